@@ -1,0 +1,55 @@
+//! Reading and verifying the audit log.
+
+use ovo_ledger::audit::{self, ChainProblem};
+
+use crate::backoffice::Backoffice;
+use crate::error::AppResult;
+use crate::ipc::{AuditEntryView, AuditPage, AuditQuery, AuditVerification};
+use crate::permissions::Permission;
+
+pub const MAX_AUDIT_PAGE: u32 = 200;
+
+impl Backoffice {
+    pub async fn list_audit(&self, query: AuditQuery) -> AppResult<AuditPage> {
+        self.authorize(Permission::ViewAudit, "read the audit log").await?;
+        let limit = query.limit.clamp(1, MAX_AUDIT_PAGE);
+        let mut conn = self.ledger.read().await?;
+        let rows = audit::page(&mut conn, query.before_seq, limit).await?;
+        let next_before_seq = if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
+        let entries = rows
+            .into_iter()
+            .map(|r| AuditEntryView {
+                seq: r.seq,
+                at: r.at.to_rfc3339(),
+                operator: r.operator,
+                action: r.action,
+                subject: r.subject,
+                outcome: r.outcome.key().to_owned(),
+                detail: r.detail,
+            })
+            .collect();
+        Ok(AuditPage { entries, next_before_seq })
+    }
+
+    pub async fn verify_audit(&self) -> AppResult<AuditVerification> {
+        self.authorize(Permission::ViewAudit, "verify the audit log").await?;
+        let mut conn = self.ledger.read().await?;
+        let result = audit::verify(&mut conn).await?;
+        Ok(match result.first_broken {
+            None => AuditVerification { intact: true, checked: result.checked, broken_seq: None, problem: None },
+            Some(link) => AuditVerification {
+                intact: false,
+                checked: result.checked,
+                broken_seq: Some(link.seq),
+                problem: Some(
+                    match link.problem {
+                        ChainProblem::HashMismatch => "content_changed",
+                        ChainProblem::PrevHashMismatch => "chain_broken",
+                        ChainProblem::SeqGap { .. } => "entries_missing",
+                    }
+                    .to_owned(),
+                ),
+            },
+        })
+    }
+}

@@ -1,0 +1,80 @@
+use ovo_ledger::LedgerError;
+use ovo_secrets::SecretError;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The closed set of error codes the UI branches on; never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    Unauthenticated,
+    Locked,
+    Forbidden,
+    NotFound,
+    Conflict,
+    WrongPassword,
+    AlreadySetUp,
+    NotSetUp,
+    KeychainUnavailable,
+    Storage,
+    Internal,
+}
+
+/// What a use case failed with, as the UI receives it: `{code, message, reason}`.
+/// `reason` is a stable key for the specific rule (e.g. `password_too_short`) that the UI translates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[ts(rename = "ErrorBody")]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[ts(type = "string | null")]
+    pub reason: Option<&'static str>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError { code, message: message.into(), reason: None }
+    }
+
+    pub fn invalid(reason: &'static str, message: impl Into<String>) -> Self {
+        AppError { code: ErrorCode::InvalidInput, message: message.into(), reason: Some(reason) }
+    }
+
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
+    }
+}
+
+impl From<LedgerError> for AppError {
+    fn from(err: LedgerError) -> Self {
+        match err {
+            LedgerError::Duplicate { what } => AppError::new(ErrorCode::Conflict, format!("a record with this {what} already exists")),
+            LedgerError::NotFound { what } => AppError::new(ErrorCode::NotFound, format!("{what} not found")),
+            LedgerError::Busy => AppError::new(ErrorCode::Storage, "the ledger is busy; try again"),
+            other => {
+                tracing::error!(error = %other, "ledger failure");
+                AppError::new(ErrorCode::Storage, other.to_string())
+            }
+        }
+    }
+}
+
+impl From<SecretError> for AppError {
+    fn from(err: SecretError) -> Self {
+        match err {
+            SecretError::Unavailable { .. } => AppError::new(ErrorCode::KeychainUnavailable, err.to_string()),
+            SecretError::InvalidValue { .. } => {
+                AppError::invalid("credential_value_invalid", err.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "keychain failure");
+                AppError::new(ErrorCode::Internal, other.to_string())
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The types that cross IPC. The UI's `ui/src/lib/ipc/types.ts` is generated from these
+//! by `typescript_bindings`; a test fails when the committed file drifts.
+
+use std::fmt;
+
+use ovo_domain::{Environment, Lang, Product, Role};
+use ovo_secrets::Sensitive;
+use serde::{Deserialize, Deserializer, Serialize};
+use ts_rs::{Config, TS};
+
+use crate::error::{AppError, ErrorCode};
+use crate::permissions::Permission;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    #[ts(type = "EnvironmentKey")]
+    pub environment: Environment,
+    pub os_locale: String,
+    #[ts(type = "LanguageKey | null")]
+    pub language: Option<Lang>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Uninitialized,
+    SignedOut,
+    Locked,
+    Active,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "RoleKey")]
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionStatus {
+    pub state: SessionState,
+    pub operator: Option<OperatorView>,
+    pub permissions: Vec<Permission>,
+    pub idle_lock_minutes: u32,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstAdminInput {
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInInput {
+    pub username: String,
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlockInput {
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewOperatorInput {
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "RoleKey")]
+    pub role: String,
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeRoleInput {
+    #[ts(type = "number")]
+    pub operator_id: i64,
+    #[ts(type = "RoleKey")]
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetDisabledInput {
+    #[ts(type = "number")]
+    pub operator_id: i64,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialField {
+    pub field: String,
+    pub is_set: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductCredentials {
+    #[ts(type = "ProductKey")]
+    pub product: Product,
+    pub product_name: String,
+    pub fields: Vec<CredentialField>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialsQuery {
+    #[ts(type = "EnvironmentKey")]
+    pub environment: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetCredentialInput {
+    #[ts(type = "EnvironmentKey")]
+    pub environment: String,
+    #[ts(type = "ProductKey")]
+    pub product: String,
+    pub field: String,
+    #[ts(type = "string")]
+    pub value: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialRef {
+    #[ts(type = "EnvironmentKey")]
+    pub environment: String,
+    #[ts(type = "ProductKey")]
+    pub product: String,
+    pub field: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    #[ts(type = "number | null")]
+    pub before_seq: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub operator: Option<String>,
+    pub action: String,
+    pub subject: String,
+    pub outcome: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryView>,
+    #[ts(type = "number | null")]
+    pub next_before_seq: Option<i64>,
+}
+
+/// `problem` is one of `content_changed`, `chain_broken`, `entries_missing`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerification {
+    pub intact: bool,
+    #[ts(type = "number")]
+    pub checked: u64,
+    #[ts(type = "number | null")]
+    pub broken_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    #[ts(type = "LanguageKey | null")]
+    pub language: Option<Lang>,
+    pub idle_lock_minutes: u32,
+    #[ts(type = "EnvironmentKey")]
+    pub environment: Environment,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LanguageInput {
+    #[ts(type = "LanguageKey")]
+    pub language: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IdleLockInput {
+    pub minutes: u32,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentInput {
+    #[ts(type = "EnvironmentKey")]
+    pub environment: String,
+}
+
+/// A password or credential arriving from the UI: redacted from the moment it is parsed.
+pub struct Secret(pub Sensitive<String>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Secret(Sensitive::new(s)))
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(Sensitive::new(value.to_owned()))
+    }
+}
+
+fn union(name: &str, keys: impl IntoIterator<Item = &'static str>) -> String {
+    let alternatives: Vec<String> = keys.into_iter().map(|k| format!("\"{k}\"")).collect();
+    format!("export type {name} = {};\n", alternatives.join(" | "))
+}
+
+/// The TypeScript the UI imports, generated from the types above and the domain's key lists.
+pub fn typescript_bindings() -> String {
+    let cfg = Config::default();
+    let mut out = String::from("// Generated from Rust (crates/ovo-app/src/ipc.rs) by `cargo xtask gen-types`. Do not edit.\n\n");
+    out += &union("RoleKey", Role::ALL.map(Role::key));
+    out += &union("ProductKey", Product::ALL.map(Product::key));
+    out += &union("EnvironmentKey", Environment::ALL.map(Environment::key));
+    out += &union("LanguageKey", [Lang::Id.key(), Lang::En.key()]);
+    out.push('\n');
+    let decls = [
+        ErrorCode::decl(&cfg),
+        Permission::decl(&cfg),
+        AppError::decl(&cfg),
+        AppInfo::decl(&cfg),
+        SessionState::decl(&cfg),
+        OperatorView::decl(&cfg),
+        SessionStatus::decl(&cfg),
+        FirstAdminInput::decl(&cfg),
+        SignInInput::decl(&cfg),
+        UnlockInput::decl(&cfg),
+        NewOperatorInput::decl(&cfg),
+        ChangeRoleInput::decl(&cfg),
+        SetDisabledInput::decl(&cfg),
+        CredentialField::decl(&cfg),
+        ProductCredentials::decl(&cfg),
+        CredentialsQuery::decl(&cfg),
+        SetCredentialInput::decl(&cfg),
+        CredentialRef::decl(&cfg),
+        AuditQuery::decl(&cfg),
+        AuditEntryView::decl(&cfg),
+        AuditPage::decl(&cfg),
+        AuditVerification::decl(&cfg),
+        Preferences::decl(&cfg),
+        LanguageInput::decl(&cfg),
+        IdleLockInput::decl(&cfg),
+        EnvironmentInput::decl(&cfg),
+    ];
+    for decl in decls {
+        out += "export ";
+        out += &decl;
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,22 @@
+//! The back office's use cases, with no Tauri: the desktop shell, tests and tools call
+//! `Backoffice`. Every use case that needs an operator goes through `authorize`, which
+//! checks the session, the idle lock and the permission table, and audits refusals.
+//! Every state change appends its audit entry in the same write transaction.
+
+mod audit_log;
+mod backoffice;
+mod credentials;
+mod error;
+pub mod ipc;
+mod operators;
+mod passwords;
+pub mod permissions;
+mod preferences;
+mod session;
+mod validate;
+
+pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
+pub use error::{AppError, AppResult, ErrorCode};
+pub use permissions::Permission;
+pub use preferences::IDLE_LOCK_RANGE;
+pub use validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

@@ -1,0 +1,84 @@
+//! The one permission table. Every use case names the permission it needs.
+
+use ovo_domain::Role;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    ViewCustomers,
+    LinkAccounts,
+    ViewPayments,
+    TakePayments,
+    RequestRefunds,
+    ApproveRefunds,
+    ViewAudit,
+    ManageOperators,
+    ManageCredentials,
+    ManageSettings,
+}
+
+use Role::{Admin, Finance, Staff, Support};
+
+/// Which roles hold each permission. Finance approves refunds and never requests them;
+/// admin manages the system and touches no money.
+const GRANTS: &[(Permission, &[Role])] = &[
+    (Permission::ViewCustomers, &[Staff, Support, Finance, Admin]),
+    (Permission::LinkAccounts, &[Staff, Support]),
+    (Permission::ViewPayments, &[Staff, Support, Finance, Admin]),
+    (Permission::TakePayments, &[Staff]),
+    (Permission::RequestRefunds, &[Staff, Support]),
+    (Permission::ApproveRefunds, &[Finance]),
+    (Permission::ViewAudit, &[Finance, Admin]),
+    (Permission::ManageOperators, &[Admin]),
+    (Permission::ManageCredentials, &[Admin]),
+    (Permission::ManageSettings, &[Admin]),
+];
+
+pub fn allows(role: Role, permission: Permission) -> bool {
+    GRANTS.iter().any(|(p, roles)| *p == permission && roles.contains(&role))
+}
+
+pub fn granted(role: Role) -> Vec<Permission> {
+    GRANTS.iter().filter(|(_, roles)| roles.contains(&role)).map(|(p, _)| *p).collect()
+}
+
+impl Permission {
+    pub fn key(self) -> &'static str {
+        match self {
+            Permission::ViewCustomers => "view_customers",
+            Permission::LinkAccounts => "link_accounts",
+            Permission::ViewPayments => "view_payments",
+            Permission::TakePayments => "take_payments",
+            Permission::RequestRefunds => "request_refunds",
+            Permission::ApproveRefunds => "approve_refunds",
+            Permission::ViewAudit => "view_audit",
+            Permission::ManageOperators => "manage_operators",
+            Permission::ManageCredentials => "manage_credentials",
+            Permission::ManageSettings => "manage_settings",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_is_granted_to_someone_and_table_matches_roles() {
+        let expect = |role, perms: &[Permission]| assert_eq!(granted(role), perms.to_vec(), "{role:?}");
+        use Permission::*;
+        expect(Staff, &[ViewCustomers, LinkAccounts, ViewPayments, TakePayments, RequestRefunds]);
+        expect(Support, &[ViewCustomers, LinkAccounts, ViewPayments, RequestRefunds]);
+        expect(Finance, &[ViewCustomers, ViewPayments, ApproveRefunds, ViewAudit]);
+        expect(Admin, &[ViewCustomers, ViewPayments, ViewAudit, ManageOperators, ManageCredentials, ManageSettings]);
+    }
+
+    #[test]
+    fn nobody_both_requests_and_approves_refunds() {
+        for role in Role::ALL {
+            assert!(!(allows(role, Permission::RequestRefunds) && allows(role, Permission::ApproveRefunds)), "{role:?}");
+        }
+    }
+}

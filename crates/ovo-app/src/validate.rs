@@ -1,0 +1,81 @@
+//! Input rules for operators; each failure names the rule and what is accepted.
+
+use ovo_domain::Role;
+use ovo_secrets::Sensitive;
+
+use crate::error::{AppError, AppResult};
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+
+/// Usernames are stored lower-case: `Admin` and `admin` are one operator.
+pub fn username(input: &str) -> AppResult<String> {
+    let name = input.trim().to_lowercase();
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !(3..=32).contains(&name.chars().count()) || !ok_chars {
+        return Err(AppError::invalid(
+            "username_invalid",
+            format!("username {input:?} is not accepted: use 3 to 32 characters from a-z, 0-9, '.', '_' and '-'"),
+        ));
+    }
+    Ok(name)
+}
+
+pub fn display_name(input: &str) -> AppResult<String> {
+    let name = input.trim();
+    if !(1..=80).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        return Err(AppError::invalid("display_name_invalid", "display name must be 1 to 80 printable characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn password(password: &Sensitive<String>) -> AppResult<()> {
+    let chars = password.expose().chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(AppError::invalid(
+            "password_too_short",
+            format!("password must have at least {PASSWORD_MIN_CHARS} characters"),
+        ));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(AppError::invalid(
+            "password_too_long",
+            format!("password must have at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn role(input: &str) -> AppResult<Role> {
+    Role::parse(input).map_err(|_| {
+        AppError::invalid("role_invalid", format!("role {input:?} is not one of staff, support, finance, admin"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username("  Rina.Support ").ok().as_deref(), Some("rina.support"));
+        assert_eq!(username("fin-01").ok().as_deref(), Some("fin-01"));
+        for bad in ["ab", "", "rina support", "rina@ovo", &"x".repeat(33), "añu"] {
+            let err = username(bad).err().map(|e| e.reason);
+            assert_eq!(err, Some(Some("username_invalid")), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_and_names() {
+        let reason = |p: &str| password(&Sensitive::new(p.to_owned())).err().and_then(|e| e.reason);
+        assert_eq!(reason("123456789"), Some("password_too_short"));
+        assert_eq!(reason("1234567890"), None);
+        assert_eq!(reason(&"p".repeat(257)), Some("password_too_long"));
+        assert!(display_name("  Rina  ").is_ok_and(|n| n == "Rina"));
+        assert!(display_name("   ").is_err());
+        assert!(display_name("bad\u{7}bell").is_err());
+        assert!(role("finance").is_ok());
+        assert_eq!(role("root").err().and_then(|e| e.reason), Some("role_invalid"));
+    }
+}

@@ -1,0 +1,29 @@
+//! Vocabulary and pure rules of the OVO back office. No IO: the only clock read is [`SystemClock`].
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod key;
+
+pub mod clock;
+pub mod ids;
+pub mod lang;
+pub mod money;
+pub mod name;
+pub mod phone;
+pub mod product;
+pub mod role;
+pub mod status;
+pub mod wib;
+
+pub use clock::{Clock, ManualClock, SystemClock, TimeError, Timestamp};
+pub use ids::{BindingId, CustomerId, OperatorId, PaymentId, Reference, ReferenceError, RefundId};
+pub use key::UnknownKey;
+pub use lang::Lang;
+pub use money::{Idr, MoneyError};
+pub use phone::{Msisdn, PhoneError, PhoneFormat};
+pub use product::{Environment, Product, Provider};
+pub use name::fold_name;
+pub use role::Role;
+pub use status::PaymentStatus;
+pub use wib::{
+    days_between, format_wib, wib_date, wib_day_bounds, wib_day_end_inclusive, wib_day_start, WIB,
+};

@@ -1,0 +1,439 @@
+//! Rupiah amounts: whole rupiah, never negative, at most 12 digits.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::lang::Lang;
+
+/// Appended to every error message so the user sees what to type.
+const ACCEPTED_FORMS: &str = "accepted forms: 10000, 10.000, Rp 10.000, IDR 10,000";
+
+/// Why an amount was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum MoneyError {
+    #[error("amount is empty; {}", ACCEPTED_FORMS)]
+    Empty,
+    #[error("amount must not be negative; {}", ACCEPTED_FORMS)]
+    Negative,
+    #[error("amount must be whole rupiah (no decimals); {}", ACCEPTED_FORMS)]
+    Fraction,
+    #[error(
+        "amount is too large (at most Rp 999.999.999.999, 12 digits); {}",
+        ACCEPTED_FORMS
+    )]
+    TooLarge,
+    #[error(
+        "thousands separators must all be '.' or all ',' with groups of exactly 3 digits; {}",
+        ACCEPTED_FORMS
+    )]
+    BadGrouping,
+    #[error("only rupiah amounts are accepted (Rp or IDR); {}", ACCEPTED_FORMS)]
+    UnsupportedCurrency,
+    #[error("amount is not a number; {}", ACCEPTED_FORMS)]
+    Malformed,
+}
+
+impl MoneyError {
+    /// Stable snake_case key a UI can translate.
+    pub const fn reason(&self) -> &'static str {
+        match self {
+            MoneyError::Empty => "money_empty",
+            MoneyError::Negative => "money_negative",
+            MoneyError::Fraction => "money_fraction",
+            MoneyError::TooLarge => "money_too_large",
+            MoneyError::BadGrouping => "money_bad_grouping",
+            MoneyError::UnsupportedCurrency => "money_unsupported_currency",
+            MoneyError::Malformed => "money_malformed",
+        }
+    }
+}
+
+/// An amount in whole rupiah, always within `0..=999_999_999_999`.
+///
+/// Serialised as a JSON integer; deserialisation rejects out-of-range values.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Idr(i64);
+
+impl Idr {
+    pub const ZERO: Idr = Idr(0);
+    pub const MAX: Idr = Idr(999_999_999_999);
+    const MAX_DIGITS: usize = 12;
+
+    /// Checks the range `0..=999_999_999_999`.
+    pub const fn new(rupiah: i64) -> Result<Idr, MoneyError> {
+        if rupiah < 0 {
+            Err(MoneyError::Negative)
+        } else if rupiah > Idr::MAX.0 {
+            Err(MoneyError::TooLarge)
+        } else {
+            Ok(Idr(rupiah))
+        }
+    }
+
+    pub const fn rupiah(self) -> i64 {
+        self.0
+    }
+
+    pub const fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// `None` when the sum exceeds [`Idr::MAX`].
+    pub fn checked_add(self, other: Idr) -> Option<Idr> {
+        Idr::new(self.0.checked_add(other.0)?).ok()
+    }
+
+    /// `None` when the result would be negative.
+    pub fn checked_sub(self, other: Idr) -> Option<Idr> {
+        Idr::new(self.0.checked_sub(other.0)?).ok()
+    }
+
+    /// Parses what an operator types: `10000`, `10.000`, `10,000`, `Rp 10.000`,
+    /// `Rp. 10.000`, `IDR 10,000`, `Rp 10.000,-`; case-insensitive prefix, surrounding spaces.
+    pub fn parse(input: &str) -> Result<Idr, MoneyError> {
+        // NFKC folds full-width digits and no-break spaces.
+        let normalized: String = input.nfkc().collect();
+        let mut rest = normalized.trim();
+        if rest.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        // A sign may come before or after the currency prefix.
+        let mut negative = strip_minus(&mut rest);
+        if let Some(after) = strip_currency(rest) {
+            rest = after.trim_start();
+            negative |= strip_minus(&mut rest);
+        } else if rest.starts_with(|c: char| c.is_alphabetic()) {
+            return Err(MoneyError::UnsupportedCurrency);
+        }
+        // `Rp 10.000,-` is the customary way to say "no cents".
+        if let Some(body) = rest.strip_suffix(",-") {
+            rest = body;
+        }
+        if rest.is_empty() {
+            return Err(if negative {
+                MoneyError::Malformed
+            } else {
+                MoneyError::Empty
+            });
+        }
+        let digits = parse_grouped(rest)?;
+        if negative {
+            return Err(MoneyError::Negative);
+        }
+        let significant = digits.trim_start_matches('0');
+        if significant.len() > Self::MAX_DIGITS {
+            return Err(MoneyError::TooLarge);
+        }
+        let value = significant
+            .bytes()
+            .fold(0_i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+        Idr::new(value)
+    }
+
+    /// `Lang::Id` → `Rp 10.000`; `Lang::En` → `IDR 10,000`. Both parse back.
+    pub fn format(self, lang: Lang) -> String {
+        let (prefix, sep) = match lang {
+            Lang::Id => ("Rp ", '.'),
+            Lang::En => ("IDR ", ','),
+        };
+        let digits = self.0.to_string();
+        let mut out = String::with_capacity(prefix.len() + digits.len() + 4);
+        out.push_str(prefix);
+        // Count down the digits left; at most 12, so separators go after 10, 7 and 4 left.
+        for (left, c) in (1..=digits.len()).rev().zip(digits.chars()) {
+            out.push(c);
+            if matches!(left, 4 | 7 | 10) {
+                out.push(sep);
+            }
+        }
+        out
+    }
+}
+
+/// Removes a leading minus (ASCII or U+2212) and following spaces.
+fn strip_minus(rest: &mut &str) -> bool {
+    match rest.strip_prefix(['-', '\u{2212}']) {
+        Some(after) => {
+            *rest = after.trim_start();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Strips `Rp.`, `Rp` or `IDR` (any case) when followed by a non-letter.
+fn strip_currency(s: &str) -> Option<&str> {
+    for prefix in ["rp.", "rp", "idr"] {
+        let Some(head) = s.get(..prefix.len()) else {
+            continue;
+        };
+        if head.eq_ignore_ascii_case(prefix) {
+            let after = &s[prefix.len()..];
+            if !after.starts_with(|c: char| c.is_alphabetic()) {
+                return Some(after);
+            }
+        }
+    }
+    None
+}
+
+/// Validates digits with optional thousands separators; returns the bare digits.
+fn parse_grouped(body: &str) -> Result<String, MoneyError> {
+    if !body
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return Err(MoneyError::Malformed);
+    }
+    if !body.starts_with(|c: char| c.is_ascii_digit())
+        || !body.ends_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(MoneyError::Malformed);
+    }
+    let has_dot = body.contains('.');
+    let has_comma = body.contains(',');
+    let sep = match (has_dot, has_comma) {
+        (false, false) => return Ok(body.to_owned()),
+        (true, false) => '.',
+        (false, true) => ',',
+        (true, true) => {
+            // `10.000,00` / `10,000.50`: a single last separator before 1-2 or 4+ digits is a decimal mark.
+            let last = body.rfind(['.', ',']).unwrap_or_default();
+            let mark = &body[last..=last];
+            let tail_len = body.len() - last - 1;
+            if body.matches(mark).count() == 1 && tail_len != 3 {
+                return Err(MoneyError::Fraction);
+            }
+            return Err(MoneyError::BadGrouping);
+        }
+    };
+    let groups: Vec<&str> = body.split(sep).collect();
+    let (first, later) = groups.split_first().ok_or(MoneyError::Malformed)?;
+    let single = later.len() == 1;
+    // One separator not followed by exactly 3 digits (`10000,50`, `10000.5`) is a decimal mark.
+    if single && later[0].len() != 3 {
+        return Err(MoneyError::Fraction);
+    }
+    // `0.500` reads as a half, not five hundred.
+    if single && first.starts_with('0') {
+        return Err(MoneyError::Fraction);
+    }
+    if first.is_empty() || first.len() > 3 || first.starts_with('0') {
+        return Err(MoneyError::BadGrouping);
+    }
+    if later.iter().any(|g| g.len() != 3) {
+        return Err(MoneyError::BadGrouping);
+    }
+    Ok(groups.concat())
+}
+
+impl TryFrom<i64> for Idr {
+    type Error = MoneyError;
+    fn try_from(rupiah: i64) -> Result<Self, Self::Error> {
+        Idr::new(rupiah)
+    }
+}
+
+impl From<Idr> for i64 {
+    fn from(value: Idr) -> Self {
+        value.0
+    }
+}
+
+impl FromStr for Idr {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Idr::parse(s)
+    }
+}
+
+/// The Indonesian form, `Rp 10.000`.
+impl fmt::Display for Idr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format(Lang::Id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCEPTED: &str = "accepted forms: 10000, 10.000, Rp 10.000, IDR 10,000";
+
+    fn check(input: &str, expected: Result<i64, MoneyError>) {
+        let got = Idr::parse(input);
+        match expected {
+            Ok(rupiah) => assert_eq!(got.map(Idr::rupiah), Ok(rupiah), "input {input:?}"),
+            Err(err) => {
+                assert_eq!(got, Err(err), "input {input:?}");
+                assert!(err.to_string().ends_with(ACCEPTED), "message of {err:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn parses_valid_forms() {
+        let cases: &[(&str, i64)] = &[
+            ("10000", 10_000),
+            ("10.000", 10_000),
+            ("10,000", 10_000),
+            ("Rp 10.000", 10_000),
+            ("Rp10.000", 10_000),
+            ("Rp. 10.000", 10_000),
+            ("RP.10.000", 10_000),
+            ("IDR 10,000", 10_000),
+            ("idr 10000", 10_000),
+            ("  Rp 10.000  ", 10_000),
+            ("1.000.000", 1_000_000),
+            ("1,000,000", 1_000_000),
+            ("999.999.999.999", 999_999_999_999),
+            ("999999999999", 999_999_999_999),
+            ("0", 0),
+            ("Rp 0", 0),
+            ("1", 1),
+            ("100.000", 100_000),
+            ("Rp\u{a0}25.500", 25_500),
+            ("１０．０００", 10_000),
+            ("000000000000010000", 10_000),
+            ("Rp 10.000,-", 10_000),
+            ("15000,-", 15_000),
+        ];
+        for &(input, rupiah) in cases {
+            check(input, Ok(rupiah));
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_forms() {
+        use MoneyError::*;
+        let cases: &[(&str, MoneyError)] = &[
+            ("", Empty),
+            ("   ", Empty),
+            ("Rp", Empty),
+            ("IDR  ", Empty),
+            ("-100", Negative),
+            ("Rp -100", Negative),
+            ("-Rp 100", Negative),
+            ("\u{2212}5.000", Negative),
+            ("10000,50", Fraction),
+            ("10.000,00", Fraction),
+            ("10,000.50", Fraction),
+            ("10000.5", Fraction),
+            ("0.500", Fraction),
+            ("1.00.000", BadGrouping),
+            ("1.000,000", BadGrouping),
+            ("1,000.000", BadGrouping),
+            ("10000.000", BadGrouping),
+            ("1.000.00", BadGrouping),
+            ("1000.000.000", BadGrouping),
+            ("USD 10", UnsupportedCurrency),
+            ("usd10", UnsupportedCurrency),
+            ("Rupiah 10", UnsupportedCurrency),
+            ("1000000000000", TooLarge),
+            ("1.000.000.000.000", TooLarge),
+            ("99999999999999999999999", TooLarge),
+            ("10 000", Malformed),
+            ("10k", Malformed),
+            ("$10", Malformed),
+            ("+100", Malformed),
+            ("10.", Malformed),
+            (".500", Malformed),
+            ("Rp -", Malformed),
+            ("1..000", BadGrouping),
+            ("10.000,-,-", Malformed),
+            ("10.000.-", Malformed),
+        ];
+        for &(input, err) in cases {
+            check(input, Err(err));
+        }
+    }
+
+    #[test]
+    fn every_error_message_names_accepted_forms_and_has_a_reason() {
+        use MoneyError::*;
+        let all = [
+            Empty,
+            Negative,
+            Fraction,
+            TooLarge,
+            BadGrouping,
+            UnsupportedCurrency,
+            Malformed,
+        ];
+        let mut reasons: Vec<&str> = all.iter().map(MoneyError::reason).collect();
+        for err in all {
+            assert!(err.to_string().ends_with(ACCEPTED));
+            assert!(err.reason().starts_with("money_"));
+        }
+        reasons.sort_unstable();
+        reasons.dedup();
+        assert_eq!(reasons.len(), all.len());
+        assert_eq!(
+            Fraction.to_string(),
+            "amount must be whole rupiah (no decimals); accepted forms: 10000, 10.000, Rp 10.000, IDR 10,000"
+        );
+    }
+
+    #[test]
+    fn new_checks_range() {
+        assert_eq!(Idr::new(0), Ok(Idr::ZERO));
+        assert_eq!(Idr::new(999_999_999_999), Ok(Idr::MAX));
+        assert_eq!(Idr::new(-1), Err(MoneyError::Negative));
+        assert_eq!(Idr::new(1_000_000_000_000), Err(MoneyError::TooLarge));
+        assert_eq!(Idr::new(i64::MIN), Err(MoneyError::Negative));
+    }
+
+    #[test]
+    fn checked_arithmetic_stays_in_range() {
+        let a = Idr::new(10_000).expect("valid");
+        let b = Idr::new(2_500).expect("valid");
+        assert_eq!(a.checked_add(b).map(Idr::rupiah), Some(12_500));
+        assert_eq!(a.checked_sub(b).map(Idr::rupiah), Some(7_500));
+        assert_eq!(a.checked_sub(a), Some(Idr::ZERO));
+        assert_eq!(b.checked_sub(a), None);
+        assert_eq!(Idr::MAX.checked_add(Idr::new(1).expect("valid")), None);
+        assert_eq!(Idr::MAX.checked_add(Idr::ZERO), Some(Idr::MAX));
+    }
+
+    #[test]
+    fn formats_per_language_and_round_trips() {
+        let cases: &[(i64, &str, &str)] = &[
+            (0, "Rp 0", "IDR 0"),
+            (5, "Rp 5", "IDR 5"),
+            (999, "Rp 999", "IDR 999"),
+            (1_000, "Rp 1.000", "IDR 1,000"),
+            (10_000, "Rp 10.000", "IDR 10,000"),
+            (123_456, "Rp 123.456", "IDR 123,456"),
+            (1_234_567, "Rp 1.234.567", "IDR 1,234,567"),
+            (999_999_999_999, "Rp 999.999.999.999", "IDR 999,999,999,999"),
+        ];
+        for &(rupiah, id, en) in cases {
+            let amount = Idr::new(rupiah).expect("valid");
+            assert_eq!(amount.format(Lang::Id), id);
+            assert_eq!(amount.format(Lang::En), en);
+            assert_eq!(amount.to_string(), id);
+            assert_eq!(Idr::parse(id), Ok(amount));
+            assert_eq!(Idr::parse(en), Ok(amount));
+        }
+    }
+
+    #[test]
+    fn serde_is_an_integer_and_validates() {
+        let amount = Idr::new(10_000).expect("valid");
+        assert_eq!(serde_json::to_string(&amount).expect("serialize"), "10000");
+        assert_eq!(
+            serde_json::from_str::<Idr>("10000").expect("deserialize"),
+            amount
+        );
+        assert!(serde_json::from_str::<Idr>("-1").is_err());
+        assert!(serde_json::from_str::<Idr>("1000000000000").is_err());
+        assert!(serde_json::from_str::<Idr>("\"10000\"").is_err());
+        assert!(serde_json::from_str::<Idr>("10.5").is_err());
+    }
+}

@@ -1,0 +1,4 @@
+// Deleting or adding a migration file must rebuild the embedded migrator.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

@@ -1,0 +1,53 @@
+use thiserror::Error;
+
+/// Everything the ledger can fail with; callers branch on the variant.
+#[derive(Debug, Error)]
+pub enum LedgerError {
+    #[error("cannot open the ledger at {path}: {source}")]
+    Open { path: String, source: sqlx::Error },
+    #[error("cannot back up the ledger before migrating: {0}")]
+    Backup(String),
+    #[error("ledger migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("a record with this {what} already exists")]
+    Duplicate { what: &'static str },
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("the ledger holds a value it cannot read: {0}")]
+    Corrupt(String),
+    #[error("ledger is busy; try again")]
+    Busy,
+    #[error("ledger error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for LedgerError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            if db.is_unique_violation() {
+                return LedgerError::Duplicate { what: unique_subject(db.message()) };
+            }
+            // SQLITE_BUSY (5) / SQLITE_LOCKED (6) after busy_timeout.
+            if matches!(db.code().as_deref(), Some("5") | Some("6")) {
+                return LedgerError::Busy;
+            }
+        }
+        LedgerError::Database(err)
+    }
+}
+
+fn unique_subject(message: &str) -> &'static str {
+    if message.contains("operators.username") {
+        "username"
+    } else if message.contains("reference") {
+        "reference"
+    } else if message.contains("bindings") {
+        "linked account"
+    } else if message.contains("idempotency_key") {
+        "idempotency key"
+    } else {
+        "key"
+    }
+}
+
+pub type LedgerResult<T> = Result<T, LedgerError>;

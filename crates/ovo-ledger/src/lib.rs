@@ -1,0 +1,22 @@
+//! The local ledger: one SQLite file in WAL mode with `synchronous=FULL` and foreign keys on.
+//! Only this crate speaks SQL. Repositories are free functions over a connection, so a use
+//! case composes several of them (and its audit entry) inside one write transaction.
+
+pub mod audit;
+pub mod customers;
+mod db;
+mod error;
+pub mod operators;
+pub mod payments;
+pub mod settings;
+
+pub use db::{Ledger, OpenReport, WriteTx};
+pub use error::{LedgerError, LedgerResult};
+
+/// The connection type repositories take; a `WriteTx` derefs to it.
+pub use sqlx::SqliteConnection as Connection;
+
+/// Commits a write transaction.
+pub async fn commit(tx: WriteTx) -> LedgerResult<()> {
+    Ok(tx.commit().await?)
+}

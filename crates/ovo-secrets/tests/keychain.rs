@@ -1,0 +1,170 @@
+//! Real OS keychain tests (Secret Service on Linux).
+//!
+//! Need a running, unlocked Secret Service, e.g.:
+//! `dbus-run-session -- sh -c 'export XDG_DATA_HOME=$(mktemp -d); echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo test -p ovo-secrets'`
+//! Set `OVO_SKIP_KEYCHAIN_TESTS=1` to skip them explicitly.
+
+use ovo_secrets::{KeychainStore, SecretError, SecretKey, SecretStore, Sensitive, MAX_VALUE_BYTES};
+
+/// The store, or `None` when skipping was requested. Panics when no keychain is reachable.
+fn keychain(test: &str) -> Option<(KeychainStore, String)> {
+    if std::env::var("OVO_SKIP_KEYCHAIN_TESTS").as_deref() == Ok("1") {
+        eprintln!("SKIPPED keychain test {test}: OVO_SKIP_KEYCHAIN_TESTS=1");
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        panic!(
+            "keychain test {test}: DBUS_SESSION_BUS_ADDRESS is unset, so no Secret Service is reachable. \
+             Run under `dbus-run-session` with an unlocked gnome-keyring (see tests/keychain.rs), \
+             or set OVO_SKIP_KEYCHAIN_TESTS=1 to skip these tests."
+        );
+    }
+    // A fresh app identifier per test so runs never collide.
+    let namespace = format!("test.ovo-secrets.{:016x}", rand::random::<u64>());
+    let store = KeychainStore::new();
+    if let Err(e) = store.probe(&namespace) {
+        panic!("keychain test {test}: {e} (or set OVO_SKIP_KEYCHAIN_TESTS=1 to skip)");
+    }
+    Some((store, namespace))
+}
+
+fn read(store: &KeychainStore, key: &SecretKey) -> Option<String> {
+    store.get(key).expect("get").map(|v| v.expose().clone())
+}
+
+#[test]
+fn put_replace_get_contains_delete() {
+    let Some((store, ns)) = keychain("put_replace_get_contains_delete") else {
+        return;
+    };
+    let key = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
+
+    assert_eq!(read(&store, &key), None);
+    assert!(!store.contains(&key).expect("contains"));
+    assert!(!store.delete(&key).expect("delete missing"));
+
+    store.put(&key, &"first-secret".into()).expect("put");
+    assert!(store.contains(&key).expect("contains"));
+    assert_eq!(read(&store, &key).as_deref(), Some("first-secret"));
+
+    store.put(&key, &"second-secret".into()).expect("replace");
+    assert_eq!(read(&store, &key).as_deref(), Some("second-secret"));
+
+    assert!(store.delete(&key).expect("delete"));
+    assert!(!store.contains(&key).expect("contains after delete"));
+    assert_eq!(read(&store, &key), None);
+    assert!(!store.delete(&key).expect("delete twice"));
+}
+
+#[test]
+fn environments_are_isolated() {
+    let Some((store, ns)) = keychain("environments_are_isolated") else {
+        return;
+    };
+    let sandbox = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
+    let production = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
+
+    store
+        .put(&sandbox, &"sandbox-value".into())
+        .expect("put sandbox");
+    assert!(!store.contains(&production).expect("contains"));
+    assert_eq!(read(&store, &production), None);
+
+    store
+        .put(&production, &"production-value".into())
+        .expect("put production");
+    assert_eq!(read(&store, &sandbox).as_deref(), Some("sandbox-value"));
+    assert_eq!(
+        read(&store, &production).as_deref(),
+        Some("production-value")
+    );
+
+    assert!(store.delete(&sandbox).expect("delete sandbox"));
+    assert_eq!(
+        read(&store, &production).as_deref(),
+        Some("production-value")
+    );
+    assert!(store.delete(&production).expect("delete production"));
+}
+
+#[test]
+fn app_identifiers_are_isolated() {
+    let Some((store, ns)) = keychain("app_identifiers_are_isolated") else {
+        return;
+    };
+    let ours = SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_key");
+    let theirs = SecretKey::new(format!("{ns}.b"), "production", "ovo-cash", "api_key");
+
+    store.put(&ours, &"ours".into()).expect("put ours");
+    assert!(!store.contains(&theirs).expect("contains"));
+    assert!(!store.delete(&theirs).expect("delete theirs"));
+
+    store.put(&theirs, &"theirs".into()).expect("put theirs");
+    assert_eq!(read(&store, &ours).as_deref(), Some("ours"));
+    assert_eq!(read(&store, &theirs).as_deref(), Some("theirs"));
+
+    assert!(store.delete(&ours).expect("delete ours"));
+    assert_eq!(read(&store, &theirs).as_deref(), Some("theirs"));
+    assert!(store.delete(&theirs).expect("delete theirs"));
+}
+
+#[test]
+fn products_and_fields_are_isolated() {
+    let Some((store, ns)) = keychain("products_and_fields_are_isolated") else {
+        return;
+    };
+    let a = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
+    let b = SecretKey::new(&ns, "production", "ovo-cash", "api_secret");
+    let c = SecretKey::new(&ns, "production", "ovo-points", "api_key");
+
+    store.put(&a, &"a".into()).expect("put");
+    assert!(!store.contains(&b).expect("contains b"));
+    assert!(!store.contains(&c).expect("contains c"));
+    assert!(store.delete(&a).expect("delete"));
+}
+
+#[test]
+fn unicode_and_maximum_size_values_round_trip() {
+    let Some((store, ns)) = keychain("unicode_and_maximum_size_values_round_trip") else {
+        return;
+    };
+    let key = SecretKey::new(&ns, "sandbox", "ovo-cash", "pin");
+
+    let unicode = "kata sandi: rahasia ✓ 🔑 \u{00e9}";
+    store.put(&key, &unicode.into()).expect("put unicode");
+    assert_eq!(read(&store, &key).as_deref(), Some(unicode));
+
+    let big = "z".repeat(MAX_VALUE_BYTES);
+    store
+        .put(&key, &Sensitive::new(big.clone()))
+        .expect("put max size");
+    assert_eq!(read(&store, &key), Some(big));
+
+    assert!(store.delete(&key).expect("delete"));
+}
+
+#[test]
+fn invalid_values_and_keys_are_rejected() {
+    let Some((store, ns)) = keychain("invalid_values_and_keys_are_rejected") else {
+        return;
+    };
+    let key = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
+
+    let err = store.put(&key, &"".into()).expect_err("empty value");
+    assert!(matches!(err, SecretError::InvalidValue { .. }), "{err}");
+    let err = store
+        .put(&key, &Sensitive::new("y".repeat(MAX_VALUE_BYTES + 1)))
+        .expect_err("too long");
+    assert!(matches!(err, SecretError::InvalidValue { .. }), "{err}");
+    assert!(!store.contains(&key).expect("nothing was stored"));
+
+    let empty_field = SecretKey::new(&ns, "sandbox", "ovo-cash", "");
+    let err = store
+        .put(&empty_field, &"v".into())
+        .expect_err("empty field");
+    assert!(
+        matches!(err, SecretError::InvalidKey { part: "field", .. }),
+        "{err}"
+    );
+}
