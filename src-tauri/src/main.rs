@@ -1,1 +1,99 @@
-fn main(){}
+//! OVO Back Office desktop shell. Everything it does is a call into `ovo_app::Backoffice`.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod journal;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_domain::SystemClock;
+use ovo_secrets::KeychainStore;
+use tauri::Manager;
+
+/// Overrides where the ledger and logs live (tests never touch a real user's data).
+const DATA_DIR_ENV: &str = "OVO_BACKOFFICE_DATA_DIR";
+
+/// What every command reaches: the back office and, when diagnosing, the IPC journal.
+#[derive(Debug)]
+pub struct Shell {
+    pub app: Backoffice,
+    pub journal: journal::Journal,
+}
+
+fn main() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = match std::env::var_os(DATA_DIR_ENV) {
+                Some(dir) => PathBuf::from(dir),
+                None => app.path().app_data_dir().context("no data directory for this user")?,
+            };
+            init_logging(&data_dir)?;
+            let config = BackofficeConfig {
+                data_dir: data_dir.clone(),
+                app_identifier: app.config().identifier.clone(),
+                version: app.package_info().version.to_string(),
+            };
+            let backoffice = tauri::async_runtime::block_on(Backoffice::open(
+                config,
+                Arc::new(KeychainStore::new()),
+                Arc::new(SystemClock),
+            ))
+            .map_err(|e| anyhow::anyhow!("cannot open the back office in {}: {e}", data_dir.display()))?;
+            tracing::info!(data_dir = %data_dir.display(), "OVO Back Office started");
+            app.manage(Shell { app: backoffice, journal: journal::Journal::from_env() });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::session_status,
+            commands::touch_session,
+            commands::set_up_first_admin,
+            commands::sign_in,
+            commands::sign_out,
+            commands::lock_session,
+            commands::unlock_session,
+            commands::list_operators,
+            commands::create_operator,
+            commands::change_operator_role,
+            commands::set_operator_disabled,
+            commands::list_credentials,
+            commands::set_credential,
+            commands::delete_credential,
+            commands::list_audit,
+            commands::verify_audit,
+            commands::get_preferences,
+            commands::set_language,
+            commands::set_idle_lock,
+            commands::set_environment,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("OVO Back Office could not start: {e}");
+            std::process::exit(1);
+        });
+}
+
+/// Logs go to stderr and to `<data dir>/logs/ovo-backoffice.log`.
+fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{fmt, EnvFilter};
+
+    let log_dir = data_dir.join("logs");
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("cannot create {}", log_dir.display()))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_dir.join("ovo-backoffice.log"))
+        .context("cannot open the log file")?;
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(file)))
+        .try_init()
+        .context("logging already initialised")?;
+    Ok(())
+}

@@ -1,1 +1,212 @@
-fn main(){}
+//! Project automation. `cargo xtask run` opens the app; `cargo xtask test` runs every suite.
+//! Both install what is missing on Debian/Ubuntu first.
+
+mod background;
+mod setup;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
+  test       install what is missing, then run the Rust, UI and end-to-end suites
+  bench      generate a 1,000,000-payment ledger and report query latencies
+  gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
+
+fn main() {
+    if let Err(err) = run_cli() {
+        eprintln!("xtask: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_cli() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    match args.first().map(String::as_str) {
+        Some("run") => run_app(&root),
+        Some("test") => test_all(&root),
+        Some("bench") => bench(&root, &args[1..]),
+        Some("gen-types") => gen_types(&root),
+        _ => {
+            println!("{USAGE}");
+            Ok(())
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn run_app(root: &Path) -> Result<()> {
+    setup::system_packages(setup::Purpose::Run)?;
+    setup::ui_dependencies(root)?;
+    step("building the UI");
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        bail!("no display found (DISPLAY/WAYLAND_DISPLAY unset): run this from a desktop session");
+    }
+    step("starting OVO Back Office");
+    run(Command::new("cargo").args(["run", "-p", "ovo-backoffice"]).current_dir(root))
+}
+
+fn test_all(root: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    setup::system_packages(setup::Purpose::Test)?;
+    setup::ui_dependencies(root)?;
+    let tauri_driver = setup::tauri_driver(root)?;
+    let ui = root.join("ui");
+
+    step("UI: type check, unit tests, build");
+    run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
+    let ui_counts = run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
+
+    let session = background::Session::start(root, &tauri_driver)?;
+
+    step("Rust: unit and integration tests (real SQLite, real Secret Service)");
+    let mut cargo_test = Command::new("cargo");
+    cargo_test.args(["test", "--workspace", "--exclude", "ovo-e2e"]).current_dir(root);
+    session.apply_env(&mut cargo_test);
+    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
+
+    step("End-to-end: the real app in the real webview through tauri-driver");
+    run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
+    let mut e2e = Command::new("cargo");
+    e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
+        .current_dir(root)
+        .env("OVO_E2E_APP", root.join("target/debug/ovo-backoffice"))
+        .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
+    session.apply_env(&mut e2e);
+    let e2e_counts = run_counted(&mut e2e, Runner::Cargo);
+    session.stop();
+    let e2e_counts = e2e_counts?;
+
+    let total = rust_counts.plus(ui_counts).plus(e2e_counts);
+    println!();
+    println!("Rust:        {} passed, {} failed", rust_counts.passed, rust_counts.failed);
+    println!("UI (vitest): {} passed, {} failed", ui_counts.passed, ui_counts.failed);
+    println!("End-to-end:  {} passed, {} failed", e2e_counts.passed, e2e_counts.failed);
+    println!("Finished in {} s", started.elapsed().as_secs());
+    println!("{} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 || total.passed == 0 {
+        bail!("tests failed");
+    }
+    Ok(())
+}
+
+fn bench(root: &Path, extra: &[String]) -> Result<()> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["bench", "-p", "ovo-ledger", "--bench", "ledger"]).current_dir(root);
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
+    run(&mut cmd)
+}
+
+fn gen_types(root: &Path) -> Result<()> {
+    run(Command::new("cargo")
+        .args(["test", "-q", "-p", "ovo-app", "--test", "app", "ipc_typescript"])
+        .env("OVO_UPDATE_IPC_TYPES", "1")
+        .current_dir(root))
+}
+
+pub(crate) fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+impl Counts {
+    fn plus(self, other: Counts) -> Counts {
+        Counts { passed: self.passed + other.passed, failed: self.failed + other.failed }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Runner {
+    Cargo,
+    Vitest,
+}
+
+/// Runs a test command, echoing its output and adding up the runner's own counts.
+fn run_counted(cmd: &mut Command, runner: Runner) -> Result<Counts> {
+    cmd.env("NO_COLOR", "1").env("FORCE_COLOR", "0").stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("cannot start {cmd:?}"))?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let echo_err = std::thread::spawn(move || scan(BufReader::new(stderr), runner, true));
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut counts = scan(BufReader::new(stdout), runner, false);
+    counts = counts.plus(echo_err.join().unwrap_or_default());
+    let status = child.wait()?;
+    if !status.success() && counts.failed == 0 {
+        counts.failed += 1; // the runner failed without counting (e.g. a build error)
+    }
+    Ok(counts)
+}
+
+fn scan(reader: impl BufRead, runner: Runner, to_stderr: bool) -> Counts {
+    let mut counts = Counts::default();
+    for line in reader.lines().map_while(Result::ok) {
+        if to_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+        match runner {
+            // "test result: ok. 12 passed; 0 failed; 0 ignored; ..."
+            Runner::Cargo if line.starts_with("test result:") => {
+                counts.passed += number_before(&line, " passed");
+                counts.failed += number_before(&line, " failed");
+            }
+            // "      Tests  31 passed (31)" or "Tests  1 failed | 30 passed (31)"
+            Runner::Vitest if line.trim_start().starts_with("Tests ") => {
+                counts.passed += number_before(&line, " passed");
+                counts.failed += number_before(&line, " failed");
+            }
+            _ => {}
+        }
+    }
+    counts
+}
+
+fn number_before(line: &str, marker: &str) -> u64 {
+    line.find(marker)
+        .and_then(|end| {
+            let head = &line[..end];
+            let start = head.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+            head[start..].parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_before;
+
+    #[test]
+    fn reads_runner_counts() {
+        let cargo = "test result: ok. 12 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!((number_before(cargo, " passed"), number_before(cargo, " failed")), (12, 3));
+        let vitest = "      Tests  1 failed | 30 passed (31)";
+        assert_eq!((number_before(vitest, " passed"), number_before(vitest, " failed")), (30, 1));
+        assert_eq!(number_before("      Tests  31 passed (31)", " failed"), 0);
+    }
+}

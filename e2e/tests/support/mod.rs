@@ -1,0 +1,218 @@
+//! Drives the real ovo-backoffice binary through tauri-driver (WebKitWebDriver) under Xvfb.
+//! `cargo xtask test` provides the display, D-Bus, keyring and driver, and sets:
+//! OVO_E2E_APP (the binary), OVO_E2E_WEBDRIVER (tauri-driver's URL), OVO_E2E_ARTIFACTS (screenshots).
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+pub const APP_IDENTIFIER: &str = "com.ovobackoffice.desktop";
+const WAIT: Duration = Duration::from_secs(20);
+
+fn env(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| format!("{name} is unset: run the end-to-end suite through `cargo xtask test`"))
+}
+
+/// One app installation: its data directory, IPC journal and captured stderr.
+pub struct Install {
+    _dir: tempfile::TempDir,
+    pub data: PathBuf,
+    pub journal: PathBuf,
+    pub stderr: PathBuf,
+    launcher: PathBuf,
+    name: String,
+}
+
+impl Install {
+    pub fn new(name: &str) -> Result<Install> {
+        let dir = tempfile::Builder::new().prefix(&format!("ovo-e2e-{name}-")).tempdir()?;
+        let data = dir.path().join("data");
+        let journal = dir.path().join("ipc-journal.jsonl");
+        let stderr = dir.path().join("stderr.log");
+        let launcher = dir.path().join("launch.sh");
+        let app = env("OVO_E2E_APP")?;
+        // tauri-driver starts the "browser" binary; this wrapper gives it this install's environment.
+        std::fs::write(
+            &launcher,
+            format!(
+                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+                data.display(),
+                journal.display(),
+                app,
+                stderr.display()
+            ),
+        )?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
+        Ok(Install { _dir: dir, data, journal, stderr, launcher, name: name.to_owned() })
+    }
+
+    pub async fn launch(&self) -> Result<Desktop> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": self.launcher }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&env("OVO_E2E_WEBDRIVER")?)
+            .await
+            .context("cannot start a WebDriver session through tauri-driver")?;
+        Ok(Desktop { client, name: self.name.clone() })
+    }
+
+    /// Every file this install wrote: the ledger and its WAL, logs, the IPC journal, stderr.
+    pub fn written_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.journal.clone(), self.stderr.clone()];
+        let mut dirs = vec![self.data.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
+    }
+}
+
+pub struct Desktop {
+    pub client: Client,
+    name: String,
+}
+
+fn by_id(test_id: &str) -> String {
+    format!("[data-testid=\"{test_id}\"]")
+}
+
+impl Desktop {
+    pub async fn find(&self, test_id: &str) -> Result<Element> {
+        let css = by_id(test_id);
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&css))
+            .await
+            .with_context(|| format!("{test_id} did not appear"))
+    }
+
+    pub async fn click(&self, test_id: &str) -> Result<()> {
+        self.find(test_id).await?.click().await.with_context(|| format!("cannot click {test_id}"))
+    }
+
+    pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
+        let field = self.find(test_id).await?;
+        field.clear().await?;
+        field.send_keys(text).await.with_context(|| format!("cannot type into {test_id}"))
+    }
+
+    pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
+        self.find(test_id).await?.select_by_value(value).await.with_context(|| format!("cannot select {value} in {test_id}"))
+    }
+
+    pub async fn text(&self, test_id: &str) -> Result<String> {
+        Ok(self.find(test_id).await?.text().await?)
+    }
+
+    pub async fn value(&self, test_id: &str) -> Result<String> {
+        Ok(self.find(test_id).await?.prop("value").await?.unwrap_or_default())
+    }
+
+    /// Waits until the element's attribute has the value (the UI updates after an IPC reply).
+    pub async fn wait_attr(&self, test_id: &str, attr: &str, expected: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut last = None;
+        while tokio::time::Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(&by_id(test_id))).await {
+                last = el.attr(attr).await.ok().flatten();
+                if last.as_deref() == Some(expected) {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{test_id}[{attr}] stayed {last:?}, expected {expected:?}")
+    }
+
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Calls a command through the real IPC, as the page itself would.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
+        let reply = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;
+                 window.__TAURI_INTERNALS__.invoke(cmd, args).then(ok => done({ ok }), err => done({ err }));",
+                vec![json!(command), args],
+            )
+            .await?;
+        Ok(match (reply.get("ok"), reply.get("err")) {
+            (_, Some(err)) => Err(err.clone()),
+            (Some(ok), None) => Ok(ok.clone()),
+            _ => Ok(Value::Null),
+        })
+    }
+
+    pub async fn screenshot(&self, step: &str) -> Result<PathBuf> {
+        let dir = PathBuf::from(std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}-{step}.png", self.name));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    pub async fn set_up_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<()> {
+        self.find("screen-setup").await?;
+        self.fill("setup-username", username).await?;
+        self.fill("setup-display-name", display_name).await?;
+        self.fill("setup-password", password).await?;
+        self.fill("setup-password-confirm", password).await?;
+        self.click("setup-submit").await?;
+        self.find("screen-shell").await?;
+        Ok(())
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
+        self.find("screen-signin").await?;
+        self.fill("signin-username", username).await?;
+        self.fill("signin-password", password).await?;
+        self.click("signin-submit").await?;
+        self.find("screen-shell").await?;
+        Ok(())
+    }
+
+    pub async fn sign_out(&self) -> Result<()> {
+        self.click("signout").await?;
+        self.find("screen-signin").await?;
+        Ok(())
+    }
+
+    pub async fn create_operator(&self, username: &str, display_name: &str, role: &str, password: &str) -> Result<()> {
+        self.click("nav-settings").await?;
+        self.click("settings-tab-operators").await?;
+        self.fill("op-new-username", username).await?;
+        self.fill("op-new-display-name", display_name).await?;
+        self.select("op-new-role", role).await?;
+        self.fill("op-new-password", password).await?;
+        self.click("op-create-submit").await?;
+        self.find(&format!("operator-row-{username}")).await?;
+        Ok(())
+    }
+
+    /// Ends the WebDriver session, which closes the app.
+    pub async fn quit(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+pub fn contains(path: &Path, needle: &str) -> bool {
+    std::fs::read(path).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+}
