@@ -14,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
   test       install what is missing, then run the Rust, UI and end-to-end suites
+  e2e        only the end-to-end suite (after `test` has installed everything once)
   bench      generate a 1,000,000-payment ledger and report query latencies
   gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
 
@@ -30,6 +31,7 @@ fn run_cli() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run_app(&root),
         Some("test") => test_all(&root),
+        Some("e2e") => e2e_only(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("gen-types") => gen_types(&root),
         _ => {
@@ -75,15 +77,7 @@ fn test_all(root: &Path) -> Result<()> {
     session.apply_env(&mut cargo_test);
     let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
 
-    step("End-to-end: the real app in the real webview through tauri-driver");
-    run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
-    let mut e2e = Command::new("cargo");
-    e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
-        .current_dir(root)
-        .env("OVO_E2E_APP", root.join("target/debug/ovo-backoffice"))
-        .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
-    session.apply_env(&mut e2e);
-    let e2e_counts = run_counted(&mut e2e, Runner::Cargo);
+    let e2e_counts = end_to_end(root, &session);
     session.stop();
     let e2e_counts = e2e_counts?;
 
@@ -96,6 +90,34 @@ fn test_all(root: &Path) -> Result<()> {
     println!("{} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 || total.passed == 0 {
         bail!("tests failed");
+    }
+    Ok(())
+}
+
+fn end_to_end(root: &Path, session: &background::Session) -> Result<Counts> {
+    step("End-to-end: the real app in the real webview through tauri-driver");
+    run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
+    let mut e2e = Command::new("cargo");
+    e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
+        .current_dir(root)
+        .env("OVO_E2E_APP", root.join("target/debug/ovo-backoffice"))
+        .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
+    session.apply_env(&mut e2e);
+    run_counted(&mut e2e, Runner::Cargo)
+}
+
+fn e2e_only(root: &Path) -> Result<()> {
+    setup::system_packages(setup::Purpose::Test)?;
+    setup::ui_dependencies(root)?;
+    let tauri_driver = setup::tauri_driver(root)?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+    let session = background::Session::start(root, &tauri_driver)?;
+    let counts = end_to_end(root, &session);
+    session.stop();
+    let counts = counts?;
+    println!("{} passed, {} failed", counts.passed, counts.failed);
+    if counts.failed > 0 || counts.passed == 0 {
+        bail!("end-to-end tests failed");
     }
     Ok(())
 }

@@ -53,7 +53,10 @@ const PAGE_FIRST_SQL: &str = "SELECT id, reference, customer_id, product, kind, 
          FROM payments WHERE 1 = 1 ORDER BY created_at DESC, id DESC LIMIT ?";
 
 const FILTER_PRODUCT: Product = Product::OvoSnap;
+/// The common filter (most payments succeed) ...
 const FILTER_STATUS: PaymentStatus = PaymentStatus::Succeeded;
+/// ... and a rare status (~1.5 % of payments), the case where the planner's index choice matters.
+const RARE_STATUS: PaymentStatus = PaymentStatus::Unknown;
 
 #[derive(Debug, Clone, Copy)]
 struct Config {
@@ -134,21 +137,26 @@ async fn main() -> BenchResult<()> {
 
     let mut rng = StdRng::seed_from_u64(SEED ^ 0x5A5A);
     let lookup = bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?;
-    let filtered = bench_page(&ledger, &mut base, &data, cfg.pages, PageKind::Filtered, &mut rng).await?;
-    let first = bench_page(&ledger, &mut base, &data, cfg.pages, PageKind::FirstUnfiltered, &mut rng).await?;
+    let filtered = bench_page(&ledger, &mut base, cfg.pages, PageKind::Filtered(FILTER_STATUS), &data.cursors, &mut rng).await?;
+    let rare =
+        bench_page(&ledger, &mut base, cfg.pages, PageKind::Filtered(RARE_STATUS), &data.rare_cursors, &mut rng).await?;
+    let first = bench_page(&ledger, &mut base, cfg.pages, PageKind::FirstUnfiltered, &[], &mut rng).await?;
 
     println!();
     println!("Results (ledger = repository fn incl. pool acquire/release and row mapping; baseline = same SQL, bare connection, raw rows)");
-    print_table(&[&lookup, &filtered, &first]);
+    print_table(&[&lookup, &filtered, &rare, &first]);
     println!();
     println!("Diagnostics");
-    for pair in [&lookup, &filtered, &first] {
+    for pair in [&lookup, &filtered, &rare, &first] {
         let acq = Stats::of(&pair.acquire);
+        let slow = pair.acquire.iter().filter(|&&ns| ns > 1_000_000).count();
+        let max = pair.acquire.iter().copied().max().unwrap_or(0);
         println!(
-            "  {:<34} ledger.read() acquire alone: p50 {:>9}  p99 {:>9}",
+            "  {:<34} ledger.read() acquire alone: p50 {:>9}  p99 {:>9}  max {:>9}  >1 ms: {slow}",
             pair.name,
             fmt_ns(acq.p50),
-            fmt_ns(acq.p99)
+            fmt_ns(acq.p99),
+            fmt_ns(max)
         );
     }
     println!("  (each ledger call: pool acquire with test_before_acquire ping + query + mapping; release ping runs afterwards, off the clock)");
@@ -169,8 +177,10 @@ async fn main() -> BenchResult<()> {
 struct Dataset {
     /// Every customer's phone, canonical.
     phones: Vec<String>,
-    /// (created_at, id) of every payment matching the filtered-page filter.
-    filtered_cursors: Vec<(i64, i64)>,
+    /// (created_at, id) of every payment matching FILTER_PRODUCT + FILTER_STATUS.
+    cursors: Vec<(i64, i64)>,
+    /// (created_at, id) of every payment matching FILTER_PRODUCT + RARE_STATUS.
+    rare_cursors: Vec<(i64, i64)>,
 }
 
 const FIRST_NAMES: &[&str] = &[
@@ -291,7 +301,8 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
     let mut times: Vec<i64> = (0..cfg.payments).map(|_| END_MS - SPAN_MS + rng.gen_range(0..SPAN_MS)).collect();
     times.sort_unstable();
     let mut seen_refs: HashSet<[u8; 16]> = HashSet::with_capacity(cfg.payments);
-    let mut filtered_cursors = Vec::new();
+    let mut cursors = Vec::new();
+    let mut rare_cursors = Vec::new();
     let mut status_counts = [0usize; 4];
     let mut next = 0usize;
     while next < cfg.payments {
@@ -312,7 +323,10 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
                     _ => 3,
                 }] += 1;
                 if p.product == FILTER_PRODUCT && p.status == FILTER_STATUS {
-                    filtered_cursors.push((p.created_at, p.id));
+                    cursors.push((p.created_at, p.id));
+                }
+                if p.product == FILTER_PRODUCT && p.status == RARE_STATUS {
+                    rare_cursors.push((p.created_at, p.id));
                 }
             }
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -342,7 +356,7 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
     }
     let payments_done = payments_started.elapsed();
     println!(
-        "  generated {} payments in {} ({} rows/s): succeeded {}, failed {}, pending {}, unknown {}; {} match {}+{}",
+        "  generated {} payments in {} ({} rows/s): succeeded {}, failed {}, pending {}, unknown {}; {} match {}+{}, {} match +{}",
         cfg.payments,
         fmt_ns(nanos(payments_done)),
         per_second(cfg.payments, payments_done),
@@ -350,9 +364,11 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
         status_counts[1],
         status_counts[2],
         status_counts[3],
-        filtered_cursors.len(),
+        cursors.len(),
         FILTER_PRODUCT.key(),
-        FILTER_STATUS.key()
+        FILTER_STATUS.key(),
+        rare_cursors.len(),
+        RARE_STATUS.key()
     );
 
     let checkpoint_started = Instant::now();
@@ -364,10 +380,10 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
         "  generation total {} (bulk load used PRAGMA cache_size = {LOAD_CACHE_KIB} on the writer, restored to {default_cache})",
         fmt_ns(nanos(started.elapsed()))
     );
-    if filtered_cursors.is_empty() {
-        return Err(format!("no payment matches {}+{}; use more payments", FILTER_PRODUCT.key(), FILTER_STATUS.key()).into());
+    if cursors.is_empty() || rare_cursors.is_empty() {
+        return Err(format!("no payment matches {} with status {} or {}; use more payments", FILTER_PRODUCT.key(), FILTER_STATUS.key(), RARE_STATUS.key()).into());
     }
-    Ok(Dataset { phones, filtered_cursors })
+    Ok(Dataset { phones, cursors, rare_cursors })
 }
 
 fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
@@ -572,30 +588,31 @@ async fn bench_lookup(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PageKind {
-    Filtered,
+    /// FILTER_PRODUCT + this status, newest first, after a cursor taken from a matching row.
+    Filtered(PaymentStatus),
     FirstUnfiltered,
 }
 
 async fn bench_page(
     ledger: &Ledger,
     base: &mut SqliteConnection,
-    data: &Dataset,
     n: usize,
     kind: PageKind,
+    matching: &[(i64, i64)],
     rng: &mut StdRng,
 ) -> BenchResult<Pair> {
     let warm = Config::warmup(n);
     let (name, filter) = match kind {
-        PageKind::Filtered => (
-            "payments page ovo_snap+succeeded",
-            PaymentFilter { product: Some(FILTER_PRODUCT), status: Some(FILTER_STATUS), ..PaymentFilter::default() },
+        PageKind::Filtered(status) => (
+            if status == FILTER_STATUS { "page ovo_snap+succeeded, cursor" } else { "page ovo_snap+unknown, cursor" },
+            PaymentFilter { product: Some(FILTER_PRODUCT), status: Some(status), ..PaymentFilter::default() },
         ),
-        PageKind::FirstUnfiltered => ("payments first page, no filter", PaymentFilter::default()),
+        PageKind::FirstUnfiltered => ("page no filter, first", PaymentFilter::default()),
     };
     // A cursor taken from a real matching row, as if the operator had paged down to it.
     let cursors: Vec<Option<(i64, i64)>> = (0..warm + n)
         .map(|_| match kind {
-            PageKind::Filtered => Some(data.filtered_cursors[rng.gen_range(0..data.filtered_cursors.len())]),
+            PageKind::Filtered(_) => Some(matching[rng.gen_range(0..matching.len())]),
             PageKind::FirstUnfiltered => None,
         })
         .collect();
@@ -629,7 +646,7 @@ async fn bench_page(
                     Some((at, id)) => {
                         sqlx::query(PAGE_FILTERED_SQL)
                             .bind(FILTER_PRODUCT.key())
-                            .bind(FILTER_STATUS.key())
+                            .bind(filter.status.map_or("", PaymentStatus::key))
                             .bind(*at)
                             .bind(*id)
                             .bind(i64::from(PAGE_ROWS))
@@ -658,7 +675,7 @@ async fn bench_page(
 
 async fn print_plans(base: &mut SqliteConnection, data: &Dataset) -> BenchResult<()> {
     let phone = data.phones.first().map(String::as_str).unwrap_or("6281200000000");
-    let (at, id) = data.filtered_cursors[data.filtered_cursors.len() / 2];
+    let (at, id) = data.cursors[data.cursors.len() / 2];
     println!();
     println!("EXPLAIN QUERY PLAN");
     let plans = [
@@ -669,6 +686,17 @@ async fn print_plans(base: &mut SqliteConnection, data: &Dataset) -> BenchResult
             vec![
                 Bind::Text(FILTER_PRODUCT.key()),
                 Bind::Text(FILTER_STATUS.key()),
+                Bind::Int(at),
+                Bind::Int(id),
+                Bind::Int(i64::from(PAGE_ROWS)),
+            ],
+        ),
+        (
+            "payments page ovo_snap+unknown (cursor)",
+            PAGE_FILTERED_SQL,
+            vec![
+                Bind::Text(FILTER_PRODUCT.key()),
+                Bind::Text(RARE_STATUS.key()),
                 Bind::Int(at),
                 Bind::Int(id),
                 Bind::Int(i64::from(PAGE_ROWS)),

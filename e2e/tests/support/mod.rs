@@ -119,6 +119,20 @@ impl Desktop {
         Ok(self.find(test_id).await?.text().await?)
     }
 
+    /// Waits until the element's text contains `expected`.
+    pub async fn wait_text(&self, test_id: &str, expected: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut last = String::new();
+        while tokio::time::Instant::now() < deadline {
+            last = self.text(test_id).await.unwrap_or_default();
+            if last.contains(expected) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{test_id} shows {last:?}, expected it to contain {expected:?}")
+    }
+
     pub async fn value(&self, test_id: &str) -> Result<String> {
         Ok(self.find(test_id).await?.prop("value").await?.unwrap_or_default())
     }

@@ -1,0 +1,129 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import App from './App.svelte';
+import { app } from './lib/session.svelte';
+import { fakeBackend, status } from './test/fixtures';
+import type { AppInfo, Preferences, SessionStatus } from './lib/ipc/types';
+
+const PREFS: Preferences = { language: null, idleLockMinutes: 15, environment: 'builtin_sandbox' };
+
+function boot(info: Partial<AppInfo>, session: SessionStatus, extra: Record<string, () => unknown> = {}) {
+  invoke.mockImplementation(
+    fakeBackend({
+      app_info: () => ({
+        version: '0.1.0',
+        environment: 'builtin_sandbox',
+        osLocale: 'en-US',
+        language: null,
+        ...info,
+      }),
+      session_status: () => session,
+      get_preferences: () => PREFS,
+      ...extra,
+    }),
+  );
+}
+
+describe('App', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    app.status = null;
+    app.section = null;
+  });
+
+  it('starts in Indonesian on an Indonesian OS when no language is saved', async () => {
+    boot({ osLocale: 'id-ID' }, status('signed_out'));
+    render(App);
+    const signin = await screen.findByTestId('screen-signin');
+    expect(within(signin).getByTestId('signin-submit').textContent?.trim()).toBe('Masuk');
+    expect((screen.getByTestId('language-select') as HTMLSelectElement).value).toBe('id');
+  });
+
+  it('prefers the saved language over the OS locale', async () => {
+    boot({ osLocale: 'id-ID', language: 'en' }, status('signed_out'));
+    render(App);
+    const signin = await screen.findByTestId('screen-signin');
+    expect(within(signin).getByTestId('signin-submit').textContent?.trim()).toBe('Sign in');
+  });
+
+  it('shows set-up when uninitialized', async () => {
+    boot({}, status('uninitialized'));
+    render(App);
+    expect(await screen.findByTestId('screen-setup')).toBeTruthy();
+  });
+
+  it('shows only the sections a finance operator may open', async () => {
+    boot(
+      { environment: 'production' },
+      status('active', {
+        operator: { id: 2, username: 'budi', displayName: 'Budi', role: 'finance', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
+        permissions: ['view_payments', 'approve_refunds', 'view_audit'],
+      }),
+      { get_preferences: () => ({ ...PREFS, environment: 'production' }) },
+    );
+    render(App);
+    await screen.findByTestId('screen-shell');
+    expect(screen.queryByTestId('nav-customers')).toBeNull();
+    expect(screen.getByTestId('nav-payments')).toBeTruthy();
+    expect(screen.getByTestId('nav-refunds')).toBeTruthy();
+    expect(screen.getByTestId('nav-audit')).toBeTruthy();
+    expect(screen.getByTestId('nav-settings')).toBeTruthy();
+    expect(screen.getByTestId('current-operator').textContent).toContain('Budi');
+    expect(screen.getByTestId('current-operator').textContent).toContain('Finance');
+    await waitFor(() =>
+      expect(screen.getByTestId('environment-badge').getAttribute('data-environment')).toBe('production'),
+    );
+    // The first allowed section is an honest empty state.
+    expect(screen.getByTestId('empty-state').textContent).toContain('No payments yet');
+
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    expect(screen.getByTestId('settings-tab-preferences')).toBeTruthy();
+    expect(screen.queryByTestId('settings-tab-operators')).toBeNull();
+    expect(screen.queryByTestId('settings-tab-credentials')).toBeNull();
+  });
+
+  it('shows the lock screen when any command answers "locked"', async () => {
+    boot({}, status('active'), {
+      list_operators: () => {
+        throw { code: 'locked', message: 'session is locked', reason: null };
+      },
+    });
+    render(App);
+    await screen.findByTestId('screen-shell');
+    // From now on the back end reports the lock.
+    invoke.mockImplementation(
+      fakeBackend({
+        session_status: () => status('locked'),
+        list_operators: () => {
+          throw { code: 'locked', message: 'session is locked', reason: null };
+        },
+        get_preferences: () => PREFS,
+      }),
+    );
+    // An admin's settings open on Operators, whose list_operators call is refused.
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const lock = await screen.findByTestId('lock-screen');
+    expect(lock.textContent).toContain('Ayu Lestari');
+    expect(screen.queryByTestId('screen-shell')).toBeNull();
+  });
+
+  it('shows the sign-in screen when a command answers "unauthenticated"', async () => {
+    boot({}, status('active'));
+    render(App);
+    await screen.findByTestId('screen-shell');
+    invoke.mockImplementation(
+      fakeBackend({
+        session_status: () => status('signed_out'),
+        lock_session: () => {
+          throw { code: 'unauthenticated', message: 'not signed in', reason: null };
+        },
+      }),
+    );
+    await fireEvent.click(screen.getByTestId('lock-now'));
+    expect(await screen.findByTestId('screen-signin')).toBeTruthy();
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { en } from './en';
+import { id } from './id';
+import { interpolate, isMessageKey, translate, translateDynamic } from './translate';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+// Values that are legitimately the same in both languages: the product name, loanwords and symbols.
+const SAME_IN_BOTH = new Set(['app.name', 'audit.col.operator', 'operators.col.status']);
+
+describe('dictionaries', () => {
+  it('have identical key sets', () => {
+    expect(Object.keys(id).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it('have no empty values', () => {
+    for (const [lang, dict] of Object.entries({ en, id })) {
+      for (const [key, value] of Object.entries(dict)) {
+        expect(value.trim(), `${lang}:${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('use the same placeholders in both languages', () => {
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      expect(placeholders(id[key]), key).toEqual(placeholders(en[key]));
+    }
+  });
+
+  it('translate everything into Indonesian except the listed exceptions', () => {
+    const untranslated = (Object.keys(en) as (keyof typeof en)[]).filter(
+      (key) => en[key] === id[key] && !SAME_IN_BOTH.has(key),
+    );
+    expect(untranslated).toEqual([]);
+  });
+
+  it('cover every audit action, outcome, chain problem, error code and documented reason', () => {
+    const actions = [
+      'setup.first_admin',
+      'session.sign_in',
+      'session.sign_in_failed',
+      'session.sign_out',
+      'session.lock',
+      'session.unlock',
+      'session.unlock_failed',
+      'operator.create',
+      'operator.role_change',
+      'operator.disable',
+      'operator.enable',
+      'credential.set',
+      'credential.replace',
+      'credential.delete',
+      'settings.language',
+      'settings.idle_lock',
+      'settings.environment',
+      'access.denied',
+    ];
+    const reasons = [
+      'username_invalid',
+      'display_name_invalid',
+      'password_too_short',
+      'password_too_long',
+      'password_mismatch',
+      'username_taken',
+      'last_admin',
+      'self_disable',
+      'idle_minutes_out_of_range',
+      'credential_field_unknown',
+      'credential_value_empty',
+      'credential_value_too_long',
+      'invalid_sign_in',
+      'wrong_password',
+      'operator_not_found',
+    ];
+    const codes = [
+      'invalid_input',
+      'unauthenticated',
+      'locked',
+      'forbidden',
+      'not_found',
+      'conflict',
+      'wrong_password',
+      'already_set_up',
+      'not_set_up',
+      'keychain_unavailable',
+      'storage',
+      'internal',
+    ];
+    const keys = [
+      ...actions.map((a) => `audit.action.${a}`),
+      ...['ok', 'denied', 'failed'].map((o) => `audit.outcome.${o}`),
+      ...['content_changed', 'chain_broken', 'entries_missing'].map((p) => `audit.verify.problem.${p}`),
+      ...reasons.map((r) => `error.reason.${r}`),
+      ...codes.map((c) => `error.code.${c}`),
+      ...['staff', 'support', 'finance', 'admin'].map((r) => `role.${r}`),
+      ...['builtin_sandbox', 'provider_sandbox', 'production'].map((e) => `env.${e}`),
+    ];
+    expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
+  });
+});
+
+describe('translate', () => {
+  it('looks up the key in the chosen language', () => {
+    expect(translate('en', 'nav.customers')).toBe('Customers');
+    expect(translate('id', 'nav.customers')).toBe('Pelanggan');
+  });
+
+  it('fills placeholders', () => {
+    expect(translate('en', 'operators.created', { name: 'Siti' })).toBe('Operator Siti created.');
+    expect(translate('id', 'audit.verify.intact', { count: 12 })).toBe(
+      'Rantai hash utuh: 12 entri terverifikasi.',
+    );
+  });
+
+  it('leaves unknown placeholders in place', () => {
+    expect(interpolate('{a} and {b}', { a: 1 })).toBe('1 and {b}');
+  });
+
+  it('looks up run-time keys and reports missing ones', () => {
+    expect(translateDynamic('id', 'audit.action.session.sign_in')).toBe('Masuk');
+    expect(translateDynamic('en', 'audit.action.refund.approve')).toBeNull();
+  });
+});

@@ -1,0 +1,167 @@
+// Typed wrapper around Tauri's `invoke`. One function per back-end command; every rejection becomes an
+// `AppError` whose `code` comes from the closed `ErrorCode` set. Branch on `code` / `reason`, never on `message`.
+
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
+import type {
+  AppInfo,
+  AuditPage,
+  AuditQuery,
+  AuditVerification,
+  ChangeRoleInput,
+  CredentialField,
+  CredentialRef,
+  CredentialsQuery,
+  EnvironmentInput,
+  ErrorBody,
+  ErrorCode,
+  FirstAdminInput,
+  IdleLockInput,
+  LanguageInput,
+  NewOperatorInput,
+  OperatorView,
+  Preferences,
+  ProductCredentials,
+  SessionStatus,
+  SetCredentialInput,
+  SetDisabledInput,
+  SignInInput,
+  UnlockInput,
+} from './types';
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid_input',
+  'unauthenticated',
+  'locked',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'wrong_password',
+  'already_set_up',
+  'not_set_up',
+  'keychain_unavailable',
+  'storage',
+  'internal',
+];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly reason: string | null;
+
+  constructor(code: ErrorCode, message: string, reason: string | null = null) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Maps anything a command can reject with to an `AppError`. Only a well-formed `ErrorBody` keeps its code. */
+export function toAppError(raw: unknown): AppError {
+  if (raw instanceof AppError) return raw;
+  if (isRecord(raw) && isErrorCode(raw.code)) {
+    const body = raw as Partial<ErrorBody>;
+    const message = typeof body.message === 'string' ? body.message : '';
+    const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : null;
+    return new AppError(body.code as ErrorCode, message, reason);
+  }
+  let message: string;
+  if (raw instanceof Error) message = raw.message;
+  else if (typeof raw === 'string') message = raw;
+  else {
+    try {
+      message = JSON.stringify(raw) ?? String(raw);
+    } catch {
+      message = String(raw);
+    }
+  }
+  return new AppError('internal', message, null);
+}
+
+export type InvokeFn = (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+export type ErrorListener = (error: AppError, command: string) => void;
+
+export interface Client {
+  appInfo(): Promise<AppInfo>;
+  sessionStatus(): Promise<SessionStatus>;
+  touchSession(): Promise<SessionStatus>;
+  setUpFirstAdmin(input: FirstAdminInput): Promise<SessionStatus>;
+  signIn(input: SignInInput): Promise<SessionStatus>;
+  signOut(): Promise<SessionStatus>;
+  lockSession(): Promise<SessionStatus>;
+  unlockSession(input: UnlockInput): Promise<SessionStatus>;
+  listOperators(): Promise<OperatorView[]>;
+  createOperator(input: NewOperatorInput): Promise<OperatorView>;
+  changeOperatorRole(input: ChangeRoleInput): Promise<OperatorView>;
+  setOperatorDisabled(input: SetDisabledInput): Promise<OperatorView>;
+  listCredentials(input: CredentialsQuery): Promise<ProductCredentials[]>;
+  setCredential(input: SetCredentialInput): Promise<CredentialField>;
+  deleteCredential(input: CredentialRef): Promise<CredentialField>;
+  listAudit(input: AuditQuery): Promise<AuditPage>;
+  verifyAudit(): Promise<AuditVerification>;
+  getPreferences(): Promise<Preferences>;
+  setLanguage(input: LanguageInput): Promise<Preferences>;
+  setIdleLock(input: IdleLockInput): Promise<Preferences>;
+  setEnvironment(input: EnvironmentInput): Promise<Preferences>;
+  /** Called for every failed command (after mapping), e.g. to show the lock screen on `locked`. */
+  onError(listener: ErrorListener): () => void;
+}
+
+export function createClient(invokeFn: InvokeFn): Client {
+  const listeners = new Set<ErrorListener>();
+
+  async function call<T>(cmd: string, input?: unknown): Promise<T> {
+    try {
+      const result = input === undefined ? await invokeFn(cmd) : await invokeFn(cmd, { input });
+      return result as T;
+    } catch (raw) {
+      const error = toAppError(raw);
+      for (const listener of listeners) {
+        try {
+          listener(error, cmd);
+        } catch {
+          // A listener must never hide the original error from the caller.
+        }
+      }
+      throw error;
+    }
+  }
+
+  return {
+    appInfo: () => call<AppInfo>('app_info'),
+    sessionStatus: () => call<SessionStatus>('session_status'),
+    touchSession: () => call<SessionStatus>('touch_session'),
+    setUpFirstAdmin: (input) => call<SessionStatus>('set_up_first_admin', input),
+    signIn: (input) => call<SessionStatus>('sign_in', input),
+    signOut: () => call<SessionStatus>('sign_out'),
+    lockSession: () => call<SessionStatus>('lock_session'),
+    unlockSession: (input) => call<SessionStatus>('unlock_session', input),
+    listOperators: () => call<OperatorView[]>('list_operators'),
+    createOperator: (input) => call<OperatorView>('create_operator', input),
+    changeOperatorRole: (input) => call<OperatorView>('change_operator_role', input),
+    setOperatorDisabled: (input) => call<OperatorView>('set_operator_disabled', input),
+    listCredentials: (input) => call<ProductCredentials[]>('list_credentials', input),
+    setCredential: (input) => call<CredentialField>('set_credential', input),
+    deleteCredential: (input) => call<CredentialField>('delete_credential', input),
+    listAudit: (input) => call<AuditPage>('list_audit', input),
+    verifyAudit: () => call<AuditVerification>('verify_audit'),
+    getPreferences: () => call<Preferences>('get_preferences'),
+    setLanguage: (input) => call<Preferences>('set_language', input),
+    setIdleLock: (input) => call<Preferences>('set_idle_lock', input),
+    setEnvironment: (input) => call<Preferences>('set_environment', input),
+    onError(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The app's client, bound to Tauri's IPC. Tests build their own with `createClient(fakeInvoke)`. */
+export const api: Client = createClient((cmd, args) => tauriInvoke(cmd, args));

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Permission } from './ipc/types';
+import { canManageSystemSettings, visibleSections, visibleSettingsTabs } from './nav';
+
+const ADMIN: Permission[] = [
+  'view_customers',
+  'link_accounts',
+  'view_payments',
+  'take_payments',
+  'request_refunds',
+  'approve_refunds',
+  'view_audit',
+  'manage_operators',
+  'manage_credentials',
+  'manage_settings',
+];
+
+describe('visibleSections', () => {
+  it('shows only settings without permissions', () => {
+    expect(visibleSections([])).toEqual(['settings']);
+  });
+
+  it('shows everything, in order, to an admin', () => {
+    expect(visibleSections(ADMIN)).toEqual(['customers', 'payments', 'refunds', 'audit', 'settings']);
+  });
+
+  it('maps each permission to its section', () => {
+    expect(visibleSections(['view_customers'])).toEqual(['customers', 'settings']);
+    expect(visibleSections(['view_payments'])).toEqual(['payments', 'refunds', 'settings']);
+    expect(visibleSections(['view_audit'])).toEqual(['audit', 'settings']);
+  });
+
+  it('shows refunds for either view_payments or approve_refunds', () => {
+    expect(visibleSections(['approve_refunds'])).toEqual(['refunds', 'settings']);
+    expect(visibleSections(['request_refunds'])).toEqual(['settings']);
+  });
+
+  it('gives a finance operator refunds and audit', () => {
+    expect(visibleSections(['view_payments', 'approve_refunds', 'view_audit'])).toEqual([
+      'payments',
+      'refunds',
+      'audit',
+      'settings',
+    ]);
+  });
+});
+
+describe('visibleSettingsTabs', () => {
+  it('always has preferences', () => {
+    expect(visibleSettingsTabs([])).toEqual(['preferences']);
+    expect(visibleSettingsTabs(['view_customers', 'view_audit'])).toEqual(['preferences']);
+  });
+
+  it('adds operators and credentials for the permissions that manage them', () => {
+    expect(visibleSettingsTabs(ADMIN)).toEqual(['operators', 'credentials', 'preferences']);
+    expect(visibleSettingsTabs(['manage_credentials'])).toEqual(['credentials', 'preferences']);
+  });
+
+  it('lets only manage_settings change idle lock and environment', () => {
+    expect(canManageSystemSettings(ADMIN)).toBe(true);
+    expect(canManageSystemSettings(['manage_operators', 'manage_credentials'])).toBe(false);
+  });
+});

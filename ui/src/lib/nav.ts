@@ -1,0 +1,40 @@
+// Which sections and settings tabs an operator sees. The back end enforces the same rules on every command;
+// this only avoids showing doors that would not open.
+
+import type { Permission } from './ipc/types';
+
+export type Section = 'customers' | 'payments' | 'refunds' | 'audit' | 'settings';
+export type SettingsTab = 'operators' | 'credentials' | 'preferences';
+
+const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']> = [
+  ['customers', ['view_customers']],
+  ['payments', ['view_payments']],
+  ['refunds', ['view_payments', 'approve_refunds']],
+  ['audit', ['view_audit']],
+  ['settings', 'everyone'],
+];
+
+const TAB_RULES: ReadonlyArray<[SettingsTab, readonly Permission[] | 'everyone']> = [
+  ['operators', ['manage_operators']],
+  ['credentials', ['manage_credentials']],
+  ['preferences', 'everyone'],
+];
+
+function allowed(rule: readonly Permission[] | 'everyone', granted: readonly Permission[]): boolean {
+  return rule === 'everyone' || rule.some((p) => granted.includes(p));
+}
+
+/** Sidebar sections in display order; "settings" is always there (preferences are for everyone). */
+export function visibleSections(permissions: readonly Permission[]): Section[] {
+  return SECTION_RULES.filter(([, rule]) => allowed(rule, permissions)).map(([s]) => s);
+}
+
+/** Settings tabs in display order; "preferences" is always there. */
+export function visibleSettingsTabs(permissions: readonly Permission[]): SettingsTab[] {
+  return TAB_RULES.filter(([, rule]) => allowed(rule, permissions)).map(([s]) => s);
+}
+
+/** Idle lock and environment are system settings (admin). */
+export function canManageSystemSettings(permissions: readonly Permission[]): boolean {
+  return permissions.includes('manage_settings');
+}

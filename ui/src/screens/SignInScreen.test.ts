@@ -1,0 +1,83 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import SignInScreen from './SignInScreen.svelte';
+import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
+import { app } from '../lib/session.svelte';
+import { status } from '../test/fixtures';
+
+function input(testid: string): HTMLInputElement {
+  return screen.getByTestId(testid) as HTMLInputElement;
+}
+
+describe('SignInScreen', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('signed_out');
+  });
+
+  it('has labelled inputs of the right types', () => {
+    render(SignInScreen);
+    expect(screen.getByTestId('screen-signin')).toBeTruthy();
+    expect(screen.getByLabelText('Username')).toBe(input('signin-username'));
+    expect(screen.getByLabelText('Password')).toBe(input('signin-password'));
+    expect(input('signin-password').type).toBe('password');
+  });
+
+  it('asks for both fields without calling the back end', async () => {
+    render(SignInScreen);
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    expect(screen.getByTestId('form-error').textContent).toContain('Enter your username and password.');
+    expect(invoke).not.toHaveBeenCalled();
+    expect(input('signin-username').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('signs in with the typed credentials and applies the new status', async () => {
+    invoke.mockResolvedValueOnce(status('active'));
+    render(SignInScreen);
+    await fireEvent.input(input('signin-username'), { target: { value: '  admin ' } });
+    await fireEvent.input(input('signin-password'), { target: { value: 'correct horse battery' } });
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    await waitFor(() => expect(app.status?.state).toBe('active'));
+    expect(invoke).toHaveBeenCalledWith('sign_in', {
+      input: { username: 'admin', password: 'correct horse battery' },
+    });
+    expect(screen.queryByTestId('form-error')).toBeNull();
+  });
+
+  it('shows a translated back-end error and clears the password', async () => {
+    invoke.mockRejectedValueOnce({
+      code: 'unauthenticated',
+      message: 'invalid username or password',
+      reason: 'invalid_sign_in',
+    });
+    setCurrentLanguage('id');
+    render(SignInScreen);
+    await fireEvent.input(input('signin-username'), { target: { value: 'admin' } });
+    await fireEvent.input(input('signin-password'), { target: { value: 'wrong password!' } });
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    const error = await screen.findByTestId('form-error');
+    expect(error.textContent).toContain(
+      'Nama pengguna atau kata sandi salah, atau operator dinonaktifkan.',
+    );
+    // A translated reason needs no English detail line.
+    expect(error.textContent).not.toContain('invalid username or password');
+    expect(input('signin-password').value).toBe('');
+    expect(app.status?.state).toBe('signed_out');
+  });
+
+  it('re-renders in the other language at once', async () => {
+    render(SignInScreen);
+    expect(screen.getByTestId('signin-submit').textContent?.trim()).toBe('Sign in');
+    invoke.mockResolvedValueOnce({ language: 'id', idleLockMinutes: 15, environment: 'builtin_sandbox' });
+    const select = screen.getByTestId('language-select') as HTMLSelectElement;
+    select.value = 'id';
+    await fireEvent.change(select);
+    expect(screen.getByTestId('signin-submit').textContent?.trim()).toBe('Masuk');
+    expect(invoke).toHaveBeenCalledWith('set_language', { input: { language: 'id' } });
+  });
+});

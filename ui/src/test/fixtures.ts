@@ -1,0 +1,48 @@
+// Shared test data and a fake back end for component tests.
+
+import { vi } from 'vitest';
+import type { OperatorView, Permission, SessionStatus } from '../lib/ipc/types';
+
+export const ADMIN_PERMISSIONS: Permission[] = [
+  'view_customers',
+  'link_accounts',
+  'view_payments',
+  'take_payments',
+  'request_refunds',
+  'approve_refunds',
+  'view_audit',
+  'manage_operators',
+  'manage_credentials',
+  'manage_settings',
+];
+
+export const ADMIN: OperatorView = {
+  id: 1,
+  username: 'admin',
+  displayName: 'Ayu Lestari',
+  role: 'admin',
+  disabled: false,
+  createdAt: '2026-01-05T02:00:00Z',
+};
+
+export function status(state: SessionStatus['state'], overrides: Partial<SessionStatus> = {}): SessionStatus {
+  const signedIn = state === 'active' || state === 'locked';
+  return {
+    state,
+    operator: signedIn ? ADMIN : null,
+    permissions: state === 'active' ? ADMIN_PERMISSIONS : [],
+    idleLockMinutes: 15,
+    ...overrides,
+  };
+}
+
+type Handler = (args: Record<string, unknown> | undefined) => unknown;
+
+/** A fake `invoke`: each command answers from `handlers`, a thrown/rejected value becomes the rejection. */
+export function fakeBackend(handlers: Record<string, Handler>) {
+  return vi.fn(async (cmd: string, args?: Record<string, unknown>) => {
+    const handler = handlers[cmd];
+    if (!handler) throw { code: 'internal', message: `no fake for ${cmd}`, reason: null };
+    return handler(args);
+  });
+}
