@@ -16,8 +16,8 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     let install = Install::new("first-run")?;
     let app = install.launch().await?;
     app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
-    app.wait_text("current-operator", "Ayu Admin").await?;
     app.screenshot("01-shell").await?;
+    app.wait_text("current-operator", "Ayu Admin").await?;
 
     app.create_operator("fajar", "Fajar Finance", "finance", "fajar-password-1").await?;
     ensure!(app.value("operator-role-fajar").await? == "finance", "the new operator is listed as finance");

@@ -145,6 +145,10 @@ async fn main() -> BenchResult<()> {
     println!();
     println!("Results (ledger = repository fn incl. pool acquire/release and row mapping; baseline = same SQL, bare connection, raw rows)");
     print_table(&[&lookup, &filtered, &rare, &first]);
+    println!(
+        "  (samples per side after warm-up: {} lookups, {} per page query; ratio = ledger / baseline; targets: lookup p99 <= 2 ms, page p99 <= 10 ms, ratio <= 1.5)",
+        cfg.lookups, cfg.pages
+    );
     println!();
     println!("Diagnostics");
     for pair in [&lookup, &filtered, &rare, &first] {
@@ -617,6 +621,12 @@ async fn bench_page(
         })
         .collect();
     let mut pair = Pair::new(name, PAGE_P99_TARGET_NS, n);
+    let ro = SqliteConnectOptions::from_str("sqlite:")?.filename(ledger.path()).journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full).foreign_keys(true).busy_timeout(Duration::from_secs(10)).read_only(true);
+    let noping = sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(ro.clone()).await?;
+    let ping = sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(ro.clone()).await?;
+    let mut b2 = SqliteConnection::connect_with(&ro).await?;
+    let mut xs: Vec<Vec<u64>> = vec![Vec::new(); 4];
     for (i, cursor) in cursors.iter().enumerate() {
         let record = i >= warm;
         let ledger_first = i % 2 == 0;
@@ -666,10 +676,30 @@ async fn bench_page(
                 }
             }
         }
+        let after = cursor.map(|(at, id)| PaymentCursor { created_at: Timestamp::from_unix_millis(at), id: PaymentId::new(id) });
+        for k in 0..4usize {
+            let v = (i + k) % 4;
+            tokio::time::sleep(SETTLE).await;
+            let t0 = Instant::now();
+            match v {
+                0 => { let r = payments::page(&mut b2, &filter, after, PAGE_ROWS).await?; let _ = r; }
+                1 => { let mut c = ledger.read().await?; let r: Vec<SqliteRow> = match cursor {
+                    Some((at, id)) => sqlx::query(PAGE_FILTERED_SQL).bind(FILTER_PRODUCT.key()).bind(filter.status.map_or("", PaymentStatus::key)).bind(*at).bind(*id).bind(i64::from(PAGE_ROWS)).fetch_all(&mut *c).await?,
+                    None => sqlx::query(PAGE_FIRST_SQL).bind(i64::from(PAGE_ROWS)).fetch_all(&mut *c).await? }; drop(c); let _ = r; }
+                2 => { let mut c = noping.acquire().await?; let r = payments::page(&mut c, &filter, after, PAGE_ROWS).await?; drop(c); let _ = r; }
+                _ => { let mut c = ping.acquire().await?; let r = payments::page(&mut c, &filter, after, PAGE_ROWS).await?; drop(c); let _ = r; }
+            }
+            if record { xs[v].push(nanos(t0.elapsed())); }
+        }
         if ledger_ids != base_ids {
             return Err(format!("{name} cursor {cursor:?}: ledger {ledger_ids:?}, baseline {base_ids:?}").into());
         }
     }
+    for (k, name) in ["page() on bare conn (mapping, no pool)", "raw SQL on ledger.read() (pool+ping, no mapping)", "page() on no-ping pool", "page() on replica default pool"].iter().enumerate() {
+        let a = Stats::of(&xs[k]);
+        println!("EXPERIMENT {}: {name}: p50 {} p99 {}", pair.name, fmt_ns(a.p50), fmt_ns(a.p99));
+    }
+    println!("EXPERIMENT pool sizes: no-ping {} default {}", noping.size(), ping.size());
     Ok(pair)
 }
 
@@ -855,5 +885,4 @@ fn print_table(pairs: &[&Pair]) {
             ratio
         );
     }
-    println!("  ({} samples per side per query after warm-up; ratio = ledger / baseline)", pairs.first().map_or(0, |p| p.ledger.len()));
 }

@@ -101,8 +101,18 @@ impl Desktop {
             .with_context(|| format!("{test_id} did not appear"))
     }
 
+    /// Scrolls the element to the middle of the window first, as a person would, so it is not
+    /// under the bottom-corner toasts.
     pub async fn click(&self, test_id: &str) -> Result<()> {
-        self.find(test_id).await?.click().await.with_context(|| format!("cannot click {test_id}"))
+        let element = self.find(test_id).await?;
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element)?])
+            .await?;
+        if let Err(err) = element.click().await {
+            let shot = self.screenshot(&format!("failed-click-{test_id}")).await;
+            bail!("cannot click {test_id}: {err} (screenshot: {shot:?})");
+        }
+        Ok(())
     }
 
     pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
@@ -115,8 +125,10 @@ impl Desktop {
         self.find(test_id).await?.select_by_value(value).await.with_context(|| format!("cannot select {value} in {test_id}"))
     }
 
+    /// The element's `textContent` (WebKitWebDriver's rendered-text algorithm drops words
+    /// from ellipsis-styled spans).
     pub async fn text(&self, test_id: &str) -> Result<String> {
-        Ok(self.find(test_id).await?.text().await?)
+        Ok(self.find(test_id).await?.prop("textContent").await?.unwrap_or_default())
     }
 
     /// Waits until the element's text contains `expected`.
