@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { id } from './id';
 import { interpolate, isMessageKey, translate, translateDynamic } from './translate';
+import { ERROR_CODES } from '../ipc/client';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -72,20 +73,7 @@ describe('dictionaries', () => {
       'wrong_password',
       'operator_not_found',
     ];
-    const codes = [
-      'invalid_input',
-      'unauthenticated',
-      'locked',
-      'forbidden',
-      'not_found',
-      'conflict',
-      'wrong_password',
-      'already_set_up',
-      'not_set_up',
-      'keychain_unavailable',
-      'storage',
-      'internal',
-    ];
+    const codes = ERROR_CODES;
     const keys = [
       ...actions.map((a) => `audit.action.${a}`),
       ...['ok', 'denied', 'failed'].map((o) => `audit.outcome.${o}`),
