@@ -5,7 +5,10 @@
 //! baseline, the identical SQL on a bare `SqliteConnection` (no pool, no row mapping):
 //!
 //! * customer lookup by phone (`customers::by_phone`),
-//! * a 50-row payments page (`payments::page`), filtered + keyset cursor, and an unfiltered first page.
+//! * a 50-row payments page (`payments::page`), newest first: product + common status (`succeeded`)
+//!   after a keyset cursor, product + rare status (`unknown`) after a cursor, and the unfiltered first page.
+//!
+//! Ledger and baseline calls alternate which goes first and use the same parameters each iteration.
 //!
 //! Run: `cargo bench -p ovo-ledger --bench ledger [-- --customers M --payments N --lookups L --pages P]`.
 //! Timing only: nothing here asserts on durations; targets are printed as met/missed.
@@ -621,12 +624,6 @@ async fn bench_page(
         })
         .collect();
     let mut pair = Pair::new(name, PAGE_P99_TARGET_NS, n);
-    let ro = SqliteConnectOptions::from_str("sqlite:")?.filename(ledger.path()).journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full).foreign_keys(true).busy_timeout(Duration::from_secs(10)).read_only(true);
-    let noping = sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(ro.clone()).await?;
-    let ping = sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(ro.clone()).await?;
-    let mut b2 = SqliteConnection::connect_with(&ro).await?;
-    let mut xs: Vec<Vec<u64>> = vec![Vec::new(); 4];
     for (i, cursor) in cursors.iter().enumerate() {
         let record = i >= warm;
         let ledger_first = i % 2 == 0;
@@ -676,30 +673,10 @@ async fn bench_page(
                 }
             }
         }
-        let after = cursor.map(|(at, id)| PaymentCursor { created_at: Timestamp::from_unix_millis(at), id: PaymentId::new(id) });
-        for k in 0..4usize {
-            let v = (i + k) % 4;
-            tokio::time::sleep(SETTLE).await;
-            let t0 = Instant::now();
-            match v {
-                0 => { let r = payments::page(&mut b2, &filter, after, PAGE_ROWS).await?; let _ = r; }
-                1 => { let mut c = ledger.read().await?; let r: Vec<SqliteRow> = match cursor {
-                    Some((at, id)) => sqlx::query(PAGE_FILTERED_SQL).bind(FILTER_PRODUCT.key()).bind(filter.status.map_or("", PaymentStatus::key)).bind(*at).bind(*id).bind(i64::from(PAGE_ROWS)).fetch_all(&mut *c).await?,
-                    None => sqlx::query(PAGE_FIRST_SQL).bind(i64::from(PAGE_ROWS)).fetch_all(&mut *c).await? }; drop(c); let _ = r; }
-                2 => { let mut c = noping.acquire().await?; let r = payments::page(&mut c, &filter, after, PAGE_ROWS).await?; drop(c); let _ = r; }
-                _ => { let mut c = ping.acquire().await?; let r = payments::page(&mut c, &filter, after, PAGE_ROWS).await?; drop(c); let _ = r; }
-            }
-            if record { xs[v].push(nanos(t0.elapsed())); }
-        }
         if ledger_ids != base_ids {
             return Err(format!("{name} cursor {cursor:?}: ledger {ledger_ids:?}, baseline {base_ids:?}").into());
         }
     }
-    for (k, name) in ["page() on bare conn (mapping, no pool)", "raw SQL on ledger.read() (pool+ping, no mapping)", "page() on no-ping pool", "page() on replica default pool"].iter().enumerate() {
-        let a = Stats::of(&xs[k]);
-        println!("EXPERIMENT {}: {name}: p50 {} p99 {}", pair.name, fmt_ns(a.p50), fmt_ns(a.p99));
-    }
-    println!("EXPERIMENT pool sizes: no-ping {} default {}", noping.size(), ping.size());
     Ok(pair)
 }
 

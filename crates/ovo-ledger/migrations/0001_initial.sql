@@ -78,6 +78,7 @@ CREATE TABLE payments (
 CREATE INDEX payments_newest ON payments (created_at DESC, id DESC);
 CREATE INDEX payments_by_status ON payments (status, created_at DESC, id DESC);
 CREATE INDEX payments_by_product ON payments (product, created_at DESC, id DESC);
+CREATE INDEX payments_by_product_status ON payments (product, status, created_at DESC, id DESC);
 CREATE INDEX payments_by_customer ON payments (customer_id, created_at DESC, id DESC);
 CREATE INDEX payments_by_provider_ref ON payments (provider_ref) WHERE provider_ref IS NOT NULL;
 

@@ -60,8 +60,10 @@ impl Ledger {
         };
         MIGRATOR.run(&writer).await?;
 
+        // A local file cannot drop like a socket: skip the ping before each acquire.
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
+            .test_before_acquire(false)
             .connect_with(options.read_only(true))
             .await
             .map_err(open_err)?;
