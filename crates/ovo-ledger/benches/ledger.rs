@@ -166,7 +166,7 @@ async fn main() -> BenchResult<()> {
             fmt_ns(max)
         );
     }
-    println!("  (each ledger call: pool acquire with test_before_acquire ping + query + mapping; release ping runs afterwards, off the clock)");
+    println!("  (each ledger call: pool acquire + query + mapping; the release ping runs afterwards, off the clock)");
 
     base.close().await?;
     ledger.close().await;
