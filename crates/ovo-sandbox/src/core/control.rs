@@ -1,0 +1,146 @@
+//! The control API under `/_sandbox/` (JSON): reset, accounts, pending customer actions,
+//! faults, and what was received and delivered.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::faults::ArmedFault;
+use super::pending::Decision;
+use super::wallets::{Account, Behaviour};
+use super::Ctx;
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/_sandbox/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/accounts", get(list_accounts).post(put_account))
+        .route("/_sandbox/accounts/{phone}", get(get_account).patch(patch_account))
+        .route("/_sandbox/pending", get(list_pending))
+        .route("/_sandbox/pending/{id}/decide", post(decide))
+        .route("/_sandbox/faults", get(list_faults).post(arm_fault).delete(clear_faults))
+        .route("/_sandbox/received", get(received))
+        .route("/_sandbox/notifications", get(deliveries))
+}
+
+fn problem(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+async fn reset(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
+    ctx.reset();
+    Json(json!({ "reset": true }))
+}
+
+async fn list_accounts(State(ctx): State<Ctx>) -> Json<Vec<Account>> {
+    Json(ctx.wallets().list())
+}
+
+async fn put_account(State(ctx): State<Ctx>, Json(mut account): Json<Account>) -> Response {
+    let Some(phone) = super::phone::canonical(&account.phone) else {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not an Indonesian mobile number", account.phone));
+    };
+    if account.cash < 0 || account.points < 0 {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "balances cannot be negative");
+    }
+    account.phone = phone;
+    ctx.wallets().upsert(account.clone());
+    (StatusCode::CREATED, Json(account)).into_response()
+}
+
+async fn get_account(State(ctx): State<Ctx>, Path(phone): Path<String>) -> Response {
+    match super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p)) {
+        Some(account) => Json(account).into_response(),
+        None => problem(StatusCode::NOT_FOUND, "no such account"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountPatch {
+    cash: Option<i64>,
+    points: Option<i64>,
+    pin: Option<String>,
+    blocked: Option<bool>,
+    limit_exceeded: Option<bool>,
+    behaviour: Option<Behaviour>,
+}
+
+async fn patch_account(State(ctx): State<Ctx>, Path(phone): Path<String>, Json(patch): Json<AccountPatch>) -> Response {
+    let Some(mut account) = super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p)) else {
+        return problem(StatusCode::NOT_FOUND, "no such account");
+    };
+    if patch.cash.is_some_and(|c| c < 0) || patch.points.is_some_and(|p| p < 0) {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "balances cannot be negative");
+    }
+    account.cash = patch.cash.unwrap_or(account.cash);
+    account.points = patch.points.unwrap_or(account.points);
+    account.pin = patch.pin.unwrap_or(account.pin);
+    account.blocked = patch.blocked.unwrap_or(account.blocked);
+    account.limit_exceeded = patch.limit_exceeded.unwrap_or(account.limit_exceeded);
+    account.behaviour = patch.behaviour.unwrap_or(account.behaviour);
+    ctx.wallets().upsert(account.clone());
+    Json(account).into_response()
+}
+
+async fn list_pending(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
+    Json(json!(ctx.pending().list()))
+}
+
+#[derive(Debug, Deserialize)]
+struct DecideBody {
+    #[serde(flatten)]
+    decision: Decision,
+    otp: Option<String>,
+    pin: Option<String>,
+    /// Skip the OTP/PIN checks (the control API decides as the customer).
+    #[serde(default = "yes")]
+    trusted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn decide(State(ctx): State<Ctx>, Path(id): Path<String>, Json(body): Json<DecideBody>) -> Response {
+    let outcome = if body.trusted {
+        ctx.pending().decide(&id, body.decision)
+    } else {
+        ctx.pending().decide_checked(ctx.wallets(), &id, body.otp.as_deref(), body.pin.as_deref(), body.decision)
+    };
+    match outcome {
+        Ok(view) => Json(json!({ "decided": view.id, "decision": body.decision })).into_response(),
+        Err(super::pending::PendingError::NotFound) => problem(StatusCode::NOT_FOUND, "no pending action with this id"),
+        Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    }
+}
+
+async fn list_faults(State(ctx): State<Ctx>) -> Json<Vec<ArmedFault>> {
+    Json(ctx.faults().list())
+}
+
+async fn arm_fault(State(ctx): State<Ctx>, Json(fault): Json<ArmedFault>) -> Response {
+    if !ctx.product_keys().contains(&fault.product.as_str()) {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()));
+    }
+    ctx.faults().arm(fault.clone());
+    (StatusCode::CREATED, Json(fault)).into_response()
+}
+
+async fn clear_faults(State(ctx): State<Ctx>) -> StatusCode {
+    ctx.faults().clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn received(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+    Json(json!(ctx.journal().received(q.get("product").map(String::as_str))))
+}
+
+async fn deliveries(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+    Json(json!(ctx.journal().deliveries(q.get("product").map(String::as_str))))
+}

@@ -1,0 +1,106 @@
+//! What the sandbox received and what it delivered, for the control API and tests.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+const KEEP: usize = 10_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Received {
+    pub seq: u64,
+    pub at: String,
+    pub product: &'static str,
+    pub method: String,
+    pub path: String,
+    /// The documented path it matched (with `{param}` placeholders).
+    pub endpoint: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub at: String,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub seq: u64,
+    pub product: &'static str,
+    pub kind: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Sent with a deliberately wrong signature (a fault drill).
+    pub tampered: bool,
+    pub attempts: Vec<Attempt>,
+    pub delivered: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Journal {
+    received: Mutex<VecDeque<Received>>,
+    deliveries: Mutex<VecDeque<Delivery>>,
+    seq: std::sync::atomic::AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+impl Journal {
+    pub fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    }
+
+    pub fn record(&self, received: Received) {
+        let mut log = lock(&self.received);
+        if log.len() == KEEP {
+            log.pop_front();
+        }
+        log.push_back(received);
+    }
+
+    pub fn set_status(&self, seq: u64, status: u16) {
+        if let Some(r) = lock(&self.received).iter_mut().rev().find(|r| r.seq == seq) {
+            r.status = Some(status);
+        }
+    }
+
+    pub fn received(&self, product: Option<&str>) -> Vec<Received> {
+        lock(&self.received).iter().filter(|r| product.is_none_or(|p| r.product == p)).cloned().collect()
+    }
+
+    pub fn start_delivery(&self, delivery: Delivery) {
+        let mut log = lock(&self.deliveries);
+        if log.len() == KEEP {
+            log.pop_front();
+        }
+        log.push_back(delivery);
+    }
+
+    pub fn add_attempt(&self, seq: u64, attempt: Attempt, delivered: bool) {
+        if let Some(d) = lock(&self.deliveries).iter_mut().rev().find(|d| d.seq == seq) {
+            d.attempts.push(attempt);
+            d.delivered |= delivered;
+        }
+    }
+
+    pub fn deliveries(&self, product: Option<&str>) -> Vec<Delivery> {
+        lock(&self.deliveries).iter().filter(|d| product.is_none_or(|p| d.product == p)).cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        lock(&self.received).clear();
+        lock(&self.deliveries).clear();
+    }
+}

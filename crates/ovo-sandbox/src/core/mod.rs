@@ -1,0 +1,238 @@
+//! What every product simulator shares: the context, the merchants file, wallets, customer
+//! actions and pages, faults, the journal, notifications and the control API.
+
+pub mod control;
+pub mod edge;
+pub mod faults;
+pub mod journal;
+pub mod notify;
+pub mod pages;
+pub mod pending;
+pub mod phone;
+pub mod time_scale;
+pub mod wallets;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use faults::FaultPlan;
+use journal::Journal;
+use notify::Notifier;
+use pending::PendingActions;
+use time_scale::TimeScale;
+use wallets::{Account, Wallets};
+
+/// One provider product's simulator.
+pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
+    /// The product key, e.g. `ovo_snap`.
+    fn key(&self) -> &'static str;
+    /// The product's endpoints at their documented paths.
+    fn routes(&self, ctx: Ctx) -> Router;
+    /// Extra control routes, mounted as they are (use paths under `/_sandbox/{key}/`).
+    fn control_routes(&self, _ctx: Ctx) -> Router {
+        Router::new()
+    }
+    /// Forgets all state (bindings, payments, tokens...).
+    fn reset(&self);
+}
+
+/// The merchants file: per product, the credentials the sandbox accepts and the merchant's
+/// notification URLs. Each product reads its own `[[product_key]]` array.
+#[derive(Debug, Clone, Default)]
+pub struct Merchants {
+    table: toml::Table,
+}
+
+/// The demo merchants of the app's built-in environment (demo-only keys).
+pub const DEMO_MERCHANTS: &str = include_str!("../../demo-merchants.toml");
+
+impl Merchants {
+    pub fn parse(text: &str) -> Result<Merchants, String> {
+        text.parse::<toml::Table>().map(|table| Merchants { table }).map_err(|e| format!("merchants file: {e}"))
+    }
+
+    pub fn demo() -> Merchants {
+        Merchants::parse(DEMO_MERCHANTS).unwrap_or_default()
+    }
+
+    /// This product's merchants; an absent section is none.
+    pub fn section<T: DeserializeOwned>(&self, product: &str) -> Result<Vec<T>, String> {
+        match self.table.get(product) {
+            None => Ok(Vec::new()),
+            Some(value) => value.clone().try_into().map_err(|e| format!("merchants file, [[{product}]]: {e}")),
+        }
+    }
+
+    /// Extra OVO accounts listed under `[[accounts]]`.
+    pub fn accounts(&self) -> Result<Vec<Account>, String> {
+        self.section("accounts")
+    }
+}
+
+#[derive(Debug)]
+struct Shared {
+    scale: TimeScale,
+    merchants: Merchants,
+    wallets: Wallets,
+    pending: PendingActions,
+    faults: Arc<FaultPlan>,
+    journal: Arc<Journal>,
+    notifier: Notifier,
+    products: Vec<Arc<dyn ProductSim>>,
+    base_url: OnceLock<String>,
+}
+
+/// Everything a handler may reach; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Ctx(Arc<Shared>);
+
+impl Ctx {
+    pub fn new(merchants: Merchants, scale: TimeScale, products: Vec<Arc<dyn ProductSim>>) -> Ctx {
+        let faults = Arc::new(FaultPlan::default());
+        let journal = Arc::new(Journal::default());
+        let notifier = Notifier::new(scale, faults.clone(), journal.clone());
+        let ctx = Ctx(Arc::new(Shared {
+            scale,
+            merchants,
+            wallets: Wallets::default(),
+            pending: PendingActions::default(),
+            faults,
+            journal,
+            notifier,
+            products,
+            base_url: OnceLock::new(),
+        }));
+        ctx.reset_wallets();
+        ctx
+    }
+
+    pub fn scale(&self) -> TimeScale {
+        self.0.scale
+    }
+    pub fn merchants(&self) -> &Merchants {
+        &self.0.merchants
+    }
+    pub fn wallets(&self) -> &Wallets {
+        &self.0.wallets
+    }
+    pub fn pending(&self) -> &PendingActions {
+        &self.0.pending
+    }
+    pub fn faults(&self) -> &FaultPlan {
+        &self.0.faults
+    }
+    pub fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+    pub fn notifier(&self) -> &Notifier {
+        &self.0.notifier
+    }
+
+    /// `http://127.0.0.1:PORT`, for redirect URLs that point at the sandbox's pages.
+    pub fn base_url(&self) -> String {
+        self.0.base_url.get().cloned().unwrap_or_else(|| "http://127.0.0.1".into())
+    }
+
+    pub fn product_keys(&self) -> Vec<&'static str> {
+        self.0.products.iter().map(|p| p.key()).collect()
+    }
+
+    fn reset_wallets(&self) {
+        let mut accounts = wallets::seed_accounts();
+        match self.0.merchants.accounts() {
+            Ok(extra) => accounts.extend(extra),
+            Err(e) => tracing::warn!(error = %e, "ignoring [[accounts]] in the merchants file"),
+        }
+        self.0.wallets.replace_all(accounts);
+    }
+
+    /// Back to the starting state: seed accounts, no pending actions, faults or journal, and
+    /// every product's state forgotten.
+    pub fn reset(&self) {
+        self.reset_wallets();
+        self.0.pending.clear();
+        self.0.faults.clear();
+        self.0.journal.clear();
+        for product in &self.0.products {
+            product.reset();
+        }
+    }
+
+    /// Every product's routes (wrapped to record requests and apply faults), the customer
+    /// pages and the control API, in one router.
+    pub fn router(&self) -> Router {
+        let mut router = Router::new();
+        for product in &self.0.products {
+            router = router.merge(self.product_router(product.as_ref()));
+            router = router.merge(product.control_routes(self.clone()));
+        }
+        router.merge(control::routes().merge(pages::routes()).with_state(self.clone()))
+    }
+
+    fn product_router(&self, product: &dyn ProductSim) -> Router {
+        product.routes(self.clone()).route_layer(axum::middleware::from_fn_with_state((self.clone(), product.key()), edge::edge))
+    }
+}
+
+/// Configuration of one sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub merchants: Merchants,
+    pub time_scale: TimeScale,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::REAL }
+    }
+}
+
+/// A sandbox listening on loopback; it stops when dropped or on `shutdown`.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    pub ctx: Ctx,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl RunningSandbox {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds `addr` (port 0 picks a free one) and serves every product on it.
+pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<RunningSandbox> {
+    let ctx = Ctx::new(config.merchants, config.time_scale, crate::products::all());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let _ = ctx.0.base_url.set(format!("http://{addr}"));
+    let app = ctx.router();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox { addr, ctx, stop: Some(stop) })
+}

@@ -1,0 +1,186 @@
+//! Customer-side steps a provider waits for: T&C, OTP and PIN on a redirect page, or the
+//! Pay / Decline of a push payment on the phone. People decide on the pages; tests decide
+//! through the control API; magic accounts decide by themselves.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+
+use super::wallets::{Behaviour, PaySource, Wallets};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Linking an OVO account (T&C, OTP, PIN).
+    Binding,
+    /// A payment the customer confirms with a PIN on a redirect page.
+    PinPayment,
+    /// A push to the OVO app: Pay (cash or points) or Decline on the phone.
+    Push,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Terms,
+    Otp,
+    Pin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    Approve {
+        #[serde(default)]
+        source: PaySource,
+    },
+    Decline,
+}
+
+/// What a product asks the customer.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub product: &'static str,
+    pub kind: ActionKind,
+    /// Canonical `62…`.
+    pub phone: String,
+    pub amount: Option<i64>,
+    pub merchant: String,
+    pub description: String,
+    pub steps: Vec<Step>,
+    /// Where the page sends the browser when the customer is done.
+    pub return_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub id: String,
+    pub product: &'static str,
+    pub kind: ActionKind,
+    pub phone: String,
+    pub amount: Option<i64>,
+    pub merchant: String,
+    pub description: String,
+    pub steps: Vec<Step>,
+    /// The OTP "sent by SMS"; the sandbox shows it on the page.
+    pub otp: String,
+    pub return_url: Option<String>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    view: ActionView,
+    reply: Option<oneshot::Sender<Decision>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PendingError {
+    #[error("no pending customer action with this id")]
+    NotFound,
+    #[error("wrong PIN")]
+    WrongPin,
+    #[error("wrong OTP")]
+    WrongOtp,
+}
+
+#[derive(Debug, Default)]
+pub struct PendingActions {
+    entries: Mutex<BTreeMap<String, Entry>>,
+}
+
+/// An opened action: its id (for the redirect URL) and where the decision arrives.
+#[derive(Debug)]
+pub struct Opened {
+    pub id: String,
+    pub decision: oneshot::Receiver<Decision>,
+}
+
+impl PendingActions {
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn open(&self, wallets: &Wallets, new: NewAction) -> Opened {
+        let mut rng = rand::thread_rng();
+        let id = format!("act_{:016x}", rng.gen::<u64>());
+        let otp = format!("{:06}", rng.gen_range(0..1_000_000));
+        let (tx, rx) = oneshot::channel();
+        let behaviour = wallets.get(&new.phone).map(|a| a.behaviour).unwrap_or_default();
+        let view = ActionView {
+            id: id.clone(),
+            product: new.product,
+            kind: new.kind,
+            phone: new.phone,
+            amount: new.amount,
+            merchant: new.merchant,
+            description: new.description,
+            steps: new.steps,
+            otp,
+            return_url: new.return_url,
+        };
+        match behaviour {
+            Behaviour::AutoApprove => {
+                let _ = tx.send(Decision::Approve { source: PaySource::Cash });
+            }
+            Behaviour::AutoDecline => {
+                let _ = tx.send(Decision::Decline);
+            }
+            Behaviour::Manual | Behaviour::NeverAnswer => {
+                self.lock().insert(id.clone(), Entry { view, reply: Some(tx) });
+            }
+        }
+        Opened { id, decision: rx }
+    }
+
+    pub fn list(&self) -> Vec<ActionView> {
+        self.lock().values().map(|e| e.view.clone()).collect()
+    }
+
+    pub fn get(&self, id: &str) -> Option<ActionView> {
+        self.lock().get(id).map(|e| e.view.clone())
+    }
+
+    /// Records the customer's decision; the waiting product continues.
+    pub fn decide(&self, id: &str, decision: Decision) -> Result<ActionView, PendingError> {
+        let mut entries = self.lock();
+        let mut entry = entries.remove(id).ok_or(PendingError::NotFound)?;
+        if let Some(reply) = entry.reply.take() {
+            let _ = reply.send(decision);
+        }
+        Ok(entry.view)
+    }
+
+    /// Decides as the customer on a page would: the OTP and PIN must be right.
+    pub fn decide_checked(
+        &self,
+        wallets: &Wallets,
+        id: &str,
+        otp: Option<&str>,
+        pin: Option<&str>,
+        decision: Decision,
+    ) -> Result<ActionView, PendingError> {
+        let view = self.get(id).ok_or(PendingError::NotFound)?;
+        if matches!(decision, Decision::Approve { .. }) {
+            if view.steps.contains(&Step::Otp) && otp != Some(view.otp.as_str()) {
+                return Err(PendingError::WrongOtp);
+            }
+            let right_pin = wallets.get(&view.phone).map(|a| a.pin);
+            if view.steps.contains(&Step::Pin) && (right_pin.is_none() || pin != right_pin.as_deref()) {
+                return Err(PendingError::WrongPin);
+            }
+        }
+        self.decide(id, decision)
+    }
+
+    /// The provider stopped waiting (its timeout ran out).
+    pub fn withdraw(&self, id: &str) {
+        self.lock().remove(id);
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}

@@ -1,0 +1,10 @@
+//! One module per provider product, each a `ProductSim`.
+
+use std::sync::Arc;
+
+use crate::core::ProductSim;
+
+/// Every product the sandbox serves.
+pub fn all() -> Vec<Arc<dyn ProductSim>> {
+    vec![]
+}
