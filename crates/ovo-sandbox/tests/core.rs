@@ -1,0 +1,218 @@
+//! The sandbox core over real loopback HTTP: control API, customer pages, notifications.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::routing::post;
+use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
+use ovo_sandbox::core::notify::Outbound;
+use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
+use ovo_sandbox::core::wallets::PaySource;
+use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use serde_json::{json, Value};
+
+async fn sandbox() -> RunningSandbox {
+    let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.00001").unwrap() };
+    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+/// A merchant endpoint that answers the statuses given, in order, then 200.
+async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let queue = Arc::new(Mutex::new(statuses));
+    let (s, q) = (seen.clone(), queue.clone());
+    let app = axum::Router::new().route(
+        "/notify",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let (s, q) = (s.clone(), q.clone());
+            async move {
+                let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect();
+                s.lock().unwrap().push((headers, body));
+                let mut q = q.lock().unwrap();
+                let status = if q.is_empty() { 200 } else { q.remove(0) };
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (url, seen)
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("condition not reached within 5 s");
+}
+
+fn outbound(url: &str) -> Outbound {
+    Outbound {
+        product: "test",
+        kind: "payment".into(),
+        url: url.into(),
+        method: reqwest::Method::POST,
+        headers: vec![("x-signature".into(), "good".into())],
+        body: "{\"paid\":true}".into(),
+        retries: vec![Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600)],
+        tampered: Some((vec![("x-signature".into(), "bad".into())], "{\"paid\":true}".into())),
+    }
+}
+
+#[tokio::test]
+async fn accounts_can_be_created_patched_and_reset() {
+    let sb = sandbox().await;
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}/_sandbox/accounts", sb.url()))
+        .json(&json!({ "phone": "0812-1111-2222", "name": "Dewi", "cash": 50_000, "points": 1_000 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.json::<Value>().await.unwrap()["phone"], "6281211112222");
+    let bad = http.post(format!("{}/_sandbox/accounts", sb.url())).json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 })).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+
+    let patched: Value = http
+        .patch(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
+        .json(&json!({ "cash": 75_000, "blocked": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((patched["cash"].as_i64(), patched["blocked"].as_bool()), (Some(75_000), Some(true)));
+    let negative = http.patch(format!("{}/_sandbox/accounts/6281211112222", sb.url())).json(&json!({ "cash": -1 })).send().await.unwrap();
+    assert_eq!(negative.status(), 422);
+
+    http.post(format!("{}/_sandbox/reset", sb.url())).send().await.unwrap();
+    let gone = http.get(format!("{}/_sandbox/accounts/6281211112222", sb.url())).send().await.unwrap();
+    assert_eq!(gone.status(), 404);
+    let seeded: Value = http.get(format!("{}/_sandbox/accounts/6281234567890", sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(seeded["name"], "Budi Santoso");
+}
+
+#[tokio::test]
+async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
+    let sb = sandbox().await;
+    let opened = sb.ctx.pending().open(
+        sb.ctx.wallets(),
+        NewAction {
+            product: "test",
+            kind: ActionKind::Binding,
+            phone: "6281234567890".into(),
+            amount: None,
+            merchant: "Toko Maju".into(),
+            description: "link OVO".into(),
+            steps: vec![Step::Terms, Step::Otp, Step::Pin],
+            return_url: Some("https://merchant.example/done".into()),
+        },
+    );
+    let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page_url = format!("{}/_sandbox/customer/{}", sb.url(), opened.id);
+    let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Toko Maju") && page.contains(&otp), "the page shows the merchant and the SMS OTP");
+
+    let submit = |form: Vec<(&'static str, String)>| http.post(&page_url).form(&form).send();
+    let no_terms = submit(vec![("otp", otp.clone()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    assert!(no_terms.text().await.unwrap().contains("agree to the terms"));
+    let wrong_pin = submit(vec![("agree", "yes".into()), ("otp", otp.clone()), ("pin", "000000".into()), ("action", "approve".into())]).await.unwrap();
+    assert!(wrong_pin.text().await.unwrap().contains("wrong PIN"));
+    let wrong_otp = submit(vec![("agree", "yes".into()), ("otp", "999999x".into()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    assert!(wrong_otp.text().await.unwrap().contains("wrong OTP"));
+    let done = submit(vec![("agree", "yes".into()), ("otp", otp), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "https://merchant.example/done");
+    assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
+}
+
+#[tokio::test]
+async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
+    let sb = sandbox().await;
+    let push = |phone: &str| NewAction {
+        product: "test",
+        kind: ActionKind::Push,
+        phone: phone.into(),
+        amount: Some(25_000),
+        merchant: "Toko Maju".into(),
+        description: "invoice 7".into(),
+        steps: vec![],
+        return_url: None,
+    };
+    let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
+    let http = reqwest::Client::new();
+    let phone = http.get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url())).send().await.unwrap().text().await.unwrap();
+    assert!(phone.contains("invoice 7") && phone.contains("Rp 25000"));
+    http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id)).form(&[("action", "points")]).send().await.unwrap();
+    assert_eq!(manual.decision.await.unwrap(), Decision::Approve { source: PaySource::Points });
+
+    let decliner = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000005"));
+    assert_eq!(decliner.decision.await.unwrap(), Decision::Decline);
+    let payer = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000007"));
+    assert_eq!(payer.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
+    let silent = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000006"));
+    let waited = tokio::time::timeout(Duration::from_millis(50), silent.decision).await;
+    assert!(waited.is_err(), "the silent customer never answers");
+
+    let via_control = sb.ctx.pending().open(sb.ctx.wallets(), push("6281298765432"));
+    let decided = http
+        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
+        .json(&json!({ "decision": "decline" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), 200);
+    assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
+    let again = http.post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id)).json(&json!({ "decision": "decline" })).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+}
+
+#[tokio::test]
+async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts() {
+    let sb = sandbox().await;
+    let (url, seen) = receiver(vec![500, 503]).await;
+    sb.ctx.notifier().send(outbound(&url));
+    wait_until(|| sb.ctx.journal().deliveries(Some("test")).first().is_some_and(|d| d.delivered)).await;
+    let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
+    let statuses: Vec<_> = delivery.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(statuses, [Some(500), Some(503), Some(200)]);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+
+    // The schedule runs out: three refusals and no more attempts.
+    let (url, seen) = receiver(vec![500, 500, 500, 500]).await;
+    assert!(!sb.ctx.notifier().deliver(outbound(&url), false).await);
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn notification_faults_duplicate_and_tamper_the_next_notification() {
+    let sb = sandbox().await;
+    let http = reqwest::Client::new();
+    let arm = |fault: Fault| {
+        http.post(format!("{}/_sandbox/faults", sb.url()))
+            .json(&ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault, count: 1 })
+            .send()
+    };
+    // "test" is not a product of this sandbox: arming it is refused with the known list.
+    assert_eq!(arm(Fault::DuplicateNotification).await.unwrap().status(), 422);
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::DuplicateNotification, count: 1 });
+    let (url, seen) = receiver(vec![]).await;
+    sb.ctx.notifier().send(outbound(&url));
+    wait_until(|| seen.lock().unwrap().len() == 2).await;
+
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
+    sb.ctx.notifier().send(outbound(&url));
+    wait_until(|| seen.lock().unwrap().len() == 3).await;
+    let signature = |i: usize| seen.lock().unwrap()[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone());
+    assert_eq!((signature(0), signature(1), signature(2)), (Some("good".into()), Some("good".into()), Some("bad".into())));
+    let deliveries = sb.ctx.journal().deliveries(Some("test"));
+    assert_eq!(deliveries.iter().filter(|d| d.tampered).count(), 1);
+}
