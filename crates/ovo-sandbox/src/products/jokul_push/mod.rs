@@ -269,6 +269,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// An authentication failure: error code and message for `bad_request`.
+type AuthError = (&'static str, String);
+
+fn auth_error(code: &'static str, message: impl Into<String>) -> AuthError {
+    (code, message.into())
+}
+
 /// Checks the non-SNAP header signature (spec §3). `required` false: only when `Signature` is
 /// present. Returns the `Request-Id` (empty when absent).
 fn check_header_signature(
@@ -277,34 +284,34 @@ fn check_header_signature(
     target: &str,
     body: Option<&[u8]>,
     required: bool,
-) -> Result<String, Response> {
+) -> Result<String, AuthError> {
     let Some(signature) = header(headers, "Signature") else {
         if required {
-            return Err(bad_request("invalid_signature", "Missing Header Signature"));
+            return Err(auth_error("invalid_signature", "Missing Header Signature"));
         }
         return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
     };
-    let client_id = header(headers, "Client-Id").ok_or_else(|| bad_request("invalid_client_id", "Missing Client-Id header"))?;
+    let client_id = header(headers, "Client-Id").ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
     if client_id != merchant.client_id {
-        return Err(bad_request("invalid_client_id", "Invalid Client-Id"));
+        return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
     }
-    let request_id = header(headers, "Request-Id").ok_or_else(|| bad_request("invalid_parameter", "Missing Request-Id header"))?;
+    let request_id = header(headers, "Request-Id").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
     if request_id.is_empty() || request_id.len() > 128 {
-        return Err(bad_request("invalid_parameter", "Request-Id must be 1 to 128 characters"));
+        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
     }
-    let timestamp = header(headers, "Request-Timestamp").ok_or_else(|| bad_request("invalid_parameter", "Missing Request-Timestamp header"))?;
+    let timestamp = header(headers, "Request-Timestamp").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
     if !valid_timestamp(timestamp) {
-        return Err(bad_request("invalid_parameter", "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ"));
+        return Err(auth_error("invalid_parameter", "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ"));
     }
     if let Some(declared) = header(headers, "Request-Target") {
         if declared != target {
-            return Err(bad_request("invalid_signature", "Invalid Header Signature"));
+            return Err(auth_error("invalid_signature", "Invalid Header Signature"));
         }
     }
     let digest = body.map(crypto::digest);
     let component = crypto::component(client_id, request_id, timestamp, target, digest.as_deref());
     if !crypto::header_signature_matches(&merchant.secret_key, &component, signature) {
-        return Err(bad_request("invalid_signature", "Invalid Header Signature"));
+        return Err(auth_error("invalid_signature", "Invalid Header Signature"));
     }
     Ok(request_id.to_owned())
 }
@@ -423,7 +430,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
     };
     let request_id = match check_header_signature(&merchant, &headers, uri.path(), Some(&body), merchant.strict) {
         Ok(id) => id,
-        Err(response) => return response,
+        Err((code, message)) => return bad_request(code, message),
     };
     let expected = crypto::checksum(request.amount, &request.client_id, &request.invoice_number, &request.ovo_id, &merchant.secret_key);
     if !crypto::checksum_matches(&expected, &request.check_sum) {
@@ -735,8 +742,8 @@ async fn status(State(app): State<App>, headers: HeaderMap, uri: Uri, Path(invoi
     let Some(merchant) = app.merchant(client_id).cloned() else {
         return bad_request("invalid_client_id", "Invalid Client-Id");
     };
-    if let Err(response) = check_header_signature(&merchant, &headers, uri.path(), None, true) {
-        return response;
+    if let Err((code, message)) = check_header_signature(&merchant, &headers, uri.path(), None, true) {
+        return bad_request(code, message);
     }
     let inner = app.lock();
     let Some(p) = inner.payments.get(&(merchant.client_id.clone(), invoice_number)) else {
