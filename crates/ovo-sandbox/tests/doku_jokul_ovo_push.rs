@@ -614,3 +614,35 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert_eq!(note["transaction"]["status"], "FAILED");
     assert!(!notification_verifies(&got[1].0, &got[1].1), "the drill's signature is wrong");
 }
+
+/// The demo merchant of the built-in environment works, and a held push shows on the phone page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_merchant_and_phone_page() {
+    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.05").unwrap() };
+    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
+    let url = format!("{}{PAY_PATH}", sandbox.url());
+    let paid: Value = http.post(&url).body(push_body(client, secret, "DEMO-01", 10_000, "081100000007")).send().await.unwrap().json().await.unwrap();
+    assert_ovo(&paid, "SUCCESS", "00");
+
+    let held = {
+        let (http, url) = (http.clone(), url.clone());
+        tokio::spawn(async move { http.post(&url).body(push_body(client, secret, "DEMO-02", 15_000, "081234567890")).send().await.unwrap().json::<Value>().await.unwrap() })
+    };
+    let mut action = None;
+    for _ in 0..400 {
+        let pending: Value = http.get(format!("{}/_sandbox/pending", sandbox.url())).send().await.unwrap().json().await.unwrap();
+        if let Some(a) = pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push") {
+            action = Some(a["id"].as_str().unwrap().to_owned());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let action = action.expect("the push is pending");
+    let page = http.get(format!("{}/_sandbox/phone", sandbox.url())).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("DEMO-02"), "{page}");
+    let decided = http.post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url())).json(&json!({"decision":"decline"})).send().await.unwrap();
+    assert_eq!(decided.status(), StatusCode::OK);
+    assert_ovo(&held.await.unwrap(), "FAILED", "17");
+}
