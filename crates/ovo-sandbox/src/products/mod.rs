@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use crate::core::ProductSim;
 
+pub mod jokul_push;
+
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
-    vec![]
+    vec![
+        Arc::new(jokul_push::JokulPush::default()),
+    ]
 }

@@ -1,0 +1,881 @@
+//! DOKU Jokul Direct — OVO Push Payment (`doku_jokul_ovo_push`), from
+//! `shared/providers/doku-jokul-ovo-push.md`. One held push-payment call (70 s, scaled), the
+//! generic non-SNAP status check, offline refunds through a control route (HD 1), and an
+//! optional status-shaped notification. See `docs/doku_jokul_ovo_push.md`.
+
+pub mod crypto;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::macros::{format_description, offset};
+use time::OffsetDateTime;
+
+use crate::core::notify::Outbound;
+use crate::core::pending::{ActionKind, Decision, NewAction};
+use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
+use crate::core::{phone, Ctx, ProductSim};
+
+pub const KEY: &str = "doku_jokul_ovo_push";
+/// Spec §2.
+pub const PAYMENT_PATH: &str = "/ovo-emoney/v1/payment";
+/// Spec §10.
+pub const STATUS_PATH: &str = "/orders/v1/status/{invoice_number}";
+
+/// OVO's push timeout, for which DOKU holds the call (spec §6).
+const HOLD: Duration = Duration::from_secs(70);
+/// After a `TIMEOUT` answer, when the sandbox settles the late outcome (house default, docs).
+const LATE_ANSWER: Duration = Duration::from_secs(60);
+/// OVO keeps details for 7 days; later status queries get code `54` (spec §10).
+const KEEP_DETAILS: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Simulator amount limits (spec §14 #8).
+const MIN_AMOUNT: i64 = 1;
+const MAX_AMOUNT: i64 = 20_000_000;
+/// `order.amount` has at most 12 digits (spec §4).
+const MAX_WIRE_AMOUNT: u64 = 999_999_999_999;
+/// DOKU's notification retry schedule (README D-RETRY: +30 min, +6 h, +12 h).
+const RETRIES: [Duration; 3] = [Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600), Duration::from_secs(12 * 3600)];
+
+/// One `[[doku_jokul_ovo_push]]` entry of the merchants file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MerchantConfig {
+    pub client_id: String,
+    pub secret_key: String,
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Where a status-shaped notification is sent (optional; absent = none sent).
+    #[serde(default)]
+    pub notification_url: Option<String>,
+    /// Makes the header signature mandatory on the payment call (spec §3).
+    #[serde(default)]
+    pub strict: bool,
+    /// Seconds (real, scaled) before a manual customer "pays with cash" by themselves (spec §13).
+    #[serde(default = "default_auto_delay")]
+    pub auto_delay_secs: u64,
+    #[serde(default)]
+    pub ovo_configuration: OvoConfiguration,
+}
+
+fn default_name() -> String {
+    "DOKU Jokul merchant".into()
+}
+
+fn default_auto_delay() -> u64 {
+    5
+}
+
+/// The `ovo_configuration` block echoed in payment responses (spec §7 sample values).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OvoConfiguration {
+    pub merchant_id: String,
+    pub store_code: String,
+    pub mid: String,
+    pub tid: String,
+}
+
+impl Default for OvoConfiguration {
+    fn default() -> Self {
+        OvoConfiguration {
+            merchant_id: "00000179".into(),
+            store_code: "000000000000179".into(),
+            mid: "000000000000179".into(),
+            tid: "00000179".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PayStatus {
+    /// The call is being held (the customer has not acted yet).
+    Pending,
+    Success,
+    Failed,
+    Timeout,
+    Refunded,
+}
+
+impl PayStatus {
+    fn wire(self) -> &'static str {
+        match self {
+            PayStatus::Pending => "PENDING",
+            PayStatus::Success => "SUCCESS",
+            PayStatus::Failed => "FAILED",
+            PayStatus::Timeout => "TIMEOUT",
+            PayStatus::Refunded => "REFUNDED",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfflineRefund {
+    pub amount: i64,
+    pub split: Split,
+    pub at: String,
+    pub reference: String,
+}
+
+/// One push-payment attempt (one invoice number).
+#[derive(Debug, Clone, Serialize)]
+pub struct Payment {
+    pub client_id: String,
+    pub invoice_number: String,
+    pub amount: i64,
+    /// As sent (`08…`).
+    pub ovo_id: String,
+    /// Canonical `62…`, when the number is an Indonesian mobile.
+    pub phone: Option<String>,
+    pub status: PayStatus,
+    pub response_code: String,
+    /// The payment call's `Request-Id` header (empty when absent).
+    pub request_id: String,
+    pub created_at: String,
+    pub final_at: Option<String>,
+    #[serde(skip)]
+    final_instant: Option<Instant>,
+    pub account_name: String,
+    pub date: String,
+    pub batch_number: u32,
+    pub trace_number: u32,
+    pub reference_number: u32,
+    pub approval_code: String,
+    pub split: Split,
+    pub cash_balance: i64,
+    pub points_balance: i64,
+    pub refunded: i64,
+    pub refunds: Vec<OfflineRefund>,
+    /// The pending customer action while the call is held.
+    pub action_id: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Counter {
+    batch: u32,
+    reference: u32,
+    day: Option<time::Date>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Keyed by (client id, invoice number).
+    payments: BTreeMap<(String, String), Payment>,
+    counters: BTreeMap<String, Counter>,
+}
+
+/// The product.
+#[derive(Debug, Default)]
+pub struct JokulPush {
+    inner: Arc<Mutex<Inner>>,
+}
+
+#[derive(Debug, Clone)]
+struct App {
+    ctx: Ctx,
+    inner: Arc<Mutex<Inner>>,
+    merchants: Arc<Vec<MerchantConfig>>,
+}
+
+impl App {
+    fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> App {
+        let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no {KEY} merchants");
+            Vec::new()
+        });
+        App { ctx, inner, merchants: Arc::new(merchants) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
+        self.merchants.iter().find(|m| m.client_id == client_id)
+    }
+}
+
+impl ProductSim for JokulPush {
+    fn key(&self) -> &'static str {
+        KEY
+    }
+
+    fn routes(&self, ctx: Ctx) -> Router {
+        Router::new()
+            .route(PAYMENT_PATH, post(pay))
+            .route(STATUS_PATH, get(status))
+            .with_state(App::new(ctx, self.inner.clone()))
+    }
+
+    fn control_routes(&self, ctx: Ctx) -> Router {
+        Router::new()
+            .route("/_sandbox/doku_jokul_ovo_push/payments", get(list_payments))
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}", get(get_payment))
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/pay", post(control_pay))
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/decline", post(control_decline))
+            .route("/_sandbox/doku_jokul_ovo_push/refunds", post(offline_refund))
+            // The paths suggested by the spec (§13).
+            .route("/_sandbox/doku-push/{invoice_number}/pay", post(control_pay))
+            .route("/_sandbox/doku-push/{invoice_number}/decline", post(control_decline))
+            .with_state(App::new(ctx, self.inner.clone()))
+    }
+
+    fn reset(&self) {
+        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Inner::default();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire helpers
+
+/// DOKU's non-SNAP error shape (spec §13, §14 #4).
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": { "code": code, "message": message.into(), "type": "invalid_request_error" } }))).into_response()
+}
+
+fn bad_request(code: &str, message: impl Into<String>) -> Response {
+    error(StatusCode::BAD_REQUEST, code, message)
+}
+
+fn now_utc_text() -> String {
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc()).format(&Rfc3339).unwrap_or_default()
+}
+
+/// `yyyyMMddHHmmss`, UTC+7 (spec §7).
+fn wib_stamp() -> String {
+    OffsetDateTime::now_utc()
+        .to_offset(offset!(+7))
+        .format(format_description!("[year][month][day][hour][minute][second]"))
+        .unwrap_or_default()
+}
+
+fn random_id() -> String {
+    let mut rng = rand::thread_rng();
+    let a: u128 = rng.gen();
+    let h = format!("{a:032x}");
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// An authentication failure: error code and message for `bad_request`.
+type AuthError = (&'static str, String);
+
+fn auth_error(code: &'static str, message: impl Into<String>) -> AuthError {
+    (code, message.into())
+}
+
+/// Checks the non-SNAP header signature (spec §3). `required` false: only when `Signature` is
+/// present. Returns the `Request-Id` (empty when absent).
+fn check_header_signature(
+    merchant: &MerchantConfig,
+    headers: &HeaderMap,
+    target: &str,
+    body: Option<&[u8]>,
+    required: bool,
+) -> Result<String, AuthError> {
+    let Some(signature) = header(headers, "Signature") else {
+        if required {
+            return Err(auth_error("invalid_signature", "Missing Header Signature"));
+        }
+        return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
+    };
+    let client_id = header(headers, "Client-Id").ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
+    if client_id != merchant.client_id {
+        return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
+    }
+    let request_id = header(headers, "Request-Id").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
+    if request_id.is_empty() || request_id.len() > 128 {
+        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
+    }
+    let timestamp = header(headers, "Request-Timestamp").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
+    if !valid_timestamp(timestamp) {
+        return Err(auth_error("invalid_parameter", "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ"));
+    }
+    if let Some(declared) = header(headers, "Request-Target") {
+        if declared != target {
+            return Err(auth_error("invalid_signature", "Invalid Header Signature"));
+        }
+    }
+    let digest = body.map(crypto::digest);
+    let component = crypto::component(client_id, request_id, timestamp, target, digest.as_deref());
+    if !crypto::header_signature_matches(&merchant.secret_key, &component, signature) {
+        return Err(auth_error("invalid_signature", "Invalid Header Signature"));
+    }
+    Ok(request_id.to_owned())
+}
+
+/// UTC `yyyy-MM-ddTHH:mm:ssZ` (spec §3); an RFC 3339 fraction is tolerated, an offset is not.
+fn valid_timestamp(text: &str) -> bool {
+    text.ends_with('Z') && OffsetDateTime::parse(text, &Rfc3339).is_ok()
+}
+
+#[derive(Debug)]
+struct PushRequest {
+    client_id: String,
+    invoice_number: String,
+    amount: u64,
+    ovo_id: String,
+    check_sum: String,
+}
+
+fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+fn string_field(value: &Value, path: &[&str]) -> Result<String, String> {
+    let name = path.join(".");
+    match field(value, path) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(format!("{name} is mandatory")),
+        Some(_) => Err(format!("{name} must be a string")),
+    }
+}
+
+/// The request body (spec §4); an error names the field.
+fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let client_id = string_field(&value, &["client", "id"])?;
+    let invoice_number = string_field(&value, &["order", "invoice_number"])?;
+    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("order.invoice_number must be at most 64 letters, digits or special characters".into());
+    }
+    let amount = match field(&value, &["order", "amount"]) {
+        None | Some(Value::Null) => return Err("order.amount is mandatory".into()),
+        Some(Value::Number(n)) => n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?,
+        Some(_) => return Err("order.amount must be a number".into()),
+    };
+    if amount > MAX_WIRE_AMOUNT {
+        return Err("order.amount has at most 12 digits".into());
+    }
+    let ovo_id = string_field(&value, &["ovo_info", "ovo_id"])?;
+    if !ovo_id.chars().all(|c| c.is_ascii_digit()) {
+        return Err("ovo_info.ovo_id must contain digits only".into());
+    }
+    let check_sum = string_field(&value, &["security", "check_sum"])?;
+    if check_sum.len() > 64 {
+        return Err("security.check_sum has at most 64 characters".into());
+    }
+    Ok(PushRequest { client_id, invoice_number, amount, ovo_id, check_sum })
+}
+
+/// The push-payment response (spec §7), HTTP 200 whatever the outcome.
+fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
+    let amount = u64::try_from(p.amount).unwrap_or_default();
+    json!({
+        "client": { "id": p.client_id },
+        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
+        "ovo_info": { "ovo_id": p.ovo_id, "ovo_account_name": p.account_name },
+        "ovo_configuration": m.ovo_configuration,
+        "ovo_payment": {
+            "date": p.date,
+            "batch_number": p.batch_number,
+            "trace_number": p.trace_number,
+            "reference_number": p.reference_number,
+            "approval_code": p.approval_code,
+            "response_code": p.response_code,
+            "cash_used": p.split.cash,
+            "cash_balance": p.cash_balance,
+            "ovo_points_used": p.split.points,
+            "ovo_points_balance": p.points_balance,
+            "ovo_points_earned": 0,
+            "status": p.status.wire(),
+        },
+        // Spec §8: the request formula over the response's fields.
+        "security": { "check_sum": crypto::checksum(amount, &p.client_id, &p.invoice_number, &p.ovo_id, &m.secret_key) },
+    })
+}
+
+/// The status shape (spec §10, House default), also the notification body.
+fn status_body(p: &Payment, expired: bool) -> Value {
+    let (status, code) = if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
+    json!({
+        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
+        "transaction": {
+            "status": status,
+            "date": p.final_at.clone().unwrap_or_else(|| p.created_at.clone()),
+            "original_request_id": p.request_id,
+        },
+        "service": { "id": "EMONEY" },
+        "acquirer": { "id": "OVO" },
+        "channel": { "id": "EMONEY_OVO" },
+        "additional_info": { "ovo_response_code": code },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push payment
+
+async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+    let request = match parse_push(&body) {
+        Ok(r) => r,
+        Err(message) => return bad_request("invalid_parameter", message),
+    };
+    if header(&headers, "Client-Id").is_some_and(|h| h != request.client_id) {
+        return bad_request("invalid_client_id", "Client-Id header does not match client.id");
+    }
+    let Some(merchant) = app.merchant(&request.client_id).cloned() else {
+        return bad_request("invalid_client_id", "Invalid Client-Id");
+    };
+    let request_id = match check_header_signature(&merchant, &headers, uri.path(), Some(&body), merchant.strict) {
+        Ok(id) => id,
+        Err((code, message)) => return bad_request(code, message),
+    };
+    let expected = crypto::checksum(request.amount, &request.client_id, &request.invoice_number, &request.ovo_id, &merchant.secret_key);
+    if !crypto::checksum_matches(&expected, &request.check_sum) {
+        return bad_request("invalid_signature", "Invalid Header Signature");
+    }
+    let amount = i64::try_from(request.amount).unwrap_or(i64::MAX);
+    let key = (request.client_id.clone(), request.invoice_number.clone());
+    let phone = phone::canonical(&request.ovo_id);
+    let account = phone.as_deref().and_then(|p| app.ctx.wallets().get(p));
+    let payment = {
+        let mut inner = app.lock();
+        if let Some(original) = inner.payments.get(&key) {
+            // Spec §13: a duplicate invoice number fails with 40; the original is untouched.
+            let mut duplicate = original.clone();
+            duplicate.amount = amount;
+            duplicate.ovo_id = request.ovo_id.clone();
+            duplicate.status = PayStatus::Failed;
+            duplicate.response_code = "40".into();
+            duplicate.approval_code = String::new();
+            duplicate.split = Split::default();
+            duplicate.date = wib_stamp();
+            return Json(payment_body(&duplicate, &merchant)).into_response();
+        }
+        let (batch_number, reference_number) = next_numbers(&mut inner, &request.client_id);
+        let payment = Payment {
+            client_id: request.client_id.clone(),
+            invoice_number: request.invoice_number.clone(),
+            amount,
+            ovo_id: request.ovo_id.clone(),
+            phone: phone.clone(),
+            status: PayStatus::Pending,
+            response_code: String::new(),
+            request_id,
+            created_at: now_utc_text(),
+            final_at: None,
+            final_instant: None,
+            account_name: account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+            date: wib_stamp(),
+            batch_number,
+            trace_number: rand::thread_rng().gen_range(1..=999_999),
+            reference_number,
+            approval_code: String::new(),
+            split: Split::default(),
+            cash_balance: account.as_ref().map(|a| a.cash).unwrap_or_default(),
+            points_balance: account.as_ref().map(|a| a.points).unwrap_or_default(),
+            refunded: 0,
+            refunds: Vec::new(),
+            action_id: None,
+        };
+        inner.payments.insert(key.clone(), payment.clone());
+        payment
+    };
+    // The push runs in its own task, so a client that gives up does not leave it half done.
+    let task = tokio::spawn(process(app.clone(), merchant.clone(), key.clone(), payment));
+    match task.await {
+        Ok(done) => Json(payment_body(&done, &merchant)).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("sandbox task failed: {e}")),
+    }
+}
+
+/// Batch and reference numbers (spec §7): the reference increments per push up to 999999;
+/// the batch increments every WIB day and when the reference wraps.
+fn next_numbers(inner: &mut Inner, client_id: &str) -> (u32, u32) {
+    let today = OffsetDateTime::now_utc().to_offset(offset!(+7)).date();
+    let counter = inner.counters.entry(client_id.to_owned()).or_default();
+    if counter.day != Some(today) {
+        counter.day = Some(today);
+        counter.batch += 1;
+    }
+    counter.reference += 1;
+    if counter.reference > 999_999 {
+        counter.reference = 1;
+        counter.batch += 1;
+    }
+    (counter.batch, counter.reference)
+}
+
+fn suffix(ovo_id: &str) -> &str {
+    ovo_id.get(ovo_id.len().saturating_sub(4)..).unwrap_or_default()
+}
+
+/// What happens before the push reaches the customer: amount limits, the spec's suffix codes,
+/// and the wallet's refusals. `Ok` = push to this phone.
+fn precheck(app: &App, p: &Payment) -> Result<String, &'static str> {
+    if p.amount < MIN_AMOUNT {
+        return Err("67");
+    }
+    if p.amount > MAX_AMOUNT {
+        return Err("65");
+    }
+    let phone = p.phone.clone().ok_or("14")?;
+    match suffix(&p.ovo_id) {
+        "0014" => return Err("14"),
+        "0017" => return Err("17"),
+        "0026" => return Err("26"),
+        "0061" => return Err("61"),
+        "0068" | "9999" if app.ctx.wallets().get(&phone).is_none() => {
+            // Like the DOKU OVO Payment Simulator's active numbers: an account exists for them.
+            app.ctx.wallets().upsert(Account {
+                phone: phone.clone(),
+                name: format!("OVO Simulator {}", suffix(&p.ovo_id)),
+                cash: 10_000_000,
+                points: 100_000,
+                pin: "123456".into(),
+                blocked: false,
+                limit_exceeded: false,
+                behaviour: Behaviour::Manual,
+            });
+        }
+        _ => {}
+    }
+    match app.ctx.wallets().check(&phone, p.amount, PaySource::PointsFirst) {
+        Ok(_) => Ok(phone),
+        Err(e) => Err(debit_code(e)),
+    }
+}
+
+/// Wallet refusals → OVO response codes (spec §9; insufficient balance has no code of its
+/// own: `26`, see the docs).
+fn debit_code(e: DebitError) -> &'static str {
+    match e {
+        DebitError::NoAccount => "14",
+        DebitError::Blocked => "64",
+        DebitError::LimitExceeded => "61",
+        DebitError::Insufficient => "26",
+        DebitError::InvalidAmount => "67",
+    }
+}
+
+async fn sleep_or_forever(wait: Option<Duration>) {
+    match wait {
+        Some(wait) => tokio::time::sleep(wait).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
+async fn process(app: App, merchant: MerchantConfig, key: (String, String), payment: Payment) -> Payment {
+    let phone = match precheck(&app, &payment) {
+        Ok(phone) => phone,
+        Err(code) => return finish(&app, &merchant, &key, PayStatus::Failed, code, Split::default()),
+    };
+    let scale = app.ctx.scale();
+    let opened = app.ctx.pending().open(
+        app.ctx.wallets(),
+        NewAction {
+            product: KEY,
+            kind: ActionKind::Push,
+            phone: phone.clone(),
+            amount: Some(payment.amount),
+            merchant: merchant.name.clone(),
+            description: format!("Pay invoice {}", payment.invoice_number),
+            steps: Vec::new(),
+            return_url: None,
+        },
+    );
+    let action_id = opened.id.clone();
+    if let Some(p) = app.lock().payments.get_mut(&key) {
+        p.action_id = Some(action_id.clone());
+    }
+    let behaviour = app.ctx.wallets().get(&phone).map(|a| a.behaviour).unwrap_or_default();
+    let waits_for_control = matches!(suffix(&payment.ovo_id), "0068" | "9999");
+    let auto = (behaviour == Behaviour::Manual && !waits_for_control).then(|| scale.scaled(Duration::from_secs(merchant.auto_delay_secs)));
+    let decision = tokio::select! {
+        decided = opened.decision => decided.ok(),
+        () = sleep_or_forever(auto) => Some(Decision::Approve { source: PaySource::Cash }),
+        () = scale.sleep(HOLD) => None,
+    };
+    app.ctx.pending().withdraw(&action_id);
+    if let Some(p) = app.lock().payments.get_mut(&key) {
+        p.action_id = None;
+    }
+    match decision {
+        Some(Decision::Approve { source }) => settle(&app, &merchant, &key, &phone, source),
+        Some(Decision::Decline) => finish(&app, &merchant, &key, PayStatus::Failed, "17", Split::default()),
+        None => {
+            let timed_out = finish(&app, &merchant, &key, PayStatus::Timeout, "68", Split::default());
+            let late = app.clone();
+            let pays_late = suffix(&payment.ovo_id) == "0068";
+            tokio::spawn(async move {
+                late.ctx.scale().sleep(LATE_ANSWER).await;
+                let still_timed_out = late.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Timeout);
+                if still_timed_out {
+                    if pays_late {
+                        settle(&late, &merchant, &key, &phone, PaySource::Cash);
+                    } else {
+                        finish(&late, &merchant, &key, PayStatus::Failed, "68", Split::default());
+                    }
+                }
+            });
+            timed_out
+        }
+    }
+}
+
+/// Takes the money and finishes as SUCCESS, or FAILED with the wallet's code.
+fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &str, source: PaySource) -> Payment {
+    let amount = app.lock().payments.get(key).map(|p| p.amount).unwrap_or_default();
+    match app.ctx.wallets().debit(phone, amount, source) {
+        Ok(split) => finish(app, merchant, key, PayStatus::Success, "00", split),
+        Err(e) => finish(app, merchant, key, PayStatus::Failed, debit_code(e), Split::default()),
+    }
+}
+
+/// Records the outcome, and notifies the merchant when it is final.
+fn finish(app: &App, merchant: &MerchantConfig, key: &(String, String), status: PayStatus, code: &str, split: Split) -> Payment {
+    let balances = {
+        let inner = app.lock();
+        inner.payments.get(key).and_then(|p| p.phone.as_deref().and_then(|ph| app.ctx.wallets().get(ph)))
+    };
+    let done = {
+        let mut inner = app.lock();
+        let Some(p) = inner.payments.get_mut(key) else {
+            // Reset while held: answer from what is known.
+            return Payment::orphan(key, status, code);
+        };
+        p.status = status;
+        p.response_code = code.to_owned();
+        p.split = split;
+        p.date = wib_stamp();
+        p.final_at = Some(now_utc_text());
+        p.final_instant = Some(Instant::now());
+        if let Some(account) = balances {
+            p.account_name = account.name;
+            p.cash_balance = account.cash;
+            p.points_balance = account.points;
+        }
+        if status == PayStatus::Success {
+            p.approval_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        }
+        p.clone()
+    };
+    if matches!(status, PayStatus::Success | PayStatus::Failed | PayStatus::Refunded) {
+        notify(app, merchant, &done);
+    }
+    done
+}
+
+impl Payment {
+    fn orphan(key: &(String, String), status: PayStatus, code: &str) -> Payment {
+        Payment {
+            client_id: key.0.clone(),
+            invoice_number: key.1.clone(),
+            amount: 0,
+            ovo_id: String::new(),
+            phone: None,
+            status,
+            response_code: code.to_owned(),
+            request_id: String::new(),
+            created_at: now_utc_text(),
+            final_at: None,
+            final_instant: None,
+            account_name: String::new(),
+            date: wib_stamp(),
+            batch_number: 0,
+            trace_number: 0,
+            reference_number: 0,
+            approval_code: String::new(),
+            split: Split::default(),
+            cash_balance: 0,
+            points_balance: 0,
+            refunded: 0,
+            refunds: Vec::new(),
+            action_id: None,
+        }
+    }
+}
+
+/// A status-shaped notification signed like a non-SNAP request (house default; the spec
+/// documents none, §1 and §14 #6). Only when the merchant registered a URL.
+fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
+    let Some(url) = merchant.notification_url.clone().filter(|u| !u.is_empty()) else {
+        return;
+    };
+    let target = reqwest::Url::parse(&url).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
+    let body = status_body(p, false).to_string();
+    let request_id = random_id();
+    let timestamp = now_utc_text();
+    let digest = crypto::digest(body.as_bytes());
+    let component = crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
+    let signed = |secret: &str| {
+        vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("Client-Id".to_owned(), merchant.client_id.clone()),
+            ("Request-Id".to_owned(), request_id.clone()),
+            ("Request-Timestamp".to_owned(), timestamp.clone()),
+            ("Signature".to_owned(), crypto::header_signature(secret, &component)),
+        ]
+    };
+    let wrong_secret = format!("{}-not-the-secret", merchant.secret_key);
+    app.ctx.notifier().send(Outbound {
+        product: KEY,
+        kind: "payment".into(),
+        url,
+        method: reqwest::Method::POST,
+        headers: signed(&merchant.secret_key),
+        body: body.clone(),
+        retries: RETRIES.to_vec(),
+        tampered: Some((signed(&wrong_secret), body)),
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status check
+
+async fn status(State(app): State<App>, headers: HeaderMap, uri: Uri, Path(invoice_number): Path<String>) -> Response {
+    let Some(client_id) = header(&headers, "Client-Id") else {
+        return bad_request("invalid_client_id", "Missing Client-Id header");
+    };
+    let Some(merchant) = app.merchant(client_id).cloned() else {
+        return bad_request("invalid_client_id", "Invalid Client-Id");
+    };
+    if let Err((code, message)) = check_header_signature(&merchant, &headers, uri.path(), None, true) {
+        return bad_request(code, message);
+    }
+    let inner = app.lock();
+    let Some(p) = inner.payments.get(&(merchant.client_id.clone(), invoice_number)) else {
+        return error(StatusCode::NOT_FOUND, "transaction_not_found", "Transaction Not Found");
+    };
+    let expired = p.final_instant.is_some_and(|at| at.elapsed() > app.ctx.scale().scaled(KEEP_DETAILS));
+    Json(status_body(p, expired)).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control routes
+
+#[derive(Debug, Deserialize)]
+struct ClientFilter {
+    client_id: Option<String>,
+}
+
+fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<(String, String)> {
+    app.lock().payments.keys().find(|(c, i)| i == invoice_number && client_id.is_none_or(|want| want == c)).cloned()
+}
+
+async fn list_payments(State(app): State<App>) -> Json<Vec<Payment>> {
+    Json(app.lock().payments.values().cloned().collect())
+}
+
+async fn get_payment(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
+    match find_key(&app, &invoice_number, q.client_id.as_deref()).and_then(|k| app.lock().payments.get(&k).cloned()) {
+        Some(p) => Json(p).into_response(),
+        None => error(StatusCode::NOT_FOUND, "not_found", "no such invoice"),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct PayControl {
+    #[serde(default)]
+    method: Option<String>,
+}
+
+async fn control_pay(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>, body: Bytes) -> Response {
+    let control: PayControl = if body.is_empty() { PayControl::default() } else {
+        match serde_json::from_slice(&body) {
+            Ok(c) => c,
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", e.to_string()),
+        }
+    };
+    let source = match control.method.as_deref().unwrap_or("cash") {
+        "cash" => PaySource::Cash,
+        "points" => PaySource::Points,
+        "points_first" => PaySource::PointsFirst,
+        other => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", format!("method {other:?}: cash, points or points_first")),
+    };
+    decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Approve { source })
+}
+
+async fn control_decline(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
+    decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Decline)
+}
+
+fn decide_held(app: &App, invoice_number: &str, client_id: Option<&str>, decision: Decision) -> Response {
+    let held = app.lock().payments.iter().find_map(|((c, i), p)| {
+        (i == invoice_number && client_id.is_none_or(|want| want == c)).then(|| p.action_id.clone()).flatten()
+    });
+    let Some(action_id) = held else {
+        return error(StatusCode::CONFLICT, "not_held", "no push request is being held for this invoice");
+    };
+    match app.ctx.pending().decide(&action_id, decision) {
+        Ok(_) => Json(json!({ "decided": action_id, "invoice_number": invoice_number, "decision": decision })).into_response(),
+        Err(e) => error(StatusCode::CONFLICT, "not_held", e.to_string()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RefundRequest {
+    invoice_number: String,
+    #[serde(default)]
+    client_id: Option<String>,
+    /// Absent = the whole remaining amount.
+    #[serde(default)]
+    amount: Option<i64>,
+    #[serde(default)]
+    reference: Option<String>,
+}
+
+/// An offline refund (HD 1), as settled through DOKU's Back Office: partial allowed, no
+/// window, cumulative never above the paid amount; the money goes back to the wallet.
+async fn offline_refund(State(app): State<App>, Json(request): Json<RefundRequest>) -> Response {
+    let Some(key) = find_key(&app, &request.invoice_number, request.client_id.as_deref()) else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
+    };
+    let Some(merchant) = app.merchant(&key.0).cloned() else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such merchant");
+    };
+    let (refund, payment) = {
+        let mut inner = app.lock();
+        let Some(p) = inner.payments.get_mut(&key) else {
+            return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
+        };
+        if p.status != PayStatus::Success {
+            return error(StatusCode::CONFLICT, "not_refundable", format!("the payment is {}, only SUCCESS payments are refunded", p.status.wire()));
+        }
+        let remaining = p.amount - p.refunded;
+        let amount = request.amount.unwrap_or(remaining);
+        if amount <= 0 {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", "amount must be a positive whole number of rupiah");
+        }
+        if amount > remaining {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "exceeds_paid_amount", format!("only {remaining} of {} is left to refund", p.amount));
+        }
+        // Cash first, then points, never more of either than was used.
+        let refunded_cash: i64 = p.refunds.iter().map(|r| r.split.cash).sum();
+        let cash = amount.min(p.split.cash - refunded_cash);
+        let split = Split { cash, points: amount - cash };
+        if let Some(phone) = p.phone.as_deref() {
+            if let Err(e) = app.ctx.wallets().credit(phone, split) {
+                return error(StatusCode::CONFLICT, "wallet_error", e.to_string());
+            }
+        }
+        let refund = OfflineRefund {
+            amount,
+            split,
+            at: now_utc_text(),
+            reference: request.reference.clone().unwrap_or_else(|| format!("OFFLINE-{}", random_id())),
+        };
+        p.refunded += amount;
+        p.refunds.push(refund.clone());
+        if p.refunded == p.amount {
+            p.status = PayStatus::Refunded;
+        }
+        (refund, p.clone())
+    };
+    if payment.status == PayStatus::Refunded {
+        notify(&app, &merchant, &payment);
+    }
+    (StatusCode::CREATED, Json(json!({ "refund": refund, "payment": payment }))).into_response()
+}
