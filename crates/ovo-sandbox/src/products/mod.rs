@@ -1,10 +1,12 @@
 //! One module per provider product, each a `ProductSim`.
 
+pub mod tazapay;
+
 use std::sync::Arc;
 
 use crate::core::ProductSim;
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
-    vec![]
+    vec![Arc::new(tazapay::Tazapay::default())]
 }
