@@ -20,9 +20,12 @@ const KEY: (&str, &str) = ("ak_test_SHOP", "sk_test_secret");
 const STRICT: (&str, &str) = ("ak_test_STRICT", "sk_test_strict");
 const SECRET: &str = "whsec-test";
 
+/// (signature header, raw body) of each webhook received.
+type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
 #[derive(Clone, Default)]
 struct Hooks {
-    got: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    got: Received,
     /// Answer 500 to this many deliveries first.
     fail_first: Arc<AtomicUsize>,
 }
