@@ -1,14 +1,16 @@
 //! One module per provider product, each a `ProductSim`.
 
+pub mod jokul_push;
+pub mod tazapay;
+
 use std::sync::Arc;
 
 use crate::core::ProductSim;
-
-pub mod jokul_push;
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
     vec![
         Arc::new(jokul_push::JokulPush::default()),
+        Arc::new(tazapay::Tazapay::default()),
     ]
 }
