@@ -49,7 +49,7 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
         Some(Fault::MalformedBody) => {
             let processed = next.run(request).await;
             let status = processed.status();
-            (status, [("content-type", "application/json")], "{\"responseCode\":\"20054").into_response()
+            (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
         }
         Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => next.run(request).await,
     };
