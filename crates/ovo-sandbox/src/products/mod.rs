@@ -1,5 +1,6 @@
 //! One module per provider product, each a `ProductSim`.
 
+pub mod faspay;
 pub mod jokul_push;
 pub mod tazapay;
 
@@ -12,5 +13,6 @@ pub fn all() -> Vec<Arc<dyn ProductSim>> {
     vec![
         Arc::new(jokul_push::JokulPush::default()),
         Arc::new(tazapay::Tazapay::default()),
+        Arc::new(faspay::FaspayOvoTokenize::default()),
     ]
 }

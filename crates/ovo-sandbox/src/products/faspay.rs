@@ -1,0 +1,1333 @@
+//! Faspay OVO Tokenize (channel 720, "OVO OpenAPI"), spec `faspay-ovo-tokenize.md`.
+//!
+//! - Every 720 operation at `POST /cvr/100037/10` (JSON) and `/pws/100037/183xx00010100000/`
+//!   (XML), dispatched on the `request` text, then on the body's shape (spec §3).
+//! - Inquiry Payment Status at `/cvr/100004/10` and Cancel at `/cvr/100005/10` (and their
+//!   `/pws/…` XML twins) (spec §5.10).
+//! - Signatures `sha1(md5(...))` in lower-case hex (spec §4), compared in constant time.
+//! - Customer steps through the core's pending actions; activation callback (GET) and payment
+//!   notification (POST, 3 retries 60 s apart, scaled) through the core's notifier.
+//!
+//! Every choice the spec leaves open is listed in `docs/faspay_ovo_tokenize.md`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use md5::{Digest, Md5};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sha1::Sha1;
+use subtle::ConstantTimeEq;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::core::notify::Outbound;
+use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
+use crate::core::wallets::{DebitError, PaySource, Split};
+use crate::core::{phone, Ctx, ProductSim};
+
+pub const KEY: &str = "faspay_ovo_tokenize";
+const CHANNEL: &str = "720";
+const CHANNEL_NAME: &str = "OVO OpenAPI";
+
+/// How long the customer has on the OTP/PIN page (activation or payment). Not documented:
+/// house choice, see the docs.
+pub const CUSTOMER_WAIT: Duration = Duration::from_secs(30 * 60);
+/// Payment notification retries: 3 more attempts, 60 s apart (spec §5.9, House default).
+pub const NOTIFY_RETRIES: [Duration; 3] = [Duration::from_secs(60); 3];
+
+pub const JSON_TOKENIZE: &str = "/cvr/100037/10";
+pub const XML_TOKENIZE: &str = "/pws/100037/183xx00010100000/";
+pub const JSON_STATUS: &str = "/cvr/100004/10";
+pub const XML_STATUS: &str = "/pws/100004/183xx00010100000";
+pub const JSON_CANCEL: &str = "/cvr/100005/10";
+pub const XML_CANCEL: &str = "/pws/100005/183xx00010100000";
+
+// ---------------------------------------------------------------------------------------------
+// Signatures (spec §4)
+// ---------------------------------------------------------------------------------------------
+
+/// `lowercase_hex(SHA-1(lowercase_hex(MD5(concat(parts)))))`.
+pub fn signature(parts: &[&str]) -> String {
+    let md5 = hex::encode(Md5::digest(parts.concat().as_bytes()));
+    hex::encode(Sha1::digest(md5.as_bytes()))
+}
+
+/// Constant-time comparison of a received signature (hex, any case) with the expected one.
+pub fn signature_matches(given: &str, expected: &str) -> bool {
+    given.trim().to_ascii_lowercase().as_bytes().ct_eq(expected.as_bytes()).into()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merchants
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Wire {
+    #[default]
+    Json,
+    Xml,
+}
+
+/// One `[[faspay_ovo_tokenize]]` entry of the merchants file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MerchantCfg {
+    /// The 5-digit BOI, e.g. `99999`.
+    pub merchant_id: String,
+    /// `bot` + merchant_id.
+    pub user_id: String,
+    pub password: String,
+    /// The `merchant` field of notifications.
+    pub merchant_name: String,
+    /// Where payment notifications are POSTed; absent = none sent.
+    #[serde(default)]
+    pub notification_url: Option<String>,
+    /// `json` (default) or `xml`.
+    #[serde(default)]
+    pub notification_format: Wire,
+    /// Sign notifications without `payment_status_code` (the published sample's form).
+    #[serde(default)]
+    pub legacy_notification_signature: bool,
+    /// Where the GET Callback Activation goes; absent = none sent.
+    #[serde(default)]
+    pub activation_callback_url: Option<String>,
+    /// Add `signature` to the activation callback (robustness switch, spec §5.2).
+    #[serde(default)]
+    pub sign_activation_callback: bool,
+    /// Browser return URL after the customer's page (activation and payment).
+    #[serde(default)]
+    pub return_url: Option<String>,
+    /// Wire amount = rupiah × amount_scale (spec §5.3; default 100).
+    #[serde(default = "hundred")]
+    pub amount_scale: i64,
+}
+
+fn hundred() -> i64 {
+    100
+}
+
+impl MerchantCfg {
+    fn scale(&self) -> i64 {
+        self.amount_scale.max(1)
+    }
+    fn to_wire(&self, rupiah: i64) -> String {
+        rupiah.checked_mul(self.scale()).map(|v| v.to_string()).unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LinkState {
+    #[default]
+    Unlinked,
+    PendingActivation,
+    Active,
+    TokenExpired,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Link {
+    state: LinkState,
+    /// The activation page currently open, if any.
+    action: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct Payment {
+    trx_id: String,
+    merchant_id: String,
+    bill_no: String,
+    bill_desc: String,
+    /// Whole rupiah.
+    amount: i64,
+    phone: String,
+    phone_no: String,
+    cust_name: String,
+    pay_type: String,
+    #[serde(skip)]
+    source: PaySource,
+    /// `payment_status_code` (spec §6).
+    status: u8,
+    #[serde(skip)]
+    created: OffsetDateTime,
+    #[serde(skip)]
+    updated: OffsetDateTime,
+    split: Split,
+    payment_reff: Option<String>,
+    action: Option<String>,
+    /// What a replay of the same `bill_no` must repeat to get the same answer.
+    #[serde(skip)]
+    fingerprint: String,
+}
+
+#[derive(Debug, Default)]
+struct SimState {
+    /// (merchant_id, canonical phone) → link.
+    links: BTreeMap<(String, String), Link>,
+    /// trx_id → payment.
+    payments: BTreeMap<String, Payment>,
+    seq: u64,
+}
+
+/// The product: its state survives across requests, `reset` forgets it.
+#[derive(Debug, Default)]
+pub struct FaspayOvoTokenize {
+    state: Arc<Mutex<SimState>>,
+}
+
+impl ProductSim for FaspayOvoTokenize {
+    fn key(&self) -> &'static str {
+        KEY
+    }
+
+    fn routes(&self, ctx: Ctx) -> Router {
+        let app = App { ctx, state: self.state.clone() };
+        Router::new()
+            .route(JSON_TOKENIZE, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Tokenize, &b).await }))
+            .route(XML_TOKENIZE, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Tokenize, &b).await }))
+            .route(JSON_STATUS, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Status, &b).await }))
+            .route(XML_STATUS, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Status, &b).await }))
+            .route(JSON_CANCEL, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Cancel, &b).await }))
+            .route(XML_CANCEL, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Cancel, &b).await }))
+            .with_state(app)
+    }
+
+    fn control_routes(&self, ctx: Ctx) -> Router {
+        let app = App { ctx, state: self.state.clone() };
+        Router::new()
+            .route("/_sandbox/faspay_ovo_tokenize/state", get(control_state))
+            .route("/_sandbox/faspay_ovo_tokenize/webview/{action}", get(webview))
+            .route("/_sandbox/faspay_ovo_tokenize/return/{trx_id}", get(return_page))
+            .route("/_sandbox/faspay_ovo_tokenize/topup/{option}", get(topup_page))
+            .route("/_sandbox/faspay_ovo_tokenize/{merchant_id}/account/{phone}/{action}", post(control_account))
+            .route("/_sandbox/faspay_ovo_tokenize/{merchant_id}/payment/{trx_id}/reverse", post(control_reverse))
+            .with_state(app)
+    }
+
+    fn reset(&self) {
+        *lock(&self.state) = SimState::default();
+    }
+}
+
+fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[derive(Debug, Clone)]
+struct App {
+    ctx: Ctx,
+    state: Arc<Mutex<SimState>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Function {
+    Tokenize,
+    Status,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Activation,
+    Payment,
+    TopUp,
+    Balance,
+    History,
+    Unlink,
+    Unsupported,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire: flat JSON object or `<faspay>` XML in, the same field names out
+// ---------------------------------------------------------------------------------------------
+
+/// A request's fields, all as strings.
+#[derive(Debug, Default)]
+struct Fields(BTreeMap<String, String>);
+
+/// An answer: `Err` carries the failure body; both are sent with HTTP 200.
+type Answer = Result<Value, Value>;
+
+impl Fields {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+    /// A mandatory field: present and not blank, else `83 Parameter is mandatory`.
+    fn req(&self, name: &str, response: &str) -> Result<&str, Value> {
+        match self.get(name).map(str::trim) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(fail(response, "83", format!("Parameter is mandatory: {name}"))),
+        }
+    }
+}
+
+fn parse_json(body: &[u8]) -> Result<Fields, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+    let Value::Object(map) = value else {
+        return Err("body is not a JSON object".into());
+    };
+    let mut fields = BTreeMap::new();
+    for (k, v) in map {
+        let text = match v {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            other => return Err(format!("field {k} is not a scalar: {other}")),
+        };
+        fields.insert(k, text);
+    }
+    Ok(Fields(fields))
+}
+
+fn parse_xml(body: &[u8]) -> Result<Fields, String> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(body).map_err(|_| "body is not UTF-8".to_owned())?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut depth = 0usize;
+    let mut current: Option<String> = None;
+    let mut fields = BTreeMap::new();
+    let mut root = false;
+    loop {
+        match reader.read_event().map_err(|e| format!("body is not XML: {e}"))? {
+            Event::Start(e) => {
+                depth += 1;
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if depth == 1 {
+                    if name != "faspay" {
+                        return Err(format!("root element is <{name}>, not <faspay>"));
+                    }
+                    root = true;
+                } else if depth == 2 {
+                    fields.entry(name.clone()).or_insert_with(String::new);
+                    current = Some(name);
+                }
+            }
+            Event::Empty(e) => {
+                if depth == 1 {
+                    fields.entry(String::from_utf8_lossy(e.name().as_ref()).into_owned()).or_insert_with(String::new);
+                } else if depth == 0 {
+                    return Err("empty root element".into());
+                }
+            }
+            Event::Text(t) => {
+                if let (2, Some(name)) = (depth, &current) {
+                    let value = t.unescape().map_err(|e| format!("bad XML text: {e}"))?.into_owned();
+                    fields.insert(name.clone(), value);
+                }
+            }
+            Event::CData(c) => {
+                if let (2, Some(name)) = (depth, &current) {
+                    fields.insert(name.clone(), String::from_utf8_lossy(&c.into_inner()).into_owned());
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth < 2 {
+                    current = None;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !root {
+        return Err("no <faspay> document".into());
+    }
+    Ok(Fields(fields))
+}
+
+fn xml_of(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push_str(&format!("<{k}>"));
+                xml_of(v, out);
+                out.push_str(&format!("</{k}>"));
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                out.push_str("<item>");
+                xml_of(item, out);
+                out.push_str("</item>");
+            }
+        }
+        Value::Null => {}
+        Value::String(s) => out.push_str(&quick_xml::escape::escape(s.as_str())),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The `<faspay>` XML document of a JSON object (same field names).
+pub fn to_xml(value: &Value) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<faspay>");
+    xml_of(value, &mut out);
+    out.push_str("</faspay>");
+    out
+}
+
+fn render(wire: Wire, value: &Value) -> Response {
+    match wire {
+        Wire::Json => Json(value.clone()).into_response(),
+        Wire::Xml => ([("content-type", "application/xml")], to_xml(value)).into_response(),
+    }
+}
+
+fn fail(response: &str, code: &str, desc: impl Into<String>) -> Value {
+    json!({ "response": response, "response_code": code, "response_desc": desc.into() })
+}
+
+fn status_desc(code: u8) -> &'static str {
+    match code {
+        0 => "Unprocessed",
+        1 => "In Process",
+        2 => "Payment Success",
+        3 => "Payment Failed",
+        4 => "Payment Reversal",
+        5 => "No bills found",
+        7 => "Payment Expired",
+        8 => "Payment Cancelled",
+        _ => "Unknown",
+    }
+}
+
+const WIB: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+fn wib(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(WIB)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in WIB.
+fn datetime(t: OffsetDateTime) -> String {
+    let t = wib(t);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+}
+
+/// `YYYY-MM-DD` in WIB.
+fn date(t: OffsetDateTime) -> String {
+    let t = wib(t);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+fn valid_date(text: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.len() == 10 && time::Date::parse(text, &format).is_ok()
+}
+
+/// `08…`, 10–13 digits (spec §5.1 House default).
+fn valid_phone_no(text: &str) -> bool {
+    text.starts_with("08") && (10..=13).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn operation(f: &Fields) -> Option<Op> {
+    let text = f.get("request").unwrap_or_default().to_ascii_lowercase();
+    let has = |k: &str| text.contains(k);
+    if has("refund") || has("void") {
+        return Some(Op::Unsupported);
+    }
+    if has("activation") {
+        return Some(Op::Activation);
+    }
+    if has("top up") || has("topup") {
+        return Some(Op::TopUp);
+    }
+    if has("balance") {
+        return Some(Op::Balance);
+    }
+    if has("history") {
+        return Some(Op::History);
+    }
+    if has("unlink") || has("unbind") {
+        return Some(Op::Unlink);
+    }
+    if has("payment") {
+        return Some(Op::Payment);
+    }
+    let present = |k: &str| f.get(k).is_some();
+    if present("bill_no") {
+        Some(Op::Payment)
+    } else if present("start_date") {
+        Some(Op::History)
+    } else if present("cust_name") {
+        Some(Op::Activation)
+    } else if !present("merchant") {
+        Some(Op::Balance)
+    } else {
+        None
+    }
+}
+
+/// A merchant and phone that passed authentication.
+#[derive(Debug)]
+struct Caller {
+    merchant: MerchantCfg,
+    phone_no: String,
+    phone: String,
+}
+
+impl App {
+    async fn endpoint(&self, wire: Wire, function: Function, body: &[u8]) -> Response {
+        let parsed = match wire {
+            Wire::Json => parse_json(body),
+            Wire::Xml => parse_xml(body),
+        };
+        let fields = match parsed {
+            Ok(f) => f,
+            Err(e) => return render(wire, &fail("", "30", format!("Format Error: {e}"))),
+        };
+        let answer = match function {
+            Function::Tokenize => self.tokenize(&fields).await,
+            Function::Status => self.status(&fields),
+            Function::Cancel => self.cancel(&fields),
+        };
+        render(wire, &answer.unwrap_or_else(|e| e))
+    }
+
+    fn merchants(&self) -> Result<Vec<MerchantCfg>, String> {
+        self.ctx.merchants().section::<MerchantCfg>(KEY)
+    }
+
+    fn merchant_by_id(&self, id: &str) -> Option<MerchantCfg> {
+        self.merchants().ok()?.into_iter().find(|m| m.merchant_id == id)
+    }
+
+    fn merchant(&self, f: &Fields, response: &str) -> Result<MerchantCfg, Value> {
+        let id = f.req("merchant_id", response)?;
+        match self.merchants() {
+            Err(e) => Err(fail(response, "96", format!("System Malfunction: {e}"))),
+            Ok(list) => list.into_iter().find(|m| m.merchant_id == id).ok_or_else(|| fail(response, "03", "Invalid Merchant")),
+        }
+    }
+
+    /// Mandatory fields, merchant, `sha1(md5(user_id + password + phone_no))`, channel, phone.
+    fn caller(&self, f: &Fields, response: &str, mandatory: &[&str]) -> Result<Caller, Value> {
+        for name in ["merchant_id", "payment_channel", "phone_no", "signature"].iter().chain(mandatory) {
+            f.req(name, response)?;
+        }
+        let merchant = self.merchant(f, response)?;
+        let phone_no = f.req("phone_no", response)?.to_owned();
+        let expected = signature(&[&merchant.user_id, &merchant.password, &phone_no]);
+        if !signature_matches(f.req("signature", response)?, &expected) {
+            return Err(fail(response, "55", "Incorrect User/Password"));
+        }
+        if f.req("payment_channel", response)? != CHANNEL {
+            return Err(fail(response, "40", "Requested Function not Supported: payment_channel must be 720"));
+        }
+        let phone = match phone::canonical(&phone_no) {
+            Some(p) if valid_phone_no(&phone_no) => p,
+            _ => return Err(fail(response, "18", "Invalid Customer or MSISDN not found")),
+        };
+        Ok(Caller { merchant, phone_no, phone })
+    }
+
+    async fn tokenize(&self, f: &Fields) -> Answer {
+        match operation(f) {
+            Some(Op::Activation) => self.activation(f),
+            Some(Op::Payment) => self.payment(f),
+            Some(Op::TopUp) => self.topup(f),
+            Some(Op::Balance) => self.balance(f),
+            Some(Op::History) => self.history(f),
+            Some(Op::Unlink) => self.unlink(f),
+            Some(Op::Unsupported) | None => {
+                Err(fail(f.get("request").unwrap_or_default(), "40", "Requested Function not Supported"))
+            }
+        }
+    }
+
+    fn link_state(&self, merchant_id: &str, phone: &str) -> LinkState {
+        lock(&self.state).links.get(&(merchant_id.to_owned(), phone.to_owned())).map(|l| l.state).unwrap_or_default()
+    }
+
+    // --- 5.1 Activation --------------------------------------------------------------------
+
+    fn activation(&self, f: &Fields) -> Answer {
+        const R: &str = "Account Activation OVO Open API";
+        let c = self.caller(f, R, &["cust_name"])?;
+        let Some(account) = self.ctx.wallets().get(&c.phone) else {
+            return Err(fail(R, "18", "Invalid Customer or MSISDN not found"));
+        };
+        if account.blocked {
+            return Err(fail(R, "63", "Not Active / Suspended"));
+        }
+        let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
+        Ok(json!({
+            "response": R, "status": "ALLOWED", "message": "SUCCESS", "redirectURL": url,
+            "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    /// Opens the OTP + PIN page (activation or re-link); returns its URL.
+    fn open_binding(&self, m: &MerchantCfg, phone: &str, phone_no: &str) -> String {
+        let opened = self.ctx.pending().open(
+            self.ctx.wallets(),
+            NewAction {
+                product: KEY,
+                kind: ActionKind::Binding,
+                phone: phone.to_owned(),
+                amount: None,
+                merchant: m.merchant_name.clone(),
+                description: format!("link your OVO account to {} (Faspay OVO Tokenize)", m.merchant_name),
+                steps: vec![Step::Terms, Step::Otp, Step::Pin],
+                return_url: m.return_url.clone(),
+            },
+        );
+        let id = opened.id.clone();
+        let old = {
+            let mut st = lock(&self.state);
+            let link = st.links.entry((m.merchant_id.clone(), phone.to_owned())).or_default();
+            if link.state == LinkState::Unlinked {
+                link.state = LinkState::PendingActivation;
+            }
+            link.action.replace(id.clone())
+        };
+        if let Some(old) = old {
+            self.ctx.pending().withdraw(&old);
+        }
+        tokio::spawn(self.clone().await_binding(m.clone(), phone.to_owned(), phone_no.to_owned(), opened));
+        format!("{}/_sandbox/{KEY}/webview/{id}", self.ctx.base_url())
+    }
+
+    async fn await_binding(self, m: MerchantCfg, phone: String, phone_no: String, opened: Opened) {
+        let id = opened.id;
+        let outcome = tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
+        let (code, desc) = match outcome {
+            Ok(Ok(Decision::Approve { .. })) => ("00", "Success"),
+            Ok(Ok(Decision::Decline)) => ("01", "Activation failed: customer declined"),
+            Ok(Err(_)) => return, // withdrawn (superseded) or reset
+            Err(_) => {
+                self.ctx.pending().withdraw(&id);
+                ("01", "Activation failed: expired")
+            }
+        };
+        {
+            let mut st = lock(&self.state);
+            let Some(link) = st.links.get_mut(&(m.merchant_id.clone(), phone.clone())) else { return };
+            if link.action.as_deref() != Some(id.as_str()) {
+                return;
+            }
+            link.action = None;
+            if code == "00" {
+                link.state = LinkState::Active;
+            } else if link.state == LinkState::PendingActivation {
+                link.state = LinkState::Unlinked;
+            }
+        }
+        self.send_activation_callback(&m, &phone_no, code, desc);
+    }
+
+    /// GET Callback Activation (spec §5.2): `response`, `phone_number`, `response_code`, `response_desc`.
+    fn send_activation_callback(&self, m: &MerchantCfg, phone_no: &str, code: &str, desc: &str) {
+        let Some(base) = m.activation_callback_url.clone() else { return };
+        let mut params = vec![
+            ("response", "Callback Activation OVO OpenAPI".to_owned()),
+            ("phone_number", phone_no.to_owned()),
+            ("response_code", code.to_owned()),
+            ("response_desc", desc.to_owned()),
+        ];
+        let good = signature(&[&m.user_id, &m.password, phone_no]);
+        let bad = signature(&[&m.user_id, "wrong-password", phone_no]);
+        let mut tampered = params.clone();
+        tampered.push(("signature", bad));
+        if m.sign_activation_callback {
+            params.push(("signature", good));
+        }
+        let url = |p: &[(&str, String)]| {
+            let query: Vec<String> = p.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}{}", query.join("&"))
+        };
+        let retries = NOTIFY_RETRIES.to_vec();
+        let plain = url(&params);
+        // The tampered copy travels in the URL; the notifier swaps bodies, so send the tampered
+        // URL as a separate message when the wrong-signature fault is armed.
+        if let Some(crate::core::faults::Fault::WrongSignatureNotification) = self.peek_wrong_signature() {
+            let out = Outbound { product: KEY, kind: "activation_callback".into(), url: url(&tampered), method: reqwest::Method::GET, headers: vec![], body: String::new(), retries, tampered: Some((vec![], String::new())) };
+            let notifier = self.ctx.notifier().clone();
+            tokio::spawn(async move { notifier.deliver(out, true).await });
+            return;
+        }
+        self.ctx.notifier().send(Outbound {
+            product: KEY,
+            kind: "activation_callback".into(),
+            url: plain,
+            method: reqwest::Method::GET,
+            headers: vec![],
+            body: String::new(),
+            retries,
+            tampered: Some((vec![], String::new())),
+        });
+    }
+
+    /// Takes the wrong-signature fault if it is the next notification fault; other faults stay
+    /// armed for the notifier.
+    fn peek_wrong_signature(&self) -> Option<crate::core::faults::Fault> {
+        use crate::core::faults::{Fault, NOTIFICATION};
+        let armed = self.ctx.faults().list();
+        let first = armed.iter().find(|a| a.product == KEY && a.endpoint.as_deref() == Some(NOTIFICATION))?;
+        if first.fault == Fault::WrongSignatureNotification {
+            self.ctx.faults().take(KEY, NOTIFICATION)
+        } else {
+            None
+        }
+    }
+
+    // --- 5.3 / 5.4 Payment -----------------------------------------------------------------
+
+    fn payment(&self, f: &Fields) -> Answer {
+        const R: &str = "Payment OVO OpenAPI";
+        let c = self.caller(f, R, &["bill_no", "bill_desc", "bill_total", "bill_currency", "cust_name", "email", "pay_type"])?;
+        let bill_no = f.req("bill_no", R)?.to_owned();
+        if bill_no.len() > 32 || !bill_no.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(fail(R, "30", "Format Error: bill_no must be at most 32 digits"));
+        }
+        if f.req("bill_currency", R)? != "IDR" {
+            return Err(fail(R, "13", "Invalid Amount: bill_currency must be IDR"));
+        }
+        let total = f.req("bill_total", R)?;
+        let scale = c.merchant.scale();
+        let amount = match total.parse::<i64>() {
+            Ok(v) if total.bytes().all(|b| b.is_ascii_digit()) && v > 0 && v % scale == 0 => v / scale,
+            _ => return Err(fail(R, "13", format!("Invalid Amount: bill_total must be a positive whole number of rupiah × {scale}"))),
+        };
+        let pay_type = f.req("pay_type", R)?.to_owned();
+        let source = match pay_type.as_str() {
+            "0" => PaySource::Cash,
+            "1" => PaySource::Points,
+            "2" => PaySource::PointsFirst,
+            _ => return Err(fail(R, "30", "Format Error: pay_type must be 0, 1 or 2")),
+        };
+        match self.link_state(&c.merchant.merchant_id, &c.phone) {
+            LinkState::Active => {}
+            LinkState::TokenExpired => {
+                let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
+                return Err(json!({ "response": R, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }));
+            }
+            LinkState::Unlinked | LinkState::PendingActivation => return Err(fail(R, "01", "Failed: OVO account is not linked")),
+        }
+        let fingerprint = format!("{}|{}|{}|{}", c.phone, amount, pay_type, f.get("bill_desc").unwrap_or_default());
+        let now = OffsetDateTime::now_utc();
+        let check = self.ctx.wallets().check(&c.phone, amount, source);
+        let (payment, opened) = {
+            let mut st = lock(&self.state);
+            if let Some(p) = st.payments.values().find(|p| p.merchant_id == c.merchant.merchant_id && p.bill_no == bill_no) {
+                return match p.status {
+                    0 | 1 if p.fingerprint == fingerprint => Ok(self.payment_answer(R, &c.merchant, p)),
+                    2 => Err(fail(R, "81", "Already Been Paid")),
+                    _ => Err(fail(R, "14", "Invalid Order: duplicate bill_no")),
+                };
+            }
+            st.seq += 1;
+            let trx_id = format!("{}{:011}", c.merchant.merchant_id, st.seq);
+            let mut payment = Payment {
+                trx_id: trx_id.clone(),
+                merchant_id: c.merchant.merchant_id.clone(),
+                bill_no,
+                bill_desc: f.get("bill_desc").unwrap_or_default().to_owned(),
+                amount,
+                phone: c.phone.clone(),
+                phone_no: c.phone_no.clone(),
+                cust_name: f.get("cust_name").unwrap_or_default().to_owned(),
+                pay_type,
+                source,
+                status: 0,
+                created: now,
+                updated: now,
+                split: Split::default(),
+                payment_reff: None,
+                action: None,
+                fingerprint,
+            };
+            let opened = match check {
+                Ok(_) => {
+                    let opened = self.ctx.pending().open(
+                        self.ctx.wallets(),
+                        NewAction {
+                            product: KEY,
+                            kind: ActionKind::PinPayment,
+                            phone: c.phone.clone(),
+                            amount: Some(amount),
+                            merchant: c.merchant.merchant_name.clone(),
+                            description: payment.bill_desc.clone(),
+                            steps: vec![Step::Otp, Step::Pin],
+                            return_url: Some(format!("{}/_sandbox/{KEY}/return/{trx_id}", self.ctx.base_url())),
+                        },
+                    );
+                    payment.action = Some(opened.id.clone());
+                    Some(opened)
+                }
+                Err(_) => {
+                    payment.status = 3;
+                    None
+                }
+            };
+            st.payments.insert(trx_id, payment.clone());
+            (payment, opened)
+        };
+        match (check, opened) {
+            (Ok(_), Some(opened)) => {
+                tokio::spawn(self.clone().await_payment(payment.trx_id.clone(), opened));
+                Ok(self.payment_answer(R, &c.merchant, &payment))
+            }
+            (Err(e), _) => {
+                self.notify_payment(&payment);
+                let (code, desc) = match e {
+                    DebitError::Blocked => ("63", "Not Active / Suspended"),
+                    DebitError::LimitExceeded => ("01", "Failed: transaction limit exceeded"),
+                    DebitError::Insufficient => ("01", "Failed: insufficient balance"),
+                    DebitError::NoAccount => ("18", "Invalid Customer or MSISDN not found"),
+                    DebitError::InvalidAmount => ("13", "Invalid Amount"),
+                };
+                let mut body = self.payment_answer(R, &c.merchant, &payment);
+                body["response_code"] = json!(code);
+                body["response_desc"] = json!(desc);
+                body["redirectURL"] = json!("");
+                Err(body)
+            }
+            (Ok(_), None) => Err(fail(R, "96", "System Malfunction")),
+        }
+    }
+
+    fn payment_answer(&self, response: &str, m: &MerchantCfg, p: &Payment) -> Value {
+        let url = p.action.as_ref().map(|a| format!("{}/_sandbox/{KEY}/webview/{a}", self.ctx.base_url())).unwrap_or_default();
+        json!({
+            "response": response,
+            "redirectURL": url,
+            "status": status_desc(p.status),
+            "trx_id": p.trx_id,
+            "bill_no": p.bill_no,
+            "amount": m.to_wire(p.amount),
+            "payment_day": datetime(p.created),
+            "response_code": "00",
+            "response_desc": "Success",
+        })
+    }
+
+    async fn await_payment(self, trx_id: String, opened: Opened) {
+        let id = opened.id;
+        let outcome = tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
+        let decision = match outcome {
+            Ok(Ok(d)) => Some(d),
+            Ok(Err(_)) => return, // withdrawn (cancelled) or reset
+            Err(_) => {
+                self.ctx.pending().withdraw(&id);
+                None
+            }
+        };
+        let done = {
+            let mut st = lock(&self.state);
+            let Some(p) = st.payments.get_mut(&trx_id) else { return };
+            if !matches!(p.status, 0 | 1) {
+                return;
+            }
+            p.status = match decision {
+                Some(Decision::Approve { .. }) => match self.ctx.wallets().debit(&p.phone, p.amount, p.source) {
+                    Ok(split) => {
+                        p.split = split;
+                        p.payment_reff = Some(format!("OVO{}", &p.trx_id[p.trx_id.len().saturating_sub(11)..]));
+                        2
+                    }
+                    Err(_) => 3,
+                },
+                Some(Decision::Decline) => 3,
+                None => 7,
+            };
+            p.updated = OffsetDateTime::now_utc();
+            p.action = None;
+            p.clone()
+        };
+        self.notify_payment(&done);
+    }
+
+    /// POST Payment Notification (spec §5.9), documented signature form by default (HD 4).
+    fn notify_payment(&self, p: &Payment) {
+        let Some(m) = self.merchant_by_id(&p.merchant_id) else { return };
+        let Some(url) = m.notification_url.clone() else { return };
+        let status = p.status.to_string();
+        let good = if m.legacy_notification_signature {
+            signature(&[&m.user_id, &m.password, &p.bill_no])
+        } else {
+            signature(&[&m.user_id, &m.password, &p.bill_no, &status])
+        };
+        let bad = signature(&[&m.user_id, "wrong-password", &p.bill_no, &status]);
+        let body = |sig: &str| {
+            json!({
+                "request": "Payment Notification",
+                "trx_id": p.trx_id,
+                "merchant_id": m.merchant_id,
+                "merchant": m.merchant_name,
+                "bill_no": p.bill_no,
+                "payment_reff": p.payment_reff,
+                "payment_date": datetime(p.updated),
+                "payment_status_code": status,
+                "payment_status_desc": status_desc(p.status),
+                "bill_total": m.to_wire(p.amount),
+                "payment_total": m.to_wire(p.amount),
+                "payment_channel_uid": CHANNEL,
+                "payment_channel": CHANNEL_NAME,
+                "signature": sig,
+            })
+        };
+        let (content_type, encode): (&str, fn(&Value) -> String) = match m.notification_format {
+            Wire::Json => ("application/json", |v| v.to_string()),
+            Wire::Xml => ("application/xml", to_xml),
+        };
+        let headers = vec![("content-type".to_owned(), content_type.to_owned())];
+        self.ctx.notifier().send(Outbound {
+            product: KEY,
+            kind: "payment".into(),
+            url,
+            method: reqwest::Method::POST,
+            headers: headers.clone(),
+            body: encode(&body(&good)),
+            retries: NOTIFY_RETRIES.to_vec(),
+            tampered: Some((headers, encode(&body(&bad)))),
+        });
+    }
+
+    // --- 5.5 Top Up Instruction ------------------------------------------------------------
+
+    fn topup(&self, f: &Fields) -> Answer {
+        const R: &str = "Top Up Instruction OVO OpenAPI";
+        let c = self.caller(f, R, &["merchant"])?;
+        let base = self.ctx.base_url();
+        let options = [("atm", "ATM"), ("banking", "Internet/Mobile Banking"), ("grab", "Grab"), ("tokopedia", "Tokopedia"), ("mitra", "Merchant/Mitra OVO")];
+        let mut list = Map::new();
+        for (i, (slug, option)) in options.iter().enumerate() {
+            list.insert(
+                format!("instruction_{}", i + 1),
+                json!({ "option": option, "icon": format!("{base}/_sandbox/{KEY}/topup/{slug}.png"), "url": format!("{base}/_sandbox/{KEY}/topup/{slug}") }),
+            );
+        }
+        Ok(json!({
+            "response": R, "merchant_id": c.merchant.merchant_id, "merchant": f.get("merchant"), "phone_no": c.phone_no,
+            "payment_channel": CHANNEL, "topup_instruction": list, "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    // --- 5.6 Check Balance -----------------------------------------------------------------
+
+    fn balance(&self, f: &Fields) -> Answer {
+        const R: &str = "Check Balance OVO OpenAPI";
+        let c = self.caller(f, R, &[])?;
+        self.require_linked(&c, R)?;
+        let Some(account) = self.ctx.wallets().get(&c.phone) else {
+            return Err(fail(R, "18", "Invalid Customer or MSISDN not found"));
+        };
+        Ok(json!({
+            "response": R, "phone_no": c.phone_no, "payment_channel": CHANNEL, "merchant_id": c.merchant.merchant_id,
+            "detail": { "cash": { "balance": c.merchant.to_wire(account.cash) }, "points": { "balance": account.points.to_string() } },
+            "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    /// Balance, history and unlink need a linked account; an expired token answers `02`.
+    fn require_linked(&self, c: &Caller, response: &str) -> Result<(), Value> {
+        match self.link_state(&c.merchant.merchant_id, &c.phone) {
+            LinkState::Active => Ok(()),
+            LinkState::TokenExpired => {
+                let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
+                Err(json!({ "response": response, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }))
+            }
+            LinkState::Unlinked | LinkState::PendingActivation => Err(fail(response, "01", "Failed: OVO account is not linked")),
+        }
+    }
+
+    // --- 5.7 History Transaction -----------------------------------------------------------
+
+    fn history(&self, f: &Fields) -> Answer {
+        const R: &str = "History Transaction OVO OpenAPI";
+        let c = self.caller(f, R, &["merchant", "start_date", "end_date", "page", "limit"])?;
+        let start = f.req("start_date", R)?;
+        let end = f.req("end_date", R)?;
+        let today = date(OffsetDateTime::now_utc());
+        if !valid_date(start) || !valid_date(end) || start > end || end > today.as_str() {
+            return Err(fail(R, "30", "Format Error: start_date <= end_date <= today, as YYYY-MM-DD"));
+        }
+        let page: usize = f.req("page", R)?.parse().ok().filter(|p| *p >= 1).ok_or_else(|| fail(R, "30", "Format Error: page starts at 1"))?;
+        let limit: usize =
+            f.req("limit", R)?.parse().ok().filter(|l| (1..=50).contains(l)).ok_or_else(|| fail(R, "30", "Format Error: limit is 1 to 50"))?;
+        self.require_linked(&c, R)?;
+        let rows: Vec<Payment> = {
+            let st = lock(&self.state);
+            st.payments
+                .values()
+                .filter(|p| p.merchant_id == c.merchant.merchant_id && p.phone == c.phone && matches!(p.status, 2 | 4))
+                .filter(|p| {
+                    let d = date(p.updated);
+                    d.as_str() >= start && d.as_str() <= end
+                })
+                .cloned()
+                .collect()
+        };
+        let mut list = Map::new();
+        for (i, p) in rows.iter().skip((page - 1).saturating_mul(limit)).take(limit).enumerate() {
+            list.insert(
+                format!("transaction_{}", i + 1),
+                json!({
+                    "payment_date": datetime(p.updated),
+                    "status": status_desc(p.status),
+                    "trx_id": p.trx_id,
+                    "trx_amount": c.merchant.to_wire(p.amount),
+                    "amount_detail": {
+                        "detail_1": { "type": "Cash", "amt": c.merchant.to_wire(p.split.cash) },
+                        "detail_2": { "type": "Points", "amt": p.split.points.to_string() },
+                    },
+                }),
+            );
+        }
+        Ok(json!({
+            "response": R, "phone_no": c.phone_no, "merchant_id": c.merchant.merchant_id, "payment_channel": CHANNEL,
+            "merchant": f.get("merchant"), "list_transaction": list, "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    // --- 5.8 Unlink ------------------------------------------------------------------------
+
+    fn unlink(&self, f: &Fields) -> Answer {
+        const R: &str = "Unlink OVO OpenAPI";
+        let c = self.caller(f, R, &["merchant"])?;
+        let action = {
+            let mut st = lock(&self.state);
+            match st.links.get_mut(&(c.merchant.merchant_id.clone(), c.phone.clone())) {
+                Some(link) if matches!(link.state, LinkState::Active | LinkState::TokenExpired) => {
+                    link.state = LinkState::Unlinked;
+                    link.action.take()
+                }
+                _ => return Err(fail(R, "01", "Failed: OVO account is not linked")),
+            }
+        };
+        if let Some(action) = action {
+            self.ctx.pending().withdraw(&action);
+        }
+        Ok(json!({
+            "response": R, "merchant_id": c.merchant.merchant_id, "phone_no": c.phone_no, "payment_channel": CHANNEL,
+            "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    // --- 5.10 Inquiry Payment Status and Cancel --------------------------------------------
+
+    /// `merchant_id`, `bill_no` and `signature = sha1(md5(user_id + password + bill_no))`.
+    fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantCfg, String), Value> {
+        for name in ["merchant_id", "bill_no", "signature"] {
+            f.req(name, response)?;
+        }
+        let merchant = self.merchant(f, response)?;
+        let bill_no = f.req("bill_no", response)?.to_owned();
+        let expected = signature(&[&merchant.user_id, &merchant.password, &bill_no]);
+        if !signature_matches(f.req("signature", response)?, &expected) {
+            return Err(fail(response, "55", "Incorrect User/Password"));
+        }
+        Ok((merchant, bill_no))
+    }
+
+    fn find_bill(&self, m: &MerchantCfg, bill_no: &str, trx_id: Option<&str>) -> Option<Payment> {
+        let st = lock(&self.state);
+        st.payments
+            .values()
+            .filter(|p| p.merchant_id == m.merchant_id && p.bill_no == bill_no)
+            .find(|p| trx_id.is_none_or(|t| t.is_empty() || t == p.trx_id))
+            .cloned()
+    }
+
+    fn status(&self, f: &Fields) -> Answer {
+        let r = f.get("request").filter(|r| !r.is_empty()).unwrap_or("Inquiry Status Payment").to_owned();
+        let (m, bill_no) = self.bill_caller(f, &r)?;
+        let Some(p) = self.find_bill(&m, &bill_no, f.get("trx_id")) else {
+            return Err(json!({
+                "response": r, "trx_id": f.get("trx_id"), "merchant_id": m.merchant_id, "merchant": m.merchant_name, "bill_no": bill_no,
+                "payment_status_code": "5", "payment_status_desc": status_desc(5), "response_code": "14", "response_desc": "Invalid Order",
+            }));
+        };
+        Ok(json!({
+            "response": r, "trx_id": p.trx_id, "merchant_id": m.merchant_id, "merchant": m.merchant_name, "bill_no": p.bill_no,
+            "payment_reff": p.payment_reff, "payment_date": if p.status == 2 || p.status == 4 { datetime(p.updated) } else { String::new() },
+            "payment_status_code": p.status.to_string(), "payment_status_desc": status_desc(p.status),
+            "response_code": "00", "response_desc": "Success",
+        }))
+    }
+
+    fn cancel(&self, f: &Fields) -> Answer {
+        let r = f.get("request").filter(|r| !r.is_empty()).unwrap_or("Canceling Payment").to_owned();
+        let (m, bill_no) = self.bill_caller(f, &r)?;
+        let reason = f.get("payment_cancel").unwrap_or_default().to_owned();
+        if reason.chars().count() > 50 {
+            return Err(fail(&r, "30", "Format Error: payment_cancel is at most 50 characters"));
+        }
+        let trx_id = f.get("trx_id");
+        let now = OffsetDateTime::now_utc();
+        let outcome = {
+            let mut st = lock(&self.state);
+            let found = st
+                .payments
+                .values_mut()
+                .filter(|p| p.merchant_id == m.merchant_id && p.bill_no == bill_no)
+                .find(|p| trx_id.is_none_or(|t| t.is_empty() || t == p.trx_id));
+            match found {
+                None => Err(("14", "Invalid Order")),
+                Some(p) => match p.status {
+                    0 | 1 => {
+                        p.status = 8;
+                        p.updated = now;
+                        let action = p.action.take();
+                        Ok((p.clone(), action))
+                    }
+                    2 => Err(("81", "Already Been Paid")),
+                    4 => Err(("80", "Payment Was Reversal")),
+                    7 => Err(("54", "Order is Expired")),
+                    8 => Err(("17", "Order Cancelled by Merchant/Customer")),
+                    _ => Err(("14", "Invalid Order: payment failed")),
+                },
+            }
+        };
+        match outcome {
+            Err((code, desc)) => Err(json!({
+                "response": r, "trx_id": trx_id, "merchant_id": m.merchant_id, "merchant": m.merchant_name, "bill_no": bill_no,
+                "response_code": code, "response_desc": desc,
+            })),
+            Ok((p, action)) => {
+                if let Some(action) = action {
+                    self.ctx.pending().withdraw(&action);
+                }
+                self.notify_payment(&p);
+                Ok(json!({
+                    "response": r, "trx_id": p.trx_id, "merchant_id": m.merchant_id, "merchant": m.merchant_name, "bill_no": p.bill_no,
+                    "trx_status_code": "8", "trx_status_desc": status_desc(8),
+                    "payment_status_code": "8", "payment_status_desc": status_desc(8),
+                    "payment_cancel_date": datetime(now), "payment_cancel": reason,
+                    "response_code": "00", "response_desc": "Success",
+                }))
+            }
+        }
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control and customer-side routes
+// ---------------------------------------------------------------------------------------------
+
+async fn control_state(State(app): State<App>) -> Json<Value> {
+    let st = lock(&app.state);
+    let links: Vec<Value> = st
+        .links
+        .iter()
+        .map(|((merchant_id, phone), link)| json!({ "merchant_id": merchant_id, "phone": phone, "state": link.state, "action": link.action }))
+        .collect();
+    let payments: Vec<&Payment> = st.payments.values().collect();
+    Json(json!({ "links": links, "payments": payments }))
+}
+
+/// The `redirectURL` the merchant sends the browser to: marks a payment "In Process" and shows
+/// the core's OTP/PIN page.
+async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response {
+    {
+        let mut st = lock(&app.state);
+        if let Some(p) = st.payments.values_mut().find(|p| p.action.as_deref() == Some(action.as_str()) && p.status == 0) {
+            p.status = 1;
+            p.updated = OffsetDateTime::now_utc();
+        }
+    }
+    Redirect::to(&format!("/_sandbox/customer/{action}")).into_response()
+}
+
+/// Where the payment page returns: to the merchant's return URL with the F-RETURN parameters
+/// (spec §5.11), once the payment has left the pending states.
+async fn return_page(State(app): State<App>, Path(trx_id): Path<String>) -> Response {
+    let mut payment = None;
+    for _ in 0..100 {
+        payment = lock(&app.state).payments.get(&trx_id).cloned();
+        if payment.as_ref().is_none_or(|p| !matches!(p.status, 0 | 1)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let Some(p) = payment else {
+        return (StatusCode::NOT_FOUND, Html("<p>No such transaction.</p>")).into_response();
+    };
+    let Some(m) = app.merchant_by_id(&p.merchant_id) else {
+        return (StatusCode::NOT_FOUND, Html("<p>No such merchant.</p>")).into_response();
+    };
+    let Some(base) = m.return_url.clone() else {
+        return Html(format!("<p>Payment {}: {}. You can close this page.</p>", p.trx_id, status_desc(p.status))).into_response();
+    };
+    let status = p.status.to_string();
+    let params = [
+        ("trx_id", p.trx_id.clone()),
+        ("merchant_id", m.merchant_id.clone()),
+        ("merchant", m.merchant_name.clone()),
+        ("bill_no", p.bill_no.clone()),
+        ("bill_ref", p.bill_no.clone()),
+        ("bill_total", m.to_wire(p.amount)),
+        ("bank_user_name", p.cust_name.clone()),
+        ("status", status.clone()),
+        ("signature", signature(&[&m.user_id, &m.password, &p.bill_no, &status])),
+        ("payment_reff", p.payment_reff.clone().unwrap_or_default()),
+        ("payment_date", datetime(p.updated)),
+    ];
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{base}{sep}{}", query.join("&"))).into_response()
+}
+
+async fn topup_page(Path(option): Path<String>) -> Html<String> {
+    Html(format!("<!doctype html><title>Top up OVO</title><p>Sandbox top-up instructions ({}).</p>", quick_xml::escape::escape(option.as_str())))
+}
+
+/// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
+async fn control_account(State(app): State<App>, Path((merchant_id, phone_in, action)): Path<(String, String, String)>) -> Response {
+    let Some(phone) = phone::canonical(&phone_in) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "not an Indonesian mobile number" }))).into_response();
+    };
+    if app.merchant_by_id(&merchant_id).is_none() {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such merchant" }))).into_response();
+    }
+    let mut st = lock(&app.state);
+    let link = st.links.entry((merchant_id, phone.clone())).or_default();
+    link.state = match action.as_str() {
+        "link" => LinkState::Active,
+        "expire-token" if matches!(link.state, LinkState::Active | LinkState::TokenExpired) => LinkState::TokenExpired,
+        "expire-token" => return (StatusCode::CONFLICT, Json(json!({ "error": "the account is not linked" }))).into_response(),
+        "unlink" => LinkState::Unlinked,
+        _ => return (StatusCode::NOT_FOUND, Json(json!({ "error": "action is link, expire-token or unlink" }))).into_response(),
+    };
+    Json(json!({ "phone": phone, "state": link.state })).into_response()
+}
+
+/// Provider-initiated reversal of a paid payment (2 → 4): money back, notification.
+async fn control_reverse(State(app): State<App>, Path((merchant_id, trx_id)): Path<(String, String)>) -> Response {
+    let reversed = {
+        let mut st = lock(&app.state);
+        match st.payments.get_mut(&trx_id) {
+            Some(p) if p.merchant_id == merchant_id && p.status == 2 => {
+                if app.ctx.wallets().credit(&p.phone, p.split).is_err() {
+                    return (StatusCode::CONFLICT, Json(json!({ "error": "the OVO account is gone" }))).into_response();
+                }
+                p.status = 4;
+                p.updated = OffsetDateTime::now_utc();
+                p.clone()
+            }
+            Some(p) if p.merchant_id == merchant_id => {
+                return (StatusCode::CONFLICT, Json(json!({ "error": "only a paid payment can be reversed", "status": p.status }))).into_response()
+            }
+            _ => return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" }))).into_response(),
+        }
+    };
+    app.notify_payment(&reversed);
+    Json(json!({ "trx_id": reversed.trx_id, "payment_status_code": "4" })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &[&str], output: &str, source: &str) {
+        let sig = signature(input);
+        assert_eq!(sig, output, "{source}");
+        assert!(signature_matches(&sig, output), "{source}");
+        assert!(signature_matches(&sig.to_ascii_uppercase(), output), "{source}: upper-case hex is the same signature");
+        let mut corrupted = sig.into_bytes();
+        corrupted[7] = if corrupted[7] == b'0' { b'1' } else { b'0' };
+        assert!(!signature_matches(&String::from_utf8(corrupted).unwrap(), output), "{source}: corrupted byte");
+        assert!(!signature_matches(&output[..39], output), "{source}: truncated");
+    }
+
+    #[test]
+    fn f1_activation_vector_published_f_ovo_tok() {
+        assert_eq!(hex::encode(Md5::digest(b"bot99999p@ssw0rd081382826301")), "363f316c79420017f24fe3a6278f3321");
+        check(&["bot99999", "p@ssw0rd", "081382826301"], "1d4c5f7246a762c4ab61cd3d399efa4c28978bf3", "F1 [F-OVO-TOK]");
+    }
+
+    #[test]
+    fn f2_inquiry_status_vectors_published_f_status() {
+        check(&["bot31004", "p@ssw0rd", "31004001"], "be8791ac5f10bb042834896598bfc6bb9aadcbf9", "F2 [F-STATUS]");
+        check(&["bot98765", "p@ssw0rd", "9988776655"], "b03951a6051dfa90894eea48ccb964619e8b3474", "F2b [F-STATUS]");
+    }
+
+    #[test]
+    fn f3_return_url_vector_published_f_return() {
+        check(&["bot99999", "p@ssw0rd", "4370", "0"], "0da33ad07fe9980f7b7ff70a964803e821a86866", "F3 [F-RETURN]");
+    }
+
+    #[test]
+    fn f4_notification_documented_form_computed_locally() {
+        check(&["bot31025", "p@ssw0rd", "300134486", "2"], "b993b29c1fee46c20c0aad2b879167ed6cf70416", "F4 (computed locally)");
+    }
+
+    #[test]
+    fn f5_notification_sample_form_published_f_notif() {
+        check(&["bot31025", "p@ssw0rd", "300134486"], "9ed18926fa88f83b469f3ae73ef71ef2a4835c03", "F5 [F-NOTIF]");
+    }
+
+    #[test]
+    fn parses_both_wire_forms() {
+        let xml = b"<?xml version=\"1.0\"?><faspay><request>Check Balance OVO OpenAPI</request><merchant_id>99999</merchant_id><empty/><phone_no>081382826301</phone_no></faspay>";
+        let f = parse_xml(xml).unwrap();
+        assert_eq!(f.get("merchant_id"), Some("99999"));
+        assert_eq!(f.get("phone_no"), Some("081382826301"));
+        assert_eq!(f.get("empty"), Some(""));
+        assert!(parse_xml(b"<other><a>1</a></other>").is_err());
+        assert!(parse_xml(b"not xml <").is_err());
+        let f = parse_json(br#"{"merchant_id":99999,"phone_no":"081382826301"}"#).unwrap();
+        assert_eq!(f.get("merchant_id"), Some("99999"));
+        assert!(parse_json(b"[1]").is_err());
+        let out = to_xml(&json!({ "a": "x<y", "detail": { "cash": { "balance": "10" } }, "n": null }));
+        assert!(out.contains("<a>x&lt;y</a><detail><cash><balance>10</balance></cash></detail><n></n>"), "{out}");
+    }
+
+    #[test]
+    fn dispatches_on_request_then_shape() {
+        let f = |pairs: &[(&str, &str)]| Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
+        assert_eq!(operation(&f(&[("request", "Account Activation OVO OpenAPI")])), Some(Op::Activation));
+        assert_eq!(operation(&f(&[("request", "Top Up Instruction OVO OpenAPI")])), Some(Op::TopUp));
+        assert_eq!(operation(&f(&[("request", "Payment OVO OpenAPI")])), Some(Op::Payment));
+        assert_eq!(operation(&f(&[("request", "UNBIND")])), Some(Op::Unlink));
+        assert_eq!(operation(&f(&[("request", "Refund")])), Some(Op::Unsupported));
+        assert_eq!(operation(&f(&[("bill_no", "1")])), Some(Op::Payment));
+        assert_eq!(operation(&f(&[("start_date", "2024-01-01"), ("merchant", "x")])), Some(Op::History));
+        assert_eq!(operation(&f(&[("cust_name", "x")])), Some(Op::Activation));
+        assert_eq!(operation(&f(&[("phone_no", "08")])), Some(Op::Balance));
+        assert_eq!(operation(&f(&[("merchant", "x")])), None, "top-up and unlink need the keyword");
+    }
+
+    #[test]
+    fn phone_and_dates() {
+        assert!(valid_phone_no("081382826301"));
+        assert!(valid_phone_no("0813828263011"));
+        assert!(!valid_phone_no("6281382826301"));
+        assert!(!valid_phone_no("08123"));
+        assert!(valid_date("2024-02-29"));
+        assert!(!valid_date("2023-02-29"));
+        // 2024-01-01T17:30:00Z is 2024-01-02 00:30 WIB (README HD 1 worked example).
+        let t = OffsetDateTime::from_unix_timestamp(1_704_130_200).unwrap();
+        assert_eq!(datetime(t), "2024-01-02 00:30:00");
+        assert_eq!(date(t), "2024-01-02");
+    }
+}
