@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crate::core::ProductSim;
 
+pub mod snap;
+
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
     vec![]
