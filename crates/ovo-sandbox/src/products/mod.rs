@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use crate::core::ProductSim;
 
+pub mod ovo_snap;
 pub mod snap;
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
-    vec![]
+    vec![Arc::new(ovo_snap::OvoSnap::default())]
 }

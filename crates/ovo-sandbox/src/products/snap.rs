@@ -270,6 +270,20 @@ impl<T: Clone> TokenStore<T> {
         self.tokens.retain(|_, (_, data)| !doomed(data));
     }
 
+    /// The still-valid tokens whose data passes `pred`.
+    pub fn valid_where(&self, mut pred: impl FnMut(&T) -> bool) -> Vec<String> {
+        let now = Instant::now();
+        self.tokens.iter().filter(|(_, (expires, data))| *expires > now && pred(data)).map(|(t, _)| t.clone()).collect()
+    }
+
+    /// Makes every token expired now (they answer `Expired`, not `Unknown`).
+    pub fn expire_all(&mut self) {
+        let now = Instant::now();
+        for (expires, _) in self.tokens.values_mut() {
+            *expires = now;
+        }
+    }
+
     pub fn clear(&mut self) {
         self.tokens.clear();
     }
