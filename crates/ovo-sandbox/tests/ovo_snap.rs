@@ -612,7 +612,7 @@ async fn customer_token_expires_on_the_scaled_clock() {
 
 #[tokio::test]
 async fn magic_accounts_reach_their_codes() {
-    let env = fast_env().await;
+    let env = env().await;
     // 01: insufficient balance.
     let (empty, _) = env.link(A, "6281100000001").await;
     let (s, r) = env.pay(A, &empty, "M01", 1_000, "CASH").await;
@@ -631,15 +631,6 @@ async fn magic_accounts_reach_their_codes() {
     let (s, r) = env.pay(A, &siti, "M05", 1_000, "CASH").await;
     assert_eq!((s, code(&r)), (403, "4035405"));
     env.await_status(A, &siti, "M05", "06").await;
-    // 06-like silence: nobody enters the PIN; the payment expires after 15 min (scaled) with 06.
-    let (agus, _) = env.link(A, AGUS).await;
-    let (s, _) = env.pay(A, &agus, "M06", 1_000, "CASH").await;
-    assert_eq!(s, 200);
-    env.await_payment("M06", "06").await;
-    let (fresh, _) = env.link(A, "6281100000007").await;
-    let (_, expired) = env.status(A, &fresh, "M06").await;
-    assert_eq!(expired["latestTransactionStatus"], "06");
-    assert!(expired["transactionStatusDesc"].as_str().unwrap().starts_with("expired"), "{expired}");
     // The customer declines on the page.
     let (budi, _) = env.link(A, BUDI).await;
     let (_, r) = env.pay(A, &budi, "MDEC", 1_000, "CASH").await;
@@ -767,4 +758,47 @@ async fn demo_merchants_have_an_ovo_snap_entry() {
     let pem = section[0]["merchant_private_key"].as_str().unwrap();
     assert!(pem.contains("BEGIN RSA PRIVATE KEY"));
     assert!(section[0]["merchant_public_key"].as_str().unwrap().contains("BEGIN RSA PUBLIC KEY"));
+}
+
+#[tokio::test]
+async fn linkage_through_the_customer_page_returns_the_auth_code_to_the_destination() {
+    let env = env().await;
+    let (_, bound) = env.bind(A, AGUS).await;
+    let page_url = bound["redirectUrl"].as_str().unwrap();
+    let page = env.http.get(page_url).send().await.unwrap().text().await.unwrap();
+    let otp = page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
+    let response = browser.post(page_url).form(&form).send().await.unwrap();
+    assert!(response.status().is_redirection());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("https://merchant.example/linked?authCode="), "{location}");
+    assert!(location.ends_with("&state=LINK0001"), "{location}");
+    let auth_code = location.split("authCode=").nth(1).unwrap().split('&').next().unwrap();
+    let mut status = 0;
+    for _ in 0..100 {
+        let (s, token) = env.exchange(A, bound["linkageToken"].as_str().unwrap(), auth_code).await;
+        status = s;
+        if s == 200 {
+            assert_eq!(code(&token), "2007400");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn unpaid_payment_expires_with_06() {
+    let env = fast_env().await;
+    // 06-like silence: nobody enters the PIN; the payment expires after 15 min (scaled) with 06.
+    let (agus, _) = env.link(A, AGUS).await;
+    let (s, _) = env.pay(A, &agus, "M06", 1_000, "CASH").await;
+    assert_eq!(s, 200);
+    env.await_payment("M06", "06").await;
+    let (fresh, _) = env.link(A, "6281100000007").await;
+    let (_, expired) = env.status(A, &fresh, "M06").await;
+    assert_eq!(expired["latestTransactionStatus"], "06");
+    assert!(expired["transactionStatusDesc"].as_str().unwrap().starts_with("expired"), "{expired}");
+    assert_eq!(env.control(reqwest::Method::GET, "/_sandbox/pending", None).await, json!([]), "the PIN page was withdrawn");
 }
