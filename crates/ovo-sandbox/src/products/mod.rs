@@ -1,7 +1,10 @@
-//! One module per provider product, each a `ProductSim`.
+//! One module per provider product, each a `ProductSim`, and the SNAP layer DOKU SNAP and
+//! OVO SNAP share.
 
 pub mod faspay;
 pub mod jokul_push;
+pub mod ovo_snap;
+pub mod snap;
 pub mod tazapay;
 
 use std::sync::Arc;
@@ -14,5 +17,6 @@ pub fn all() -> Vec<Arc<dyn ProductSim>> {
         Arc::new(jokul_push::JokulPush::default()),
         Arc::new(tazapay::Tazapay::default()),
         Arc::new(faspay::FaspayOvoTokenize::default()),
+        Arc::new(ovo_snap::OvoSnap::default()),
     ]
 }
