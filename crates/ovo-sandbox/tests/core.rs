@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::routing::post;
 use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
-use ovo_sandbox::core::notify::Outbound;
+use ovo_sandbox::core::notify::{Ack, Outbound, Tampered};
 use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
@@ -60,7 +60,8 @@ fn outbound(url: &str) -> Outbound {
         headers: vec![("x-signature".into(), "good".into())],
         body: "{\"paid\":true}".into(),
         retries: vec![Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600)],
-        tampered: Some((vec![("x-signature".into(), "bad".into())], "{\"paid\":true}".into())),
+        tampered: Some(Tampered { url: url.into(), headers: vec![("x-signature".into(), "bad".into())], body: "{\"paid\":true}".into() }),
+        ack: Ack::Http2xx,
     }
 }
 
@@ -113,6 +114,9 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
             description: "link OVO".into(),
             steps: vec![Step::Terms, Step::Otp, Step::Pin],
             return_url: Some("https://merchant.example/done".into()),
+            decline_url: Some("https://merchant.example/declined".into()),
+            otp: None,
+            choose_source: false,
         },
     );
     let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
@@ -132,6 +136,29 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     assert_eq!(done.status(), 303);
     assert_eq!(done.headers()["location"], "https://merchant.example/done");
     assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
+
+    // A declined action goes to the decline URL; a product may fix the OTP it documents.
+    let declined = sb.ctx.pending().open(
+        sb.ctx.wallets(),
+        NewAction {
+            product: "test",
+            kind: ActionKind::Binding,
+            phone: "6281234567890".into(),
+            amount: None,
+            merchant: "Toko Maju".into(),
+            description: "link OVO".into(),
+            steps: vec![Step::Otp],
+            return_url: Some("https://merchant.example/done".into()),
+            decline_url: Some("https://merchant.example/declined".into()),
+            otp: Some("7890".into()),
+            choose_source: false,
+        },
+    );
+    assert_eq!(sb.ctx.pending().get(&declined.id).unwrap().otp, "7890");
+    let url = format!("{}/_sandbox/customer/{}", sb.url(), declined.id);
+    let back = http.post(&url).form(&[("action", "decline")]).send().await.unwrap();
+    assert_eq!(back.headers()["location"], "https://merchant.example/declined");
+    assert_eq!(declined.decision.await.unwrap(), Decision::Decline);
 }
 
 #[tokio::test]
@@ -146,6 +173,9 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
         description: "invoice 7".into(),
         steps: vec![],
         return_url: None,
+        decline_url: None,
+        otp: None,
+        choose_source: true,
     };
     let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
@@ -215,4 +245,14 @@ async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     assert_eq!((signature(0), signature(1), signature(2)), (Some("good".into()), Some("good".into()), Some("bad".into())));
     let deliveries = sb.ctx.journal().deliveries(Some("test"));
     assert_eq!(deliveries.iter().filter(|d| d.tampered).count(), 1);
+}
+
+#[tokio::test]
+async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_200() {
+    let sb = sandbox().await;
+    let (url, seen) = receiver(vec![]).await; // always 200, empty body
+    let mut out = outbound(&url);
+    out.ack = Ack::Body(|answer| answer.contains("\"response_code\":\"00\""));
+    assert!(!sb.ctx.notifier().deliver(out, false).await, "a bare 200 is not the documented acknowledgement");
+    assert_eq!(seen.lock().unwrap().len(), 3, "first attempt and both retries");
 }

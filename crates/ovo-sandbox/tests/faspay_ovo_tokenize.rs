@@ -46,15 +46,16 @@ struct Receiver {
 
 impl Receiver {
     async fn start(self) -> String {
-        async fn notify(State(r): State<Receiver>, headers: HeaderMap, body: String) -> StatusCode {
+        /// Answers as a merchant acknowledging (spec: `response_code` `00`), or fails with HTTP 500.
+        async fn notify(State(r): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
             let content_type = headers.get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
             r.hits.lock().unwrap().push(Hit { method: "POST".into(), query: HashMap::new(), content_type, body });
             let mut fail = r.fail_first.lock().unwrap();
             if *fail > 0 {
                 *fail -= 1;
-                return StatusCode::INTERNAL_SERVER_ERROR;
+                return (StatusCode::INTERNAL_SERVER_ERROR, "");
             }
-            StatusCode::OK
+            (StatusCode::OK, "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}")
         }
         async fn callback(State(r): State<Receiver>, Query(query): Query<HashMap<String, String>>) -> StatusCode {
             r.hits.lock().unwrap().push(Hit { method: "GET".into(), query, content_type: String::new(), body: String::new() });

@@ -7,8 +7,26 @@ use super::faults::{Fault, FaultPlan, NOTIFICATION};
 use super::journal::{now_rfc3339, Attempt, Delivery, Journal};
 use super::time_scale::TimeScale;
 
-/// One notification. `tampered` is the same message with a wrong signature, sent instead
-/// when a `wrong_signature_notification` fault is armed.
+/// The same notification with a wrong signature, sent instead of the real one when a
+/// `wrong_signature_notification` fault is armed (a GET callback signs its URL, so the URL can differ).
+#[derive(Debug, Clone)]
+pub struct Tampered {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// When the merchant has acknowledged a notification.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Ack {
+    /// Any 2xx answer.
+    #[default]
+    Http2xx,
+    /// A 2xx answer whose body passes this check (e.g. Faspay's `response_code` `00`).
+    Body(fn(&str) -> bool),
+}
+
+/// One notification.
 #[derive(Debug, Clone)]
 pub struct Outbound {
     pub product: &'static str,
@@ -20,7 +38,8 @@ pub struct Outbound {
     pub body: String,
     /// Real waits before each retry, e.g. [30 min, 6 h, 12 h]; scaled when used.
     pub retries: Vec<Duration>,
-    pub tampered: Option<(Vec<(String, String)>, String)>,
+    pub tampered: Option<Tampered>,
+    pub ack: Ack,
 }
 
 #[derive(Debug, Clone)]
@@ -57,16 +76,16 @@ impl Notifier {
 
     /// Sends and retries until the merchant answers 2xx or the schedule runs out; true if delivered.
     pub async fn deliver(&self, out: Outbound, tamper: bool) -> bool {
-        let (headers, body) = match (&out.tampered, tamper) {
-            (Some((h, b)), true) => (h.clone(), b.clone()),
-            _ => (out.headers.clone(), out.body.clone()),
+        let (url, headers, body) = match (&out.tampered, tamper) {
+            (Some(t), true) => (t.url.clone(), t.headers.clone(), t.body.clone()),
+            _ => (out.url.clone(), out.headers.clone(), out.body.clone()),
         };
         let seq = self.journal.next_seq();
         self.journal.start_delivery(Delivery {
             seq,
             product: out.product,
             kind: out.kind.clone(),
-            url: out.url.clone(),
+            url: url.clone(),
             headers: headers.clone(),
             body: body.clone(),
             tampered: tamper && out.tampered.is_some(),
@@ -75,15 +94,22 @@ impl Notifier {
         });
         let mut waits = out.retries.iter();
         loop {
-            let mut request = self.http.request(out.method.clone(), &out.url).body(body.clone());
+            let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
             for (k, v) in &headers {
                 request = request.header(k, v);
             }
-            let (status, error) = match request.send().await {
-                Ok(resp) => (Some(resp.status().as_u16()), None),
-                Err(e) => (None, Some(e.to_string())),
+            let (status, answer, error) = match request.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    (Some(status), resp.text().await.unwrap_or_default(), None)
+                }
+                Err(e) => (None, String::new(), Some(e.to_string())),
             };
-            let ok = status.is_some_and(|s| (200..300).contains(&s));
+            let ok = status.is_some_and(|s| (200..300).contains(&s))
+                && match out.ack {
+                    Ack::Http2xx => true,
+                    Ack::Body(accepts) => accepts(&answer),
+                };
             self.journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error }, ok);
             if ok {
                 return true;

@@ -70,7 +70,7 @@ fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
             Step::Pin => "<fieldset><legend>OVO PIN</legend><input name=\"pin\" type=\"password\" inputmode=\"numeric\"></fieldset>".to_owned(),
         };
     }
-    if view.kind != ActionKind::Binding {
+    if view.kind != ActionKind::Binding && view.choose_source {
         body += "<fieldset><legend>Pay with</legend><label><input type=\"radio\" name=\"source\" value=\"cash\" checked> OVO Cash</label> <label><input type=\"radio\" name=\"source\" value=\"points\"> OVO Points</label></fieldset>";
     }
     body += "<button name=\"action\" value=\"approve\">Approve</button><button name=\"action\" value=\"decline\">Decline</button></form>";
@@ -97,9 +97,9 @@ async fn customer_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(fo
         decision,
     );
     match outcome {
-        Ok(done) => match done.return_url {
-            Some(url) => Redirect::to(&url).into_response(),
-            None => page("Done", "<p>You can close this page.</p>").into_response(),
+        Ok(done) => match (decision, done.decline_url.or(done.return_url.clone()), done.return_url) {
+            (Decision::Decline, Some(url), _) | (Decision::Approve { .. }, _, Some(url)) => Redirect::to(&url).into_response(),
+            _ => page("Done", "<p>You can close this page.</p>").into_response(),
         },
         Err(e) => render_customer(&ctx, &id, Some(&e.to_string())),
     }

@@ -53,6 +53,12 @@ pub struct NewAction {
     pub steps: Vec<Step>,
     /// Where the page sends the browser when the customer is done.
     pub return_url: Option<String>,
+    /// Where it sends the browser after a decline; `return_url` when absent.
+    pub decline_url: Option<String>,
+    /// The OTP the product's sandbox documents (e.g. the phone's last digits); random when absent.
+    pub otp: Option<String>,
+    /// Whether the page offers OVO Cash / OVO Points (false where the merchant fixes the source).
+    pub choose_source: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +74,8 @@ pub struct ActionView {
     /// The OTP "sent by SMS"; the sandbox shows it on the page.
     pub otp: String,
     pub return_url: Option<String>,
+    pub decline_url: Option<String>,
+    pub choose_source: bool,
 }
 
 #[derive(Debug)]
@@ -106,7 +114,7 @@ impl PendingActions {
     pub fn open(&self, wallets: &Wallets, new: NewAction) -> Opened {
         let mut rng = rand::thread_rng();
         let id = format!("act_{:016x}", rng.gen::<u64>());
-        let otp = format!("{:06}", rng.gen_range(0..1_000_000));
+        let otp = new.otp.unwrap_or_else(|| format!("{:06}", rng.gen_range(0..1_000_000)));
         let (tx, rx) = oneshot::channel();
         let behaviour = wallets.get(&new.phone).map(|a| a.behaviour).unwrap_or_default();
         let view = ActionView {
@@ -120,6 +128,8 @@ impl PendingActions {
             steps: new.steps,
             otp,
             return_url: new.return_url,
+            decline_url: new.decline_url,
+            choose_source: new.choose_source,
         };
         match behaviour {
             Behaviour::AutoApprove => {

@@ -27,7 +27,7 @@ use sha1::Sha1;
 use subtle::ConstantTimeEq;
 use time::{OffsetDateTime, UtcOffset};
 
-use crate::core::notify::Outbound;
+use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::{phone, Ctx, ProductSim};
@@ -585,6 +585,9 @@ impl App {
                 description: format!("link your OVO account to {} (Faspay OVO Tokenize)", m.merchant_name),
                 steps: vec![Step::Terms, Step::Otp, Step::Pin],
                 return_url: m.return_url.clone(),
+                decline_url: None,
+                otp: None,
+                choose_source: false,
             },
         );
         let id = opened.id.clone();
@@ -652,39 +655,18 @@ impl App {
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}{}", query.join("&"))
         };
-        let retries = NOTIFY_RETRIES.to_vec();
-        let plain = url(&params);
-        // The tampered copy travels in the URL; the notifier swaps bodies, so send the tampered
-        // URL as a separate message when the wrong-signature fault is armed.
-        if let Some(crate::core::faults::Fault::WrongSignatureNotification) = self.peek_wrong_signature() {
-            let out = Outbound { product: KEY, kind: "activation_callback".into(), url: url(&tampered), method: reqwest::Method::GET, headers: vec![], body: String::new(), retries, tampered: Some((vec![], String::new())) };
-            let notifier = self.ctx.notifier().clone();
-            tokio::spawn(async move { notifier.deliver(out, true).await });
-            return;
-        }
+        // A GET callback is signed in its URL: the tampered copy has its own URL.
         self.ctx.notifier().send(Outbound {
             product: KEY,
             kind: "activation_callback".into(),
-            url: plain,
+            url: url(&params),
             method: reqwest::Method::GET,
             headers: vec![],
             body: String::new(),
-            retries,
-            tampered: Some((vec![], String::new())),
+            retries: NOTIFY_RETRIES.to_vec(),
+            tampered: Some(Tampered { url: url(&tampered), headers: vec![], body: String::new() }),
+            ack: Ack::Http2xx,
         });
-    }
-
-    /// Takes the wrong-signature fault if it is the next notification fault; other faults stay
-    /// armed for the notifier.
-    fn peek_wrong_signature(&self) -> Option<crate::core::faults::Fault> {
-        use crate::core::faults::{Fault, NOTIFICATION};
-        let armed = self.ctx.faults().list();
-        let first = armed.iter().find(|a| a.product == KEY && a.endpoint.as_deref() == Some(NOTIFICATION))?;
-        if first.fault == Fault::WrongSignatureNotification {
-            self.ctx.faults().take(KEY, NOTIFICATION)
-        } else {
-            None
-        }
     }
 
     // --- 5.3 / 5.4 Payment -----------------------------------------------------------------
@@ -766,6 +748,10 @@ impl App {
                             description: payment.bill_desc.clone(),
                             steps: vec![Step::Otp, Step::Pin],
                             return_url: Some(format!("{}/_sandbox/{KEY}/return/{trx_id}", self.ctx.base_url())),
+                            decline_url: None,
+                            otp: None,
+                            // 720's pay_type (the merchant's) fixes cash or points.
+                            choose_source: false,
                         },
                     );
                     payment.action = Some(opened.id.clone());
@@ -891,12 +877,14 @@ impl App {
         self.ctx.notifier().send(Outbound {
             product: KEY,
             kind: "payment".into(),
-            url,
+            url: url.clone(),
             method: reqwest::Method::POST,
             headers: headers.clone(),
             body: encode(&body(&good)),
             retries: NOTIFY_RETRIES.to_vec(),
-            tampered: Some((headers, encode(&body(&bad)))),
+            tampered: Some(Tampered { url, headers, body: encode(&body(&bad)) }),
+            // §9: the merchant acknowledges with response_code 00 (JSON or XML).
+            ack: Ack::Body(merchant_acknowledged),
         });
     }
 
@@ -1330,4 +1318,10 @@ mod tests {
         assert_eq!(datetime(t), "2024-01-02 00:30:00");
         assert_eq!(date(t), "2024-01-02");
     }
+}
+
+/// The merchant's answer to a payment notification carries `response_code` `00`.
+fn merchant_acknowledged(answer: &str) -> bool {
+    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("\"response_code\":\"00\"") || compact.contains("<response_code>00</response_code>")
 }

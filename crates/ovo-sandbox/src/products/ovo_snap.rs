@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
-use crate::core::notify::Outbound;
+use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::{Ctx, ProductSim};
@@ -600,10 +600,18 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         );
         (id, auth_code, linkage_token)
     };
-    let return_url = destination.map(|d| {
-        let sep = if d.contains('?') { '&' } else { '?' };
-        format!("{d}{sep}authCode={auth_code}&state={}", partner_reference_no.as_deref().unwrap_or(&id))
-    });
+    let state = partner_reference_no.as_deref().unwrap_or(&id).to_owned();
+    let back = |query: String| {
+        destination.as_ref().map(|d| {
+            let sep = if d.contains('?') { '&' } else { '?' };
+            format!("{d}{sep}{query}")
+        })
+    };
+    let return_url = back(format!("authCode={auth_code}&state={state}"));
+    // A declined linking goes back without an authCode (House default; the spec is silent).
+    let decline_url = back(format!("error=access_denied&state={state}"));
+    // §15: in the sandbox the OTP is the last 4 digits of the phone.
+    let otp = phone.get(phone.len().saturating_sub(4)..).map(str::to_owned);
     let opened = s.ctx.pending().open(
         s.ctx.wallets(),
         NewAction {
@@ -615,6 +623,9 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
             description: "Link your OVO account (OVO SNAP)".into(),
             steps: vec![Step::Terms, Step::Otp, Step::Pin],
             return_url,
+            decline_url,
+            otp,
+            choose_source: false,
         },
     );
     let redirect_url = format!("{}/_sandbox/customer/{}", s.ctx.base_url(), opened.id);
@@ -832,6 +843,9 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
             description: format!("Payment {reference}"),
             steps: vec![Step::Pin],
             return_url,
+            decline_url: None,
+            otp: None,
+            choose_source: true,
         },
     );
     let web_redirect_url = format!("{}/_sandbox/customer/{}", s.ctx.base_url(), opened.id);
@@ -993,12 +1007,13 @@ fn notify_payment(s: &S, p: &Payment) {
     s.ctx.notifier().send(Outbound {
         product: KEY,
         kind: "payment".into(),
-        url,
+        url: url.clone(),
         method: reqwest::Method::POST,
         headers: good,
         body: body.clone(),
         retries: NOTIFY_RETRIES.to_vec(),
-        tampered: Some((bad, body)),
+        tampered: Some(Tampered { url, headers: bad, body }),
+        ack: Ack::Http2xx,
     });
 }
 

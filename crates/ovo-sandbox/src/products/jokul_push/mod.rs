@@ -22,7 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 use time::OffsetDateTime;
 
-use crate::core::notify::Outbound;
+use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::{phone, Ctx, ProductSim};
@@ -584,6 +584,9 @@ async fn process(app: App, merchant: MerchantConfig, key: (String, String), paym
             description: format!("Pay invoice {}", payment.invoice_number),
             steps: Vec::new(),
             return_url: None,
+            decline_url: None,
+            otp: None,
+            choose_source: true,
         },
     );
     let action_id = opened.id.clone();
@@ -723,12 +726,13 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
     app.ctx.notifier().send(Outbound {
         product: KEY,
         kind: "payment".into(),
-        url,
+        url: url.clone(),
         method: reqwest::Method::POST,
         headers: signed(&merchant.secret_key),
         body: body.clone(),
         retries: RETRIES.to_vec(),
-        tampered: Some((signed(&wrong_secret), body)),
+        tampered: Some(Tampered { url, headers: signed(&wrong_secret), body }),
+        ack: Ack::Http2xx,
     });
 }
 

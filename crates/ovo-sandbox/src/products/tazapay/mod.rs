@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::core::notify::Outbound;
+use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::{Ctx, ProductSim};
@@ -358,7 +358,8 @@ impl App {
                 headers: headers(signature.clone()),
                 body: body.clone(),
                 retries: WEBHOOK_RETRIES.to_vec(),
-                tampered: Some((headers(wrong.clone()), body.clone())),
+                tampered: Some(Tampered { url: url.to_owned(), headers: headers(wrong.clone()), body: body.clone() }),
+                ack: Ack::Http2xx,
             });
         }
     }
@@ -733,6 +734,9 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
                             description: payin.transaction_description.clone(),
                             steps: Vec::new(),
                             return_url: None,
+                            decline_url: None,
+                            otp: None,
+                            choose_source: true,
                         },
                     );
                     Plan::Push { opened, phone: phone.clone() }
