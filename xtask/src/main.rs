@@ -15,7 +15,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once)
-  bench      generate a 1,000,000-payment ledger and report query latencies
+  bench      both benchmarks; `bench ledger [ARGS]` or `bench push [ARGS]` for one:
+             ledger: a 1,000,000-payment ledger's query latencies against a bare connection
+             push:   1,000 concurrent held push payments in the sandbox: time and peak memory
   gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
 
 fn main() {
@@ -122,13 +124,24 @@ fn e2e_only(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn bench(root: &Path, extra: &[String]) -> Result<()> {
-    let mut cmd = Command::new("cargo");
-    cmd.args(["bench", "-p", "ovo-ledger", "--bench", "ledger"]).current_dir(root);
-    if !extra.is_empty() {
-        cmd.arg("--").args(extra);
+fn bench(root: &Path, args: &[String]) -> Result<()> {
+    let one = |package: &str, bench: &str, extra: &[String]| {
+        let mut cmd = Command::new("cargo");
+        cmd.args(["bench", "-p", package, "--bench", bench]).current_dir(root);
+        if !extra.is_empty() {
+            cmd.arg("--").args(extra);
+        }
+        run(&mut cmd)
+    };
+    match args.first().map(String::as_str) {
+        Some("ledger") => one("ovo-ledger", "ledger", &args[1..]),
+        Some("push") => one("ovo-sandbox", "push_hold", &args[1..]),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger or push"),
+        None => {
+            one("ovo-ledger", "ledger", &[])?;
+            one("ovo-sandbox", "push_hold", &[])
+        }
     }
-    run(&mut cmd)
 }
 
 fn gen_types(root: &Path) -> Result<()> {
