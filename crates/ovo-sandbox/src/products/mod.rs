@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use crate::core::ProductSim;
 
+pub mod doku_snap;
 pub mod snap;
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
-    vec![]
+    vec![
+        Arc::new(doku_snap::DokuSnap::default()),
+    ]
 }
