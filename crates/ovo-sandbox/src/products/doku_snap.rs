@@ -1432,6 +1432,21 @@ mod tests {
     }
 
     #[test]
+    fn demo_merchant_loads_and_both_key_pairs_match() {
+        let merchants: Vec<MerchantConfig> = crate::Merchants::demo().section(KEY).unwrap();
+        let demo = merchants.first().unwrap();
+        let ts = "2024-01-01T10:00:00+07:00";
+        let pairs = [
+            (demo.merchant_private_key.as_deref().unwrap(), demo.merchant_public_key.as_str()),
+            (demo.doku_private_key.as_deref().unwrap(), demo.doku_public_key.as_deref().unwrap()),
+        ];
+        for (private, public) in pairs {
+            let sig = rsa_sign(&parse_private_key(private).unwrap(), &format!("{}|{ts}", demo.client_id));
+            assert!(snap::verify_token_signature(&snap::parse_public_key(public).unwrap(), &demo.client_id, ts, &sig));
+        }
+    }
+
+    #[test]
     fn relative_url_keeps_path_and_query() {
         assert_eq!(relative_url("https://m.example/v1.0/debit/notify"), "/v1.0/debit/notify");
         assert_eq!(relative_url("http://127.0.0.1:8080/n?x=1"), "/n?x=1");
