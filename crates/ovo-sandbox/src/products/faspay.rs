@@ -1232,6 +1232,12 @@ async fn control_reverse(State(app): State<App>, Path((merchant_id, trx_id)): Pa
     Json(json!({ "trx_id": reversed.trx_id, "payment_status_code": "4" })).into_response()
 }
 
+/// The merchant's answer to a payment notification carries `response_code` `00`.
+fn merchant_acknowledged(answer: &str) -> bool {
+    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.contains("\"response_code\":\"00\"") || compact.contains("<response_code>00</response_code>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1318,10 +1324,4 @@ mod tests {
         assert_eq!(datetime(t), "2024-01-02 00:30:00");
         assert_eq!(date(t), "2024-01-02");
     }
-}
-
-/// The merchant's answer to a payment notification carries `response_code` `00`.
-fn merchant_acknowledged(answer: &str) -> bool {
-    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("\"response_code\":\"00\"") || compact.contains("<response_code>00</response_code>")
 }

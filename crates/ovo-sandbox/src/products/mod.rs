@@ -1,6 +1,7 @@
 //! One module per provider product, each a `ProductSim`, and the SNAP layer DOKU SNAP and
 //! OVO SNAP share.
 
+pub mod doku_snap;
 pub mod faspay;
 pub mod jokul_push;
 pub mod ovo_snap;
@@ -14,6 +15,7 @@ use crate::core::ProductSim;
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
     vec![
+        Arc::new(doku_snap::DokuSnap::default()),
         Arc::new(jokul_push::JokulPush::default()),
         Arc::new(tazapay::Tazapay::default()),
         Arc::new(faspay::FaspayOvoTokenize::default()),
