@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::routing::post;
 use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
-use ovo_sandbox::core::notify::{Ack, Outbound, Tampered};
+use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tampered};
 use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
@@ -62,7 +62,23 @@ fn outbound(url: &str) -> Outbound {
         retries: vec![Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600)],
         tampered: Some(Tampered { url: url.into(), headers: vec![("x-signature".into(), "bad".into())], body: "{\"paid\":true}".into() }),
         ack: Ack::Http2xx,
+        prepare: None,
     }
+}
+
+fn header(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+}
+
+/// A hook that records every call and answers each attempt with `answer(call)`.
+fn recording_hook(answer: fn(Preparing) -> Prepared) -> (Prepare, Arc<Mutex<Vec<Preparing>>>) {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let c = calls.clone();
+    let hook = Prepare::new(move |attempt: Preparing| {
+        c.lock().unwrap().push(attempt);
+        async move { answer(attempt) }
+    });
+    (hook, calls)
 }
 
 #[tokio::test]
@@ -255,4 +271,66 @@ async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_2
     out.ack = Ack::Body(|answer| answer.contains("\"response_code\":\"00\""));
     assert!(!sb.ctx.notifier().deliver(out, false).await, "a bare 200 is not the documented acknowledgement");
     assert_eq!(seen.lock().unwrap().len(), 3, "first attempt and both retries");
+}
+
+#[tokio::test]
+async fn a_prepare_hook_gives_each_attempt_its_own_headers() {
+    let sb = sandbox().await;
+    let (url, seen) = receiver(vec![500, 503]).await;
+    let (hook, calls) =
+        recording_hook(|a| Ok(Some(vec![("x-signature".into(), format!("fresh-{}", a.number)), ("x-attempt".into(), a.number.to_string())])));
+    let mut out = outbound(&url);
+    out.prepare = Some(hook);
+    assert!(sb.ctx.notifier().deliver(out, false).await);
+    let expected: Vec<_> = (1..=3).map(|number| Preparing { number, tampered: false }).collect();
+    assert_eq!(*calls.lock().unwrap(), expected, "called once before each attempt");
+    let sent: Vec<_> = seen.lock().unwrap().iter().map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt"))).collect();
+    assert_eq!(
+        sent,
+        (1..=3).map(|n| (Some(format!("fresh-{n}")), Some(n.to_string()))).collect::<Vec<_>>(),
+        "each attempt carries its own headers, never the given ones"
+    );
+    let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
+    assert_eq!(delivery.attempts.iter().map(|a| a.status).collect::<Vec<_>>(), [Some(500), Some(503), Some(200)]);
+    assert_eq!(header(&delivery.headers, "x-signature").as_deref(), Some("fresh-1"), "the journal shows the first attempt's headers");
+
+    // The wrong-signature drill tells the hook, whose headers replace the tampered ones too.
+    let (url, seen) = receiver(vec![]).await;
+    let (hook, calls) = recording_hook(|a| Ok(Some(vec![("x-signature".into(), if a.tampered { "fresh-bad" } else { "fresh-good" }.into())])));
+    let mut out = outbound(&url);
+    out.prepare = Some(hook);
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
+    sb.ctx.notifier().send(out);
+    wait_until(|| seen.lock().unwrap().len() == 1).await;
+    assert_eq!(*calls.lock().unwrap(), [Preparing { number: 1, tampered: true }]);
+    assert_eq!(header(&seen.lock().unwrap()[0].0, "x-signature").as_deref(), Some("fresh-bad"));
+}
+
+#[tokio::test]
+async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_headers() {
+    let sb = sandbox().await;
+    let (url, seen) = receiver(vec![]).await;
+    // Attempt 1 cannot be prepared (say, the merchant's token endpoint is down); attempt 2 keeps
+    // the given headers.
+    let (hook, calls) = recording_hook(|a| if a.number == 1 { Err("token endpoint down".into()) } else { Ok(None) });
+    let mut out = outbound(&url);
+    out.prepare = Some(hook);
+    assert!(sb.ctx.notifier().deliver(out, false).await);
+    assert_eq!(calls.lock().unwrap().len(), 2);
+    let sent = seen.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "nothing was sent for the unprepared attempt");
+    assert_eq!(header(&sent[0].0, "x-signature").as_deref(), Some("good"));
+    let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
+    assert_eq!(delivery.attempts.len(), 2);
+    assert_eq!((delivery.attempts[0].status, delivery.attempts[0].error.as_deref()), (None, Some("not sent: token endpoint down")));
+    assert_eq!(delivery.attempts[1].status, Some(200));
+    assert!(delivery.delivered);
+
+    // Every attempt failing runs the whole schedule and gives up.
+    let (url, seen) = receiver(vec![]).await;
+    let (hook, calls) = recording_hook(|_| Err("down".into()));
+    let mut out = outbound(&url);
+    out.prepare = Some(hook);
+    assert!(!sb.ctx.notifier().deliver(out, false).await);
+    assert_eq!((calls.lock().unwrap().len(), seen.lock().unwrap().len()), (3, 0));
 }

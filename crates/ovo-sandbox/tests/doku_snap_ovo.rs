@@ -2,7 +2,7 @@
 //! `shared/providers/doku-snap-ovo.md` and `snap-standard.md`, not from the sandbox's code.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,8 +54,13 @@ struct Received {
 #[derive(Clone, Default)]
 struct Merchant {
     inbox: Arc<Mutex<Vec<Received>>>,
+    /// Every token issued at N0, in order; each call issues a new one.
     tokens: Arc<Mutex<Vec<String>>>,
     fail_first: Arc<AtomicU32>,
+    /// Accept only the latest token, as if the earlier ones had expired (900 s, §5.8).
+    latest_token_only: Arc<AtomicBool>,
+    /// Refuse this many N0 calls first.
+    fail_token: Arc<AtomicU32>,
 }
 
 struct Env {
@@ -135,7 +140,8 @@ async fn start_merchant() -> (String, Merchant) {
                     use rsa::signature::Verifier;
                     rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(message.as_bytes(), &s).is_ok()
                 });
-            if !ok || h(&headers, "x-client-key") != A {
+            let refuse = m.fail_token.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+            if !ok || refuse || h(&headers, "x-client-key") != A {
                 return (StatusCode::UNAUTHORIZED, axum::Json(json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"})));
             }
             let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
@@ -153,7 +159,10 @@ async fn start_merchant() -> (String, Merchant) {
                 m.fail_first.fetch_sub(1, Ordering::SeqCst);
                 return (StatusCode::INTERNAL_SERVER_ERROR, "try later".to_owned());
             }
-            let tokens = m.tokens.lock().unwrap().clone();
+            let mut tokens = m.tokens.lock().unwrap().clone();
+            if m.latest_token_only.load(Ordering::SeqCst) {
+                tokens.drain(..tokens.len().saturating_sub(1));
+            }
             if !notification_signature_ok(&received, A_SECRET, &tokens) {
                 return (StatusCode::UNAUTHORIZED, r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#.to_owned());
             }
@@ -371,6 +380,12 @@ impl Env {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         panic!("notification never arrived; inbox: {:?}", self.inbox());
+    }
+
+    /// The journal's N1/N2 deliveries (without the N0 token calls, kind `token`).
+    async fn notifications(&self) -> Vec<Value> {
+        let all = self.control("/_sandbox/notifications?product=doku_snap_ovo").await;
+        all.as_array().unwrap().iter().filter(|d| d["kind"] != "token").cloned().collect()
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
@@ -856,8 +871,8 @@ async fn notifications_are_retried_on_the_scaled_schedule() {
     let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
     assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
     for _ in 0..1000 {
-        let deliveries = env.control("/_sandbox/notifications?product=doku_snap_ovo").await;
-        if deliveries[0]["delivered"] == true {
+        let deliveries = env.notifications().await;
+        if deliveries.first().is_some_and(|d| d["delivered"] == true) {
             let attempts = deliveries[0]["attempts"].as_array().unwrap();
             assert_eq!(attempts.len(), 2);
             assert_eq!(attempts[0]["status"], 500);
@@ -868,6 +883,76 @@ async fn notifications_are_retried_on_the_scaled_schedule() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("the retry never arrived");
+}
+
+#[tokio::test]
+async fn each_retry_fetches_a_fresh_merchant_token() {
+    // §5.8: DOKU obtains a token before calling N1/N2, and the merchant's tokens live 900 s, so
+    // the +30 min retry needs a new one. This merchant issues a new token on every N0 call and
+    // accepts only the latest, and fails the first notification attempt.
+    let env = env_with("0.001").await;
+    env.merchant.fail_first.store(1, Ordering::SeqCst);
+    env.merchant.latest_token_only.store(true, Ordering::SeqCst);
+    let b2b = env.b2b_for(A).await;
+    let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
+    assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
+    let mut delivered = None;
+    for _ in 0..1000 {
+        if let Some(d) = env.notifications().await.into_iter().find(|d| d["delivered"] == true) {
+            delivered = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivery = delivered.expect("the retry was never accepted");
+    let statuses: Vec<_> = delivery["attempts"].as_array().unwrap().iter().map(|a| a["status"].as_u64()).collect();
+    assert_eq!(statuses, [Some(500), Some(200)], "{delivery}");
+
+    let tokens = env.merchant.tokens.lock().unwrap().clone();
+    assert_eq!(tokens, ["merchant-token-1", "merchant-token-2"], "one N0 call per attempt");
+    let inbox = env.inbox();
+    assert_eq!(inbox.len(), 2);
+    let bearer = |r: &Received| h(&r.headers, "authorization");
+    assert_eq!((bearer(&inbox[0]), bearer(&inbox[1])), ("Bearer merchant-token-1".to_owned(), "Bearer merchant-token-2".to_owned()));
+    // The merchant verifies the retry with the second token, and only with it.
+    assert!(notification_signature_ok(&inbox[1], A_SECRET, &tokens[1..]));
+    assert!(!notification_signature_ok(&inbox[1], A_SECRET, &tokens[..1]));
+    // A retry is the same notification: same body and X-EXTERNAL-ID.
+    assert_eq!(inbox[0].body, inbox[1].body);
+    assert_eq!(h(&inbox[0].headers, "x-external-id"), h(&inbox[1].headers, "x-external-id"));
+
+    // Both N0 calls are in the journal as `token` deliveries.
+    let all = env.control("/_sandbox/notifications?product=doku_snap_ovo").await;
+    let token_calls: Vec<_> = all.as_array().unwrap().iter().filter(|d| d["kind"] == "token").collect();
+    assert_eq!(token_calls.len(), 2, "{all}");
+    assert!(token_calls.iter().all(|d| d["delivered"] == true && d["attempts"][0]["status"] == 200 && d["url"].as_str().unwrap().ends_with("/doku/token")));
+}
+
+#[tokio::test]
+async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
+    let env = env_with("0.001").await;
+    // The merchant's token endpoint refuses the first N0 call (a wrong client answers 401).
+    env.merchant.fail_token.store(1, Ordering::SeqCst);
+    let b2b = env.b2b_for(A).await;
+    let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
+    assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
+    let mut delivered = None;
+    for _ in 0..1000 {
+        if let Some(d) = env.notifications().await.into_iter().find(|d| d["delivered"] == true) {
+            delivered = Some(d);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivery = delivered.expect("the retry was never accepted");
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{delivery}");
+    assert_eq!(attempts[0]["status"], Value::Null);
+    assert!(attempts[0]["error"].as_str().unwrap().contains("N0 token request failed"), "{delivery}");
+    assert_eq!(attempts[1]["status"], 200);
+    let inbox = env.inbox();
+    assert_eq!(inbox.len(), 1, "nothing was sent without a token");
+    assert!(notification_signature_ok(&inbox[0], A_SECRET, &env.merchant.tokens.lock().unwrap()));
 }
 
 #[tokio::test]
@@ -885,10 +970,13 @@ async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
     env.binding_status(b["referenceNo"].as_str().unwrap(), "SUCCESS").await;
     let n2 = env.wait_inbox(|r| r.path == "/doku/binding").await;
     assert!(!notification_signature_ok(&n2, A_SECRET, &env.merchant.tokens.lock().unwrap()));
-    let deliveries = env.control("/_sandbox/notifications?product=doku_snap_ovo").await;
+    // Signed with a token the merchant did issue (a fresh one): only the secret is wrong.
+    let token = h(&n2.headers, "authorization").strip_prefix("Bearer ").unwrap_or_default().to_owned();
+    assert!(env.merchant.tokens.lock().unwrap().contains(&token), "{token}");
+    let deliveries = env.notifications().await;
     assert_eq!(deliveries[0]["tampered"], true);
     for _ in 0..500 {
-        let d = env.control("/_sandbox/notifications?product=doku_snap_ovo").await;
+        let d = env.notifications().await;
         if let Some(status) = d[0]["attempts"][0]["status"].as_u64() {
             assert_eq!(status, 401);
             return;

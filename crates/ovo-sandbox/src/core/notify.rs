@@ -1,5 +1,8 @@
 //! Notifications to the merchant's registered URLs, retried on the product's schedule (scaled).
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +29,55 @@ pub enum Ack {
     Body(fn(&str) -> bool),
 }
 
+/// The headers of one request.
+pub type Headers = Vec<(String, String)>;
+
+/// What a [`Prepare`] hook answers for one attempt:
+/// - `Ok(Some(headers))`: send these headers instead of the ones given in the [`Outbound`]
+///   (or in its [`Tampered`] variant);
+/// - `Ok(None)`: send the given headers unchanged;
+/// - `Err(reason)`: nothing is sent this time. The attempt is journaled as failed, with no
+///   status and the error `not sent: <reason>`, and the retry schedule goes on.
+pub type Prepared = Result<Option<Headers>, String>;
+
+/// The future a [`Prepare`] hook returns.
+pub type PrepareFuture = Pin<Box<dyn Future<Output = Prepared> + Send>>;
+
+/// Which attempt a [`Prepare`] hook is preparing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preparing {
+    /// 1 for the first attempt, 2 for the first retry, and so on.
+    pub number: usize,
+    /// This delivery is the `wrong_signature_notification` drill: the hook must sign wrongly
+    /// (its headers replace the [`Tampered`] ones).
+    pub tampered: bool,
+}
+
+/// A hook awaited before every attempt (the first and each retry) of one delivery, for headers
+/// that cannot be fixed in advance, e.g. a merchant-issued token that expires between retries.
+#[derive(Clone)]
+pub struct Prepare(Arc<dyn Fn(Preparing) -> PrepareFuture + Send + Sync>);
+
+impl Prepare {
+    pub fn new<F, Fut>(hook: F) -> Prepare
+    where
+        F: Fn(Preparing) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Prepared> + Send + 'static,
+    {
+        Prepare(Arc::new(move |attempt| Box::pin(hook(attempt))))
+    }
+
+    pub fn call(&self, attempt: Preparing) -> PrepareFuture {
+        (self.0)(attempt)
+    }
+}
+
+impl fmt::Debug for Prepare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Prepare(..)")
+    }
+}
+
 /// One notification.
 #[derive(Debug, Clone)]
 pub struct Outbound {
@@ -40,6 +92,9 @@ pub struct Outbound {
     pub retries: Vec<Duration>,
     pub tampered: Option<Tampered>,
     pub ack: Ack,
+    /// `None` for a notification whose headers never change. With a hook, the journal's
+    /// `headers` are the first attempt's (the given ones if that attempt could not be prepared).
+    pub prepare: Option<Prepare>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,35 +130,52 @@ impl Notifier {
     }
 
     /// Sends and retries until the merchant answers 2xx or the schedule runs out; true if delivered.
+    /// With a [`Prepare`] hook, each attempt's headers come from the hook, awaited just before it.
     pub async fn deliver(&self, out: Outbound, tamper: bool) -> bool {
-        let (url, headers, body) = match (&out.tampered, tamper) {
+        let tampered = tamper && out.tampered.is_some();
+        let (url, given, body) = match (&out.tampered, tamper) {
             (Some(t), true) => (t.url.clone(), t.headers.clone(), t.body.clone()),
             _ => (out.url.clone(), out.headers.clone(), out.body.clone()),
         };
-        let seq = self.journal.next_seq();
-        self.journal.start_delivery(Delivery {
-            seq,
-            product: out.product,
-            kind: out.kind.clone(),
-            url: url.clone(),
-            headers: headers.clone(),
-            body: body.clone(),
-            tampered: tamper && out.tampered.is_some(),
-            attempts: Vec::new(),
-            delivered: false,
-        });
         let mut waits = out.retries.iter();
+        let mut seq = None;
+        let mut number = 0;
         loop {
-            let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
-            for (k, v) in &headers {
-                request = request.header(k, v);
-            }
-            let (status, answer, error) = match request.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    (Some(status), resp.text().await.unwrap_or_default(), None)
+            number += 1;
+            let prepared = match &out.prepare {
+                None => Ok(given.clone()),
+                Some(hook) => hook.call(Preparing { number, tampered }).await.map(|h| h.unwrap_or_else(|| given.clone())),
+            };
+            let seq = *seq.get_or_insert_with(|| {
+                let seq = self.journal.next_seq();
+                self.journal.start_delivery(Delivery {
+                    seq,
+                    product: out.product,
+                    kind: out.kind.clone(),
+                    url: url.clone(),
+                    headers: prepared.as_ref().map_or_else(|_| given.clone(), Clone::clone),
+                    body: body.clone(),
+                    tampered,
+                    attempts: Vec::new(),
+                    delivered: false,
+                });
+                seq
+            });
+            let (status, answer, error) = match prepared {
+                Ok(headers) => {
+                    let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
+                    for (k, v) in &headers {
+                        request = request.header(k, v);
+                    }
+                    match request.send().await {
+                        Ok(resp) => {
+                            let status = resp.status().as_u16();
+                            (Some(status), resp.text().await.unwrap_or_default(), None)
+                        }
+                        Err(e) => (None, String::new(), Some(e.to_string())),
+                    }
                 }
-                Err(e) => (None, String::new(), Some(e.to_string())),
+                Err(reason) => (None, String::new(), Some(format!("not sent: {reason}"))),
             };
             let ok = status.is_some_and(|s| (200..300).contains(&s))
                 && match out.ack {

@@ -21,7 +21,8 @@ use serde_json::{json, Map, Value};
 use time::{Date, OffsetDateTime};
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
-use crate::core::notify::{Ack, Outbound, Tampered};
+use crate::core::journal::{now_rfc3339, Attempt, Delivery};
+use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::{phone, Ctx, ProductSim};
@@ -1191,92 +1192,139 @@ fn relative_url(url: &str) -> String {
     }
 }
 
-/// Builds N1/N2's headers: symmetric signature over the merchant's path with the token the
-/// merchant issued at N0 (§4, snap-standard §7 recipe 1).
-pub fn notification_headers(
-    secret: &str,
-    url: &str,
-    token: &str,
-    client_id: &str,
-    body: &str,
-    timestamp: &str,
-    customer_token: Option<&str>,
-) -> Vec<(String, String)> {
-    let to_sign = snap::symmetric_string_to_sign("POST", &relative_url(url), token, &snap::body_hash(body.as_bytes()), timestamp);
-    let mut headers = vec![
-        ("Content-Type".to_owned(), "application/json".to_owned()),
-        ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
-        ("X-SIGNATURE".to_owned(), snap::hmac_signature(secret, &to_sign)),
-        ("X-PARTNER-ID".to_owned(), client_id.to_owned()),
-        ("X-EXTERNAL-ID".to_owned(), random_digits(36)),
-    ];
-    if !token.is_empty() {
-        headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
-    }
-    if let Some(customer) = customer_token {
-        headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
-    }
-    headers
+/// What one N1/N2 is built from; the same for every attempt. Each attempt signs it afresh with
+/// its own N0 token and `X-TIMESTAMP`.
+#[derive(Debug, Clone)]
+pub struct NotificationParts {
+    pub url: String,
+    pub client_id: String,
+    pub body: String,
+    /// One per notification: every attempt (retries included) carries the same one.
+    pub external_id: String,
+    /// N1 only: the customer token the payment was made with.
+    pub customer_token: Option<String>,
 }
 
-/// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key (§5.8).
-async fn merchant_token(st: &St, merchant: &Merchant) -> Option<String> {
-    let url = merchant.cfg.token_url.as_deref()?;
-    let Some(key) = merchant.doku_key.as_ref() else {
-        tracing::warn!(client = %merchant.cfg.client_id, "token_url set but no usable doku_private_key: notification sent without a token");
-        return None;
-    };
-    let ts = snap::format_timestamp_seconds(now());
-    let signature = rsa_sign(key, &format!("{}|{ts}", merchant.cfg.client_id));
-    let response = st
-        .ctx
-        .notifier()
-        .http()
-        .post(url)
-        .header("Content-Type", "application/json")
-        .header("X-CLIENT-KEY", &merchant.cfg.client_id)
-        .header("X-TIMESTAMP", &ts)
-        .header("X-SIGNATURE", signature)
-        .body(r#"{"grantType":"client_credentials"}"#)
-        .send()
-        .await;
-    let answer: Value = match response {
-        Ok(r) => r.json().await.unwrap_or(Value::Null),
-        Err(e) => {
-            tracing::warn!(error = %e, url, "merchant token request (N0) failed");
-            Value::Null
+impl NotificationParts {
+    /// N1/N2's headers: symmetric signature over the merchant's path with the token the merchant
+    /// issued at N0 (§4, snap-standard §7 recipe 1). An empty token sends no `Authorization`.
+    pub fn headers(&self, secret: &str, token: &str, timestamp: &str) -> Vec<(String, String)> {
+        let to_sign =
+            snap::symmetric_string_to_sign("POST", &relative_url(&self.url), token, &snap::body_hash(self.body.as_bytes()), timestamp);
+        let mut headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
+            ("X-SIGNATURE".to_owned(), snap::hmac_signature(secret, &to_sign)),
+            ("X-PARTNER-ID".to_owned(), self.client_id.clone()),
+            ("X-EXTERNAL-ID".to_owned(), self.external_id.clone()),
+        ];
+        if !token.is_empty() {
+            headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
         }
-    };
-    str_field(&answer, "accessToken").map(str::to_owned)
+        if let Some(customer) = &self.customer_token {
+            headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
+        }
+        headers
+    }
 }
 
+/// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key
+/// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
+/// without `accessToken` is an error.
+async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey) -> Result<String, String> {
+    let ts = snap::format_timestamp_seconds(now());
+    let headers = vec![
+        ("Content-Type".to_owned(), "application/json".to_owned()),
+        ("X-CLIENT-KEY".to_owned(), client_id.to_owned()),
+        ("X-TIMESTAMP".to_owned(), ts.clone()),
+        ("X-SIGNATURE".to_owned(), rsa_sign(key, &format!("{client_id}|{ts}"))),
+    ];
+    let body = r#"{"grantType":"client_credentials"}"#;
+    let journal = st.ctx.journal();
+    let seq = journal.next_seq();
+    journal.start_delivery(Delivery {
+        seq,
+        product: KEY,
+        kind: "token".to_owned(),
+        url: url.to_owned(),
+        headers: headers.clone(),
+        body: body.to_owned(),
+        tampered: false,
+        attempts: Vec::new(),
+        delivered: false,
+    });
+    let mut request = st.ctx.notifier().http().post(url).body(body);
+    for (k, v) in &headers {
+        request = request.header(k, v);
+    }
+    let (status, token) = match request.send().await {
+        Ok(r) => {
+            let status = r.status();
+            let answer: Value = r.json().await.unwrap_or(Value::Null);
+            let token = str_field(&answer, "accessToken").filter(|_| status.is_success()).map(str::to_owned);
+            let error = if token.is_some() { None } else { Some(format!("the merchant answered {} without an accessToken", status.as_u16())) };
+            (Some(status.as_u16()), token.ok_or_else(|| error.unwrap_or_default()))
+        }
+        Err(e) => (None, Err(e.to_string())),
+    };
+    journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error: token.as_ref().err().cloned() }, token.is_ok());
+    token.map_err(|e| {
+        tracing::warn!(error = %e, url, "merchant token request (N0) failed");
+        format!("N0 token request failed: {e}")
+    })
+}
+
+/// Sends N1/N2 through the core notifier. With a `token_url` and a usable `doku_private_key`,
+/// every attempt (the first and each retry) first fetches a fresh N0 token and is signed with it
+/// and a fresh `X-TIMESTAMP`; if N0 fails, that attempt is not sent and the schedule goes on.
+/// Without them, the notification carries no token and its headers are fixed.
 fn notify(st: &St, client_id: &str, kind: &'static str, url: Option<String>, body: Value, customer_token: Option<String>) {
-    let Some(url) = url else {
+    let (Some(url), Some(merchant)) = (url, st.merchant(client_id)) else {
         return;
     };
-    let st = st.clone();
-    let client_id = client_id.to_owned();
-    tokio::spawn(async move {
-        let Some(merchant) = st.merchant(&client_id) else {
-            return;
-        };
-        let token = merchant_token(&st, merchant).await.unwrap_or_default();
-        let body = body.to_string();
-        let ts = snap::format_timestamp_seconds(now());
-        let headers = notification_headers(merchant.inbound_secret(), &url, &token, &client_id, &body, &ts, customer_token.as_deref());
-        let wrong_secret = format!("{}-tampered", merchant.inbound_secret());
-        let tampered = notification_headers(&wrong_secret, &url, &token, &client_id, &body, &ts, customer_token.as_deref());
-        st.ctx.notifier().send(Outbound {
-            product: KEY,
-            kind: kind.to_owned(),
-            url: url.clone(),
-            method: reqwest::Method::POST,
-            headers,
-            body: body.clone(),
-            retries: NOTIFY_RETRIES.to_vec(),
-            tampered: Some(Tampered { url, headers: tampered, body }),
-            ack: Ack::Http2xx,
-        });
+    let parts = Arc::new(NotificationParts {
+        url: url.clone(),
+        client_id: client_id.to_owned(),
+        body: body.to_string(),
+        external_id: random_digits(36),
+        customer_token,
+    });
+    let secret = merchant.inbound_secret().to_owned();
+    // The wrong_signature_notification drill: the same message signed with a wrong secret.
+    let wrong_secret = format!("{secret}-tampered");
+    let ts = snap::format_timestamp_seconds(now());
+    let headers = parts.headers(&secret, "", &ts);
+    let tampered = parts.headers(&wrong_secret, "", &ts);
+    let n0 = match (&merchant.cfg.token_url, &merchant.doku_key) {
+        (Some(token_url), Some(key)) => Some((token_url.clone(), key.clone())),
+        (Some(_), None) => {
+            tracing::warn!(client = %client_id, "token_url set but no usable doku_private_key: notification sent without a token");
+            None
+        }
+        (None, _) => None,
+    };
+    let prepare = n0.map(|(token_url, key)| {
+        let (st, parts) = (st.clone(), parts.clone());
+        Prepare::new(move |attempt: Preparing| {
+            let (st, parts, token_url, key) = (st.clone(), parts.clone(), token_url.clone(), key.clone());
+            let secret = if attempt.tampered { wrong_secret.clone() } else { secret.clone() };
+            async move {
+                let token = merchant_token(&st, &parts.client_id, &token_url, &key).await?;
+                Ok(Some(parts.headers(&secret, &token, &snap::format_timestamp_seconds(now()))))
+            }
+        })
+    });
+    st.ctx.notifier().send(Outbound {
+        product: KEY,
+        kind: kind.to_owned(),
+        url: url.clone(),
+        method: reqwest::Method::POST,
+        headers,
+        body: parts.body.clone(),
+        retries: NOTIFY_RETRIES.to_vec(),
+        tampered: Some(Tampered { url, headers: tampered, body: parts.body.clone() }),
+        ack: Ack::Http2xx,
+        prepare,
     });
 }
 
@@ -1417,14 +1465,19 @@ mod tests {
         // the merchant-issued token.
         let body = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"00"}"#;
         let ts = "2024-01-01T10:05:00+07:00";
-        let headers =
-            notification_headers("SK-test-secret", "http://127.0.0.1:9/v1.0/debit/notify", "merchantIssuedToken", "BRN-1", body, ts, None);
+        let parts = |body: &str| NotificationParts {
+            url: "http://127.0.0.1:9/v1.0/debit/notify".into(),
+            client_id: "BRN-1".into(),
+            body: body.into(),
+            external_id: "1".repeat(36),
+            customer_token: None,
+        };
+        let headers = parts(body).headers("SK-test-secret", "merchantIssuedToken", ts);
         let sig = headers.iter().find(|(k, _)| k == "X-SIGNATURE").map(|(_, v)| v.clone()).unwrap();
         assert_eq!(sig, "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==");
         assert!(headers.contains(&("Authorization".into(), "Bearer merchantIssuedToken".into())));
         let corrupted = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"06"}"#;
-        let other =
-            notification_headers("SK-test-secret", "http://127.0.0.1:9/v1.0/debit/notify", "merchantIssuedToken", "BRN-1", corrupted, ts, None);
+        let other = parts(corrupted).headers("SK-test-secret", "merchantIssuedToken", ts);
         assert!(!other.contains(&("X-SIGNATURE".into(), sig)));
     }
 

@@ -666,6 +666,7 @@ impl App {
             retries: NOTIFY_RETRIES.to_vec(),
             tampered: Some(Tampered { url: url(&tampered), headers: vec![], body: String::new() }),
             ack: Ack::Http2xx,
+            prepare: None,
         });
     }
 
@@ -885,6 +886,7 @@ impl App {
             tampered: Some(Tampered { url, headers, body: encode(&body(&bad)) }),
             // §9: the merchant acknowledges with response_code 00 (JSON or XML).
             ack: Ack::Body(merchant_acknowledged),
+            prepare: None,
         });
     }
 

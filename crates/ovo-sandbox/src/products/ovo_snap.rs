@@ -1014,6 +1014,7 @@ fn notify_payment(s: &S, p: &Payment) {
         retries: NOTIFY_RETRIES.to_vec(),
         tampered: Some(Tampered { url, headers: bad, body }),
         ack: Ack::Http2xx,
+        prepare: None,
     });
 }
 

@@ -733,6 +733,7 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
         retries: RETRIES.to_vec(),
         tampered: Some(Tampered { url, headers: signed(&wrong_secret), body }),
         ack: Ack::Http2xx,
+        prepare: None,
     });
 }
 

@@ -360,6 +360,7 @@ impl App {
                 retries: WEBHOOK_RETRIES.to_vec(),
                 tampered: Some(Tampered { url: url.to_owned(), headers: headers(wrong.clone()), body: body.clone() }),
                 ack: Ack::Http2xx,
+                prepare: None,
             });
         }
     }
