@@ -12,6 +12,8 @@ import { setCurrentLanguage } from './i18n/i18n.svelte';
 import { defaultLanguage } from './i18n/locale';
 import type { Section } from './nav';
 
+import { clearToasts } from './toasts.svelte';
+
 export const POLL_INTERVAL_MS = 15_000;
 export const TOUCH_INTERVAL_MS = 60_000;
 
@@ -62,7 +64,11 @@ export const touchThrottle = createTouchThrottle(TOUCH_INTERVAL_MS);
 
 export function applyStatus(status: SessionStatus): void {
   const previous = app.status;
-  if (previous?.operator?.id !== status.operator?.id) app.section = null;
+  if (previous?.operator?.id !== status.operator?.id) {
+    app.section = null;
+    // One operator's messages are not for the next one.
+    clearToasts();
+  }
   // Signing in, setting up and unlocking are activity in the back end's eyes too.
   if (status.state === 'active' && previous?.state !== 'active') touchThrottle.markTouched();
   app.status = status;

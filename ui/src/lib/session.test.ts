@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createTouchThrottle } from './session.svelte';
+import { applyStatus, createTouchThrottle } from './session.svelte';
+import { toastSuccess, toasts } from './toasts.svelte';
+import { ADMIN, status } from '../test/fixtures';
 
 describe('touch throttle', () => {
   it('allows one touch per interval', () => {
@@ -22,5 +24,17 @@ describe('touch throttle', () => {
     expect(throttle.shouldTouch()).toBe(false);
     now += 30_000;
     expect(throttle.shouldTouch()).toBe(true);
+  });
+});
+
+describe('session changes', () => {
+  it("drop the previous operator's toasts when another operator signs in", () => {
+    applyStatus(status('active', { operator: ADMIN }));
+    toastSuccess(() => 'Operator created.');
+    expect(toasts.length).toBe(1);
+    applyStatus(status('active', { operator: ADMIN })); // same operator: kept
+    expect(toasts.length).toBe(1);
+    applyStatus(status('signed_out', { operator: null }));
+    expect(toasts.length).toBe(0);
   });
 });

@@ -20,6 +20,11 @@ export function dismissToast(id: number): void {
   timers.delete(id);
 }
 
+/** Drops every toast, e.g. when another operator signs in. */
+export function clearToasts(): void {
+  for (const toast of [...toasts]) dismissToast(toast.id);
+}
+
 function push(kind: ToastKind, text: () => string, detail: () => string | null, ms: number): number {
   const id = nextId++;
   toasts.push({ id, kind, text, detail });
