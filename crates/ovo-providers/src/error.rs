@@ -1,0 +1,85 @@
+//! Errors that say what happened. The one the money paths care most about is
+//! `UnknownOutcome`: a write may have been processed, so only a status query may decide.
+
+use ovo_domain::Product;
+
+use crate::capability::Operation;
+
+/// Why a write's outcome is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownCause {
+    /// The request went out and no answer came in time.
+    Timeout,
+    /// The connection closed after the request went out.
+    ConnectionLost,
+    /// The provider answered 5xx: it may have processed the request before failing.
+    ServerError { status: u16 },
+    /// An answer came but could not be read.
+    MalformedReply { detail: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{} does not support {}", .product.display_name(), .operation.key())]
+    Unsupported { product: Product, operation: Operation },
+
+    #[error("{} credential {field} is not set", .product.display_name())]
+    MissingCredential { product: Product, field: &'static str },
+
+    #[error("{} could not be reached for {}: {detail}", .product.display_name(), .operation.key())]
+    /// The request never reached the provider; nothing happened there.
+    Connection { product: Product, operation: Operation, detail: String },
+
+    #[error("{} did not answer {} in time", .product.display_name(), .operation.key())]
+    /// A read timed out (reads change nothing; writes time out as `UnknownOutcome`).
+    Timeout { product: Product, operation: Operation },
+
+    #[error("the outcome of {} at {} is unknown ({cause:?}); query its status", .operation.key(), .product.display_name())]
+    UnknownOutcome { product: Product, operation: Operation, cause: UnknownCause },
+
+    #[error("{} declined: {code} {message}", .product.display_name())]
+    /// The provider refused (business rule: balance, limit, blocked, declined by the customer...).
+    Declined { product: Product, code: String, message: String },
+
+    #[error("{} refused our credentials: {code} {message}", .product.display_name())]
+    Authentication { product: Product, code: String, message: String },
+
+    #[error("{} rejected the request as invalid: {code} {message}", .product.display_name())]
+    InvalidRequest { product: Product, code: String, message: String },
+
+    #[error("{} is unavailable ({status})", .product.display_name())]
+    /// A read got 5xx (after its retries).
+    Unavailable { product: Product, status: u16 },
+
+    #[error("{} answered something unreadable: {detail}", .product.display_name())]
+    /// A read's answer could not be parsed (missing field named in `detail`).
+    MalformedReply { product: Product, detail: String },
+
+    #[error("{} echoed {field} {echoed:?} for our {sent:?}", .product.display_name())]
+    /// The echoed amount or currency differs from what was asked.
+    Mismatch { product: Product, field: &'static str, sent: String, echoed: String },
+
+    #[error("invalid input for {}: {detail}", .product.display_name())]
+    /// Our own input cannot be sent (e.g. an amount the wire format cannot carry).
+    InvalidInput { product: Product, detail: String },
+}
+
+impl ProviderError {
+    /// The request may have been processed: resolve by status query, never by resubmitting
+    /// under a new key.
+    pub fn is_unknown_outcome(&self) -> bool {
+        matches!(self, ProviderError::UnknownOutcome { .. })
+    }
+
+    /// The provider's own code, kept for support.
+    pub fn provider_code(&self) -> Option<&str> {
+        match self {
+            ProviderError::Declined { code, .. }
+            | ProviderError::Authentication { code, .. }
+            | ProviderError::InvalidRequest { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+pub type ProviderResult<T> = Result<T, ProviderError>;

@@ -1,0 +1,202 @@
+//! The requests and answers every product speaks in domain types. References and
+//! idempotency keys come from the caller, which persists them before the call.
+
+use ovo_domain::{Idr, Msisdn, Reference, Timestamp};
+use ovo_secrets::Sensitive;
+
+use crate::capability::PaymentKind;
+
+/// Where a payment takes its money from (where the product lets the merchant choose).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaySource {
+    #[default]
+    Cash,
+    Points,
+    /// Points first, the rest from cash (Faspay pay_type 2).
+    PointsFirst,
+}
+
+/// A linked OVO account as the provider knows it. Tokens are secrets: the app keeps them in
+/// the keychain and hands them in here.
+#[derive(Debug, Clone)]
+pub struct LinkedAccount {
+    pub phone: Msisdn,
+    /// The provider's id of the binding, where it has one.
+    pub provider_ref: Option<String>,
+    /// The customer token (SNAP B2B2C access token, Faspay token...).
+    pub token: Option<Sensitive<String>>,
+    pub refresh_token: Option<Sensitive<String>>,
+    pub token_expires_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BindRequest {
+    pub reference: Reference,
+    pub phone: Msisdn,
+    pub merchant_customer_id: String,
+    /// Where the provider sends the customer's browser afterwards.
+    pub return_url: String,
+}
+
+/// Binding has begun: the customer completes it on `redirect_url` (system browser).
+#[derive(Debug, Clone)]
+pub struct BindStarted {
+    pub redirect_url: String,
+    pub provider_ref: Option<String>,
+    /// A token the completion needs (e.g. OVO SNAP's linkageToken).
+    pub pending_token: Option<Sensitive<String>>,
+}
+
+/// What the app learnt from the return URL, the notification or the callback.
+#[derive(Debug, Clone)]
+pub struct CompleteBinding {
+    pub reference: Reference,
+    pub phone: Msisdn,
+    pub provider_ref: Option<String>,
+    pub auth_code: Option<Sensitive<String>>,
+    pub pending_token: Option<Sensitive<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Balance {
+    pub cash: Idr,
+    /// OVO Points, 1 point = 1 rupiah.
+    pub points: Idr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub cash: Idr,
+    pub points: Idr,
+}
+
+#[derive(Debug, Clone)]
+pub struct PaymentRequest {
+    pub reference: Reference,
+    pub idempotency_key: String,
+    pub kind: PaymentKind,
+    pub amount: Idr,
+    pub phone: Msisdn,
+    /// For payments on a linked account.
+    pub account: Option<LinkedAccount>,
+    pub source: PaySource,
+    pub description: String,
+    pub return_url: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentState {
+    Pending,
+    /// The customer must act on this page first.
+    RedirectRequired { url: String },
+    Succeeded,
+    Failed { code: String, message: String },
+    Expired,
+    Cancelled,
+    Refunded,
+    /// A status this client does not know: kept verbatim, treated as not final.
+    Unrecognised(String),
+}
+
+impl PaymentState {
+    pub fn is_final(&self) -> bool {
+        matches!(self, PaymentState::Succeeded | PaymentState::Failed { .. } | PaymentState::Expired | PaymentState::Cancelled | PaymentState::Refunded)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentOutcome {
+    pub state: PaymentState,
+    pub provider_ref: Option<String>,
+    pub paid: Option<Split>,
+    /// The provider's own status or response code, for support.
+    pub provider_status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    pub reference: Reference,
+    pub provider_ref: Option<String>,
+    pub kind: PaymentKind,
+    pub amount: Idr,
+    pub account: Option<LinkedAccount>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    pub refund_reference: Reference,
+    pub idempotency_key: String,
+    pub payment_reference: Reference,
+    pub payment_provider_ref: Option<String>,
+    pub amount: Idr,
+    pub payment_amount: Idr,
+    pub reason: String,
+    pub account: Option<LinkedAccount>,
+    /// The refund's provider id from an earlier answer, for a status query.
+    pub provider_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundState {
+    Pending,
+    Succeeded,
+    Failed { code: String, message: String },
+    Unrecognised(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundOutcome {
+    pub state: RefundState,
+    pub provider_ref: Option<String>,
+    pub provider_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnbindOutcome {
+    Unlinked,
+    /// The provider accepted; it completes later (e.g. a second call or a callback).
+    Pending,
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryQuery {
+    pub account: LinkedAccount,
+    /// Asia/Jakarta dates, inclusive.
+    pub from: time::Date,
+    pub to: time::Date,
+    pub page: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Debit,
+    Credit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    /// Stable per entry, for de-duplication.
+    pub provider_id: String,
+    pub at: Timestamp,
+    pub amount: Idr,
+    pub direction: Direction,
+    pub description: String,
+    pub raw: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPage {
+    pub entries: Vec<HistoryEntry>,
+    pub next_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopUpOption {
+    pub title: String,
+    pub steps: Vec<String>,
+    pub icon_url: Option<String>,
+    pub link: Option<String>,
+}

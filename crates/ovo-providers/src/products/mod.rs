@@ -1,0 +1,1 @@
+//! One client per provider product, each implementing `Provider`.

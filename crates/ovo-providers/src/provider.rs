@@ -1,0 +1,68 @@
+//! The one shape every product client has. An operation the product lacks answers
+//! `Unsupported` naming the product and the operation.
+
+use async_trait::async_trait;
+use ovo_domain::Product;
+
+use crate::capability::{capabilities, Capabilities, Operation};
+use crate::error::{ProviderError, ProviderResult};
+use crate::model::*;
+use crate::notification::{InboundRequest, Notification, NotificationRejection};
+
+pub fn unsupported<T>(product: Product, operation: Operation) -> ProviderResult<T> {
+    Err(ProviderError::Unsupported { product, operation })
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + std::fmt::Debug {
+    fn product(&self) -> Product;
+
+    fn capabilities(&self) -> &'static Capabilities {
+        capabilities(self.product())
+    }
+
+    async fn bind(&self, _request: &BindRequest) -> ProviderResult<BindStarted> {
+        unsupported(self.product(), Operation::Bind)
+    }
+
+    async fn complete_binding(&self, _request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
+        unsupported(self.product(), Operation::CompleteBinding)
+    }
+
+    async fn balance(&self, _account: &LinkedAccount) -> ProviderResult<Balance> {
+        unsupported(self.product(), Operation::Balance)
+    }
+
+    async fn pay(&self, _request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
+        unsupported(self.product(), Operation::Pay)
+    }
+
+    async fn status(&self, _request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        unsupported(self.product(), Operation::Status)
+    }
+
+    async fn refund(&self, _request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        unsupported(self.product(), Operation::Refund)
+    }
+
+    async fn refund_status(&self, _request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        unsupported(self.product(), Operation::Refund)
+    }
+
+    async fn unbind(&self, _account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
+        unsupported(self.product(), Operation::Unbind)
+    }
+
+    async fn history(&self, _query: &HistoryQuery) -> ProviderResult<HistoryPage> {
+        unsupported(self.product(), Operation::History)
+    }
+
+    async fn top_up_instructions(&self, _account: &LinkedAccount) -> ProviderResult<Vec<TopUpOption>> {
+        unsupported(self.product(), Operation::TopUpInstructions)
+    }
+
+    /// Verifies and parses an inbound notification or webhook.
+    fn verify_notification(&self, _request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+        Err(NotificationRejection::Unsupported)
+    }
+}

@@ -1,0 +1,125 @@
+//! Money and phones on the wire, converted here and nowhere else: the rest of the code sees
+//! `Idr` and `Msisdn`. Amounts are never rounded silently.
+
+use std::str::FromStr;
+
+use ovo_domain::{Idr, Msisdn};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("amount {0:?} is not a decimal number")]
+    NotANumber(String),
+    #[error("amount {0:?} has a fraction of a rupiah")]
+    Fraction(String),
+    #[error("amount {0:?} is negative or too large")]
+    OutOfRange(String),
+    #[error("currency {0:?} is not IDR")]
+    Currency(String),
+}
+
+/// SNAP's `{"value":"10000.00","currency":"IDR"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapAmount {
+    pub value: String,
+    pub currency: String,
+}
+
+impl SnapAmount {
+    pub fn from_idr(amount: Idr) -> SnapAmount {
+        SnapAmount { value: format!("{}.00", amount.rupiah()), currency: "IDR".into() }
+    }
+
+    /// Whole rupiah only; `10000`, `10000.0` and `10000.00` are the same amount.
+    pub fn to_idr(&self) -> Result<Idr, WireError> {
+        if self.currency != "IDR" {
+            return Err(WireError::Currency(self.currency.clone()));
+        }
+        whole_rupiah(&self.value)
+    }
+}
+
+fn whole_rupiah(text: &str) -> Result<Idr, WireError> {
+    let number = Decimal::from_str(text.trim()).map_err(|_| WireError::NotANumber(text.into()))?;
+    if !number.fract().is_zero() {
+        return Err(WireError::Fraction(text.into()));
+    }
+    let whole = i64::try_from(number.trunc()).map_err(|_| WireError::OutOfRange(text.into()))?;
+    Idr::new(whole).map_err(|_| WireError::OutOfRange(text.into()))
+}
+
+/// Tazapay: integer minor units, rupiah × 100.
+pub fn to_minor_units(amount: Idr) -> i64 {
+    amount.rupiah() * 100
+}
+
+pub fn from_minor_units(minor: i64) -> Result<Idr, WireError> {
+    if minor % 100 != 0 {
+        return Err(WireError::Fraction(minor.to_string()));
+    }
+    Idr::new(minor / 100).map_err(|_| WireError::OutOfRange(minor.to_string()))
+}
+
+/// Faspay: a digit string scaled by the merchant's `amount_scale` (default × 100; UNKNOWN in
+/// the spec, so it is configuration).
+pub fn to_faspay(amount: Idr, scale: i64) -> String {
+    (amount.rupiah() * scale).to_string()
+}
+
+pub fn from_faspay(text: &str, scale: i64) -> Result<Idr, WireError> {
+    let digits: i64 = text.trim().parse().map_err(|_| WireError::NotANumber(text.into()))?;
+    if scale <= 0 || digits % scale != 0 {
+        return Err(WireError::Fraction(text.into()));
+    }
+    Idr::new(digits / scale).map_err(|_| WireError::OutOfRange(text.into()))
+}
+
+/// Tazapay's phone: `calling_code` "62" and the number without the leading 0.
+pub fn tazapay_phone(phone: &Msisdn) -> (String, String) {
+    ("62".into(), phone.subscriber().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idr(n: i64) -> Idr {
+        Idr::new(n).unwrap_or(Idr::ZERO)
+    }
+
+    #[test]
+    fn snap_amounts_round_trip_and_refuse_fractions_and_other_currencies() {
+        for n in [0, 1, 10_000, 999_999_999_999] {
+            let wire = SnapAmount::from_idr(idr(n));
+            assert_eq!(wire.value, format!("{n}.00"));
+            assert_eq!(wire.to_idr(), Ok(idr(n)));
+        }
+        let parse = |v: &str, c: &str| SnapAmount { value: v.into(), currency: c.into() }.to_idr();
+        assert_eq!(parse("10000", "IDR"), Ok(idr(10_000)));
+        assert_eq!(parse("10000.0", "IDR"), Ok(idr(10_000)));
+        assert!(matches!(parse("10000.50", "IDR"), Err(WireError::Fraction(_))));
+        assert!(matches!(parse("10,000.00", "IDR"), Err(WireError::NotANumber(_))));
+        assert!(matches!(parse("-1.00", "IDR"), Err(WireError::OutOfRange(_))));
+        assert!(matches!(parse("1000000000000.00", "IDR"), Err(WireError::OutOfRange(_))));
+        assert!(matches!(parse("10.00", "USD"), Err(WireError::Currency(_))));
+    }
+
+    #[test]
+    fn minor_units_and_faspay_scale_round_trip() {
+        assert_eq!(to_minor_units(idr(10_000)), 1_000_000);
+        assert_eq!(from_minor_units(1_000_000), Ok(idr(10_000)));
+        assert!(matches!(from_minor_units(1_000_050), Err(WireError::Fraction(_))));
+        assert_eq!(to_faspay(idr(10_000), 100), "1000000");
+        assert_eq!(from_faspay("1000000", 100), Ok(idr(10_000)));
+        assert_eq!(from_faspay("10000", 1), Ok(idr(10_000)));
+        assert!(matches!(from_faspay("1000001", 100), Err(WireError::Fraction(_))));
+        assert!(matches!(from_faspay("ten", 100), Err(WireError::NotANumber(_))));
+    }
+
+    #[test]
+    fn tazapay_phone_is_calling_code_and_subscriber() {
+        let phone = Msisdn::parse("0812-3456-7890");
+        assert_eq!(phone.map(|p| tazapay_phone(&p)), Ok(("62".to_owned(), "81234567890".to_owned())));
+    }
+}
