@@ -1,0 +1,139 @@
+//! The transport against real local servers: how each failure is classified for reads and writes.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::routing::post;
+use ovo_domain::Product;
+use ovo_providers::transport::{Call, Transport};
+use ovo_providers::{Operation, ProviderError, UnknownCause};
+
+const SHORT: Duration = Duration::from_millis(300);
+
+/// Answers `/slow` after 2 s, `/fail` 503 for the first `fails` calls then 200, `/ok` 200.
+async fn server(fails: u32) -> (String, Arc<AtomicU32>) {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let app = axum::Router::new()
+        .route("/ok", post(|| async { "{\"ok\":true}" }))
+        .route(
+            "/slow",
+            post(|| async {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                "late"
+            }),
+        )
+        .route(
+            "/fail",
+            post(move || {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n < fails {
+                        (StatusCode::SERVICE_UNAVAILABLE, "down")
+                    } else {
+                        (StatusCode::OK, "{\"ok\":true}")
+                    }
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (url, calls)
+}
+
+/// Accepts, reads the request, and closes without answering.
+async fn dropper() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            if socket.readable().await.is_ok() {
+                let _ = socket.try_read(&mut buf);
+            }
+            drop(socket);
+        }
+    });
+    url
+}
+
+fn transport() -> Transport {
+    Transport::new(Product::OvoSnap)
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_connection_error_for_writes_too() {
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}/pay");
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&url)).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Connection { operation: Operation::Pay, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
+    let (url, _) = server(0).await;
+    let slow = format!("{url}/slow");
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
+    assert_eq!(err, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::Timeout });
+    assert!(err.is_unknown_outcome());
+    let err = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&slow)).await.unwrap_err();
+    assert_eq!(err, ProviderError::Timeout { product: Product::OvoSnap, operation: Operation::Status });
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_a_write_is_unknown() {
+    let url = format!("{}/pay", dropper().await);
+    let err = transport().send(Call::write(Operation::Refund, SHORT), |c| c.post(&url)).await.unwrap_err();
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Refund, cause: UnknownCause::ConnectionLost }
+    );
+}
+
+#[tokio::test]
+async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
+    let (url, calls) = server(5).await;
+    let fail = format!("{url}/fail");
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } }
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "sent exactly once");
+}
+
+#[tokio::test]
+async fn reads_are_retried_through_5xx_and_give_up_as_unavailable() {
+    let (url, calls) = server(2).await;
+    let fail = format!("{url}/fail");
+    let reply = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&fail)).await.unwrap();
+    assert_eq!((reply.status, calls.load(Ordering::SeqCst)), (200, 3));
+
+    let (url, calls) = server(10).await;
+    let fail = format!("{url}/fail");
+    let err = transport().send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail)).await.unwrap_err();
+    assert_eq!(err, ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
+    assert_eq!(calls.load(Ordering::SeqCst), 3, "one try and two retries");
+}
+
+#[tokio::test]
+async fn an_unreadable_answer_is_unknown_for_writes_and_malformed_for_reads() {
+    let (url, _) = server(0).await;
+    let ok = format!("{url}/ok");
+    let t = transport();
+    let write = Call::write(Operation::Pay, SHORT);
+    let reply = t.send(write, |c| c.post(&ok)).await.unwrap();
+    #[derive(Debug, serde::Deserialize)]
+    struct Needs {
+        #[allow(dead_code)]
+        reference_no: String,
+    }
+    let err = t.json::<Needs>(write, &reply).unwrap_err();
+    assert!(matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")), "{err:?}");
+    let err = t.json::<Needs>(Call::read(Operation::Status, SHORT), &reply).unwrap_err();
+    assert!(matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")), "{err:?}");
+}
