@@ -177,7 +177,7 @@ impl FaspayClient {
             .ok_or_else(|| invalid_input(format!("{} rupiah × {} does not fit", amount.rupiah(), self.options.amount_scale)))
     }
 
-    fn from_wire(&self, text: &str) -> Result<Idr, WireError> {
+    fn rupiah_of(&self, text: &str) -> Result<Idr, WireError> {
         from_faspay(text, self.options.amount_scale)
     }
 
@@ -265,7 +265,7 @@ impl FaspayClient {
 
     fn check_amount(&self, field: &'static str, sent: Idr, echoed: Option<&str>) -> ProviderResult<()> {
         match echoed {
-            Some(text) if self.from_wire(text) != Ok(sent) => Err(Self::mismatch(field, self.wire_amount(sent)?, text)),
+            Some(text) if self.rupiah_of(text) != Ok(sent) => Err(Self::mismatch(field, self.wire_amount(sent)?, text)),
             _ => Ok(()),
         }
     }
@@ -342,7 +342,7 @@ impl FaspayClient {
         let malformed = |d: String| self.transport.malformed(call, d);
         let cash = wire::balance_field(&value, "cash").map_err(malformed)?;
         let points = wire::balance_field(&value, "points").map_err(malformed)?;
-        let cash = self.from_wire(&cash).map_err(|e| malformed(format!("detail.cash.balance: {e}")))?;
+        let cash = self.rupiah_of(&cash).map_err(|e| malformed(format!("detail.cash.balance: {e}")))?;
         // §5.6: points are not scaled (1 point = 1 rupiah).
         let points = from_faspay(&points, 1).map_err(|e| malformed(format!("detail.points.balance: {e}")))?;
         Ok(Balance { cash, points })
@@ -417,7 +417,7 @@ impl FaspayClient {
         }
         let state = payment_state(&PaymentStatusCode::parse(&n.payment_status_code), &n.payment_status_code, n.payment_status_desc.clone());
         let amount = match n.payment_total.as_deref().or(n.bill_total.as_deref()) {
-            Some(text) => Some(self.from_wire(text).map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?),
+            Some(text) => Some(self.rupiah_of(text).map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?),
             None => None,
         };
         let merchant_ref = wire::reference_of(&n.bill_no).map(|r| r.to_string()).unwrap_or_else(|| n.bill_no.clone());
@@ -568,7 +568,7 @@ impl Provider for FaspayClient {
             let need = |name: &str| wire::field(row, name).ok_or_else(|| malformed(format!("missing field `list_transaction[{i}].{name}`")));
             let trx_id = need("trx_id")?;
             let at = wire::parse_wib(&need("payment_date")?).map_err(malformed)?;
-            let amount = self.from_wire(&need("trx_amount")?).map_err(|e| malformed(format!("list_transaction[{i}].trx_amount: {e}")))?;
+            let amount = self.rupiah_of(&need("trx_amount")?).map_err(|e| malformed(format!("list_transaction[{i}].trx_amount: {e}")))?;
             let status = wire::field(row, "status").unwrap_or_default();
             let split: Vec<String> = wire::rows(row.get("amount_detail"), "detail")
                 .iter()
@@ -654,8 +654,8 @@ mod tests {
         let c = client();
         let amount = Idr::new(10_000).unwrap();
         assert_eq!(c.wire_amount(amount).unwrap(), "1000000");
-        assert_eq!(c.from_wire("1000000"), Ok(amount));
-        assert!(c.from_wire("1000050").is_err(), "never rounded");
+        assert_eq!(c.rupiah_of("1000000"), Ok(amount));
+        assert!(c.rupiah_of("1000050").is_err(), "never rounded");
     }
 
     /// F-NOTIF's JSON sample shape, signed in the documented form (F4's recipe) for our test merchant.
@@ -721,6 +721,24 @@ mod tests {
         assert_eq!(bad, NotificationRejection::BadSignature);
         let missing = c.verify_notification(&inbound("GET", "/cb?response_code=00", "", "")).unwrap_err();
         assert_eq!(missing, NotificationRejection::MissingField("phone_number"));
+    }
+
+    #[test]
+    fn echoed_amount_and_currency_must_match_the_request() {
+        let c = client();
+        let sent = Idr::new(10_000).unwrap();
+        assert!(c.check_amount("amount", sent, Some("1000000")).is_ok());
+        assert!(c.check_amount("amount", sent, None).is_ok());
+        assert_eq!(
+            c.check_amount("amount", sent, Some("100000")),
+            Err(ProviderError::Mismatch { product: PRODUCT, field: "amount", sent: "1000000".into(), echoed: "100000".into() })
+        );
+        assert!(matches!(c.check_amount("amount", sent, Some("ten")), Err(ProviderError::Mismatch { .. })));
+        assert!(FaspayClient::check_currency(Some("idr")).is_ok());
+        assert_eq!(
+            FaspayClient::check_currency(Some("USD")),
+            Err(ProviderError::Mismatch { product: PRODUCT, field: "bill_currency", sent: "IDR".into(), echoed: "USD".into() })
+        );
     }
 
     #[test]
