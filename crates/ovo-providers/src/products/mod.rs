@@ -1,1 +1,2 @@
 //! One client per provider product, each implementing `Provider`.
+pub mod tazapay;
