@@ -2,3 +2,4 @@
 
 pub mod faspay;
 pub mod jokul_push;
+pub mod tazapay;

@@ -1,0 +1,1148 @@
+//! Tazapay v3 payin with `ovo_idr` (`shared/providers/tazapay-ovo.md`, cited as §n).
+//!
+//! Flow (§1, §6 house default): create the payin once (`Idempotency-Key: <ref>-create`), then
+//! confirm it per push attempt with the caller's idempotency key (house scheme
+//! `<ref>-confirm-<n>`, see [`confirm_idempotency_key`]). The outcome arrives by webhook or by
+//! fetching the payin. Refunds are full only (§11) and keyed by the caller's key (house scheme
+//! `<ref>-refund-<n>`). HTTP Basic auth (§2); webhooks signed with HMAC-SHA256 (§10.1).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_secrets::Sensitive;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::capability::{Operation, PaymentKind};
+use crate::credentials::Credentials;
+use crate::error::{ProviderError, ProviderResult};
+use crate::model::{PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState, StatusRequest};
+use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use crate::provider::Provider;
+use crate::transport::{Call, Reply, Transport};
+use crate::wire::{from_minor_units, tazapay_phone, to_minor_units};
+
+const PRODUCT: Product = Product::TazapayOvoIdr;
+const CURRENCY: &str = "IDR";
+const METHOD: &str = "ovo_idr";
+
+// ---------------------------------------------------------------------------------------------
+// Signing (§2, §10.1)
+// ---------------------------------------------------------------------------------------------
+
+/// `Basic base64(api_key + ":" + api_secret)` (§2).
+pub fn basic_authorization(api_key: &str, api_secret: &str) -> Sensitive<String> {
+    let mut pair = String::with_capacity(api_key.len() + api_secret.len() + 1);
+    pair.push_str(api_key);
+    pair.push(':');
+    pair.push_str(api_secret);
+    let header = format!("Basic {}", B64.encode(pair.as_bytes()));
+    drop(Sensitive::new(pair)); // zeroize the joined pair
+    Sensitive::new(header)
+}
+
+/// `base64(HMAC-SHA256(webhook_secret, event.id + payload + event.created_at))` (§10.1).
+pub fn webhook_signature(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> String {
+    B64.encode(webhook_mac(secret, event_id, body, created_at))
+}
+
+fn webhook_mac(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> Vec<u8> {
+    // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(mac) => mac,
+        Err(_) => return Vec::new(),
+    };
+    mac.update(event_id.as_bytes());
+    mac.update(body);
+    mac.update(created_at.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// Constant-time check of a received `signature` header.
+pub fn verify_webhook_signature(secret: &[u8], event_id: &str, body: &[u8], created_at: &str, signature: &str) -> bool {
+    let Ok(received) = B64.decode(signature.trim()) else {
+        return false;
+    };
+    let expected = webhook_mac(secret, event_id, body, created_at);
+    !expected.is_empty() && bool::from(expected.as_slice().ct_eq(received.as_slice()))
+}
+
+/// House idempotency-key scheme (§3).
+pub fn create_idempotency_key(reference: &Reference) -> String {
+    format!("{reference}-create")
+}
+pub fn confirm_idempotency_key(reference: &Reference, attempt: u32) -> String {
+    format!("{reference}-confirm-{attempt}")
+}
+pub fn refund_idempotency_key(reference: &Reference, n: u32) -> String {
+    format!("{reference}-refund-{n}")
+}
+pub fn cancel_idempotency_key(reference: &Reference) -> String {
+    format!("{reference}-cancel")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types: requests (§6, §7, §11)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WirePhone {
+    pub calling_code: String,
+    pub number: String,
+}
+
+impl WirePhone {
+    /// `calling_code "62"` and the number without the leading 0 (§7).
+    pub fn from_msisdn(phone: &Msisdn) -> WirePhone {
+        let (calling_code, number) = tazapay_phone(phone);
+        WirePhone { calling_code, number }
+    }
+
+    /// Back to a phone; `None` for a number that is not an Indonesian mobile.
+    pub fn to_msisdn(&self) -> Option<Msisdn> {
+        Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number)).ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    pub country: String,
+    pub phone: WirePhone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreatePayin {
+    pub amount: i64,
+    pub invoice_currency: String,
+    pub transaction_description: String,
+    pub reference_id: String,
+    pub payment_methods: Vec<String>,
+    pub customer_details: CustomerDetails,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OvoIdrDetails {
+    pub phone: WirePhone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentMethodDetails {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ovo_idr: OvoIdrDetails,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfirmPayin {
+    pub customer_details: CustomerDetails,
+    pub payment_method_details: PaymentMethodDetails,
+    pub reference_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreateRefund {
+    pub payin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_attempt: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: String,
+    pub reference_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types: answers (§5, §8, §10)
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+        #[serde(from = "String")]
+        pub enum $name {
+            $($variant,)*
+            /// A value this client does not know, kept verbatim.
+            Unknown(String),
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                match value.to_ascii_lowercase().as_str() {
+                    $($wire => $name::$variant,)*
+                    _ => $name::Unknown(value),
+                }
+            }
+        }
+
+        impl $name {
+            pub fn as_wire(&self) -> &str {
+                match self {
+                    $($name::$variant => $wire,)*
+                    $name::Unknown(value) => value,
+                }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// Payin states (§9).
+    PayinStatus {
+        RequiresPaymentMethod = "requires_payment_method",
+        RequiresAction = "requires_action",
+        Processing = "processing",
+        Succeeded = "succeeded",
+        Cancelled = "cancelled",
+    }
+);
+
+wire_enum!(
+    /// Payment-attempt states (§9).
+    AttemptStatus {
+        RequiresAction = "requires_action",
+        Processing = "processing",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+);
+
+wire_enum!(
+    /// Refund states (§9; `requested`/`initiated`/`rejected` from the object documentation).
+    RefundStatus {
+        Pending = "pending",
+        Requested = "requested",
+        Initiated = "initiated",
+        Succeeded = "succeeded",
+        Failed = "failed",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AttemptData {
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PaymentAttempt {
+    pub id: String,
+    pub status: AttemptStatus,
+    #[serde(default)]
+    pub status_description: Option<String>,
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub payin: Option<String>,
+    #[serde(default)]
+    pub reference_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Payin {
+    pub id: String,
+    pub amount: i64,
+    pub invoice_currency: String,
+    pub status: PayinStatus,
+    #[serde(default)]
+    pub status_description: Option<String>,
+    #[serde(default)]
+    pub amount_paid: Option<i64>,
+    #[serde(default)]
+    pub reference_id: Option<String>,
+    #[serde(default)]
+    pub latest_payment_attempt: Option<String>,
+    #[serde(default)]
+    pub latest_payment_attempt_data: Option<AttemptData>,
+    #[serde(default)]
+    pub payment_attempts: Option<Vec<PaymentAttempt>>,
+}
+
+impl Payin {
+    fn attempts(&self) -> &[PaymentAttempt] {
+        self.payment_attempts.as_deref().unwrap_or(&[])
+    }
+
+    fn latest_attempt_id(&self) -> Option<&str> {
+        self.latest_payment_attempt.as_deref().filter(|id| !id.is_empty())
+    }
+
+    fn latest_attempt(&self) -> Option<&PaymentAttempt> {
+        match self.latest_attempt_id() {
+            Some(id) => self.attempts().iter().find(|a| a.id == id),
+            None => self.attempts().last(),
+        }
+    }
+
+    /// The succeeded attempt (the one a refund names, §12 note on 30008).
+    pub fn succeeded_attempt(&self) -> Option<&PaymentAttempt> {
+        self.attempts().iter().rev().find(|a| a.status == AttemptStatus::Succeeded)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: RefundStatus,
+    #[serde(default)]
+    pub status_description: Option<String>,
+    #[serde(default)]
+    pub payin: Option<String>,
+    #[serde(default)]
+    pub reference_id: Option<String>,
+}
+
+/// One entry of `errors[]` (§5).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ApiError {
+    #[serde(default)]
+    pub code: serde_json::Value,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub remarks: Option<String>,
+}
+
+impl ApiError {
+    pub fn code_text(&self) -> String {
+        match &self.code {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// `{"status","message","data"}` or `{"status","message","errors"}` (§5).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+    #[serde(default)]
+    pub errors: Option<Vec<ApiError>>,
+}
+
+/// The webhook envelope (§10).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// RFC 3339, `"2023-12-25 21:59:59"` or a Unix integer: kept as sent (§10).
+    pub created_at: serde_json::Value,
+    pub data: serde_json::Value,
+}
+
+impl Event {
+    /// `created_at` exactly as it appears in the signed message.
+    pub fn created_at_text(&self) -> String {
+        match &self.created_at {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions to domain types
+// ---------------------------------------------------------------------------------------------
+
+/// The code a failed attempt carries (Tazapay has no code for it; the reason is in
+/// `status_description`).
+pub const ATTEMPT_FAILED: &str = "payment_attempt.failed";
+
+/// A payin as our payment state (§9 mapping). `now` decides `expires_at`.
+pub fn payin_state(payin: &Payin, now: Timestamp) -> PaymentState {
+    match &payin.status {
+        PayinStatus::RequiresAction | PayinStatus::Processing => {
+            let expired = payin
+                .latest_payment_attempt_data
+                .as_ref()
+                .and_then(|d| d.expires_at.as_deref())
+                .and_then(|at| Timestamp::parse_rfc3339(at).ok())
+                .is_some_and(|at| at < now);
+            if expired {
+                PaymentState::Expired
+            } else {
+                PaymentState::Pending
+            }
+        }
+        PayinStatus::Succeeded => PaymentState::Succeeded,
+        PayinStatus::Cancelled => PaymentState::Cancelled,
+        PayinStatus::RequiresPaymentMethod => match (payin.latest_attempt(), payin.latest_attempt_id()) {
+            // Back in requires_payment_method after an attempt: that attempt failed (§9).
+            (Some(attempt), _) if attempt.status == AttemptStatus::Failed => PaymentState::Failed {
+                code: ATTEMPT_FAILED.into(),
+                message: attempt.status_description.clone().unwrap_or_default(),
+            },
+            (_, Some(_)) => PaymentState::Failed {
+                code: ATTEMPT_FAILED.into(),
+                message: payin.status_description.clone().unwrap_or_default(),
+            },
+            _ => PaymentState::Pending,
+        },
+        PayinStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
+    }
+}
+
+pub fn refund_state(refund: &Refund) -> RefundState {
+    let failed = |code: &str| RefundState::Failed {
+        code: code.into(),
+        message: refund.status_description.clone().unwrap_or_default(),
+    };
+    match &refund.status {
+        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => RefundState::Pending,
+        RefundStatus::Succeeded => RefundState::Succeeded,
+        RefundStatus::Failed => failed("failed"),
+        RefundStatus::Rejected => failed("rejected"),
+        RefundStatus::Cancelled => failed("cancelled"),
+        RefundStatus::Unknown(value) => {
+            tracing::warn!(product = PRODUCT.key(), status = %value, "unknown refund status");
+            RefundState::Unrecognised(value.clone())
+        }
+    }
+}
+
+/// How a provider error code is classed (§12, §13).
+fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
+    let code = error.map(ApiError::code_text).unwrap_or_else(|| format!("HTTP {http}"));
+    let mut message = error.and_then(|e| e.message.clone()).unwrap_or_default();
+    if let Some(remarks) = error.and_then(|e| e.remarks.as_deref()).filter(|r| !r.is_empty()) {
+        message.push_str(&format!(" ({remarks})"));
+    }
+    for more in extra {
+        message.push_str(&format!("; {} {}", more.code_text(), more.message.as_deref().unwrap_or("")));
+    }
+    let product = PRODUCT;
+    match code.as_str() {
+        "106" | "107" | "108" | "109" | "111" => return ProviderError::Authentication { product, code, message },
+        // Business refusals of a refund (§12) and rate limiting (110): nothing was done.
+        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020" | "30021" => {
+            return ProviderError::Declined { product, code, message }
+        }
+        _ => {}
+    }
+    match http {
+        401 | 403 => ProviderError::Authentication { product, code, message },
+        409 | 429 => ProviderError::Declined { product, code, message },
+        _ => ProviderError::InvalidRequest { product, code, message },
+    }
+}
+
+fn mismatch(field: &'static str, sent: impl ToString, echoed: impl ToString) -> ProviderError {
+    ProviderError::Mismatch { product: PRODUCT, field, sent: sent.to_string(), echoed: echoed.to_string() }
+}
+
+/// The echoed amount and currency must be what we asked (minor units compared exactly).
+fn check_echo(sent: Idr, echoed_amount: i64, echoed_currency: &str) -> ProviderResult<()> {
+    let minor = to_minor_units(sent);
+    if echoed_currency != CURRENCY {
+        return Err(mismatch("currency", CURRENCY, echoed_currency));
+    }
+    if echoed_amount != minor {
+        return Err(mismatch("amount", minor, echoed_amount));
+    }
+    Ok(())
+}
+
+fn check_reference(sent: &str, echoed: Option<&str>) -> ProviderResult<()> {
+    match echoed {
+        Some(echoed) if !echoed.is_empty() && echoed != sent => Err(mismatch("reference_id", sent, echoed)),
+        _ => Ok(()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------------------------
+
+/// Timeouts per operation and the URLs the client sends.
+#[derive(Debug, Clone)]
+pub struct TazapayOptions {
+    pub create_timeout: Duration,
+    /// The confirm only starts the push; its outcome comes later (§1), so it is not held ~70 s.
+    pub confirm_timeout: Duration,
+    pub fetch_timeout: Duration,
+    pub refund_timeout: Duration,
+    pub cancel_timeout: Duration,
+    /// Per-object `webhook_url` (§6); `None` relies on the dashboard's endpoints.
+    pub webhook_url: Option<String>,
+    /// `success_url`/`cancel_url` when the payment request has no return URL (§7: always sent).
+    pub default_return_url: Option<String>,
+    /// `customer_details.country`.
+    pub country: String,
+}
+
+impl Default for TazapayOptions {
+    fn default() -> Self {
+        TazapayOptions {
+            create_timeout: Duration::from_secs(30),
+            confirm_timeout: Duration::from_secs(30),
+            fetch_timeout: Duration::from_secs(20),
+            refund_timeout: Duration::from_secs(30),
+            cancel_timeout: Duration::from_secs(30),
+            webhook_url: None,
+            default_return_url: None,
+            country: "ID".into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct TazapayClient {
+    base: String,
+    authorization: Sensitive<String>,
+    webhook_secret: Option<Sensitive<String>>,
+    options: TazapayOptions,
+    transport: Transport,
+    /// Payin ids learnt from create answers, by our reference (to confirm again, to query
+    /// after a confirm's outcome was lost).
+    payins: Mutex<HashMap<String, String>>,
+}
+
+impl TazapayClient {
+    pub fn new(base_url: &str, credentials: &Credentials, options: TazapayOptions) -> ProviderResult<TazapayClient> {
+        let api_key = credentials.require("api_key")?;
+        let api_secret = credentials.require("api_secret")?;
+        Ok(TazapayClient {
+            base: base_url.trim_end_matches('/').to_owned(),
+            authorization: basic_authorization(api_key.expose(), api_secret.expose()),
+            webhook_secret: credentials.optional("webhook_secret").cloned(),
+            options,
+            transport: Transport::new(PRODUCT),
+            payins: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The payin id learnt for our reference (persist it after an `UnknownOutcome`).
+    pub fn payin_id_for(&self, reference: &Reference) -> Option<String> {
+        self.lock_payins().get(reference.as_str()).cloned()
+    }
+
+    /// Remember a payin id persisted earlier (e.g. after a restart) so `pay` confirms again on it.
+    pub fn remember_payin(&self, reference: &Reference, payin_id: &str) {
+        self.lock_payins().insert(reference.as_str().to_owned(), payin_id.to_owned());
+    }
+
+    fn lock_payins(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.payins.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn return_urls(&self, request: &PaymentRequest) -> (Option<String>, Option<String>) {
+        let url = request.return_url.clone().or_else(|| self.options.default_return_url.clone());
+        (url.clone(), url)
+    }
+
+    fn customer(&self, request: &PaymentRequest) -> CustomerDetails {
+        CustomerDetails {
+            name: request.customer_name.clone(),
+            email: request.customer_email.clone(),
+            country: self.options.country.clone(),
+            phone: WirePhone::from_msisdn(&request.phone),
+        }
+    }
+
+    /// The create body (§6): public for the benchmark.
+    pub fn create_body(&self, request: &PaymentRequest) -> CreatePayin {
+        let (success_url, cancel_url) = self.return_urls(request);
+        CreatePayin {
+            amount: to_minor_units(request.amount),
+            invoice_currency: CURRENCY.into(),
+            transaction_description: request.description.clone(),
+            reference_id: request.reference.as_str().to_owned(),
+            payment_methods: vec![METHOD.into()],
+            customer_details: self.customer(request),
+            webhook_url: self.options.webhook_url.clone(),
+            success_url,
+            cancel_url,
+        }
+    }
+
+    /// The confirm body (§7).
+    pub fn confirm_body(&self, request: &PaymentRequest) -> ConfirmPayin {
+        let (success_url, cancel_url) = self.return_urls(request);
+        ConfirmPayin {
+            customer_details: self.customer(request),
+            payment_method_details: PaymentMethodDetails {
+                kind: METHOD.into(),
+                ovo_idr: OvoIdrDetails { phone: WirePhone::from_msisdn(&request.phone) },
+            },
+            reference_id: request.reference.as_str().to_owned(),
+            success_url,
+            cancel_url,
+        }
+    }
+
+    /// The `Authorization` header value (redacted when formatted).
+    pub fn authorization(&self) -> &Sensitive<String> {
+        &self.authorization
+    }
+
+    async fn post<B: Serialize + Sync>(&self, call: Call, path: &str, key: &str, body: Option<&B>) -> ProviderResult<Reply> {
+        let body = match body {
+            Some(b) => serde_json::to_string(b)
+                .map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: format!("cannot encode the request: {e}") })?,
+            None => String::new(),
+        };
+        let url = format!("{}{}", self.base, path);
+        self.transport
+            .send(call, |client| {
+                client
+                    .post(&url)
+                    .header(reqwest::header::AUTHORIZATION, self.auth_header())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .header("Idempotency-Key", key)
+                    .body(body.clone())
+            })
+            .await
+    }
+
+    async fn get(&self, call: Call, path: &str) -> ProviderResult<Reply> {
+        let url = format!("{}{}", self.base, path);
+        self.transport
+            .send(call, |client| {
+                client
+                    .get(&url)
+                    .header(reqwest::header::AUTHORIZATION, self.auth_header())
+                    .header(reqwest::header::ACCEPT, "application/json")
+            })
+            .await
+    }
+
+    fn auth_header(&self) -> reqwest::header::HeaderValue {
+        let mut value = reqwest::header::HeaderValue::from_str(self.authorization.expose())
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+        value.set_sensitive(true);
+        value
+    }
+
+    /// Reads the envelope: `data` as `T` on success; the classed error otherwise.
+    fn data<T: DeserializeOwned>(&self, call: Call, reply: &Reply) -> ProviderResult<T> {
+        let success = (200..300).contains(&reply.status);
+        let envelope: Envelope = match serde_json::from_str(&reply.body) {
+            Ok(envelope) => envelope,
+            Err(e) if success => return Err(self.transport.malformed(call, format!("envelope: {e}"))),
+            // A 4xx we cannot read: classed by its HTTP status alone.
+            Err(_) => return Err(error_for(reply.status, None, &[])),
+        };
+        let is_error = envelope.status.as_deref() == Some("error") || !success;
+        if is_error {
+            let errors = envelope.errors.unwrap_or_default();
+            let mut first = errors.first().cloned();
+            if first.is_none() {
+                first = envelope.message.map(|m| ApiError { code: serde_json::Value::Null, message: Some(m), remarks: None });
+            }
+            let first = first.filter(|e| !e.code_text().is_empty() || e.message.is_some());
+            if success && first.is_none() {
+                return Err(self.transport.malformed(call, "an error envelope without errors".into()));
+            }
+            return Err(error_for(reply.status, first.as_ref(), errors.get(1..).unwrap_or(&[])));
+        }
+        let data = envelope.data.ok_or_else(|| self.transport.malformed(call, "missing field `data`".into()))?;
+        serde_json::from_value(data).map_err(|e| self.transport.malformed(call, format!("data: {e}")))
+    }
+
+    /// `POST /v3/payin` (§6), key `<ref>-create`.
+    pub async fn create_payin(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
+        let call = Call::write(Operation::Pay, self.options.create_timeout);
+        let body = self.create_body(request);
+        let reply = self.post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body)).await?;
+        let payin: Payin = self.data(call, &reply)?;
+        check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
+        check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
+        self.remember_payin(&request.reference, &payin.id);
+        Ok(payin)
+    }
+
+    /// `POST /v3/payin/{id}/confirm` (§7), keyed by the caller's idempotency key.
+    pub async fn confirm_payin(&self, payin_id: &str, request: &PaymentRequest) -> ProviderResult<Payin> {
+        let call = Call::write(Operation::Pay, self.options.confirm_timeout);
+        let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
+        let body = self.confirm_body(request);
+        let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
+        let payin: Payin = self.data(call, &reply)?;
+        if payin.id != payin_id {
+            return Err(mismatch("id", payin_id, &payin.id));
+        }
+        check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
+        Ok(payin)
+    }
+
+    /// `GET /v3/payin/{id}` (§4).
+    pub async fn fetch_payin(&self, payin_id: &str) -> ProviderResult<Payin> {
+        let call = Call::read(Operation::Status, self.options.fetch_timeout);
+        let reply = self.get(call, &format!("/v3/payin/{}", path_segment(payin_id)?)).await?;
+        self.data(call, &reply)
+    }
+
+    /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
+    pub async fn cancel_payin(&self, reference: &Reference, payin_id: &str) -> ProviderResult<PaymentOutcome> {
+        let call = Call::write(Operation::Pay, self.options.cancel_timeout);
+        let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
+        let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
+        let payin: Payin = self.data(call, &reply)?;
+        Ok(outcome(&payin))
+    }
+
+    /// `GET /v3/refund/{id}` (§4).
+    pub async fn fetch_refund(&self, refund_id: &str) -> ProviderResult<Refund> {
+        let call = Call::read(Operation::Refund, self.options.fetch_timeout);
+        let reply = self.get(call, &format!("/v3/refund/{}", path_segment(refund_id)?)).await?;
+        self.data(call, &reply)
+    }
+
+    fn payin_id(&self, provider_ref: Option<&String>, reference: &Reference) -> ProviderResult<String> {
+        provider_ref.cloned().or_else(|| self.payin_id_for(reference)).ok_or_else(|| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: format!(
+                "no payin id is known for {reference}; repeat the payment with the same keys (the create is idempotent for 24 h)"
+            ),
+        })
+    }
+}
+
+/// An id used as a path segment: Tazapay ids are `[a-z]+_[A-Za-z0-9]+`.
+fn path_segment(id: &str) -> ProviderResult<&str> {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        Ok(id)
+    } else {
+        Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("{id:?} is not a Tazapay id") })
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc())
+}
+
+fn outcome(payin: &Payin) -> PaymentOutcome {
+    let mut provider_status = payin.status.as_wire().to_owned();
+    if let Some(attempt) = payin.latest_attempt() {
+        provider_status.push_str(&format!(" / {} {}", attempt.id, attempt.status.as_wire()));
+    }
+    PaymentOutcome { state: payin_state(payin, now()), provider_ref: Some(payin.id.clone()), paid: None, provider_status }
+}
+
+fn check_paid(payin: &Payin) -> ProviderResult<()> {
+    match payin.amount_paid {
+        Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => Err(mismatch("amount_paid", payin.amount, paid)),
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl Provider for TazapayClient {
+    fn product(&self) -> Product {
+        PRODUCT
+    }
+
+    async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
+        if request.kind != PaymentKind::Payin {
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("Tazapay takes payins, not {:?}", request.kind) });
+        }
+        if request.amount.is_zero() {
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
+        }
+        let payin_id = match self.payin_id_for(&request.reference) {
+            Some(id) => id,
+            None => self.create_payin(request).await?.id,
+        };
+        let payin = self.confirm_payin(&payin_id, request).await?;
+        check_paid(&payin)?;
+        Ok(outcome(&payin))
+    }
+
+    async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        let payin_id = self.payin_id(request.provider_ref.as_ref(), &request.reference)?;
+        let payin = self.fetch_payin(&payin_id).await?;
+        if payin.id != payin_id {
+            return Err(mismatch("id", payin_id, &payin.id));
+        }
+        check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
+        check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
+        check_paid(&payin)?;
+        Ok(outcome(&payin))
+    }
+
+    /// `POST /v3/refund` (§11): `payin`, the succeeded `payment_attempt` when the payin has
+    /// more than one attempt (§12 note on 30008), an explicit amount and currency.
+    async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        let payin_id = self.payin_id(request.payment_provider_ref.as_ref(), &request.payment_reference)?;
+        let payin = self.fetch_payin(&payin_id).await?;
+        check_echo(request.payment_amount, payin.amount, &payin.invoice_currency)?;
+        let payment_attempt = match payin.attempts().len() {
+            0 | 1 => None,
+            _ => payin.succeeded_attempt().map(|a| a.id.clone()),
+        };
+        let body = CreateRefund {
+            payin: payin_id,
+            payment_attempt,
+            amount: to_minor_units(request.amount),
+            currency: CURRENCY.into(),
+            reason: request.reason.clone(),
+            reference_id: request.refund_reference.as_str().to_owned(),
+            webhook_url: self.options.webhook_url.clone(),
+        };
+        let call = Call::write(Operation::Refund, self.options.refund_timeout);
+        let reply = self.post(call, "/v3/refund", &request.idempotency_key, Some(&body)).await?;
+        let refund: Refund = self.data(call, &reply)?;
+        check_echo(request.amount, refund.amount, &refund.currency)?;
+        check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
+        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
+    }
+
+    async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        let refund_id = request.provider_ref.as_deref().ok_or_else(|| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: "a refund status query needs the refund's id (rfd_…)".into(),
+        })?;
+        let refund = self.fetch_refund(refund_id).await?;
+        if refund.id != refund_id {
+            return Err(mismatch("id", refund_id, &refund.id));
+        }
+        check_echo(request.amount, refund.amount, &refund.currency)?;
+        check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
+        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
+    }
+
+    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+        let secret = self.webhook_secret.as_ref().ok_or(NotificationRejection::BadSignature)?;
+        parse_webhook(secret.expose().as_bytes(), request.header("signature"), request.body.as_bytes())
+    }
+}
+
+/// Verifies (constant time) and parses one webhook (§10).
+pub fn parse_webhook(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Result<Notification, NotificationRejection> {
+    let signature = signature.ok_or(NotificationRejection::MissingField("signature"))?;
+    let event: Event = serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
+        Some(field) => NotificationRejection::MissingField(field),
+        None => NotificationRejection::Malformed(e.to_string()),
+    })?;
+    if !verify_webhook_signature(secret, &event.id, body, &event.created_at_text(), signature) {
+        return Err(NotificationRejection::BadSignature);
+    }
+    let event_kind = event.kind.clone();
+    let (object, _) = event_kind.split_once('.').unwrap_or((event_kind.as_str(), ""));
+    let malformed = |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
+    let event_out = match object {
+        "payin" => {
+            let payin: Payin = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
+            NotificationEvent::Payment {
+                merchant_ref: payin.reference_id.clone().filter(|r| !r.is_empty()),
+                provider_ref: Some(payin.id.clone()),
+                state: payin_state(&payin, now()),
+                amount: from_minor_units(payin.amount).ok(),
+            }
+        }
+        "payment_attempt" => {
+            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payment_attempt", e))?;
+            let state = match &attempt.status {
+                AttemptStatus::Succeeded => PaymentState::Succeeded,
+                AttemptStatus::Failed => {
+                    PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: attempt.status_description.clone().unwrap_or_default() }
+                }
+                AttemptStatus::RequiresAction | AttemptStatus::Processing => PaymentState::Pending,
+                AttemptStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
+            };
+            NotificationEvent::Payment {
+                merchant_ref: attempt.reference_id.clone().filter(|r| !r.is_empty()),
+                provider_ref: attempt.payin.clone(),
+                state,
+                amount: attempt.amount.and_then(|a| from_minor_units(a).ok()),
+            }
+        }
+        "refund" => {
+            let refund: Refund = serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
+            NotificationEvent::Refund {
+                merchant_ref: refund.reference_id.clone().filter(|r| !r.is_empty()),
+                provider_ref: Some(refund.id.clone()),
+                state: refund_state(&refund),
+            }
+        }
+        other => return Err(NotificationRejection::Malformed(format!("event type {other:?} is not handled"))),
+    };
+    Ok(Notification { product: PRODUCT, event: event_out, dedup_key: format!("{}:{}", PRODUCT.key(), event.id) })
+}
+
+/// The field a serde "missing field `x`" error names (for the typed rejection).
+fn missing_field(message: &str) -> Option<&'static str> {
+    const FIELDS: [&str; 4] = ["id", "type", "created_at", "data"];
+    FIELDS.into_iter().find(|f| message.contains(&format!("missing field `{f}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idr(n: i64) -> Idr {
+        Idr::new(n).unwrap()
+    }
+
+    /// Vector A1 (§2, published [TZ-AUTH]).
+    #[test]
+    fn basic_auth_vector_a1() {
+        let header = basic_authorization("F2W7H8JWMO8398KAPW85", "rKHFAffLq5Lnrms3mOBQi71oQmMATH2EByYDyIR2Wd0jGdKeed08WThGVS6v1257");
+        assert_eq!(
+            header.expose(),
+            "Basic RjJXN0g4SldNTzgzOThLQVBXODU6cktIRkFmZkxxNUxucm1zM21PQlFpNzFvUW1NQVRIMkVCeVlEeUlSMldkMGpHZEtlZWQwOFdUaEdWUzZ2MTI1Nw=="
+        );
+        assert_eq!(format!("{header:?}"), "[redacted]");
+    }
+
+    /// Vector A2 (§2, the seed guide's sample header, decoded locally): encoding the decoded
+    /// pair gives back a header that decodes to it.
+    #[test]
+    fn basic_auth_vector_a2() {
+        let key = "ak_test_YLSUAE0V4BHJH8X486OC";
+        let secret = "sk_test_HM8C7HERWPf85OfqB1xKMBI1iD6uVa12QcvTNYyRaHxQf5S9oieKh9Vsz87rxmHJZJW2LwUsCRcdVmDtwE8CEducHQtg5T3V9u6ImAinvGb28VyxSUYlM1LYiemO4Lqm";
+        let header = basic_authorization(key, secret);
+        let encoded = header.expose().strip_prefix("Basic ").unwrap();
+        assert_eq!(B64.decode(encoded).unwrap(), format!("{key}:{secret}").into_bytes());
+    }
+
+    const W1_BODY: &str = r#"{"type":"payin.succeeded","id":"evt_test123","object":"event","created_at":"2025-03-11T12:25:08.284979602Z","data":{"id":"pay_test","status":"succeeded"}}"#;
+    const W1_SIG: &str = "EXIzYnCNywWC/ts7dkt+WrZdcdFtyLgYJiG2CQzv4RY=";
+
+    /// Vector W1 (§10.1, computed locally).
+    #[test]
+    fn webhook_signature_vector_w1() {
+        let sig = webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z");
+        assert_eq!(sig, W1_SIG);
+        assert!(verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        let mut corrupted = W1_BODY.as_bytes().to_vec();
+        corrupted[10] ^= 1;
+        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", &corrupted, "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        assert!(!verify_webhook_signature(b"whsec-tesT", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", "not base64!"));
+    }
+
+    /// W1 through the whole webhook parser: the data lacks `amount`, which a payin must carry.
+    #[test]
+    fn w1_verifies_but_its_minimal_data_is_named_as_lacking_amount() {
+        let err = parse_webhook(b"whsec-test", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err();
+        assert!(matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")), "{err:?}");
+        assert_eq!(parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::BadSignature);
+        assert_eq!(parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::MissingField("signature"));
+    }
+
+    fn signed(body: &str) -> String {
+        let event: serde_json::Value = serde_json::from_str(body).unwrap();
+        let created = match &event["created_at"] {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        webhook_signature(b"k", event["id"].as_str().unwrap(), body.as_bytes(), &created)
+    }
+
+    #[test]
+    fn webhooks_parse_into_events_with_the_event_id_as_dedup_key() {
+        let body = r#"{"type":"payin.succeeded","id":"evt_1","object":"event","created_at":1700000000,
+            "data":{"id":"pay_1","amount":1500000,"invoice_currency":"IDR","status":"succeeded","reference_id":"ABCDEF0123456789","extra":{"x":1}}}"#;
+        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
+        match n.event {
+            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
+                assert_eq!(merchant_ref.as_deref(), Some("ABCDEF0123456789"));
+                assert_eq!(provider_ref.as_deref(), Some("pay_1"));
+                assert_eq!(state, PaymentState::Succeeded);
+                assert_eq!(amount, Some(idr(15_000)));
+            }
+            other => panic!("{other:?}"),
+        }
+        let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
+            "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
+        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        assert!(matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
+            if message == "expired" && provider_ref.as_deref() == Some("pay_1")));
+        let body = r#"{"type":"refund.succeeded","id":"evt_3","created_at":"2024-10-07T07:10:21.894488Z",
+            "data":{"id":"rfd_1","amount":1500000,"currency":"IDR","status":"succeeded","reference_id":"R000000000000001"}}"#;
+        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        assert!(matches!(n.event, NotificationEvent::Refund { state: RefundState::Succeeded, .. }));
+        let body = r#"{"type":"payin.succeeded","created_at":"x","data":{}}"#;
+        assert_eq!(parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(), NotificationRejection::MissingField("id"));
+    }
+
+    #[test]
+    fn phones_go_out_as_calling_code_and_number_and_come_back() {
+        let phone = Msisdn::parse("0812-3456-7890").unwrap();
+        let wire = WirePhone::from_msisdn(&phone);
+        assert_eq!(wire, WirePhone { calling_code: "62".into(), number: "81234567890".into() });
+        assert_eq!(serde_json::to_string(&wire).unwrap(), r#"{"calling_code":"62","number":"81234567890"}"#);
+        assert_eq!(wire.to_msisdn(), Some(phone));
+        assert_eq!(WirePhone { calling_code: "62".into(), number: "0123456789".into() }.to_msisdn(), None);
+    }
+
+    fn client() -> TazapayClient {
+        let creds = Credentials::from_pairs(PRODUCT, [("api_key", "ak_test_x".to_owned()), ("api_secret", "sk_test_y".to_owned())]);
+        TazapayClient::new("http://127.0.0.1:1/", &creds, TazapayOptions::default()).unwrap()
+    }
+
+    fn request(amount: i64) -> PaymentRequest {
+        PaymentRequest {
+            reference: Reference::parse("ABCDEF0123456789").unwrap(),
+            idempotency_key: "ABCDEF0123456789-confirm-1".into(),
+            kind: PaymentKind::Payin,
+            amount: idr(amount),
+            phone: Msisdn::parse("081234567890").unwrap(),
+            account: None,
+            source: Default::default(),
+            description: "1 X Good".into(),
+            return_url: Some("https://shop.example/return".into()),
+            customer_name: Some("Andrea Lark".into()),
+            customer_email: None,
+        }
+    }
+
+    #[test]
+    fn request_bodies_follow_the_spec() {
+        let c = client();
+        let body = serde_json::to_value(c.create_body(&request(100_000))).unwrap();
+        assert_eq!(body["amount"], 10_000_000, "§6: IDR 100,000 → 10000000");
+        assert_eq!(body["invoice_currency"], "IDR");
+        assert_eq!(body["reference_id"], "ABCDEF0123456789");
+        assert_eq!(body["customer_details"]["phone"]["number"], "81234567890");
+        assert!(body.get("webhook_url").is_none());
+        let body = serde_json::to_value(c.confirm_body(&request(100_000))).unwrap();
+        assert_eq!(
+            body["payment_method_details"],
+            serde_json::json!({"type":"ovo_idr","ovo_idr":{"phone":{"calling_code":"62","number":"81234567890"}}})
+        );
+        assert_eq!(body["success_url"], "https://shop.example/return");
+        assert_eq!(body["cancel_url"], "https://shop.example/return");
+        assert!(!format!("{c:?}").contains("sk_test_y"), "no secret in Debug");
+    }
+
+    #[test]
+    fn idempotency_keys_follow_the_house_scheme() {
+        let r = Reference::parse("ABCDEF0123456789").unwrap();
+        assert_eq!(create_idempotency_key(&r), "ABCDEF0123456789-create");
+        assert_eq!(confirm_idempotency_key(&r, 2), "ABCDEF0123456789-confirm-2");
+        assert_eq!(refund_idempotency_key(&r, 1), "ABCDEF0123456789-refund-1");
+        assert_eq!(cancel_idempotency_key(&r), "ABCDEF0123456789-cancel");
+    }
+
+    #[test]
+    fn unknown_enum_values_are_kept_and_extra_fields_ignored() {
+        let payin: Payin = serde_json::from_str(
+            r#"{"id":"pay_1","amount":100,"invoice_currency":"IDR","status":"on_hold","brand_new":[1,2],"payment_attempts":null}"#,
+        )
+        .unwrap();
+        assert_eq!(payin.status, PayinStatus::Unknown("on_hold".into()));
+        assert_eq!(payin_state(&payin, now()), PaymentState::Unrecognised("on_hold".into()));
+        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#).unwrap();
+        assert_eq!(refund_state(&refund), RefundState::Pending);
+        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"queued"}"#).unwrap();
+        assert_eq!(refund_state(&refund), RefundState::Unrecognised("queued".into()));
+        let attempt: PaymentAttempt = serde_json::from_str(r#"{"id":"pat_1","status":"authorised"}"#).unwrap();
+        assert_eq!(attempt.status, AttemptStatus::Unknown("authorised".into()));
+    }
+
+    #[test]
+    fn missing_mandatory_fields_are_named() {
+        for (json, field) in [
+            (r#"{"amount":100,"invoice_currency":"IDR","status":"succeeded"}"#, "id"),
+            (r#"{"id":"pay_1","invoice_currency":"IDR","status":"succeeded"}"#, "amount"),
+            (r#"{"id":"pay_1","amount":100,"status":"succeeded"}"#, "invoice_currency"),
+            (r#"{"id":"pay_1","amount":100,"invoice_currency":"IDR"}"#, "status"),
+        ] {
+            let err = serde_json::from_str::<Payin>(json).unwrap_err().to_string();
+            assert!(err.contains(&format!("missing field `{field}`")), "{err}");
+        }
+        let err = serde_json::from_str::<Refund>(r#"{"id":"rfd_1","amount":1,"status":"pending"}"#).unwrap_err().to_string();
+        assert!(err.contains("missing field `currency`"), "{err}");
+        // Through the envelope reader: a write's answer without `data.id` is an unknown outcome naming it.
+        let c = client();
+        let call = Call::write(Operation::Pay, Duration::from_secs(1));
+        let reply = Reply {
+            status: 200,
+            headers: Default::default(),
+            body: r#"{"status":"success","data":{"amount":1,"invoice_currency":"IDR","status":"requires_action"}}"#.into(),
+        };
+        let err = c.data::<Payin>(call, &reply).unwrap_err();
+        assert!(err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"), "{err:?}");
+        let call = Call::read(Operation::Status, Duration::from_secs(1));
+        let reply = Reply { status: 200, headers: Default::default(), body: r#"{"status":"success"}"#.into() };
+        assert!(matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data")));
+    }
+
+    #[test]
+    fn error_codes_are_classed_and_kept() {
+        let c = client();
+        let call = Call::write(Operation::Refund, Duration::from_secs(1));
+        let reply = |status: u16, code: &str| Reply {
+            status,
+            headers: Default::default(),
+            body: format!(r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#),
+        };
+        let class = |status, code| c.data::<Refund>(call, &reply(status, code)).unwrap_err();
+        assert!(matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111"));
+        assert!(matches!(class(401, "109"), ProviderError::Authentication { .. }));
+        assert!(matches!(class(400, "30021"), ProviderError::Declined { code, message, .. } if code == "30021" && message == "m30021"));
+        assert!(matches!(class(409, "30009"), ProviderError::Declined { .. }));
+        assert!(matches!(class(400, "99000"), ProviderError::InvalidRequest { .. }));
+        assert!(matches!(class(404, "105"), ProviderError::InvalidRequest { code, .. } if code == "105"));
+        assert!(matches!(class(400, "100"), ProviderError::InvalidRequest { .. }));
+        let unreadable = Reply { status: 403, headers: Default::default(), body: "<html>".into() };
+        assert!(matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403"));
+    }
+
+    #[test]
+    fn payin_states_map_to_ours() {
+        let payin = |json: &str| serde_json::from_str::<Payin>(json).unwrap();
+        let base = r#""id":"pay_1","amount":100,"invoice_currency":"IDR""#;
+        let now = Timestamp::parse_rfc3339("2024-02-01T00:00:00Z").unwrap();
+        let p = payin(&format!(r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#));
+        assert_eq!(payin_state(&p, now), PaymentState::Pending);
+        let p = payin(&format!(
+            r#"{{{base},"status":"requires_action","latest_payment_attempt":"pat_1","latest_payment_attempt_data":{{"expires_at":"2024-02-03T13:05:54Z"}}}}"#
+        ));
+        assert_eq!(payin_state(&p, now), PaymentState::Pending);
+        assert_eq!(payin_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()), PaymentState::Expired);
+        let p = payin(&format!(
+            r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":"pat_1","payment_attempts":[{{"id":"pat_1","status":"failed","status_description":"expired"}}]}}"#
+        ));
+        assert_eq!(payin_state(&p, now), PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() });
+        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now), PaymentState::Succeeded);
+        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now), PaymentState::Cancelled);
+    }
+
+    #[test]
+    fn echoes_are_checked() {
+        assert!(check_echo(idr(15_000), 1_500_000, "IDR").is_ok());
+        assert!(matches!(check_echo(idr(15_000), 1_500_100, "IDR"), Err(ProviderError::Mismatch { field: "amount", .. })));
+        assert!(matches!(check_echo(idr(15_000), 1_500_000, "SGD"), Err(ProviderError::Mismatch { field: "currency", .. })));
+        assert!(matches!(check_reference("A", Some("B")), Err(ProviderError::Mismatch { field: "reference_id", .. })));
+        assert!(check_reference("A", None).is_ok());
+    }
+}
