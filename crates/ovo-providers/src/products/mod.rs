@@ -1,1 +1,3 @@
 //! One client per provider product, each implementing `Provider`.
+
+pub mod snap;
