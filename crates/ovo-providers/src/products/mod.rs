@@ -1,3 +1,4 @@
 //! One client per provider product, each implementing `Provider`.
 
 pub mod snap;
+pub mod ovo_snap;
