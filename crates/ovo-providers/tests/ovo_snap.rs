@@ -89,9 +89,13 @@ async fn receiver() -> (String, Inbox) {
 }
 
 async fn env_with(options: OvoSnapOptions) -> Env {
+    env_scaled(options, SCALE).await
+}
+
+async fn env_scaled(options: OvoSnapOptions, scale: &str) -> Env {
     let (callback, inbox) = receiver().await;
     let sb = ovo_sandbox::start(
-        SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(SCALE).unwrap() },
+        SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(scale).unwrap() },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -541,4 +545,63 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
     let mut headerless = received[0].clone();
     headerless.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-signature"));
     assert_eq!(env.client.verify_notification(&headerless).unwrap_err(), NotificationRejection::MissingField("X-SIGNATURE"));
+}
+
+#[tokio::test]
+async fn b2b_token_is_cached_and_expired_tokens_are_renewed() {
+    let env = env().await;
+    let account = env.link(PAYER).await;
+    let pay = payment(&account, 40_000, PaySource::Cash);
+    env.client.pay(&pay).await.unwrap();
+    env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
+    env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
+    let received = env.get("/_sandbox/received?product=ovo_snap").await;
+    let b2b_calls = received.as_array().unwrap().iter().filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/access-token/b2b"))).count();
+    assert_eq!(b2b_calls, 1, "the B2B token is cached between calls");
+    // Refund requests carry the B2B token in Authorization and the customer's beside it.
+    let refund = received.as_array().unwrap().iter().rev().find(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/debit/refund"))).unwrap();
+    let header = |name: &str| refund["headers"].as_array().unwrap().iter().find(|h| h[0] == name).map(|h| h[1].as_str().unwrap().to_owned());
+    assert!(header("authorization").unwrap().starts_with("Bearer "));
+    assert!(header("authorization-customer").unwrap().starts_with("Bearer "));
+    let ts = header("x-timestamp").unwrap();
+    assert!(ts.ends_with("+07:00") && ts.len() == "2024-01-01T10:00:00.000+07:00".len(), "{ts}");
+    assert_eq!(header("x-external-id").unwrap().len(), 36);
+    // The same idempotency key sends the same X-EXTERNAL-ID: a resend is refused as a duplicate
+    // and reported as an unknown outcome (only a status query decides).
+    let e = env.client.pay(&pay).await.unwrap_err();
+    assert!(e.is_unknown_outcome(), "{e:?}");
+}
+
+#[tokio::test]
+async fn customer_token_refresh() {
+    // At 0.001 every token lives 0.9 s.
+    let env = env_scaled(OvoSnapOptions::default(), "0.001").await;
+    let account = env.link(PAYER).await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    // Expired customer token (401xx02): refreshed once, then the payment goes through.
+    let pay = payment(&account, 15_000, PaySource::Cash);
+    assert_eq!(env.client.pay(&pay).await.unwrap().state, PaymentState::Succeeded);
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    // Both tokens expired: the B2B token is renewed (401xx01) and the customer's refreshed.
+    assert_eq!(env.client.refund(&refund_of(&pay, None, 15_000)).await.unwrap().state, RefundState::Succeeded);
+    // Explicit refresh gives the caller a new token to store.
+    let fresh = env.client.refresh_account(&account).await.unwrap();
+    assert!(fresh.token.is_some());
+    assert_ne!(fresh.token.as_ref().unwrap().expose(), account.token.as_ref().unwrap().expose());
+    assert!(env.client.balance(&fresh).await.is_ok());
+    // Without a refresh token an expired customer token is an authentication failure.
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let stale = LinkedAccount { refresh_token: None, ..fresh };
+    assert!(matches!(env.client.balance(&stale).await, Err(ProviderError::Authentication { ref code, .. }) if code == "4011102"));
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_output() {
+    let env = env().await;
+    let account = env.link(PAYER).await;
+    let shown = format!("{:?} {:?}", env.client, account);
+    assert!(!shown.contains(SECRET));
+    assert!(!shown.contains(account.token.as_ref().unwrap().expose().as_str()));
+    let key_line = PRIVATE_PKCS1.lines().nth(1).unwrap();
+    assert!(!shown.contains(key_line));
 }

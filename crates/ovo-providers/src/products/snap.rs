@@ -702,34 +702,42 @@ impl SnapSession {
         }
     }
 
+    /// The headers of one transactional call, signed now (§2, §6): what `send` puts on the
+    /// wire beside the body. Secrets appear only in the returned values, never in logs.
+    pub fn transaction_headers(&self, request: &SnapRequest, authorization: Option<&Sensitive<String>>) -> Vec<(&'static str, String)> {
+        let timestamp = now_timestamp(self.profile.timestamp_style);
+        let token = authorization.map(|t| t.expose().as_str()).unwrap_or("");
+        let signature =
+            symmetric_signature(self.client_secret.expose().as_bytes(), request.method.as_str(), &request.path, token, request.body.as_bytes(), &timestamp);
+        let mut headers = Vec::with_capacity(9);
+        headers.push(("Content-Type", "application/json".to_owned()));
+        headers.push(("X-TIMESTAMP", timestamp));
+        headers.push(("X-SIGNATURE", signature));
+        headers.push(("X-PARTNER-ID", self.client_id.clone()));
+        headers.push(("X-EXTERNAL-ID", request.external_id.clone().unwrap_or_else(generate_external_id)));
+        if let Some(device) = &self.profile.device_id {
+            headers.push(("X-DEVICE-ID", device.clone()));
+        }
+        if let Some(channel) = self.profile.channel_id.as_ref().filter(|c| !c.is_empty()) {
+            headers.push(("CHANNEL-ID", channel.clone()));
+        }
+        if let Some(token) = authorization {
+            headers.push(("Authorization", format!("Bearer {}", token.expose())));
+        }
+        if let Some(customer) = &request.customer {
+            headers.push(("Authorization-Customer", format!("Bearer {}", customer.expose())));
+        }
+        headers
+    }
+
     async fn send_once(&self, request: &SnapRequest, authorization: Option<&Sensitive<String>>) -> ProviderResult<SnapReply> {
         let url = format!("{}{}", self.base_url, request.path);
         let reply = self
             .transport
             .send(request.call, |client| {
-                let timestamp = now_timestamp(self.profile.timestamp_style);
-                let token = authorization.map(|t| t.expose().as_str()).unwrap_or("");
-                let method = request.method.as_str();
-                let signature = symmetric_signature(self.client_secret.expose().as_bytes(), method, &request.path, token, request.body.as_bytes(), &timestamp);
-                let external_id = request.external_id.clone().unwrap_or_else(generate_external_id);
-                let mut builder = client
-                    .request(request.method.clone(), &url)
-                    .header("Content-Type", "application/json")
-                    .header("X-TIMESTAMP", timestamp)
-                    .header("X-SIGNATURE", signature)
-                    .header("X-PARTNER-ID", &self.client_id)
-                    .header("X-EXTERNAL-ID", external_id);
-                if let Some(device) = &self.profile.device_id {
-                    builder = builder.header("X-DEVICE-ID", device);
-                }
-                if let Some(channel) = self.profile.channel_id.as_ref().filter(|c| !c.is_empty()) {
-                    builder = builder.header("CHANNEL-ID", channel);
-                }
-                if let Some(token) = authorization {
-                    builder = builder.header("Authorization", format!("Bearer {}", token.expose()));
-                }
-                if let Some(customer) = &request.customer {
-                    builder = builder.header("Authorization-Customer", format!("Bearer {}", customer.expose()));
+                let mut builder = client.request(request.method.clone(), &url);
+                for (name, value) in self.transaction_headers(request, authorization) {
+                    builder = builder.header(name, value);
                 }
                 builder.body(request.body.clone())
             })
