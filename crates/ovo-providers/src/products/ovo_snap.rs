@@ -1,0 +1,866 @@
+//! OVO SNAP Open API ("OPEN API LITE"), written from `shared/providers/ovo-snap.md` (cited as
+//! §n) on the SNAP layer in [`super::snap`]. Linkage (binding + B2B2C token), balance, direct
+//! debit with a PIN webview, status, full and partial refunds, two-call unlink, and the
+//! payment callback.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ovo_domain::{Idr, PhoneFormat, Product, Timestamp};
+use ovo_secrets::Sensitive;
+use rsa::RsaPublicKey;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::snap::{
+    self, external_id_for, Bearer, CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest,
+    SnapSession, TimestampStyle,
+};
+use crate::capability::{Operation, PaymentKind};
+use crate::credentials::Credentials;
+use crate::error::{ProviderError, ProviderResult};
+use crate::model::*;
+use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use crate::provider::Provider;
+use crate::transport::Call;
+use crate::wire::SnapAmount;
+
+const PRODUCT: Product = Product::OvoSnap;
+
+/// Configuration of the client (§2 house decision 5, §3, §5, §8, §15).
+#[derive(Debug, Clone)]
+pub struct OvoSnapOptions {
+    /// Read timeout of every call (§15 house default: 30 s).
+    pub timeout: Duration,
+    /// Version segment of the B2B token path (`v1.0`).
+    pub b2b_token_version: String,
+    /// Version segment of every other path (`v2.0`).
+    pub version: String,
+    /// `X-DEVICE-ID`, mandatory at OVO: a stable per-terminal id.
+    pub device_id: String,
+    /// `CHANNEL-ID`: value UNKNOWN, sent only when configured.
+    pub channel_id: Option<String>,
+    /// `phoneNo` on binding: `62…` (default) or `08…`.
+    pub phone_format: PhoneFormat,
+    /// `grantType` case: ASPI upper-case by default.
+    pub grant_case: GrantCase,
+    /// `serviceCode` of the status inquiry: `"54"` (the original payment's service).
+    pub status_service_code: String,
+}
+
+impl Default for OvoSnapOptions {
+    fn default() -> Self {
+        OvoSnapOptions {
+            timeout: Duration::from_secs(30),
+            b2b_token_version: "v1.0".into(),
+            version: "v2.0".into(),
+            device_id: "ovo-backoffice".into(),
+            channel_id: None,
+            phone_format: PhoneFormat::Canonical,
+            grant_case: GrantCase::Upper,
+            status_service_code: "54".into(),
+        }
+    }
+}
+
+/// The OVO SNAP client of one merchant.
+#[derive(Debug)]
+pub struct OvoSnapClient {
+    snap: SnapSession,
+    options: OvoSnapOptions,
+    provider_key: Option<RsaPublicKey>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types
+
+/// `latestTransactionStatus` (SNAP §9.2); unknown values are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum TransactionStatus {
+    Success,
+    Initiated,
+    Paying,
+    Pending,
+    Refunded,
+    Cancelled,
+    Failed,
+    NotFound,
+    Unknown(String),
+}
+
+impl From<String> for TransactionStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => TransactionStatus::Success,
+            "01" => TransactionStatus::Initiated,
+            "02" => TransactionStatus::Paying,
+            "03" => TransactionStatus::Pending,
+            "04" => TransactionStatus::Refunded,
+            "05" => TransactionStatus::Cancelled,
+            "06" => TransactionStatus::Failed,
+            "07" => TransactionStatus::NotFound,
+            _ => TransactionStatus::Unknown(s),
+        }
+    }
+}
+
+impl TransactionStatus {
+    pub fn code(&self) -> &str {
+        match self {
+            TransactionStatus::Success => "00",
+            TransactionStatus::Initiated => "01",
+            TransactionStatus::Paying => "02",
+            TransactionStatus::Pending => "03",
+            TransactionStatus::Refunded => "04",
+            TransactionStatus::Cancelled => "05",
+            TransactionStatus::Failed => "06",
+            TransactionStatus::NotFound => "07",
+            TransactionStatus::Unknown(s) => s,
+        }
+    }
+
+    fn to_state(&self, description: Option<&str>) -> PaymentState {
+        let message = description.unwrap_or_default().to_owned();
+        match self {
+            TransactionStatus::Success => PaymentState::Succeeded,
+            TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => PaymentState::Pending,
+            TransactionStatus::Refunded => PaymentState::Refunded,
+            TransactionStatus::Cancelled => PaymentState::Cancelled,
+            TransactionStatus::Failed | TransactionStatus::NotFound => PaymentState::Failed { code: self.code().to_owned(), message },
+            TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
+        }
+    }
+}
+
+/// `refundStatus` (SNAP §9.2: 00, 03, 06).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum RefundStatus {
+    Success,
+    Pending,
+    Failed,
+    Unknown(String),
+}
+
+impl From<String> for RefundStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => RefundStatus::Success,
+            "01" | "02" | "03" => RefundStatus::Pending,
+            "06" => RefundStatus::Failed,
+            _ => RefundStatus::Unknown(s),
+        }
+    }
+}
+
+impl RefundStatus {
+    fn to_state(&self, message: &str) -> RefundState {
+        match self {
+            RefundStatus::Success => RefundState::Succeeded,
+            RefundStatus::Pending => RefundState::Pending,
+            RefundStatus::Failed => RefundState::Failed { code: "06".into(), message: message.to_owned() },
+            RefundStatus::Unknown(s) => RefundState::Unrecognised(s.clone()),
+        }
+    }
+}
+
+/// `payMethod` / `balanceType`: CASH or POINT(S), case-insensitive (§7, §11).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum Pocket {
+    Cash,
+    Points,
+    Unknown(String),
+}
+
+impl From<String> for Pocket {
+    fn from(s: String) -> Self {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CASH" => Pocket::Cash,
+            "POINT" | "POINTS" => Pocket::Points,
+            _ => Pocket::Unknown(s),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BindingBody<'a> {
+    merchant_id: &'a str,
+    partner_reference_no: &'a str,
+    phone_no: String,
+    redirect_url: &'a str,
+    additional_info: BindingInfo<'a>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BindingInfo<'a> {
+    cust_id_merchant: &'a str,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingReply {
+    pub reference_no: Option<String>,
+    pub redirect_url: Option<String>,
+    pub web_redirect_url: Option<String>,
+    pub pin_web_view_url: Option<String>,
+    pub linkage_token: Option<String>,
+    #[serde(default)]
+    pub additional_info: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentBody<'a> {
+    partner_reference_no: &'a str,
+    amount: SnapAmount,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    url_params: Vec<UrlParam<'a>>,
+    pay_option_details: Vec<PayOption>,
+    additional_info: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UrlParam<'a> {
+    url: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    is_deeplink: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayOption {
+    pub pay_method: String,
+    pub trans_amount: SnapAmount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_amount: Option<SnapAmount>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentReply {
+    pub reference_no: Option<String>,
+    pub partner_reference_no: Option<String>,
+    pub web_redirect_url: Option<String>,
+    pub app_redirect_url: Option<String>,
+    pub amount: Option<SnapAmount>,
+    pub latest_transaction_status: Option<TransactionStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusBody<'a> {
+    original_partner_reference_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_reference_no: Option<&'a str>,
+    service_code: &'a str,
+    transaction_date: String,
+    amount: SnapAmount,
+    additional_info: Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReply {
+    pub original_reference_no: Option<String>,
+    pub original_partner_reference_no: Option<String>,
+    pub latest_transaction_status: TransactionStatus,
+    pub transaction_status_desc: Option<String>,
+    pub amount: Option<SnapAmount>,
+    #[serde(default)]
+    pub pay_option_details: Option<Vec<PayOption>>,
+    #[serde(default)]
+    pub refund_history: Vec<RefundHistoryEntry>,
+    #[serde(default)]
+    pub additional_info: Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundHistoryEntry {
+    pub refund_no: Option<String>,
+    pub partner_refund_no: Option<String>,
+    pub partner_reference_no: Option<String>,
+    pub refund_amount: Option<SnapAmount>,
+    pub refund_status: Option<RefundStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundBody<'a> {
+    original_partner_reference_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_reference_no: Option<&'a str>,
+    partner_refund_no: &'a str,
+    refund_amount: SnapAmount,
+    reason: &'a str,
+    additional_info: Value,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundReply {
+    pub refund_no: Option<String>,
+    pub partner_refund_no: Option<String>,
+    pub refund_amount: Option<SnapAmount>,
+    pub refund_status: Option<RefundStatus>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceReply {
+    pub account_infos: Vec<AccountInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    pub balance_type: Pocket,
+    pub available_balance: Option<SnapAmount>,
+    pub amount: Option<SnapAmount>,
+}
+
+/// The payment callback (ASPI 56, §12).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallbackBody {
+    pub original_reference_no: String,
+    pub latest_transaction_status: TransactionStatus,
+    pub original_partner_reference_no: Option<String>,
+    pub amount: Option<SnapAmount>,
+    pub transaction_status_desc: Option<String>,
+    pub finished_time: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions at the edge
+
+fn amount_of(field: &'static str, amount: &SnapAmount) -> Result<Idr, String> {
+    amount.to_idr().map_err(|e| format!("{field}: {e}"))
+}
+
+/// The echoed amount and currency must be what we asked.
+fn check_echo(field: &'static str, sent: Idr, echoed: Option<&SnapAmount>) -> ProviderResult<()> {
+    let Some(echoed) = echoed else { return Ok(()) };
+    if echoed.currency != "IDR" {
+        return Err(ProviderError::Mismatch { product: PRODUCT, field: "currency", sent: "IDR".into(), echoed: echoed.currency.clone() });
+    }
+    match echoed.to_idr() {
+        Ok(v) if v == sent => Ok(()),
+        _ => Err(ProviderError::Mismatch { product: PRODUCT, field, sent: SnapAmount::from_idr(sent).value, echoed: echoed.value.clone() }),
+    }
+}
+
+/// The cash/points split from `payOptionDetails` (top level or in `additionalInfo`).
+fn split_of(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
+    let from_info;
+    let options = match options {
+        Some(o) => o,
+        None => {
+            from_info = serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone()).ok()?;
+            &from_info
+        }
+    };
+    let (mut cash, mut points) = (Idr::ZERO, Idr::ZERO);
+    for option in options {
+        let value = option.trans_amount.to_idr().ok()?;
+        match Pocket::from(option.pay_method.clone()) {
+            Pocket::Cash => cash = cash.checked_add(value)?,
+            Pocket::Points => points = points.checked_add(value)?,
+            Pocket::Unknown(_) => return None,
+        }
+    }
+    Some(Split { cash, points })
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_offset_datetime(OffsetDateTime::now_utc())
+}
+
+fn first_string(value: &Value, pointers: &[&str]) -> Option<String> {
+    pointers.iter().find_map(|p| value.pointer(p).and_then(Value::as_str)).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+impl OvoSnapClient {
+    /// Reads `client_id`, `client_secret`, `merchant_private_key` (PKCS#1 or PKCS#8 PEM) and the
+    /// optional `provider_public_key` (for asymmetric callbacks).
+    pub fn new(base_url: &str, credentials: &Credentials, options: OvoSnapOptions) -> ProviderResult<OvoSnapClient> {
+        let client_id = credentials.require("client_id")?.expose().clone();
+        let client_secret = credentials.require("client_secret")?.clone();
+        let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose())
+            .map_err(|detail| ProviderError::InvalidInput { product: PRODUCT, detail: format!("merchant_private_key: {detail}") })?;
+        let provider_key = match credentials.optional("provider_public_key").filter(|k| !k.expose().trim().is_empty()) {
+            Some(pem) => Some(
+                snap::parse_public_key(pem.expose())
+                    .map_err(|detail| ProviderError::InvalidInput { product: PRODUCT, detail: format!("provider_public_key: {detail}") })?,
+            ),
+            None => None,
+        };
+        let profile = SnapProfile {
+            product: PRODUCT,
+            timestamp_style: TimestampStyle::OffsetMillis,
+            grant_case: options.grant_case,
+            b2b_token_path: format!("/OVOSNAP/{}/access-token/b2b", options.b2b_token_version),
+            b2b2c_token_path: format!("/OVOSNAP/{}/access-token/b2b2c", options.version),
+            device_id: Some(options.device_id.clone()),
+            channel_id: options.channel_id.clone(),
+            token_timeout: options.timeout,
+            renew_margin: Duration::from_secs(60),
+        };
+        Ok(OvoSnapClient { snap: SnapSession::new(profile, base_url, client_id, client_secret, key), options, provider_key })
+    }
+
+    fn path(&self, operation: &str) -> String {
+        format!("/OVOSNAP/{}/{operation}", self.options.version)
+    }
+
+    fn read(&self, operation: Operation) -> Call {
+        Call::read(operation, self.options.timeout)
+    }
+
+    fn write(&self, operation: Operation) -> Call {
+        Call::write(operation, self.options.timeout)
+    }
+
+    fn body<T: Serialize>(value: &T) -> ProviderResult<String> {
+        serde_json::to_string(value).map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: e.to_string() })
+    }
+
+    /// Refreshes a linked account's customer token (§5); the caller stores the new token.
+    pub async fn refresh_account(&self, account: &LinkedAccount) -> ProviderResult<LinkedAccount> {
+        let refresh = account
+            .refresh_token
+            .clone()
+            .ok_or_else(|| ProviderError::InvalidInput { product: PRODUCT, detail: "the linked account has no refresh token".into() })?;
+        let token = self.snap.customer_token(Operation::CompleteBinding, &CustomerGrant::RefreshToken(refresh), None).await?;
+        Ok(Self::account_with(account, token))
+    }
+
+    fn account_with(account: &LinkedAccount, token: CustomerToken) -> LinkedAccount {
+        LinkedAccount {
+            phone: account.phone.clone(),
+            provider_ref: account.provider_ref.clone(),
+            token: Some(token.access_token),
+            refresh_token: token.refresh_token.or_else(|| account.refresh_token.clone()),
+            token_expires_at: token.expires_at,
+        }
+    }
+
+    /// The customer token to use now: refreshed first when it is known to expire within 60 s.
+    async fn customer_token(&self, account: &LinkedAccount) -> ProviderResult<Sensitive<String>> {
+        let expiring = account.token_expires_at.is_some_and(|at| at.millis_since(now()) < 60_000);
+        match (&account.token, expiring && account.refresh_token.is_some()) {
+            (Some(token), false) => Ok(token.clone()),
+            (_, true) => Ok(self.refresh_account(account).await?.token.unwrap_or_else(|| Sensitive::new(String::new()))),
+            (None, false) => Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the OVO account is not linked (no customer token)".into() }),
+        }
+    }
+
+    /// A call on the customer's behalf (§3): the B2B2C token in `Authorization`, or for a
+    /// refund the B2B token there and the B2B2C token in `Authorization-Customer`. On
+    /// `401xx02` with a refresh token, refreshes once and sends again (nothing was processed).
+    async fn send_as_customer(&self, account: &LinkedAccount, call: Call, path: String, body: String, external_id: Option<String>, refund: bool) -> ProviderResult<SnapReply> {
+        let mut token = self.customer_token(account).await?;
+        let mut refreshed = false;
+        loop {
+            let (authorization, customer) = if refund { (Bearer::B2b, Some(token.clone())) } else { (Bearer::Token(token.clone()), None) };
+            let request = SnapRequest { call, method: reqwest::Method::POST, path: path.clone(), body: body.clone(), authorization, customer, external_id: external_id.clone() };
+            let reply = self.snap.send(&request).await?;
+            if reply.class() == SnapClass::CustomerToken && !refreshed && account.refresh_token.is_some() {
+                refreshed = true;
+                if let Some(t) = self.refresh_account(account).await?.token {
+                    token = t;
+                    continue;
+                }
+            }
+            return Ok(reply);
+        }
+    }
+
+    fn account_of<'a>(&self, account: Option<&'a LinkedAccount>) -> ProviderResult<&'a LinkedAccount> {
+        account.ok_or_else(|| ProviderError::InvalidInput { product: PRODUCT, detail: "OVO SNAP needs a linked account".into() })
+    }
+
+    fn status_outcome(&self, call: Call, reply: &SnapReply, sent: Idr) -> ProviderResult<(PaymentOutcome, StatusReply)> {
+        let status: StatusReply = reply.typed(self.snap.transport(), call)?;
+        check_echo("amount", sent, status.amount.as_ref())?;
+        let state = status.latest_transaction_status.to_state(status.transaction_status_desc.as_deref());
+        let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
+            split_of(status.pay_option_details.as_ref(), &status.additional_info)
+        } else {
+            None
+        };
+        let outcome = PaymentOutcome {
+            state,
+            provider_ref: status.original_reference_no.clone(),
+            paid,
+            provider_status: format!("{} {}", reply.code, status.latest_transaction_status.code()),
+        };
+        Ok((outcome, status))
+    }
+
+    async fn query_status(&self, account: &LinkedAccount, reference: &str, provider_ref: Option<&str>, amount: Idr, created_at: Option<Timestamp>) -> ProviderResult<(Call, SnapReply)> {
+        let call = self.read(Operation::Status);
+        let date = created_at.unwrap_or_else(now).to_offset_datetime();
+        let body = Self::body(&StatusBody {
+            original_partner_reference_no: reference,
+            original_reference_no: provider_ref,
+            service_code: &self.options.status_service_code,
+            transaction_date: snap::format_timestamp(date, TimestampStyle::OffsetMillis),
+            amount: SnapAmount::from_idr(amount),
+            additional_info: Value::Object(Default::default()),
+        })?;
+        let reply = self.send_as_customer(account, call, self.path("debit/status"), body, None, false).await?;
+        Ok((call, reply))
+    }
+}
+
+#[async_trait]
+impl Provider for OvoSnapClient {
+    fn product(&self) -> Product {
+        PRODUCT
+    }
+
+    /// Account binding (§6.2 step 1): no `Authorization`, signed with an empty token (§4).
+    async fn bind(&self, request: &BindRequest) -> ProviderResult<BindStarted> {
+        let call = self.write(Operation::Bind);
+        let body = Self::body(&BindingBody {
+            merchant_id: self.snap.client_id(),
+            partner_reference_no: request.reference.as_str(),
+            phone_no: request.phone.render(self.options.phone_format),
+            redirect_url: &request.return_url,
+            additional_info: BindingInfo { cust_id_merchant: &request.merchant_customer_id },
+        })?;
+        let snap_request = SnapRequest {
+            call,
+            method: reqwest::Method::POST,
+            path: self.path("oauth/account/registration-account-binding"),
+            body,
+            authorization: Bearer::None,
+            customer: None,
+            external_id: None,
+        };
+        let reply = self.snap.send(&snap_request).await?.into_result(PRODUCT, call)?;
+        let binding: BindingReply = reply.typed(self.snap.transport(), call)?;
+        let redirect_url = binding
+            .redirect_url
+            .clone()
+            .or(binding.web_redirect_url.clone())
+            .or(binding.pin_web_view_url.clone())
+            .ok_or_else(|| self.snap.transport().malformed(call, "missing redirectUrl".into()))?;
+        let linkage = binding.linkage_token.clone().or_else(|| first_string(&binding.additional_info, &["/linkageToken"]));
+        let linkage = linkage.ok_or_else(|| self.snap.transport().malformed(call, "missing linkageToken".into()))?;
+        Ok(BindStarted { redirect_url, provider_ref: binding.reference_no, pending_token: Some(Sensitive::new(linkage)) })
+    }
+
+    /// §6.2 step 3: the authCode for a B2B2C token, with `Authorization: Bearer <linkageToken>`.
+    async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
+        let missing = |what: &str| ProviderError::InvalidInput { product: PRODUCT, detail: format!("completing an OVO linkage needs the {what}") };
+        let auth_code = request.auth_code.clone().ok_or_else(|| missing("authCode"))?;
+        let linkage = request.pending_token.as_ref().ok_or_else(|| missing("linkageToken"))?;
+        let token = self.snap.customer_token(Operation::CompleteBinding, &CustomerGrant::AuthorizationCode(auth_code), Some(linkage)).await?;
+        Ok(LinkedAccount {
+            phone: request.phone.clone(),
+            provider_ref: request.provider_ref.clone(),
+            token: Some(token.access_token),
+            refresh_token: token.refresh_token,
+            token_expires_at: token.expires_at,
+        })
+    }
+
+    /// §11: `accountInfos[]`, CASH and POINT(S), `availableBalance` before `amount`.
+    async fn balance(&self, account: &LinkedAccount) -> ProviderResult<Balance> {
+        let call = self.read(Operation::Balance);
+        let body = r#"{"additionalInfo":{}}"#.to_owned();
+        let reply = self.send_as_customer(account, call, self.path("balance-inquiry"), body, None, false).await?.into_result(PRODUCT, call)?;
+        let answer: BalanceReply = reply.typed(self.snap.transport(), call)?;
+        let mut balance = Balance { cash: Idr::ZERO, points: Idr::ZERO };
+        let (mut saw_cash, mut saw_points) = (false, false);
+        for info in &answer.account_infos {
+            let amount = info.available_balance.as_ref().or(info.amount.as_ref());
+            let Some(amount) = amount else {
+                return Err(self.snap.transport().malformed(call, "missing accountInfos[].availableBalance".into()));
+            };
+            let value = amount_of("accountInfos[].availableBalance", amount).map_err(|d| self.snap.transport().malformed(call, d))?;
+            match &info.balance_type {
+                Pocket::Cash => (balance.cash, saw_cash) = (value, true),
+                Pocket::Points => (balance.points, saw_points) = (value, true),
+                Pocket::Unknown(kind) => tracing::info!(balance_type = kind.as_str(), "OVO SNAP balance type not shown"),
+            }
+        }
+        if !saw_cash && !saw_points {
+            return Err(self.snap.transport().malformed(call, "accountInfos has no CASH or POINTS balance".into()));
+        }
+        Ok(balance)
+    }
+
+    /// Direct debit (§7): the PIN webview, or at once where the answer is already known.
+    async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
+        if request.kind != PaymentKind::DirectDebit {
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("OVO SNAP pays by direct debit only, not {:?}", request.kind) });
+        }
+        let account = self.account_of(request.account.as_ref())?;
+        let call = self.write(Operation::Pay);
+        let pay_method = match request.source {
+            PaySource::Cash => "CASH",
+            // POINTS deducts points first and takes the rest from cash (§7, weak source).
+            PaySource::Points | PaySource::PointsFirst => "POINTS",
+        };
+        let body = Self::body(&PaymentBody {
+            partner_reference_no: request.reference.as_str(),
+            amount: SnapAmount::from_idr(request.amount),
+            url_params: request.return_url.as_deref().map(|url| UrlParam { url, kind: "PAY_RETURN", is_deeplink: "N" }).into_iter().collect(),
+            pay_option_details: vec![PayOption {
+                pay_method: pay_method.into(),
+                trans_amount: SnapAmount::from_idr(request.amount),
+                fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
+            }],
+            additional_info: Value::Object(Default::default()),
+        })?;
+        let external_id = Some(external_id_for(&request.idempotency_key));
+        let reply = self.send_as_customer(account, call, self.path("debit/payment-host-to-host"), body, external_id, false).await?.into_result(PRODUCT, call)?;
+        let answer: PaymentReply = reply.typed(self.snap.transport(), call)?;
+        check_echo("amount", request.amount, answer.amount.as_ref())?;
+        let redirect = answer.web_redirect_url.clone().or(answer.app_redirect_url.clone());
+        let state = match (&answer.latest_transaction_status, redirect) {
+            (Some(TransactionStatus::Success), _) => PaymentState::Succeeded,
+            (Some(s @ (TransactionStatus::Failed | TransactionStatus::Cancelled | TransactionStatus::Unknown(_))), _) => s.to_state(Some(&reply.message)),
+            (_, Some(url)) => PaymentState::RedirectRequired { url },
+            (Some(s), None) => s.to_state(None),
+            (None, None) if reply.class() == SnapClass::InProgress => PaymentState::Pending,
+            (None, None) => return Err(self.snap.transport().malformed(call, "missing webRedirectUrl".into())),
+        };
+        let status = answer.latest_transaction_status.as_ref().map(|s| format!(" {}", s.code())).unwrap_or_default();
+        Ok(PaymentOutcome { state, provider_ref: answer.reference_no, paid: None, provider_status: format!("{}{status}", reply.code) })
+    }
+
+    /// §8: by `originalPartnerReferenceNo`; `4045501` (not found) is a definitive failure.
+    async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        let account = self.account_of(request.account.as_ref())?;
+        let (call, reply) = self.query_status(account, request.reference.as_str(), request.provider_ref.as_deref(), request.amount, Some(request.created_at)).await?;
+        if reply.is(404, "01") {
+            return Ok(PaymentOutcome {
+                state: PaymentState::Failed { code: reply.code.clone(), message: reply.message.clone() },
+                provider_ref: None,
+                paid: None,
+                provider_status: reply.code,
+            });
+        }
+        let reply = reply.into_result(PRODUCT, call)?;
+        Ok(self.status_outcome(call, &reply, request.amount)?.0)
+    }
+
+    /// §9: B2B token in `Authorization`, B2B2C in `Authorization-Customer` (house default).
+    async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        let account = self.account_of(request.account.as_ref())?;
+        let call = self.write(Operation::Refund);
+        let body = Self::body(&RefundBody {
+            original_partner_reference_no: request.payment_reference.as_str(),
+            original_reference_no: request.payment_provider_ref.as_deref(),
+            partner_refund_no: request.refund_reference.as_str(),
+            refund_amount: SnapAmount::from_idr(request.amount),
+            reason: &request.reason,
+            additional_info: Value::Object(Default::default()),
+        })?;
+        let external_id = Some(external_id_for(&request.idempotency_key));
+        let reply = self.send_as_customer(account, call, self.path("debit/refund"), body, external_id, true).await?.into_result(PRODUCT, call)?;
+        let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
+        check_echo("refundAmount", request.amount, answer.refund_amount.as_ref())?;
+        let state = match (&answer.refund_status, reply.class()) {
+            (Some(s), _) => s.to_state(&reply.message),
+            (None, SnapClass::InProgress) => RefundState::Pending,
+            (None, _) => RefundState::Succeeded,
+        };
+        Ok(RefundOutcome { state, provider_ref: answer.refund_no, provider_status: reply.code })
+    }
+
+    /// SNAP §10 step 1: the payment's status, then its `refundHistory` for our `partnerRefundNo`.
+    async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
+        let account = self.account_of(request.account.as_ref())?;
+        let (call, reply) = self
+            .query_status(account, request.payment_reference.as_str(), request.payment_provider_ref.as_deref(), request.payment_amount, None)
+            .await?;
+        let reply = reply.into_result(PRODUCT, call)?;
+        let (_, status) = self.status_outcome(call, &reply, request.payment_amount)?;
+        let ours = request.refund_reference.as_str();
+        let entry = status.refund_history.iter().find(|e| e.partner_refund_no.as_deref() == Some(ours) || e.partner_reference_no.as_deref() == Some(ours));
+        match entry {
+            Some(entry) => {
+                check_echo("refundAmount", request.amount, entry.refund_amount.as_ref())?;
+                let state = entry.refund_status.as_ref().map_or(RefundState::Succeeded, |s| s.to_state(&reply.message));
+                Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: reply.code.clone() })
+            }
+            None => Ok(RefundOutcome {
+                state: RefundState::Failed { code: "NOT_FOUND".into(), message: format!("no refund {ours} on the payment") },
+                provider_ref: None,
+                provider_status: reply.code.clone(),
+            }),
+        }
+    }
+
+    /// §10: two calls; the second with the token the first returned, when it returns one.
+    async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
+        let call = self.write(Operation::Unbind);
+        let path = self.path("oauth/account/registration-account-unbinding");
+        let body = Self::body(&serde_json::json!({"merchantId": self.snap.client_id(), "additionalInfo": {}}))?;
+        let first = self.send_as_customer(account, call, path.clone(), body.clone(), None, false).await?.into_result(PRODUCT, call)?;
+        let Some(second_token) = first_string(&first.body, &["/linkageToken", "/additionalInfo/token", "/accessTokenInfo/accessToken"]) else {
+            return Ok(if first.class() == SnapClass::Success { UnbindOutcome::Unlinked } else { UnbindOutcome::Pending });
+        };
+        let request = SnapRequest {
+            call,
+            method: reqwest::Method::POST,
+            path,
+            body,
+            authorization: Bearer::Token(Sensitive::new(second_token)),
+            customer: None,
+            external_id: None,
+        };
+        let second = self.snap.send(&request).await?.into_result(PRODUCT, call)?;
+        let result = first_string(&second.body, &["/unlinkResult", "/additionalInfo/unlinkResult"]).unwrap_or_default();
+        Ok(if second.class() == SnapClass::InProgress || result.eq_ignore_ascii_case("UNBINDING_PENDING") { UnbindOutcome::Pending } else { UnbindOutcome::Unlinked })
+    }
+
+    /// §12: the strategy of SNAP §7, then ASPI 56 fields; the dedup key is the payment and
+    /// its status, the same for every delivery of one outcome.
+    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+        let timestamp = request.header("X-TIMESTAMP").ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
+        let signature = request.header("X-SIGNATURE").ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        if let Some(partner) = request.header("X-PARTNER-ID") {
+            if partner != self.snap.client_id() {
+                return Err(NotificationRejection::UnknownMerchant);
+            }
+        }
+        let method = if request.method.is_empty() { "POST" } else { request.method.as_str() };
+        snap::verify_notification_signature(
+            self.snap.client_secret().expose().as_bytes(),
+            self.provider_key.as_ref(),
+            method,
+            &request.path_and_query,
+            request.header("Authorization"),
+            &request.body,
+            timestamp,
+            signature,
+        )
+        .ok_or(NotificationRejection::BadSignature)?;
+        let body = parse_callback(&request.body)?;
+        let amount = match &body.amount {
+            Some(a) => Some(a.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?),
+            None => None,
+        };
+        let dedup_key = format!("ovo_snap:payment:{}:{}", body.original_reference_no, body.latest_transaction_status.code());
+        let state = body.latest_transaction_status.to_state(body.transaction_status_desc.as_deref());
+        Ok(Notification {
+            product: PRODUCT,
+            event: NotificationEvent::Payment { merchant_ref: body.original_partner_reference_no, provider_ref: Some(body.original_reference_no), state, amount },
+            dedup_key,
+        })
+    }
+}
+
+/// Parses the callback body; a missing mandatory field is named.
+pub fn parse_callback(body: &str) -> Result<CallbackBody, NotificationRejection> {
+    let value: Value = serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
+    for field in ["originalReferenceNo", "latestTransactionStatus"] {
+        if value.get(field).is_none_or(Value::is_null) {
+            return Err(NotificationRejection::MissingField(field));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| NotificationRejection::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_are_kept_and_extra_fields_ignored() {
+        let reply: StatusReply = serde_json::from_str(
+            r#"{"responseCode":"2005500","latestTransactionStatus":"99","amount":{"value":"10000.00","currency":"IDR"},"shinyNewField":{"x":1},
+                "refundHistory":[{"partnerRefundNo":"R1","refundStatus":"42"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(reply.latest_transaction_status, TransactionStatus::Unknown("99".into()));
+        assert_eq!(reply.latest_transaction_status.to_state(None), PaymentState::Unrecognised("99".into()));
+        assert_eq!(reply.refund_history[0].refund_status, Some(RefundStatus::Unknown("42".into())));
+        let info: AccountInfo = serde_json::from_str(r#"{"balanceType":"VOUCHER","amount":{"value":"1.00","currency":"IDR"}}"#).unwrap();
+        assert_eq!(info.balance_type, Pocket::Unknown("VOUCHER".into()));
+        assert_eq!(Pocket::from("point".to_owned()), Pocket::Points);
+        assert_eq!(Pocket::from("Cash".to_owned()), Pocket::Cash);
+    }
+
+    #[test]
+    fn statuses_map_to_payment_states() {
+        let state = |s: &str| TransactionStatus::from(s.to_owned()).to_state(Some("d"));
+        assert_eq!(state("00"), PaymentState::Succeeded);
+        assert_eq!(state("01"), PaymentState::Pending);
+        assert_eq!(state("03"), PaymentState::Pending);
+        assert_eq!(state("04"), PaymentState::Refunded);
+        assert_eq!(state("05"), PaymentState::Cancelled);
+        assert_eq!(state("06"), PaymentState::Failed { code: "06".into(), message: "d".into() });
+    }
+
+    #[test]
+    fn missing_mandatory_fields_are_named() {
+        let e = serde_json::from_str::<StatusReply>(r#"{"responseCode":"2005500"}"#).unwrap_err();
+        assert!(e.to_string().contains("latestTransactionStatus"), "{e}");
+        let e = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#).unwrap_err();
+        assert!(e.to_string().contains("accountInfos"), "{e}");
+        assert_eq!(parse_callback(r#"{"latestTransactionStatus":"00"}"#).unwrap_err(), NotificationRejection::MissingField("originalReferenceNo"));
+        assert_eq!(parse_callback(r#"{"originalReferenceNo":"X"}"#).unwrap_err(), NotificationRejection::MissingField("latestTransactionStatus"));
+        assert!(matches!(parse_callback("{not json"), Err(NotificationRejection::Malformed(_))));
+    }
+
+    #[test]
+    fn payment_body_round_trips_amounts_and_order() {
+        let amount = Idr::new(20_000).unwrap();
+        let body = OvoSnapClient::body(&PaymentBody {
+            partner_reference_no: "ABCDEFGH12345678",
+            amount: SnapAmount::from_idr(amount),
+            url_params: vec![UrlParam { url: "https://m.example/return", kind: "PAY_RETURN", is_deeplink: "N" }],
+            pay_option_details: vec![PayOption { pay_method: "CASH".into(), trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) }],
+            additional_info: Value::Object(Default::default()),
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            r#"{"partnerReferenceNo":"ABCDEFGH12345678","amount":{"value":"20000.00","currency":"IDR"},"urlParams":[{"url":"https://m.example/return","type":"PAY_RETURN","isDeeplink":"N"}],"payOptionDetails":[{"payMethod":"CASH","transAmount":{"value":"20000.00","currency":"IDR"},"feeAmount":{"value":"0.00","currency":"IDR"}}],"additionalInfo":{}}"#
+        );
+        let back: Value = serde_json::from_str(&body).unwrap();
+        let echoed: SnapAmount = serde_json::from_value(back["amount"].clone()).unwrap();
+        assert_eq!(echoed.to_idr(), Ok(amount));
+        let options: Vec<PayOption> = serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
+        assert_eq!(split_of(Some(&options), &Value::Null), Some(Split { cash: amount, points: Idr::ZERO }));
+    }
+
+    #[test]
+    fn echo_checks_amount_and_currency() {
+        let sent = Idr::new(10_000).unwrap();
+        assert!(check_echo("amount", sent, None).is_ok());
+        assert!(check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "IDR".into() })).is_ok());
+        assert!(matches!(
+            check_echo("amount", sent, Some(&SnapAmount { value: "10001.00".into(), currency: "IDR".into() })),
+            Err(ProviderError::Mismatch { field: "amount", .. })
+        ));
+        assert!(matches!(
+            check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })),
+            Err(ProviderError::Mismatch { field: "currency", .. })
+        ));
+    }
+
+    #[test]
+    fn binding_phone_renders_per_configuration() {
+        let phone = ovo_domain::Msisdn::parse("0812-3456-7890").unwrap();
+        assert_eq!(phone.render(PhoneFormat::Canonical), "6281234567890");
+        assert_eq!(phone.render(PhoneFormat::National), "081234567890");
+    }
+}
