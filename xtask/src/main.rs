@@ -15,9 +15,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once)
-  bench      both benchmarks; `bench ledger [ARGS]` or `bench push [ARGS]` for one:
-             ledger: a 1,000,000-payment ledger's query latencies against a bare connection
-             push:   1,000 concurrent held push payments in the sandbox: time and peak memory
+  bench      every benchmark; `bench ledger|push|signing [ARGS]` for one:
+             ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
+             push:    1,000 concurrent held push payments in the sandbox: time and peak memory
+             signing: signing and serialising one SNAP and one Tazapay request
   gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
 
 fn main() {
@@ -136,10 +137,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ledger") => one("ovo-ledger", "ledger", &args[1..]),
         Some("push") => one("ovo-sandbox", "push_hold", &args[1..]),
-        Some(other) => bail!("unknown benchmark {other:?}: use ledger or push"),
+        Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger, push or signing"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
-            one("ovo-sandbox", "push_hold", &[])
+            one("ovo-sandbox", "push_hold", &[])?;
+            one("ovo-providers", "snap_sign", &[])?;
+            one("ovo-providers", "tazapay_sign", &[])
         }
     }
 }
