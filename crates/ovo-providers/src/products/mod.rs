@@ -1,3 +1,4 @@
 //! One client per provider product, each implementing `Provider`.
 
+pub mod doku_snap;
 pub mod snap;
