@@ -49,6 +49,7 @@ use super::snap::{
     self, external_id_for, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer, CustomerGrant, CustomerToken,
     GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest, SnapSession, TimestampStyle,
 };
+use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
@@ -153,55 +154,6 @@ pub fn binding_body(phone: &Msisdn, cust_id_merchant: &str, success_url: &str, f
 #[serde(rename_all = "camelCase")]
 struct BalanceBody<'a> {
     additional_info: ChannelInfo<'a>,
-}
-
-/// `payOptionDetails[].payMethod`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PayMethod {
-    Cash,
-    Points,
-    Unknown(String),
-}
-
-impl From<String> for PayMethod {
-    fn from(s: String) -> Self {
-        match s.to_ascii_uppercase().as_str() {
-            "CASH" => PayMethod::Cash,
-            "POINTS" | "POINT" => PayMethod::Points,
-            _ => PayMethod::Unknown(s),
-        }
-    }
-}
-
-impl PayMethod {
-    fn as_str(&self) -> &str {
-        match self {
-            PayMethod::Cash => "CASH",
-            PayMethod::Points => "POINTS",
-            PayMethod::Unknown(s) => s,
-        }
-    }
-}
-
-impl Serialize for PayMethod {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PayMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(PayMethod::from)
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PayOption {
-    pub pay_method: PayMethod,
-    pub trans_amount: SnapAmount,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_amount: Option<SnapAmount>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -316,25 +268,6 @@ impl BindingReply {
     }
 }
 
-/// `accountInfos[].balanceType` (§5.5), matched case-insensitively.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BalanceType {
-    Cash,
-    Points,
-    Unknown(String),
-}
-
-impl<'de> Deserialize<'de> for BalanceType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(match s.to_ascii_uppercase().as_str() {
-            "CASH" => BalanceType::Cash,
-            "POINTS" | "POINT" => BalanceType::Points,
-            _ => BalanceType::Unknown(s),
-        })
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceReply {
@@ -344,7 +277,7 @@ pub struct BalanceReply {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInfo {
-    pub balance_type: BalanceType,
+    pub balance_type: Pocket,
     pub available_balance: Option<SnapAmount>,
     pub amount: Option<SnapAmount>,
 }
@@ -365,42 +298,6 @@ pub struct PaymentReply {
     pub amount: Option<SnapAmount>,
 }
 
-/// `latestTransactionStatus` (SNAP §9.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransactionStatus {
-    Success,
-    Initiated,
-    Paying,
-    Pending,
-    Refunded,
-    Cancelled,
-    Failed,
-    NotFound,
-    Unknown(String),
-}
-
-impl From<String> for TransactionStatus {
-    fn from(s: String) -> Self {
-        match s.trim() {
-            "00" => TransactionStatus::Success,
-            "01" => TransactionStatus::Initiated,
-            "02" => TransactionStatus::Paying,
-            "03" => TransactionStatus::Pending,
-            "04" => TransactionStatus::Refunded,
-            "05" => TransactionStatus::Cancelled,
-            "06" => TransactionStatus::Failed,
-            "07" => TransactionStatus::NotFound,
-            _ => TransactionStatus::Unknown(s),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for TransactionStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(TransactionStatus::from)
-    }
-}
-
 /// A transaction status and its description as our payment state. `06` "Transaction
 /// Expired" is `Expired` (the one case where DOKU reuses `06`, §5.6).
 pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) -> PaymentState {
@@ -415,27 +312,6 @@ pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) 
     }
 }
 
-/// `refundHistory[].refundStatus` (SNAP §9.2: `00`, `03`, `06`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefundStatusCode {
-    Success,
-    Pending,
-    Failed,
-    Unknown(String),
-}
-
-impl<'de> Deserialize<'de> for RefundStatusCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(match s.trim() {
-            "00" => RefundStatusCode::Success,
-            "01" | "02" | "03" => RefundStatusCode::Pending,
-            "06" => RefundStatusCode::Failed,
-            _ => RefundStatusCode::Unknown(s),
-        })
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundHistoryEntry {
@@ -445,7 +321,7 @@ pub struct RefundHistoryEntry {
     /// ASPI's key.
     pub partner_refund_no: Option<String>,
     pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatusCode>,
+    pub refund_status: Option<RefundStatus>,
     pub refund_date: Option<String>,
     pub reason: Option<String>,
 }
@@ -494,7 +370,7 @@ pub struct RefundReply {
     pub refund_no: Option<String>,
     pub partner_refund_no: Option<String>,
     pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatusCode>,
+    pub refund_status: Option<RefundStatus>,
     pub refund_time: Option<String>,
 }
 
@@ -712,18 +588,6 @@ pub fn daily_external_id(idempotency_key: &str, at: OffsetDateTime) -> String {
 
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The echoed amount must be the one asked for (→ `Mismatch`).
-fn check_echo(transport: &crate::transport::Transport, call: Call, field: &'static str, sent: Idr, echoed: &SnapAmount) -> ProviderResult<()> {
-    if echoed.currency != "IDR" {
-        return Err(ProviderError::Mismatch { product: PRODUCT, field: "currency", sent: "IDR".into(), echoed: echoed.currency.clone() });
-    }
-    let value = echoed.to_idr().map_err(|e| transport.malformed(call, format!("{field}: {e}")))?;
-    if value != sent {
-        return Err(ProviderError::Mismatch { product: PRODUCT, field, sent: SnapAmount::from_idr(sent).value, echoed: echoed.value.clone() });
-    }
-    Ok(())
 }
 
 impl DokuSnapClient {
@@ -1050,7 +914,7 @@ impl Provider for DokuSnapClient {
         let reply = self.send_as_customer(call, BALANCE_PATH, body, account, None).await?.into_result(PRODUCT, call)?;
         let transport = self.session.transport();
         let wire: BalanceReply = reply.typed(transport, call)?;
-        let amount_of = |kind: BalanceType| -> ProviderResult<Option<Idr>> {
+        let amount_of = |kind: Pocket| -> ProviderResult<Option<Idr>> {
             match wire.account_infos.iter().find(|i| i.balance_type == kind) {
                 None => Ok(None),
                 Some(info) => {
@@ -1059,9 +923,9 @@ impl Provider for DokuSnapClient {
                 }
             }
         };
-        let cash = amount_of(BalanceType::Cash)?.ok_or_else(|| transport.malformed(call, "missing accountInfos[CASH]".into()))?;
-        let points = amount_of(BalanceType::Points)?.unwrap_or(Idr::ZERO);
-        for other in wire.account_infos.iter().filter(|i| matches!(i.balance_type, BalanceType::Unknown(_))) {
+        let cash = amount_of(Pocket::Cash)?.ok_or_else(|| transport.malformed(call, "missing accountInfos[CASH]".into()))?;
+        let points = amount_of(Pocket::Points)?.unwrap_or(Idr::ZERO);
+        for other in wire.account_infos.iter().filter(|i| matches!(i.balance_type, Pocket::Unknown(_))) {
             tracing::info!(product = PRODUCT.key(), balance_type = ?other.balance_type, "balance type not shown");
         }
         Ok(Balance { cash, points })
@@ -1081,20 +945,20 @@ impl Provider for DokuSnapClient {
         if request.kind == PaymentKind::SaleRedirect && return_url.is_none() {
             return Err(invalid("a SALE payment needs a return URL (successPaymentUrl / failedPaymentUrl)"));
         }
-        let option = |method: PayMethod, amount: Idr| PayOption { pay_method: method, trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) };
+        let option = |method: Pocket, amount: Idr| PayOption { pay_method: method, trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) };
         let pay_option_details = match request.source {
-            PaySource::Cash => vec![option(PayMethod::Cash, request.amount)],
-            PaySource::Points => vec![option(PayMethod::Points, request.amount)],
+            PaySource::Cash => vec![option(Pocket::Cash, request.amount)],
+            PaySource::Points => vec![option(Pocket::Points, request.amount)],
             PaySource::PointsFirst => {
                 let balance = self.balance(account).await?;
                 let points = balance.points.min(request.amount);
                 let cash = request.amount.checked_sub(points).unwrap_or(Idr::ZERO);
                 let mut options = Vec::new();
                 if !points.is_zero() {
-                    options.push(option(PayMethod::Points, points));
+                    options.push(option(Pocket::Points, points));
                 }
                 if !cash.is_zero() || options.is_empty() {
-                    options.push(option(PayMethod::Cash, cash));
+                    options.push(option(Pocket::Cash, cash));
                 }
                 options
             }
@@ -1121,7 +985,7 @@ impl Provider for DokuSnapClient {
             return Err(ProviderError::Mismatch { product: PRODUCT, field: "partnerReferenceNo", sent: request.reference.as_str().into(), echoed: echoed.into() });
         }
         if let Some(amount) = &wire.amount {
-            check_echo(transport, call, "amount", request.amount, amount)?;
+            check_echo(transport, call, "amount", request.amount, Some(amount))?;
         }
         let state = match (request.kind, wire.web_redirect_url) {
             (_, Some(url)) if !url.is_empty() => PaymentState::RedirectRequired { url },
@@ -1144,12 +1008,12 @@ impl Provider for DokuSnapClient {
         };
         let transport = self.session.transport();
         if let Some(echoed) = wire.trans_amount.as_ref().or(wire.amount.as_ref()) {
-            check_echo(transport, call, "transAmount", request.amount, echoed)?;
+            check_echo(transport, call, "transAmount", request.amount, Some(echoed))?;
         }
         if let Some(echoed) = wire.original_partner_reference_no.as_deref().filter(|r| !r.is_empty() && *r != request.reference.as_str()) {
             return Err(ProviderError::Mismatch { product: PRODUCT, field: "originalPartnerReferenceNo", sent: request.reference.as_str().into(), echoed: echoed.into() });
         }
-        let code = status_code(&wire.latest_transaction_status);
+        let code = wire.latest_transaction_status.code().to_owned();
         let state = payment_state(&wire.latest_transaction_status, &code, &wire.transaction_status_desc);
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded { split_of(&wire.pay_option_details) } else { None };
         Ok(PaymentOutcome { state, provider_ref: wire.original_reference_no.or_else(|| request.provider_ref.clone()), paid, provider_status: code })
@@ -1178,13 +1042,13 @@ impl Provider for DokuSnapClient {
         let transport = self.session.transport();
         let wire: RefundReply = reply.typed(transport, call)?;
         if let Some(amount) = &wire.refund_amount {
-            check_echo(transport, call, "refundAmount", request.amount, amount)?;
+            check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
         }
         if let Some(echoed) = wire.partner_refund_no.as_deref().filter(|r| !r.is_empty() && *r != request.refund_reference.as_str()) {
             return Err(ProviderError::Mismatch { product: PRODUCT, field: "partnerRefundNo", sent: request.refund_reference.as_str().into(), echoed: echoed.into() });
         }
         let state = match (&wire.refund_status, reply.class()) {
-            (Some(status), _) => refund_state(status, &reply.message),
+            (Some(status), _) => status.to_state(&reply.message),
             (None, SnapClass::InProgress) => RefundState::Pending,
             (None, _) => RefundState::Succeeded,
         };
@@ -1209,10 +1073,10 @@ impl Provider for DokuSnapClient {
             });
         };
         if let Some(amount) = &entry.refund_amount {
-            check_echo(self.session.transport(), call, "refundHistory[].refundAmount", request.amount, amount)?;
+            check_echo(self.session.transport(), call, "refundHistory[].refundAmount", request.amount, Some(amount))?;
         }
         let (state, raw) = match &entry.refund_status {
-            Some(status) => (refund_state(status, entry.reason.as_deref().unwrap_or_default()), refund_code(status)),
+            Some(status) => (status.to_state(entry.reason.as_deref().unwrap_or_default()), status.code().to_owned()),
             None => (RefundState::Unrecognised(String::new()), String::new()),
         };
         Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: raw })
@@ -1239,56 +1103,6 @@ impl Provider for DokuSnapClient {
     fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
         self.verify_notification_with(request, &|token| self.is_issued_token(token))
     }
-}
-
-fn status_code(status: &TransactionStatus) -> String {
-    match status {
-        TransactionStatus::Success => "00",
-        TransactionStatus::Initiated => "01",
-        TransactionStatus::Paying => "02",
-        TransactionStatus::Pending => "03",
-        TransactionStatus::Refunded => "04",
-        TransactionStatus::Cancelled => "05",
-        TransactionStatus::Failed => "06",
-        TransactionStatus::NotFound => "07",
-        TransactionStatus::Unknown(s) => s,
-    }
-    .to_owned()
-}
-
-fn refund_state(status: &RefundStatusCode, message: &str) -> RefundState {
-    match status {
-        RefundStatusCode::Success => RefundState::Succeeded,
-        RefundStatusCode::Pending => RefundState::Pending,
-        RefundStatusCode::Failed => RefundState::Failed { code: "06".into(), message: message.to_owned() },
-        RefundStatusCode::Unknown(s) => RefundState::Unrecognised(s.clone()),
-    }
-}
-
-fn refund_code(status: &RefundStatusCode) -> String {
-    match status {
-        RefundStatusCode::Success => "00".into(),
-        RefundStatusCode::Pending => "03".into(),
-        RefundStatusCode::Failed => "06".into(),
-        RefundStatusCode::Unknown(s) => s.clone(),
-    }
-}
-
-/// The cash/points split from `payOptionDetails`, when given and readable.
-fn split_of(options: &[PayOption]) -> Option<Split> {
-    if options.is_empty() {
-        return None;
-    }
-    let mut split = Split { cash: Idr::ZERO, points: Idr::ZERO };
-    for option in options {
-        let amount = option.trans_amount.to_idr().ok()?;
-        match option.pay_method {
-            PayMethod::Cash => split.cash = split.cash.checked_add(amount)?,
-            PayMethod::Points => split.points = split.points.checked_add(amount)?,
-            PayMethod::Unknown(_) => return None,
-        }
-    }
-    Some(split)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::snap::{
     self, external_id_for, Bearer, CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest,
     SnapSession, TimestampStyle,
 };
+use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
@@ -75,52 +76,8 @@ pub struct OvoSnapClient {
 // ---------------------------------------------------------------------------------------------
 // Wire types
 
-/// `latestTransactionStatus` (SNAP §9.2); unknown values are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum TransactionStatus {
-    Success,
-    Initiated,
-    Paying,
-    Pending,
-    Refunded,
-    Cancelled,
-    Failed,
-    NotFound,
-    Unknown(String),
-}
-
-impl From<String> for TransactionStatus {
-    fn from(s: String) -> Self {
-        match s.trim() {
-            "00" => TransactionStatus::Success,
-            "01" => TransactionStatus::Initiated,
-            "02" => TransactionStatus::Paying,
-            "03" => TransactionStatus::Pending,
-            "04" => TransactionStatus::Refunded,
-            "05" => TransactionStatus::Cancelled,
-            "06" => TransactionStatus::Failed,
-            "07" => TransactionStatus::NotFound,
-            _ => TransactionStatus::Unknown(s),
-        }
-    }
-}
-
+/// OVO SNAP's reading of the shared status.
 impl TransactionStatus {
-    pub fn code(&self) -> &str {
-        match self {
-            TransactionStatus::Success => "00",
-            TransactionStatus::Initiated => "01",
-            TransactionStatus::Paying => "02",
-            TransactionStatus::Pending => "03",
-            TransactionStatus::Refunded => "04",
-            TransactionStatus::Cancelled => "05",
-            TransactionStatus::Failed => "06",
-            TransactionStatus::NotFound => "07",
-            TransactionStatus::Unknown(s) => s,
-        }
-    }
-
     fn to_state(&self, description: Option<&str>) -> PaymentState {
         let message = description.unwrap_or_default().to_owned();
         match self {
@@ -130,57 +87,6 @@ impl TransactionStatus {
             TransactionStatus::Cancelled => PaymentState::Cancelled,
             TransactionStatus::Failed | TransactionStatus::NotFound => PaymentState::Failed { code: self.code().to_owned(), message },
             TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
-        }
-    }
-}
-
-/// `refundStatus` (SNAP §9.2: 00, 03, 06).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum RefundStatus {
-    Success,
-    Pending,
-    Failed,
-    Unknown(String),
-}
-
-impl From<String> for RefundStatus {
-    fn from(s: String) -> Self {
-        match s.trim() {
-            "00" => RefundStatus::Success,
-            "01" | "02" | "03" => RefundStatus::Pending,
-            "06" => RefundStatus::Failed,
-            _ => RefundStatus::Unknown(s),
-        }
-    }
-}
-
-impl RefundStatus {
-    fn to_state(&self, message: &str) -> RefundState {
-        match self {
-            RefundStatus::Success => RefundState::Succeeded,
-            RefundStatus::Pending => RefundState::Pending,
-            RefundStatus::Failed => RefundState::Failed { code: "06".into(), message: message.to_owned() },
-            RefundStatus::Unknown(s) => RefundState::Unrecognised(s.clone()),
-        }
-    }
-}
-
-/// `payMethod` / `balanceType`: CASH or POINT(S), case-insensitive (§7, §11).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
-pub enum Pocket {
-    Cash,
-    Points,
-    Unknown(String),
-}
-
-impl From<String> for Pocket {
-    fn from(s: String) -> Self {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "CASH" => Pocket::Cash,
-            "POINT" | "POINTS" => Pocket::Points,
-            _ => Pocket::Unknown(s),
         }
     }
 }
@@ -231,15 +137,6 @@ struct UrlParam<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     is_deeplink: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PayOption {
-    pub pay_method: String,
-    pub trans_amount: SnapAmount,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_amount: Option<SnapAmount>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -345,38 +242,12 @@ fn amount_of(field: &'static str, amount: &SnapAmount) -> Result<Idr, String> {
     amount.to_idr().map_err(|e| format!("{field}: {e}"))
 }
 
-/// The echoed amount and currency must be what we asked.
-fn check_echo(field: &'static str, sent: Idr, echoed: Option<&SnapAmount>) -> ProviderResult<()> {
-    let Some(echoed) = echoed else { return Ok(()) };
-    if echoed.currency != "IDR" {
-        return Err(ProviderError::Mismatch { product: PRODUCT, field: "currency", sent: "IDR".into(), echoed: echoed.currency.clone() });
+/// The cash/points split from `payOptionDetails`, top level or in `additionalInfo`.
+fn paid_split(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
+    match options {
+        Some(options) => split_of(options),
+        None => split_of(&serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone()).ok()?),
     }
-    match echoed.to_idr() {
-        Ok(v) if v == sent => Ok(()),
-        _ => Err(ProviderError::Mismatch { product: PRODUCT, field, sent: SnapAmount::from_idr(sent).value, echoed: echoed.value.clone() }),
-    }
-}
-
-/// The cash/points split from `payOptionDetails` (top level or in `additionalInfo`).
-fn split_of(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
-    let from_info;
-    let options = match options {
-        Some(o) => o,
-        None => {
-            from_info = serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone()).ok()?;
-            &from_info
-        }
-    };
-    let (mut cash, mut points) = (Idr::ZERO, Idr::ZERO);
-    for option in options {
-        let value = option.trans_amount.to_idr().ok()?;
-        match Pocket::from(option.pay_method.clone()) {
-            Pocket::Cash => cash = cash.checked_add(value)?,
-            Pocket::Points => points = points.checked_add(value)?,
-            Pocket::Unknown(_) => return None,
-        }
-    }
-    Some(Split { cash, points })
 }
 
 fn now() -> Timestamp {
@@ -492,10 +363,10 @@ impl OvoSnapClient {
 
     fn status_outcome(&self, call: Call, reply: &SnapReply, sent: Idr) -> ProviderResult<(PaymentOutcome, StatusReply)> {
         let status: StatusReply = reply.typed(self.snap.transport(), call)?;
-        check_echo("amount", sent, status.amount.as_ref())?;
+        check_echo(self.snap.transport(), call, "amount", sent, status.amount.as_ref())?;
         let state = status.latest_transaction_status.to_state(status.transaction_status_desc.as_deref());
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
-            split_of(status.pay_option_details.as_ref(), &status.additional_info)
+            paid_split(status.pay_option_details.as_ref(), &status.additional_info)
         } else {
             None
         };
@@ -611,16 +482,16 @@ impl Provider for OvoSnapClient {
         let account = self.account_of(request.account.as_ref())?;
         let call = self.write(Operation::Pay);
         let pay_method = match request.source {
-            PaySource::Cash => "CASH",
+            PaySource::Cash => Pocket::Cash,
             // POINTS deducts points first and takes the rest from cash (§7, weak source).
-            PaySource::Points | PaySource::PointsFirst => "POINTS",
+            PaySource::Points | PaySource::PointsFirst => Pocket::Points,
         };
         let body = Self::body(&PaymentBody {
             partner_reference_no: request.reference.as_str(),
             amount: SnapAmount::from_idr(request.amount),
             url_params: request.return_url.as_deref().map(|url| UrlParam { url, kind: "PAY_RETURN", is_deeplink: "N" }).into_iter().collect(),
             pay_option_details: vec![PayOption {
-                pay_method: pay_method.into(),
+                pay_method,
                 trans_amount: SnapAmount::from_idr(request.amount),
                 fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
             }],
@@ -629,7 +500,7 @@ impl Provider for OvoSnapClient {
         let external_id = Some(external_id_for(&request.idempotency_key));
         let reply = self.send_as_customer(account, call, self.path("debit/payment-host-to-host"), body, external_id, false).await?.into_result(PRODUCT, call)?;
         let answer: PaymentReply = reply.typed(self.snap.transport(), call)?;
-        check_echo("amount", request.amount, answer.amount.as_ref())?;
+        check_echo(self.snap.transport(), call, "amount", request.amount, answer.amount.as_ref())?;
         let redirect = answer.web_redirect_url.clone().or(answer.app_redirect_url.clone());
         let state = match (&answer.latest_transaction_status, redirect) {
             (Some(TransactionStatus::Success), _) => PaymentState::Succeeded,
@@ -674,7 +545,7 @@ impl Provider for OvoSnapClient {
         let external_id = Some(external_id_for(&request.idempotency_key));
         let reply = self.send_as_customer(account, call, self.path("debit/refund"), body, external_id, true).await?.into_result(PRODUCT, call)?;
         let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
-        check_echo("refundAmount", request.amount, answer.refund_amount.as_ref())?;
+        check_echo(self.snap.transport(), call, "refundAmount", request.amount, answer.refund_amount.as_ref())?;
         let state = match (&answer.refund_status, reply.class()) {
             (Some(s), _) => s.to_state(&reply.message),
             (None, SnapClass::InProgress) => RefundState::Pending,
@@ -695,7 +566,7 @@ impl Provider for OvoSnapClient {
         let entry = status.refund_history.iter().find(|e| e.partner_refund_no.as_deref() == Some(ours) || e.partner_reference_no.as_deref() == Some(ours));
         match entry {
             Some(entry) => {
-                check_echo("refundAmount", request.amount, entry.refund_amount.as_ref())?;
+                check_echo(self.snap.transport(), call, "refundAmount", request.amount, entry.refund_amount.as_ref())?;
                 let state = entry.refund_status.as_ref().map_or(RefundState::Succeeded, |s| s.to_state(&reply.message));
                 Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: reply.code.clone() })
             }
@@ -827,7 +698,7 @@ mod tests {
             partner_reference_no: "ABCDEFGH12345678",
             amount: SnapAmount::from_idr(amount),
             url_params: vec![UrlParam { url: "https://m.example/return", kind: "PAY_RETURN", is_deeplink: "N" }],
-            pay_option_details: vec![PayOption { pay_method: "CASH".into(), trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) }],
+            pay_option_details: vec![PayOption { pay_method: Pocket::Cash, trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) }],
             additional_info: Value::Object(Default::default()),
         })
         .unwrap();
@@ -839,12 +710,15 @@ mod tests {
         let echoed: SnapAmount = serde_json::from_value(back["amount"].clone()).unwrap();
         assert_eq!(echoed.to_idr(), Ok(amount));
         let options: Vec<PayOption> = serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
-        assert_eq!(split_of(Some(&options), &Value::Null), Some(Split { cash: amount, points: Idr::ZERO }));
+        assert_eq!(paid_split(Some(&options), &Value::Null), Some(Split { cash: amount, points: Idr::ZERO }));
     }
 
     #[test]
     fn echo_checks_amount_and_currency() {
         let sent = Idr::new(10_000).unwrap();
+        let transport = crate::transport::Transport::new(PRODUCT);
+        let call = Call::write(Operation::Pay, std::time::Duration::from_secs(1));
+        let check_echo = |field: &'static str, sent: Idr, echoed: Option<&SnapAmount>| check_echo(&transport, call, field, sent, echoed);
         assert!(check_echo("amount", sent, None).is_ok());
         assert!(check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "IDR".into() })).is_ok());
         assert!(matches!(
@@ -855,6 +729,7 @@ mod tests {
             check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })),
             Err(ProviderError::Mismatch { field: "currency", .. })
         ));
+        assert!(check_echo("amount", sent, Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })).unwrap_err().is_unknown_outcome());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use ovo_domain::{Product, Timestamp};
+use ovo_domain::{Idr, Product, Timestamp};
 use ovo_secrets::Sensitive;
 use rand::Rng;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
@@ -27,6 +27,8 @@ use time::OffsetDateTime;
 
 use crate::capability::Operation;
 use crate::error::{ProviderError, ProviderResult, UnknownCause};
+use crate::model::{RefundState, Split};
+use crate::wire::SnapAmount;
 use crate::transport::{Call, Effect, Reply, Transport};
 
 // ---------------------------------------------------------------------------------------------
@@ -745,6 +747,193 @@ impl SnapSession {
         SnapReply::parse(&self.transport, request.call, &reply)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Payment vocabulary both SNAP products share
+
+/// `latestTransactionStatus` (§9.2); unknown values are kept. How a status maps onto a
+/// `PaymentState` stays with each product (DOKU reads "expired" out of the description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransactionStatus {
+    Success,
+    Initiated,
+    Paying,
+    Pending,
+    Refunded,
+    Cancelled,
+    Failed,
+    NotFound,
+    Unknown(String),
+}
+
+impl From<String> for TransactionStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => TransactionStatus::Success,
+            "01" => TransactionStatus::Initiated,
+            "02" => TransactionStatus::Paying,
+            "03" => TransactionStatus::Pending,
+            "04" => TransactionStatus::Refunded,
+            "05" => TransactionStatus::Cancelled,
+            "06" => TransactionStatus::Failed,
+            "07" => TransactionStatus::NotFound,
+            _ => TransactionStatus::Unknown(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(TransactionStatus::from)
+    }
+}
+
+impl TransactionStatus {
+    /// The wire code, for support.
+    pub fn code(&self) -> &str {
+        match self {
+            TransactionStatus::Success => "00",
+            TransactionStatus::Initiated => "01",
+            TransactionStatus::Paying => "02",
+            TransactionStatus::Pending => "03",
+            TransactionStatus::Refunded => "04",
+            TransactionStatus::Cancelled => "05",
+            TransactionStatus::Failed => "06",
+            TransactionStatus::NotFound => "07",
+            TransactionStatus::Unknown(s) => s,
+        }
+    }
+}
+
+/// `refundStatus` (§9.2: `00`, `03`, `06`; `01`/`02` read as pending); unknown values are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundStatus {
+    Success,
+    Pending,
+    Failed,
+    Unknown(String),
+}
+
+impl From<String> for RefundStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => RefundStatus::Success,
+            "01" | "02" | "03" => RefundStatus::Pending,
+            "06" => RefundStatus::Failed,
+            _ => RefundStatus::Unknown(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RefundStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(RefundStatus::from)
+    }
+}
+
+impl RefundStatus {
+    pub fn code(&self) -> &str {
+        match self {
+            RefundStatus::Success => "00",
+            RefundStatus::Pending => "03",
+            RefundStatus::Failed => "06",
+            RefundStatus::Unknown(s) => s,
+        }
+    }
+
+    pub fn to_state(&self, message: &str) -> RefundState {
+        match self {
+            RefundStatus::Success => RefundState::Succeeded,
+            RefundStatus::Pending => RefundState::Pending,
+            RefundStatus::Failed => RefundState::Failed { code: "06".into(), message: message.to_owned() },
+            RefundStatus::Unknown(s) => RefundState::Unrecognised(s.clone()),
+        }
+    }
+}
+
+/// OVO's two pockets, as `payOptionDetails[].payMethod` and `accountInfos[].balanceType` name
+/// them (`CASH`, `POINTS`, also `POINT`, any case); other values are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pocket {
+    Cash,
+    Points,
+    Unknown(String),
+}
+
+impl From<String> for Pocket {
+    fn from(s: String) -> Self {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CASH" => Pocket::Cash,
+            "POINTS" | "POINT" => Pocket::Points,
+            _ => Pocket::Unknown(s),
+        }
+    }
+}
+
+impl Pocket {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Pocket::Cash => "CASH",
+            Pocket::Points => "POINTS",
+            Pocket::Unknown(s) => s,
+        }
+    }
+}
+
+impl serde::Serialize for Pocket {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pocket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Pocket::from)
+    }
+}
+
+/// One line of `payOptionDetails`: how much comes from which pocket.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayOption {
+    pub pay_method: Pocket,
+    pub trans_amount: SnapAmount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_amount: Option<SnapAmount>,
+}
+
+/// The cash/points split the options add up to; None when empty or not readable.
+pub fn split_of(options: &[PayOption]) -> Option<Split> {
+    if options.is_empty() {
+        return None;
+    }
+    let mut split = Split { cash: Idr::ZERO, points: Idr::ZERO };
+    for option in options {
+        let amount = option.trans_amount.to_idr().ok()?;
+        match option.pay_method {
+            Pocket::Cash => split.cash = split.cash.checked_add(amount)?,
+            Pocket::Points => split.points = split.points.checked_add(amount)?,
+            Pocket::Unknown(_) => return None,
+        }
+    }
+    Some(split)
+}
+
+/// Checks an echoed amount against the one sent. An absent echo passes; a different amount or
+/// currency is a `Mismatch`; an unreadable one is a malformed reply (unknown outcome on writes).
+pub fn check_echo(transport: &Transport, call: Call, field: &'static str, sent: Idr, echoed: Option<&SnapAmount>) -> ProviderResult<()> {
+    let Some(echoed) = echoed else { return Ok(()) };
+    let product = transport.product();
+    if echoed.currency != "IDR" {
+        return Err(ProviderError::Mismatch { product, field: "currency", sent: "IDR".into(), echoed: echoed.currency.clone() });
+    }
+    let value = echoed.to_idr().map_err(|e| transport.malformed(call, format!("{field}: {e}")))?;
+    if value != sent {
+        return Err(ProviderError::Mismatch { product, field, sent: SnapAmount::from_idr(sent).value, echoed: echoed.value.clone() });
+    }
+    Ok(())
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -218,10 +218,10 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
             {"balanceType":"POINTS","amount":{"value":"500.00","currency":"IDR"}},{"balanceType":"VOUCHER","amount":{"value":"5.00","currency":"IDR"}}]}"#,
     )
     .unwrap();
-    assert_eq!(bal.account_infos[0].balance_type, BalanceType::Cash);
+    assert_eq!(bal.account_infos[0].balance_type, Pocket::Cash);
     assert_eq!(bal.account_infos[0].balance().unwrap().to_idr(), Ok(Idr::new(10_000).unwrap()));
     assert_eq!(bal.account_infos[1].balance().unwrap().to_idr(), Ok(Idr::new(500).unwrap()));
-    assert_eq!(bal.account_infos[2].balance_type, BalanceType::Unknown("VOUCHER".into()));
+    assert_eq!(bal.account_infos[2].balance_type, Pocket::Unknown("VOUCHER".into()));
     let missing = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#).unwrap_err().to_string();
     assert!(missing.contains("accountInfos"), "{missing}");
 
@@ -236,7 +236,7 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
     assert_eq!(payment_state(&st.latest_transaction_status, "09", "?"), PaymentState::Unrecognised("09".into()));
     assert_eq!(st.refund_history[0].partner_refund_no(), Some("REFA"));
     assert_eq!(st.refund_history[1].partner_refund_no(), Some("REFB"));
-    assert_eq!(st.refund_history[1].refund_status, Some(RefundStatusCode::Unknown("77".into())));
+    assert_eq!(st.refund_history[1].refund_status, Some(RefundStatus::Unknown("77".into())));
     assert_eq!(st.channel(), Some("EMONEY_OVO_SNAP"));
     let missing = serde_json::from_str::<StatusReply>(r#"{"originalReferenceNo":"x"}"#).unwrap_err().to_string();
     assert!(missing.contains("latestTransactionStatus"), "{missing}");
@@ -245,7 +245,7 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
 
     // Pay methods: unknown kept.
     let opt: PayOption = serde_json::from_str(r#"{"payMethod":"CRYPTO","transAmount":{"value":"1.00","currency":"IDR"}}"#).unwrap();
-    assert_eq!(opt.pay_method, PayMethod::Unknown("CRYPTO".into()));
+    assert_eq!(opt.pay_method, Pocket::Unknown("CRYPTO".into()));
 }
 
 #[test]
@@ -268,8 +268,8 @@ fn payment_body_round_trips_amounts_and_split() {
         partner_reference_no: "ABCDEFGH12345678",
         amount: SnapAmount::from_idr(Idr::new(20_000).unwrap()),
         pay_option_details: vec![
-            PayOption { pay_method: PayMethod::Points, trans_amount: SnapAmount::from_idr(Idr::new(5_000).unwrap()), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) },
-            PayOption { pay_method: PayMethod::Cash, trans_amount: SnapAmount::from_idr(Idr::new(15_000).unwrap()), fee_amount: None },
+            PayOption { pay_method: Pocket::Points, trans_amount: SnapAmount::from_idr(Idr::new(5_000).unwrap()), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) },
+            PayOption { pay_method: Pocket::Cash, trans_amount: SnapAmount::from_idr(Idr::new(15_000).unwrap()), fee_amount: None },
         ],
         additional_info: PaymentBodyInfo { channel: CHANNEL, payment_type: "SALE", success_payment_url: Some("https://m/ok"), failed_payment_url: Some("https://m/ok"), remarks: None },
     });
@@ -310,12 +310,12 @@ fn echo_checks_name_the_field() {
     let t = crate::transport::Transport::new(Product::DokuSnapOvo);
     let call = Call::write(Operation::Refund, Duration::from_secs(1));
     let sent = Idr::new(10_000).unwrap();
-    assert!(check_echo(&t, call, "refundAmount", sent, &SnapAmount::from_idr(sent)).is_ok());
-    let e = check_echo(&t, call, "refundAmount", sent, &SnapAmount::from_idr(Idr::new(1_000).unwrap())).unwrap_err();
+    assert!(check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount::from_idr(sent))).is_ok());
+    let e = check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount::from_idr(Idr::new(1_000).unwrap()))).unwrap_err();
     assert_eq!(e, ProviderError::Mismatch { product: Product::DokuSnapOvo, field: "refundAmount", sent: "10000.00".into(), echoed: "1000.00".into() });
-    let e = check_echo(&t, call, "refundAmount", sent, &SnapAmount { value: "10000.00".into(), currency: "USD".into() }).unwrap_err();
+    let e = check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })).unwrap_err();
     assert!(matches!(e, ProviderError::Mismatch { field: "currency", .. }));
-    assert!(check_echo(&t, call, "refundAmount", sent, &SnapAmount { value: "ten".into(), currency: "IDR".into() }).unwrap_err().is_unknown_outcome());
+    assert!(check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })).unwrap_err().is_unknown_outcome());
 }
 
 #[test]
