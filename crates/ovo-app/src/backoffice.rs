@@ -50,15 +50,32 @@ pub struct Actor {
 }
 
 impl Backoffice {
-    pub async fn open(config: BackofficeConfig, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> AppResult<Backoffice> {
+    pub async fn open(
+        config: BackofficeConfig,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> AppResult<Backoffice> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            AppError::new(ErrorCode::Storage, format!("cannot create the data directory {}: {e}", config.data_dir.display()))
+            AppError::new(
+                ErrorCode::Storage,
+                format!(
+                    "cannot create the data directory {}: {e}",
+                    config.data_dir.display()
+                ),
+            )
         })?;
         let (ledger, open_report) = Ledger::open(&config.data_dir.join(LEDGER_FILE)).await?;
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
-        Ok(Backoffice { ledger, secrets, clock, config, session: Mutex::new(None), open_report })
+        Ok(Backoffice {
+            ledger,
+            secrets,
+            clock,
+            config,
+            session: Mutex::new(None),
+            open_report,
+        })
     }
 
     pub fn open_report(&self) -> &OpenReport {
@@ -76,7 +93,9 @@ impl Backoffice {
     pub(crate) fn session_slot(&self) -> MutexGuard<'_, Option<Session>> {
         // A panic while holding this lock cannot leave it half-written: the guard is only
         // held for plain field updates.
-        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.session
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The session state as it stands, applying the idle lock; does not count as activity.
@@ -94,7 +113,11 @@ impl Backoffice {
         let mut conn = self.ledger.read().await?;
         match operators::by_id(&mut conn, session.operator_id).await? {
             Some(op) if !op.disabled => {
-                let state = if session.locked { SessionState::Locked } else { SessionState::Active };
+                let state = if session.locked {
+                    SessionState::Locked
+                } else {
+                    SessionState::Active
+                };
                 Ok(self.status_of(state, Some(op)).await)
             }
             _ => {
@@ -113,7 +136,11 @@ impl Backoffice {
         self.session_status().await
     }
 
-    pub(crate) async fn status_of(&self, state: SessionState, operator: Option<OperatorRow>) -> SessionStatus {
+    pub(crate) async fn status_of(
+        &self,
+        state: SessionState,
+        operator: Option<OperatorRow>,
+    ) -> SessionStatus {
         let permissions = match (&operator, state) {
             (Some(op), SessionState::Active) => permissions::granted(op.role),
             _ => Vec::new(),
@@ -136,14 +163,20 @@ impl Backoffice {
             return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));
         };
         if session.locked {
-            return Err(AppError::new(ErrorCode::Locked, "the session is locked; enter your password to continue"));
+            return Err(AppError::new(
+                ErrorCode::Locked,
+                "the session is locked; enter your password to continue",
+            ));
         }
         let mut conn = self.ledger.read().await?;
         let operator = match operators::by_id(&mut conn, session.operator_id).await? {
             Some(op) if !op.disabled => op,
             _ => {
                 *self.session_slot() = None;
-                return Err(AppError::new(ErrorCode::Unauthenticated, "this operator is no longer active; sign in again"));
+                return Err(AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "this operator is no longer active; sign in again",
+                ));
             }
         };
         drop(conn);
@@ -178,7 +211,10 @@ impl Backoffice {
         let newly_locked = {
             let mut slot = self.session_slot();
             match slot.as_mut() {
-                Some(s) if !s.locked && now.unix_millis() - s.last_activity.unix_millis() >= idle_ms => {
+                Some(s)
+                    if !s.locked
+                        && now.unix_millis() - s.last_activity.unix_millis() >= idle_ms =>
+                {
                     s.locked = true;
                     Some(s.operator_id)
                 }
@@ -188,8 +224,15 @@ impl Backoffice {
         if let Some(operator_id) = newly_locked {
             let mut tx = self.ledger.begin_write().await?;
             let operator = operators::by_id(&mut tx, operator_id).await?;
-            self.audit(&mut tx, operator.as_ref(), "session.lock", "session", AuditOutcome::Ok, json!({ "cause": "idle" }))
-                .await?;
+            self.audit(
+                &mut tx,
+                operator.as_ref(),
+                "session.lock",
+                "session",
+                AuditOutcome::Ok,
+                json!({ "cause": "idle" }),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
         }
         Ok(())
@@ -237,7 +280,9 @@ impl Backoffice {
     }
 
     pub async fn language(&self) -> Option<Lang> {
-        self.setting(crate::preferences::LANGUAGE_KEY).await.and_then(|v| Lang::parse(&v).ok())
+        self.setting(crate::preferences::LANGUAGE_KEY)
+            .await
+            .and_then(|v| Lang::parse(&v).ok())
     }
 }
 

@@ -8,12 +8,18 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
-use crate::ipc::{CredentialField, CredentialRef, CredentialsQuery, ProductCredentials, SetCredentialInput};
+use crate::ipc::{
+    CredentialField, CredentialRef, CredentialsQuery, ProductCredentials, SetCredentialInput,
+};
 use crate::permissions::Permission;
 
 impl Backoffice {
-    pub async fn list_credentials(&self, query: CredentialsQuery) -> AppResult<Vec<ProductCredentials>> {
-        self.authorize(Permission::ManageCredentials, "view credentials").await?;
+    pub async fn list_credentials(
+        &self,
+        query: CredentialsQuery,
+    ) -> AppResult<Vec<ProductCredentials>> {
+        self.authorize(Permission::ManageCredentials, "view credentials")
+            .await?;
         let environment = parse_environment(&query.environment)?;
         Product::ALL
             .iter()
@@ -22,45 +28,80 @@ impl Backoffice {
                     .credential_fields()
                     .iter()
                     .map(|&field| {
-                        let is_set = self.secrets.contains(&self.secret_key(environment, product, field))?;
-                        Ok(CredentialField { field: field.to_owned(), is_set })
+                        let is_set =
+                            self.secrets
+                                .contains(&self.secret_key(environment, product, field))?;
+                        Ok(CredentialField {
+                            field: field.to_owned(),
+                            is_set,
+                        })
                     })
                     .collect::<AppResult<Vec<_>>>()?;
-                Ok(ProductCredentials { product, product_name: product.display_name().to_owned(), fields })
+                Ok(ProductCredentials {
+                    product,
+                    product_name: product.display_name().to_owned(),
+                    fields,
+                })
             })
             .collect()
     }
 
     /// Sets or replaces one credential. The audit entry records which field, never the value.
     pub async fn set_credential(&self, input: SetCredentialInput) -> AppResult<CredentialField> {
-        let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
-        let (environment, product, field) = parse_ref(&input.environment, &input.product, &input.field)?;
+        let actor = self
+            .authorize(Permission::ManageCredentials, "change credentials")
+            .await?;
+        let (environment, product, field) =
+            parse_ref(&input.environment, &input.product, &input.field)?;
         let value = &input.value.0;
         if value.expose().trim().is_empty() {
-            return Err(AppError::invalid("credential_value_empty", "the credential value is empty"));
+            return Err(AppError::invalid(
+                "credential_value_empty",
+                "the credential value is empty",
+            ));
         }
         if value.expose().len() > ovo_secrets::MAX_VALUE_BYTES {
             return Err(AppError::invalid(
                 "credential_value_too_long",
-                format!("the credential value is longer than {} bytes", ovo_secrets::MAX_VALUE_BYTES),
+                format!(
+                    "the credential value is longer than {} bytes",
+                    ovo_secrets::MAX_VALUE_BYTES
+                ),
             ));
         }
         let key = self.secret_key(environment, product, field);
         let replacing = self.secrets.contains(&key)?;
         // The audit entry commits only once the keychain has the value.
         let mut tx = self.ledger.begin_write().await?;
-        let action = if replacing { "credential.replace" } else { "credential.set" };
-        self.audit(&mut tx, Some(&actor.operator), action, &subject(environment, product, field), AuditOutcome::Ok, json!({}))
-            .await?;
+        let action = if replacing {
+            "credential.replace"
+        } else {
+            "credential.set"
+        };
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            action,
+            &subject(environment, product, field),
+            AuditOutcome::Ok,
+            json!({}),
+        )
+        .await?;
         self.secrets.put(&key, value)?;
         ovo_ledger::commit(tx).await?;
         tracing::info!(operator = %actor.operator.username, credential = %subject(environment, product, field), action, "credential stored");
-        Ok(CredentialField { field: field.to_owned(), is_set: true })
+        Ok(CredentialField {
+            field: field.to_owned(),
+            is_set: true,
+        })
     }
 
     pub async fn delete_credential(&self, input: CredentialRef) -> AppResult<CredentialField> {
-        let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
-        let (environment, product, field) = parse_ref(&input.environment, &input.product, &input.field)?;
+        let actor = self
+            .authorize(Permission::ManageCredentials, "change credentials")
+            .await?;
+        let (environment, product, field) =
+            parse_ref(&input.environment, &input.product, &input.field)?;
         let key = self.secret_key(environment, product, field);
         let mut tx = self.ledger.begin_write().await?;
         if self.secrets.contains(&key)? {
@@ -76,11 +117,19 @@ impl Backoffice {
             self.secrets.delete(&key)?;
             ovo_ledger::commit(tx).await?;
         }
-        Ok(CredentialField { field: field.to_owned(), is_set: false })
+        Ok(CredentialField {
+            field: field.to_owned(),
+            is_set: false,
+        })
     }
 
     fn secret_key(&self, environment: Environment, product: Product, field: &str) -> SecretKey {
-        SecretKey::new(&self.config.app_identifier, environment.key(), product.key(), field)
+        SecretKey::new(
+            &self.config.app_identifier,
+            environment.key(),
+            product.key(),
+            field,
+        )
     }
 }
 
@@ -92,22 +141,40 @@ pub(crate) fn parse_environment(key: &str) -> AppResult<Environment> {
     Environment::parse(key).map_err(|_| {
         AppError::invalid(
             "environment_unknown",
-            format!("environment {key:?} is not one of builtin_sandbox, provider_sandbox, production"),
+            format!(
+                "environment {key:?} is not one of builtin_sandbox, provider_sandbox, production"
+            ),
         )
     })
 }
 
-fn parse_ref(environment: &str, product: &str, field: &str) -> AppResult<(Environment, Product, &'static str)> {
+fn parse_ref(
+    environment: &str,
+    product: &str,
+    field: &str,
+) -> AppResult<(Environment, Product, &'static str)> {
     let environment = parse_environment(environment)?;
     let product = Product::parse(product).map_err(|_| {
         let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid("product_unknown", format!("product {product:?} is not one of {}", known.join(", ")))
-    })?;
-    let field: &'static str = product.credential_fields().iter().copied().find(|f| *f == field).ok_or_else(|| {
         AppError::invalid(
-            "credential_field_unknown",
-            format!("{} has no credential {field:?}; its fields are {}", product.display_name(), product.credential_fields().join(", ")),
+            "product_unknown",
+            format!("product {product:?} is not one of {}", known.join(", ")),
         )
     })?;
+    let field: &'static str = product
+        .credential_fields()
+        .iter()
+        .copied()
+        .find(|f| *f == field)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "credential_field_unknown",
+                format!(
+                    "{} has no credential {field:?}; its fields are {}",
+                    product.display_name(),
+                    product.credential_fields().join(", ")
+                ),
+            )
+        })?;
     Ok((environment, product, field))
 }

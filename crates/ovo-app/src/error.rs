@@ -18,6 +18,8 @@ pub enum ErrorCode {
     NotSetUp,
     KeychainUnavailable,
     Storage,
+    /// A provider call failed; `reason` is `provider_<ProviderProblemKind>`.
+    Provider,
     Internal,
 }
 
@@ -37,11 +39,19 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), reason: None }
+        AppError {
+            code,
+            message: message.into(),
+            reason: None,
+        }
     }
 
     pub fn invalid(reason: &'static str, message: impl Into<String>) -> Self {
-        AppError { code: ErrorCode::InvalidInput, message: message.into(), reason: Some(reason) }
+        AppError {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            reason: Some(reason),
+        }
     }
 
     pub fn with_reason(mut self, reason: &'static str) -> Self {
@@ -53,8 +63,13 @@ impl AppError {
 impl From<LedgerError> for AppError {
     fn from(err: LedgerError) -> Self {
         match err {
-            LedgerError::Duplicate { what } => AppError::new(ErrorCode::Conflict, format!("a record with this {what} already exists")),
-            LedgerError::NotFound { what } => AppError::new(ErrorCode::NotFound, format!("{what} not found")),
+            LedgerError::Duplicate { what } => AppError::new(
+                ErrorCode::Conflict,
+                format!("a record with this {what} already exists"),
+            ),
+            LedgerError::NotFound { what } => {
+                AppError::new(ErrorCode::NotFound, format!("{what} not found"))
+            }
             LedgerError::Busy => AppError::new(ErrorCode::Storage, "the ledger is busy; try again"),
             other => {
                 tracing::error!(error = %other, "ledger failure");
@@ -67,7 +82,9 @@ impl From<LedgerError> for AppError {
 impl From<SecretError> for AppError {
     fn from(err: SecretError) -> Self {
         match err {
-            SecretError::Unavailable { .. } => AppError::new(ErrorCode::KeychainUnavailable, err.to_string()),
+            SecretError::Unavailable { .. } => {
+                AppError::new(ErrorCode::KeychainUnavailable, err.to_string())
+            }
             SecretError::InvalidValue { .. } => {
                 AppError::invalid("credential_value_invalid", err.to_string())
             }

@@ -13,13 +13,20 @@ use crate::{passwords, validate};
 
 impl Backoffice {
     pub async fn list_operators(&self) -> AppResult<Vec<OperatorView>> {
-        self.authorize(Permission::ManageOperators, "list operators").await?;
+        self.authorize(Permission::ManageOperators, "list operators")
+            .await?;
         let mut conn = self.ledger.read().await?;
-        Ok(operators::list(&mut conn).await?.iter().map(operator_view).collect())
+        Ok(operators::list(&mut conn)
+            .await?
+            .iter()
+            .map(operator_view)
+            .collect())
     }
 
     pub async fn create_operator(&self, input: NewOperatorInput) -> AppResult<OperatorView> {
-        let actor = self.authorize(Permission::ManageOperators, "create operators").await?;
+        let actor = self
+            .authorize(Permission::ManageOperators, "create operators")
+            .await?;
         let username = validate::username(&input.username)?;
         let display_name = validate::display_name(&input.display_name)?;
         let role = validate::role(&input.role)?;
@@ -27,26 +34,48 @@ impl Backoffice {
         let password_hash = passwords::hash(&input.password.0).await?;
         let mut tx = self.ledger.begin_write().await?;
         if operators::by_username(&mut tx, &username).await?.is_some() {
-            return Err(AppError::new(ErrorCode::Conflict, format!("the username {username:?} is taken"))
-                .with_reason("username_taken"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("the username {username:?} is taken"),
+            )
+            .with_reason("username_taken"));
         }
-        let new = NewOperator { username: &username, display_name: &display_name, role, password_hash: &password_hash, at: self.clock.now() };
+        let new = NewOperator {
+            username: &username,
+            display_name: &display_name,
+            role,
+            password_hash: &password_hash,
+            at: self.clock.now(),
+        };
         let created = operators::insert(&mut tx, &new).await?;
-        self.audit(&mut tx, Some(&actor.operator), "operator.create", &created.username, AuditOutcome::Ok, json!({ "role": role.key() }))
-            .await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "operator.create",
+            &created.username,
+            AuditOutcome::Ok,
+            json!({ "role": role.key() }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         Ok(operator_view(&created))
     }
 
     pub async fn change_operator_role(&self, input: ChangeRoleInput) -> AppResult<OperatorView> {
-        let actor = self.authorize(Permission::ManageOperators, "change operator roles").await?;
+        let actor = self
+            .authorize(Permission::ManageOperators, "change operator roles")
+            .await?;
         let role = validate::role(&input.role)?;
         let mut tx = self.ledger.begin_write().await?;
-        let target = require_operator(operators::by_id(&mut tx, OperatorId::new(input.operator_id)).await?)?;
+        let target =
+            require_operator(operators::by_id(&mut tx, OperatorId::new(input.operator_id)).await?)?;
         if target.role == role {
             return Ok(operator_view(&target));
         }
-        if target.role == Role::Admin && !target.disabled && operators::count_active_admins(&mut tx).await? <= 1 {
+        if target.role == Role::Admin
+            && !target.disabled
+            && operators::count_active_admins(&mut tx).await? <= 1
+        {
             return Err(last_admin());
         }
         let updated = operators::set_role(&mut tx, target.id, role, self.clock.now()).await?;
@@ -64,32 +93,57 @@ impl Backoffice {
     }
 
     pub async fn set_operator_disabled(&self, input: SetDisabledInput) -> AppResult<OperatorView> {
-        let actor = self.authorize(Permission::ManageOperators, "enable or disable operators").await?;
+        let actor = self
+            .authorize(Permission::ManageOperators, "enable or disable operators")
+            .await?;
         let mut tx = self.ledger.begin_write().await?;
-        let target = require_operator(operators::by_id(&mut tx, OperatorId::new(input.operator_id)).await?)?;
+        let target =
+            require_operator(operators::by_id(&mut tx, OperatorId::new(input.operator_id)).await?)?;
         if target.disabled == input.disabled {
             return Ok(operator_view(&target));
         }
         if input.disabled {
             if target.id == actor.operator.id {
-                return Err(AppError::new(ErrorCode::Conflict, "you cannot disable yourself").with_reason("self_disable"));
+                return Err(
+                    AppError::new(ErrorCode::Conflict, "you cannot disable yourself")
+                        .with_reason("self_disable"),
+                );
             }
             if target.role == Role::Admin && operators::count_active_admins(&mut tx).await? <= 1 {
                 return Err(last_admin());
             }
         }
-        let updated = operators::set_disabled(&mut tx, target.id, input.disabled, self.clock.now()).await?;
-        let action = if input.disabled { "operator.disable" } else { "operator.enable" };
-        self.audit(&mut tx, Some(&actor.operator), action, &target.username, AuditOutcome::Ok, json!({})).await?;
+        let updated =
+            operators::set_disabled(&mut tx, target.id, input.disabled, self.clock.now()).await?;
+        let action = if input.disabled {
+            "operator.disable"
+        } else {
+            "operator.enable"
+        };
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            action,
+            &target.username,
+            AuditOutcome::Ok,
+            json!({}),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         Ok(operator_view(&updated))
     }
 }
 
 fn require_operator(row: Option<operators::OperatorRow>) -> AppResult<operators::OperatorRow> {
-    row.ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such operator").with_reason("operator_not_found"))
+    row.ok_or_else(|| {
+        AppError::new(ErrorCode::NotFound, "no such operator").with_reason("operator_not_found")
+    })
 }
 
 fn last_admin() -> AppError {
-    AppError::new(ErrorCode::Conflict, "the last active admin cannot be demoted or disabled").with_reason("last_admin")
+    AppError::new(
+        ErrorCode::Conflict,
+        "the last active admin cannot be demoted or disabled",
+    )
+    .with_reason("last_admin")
 }

@@ -16,7 +16,12 @@ pub async fn hash(password: &Sensitive<String>) -> AppResult<String> {
         Argon2::default()
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("cannot hash the password: {e}")))
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("cannot hash the password: {e}"),
+                )
+            })
     })
     .await
 }
@@ -28,9 +33,15 @@ pub async fn verify(password: &Sensitive<String>, stored: Option<String>) -> App
     run_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let parsed = PasswordHash::new(&phc)
-            .map_err(|e| AppError::new(ErrorCode::Storage, format!("stored password hash is unreadable: {e}")))?;
-        let matches = Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok();
+        let parsed = PasswordHash::new(&phc).map_err(|e| {
+            AppError::new(
+                ErrorCode::Storage,
+                format!("stored password hash is unreadable: {e}"),
+            )
+        })?;
+        let matches = Argon2::default()
+            .verify_password(password.expose().as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await
@@ -47,7 +58,9 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("password worker failed: {e}")))?

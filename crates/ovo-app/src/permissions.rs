@@ -37,11 +37,17 @@ const GRANTS: &[(Permission, &[Role])] = &[
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
-    GRANTS.iter().any(|(p, roles)| *p == permission && roles.contains(&role))
+    GRANTS
+        .iter()
+        .any(|(p, roles)| *p == permission && roles.contains(&role))
 }
 
 pub fn granted(role: Role) -> Vec<Permission> {
-    GRANTS.iter().filter(|(_, roles)| roles.contains(&role)).map(|(p, _)| *p).collect()
+    GRANTS
+        .iter()
+        .filter(|(_, roles)| roles.contains(&role))
+        .map(|(p, _)| *p)
+        .collect()
 }
 
 impl Permission {
@@ -67,18 +73,48 @@ mod tests {
 
     #[test]
     fn every_permission_is_granted_to_someone_and_table_matches_roles() {
-        let expect = |role, perms: &[Permission]| assert_eq!(granted(role), perms.to_vec(), "{role:?}");
+        let expect =
+            |role, perms: &[Permission]| assert_eq!(granted(role), perms.to_vec(), "{role:?}");
         use Permission::*;
-        expect(Staff, &[ViewCustomers, LinkAccounts, ViewPayments, TakePayments, RequestRefunds]);
-        expect(Support, &[ViewCustomers, LinkAccounts, ViewPayments, RequestRefunds]);
-        expect(Finance, &[ViewCustomers, ViewPayments, ApproveRefunds, ViewAudit]);
-        expect(Admin, &[ViewCustomers, ViewPayments, ViewAudit, ManageOperators, ManageCredentials, ManageSettings]);
+        expect(
+            Staff,
+            &[
+                ViewCustomers,
+                LinkAccounts,
+                ViewPayments,
+                TakePayments,
+                RequestRefunds,
+            ],
+        );
+        expect(
+            Support,
+            &[ViewCustomers, LinkAccounts, ViewPayments, RequestRefunds],
+        );
+        expect(
+            Finance,
+            &[ViewCustomers, ViewPayments, ApproveRefunds, ViewAudit],
+        );
+        expect(
+            Admin,
+            &[
+                ViewCustomers,
+                ViewPayments,
+                ViewAudit,
+                ManageOperators,
+                ManageCredentials,
+                ManageSettings,
+            ],
+        );
     }
 
     #[test]
     fn nobody_both_requests_and_approves_refunds() {
         for role in Role::ALL {
-            assert!(!(allows(role, Permission::RequestRefunds) && allows(role, Permission::ApproveRefunds)), "{role:?}");
+            assert!(
+                !(allows(role, Permission::RequestRefunds)
+                    && allows(role, Permission::ApproveRefunds)),
+                "{role:?}"
+            );
         }
     }
 }

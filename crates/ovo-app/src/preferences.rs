@@ -27,8 +27,12 @@ impl Backoffice {
 
     /// Allowed signed out too (the sign-in screen has a language switch).
     pub async fn set_language(&self, input: LanguageInput) -> AppResult<Preferences> {
-        let lang = Lang::parse(&input.language)
-            .map_err(|_| AppError::invalid("language_unknown", format!("language {:?} is not one of id, en", input.language)))?;
+        let lang = Lang::parse(&input.language).map_err(|_| {
+            AppError::invalid(
+                "language_unknown",
+                format!("language {:?} is not one of id, en", input.language),
+            )
+        })?;
         let operator = match self.session_slot().clone() {
             Some(s) if !s.locked => Some(s.operator_id),
             _ => None,
@@ -38,24 +42,51 @@ impl Backoffice {
             Some(id) => ovo_ledger::operators::by_id(&mut tx, id).await?,
             None => None,
         };
-        settings::put(&mut tx, LANGUAGE_KEY, lang.key(), self.clock.now(), operator.as_ref().map(|o| o.id)).await?;
-        self.audit(&mut tx, operator.as_ref(), "settings.language", LANGUAGE_KEY, AuditOutcome::Ok, json!({ "to": lang.key() }))
-            .await?;
+        settings::put(
+            &mut tx,
+            LANGUAGE_KEY,
+            lang.key(),
+            self.clock.now(),
+            operator.as_ref().map(|o| o.id),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            operator.as_ref(),
+            "settings.language",
+            LANGUAGE_KEY,
+            AuditOutcome::Ok,
+            json!({ "to": lang.key() }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         self.get_preferences().await
     }
 
     pub async fn set_idle_lock(&self, input: IdleLockInput) -> AppResult<Preferences> {
-        let actor = self.authorize(Permission::ManageSettings, "change the idle lock").await?;
+        let actor = self
+            .authorize(Permission::ManageSettings, "change the idle lock")
+            .await?;
         if !IDLE_LOCK_RANGE.contains(&input.minutes) {
             return Err(AppError::invalid(
                 "idle_minutes_out_of_range",
-                format!("idle lock must be between {} and {} minutes", IDLE_LOCK_RANGE.start(), IDLE_LOCK_RANGE.end()),
+                format!(
+                    "idle lock must be between {} and {} minutes",
+                    IDLE_LOCK_RANGE.start(),
+                    IDLE_LOCK_RANGE.end()
+                ),
             ));
         }
         let from = self.idle_lock_minutes().await;
         let mut tx = self.ledger.begin_write().await?;
-        settings::put(&mut tx, IDLE_LOCK_KEY, &input.minutes.to_string(), self.clock.now(), Some(actor.operator.id)).await?;
+        settings::put(
+            &mut tx,
+            IDLE_LOCK_KEY,
+            &input.minutes.to_string(),
+            self.clock.now(),
+            Some(actor.operator.id),
+        )
+        .await?;
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -70,11 +101,20 @@ impl Backoffice {
     }
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
-        let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
+        let actor = self
+            .authorize(Permission::ManageSettings, "change the environment")
+            .await?;
         let environment = parse_environment(&input.environment)?;
         let from = self.environment().await;
         let mut tx = self.ledger.begin_write().await?;
-        settings::put(&mut tx, ENVIRONMENT_KEY, environment.key(), self.clock.now(), Some(actor.operator.id)).await?;
+        settings::put(
+            &mut tx,
+            ENVIRONMENT_KEY,
+            environment.key(),
+            self.clock.now(),
+            Some(actor.operator.id),
+        )
+        .await?;
         self.audit(
             &mut tx,
             Some(&actor.operator),

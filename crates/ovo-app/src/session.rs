@@ -19,7 +19,10 @@ impl Backoffice {
         let password_hash = passwords::hash(&input.password.0).await?;
         let mut tx = self.ledger.begin_write().await?;
         if operators::count(&mut tx).await? > 0 {
-            return Err(AppError::new(ErrorCode::AlreadySetUp, "the back office is already set up; sign in instead"));
+            return Err(AppError::new(
+                ErrorCode::AlreadySetUp,
+                "the back office is already set up; sign in instead",
+            ));
         }
         let new = NewOperator {
             username: &username,
@@ -29,8 +32,15 @@ impl Backoffice {
             at: self.clock.now(),
         };
         let admin = operators::insert(&mut tx, &new).await?;
-        self.audit(&mut tx, Some(&admin), "setup.first_admin", &admin.username, AuditOutcome::Ok, json!({ "role": "admin" }))
-            .await?;
+        self.audit(
+            &mut tx,
+            Some(&admin),
+            "setup.first_admin",
+            &admin.username,
+            AuditOutcome::Ok,
+            json!({ "role": "admin" }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         self.start_session(admin.id);
         tracing::info!(operator = %admin.username, "first admin created");
@@ -41,15 +51,30 @@ impl Backoffice {
         let username = input.username.trim().to_lowercase();
         let mut conn = self.ledger.read().await?;
         if operators::count(&mut conn).await? == 0 {
-            return Err(AppError::new(ErrorCode::NotSetUp, "no operator exists yet; create the first admin"));
+            return Err(AppError::new(
+                ErrorCode::NotSetUp,
+                "no operator exists yet; create the first admin",
+            ));
         }
         let operator = operators::by_username(&mut conn, &username).await?;
         drop(conn);
-        let matches = passwords::verify(&input.password.0, operator.as_ref().map(|o| o.password_hash.clone())).await?;
+        let matches = passwords::verify(
+            &input.password.0,
+            operator.as_ref().map(|o| o.password_hash.clone()),
+        )
+        .await?;
         let mut tx = self.ledger.begin_write().await?;
         match operator {
             Some(op) if matches && !op.disabled => {
-                self.audit(&mut tx, Some(&op), "session.sign_in", &op.username, AuditOutcome::Ok, json!({})).await?;
+                self.audit(
+                    &mut tx,
+                    Some(&op),
+                    "session.sign_in",
+                    &op.username,
+                    AuditOutcome::Ok,
+                    json!({}),
+                )
+                .await?;
                 ovo_ledger::commit(tx).await?;
                 self.start_session(op.id);
                 tracing::info!(operator = %op.username, "signed in");
@@ -61,12 +86,22 @@ impl Backoffice {
                     Some(op) if op.disabled => "operator_disabled",
                     Some(_) => "wrong_password",
                 };
-                self.audit(&mut tx, None, "session.sign_in_failed", &username, AuditOutcome::Failed, json!({ "cause": cause }))
-                    .await?;
+                self.audit(
+                    &mut tx,
+                    None,
+                    "session.sign_in_failed",
+                    &username,
+                    AuditOutcome::Failed,
+                    json!({ "cause": cause }),
+                )
+                .await?;
                 ovo_ledger::commit(tx).await?;
                 tracing::warn!(username = %username, cause, "sign-in refused");
-                Err(AppError::new(ErrorCode::WrongPassword, "wrong username or password, or the operator is disabled")
-                    .with_reason("invalid_sign_in"))
+                Err(AppError::new(
+                    ErrorCode::WrongPassword,
+                    "wrong username or password, or the operator is disabled",
+                )
+                .with_reason("invalid_sign_in"))
             }
         }
     }
@@ -76,7 +111,15 @@ impl Backoffice {
         if let Some(session) = ended {
             let mut tx = self.ledger.begin_write().await?;
             let op = operators::by_id(&mut tx, session.operator_id).await?;
-            self.audit(&mut tx, op.as_ref(), "session.sign_out", "session", AuditOutcome::Ok, json!({})).await?;
+            self.audit(
+                &mut tx,
+                op.as_ref(),
+                "session.sign_out",
+                "session",
+                AuditOutcome::Ok,
+                json!({}),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
         }
         self.session_status().await
@@ -96,8 +139,15 @@ impl Backoffice {
         if let Some(id) = locked {
             let mut tx = self.ledger.begin_write().await?;
             let op = operators::by_id(&mut tx, id).await?;
-            self.audit(&mut tx, op.as_ref(), "session.lock", "session", AuditOutcome::Ok, json!({ "cause": "operator" }))
-                .await?;
+            self.audit(
+                &mut tx,
+                op.as_ref(),
+                "session.lock",
+                "session",
+                AuditOutcome::Ok,
+                json!({ "cause": "operator" }),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
         }
         self.session_status().await
@@ -107,23 +157,46 @@ impl Backoffice {
     pub async fn unlock_session(&self, input: UnlockInput) -> AppResult<SessionStatus> {
         let session = self.session_slot().clone();
         let Some(session) = session else {
-            return Err(AppError::new(ErrorCode::Unauthenticated, "nobody is signed in"));
+            return Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "nobody is signed in",
+            ));
         };
         let mut conn = self.ledger.read().await?;
         let operator = operators::by_id(&mut conn, session.operator_id).await?;
         drop(conn);
         let Some(op) = operator.filter(|op| !op.disabled) else {
             *self.session_slot() = None;
-            return Err(AppError::new(ErrorCode::Unauthenticated, "this operator is no longer active; sign in again"));
+            return Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "this operator is no longer active; sign in again",
+            ));
         };
         let matches = passwords::verify(&input.password.0, Some(op.password_hash.clone())).await?;
         let mut tx = self.ledger.begin_write().await?;
         if !matches {
-            self.audit(&mut tx, Some(&op), "session.unlock_failed", "session", AuditOutcome::Failed, json!({})).await?;
+            self.audit(
+                &mut tx,
+                Some(&op),
+                "session.unlock_failed",
+                "session",
+                AuditOutcome::Failed,
+                json!({}),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password"));
+            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
+                .with_reason("wrong_password"));
         }
-        self.audit(&mut tx, Some(&op), "session.unlock", "session", AuditOutcome::Ok, json!({})).await?;
+        self.audit(
+            &mut tx,
+            Some(&op),
+            "session.unlock",
+            "session",
+            AuditOutcome::Ok,
+            json!({}),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         if let Some(s) = self.session_slot().as_mut() {
             s.locked = false;
@@ -133,6 +206,10 @@ impl Backoffice {
     }
 
     fn start_session(&self, operator_id: ovo_domain::OperatorId) {
-        *self.session_slot() = Some(Session { operator_id, locked: false, last_activity: self.clock.now() });
+        *self.session_slot() = Some(Session {
+            operator_id,
+            locked: false,
+            last_activity: self.clock.now(),
+        });
     }
 }

@@ -11,7 +11,9 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 /// Usernames are stored lower-case: `Admin` and `admin` are one operator.
 pub fn username(input: &str) -> AppResult<String> {
     let name = input.trim().to_lowercase();
-    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !(3..=32).contains(&name.chars().count()) || !ok_chars {
         return Err(AppError::invalid(
             "username_invalid",
@@ -24,7 +26,10 @@ pub fn username(input: &str) -> AppResult<String> {
 pub fn display_name(input: &str) -> AppResult<String> {
     let name = input.trim();
     if !(1..=80).contains(&name.chars().count()) || name.chars().any(char::is_control) {
-        return Err(AppError::invalid("display_name_invalid", "display name must be 1 to 80 printable characters"));
+        return Err(AppError::invalid(
+            "display_name_invalid",
+            "display name must be 1 to 80 printable characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -48,7 +53,10 @@ pub fn password(password: &Sensitive<String>) -> AppResult<()> {
 
 pub fn role(input: &str) -> AppResult<Role> {
     Role::parse(input).map_err(|_| {
-        AppError::invalid("role_invalid", format!("role {input:?} is not one of staff, support, finance, admin"))
+        AppError::invalid(
+            "role_invalid",
+            format!("role {input:?} is not one of staff, support, finance, admin"),
+        )
     })
 }
 
@@ -58,7 +66,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(username("  Rina.Support ").ok().as_deref(), Some("rina.support"));
+        assert_eq!(
+            username("  Rina.Support ").ok().as_deref(),
+            Some("rina.support")
+        );
         assert_eq!(username("fin-01").ok().as_deref(), Some("fin-01"));
         for bad in ["ab", "", "rina support", "rina@ovo", &"x".repeat(33), "añu"] {
             let err = username(bad).err().map(|e| e.reason);
@@ -68,7 +79,11 @@ mod tests {
 
     #[test]
     fn passwords_and_names() {
-        let reason = |p: &str| password(&Sensitive::new(p.to_owned())).err().and_then(|e| e.reason);
+        let reason = |p: &str| {
+            password(&Sensitive::new(p.to_owned()))
+                .err()
+                .and_then(|e| e.reason)
+        };
         assert_eq!(reason("123456789"), Some("password_too_short"));
         assert_eq!(reason("1234567890"), None);
         assert_eq!(reason(&"p".repeat(257)), Some("password_too_long"));
@@ -76,6 +91,9 @@ mod tests {
         assert!(display_name("   ").is_err());
         assert!(display_name("bad\u{7}bell").is_err());
         assert!(role("finance").is_ok());
-        assert_eq!(role("root").err().and_then(|e| e.reason), Some("role_invalid"));
+        assert_eq!(
+            role("root").err().and_then(|e| e.reason),
+            Some("role_invalid")
+        );
     }
 }

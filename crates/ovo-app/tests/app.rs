@@ -22,15 +22,30 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
     let secrets = Arc::new(MemoryStore::new());
-    let config = BackofficeConfig { data_dir: dir.path().join("data"), app_identifier: APP_ID.into(), version: "0.1.0".into() };
-    let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
-    Fixture { _dir: dir, app, clock, secrets }
+    let config = BackofficeConfig {
+        data_dir: dir.path().join("data"),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+    };
+    let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        app,
+        clock,
+        secrets,
+    }
 }
 
 async fn with_admin() -> Fixture {
     let f = fixture().await;
     f.app
-        .set_up_first_admin(FirstAdminInput { username: "Admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
+        .set_up_first_admin(FirstAdminInput {
+            username: "Admin".into(),
+            display_name: "Ayu Admin".into(),
+            password: ADMIN_PW.into(),
+        })
         .await
         .unwrap();
     f
@@ -49,13 +64,29 @@ async fn add(f: &Fixture, username: &str, role: &str) -> OperatorView {
 }
 
 async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionStatus, AppError> {
-    f.app.sign_in(SignInInput { username: username.into(), password: password.into() }).await
+    f.app
+        .sign_in(SignInInput {
+            username: username.into(),
+            password: password.into(),
+        })
+        .await
 }
 
 async fn audit_actions(f: &Fixture) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, "admin", ADMIN_PW).await.unwrap();
-    let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
-    page.entries.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
+    let page = f
+        .app
+        .list_audit(AuditQuery {
+            before_seq: None,
+            limit: 200,
+        })
+        .await
+        .unwrap();
+    page.entries
+        .into_iter()
+        .rev()
+        .map(|e| (e.action, e.operator, e.subject, e.outcome))
+        .collect()
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -66,23 +97,47 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'stat
 #[tokio::test]
 async fn first_run_creates_one_admin_and_signs_them_in() {
     let f = fixture().await;
-    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Uninitialized);
-    assert_eq!(code(sign_in(&f, "admin", ADMIN_PW).await).0, ErrorCode::NotSetUp);
-    let weak = f.app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "A".into(), password: "short".into() });
-    assert_eq!(code(weak.await), (ErrorCode::InvalidInput, Some("password_too_short")));
+    assert_eq!(
+        f.app.session_status().await.unwrap().state,
+        SessionState::Uninitialized
+    );
+    assert_eq!(
+        code(sign_in(&f, "admin", ADMIN_PW).await).0,
+        ErrorCode::NotSetUp
+    );
+    let weak = f.app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "A".into(),
+        password: "short".into(),
+    });
+    assert_eq!(
+        code(weak.await),
+        (ErrorCode::InvalidInput, Some("password_too_short"))
+    );
 
     let status = f
         .app
-        .set_up_first_admin(FirstAdminInput { username: " Admin ".into(), display_name: "Ayu".into(), password: ADMIN_PW.into() })
+        .set_up_first_admin(FirstAdminInput {
+            username: " Admin ".into(),
+            display_name: "Ayu".into(),
+            password: ADMIN_PW.into(),
+        })
         .await
         .unwrap();
     assert_eq!(status.state, SessionState::Active);
     let op = status.operator.unwrap();
-    assert_eq!((op.username.as_str(), op.role), ("admin", ovo_domain::Role::Admin));
+    assert_eq!(
+        (op.username.as_str(), op.role),
+        ("admin", ovo_domain::Role::Admin)
+    );
     assert!(status.permissions.contains(&Permission::ManageOperators));
     assert!(!status.permissions.contains(&Permission::ApproveRefunds));
 
-    let again = f.app.set_up_first_admin(FirstAdminInput { username: "eve".into(), display_name: "Eve".into(), password: ADMIN_PW.into() });
+    let again = f.app.set_up_first_admin(FirstAdminInput {
+        username: "eve".into(),
+        display_name: "Eve".into(),
+        password: ADMIN_PW.into(),
+    });
     assert_eq!(code(again.await).0, ErrorCode::AlreadySetUp);
 }
 
@@ -93,19 +148,39 @@ async fn sign_in_checks_the_argon2id_hash_and_audits_failures() {
     assert!(stored.starts_with("$argon2id$"), "{stored}");
     assert!(!stored.contains(ADMIN_PW));
     f.app.sign_out().await.unwrap();
-    assert_eq!(code(sign_in(&f, "admin", "wrong-password").await), (ErrorCode::WrongPassword, Some("invalid_sign_in")));
-    assert_eq!(code(sign_in(&f, "ghost", ADMIN_PW).await), (ErrorCode::WrongPassword, Some("invalid_sign_in")));
-    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::SignedOut);
-    assert_eq!(sign_in(&f, "ADMIN", ADMIN_PW).await.unwrap().state, SessionState::Active);
+    assert_eq!(
+        code(sign_in(&f, "admin", "wrong-password").await),
+        (ErrorCode::WrongPassword, Some("invalid_sign_in"))
+    );
+    assert_eq!(
+        code(sign_in(&f, "ghost", ADMIN_PW).await),
+        (ErrorCode::WrongPassword, Some("invalid_sign_in"))
+    );
+    assert_eq!(
+        f.app.session_status().await.unwrap().state,
+        SessionState::SignedOut
+    );
+    assert_eq!(
+        sign_in(&f, "ADMIN", ADMIN_PW).await.unwrap().state,
+        SessionState::Active
+    );
 
     let actions = audit_actions(&f).await;
-    let failed: Vec<_> = actions.iter().filter(|a| a.0 == "session.sign_in_failed").map(|a| (a.2.as_str(), a.3.as_str())).collect();
+    let failed: Vec<_> = actions
+        .iter()
+        .filter(|a| a.0 == "session.sign_in_failed")
+        .map(|a| (a.2.as_str(), a.3.as_str()))
+        .collect();
     assert_eq!(failed, [("admin", "failed"), ("ghost", "failed")]);
 }
 
 async fn sqlx_free_hash(f: &Fixture) -> String {
     let mut conn = f.app.ledger().read().await.unwrap();
-    ovo_ledger::operators::by_username(&mut conn, "admin").await.unwrap().unwrap().password_hash
+    ovo_ledger::operators::by_username(&mut conn, "admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash
 }
 
 #[tokio::test]
@@ -120,9 +195,33 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
         password: "mallory-password".into(),
     });
     assert_eq!(code(attempt.await).0, ErrorCode::Forbidden);
-    assert_eq!(code(f.app.list_credentials(CredentialsQuery { environment: "production".into() }).await).0, ErrorCode::Forbidden);
-    assert_eq!(code(f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await).0, ErrorCode::Forbidden);
-    assert_eq!(code(f.app.list_audit(AuditQuery { before_seq: None, limit: 10 }).await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(
+            f.app
+                .list_credentials(CredentialsQuery {
+                    environment: "production".into()
+                })
+                .await
+        )
+        .0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        code(f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await).0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        code(
+            f.app
+                .list_audit(AuditQuery {
+                    before_seq: None,
+                    limit: 10
+                })
+                .await
+        )
+        .0,
+        ErrorCode::Forbidden
+    );
 
     let denied: Vec<_> = audit_actions(&f)
         .await
@@ -131,16 +230,28 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
         .map(|a| (a.1.unwrap_or_default(), a.2, a.3))
         .collect();
     assert_eq!(denied.len(), 4);
-    assert_eq!(denied[0], ("sinta".into(), "create operators".into(), "denied".into()));
+    assert_eq!(
+        denied[0],
+        ("sinta".into(), "create operators".into(), "denied".into())
+    );
     let mut conn = f.app.ledger().read().await.unwrap();
-    assert!(ovo_ledger::operators::by_username(&mut conn, "mallory").await.unwrap().is_none(), "nothing half-written");
+    assert!(
+        ovo_ledger::operators::by_username(&mut conn, "mallory")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing half-written"
+    );
 }
 
 #[tokio::test]
 async fn nobody_signed_in_is_unauthenticated() {
     let f = with_admin().await;
     f.app.sign_out().await.unwrap();
-    assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Unauthenticated);
+    assert_eq!(
+        code(f.app.list_operators().await).0,
+        ErrorCode::Unauthenticated
+    );
 }
 
 #[tokio::test]
@@ -154,59 +265,162 @@ async fn operators_roles_and_the_last_admin_rule() {
         role: "staff".into(),
         password: "another-password".into(),
     });
-    assert_eq!(code(dup.await), (ErrorCode::Conflict, Some("username_taken")));
+    assert_eq!(
+        code(dup.await),
+        (ErrorCode::Conflict, Some("username_taken"))
+    );
     let bad_role = f.app.create_operator(NewOperatorInput {
         username: "x1x".into(),
         display_name: "X".into(),
         role: "root".into(),
         password: "another-password".into(),
     });
-    assert_eq!(code(bad_role.await), (ErrorCode::InvalidInput, Some("role_invalid")));
+    assert_eq!(
+        code(bad_role.await),
+        (ErrorCode::InvalidInput, Some("role_invalid"))
+    );
 
-    let admin_id = f.app.list_operators().await.unwrap().into_iter().find(|o| o.username == "admin").unwrap().id;
-    let demote_self = f.app.change_operator_role(ChangeRoleInput { operator_id: admin_id, role: "staff".into() });
-    assert_eq!(code(demote_self.await), (ErrorCode::Conflict, Some("last_admin")));
-    let disable_self = f.app.set_operator_disabled(SetDisabledInput { operator_id: admin_id, disabled: true });
-    assert_eq!(code(disable_self.await), (ErrorCode::Conflict, Some("self_disable")));
+    let admin_id = f
+        .app
+        .list_operators()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.username == "admin")
+        .unwrap()
+        .id;
+    let demote_self = f.app.change_operator_role(ChangeRoleInput {
+        operator_id: admin_id,
+        role: "staff".into(),
+    });
+    assert_eq!(
+        code(demote_self.await),
+        (ErrorCode::Conflict, Some("last_admin"))
+    );
+    let disable_self = f.app.set_operator_disabled(SetDisabledInput {
+        operator_id: admin_id,
+        disabled: true,
+    });
+    assert_eq!(
+        code(disable_self.await),
+        (ErrorCode::Conflict, Some("self_disable"))
+    );
 
-    let promoted = f.app.change_operator_role(ChangeRoleInput { operator_id: fajar.id, role: "admin".into() }).await.unwrap();
+    let promoted = f
+        .app
+        .change_operator_role(ChangeRoleInput {
+            operator_id: fajar.id,
+            role: "admin".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(promoted.role, ovo_domain::Role::Admin);
-    let demoted = f.app.change_operator_role(ChangeRoleInput { operator_id: admin_id, role: "finance".into() }).await.unwrap();
+    let demoted = f
+        .app
+        .change_operator_role(ChangeRoleInput {
+            operator_id: admin_id,
+            role: "finance".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(demoted.role, ovo_domain::Role::Finance);
     // The demotion takes effect at once for the signed-in operator.
     assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Forbidden);
 
     sign_in(&f, "fajar", "fajar-password").await.unwrap();
-    f.app.set_operator_disabled(SetDisabledInput { operator_id: admin_id, disabled: true }).await.unwrap();
-    assert_eq!(code(sign_in(&f, "admin", ADMIN_PW).await), (ErrorCode::WrongPassword, Some("invalid_sign_in")));
-    let missing = f.app.change_operator_role(ChangeRoleInput { operator_id: 9999, role: "staff".into() });
-    assert_eq!(code(missing.await), (ErrorCode::NotFound, Some("operator_not_found")));
+    f.app
+        .set_operator_disabled(SetDisabledInput {
+            operator_id: admin_id,
+            disabled: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        code(sign_in(&f, "admin", ADMIN_PW).await),
+        (ErrorCode::WrongPassword, Some("invalid_sign_in"))
+    );
+    let missing = f.app.change_operator_role(ChangeRoleInput {
+        operator_id: 9999,
+        role: "staff".into(),
+    });
+    assert_eq!(
+        code(missing.await),
+        (ErrorCode::NotFound, Some("operator_not_found"))
+    );
 }
 
 #[tokio::test]
 async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
     let f = with_admin().await;
-    f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await.unwrap();
-    assert_eq!(code(f.app.set_idle_lock(IdleLockInput { minutes: 0 }).await), (ErrorCode::InvalidInput, Some("idle_minutes_out_of_range")));
+    f.app
+        .set_idle_lock(IdleLockInput { minutes: 5 })
+        .await
+        .unwrap();
+    assert_eq!(
+        code(f.app.set_idle_lock(IdleLockInput { minutes: 0 }).await),
+        (ErrorCode::InvalidInput, Some("idle_minutes_out_of_range"))
+    );
 
     f.clock.advance_seconds(4 * 60 + 59);
     f.app.list_operators().await.unwrap(); // activity resets the timer
     f.clock.advance_seconds(4 * 60 + 59);
-    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Active);
+    assert_eq!(
+        f.app.session_status().await.unwrap().state,
+        SessionState::Active
+    );
     f.clock.advance_seconds(1);
-    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Locked);
+    assert_eq!(
+        f.app.session_status().await.unwrap().state,
+        SessionState::Locked
+    );
     assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Locked);
-    assert_eq!(f.app.session_status().await.unwrap().permissions, Vec::<Permission>::new());
+    assert_eq!(
+        f.app.session_status().await.unwrap().permissions,
+        Vec::<Permission>::new()
+    );
 
-    let wrong = f.app.unlock_session(UnlockInput { password: "not-my-password".into() });
-    assert_eq!(code(wrong.await), (ErrorCode::WrongPassword, Some("wrong_password")));
-    assert_eq!(f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap().state, SessionState::Active);
+    let wrong = f.app.unlock_session(UnlockInput {
+        password: "not-my-password".into(),
+    });
+    assert_eq!(
+        code(wrong.await),
+        (ErrorCode::WrongPassword, Some("wrong_password"))
+    );
+    assert_eq!(
+        f.app
+            .unlock_session(UnlockInput {
+                password: ADMIN_PW.into()
+            })
+            .await
+            .unwrap()
+            .state,
+        SessionState::Active
+    );
     f.app.lock_session().await.unwrap();
     assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Locked);
-    f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap();
+    f.app
+        .unlock_session(UnlockInput {
+            password: ADMIN_PW.into(),
+        })
+        .await
+        .unwrap();
 
-    let actions: Vec<_> = audit_actions(&f).await.into_iter().map(|a| a.0).filter(|a| a.starts_with("session.") && a != "session.sign_in").collect();
-    assert_eq!(actions, ["session.lock", "session.unlock_failed", "session.unlock", "session.lock", "session.unlock"]);
+    let actions: Vec<_> = audit_actions(&f)
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .filter(|a| a.starts_with("session.") && a != "session.sign_in")
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "session.lock",
+            "session.unlock_failed",
+            "session.unlock",
+            "session.lock",
+            "session.unlock"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -221,40 +435,93 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
             value: value.into(),
         })
     };
-    assert_eq!(set("secret_key", secret).await.unwrap(), CredentialField { field: "secret_key".into(), is_set: true });
+    assert_eq!(
+        set("secret_key", secret).await.unwrap(),
+        CredentialField {
+            field: "secret_key".into(),
+            is_set: true
+        }
+    );
     set("secret_key", "SK-replacement-value").await.unwrap();
-    assert_eq!(code(set("secret_key", "   ").await), (ErrorCode::InvalidInput, Some("credential_value_empty")));
-    assert_eq!(code(set("api_key", "x").await), (ErrorCode::InvalidInput, Some("credential_field_unknown")));
-    let wrong_env = f.app.list_credentials(CredentialsQuery { environment: "staging".into() });
-    assert_eq!(code(wrong_env.await), (ErrorCode::InvalidInput, Some("environment_unknown")));
+    assert_eq!(
+        code(set("secret_key", "   ").await),
+        (ErrorCode::InvalidInput, Some("credential_value_empty"))
+    );
+    assert_eq!(
+        code(set("api_key", "x").await),
+        (ErrorCode::InvalidInput, Some("credential_field_unknown"))
+    );
+    let wrong_env = f.app.list_credentials(CredentialsQuery {
+        environment: "staging".into(),
+    });
+    assert_eq!(
+        code(wrong_env.await),
+        (ErrorCode::InvalidInput, Some("environment_unknown"))
+    );
 
     let key = SecretKey::new(APP_ID, "production", "doku_snap_ovo", "secret_key");
-    assert_eq!(f.secrets.get(&key).unwrap().unwrap().expose(), "SK-replacement-value");
+    assert_eq!(
+        f.secrets.get(&key).unwrap().unwrap().expose(),
+        "SK-replacement-value"
+    );
     let other_env = SecretKey::new(APP_ID, "provider_sandbox", "doku_snap_ovo", "secret_key");
     assert!(!f.secrets.contains(&other_env).unwrap());
 
-    let listed = f.app.list_credentials(CredentialsQuery { environment: "production".into() }).await.unwrap();
+    let listed = f
+        .app
+        .list_credentials(CredentialsQuery {
+            environment: "production".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 5);
-    let doku = listed.iter().find(|p| p.product == ovo_domain::Product::DokuSnapOvo).unwrap();
-    let set_fields: Vec<_> = doku.fields.iter().filter(|f| f.is_set).map(|f| f.field.as_str()).collect();
+    let doku = listed
+        .iter()
+        .find(|p| p.product == ovo_domain::Product::DokuSnapOvo)
+        .unwrap();
+    let set_fields: Vec<_> = doku
+        .fields
+        .iter()
+        .filter(|f| f.is_set)
+        .map(|f| f.field.as_str())
+        .collect();
     assert_eq!(set_fields, ["secret_key"]);
     let json = serde_json::to_string(&listed).unwrap();
     assert!(!json.contains("SK-"), "listing never carries values");
 
-    let deleted = f.app.delete_credential(CredentialRef { environment: "production".into(), product: "doku_snap_ovo".into(), field: "secret_key".into() });
+    let deleted = f.app.delete_credential(CredentialRef {
+        environment: "production".into(),
+        product: "doku_snap_ovo".into(),
+        field: "secret_key".into(),
+    });
     assert!(!deleted.await.unwrap().is_set);
     assert!(!f.secrets.contains(&key).unwrap());
 
-    let actions: Vec<_> = audit_actions(&f).await.into_iter().filter(|a| a.0.starts_with("credential.")).map(|a| (a.0, a.2)).collect();
+    let actions: Vec<_> = audit_actions(&f)
+        .await
+        .into_iter()
+        .filter(|a| a.0.starts_with("credential."))
+        .map(|a| (a.0, a.2))
+        .collect();
     let subject = "production/doku_snap_ovo.secret_key".to_string();
-    assert_eq!(actions, [("credential.set".into(), subject.clone()), ("credential.replace".into(), subject.clone()), ("credential.delete".into(), subject)]);
+    assert_eq!(
+        actions,
+        [
+            ("credential.set".into(), subject.clone()),
+            ("credential.replace".into(), subject.clone()),
+            ("credential.delete".into(), subject)
+        ]
+    );
 
     // Neither value reached the ledger file (nor its WAL).
     f.app.ledger().close().await;
     for file in std::fs::read_dir(f.app.ledger().path().parent().unwrap()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
         for needle in [secret.as_bytes(), b"SK-replacement-value"] {
-            assert!(!bytes.windows(needle.len()).any(|w| w == needle), "secret found in the ledger directory");
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "secret found in the ledger directory"
+            );
         }
     }
 }
@@ -263,32 +530,76 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
 async fn preferences_language_and_environment() {
     let f = with_admin().await;
     assert_eq!(f.app.get_preferences().await.unwrap().language, None);
-    let prefs = f.app.set_language(LanguageInput { language: "id".into() }).await.unwrap();
+    let prefs = f
+        .app
+        .set_language(LanguageInput {
+            language: "id".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(prefs.language, Some(ovo_domain::Lang::Id));
-    assert_eq!(code(f.app.set_language(LanguageInput { language: "fr".into() }).await), (ErrorCode::InvalidInput, Some("language_unknown")));
+    assert_eq!(
+        code(
+            f.app
+                .set_language(LanguageInput {
+                    language: "fr".into()
+                })
+                .await
+        ),
+        (ErrorCode::InvalidInput, Some("language_unknown"))
+    );
     assert_eq!(prefs.environment, ovo_domain::Environment::BuiltInSandbox);
-    let prefs = f.app.set_environment(EnvironmentInput { environment: "provider_sandbox".into() }).await.unwrap();
+    let prefs = f
+        .app
+        .set_environment(EnvironmentInput {
+            environment: "provider_sandbox".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(prefs.environment, ovo_domain::Environment::ProviderSandbox);
     f.app.sign_out().await.unwrap();
     // The sign-in screen can switch language too.
-    assert_eq!(f.app.set_language(LanguageInput { language: "en".into() }).await.unwrap().language, Some(ovo_domain::Lang::En));
-    assert_eq!(f.app.app_info("id-ID".into()).await.unwrap().language, Some(ovo_domain::Lang::En));
+    assert_eq!(
+        f.app
+            .set_language(LanguageInput {
+                language: "en".into()
+            })
+            .await
+            .unwrap()
+            .language,
+        Some(ovo_domain::Lang::En)
+    );
+    assert_eq!(
+        f.app.app_info("id-ID".into()).await.unwrap().language,
+        Some(ovo_domain::Lang::En)
+    );
 }
 
 #[tokio::test]
 async fn every_state_change_is_in_a_chain_that_verifies() {
     let f = with_admin().await;
     add(&f, "sinta", "support").await;
-    f.app.set_idle_lock(IdleLockInput { minutes: 30 }).await.unwrap();
+    f.app
+        .set_idle_lock(IdleLockInput { minutes: 30 })
+        .await
+        .unwrap();
     let v = f.app.verify_audit().await.unwrap();
     assert!(v.intact, "{v:?}");
     let actions: Vec<_> = audit_actions(&f).await.into_iter().map(|a| a.0).collect();
-    assert_eq!(actions[..3], ["setup.first_admin".to_string(), "operator.create".into(), "settings.idle_lock".into()]);
+    assert_eq!(
+        actions[..3],
+        [
+            "setup.first_admin".to_string(),
+            "operator.create".into(),
+            "settings.idle_lock".into()
+        ]
+    );
 }
 
 #[test]
 fn ipc_typescript_is_generated_from_rust_and_committed() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/types.ts");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/types.ts");
     let generated = typescript_bindings();
     if std::env::var_os("OVO_UPDATE_IPC_TYPES").is_some() {
         std::fs::write(&path, &generated).unwrap();

@@ -5,7 +5,7 @@ export type ProductKey = "doku_snap_ovo" | "doku_jokul_ovo_push" | "tazapay_ovo_
 export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "production";
 export type LanguageKey = "id" | "en";
 
-export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "internal";
+export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "provider" | "internal";
 export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, };
@@ -31,3 +31,145 @@ export type Preferences = { language: LanguageKey | null, idleLockMinutes: numbe
 export type LanguageInput = { language: LanguageKey, };
 export type IdleLockInput = { minutes: number, };
 export type EnvironmentInput = { environment: EnvironmentKey, };
+export type SearchMatch = "phone" | "name" | "merchant_customer_id" | "payment_reference" | "refund_reference" | "provider_reference";
+export type SearchInput = { query: string, 
+/**
+ * 1..=100; the UI asks for 20.
+ */
+limit: number, };
+export type CustomerSummary = { id: number, fullName: string, 
+/**
+ * Canonical `62…`.
+ */
+phone: string, 
+/**
+ * `0812-3456-7890`.
+ */
+phoneDisplay: string, merchantCustomerId: string | null, email: string | null, 
+/**
+ * Products with an active linked account in the current environment.
+ */
+linkedProducts: ProductKey[], createdAt: string, };
+export type CustomerHit = { customer: CustomerSummary, matched: SearchMatch, 
+/**
+ * The value that matched, e.g. the normalised phone or the payment reference.
+ */
+matchedValue: string, };
+export type SearchResult = { 
+/**
+ * The query as received, so the UI can drop answers to older keystrokes.
+ */
+query: string, 
+/**
+ * Every reading of the query that was tried (a phone-shaped query is also a customer id).
+ */
+interpretedAs: Array<SearchMatch>, 
+/**
+ * The query as a canonical phone, when it reads as one.
+ */
+normalizedPhone: string | null, hits: Array<CustomerHit>, 
+/**
+ * More hits than `limit` exist.
+ */
+truncated: boolean, };
+export type LinkStatus = "pending" | "active" | "failed" | "expired" | "unlinking" | "unlinked";
+export type ProviderProblemKind = "declined" | "timeout" | "unknown_outcome" | "connection" | "unavailable" | "authentication" | "invalid_request" | "malformed_reply" | "mismatch" | "unsupported" | "missing_credential" | "not_configured" | "expired" | "already_linked";
+export type ProviderProblem = { kind: ProviderProblemKind, 
+/**
+ * The provider's own code (e.g. `4030707`), for support.
+ */
+providerCode: string | null, 
+/**
+ * The full technical detail, shown on a details line.
+ */
+detail: string, at: string, };
+export type BalanceView = { cash: number | null, points: number | null, 
+/**
+ * When the figures above were fetched; null when never fetched successfully.
+ */
+asOf: string | null, 
+/**
+ * The latest refresh failed: the figures above (if any) are older than this attempt.
+ */
+lastFailure: ProviderProblem | null, 
+/**
+ * The figures are older than 15 minutes.
+ */
+stale: boolean, };
+export type AccountFeatures = { balance: boolean, history: boolean, topUp: boolean, unlink: boolean, };
+export type LinkedAccountView = { id: number, product: ProductKey, productName: string, phone: string, phoneDisplay: string, status: LinkStatus, 
+/**
+ * The linking's own reference, sent to the provider.
+ */
+reference: string, providerRef: string | null, createdAt: string, linkedAt: string | null, unlinkedAt: string | null, updatedAt: string, 
+/**
+ * While pending: the provider page the customer completes (opened in the system browser).
+ */
+redirectUrl: string | null, 
+/**
+ * While pending: when the linking expires.
+ */
+expiresAt: string | null, 
+/**
+ * Why a linking failed or expired, or why the last unlink did not go through.
+ */
+problem: ProviderProblem | null, balance: BalanceView | null, features: AccountFeatures, };
+export type CustomerPaymentView = { id: number, reference: string, product: ProductKey, kind: string, amount: number, status: string, providerRef: string | null, createdAt: string, };
+export type CustomerRefundView = { id: number, reference: string, paymentReference: string, product: ProductKey, amount: number, status: string, requestedAt: string, };
+export type CustomerPage = { customer: CustomerSummary, 
+/**
+ * Every linking in the current environment, newest first, including ended ones.
+ */
+accounts: Array<LinkedAccountView>, 
+/**
+ * Products that support linking, for the "Link an account" menu.
+ */
+linkableProducts: ProductKey[], 
+/**
+ * The newest 50.
+ */
+payments: Array<CustomerPaymentView>, refunds: Array<CustomerRefundView>, };
+export type CustomerRef = { customerId: number, };
+export type StartLinkInput = { customerId: number, product: ProductKey, 
+/**
+ * Any Indonesian format; empty = the customer's own phone.
+ */
+phone: string, };
+export type AccountRef = { accountId: number, };
+export type UnlinkOutcome = "unlinked" | "pending" | "failed";
+export type UnlinkResult = { outcome: UnlinkOutcome, account: LinkedAccountView, };
+export type HistoryInput = { accountId: number, 
+/**
+ * `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+ */
+from: string, to: string, 
+/**
+ * 1-based.
+ */
+page: number, };
+export type EntryDirection = "debit" | "credit";
+export type HistoryEntryView = { providerId: string, at: string, amount: number, direction: EntryDirection, description: string, };
+export type HistoryView = { entries: Array<HistoryEntryView>, page: number, nextPage: number | null, 
+/**
+ * When this page was fetched from the provider.
+ */
+fetchedAt: string | null, 
+/**
+ * The provider call failed: `entries` are what the ledger cached for the range.
+ */
+problem: ProviderProblem | null, 
+/**
+ * Entries cached in the ledger for this account, all ranges.
+ */
+cachedTotal: number, };
+export type TopUpOptionView = { title: string, steps: Array<string>, 
+/**
+ * The icon from the back end's cache as a `data:` URL; null when it could not be fetched.
+ */
+icon: string | null, 
+/**
+ * Opened in the system browser through `open_external`.
+ */
+link: string | null, };
+export type TopUpView = { options: Array<TopUpOptionView>, fetchedAt: string | null, problem: ProviderProblem | null, };
+export type ExternalUrl = { url: string, };

@@ -11,6 +11,9 @@ use ts_rs::{Config, TS};
 use crate::error::{AppError, ErrorCode};
 use crate::permissions::Permission;
 
+mod customers;
+pub use customers::*;
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
@@ -283,6 +286,32 @@ pub fn typescript_bindings() -> String {
         LanguageInput::decl(&cfg),
         IdleLockInput::decl(&cfg),
         EnvironmentInput::decl(&cfg),
+        SearchMatch::decl(&cfg),
+        SearchInput::decl(&cfg),
+        CustomerSummary::decl(&cfg),
+        CustomerHit::decl(&cfg),
+        SearchResult::decl(&cfg),
+        LinkStatus::decl(&cfg),
+        ProviderProblemKind::decl(&cfg),
+        ProviderProblem::decl(&cfg),
+        BalanceView::decl(&cfg),
+        AccountFeatures::decl(&cfg),
+        LinkedAccountView::decl(&cfg),
+        CustomerPaymentView::decl(&cfg),
+        CustomerRefundView::decl(&cfg),
+        CustomerPage::decl(&cfg),
+        CustomerRef::decl(&cfg),
+        StartLinkInput::decl(&cfg),
+        AccountRef::decl(&cfg),
+        UnlinkOutcome::decl(&cfg),
+        UnlinkResult::decl(&cfg),
+        HistoryInput::decl(&cfg),
+        EntryDirection::decl(&cfg),
+        HistoryEntryView::decl(&cfg),
+        HistoryView::decl(&cfg),
+        TopUpOptionView::decl(&cfg),
+        TopUpView::decl(&cfg),
+        ExternalUrl::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";
