@@ -22,9 +22,22 @@ const COMMANDS: &[&str] = &[
     "set_language",
     "set_idle_lock",
     "set_environment",
+    "search_customers",
+    "customer_page",
+    "start_link",
+    "retry_link",
+    "refresh_link",
+    "unlink_account",
+    "refresh_balance",
+    "account_history",
+    "top_up_instructions",
+    "open_external",
 ];
 
 fn main() {
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
-        .expect("tauri build script");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
 }

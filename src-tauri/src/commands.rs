@@ -10,27 +10,45 @@ type Reply<T> = Result<T, AppError>;
 
 #[tauri::command]
 pub async fn app_info(shell: State<'_, Shell>) -> Reply<AppInfo> {
-    shell.journal.record("app_info", shell.app.app_info(sys_locale::get_locale().unwrap_or_else(|| "en".into())).await)
+    shell.journal.record(
+        "app_info",
+        shell
+            .app
+            .app_info(sys_locale::get_locale().unwrap_or_else(|| "en".into()))
+            .await,
+    )
 }
 
 #[tauri::command]
 pub async fn session_status(shell: State<'_, Shell>) -> Reply<SessionStatus> {
-    shell.journal.record("session_status", shell.app.session_status().await)
+    shell
+        .journal
+        .record("session_status", shell.app.session_status().await)
 }
 
 #[tauri::command]
 pub async fn touch_session(shell: State<'_, Shell>) -> Reply<SessionStatus> {
-    shell.journal.record("touch_session", shell.app.touch_session().await)
+    shell
+        .journal
+        .record("touch_session", shell.app.touch_session().await)
 }
 
 #[tauri::command]
-pub async fn set_up_first_admin(shell: State<'_, Shell>, input: FirstAdminInput) -> Reply<SessionStatus> {
-    shell.journal.record("set_up_first_admin", shell.app.set_up_first_admin(input).await)
+pub async fn set_up_first_admin(
+    shell: State<'_, Shell>,
+    input: FirstAdminInput,
+) -> Reply<SessionStatus> {
+    shell.journal.record(
+        "set_up_first_admin",
+        shell.app.set_up_first_admin(input).await,
+    )
 }
 
 #[tauri::command]
 pub async fn sign_in(shell: State<'_, Shell>, input: SignInInput) -> Reply<SessionStatus> {
-    shell.journal.record("sign_in", shell.app.sign_in(input).await)
+    shell
+        .journal
+        .record("sign_in", shell.app.sign_in(input).await)
 }
 
 #[tauri::command]
@@ -40,75 +58,206 @@ pub async fn sign_out(shell: State<'_, Shell>) -> Reply<SessionStatus> {
 
 #[tauri::command]
 pub async fn lock_session(shell: State<'_, Shell>) -> Reply<SessionStatus> {
-    shell.journal.record("lock_session", shell.app.lock_session().await)
+    shell
+        .journal
+        .record("lock_session", shell.app.lock_session().await)
 }
 
 #[tauri::command]
 pub async fn unlock_session(shell: State<'_, Shell>, input: UnlockInput) -> Reply<SessionStatus> {
-    shell.journal.record("unlock_session", shell.app.unlock_session(input).await)
+    shell
+        .journal
+        .record("unlock_session", shell.app.unlock_session(input).await)
 }
 
 #[tauri::command]
 pub async fn list_operators(shell: State<'_, Shell>) -> Reply<Vec<OperatorView>> {
-    shell.journal.record("list_operators", shell.app.list_operators().await)
+    shell
+        .journal
+        .record("list_operators", shell.app.list_operators().await)
 }
 
 #[tauri::command]
-pub async fn create_operator(shell: State<'_, Shell>, input: NewOperatorInput) -> Reply<OperatorView> {
-    shell.journal.record("create_operator", shell.app.create_operator(input).await)
+pub async fn create_operator(
+    shell: State<'_, Shell>,
+    input: NewOperatorInput,
+) -> Reply<OperatorView> {
+    shell
+        .journal
+        .record("create_operator", shell.app.create_operator(input).await)
 }
 
 #[tauri::command]
-pub async fn change_operator_role(shell: State<'_, Shell>, input: ChangeRoleInput) -> Reply<OperatorView> {
-    shell.journal.record("change_operator_role", shell.app.change_operator_role(input).await)
+pub async fn change_operator_role(
+    shell: State<'_, Shell>,
+    input: ChangeRoleInput,
+) -> Reply<OperatorView> {
+    shell.journal.record(
+        "change_operator_role",
+        shell.app.change_operator_role(input).await,
+    )
 }
 
 #[tauri::command]
-pub async fn set_operator_disabled(shell: State<'_, Shell>, input: SetDisabledInput) -> Reply<OperatorView> {
-    shell.journal.record("set_operator_disabled", shell.app.set_operator_disabled(input).await)
+pub async fn set_operator_disabled(
+    shell: State<'_, Shell>,
+    input: SetDisabledInput,
+) -> Reply<OperatorView> {
+    shell.journal.record(
+        "set_operator_disabled",
+        shell.app.set_operator_disabled(input).await,
+    )
 }
 
 #[tauri::command]
-pub async fn list_credentials(shell: State<'_, Shell>, input: CredentialsQuery) -> Reply<Vec<ProductCredentials>> {
-    shell.journal.record("list_credentials", shell.app.list_credentials(input).await)
+pub async fn list_credentials(
+    shell: State<'_, Shell>,
+    input: CredentialsQuery,
+) -> Reply<Vec<ProductCredentials>> {
+    shell
+        .journal
+        .record("list_credentials", shell.app.list_credentials(input).await)
 }
 
 #[tauri::command]
-pub async fn set_credential(shell: State<'_, Shell>, input: SetCredentialInput) -> Reply<CredentialField> {
-    shell.journal.record("set_credential", shell.app.set_credential(input).await)
+pub async fn set_credential(
+    shell: State<'_, Shell>,
+    input: SetCredentialInput,
+) -> Reply<CredentialField> {
+    shell
+        .journal
+        .record("set_credential", shell.app.set_credential(input).await)
 }
 
 #[tauri::command]
-pub async fn delete_credential(shell: State<'_, Shell>, input: CredentialRef) -> Reply<CredentialField> {
-    shell.journal.record("delete_credential", shell.app.delete_credential(input).await)
+pub async fn delete_credential(
+    shell: State<'_, Shell>,
+    input: CredentialRef,
+) -> Reply<CredentialField> {
+    shell.journal.record(
+        "delete_credential",
+        shell.app.delete_credential(input).await,
+    )
 }
 
 #[tauri::command]
 pub async fn list_audit(shell: State<'_, Shell>, input: AuditQuery) -> Reply<AuditPage> {
-    shell.journal.record("list_audit", shell.app.list_audit(input).await)
+    shell
+        .journal
+        .record("list_audit", shell.app.list_audit(input).await)
 }
 
 #[tauri::command]
 pub async fn verify_audit(shell: State<'_, Shell>) -> Reply<AuditVerification> {
-    shell.journal.record("verify_audit", shell.app.verify_audit().await)
+    shell
+        .journal
+        .record("verify_audit", shell.app.verify_audit().await)
 }
 
 #[tauri::command]
 pub async fn get_preferences(shell: State<'_, Shell>) -> Reply<Preferences> {
-    shell.journal.record("get_preferences", shell.app.get_preferences().await)
+    shell
+        .journal
+        .record("get_preferences", shell.app.get_preferences().await)
 }
 
 #[tauri::command]
 pub async fn set_language(shell: State<'_, Shell>, input: LanguageInput) -> Reply<Preferences> {
-    shell.journal.record("set_language", shell.app.set_language(input).await)
+    shell
+        .journal
+        .record("set_language", shell.app.set_language(input).await)
 }
 
 #[tauri::command]
 pub async fn set_idle_lock(shell: State<'_, Shell>, input: IdleLockInput) -> Reply<Preferences> {
-    shell.journal.record("set_idle_lock", shell.app.set_idle_lock(input).await)
+    shell
+        .journal
+        .record("set_idle_lock", shell.app.set_idle_lock(input).await)
 }
 
 #[tauri::command]
-pub async fn set_environment(shell: State<'_, Shell>, input: EnvironmentInput) -> Reply<Preferences> {
-    shell.journal.record("set_environment", shell.app.set_environment(input).await)
+pub async fn set_environment(
+    shell: State<'_, Shell>,
+    input: EnvironmentInput,
+) -> Reply<Preferences> {
+    shell
+        .journal
+        .record("set_environment", shell.app.set_environment(input).await)
+}
+
+#[tauri::command]
+pub async fn search_customers(shell: State<'_, Shell>, input: SearchInput) -> Reply<SearchResult> {
+    shell
+        .journal
+        .record("search_customers", shell.app.search_customers(input).await)
+}
+
+#[tauri::command]
+pub async fn customer_page(shell: State<'_, Shell>, input: CustomerRef) -> Reply<CustomerPage> {
+    shell
+        .journal
+        .record("customer_page", shell.app.customer_page(input).await)
+}
+
+#[tauri::command]
+pub async fn start_link(
+    shell: State<'_, Shell>,
+    input: StartLinkInput,
+) -> Reply<LinkedAccountView> {
+    shell
+        .journal
+        .record("start_link", shell.app.start_link(input).await)
+}
+
+#[tauri::command]
+pub async fn retry_link(shell: State<'_, Shell>, input: AccountRef) -> Reply<LinkedAccountView> {
+    shell
+        .journal
+        .record("retry_link", shell.app.retry_link(input).await)
+}
+
+#[tauri::command]
+pub async fn refresh_link(shell: State<'_, Shell>, input: AccountRef) -> Reply<LinkedAccountView> {
+    shell
+        .journal
+        .record("refresh_link", shell.app.refresh_link(input).await)
+}
+
+#[tauri::command]
+pub async fn unlink_account(shell: State<'_, Shell>, input: AccountRef) -> Reply<UnlinkResult> {
+    shell
+        .journal
+        .record("unlink_account", shell.app.unlink_account(input).await)
+}
+
+#[tauri::command]
+pub async fn refresh_balance(
+    shell: State<'_, Shell>,
+    input: AccountRef,
+) -> Reply<LinkedAccountView> {
+    shell
+        .journal
+        .record("refresh_balance", shell.app.refresh_balance(input).await)
+}
+
+#[tauri::command]
+pub async fn account_history(shell: State<'_, Shell>, input: HistoryInput) -> Reply<HistoryView> {
+    shell
+        .journal
+        .record("account_history", shell.app.account_history(input).await)
+}
+
+#[tauri::command]
+pub async fn top_up_instructions(shell: State<'_, Shell>, input: AccountRef) -> Reply<TopUpView> {
+    shell.journal.record(
+        "top_up_instructions",
+        shell.app.top_up_instructions(input).await,
+    )
+}
+
+#[tauri::command]
+pub async fn open_external(shell: State<'_, Shell>, input: ExternalUrl) -> Reply<()> {
+    shell
+        .journal
+        .record("open_external", shell.app.open_external(input).await)
 }

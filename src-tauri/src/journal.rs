@@ -23,7 +23,11 @@ impl Journal {
     }
 
     /// Passes `reply` through, appending it to the journal when one is open.
-    pub fn record<T: Serialize, E: Serialize>(&self, command: &str, reply: Result<T, E>) -> Result<T, E> {
+    pub fn record<T: Serialize, E: Serialize>(
+        &self,
+        command: &str,
+        reply: Result<T, E>,
+    ) -> Result<T, E> {
         if let Some(file) = &self.0 {
             let line = match &reply {
                 Ok(body) => serde_json::json!({ "command": command, "ok": body }),

@@ -1,6 +1,7 @@
 //! OVO Back Office desktop shell. Everything it does is a call into `ovo_app::Backoffice`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod browser;
 mod commands;
 mod journal;
 
@@ -19,7 +20,7 @@ const DATA_DIR_ENV: &str = "OVO_BACKOFFICE_DATA_DIR";
 /// What every command reaches: the back office and, when diagnosing, the IPC journal.
 #[derive(Debug)]
 pub struct Shell {
-    pub app: Backoffice,
+    pub app: Arc<Backoffice>,
     pub journal: journal::Journal,
 }
 
@@ -28,22 +29,34 @@ fn main() {
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
-                None => app.path().app_data_dir().context("no data directory for this user")?,
+                None => app
+                    .path()
+                    .app_data_dir()
+                    .context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
             let config = BackofficeConfig {
                 data_dir: data_dir.clone(),
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
+                sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
             };
-            let backoffice = tauri::async_runtime::block_on(Backoffice::open(
+            let mut backoffice = tauri::async_runtime::block_on(Backoffice::open(
                 config,
                 Arc::new(KeychainStore::new()),
                 Arc::new(SystemClock),
             ))
-            .map_err(|e| anyhow::anyhow!("cannot open the back office in {}: {e}", data_dir.display()))?;
+            .map_err(|e| {
+                anyhow::anyhow!("cannot open the back office in {}: {e}", data_dir.display())
+            })?;
+            backoffice.set_url_opener(Arc::new(browser::SystemBrowser::from_env()));
+            let backoffice = Arc::new(backoffice);
+            tauri::async_runtime::spawn(backoffice.clone().run_background());
             tracing::info!(data_dir = %data_dir.display(), "OVO Back Office started");
-            app.manage(Shell { app: backoffice, journal: journal::Journal::from_env() });
+            app.manage(Shell {
+                app: backoffice,
+                journal: journal::Journal::from_env(),
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -68,6 +81,16 @@ fn main() {
             commands::set_language,
             commands::set_idle_lock,
             commands::set_environment,
+            commands::search_customers,
+            commands::customer_page,
+            commands::start_link,
+            commands::retry_link,
+            commands::refresh_link,
+            commands::unlink_account,
+            commands::refresh_balance,
+            commands::account_history,
+            commands::top_up_instructions,
+            commands::open_external,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -83,7 +106,8 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     use tracing_subscriber::{fmt, EnvFilter};
 
     let log_dir = data_dir.join("logs");
-    std::fs::create_dir_all(&log_dir).with_context(|| format!("cannot create {}", log_dir.display()))?;
+    std::fs::create_dir_all(&log_dir)
+        .with_context(|| format!("cannot create {}", log_dir.display()))?;
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -92,7 +116,11 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with(fmt::layer().with_writer(std::io::stderr))
-        .with(fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(file)))
+        .with(
+            fmt::layer()
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file)),
+        )
         .try_init()
         .context("logging already initialised")?;
     Ok(())

@@ -22,6 +22,8 @@ pub struct BackofficeConfig {
     /// Namespaces keychain entries (e.g. the Tauri app identifier).
     pub app_identifier: String,
     pub version: String,
+    /// The built-in sandbox's time scale (`1` = real time, the default; tests speed it up).
+    pub sandbox_time_scale: Option<String>,
 }
 
 /// The back office's one API surface: the shell, tests and tools call these use cases.
@@ -33,6 +35,12 @@ pub struct Backoffice {
     pub(crate) config: BackofficeConfig,
     pub(crate) session: Mutex<Option<Session>>,
     open_report: OpenReport,
+    pub(crate) providers: crate::providers::ProviderHub,
+    pub(crate) builtin: tokio::sync::OnceCell<crate::builtin::BuiltinSandbox>,
+    pub(crate) returns: tokio::sync::OnceCell<crate::returns::ReturnListener>,
+    pub(crate) opener: Arc<dyn crate::opener::UrlOpener>,
+    /// Completing linkings one at a time, so an authCode is exchanged once.
+    pub(crate) linking_gate: tokio::sync::Mutex<()>,
 }
 
 /// The signed-in operator of this desktop.
@@ -68,14 +76,26 @@ impl Backoffice {
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
-        Ok(Backoffice {
+        let backoffice = Backoffice {
             ledger,
             secrets,
             clock,
             config,
             session: Mutex::new(None),
             open_report,
-        })
+            providers: crate::providers::ProviderHub::default(),
+            builtin: tokio::sync::OnceCell::new(),
+            returns: tokio::sync::OnceCell::new(),
+            opener: Arc::new(crate::opener::RecordingOpener::default()),
+            linking_gate: tokio::sync::Mutex::new(()),
+        };
+        backoffice.seed_demo_if_new().await?;
+        Ok(backoffice)
+    }
+
+    /// How provider pages open in the system browser (the shell's opener; a recorder by default).
+    pub fn set_url_opener(&mut self, opener: Arc<dyn crate::opener::UrlOpener>) {
+        self.opener = opener;
     }
 
     pub fn open_report(&self) -> &OpenReport {

@@ -89,6 +89,7 @@ impl Backoffice {
         .await?;
         self.secrets.put(&key, value)?;
         ovo_ledger::commit(tx).await?;
+        self.providers.forget(environment, product);
         tracing::info!(operator = %actor.operator.username, credential = %subject(environment, product, field), action, "credential stored");
         Ok(CredentialField {
             field: field.to_owned(),
@@ -116,6 +117,7 @@ impl Backoffice {
             .await?;
             self.secrets.delete(&key)?;
             ovo_ledger::commit(tx).await?;
+            self.providers.forget(environment, product);
         }
         Ok(CredentialField {
             field: field.to_owned(),

@@ -5,18 +5,26 @@
 
 mod audit_log;
 mod backoffice;
+mod builtin;
 mod credentials;
+mod demo;
+mod desk;
 mod error;
 pub mod ipc;
+mod opener;
 mod operators;
 mod passwords;
 pub mod permissions;
 mod preferences;
+mod providers;
+mod returns;
 mod session;
 mod validate;
 
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
+pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
 pub use error::{AppError, AppResult, ErrorCode};
+pub use opener::{RecordingOpener, UrlOpener};
 pub use permissions::Permission;
 pub use preferences::IDLE_LOCK_RANGE;
 pub use validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

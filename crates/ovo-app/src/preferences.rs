@@ -134,6 +134,12 @@ impl Backoffice {
             environment: self.environment().await,
             os_locale,
             language: self.language().await,
+            sandbox_url: match self.environment().await {
+                ovo_domain::Environment::BuiltInSandbox => {
+                    self.builtin_sandbox().await.ok().map(|s| s.url())
+                }
+                _ => None,
+            },
         })
     }
 }

@@ -26,6 +26,7 @@ async fn fixture() -> Fixture {
         data_dir: dir.path().join("data"),
         app_identifier: APP_ID.into(),
         version: "0.1.0".into(),
+        sandbox_time_scale: None,
     };
     let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
         .await

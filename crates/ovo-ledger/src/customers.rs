@@ -24,7 +24,10 @@ pub struct NewCustomer<'a> {
     pub at: Timestamp,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, new: &NewCustomer<'_>) -> LedgerResult<CustomerId> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewCustomer<'_>,
+) -> LedgerResult<CustomerId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -38,11 +41,150 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewCustomer<'_>) -> Ledge
     .bind(new.at.unix_millis())
     .fetch_one(&mut *conn)
     .await?;
+    for word in new.name_key.split(' ').filter(|w| !w.is_empty()) {
+        sqlx::query("INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)")
+            .bind(word)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(CustomerId::new(id))
 }
 
+pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+const COLUMNS: &str = "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.created_at";
+
+pub async fn by_id(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+) -> LedgerResult<Option<CustomerRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_merchant_customer_id(
+    conn: &mut SqliteConnection,
+    merchant_customer_id: &str,
+) -> LedgerResult<Option<CustomerRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?"
+    ))
+    .bind(merchant_customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Customers with a linked account (any environment, any state) on this phone, other than
+/// those registered under it.
+pub async fn by_linked_phone(
+    conn: &mut SqliteConnection,
+    phone: &Msisdn,
+    limit: u32,
+) -> LedgerResult<Vec<CustomerRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT DISTINCT {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id
+         WHERE b.phone = ? AND c.phone <> b.phone ORDER BY c.id LIMIT ?"
+    ))
+    .bind(phone.canonical())
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Customers any of whose name words starts with each of `words` (already folded, see
+/// `ovo_domain::fold_name`), ordered by name. At most `limit` rows.
+pub async fn by_name_words(
+    conn: &mut SqliteConnection,
+    words: &[&str],
+    limit: u32,
+) -> LedgerResult<Vec<CustomerRow>> {
+    let Some((first, rest)) = words.split_first() else {
+        return Ok(Vec::new());
+    };
+    // Words compare as UTF-8 bytes, so [w, w || U+10FFFF) is exactly "starts with w".
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM customers c WHERE c.id IN (
+             SELECT customer_id FROM customer_name_words WHERE word >= ?1 AND word < ?1 || char(1114111))"
+    );
+    for i in 0..rest.len() {
+        let n = i + 2;
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM customer_name_words w WHERE w.customer_id = c.id AND w.word >= ?{n} AND w.word < ?{n} || char(1114111))"
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.name_key, c.id LIMIT ?{}",
+        words.len() + 1
+    ));
+    let mut query = sqlx::query(&sql).bind(*first);
+    for word in rest {
+        query = query.bind(*word);
+    }
+    let rows = query.bind(limit).fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The customer a payment, refund or linking with this reference (ours or the provider's) belongs to.
+pub async fn by_reference(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> LedgerResult<Vec<(ReferenceKind, CustomerRow)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT 'payment' AS kind, {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.reference = ?1
+         UNION ALL
+         SELECT 'refund', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.reference = ?1
+         UNION ALL
+         SELECT 'provider', {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.provider_ref = ?1
+         UNION ALL
+         SELECT 'provider', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.provider_ref = ?1
+         UNION ALL
+         SELECT 'provider', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.provider_ref = ?1
+         UNION ALL
+         SELECT 'linking', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.reference = ?1
+         LIMIT 20"
+    ))
+    .bind(reference)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind = match row.try_get::<String, _>("kind")?.as_str() {
+                "payment" => ReferenceKind::Payment,
+                "refund" => ReferenceKind::Refund,
+                "linking" => ReferenceKind::Linking,
+                _ => ReferenceKind::Provider,
+            };
+            Ok((kind, from_row(row)?))
+        })
+        .collect()
+}
+
+/// Which record a reference was found on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    Payment,
+    Refund,
+    /// A payment's, refund's or linking's provider id.
+    Provider,
+    /// A linking's own reference.
+    Linking,
+}
+
 /// Every customer registered under this phone number.
-pub async fn by_phone(conn: &mut SqliteConnection, phone: &Msisdn) -> LedgerResult<Vec<CustomerRow>> {
+pub async fn by_phone(
+    conn: &mut SqliteConnection,
+    phone: &Msisdn,
+) -> LedgerResult<Vec<CustomerRow>> {
     let rows = sqlx::query(
         "SELECT id, merchant_customer_id, full_name, phone, email, created_at FROM customers WHERE phone = ? ORDER BY id",
     )
@@ -58,7 +200,8 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         id: CustomerId::new(row.try_get("id")?),
         merchant_customer_id: row.try_get("merchant_customer_id")?,
         full_name: row.try_get("full_name")?,
-        phone: Msisdn::parse(&phone).map_err(|e| LedgerError::Corrupt(format!("customer phone {phone:?}: {e}")))?,
+        phone: Msisdn::parse(&phone)
+            .map_err(|e| LedgerError::Corrupt(format!("customer phone {phone:?}: {e}")))?,
         email: row.try_get("email")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
     })

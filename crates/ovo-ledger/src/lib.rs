@@ -3,9 +3,12 @@
 //! case composes several of them (and its audit entry) inside one write transaction.
 
 pub mod audit;
+pub mod balances;
+pub mod bindings;
 pub mod customers;
 mod db;
 mod error;
+pub mod history;
 pub mod operators;
 pub mod payments;
 pub mod settings;

@@ -5,6 +5,7 @@
 //! conversions of money and phones, credentials and environments.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod assets;
 pub mod capability;
 pub mod credentials;
 pub mod environment;

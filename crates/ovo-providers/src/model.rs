@@ -90,9 +90,14 @@ pub struct PaymentRequest {
 pub enum PaymentState {
     Pending,
     /// The customer must act on this page first.
-    RedirectRequired { url: String },
+    RedirectRequired {
+        url: String,
+    },
     Succeeded,
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
     Expired,
     Cancelled,
     Refunded,
@@ -102,7 +107,14 @@ pub enum PaymentState {
 
 impl PaymentState {
     pub fn is_final(&self) -> bool {
-        matches!(self, PaymentState::Succeeded | PaymentState::Failed { .. } | PaymentState::Expired | PaymentState::Cancelled | PaymentState::Refunded)
+        matches!(
+            self,
+            PaymentState::Succeeded
+                | PaymentState::Failed { .. }
+                | PaymentState::Expired
+                | PaymentState::Cancelled
+                | PaymentState::Refunded
+        )
     }
 }
 

@@ -23,6 +23,8 @@ pub struct AppInfo {
     pub os_locale: String,
     #[ts(type = "LanguageKey | null")]
     pub language: Option<Lang>,
+    /// The built-in environment's sandbox (its customer and phone pages), when it runs.
+    pub sandbox_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

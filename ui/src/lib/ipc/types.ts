@@ -8,7 +8,11 @@ export type LanguageKey = "id" | "en";
 export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "provider" | "internal";
 export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, };
-export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, };
+export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
+/**
+ * The built-in environment's sandbox (its customer and phone pages), when it runs.
+ */
+sandboxUrl: string | null, };
 export type SessionState = "uninitialized" | "signed_out" | "locked" | "active";
 export type OperatorView = { id: number, username: string, displayName: string, role: RoleKey, disabled: boolean, createdAt: string, };
 export type SessionStatus = { state: SessionState, operator: OperatorView | null, permissions: Array<Permission>, idleLockMinutes: number, };

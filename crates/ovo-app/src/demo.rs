@@ -1,0 +1,205 @@
+//! The built-in environment's demo ledger: customers whose OVO accounts are already linked in
+//! the in-process sandbox (the sandbox seeds the same bindings and tokens from its demo
+//! merchants file), written once into a brand-new ledger.
+
+use ovo_domain::{
+    fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, Timestamp,
+};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+use ovo_ledger::customers::{self, NewCustomer};
+use ovo_ledger::operators;
+use ovo_ledger::payments::{self, NewPayment};
+use ovo_providers::model::LinkedAccount;
+use ovo_secrets::Sensitive;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult, ErrorCode};
+
+/// (name, phone, merchant customer id, email)
+const CUSTOMERS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "Budi Santoso",
+        "6281234567890",
+        "CUST-0001",
+        Some("budi.santoso@example.co.id"),
+    ),
+    (
+        "Siti Rahmawati",
+        "6281298765432",
+        "CUST-0002",
+        Some("siti.r@example.co.id"),
+    ),
+    ("Agus Wijaya", "6285712345678", "CUST-0003", None),
+    (
+        "Sophia Store Tester",
+        "6281382826301",
+        "CUST-0004",
+        Some("tester@sophiastore.example"),
+    ),
+    (
+        "Dewi Lestari",
+        "6281311112222",
+        "CUST-0005",
+        Some("dewi.lestari@example.co.id"),
+    ),
+    ("Élisa Putri", "6287812340001", "CUST-0006", None),
+    ("Rina Kusuma", "6281100000001", "CUST-0007", None),
+    ("Hendra Gunawan", "6281100000002", "CUST-0008", None),
+    ("Yusuf Hakim", "6281100000003", "CUST-0009", None),
+    ("Made Wirawan", "6281100000005", "CUST-0010", None),
+    ("Nyoman Sari", "6281100000006", "CUST-0011", None),
+    (
+        "Fajar Nugroho",
+        "6281100000007",
+        "CUST-0012",
+        Some("fajar@example.co.id"),
+    ),
+    ("Putu Ayu Lestari", "6282112345678", "CUST-0013", None),
+    ("Andi Pratama", "6281399887766", "CUST-0014", None),
+    ("Bambang Sutrisno", "6285255554444", "CUST-0015", None),
+];
+
+/// Linked accounts the sandbox seeds too (demo-merchants.toml, `[[bindings]]`). The tokens are
+/// public demo values that protect nothing.
+pub(crate) const LINKED: &[(Product, &str, Option<&str>)] = &[
+    (
+        Product::OvoSnap,
+        "6281234567890",
+        Some("demo-ovosnap-b2b2c-6281234567890"),
+    ),
+    (
+        Product::DokuSnapOvo,
+        "6281298765432",
+        Some("demo-dokusnap-b2b2c-6281298765432"),
+    ),
+    (Product::FaspayOvoTokenize, "6281382826301", None),
+    (Product::FaspayOvoTokenize, "6285712345678", None),
+];
+
+const DAY_MS: i64 = 86_400_000;
+
+impl Backoffice {
+    /// Seeds the demo ledger into a brand-new ledger (no operator, no customer) when the
+    /// environment is the built-in one.
+    pub(crate) async fn seed_demo_if_new(&self) -> AppResult<()> {
+        if self.environment().await != Environment::BuiltInSandbox {
+            return Ok(());
+        }
+        let mut tx = self.ledger.begin_write().await?;
+        if operators::count(&mut tx).await? > 0 || customers::count(&mut tx).await? > 0 {
+            return Ok(());
+        }
+        let now = self.now();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x0_5eed);
+        let mut tokens = Vec::new();
+        for (i, (name, phone, merchant_id, email)) in CUSTOMERS.iter().enumerate() {
+            let phone = Msisdn::parse(phone)
+                .map_err(|e| AppError::new(ErrorCode::Internal, format!("demo phone: {e}")))?;
+            let since = Timestamp::from_unix_millis(now.unix_millis() - (120 - i as i64) * DAY_MS);
+            let customer_id = customers::insert(
+                &mut tx,
+                &NewCustomer {
+                    merchant_customer_id: Some(merchant_id),
+                    full_name: name,
+                    name_key: &fold_name(name),
+                    phone: &phone,
+                    email: *email,
+                    at: since,
+                },
+            )
+            .await?;
+            for (product, _, token) in LINKED.iter().filter(|(_, p, _)| *p == phone.canonical()) {
+                let reference = Reference::generate(&mut rng);
+                let linked_at = Timestamp::from_unix_millis(since.unix_millis() + DAY_MS);
+                let id = bindings::insert(
+                    &mut tx,
+                    &NewBinding {
+                        customer_id,
+                        environment: Environment::BuiltInSandbox,
+                        product: *product,
+                        phone: &phone,
+                        status: BindingStatus::Active,
+                        reference: &reference,
+                        provider_ref: None,
+                        expires_at: None,
+                        at: linked_at,
+                    },
+                )
+                .await?;
+                if let Some(token) = token {
+                    tokens.push((*product, reference.clone(), phone.clone(), *token));
+                }
+                // A few payments on the linked account over the last 90 days.
+                for n in 0..3_i64 {
+                    let created = Timestamp::from_unix_millis(
+                        now.unix_millis() - (10 + n * 35) * DAY_MS - rng.gen_range(0..DAY_MS),
+                    );
+                    let amount = Idr::new(rng.gen_range(2..=60) * 5_000).unwrap_or(Idr::ZERO);
+                    payments::insert(
+                        &mut tx,
+                        &NewPayment {
+                            reference: &Reference::generate(&mut rng),
+                            environment: Environment::BuiltInSandbox,
+                            customer_id: Some(customer_id),
+                            binding_id: Some(id),
+                            product: *product,
+                            kind: if *product == Product::FaspayOvoTokenize {
+                                "tokenized"
+                            } else if *product == Product::OvoSnap {
+                                "direct_debit"
+                            } else {
+                                "recurring"
+                            },
+                            phone: Some(&phone),
+                            amount,
+                            cash_amount: Some(amount),
+                            points_amount: Some(Idr::ZERO),
+                            status: PaymentStatus::Succeeded,
+                            provider_ref: None,
+                            created_by: None,
+                            created_at: created,
+                            succeeded_at: Some(Timestamp::from_unix_millis(
+                                created.unix_millis() + 40_000,
+                            )),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+        self.audit(
+            &mut tx,
+            None,
+            "demo.seed",
+            "ledger",
+            AuditOutcome::Ok,
+            json!({ "customers": CUSTOMERS.len(), "linked_accounts": LINKED.len() }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        for (product, reference, phone, token) in tokens {
+            let account = LinkedAccount {
+                phone,
+                provider_ref: None,
+                token: Some(Sensitive::new(token.to_owned())),
+                refresh_token: None,
+                token_expires_at: None,
+            };
+            if let Err(e) = crate::desk::tokens::save_account(
+                self.secrets.as_ref(),
+                &self.config.app_identifier,
+                Environment::BuiltInSandbox,
+                product,
+                &reference,
+                &account,
+            ) {
+                tracing::warn!(error = %e, "demo linked account token not stored; its balance will not load");
+            }
+        }
+        tracing::info!(customers = CUSTOMERS.len(), "demo ledger seeded");
+        Ok(())
+    }
+}

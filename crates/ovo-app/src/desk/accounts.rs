@@ -1,0 +1,496 @@
+//! The customer page and what it does with a linked account: balance, unlink, provider
+//! history, top-up instructions.
+
+use std::time::Duration;
+
+use base64::Engine;
+use ovo_domain::{wib_day_bounds, CustomerId, Product};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::balances::{self, Snapshot, SnapshotOutcome};
+use ovo_ledger::bindings::{self, BindingStatus};
+use ovo_ledger::history::{self, HistoryRow};
+use ovo_ledger::payments::{self, PaymentFilter};
+use ovo_providers::model::{Direction, HistoryQuery, UnbindOutcome};
+use ovo_providers::{capabilities, Operation};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::problems::{kind_key, kind_of, provider_error, StoredProblem};
+use super::{account_subject, account_view, customer_summary, tokens};
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::*;
+use crate::permissions::Permission;
+
+/// The widest history range one request may ask for, in days.
+pub const HISTORY_MAX_DAYS: i64 = 92;
+const HISTORY_PAGE_SIZE: u32 = 50;
+const ICON_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Backoffice {
+    pub async fn customer_page(&self, input: CustomerRef) -> AppResult<CustomerPage> {
+        self.authorize(Permission::ViewCustomers, "view customers")
+            .await?;
+        let environment = self.environment().await;
+        let id = CustomerId::new(input.customer_id);
+        // Linkings past their time are shown as what they are.
+        self.process_linkings().await?;
+        let mut conn = self.ledger.read().await?;
+        let customer = ovo_ledger::customers::by_id(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "customer not found"))?;
+        let rows = bindings::for_customer(&mut conn, id, environment).await?;
+        let now = self.now();
+        let mut accounts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            accounts.push(account_view(&mut conn, row, now).await?);
+        }
+        let linked: Vec<Product> = {
+            let mut products: Vec<Product> = rows
+                .iter()
+                .filter(|r| r.status == BindingStatus::Active)
+                .map(|r| r.product)
+                .collect();
+            products.dedup();
+            products
+        };
+        let filter = PaymentFilter {
+            customer_id: Some(id),
+            environment: Some(environment),
+            ..PaymentFilter::default()
+        };
+        let payments = payments::page(&mut conn, &filter, None, 50)
+            .await?
+            .into_iter()
+            .map(|p| CustomerPaymentView {
+                id: p.id.get(),
+                reference: p.reference.as_str().to_owned(),
+                product: p.product,
+                kind: p.kind,
+                amount: p.amount.rupiah(),
+                status: p.status.key().to_owned(),
+                provider_ref: p.provider_ref,
+                created_at: p.created_at.to_rfc3339(),
+            })
+            .collect();
+        let refunds = payments::refunds_of_customer(&mut conn, id, environment, 50)
+            .await?
+            .into_iter()
+            .map(|r| CustomerRefundView {
+                id: r.id.get(),
+                reference: r.reference,
+                payment_reference: r.payment_reference,
+                product: r.product,
+                amount: r.amount.rupiah(),
+                status: r.status,
+                requested_at: r.requested_at.to_rfc3339(),
+            })
+            .collect();
+        Ok(CustomerPage {
+            customer: customer_summary(&customer, linked),
+            accounts,
+            linkable_products: Product::ALL
+                .into_iter()
+                .filter(|p| capabilities(*p).supports(Operation::Bind))
+                .collect(),
+            payments,
+            refunds,
+        })
+    }
+
+    /// Fetches the balance; a failure is recorded as a failed snapshot and shown beside the
+    /// last good figures, never in their place.
+    pub async fn refresh_balance(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
+        let actor = self
+            .authorize(Permission::ViewCustomers, "refresh a balance")
+            .await?;
+        let row = self.binding(input.account_id).await?;
+        if row.status != BindingStatus::Active {
+            return Err(
+                AppError::new(ErrorCode::Conflict, "only a linked account has a balance")
+                    .with_reason("account_not_linked"),
+            );
+        }
+        let subject = account_subject(row.environment, row.product, &row.phone);
+        let result = async {
+            let provider = self.provider(row.environment, row.product).await?;
+            let account =
+                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
+                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                        product: row.product,
+                        detail: e.message,
+                    })?;
+            provider.balance(&account).await
+        }
+        .await;
+        let now = self.now();
+        let (outcome, detail, audit_outcome) = match &result {
+            Ok(b) => (
+                SnapshotOutcome::Ok {
+                    cash: b.cash,
+                    points: b.points,
+                },
+                json!({ "cash": b.cash.rupiah(), "points": b.points.rupiah() }),
+                AuditOutcome::Ok,
+            ),
+            Err(e) => (
+                SnapshotOutcome::Failed {
+                    kind: kind_key(kind_of(e)).to_owned(),
+                    code: e.provider_code().map(str::to_owned),
+                    message: e.to_string(),
+                },
+                json!({ "error": e.to_string() }),
+                AuditOutcome::Failed,
+            ),
+        };
+        let mut tx = self.ledger.begin_write().await?;
+        balances::record(
+            &mut tx,
+            &Snapshot {
+                binding_id: row.id,
+                fetched_at: now,
+                outcome,
+            },
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "account.balance.refresh",
+            &subject,
+            audit_outcome,
+            detail,
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        self.account(row.id).await
+    }
+
+    pub async fn unlink_account(&self, input: AccountRef) -> AppResult<UnlinkResult> {
+        let actor = self
+            .authorize(Permission::LinkAccounts, "unlink an account")
+            .await?;
+        let row = self.binding(input.account_id).await?;
+        if !matches!(row.status, BindingStatus::Active | BindingStatus::Unlinking) {
+            return Err(
+                AppError::new(ErrorCode::Conflict, "this account is not linked")
+                    .with_reason("account_not_linked"),
+            );
+        }
+        let subject = account_subject(row.environment, row.product, &row.phone);
+        let result = async {
+            let provider = self.provider(row.environment, row.product).await?;
+            let account =
+                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
+                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                        product: row.product,
+                        detail: e.message,
+                    })?;
+            provider.unbind(&account).await
+        }
+        .await;
+        let now = self.now();
+        let mut tx = self.ledger.begin_write().await?;
+        let outcome = match &result {
+            Ok(UnbindOutcome::Unlinked) => {
+                bindings::transition(
+                    &mut tx,
+                    row.id,
+                    &[BindingStatus::Active, BindingStatus::Unlinking],
+                    BindingStatus::Unlinked,
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    Some(&actor.operator),
+                    "account.unlink",
+                    &subject,
+                    AuditOutcome::Ok,
+                    json!({ "outcome": "unlinked" }),
+                )
+                .await?;
+                UnlinkOutcome::Unlinked
+            }
+            Ok(UnbindOutcome::Pending) => {
+                bindings::transition(
+                    &mut tx,
+                    row.id,
+                    &[BindingStatus::Active, BindingStatus::Unlinking],
+                    BindingStatus::Unlinking,
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    Some(&actor.operator),
+                    "account.unlink",
+                    &subject,
+                    AuditOutcome::Ok,
+                    json!({ "outcome": "pending" }),
+                )
+                .await?;
+                UnlinkOutcome::Pending
+            }
+            Err(e) => {
+                bindings::set_problem(
+                    &mut tx,
+                    row.id,
+                    Some(&StoredProblem::from_error(e, now).to_json()),
+                    now,
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    Some(&actor.operator),
+                    "account.unlink",
+                    &subject,
+                    AuditOutcome::Failed,
+                    json!({ "error": e.to_string() }),
+                )
+                .await?;
+                UnlinkOutcome::Failed
+            }
+        };
+        ovo_ledger::commit(tx).await?;
+        if outcome == UnlinkOutcome::Unlinked {
+            tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        }
+        Ok(UnlinkResult {
+            outcome,
+            account: self.account(row.id).await?,
+        })
+    }
+
+    /// One page of the provider's history for a WIB date range, cached in the ledger; when
+    /// the provider fails, the cached entries of the range with the problem.
+    pub async fn account_history(&self, input: HistoryInput) -> AppResult<HistoryView> {
+        self.authorize(Permission::ViewCustomers, "view customers")
+            .await?;
+        let parse = |field: &'static str, text: &str| {
+            time::Date::parse(
+                text.trim(),
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
+                AppError::invalid(
+                    "date_invalid",
+                    format!("{field} {text:?} is not a date; use YYYY-MM-DD"),
+                )
+            })
+        };
+        let from = parse("from", &input.from)?;
+        let to = parse("to", &input.to)?;
+        if from > to {
+            return Err(AppError::invalid(
+                "date_range_reversed",
+                "the start date is after the end date",
+            ));
+        }
+        if ovo_domain::days_between(from, to) >= HISTORY_MAX_DAYS {
+            return Err(AppError::invalid(
+                "date_range_too_wide",
+                format!("a history range is at most {HISTORY_MAX_DAYS} days"),
+            ));
+        }
+        let page = input.page.max(1);
+        let row = self.binding(input.account_id).await?;
+        if !capabilities(row.product).supports(Operation::History) {
+            return Err(provider_error(&ovo_providers::ProviderError::Unsupported {
+                product: row.product,
+                operation: Operation::History,
+            }));
+        }
+        let result = async {
+            let provider = self.provider(row.environment, row.product).await?;
+            let account =
+                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
+                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                        product: row.product,
+                        detail: e.message,
+                    })?;
+            provider
+                .history(&HistoryQuery {
+                    account,
+                    from,
+                    to,
+                    page,
+                })
+                .await
+        }
+        .await;
+        let now = self.now();
+        let (start, _) = wib_day_bounds(from);
+        let (_, until) = wib_day_bounds(to);
+        match result {
+            Ok(fetched) => {
+                let mut seen = std::collections::HashSet::new();
+                let rows: Vec<HistoryRow> = fetched
+                    .entries
+                    .iter()
+                    .filter(|e| seen.insert(e.provider_id.clone()))
+                    .map(|e| HistoryRow {
+                        provider_entry_id: e.provider_id.clone(),
+                        occurred_at: e.at,
+                        amount: e.amount,
+                        credit: e.direction == Direction::Credit,
+                        description: e.description.clone(),
+                        raw: e.raw.to_string(),
+                    })
+                    .collect();
+                let mut tx = self.ledger.begin_write().await?;
+                history::store(&mut tx, row.id, &rows, now).await?;
+                let cached_total = history::count(&mut tx, row.id).await?;
+                ovo_ledger::commit(tx).await?;
+                Ok(HistoryView {
+                    entries: rows.iter().map(entry_view).collect(),
+                    page,
+                    next_page: fetched.next_page,
+                    fetched_at: Some(now.to_rfc3339()),
+                    problem: None,
+                    cached_total,
+                })
+            }
+            Err(error) => {
+                let mut conn = self.ledger.read().await?;
+                let cached = history::range(
+                    &mut conn,
+                    row.id,
+                    start,
+                    until,
+                    HISTORY_PAGE_SIZE + 1,
+                    (page - 1) * HISTORY_PAGE_SIZE,
+                )
+                .await?;
+                let cached_total = history::count(&mut conn, row.id).await?;
+                let more = cached.len() > HISTORY_PAGE_SIZE as usize;
+                Ok(HistoryView {
+                    entries: cached
+                        .iter()
+                        .take(HISTORY_PAGE_SIZE as usize)
+                        .map(entry_view)
+                        .collect(),
+                    page,
+                    next_page: more.then_some(page + 1),
+                    fetched_at: None,
+                    problem: Some(StoredProblem::from_error(&error, now).view()),
+                    cached_total,
+                })
+            }
+        }
+    }
+
+    /// The provider's top-up options; icons are fetched once and served from the disk cache
+    /// as `data:` URLs, so the webview loads nothing remote.
+    pub async fn top_up_instructions(&self, input: AccountRef) -> AppResult<TopUpView> {
+        self.authorize(Permission::ViewCustomers, "view customers")
+            .await?;
+        let row = self.binding(input.account_id).await?;
+        let result = async {
+            let provider = self.provider(row.environment, row.product).await?;
+            let account =
+                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
+                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                        product: row.product,
+                        detail: e.message,
+                    })?;
+            provider.top_up_instructions(&account).await
+        }
+        .await;
+        let now = self.now();
+        match result {
+            Ok(options) => {
+                let mut views = Vec::with_capacity(options.len());
+                for option in options {
+                    let icon = match &option.icon_url {
+                        Some(url) => self.cached_icon(row.product, url).await,
+                        None => None,
+                    };
+                    views.push(TopUpOptionView {
+                        title: option.title,
+                        steps: option.steps,
+                        icon,
+                        link: option.link.filter(|l| crate::opener::is_web_url(l)),
+                    });
+                }
+                Ok(TopUpView {
+                    options: views,
+                    fetched_at: Some(now.to_rfc3339()),
+                    problem: None,
+                })
+            }
+            Err(error) => Ok(TopUpView {
+                options: Vec::new(),
+                fetched_at: None,
+                problem: Some(StoredProblem::from_error(&error, now).view()),
+            }),
+        }
+    }
+
+    async fn cached_icon(&self, product: Product, url: &str) -> Option<String> {
+        let dir = self.config.data_dir.join("cache").join("icons");
+        let name = hex::encode(Sha256::digest(url.as_bytes()));
+        let path = dir.join(&name);
+        let to_data_url = |bytes: &[u8]| -> Option<String> {
+            // Stored as "<content type>\n<bytes>".
+            let split = bytes.iter().position(|b| *b == b'\n')?;
+            let content_type = std::str::from_utf8(&bytes[..split]).ok()?;
+            Some(format!(
+                "data:{content_type};base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&bytes[split + 1..])
+            ))
+        };
+        if let Ok(bytes) = tokio::fs::read(&path).await {
+            return to_data_url(&bytes);
+        }
+        match ovo_providers::assets::fetch_image(product, url, ICON_TIMEOUT).await {
+            Ok(image) => {
+                let mut stored = format!("{}\n", image.content_type).into_bytes();
+                stored.extend_from_slice(&image.bytes);
+                if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+                    tracing::warn!(error = %e, "cannot create the icon cache");
+                } else if let Err(e) = tokio::fs::write(&path, &stored).await {
+                    tracing::warn!(error = %e, "cannot cache an icon");
+                }
+                to_data_url(&stored)
+            }
+            Err(e) => {
+                tracing::warn!(%url, error = %e, "top-up icon not fetched");
+                None
+            }
+        }
+    }
+
+    /// Opens a web page in the system browser.
+    pub async fn open_external(&self, input: ExternalUrl) -> AppResult<()> {
+        self.authorize(Permission::ViewCustomers, "open a provider page")
+            .await?;
+        if !crate::opener::is_web_url(&input.url) {
+            return Err(AppError::invalid(
+                "url_invalid",
+                "only http:// and https:// pages can be opened",
+            ));
+        }
+        self.opener.open(&input.url).map_err(|e| {
+            AppError::new(ErrorCode::Internal, format!("cannot open the browser: {e}"))
+        })
+    }
+}
+
+fn entry_view(row: &HistoryRow) -> HistoryEntryView {
+    HistoryEntryView {
+        provider_id: row.provider_entry_id.clone(),
+        at: row.occurred_at.to_rfc3339(),
+        amount: row.amount.rupiah(),
+        direction: if row.credit {
+            EntryDirection::Credit
+        } else {
+            EntryDirection::Debit
+        },
+        description: row.description.clone(),
+    }
+}

@@ -1,0 +1,486 @@
+//! Linking an OVO account: the provider's page opens in the system browser, the customer
+//! completes it there, and the linking completes from what the browser brings back to the
+//! return listener (an authCode), or by asking the provider (Faspay), until it expires.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ovo_domain::{BindingId, CustomerId, Msisdn, Product, Reference, Timestamp};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::bindings::{self, BindingRow, BindingStatus, NewBinding};
+use ovo_ledger::customers;
+use ovo_providers::model::{BindRequest, CompleteBinding};
+use ovo_providers::{capabilities, Operation, ProviderError};
+use ovo_secrets::Sensitive;
+use serde_json::json;
+
+use super::problems::{provider_error, StoredProblem};
+use super::{account_subject, account_view, tokens};
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::{AccountRef, LinkedAccountView, ProviderProblemKind, StartLinkInput};
+use crate::permissions::Permission;
+use crate::returns::ReturnListener;
+
+/// A linking the customer has not completed by then expires (house default, as an unpaid payment).
+pub const LINKING_LIFETIME_MINUTES: i64 = 15;
+
+impl Backoffice {
+    pub async fn start_link(&self, input: StartLinkInput) -> AppResult<LinkedAccountView> {
+        let actor = self
+            .authorize(Permission::LinkAccounts, "link an account")
+            .await?;
+        let product = Product::parse(&input.product)
+            .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?;
+        if !capabilities(product).supports(Operation::Bind) {
+            return Err(AppError::invalid(
+                "product_cannot_link",
+                format!("{} has no account linking; link through DOKU SNAP, Faspay OVO Tokenize or OVO SNAP", product.display_name()),
+            ));
+        }
+        let customer_id = CustomerId::new(input.customer_id);
+        let phone = if input.phone.trim().is_empty() {
+            None
+        } else {
+            Some(
+                Msisdn::parse(&input.phone)
+                    .map_err(|e| AppError::invalid(e.reason(), e.to_string()))?,
+            )
+        };
+        self.begin_link(&actor.operator, customer_id, product, phone)
+            .await
+    }
+
+    pub async fn retry_link(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
+        let actor = self
+            .authorize(Permission::LinkAccounts, "link an account")
+            .await?;
+        let row = self.binding(input.account_id).await?;
+        if !matches!(row.status, BindingStatus::Failed | BindingStatus::Expired) {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "only a failed or expired linking can be retried",
+            )
+            .with_reason("link_not_retryable"));
+        }
+        self.begin_link(
+            &actor.operator,
+            row.customer_id,
+            row.product,
+            Some(row.phone),
+        )
+        .await
+    }
+
+    /// Checks a pending linking now: completes it when the provider says so, expires it when due.
+    pub async fn refresh_link(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
+        self.authorize(Permission::ViewCustomers, "view customers")
+            .await?;
+        let row = self.binding(input.account_id).await?;
+        if row.status == BindingStatus::Pending {
+            self.settle_pending(&row, None).await?;
+        }
+        self.account(row.id).await
+    }
+
+    async fn begin_link(
+        &self,
+        operator: &ovo_ledger::operators::OperatorRow,
+        customer_id: CustomerId,
+        product: Product,
+        phone: Option<Msisdn>,
+    ) -> AppResult<LinkedAccountView> {
+        let environment = self.environment().await;
+        let now = self.now();
+        let reference = Reference::generate(&mut rand::thread_rng());
+        let mut tx = self.ledger.begin_write().await?;
+        let customer = customers::by_id(&mut tx, customer_id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "customer not found"))?;
+        let phone = phone.unwrap_or_else(|| customer.phone.clone());
+        let subject = account_subject(environment, product, &phone);
+        if let Some(live) =
+            bindings::live_for_account(&mut tx, environment, product, &phone).await?
+        {
+            if live.customer_id != customer.id {
+                self.audit(
+                    &mut tx,
+                    Some(operator),
+                    "account.link.start",
+                    &subject,
+                    AuditOutcome::Failed,
+                    json!({ "customer_id": customer.id.get(), "cause": "account_bound_elsewhere" }),
+                )
+                .await?;
+                ovo_ledger::commit(tx).await?;
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("OVO account {} is already linked to another customer through {}; unlink it there first", phone.display(), product.display_name()),
+                )
+                .with_reason("account_bound_elsewhere"));
+            }
+            if live.status == BindingStatus::Pending {
+                // Already waiting for this customer: show that linking instead of starting another.
+                drop(tx);
+                return self.account(live.id).await;
+            }
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "this customer's OVO account {} is already linked through {}",
+                    phone.display(),
+                    product.display_name()
+                ),
+            )
+            .with_reason("account_already_linked"));
+        }
+        let id = bindings::insert(
+            &mut tx,
+            &NewBinding {
+                customer_id: customer.id,
+                environment,
+                product,
+                phone: &phone,
+                status: BindingStatus::Pending,
+                reference: &reference,
+                provider_ref: None,
+                expires_at: Some(Timestamp::from_unix_millis(
+                    now.unix_millis() + LINKING_LIFETIME_MINUTES * 60_000,
+                )),
+                at: now,
+            },
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            Some(operator),
+            "account.link.start",
+            &subject,
+            AuditOutcome::Ok,
+            json!({ "customer_id": customer.id.get(), "reference": reference.as_str() }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+
+        let started = async {
+            let provider = self.provider(environment, product).await?;
+            let return_url = self
+                .return_listener()
+                .await
+                .map_err(|detail| ProviderError::Connection {
+                    product,
+                    operation: Operation::Bind,
+                    detail,
+                })?
+                .url_for(reference.as_str());
+            let merchant_customer_id = customer
+                .merchant_customer_id
+                .clone()
+                .unwrap_or_else(|| format!("CUST-{}", customer.id.get()));
+            provider
+                .bind(&BindRequest {
+                    reference: reference.clone(),
+                    phone: phone.clone(),
+                    merchant_customer_id,
+                    return_url,
+                })
+                .await
+        }
+        .await;
+        let row = self.binding(id.get()).await?;
+        match started {
+            Ok(started) => {
+                if let Some(pending) = &started.pending_token {
+                    tokens::save_pending(
+                        self.secrets.as_ref(),
+                        &self.config.app_identifier,
+                        &row,
+                        &reference,
+                        pending,
+                    )?;
+                }
+                let mut tx = self.ledger.begin_write().await?;
+                bindings::set_started(
+                    &mut tx,
+                    id,
+                    started.provider_ref.as_deref(),
+                    &started.redirect_url,
+                    self.now(),
+                )
+                .await?;
+                ovo_ledger::commit(tx).await?;
+                if let Err(e) = self.opener.open(&started.redirect_url) {
+                    tracing::warn!(error = %e, "could not open the linking page in the system browser");
+                }
+                self.account(id).await
+            }
+            Err(error) => {
+                let problem = StoredProblem::from_error(&error, self.now());
+                let mut tx = self.ledger.begin_write().await?;
+                bindings::transition(
+                    &mut tx,
+                    id,
+                    &[BindingStatus::Pending],
+                    BindingStatus::Failed,
+                    None,
+                    Some(&problem.to_json()),
+                    self.now(),
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    Some(operator),
+                    "account.link",
+                    &subject,
+                    AuditOutcome::Failed,
+                    json!({ "reference": reference.as_str(), "error": error.to_string() }),
+                )
+                .await?;
+                ovo_ledger::commit(tx).await?;
+                Err(provider_error(&error))
+            }
+        }
+    }
+
+    pub(crate) async fn binding(&self, account_id: i64) -> AppResult<BindingRow> {
+        let mut conn = self.ledger.read().await?;
+        bindings::get(&mut conn, BindingId::new(account_id))
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "linked account not found"))
+    }
+
+    pub(crate) async fn account(&self, id: BindingId) -> AppResult<LinkedAccountView> {
+        let mut conn = self.ledger.read().await?;
+        let row = bindings::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "linked account not found"))?;
+        account_view(&mut conn, &row, self.now()).await
+    }
+
+    pub(crate) async fn return_listener(&self) -> Result<&ReturnListener, String> {
+        self.returns.get_or_try_init(ReturnListener::start).await
+    }
+
+    /// Completes linkings whose browser came back, and expires those past due. The shell runs
+    /// this in the background (`run_background`); tests call it directly.
+    pub async fn process_linkings(&self) -> AppResult<()> {
+        if let Some(listener) = self.returns.get() {
+            for (reference, params) in listener.take() {
+                let Ok(reference) = Reference::parse(&reference) else {
+                    continue;
+                };
+                let row = {
+                    let mut conn = self.ledger.read().await?;
+                    bindings::by_reference(&mut conn, &reference).await?
+                };
+                match row {
+                    Some(row) if row.status == BindingStatus::Pending => {
+                        self.settle_pending(&row, Some(&params)).await?
+                    }
+                    _ => tracing::info!(
+                        reference = reference.as_str(),
+                        "linking return for no pending linking; ignored"
+                    ),
+                }
+            }
+        }
+        let environment = self.environment().await;
+        let now = self.now();
+        let pending = {
+            let mut conn = self.ledger.read().await?;
+            bindings::pending(&mut conn, environment).await?
+        };
+        for row in pending
+            .iter()
+            .filter(|r| r.expires_at.is_some_and(|t| t <= now))
+        {
+            self.settle_pending(row, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `process_linkings` whenever a browser comes back, and every few seconds.
+    pub async fn run_background(self: Arc<Self>) {
+        loop {
+            if let Err(e) = self.process_linkings().await {
+                tracing::warn!(error = %e, "background linking work failed");
+            }
+            match self.returns.get() {
+                Some(listener) => {
+                    let _ =
+                        tokio::time::timeout(std::time::Duration::from_secs(5), listener.arrived())
+                            .await;
+                }
+                None => tokio::time::sleep(std::time::Duration::from_secs(2)).await,
+            }
+        }
+    }
+
+    /// Moves a pending linking on, if it can: one at a time, so an authCode is exchanged once.
+    async fn settle_pending(
+        &self,
+        row: &BindingRow,
+        returned: Option<&HashMap<String, String>>,
+    ) -> AppResult<()> {
+        let _one_at_a_time = self.linking_gate.lock().await;
+        let row = self.binding(row.id.get()).await?;
+        if row.status != BindingStatus::Pending {
+            return Ok(());
+        }
+        let subject = account_subject(row.environment, row.product, &row.phone);
+        let reference = row
+            .reference
+            .clone()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default();
+        let now = self.now();
+        let auth_code = returned
+            .and_then(|p| p.get("authCode").or_else(|| p.get("auth_code")))
+            .filter(|c| !c.is_empty())
+            .cloned();
+        let can_ask = row.product == Product::FaspayOvoTokenize;
+        if auth_code.is_none() && !can_ask {
+            if let Some(params) = returned {
+                // The browser came back without a code: the customer declined or gave up.
+                let detail = params
+                    .get("error_description")
+                    .or_else(|| params.get("responseMessage"))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        "the customer came back without completing the linking".into()
+                    });
+                let problem = StoredProblem::new(
+                    ProviderProblemKind::Declined,
+                    params.get("responseCode").cloned(),
+                    detail,
+                    now,
+                );
+                return self
+                    .end_pending(&row, BindingStatus::Failed, problem, &subject)
+                    .await;
+            }
+            if row.expires_at.is_some_and(|t| t <= now) {
+                let problem = StoredProblem::new(ProviderProblemKind::Expired, None, format!("the customer did not complete the linking within {LINKING_LIFETIME_MINUTES} minutes"), now);
+                return self
+                    .end_pending(&row, BindingStatus::Expired, problem, &subject)
+                    .await;
+            }
+            return Ok(());
+        }
+        let provider = match self.provider(row.environment, row.product).await {
+            Ok(p) => p,
+            Err(error) => {
+                let mut tx = self.ledger.begin_write().await?;
+                bindings::set_problem(
+                    &mut tx,
+                    row.id,
+                    Some(&StoredProblem::from_error(&error, now).to_json()),
+                    now,
+                )
+                .await?;
+                ovo_ledger::commit(tx).await?;
+                return Ok(());
+            }
+        };
+        let pending_token =
+            tokens::pending_token(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        let request = CompleteBinding {
+            reference: row
+                .reference
+                .clone()
+                .unwrap_or_else(|| Reference::generate(&mut rand::thread_rng())),
+            phone: row.phone.clone(),
+            provider_ref: row.provider_ref.clone(),
+            auth_code: auth_code.map(Sensitive::new),
+            pending_token,
+        };
+        match provider.complete_binding(&request).await {
+            Ok(account) => {
+                if let Some(reference) = &row.reference {
+                    tokens::save_account(
+                        self.secrets.as_ref(),
+                        &self.config.app_identifier,
+                        row.environment,
+                        row.product,
+                        reference,
+                        &account,
+                    )?;
+                }
+                let mut tx = self.ledger.begin_write().await?;
+                bindings::transition(
+                    &mut tx,
+                    row.id,
+                    &[BindingStatus::Pending],
+                    BindingStatus::Active,
+                    account.provider_ref.as_deref(),
+                    None,
+                    self.now(),
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    None,
+                    "account.link",
+                    &subject,
+                    AuditOutcome::Ok,
+                    json!({ "reference": reference, "customer_id": row.customer_id.get() }),
+                )
+                .await?;
+                ovo_ledger::commit(tx).await?;
+                Ok(())
+            }
+            Err(error) => {
+                let definitive = matches!(
+                    error,
+                    ProviderError::Declined { .. }
+                        | ProviderError::Authentication { .. }
+                        | ProviderError::InvalidRequest { .. }
+                );
+                let problem = StoredProblem::from_error(&error, now);
+                if returned.is_some() && definitive {
+                    self.end_pending(&row, BindingStatus::Failed, problem, &subject)
+                        .await
+                } else if row.expires_at.is_some_and(|t| t <= now) {
+                    let problem = StoredProblem::new(ProviderProblemKind::Expired, problem.provider_code, format!("the customer did not complete the linking within {LINKING_LIFETIME_MINUTES} minutes"), now);
+                    self.end_pending(&row, BindingStatus::Expired, problem, &subject)
+                        .await
+                } else {
+                    // Not yet (Faspay before the customer finished) or not reachable: still pending.
+                    if !(can_ask && returned.is_none() && definitive) {
+                        let mut tx = self.ledger.begin_write().await?;
+                        bindings::set_problem(&mut tx, row.id, Some(&problem.to_json()), now)
+                            .await?;
+                        ovo_ledger::commit(tx).await?;
+                    }
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    async fn end_pending(
+        &self,
+        row: &BindingRow,
+        to: BindingStatus,
+        problem: StoredProblem,
+        subject: &str,
+    ) -> AppResult<()> {
+        let mut tx = self.ledger.begin_write().await?;
+        bindings::transition(
+            &mut tx,
+            row.id,
+            &[BindingStatus::Pending],
+            to,
+            None,
+            Some(&problem.to_json()),
+            self.now(),
+        )
+        .await?;
+        let reference = row.reference.as_ref().map(|r| r.as_str().to_owned());
+        self.audit(&mut tx, None, "account.link", subject, AuditOutcome::Failed, json!({ "reference": reference, "status": to.key(), "problem": problem.kind, "detail": problem.detail }))
+            .await?;
+        ovo_ledger::commit(tx).await?;
+        tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, row)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,118 @@
+//! A linked account's customer tokens, kept in the keychain under the linking's reference:
+//! one entry per linking, field `link-<reference>` of its product and environment.
+
+use ovo_domain::{Environment, Product, Reference, Timestamp};
+use ovo_ledger::bindings::BindingRow;
+use ovo_providers::model::LinkedAccount;
+use ovo_secrets::{SecretKey, SecretStore, Sensitive};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppResult;
+
+#[derive(Serialize, Deserialize, Default)]
+struct Stored {
+    token: Option<String>,
+    refresh_token: Option<String>,
+    expires_at: Option<i64>,
+    /// What the completion of a pending linking needs (e.g. OVO SNAP's linkageToken).
+    pending_token: Option<String>,
+}
+
+fn key(app: &str, environment: Environment, product: Product, reference: &Reference) -> SecretKey {
+    SecretKey::new(
+        app,
+        environment.key(),
+        product.key(),
+        format!("link-{}", reference.as_str()),
+    )
+}
+
+fn read(store: &dyn SecretStore, key: &SecretKey) -> AppResult<Stored> {
+    Ok(match store.get(key)? {
+        Some(value) => serde_json::from_str(value.expose()).unwrap_or_default(),
+        None => Stored::default(),
+    })
+}
+
+fn write(store: &dyn SecretStore, key: &SecretKey, stored: &Stored) -> AppResult<()> {
+    let json = Sensitive::new(serde_json::to_string(stored).unwrap_or_default());
+    store.put(key, &json)?;
+    Ok(())
+}
+
+pub(crate) fn save_pending(
+    store: &dyn SecretStore,
+    app: &str,
+    row: &BindingRow,
+    reference: &Reference,
+    pending: &Sensitive<String>,
+) -> AppResult<()> {
+    let key = key(app, row.environment, row.product, reference);
+    let mut stored = read(store, &key)?;
+    stored.pending_token = Some(pending.expose().clone());
+    write(store, &key, &stored)
+}
+
+pub(crate) fn pending_token(
+    store: &dyn SecretStore,
+    app: &str,
+    row: &BindingRow,
+) -> AppResult<Option<Sensitive<String>>> {
+    let Some(reference) = &row.reference else {
+        return Ok(None);
+    };
+    Ok(
+        read(store, &key(app, row.environment, row.product, reference))?
+            .pending_token
+            .map(Sensitive::new),
+    )
+}
+
+/// Keeps the tokens of a completed linking (dropping the pending token).
+pub(crate) fn save_account(
+    store: &dyn SecretStore,
+    app: &str,
+    environment: Environment,
+    product: Product,
+    reference: &Reference,
+    account: &LinkedAccount,
+) -> AppResult<()> {
+    if account.token.is_none() && account.refresh_token.is_none() {
+        // Nothing secret to keep (Faspay links by phone).
+        store.delete(&key(app, environment, product, reference))?;
+        return Ok(());
+    }
+    let stored = Stored {
+        token: account.token.as_ref().map(|t| t.expose().clone()),
+        refresh_token: account.refresh_token.as_ref().map(|t| t.expose().clone()),
+        expires_at: account.token_expires_at.map(Timestamp::unix_millis),
+        pending_token: None,
+    };
+    write(store, &key(app, environment, product, reference), &stored)
+}
+
+/// The account as the provider client needs it.
+pub(crate) fn linked_account(
+    store: &dyn SecretStore,
+    app: &str,
+    row: &BindingRow,
+) -> AppResult<LinkedAccount> {
+    let stored = match &row.reference {
+        Some(reference) => read(store, &key(app, row.environment, row.product, reference))?,
+        None => Stored::default(),
+    };
+    Ok(LinkedAccount {
+        phone: row.phone.clone(),
+        provider_ref: row.provider_ref.clone(),
+        token: stored.token.map(Sensitive::new),
+        refresh_token: stored.refresh_token.map(Sensitive::new),
+        token_expires_at: stored.expires_at.map(Timestamp::from_unix_millis),
+    })
+}
+
+pub(crate) fn forget(store: &dyn SecretStore, app: &str, row: &BindingRow) -> AppResult<()> {
+    if let Some(reference) = &row.reference {
+        store.delete(&key(app, row.environment, row.product, reference))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Balance snapshots of linked accounts: every refresh, successful or not, with its time.
+
+use ovo_domain::{BindingId, Idr, Timestamp};
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::{LedgerError, LedgerResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotOutcome {
+    Ok {
+        cash: Idr,
+        points: Idr,
+    },
+    Failed {
+        kind: String,
+        code: Option<String>,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub binding_id: BindingId,
+    pub fetched_at: Timestamp,
+    pub outcome: SnapshotOutcome,
+}
+
+pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerResult<()> {
+    let (outcome, cash, points, kind, code, message) = match &snapshot.outcome {
+        SnapshotOutcome::Ok { cash, points } => (
+            "ok",
+            Some(cash.rupiah()),
+            Some(points.rupiah()),
+            None,
+            None,
+            None,
+        ),
+        SnapshotOutcome::Failed {
+            kind,
+            code,
+            message,
+        } => (
+            "failed",
+            None,
+            None,
+            Some(kind.as_str()),
+            code.as_deref(),
+            Some(message.as_str()),
+        ),
+    };
+    sqlx::query(
+        "INSERT INTO balance_snapshots (binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(snapshot.binding_id.get())
+    .bind(snapshot.fetched_at.unix_millis())
+    .bind(outcome)
+    .bind(cash)
+    .bind(points)
+    .bind(kind)
+    .bind(code)
+    .bind(message)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest successful snapshot and the latest attempt (which may be the same).
+pub async fn latest(
+    conn: &mut SqliteConnection,
+    binding_id: BindingId,
+) -> LedgerResult<(Option<Snapshot>, Option<Snapshot>)> {
+    const SQL: &str = "SELECT binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message
+                       FROM balance_snapshots WHERE binding_id = ?";
+    let ok = sqlx::query(&format!(
+        "{SQL} AND outcome = 'ok' ORDER BY fetched_at DESC, id DESC LIMIT 1"
+    ))
+    .bind(binding_id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let any = sqlx::query(&format!("{SQL} ORDER BY fetched_at DESC, id DESC LIMIT 1"))
+        .bind(binding_id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok((
+        ok.as_ref().map(from_row).transpose()?,
+        any.as_ref().map(from_row).transpose()?,
+    ))
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
+    let outcome: String = row.try_get("outcome")?;
+    let money = |v: Option<i64>| -> LedgerResult<Idr> {
+        let v =
+            v.ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))?;
+        Idr::new(v).map_err(|e| LedgerError::Corrupt(format!("balance snapshot amount: {e}")))
+    };
+    let outcome = if outcome == "ok" {
+        SnapshotOutcome::Ok {
+            cash: money(row.try_get("cash")?)?,
+            points: money(row.try_get("points")?)?,
+        }
+    } else {
+        SnapshotOutcome::Failed {
+            kind: row
+                .try_get::<Option<String>, _>("error_kind")?
+                .unwrap_or_else(|| "unavailable".into()),
+            code: row.try_get("error_code")?,
+            message: row
+                .try_get::<Option<String>, _>("error_message")?
+                .unwrap_or_default(),
+        }
+    };
+    Ok(Snapshot {
+        binding_id: BindingId::new(row.try_get("binding_id")?),
+        fetched_at: Timestamp::from_unix_millis(row.try_get("fetched_at")?),
+        outcome,
+    })
+}

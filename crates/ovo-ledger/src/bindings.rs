@@ -1,0 +1,321 @@
+//! Linked OVO accounts ("bindings"): one row per linking, through its life
+//! pending → active → unlinking → unlinked, or pending → failed / expired.
+
+use ovo_domain::{BindingId, CustomerId, Environment, Msisdn, Product, Reference, Timestamp};
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::{LedgerError, LedgerResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindingStatus {
+    Pending,
+    Active,
+    Failed,
+    Expired,
+    Unlinking,
+    Unlinked,
+}
+
+impl BindingStatus {
+    pub const fn key(self) -> &'static str {
+        match self {
+            BindingStatus::Pending => "pending",
+            BindingStatus::Active => "active",
+            BindingStatus::Failed => "failed",
+            BindingStatus::Expired => "expired",
+            BindingStatus::Unlinking => "unlinking",
+            BindingStatus::Unlinked => "unlinked",
+        }
+    }
+
+    fn parse(key: &str) -> LedgerResult<BindingStatus> {
+        Ok(match key {
+            "pending" => BindingStatus::Pending,
+            "active" => BindingStatus::Active,
+            "failed" => BindingStatus::Failed,
+            "expired" => BindingStatus::Expired,
+            "unlinking" => BindingStatus::Unlinking,
+            "unlinked" => BindingStatus::Unlinked,
+            other => return Err(LedgerError::Corrupt(format!("binding status {other:?}"))),
+        })
+    }
+
+    /// Holds the account: no other customer may link it meanwhile.
+    pub const fn is_live(self) -> bool {
+        matches!(
+            self,
+            BindingStatus::Pending | BindingStatus::Active | BindingStatus::Unlinking
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingRow {
+    pub id: BindingId,
+    pub customer_id: CustomerId,
+    pub environment: Environment,
+    pub product: Product,
+    pub phone: Msisdn,
+    pub status: BindingStatus,
+    pub reference: Option<Reference>,
+    pub provider_ref: Option<String>,
+    pub redirect_url: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    /// JSON written by the app: why it failed or the last unlink did not go through.
+    pub problem: Option<String>,
+    pub created_at: Timestamp,
+    pub linked_at: Option<Timestamp>,
+    pub unlinked_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBinding<'a> {
+    pub customer_id: CustomerId,
+    pub environment: Environment,
+    pub product: Product,
+    pub phone: &'a Msisdn,
+    pub status: BindingStatus,
+    pub reference: &'a Reference,
+    pub provider_ref: Option<&'a str>,
+    pub expires_at: Option<Timestamp>,
+    pub at: Timestamp,
+}
+
+const COLUMNS: &str =
+    "id, customer_id, environment, product, phone, status, reference, provider_ref, redirect_url,
+     expires_at, problem, created_at, linked_at, unlinked_at, updated_at";
+
+/// Inserts a linking. A live linking of the same account (environment, product, phone) is a
+/// `Duplicate { what: "linked account" }`: check `live_for_account` first to say whose it is.
+pub async fn insert(conn: &mut SqliteConnection, new: &NewBinding<'_>) -> LedgerResult<BindingId> {
+    let linked_at = (new.status == BindingStatus::Active).then_some(new.at.unix_millis());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO bindings (customer_id, environment, product, phone, status, reference, provider_ref, expires_at,
+                               created_at, linked_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.customer_id.get())
+    .bind(new.environment.key())
+    .bind(new.product.key())
+    .bind(new.phone.canonical())
+    .bind(new.status.key())
+    .bind(new.reference.as_str())
+    .bind(new.provider_ref)
+    .bind(new.expires_at.map(|t| t.unix_millis()))
+    .bind(new.at.unix_millis())
+    .bind(linked_at)
+    .bind(new.at.unix_millis())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(BindingId::new(id))
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: BindingId) -> LedgerResult<Option<BindingRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bindings WHERE id = ?"))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_reference(
+    conn: &mut SqliteConnection,
+    reference: &Reference,
+) -> LedgerResult<Option<BindingRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM bindings WHERE reference = ?"
+    ))
+    .bind(reference.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The live linking of this OVO account, whoever's it is.
+pub async fn live_for_account(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    product: Product,
+    phone: &Msisdn,
+) -> LedgerResult<Option<BindingRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM bindings
+         WHERE environment = ? AND product = ? AND phone = ? AND status IN ('pending', 'active', 'unlinking')"
+    ))
+    .bind(environment.key())
+    .bind(product.key())
+    .bind(phone.canonical())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A customer's linkings in one environment, newest first.
+pub async fn for_customer(
+    conn: &mut SqliteConnection,
+    customer_id: CustomerId,
+    environment: Environment,
+) -> LedgerResult<Vec<BindingRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM bindings WHERE customer_id = ? AND environment = ? ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(customer_id.get())
+    .bind(environment.key())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Pending linkings in one environment (for expiry and polling).
+pub async fn pending(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+) -> LedgerResult<Vec<BindingRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM bindings WHERE environment = ? AND status = 'pending' ORDER BY id"
+    ))
+    .bind(environment.key())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The products each of these customers has an active account with, in one environment.
+pub async fn active_products(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    customer_ids: &[CustomerId],
+) -> LedgerResult<Vec<(CustomerId, Product)>> {
+    if customer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; customer_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT DISTINCT customer_id, product FROM bindings
+         WHERE environment = ? AND status = 'active' AND customer_id IN ({placeholders}) ORDER BY customer_id, product"
+    );
+    let mut query = sqlx::query(&sql).bind(environment.key());
+    for id in customer_ids {
+        query = query.bind(id.get());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            let product: String = row.try_get("product")?;
+            Ok((
+                CustomerId::new(row.try_get("customer_id")?),
+                Product::parse(&product).map_err(|e| LedgerError::Corrupt(e.to_string()))?,
+            ))
+        })
+        .collect()
+}
+
+/// The provider accepted the linking: where the customer completes it.
+pub async fn set_started(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    provider_ref: Option<&str>,
+    redirect_url: &str,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let done = sqlx::query(
+        "UPDATE bindings SET provider_ref = COALESCE(?, provider_ref), redirect_url = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+    )
+    .bind(provider_ref)
+    .bind(redirect_url)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    expect_one(done.rows_affected(), "pending linking")
+}
+
+/// Moves a linking from one of `from` to `to`, stamping the dates `to` implies and the
+/// problem (replaced, or cleared with `None`). `NotFound` when it was in none of `from`.
+pub async fn transition(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    from: &[BindingStatus],
+    to: BindingStatus,
+    provider_ref: Option<&str>,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let allowed = from
+        .iter()
+        .map(|s| format!("'{}'", s.key()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE bindings SET status = ?1, provider_ref = COALESCE(?2, provider_ref), problem = ?3, updated_at = ?4,
+             linked_at = CASE WHEN ?1 = 'active' AND linked_at IS NULL THEN ?4 ELSE linked_at END,
+             unlinked_at = CASE WHEN ?1 = 'unlinked' THEN ?4 ELSE unlinked_at END,
+             redirect_url = CASE WHEN ?1 = 'pending' THEN redirect_url ELSE NULL END
+         WHERE id = ?5 AND status IN ({allowed})"
+    );
+    let done = sqlx::query(&sql)
+        .bind(to.key())
+        .bind(provider_ref)
+        .bind(problem)
+        .bind(at.unix_millis())
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
+    expect_one(done.rows_affected(), "linking in that state")
+}
+
+/// Records why the last operation on a linking did not go through, without moving it.
+pub async fn set_problem(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let done = sqlx::query("UPDATE bindings SET problem = ?, updated_at = ? WHERE id = ?")
+        .bind(problem)
+        .bind(at.unix_millis())
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
+    expect_one(done.rows_affected(), "linking")
+}
+
+fn expect_one(affected: u64, what: &'static str) -> LedgerResult<()> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(LedgerError::NotFound { what })
+    }
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        LedgerError::Corrupt(format!("binding {what}: {e}"))
+    };
+    let phone: String = row.try_get("phone")?;
+    let product: String = row.try_get("product")?;
+    let environment: String = row.try_get("environment")?;
+    let status: String = row.try_get("status")?;
+    let reference: Option<String> = row.try_get("reference")?;
+    let ts = |v: Option<i64>| v.map(Timestamp::from_unix_millis);
+    Ok(BindingRow {
+        id: BindingId::new(row.try_get("id")?),
+        customer_id: CustomerId::new(row.try_get("customer_id")?),
+        environment: Environment::parse(&environment).map_err(|e| corrupt("environment", &e))?,
+        product: Product::parse(&product).map_err(|e| corrupt("product", &e))?,
+        phone: Msisdn::parse(&phone).map_err(|e| corrupt("phone", &e))?,
+        status: BindingStatus::parse(&status)?,
+        reference: reference
+            .map(|r| Reference::parse(&r).map_err(|e| corrupt("reference", &e)))
+            .transpose()?,
+        provider_ref: row.try_get("provider_ref")?,
+        redirect_url: row.try_get("redirect_url")?,
+        expires_at: ts(row.try_get("expires_at")?),
+        problem: row.try_get("problem")?,
+        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
+        linked_at: ts(row.try_get("linked_at")?),
+        unlinked_at: ts(row.try_get("unlinked_at")?),
+        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+    })
+}

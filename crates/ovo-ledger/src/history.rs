@@ -1,0 +1,92 @@
+//! Provider transaction history of linked accounts, cached and de-duplicated by the
+//! provider's entry id.
+
+use ovo_domain::{BindingId, Idr, Timestamp};
+use sqlx::{Row, SqliteConnection};
+
+use crate::error::{LedgerError, LedgerResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub provider_entry_id: String,
+    pub occurred_at: Timestamp,
+    pub amount: Idr,
+    pub credit: bool,
+    pub description: String,
+    /// The provider's entry as received (JSON).
+    pub raw: String,
+}
+
+/// Stores entries not seen before; returns how many were new.
+pub async fn store(
+    conn: &mut SqliteConnection,
+    binding_id: BindingId,
+    entries: &[HistoryRow],
+    fetched_at: Timestamp,
+) -> LedgerResult<u64> {
+    let mut added = 0;
+    for e in entries {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO provider_history (binding_id, provider_entry_id, occurred_at, amount, direction, description, raw, fetched_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(binding_id.get())
+        .bind(&e.provider_entry_id)
+        .bind(e.occurred_at.unix_millis())
+        .bind(e.amount.rupiah())
+        .bind(if e.credit { "credit" } else { "debit" })
+        .bind(&e.description)
+        .bind(&e.raw)
+        .bind(fetched_at.unix_millis())
+        .execute(&mut *conn)
+        .await?;
+        added += done.rows_affected();
+    }
+    Ok(added)
+}
+
+/// Cached entries in `[from, until)`, newest first.
+pub async fn range(
+    conn: &mut SqliteConnection,
+    binding_id: BindingId,
+    from: Timestamp,
+    until: Timestamp,
+    limit: u32,
+    offset: u32,
+) -> LedgerResult<Vec<HistoryRow>> {
+    let rows = sqlx::query(
+        "SELECT provider_entry_id, occurred_at, amount, direction, description, raw FROM provider_history
+         WHERE binding_id = ? AND occurred_at >= ? AND occurred_at < ?
+         ORDER BY occurred_at DESC, provider_entry_id LIMIT ? OFFSET ?",
+    )
+    .bind(binding_id.get())
+    .bind(from.unix_millis())
+    .bind(until.unix_millis())
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let amount: i64 = row.try_get("amount")?;
+            Ok(HistoryRow {
+                provider_entry_id: row.try_get("provider_entry_id")?,
+                occurred_at: Timestamp::from_unix_millis(row.try_get("occurred_at")?),
+                amount: Idr::new(amount)
+                    .map_err(|e| LedgerError::Corrupt(format!("history amount: {e}")))?,
+                credit: row.try_get::<String, _>("direction")? == "credit",
+                description: row.try_get("description")?,
+                raw: row.try_get("raw")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn count(conn: &mut SqliteConnection, binding_id: BindingId) -> LedgerResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM provider_history WHERE binding_id = ?")
+            .bind(binding_id.get())
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
