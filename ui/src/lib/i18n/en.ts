@@ -149,7 +149,6 @@ export const en = {
   'account.createdAt': 'Started',
   'account.linkedAt': 'Linked',
   'account.unlinkedAt': 'Unlinked',
-  'account.expiresAt': 'Expires',
   'account.pending.waiting': 'Waiting for the customer to approve the linking on the provider’s page.',
   'account.pending.expires': 'The linking expires at {time}.',
   'account.pending.checking': 'Checking with the provider every 2 seconds.',
@@ -171,7 +170,6 @@ export const en = {
   'account.unlinkDialog.working': 'Unlinking…',
   'account.unlinked': 'OVO account {phone} was unlinked from {product}.',
   'account.unlinkAccepted': '{product} accepted the unlink of {phone}; it completes shortly.',
-  'account.unlinkFailed': 'The unlink did not go through; {phone} is still linked to {product}.',
   'common.cancel': 'Cancel',
   'common.openLink': 'Open link',
 

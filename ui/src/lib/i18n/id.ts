@@ -150,7 +150,6 @@ export const id: Dictionary = {
   'account.createdAt': 'Dimulai',
   'account.linkedAt': 'Ditautkan',
   'account.unlinkedAt': 'Diputus',
-  'account.expiresAt': 'Berakhir',
   'account.pending.waiting': 'Menunggu pelanggan menyetujui penautan di halaman penyedia.',
   'account.pending.expires': 'Penautan berakhir pada {time}.',
   'account.pending.checking': 'Memeriksa ke penyedia setiap 2 detik.',
@@ -172,7 +171,6 @@ export const id: Dictionary = {
   'account.unlinkDialog.working': 'Memutuskan…',
   'account.unlinked': 'Akun OVO {phone} telah diputus dari {product}.',
   'account.unlinkAccepted': '{product} menerima pemutusan {phone}; prosesnya segera selesai.',
-  'account.unlinkFailed': 'Pemutusan tidak berhasil; {phone} masih tertaut ke {product}.',
   'common.cancel': 'Batal',
   'common.openLink': 'Buka tautan',
 

@@ -139,8 +139,10 @@ describe('CustomerPage', () => {
     expect(screen.queryByTestId('unlink-dialog')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('unlink'));
+    expect(screen.getByTestId('customer-linked-products').textContent).toContain('OVO SNAP');
     await fireEvent.click(screen.getByTestId('unlink-confirm'));
     await waitFor(() => expect(screen.getByTestId('account-status').getAttribute('data-status')).toBe('unlinked'));
+    expect(screen.getByTestId('customer-linked-products').textContent).not.toContain('OVO SNAP');
     expect(invoke).toHaveBeenCalledWith('unlink_account', { input: { accountId: 1 } });
     expect(screen.queryByTestId('unlink-dialog')).toBeNull();
   });
