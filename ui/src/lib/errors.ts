@@ -2,7 +2,7 @@
 // (English, technical) message is kept only as a small detail line when neither says more.
 
 import { AppError } from './ipc/client';
-import type { ErrorCode } from './ipc/types';
+import type { ErrorCode, ProviderProblem, ProviderProblemKind } from './ipc/types';
 import { t, tOr } from './i18n/i18n.svelte';
 import { isMessageKey } from './i18n/translate';
 import type { ErrorReason } from './validation';
@@ -27,7 +27,51 @@ export function hasReasonText(reason: string | null): boolean {
 
 export type Described = { text: string; detail: string | null };
 
+/** Every `ProviderProblemKind`, for the dictionaries' completeness test. */
+export const PROVIDER_PROBLEM_KINDS: readonly ProviderProblemKind[] = [
+  'declined',
+  'timeout',
+  'unknown_outcome',
+  'connection',
+  'unavailable',
+  'authentication',
+  'invalid_request',
+  'malformed_reply',
+  'mismatch',
+  'unsupported',
+  'missing_credential',
+  'not_configured',
+  'expired',
+  'already_linked',
+];
+
+/** `provider_declined` → `declined`; null for any other reason (or an unknown kind). */
+export function providerKindFromReason(reason: string | null): ProviderProblemKind | null {
+  if (reason === null || !reason.startsWith('provider_')) return null;
+  const kind = reason.slice('provider_'.length);
+  return (PROVIDER_PROBLEM_KINDS as readonly string[]).includes(kind) ? (kind as ProviderProblemKind) : null;
+}
+
+/** A provider problem in plain language; the provider's code and the technical detail go on the details line. */
+export function describeProviderProblem(problem: ProviderProblem): Described {
+  const text = tOr('provider.problem.', problem.kind);
+  const detail = problem.providerCode
+    ? t('provider.detailWithCode', { code: problem.providerCode, detail: problem.detail })
+    : problem.detail
+      ? t('common.errorDetail', { message: problem.detail })
+      : null;
+  return { text, detail };
+}
+
 export function describeProblem(problem: Problem): Described {
+  // A provider failure (code `provider`, reason `provider_<kind>`): plain words, and the back end's message
+  // (the provider's code and detail) always on the details line, for support.
+  const kind = providerKindFromReason(problem.reason);
+  if (kind !== null || problem.code === 'provider') {
+    const text = kind !== null ? tOr('provider.problem.', kind) : t('error.code.provider');
+    const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
+    return { text, detail };
+  }
   if (problem.reason !== null && hasReasonText(problem.reason)) {
     return { text: tOr('error.reason.', problem.reason), detail: null };
   }

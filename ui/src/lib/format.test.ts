@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWib, wibParts } from './format';
+import { addDays, formatMoney, formatWib, formatWibShort, wibDay, wibParts } from './format';
 
 describe('formatWib', () => {
   it('shows UTC instants in Asia/Jakarta (UTC+7) with a WIB suffix', () => {
@@ -30,5 +30,35 @@ describe('wibParts', () => {
   it('splits the date from the time of day', () => {
     expect(wibParts('2026-03-05T07:07:09Z', 'id')).toEqual({ date: '05 Mar 2026', time: '14:07:09 WIB' });
     expect(wibParts('garbage', 'id')).toBeNull();
+  });
+});
+
+describe('formatMoney', () => {
+  it('formats whole rupiah per language', () => {
+    expect(formatMoney(10000, 'id')).toBe('Rp 10.000');
+    expect(formatMoney(10000, 'en')).toBe('IDR 10,000');
+    expect(formatMoney(1234567890, 'id')).toBe('Rp 1.234.567.890');
+    expect(formatMoney(0, 'en')).toBe('IDR 0');
+    expect(formatMoney(999, 'id')).toBe('Rp 999');
+    expect(formatMoney(-25000, 'en')).toBe('-IDR 25,000');
+  });
+});
+
+describe('wibDay / addDays / formatWibShort', () => {
+  it('takes the calendar day in Jakarta', () => {
+    expect(wibDay('2025-12-31T17:30:00Z')).toBe('2026-01-01');
+    expect(wibDay('2025-12-31T16:59:59Z')).toBe('2025-12-31');
+    expect(wibDay('nope')).toBeNull();
+  });
+
+  it('adds days across month and year ends', () => {
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-01-15', -29)).toBe('2025-12-17');
+  });
+
+  it('shows only the time on the same WIB day', () => {
+    const now = new Date('2026-03-05T05:00:00Z');
+    expect(formatWibShort('2026-03-05T03:42:10Z', 'en', now)).toBe('10:42 WIB');
+    expect(formatWibShort('2026-03-04T02:15:00Z', 'en', now)).toBe('04 Mar 2026 09:15 WIB');
   });
 });

@@ -42,3 +42,49 @@ export function formatWib(value: string | Date, language: LanguageKey): string {
   const parts = wibParts(value, language);
   return parts ? `${parts.date} ${parts.time}` : String(value);
 }
+
+/**
+ * Whole rupiah as the domain formats it: `Rp 10.000` in Indonesian, `IDR 10,000` in English; negative
+ * amounts get a leading minus. Never goes through floats beyond what a safe integer holds.
+ */
+export function formatMoney(rupiah: number, language: LanguageKey): string {
+  const negative = rupiah < 0;
+  const digits = String(Math.trunc(Math.abs(rupiah)));
+  const sep = language === 'id' ? '.' : ',';
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  return `${negative ? '-' : ''}${language === 'id' ? 'Rp ' : 'IDR '}${grouped}`;
+}
+
+const dayFormatter = new Intl.DateTimeFormat('en-CA', {
+  timeZone: JAKARTA,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The calendar day in Asia/Jakarta as `YYYY-MM-DD` (what date inputs and the back end's ranges use). */
+export function wibDay(value: string | Date): string | null {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of dayFormatter.formatToParts(date)) parts[part.type] = part.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** `YYYY-MM-DD` plus `days` (may be negative), on the calendar (no time zone involved). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * A short WIB time for notes such as "Refresh failed at 10:42 WIB": only the time of day when the instant is
+ * on the same WIB day as `now`, else the date too ("05 Mar 2026 10:42 WIB").
+ */
+export function formatWibShort(value: string | Date, language: LanguageKey, now: Date = new Date()): string {
+  const parts = wibParts(value, language);
+  if (!parts) return String(value);
+  const time = parts.time.replace(/:\d{2} WIB$/, ' WIB');
+  return wibDay(value) === wibDay(now) ? time : `${parts.date} ${time}`;
+}

@@ -3,6 +3,7 @@ import { en } from './en';
 import { id } from './id';
 import { interpolate, isMessageKey, translate, translateDynamic } from './translate';
 import { ERROR_CODES } from '../ipc/client';
+import { PROVIDER_PROBLEM_KINDS } from '../errors';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -35,7 +36,7 @@ describe('dictionaries', () => {
     expect(untranslated).toEqual([]);
   });
 
-  it('cover every audit action, outcome, chain problem, error code and documented reason', () => {
+  it('cover every audit action, outcome, chain problem, error code, documented reason and customer-desk enum', () => {
     const actions = [
       'setup.first_admin',
       'session.sign_in',
@@ -72,6 +73,15 @@ describe('dictionaries', () => {
       'invalid_sign_in',
       'wrong_password',
       'operator_not_found',
+      'account_bound_elsewhere',
+      'phone_empty',
+      'phone_invalid_characters',
+      'phone_foreign_country_code',
+      'phone_missing_prefix',
+      'phone_trunk_zero',
+      'phone_not_mobile',
+      'phone_too_short',
+      'phone_too_long',
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -82,6 +92,14 @@ describe('dictionaries', () => {
       ...codes.map((c) => `error.code.${c}`),
       ...['staff', 'support', 'finance', 'admin'].map((r) => `role.${r}`),
       ...['builtin_sandbox', 'provider_sandbox', 'production'].map((e) => `env.${e}`),
+      ...PROVIDER_PROBLEM_KINDS.map((k) => `provider.problem.${k}`),
+      ...['pending', 'active', 'failed', 'expired', 'unlinking', 'unlinked'].map((s) => `account.status.${s}`),
+      ...['phone', 'name', 'merchant_customer_id', 'payment_reference', 'refund_reference', 'provider_reference'].map(
+        (m) => `customers.matched.${m}`,
+      ),
+      ...['created', 'pending', 'succeeded', 'failed', 'unknown', 'expired', 'cancelled', 'needs_review'].map(
+        (s) => `txstatus.${s}`,
+      ),
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });

@@ -3,6 +3,7 @@
 
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import type {
+  AccountRef,
   AppInfo,
   AuditPage,
   AuditQuery,
@@ -11,20 +12,31 @@ import type {
   CredentialField,
   CredentialRef,
   CredentialsQuery,
+  CustomerPage,
+  CustomerRef,
   EnvironmentInput,
   ErrorBody,
   ErrorCode,
+  ExternalUrl,
   FirstAdminInput,
+  HistoryInput,
+  HistoryView,
   IdleLockInput,
   LanguageInput,
+  LinkedAccountView,
   NewOperatorInput,
   OperatorView,
   Preferences,
   ProductCredentials,
+  SearchInput,
+  SearchResult,
   SessionStatus,
   SetCredentialInput,
   SetDisabledInput,
   SignInInput,
+  StartLinkInput,
+  TopUpView,
+  UnlinkResult,
   UnlockInput,
 } from './types';
 
@@ -40,6 +52,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'not_set_up',
   'keychain_unavailable',
   'storage',
+  'provider',
   'internal',
 ];
 
@@ -110,6 +123,21 @@ export interface Client {
   setLanguage(input: LanguageInput): Promise<Preferences>;
   setIdleLock(input: IdleLockInput): Promise<Preferences>;
   setEnvironment(input: EnvironmentInput): Promise<Preferences>;
+  searchCustomers(input: SearchInput): Promise<SearchResult>;
+  customerPage(input: CustomerRef): Promise<CustomerPage>;
+  /** The back end opens the provider's page in the system browser itself; the reply is `pending`. */
+  startLink(input: StartLinkInput): Promise<LinkedAccountView>;
+  /** Checks a pending linking: completes it when the provider says so, expires it when due. */
+  refreshLink(input: AccountRef): Promise<LinkedAccountView>;
+  /** A new linking for a failed or expired one; returns the new pending account. */
+  retryLink(input: AccountRef): Promise<LinkedAccountView>;
+  unlinkAccount(input: AccountRef): Promise<UnlinkResult>;
+  /** A provider failure is not a rejection: `balance.lastFailure` is set and the old figures are kept. */
+  refreshBalance(input: AccountRef): Promise<LinkedAccountView>;
+  accountHistory(input: HistoryInput): Promise<HistoryView>;
+  topUpInstructions(input: AccountRef): Promise<TopUpView>;
+  /** Opens an http(s) link in the system browser. */
+  openExternal(input: ExternalUrl): Promise<null>;
   /** Called for every failed command (after mapping), e.g. to show the lock screen on `locked`. */
   onError(listener: ErrorListener): () => void;
 }
@@ -156,6 +184,16 @@ export function createClient(invokeFn: InvokeFn): Client {
     setLanguage: (input) => call<Preferences>('set_language', input),
     setIdleLock: (input) => call<Preferences>('set_idle_lock', input),
     setEnvironment: (input) => call<Preferences>('set_environment', input),
+    searchCustomers: (input) => call<SearchResult>('search_customers', input),
+    customerPage: (input) => call<CustomerPage>('customer_page', input),
+    startLink: (input) => call<LinkedAccountView>('start_link', input),
+    refreshLink: (input) => call<LinkedAccountView>('refresh_link', input),
+    retryLink: (input) => call<LinkedAccountView>('retry_link', input),
+    unlinkAccount: (input) => call<UnlinkResult>('unlink_account', input),
+    refreshBalance: (input) => call<LinkedAccountView>('refresh_balance', input),
+    accountHistory: (input) => call<HistoryView>('account_history', input),
+    topUpInstructions: (input) => call<TopUpView>('top_up_instructions', input),
+    openExternal: (input) => call<null>('open_external', input),
     onError(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,0 +1,50 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import Customers from './Customers.svelte';
+import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
+import { app } from '../lib/session.svelte';
+import { fakeBackend, status } from '../test/fixtures';
+import { customer, customerPage } from '../test/customers';
+
+describe('Customers', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('active');
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('opens a hit and comes back to the same results', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        search_customers: () => ({
+          query: 'budi',
+          interpretedAs: ['name'],
+          normalizedPhone: null,
+          hits: [{ customer: customer(), matched: 'name', matchedValue: 'Budi Santoso' }],
+          truncated: false,
+        }),
+        customer_page: () => customerPage(),
+      }),
+    );
+    render(Customers);
+    const box = screen.getByTestId('customer-search') as HTMLInputElement;
+    await fireEvent.input(box, { target: { value: 'budi' } });
+    await vi.advanceTimersByTimeAsync(150);
+    await fireEvent.click(screen.getByTestId('search-hit'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.getByTestId('customer-page').getAttribute('data-customer-id')).toBe('7');
+    expect(invoke).toHaveBeenCalledWith('customer_page', { input: { customerId: 7 } });
+
+    await fireEvent.click(screen.getByTestId('customer-back'));
+    expect(screen.queryByTestId('customer-page')).toBeNull();
+    expect(box.value).toBe('budi');
+    expect(screen.getAllByTestId('search-hit')).toHaveLength(1);
+    expect(invoke).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,116 @@
+// Customer desk test data.
+
+import type {
+  CustomerPage,
+  CustomerSummary,
+  LinkStatus,
+  LinkedAccountView,
+  ProductKey,
+  ProviderProblem,
+} from '../lib/ipc/types';
+
+export function customer(overrides: Partial<CustomerSummary> = {}): CustomerSummary {
+  return {
+    id: 7,
+    fullName: 'Budi Santoso',
+    phone: '6281234567890',
+    phoneDisplay: '0812-3456-7890',
+    merchantCustomerId: 'CUST-0007',
+    email: 'budi@example.co.id',
+    linkedProducts: ['ovo_snap'],
+    createdAt: '2026-01-10T03:00:00Z',
+    ...overrides,
+  };
+}
+
+const NAMES: Record<ProductKey, string> = {
+  doku_snap_ovo: 'DOKU SNAP OVO',
+  doku_jokul_ovo_push: 'DOKU Jokul OVO Push',
+  tazapay_ovo_idr: 'Tazapay OVO',
+  faspay_ovo_tokenize: 'Faspay OVO Tokenize',
+  ovo_snap: 'OVO SNAP',
+};
+
+export function problem(kind: ProviderProblem['kind'], overrides: Partial<ProviderProblem> = {}): ProviderProblem {
+  return {
+    kind,
+    providerCode: '4030705',
+    detail: 'HTTP 403: responseCode 4030705 "Do Not Honor"',
+    at: '2026-03-05T03:42:00Z',
+    ...overrides,
+  };
+}
+
+export function account(
+  id: number,
+  status: LinkStatus,
+  product: ProductKey = 'ovo_snap',
+  overrides: Partial<LinkedAccountView> = {},
+): LinkedAccountView {
+  const active = status === 'active';
+  return {
+    id,
+    product,
+    productName: NAMES[product],
+    phone: '6281234567890',
+    phoneDisplay: '0812-3456-7890',
+    status,
+    reference: `LNK-${id}`,
+    providerRef: active ? `PRV-${id}` : null,
+    createdAt: '2026-03-01T02:00:00Z',
+    linkedAt: active || status === 'unlinked' || status === 'unlinking' ? '2026-03-01T02:01:00Z' : null,
+    unlinkedAt: status === 'unlinked' ? '2026-03-02T05:00:00Z' : null,
+    updatedAt: '2026-03-02T05:00:00Z',
+    redirectUrl: status === 'pending' ? 'https://sandbox.example/link/abc' : null,
+    expiresAt: status === 'pending' ? '2026-03-05T03:15:00Z' : null,
+    problem: status === 'failed' ? problem('declined') : null,
+    balance: active
+      ? { cash: 150000, points: 2500, asOf: '2026-03-05T02:15:00Z', lastFailure: null, stale: false }
+      : null,
+    features: { balance: true, history: true, topUp: true, unlink: true },
+    ...overrides,
+  };
+}
+
+export function customerPage(overrides: Partial<CustomerPage> = {}): CustomerPage {
+  return {
+    customer: customer(),
+    accounts: [account(1, 'active')],
+    linkableProducts: ['ovo_snap', 'doku_snap_ovo', 'faspay_ovo_tokenize'],
+    payments: [
+      {
+        id: 11,
+        reference: 'PAY-0011',
+        product: 'ovo_snap',
+        kind: 'sale',
+        amount: 125000,
+        status: 'succeeded',
+        providerRef: 'P-11',
+        createdAt: '2026-03-03T04:00:00Z',
+      },
+    ],
+    refunds: [
+      {
+        id: 21,
+        reference: 'RFD-0021',
+        paymentReference: 'PAY-0011',
+        product: 'ovo_snap',
+        amount: 25000,
+        status: 'awaiting_approval',
+        requestedAt: '2026-03-04T04:00:00Z',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** A promise whose settling the test controls. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
