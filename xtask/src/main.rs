@@ -45,26 +45,19 @@ fn run_cli() -> Result<()> {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn run_app(root: &Path) -> Result<()> {
     setup::system_packages(setup::Purpose::Run)?;
     setup::ui_dependencies(root)?;
     step("building the UI");
-    run(Command::new("npm")
-        .args(["run", "build"])
-        .current_dir(root.join("ui")))?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         bail!("no display found (DISPLAY/WAYLAND_DISPLAY unset): run this from a desktop session");
     }
     step("starting OVO Back Office");
-    run(Command::new("cargo")
-        .args(["run", "-p", "ovo-backoffice"])
-        .current_dir(root))
+    run(Command::new("cargo").args(["run", "-p", "ovo-backoffice"]).current_dir(root))
 }
 
 fn test_all(root: &Path) -> Result<()> {
@@ -76,19 +69,14 @@ fn test_all(root: &Path) -> Result<()> {
 
     step("UI: type check, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
-    let ui_counts = run_counted(
-        Command::new("npm").args(["test"]).current_dir(&ui),
-        Runner::Vitest,
-    )?;
+    let ui_counts = run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
 
     let session = background::Session::start(root, &tauri_driver)?;
 
     step("Rust: unit and integration tests (real SQLite, real Secret Service)");
     let mut cargo_test = Command::new("cargo");
-    cargo_test
-        .args(["test", "--workspace", "--exclude", "ovo-e2e"])
-        .current_dir(root);
+    cargo_test.args(["test", "--workspace", "--exclude", "ovo-e2e"]).current_dir(root);
     session.apply_env(&mut cargo_test);
     let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
 
@@ -98,18 +86,9 @@ fn test_all(root: &Path) -> Result<()> {
 
     let total = rust_counts.plus(ui_counts).plus(e2e_counts);
     println!();
-    println!(
-        "Rust:        {} passed, {} failed",
-        rust_counts.passed, rust_counts.failed
-    );
-    println!(
-        "UI (vitest): {} passed, {} failed",
-        ui_counts.passed, ui_counts.failed
-    );
-    println!(
-        "End-to-end:  {} passed, {} failed",
-        e2e_counts.passed, e2e_counts.failed
-    );
+    println!("Rust:        {} passed, {} failed", rust_counts.passed, rust_counts.failed);
+    println!("UI (vitest): {} passed, {} failed", ui_counts.passed, ui_counts.failed);
+    println!("End-to-end:  {} passed, {} failed", e2e_counts.passed, e2e_counts.failed);
     println!("Finished in {} s", started.elapsed().as_secs());
     println!("{} passed, {} failed", total.passed, total.failed);
     if total.failed > 0 || total.passed == 0 {
@@ -120,9 +99,7 @@ fn test_all(root: &Path) -> Result<()> {
 
 fn end_to_end(root: &Path, session: &background::Session) -> Result<Counts> {
     step("End-to-end: the real app in the real webview through tauri-driver");
-    run(Command::new("cargo")
-        .args(["build", "-p", "ovo-backoffice"])
-        .current_dir(root))?;
+    run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
     let mut e2e = Command::new("cargo");
     e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
         .current_dir(root)
@@ -136,9 +113,7 @@ fn e2e_only(root: &Path) -> Result<()> {
     setup::system_packages(setup::Purpose::Test)?;
     setup::ui_dependencies(root)?;
     let tauri_driver = setup::tauri_driver(root)?;
-    run(Command::new("npm")
-        .args(["run", "build"])
-        .current_dir(root.join("ui")))?;
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
     let session = background::Session::start(root, &tauri_driver)?;
     let counts = end_to_end(root, &session);
     session.stop();
@@ -153,8 +128,7 @@ fn e2e_only(root: &Path) -> Result<()> {
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     let one = |package: &str, bench: &str, extra: &[String]| {
         let mut cmd = Command::new("cargo");
-        cmd.args(["bench", "-p", package, "--bench", bench])
-            .current_dir(root);
+        cmd.args(["bench", "-p", package, "--bench", bench]).current_dir(root);
         if !extra.is_empty() {
             cmd.arg("--").args(extra);
         }
@@ -163,8 +137,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ledger") => one("ovo-ledger", "ledger", &args[1..]),
         Some("push") => one("ovo-sandbox", "push_hold", &args[1..]),
-        Some("signing") => one("ovo-providers", "snap_sign", &[])
-            .and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
+        Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
         Some(other) => bail!("unknown benchmark {other:?}: use ledger, push or signing"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
@@ -177,15 +150,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 
 fn gen_types(root: &Path) -> Result<()> {
     run(Command::new("cargo")
-        .args([
-            "test",
-            "-q",
-            "-p",
-            "ovo-app",
-            "--test",
-            "app",
-            "ipc_typescript",
-        ])
+        .args(["test", "-q", "-p", "ovo-app", "--test", "app", "ipc_typescript"])
         .env("OVO_UPDATE_IPC_TYPES", "1")
         .current_dir(root))
 }
@@ -195,9 +160,7 @@ pub(crate) fn step(what: &str) {
 }
 
 pub(crate) fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .with_context(|| format!("cannot start {cmd:?}"))?;
+    let status = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed ({status})");
     }
@@ -212,10 +175,7 @@ struct Counts {
 
 impl Counts {
     fn plus(self, other: Counts) -> Counts {
-        Counts {
-            passed: self.passed + other.passed,
-            failed: self.failed + other.failed,
-        }
+        Counts { passed: self.passed + other.passed, failed: self.failed + other.failed }
     }
 }
 
@@ -227,13 +187,8 @@ enum Runner {
 
 /// Runs a test command, echoing its output and adding up the runner's own counts.
 fn run_counted(cmd: &mut Command, runner: Runner) -> Result<Counts> {
-    cmd.env("NO_COLOR", "1")
-        .env("FORCE_COLOR", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("cannot start {cmd:?}"))?;
+    cmd.env("NO_COLOR", "1").env("FORCE_COLOR", "0").stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().with_context(|| format!("cannot start {cmd:?}"))?;
     let stderr = child.stderr.take().context("no stderr")?;
     let echo_err = std::thread::spawn(move || scan(BufReader::new(stderr), runner, true));
     let stdout = child.stdout.take().context("no stdout")?;
@@ -275,9 +230,7 @@ fn number_before(line: &str, marker: &str) -> u64 {
     line.find(marker)
         .and_then(|end| {
             let head = &line[..end];
-            let start = head
-                .rfind(|c: char| !c.is_ascii_digit())
-                .map_or(0, |i| i + 1);
+            let start = head.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
             head[start..].parse().ok()
         })
         .unwrap_or(0)
@@ -290,21 +243,9 @@ mod tests {
     #[test]
     fn reads_runner_counts() {
         let cargo = "test result: ok. 12 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out";
-        assert_eq!(
-            (
-                number_before(cargo, " passed"),
-                number_before(cargo, " failed")
-            ),
-            (12, 3)
-        );
+        assert_eq!((number_before(cargo, " passed"), number_before(cargo, " failed")), (12, 3));
         let vitest = "      Tests  1 failed | 30 passed (31)";
-        assert_eq!(
-            (
-                number_before(vitest, " passed"),
-                number_before(vitest, " failed")
-            ),
-            (30, 1)
-        );
+        assert_eq!((number_before(vitest, " passed"), number_before(vitest, " failed")), (30, 1));
         assert_eq!(number_before("      Tests  31 passed (31)", " failed"), 0);
     }
 }

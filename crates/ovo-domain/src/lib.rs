@@ -19,9 +19,9 @@ pub use ids::{BindingId, CustomerId, OperatorId, PaymentId, Reference, Reference
 pub use key::UnknownKey;
 pub use lang::Lang;
 pub use money::{Idr, MoneyError};
-pub use name::fold_name;
 pub use phone::{Msisdn, PhoneError, PhoneFormat};
 pub use product::{Environment, Product, Provider};
+pub use name::fold_name;
 pub use role::Role;
 pub use status::PaymentStatus;
 pub use wib::{

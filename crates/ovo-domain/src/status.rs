@@ -27,16 +27,8 @@ impl PaymentStatus {
         PaymentStatus::Cancelled,
         PaymentStatus::NeedsReview,
     ];
-    const KEYS: &'static [&'static str] = &[
-        "created",
-        "pending",
-        "succeeded",
-        "failed",
-        "unknown",
-        "expired",
-        "cancelled",
-        "needs_review",
-    ];
+    const KEYS: &'static [&'static str] =
+        &["created", "pending", "succeeded", "failed", "unknown", "expired", "cancelled", "needs_review"];
 
     pub const fn key(self) -> &'static str {
         match self {
@@ -60,13 +52,7 @@ impl PaymentStatus {
 
     /// No further provider answer can change it.
     pub const fn is_final(self) -> bool {
-        matches!(
-            self,
-            PaymentStatus::Succeeded
-                | PaymentStatus::Failed
-                | PaymentStatus::Expired
-                | PaymentStatus::Cancelled
-        )
+        matches!(self, PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Expired | PaymentStatus::Cancelled)
     }
 }
 
@@ -82,11 +68,7 @@ mod tests {
             assert_eq!(PaymentStatus::parse(status.key()), Ok(status));
         }
         assert_eq!(PaymentStatus::KEYS.len(), PaymentStatus::ALL.len());
-        let finals: Vec<_> = PaymentStatus::ALL
-            .into_iter()
-            .filter(|s| s.is_final())
-            .map(PaymentStatus::key)
-            .collect();
+        let finals: Vec<_> = PaymentStatus::ALL.into_iter().filter(|s| s.is_final()).map(PaymentStatus::key).collect();
         assert_eq!(finals, ["succeeded", "failed", "expired", "cancelled"]);
         assert!(PaymentStatus::parse("paid").is_err());
     }

@@ -37,10 +37,7 @@ impl Ledger {
     /// Opens (or creates) the ledger file and brings its schema up to date.
     /// An existing ledger that needs migrating is copied beside itself first.
     pub async fn open(path: &Path) -> LedgerResult<(Ledger, OpenReport)> {
-        let open_err = |source| LedgerError::Open {
-            path: path.display().to_string(),
-            source,
-        };
+        let open_err = |source| LedgerError::Open { path: path.display().to_string(), source };
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(open_err)?
             .filename(path)
@@ -70,17 +67,7 @@ impl Ledger {
             .connect_with(options.read_only(true))
             .await
             .map_err(open_err)?;
-        Ok((
-            Ledger {
-                writer,
-                readers,
-                path: path.to_path_buf(),
-            },
-            OpenReport {
-                applied: pending,
-                backup,
-            },
-        ))
+        Ok((Ledger { writer, readers, path: path.to_path_buf() }, OpenReport { applied: pending, backup }))
     }
 
     pub fn path(&self) -> &Path {
@@ -110,62 +97,39 @@ impl Ledger {
 }
 
 async fn pending_migrations(pool: &SqlitePool) -> LedgerResult<Vec<i64>> {
-    let has_table: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await?;
+    let has_table: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_optional(pool)
+            .await?;
     let applied: Vec<i64> = if has_table.is_some() {
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
-            .fetch_all(pool)
-            .await?
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1").fetch_all(pool).await?
     } else {
         Vec::new()
     };
-    if let Some(unknown) = applied
-        .iter()
-        .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
-    {
+    if let Some(unknown) = applied.iter().find(|v| !MIGRATOR.iter().any(|m| m.version == **v)) {
         return Err(LedgerError::Corrupt(format!(
             "the ledger was written by a newer version of the app (migration {unknown}); refusing to open it"
         )));
     }
-    Ok(MIGRATOR
-        .iter()
-        .map(|m| m.version)
-        .filter(|v| !applied.contains(v))
-        .collect())
+    Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
 }
 
 async fn has_user_tables(pool: &SqlitePool) -> LedgerResult<bool> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )
-    .fetch_one(pool)
-    .await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .fetch_one(pool)
+        .await?;
     Ok(count > 0)
 }
 
 /// `VACUUM INTO` writes a consistent copy, WAL contents included.
-async fn backup_before_migrating(
-    pool: &SqlitePool,
-    path: &Path,
-    next_version: i64,
-) -> LedgerResult<PathBuf> {
+async fn backup_before_migrating(pool: &SqlitePool, path: &Path, next_version: i64) -> LedgerResult<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "ledger".into());
-    let backup = path.with_file_name(format!(
-        "{file_name}.before-migration-{next_version}.{stamp}.bak"
-    ));
-    let target = backup
-        .to_str()
-        .ok_or_else(|| LedgerError::Backup("backup path is not valid UTF-8".into()))?;
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
+    let backup = path.with_file_name(format!("{file_name}.before-migration-{next_version}.{stamp}.bak"));
+    let target = backup.to_str().ok_or_else(|| LedgerError::Backup("backup path is not valid UTF-8".into()))?;
     sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
         .execute(pool)
         .await

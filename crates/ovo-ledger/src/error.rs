@@ -25,9 +25,7 @@ impl From<sqlx::Error> for LedgerError {
     fn from(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
             if db.is_unique_violation() {
-                return LedgerError::Duplicate {
-                    what: unique_subject(db.message()),
-                };
+                return LedgerError::Duplicate { what: unique_subject(db.message()) };
             }
             // SQLITE_BUSY (5) / SQLITE_LOCKED (6) after busy_timeout.
             if matches!(db.code().as_deref(), Some("5") | Some("6")) {

@@ -24,13 +24,9 @@ pub struct NewOperator<'a> {
     pub at: Timestamp,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, role, password_hash, disabled, created_at, updated_at";
+const COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, created_at, updated_at";
 
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    new: &NewOperator<'_>,
-) -> LedgerResult<OperatorRow> {
+pub async fn insert(conn: &mut SqliteConnection, new: &NewOperator<'_>) -> LedgerResult<OperatorRow> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO operators (username, display_name, role, password_hash, disabled, created_at, updated_at)
          VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
@@ -46,10 +42,7 @@ pub async fn insert(
     require(by_id(conn, OperatorId::new(id)).await?)
 }
 
-pub async fn by_id(
-    conn: &mut SqliteConnection,
-    id: OperatorId,
-) -> LedgerResult<Option<OperatorRow>> {
+pub async fn by_id(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<Option<OperatorRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE id = ?"))
         .bind(id.get())
         .fetch_optional(&mut *conn)
@@ -57,48 +50,30 @@ pub async fn by_id(
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_username(
-    conn: &mut SqliteConnection,
-    username: &str,
-) -> LedgerResult<Option<OperatorRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM operators WHERE username = ?"
-    ))
-    .bind(username)
-    .fetch_optional(&mut *conn)
-    .await?;
+pub async fn by_username(conn: &mut SqliteConnection, username: &str) -> LedgerResult<Option<OperatorRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE username = ?"))
+        .bind(username)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 pub async fn list(conn: &mut SqliteConnection) -> LedgerResult<Vec<OperatorRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM operators ORDER BY username"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM operators ORDER BY username")).fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM operators")
+    Ok(sqlx::query_scalar("SELECT count(*) FROM operators").fetch_one(&mut *conn).await?)
+}
+
+pub async fn count_active_admins(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0")
         .fetch_one(&mut *conn)
         .await?)
 }
 
-pub async fn count_active_admins(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0")
-            .fetch_one(&mut *conn)
-            .await?,
-    )
-}
-
-pub async fn set_role(
-    conn: &mut SqliteConnection,
-    id: OperatorId,
-    role: Role,
-    at: Timestamp,
-) -> LedgerResult<OperatorRow> {
+pub async fn set_role(conn: &mut SqliteConnection, id: OperatorId, role: Role, at: Timestamp) -> LedgerResult<OperatorRow> {
     sqlx::query("UPDATE operators SET role = ?, updated_at = ? WHERE id = ?")
         .bind(role.key())
         .bind(at.unix_millis())
@@ -108,12 +83,7 @@ pub async fn set_role(
     require(by_id(conn, id).await?)
 }
 
-pub async fn set_disabled(
-    conn: &mut SqliteConnection,
-    id: OperatorId,
-    disabled: bool,
-    at: Timestamp,
-) -> LedgerResult<OperatorRow> {
+pub async fn set_disabled(conn: &mut SqliteConnection, id: OperatorId, disabled: bool, at: Timestamp) -> LedgerResult<OperatorRow> {
     sqlx::query("UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?")
         .bind(disabled)
         .bind(at.unix_millis())
@@ -133,8 +103,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
         id: OperatorId::new(row.try_get("id")?),
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role)
-            .map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
+        role: Role::parse(&role).map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get("disabled")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),

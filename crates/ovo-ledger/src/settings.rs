@@ -6,12 +6,7 @@ use sqlx::SqliteConnection;
 use crate::error::LedgerResult;
 
 pub async fn get(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_optional(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&mut *conn).await?)
 }
 
 pub async fn put(

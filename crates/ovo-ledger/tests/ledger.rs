@@ -12,9 +12,7 @@ const T0: Timestamp = Timestamp::from_unix_millis(1_767_225_600_000); // 2026-01
 
 async fn fresh() -> (tempfile::TempDir, Ledger) {
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, report) = Ledger::open(&dir.path().join("ledger.sqlite"))
-        .await
-        .unwrap();
+    let (ledger, report) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
     assert_eq!(report.backup, None, "a new ledger needs no backup");
     assert_eq!(report.applied, vec![1]);
     (dir, ledger)
@@ -36,13 +34,7 @@ async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId
     let mut tx = ledger.begin_write().await.unwrap();
     let op = operators::insert(
         &mut tx,
-        &NewOperator {
-            username,
-            display_name: username,
-            role,
-            password_hash: "$argon2id$fake",
-            at: T0,
-        },
+        &NewOperator { username, display_name: username, role, password_hash: "$argon2id$fake", at: T0 },
     )
     .await
     .unwrap();
@@ -54,18 +46,9 @@ async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId
 async fn opens_in_wal_with_full_sync_and_foreign_keys() {
     let (_dir, ledger) = fresh().await;
     let mut conn = ledger.writer_pool().acquire().await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
     assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
     // Foreign keys really are enforced.
     let err = sqlx::query("INSERT INTO bindings (customer_id, product, phone, status, created_at, updated_at) VALUES (999, 'ovo_snap', '6281234567890', 'active', 0, 0)")
@@ -81,46 +64,25 @@ async fn an_existing_ledger_is_copied_before_migrating_and_reopening_migrates_no
     let path = dir.path().join("ledger.sqlite");
     {
         // A ledger file written before the schema existed, with data of its own.
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE legacy_notes (note TEXT)")
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO legacy_notes VALUES ('keep me')")
-            .execute(&pool)
-            .await
-            .unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
+        sqlx::query("INSERT INTO legacy_notes VALUES ('keep me')").execute(&pool).await.unwrap();
         pool.close().await;
     }
     let (ledger, report) = Ledger::open(&path).await.unwrap();
     assert_eq!(report.applied, vec![1]);
     let backup = report.backup.expect("backup taken");
-    assert!(backup
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .starts_with("ledger.sqlite.before-migration-1."));
+    assert!(backup.file_name().unwrap().to_string_lossy().starts_with("ledger.sqlite.before-migration-1."));
     ledger.close().await;
 
-    let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", backup.display()))
-        .await
-        .unwrap();
-    let note: String = sqlx::query_scalar("SELECT note FROM legacy_notes")
-        .fetch_one(&copy)
-        .await
-        .unwrap();
+    let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", backup.display())).await.unwrap();
+    let note: String = sqlx::query_scalar("SELECT note FROM legacy_notes").fetch_one(&copy).await.unwrap();
     assert_eq!(note, "keep me");
-    let has_operators: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE name = 'operators'")
-            .fetch_optional(&copy)
-            .await
-            .unwrap();
-    assert_eq!(
-        has_operators, None,
-        "the backup is the state before migrating"
-    );
+    let has_operators: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE name = 'operators'")
+        .fetch_optional(&copy)
+        .await
+        .unwrap();
+    assert_eq!(has_operators, None, "the backup is the state before migrating");
 
     let (_ledger, again) = Ledger::open(&path).await.unwrap();
     assert_eq!((again.applied.len(), again.backup), (0, None));
@@ -137,10 +99,7 @@ async fn a_ledger_from_a_newer_app_is_refused() {
         .unwrap();
     ledger.close().await;
     let err = Ledger::open(&path).await.unwrap_err();
-    assert!(
-        matches!(&err, LedgerError::Corrupt(m) if m.contains("9999")),
-        "{err}"
-    );
+    assert!(matches!(&err, LedgerError::Corrupt(m) if m.contains("9999")), "{err}");
 }
 
 #[tokio::test]
@@ -149,11 +108,7 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
     let mut tx = ledger.begin_write().await.unwrap();
     let mut hashes = Vec::new();
     for n in 1..=6 {
-        hashes.push(
-            audit::append(&mut tx, &entry("operator.create", n))
-                .await
-                .unwrap(),
-        );
+        hashes.push(audit::append(&mut tx, &entry("operator.create", n)).await.unwrap());
     }
     commit(tx).await.unwrap();
     assert_eq!(hashes[0].prev_hash, audit::GENESIS_HASH);
@@ -166,35 +121,17 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
 
     // The schema refuses edits outright...
     let pool = ledger.writer_pool();
-    let refused = sqlx::query("UPDATE audit_log SET subject = 'x' WHERE seq = 4")
-        .execute(pool)
-        .await
-        .unwrap_err();
+    let refused = sqlx::query("UPDATE audit_log SET subject = 'x' WHERE seq = 4").execute(pool).await.unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
-    let refused = sqlx::query("DELETE FROM audit_log WHERE seq = 4")
-        .execute(pool)
-        .await
-        .unwrap_err();
+    let refused = sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(pool).await.unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
 
     // ...so someone with the file drops the trigger and rewrites row 4's detail.
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_log SET detail = '{\"n\":40}' WHERE seq = 4")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET detail = '{\"n\":40}' WHERE seq = 4").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let broken = audit::verify(&mut conn).await.unwrap();
-    assert_eq!(
-        broken.first_broken,
-        Some(BrokenLink {
-            seq: 4,
-            problem: ChainProblem::HashMismatch
-        })
-    );
+    assert_eq!(broken.first_broken, Some(BrokenLink { seq: 4, problem: ChainProblem::HashMismatch }));
     assert_eq!(broken.checked, 3);
 }
 
@@ -203,40 +140,20 @@ async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
     for n in 1..=5 {
-        audit::append(&mut tx, &entry("credential.set", n))
-            .await
-            .unwrap();
+        audit::append(&mut tx, &entry("credential.set", n)).await.unwrap();
     }
     commit(tx).await.unwrap();
     let pool = ledger.writer_pool();
-    sqlx::query("DROP TRIGGER audit_log_no_delete")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_delete").execute(pool).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let v = audit::verify(&mut conn).await.unwrap();
-    assert_eq!(
-        v.first_broken,
-        Some(BrokenLink {
-            seq: 3,
-            problem: ChainProblem::SeqGap { expected: 2 }
-        })
-    );
+    assert_eq!(v.first_broken, Some(BrokenLink { seq: 3, problem: ChainProblem::SeqGap { expected: 2 } }));
     drop(conn);
 
     // Renumbering to hide the gap still breaks the chain at the renumbered row.
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE audit_log SET seq = seq - 1 WHERE seq > 2")
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET seq = seq - 1 WHERE seq > 2").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let v = audit::verify(&mut conn).await.unwrap();
     assert_eq!(v.first_broken.map(|b| b.seq), Some(2));
@@ -247,30 +164,13 @@ async fn audit_pages_newest_first() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
     for n in 1..=7 {
-        audit::append(&mut tx, &entry("session.sign_in", n))
-            .await
-            .unwrap();
+        audit::append(&mut tx, &entry("session.sign_in", n)).await.unwrap();
     }
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
-    let first: Vec<i64> = audit::page(&mut conn, None, 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    let next: Vec<i64> = audit::page(&mut conn, Some(5), 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    let last: Vec<i64> = audit::page(&mut conn, Some(2), 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let first: Vec<i64> = audit::page(&mut conn, None, 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let next: Vec<i64> = audit::page(&mut conn, Some(5), 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let last: Vec<i64> = audit::page(&mut conn, Some(2), 3).await.unwrap().iter().map(|e| e.seq).collect();
     assert_eq!((first, next, last), (vec![7, 6, 5], vec![4, 3, 2], vec![1]));
 }
 
@@ -281,45 +181,20 @@ async fn operators_round_trip_and_usernames_are_unique() {
     let mut tx = ledger.begin_write().await.unwrap();
     let dup = operators::insert(
         &mut tx,
-        &NewOperator {
-            username: "rina",
-            display_name: "Rina 2",
-            role: Role::Staff,
-            password_hash: "x",
-            at: T0,
-        },
+        &NewOperator { username: "rina", display_name: "Rina 2", role: Role::Staff, password_hash: "x", at: T0 },
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(dup, LedgerError::Duplicate { what: "username" }),
-        "{dup}"
-    );
-    let promoted = operators::set_role(&mut tx, id, Role::Finance, T0.plus_seconds(5))
-        .await
-        .unwrap();
-    assert_eq!(
-        (promoted.role, promoted.updated_at),
-        (Role::Finance, T0.plus_seconds(5))
-    );
-    let disabled = operators::set_disabled(&mut tx, id, true, T0)
-        .await
-        .unwrap();
+    assert!(matches!(dup, LedgerError::Duplicate { what: "username" }), "{dup}");
+    let promoted = operators::set_role(&mut tx, id, Role::Finance, T0.plus_seconds(5)).await.unwrap();
+    assert_eq!((promoted.role, promoted.updated_at), (Role::Finance, T0.plus_seconds(5)));
+    let disabled = operators::set_disabled(&mut tx, id, true, T0).await.unwrap();
     assert!(disabled.disabled);
     assert_eq!(operators::count_active_admins(&mut tx).await.unwrap(), 0);
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
-    assert_eq!(
-        operators::by_username(&mut conn, "rina")
-            .await
-            .unwrap()
-            .map(|o| o.id),
-        Some(id)
-    );
-    assert_eq!(
-        operators::by_username(&mut conn, "nobody").await.unwrap(),
-        None
-    );
+    assert_eq!(operators::by_username(&mut conn, "rina").await.unwrap().map(|o| o.id), Some(id));
+    assert_eq!(operators::by_username(&mut conn, "nobody").await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -331,27 +206,13 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     let mut tx = ledger.begin_write().await.unwrap();
     let budi = customers::insert(
         &mut tx,
-        &NewCustomer {
-            merchant_customer_id: Some("C-1"),
-            full_name: "Budi",
-            name_key: "budi",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
+        &NewCustomer { merchant_customer_id: Some("C-1"), full_name: "Budi", name_key: "budi", phone: &phone, email: None, at: T0 },
     )
     .await
     .unwrap();
     let sari = customers::insert(
         &mut tx,
-        &NewCustomer {
-            merchant_customer_id: Some("C-2"),
-            full_name: "Sari",
-            name_key: "sari",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
+        &NewCustomer { merchant_customer_id: Some("C-2"), full_name: "Sari", name_key: "sari", phone: &phone, email: None, at: T0 },
     )
     .await
     .unwrap();
@@ -364,12 +225,7 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     };
     bind(budi.get(), "active").execute(pool).await.unwrap();
     let second = bind(sari.get(), "pending").execute(pool).await.unwrap_err();
-    assert!(matches!(
-        LedgerError::from(second),
-        LedgerError::Duplicate {
-            what: "linked account"
-        }
-    ));
+    assert!(matches!(LedgerError::from(second), LedgerError::Duplicate { what: "linked account" }));
     bind(sari.get(), "failed").execute(pool).await.unwrap(); // history rows don't count
 
     sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES ('PAY0000000000001', 'ovo_snap', 'direct_debit', 10000, 'succeeded', 0, 0)")
@@ -388,24 +244,13 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
             .bind(decided_by)
     };
     let own = refund(rina.get()).execute(pool).await.unwrap_err();
-    assert!(
-        own.to_string().contains("CHECK"),
-        "the requester approving their own refund must be refused: {own}"
-    );
+    assert!(own.to_string().contains("CHECK"), "the requester approving their own refund must be refused: {own}");
     let fin = add_operator(&ledger, "fajar", Role::Finance).await;
     refund(fin.get()).execute(pool).await.unwrap();
 
     let mut conn = ledger.read().await.unwrap();
-    let found = customers::by_phone(&mut conn, &Msisdn::parse("+62 812 3456 7890").unwrap())
-        .await
-        .unwrap();
-    assert_eq!(
-        found
-            .iter()
-            .map(|c| c.full_name.as_str())
-            .collect::<Vec<_>>(),
-        ["Budi", "Sari"]
-    );
+    let found = customers::by_phone(&mut conn, &Msisdn::parse("+62 812 3456 7890").unwrap()).await.unwrap();
+    assert_eq!(found.iter().map(|c| c.full_name.as_str()).collect::<Vec<_>>(), ["Budi", "Sari"]);
     assert_eq!(fold_name("Budi"), "budi");
 }
 
@@ -415,11 +260,7 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     let pool = ledger.writer_pool();
     // 30 payments, two per second so ties on created_at are broken by id.
     for n in 0..30i64 {
-        let (product, status) = if n % 3 == 0 {
-            ("tazapay_ovo_idr", "failed")
-        } else {
-            ("ovo_snap", "succeeded")
-        };
+        let (product, status) = if n % 3 == 0 { ("tazapay_ovo_idr", "failed") } else { ("ovo_snap", "succeeded") };
         sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES (?, ?, 'push', ?, ?, ?, ?)")
             .bind(format!("P{n:015}"))
             .bind(product)
@@ -440,17 +281,10 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
         if page.is_empty() {
             break;
         }
-        cursor = page.last().map(|p| PaymentCursor {
-            created_at: p.created_at,
-            id: p.id,
-        });
+        cursor = page.last().map(|p| PaymentCursor { created_at: p.created_at, id: p.id });
         seen.extend(page.iter().map(|p| p.id.get()));
     }
-    assert_eq!(
-        seen,
-        (1..=30).rev().collect::<Vec<i64>>(),
-        "every row once, newest first"
-    );
+    assert_eq!(seen, (1..=30).rev().collect::<Vec<i64>>(), "every row once, newest first");
 
     let filter = PaymentFilter {
         product: Some(Product::OvoSnap),
@@ -461,11 +295,6 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     };
     let page = payments::page(&mut conn, &filter, None, 50).await.unwrap();
     let amounts: Vec<i64> = page.iter().map(|p| p.amount.rupiah()).collect();
-    assert_eq!(
-        amounts,
-        [30_000, 29_000, 27_000, 26_000, 24_000, 23_000, 21_000, 20_000]
-    );
-    assert!(page
-        .iter()
-        .all(|p| p.product == Product::OvoSnap && p.status == PaymentStatus::Succeeded));
+    assert_eq!(amounts, [30_000, 29_000, 27_000, 26_000, 24_000, 23_000, 21_000, 20_000]);
+    assert!(page.iter().all(|p| p.product == Product::OvoSnap && p.status == PaymentStatus::Succeeded));
 }

@@ -161,10 +161,7 @@ const TABLE: [Capabilities; 5] = [
 ];
 
 pub fn capabilities(product: Product) -> &'static Capabilities {
-    TABLE
-        .iter()
-        .find(|c| c.product == product)
-        .unwrap_or(&TABLE[0])
+    TABLE.iter().find(|c| c.product == product).unwrap_or(&TABLE[0])
 }
 
 #[cfg(test)]
@@ -176,27 +173,11 @@ mod tests {
         for product in Product::ALL {
             assert_eq!(capabilities(product).product, product);
         }
-        let binds: Vec<_> = Product::ALL
-            .into_iter()
-            .filter(|p| capabilities(*p).supports(Operation::Bind))
-            .collect();
-        assert_eq!(
-            binds,
-            [
-                Product::DokuSnapOvo,
-                Product::FaspayOvoTokenize,
-                Product::OvoSnap
-            ]
-        );
-        let refunds: Vec<_> = Product::ALL
-            .into_iter()
-            .map(|p| capabilities(p).refund)
-            .collect();
+        let binds: Vec<_> = Product::ALL.into_iter().filter(|p| capabilities(*p).supports(Operation::Bind)).collect();
+        assert_eq!(binds, [Product::DokuSnapOvo, Product::FaspayOvoTokenize, Product::OvoSnap]);
+        let refunds: Vec<_> = Product::ALL.into_iter().map(|p| capabilities(p).refund).collect();
         use RefundSupport::*;
-        assert_eq!(
-            refunds,
-            [FullAndPartial, Offline, FullOnly, Offline, FullAndPartial]
-        );
+        assert_eq!(refunds, [FullAndPartial, Offline, FullOnly, Offline, FullAndPartial]);
         assert!(capabilities(Product::FaspayOvoTokenize).supports(Operation::History));
         assert!(!capabilities(Product::OvoSnap).supports(Operation::History));
         assert!(!capabilities(Product::DokuJokulOvoPush).supports(Operation::Refund));

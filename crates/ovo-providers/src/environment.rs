@@ -13,9 +13,7 @@ impl BaseUrls {
     /// Every product at one address (the built-in sandbox serves all five on one listener).
     pub fn all_at(base: &str) -> BaseUrls {
         let base = base.trim_end_matches('/').to_owned();
-        BaseUrls {
-            urls: Product::ALL.map(|p| (p, base.clone())),
-        }
+        BaseUrls { urls: Product::ALL.map(|p| (p, base.clone())) }
     }
 
     /// The documented hosts. Faspay's production host is given to each merchant privately
@@ -26,18 +24,9 @@ impl BaseUrls {
             Environment::ProviderSandbox => BaseUrls {
                 urls: [
                     (Product::DokuSnapOvo, "https://api-sandbox.doku.com".into()),
-                    (
-                        Product::DokuJokulOvoPush,
-                        "https://api-sandbox.doku.com".into(),
-                    ),
-                    (
-                        Product::TazapayOvoIdr,
-                        "https://service-sandbox.tazapay.com".into(),
-                    ),
-                    (
-                        Product::FaspayOvoTokenize,
-                        "https://debit-sandbox.faspay.co.id".into(),
-                    ),
+                    (Product::DokuJokulOvoPush, "https://api-sandbox.doku.com".into()),
+                    (Product::TazapayOvoIdr, "https://service-sandbox.tazapay.com".into()),
+                    (Product::FaspayOvoTokenize, "https://debit-sandbox.faspay.co.id".into()),
                     (Product::OvoSnap, "https://app.byte-stack.net".into()),
                 ],
             },
@@ -64,11 +53,7 @@ impl BaseUrls {
 
     /// Empty when not configured (Faspay production before the merchant sets it).
     pub fn get(&self, product: Product) -> &str {
-        self.urls
-            .iter()
-            .find(|(p, _)| *p == product)
-            .map(|(_, u)| u.as_str())
-            .unwrap_or("")
+        self.urls.iter().find(|(p, _)| *p == product).map(|(_, u)| u.as_str()).unwrap_or("")
     }
 }
 
@@ -78,27 +63,14 @@ mod tests {
 
     #[test]
     fn environments_map_to_the_documented_hosts() {
-        let sandbox =
-            BaseUrls::for_environment(Environment::BuiltInSandbox, "http://127.0.0.1:7700/");
-        assert!(Product::ALL
-            .iter()
-            .all(|p| sandbox.get(*p) == "http://127.0.0.1:7700"));
+        let sandbox = BaseUrls::for_environment(Environment::BuiltInSandbox, "http://127.0.0.1:7700/");
+        assert!(Product::ALL.iter().all(|p| sandbox.get(*p) == "http://127.0.0.1:7700"));
         let prod = BaseUrls::for_environment(Environment::Production, "");
         assert_eq!(prod.get(Product::OvoSnap), "https://apigw.ovo.id");
-        assert_eq!(
-            prod.get(Product::FaspayOvoTokenize),
-            "",
-            "Faspay production must be configured"
-        );
+        assert_eq!(prod.get(Product::FaspayOvoTokenize), "", "Faspay production must be configured");
         let prod = prod.with(Product::FaspayOvoTokenize, "https://web.faspay.co.id/");
-        assert_eq!(
-            prod.get(Product::FaspayOvoTokenize),
-            "https://web.faspay.co.id"
-        );
+        assert_eq!(prod.get(Product::FaspayOvoTokenize), "https://web.faspay.co.id");
         let test = BaseUrls::for_environment(Environment::ProviderSandbox, "");
-        assert_eq!(
-            test.get(Product::TazapayOvoIdr),
-            "https://service-sandbox.tazapay.com"
-        );
+        assert_eq!(test.get(Product::TazapayOvoIdr), "https://service-sandbox.tazapay.com");
     }
 }

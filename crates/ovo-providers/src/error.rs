@@ -21,60 +21,31 @@ pub enum UnknownCause {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
     #[error("{} does not support {}", .product.display_name(), .operation.key())]
-    Unsupported {
-        product: Product,
-        operation: Operation,
-    },
+    Unsupported { product: Product, operation: Operation },
 
     #[error("{} credential {field} is not set", .product.display_name())]
-    MissingCredential {
-        product: Product,
-        field: &'static str,
-    },
+    MissingCredential { product: Product, field: &'static str },
 
     #[error("{} could not be reached for {}: {detail}", .product.display_name(), .operation.key())]
     /// The request never reached the provider; nothing happened there.
-    Connection {
-        product: Product,
-        operation: Operation,
-        detail: String,
-    },
+    Connection { product: Product, operation: Operation, detail: String },
 
     #[error("{} did not answer {} in time", .product.display_name(), .operation.key())]
     /// A read timed out (reads change nothing; writes time out as `UnknownOutcome`).
-    Timeout {
-        product: Product,
-        operation: Operation,
-    },
+    Timeout { product: Product, operation: Operation },
 
     #[error("the outcome of {} at {} is unknown ({cause:?}); query its status", .operation.key(), .product.display_name())]
-    UnknownOutcome {
-        product: Product,
-        operation: Operation,
-        cause: UnknownCause,
-    },
+    UnknownOutcome { product: Product, operation: Operation, cause: UnknownCause },
 
     #[error("{} declined: {code} {message}", .product.display_name())]
     /// The provider refused (business rule: balance, limit, blocked, declined by the customer...).
-    Declined {
-        product: Product,
-        code: String,
-        message: String,
-    },
+    Declined { product: Product, code: String, message: String },
 
     #[error("{} refused our credentials: {code} {message}", .product.display_name())]
-    Authentication {
-        product: Product,
-        code: String,
-        message: String,
-    },
+    Authentication { product: Product, code: String, message: String },
 
     #[error("{} rejected the request as invalid: {code} {message}", .product.display_name())]
-    InvalidRequest {
-        product: Product,
-        code: String,
-        message: String,
-    },
+    InvalidRequest { product: Product, code: String, message: String },
 
     #[error("{} is unavailable ({status})", .product.display_name())]
     /// A read got 5xx (after its retries).
@@ -86,12 +57,7 @@ pub enum ProviderError {
 
     #[error("{} echoed {field} {echoed:?} for our {sent:?}", .product.display_name())]
     /// The echoed amount or currency differs from what was asked.
-    Mismatch {
-        product: Product,
-        field: &'static str,
-        sent: String,
-        echoed: String,
-    },
+    Mismatch { product: Product, field: &'static str, sent: String, echoed: String },
 
     #[error("invalid input for {}: {detail}", .product.display_name())]
     /// Our own input cannot be sent (e.g. an amount the wire format cannot carry).

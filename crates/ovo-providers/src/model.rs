@@ -90,14 +90,9 @@ pub struct PaymentRequest {
 pub enum PaymentState {
     Pending,
     /// The customer must act on this page first.
-    RedirectRequired {
-        url: String,
-    },
+    RedirectRequired { url: String },
     Succeeded,
-    Failed {
-        code: String,
-        message: String,
-    },
+    Failed { code: String, message: String },
     Expired,
     Cancelled,
     Refunded,
@@ -107,14 +102,7 @@ pub enum PaymentState {
 
 impl PaymentState {
     pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            PaymentState::Succeeded
-                | PaymentState::Failed { .. }
-                | PaymentState::Expired
-                | PaymentState::Cancelled
-                | PaymentState::Refunded
-        )
+        matches!(self, PaymentState::Succeeded | PaymentState::Failed { .. } | PaymentState::Expired | PaymentState::Cancelled | PaymentState::Refunded)
     }
 }
 

@@ -57,18 +57,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         unsupported(self.product(), Operation::History)
     }
 
-    async fn top_up_instructions(
-        &self,
-        _account: &LinkedAccount,
-    ) -> ProviderResult<Vec<TopUpOption>> {
+    async fn top_up_instructions(&self, _account: &LinkedAccount) -> ProviderResult<Vec<TopUpOption>> {
         unsupported(self.product(), Operation::TopUpInstructions)
     }
 
     /// Verifies and parses an inbound notification or webhook.
-    fn verify_notification(
-        &self,
-        _request: &InboundRequest,
-    ) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(&self, _request: &InboundRequest) -> Result<Notification, NotificationRejection> {
         Err(NotificationRejection::Unsupported)
     }
 }

@@ -25,18 +25,10 @@ pub struct Call {
 
 impl Call {
     pub fn read(operation: Operation, timeout: Duration) -> Call {
-        Call {
-            operation,
-            effect: Effect::Read,
-            timeout,
-        }
+        Call { operation, effect: Effect::Read, timeout }
     }
     pub fn write(operation: Operation, timeout: Duration) -> Call {
-        Call {
-            operation,
-            effect: Effect::Write,
-            timeout,
-        }
+        Call { operation, effect: Effect::Write, timeout }
     }
 }
 
@@ -59,10 +51,7 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(product: Product) -> Transport {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
+        let client = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).build().unwrap_or_default();
         Transport { client, product }
     }
 
@@ -75,22 +64,14 @@ impl Transport {
     }
 
     /// Sends the request `build` makes (called again for each read retry).
-    pub async fn send(
-        &self,
-        call: Call,
-        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
-    ) -> ProviderResult<Reply> {
+    pub async fn send(&self, call: Call, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> ProviderResult<Reply> {
         let mut waits = READ_BACKOFF.iter();
         loop {
-            let outcome = self
-                .once(call, build(&self.client).timeout(call.timeout))
-                .await;
+            let outcome = self.once(call, build(&self.client).timeout(call.timeout)).await;
             let retry = call.effect == Effect::Read
                 && matches!(
                     outcome,
-                    Err(ProviderError::Connection { .. }
-                        | ProviderError::Timeout { .. }
-                        | ProviderError::Unavailable { .. })
+                    Err(ProviderError::Connection { .. } | ProviderError::Timeout { .. } | ProviderError::Unavailable { .. })
                 );
             match (retry, waits.next()) {
                 (true, Some(wait)) => tokio::time::sleep(*wait).await,
@@ -102,36 +83,18 @@ impl Transport {
     async fn once(&self, call: Call, request: reqwest::RequestBuilder) -> ProviderResult<Reply> {
         let (product, operation) = (self.product, call.operation);
         let lost = |cause| match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome {
-                product,
-                operation,
-                cause,
-            },
+            Effect::Write => ProviderError::UnknownOutcome { product, operation, cause },
             Effect::Read => match cause {
                 UnknownCause::Timeout => ProviderError::Timeout { product, operation },
-                UnknownCause::ServerError { status } => {
-                    ProviderError::Unavailable { product, status }
-                }
-                UnknownCause::MalformedReply { detail } => {
-                    ProviderError::MalformedReply { product, detail }
-                }
-                UnknownCause::ConnectionLost => ProviderError::Connection {
-                    product,
-                    operation,
-                    detail: "connection lost".into(),
-                },
+                UnknownCause::ServerError { status } => ProviderError::Unavailable { product, status },
+                UnknownCause::MalformedReply { detail } => ProviderError::MalformedReply { product, detail },
+                UnknownCause::ConnectionLost => ProviderError::Connection { product, operation, detail: "connection lost".into() },
             },
         };
         let response = match request.send().await {
             Ok(response) => response,
             // Refused before anything was sent: nothing happened at the provider.
-            Err(e) if e.is_connect() => {
-                return Err(ProviderError::Connection {
-                    product,
-                    operation,
-                    detail: e.to_string(),
-                })
-            }
+            Err(e) if e.is_connect() => return Err(ProviderError::Connection { product, operation, detail: e.to_string() }),
             Err(e) if e.is_timeout() => return Err(lost(UnknownCause::Timeout)),
             Err(_) => return Err(lost(UnknownCause::ConnectionLost)),
         };
@@ -142,20 +105,11 @@ impl Transport {
             Err(e) if e.is_timeout() => return Err(lost(UnknownCause::Timeout)),
             Err(_) => return Err(lost(UnknownCause::ConnectionLost)),
         };
-        tracing::debug!(
-            product = product.key(),
-            operation = operation.key(),
-            status,
-            "provider answered"
-        );
+        tracing::debug!(product = product.key(), operation = operation.key(), status, "provider answered");
         if status >= 500 {
             return Err(lost(UnknownCause::ServerError { status }));
         }
-        Ok(Reply {
-            status,
-            headers,
-            body,
-        })
+        Ok(Reply { status, headers, body })
     }
 
     /// Parses a JSON answer; an unreadable answer to a write is an unknown outcome.
@@ -171,10 +125,7 @@ impl Transport {
                 operation: call.operation,
                 cause: UnknownCause::MalformedReply { detail },
             },
-            Effect::Read => ProviderError::MalformedReply {
-                product: self.product,
-                detail,
-            },
+            Effect::Read => ProviderError::MalformedReply { product: self.product, detail },
         }
     }
 }

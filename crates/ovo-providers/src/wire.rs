@@ -28,10 +28,7 @@ pub struct SnapAmount {
 
 impl SnapAmount {
     pub fn from_idr(amount: Idr) -> SnapAmount {
-        SnapAmount {
-            value: format!("{}.00", amount.rupiah()),
-            currency: "IDR".into(),
-        }
+        SnapAmount { value: format!("{}.00", amount.rupiah()), currency: "IDR".into() }
     }
 
     /// Whole rupiah only; `10000`, `10000.0` and `10000.00` are the same amount.
@@ -71,10 +68,7 @@ pub fn to_faspay(amount: Idr, scale: i64) -> String {
 }
 
 pub fn from_faspay(text: &str, scale: i64) -> Result<Idr, WireError> {
-    let digits: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| WireError::NotANumber(text.into()))?;
+    let digits: i64 = text.trim().parse().map_err(|_| WireError::NotANumber(text.into()))?;
     if scale <= 0 || digits % scale != 0 {
         return Err(WireError::Fraction(text.into()));
     }
@@ -101,31 +95,13 @@ mod tests {
             assert_eq!(wire.value, format!("{n}.00"));
             assert_eq!(wire.to_idr(), Ok(idr(n)));
         }
-        let parse = |v: &str, c: &str| {
-            SnapAmount {
-                value: v.into(),
-                currency: c.into(),
-            }
-            .to_idr()
-        };
+        let parse = |v: &str, c: &str| SnapAmount { value: v.into(), currency: c.into() }.to_idr();
         assert_eq!(parse("10000", "IDR"), Ok(idr(10_000)));
         assert_eq!(parse("10000.0", "IDR"), Ok(idr(10_000)));
-        assert!(matches!(
-            parse("10000.50", "IDR"),
-            Err(WireError::Fraction(_))
-        ));
-        assert!(matches!(
-            parse("10,000.00", "IDR"),
-            Err(WireError::NotANumber(_))
-        ));
-        assert!(matches!(
-            parse("-1.00", "IDR"),
-            Err(WireError::OutOfRange(_))
-        ));
-        assert!(matches!(
-            parse("1000000000000.00", "IDR"),
-            Err(WireError::OutOfRange(_))
-        ));
+        assert!(matches!(parse("10000.50", "IDR"), Err(WireError::Fraction(_))));
+        assert!(matches!(parse("10,000.00", "IDR"), Err(WireError::NotANumber(_))));
+        assert!(matches!(parse("-1.00", "IDR"), Err(WireError::OutOfRange(_))));
+        assert!(matches!(parse("1000000000000.00", "IDR"), Err(WireError::OutOfRange(_))));
         assert!(matches!(parse("10.00", "USD"), Err(WireError::Currency(_))));
     }
 
@@ -133,29 +109,17 @@ mod tests {
     fn minor_units_and_faspay_scale_round_trip() {
         assert_eq!(to_minor_units(idr(10_000)), 1_000_000);
         assert_eq!(from_minor_units(1_000_000), Ok(idr(10_000)));
-        assert!(matches!(
-            from_minor_units(1_000_050),
-            Err(WireError::Fraction(_))
-        ));
+        assert!(matches!(from_minor_units(1_000_050), Err(WireError::Fraction(_))));
         assert_eq!(to_faspay(idr(10_000), 100), "1000000");
         assert_eq!(from_faspay("1000000", 100), Ok(idr(10_000)));
         assert_eq!(from_faspay("10000", 1), Ok(idr(10_000)));
-        assert!(matches!(
-            from_faspay("1000001", 100),
-            Err(WireError::Fraction(_))
-        ));
-        assert!(matches!(
-            from_faspay("ten", 100),
-            Err(WireError::NotANumber(_))
-        ));
+        assert!(matches!(from_faspay("1000001", 100), Err(WireError::Fraction(_))));
+        assert!(matches!(from_faspay("ten", 100), Err(WireError::NotANumber(_))));
     }
 
     #[test]
     fn tazapay_phone_is_calling_code_and_subscriber() {
         let phone = Msisdn::parse("0812-3456-7890");
-        assert_eq!(
-            phone.map(|p| tazapay_phone(&p)),
-            Ok(("62".to_owned(), "81234567890".to_owned()))
-        );
+        assert_eq!(phone.map(|p| tazapay_phone(&p)), Ok(("62".to_owned(), "81234567890".to_owned())));
     }
 }

@@ -10,12 +10,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
-use ovo_providers::notification::{
-    InboundRequest, Notification, NotificationEvent, NotificationRejection,
-};
-use ovo_providers::products::doku_snap::{
-    notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind,
-};
+use ovo_providers::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use ovo_providers::products::doku_snap::{notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind};
 use ovo_providers::{Credentials, Operation, Provider, ProviderError, UnknownCause};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -66,9 +62,7 @@ async fn sandbox(extra: &str) -> ovo_sandbox::RunningSandbox {
         merchants: ovo_sandbox::Merchants::parse(&merchants_toml(extra)).unwrap(),
         time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(),
     };
-    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 
 fn options() -> DokuSnapOptions {
@@ -97,23 +91,14 @@ fn phone(p: &str) -> Msisdn {
     Msisdn::parse(p).unwrap()
 }
 
-async fn control(
-    sb: &ovo_sandbox::RunningSandbox,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
+async fn control(sb: &ovo_sandbox::RunningSandbox, method: Method, path: &str, body: Option<Value>) -> Value {
     let http = reqwest::Client::new();
     let mut request = http.request(method, format!("{}{path}", sb.url()));
     if let Some(body) = body {
         request = request.json(&body);
     }
     let response = request.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
+    assert!(response.status().is_success(), "{path}: {}", response.status());
     response.json().await.unwrap()
 }
 
@@ -125,21 +110,10 @@ async fn arm(sb: &ovo_sandbox::RunningSandbox, endpoint: &str, fault: Value, cou
 async fn approve(sb: &ovo_sandbox::RunningSandbox, phone: &str, kind: &str) {
     for _ in 0..100 {
         let pending = control(sb, Method::GET, "/_sandbox/pending", None).await;
-        let found = pending
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["product"] == "doku_snap_ovo" && a["phone"] == phone && a["kind"] == kind)
-            .cloned();
+        let found = pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_snap_ovo" && a["phone"] == phone && a["kind"] == kind).cloned();
         if let Some(action) = found {
             let id = action["id"].as_str().unwrap();
-            control(
-                sb,
-                Method::POST,
-                &format!("/_sandbox/pending/{id}/decide"),
-                Some(json!({"decision": "approve", "source": "cash"})),
-            )
-            .await;
+            control(sb, Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(json!({"decision": "approve", "source": "cash"}))).await;
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -148,56 +122,27 @@ async fn approve(sb: &ovo_sandbox::RunningSandbox, phone: &str, kind: &str) {
 }
 
 fn bind_request(p: &str) -> BindRequest {
-    BindRequest {
-        reference: reference(),
-        phone: phone(p),
-        merchant_customer_id: format!("CUST-{p}"),
-        return_url: "https://merchant.example/bound".into(),
-    }
+    BindRequest { reference: reference(), phone: phone(p), merchant_customer_id: format!("CUST-{p}"), return_url: "https://merchant.example/bound".into() }
 }
 
 /// Binds `p` (approving the customer's page unless the account approves by itself).
-async fn bind(
-    sb: &ovo_sandbox::RunningSandbox,
-    c: &DokuSnapClient,
-    p: &str,
-    manual: bool,
-) -> LinkedAccount {
+async fn bind(sb: &ovo_sandbox::RunningSandbox, c: &DokuSnapClient, p: &str, manual: bool) -> LinkedAccount {
     let started = c.bind(&bind_request(p)).await.unwrap();
-    assert!(
-        started.redirect_url.starts_with("http"),
-        "{}",
-        started.redirect_url
-    );
-    assert!(
-        started.pending_token.is_some(),
-        "the authCode comes with the binding"
-    );
+    assert!(started.redirect_url.starts_with("http"), "{}", started.redirect_url);
+    assert!(started.pending_token.is_some(), "the authCode comes with the binding");
     if manual {
         approve(sb, p, "binding").await;
     }
-    let complete = CompleteBinding {
-        reference: reference(),
-        phone: phone(p),
-        provider_ref: started.provider_ref.clone(),
-        auth_code: None,
-        pending_token: started.pending_token.clone(),
-    };
+    let complete = CompleteBinding { reference: reference(), phone: phone(p), provider_ref: started.provider_ref.clone(), auth_code: None, pending_token: started.pending_token.clone() };
     for _ in 0..100 {
         match c.complete_binding(&complete).await {
             Ok(account) => {
                 assert_eq!(account.provider_ref, started.provider_ref);
-                assert!(
-                    account.token.is_some()
-                        && account.refresh_token.is_some()
-                        && account.token_expires_at.is_some()
-                );
+                assert!(account.token.is_some() && account.refresh_token.is_some() && account.token_expires_at.is_some());
                 return account;
             }
             // 4017400 until the binding succeeds (§5.2).
-            Err(ProviderError::Authentication { code, .. }) if code == "4017400" => {
-                tokio::time::sleep(Duration::from_millis(20)).await
-            }
+            Err(ProviderError::Authentication { code, .. }) if code == "4017400" => tokio::time::sleep(Duration::from_millis(20)).await,
             Err(e) => panic!("{e}"),
         }
     }
@@ -266,27 +211,15 @@ async fn bind_balance_sale_refund_and_unbind() {
     let account = bind(&sb, &c, BUDI, true).await;
 
     let balance = c.balance(&account).await.unwrap();
-    assert_eq!(
-        balance,
-        Balance {
-            cash: idr(2_500_000),
-            points: idr(75_000)
-        }
-    );
+    assert_eq!(balance, Balance { cash: idr(2_500_000), points: idr(75_000) });
 
     let pay = payment(PaymentKind::SaleRedirect, 20_000, &account);
     let started = c.pay(&pay).await.unwrap();
-    assert!(
-        matches!(started.state, PaymentState::RedirectRequired { ref url } if url.starts_with("http")),
-        "{started:?}"
-    );
+    assert!(matches!(started.state, PaymentState::RedirectRequired { ref url } if url.starts_with("http")), "{started:?}");
     assert_eq!(started.provider_status, "2005400");
     let provider_ref = started.provider_ref.clone();
     assert!(provider_ref.is_some());
-    let pending = c
-        .status(&status_of(&pay, provider_ref.clone()))
-        .await
-        .unwrap();
+    let pending = c.status(&status_of(&pay, provider_ref.clone())).await.unwrap();
     assert_eq!(pending.state, PaymentState::Pending);
 
     approve(&sb, BUDI, "pin_payment").await;
@@ -303,15 +236,9 @@ async fn bind_balance_sale_refund_and_unbind() {
     let queried = c.refund_status(&first).await.unwrap();
     assert_eq!(queried.state, RefundState::Succeeded);
     assert_eq!(queried.provider_ref, outcome.provider_ref);
-    assert_eq!(
-        c.status(&status_of(&pay, None)).await.unwrap().state,
-        PaymentState::Succeeded,
-        "00 while partially refunded"
-    );
+    assert_eq!(c.status(&status_of(&pay, None)).await.unwrap().state, PaymentState::Succeeded, "00 while partially refunded");
     let never = refund(&pay, 1_000, None);
-    assert!(
-        matches!(c.refund_status(&never).await.unwrap().state, RefundState::Failed { ref code, .. } if code == "not_found")
-    );
+    assert!(matches!(c.refund_status(&never).await.unwrap().state, RefundState::Failed { ref code, .. } if code == "not_found"));
 
     // Over-refund: declined with the documented code kept.
     let too_much = refund(&pay, 16_000, None);
@@ -321,21 +248,12 @@ async fn bind_balance_sale_refund_and_unbind() {
     }
     let rest = refund(&pay, 15_000, None);
     assert_eq!(c.refund(&rest).await.unwrap().state, RefundState::Succeeded);
-    assert_eq!(
-        c.status(&status_of(&pay, None)).await.unwrap().state,
-        PaymentState::Refunded
-    );
+    assert_eq!(c.status(&status_of(&pay, None)).await.unwrap().state, PaymentState::Refunded);
     // The same partnerRefundNo again under a new key: the original exists → unknown outcome,
     // and refund status resolves it.
-    let again = RefundRequest {
-        idempotency_key: "another-key".into(),
-        ..rest.clone()
-    };
+    let again = RefundRequest { idempotency_key: "another-key".into(), ..rest.clone() };
     assert!(c.refund(&again).await.unwrap_err().is_unknown_outcome());
-    assert_eq!(
-        c.refund_status(&again).await.unwrap().state,
-        RefundState::Succeeded
-    );
+    assert_eq!(c.refund_status(&again).await.unwrap().state, RefundState::Succeeded);
 
     assert_eq!(c.unbind(&account).await.unwrap(), UnbindOutcome::Unlinked);
     match c.balance(&account).await.unwrap_err() {
@@ -353,12 +271,7 @@ async fn recurring_and_points_first_settle_without_a_customer_step() {
     let pay = payment(PaymentKind::Recurring, 30_000, &account);
     let started = c.pay(&pay).await.unwrap();
     assert_eq!(started.state, PaymentState::Pending);
-    assert_eq!(
-        final_status(&c, &status_of(&pay, started.provider_ref))
-            .await
-            .state,
-        PaymentState::Succeeded
-    );
+    assert_eq!(final_status(&c, &status_of(&pay, started.provider_ref)).await.state, PaymentState::Succeeded);
 
     // Points first: 500,000 points cover this one entirely.
     let before = c.balance(&account).await.unwrap();
@@ -368,39 +281,21 @@ async fn recurring_and_points_first_settle_without_a_customer_step() {
     let done = final_status(&c, &status_of(&points, None)).await;
     assert_eq!(done.state, PaymentState::Succeeded);
     let after = c.balance(&account).await.unwrap();
-    assert_eq!(
-        (after.cash, after.points),
-        (before.cash, idr(before.points.rupiah() - 100_000))
-    );
+    assert_eq!((after.cash, after.points), (before.cash, idr(before.points.rupiah() - 100_000)));
 
     // Customer tokens: a client without a cache, handed a token DOKU refuses (401xx02),
     // refreshes once with the refresh token and retries; an expired one is refreshed first.
     let fresh = client(&sb);
-    let refused = LinkedAccount {
-        token: Some("not-a-token".to_owned().into()),
-        token_expires_at: None,
-        ..account.clone()
-    };
+    let refused = LinkedAccount { token: Some("not-a-token".to_owned().into()), token_expires_at: None, ..account.clone() };
     assert_eq!(fresh.balance(&refused).await.unwrap(), after);
     let fresh = client(&sb);
-    let expired = LinkedAccount {
-        token: Some("expired".to_owned().into()),
-        token_expires_at: Some(Timestamp::UNIX_EPOCH),
-        ..account.clone()
-    };
+    let expired = LinkedAccount { token: Some("expired".to_owned().into()), token_expires_at: Some(Timestamp::UNIX_EPOCH), ..account.clone() };
     assert_eq!(fresh.balance(&expired).await.unwrap(), after);
     let renewed = fresh.customer_token(&expired).await.unwrap();
     assert_ne!(renewed.expose(), "expired");
     // Nothing to renew with: DOKU's own answer.
-    let hopeless = LinkedAccount {
-        token: Some("not-a-token".to_owned().into()),
-        refresh_token: None,
-        token_expires_at: None,
-        ..account.clone()
-    };
-    assert!(
-        matches!(client(&sb).balance(&hopeless).await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code == "4011102")
-    );
+    let hopeless = LinkedAccount { token: Some("not-a-token".to_owned().into()), refresh_token: None, token_expires_at: None, ..account.clone() };
+    assert!(matches!(client(&sb).balance(&hopeless).await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code == "4011102"));
 }
 
 #[tokio::test]
@@ -414,46 +309,15 @@ async fn declines_keep_their_codes() {
     let (code, message) = declined(c.bind(&bind_request(BLOCKED)).await.unwrap_err());
     assert_eq!(code, "4030715");
     assert!(message.contains("blocked"), "{message}");
-    assert_eq!(
-        declined(c.bind(&bind_request(NO_ACCOUNT)).await.unwrap_err()).0,
-        "4040711"
-    );
+    assert_eq!(declined(c.bind(&bind_request(NO_ACCOUNT)).await.unwrap_err()).0, "4040711");
 
     // The empty and the limited accounts bind, then their payments are refused.
-    control(
-        &sb,
-        Method::PATCH,
-        &format!("/_sandbox/accounts/{EMPTY}"),
-        Some(json!({"behaviour": "auto_approve"})),
-    )
-    .await;
-    control(
-        &sb,
-        Method::PATCH,
-        &format!("/_sandbox/accounts/{LIMIT}"),
-        Some(json!({"behaviour": "auto_approve"})),
-    )
-    .await;
+    control(&sb, Method::PATCH, &format!("/_sandbox/accounts/{EMPTY}"), Some(json!({"behaviour": "auto_approve"}))).await;
+    control(&sb, Method::PATCH, &format!("/_sandbox/accounts/{LIMIT}"), Some(json!({"behaviour": "auto_approve"}))).await;
     let empty = bind(&sb, &c, EMPTY, false).await;
-    assert_eq!(
-        declined(
-            c.pay(&payment(PaymentKind::Recurring, 10_000, &empty))
-                .await
-                .unwrap_err()
-        )
-        .0,
-        "4035414"
-    );
+    assert_eq!(declined(c.pay(&payment(PaymentKind::Recurring, 10_000, &empty)).await.unwrap_err()).0, "4035414");
     let limited = bind(&sb, &c, LIMIT, false).await;
-    assert_eq!(
-        declined(
-            c.pay(&payment(PaymentKind::SaleRedirect, 10_000, &limited))
-                .await
-                .unwrap_err()
-        )
-        .0,
-        "4035402"
-    );
+    assert_eq!(declined(c.pay(&payment(PaymentKind::SaleRedirect, 10_000, &limited)).await.unwrap_err()).0, "4035402");
     // The same OVO account for another customer.
     let mut other = bind_request(EMPTY);
     other.merchant_customer_id = "SOMEONE-ELSE".into();
@@ -464,119 +328,49 @@ async fn declines_keep_their_codes() {
 async fn authentication_invalid_request_and_unsupported() {
     let sb = sandbox("").await;
     // Wrong Secret Key: the transaction signature fails (401xx00).
-    let wrong_secret =
-        DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options()).unwrap();
+    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options()).unwrap();
     match wrong_secret.bind(&bind_request(SITI)).await.unwrap_err() {
         ProviderError::Authentication { code, .. } => assert_eq!(code, "4010700"),
         e => panic!("{e:?}"),
     }
     // Wrong private key: the token signature fails (4017300).
-    let mut pairs = vec![
-        ("client_id", "BRN-0218-1700000000001".to_owned()),
-        ("secret_key", SECRET.to_owned()),
-    ];
-    pairs.push((
-        "merchant_private_key",
-        include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned(),
-    ));
-    let wrong_key = DokuSnapClient::new(
-        &sb.url(),
-        &Credentials::from_pairs(Product::DokuSnapOvo, pairs),
-        options(),
-    )
-    .unwrap();
+    let mut pairs = vec![("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned())];
+    pairs.push(("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned()));
+    let wrong_key = DokuSnapClient::new(&sb.url(), &Credentials::from_pairs(Product::DokuSnapOvo, pairs), options()).unwrap();
     match wrong_key.bind(&bind_request(SITI)).await.unwrap_err() {
-        ProviderError::Authentication { code, message, .. } => assert_eq!(
-            (code.as_str(), message.contains("Signature")),
-            ("4017300", true)
-        ),
+        ProviderError::Authentication { code, message, .. } => assert_eq!((code.as_str(), message.contains("Signature")), ("4017300", true)),
         e => panic!("{e:?}"),
     }
 
     // Invalid request: a serviceCode the provider does not know.
-    let odd = DokuSnapClient::new(
-        &sb.url(),
-        &demo_credentials(SECRET),
-        DokuSnapOptions {
-            status_service_code: "99".into(),
-            ..options()
-        },
-    )
-    .unwrap();
-    let request = StatusRequest {
-        reference: reference(),
-        provider_ref: None,
-        kind: PaymentKind::SaleRedirect,
-        amount: idr(1),
-        account: None,
-        created_at: Timestamp::UNIX_EPOCH,
-    };
+    let odd = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { status_service_code: "99".into(), ..options() }).unwrap();
+    let request = StatusRequest { reference: reference(), provider_ref: None, kind: PaymentKind::SaleRedirect, amount: idr(1), account: None, created_at: Timestamp::UNIX_EPOCH };
     match odd.status(&request).await.unwrap_err() {
         ProviderError::InvalidRequest { code, .. } => assert_eq!(code, "4005501"),
         e => panic!("{e:?}"),
     }
     // Never created: 4045501 is a definitive Failed.
     let c = client(&sb);
-    assert!(
-        matches!(c.status(&request).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501")
-    );
+    assert!(matches!(c.status(&request).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
 
     // What the product lacks.
-    let account = LinkedAccount {
-        phone: phone(SITI),
-        provider_ref: None,
-        token: None,
-        refresh_token: None,
-        token_expires_at: None,
-    };
-    assert_eq!(
-        c.top_up_instructions(&account).await.unwrap_err(),
-        ProviderError::Unsupported {
-            product: Product::DokuSnapOvo,
-            operation: Operation::TopUpInstructions
-        }
-    );
-    let history = HistoryQuery {
-        account: account.clone(),
-        from: time::macros::date!(2024 - 01 - 01),
-        to: time::macros::date!(2024 - 01 - 31),
-        page: 1,
-    };
-    assert!(matches!(
-        c.history(&history).await.unwrap_err(),
-        ProviderError::Unsupported {
-            operation: Operation::History,
-            ..
-        }
-    ));
+    let account = LinkedAccount { phone: phone(SITI), provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
+    assert_eq!(c.top_up_instructions(&account).await.unwrap_err(), ProviderError::Unsupported { product: Product::DokuSnapOvo, operation: Operation::TopUpInstructions });
+    let history = HistoryQuery { account: account.clone(), from: time::macros::date!(2024 - 01 - 01), to: time::macros::date!(2024 - 01 - 31), page: 1 };
+    assert!(matches!(c.history(&history).await.unwrap_err(), ProviderError::Unsupported { operation: Operation::History, .. }));
     // A payment kind of another product is refused before anything is sent.
     let mut push = payment(PaymentKind::Push, 10_000, &account);
     push.account = Some(account);
-    assert!(matches!(
-        c.pay(&push).await.unwrap_err(),
-        ProviderError::InvalidInput { .. }
-    ));
+    assert!(matches!(c.pay(&push).await.unwrap_err(), ProviderError::InvalidInput { .. }));
 }
 
 #[tokio::test]
 async fn lost_late_failed_and_unreadable_answers() {
     let sb = sandbox("").await;
-    let c = DokuSnapClient::new(
-        &sb.url(),
-        &demo_credentials(SECRET),
-        DokuSnapOptions {
-            timeout: Duration::from_millis(700),
-            ..options()
-        },
-    )
-    .unwrap();
+    let c = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { timeout: Duration::from_millis(700), ..options() }).unwrap();
     let account = bind(&sb, &c, PAYER, false).await;
     let unknown = |e: ProviderError| match e {
-        ProviderError::UnknownOutcome {
-            operation: Operation::Pay,
-            cause,
-            ..
-        } => cause,
+        ProviderError::UnknownOutcome { operation: Operation::Pay, cause, .. } => cause,
         e => panic!("{e:?}"),
     };
 
@@ -584,29 +378,17 @@ async fn lost_late_failed_and_unreadable_answers() {
     // answer again (409 with the first body, D-IDEM).
     arm(&sb, PAYMENT, json!({"kind": "lose_response"}), 1).await;
     let lost = payment(PaymentKind::SaleRedirect, 10_000, &account);
-    assert_eq!(
-        unknown(c.pay(&lost).await.unwrap_err()),
-        UnknownCause::ConnectionLost
-    );
+    assert_eq!(unknown(c.pay(&lost).await.unwrap_err()), UnknownCause::ConnectionLost);
     let found = c.status(&status_of(&lost, None)).await.unwrap();
-    assert!(
-        found.provider_ref.is_some(),
-        "the payment exists: {found:?}"
-    );
+    assert!(found.provider_ref.is_some(), "the payment exists: {found:?}");
     let retried = c.pay(&lost).await.unwrap();
-    assert!(matches!(
-        retried.state,
-        PaymentState::RedirectRequired { .. }
-    ));
+    assert!(matches!(retried.state, PaymentState::RedirectRequired { .. }));
     assert_eq!(retried.provider_ref, found.provider_ref);
 
     // Late answer: beyond our timeout → unknown; status resolves it once processed.
     arm(&sb, PAYMENT, json!({"kind": "delay", "ms": 1500}), 1).await;
     let late = payment(PaymentKind::Recurring, 10_000, &account);
-    assert_eq!(
-        unknown(c.pay(&late).await.unwrap_err()),
-        UnknownCause::Timeout
-    );
+    assert_eq!(unknown(c.pay(&late).await.unwrap_err()), UnknownCause::Timeout);
     tokio::time::sleep(Duration::from_millis(1000)).await;
     // The sandbox drops the delayed request with our connection, so DOKU never saw it: status
     // says so definitively (had it been processed, status would show it), and the same
@@ -614,99 +396,43 @@ async fn lost_late_failed_and_unreadable_answers() {
     match final_status(&c, &status_of(&late, None)).await.state {
         PaymentState::Failed { code, .. } if code == "4045501" => {
             assert_eq!(c.pay(&late).await.unwrap().state, PaymentState::Pending);
-            assert_eq!(
-                final_status(&c, &status_of(&late, None)).await.state,
-                PaymentState::Succeeded
-            );
+            assert_eq!(final_status(&c, &status_of(&late, None)).await.state, PaymentState::Succeeded);
         }
         PaymentState::Succeeded => {}
         other => panic!("{other:?}"),
     }
 
     // 5xx on a write: unknown; not processed, so status says never created.
-    arm(
-        &sb,
-        PAYMENT,
-        json!({"kind": "http_status", "status": 503}),
-        1,
-    )
-    .await;
+    arm(&sb, PAYMENT, json!({"kind": "http_status", "status": 503}), 1).await;
     let failed = payment(PaymentKind::Recurring, 10_000, &account);
-    assert_eq!(
-        unknown(c.pay(&failed).await.unwrap_err()),
-        UnknownCause::ServerError { status: 503 }
-    );
-    assert!(
-        matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501")
-    );
+    assert_eq!(unknown(c.pay(&failed).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
+    assert!(matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
     // ...and the same request under the same key now goes through.
     assert_eq!(c.pay(&failed).await.unwrap().state, PaymentState::Pending);
 
     // Unreadable answer: processed; unknown; status finds it.
     arm(&sb, PAYMENT, json!({"kind": "malformed_body"}), 1).await;
     let garbled = payment(PaymentKind::Recurring, 10_000, &account);
-    assert!(matches!(
-        unknown(c.pay(&garbled).await.unwrap_err()),
-        UnknownCause::MalformedReply { .. }
-    ));
-    assert_eq!(
-        final_status(&c, &status_of(&garbled, None)).await.state,
-        PaymentState::Succeeded
-    );
+    assert!(matches!(unknown(c.pay(&garbled).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
+    assert_eq!(final_status(&c, &status_of(&garbled, None)).await.state, PaymentState::Succeeded);
 
     // Dropped connection: not processed; unknown; status says never created.
     arm(&sb, PAYMENT, json!({"kind": "drop_connection"}), 1).await;
     let dropped = payment(PaymentKind::Recurring, 10_000, &account);
-    assert_eq!(
-        unknown(c.pay(&dropped).await.unwrap_err()),
-        UnknownCause::ConnectionLost
-    );
-    assert!(
-        matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501")
-    );
+    assert_eq!(unknown(c.pay(&dropped).await.unwrap_err()), UnknownCause::ConnectionLost);
+    assert!(matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
 
     // Reads: retried (3 tries); 5xx on all of them is Unavailable, fewer are absorbed.
-    arm(
-        &sb,
-        BALANCE,
-        json!({"kind": "http_status", "status": 503}),
-        3,
-    )
-    .await;
-    assert_eq!(
-        c.balance(&account).await.unwrap_err(),
-        ProviderError::Unavailable {
-            product: Product::DokuSnapOvo,
-            status: 503
-        }
-    );
-    arm(
-        &sb,
-        BALANCE,
-        json!({"kind": "http_status", "status": 502}),
-        2,
-    )
-    .await;
+    arm(&sb, BALANCE, json!({"kind": "http_status", "status": 503}), 3).await;
+    assert_eq!(c.balance(&account).await.unwrap_err(), ProviderError::Unavailable { product: Product::DokuSnapOvo, status: 503 });
+    arm(&sb, BALANCE, json!({"kind": "http_status", "status": 502}), 2).await;
     assert!(c.balance(&account).await.is_ok());
     arm(&sb, BALANCE, json!({"kind": "delay", "ms": 1500}), 3).await;
-    assert_eq!(
-        c.balance(&account).await.unwrap_err(),
-        ProviderError::Timeout {
-            product: Product::DokuSnapOvo,
-            operation: Operation::Balance
-        }
-    );
+    assert_eq!(c.balance(&account).await.unwrap_err(), ProviderError::Timeout { product: Product::DokuSnapOvo, operation: Operation::Balance });
     arm(&sb, STATUS, json!({"kind": "malformed_body"}), 1).await;
-    assert!(matches!(
-        c.status(&status_of(&garbled, None)).await.unwrap_err(),
-        ProviderError::MalformedReply { .. }
-    ));
+    assert!(matches!(c.status(&status_of(&garbled, None)).await.unwrap_err(), ProviderError::MalformedReply { .. }));
     arm(&sb, STATUS, json!({"kind": "drop_connection"}), 1).await;
-    assert_eq!(
-        c.status(&status_of(&garbled, None)).await.unwrap().state,
-        PaymentState::Succeeded,
-        "a dropped read is retried"
-    );
+    assert_eq!(c.status(&status_of(&garbled, None)).await.unwrap().state, PaymentState::Succeeded, "a dropped read is retried");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -726,19 +452,8 @@ async fn receive(
 ) -> (StatusCode, String) {
     let request = InboundRequest {
         method: method.to_string(),
-        path_and_query: uri
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect(),
+        path_and_query: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect(),
         body,
     };
     let client = receiver.client.get().unwrap();
@@ -750,19 +465,11 @@ async fn receive(
         let _ = receiver.tx.send((uri.path().to_owned(), outcome));
         answer
     };
-    (
-        StatusCode::from_u16(answer.status).unwrap(),
-        answer.body.expose().clone(),
-    )
+    (StatusCode::from_u16(answer.status).unwrap(), answer.body.expose().clone())
 }
 
-async fn next(
-    rx: &mut mpsc::UnboundedReceiver<(String, Result<Notification, NotificationRejection>)>,
-) -> (String, Result<Notification, NotificationRejection>) {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a notification in time")
-        .unwrap()
+async fn next(rx: &mut mpsc::UnboundedReceiver<(String, Result<Notification, NotificationRejection>)>) -> (String, Result<Notification, NotificationRejection>) {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("a notification in time").unwrap()
 }
 
 #[tokio::test]
@@ -770,13 +477,8 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let at = format!("http://{}", listener.local_addr().unwrap());
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let receiver = Arc::new(Receiver {
-        client: OnceLock::new(),
-        tx,
-    });
-    let app = axum::Router::new()
-        .fallback(receive)
-        .with_state(receiver.clone());
+    let receiver = Arc::new(Receiver { client: OnceLock::new(), tx });
+    let app = axum::Router::new().fallback(receive).with_state(receiver.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let sb = sandbox(&format!("token_url = \"{at}/doku/token\"\nnotification_url = \"{at}/v1.0/debit/notify\"\nbinding_notification_url = \"{at}/doku/binding\"")).await;
@@ -788,18 +490,9 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     let (path, n2) = next(&mut rx).await;
     assert_eq!(path, "/doku/binding");
     let n2 = n2.unwrap();
-    assert!(
-        n2.dedup_key.starts_with("doku_snap_ovo:binding:") && n2.dedup_key.ends_with(":SUCCESS"),
-        "{}",
-        n2.dedup_key
-    );
+    assert!(n2.dedup_key.starts_with("doku_snap_ovo:binding:") && n2.dedup_key.ends_with(":SUCCESS"), "{}", n2.dedup_key);
     match n2.event {
-        NotificationEvent::Binding {
-            linked,
-            auth_code,
-            merchant_ref,
-            ..
-        } => {
+        NotificationEvent::Binding { linked, auth_code, merchant_ref, .. } => {
             assert!(linked);
             assert!(auth_code.is_some());
             assert_eq!(merchant_ref.as_deref(), Some("CUST-6281234567890"));
@@ -815,12 +508,7 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     assert_eq!(path, "/v1.0/debit/notify");
     let n1 = n1.unwrap();
     match &n1.event {
-        NotificationEvent::Payment {
-            merchant_ref,
-            state,
-            amount,
-            ..
-        } => {
+        NotificationEvent::Payment { merchant_ref, state, amount, .. } => {
             assert_eq!(merchant_ref.as_deref(), Some(pay.reference.as_str()));
             assert_eq!(state, &PaymentState::Succeeded);
             assert_eq!(amount, &Some(idr(12_000)));
@@ -828,19 +516,10 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
         e => panic!("{e:?}"),
     }
     // Confirmed by status before any money-state change (§5.7).
-    assert_eq!(
-        c.status(&status_of(&pay, None)).await.unwrap().state,
-        PaymentState::Succeeded
-    );
+    assert_eq!(c.status(&status_of(&pay, None)).await.unwrap().state, PaymentState::Succeeded);
 
     // A duplicate delivery: the same dedup_key twice.
-    arm(
-        &sb,
-        "notification",
-        json!({"kind": "duplicate_notification"}),
-        1,
-    )
-    .await;
+    arm(&sb, "notification", json!({"kind": "duplicate_notification"}), 1).await;
     let twice = payment(PaymentKind::Recurring, 13_000, &account);
     c.pay(&twice).await.unwrap();
     let (_, first) = next(&mut rx).await;
@@ -850,26 +529,14 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     assert!(first.dedup_key.ends_with(":00"));
 
     // A forged signature is refused.
-    arm(
-        &sb,
-        "notification",
-        json!({"kind": "wrong_signature_notification"}),
-        1,
-    )
-    .await;
+    arm(&sb, "notification", json!({"kind": "wrong_signature_notification"}), 1).await;
     let forged = payment(PaymentKind::Recurring, 14_000, &account);
     c.pay(&forged).await.unwrap();
     let (_, refused) = next(&mut rx).await;
     assert_eq!(refused.unwrap_err(), NotificationRejection::BadSignature);
 
     // The sandbox journal shows our N0 answers were accepted.
-    let journal = control(
-        &sb,
-        Method::GET,
-        "/_sandbox/notifications?product=doku_snap_ovo",
-        None,
-    )
-    .await;
+    let journal = control(&sb, Method::GET, "/_sandbox/notifications?product=doku_snap_ovo", None).await;
     let text = journal.to_string();
     assert!(text.contains("token"), "{text}");
 }

@@ -13,9 +13,7 @@ use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
-use ovo_providers::products::tazapay::{
-    confirm_idempotency_key, refund_idempotency_key, TazapayClient, TazapayOptions, ATTEMPT_FAILED,
-};
+use ovo_providers::products::tazapay::{confirm_idempotency_key, refund_idempotency_key, TazapayClient, TazapayOptions, ATTEMPT_FAILED};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
@@ -33,15 +31,7 @@ const PAYER: &str = "081100000007";
 type Received = Arc<Mutex<Vec<InboundRequest>>>;
 
 async fn receive(State(got): State<Received>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let headers = headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                v.to_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
     got.lock().unwrap().push(InboundRequest {
         method: "POST".into(),
         path_and_query: "/hooks".into(),
@@ -61,11 +51,7 @@ struct Env {
 fn credentials(secret: &str) -> Credentials {
     Credentials::from_pairs(
         Product::TazapayOvoIdr,
-        [
-            ("api_key", API_KEY.to_owned()),
-            ("api_secret", secret.to_owned()),
-            ("webhook_secret", WEBHOOK_SECRET.to_owned()),
-        ],
+        [("api_key", API_KEY.to_owned()), ("api_secret", secret.to_owned()), ("webhook_secret", WEBHOOK_SECRET.to_owned())],
     )
 }
 
@@ -84,9 +70,7 @@ async fn env_with(options: TazapayOptions) -> Env {
     let hooks = Received::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .route("/hooks", axum::routing::post(receive))
-        .with_state(hooks.clone());
+    let app = axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let toml = format!(
         r#"
@@ -101,20 +85,10 @@ events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.re
 "#
     );
     // 0.01: the 70 s push wait is 700 ms, long enough for the test to answer it.
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.01").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.01").unwrap() };
+    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = TazapayClient::new(&sb.url(), &credentials(API_SECRET), options).unwrap();
-    Env {
-        sb,
-        http: reqwest::Client::new(),
-        client,
-        hooks,
-    }
+    Env { sb, http: reqwest::Client::new(), client, hooks }
 }
 
 async fn env() -> Env {
@@ -173,75 +147,43 @@ fn refund_of(p: &PaymentRequest, payin: &str, amount: i64, n: u32) -> RefundRequ
 
 impl Env {
     async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.sb.url()));
+        let mut request = self.http.request(method, format!("{}{path}", self.sb.url()));
         if let Some(body) = body {
             request = request.json(&body);
         }
         let response = request.send().await.unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
+        assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap_or(Value::Null)
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        let body =
-            json!({"product":"tazapay_ovo_idr","endpoint":endpoint,"fault":fault,"count":count});
-        self.control(reqwest::Method::POST, "/_sandbox/faults", Some(body))
-            .await;
+        let body = json!({"product":"tazapay_ovo_idr","endpoint":endpoint,"fault":fault,"count":count});
+        self.control(reqwest::Method::POST, "/_sandbox/faults", Some(body)).await;
     }
 
     /// The customer answers the push on their phone.
     async fn approve_push(&self, phone: &str) {
         let canonical = Msisdn::parse(phone).unwrap().canonical().to_owned();
         let id = eventually(|| async {
-            let pending = self
-                .control(reqwest::Method::GET, "/_sandbox/pending", None)
-                .await;
-            pending
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["product"] == "tazapay_ovo_idr" && a["phone"] == canonical.as_str())
-                .map(|a| a["id"].as_str().unwrap().to_owned())
+            let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
+            pending.as_array().unwrap().iter().find(|a| a["product"] == "tazapay_ovo_idr" && a["phone"] == canonical.as_str()).map(|a| a["id"].as_str().unwrap().to_owned())
         })
         .await;
         let body = json!({"decision":"approve","source":"cash"});
-        self.control(
-            reqwest::Method::POST,
-            &format!("/_sandbox/pending/{id}/decide"),
-            Some(body),
-        )
-        .await;
+        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(body)).await;
     }
 
     async fn settled(&self, p: &PaymentRequest, payin: &str) -> PaymentOutcome {
         eventually(|| async {
-            let outcome = self
-                .client
-                .status(&status_of(p, Some(payin.to_owned())))
-                .await
-                .unwrap();
+            let outcome = self.client.status(&status_of(p, Some(payin.to_owned()))).await.unwrap();
             outcome.state.is_final().then_some(outcome)
         })
         .await
     }
 
     async fn payins(&self) -> usize {
-        let all = self
-            .control(
-                reqwest::Method::GET,
-                "/_sandbox/tazapay_ovo_idr/payins",
-                None,
-            )
-            .await;
-        all.as_array()
-            .map(Vec::len)
-            .unwrap_or_else(|| panic!("{all}"))
+        let all = self.control(reqwest::Method::GET, "/_sandbox/tazapay_ovo_idr/payins", None).await;
+        all.as_array().map(Vec::len).unwrap_or_else(|| panic!("{all}"))
     }
 }
 
@@ -258,11 +200,7 @@ async fn eventually<T, F: Future<Output = Option<T>>>(mut probe: impl FnMut() ->
 
 fn unknown_cause(err: ProviderError) -> UnknownCause {
     match err {
-        ProviderError::UnknownOutcome {
-            product: Product::TazapayOvoIdr,
-            cause,
-            ..
-        } => cause,
+        ProviderError::UnknownOutcome { product: Product::TazapayOvoIdr, cause, .. } => cause,
         other => panic!("expected an unknown outcome, got {other:?}"),
     }
 }
@@ -285,11 +223,7 @@ async fn a_push_approved_on_the_phone_succeeds_and_is_refunded_in_full_once() {
     let done = t.settled(&p, &payin).await;
     assert_eq!(done.state, PaymentState::Succeeded);
     assert_eq!(done.provider_ref.as_deref(), Some(payin.as_str()));
-    assert!(
-        done.provider_status.starts_with("succeeded"),
-        "{}",
-        done.provider_status
-    );
+    assert!(done.provider_status.starts_with("succeeded"), "{}", done.provider_status);
 
     let mut r = refund_of(&p, &payin, 15_000, 1);
     let refund = t.client.refund(&r).await.unwrap();
@@ -305,15 +239,8 @@ async fn a_push_approved_on_the_phone_succeeds_and_is_refunded_in_full_once() {
     assert_eq!(settled.state, RefundState::Succeeded);
 
     // Cumulative ≤ paid: a second full refund is refused, its code kept.
-    let err = t
-        .client
-        .refund(&refund_of(&p, &payin, 15_000, 2))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::Declined { code, .. } if code == "30012"),
-        "{err:?}"
-    );
+    let err = t.client.refund(&refund_of(&p, &payin, 15_000, 2)).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Declined { code, .. } if code == "30012"), "{err:?}");
 }
 
 #[tokio::test]
@@ -327,60 +254,29 @@ async fn a_declined_push_fails_with_its_reason_and_a_re_push_on_the_same_payin_s
         PaymentState::Failed { .. } => declined,
         _ => t.settled(&first, &payin).await,
     };
-    assert_eq!(
-        declined.state,
-        PaymentState::Failed {
-            code: ATTEMPT_FAILED.into(),
-            message: "declined by customer".into()
-        }
-    );
+    assert_eq!(declined.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "declined by customer".into() });
 
     // Re-push (§1 step 4): a new confirm on the same payin, with the next key.
     let second = payment(&reference, 2, 20_000, PAYER);
     let repushed = t.client.pay(&second).await.unwrap();
-    assert_eq!(
-        repushed.provider_ref.as_deref(),
-        Some(payin.as_str()),
-        "same payin"
-    );
-    assert_eq!(
-        t.settled(&second, &payin).await.state,
-        PaymentState::Succeeded
-    );
+    assert_eq!(repushed.provider_ref.as_deref(), Some(payin.as_str()), "same payin");
+    assert_eq!(t.settled(&second, &payin).await.state, PaymentState::Succeeded);
     assert_eq!(t.payins().await, 1);
 
     // Two attempts: the client names the succeeded one, so no 30008.
-    let refund = t
-        .client
-        .refund(&refund_of(&second, &payin, 20_000, 1))
-        .await
-        .unwrap();
+    let refund = t.client.refund(&refund_of(&second, &payin, 20_000, 1)).await.unwrap();
     assert_eq!(refund.state, RefundState::Pending);
 }
 
 #[tokio::test]
 async fn magic_phones_fail_with_the_providers_reasons() {
     let t = env().await;
-    for (phone, reason) in [
-        (EMPTY, "insufficient balance"),
-        (NO_ACCOUNT, "invalid phone number: no OVO account"),
-    ] {
+    for (phone, reason) in [(EMPTY, "insufficient balance"), (NO_ACCOUNT, "invalid phone number: no OVO account")] {
         let p = payment(&reference(), 1, 10_000, phone);
         let outcome = t.client.pay(&p).await.unwrap();
         let payin = outcome.provider_ref.clone().unwrap();
-        let outcome = if outcome.state.is_final() {
-            outcome
-        } else {
-            t.settled(&p, &payin).await
-        };
-        assert_eq!(
-            outcome.state,
-            PaymentState::Failed {
-                code: ATTEMPT_FAILED.into(),
-                message: reason.into()
-            },
-            "{phone}"
-        );
+        let outcome = if outcome.state.is_final() { outcome } else { t.settled(&p, &payin).await };
+        assert_eq!(outcome.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: reason.into() }, "{phone}");
     }
 }
 
@@ -391,11 +287,7 @@ async fn a_pending_payin_can_be_cancelled() {
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     let cancelled = t.client.cancel_payin(&p.reference, &payin).await.unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
-    assert_eq!(
-        t.client.status(&status_of(&p, None)).await.unwrap().state,
-        PaymentState::Cancelled,
-        "status by our reference"
-    );
+    assert_eq!(t.client.status(&status_of(&p, None)).await.unwrap().state, PaymentState::Cancelled, "status by our reference");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,26 +301,12 @@ async fn refund_rules_are_declines_that_keep_the_code() {
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     let pending = payment(&reference(), 1, 30_000, BUDI);
     let pending_payin = t.client.pay(&pending).await.unwrap().provider_ref.unwrap();
-    let err = t
-        .client
-        .refund(&refund_of(&pending, &pending_payin, 30_000, 1))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::Declined { code, .. } if code == "30009"),
-        "not succeeded: {err:?}"
-    );
+    let err = t.client.refund(&refund_of(&pending, &pending_payin, 30_000, 1)).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Declined { code, .. } if code == "30009"), "not succeeded: {err:?}");
 
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
-    let err = t
-        .client
-        .refund(&refund_of(&p, &payin, 10_000, 1))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::Declined { code, message, .. } if code == "30021" && !message.is_empty()),
-        "partial: {err:?}"
-    );
+    let err = t.client.refund(&refund_of(&p, &payin, 10_000, 1)).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Declined { code, message, .. } if code == "30021" && !message.is_empty()), "partial: {err:?}");
     assert_eq!(err.provider_code(), Some("30021"));
 }
 
@@ -436,30 +314,14 @@ async fn refund_rules_are_declines_that_keep_the_code() {
 async fn wrong_credentials_are_authentication_errors() {
     let t = env().await;
     let bad = TazapayClient::new(&t.sb.url(), &credentials("sk_test_wrong"), quick()).unwrap();
-    let err = bad
-        .pay(&payment(&reference(), 1, 10_000, BUDI))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::Authentication { code, .. } if code == "111"),
-        "{err:?}"
-    );
+    let err = bad.pay(&payment(&reference(), 1, 10_000, BUDI)).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "111"), "{err:?}");
     assert!(!format!("{err:?}{err}").contains("sk_test_wrong"));
-    assert!(
-        !format!("{bad:?}").contains("sk_test_wrong"),
-        "no secret in Debug"
-    );
+    assert!(!format!("{bad:?}").contains("sk_test_wrong"), "no secret in Debug");
 
-    let missing =
-        Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", API_KEY.to_owned())]);
+    let missing = Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", API_KEY.to_owned())]);
     let err = TazapayClient::new(&t.sb.url(), &missing, quick()).unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::MissingCredential {
-            product: Product::TazapayOvoIdr,
-            field: "api_secret"
-        }
-    );
+    assert_eq!(err, ProviderError::MissingCredential { product: Product::TazapayOvoIdr, field: "api_secret" });
 }
 
 #[tokio::test]
@@ -468,28 +330,15 @@ async fn invalid_requests_keep_the_providers_code() {
     let mut p = payment(&reference(), 1, 10_000, BUDI);
     p.description = String::new();
     let err = t.client.pay(&p).await.unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "99000"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "99000"), "{err:?}");
 
     let p = payment(&reference(), 1, 10_000, BUDI);
-    let err = t
-        .client
-        .status(&status_of(&p, Some("pay_AAAAAAAAAAAAAAAAAAAA".into())))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"),
-        "{err:?}"
-    );
+    let err = t.client.status(&status_of(&p, Some("pay_AAAAAAAAAAAAAAAAAAAA".into()))).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"), "{err:?}");
     let mut r = refund_of(&p, "pay_x", 10_000, 1);
     r.provider_ref = Some("rfd_AAAAAAAAAAAAAAAAAAAA".into());
     let err = t.client.refund_status(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"), "{err:?}");
     // Our own input: nothing is sent.
     let err = t.client.status(&status_of(&p, None)).await.unwrap_err();
     assert!(matches!(err, ProviderError::InvalidInput { .. }), "{err:?}");
@@ -498,52 +347,18 @@ async fn invalid_requests_keep_the_providers_code() {
 #[tokio::test]
 async fn operations_the_product_lacks_are_unsupported() {
     let t = env().await;
-    let account = LinkedAccount {
-        phone: Msisdn::parse(BUDI).unwrap(),
-        provider_ref: None,
-        token: None,
-        refresh_token: None,
-        token_expires_at: None,
-    };
+    let account = LinkedAccount { phone: Msisdn::parse(BUDI).unwrap(), provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
     let unsupported = |r: Result<(), ProviderError>, operation| {
-        assert_eq!(
-            r.unwrap_err(),
-            ProviderError::Unsupported {
-                product: Product::TazapayOvoIdr,
-                operation
-            }
-        );
+        assert_eq!(r.unwrap_err(), ProviderError::Unsupported { product: Product::TazapayOvoIdr, operation });
     };
-    unsupported(
-        t.client.balance(&account).await.map(|_| ()),
-        Operation::Balance,
-    );
-    unsupported(
-        t.client.unbind(&account).await.map(|_| ()),
-        Operation::Unbind,
-    );
-    unsupported(
-        t.client.top_up_instructions(&account).await.map(|_| ()),
-        Operation::TopUpInstructions,
-    );
-    let bind = BindRequest {
-        reference: reference(),
-        phone: account.phone.clone(),
-        merchant_customer_id: "c1".into(),
-        return_url: "https://x".into(),
-    };
+    unsupported(t.client.balance(&account).await.map(|_| ()), Operation::Balance);
+    unsupported(t.client.unbind(&account).await.map(|_| ()), Operation::Unbind);
+    unsupported(t.client.top_up_instructions(&account).await.map(|_| ()), Operation::TopUpInstructions);
+    let bind = BindRequest { reference: reference(), phone: account.phone.clone(), merchant_customer_id: "c1".into(), return_url: "https://x".into() };
     unsupported(t.client.bind(&bind).await.map(|_| ()), Operation::Bind);
     let today = time::OffsetDateTime::now_utc().date();
-    let history = HistoryQuery {
-        account,
-        from: today,
-        to: today,
-        page: 1,
-    };
-    unsupported(
-        t.client.history(&history).await.map(|_| ()),
-        Operation::History,
-    );
+    let history = HistoryQuery { account, from: today, to: today, page: 1 };
+    unsupported(t.client.history(&history).await.map(|_| ()), Operation::History);
     assert!(t.client.capabilities().supports(Operation::Refund));
 }
 
@@ -553,17 +368,8 @@ async fn operations_the_product_lacks_are_unsupported() {
 
 #[tokio::test]
 async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_same_key_resolve() {
-    let t = env_with(TazapayOptions {
-        confirm_timeout: Duration::from_millis(300),
-        ..quick()
-    })
-    .await;
-    t.fault(
-        "/v3/payin/{id}/confirm",
-        json!({"kind":"delay","ms":1500}),
-        1,
-    )
-    .await;
+    let t = env_with(TazapayOptions { confirm_timeout: Duration::from_millis(300), ..quick() }).await;
+    t.fault("/v3/payin/{id}/confirm", json!({"kind":"delay","ms":1500}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
     let cause = unknown_cause(t.client.pay(&p).await.unwrap_err());
     assert_eq!(cause, UnknownCause::Timeout);
@@ -582,13 +388,9 @@ async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_s
 #[tokio::test]
 async fn a_lost_confirm_answer_is_an_unknown_outcome_resolved_by_status() {
     let t = env().await;
-    t.fault("/v3/payin/{id}/confirm", json!({"kind":"lose_response"}), 1)
-        .await;
+    t.fault("/v3/payin/{id}/confirm", json!({"kind":"lose_response"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
-    assert_eq!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
-        UnknownCause::ConnectionLost
-    );
+    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     // The confirm was processed: the payer pays at once.
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
@@ -597,8 +399,7 @@ async fn a_lost_confirm_answer_is_an_unknown_outcome_resolved_by_status() {
 #[tokio::test]
 async fn a_lost_create_answer_is_resolved_by_repeating_with_the_same_key() {
     let t = env().await;
-    t.fault("/v3/payin", json!({"kind":"lose_response"}), 1)
-        .await;
+    t.fault("/v3/payin", json!({"kind":"lose_response"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
     assert!(t.client.pay(&p).await.unwrap_err().is_unknown_outcome());
     assert_eq!(t.client.payin_id_for(&p.reference), None);
@@ -606,110 +407,47 @@ async fn a_lost_create_answer_is_resolved_by_repeating_with_the_same_key() {
     // The create key `<ref>-create` replays the stored answer: still one payin.
     let outcome = t.client.pay(&p).await.unwrap();
     assert_eq!(t.payins().await, 1);
-    assert_eq!(
-        t.settled(&p, &outcome.provider_ref.unwrap()).await.state,
-        PaymentState::Succeeded
-    );
+    assert_eq!(t.settled(&p, &outcome.provider_ref.unwrap()).await.state, PaymentState::Succeeded);
 }
 
 #[tokio::test]
 async fn server_errors_are_unknown_for_writes_and_retried_for_reads() {
     let t = env().await;
-    t.fault("/v3/payin", json!({"kind":"http_status","status":503}), 1)
-        .await;
+    t.fault("/v3/payin", json!({"kind":"http_status","status":503}), 1).await;
     let p = payment(&reference(), 1, 10_000, BUDI);
-    assert_eq!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
-        UnknownCause::ServerError { status: 503 }
-    );
+    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
 
-    t.fault(
-        "/v3/payin/{id}",
-        json!({"kind":"http_status","status":502}),
-        1,
-    )
-    .await;
-    assert_eq!(
-        t.client
-            .status(&status_of(&p, Some(payin.clone())))
-            .await
-            .unwrap()
-            .state,
-        PaymentState::Pending,
-        "one retry"
-    );
-    t.fault(
-        "/v3/payin/{id}",
-        json!({"kind":"http_status","status":503}),
-        3,
-    )
-    .await;
-    let err = t
-        .client
-        .status(&status_of(&p, Some(payin)))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::Unavailable {
-            product: Product::TazapayOvoIdr,
-            status: 503
-        }
-    );
+    t.fault("/v3/payin/{id}", json!({"kind":"http_status","status":502}), 1).await;
+    assert_eq!(t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap().state, PaymentState::Pending, "one retry");
+    t.fault("/v3/payin/{id}", json!({"kind":"http_status","status":503}), 3).await;
+    let err = t.client.status(&status_of(&p, Some(payin))).await.unwrap_err();
+    assert_eq!(err, ProviderError::Unavailable { product: Product::TazapayOvoIdr, status: 503 });
 }
 
 #[tokio::test]
 async fn malformed_answers_are_unknown_for_writes_and_malformed_for_reads() {
     let t = env().await;
-    t.fault(
-        "/v3/payin/{id}/confirm",
-        json!({"kind":"malformed_body"}),
-        1,
-    )
-    .await;
+    t.fault("/v3/payin/{id}/confirm", json!({"kind":"malformed_body"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
-    assert!(matches!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
-        UnknownCause::MalformedReply { .. }
-    ));
+    assert!(matches!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
     let payin = t.client.payin_id_for(&p.reference).unwrap();
-    t.fault("/v3/payin/{id}", json!({"kind":"malformed_body"}), 1)
-        .await;
+    t.fault("/v3/payin/{id}", json!({"kind":"malformed_body"}), 1).await;
     let err = t.client.status(&status_of(&p, None)).await.unwrap_err();
-    assert!(
-        matches!(err, ProviderError::MalformedReply { .. }),
-        "{err:?}"
-    );
-    assert_eq!(
-        t.settled(&p, &payin).await.state,
-        PaymentState::Succeeded,
-        "processed before the answer broke"
-    );
+    assert!(matches!(err, ProviderError::MalformedReply { .. }), "{err:?}");
+    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded, "processed before the answer broke");
 }
 
 #[tokio::test]
 async fn dropped_connections_are_unknown_for_writes_and_retried_for_reads() {
     let t = env().await;
-    t.fault(
-        "/v3/payin/{id}/confirm",
-        json!({"kind":"drop_connection"}),
-        1,
-    )
-    .await;
+    t.fault("/v3/payin/{id}/confirm", json!({"kind":"drop_connection"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
-    assert_eq!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
-        UnknownCause::ConnectionLost
-    );
+    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
     let payin = t.client.payin_id_for(&p.reference).unwrap();
-    t.fault("/v3/payin/{id}", json!({"kind":"drop_connection"}), 1)
-        .await;
+    t.fault("/v3/payin/{id}", json!({"kind":"drop_connection"}), 1).await;
     // Not processed: the payin still waits for a confirm; the status read is retried.
-    assert_eq!(
-        t.client.status(&status_of(&p, None)).await.unwrap().state,
-        PaymentState::Pending
-    );
+    assert_eq!(t.client.status(&status_of(&p, None)).await.unwrap().state, PaymentState::Pending);
     t.client.pay(&p).await.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
 }
@@ -720,8 +458,7 @@ async fn a_lost_refund_answer_is_resolved_by_the_same_key() {
     let p = payment(&reference(), 1, 25_000, PAYER);
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
-    t.fault("/v3/refund", json!({"kind":"lose_response"}), 1)
-        .await;
+    t.fault("/v3/refund", json!({"kind":"lose_response"}), 1).await;
     let r = refund_of(&p, &payin, 25_000, 1);
     assert!(t.client.refund(&r).await.unwrap_err().is_unknown_outcome());
     // Idempotency-Key replays the stored 2xx instead of refunding twice (no 30012).
@@ -742,10 +479,7 @@ async fn hooks_where(t: &Env, n: usize) -> Vec<InboundRequest> {
 }
 
 fn event_type(request: &InboundRequest) -> String {
-    serde_json::from_str::<Value>(&request.body).unwrap()["type"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    serde_json::from_str::<Value>(&request.body).unwrap()["type"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -756,25 +490,15 @@ async fn real_webhooks_verify_and_parse() {
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
     let got = eventually(|| async {
         let got = t.hooks.lock().unwrap().clone();
-        got.iter()
-            .any(|h| event_type(h) == "payin.succeeded")
-            .then_some(got)
+        got.iter().any(|h| event_type(h) == "payin.succeeded").then_some(got)
     })
     .await;
     for hook in &got {
-        let n = t
-            .client
-            .verify_notification(hook)
-            .unwrap_or_else(|e| panic!("{e}: {}", hook.body));
+        let n = t.client.verify_notification(hook).unwrap_or_else(|e| panic!("{e}: {}", hook.body));
         assert!(n.dedup_key.starts_with("tazapay_ovo_idr:evt_"));
         if event_type(hook) == "payin.succeeded" {
             match n.event {
-                NotificationEvent::Payment {
-                    merchant_ref,
-                    provider_ref,
-                    state,
-                    amount,
-                } => {
+                NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
                     assert_eq!(merchant_ref.as_deref(), Some(p.reference.as_str()));
                     assert_eq!(provider_ref.as_deref(), Some(payin.as_str()));
                     assert_eq!(state, PaymentState::Succeeded);
@@ -787,58 +511,31 @@ async fn real_webhooks_verify_and_parse() {
     // A tampered body is refused.
     let mut tampered = got[0].clone();
     tampered.body = tampered.body.replacen("\"id\"", "\"id\" ", 1);
-    assert_eq!(
-        t.client.verify_notification(&tampered).unwrap_err(),
-        NotificationRejection::BadSignature
-    );
+    assert_eq!(t.client.verify_notification(&tampered).unwrap_err(), NotificationRejection::BadSignature);
 }
 
 #[tokio::test]
 async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_rejected() {
     let t = env().await;
-    t.fault("notification", json!({"kind":"duplicate_notification"}), 1)
-        .await;
+    t.fault("notification", json!({"kind":"duplicate_notification"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
     // payin.created (delivered twice), payin.requires_action, payment_attempt.succeeded, payin.succeeded
     let got = hooks_where(&t, 5).await;
-    let keys: Vec<String> = got
-        .iter()
-        .map(|h| t.client.verify_notification(h).unwrap().dedup_key)
-        .collect();
-    let twice: Vec<&String> = keys
-        .iter()
-        .filter(|k| keys.iter().filter(|o| o == k).count() == 2)
-        .collect();
-    assert_eq!(
-        twice.len(),
-        2,
-        "one event delivered twice under one key: {keys:?}"
-    );
+    let keys: Vec<String> = got.iter().map(|h| t.client.verify_notification(h).unwrap().dedup_key).collect();
+    let twice: Vec<&String> = keys.iter().filter(|k| keys.iter().filter(|o| o == k).count() == 2).collect();
+    assert_eq!(twice.len(), 2, "one event delivered twice under one key: {keys:?}");
     assert_eq!(twice[0], twice[1]);
 
     let before = t.hooks.lock().unwrap().len();
-    t.fault(
-        "notification",
-        json!({"kind":"wrong_signature_notification"}),
-        1,
-    )
-    .await;
+    t.fault("notification", json!({"kind":"wrong_signature_notification"}), 1).await;
     let q = payment(&reference(), 1, 10_000, PAYER);
     let payin = t.client.pay(&q).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&q, &payin).await.state, PaymentState::Succeeded);
     let got = hooks_where(&t, before + 4).await;
-    let verdicts: Vec<_> = got[before..]
-        .iter()
-        .map(|h| t.client.verify_notification(h).err())
-        .collect();
-    let rejected = verdicts
-        .iter()
-        .filter(|v| **v == Some(NotificationRejection::BadSignature))
-        .count();
+    let verdicts: Vec<_> = got[before..].iter().map(|h| t.client.verify_notification(h).err()).collect();
+    let rejected = verdicts.iter().filter(|v| **v == Some(NotificationRejection::BadSignature)).count();
     assert_eq!(rejected, 1, "{verdicts:?}");
-    assert!(verdicts
-        .iter()
-        .all(|v| v.is_none() || *v == Some(NotificationRejection::BadSignature)));
+    assert!(verdicts.iter().all(|v| v.is_none() || *v == Some(NotificationRejection::BadSignature)));
 }

@@ -67,72 +67,30 @@ fn transport() -> Transport {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_connection_error_for_writes_too() {
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
     let url = format!("http://{closed}/pay");
-    let err = transport()
-        .send(Call::write(Operation::Pay, SHORT), |c| c.post(&url))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            ProviderError::Connection {
-                operation: Operation::Pay,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&url)).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Connection { operation: Operation::Pay, .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
     let (url, _) = server(0).await;
     let slow = format!("{url}/slow");
-    let err = transport()
-        .send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::Timeout
-        }
-    );
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
+    assert_eq!(err, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::Timeout });
     assert!(err.is_unknown_outcome());
-    let err = transport()
-        .send(Call::read(Operation::Status, SHORT), |c| c.post(&slow))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::Timeout {
-            product: Product::OvoSnap,
-            operation: Operation::Status
-        }
-    );
+    let err = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&slow)).await.unwrap_err();
+    assert_eq!(err, ProviderError::Timeout { product: Product::OvoSnap, operation: Operation::Status });
 }
 
 #[tokio::test]
 async fn a_lost_answer_to_a_write_is_unknown() {
     let url = format!("{}/pay", dropper().await);
-    let err = transport()
-        .send(Call::write(Operation::Refund, SHORT), |c| c.post(&url))
-        .await
-        .unwrap_err();
+    let err = transport().send(Call::write(Operation::Refund, SHORT), |c| c.post(&url)).await.unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Refund,
-            cause: UnknownCause::ConnectionLost
-        }
+        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Refund, cause: UnknownCause::ConnectionLost }
     );
 }
 
@@ -140,17 +98,10 @@ async fn a_lost_answer_to_a_write_is_unknown() {
 async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
     let (url, calls) = server(5).await;
     let fail = format!("{url}/fail");
-    let err = transport()
-        .send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail))
-        .await
-        .unwrap_err();
+    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::ServerError { status: 503 }
-        }
+        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } }
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1, "sent exactly once");
 }
@@ -159,25 +110,13 @@ async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
 async fn reads_are_retried_through_5xx_and_give_up_as_unavailable() {
     let (url, calls) = server(2).await;
     let fail = format!("{url}/fail");
-    let reply = transport()
-        .send(Call::read(Operation::Status, SHORT), |c| c.post(&fail))
-        .await
-        .unwrap();
+    let reply = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&fail)).await.unwrap();
     assert_eq!((reply.status, calls.load(Ordering::SeqCst)), (200, 3));
 
     let (url, calls) = server(10).await;
     let fail = format!("{url}/fail");
-    let err = transport()
-        .send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::Unavailable {
-            product: Product::OvoSnap,
-            status: 503
-        }
-    );
+    let err = transport().send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail)).await.unwrap_err();
+    assert_eq!(err, ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
     assert_eq!(calls.load(Ordering::SeqCst), 3, "one try and two retries");
 }
 
@@ -194,15 +133,7 @@ async fn an_unreadable_answer_is_unknown_for_writes_and_malformed_for_reads() {
         reference_no: String,
     }
     let err = t.json::<Needs>(write, &reply).unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")),
-        "{err:?}"
-    );
-    let err = t
-        .json::<Needs>(Call::read(Operation::Status, SHORT), &reply)
-        .unwrap_err();
-    assert!(
-        matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")), "{err:?}");
+    let err = t.json::<Needs>(Call::read(Operation::Status, SHORT), &reply).unwrap_err();
+    assert!(matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")), "{err:?}");
 }

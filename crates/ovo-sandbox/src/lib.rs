@@ -8,6 +8,4 @@ pub mod core;
 pub mod products;
 
 pub use crate::core::time_scale::TimeScale;
-pub use crate::core::{
-    start, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig, DEMO_MERCHANTS,
-};
+pub use crate::core::{start, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig, DEMO_MERCHANTS};

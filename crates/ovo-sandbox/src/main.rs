@@ -14,34 +14,20 @@ const USAGE: &str = "usage: ovo-sandbox [--addr 127.0.0.1:7700] [--merchants FIL
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     let mut addr: SocketAddr = "127.0.0.1:7700".parse()?;
     let mut config = SandboxConfig::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = || {
-            args.next()
-                .with_context(|| format!("{arg} needs a value\n\n{USAGE}"))
-        };
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value\n\n{USAGE}"));
         match arg.as_str() {
-            "--addr" => {
-                addr = value()?
-                    .parse()
-                    .context("--addr must look like 127.0.0.1:7700")?
-            }
+            "--addr" => addr = value()?.parse().context("--addr must look like 127.0.0.1:7700")?,
             "--merchants" => {
                 let path = value()?;
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {path}"))?;
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
                 config.merchants = Merchants::parse(&text).map_err(anyhow::Error::msg)?;
             }
-            "--time-scale" => {
-                config.time_scale = TimeScale::parse(&value()?).map_err(anyhow::Error::msg)?
-            }
+            "--time-scale" => config.time_scale = TimeScale::parse(&value()?).map_err(anyhow::Error::msg)?,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());

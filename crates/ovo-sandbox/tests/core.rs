@@ -13,19 +13,12 @@ use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
-    let config = SandboxConfig {
-        merchants: Merchants::parse("").unwrap(),
-        time_scale: TimeScale::parse("0.00001").unwrap(),
-    };
-    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap()
+    let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.00001").unwrap() };
+    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 
 /// A merchant endpoint that answers the statuses given, in order, then 200.
-async fn receiver(
-    statuses: Vec<u16>,
-) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
+async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let queue = Arc::new(Mutex::new(statuses));
     let (s, q) = (seen.clone(), queue.clone());
@@ -34,10 +27,7 @@ async fn receiver(
         post(move |headers: axum::http::HeaderMap, body: String| {
             let (s, q) = (s.clone(), q.clone());
             async move {
-                let headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                    .collect();
+                let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect();
                 s.lock().unwrap().push((headers, body));
                 let mut q = q.lock().unwrap();
                 let status = if q.is_empty() { 200 } else { q.remove(0) };
@@ -70,21 +60,14 @@ fn outbound(url: &str) -> Outbound {
         headers: vec![("x-signature".into(), "good".into())],
         body: "{\"paid\":true}".into(),
         retries: vec![Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600)],
-        tampered: Some(Tampered {
-            url: url.into(),
-            headers: vec![("x-signature".into(), "bad".into())],
-            body: "{\"paid\":true}".into(),
-        }),
+        tampered: Some(Tampered { url: url.into(), headers: vec![("x-signature".into(), "bad".into())], body: "{\"paid\":true}".into() }),
         ack: Ack::Http2xx,
         prepare: None,
     }
 }
 
 fn header(headers: &[(String, String)], name: &str) -> Option<String> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
 }
 
 /// A hook that records every call and answers each attempt with `answer(call)`.
@@ -104,23 +87,13 @@ async fn accounts_can_be_created_patched_and_reset() {
     let http = reqwest::Client::new();
     let created = http
         .post(format!("{}/_sandbox/accounts", sb.url()))
-        .json(
-            &json!({ "phone": "0812-1111-2222", "name": "Dewi", "cash": 50_000, "points": 1_000 }),
-        )
+        .json(&json!({ "phone": "0812-1111-2222", "name": "Dewi", "cash": 50_000, "points": 1_000 }))
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    assert_eq!(
-        created.json::<Value>().await.unwrap()["phone"],
-        "6281211112222"
-    );
-    let bad = http
-        .post(format!("{}/_sandbox/accounts", sb.url()))
-        .json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(created.json::<Value>().await.unwrap()["phone"], "6281211112222");
+    let bad = http.post(format!("{}/_sandbox/accounts", sb.url())).json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 })).send().await.unwrap();
     assert_eq!(bad.status(), 422);
 
     let patched: Value = http
@@ -132,36 +105,14 @@ async fn accounts_can_be_created_patched_and_reset() {
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        (patched["cash"].as_i64(), patched["blocked"].as_bool()),
-        (Some(75_000), Some(true))
-    );
-    let negative = http
-        .patch(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
-        .json(&json!({ "cash": -1 }))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!((patched["cash"].as_i64(), patched["blocked"].as_bool()), (Some(75_000), Some(true)));
+    let negative = http.patch(format!("{}/_sandbox/accounts/6281211112222", sb.url())).json(&json!({ "cash": -1 })).send().await.unwrap();
     assert_eq!(negative.status(), 422);
 
-    http.post(format!("{}/_sandbox/reset", sb.url()))
-        .send()
-        .await
-        .unwrap();
-    let gone = http
-        .get(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
-        .send()
-        .await
-        .unwrap();
+    http.post(format!("{}/_sandbox/reset", sb.url())).send().await.unwrap();
+    let gone = http.get(format!("{}/_sandbox/accounts/6281211112222", sb.url())).send().await.unwrap();
     assert_eq!(gone.status(), 404);
-    let seeded: Value = http
-        .get(format!("{}/_sandbox/accounts/6281234567890", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seeded: Value = http.get(format!("{}/_sandbox/accounts/6281234567890", sb.url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(seeded["name"], "Budi Santoso");
 }
 
@@ -185,71 +136,22 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
         },
     );
     let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page_url = format!("{}/_sandbox/customer/{}", sb.url(), opened.id);
-    let page = http
-        .get(&page_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("Toko Maju") && page.contains(&otp),
-        "the page shows the merchant and the SMS OTP"
-    );
+    let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Toko Maju") && page.contains(&otp), "the page shows the merchant and the SMS OTP");
 
     let submit = |form: Vec<(&'static str, String)>| http.post(&page_url).form(&form).send();
-    let no_terms = submit(vec![
-        ("otp", otp.clone()),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
-    assert!(no_terms
-        .text()
-        .await
-        .unwrap()
-        .contains("agree to the terms"));
-    let wrong_pin = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp.clone()),
-        ("pin", "000000".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
+    let no_terms = submit(vec![("otp", otp.clone()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    assert!(no_terms.text().await.unwrap().contains("agree to the terms"));
+    let wrong_pin = submit(vec![("agree", "yes".into()), ("otp", otp.clone()), ("pin", "000000".into()), ("action", "approve".into())]).await.unwrap();
     assert!(wrong_pin.text().await.unwrap().contains("wrong PIN"));
-    let wrong_otp = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", "999999x".into()),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
+    let wrong_otp = submit(vec![("agree", "yes".into()), ("otp", "999999x".into()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
     assert!(wrong_otp.text().await.unwrap().contains("wrong OTP"));
-    let done = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
+    let done = submit(vec![("agree", "yes".into()), ("otp", otp), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
     assert_eq!(done.status(), 303);
     assert_eq!(done.headers()["location"], "https://merchant.example/done");
-    assert_eq!(
-        opened.decision.await.unwrap(),
-        Decision::Approve {
-            source: PaySource::Cash
-        }
-    );
+    assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
 
     // A declined action goes to the decline URL; a product may fix the OTP it documents.
     let declined = sb.ctx.pending().open(
@@ -270,16 +172,8 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     );
     assert_eq!(sb.ctx.pending().get(&declined.id).unwrap().otp, "7890");
     let url = format!("{}/_sandbox/customer/{}", sb.url(), declined.id);
-    let back = http
-        .post(&url)
-        .form(&[("action", "decline")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        back.headers()["location"],
-        "https://merchant.example/declined"
-    );
+    let back = http.post(&url).form(&[("action", "decline")]).send().await.unwrap();
+    assert_eq!(back.headers()["location"], "https://merchant.example/declined");
     assert_eq!(declined.decision.await.unwrap(), Decision::Decline);
 }
 
@@ -299,80 +193,31 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
         otp: None,
         choose_source: true,
     };
-    let manual = sb
-        .ctx
-        .pending()
-        .open(sb.ctx.wallets(), push("6281234567890"));
+    let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
-    let phone = http
-        .get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let phone = http.get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url())).send().await.unwrap().text().await.unwrap();
     assert!(phone.contains("invoice 7") && phone.contains("Rp 25000"));
-    http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id))
-        .form(&[("action", "points")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        manual.decision.await.unwrap(),
-        Decision::Approve {
-            source: PaySource::Points
-        }
-    );
+    http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id)).form(&[("action", "points")]).send().await.unwrap();
+    assert_eq!(manual.decision.await.unwrap(), Decision::Approve { source: PaySource::Points });
 
-    let decliner = sb
-        .ctx
-        .pending()
-        .open(sb.ctx.wallets(), push("6281100000005"));
+    let decliner = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000005"));
     assert_eq!(decliner.decision.await.unwrap(), Decision::Decline);
-    let payer = sb
-        .ctx
-        .pending()
-        .open(sb.ctx.wallets(), push("6281100000007"));
-    assert_eq!(
-        payer.decision.await.unwrap(),
-        Decision::Approve {
-            source: PaySource::Cash
-        }
-    );
-    let silent = sb
-        .ctx
-        .pending()
-        .open(sb.ctx.wallets(), push("6281100000006"));
+    let payer = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000007"));
+    assert_eq!(payer.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
+    let silent = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000006"));
     let waited = tokio::time::timeout(Duration::from_millis(50), silent.decision).await;
     assert!(waited.is_err(), "the silent customer never answers");
 
-    let via_control = sb
-        .ctx
-        .pending()
-        .open(sb.ctx.wallets(), push("6281298765432"));
+    let via_control = sb.ctx.pending().open(sb.ctx.wallets(), push("6281298765432"));
     let decided = http
-        .post(format!(
-            "{}/_sandbox/pending/{}/decide",
-            sb.url(),
-            via_control.id
-        ))
+        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
         .json(&json!({ "decision": "decline" }))
         .send()
         .await
         .unwrap();
     assert_eq!(decided.status(), 200);
     assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
-    let again = http
-        .post(format!(
-            "{}/_sandbox/pending/{}/decide",
-            sb.url(),
-            via_control.id
-        ))
-        .json(&json!({ "decision": "decline" }))
-        .send()
-        .await
-        .unwrap();
+    let again = http.post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id)).json(&json!({ "decision": "decline" })).send().await.unwrap();
     assert_eq!(again.status(), 404);
 }
 
@@ -381,14 +226,7 @@ async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts()
     let sb = sandbox().await;
     let (url, seen) = receiver(vec![500, 503]).await;
     sb.ctx.notifier().send(outbound(&url));
-    wait_until(|| {
-        sb.ctx
-            .journal()
-            .deliveries(Some("test"))
-            .first()
-            .is_some_and(|d| d.delivered)
-    })
-    .await;
+    wait_until(|| sb.ctx.journal().deliveries(Some("test")).first().is_some_and(|d| d.delivered)).await;
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
     let statuses: Vec<_> = delivery.attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [Some(500), Some(503), Some(200)]);
@@ -406,48 +244,21 @@ async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     let http = reqwest::Client::new();
     let arm = |fault: Fault| {
         http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&ArmedFault {
-                product: "test".into(),
-                endpoint: Some(NOTIFICATION.into()),
-                fault,
-                count: 1,
-            })
+            .json(&ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault, count: 1 })
             .send()
     };
     // "test" is not a product of this sandbox: arming it is refused with the known list.
-    assert_eq!(
-        arm(Fault::DuplicateNotification).await.unwrap().status(),
-        422
-    );
-    sb.ctx.faults().arm(ArmedFault {
-        product: "test".into(),
-        endpoint: Some(NOTIFICATION.into()),
-        fault: Fault::DuplicateNotification,
-        count: 1,
-    });
+    assert_eq!(arm(Fault::DuplicateNotification).await.unwrap().status(), 422);
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::DuplicateNotification, count: 1 });
     let (url, seen) = receiver(vec![]).await;
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| seen.lock().unwrap().len() == 2).await;
 
-    sb.ctx.faults().arm(ArmedFault {
-        product: "test".into(),
-        endpoint: Some(NOTIFICATION.into()),
-        fault: Fault::WrongSignatureNotification,
-        count: 1,
-    });
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| seen.lock().unwrap().len() == 3).await;
-    let signature = |i: usize| {
-        seen.lock().unwrap()[i]
-            .0
-            .iter()
-            .find(|(k, _)| k == "x-signature")
-            .map(|(_, v)| v.clone())
-    };
-    assert_eq!(
-        (signature(0), signature(1), signature(2)),
-        (Some("good".into()), Some("good".into()), Some("bad".into()))
-    );
+    let signature = |i: usize| seen.lock().unwrap()[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone());
+    assert_eq!((signature(0), signature(1), signature(2)), (Some("good".into()), Some("good".into()), Some("bad".into())));
     let deliveries = sb.ctx.journal().deliveries(Some("test"));
     assert_eq!(deliveries.iter().filter(|d| d.tampered).count(), 1);
 }
@@ -458,103 +269,41 @@ async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_2
     let (url, seen) = receiver(vec![]).await; // always 200, empty body
     let mut out = outbound(&url);
     out.ack = Ack::Body(|answer| answer.contains("\"response_code\":\"00\""));
-    assert!(
-        !sb.ctx.notifier().deliver(out, false).await,
-        "a bare 200 is not the documented acknowledgement"
-    );
-    assert_eq!(
-        seen.lock().unwrap().len(),
-        3,
-        "first attempt and both retries"
-    );
+    assert!(!sb.ctx.notifier().deliver(out, false).await, "a bare 200 is not the documented acknowledgement");
+    assert_eq!(seen.lock().unwrap().len(), 3, "first attempt and both retries");
 }
 
 #[tokio::test]
 async fn a_prepare_hook_gives_each_attempt_its_own_headers() {
     let sb = sandbox().await;
     let (url, seen) = receiver(vec![500, 503]).await;
-    let (hook, calls) = recording_hook(|a| {
-        Ok(Some(vec![
-            ("x-signature".into(), format!("fresh-{}", a.number)),
-            ("x-attempt".into(), a.number.to_string()),
-        ]))
-    });
+    let (hook, calls) =
+        recording_hook(|a| Ok(Some(vec![("x-signature".into(), format!("fresh-{}", a.number)), ("x-attempt".into(), a.number.to_string())])));
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(sb.ctx.notifier().deliver(out, false).await);
-    let expected: Vec<_> = (1..=3)
-        .map(|number| Preparing {
-            number,
-            tampered: false,
-        })
-        .collect();
-    assert_eq!(
-        *calls.lock().unwrap(),
-        expected,
-        "called once before each attempt"
-    );
-    let sent: Vec<_> = seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt")))
-        .collect();
+    let expected: Vec<_> = (1..=3).map(|number| Preparing { number, tampered: false }).collect();
+    assert_eq!(*calls.lock().unwrap(), expected, "called once before each attempt");
+    let sent: Vec<_> = seen.lock().unwrap().iter().map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt"))).collect();
     assert_eq!(
         sent,
-        (1..=3)
-            .map(|n| (Some(format!("fresh-{n}")), Some(n.to_string())))
-            .collect::<Vec<_>>(),
+        (1..=3).map(|n| (Some(format!("fresh-{n}")), Some(n.to_string()))).collect::<Vec<_>>(),
         "each attempt carries its own headers, never the given ones"
     );
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
-    assert_eq!(
-        delivery
-            .attempts
-            .iter()
-            .map(|a| a.status)
-            .collect::<Vec<_>>(),
-        [Some(500), Some(503), Some(200)]
-    );
-    assert_eq!(
-        header(&delivery.headers, "x-signature").as_deref(),
-        Some("fresh-1"),
-        "the journal shows the first attempt's headers"
-    );
+    assert_eq!(delivery.attempts.iter().map(|a| a.status).collect::<Vec<_>>(), [Some(500), Some(503), Some(200)]);
+    assert_eq!(header(&delivery.headers, "x-signature").as_deref(), Some("fresh-1"), "the journal shows the first attempt's headers");
 
     // The wrong-signature drill tells the hook, whose headers replace the tampered ones too.
     let (url, seen) = receiver(vec![]).await;
-    let (hook, calls) = recording_hook(|a| {
-        Ok(Some(vec![(
-            "x-signature".into(),
-            if a.tampered {
-                "fresh-bad"
-            } else {
-                "fresh-good"
-            }
-            .into(),
-        )]))
-    });
+    let (hook, calls) = recording_hook(|a| Ok(Some(vec![("x-signature".into(), if a.tampered { "fresh-bad" } else { "fresh-good" }.into())])));
     let mut out = outbound(&url);
     out.prepare = Some(hook);
-    sb.ctx.faults().arm(ArmedFault {
-        product: "test".into(),
-        endpoint: Some(NOTIFICATION.into()),
-        fault: Fault::WrongSignatureNotification,
-        count: 1,
-    });
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
     sb.ctx.notifier().send(out);
     wait_until(|| seen.lock().unwrap().len() == 1).await;
-    assert_eq!(
-        *calls.lock().unwrap(),
-        [Preparing {
-            number: 1,
-            tampered: true
-        }]
-    );
-    assert_eq!(
-        header(&seen.lock().unwrap()[0].0, "x-signature").as_deref(),
-        Some("fresh-bad")
-    );
+    assert_eq!(*calls.lock().unwrap(), [Preparing { number: 1, tampered: true }]);
+    assert_eq!(header(&seen.lock().unwrap()[0].0, "x-signature").as_deref(), Some("fresh-bad"));
 }
 
 #[tokio::test]
@@ -563,13 +312,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     let (url, seen) = receiver(vec![]).await;
     // Attempt 1 cannot be prepared (say, the merchant's token endpoint is down); attempt 2 keeps
     // the given headers.
-    let (hook, calls) = recording_hook(|a| {
-        if a.number == 1 {
-            Err("token endpoint down".into())
-        } else {
-            Ok(None)
-        }
-    });
+    let (hook, calls) = recording_hook(|a| if a.number == 1 { Err("token endpoint down".into()) } else { Ok(None) });
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(sb.ctx.notifier().deliver(out, false).await);
@@ -579,13 +322,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     assert_eq!(header(&sent[0].0, "x-signature").as_deref(), Some("good"));
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
     assert_eq!(delivery.attempts.len(), 2);
-    assert_eq!(
-        (
-            delivery.attempts[0].status,
-            delivery.attempts[0].error.as_deref()
-        ),
-        (None, Some("not sent: token endpoint down"))
-    );
+    assert_eq!((delivery.attempts[0].status, delivery.attempts[0].error.as_deref()), (None, Some("not sent: token endpoint down")));
     assert_eq!(delivery.attempts[1].status, Some(200));
     assert!(delivery.delivered);
 
@@ -595,8 +332,5 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(!sb.ctx.notifier().deliver(out, false).await);
-    assert_eq!(
-        (calls.lock().unwrap().len(), seen.lock().unwrap().len()),
-        (3, 0)
-    );
+    assert_eq!((calls.lock().unwrap().len(), seen.lock().unwrap().len()), (3, 0));
 }

@@ -27,20 +27,11 @@ const PAY_PATH: &str = "/ovo-emoney/v1/payment";
 
 /// Spec §5.
 fn checksum(amount: u64, client: &str, invoice: &str, ovo_id: &str, secret: &str) -> String {
-    hex::encode(Sha256::digest(format!(
-        "{amount}{client}{invoice}{ovo_id}{secret}"
-    )))
+    hex::encode(Sha256::digest(format!("{amount}{client}{invoice}{ovo_id}{secret}")))
 }
 
 /// Spec §3.
-fn signature(
-    secret: &str,
-    client: &str,
-    request_id: &str,
-    ts: &str,
-    target: &str,
-    body: Option<&[u8]>,
-) -> String {
+fn signature(secret: &str, client: &str, request_id: &str, ts: &str, target: &str, body: Option<&[u8]>) -> String {
     let mut component = format!("Client-Id:{client}\nRequest-Id:{request_id}\nRequest-Timestamp:{ts}\nRequest-Target:{target}");
     if let Some(body) = body {
         component += &format!("\nDigest:{}", B64.encode(Sha256::digest(body)));
@@ -51,11 +42,7 @@ fn signature(
 }
 
 fn now_ts() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-        ))
-        .unwrap()
+    time::OffsetDateTime::now_utc().format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap()
 }
 
 fn push_body(client: &str, secret: &str, invoice: &str, amount: u64, ovo_id: &str) -> String {
@@ -79,20 +66,9 @@ impl Env {
             "[[doku_jokul_ovo_push]]\nname = \"Test Shop\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\nauto_delay_secs = {auto_delay_secs}\n{extra_toml}\n\
              [[doku_jokul_ovo_push]]\nclient_id = \"{STRICT_CLIENT}\"\nsecret_key = \"{STRICT_SECRET}\"\nstrict = true\n"
         );
-        let config = SandboxConfig {
-            merchants: Merchants::parse(&toml).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        };
-        let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        Env {
-            sandbox,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
-        }
+        let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+        let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        Env { sandbox, http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap() }
     }
 
     fn url(&self, path: &str) -> String {
@@ -100,24 +76,12 @@ impl Env {
     }
 
     /// The push call with the checksum and the header signature.
-    async fn push_signed(
-        &self,
-        client: &str,
-        secret: &str,
-        invoice: &str,
-        amount: u64,
-        ovo_id: &str,
-    ) -> reqwest::Result<reqwest::Response> {
+    async fn push_signed(&self, client: &str, secret: &str, invoice: &str, amount: u64, ovo_id: &str) -> reqwest::Result<reqwest::Response> {
         let body = push_body(client, secret, invoice, amount, ovo_id);
         self.push_raw(client, secret, body).await
     }
 
-    async fn push_raw(
-        &self,
-        client: &str,
-        secret: &str,
-        body: String,
-    ) -> reqwest::Result<reqwest::Response> {
+    async fn push_raw(&self, client: &str, secret: &str, body: String) -> reqwest::Result<reqwest::Response> {
         let rid = format!("rid-{}", rand_suffix());
         let ts = now_ts();
         let sig = signature(secret, client, &rid, &ts, PAY_PATH, Some(body.as_bytes()));
@@ -135,26 +99,12 @@ impl Env {
     }
 
     /// The push call as the guide shows it: body checksum only.
-    async fn push_checksum_only(
-        &self,
-        invoice: &str,
-        amount: u64,
-        ovo_id: &str,
-    ) -> reqwest::Response {
-        self.http
-            .post(self.url(PAY_PATH))
-            .header("Content-Type", "application/json")
-            .body(push_body(CLIENT, SECRET, invoice, amount, ovo_id))
-            .send()
-            .await
-            .unwrap()
+    async fn push_checksum_only(&self, invoice: &str, amount: u64, ovo_id: &str) -> reqwest::Response {
+        self.http.post(self.url(PAY_PATH)).header("Content-Type", "application/json").body(push_body(CLIENT, SECRET, invoice, amount, ovo_id)).send().await.unwrap()
     }
 
     async fn pay_json(&self, invoice: &str, amount: u64, ovo_id: &str) -> Value {
-        let resp = self
-            .push_signed(CLIENT, SECRET, invoice, amount, ovo_id)
-            .await
-            .unwrap();
+        let resp = self.push_signed(CLIENT, SECRET, invoice, amount, ovo_id).await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         resp.json().await.unwrap()
     }
@@ -196,12 +146,7 @@ impl Env {
     /// Polls the control API until the push for this invoice is held; returns the action id.
     async fn wait_held(&self, invoice: &str) -> String {
         for _ in 0..400 {
-            let resp = self
-                .http
-                .get(self.url(&format!("/_sandbox/doku_jokul_ovo_push/payments/{invoice}")))
-                .send()
-                .await
-                .unwrap();
+            let resp = self.http.get(self.url(&format!("/_sandbox/doku_jokul_ovo_push/payments/{invoice}"))).send().await.unwrap();
             if resp.status() == StatusCode::OK {
                 let payment: Value = resp.json().await.unwrap();
                 if let Some(id) = payment["action_id"].as_str() {
@@ -214,15 +159,7 @@ impl Env {
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(self.url(&format!("/_sandbox/accounts/{phone}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value = self.http.get(self.url(&format!("/_sandbox/accounts/{phone}"))).send().await.unwrap().json().await.unwrap();
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -231,23 +168,14 @@ impl Env {
         if let Some(amount) = amount {
             body["amount"] = json!(amount);
         }
-        self.http
-            .post(self.url("/_sandbox/doku_jokul_ovo_push/refunds"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(self.url("/_sandbox/doku_jokul_ovo_push/refunds")).json(&body).send().await.unwrap()
     }
 }
 
 fn rand_suffix() -> String {
     use std::sync::atomic::AtomicU64;
     static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 fn assert_ovo(body: &Value, status: &str, code: &str) {
@@ -277,21 +205,13 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         r.fail_first.fetch_sub(1, Ordering::SeqCst);
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
-    r.got
-        .lock()
-        .unwrap()
-        .push((headers, String::from_utf8_lossy(&body).into_owned()));
+    r.got.lock().unwrap().push((headers, String::from_utf8_lossy(&body).into_owned()));
     StatusCode::OK
 }
 
 async fn start_receiver(fail_first: u32) -> (Receiver, String) {
-    let receiver = Receiver {
-        fail_first: Arc::new(AtomicU32::new(fail_first)),
-        ..Receiver::default()
-    };
-    let app = axum::Router::new()
-        .route("/hooks/jokul", axum::routing::post(receive))
-        .with_state(receiver.clone());
+    let receiver = Receiver { fail_first: Arc::new(AtomicU32::new(fail_first)), ..Receiver::default() };
+    let app = axum::Router::new().route("/hooks/jokul", axum::routing::post(receive)).with_state(receiver.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hooks/jokul", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -314,14 +234,7 @@ impl Receiver {
 /// Verifies a notification as the merchant would: the non-SNAP recipe, Request-Target = our path.
 fn notification_verifies(headers: &HeaderMap, body: &str) -> bool {
     let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_owned();
-    let expected = signature(
-        SECRET,
-        &h("Client-Id"),
-        &h("Request-Id"),
-        &h("Request-Timestamp"),
-        "/hooks/jokul",
-        Some(body.as_bytes()),
-    );
+    let expected = signature(SECRET, &h("Client-Id"), &h("Request-Id"), &h("Request-Timestamp"), "/hooks/jokul", Some(body.as_bytes()));
     h("Client-Id") == CLIENT && expected == h("Signature")
 }
 
@@ -346,18 +259,9 @@ async fn full_flow_pay_status_notify_refund() {
     };
     let action = env.wait_held(invoice).await;
     // While held, the status says PENDING.
-    assert_eq!(
-        env.status(invoice).await["transaction"]["status"],
-        "PENDING"
-    );
+    assert_eq!(env.status(invoice).await["transaction"]["status"], "PENDING");
     // The customer pays, points first, through the core's control API.
-    let decided = env
-        .http
-        .post(env.url(&format!("/_sandbox/pending/{action}/decide")))
-        .json(&json!({"decision":"approve","source":"points_first"}))
-        .send()
-        .await
-        .unwrap();
+    let decided = env.http.post(env.url(&format!("/_sandbox/pending/{action}/decide"))).json(&json!({"decision":"approve","source":"points_first"})).send().await.unwrap();
     assert_eq!(decided.status(), StatusCode::OK);
     let paid = pushing.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
@@ -372,33 +276,21 @@ async fn full_flow_pay_status_notify_refund() {
     assert_eq!(paid["ovo_payment"]["ovo_points_balance"], 0);
     assert_eq!(paid["ovo_payment"]["date"].as_str().unwrap().len(), 14);
     assert!(paid["ovo_payment"]["reference_number"].as_u64().unwrap() >= 1);
-    assert!(!paid["ovo_payment"]["approval_code"]
-        .as_str()
-        .unwrap()
-        .is_empty());
+    assert!(!paid["ovo_payment"]["approval_code"].as_str().unwrap().is_empty());
     assert_eq!(paid["ovo_configuration"]["tid"], "00000179");
     // Spec §8: the simulator's response checksum is the request formula.
-    assert_eq!(
-        paid["security"]["check_sum"],
-        checksum(100_000, CLIENT, invoice, "081234567890", SECRET)
-    );
+    assert_eq!(paid["security"]["check_sum"], checksum(100_000, CLIENT, invoice, "081234567890", SECRET));
     assert_eq!(env.account(budi).await, (2_475_000, 0));
 
     let status = env.status(invoice).await;
     assert_eq!(status["transaction"]["status"], "SUCCESS");
     assert_eq!(status["order"]["invoice_number"], invoice);
     assert_eq!(status["channel"]["id"], "EMONEY_OVO");
-    assert!(status["transaction"]["original_request_id"]
-        .as_str()
-        .unwrap()
-        .starts_with("rid-"));
+    assert!(status["transaction"]["original_request_id"].as_str().unwrap().starts_with("rid-"));
 
     let got = receiver.wait_for(1).await;
     let (headers, body) = &got[0];
-    assert!(
-        notification_verifies(headers, body),
-        "the notification's signature verifies"
-    );
+    assert!(notification_verifies(headers, body), "the notification's signature verifies");
     let note: Value = serde_json::from_str(body).unwrap();
     assert_eq!(note["transaction"]["status"], "SUCCESS");
     assert_eq!(note["order"]["invoice_number"], invoice);
@@ -406,35 +298,18 @@ async fn full_flow_pay_status_notify_refund() {
     // Offline refunds (HD 1): partial allowed, cumulative never above the paid amount.
     let part = env.refund(invoice, Some(30_000)).await;
     assert_eq!(part.status(), StatusCode::CREATED);
-    assert_eq!(
-        env.status(invoice).await["transaction"]["status"],
-        "SUCCESS"
-    );
-    assert_eq!(
-        env.account(budi).await,
-        (2_500_000, 5_000),
-        "cash is returned first"
-    );
+    assert_eq!(env.status(invoice).await["transaction"]["status"], "SUCCESS");
+    assert_eq!(env.account(budi).await, (2_500_000, 5_000), "cash is returned first");
     let too_much = env.refund(invoice, Some(70_001)).await;
     assert_eq!(too_much.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let rest = env.refund(invoice, None).await;
     assert_eq!(rest.status(), StatusCode::CREATED);
     assert_eq!(env.account(budi).await, (2_500_000, 75_000));
-    assert_eq!(
-        env.status(invoice).await["transaction"]["status"],
-        "REFUNDED"
-    );
-    assert_eq!(
-        env.refund(invoice, Some(1)).await.status(),
-        StatusCode::CONFLICT,
-        "nothing left to refund"
-    );
+    assert_eq!(env.status(invoice).await["transaction"]["status"], "REFUNDED");
+    assert_eq!(env.refund(invoice, Some(1)).await.status(), StatusCode::CONFLICT, "nothing left to refund");
     let got = receiver.wait_for(2).await;
     assert!(notification_verifies(&got[1].0, &got[1].1));
-    assert_eq!(
-        serde_json::from_str::<Value>(&got[1].1).unwrap()["transaction"]["status"],
-        "REFUNDED"
-    );
+    assert_eq!(serde_json::from_str::<Value>(&got[1].1).unwrap()["transaction"]["status"], "REFUNDED");
 }
 
 /// The spec's control paths (§13): pay with points, and decline (17).
@@ -446,13 +321,7 @@ async fn spec_control_paths_pay_and_decline() {
         tokio::spawn(async move { env.pay_json("CTRL-PAY-01", 20_000, "085712345678").await })
     };
     env.wait_held("CTRL-PAY-01").await;
-    let r = env
-        .http
-        .post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"))
-        .json(&json!({"method":"points"}))
-        .send()
-        .await
-        .unwrap();
+    let r = env.http.post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay")).json(&json!({"method":"points"})).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let paid = pay.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
@@ -464,25 +333,12 @@ async fn spec_control_paths_pay_and_decline() {
         tokio::spawn(async move { env.pay_json("CTRL-DECL-01", 20_000, "085712345678").await })
     };
     env.wait_held("CTRL-DECL-01").await;
-    let r = env
-        .http
-        .post(env.url("/_sandbox/doku-push/CTRL-DECL-01/decline"))
-        .send()
-        .await
-        .unwrap();
+    let r = env.http.post(env.url("/_sandbox/doku-push/CTRL-DECL-01/decline")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_ovo(&decline.await.unwrap(), "FAILED", "17");
-    assert_eq!(
-        env.status("CTRL-DECL-01").await["transaction"]["status"],
-        "FAILED"
-    );
+    assert_eq!(env.status("CTRL-DECL-01").await["transaction"]["status"], "FAILED");
     // Nothing is held any more.
-    let r = env
-        .http
-        .post(env.url("/_sandbox/doku-push/CTRL-DECL-01/pay"))
-        .send()
-        .await
-        .unwrap();
+    let r = env.http.post(env.url("/_sandbox/doku-push/CTRL-DECL-01/pay")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 
@@ -495,12 +351,7 @@ async fn paying_with_too_few_points_fails_26() {
         tokio::spawn(async move { env.pay_json("POINTS-LOW-01", 30_000, "081298765432").await })
     };
     env.wait_held("POINTS-LOW-01").await;
-    env.http
-        .post(env.url("/_sandbox/doku_jokul_ovo_push/payments/POINTS-LOW-01/pay"))
-        .json(&json!({"method":"points"}))
-        .send()
-        .await
-        .unwrap();
+    env.http.post(env.url("/_sandbox/doku_jokul_ovo_push/payments/POINTS-LOW-01/pay")).json(&json!({"method":"points"})).send().await.unwrap();
     assert_ovo(&pay.await.unwrap(), "FAILED", "26");
     assert_eq!(env.account("6281298765432").await, (1_200_000, 20_000));
 }
@@ -510,11 +361,11 @@ async fn paying_with_too_few_points_fails_26() {
 async fn magic_accounts_suffixes_and_amount_limits() {
     let env = Env::start("0.001", 5, "").await;
     let cases: &[(&str, u64, &str, &str)] = &[
-        ("081100000001", 10_000, "FAILED", "26"), // insufficient balance
-        ("081100000002", 10_000, "FAILED", "64"), // account blocked
-        ("081100000003", 10_000, "FAILED", "61"), // limit exceeded
-        ("081100000004", 10_000, "FAILED", "14"), // no account: invalid number
-        ("081100000005", 10_000, "FAILED", "17"), // customer declines
+        ("081100000001", 10_000, "FAILED", "26"),  // insufficient balance
+        ("081100000002", 10_000, "FAILED", "64"),  // account blocked
+        ("081100000003", 10_000, "FAILED", "61"),  // limit exceeded
+        ("081100000004", 10_000, "FAILED", "14"),  // no account: invalid number
+        ("081100000005", 10_000, "FAILED", "17"),  // customer declines
         ("081100000006", 10_000, "TIMEOUT", "68"), // never answers
         ("081100000007", 10_000, "SUCCESS", "00"), // auto-approves
         ("081234560014", 10_000, "FAILED", "14"),
@@ -523,9 +374,9 @@ async fn magic_accounts_suffixes_and_amount_limits() {
         ("081234560061", 10_000, "FAILED", "61"),
         ("081234560068", 10_000, "TIMEOUT", "68"),
         ("081234569999", 10_000, "TIMEOUT", "68"),
-        ("0212345678", 10_000, "FAILED", "14"), // not a mobile number
-        ("081234567890", 10_000, "SUCCESS", "00"), // manual customer: pays with cash after auto_delay
-        ("081100000007", 0, "FAILED", "67"),       // below the minimum
+        ("0212345678", 10_000, "FAILED", "14"),       // not a mobile number
+        ("081234567890", 10_000, "SUCCESS", "00"),    // manual customer: pays with cash after auto_delay
+        ("081100000007", 0, "FAILED", "67"),          // below the minimum
         ("081100000007", 20_000_001, "FAILED", "65"), // above the simulator's maximum
     ];
     for (n, (ovo_id, amount, status, code)) in cases.iter().enumerate() {
@@ -535,55 +386,26 @@ async fn magic_accounts_suffixes_and_amount_limits() {
         assert_eq!(body["ovo_info"]["ovo_id"], *ovo_id);
     }
     // TIMEOUT is not final (spec §10): the late outcome settles. 0068 paid late; the others failed.
-    assert_eq!(
-        env.wait_status("MAGIC-11", "SUCCESS").await["additional_info"]["ovo_response_code"],
-        "00"
-    );
+    assert_eq!(env.wait_status("MAGIC-11", "SUCCESS").await["additional_info"]["ovo_response_code"], "00");
     env.wait_status("MAGIC-05", "FAILED").await;
     env.wait_status("MAGIC-12", "FAILED").await;
     // The customer's money moved only for successes.
     assert_eq!(env.account("6281100000001").await, (0, 0));
-    assert_eq!(
-        env.account("6281100000007").await,
-        (10_000_000 - 10_000, 500_000)
-    );
+    assert_eq!(env.account("6281100000007").await, (10_000_000 - 10_000, 500_000));
 }
 
 /// The guide's form (checksum only) is accepted; a strict merchant needs the header signature.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checksum_only_and_strict_mode() {
     let env = Env::start("0.001", 5, "").await;
-    let resp = env
-        .push_checksum_only("CSONLY-01", 10_000, "081100000007")
-        .await;
+    let resp = env.push_checksum_only("CSONLY-01", 10_000, "081100000007").await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_ovo(&resp.json().await.unwrap(), "SUCCESS", "00");
 
-    let body = push_body(
-        STRICT_CLIENT,
-        STRICT_SECRET,
-        "STRICT-01",
-        10_000,
-        "081100000007",
-    );
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let body = push_body(STRICT_CLIENT, STRICT_SECRET, "STRICT-01", 10_000, "081100000007");
+    let resp = env.http.post(env.url(PAY_PATH)).body(body).send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
-    let resp = env
-        .push_signed(
-            STRICT_CLIENT,
-            STRICT_SECRET,
-            "STRICT-01",
-            10_000,
-            "081100000007",
-        )
-        .await
-        .unwrap();
+    let resp = env.push_signed(STRICT_CLIENT, STRICT_SECRET, "STRICT-01", 10_000, "081100000007").await.unwrap();
     assert_ovo(&resp.json().await.unwrap(), "SUCCESS", "00");
 }
 
@@ -592,37 +414,14 @@ async fn checksum_only_and_strict_mode() {
 async fn documented_errors() {
     let env = Env::start("0.001", 5, "").await;
     // Spec §13: a checksum mismatch is 400 invalid_signature with this exact shape.
-    let mut body: Value =
-        serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007")).unwrap();
-    body["security"]["check_sum"] = json!(checksum(
-        10_000,
-        CLIENT,
-        "ERR-01",
-        "081100000007",
-        "SK-wrong"
-    ));
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
+    let mut body: Value = serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007")).unwrap();
+    body["security"]["check_sum"] = json!(checksum(10_000, CLIENT, "ERR-01", "081100000007", "SK-wrong"));
+    let resp = env.http.post(env.url(PAY_PATH)).body(body.to_string()).send().await.unwrap();
     let err = assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
-    assert_eq!(
-        err,
-        json!({"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}})
-    );
+    assert_eq!(err, json!({"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}}));
     // A body changed after checksumming fails too.
-    let tampered =
-        push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").replace("10000", "10001");
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .body(tampered)
-        .send()
-        .await
-        .unwrap();
+    let tampered = push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").replace("10000", "10001");
+    let resp = env.http.post(env.url(PAY_PATH)).body(tampered).send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Right checksum, header signature with the wrong secret.
     let body = push_body(CLIENT, SECRET, "ERR-02", 10_000, "081100000007");
@@ -633,17 +432,7 @@ async fn documented_errors() {
         .header("Client-Id", CLIENT)
         .header("Request-Id", "r-1")
         .header("Request-Timestamp", &ts)
-        .header(
-            "Signature",
-            signature(
-                "SK-wrong",
-                CLIENT,
-                "r-1",
-                &ts,
-                PAY_PATH,
-                Some(body.as_bytes()),
-            ),
-        )
+        .header("Signature", signature("SK-wrong", CLIENT, "r-1", &ts, PAY_PATH, Some(body.as_bytes())))
         .body(body.clone())
         .send()
         .await
@@ -657,10 +446,7 @@ async fn documented_errors() {
         .header("Client-Id", CLIENT)
         .header("Request-Id", "r-2")
         .header("Request-Timestamp", ts)
-        .header(
-            "Signature",
-            signature(SECRET, CLIENT, "r-2", ts, PAY_PATH, Some(body.as_bytes())),
-        )
+        .header("Signature", signature(SECRET, CLIENT, "r-2", ts, PAY_PATH, Some(body.as_bytes())))
         .body(body.clone())
         .send()
         .await
@@ -675,25 +461,18 @@ async fn documented_errors() {
         .header("Request-Id", "r-3")
         .header("Request-Timestamp", &ts)
         .header("Request-Target", "/other")
-        .header(
-            "Signature",
-            signature(SECRET, CLIENT, "r-3", &ts, "/other", Some(body.as_bytes())),
-        )
+        .header("Signature", signature(SECRET, CLIENT, "r-3", &ts, "/other", Some(body.as_bytes())))
         .body(body)
         .send()
         .await
         .unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Unknown client.
-    let resp = env
-        .push_signed("MCH-UNKNOWN", SECRET, "ERR-03", 10_000, "081100000007")
-        .await
-        .unwrap();
+    let resp = env.push_signed("MCH-UNKNOWN", SECRET, "ERR-03", 10_000, "081100000007").await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_client_id").await;
 
     // Invalid fields.
-    let valid: Value =
-        serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-04", 10_000, "081100000007")).unwrap();
+    let valid: Value = serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-04", 10_000, "081100000007")).unwrap();
     let mut cases: Vec<Value> = Vec::new();
     let mut v = valid.clone();
     v["order"].as_object_mut().unwrap().remove("amount");
@@ -726,33 +505,13 @@ async fn documented_errors() {
     v["security"]["check_sum"] = json!("a".repeat(65));
     cases.push(v);
     for case in cases {
-        let resp = env
-            .http
-            .post(env.url(PAY_PATH))
-            .body(case.to_string())
-            .send()
-            .await
-            .unwrap();
+        let resp = env.http.post(env.url(PAY_PATH)).body(case.to_string()).send().await.unwrap();
         assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     }
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
+    let resp = env.http.post(env.url(PAY_PATH)).body("not json").send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     // None of the rejected calls created a payment.
-    let listed: Value = env
-        .http
-        .get(env.url("/_sandbox/doku_jokul_ovo_push/payments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = env.http.get(env.url("/_sandbox/doku_jokul_ovo_push/payments")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed, json!([]));
 }
 
@@ -760,33 +519,14 @@ async fn documented_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicate_invoice_fails_40() {
     let env = Env::start("0.001", 5, "").await;
-    assert_ovo(
-        &env.pay_json("DUP-01", 10_000, "081100000007").await,
-        "SUCCESS",
-        "00",
-    );
+    assert_ovo(&env.pay_json("DUP-01", 10_000, "081100000007").await, "SUCCESS", "00");
     let again = env.pay_json("DUP-01", 10_000, "081100000007").await;
     assert_ovo(&again, "FAILED", "40");
-    assert_eq!(
-        env.status("DUP-01").await["transaction"]["status"],
-        "SUCCESS"
-    );
-    assert_eq!(
-        env.account("6281100000007").await.0,
-        10_000_000 - 10_000,
-        "charged once"
-    );
+    assert_eq!(env.status("DUP-01").await["transaction"]["status"], "SUCCESS");
+    assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 10_000, "charged once");
     // A failed invoice is used up too.
-    assert_ovo(
-        &env.pay_json("DUP-02", 10_000, "081100000005").await,
-        "FAILED",
-        "17",
-    );
-    assert_ovo(
-        &env.pay_json("DUP-02", 10_000, "081100000007").await,
-        "FAILED",
-        "40",
-    );
+    assert_ovo(&env.pay_json("DUP-02", 10_000, "081100000005").await, "FAILED", "17");
+    assert_ovo(&env.pay_json("DUP-02", 10_000, "081100000007").await, "FAILED", "40");
 }
 
 /// Status check errors: not found, missing or wrong signature, unknown client, other
@@ -794,67 +534,20 @@ async fn duplicate_invoice_fails_40() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_and_refund_errors() {
     let env = Env::start("0.001", 5, "").await;
-    assert_error(
-        env.status_as(CLIENT, SECRET, "NOPE-01").await,
-        StatusCode::NOT_FOUND,
-        "transaction_not_found",
-    )
-    .await;
-    assert_ovo(
-        &env.pay_json("ST-01", 10_000, "081100000007").await,
-        "SUCCESS",
-        "00",
-    );
+    assert_error(env.status_as(CLIENT, SECRET, "NOPE-01").await, StatusCode::NOT_FOUND, "transaction_not_found").await;
+    assert_ovo(&env.pay_json("ST-01", 10_000, "081100000007").await, "SUCCESS", "00");
     // Another merchant cannot see it.
-    assert_error(
-        env.status_as(STRICT_CLIENT, STRICT_SECRET, "ST-01").await,
-        StatusCode::NOT_FOUND,
-        "transaction_not_found",
-    )
-    .await;
-    assert_error(
-        env.status_as(CLIENT, "SK-wrong", "ST-01").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_signature",
-    )
-    .await;
-    assert_error(
-        env.status_as("MCH-UNKNOWN", SECRET, "ST-01").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_client_id",
-    )
-    .await;
-    let unsigned = env
-        .http
-        .get(env.url("/orders/v1/status/ST-01"))
-        .header("Client-Id", CLIENT)
-        .send()
-        .await
-        .unwrap();
+    assert_error(env.status_as(STRICT_CLIENT, STRICT_SECRET, "ST-01").await, StatusCode::NOT_FOUND, "transaction_not_found").await;
+    assert_error(env.status_as(CLIENT, "SK-wrong", "ST-01").await, StatusCode::BAD_REQUEST, "invalid_signature").await;
+    assert_error(env.status_as("MCH-UNKNOWN", SECRET, "ST-01").await, StatusCode::BAD_REQUEST, "invalid_client_id").await;
+    let unsigned = env.http.get(env.url("/orders/v1/status/ST-01")).header("Client-Id", CLIENT).send().await.unwrap();
     assert_error(unsigned, StatusCode::BAD_REQUEST, "invalid_signature").await;
 
-    assert_eq!(
-        env.refund("NOPE-01", Some(1)).await.status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_ovo(
-        &env.pay_json("ST-02", 10_000, "081100000005").await,
-        "FAILED",
-        "17",
-    );
-    assert_eq!(
-        env.refund("ST-02", Some(1)).await.status(),
-        StatusCode::CONFLICT,
-        "a failed payment has nothing to refund"
-    );
-    assert_eq!(
-        env.refund("ST-01", Some(0)).await.status(),
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        env.refund("ST-01", Some(10_001)).await.status(),
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(env.refund("NOPE-01", Some(1)).await.status(), StatusCode::NOT_FOUND);
+    assert_ovo(&env.pay_json("ST-02", 10_000, "081100000005").await, "FAILED", "17");
+    assert_eq!(env.refund("ST-02", Some(1)).await.status(), StatusCode::CONFLICT, "a failed payment has nothing to refund");
+    assert_eq!(env.refund("ST-01", Some(0)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(env.refund("ST-01", Some(10_001)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 /// OVO keeps details for 7 days (scaled); later queries answer EXPIRED with code 54.
@@ -862,11 +555,7 @@ async fn status_and_refund_errors() {
 async fn details_expire_after_seven_days() {
     // 7 days × 0.000001 ≈ 0.6 s.
     let env = Env::start("0.000001", 5, "").await;
-    assert_ovo(
-        &env.pay_json("OLD-01", 10_000, "081100000007").await,
-        "SUCCESS",
-        "00",
-    );
+    assert_ovo(&env.pay_json("OLD-01", 10_000, "081100000007").await, "SUCCESS", "00");
     let expired = env.wait_status("OLD-01", "EXPIRED").await;
     assert_eq!(expired["additional_info"]["ovo_response_code"], "54");
 }
@@ -884,20 +573,11 @@ async fn lost_response_payment_was_processed() {
         .await
         .unwrap();
     assert_eq!(armed.status(), StatusCode::CREATED);
-    let lost = env
-        .push_signed(CLIENT, SECRET, "LOST-01", 10_000, "081100000007")
-        .await;
+    let lost = env.push_signed(CLIENT, SECRET, "LOST-01", 10_000, "081100000007").await;
     assert!(lost.is_err(), "the client saw the connection close");
-    assert_eq!(
-        env.status("LOST-01").await["transaction"]["status"],
-        "SUCCESS"
-    );
+    assert_eq!(env.status("LOST-01").await["transaction"]["status"], "SUCCESS");
     // Re-sending the same invoice would fail 40 (spec §6: query first, never resend).
-    assert_ovo(
-        &env.pay_json("LOST-01", 10_000, "081100000007").await,
-        "FAILED",
-        "40",
-    );
+    assert_ovo(&env.pay_json("LOST-01", 10_000, "081100000007").await, "FAILED", "40");
 }
 
 /// Notifications are retried on the schedule (scaled), and the wrong-signature drill sends a
@@ -907,34 +587,18 @@ async fn notification_retries_and_wrong_signature_drill() {
     let (receiver, url) = start_receiver(1).await;
     // 0.001: the first retry (+30 min) comes 1.8 s later.
     let env = Env::start("0.001", 5, &format!("notification_url = \"{url}\"")).await;
-    assert_ovo(
-        &env.pay_json("NOTE-01", 10_000, "081100000007").await,
-        "SUCCESS",
-        "00",
-    );
+    assert_ovo(&env.pay_json("NOTE-01", 10_000, "081100000007").await, "SUCCESS", "00");
     let got = receiver.wait_for(1).await;
     assert!(notification_verifies(&got[0].0, &got[0].1));
     let mut deliveries = Value::Null;
     for _ in 0..400 {
-        deliveries = env
-            .http
-            .get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        deliveries = env.http.get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push")).send().await.unwrap().json().await.unwrap();
         if deliveries[0]["delivered"] == true {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(
-        deliveries[0]["attempts"].as_array().unwrap().len(),
-        2,
-        "{deliveries}"
-    );
+    assert_eq!(deliveries[0]["attempts"].as_array().unwrap().len(), 2, "{deliveries}");
     assert_eq!(deliveries[0]["attempts"][0]["status"], 500);
     assert_eq!(deliveries[0]["delivered"], true);
 
@@ -944,97 +608,41 @@ async fn notification_retries_and_wrong_signature_drill() {
         .send()
         .await
         .unwrap();
-    assert_ovo(
-        &env.pay_json("NOTE-02", 10_000, "081100000005").await,
-        "FAILED",
-        "17",
-    );
+    assert_ovo(&env.pay_json("NOTE-02", 10_000, "081100000005").await, "FAILED", "17");
     let got = receiver.wait_for(2).await;
     let note: Value = serde_json::from_str(&got[1].1).unwrap();
     assert_eq!(note["transaction"]["status"], "FAILED");
-    assert!(
-        !notification_verifies(&got[1].0, &got[1].1),
-        "the drill's signature is wrong"
-    );
+    assert!(!notification_verifies(&got[1].0, &got[1].1), "the drill's signature is wrong");
 }
 
 /// The demo merchant of the built-in environment works, and a held push shows on the phone page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_merchant_and_phone_page() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.05").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.05").unwrap() };
+    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
     let url = format!("{}{PAY_PATH}", sandbox.url());
-    let paid: Value = http
-        .post(&url)
-        .body(push_body(client, secret, "DEMO-01", 10_000, "081100000007"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let paid: Value = http.post(&url).body(push_body(client, secret, "DEMO-01", 10_000, "081100000007")).send().await.unwrap().json().await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
 
     let held = {
         let (http, url) = (http.clone(), url.clone());
-        tokio::spawn(async move {
-            http.post(&url)
-                .body(push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        })
+        tokio::spawn(async move { http.post(&url).body(push_body(client, secret, "DEMO-02", 15_000, "081234567890")).send().await.unwrap().json::<Value>().await.unwrap() })
     };
     let mut action = None;
     for _ in 0..400 {
-        let pending: Value = http
-            .get(format!("{}/_sandbox/pending", sandbox.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if let Some(a) = pending
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["product"] == "doku_jokul_ovo_push")
-        {
+        let pending: Value = http.get(format!("{}/_sandbox/pending", sandbox.url())).send().await.unwrap().json().await.unwrap();
+        if let Some(a) = pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push") {
             action = Some(a["id"].as_str().unwrap().to_owned());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let action = action.expect("the push is pending");
-    let page = http
-        .get(format!("{}/_sandbox/phone", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = http.get(format!("{}/_sandbox/phone", sandbox.url())).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("DEMO-02"), "{page}");
-    let decided = http
-        .post(format!(
-            "{}/_sandbox/pending/{action}/decide",
-            sandbox.url()
-        ))
-        .json(&json!({"decision":"decline"}))
-        .send()
-        .await
-        .unwrap();
+    let decided = http.post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url())).json(&json!({"decision":"decline"})).send().await.unwrap();
     assert_eq!(decided.status(), StatusCode::OK);
     assert_ovo(&held.await.unwrap(), "FAILED", "17");
 }

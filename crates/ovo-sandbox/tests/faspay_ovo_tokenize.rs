@@ -47,21 +47,9 @@ struct Receiver {
 impl Receiver {
     async fn start(self) -> String {
         /// Answers as a merchant acknowledging (spec: `response_code` `00`), or fails with HTTP 500.
-        async fn notify(
-            State(r): State<Receiver>,
-            headers: HeaderMap,
-            body: String,
-        ) -> (StatusCode, &'static str) {
-            let content_type = headers
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default();
-            r.hits.lock().unwrap().push(Hit {
-                method: "POST".into(),
-                query: HashMap::new(),
-                content_type,
-                body,
-            });
+        async fn notify(State(r): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
+            let content_type = headers.get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            r.hits.lock().unwrap().push(Hit { method: "POST".into(), query: HashMap::new(), content_type, body });
             let mut fail = r.fail_first.lock().unwrap();
             if *fail > 0 {
                 *fail -= 1;
@@ -69,22 +57,11 @@ impl Receiver {
             }
             (StatusCode::OK, "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}")
         }
-        async fn callback(
-            State(r): State<Receiver>,
-            Query(query): Query<HashMap<String, String>>,
-        ) -> StatusCode {
-            r.hits.lock().unwrap().push(Hit {
-                method: "GET".into(),
-                query,
-                content_type: String::new(),
-                body: String::new(),
-            });
+        async fn callback(State(r): State<Receiver>, Query(query): Query<HashMap<String, String>>) -> StatusCode {
+            r.hits.lock().unwrap().push(Hit { method: "GET".into(), query, content_type: String::new(), body: String::new() });
             StatusCode::OK
         }
-        let app = Router::new()
-            .route("/notify", post(notify))
-            .route("/activation", get(callback))
-            .with_state(self);
+        let app = Router::new().route("/notify", post(notify)).route("/activation", get(callback)).with_state(self);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -134,22 +111,10 @@ password = "other"
 merchant_name = "Quiet Store"
 "#
     );
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    Sim {
-        sandbox,
-        http,
-        receiver,
-    }
+    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Sim { sandbox, http, receiver }
 }
 
 async fn sim() -> Sim {
@@ -162,35 +127,17 @@ impl Sim {
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let resp = self.http.post(self.url(path)).json(&body).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{path}");
         resp.json().await.unwrap()
     }
 
     async fn get_json(&self, path: &str) -> Value {
-        self.http
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
     }
 
     async fn control(&self, path: &str, body: Value) -> reqwest::Response {
-        self.http
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(self.url(path)).json(&body).send().await.unwrap()
     }
 
     async fn activate(&self, phone: &str) -> Value {
@@ -203,20 +150,13 @@ impl Sim {
         assert_eq!(a["response_code"], "00", "{a}");
         let id = action_id(a["redirectURL"].as_str().unwrap());
         // Auto-approving magic accounts have decided already (404: nothing pending).
-        let resp = self
-            .control(
-                &format!("/_sandbox/pending/{id}/decide"),
-                json!({ "decision": "approve" }),
-            )
-            .await;
+        let resp = self.control(&format!("/_sandbox/pending/{id}/decide"), json!({ "decision": "approve" })).await;
         assert!(resp.status() == 200 || resp.status() == 404);
         self.wait_link(phone, "ACTIVE").await;
     }
 
     async fn decide(&self, id: &str, body: Value) {
-        let resp = self
-            .control(&format!("/_sandbox/pending/{id}/decide"), body)
-            .await;
+        let resp = self.control(&format!("/_sandbox/pending/{id}/decide"), body).await;
         assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     }
 
@@ -228,21 +168,13 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let st = self.state().await;
-            let now = st["links"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID)
-                .map(|l| l["state"].clone());
+            let now = st["links"].as_array().unwrap().iter().find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID).map(|l| l["state"].clone());
             if now == Some(json!(want)) {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!(
-            "link of {phone} never became {want}: {}",
-            self.state().await
-        );
+        panic!("link of {phone} never became {want}: {}", self.state().await);
     }
 
     async fn status(&self, bill_no: &str, trx_id: &str) -> Value {
@@ -271,11 +203,7 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let list = self.get_json("/_sandbox/pending").await;
-            if let Some(a) =
-                list.as_array().unwrap().iter().find(|a| {
-                    a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
-                })
-            {
+            if let Some(a) = list.as_array().unwrap().iter().find(|a| a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize") {
                 return a.clone();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -333,12 +261,7 @@ fn notification_verifies(n: &Value, user: &str, pass: &str) -> bool {
 }
 
 fn notifications(sim: &Sim) -> Vec<Value> {
-    sim.receiver
-        .hits()
-        .into_iter()
-        .filter(|h| h.method == "POST")
-        .map(|h| serde_json::from_str(&h.body).unwrap())
-        .collect()
+    sim.receiver.hits().into_iter().filter(|h| h.method == "POST").map(|h| serde_json::from_str(&h.body).unwrap()).collect()
 }
 
 async fn wait_notification(sim: &Sim, bill_no: &str, status: &str) -> Value {
@@ -346,8 +269,7 @@ async fn wait_notification(sim: &Sim, bill_no: &str, status: &str) -> Value {
         .receiver
         .wait_for(|h| {
             h.method == "POST"
-                && serde_json::from_str::<Value>(&h.body)
-                    .is_ok_and(|n| n["bill_no"] == bill_no && n["payment_status_code"] == status)
+                && serde_json::from_str::<Value>(&h.body).is_ok_and(|n| n["bill_no"] == bill_no && n["payment_status_code"] == status)
         })
         .await;
     assert_eq!(hit.content_type, "application/json");
@@ -371,29 +293,10 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let resp = sim.http.get(&redirect).send().await.unwrap();
     assert!(resp.status().is_redirection());
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
-    let page = sim
-        .http
-        .get(sim.url(&page_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
-    let form = [
-        ("agree", "yes"),
-        ("otp", otp.as_str()),
-        ("pin", "123456"),
-        ("action", "approve"),
-    ];
-    let done = sim
-        .http
-        .post(sim.url(&page_path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
+    let done = sim.http.post(sim.url(&page_path)).form(&form).send().await.unwrap();
     assert!(done.status().is_success(), "{}", done.text().await.unwrap());
 
     // Callback Activation (§5.2): GET with the four fields.
@@ -401,33 +304,24 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert_eq!(cb.query["phone_number"], phone);
     assert_eq!(cb.query["response_code"], "00");
     assert!(cb.query.contains_key("response_desc"));
-    assert!(
-        !cb.query.contains_key("signature"),
-        "unsigned by default (§5.2)"
-    );
+    assert!(!cb.query.contains_key("signature"), "unsigned by default (§5.2)");
     sim.wait_link(phone, "ACTIVE").await;
 
     // Check Balance (§5.6): cash scaled ×100, points raw.
-    let b = sim
-        .post(TOKENIZE, general("Check Balance OVO OpenAPI", phone))
-        .await;
+    let b = sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await;
     assert_eq!(b["response_code"], "00", "{b}");
     assert_eq!(b["detail"]["cash"]["balance"], "500000000");
     assert_eq!(b["detail"]["points"]["balance"], "100000");
 
     // Top Up Instruction (§5.5).
-    let t = sim
-        .post(TOKENIZE, general("Top Up Instruction OVO OpenAPI", phone))
-        .await;
+    let t = sim.post(TOKENIZE, general("Top Up Instruction OVO OpenAPI", phone)).await;
     assert_eq!(t["response_code"], "00", "{t}");
     assert_eq!(t["topup_instruction"]["instruction_1"]["option"], "ATM");
     assert_eq!(t["topup_instruction"].as_object().unwrap().len(), 5);
 
     // Payment (§5.3): Rp 150,000 = "15000000", points first.
     let bill = "20240101000000000101";
-    let p = sim
-        .post(TOKENIZE, payment(phone, bill, "15000000", "2"))
-        .await;
+    let p = sim.post(TOKENIZE, payment(phone, bill, "15000000", "2")).await;
     assert_eq!(p["response_code"], "00", "{p}");
     assert_eq!(p["amount"], "15000000");
     assert_eq!(p["bill_no"], bill);
@@ -436,51 +330,15 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert!(trx_id.starts_with(MID));
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "0");
     // Opening the redirectURL puts it In Process; the customer enters OTP and PIN.
-    let resp = sim
-        .http
-        .get(p["redirectURL"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let resp = sim.http.get(p["redirectURL"].as_str().unwrap()).send().await.unwrap();
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "1");
-    let page = sim
-        .http
-        .get(sim.url(&page_path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
-    let wrong = sim
-        .http
-        .post(sim.url(&page_path))
-        .form(&[
-            ("otp", otp.as_str()),
-            ("pin", "000000"),
-            ("action", "approve"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let wrong = sim.http.post(sim.url(&page_path)).form(&[("otp", otp.as_str()), ("pin", "000000"), ("action", "approve")]).send().await.unwrap();
     assert!(wrong.text().await.unwrap().contains("wrong PIN"));
-    let done = sim
-        .http
-        .post(sim.url(&page_path))
-        .form(&[
-            ("otp", otp.as_str()),
-            ("pin", "123456"),
-            ("action", "approve"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        done.status().is_redirection(),
-        "the page returns the browser"
-    );
+    let done = sim.http.post(sim.url(&page_path)).form(&[("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")]).send().await.unwrap();
+    assert!(done.status().is_redirection(), "the page returns the browser");
 
     // Status (§5.10) and notification (§5.9), signature verified (documented form).
     let s = sim.wait_status(bill, "2").await;
@@ -498,10 +356,7 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert_eq!(n["request"], "Payment Notification");
     // Points first: 100,000 points, 50,000 cash.
     let acct = sim.account(phone).await;
-    assert_eq!(
-        (acct["cash"].as_i64(), acct["points"].as_i64()),
-        (Some(4_950_000), Some(0))
-    );
+    assert_eq!((acct["cash"].as_i64(), acct["points"].as_i64()), (Some(4_950_000), Some(0)));
 
     // History (§5.7).
     let h = sim.post(TOKENIZE, history(phone, "1", "10")).await;
@@ -519,29 +374,12 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert_eq!(sim.post(TOKENIZE, refund).await["response_code"], "40");
 
     // Unlink (§5.8), then the account is no longer usable.
-    let u = sim
-        .post(TOKENIZE, general("Unlink OVO OpenAPI", phone))
-        .await;
+    let u = sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await;
     assert_eq!(u["response_code"], "00", "{u}");
     sim.wait_link(phone, "UNLINKED").await;
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone))
-            .await["response_code"],
-        "01"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone))
-            .await["response_code"],
-        "01"
-    );
-    assert_eq!(
-        sim.post(
-            TOKENIZE,
-            payment(phone, "20240101000000000201", "100000", "0")
-        )
-        .await["response_code"],
-        "01"
-    );
+    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "01");
+    assert_eq!(sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"], "01");
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "20240101000000000201", "100000", "0")).await["response_code"], "01");
 }
 
 #[tokio::test]
@@ -575,18 +413,9 @@ async fn authentication_and_field_errors() {
     channel["payment_channel"] = json!("812");
     assert_eq!(sim.post(TOKENIZE, channel).await["response_code"], "40");
     // Phone not 08… → 18.
-    assert_eq!(
-        sim.post(TOKENIZE, activation("6281234567890")).await["response_code"],
-        "18"
-    );
+    assert_eq!(sim.post(TOKENIZE, activation("6281234567890")).await["response_code"], "18");
     // Not JSON → 30.
-    let resp = sim
-        .http
-        .post(sim.url(TOKENIZE))
-        .body("{nope")
-        .send()
-        .await
-        .unwrap();
+    let resp = sim.http.post(sim.url(TOKENIZE)).body("{nope").send().await.unwrap();
     assert_eq!(resp.json::<Value>().await.unwrap()["response_code"], "30");
     // Unknown request without a recognisable shape → 40.
     let shapeless = json!({ "request": "Something", "merchant_id": MID, "merchant": "x" });
@@ -595,13 +424,7 @@ async fn authentication_and_field_errors() {
     let bad_status = json!({ "trx_id": "", "merchant_id": MID, "bill_no": "1", "signature": sig(&[USER, PASS, "2"]) });
     assert_eq!(sim.post(STATUS, bad_status).await["response_code"], "55");
     let nf = sim.status("424242", "").await;
-    assert_eq!(
-        (
-            nf["response_code"].as_str(),
-            nf["payment_status_code"].as_str()
-        ),
-        (Some("14"), Some("5"))
-    );
+    assert_eq!((nf["response_code"].as_str(), nf["payment_status_code"].as_str()), (Some("14"), Some("5")));
     // Dispatch without `request`, by shape: cust_name → activation.
     let mut shaped = activation(phone);
     shaped.as_object_mut().unwrap().remove("request");
@@ -613,77 +436,39 @@ async fn payment_field_errors_and_duplicates() {
     let sim = sim().await;
     let phone = "081298765432";
     // Not linked → 01.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0"))
-            .await["response_code"],
-        "01"
-    );
-    sim.control(
-        &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"),
-        json!({}),
-    )
-    .await;
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"], "01");
+    sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({})).await;
     // Amounts: not a multiple of the ×100 scale, zero, not digits → 13; currency → 13.
     for total in ["100050", "0", "10.00", "-100", "abc"] {
-        assert_eq!(
-            sim.post(TOKENIZE, payment(phone, "1001", total, "0")).await["response_code"],
-            "13",
-            "{total}"
-        );
+        assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", total, "0")).await["response_code"], "13", "{total}");
     }
     let mut usd = payment(phone, "1001", "100000", "0");
     usd["bill_currency"] = json!("USD");
     assert_eq!(sim.post(TOKENIZE, usd).await["response_code"], "13");
     // pay_type outside 0/1/2 → 30; bill_no not digits → 30.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "3"))
-            .await["response_code"],
-        "30"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "INV-1", "100000", "0"))
-            .await["response_code"],
-        "30"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "3")).await["response_code"], "30");
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "INV-1", "100000", "0")).await["response_code"], "30");
     // Missing email → 83.
     let mut no_email = payment(phone, "1001", "100000", "0");
     no_email.as_object_mut().unwrap().remove("email");
     assert_eq!(sim.post(TOKENIZE, no_email).await["response_code"], "83");
 
     // A pending bill_no replayed identically gets the same trx; different content → 14.
-    let first = sim
-        .post(TOKENIZE, payment(phone, "1001", "100000", "0"))
-        .await;
+    let first = sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await;
     assert_eq!(first["response_code"], "00");
-    let again = sim
-        .post(TOKENIZE, payment(phone, "1001", "100000", "0"))
-        .await;
+    let again = sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await;
     assert_eq!(again["trx_id"], first["trx_id"]);
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "200000", "0"))
-            .await["response_code"],
-        "14"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "200000", "0")).await["response_code"], "14");
     // Once paid → 81.
-    let id = sim.pending_for(phone).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "approve" })).await;
     sim.wait_status("1001", "2").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0"))
-            .await["response_code"],
-        "81"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"], "81");
     // The other merchant's bill numbers are separate (its status of 1001 is not found).
     let other = json!({ "merchant_id": "31025", "bill_no": "1001", "trx_id": "", "signature": sig(&["bot31025", "other", "1001"]) });
     assert_eq!(sim.post(STATUS, other).await["payment_status_code"], "5");
     // Status with a trx_id that does not belong to the bill → not found.
-    assert_eq!(
-        sim.status("1001", "9999900000000999").await["response_code"],
-        "14"
-    );
+    assert_eq!(sim.status("1001", "9999900000000999").await["response_code"], "14");
 }
 
 #[tokio::test]
@@ -695,86 +480,44 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(sim.activate("081100000002").await["response_code"], "63");
     // …05: declines the linkage → callback 01, stays unlinked.
     assert_eq!(sim.activate("081100000005").await["response_code"], "00");
-    let cb = sim
-        .receiver
-        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000005")
-        .await;
+    let cb = sim.receiver.wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000005").await;
     assert_eq!(cb.query["response_code"], "01");
     sim.wait_link("081100000005", "UNLINKED").await;
     // …06: never answers → the activation expires (30 min, scaled) → callback 01.
     assert_eq!(sim.activate("081100000006").await["response_code"], "00");
-    let cb = sim
-        .receiver
-        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000006")
-        .await;
+    let cb = sim.receiver.wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000006").await;
     assert_eq!(cb.query["response_code"], "01");
     assert!(cb.query["response_desc"].contains("expired"));
     // …07: approves at once, links and pays at once.
     assert_eq!(sim.activate("081100000007").await["response_code"], "00");
     sim.wait_link("081100000007", "ACTIVE").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000007", "7001", "100000", "0"))
-            .await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment("081100000007", "7001", "100000", "0")).await["response_code"], "00");
     sim.wait_status("7001", "2").await;
 
     // Payments of the other magic phones, linked through the control route.
-    for phone in [
-        "081100000001",
-        "081100000003",
-        "081100000005",
-        "081100000006",
-    ] {
-        let r = sim
-            .control(
-                &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"),
-                json!({}),
-            )
-            .await;
+    for phone in ["081100000001", "081100000003", "081100000005", "081100000006"] {
+        let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({})).await;
         assert_eq!(r.status(), 200);
     }
     // …01: insufficient balance → 01, the trx exists with status 3, and is notified.
-    let p = sim
-        .post(TOKENIZE, payment("081100000001", "1001", "100000", "0"))
-        .await;
+    let p = sim.post(TOKENIZE, payment("081100000001", "1001", "100000", "0")).await;
     assert_eq!(p["response_code"], "01", "{p}");
-    assert!(p["response_desc"]
-        .as_str()
-        .unwrap()
-        .contains("insufficient"));
-    assert_eq!(
-        sim.status("1001", p["trx_id"].as_str().unwrap()).await["payment_status_code"],
-        "3"
-    );
+    assert!(p["response_desc"].as_str().unwrap().contains("insufficient"));
+    assert_eq!(sim.status("1001", p["trx_id"].as_str().unwrap()).await["payment_status_code"], "3");
     wait_notification(&sim, "1001", "3").await;
     // …03: limit exceeded → 01.
-    let p = sim
-        .post(TOKENIZE, payment("081100000003", "3001", "100000", "0"))
-        .await;
+    let p = sim.post(TOKENIZE, payment("081100000003", "3001", "100000", "0")).await;
     assert_eq!(p["response_code"], "01");
     assert!(p["response_desc"].as_str().unwrap().contains("limit"));
     // …05: declines the payment → 3.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000005", "5001", "100000", "0"))
-            .await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment("081100000005", "5001", "100000", "0")).await["response_code"], "00");
     sim.wait_status("5001", "3").await;
     // …06: never answers → 7 Expired, notified.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000006", "6001", "100000", "0"))
-            .await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment("081100000006", "6001", "100000", "0")).await["response_code"], "00");
     sim.wait_status("6001", "7").await;
     wait_notification(&sim, "6001", "7").await;
     // Insufficient points only (pay_type 1) for a linked customer with cash.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000007", "7002", "100000000", "1"))
-            .await["response_code"],
-        "01"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment("081100000007", "7002", "100000000", "1")).await["response_code"], "01");
 }
 
 #[tokio::test]
@@ -783,24 +526,13 @@ async fn customer_declines_and_blocked_at_debit() {
     let phone = "085712345678";
     sim.link(phone).await;
     // Decline on the page → 3 Failed.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1", "100000", "0")).await["response_code"],
-        "00"
-    );
-    let id = sim.pending_for(phone).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "1", "100000", "0")).await["response_code"], "00");
+    let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "decline" })).await;
     sim.wait_status("1", "3").await;
     wait_notification(&sim, "1", "3").await;
     // Blocked at payment time → 63 (status 3).
-    sim.http
-        .patch(sim.url(&format!("/_sandbox/accounts/{phone}")))
-        .json(&json!({ "blocked": true }))
-        .send()
-        .await
-        .unwrap();
+    sim.http.patch(sim.url(&format!("/_sandbox/accounts/{phone}"))).json(&json!({ "blocked": true })).send().await.unwrap();
     let p = sim.post(TOKENIZE, payment(phone, "2", "100000", "0")).await;
     assert_eq!(p["response_code"], "63", "{p}");
     assert_eq!(sim.status("2", "").await["payment_status_code"], "3");
@@ -811,29 +543,17 @@ async fn expired_token_answers_02_and_relinks() {
     let sim = sim().await;
     let phone = "081234567890";
     sim.link(phone).await;
-    let r = sim
-        .control(
-            &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/expire-token"),
-            json!({}),
-        )
-        .await;
+    let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/expire-token"), json!({})).await;
     assert_eq!(r.status(), 200);
-    let p = sim
-        .post(TOKENIZE, payment(phone, "101", "100000", "0"))
-        .await;
+    let p = sim.post(TOKENIZE, payment(phone, "101", "100000", "0")).await;
     assert_eq!(p["response_code"], "02", "{p}");
     let url = p["url"].as_str().unwrap();
     assert!(url.contains("/webview/"));
     sim.wait_link(phone, "TOKEN_EXPIRED").await;
     // Re-link through the url, then pay with a new bill_no attempt.
-    sim.decide(&action_id(url), json!({ "decision": "approve" }))
-        .await;
+    sim.decide(&action_id(url), json!({ "decision": "approve" })).await;
     sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "102", "100000", "0"))
-            .await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "102", "100000", "0")).await["response_code"], "00");
 }
 
 #[tokio::test]
@@ -843,16 +563,11 @@ async fn cancel_and_reversal() {
     sim.link(phone).await;
     let cancel = |bill: &str| json!({ "request": "Canceling Payment", "trx_id": "", "merchant_id": MID, "merchant": "Sophia Store", "bill_no": bill, "payment_cancel": "customer asked", "signature": sig(&[USER, PASS, bill]) });
     // Unpaid → cancelled (8), notified; the customer's page is gone.
-    let p = sim
-        .post(TOKENIZE, payment(phone, "11", "100000", "0"))
-        .await;
+    let p = sim.post(TOKENIZE, payment(phone, "11", "100000", "0")).await;
     let c = sim.post(CANCEL, cancel("11")).await;
     assert_eq!(c["response_code"], "00", "{c}");
     assert_eq!(c["trx_status_code"], "8");
-    assert_eq!(
-        sim.status("11", p["trx_id"].as_str().unwrap()).await["payment_status_code"],
-        "8"
-    );
+    assert_eq!(sim.status("11", p["trx_id"].as_str().unwrap()).await["payment_status_code"], "8");
     wait_notification(&sim, "11", "8").await;
     assert_eq!(sim.post(CANCEL, cancel("11")).await["response_code"], "17");
     let mut bad = cancel("11");
@@ -861,39 +576,21 @@ async fn cancel_and_reversal() {
     assert_eq!(sim.post(CANCEL, cancel("404")).await["response_code"], "14");
     // Paid → 81; reversal (provider-initiated) → 4, money back, notified.
     let before = sim.account(phone).await["cash"].as_i64().unwrap();
-    let p = sim
-        .post(TOKENIZE, payment(phone, "12", "100000", "0"))
-        .await;
-    let id = sim.pending_for(phone).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let p = sim.post(TOKENIZE, payment(phone, "12", "100000", "0")).await;
+    let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "approve" })).await;
     sim.wait_status("12", "2").await;
-    assert_eq!(
-        sim.account(phone).await["cash"].as_i64().unwrap(),
-        before - 1_000
-    );
+    assert_eq!(sim.account(phone).await["cash"].as_i64().unwrap(), before - 1_000);
     assert_eq!(sim.post(CANCEL, cancel("12")).await["response_code"], "81");
     let trx = p["trx_id"].as_str().unwrap();
-    let r = sim
-        .control(
-            &format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"),
-            json!({}),
-        )
-        .await;
+    let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({})).await;
     assert_eq!(r.status(), 200);
     sim.wait_status("12", "4").await;
     assert_eq!(sim.account(phone).await["cash"].as_i64().unwrap(), before);
     let n = wait_notification(&sim, "12", "4").await;
     assert!(notification_verifies(&n, USER, PASS));
     assert_eq!(sim.post(CANCEL, cancel("12")).await["response_code"], "80");
-    let again = sim
-        .control(
-            &format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"),
-            json!({}),
-        )
-        .await;
+    let again = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({})).await;
     assert_eq!(again.status(), 409);
 }
 
@@ -903,40 +600,16 @@ async fn history_pages_and_date_rules() {
     let phone = "081100000007"; // auto-approves
     sim.link(phone).await;
     for bill in ["1", "2", "3"] {
-        assert_eq!(
-            sim.post(TOKENIZE, payment(phone, bill, "100000", "0"))
-                .await["response_code"],
-            "00"
-        );
+        assert_eq!(sim.post(TOKENIZE, payment(phone, bill, "100000", "0")).await["response_code"], "00");
         sim.wait_status(bill, "2").await;
     }
     let page1 = sim.post(TOKENIZE, history(phone, "1", "2")).await;
-    assert_eq!(
-        page1["list_transaction"].as_object().unwrap().len(),
-        2,
-        "{page1}"
-    );
+    assert_eq!(page1["list_transaction"].as_object().unwrap().len(), 2, "{page1}");
     let page2 = sim.post(TOKENIZE, history(phone, "2", "2")).await;
-    assert_eq!(
-        page2["list_transaction"].as_object().unwrap().len(),
-        1,
-        "{page2}"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, history(phone, "3", "2")).await["list_transaction"]
-            .as_object()
-            .unwrap()
-            .len(),
-        0
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, history(phone, "0", "2")).await["response_code"],
-        "30"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, history(phone, "1", "51")).await["response_code"],
-        "30"
-    );
+    assert_eq!(page2["list_transaction"].as_object().unwrap().len(), 1, "{page2}");
+    assert_eq!(sim.post(TOKENIZE, history(phone, "3", "2")).await["list_transaction"].as_object().unwrap().len(), 0);
+    assert_eq!(sim.post(TOKENIZE, history(phone, "0", "2")).await["response_code"], "30");
+    assert_eq!(sim.post(TOKENIZE, history(phone, "1", "51")).await["response_code"], "30");
     let mut future = history(phone, "1", "10");
     future["end_date"] = json!("2999-01-01");
     assert_eq!(sim.post(TOKENIZE, future).await["response_code"], "30");
@@ -944,13 +617,7 @@ async fn history_pages_and_date_rules() {
     past["start_date"] = json!("2020-01-01");
     past["end_date"] = json!("2020-01-31");
     let r = sim.post(TOKENIZE, past).await;
-    assert_eq!(
-        (
-            r["response_code"].as_str(),
-            r["list_transaction"].as_object().map(|o| o.len())
-        ),
-        (Some("00"), Some(0))
-    );
+    assert_eq!((r["response_code"].as_str(), r["list_transaction"].as_object().map(|o| o.len())), (Some("00"), Some(0)));
 }
 
 #[tokio::test]
@@ -961,35 +628,12 @@ async fn xml_variant_answers_xml() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><faspay><request>Account Activation OVO OpenAPI</request><merchant_id>{MID}</merchant_id><payment_channel>720</payment_channel><phone_no>{phone}</phone_no><cust_name>Sophia</cust_name><signature>{}</signature></faspay>",
         sig(&[USER, PASS, phone])
     );
-    let resp = sim
-        .http
-        .post(sim.url("/pws/100037/183xx00010100000/"))
-        .header("content-type", "application/xml")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = sim.http.post(sim.url("/pws/100037/183xx00010100000/")).header("content-type", "application/xml").body(body).send().await.unwrap();
     assert_eq!(resp.headers()["content-type"], "application/xml");
     let text = resp.text().await.unwrap();
-    assert!(
-        text.contains("<faspay>") && text.contains("<response_code>00</response_code>"),
-        "{text}"
-    );
-    let bad = sim
-        .http
-        .post(sim.url("/pws/100004/183xx00010100000"))
-        .body("<faspay><bill_no>1</bill_no>")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        bad.contains("<response_code>83</response_code>")
-            || bad.contains("<response_code>30</response_code>"),
-        "{bad}"
-    );
+    assert!(text.contains("<faspay>") && text.contains("<response_code>00</response_code>"), "{text}");
+    let bad = sim.http.post(sim.url("/pws/100004/183xx00010100000")).body("<faspay><bill_no>1</bill_no>").send().await.unwrap().text().await.unwrap();
+    assert!(bad.contains("<response_code>83</response_code>") || bad.contains("<response_code>30</response_code>"), "{bad}");
 }
 
 #[tokio::test]
@@ -998,20 +642,12 @@ async fn notification_retries_until_acknowledged() {
     *sim.receiver.fail_first.lock().unwrap() = 2;
     let phone = "081100000007";
     sim.link(phone).await;
-    sim.post(TOKENIZE, payment(phone, "900", "100000", "0"))
-        .await;
+    sim.post(TOKENIZE, payment(phone, "900", "100000", "0")).await;
     sim.wait_status("900", "2").await;
     // Two 500s, then the third attempt is acknowledged (retries 60 s apart, scaled).
     for _ in 0..500 {
-        let d = sim
-            .get_json("/_sandbox/notifications?product=faspay_ovo_tokenize")
-            .await;
-        let payment = d
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["kind"] == "payment")
-            .cloned();
+        let d = sim.get_json("/_sandbox/notifications?product=faspay_ovo_tokenize").await;
+        let payment = d.as_array().unwrap().iter().find(|d| d["kind"] == "payment").cloned();
         if let Some(p) = payment.filter(|p| p["delivered"] == true) {
             assert_eq!(p["attempts"].as_array().unwrap().len(), 3, "{p}");
             assert_eq!(notifications(&sim).len(), 3);
@@ -1028,8 +664,7 @@ async fn notification_gives_up_after_three_retries() {
     *sim.receiver.fail_first.lock().unwrap() = 100;
     let phone = "081100000007";
     sim.link(phone).await;
-    sim.post(TOKENIZE, payment(phone, "901", "100000", "0"))
-        .await;
+    sim.post(TOKENIZE, payment(phone, "901", "100000", "0")).await;
     for _ in 0..500 {
         if notifications(&sim).len() >= 4 {
             break;
@@ -1042,32 +677,21 @@ async fn notification_gives_up_after_three_retries() {
 
 #[tokio::test]
 async fn legacy_signature_switch_and_wrong_signature_fault() {
-    let sim =
-        sim_with("legacy_notification_signature = true\nsign_activation_callback = true").await;
+    let sim = sim_with("legacy_notification_signature = true\nsign_activation_callback = true").await;
     let phone = "081100000007";
     sim.link(phone).await;
     let cb = sim.receiver.wait_for(|h| h.method == "GET").await;
-    assert_eq!(
-        cb.query["signature"],
-        sig(&[USER, PASS, phone]),
-        "switch adds the callback signature"
-    );
+    assert_eq!(cb.query["signature"], sig(&[USER, PASS, phone]), "switch adds the callback signature");
     sim.post(TOKENIZE, payment(phone, "1", "100000", "0")).await;
     let n = wait_notification(&sim, "1", "2").await;
-    assert_eq!(
-        n["signature"],
-        sig(&[USER, PASS, "1"]).as_str(),
-        "legacy form, no status (F5)"
-    );
+    assert_eq!(n["signature"], sig(&[USER, PASS, "1"]).as_str(), "legacy form, no status (F5)");
     // Wrong-signature drill: the next notification verifies in neither form.
     let r = sim.control("/_sandbox/faults", json!({ "product": "faspay_ovo_tokenize", "endpoint": "notification", "fault": { "kind": "wrong_signature_notification" } })).await;
     assert_eq!(r.status(), 201);
     sim.post(TOKENIZE, payment(phone, "2", "100000", "0")).await;
     let n = wait_notification(&sim, "2", "2").await;
     assert!(!notification_verifies(&n, USER, PASS));
-    let d = sim
-        .get_json("/_sandbox/notifications?product=faspay_ovo_tokenize")
-        .await;
+    let d = sim.get_json("/_sandbox/notifications?product=faspay_ovo_tokenize").await;
     assert!(d.as_array().unwrap().iter().any(|d| d["tampered"] == true));
 }
 
@@ -1076,22 +700,11 @@ async fn xml_notifications_when_configured() {
     let sim = sim_with("notification_format = \"xml\"").await;
     let phone = "081100000007";
     sim.link(phone).await;
-    sim.post(TOKENIZE, payment(phone, "77", "100000", "0"))
-        .await;
+    sim.post(TOKENIZE, payment(phone, "77", "100000", "0")).await;
     let hit = sim.receiver.wait_for(|h| h.method == "POST").await;
     assert_eq!(hit.content_type, "application/xml");
-    assert!(
-        hit.body.contains("<bill_no>77</bill_no>")
-            && hit
-                .body
-                .contains("<payment_status_code>2</payment_status_code>"),
-        "{}",
-        hit.body
-    );
-    assert!(hit.body.contains(&format!(
-        "<signature>{}</signature>",
-        sig(&[USER, PASS, "77", "2"])
-    )));
+    assert!(hit.body.contains("<bill_no>77</bill_no>") && hit.body.contains("<payment_status_code>2</payment_status_code>"), "{}", hit.body);
+    assert!(hit.body.contains(&format!("<signature>{}</signature>", sig(&[USER, PASS, "77", "2"]))));
 }
 
 #[tokio::test]
@@ -1101,57 +714,27 @@ async fn lose_response_on_payment_still_processes_it() {
     sim.link(phone).await;
     let r = sim.control("/_sandbox/faults", json!({ "product": "faspay_ovo_tokenize", "endpoint": TOKENIZE, "fault": { "kind": "lose_response" } })).await;
     assert_eq!(r.status(), 201);
-    let sent = sim
-        .http
-        .post(sim.url(TOKENIZE))
-        .json(&payment(phone, "555", "100000", "0"))
-        .send()
-        .await;
+    let sent = sim.http.post(sim.url(TOKENIZE)).json(&payment(phone, "555", "100000", "0")).send().await;
     assert!(sent.is_err(), "the connection closes without an answer");
     let s = sim.wait_status("555", "2").await;
     assert_eq!(s["response_code"], "00");
     // A retry with the same bill_no is refused as already paid, not charged twice.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "555", "100000", "0"))
-            .await["response_code"],
-        "81"
-    );
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "555", "100000", "0")).await["response_code"], "81");
 }
 
 #[tokio::test]
 async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
     let toml = format!("[[faspay_ovo_tokenize]]\nmerchant_id = \"{MID}\"\nuser_id = \"{USER}\"\npassword = \"{PASS}\"\nmerchant_name = \"Sophia Store\"\n");
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let phone = "081100000007";
-    let a: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&activation(phone))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&activation(phone)).send().await.unwrap().json().await.unwrap();
     assert_eq!(a["response_code"], "00");
     let balance = general("Check Balance OVO OpenAPI", phone);
     let mut linked = false;
     for _ in 0..500 {
-        let b: Value = http
-            .post(format!("{}{TOKENIZE}", sandbox.url()))
-            .json(&balance)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let b: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&balance).send().await.unwrap().json().await.unwrap();
         if b["response_code"] == "00" {
             linked = true;
             break;
@@ -1159,37 +742,14 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(linked);
-    let p: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&payment(phone, "1", "100000", "0"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&payment(phone, "1", "100000", "0")).send().await.unwrap().json().await.unwrap();
     assert_eq!(p["response_code"], "00", "{p}");
-    let d: Value = http
-        .get(format!("{}/_sandbox/notifications", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = http.get(format!("{}/_sandbox/notifications", sandbox.url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(d.as_array().unwrap().len(), 0);
 
-    let demo: Vec<ovo_sandbox::products::faspay::MerchantCfg> =
-        Merchants::demo().section("faspay_ovo_tokenize").unwrap();
+    let demo: Vec<ovo_sandbox::products::faspay::MerchantCfg> = Merchants::demo().section("faspay_ovo_tokenize").unwrap();
     assert_eq!(demo.len(), 1);
-    assert_eq!(
-        (
-            demo[0].merchant_id.as_str(),
-            demo[0].user_id.as_str(),
-            demo[0].amount_scale
-        ),
-        ("99999", "bot99999", 100)
-    );
+    assert_eq!((demo[0].merchant_id.as_str(), demo[0].user_id.as_str(), demo[0].amount_scale), ("99999", "bot99999", 100));
 }
 
 #[tokio::test]
@@ -1199,12 +759,5 @@ async fn reset_forgets_links_and_payments() {
     sim.control("/_sandbox/reset", json!({})).await;
     let st = sim.state().await;
     assert_eq!(st["links"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        sim.post(
-            TOKENIZE,
-            general("Check Balance OVO OpenAPI", "081100000007")
-        )
-        .await["response_code"],
-        "01"
-    );
+    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "081100000007")).await["response_code"], "01");
 }

@@ -74,10 +74,7 @@ async fn receiver(fail_first: u32) -> (String, Inbox) {
                     fails.fetch_sub(1, Ordering::SeqCst);
                     return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "try later");
                 }
-                (
-                    axum::http::StatusCode::OK,
-                    r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
-                )
+                (axum::http::StatusCode::OK, r#"{"responseCode":"2005600","responseMessage":"Successful"}"#)
             }
         }),
     );
@@ -91,19 +88,9 @@ async fn receiver(fail_first: u32) -> (String, Inbox) {
 /// 15-minute expiry (0.9 s).
 async fn env_with(fail_first: u32, scale: &str) -> Env {
     let (callback, inbox) = receiver(fail_first).await;
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&merchants(&callback)).unwrap(),
-        time_scale: TimeScale::parse(scale).unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    Env {
-        sandbox,
-        http: reqwest::Client::new(),
-        inbox,
-        ext: AtomicU64::new(1),
-    }
+    let config = SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    Env { sandbox, http: reqwest::Client::new(), inbox, ext: AtomicU64::new(1) }
 }
 
 async fn env() -> Env {
@@ -121,10 +108,7 @@ fn timestamp() -> String {
     let f = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
     );
-    time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+7))
-        .format(&f)
-        .unwrap()
+    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).format(&f).unwrap()
 }
 
 /// SHA256withRSA over `clientId|X-TIMESTAMP` (snap-standard §5).
@@ -172,11 +156,7 @@ impl Env {
     }
 
     async fn send(&self, path: &str, headers: Vec<(String, String)>, body: String) -> (u16, Value) {
-        let mut request = self
-            .http
-            .post(self.url(path))
-            .header("Content-Type", "application/json")
-            .body(body);
+        let mut request = self.http.post(self.url(path)).header("Content-Type", "application/json").body(body);
         for (k, v) in headers {
             request = request.header(k, v);
         }
@@ -187,21 +167,12 @@ impl Env {
     }
 
     /// A token call (73/74), signed asymmetrically.
-    async fn token_call(
-        &self,
-        path: &str,
-        client: &str,
-        auth: Option<&str>,
-        body: Value,
-    ) -> (u16, Value) {
+    async fn token_call(&self, path: &str, client: &str, auth: Option<&str>, body: Value) -> (u16, Value) {
         let ts = timestamp();
         let mut headers = vec![
             ("X-CLIENT-KEY".to_owned(), client.to_owned()),
             ("X-TIMESTAMP".to_owned(), ts.clone()),
-            (
-                "X-SIGNATURE".to_owned(),
-                rsa_sign(&format!("{client}|{ts}")),
-            ),
+            ("X-SIGNATURE".to_owned(), rsa_sign(&format!("{client}|{ts}"))),
         ];
         if let Some(auth) = auth {
             headers.push(("Authorization".to_owned(), format!("Bearer {auth}")));
@@ -210,19 +181,8 @@ impl Env {
     }
 
     async fn b2b(&self, client: &str) -> String {
-        let (status, body) = self
-            .token_call(
-                "/OVOSNAP/v1.0/access-token/b2b",
-                client,
-                None,
-                json!({"grantType":"client_credentials"}),
-            )
-            .await;
-        assert_eq!(
-            (status, body["responseCode"].as_str()),
-            (200, Some("2007300")),
-            "{body}"
-        );
+        let (status, body) = self.token_call("/OVOSNAP/v1.0/access-token/b2b", client, None, json!({"grantType":"client_credentials"})).await;
+        assert_eq!((status, body["responseCode"].as_str()), (200, Some("2007300")), "{body}");
         assert_eq!(body["expiresIn"], "900");
         body["accessToken"].as_str().unwrap().to_owned()
     }
@@ -233,34 +193,19 @@ impl Env {
         let body = body.to_string();
         let ts = opts.timestamp.clone().unwrap_or_else(timestamp);
         let token = opts.sign_token.or(opts.auth).unwrap_or("");
-        let secret = if opts.bad_signature {
-            "wrong-secret"
-        } else {
-            secret_of(client)
-        };
+        let secret = if opts.bad_signature { "wrong-secret" } else { secret_of(client) };
         let mut headers = vec![
             ("X-TIMESTAMP".to_owned(), ts.clone()),
-            (
-                "X-SIGNATURE".to_owned(),
-                hmac_sign(secret, &path, token, &body, &ts),
-            ),
+            ("X-SIGNATURE".to_owned(), hmac_sign(secret, &path, token, &body, &ts)),
             ("X-PARTNER-ID".to_owned(), client.to_owned()),
-            (
-                "X-EXTERNAL-ID".to_owned(),
-                opts.external_id
-                    .clone()
-                    .unwrap_or_else(|| self.next_external_id()),
-            ),
+            ("X-EXTERNAL-ID".to_owned(), opts.external_id.clone().unwrap_or_else(|| self.next_external_id())),
             ("X-DEVICE-ID".to_owned(), "till-01".to_owned()),
         ];
         if let Some(auth) = opts.auth {
             headers.push(("Authorization".to_owned(), format!("Bearer {auth}")));
         }
         if let Some(customer) = opts.customer {
-            headers.push((
-                "Authorization-Customer".to_owned(),
-                format!("Bearer {customer}"),
-            ));
+            headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
         }
         if let Some(omit) = opts.omit {
             headers.retain(|(k, _)| k != omit);
@@ -273,137 +218,63 @@ impl Env {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        request
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap_or(Value::Null)
+        request.send().await.unwrap().json().await.unwrap_or(Value::Null)
     }
 
     async fn state(&self) -> Value {
-        self.control(reqwest::Method::GET, "/_sandbox/ovo_snap/state", None)
-            .await
+        self.control(reqwest::Method::GET, "/_sandbox/ovo_snap/state", None).await
     }
 
     async fn decide(&self, redirect_url: &str, decision: Value) -> Value {
         let id = redirect_url.rsplit('/').next().unwrap();
-        self.control(
-            reqwest::Method::POST,
-            &format!("/_sandbox/pending/{id}/decide"),
-            Some(decision),
-        )
-        .await
+        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(decision)).await
     }
 
     /// Account binding (07), signed with an empty token (house default, vector V4).
     async fn bind(&self, client: &str, phone: &str) -> (u16, Value) {
         let body = json!({"merchantId": client, "partnerReferenceNo": "LINK0001", "phoneNo": phone,
             "redirectUrl": "https://merchant.example/linked", "additionalInfo": {"custIdMerchant": "CUST-1"}});
-        self.call(
-            "/oauth/account/registration-account-binding",
-            client,
-            Opts::default(),
-            &body,
-        )
-        .await
+        self.call("/oauth/account/registration-account-binding", client, Opts::default(), &body).await
     }
 
     async fn exchange(&self, client: &str, linkage: &str, auth_code: &str) -> (u16, Value) {
-        self.token_call(
-            &format!("{V2}/access-token/b2b2c"),
-            client,
-            Some(linkage),
-            json!({"grantType":"AUTHORIZATION_CODE","authCode":auth_code}),
-        )
-        .await
+        self.token_call(&format!("{V2}/access-token/b2b2c"), client, Some(linkage), json!({"grantType":"AUTHORIZATION_CODE","authCode":auth_code}))
+            .await
     }
 
     /// Bind → the customer approves (T&C, OTP, PIN) → the authCode from the destination → B2B2C.
     async fn link(&self, client: &str, phone: &str) -> (String, String) {
         let (status, bound) = self.bind(client, phone).await;
-        assert_eq!(
-            (status, bound["responseCode"].as_str()),
-            (200, Some("2000700")),
-            "{bound}"
-        );
+        assert_eq!((status, bound["responseCode"].as_str()), (200, Some("2000700")), "{bound}");
         let redirect = bound["redirectUrl"].as_str().unwrap();
-        let pending = self
-            .control(reqwest::Method::GET, "/_sandbox/pending", None)
-            .await;
-        let action = pending
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| redirect.ends_with(a["id"].as_str().unwrap()))
-            .cloned();
+        let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
+        let action = pending.as_array().unwrap().iter().find(|a| redirect.ends_with(a["id"].as_str().unwrap())).cloned();
         if let Some(action) = action {
             assert_eq!(action["steps"], json!(["terms", "otp", "pin"]));
             self.decide(redirect, json!({"decision":"approve"})).await;
         }
         let auth_code = auth_code_of(&self.state().await, bound["referenceNo"].as_str().unwrap());
-        let (status, token) = self
-            .exchange(client, bound["linkageToken"].as_str().unwrap(), &auth_code)
-            .await;
-        assert_eq!(
-            (status, token["responseCode"].as_str()),
-            (200, Some("2007400")),
-            "{token}"
-        );
-        (
-            token["accessToken"].as_str().unwrap().to_owned(),
-            token["refreshToken"].as_str().unwrap().to_owned(),
-        )
+        let (status, token) = self.exchange(client, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
+        assert_eq!((status, token["responseCode"].as_str()), (200, Some("2007400")), "{token}");
+        (token["accessToken"].as_str().unwrap().to_owned(), token["refreshToken"].as_str().unwrap().to_owned())
     }
 
-    async fn pay(
-        &self,
-        client: &str,
-        customer: &str,
-        reference: &str,
-        amount: i64,
-        method: &str,
-    ) -> (u16, Value) {
+    async fn pay(&self, client: &str, customer: &str, reference: &str, amount: i64, method: &str) -> (u16, Value) {
         let value = format!("{amount}.00");
         let body = json!({"partnerReferenceNo": reference, "amount": {"value": value, "currency": "IDR"},
             "urlParams": [{"url": "https://merchant.example/paid", "type": "PAY_RETURN", "isDeeplink": "N"}],
             "payOptionDetails": [{"payMethod": method, "transAmount": {"value": value, "currency": "IDR"}, "feeAmount": {"value": "0.00", "currency": "IDR"}}],
             "additionalInfo": {}});
-        self.call(
-            "/debit/payment-host-to-host",
-            client,
-            Opts {
-                auth: Some(customer),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await
+        self.call("/debit/payment-host-to-host", client, Opts { auth: Some(customer), ..Opts::default() }, &body).await
     }
 
     async fn status(&self, client: &str, customer: &str, reference: &str) -> (u16, Value) {
         let body = json!({"originalPartnerReferenceNo": reference, "serviceCode": "54"});
-        self.call(
-            "/debit/status",
-            client,
-            Opts {
-                auth: Some(customer),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await
+        self.call("/debit/status", client, Opts { auth: Some(customer), ..Opts::default() }, &body).await
     }
 
     /// Polls the status inquiry until `latestTransactionStatus` is `want` (bounded).
-    async fn await_status(
-        &self,
-        client: &str,
-        customer: &str,
-        reference: &str,
-        want: &str,
-    ) -> Value {
+    async fn await_status(&self, client: &str, customer: &str, reference: &str, want: &str) -> Value {
         for _ in 0..200 {
             let (_, body) = self.status(client, customer, reference).await;
             if body["latestTransactionStatus"] == want {
@@ -419,12 +290,7 @@ impl Env {
     async fn await_payment(&self, reference: &str, want: &str) -> Value {
         for _ in 0..300 {
             let state = self.state().await;
-            let found = state["payments"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["partnerReferenceNo"] == reference)
-                .cloned();
+            let found = state["payments"].as_array().unwrap().iter().find(|p| p["partnerReferenceNo"] == reference).cloned();
             if let Some(p) = found.filter(|p| p["status"] == want) {
                 return p;
             }
@@ -433,38 +299,14 @@ impl Env {
         panic!("payment {reference} never reached status {want}");
     }
 
-    async fn refund(
-        &self,
-        client: &str,
-        b2b: &str,
-        customer: &str,
-        original: &str,
-        refund_no: &str,
-        amount: i64,
-    ) -> (u16, Value) {
+    async fn refund(&self, client: &str, b2b: &str, customer: &str, original: &str, refund_no: &str, amount: i64) -> (u16, Value) {
         let body = json!({"originalPartnerReferenceNo": original, "partnerRefundNo": refund_no,
             "refundAmount": {"value": format!("{amount}.00"), "currency": "IDR"}, "reason": "customer request"});
-        self.call(
-            "/debit/refund",
-            client,
-            Opts {
-                auth: Some(b2b),
-                customer: Some(customer),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await
+        self.call("/debit/refund", client, Opts { auth: Some(b2b), customer: Some(customer), ..Opts::default() }, &body).await
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a = self
-            .control(
-                reqwest::Method::GET,
-                &format!("/_sandbox/accounts/{phone}"),
-                None,
-            )
-            .await;
+        let a = self.control(reqwest::Method::GET, &format!("/_sandbox/accounts/{phone}"), None).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -481,12 +323,7 @@ impl Env {
 }
 
 fn auth_code_of(state: &Value, binding: &str) -> String {
-    let b = state["bindings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["referenceNo"] == binding)
-        .unwrap();
+    let b = state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == binding).unwrap();
     b["authCode"].as_str().unwrap().to_owned()
 }
 
@@ -509,67 +346,32 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
     let state = env.state().await;
     assert_eq!(state["bindings"][0]["status"], "ACTIVE");
 
-    let (status, balance) = env
-        .call(
-            "/balance-inquiry",
-            A,
-            Opts {
-                auth: Some(&customer),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (status, balance) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
     assert_eq!((status, code(&balance)), (200, "2001100"), "{balance}");
-    assert_eq!(
-        balance["accountInfos"][0],
-        json!({"balanceType":"CASH","amount":{"value":"2500000.00","currency":"IDR"},"availableBalance":{"value":"2500000.00","currency":"IDR"}})
-    );
+    assert_eq!(balance["accountInfos"][0], json!({"balanceType":"CASH","amount":{"value":"2500000.00","currency":"IDR"},"availableBalance":{"value":"2500000.00","currency":"IDR"}}));
     assert_eq!(balance["accountInfos"][1]["balanceType"], "POINTS");
-    assert_eq!(
-        balance["accountInfos"][1]["availableBalance"]["value"],
-        "75000.00"
-    );
+    assert_eq!(balance["accountInfos"][1]["availableBalance"]["value"], "75000.00");
 
-    let (status, paid) = env
-        .pay(A, &customer, "INV0000000000001", 20_000, "CASH")
-        .await;
+    let (status, paid) = env.pay(A, &customer, "INV0000000000001", 20_000, "CASH").await;
     assert_eq!((status, code(&paid)), (200, "2005400"), "{paid}");
     assert_eq!(paid["latestTransactionStatus"], "01");
     let redirect = paid["webRedirectUrl"].as_str().unwrap();
     assert!(redirect.contains("/_sandbox/customer/act_"), "{redirect}");
     let (_, pending) = env.status(A, &customer, "INV0000000000001").await;
-    assert_eq!(
-        (code(&pending), pending["latestTransactionStatus"].as_str()),
-        ("2005500", Some("01"))
-    );
+    assert_eq!((code(&pending), pending["latestTransactionStatus"].as_str()), ("2005500", Some("01")));
 
     // The customer enters the PIN on the page (checked decision through the control API).
-    let wrong = env
-        .decide(
-            redirect,
-            json!({"decision":"approve","trusted":false,"pin":"000000"}),
-        )
-        .await;
+    let wrong = env.decide(redirect, json!({"decision":"approve","trusted":false,"pin":"000000"})).await;
     assert_eq!(wrong["error"], "wrong PIN");
-    env.decide(
-        redirect,
-        json!({"decision":"approve","trusted":false,"pin":"123456"}),
-    )
-    .await;
-    let done = env
-        .await_status(A, &customer, "INV0000000000001", "00")
-        .await;
+    env.decide(redirect, json!({"decision":"approve","trusted":false,"pin":"123456"})).await;
+    let done = env.await_status(A, &customer, "INV0000000000001", "00").await;
     assert_eq!(done["amount"], json!({"value":"20000.00","currency":"IDR"}));
     assert_eq!(done["originalReferenceNo"], paid["referenceNo"]);
     assert_eq!(env.account(BUDI).await, (2_480_000, 75_000));
 
     let notes = env.await_inbox(1).await;
     let (headers, body) = &notes[0];
-    assert!(
-        notification_verifies(headers, body),
-        "notification signature"
-    );
+    assert!(notification_verifies(headers, body), "notification signature");
     assert_eq!(headers["X-PARTNER-ID"], A);
     assert_eq!(headers["X-EXTERNAL-ID"].len(), 36);
     let note: Value = serde_json::from_str(body).unwrap();
@@ -578,9 +380,7 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
     assert_eq!(note["amount"]["value"], "20000.00");
 
     let b2b = env.b2b(A).await;
-    let (status, refunded) = env
-        .refund(A, &b2b, &customer, "INV0000000000001", "RF01", 5_000)
-        .await;
+    let (status, refunded) = env.refund(A, &b2b, &customer, "INV0000000000001", "RF01", 5_000).await;
     assert_eq!((status, code(&refunded)), (200, "2005800"), "{refunded}");
     assert_eq!(refunded["refundAmount"]["value"], "5000.00");
     assert_eq!(refunded["partnerRefundNo"], "RF01");
@@ -592,69 +392,20 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
 
     // The two tokens the other way round are accepted too (ovo-snap.md §3).
     let body = json!({"originalPartnerReferenceNo":"INV0000000000001","partnerRefundNo":"RF02","refundAmount":{"value":"15000.00","currency":"IDR"}});
-    let (status, rest) = env
-        .call(
-            "/debit/refund",
-            A,
-            Opts {
-                auth: Some(&customer),
-                customer: Some(&b2b),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await;
+    let (status, rest) = env.call("/debit/refund", A, Opts { auth: Some(&customer), customer: Some(&b2b), ..Opts::default() }, &body).await;
     assert_eq!((status, code(&rest)), (200, "2005800"), "{rest}");
     let (_, after) = env.status(A, &customer, "INV0000000000001").await;
     assert_eq!(after["latestTransactionStatus"], "04");
     assert_eq!(env.account(BUDI).await, (2_500_000, 75_000));
 
     // Unlink: two calls.
-    let (status, first) = env
-        .call(
-            "/oauth/account/registration-account-unbinding",
-            A,
-            Opts {
-                auth: Some(&customer),
-                ..Opts::default()
-            },
-            &json!({"merchantId": A}),
-        )
-        .await;
-    assert_eq!(
-        (status, code(&first), first["unlinkResult"].as_str()),
-        (200, "2000900", Some("UNBINDING_PENDING")),
-        "{first}"
-    );
+    let (status, first) = env.call("/oauth/account/registration-account-unbinding", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({"merchantId": A})).await;
+    assert_eq!((status, code(&first), first["unlinkResult"].as_str()), (200, "2000900", Some("UNBINDING_PENDING")), "{first}");
     let second_token = first["linkageToken"].as_str().unwrap();
-    let (status, second) = env
-        .call(
-            "/oauth/account/registration-account-unbinding",
-            A,
-            Opts {
-                auth: Some(second_token),
-                ..Opts::default()
-            },
-            &json!({"merchantId": A}),
-        )
-        .await;
-    assert_eq!(
-        (status, code(&second), second["unlinkResult"].as_str()),
-        (200, "2000900", Some("SUCCESS")),
-        "{second}"
-    );
+    let (status, second) = env.call("/oauth/account/registration-account-unbinding", A, Opts { auth: Some(second_token), ..Opts::default() }, &json!({"merchantId": A})).await;
+    assert_eq!((status, code(&second), second["unlinkResult"].as_str()), (200, "2000900", Some("SUCCESS")), "{second}");
     assert_eq!(env.state().await["bindings"][0]["status"], "UNBOUND");
-    let (status, gone) = env
-        .call(
-            "/balance-inquiry",
-            A,
-            Opts {
-                auth: Some(&customer),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (status, gone) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
     assert_eq!((status, code(&gone)), (401, "4011102"));
 }
 
@@ -668,57 +419,26 @@ async fn token_calls_check_headers_timestamp_client_signature_and_grant() {
     let good_sig = rsa_sign(&format!("{A}|{ts}"));
     let grant = json!({"grantType":"client_credentials"}).to_string();
     let h = |client: &str, ts: &str, sig: &str| {
-        vec![
-            ("X-CLIENT-KEY".to_owned(), client.to_owned()),
-            ("X-TIMESTAMP".to_owned(), ts.to_owned()),
-            ("X-SIGNATURE".to_owned(), sig.to_owned()),
-        ]
+        vec![("X-CLIENT-KEY".to_owned(), client.to_owned()), ("X-TIMESTAMP".to_owned(), ts.to_owned()), ("X-SIGNATURE".to_owned(), sig.to_owned())]
     };
-    let (status, body) = env
-        .send(
-            path,
-            h(A, &ts, &rsa_sign(&format!("{A}|{ts}x"))),
-            grant.clone(),
-        )
-        .await;
+    let (status, body) = env.send(path, h(A, &ts, &rsa_sign(&format!("{A}|{ts}x"))), grant.clone()).await;
     assert_eq!((status, code(&body)), (401, "4017300"), "{body}");
     assert_eq!(body["responseMessage"], "Unauthorized. [Signature]");
-    let (status, body) = env
-        .send(path, h("nobody", &ts, &good_sig), grant.clone())
-        .await;
+    let (status, body) = env.send(path, h("nobody", &ts, &good_sig), grant.clone()).await;
     assert_eq!((status, code(&body)), (401, "4017300"));
     let mut missing = h(A, &ts, &good_sig);
     missing.remove(1);
     let (status, body) = env.send(path, missing, grant.clone()).await;
     assert_eq!((status, code(&body)), (400, "4007302"));
-    assert_eq!(
-        body["responseMessage"],
-        "Invalid Mandatory Field [X-TIMESTAMP]"
-    );
+    assert_eq!(body["responseMessage"], "Invalid Mandatory Field [X-TIMESTAMP]");
     let old = "2020-01-01T10:00:00.000+07:00";
-    let (status, body) = env
-        .send(
-            path,
-            h(A, old, &rsa_sign(&format!("{A}|{old}"))),
-            grant.clone(),
-        )
-        .await;
+    let (status, body) = env.send(path, h(A, old, &rsa_sign(&format!("{A}|{old}"))), grant.clone()).await;
     assert_eq!((status, code(&body)), (400, "4007301"));
-    let (status, body) = env
-        .send(
-            path,
-            h(A, &ts, &good_sig),
-            json!({"grantType":"password"}).to_string(),
-        )
-        .await;
+    let (status, body) = env.send(path, h(A, &ts, &good_sig), json!({"grantType":"password"}).to_string()).await;
     assert_eq!((status, code(&body)), (400, "4007301"));
     // The `Z` form of the timestamp is accepted (house decision 4).
-    let z = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let (status, body) = env
-        .send(path, h(A, &z, &rsa_sign(&format!("{A}|{z}"))), grant)
-        .await;
+    let z = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    let (status, body) = env.send(path, h(A, &z, &rsa_sign(&format!("{A}|{z}"))), grant).await;
     assert_eq!((status, code(&body)), (200, "2007300"), "{body}");
 }
 
@@ -727,32 +447,14 @@ async fn b2b2c_refresh_and_bad_codes() {
     let env = env().await;
     let (customer, refresh) = env.link(A, BUDI).await;
     let path = format!("{V2}/access-token/b2b2c");
-    let (status, renewed) = env
-        .token_call(
-            &path,
-            A,
-            None,
-            json!({"grantType":"refresh_token","refreshToken": refresh}),
-        )
-        .await;
+    let (status, renewed) = env.token_call(&path, A, None, json!({"grantType":"refresh_token","refreshToken": refresh})).await;
     assert_eq!((status, code(&renewed)), (200, "2007400"), "{renewed}");
     assert_ne!(renewed["accessToken"].as_str().unwrap(), customer);
-    let (status, bad) = env
-        .token_call(
-            &path,
-            A,
-            None,
-            json!({"grantType":"REFRESH_TOKEN","refreshToken":"nope"}),
-        )
-        .await;
+    let (status, bad) = env.token_call(&path, A, None, json!({"grantType":"REFRESH_TOKEN","refreshToken":"nope"})).await;
     assert_eq!((status, code(&bad)), (401, "4017402"));
     // A second exchange of the same authCode fails.
     let (_, bound) = env.bind(A, SITI).await;
-    env.decide(
-        bound["redirectUrl"].as_str().unwrap(),
-        json!({"decision":"approve"}),
-    )
-    .await;
+    env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"approve"})).await;
     let auth_code = auth_code_of(&env.state().await, bound["referenceNo"].as_str().unwrap());
     let linkage = bound["linkageToken"].as_str().unwrap();
     let (status, wrong) = env.exchange(A, linkage, "not-the-code").await;
@@ -762,11 +464,7 @@ async fn b2b2c_refresh_and_bad_codes() {
     let (status, ok) = env.exchange(A, linkage, &auth_code).await;
     assert_eq!((status, code(&ok)), (200, "2007400"));
     let (status, again) = env.exchange(A, linkage, &auth_code).await;
-    assert_eq!(
-        (status, code(&again)),
-        (401, "4017401"),
-        "the linkage token is used up: {again}"
-    );
+    assert_eq!((status, code(&again)), (401, "4017401"), "the linkage token is used up: {again}");
 }
 
 #[tokio::test]
@@ -776,29 +474,9 @@ async fn binding_signature_forms_and_declines() {
     let op = "/oauth/account/registration-account-binding";
     // Signed with the current B2B token (sent or not), and asymmetrically.
     let b2b = env.b2b(A).await;
-    let (status, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(&b2b),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await;
+    let (status, r) = env.call(op, A, Opts { auth: Some(&b2b), ..Opts::default() }, &body).await;
     assert_eq!((status, code(&r)), (200, "2000700"), "{r}");
-    let (status, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                sign_token: Some(&b2b),
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await;
+    let (status, r) = env.call(op, A, Opts { sign_token: Some(&b2b), ..Opts::default() }, &body).await;
     assert_eq!((status, code(&r)), (200, "2000700"), "{r}");
     let ts = timestamp();
     let text = body.to_string();
@@ -806,33 +484,17 @@ async fn binding_signature_forms_and_declines() {
     let path = format!("{V2}{op}");
     let headers = vec![
         ("X-TIMESTAMP".to_owned(), ts.clone()),
-        (
-            "X-SIGNATURE".to_owned(),
-            rsa_sign(&format!("POST:{path}:{hash}:{ts}")),
-        ),
+        ("X-SIGNATURE".to_owned(), rsa_sign(&format!("POST:{path}:{hash}:{ts}"))),
         ("X-PARTNER-ID".to_owned(), A.to_owned()),
         ("X-EXTERNAL-ID".to_owned(), env.next_external_id()),
         ("X-DEVICE-ID".to_owned(), "till-01".to_owned()),
     ];
     let (status, r) = env.send(&path, headers, text).await;
     assert_eq!((status, code(&r)), (200, "2000700"), "{r}");
-    assert!(r["redirectUrl"]
-        .as_str()
-        .unwrap()
-        .starts_with(&env.sandbox.url()));
+    assert!(r["redirectUrl"].as_str().unwrap().starts_with(&env.sandbox.url()));
     assert!(r["linkageToken"].is_string());
 
-    let (status, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                bad_signature: true,
-                ..Opts::default()
-            },
-            &body,
-        )
-        .await;
+    let (status, r) = env.call(op, A, Opts { bad_signature: true, ..Opts::default() }, &body).await;
     assert_eq!((status, code(&r)), (401, "4010700"));
     let (status, r) = env.bind(A, "6281100000004").await;
     assert_eq!((status, code(&r)), (404, "4040711"), "no OVO account");
@@ -840,45 +502,22 @@ async fn binding_signature_forms_and_declines() {
     assert_eq!((status, code(&r)), (403, "4030707"), "blocked");
     let (status, r) = env.bind(A, "0212345678").await;
     assert_eq!((status, code(&r)), (400, "4000701"), "not a mobile number");
-    let (status, r) = env
-        .call(op, A, Opts::default(), &json!({"merchantId": A}))
-        .await;
+    let (status, r) = env.call(op, A, Opts::default(), &json!({"merchantId": A})).await;
     assert_eq!((status, code(&r)), (400, "4000702"));
-    let (status, r) = env
-        .call(
-            op,
-            A,
-            Opts::default(),
-            &json!({"merchantId": B, "phoneNo": BUDI}),
-        )
-        .await;
+    let (status, r) = env.call(op, A, Opts::default(), &json!({"merchantId": B, "phoneNo": BUDI})).await;
     assert_eq!((status, code(&r)), (404, "4040708"));
 
     // 05 declines the linkage; 06 never answers (the scaled wait runs out); 07 approves at once.
     let (_, declined) = env.bind(A, "6281100000005").await;
-    let auth_code = auth_code_of(
-        &env.state().await,
-        declined["referenceNo"].as_str().unwrap(),
-    );
-    let (status, r) = env
-        .exchange(A, declined["linkageToken"].as_str().unwrap(), &auth_code)
-        .await;
-    assert_eq!(
-        (status, code(&r), r["responseMessage"].as_str()),
-        (401, "4017400", Some("Unauthorized. [Linkage declined]"))
-    );
+    let auth_code = auth_code_of(&env.state().await, declined["referenceNo"].as_str().unwrap());
+    let (status, r) = env.exchange(A, declined["linkageToken"].as_str().unwrap(), &auth_code).await;
+    assert_eq!((status, code(&r), r["responseMessage"].as_str()), (401, "4017400", Some("Unauthorized. [Linkage declined]")));
     let (_, silent) = env.bind(A, "6281100000006").await;
     let id = silent["referenceNo"].as_str().unwrap().to_owned();
     let mut reason = Value::Null;
     for _ in 0..300 {
         let state = env.state().await;
-        let b = state["bindings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["referenceNo"] == id.as_str())
-            .cloned()
-            .unwrap();
+        let b = state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == id.as_str()).cloned().unwrap();
         if b["status"] == "FAILED" {
             reason = b["reason"].clone();
             break;
@@ -895,156 +534,39 @@ async fn transactional_errors_in_validation_order() {
     let (customer, _) = env.link(A, BUDI).await;
     let op = "/balance-inquiry";
     let c = customer.as_str();
-    let (s, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(c),
-                omit: Some("X-DEVICE-ID"),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (s, r) = env.call(op, A, Opts { auth: Some(c), omit: Some("X-DEVICE-ID"), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (400, "4001102"), "{r}");
-    let (s, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(c),
-                timestamp: Some("2024-01-01 10:00:00".into()),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (s, r) = env.call(op, A, Opts { auth: Some(c), timestamp: Some("2024-01-01 10:00:00".into()), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (400, "4001101"));
     let (s, r) = env.call(op, A, Opts::default(), &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011104"));
-    let (s, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some("forged"),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (s, r) = env.call(op, A, Opts { auth: Some("forged"), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011102"));
-    let (s, r) = env
-        .call(
-            op,
-            B,
-            Opts {
-                auth: Some(c),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&r)),
-        (401, "4011102"),
-        "another merchant's customer token"
-    );
-    let (s, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(c),
-                bad_signature: true,
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&r), r["responseMessage"].as_str()),
-        (401, "4011100", Some("Unauthorized. [Signature]"))
-    );
+    let (s, r) = env.call(op, B, Opts { auth: Some(c), ..Opts::default() }, &json!({})).await;
+    assert_eq!((s, code(&r)), (401, "4011102"), "another merchant's customer token");
+    let (s, r) = env.call(op, A, Opts { auth: Some(c), bad_signature: true, ..Opts::default() }, &json!({})).await;
+    assert_eq!((s, code(&r), r["responseMessage"].as_str()), (401, "4011100", Some("Unauthorized. [Signature]")));
     let ext = env.next_external_id();
-    let (s, _) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(c),
-                external_id: Some(ext.clone()),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (s, _) = env.call(op, A, Opts { auth: Some(c), external_id: Some(ext.clone()), ..Opts::default() }, &json!({})).await;
     assert_eq!(s, 200);
-    let (s, r) = env
-        .call(
-            op,
-            A,
-            Opts {
-                auth: Some(c),
-                external_id: Some(ext),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&r)),
-        (409, "4091100"),
-        "same X-EXTERNAL-ID on the same day"
-    );
+    let (s, r) = env.call(op, A, Opts { auth: Some(c), external_id: Some(ext), ..Opts::default() }, &json!({})).await;
+    assert_eq!((s, code(&r)), (409, "4091100"), "same X-EXTERNAL-ID on the same day");
 
     // Payment body checks and business rules.
     let pay = "/debit/payment-host-to-host";
-    let o = || Opts {
-        auth: Some(c),
-        ..Opts::default()
-    };
-    let (s, r) = env
-        .call(
-            pay,
-            A,
-            o(),
-            &json!({"amount":{"value":"100.00","currency":"IDR"}}),
-        )
-        .await;
+    let o = || Opts { auth: Some(c), ..Opts::default() };
+    let (s, r) = env.call(pay, A, o(), &json!({"amount":{"value":"100.00","currency":"IDR"}})).await;
     assert_eq!((s, code(&r)), (400, "4005402"));
-    let (s, r) = env
-        .call(
-            pay,
-            A,
-            o(),
-            &json!({"partnerReferenceNo":"X1","amount":{"value":"100.5","currency":"IDR"}}),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&r), r["responseMessage"].as_str()),
-        (400, "4005401", Some("Invalid Field Format [amount.value]"))
-    );
-    let (s, r) = env
-        .call(
-            pay,
-            A,
-            o(),
-            &json!({"partnerReferenceNo":"X1","amount":{"value":"0.00","currency":"IDR"}}),
-        )
-        .await;
+    let (s, r) = env.call(pay, A, o(), &json!({"partnerReferenceNo":"X1","amount":{"value":"100.5","currency":"IDR"}})).await;
+    assert_eq!((s, code(&r), r["responseMessage"].as_str()), (400, "4005401", Some("Invalid Field Format [amount.value]")));
+    let (s, r) = env.call(pay, A, o(), &json!({"partnerReferenceNo":"X1","amount":{"value":"0.00","currency":"IDR"}})).await;
     assert_eq!((s, code(&r)), (404, "4045413"));
     let body = json!({"partnerReferenceNo":"X1","amount":{"value":"100.00","currency":"IDR"},
         "payOptionDetails":[{"payMethod":"CASH","transAmount":{"value":"90.00","currency":"IDR"}}]});
     let (s, r) = env.call(pay, A, o(), &body).await;
     assert_eq!((s, code(&r)), (404, "4045413"), "options do not add up");
     let (s, r) = env.pay(A, c, "X2", 3_000_000, "POINTS").await;
-    assert_eq!(
-        (s, code(&r)),
-        (403, "4035414"),
-        "Budi has 75,000 points and 2,500,000 cash; points first"
-    );
+    assert_eq!((s, code(&r)), (403, "4035414"), "Budi has 75,000 points and 2,500,000 cash; points first");
     let (s, r) = env.pay(A, c, "X3", 10_000, "CASH").await;
     assert_eq!(s, 200);
     assert_eq!(r["latestTransactionStatus"], "01");
@@ -1059,33 +581,16 @@ async fn transactional_errors_in_validation_order() {
 
     // Expired tokens (drill route), B2B and B2B2C.
     let b2b = env.b2b(A).await;
-    env.control(
-        reqwest::Method::POST,
-        "/_sandbox/ovo_snap/tokens/expire",
-        None,
-    )
-    .await;
+    env.control(reqwest::Method::POST, "/_sandbox/ovo_snap/tokens/expire", None).await;
     let (s, r) = env.call(op, A, o(), &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011102"), "expired customer token");
     let (customer2, _) = env.link(A, SITI).await;
     let (s, r) = env.refund(A, &b2b, &customer2, "X3", "R1", 1).await;
     assert_eq!((s, code(&r)), (401, "4015801"), "expired B2B token");
-    let (s, r) = env
-        .call(
-            "/debit/refund",
-            A,
-            Opts {
-                customer: Some(&customer2),
-                ..Opts::default()
-            },
-            &json!({}),
-        )
-        .await;
+    let (s, r) = env.call("/debit/refund", A, Opts { customer: Some(&customer2), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4015803"));
 
-    let (s, r) = env
-        .call("/transaction-history-list", A, o(), &json!({}))
-        .await;
+    let (s, r) = env.call("/transaction-history-list", A, o(), &json!({})).await;
     assert_eq!((s, code(&r)), (405, "4051200"));
 }
 
@@ -1095,17 +600,7 @@ async fn customer_token_expires_on_the_scaled_clock() {
     let (customer, _) = env.link(A, BUDI).await;
     // 900 s × 0.001 = 0.9 s: poll until the sandbox says the token is invalid.
     for _ in 0..200 {
-        let (s, r) = env
-            .call(
-                "/balance-inquiry",
-                A,
-                Opts {
-                    auth: Some(&customer),
-                    ..Opts::default()
-                },
-                &json!({}),
-            )
-            .await;
+        let (s, r) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
         if s == 401 {
             assert_eq!(code(&r), "4011102");
             return;
@@ -1129,37 +624,21 @@ async fn magic_accounts_reach_their_codes() {
     // 07: approves the PIN page at once; the answer is already final.
     let (payer, _) = env.link(A, "6281100000007").await;
     let (s, r) = env.pay(A, &payer, "M07", 1_000, "CASH").await;
-    assert_eq!(
-        (s, code(&r), r["latestTransactionStatus"].as_str()),
-        (200, "2005400", Some("00"))
-    );
+    assert_eq!((s, code(&r), r["latestTransactionStatus"].as_str()), (200, "2005400", Some("00")));
     // A linked customer who turns into a decliner (05 behaviour): a final Do Not Honor, status 06.
     let (siti, _) = env.link(A, SITI).await;
-    env.control(
-        reqwest::Method::PATCH,
-        "/_sandbox/accounts/6281298765432",
-        Some(json!({"behaviour":"auto_decline"})),
-    )
-    .await;
+    env.control(reqwest::Method::PATCH, "/_sandbox/accounts/6281298765432", Some(json!({"behaviour":"auto_decline"}))).await;
     let (s, r) = env.pay(A, &siti, "M05", 1_000, "CASH").await;
     assert_eq!((s, code(&r)), (403, "4035405"));
     env.await_status(A, &siti, "M05", "06").await;
     // The customer declines on the page.
     let (budi, _) = env.link(A, BUDI).await;
     let (_, r) = env.pay(A, &budi, "MDEC", 1_000, "CASH").await;
-    env.decide(
-        r["webRedirectUrl"].as_str().unwrap(),
-        json!({"decision":"decline"}),
-    )
-    .await;
+    env.decide(r["webRedirectUrl"].as_str().unwrap(), json!({"decision":"decline"})).await;
     env.await_status(A, &budi, "MDEC", "06").await;
     // Points: points first (weak source, §7), the rest from cash.
     let (_, r) = env.pay(A, &budi, "MPTS", 100_000, "POINTS").await;
-    env.decide(
-        r["webRedirectUrl"].as_str().unwrap(),
-        json!({"decision":"approve"}),
-    )
-    .await;
+    env.decide(r["webRedirectUrl"].as_str().unwrap(), json!({"decision":"approve"})).await;
     let paid = env.await_status(A, &budi, "MPTS", "00").await;
     assert_eq!(
         paid["additionalInfo"]["payOptionDetails"],
@@ -1184,19 +663,9 @@ async fn refund_rules() {
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF1", 1_000).await;
     assert_eq!((s, code(&r)), (409, "4095801"), "same partnerRefundNo");
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF2", 40_001).await;
-    assert_eq!(
-        (s, code(&r)),
-        (404, "4045813"),
-        "cumulative over the paid amount"
-    );
+    assert_eq!((s, code(&r)), (404, "4045813"), "cumulative over the paid amount");
     // D+60: the 60th WIB day after the payment is still allowed; the 61st is not.
-    let backdate = |days: i64| {
-        env.control(
-            reqwest::Method::POST,
-            "/_sandbox/ovo_snap/payments/R100/backdate",
-            Some(json!({"days": days})),
-        )
-    };
+    let backdate = |days: i64| env.control(reqwest::Method::POST, "/_sandbox/ovo_snap/payments/R100/backdate", Some(json!({"days": days})));
     backdate(60).await;
     let (s, _) = env.refund(A, &b2b, &budi, "R100", "RF2", 10_000).await;
     assert_eq!(s, 200);
@@ -1217,11 +686,7 @@ async fn refund_rules() {
         assert_eq!(r["latestTransactionStatus"], "00");
     }
     let (s, r) = env.refund(B, &b2b_b, &payer, "B1", "BR1", 5_000).await;
-    assert_eq!(
-        (s, code(&r)),
-        (405, "4055801"),
-        "partial refund not allowed"
-    );
+    assert_eq!((s, code(&r)), (405, "4055801"), "partial refund not allowed");
     let (s, _) = env.refund(B, &b2b_b, &payer, "B1", "BR1", 20_000).await;
     assert_eq!(s, 200);
     let (s, r) = env.refund(B, &b2b_b, &payer, "B2", "BR2", 20_000).await;
@@ -1238,13 +703,7 @@ async fn notifications_retry_and_the_wrong_signature_drill() {
     assert!(notes.iter().all(|(h, b)| notification_verifies(h, b)));
     let mut delivered = false;
     for _ in 0..100 {
-        let journal = env
-            .control(
-                reqwest::Method::GET,
-                "/_sandbox/notifications?product=ovo_snap",
-                None,
-            )
-            .await;
+        let journal = env.control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None).await;
         let d = &journal[0];
         if d["delivered"] == true {
             assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
@@ -1256,16 +715,12 @@ async fn notifications_retry_and_the_wrong_signature_drill() {
     assert!(delivered);
 
     let armed = json!({"product":"ovo_snap","endpoint":"notification","fault":{"kind":"wrong_signature_notification"}});
-    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed))
-        .await;
+    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed)).await;
     env.pay(A, &payer, "N2", 1_000, "CASH").await;
     let notes = env.await_inbox(4).await;
     let (headers, body) = &notes[3];
     assert!(body.contains("\"N2\""));
-    assert!(
-        !notification_verifies(headers, body),
-        "the drill sends a wrong signature"
-    );
+    assert!(!notification_verifies(headers, body), "the drill sends a wrong signature");
 }
 
 #[tokio::test]
@@ -1273,11 +728,8 @@ async fn lost_response_payment_was_processed() {
     let env = env().await;
     let (payer, _) = env.link(A, "6281100000007").await;
     let armed = json!({"product":"ovo_snap","endpoint":"/OVOSNAP/v2.0/debit/payment-host-to-host","fault":{"kind":"lose_response"}});
-    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed))
-        .await;
-    let body =
-        json!({"partnerReferenceNo":"LOST0001","amount":{"value":"1000.00","currency":"IDR"}})
-            .to_string();
+    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed)).await;
+    let body = json!({"partnerReferenceNo":"LOST0001","amount":{"value":"1000.00","currency":"IDR"}}).to_string();
     let path = format!("{V2}/debit/payment-host-to-host");
     let ts = timestamp();
     let sent = env
@@ -1285,10 +737,7 @@ async fn lost_response_payment_was_processed() {
         .post(env.url(&path))
         .header("Content-Type", "application/json")
         .header("X-TIMESTAMP", &ts)
-        .header(
-            "X-SIGNATURE",
-            hmac_sign(A_SECRET, &path, &payer, &body, &ts),
-        )
+        .header("X-SIGNATURE", hmac_sign(A_SECRET, &path, &payer, &body, &ts))
         .header("X-PARTNER-ID", A)
         .header("X-EXTERNAL-ID", env.next_external_id())
         .header("X-DEVICE-ID", "till-01")
@@ -1298,11 +747,7 @@ async fn lost_response_payment_was_processed() {
         .await;
     assert!(sent.is_err(), "the client saw the connection close");
     let (s, r) = env.status(A, &payer, "LOST0001").await;
-    assert_eq!(
-        (s, code(&r), r["latestTransactionStatus"].as_str()),
-        (200, "2005500", Some("00")),
-        "{r}"
-    );
+    assert_eq!((s, code(&r), r["latestTransactionStatus"].as_str()), (200, "2005500", Some("00")), "{r}");
 }
 
 #[tokio::test]
@@ -1312,10 +757,7 @@ async fn demo_merchants_have_an_ovo_snap_entry() {
     assert_eq!(section.len(), 1);
     let pem = section[0]["merchant_private_key"].as_str().unwrap();
     assert!(pem.contains("BEGIN RSA PRIVATE KEY"));
-    assert!(section[0]["merchant_public_key"]
-        .as_str()
-        .unwrap()
-        .contains("BEGIN RSA PUBLIC KEY"));
+    assert!(section[0]["merchant_public_key"].as_str().unwrap().contains("BEGIN RSA PUBLIC KEY"));
 }
 
 #[tokio::test]
@@ -1323,53 +765,19 @@ async fn linkage_through_the_customer_page_returns_the_auth_code_to_the_destinat
     let env = env().await;
     let (_, bound) = env.bind(A, AGUS).await;
     let page_url = bound["redirectUrl"].as_str().unwrap();
-    let page = env
-        .http
-        .get(page_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let otp = page
-        .split("<strong id=\"otp\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let form = [
-        ("agree", "yes"),
-        ("otp", otp.as_str()),
-        ("pin", "123456"),
-        ("action", "approve"),
-    ];
+    let page = env.http.get(page_url).send().await.unwrap().text().await.unwrap();
+    let otp = page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
     let response = browser.post(page_url).form(&form).send().await.unwrap();
     assert!(response.status().is_redirection());
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        location.starts_with("https://merchant.example/linked?authCode="),
-        "{location}"
-    );
+    assert!(location.starts_with("https://merchant.example/linked?authCode="), "{location}");
     assert!(location.ends_with("&state=LINK0001"), "{location}");
-    let auth_code = location
-        .split("authCode=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let auth_code = location.split("authCode=").nth(1).unwrap().split('&').next().unwrap();
     let mut status = 0;
     for _ in 0..100 {
-        let (s, token) = env
-            .exchange(A, bound["linkageToken"].as_str().unwrap(), auth_code)
-            .await;
+        let (s, token) = env.exchange(A, bound["linkageToken"].as_str().unwrap(), auth_code).await;
         status = s;
         if s == 200 {
             assert_eq!(code(&token), "2007400");
@@ -1391,17 +799,6 @@ async fn unpaid_payment_expires_with_06() {
     let (fresh, _) = env.link(A, "6281100000007").await;
     let (_, expired) = env.status(A, &fresh, "M06").await;
     assert_eq!(expired["latestTransactionStatus"], "06");
-    assert!(
-        expired["transactionStatusDesc"]
-            .as_str()
-            .unwrap()
-            .starts_with("expired"),
-        "{expired}"
-    );
-    assert_eq!(
-        env.control(reqwest::Method::GET, "/_sandbox/pending", None)
-            .await,
-        json!([]),
-        "the PIN page was withdrawn"
-    );
+    assert!(expired["transactionStatusDesc"].as_str().unwrap().starts_with("expired"), "{expired}");
+    assert_eq!(env.control(reqwest::Method::GET, "/_sandbox/pending", None).await, json!([]), "the PIN page was withdrawn");
 }

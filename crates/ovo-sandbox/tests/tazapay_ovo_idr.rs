@@ -31,17 +31,10 @@ struct Hooks {
 }
 
 async fn receive(State(h): State<Hooks>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    if h.fail_first
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-    {
+    if h.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
-    let sig = headers
-        .get("signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let sig = headers.get("signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     h.got.lock().unwrap().push((sig, body.to_vec()));
     StatusCode::OK
 }
@@ -53,8 +46,7 @@ fn signature_ok(secret: &str, sig: &str, body: &[u8]) -> bool {
     mac.update(event["id"].as_str().unwrap().as_bytes());
     mac.update(body);
     mac.update(event["created_at"].as_str().unwrap().as_bytes());
-    mac.verify_slice(&B64.decode(sig).unwrap_or_default())
-        .is_ok()
+    mac.verify_slice(&B64.decode(sig).unwrap_or_default()).is_ok()
 }
 
 struct T {
@@ -68,9 +60,7 @@ impl T {
         let hooks = Hooks::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-        let app = axum::Router::new()
-            .route("/hooks", axum::routing::post(receive))
-            .with_state(hooks.clone());
+        let app = axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let merchants = format!(
             r#"
@@ -92,32 +82,13 @@ strict_phone = true
 "#,
             KEY.0, KEY.1, STRICT.0, STRICT.1
         );
-        let config = SandboxConfig {
-            merchants: Merchants::parse(&merchants).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        };
-        let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        T {
-            sb,
-            http: reqwest::Client::new(),
-            hooks,
-        }
+        let config = SandboxConfig { merchants: Merchants::parse(&merchants).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+        let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        T { sb, http: reqwest::Client::new(), hooks }
     }
 
-    async fn call_raw(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        auth: Option<String>,
-        idem: Option<&str>,
-        body: Option<String>,
-    ) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.sb.url()))
-            .header("accept", "application/json");
+    async fn call_raw(&self, method: reqwest::Method, path: &str, auth: Option<String>, idem: Option<&str>, body: Option<String>) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
+        let mut req = self.http.request(method, format!("{}{path}", self.sb.url())).header("accept", "application/json");
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
         }
@@ -131,32 +102,17 @@ strict_phone = true
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let text = resp.text().await?;
-        Ok((
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-            headers,
-        ))
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null), headers))
     }
 
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        key: (&str, &str),
-        idem: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
+    async fn call(&self, method: reqwest::Method, path: &str, key: (&str, &str), idem: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let auth = format!("Basic {}", B64.encode(format!("{}:{}", key.0, key.1)));
-        let (s, v, _) = self
-            .call_raw(method, path, Some(auth), idem, body.map(|b| b.to_string()))
-            .await
-            .unwrap();
+        let (s, v, _) = self.call_raw(method, path, Some(auth), idem, body.map(|b| b.to_string())).await.unwrap();
         (s, v)
     }
 
     async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, path, KEY, None, Some(body))
-            .await
+        self.call(reqwest::Method::POST, path, KEY, None, Some(body)).await
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
@@ -170,8 +126,7 @@ strict_phone = true
     }
 
     async fn confirm(&self, id: &str, number: &str) -> (u16, Value) {
-        self.post(&format!("/v3/payin/{id}/confirm"), confirm_body(number))
-            .await
+        self.post(&format!("/v3/payin/{id}/confirm"), confirm_body(number)).await
     }
 
     /// Polls GET /v3/payin/{id} (bounded) until `done`.
@@ -202,17 +157,11 @@ strict_phone = true
     /// Polls the receiver (bounded) until an event of this type about this object arrives.
     async fn wait_hook(&self, event: &str, object: &str) -> (String, Vec<u8>, Value) {
         for _ in 0..1000 {
-            let found = self
-                .hooks
-                .got
-                .lock()
-                .unwrap()
-                .iter()
-                .find_map(|(sig, body)| {
-                    let v: Value = serde_json::from_slice(body).unwrap();
-                    let about = v["data"]["id"] == object || v["data"]["payin"] == object;
-                    (v["type"] == event && about).then(|| (sig.clone(), body.clone(), v))
-                });
+            let found = self.hooks.got.lock().unwrap().iter().find_map(|(sig, body)| {
+                let v: Value = serde_json::from_slice(body).unwrap();
+                let about = v["data"]["id"] == object || v["data"]["payin"] == object;
+                (v["type"] == event && about).then(|| (sig.clone(), body.clone(), v))
+            });
             if let Some(found) = found {
                 return found;
             }
@@ -223,21 +172,8 @@ strict_phone = true
 
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
-            let list: Value = self
-                .http
-                .get(format!("{}/_sandbox/pending", self.sb.url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(a) = list
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
-            {
+            let list: Value = self.http.get(format!("{}/_sandbox/pending", self.sb.url())).send().await.unwrap().json().await.unwrap();
+            if let Some(a) = list.as_array().unwrap().iter().find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr") {
                 return a["id"].as_str().unwrap().to_owned();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -246,15 +182,7 @@ strict_phone = true
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(format!("{}/_sandbox/accounts/{phone}", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value = self.http.get(format!("{}/_sandbox/accounts/{phone}", self.sb.url())).send().await.unwrap().json().await.unwrap();
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 }
@@ -288,27 +216,13 @@ async fn full_flow_pay_status_refund_with_signed_webhooks() {
     let (s, confirmed) = t.confirm(&id, "81234567890").await;
     assert_eq!(s, 200, "{confirmed}");
     assert_eq!(confirmed["data"]["status"], "requires_action");
-    let pat = confirmed["data"]["latest_payment_attempt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pat = confirmed["data"]["latest_payment_attempt"].as_str().unwrap().to_owned();
     assert!(pat.starts_with("pat_"));
-    assert!(
-        confirmed["data"]["latest_payment_attempt_data"]["expires_at"]
-            .as_str()
-            .unwrap()
-            .ends_with('Z')
-    );
+    assert!(confirmed["data"]["latest_payment_attempt_data"]["expires_at"].as_str().unwrap().ends_with('Z'));
 
     // The customer pays with points on the phone.
     let action = t.pending_action(budi).await;
-    let r = t
-        .http
-        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
-        .json(&json!({ "decision": "approve", "source": "points" }))
-        .send()
-        .await
-        .unwrap();
+    let r = t.http.post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url())).json(&json!({ "decision": "approve", "source": "points" })).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let paid = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
     assert_eq!(paid["amount_paid"], 5_000_000);
@@ -347,9 +261,7 @@ async fn full_flow_pay_status_refund_with_signed_webhooks() {
     let (s, again) = t.post("/v3/refund", json!({ "payin": id })).await;
     assert_eq!((s, code(&again)), (400, 30012));
     // The payin is still succeeded; its attempt is marked refunded.
-    let p = t
-        .wait_payin(&id, |p| p["payment_attempts"][0]["refunded"] == true)
-        .await;
+    let p = t.wait_payin(&id, |p| p["payment_attempts"][0]["refunded"] == true).await;
     assert_eq!(p["status"], "succeeded");
 }
 
@@ -363,99 +275,40 @@ async fn authentication_errors() {
         (Some("Bearer abc".to_owned()), 108),
         (Some("Basic %%%".to_owned()), 108),
         (Some(format!("Basic {}", B64.encode("no-colon"))), 108),
-        (
-            Some(format!("Basic {}", B64.encode(format!("{}:wrong", KEY.0)))),
-            111,
-        ),
-        (
-            Some(format!("Basic {}", B64.encode("ak_test_NOBODY:sk_test_x"))),
-            111,
-        ),
+        (Some(format!("Basic {}", B64.encode(format!("{}:wrong", KEY.0)))), 111),
+        (Some(format!("Basic {}", B64.encode("ak_test_NOBODY:sk_test_x"))), 111),
     ];
     for (auth, expected) in cases {
-        let (s, v, _) = t
-            .call_raw(reqwest::Method::GET, path, auth.clone(), None, None)
-            .await
-            .unwrap();
+        let (s, v, _) = t.call_raw(reqwest::Method::GET, path, auth.clone(), None, None).await.unwrap();
         assert_eq!((s, code(&v)), (401, expected), "{auth:?}");
         assert!(v["errors"][0]["message"].is_string());
     }
     // POSTs are refused before anything happens.
-    let (s, v, _) = t
-        .call_raw(
-            reqwest::Method::POST,
-            "/v3/payin",
-            None,
-            None,
-            Some("{}".into()),
-        )
-        .await
-        .unwrap();
+    let (s, v, _) = t.call_raw(reqwest::Method::POST, "/v3/payin", None, None, Some("{}".into())).await.unwrap();
     assert_eq!((s, code(&v)), (401, 109));
     // The right key: past authentication, the payin is simply unknown.
     let (s, v) = t.get(path).await;
     assert_eq!((s, code(&v)), (404, 105));
     // Another merchant cannot see this merchant's payin.
     let id = t.create(1_000_000).await;
-    let (s, v) = t
-        .call(
-            reqwest::Method::GET,
-            &format!("/v3/payin/{id}"),
-            STRICT,
-            None,
-            None,
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::GET, &format!("/v3/payin/{id}"), STRICT, None, None).await;
     assert_eq!((s, code(&v)), (404, 105));
 }
 
 #[tokio::test]
 async fn payin_validation_errors() {
     let t = T::new("0.001").await;
-    let auth = Some(format!(
-        "Basic {}",
-        B64.encode(format!("{}:{}", KEY.0, KEY.1))
-    ));
-    let (s, v, _) = t
-        .call_raw(
-            reqwest::Method::POST,
-            "/v3/payin",
-            auth,
-            None,
-            Some("{not json".into()),
-        )
-        .await
-        .unwrap();
+    let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
+    let (s, v, _) = t.call_raw(reqwest::Method::POST, "/v3/payin", auth, None, Some("{not json".into())).await.unwrap();
     assert_eq!((s, code(&v)), (400, 100));
     let bad = [
-        (
-            json!({ "amount": "100000", "invoice_currency": "IDR", "transaction_description": "x" }),
-            100,
-        ),
-        (
-            json!({ "invoice_currency": "IDR", "transaction_description": "x" }),
-            99000,
-        ),
-        (
-            json!({ "amount": 0, "invoice_currency": "IDR", "transaction_description": "x" }),
-            99000,
-        ),
-        (
-            json!({ "amount": 1_000_000, "invoice_currency": "USD", "transaction_description": "x" }),
-            99000,
-        ),
-        (
-            json!({ "amount": 1_000_050, "invoice_currency": "IDR", "transaction_description": "x" }),
-            99000,
-        ),
-        (
-            json!({ "amount": 1_000_000, "invoice_currency": "IDR" }),
-            99000,
-        ),
-        (
-            json!({ "amount": 1_000_000, "invoice_currency": "IDR", "transaction_description": "x", "webhook_url": "not a url" }),
-            99000,
-        ),
+        (json!({ "amount": "100000", "invoice_currency": "IDR", "transaction_description": "x" }), 100),
+        (json!({ "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
+        (json!({ "amount": 0, "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
+        (json!({ "amount": 1_000_000, "invoice_currency": "USD", "transaction_description": "x" }), 99000),
+        (json!({ "amount": 1_000_050, "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
+        (json!({ "amount": 1_000_000, "invoice_currency": "IDR" }), 99000),
+        (json!({ "amount": 1_000_000, "invoice_currency": "IDR", "transaction_description": "x", "webhook_url": "not a url" }), 99000),
     ];
     for (body, expected) in bad {
         let (s, v) = t.post("/v3/payin", body.clone()).await;
@@ -465,12 +318,7 @@ async fn payin_validation_errors() {
     assert_eq!((s, code(&v)), (400, 103));
     // Confirm: wrong method type, bad phone forms.
     let id = t.create(1_000_000).await;
-    let (s, v) = t
-        .post(
-            &format!("/v3/payin/{id}/confirm"),
-            json!({ "payment_method_details": { "type": "linkaja_idr" } }),
-        )
-        .await;
+    let (s, v) = t.post(&format!("/v3/payin/{id}/confirm"), json!({ "payment_method_details": { "type": "linkaja_idr" } })).await;
     assert_eq!((s, code(&v)), (400, 99000));
     for number in ["081234567890", "6281234567890", "8123abc"] {
         let (s, v) = t.confirm(&id, number).await;
@@ -479,10 +327,7 @@ async fn payin_validation_errors() {
     let (s, v) = t.post(&format!("/v3/payin/{id}/confirm"), json!({})).await;
     assert_eq!((s, code(&v)), (400, 99000), "no payment method");
     let (_, p) = t.get(&format!("/v3/payin/{id}")).await;
-    assert_eq!(
-        p["data"]["status"], "requires_payment_method",
-        "errors leave the payin as it was"
-    );
+    assert_eq!(p["data"]["status"], "requires_payment_method", "errors leave the payin as it was");
     // Strict merchants refuse a phone with no OVO account at confirm (§15 strict_phone).
     let (s, v) = t
         .call(reqwest::Method::POST, "/v3/payin", STRICT, None, Some(json!({ "amount": 1_000_000, "invoice_currency": "IDR", "transaction_description": "x", "confirm": true, "payment_method_details": confirm_body("81100000004")["payment_method_details"] })))
@@ -494,106 +339,30 @@ async fn payin_validation_errors() {
 async fn idempotency_keys() {
     let t = T::new("0.001").await;
     let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "1 X Good", "reference_id": "ABCDEF0123456789" });
-    let (s1, a) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
-    let auth = Some(format!(
-        "Basic {}",
-        B64.encode(format!("{}:{}", KEY.0, KEY.1))
-    ));
-    let (s2, b, headers) = t
-        .call_raw(
-            reqwest::Method::POST,
-            "/v3/payin",
-            auth.clone(),
-            Some("ABCDEF0123456789-create"),
-            Some(body.to_string()),
-        )
-        .await
-        .unwrap();
+    let (s1, a) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("ABCDEF0123456789-create"), Some(body.clone())).await;
+    let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
+    let (s2, b, headers) = t.call_raw(reqwest::Method::POST, "/v3/payin", auth.clone(), Some("ABCDEF0123456789-create"), Some(body.to_string())).await.unwrap();
     assert_eq!((s1, s2), (200, 200));
-    assert_eq!(
-        a["data"]["id"], b["data"]["id"],
-        "the retry replays the first answer"
-    );
-    assert_eq!(
-        headers
-            .get("x-sandbox-idempotent-replay")
-            .map(|v| v.to_str().unwrap()),
-        Some("true")
-    );
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(a["data"]["id"], b["data"]["id"], "the retry replays the first answer");
+    assert_eq!(headers.get("x-sandbox-idempotent-replay").map(|v| v.to_str().unwrap()), Some("true"));
+    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin created");
     // The same key on another endpoint is refused.
     let id = a["data"]["id"].as_str().unwrap();
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            &format!("/v3/payin/{id}/cancel"),
-            KEY,
-            Some("ABCDEF0123456789-create"),
-            None,
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, &format!("/v3/payin/{id}/cancel"), KEY, Some("ABCDEF0123456789-create"), None).await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Errors are not stored: a retry with the same key executes again.
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("K-2"),
-            Some(json!({ "amount": 5 })),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(json!({ "amount": 5 }))).await;
     assert_eq!((s, code(&v)), (400, 99000));
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("K-2"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(body.clone())).await;
     assert_eq!(s, 200, "{v}");
     assert_ne!(v["data"]["id"], a["data"]["id"]);
     // Over 255 characters.
     let long = "k".repeat(256);
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some(&long),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some(&long), Some(body.clone())).await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Keys are per merchant.
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            STRICT,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", STRICT, Some("ABCDEF0123456789-create"), Some(body.clone())).await;
     assert_eq!(s, 200);
     assert_ne!(v["data"]["id"], a["data"]["id"]);
 }
@@ -602,38 +371,18 @@ async fn idempotency_keys() {
 async fn idempotency_keys_expire_after_24_hours_scaled() {
     // 24 h × 0.00001 = 864 ms.
     let t = T::new("0.00001").await;
-    let body =
-        json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
-    let (_, a) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("old-key"),
-            Some(body.clone()),
-        )
-        .await;
+    let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
+    let (_, a) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
     let mut replayed_then_new = false;
     for _ in 0..300 {
-        let (_, b) = t
-            .call(
-                reqwest::Method::POST,
-                "/v3/payin",
-                KEY,
-                Some("old-key"),
-                Some(body.clone()),
-            )
-            .await;
+        let (_, b) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
         if b["data"]["id"] != a["data"]["id"] {
             replayed_then_new = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(
-        replayed_then_new,
-        "after 24 h (scaled) the key executes again"
-    );
+    assert!(replayed_then_new, "after 24 h (scaled) the key executes again");
 }
 
 #[tokio::test]
@@ -654,28 +403,15 @@ async fn seed_sandbox_rules_success_failure_repush_and_cancel() {
     t.wait_hook("payin.succeeded", &ok_id).await;
     // A succeeded payin can be neither confirmed nor cancelled.
     assert_eq!(t.confirm(&ok_id, "0123456789").await.0, 400);
-    assert_eq!(
-        t.post(&format!("/v3/payin/{ok_id}/cancel"), json!({}))
-            .await
-            .0,
-        400
-    );
+    assert_eq!(t.post(&format!("/v3/payin/{ok_id}/cancel"), json!({})).await.0, 400);
 
     // Amount 10000000 fails 70 s after creation; the payin goes back for a re-push.
     let id = t.create(10_000_000).await;
     t.wait_hook("payin.created", &id).await;
     let (s, first) = t.confirm(&id, "0123456789").await;
     assert_eq!(s, 200);
-    let failed = t
-        .wait_payin(&id, |p| {
-            p["status"] == "requires_payment_method"
-                && p["payment_attempts"][0]["status"] == "failed"
-        })
-        .await;
-    assert_eq!(
-        failed["payment_attempts"][0]["status_description"],
-        "expired"
-    );
+    let failed = t.wait_payin(&id, |p| p["status"] == "requires_payment_method" && p["payment_attempts"][0]["status"] == "failed").await;
+    assert_eq!(failed["payment_attempts"][0]["status_description"], "expired");
     let (sig, body, v) = t.wait_hook("payment_attempt.failed", &id).await;
     assert!(signature_ok(SECRET, &sig, &body));
     assert_eq!(v["data"]["object"], "payment_attempt");
@@ -684,31 +420,19 @@ async fn seed_sandbox_rules_success_failure_repush_and_cancel() {
     // Re-push: a second attempt on the same payin.
     let (s, second) = t.confirm(&id, "0123456789").await;
     assert_eq!(s, 200);
-    assert_ne!(
-        second["data"]["latest_payment_attempt"],
-        first["data"]["latest_payment_attempt"]
-    );
+    assert_ne!(second["data"]["latest_payment_attempt"], first["data"]["latest_payment_attempt"]);
     // Confirming while an attempt is running is refused.
     assert_eq!(t.confirm(&id, "0123456789").await.0, 400);
-    t.wait_payin(&id, |p| p["status"] == "requires_payment_method")
-        .await;
+    t.wait_payin(&id, |p| p["status"] == "requires_payment_method").await;
     // Cancel from requires_payment_method; then nothing more is allowed.
     let (s, c) = t.post(&format!("/v3/payin/{id}/cancel"), json!({})).await;
     assert_eq!(s, 200, "{c}");
     assert_eq!(c["data"]["status"], "cancelled");
     assert!(c["data"]["cancelled_at"].is_string());
     t.wait_hook("payin.cancelled", &id).await;
-    assert_eq!(
-        t.post(&format!("/v3/payin/{id}/cancel"), json!({})).await.0,
-        400
-    );
+    assert_eq!(t.post(&format!("/v3/payin/{id}/cancel"), json!({})).await.0, 400);
     assert_eq!(t.confirm(&id, "0123456789").await.0, 400);
-    let (s, v) = t
-        .post(
-            "/v3/refund",
-            json!({ "payin": id, "payment_attempt": second["data"]["latest_payment_attempt"] }),
-        )
-        .await;
+    let (s, v) = t.post("/v3/refund", json!({ "payin": id, "payment_attempt": second["data"]["latest_payment_attempt"] })).await;
     assert_eq!((s, code(&v)), (409, 30009));
 }
 
@@ -719,11 +443,7 @@ async fn magic_accounts_reach_their_outcomes() {
         ("81100000001", "failed", "insufficient balance"),
         ("81100000002", "failed", "ovo account blocked"),
         ("81100000003", "failed", "ovo transaction limit exceeded"),
-        (
-            "81100000004",
-            "failed",
-            "invalid phone number: no OVO account",
-        ),
+        ("81100000004", "failed", "invalid phone number: no OVO account"),
         ("81100000005", "failed", "declined by customer"),
         ("81100000006", "failed", "expired"),
         ("81100000007", "succeeded", ""),
@@ -732,40 +452,15 @@ async fn magic_accounts_reach_their_outcomes() {
         let id = t.create(1_000_000).await;
         let (s, v) = t.confirm(&id, number).await;
         assert_eq!(s, 200, "{number}: {v}");
-        let p = t
-            .wait_payin(&id, |p| p["status"] != "requires_action")
-            .await;
+        let p = t.wait_payin(&id, |p| p["status"] != "requires_action").await;
         let attempt = &p["payment_attempts"][0];
-        assert_eq!(
-            (
-                attempt["status"].as_str().unwrap(),
-                attempt["status_description"].as_str().unwrap()
-            ),
-            (status, description),
-            "{number}"
-        );
-        let expected_payin = if status == "succeeded" {
-            "succeeded"
-        } else {
-            "requires_payment_method"
-        };
+        assert_eq!((attempt["status"].as_str().unwrap(), attempt["status_description"].as_str().unwrap()), (status, description), "{number}");
+        let expected_payin = if status == "succeeded" { "succeeded" } else { "requires_payment_method" };
         assert_eq!(p["status"], expected_payin, "{number}");
     }
     // The silent customer's push was withdrawn when the 70 s (scaled) ran out.
-    let pending: Value = t
-        .http
-        .get(format!("{}/_sandbox/pending", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(pending
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|a| a["phone"] != "6281100000006"));
+    let pending: Value = t.http.get(format!("{}/_sandbox/pending", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    assert!(pending.as_array().unwrap().iter().all(|a| a["phone"] != "6281100000006"));
 }
 
 #[tokio::test]
@@ -774,13 +469,9 @@ async fn refund_errors() {
     // A payin whose first push was declined (05) and second approved (07): two attempts.
     let id = t.create(3_000_000).await;
     t.confirm(&id, "81100000005").await;
-    t.wait_payin(&id, |p| p["status"] == "requires_payment_method")
-        .await;
+    t.wait_payin(&id, |p| p["status"] == "requires_payment_method").await;
     let (_, second) = t.confirm(&id, "81100000007").await;
-    let pat = second["data"]["latest_payment_attempt"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pat = second["data"]["latest_payment_attempt"].as_str().unwrap().to_owned();
     t.wait_payin(&id, |p| p["status"] == "succeeded").await;
     let open = t.create(3_000_000).await;
 
@@ -789,42 +480,18 @@ async fn refund_errors() {
         (json!({ "payin": "pay_unknownunknownunkn" }), 400, 30000),
         (json!({ "payin": "xyz_123" }), 400, 30000),
         (json!({ "payin": "chk_unknownunknownunkn" }), 400, 30000),
-        (
-            json!({ "payment_attempt": "pat_unknownunknownunkn" }),
-            400,
-            30001,
-        ),
+        (json!({ "payment_attempt": "pat_unknownunknownunkn" }), 400, 30001),
         (json!({ "payment_attempt": "bad" }), 400, 30001),
         (json!({ "payin": open, "payment_attempt": pat }), 400, 30001),
         (json!({ "payin": id }), 400, 30008),
         (json!({ "payin": open }), 409, 30009),
-        (
-            json!({ "payment_attempt": pat, "amount": 1_000_000 }),
-            400,
-            30021,
-        ),
-        (
-            json!({ "payment_attempt": pat, "amount": 3_000_100 }),
-            400,
-            30012,
-        ),
+        (json!({ "payment_attempt": pat, "amount": 1_000_000 }), 400, 30021),
+        (json!({ "payment_attempt": pat, "amount": 3_000_100 }), 400, 30012),
         (json!({ "payment_attempt": pat, "amount": 0 }), 400, 30002),
         (json!({ "payment_attempt": pat, "reason": " " }), 400, 30015),
-        (
-            json!({ "payment_attempt": pat, "webhook_url": "ftp:/x" }),
-            400,
-            30005,
-        ),
-        (
-            json!({ "payment_attempt": pat, "source": "bad source!" }),
-            400,
-            30004,
-        ),
-        (
-            json!({ "payment_attempt": pat, "currency": "USD" }),
-            400,
-            99000,
-        ),
+        (json!({ "payment_attempt": pat, "webhook_url": "ftp:/x" }), 400, 30005),
+        (json!({ "payment_attempt": pat, "source": "bad source!" }), 400, 30004),
+        (json!({ "payment_attempt": pat, "currency": "USD" }), 400, 99000),
     ];
     for (body, http, expected) in cases {
         let (s, v) = t.post("/v3/refund", body.clone()).await;
@@ -838,9 +505,7 @@ async fn refund_errors() {
     assert_eq!(v["data"]["amount"], 3_000_000);
     let rfd = v["data"]["id"].as_str().unwrap().to_owned();
     // A pending refund already reserves the whole amount.
-    let (s, again) = t
-        .post("/v3/refund", json!({ "payment_attempt": pat }))
-        .await;
+    let (s, again) = t.post("/v3/refund", json!({ "payment_attempt": pat })).await;
     assert_eq!((s, code(&again)), (400, 30012));
     t.wait_refund(&rfd, "succeeded").await;
     let (s, v) = t.get("/v3/refund/rfd_unknownunknownunkn").await;
@@ -848,25 +513,9 @@ async fn refund_errors() {
     let (s, v) = t.get("/v3/refund/nope").await;
     assert_eq!((s, code(&v)), (400, 103));
     // Another merchant cannot see or refund it.
-    let (s, v) = t
-        .call(
-            reqwest::Method::GET,
-            &format!("/v3/refund/{rfd}"),
-            STRICT,
-            None,
-            None,
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::GET, &format!("/v3/refund/{rfd}"), STRICT, None, None).await;
     assert_eq!((s, code(&v)), (404, 105));
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/refund",
-            STRICT,
-            None,
-            Some(json!({ "payin": id })),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, "/v3/refund", STRICT, None, Some(json!({ "payin": id }))).await;
     assert_eq!((s, code(&v)), (400, 30000));
 }
 
@@ -874,27 +523,11 @@ async fn refund_errors() {
 async fn update_and_cancel_while_the_push_waits() {
     let t = T::new("0.2").await; // 14 s push window: ample time to cancel
     let id = t.create(1_000_000).await;
-    let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" })),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" }))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["metadata"]["order"], "A-1");
     assert_eq!(v["data"]["statement_descriptor"], "tzp*TOKO");
-    let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "amount": 5 })),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(json!({ "amount": 5 }))).await;
     assert_eq!((s, code(&v)), (400, 99000));
     let (s, _) = t.confirm(&id, "81298765432").await;
     assert_eq!(s, 200);
@@ -904,19 +537,9 @@ async fn update_and_cancel_while_the_push_waits() {
     assert_eq!(v["data"]["status"], "cancelled");
     assert_eq!(v["data"]["payment_attempts"][0]["status"], "failed");
     // The push is gone from the phone; deciding it now finds nothing.
-    let r = t
-        .http
-        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
-        .json(&json!({ "decision": "approve" }))
-        .send()
-        .await
-        .unwrap();
+    let r = t.http.post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url())).json(&json!({ "decision": "approve" })).send().await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(
-        t.account("6281298765432").await,
-        (1_200_000, 20_000),
-        "no money moved"
-    );
+    assert_eq!(t.account("6281298765432").await, (1_200_000, 20_000), "no money moved");
 }
 
 #[tokio::test]
@@ -926,18 +549,7 @@ async fn webhook_retries_and_wrong_signature_drill() {
     t.hooks.fail_first.store(2, Ordering::SeqCst);
     let id = t.create(1_000_000).await;
     t.wait_hook("payin.created", &id).await;
-    let deliveries: Value = t
-        .http
-        .get(format!(
-            "{}/_sandbox/notifications?product=tazapay_ovo_idr",
-            t.sb.url()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let deliveries: Value = t.http.get(format!("{}/_sandbox/notifications?product=tazapay_ovo_idr", t.sb.url())).send().await.unwrap().json().await.unwrap();
     let d = &deliveries.as_array().unwrap()[0];
     assert_eq!(d["delivered"], true);
     assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
@@ -947,10 +559,7 @@ async fn webhook_retries_and_wrong_signature_drill() {
     assert_eq!(r.status(), 201);
     let id2 = t.create(1_000_000).await;
     let (sig, body, _) = t.wait_hook("payin.created", &id2).await;
-    assert!(
-        !signature_ok(SECRET, &sig, &body),
-        "tampered signature must not verify"
-    );
+    assert!(!signature_ok(SECRET, &sig, &body), "tampered signature must not verify");
     let id3 = t.create(1_000_000).await;
     let (sig, body, _) = t.wait_hook("payin.created", &id3).await;
     assert!(signature_ok(SECRET, &sig, &body), "the drill applies once");
@@ -962,65 +571,26 @@ async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
     let id = t.create(1_000_000).await;
     let r = t.http.post(format!("{}/_sandbox/faults", t.sb.url())).json(&json!({ "product": "tazapay_ovo_idr", "endpoint": "/v3/payin/{id}/confirm", "fault": { "kind": "lose_response" } })).send().await.unwrap();
     assert_eq!(r.status(), 201);
-    let auth = Some(format!(
-        "Basic {}",
-        B64.encode(format!("{}:{}", KEY.0, KEY.1))
-    ));
+    let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let key = "ABCDEF0123456789-confirm-1";
-    let lost = t
-        .call_raw(
-            reqwest::Method::POST,
-            &format!("/v3/payin/{id}/confirm"),
-            auth,
-            Some(key),
-            Some(confirm_body("81100000007").to_string()),
-        )
-        .await;
-    assert!(
-        lost.is_err(),
-        "the client saw the connection close: {lost:?}"
-    );
+    let lost = t.call_raw(reqwest::Method::POST, &format!("/v3/payin/{id}/confirm"), auth, Some(key), Some(confirm_body("81100000007").to_string())).await;
+    assert!(lost.is_err(), "the client saw the connection close: {lost:?}");
     // The payment went through all the same.
     let p = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
     assert_eq!(p["payment_attempts"].as_array().unwrap().len(), 1);
     // The client's retry with the same key gets the stored answer, not a second push.
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            &format!("/v3/payin/{id}/confirm"),
-            KEY,
-            Some(key),
-            Some(confirm_body("81100000007")),
-        )
-        .await;
+    let (s, v) = t.call(reqwest::Method::POST, &format!("/v3/payin/{id}/confirm"), KEY, Some(key), Some(confirm_body("81100000007"))).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(
-        v["data"]["latest_payment_attempt"],
-        p["latest_payment_attempt"]
-    );
+    assert_eq!(v["data"]["latest_payment_attempt"], p["latest_payment_attempt"]);
     let (_, after) = t.get(&format!("/v3/payin/{id}")).await;
-    assert_eq!(
-        after["data"]["payment_attempts"].as_array().unwrap().len(),
-        1
-    );
+    assert_eq!(after["data"]["payment_attempts"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn demo_merchant_is_accepted() {
-    let sb = ovo_sandbox::start(
-        SandboxConfig {
-            merchants: Merchants::demo(),
-            time_scale: TimeScale::parse("0.001").unwrap(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sb = ovo_sandbox::start(SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.001").unwrap() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let demo: Vec<toml::Table> = Merchants::demo().section("tazapay_ovo_idr").unwrap();
-    let (key, secret) = (
-        demo[0]["api_key"].as_str().unwrap(),
-        demo[0]["api_secret"].as_str().unwrap(),
-    );
+    let (key, secret) = (demo[0]["api_key"].as_str().unwrap(), demo[0]["api_secret"].as_str().unwrap());
     let resp = reqwest::Client::new()
         .post(format!("{}/v3/payin", sb.url()))
         .header("authorization", format!("Basic {}", B64.encode(format!("{key}:{secret}"))))

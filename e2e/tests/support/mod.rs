@@ -15,9 +15,7 @@ pub const APP_IDENTIFIER: &str = "com.ovobackoffice.desktop";
 const WAIT: Duration = Duration::from_secs(20);
 
 fn env(name: &str) -> Result<String> {
-    std::env::var(name).with_context(|| {
-        format!("{name} is unset: run the end-to-end suite through `cargo xtask test`")
-    })
+    std::env::var(name).with_context(|| format!("{name} is unset: run the end-to-end suite through `cargo xtask test`"))
 }
 
 /// One app installation: its data directory, IPC journal and captured stderr.
@@ -32,9 +30,7 @@ pub struct Install {
 
 impl Install {
     pub fn new(name: &str) -> Result<Install> {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("ovo-e2e-{name}-"))
-            .tempdir()?;
+        let dir = tempfile::Builder::new().prefix(&format!("ovo-e2e-{name}-")).tempdir()?;
         let data = dir.path().join("data");
         let journal = dir.path().join("ipc-journal.jsonl");
         let stderr = dir.path().join("stderr.log");
@@ -53,31 +49,18 @@ impl Install {
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
-        Ok(Install {
-            _dir: dir,
-            data,
-            journal,
-            stderr,
-            launcher,
-            name: name.to_owned(),
-        })
+        Ok(Install { _dir: dir, data, journal, stderr, launcher, name: name.to_owned() })
     }
 
     pub async fn launch(&self) -> Result<Desktop> {
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": self.launcher }),
-        );
+        caps.insert("tauri:options".into(), json!({ "application": self.launcher }));
         let client = ClientBuilder::native()
             .capabilities(caps)
             .connect(&env("OVO_E2E_WEBDRIVER")?)
             .await
             .context("cannot start a WebDriver session through tauri-driver")?;
-        Ok(Desktop {
-            client,
-            name: self.name.clone(),
-        })
+        Ok(Desktop { client, name: self.name.clone() })
     }
 
     /// Every file this install wrote: the ledger and its WAL, logs, the IPC journal, stderr.
@@ -123,10 +106,7 @@ impl Desktop {
     pub async fn click(&self, test_id: &str) -> Result<()> {
         let element = self.find(test_id).await?;
         self.client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center' });",
-                vec![serde_json::to_value(&element)?],
-            )
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element)?])
             .await?;
         if let Err(err) = element.click().await {
             let shot = self.screenshot(&format!("failed-click-{test_id}")).await;
@@ -138,29 +118,17 @@ impl Desktop {
     pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
         let field = self.find(test_id).await?;
         field.clear().await?;
-        field
-            .send_keys(text)
-            .await
-            .with_context(|| format!("cannot type into {test_id}"))
+        field.send_keys(text).await.with_context(|| format!("cannot type into {test_id}"))
     }
 
     pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
-        self.find(test_id)
-            .await?
-            .select_by_value(value)
-            .await
-            .with_context(|| format!("cannot select {value} in {test_id}"))
+        self.find(test_id).await?.select_by_value(value).await.with_context(|| format!("cannot select {value} in {test_id}"))
     }
 
     /// The element's `textContent` (WebKitWebDriver's rendered-text algorithm drops words
     /// from ellipsis-styled spans).
     pub async fn text(&self, test_id: &str) -> Result<String> {
-        Ok(self
-            .find(test_id)
-            .await?
-            .prop("textContent")
-            .await?
-            .unwrap_or_default())
+        Ok(self.find(test_id).await?.prop("textContent").await?.unwrap_or_default())
     }
 
     /// Waits until the element's text contains `expected`.
@@ -178,12 +146,7 @@ impl Desktop {
     }
 
     pub async fn value(&self, test_id: &str) -> Result<String> {
-        Ok(self
-            .find(test_id)
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default())
+        Ok(self.find(test_id).await?.prop("value").await?.unwrap_or_default())
     }
 
     /// Waits until the element's attribute has the value (the UI updates after an IPC reply).
@@ -207,11 +170,7 @@ impl Desktop {
     }
 
     /// Calls a command through the real IPC, as the page itself would.
-    pub async fn invoke(
-        &self,
-        command: &str,
-        args: Value,
-    ) -> Result<std::result::Result<Value, Value>> {
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
         let reply = self
             .client
             .execute_async(
@@ -228,21 +187,14 @@ impl Desktop {
     }
 
     pub async fn screenshot(&self, step: &str) -> Result<PathBuf> {
-        let dir = PathBuf::from(
-            std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()),
-        );
+        let dir = PathBuf::from(std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{}-{step}.png", self.name));
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
     }
 
-    pub async fn set_up_first_admin(
-        &self,
-        username: &str,
-        display_name: &str,
-        password: &str,
-    ) -> Result<()> {
+    pub async fn set_up_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<()> {
         self.find("screen-setup").await?;
         self.fill("setup-username", username).await?;
         self.fill("setup-display-name", display_name).await?;
@@ -268,13 +220,7 @@ impl Desktop {
         Ok(())
     }
 
-    pub async fn create_operator(
-        &self,
-        username: &str,
-        display_name: &str,
-        role: &str,
-        password: &str,
-    ) -> Result<()> {
+    pub async fn create_operator(&self, username: &str, display_name: &str, role: &str, password: &str) -> Result<()> {
         self.click("nav-settings").await?;
         self.click("settings-tab-operators").await?;
         self.fill("op-new-username", username).await?;
@@ -294,7 +240,5 @@ impl Desktop {
 }
 
 pub fn contains(path: &Path, needle: &str) -> bool {
-    std::fs::read(path)
-        .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        .unwrap_or(false)
+    std::fs::read(path).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
 }

@@ -24,10 +24,7 @@ use subtle::ConstantTimeEq;
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
-use crate::model::{
-    PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState,
-    StatusRequest,
-};
+use crate::model::{PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState, StatusRequest};
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
@@ -70,13 +67,7 @@ fn webhook_mac(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> 
 }
 
 /// Constant-time check of a received `signature` header.
-pub fn verify_webhook_signature(
-    secret: &[u8],
-    event_id: &str,
-    body: &[u8],
-    created_at: &str,
-    signature: &str,
-) -> bool {
+pub fn verify_webhook_signature(secret: &[u8], event_id: &str, body: &[u8], created_at: &str, signature: &str) -> bool {
     let Ok(received) = B64.decode(signature.trim()) else {
         return false;
     };
@@ -112,20 +103,12 @@ impl WirePhone {
     /// `calling_code "62"` and the number without the leading 0 (§7).
     pub fn from_msisdn(phone: &Msisdn) -> WirePhone {
         let (calling_code, number) = tazapay_phone(phone);
-        WirePhone {
-            calling_code,
-            number,
-        }
+        WirePhone { calling_code, number }
     }
 
     /// Back to a phone; `None` for a number that is not an Indonesian mobile.
     pub fn to_msisdn(&self) -> Option<Msisdn> {
-        Msisdn::parse(&format!(
-            "+{}{}",
-            self.calling_code.trim_start_matches('+'),
-            self.number
-        ))
-        .ok()
+        Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number)).ok()
     }
 }
 
@@ -306,9 +289,7 @@ impl Payin {
     }
 
     fn latest_attempt_id(&self) -> Option<&str> {
-        self.latest_payment_attempt
-            .as_deref()
-            .filter(|id| !id.is_empty())
+        self.latest_payment_attempt.as_deref().filter(|id| !id.is_empty())
     }
 
     fn latest_attempt(&self) -> Option<&PaymentAttempt> {
@@ -320,10 +301,7 @@ impl Payin {
 
     /// The succeeded attempt (the one a refund names, §12 note on 30008).
     pub fn succeeded_attempt(&self) -> Option<&PaymentAttempt> {
-        self.attempts()
-            .iter()
-            .rev()
-            .find(|a| a.status == AttemptStatus::Succeeded)
+        self.attempts().iter().rev().find(|a| a.status == AttemptStatus::Succeeded)
     }
 }
 
@@ -422,22 +400,18 @@ pub fn payin_state(payin: &Payin, now: Timestamp) -> PaymentState {
         }
         PayinStatus::Succeeded => PaymentState::Succeeded,
         PayinStatus::Cancelled => PaymentState::Cancelled,
-        PayinStatus::RequiresPaymentMethod => {
-            match (payin.latest_attempt(), payin.latest_attempt_id()) {
-                // Back in requires_payment_method after an attempt: that attempt failed (§9).
-                (Some(attempt), _) if attempt.status == AttemptStatus::Failed => {
-                    PaymentState::Failed {
-                        code: ATTEMPT_FAILED.into(),
-                        message: attempt.status_description.clone().unwrap_or_default(),
-                    }
-                }
-                (_, Some(_)) => PaymentState::Failed {
-                    code: ATTEMPT_FAILED.into(),
-                    message: payin.status_description.clone().unwrap_or_default(),
-                },
-                _ => PaymentState::Pending,
-            }
-        }
+        PayinStatus::RequiresPaymentMethod => match (payin.latest_attempt(), payin.latest_attempt_id()) {
+            // Back in requires_payment_method after an attempt: that attempt failed (§9).
+            (Some(attempt), _) if attempt.status == AttemptStatus::Failed => PaymentState::Failed {
+                code: ATTEMPT_FAILED.into(),
+                message: attempt.status_description.clone().unwrap_or_default(),
+            },
+            (_, Some(_)) => PaymentState::Failed {
+                code: ATTEMPT_FAILED.into(),
+                message: payin.status_description.clone().unwrap_or_default(),
+            },
+            _ => PaymentState::Pending,
+        },
         PayinStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
     }
 }
@@ -448,9 +422,7 @@ pub fn refund_state(refund: &Refund) -> RefundState {
         message: refund.status_description.clone().unwrap_or_default(),
     };
     match &refund.status {
-        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => {
-            RefundState::Pending
-        }
+        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => RefundState::Pending,
         RefundStatus::Succeeded => RefundState::Succeeded,
         RefundStatus::Failed => failed("failed"),
         RefundStatus::Rejected => failed("rejected"),
@@ -464,69 +436,32 @@ pub fn refund_state(refund: &Refund) -> RefundState {
 
 /// How a provider error code is classed (§12, §13).
 fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
-    let code = error
-        .map(ApiError::code_text)
-        .unwrap_or_else(|| format!("HTTP {http}"));
+    let code = error.map(ApiError::code_text).unwrap_or_else(|| format!("HTTP {http}"));
     let mut message = error.and_then(|e| e.message.clone()).unwrap_or_default();
-    if let Some(remarks) = error
-        .and_then(|e| e.remarks.as_deref())
-        .filter(|r| !r.is_empty())
-    {
+    if let Some(remarks) = error.and_then(|e| e.remarks.as_deref()).filter(|r| !r.is_empty()) {
         message.push_str(&format!(" ({remarks})"));
     }
     for more in extra {
-        message.push_str(&format!(
-            "; {} {}",
-            more.code_text(),
-            more.message.as_deref().unwrap_or("")
-        ));
+        message.push_str(&format!("; {} {}", more.code_text(), more.message.as_deref().unwrap_or("")));
     }
     let product = PRODUCT;
     match code.as_str() {
-        "106" | "107" | "108" | "109" | "111" => {
-            return ProviderError::Authentication {
-                product,
-                code,
-                message,
-            }
-        }
+        "106" | "107" | "108" | "109" | "111" => return ProviderError::Authentication { product, code, message },
         // Business refusals of a refund (§12) and rate limiting (110): nothing was done.
-        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020"
-        | "30021" => {
-            return ProviderError::Declined {
-                product,
-                code,
-                message,
-            }
+        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020" | "30021" => {
+            return ProviderError::Declined { product, code, message }
         }
         _ => {}
     }
     match http {
-        401 | 403 => ProviderError::Authentication {
-            product,
-            code,
-            message,
-        },
-        409 | 429 => ProviderError::Declined {
-            product,
-            code,
-            message,
-        },
-        _ => ProviderError::InvalidRequest {
-            product,
-            code,
-            message,
-        },
+        401 | 403 => ProviderError::Authentication { product, code, message },
+        409 | 429 => ProviderError::Declined { product, code, message },
+        _ => ProviderError::InvalidRequest { product, code, message },
     }
 }
 
 fn mismatch(field: &'static str, sent: impl ToString, echoed: impl ToString) -> ProviderError {
-    ProviderError::Mismatch {
-        product: PRODUCT,
-        field,
-        sent: sent.to_string(),
-        echoed: echoed.to_string(),
-    }
+    ProviderError::Mismatch { product: PRODUCT, field, sent: sent.to_string(), echoed: echoed.to_string() }
 }
 
 /// The echoed amount and currency must be what we asked (minor units compared exactly).
@@ -543,9 +478,7 @@ fn check_echo(sent: Idr, echoed_amount: i64, echoed_currency: &str) -> ProviderR
 
 fn check_reference(sent: &str, echoed: Option<&str>) -> ProviderResult<()> {
     match echoed {
-        Some(echoed) if !echoed.is_empty() && echoed != sent => {
-            Err(mismatch("reference_id", sent, echoed))
-        }
+        Some(echoed) if !echoed.is_empty() && echoed != sent => Err(mismatch("reference_id", sent, echoed)),
         _ => Ok(()),
     }
 }
@@ -599,11 +532,7 @@ pub struct TazapayClient {
 }
 
 impl TazapayClient {
-    pub fn new(
-        base_url: &str,
-        credentials: &Credentials,
-        options: TazapayOptions,
-    ) -> ProviderResult<TazapayClient> {
+    pub fn new(base_url: &str, credentials: &Credentials, options: TazapayOptions) -> ProviderResult<TazapayClient> {
         let api_key = credentials.require("api_key")?;
         let api_secret = credentials.require("api_secret")?;
         Ok(TazapayClient {
@@ -623,21 +552,15 @@ impl TazapayClient {
 
     /// Remember a payin id persisted earlier (e.g. after a restart) so `pay` confirms again on it.
     pub fn remember_payin(&self, reference: &Reference, payin_id: &str) {
-        self.lock_payins()
-            .insert(reference.as_str().to_owned(), payin_id.to_owned());
+        self.lock_payins().insert(reference.as_str().to_owned(), payin_id.to_owned());
     }
 
     fn lock_payins(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
-        self.payins
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.payins.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn return_urls(&self, request: &PaymentRequest) -> (Option<String>, Option<String>) {
-        let url = request
-            .return_url
-            .clone()
-            .or_else(|| self.options.default_return_url.clone());
+        let url = request.return_url.clone().or_else(|| self.options.default_return_url.clone());
         (url.clone(), url)
     }
 
@@ -673,9 +596,7 @@ impl TazapayClient {
             customer_details: self.customer(request),
             payment_method_details: PaymentMethodDetails {
                 kind: METHOD.into(),
-                ovo_idr: OvoIdrDetails {
-                    phone: WirePhone::from_msisdn(&request.phone),
-                },
+                ovo_idr: OvoIdrDetails { phone: WirePhone::from_msisdn(&request.phone) },
             },
             reference_id: request.reference.as_str().to_owned(),
             success_url,
@@ -688,18 +609,10 @@ impl TazapayClient {
         &self.authorization
     }
 
-    async fn post<B: Serialize + Sync>(
-        &self,
-        call: Call,
-        path: &str,
-        key: &str,
-        body: Option<&B>,
-    ) -> ProviderResult<Reply> {
+    async fn post<B: Serialize + Sync>(&self, call: Call, path: &str, key: &str, body: Option<&B>) -> ProviderResult<Reply> {
         let body = match body {
-            Some(b) => serde_json::to_string(b).map_err(|e| ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("cannot encode the request: {e}"),
-            })?,
+            Some(b) => serde_json::to_string(b)
+                .map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: format!("cannot encode the request: {e}") })?,
             None => String::new(),
         };
         let url = format!("{}{}", self.base, path);
@@ -740,9 +653,7 @@ impl TazapayClient {
         let success = (200..300).contains(&reply.status);
         let envelope: Envelope = match serde_json::from_str(&reply.body) {
             Ok(envelope) => envelope,
-            Err(e) if success => {
-                return Err(self.transport.malformed(call, format!("envelope: {e}")))
-            }
+            Err(e) if success => return Err(self.transport.malformed(call, format!("envelope: {e}"))),
             // A 4xx we cannot read: classed by its HTTP status alone.
             Err(_) => return Err(error_for(reply.status, None, &[])),
         };
@@ -751,44 +662,23 @@ impl TazapayClient {
             let errors = envelope.errors.unwrap_or_default();
             let mut first = errors.first().cloned();
             if first.is_none() {
-                first = envelope.message.map(|m| ApiError {
-                    code: serde_json::Value::Null,
-                    message: Some(m),
-                    remarks: None,
-                });
+                first = envelope.message.map(|m| ApiError { code: serde_json::Value::Null, message: Some(m), remarks: None });
             }
             let first = first.filter(|e| !e.code_text().is_empty() || e.message.is_some());
             if success && first.is_none() {
-                return Err(self
-                    .transport
-                    .malformed(call, "an error envelope without errors".into()));
+                return Err(self.transport.malformed(call, "an error envelope without errors".into()));
             }
-            return Err(error_for(
-                reply.status,
-                first.as_ref(),
-                errors.get(1..).unwrap_or(&[]),
-            ));
+            return Err(error_for(reply.status, first.as_ref(), errors.get(1..).unwrap_or(&[])));
         }
-        let data = envelope.data.ok_or_else(|| {
-            self.transport
-                .malformed(call, "missing field `data`".into())
-        })?;
-        serde_json::from_value(data)
-            .map_err(|e| self.transport.malformed(call, format!("data: {e}")))
+        let data = envelope.data.ok_or_else(|| self.transport.malformed(call, "missing field `data`".into()))?;
+        serde_json::from_value(data).map_err(|e| self.transport.malformed(call, format!("data: {e}")))
     }
 
     /// `POST /v3/payin` (§6), key `<ref>-create`.
     pub async fn create_payin(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.create_timeout);
         let body = self.create_body(request);
-        let reply = self
-            .post(
-                call,
-                "/v3/payin",
-                &create_idempotency_key(&request.reference),
-                Some(&body),
-            )
-            .await?;
+        let reply = self.post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body)).await?;
         let payin: Payin = self.data(call, &reply)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
@@ -797,17 +687,11 @@ impl TazapayClient {
     }
 
     /// `POST /v3/payin/{id}/confirm` (§7), keyed by the caller's idempotency key.
-    pub async fn confirm_payin(
-        &self,
-        payin_id: &str,
-        request: &PaymentRequest,
-    ) -> ProviderResult<Payin> {
+    pub async fn confirm_payin(&self, payin_id: &str, request: &PaymentRequest) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.confirm_timeout);
         let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
         let body = self.confirm_body(request);
-        let reply = self
-            .post(call, &path, &request.idempotency_key, Some(&body))
-            .await?;
+        let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
         let payin: Payin = self.data(call, &reply)?;
         if payin.id != payin_id {
             return Err(mismatch("id", payin_id, &payin.id));
@@ -819,23 +703,15 @@ impl TazapayClient {
     /// `GET /v3/payin/{id}` (§4).
     pub async fn fetch_payin(&self, payin_id: &str) -> ProviderResult<Payin> {
         let call = Call::read(Operation::Status, self.options.fetch_timeout);
-        let reply = self
-            .get(call, &format!("/v3/payin/{}", path_segment(payin_id)?))
-            .await?;
+        let reply = self.get(call, &format!("/v3/payin/{}", path_segment(payin_id)?)).await?;
         self.data(call, &reply)
     }
 
     /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
-    pub async fn cancel_payin(
-        &self,
-        reference: &Reference,
-        payin_id: &str,
-    ) -> ProviderResult<PaymentOutcome> {
+    pub async fn cancel_payin(&self, reference: &Reference, payin_id: &str) -> ProviderResult<PaymentOutcome> {
         let call = Call::write(Operation::Pay, self.options.cancel_timeout);
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
-        let reply = self
-            .post::<()>(call, &path, &cancel_idempotency_key(reference), None)
-            .await?;
+        let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
         let payin: Payin = self.data(call, &reply)?;
         Ok(outcome(&payin))
     }
@@ -843,17 +719,11 @@ impl TazapayClient {
     /// `GET /v3/refund/{id}` (§4).
     pub async fn fetch_refund(&self, refund_id: &str) -> ProviderResult<Refund> {
         let call = Call::read(Operation::Refund, self.options.fetch_timeout);
-        let reply = self
-            .get(call, &format!("/v3/refund/{}", path_segment(refund_id)?))
-            .await?;
+        let reply = self.get(call, &format!("/v3/refund/{}", path_segment(refund_id)?)).await?;
         self.data(call, &reply)
     }
 
-    fn payin_id(
-        &self,
-        provider_ref: Option<&String>,
-        reference: &Reference,
-    ) -> ProviderResult<String> {
+    fn payin_id(&self, provider_ref: Option<&String>, reference: &Reference) -> ProviderResult<String> {
         provider_ref.cloned().or_else(|| self.payin_id_for(reference)).ok_or_else(|| ProviderError::InvalidInput {
             product: PRODUCT,
             detail: format!(
@@ -865,17 +735,10 @@ impl TazapayClient {
 
 /// An id used as a path segment: Tazapay ids are `[a-z]+_[A-Za-z0-9]+`.
 fn path_segment(id: &str) -> ProviderResult<&str> {
-    if !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         Ok(id)
     } else {
-        Err(ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: format!("{id:?} is not a Tazapay id"),
-        })
+        Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("{id:?} is not a Tazapay id") })
     }
 }
 
@@ -888,19 +751,12 @@ fn outcome(payin: &Payin) -> PaymentOutcome {
     if let Some(attempt) = payin.latest_attempt() {
         provider_status.push_str(&format!(" / {} {}", attempt.id, attempt.status.as_wire()));
     }
-    PaymentOutcome {
-        state: payin_state(payin, now()),
-        provider_ref: Some(payin.id.clone()),
-        paid: None,
-        provider_status,
-    }
+    PaymentOutcome { state: payin_state(payin, now()), provider_ref: Some(payin.id.clone()), paid: None, provider_status }
 }
 
 fn check_paid(payin: &Payin) -> ProviderResult<()> {
     match payin.amount_paid {
-        Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => {
-            Err(mismatch("amount_paid", payin.amount, paid))
-        }
+        Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => Err(mismatch("amount_paid", payin.amount, paid)),
         _ => Ok(()),
     }
 }
@@ -913,16 +769,10 @@ impl Provider for TazapayClient {
 
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         if request.kind != PaymentKind::Payin {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("Tazapay takes payins, not {:?}", request.kind),
-            });
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("Tazapay takes payins, not {:?}", request.kind) });
         }
         if request.amount.is_zero() {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: "the amount must be above zero".into(),
-            });
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
         }
         let payin_id = match self.payin_id_for(&request.reference) {
             Some(id) => id,
@@ -948,16 +798,9 @@ impl Provider for TazapayClient {
     /// `POST /v3/refund` (§11): `payin`, the succeeded `payment_attempt` when the payin has
     /// more than one attempt (§12 note on 30008), an explicit amount and currency.
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
-        let payin_id = self.payin_id(
-            request.payment_provider_ref.as_ref(),
-            &request.payment_reference,
-        )?;
+        let payin_id = self.payin_id(request.payment_provider_ref.as_ref(), &request.payment_reference)?;
         let payin = self.fetch_payin(&payin_id).await?;
-        check_echo(
-            request.payment_amount,
-            payin.amount,
-            &payin.invoice_currency,
-        )?;
+        check_echo(request.payment_amount, payin.amount, &payin.invoice_currency)?;
         let payment_attempt = match payin.attempts().len() {
             0 | 1 => None,
             _ => payin.succeeded_attempt().map(|a| a.id.clone()),
@@ -972,88 +815,49 @@ impl Provider for TazapayClient {
             webhook_url: self.options.webhook_url.clone(),
         };
         let call = Call::write(Operation::Refund, self.options.refund_timeout);
-        let reply = self
-            .post(call, "/v3/refund", &request.idempotency_key, Some(&body))
-            .await?;
+        let reply = self.post(call, "/v3/refund", &request.idempotency_key, Some(&body)).await?;
         let refund: Refund = self.data(call, &reply)?;
         check_echo(request.amount, refund.amount, &refund.currency)?;
-        check_reference(
-            request.refund_reference.as_str(),
-            refund.reference_id.as_deref(),
-        )?;
-        Ok(RefundOutcome {
-            state: refund_state(&refund),
-            provider_ref: Some(refund.id.clone()),
-            provider_status: refund.status.as_wire().to_owned(),
-        })
+        check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
+        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
     }
 
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
-        let refund_id =
-            request
-                .provider_ref
-                .as_deref()
-                .ok_or_else(|| ProviderError::InvalidInput {
-                    product: PRODUCT,
-                    detail: "a refund status query needs the refund's id (rfd_…)".into(),
-                })?;
+        let refund_id = request.provider_ref.as_deref().ok_or_else(|| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: "a refund status query needs the refund's id (rfd_…)".into(),
+        })?;
         let refund = self.fetch_refund(refund_id).await?;
         if refund.id != refund_id {
             return Err(mismatch("id", refund_id, &refund.id));
         }
         check_echo(request.amount, refund.amount, &refund.currency)?;
-        check_reference(
-            request.refund_reference.as_str(),
-            refund.reference_id.as_deref(),
-        )?;
-        Ok(RefundOutcome {
-            state: refund_state(&refund),
-            provider_ref: Some(refund.id.clone()),
-            provider_status: refund.status.as_wire().to_owned(),
-        })
+        check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
+        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
     }
 
-    fn verify_notification(
-        &self,
-        request: &InboundRequest,
-    ) -> Result<Notification, NotificationRejection> {
-        let secret = self
-            .webhook_secret
-            .as_ref()
-            .ok_or(NotificationRejection::BadSignature)?;
-        parse_webhook(
-            secret.expose().as_bytes(),
-            request.header("signature"),
-            request.body.as_bytes(),
-        )
+    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+        let secret = self.webhook_secret.as_ref().ok_or(NotificationRejection::BadSignature)?;
+        parse_webhook(secret.expose().as_bytes(), request.header("signature"), request.body.as_bytes())
     }
 }
 
 /// Verifies (constant time) and parses one webhook (§10).
-pub fn parse_webhook(
-    secret: &[u8],
-    signature: Option<&str>,
-    body: &[u8],
-) -> Result<Notification, NotificationRejection> {
+pub fn parse_webhook(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Result<Notification, NotificationRejection> {
     let signature = signature.ok_or(NotificationRejection::MissingField("signature"))?;
-    let event: Event =
-        serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
-            Some(field) => NotificationRejection::MissingField(field),
-            None => NotificationRejection::Malformed(e.to_string()),
-        })?;
+    let event: Event = serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
+        Some(field) => NotificationRejection::MissingField(field),
+        None => NotificationRejection::Malformed(e.to_string()),
+    })?;
     if !verify_webhook_signature(secret, &event.id, body, &event.created_at_text(), signature) {
         return Err(NotificationRejection::BadSignature);
     }
     let event_kind = event.kind.clone();
-    let (object, _) = event_kind
-        .split_once('.')
-        .unwrap_or((event_kind.as_str(), ""));
-    let malformed =
-        |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
+    let (object, _) = event_kind.split_once('.').unwrap_or((event_kind.as_str(), ""));
+    let malformed = |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
     let event_out = match object {
         "payin" => {
-            let payin: Payin =
-                serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
+            let payin: Payin = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
             NotificationEvent::Payment {
                 merchant_ref: payin.reference_id.clone().filter(|r| !r.is_empty()),
                 provider_ref: Some(payin.id.clone()),
@@ -1062,14 +866,12 @@ pub fn parse_webhook(
             }
         }
         "payment_attempt" => {
-            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone())
-                .map_err(|e| malformed("payment_attempt", e))?;
+            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payment_attempt", e))?;
             let state = match &attempt.status {
                 AttemptStatus::Succeeded => PaymentState::Succeeded,
-                AttemptStatus::Failed => PaymentState::Failed {
-                    code: ATTEMPT_FAILED.into(),
-                    message: attempt.status_description.clone().unwrap_or_default(),
-                },
+                AttemptStatus::Failed => {
+                    PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: attempt.status_description.clone().unwrap_or_default() }
+                }
                 AttemptStatus::RequiresAction | AttemptStatus::Processing => PaymentState::Pending,
                 AttemptStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
             };
@@ -1081,33 +883,22 @@ pub fn parse_webhook(
             }
         }
         "refund" => {
-            let refund: Refund =
-                serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
+            let refund: Refund = serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
             NotificationEvent::Refund {
                 merchant_ref: refund.reference_id.clone().filter(|r| !r.is_empty()),
                 provider_ref: Some(refund.id.clone()),
                 state: refund_state(&refund),
             }
         }
-        other => {
-            return Err(NotificationRejection::Malformed(format!(
-                "event type {other:?} is not handled"
-            )))
-        }
+        other => return Err(NotificationRejection::Malformed(format!("event type {other:?} is not handled"))),
     };
-    Ok(Notification {
-        product: PRODUCT,
-        event: event_out,
-        dedup_key: format!("{}:{}", PRODUCT.key(), event.id),
-    })
+    Ok(Notification { product: PRODUCT, event: event_out, dedup_key: format!("{}:{}", PRODUCT.key(), event.id) })
 }
 
 /// The field a serde "missing field `x`" error names (for the typed rejection).
 fn missing_field(message: &str) -> Option<&'static str> {
     const FIELDS: [&str; 4] = ["id", "type", "created_at", "data"];
-    FIELDS
-        .into_iter()
-        .find(|f| message.contains(&format!("missing field `{f}`")))
+    FIELDS.into_iter().find(|f| message.contains(&format!("missing field `{f}`")))
 }
 
 #[cfg(test)]
@@ -1121,10 +912,7 @@ mod tests {
     /// Vector A1 (§2, published [TZ-AUTH]).
     #[test]
     fn basic_auth_vector_a1() {
-        let header = basic_authorization(
-            "F2W7H8JWMO8398KAPW85",
-            "rKHFAffLq5Lnrms3mOBQi71oQmMATH2EByYDyIR2Wd0jGdKeed08WThGVS6v1257",
-        );
+        let header = basic_authorization("F2W7H8JWMO8398KAPW85", "rKHFAffLq5Lnrms3mOBQi71oQmMATH2EByYDyIR2Wd0jGdKeed08WThGVS6v1257");
         assert_eq!(
             header.expose(),
             "Basic RjJXN0g4SldNTzgzOThLQVBXODU6cktIRkFmZkxxNUxucm1zM21PQlFpNzFvUW1NQVRIMkVCeVlEeUlSMldkMGpHZEtlZWQwOFdUaEdWUzZ2MTI1Nw=="
@@ -1140,10 +928,7 @@ mod tests {
         let secret = "sk_test_HM8C7HERWPf85OfqB1xKMBI1iD6uVa12QcvTNYyRaHxQf5S9oieKh9Vsz87rxmHJZJW2LwUsCRcdVmDtwE8CEducHQtg5T3V9u6ImAinvGb28VyxSUYlM1LYiemO4Lqm";
         let header = basic_authorization(key, secret);
         let encoded = header.expose().strip_prefix("Basic ").unwrap();
-        assert_eq!(
-            B64.decode(encoded).unwrap(),
-            format!("{key}:{secret}").into_bytes()
-        );
+        assert_eq!(B64.decode(encoded).unwrap(), format!("{key}:{secret}").into_bytes());
     }
 
     const W1_BODY: &str = r#"{"type":"payin.succeeded","id":"evt_test123","object":"event","created_at":"2025-03-11T12:25:08.284979602Z","data":{"id":"pay_test","status":"succeeded"}}"#;
@@ -1152,61 +937,23 @@ mod tests {
     /// Vector W1 (§10.1, computed locally).
     #[test]
     fn webhook_signature_vector_w1() {
-        let sig = webhook_signature(
-            b"whsec-test",
-            "evt_test123",
-            W1_BODY.as_bytes(),
-            "2025-03-11T12:25:08.284979602Z",
-        );
+        let sig = webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z");
         assert_eq!(sig, W1_SIG);
-        assert!(verify_webhook_signature(
-            b"whsec-test",
-            "evt_test123",
-            W1_BODY.as_bytes(),
-            "2025-03-11T12:25:08.284979602Z",
-            W1_SIG
-        ));
+        assert!(verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
         let mut corrupted = W1_BODY.as_bytes().to_vec();
         corrupted[10] ^= 1;
-        assert!(!verify_webhook_signature(
-            b"whsec-test",
-            "evt_test123",
-            &corrupted,
-            "2025-03-11T12:25:08.284979602Z",
-            W1_SIG
-        ));
-        assert!(!verify_webhook_signature(
-            b"whsec-tesT",
-            "evt_test123",
-            W1_BODY.as_bytes(),
-            "2025-03-11T12:25:08.284979602Z",
-            W1_SIG
-        ));
-        assert!(!verify_webhook_signature(
-            b"whsec-test",
-            "evt_test123",
-            W1_BODY.as_bytes(),
-            "2025-03-11T12:25:08.284979602Z",
-            "not base64!"
-        ));
+        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", &corrupted, "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        assert!(!verify_webhook_signature(b"whsec-tesT", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", "not base64!"));
     }
 
     /// W1 through the whole webhook parser: the data lacks `amount`, which a payin must carry.
     #[test]
     fn w1_verifies_but_its_minimal_data_is_named_as_lacking_amount() {
         let err = parse_webhook(b"whsec-test", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err();
-        assert!(
-            matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")),
-            "{err:?}"
-        );
-        assert_eq!(
-            parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(),
-            NotificationRejection::BadSignature
-        );
-        assert_eq!(
-            parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(),
-            NotificationRejection::MissingField("signature")
-        );
+        assert!(matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")), "{err:?}");
+        assert_eq!(parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::BadSignature);
+        assert_eq!(parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::MissingField("signature"));
     }
 
     fn signed(body: &str) -> String {
@@ -1215,12 +962,7 @@ mod tests {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        webhook_signature(
-            b"k",
-            event["id"].as_str().unwrap(),
-            body.as_bytes(),
-            &created,
-        )
+        webhook_signature(b"k", event["id"].as_str().unwrap(), body.as_bytes(), &created)
     }
 
     #[test]
@@ -1230,12 +972,7 @@ mod tests {
         let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
         assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
         match n.event {
-            NotificationEvent::Payment {
-                merchant_ref,
-                provider_ref,
-                state,
-                amount,
-            } => {
+            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
                 assert_eq!(merchant_ref.as_deref(), Some("ABCDEF0123456789"));
                 assert_eq!(provider_ref.as_deref(), Some("pay_1"));
                 assert_eq!(state, PaymentState::Succeeded);
@@ -1246,61 +983,28 @@ mod tests {
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
         let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
-        assert!(
-            matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
-            if message == "expired" && provider_ref.as_deref() == Some("pay_1"))
-        );
+        assert!(matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
+            if message == "expired" && provider_ref.as_deref() == Some("pay_1")));
         let body = r#"{"type":"refund.succeeded","id":"evt_3","created_at":"2024-10-07T07:10:21.894488Z",
             "data":{"id":"rfd_1","amount":1500000,"currency":"IDR","status":"succeeded","reference_id":"R000000000000001"}}"#;
         let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
-        assert!(matches!(
-            n.event,
-            NotificationEvent::Refund {
-                state: RefundState::Succeeded,
-                ..
-            }
-        ));
+        assert!(matches!(n.event, NotificationEvent::Refund { state: RefundState::Succeeded, .. }));
         let body = r#"{"type":"payin.succeeded","created_at":"x","data":{}}"#;
-        assert_eq!(
-            parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(),
-            NotificationRejection::MissingField("id")
-        );
+        assert_eq!(parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(), NotificationRejection::MissingField("id"));
     }
 
     #[test]
     fn phones_go_out_as_calling_code_and_number_and_come_back() {
         let phone = Msisdn::parse("0812-3456-7890").unwrap();
         let wire = WirePhone::from_msisdn(&phone);
-        assert_eq!(
-            wire,
-            WirePhone {
-                calling_code: "62".into(),
-                number: "81234567890".into()
-            }
-        );
-        assert_eq!(
-            serde_json::to_string(&wire).unwrap(),
-            r#"{"calling_code":"62","number":"81234567890"}"#
-        );
+        assert_eq!(wire, WirePhone { calling_code: "62".into(), number: "81234567890".into() });
+        assert_eq!(serde_json::to_string(&wire).unwrap(), r#"{"calling_code":"62","number":"81234567890"}"#);
         assert_eq!(wire.to_msisdn(), Some(phone));
-        assert_eq!(
-            WirePhone {
-                calling_code: "62".into(),
-                number: "0123456789".into()
-            }
-            .to_msisdn(),
-            None
-        );
+        assert_eq!(WirePhone { calling_code: "62".into(), number: "0123456789".into() }.to_msisdn(), None);
     }
 
     fn client() -> TazapayClient {
-        let creds = Credentials::from_pairs(
-            PRODUCT,
-            [
-                ("api_key", "ak_test_x".to_owned()),
-                ("api_secret", "sk_test_y".to_owned()),
-            ],
-        );
+        let creds = Credentials::from_pairs(PRODUCT, [("api_key", "ak_test_x".to_owned()), ("api_secret", "sk_test_y".to_owned())]);
         TazapayClient::new("http://127.0.0.1:1/", &creds, TazapayOptions::default()).unwrap()
     }
 
@@ -1336,10 +1040,7 @@ mod tests {
         );
         assert_eq!(body["success_url"], "https://shop.example/return");
         assert_eq!(body["cancel_url"], "https://shop.example/return");
-        assert!(
-            !format!("{c:?}").contains("sk_test_y"),
-            "no secret in Debug"
-        );
+        assert!(!format!("{c:?}").contains("sk_test_y"), "no secret in Debug");
     }
 
     #[test]
@@ -1358,54 +1059,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(payin.status, PayinStatus::Unknown("on_hold".into()));
-        assert_eq!(
-            payin_state(&payin, now()),
-            PaymentState::Unrecognised("on_hold".into())
-        );
-        let refund: Refund = serde_json::from_str(
-            r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#,
-        )
-        .unwrap();
+        assert_eq!(payin_state(&payin, now()), PaymentState::Unrecognised("on_hold".into()));
+        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#).unwrap();
         assert_eq!(refund_state(&refund), RefundState::Pending);
-        let refund: Refund = serde_json::from_str(
-            r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"queued"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            refund_state(&refund),
-            RefundState::Unrecognised("queued".into())
-        );
-        let attempt: PaymentAttempt =
-            serde_json::from_str(r#"{"id":"pat_1","status":"authorised"}"#).unwrap();
+        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"queued"}"#).unwrap();
+        assert_eq!(refund_state(&refund), RefundState::Unrecognised("queued".into()));
+        let attempt: PaymentAttempt = serde_json::from_str(r#"{"id":"pat_1","status":"authorised"}"#).unwrap();
         assert_eq!(attempt.status, AttemptStatus::Unknown("authorised".into()));
     }
 
     #[test]
     fn missing_mandatory_fields_are_named() {
         for (json, field) in [
-            (
-                r#"{"amount":100,"invoice_currency":"IDR","status":"succeeded"}"#,
-                "id",
-            ),
-            (
-                r#"{"id":"pay_1","invoice_currency":"IDR","status":"succeeded"}"#,
-                "amount",
-            ),
-            (
-                r#"{"id":"pay_1","amount":100,"status":"succeeded"}"#,
-                "invoice_currency",
-            ),
-            (
-                r#"{"id":"pay_1","amount":100,"invoice_currency":"IDR"}"#,
-                "status",
-            ),
+            (r#"{"amount":100,"invoice_currency":"IDR","status":"succeeded"}"#, "id"),
+            (r#"{"id":"pay_1","invoice_currency":"IDR","status":"succeeded"}"#, "amount"),
+            (r#"{"id":"pay_1","amount":100,"status":"succeeded"}"#, "invoice_currency"),
+            (r#"{"id":"pay_1","amount":100,"invoice_currency":"IDR"}"#, "status"),
         ] {
             let err = serde_json::from_str::<Payin>(json).unwrap_err().to_string();
             assert!(err.contains(&format!("missing field `{field}`")), "{err}");
         }
-        let err = serde_json::from_str::<Refund>(r#"{"id":"rfd_1","amount":1,"status":"pending"}"#)
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_str::<Refund>(r#"{"id":"rfd_1","amount":1,"status":"pending"}"#).unwrap_err().to_string();
         assert!(err.contains("missing field `currency`"), "{err}");
         // Through the envelope reader: a write's answer without `data.id` is an unknown outcome naming it.
         let c = client();
@@ -1416,19 +1090,10 @@ mod tests {
             body: r#"{"status":"success","data":{"amount":1,"invoice_currency":"IDR","status":"requires_action"}}"#.into(),
         };
         let err = c.data::<Payin>(call, &reply).unwrap_err();
-        assert!(
-            err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"),
-            "{err:?}"
-        );
+        assert!(err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"), "{err:?}");
         let call = Call::read(Operation::Status, Duration::from_secs(1));
-        let reply = Reply {
-            status: 200,
-            headers: Default::default(),
-            body: r#"{"status":"success"}"#.into(),
-        };
-        assert!(
-            matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
-        );
+        let reply = Reply { status: 200, headers: Default::default(), body: r#"{"status":"success"}"#.into() };
+        assert!(matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data")));
     }
 
     #[test]
@@ -1438,44 +1103,18 @@ mod tests {
         let reply = |status: u16, code: &str| Reply {
             status,
             headers: Default::default(),
-            body: format!(
-                r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#
-            ),
+            body: format!(r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#),
         };
         let class = |status, code| c.data::<Refund>(call, &reply(status, code)).unwrap_err();
-        assert!(
-            matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111")
-        );
-        assert!(matches!(
-            class(401, "109"),
-            ProviderError::Authentication { .. }
-        ));
-        assert!(
-            matches!(class(400, "30021"), ProviderError::Declined { code, message, .. } if code == "30021" && message == "m30021")
-        );
-        assert!(matches!(
-            class(409, "30009"),
-            ProviderError::Declined { .. }
-        ));
-        assert!(matches!(
-            class(400, "99000"),
-            ProviderError::InvalidRequest { .. }
-        ));
-        assert!(
-            matches!(class(404, "105"), ProviderError::InvalidRequest { code, .. } if code == "105")
-        );
-        assert!(matches!(
-            class(400, "100"),
-            ProviderError::InvalidRequest { .. }
-        ));
-        let unreadable = Reply {
-            status: 403,
-            headers: Default::default(),
-            body: "<html>".into(),
-        };
-        assert!(
-            matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
-        );
+        assert!(matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111"));
+        assert!(matches!(class(401, "109"), ProviderError::Authentication { .. }));
+        assert!(matches!(class(400, "30021"), ProviderError::Declined { code, message, .. } if code == "30021" && message == "m30021"));
+        assert!(matches!(class(409, "30009"), ProviderError::Declined { .. }));
+        assert!(matches!(class(400, "99000"), ProviderError::InvalidRequest { .. }));
+        assert!(matches!(class(404, "105"), ProviderError::InvalidRequest { code, .. } if code == "105"));
+        assert!(matches!(class(400, "100"), ProviderError::InvalidRequest { .. }));
+        let unreadable = Reply { status: 403, headers: Default::default(), body: "<html>".into() };
+        assert!(matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403"));
     }
 
     #[test]
@@ -1483,65 +1122,27 @@ mod tests {
         let payin = |json: &str| serde_json::from_str::<Payin>(json).unwrap();
         let base = r#""id":"pay_1","amount":100,"invoice_currency":"IDR""#;
         let now = Timestamp::parse_rfc3339("2024-02-01T00:00:00Z").unwrap();
-        let p = payin(&format!(
-            r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#
-        ));
+        let p = payin(&format!(r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#));
         assert_eq!(payin_state(&p, now), PaymentState::Pending);
         let p = payin(&format!(
             r#"{{{base},"status":"requires_action","latest_payment_attempt":"pat_1","latest_payment_attempt_data":{{"expires_at":"2024-02-03T13:05:54Z"}}}}"#
         ));
         assert_eq!(payin_state(&p, now), PaymentState::Pending);
-        assert_eq!(
-            payin_state(
-                &p,
-                Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()
-            ),
-            PaymentState::Expired
-        );
+        assert_eq!(payin_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()), PaymentState::Expired);
         let p = payin(&format!(
             r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":"pat_1","payment_attempts":[{{"id":"pat_1","status":"failed","status_description":"expired"}}]}}"#
         ));
-        assert_eq!(
-            payin_state(&p, now),
-            PaymentState::Failed {
-                code: ATTEMPT_FAILED.into(),
-                message: "expired".into()
-            }
-        );
-        assert_eq!(
-            payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now),
-            PaymentState::Succeeded
-        );
-        assert_eq!(
-            payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now),
-            PaymentState::Cancelled
-        );
+        assert_eq!(payin_state(&p, now), PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() });
+        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now), PaymentState::Succeeded);
+        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now), PaymentState::Cancelled);
     }
 
     #[test]
     fn echoes_are_checked() {
         assert!(check_echo(idr(15_000), 1_500_000, "IDR").is_ok());
-        assert!(matches!(
-            check_echo(idr(15_000), 1_500_100, "IDR"),
-            Err(ProviderError::Mismatch {
-                field: "amount",
-                ..
-            })
-        ));
-        assert!(matches!(
-            check_echo(idr(15_000), 1_500_000, "SGD"),
-            Err(ProviderError::Mismatch {
-                field: "currency",
-                ..
-            })
-        ));
-        assert!(matches!(
-            check_reference("A", Some("B")),
-            Err(ProviderError::Mismatch {
-                field: "reference_id",
-                ..
-            })
-        ));
+        assert!(matches!(check_echo(idr(15_000), 1_500_100, "IDR"), Err(ProviderError::Mismatch { field: "amount", .. })));
+        assert!(matches!(check_echo(idr(15_000), 1_500_000, "SGD"), Err(ProviderError::Mismatch { field: "currency", .. })));
+        assert!(matches!(check_reference("A", Some("B")), Err(ProviderError::Mismatch { field: "reference_id", .. })));
         assert!(check_reference("A", None).is_ok());
     }
 }

@@ -18,22 +18,13 @@ use super::Ctx;
 
 pub fn routes() -> Router<Ctx> {
     Router::new()
-        .route(
-            "/_sandbox/health",
-            get(|| async { Json(json!({ "ok": true })) }),
-        )
+        .route("/_sandbox/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/accounts", get(list_accounts).post(put_account))
-        .route(
-            "/_sandbox/accounts/{phone}",
-            get(get_account).patch(patch_account),
-        )
+        .route("/_sandbox/accounts/{phone}", get(get_account).patch(patch_account))
         .route("/_sandbox/pending", get(list_pending))
         .route("/_sandbox/pending/{id}/decide", post(decide))
-        .route(
-            "/_sandbox/faults",
-            get(list_faults).post(arm_fault).delete(clear_faults),
-        )
+        .route("/_sandbox/faults", get(list_faults).post(arm_fault).delete(clear_faults))
         .route("/_sandbox/received", get(received))
         .route("/_sandbox/notifications", get(deliveries))
 }
@@ -53,16 +44,10 @@ async fn list_accounts(State(ctx): State<Ctx>) -> Json<Vec<Account>> {
 
 async fn put_account(State(ctx): State<Ctx>, Json(mut account): Json<Account>) -> Response {
     let Some(phone) = super::phone::canonical(&account.phone) else {
-        return problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{:?} is not an Indonesian mobile number", account.phone),
-        );
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not an Indonesian mobile number", account.phone));
     };
     if account.cash < 0 || account.points < 0 {
-        return problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "balances cannot be negative",
-        );
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "balances cannot be negative");
     }
     account.phone = phone;
     ctx.wallets().upsert(account.clone());
@@ -86,20 +71,12 @@ struct AccountPatch {
     behaviour: Option<Behaviour>,
 }
 
-async fn patch_account(
-    State(ctx): State<Ctx>,
-    Path(phone): Path<String>,
-    Json(patch): Json<AccountPatch>,
-) -> Response {
-    let Some(mut account) = super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p))
-    else {
+async fn patch_account(State(ctx): State<Ctx>, Path(phone): Path<String>, Json(patch): Json<AccountPatch>) -> Response {
+    let Some(mut account) = super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p)) else {
         return problem(StatusCode::NOT_FOUND, "no such account");
     };
     if patch.cash.is_some_and(|c| c < 0) || patch.points.is_some_and(|p| p < 0) {
-        return problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "balances cannot be negative",
-        );
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "balances cannot be negative");
     }
     account.cash = patch.cash.unwrap_or(account.cash);
     account.points = patch.points.unwrap_or(account.points);
@@ -130,27 +107,15 @@ fn yes() -> bool {
     true
 }
 
-async fn decide(
-    State(ctx): State<Ctx>,
-    Path(id): Path<String>,
-    Json(body): Json<DecideBody>,
-) -> Response {
+async fn decide(State(ctx): State<Ctx>, Path(id): Path<String>, Json(body): Json<DecideBody>) -> Response {
     let outcome = if body.trusted {
         ctx.pending().decide(&id, body.decision)
     } else {
-        ctx.pending().decide_checked(
-            ctx.wallets(),
-            &id,
-            body.otp.as_deref(),
-            body.pin.as_deref(),
-            body.decision,
-        )
+        ctx.pending().decide_checked(ctx.wallets(), &id, body.otp.as_deref(), body.pin.as_deref(), body.decision)
     };
     match outcome {
         Ok(view) => Json(json!({ "decided": view.id, "decision": body.decision })).into_response(),
-        Err(super::pending::PendingError::NotFound) => {
-            problem(StatusCode::NOT_FOUND, "no pending action with this id")
-        }
+        Err(super::pending::PendingError::NotFound) => problem(StatusCode::NOT_FOUND, "no pending action with this id"),
         Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     }
 }
@@ -161,14 +126,7 @@ async fn list_faults(State(ctx): State<Ctx>) -> Json<Vec<ArmedFault>> {
 
 async fn arm_fault(State(ctx): State<Ctx>, Json(fault): Json<ArmedFault>) -> Response {
     if !ctx.product_keys().contains(&fault.product.as_str()) {
-        return problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "unknown product {:?}; known: {:?}",
-                fault.product,
-                ctx.product_keys()
-            ),
-        );
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()));
     }
     ctx.faults().arm(fault.clone());
     (StatusCode::CREATED, Json(fault)).into_response()
@@ -179,20 +137,10 @@ async fn clear_faults(State(ctx): State<Ctx>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn received(
-    State(ctx): State<Ctx>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
-    Json(json!(ctx
-        .journal()
-        .received(q.get("product").map(String::as_str))))
+async fn received(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+    Json(json!(ctx.journal().received(q.get("product").map(String::as_str))))
 }
 
-async fn deliveries(
-    State(ctx): State<Ctx>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
-    Json(json!(ctx
-        .journal()
-        .deliveries(q.get("product").map(String::as_str))))
+async fn deliveries(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+    Json(json!(ctx.journal().deliveries(q.get("product").map(String::as_str))))
 }

@@ -12,16 +12,8 @@ use super::Ctx;
 
 const MAX_BODY: usize = 1 << 20;
 
-pub async fn edge(
-    State((ctx, product)): State<(Ctx, &'static str)>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let endpoint = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_default();
+pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Request, next: Next) -> Response {
+    let endpoint = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body over 1 MiB").into_response();
@@ -34,16 +26,7 @@ pub async fn edge(
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         endpoint: endpoint.clone(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: parts.headers.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
         status: None,
     });
@@ -56,13 +39,7 @@ pub async fn edge(
         }
         Some(Fault::HttpStatus { status }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
-                status,
-                axum::Json(
-                    serde_json::json!({ "sandboxFault": "http_status", "status": status.as_u16() }),
-                ),
-            )
-                .into_response()
+            (status, axum::Json(serde_json::json!({ "sandboxFault": "http_status", "status": status.as_u16() }))).into_response()
         }
         Some(Fault::DropConnection) => drop_connection(),
         Some(Fault::LoseResponse) => {
@@ -72,16 +49,9 @@ pub async fn edge(
         Some(Fault::MalformedBody) => {
             let processed = next.run(request).await;
             let status = processed.status();
-            (
-                status,
-                [("content-type", "application/json")],
-                "{\"sandboxFault\":\"malformed",
-            )
-                .into_response()
+            (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
         }
-        Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => {
-            next.run(request).await
-        }
+        Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => next.run(request).await,
     };
     ctx.journal().set_status(seq, response.status().as_u16());
     response

@@ -50,9 +50,7 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ArmedFault>> {
-        self.armed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.armed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn arm(&self, fault: ArmedFault) {
@@ -95,30 +93,13 @@ mod tests {
     #[test]
     fn faults_apply_to_the_next_n_calls_of_their_endpoint() {
         let plan = FaultPlan::default();
-        plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
-            endpoint: Some("/pay".into()),
-            fault: Fault::LoseResponse,
-            count: 2,
-        });
-        plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
-            endpoint: None,
-            fault: Fault::HttpStatus { status: 503 },
-            count: 1,
-        });
+        plan.arm(ArmedFault { product: "ovo_snap".into(), endpoint: Some("/pay".into()), fault: Fault::LoseResponse, count: 2 });
+        plan.arm(ArmedFault { product: "ovo_snap".into(), endpoint: None, fault: Fault::HttpStatus { status: 503 }, count: 1 });
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
         assert_eq!(plan.take("tazapay_ovo_idr", "/pay"), None);
-        assert_eq!(
-            plan.take("ovo_snap", NOTIFICATION),
-            None,
-            "an endpoint-less fault is not a notification fault"
-        );
+        assert_eq!(plan.take("ovo_snap", NOTIFICATION), None, "an endpoint-less fault is not a notification fault");
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
-        assert_eq!(
-            plan.take("ovo_snap", "/pay"),
-            Some(Fault::HttpStatus { status: 503 })
-        );
+        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::HttpStatus { status: 503 }));
         assert_eq!(plan.take("ovo_snap", "/pay"), None);
     }
 }

@@ -54,9 +54,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 impl Journal {
@@ -79,11 +77,7 @@ impl Journal {
     }
 
     pub fn received(&self, product: Option<&str>) -> Vec<Received> {
-        lock(&self.received)
-            .iter()
-            .filter(|r| product.is_none_or(|p| r.product == p))
-            .cloned()
-            .collect()
+        lock(&self.received).iter().filter(|r| product.is_none_or(|p| r.product == p)).cloned().collect()
     }
 
     pub fn start_delivery(&self, delivery: Delivery) {
@@ -95,22 +89,14 @@ impl Journal {
     }
 
     pub fn add_attempt(&self, seq: u64, attempt: Attempt, delivered: bool) {
-        if let Some(d) = lock(&self.deliveries)
-            .iter_mut()
-            .rev()
-            .find(|d| d.seq == seq)
-        {
+        if let Some(d) = lock(&self.deliveries).iter_mut().rev().find(|d| d.seq == seq) {
             d.attempts.push(attempt);
             d.delivered |= delivered;
         }
     }
 
     pub fn deliveries(&self, product: Option<&str>) -> Vec<Delivery> {
-        lock(&self.deliveries)
-            .iter()
-            .filter(|d| product.is_none_or(|p| d.product == p))
-            .cloned()
-            .collect()
+        lock(&self.deliveries).iter().filter(|d| product.is_none_or(|p| d.product == p)).cloned().collect()
     }
 
     pub fn clear(&self) {

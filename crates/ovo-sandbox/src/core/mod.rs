@@ -51,9 +51,7 @@ pub const DEMO_MERCHANTS: &str = include_str!("../../demo-merchants.toml");
 
 impl Merchants {
     pub fn parse(text: &str) -> Result<Merchants, String> {
-        text.parse::<toml::Table>()
-            .map(|table| Merchants { table })
-            .map_err(|e| format!("merchants file: {e}"))
+        text.parse::<toml::Table>().map(|table| Merchants { table }).map_err(|e| format!("merchants file: {e}"))
     }
 
     pub fn demo() -> Merchants {
@@ -64,10 +62,7 @@ impl Merchants {
     pub fn section<T: DeserializeOwned>(&self, product: &str) -> Result<Vec<T>, String> {
         match self.table.get(product) {
             None => Ok(Vec::new()),
-            Some(value) => value
-                .clone()
-                .try_into()
-                .map_err(|e| format!("merchants file, [[{product}]]: {e}")),
+            Some(value) => value.clone().try_into().map_err(|e| format!("merchants file, [[{product}]]: {e}")),
         }
     }
 
@@ -138,11 +133,7 @@ impl Ctx {
 
     /// `http://127.0.0.1:PORT`, for redirect URLs that point at the sandbox's pages.
     pub fn base_url(&self) -> String {
-        self.0
-            .base_url
-            .get()
-            .cloned()
-            .unwrap_or_else(|| "http://127.0.0.1".into())
+        self.0.base_url.get().cloned().unwrap_or_else(|| "http://127.0.0.1".into())
     }
 
     pub fn product_keys(&self) -> Vec<&'static str> {
@@ -178,20 +169,11 @@ impl Ctx {
             router = router.merge(self.product_router(product.as_ref()));
             router = router.merge(product.control_routes(self.clone()));
         }
-        router.merge(
-            control::routes()
-                .merge(pages::routes())
-                .with_state(self.clone()),
-        )
+        router.merge(control::routes().merge(pages::routes()).with_state(self.clone()))
     }
 
     fn product_router(&self, product: &dyn ProductSim) -> Router {
-        product
-            .routes(self.clone())
-            .route_layer(axum::middleware::from_fn_with_state(
-                (self.clone(), product.key()),
-                edge::edge,
-            ))
+        product.routes(self.clone()).route_layer(axum::middleware::from_fn_with_state((self.clone(), product.key()), edge::edge))
     }
 }
 
@@ -204,10 +186,7 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        SandboxConfig {
-            merchants: Merchants::demo(),
-            time_scale: TimeScale::REAL,
-        }
+        SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::REAL }
     }
 }
 
@@ -255,9 +234,5 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<Ru
             tracing::error!(error = %e, "sandbox server stopped");
         }
     });
-    Ok(RunningSandbox {
-        addr,
-        ctx,
-        stop: Some(stop),
-    })
+    Ok(RunningSandbox { addr, ctx, stop: Some(stop) })
 }

@@ -107,16 +107,8 @@ pub struct Notifier {
 
 impl Notifier {
     pub fn new(scale: TimeScale, faults: Arc<FaultPlan>, journal: Arc<Journal>) -> Notifier {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Notifier {
-            http,
-            scale,
-            faults,
-            journal,
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        Notifier { http, scale, faults, journal }
     }
 
     pub fn http(&self) -> &reqwest::Client {
@@ -152,10 +144,7 @@ impl Notifier {
             number += 1;
             let prepared = match &out.prepare {
                 None => Ok(given.clone()),
-                Some(hook) => hook
-                    .call(Preparing { number, tampered })
-                    .await
-                    .map(|h| h.unwrap_or_else(|| given.clone())),
+                Some(hook) => hook.call(Preparing { number, tampered }).await.map(|h| h.unwrap_or_else(|| given.clone())),
             };
             let seq = *seq.get_or_insert_with(|| {
                 let seq = self.journal.next_seq();
@@ -164,9 +153,7 @@ impl Notifier {
                     product: out.product,
                     kind: out.kind.clone(),
                     url: url.clone(),
-                    headers: prepared
-                        .as_ref()
-                        .map_or_else(|_| given.clone(), Clone::clone),
+                    headers: prepared.as_ref().map_or_else(|_| given.clone(), Clone::clone),
                     body: body.clone(),
                     tampered,
                     attempts: Vec::new(),
@@ -176,10 +163,7 @@ impl Notifier {
             });
             let (status, answer, error) = match prepared {
                 Ok(headers) => {
-                    let mut request = self
-                        .http
-                        .request(out.method.clone(), &url)
-                        .body(body.clone());
+                    let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
                     for (k, v) in &headers {
                         request = request.header(k, v);
                     }
@@ -198,15 +182,7 @@ impl Notifier {
                     Ack::Http2xx => true,
                     Ack::Body(accepts) => accepts(&answer),
                 };
-            self.journal.add_attempt(
-                seq,
-                Attempt {
-                    at: now_rfc3339(),
-                    status,
-                    error,
-                },
-                ok,
-            );
+            self.journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error }, ok);
             if ok {
                 return true;
             }

@@ -15,19 +15,13 @@ use super::Ctx;
 
 pub fn routes() -> Router<Ctx> {
     Router::new()
-        .route(
-            "/_sandbox/customer/{id}",
-            get(customer_page).post(customer_submit),
-        )
+        .route("/_sandbox/customer/{id}", get(customer_page).post(customer_submit))
         .route("/_sandbox/phone", get(phone_page))
         .route("/_sandbox/phone/{id}", axum::routing::post(phone_submit))
 }
 
 fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
@@ -43,9 +37,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 }
 
 fn amount_line(view: &ActionView) -> String {
-    view.amount
-        .map(|a| format!("<p>Amount: <strong>Rp {a}</strong></p>"))
-        .unwrap_or_default()
+    view.amount.map(|a| format!("<p>Amount: <strong>Rp {a}</strong></p>")).unwrap_or_default()
 }
 
 async fn customer_page(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
@@ -54,14 +46,7 @@ async fn customer_page(State(ctx): State<Ctx>, Path(id): Path<String>) -> Respon
 
 fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
     let Some(view) = ctx.pending().get(id) else {
-        return (
-            StatusCode::NOT_FOUND,
-            page(
-                "Nothing to approve",
-                "<p>This request is finished or has expired.</p>",
-            ),
-        )
-            .into_response();
+        return (StatusCode::NOT_FOUND, page("Nothing to approve", "<p>This request is finished or has expired.</p>")).into_response();
     };
     let title = match view.kind {
         ActionKind::Binding => "Link your OVO account",
@@ -77,10 +62,7 @@ fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
     if let Some(error) = error {
         body += &format!("<p class=\"err\">{}</p>", esc(error));
     }
-    body += &format!(
-        "<form method=\"post\" action=\"/_sandbox/customer/{}\">",
-        esc(&view.id)
-    );
+    body += &format!("<form method=\"post\" action=\"/_sandbox/customer/{}\">", esc(&view.id));
     for step in &view.steps {
         body += &match step {
             Step::Terms => "<fieldset><legend>Terms &amp; Conditions</legend><label><input type=\"checkbox\" name=\"agree\" value=\"yes\"> I agree to link my OVO account</label></fieldset>".to_owned(),
@@ -95,24 +77,17 @@ fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
     page(title, &body).into_response()
 }
 
-async fn customer_submit(
-    State(ctx): State<Ctx>,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+async fn customer_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
     let Some(view) = ctx.pending().get(&id) else {
         return render_customer(&ctx, &id, None);
     };
     let decision = if form.get("action").map(String::as_str) == Some("decline") {
         Decision::Decline
     } else {
-        if view.steps.contains(&Step::Terms) && form.get("agree").map(String::as_str) != Some("yes")
-        {
+        if view.steps.contains(&Step::Terms) && form.get("agree").map(String::as_str) != Some("yes") {
             return render_customer(&ctx, &id, Some("Please agree to the terms first."));
         }
-        Decision::Approve {
-            source: parse_source(form.get("source")),
-        }
+        Decision::Approve { source: parse_source(form.get("source")) }
     };
     let outcome = ctx.pending().decide_checked(
         ctx.wallets(),
@@ -122,14 +97,8 @@ async fn customer_submit(
         decision,
     );
     match outcome {
-        Ok(done) => match (
-            decision,
-            done.decline_url.or(done.return_url.clone()),
-            done.return_url,
-        ) {
-            (Decision::Decline, Some(url), _) | (Decision::Approve { .. }, _, Some(url)) => {
-                Redirect::to(&url).into_response()
-            }
+        Ok(done) => match (decision, done.decline_url.or(done.return_url.clone()), done.return_url) {
+            (Decision::Decline, Some(url), _) | (Decision::Approve { .. }, _, Some(url)) => Redirect::to(&url).into_response(),
             _ => page("Done", "<p>You can close this page.</p>").into_response(),
         },
         Err(e) => render_customer(&ctx, &id, Some(&e.to_string())),
@@ -144,10 +113,7 @@ fn parse_source(value: Option<&String>) -> PaySource {
     }
 }
 
-async fn phone_page(
-    State(ctx): State<Ctx>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Html<String> {
+async fn phone_page(State(ctx): State<Ctx>, Query(query): Query<HashMap<String, String>>) -> Html<String> {
     let wanted = query.get("phone").and_then(|p| super::phone::canonical(p));
     let pushes: Vec<ActionView> = ctx
         .pending()
@@ -174,16 +140,10 @@ async fn phone_page(
     page("OVO phone", &body)
 }
 
-async fn phone_submit(
-    State(ctx): State<Ctx>,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+async fn phone_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
     let decision = match form.get("action").map(String::as_str) {
         Some("decline") => Decision::Decline,
-        other => Decision::Approve {
-            source: parse_source(other.map(str::to_owned).as_ref()),
-        },
+        other => Decision::Approve { source: parse_source(other.map(str::to_owned).as_ref()) },
     };
     let _ = ctx.pending().decide(&id, decision);
     Redirect::to("/_sandbox/phone").into_response()

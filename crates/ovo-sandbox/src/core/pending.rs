@@ -108,22 +108,15 @@ pub struct Opened {
 
 impl PendingActions {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn open(&self, wallets: &Wallets, new: NewAction) -> Opened {
         let mut rng = rand::thread_rng();
         let id = format!("act_{:016x}", rng.gen::<u64>());
-        let otp = new
-            .otp
-            .unwrap_or_else(|| format!("{:06}", rng.gen_range(0..1_000_000)));
+        let otp = new.otp.unwrap_or_else(|| format!("{:06}", rng.gen_range(0..1_000_000)));
         let (tx, rx) = oneshot::channel();
-        let behaviour = wallets
-            .get(&new.phone)
-            .map(|a| a.behaviour)
-            .unwrap_or_default();
+        let behaviour = wallets.get(&new.phone).map(|a| a.behaviour).unwrap_or_default();
         let view = ActionView {
             id: id.clone(),
             product: new.product,
@@ -140,21 +133,13 @@ impl PendingActions {
         };
         match behaviour {
             Behaviour::AutoApprove => {
-                let _ = tx.send(Decision::Approve {
-                    source: PaySource::Cash,
-                });
+                let _ = tx.send(Decision::Approve { source: PaySource::Cash });
             }
             Behaviour::AutoDecline => {
                 let _ = tx.send(Decision::Decline);
             }
             Behaviour::Manual | Behaviour::NeverAnswer => {
-                self.lock().insert(
-                    id.clone(),
-                    Entry {
-                        view,
-                        reply: Some(tx),
-                    },
-                );
+                self.lock().insert(id.clone(), Entry { view, reply: Some(tx) });
             }
         }
         Opened { id, decision: rx }
@@ -193,9 +178,7 @@ impl PendingActions {
                 return Err(PendingError::WrongOtp);
             }
             let right_pin = wallets.get(&view.phone).map(|a| a.pin);
-            if view.steps.contains(&Step::Pin)
-                && (right_pin.is_none() || pin != right_pin.as_deref())
-            {
+            if view.steps.contains(&Step::Pin) && (right_pin.is_none() || pin != right_pin.as_deref()) {
                 return Err(PendingError::WrongPin);
             }
         }

@@ -16,25 +16,12 @@ impl TimeScale {
         let text = text.trim();
         let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
         let bad = || format!("time scale {text:?} is not a decimal like 1, 0.01 or 0.001");
-        if whole.is_empty() && frac.is_empty()
-            || frac.len() > 6
-            || !whole
-                .chars()
-                .chain(frac.chars())
-                .all(|c| c.is_ascii_digit())
-        {
+        if whole.is_empty() && frac.is_empty() || frac.len() > 6 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
             return Err(bad());
         }
-        let whole: u64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| bad())?
-        };
+        let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
         let frac_ppm: u64 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
-        let ppm = whole
-            .checked_mul(1_000_000)
-            .and_then(|w| w.checked_add(frac_ppm))
-            .ok_or_else(bad)?;
+        let ppm = whole.checked_mul(1_000_000).and_then(|w| w.checked_add(frac_ppm)).ok_or_else(bad)?;
         Ok(TimeScale { ppm })
     }
 
@@ -65,9 +52,6 @@ mod tests {
         assert!(TimeScale::parse("0.0000001").is_err());
         assert!(TimeScale::parse("fast").is_err());
         let s = TimeScale::parse("0.01").unwrap_or(TimeScale::REAL);
-        assert_eq!(
-            s.scaled(Duration::from_secs(70)),
-            Duration::from_millis(700)
-        );
+        assert_eq!(s.scaled(Duration::from_secs(70)), Duration::from_millis(700));
     }
 }

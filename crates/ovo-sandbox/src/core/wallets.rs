@@ -87,15 +87,11 @@ pub struct Wallets {
 
 impl Wallets {
     pub fn with_accounts(accounts: impl IntoIterator<Item = Account>) -> Wallets {
-        Wallets {
-            accounts: Mutex::new(accounts.into_iter().map(|a| (a.phone.clone(), a)).collect()),
-        }
+        Wallets { accounts: Mutex::new(accounts.into_iter().map(|a| (a.phone.clone(), a)).collect()) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Account>> {
-        self.accounts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.accounts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn get(&self, phone: &str) -> Option<Account> {
@@ -152,20 +148,11 @@ fn split_for(account: &Account, amount: i64, source: PaySource) -> Result<Split,
         return Err(DebitError::LimitExceeded);
     }
     let split = match source {
-        PaySource::Cash => Split {
-            cash: amount,
-            points: 0,
-        },
-        PaySource::Points => Split {
-            cash: 0,
-            points: amount,
-        },
+        PaySource::Cash => Split { cash: amount, points: 0 },
+        PaySource::Points => Split { cash: 0, points: amount },
         PaySource::PointsFirst => {
             let points = amount.min(account.points);
-            Split {
-                cash: amount - points,
-                points,
-            }
+            Split { cash: amount - points, points }
         }
     };
     if split.cash > account.cash || split.points > account.points {
@@ -186,76 +173,22 @@ pub fn seed_accounts() -> Vec<Account> {
         limit_exceeded: false,
         behaviour,
     };
-    let mut blocked = account(
-        "6281100000002",
-        "Magic Blocked",
-        1_000_000,
-        0,
-        Behaviour::Manual,
-    );
+    let mut blocked = account("6281100000002", "Magic Blocked", 1_000_000, 0, Behaviour::Manual);
     blocked.blocked = true;
-    let mut limited = account(
-        "6281100000003",
-        "Magic Limit",
-        1_000_000,
-        0,
-        Behaviour::Manual,
-    );
+    let mut limited = account("6281100000003", "Magic Limit", 1_000_000, 0, Behaviour::Manual);
     limited.limit_exceeded = true;
     vec![
-        account(
-            "6281234567890",
-            "Budi Santoso",
-            2_500_000,
-            75_000,
-            Behaviour::Manual,
-        ),
-        account(
-            "6281298765432",
-            "Siti Rahmawati",
-            1_200_000,
-            20_000,
-            Behaviour::Manual,
-        ),
-        account(
-            "6285712345678",
-            "Agus Wijaya",
-            350_000,
-            150_000,
-            Behaviour::Manual,
-        ),
-        account(
-            "6281382826301",
-            "Sophia Store Tester",
-            5_000_000,
-            100_000,
-            Behaviour::Manual,
-        ),
+        account("6281234567890", "Budi Santoso", 2_500_000, 75_000, Behaviour::Manual),
+        account("6281298765432", "Siti Rahmawati", 1_200_000, 20_000, Behaviour::Manual),
+        account("6285712345678", "Agus Wijaya", 350_000, 150_000, Behaviour::Manual),
+        account("6281382826301", "Sophia Store Tester", 5_000_000, 100_000, Behaviour::Manual),
         account("6281100000001", "Magic Empty", 0, 0, Behaviour::Manual),
         blocked,
         limited,
         // 6281100000004 has no account on purpose: "invalid number".
-        account(
-            "6281100000005",
-            "Magic Decliner",
-            1_000_000,
-            0,
-            Behaviour::AutoDecline,
-        ),
-        account(
-            "6281100000006",
-            "Magic Silent",
-            1_000_000,
-            0,
-            Behaviour::NeverAnswer,
-        ),
-        account(
-            "6281100000007",
-            "Magic Payer",
-            10_000_000,
-            500_000,
-            Behaviour::AutoApprove,
-        ),
+        account("6281100000005", "Magic Decliner", 1_000_000, 0, Behaviour::AutoDecline),
+        account("6281100000006", "Magic Silent", 1_000_000, 0, Behaviour::NeverAnswer),
+        account("6281100000007", "Magic Payer", 10_000_000, 500_000, Behaviour::AutoApprove),
     ]
 }
 
@@ -267,48 +200,14 @@ mod tests {
     fn debits_by_source_and_refuses_what_it_must() {
         let w = Wallets::with_accounts(seed_accounts());
         let budi = "6281234567890";
-        assert_eq!(
-            w.debit(budi, 100_000, PaySource::PointsFirst),
-            Ok(Split {
-                cash: 25_000,
-                points: 75_000
-            })
-        );
-        assert_eq!(
-            w.debit(budi, 1, PaySource::Points),
-            Err(DebitError::Insufficient)
-        );
-        assert_eq!(
-            w.debit("6281100000002", 1, PaySource::Cash),
-            Err(DebitError::Blocked)
-        );
-        assert_eq!(
-            w.debit("6281100000003", 1, PaySource::Cash),
-            Err(DebitError::LimitExceeded)
-        );
-        assert_eq!(
-            w.debit("6281100000004", 1, PaySource::Cash),
-            Err(DebitError::NoAccount)
-        );
-        assert_eq!(
-            w.debit("6281100000001", 1, PaySource::Cash),
-            Err(DebitError::Insufficient)
-        );
-        assert_eq!(
-            w.debit(budi, 0, PaySource::Cash),
-            Err(DebitError::InvalidAmount)
-        );
-        w.credit(
-            budi,
-            Split {
-                cash: 25_000,
-                points: 75_000,
-            },
-        )
-        .ok();
-        assert_eq!(
-            w.get(budi).map(|a| (a.cash, a.points)),
-            Some((2_500_000, 75_000))
-        );
+        assert_eq!(w.debit(budi, 100_000, PaySource::PointsFirst), Ok(Split { cash: 25_000, points: 75_000 }));
+        assert_eq!(w.debit(budi, 1, PaySource::Points), Err(DebitError::Insufficient));
+        assert_eq!(w.debit("6281100000002", 1, PaySource::Cash), Err(DebitError::Blocked));
+        assert_eq!(w.debit("6281100000003", 1, PaySource::Cash), Err(DebitError::LimitExceeded));
+        assert_eq!(w.debit("6281100000004", 1, PaySource::Cash), Err(DebitError::NoAccount));
+        assert_eq!(w.debit("6281100000001", 1, PaySource::Cash), Err(DebitError::Insufficient));
+        assert_eq!(w.debit(budi, 0, PaySource::Cash), Err(DebitError::InvalidAmount));
+        w.credit(budi, Split { cash: 25_000, points: 75_000 }).ok();
+        assert_eq!(w.get(budi).map(|a| (a.cash, a.points)), Some((2_500_000, 75_000)));
     }
 }

@@ -46,11 +46,8 @@ const BINDING_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const SALE_EXPIRY: Duration = Duration::from_secs(15 * 60);
 /// DOKU retries at +30 min, +6 h and +12 h from the original attempt (§5.7, D-RETRY); the
 /// notifier waits between attempts, so these are the gaps.
-const NOTIFY_RETRIES: [Duration; 3] = [
-    Duration::from_secs(30 * 60),
-    Duration::from_secs(5 * 3600 + 30 * 60),
-    Duration::from_secs(6 * 3600),
-];
+const NOTIFY_RETRIES: [Duration; 3] =
+    [Duration::from_secs(30 * 60), Duration::from_secs(5 * 3600 + 30 * 60), Duration::from_secs(6 * 3600)];
 
 fn sixty() -> u32 {
     60
@@ -127,16 +124,10 @@ struct Merchant {
 
 impl Merchant {
     fn name(&self) -> String {
-        self.cfg
-            .name
-            .clone()
-            .unwrap_or_else(|| self.cfg.client_id.clone())
+        self.cfg.name.clone().unwrap_or_else(|| self.cfg.client_id.clone())
     }
     fn inbound_secret(&self) -> &str {
-        self.cfg
-            .inbound_secret
-            .as_deref()
-            .unwrap_or(&self.cfg.secret_key)
+        self.cfg.inbound_secret.as_deref().unwrap_or(&self.cfg.secret_key)
     }
 }
 
@@ -144,9 +135,7 @@ fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, String> {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::pkcs8::DecodePrivateKey;
     let pem = pem.trim();
-    RsaPrivateKey::from_pkcs1_pem(pem)
-        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-        .map_err(|e| format!("not an RSA private key: {e}"))
+    RsaPrivateKey::from_pkcs1_pem(pem).or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem)).map_err(|e| format!("not an RSA private key: {e}"))
 }
 
 /// `base64(SHA256withRSA(message))`, the signature of DOKU's N0 token request (§4).
@@ -317,9 +306,7 @@ struct St {
 
 impl St {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     fn merchant(&self, client_id: &str) -> Option<&Merchant> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id)
@@ -338,11 +325,7 @@ impl ProductSim for DokuSnap {
     }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let st = St {
-            merchants: Arc::new(load_merchants(&ctx)),
-            ctx,
-            inner: self.inner.clone(),
-        };
+        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
         Router::new()
             .route(PATH_TOKEN_B2B, post(token_b2b))
             .route(PATH_TOKEN_B2B2C, post(token_b2b2c))
@@ -356,41 +339,19 @@ impl ProductSim for DokuSnap {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let st = St {
-            merchants: Arc::new(load_merchants(&ctx)),
-            ctx,
-            inner: self.inner.clone(),
-        };
+        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
         Router::new()
             .route("/_sandbox/doku_snap_ovo/state", get(control_state))
-            .route(
-                "/_sandbox/doku_snap_ovo/bindings/{reference_no}",
-                get(control_binding),
-            )
-            .route(
-                "/_sandbox/doku_snap_ovo/payments/{partner_reference_no}",
-                get(control_payment),
-            )
-            .route(
-                "/_sandbox/doku_snap_ovo/payments/{partner_reference_no}/backdate",
-                post(control_backdate),
-            )
-            .route(
-                "/_sandbox/doku_snap_ovo/return/binding/{reference_no}",
-                get(return_binding),
-            )
-            .route(
-                "/_sandbox/doku_snap_ovo/return/payment/{reference_no}",
-                get(return_payment),
-            )
+            .route("/_sandbox/doku_snap_ovo/bindings/{reference_no}", get(control_binding))
+            .route("/_sandbox/doku_snap_ovo/payments/{partner_reference_no}", get(control_payment))
+            .route("/_sandbox/doku_snap_ovo/payments/{partner_reference_no}/backdate", post(control_backdate))
+            .route("/_sandbox/doku_snap_ovo/return/binding/{reference_no}", get(return_binding))
+            .route("/_sandbox/doku_snap_ovo/return/payment/{reference_no}", get(return_payment))
             .with_state(st)
     }
 
     fn reset(&self) {
-        *self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
     }
 }
 
@@ -399,9 +360,7 @@ impl ProductSim for DokuSnap {
 
 fn random_digits(n: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
-        .collect()
+    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
 }
 
 fn now() -> OffsetDateTime {
@@ -409,10 +368,7 @@ fn now() -> OffsetDateTime {
 }
 
 fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// A mandatory string of at most `max` characters.
@@ -479,13 +435,8 @@ fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Mercha
     let signature = need(headers, "X-SIGNATURE")?;
     let client = need(headers, "X-CLIENT-KEY")?;
     check_timestamp(ts)?;
-    let merchant = st
-        .merchant(client)
-        .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
-    let valid = merchant
-        .public_key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
+    let merchant = st.merchant(client).ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
+    let valid = merchant.public_key.as_ref().is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
     if !valid {
         return Err(SnapError::new(401, "00", "Unauthorized. Invalid Signature"));
     }
@@ -506,14 +457,8 @@ fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapErr
     if !grant.eq_ignore_ascii_case("client_credentials") {
         return Err(SnapError::invalid_field("[grantType]"));
     }
-    let token = st.lock().b2b.issue(
-        st.ctx.scale(),
-        snap::B2B_LIFETIME,
-        merchant.cfg.client_id.clone(),
-    );
-    Ok(
-        json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": 900, "additionalInfo": "" }),
-    )
+    let token = st.lock().b2b.issue(st.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
+    Ok(json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": 900, "additionalInfo": "" }))
 }
 
 async fn token_b2b2c(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
@@ -536,11 +481,7 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
             inner
                 .bindings
                 .values()
-                .find(|b| {
-                    b.client_id == client
-                        && b.auth_code == code
-                        && b.status == BindingStatus::Success
-                })
+                .find(|b| b.client_id == client && b.auth_code == code && b.status == BindingStatus::Success)
                 .map(|b| b.reference_no.clone())
                 .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. [authCode]"))?
         }
@@ -548,11 +489,7 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
             let refresh = required(&body, "refreshToken", "refreshToken", 2048)?;
             match inner.refresh.check(&refresh) {
                 TokenCheck::Valid((c, b))
-                    if c == client
-                        && inner
-                            .bindings
-                            .get(&b)
-                            .is_some_and(|b| b.status == BindingStatus::Success) =>
+                    if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Success) =>
                 {
                     b
                 }
@@ -563,19 +500,9 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
     };
     let scale = st.ctx.scale();
     let at = now();
-    let access = inner.customer.issue(
-        scale,
-        snap::B2B2C_LIFETIME,
-        (client.clone(), binding_ref.clone()),
-    );
-    let refresh = inner
-        .refresh
-        .issue(scale, snap::REFRESH_LIFETIME, (client, binding_ref));
-    let expiry = |d: Duration| {
-        snap::format_timestamp_seconds(
-            at + time::Duration::try_from(scale.scaled(d)).unwrap_or(time::Duration::ZERO),
-        )
-    };
+    let access = inner.customer.issue(scale, snap::B2B2C_LIFETIME, (client.clone(), binding_ref.clone()));
+    let refresh = inner.refresh.issue(scale, snap::REFRESH_LIFETIME, (client, binding_ref));
+    let expiry = |d: Duration| snap::format_timestamp_seconds(at + time::Duration::try_from(scale.scaled(d)).unwrap_or(time::Duration::ZERO));
     Ok(json!({
         "accessToken": access,
         "tokenType": "Bearer",
@@ -636,22 +563,13 @@ struct Caller {
 }
 
 fn op_route(op: Op) -> MethodRouter<St> {
-    post(
-        move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
-            transact(st, op, method, uri, headers, body)
-        },
-    )
+    post(move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
+        transact(st, op, method, uri, headers, body)
+    })
 }
 
 /// The validation order of snap-standard §11, steps 1–4.
-fn authenticate(
-    st: &St,
-    op: Op,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Caller, SnapError> {
+fn authenticate(st: &St, op: Op, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Caller, SnapError> {
     // 1. Mandatory headers (the JULO core set, §3).
     let ts = need(headers, "X-TIMESTAMP")?;
     let signature = need(headers, "X-SIGNATURE")?;
@@ -663,41 +581,25 @@ fn authenticate(
         return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
     }
     // 3. Tokens.
-    let auth = snap::header(headers, "Authorization")
-        .ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
+    let auth = snap::header(headers, "Authorization").ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
     let token = snap::bearer(auth).to_owned();
     let client = match st.lock().b2b.check(&token) {
         TokenCheck::Valid(client) => client,
-        TokenCheck::Expired | TokenCheck::Unknown => {
-            return Err(SnapError::new(401, "01", "Invalid Token (B2B)"))
-        }
+        TokenCheck::Expired | TokenCheck::Unknown => return Err(SnapError::new(401, "01", "Invalid Token (B2B)")),
     };
     if client != partner {
         return Err(SnapError::unauthorized("X-PARTNER-ID"));
     }
-    let merchant = st
-        .merchant(&client)
-        .ok_or_else(|| SnapError::new(401, "01", "Invalid Token (B2B)"))?;
-    let customer = match (
-        op.customer_token(),
-        snap::header(headers, "Authorization-Customer"),
-    ) {
+    let merchant = st.merchant(&client).ok_or_else(|| SnapError::new(401, "01", "Invalid Token (B2B)"))?;
+    let customer = match (op.customer_token(), snap::header(headers, "Authorization-Customer")) {
         (CustomerToken::Ignored, _) | (CustomerToken::Optional, None) => None,
-        (CustomerToken::Required, None) => {
-            return Err(SnapError::new(401, "04", "Customer Token Not Found"))
-        }
+        (CustomerToken::Required, None) => return Err(SnapError::new(401, "04", "Customer Token Not Found")),
         (_, Some(value)) => {
             // House decision 4: with or without `Bearer `.
             let customer_token = snap::bearer(value).to_owned();
             let inner = st.lock();
             match inner.customer.check(&customer_token) {
-                TokenCheck::Valid((c, b))
-                    if c == client
-                        && inner
-                            .bindings
-                            .get(&b)
-                            .is_some_and(|b| b.status == BindingStatus::Success) =>
-                {
+                TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Success) => {
                     Some((b, customer_token))
                 }
                 _ => return Err(SnapError::new(401, "02", "Invalid Customer Token")),
@@ -705,27 +607,11 @@ fn authenticate(
         }
     };
     // 4. Signature: HMAC-SHA512 over the path (and query) with the B2B token (§4).
-    let relative = uri
-        .path_and_query()
-        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    if snap::verify_symmetric(
-        &merchant.cfg.secret_key,
-        method.as_str(),
-        &relative,
-        &token,
-        body,
-        ts,
-        signature,
-    )
-    .is_none()
-    {
+    let relative = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    if snap::verify_symmetric(&merchant.cfg.secret_key, method.as_str(), &relative, &token, body, ts, signature).is_none() {
         return Err(SnapError::unauthorized("Signature"));
     }
-    Ok(Caller {
-        client_id: client,
-        external_id: external_id.to_owned(),
-        customer,
-    })
+    Ok(Caller { client_id: client, external_id: external_id.to_owned(), customer })
 }
 
 fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -737,22 +623,13 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
     // 5. X-EXTERNAL-ID once per (partner, WIB date); the same body gets the first answer back
     //    with HTTP 409 (§7, D-IDEM).
     let at = now();
-    let key = (
-        caller.client_id.clone(),
-        snap::wib_date(at),
-        caller.external_id.clone(),
-    );
+    let key = (caller.client_id.clone(), snap::wib_date(at), caller.external_id.clone());
     let hash = snap::body_hash(&snap::minify(&body));
     {
         let mut inner = st.lock();
-        if !inner
-            .external_ids
-            .claim(&caller.client_id, &caller.external_id, at)
-        {
+        if !inner.external_ids.claim(&caller.client_id, &caller.external_id, at) {
             return match inner.replies.get(&key) {
-                Some((h, first)) if *h == hash => {
-                    (StatusCode::CONFLICT, Json(first.clone())).into_response()
-                }
+                Some((h, first)) if *h == hash => (StatusCode::CONFLICT, Json(first.clone())).into_response(),
                 _ => SnapError::new(409, "00", "Conflict").into_response(service),
             };
         }
@@ -768,10 +645,7 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
     });
     let (http, answer) = match result {
         Ok(fields) => (200, ok_body(service, fields)),
-        Err(e) => (
-            e.http,
-            json!({ "responseCode": e.code(service), "responseMessage": e.message }),
-        ),
+        Err(e) => (e.http, json!({ "responseCode": e.code(service), "responseMessage": e.message })),
     };
     {
         let mut inner = st.lock();
@@ -779,65 +653,32 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
         inner.replies.retain(|(_, date, _), _| *date >= yesterday);
         inner.replies.insert(key, (hash, answer.clone()));
     }
-    (
-        StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        Json(answer),
-    )
-        .into_response()
+    (StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(answer)).into_response()
 }
 
 // --- 07 binding -------------------------------------------------------------------------------
 
 fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let phone_no = required(body, "phoneNo", "phoneNo", 16)?;
-    if phone_no.len() < 9
-        || !phone_no.starts_with("62")
-        || !phone_no.bytes().all(|b| b.is_ascii_digit())
-    {
+    if phone_no.len() < 9 || !phone_no.starts_with("62") || !phone_no.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SnapError::invalid_field("[phoneNo]"));
     }
-    let info = body
-        .get("additionalInfo")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
+    let info = body.get("additionalInfo").filter(|v| v.is_object()).ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
     check_channel(Some(info), true)?;
     let cust = required(info, "custIdMerchant", "additionalInfo.custIdMerchant", 64)?;
-    let success_url = required(
-        info,
-        "successRegistrationUrl",
-        "additionalInfo.successRegistrationUrl",
-        2048,
-    )?;
-    let failed_url = required(
-        info,
-        "failedRegistrationUrl",
-        "additionalInfo.failedRegistrationUrl",
-        2048,
-    )?;
-    let not_registered = || {
-        SnapError::new(
-            404,
-            "11",
-            "Transaction Not Permitted. OVO account not available please register to ovo",
-        )
-    };
+    let success_url = required(info, "successRegistrationUrl", "additionalInfo.successRegistrationUrl", 2048)?;
+    let failed_url = required(info, "failedRegistrationUrl", "additionalInfo.failedRegistrationUrl", 2048)?;
+    let not_registered = || SnapError::new(404, "11", "Transaction Not Permitted. OVO account not available please register to ovo");
     let phone = phone::canonical(&phone_no).ok_or_else(not_registered)?;
     let account = st.ctx.wallets().get(&phone).ok_or_else(not_registered)?;
     if account.blocked {
-        return Err(SnapError::new(
-            403,
-            "15",
-            "Transaction Not Permitted. OVO account blocked temporary",
-        ));
+        return Err(SnapError::new(403, "15", "Transaction Not Permitted. OVO account blocked temporary"));
     }
-    let merchant = st
-        .merchant(&caller.client_id)
-        .map(Merchant::name)
-        .unwrap_or_default();
+    let merchant = st.merchant(&caller.client_id).map(Merchant::name).unwrap_or_default();
     let mut inner = st.lock();
-    if let Some(active) = inner.bindings.values().find(|b| {
-        b.client_id == caller.client_id && b.phone == phone && b.status == BindingStatus::Success
-    }) {
+    if let Some(active) =
+        inner.bindings.values().find(|b| b.client_id == caller.client_id && b.phone == phone && b.status == BindingStatus::Success)
+    {
         let message = if active.cust_id_merchant == cust {
             "Transaction Not Permitted. Account Already Registered"
         } else {
@@ -856,10 +697,7 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
             merchant,
             description: "Link your OVO account (DOKU direct debit)".into(),
             steps: vec![Step::Terms, Step::Otp, Step::Pin],
-            return_url: Some(format!(
-                "{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}",
-                st.ctx.base_url()
-            )),
+            return_url: Some(format!("{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}", st.ctx.base_url())),
             decline_url: None,
             otp: None,
             choose_source: false,
@@ -892,29 +730,20 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 }
 
 async fn await_binding(st: St, reference_no: String, opened: Opened) {
-    let approved =
-        match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
-            Ok(Ok(Decision::Approve { .. })) => true,
-            Ok(Ok(Decision::Decline) | Err(_)) => false,
-            Err(_) => {
-                st.ctx.pending().withdraw(&opened.id);
-                false
-            }
-        };
+    let approved = match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
+        Ok(Ok(Decision::Approve { .. })) => true,
+        Ok(Ok(Decision::Decline) | Err(_)) => false,
+        Err(_) => {
+            st.ctx.pending().withdraw(&opened.id);
+            false
+        }
+    };
     let binding = {
         let mut inner = st.lock();
-        let Some(b) = inner
-            .bindings
-            .get_mut(&reference_no)
-            .filter(|b| b.status == BindingStatus::Pending)
-        else {
+        let Some(b) = inner.bindings.get_mut(&reference_no).filter(|b| b.status == BindingStatus::Pending) else {
             return;
         };
-        b.status = if approved {
-            BindingStatus::Success
-        } else {
-            BindingStatus::Failed
-        };
+        b.status = if approved { BindingStatus::Success } else { BindingStatus::Failed };
         b.clone()
     };
     let Some(merchant) = st.merchant(&binding.client_id) else {
@@ -928,34 +757,15 @@ async fn await_binding(st: St, reference_no: String, opened: Opened) {
         "originalExternalId": binding.external_id,
         "additionalInfo": { "status": binding.status.name(), "authCode": binding.auth_code, "custIdMerchant": binding.cust_id_merchant },
     });
-    notify(
-        &st,
-        &binding.client_id,
-        "binding",
-        merchant.cfg.binding_notification_url.clone(),
-        body,
-        None,
-    );
+    notify(&st, &binding.client_id, "binding", merchant.cfg.binding_notification_url.clone(), body, None);
 }
 
 // --- 11 balance -------------------------------------------------------------------------------
 
 fn balance(st: &St, caller: &Caller) -> Result<Value, SnapError> {
-    let (binding_ref, _) = caller
-        .customer
-        .clone()
-        .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-    let phone = st
-        .lock()
-        .bindings
-        .get(&binding_ref)
-        .map(|b| b.phone.clone())
-        .unwrap_or_default();
-    let account = st
-        .ctx
-        .wallets()
-        .get(&phone)
-        .ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer"))?;
+    let (binding_ref, _) = caller.customer.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+    let phone = st.lock().bindings.get(&binding_ref).map(|b| b.phone.clone()).unwrap_or_default();
+    let account = st.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer"))?;
     // House decision 4: both `amount` and `availableBalance`.
     let info = |kind: &str, value: i64| {
         json!({
@@ -984,10 +794,7 @@ fn debit_error(e: DebitError) -> SnapError {
 /// Checks (or takes) a cash/points split from the wallet; the two parts are taken together or not at all.
 fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, DebitError> {
     let wallets = st.ctx.wallets();
-    let parts = [
-        (split.cash, PaySource::Cash),
-        (split.points, PaySource::Points),
-    ];
+    let parts = [(split.cash, PaySource::Cash), (split.points, PaySource::Points)];
     if !debit {
         for (amount, source) in parts {
             if amount > 0 {
@@ -1017,47 +824,26 @@ fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, 
 }
 
 fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
-    let (binding_ref, customer_token) = caller
-        .customer
-        .clone()
-        .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-    let merchant = st
-        .merchant(&caller.client_id)
-        .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
+    let (binding_ref, customer_token) =
+        caller.customer.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+    let merchant = st.merchant(&caller.client_id).ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
     let partner_ref = required(body, "partnerReferenceNo", "partnerReferenceNo", 64)?;
     let amount = snap::parse_amount(body.get("amount"), "amount")?;
-    let info = body
-        .get("additionalInfo")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
+    let info = body.get("additionalInfo").filter(|v| v.is_object()).ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
     check_channel(Some(info), true)?;
-    let payment_type = match required(info, "paymentType", "additionalInfo.paymentType", 16)?
-        .to_ascii_uppercase()
-        .as_str()
-    {
+    let payment_type = match required(info, "paymentType", "additionalInfo.paymentType", 16)?.to_ascii_uppercase().as_str() {
         "SALE" => PaymentType::Sale,
         "RECURRING" => PaymentType::Recurring,
         _ => return Err(SnapError::invalid_field("[additionalInfo.paymentType]")),
     };
     let (success_url, failed_url) = match payment_type {
         PaymentType::Sale => (
-            Some(required(
-                info,
-                "successPaymentUrl",
-                "additionalInfo.successPaymentUrl",
-                2048,
-            )?),
-            Some(required(
-                info,
-                "failedPaymentUrl",
-                "additionalInfo.failedPaymentUrl",
-                2048,
-            )?),
+            Some(required(info, "successPaymentUrl", "additionalInfo.successPaymentUrl", 2048)?),
+            Some(required(info, "failedPaymentUrl", "additionalInfo.failedPaymentUrl", 2048)?),
         ),
-        PaymentType::Recurring => (
-            str_field(info, "successPaymentUrl").map(str::to_owned),
-            str_field(info, "failedPaymentUrl").map(str::to_owned),
-        ),
+        PaymentType::Recurring => {
+            (str_field(info, "successPaymentUrl").map(str::to_owned), str_field(info, "failedPaymentUrl").map(str::to_owned))
+        }
     };
     let options = body
         .get("payOptionDetails")
@@ -1067,8 +853,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let mut charge = Split::default();
     let mut seen = (false, false);
     for option in options {
-        let method =
-            required(option, "payMethod", "payOptionDetails.payMethod", 16)?.to_ascii_uppercase();
+        let method = required(option, "payMethod", "payOptionDetails.payMethod", 16)?.to_ascii_uppercase();
         let part = snap::parse_amount(option.get("transAmount"), "payOptionDetails.transAmount")?;
         match method.as_str() {
             "CASH" if !seen.0 => {
@@ -1087,11 +872,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
         return Err(SnapError::new(404, "13", "Invalid Amount"));
     }
     if amount > merchant.cfg.max_amount_idr {
-        return Err(SnapError::new(
-            403,
-            "02",
-            "Exceeds Transaction Amount Limit",
-        ));
+        return Err(SnapError::new(403, "02", "Exceeds Transaction Amount Limit"));
     }
     let key = (caller.client_id.clone(), partner_ref.clone());
     let (phone, cust) = {
@@ -1099,17 +880,12 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
         if inner.payments.contains_key(&key) {
             return Err(SnapError::new(409, "01", "Duplicate partnerReferenceNo"));
         }
-        let b = inner
-            .bindings
-            .get(&binding_ref)
-            .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
+        let b = inner.bindings.get(&binding_ref).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
         (b.phone.clone(), b.cust_id_merchant.clone())
     };
     match take_split(st, &phone, charge, false) {
         Ok(_) => {}
-        Err(DebitError::Insufficient)
-            if payment_type == PaymentType::Recurring
-                && !merchant.cfg.recurring_insufficient_sync => {}
+        Err(DebitError::Insufficient) if payment_type == PaymentType::Recurring && !merchant.cfg.recurring_insufficient_sync => {}
         Err(e) => return Err(debit_error(e)),
     }
     let reference_no = snap::random_token(32);
@@ -1124,10 +900,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
                 merchant: merchant.name(),
                 description: format!("Payment {partner_ref}"),
                 steps: vec![Step::Otp, Step::Pin],
-                return_url: Some(format!(
-                    "{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}",
-                    st.ctx.base_url()
-                )),
+                return_url: Some(format!("{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}", st.ctx.base_url())),
                 decline_url: None,
                 otp: None,
                 // The split comes from the request's payOptionDetails.
@@ -1161,11 +934,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let mut answer = json!({ "referenceNo": reference_no, "partnerReferenceNo": partner_ref });
     match opened {
         Some(opened) => {
-            answer["webRedirectUrl"] = json!(format!(
-                "{}/_sandbox/customer/{}",
-                st.ctx.base_url(),
-                opened.id
-            ));
+            answer["webRedirectUrl"] = json!(format!("{}/_sandbox/customer/{}", st.ctx.base_url(), opened.id));
             tokio::spawn(await_sale(st.clone(), key, opened));
         }
         None => {
@@ -1181,16 +950,15 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 }
 
 async fn await_sale(st: St, key: (String, String), opened: Opened) {
-    let outcome =
-        match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
-            // The merchant's payOptionDetails decides cash or points, not the page.
-            Ok(Ok(Decision::Approve { .. })) => Ok(()),
-            Ok(Ok(Decision::Decline) | Err(_)) => Err("Customer Declined"),
-            Err(_) => {
-                st.ctx.pending().withdraw(&opened.id);
-                Err("Transaction Expired")
-            }
-        };
+    let outcome = match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
+        // The merchant's payOptionDetails decides cash or points, not the page.
+        Ok(Ok(Decision::Approve { .. })) => Ok(()),
+        Ok(Ok(Decision::Decline) | Err(_)) => Err("Customer Declined"),
+        Err(_) => {
+            st.ctx.pending().withdraw(&opened.id);
+            Err("Transaction Expired")
+        }
+    };
     settle(&st, &key, outcome);
 }
 
@@ -1198,12 +966,7 @@ async fn await_sale(st: St, key: (String, String), opened: Opened) {
 fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
     let payment = {
         let mut inner = st.lock();
-        let Some(p) = inner
-            .payments
-            .get(key)
-            .filter(|p| p.status == PayStatus::Pending)
-            .cloned()
-        else {
+        let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned() else {
             return;
         };
         let result = outcome.map_err(str::to_owned).and_then(|()| {
@@ -1256,14 +1019,7 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
         "amount": snap::amount(payment.amount),
         "additionalInfo": info,
     });
-    notify(
-        st,
-        &payment.client_id,
-        "payment",
-        merchant.cfg.notification_url.clone(),
-        body,
-        Some(payment.customer_token.clone()),
-    );
+    notify(st, &payment.client_id, "payment", merchant.cfg.notification_url.clone(), body, Some(payment.customer_token.clone()));
 }
 
 // --- 55 status --------------------------------------------------------------------------------
@@ -1333,15 +1089,8 @@ fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 // --- 58 refund --------------------------------------------------------------------------------
 
 fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
-    let merchant = st
-        .merchant(&caller.client_id)
-        .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
-    let original = required(
-        body,
-        "originalPartnerReferenceNo",
-        "originalPartnerReferenceNo",
-        64,
-    )?;
+    let merchant = st.merchant(&caller.client_id).ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
+    let original = required(body, "originalPartnerReferenceNo", "originalPartnerReferenceNo", 64)?;
     let partner_refund_no = required(body, "partnerRefundNo", "partnerRefundNo", 64)?;
     let amount = snap::parse_amount(body.get("refundAmount"), "refundAmount")?;
     check_channel(body.get("additionalInfo"), true)?;
@@ -1349,12 +1098,8 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let at = now();
     let today = snap::wib_date(at);
     let mut inner = st.lock();
-    if inner.payments.values().any(|p| {
-        p.client_id == caller.client_id
-            && p.refunds
-                .iter()
-                .any(|r| r.partner_refund_no == partner_refund_no)
-    }) {
+    if inner.payments.values().any(|p| p.client_id == caller.client_id && p.refunds.iter().any(|r| r.partner_refund_no == partner_refund_no))
+    {
         return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
     }
     // HD 1 daily limit: refunds submitted today (WIB) by this merchant.
@@ -1373,11 +1118,7 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     if str_field(body, "originalExternalId").is_some_and(|e| e != payment.external_id) {
         return Err(SnapError::new(404, "01", "Transaction Not Found"));
     }
-    if caller
-        .customer
-        .as_ref()
-        .is_some_and(|(b, _)| *b != payment.binding_ref)
-    {
+    if caller.customer.as_ref().is_some_and(|(b, _)| *b != payment.binding_ref) {
         return Err(SnapError::new(401, "02", "Invalid Customer Token"));
     }
     if payment.code() != "00" {
@@ -1385,11 +1126,7 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     }
     let not_allowed = || SnapError::new(405, "01", "Requested Operation Is Not Allowed");
     let paid_date = snap::wib_date(payment.paid_at.unwrap_or(payment.created_at));
-    let last_day = paid_date
-        .checked_add(time::Duration::days(i64::from(
-            merchant.cfg.refund_window_days,
-        )))
-        .unwrap_or(Date::MAX);
+    let last_day = paid_date.checked_add(time::Duration::days(i64::from(merchant.cfg.refund_window_days))).unwrap_or(Date::MAX);
     if today > last_day {
         return Err(not_allowed());
     }
@@ -1399,33 +1136,16 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     if !merchant.cfg.partial_refund && (amount != payment.amount || payment.refunded() > 0) {
         return Err(not_allowed());
     }
-    if merchant
-        .cfg
-        .daily_refund_limit_idr
-        .is_some_and(|limit| refunded_today + amount > limit)
-    {
+    if merchant.cfg.daily_refund_limit_idr.is_some_and(|limit| refunded_today + amount > limit) {
         return Err(not_allowed());
     }
     // Money goes back where it came from: cash first, then points.
     let cash_back: i64 = payment.refunds.iter().map(|r| r.split.cash).sum();
     let cash = amount.min(payment.charge.cash - cash_back);
-    let split = Split {
-        cash,
-        points: amount - cash,
-    };
-    st.ctx
-        .wallets()
-        .credit(&payment.phone, split)
-        .map_err(debit_error)?;
+    let split = Split { cash, points: amount - cash };
+    st.ctx.wallets().credit(&payment.phone, split).map_err(debit_error)?;
     let refund_no = random_digits(16);
-    payment.refunds.push(Refund {
-        refund_no: refund_no.clone(),
-        partner_refund_no: partner_refund_no.clone(),
-        amount,
-        split,
-        reason,
-        at,
-    });
+    payment.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, reason, at });
     Ok(json!({
         "refundAmount": snap::amount(amount),
         "originalPartnerReferenceNo": payment.partner_reference_no,
@@ -1489,20 +1209,12 @@ impl NotificationParts {
     /// N1/N2's headers: symmetric signature over the merchant's path with the token the merchant
     /// issued at N0 (§4, snap-standard §7 recipe 1). An empty token sends no `Authorization`.
     pub fn headers(&self, secret: &str, token: &str, timestamp: &str) -> Vec<(String, String)> {
-        let to_sign = snap::symmetric_string_to_sign(
-            "POST",
-            &relative_url(&self.url),
-            token,
-            &snap::body_hash(self.body.as_bytes()),
-            timestamp,
-        );
+        let to_sign =
+            snap::symmetric_string_to_sign("POST", &relative_url(&self.url), token, &snap::body_hash(self.body.as_bytes()), timestamp);
         let mut headers = vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
-            (
-                "X-SIGNATURE".to_owned(),
-                snap::hmac_signature(secret, &to_sign),
-            ),
+            ("X-SIGNATURE".to_owned(), snap::hmac_signature(secret, &to_sign)),
             ("X-PARTNER-ID".to_owned(), self.client_id.clone()),
             ("X-EXTERNAL-ID".to_owned(), self.external_id.clone()),
         ];
@@ -1510,10 +1222,7 @@ impl NotificationParts {
             headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
         }
         if let Some(customer) = &self.customer_token {
-            headers.push((
-                "Authorization-Customer".to_owned(),
-                format!("Bearer {customer}"),
-            ));
+            headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
         }
         headers
     }
@@ -1522,21 +1231,13 @@ impl NotificationParts {
 /// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key
 /// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
 /// without `accessToken` is an error.
-async fn merchant_token(
-    st: &St,
-    client_id: &str,
-    url: &str,
-    key: &RsaPrivateKey,
-) -> Result<String, String> {
+async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey) -> Result<String, String> {
     let ts = snap::format_timestamp_seconds(now());
     let headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),
         ("X-CLIENT-KEY".to_owned(), client_id.to_owned()),
         ("X-TIMESTAMP".to_owned(), ts.clone()),
-        (
-            "X-SIGNATURE".to_owned(),
-            rsa_sign(key, &format!("{client_id}|{ts}")),
-        ),
+        ("X-SIGNATURE".to_owned(), rsa_sign(key, &format!("{client_id}|{ts}"))),
     ];
     let body = r#"{"grantType":"client_credentials"}"#;
     let journal = st.ctx.journal();
@@ -1560,33 +1261,13 @@ async fn merchant_token(
         Ok(r) => {
             let status = r.status();
             let answer: Value = r.json().await.unwrap_or(Value::Null);
-            let token = str_field(&answer, "accessToken")
-                .filter(|_| status.is_success())
-                .map(str::to_owned);
-            let error = if token.is_some() {
-                None
-            } else {
-                Some(format!(
-                    "the merchant answered {} without an accessToken",
-                    status.as_u16()
-                ))
-            };
-            (
-                Some(status.as_u16()),
-                token.ok_or_else(|| error.unwrap_or_default()),
-            )
+            let token = str_field(&answer, "accessToken").filter(|_| status.is_success()).map(str::to_owned);
+            let error = if token.is_some() { None } else { Some(format!("the merchant answered {} without an accessToken", status.as_u16())) };
+            (Some(status.as_u16()), token.ok_or_else(|| error.unwrap_or_default()))
         }
         Err(e) => (None, Err(e.to_string())),
     };
-    journal.add_attempt(
-        seq,
-        Attempt {
-            at: now_rfc3339(),
-            status,
-            error: token.as_ref().err().cloned(),
-        },
-        token.is_ok(),
-    );
+    journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error: token.as_ref().err().cloned() }, token.is_ok());
     token.map_err(|e| {
         tracing::warn!(error = %e, url, "merchant token request (N0) failed");
         format!("N0 token request failed: {e}")
@@ -1597,14 +1278,7 @@ async fn merchant_token(
 /// every attempt (the first and each retry) first fetches a fresh N0 token and is signed with it
 /// and a fresh `X-TIMESTAMP`; if N0 fails, that attempt is not sent and the schedule goes on.
 /// Without them, the notification carries no token and its headers are fixed.
-fn notify(
-    st: &St,
-    client_id: &str,
-    kind: &'static str,
-    url: Option<String>,
-    body: Value,
-    customer_token: Option<String>,
-) {
+fn notify(st: &St, client_id: &str, kind: &'static str, url: Option<String>, body: Value, customer_token: Option<String>) {
     let (Some(url), Some(merchant)) = (url, st.merchant(client_id)) else {
         return;
     };
@@ -1632,20 +1306,11 @@ fn notify(
     let prepare = n0.map(|(token_url, key)| {
         let (st, parts) = (st.clone(), parts.clone());
         Prepare::new(move |attempt: Preparing| {
-            let (st, parts, token_url, key) =
-                (st.clone(), parts.clone(), token_url.clone(), key.clone());
-            let secret = if attempt.tampered {
-                wrong_secret.clone()
-            } else {
-                secret.clone()
-            };
+            let (st, parts, token_url, key) = (st.clone(), parts.clone(), token_url.clone(), key.clone());
+            let secret = if attempt.tampered { wrong_secret.clone() } else { secret.clone() };
             async move {
                 let token = merchant_token(&st, &parts.client_id, &token_url, &key).await?;
-                Ok(Some(parts.headers(
-                    &secret,
-                    &token,
-                    &snap::format_timestamp_seconds(now()),
-                )))
+                Ok(Some(parts.headers(&secret, &token, &snap::format_timestamp_seconds(now()))))
             }
         })
     });
@@ -1657,11 +1322,7 @@ fn notify(
         headers,
         body: parts.body.clone(),
         retries: NOTIFY_RETRIES.to_vec(),
-        tampered: Some(Tampered {
-            url,
-            headers: tampered,
-            body: parts.body.clone(),
-        }),
+        tampered: Some(Tampered { url, headers: tampered, body: parts.body.clone() }),
         ack: Ack::Http2xx,
         prepare,
     });
@@ -1702,19 +1363,12 @@ async fn control_state(State(st): State<St>) -> Json<Value> {
 }
 
 async fn control_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
-    st.lock()
-        .bindings
-        .get(&reference_no)
-        .map_or_else(not_found, |b| Json(binding_view(b)).into_response())
+    st.lock().bindings.get(&reference_no).map_or_else(not_found, |b| Json(binding_view(b)).into_response())
 }
 
 async fn control_payment(State(st): State<St>, Path(partner_ref): Path<String>) -> Response {
     let inner = st.lock();
-    inner
-        .payments
-        .values()
-        .find(|p| p.partner_reference_no == partner_ref)
-        .map_or_else(not_found, |p| Json(payment_view(p)).into_response())
+    inner.payments.values().find(|p| p.partner_reference_no == partner_ref).map_or_else(not_found, |p| Json(payment_view(p)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1723,17 +1377,9 @@ struct Backdate {
 }
 
 /// Moves a payment (and its success time) `days` into the past, to drill the refund window.
-async fn control_backdate(
-    State(st): State<St>,
-    Path(partner_ref): Path<String>,
-    Json(back): Json<Backdate>,
-) -> Response {
+async fn control_backdate(State(st): State<St>, Path(partner_ref): Path<String>, Json(back): Json<Backdate>) -> Response {
     let mut inner = st.lock();
-    let Some(p) = inner
-        .payments
-        .values_mut()
-        .find(|p| p.partner_reference_no == partner_ref)
-    else {
+    let Some(p) = inner.payments.values_mut().find(|p| p.partner_reference_no == partner_ref) else {
         return not_found();
     };
     let shift = time::Duration::days(back.days);
@@ -1743,10 +1389,7 @@ async fn control_backdate(
 }
 
 /// Waits briefly for the flow behind a page to finish, then sends the browser on.
-async fn after_page<T>(
-    st: &St,
-    mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>,
-) -> Option<(bool, Option<T>)> {
+async fn after_page<T>(st: &St, mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>) -> Option<(bool, Option<T>)> {
     for _ in 0..100 {
         let state = read(&st.lock());
         if let Some((false, _)) = state {
@@ -1783,18 +1426,14 @@ async fn return_binding(State(st): State<St>, Path(reference_no): Path<String>) 
 
 async fn return_payment(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
     let state = after_page(&st, |inner| {
-        inner
-            .payments
-            .values()
-            .find(|p| p.reference_no == reference_no)
-            .map(|p| {
-                let url = match p.status {
-                    PayStatus::Pending => None,
-                    PayStatus::Paid => p.success_url.clone(),
-                    PayStatus::Failed => p.failed_url.clone(),
-                };
-                (p.status != PayStatus::Pending, url)
-            })
+        inner.payments.values().find(|p| p.reference_no == reference_no).map(|p| {
+            let url = match p.status {
+                PayStatus::Pending => None,
+                PayStatus::Paid => p.success_url.clone(),
+                PayStatus::Failed => p.failed_url.clone(),
+            };
+            (p.status != PayStatus::Pending, url)
+        })
     })
     .await;
     match state {
@@ -1812,22 +1451,9 @@ mod tests {
     fn v2_doku_binding_vector_verifies_and_a_corrupted_byte_fails() {
         // snap-standard.md §12 V2 (computed locally; the only DOKU request vector, §4).
         let body = r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#;
-        let (token, ts) = (
-            "eyJhbGciOiJSUzI1NiJ9.test.token",
-            "2024-01-01T10:00:00+07:00",
-        );
+        let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
         let sig = "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw==";
-        let verify = |body: &str, sig: &str| {
-            snap::verify_symmetric(
-                "SK-test-secret",
-                "POST",
-                PATH_BINDING,
-                token,
-                body.as_bytes(),
-                ts,
-                sig,
-            )
-        };
+        let verify = |body: &str, sig: &str| snap::verify_symmetric("SK-test-secret", "POST", PATH_BINDING, token, body.as_bytes(), ts, sig);
         assert!(verify(body, sig).is_some());
         assert!(verify(&body.replace("6281288932399", "6281288932398"), sig).is_none());
         assert!(verify(body, &sig.replacen('j', "k", 1)).is_none());
@@ -1847,11 +1473,7 @@ mod tests {
             customer_token: None,
         };
         let headers = parts(body).headers("SK-test-secret", "merchantIssuedToken", ts);
-        let sig = headers
-            .iter()
-            .find(|(k, _)| k == "X-SIGNATURE")
-            .map(|(_, v)| v.clone())
-            .unwrap();
+        let sig = headers.iter().find(|(k, _)| k == "X-SIGNATURE").map(|(_, v)| v.clone()).unwrap();
         assert_eq!(sig, "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==");
         assert!(headers.contains(&("Authorization".into(), "Bearer merchantIssuedToken".into())));
         let corrupted = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"06"}"#;
@@ -1862,28 +1484,12 @@ mod tests {
     #[test]
     fn n0_token_signature_verifies_with_the_public_half() {
         // snap-standard §5 with the fixed test key pair (no provider publishes an RSA vector).
-        let private = parse_private_key(include_str!(
-            "../../tests/fixtures/snap_test_private_pkcs1.pem"
-        ))
-        .unwrap();
-        let public = snap::parse_public_key(include_str!(
-            "../../tests/fixtures/snap_test_public_spki.pem"
-        ))
-        .unwrap();
+        let private = parse_private_key(include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem")).unwrap();
+        let public = snap::parse_public_key(include_str!("../../tests/fixtures/snap_test_public_spki.pem")).unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let sig = rsa_sign(&private, &format!("BRN-0218-TEST|{ts}"));
-        assert!(snap::verify_token_signature(
-            &public,
-            "BRN-0218-TEST",
-            ts,
-            &sig
-        ));
-        assert!(!snap::verify_token_signature(
-            &public,
-            "BRN-0218-TESU",
-            ts,
-            &sig
-        ));
+        assert!(snap::verify_token_signature(&public, "BRN-0218-TEST", ts, &sig));
+        assert!(!snap::verify_token_signature(&public, "BRN-0218-TESU", ts, &sig));
     }
 
     #[test]
@@ -1892,35 +1498,18 @@ mod tests {
         let demo = merchants.first().unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let pairs = [
-            (
-                demo.merchant_private_key.as_deref().unwrap(),
-                demo.merchant_public_key.as_str(),
-            ),
-            (
-                demo.doku_private_key.as_deref().unwrap(),
-                demo.doku_public_key.as_deref().unwrap(),
-            ),
+            (demo.merchant_private_key.as_deref().unwrap(), demo.merchant_public_key.as_str()),
+            (demo.doku_private_key.as_deref().unwrap(), demo.doku_public_key.as_deref().unwrap()),
         ];
         for (private, public) in pairs {
-            let sig = rsa_sign(
-                &parse_private_key(private).unwrap(),
-                &format!("{}|{ts}", demo.client_id),
-            );
-            assert!(snap::verify_token_signature(
-                &snap::parse_public_key(public).unwrap(),
-                &demo.client_id,
-                ts,
-                &sig
-            ));
+            let sig = rsa_sign(&parse_private_key(private).unwrap(), &format!("{}|{ts}", demo.client_id));
+            assert!(snap::verify_token_signature(&snap::parse_public_key(public).unwrap(), &demo.client_id, ts, &sig));
         }
     }
 
     #[test]
     fn relative_url_keeps_path_and_query() {
-        assert_eq!(
-            relative_url("https://m.example/v1.0/debit/notify"),
-            "/v1.0/debit/notify"
-        );
+        assert_eq!(relative_url("https://m.example/v1.0/debit/notify"), "/v1.0/debit/notify");
         assert_eq!(relative_url("http://127.0.0.1:8080/n?x=1"), "/n?x=1");
     }
 
@@ -1928,15 +1517,8 @@ mod tests {
     fn channel_and_channel_id() {
         assert!(check_channel(Some(&json!({"channel": CHANNEL})), true).is_ok());
         assert!(check_channel(Some(&json!({"channelId": CHANNEL})), true).is_ok());
-        assert_eq!(
-            check_channel(Some(&json!({"channel": "DIRECT_DEBIT_X"})), true)
-                .map_err(|e| e.code("54")),
-            Err("4005401".into())
-        );
-        assert_eq!(
-            check_channel(None, true).map_err(|e| e.code("54")),
-            Err("4005402".into())
-        );
+        assert_eq!(check_channel(Some(&json!({"channel": "DIRECT_DEBIT_X"})), true).map_err(|e| e.code("54")), Err("4005401".into()));
+        assert_eq!(check_channel(None, true).map_err(|e| e.code("54")), Err("4005402".into()));
         assert!(check_channel(None, false).is_ok());
     }
 }

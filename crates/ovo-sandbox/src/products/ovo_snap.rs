@@ -203,11 +203,7 @@ struct Inner {
 impl Inner {
     fn next_ref(&mut self, prefix: &str) -> String {
         self.seq += 1;
-        format!(
-            "{prefix}{:012}{}",
-            self.seq,
-            snap::random_token(4).to_ascii_uppercase()
-        )
+        format!("{prefix}{:012}{}", self.seq, snap::random_token(4).to_ascii_uppercase())
     }
 }
 
@@ -226,15 +222,10 @@ struct S {
 
 impl S {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
-        self.merchants
-            .iter()
-            .find(|m| m.cfg.client_id == client_id)
-            .cloned()
+        self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
     }
     fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> S {
         let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
@@ -250,11 +241,7 @@ impl S {
                 Arc::new(Merchant { cfg, key })
             })
             .collect();
-        S {
-            ctx,
-            inner,
-            merchants: Arc::new(merchants),
-        }
+        S { ctx, inner, merchants: Arc::new(merchants) }
     }
 }
 
@@ -269,29 +256,14 @@ impl ProductSim for OvoSnap {
         for v in VERSIONS {
             router = router
                 .route(&format!("/OVOSNAP/{v}/access-token/b2b"), post(b2b_token))
-                .route(
-                    &format!("/OVOSNAP/{v}/access-token/b2b2c"),
-                    post(b2b2c_token),
-                )
-                .route(
-                    &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
-                    post(bind),
-                )
-                .route(
-                    &format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"),
-                    post(unbind),
-                )
+                .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
+                .route(&format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"), post(bind))
+                .route(&format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"), post(unbind))
                 .route(&format!("/OVOSNAP/{v}/balance-inquiry"), post(balance))
-                .route(
-                    &format!("/OVOSNAP/{v}/debit/payment-host-to-host"),
-                    post(pay),
-                )
+                .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), post(pay))
                 .route(&format!("/OVOSNAP/{v}/debit/status"), post(status))
                 .route(&format!("/OVOSNAP/{v}/debit/refund"), post(refund))
-                .route(
-                    &format!("/OVOSNAP/{v}/transaction-history-list"),
-                    post(history),
-                );
+                .route(&format!("/OVOSNAP/{v}/transaction-history-list"), post(history));
         }
         router.with_state(state)
     }
@@ -300,22 +272,13 @@ impl ProductSim for OvoSnap {
         let state = S::new(ctx, self.inner.clone());
         Router::new()
             .route("/_sandbox/ovo_snap/state", get(control_state))
-            .route(
-                "/_sandbox/ovo_snap/payments/{reference}/backdate",
-                post(control_backdate),
-            )
-            .route(
-                "/_sandbox/ovo_snap/tokens/expire",
-                post(control_expire_tokens),
-            )
+            .route("/_sandbox/ovo_snap/payments/{reference}/backdate", post(control_backdate))
+            .route("/_sandbox/ovo_snap/tokens/expire", post(control_expire_tokens))
             .with_state(state)
     }
 
     fn reset(&self) {
-        *self
-            .inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
     }
 }
 
@@ -327,8 +290,7 @@ fn require<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError>
 }
 
 fn check_timestamp(text: &str) -> Result<(), SnapError> {
-    let at =
-        snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
+    let at = snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
     if !snap::within_skew(at, OffsetDateTime::now_utc(), snap::SKEW) {
         return Err(SnapError::invalid_field("[X-TIMESTAMP]"));
     }
@@ -341,11 +303,7 @@ fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(SnapError::new(
-            400,
-            "00",
-            "Bad Request [body is not a JSON object]",
-        )),
+        _ => Err(SnapError::new(400, "00", "Bad Request [body is not a JSON object]")),
     }
 }
 
@@ -359,8 +317,7 @@ fn opt_str<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a st
 }
 
 fn req_str<'a>(body: &'a Map<String, Value>, name: &str, max: usize) -> Result<&'a str, SnapError> {
-    let value =
-        opt_str(body, name)?.ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))?;
+    let value = opt_str(body, name)?.ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))?;
     if value.chars().count() > max {
         return Err(SnapError::invalid_field(&format!("[{name}]")));
     }
@@ -368,9 +325,7 @@ fn req_str<'a>(body: &'a Map<String, Value>, name: &str, max: usize) -> Result<&
 }
 
 fn path_of(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| uri.path().to_owned())
+    uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| uri.path().to_owned())
 }
 
 fn answer(service: &str, result: Result<Response, SnapError>) -> Response {
@@ -422,13 +377,9 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
     if device.len() > 400 {
         return Err(SnapError::invalid_field("[X-DEVICE-ID]"));
     }
-    let merchant = s
-        .merchant(partner)
-        .ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
+    let merchant = s.merchant(partner).ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
     let client = merchant.cfg.client_id.as_str();
-    let authorization = snap::header(call.headers, "Authorization")
-        .map(snap::bearer)
-        .map(str::to_owned);
+    let authorization = snap::header(call.headers, "Authorization").map(snap::bearer).map(str::to_owned);
     let path = path_of(call.uri);
     let mut inner = s.lock();
 
@@ -437,13 +388,7 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
     let mut unlink_second = false;
     let customer_ok = |inner: &Inner, token: &str| -> Option<String> {
         match inner.customer.check(token) {
-            TokenCheck::Valid((c, b))
-                if c == client
-                    && inner
-                        .bindings
-                        .get(&b)
-                        .is_some_and(|b| b.status == BindingStatus::Active) =>
-            {
+            TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Active) => {
                 Some(b)
             }
             _ => None,
@@ -456,9 +401,7 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
             candidates.extend(inner.b2b.valid_where(|c| c == client));
         }
         Auth::Customer | Auth::Unbind => {
-            let token = authorization
-                .clone()
-                .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+            let token = authorization.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
             if auth == Auth::Unbind {
                 if let TokenCheck::Valid((c, b)) = inner.unlink.check(&token) {
                     if c == client {
@@ -468,33 +411,21 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
                 }
             }
             if binding.is_none() {
-                binding = Some(
-                    customer_ok(&inner, &token)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                );
+                binding = Some(customer_ok(&inner, &token).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?);
             }
             candidates.push(token);
         }
         Auth::Refund => {
-            let first = authorization
-                .clone()
-                .ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
+            let first = authorization.clone().ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
             let second = snap::header(call.headers, "Authorization-Customer")
                 .map(snap::bearer)
                 .map(str::to_owned)
                 .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-            let is_b2b =
-                |t: &str| matches!(inner.b2b.check(t), TokenCheck::Valid(c) if c == client);
+            let is_b2b = |t: &str| matches!(inner.b2b.check(t), TokenCheck::Valid(c) if c == client);
             binding = if is_b2b(&first) {
-                Some(
-                    customer_ok(&inner, &second)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                )
+                Some(customer_ok(&inner, &second).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?)
             } else if is_b2b(&second) {
-                Some(
-                    customer_ok(&inner, &first)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                )
+                Some(customer_ok(&inner, &first).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?)
             } else {
                 return Err(SnapError::new(401, "01", "Invalid Token (B2B)"));
             };
@@ -504,31 +435,21 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
 
     let secret = merchant.cfg.client_secret.as_str();
     let method = call.method.as_str();
-    let symmetric = candidates.iter().find_map(|token| {
-        snap::verify_symmetric(
-            secret, method, &path, token, call.body, timestamp, signature,
-        )
-    });
+    let symmetric = candidates
+        .iter()
+        .find_map(|token| snap::verify_symmetric(secret, method, &path, token, call.body, timestamp, signature));
     let asymmetric = auth == Auth::Binding
         && symmetric.is_none()
         && merchant.key.as_ref().is_some_and(|key| {
-            let message = format!(
-                "{method}:{path}:{}:{timestamp}",
-                snap::body_hash(&snap::minify(call.body))
-            );
+            let message = format!("{method}:{path}:{}:{timestamp}", snap::body_hash(&snap::minify(call.body)));
             snap::verify_rsa_sha256(key, &message, signature)
         });
     match symmetric {
-        Some(form) if form != snap::BodyForm::Raw => {
-            tracing::info!(?form, "ovo_snap: signature matched a re-serialised body")
-        }
+        Some(form) if form != snap::BodyForm::Raw => tracing::info!(?form, "ovo_snap: signature matched a re-serialised body"),
         None if !asymmetric => return Err(SnapError::unauthorized("Signature")),
         _ => {}
     }
-    if !inner
-        .external_ids
-        .claim(client, external_id, OffsetDateTime::now_utc())
-    {
+    if !inner.external_ids.claim(client, external_id, OffsetDateTime::now_utc()) {
         return Err(SnapError::new(409, "00", "Conflict"));
     }
     if unlink_second {
@@ -536,11 +457,7 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
             inner.unlink.take(token);
         }
     }
-    Ok(Authed {
-        merchant,
-        binding,
-        unlink_second,
-    })
+    Ok(Authed { merchant, binding, unlink_second })
 }
 
 /// The token calls' checks: headers, timestamp, client, SHA256withRSA over `clientId|X-TIMESTAMP`.
@@ -549,13 +466,8 @@ fn authenticate_token_call(s: &S, headers: &HeaderMap) -> Result<Arc<Merchant>, 
     let client = require(headers, "X-CLIENT-KEY")?;
     let signature = require(headers, "X-SIGNATURE")?;
     check_timestamp(timestamp)?;
-    let merchant = s
-        .merchant(client)
-        .ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
-    let verified = merchant
-        .key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
+    let merchant = s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
+    let verified = merchant.key.as_ref().is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
     if !verified {
         return Err(SnapError::unauthorized("Signature"));
     }
@@ -576,15 +488,8 @@ fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
     if !grant.eq_ignore_ascii_case("client_credentials") {
         return Err(SnapError::invalid_field("[grantType]"));
     }
-    let token = s.lock().b2b.issue(
-        s.ctx.scale(),
-        snap::B2B_LIFETIME,
-        merchant.cfg.client_id.clone(),
-    );
-    Ok(snap::ok(
-        "73",
-        json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" }),
-    ))
+    let token = s.lock().b2b.issue(s.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
+    Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
 async fn b2b2c_token(State(s): State<S>, headers: HeaderMap, body: Bytes) -> Response {
@@ -607,58 +512,30 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
             _ => return Err(SnapError::new(401, "01", "Invalid Token [linkageToken]")),
         };
         let auth_code = req_str(&body, "authCode", 256)?;
-        let binding = inner
-            .bindings
-            .get_mut(&binding_id)
-            .filter(|b| c == client && b.auth_code == auth_code);
+        let binding = inner.bindings.get_mut(&binding_id).filter(|b| c == client && b.auth_code == auth_code);
         let binding = binding.ok_or_else(|| SnapError::unauthorized("Invalid authCode"))?;
         match binding.status {
             BindingStatus::Authorized => binding.status = BindingStatus::Active,
             BindingStatus::Pending => return Err(SnapError::unauthorized("Linkage not completed")),
             BindingStatus::Failed => {
-                return Err(SnapError::unauthorized(&format!(
-                    "Linkage {}",
-                    binding.reason.as_deref().unwrap_or("failed")
-                )))
+                return Err(SnapError::unauthorized(&format!("Linkage {}", binding.reason.as_deref().unwrap_or("failed"))))
             }
-            BindingStatus::Active | BindingStatus::Unbound => {
-                return Err(SnapError::unauthorized("authCode already used"))
-            }
+            BindingStatus::Active | BindingStatus::Unbound => return Err(SnapError::unauthorized("authCode already used")),
         }
         inner.linkage.take(linkage);
-        let refresh = inner.refresh.issue(
-            scale,
-            snap::REFRESH_LIFETIME,
-            (client.clone(), binding_id.clone()),
-        );
+        let refresh = inner.refresh.issue(scale, snap::REFRESH_LIFETIME, (client.clone(), binding_id.clone()));
         (binding_id, refresh)
     } else if grant.eq_ignore_ascii_case("refresh_token") {
         let refresh = req_str(&body, "refreshToken", 256)?.to_owned();
         let binding_id = match inner.refresh.check(&refresh) {
-            TokenCheck::Valid((c, b))
-                if c == client
-                    && inner
-                        .bindings
-                        .get(&b)
-                        .is_some_and(|b| b.status == BindingStatus::Active) =>
-            {
-                b
-            }
-            _ => {
-                return Err(SnapError::new(
-                    401,
-                    "02",
-                    "Invalid Customer Token [refreshToken]",
-                ))
-            }
+            TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Active) => b,
+            _ => return Err(SnapError::new(401, "02", "Invalid Customer Token [refreshToken]")),
         };
         (binding_id, refresh)
     } else {
         return Err(SnapError::invalid_field("[grantType]"));
     };
-    let access = inner
-        .customer
-        .issue(scale, snap::B2B2C_LIFETIME, (client, binding_id));
+    let access = inner.customer.issue(scale, snap::B2B2C_LIFETIME, (client, binding_id));
     Ok(snap::ok(
         "74",
         json!({
@@ -675,19 +552,8 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
 // ---------------------------------------------------------------------------------------------
 // Binding (07) and unbinding (09)
 
-async fn bind(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn bind(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("07", bind_inner(&s, &call))
 }
 
@@ -696,50 +562,28 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
     let phone_raw = req_str(&body, "phoneNo", 20)?;
-    let phone = crate::core::phone::canonical(phone_raw)
-        .ok_or_else(|| SnapError::invalid_field("[phoneNo]"))?;
+    let phone = crate::core::phone::canonical(phone_raw).ok_or_else(|| SnapError::invalid_field("[phoneNo]"))?;
     if let Some(merchant_id) = opt_str(&body, "merchantId")? {
         if merchant_id != client {
             return Err(SnapError::new(404, "08", "Invalid Merchant"));
         }
     }
-    let info = body
-        .get("additionalInfo")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let info = body.get("additionalInfo").and_then(Value::as_object).cloned().unwrap_or_default();
     let partner_reference_no = opt_str(&body, "partnerReferenceNo")?.map(str::to_owned);
-    let cust_id = info
-        .get("custIdMerchant")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let cust_id = info.get("custIdMerchant").and_then(Value::as_str).map(str::to_owned);
     let destination = opt_str(&body, "redirectUrl")?
         .map(str::to_owned)
-        .or_else(|| {
-            info.get("successRegistrationUrl")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
-    let account = s.ctx.wallets().get(&phone).ok_or_else(|| {
-        SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
-    })?;
+        .or_else(|| info.get("successRegistrationUrl").and_then(Value::as_str).map(str::to_owned));
+    let account = s.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"))?;
     if account.blocked {
-        return Err(SnapError::new(
-            403,
-            "07",
-            "Card Blocked [Phone number blocked]",
-        ));
+        return Err(SnapError::new(403, "07", "Card Blocked [Phone number blocked]"));
     }
 
     let (id, auth_code, linkage_token) = {
         let mut inner = s.lock();
         let id = inner.next_ref("LNK");
         let auth_code = snap::random_token(32);
-        let linkage_token = inner.linkage.issue(
-            s.ctx.scale(),
-            LINKAGE_TIMEOUT + snap::B2B2C_LIFETIME,
-            (client.clone(), id.clone()),
-        );
+        let linkage_token = inner.linkage.issue(s.ctx.scale(), LINKAGE_TIMEOUT + snap::B2B2C_LIFETIME, (client.clone(), id.clone()));
         inner.bindings.insert(
             id.clone(),
             Binding {
@@ -767,9 +611,7 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     // A declined linking goes back without an authCode (House default; the spec is silent).
     let decline_url = back(format!("error=access_denied&state={state}"));
     // §15: in the sandbox the OTP is the last 4 digits of the phone.
-    let otp = phone
-        .get(phone.len().saturating_sub(4)..)
-        .map(str::to_owned);
+    let otp = phone.get(phone.len().saturating_sub(4)..).map(str::to_owned);
     let opened = s.ctx.pending().open(
         s.ctx.wallets(),
         NewAction {
@@ -777,12 +619,7 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
             kind: ActionKind::Binding,
             phone: phone.clone(),
             amount: None,
-            merchant: authed
-                .merchant
-                .cfg
-                .name
-                .clone()
-                .unwrap_or_else(|| client.clone()),
+            merchant: authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
             description: "Link your OVO account (OVO SNAP)".into(),
             steps: vec![Step::Terms, Step::Otp, Step::Pin],
             return_url,
@@ -808,19 +645,8 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-async fn unbind(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn unbind(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("09", unbind_inner(&s, &call))
 }
 
@@ -838,38 +664,17 @@ fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         inner.customer.revoke_where(gone);
         inner.refresh.revoke_where(gone);
         inner.unlink.revoke_where(gone);
-        return Ok(snap::ok(
-            "09",
-            json!({ "referenceNo": binding_id, "unlinkResult": "SUCCESS" }),
-        ));
+        return Ok(snap::ok("09", json!({ "referenceNo": binding_id, "unlinkResult": "SUCCESS" })));
     }
-    let token = inner.unlink.issue(
-        s.ctx.scale(),
-        UNLINK_TOKEN_LIFETIME,
-        (client, binding_id.clone()),
-    );
-    Ok(snap::ok(
-        "09",
-        json!({ "referenceNo": binding_id, "unlinkResult": "UNBINDING_PENDING", "linkageToken": token }),
-    ))
+    let token = inner.unlink.issue(s.ctx.scale(), UNLINK_TOKEN_LIFETIME, (client, binding_id.clone()));
+    Ok(snap::ok("09", json!({ "referenceNo": binding_id, "unlinkResult": "UNBINDING_PENDING", "linkageToken": token })))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Balance (11)
 
-async fn balance(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn balance(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("11", balance_inner(&s, &call))
 }
 
@@ -877,9 +682,7 @@ fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let body = parse_body(call.body)?;
     let phone = binding_phone(s, authed.binding.as_deref())?;
-    let account = s.ctx.wallets().get(&phone).ok_or_else(|| {
-        SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
-    })?;
+    let account = s.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"))?;
     let info = |kind: &str, value: i64| json!({ "balanceType": kind, "amount": snap::amount(value), "availableBalance": snap::amount(value) });
     Ok(snap::ok(
         "11",
@@ -905,9 +708,7 @@ fn debit_error(e: DebitError) -> SnapError {
         DebitError::Insufficient => SnapError::new(403, "14", "Insufficient Funds"),
         DebitError::Blocked => SnapError::new(403, "07", "Card Blocked [OVO account blocked]"),
         DebitError::LimitExceeded => SnapError::new(403, "02", "Exceeds Transaction Amount Limit"),
-        DebitError::NoAccount => {
-            SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
-        }
+        DebitError::NoAccount => SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"),
         DebitError::InvalidAmount => SnapError::new(404, "13", "Invalid Amount"),
     }
 }
@@ -916,17 +717,11 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
     let Some(options) = body.get("payOptionDetails").filter(|v| !v.is_null()) else {
         return Ok(Charge::CustomerChoice);
     };
-    let options = options
-        .as_array()
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| SnapError::invalid_field("[payOptionDetails]"))?;
+    let options = options.as_array().filter(|a| !a.is_empty()).ok_or_else(|| SnapError::invalid_field("[payOptionDetails]"))?;
     let mut split = Split::default();
     let mut methods = Vec::new();
     for option in options {
-        let method = option
-            .get("payMethod")
-            .and_then(Value::as_str)
-            .ok_or_else(|| SnapError::missing_field("[payOptionDetails.payMethod]"))?;
+        let method = option.get("payMethod").and_then(Value::as_str).ok_or_else(|| SnapError::missing_field("[payOptionDetails.payMethod]"))?;
         let value = snap::parse_amount(option.get("transAmount"), "payOptionDetails.transAmount")?;
         if option.get("feeAmount").is_some_and(|f| !f.is_null()) {
             snap::parse_amount(option.get("feeAmount"), "payOptionDetails.feeAmount")?;
@@ -939,11 +734,7 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
         methods.push(method.to_ascii_uppercase());
     }
     if split.total() != amount {
-        return Err(SnapError::new(
-            404,
-            "13",
-            "Invalid Amount [payOptionDetails]",
-        ));
+        return Err(SnapError::new(404, "13", "Invalid Amount [payOptionDetails]"));
     }
     Ok(match methods.as_slice() {
         [one] if one == "CASH" => Charge::Source(PaySource::Cash),
@@ -953,30 +744,14 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
 }
 
 /// Checks (`debit == false`) or takes the money.
-fn charge_wallet(
-    s: &S,
-    phone: &str,
-    amount: i64,
-    charge: Charge,
-    chosen: PaySource,
-    debit: bool,
-) -> Result<Split, DebitError> {
+fn charge_wallet(s: &S, phone: &str, amount: i64, charge: Charge, chosen: PaySource, debit: bool) -> Result<Split, DebitError> {
     let wallets = s.ctx.wallets();
-    let one = |source| {
-        if debit {
-            wallets.debit(phone, amount, source)
-        } else {
-            wallets.check(phone, amount, source)
-        }
-    };
+    let one = |source| if debit { wallets.debit(phone, amount, source) } else { wallets.check(phone, amount, source) };
     match charge {
         Charge::CustomerChoice => one(chosen),
         Charge::Source(source) => one(source),
         Charge::Explicit(split) => {
-            for (part, source) in [
-                (split.cash, PaySource::Cash),
-                (split.points, PaySource::Points),
-            ] {
+            for (part, source) in [(split.cash, PaySource::Cash), (split.points, PaySource::Points)] {
                 if part > 0 {
                     wallets.check(phone, part, source)?;
                 }
@@ -989,13 +764,7 @@ fn charge_wallet(
             }
             if split.points > 0 {
                 if let Err(e) = wallets.debit(phone, split.points, PaySource::Points) {
-                    let _ = wallets.credit(
-                        phone,
-                        Split {
-                            cash: split.cash,
-                            points: 0,
-                        },
-                    );
+                    let _ = wallets.credit(phone, Split { cash: split.cash, points: 0 });
                     return Err(e);
                 }
             }
@@ -1004,19 +773,8 @@ fn charge_wallet(
     }
 }
 
-async fn pay(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn pay(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("54", pay_inner(&s, &call))
 }
 
@@ -1034,13 +792,7 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let return_url = body
         .get("urlParams")
         .and_then(Value::as_array)
-        .and_then(|params| {
-            params.iter().find(|p| {
-                p.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.eq_ignore_ascii_case("PAY_RETURN"))
-            })
-        })
+        .and_then(|params| params.iter().find(|p| p.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("PAY_RETURN"))))
         .and_then(|p| p.get("url").and_then(Value::as_str))
         .map(str::to_owned);
     let phone = binding_phone(s, Some(&binding_id))?;
@@ -1087,12 +839,7 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
             kind: ActionKind::PinPayment,
             phone,
             amount: Some(amount),
-            merchant: authed
-                .merchant
-                .cfg
-                .name
-                .clone()
-                .unwrap_or_else(|| client.clone()),
+            merchant: authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
             description: format!("Payment {reference}"),
             steps: vec![Step::Pin],
             return_url,
@@ -1108,19 +855,10 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     }
     settle_or_wait(s, opened, PAYMENT_EXPIRY, Settle::Payment(key.clone()));
     let payment = s.lock().payments.get(&key).cloned();
-    let (status, reason) = payment
-        .map(|p| (p.status, p.reason))
-        .unwrap_or((PayStatus::Failed, None));
+    let (status, reason) = payment.map(|p| (p.status, p.reason)).unwrap_or((PayStatus::Failed, None));
     if status == PayStatus::Failed {
         // The customer declined at once (a magic account): a final decline.
-        return Err(SnapError::new(
-            403,
-            "05",
-            format!(
-                "Do Not Honor [{}]",
-                reason.unwrap_or_else(|| "declined".into())
-            ),
-        ));
+        return Err(SnapError::new(403, "05", format!("Do Not Honor [{}]", reason.unwrap_or_else(|| "declined".into()))));
     }
     Ok(snap::ok(
         "54",
@@ -1170,11 +908,7 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
     match what {
         Settle::Binding(id) => {
             let mut inner = s.lock();
-            let Some(binding) = inner
-                .bindings
-                .get_mut(id)
-                .filter(|b| b.status == BindingStatus::Pending)
-            else {
+            let Some(binding) = inner.bindings.get_mut(id).filter(|b| b.status == BindingStatus::Pending) else {
                 return;
             };
             match decision {
@@ -1190,33 +924,19 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
             }
         }
         Settle::Payment(key) => {
-            let Some(payment) = s
-                .lock()
-                .payments
-                .get(key)
-                .filter(|p| p.status == PayStatus::Initiated)
-                .cloned()
-            else {
+            let Some(payment) = s.lock().payments.get(key).filter(|p| p.status == PayStatus::Initiated).cloned() else {
                 return;
             };
             let outcome = match decision {
-                Some(Decision::Approve { source }) => charge_wallet(
-                    s,
-                    &payment.phone,
-                    payment.amount,
-                    payment.charge,
-                    source,
-                    true,
-                )
-                .map_err(|e| e.to_string()),
+                Some(Decision::Approve { source }) => {
+                    charge_wallet(s, &payment.phone, payment.amount, payment.charge, source, true).map_err(|e| e.to_string())
+                }
                 Some(Decision::Decline) => Err("declined by the customer".to_owned()),
                 None => Err("expired: the customer did not enter the PIN".to_owned()),
             };
             let updated = {
                 let mut inner = s.lock();
-                let Some(p) = inner.payments.get_mut(key) else {
-                    return;
-                };
+                let Some(p) = inner.payments.get_mut(key) else { return };
                 match outcome {
                     Ok(split) => {
                         p.status = PayStatus::Success;
@@ -1247,17 +967,8 @@ fn pay_options(p: &Payment) -> Value {
 }
 
 fn notify_payment(s: &S, p: &Payment) {
-    let Some(merchant) = s.merchant(&p.client_id) else {
-        return;
-    };
-    let Some(url) = merchant
-        .cfg
-        .callback_url
-        .clone()
-        .filter(|u| !u.trim().is_empty())
-    else {
-        return;
-    };
+    let Some(merchant) = s.merchant(&p.client_id) else { return };
+    let Some(url) = merchant.cfg.callback_url.clone().filter(|u| !u.trim().is_empty()) else { return };
     let path = match reqwest::Url::parse(&url) {
         Ok(u) => match u.query() {
             Some(q) => format!("{}?{q}", u.path()),
@@ -1291,14 +1002,8 @@ fn notify_payment(s: &S, p: &Payment) {
             ("X-EXTERNAL-ID".to_owned(), external_id(now)),
         ]
     };
-    let good = headers(snap::hmac_signature(
-        &merchant.cfg.client_secret,
-        &string_to_sign,
-    ));
-    let bad = headers(snap::hmac_signature(
-        &format!("{}-tampered", merchant.cfg.client_secret),
-        &string_to_sign,
-    ));
+    let good = headers(snap::hmac_signature(&merchant.cfg.client_secret, &string_to_sign));
+    let bad = headers(snap::hmac_signature(&format!("{}-tampered", merchant.cfg.client_secret), &string_to_sign));
     s.ctx.notifier().send(Outbound {
         product: KEY,
         kind: "payment".into(),
@@ -1307,11 +1012,7 @@ fn notify_payment(s: &S, p: &Payment) {
         headers: good,
         body: body.clone(),
         retries: NOTIFY_RETRIES.to_vec(),
-        tampered: Some(Tampered {
-            url,
-            headers: bad,
-            body,
-        }),
+        tampered: Some(Tampered { url, headers: bad, body }),
         ack: Ack::Http2xx,
         prepare: None,
     });
@@ -1322,43 +1023,22 @@ fn external_id(now: OffsetDateTime) -> String {
     use rand::Rng;
     let millis = now.unix_timestamp_nanos() / 1_000_000;
     let mut rng = rand::thread_rng();
-    let tail: String = (0..23)
-        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
-        .collect();
+    let tail: String = (0..23).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
     format!("{millis:013}{tail}")
 }
 
 // ---------------------------------------------------------------------------------------------
 // Status (55)
 
-async fn status(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn status(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("55", status_inner(&s, &call))
 }
 
-fn find_payment<'a>(
-    inner: &'a Inner,
-    client: &str,
-    partner_ref: Option<&str>,
-    reference_no: Option<&str>,
-) -> Option<&'a Payment> {
+fn find_payment<'a>(inner: &'a Inner, client: &str, partner_ref: Option<&str>, reference_no: Option<&str>) -> Option<&'a Payment> {
     match partner_ref {
         Some(r) => inner.payments.get(&(client.to_owned(), r.to_owned())),
-        None => inner
-            .payments
-            .values()
-            .find(|p| p.client_id == client && Some(p.reference_no.as_str()) == reference_no),
+        None => inner.payments.values().find(|p| p.client_id == client && Some(p.reference_no.as_str()) == reference_no),
     }
 }
 
@@ -1376,8 +1056,7 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         return Err(SnapError::invalid_field("[serviceCode]"));
     }
     let inner = s.lock();
-    let p = find_payment(&inner, &client, partner_ref, reference_no)
-        .ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
+    let p = find_payment(&inner, &client, partner_ref, reference_no).ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
     let history: Vec<Value> = p
         .refunds
         .iter()
@@ -1411,19 +1090,8 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // ---------------------------------------------------------------------------------------------
 // Refund (58)
 
-async fn refund(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-        body: &body,
-    };
+async fn refund(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("58", refund_inner(&s, &call))
 }
 
@@ -1452,10 +1120,7 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         .payments
         .get_mut(&(client.clone(), original.clone()))
         .ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
-    if p.refunds
-        .iter()
-        .any(|r| r.partner_refund_no == partner_refund_no)
-    {
+    if p.refunds.iter().any(|r| r.partner_refund_no == partner_refund_no) {
         return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
     }
     let paid_at = match (p.status, p.paid_at) {
@@ -1466,51 +1131,26 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         return Err(SnapError::new(404, "13", "Invalid Amount"));
     }
     if !cfg.partial_refund && (amount != p.amount || !p.refunds.is_empty()) {
-        return Err(SnapError::new(
-            405,
-            "01",
-            "Requested Operation Is Not Allowed [partial refund]",
-        ));
+        return Err(SnapError::new(405, "01", "Requested Operation Is Not Allowed [partial refund]"));
     }
-    let last_day = snap::wib_date(paid_at)
-        .checked_add(time::Duration::days(i64::from(cfg.refund_window_days)));
+    let last_day = snap::wib_date(paid_at).checked_add(time::Duration::days(i64::from(cfg.refund_window_days)));
     if last_day.is_some_and(|last| today > last) {
-        return Err(SnapError::new(
-            405,
-            "01",
-            "Requested Operation Is Not Allowed [refund window]",
-        ));
+        return Err(SnapError::new(405, "01", "Requested Operation Is Not Allowed [refund window]"));
     }
     if p.refunded() + amount > p.amount {
         return Err(SnapError::new(404, "13", "Invalid Amount [over refund]"));
     }
-    if cfg
-        .daily_refund_limit_idr
-        .is_some_and(|limit| submitted_today + amount > limit)
-    {
-        return Err(SnapError::new(
-            403,
-            "20",
-            "Merchant Limit Exceed [daily refund limit]",
-        ));
+    if cfg.daily_refund_limit_idr.is_some_and(|limit| submitted_today + amount > limit) {
+        return Err(SnapError::new(403, "20", "Merchant Limit Exceed [daily refund limit]"));
     }
     // Back where the money came from: cash first, then points.
     let cash_left = p.split.cash - p.refunds.iter().map(|r| r.split.cash).sum::<i64>();
     let cash = amount.min(cash_left.max(0));
-    let split = Split {
-        cash,
-        points: amount - cash,
-    };
+    let split = Split { cash, points: amount - cash };
     if let Err(e) = s.ctx.wallets().credit(&p.phone, split) {
         tracing::warn!(error = %e, "ovo_snap: refund could not reach the wallet");
     }
-    p.refunds.push(Refund {
-        refund_no: refund_no.clone(),
-        partner_refund_no: partner_refund_no.clone(),
-        amount,
-        split,
-        at: now,
-    });
+    p.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, at: now });
     if p.refunded() == p.amount {
         p.status = PayStatus::Refunded;
     }
@@ -1577,29 +1217,17 @@ struct Backdate {
 }
 
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
-async fn control_backdate(
-    State(s): State<S>,
-    Path(reference): Path<String>,
-    Json(req): Json<Backdate>,
-) -> Response {
+async fn control_backdate(State(s): State<S>, Path(reference): Path<String>, Json(req): Json<Backdate>) -> Response {
     let mut inner = s.lock();
     let shift = time::Duration::days(req.days);
     let mut found = 0;
-    for p in inner
-        .payments
-        .values_mut()
-        .filter(|p| p.partner_reference_no == reference)
-    {
+    for p in inner.payments.values_mut().filter(|p| p.partner_reference_no == reference) {
         p.created_at -= shift;
         p.paid_at = p.paid_at.map(|at| at - shift);
         found += 1;
     }
     if found == 0 {
-        return (
-            axum::http::StatusCode::NOT_FOUND,
-            Json(json!({ "error": "no such payment" })),
-        )
-            .into_response();
+        return (axum::http::StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" }))).into_response();
     }
     Json(json!({ "backdated": found, "days": req.days })).into_response()
 }

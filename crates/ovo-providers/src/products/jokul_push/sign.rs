@@ -8,13 +8,7 @@ use subtle::ConstantTimeEq;
 
 /// `lowercase_hex(SHA-256(amount + client.id + invoice_number + ovo_id + secret_key))`, plain
 /// concatenation with no separators; the amount in its integer decimal form (§5).
-pub fn checksum(
-    amount: i64,
-    client_id: &str,
-    invoice_number: &str,
-    ovo_id: &str,
-    secret_key: &str,
-) -> String {
+pub fn checksum(amount: i64, client_id: &str, invoice_number: &str, ovo_id: &str, secret_key: &str) -> String {
     let mut hash = Sha256::new();
     hash.update(amount.to_string().as_bytes());
     hash.update(client_id.as_bytes());
@@ -74,11 +68,7 @@ pub fn signature_matches(secret_key: &str, components: &Components<'_>, received
 
 /// Constant-time checksum comparison; upper-case hex is accepted (§8 is log-only anyway).
 pub fn checksum_matches(expected: &str, received: &str) -> bool {
-    bool::from(
-        expected
-            .as_bytes()
-            .ct_eq(received.trim().to_ascii_lowercase().as_bytes()),
-    )
+    bool::from(expected.as_bytes().ct_eq(received.trim().to_ascii_lowercase().as_bytes()))
 }
 
 #[cfg(test)]
@@ -112,20 +102,14 @@ mod tests {
     fn published_placeholder_checksum_does_not_verify() {
         // §5.1: the guide's c3cad18f… cannot be reproduced from its inputs.
         let expected = checksum(10_000, CLIENT, "INV-20210115-0001", "081211111111", SECRET);
-        assert!(!checksum_matches(
-            &expected,
-            "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"
-        ));
+        assert!(!checksum_matches(&expected, "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"));
         assert!(checksum_matches(&expected, &expected.to_ascii_uppercase()));
     }
 
     #[test]
     fn header_signature_vector_h1_post() {
         // §5.2, vector H1: POST /ovo-emoney/v1/payment with the §4 body.
-        assert_eq!(
-            digest(BODY.as_bytes()),
-            "MwKz2zoWj/uDr7bbS5AFJLeP5yfKuSpuaJW0UDcYyBE="
-        );
+        assert_eq!(digest(BODY.as_bytes()), "MwKz2zoWj/uDr7bbS5AFJLeP5yfKuSpuaJW0UDcYyBE=");
         let components = Components {
             client_id: CLIENT,
             request_id: "cc682442-6c22-493e-8121-b9ef6b3fa728",
@@ -151,9 +135,6 @@ mod tests {
         };
         assert!(!components.component_string().contains("Digest"));
         assert!(!components.component_string().ends_with('\n'));
-        assert_eq!(
-            signature(SECRET, &components),
-            "HMACSHA256=uHt4TcbRLOgUMR7tGkYi9Ao6chrofXr1jbTfN5PhP/g="
-        );
+        assert_eq!(signature(SECRET, &components), "HMACSHA256=uHt4TcbRLOgUMR7tGkYi9Ao6chrofXr1jbTfN5PhP/g=");
     }
 }

@@ -54,13 +54,8 @@ pub fn phone_to_wire(phone: &Msisdn) -> String {
 /// Reads an amount the provider echoes: a JSON integer (or a digit string), never a fraction.
 pub fn amount_from_wire(value: &Value, field: &'static str) -> Result<Idr, String> {
     let whole = match value {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("{field} {n} is not a whole rupiah amount"))?,
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("{field} {s:?} is not a whole rupiah amount"))?,
+        Value::Number(n) => n.as_i64().ok_or_else(|| format!("{field} {n} is not a whole rupiah amount"))?,
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("{field} {s:?} is not a whole rupiah amount"))?,
         other => return Err(format!("{field} {other} is not a number")),
     };
     Idr::new(whole).map_err(|_| format!("{field} {whole} is out of range"))
@@ -69,13 +64,8 @@ pub fn amount_from_wire(value: &Value, field: &'static str) -> Result<Idr, Strin
 /// An integer field that may come as a number or a digit string.
 fn int_from_wire(value: &Value, field: &'static str) -> Result<i64, String> {
     match value {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| format!("{field} {n} is not an integer")),
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("{field} {s:?} is not an integer")),
+        Value::Number(n) => n.as_i64().ok_or_else(|| format!("{field} {n} is not an integer")),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("{field} {s:?} is not an integer")),
         other => Err(format!("{field} {other} is not an integer")),
     }
 }
@@ -174,10 +164,7 @@ pub fn ovo_code(code: &str) -> (&'static str, CodeClass) {
         "17" => ("Transaction Decline", Declined),
         "25" => ("Transaction Not Found", InvalidRequest),
         "26" => ("Transaction Failed", Declined),
-        "40" => (
-            "Transaction Failed: invoice, batch and reference number already used",
-            InvalidRequest,
-        ),
+        "40" => ("Transaction Failed: invoice, batch and reference number already used", InvalidRequest),
         "54" => ("Transaction Expired (more than 7 days)", InvalidRequest),
         "56" => ("Card Blocked", Declined),
         "58" => ("Transaction Not Allowed", InvalidRequest),
@@ -308,23 +295,12 @@ impl RawPaymentReply {
     /// `ovo_payment.response_code`. The error names the missing or bad field.
     pub fn check(self) -> Result<PaymentReply, String> {
         let order = self.order.ok_or_else(|| missing("order"))?;
-        let invoice_number = order
-            .invoice_number
-            .ok_or_else(|| missing("order.invoice_number"))?;
-        let amount = order
-            .amount
-            .as_ref()
-            .ok_or_else(|| missing("order.amount"))?;
+        let invoice_number = order.invoice_number.ok_or_else(|| missing("order.invoice_number"))?;
+        let amount = order.amount.as_ref().ok_or_else(|| missing("order.amount"))?;
         let amount = amount_from_wire(amount, "order.amount")?;
         let payment = self.ovo_payment.ok_or_else(|| missing("ovo_payment"))?;
-        let status = PushStatus::parse(
-            &payment
-                .status
-                .ok_or_else(|| missing("ovo_payment.status"))?,
-        );
-        let response_code = payment
-            .response_code
-            .ok_or_else(|| missing("ovo_payment.response_code"))?;
+        let status = PushStatus::parse(&payment.status.ok_or_else(|| missing("ovo_payment.status"))?);
+        let response_code = payment.response_code.ok_or_else(|| missing("ovo_payment.response_code"))?;
         let ovo_info = self.ovo_info.unwrap_or_default();
         Ok(PaymentReply {
             client_id: self.client.and_then(|c| c.id),
@@ -343,10 +319,7 @@ impl RawPaymentReply {
             cash_used: opt_amount(&payment.cash_used, "ovo_payment.cash_used")?,
             cash_balance: opt_amount(&payment.cash_balance, "ovo_payment.cash_balance")?,
             points_used: opt_amount(&payment.ovo_points_used, "ovo_payment.ovo_points_used")?,
-            points_balance: opt_amount(
-                &payment.ovo_points_balance,
-                "ovo_payment.ovo_points_balance",
-            )?,
+            points_balance: opt_amount(&payment.ovo_points_balance, "ovo_payment.ovo_points_balance")?,
             points_earned: opt_amount(&payment.ovo_points_earned, "ovo_payment.ovo_points_earned")?,
             check_sum: self.security.and_then(|s| s.check_sum),
         })
@@ -389,16 +362,10 @@ impl RawStatusReply {
     /// client reads only these, plus the amount when echoed).
     pub fn check(self) -> Result<StatusReply, String> {
         let order = self.order.ok_or_else(|| missing("order"))?;
-        let invoice_number = order
-            .invoice_number
-            .ok_or_else(|| missing("order.invoice_number"))?;
+        let invoice_number = order.invoice_number.ok_or_else(|| missing("order.invoice_number"))?;
         let amount = opt_amount(&order.amount, "order.amount")?;
         let transaction = self.transaction.ok_or_else(|| missing("transaction"))?;
-        let status = TransactionStatus::parse(
-            &transaction
-                .status
-                .ok_or_else(|| missing("transaction.status"))?,
-        );
+        let status = TransactionStatus::parse(&transaction.status.ok_or_else(|| missing("transaction.status"))?);
         Ok(StatusReply {
             invoice_number,
             amount,
@@ -440,29 +407,17 @@ mod tests {
  "security":{"check_sum":"5df88427628952ac65fee1d01aa163cdd26a1cf806c7e80d770fa307db180930"}}"#;
 
     fn parse(text: &str) -> Result<PaymentReply, String> {
-        serde_json::from_str::<RawPaymentReply>(text)
-            .map_err(|e| e.to_string())?
-            .check()
+        serde_json::from_str::<RawPaymentReply>(text).map_err(|e| e.to_string())?.check()
     }
 
     #[test]
     fn request_body_serialises_as_the_guide_prints_it() {
         let phone = Msisdn::parse("6281211111111").unwrap();
         let body = PaymentBody {
-            client: ClientId {
-                id: "MCH-0001-10791114622547".into(),
-            },
-            order: OrderOut {
-                invoice_number: "INV-20210115-0001".into(),
-                amount: amount_to_wire(Idr::new(10_000).unwrap()),
-            },
-            ovo_info: OvoInfoOut {
-                ovo_id: phone_to_wire(&phone),
-            },
-            security: Security {
-                check_sum: "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78"
-                    .into(),
-            },
+            client: ClientId { id: "MCH-0001-10791114622547".into() },
+            order: OrderOut { invoice_number: "INV-20210115-0001".into(), amount: amount_to_wire(Idr::new(10_000).unwrap()) },
+            ovo_info: OvoInfoOut { ovo_id: phone_to_wire(&phone) },
+            security: Security { check_sum: "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78".into() },
         };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
@@ -477,13 +432,8 @@ mod tests {
             let wire = json!(amount_to_wire(idr));
             assert_eq!(amount_from_wire(&wire, "order.amount"), Ok(idr));
         }
-        assert_eq!(
-            amount_from_wire(&json!("10000"), "order.amount"),
-            Ok(Idr::new(10_000).unwrap())
-        );
-        assert!(amount_from_wire(&json!(10000.5), "order.amount")
-            .unwrap_err()
-            .contains("order.amount"));
+        assert_eq!(amount_from_wire(&json!("10000"), "order.amount"), Ok(Idr::new(10_000).unwrap()));
+        assert!(amount_from_wire(&json!(10000.5), "order.amount").unwrap_err().contains("order.amount"));
         assert!(amount_from_wire(&json!(-1), "order.amount").is_err());
         assert!(amount_from_wire(&json!(true), "order.amount").is_err());
         for input in ["081211111111", "6281211111111", "+62 812-1111-1111"] {
@@ -506,10 +456,7 @@ mod tests {
         assert_eq!(reply.approval_code.as_deref(), Some("19832"));
         assert_eq!(reply.cash_used, Some(Idr::new(10_000).unwrap()));
         assert_eq!(reply.points_balance, Some(Idr::new(100_000).unwrap()));
-        assert_eq!(
-            reply.configuration.unwrap().tid.as_deref(),
-            Some("00000179")
-        );
+        assert_eq!(reply.configuration.unwrap().tid.as_deref(), Some("00000179"));
         assert_eq!(reply.account_name.as_deref(), Some("Taufik Ismail"));
     }
 
@@ -527,20 +474,14 @@ mod tests {
             "order": {"invoice_number": "A-01"}, "transaction": {"status": "PARTIALLY_SETTLED", "new": 1}, "extra": true
         }))
         .unwrap();
-        assert_eq!(
-            status.check().unwrap().status,
-            TransactionStatus::Unknown("PARTIALLY_SETTLED".into())
-        );
+        assert_eq!(status.check().unwrap().status, TransactionStatus::Unknown("PARTIALLY_SETTLED".into()));
     }
 
     #[test]
     fn missing_mandatory_fields_are_named() {
         for (path, want) in [
             (&["ovo_payment", "status"][..], "ovo_payment.status"),
-            (
-                &["ovo_payment", "response_code"][..],
-                "ovo_payment.response_code",
-            ),
+            (&["ovo_payment", "response_code"][..], "ovo_payment.response_code"),
             (&["order", "amount"][..], "order.amount"),
             (&["order", "invoice_number"][..], "order.invoice_number"),
             (&["ovo_payment"][..], "ovo_payment"),
@@ -554,12 +495,9 @@ mod tests {
             let err = parse(&value.to_string()).unwrap_err();
             assert!(err.contains(want), "{err} should name {want}");
         }
-        let status: RawStatusReply =
-            serde_json::from_value(json!({"order": {"invoice_number": "A-01"}, "transaction": {}}))
-                .unwrap();
+        let status: RawStatusReply = serde_json::from_value(json!({"order": {"invoice_number": "A-01"}, "transaction": {}})).unwrap();
         assert!(status.check().unwrap_err().contains("transaction.status"));
-        let status: RawStatusReply =
-            serde_json::from_value(json!({"transaction": {"status": "SUCCESS"}})).unwrap();
+        let status: RawStatusReply = serde_json::from_value(json!({"transaction": {"status": "SUCCESS"}})).unwrap();
         assert!(status.check().unwrap_err().contains("order"));
     }
 
@@ -567,16 +505,12 @@ mod tests {
     fn a_fractional_echoed_amount_names_the_field() {
         let mut value: Value = serde_json::from_str(SAMPLE_REPLY).unwrap();
         value["ovo_payment"]["cash_used"] = json!(10000.5);
-        assert!(parse(&value.to_string())
-            .unwrap_err()
-            .contains("ovo_payment.cash_used"));
+        assert!(parse(&value.to_string()).unwrap_err().contains("ovo_payment.cash_used"));
     }
 
     #[test]
     fn status_enums_round_trip() {
-        for s in [
-            "PENDING", "SUCCESS", "FAILED", "EXPIRED", "REFUNDED", "TIMEOUT", "REDIRECT", "WHAT",
-        ] {
+        for s in ["PENDING", "SUCCESS", "FAILED", "EXPIRED", "REFUNDED", "TIMEOUT", "REDIRECT", "WHAT"] {
             assert_eq!(TransactionStatus::parse(s).as_str(), s);
         }
         for s in ["SUCCESS", "FAILED", "TIMEOUT", "WHAT"] {
@@ -589,10 +523,7 @@ mod tests {
         assert_eq!(ovo_code("17").1, CodeClass::Declined);
         assert_eq!(ovo_code("63").1, CodeClass::Authentication);
         assert_eq!(ovo_code("40").1, CodeClass::InvalidRequest);
-        assert_eq!(
-            ovo_code("ZZ"),
-            ("Unrecognised OVO response code", CodeClass::Declined)
-        );
+        assert_eq!(ovo_code("ZZ"), ("Unrecognised OVO response code", CodeClass::Declined));
         assert!(is_config_code("EB") && !is_config_code("14"));
     }
 }

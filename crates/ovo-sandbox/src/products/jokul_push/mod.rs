@@ -45,11 +45,7 @@ const MAX_AMOUNT: i64 = 20_000_000;
 /// `order.amount` has at most 12 digits (spec §4).
 const MAX_WIRE_AMOUNT: u64 = 999_999_999_999;
 /// DOKU's notification retry schedule (README D-RETRY: +30 min, +6 h, +12 h).
-const RETRIES: [Duration; 3] = [
-    Duration::from_secs(30 * 60),
-    Duration::from_secs(6 * 3600),
-    Duration::from_secs(12 * 3600),
-];
+const RETRIES: [Duration; 3] = [Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600), Duration::from_secs(12 * 3600)];
 
 /// One `[[doku_jokul_ovo_push]]` entry of the merchants file.
 #[derive(Debug, Clone, Deserialize)]
@@ -192,18 +188,11 @@ struct App {
 
 impl App {
     fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> App {
-        let merchants = ctx
-            .merchants()
-            .section::<MerchantConfig>(KEY)
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "no {KEY} merchants");
-                Vec::new()
-            });
-        App {
-            ctx,
-            inner,
-            merchants: Arc::new(merchants),
-        }
+        let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no {KEY} merchants");
+            Vec::new()
+        });
+        App { ctx, inner, merchants: Arc::new(merchants) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -230,31 +219,13 @@ impl ProductSim for JokulPush {
     fn control_routes(&self, ctx: Ctx) -> Router {
         Router::new()
             .route("/_sandbox/doku_jokul_ovo_push/payments", get(list_payments))
-            .route(
-                "/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}",
-                get(get_payment),
-            )
-            .route(
-                "/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/pay",
-                post(control_pay),
-            )
-            .route(
-                "/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/decline",
-                post(control_decline),
-            )
-            .route(
-                "/_sandbox/doku_jokul_ovo_push/refunds",
-                post(offline_refund),
-            )
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}", get(get_payment))
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/pay", post(control_pay))
+            .route("/_sandbox/doku_jokul_ovo_push/payments/{invoice_number}/decline", post(control_decline))
+            .route("/_sandbox/doku_jokul_ovo_push/refunds", post(offline_refund))
             // The paths suggested by the spec (§13).
-            .route(
-                "/_sandbox/doku-push/{invoice_number}/pay",
-                post(control_pay),
-            )
-            .route(
-                "/_sandbox/doku-push/{invoice_number}/decline",
-                post(control_decline),
-            )
+            .route("/_sandbox/doku-push/{invoice_number}/pay", post(control_pay))
+            .route("/_sandbox/doku-push/{invoice_number}/decline", post(control_decline))
             .with_state(App::new(ctx, self.inner.clone()))
     }
 
@@ -276,20 +247,14 @@ fn bad_request(code: &str, message: impl Into<String>) -> Response {
 }
 
 fn now_utc_text() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc()).format(&Rfc3339).unwrap_or_default()
 }
 
 /// `yyyyMMddHHmmss`, UTC+7 (spec §7).
 fn wib_stamp() -> String {
     OffsetDateTime::now_utc()
         .to_offset(offset!(+7))
-        .format(format_description!(
-            "[year][month][day][hour][minute][second]"
-        ))
+        .format(format_description!("[year][month][day][hour][minute][second]"))
         .unwrap_or_default()
 }
 
@@ -297,14 +262,7 @@ fn random_id() -> String {
     let mut rng = rand::thread_rng();
     let a: u128 = rng.gen();
     let h = format!("{a:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -333,26 +291,17 @@ fn check_header_signature(
         }
         return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
     };
-    let client_id = header(headers, "Client-Id")
-        .ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
+    let client_id = header(headers, "Client-Id").ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
     if client_id != merchant.client_id {
         return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
     }
-    let request_id = header(headers, "Request-Id")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
+    let request_id = header(headers, "Request-Id").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
     if request_id.is_empty() || request_id.len() > 128 {
-        return Err(auth_error(
-            "invalid_parameter",
-            "Request-Id must be 1 to 128 characters",
-        ));
+        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
     }
-    let timestamp = header(headers, "Request-Timestamp")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
+    let timestamp = header(headers, "Request-Timestamp").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
     if !valid_timestamp(timestamp) {
-        return Err(auth_error(
-            "invalid_parameter",
-            "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ",
-        ));
+        return Err(auth_error("invalid_parameter", "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ"));
     }
     if let Some(declared) = header(headers, "Request-Target") {
         if declared != target {
@@ -396,21 +345,15 @@ fn string_field(value: &Value, path: &[&str]) -> Result<String, String> {
 
 /// The request body (spec §4); an error names the field.
 fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let client_id = string_field(&value, &["client", "id"])?;
     let invoice_number = string_field(&value, &["order", "invoice_number"])?;
-    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic())
-    {
-        return Err(
-            "order.invoice_number must be at most 64 letters, digits or special characters".into(),
-        );
+    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("order.invoice_number must be at most 64 letters, digits or special characters".into());
     }
     let amount = match field(&value, &["order", "amount"]) {
         None | Some(Value::Null) => return Err("order.amount is mandatory".into()),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .ok_or("order.amount must be a whole number of rupiah, without decimals")?,
+        Some(Value::Number(n)) => n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?,
         Some(_) => return Err("order.amount must be a number".into()),
     };
     if amount > MAX_WIRE_AMOUNT {
@@ -424,13 +367,7 @@ fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
     if check_sum.len() > 64 {
         return Err("security.check_sum has at most 64 characters".into());
     }
-    Ok(PushRequest {
-        client_id,
-        invoice_number,
-        amount,
-        ovo_id,
-        check_sum,
-    })
+    Ok(PushRequest { client_id, invoice_number, amount, ovo_id, check_sum })
 }
 
 /// The push-payment response (spec §7), HTTP 200 whatever the outcome.
@@ -462,11 +399,7 @@ fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
 
 /// The status shape (spec §10, House default), also the notification body.
 fn status_body(p: &Payment, expired: bool) -> Value {
-    let (status, code) = if expired {
-        ("EXPIRED", "54")
-    } else {
-        (p.status.wire(), p.response_code.as_str())
-    };
+    let (status, code) = if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
     json!({
         "order": { "invoice_number": p.invoice_number, "amount": p.amount },
         "transaction": {
@@ -490,31 +423,16 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
         Err(message) => return bad_request("invalid_parameter", message),
     };
     if header(&headers, "Client-Id").is_some_and(|h| h != request.client_id) {
-        return bad_request(
-            "invalid_client_id",
-            "Client-Id header does not match client.id",
-        );
+        return bad_request("invalid_client_id", "Client-Id header does not match client.id");
     }
     let Some(merchant) = app.merchant(&request.client_id).cloned() else {
         return bad_request("invalid_client_id", "Invalid Client-Id");
     };
-    let request_id = match check_header_signature(
-        &merchant,
-        &headers,
-        uri.path(),
-        Some(&body),
-        merchant.strict,
-    ) {
+    let request_id = match check_header_signature(&merchant, &headers, uri.path(), Some(&body), merchant.strict) {
         Ok(id) => id,
         Err((code, message)) => return bad_request(code, message),
     };
-    let expected = crypto::checksum(
-        request.amount,
-        &request.client_id,
-        &request.invoice_number,
-        &request.ovo_id,
-        &merchant.secret_key,
-    );
+    let expected = crypto::checksum(request.amount, &request.client_id, &request.invoice_number, &request.ovo_id, &merchant.secret_key);
     if !crypto::checksum_matches(&expected, &request.check_sum) {
         return bad_request("invalid_signature", "Invalid Header Signature");
     }
@@ -569,11 +487,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
     let task = tokio::spawn(process(app.clone(), merchant.clone(), key.clone(), payment));
     match task.await {
         Ok(done) => Json(payment_body(&done, &merchant)).into_response(),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            format!("sandbox task failed: {e}"),
-        ),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("sandbox task failed: {e}")),
     }
 }
 
@@ -595,9 +509,7 @@ fn next_numbers(inner: &mut Inner, client_id: &str) -> (u32, u32) {
 }
 
 fn suffix(ovo_id: &str) -> &str {
-    ovo_id
-        .get(ovo_id.len().saturating_sub(4)..)
-        .unwrap_or_default()
+    ovo_id.get(ovo_id.len().saturating_sub(4)..).unwrap_or_default()
 }
 
 /// What happens before the push reaches the customer: amount limits, the spec's suffix codes,
@@ -630,11 +542,7 @@ fn precheck(app: &App, p: &Payment) -> Result<String, &'static str> {
         }
         _ => {}
     }
-    match app
-        .ctx
-        .wallets()
-        .check(&phone, p.amount, PaySource::PointsFirst)
-    {
+    match app.ctx.wallets().check(&phone, p.amount, PaySource::PointsFirst) {
         Ok(_) => Ok(phone),
         Err(e) => Err(debit_code(e)),
     }
@@ -659,24 +567,10 @@ async fn sleep_or_forever(wait: Option<Duration>) {
     }
 }
 
-async fn process(
-    app: App,
-    merchant: MerchantConfig,
-    key: (String, String),
-    payment: Payment,
-) -> Payment {
+async fn process(app: App, merchant: MerchantConfig, key: (String, String), payment: Payment) -> Payment {
     let phone = match precheck(&app, &payment) {
         Ok(phone) => phone,
-        Err(code) => {
-            return finish(
-                &app,
-                &merchant,
-                &key,
-                PayStatus::Failed,
-                code,
-                Split::default(),
-            )
-        }
+        Err(code) => return finish(&app, &merchant, &key, PayStatus::Failed, code, Split::default()),
     };
     let scale = app.ctx.scale();
     let opened = app.ctx.pending().open(
@@ -699,15 +593,9 @@ async fn process(
     if let Some(p) = app.lock().payments.get_mut(&key) {
         p.action_id = Some(action_id.clone());
     }
-    let behaviour = app
-        .ctx
-        .wallets()
-        .get(&phone)
-        .map(|a| a.behaviour)
-        .unwrap_or_default();
+    let behaviour = app.ctx.wallets().get(&phone).map(|a| a.behaviour).unwrap_or_default();
     let waits_for_control = matches!(suffix(&payment.ovo_id), "0068" | "9999");
-    let auto = (behaviour == Behaviour::Manual && !waits_for_control)
-        .then(|| scale.scaled(Duration::from_secs(merchant.auto_delay_secs)));
+    let auto = (behaviour == Behaviour::Manual && !waits_for_control).then(|| scale.scaled(Duration::from_secs(merchant.auto_delay_secs)));
     let decision = tokio::select! {
         decided = opened.decision => decided.ok(),
         () = sleep_or_forever(auto) => Some(Decision::Approve { source: PaySource::Cash }),
@@ -719,44 +607,19 @@ async fn process(
     }
     match decision {
         Some(Decision::Approve { source }) => settle(&app, &merchant, &key, &phone, source),
-        Some(Decision::Decline) => finish(
-            &app,
-            &merchant,
-            &key,
-            PayStatus::Failed,
-            "17",
-            Split::default(),
-        ),
+        Some(Decision::Decline) => finish(&app, &merchant, &key, PayStatus::Failed, "17", Split::default()),
         None => {
-            let timed_out = finish(
-                &app,
-                &merchant,
-                &key,
-                PayStatus::Timeout,
-                "68",
-                Split::default(),
-            );
+            let timed_out = finish(&app, &merchant, &key, PayStatus::Timeout, "68", Split::default());
             let late = app.clone();
             let pays_late = suffix(&payment.ovo_id) == "0068";
             tokio::spawn(async move {
                 late.ctx.scale().sleep(LATE_ANSWER).await;
-                let still_timed_out = late
-                    .lock()
-                    .payments
-                    .get(&key)
-                    .is_some_and(|p| p.status == PayStatus::Timeout);
+                let still_timed_out = late.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Timeout);
                 if still_timed_out {
                     if pays_late {
                         settle(&late, &merchant, &key, &phone, PaySource::Cash);
                     } else {
-                        finish(
-                            &late,
-                            &merchant,
-                            &key,
-                            PayStatus::Failed,
-                            "68",
-                            Split::default(),
-                        );
+                        finish(&late, &merchant, &key, PayStatus::Failed, "68", Split::default());
                     }
                 }
             });
@@ -766,47 +629,19 @@ async fn process(
 }
 
 /// Takes the money and finishes as SUCCESS, or FAILED with the wallet's code.
-fn settle(
-    app: &App,
-    merchant: &MerchantConfig,
-    key: &(String, String),
-    phone: &str,
-    source: PaySource,
-) -> Payment {
-    let amount = app
-        .lock()
-        .payments
-        .get(key)
-        .map(|p| p.amount)
-        .unwrap_or_default();
+fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &str, source: PaySource) -> Payment {
+    let amount = app.lock().payments.get(key).map(|p| p.amount).unwrap_or_default();
     match app.ctx.wallets().debit(phone, amount, source) {
         Ok(split) => finish(app, merchant, key, PayStatus::Success, "00", split),
-        Err(e) => finish(
-            app,
-            merchant,
-            key,
-            PayStatus::Failed,
-            debit_code(e),
-            Split::default(),
-        ),
+        Err(e) => finish(app, merchant, key, PayStatus::Failed, debit_code(e), Split::default()),
     }
 }
 
 /// Records the outcome, and notifies the merchant when it is final.
-fn finish(
-    app: &App,
-    merchant: &MerchantConfig,
-    key: &(String, String),
-    status: PayStatus,
-    code: &str,
-    split: Split,
-) -> Payment {
+fn finish(app: &App, merchant: &MerchantConfig, key: &(String, String), status: PayStatus, code: &str, split: Split) -> Payment {
     let balances = {
         let inner = app.lock();
-        inner
-            .payments
-            .get(key)
-            .and_then(|p| p.phone.as_deref().and_then(|ph| app.ctx.wallets().get(ph)))
+        inner.payments.get(key).and_then(|p| p.phone.as_deref().and_then(|ph| app.ctx.wallets().get(ph)))
     };
     let done = {
         let mut inner = app.lock();
@@ -830,10 +665,7 @@ fn finish(
         }
         p.clone()
     };
-    if matches!(
-        status,
-        PayStatus::Success | PayStatus::Failed | PayStatus::Refunded
-    ) {
+    if matches!(status, PayStatus::Success | PayStatus::Failed | PayStatus::Refunded) {
         notify(app, merchant, &done);
     }
     done
@@ -875,30 +707,19 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
     let Some(url) = merchant.notification_url.clone().filter(|u| !u.is_empty()) else {
         return;
     };
-    let target = reqwest::Url::parse(&url)
-        .map(|u| u.path().to_owned())
-        .unwrap_or_else(|_| "/".into());
+    let target = reqwest::Url::parse(&url).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
     let body = status_body(p, false).to_string();
     let request_id = random_id();
     let timestamp = now_utc_text();
     let digest = crypto::digest(body.as_bytes());
-    let component = crypto::component(
-        &merchant.client_id,
-        &request_id,
-        &timestamp,
-        &target,
-        Some(&digest),
-    );
+    let component = crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
     let signed = |secret: &str| {
         vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("Client-Id".to_owned(), merchant.client_id.clone()),
             ("Request-Id".to_owned(), request_id.clone()),
             ("Request-Timestamp".to_owned(), timestamp.clone()),
-            (
-                "Signature".to_owned(),
-                crypto::header_signature(secret, &component),
-            ),
+            ("Signature".to_owned(), crypto::header_signature(secret, &component)),
         ]
     };
     let wrong_secret = format!("{}-not-the-secret", merchant.secret_key);
@@ -910,11 +731,7 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
         headers: signed(&merchant.secret_key),
         body: body.clone(),
         retries: RETRIES.to_vec(),
-        tampered: Some(Tampered {
-            url,
-            headers: signed(&wrong_secret),
-            body,
-        }),
+        tampered: Some(Tampered { url, headers: signed(&wrong_secret), body }),
         ack: Ack::Http2xx,
         prepare: None,
     });
@@ -923,37 +740,21 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
 // ---------------------------------------------------------------------------------------------
 // Status check
 
-async fn status(
-    State(app): State<App>,
-    headers: HeaderMap,
-    uri: Uri,
-    Path(invoice_number): Path<String>,
-) -> Response {
+async fn status(State(app): State<App>, headers: HeaderMap, uri: Uri, Path(invoice_number): Path<String>) -> Response {
     let Some(client_id) = header(&headers, "Client-Id") else {
         return bad_request("invalid_client_id", "Missing Client-Id header");
     };
     let Some(merchant) = app.merchant(client_id).cloned() else {
         return bad_request("invalid_client_id", "Invalid Client-Id");
     };
-    if let Err((code, message)) =
-        check_header_signature(&merchant, &headers, uri.path(), None, true)
-    {
+    if let Err((code, message)) = check_header_signature(&merchant, &headers, uri.path(), None, true) {
         return bad_request(code, message);
     }
     let inner = app.lock();
-    let Some(p) = inner
-        .payments
-        .get(&(merchant.client_id.clone(), invoice_number))
-    else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "transaction_not_found",
-            "Transaction Not Found",
-        );
+    let Some(p) = inner.payments.get(&(merchant.client_id.clone(), invoice_number)) else {
+        return error(StatusCode::NOT_FOUND, "transaction_not_found", "Transaction Not Found");
     };
-    let expired = p
-        .final_instant
-        .is_some_and(|at| at.elapsed() > app.ctx.scale().scaled(KEEP_DETAILS));
+    let expired = p.final_instant.is_some_and(|at| at.elapsed() > app.ctx.scale().scaled(KEEP_DETAILS));
     Json(status_body(p, expired)).into_response()
 }
 
@@ -966,25 +767,15 @@ struct ClientFilter {
 }
 
 fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<(String, String)> {
-    app.lock()
-        .payments
-        .keys()
-        .find(|(c, i)| i == invoice_number && client_id.is_none_or(|want| want == c))
-        .cloned()
+    app.lock().payments.keys().find(|(c, i)| i == invoice_number && client_id.is_none_or(|want| want == c)).cloned()
 }
 
 async fn list_payments(State(app): State<App>) -> Json<Vec<Payment>> {
     Json(app.lock().payments.values().cloned().collect())
 }
 
-async fn get_payment(
-    State(app): State<App>,
-    Path(invoice_number): Path<String>,
-    Query(q): Query<ClientFilter>,
-) -> Response {
-    match find_key(&app, &invoice_number, q.client_id.as_deref())
-        .and_then(|k| app.lock().payments.get(&k).cloned())
-    {
+async fn get_payment(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
+    match find_key(&app, &invoice_number, q.client_id.as_deref()).and_then(|k| app.lock().payments.get(&k).cloned()) {
         Some(p) => Json(p).into_response(),
         None => error(StatusCode::NOT_FOUND, "not_found", "no such invoice"),
     }
@@ -996,82 +787,35 @@ struct PayControl {
     method: Option<String>,
 }
 
-async fn control_pay(
-    State(app): State<App>,
-    Path(invoice_number): Path<String>,
-    Query(q): Query<ClientFilter>,
-    body: Bytes,
-) -> Response {
-    let control: PayControl = if body.is_empty() {
-        PayControl::default()
-    } else {
+async fn control_pay(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>, body: Bytes) -> Response {
+    let control: PayControl = if body.is_empty() { PayControl::default() } else {
         match serde_json::from_slice(&body) {
             Ok(c) => c,
-            Err(e) => {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_parameter",
-                    e.to_string(),
-                )
-            }
+            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", e.to_string()),
         }
     };
     let source = match control.method.as_deref().unwrap_or("cash") {
         "cash" => PaySource::Cash,
         "points" => PaySource::Points,
         "points_first" => PaySource::PointsFirst,
-        other => {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_parameter",
-                format!("method {other:?}: cash, points or points_first"),
-            )
-        }
+        other => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", format!("method {other:?}: cash, points or points_first")),
     };
-    decide_held(
-        &app,
-        &invoice_number,
-        q.client_id.as_deref(),
-        Decision::Approve { source },
-    )
+    decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Approve { source })
 }
 
-async fn control_decline(
-    State(app): State<App>,
-    Path(invoice_number): Path<String>,
-    Query(q): Query<ClientFilter>,
-) -> Response {
-    decide_held(
-        &app,
-        &invoice_number,
-        q.client_id.as_deref(),
-        Decision::Decline,
-    )
+async fn control_decline(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
+    decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Decline)
 }
 
-fn decide_held(
-    app: &App,
-    invoice_number: &str,
-    client_id: Option<&str>,
-    decision: Decision,
-) -> Response {
+fn decide_held(app: &App, invoice_number: &str, client_id: Option<&str>, decision: Decision) -> Response {
     let held = app.lock().payments.iter().find_map(|((c, i), p)| {
-        (i == invoice_number && client_id.is_none_or(|want| want == c))
-            .then(|| p.action_id.clone())
-            .flatten()
+        (i == invoice_number && client_id.is_none_or(|want| want == c)).then(|| p.action_id.clone()).flatten()
     });
     let Some(action_id) = held else {
-        return error(
-            StatusCode::CONFLICT,
-            "not_held",
-            "no push request is being held for this invoice",
-        );
+        return error(StatusCode::CONFLICT, "not_held", "no push request is being held for this invoice");
     };
     match app.ctx.pending().decide(&action_id, decision) {
-        Ok(_) => Json(
-            json!({ "decided": action_id, "invoice_number": invoice_number, "decision": decision }),
-        )
-        .into_response(),
+        Ok(_) => Json(json!({ "decided": action_id, "invoice_number": invoice_number, "decision": decision })).into_response(),
         Err(e) => error(StatusCode::CONFLICT, "not_held", e.to_string()),
     }
 }
@@ -1103,38 +847,20 @@ async fn offline_refund(State(app): State<App>, Json(request): Json<RefundReques
             return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
         };
         if p.status != PayStatus::Success {
-            return error(
-                StatusCode::CONFLICT,
-                "not_refundable",
-                format!(
-                    "the payment is {}, only SUCCESS payments are refunded",
-                    p.status.wire()
-                ),
-            );
+            return error(StatusCode::CONFLICT, "not_refundable", format!("the payment is {}, only SUCCESS payments are refunded", p.status.wire()));
         }
         let remaining = p.amount - p.refunded;
         let amount = request.amount.unwrap_or(remaining);
         if amount <= 0 {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_parameter",
-                "amount must be a positive whole number of rupiah",
-            );
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", "amount must be a positive whole number of rupiah");
         }
         if amount > remaining {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "exceeds_paid_amount",
-                format!("only {remaining} of {} is left to refund", p.amount),
-            );
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "exceeds_paid_amount", format!("only {remaining} of {} is left to refund", p.amount));
         }
         // Cash first, then points, never more of either than was used.
         let refunded_cash: i64 = p.refunds.iter().map(|r| r.split.cash).sum();
         let cash = amount.min(p.split.cash - refunded_cash);
-        let split = Split {
-            cash,
-            points: amount - cash,
-        };
+        let split = Split { cash, points: amount - cash };
         if let Some(phone) = p.phone.as_deref() {
             if let Err(e) = app.ctx.wallets().credit(phone, split) {
                 return error(StatusCode::CONFLICT, "wallet_error", e.to_string());
@@ -1144,10 +870,7 @@ async fn offline_refund(State(app): State<App>, Json(request): Json<RefundReques
             amount,
             split,
             at: now_utc_text(),
-            reference: request
-                .reference
-                .clone()
-                .unwrap_or_else(|| format!("OFFLINE-{}", random_id())),
+            reference: request.reference.clone().unwrap_or_else(|| format!("OFFLINE-{}", random_id())),
         };
         p.refunded += amount;
         p.refunds.push(refund.clone());
@@ -1159,9 +882,5 @@ async fn offline_refund(State(app): State<App>, Json(request): Json<RefundReques
     if payment.status == PayStatus::Refunded {
         notify(&app, &merchant, &payment);
     }
-    (
-        StatusCode::CREATED,
-        Json(json!({ "refund": refund, "payment": payment })),
-    )
-        .into_response()
+    (StatusCode::CREATED, Json(json!({ "refund": refund, "payment": payment }))).into_response()
 }

@@ -36,11 +36,7 @@ const REFUND_DELAY: Duration = Duration::from_secs(60);
 /// An idempotency key is valid 24 h from its first execution (§3).
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Webhook retries after a failed delivery: 1 min, 5 min, 30 min (§10, house default).
-const WEBHOOK_RETRIES: [Duration; 3] = [
-    Duration::from_secs(60),
-    Duration::from_secs(300),
-    Duration::from_secs(1800),
-];
+const WEBHOOK_RETRIES: [Duration; 3] = [Duration::from_secs(60), Duration::from_secs(300), Duration::from_secs(1800)];
 /// The seed guide's test phone, which bypasses phone validation (§15).
 const TEST_PHONE: (&str, &str) = ("62", "0123456789");
 /// Simulator-only code for payin validation errors, whose real codes are unknown (§13).
@@ -178,32 +174,20 @@ struct ApiError {
 
 impl ApiError {
     fn new(http: StatusCode, code: u32, message: impl Into<String>) -> ApiError {
-        ApiError {
-            http,
-            code,
-            message: message.into(),
-        }
+        ApiError { http, code, message: message.into() }
     }
     fn invalid(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, SIM_CODE, message)
     }
     fn refund(code: u32, message: impl Into<String>) -> ApiError {
-        let http = if code == 30009 {
-            StatusCode::CONFLICT
-        } else {
-            StatusCode::BAD_REQUEST
-        };
+        let http = if code == 30009 { StatusCode::CONFLICT } else { StatusCode::BAD_REQUEST };
         ApiError::new(http, code, message)
     }
     fn not_found(what: &str) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, 105, format!("{what} not found"))
     }
     fn bad_path(what: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            103,
-            format!("invalid URL path parameter: {what}"),
-        )
+        ApiError::new(StatusCode::BAD_REQUEST, 103, format!("invalid URL path parameter: {what}"))
     }
 }
 
@@ -219,26 +203,15 @@ impl IntoResponse for ApiError {
 }
 
 fn success(data: Value) -> Response {
-    (
-        StatusCode::OK,
-        Json(json!({ "status": "success", "message": "", "data": data })),
-    )
-        .into_response()
+    (StatusCode::OK, Json(json!({ "status": "success", "message": "", "data": data }))).into_response()
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            100,
-            format!("JSON decode failure: {e}"),
-        )
-    })
+    serde_json::from_slice(body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}")))
 }
 
 fn valid_url(url: &str) -> bool {
-    reqwest::Url::parse(url)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
 /// What the customer's side decided about one attempt.
@@ -273,18 +246,11 @@ fn debit_reason(e: DebitError) -> String {
 
 impl App {
     fn new(ctx: Ctx, state: Arc<Mutex<State>>) -> App {
-        let merchants = ctx
-            .merchants()
-            .section::<MerchantCfg>(KEY)
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "no {KEY} merchants");
-                Vec::new()
-            });
-        App {
-            ctx,
-            state,
-            merchants: Arc::new(merchants),
-        }
+        let merchants = ctx.merchants().section::<MerchantCfg>(KEY).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "no {KEY} merchants");
+            Vec::new()
+        });
+        App { ctx, state, merchants: Arc::new(merchants) }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -297,11 +263,8 @@ impl App {
 
     /// HTTP Basic (§2): codes 109 / 108 / 111.
     fn authenticate(&self, headers: &HeaderMap) -> Result<MerchantCfg, ApiError> {
-        let header = headers
-            .get("authorization")
-            .map(|v| v.to_str().unwrap_or("\u{0}"));
-        let refuse =
-            |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
+        let header = headers.get("authorization").map(|v| v.to_str().unwrap_or("\u{0}"));
+        let refuse = |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
         let (key, secret) = auth::decode_basic(header).map_err(refuse)?;
         let mut found = None;
         for m in self.merchants.iter() {
@@ -313,11 +276,7 @@ impl App {
     }
 
     /// Runs a GET: authenticated, no idempotency (§3).
-    fn read(
-        &self,
-        headers: &HeaderMap,
-        f: impl FnOnce(&State, &MerchantCfg) -> Result<Value, ApiError>,
-    ) -> Response {
+    fn read(&self, headers: &HeaderMap, f: impl FnOnce(&State, &MerchantCfg) -> Result<Value, ApiError>) -> Response {
         let merchant = match self.authenticate(headers) {
             Ok(m) => m,
             Err(e) => return e.into_response(),
@@ -342,15 +301,9 @@ impl App {
             Ok(m) => m,
             Err(e) => return e.into_response(),
         };
-        let key = match headers
-            .get("idempotency-key")
-            .map(|v| v.to_str().map(str::to_owned))
-        {
+        let key = match headers.get("idempotency-key").map(|v| v.to_str().map(str::to_owned)) {
             Some(Ok(k)) if idempotent && !k.is_empty() && k.len() <= 255 => Some(k),
-            Some(_) if idempotent => {
-                return ApiError::invalid("Idempotency-Key must be 1 to 255 characters")
-                    .into_response()
-            }
+            Some(_) if idempotent => return ApiError::invalid("Idempotency-Key must be 1 to 255 characters").into_response(),
             _ => None,
         };
         let mut st = self.lock();
@@ -359,30 +312,16 @@ impl App {
         let slot = key.map(|k| (merchant.api_key.clone(), k));
         if let Some(stored) = slot.as_ref().and_then(|s| st.idempotency.get(s)) {
             if stored.endpoint != endpoint {
-                return ApiError::invalid(format!(
-                    "Idempotency-Key already used for {}",
-                    stored.endpoint
-                ))
-                .into_response();
+                return ApiError::invalid(format!("Idempotency-Key already used for {}", stored.endpoint)).into_response();
             }
             let mut response = success(stored.body.clone());
-            response.headers_mut().insert(
-                "x-sandbox-idempotent-replay",
-                axum::http::HeaderValue::from_static("true"),
-            );
+            response.headers_mut().insert("x-sandbox-idempotent-replay", axum::http::HeaderValue::from_static("true"));
             return response;
         }
         match f(self, &mut st, &merchant) {
             Ok(data) => {
                 if let Some(slot) = slot {
-                    st.idempotency.insert(
-                        slot,
-                        Stored {
-                            endpoint: endpoint.to_owned(),
-                            body: data.clone(),
-                            at: Instant::now(),
-                        },
-                    );
+                    st.idempotency.insert(slot, Stored { endpoint: endpoint.to_owned(), body: data.clone(), at: Instant::now() });
                 }
                 success(data)
             }
@@ -396,10 +335,7 @@ impl App {
             return;
         }
         let mut urls: Vec<&str> = Vec::new();
-        for url in [object_url, merchant.webhook_url.as_deref()]
-            .into_iter()
-            .flatten()
-        {
+        for url in [object_url, merchant.webhook_url.as_deref()].into_iter().flatten() {
             if !url.is_empty() && !urls.contains(&url) {
                 urls.push(url);
             }
@@ -410,20 +346,9 @@ impl App {
         let id = new_id("evt_");
         let created_at = model::event_time(now());
         let body = json!({ "type": event, "created_at": created_at, "data": data, "id": id, "object": "event" }).to_string();
-        let signature =
-            auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
-        let wrong = auth::webhook_signature(
-            &format!("{}-tampered", merchant.webhook_secret),
-            &id,
-            body.as_bytes(),
-            &created_at,
-        );
-        let headers = |sig: String| {
-            vec![
-                ("content-type".to_owned(), "application/json".to_owned()),
-                ("signature".to_owned(), sig),
-            ]
-        };
+        let signature = auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
+        let wrong = auth::webhook_signature(&format!("{}-tampered", merchant.webhook_secret), &id, body.as_bytes(), &created_at);
+        let headers = |sig: String| vec![("content-type".to_owned(), "application/json".to_owned()), ("signature".to_owned(), sig)];
         for url in urls {
             self.ctx.notifier().send(Outbound {
                 product: KEY,
@@ -433,11 +358,7 @@ impl App {
                 headers: headers(signature.clone()),
                 body: body.clone(),
                 retries: WEBHOOK_RETRIES.to_vec(),
-                tampered: Some(Tampered {
-                    url: url.to_owned(),
-                    headers: headers(wrong.clone()),
-                    body: body.clone(),
-                }),
+                tampered: Some(Tampered { url: url.to_owned(), headers: headers(wrong.clone()), body: body.clone() }),
                 ack: Ack::Http2xx,
                 prepare: None,
             });
@@ -457,13 +378,8 @@ impl App {
                     }
                 }
                 Plan::Refused(reason) => Outcome::Fail(reason),
-                Plan::Push {
-                    opened: Opened { id, decision },
-                    phone,
-                } => {
-                    match tokio::time::timeout(app.ctx.scale().scaled(OUTCOME_DELAY), decision)
-                        .await
-                    {
+                Plan::Push { opened: Opened { id, decision }, phone } => {
+                    match tokio::time::timeout(app.ctx.scale().scaled(OUTCOME_DELAY), decision).await {
                         Ok(Ok(Decision::Approve { source })) => Outcome::Debit { phone, source },
                         Ok(Ok(Decision::Decline)) => Outcome::Fail("declined by customer".into()),
                         Ok(Err(_)) | Err(_) => {
@@ -480,27 +396,19 @@ impl App {
     /// Ends an attempt (if it is still waiting): money moves, states change, events go.
     fn finish_attempt(&self, pat: &str, outcome: Outcome) {
         let mut st = self.lock();
-        let Some(attempt) = st.attempts.get(pat) else {
-            return;
-        };
+        let Some(attempt) = st.attempts.get(pat) else { return };
         if attempt.status != "requires_action" {
             return;
         }
         let payin_id = attempt.payin.clone();
-        let Some(payin) = st.payins.get(&payin_id) else {
-            return;
-        };
-        let Some(merchant) = self.merchant(&payin.merchant).cloned() else {
-            return;
-        };
+        let Some(payin) = st.payins.get(&payin_id) else { return };
+        let Some(merchant) = self.merchant(&payin.merchant).cloned() else { return };
         let rupiah = payin.amount / 100;
         let outcome = match outcome {
-            Outcome::Debit { phone, source } => {
-                match self.ctx.wallets().debit(&phone, rupiah, source) {
-                    Ok(split) => Ok(Some(split)),
-                    Err(e) => Err(debit_reason(e)),
-                }
-            }
+            Outcome::Debit { phone, source } => match self.ctx.wallets().debit(&phone, rupiah, source) {
+                Ok(split) => Ok(Some(split)),
+                Err(e) => Err(debit_reason(e)),
+            },
             Outcome::Succeed => Ok(None),
             Outcome::Fail(reason) => Err(reason),
         };
@@ -529,31 +437,14 @@ impl App {
             }
         }
         let st = &*st;
-        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else {
-            return;
-        };
+        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else { return };
         let url = payin.webhook_url.clone();
         if succeeded {
-            self.notify(
-                &merchant,
-                "payment_attempt.succeeded",
-                attempt.json(payin),
-                url.as_deref(),
-            );
+            self.notify(&merchant, "payment_attempt.succeeded", attempt.json(payin), url.as_deref());
             self.notify(&merchant, "payin.succeeded", payin.json(st), url.as_deref());
         } else {
-            self.notify(
-                &merchant,
-                "payment_attempt.failed",
-                attempt.json(payin),
-                url.as_deref(),
-            );
-            self.notify(
-                &merchant,
-                "payin.requires_payment_method",
-                payin.json(st),
-                url.as_deref(),
-            );
+            self.notify(&merchant, "payment_attempt.failed", attempt.json(payin), url.as_deref());
+            self.notify(&merchant, "payin.requires_payment_method", payin.json(st), url.as_deref());
         }
     }
 
@@ -568,29 +459,18 @@ impl App {
     /// Refunds return to where the money came from: cash first, then points.
     fn settle_refund(&self, rfd: &str) {
         let mut st = self.lock();
-        let Some(refund) = st.refunds.get(rfd) else {
-            return;
-        };
+        let Some(refund) = st.refunds.get(rfd) else { return };
         if refund.status != "pending" {
             return;
         }
         let (pat, amount) = (refund.attempt.clone(), refund.amount);
-        let Some(attempt) = st.attempts.get(&pat) else {
-            return;
-        };
+        let Some(attempt) = st.attempts.get(&pat) else { return };
         let outcome = match (&attempt.wallet_phone, attempt.split) {
             (Some(phone), Some(split)) => {
                 let rupiah = amount / 100;
                 let cash = rupiah.min(split.cash - attempt.refunded_split.cash);
-                let back = Split {
-                    cash,
-                    points: rupiah - cash,
-                };
-                self.ctx
-                    .wallets()
-                    .credit(phone, back)
-                    .map(|()| back)
-                    .map_err(debit_reason)
+                let back = Split { cash, points: rupiah - cash };
+                self.ctx.wallets().credit(phone, back).map(|()| back).map_err(debit_reason)
             }
             _ => Ok(Split::default()),
         };
@@ -602,9 +482,7 @@ impl App {
                 attempt.refunded = true;
             }
         }
-        let Some(refund) = st.refunds.get_mut(rfd) else {
-            return;
-        };
+        let Some(refund) = st.refunds.get_mut(rfd) else { return };
         match &outcome {
             Ok(_) => refund.status = "succeeded".into(),
             Err(reason) => {
@@ -613,20 +491,9 @@ impl App {
             }
         }
         let refund = refund.clone();
-        let Some(merchant) = self.merchant(&refund.merchant).cloned() else {
-            return;
-        };
-        let event = if succeeded {
-            "refund.succeeded"
-        } else {
-            "refund.failed"
-        };
-        self.notify(
-            &merchant,
-            event,
-            refund.json(),
-            refund.webhook_url.as_deref(),
-        );
+        let Some(merchant) = self.merchant(&refund.merchant).cloned() else { return };
+        let event = if succeeded { "refund.succeeded" } else { "refund.failed" };
+        self.notify(&merchant, event, refund.json(), refund.webhook_url.as_deref());
     }
 }
 
@@ -796,100 +663,51 @@ fn find_payin<'a>(st: &'a State, merchant: &MerchantCfg, id: &str) -> Result<&'a
     if !id.starts_with("pay_") {
         return Err(ApiError::bad_path("payin id must start with pay_"));
     }
-    st.payins
-        .get(id)
-        .filter(|p| p.merchant == merchant.api_key)
-        .ok_or_else(|| ApiError::not_found("payin"))
+    st.payins.get(id).filter(|p| p.merchant == merchant.api_key).ok_or_else(|| ApiError::not_found("payin"))
 }
 
-async fn confirm_payin(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    app.write(
-        &headers,
-        "/v3/payin/{id}/confirm",
-        true,
-        |app, st, merchant| {
-            let fields: ConfirmFields = if body.iter().all(u8::is_ascii_whitespace) {
-                ConfirmFields::default()
-            } else {
-                decode(&body)?
-            };
-            let payin = find_payin(st, merchant, &id)?;
-            if payin.status != "requires_payment_method" {
-                return Err(ApiError::invalid(format!(
-                    "payin cannot be confirmed in status {}",
-                    payin.status
-                )));
-            }
-            let mut updated = payin.clone();
-            apply_fields(&mut updated, &fields)?;
-            if let Some(pmd) = &fields.payment_method_details {
-                updated.payment_method_details = pmd.clone();
-            }
-            st.payins.insert(id.clone(), updated);
-            confirm(app, st, merchant, &id)?;
-            st.payins
-                .get(&id)
-                .map(|p| p.json(st))
-                .ok_or_else(|| ApiError::not_found("payin"))
-        },
-    )
+async fn confirm_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    app.write(&headers, "/v3/payin/{id}/confirm", true, |app, st, merchant| {
+        let fields: ConfirmFields = if body.iter().all(u8::is_ascii_whitespace) { ConfirmFields::default() } else { decode(&body)? };
+        let payin = find_payin(st, merchant, &id)?;
+        if payin.status != "requires_payment_method" {
+            return Err(ApiError::invalid(format!("payin cannot be confirmed in status {}", payin.status)));
+        }
+        let mut updated = payin.clone();
+        apply_fields(&mut updated, &fields)?;
+        if let Some(pmd) = &fields.payment_method_details {
+            updated.payment_method_details = pmd.clone();
+        }
+        st.payins.insert(id.clone(), updated);
+        confirm(app, st, merchant, &id)?;
+        st.payins.get(&id).map(|p| p.json(st)).ok_or_else(|| ApiError::not_found("payin"))
+    })
 }
 
 /// Starts a payment attempt on a payin in `requires_payment_method` (§7, §15).
 fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Result<(), ApiError> {
-    let payin = st
-        .payins
-        .get(id)
-        .ok_or_else(|| ApiError::not_found("payin"))?;
+    let payin = st.payins.get(id).ok_or_else(|| ApiError::not_found("payin"))?;
     if payin.payment_method_details.is_null() {
         return Err(ApiError::invalid("payment_method_details is required"));
     }
-    let details: MethodDetails = serde_json::from_value(payin.payment_method_details.clone())
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                100,
-                format!("JSON decode failure: {e}"),
-            )
-        })?;
+    let details: MethodDetails =
+        serde_json::from_value(payin.payment_method_details.clone()).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}")))?;
     match details.kind.as_deref() {
         Some("ovo_idr") => {}
         None => return Err(ApiError::invalid("payment_method_details.type is required")),
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "payment method {other:?} is not served by this sandbox; use ovo_idr"
-            )))
-        }
+        Some(other) => return Err(ApiError::invalid(format!("payment method {other:?} is not served by this sandbox; use ovo_idr"))),
     }
-    let phone = details
-        .ovo_idr
-        .and_then(|o| o.phone)
-        .ok_or_else(|| ApiError::invalid("payment_method_details.ovo_idr.phone is required"))?;
+    let phone = details.ovo_idr.and_then(|o| o.phone).ok_or_else(|| ApiError::invalid("payment_method_details.ovo_idr.phone is required"))?;
     let (Some(code), Some(number)) = (phone.calling_code, phone.number) else {
-        return Err(ApiError::invalid(
-            "ovo_idr.phone needs calling_code and number",
-        ));
+        return Err(ApiError::invalid("ovo_idr.phone needs calling_code and number"));
     };
     let test_phone = (code.as_str(), number.as_str()) == TEST_PHONE;
     if !test_phone {
         if code != "62" {
-            return Err(ApiError::invalid(
-                "ovo_idr.phone.calling_code must be \"62\"",
-            ));
+            return Err(ApiError::invalid("ovo_idr.phone.calling_code must be \"62\""));
         }
-        if number.is_empty()
-            || !number.chars().all(|c| c.is_ascii_digit())
-            || number.starts_with('0')
-            || number.starts_with("62")
-        {
-            return Err(ApiError::invalid(
-                "ovo_idr.phone.number must be digits, without the leading 0 or the country code",
-            ));
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) || number.starts_with('0') || number.starts_with("62") {
+            return Err(ApiError::invalid("ovo_idr.phone.number must be digits, without the leading 0 or the country code"));
         }
     }
     let canonical = crate::core::phone::canonical(&format!("62{number}"));
@@ -903,37 +721,28 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
         Plan::Timed { fail: fail_amount }
     } else {
         match (&canonical, &account) {
-            (Some(phone), Some(_)) => {
-                match app
-                    .ctx
-                    .wallets()
-                    .check(phone, rupiah, PaySource::PointsFirst)
-                {
-                    Err(e) => Plan::Refused(debit_reason(e)),
-                    Ok(_) => {
-                        let opened = app.ctx.pending().open(
-                            app.ctx.wallets(),
-                            NewAction {
-                                product: KEY,
-                                kind: ActionKind::Push,
-                                phone: phone.clone(),
-                                amount: Some(rupiah),
-                                merchant: merchant.name.clone(),
-                                description: payin.transaction_description.clone(),
-                                steps: Vec::new(),
-                                return_url: None,
-                                decline_url: None,
-                                otp: None,
-                                choose_source: true,
-                            },
-                        );
-                        Plan::Push {
-                            opened,
+            (Some(phone), Some(_)) => match app.ctx.wallets().check(phone, rupiah, PaySource::PointsFirst) {
+                Err(e) => Plan::Refused(debit_reason(e)),
+                Ok(_) => {
+                    let opened = app.ctx.pending().open(
+                        app.ctx.wallets(),
+                        NewAction {
+                            product: KEY,
+                            kind: ActionKind::Push,
                             phone: phone.clone(),
-                        }
-                    }
+                            amount: Some(rupiah),
+                            merchant: merchant.name.clone(),
+                            description: payin.transaction_description.clone(),
+                            steps: Vec::new(),
+                            return_url: None,
+                            decline_url: None,
+                            otp: None,
+                            choose_source: true,
+                        },
+                    );
+                    Plan::Push { opened, phone: phone.clone() }
                 }
-            }
+            },
             _ => Plan::Refused(debit_reason(DebitError::NoAccount)),
         }
     };
@@ -959,59 +768,33 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
     }
     let pat = attempt.id.clone();
     st.attempts.insert(pat.clone(), attempt);
-    let Some(payin) = st.payins.get_mut(id) else {
-        return Err(ApiError::not_found("payin"));
-    };
+    let Some(payin) = st.payins.get_mut(id) else { return Err(ApiError::not_found("payin")) };
     payin.status = "requires_action".into();
     payin.status_description = String::new();
     payin.confirm = true;
     payin.latest_attempt = pat.clone();
     payin.attempts.push(pat.clone());
     let payin = &st.payins[id];
-    app.notify(
-        merchant,
-        "payin.requires_action",
-        payin.json(st),
-        payin.webhook_url.as_deref(),
-    );
+    app.notify(merchant, "payin.requires_action", payin.json(st), payin.webhook_url.as_deref());
     app.spawn_attempt(pat, plan);
     Ok(())
 }
 
-async fn fetch_payin(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    app.read(&headers, |st, merchant| {
-        find_payin(st, merchant, &id).map(|p| p.json(st))
-    })
+async fn fetch_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    app.read(&headers, |st, merchant| find_payin(st, merchant, &id).map(|p| p.json(st)))
 }
 
-async fn update_payin(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn update_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     app.write(&headers, "/v3/payin/{id}", false, |_, st, merchant| {
         let req: UpdateReq = decode(&body)?;
         let mut payin = find_payin(st, merchant, &id)?.clone();
         if req.amount.is_some() || req.invoice_currency.is_some() {
-            return Err(ApiError::invalid(
-                "amount and invoice_currency cannot be updated",
-            ));
+            return Err(ApiError::invalid("amount and invoice_currency cannot be updated"));
         }
         if req.fields.payment_method_details.is_some() {
-            return Err(ApiError::invalid(
-                "payment_method_details are set by confirm",
-            ));
+            return Err(ApiError::invalid("payment_method_details are set by confirm"));
         }
-        if let Some(url) = req
-            .webhook_url
-            .as_deref()
-            .filter(|u| !u.is_empty() && !valid_url(u))
-        {
+        if let Some(url) = req.webhook_url.as_deref().filter(|u| !u.is_empty() && !valid_url(u)) {
             return Err(ApiError::invalid(format!("invalid webhook_url {url:?}")));
         }
         apply_fields(&mut payin, &req.fields)?;
@@ -1026,53 +809,27 @@ async fn update_payin(
     })
 }
 
-async fn cancel_payin(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    app.write(
-        &headers,
-        "/v3/payin/{id}/cancel",
-        true,
-        |app, st, merchant| {
-            let payin = find_payin(st, merchant, &id)?;
-            if !matches!(
-                payin.status.as_str(),
-                "requires_payment_method" | "requires_action"
-            ) {
-                return Err(ApiError::invalid(format!(
-                    "payin cannot be cancelled in status {}",
-                    payin.status
-                )));
+async fn cancel_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    app.write(&headers, "/v3/payin/{id}/cancel", true, |app, st, merchant| {
+        let payin = find_payin(st, merchant, &id)?;
+        if !matches!(payin.status.as_str(), "requires_payment_method" | "requires_action") {
+            return Err(ApiError::invalid(format!("payin cannot be cancelled in status {}", payin.status)));
+        }
+        let latest = payin.latest_attempt.clone();
+        if let Some(attempt) = st.attempts.get_mut(&latest).filter(|a| a.status == "requires_action") {
+            attempt.status = "failed".into();
+            attempt.status_description = "payin cancelled".into();
+            if let Some(action) = &attempt.action_id {
+                app.ctx.pending().withdraw(action);
             }
-            let latest = payin.latest_attempt.clone();
-            if let Some(attempt) = st
-                .attempts
-                .get_mut(&latest)
-                .filter(|a| a.status == "requires_action")
-            {
-                attempt.status = "failed".into();
-                attempt.status_description = "payin cancelled".into();
-                if let Some(action) = &attempt.action_id {
-                    app.ctx.pending().withdraw(action);
-                }
-            }
-            let Some(payin) = st.payins.get_mut(&id) else {
-                return Err(ApiError::not_found("payin"));
-            };
-            payin.status = "cancelled".into();
-            payin.cancelled_at = Some(now());
-            let payin = &st.payins[&id];
-            app.notify(
-                merchant,
-                "payin.cancelled",
-                payin.json(st),
-                payin.webhook_url.as_deref(),
-            );
-            Ok(payin.json(st))
-        },
-    )
+        }
+        let Some(payin) = st.payins.get_mut(&id) else { return Err(ApiError::not_found("payin")) };
+        payin.status = "cancelled".into();
+        payin.cancelled_at = Some(now());
+        let payin = &st.payins[&id];
+        app.notify(merchant, "payin.cancelled", payin.json(st), payin.webhook_url.as_deref());
+        Ok(payin.json(st))
+    })
 }
 
 async fn create_refund(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> Response {
@@ -1081,12 +838,7 @@ async fn create_refund(AxState(app): AxState<App>, headers: HeaderMap, body: Byt
         let refund = new_refund(st, merchant, req)?;
         let id = refund.id.clone();
         let data = refund.json();
-        app.notify(
-            merchant,
-            "refund.pending",
-            data.clone(),
-            refund.webhook_url.as_deref(),
-        );
+        app.notify(merchant, "refund.pending", data.clone(), refund.webhook_url.as_deref());
         st.refunds.insert(id.clone(), refund);
         app.spawn_refund(id);
         Ok(data)
@@ -1098,67 +850,37 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
     let payin_arg = req.payin.filter(|p| !p.is_empty());
     let attempt_arg = req.payment_attempt.filter(|p| !p.is_empty());
     if payin_arg.is_none() && attempt_arg.is_none() {
-        return Err(ApiError::refund(
-            30007,
-            "provide either payin or payment_attempt",
-        ));
+        return Err(ApiError::refund(30007, "provide either payin or payment_attempt"));
     }
     let payin = match &payin_arg {
         Some(p) => {
-            let known = ["pay_", "chk_", "esc_"]
-                .iter()
-                .any(|prefix| p.starts_with(prefix));
+            let known = ["pay_", "chk_", "esc_"].iter().any(|prefix| p.starts_with(prefix));
             let found = st.payins.get(p).filter(|x| x.merchant == merchant.api_key);
-            Some(
-                found
-                    .filter(|_| known)
-                    .ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?,
-            )
+            Some(found.filter(|_| known).ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?)
         }
         None => None,
     };
     let attempt = match &attempt_arg {
         Some(a) => {
-            let found = st.attempts.get(a).filter(|x| {
-                a.starts_with("pat_")
-                    && st
-                        .payins
-                        .get(&x.payin)
-                        .is_some_and(|p| p.merchant == merchant.api_key)
-            });
+            let found = st.attempts.get(a).filter(|x| a.starts_with("pat_") && st.payins.get(&x.payin).is_some_and(|p| p.merchant == merchant.api_key));
             let found = found.filter(|x| payin.is_none_or(|p| p.id == x.payin));
             found.ok_or_else(|| ApiError::refund(30001, "invalid payment_attempt id"))?
         }
         None => {
             let payin = payin.ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?;
             if payin.attempts.len() > 1 {
-                return Err(ApiError::refund(
-                    30008,
-                    "cannot refund a payin with multiple payment attempts; pass payment_attempt",
-                ));
+                return Err(ApiError::refund(30008, "cannot refund a payin with multiple payment attempts; pass payment_attempt"));
             }
-            payin
-                .attempts
-                .first()
-                .and_then(|a| st.attempts.get(a))
-                .ok_or_else(|| {
-                    ApiError::refund(30009, "refund only on succeeded payment attempts")
-                })?
+            payin.attempts.first().and_then(|a| st.attempts.get(a)).ok_or_else(|| ApiError::refund(30009, "refund only on succeeded payment attempts"))?
         }
     };
     let payin = &st.payins[&attempt.payin];
     if attempt.status != "succeeded" {
-        return Err(ApiError::refund(
-            30009,
-            "refund only on succeeded payment attempts",
-        ));
+        return Err(ApiError::refund(30009, "refund only on succeeded payment attempts"));
     }
     if let Some(c) = req.currency.as_deref().filter(|c| !c.is_empty()) {
         if c != payin.invoice_currency {
-            return Err(ApiError::invalid(format!(
-                "currency {c:?} differs from the payin's {}",
-                payin.invoice_currency
-            )));
+            return Err(ApiError::invalid(format!("currency {c:?} differs from the payin's {}", payin.invoice_currency)));
         }
     }
     if let Some(reason) = &req.reason {
@@ -1166,55 +888,27 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
             return Err(ApiError::refund(30015, "invalid refund reason"));
         }
     }
-    if let Some(url) = req
-        .webhook_url
-        .as_deref()
-        .filter(|u| !u.is_empty() && !valid_url(u))
-    {
-        return Err(ApiError::refund(
-            30005,
-            format!("invalid webhook URL {url:?}"),
-        ));
+    if let Some(url) = req.webhook_url.as_deref().filter(|u| !u.is_empty() && !valid_url(u)) {
+        return Err(ApiError::refund(30005, format!("invalid webhook URL {url:?}")));
     }
     if let Some(source) = &req.source {
-        if source.is_empty()
-            || source.len() > 64
-            || !source
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if source.is_empty() || source.len() > 64 || !source.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             return Err(ApiError::refund(30004, "invalid source"));
         }
     }
     let amount = req.amount.unwrap_or(attempt.amount);
     if amount <= 0 {
-        return Err(ApiError::refund(
-            30002,
-            "amount: value must be greater than 0",
-        ));
+        return Err(ApiError::refund(30002, "amount: value must be greater than 0"));
     }
-    let reserved: i64 = st
-        .refunds
-        .values()
-        .filter(|r| r.attempt == attempt.id && r.status != "failed")
-        .map(|r| r.amount)
-        .sum();
+    let reserved: i64 = st.refunds.values().filter(|r| r.attempt == attempt.id && r.status != "failed").map(|r| r.amount).sum();
     if amount > attempt.amount - reserved {
-        return Err(ApiError::refund(
-            30012,
-            "amount exceeds the total paid after previous refunds",
-        ));
+        return Err(ApiError::refund(30012, "amount exceeds the total paid after previous refunds"));
     }
     if amount != attempt.amount && !merchant.partial_refunds {
-        return Err(ApiError::refund(
-            30021,
-            "partial refund is not supported for this payment method",
-        ));
+        return Err(ApiError::refund(30021, "partial refund is not supported for this payment method"));
     }
     if amount % 100 != 0 {
-        return Err(ApiError::invalid(
-            "ovo_idr refunds whole rupiah: amount must be a multiple of 100",
-        ));
+        return Err(ApiError::invalid("ovo_idr refunds whole rupiah: amount must be a multiple of 100"));
     }
     let today = model::wib_date(now());
     if let (Some(days), Some(paid_at)) = (merchant.refund_window_days, attempt.paid_at) {
@@ -1224,16 +918,9 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         }
     }
     if let Some(limit) = merchant.refund_daily_limit_idr {
-        let today_total: i64 = st
-            .refunds
-            .values()
-            .filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today)
-            .map(|r| r.amount / 100)
-            .sum();
+        let today_total: i64 = st.refunds.values().filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today).map(|r| r.amount / 100).sum();
         if today_total + amount / 100 > limit {
-            return Err(ApiError::invalid(format!(
-                "daily refund limit of IDR {limit} exceeded"
-            )));
+            return Err(ApiError::invalid(format!("daily refund limit of IDR {limit} exceeded")));
         }
     }
     Ok(Refund {
@@ -1255,20 +942,12 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
     })
 }
 
-async fn fetch_refund(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn fetch_refund(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     app.read(&headers, |st, merchant| {
         if !id.starts_with("rfd_") {
             return Err(ApiError::bad_path("refund id must start with rfd_"));
         }
-        st.refunds
-            .get(&id)
-            .filter(|r| r.merchant == merchant.api_key)
-            .map(Refund::json)
-            .ok_or_else(|| ApiError::not_found("refund"))
+        st.refunds.get(&id).filter(|r| r.merchant == merchant.api_key).map(Refund::json).ok_or_else(|| ApiError::not_found("refund"))
     })
 }
 
@@ -1288,30 +967,19 @@ fn control_view(st: &State, payin: &Payin) -> Value {
             })
         })
         .collect();
-    let refunds: Vec<Value> = st
-        .refunds
-        .values()
-        .filter(|r| r.payin == payin.id)
-        .map(Refund::json)
-        .collect();
+    let refunds: Vec<Value> = st.refunds.values().filter(|r| r.payin == payin.id).map(Refund::json).collect();
     json!({ "payin": payin.json(st), "merchant": payin.merchant, "attempts": attempts, "refunds": refunds })
 }
 
 async fn control_list(AxState(app): AxState<App>) -> Json<Value> {
     let st = app.lock();
-    Json(Value::Array(
-        st.payins.values().map(|p| control_view(&st, p)).collect(),
-    ))
+    Json(Value::Array(st.payins.values().map(|p| control_view(&st, p)).collect()))
 }
 
 async fn control_payin(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
     let st = app.lock();
     match st.payins.get(&id) {
         Some(p) => Json(control_view(&st, p)).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": "no such payin" })),
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such payin" }))).into_response(),
     }
 }

@@ -13,9 +13,7 @@ use crate::core::wallets::Split;
 pub fn new_id(prefix: &str) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
     let mut rng = rand::thread_rng();
-    let tail: String = (0..20)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..32)]))
-        .collect();
+    let tail: String = (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..32)])).collect();
     format!("{prefix}{tail}")
 }
 
@@ -30,18 +28,13 @@ pub fn object_time(t: OffsetDateTime) -> String {
 
 /// `expires_at`: whole seconds (`2024-02-03T13:05:54Z`).
 fn whole_seconds(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
 }
 
 /// Event `created_at`: microseconds (`2024-10-07T07:10:21.894488Z`).
 pub fn event_time(t: OffsetDateTime) -> String {
     t.to_offset(offset!(UTC))
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-        ))
+        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"))
         .unwrap_or_default()
 }
 
@@ -134,17 +127,8 @@ impl Payin {
 
     pub fn json(&self, st: &State) -> Value {
         let latest = st.attempts.get(&self.latest_attempt);
-        let attempts: Vec<Value> = self
-            .attempts
-            .iter()
-            .filter_map(|a| st.attempts.get(a))
-            .map(|a| a.json(self))
-            .collect();
-        let descriptor = if self.statement_descriptor.is_empty() {
-            String::new()
-        } else {
-            format!("tzp*{}", self.statement_descriptor)
-        };
+        let attempts: Vec<Value> = self.attempts.iter().filter_map(|a| st.attempts.get(a)).map(|a| a.json(self)).collect();
+        let descriptor = if self.statement_descriptor.is_empty() { String::new() } else { format!("tzp*{}", self.statement_descriptor) };
         json!({
             "id": self.id,
             "object": "payin",
@@ -282,16 +266,11 @@ mod tests {
     fn times_and_ids_have_the_documented_shapes() {
         let t = OffsetDateTime::from_unix_timestamp_nanos(1_706_533_554_270_403_381).unwrap();
         assert_eq!(object_time(t), "2024-01-29T13:05:54.270403381Z");
-        assert_eq!(
-            whole_seconds(t + time::Duration::days(5)),
-            "2024-02-03T13:05:54Z"
-        );
+        assert_eq!(whole_seconds(t + time::Duration::days(5)), "2024-02-03T13:05:54Z");
         assert_eq!(event_time(t), "2024-01-29T13:05:54.270403Z");
         let id = new_id("pay_");
         assert_eq!(id.len(), 24);
-        assert!(id[4..]
-            .chars()
-            .all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c)));
+        assert!(id[4..].chars().all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c)));
         // HD 1 worked example: 2024-01-01T17:30:00Z is 2024-01-02 in WIB.
         let paid = OffsetDateTime::from_unix_timestamp(1_704_130_200).unwrap();
         assert_eq!(wib_date(paid).to_string(), "2024-01-02");
