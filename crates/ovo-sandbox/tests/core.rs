@@ -334,3 +334,28 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     assert!(!sb.ctx.notifier().deliver(out, false).await);
     assert_eq!((calls.lock().unwrap().len(), seen.lock().unwrap().len()), (3, 0));
 }
+
+#[tokio::test]
+async fn the_demo_merchants_start_with_their_seeded_links() {
+    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        let (http, url) = (http.clone(), format!("{}{path}", sb.url()));
+        async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let ovo = get("/_sandbox/ovo_snap/state").await;
+    assert_eq!(ovo["bindings"], json!([{"referenceNo": "LNKDEMO6281234567890", "clientId": "demo-ovosnap-client", "phone": "6281234567890",
+        "status": "ACTIVE", "authCode": ovo["bindings"][0]["authCode"], "partnerReferenceNo": null, "custIdMerchant": null, "actionId": null, "reason": null}]));
+    let doku = get("/_sandbox/doku_snap_ovo/bindings/DOKUDEMO6281298765432").await;
+    assert_eq!((doku["status"].as_str(), doku["phoneNo"].as_str(), doku["clientId"].as_str()), (Some("SUCCESS"), Some("6281298765432"), Some("BRN-0218-1700000000001")));
+    let faspay = get("/_sandbox/faspay_ovo_tokenize/state").await;
+    let links: Vec<(&str, &str, &str)> = faspay["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["merchant_id"].as_str().unwrap(), l["phone"].as_str().unwrap(), l["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(links, [("99999", "6281382826301", "ACTIVE"), ("99999", "6285712345678", "ACTIVE")]);
+    assert_eq!(faspay["payments"].as_array().unwrap().len(), 14, "7 demo payments per seeded Faspay link");
+}

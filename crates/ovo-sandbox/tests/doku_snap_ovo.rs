@@ -182,8 +182,14 @@ async fn start_merchant() -> (String, Merchant) {
 /// `scale` 0.01 gives 9 s tokens (room on a loaded machine); smaller for tests that wait out
 /// a 15-minute expiry or a notification retry.
 async fn env_with(scale: &str) -> Env {
+    env_extra(scale, "").await
+}
+
+/// With `extra` TOML (e.g. `[[bindings]]`) after the merchants.
+async fn env_extra(scale: &str, extra: &str) -> Env {
     let (base, merchant) = start_merchant().await;
-    let config = SandboxConfig { merchants: Merchants::parse(&merchants_toml(&base)).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+    let toml = format!("{}\n{extra}\n", merchants_toml(&base));
+    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     Env { sandbox, http: reqwest::Client::new(), merchant, ext: AtomicU64::new(1) }
 }
@@ -1014,4 +1020,80 @@ async fn lose_response_on_payment_processes_it_but_closes_the_connection() {
     let (s, replay) = env.send(&req).await;
     assert_eq!((s, code(&replay)), (409, "2005400"));
     assert_eq!(replay["referenceNo"], st["originalReferenceNo"]);
+}
+
+// --- seeded bindings ([[bindings]]) ------------------------------------------------------------
+
+#[tokio::test]
+async fn seeded_customer_token_works_for_balance_payment_and_unbinding_and_reset_seeds_it_again() {
+    let seeded = format!(
+        "[[bindings]]\nproduct = \"doku_snap_ovo\"\nmerchant = \"{A}\"\nphone = \"{SITI}\"\n\
+         token = \"seeded-siti-b2b2c\"\nrefresh_token = \"seeded-siti-refresh\"\nprovider_ref = \"SEEDSITI\"\n"
+    );
+    // 0.001: an issued customer token lives 0.9 s; the seeded one must outlive that.
+    let env = env_extra("0.001", &seeded).await;
+    let b = env.control("/_sandbox/doku_snap_ovo/bindings/SEEDSITI").await;
+    assert_eq!((b["status"].as_str(), b["phoneNo"].as_str(), b["clientId"].as_str()), (Some("SUCCESS"), Some(SITI), Some(A)), "{b}");
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+
+    let (s, balance) = env.call(A, BALANCE, &json!({"additionalInfo": {"channel": "EMONEY_OVO_SNAP"}}), Some("seeded-siti-b2b2c")).await;
+    assert_eq!((s, code(&balance)), (200, "2001100"), "{balance}");
+    assert_eq!(balance["accountInfos"][0]["availableBalance"]["value"], "1200000.00");
+    assert_eq!(balance["accountInfos"][1]["availableBalance"]["value"], "20000.00");
+    // Merchant B does not know it.
+    let (s, _) = env.call(B, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
+    assert_eq!(s, 401);
+
+    let (s, paid) = env.call(A, PAYMENT, &pay_body("SEEDSITI-1", 10_000, "RECURRING", &[("CASH", 10_000)]), Some("seeded-siti-b2b2c")).await;
+    assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
+    env.wait_status(A, "SEEDSITI-1", "00").await;
+    assert_eq!(env.account(SITI).await, (1_190_000, 20_000));
+
+    let (s, renewed) = env.send_raw(TOKEN_B2B2C, &env.token_request(A, &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"})).headers, &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"}).to_string()).await;
+    assert_eq!((s, code(&renewed)), (200, "2007400"), "{renewed}");
+
+    let unbind = json!({"tokenId": "seeded-siti-b2b2c", "additionalInfo": {"channel": "EMONEY_OVO_SNAP"}});
+    let (s, unbound) = env.call(A, UNBINDING, &unbind, None).await;
+    assert_eq!((s, code(&unbound), unbound["referenceNo"].as_str()), (200, "2000900", Some("SEEDSITI")), "{unbound}");
+    let (s, _) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
+    assert_eq!(s, 401);
+
+    let r = env.http.post(env.url("/_sandbox/reset")).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (s, balance) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
+    assert_eq!((s, balance["accountInfos"][0]["availableBalance"]["value"].as_str()), (200, Some("1200000.00")), "{balance}");
+}
+
+#[tokio::test]
+async fn decide_answers_the_redirect_and_follows_it_through_the_return_page() {
+    let env = env().await;
+    let hits: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = hits.clone();
+    let app = axum::Router::new().route(
+        "/ovo/success",
+        axum::routing::get(move |uri: axum::http::Uri| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(uri.to_string());
+                "linked"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let success = format!("http://{}/ovo/success", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    let mut body = binding_body(BUDI, "CUST-FOLLOW");
+    body["additionalInfo"]["successRegistrationUrl"] = json!(success);
+    let (s, bound) = env.call(A, BINDING, &body, None).await;
+    assert_eq!(s, 200, "{bound}");
+    let reference_no = bound["referenceNo"].as_str().unwrap();
+    let action = bound["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap();
+    let r = env.http.post(env.url(&format!("/_sandbox/pending/{action}/decide"))).json(&json!({"decision":"approve","follow_redirect":true})).send().await.unwrap();
+    let answer: Value = r.json().await.unwrap();
+    // The page sends the browser to the sandbox's return page, which sends it on to
+    // successRegistrationUrl once the binding is SUCCESS.
+    assert_eq!(answer["redirect"], env.url(&format!("/_sandbox/doku_snap_ovo/return/binding/{reference_no}")).as_str(), "{answer}");
+    assert_eq!((answer["followed_status"].as_u64(), answer["followed_url"].as_str()), (Some(200), Some(success.as_str())), "{answer}");
+    assert_eq!(hits.lock().unwrap().len(), 1);
+    env.binding_status(reference_no, "SUCCESS").await;
 }

@@ -761,3 +761,75 @@ async fn reset_forgets_links_and_payments() {
     assert_eq!(st["links"].as_array().unwrap().len(), 0);
     assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "081100000007")).await["response_code"], "01");
 }
+
+// --- seeded links ([[bindings]]) ---------------------------------------------------------------
+
+fn wib_days_ago(days: i64) -> String {
+    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap()) - time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+fn last_30_days(phone: &str, page: &str, limit: &str) -> Value {
+    let mut h = history(phone, page, limit);
+    h["start_date"] = json!(wib_days_ago(30));
+    h
+}
+
+#[tokio::test]
+async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
+    let seeded = "\n[[bindings]]\nproduct = \"faspay_ovo_tokenize\"\nphone = \"6281382826301\"\n\n\
+                  [[bindings]]\nproduct = \"faspay_ovo_tokenize\"\nmerchant = \"31025\"\nphone = \"085712345678\"\n";
+    let sim = sim_with(seeded).await;
+    let phone = "081382826301";
+
+    let b = sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await;
+    assert_eq!(b["response_code"], "00", "{b}");
+    assert_eq!(b["detail"]["cash"]["balance"], "500000000");
+    assert_eq!(b["detail"]["points"]["balance"], "100000");
+
+    // Demo history over the last 30 days: 7 entries (one reversed), in pages.
+    let all = sim.post(TOKENIZE, last_30_days(phone, "1", "50")).await;
+    assert_eq!(all["response_code"], "00", "{all}");
+    let list = all["list_transaction"].as_object().unwrap();
+    assert_eq!(list.len(), 7, "{all}");
+    assert_eq!(list["transaction_1"]["trx_amount"], "4500000");
+    assert_eq!(list.values().filter(|t| t["status"] == "Payment Reversal").count(), 1);
+    assert_eq!(sim.post(TOKENIZE, last_30_days(phone, "1", "5")).await["list_transaction"].as_object().unwrap().len(), 5);
+    assert_eq!(sim.post(TOKENIZE, last_30_days(phone, "2", "5")).await["list_transaction"].as_object().unwrap().len(), 2);
+    let first = list["transaction_1"]["trx_id"].as_str().unwrap().to_owned();
+
+    let t = sim.post(TOKENIZE, general("Top Up Instruction OVO OpenAPI", phone)).await;
+    assert_eq!(t["response_code"], "00", "{t}");
+
+    // A new payment gets its own trx_id after the demo ones.
+    let p = sim.post(TOKENIZE, payment(phone, "42", "1000000", "0")).await;
+    assert_eq!(p["response_code"], "00", "{p}");
+    assert!(!list.values().any(|t| t["trx_id"] == p["trx_id"]), "{p}");
+
+    // Agus is linked to the other merchant only.
+    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "085712345678")).await["response_code"], "01");
+    let st = sim.state().await;
+    assert!(st["links"].as_array().unwrap().iter().any(|l| l["merchant_id"] == "31025" && l["phone"] == "6285712345678" && l["state"] == "ACTIVE"), "{st}");
+
+    // Unlink works as usual; a reset links it again, with the same demo history.
+    assert_eq!(sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"], "00");
+    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "01");
+    assert_eq!(sim.control("/_sandbox/reset", json!({})).await.status(), 200);
+    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "00");
+    let again = sim.post(TOKENIZE, last_30_days(phone, "1", "50")).await;
+    assert_eq!(again["list_transaction"].as_object().unwrap().len(), 7);
+    assert_eq!(again["list_transaction"]["transaction_1"]["trx_id"], first.as_str());
+}
+
+#[tokio::test]
+async fn decide_without_a_return_url_has_no_redirect_to_follow() {
+    let sim = sim().await;
+    let phone = "081234567890";
+    assert_eq!(sim.activate(phone).await["response_code"], "00");
+    let action = sim.pending_for(phone).await;
+    let r = sim.control(&format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()), json!({"decision":"approve","follow_redirect":true})).await;
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["redirect"], Value::Null, "{answer}");
+    assert!(answer.get("followed_status").is_none() && answer.get("followed_error").is_none(), "{answer}");
+    sim.wait_link(phone, "ACTIVE").await;
+}

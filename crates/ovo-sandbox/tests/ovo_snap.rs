@@ -87,8 +87,14 @@ async fn receiver(fail_first: u32) -> (String, Inbox) {
 /// `scale` 0.01 gives 9 s tokens (room on a loaded machine); 0.001 for tests that wait out a
 /// 15-minute expiry (0.9 s).
 async fn env_with(fail_first: u32, scale: &str) -> Env {
+    env_extra(fail_first, scale, "").await
+}
+
+/// With `extra` TOML (e.g. `[[bindings]]`) after the merchants.
+async fn env_extra(fail_first: u32, scale: &str, extra: &str) -> Env {
     let (callback, inbox) = receiver(fail_first).await;
-    let config = SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+    let toml = format!("{}\n{extra}\n", merchants(&callback));
+    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     Env { sandbox, http: reqwest::Client::new(), inbox, ext: AtomicU64::new(1) }
 }
@@ -801,4 +807,149 @@ async fn unpaid_payment_expires_with_06() {
     assert_eq!(expired["latestTransactionStatus"], "06");
     assert!(expired["transactionStatusDesc"].as_str().unwrap().starts_with("expired"), "{expired}");
     assert_eq!(env.control(reqwest::Method::GET, "/_sandbox/pending", None).await, json!([]), "the PIN page was withdrawn");
+}
+
+// --- seeded bindings ([[bindings]]) and decide as the customer's browser ------------------------
+
+const SEEDED: &str = r#"
+[[bindings]]
+product = "ovo_snap"
+merchant = "oamerchanta"
+phone = "081234567890"
+token = "seeded-budi-b2b2c"
+refresh_token = "seeded-budi-refresh"
+provider_ref = "LNKSEEDBUDI"
+"#;
+
+#[tokio::test]
+async fn seeded_binding_token_gives_the_balance_pays_unbinds_and_comes_back_on_reset() {
+    // 0.001: a B2B2C token issued now lives 0.9 s; the seeded one must outlive that.
+    let env = env_extra(0, "0.001", SEEDED).await;
+    let state = env.state().await;
+    assert_eq!(state["bindings"][0]["referenceNo"], "LNKSEEDBUDI");
+    assert_eq!(state["bindings"][0]["status"], "ACTIVE");
+    assert_eq!(state["bindings"][0]["phone"], BUDI);
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+
+    let customer = Opts { auth: Some("seeded-budi-b2b2c"), ..Opts::default() };
+    let (status, balance) = env.call("/balance-inquiry", A, customer.clone(), &json!({})).await;
+    assert_eq!((status, code(&balance)), (200, "2001100"), "{balance}");
+    assert_eq!(balance["name"], "Budi Santoso");
+    assert_eq!(balance["accountInfos"][0]["availableBalance"]["value"], "2500000.00");
+    assert_eq!(balance["accountInfos"][1]["availableBalance"]["value"], "75000.00");
+    // Another merchant cannot use it.
+    let (status, _) = env.call("/balance-inquiry", B, customer.clone(), &json!({})).await;
+    assert_eq!(status, 401);
+
+    let (status, paid) = env.pay(A, "seeded-budi-b2b2c", "SEEDPAY000000001", 20_000, "CASH").await;
+    assert_eq!((status, code(&paid)), (200, "2005400"), "{paid}");
+    let answer = env.decide(paid["webRedirectUrl"].as_str().unwrap(), json!({"decision":"approve"})).await;
+    assert_eq!(answer["redirect"], "https://merchant.example/paid");
+    env.await_status(A, "seeded-budi-b2b2c", "SEEDPAY000000001", "00").await;
+    assert_eq!(env.account(BUDI).await, (2_480_000, 75_000));
+
+    // The seeded refresh token gives fresh access tokens.
+    let (status, renewed) =
+        env.token_call(&format!("{V2}/access-token/b2b2c"), A, None, json!({"grantType":"REFRESH_TOKEN","refreshToken":"seeded-budi-refresh"})).await;
+    assert_eq!((status, code(&renewed)), (200, "2007400"), "{renewed}");
+    let fresh = renewed["accessToken"].as_str().unwrap().to_owned();
+    let (status, _) = env.call("/balance-inquiry", A, Opts { auth: Some(&fresh), ..Opts::default() }, &json!({})).await;
+    assert_eq!(status, 200);
+
+    // Unbinding works as for any binding.
+    let unbind = "/oauth/account/registration-account-unbinding";
+    let (_, first) = env.call(unbind, A, customer.clone(), &json!({"merchantId": A})).await;
+    assert_eq!(first["unlinkResult"], "UNBINDING_PENDING", "{first}");
+    let second = Opts { auth: first["linkageToken"].as_str(), ..Opts::default() };
+    let (_, done) = env.call(unbind, A, second, &json!({"merchantId": A})).await;
+    assert_eq!((code(&done), done["unlinkResult"].as_str(), done["referenceNo"].as_str()), ("2000900", Some("SUCCESS"), Some("LNKSEEDBUDI")));
+    let (status, gone) = env.call("/balance-inquiry", A, customer.clone(), &json!({})).await;
+    assert_eq!((status, code(&gone)), (401, "4011102"));
+
+    // A reset seeds it again (and the wallet is back to its seed).
+    env.control(reqwest::Method::POST, "/_sandbox/reset", Some(json!({}))).await;
+    assert_eq!(env.state().await["bindings"][0]["status"], "ACTIVE");
+    let (status, balance) = env.call("/balance-inquiry", A, customer, &json!({})).await;
+    assert_eq!((status, balance["accountInfos"][0]["availableBalance"]["value"].as_str()), (200, Some("2500000.00")), "{balance}");
+}
+
+#[tokio::test]
+async fn seeded_bindings_are_checked_when_the_file_is_parsed() {
+    let (callback, _) = receiver(0).await;
+    let parse = |extra: &str| Merchants::parse(&format!("{}\n{extra}\n", merchants(&callback))).map(|_| ()).unwrap_err();
+    let clash = format!("{SEEDED}\n[[bindings]]\nproduct = \"ovo_snap\"\nmerchant = \"{B}\"\nphone = \"{AGUS}\"\ntoken = \"seeded-budi-refresh\"\n");
+    let cases = [
+        ("[[bindings]]\nproduct = \"ovo\"\nphone = \"6281234567890\"", "unknown product \"ovo\""),
+        ("[[bindings]]\nproduct = \"doku_jokul_ovo_push\"\nphone = \"6281234567890\"", "doku_jokul_ovo_push has no account binding"),
+        ("[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"12345\"", "phone \"12345\" is not an Indonesian mobile number"),
+        ("[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281234567890\"\nmerchant = \"nobody\"", "merchant \"nobody\" is not the client_id of any [[ovo_snap]] entry"),
+        ("[[bindings]]\nproduct = \"faspay_ovo_tokenize\"\nphone = \"6281234567890\"", "there is no [[faspay_ovo_tokenize]] merchant"),
+        (clash.as_str(), "[[bindings]] #2 (ovo_snap 6285712345678): token \"seeded-budi-refresh\" is already used by another binding"),
+    ];
+    for (extra, want) in cases {
+        let e = parse(extra);
+        assert!(e.starts_with("merchants file, [[bindings]]"), "{e}");
+        assert!(e.contains(want), "{extra}\n→ {e}");
+    }
+}
+
+/// A merchant page that records the query of every GET it receives.
+async fn return_page() -> (String, Arc<Mutex<Vec<String>>>) {
+    let hits: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = hits.clone();
+    let app = axum::Router::new().route(
+        "/linked",
+        axum::routing::get(move |uri: axum::http::Uri| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(uri.query().unwrap_or_default().to_owned());
+                "linked"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    (format!("http://{addr}/linked"), hits)
+}
+
+#[tokio::test]
+async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
+    let env = env().await;
+    let (page, hits) = return_page().await;
+    let bind = |reference: &str, destination: &str| {
+        json!({"merchantId": A, "partnerReferenceNo": reference, "phoneNo": AGUS, "redirectUrl": destination,
+            "additionalInfo": {"custIdMerchant": "CUST-9"}})
+    };
+    let op = "/oauth/account/registration-account-binding";
+    let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW1", &page)).await;
+    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"approve","follow_redirect":true})).await;
+    let auth_code = auth_code_of(&env.state().await, bound["referenceNo"].as_str().unwrap());
+    let expected = format!("{page}?authCode={auth_code}&state=LINKFOLLOW1");
+    assert_eq!(answer["redirect"], expected.as_str(), "{answer}");
+    assert_eq!(answer["followed_status"], 200, "{answer}");
+    assert_eq!(answer["followed_url"], expected.as_str());
+    assert_eq!(hits.lock().unwrap().clone(), [format!("authCode={auth_code}&state=LINKFOLLOW1")]);
+    // The browser's authCode is the one to exchange.
+    let (status, token) = env.exchange(A, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
+    assert_eq!((status, code(&token)), (200, "2007400"), "{token}");
+
+    // A decline goes to the same destination without an authCode; without follow_redirect
+    // nothing is fetched.
+    let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW2", &page)).await;
+    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"decline"})).await;
+    assert_eq!(answer["redirect"], format!("{page}?error=access_denied&state=LINKFOLLOW2").as_str());
+    assert!(answer.get("followed_status").is_none() && answer.get("followed_error").is_none(), "{answer}");
+    assert_eq!(hits.lock().unwrap().len(), 1);
+
+    // A destination nobody answers at: followed_error.
+    let closed = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        format!("http://{}/gone", listener.local_addr().unwrap())
+    };
+    let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW3", &closed)).await;
+    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"approve","follow_redirect":true})).await;
+    assert!(answer["redirect"].as_str().unwrap().starts_with(&closed), "{answer}");
+    assert!(answer["followed_error"].as_str().unwrap().starts_with(&format!("GET {closed}")), "{answer}");
+    assert!(answer.get("followed_status").is_none());
 }

@@ -101,6 +101,9 @@ struct DecideBody {
     /// Skip the OTP/PIN checks (the control API decides as the customer).
     #[serde(default = "yes")]
     trusted: bool,
+    /// Then GET the page's redirect target as the customer's browser would.
+    #[serde(default)]
+    follow_redirect: bool,
 }
 
 fn yes() -> bool {
@@ -114,9 +117,33 @@ async fn decide(State(ctx): State<Ctx>, Path(id): Path<String>, Json(body): Json
         ctx.pending().decide_checked(ctx.wallets(), &id, body.otp.as_deref(), body.pin.as_deref(), body.decision)
     };
     match outcome {
-        Ok(view) => Json(json!({ "decided": view.id, "decision": body.decision })).into_response(),
+        Ok(view) => {
+            let redirect = view.redirect_after(body.decision).map(str::to_owned);
+            let mut answer = json!({ "decided": view.id, "decision": body.decision, "redirect": redirect });
+            if body.follow_redirect {
+                if let Some(url) = &redirect {
+                    match follow(ctx.notifier().http(), url).await {
+                        Ok((status, last)) => {
+                            answer["followed_status"] = json!(status);
+                            answer["followed_url"] = json!(last);
+                        }
+                        Err(e) => answer["followed_error"] = json!(e),
+                    }
+                }
+            }
+            Json(answer).into_response()
+        }
         Err(super::pending::PendingError::NotFound) => problem(StatusCode::NOT_FOUND, "no pending action with this id"),
         Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    }
+}
+
+/// The customer's browser after the page: GET `url`, following redirects (the sandbox's own
+/// return pages send it on to the merchant). The final status and URL, or why it failed.
+async fn follow(http: &reqwest::Client, url: &str) -> Result<(u16, String), String> {
+    match http.get(url).send().await {
+        Ok(response) => Ok((response.status().as_u16(), response.url().to_string())),
+        Err(e) => Err(format!("GET {url}: {e}")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What every product simulator shares: the context, the merchants file, wallets, customer
 //! actions and pages, faults, the journal, notifications and the control API.
 
+pub mod bindings;
 pub mod control;
 pub mod edge;
 pub mod faults;
@@ -18,6 +19,7 @@ use std::sync::{Arc, OnceLock};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
+use bindings::SeedBinding;
 use faults::FaultPlan;
 use journal::Journal;
 use notify::Notifier;
@@ -37,21 +39,32 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     }
     /// Forgets all state (bindings, payments, tokens...).
     fn reset(&self);
+    /// Seeds the links listed under `[[bindings]]` for this product (`ctx.merchants().bindings(key)`):
+    /// called once the context exists and after every `reset`.
+    fn seed(&self, _ctx: &Ctx) {}
 }
 
 /// The merchants file: per product, the credentials the sandbox accepts and the merchant's
-/// notification URLs. Each product reads its own `[[product_key]]` array.
+/// notification URLs. Each product reads its own `[[product_key]]` array; `[[accounts]]` adds OVO
+/// accounts and `[[bindings]]` lists accounts already linked (see [`bindings`]).
 #[derive(Debug, Clone, Default)]
 pub struct Merchants {
     table: toml::Table,
+    bindings: Vec<SeedBinding>,
 }
 
 /// The demo merchants of the app's built-in environment (demo-only keys).
 pub const DEMO_MERCHANTS: &str = include_str!("../../demo-merchants.toml");
 
 impl Merchants {
+    /// Parses the file and checks `[[bindings]]` against the rest of it.
     pub fn parse(text: &str) -> Result<Merchants, String> {
-        text.parse::<toml::Table>().map(|table| Merchants { table }).map_err(|e| format!("merchants file: {e}"))
+        let table = text.parse::<toml::Table>().map_err(|e| format!("merchants file: {e}"))?;
+        let mut merchants = Merchants { table, bindings: Vec::new() };
+        let mut accounts = wallets::seed_accounts();
+        accounts.extend(merchants.accounts().unwrap_or_default());
+        merchants.bindings = bindings::parse(&merchants.table, &accounts)?;
+        Ok(merchants)
     }
 
     pub fn demo() -> Merchants {
@@ -69,6 +82,11 @@ impl Merchants {
     /// Extra OVO accounts listed under `[[accounts]]`.
     pub fn accounts(&self) -> Result<Vec<Account>, String> {
         self.section("accounts")
+    }
+
+    /// The checked `[[bindings]]` entries of one product, in file order.
+    pub fn bindings<'a>(&'a self, product: &'a str) -> impl Iterator<Item = &'a SeedBinding> + 'a {
+        self.bindings.iter().filter(move |b| b.product == product)
     }
 }
 
@@ -106,7 +124,14 @@ impl Ctx {
             base_url: OnceLock::new(),
         }));
         ctx.reset_wallets();
+        ctx.seed_products();
         ctx
+    }
+
+    fn seed_products(&self) {
+        for product in &self.0.products {
+            product.seed(self);
+        }
     }
 
     pub fn scale(&self) -> TimeScale {
@@ -149,8 +174,8 @@ impl Ctx {
         self.0.wallets.replace_all(accounts);
     }
 
-    /// Back to the starting state: seed accounts, no pending actions, faults or journal, and
-    /// every product's state forgotten.
+    /// Back to the starting state: seed accounts, no pending actions, faults or journal, every
+    /// product's state forgotten, then the `[[bindings]]` links seeded again.
     pub fn reset(&self) {
         self.reset_wallets();
         self.0.pending.clear();
@@ -159,6 +184,7 @@ impl Ctx {
         for product in &self.0.products {
             product.reset();
         }
+        self.seed_products();
     }
 
     /// Every product's routes (wrapped to record requests and apply faults), the customer

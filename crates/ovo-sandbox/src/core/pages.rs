@@ -97,9 +97,9 @@ async fn customer_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(fo
         decision,
     );
     match outcome {
-        Ok(done) => match (decision, done.decline_url.or(done.return_url.clone()), done.return_url) {
-            (Decision::Decline, Some(url), _) | (Decision::Approve { .. }, _, Some(url)) => Redirect::to(&url).into_response(),
-            _ => page("Done", "<p>You can close this page.</p>").into_response(),
+        Ok(done) => match done.redirect_after(decision) {
+            Some(url) => Redirect::to(url).into_response(),
+            None => page("Done", "<p>You can close this page.</p>").into_response(),
         },
         Err(e) => render_customer(&ctx, &id, Some(&e.to_string())),
     }

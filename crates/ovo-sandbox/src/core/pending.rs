@@ -78,6 +78,18 @@ pub struct ActionView {
     pub choose_source: bool,
 }
 
+impl ActionView {
+    /// Where the customer page sends the browser once `decision` is recorded: the decline URL
+    /// (or the return URL) after a decline, the return URL after an approval; None when the page
+    /// just says "Done". The page and the control API's `decide` both use this.
+    pub fn redirect_after(&self, decision: Decision) -> Option<&str> {
+        match decision {
+            Decision::Decline => self.decline_url.as_deref().or(self.return_url.as_deref()),
+            Decision::Approve { .. } => self.return_url.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Entry {
     view: ActionView,

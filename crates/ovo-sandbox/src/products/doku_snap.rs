@@ -21,6 +21,7 @@ use serde_json::{json, Map, Value};
 use time::{Date, OffsetDateTime};
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
+use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
 use crate::core::journal::{now_rfc3339, Attempt, Delivery};
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
@@ -352,6 +353,38 @@ impl ProductSim for DokuSnap {
 
     fn reset(&self) {
         *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+    }
+
+    /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
+    /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
+    fn seed(&self, ctx: &Ctx) {
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for seed in ctx.merchants().bindings(KEY) {
+            let Some(reference_no) = seed.provider_ref.clone() else { continue };
+            inner.bindings.insert(
+                reference_no.clone(),
+                Binding {
+                    reference_no: reference_no.clone(),
+                    client_id: seed.merchant.clone(),
+                    phone: seed.phone.clone(),
+                    // No merchant customer id is known for a seeded link: the phone stands in.
+                    cust_id_merchant: seed.phone.clone(),
+                    auth_code: snap::random_token(40),
+                    external_id: String::new(),
+                    status: BindingStatus::Success,
+                    success_url: String::new(),
+                    failed_url: String::new(),
+                    action_id: String::new(),
+                },
+            );
+            let owner = (seed.merchant.clone(), reference_no);
+            if let Some(token) = &seed.token {
+                inner.customer.insert(token.clone(), SEEDED_TOKEN_LIFETIME, owner.clone());
+            }
+            if let Some(refresh) = &seed.refresh_token {
+                inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
+            }
+        }
     }
 }
 

@@ -218,7 +218,69 @@ impl ProductSim for FaspayOvoTokenize {
     fn reset(&self) {
         *lock(&self.state) = SimState::default();
     }
+
+    /// `[[bindings]]`: the phone is ACTIVE for the merchant, with a few paid demo payments over
+    /// the last 30 days so that History Transaction has pages to show.
+    fn seed(&self, ctx: &Ctx) {
+        let merchants: Vec<MerchantCfg> = ctx.merchants().section(KEY).unwrap_or_default();
+        let now = OffsetDateTime::now_utc();
+        let mut st = lock(&self.state);
+        for seed in ctx.merchants().bindings(KEY) {
+            st.links.insert((seed.merchant.clone(), seed.phone.clone()), Link { state: LinkState::Active, action: None });
+            let name = merchants.iter().find(|m| m.merchant_id == seed.merchant).map(|m| m.merchant_name.clone()).unwrap_or_default();
+            for demo in DEMO_HISTORY {
+                st.seq += 1;
+                let trx_id = format!("{}{:011}", seed.merchant, st.seq);
+                let at = now - time::Duration::days(demo.days_ago) - time::Duration::hours(demo.hours_earlier);
+                let split = Split { cash: demo.amount - demo.points, points: demo.points };
+                let payment = Payment {
+                    trx_id: trx_id.clone(),
+                    merchant_id: seed.merchant.clone(),
+                    bill_no: format!("90{:010}", st.seq),
+                    bill_desc: format!("{} (demo history)", demo.desc),
+                    amount: demo.amount,
+                    phone: seed.phone.clone(),
+                    phone_no: phone::national(&seed.phone),
+                    cust_name: name.clone(),
+                    pay_type: if demo.points > 0 { "2" } else { "0" }.to_owned(),
+                    source: if demo.points > 0 { PaySource::PointsFirst } else { PaySource::Cash },
+                    status: demo.status,
+                    created: at,
+                    updated: at,
+                    split,
+                    payment_reff: Some(format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
+                    action: None,
+                    fingerprint: String::new(),
+                };
+                st.payments.insert(trx_id, payment);
+            }
+        }
+    }
 }
+
+/// One paid demo payment of a seeded link's history.
+#[derive(Debug, Clone, Copy)]
+struct DemoPayment {
+    days_ago: i64,
+    hours_earlier: i64,
+    amount: i64,
+    /// The part paid with OVO Points (points first, the rest cash).
+    points: i64,
+    /// 2 paid, 4 reversed.
+    status: u8,
+    desc: &'static str,
+}
+
+/// The history every seeded link starts with, newest first (dates relative to the start).
+const DEMO_HISTORY: [DemoPayment; 7] = [
+    DemoPayment { days_ago: 1, hours_earlier: 2, amount: 45_000, points: 0, status: 2, desc: "Kopi susu x3" },
+    DemoPayment { days_ago: 3, hours_earlier: 5, amount: 128_500, points: 20_000, status: 2, desc: "Groceries" },
+    DemoPayment { days_ago: 6, hours_earlier: 1, amount: 75_000, points: 0, status: 4, desc: "Phone credit (reversed)" },
+    DemoPayment { days_ago: 10, hours_earlier: 3, amount: 250_000, points: 0, status: 2, desc: "Electricity token" },
+    DemoPayment { days_ago: 15, hours_earlier: 4, amount: 32_000, points: 32_000, status: 2, desc: "Ride" },
+    DemoPayment { days_ago: 21, hours_earlier: 6, amount: 199_000, points: 0, status: 2, desc: "Sneakers (part 1)" },
+    DemoPayment { days_ago: 28, hours_earlier: 2, amount: 60_000, points: 10_000, status: 2, desc: "Lunch" },
+];
 
 fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
     state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -18,6 +18,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
+use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -279,6 +280,36 @@ impl ProductSim for OvoSnap {
 
     fn reset(&self) {
         *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+    }
+
+    /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
+    /// work for balance, payment, status, refund and unbinding, for ten (unscaled) years.
+    fn seed(&self, ctx: &Ctx) {
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for seed in ctx.merchants().bindings(KEY) {
+            let Some(id) = seed.provider_ref.clone() else { continue };
+            inner.bindings.insert(
+                id.clone(),
+                Binding {
+                    id: id.clone(),
+                    client_id: seed.merchant.clone(),
+                    phone: seed.phone.clone(),
+                    status: BindingStatus::Active,
+                    auth_code: snap::random_token(32),
+                    partner_reference_no: None,
+                    cust_id_merchant: None,
+                    action_id: None,
+                    reason: None,
+                },
+            );
+            let owner = (seed.merchant.clone(), id);
+            if let Some(token) = &seed.token {
+                inner.customer.insert(token.clone(), SEEDED_TOKEN_LIFETIME, owner.clone());
+            }
+            if let Some(refresh) = &seed.refresh_token {
+                inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
+            }
+        }
     }
 }
 

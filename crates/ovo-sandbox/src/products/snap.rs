@@ -252,6 +252,14 @@ impl<T: Clone> TokenStore<T> {
         token
     }
 
+    /// Stores a token chosen elsewhere (a seeded demo token) for `lifetime`, real time: not
+    /// scaled, so a static token outlives any time scale.
+    pub fn insert(&mut self, token: String, lifetime: Duration, data: T) {
+        let now = Instant::now();
+        let expires = now.checked_add(lifetime).unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        self.tokens.insert(token, (expires, data));
+    }
+
     pub fn check(&self, token: &str) -> TokenCheck<T> {
         match self.tokens.get(token) {
             Some((expires, data)) if *expires > Instant::now() => TokenCheck::Valid(data.clone()),
