@@ -8,6 +8,7 @@ mod db;
 mod error;
 pub mod operators;
 pub mod payments;
+pub mod refunds;
 pub mod settings;
 
 pub use db::{Ledger, OpenReport, WriteTx};
