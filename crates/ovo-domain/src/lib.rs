@@ -10,6 +10,7 @@ pub mod money;
 pub mod name;
 pub mod phone;
 pub mod product;
+pub mod refund_policy;
 pub mod role;
 pub mod status;
 pub mod wib;
@@ -23,7 +24,10 @@ pub use phone::{Msisdn, PhoneError, PhoneFormat};
 pub use product::{Environment, Product, Provider};
 pub use name::fold_name;
 pub use role::Role;
-pub use status::PaymentStatus;
+pub use refund_policy::{
+    evaluate, RefundDecision, RefundFacts, RefundMode, RefundPolicy, RefundPolicyError, RefundRefusal,
+};
+pub use status::{PaymentStatus, RefundStatus};
 pub use wib::{
     days_between, format_wib, wib_date, wib_day_bounds, wib_day_end_inclusive, wib_day_start, WIB,
 };

@@ -58,6 +58,87 @@ impl PaymentStatus {
 
 key_string_impls!(PaymentStatus);
 
+/// Where a refund stands.
+///
+/// API refunds: `requested → approved → submitting → processing → succeeded | failed`, with
+/// `unknown` when an answer was lost (only a status query moves it on). Offline refunds:
+/// `requested → approved → settled_offline`. Either may be `rejected` instead of approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefundStatus {
+    Requested,
+    Approved,
+    Rejected,
+    Submitting,
+    Processing,
+    Succeeded,
+    Failed,
+    Unknown,
+    SettledOffline,
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 9] = [
+        RefundStatus::Requested,
+        RefundStatus::Approved,
+        RefundStatus::Rejected,
+        RefundStatus::Submitting,
+        RefundStatus::Processing,
+        RefundStatus::Succeeded,
+        RefundStatus::Failed,
+        RefundStatus::Unknown,
+        RefundStatus::SettledOffline,
+    ];
+    const KEYS: &'static [&'static str] = &[
+        "requested",
+        "approved",
+        "rejected",
+        "submitting",
+        "processing",
+        "succeeded",
+        "failed",
+        "unknown",
+        "settled_offline",
+    ];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            RefundStatus::Requested => "requested",
+            RefundStatus::Approved => "approved",
+            RefundStatus::Rejected => "rejected",
+            RefundStatus::Submitting => "submitting",
+            RefundStatus::Processing => "processing",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+            RefundStatus::Unknown => "unknown",
+            RefundStatus::SettledOffline => "settled_offline",
+        }
+    }
+
+    pub fn parse(key: &str) -> Result<RefundStatus, UnknownKey> {
+        RefundStatus::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .ok_or_else(|| UnknownKey::new("refund status", key, Self::KEYS))
+    }
+
+    /// Whether the refund's amount counts against the paid amount (and the daily limit).
+    /// Everything pending, in flight, unknown or done reserves; only `rejected` and `failed`
+    /// release their amount. `unknown` keeps it: the money may have moved.
+    pub const fn holds_reservation(self) -> bool {
+        !matches!(self, RefundStatus::Rejected | RefundStatus::Failed)
+    }
+
+    /// No further step can change it.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            RefundStatus::Rejected | RefundStatus::Succeeded | RefundStatus::Failed | RefundStatus::SettledOffline
+        )
+    }
+}
+
+key_string_impls!(RefundStatus);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +152,19 @@ mod tests {
         let finals: Vec<_> = PaymentStatus::ALL.into_iter().filter(|s| s.is_final()).map(PaymentStatus::key).collect();
         assert_eq!(finals, ["succeeded", "failed", "expired", "cancelled"]);
         assert!(PaymentStatus::parse("paid").is_err());
+    }
+
+    #[test]
+    fn refund_status_keys_reservations_and_finality() {
+        assert_eq!(RefundStatus::KEYS.len(), RefundStatus::ALL.len());
+        for status in RefundStatus::ALL {
+            assert_eq!(RefundStatus::parse(status.key()), Ok(status));
+        }
+        let released: Vec<_> =
+            RefundStatus::ALL.into_iter().filter(|s| !s.holds_reservation()).map(RefundStatus::key).collect();
+        assert_eq!(released, ["rejected", "failed"]);
+        let finals: Vec<_> = RefundStatus::ALL.into_iter().filter(|s| s.is_final()).map(RefundStatus::key).collect();
+        assert_eq!(finals, ["rejected", "succeeded", "failed", "settled_offline"]);
+        assert!(RefundStatus::parse("settled").is_err());
     }
 }

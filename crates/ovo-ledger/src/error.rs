@@ -1,3 +1,4 @@
+use ovo_domain::{RefundId, RefundMode, RefundPolicyError, RefundStatus};
 use thiserror::Error;
 
 /// Everything the ledger can fail with; callers branch on the variant.
@@ -15,6 +16,14 @@ pub enum LedgerError {
     NotFound { what: &'static str },
     #[error("the ledger holds a value it cannot read: {0}")]
     Corrupt(String),
+    #[error("refund {id} is {from}; it cannot become {to}")]
+    IllegalRefundTransition { id: RefundId, from: RefundStatus, to: RefundStatus },
+    #[error("refund {id} is an {mode} refund; it cannot become {to}")]
+    WrongRefundMode { id: RefundId, mode: RefundMode, to: RefundStatus },
+    #[error("refund {id} was requested by the same operator; someone else must decide it")]
+    SelfDecision { id: RefundId },
+    #[error("invalid refund policy: {0}")]
+    InvalidRefundPolicy(#[from] RefundPolicyError),
     #[error("ledger is busy; try again")]
     Busy,
     #[error("ledger error: {0}")]

@@ -11,6 +11,7 @@ mod error;
 pub mod history;
 pub mod operators;
 pub mod payments;
+pub mod refunds;
 pub mod settings;
 
 pub use db::{Ledger, OpenReport, WriteTx};

@@ -1,0 +1,711 @@
+//! Refunds: the checked reservation, the state machine with guarded transitions, the refund
+//! timeline and the per-product policy overrides.
+//!
+//! **Reservation.** A refund reserves its amount against the payment in every status except
+//! `rejected` and `failed` ([`RefundStatus::holds_reservation`]): requested, approved,
+//! submitting, processing, unknown (the money may have moved), succeeded and settled_offline.
+//! [`request_refund`] reads the payment, the reserved sum and (when the policy has a daily limit)
+//! the product's reserved sum for today's WIB date, runs [`ovo_domain::evaluate`] and inserts the
+//! refund only if allowed, all on the caller's connection. Call it inside
+//! [`Ledger::begin_write`](crate::Ledger::begin_write) (`BEGIN IMMEDIATE`): the write lock is held
+//! from the first read, so two requests can never both pass on the same remaining amount, even from
+//! different processes. Migration 0003 adds triggers that enforce the same sum for any writer.
+//!
+//! **Transitions.** Each is one `UPDATE … WHERE id = ? AND status IN (…)`; when no row changes the
+//! current row is read back and the error says why ([`LedgerError::IllegalRefundTransition`],
+//! [`LedgerError::WrongRefundMode`], [`LedgerError::SelfDecision`], [`LedgerError::NotFound`]).
+//!
+//! ```text
+//! requested ─approve─▶ approved ─mark_submitting─▶ submitting ─▶ processing ─▶ succeeded | failed
+//!     │                   │ (api)                       │  ╲            │
+//!   reject              settle_offline (offline)        │   ▶ unknown ◀─┘ ─▶ processing | succeeded | failed
+//!     ▼                   ▼                             ▼
+//!  rejected          settled_offline               succeeded | failed
+//! ```
+//!
+//! Every transition appends a `timeline_events` row (`refund_<status>`) in the same transaction.
+//! The audit entry is the use case's to write, in the same transaction.
+
+use ovo_domain::{
+    evaluate, wib_date, wib_day_bounds, Idr, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundDecision,
+    RefundFacts, RefundId, RefundMode, RefundPolicy, RefundStatus, Timestamp,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::error::{LedgerError, LedgerResult};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRow {
+    pub id: RefundId,
+    pub reference: Reference,
+    pub payment_id: PaymentId,
+    pub amount: Idr,
+    pub mode: RefundMode,
+    pub status: RefundStatus,
+    pub reason: String,
+    pub requested_by: OperatorId,
+    pub requested_at: Timestamp,
+    pub decided_by: Option<OperatorId>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_note: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// The provider's refund id; for an offline refund, the settlement reference.
+    pub provider_ref: Option<String>,
+    pub submitted_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+}
+
+/// A refund request as the operator made it.
+#[derive(Debug, Clone)]
+pub struct NewRefund<'a> {
+    pub payment_id: PaymentId,
+    pub amount: Idr,
+    pub reason: &'a str,
+    pub requested_by: OperatorId,
+    /// Our 16-character refund reference, sent to the provider.
+    pub reference: &'a Reference,
+    pub at: Timestamp,
+}
+
+/// What [`request_refund`] did: reserved (the refund row exists, status `requested`) or refused
+/// (nothing written). Both carry the decision that explains it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundRequest {
+    Reserved { refund: Box<RefundRow>, decision: RefundDecision },
+    Refused { decision: RefundDecision },
+}
+
+impl RefundRequest {
+    pub fn decision(&self) -> &RefundDecision {
+        match self {
+            RefundRequest::Reserved { decision, .. } | RefundRequest::Refused { decision } => decision,
+        }
+    }
+
+    pub fn refund(&self) -> Option<&RefundRow> {
+        match self {
+            RefundRequest::Reserved { refund, .. } => Some(refund.as_ref()),
+            RefundRequest::Refused { .. } => None,
+        }
+    }
+}
+
+/// Where the previous queue page ended: the last row's (requested_at, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefundCursor {
+    pub requested_at: Timestamp,
+    pub id: RefundId,
+}
+
+/// One entry of a refund's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    pub kind: String,
+    /// JSON text.
+    pub detail: String,
+}
+
+/// A stored per-product override of the refund rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyOverride {
+    pub product: Product,
+    pub policy: RefundPolicy,
+    pub updated_at: Timestamp,
+    pub updated_by: OperatorId,
+}
+
+/// The statuses that release their reservation, as SQL text (constant keys only).
+const RELEASED_SQL: &str = "('rejected', 'failed')";
+
+const COLUMNS: &str = "id, reference, payment_id, amount, mode, status, reason, requested_by, requested_at, decided_by, \
+     decided_at, decision_note, idempotency_key, provider_ref, submitted_at, completed_at, updated_at";
+
+// ---------------------------------------------------------------------------------------------
+// Request (check + reserve)
+
+/// Checks a refund against the product's effective policy (override or house default, read in
+/// this transaction) and reserves it if allowed. Run it inside `begin_write`.
+pub async fn request_refund(conn: &mut SqliteConnection, new: &NewRefund<'_>) -> LedgerResult<RefundRequest> {
+    let payment = payment_facts(conn, new.payment_id).await?;
+    let policy = effective_policy(conn, payment.product).await?;
+    reserve(conn, new, &payment, &policy).await
+}
+
+/// [`request_refund`] with a given policy instead of the stored one.
+pub async fn request_refund_with_policy(
+    conn: &mut SqliteConnection,
+    new: &NewRefund<'_>,
+    policy: &RefundPolicy,
+) -> LedgerResult<RefundRequest> {
+    let payment = payment_facts(conn, new.payment_id).await?;
+    reserve(conn, new, &payment, policy).await
+}
+
+/// What a request for `amount` would get now, without writing: the "Request refund" dialog
+/// shows its `refundable` and `rule_text`. Only a request inside `begin_write` reserves.
+pub async fn preview(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+    amount: Idr,
+    now: Timestamp,
+) -> LedgerResult<RefundDecision> {
+    let payment = payment_facts(conn, payment_id).await?;
+    let policy = effective_policy(conn, payment.product).await?;
+    decide(conn, &payment, &policy, amount, now).await
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PaymentFacts {
+    id: PaymentId,
+    product: Product,
+    status: PaymentStatus,
+    amount: Idr,
+    succeeded_at: Option<Timestamp>,
+}
+
+async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<PaymentFacts> {
+    let row = sqlx::query("SELECT product, status, amount, succeeded_at FROM payments WHERE id = ?")
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(LedgerError::NotFound { what: "payment" })?;
+    let corrupt = |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
+    let product: String = row.try_get("product")?;
+    let status: String = row.try_get("status")?;
+    let amount: i64 = row.try_get("amount")?;
+    Ok(PaymentFacts {
+        id,
+        product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
+        status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
+        amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
+        succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(Timestamp::from_unix_millis),
+    })
+}
+
+async fn decide(
+    conn: &mut SqliteConnection,
+    payment: &PaymentFacts,
+    policy: &RefundPolicy,
+    requested: Idr,
+    now: Timestamp,
+) -> LedgerResult<RefundDecision> {
+    let already = reserved_for_payment(conn, payment.id).await?;
+    // The daily sum is only read when a limit applies.
+    let today = match policy.daily_limit {
+        Some(_) => reserved_today(conn, payment.product, now).await?,
+        None => Idr::ZERO,
+    };
+    let facts = RefundFacts {
+        payment_status: payment.status,
+        paid_amount: payment.amount,
+        succeeded_at: payment.succeeded_at,
+        already_reserved_or_refunded: already,
+        refunded_today_wib: today,
+        requested,
+        now,
+    };
+    Ok(evaluate(policy, payment.product, &facts))
+}
+
+async fn reserve(
+    conn: &mut SqliteConnection,
+    new: &NewRefund<'_>,
+    payment: &PaymentFacts,
+    policy: &RefundPolicy,
+) -> LedgerResult<RefundRequest> {
+    let decision = decide(conn, payment, policy, new.amount, new.at).await?;
+    if !decision.allowed {
+        return Ok(RefundRequest::Refused { decision });
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, updated_at)
+         VALUES (?, ?, ?, ?, 'requested', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.reference.as_str())
+    .bind(new.payment_id.get())
+    .bind(new.amount.rupiah())
+    .bind(decision.mode.key())
+    .bind(new.reason)
+    .bind(new.requested_by.get())
+    .bind(new.at.unix_millis())
+    .bind(new.at.unix_millis())
+    .fetch_one(&mut *conn)
+    .await?;
+    let id = RefundId::new(id);
+    let detail = serde_json::json!({
+        "amount": new.amount.rupiah(),
+        "mode": decision.mode.key(),
+        "by": new.requested_by.get(),
+        "reason": new.reason,
+        "refundable_before": decision.refundable.rupiah(),
+        "deadline": decision.deadline.map(|d| d.to_string()),
+    });
+    add_event(conn, new.payment_id, id, new.at, "refund_requested", &detail).await?;
+    let refund = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })?;
+    Ok(RefundRequest::Reserved { refund: Box::new(refund), decision })
+}
+
+/// Sum of the payment's refunds that hold a reservation.
+pub async fn reserved_for_payment(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Idr> {
+    let sum: i64 = sqlx::query_scalar(&format!(
+        "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE payment_id = ? AND status NOT IN {RELEASED_SQL}"
+    ))
+    .bind(payment_id.get())
+    .fetch_one(&mut *conn)
+    .await?;
+    Idr::new(sum).map_err(|_| LedgerError::Corrupt(format!("refunds of payment {payment_id} sum to {sum}")))
+}
+
+/// Sum of the product's reserving refunds requested on the WIB date of `now` (the daily limit's
+/// unit: per merchant, i.e. per ledger, and provider product).
+pub async fn reserved_today(conn: &mut SqliteConnection, product: Product, now: Timestamp) -> LedgerResult<Idr> {
+    let (start, end) = wib_day_bounds(wib_date(now));
+    let sum: i64 = sqlx::query_scalar(&format!(
+        "SELECT COALESCE(SUM(r.amount), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.requested_at >= ? AND r.requested_at < ? AND p.product = ? AND r.status NOT IN {RELEASED_SQL}"
+    ))
+    .bind(start.unix_millis())
+    .bind(end.unix_millis())
+    .bind(product.key())
+    .fetch_one(&mut *conn)
+    .await?;
+    // A day's sum over many payments may pass Idr::MAX; saturate, the limit is far below.
+    Ok(Idr::new(sum).unwrap_or(Idr::MAX))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+pub async fn get(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Option<RefundRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE id = ?"))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_reference(conn: &mut SqliteConnection, reference: &Reference) -> LedgerResult<Option<RefundRow>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE reference = ?"))
+        .bind(reference.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A payment's refunds, oldest first.
+pub async fn list_by_payment(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Vec<RefundRow>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id"))
+        .bind(payment_id.get())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The queue of one status, newest request first, keyset-paged: each page starts strictly after `after`.
+pub async fn queue(
+    conn: &mut SqliteConnection,
+    status: RefundStatus,
+    after: Option<RefundCursor>,
+    limit: u32,
+) -> LedgerResult<Vec<RefundRow>> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
+    q.push_bind(status.key());
+    if let Some(cursor) = after {
+        q.push(" AND (requested_at, id) < (")
+            .push_bind(cursor.requested_at.unix_millis())
+            .push(", ")
+            .push_bind(cursor.id.get())
+            .push(")");
+    }
+    q.push(" ORDER BY requested_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
+    let rows = q.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The refund's timeline, in order.
+pub async fn timeline(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Vec<TimelineEntry>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT at, kind, detail FROM timeline_events WHERE refund_id = ? ORDER BY at, id")
+            .bind(id.get())
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, kind, detail)| TimelineEntry { at: Timestamp::from_unix_millis(at), kind, detail })
+        .collect())
+}
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
+    let corrupt = |what: &str, value: &str| LedgerError::Corrupt(format!("refund {what} {value:?}"));
+    let reference: String = row.try_get("reference")?;
+    let mode: String = row.try_get("mode")?;
+    let status: String = row.try_get("status")?;
+    let amount: i64 = row.try_get("amount")?;
+    let at = |col: &str| -> LedgerResult<Option<Timestamp>> {
+        Ok(row.try_get::<Option<i64>, _>(col)?.map(Timestamp::from_unix_millis))
+    };
+    Ok(RefundRow {
+        id: RefundId::new(row.try_get("id")?),
+        reference: Reference::parse(&reference).map_err(|_| corrupt("reference", &reference))?,
+        payment_id: PaymentId::new(row.try_get("payment_id")?),
+        amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
+        mode: RefundMode::parse(&mode).map_err(|_| corrupt("mode", &mode))?,
+        status: RefundStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
+        reason: row.try_get("reason")?,
+        requested_by: OperatorId::new(row.try_get("requested_by")?),
+        requested_at: Timestamp::from_unix_millis(row.try_get("requested_at")?),
+        decided_by: row.try_get::<Option<i64>, _>("decided_by")?.map(OperatorId::new),
+        decided_at: at("decided_at")?,
+        decision_note: row.try_get("decision_note")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        provider_ref: row.try_get("provider_ref")?,
+        submitted_at: at("submitted_at")?,
+        completed_at: at("completed_at")?,
+        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transitions
+
+/// One guarded step of the state machine.
+#[derive(Debug)]
+struct Step<'a> {
+    to: RefundStatus,
+    from: &'static [RefundStatus],
+    /// The mode the step needs, if any.
+    mode: Option<RefundMode>,
+    /// The operator deciding (approve/reject): must not be the requester.
+    decider: Option<OperatorId>,
+    /// Extra `column = ?` assignments and their values.
+    set: &'a [(&'static str, Value<'a>)],
+    detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Value<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    /// `COALESCE(?, column)`: keeps the stored value when `None`.
+    KeepText(Option<&'a str>),
+}
+
+const FROM_REQUESTED: &[RefundStatus] = &[RefundStatus::Requested];
+const FROM_APPROVED: &[RefundStatus] = &[RefundStatus::Approved];
+const FROM_IN_FLIGHT: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown];
+const FROM_SENT: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing];
+const FROM_SENT_OR_UNKNOWN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Unknown];
+
+/// `requested → approved`. The decider must not be the requester (four eyes).
+pub async fn approve(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    decided_by: OperatorId,
+    note: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let set = [
+        ("decided_by", Value::Int(Some(decided_by.get()))),
+        ("decided_at", Value::Int(Some(at.unix_millis()))),
+        ("decision_note", Value::Text(note)),
+    ];
+    let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
+    let step = Step { to: RefundStatus::Approved, from: FROM_REQUESTED, mode: None, decider: Some(decided_by), set: &set, detail };
+    transition(conn, id, at, step).await
+}
+
+/// `requested → rejected`, releasing the reservation. The decider must not be the requester.
+pub async fn reject(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    decided_by: OperatorId,
+    note: &str,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let set = [
+        ("decided_by", Value::Int(Some(decided_by.get()))),
+        ("decided_at", Value::Int(Some(at.unix_millis()))),
+        ("decision_note", Value::Text(Some(note))),
+    ];
+    let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
+    let step = Step { to: RefundStatus::Rejected, from: FROM_REQUESTED, mode: None, decider: Some(decided_by), set: &set, detail };
+    transition(conn, id, at, step).await
+}
+
+/// `approved → submitting` (API refunds): stores the idempotency key before any provider call;
+/// every retry of this refund reuses it. Commit before calling the provider.
+pub async fn mark_submitting(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    idempotency_key: &str,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let set = [
+        ("idempotency_key", Value::Text(Some(idempotency_key))),
+        ("submitted_at", Value::Int(Some(at.unix_millis()))),
+    ];
+    let detail = serde_json::json!({ "idempotency_key": idempotency_key });
+    let step = Step {
+        to: RefundStatus::Submitting,
+        from: FROM_APPROVED,
+        mode: Some(RefundMode::Api),
+        decider: None,
+        set: &set,
+        detail,
+    };
+    transition(conn, id, at, step).await
+}
+
+/// `submitting | unknown → processing`: the provider accepted it (or a status query says so).
+pub async fn mark_processing(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    provider_ref: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    provider_step(conn, id, RefundStatus::Processing, FROM_SENT_OR_UNKNOWN, provider_ref, at).await
+}
+
+/// `submitting | processing | unknown → succeeded`.
+pub async fn mark_succeeded(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    provider_ref: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    provider_step(conn, id, RefundStatus::Succeeded, FROM_IN_FLIGHT, provider_ref, at).await
+}
+
+/// `submitting | processing | unknown → failed`, releasing the reservation. Only for a definite
+/// failure; a lost answer is [`mark_unknown`].
+pub async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    provider_ref: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    provider_step(conn, id, RefundStatus::Failed, FROM_IN_FLIGHT, provider_ref, at).await
+}
+
+/// `submitting | processing → unknown`: the answer was lost; only a status query moves it on.
+pub async fn mark_unknown(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    provider_ref: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    provider_step(conn, id, RefundStatus::Unknown, FROM_SENT, provider_ref, at).await
+}
+
+async fn provider_step(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    to: RefundStatus,
+    from: &'static [RefundStatus],
+    provider_ref: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let completed = matches!(to, RefundStatus::Succeeded | RefundStatus::Failed).then_some(at.unix_millis());
+    let mut set = vec![("provider_ref", Value::KeepText(provider_ref))];
+    if completed.is_some() {
+        set.push(("completed_at", Value::Int(completed)));
+    }
+    let detail = serde_json::json!({ "provider_ref": provider_ref });
+    let step = Step { to, from, mode: Some(RefundMode::Api), decider: None, set: &set, detail };
+    transition(conn, id, at, step).await
+}
+
+/// `approved → settled_offline` (offline refunds): records who settled it and the settlement
+/// reference (stored as `provider_ref`). No provider is called.
+pub async fn settle_offline(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    settled_by: OperatorId,
+    settlement_ref: &str,
+    note: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let set = [
+        ("provider_ref", Value::Text(Some(settlement_ref))),
+        ("completed_at", Value::Int(Some(at.unix_millis()))),
+    ];
+    let detail = serde_json::json!({ "by": settled_by.get(), "settlement_ref": settlement_ref, "note": note });
+    let step = Step {
+        to: RefundStatus::SettledOffline,
+        from: FROM_APPROVED,
+        mode: Some(RefundMode::Offline),
+        decider: None,
+        set: &set,
+        detail,
+    };
+    transition(conn, id, at, step).await
+}
+
+fn status_list(statuses: &[RefundStatus]) -> String {
+    let keys: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.key())).collect();
+    format!("({})", keys.join(", "))
+}
+
+async fn transition(conn: &mut SqliteConnection, id: RefundId, at: Timestamp, step: Step<'_>) -> LedgerResult<RefundRow> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE refunds SET status = ");
+    q.push_bind(step.to.key()).push(", updated_at = ").push_bind(at.unix_millis());
+    for (column, value) in step.set {
+        q.push(format!(", {column} = "));
+        match *value {
+            Value::Int(v) => {
+                q.push_bind(v);
+            }
+            Value::Text(v) => {
+                q.push_bind(v.map(str::to_owned));
+            }
+            Value::KeepText(v) => {
+                q.push("COALESCE(").push_bind(v.map(str::to_owned)).push(format!(", {column})"));
+            }
+        }
+    }
+    q.push(" WHERE id = ").push_bind(id.get());
+    q.push(format!(" AND status IN {}", status_list(step.from)));
+    if let Some(mode) = step.mode {
+        q.push(" AND mode = ").push_bind(mode.key());
+    }
+    if let Some(decider) = step.decider {
+        q.push(" AND requested_by <> ").push_bind(decider.get());
+    }
+    q.push(" RETURNING payment_id");
+    let payment: Option<i64> = q.build_query_scalar().fetch_optional(&mut *conn).await?;
+    let Some(payment) = payment else {
+        return Err(why_not(conn, id, &step).await);
+    };
+    let kind = format!("refund_{}", step.to.key());
+    add_event(conn, PaymentId::new(payment), id, at, &kind, &step.detail).await?;
+    get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })
+}
+
+/// Why a guarded update changed nothing.
+async fn why_not(conn: &mut SqliteConnection, id: RefundId, step: &Step<'_>) -> LedgerError {
+    let current = match get(conn, id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return LedgerError::NotFound { what: "refund" },
+        Err(err) => return err,
+    };
+    if !step.from.contains(&current.status) {
+        return LedgerError::IllegalRefundTransition { id, from: current.status, to: step.to };
+    }
+    if let Some(mode) = step.mode {
+        if current.mode != mode {
+            return LedgerError::WrongRefundMode { id, mode: current.mode, to: step.to };
+        }
+    }
+    if step.decider == Some(current.requested_by) {
+        return LedgerError::SelfDecision { id };
+    }
+    LedgerError::IllegalRefundTransition { id, from: current.status, to: step.to }
+}
+
+async fn add_event(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+    refund_id: RefundId,
+    at: Timestamp,
+    kind: &str,
+    detail: &serde_json::Value,
+) -> LedgerResult<()> {
+    sqlx::query("INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)")
+        .bind(payment_id.get())
+        .bind(refund_id.get())
+        .bind(at.unix_millis())
+        .bind(kind)
+        .bind(detail.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy overrides
+
+/// The stored override of a product's rule, if any.
+pub async fn load_override(conn: &mut SqliteConnection, product: Product) -> LedgerResult<Option<RefundPolicy>> {
+    let row = sqlx::query(
+        "SELECT product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by
+         FROM refund_policy_overrides WHERE product = ?",
+    )
+    .bind(product.key())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.as_ref().map(override_from_row).transpose()?.map(|o| o.policy))
+}
+
+/// The rule that applies: the override if one is stored, else the house default.
+pub async fn effective_policy(conn: &mut SqliteConnection, product: Product) -> LedgerResult<RefundPolicy> {
+    Ok(load_override(conn, product).await?.unwrap_or(RefundPolicy::default_for(product)))
+}
+
+/// Stores (or replaces) a product's override after checking its ranges.
+pub async fn save_override(
+    conn: &mut SqliteConnection,
+    product: Product,
+    policy: &RefundPolicy,
+    by: OperatorId,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let policy = policy.validate()?;
+    sqlx::query(
+        "INSERT INTO refund_policy_overrides (product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (product) DO UPDATE SET mode = excluded.mode, partial_allowed = excluded.partial_allowed,
+             window_days = excluded.window_days, daily_limit = excluded.daily_limit,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(product.key())
+    .bind(policy.mode.key())
+    .bind(policy.partial_allowed)
+    .bind(policy.window_days.map(i64::from))
+    .bind(policy.daily_limit.map(Idr::rupiah))
+    .bind(at.unix_millis())
+    .bind(by.get())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a product's override (back to the house default). True if one existed.
+pub async fn delete_override(conn: &mut SqliteConnection, product: Product) -> LedgerResult<bool> {
+    let done = sqlx::query("DELETE FROM refund_policy_overrides WHERE product = ?")
+        .bind(product.key())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Every stored override, by product key.
+pub async fn list_overrides(conn: &mut SqliteConnection) -> LedgerResult<Vec<PolicyOverride>> {
+    let rows = sqlx::query(
+        "SELECT product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by
+         FROM refund_policy_overrides ORDER BY product",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(override_from_row).collect()
+}
+
+fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverride> {
+    let product: String = row.try_get("product")?;
+    let mode: String = row.try_get("mode")?;
+    let policy = RefundPolicy::from_parts(
+        &mode,
+        row.try_get("partial_allowed")?,
+        row.try_get("window_days")?,
+        row.try_get("daily_limit")?,
+    )
+    .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))?;
+    Ok(PolicyOverride {
+        product: Product::parse(&product)
+            .map_err(|_| LedgerError::Corrupt(format!("refund policy override product {product:?}")))?,
+        policy,
+        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        updated_by: OperatorId::new(row.try_get("updated_by")?),
+    })
+}
