@@ -1249,9 +1249,15 @@ async fn return_page(State(app): State<App>, Path(trx_id): Path<String>) -> Resp
     Redirect::to(&format!("{base}{sep}{}", query.join("&"))).into_response()
 }
 
-async fn topup_page(Path(option): Path<String>) -> Html<String> {
-    Html(format!("<!doctype html><title>Top up OVO</title><p>Sandbox top-up instructions ({}).</p>", quick_xml::escape::escape(option.as_str())))
+/// The instruction's page, or its icon (`{slug}.png`: a 32×32 PNG, the same for every option).
+async fn topup_page(Path(option): Path<String>) -> Response {
+    if option.ends_with(".png") {
+        return ([(axum::http::header::CONTENT_TYPE, "image/png")], TOPUP_ICON).into_response();
+    }
+    Html(format!("<!doctype html><title>Top up OVO</title><p>Sandbox top-up instructions ({}).</p>", quick_xml::escape::escape(option.as_str()))).into_response()
 }
+
+const TOPUP_ICON: &[u8] = include_bytes!("../../assets/topup-icon.png");
 
 /// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
 async fn control_account(State(app): State<App>, Path((merchant_id, phone_in, action)): Path<(String, String, String)>) -> Response {
