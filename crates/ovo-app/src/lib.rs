@@ -17,6 +17,7 @@ mod passwords;
 pub mod permissions;
 mod preferences;
 mod providers;
+mod refunds;
 mod returns;
 mod session;
 mod validate;

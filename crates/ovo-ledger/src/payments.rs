@@ -207,3 +207,51 @@ pub async fn refunds_of_customer(
         })
         .collect()
 }
+
+/// What a refund needs to know about its payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDetail {
+    pub id: PaymentId,
+    pub reference: Reference,
+    pub environment: Environment,
+    pub customer_id: Option<CustomerId>,
+    pub binding_id: Option<ovo_domain::BindingId>,
+    pub product: Product,
+    pub kind: String,
+    pub amount: Idr,
+    pub status: PaymentStatus,
+    pub provider_ref: Option<String>,
+    pub created_at: Timestamp,
+    pub succeeded_at: Option<Timestamp>,
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
+    let row = sqlx::query(
+        "SELECT id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
+         FROM payments WHERE id = ?",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| LedgerError::Corrupt(format!("payment {what}: {e}"));
+    let reference: String = row.try_get("reference")?;
+    let environment: String = row.try_get("environment")?;
+    let product: String = row.try_get("product")?;
+    let status: String = row.try_get("status")?;
+    let amount: i64 = row.try_get("amount")?;
+    Ok(Some(PaymentDetail {
+        id: PaymentId::new(row.try_get("id")?),
+        reference: Reference::parse(&reference).map_err(|e| corrupt("reference", &e))?,
+        environment: Environment::parse(&environment).map_err(|e| corrupt("environment", &e))?,
+        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
+        binding_id: row.try_get::<Option<i64>, _>("binding_id")?.map(ovo_domain::BindingId::new),
+        product: Product::parse(&product).map_err(|e| corrupt("product", &e))?,
+        kind: row.try_get("kind")?,
+        amount: Idr::new(amount).map_err(|e| corrupt("amount", &e))?,
+        status: PaymentStatus::parse(&status).map_err(|e| corrupt("status", &e))?,
+        provider_ref: row.try_get("provider_ref")?,
+        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
+        succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(Timestamp::from_unix_millis),
+    }))
+}

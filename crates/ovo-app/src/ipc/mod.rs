@@ -12,7 +12,9 @@ use crate::error::{AppError, ErrorCode};
 use crate::permissions::Permission;
 
 mod customers;
+mod refunds;
 pub use customers::*;
+pub use refunds::*;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -314,6 +316,16 @@ pub fn typescript_bindings() -> String {
         TopUpOptionView::decl(&cfg),
         TopUpView::decl(&cfg),
         ExternalUrl::decl(&cfg),
+        Bilingual::decl(&cfg),
+        RefundPreviewInput::decl(&cfg),
+        RefundPreview::decl(&cfg),
+        RequestRefundInput::decl(&cfg),
+        DecideRefundInput::decl(&cfg),
+        RefundRef::decl(&cfg),
+        TimelineEventView::decl(&cfg),
+        RefundView::decl(&cfg),
+        RefundQueueQuery::decl(&cfg),
+        RefundQueuePage::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

@@ -177,3 +177,45 @@ icon: string | null,
 link: string | null, };
 export type TopUpView = { options: Array<TopUpOptionView>, fetchedAt: string | null, problem: ProviderProblem | null, };
 export type ExternalUrl = { url: string, };
+export type Bilingual = { id: string, en: string, };
+export type RefundPreviewInput = { paymentId: number, 
+/**
+ * As typed (`50.000`, `Rp 50.000`…); empty = everything still refundable.
+ */
+amount: string, };
+export type RefundPreview = { paymentId: number, paymentReference: string, product: ProductKey, paid: number, refundable: number, requested: number, 
+/**
+ * `api` or `offline` (settled outside the provider).
+ */
+mode: string, partialAllowed: boolean, 
+/**
+ * Last WIB day a refund is allowed, `YYYY-MM-DD`.
+ */
+deadline: string | null, rule: Bilingual, allowed: boolean, refusal: Bilingual | null, reason: string | null, };
+export type RequestRefundInput = { paymentId: number, amount: string, reason: string, };
+export type DecideRefundInput = { refundId: number, approve: boolean, 
+/**
+ * Required when rejecting.
+ */
+note: string, 
+/**
+ * The approver enters their password again.
+ */
+password: string, };
+export type RefundRef = { refundId: number, };
+export type TimelineEventView = { at: string, kind: string, detail: string, };
+export type RefundView = { id: number, reference: string, paymentId: number, paymentReference: string, product: ProductKey, amount: number, mode: string, 
+/**
+ * requested, approved, rejected, submitting, processing, succeeded, failed, unknown, settled_offline
+ */
+status: string, reason: string, requestedBy: string, requestedAt: string, decidedBy: string | null, decidedAt: string | null, decisionNote: string | null, idempotencyKey: string | null, providerRef: string | null, submittedAt: string | null, completedAt: string | null, 
+/**
+ * Oldest first; empty in queue pages.
+ */
+timeline: Array<TimelineEventView>, };
+export type RefundQueueQuery = { status: string, 
+/**
+ * The last row of the previous page.
+ */
+afterId: number | null, limit: number, };
+export type RefundQueuePage = { refunds: Array<RefundView>, nextAfterId: number | null, };

@@ -1,0 +1,134 @@
+//! Refunds' IPC types: the preview with the rule in plain words, the request, finance's
+//! decision, the queue and the refund page.
+
+use ovo_domain::Product;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Secret;
+
+/// A text in both languages, from the back end's domain rules.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Bilingual {
+    pub id: String,
+    pub en: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundPreviewInput {
+    #[ts(type = "number")]
+    pub payment_id: i64,
+    /// As typed (`50.000`, `Rp 50.000`…); empty = everything still refundable.
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundPreview {
+    #[ts(type = "number")]
+    pub payment_id: i64,
+    pub payment_reference: String,
+    #[ts(type = "ProductKey")]
+    pub product: Product,
+    #[ts(type = "number")]
+    pub paid: i64,
+    #[ts(type = "number")]
+    pub refundable: i64,
+    #[ts(type = "number")]
+    pub requested: i64,
+    /// `api` or `offline` (settled outside the provider).
+    pub mode: String,
+    pub partial_allowed: bool,
+    /// Last WIB day a refund is allowed, `YYYY-MM-DD`.
+    pub deadline: Option<String>,
+    pub rule: Bilingual,
+    pub allowed: bool,
+    pub refusal: Option<Bilingual>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRefundInput {
+    #[ts(type = "number")]
+    pub payment_id: i64,
+    pub amount: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecideRefundInput {
+    #[ts(type = "number")]
+    pub refund_id: i64,
+    pub approve: bool,
+    /// Required when rejecting.
+    pub note: String,
+    /// The approver enters their password again.
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundRef {
+    #[ts(type = "number")]
+    pub refund_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventView {
+    pub at: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub reference: String,
+    #[ts(type = "number")]
+    pub payment_id: i64,
+    pub payment_reference: String,
+    #[ts(type = "ProductKey")]
+    pub product: Product,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub mode: String,
+    /// requested, approved, rejected, submitting, processing, succeeded, failed, unknown, settled_offline
+    pub status: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_note: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub provider_ref: Option<String>,
+    pub submitted_at: Option<String>,
+    pub completed_at: Option<String>,
+    /// Oldest first; empty in queue pages.
+    pub timeline: Vec<TimelineEventView>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundQueueQuery {
+    pub status: String,
+    /// The last row of the previous page.
+    #[ts(type = "number | null")]
+    pub after_id: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundQueuePage {
+    pub refunds: Vec<RefundView>,
+    #[ts(type = "number | null")]
+    pub next_after_id: Option<i64>,
+}
