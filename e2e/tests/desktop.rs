@@ -7,7 +7,7 @@ use anyhow::{ensure, Result};
 use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
-use support::{by_id, contains, digits, Install, Sandbox, APP_IDENTIFIER};
+use support::{by_id, contains, digits, Desktop, Install, Sandbox, APP_IDENTIFIER};
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
 
@@ -117,11 +117,19 @@ async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_a
 async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> Result<()> {
     let install = Install::new("customer-desk")?;
     let app = install.launch().await?;
+    let result = customer_desk(&install, &app).await;
+    app.finish(result).await
+}
+
+/// Staff finds customers, links Siti's OVO account through OVO SNAP (the customer's step played
+/// through the sandbox's control API), reads her balance, reads Sophia's Faspay history and
+/// top-up options, unlinks Siti's new account; the admin then finds each step in the audit log.
+async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
     app.create_operator("sari", "Sari Staff", "staff", "sari-password-1").await?;
     app.sign_out().await?;
     app.sign_in("sari", "sari-password-1").await?;
-    let sandbox = Sandbox::of(&app).await?;
+    let sandbox = Sandbox::of(app).await?;
 
     // A phone typed as the customer says it finds Budi, matched by phone.
     app.click("nav-customers").await?;
@@ -216,7 +224,8 @@ async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> 
     app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
     app.find("unlink-dialog").await?;
     let question = app.text("unlink-question").await?;
-    ensure!(question.contains("OVO SNAP") && question.contains("0812-9876-5432"), "the confirmation names the account: {question:?}");
+    // The phone as the UI shows phones: "+62 812-9876-5432".
+    ensure!(question.contains("OVO SNAP") && question.contains("812-9876-5432"), "the confirmation names the account: {question:?}");
     app.click("unlink-confirm").await?;
     let unlinked = format!("{this_card}[data-status=\"unlinked\"]");
     app.find_css(&unlinked).await?;
@@ -249,7 +258,6 @@ async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> 
         }
     }
     app.screenshot("05-audit-customer-desk").await?;
-    app.quit().await?;
     Ok(())
 }
 

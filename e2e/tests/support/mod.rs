@@ -297,6 +297,16 @@ impl Desktop {
         Ok(())
     }
 
+    /// Ends the session whatever `result` is, with a screenshot when it failed: a session left
+    /// open makes every later test fail with "Maximum number of active sessions".
+    pub async fn finish(self, result: Result<()>) -> Result<()> {
+        if result.is_err() {
+            let _ = self.screenshot("failed").await;
+        }
+        let closed = self.quit().await;
+        result.and(closed)
+    }
+
     /// Ends the WebDriver session, which closes the app.
     pub async fn quit(self) -> Result<()> {
         self.client.close().await?;
