@@ -234,15 +234,15 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.screenshot("04-siti-ovo-snap-unlinked").await?;
     app.sign_out().await?;
 
-    // The admin sees each step in the audit log, by whom.
+    // The admin sees each step in the audit log, by whom (the audit log names operators by username).
     app.sign_in("admin", ADMIN_PASSWORD).await?;
     app.click("nav-audit").await?;
     app.wait_attr("audit-verify-status", "data-intact", "true").await?;
     for (action, operator) in [
-        ("account.link.start", Some("Sari Staff")),
+        ("account.link.start", Some("sari")),
         ("account.link", None),
-        ("account.balance.refresh", Some("Sari Staff")),
-        ("account.unlink", Some("Sari Staff")),
+        ("account.balance.refresh", Some("sari")),
+        ("account.unlink", Some("sari")),
     ] {
         let rows = format!("{}[data-action=\"{action}\"]", by_id("audit-row"));
         app.wait_count(&rows, Duration::from_secs(20), |n| n >= 1).await?;
