@@ -213,6 +213,10 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     let options = app
         .wait_count(&format!("{faspay} {}", by_id("topup-option")), Duration::from_secs(20), |n| n >= 1)
         .await?;
+    let first_option = app.find_css(&format!("{faspay} {}", by_id("topup-option"))).await?;
+    app.client
+        .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&first_option)?])
+        .await?;
     app.screenshot("03-sophia-history-top-up").await?;
     println!("Sophia: {entries} history entries, {options} top-up options");
 

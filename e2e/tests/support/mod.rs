@@ -255,6 +255,14 @@ impl Desktop {
         let dir = PathBuf::from(std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{}-{step}.png", self.name));
+        // WebKitWebDriver captures the last painted frame: let the page paint what the DOM holds
+        // (otherwise a screenshot right after a wait can still show the previous state).
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));",
+                vec![],
+            )
+            .await?;
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
     }
