@@ -6,7 +6,8 @@ mod support;
 use anyhow::{ensure, Result};
 use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
-use support::{contains, Install, APP_IDENTIFIER};
+use std::time::Duration;
+use support::{by_id, contains, digits, Desktop, Install, Sandbox, APP_IDENTIFIER};
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
 
@@ -110,4 +111,161 @@ async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_a
     }
     ensure!(ledger_rows == 1, "the back end itself answered forbidden");
     Ok(())
+}
+
+#[tokio::test]
+async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> Result<()> {
+    let install = Install::new("customer-desk")?;
+    let app = install.launch().await?;
+    let result = customer_desk(&install, &app).await;
+    app.finish(result).await
+}
+
+/// Staff finds customers, links Siti's OVO account through OVO SNAP (the customer's step played
+/// through the sandbox's control API), reads her balance, reads Sophia's Faspay history and
+/// top-up options, unlinks Siti's new account; the admin then finds each step in the audit log.
+async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
+    app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
+    app.create_operator("sari", "Sari Staff", "staff", "sari-password-1").await?;
+    app.sign_out().await?;
+    app.sign_in("sari", "sari-password-1").await?;
+    let sandbox = Sandbox::of(app).await?;
+
+    // A phone typed as the customer says it finds Budi, matched by phone.
+    app.click("nav-customers").await?;
+    app.fill("customer-search", "0812-3456-7890").await?;
+    let budi = "[data-testid=\"search-hit\"][data-matched=\"phone\"]";
+    app.wait_count(budi, Duration::from_secs(20), |n| n == 1).await?;
+    let hit = app.text_css(budi).await?;
+    ensure!(hit.contains("Budi Santoso"), "the phone hit is Budi Santoso: {hit:?}");
+    let matched = app.text_css(&format!("{budi} {}", by_id("search-hit-matched"))).await?;
+    ensure!(digits(&matched).ends_with("81234567890"), "the hit says which phone matched: {matched:?}");
+    let normalized = app.text("search-normalized-phone").await?;
+    ensure!(digits(&normalized).ends_with("81234567890"), "the query is read as a phone: {normalized:?}");
+    app.screenshot("01-search-by-phone").await?;
+
+    // Siti: link a new OVO SNAP account.
+    app.fill("customer-search", "Siti").await?;
+    app.click_with_text("search-hit", "Siti Rahmawati").await?;
+    app.wait_text("customer-name", "Siti Rahmawati").await?;
+    ensure!(app.count(&card("ovo_snap", "active")).await? == 0, "Siti has no OVO SNAP account yet");
+    app.select("link-product-select", "ovo_snap").await?;
+    app.fill("link-phone", "0812-9876-5432").await?;
+    app.click("link-start").await?;
+    let pending = card("ovo_snap", "pending");
+    app.find_css(&format!("{pending} {}", by_id("account-pending"))).await?;
+    let account_id = app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
+    ensure!(!account_id.is_empty(), "the pending card names its account");
+    let this_card = format!("{}[data-account-id=\"{account_id}\"]", by_id("account-ovo_snap"));
+
+    // The linking page was "opened in the system browser": the sandbox's customer page.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !install.opened().iter().any(|u| u.starts_with(&sandbox.url)) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let opened = install.opened();
+    ensure!(opened.len() == 1, "exactly the linking page was opened: {opened:?}");
+    ensure!(opened[0].starts_with(&format!("{}/_sandbox/customer/", sandbox.url)), "the sandbox customer page: {opened:?}");
+
+    // The customer completes the OTP/PIN step; the sandbox's "browser" comes back to the app.
+    let action = sandbox.pending_for("ovo_snap", "6281298765432").await?;
+    let action_id = action["id"].as_str().unwrap_or_default();
+    ensure!(opened[0].contains(action_id), "the opened page is this step's page: {} vs {action_id}", opened[0]);
+    let decided = sandbox
+        .post(&format!("/_sandbox/pending/{action_id}/decide"), json!({ "decision": "approve", "follow_redirect": true }))
+        .await?;
+    ensure!(decided["followed_error"].is_null(), "the return URL was reachable: {decided}");
+    ensure!(decided["followed_status"] == 200, "the app's return page answered 200: {decided}");
+    // The page polls every 2 s; give it a few rounds.
+    let active = format!("{this_card}[data-status=\"active\"]");
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(fantoccini::Locator::Css(&active))
+        .await
+        .map_err(|e| anyhow::anyhow!("the OVO SNAP account did not become active: {e}"))?;
+
+    // Balance: the figures the provider has.
+    let wallet = sandbox.get("/_sandbox/accounts/6281298765432").await?;
+    let (cash, points) = (wallet["cash"].as_i64().unwrap_or(-1), wallet["points"].as_i64().unwrap_or(-1));
+    app.click_css(&format!("{active} {}", by_id("balance-refresh"))).await?;
+    let as_of = format!("{active} {}:not([data-as-of=\"\"])", by_id("balance-as-of"));
+    app.find_css(&as_of).await?;
+    let shown_cash = app.text_css(&format!("{active} {}", by_id("balance-cash"))).await?;
+    let shown_points = app.text_css(&format!("{active} {}", by_id("balance-points"))).await?;
+    ensure!(digits(&shown_cash) == cash.to_string(), "cash shown {shown_cash:?}, sandbox has {cash}");
+    ensure!(digits(&shown_points) == points.to_string(), "points shown {shown_points:?}, sandbox has {points}");
+    ensure!(shown_cash.starts_with("IDR ") || shown_cash.starts_with("Rp "), "money is formatted: {shown_cash:?}");
+    app.screenshot("02-siti-ovo-snap-linked").await?;
+
+    // Sophia (Faspay): provider history and top-up instructions.
+    app.click("customer-back").await?;
+    app.fill("customer-search", "Sophia").await?;
+    app.click_with_text("search-hit", "Sophia Store Tester").await?;
+    app.wait_text("customer-name", "Sophia Store Tester").await?;
+    let faspay = card("faspay_ovo_tokenize", "active");
+    app.click_css(&format!("{faspay} {}", by_id("history-load"))).await?;
+    let entries = app
+        .wait_count(&format!("{faspay} {}", by_id("history-entry")), Duration::from_secs(20), |n| n >= 1)
+        .await?;
+    ensure!(app.count(&format!("{faspay} {}", by_id("history-problem"))).await? == 0, "history came from the provider");
+    app.click_css(&format!("{faspay} {}", by_id("topup-load"))).await?;
+    let options = app
+        .wait_count(&format!("{faspay} {}", by_id("topup-option")), Duration::from_secs(20), |n| n >= 1)
+        .await?;
+    let first_option = app.find_css(&format!("{faspay} {}", by_id("topup-option"))).await?;
+    app.client
+        .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&first_option)?])
+        .await?;
+    app.screenshot("03-sophia-history-top-up").await?;
+    println!("Sophia: {entries} history entries, {options} top-up options");
+
+    // Back to Siti: unlink the new OVO SNAP account.
+    app.click("customer-back").await?;
+    app.fill("customer-search", "Siti").await?;
+    app.click_with_text("search-hit", "Siti Rahmawati").await?;
+    app.wait_text("customer-name", "Siti Rahmawati").await?;
+    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
+    app.find("unlink-dialog").await?;
+    let question = app.text("unlink-question").await?;
+    // The phone as the UI shows phones: "+62 812-9876-5432".
+    ensure!(question.contains("OVO SNAP") && question.contains("812-9876-5432"), "the confirmation names the account: {question:?}");
+    app.click("unlink-confirm").await?;
+    let unlinked = format!("{this_card}[data-status=\"unlinked\"]");
+    app.find_css(&unlinked).await?;
+    app.find_css(&format!("{unlinked} {}", by_id("account-unlinked-at"))).await?;
+    ensure!(app.count(&by_id("unlink-dialog")).await? == 0, "the dialog closed");
+    app.screenshot("04-siti-ovo-snap-unlinked").await?;
+    app.sign_out().await?;
+
+    // The admin sees each step in the audit log, by whom (the audit log names operators by username).
+    app.sign_in("admin", ADMIN_PASSWORD).await?;
+    app.click("nav-audit").await?;
+    app.wait_attr("audit-verify-status", "data-intact", "true").await?;
+    for (action, operator) in [
+        ("account.link.start", Some("sari")),
+        ("account.link", None),
+        ("account.balance.refresh", Some("sari")),
+        ("account.unlink", Some("sari")),
+    ] {
+        let rows = format!("{}[data-action=\"{action}\"]", by_id("audit-row"));
+        app.wait_count(&rows, Duration::from_secs(20), |n| n >= 1).await?;
+        let mut texts = Vec::new();
+        for row in app.client.find_all(fantoccini::Locator::Css(&rows)).await? {
+            texts.push(row.prop("textContent").await?.unwrap_or_default());
+        }
+        // The subject is "{environment}:{product}:{masked phone}".
+        let siti: Vec<&String> = texts.iter().filter(|t| t.contains(":ovo_snap:") && t.contains("5432")).collect();
+        ensure!(!siti.is_empty(), "{action} names Siti's OVO SNAP account: {texts:?}");
+        if let Some(operator) = operator {
+            ensure!(siti.iter().any(|t| t.contains(operator)), "{action} by {operator}: {texts:?}");
+        }
+    }
+    app.screenshot("05-audit-customer-desk").await?;
+    Ok(())
+}
+
+/// The account card of `product` in `status`.
+fn card(product: &str, status: &str) -> String {
+    format!("{}[data-status=\"{status}\"]", by_id(&format!("account-{product}")))
 }

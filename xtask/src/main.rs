@@ -44,6 +44,14 @@ fn run_cli() -> Result<()> {
     }
 }
 
+/// Cargo's build directory: `CARGO_TARGET_DIR` when set (relative to the project), else `target/`.
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
+}
+
 fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
@@ -100,13 +108,30 @@ fn test_all(root: &Path) -> Result<()> {
 fn end_to_end(root: &Path, session: &background::Session) -> Result<Counts> {
     step("End-to-end: the real app in the real webview through tauri-driver");
     run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
+    let app = snapshot_app(root)?;
     let mut e2e = Command::new("cargo");
     e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
         .current_dir(root)
-        .env("OVO_E2E_APP", root.join("target/debug/ovo-backoffice"))
+        .env("OVO_E2E_APP", &app)
         .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
     session.apply_env(&mut e2e);
     run_counted(&mut e2e, Runner::Cargo)
+}
+
+/// The binary just built, linked (or copied) into this checkout's own `target/e2e/`: with a
+/// shared `CARGO_TARGET_DIR`, another checkout's build must not swap the app under a running suite.
+fn snapshot_app(root: &Path) -> Result<PathBuf> {
+    let built = target_dir(root).join("debug/ovo-backoffice");
+    let dir = root.join("target/e2e");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let app = dir.join("ovo-backoffice");
+    if app != built {
+        let _ = std::fs::remove_file(&app);
+        if std::fs::hard_link(&built, &app).is_err() {
+            std::fs::copy(&built, &app).with_context(|| format!("cannot copy {}", built.display()))?;
+        }
+    }
+    Ok(app)
 }
 
 fn e2e_only(root: &Path) -> Result<()> {

@@ -96,7 +96,7 @@ pub fn ui_dependencies(root: &Path) -> Result<()> {
 
 /// tauri-driver, installed into the project's target directory, not the user's.
 pub fn tauri_driver(root: &Path) -> Result<PathBuf> {
-    let tools = root.join("target/tools");
+    let tools = crate::target_dir(root).join("tools");
     let binary = tools.join("bin/tauri-driver");
     if !binary.exists() {
         step(&format!("installing tauri-driver {TAURI_DRIVER_VERSION}"));

@@ -24,6 +24,8 @@ pub struct Install {
     pub data: PathBuf,
     pub journal: PathBuf,
     pub stderr: PathBuf,
+    /// Where the app appends the URLs it would open in the system browser.
+    pub opened_urls: PathBuf,
     launcher: PathBuf,
     name: String,
 }
@@ -34,22 +36,24 @@ impl Install {
         let data = dir.path().join("data");
         let journal = dir.path().join("ipc-journal.jsonl");
         let stderr = dir.path().join("stderr.log");
+        let opened_urls = dir.path().join("opened-urls.txt");
         let launcher = dir.path().join("launch.sh");
         let app = env("OVO_E2E_APP")?;
         // tauri-driver starts the "browser" binary; this wrapper gives it this install's environment.
         std::fs::write(
             &launcher,
             format!(
-                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
                 data.display(),
                 journal.display(),
+                opened_urls.display(),
                 app,
                 stderr.display()
             ),
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
-        Ok(Install { _dir: dir, data, journal, stderr, launcher, name: name.to_owned() })
+        Ok(Install { _dir: dir, data, journal, stderr, opened_urls, launcher, name: name.to_owned() })
     }
 
     pub async fn launch(&self) -> Result<Desktop> {
@@ -63,9 +67,14 @@ impl Install {
         Ok(Desktop { client, name: self.name.clone() })
     }
 
+    /// The URLs the app has "opened in the system browser" so far, in order.
+    pub fn opened(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.opened_urls).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+
     /// Every file this install wrote: the ledger and its WAL, logs, the IPC journal, stderr.
     pub fn written_files(&self) -> Vec<PathBuf> {
-        let mut files = vec![self.journal.clone(), self.stderr.clone()];
+        let mut files = vec![self.journal.clone(), self.stderr.clone(), self.opened_urls.clone()];
         let mut dirs = vec![self.data.clone()];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
@@ -86,7 +95,7 @@ pub struct Desktop {
     name: String,
 }
 
-fn by_id(test_id: &str) -> String {
+pub fn by_id(test_id: &str) -> String {
     format!("[data-testid=\"{test_id}\"]")
 }
 
@@ -105,14 +114,7 @@ impl Desktop {
     /// under the bottom-corner toasts.
     pub async fn click(&self, test_id: &str) -> Result<()> {
         let element = self.find(test_id).await?;
-        self.client
-            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element)?])
-            .await?;
-        if let Err(err) = element.click().await {
-            let shot = self.screenshot(&format!("failed-click-{test_id}")).await;
-            bail!("cannot click {test_id}: {err} (screenshot: {shot:?})");
-        }
-        Ok(())
+        self.click_element(&element, test_id).await
     }
 
     pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {
@@ -165,6 +167,69 @@ impl Desktop {
         bail!("{test_id}[{attr}] stayed {last:?}, expected {expected:?}")
     }
 
+    /// Waits for the first element matching a CSS selector (for elements a test id alone does not
+    /// single out, e.g. `[data-testid="account-ovo_snap"][data-status="active"] [data-testid="unlink"]`).
+    pub async fn find_css(&self, css: &str) -> Result<Element> {
+        self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await.with_context(|| format!("{css} did not appear"))
+    }
+
+    /// `click`, for a CSS selector.
+    pub async fn click_css(&self, css: &str) -> Result<()> {
+        let element = self.find_css(css).await?;
+        self.click_element(&element, css).await
+    }
+
+    async fn click_element(&self, element: &Element, what: &str) -> Result<()> {
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(element)?])
+            .await?;
+        if let Err(err) = element.clone().click().await {
+            let label: String = what.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+            let shot = self.screenshot(&format!("failed-click-{label}")).await;
+            bail!("cannot click {what}: {err} (screenshot: {shot:?})");
+        }
+        Ok(())
+    }
+
+    /// `text`, for a CSS selector.
+    pub async fn text_css(&self, css: &str) -> Result<String> {
+        Ok(self.find_css(css).await?.prop("textContent").await?.unwrap_or_default())
+    }
+
+    /// Waits until `count(css)` satisfies `ok`, up to `within`; answers the last count.
+    pub async fn wait_count(&self, css: &str, within: Duration, ok: impl Fn(usize) -> bool) -> Result<usize> {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut last = 0;
+        while tokio::time::Instant::now() < deadline {
+            last = self.count(css).await.unwrap_or(0);
+            if ok(last) {
+                return Ok(last);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{css}: {last} element(s) after {within:?}")
+    }
+
+    /// Waits for the element with this test id whose text contains `text` (e.g. one search hit
+    /// among several) and clicks it.
+    pub async fn click_with_text(&self, test_id: &str, text: &str) -> Result<()> {
+        let css = by_id(test_id);
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut seen = Vec::new();
+        while tokio::time::Instant::now() < deadline {
+            seen.clear();
+            for element in self.client.find_all(Locator::Css(&css)).await.unwrap_or_default() {
+                let content = element.prop("textContent").await.ok().flatten().unwrap_or_default();
+                if content.contains(text) {
+                    return self.click_element(&element, &format!("{test_id} {text:?}")).await;
+                }
+                seen.push(content);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("no {test_id} contains {text:?}; seen {seen:?}")
+    }
+
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }
@@ -190,6 +255,14 @@ impl Desktop {
         let dir = PathBuf::from(std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()));
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{}-{step}.png", self.name));
+        // WebKitWebDriver captures the last painted frame: let the page paint what the DOM holds
+        // (otherwise a screenshot right after a wait can still show the previous state).
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));",
+                vec![],
+            )
+            .await?;
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
     }
@@ -232,11 +305,87 @@ impl Desktop {
         Ok(())
     }
 
+    /// Ends the session whatever `result` is, with a screenshot when it failed: a session left
+    /// open makes every later test fail with "Maximum number of active sessions".
+    pub async fn finish(self, result: Result<()>) -> Result<()> {
+        if result.is_err() {
+            let _ = self.screenshot("failed").await;
+        }
+        let closed = self.quit().await;
+        result.and(closed)
+    }
+
     /// Ends the WebDriver session, which closes the app.
     pub async fn quit(self) -> Result<()> {
         self.client.close().await?;
         Ok(())
     }
+}
+
+/// The built-in environment's provider sandbox, through its control API (`/_sandbox/…`).
+pub struct Sandbox {
+    pub url: String,
+    http: reqwest::Client,
+}
+
+impl Sandbox {
+    /// The sandbox the app runs in-process, from `app_info`'s `sandboxUrl` (waits until it is up).
+    pub async fn of(app: &Desktop) -> Result<Sandbox> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let info = app.invoke("app_info", json!({})).await?.map_err(|e| anyhow::anyhow!("app_info failed: {e}"))?;
+            if let Some(url) = info["sandboxUrl"].as_str() {
+                let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(20)).build()?;
+                return Ok(Sandbox { url: url.trim_end_matches('/').to_owned(), http });
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("app_info has no sandboxUrl: {info}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        let reply = self.http.get(format!("{}{path}", self.url)).send().await?;
+        let status = reply.status();
+        let body: Value = reply.json().await.with_context(|| format!("GET {path}: not JSON"))?;
+        if !status.is_success() {
+            bail!("GET {path}: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Result<Value> {
+        let reply = self.http.post(format!("{}{path}", self.url)).json(&body).send().await?;
+        let status = reply.status();
+        let answer: Value = reply.json().await.with_context(|| format!("POST {path}: not JSON"))?;
+        if !status.is_success() {
+            bail!("POST {path}: {status} {answer}");
+        }
+        Ok(answer)
+    }
+
+    /// Waits for the customer step `product` opened for `phone` (canonical `62…`).
+    pub async fn pending_for(&self, product: &str, phone: &str) -> Result<Value> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        let mut last = Value::Null;
+        while tokio::time::Instant::now() < deadline {
+            last = self.get("/_sandbox/pending").await?;
+            let found = last.as_array().into_iter().flatten().find(|a| {
+                a["product"] == product && a["phone"].as_str().is_some_and(|p| digits(p).ends_with(&phone[2..]))
+            });
+            if let Some(action) = found {
+                return Ok(action.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        bail!("no pending {product} step for {phone}; pending: {last}")
+    }
+}
+
+/// Only the digits of a text ("IDR 1,200,000" → "1200000").
+pub fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
 }
 
 pub fn contains(path: &Path, needle: &str) -> bool {
