@@ -101,37 +101,43 @@ pub async fn by_linked_phone(
     rows.iter().map(from_row).collect()
 }
 
-/// Customers any of whose name words starts with each of `words` (already folded, see
-/// `ovo_domain::fold_name`), ordered by name. At most `limit` rows.
-pub async fn by_name_words(
-    conn: &mut SqliteConnection,
-    words: &[&str],
-    limit: u32,
-) -> LedgerResult<Vec<CustomerRow>> {
+/// Customers one of whose name words starts with each of `words` (already folded, see
+/// `ovo_domain::fold_name`), in the order of the word matching the first query word. At most
+/// `limit` rows. The scan walks the word index in order and stops at `limit`, so a short
+/// prefix shared by many customers costs no more than a long one.
+pub async fn by_name_words(conn: &mut SqliteConnection, words: &[&str], limit: u32) -> LedgerResult<Vec<CustomerRow>> {
     let Some((first, rest)) = words.split_first() else {
         return Ok(Vec::new());
     };
     // Words compare as UTF-8 bytes, so [w, w || U+10FFFF) is exactly "starts with w".
     let mut sql = format!(
-        "SELECT {COLUMNS} FROM customers c WHERE c.id IN (
-             SELECT customer_id FROM customer_name_words WHERE word >= ?1 AND word < ?1 || char(1114111))"
+        "SELECT {COLUMNS} FROM customer_name_words w JOIN customers c ON c.id = w.customer_id
+         WHERE w.word >= ?1 AND w.word < ?1 || char(1114111)"
     );
     for i in 0..rest.len() {
         let n = i + 2;
         sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM customer_name_words w WHERE w.customer_id = c.id AND w.word >= ?{n} AND w.word < ?{n} || char(1114111))"
+            " AND EXISTS (SELECT 1 FROM customer_name_words o WHERE o.customer_id = c.id AND o.word >= ?{n} AND o.word < ?{n} || char(1114111))"
         ));
     }
-    sql.push_str(&format!(
-        " ORDER BY c.name_key, c.id LIMIT ?{}",
-        words.len() + 1
-    ));
+    // A name with two words matching the first query word appears twice: ask for a few more.
+    sql.push_str(&format!(" ORDER BY w.word, w.customer_id LIMIT ?{}", words.len() + 1));
     let mut query = sqlx::query(&sql).bind(*first);
     for word in rest {
         query = query.bind(*word);
     }
-    let rows = query.bind(limit).fetch_all(&mut *conn).await?;
-    rows.iter().map(from_row).collect()
+    let rows = query.bind(limit.saturating_mul(2)).fetch_all(&mut *conn).await?;
+    let mut out: Vec<CustomerRow> = Vec::new();
+    for row in &rows {
+        let customer = from_row(row)?;
+        if !out.iter().any(|c| c.id == customer.id) {
+            out.push(customer);
+        }
+        if out.len() == limit as usize {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// The customer a payment, refund or linking with this reference (ours or the provider's) belongs to.
