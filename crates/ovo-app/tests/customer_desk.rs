@@ -858,11 +858,26 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
         .await
         .unwrap();
     assert!(top_up.problem.is_none(), "{top_up:?}");
-    assert!(!top_up.options.is_empty());
-    assert!(top_up
-        .options
-        .iter()
-        .all(|o| !o.title.is_empty() && !o.steps.is_empty()));
+    // Faspay's answer names each option and links its instruction page; it carries no step text.
+    let titles: Vec<&str> = top_up.options.iter().map(|o| o.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "ATM",
+            "Internet/Mobile Banking",
+            "Grab",
+            "Tokopedia",
+            "Merchant/Mitra OVO"
+        ]
+    );
+    let base = sandbox(&f).await;
+    assert!(
+        top_up
+            .options
+            .iter()
+            .all(|o| o.link.as_deref().is_some_and(|l| l.starts_with(&base))),
+        "{top_up:?}"
+    );
 }
 
 #[tokio::test]
@@ -871,7 +886,7 @@ async fn the_customer_page_shows_accounts_and_payments() {
     let siti = customer_id(&f, SITI).await;
     let p = page(&f, siti).await;
     assert_eq!(p.customer.full_name, "Siti Rahmawati");
-    assert_eq!(p.customer.phone_display, "0812-9876-5432");
+    assert_eq!(p.customer.phone_display, "+62 812-9876-5432");
     assert_eq!(p.customer.merchant_customer_id.as_deref(), Some("CUST-0002"));
     assert_eq!(p.customer.linked_products, [Product::DokuSnapOvo]);
     assert_eq!(p.accounts.len(), 1);

@@ -51,6 +51,9 @@ impl Backoffice {
                 .filter(|r| r.status == BindingStatus::Active)
                 .map(|r| r.product)
                 .collect();
+            // As search lists them (by product key), each once: a customer may have two
+            // phones linked through one product.
+            products.sort_by_key(|p| p.key());
             products.dedup();
             products
         };
