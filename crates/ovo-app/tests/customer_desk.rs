@@ -513,6 +513,7 @@ async fn a_declined_linking_fails_and_can_be_retried() {
     assert!(response.status().is_success(), "{}", response.status());
     f.app.process_linkings().await.unwrap();
     let failed = account(&f, made, Product::OvoSnap).await;
+    eprintln!("PROBE decline {failed:?}");
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
     assert_eq!(
         failed.problem.as_ref().unwrap().kind,
@@ -573,6 +574,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let failed = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(failed.status, LinkStatus::Failed);
     let problem = failed.problem.unwrap();
+    eprintln!("PROBE 503 {reason} {problem:?}");
     assert_eq!(
         reason,
         format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
@@ -598,6 +600,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let failed = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(failed.status, LinkStatus::Failed);
     let problem = failed.problem.unwrap();
+    eprintln!("PROBE drop {dropped:?} {problem:?}");
     assert!(
         matches!(
             problem.kind,
@@ -644,6 +647,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     assert_eq!((after.cash, after.points), (good.cash, good.points));
     assert_eq!(after.as_of, good.as_of);
     let failure = after.last_failure.unwrap();
+    eprintln!("PROBE balance {failure:?}");
     assert_eq!(failure.kind, ProviderProblemKind::Unavailable, "{failure:?}");
 }
 
@@ -777,6 +781,7 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
         (ErrorCode::Conflict, Some("account_not_linked"))
     );
     let entries = audit(&f).await;
+    eprintln!("PROBE audit {entries:#?}");
     let unlinks: Vec<_> = entries
         .iter()
         .filter(|e| e.action == "account.unlink")
@@ -926,5 +931,53 @@ async fn the_customer_page_shows_accounts_and_payments() {
     assert_eq!(
         code(f.app.customer_page(CustomerRef { customer_id: 9999 }).await).0,
         ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let started = start_link(&f, budi, "doku_snap_ovo", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending, "{started:?}");
+    let action = pending_binding(&f, "doku_snap_ovo", BUDI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let linked = account(&f, budi, Product::DokuSnapOvo).await;
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(
+        (balance.cash, balance.points),
+        (Some(2_500_000), Some(75_000)),
+        "{balance:?}"
+    );
+
+    // Agus declines on the page: the browser comes back without a code.
+    let agus = customer_id(&f, "6285712345678").await;
+    let started = start_link(&f, agus, "doku_snap_ovo", "").await.unwrap();
+    let action = pending_binding(&f, "doku_snap_ovo", "6285712345678").await;
+    let decided = decide(&f, &action, "decline", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let failed = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
+    assert_eq!(
+        failed.problem.unwrap().kind,
+        ProviderProblemKind::Declined
     );
 }
