@@ -297,6 +297,12 @@ async fn search_reads_phones_names_ids_and_references() {
         assert_eq!(found.hits[0].matched, SearchMatch::PaymentReference);
     }
 
+    // The provider's id of a seeded link, as the sandbox knows it.
+    let found = search(&f, "LNKDEMO6281234567890").await;
+    assert_eq!(found.hits.len(), 1, "{found:?}");
+    assert_eq!(found.hits[0].customer.id, budi);
+    assert_eq!(found.hits[0].matched, SearchMatch::ProviderReference);
+
     let nothing = search(&f, "zzqx-nobody").await;
     assert!(nothing.hits.is_empty(), "{nothing:?}");
     assert!(!nothing.truncated);
@@ -513,12 +519,10 @@ async fn a_declined_linking_fails_and_can_be_retried() {
     assert!(response.status().is_success(), "{}", response.status());
     f.app.process_linkings().await.unwrap();
     let failed = account(&f, made, Product::OvoSnap).await;
-    eprintln!("PROBE decline {failed:?}");
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
-    assert_eq!(
-        failed.problem.as_ref().unwrap().kind,
-        ProviderProblemKind::Declined
-    );
+    let problem = failed.problem.as_ref().unwrap();
+    assert_eq!(problem.kind, ProviderProblemKind::Declined);
+    assert_eq!(problem.provider_code.as_deref(), Some("access_denied"));
     assert!(failed.redirect_url.is_none());
     assert!(
         !f.secrets
@@ -574,7 +578,6 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let failed = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(failed.status, LinkStatus::Failed);
     let problem = failed.problem.unwrap();
-    eprintln!("PROBE 503 {reason} {problem:?}");
     assert_eq!(
         reason,
         format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
@@ -600,7 +603,6 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let failed = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(failed.status, LinkStatus::Failed);
     let problem = failed.problem.unwrap();
-    eprintln!("PROBE drop {dropped:?} {problem:?}");
     assert!(
         matches!(
             problem.kind,
@@ -647,7 +649,6 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     assert_eq!((after.cash, after.points), (good.cash, good.points));
     assert_eq!(after.as_of, good.as_of);
     let failure = after.last_failure.unwrap();
-    eprintln!("PROBE balance {failure:?}");
     assert_eq!(failure.kind, ProviderProblemKind::Unavailable, "{failure:?}");
 }
 
@@ -781,7 +782,6 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
         (ErrorCode::Conflict, Some("account_not_linked"))
     );
     let entries = audit(&f).await;
-    eprintln!("PROBE audit {entries:#?}");
     let unlinks: Vec<_> = entries
         .iter()
         .filter(|e| e.action == "account.unlink")
@@ -803,6 +803,25 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
         .await
         .unwrap();
     assert_eq!(done.outcome, UnlinkOutcome::Unlinked);
+    // An ended link is asked nothing more: the phone may be someone else's link by now.
+    let today = ovo_domain::wib_date(SystemClock.now()).to_string();
+    let history = f.app.account_history(HistoryInput {
+        account_id: faspay.id,
+        from: today.clone(),
+        to: today,
+        page: 1,
+    });
+    assert_eq!(
+        code(history.await),
+        (ErrorCode::Conflict, Some("account_not_linked"))
+    );
+    let top_up = f.app.top_up_instructions(AccountRef {
+        account_id: faspay.id,
+    });
+    assert_eq!(
+        code(top_up.await),
+        (ErrorCode::Conflict, Some("account_not_linked"))
+    );
 }
 
 #[tokio::test]
@@ -980,4 +999,48 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
         failed.problem.unwrap().kind,
         ProviderProblemKind::Declined
     );
+}
+
+#[tokio::test]
+async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    arm(
+        &f,
+        "ovo_snap",
+        "/OVOSNAP/v2.0/access-token/b2b2c",
+        json!({ "kind": "http_status", "status": 503 }),
+        1,
+    )
+    .await;
+    let action = pending_binding(&f, "ovo_snap", SITI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let waiting = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(waiting.status, LinkStatus::Pending, "{waiting:?}");
+    assert!(waiting.problem.is_some(), "{waiting:?}");
+
+    // The next pass (the background runs it every few seconds) exchanges the kept code.
+    f.app.process_linkings().await.unwrap();
+    let linked = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    assert!(linked.problem.is_none());
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(balance.cash, Some(1_200_000));
 }
