@@ -106,7 +106,11 @@ async fn sandbox(f: &Fixture) -> String {
 async fn get_json(f: &Fixture, path: &str) -> Value {
     let url = format!("{}{path}", sandbox(f).await);
     let response = f.http.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "GET {url}: {}",
+        response.status()
+    );
     response.json().await.unwrap()
 }
 
@@ -251,7 +255,10 @@ async fn search_reads_phones_names_ids_and_references() {
     for query in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890"] {
         let found = search(&f, query).await;
         assert_eq!(found.normalized_phone.as_deref(), Some(BUDI), "{query}");
-        assert!(found.interpreted_as.contains(&SearchMatch::Phone), "{query}");
+        assert!(
+            found.interpreted_as.contains(&SearchMatch::Phone),
+            "{query}"
+        );
         assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
         let hit = &found.hits[0];
         assert_eq!(hit.customer.full_name, "Budi Santoso");
@@ -288,7 +295,11 @@ async fn search_reads_phones_names_ids_and_references() {
 
     let budi = found_id(&search(&f, "Budi Santoso").await, "Budi Santoso");
     let payments = page(&f, budi).await.payments;
-    assert_eq!(payments.len(), 3, "the demo seeds three payments per linked account");
+    assert_eq!(
+        payments.len(),
+        3,
+        "the demo seeds three payments per linked account"
+    );
     let reference = payments[0].reference.clone();
     for query in [reference.clone(), reference.to_lowercase()] {
         let found = search(&f, &query).await;
@@ -362,7 +373,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
         redirect.starts_with(&format!("{}/_sandbox/customer/", sandbox(&f).await)),
         "{redirect}"
     );
-    assert_eq!(f.opener.opened(), [redirect.clone()]);
+    assert_eq!(f.opener.opened(), std::slice::from_ref(&redirect));
     assert!(started.expires_at.is_some());
     assert!(
         f.secrets
@@ -444,7 +455,10 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert_eq!(start[0].operator.as_deref(), Some("sam"));
     assert_eq!(start[0].outcome, "ok");
     assert!(start[0].subject.starts_with("builtin_sandbox:ovo_snap:"));
-    assert!(!start[0].subject.contains(SITI), "the subject masks the phone");
+    assert!(
+        !start[0].subject.contains(SITI),
+        "the subject masks the phone"
+    );
     let link = find("account.link");
     assert_eq!(link.len(), 1, "{entries:?}");
     assert_eq!(link[0].outcome, "ok");
@@ -500,7 +514,10 @@ async fn faspay_linking_completes_by_asking_the_provider() {
         .unwrap()
         .balance
         .unwrap();
-    assert_eq!((balance.cash, balance.points), (Some(2_500_000), Some(75_000)));
+    assert_eq!(
+        (balance.cash, balance.points),
+        (Some(2_500_000), Some(75_000))
+    );
 }
 
 #[tokio::test]
@@ -580,7 +597,13 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let problem = failed.problem.unwrap();
     assert_eq!(
         reason,
-        format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
+        format!(
+            "provider_{}",
+            serde_json::to_value(problem.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+        )
     );
     assert!(
         matches!(
@@ -612,7 +635,13 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     );
     assert_eq!(
         dropped.reason.unwrap(),
-        format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
+        format!(
+            "provider_{}",
+            serde_json::to_value(problem.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+        )
     );
 
     // A balance refresh that fails keeps the last good figures beside the failure.
@@ -649,7 +678,11 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     assert_eq!((after.cash, after.points), (good.cash, good.points));
     assert_eq!(after.as_of, good.as_of);
     let failure = after.last_failure.unwrap();
-    assert_eq!(failure.kind, ProviderProblemKind::Unavailable, "{failure:?}");
+    assert_eq!(
+        failure.kind,
+        ProviderProblemKind::Unavailable,
+        "{failure:?}"
+    );
 }
 
 #[tokio::test]
@@ -663,7 +696,11 @@ async fn an_account_linked_to_one_customer_cannot_be_linked_to_another() {
         code(taken),
         (ErrorCode::Conflict, Some("account_bound_elsewhere"))
     );
-    assert_eq!(page(&f, agus).await.accounts.len(), before, "nothing written");
+    assert_eq!(
+        page(&f, agus).await.accounts.len(),
+        before,
+        "nothing written"
+    );
     assert_eq!(
         account(&f, customer_id(&f, SITI).await, Product::OvoSnap)
             .await
@@ -708,11 +745,10 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
         ProviderProblemKind::Expired
     );
     assert!(expired.expires_at.is_none());
-    assert!(
-        !f.secrets
-            .contains(&link_key(Product::OvoSnap, &started.reference))
-            .unwrap()
-    );
+    assert!(!f
+        .secrets
+        .contains(&link_key(Product::OvoSnap, &started.reference))
+        .unwrap());
 
     // The customer approves late (the sandbox still waits on real time): ignored.
     let action = pending_binding(&f, "ovo_snap", SITI).await;
@@ -721,11 +757,10 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     f.app.process_linkings().await.unwrap();
     let still = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(still.status, LinkStatus::Expired);
-    assert!(
-        !f.secrets
-            .contains(&link_key(Product::OvoSnap, &started.reference))
-            .unwrap()
-    );
+    assert!(!f
+        .secrets
+        .contains(&link_key(Product::OvoSnap, &started.reference))
+        .unwrap());
     // It can be started again.
     let retried = f
         .app
@@ -911,7 +946,10 @@ async fn the_customer_page_shows_accounts_and_payments() {
     let p = page(&f, siti).await;
     assert_eq!(p.customer.full_name, "Siti Rahmawati");
     assert_eq!(p.customer.phone_display, "+62 812-9876-5432");
-    assert_eq!(p.customer.merchant_customer_id.as_deref(), Some("CUST-0002"));
+    assert_eq!(
+        p.customer.merchant_customer_id.as_deref(),
+        Some("CUST-0002")
+    );
     assert_eq!(p.customer.linked_products, [Product::DokuSnapOvo]);
     assert_eq!(p.accounts.len(), 1);
     let doku = &p.accounts[0];
@@ -925,17 +963,21 @@ async fn the_customer_page_shows_accounts_and_payments() {
         .payments
         .iter()
         .all(|pay| pay.product == Product::DokuSnapOvo && pay.status == "succeeded"));
-    assert!(p
-        .payments
-        .windows(2)
-        .all(|w| w[0].created_at >= w[1].created_at), "newest first");
+    assert!(
+        p.payments
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
     assert!(p.linkable_products.contains(&Product::OvoSnap));
     assert!(!p.linkable_products.contains(&Product::TazapayOvoIdr));
 
     // The seeded DOKU SNAP account's balance comes from the sandbox with its demo token.
     let balance = f
         .app
-        .refresh_balance(AccountRef { account_id: doku.id })
+        .refresh_balance(AccountRef {
+            account_id: doku.id,
+        })
         .await
         .unwrap()
         .balance
@@ -995,10 +1037,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
         .await
         .unwrap();
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
-    assert_eq!(
-        failed.problem.unwrap().kind,
-        ProviderProblemKind::Declined
-    );
+    assert_eq!(failed.problem.unwrap().kind, ProviderProblemKind::Declined);
 }
 
 #[tokio::test]

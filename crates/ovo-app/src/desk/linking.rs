@@ -464,8 +464,8 @@ impl Backoffice {
                     // The customer is done and the provider refuses what they brought back
                     // (DOKU SNAP and OVO SNAP answer a declined linking's code with 4017400).
                     if matches!(error, ProviderError::Authentication { .. }) {
-                        problem.kind = super::problems::kind_key(ProviderProblemKind::Declined)
-                            .to_owned();
+                        problem.kind =
+                            super::problems::kind_key(ProviderProblemKind::Declined).to_owned();
                     }
                     self.end_pending(&row, BindingStatus::Failed, problem, &subject)
                         .await
