@@ -62,21 +62,46 @@ const CUSTOMERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("Bambang Sutrisno", "6285255554444", "CUST-0015", None),
 ];
 
-/// Linked accounts the sandbox seeds too (demo-merchants.toml, `[[bindings]]`). The tokens are
-/// public demo values that protect nothing.
-pub(crate) const LINKED: &[(Product, &str, Option<&str>)] = &[
-    (
-        Product::OvoSnap,
-        "6281234567890",
-        Some("demo-ovosnap-b2b2c-6281234567890"),
-    ),
-    (
-        Product::DokuSnapOvo,
-        "6281298765432",
-        Some("demo-dokusnap-b2b2c-6281298765432"),
-    ),
-    (Product::FaspayOvoTokenize, "6281382826301", None),
-    (Product::FaspayOvoTokenize, "6285712345678", None),
+/// Linked accounts the sandbox seeds too (demo-merchants.toml, `[[bindings]]`), with the same
+/// provider reference, token and refresh token. The tokens are public demo values that protect
+/// nothing.
+pub(crate) struct DemoLink {
+    pub product: Product,
+    pub phone: &'static str,
+    pub provider_ref: Option<&'static str>,
+    pub token: Option<&'static str>,
+    pub refresh_token: Option<&'static str>,
+}
+
+pub(crate) const LINKED: &[DemoLink] = &[
+    DemoLink {
+        product: Product::OvoSnap,
+        phone: "6281234567890",
+        provider_ref: Some("LNKDEMO6281234567890"),
+        token: Some("demo-ovosnap-b2b2c-6281234567890"),
+        refresh_token: Some("demo-ovosnap-refresh-6281234567890"),
+    },
+    DemoLink {
+        product: Product::DokuSnapOvo,
+        phone: "6281298765432",
+        provider_ref: Some("DOKUDEMO6281298765432"),
+        token: Some("demo-dokusnap-b2b2c-6281298765432"),
+        refresh_token: Some("demo-dokusnap-refresh-6281298765432"),
+    },
+    DemoLink {
+        product: Product::FaspayOvoTokenize,
+        phone: "6281382826301",
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+    },
+    DemoLink {
+        product: Product::FaspayOvoTokenize,
+        phone: "6285712345678",
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+    },
 ];
 
 const DAY_MS: i64 = 86_400_000;
@@ -111,7 +136,8 @@ impl Backoffice {
                 },
             )
             .await?;
-            for (product, _, token) in LINKED.iter().filter(|(_, p, _)| *p == phone.canonical()) {
+            for link in LINKED.iter().filter(|l| l.phone == phone.canonical()) {
+                let product = &link.product;
                 let reference = Reference::generate(&mut rng);
                 let linked_at = Timestamp::from_unix_millis(since.unix_millis() + DAY_MS);
                 let id = bindings::insert(
@@ -123,14 +149,14 @@ impl Backoffice {
                         phone: &phone,
                         status: BindingStatus::Active,
                         reference: &reference,
-                        provider_ref: None,
+                        provider_ref: link.provider_ref,
                         expires_at: None,
                         at: linked_at,
                     },
                 )
                 .await?;
-                if let Some(token) = token {
-                    tokens.push((*product, reference.clone(), phone.clone(), *token));
+                if link.token.is_some() {
+                    tokens.push((link, reference.clone(), phone.clone()));
                 }
                 // A few payments on the linked account over the last 90 days.
                 for n in 0..3_i64 {
@@ -180,19 +206,19 @@ impl Backoffice {
         )
         .await?;
         ovo_ledger::commit(tx).await?;
-        for (product, reference, phone, token) in tokens {
+        for (link, reference, phone) in tokens {
             let account = LinkedAccount {
                 phone,
-                provider_ref: None,
-                token: Some(Sensitive::new(token.to_owned())),
-                refresh_token: None,
+                provider_ref: link.provider_ref.map(str::to_owned),
+                token: link.token.map(|t| Sensitive::new(t.to_owned())),
+                refresh_token: link.refresh_token.map(|t| Sensitive::new(t.to_owned())),
                 token_expires_at: None,
             };
             if let Err(e) = crate::desk::tokens::save_account(
                 self.secrets.as_ref(),
                 &self.config.app_identifier,
                 Environment::BuiltInSandbox,
-                product,
+                link.product,
                 &reference,
                 &account,
             ) {

@@ -51,6 +51,9 @@ impl Backoffice {
                 .filter(|r| r.status == BindingStatus::Active)
                 .map(|r| r.product)
                 .collect();
+            // As search lists them (by product key), each once: a customer may have two
+            // phones linked through one product.
+            products.sort_by_key(|p| p.key());
             products.dedup();
             products
         };
@@ -299,6 +302,7 @@ impl Backoffice {
         }
         let page = input.page.max(1);
         let row = self.binding(input.account_id).await?;
+        require_linked(&row)?;
         if !capabilities(row.product).supports(Operation::History) {
             return Err(provider_error(&ovo_providers::ProviderError::Unsupported {
                 product: row.product,
@@ -390,6 +394,7 @@ impl Backoffice {
         self.authorize(Permission::ViewCustomers, "view customers")
             .await?;
         let row = self.binding(input.account_id).await?;
+        require_linked(&row)?;
         let result = async {
             let provider = self.provider(row.environment, row.product).await?;
             let account =
@@ -478,6 +483,19 @@ impl Backoffice {
         self.opener.open(&input.url).map_err(|e| {
             AppError::new(ErrorCode::Internal, format!("cannot open the browser: {e}"))
         })
+    }
+}
+
+/// Only a linked account is asked about: a failed or ended linking's phone may be linked to
+/// another customer now (Faspay answers by phone), whose data must not show on this page.
+fn require_linked(row: &ovo_ledger::bindings::BindingRow) -> AppResult<()> {
+    if matches!(row.status, BindingStatus::Active | BindingStatus::Unlinking) {
+        Ok(())
+    } else {
+        Err(
+            AppError::new(ErrorCode::Conflict, "this account is not linked")
+                .with_reason("account_not_linked"),
+        )
     }
 }
 

@@ -274,8 +274,13 @@ impl Backoffice {
                     bindings::by_reference(&mut conn, &reference).await?
                 };
                 match row {
-                    Some(row) if row.status == BindingStatus::Pending => {
-                        self.settle_pending(&row, Some(&params)).await?
+                    Some(row)
+                        if row.status == BindingStatus::Pending
+                            && !state_mismatch(&row, &params) =>
+                    {
+                        if let Err(e) = self.settle_pending(&row, Some(&params)).await {
+                            tracing::warn!(error = %e, reference = reference.as_str(), "linking return not processed");
+                        }
                     }
                     _ => tracing::info!(
                         reference = reference.as_str(),
@@ -294,7 +299,9 @@ impl Backoffice {
             .iter()
             .filter(|r| r.expires_at.is_some_and(|t| t <= now))
         {
-            self.settle_pending(row, None).await?;
+            if let Err(e) = self.settle_pending(row, None).await {
+                tracing::warn!(error = %e, account = row.id.get(), "due linking not settled");
+            }
         }
         Ok(())
     }
@@ -334,24 +341,38 @@ impl Backoffice {
             .map(|r| r.as_str().to_owned())
             .unwrap_or_default();
         let now = self.now();
-        let auth_code = returned
+        let returned_code = returned
             .and_then(|p| p.get("authCode").or_else(|| p.get("auth_code")))
             .filter(|c| !c.is_empty())
-            .cloned();
-        let can_ask = row.product == Product::FaspayOvoTokenize;
+            .map(|c| Sensitive::new(c.clone()));
+        // A code from an earlier return whose exchange did not reach the provider.
+        let kept_code =
+            tokens::auth_code(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        let came_back = returned.is_some() || kept_code.is_some();
+        let auth_code = returned_code.or(kept_code);
+        // Faspay is asked whether the phone is linked; DOKU SNAP's authCode came with the
+        // binding answer (its return carries nothing), so both complete without a returned code.
+        let can_ask = matches!(
+            row.product,
+            Product::FaspayOvoTokenize | Product::DokuSnapOvo
+        );
         if auth_code.is_none() && !can_ask {
             if let Some(params) = returned {
                 // The browser came back without a code: the customer declined or gave up.
                 let detail = params
                     .get("error_description")
                     .or_else(|| params.get("responseMessage"))
+                    .or_else(|| params.get("error"))
                     .cloned()
                     .unwrap_or_else(|| {
                         "the customer came back without completing the linking".into()
                     });
                 let problem = StoredProblem::new(
                     ProviderProblemKind::Declined,
-                    params.get("responseCode").cloned(),
+                    params
+                        .get("responseCode")
+                        .or_else(|| params.get("error"))
+                        .cloned(),
                     detail,
                     now,
                 );
@@ -370,6 +391,7 @@ impl Backoffice {
         let provider = match self.provider(row.environment, row.product).await {
             Ok(p) => p,
             Err(error) => {
+                self.keep_auth_code(&row, auth_code.as_ref())?;
                 let mut tx = self.ledger.begin_write().await?;
                 bindings::set_problem(
                     &mut tx,
@@ -384,6 +406,7 @@ impl Backoffice {
         };
         let pending_token =
             tokens::pending_token(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        let has_code = auth_code.is_some();
         let request = CompleteBinding {
             reference: row
                 .reference
@@ -391,7 +414,7 @@ impl Backoffice {
                 .unwrap_or_else(|| Reference::generate(&mut rand::thread_rng())),
             phone: row.phone.clone(),
             provider_ref: row.provider_ref.clone(),
-            auth_code: auth_code.map(Sensitive::new),
+            auth_code: auth_code.clone(),
             pending_token,
         };
         match provider.complete_binding(&request).await {
@@ -436,8 +459,14 @@ impl Backoffice {
                         | ProviderError::Authentication { .. }
                         | ProviderError::InvalidRequest { .. }
                 );
-                let problem = StoredProblem::from_error(&error, now);
-                if returned.is_some() && definitive {
+                let mut problem = StoredProblem::from_error(&error, now);
+                if came_back && definitive {
+                    // The customer is done and the provider refuses what they brought back
+                    // (DOKU SNAP and OVO SNAP answer a declined linking's code with 4017400).
+                    if matches!(error, ProviderError::Authentication { .. }) {
+                        problem.kind =
+                            super::problems::kind_key(ProviderProblemKind::Declined).to_owned();
+                    }
                     self.end_pending(&row, BindingStatus::Failed, problem, &subject)
                         .await
                 } else if row.expires_at.is_some_and(|t| t <= now) {
@@ -445,8 +474,12 @@ impl Backoffice {
                     self.end_pending(&row, BindingStatus::Expired, problem, &subject)
                         .await
                 } else {
-                    // Not yet (Faspay before the customer finished) or not reachable: still pending.
-                    if !(can_ask && returned.is_none() && definitive) {
+                    // Not yet (asked before the customer finished) or not reachable: still
+                    // pending, and a returned code is kept for the next attempt.
+                    if has_code {
+                        self.keep_auth_code(&row, auth_code.as_ref())?;
+                    }
+                    if !(can_ask && !came_back && definitive) {
                         let mut tx = self.ledger.begin_write().await?;
                         bindings::set_problem(&mut tx, row.id, Some(&problem.to_json()), now)
                             .await?;
@@ -455,6 +488,22 @@ impl Backoffice {
                     Ok(())
                 }
             }
+        }
+    }
+
+    fn keep_auth_code(
+        &self,
+        row: &BindingRow,
+        auth_code: Option<&Sensitive<String>>,
+    ) -> AppResult<()> {
+        match auth_code {
+            Some(code) => tokens::save_auth_code(
+                self.secrets.as_ref(),
+                &self.config.app_identifier,
+                row,
+                Some(code),
+            ),
+            None => Ok(()),
         }
     }
 
@@ -483,4 +532,20 @@ impl Backoffice {
         tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, row)?;
         Ok(())
     }
+}
+
+/// A return whose `state` names another linking (OAuth's check, RFC 6749 §10.12) is not ours.
+fn state_mismatch(row: &BindingRow, params: &HashMap<String, String>) -> bool {
+    let Some(state) = params.get("state").filter(|s| !s.is_empty()) else {
+        return false;
+    };
+    let ours = row.reference.as_ref().is_some_and(|r| r.as_str() == state)
+        || row.provider_ref.as_deref() == Some(state.as_str());
+    if !ours {
+        tracing::warn!(
+            account = row.id.get(),
+            "linking return with another linking's state; ignored"
+        );
+    }
+    !ours
 }

@@ -16,6 +16,10 @@ struct Stored {
     expires_at: Option<i64>,
     /// What the completion of a pending linking needs (e.g. OVO SNAP's linkageToken).
     pending_token: Option<String>,
+    /// An authCode the browser brought back whose exchange did not go through yet (the
+    /// provider was unreachable): kept so the next attempt can use it.
+    #[serde(default)]
+    auth_code: Option<String>,
 }
 
 fn key(app: &str, environment: Environment, product: Product, reference: &Reference) -> SecretKey {
@@ -53,6 +57,38 @@ pub(crate) fn save_pending(
     write(store, &key, &stored)
 }
 
+/// Keeps (or, with `None`, drops) the authCode of a pending linking for another attempt.
+pub(crate) fn save_auth_code(
+    store: &dyn SecretStore,
+    app: &str,
+    row: &BindingRow,
+    auth_code: Option<&Sensitive<String>>,
+) -> AppResult<()> {
+    let Some(reference) = &row.reference else {
+        return Ok(());
+    };
+    let key = key(app, row.environment, row.product, reference);
+    let mut stored = read(store, &key)?;
+    stored.auth_code = auth_code.map(|c| c.expose().clone());
+    write(store, &key, &stored)
+}
+
+/// The authCode kept by `save_auth_code`.
+pub(crate) fn auth_code(
+    store: &dyn SecretStore,
+    app: &str,
+    row: &BindingRow,
+) -> AppResult<Option<Sensitive<String>>> {
+    let Some(reference) = &row.reference else {
+        return Ok(None);
+    };
+    Ok(
+        read(store, &key(app, row.environment, row.product, reference))?
+            .auth_code
+            .map(Sensitive::new),
+    )
+}
+
 pub(crate) fn pending_token(
     store: &dyn SecretStore,
     app: &str,
@@ -87,6 +123,7 @@ pub(crate) fn save_account(
         refresh_token: account.refresh_token.as_ref().map(|t| t.expose().clone()),
         expires_at: account.token_expires_at.map(Timestamp::unix_millis),
         pending_token: None,
+        auth_code: None,
     };
     write(store, &key(app, environment, product, reference), &stored)
 }

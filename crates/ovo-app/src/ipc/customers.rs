@@ -33,7 +33,7 @@ pub struct CustomerSummary {
     pub full_name: String,
     /// Canonical `62…`.
     pub phone: String,
-    /// `0812-3456-7890`.
+    /// `+62 812-3456-7890`.
     pub phone_display: String,
     pub merchant_customer_id: Option<String>,
     pub email: Option<String>,

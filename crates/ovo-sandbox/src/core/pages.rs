@@ -41,6 +41,10 @@ fn amount_line(view: &ActionView) -> String {
 }
 
 async fn customer_page(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
+    if let Some(url) = ctx.pending().decided_at_once(&id) {
+        // A magic account decided as the page opened: the browser goes straight back.
+        return Redirect::to(&url).into_response();
+    }
     render_customer(&ctx, &id, None)
 }
 

@@ -109,6 +109,10 @@ pub enum PendingError {
 #[derive(Debug, Default)]
 pub struct PendingActions {
     entries: Mutex<BTreeMap<String, Entry>>,
+    /// Actions a magic account decided the moment they opened: where their page sends the
+    /// browser at once (as the customer's own decision would), so the merchant's return URL
+    /// still receives the outcome.
+    decided_at_once: Mutex<BTreeMap<String, String>>,
 }
 
 /// An opened action: its id (for the redirect URL) and where the decision arrives.
@@ -143,14 +147,19 @@ impl PendingActions {
             decline_url: new.decline_url,
             choose_source: new.choose_source,
         };
-        match behaviour {
-            Behaviour::AutoApprove => {
-                let _ = tx.send(Decision::Approve { source: PaySource::Cash });
+        let at_once = match behaviour {
+            Behaviour::AutoApprove => Some(Decision::Approve { source: PaySource::Cash }),
+            Behaviour::AutoDecline => Some(Decision::Decline),
+            Behaviour::Manual | Behaviour::NeverAnswer => None,
+        };
+        match at_once {
+            Some(decision) => {
+                if let Some(url) = view.redirect_after(decision) {
+                    self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.clone(), url.to_owned());
+                }
+                let _ = tx.send(decision);
             }
-            Behaviour::AutoDecline => {
-                let _ = tx.send(Decision::Decline);
-            }
-            Behaviour::Manual | Behaviour::NeverAnswer => {
+            None => {
                 self.lock().insert(id.clone(), Entry { view, reply: Some(tx) });
             }
         }
@@ -159,6 +168,11 @@ impl PendingActions {
 
     pub fn list(&self) -> Vec<ActionView> {
         self.lock().values().map(|e| e.view.clone()).collect()
+    }
+
+    /// Where the page of an action a magic account decided at once sends the browser.
+    pub fn decided_at_once(&self, id: &str) -> Option<String> {
+        self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned()
     }
 
     pub fn get(&self, id: &str) -> Option<ActionView> {
@@ -204,5 +218,6 @@ impl PendingActions {
 
     pub fn clear(&self) {
         self.lock().clear();
+        self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 }

@@ -47,7 +47,7 @@ export type CustomerSummary = { id: number, fullName: string,
  */
 phone: string, 
 /**
- * `0812-3456-7890`.
+ * `+62 812-3456-7890`.
  */
 phoneDisplay: string, merchantCustomerId: string | null, email: string | null, 
 /**

@@ -1,0 +1,1085 @@
+//! The customer desk against a real ledger file, the in-memory secret store, a manual clock
+//! for the app's own expiry logic, and the real in-process sandbox over loopback HTTP.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use ovo_app::ipc::*;
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
+use ovo_domain::{Clock, ManualClock, Product, SystemClock};
+use ovo_secrets::{MemoryStore, SecretKey, SecretStore};
+use serde_json::{json, Value};
+
+const APP_ID: &str = "test.ovo.backoffice";
+const ADMIN_PW: &str = "admin-password-1";
+
+const BUDI: &str = "6281234567890";
+const SITI: &str = "6281298765432";
+const SOPHIA: &str = "6281382826301";
+const DECLINER: &str = "6281100000005";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Backoffice,
+    clock: ManualClock,
+    secrets: Arc<MemoryStore>,
+    opener: Arc<RecordingOpener>,
+    http: reqwest::Client,
+}
+
+/// A brand-new ledger in the built-in environment (so seeded with the demo customers), an admin,
+/// a staff operator `sam` (signed in) and a finance operator `fina`.
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    // The sandbox runs on real time; the app's clock starts there and is moved by hand.
+    let clock = ManualClock::new(SystemClock.now());
+    let secrets = Arc::new(MemoryStore::new());
+    let config = BackofficeConfig {
+        data_dir: dir.path().join("data"),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: None,
+    };
+    let mut app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let opener = Arc::new(RecordingOpener::default());
+    app.set_url_opener(opener.clone());
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
+    for (username, role) in [("sam", "staff"), ("fina", "finance")] {
+        app.create_operator(NewOperatorInput {
+            username: username.into(),
+            display_name: username.into(),
+            role: role.into(),
+            password: format!("{username}-password").as_str().into(),
+        })
+        .await
+        .unwrap();
+    }
+    let f = Fixture {
+        _dir: dir,
+        app,
+        clock,
+        secrets,
+        opener,
+        http: reqwest::Client::new(),
+    };
+    sign_in_as(&f, "sam").await;
+    f
+}
+
+async fn sign_in_as(f: &Fixture, username: &str) {
+    let password = if username == "admin" {
+        ADMIN_PW.to_owned()
+    } else {
+        format!("{username}-password")
+    };
+    f.app
+        .sign_in(SignInInput {
+            username: username.into(),
+            password: password.as_str().into(),
+        })
+        .await
+        .unwrap();
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
+    let e = r.unwrap_err();
+    (e.code, e.reason)
+}
+
+async fn sandbox(f: &Fixture) -> String {
+    f.app
+        .app_info("en".into())
+        .await
+        .unwrap()
+        .sandbox_url
+        .unwrap()
+}
+
+async fn get_json(f: &Fixture, path: &str) -> Value {
+    let url = format!("{}{path}", sandbox(f).await);
+    let response = f.http.get(&url).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "GET {url}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+async fn post_json(f: &Fixture, path: &str, body: Value) -> Value {
+    let url = format!("{}{path}", sandbox(f).await);
+    let response = f.http.post(&url).json(&body).send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "POST {url}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+async fn search(f: &Fixture, query: &str) -> SearchResult {
+    f.app
+        .search_customers(SearchInput {
+            query: query.into(),
+            limit: 20,
+        })
+        .await
+        .unwrap()
+}
+
+async fn customer_id(f: &Fixture, phone: &str) -> i64 {
+    let found = search(f, phone).await;
+    assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
+    found.hits[0].customer.id
+}
+
+async fn page(f: &Fixture, customer_id: i64) -> CustomerPage {
+    f.app
+        .customer_page(CustomerRef { customer_id })
+        .await
+        .unwrap()
+}
+
+/// The customer's newest linking through `product`.
+async fn account(f: &Fixture, customer_id: i64, product: Product) -> LinkedAccountView {
+    page(f, customer_id)
+        .await
+        .accounts
+        .into_iter()
+        .find(|a| a.product == product)
+        .unwrap()
+}
+
+async fn start_link(
+    f: &Fixture,
+    customer_id: i64,
+    product: &str,
+    phone: &str,
+) -> Result<LinkedAccountView, AppError> {
+    f.app
+        .start_link(StartLinkInput {
+            customer_id,
+            product: product.into(),
+            phone: phone.into(),
+        })
+        .await
+}
+
+/// The sandbox's waiting linking step for this phone and product.
+async fn pending_binding(f: &Fixture, product: &str, phone: &str) -> String {
+    let pending = get_json(f, "/_sandbox/pending").await;
+    let found: Vec<&Value> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["product"] == product && a["phone"] == phone && a["kind"] == "binding")
+        .collect();
+    assert_eq!(found.len(), 1, "{pending}");
+    found[0]["id"].as_str().unwrap().to_owned()
+}
+
+async fn decide(f: &Fixture, action: &str, decision: &str, follow_redirect: bool) -> Value {
+    post_json(
+        f,
+        &format!("/_sandbox/pending/{action}/decide"),
+        json!({ "decision": decision, "follow_redirect": follow_redirect }),
+    )
+    .await
+}
+
+async fn arm(f: &Fixture, product: &str, endpoint: &str, fault: Value, count: u32) {
+    post_json(
+        f,
+        "/_sandbox/faults",
+        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count }),
+    )
+    .await;
+}
+
+async fn clear_faults(f: &Fixture) {
+    let url = format!("{}/_sandbox/faults", sandbox(f).await);
+    let response = f.http.delete(&url).send().await.unwrap();
+    assert!(response.status().is_success());
+}
+
+fn link_key(product: Product, reference: &str) -> SecretKey {
+    SecretKey::new(
+        APP_ID,
+        "builtin_sandbox",
+        product.key(),
+        format!("link-{reference}"),
+    )
+}
+
+async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
+    sign_in_as(f, "admin").await;
+    let entries = f
+        .app
+        .list_audit(AuditQuery {
+            before_seq: None,
+            limit: 200,
+        })
+        .await
+        .unwrap()
+        .entries;
+    assert!(f.app.verify_audit().await.unwrap().intact);
+    sign_in_as(f, "sam").await;
+    entries
+}
+
+/// Links Siti's OVO account through OVO SNAP the way the customer would, through the sandbox.
+async fn link_siti_ovo_snap(f: &Fixture) -> LinkedAccountView {
+    let siti = customer_id(f, SITI).await;
+    let started = start_link(f, siti, "ovo_snap", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    let action = pending_binding(f, "ovo_snap", SITI).await;
+    let decided = decide(f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let linked = account(f, siti, Product::OvoSnap).await;
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    linked
+}
+
+#[tokio::test]
+async fn search_reads_phones_names_ids_and_references() {
+    let f = fixture().await;
+    for query in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890"] {
+        let found = search(&f, query).await;
+        assert_eq!(found.normalized_phone.as_deref(), Some(BUDI), "{query}");
+        assert!(
+            found.interpreted_as.contains(&SearchMatch::Phone),
+            "{query}"
+        );
+        assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
+        let hit = &found.hits[0];
+        assert_eq!(hit.customer.full_name, "Budi Santoso");
+        assert_eq!(hit.customer.phone, BUDI);
+        assert_eq!(hit.matched, SearchMatch::Phone);
+        assert_eq!(hit.matched_value, BUDI);
+        assert_eq!(hit.customer.linked_products, [Product::OvoSnap]);
+    }
+    for (query, name) in [
+        ("santoso", "Budi Santoso"),
+        ("BUDI", "Budi Santoso"),
+        ("elisa", "Élisa Putri"),
+        ("Élisa put", "Élisa Putri"),
+    ] {
+        let found = search(&f, query).await;
+        assert_eq!(found.normalized_phone, None, "{query}");
+        assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
+        assert_eq!(found.hits[0].customer.full_name, name, "{query}");
+        assert_eq!(found.hits[0].matched, SearchMatch::Name, "{query}");
+    }
+    // Prefix of any word: "lestari" is Dewi's last word and Putu Ayu's third.
+    let found = search(&f, "lestari").await;
+    let names: Vec<&str> = found
+        .hits
+        .iter()
+        .map(|h| h.customer.full_name.as_str())
+        .collect();
+    assert_eq!(names, ["Dewi Lestari", "Putu Ayu Lestari"]);
+
+    let found = search(&f, "CUST-0003").await;
+    assert_eq!(found.hits[0].customer.full_name, "Agus Wijaya");
+    assert_eq!(found.hits[0].matched, SearchMatch::MerchantCustomerId);
+    assert_eq!(found.hits[0].matched_value, "CUST-0003");
+
+    let budi = found_id(&search(&f, "Budi Santoso").await, "Budi Santoso");
+    let payments = page(&f, budi).await.payments;
+    assert_eq!(
+        payments.len(),
+        3,
+        "the demo seeds three payments per linked account"
+    );
+    let reference = payments[0].reference.clone();
+    for query in [reference.clone(), reference.to_lowercase()] {
+        let found = search(&f, &query).await;
+        assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
+        assert_eq!(found.hits[0].customer.id, budi);
+        assert_eq!(found.hits[0].matched, SearchMatch::PaymentReference);
+    }
+
+    // The provider's id of a seeded link, as the sandbox knows it.
+    let found = search(&f, "LNKDEMO6281234567890").await;
+    assert_eq!(found.hits.len(), 1, "{found:?}");
+    assert_eq!(found.hits[0].customer.id, budi);
+    assert_eq!(found.hits[0].matched, SearchMatch::ProviderReference);
+
+    let nothing = search(&f, "zzqx-nobody").await;
+    assert!(nothing.hits.is_empty(), "{nothing:?}");
+    assert!(!nothing.truncated);
+
+    let limit = f.app.search_customers(SearchInput {
+        query: "budi".into(),
+        limit: 0,
+    });
+    assert_eq!(
+        code(limit.await),
+        (ErrorCode::InvalidInput, Some("search_limit_invalid"))
+    );
+    let truncated = f
+        .app
+        .search_customers(SearchInput {
+            query: "a".into(),
+            limit: 2,
+        })
+        .await
+        .unwrap();
+    assert_eq!(truncated.hits.len(), 2);
+    assert!(truncated.truncated);
+
+    // Finance and admin see customers but link nothing.
+    for who in ["fina", "admin"] {
+        sign_in_as(&f, who).await;
+        assert_eq!(search(&f, BUDI).await.hits.len(), 1, "{who}");
+        let link = start_link(&f, budi, "faspay_ovo_tokenize", "").await;
+        assert_eq!(code(link).0, ErrorCode::Forbidden, "{who}");
+        let unlink = f.app.unlink_account(AccountRef { account_id: 1 }).await;
+        assert_eq!(code(unlink).0, ErrorCode::Forbidden, "{who}");
+    }
+}
+
+fn found_id(result: &SearchResult, name: &str) -> i64 {
+    result
+        .hits
+        .iter()
+        .find(|h| h.customer.full_name == name)
+        .unwrap()
+        .customer
+        .id
+}
+
+#[tokio::test]
+async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let before = page(&f, siti).await;
+    assert_eq!(before.customer.linked_products, [Product::DokuSnapOvo]);
+
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    assert_eq!(started.phone, SITI);
+    let redirect = started.redirect_url.clone().unwrap();
+    assert!(
+        redirect.starts_with(&format!("{}/_sandbox/customer/", sandbox(&f).await)),
+        "{redirect}"
+    );
+    assert_eq!(f.opener.opened(), std::slice::from_ref(&redirect));
+    assert!(started.expires_at.is_some());
+    assert!(
+        f.secrets
+            .contains(&link_key(Product::OvoSnap, &started.reference))
+            .unwrap(),
+        "the linkageToken waits in the keychain"
+    );
+    // Starting again while it waits shows the same linking.
+    let again = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    assert_eq!(again.id, started.id);
+
+    // Nothing came back yet: still pending.
+    f.app.process_linkings().await.unwrap();
+    assert_eq!(
+        account(&f, siti, Product::OvoSnap).await.status,
+        LinkStatus::Pending
+    );
+
+    let action = pending_binding(&f, "ovo_snap", SITI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    assert!(
+        decided["redirect"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/linked/{}?authCode=", started.reference)),
+        "{decided}"
+    );
+    f.app.process_linkings().await.unwrap();
+
+    let linked = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    assert!(linked.linked_at.is_some());
+    assert!(linked.redirect_url.is_none());
+    assert!(linked.problem.is_none());
+    assert!(linked.provider_ref.is_some());
+    assert!(linked.balance.is_none(), "no balance fetched yet");
+    let after = page(&f, siti).await;
+    assert_eq!(
+        after.customer.linked_products,
+        [Product::DokuSnapOvo, Product::OvoSnap]
+    );
+
+    let wallet = get_json(&f, &format!("/_sandbox/accounts/{SITI}")).await;
+    let refreshed = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap();
+    let balance = refreshed.balance.unwrap();
+    assert_eq!(balance.cash, wallet["cash"].as_i64());
+    assert_eq!(balance.points, wallet["points"].as_i64());
+    assert_eq!(balance.cash, Some(1_200_000));
+    assert!(balance.last_failure.is_none());
+    assert!(!balance.stale);
+    // Fifteen minutes on, the figures are stale.
+    f.clock.advance_seconds(16 * 60);
+    sign_in_as(&f, "sam").await;
+    let later = account(&f, siti, Product::OvoSnap).await;
+    assert!(later.balance.unwrap().stale);
+
+    let entries = audit(&f).await;
+    let find = |action: &str| {
+        entries
+            .iter()
+            .filter(|e| e.action == action && !e.subject.contains("doku"))
+            .collect::<Vec<_>>()
+    };
+    let start = find("account.link.start");
+    assert_eq!(start.len(), 1, "{entries:?}");
+    assert_eq!(start[0].operator.as_deref(), Some("sam"));
+    assert_eq!(start[0].outcome, "ok");
+    assert!(start[0].subject.starts_with("builtin_sandbox:ovo_snap:"));
+    assert!(
+        !start[0].subject.contains(SITI),
+        "the subject masks the phone"
+    );
+    let link = find("account.link");
+    assert_eq!(link.len(), 1, "{entries:?}");
+    assert_eq!(link[0].outcome, "ok");
+    let refresh = find("account.balance.refresh");
+    assert_eq!(refresh.len(), 1, "{entries:?}");
+    assert_eq!(refresh[0].operator.as_deref(), Some("sam"));
+    assert_eq!(refresh[0].outcome, "ok");
+}
+
+#[tokio::test]
+async fn faspay_linking_completes_by_asking_the_provider() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let started = start_link(&f, budi, "faspay_ovo_tokenize", "")
+        .await
+        .unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    assert!(started.redirect_url.is_some());
+
+    // Before the customer approves, asking changes nothing and shows no problem.
+    let waiting = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(waiting.status, LinkStatus::Pending);
+    assert!(waiting.problem.is_none(), "{waiting:?}");
+
+    let action = pending_binding(&f, "faspay_ovo_tokenize", BUDI).await;
+    decide(&f, &action, "approve", false).await;
+    let linked = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    assert!(
+        !f.secrets
+            .contains(&link_key(Product::FaspayOvoTokenize, &started.reference))
+            .unwrap(),
+        "a Faspay link keeps no secret"
+    );
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(
+        (balance.cash, balance.points),
+        (Some(2_500_000), Some(75_000))
+    );
+}
+
+#[tokio::test]
+async fn a_declined_linking_fails_and_can_be_retried() {
+    let f = fixture().await;
+    let made = customer_id(&f, DECLINER).await;
+    let started = start_link(&f, made, "ovo_snap", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    // The customer's browser opens the page; the magic decliner declines at once.
+    let response = f
+        .http
+        .get(started.redirect_url.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    f.app.process_linkings().await.unwrap();
+    let failed = account(&f, made, Product::OvoSnap).await;
+    assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
+    let problem = failed.problem.as_ref().unwrap();
+    assert_eq!(problem.kind, ProviderProblemKind::Declined);
+    assert_eq!(problem.provider_code.as_deref(), Some("access_denied"));
+    assert!(failed.redirect_url.is_none());
+    assert!(
+        !f.secrets
+            .contains(&link_key(Product::OvoSnap, &started.reference))
+            .unwrap(),
+        "the linkageToken is forgotten"
+    );
+
+    let retried = f
+        .app
+        .retry_link(AccountRef {
+            account_id: failed.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(retried.status, LinkStatus::Pending);
+    assert_ne!(retried.id, failed.id);
+    assert_ne!(retried.reference, failed.reference);
+    let accounts = page(&f, made).await.accounts;
+    assert_eq!(
+        accounts.iter().map(|a| a.status).collect::<Vec<_>>(),
+        [LinkStatus::Pending, LinkStatus::Failed],
+        "newest first"
+    );
+    // Retrying a pending one is refused.
+    let again = f.app.retry_link(AccountRef {
+        account_id: retried.id,
+    });
+    assert_eq!(
+        code(again.await),
+        (ErrorCode::Conflict, Some("link_not_retryable"))
+    );
+}
+
+#[tokio::test]
+async fn provider_failures_are_shown_and_keep_what_was_known() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let binding = "/OVOSNAP/v2.0/oauth/account/registration-account-binding";
+
+    // The binding call is not answered: the linking fails with that problem.
+    arm(
+        &f,
+        "ovo_snap",
+        binding,
+        json!({ "kind": "http_status", "status": 503 }),
+        1,
+    )
+    .await;
+    let refused = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Provider, "{refused:?}");
+    let reason = refused.reason.unwrap();
+    let failed = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(failed.status, LinkStatus::Failed);
+    let problem = failed.problem.unwrap();
+    assert_eq!(
+        reason,
+        format!(
+            "provider_{}",
+            serde_json::to_value(problem.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+        )
+    );
+    assert!(
+        matches!(
+            problem.kind,
+            ProviderProblemKind::Unavailable | ProviderProblemKind::UnknownOutcome
+        ),
+        "{problem:?}"
+    );
+
+    arm(
+        &f,
+        "ovo_snap",
+        binding,
+        json!({ "kind": "drop_connection" }),
+        1,
+    )
+    .await;
+    let dropped = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
+    assert_eq!(dropped.code, ErrorCode::Provider, "{dropped:?}");
+    let failed = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(failed.status, LinkStatus::Failed);
+    let problem = failed.problem.unwrap();
+    assert!(
+        matches!(
+            problem.kind,
+            ProviderProblemKind::Connection | ProviderProblemKind::UnknownOutcome
+        ),
+        "{problem:?}"
+    );
+    assert_eq!(
+        dropped.reason.unwrap(),
+        format!(
+            "provider_{}",
+            serde_json::to_value(problem.kind)
+                .unwrap()
+                .as_str()
+                .unwrap()
+        )
+    );
+
+    // A balance refresh that fails keeps the last good figures beside the failure.
+    let budi = customer_id(&f, BUDI).await;
+    let seeded = account(&f, budi, Product::OvoSnap).await;
+    let good = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: seeded.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!((good.cash, good.points), (Some(2_500_000), Some(75_000)));
+    f.clock.advance_seconds(60);
+    arm(
+        &f,
+        "ovo_snap",
+        "/OVOSNAP/v2.0/balance-inquiry",
+        json!({ "kind": "http_status", "status": 503 }),
+        5,
+    )
+    .await;
+    let after = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: seeded.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!((after.cash, after.points), (good.cash, good.points));
+    assert_eq!(after.as_of, good.as_of);
+    let failure = after.last_failure.unwrap();
+    assert_eq!(
+        failure.kind,
+        ProviderProblemKind::Unavailable,
+        "{failure:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_linked_to_one_customer_cannot_be_linked_to_another() {
+    let f = fixture().await;
+    let linked = link_siti_ovo_snap(&f).await;
+    let agus = customer_id(&f, "6285712345678").await;
+    let before = page(&f, agus).await.accounts.len();
+    let taken = start_link(&f, agus, "ovo_snap", "0812-9876-5432").await;
+    assert_eq!(
+        code(taken),
+        (ErrorCode::Conflict, Some("account_bound_elsewhere"))
+    );
+    assert_eq!(
+        page(&f, agus).await.accounts.len(),
+        before,
+        "nothing written"
+    );
+    assert_eq!(
+        account(&f, customer_id(&f, SITI).await, Product::OvoSnap)
+            .await
+            .id,
+        linked.id
+    );
+    // Siti herself: already linked.
+    let siti = customer_id(&f, SITI).await;
+    assert_eq!(
+        code(start_link(&f, siti, "ovo_snap", "").await),
+        (ErrorCode::Conflict, Some("account_already_linked"))
+    );
+    let entries = audit(&f).await;
+    let refused: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "account.link.start" && e.outcome == "failed")
+        .collect();
+    assert_eq!(refused.len(), 1, "{entries:?}");
+    assert_eq!(refused[0].operator.as_deref(), Some("sam"));
+}
+
+#[tokio::test]
+async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    // Not yet due.
+    f.clock.advance_seconds(10 * 60);
+    f.app.touch_session().await.unwrap();
+    f.app.process_linkings().await.unwrap();
+    assert_eq!(
+        account(&f, siti, Product::OvoSnap).await.status,
+        LinkStatus::Pending
+    );
+    f.clock.advance_seconds(5 * 60 + 1);
+    f.app.touch_session().await.unwrap();
+    f.app.process_linkings().await.unwrap();
+    let expired = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(expired.status, LinkStatus::Expired, "{expired:?}");
+    assert_eq!(
+        expired.problem.as_ref().unwrap().kind,
+        ProviderProblemKind::Expired
+    );
+    assert!(expired.expires_at.is_none());
+    assert!(!f
+        .secrets
+        .contains(&link_key(Product::OvoSnap, &started.reference))
+        .unwrap());
+
+    // The customer approves late (the sandbox still waits on real time): ignored.
+    let action = pending_binding(&f, "ovo_snap", SITI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let still = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(still.status, LinkStatus::Expired);
+    assert!(!f
+        .secrets
+        .contains(&link_key(Product::OvoSnap, &started.reference))
+        .unwrap());
+    // It can be started again.
+    let retried = f
+        .app
+        .retry_link(AccountRef {
+            account_id: expired.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(retried.status, LinkStatus::Pending);
+}
+
+#[tokio::test]
+async fn unlinking_forgets_the_tokens_and_is_audited() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let seeded = account(&f, budi, Product::OvoSnap).await;
+    assert_eq!(seeded.status, LinkStatus::Active);
+    let key = link_key(Product::OvoSnap, &seeded.reference);
+    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+
+    let mut result = f
+        .app
+        .unlink_account(AccountRef {
+            account_id: seeded.id,
+        })
+        .await
+        .unwrap();
+    if result.outcome == UnlinkOutcome::Pending {
+        assert_eq!(result.account.status, LinkStatus::Unlinking);
+        result = f
+            .app
+            .unlink_account(AccountRef {
+                account_id: seeded.id,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(result.outcome, UnlinkOutcome::Unlinked, "{result:?}");
+    assert_eq!(result.account.status, LinkStatus::Unlinked);
+    assert!(result.account.unlinked_at.is_some());
+    assert!(!f.secrets.contains(&key).unwrap(), "tokens forgotten");
+    assert!(page(&f, budi).await.customer.linked_products.is_empty());
+    let state = get_json(&f, "/_sandbox/ovo_snap/state").await;
+    assert!(
+        state.to_string().contains("UNBOUND"),
+        "the sandbox unbound it: {state}"
+    );
+
+    let again = f.app.unlink_account(AccountRef {
+        account_id: seeded.id,
+    });
+    assert_eq!(
+        code(again.await),
+        (ErrorCode::Conflict, Some("account_not_linked"))
+    );
+    let entries = audit(&f).await;
+    let unlinks: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "account.unlink")
+        .collect();
+    assert!(!unlinks.is_empty());
+    assert!(unlinks
+        .iter()
+        .all(|e| e.operator.as_deref() == Some("sam") && e.outcome == "ok"));
+    assert!(unlinks.iter().any(|e| e.detail.contains("unlinked")));
+
+    // A Faspay link (no tokens) unlinks at once.
+    let sophia = customer_id(&f, SOPHIA).await;
+    let faspay = account(&f, sophia, Product::FaspayOvoTokenize).await;
+    let done = f
+        .app
+        .unlink_account(AccountRef {
+            account_id: faspay.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.outcome, UnlinkOutcome::Unlinked);
+    // An ended link is asked nothing more: the phone may be someone else's link by now.
+    let today = ovo_domain::wib_date(SystemClock.now()).to_string();
+    let history = f.app.account_history(HistoryInput {
+        account_id: faspay.id,
+        from: today.clone(),
+        to: today,
+        page: 1,
+    });
+    assert_eq!(
+        code(history.await),
+        (ErrorCode::Conflict, Some("account_not_linked"))
+    );
+    let top_up = f.app.top_up_instructions(AccountRef {
+        account_id: faspay.id,
+    });
+    assert_eq!(
+        code(top_up.await),
+        (ErrorCode::Conflict, Some("account_not_linked"))
+    );
+}
+
+#[tokio::test]
+async fn faspay_history_is_cached_once_and_top_up_has_steps() {
+    let f = fixture().await;
+    let sophia = customer_id(&f, SOPHIA).await;
+    let faspay = account(&f, sophia, Product::FaspayOvoTokenize).await;
+    assert!(faspay.features.history && faspay.features.top_up);
+    let today = ovo_domain::wib_date(SystemClock.now());
+    let from = today - time::Duration::days(30);
+    let ask = |from: String, to: String| {
+        f.app.account_history(HistoryInput {
+            account_id: faspay.id,
+            from,
+            to,
+            page: 1,
+        })
+    };
+    let first = ask(from.to_string(), today.to_string()).await.unwrap();
+    assert!(first.problem.is_none(), "{first:?}");
+    assert_eq!(first.entries.len(), 7, "{first:?}");
+    assert!(first.fetched_at.is_some());
+    assert_eq!(first.cached_total, 7);
+    assert!(first.entries.iter().all(|e| e.amount > 0));
+    let second = ask(from.to_string(), today.to_string()).await.unwrap();
+    assert_eq!(second.entries.len(), first.entries.len());
+    assert_eq!(second.cached_total, first.cached_total, "no duplicates");
+
+    // When the provider fails, the cached entries of the range are shown with the problem.
+    arm(
+        &f,
+        "faspay_ovo_tokenize",
+        "/cvr/100037/10",
+        json!({ "kind": "http_status", "status": 503 }),
+        5,
+    )
+    .await;
+    let cached = ask(from.to_string(), today.to_string()).await.unwrap();
+    assert!(cached.problem.is_some());
+    assert_eq!(cached.entries.len(), 7);
+    assert!(cached.fetched_at.is_none());
+    clear_faults(&f).await;
+
+    assert_eq!(
+        code(ask("2026-13-01".into(), today.to_string()).await),
+        (ErrorCode::InvalidInput, Some("date_invalid"))
+    );
+    assert_eq!(
+        code(ask(today.to_string(), from.to_string()).await),
+        (ErrorCode::InvalidInput, Some("date_range_reversed"))
+    );
+
+    let top_up = f
+        .app
+        .top_up_instructions(AccountRef {
+            account_id: faspay.id,
+        })
+        .await
+        .unwrap();
+    assert!(top_up.problem.is_none(), "{top_up:?}");
+    // Faspay's answer names each option and links its instruction page; it carries no step text.
+    let titles: Vec<&str> = top_up.options.iter().map(|o| o.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "ATM",
+            "Internet/Mobile Banking",
+            "Grab",
+            "Tokopedia",
+            "Merchant/Mitra OVO"
+        ]
+    );
+    let base = sandbox(&f).await;
+    assert!(
+        top_up
+            .options
+            .iter()
+            .all(|o| o.link.as_deref().is_some_and(|l| l.starts_with(&base))),
+        "{top_up:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_customer_page_shows_accounts_and_payments() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let p = page(&f, siti).await;
+    assert_eq!(p.customer.full_name, "Siti Rahmawati");
+    assert_eq!(p.customer.phone_display, "+62 812-9876-5432");
+    assert_eq!(
+        p.customer.merchant_customer_id.as_deref(),
+        Some("CUST-0002")
+    );
+    assert_eq!(p.customer.linked_products, [Product::DokuSnapOvo]);
+    assert_eq!(p.accounts.len(), 1);
+    let doku = &p.accounts[0];
+    assert_eq!(doku.product, Product::DokuSnapOvo);
+    assert_eq!(doku.status, LinkStatus::Active);
+    assert!(doku.linked_at.is_some());
+    assert!(doku.balance.is_none());
+    assert!(doku.features.balance);
+    assert_eq!(p.payments.len(), 3);
+    assert!(p
+        .payments
+        .iter()
+        .all(|pay| pay.product == Product::DokuSnapOvo && pay.status == "succeeded"));
+    assert!(
+        p.payments
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+    assert!(p.linkable_products.contains(&Product::OvoSnap));
+    assert!(!p.linkable_products.contains(&Product::TazapayOvoIdr));
+
+    // The seeded DOKU SNAP account's balance comes from the sandbox with its demo token.
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: doku.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(balance.cash, Some(1_200_000), "{balance:?}");
+
+    let dewi = customer_id(&f, "6281311112222").await;
+    let p = page(&f, dewi).await;
+    assert!(p.accounts.is_empty());
+    assert!(p.payments.is_empty());
+    assert!(p.customer.linked_products.is_empty());
+    assert_eq!(
+        code(f.app.customer_page(CustomerRef { customer_id: 9999 }).await).0,
+        ErrorCode::NotFound
+    );
+}
+
+#[tokio::test]
+async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let started = start_link(&f, budi, "doku_snap_ovo", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending, "{started:?}");
+    let action = pending_binding(&f, "doku_snap_ovo", BUDI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let linked = account(&f, budi, Product::DokuSnapOvo).await;
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(
+        (balance.cash, balance.points),
+        (Some(2_500_000), Some(75_000)),
+        "{balance:?}"
+    );
+
+    // Agus declines on the page: the browser comes back without a code.
+    let agus = customer_id(&f, "6285712345678").await;
+    let started = start_link(&f, agus, "doku_snap_ovo", "").await.unwrap();
+    let action = pending_binding(&f, "doku_snap_ovo", "6285712345678").await;
+    let decided = decide(&f, &action, "decline", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let failed = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
+    assert_eq!(failed.problem.unwrap().kind, ProviderProblemKind::Declined);
+}
+
+#[tokio::test]
+async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    arm(
+        &f,
+        "ovo_snap",
+        "/OVOSNAP/v2.0/access-token/b2b2c",
+        json!({ "kind": "http_status", "status": 503 }),
+        1,
+    )
+    .await;
+    let action = pending_binding(&f, "ovo_snap", SITI).await;
+    let decided = decide(&f, &action, "approve", true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+    let waiting = account(&f, siti, Product::OvoSnap).await;
+    assert_eq!(waiting.status, LinkStatus::Pending, "{waiting:?}");
+    assert!(waiting.problem.is_some(), "{waiting:?}");
+
+    // The next pass (the background runs it every few seconds) exchanges the kept code.
+    f.app.process_linkings().await.unwrap();
+    let linked = f
+        .app
+        .refresh_link(AccountRef {
+            account_id: started.id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
+    assert!(linked.problem.is_none());
+    let balance = f
+        .app
+        .refresh_balance(AccountRef {
+            account_id: linked.id,
+        })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert_eq!(balance.cash, Some(1_200_000));
+}
