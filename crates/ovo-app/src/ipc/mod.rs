@@ -12,8 +12,10 @@ use crate::error::{AppError, ErrorCode};
 use crate::permissions::Permission;
 
 mod customers;
+mod payments;
 mod refunds;
 pub use customers::*;
+pub use payments::*;
 pub use refunds::*;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -326,6 +328,20 @@ pub fn typescript_bindings() -> String {
         RefundView::decl(&cfg),
         RefundQueueQuery::decl(&cfg),
         RefundQueuePage::decl(&cfg),
+        PaymentCursorView::decl(&cfg),
+        PaymentQuery::decl(&cfg),
+        PaymentRowView::decl(&cfg),
+        PaymentListPage::decl(&cfg),
+        PaymentRef::decl(&cfg),
+        PaymentDetailView::decl(&cfg),
+        PaymentProductOptions::decl(&cfg),
+        StartPaymentInput::decl(&cfg),
+        ListenerSettings::decl(&cfg),
+        ListenerUrl::decl(&cfg),
+        ListenerInput::decl(&cfg),
+        RefundPolicyView::decl(&cfg),
+        SetRefundPolicyInput::decl(&cfg),
+        ProductRef::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

@@ -219,3 +219,117 @@ export type RefundQueueQuery = { status: string,
  */
 afterId: number | null, limit: number, };
 export type RefundQueuePage = { refunds: Array<RefundView>, nextAfterId: number | null, };
+export type PaymentCursorView = { createdAtMs: number, id: number, };
+export type PaymentQuery = { product: ProductKey | null, 
+/**
+ * A payment status key.
+ */
+status: string | null, 
+/**
+ * `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+ */
+from: string | null, to: string | null, 
+/**
+ * As typed (`10.000`, `Rp 10.000`…).
+ */
+minAmount: string | null, maxAmount: string | null, 
+/**
+ * A payment, refund or provider reference (exact); the other filters still apply.
+ */
+reference: string | null, after: PaymentCursorView | null, 
+/**
+ * 1..=200.
+ */
+limit: number, };
+export type PaymentRowView = { id: number, reference: string, product: ProductKey, productName: string, 
+/**
+ * push, sale_redirect, recurring, payin, tokenized, direct_debit
+ */
+kind: string, amount: number, 
+/**
+ * created, pending, succeeded, failed, unknown, expired, cancelled, needs_review
+ */
+status: string, customerId: number | null, customerName: string | null, providerRef: string | null, createdAt: string, succeededAt: string | null, };
+export type PaymentListPage = { rows: Array<PaymentRowView>, next: PaymentCursorView | null, };
+export type PaymentRef = { paymentId: number, };
+export type PaymentDetailView = { payment: PaymentRowView, phoneDisplay: string | null, accountId: number | null, 
+/**
+ * The cash / points split, where the provider reported it.
+ */
+cashAmount: number | null, pointsAmount: number | null, 
+/**
+ * While the customer must act on a provider page (opened in the system browser).
+ */
+redirectUrl: string | null, 
+/**
+ * A push payment: when the provider's hold (70 s) ends.
+ */
+pushDeadline: string | null, 
+/**
+ * The provider's last status or response code, for support.
+ */
+providerStatus: string | null, 
+/**
+ * Oldest first.
+ */
+timeline: Array<TimelineEventView>, refunds: Array<RefundView>, 
+/**
+ * What is left to refund (0 unless succeeded).
+ */
+refundable: number, };
+export type PaymentProductOptions = { product: ProductKey, productName: string, kinds: Array<string>, 
+/**
+ * The kind needs an active linked account of this product.
+ */
+kindsOnLinkedAccount: Array<string>, 
+/**
+ * `cash`, `points`, `points_first`, where the product lets the merchant choose.
+ */
+sources: Array<string>, };
+export type StartPaymentInput = { customerId: number | null, product: ProductKey, kind: string, 
+/**
+ * As typed (`10.000`, `Rp 10.000`…).
+ */
+amount: string, 
+/**
+ * For push and payin; empty = the customer's phone.
+ */
+phone: string, 
+/**
+ * For payments on a linked account.
+ */
+accountId: number | null, 
+/**
+ * `cash` (default), `points`, `points_first`.
+ */
+source: string, description: string, };
+export type ListenerSettings = { enabled: boolean, 
+/**
+ * `127.0.0.1:7701` style.
+ */
+address: string, running: boolean, 
+/**
+ * Where each product's notifications are to be sent (give these to the provider).
+ */
+urls: Array<ListenerUrl>, problem: string | null, };
+export type ListenerUrl = { product: ProductKey, url: string, };
+export type ListenerInput = { enabled: boolean, address: string, };
+export type RefundPolicyView = { product: ProductKey, productName: string, 
+/**
+ * `api` or `offline`.
+ */
+mode: string, partialAllowed: boolean, windowDays: number | null, dailyLimit: number | null, 
+/**
+ * An admin's override of the provider default is in force.
+ */
+overridden: boolean, rule: Bilingual, };
+export type SetRefundPolicyInput = { product: ProductKey, partialAllowed: boolean, 
+/**
+ * `60`, `D+60`, or empty for no window.
+ */
+windowDays: string, 
+/**
+ * Money as typed, or empty for no limit.
+ */
+dailyLimit: string, };
+export type ProductRef = { product: ProductKey, };
