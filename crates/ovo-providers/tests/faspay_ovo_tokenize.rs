@@ -268,6 +268,7 @@ async fn every_operation_from_activation_to_unlink() {
     let entry = page.entries.iter().find(|e| e.provider_id == trx_id).unwrap_or_else(|| panic!("{page:?}"));
     assert_eq!(entry.amount, idr(10_000));
     assert_eq!(entry.direction, Direction::Debit);
+    assert!(entry.description.contains("cash IDR 10,000"), "the split is in rupiah, not wire units: {}", entry.description);
     assert_eq!(page.next_page, None);
 
     // Unlink (§5.8); the account is then refused.

@@ -573,12 +573,16 @@ impl Provider for FaspayClient {
             let split: Vec<String> = wire::rows(row.get("amount_detail"), "detail")
                 .iter()
                 .filter_map(|d| {
-                    let source = match wire::AmountSource::parse(&wire::field(d, "type")?) {
-                        wire::AmountSource::Cash => "cash".to_owned(),
-                        wire::AmountSource::Points => "points".to_owned(),
-                        wire::AmountSource::Unrecognised(other) => other,
-                    };
-                    Some(format!("{source} {}", wire::field(d, "amt")?))
+                    let amt = wire::field(d, "amt")?;
+                    // Cash follows `amount_scale`; points are shown raw, as the balance's (§5.6 House default).
+                    Some(match wire::AmountSource::parse(&wire::field(d, "type")?) {
+                        wire::AmountSource::Cash => match self.rupiah_of(&amt) {
+                            Ok(cash) => format!("cash {}", cash.format(ovo_domain::Lang::En)),
+                            Err(_) => format!("cash {amt}"),
+                        },
+                        wire::AmountSource::Points => format!("{amt} points"),
+                        wire::AmountSource::Unrecognised(other) => format!("{other} {amt}"),
+                    })
                 })
                 .collect();
             let description = if split.is_empty() { status } else { format!("{status} ({})", split.join(", ")) };
