@@ -130,6 +130,9 @@ export const en = {
   'txstatus.rejected': 'Rejected',
   'txstatus.processing': 'Processing',
   'txstatus.offline': 'Offline refund',
+  'txstatus.requested': 'Awaiting approval',
+  'txstatus.submitting': 'Sending',
+  'txstatus.settled_offline': 'Settled offline',
 
   'account.status.pending': 'Pending',
   'account.status.active': 'Active',

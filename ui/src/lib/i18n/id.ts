@@ -131,6 +131,9 @@ export const id: Dictionary = {
   'txstatus.rejected': 'Ditolak',
   'txstatus.processing': 'Diproses',
   'txstatus.offline': 'Pengembalian luring',
+  'txstatus.requested': 'Menunggu persetujuan',
+  'txstatus.submitting': 'Sedang dikirim',
+  'txstatus.settled_offline': 'Diselesaikan luring',
 
   'account.status.pending': 'Menunggu',
   'account.status.active': 'Aktif',
