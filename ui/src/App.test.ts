@@ -63,7 +63,10 @@ describe('App', () => {
         operator: { id: 2, username: 'budi', displayName: 'Budi', role: 'finance', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
         permissions: ['view_payments', 'approve_refunds', 'view_audit'],
       }),
-      { get_preferences: () => ({ ...PREFS, environment: 'production' }) },
+      {
+        get_preferences: () => ({ ...PREFS, environment: 'production' }),
+        payments_page: () => ({ rows: [], next: null }),
+      },
     );
     render(App);
     await screen.findByTestId('screen-shell');
@@ -77,8 +80,9 @@ describe('App', () => {
     await waitFor(() =>
       expect(screen.getByTestId('environment-badge').getAttribute('data-environment')).toBe('production'),
     );
-    // The first allowed section is an honest empty state.
-    expect(screen.getByTestId('empty-state').textContent).toContain('No payments yet');
+    // The first allowed section is the payment list; finance takes no payments.
+    expect((await screen.findByTestId('payments-empty')).textContent).toContain('No payments yet');
+    expect(screen.queryByTestId('new-payment')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('nav-settings'));
     expect(screen.getByTestId('settings-tab-preferences')).toBeTruthy();

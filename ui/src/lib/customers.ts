@@ -59,10 +59,17 @@ export function statusBadgeClass(status: LinkStatus): string {
 
 /** Badge colour for a payment or refund status string. */
 export function txStatusClass(status: string): string {
-  if (status === 'succeeded' || status === 'approved') return 'badge badge-success';
+  if (status === 'succeeded' || status === 'approved' || status === 'settled_offline') return 'badge badge-success';
   if (status === 'failed' || status === 'rejected') return 'badge badge-danger';
   if (status === 'unknown' || status === 'needs_review' || status === 'expired') return 'badge badge-warning';
-  if (status === 'pending' || status === 'processing' || status === 'awaiting_approval') return 'badge badge-info';
+  if (
+    status === 'pending' ||
+    status === 'processing' ||
+    status === 'submitting' ||
+    status === 'requested' ||
+    status === 'awaiting_approval'
+  )
+    return 'badge badge-info';
   return 'badge';
 }
 

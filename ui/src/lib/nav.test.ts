@@ -52,8 +52,19 @@ describe('visibleSettingsTabs', () => {
   });
 
   it('adds operators and credentials for the permissions that manage them', () => {
-    expect(visibleSettingsTabs(ADMIN)).toEqual(['operators', 'credentials', 'preferences']);
+    expect(visibleSettingsTabs(ADMIN)).toEqual([
+      'operators',
+      'credentials',
+      'refund_policies',
+      'notifications',
+      'preferences',
+    ]);
     expect(visibleSettingsTabs(['manage_credentials'])).toEqual(['credentials', 'preferences']);
+  });
+
+  it('gives refund policies and notifications to manage_settings only', () => {
+    expect(visibleSettingsTabs(['manage_settings'])).toEqual(['refund_policies', 'notifications', 'preferences']);
+    expect(visibleSettingsTabs(['approve_refunds', 'view_payments'])).toEqual(['preferences']);
   });
 
   it('lets only manage_settings change idle lock and environment', () => {

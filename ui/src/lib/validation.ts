@@ -16,7 +16,9 @@ export type ErrorReason =
   | 'credential_value_too_long'
   | 'invalid_sign_in'
   | 'wrong_password'
-  | 'operator_not_found';
+  | 'operator_not_found'
+  | 'refund_note_missing'
+  | 'refund_password_missing';
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
 export const PASSWORD_MIN = 10;

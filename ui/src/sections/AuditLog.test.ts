@@ -34,7 +34,7 @@ describe('AuditLog', () => {
         list_audit: (args) => {
           const q = (args as { input: AuditQuery }).input;
           return q.beforeSeq === null
-            ? { entries: [entry(4, 'session.sign_in'), entry(3, 'refund.approve', 'denied')], nextBeforeSeq: 3 }
+            ? { entries: [entry(4, 'session.sign_in'), entry(3, 'payment.teleport', 'denied')], nextBeforeSeq: 3 }
             : { entries: [entry(2, 'operator.create'), entry(1, 'setup.first_admin')], nextBeforeSeq: null };
         },
       }),
@@ -51,7 +51,7 @@ describe('AuditLog', () => {
     expect(first.textContent).toContain('Signed in');
     expect(first.textContent).toContain('05 Mar 2026 14:07:09 WIB');
     // Unknown action keys are shown raw.
-    expect(second.textContent).toContain('refund.approve');
+    expect(second.textContent).toContain('payment.teleport');
     expect(second.textContent).toContain('Denied');
 
     await fireEvent.click(screen.getByTestId('audit-load-more'));

@@ -4,11 +4,22 @@ import { id } from './id';
 import { interpolate, isMessageKey, translate, translateDynamic } from './translate';
 import { ERROR_CODES } from '../ipc/client';
 import { PROVIDER_PROBLEM_KINDS } from '../errors';
+import { PAYMENT_KINDS, PAYMENT_SOURCES, REFUND_STATUSES, REFUND_TABS } from '../payments';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 // Values that are legitimately the same in both languages: the product name, loanwords and symbols.
-const SAME_IN_BOTH = new Set(['app.name', 'audit.col.operator', 'operators.col.status']);
+const SAME_IN_BOTH = new Set([
+  'app.name',
+  'audit.col.operator',
+  'operators.col.status',
+  'payments.filter.status',
+  'payments.col.status',
+  'payment.status',
+  'kind.payin',
+  'source.cash',
+  'source.points',
+]);
 
 describe('dictionaries', () => {
   it('have identical key sets', () => {
@@ -56,6 +67,18 @@ describe('dictionaries', () => {
       'settings.idle_lock',
       'settings.environment',
       'access.denied',
+      'account.link.start',
+      'account.link',
+      'account.unlink',
+      'account.balance.refresh',
+      'demo.seed',
+      'refund.request',
+      'refund.decide',
+      'refund.approve',
+      'refund.reject',
+      'refund.settle_offline',
+      'refund.submit',
+      'refund.status',
     ];
     const reasons = [
       'username_invalid',
@@ -82,6 +105,30 @@ describe('dictionaries', () => {
       'phone_not_mobile',
       'phone_too_short',
       'phone_too_long',
+      'refund_own_request',
+      'refund_note_missing',
+      'refund_state_changed',
+      'refund_reason_missing',
+      'refund_reason_too_long',
+      'refund_payment_not_succeeded',
+      'refund_amount_zero',
+      'refund_window_closed',
+      'refund_success_time_unknown',
+      'refund_exceeds_refundable',
+      'refund_partial_not_allowed',
+      'refund_daily_limit_exceeded',
+      'refund_policy_window_malformed',
+      'refund_policy_window_negative',
+      'refund_policy_window_too_long',
+      'refund_policy_daily_limit_zero',
+      'refund_policy_daily_limit_invalid',
+      'money_empty',
+      'money_negative',
+      'money_fraction',
+      'money_too_large',
+      'money_bad_grouping',
+      'money_unsupported_currency',
+      'money_malformed',
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -100,6 +147,15 @@ describe('dictionaries', () => {
       ...['created', 'pending', 'succeeded', 'failed', 'unknown', 'expired', 'cancelled', 'needs_review'].map(
         (s) => `txstatus.${s}`,
       ),
+      ...REFUND_STATUSES.map((s) => `refundstatus.${s}`),
+      ...REFUND_STATUSES.map((s) => `refund.statusNote.${s}`),
+      ...REFUND_TABS.map(({ tab }) => `refunds.tab.${tab}`),
+      ...PAYMENT_KINDS.map((k) => `kind.${k}`),
+      ...PAYMENT_SOURCES.map((s) => `source.${s}`),
+      ...['failed', 'expired', 'cancelled', 'unknown', 'needs_review', 'succeeded', 'pending'].map(
+        (s) => `payment.outcome.${s}`,
+      ),
+      ...['api', 'offline'].map((m) => `refund.modeName.${m}`),
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });
@@ -124,6 +180,7 @@ describe('translate', () => {
 
   it('looks up run-time keys and reports missing ones', () => {
     expect(translateDynamic('id', 'audit.action.session.sign_in')).toBe('Masuk');
-    expect(translateDynamic('en', 'audit.action.refund.approve')).toBeNull();
+    expect(translateDynamic('en', 'audit.action.refund.approve')).toBe('Refund approved');
+    expect(translateDynamic('en', 'audit.action.payment.teleport')).toBeNull();
   });
 });

@@ -24,6 +24,25 @@ import type {
   IdleLockInput,
   LanguageInput,
   LinkedAccountView,
+  ListenerInput,
+  ListenerSettings,
+  PaymentDetailView,
+  PaymentListPage,
+  PaymentProductOptions,
+  PaymentQuery,
+  PaymentRef,
+  ProductRef,
+  RefundPolicyView,
+  RefundPreview,
+  RefundPreviewInput,
+  RefundQueuePage,
+  RefundQueueQuery,
+  RefundRef,
+  RefundView,
+  RequestRefundInput,
+  DecideRefundInput,
+  SetRefundPolicyInput,
+  StartPaymentInput,
   NewOperatorInput,
   OperatorView,
   Preferences,
@@ -138,6 +157,27 @@ export interface Client {
   topUpInstructions(input: AccountRef): Promise<TopUpView>;
   /** Opens an http(s) link in the system browser. */
   openExternal(input: ExternalUrl): Promise<null>;
+  /** What each product offers when taking a payment (kinds, sources). */
+  paymentOptions(): Promise<PaymentProductOptions[]>;
+  /** Starts a payment; a redirect flow's provider page is opened in the system browser by the back end. */
+  startPayment(input: StartPaymentInput): Promise<PaymentDetailView>;
+  /** One keyset page of the payment list, newest first. */
+  paymentsPage(input: PaymentQuery): Promise<PaymentListPage>;
+  paymentPage(input: PaymentRef): Promise<PaymentDetailView>;
+  /** Asks the provider for the payment's status, then returns the page. */
+  refreshPayment(input: PaymentRef): Promise<PaymentDetailView>;
+  listenerSettings(): Promise<ListenerSettings>;
+  setListener(input: ListenerInput): Promise<ListenerSettings>;
+  /** The rule in plain words, the refundable amount and, if refused, why. */
+  previewRefund(input: RefundPreviewInput): Promise<RefundPreview>;
+  /** A refusal by the rule is a `conflict` with reason `refund_*`. */
+  requestRefund(input: RequestRefundInput): Promise<RefundView>;
+  decideRefund(input: DecideRefundInput): Promise<RefundView>;
+  refundPage(input: RefundRef): Promise<RefundView>;
+  refundQueue(input: RefundQueueQuery): Promise<RefundQueuePage>;
+  listRefundPolicies(): Promise<RefundPolicyView[]>;
+  setRefundPolicy(input: SetRefundPolicyInput): Promise<RefundPolicyView>;
+  resetRefundPolicy(input: ProductRef): Promise<RefundPolicyView>;
   /** Called for every failed command (after mapping), e.g. to show the lock screen on `locked`. */
   onError(listener: ErrorListener): () => void;
 }
@@ -194,6 +234,21 @@ export function createClient(invokeFn: InvokeFn): Client {
     accountHistory: (input) => call<HistoryView>('account_history', input),
     topUpInstructions: (input) => call<TopUpView>('top_up_instructions', input),
     openExternal: (input) => call<null>('open_external', input),
+    paymentOptions: () => call<PaymentProductOptions[]>('payment_options'),
+    startPayment: (input) => call<PaymentDetailView>('start_payment', input),
+    paymentsPage: (input) => call<PaymentListPage>('payments_page', input),
+    paymentPage: (input) => call<PaymentDetailView>('payment_page', input),
+    refreshPayment: (input) => call<PaymentDetailView>('refresh_payment', input),
+    listenerSettings: () => call<ListenerSettings>('listener_settings'),
+    setListener: (input) => call<ListenerSettings>('set_listener', input),
+    previewRefund: (input) => call<RefundPreview>('preview_refund', input),
+    requestRefund: (input) => call<RefundView>('request_refund', input),
+    decideRefund: (input) => call<RefundView>('decide_refund', input),
+    refundPage: (input) => call<RefundView>('refund_page', input),
+    refundQueue: (input) => call<RefundQueuePage>('refund_queue', input),
+    listRefundPolicies: () => call<RefundPolicyView[]>('list_refund_policies'),
+    setRefundPolicy: (input) => call<RefundPolicyView>('set_refund_policy', input),
+    resetRefundPolicy: (input) => call<RefundPolicyView>('reset_refund_policy', input),
     onError(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

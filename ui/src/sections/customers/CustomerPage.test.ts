@@ -426,4 +426,30 @@ describe('CustomerPage', () => {
     await fireEvent.click(within(bca).getByTestId('topup-link'));
     expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://www.ovo.id/topup/bca' } });
   });
+
+  it('offers "New payment" with the customer preselected, only with take_payments', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () => customerPage(),
+        payment_options: () => [
+          { product: 'ovo_snap', productName: 'OVO SNAP', kinds: ['direct_debit'], kindsOnLinkedAccount: ['direct_debit'], sources: [] },
+        ],
+      }),
+    );
+    open();
+    await fireEvent.click(await screen.findByTestId('new-payment'));
+    const dialog = await screen.findByTestId('new-payment-dialog');
+    expect(within(dialog).getByTestId('payment-customer').getAttribute('data-customer-id')).toBe('7');
+    // The customer's active OVO SNAP account is offered.
+    const select = await within(dialog).findByTestId('payment-account');
+    expect((select as HTMLSelectElement).value).toBe('1');
+  });
+
+  it('hides "New payment" without take_payments', async () => {
+    app.status = status('active', { permissions: ['view_customers', 'link_accounts', 'request_refunds'] });
+    invoke.mockImplementation(fakeBackend({ customer_page: () => customerPage() }));
+    open();
+    await screen.findByTestId('customer-name');
+    expect(screen.queryByTestId('new-payment')).toBeNull();
+  });
 });

@@ -1,0 +1,140 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import PaymentList from './PaymentList.svelte';
+import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { app } from '../../lib/session.svelte';
+import { fakeBackend, status } from '../../test/fixtures';
+import { paymentRow } from '../../test/payments';
+import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
+
+const TOTAL = 100_000;
+
+/** 100,000 payments, ids TOTAL..1, served newest first in keyset pages. */
+function pages(args: Record<string, unknown> | undefined): PaymentListPage {
+  const q = (args as { input: PaymentQuery }).input;
+  const startId = q.after ? q.after.id - 1 : TOTAL;
+  const rows = [];
+  for (let id = startId; id > 0 && rows.length < q.limit; id--) rows.push(paymentRow(id));
+  const last = rows[rows.length - 1];
+  return {
+    rows,
+    next: last && last.id > 1 ? { createdAtMs: Date.parse(last.createdAt), id: last.id } : null,
+  };
+}
+
+function queries(): PaymentQuery[] {
+  return invoke.mock.calls
+    .filter(([cmd]) => cmd === 'payments_page')
+    .map(([, args]) => (args as { input: PaymentQuery }).input);
+}
+
+function scrollTo(el: HTMLElement, top: number) {
+  Object.defineProperty(el, 'scrollTop', { value: top, configurable: true, writable: true });
+  return fireEvent.scroll(el);
+}
+
+describe('PaymentList', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('active');
+  });
+
+  it('renders only the visible rows and fetches the next page near the end', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: pages }));
+    const onopen = vi.fn();
+    render(PaymentList, { onopen, rowHeight: 40, height: 400 });
+    const list = await screen.findByTestId('payments-list');
+    await waitFor(() => expect(list.getAttribute('data-count')).toBe('100'));
+
+    // 400 px / 40 px = 10 rows in view, plus 6 overscan below.
+    let rows = screen.getAllByTestId('payment-row');
+    expect(rows.length).toBe(16);
+    expect(rows[0].getAttribute('data-payment-id')).toBe(String(TOTAL));
+    expect(queries()).toHaveLength(1);
+    expect(queries()[0].after).toBeNull();
+
+    // Far down the first page: still ~22 rows in the DOM, the right ones.
+    await scrollTo(list, 40 * 50);
+    rows = screen.getAllByTestId('payment-row');
+    expect(rows.length).toBeLessThanOrEqual(22);
+    expect(rows[0].getAttribute('data-payment-id')).toBe(String(TOTAL - 44));
+    expect(queries()).toHaveLength(1);
+
+    // Near the end of what is loaded: the next page is asked for with the last row as cursor.
+    await scrollTo(list, 40 * 75);
+    await waitFor(() => expect(list.getAttribute('data-count')).toBe('200'));
+    expect(queries()[1].after).toEqual({ createdAtMs: Date.parse(paymentRow(TOTAL - 99).createdAt), id: TOTAL - 99 });
+    expect(queries()).toHaveLength(2);
+
+    // Deep into a long list (many pages later) the DOM still holds only the window.
+    for (let page = 2; page < 20; page++) {
+      await scrollTo(list, 40 * (page * 100 - 15));
+      await waitFor(() => expect(list.getAttribute('data-count')).toBe(String((page + 1) * 100)));
+    }
+    expect(screen.getAllByTestId('payment-row').length).toBeLessThanOrEqual(22);
+
+    await fireEvent.click(screen.getAllByTestId('payment-row')[0]);
+    expect(onopen).toHaveBeenCalledTimes(1);
+  });
+
+  it('reloads from the top with the filters as a PaymentQuery', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: pages }));
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    await screen.findByTestId('payments-list');
+    await waitFor(() => expect(queries()).toHaveLength(1));
+
+    await fireEvent.change(screen.getByTestId('payment-filter-product'), { target: { value: 'doku_jokul_ovo_push' } });
+    await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'pending' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-05' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: 'Rp 10.000' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-max'), { target: { value: '500.000' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-reference'), { target: { value: ' PAY-000042 ' } });
+
+    // Debounced: one reload after the last keystroke.
+    await waitFor(() => expect(queries()).toHaveLength(2));
+    expect(queries()[1]).toEqual({
+      product: 'doku_jokul_ovo_push',
+      status: 'pending',
+      from: '2026-03-01',
+      to: '2026-03-05',
+      minAmount: 'Rp 10.000',
+      maxAmount: '500.000',
+      reference: 'PAY-000042',
+      after: null,
+      limit: 100,
+    });
+  });
+
+  it('does not query with a reversed date range, and says why', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: pages }));
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    await waitFor(() => expect(queries()).toHaveLength(1));
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-09' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-01' } });
+    expect((await screen.findByTestId('payment-filter-range')).textContent).toContain('start date');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(queries()).toHaveLength(1);
+  });
+
+  it('shows a money error in plain words', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        payments_page: (args) => {
+          const q = (args as { input: PaymentQuery }).input;
+          if (q.minAmount === '10,5') throw { code: 'invalid_input', message: 'fraction', reason: 'money_fraction' };
+          return pages(args);
+        },
+      }),
+    );
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    await waitFor(() => expect(queries()).toHaveLength(1));
+    await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: '10,5' } });
+    expect((await screen.findByTestId('payments-error')).textContent).toContain('whole rupiah');
+  });
+});

@@ -1,0 +1,211 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import NewPaymentDialog from './NewPaymentDialog.svelte';
+import PaymentPage from './PaymentPage.svelte';
+import PushCountdown from './PushCountdown.svelte';
+import Payments from '../Payments.svelte';
+import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { app } from '../../lib/session.svelte';
+import { fakeBackend, status } from '../../test/fixtures';
+import { account, customer } from '../../test/customers';
+import { paymentDetail } from '../../test/payments';
+import type { PaymentProductOptions, StartPaymentInput } from '../../lib/ipc/types';
+
+const OPTIONS: PaymentProductOptions[] = [
+  {
+    product: 'doku_jokul_ovo_push',
+    productName: 'DOKU Jokul OVO Push',
+    kinds: ['push'],
+    kindsOnLinkedAccount: [],
+    sources: [],
+  },
+  {
+    product: 'ovo_snap',
+    productName: 'OVO SNAP',
+    kinds: ['direct_debit'],
+    kindsOnLinkedAccount: ['direct_debit'],
+    sources: ['cash', 'points', 'points_first'],
+  },
+];
+
+describe('PushCountdown', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('counts down from pushDeadline by the clock', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-03-05T03:00:00Z'));
+    setCurrentLanguage('en');
+    render(PushCountdown, { deadline: '2026-03-05T03:01:10Z' });
+    const countdown = screen.getByTestId('push-countdown');
+    expect(countdown.getAttribute('data-seconds')).toBe('70');
+    expect(countdown.textContent).toContain('70 s left');
+    expect(screen.getByTestId('push-progress').getAttribute('data-percent')).toBe('100');
+
+    vi.advanceTimersByTime(35_000);
+    await tick();
+    expect(countdown.getAttribute('data-seconds')).toBe('35');
+    expect(screen.getByTestId('push-progress').getAttribute('aria-valuenow')).toBe('35');
+    expect(screen.getByTestId('push-progress').getAttribute('data-percent')).toBe('50');
+
+    vi.advanceTimersByTime(40_000);
+    await tick();
+    expect(countdown.getAttribute('data-seconds')).toBe('0');
+    expect(countdown.textContent).toContain('hold has ended');
+  });
+});
+
+describe('PaymentPage', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('active');
+  });
+
+  it('shows the summary, split, timeline oldest first and refunds', async () => {
+    invoke.mockImplementation(fakeBackend({ payment_page: () => paymentDetail() }));
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await screen.findByTestId('payment-reference');
+    expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('succeeded');
+    expect(screen.getByTestId('payment-split').textContent).toContain('IDR 100,000 OVO Cash and IDR 25,000 OVO Points');
+    const events = screen.getAllByTestId('timeline-event').map((e) => e.getAttribute('data-kind'));
+    expect(events).toEqual(['payment_created', 'payment_succeeded']);
+    expect(screen.getByTestId('payment-refund').textContent).toContain('RFD-21');
+    expect(screen.getByTestId('refund-request')).toBeTruthy();
+  });
+
+  it('hides "Request refund" without request_refunds', async () => {
+    app.status = status('active', { permissions: ['view_payments', 'approve_refunds'] });
+    invoke.mockImplementation(fakeBackend({ payment_page: () => paymentDetail() }));
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await screen.findByTestId('payment-reference');
+    expect(screen.queryByTestId('refund-request')).toBeNull();
+    expect(screen.getByTestId('payment-refresh')).toBeTruthy();
+  });
+
+  it('refreshes the status from the provider and says when the outcome is unknown', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_page: () => paymentDetail({ cashAmount: null, pointsAmount: null }, { status: 'failed' }),
+        refresh_payment: () => paymentDetail({}, { status: 'unknown' }),
+      }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    expect((await screen.findByTestId('payment-outcome')).textContent).toContain('did not go through');
+    await fireEvent.click(screen.getByTestId('payment-refresh'));
+    await waitFor(() =>
+      expect(screen.getByTestId('payment-outcome').textContent).toContain(
+        'Outcome unknown — being checked with the provider.',
+      ),
+    );
+    expect(invoke).toHaveBeenCalledWith('refresh_payment', { input: { paymentId: 11 } });
+  });
+});
+
+describe('New payment', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('active');
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('is offered only with take_payments', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: () => ({ rows: [], next: null }) }));
+    app.status = status('active', { permissions: ['view_payments', 'request_refunds'] });
+    const { unmount } = render(Payments);
+    await screen.findByTestId('payments-empty');
+    expect(screen.queryByTestId('new-payment')).toBeNull();
+    unmount();
+    app.status = status('active');
+    render(Payments);
+    expect(await screen.findByTestId('new-payment')).toBeTruthy();
+  });
+
+  it('starts a push payment and follows it with a countdown until it succeeds', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(new Date('2026-03-05T03:00:00Z'));
+    const pending = paymentDetail(
+      { pushDeadline: '2026-03-05T03:01:10Z', cashAmount: null, pointsAmount: null, refunds: [], refundable: 0 },
+      { status: 'pending', kind: 'push', product: 'doku_jokul_ovo_push', productName: 'DOKU Jokul OVO Push' },
+    );
+    let polls = 0;
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_options: () => OPTIONS,
+        start_payment: () => pending,
+        payment_page: () => {
+          polls++;
+          return polls < 3 ? pending : { ...pending, payment: { ...pending.payment, status: 'succeeded' }, cashAmount: 125000, pointsAmount: 0 };
+        },
+      }),
+    );
+    render(NewPaymentDialog, { customer: customer(), accounts: [], onclose: () => {} });
+    await vi.waitFor(() => expect(screen.getByTestId('payment-product').querySelectorAll('option')).toHaveLength(2));
+    expect(screen.queryByTestId('payment-source')).toBeNull(); // push offers no source
+    await fireEvent.input(screen.getByTestId('payment-amount'), { target: { value: '125.000' } });
+    await fireEvent.input(screen.getByTestId('payment-phone'), { target: { value: '0812 3456 7890' } });
+    await fireEvent.click(screen.getByTestId('payment-start'));
+    await vi.waitFor(() => expect(screen.getByTestId('push-countdown')).toBeTruthy());
+    const start = invoke.mock.calls.find(([cmd]) => cmd === 'start_payment')!;
+    expect((start[1] as { input: StartPaymentInput }).input).toEqual({
+      customerId: 7,
+      product: 'doku_jokul_ovo_push',
+      kind: 'push',
+      amount: '125.000',
+      phone: '0812 3456 7890',
+      accountId: null,
+      source: 'cash',
+      description: '',
+    });
+    expect(screen.getByTestId('push-countdown').getAttribute('data-seconds')).toBe('70');
+
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(polls).toBe(1);
+    expect(screen.getByTestId('push-countdown').getAttribute('data-seconds')).toBe('68');
+    await vi.advanceTimersByTimeAsync(4000);
+    await vi.waitFor(() => expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('succeeded'));
+    expect(screen.queryByTestId('push-countdown')).toBeNull();
+    expect(screen.getByTestId('payment-outcome').textContent).toContain('Payment of IDR 125,000 succeeded.');
+    // Final: no more polling.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(polls).toBe(3);
+  });
+
+  it('pays from a linked account of the chosen product with a source', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_options: () => OPTIONS,
+        start_payment: () => paymentDetail(),
+      }),
+    );
+    render(NewPaymentDialog, {
+      customer: customer(),
+      accounts: [account(5, 'active', 'ovo_snap'), account(4, 'unlinked', 'ovo_snap')],
+      onclose: () => {},
+    });
+    const product = await screen.findByTestId('payment-product');
+    await waitFor(() => expect(product.querySelectorAll('option')).toHaveLength(2));
+    await fireEvent.change(product, { target: { value: 'ovo_snap' } });
+    const accountSelect = await screen.findByTestId('payment-account');
+    expect(within(accountSelect).getAllByRole('option')).toHaveLength(1); // only the active one
+    expect(screen.queryByTestId('payment-phone')).toBeNull();
+    await fireEvent.change(screen.getByTestId('payment-source'), { target: { value: 'points_first' } });
+    await fireEvent.input(screen.getByTestId('payment-amount'), { target: { value: 'Rp 50.000' } });
+    await fireEvent.click(screen.getByTestId('payment-start'));
+    await screen.findByTestId('payment-live');
+    const start = invoke.mock.calls.find(([cmd]) => cmd === 'start_payment')!;
+    expect((start[1] as { input: StartPaymentInput }).input).toMatchObject({
+      product: 'ovo_snap',
+      kind: 'direct_debit',
+      accountId: 5,
+      phone: '',
+      source: 'points_first',
+      amount: 'Rp 50.000',
+    });
+  });
+});
