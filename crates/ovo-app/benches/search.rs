@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use ovo_app::ipc::{FirstAdminInput, SearchInput, SignInInput};
 use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp};
+use ovo_domain::{
+    fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp,
+};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::MemoryStore;
@@ -22,12 +24,35 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const SEED: u64 = 0x5EA2_C400_0000_0001;
 const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu", "Andi", "Bambang", "Sri", "Wahyu", "Indah",
-    "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki", "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
+    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
+    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
+    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
 ];
 const LAST: &[&str] = &[
-    "Santoso", "Rahmawati", "Wijaya", "Lestari", "Kusuma", "Gunawan", "Hakim", "Wirawan", "Sari", "Nugroho", "Pratama", "Sutrisno", "Hidayat",
-    "Saputra", "Setiawan", "Purnomo", "Handayani", "Susanto", "Wibowo", "Siregar", "Nasution", "Simanjuntak", "Halim", "Tanjung",
+    "Santoso",
+    "Rahmawati",
+    "Wijaya",
+    "Lestari",
+    "Kusuma",
+    "Gunawan",
+    "Hakim",
+    "Wirawan",
+    "Sari",
+    "Nugroho",
+    "Pratama",
+    "Sutrisno",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Purnomo",
+    "Handayani",
+    "Susanto",
+    "Wibowo",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Halim",
+    "Tanjung",
 ];
 /// Search round-trip p99 target for "stays interactive while typing" (printed, never asserted).
 const P99_TARGET_NS: u64 = 16_000_000;
@@ -38,15 +63,23 @@ struct Config {
 }
 
 fn config() -> BenchResult<Config> {
-    let mut cfg = Config { customers: 200_000, searches: 1_000 };
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut cfg = Config {
+        customers: 200_000,
+        searches: 1_000,
+    };
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value: usize = it.next().ok_or("missing value")?.parse()?;
         match flag.as_str() {
             "--customers" => cfg.customers = value,
             "--searches" => cfg.searches = value,
-            other => return Err(format!("unknown flag {other}; use --customers M --searches N").into()),
+            other => {
+                return Err(format!("unknown flag {other}; use --customers M --searches N").into())
+            }
         }
     }
     if cfg.customers == 0 || cfg.searches == 0 {
@@ -60,12 +93,22 @@ async fn main() -> BenchResult<()> {
     let cfg = config()?;
     let dir = tempfile::tempdir()?;
     let app = Backoffice::open(
-        BackofficeConfig { data_dir: dir.path().to_path_buf(), app_identifier: "bench.ovo.backoffice".into(), version: "bench".into(), sandbox_time_scale: None },
+        BackofficeConfig {
+            data_dir: dir.path().to_path_buf(),
+            app_identifier: "bench.ovo.backoffice".into(),
+            version: "bench".into(),
+            sandbox_time_scale: None,
+        },
         Arc::new(MemoryStore::new()),
         Arc::new(SystemClock),
     )
     .await?;
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Admin".into(), password: "bench-password-1".into() }).await?;
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Admin".into(),
+        password: "bench-password-1".into(),
+    })
+    .await?;
 
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(SEED);
@@ -77,16 +120,31 @@ async fn main() -> BenchResult<()> {
         let mut tx = app.ledger().begin_write().await?;
         for _ in 0..10_000.min(cfg.customers - made) {
             let phone = loop {
-                let candidate = format!("628{}{:09}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_u64));
+                let candidate = format!(
+                    "628{}{:09}",
+                    rng.gen_range(1..=9),
+                    rng.gen_range(0..1_000_000_000_u64)
+                );
                 if let Ok(p) = Msisdn::parse(&candidate) {
                     break p;
                 }
             };
-            let name = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
+            let name = format!(
+                "{} {}",
+                FIRST[rng.gen_range(0..FIRST.len())],
+                LAST[rng.gen_range(0..LAST.len())]
+            );
             let merchant_id = format!("BENCH-{made:07}");
             let id = customers::insert(
                 &mut tx,
-                &NewCustomer { merchant_customer_id: Some(&merchant_id), full_name: &name, name_key: &fold_name(&name), phone: &phone, email: None, at: now },
+                &NewCustomer {
+                    merchant_customer_id: Some(&merchant_id),
+                    full_name: &name,
+                    name_key: &fold_name(&name),
+                    phone: &phone,
+                    email: None,
+                    at: now,
+                },
             )
             .await?;
             if made % 4 == 0 {
@@ -120,24 +178,48 @@ async fn main() -> BenchResult<()> {
         ovo_ledger::commit(tx).await?;
     }
     println!("search benchmark: {} customers, {} payments generated in {} ms, {} searches per query kind", cfg.customers, references.len(), started.elapsed().as_millis(), cfg.searches);
-    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() }).await?;
+    app.sign_in(SignInInput {
+        username: "admin".into(),
+        password: "bench-password-1".into(),
+    })
+    .await?;
 
-    println!("{:<28} {:>11} {:>11} {:>11} {:>11} {:>8}", "query", "app p50", "app p99", "bare p50", "bare p99", "p99 ×");
+    println!(
+        "{:<28} {:>11} {:>11} {:>11} {:>11} {:>8}",
+        "query", "app p50", "app p99", "bare p50", "bare p99", "p99 ×"
+    );
     let mut rng = StdRng::seed_from_u64(SEED ^ 1);
-    let formats: [fn(&Msisdn) -> String; 3] = [|p| p.display(), |p| p.canonical().to_owned(), |p| p.e164()];
+    let formats: [fn(&Msisdn) -> String; 3] =
+        [|p| p.display(), |p| p.canonical().to_owned(), |p| p.e164()];
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &phones[rng.gen_range(0..phones.len())];
-        app_ns.push(timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 })).await?);
+        app_ns.push(
+            timed(app.search_customers(SearchInput {
+                query: formats[i % 3](phone),
+                limit: 20,
+            }))
+            .await?,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?);
     }
     report("phone (0812-…, 62…, +62…)", app_ns, bare_ns);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
-        let word = if rng.gen_bool(0.5) { FIRST[rng.gen_range(0..FIRST.len())] } else { LAST[rng.gen_range(0..LAST.len())] };
+        let word = if rng.gen_bool(0.5) {
+            FIRST[rng.gen_range(0..FIRST.len())]
+        } else {
+            LAST[rng.gen_range(0..LAST.len())]
+        };
         let prefix: String = word.chars().take(rng.gen_range(2..=5)).collect();
-        app_ns.push(timed(app.search_customers(SearchInput { query: prefix.clone(), limit: 20 })).await?);
+        app_ns.push(
+            timed(app.search_customers(SearchInput {
+                query: prefix.clone(),
+                limit: 20,
+            }))
+            .await?,
+        );
         let folded = fold_name(&prefix);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_name_words(&mut conn, &[folded.as_str()], 21)).await?);
@@ -146,7 +228,13 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = &references[rng.gen_range(0..references.len())];
-        app_ns.push(timed(app.search_customers(SearchInput { query: reference.as_str().to_owned(), limit: 20 })).await?);
+        app_ns.push(
+            timed(app.search_customers(SearchInput {
+                query: reference.as_str().to_owned(),
+                limit: 20,
+            }))
+            .await?,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, reference.as_str())).await?);
     }
@@ -154,16 +242,27 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("BENCH-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?);
+        app_ns.push(
+            timed(app.search_customers(SearchInput {
+                query: id.clone(),
+                limit: 20,
+            }))
+            .await?,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?);
     }
     report("merchant customer id", app_ns, bare_ns);
-    println!("target: app p99 ≤ {} ms (one frame at 60 Hz; printed, never asserted)", P99_TARGET_NS / 1_000_000);
+    println!(
+        "target: app p99 ≤ {} ms (one frame at 60 Hz; printed, never asserted)",
+        P99_TARGET_NS / 1_000_000
+    );
     Ok(())
 }
 
-async fn timed<T, E: std::error::Error + 'static>(f: impl std::future::Future<Output = Result<T, E>>) -> BenchResult<u64> {
+async fn timed<T, E: std::error::Error + 'static>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> BenchResult<u64> {
     let start = Instant::now();
     f.await?;
     Ok(nanos(start.elapsed()))
@@ -183,10 +282,29 @@ fn percentile(sorted: &[u64], p: usize) -> u64 {
 fn report(label: &str, mut app: Vec<u64>, mut bare: Vec<u64>) {
     app.sort_unstable();
     bare.sort_unstable();
-    let (a50, a99, b50, b99) = (percentile(&app, 50), percentile(&app, 99), percentile(&bare, 50), percentile(&bare, 99));
-    let ratio = (u128::from(a99) * 1000).checked_div(u128::from(b99)).unwrap_or(0);
-    let flag = if a99 <= P99_TARGET_NS { "" } else { "  over target" };
-    println!("{label:<28} {:>11} {:>11} {:>11} {:>11} {:>4}.{:03}{flag}", us(a50), us(a99), us(b50), us(b99), ratio / 1000, ratio % 1000);
+    let (a50, a99, b50, b99) = (
+        percentile(&app, 50),
+        percentile(&app, 99),
+        percentile(&bare, 50),
+        percentile(&bare, 99),
+    );
+    let ratio = (u128::from(a99) * 1000)
+        .checked_div(u128::from(b99))
+        .unwrap_or(0);
+    let flag = if a99 <= P99_TARGET_NS {
+        ""
+    } else {
+        "  over target"
+    };
+    println!(
+        "{label:<28} {:>11} {:>11} {:>11} {:>11} {:>4}.{:03}{flag}",
+        us(a50),
+        us(a99),
+        us(b50),
+        us(b99),
+        ratio / 1000,
+        ratio % 1000
+    );
 }
 
 fn us(ns: u64) -> String {

@@ -116,13 +116,7 @@ impl Backoffice {
         }
         let subject = account_subject(row.environment, row.product, &row.phone);
         let result = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(&row).await?;
             provider.balance(&account).await
         }
         .await;
@@ -182,25 +176,27 @@ impl Backoffice {
         }
         let subject = account_subject(row.environment, row.product, &row.phone);
         let result = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(&row).await?;
             provider.unbind(&account).await
         }
         .await;
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
         let outcome = match &result {
-            Ok(UnbindOutcome::Unlinked) => {
+            Ok(done) => {
+                let (to, outcome, key) = match done {
+                    UnbindOutcome::Unlinked => {
+                        (BindingStatus::Unlinked, UnlinkOutcome::Unlinked, "unlinked")
+                    }
+                    UnbindOutcome::Pending => {
+                        (BindingStatus::Unlinking, UnlinkOutcome::Pending, "pending")
+                    }
+                };
                 bindings::transition(
                     &mut tx,
                     row.id,
                     &[BindingStatus::Active, BindingStatus::Unlinking],
-                    BindingStatus::Unlinked,
+                    to,
                     None,
                     None,
                     now,
@@ -212,32 +208,10 @@ impl Backoffice {
                     "account.unlink",
                     &subject,
                     AuditOutcome::Ok,
-                    json!({ "outcome": "unlinked" }),
+                    json!({ "outcome": key }),
                 )
                 .await?;
-                UnlinkOutcome::Unlinked
-            }
-            Ok(UnbindOutcome::Pending) => {
-                bindings::transition(
-                    &mut tx,
-                    row.id,
-                    &[BindingStatus::Active, BindingStatus::Unlinking],
-                    BindingStatus::Unlinking,
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
-                self.audit(
-                    &mut tx,
-                    Some(&actor.operator),
-                    "account.unlink",
-                    &subject,
-                    AuditOutcome::Ok,
-                    json!({ "outcome": "pending" }),
-                )
-                .await?;
-                UnlinkOutcome::Pending
+                outcome
             }
             Err(e) => {
                 bindings::set_problem(
@@ -310,13 +284,7 @@ impl Backoffice {
             }));
         }
         let result = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(&row).await?;
             provider
                 .history(&HistoryQuery {
                     account,
@@ -396,13 +364,7 @@ impl Backoffice {
         let row = self.binding(input.account_id).await?;
         require_linked(&row)?;
         let result = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(&row).await?;
             provider.top_up_instructions(&account).await
         }
         .await;
@@ -510,5 +472,25 @@ fn entry_view(row: &HistoryRow) -> HistoryEntryView {
             EntryDirection::Debit
         },
         description: row.description.clone(),
+    }
+}
+
+impl Backoffice {
+    /// The product's client and the account as it needs it (its tokens from the keychain).
+    async fn provider_and_account(
+        &self,
+        row: &ovo_ledger::bindings::BindingRow,
+    ) -> ovo_providers::ProviderResult<(
+        std::sync::Arc<dyn ovo_providers::Provider>,
+        ovo_providers::model::LinkedAccount,
+    )> {
+        let provider = self.provider(row.environment, row.product).await?;
+        let account =
+            tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
+                .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                    product: row.product,
+                    detail: e.message,
+                })?;
+        Ok((provider, account))
     }
 }
