@@ -40,6 +40,7 @@ fn main() {
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
+                builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
             let mut backoffice = tauri::async_runtime::block_on(Backoffice::open(
                 config,
