@@ -740,10 +740,8 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let sandbox_config = ovo_sandbox::SandboxConfig {
-        time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap(),
-        ..ovo_sandbox::SandboxConfig::default()
-    };
+    // Real time: a scaled B2B token (900 s × scale) would expire while the request is held.
+    let sandbox_config = ovo_sandbox::SandboxConfig { time_scale: ovo_sandbox::TimeScale::REAL, ..ovo_sandbox::SandboxConfig::default() };
     let sandbox = ovo_sandbox::start(sandbox_config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
     let url = sandbox.url();
     let http = reqwest::Client::new();
