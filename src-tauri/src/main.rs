@@ -92,6 +92,14 @@ fn main() {
             commands::account_history,
             commands::top_up_instructions,
             commands::open_external,
+            commands::preview_refund,
+            commands::request_refund,
+            commands::decide_refund,
+            commands::refund_page,
+            commands::refund_queue,
+            commands::list_refund_policies,
+            commands::set_refund_policy,
+            commands::reset_refund_policy,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

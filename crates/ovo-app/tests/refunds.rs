@@ -805,3 +805,28 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     assert_eq!(wallet(&http, &url, BUDI).await.0, cash_before - 90_000 + 25_000, "debited once, credited once");
     drop(sandbox);
 }
+
+#[tokio::test]
+async fn the_demo_ledger_has_ninety_days_of_payments_on_every_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let clock = ManualClock::new(SystemClock.now());
+    let app = Backoffice::open(config(dir.path().join("data"), None), Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    let opened = started.elapsed();
+    eprintln!("opening a new ledger with the demo seed took {opened:?}");
+    assert!(opened < Duration::from_secs(3), "{opened:?}");
+    let mut conn = app.ledger().read().await.unwrap();
+    let rows = payments::page(&mut conn, &payments::PaymentFilter::default(), None, 200).await.unwrap();
+    let now = app.now().unix_millis();
+    let day = 86_400_000;
+    for product in Product::ALL {
+        assert!(rows.iter().any(|r| r.product == product && r.status == PaymentStatus::Succeeded), "{product:?}");
+    }
+    assert!(rows.iter().any(|r| now - r.created_at.unix_millis() > 60 * day), "some older than 60 days");
+    assert!(rows.iter().all(|r| now - r.created_at.unix_millis() <= 91 * day), "within about 90 days");
+    for status in [PaymentStatus::Failed, PaymentStatus::Expired, PaymentStatus::Pending] {
+        assert!(rows.iter().any(|r| r.status == status), "{status:?}");
+    }
+    let succeeded = rows.iter().filter(|r| r.status == PaymentStatus::Succeeded).count();
+    assert!(succeeded * 2 > rows.len(), "mostly succeeded: {succeeded} of {}", rows.len());
+}
