@@ -98,6 +98,7 @@ async fn main() -> BenchResult<()> {
             app_identifier: "bench.ovo.backoffice".into(),
             version: "bench".into(),
             sandbox_time_scale: None,
+            builtin_sandbox_url: None,
         },
         Arc::new(MemoryStore::new()),
         Arc::new(SystemClock),

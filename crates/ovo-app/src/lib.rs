@@ -17,6 +17,7 @@ mod passwords;
 pub mod permissions;
 mod preferences;
 mod providers;
+mod refund_policies;
 mod refunds;
 mod returns;
 mod session;
