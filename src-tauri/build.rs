@@ -32,6 +32,13 @@ const COMMANDS: &[&str] = &[
     "account_history",
     "top_up_instructions",
     "open_external",
+    "payment_options",
+    "start_payment",
+    "payments_page",
+    "payment_page",
+    "refresh_payment",
+    "listener_settings",
+    "set_listener",
 ];
 
 fn main() {

@@ -91,6 +91,13 @@ fn main() {
             commands::account_history,
             commands::top_up_instructions,
             commands::open_external,
+            commands::payment_options,
+            commands::start_payment,
+            commands::payments_page,
+            commands::payment_page,
+            commands::refresh_payment,
+            commands::listener_settings,
+            commands::set_listener,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
