@@ -40,6 +40,13 @@ const COMMANDS: &[&str] = &[
     "list_refund_policies",
     "set_refund_policy",
     "reset_refund_policy",
+    "payment_options",
+    "start_payment",
+    "payments_page",
+    "payment_page",
+    "refresh_payment",
+    "listener_settings",
+    "set_listener",
 ];
 
 fn main() {

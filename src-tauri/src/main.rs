@@ -100,6 +100,13 @@ fn main() {
             commands::list_refund_policies,
             commands::set_refund_policy,
             commands::reset_refund_policy,
+            commands::payment_options,
+            commands::start_payment,
+            commands::payments_page,
+            commands::payment_page,
+            commands::refresh_payment,
+            commands::listener_settings,
+            commands::set_listener,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

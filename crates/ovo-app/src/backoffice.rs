@@ -47,6 +47,8 @@ pub struct Backoffice {
     /// Refunds this process is submitting right now: a status query must not judge them
     /// before their own answer is recorded.
     pub(crate) refunds_in_flight: Mutex<std::collections::HashSet<ovo_domain::RefundId>>,
+    /// The notification listener, when it runs.
+    pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
 }
 
 /// The signed-in operator of this desktop.
@@ -95,6 +97,7 @@ impl Backoffice {
             opener: Arc::new(crate::opener::RecordingOpener::default()),
             linking_gate: tokio::sync::Mutex::new(()),
             refunds_in_flight: Mutex::new(std::collections::HashSet::new()),
+            listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
