@@ -104,6 +104,25 @@ describe('PaymentPage', () => {
     );
     expect(invoke).toHaveBeenCalledWith('refresh_payment', { input: { paymentId: 11 } });
   });
+  it("explains a failed payment's provider problem in plain words with the code on a details line", async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_page: () =>
+          paymentDetail(
+            {
+              cashAmount: null,
+              pointsAmount: null,
+              problem: { kind: 'declined', providerCode: '4035414', detail: 'OVO SNAP declined: 4035414 Insufficient Funds', at: '2026-03-05T03:00:05Z' },
+            },
+            { status: 'failed' },
+          ),
+      }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    const note = await screen.findByTestId('payment-problem');
+    expect(note.getAttribute('data-kind')).toBe('declined');
+    expect(note.textContent).toContain('4035414');
+  });
 });
 
 describe('New payment', () => {
