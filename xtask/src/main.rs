@@ -15,7 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once)
-  bench      every benchmark; `bench ledger|search|push|signing [ARGS]` for one:
+  bench      every benchmark; `bench ledger|search|scroll|refunds|push|signing [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
@@ -163,11 +163,15 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         Some("ledger") => one("ovo-ledger", "ledger", &args[1..]),
         Some("push") => one("ovo-sandbox", "push_hold", &args[1..]),
         Some("search") => one("ovo-app", "search", &args[1..]),
+        Some("scroll") => one("ovo-app", "payments_scroll", &args[1..]),
+        Some("refunds") => one("ovo-ledger", "refunds", &args[1..]),
         Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
-        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, push or signing"),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, push or signing"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
             one("ovo-app", "search", &[])?;
+            one("ovo-app", "payments_scroll", &[])?;
+            one("ovo-ledger", "refunds", &[])?;
             one("ovo-sandbox", "push_hold", &[])?;
             one("ovo-providers", "snap_sign", &[])?;
             one("ovo-providers", "tazapay_sign", &[])

@@ -7,7 +7,7 @@
 //! Integer arithmetic throughout (nanoseconds, ratios ×1000), per the workspace's float lint.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ovo_app::ipc::{FirstAdminInput, SearchInput, SignInInput};
 use ovo_app::{Backoffice, BackofficeConfig};
@@ -20,7 +20,9 @@ use ovo_secrets::MemoryStore;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+mod support;
+
+use support::{header, report, timed, BenchResult};
 
 const SEED: u64 = 0x5EA2_C400_0000_0001;
 const FIRST: &[&str] = &[
@@ -185,27 +187,24 @@ async fn main() -> BenchResult<()> {
     })
     .await?;
 
-    println!(
-        "{:<28} {:>11} {:>11} {:>11} {:>11} {:>8}",
-        "query", "app p50", "app p99", "bare p50", "bare p99", "p99 ×"
-    );
+    header();
     let mut rng = StdRng::seed_from_u64(SEED ^ 1);
     let formats: [fn(&Msisdn) -> String; 3] =
         [|p| p.display(), |p| p.canonical().to_owned(), |p| p.e164()];
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &phones[rng.gen_range(0..phones.len())];
-        app_ns.push(
-            timed(app.search_customers(SearchInput {
+        app_ns.push(timed(app.search_customers(SearchInput {
                 query: formats[i % 3](phone),
                 limit: 20,
             }))
-            .await?,
+            .await?
+            .0,
         );
         let mut conn = app.ledger().read().await?;
-        bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?);
+        bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
-    report("phone (0812-…, 62…, +62…)", app_ns, bare_ns);
+    report("phone (0812-…, 62…, +62…)", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let word = if rng.gen_bool(0.5) {
@@ -214,100 +213,49 @@ async fn main() -> BenchResult<()> {
             LAST[rng.gen_range(0..LAST.len())]
         };
         let prefix: String = word.chars().take(rng.gen_range(2..=5)).collect();
-        app_ns.push(
-            timed(app.search_customers(SearchInput {
+        app_ns.push(timed(app.search_customers(SearchInput {
                 query: prefix.clone(),
                 limit: 20,
             }))
-            .await?,
+            .await?
+            .0,
         );
         let folded = fold_name(&prefix);
         let mut conn = app.ledger().read().await?;
-        bare_ns.push(timed(customers::by_name_words(&mut conn, &[folded.as_str()], 21)).await?);
+        bare_ns.push(timed(customers::by_name_words(&mut conn, &[folded.as_str()], 21)).await?.0);
     }
-    report("name prefix (2–5 letters)", app_ns, bare_ns);
+    report("name prefix (2–5 letters)", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = &references[rng.gen_range(0..references.len())];
-        app_ns.push(
-            timed(app.search_customers(SearchInput {
+        app_ns.push(timed(app.search_customers(SearchInput {
                 query: reference.as_str().to_owned(),
                 limit: 20,
             }))
-            .await?,
+            .await?
+            .0,
         );
         let mut conn = app.ledger().read().await?;
-        bare_ns.push(timed(customers::by_reference(&mut conn, reference.as_str())).await?);
+        bare_ns.push(timed(customers::by_reference(&mut conn, reference.as_str())).await?.0);
     }
-    report("payment reference", app_ns, bare_ns);
+    report("payment reference", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("BENCH-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(
-            timed(app.search_customers(SearchInput {
+        app_ns.push(timed(app.search_customers(SearchInput {
                 query: id.clone(),
                 limit: 20,
             }))
-            .await?,
+            .await?
+            .0,
         );
         let mut conn = app.ledger().read().await?;
-        bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?);
+        bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }
-    report("merchant customer id", app_ns, bare_ns);
+    report("merchant customer id", &app_ns, &bare_ns, P99_TARGET_NS);
     println!(
         "target: app p99 ≤ {} ms (one frame at 60 Hz; printed, never asserted)",
         P99_TARGET_NS / 1_000_000
     );
     Ok(())
-}
-
-async fn timed<T, E: std::error::Error + 'static>(
-    f: impl std::future::Future<Output = Result<T, E>>,
-) -> BenchResult<u64> {
-    let start = Instant::now();
-    f.await?;
-    Ok(nanos(start.elapsed()))
-}
-
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    sorted[(p * sorted.len()).div_ceil(100).max(1) - 1]
-}
-
-fn report(label: &str, mut app: Vec<u64>, mut bare: Vec<u64>) {
-    app.sort_unstable();
-    bare.sort_unstable();
-    let (a50, a99, b50, b99) = (
-        percentile(&app, 50),
-        percentile(&app, 99),
-        percentile(&bare, 50),
-        percentile(&bare, 99),
-    );
-    let ratio = (u128::from(a99) * 1000)
-        .checked_div(u128::from(b99))
-        .unwrap_or(0);
-    let flag = if a99 <= P99_TARGET_NS {
-        ""
-    } else {
-        "  over target"
-    };
-    println!(
-        "{label:<28} {:>11} {:>11} {:>11} {:>11} {:>4}.{:03}{flag}",
-        us(a50),
-        us(a99),
-        us(b50),
-        us(b99),
-        ratio / 1000,
-        ratio % 1000
-    );
-}
-
-fn us(ns: u64) -> String {
-    format!("{}.{} µs", ns / 1000, (ns % 1000) / 100)
 }

@@ -1,0 +1,141 @@
+//! Scrolling the payments list to the end: 100,000 payments read in pages of 100 through
+//! `Backoffice::payments_page` (session check, filters, keyset cursor, customer names), beside
+//! the bare `ovo_ledger::payments::page` call for the same page in the same run; then the same
+//! with a product + status filter.
+//!
+//! Run: `cargo bench -p ovo-app --bench payments_scroll [-- --payments N]` (or
+//! `cargo xtask bench scroll`). Timing only: nothing here asserts on durations.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ovo_app::ipc::{FirstAdminInput, PaymentCursorView, PaymentQuery, SignInInput};
+use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_domain::{fold_name, Environment, Idr, Msisdn, PaymentId, PaymentStatus, Product, Reference, SystemClock, Timestamp};
+use ovo_ledger::customers::{self, NewCustomer};
+use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter};
+use ovo_secrets::MemoryStore;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use support::{header, ms, report, timed, BenchResult};
+
+const SEED: u64 = 0x5C20_1100_0000_0001;
+const PAGE: u32 = 100;
+/// One page must arrive within a frame budget to keep the virtualised list smooth (printed only).
+const PAGE_P99_TARGET_NS: u64 = 16_000_000;
+const STATUSES: [PaymentStatus; 4] = [PaymentStatus::Succeeded, PaymentStatus::Succeeded, PaymentStatus::Succeeded, PaymentStatus::Failed];
+
+fn payments_wanted() -> BenchResult<usize> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    match args.as_slice() {
+        [] => Ok(100_000),
+        [flag, n] if flag == "--payments" => Ok(n.parse::<usize>()?.max(1)),
+        _ => Err("usage: payments_scroll [--payments N]".into()),
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> BenchResult<()> {
+    let total = payments_wanted()?;
+    let dir = tempfile::tempdir()?;
+    let app = Backoffice::open(
+        BackofficeConfig {
+            data_dir: dir.path().to_path_buf(),
+            app_identifier: "bench.ovo.backoffice".into(),
+            version: "bench".into(),
+            sandbox_time_scale: None,
+            builtin_sandbox_url: None,
+        },
+        Arc::new(MemoryStore::new()),
+        Arc::new(SystemClock),
+    )
+    .await?;
+    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Admin".into(), password: "bench-password-1".into() }).await?;
+
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let end = ovo_domain::Clock::now(&SystemClock).unix_millis();
+    let mut made = 0;
+    let mut tx = app.ledger().begin_write().await?;
+    let mut customer_ids = Vec::new();
+    for i in 0..2_000 {
+        let phone = Msisdn::parse(&format!("62813{:08}", 10_000_000 + i))?;
+        let name = format!("Pelanggan {i}");
+        let at = Timestamp::from_unix_millis(end - 100 * 86_400_000);
+        customer_ids.push(
+            customers::insert(&mut tx, &NewCustomer { merchant_customer_id: None, full_name: &name, name_key: &fold_name(&name), phone: &phone, email: None, at }).await?,
+        );
+    }
+    ovo_ledger::commit(tx).await?;
+    while made < total {
+        let mut tx = app.ledger().begin_write().await?;
+        for _ in 0..10_000.min(total - made) {
+            let created = Timestamp::from_unix_millis(end - rng.gen_range(0..90 * 86_400_000_i64));
+            let status = STATUSES[rng.gen_range(0..STATUSES.len())];
+            payments::insert(
+                &mut tx,
+                &NewPayment {
+                    reference: &Reference::generate(&mut rng),
+                    environment: Environment::BuiltInSandbox,
+                    customer_id: Some(customer_ids[rng.gen_range(0..customer_ids.len())]),
+                    binding_id: None,
+                    product: Product::ALL[rng.gen_range(0..5)],
+                    kind: "push",
+                    phone: None,
+                    amount: Idr::new(rng.gen_range(1..=200) * 5_000)?,
+                    cash_amount: None,
+                    points_amount: None,
+                    status,
+                    provider_ref: None,
+                    created_by: None,
+                    created_at: created,
+                    succeeded_at: (status == PaymentStatus::Succeeded).then_some(created),
+                },
+            )
+            .await?;
+            made += 1;
+        }
+        ovo_ledger::commit(tx).await?;
+    }
+    println!("payments scroll benchmark: {total} payments generated in {} ms; pages of {PAGE}", started.elapsed().as_millis());
+    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() }).await?;
+
+    header();
+    for (label, product, status) in [("every payment, newest first", None, None), ("ovo_snap + succeeded", Some(Product::OvoSnap), Some(PaymentStatus::Succeeded))] {
+        let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
+        let (mut rows, mut after) = (0_usize, None::<PaymentCursorView>);
+        let scroll = Instant::now();
+        loop {
+            let query = PaymentQuery {
+                product: product.map(|p: Product| p.key().to_owned()),
+                status: status.map(|s: PaymentStatus| s.key().to_owned()),
+                from: None,
+                to: None,
+                min_amount: None,
+                max_amount: None,
+                reference: None,
+                after,
+                limit: PAGE,
+            };
+            let (ns, page) = timed(app.payments_page(query)).await?;
+            app_ns.push(ns);
+            let filter = PaymentFilter { product, status, environment: Some(Environment::BuiltInSandbox), ..PaymentFilter::default() };
+            let cursor = after.map(|c| PaymentCursor { created_at: Timestamp::from_unix_millis(c.created_at_ms), id: PaymentId::new(c.id) });
+            let mut conn = app.ledger().read().await?;
+            bare_ns.push(timed(payments::page(&mut conn, &filter, cursor, PAGE)).await?.0);
+            drop(conn);
+            rows += page.rows.len();
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let took = support::nanos(scroll.elapsed());
+        report(label, &app_ns, &bare_ns, PAGE_P99_TARGET_NS);
+        println!("{:<30} {rows} rows in {} pages, whole scroll {} (app and bare calls)", "", app_ns.len(), ms(took));
+    }
+    println!("target: one page p99 ≤ {} ms (a frame at 60 Hz; printed, never asserted)", PAGE_P99_TARGET_NS / 1_000_000);
+    Ok(())
+}
