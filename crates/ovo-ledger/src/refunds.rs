@@ -128,9 +128,26 @@ const COLUMNS: &str = "id, reference, payment_id, amount, mode, status, reason, 
 /// Checks a refund against the product's effective policy (override or house default, read in
 /// this transaction) and reserves it if allowed. Run it inside `begin_write`.
 pub async fn request_refund(conn: &mut SqliteConnection, new: &NewRefund<'_>) -> LedgerResult<RefundRequest> {
-    let payment = payment_facts(conn, new.payment_id).await?;
-    let policy = effective_policy(conn, payment.product).await?;
-    reserve(conn, new, &payment, &policy).await
+    // One read for the payment, what its refunds hold and the product's override.
+    let row = sqlx::query(&format!(
+        "SELECT p.product, p.status, p.amount, p.succeeded_at,
+                (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status NOT IN {RELEASED_SQL}) AS reserved,
+                o.mode, o.partial_allowed, o.window_days, o.daily_limit
+         FROM payments p LEFT JOIN refund_policy_overrides o ON o.product = p.product WHERE p.id = ?"
+    ))
+    .bind(new.payment_id.get())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(LedgerError::NotFound { what: "payment" })?;
+    let payment = facts_from_row(new.payment_id, &row)?;
+    let reserved: i64 = row.try_get("reserved")?;
+    let reserved = Idr::new(reserved).map_err(|_| LedgerError::Corrupt(format!("refunds of payment {} sum to {reserved}", new.payment_id)))?;
+    let policy = match row.try_get::<Option<String>, _>("mode")? {
+        Some(mode) => RefundPolicy::from_parts(&mode, row.try_get("partial_allowed")?, row.try_get("window_days")?, row.try_get("daily_limit")?)
+            .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {:?}: {e}", payment.product.key())))?,
+        None => RefundPolicy::default_for(payment.product),
+    };
+    reserve(conn, new, &payment, &policy, Some(reserved)).await
 }
 
 /// [`request_refund`] with a given policy instead of the stored one.
@@ -140,7 +157,7 @@ pub async fn request_refund_with_policy(
     policy: &RefundPolicy,
 ) -> LedgerResult<RefundRequest> {
     let payment = payment_facts(conn, new.payment_id).await?;
-    reserve(conn, new, &payment, policy).await
+    reserve(conn, new, &payment, policy, None).await
 }
 
 /// What a request for `amount` would get now, without writing: the "Request refund" dialog
@@ -153,7 +170,7 @@ pub async fn preview(
 ) -> LedgerResult<RefundDecision> {
     let payment = payment_facts(conn, payment_id).await?;
     let policy = effective_policy(conn, payment.product).await?;
-    decide(conn, &payment, &policy, amount, now).await
+    decide(conn, &payment, &policy, amount, now, None).await
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -171,6 +188,10 @@ async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResu
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(LedgerError::NotFound { what: "payment" })?;
+    facts_from_row(id, &row)
+}
+
+fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentFacts> {
     let corrupt = |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
     let product: String = row.try_get("product")?;
     let status: String = row.try_get("status")?;
@@ -190,8 +211,12 @@ async fn decide(
     policy: &RefundPolicy,
     requested: Idr,
     now: Timestamp,
+    reserved: Option<Idr>,
 ) -> LedgerResult<RefundDecision> {
-    let already = reserved_for_payment(conn, payment.id).await?;
+    let already = match reserved {
+        Some(sum) => sum,
+        None => reserved_for_payment(conn, payment.id).await?,
+    };
     // The daily sum is only read when a limit applies.
     let today = match policy.daily_limit {
         Some(_) => reserved_today(conn, payment.product, now).await?,
@@ -214,15 +239,16 @@ async fn reserve(
     new: &NewRefund<'_>,
     payment: &PaymentFacts,
     policy: &RefundPolicy,
+    reserved: Option<Idr>,
 ) -> LedgerResult<RefundRequest> {
-    let decision = decide(conn, payment, policy, new.amount, new.at).await?;
+    let decision = decide(conn, payment, policy, new.amount, new.at, reserved).await?;
     if !decision.allowed {
         return Ok(RefundRequest::Refused { decision });
     }
-    let id: i64 = sqlx::query_scalar(
+    let row = sqlx::query(&format!(
         "INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, updated_at)
-         VALUES (?, ?, ?, ?, 'requested', ?, ?, ?, ?) RETURNING id",
-    )
+         VALUES (?, ?, ?, ?, 'requested', ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
     .bind(new.reference.as_str())
     .bind(new.payment_id.get())
     .bind(new.amount.rupiah())
@@ -233,7 +259,8 @@ async fn reserve(
     .bind(new.at.unix_millis())
     .fetch_one(&mut *conn)
     .await?;
-    let id = RefundId::new(id);
+    let refund = from_row(&row)?;
+    let id = refund.id;
     let detail = serde_json::json!({
         "amount": new.amount.rupiah(),
         "mode": decision.mode.key(),
@@ -243,7 +270,6 @@ async fn reserve(
         "deadline": decision.deadline.map(|d| d.to_string()),
     });
     add_event(conn, new.payment_id, id, new.at, "refund_requested", &detail).await?;
-    let refund = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })?;
     Ok(RefundRequest::Reserved { refund: Box::new(refund), decision })
 }
 
