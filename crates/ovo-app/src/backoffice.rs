@@ -41,6 +41,8 @@ pub struct Backoffice {
     pub(crate) opener: Arc<dyn crate::opener::UrlOpener>,
     /// Completing linkings one at a time, so an authCode is exchanged once.
     pub(crate) linking_gate: tokio::sync::Mutex<()>,
+    /// The notification listener, when it runs.
+    pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
 }
 
 /// The signed-in operator of this desktop.
@@ -88,6 +90,7 @@ impl Backoffice {
             returns: tokio::sync::OnceCell::new(),
             opener: Arc::new(crate::opener::RecordingOpener::default()),
             linking_gate: tokio::sync::Mutex::new(()),
+            listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)

@@ -18,11 +18,20 @@ use crate::builtin::BuiltinSandbox;
 
 #[derive(Debug, Default)]
 pub(crate) struct ProviderHub {
-    clients: Mutex<HashMap<(Environment, Product), Arc<dyn Provider>>>,
+    clients: Mutex<HashMap<(Environment, Product), Built>>,
+}
+
+/// A product's client, and the same instance typed where the notification listener needs
+/// more than the `Provider` trait (DOKU SNAP's token endpoint, Faspay's acknowledgement).
+#[derive(Debug, Clone)]
+pub(crate) struct Built {
+    pub any: Arc<dyn Provider>,
+    pub doku_snap: Option<Arc<DokuSnapClient>>,
+    pub faspay: Option<Arc<FaspayClient>>,
 }
 
 impl ProviderHub {
-    fn cached(&self, environment: Environment, product: Product) -> Option<Arc<dyn Provider>> {
+    fn cached(&self, environment: Environment, product: Product) -> Option<Built> {
         self.clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -30,7 +39,7 @@ impl ProviderHub {
             .cloned()
     }
 
-    fn keep(&self, environment: Environment, product: Product, client: Arc<dyn Provider>) {
+    fn keep(&self, environment: Environment, product: Product, client: Built) {
         self.clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -53,6 +62,15 @@ impl Backoffice {
         environment: Environment,
         product: Product,
     ) -> ProviderResult<Arc<dyn Provider>> {
+        Ok(self.built_provider(environment, product).await?.any)
+    }
+
+    /// The client of `product` in `environment`, with its typed form where there is one.
+    pub(crate) async fn built_provider(
+        &self,
+        environment: Environment,
+        product: Product,
+    ) -> ProviderResult<Built> {
         if let Some(client) = self.providers.cached(environment, product) {
             return Ok(client);
         }
@@ -119,32 +137,51 @@ fn build(
     base_url: &str,
     credentials: &Credentials,
     merchant_name: String,
-) -> ProviderResult<Arc<dyn Provider>> {
+) -> ProviderResult<Built> {
+    let plain = |any: Arc<dyn Provider>| Built {
+        any,
+        doku_snap: None,
+        faspay: None,
+    };
     Ok(match product {
-        Product::DokuSnapOvo => Arc::new(DokuSnapClient::new(
-            base_url,
-            credentials,
-            DokuSnapOptions::default(),
-        )?),
-        Product::DokuJokulOvoPush => Arc::new(JokulPushClient::new(
+        Product::DokuSnapOvo => {
+            let client = Arc::new(DokuSnapClient::new(
+                base_url,
+                credentials,
+                DokuSnapOptions::default(),
+            )?);
+            Built {
+                any: client.clone(),
+                doku_snap: Some(client),
+                faspay: None,
+            }
+        }
+        Product::FaspayOvoTokenize => {
+            let client = Arc::new(FaspayClient::new(
+                base_url,
+                credentials,
+                FaspayOptions::new(merchant_name),
+            )?);
+            Built {
+                any: client.clone(),
+                doku_snap: None,
+                faspay: Some(client),
+            }
+        }
+        Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
             base_url,
             credentials,
             JokulOptions::default(),
-        )?),
-        Product::TazapayOvoIdr => Arc::new(TazapayClient::new(
+        )?)),
+        Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
             base_url,
             credentials,
             TazapayOptions::default(),
-        )?),
-        Product::FaspayOvoTokenize => Arc::new(FaspayClient::new(
-            base_url,
-            credentials,
-            FaspayOptions::new(merchant_name),
-        )?),
-        Product::OvoSnap => Arc::new(OvoSnapClient::new(
+        )?)),
+        Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
             base_url,
             credentials,
             OvoSnapOptions::default(),
-        )?),
+        )?)),
     })
 }

@@ -285,7 +285,7 @@ impl Backoffice {
         Ok(RefundQueuePage { refunds: views, next_after_id })
     }
 
-    async fn refund_view(&self, id: RefundId, with_timeline: bool) -> AppResult<RefundView> {
+    pub(crate) async fn refund_view(&self, id: RefundId, with_timeline: bool) -> AppResult<RefundView> {
         let mut conn = self.ledger.read().await?;
         let r = refunds::get(&mut conn, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))?;
         let payment = payments::get(&mut conn, r.payment_id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))?;

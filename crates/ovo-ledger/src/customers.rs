@@ -212,3 +212,26 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
     })
 }
+
+/// The full names of `ids` (those that exist), for lists that show who paid.
+pub async fn names(
+    conn: &mut SqliteConnection,
+    ids: &[CustomerId],
+) -> LedgerResult<std::collections::HashMap<CustomerId, String>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+        sqlx::QueryBuilder::new("SELECT id, full_name FROM customers WHERE id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.get());
+    }
+    q.push(")");
+    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
+    for (id, name) in rows {
+        out.insert(CustomerId::new(id), name);
+    }
+    Ok(out)
+}

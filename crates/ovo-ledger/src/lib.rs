@@ -9,6 +9,7 @@ pub mod customers;
 mod db;
 mod error;
 pub mod history;
+pub mod notifications;
 pub mod operators;
 pub mod payments;
 pub mod refunds;

@@ -31,6 +31,9 @@ pub struct PaymentFilter {
     pub max_amount: Option<Idr>,
     pub customer_id: Option<CustomerId>,
     pub environment: Option<Environment>,
+    /// Exact match on the payment's reference or provider reference, or one of its refunds'
+    /// reference or provider reference.
+    pub reference: Option<String>,
 }
 
 /// Where the previous page ended: the last row's (created_at, id).
@@ -74,6 +77,17 @@ pub async fn page(
     }
     if let Some(customer) = filter.customer_id {
         q.push(" AND customer_id = ").push_bind(customer.get());
+    }
+    if let Some(reference) = &filter.reference {
+        q.push(" AND (reference = ")
+            .push_bind(reference.clone())
+            .push(" OR provider_ref = ")
+            .push_bind(reference.clone())
+            .push(" OR id IN (SELECT payment_id FROM refunds WHERE reference = ")
+            .push_bind(reference.clone())
+            .push(" OR provider_ref = ")
+            .push_bind(reference.clone())
+            .push("))");
     }
     if let Some(cursor) = after {
         q.push(" AND (created_at, id) < (")
@@ -223,24 +237,45 @@ pub struct PaymentDetail {
     pub provider_ref: Option<String>,
     pub created_at: Timestamp,
     pub succeeded_at: Option<Timestamp>,
+    pub phone: Option<ovo_domain::Msisdn>,
+    pub cash_amount: Option<Idr>,
+    pub points_amount: Option<Idr>,
+    pub idempotency_key: Option<String>,
+    pub source: Option<String>,
+    pub description: Option<String>,
+    pub redirect_url: Option<String>,
+    pub push_deadline: Option<Timestamp>,
+    pub provider_status: Option<String>,
+    /// JSON text.
+    pub problem: Option<String>,
+    pub next_check_at: Option<Timestamp>,
+    pub checks: i64,
 }
 
+const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, \
+     succeeded_at, phone, cash_amount, points_amount, idempotency_key, source, description, redirect_url, push_deadline, \
+     provider_status, problem, next_check_at, checks";
+
 pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
-    let row = sqlx::query(
-        "SELECT id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
-         FROM payments WHERE id = ?",
-    )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
+    let row = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(detail_from_row).transpose()
+}
+
+fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
     let corrupt = |what: &str, e: &dyn std::fmt::Display| LedgerError::Corrupt(format!("payment {what}: {e}"));
     let reference: String = row.try_get("reference")?;
     let environment: String = row.try_get("environment")?;
     let product: String = row.try_get("product")?;
     let status: String = row.try_get("status")?;
     let amount: i64 = row.try_get("amount")?;
-    Ok(Some(PaymentDetail {
+    let money = |v: Option<i64>, what: &str| -> LedgerResult<Option<Idr>> {
+        v.map(|v| Idr::new(v).map_err(|e| corrupt(what, &e))).transpose()
+    };
+    let phone: Option<String> = row.try_get("phone")?;
+    Ok(PaymentDetail {
         id: PaymentId::new(row.try_get("id")?),
         reference: Reference::parse(&reference).map_err(|e| corrupt("reference", &e))?,
         environment: Environment::parse(&environment).map_err(|e| corrupt("environment", &e))?,
@@ -253,5 +288,178 @@ pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Opt
         provider_ref: row.try_get("provider_ref")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
         succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(Timestamp::from_unix_millis),
-    }))
+        phone: phone.map(|p| ovo_domain::Msisdn::parse(&p).map_err(|e| corrupt("phone", &e))).transpose()?,
+        cash_amount: money(row.try_get("cash_amount")?, "cash_amount")?,
+        points_amount: money(row.try_get("points_amount")?, "points_amount")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        source: row.try_get("source")?,
+        description: row.try_get("description")?,
+        redirect_url: row.try_get("redirect_url")?,
+        push_deadline: row.try_get::<Option<i64>, _>("push_deadline")?.map(Timestamp::from_unix_millis),
+        provider_status: row.try_get("provider_status")?,
+        problem: row.try_get("problem")?,
+        next_check_at: row.try_get::<Option<i64>, _>("next_check_at")?.map(Timestamp::from_unix_millis),
+        checks: row.try_get("checks")?,
+    })
+}
+
+/// What a payment being taken records before its provider call, besides the `NewPayment` row.
+#[derive(Debug, Clone)]
+pub struct PaymentIntent<'a> {
+    pub idempotency_key: &'a str,
+    pub source: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub push_deadline: Option<Timestamp>,
+    pub next_check_at: Option<Timestamp>,
+}
+
+/// Stores the idempotency key (unique) and the rest of the intent on a payment just inserted.
+pub async fn set_intent(conn: &mut SqliteConnection, id: PaymentId, intent: &PaymentIntent<'_>) -> LedgerResult<()> {
+    sqlx::query(
+        "UPDATE payments SET idempotency_key = ?, source = ?, description = ?, push_deadline = ?, next_check_at = ? WHERE id = ?",
+    )
+    .bind(intent.idempotency_key)
+    .bind(intent.source)
+    .bind(intent.description)
+    .bind(intent.push_deadline.map(Timestamp::unix_millis))
+    .bind(intent.next_check_at.map(Timestamp::unix_millis))
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A change of a payment's state from a provider answer (payment call, status query or
+/// notification). `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentUpdate<'a> {
+    pub status: Option<PaymentStatus>,
+    pub provider_ref: Option<&'a str>,
+    pub split: Option<(Idr, Idr)>,
+    pub succeeded_at: Option<Timestamp>,
+    pub provider_status: Option<&'a str>,
+    /// `Some(None)` clears the redirect.
+    pub redirect_url: Option<Option<&'a str>>,
+    /// `Some(None)` clears the problem.
+    pub problem: Option<Option<&'a str>>,
+    /// `Some(None)`: no further checks.
+    pub next_check_at: Option<Option<Timestamp>>,
+    pub count_check: bool,
+}
+
+/// Applies `update` unless the payment is already final (succeeded, failed, expired,
+/// cancelled): a late or out-of-order answer never undoes a final state. Returns whether the
+/// row changed.
+pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &PaymentUpdate<'_>, at: Timestamp) -> LedgerResult<bool> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE payments SET updated_at = ");
+    q.push_bind(at.unix_millis());
+    if let Some(status) = update.status {
+        q.push(", status = ").push_bind(status.key());
+    }
+    if let Some(provider_ref) = update.provider_ref {
+        q.push(", provider_ref = ").push_bind(provider_ref.to_owned());
+    }
+    if let Some((cash, points)) = update.split {
+        q.push(", cash_amount = ").push_bind(cash.rupiah()).push(", points_amount = ").push_bind(points.rupiah());
+    }
+    if let Some(succeeded_at) = update.succeeded_at {
+        q.push(", succeeded_at = ").push_bind(succeeded_at.unix_millis());
+    }
+    if let Some(provider_status) = update.provider_status {
+        q.push(", provider_status = ").push_bind(provider_status.to_owned());
+    }
+    if let Some(redirect_url) = update.redirect_url {
+        q.push(", redirect_url = ").push_bind(redirect_url.map(str::to_owned));
+    }
+    if let Some(problem) = update.problem {
+        q.push(", problem = ").push_bind(problem.map(str::to_owned));
+    }
+    if let Some(next) = update.next_check_at {
+        q.push(", next_check_at = ").push_bind(next.map(Timestamp::unix_millis));
+    }
+    if update.count_check {
+        q.push(", checks = checks + 1");
+    }
+    q.push(" WHERE id = ").push_bind(id.get());
+    q.push(" AND status NOT IN ('succeeded', 'failed', 'expired', 'cancelled')");
+    Ok(q.build().execute(&mut *conn).await?.rows_affected() > 0)
+}
+
+/// Payments of `environment` whose outcome is open (created, pending, unknown) and whose next
+/// status check is due, the most overdue first.
+pub async fn due_checks(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    now: Timestamp,
+    limit: u32,
+) -> LedgerResult<Vec<PaymentDetail>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM payments
+         WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND environment = ?
+           AND status IN ('created', 'pending', 'unknown')
+         ORDER BY next_check_at LIMIT ?"
+    ))
+    .bind(now.unix_millis())
+    .bind(environment.key())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(detail_from_row).collect()
+}
+
+/// The payment a provider's reference names: ours (16 characters), or the provider's id.
+pub async fn by_any_reference(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    reference: &str,
+) -> LedgerResult<Option<PaymentDetail>> {
+    let row = sqlx::query(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? AND (reference = ? OR provider_ref = ?)
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(environment.key())
+    .bind(reference)
+    .bind(reference)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(detail_from_row).transpose()
+}
+
+/// One entry of a payment's timeline (its refunds' entries included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentEvent {
+    pub at: Timestamp,
+    pub kind: String,
+    /// JSON text.
+    pub detail: String,
+}
+
+pub async fn add_event(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+    at: Timestamp,
+    kind: &str,
+    detail: &serde_json::Value,
+) -> LedgerResult<()> {
+    sqlx::query("INSERT INTO timeline_events (payment_id, at, kind, detail) VALUES (?, ?, ?, ?)")
+        .bind(payment_id.get())
+        .bind(at.unix_millis())
+        .bind(kind)
+        .bind(detail.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Oldest first.
+pub async fn timeline(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Vec<PaymentEvent>> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT at, kind, detail FROM timeline_events WHERE payment_id = ? ORDER BY at, id")
+            .bind(payment_id.get())
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, kind, detail)| PaymentEvent { at: Timestamp::from_unix_millis(at), kind, detail })
+        .collect())
 }

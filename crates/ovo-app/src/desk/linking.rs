@@ -282,10 +282,21 @@ impl Backoffice {
                             tracing::warn!(error = %e, reference = reference.as_str(), "linking return not processed");
                         }
                     }
-                    _ => tracing::info!(
+                    Some(_) => tracing::info!(
                         reference = reference.as_str(),
                         "linking return for no pending linking; ignored"
                     ),
+                    // A payment page's return: check the payment now.
+                    None => match self.payment_returned(&reference).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::info!(
+                            reference = reference.as_str(),
+                            "return for no linking or payment; ignored"
+                        ),
+                        Err(e) => {
+                            tracing::warn!(error = %e, reference = reference.as_str(), "payment return not processed")
+                        }
+                    },
                 }
             }
         }
@@ -306,16 +317,24 @@ impl Backoffice {
         Ok(())
     }
 
-    /// Runs `process_linkings` whenever a browser comes back, and every few seconds.
+    /// Runs `process_linkings`, the payment status poller and refund resolution whenever a
+    /// browser comes back, and every two seconds; keeps the notification listener as set.
     pub async fn run_background(self: Arc<Self>) {
         loop {
+            self.ensure_listener().await;
             if let Err(e) = self.process_linkings().await {
                 tracing::warn!(error = %e, "background linking work failed");
+            }
+            if let Err(e) = self.poll_payments().await {
+                tracing::warn!(error = %e, "payment status polling failed");
+            }
+            if let Err(e) = self.resolve_refunds().await {
+                tracing::warn!(error = %e, "refund resolution failed");
             }
             match self.returns.get() {
                 Some(listener) => {
                     let _ =
-                        tokio::time::timeout(std::time::Duration::from_secs(5), listener.arrived())
+                        tokio::time::timeout(std::time::Duration::from_secs(2), listener.arrived())
                             .await;
                 }
                 None => tokio::time::sleep(std::time::Duration::from_secs(2)).await,

@@ -5,7 +5,7 @@ use ovo_domain::Product;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Bilingual, RefundView, TimelineEventView};
+use super::{Bilingual, ProviderProblem, RefundView, TimelineEventView};
 
 /// Where the previous page ended (its last row).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
@@ -92,6 +92,9 @@ pub struct PaymentDetailView {
     pub push_deadline: Option<String>,
     /// The provider's last status or response code, for support.
     pub provider_status: Option<String>,
+    /// Why the payment failed, is unknown or needs review (e.g. Faspay asking to re-link the
+    /// account); null when there is nothing to explain.
+    pub problem: Option<ProviderProblem>,
     /// Oldest first.
     pub timeline: Vec<TimelineEventView>,
     pub refunds: Vec<RefundView>,

@@ -1,0 +1,553 @@
+//! The notification listener: off by default; when an admin turns it on, an HTTP server on a
+//! loopback address (the merchant's reverse proxy or tunnel forwards to it) with one path per
+//! product. Each request goes through the product client's verification and is stored once per
+//! de-duplication key. A verified payment notification updates its payment; an unverified one is
+//! never trusted: it only makes the back office query the status of the payment it names.
+//! In the built-in environment the sandbox is told nothing (its demo merchants have no
+//! notification URLs): the status poller follows the payments there.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Weak};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use ovo_domain::{Environment, Product};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::notifications::{self, NewNotification};
+use ovo_ledger::settings;
+use ovo_providers::model::PaymentOutcome;
+use ovo_providers::notification::{
+    InboundRequest, Notification, NotificationEvent, NotificationRejection,
+};
+use ovo_providers::products::doku_snap::{notification_answer, InboundKind};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult};
+use crate::ipc::{ListenerInput, ListenerSettings, ListenerUrl};
+use crate::payments::Origin;
+use crate::permissions::Permission;
+
+pub(crate) const LISTENER_KEY: &str = "notification_listener";
+pub const DEFAULT_LISTENER_ADDRESS: &str = "127.0.0.1:7701";
+/// Bodies larger than this are not notifications.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    enabled: bool,
+    address: String,
+}
+
+impl Default for Stored {
+    fn default() -> Self {
+        Stored {
+            enabled: false,
+            address: DEFAULT_LISTENER_ADDRESS.into(),
+        }
+    }
+}
+
+/// The running server (dropping it stops the server) and the last start failure.
+#[derive(Debug, Default)]
+pub(crate) struct ListenerSlot {
+    running: Option<Running>,
+    problem: Option<String>,
+}
+
+#[derive(Debug)]
+struct Running {
+    /// As configured (the settings), and as bound (port 0 picks one).
+    configured: String,
+    bound: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn parse_address(text: &str) -> AppResult<SocketAddr> {
+    let addr: SocketAddr = text.trim().parse().map_err(|_| {
+        AppError::invalid(
+            "listener_address_invalid",
+            format!("{text:?} is not an address; use 127.0.0.1:7701"),
+        )
+    })?;
+    if !addr.ip().is_loopback() {
+        return Err(AppError::invalid(
+            "listener_address_not_loopback",
+            "the listener only listens on a loopback address (127.0.0.1 or ::1); put a reverse proxy or tunnel in front of it",
+        ));
+    }
+    Ok(addr)
+}
+
+impl Backoffice {
+    async fn listener_stored(&self) -> Stored {
+        self.setting(LISTENER_KEY)
+            .await
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default()
+    }
+
+    pub async fn listener_settings(&self) -> AppResult<ListenerSettings> {
+        self.authorize(Permission::ManageSettings, "manage settings")
+            .await?;
+        Ok(self.listener_view().await)
+    }
+
+    async fn listener_view(&self) -> ListenerSettings {
+        let stored = self.listener_stored().await;
+        let slot = self.listener.lock().await;
+        let base = match &slot.running {
+            Some(r) => format!("http://{}", r.bound),
+            None => format!("http://{}", stored.address),
+        };
+        ListenerSettings {
+            enabled: stored.enabled,
+            address: stored.address,
+            running: slot.running.is_some(),
+            urls: Product::ALL
+                .into_iter()
+                .filter(|p| ovo_providers::capabilities(*p).notifications)
+                .map(|product| ListenerUrl {
+                    product,
+                    url: format!("{base}/{}", product.key()),
+                })
+                .collect(),
+            problem: slot.problem.clone(),
+        }
+    }
+
+    /// Turns the listener on or off and sets its address (admin; audited).
+    pub async fn set_listener(self: &Arc<Self>, input: ListenerInput) -> AppResult<ListenerSettings> {
+        let actor = self
+            .authorize(Permission::ManageSettings, "manage settings")
+            .await?;
+        let address = input.address.trim();
+        let address = if address.is_empty() {
+            DEFAULT_LISTENER_ADDRESS
+        } else {
+            address
+        };
+        parse_address(address)?;
+        let stored = Stored {
+            enabled: input.enabled,
+            address: address.to_owned(),
+        };
+        let before = self.listener_stored().await;
+        let mut tx = self.ledger.begin_write().await?;
+        settings::put(
+            &mut tx,
+            LISTENER_KEY,
+            &serde_json::to_string(&stored).unwrap_or_default(),
+            self.now(),
+            Some(actor.operator.id),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "settings.listener",
+            "notification_listener",
+            AuditOutcome::Ok,
+            json!({ "enabled": stored.enabled, "address": stored.address, "was_enabled": before.enabled, "was_address": before.address }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        self.ensure_listener().await;
+        Ok(self.listener_view().await)
+    }
+
+    /// Starts, restarts or stops the listener to match its settings.
+    pub async fn ensure_listener(self: &Arc<Self>) {
+        let stored = self.listener_stored().await;
+        let mut slot = self.listener.lock().await;
+        let matches = slot
+            .running
+            .as_ref()
+            .is_some_and(|r| r.configured == stored.address);
+        if !stored.enabled {
+            if slot.running.take().is_some() {
+                tracing::info!("notification listener stopped");
+            }
+            slot.problem = None;
+            return;
+        }
+        if matches {
+            return;
+        }
+        slot.running = None;
+        match self.start_listener(&stored.address).await {
+            Ok(running) => {
+                tracing::info!(addr = %running.bound, "notification listener started");
+                slot.running = Some(running);
+                slot.problem = None;
+            }
+            Err(problem) => {
+                tracing::warn!(%problem, "notification listener not started");
+                slot.problem = Some(problem);
+            }
+        }
+    }
+
+    async fn start_listener(self: &Arc<Self>, address: &str) -> Result<Running, String> {
+        let addr = parse_address(address).map_err(|e| e.message)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        let app = Router::new()
+            .route("/{product}", any(receive))
+            .route("/{product}/{*rest}", any(receive))
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(Arc::downgrade(self));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "notification listener stopped");
+            }
+        });
+        Ok(Running {
+            configured: address.to_owned(),
+            bound,
+            _stop: stop,
+        })
+    }
+
+    /// One inbound notification: verified, stored once, applied (or, unverified, a status
+    /// query of the payment it names), and answered as the product expects.
+    pub(crate) async fn receive_notification(
+        self: &Arc<Self>,
+        product: Product,
+        inbound: InboundRequest,
+    ) -> Answer {
+        let environment = self.environment().await;
+        let built = match self.built_provider(environment, product).await {
+            Ok(built) => built,
+            Err(e) => {
+                tracing::warn!(error = %e, product = product.key(), "notification for a product without a client");
+                return Answer::json(503, json!({ "error": "not configured" }));
+            }
+        };
+        if product == Product::DokuSnapOvo && inbound.path_and_query.contains("access-token") {
+            // N0: DOKU asks us for the token its notifications will carry.
+            if let Some(doku) = &built.doku_snap {
+                let answer = doku.answer_token_request(&inbound);
+                return Answer {
+                    status: answer.status,
+                    content_type: "application/json",
+                    body: answer.body.expose().clone(),
+                };
+            }
+        }
+        let verified: Result<Notification, NotificationRejection> = match (product, &built.doku_snap) {
+            (Product::DokuSnapOvo, Some(doku)) => {
+                doku.verify_notification_with(&inbound, &|t| doku.is_issued_token(t))
+            }
+            _ => built.any.verify_notification(&inbound),
+        };
+        if let Err(e) = self
+            .process_notification(environment, product, &inbound, &verified)
+            .await
+        {
+            tracing::error!(error = %e, product = product.key(), "notification not stored");
+            return Answer::json(500, json!({ "error": "not stored; send it again" }));
+        }
+        let now = self.now();
+        match product {
+            Product::DokuSnapOvo => {
+                let answer = notification_answer(InboundKind::of(&inbound.body), &verified);
+                Answer {
+                    status: answer.status,
+                    content_type: "application/json",
+                    body: answer.body.expose().clone(),
+                }
+            }
+            Product::FaspayOvoTokenize => match (&verified, &built.faspay) {
+                (Ok(_), Some(faspay)) => {
+                    let (content_type, body) = faspay.notification_reply(&inbound, now);
+                    Answer {
+                        status: 200,
+                        content_type,
+                        body,
+                    }
+                }
+                (Err(e), _) => Answer::json(rejection_status(e), json!({ "response_code": "01", "response_desc": e.to_string() })),
+                (Ok(_), None) => Answer::json(200, json!({ "response_code": "00" })),
+            },
+            Product::OvoSnap => match &verified {
+                Ok(_) => Answer::json(200, json!({ "responseCode": "2005600", "responseMessage": "Successful" })),
+                Err(e) => {
+                    let (status, code) = match e {
+                        NotificationRejection::BadSignature | NotificationRejection::UnknownMerchant | NotificationRejection::UnknownToken => (401, "4015600"),
+                        NotificationRejection::MissingField(_) => (400, "4005602"),
+                        _ => (400, "4005601"),
+                    };
+                    Answer::json(status, json!({ "responseCode": code, "responseMessage": e.to_string() }))
+                }
+            },
+            Product::TazapayOvoIdr => match &verified {
+                Ok(_) => Answer::json(200, json!({ "received": true })),
+                Err(e) => Answer::json(rejection_status(e), json!({ "error": e.to_string() })),
+            },
+            Product::DokuJokulOvoPush => match &verified {
+                Ok(_) => Answer::json(200, json!({ "received": true })),
+                Err(e) => Answer::json(rejection_status(e), json!({ "error": e.to_string() })),
+            },
+        }
+    }
+
+    async fn process_notification(
+        self: &Arc<Self>,
+        environment: Environment,
+        product: Product,
+        inbound: &InboundRequest,
+        verified: &Result<Notification, NotificationRejection>,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let names = match verified {
+            Ok(Notification {
+                event:
+                    NotificationEvent::Payment {
+                        merchant_ref,
+                        provider_ref,
+                        ..
+                    },
+                ..
+            }) => merchant_ref.iter().chain(provider_ref.iter()).cloned().collect(),
+            Ok(_) => Vec::new(),
+            Err(_) => named_in(inbound),
+        };
+        let payment = self.payment_named(environment, &names).await?;
+        let payment = payment.filter(|p| p.product == product);
+        let dedup_key = match verified {
+            Ok(n) => n.dedup_key.clone(),
+            Err(_) => {
+                let mut hash = Sha256::new();
+                hash.update(inbound.method.as_bytes());
+                hash.update([0]);
+                hash.update(inbound.path_and_query.as_bytes());
+                hash.update([0]);
+                hash.update(inbound.body.as_bytes());
+                format!("unverified:{}", hex::encode(hash.finalize()))
+            }
+        };
+        let headers: serde_json::Map<String, Value> = inbound
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let secret = k.eq_ignore_ascii_case("authorization")
+                    || k.eq_ignore_ascii_case("cookie");
+                (k.clone(), Value::String(if secret { "[redacted]".into() } else { v.clone() }))
+            })
+            .collect();
+        let mut tx = self.ledger.begin_write().await?;
+        let stored = notifications::insert(
+            &mut tx,
+            &NewNotification {
+                product,
+                dedup_key: &dedup_key,
+                received_at: now,
+                verified: verified.is_ok(),
+                headers: &Value::Object(headers).to_string(),
+                body: &inbound.body,
+                payment_id: payment.as_ref().map(|p| p.id),
+            },
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        let Some(inbox_id) = stored else {
+            tracing::info!(product = product.key(), %dedup_key, "duplicate notification; stored once");
+            return Ok(());
+        };
+        let outcome = match (verified, payment) {
+            (_, None) => "no_payment".to_owned(),
+            (
+                Ok(Notification {
+                    event:
+                        NotificationEvent::Payment {
+                            state,
+                            amount,
+                            provider_ref,
+                            ..
+                        },
+                    dedup_key,
+                    ..
+                }),
+                Some(payment),
+            ) => {
+                if amount.is_some_and(|a| a != payment.amount) {
+                    // Verified, but not about the money we asked for: ask the provider.
+                    self.spawn_check(payment);
+                    "amount_mismatch_status_query".to_owned()
+                } else {
+                    let answer = Ok(PaymentOutcome {
+                        state: state.clone(),
+                        provider_ref: provider_ref.clone(),
+                        paid: None,
+                        provider_status: format!("notification {dedup_key}"),
+                    });
+                    let status = self
+                        .apply_answer(payment.id, answer, Origin::Notification, None)
+                        .await?;
+                    format!("applied:{}", status.key())
+                }
+            }
+            (Ok(_), Some(_)) => "not_a_payment_event".to_owned(),
+            (Err(rejection), Some(payment)) => {
+                tracing::warn!(product = product.key(), %rejection, payment = payment.reference.as_str(), "unverified notification: querying the status instead");
+                self.spawn_check(payment);
+                format!("unverified_status_query: {rejection}")
+            }
+        };
+        let mut tx = self.ledger.begin_write().await?;
+        notifications::mark_processed(&mut tx, inbox_id, self.now(), &outcome).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
+    }
+
+    fn spawn_check(self: &Arc<Self>, payment: ovo_ledger::payments::PaymentDetail) {
+        if payment.status.is_final() {
+            return;
+        }
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(e) = this.check_payment(&payment).await {
+                tracing::warn!(error = %e, "status query after a notification failed");
+            }
+        });
+    }
+}
+
+fn rejection_status(rejection: &NotificationRejection) -> u16 {
+    match rejection {
+        NotificationRejection::BadSignature
+        | NotificationRejection::UnknownMerchant
+        | NotificationRejection::UnknownToken => 401,
+        NotificationRejection::Unsupported => 404,
+        NotificationRejection::MissingField(_) | NotificationRejection::Malformed(_) => 400,
+    }
+}
+
+/// What an unverified notification names: every string value of its JSON body (or form
+/// fields, XML text, query parameters), looked up as a payment or provider reference.
+fn named_in(inbound: &InboundRequest) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    if let Ok(value) = serde_json::from_str::<Value>(&inbound.body) {
+        walk(&value, &mut out);
+    } else if inbound.body.trim_start().starts_with('<') {
+        out.extend(
+            inbound
+                .body
+                .split(['<', '>'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && !t.contains(['/', '=', ' ']))
+                .map(str::to_owned),
+        );
+    } else {
+        out.extend(form_values(&inbound.body));
+    }
+    if let Some((_, query)) = inbound.path_and_query.split_once('?') {
+        out.extend(form_values(query));
+    }
+    // Faspay's numeric bill_no stands for our reference.
+    let mapped: Vec<String> = out
+        .iter()
+        .filter_map(|v| ovo_providers::products::faspay::wire::reference_of(v))
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    out.extend(mapped);
+    out.retain(|v| (4..=64).contains(&v.len()));
+    out.truncate(40);
+    out
+}
+
+fn form_values(text: &str) -> Vec<String> {
+    text.split('&')
+        .filter_map(|pair| pair.split_once('=').map(|(_, v)| v.to_owned()))
+        .collect()
+}
+
+/// What the listener sends back.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Answer {
+        Answer {
+            status,
+            content_type: "application/json",
+            body: body.to_string(),
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, self.content_type)],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+async fn receive(
+    State(app): State<Weak<Backoffice>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(app) = app.upgrade() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let first = uri
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let Ok(product) = Product::parse(first) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(body) = String::from_utf8(body.to_vec()) else {
+        return Answer::json(400, json!({ "error": "the body is not UTF-8" })).into_response();
+    };
+    let inbound = InboundRequest {
+        method: method.as_str().to_owned(),
+        path_and_query: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| uri.path().to_owned()),
+        headers: headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+            .collect(),
+        body,
+    };
+    app.receive_notification(product, inbound)
+        .await
+        .into_response()
+}

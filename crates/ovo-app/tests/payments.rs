@@ -1,0 +1,700 @@
+//! Taking and following payments against a real ledger file and the in-process sandbox
+//! (time scale 0.02: the 70 s push hold is 1.4 s), with a manual clock for the app's back-off.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ovo_app::ipc::*;
+use ovo_app::{Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
+use ovo_domain::{Clock, ManualClock, Product, SystemClock};
+use ovo_secrets::MemoryStore;
+use serde_json::{json, Value};
+
+const APP_ID: &str = "test.ovo.backoffice";
+const ADMIN_PW: &str = "admin-password-1";
+
+const BUDI: &str = "6281234567890";
+const SITI: &str = "6281298765432";
+const SOPHIA: &str = "6281382826301";
+const EMPTY: &str = "6281100000001";
+const DECLINER: &str = "6281100000005";
+const SILENT: &str = "6281100000006";
+const PAYER: &str = "6281100000007";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Arc<Backoffice>,
+    clock: ManualClock,
+    opener: Arc<RecordingOpener>,
+    http: reqwest::Client,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(SystemClock.now());
+    let config = BackofficeConfig {
+        data_dir: dir.path().join("data"),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: Some("0.02".into()),
+    };
+    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let opener = Arc::new(RecordingOpener::default());
+    app.set_url_opener(opener.clone());
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
+    for (username, role) in [("sam", "staff"), ("suri", "support")] {
+        app.create_operator(NewOperatorInput {
+            username: username.into(),
+            display_name: username.into(),
+            role: role.into(),
+            password: format!("{username}-password").as_str().into(),
+        })
+        .await
+        .unwrap();
+    }
+    let f = Fixture {
+        _dir: dir,
+        app: Arc::new(app),
+        clock,
+        opener,
+        http: reqwest::Client::new(),
+    };
+    sign_in_as(&f, "sam").await;
+    f
+}
+
+async fn sign_in_as(f: &Fixture, username: &str) {
+    let password = if username == "admin" {
+        ADMIN_PW.to_owned()
+    } else {
+        format!("{username}-password")
+    };
+    f.app
+        .sign_in(SignInInput {
+            username: username.into(),
+            password: password.as_str().into(),
+        })
+        .await
+        .unwrap();
+}
+
+async fn sandbox(f: &Fixture) -> String {
+    // Starts the in-process sandbox when it is not running yet.
+    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+}
+
+async fn get_json(f: &Fixture, path: &str) -> Value {
+    let url = format!("{}{path}", sandbox(f).await);
+    let response = f.http.get(&url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn post_json(f: &Fixture, path: &str, body: Value) -> (u16, Value) {
+    let url = format!("{}{path}", sandbox(f).await);
+    let response = f.http.post(&url).json(&body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn customer_id(f: &Fixture, phone: &str) -> i64 {
+    let found = f
+        .app
+        .search_customers(SearchInput {
+            query: phone.into(),
+            limit: 20,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
+    found.hits[0].customer.id
+}
+
+fn input(customer_id: Option<i64>, product: &str, kind: &str, amount: &str) -> StartPaymentInput {
+    StartPaymentInput {
+        customer_id,
+        product: product.into(),
+        kind: kind.into(),
+        amount: amount.into(),
+        phone: String::new(),
+        account_id: None,
+        source: String::new(),
+        description: "test".into(),
+    }
+}
+
+async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
+    f.app.start_payment(input).await.unwrap()
+}
+
+async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
+    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+}
+
+/// Moves the app's clock on and runs the poller until the payment reaches `status`.
+async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = detail(f, id).await;
+        if now.payment.status == status {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "payment {id} stayed {} (wanted {status}): {now:#?}",
+            now.payment.status
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        f.clock.advance_seconds(20);
+        f.app.poll_payments().await.unwrap();
+    }
+}
+
+/// The sandbox's waiting customer step of a payment for this phone and product.
+async fn pending_payment(f: &Fixture, product: &str, phone: &str) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let pending = get_json(f, "/_sandbox/pending").await;
+        let found = pending.as_array().unwrap().iter().find(|a| {
+            a["product"] == product && a["phone"] == phone && a["kind"] != "binding"
+        });
+        if let Some(action) = found {
+            return Some(action["id"].as_str().unwrap().to_owned());
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn decide(f: &Fixture, action: &str, decision: &str, source: &str) -> (u16, Value) {
+    post_json(
+        f,
+        &format!("/_sandbox/pending/{action}/decide"),
+        json!({ "decision": decision, "source": source }),
+    )
+    .await
+}
+
+async fn received(f: &Fixture, product: &str, path_part: &str) -> usize {
+    let all = get_json(f, &format!("/_sandbox/received?product={product}")).await;
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap_or_default().contains(path_part))
+        .count()
+}
+
+fn assert_split(view: &PaymentDetailView) {
+    let (cash, points) = (view.cash_amount.unwrap(), view.points_amount.unwrap());
+    assert_eq!(cash + points, view.payment.amount, "{view:#?}");
+}
+
+#[tokio::test]
+async fn options_follow_the_capability_table() {
+    let f = fixture().await;
+    let options = f.app.payment_options().await.unwrap();
+    let doku = options.iter().find(|o| o.product == Product::DokuSnapOvo).unwrap();
+    assert_eq!(doku.kinds, ["sale_redirect", "recurring"]);
+    assert_eq!(doku.kinds_on_linked_account, ["sale_redirect", "recurring"]);
+    let jokul = options.iter().find(|o| o.product == Product::DokuJokulOvoPush).unwrap();
+    assert_eq!(jokul.kinds, ["push"]);
+    assert!(jokul.kinds_on_linked_account.is_empty());
+    let ovo = options.iter().find(|o| o.product == Product::OvoSnap).unwrap();
+    assert_eq!(ovo.sources, ["cash", "points"]);
+}
+
+#[tokio::test]
+async fn support_cannot_take_payments_and_input_is_checked() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let bad = f
+        .app
+        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.5"))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::InvalidInput);
+    assert!(bad.reason.unwrap().starts_with("money_"), "{bad:?}");
+    let wrong_kind = f
+        .app
+        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "recurring", "10.000"))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong_kind.reason, Some("payment_kind_unsupported"));
+    // Budi has no DOKU SNAP linked account.
+    let unlinked = f
+        .app
+        .start_payment(input(Some(budi), "doku_snap_ovo", "recurring", "10.000"))
+        .await
+        .unwrap_err();
+    assert_eq!(unlinked.reason, Some("payment_needs_linked_account"));
+
+    sign_in_as(&f, "suri").await;
+    let refused = f
+        .app
+        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.000"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+    // Support still sees payments.
+    f.app
+        .payments_page(PaymentQuery {
+            product: None,
+            status: None,
+            from: None,
+            to: None,
+            min_amount: None,
+            max_amount: None,
+            reference: None,
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_with_points() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let started_at = Instant::now();
+    let view = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000")).await;
+    assert!(started_at.elapsed() < Duration::from_millis(1_000), "{:?}", started_at.elapsed());
+    assert_eq!(view.payment.status, "pending");
+    assert_eq!(view.payment.amount, 25_000);
+    let deadline = ovo_domain::Timestamp::parse_rfc3339(view.push_deadline.as_deref().unwrap()).unwrap();
+    assert_eq!(deadline.unix_millis() - f.clock.now().unix_millis(), 70_000);
+    assert_eq!(view.timeline[0].kind, "payment_created");
+
+    if let Some(action) = pending_payment(&f, "doku_jokul_ovo_push", BUDI).await {
+        // The customer may already have paid by themselves (the demo auto-pay, scaled).
+        let _ = decide(&f, &action, "approve", "points").await;
+    }
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    assert_split(&paid);
+    assert!(paid.payment.provider_ref.is_some());
+    assert!(paid.payment.succeeded_at.is_some());
+    assert!(paid.refunds.is_empty());
+    assert_eq!(paid.refundable, 25_000);
+    assert_eq!(paid.timeline.last().unwrap().kind, "payment_succeeded");
+    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
+}
+
+#[tokio::test]
+async fn a_silent_customer_keeps_the_push_pending_then_it_ends() {
+    let f = fixture().await;
+    let mut req = input(None, "doku_jokul_ovo_push", "push", "15.000");
+    req.phone = "0811-0000-0006".into();
+    let started_at = Instant::now();
+    let view = start(&f, req).await;
+    assert!(started_at.elapsed() < Duration::from_millis(1_000));
+    assert_eq!(view.payment.status, "pending");
+    assert!(view.push_deadline.is_some());
+    // Still held by the provider right after.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = detail(&f, view.payment.id).await;
+    assert_eq!(held.payment.status, "pending");
+    let _ = SILENT;
+    // The hold runs out (1.4 s scaled); the status query then settles it.
+    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = detail(&f, view.payment.id).await;
+        if now.payment.status != "pending" {
+            assert!(["failed", "expired"].contains(&now.payment.status.as_str()), "{now:#?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{now:#?}");
+        f.clock.advance_seconds(30);
+        f.app.poll_payments().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn declined_pushes_fail_with_the_providers_code() {
+    let f = fixture().await;
+    for (phone, code) in [(EMPTY, "26"), (DECLINER, "17")] {
+        let customer = customer_id(&f, phone).await;
+        let view = start(&f, input(Some(customer), "doku_jokul_ovo_push", "push", "50.000")).await;
+        let failed = until_status(&f, view.payment.id, "failed").await;
+        let problem = failed.problem.unwrap();
+        assert_eq!(problem.kind, ProviderProblemKind::Declined);
+        assert_eq!(problem.provider_code.as_deref(), Some(code), "{phone}");
+        assert_eq!(failed.refundable, 0);
+    }
+}
+
+#[tokio::test]
+async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let view = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000")).await;
+    assert_eq!(view.payment.status, "pending");
+    let url = view.redirect_url.clone().unwrap();
+    assert!(f.opener.opened().contains(&url));
+    let action = pending_payment(&f, "doku_snap_ovo", SITI).await.unwrap();
+    let (status, body) = decide(&f, &action, "approve", "cash").await;
+    assert_eq!(status, 200, "{body}");
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    assert!(paid.redirect_url.is_none());
+}
+
+#[tokio::test]
+async fn doku_recurring_completes_without_the_customer() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let view = start(&f, input(Some(siti), "doku_snap_ovo", "recurring", "12.500")).await;
+    assert!(view.redirect_url.is_none());
+    assert!(f.opener.opened().is_empty());
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    assert_eq!(paid.payment.kind, "recurring");
+    assert_eq!(paid.account_id, view.account_id);
+}
+
+#[tokio::test]
+async fn tazapay_payin_is_confirmed_then_polled_to_success() {
+    let f = fixture().await;
+    let agus = customer_id(&f, "6285712345678").await;
+    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    assert!(view.payment.provider_ref.as_deref().unwrap().starts_with("pay_") || view.payment.provider_ref.is_some());
+    if let Some(action) = pending_payment(&f, "tazapay_ovo_idr", "6285712345678").await {
+        let _ = decide(&f, &action, "approve", "cash").await;
+    }
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    until_status(&f, view.payment.id, "succeeded").await;
+}
+
+#[tokio::test]
+async fn faspay_tokenized_payment_through_its_redirect() {
+    let f = fixture().await;
+    let sophia = customer_id(&f, SOPHIA).await;
+    let mut req = input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "40.000");
+    req.source = "points_first".into();
+    let view = start(&f, req).await;
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    assert!(view.redirect_url.is_some());
+    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
+    let (status, body) = decide(&f, &action, "approve", "points_first").await;
+    assert_eq!(status, 200, "{body}");
+    until_status(&f, view.payment.id, "succeeded").await;
+}
+
+#[tokio::test]
+async fn ovo_snap_direct_debit_with_cash_and_with_points_records_the_split() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    for source in ["cash", "points"] {
+        let mut req = input(Some(budi), "ovo_snap", "direct_debit", "10.000");
+        req.source = source.into();
+        let view = start(&f, req).await;
+        if view.payment.status != "succeeded" {
+            assert_eq!(view.payment.status, "pending", "{view:#?}");
+            if let Some(action) = pending_payment(&f, "ovo_snap", BUDI).await {
+                let (status, body) = decide(&f, &action, "approve", source).await;
+                assert_eq!(status, 200, "{body}");
+            }
+        }
+        let paid = until_status(&f, view.payment.id, "succeeded").await;
+        assert_split(&paid);
+        if source == "points" {
+            assert!(paid.points_amount.unwrap() > 0, "{paid:#?}");
+        } else {
+            assert_eq!(paid.cash_amount, Some(10_000), "{paid:#?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
+    let f = fixture().await;
+    let payer = customer_id(&f, PAYER).await;
+    let (status, body) = post_json(
+        &f,
+        "/_sandbox/faults",
+        json!({ "product": "doku_jokul_ovo_push", "endpoint": "/ovo-emoney/v1/payment", "fault": { "kind": "lose_response" }, "count": 1 }),
+    )
+    .await;
+    assert!((200..300).contains(&status), "{body}");
+    let view = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "75.000")).await;
+    // The spawned call loses its answer: unknown, with its problem.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let unknown = loop {
+        let now = detail(&f, view.payment.id).await;
+        if now.payment.status == "unknown" {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "{now:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(unknown.problem.unwrap().kind, ProviderProblemKind::UnknownOutcome);
+    // Nothing is due before the back-off.
+    assert_eq!(f.app.poll_payments().await.unwrap(), 0);
+    assert_eq!(detail(&f, view.payment.id).await.payment.status, "unknown");
+    f.clock.advance_seconds(3);
+    assert_eq!(f.app.poll_payments().await.unwrap(), 1);
+    let resolved = detail(&f, view.payment.id).await;
+    assert_eq!(resolved.payment.status, "succeeded", "{resolved:#?}");
+    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
+    assert!(received(&f, "doku_jokul_ovo_push", "/orders/v1/status/").await >= 1);
+    let kinds: Vec<&str> = resolved.timeline.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(kinds, ["payment_created", "payment_unknown", "payment_succeeded"]);
+}
+
+fn query(limit: u32) -> PaymentQuery {
+    PaymentQuery {
+        product: None,
+        status: None,
+        from: None,
+        to: None,
+        min_amount: None,
+        max_amount: None,
+        reference: None,
+        after: None,
+        limit,
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let payer = customer_id(&f, PAYER).await;
+    let paid = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "123.000")).await;
+    let paid = until_status(&f, paid.payment.id, "succeeded").await;
+    let waiting = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "7.000")).await;
+
+    let all = f.app.payments_page(query(200)).await.unwrap();
+    assert!(all.next.is_none());
+    assert!(all.rows.len() >= 14, "{}", all.rows.len());
+    assert_eq!(all.rows[0].id, waiting.payment.id, "newest first");
+    assert_eq!(all.rows[0].customer_name.as_deref(), Some("Budi Santoso"));
+    // Keyset pages of 5 give every row once, in the same order.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let mut q = query(5);
+        q.after = after;
+        let page = f.app.payments_page(q).await.unwrap();
+        seen.extend(page.rows.iter().map(|r| r.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, all.rows.iter().map(|r| r.id).collect::<Vec<_>>());
+
+    let mut q = query(200);
+    q.product = Some("ovo_snap".into());
+    let ovo = f.app.payments_page(q).await.unwrap();
+    assert!(ovo.rows.iter().all(|r| r.product == Product::OvoSnap));
+    assert!(ovo.rows.iter().any(|r| r.id == waiting.payment.id));
+
+    let mut q = query(200);
+    q.status = Some("succeeded".into());
+    q.min_amount = Some("Rp 120.000".into());
+    q.max_amount = Some("125.000".into());
+    let ranged = f.app.payments_page(q).await.unwrap();
+    assert!(ranged.rows.iter().any(|r| r.id == paid.payment.id));
+    assert!(ranged.rows.iter().all(|r| (120_000..=125_000).contains(&r.amount) && r.status == "succeeded"));
+
+    // Today (WIB) holds only the payments of this test; the seed is at least 10 days old.
+    let today = ovo_domain::wib_date(f.clock.now()).to_string();
+    let mut q = query(200);
+    q.from = Some(today.clone());
+    q.to = Some(today);
+    let ids: Vec<i64> = f.app.payments_page(q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [waiting.payment.id, paid.payment.id]);
+
+    for reference in [paid.payment.reference.clone(), paid.payment.provider_ref.clone().unwrap()] {
+        let mut q = query(50);
+        q.reference = Some(reference);
+        let found = f.app.payments_page(q).await.unwrap();
+        assert_eq!(found.rows.len(), 1);
+        assert_eq!(found.rows[0].id, paid.payment.id);
+    }
+    // A refund's reference finds its payment.
+    let refund = f
+        .app
+        .request_refund(RequestRefundInput {
+            payment_id: paid.payment.id,
+            amount: "23.000".into(),
+            reason: "customer changed their mind".into(),
+        })
+        .await
+        .unwrap();
+    let mut q = query(50);
+    q.reference = Some(refund.reference.clone());
+    let found = f.app.payments_page(q).await.unwrap();
+    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
+    let page = detail(&f, paid.payment.id).await;
+    assert_eq!(page.refunds.len(), 1);
+    assert_eq!(page.refundable, 100_000);
+
+    let mut q = query(50);
+    q.from = Some("2024-13-01".into());
+    assert_eq!(f.app.payments_page(q).await.unwrap_err().reason, Some("date_invalid"));
+    assert_eq!(f.app.payments_page(query(0)).await.unwrap_err().reason, Some("page_limit_invalid"));
+}
+
+async fn listener(f: &Fixture) -> ListenerSettings {
+    sign_in_as(f, "admin").await;
+    let settings = f
+        .app
+        .set_listener(ListenerInput {
+            enabled: true,
+            address: "127.0.0.1:0".into(),
+        })
+        .await
+        .unwrap();
+    sign_in_as(f, "sam").await;
+    assert!(settings.running, "{settings:?}");
+    settings
+}
+
+fn url_of(settings: &ListenerSettings, product: Product) -> String {
+    settings.urls.iter().find(|u| u.product == product).unwrap().url.clone()
+}
+
+#[tokio::test]
+async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
+    let f = fixture().await;
+    assert_eq!(f.app.listener_settings().await.unwrap_err().code, ErrorCode::Forbidden);
+    sign_in_as(&f, "admin").await;
+    let off = f.app.listener_settings().await.unwrap();
+    assert!(!off.enabled && !off.running);
+    assert_eq!(off.address, "127.0.0.1:7701");
+    let refused = f
+        .app
+        .set_listener(ListenerInput { enabled: true, address: "0.0.0.0:7701".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.reason, Some("listener_address_not_loopback"));
+    let on = f
+        .app
+        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
+        .await
+        .unwrap();
+    assert!(on.running);
+    assert_eq!(on.urls.len(), 4, "every product that notifies: {on:?}");
+    let off = f
+        .app
+        .set_listener(ListenerInput { enabled: false, address: "127.0.0.1:0".into() })
+        .await
+        .unwrap();
+    assert!(!off.running);
+}
+
+#[tokio::test]
+async fn a_forged_notification_only_triggers_a_status_query() {
+    let f = fixture().await;
+    let settings = listener(&f).await;
+    let budi = customer_id(&f, BUDI).await;
+    let view = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "8.000")).await;
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    let status_queries = received(&f, "ovo_snap", "debit/status").await;
+    let body = json!({
+        "originalPartnerReferenceNo": view.payment.reference,
+        "originalReferenceNo": view.payment.provider_ref,
+        "latestTransactionStatus": "00",
+        "amount": { "value": "8000.00", "currency": "IDR" },
+    })
+    .to_string();
+    let response = f
+        .http
+        .post(url_of(&settings, Product::OvoSnap))
+        .header("Content-Type", "application/json")
+        .header("X-TIMESTAMP", "2025-01-01T10:00:00.000+07:00")
+        .header("X-SIGNATURE", "Zm9yZ2Vk")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["responseCode"], "4015600");
+    // The status is asked for, and the payment stays as the provider says: pending.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while received(&f, "ovo_snap", "debit/status").await == status_queries {
+        assert!(Instant::now() < deadline, "no status query after the forged notification");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = detail(&f, view.payment.id).await;
+    assert_eq!(after.payment.status, "pending");
+    assert!(after.payment.succeeded_at.is_none());
+    let inbox = ovo_ledger::notifications::recent(
+        &mut f.app.ledger().read().await.unwrap(),
+        Some(Product::OvoSnap),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert!(!inbox[0].verified);
+    assert_eq!(inbox[0].payment_id.map(|p| p.get()), Some(view.payment.id));
+}
+
+#[tokio::test]
+async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_once() {
+    let f = fixture().await;
+    let settings = listener(&f).await;
+    let agus = customer_id(&f, "6285712345678").await;
+    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
+    assert_eq!(view.payment.status, "pending");
+    let payin = view.payment.provider_ref.clone().unwrap();
+    let created_at = "2025-03-11T12:25:08Z";
+    let body = json!({
+        "type": "payin.succeeded",
+        "id": "evt_test_dup_1",
+        "object": "event",
+        "created_at": created_at,
+        "data": { "id": payin, "amount": 2_000_000, "invoice_currency": "IDR", "status": "succeeded", "reference_id": view.payment.reference },
+    })
+    .to_string();
+    let signature = ovo_providers::products::tazapay::webhook_signature(
+        b"whsec_demo_only_not_a_secret",
+        "evt_test_dup_1",
+        body.as_bytes(),
+        created_at,
+    );
+    for _ in 0..2 {
+        let response = f
+            .http
+            .post(url_of(&settings, Product::TazapayOvoIdr))
+            .header("Content-Type", "application/json")
+            .header("signature", &signature)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    let after = detail(&f, view.payment.id).await;
+    assert_eq!(after.payment.status, "succeeded", "{after:#?}");
+    let inbox = ovo_ledger::notifications::recent(
+        &mut f.app.ledger().read().await.unwrap(),
+        Some(Product::TazapayOvoIdr),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert!(inbox[0].verified);
+    assert_eq!(inbox[0].dedup_key, "tazapay_ovo_idr:evt_test_dup_1");
+    assert_eq!(inbox[0].outcome.as_deref(), Some("applied:succeeded"));
+    let notified: Vec<&TimelineEventView> =
+        after.timeline.iter().filter(|t| t.detail.contains("\"notification\"")).collect();
+    assert_eq!(notified.len(), 1);
+}
