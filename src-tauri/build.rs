@@ -32,6 +32,14 @@ const COMMANDS: &[&str] = &[
     "account_history",
     "top_up_instructions",
     "open_external",
+    "preview_refund",
+    "request_refund",
+    "decide_refund",
+    "refund_page",
+    "refund_queue",
+    "list_refund_policies",
+    "set_refund_policy",
+    "reset_refund_policy",
 ];
 
 fn main() {

@@ -261,3 +261,43 @@ pub async fn open_external(shell: State<'_, Shell>, input: ExternalUrl) -> Reply
         .journal
         .record("open_external", shell.app.open_external(input).await)
 }
+
+#[tauri::command]
+pub async fn preview_refund(shell: State<'_, Shell>, input: RefundPreviewInput) -> Reply<RefundPreview> {
+    shell.journal.record("preview_refund", shell.app.preview_refund(input).await)
+}
+
+#[tauri::command]
+pub async fn request_refund(shell: State<'_, Shell>, input: RequestRefundInput) -> Reply<RefundView> {
+    shell.journal.record("request_refund", shell.app.request_refund(input).await)
+}
+
+#[tauri::command]
+pub async fn decide_refund(shell: State<'_, Shell>, input: DecideRefundInput) -> Reply<RefundView> {
+    shell.journal.record("decide_refund", shell.app.decide_refund(input).await)
+}
+
+#[tauri::command]
+pub async fn refund_page(shell: State<'_, Shell>, input: RefundRef) -> Reply<RefundView> {
+    shell.journal.record("refund_page", shell.app.refund_page(input).await)
+}
+
+#[tauri::command]
+pub async fn refund_queue(shell: State<'_, Shell>, input: RefundQueueQuery) -> Reply<RefundQueuePage> {
+    shell.journal.record("refund_queue", shell.app.refund_queue(input).await)
+}
+
+#[tauri::command]
+pub async fn list_refund_policies(shell: State<'_, Shell>) -> Reply<Vec<RefundPolicyView>> {
+    shell.journal.record("list_refund_policies", shell.app.list_refund_policies().await)
+}
+
+#[tauri::command]
+pub async fn set_refund_policy(shell: State<'_, Shell>, input: SetRefundPolicyInput) -> Reply<RefundPolicyView> {
+    shell.journal.record("set_refund_policy", shell.app.set_refund_policy(input).await)
+}
+
+#[tauri::command]
+pub async fn reset_refund_policy(shell: State<'_, Shell>, input: ProductRef) -> Reply<RefundPolicyView> {
+    shell.journal.record("reset_refund_policy", shell.app.reset_refund_policy(input).await)
+}

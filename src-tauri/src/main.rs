@@ -40,6 +40,7 @@ fn main() {
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
+                builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
             let mut backoffice = tauri::async_runtime::block_on(Backoffice::open(
                 config,
@@ -91,6 +92,14 @@ fn main() {
             commands::account_history,
             commands::top_up_instructions,
             commands::open_external,
+            commands::preview_refund,
+            commands::request_refund,
+            commands::decide_refund,
+            commands::refund_page,
+            commands::refund_queue,
+            commands::list_refund_policies,
+            commands::set_refund_policy,
+            commands::reset_refund_policy,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -60,7 +60,7 @@ async fn main() -> BenchResult<()> {
     let cfg = config()?;
     let dir = tempfile::tempdir()?;
     let app = Backoffice::open(
-        BackofficeConfig { data_dir: dir.path().to_path_buf(), app_identifier: "bench.ovo.backoffice".into(), version: "bench".into(), sandbox_time_scale: None },
+        BackofficeConfig { data_dir: dir.path().to_path_buf(), app_identifier: "bench.ovo.backoffice".into(), version: "bench".into(), sandbox_time_scale: None, builtin_sandbox_url: None },
         Arc::new(MemoryStore::new()),
         Arc::new(SystemClock),
     )

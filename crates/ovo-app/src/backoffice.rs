@@ -24,6 +24,9 @@ pub struct BackofficeConfig {
     pub version: String,
     /// The built-in sandbox's time scale (`1` = real time, the default; tests speed it up).
     pub sandbox_time_scale: Option<String>,
+    /// A sandbox already running elsewhere to use as the built-in environment (it must serve
+    /// the demo merchants); `None` starts one in-process on first use.
+    pub builtin_sandbox_url: Option<String>,
 }
 
 /// The back office's one API surface: the shell, tests and tools call these use cases.
@@ -43,6 +46,9 @@ pub struct Backoffice {
     pub(crate) linking_gate: tokio::sync::Mutex<()>,
     /// The notification listener, when it runs.
     pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
+    /// Refunds this process is submitting right now: a status query must not judge them
+    /// before their own answer is recorded.
+    pub(crate) refunds_in_flight: Mutex<std::collections::HashSet<ovo_domain::RefundId>>,
 }
 
 /// The signed-in operator of this desktop.
@@ -91,6 +97,7 @@ impl Backoffice {
             opener: Arc::new(crate::opener::RecordingOpener::default()),
             linking_gate: tokio::sync::Mutex::new(()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
+            refunds_in_flight: Mutex::new(std::collections::HashSet::new()),
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)

@@ -1,13 +1,18 @@
-//! The built-in environment: the provider sandbox running in-process on a loopback port,
-//! with the demo merchants whose credentials the app uses there.
+//! The built-in environment: the provider sandbox running in-process on a loopback port (or,
+//! when configured, a sandbox already running elsewhere), with the demo merchants whose
+//! credentials the app uses there.
 
 use ovo_domain::Product;
 use ovo_providers::Credentials;
-use ovo_sandbox::{RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 
 #[derive(Debug)]
-pub(crate) struct BuiltinSandbox {
-    running: RunningSandbox,
+pub(crate) enum BuiltinSandbox {
+    /// Started by this process; stops with it.
+    InProcess(RunningSandbox),
+    /// A sandbox someone else runs (`BackofficeConfig::builtin_sandbox_url`), which outlives
+    /// this process; it must serve the demo merchants.
+    External(String),
 }
 
 impl BuiltinSandbox {
@@ -27,17 +32,29 @@ impl BuiltinSandbox {
             .await
             .map_err(|e| format!("cannot start the built-in sandbox: {e}"))?;
         tracing::info!(url = %running.url(), "built-in sandbox started");
-        Ok(BuiltinSandbox { running })
+        Ok(BuiltinSandbox::InProcess(running))
+    }
+
+    /// Uses a sandbox that is already running at `url`.
+    pub fn external(url: &str) -> BuiltinSandbox {
+        tracing::info!(url, "built-in environment uses an external sandbox");
+        BuiltinSandbox::External(url.trim_end_matches('/').to_owned())
     }
 
     pub fn url(&self) -> String {
-        self.running.url()
+        match self {
+            BuiltinSandbox::InProcess(running) => running.url(),
+            BuiltinSandbox::External(url) => url.clone(),
+        }
     }
 
     /// The demo merchant's credentials for `product` (the app-side half of the demo keys) and
     /// the merchant's display name.
     pub fn demo_credentials(&self, product: Product) -> Result<(Credentials, String), String> {
-        let merchants: Vec<toml::Table> = self.running.ctx.merchants().section(product.key())?;
+        let merchants: Vec<toml::Table> = match self {
+            BuiltinSandbox::InProcess(running) => running.ctx.merchants().section(product.key())?,
+            BuiltinSandbox::External(_) => Merchants::demo().section(product.key())?,
+        };
         let merchant = merchants.first().ok_or_else(|| {
             format!(
                 "the demo merchants have no {} merchant",

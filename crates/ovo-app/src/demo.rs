@@ -106,6 +106,33 @@ pub(crate) const LINKED: &[DemoLink] = &[
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Payments by phone (no linked account) over the last 90 days: (phone, product, kind, how
+/// the customer's account answers). Magic accounts fail or run out their wait as the sandbox
+/// would have them.
+const HISTORY: &[(&str, Product, &str, Outcome)] = &[
+    ("6285712345678", Product::DokuJokulOvoPush, "push", Outcome::Mostly),
+    ("6285712345678", Product::TazapayOvoIdr, "payin", Outcome::Mostly),
+    ("6281382826301", Product::TazapayOvoIdr, "payin", Outcome::Mostly),
+    ("6287812340001", Product::DokuJokulOvoPush, "push", Outcome::Mostly),
+    ("6281100000007", Product::TazapayOvoIdr, "payin", Outcome::Mostly),
+    ("6281100000007", Product::DokuJokulOvoPush, "push", Outcome::Mostly),
+    ("6282112345678", Product::TazapayOvoIdr, "payin", Outcome::Mostly),
+    ("6281399887766", Product::DokuJokulOvoPush, "push", Outcome::Mostly),
+    ("6285255554444", Product::TazapayOvoIdr, "payin", Outcome::Mostly),
+    ("6281100000001", Product::DokuJokulOvoPush, "push", Outcome::Failed),
+    ("6281100000002", Product::TazapayOvoIdr, "payin", Outcome::Failed),
+    ("6281100000005", Product::DokuJokulOvoPush, "push", Outcome::Failed),
+    ("6281100000006", Product::DokuJokulOvoPush, "push", Outcome::Expired),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Succeeded, with the odd failure, expiry and (today) a pending one.
+    Mostly,
+    Failed,
+    Expired,
+}
+
 impl Backoffice {
     /// Seeds the demo ledger into a brand-new ledger (no operator, no customer) when the
     /// environment is the built-in one.
@@ -196,13 +223,14 @@ impl Backoffice {
                 }
             }
         }
+        let extra = self.seed_demo_history(&mut tx, &mut rng, now).await?;
         self.audit(
             &mut tx,
             None,
             "demo.seed",
             "ledger",
             AuditOutcome::Ok,
-            json!({ "customers": CUSTOMERS.len(), "linked_accounts": LINKED.len() }),
+            json!({ "customers": CUSTOMERS.len(), "linked_accounts": LINKED.len(), "history_payments": extra }),
         )
         .await?;
         ovo_ledger::commit(tx).await?;
@@ -227,5 +255,71 @@ impl Backoffice {
         }
         tracing::info!(customers = CUSTOMERS.len(), "demo ledger seeded");
         Ok(())
+    }
+}
+
+impl Backoffice {
+    /// Payments by phone across the products that need no linked account, spread over 90 days
+    /// (some older than 60), in the states a real history has. Answers how many were written.
+    async fn seed_demo_history(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        rng: &mut rand::rngs::StdRng,
+        now: Timestamp,
+    ) -> AppResult<usize> {
+        let mut written = 0;
+        for (i, &(phone, product, kind, outcome)) in HISTORY.iter().enumerate() {
+            let phone = Msisdn::parse(phone)
+                .map_err(|e| AppError::new(ErrorCode::Internal, format!("demo phone: {e}")))?;
+            let customer = customers::by_phone(tx, &phone).await?.into_iter().next().map(|c| c.id);
+            for n in 0..5_i64 {
+                // Days 0..90 back, a different spread per row.
+                let days_ago = (n * 19 + i as i64 * 7) % 90;
+                let created = Timestamp::from_unix_millis(
+                    now.unix_millis() - days_ago * DAY_MS - rng.gen_range(0..DAY_MS / 2),
+                );
+                let status = match outcome {
+                    Outcome::Failed => PaymentStatus::Failed,
+                    Outcome::Expired => PaymentStatus::Expired,
+                    Outcome::Mostly if days_ago == 0 => PaymentStatus::Pending,
+                    Outcome::Mostly => match rng.gen_range(0..10) {
+                        0 => PaymentStatus::Failed,
+                        1 => PaymentStatus::Expired,
+                        _ => PaymentStatus::Succeeded,
+                    },
+                };
+                let amount = Idr::new(rng.gen_range(1..=80) * 5_000).unwrap_or(Idr::ZERO);
+                let reference = Reference::generate(rng);
+                let provider_ref = match product {
+                    Product::TazapayOvoIdr => format!("pay_demo{}", reference.as_str().to_lowercase()),
+                    _ => format!("DEMO{}", reference.as_str()),
+                };
+                let succeeded = status == PaymentStatus::Succeeded;
+                payments::insert(
+                    tx,
+                    &NewPayment {
+                        reference: &reference,
+                        environment: Environment::BuiltInSandbox,
+                        customer_id: customer,
+                        binding_id: None,
+                        product,
+                        kind,
+                        phone: Some(&phone),
+                        amount,
+                        cash_amount: succeeded.then_some(amount),
+                        points_amount: succeeded.then_some(Idr::ZERO),
+                        status,
+                        provider_ref: Some(&provider_ref),
+                        created_by: None,
+                        created_at: created,
+                        succeeded_at: succeeded
+                            .then(|| Timestamp::from_unix_millis(created.unix_millis() + 35_000)),
+                    },
+                )
+                .await?;
+                written += 1;
+            }
+        }
+        Ok(written)
     }
 }

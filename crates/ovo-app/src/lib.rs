@@ -19,6 +19,7 @@ mod payments;
 pub mod permissions;
 mod preferences;
 mod providers;
+mod refund_policies;
 mod refunds;
 mod returns;
 mod session;

@@ -122,7 +122,12 @@ impl Backoffice {
     /// The in-process sandbox of the built-in environment, started on first use.
     pub(crate) async fn builtin_sandbox(&self) -> Result<&BuiltinSandbox, String> {
         self.builtin
-            .get_or_try_init(|| BuiltinSandbox::start(self.config.sandbox_time_scale.as_deref()))
+            .get_or_try_init(|| async {
+                match self.config.builtin_sandbox_url.as_deref() {
+                    Some(url) => Ok(BuiltinSandbox::external(url)),
+                    None => BuiltinSandbox::start(self.config.sandbox_time_scale.as_deref()).await,
+                }
+            })
             .await
     }
 

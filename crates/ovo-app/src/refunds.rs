@@ -36,13 +36,20 @@ impl Backoffice {
         let payment = self.payment(input.payment_id).await?;
         let mut conn = self.ledger.read().await?;
         let now = self.now();
-        let amount = if input.amount.trim().is_empty() {
+        let (amount, decision) = if input.amount.trim().is_empty() {
+            // Everything still refundable; when nothing is, the full amount's refusal says why
+            // (window closed, already refunded…) rather than "more than Rp 0".
             let probe = refunds::preview(&mut conn, payment.id, payment.amount, now).await?;
-            probe.refundable
+            if probe.refundable.is_zero() {
+                (payment.amount, probe)
+            } else {
+                let amount = probe.refundable;
+                (amount, refunds::preview(&mut conn, payment.id, amount, now).await?)
+            }
         } else {
-            parse_amount(&input.amount)?
+            let amount = parse_amount(&input.amount)?;
+            (amount, refunds::preview(&mut conn, payment.id, amount, now).await?)
         };
-        let decision = refunds::preview(&mut conn, payment.id, amount, now).await?;
         Ok(RefundPreview {
             payment_id: payment.id.get(),
             payment_reference: payment.reference.as_str().to_owned(),
@@ -155,20 +162,26 @@ impl Backoffice {
         let refund = self.refund_row(id).await?;
         let payment = self.payment(refund.payment_id.get()).await?;
         let key = format!("RF{}", refund.reference.as_str());
+        // Held until the answer is recorded, so that a status query running meanwhile
+        // (resolve_refunds) leaves this refund alone.
+        let _in_flight = InFlight::enter(self, id);
         let mut tx = self.ledger.begin_write().await?;
         refunds::mark_submitting(&mut tx, id, &key, self.now()).await.map_err(refund_error)?;
         ovo_ledger::commit(tx).await?;
-        let request = self.provider_refund_request(&refund, &payment, key).await?;
-        let provider = self.provider(payment.environment, payment.product).await;
-        let outcome = match provider {
-            Ok(provider) => provider.refund(&request).await,
-            Err(e) => Err(e),
+        let outcome = match self.provider_refund_request(&refund, &payment, key).await {
+            Ok(request) => match self.provider(payment.environment, payment.product).await {
+                Ok(provider) => provider.refund(&request).await,
+                Err(e) => Err(e),
+            },
+            // Nothing was sent: the linked account could not be read.
+            Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
         };
         self.record_refund_outcome(&refund, outcome, "refund.submit").await
     }
 
     /// Resolves refunds whose outcome is open (submitting after a crash, processing, unknown)
-    /// by asking the provider for their status under the same key.
+    /// by asking the provider for their status under the same key; never resubmits. Answers
+    /// how many reached a final state. One refund's trouble does not stop the others.
     pub async fn resolve_refunds(&self) -> AppResult<u32> {
         let mut open = Vec::new();
         {
@@ -179,26 +192,36 @@ impl Backoffice {
         }
         let mut settled = 0;
         for refund in open {
-            let payment = self.payment(refund.payment_id.get()).await?;
-            let Some(key) = refund.idempotency_key.clone() else { continue };
-            let request = self.provider_refund_request(&refund, &payment, key).await?;
-            let outcome = match self.provider(payment.environment, payment.product).await {
-                Ok(provider) => provider.refund_status(&request).await,
-                Err(e) => Err(e),
-            };
-            if refund.status == RefundStatus::Submitting && outcome.is_err() {
-                // Sent or not before a crash: unknown until the provider can answer.
-                let mut tx = self.ledger.begin_write().await?;
-                refunds::mark_unknown(&mut tx, refund.id, None, self.now()).await.map_err(refund_error)?;
-                ovo_ledger::commit(tx).await?;
+            if self.refund_in_flight(refund.id) {
                 continue;
             }
-            if outcome.is_ok() {
-                settled += 1;
+            match self.resolve_refund(&refund).await {
+                Ok(true) => settled += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(refund = refund.reference.as_str(), error = %e, "refund status not resolved"),
             }
-            self.record_refund_outcome(&refund, outcome, "refund.status").await?;
         }
         Ok(settled)
+    }
+
+    /// One status query; true when the refund is now final.
+    async fn resolve_refund(&self, refund: &RefundRow) -> AppResult<bool> {
+        let payment = self.payment(refund.payment_id.get()).await?;
+        let Some(key) = refund.idempotency_key.clone() else { return Ok(false) };
+        let outcome = match self.provider_refund_request(refund, &payment, key).await {
+            Ok(request) => match self.provider(payment.environment, payment.product).await {
+                Ok(provider) => provider.refund_status(&request).await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
+        };
+        self.record_refund_outcome(refund, outcome, "refund.status").await?;
+        let now = self.refund_row(refund.id).await?.status;
+        Ok(matches!(now, RefundStatus::Succeeded | RefundStatus::Failed))
+    }
+
+    fn refund_in_flight(&self, id: RefundId) -> bool {
+        self.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&id)
     }
 
     async fn record_refund_outcome(&self, refund: &RefundRow, outcome: Result<ovo_providers::model::RefundOutcome, ProviderError>, action: &str) -> AppResult<()> {
@@ -221,13 +244,12 @@ impl Backoffice {
                 (json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref }), AuditOutcome::Ok)
             }
             Err(e) => {
-                let definitive = matches!(e, ProviderError::Declined { .. } | ProviderError::InvalidRequest { .. });
-                if definitive && action == "refund.submit" {
+                if action == "refund.submit" && not_sent(e) {
                     refunds::mark_failed(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
                 } else if current == Some(RefundStatus::Submitting) {
                     refunds::mark_unknown(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
                 }
-                (json!({ "error": e.to_string() }), AuditOutcome::Failed)
+                (json!({ "error": e.to_string(), "provider_code": e.provider_code() }), AuditOutcome::Failed)
             }
         };
         self.audit(&mut tx, None, action, &subject, audit_outcome, detail).await?;
@@ -332,6 +354,42 @@ impl Backoffice {
     async fn payment(&self, id: i64) -> AppResult<PaymentDetail> {
         let mut conn = self.ledger.read().await?;
         payments::get(&mut conn, PaymentId::new(id)).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))
+    }
+}
+
+/// A refund submission that certainly changed nothing at the provider: refused, or never sent.
+/// Everything else (a lost, late, 5xx or unreadable answer, an echo that does not match) may
+/// have moved money and stays open until a status query decides.
+fn not_sent(e: &ProviderError) -> bool {
+    matches!(
+        e,
+        ProviderError::Declined { .. }
+            | ProviderError::InvalidRequest { .. }
+            | ProviderError::Authentication { .. }
+            | ProviderError::Connection { .. }
+            | ProviderError::InvalidInput { .. }
+            | ProviderError::MissingCredential { .. }
+            | ProviderError::Unsupported { .. }
+    )
+}
+
+/// Marks a refund as being submitted by this process until dropped (also when the submitting
+/// future is cancelled).
+struct InFlight<'a> {
+    backoffice: &'a Backoffice,
+    id: RefundId,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(backoffice: &'a Backoffice, id: RefundId) -> InFlight<'a> {
+        backoffice.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id);
+        InFlight { backoffice, id }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.backoffice.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.id);
     }
 }
 

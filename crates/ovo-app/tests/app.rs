@@ -27,6 +27,7 @@ async fn fixture() -> Fixture {
         app_identifier: APP_ID.into(),
         version: "0.1.0".into(),
         sandbox_time_scale: None,
+        builtin_sandbox_url: None,
     };
     let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
         .await

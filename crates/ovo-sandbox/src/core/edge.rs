@@ -32,29 +32,40 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
     });
     let request = Request::from_parts(parts, Body::from(bytes));
     let fault = ctx.faults().take(product, &endpoint);
-    let response = match fault {
-        Some(Fault::Delay { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            next.run(request).await
-        }
-        Some(Fault::HttpStatus { status }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, axum::Json(serde_json::json!({ "sandboxFault": "http_status", "status": status.as_u16() }))).into_response()
-        }
-        Some(Fault::DropConnection) => drop_connection(),
-        Some(Fault::LoseResponse) => {
-            let _processed = next.run(request).await;
-            drop_connection()
-        }
-        Some(Fault::MalformedBody) => {
-            let processed = next.run(request).await;
-            let status = processed.status();
-            (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
-        }
-        Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => next.run(request).await,
-    };
-    ctx.journal().set_status(seq, response.status().as_u16());
-    response
+    // A provider goes on with a request it received when the client goes away (a killed
+    // merchant process, a dropped connection): the handler runs in its own task, so that
+    // hyper dropping this future does not cancel it.
+    let task = tokio::spawn(async move {
+        let response = match fault {
+            Some(Fault::Delay { ms }) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                next.run(request).await
+            }
+            Some(Fault::HttpStatus { status }) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                (status, axum::Json(serde_json::json!({ "sandboxFault": "http_status", "status": status.as_u16() }))).into_response()
+            }
+            Some(Fault::DropConnection) => drop_connection(),
+            Some(Fault::LoseResponse) => {
+                let _processed = next.run(request).await;
+                drop_connection()
+            }
+            Some(Fault::MalformedBody) => {
+                let processed = next.run(request).await;
+                let status = processed.status();
+                (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
+            }
+            Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => next.run(request).await,
+        };
+        ctx.journal().set_status(seq, response.status().as_u16());
+        response
+    });
+    match task.await {
+        Ok(response) => response,
+        // drop_connection (or a handler's panic) ends this connection's task the same way.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// Ends the connection's task without writing a byte: the client sees the connection close.

@@ -1,0 +1,123 @@
+//! The refund rule per product (house defaults, HD 1) and an admin's overrides per merchant
+//! contract. The mode stays the provider's: an override changes what is allowed (partial, the
+//! window, a daily limit), never whether a provider has a refund API.
+
+use ovo_domain::{Lang, Product, RefundPolicy, RefundPolicyError};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::refunds;
+use serde_json::json;
+
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult};
+use crate::ipc::*;
+use crate::permissions::Permission;
+
+fn view(product: Product, policy: &RefundPolicy, overridden: bool) -> RefundPolicyView {
+    RefundPolicyView {
+        product,
+        product_name: product.display_name().to_owned(),
+        mode: policy.mode.key().to_owned(),
+        partial_allowed: policy.partial_allowed,
+        window_days: policy.window_days,
+        daily_limit: policy.daily_limit.map(ovo_domain::Idr::rupiah),
+        overridden,
+        rule: Bilingual { id: policy.describe(product, None, Lang::Id), en: policy.describe(product, None, Lang::En) },
+    }
+}
+
+fn policy_error(e: RefundPolicyError) -> AppError {
+    AppError::invalid(e.reason(), e.to_string())
+}
+
+fn parse_product(key: &str) -> AppResult<Product> {
+    Product::parse(key.trim()).map_err(|_| {
+        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
+        AppError::invalid("product_unknown", format!("product {key:?} is not one of {}", known.join(", ")))
+    })
+}
+
+fn policy_json(policy: &RefundPolicy) -> serde_json::Value {
+    json!({
+        "mode": policy.mode.key(),
+        "partial_allowed": policy.partial_allowed,
+        "window_days": policy.window_days,
+        "daily_limit": policy.daily_limit.map(ovo_domain::Idr::rupiah),
+    })
+}
+
+impl Backoffice {
+    /// The rule in force for every product, in product order, and whether an admin overrode it.
+    pub async fn list_refund_policies(&self) -> AppResult<Vec<RefundPolicyView>> {
+        self.authorize(Permission::ViewPayments, "view the refund policies").await?;
+        let mut conn = self.ledger.read().await?;
+        let overrides = refunds::list_overrides(&mut conn).await?;
+        Ok(Product::ALL
+            .iter()
+            .map(|&product| match overrides.iter().find(|o| o.product == product) {
+                Some(o) => view(product, &o.policy, true),
+                None => view(product, &RefundPolicy::default_for(product), false),
+            })
+            .collect())
+    }
+
+    /// Stores an override of a product's rule (audited). The mode is the provider's.
+    pub async fn set_refund_policy(&self, input: SetRefundPolicyInput) -> AppResult<RefundPolicyView> {
+        let actor = self.authorize(Permission::ManageSettings, "change the refund policy").await?;
+        let product = parse_product(&input.product)?;
+        let window_days = RefundPolicy::parse_window_days(&input.window_days).map_err(policy_error)?;
+        let daily_limit = RefundPolicy::parse_daily_limit(&input.daily_limit).map_err(policy_error)?;
+        let policy = RefundPolicy {
+            mode: RefundPolicy::default_for(product).mode,
+            partial_allowed: input.partial_allowed,
+            window_days,
+            daily_limit,
+        }
+        .validate()
+        .map_err(policy_error)?;
+        let mut tx = self.ledger.begin_write().await?;
+        let before = refunds::load_override(&mut tx, product).await?;
+        refunds::save_override(&mut tx, product, &policy, actor.operator.id, self.now()).await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "refund_policy.set",
+            &format!("refund_policy:{}", product.key()),
+            AuditOutcome::Ok,
+            json!({
+                "before": policy_json(&before.unwrap_or(RefundPolicy::default_for(product))),
+                "before_overridden": before.is_some(),
+                "after": policy_json(&policy),
+                "rule": policy.describe(product, None, Lang::En),
+            }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(view(product, &policy, true))
+    }
+
+    /// Removes a product's override: the house default applies again (audited).
+    pub async fn reset_refund_policy(&self, input: ProductRef) -> AppResult<RefundPolicyView> {
+        let actor = self.authorize(Permission::ManageSettings, "change the refund policy").await?;
+        let product = parse_product(&input.product)?;
+        let mut tx = self.ledger.begin_write().await?;
+        let before = refunds::load_override(&mut tx, product).await?;
+        let removed = refunds::delete_override(&mut tx, product).await?;
+        let policy = RefundPolicy::default_for(product);
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "refund_policy.reset",
+            &format!("refund_policy:{}", product.key()),
+            AuditOutcome::Ok,
+            json!({
+                "removed": removed,
+                "before": before.as_ref().map(policy_json),
+                "after": policy_json(&policy),
+                "rule": policy.describe(product, None, Lang::En),
+            }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(view(product, &policy, false))
+    }
+}

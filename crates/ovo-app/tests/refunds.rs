@@ -1,0 +1,832 @@
+//! Refunds end to end: a real ledger file, real provider payments in the in-process sandbox
+//! (paid through the provider clients directly, then recorded with `ovo_ledger::payments`),
+//! the request → four-eyes decision → submission → resolution path, faults, a race, the
+//! policy overrides, and a real process killed between the reservation and the provider's reply.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ovo_app::ipc::*;
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
+use ovo_domain::{
+    Clock, Environment, Idr, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, Reference, RefundId,
+    SystemClock,
+};
+use ovo_ledger::payments::{self, NewPayment};
+use ovo_ledger::{bindings, refunds as ledger_refunds, LedgerError};
+use ovo_providers::model::{LinkedAccount, PaySource, PaymentRequest, PaymentState, StatusRequest};
+use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
+use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
+use ovo_providers::{Credentials, PaymentKind, Provider};
+use ovo_secrets::{MemoryStore, SecretError, SecretKey, SecretStore, Sensitive};
+use serde_json::{json, Value};
+
+const APP_ID: &str = "test.ovo.backoffice";
+const ADMIN_PW: &str = "admin-password-1";
+const BUDI: &str = "6281234567890";
+const MAGIC_PAYER: &str = "6281100000007";
+const BUDI_TOKEN: &str = "demo-ovosnap-b2b2c-6281234567890";
+const SNAP_REFUND: &str = "/OVOSNAP/v2.0/debit/refund";
+
+struct Fixture {
+    _dir: Option<tempfile::TempDir>,
+    app: Arc<Backoffice>,
+    _clock: ManualClock,
+    http: reqwest::Client,
+    url: String,
+}
+
+fn config(data_dir: PathBuf, sandbox_url: Option<String>) -> BackofficeConfig {
+    BackofficeConfig {
+        data_dir,
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        // Tazapay's refund settles after 60 s × scale.
+        sandbox_time_scale: Some("0.001".into()),
+        builtin_sandbox_url: sandbox_url,
+    }
+}
+
+/// Opens the Backoffice on `data_dir`; on a new ledger sets up the admin, `sam` (staff),
+/// `sue` (support) and the finance operators `fina` and `finn`.
+async fn open(data_dir: PathBuf, secrets: Arc<dyn SecretStore>, sandbox_url: Option<String>) -> (Backoffice, ManualClock) {
+    let clock = ManualClock::new(SystemClock.now());
+    let app = Backoffice::open(config(data_dir, sandbox_url), secrets, Arc::new(clock.clone())).await.unwrap();
+    if app.session_status().await.unwrap().state == SessionState::Uninitialized {
+        app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
+            .await
+            .unwrap();
+        for (username, role) in [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")] {
+            app.create_operator(NewOperatorInput {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                password: password_of(username).as_str().into(),
+            })
+            .await
+            .unwrap();
+        }
+    }
+    (app, clock)
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, clock) = open(dir.path().join("data"), Arc::new(MemoryStore::new()), None).await;
+    let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
+    let f = Fixture { _dir: Some(dir), app: Arc::new(app), _clock: clock, http: reqwest::Client::new(), url };
+    sign_in_as(&f.app, "sam").await;
+    f
+}
+
+fn password_of(username: &str) -> String {
+    if username == "admin" {
+        ADMIN_PW.to_owned()
+    } else {
+        format!("{username}-password")
+    }
+}
+
+async fn sign_in_as(app: &Backoffice, username: &str) {
+    app.sign_in(SignInInput { username: username.into(), password: password_of(username).as_str().into() }).await.unwrap();
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
+    let e = r.unwrap_err();
+    (e.code, e.reason)
+}
+
+async fn get_json(http: &reqwest::Client, url: &str, path: &str) -> Value {
+    let response = http.get(format!("{url}{path}")).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {path}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn post_json(http: &reqwest::Client, url: &str, path: &str, body: Value) -> Value {
+    let response = http.post(format!("{url}{path}")).json(&body).send().await.unwrap();
+    assert!(response.status().is_success(), "POST {path}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn arm(http: &reqwest::Client, url: &str, product: &str, endpoint: &str, fault: Value) {
+    post_json(http, url, "/_sandbox/faults", json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 })).await;
+}
+
+/// Requests the sandbox received at one endpoint of a product.
+async fn received(http: &reqwest::Client, url: &str, product: &str, endpoint: Option<&str>) -> Vec<Value> {
+    let all = get_json(http, url, &format!("/_sandbox/received?product={product}")).await;
+    all.as_array().unwrap().iter().filter(|r| endpoint.is_none_or(|e| r["endpoint"] == e)).cloned().collect()
+}
+
+async fn wallet(http: &reqwest::Client, url: &str, phone: &str) -> (i64, i64) {
+    let account = get_json(http, url, &format!("/_sandbox/accounts/{phone}")).await;
+    (account["cash"].as_i64().unwrap(), account["points"].as_i64().unwrap())
+}
+
+/// The demo merchant's credentials, read from the demo merchants file as the app does.
+fn demo_credentials(product: Product) -> Credentials {
+    let merchants: Vec<toml::Table> = ovo_sandbox::Merchants::demo().section(product.key()).unwrap();
+    let merchant = merchants.first().unwrap();
+    let pairs = product.credential_fields().iter().filter_map(|&field| {
+        let key = match (product, field) {
+            (Product::DokuSnapOvo, "provider_public_key") => "doku_public_key",
+            _ => field,
+        };
+        merchant.get(key).and_then(toml::Value::as_str).map(|v| (field, v.to_owned()))
+    });
+    Credentials::from_pairs(product, pairs.collect::<Vec<_>>())
+}
+
+fn rp(rupiah: i64) -> Idr {
+    Idr::new(rupiah).unwrap()
+}
+
+fn budi_account() -> LinkedAccount {
+    LinkedAccount {
+        phone: Msisdn::parse(BUDI).unwrap(),
+        provider_ref: Some("LNKDEMO6281234567890".into()),
+        token: Some(Sensitive::new(BUDI_TOKEN.to_owned())),
+        refresh_token: None,
+        token_expires_at: None,
+    }
+}
+
+/// A real OVO SNAP direct debit by Budi (PIN step approved through the control API), recorded
+/// as a succeeded payment on his seeded OVO SNAP binding. Answers the payment id.
+async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amount: i64) -> i64 {
+    let client = OvoSnapClient::new(url, &demo_credentials(Product::OvoSnap), OvoSnapOptions::default()).unwrap();
+    let reference = Reference::generate(&mut rand::thread_rng());
+    let phone = Msisdn::parse(BUDI).unwrap();
+    let request = PaymentRequest {
+        reference: reference.clone(),
+        idempotency_key: format!("PY{}", reference.as_str()),
+        kind: PaymentKind::DirectDebit,
+        amount: rp(amount),
+        phone: phone.clone(),
+        account: Some(budi_account()),
+        source: PaySource::Cash,
+        description: "refund test".into(),
+        return_url: None,
+        customer_name: None,
+        customer_email: None,
+    };
+    let started = client.pay(&request).await.unwrap();
+    assert!(matches!(started.state, PaymentState::RedirectRequired { .. }), "{started:?}");
+    let pending = get_json(http, url, "/_sandbox/pending").await;
+    let action = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["product"] == "ovo_snap" && a["phone"] == BUDI && a["amount"] == amount)
+        .unwrap_or_else(|| panic!("no pending payment: {pending}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post_json(http, url, &format!("/_sandbox/pending/{action}/decide"), json!({ "decision": "approve", "source": "cash" })).await;
+    let status = StatusRequest {
+        reference: reference.clone(),
+        provider_ref: started.provider_ref.clone(),
+        kind: PaymentKind::DirectDebit,
+        amount: rp(amount),
+        account: Some(budi_account()),
+        created_at: SystemClock.now(),
+    };
+    let done = client.status(&status).await.unwrap();
+    assert_eq!(done.state, PaymentState::Succeeded, "{done:?}");
+    let provider_ref = done.provider_ref.or(started.provider_ref);
+    let mut tx = app.ledger().begin_write().await.unwrap();
+    let binding = bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, Product::OvoSnap, &phone).await.unwrap().unwrap();
+    let now = app.now();
+    let id = payments::insert(
+        &mut tx,
+        &NewPayment {
+            reference: &reference,
+            environment: Environment::BuiltInSandbox,
+            customer_id: Some(binding.customer_id),
+            binding_id: Some(binding.id),
+            product: Product::OvoSnap,
+            kind: "direct_debit",
+            phone: Some(&phone),
+            amount: rp(amount),
+            cash_amount: Some(rp(amount)),
+            points_amount: Some(Idr::ZERO),
+            status: PaymentStatus::Succeeded,
+            provider_ref: provider_ref.as_deref(),
+            created_by: None,
+            created_at: now,
+            succeeded_at: Some(now),
+        },
+    )
+    .await
+    .unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+    id.get()
+}
+
+/// A real Tazapay payin confirmed with the magic payer's phone (approved at once), recorded
+/// as succeeded once the payin's status says so.
+async fn pay_tazapay(app: &Backoffice, url: &str, amount: i64) -> i64 {
+    let client = TazapayClient::new(url, &demo_credentials(Product::TazapayOvoIdr), TazapayOptions::default()).unwrap();
+    let reference = Reference::generate(&mut rand::thread_rng());
+    let phone = Msisdn::parse(MAGIC_PAYER).unwrap();
+    let request = PaymentRequest {
+        reference: reference.clone(),
+        idempotency_key: format!("PY{}", reference.as_str()),
+        kind: PaymentKind::Payin,
+        amount: rp(amount),
+        phone: phone.clone(),
+        account: None,
+        source: PaySource::Cash,
+        description: "refund test".into(),
+        return_url: Some("https://shop.example/return".into()),
+        customer_name: Some("Fajar Nugroho".into()),
+        customer_email: Some("fajar@example.co.id".into()),
+    };
+    let started = client.pay(&request).await.unwrap();
+    let mut outcome = started.clone();
+    for _ in 0..100 {
+        if outcome.state == PaymentState::Succeeded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let status = StatusRequest {
+            reference: reference.clone(),
+            provider_ref: started.provider_ref.clone(),
+            kind: PaymentKind::Payin,
+            amount: rp(amount),
+            account: None,
+            created_at: SystemClock.now(),
+        };
+        outcome = client.status(&status).await.unwrap();
+    }
+    assert_eq!(outcome.state, PaymentState::Succeeded, "{outcome:?}");
+    let provider_ref = outcome.provider_ref.or(started.provider_ref);
+    insert_payment(app, Product::TazapayOvoIdr, "payin", amount, provider_ref.as_deref(), Some(&reference), Some(&phone)).await
+}
+
+/// A succeeded payment recorded without any provider call (offline products, races).
+async fn insert_payment(
+    app: &Backoffice,
+    product: Product,
+    kind: &str,
+    amount: i64,
+    provider_ref: Option<&str>,
+    reference: Option<&Reference>,
+    phone: Option<&Msisdn>,
+) -> i64 {
+    let generated = Reference::generate(&mut rand::thread_rng());
+    let now = app.now();
+    let mut tx = app.ledger().begin_write().await.unwrap();
+    let id = payments::insert(
+        &mut tx,
+        &NewPayment {
+            reference: reference.unwrap_or(&generated),
+            environment: Environment::BuiltInSandbox,
+            customer_id: None,
+            binding_id: None,
+            product,
+            kind,
+            phone,
+            amount: rp(amount),
+            cash_amount: None,
+            points_amount: None,
+            status: PaymentStatus::Succeeded,
+            provider_ref,
+            created_by: None,
+            created_at: now,
+            succeeded_at: Some(now),
+        },
+    )
+    .await
+    .unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+    id.get()
+}
+
+async fn request(app: &Backoffice, payment_id: i64, amount: &str) -> Result<RefundView, AppError> {
+    app.request_refund(RequestRefundInput { payment_id, amount: amount.into(), reason: "customer returned the goods".into() }).await
+}
+
+async fn decide(app: &Backoffice, refund_id: i64, approve: bool, note: &str, password: &str) -> Result<RefundView, AppError> {
+    app.decide_refund(DecideRefundInput { refund_id, approve, note: note.into(), password: password.into() }).await
+}
+
+async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
+    app.refund_page(RefundRef { refund_id }).await.unwrap()
+}
+
+async fn preview(app: &Backoffice, payment_id: i64, amount: &str) -> RefundPreview {
+    app.preview_refund(RefundPreviewInput { payment_id, amount: amount.into() }).await.unwrap()
+}
+
+fn kinds(view: &RefundView) -> Vec<&str> {
+    view.timeline.iter().map(|t| t.kind.as_str()).collect()
+}
+
+async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
+    let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    page.entries.into_iter().map(|e| (e.action, e.subject, e.outcome)).collect()
+}
+
+// -------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once() {
+    let f = fixture().await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
+    let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
+
+    sign_in_as(&f.app, "sue").await;
+    let p = preview(&f.app, payment, "40.000").await;
+    assert!(p.allowed, "{p:?}");
+    assert_eq!((p.paid, p.refundable, p.requested, p.mode.as_str(), p.partial_allowed), (100_000, 100_000, 40_000, "api", true));
+    assert!(p.deadline.is_some());
+    assert!(p.rule.en.starts_with("OVO SNAP: partial refund allowed until ") && p.rule.en.ends_with("(D+60)"), "{}", p.rule.en);
+    assert!(p.rule.id.starts_with("OVO SNAP: refund sebagian diizinkan hingga "), "{}", p.rule.id);
+    assert_eq!((p.refusal.is_none(), p.reason), (true, None));
+
+    let refund = request(&f.app, payment, "Rp 40.000").await.unwrap();
+    assert_eq!((refund.status.as_str(), refund.mode.as_str(), refund.amount, refund.requested_by.as_str()), ("requested", "api", 40_000, "sue"));
+    assert_eq!(f.app.refund_queue(RefundQueueQuery { status: "requested".into(), after_id: None, limit: 50 }).await.unwrap().refunds.len(), 1);
+
+    // Finance re-enters a wrong password: refused, audited, nothing changes.
+    sign_in_as(&f.app, "fina").await;
+    assert_eq!(code(decide(&f.app, refund.id, true, "", "not-my-password").await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    let unchanged = page(&f.app, refund.id).await;
+    assert_eq!((unchanged.status.as_str(), unchanged.decided_by.clone(), unchanged.idempotency_key.clone()), ("requested", None, None));
+    assert!(received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.is_empty());
+
+    let done = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(done.status, "succeeded", "{done:?}");
+    assert_eq!(done.decided_by.as_deref(), Some("fina"));
+    assert_eq!(done.idempotency_key, Some(format!("RF{}", refund.reference)));
+    assert!(done.provider_ref.is_some() && done.submitted_at.is_some() && done.completed_at.is_some(), "{done:?}");
+    assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_submitting", "refund_succeeded"]);
+
+    let sent = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let body: Value = serde_json::from_str(sent[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["partnerRefundNo"], refund.reference.as_str());
+    assert_eq!(body["refundAmount"]["value"], "40000.00");
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await, (cash_before + 40_000, points_before));
+
+    // 60,000 is left; the preview of "everything" says so.
+    let rest = preview(&f.app, payment, "").await;
+    assert_eq!((rest.refundable, rest.requested, rest.allowed), (60_000, 60_000, true));
+    assert_eq!(code(request(&f.app, payment, "1").await).0, ErrorCode::Forbidden, "finance cannot request");
+
+    let audit = audit_actions(&f.app).await;
+    let subject = format!("refund:{}", refund.reference);
+    for (action, outcome) in [("refund.decide", "denied"), ("refund.approve", "ok"), ("refund.submit", "ok")] {
+        assert!(audit.iter().any(|(a, s, o)| a == action && *s == subject && o == outcome), "{action} {outcome}: {audit:?}");
+    }
+    assert!(audit.iter().any(|(a, _, o)| a == "refund.request" && o == "ok"));
+    assert!(f.app.verify_audit().await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
+    let f = fixture().await;
+    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 50_000, None, None, None).await;
+    let refund = request(&f.app, payment, "10.000").await.unwrap();
+
+    // Finance may not request at all.
+    sign_in_as(&f.app, "fina").await;
+    assert_eq!(code(request(&f.app, payment, "10.000").await).0, ErrorCode::Forbidden);
+    // Staff may not decide.
+    sign_in_as(&f.app, "sam").await;
+    assert_eq!(code(decide(&f.app, refund.id, true, "", "sam-password").await).0, ErrorCode::Forbidden);
+
+    // sam becomes finance: still never his own request.
+    sign_in_as(&f.app, "admin").await;
+    let sam = f.app.list_operators().await.unwrap().into_iter().find(|o| o.username == "sam").unwrap();
+    f.app.change_operator_role(ChangeRoleInput { operator_id: sam.id, role: "finance".into() }).await.unwrap();
+    sign_in_as(&f.app, "sam").await;
+    assert_eq!(code(decide(&f.app, refund.id, true, "", "sam-password").await), (ErrorCode::Forbidden, Some("refund_own_request")));
+    assert_eq!(code(decide(&f.app, refund.id, false, "no", "sam-password").await), (ErrorCode::Forbidden, Some("refund_own_request")));
+    assert_eq!(page(&f.app, refund.id).await.status, "requested");
+
+    // The repository guard and, below it, the schema's CHECK.
+    let id = RefundId::new(refund.id);
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    let row = ledger_refunds::get(&mut tx, id).await.unwrap().unwrap();
+    let err = ledger_refunds::approve(&mut tx, id, row.requested_by, None, f.app.now()).await.unwrap_err();
+    assert!(matches!(err, LedgerError::SelfDecision { .. }), "{err:?}");
+    let raw = sqlx::query("UPDATE refunds SET decided_by = requested_by, status = 'approved' WHERE id = ?")
+        .bind(refund.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(raw.to_string().contains("CHECK constraint failed"), "{raw}");
+    drop(tx);
+
+    // Another finance operator decides it.
+    sign_in_as(&f.app, "finn").await;
+    let approved = decide(&f.app, refund.id, false, "duplicate request", "finn-password").await.unwrap();
+    assert_eq!((approved.status.as_str(), approved.decided_by.as_deref()), ("rejected", Some("finn")));
+}
+
+#[tokio::test]
+async fn tazapay_refunds_the_whole_payment_only() {
+    let f = fixture().await;
+    let payment = pay_tazapay(&f.app, &f.url, 250_000).await;
+
+    let partial = preview(&f.app, payment, "100.000").await;
+    assert!(!partial.allowed);
+    assert_eq!(partial.reason.as_deref(), Some("refund_partial_not_allowed"));
+    assert_eq!((partial.rule.en.as_str(), partial.rule.id.as_str()), ("Tazapay OVO: full refund only", "Tazapay OVO: hanya refund penuh"));
+    let refusal = partial.refusal.clone().unwrap();
+    assert!(refusal.en.contains("full refund only") && refusal.en.contains("250,000"), "{refusal:?}");
+    assert!(refusal.id.contains("hanya refund penuh") && refusal.id.contains("250.000"), "{refusal:?}");
+    assert_eq!((partial.partial_allowed, partial.deadline.clone()), (false, None));
+    let refused = request(&f.app, payment, "100.000").await.unwrap_err();
+    assert_eq!((refused.code, refused.reason), (ErrorCode::Conflict, Some("refund_partial_not_allowed")));
+    assert!(refused.message.contains("Tazapay OVO: full refund only"), "{}", refused.message);
+
+    let full = preview(&f.app, payment, "").await;
+    assert!(full.allowed && full.requested == 250_000, "{full:?}");
+    let refund = request(&f.app, payment, "250.000").await.unwrap();
+    sign_in_as(&f.app, "fina").await;
+    let sent = decide(&f.app, refund.id, true, "ok", "fina-password").await.unwrap();
+    assert!(["processing", "succeeded"].contains(&sent.status.as_str()), "{sent:?}");
+    assert!(sent.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{sent:?}");
+    // The sandbox settles after 60 s × 0.001; a status query follows it.
+    let mut status = sent.status.clone();
+    for _ in 0..50 {
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        f.app.resolve_refunds().await.unwrap();
+        status = page(&f.app, refund.id).await.status;
+    }
+    assert_eq!(status, "succeeded");
+    let creates = received(&f.http, &f.url, "tazapay_ovo_idr", Some("/v3/refund")).await;
+    assert_eq!(creates.len(), 1, "{creates:?}");
+    // Nothing is left to refund.
+    let after = preview(&f.app, payment, "").await;
+    assert_eq!((after.allowed, after.refundable), (false, 0));
+}
+
+#[tokio::test]
+async fn jokul_and_faspay_refunds_are_settled_offline_without_a_provider_call() {
+    let f = fixture().await;
+    for (product, kind, key) in
+        [(Product::DokuJokulOvoPush, "push", "doku_jokul_ovo_push"), (Product::FaspayOvoTokenize, "tokenized", "faspay_ovo_tokenize")]
+    {
+        sign_in_as(&f.app, "sam").await;
+        let before = received(&f.http, &f.url, key, None).await.len();
+        let payment = insert_payment(&f.app, product, kind, 80_000, Some("PROV-1"), None, None).await;
+        let p = preview(&f.app, payment, "30.000").await;
+        assert!(p.allowed && p.mode == "offline", "{p:?}");
+        assert!(p.rule.en.contains("no refund API — refunds are settled offline"), "{}", p.rule.en);
+        let refund = request(&f.app, payment, "30.000").await.unwrap();
+        assert_eq!(refund.mode, "offline");
+        sign_in_as(&f.app, "fina").await;
+        let done = decide(&f.app, refund.id, true, "paid back by bank transfer", "fina-password").await.unwrap();
+        assert_eq!(done.status, "settled_offline", "{done:?}");
+        assert_eq!(done.provider_ref, Some(format!("OFFLINE-{}", refund.reference)));
+        assert_eq!((done.idempotency_key.clone(), done.submitted_at.clone()), (None, None));
+        assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_settled_offline"]);
+        assert_eq!(received(&f.http, &f.url, key, None).await.len(), before, "{key}: no provider call");
+        let queue = f.app.refund_queue(RefundQueueQuery { status: "settled_offline".into(), after_id: None, limit: 10 }).await.unwrap();
+        assert!(queue.refunds.iter().any(|r| r.id == refund.id));
+    }
+    assert!(audit_actions(&f.app).await.iter().any(|(a, _, _)| a == "refund.settle_offline"));
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_note_and_releases_the_reservation() {
+    let f = fixture().await;
+    let payment = insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 70_000, None, None, None).await;
+    let refund = request(&f.app, payment, "70.000").await.unwrap();
+    assert_eq!(code(request(&f.app, payment, "1").await), (ErrorCode::Conflict, Some("refund_exceeds_refundable")));
+    sign_in_as(&f.app, "fina").await;
+    assert_eq!(code(decide(&f.app, refund.id, false, "  ", "fina-password").await), (ErrorCode::InvalidInput, Some("refund_note_missing")));
+    assert_eq!(page(&f.app, refund.id).await.status, "requested");
+    let rejected = decide(&f.app, refund.id, false, "the goods were never returned", "fina-password").await.unwrap();
+    assert_eq!((rejected.status.as_str(), rejected.decision_note.as_deref()), ("rejected", Some("the goods were never returned")));
+    // Decided once: a second decision is a conflict.
+    assert_eq!(code(decide(&f.app, refund.id, true, "", "fina-password").await), (ErrorCode::Conflict, Some("refund_state_changed")));
+    sign_in_as(&f.app, "sam").await;
+    assert_eq!(preview(&f.app, payment, "").await.refundable, 70_000);
+    let again = request(&f.app, payment, "70.000").await.unwrap();
+    assert_eq!(again.status, "requested");
+}
+
+#[tokio::test]
+async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded() {
+    let f = fixture().await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 120_000).await;
+    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let refund = request(&f.app, payment, "20.000").await.unwrap();
+    arm(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" })).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{lost:?}");
+    assert_eq!(f.app.refund_queue(RefundQueueQuery { status: "unknown".into(), after_id: None, limit: 10 }).await.unwrap().refunds.len(), 1);
+    // The reservation holds while the outcome is unknown.
+    assert_eq!(preview(&f.app, payment, "").await.refundable, 100_000);
+
+    assert_eq!(f.app.resolve_refunds().await.unwrap(), 1);
+    let resolved = page(&f.app, refund.id).await;
+    assert_eq!(resolved.status, "succeeded", "{resolved:?}");
+    assert_eq!(resolved.idempotency_key, lost.idempotency_key, "the key never changes");
+    assert_eq!(kinds(&resolved), ["refund_requested", "refund_approved", "refund_submitting", "refund_unknown", "refund_succeeded"]);
+    assert_eq!(received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.len(), 1, "never resubmitted");
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 20_000, "credited once");
+    // Nothing open is left.
+    assert_eq!(f.app.resolve_refunds().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_never_reserve_more_than_was_paid() {
+    let f = fixture().await;
+    let paid = 100_000;
+    let amount = 30_000;
+    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", paid, None, None, None).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let app = f.app.clone();
+        tasks.spawn(async move { request(&app, payment, "30.000").await });
+    }
+    let mut passed = 0;
+    let mut refused = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            Ok(view) => {
+                assert_eq!(view.status, "requested");
+                passed += 1;
+            }
+            Err(e) => {
+                assert_eq!((e.code, e.reason), (ErrorCode::Conflict, Some("refund_exceeds_refundable")), "{e:?}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((passed, refused), (paid / amount, 20 - paid / amount));
+    let mut conn = f.app.ledger().read().await.unwrap();
+    let reserved = ledger_refunds::reserved_for_payment(&mut conn, PaymentId::new(payment)).await.unwrap();
+    assert_eq!(reserved.rupiah(), (paid / amount) * amount);
+    assert!(reserved.rupiah() <= paid);
+}
+
+#[tokio::test]
+async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
+    let f = fixture().await;
+    let listed = f.app.list_refund_policies().await.unwrap();
+    assert_eq!(listed.len(), 5);
+    assert!(listed.iter().all(|p| !p.overridden));
+    let snap = listed.iter().find(|p| p.product == Product::OvoSnap).unwrap();
+    assert_eq!((snap.mode.as_str(), snap.partial_allowed, snap.window_days, snap.daily_limit), ("api", true, Some(60), None));
+    assert_eq!(snap.rule.en, "OVO SNAP: partial refund allowed within 60 days of payment (D+60)");
+    let input = |product: &str, partial: bool, window: &str, limit: &str| SetRefundPolicyInput {
+        product: product.into(),
+        partial_allowed: partial,
+        window_days: window.into(),
+        daily_limit: limit.into(),
+    };
+    // Only an admin changes it; the refusal is audited.
+    assert_eq!(code(f.app.set_refund_policy(input("ovo_snap", false, "", "")).await).0, ErrorCode::Forbidden);
+    assert_eq!(code(f.app.reset_refund_policy(ProductRef { product: "ovo_snap".into() }).await).0, ErrorCode::Forbidden);
+
+    sign_in_as(&f.app, "admin").await;
+    for (bad, reason) in [
+        (input("ovo_snap", true, "-1", ""), "refund_policy_window_negative"),
+        (input("ovo_snap", true, "3651", ""), "refund_policy_window_too_long"),
+        (input("ovo_snap", true, "sixty", ""), "refund_policy_window_malformed"),
+        (input("ovo_snap", true, "", "0"), "refund_policy_daily_limit_zero"),
+        (input("ovo_snap", true, "", "12,5"), "refund_policy_daily_limit_invalid"),
+        (input("gopay", true, "", ""), "product_unknown"),
+    ] {
+        assert_eq!(code(f.app.set_refund_policy(bad).await), (ErrorCode::InvalidInput, Some(reason)));
+    }
+    let set = f.app.set_refund_policy(input("ovo_snap", false, "D+30", "Rp 50.000")).await.unwrap();
+    assert_eq!((set.overridden, set.partial_allowed, set.window_days, set.daily_limit), (true, false, Some(30), Some(50_000)));
+    assert_eq!(set.rule.en, "OVO SNAP: full refund only, within 30 days of payment (D+30); daily limit IDR 50,000");
+    assert_eq!(set.rule.id, "OVO SNAP: hanya refund penuh, dalam 30 hari setelah pembayaran (D+30); batas harian Rp 50.000");
+    // The mode stays the provider's: an offline product cannot become an API one.
+    let jokul = f.app.set_refund_policy(input("doku_jokul_ovo_push", false, "14", "")).await.unwrap();
+    assert_eq!((jokul.mode.as_str(), jokul.overridden), ("offline", true));
+    let listed = f.app.list_refund_policies().await.unwrap();
+    assert_eq!(listed.iter().filter(|p| p.overridden).count(), 2);
+    let audit = audit_actions(&f.app).await;
+    assert!(audit.iter().any(|(a, s, o)| a == "refund_policy.set" && s == "refund_policy:ovo_snap" && o == "ok"), "{audit:?}");
+
+    // The override decides what a request may do.
+    sign_in_as(&f.app, "sam").await;
+    let small = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000, None, None, None).await;
+    let big = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000, None, None, None).await;
+    assert_eq!(code(request(&f.app, small, "10.000").await), (ErrorCode::Conflict, Some("refund_partial_not_allowed")));
+    assert_eq!(code(request(&f.app, big, "60.000").await), (ErrorCode::Conflict, Some("refund_daily_limit_exceeded")));
+    let p = preview(&f.app, small, "").await;
+    assert!(p.allowed && p.rule.en.contains("full refund only"), "{p:?}");
+    request(&f.app, small, "40.000").await.unwrap();
+    // 40,000 of the day's 50,000 is used.
+    assert_eq!(preview(&f.app, big, "60.000").await.reason.as_deref(), Some("refund_daily_limit_exceeded"));
+
+    sign_in_as(&f.app, "admin").await;
+    let reset = f.app.reset_refund_policy(ProductRef { product: "ovo_snap".into() }).await.unwrap();
+    assert_eq!((reset.overridden, reset.partial_allowed, reset.window_days, reset.daily_limit), (false, true, Some(60), None));
+    assert!(audit_actions(&f.app).await.iter().any(|(a, _, _)| a == "refund_policy.reset"));
+    sign_in_as(&f.app, "sam").await;
+    let partial = request(&f.app, big, "10.000").await.unwrap();
+    assert_eq!(partial.status, "requested");
+}
+
+// -------------------------------------------------------------------------------------------
+// A real crash: a child process (this test binary, re-executed) is killed between the
+// reservation and the provider's reply; the sandbox outlives it.
+
+const CHILD_ENV: &str = "OVO_REFUND_CRASH_CHILD";
+const CHILD_TEST: &str = "crash_child";
+const MARKER: &str = "REFUND-SUBMITTING";
+
+/// Secrets in a JSON file, so that the child and the reopened Backoffice share the demo tokens
+/// (the OS keychain would, the in-memory store cannot).
+#[derive(Debug)]
+struct FileStore {
+    path: PathBuf,
+    lock: Mutex<()>,
+}
+
+impl FileStore {
+    fn new(path: &Path) -> FileStore {
+        FileStore { path: path.to_owned(), lock: Mutex::new(()) }
+    }
+
+    fn load(&self) -> HashMap<String, String> {
+        std::fs::read_to_string(&self.path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    }
+
+    fn save(&self, map: &HashMap<String, String>) -> Result<(), SecretError> {
+        std::fs::write(&self.path, serde_json::to_string(map).unwrap()).map_err(|e| SecretError::Unavailable { detail: e.to_string() })
+    }
+}
+
+impl SecretStore for FileStore {
+    fn put(&self, key: &SecretKey, value: &Sensitive<String>) -> Result<(), SecretError> {
+        let _guard = self.lock.lock().unwrap();
+        let mut map = self.load();
+        map.insert(key.to_string(), value.expose().clone());
+        self.save(&map)
+    }
+
+    fn get(&self, key: &SecretKey) -> Result<Option<Sensitive<String>>, SecretError> {
+        let _guard = self.lock.lock().unwrap();
+        Ok(self.load().get(&key.to_string()).map(|v| Sensitive::new(v.clone())))
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<bool, SecretError> {
+        let _guard = self.lock.lock().unwrap();
+        let mut map = self.load();
+        let existed = map.remove(&key.to_string()).is_some();
+        self.save(&map)?;
+        Ok(existed)
+    }
+
+    fn contains(&self, key: &SecretKey) -> Result<bool, SecretError> {
+        let _guard = self.lock.lock().unwrap();
+        Ok(self.load().contains_key(&key.to_string()))
+    }
+}
+
+/// The child's side: only runs when re-executed by `a_refund_survives_a_crash_…`.
+#[tokio::test]
+async fn crash_child() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else { return };
+    let spec: Value = serde_json::from_str(&spec).unwrap();
+    let dir = PathBuf::from(spec["dir"].as_str().unwrap());
+    let url = spec["sandbox"].as_str().unwrap().to_owned();
+    let secrets = Arc::new(FileStore::new(&dir.join("secrets.json")));
+    let (app, _clock) = open(dir.join("data"), secrets, Some(url.clone())).await;
+    let app = Arc::new(app);
+    let http = reqwest::Client::new();
+    sign_in_as(&app, "sam").await;
+    let payment = pay_ovo_snap(&app, &http, &url, 90_000).await;
+    let refund = request(&app, payment, "25.000").await.unwrap();
+    println!("REFUND-REQUESTED {} {}", refund.id, refund.reference);
+    sign_in_as(&app, "fina").await;
+    // Tell the parent the moment the idempotency key is stored and the call is on its way.
+    let watcher = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut conn = app.ledger().read().await.unwrap();
+                let row = ledger_refunds::get(&mut conn, RefundId::new(refund.id)).await.unwrap().unwrap();
+                drop(conn);
+                if row.status == ovo_domain::RefundStatus::Submitting {
+                    println!("{MARKER} {}", refund.id);
+                    use std::io::Write;
+                    std::io::stdout().flush().unwrap();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    let decided = decide(&app, refund.id, true, "", "fina-password").await;
+    watcher.abort();
+    panic!("the child should have been killed before the provider answered: {decided:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply() {
+    if std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Real time: a scaled B2B token (900 s × scale) would expire while the request is held.
+    let sandbox_config = ovo_sandbox::SandboxConfig { time_scale: ovo_sandbox::TimeScale::REAL, ..ovo_sandbox::SandboxConfig::default() };
+    let sandbox = ovo_sandbox::start(sandbox_config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let url = sandbox.url();
+    let http = reqwest::Client::new();
+    let delay_ms = 3_000;
+    arm(&http, &url, "ovo_snap", SNAP_REFUND, json!({ "kind": "delay", "ms": delay_ms })).await;
+    let (cash_before, _) = wallet(&http, &url, BUDI).await;
+
+    let spec = json!({ "dir": dir.path(), "sandbox": url });
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads", "1"])
+        .env(CHILD_ENV, spec.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let refund_id: i64 = loop {
+        let line = lines_rx.recv_timeout(Duration::from_secs(60)).expect("the child never reached submitting");
+        if let Some(id) = line.strip_prefix(MARKER) {
+            break id.trim().parse().unwrap();
+        }
+    };
+    // The key is stored; wait until the request reaches the sandbox, which holds it for
+    // `delay_ms`, then SIGKILL the child before any answer.
+    for _ in 0..200 {
+        if !received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let sent = received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await;
+    assert_eq!(sent.len(), 1, "the refund reached the sandbox before the kill: {sent:?}");
+    assert!(sent[0]["status"].is_null(), "not answered before the kill: {sent:?}");
+
+    // Let the sandbox finish processing the orphaned request.
+    tokio::time::sleep(Duration::from_millis(delay_ms + 500)).await;
+
+    let secrets = Arc::new(FileStore::new(&dir.path().join("secrets.json")));
+    let (app, _clock) = open(dir.path().join("data"), secrets, Some(url.clone())).await;
+    sign_in_as(&app, "fina").await;
+    let found = page(&app, refund_id).await;
+    assert_eq!(found.status, "submitting", "{found:?}");
+    assert!(found.idempotency_key.is_some());
+    assert_eq!(app.resolve_refunds().await.unwrap(), 1);
+    let resolved = page(&app, refund_id).await;
+    assert_eq!(resolved.status, "succeeded", "{resolved:?}");
+    assert_eq!(resolved.idempotency_key, found.idempotency_key);
+    assert_eq!(received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.len(), 1, "exactly one refund request");
+    assert_eq!(wallet(&http, &url, BUDI).await.0, cash_before - 90_000 + 25_000, "debited once, credited once");
+    drop(sandbox);
+}
+
+#[tokio::test]
+async fn the_demo_ledger_has_ninety_days_of_payments_on_every_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let clock = ManualClock::new(SystemClock.now());
+    let app = Backoffice::open(config(dir.path().join("data"), None), Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    let opened = started.elapsed();
+    eprintln!("opening a new ledger with the demo seed took {opened:?}");
+    assert!(opened < Duration::from_secs(3), "{opened:?}");
+    let mut conn = app.ledger().read().await.unwrap();
+    let rows = payments::page(&mut conn, &payments::PaymentFilter::default(), None, 200).await.unwrap();
+    let now = app.now().unix_millis();
+    let day = 86_400_000;
+    for product in Product::ALL {
+        assert!(rows.iter().any(|r| r.product == product && r.status == PaymentStatus::Succeeded), "{product:?}");
+    }
+    assert!(rows.iter().any(|r| now - r.created_at.unix_millis() > 60 * day), "some older than 60 days");
+    assert!(rows.iter().all(|r| now - r.created_at.unix_millis() <= 91 * day), "within about 90 days");
+    for status in [PaymentStatus::Failed, PaymentStatus::Expired, PaymentStatus::Pending] {
+        assert!(rows.iter().any(|r| r.status == status), "{status:?}");
+    }
+    let succeeded = rows.iter().filter(|r| r.status == PaymentStatus::Succeeded).count();
+    assert!(succeeded * 2 > rows.len(), "mostly succeeded: {succeeded} of {}", rows.len());
+}
