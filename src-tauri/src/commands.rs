@@ -263,6 +263,61 @@ pub async fn open_external(shell: State<'_, Shell>, input: ExternalUrl) -> Reply
 }
 
 #[tauri::command]
+pub async fn payment_options(shell: State<'_, Shell>) -> Reply<Vec<PaymentProductOptions>> {
+    shell
+        .journal
+        .record("payment_options", shell.app.payment_options().await)
+}
+
+#[tauri::command]
+pub async fn start_payment(
+    shell: State<'_, Shell>,
+    input: StartPaymentInput,
+) -> Reply<PaymentDetailView> {
+    shell
+        .journal
+        .record("start_payment", shell.app.start_payment(input).await)
+}
+
+#[tauri::command]
+pub async fn payments_page(shell: State<'_, Shell>, input: PaymentQuery) -> Reply<PaymentListPage> {
+    shell
+        .journal
+        .record("payments_page", shell.app.payments_page(input).await)
+}
+
+#[tauri::command]
+pub async fn payment_page(shell: State<'_, Shell>, input: PaymentRef) -> Reply<PaymentDetailView> {
+    shell
+        .journal
+        .record("payment_page", shell.app.payment_page(input).await)
+}
+
+#[tauri::command]
+pub async fn refresh_payment(
+    shell: State<'_, Shell>,
+    input: PaymentRef,
+) -> Reply<PaymentDetailView> {
+    shell
+        .journal
+        .record("refresh_payment", shell.app.refresh_payment(input).await)
+}
+
+#[tauri::command]
+pub async fn listener_settings(shell: State<'_, Shell>) -> Reply<ListenerSettings> {
+    shell
+        .journal
+        .record("listener_settings", shell.app.listener_settings().await)
+}
+
+#[tauri::command]
+pub async fn set_listener(shell: State<'_, Shell>, input: ListenerInput) -> Reply<ListenerSettings> {
+    shell
+        .journal
+        .record("set_listener", shell.app.set_listener(input).await)
+}
+
+#[tauri::command]
 pub async fn preview_refund(shell: State<'_, Shell>, input: RefundPreviewInput) -> Reply<RefundPreview> {
     shell.journal.record("preview_refund", shell.app.preview_refund(input).await)
 }
