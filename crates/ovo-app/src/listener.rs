@@ -123,7 +123,10 @@ impl Backoffice {
     }
 
     /// Turns the listener on or off and sets its address (admin; audited).
-    pub async fn set_listener(self: &Arc<Self>, input: ListenerInput) -> AppResult<ListenerSettings> {
+    pub async fn set_listener(
+        self: &Arc<Self>,
+        input: ListenerInput,
+    ) -> AppResult<ListenerSettings> {
         let actor = self
             .authorize(Permission::ManageSettings, "manage settings")
             .await?;
@@ -247,12 +250,13 @@ impl Backoffice {
                 };
             }
         }
-        let verified: Result<Notification, NotificationRejection> = match (product, &built.doku_snap) {
-            (Product::DokuSnapOvo, Some(doku)) => {
-                doku.verify_notification_with(&inbound, &|t| doku.is_issued_token(t))
-            }
-            _ => built.any.verify_notification(&inbound),
-        };
+        let verified: Result<Notification, NotificationRejection> =
+            match (product, &built.doku_snap) {
+                (Product::DokuSnapOvo, Some(doku)) => {
+                    doku.verify_notification_with(&inbound, &|t| doku.is_issued_token(t))
+                }
+                _ => built.any.verify_notification(&inbound),
+            };
         if let Err(e) = self
             .process_notification(environment, product, &inbound, &verified)
             .await
@@ -279,18 +283,29 @@ impl Backoffice {
                         body,
                     }
                 }
-                (Err(e), _) => Answer::json(rejection_status(e), json!({ "response_code": "01", "response_desc": e.to_string() })),
+                (Err(e), _) => Answer::json(
+                    rejection_status(e),
+                    json!({ "response_code": "01", "response_desc": e.to_string() }),
+                ),
                 (Ok(_), None) => Answer::json(200, json!({ "response_code": "00" })),
             },
             Product::OvoSnap => match &verified {
-                Ok(_) => Answer::json(200, json!({ "responseCode": "2005600", "responseMessage": "Successful" })),
+                Ok(_) => Answer::json(
+                    200,
+                    json!({ "responseCode": "2005600", "responseMessage": "Successful" }),
+                ),
                 Err(e) => {
                     let (status, code) = match e {
-                        NotificationRejection::BadSignature | NotificationRejection::UnknownMerchant | NotificationRejection::UnknownToken => (401, "4015600"),
+                        NotificationRejection::BadSignature
+                        | NotificationRejection::UnknownMerchant
+                        | NotificationRejection::UnknownToken => (401, "4015600"),
                         NotificationRejection::MissingField(_) => (400, "4005602"),
                         _ => (400, "4005601"),
                     };
-                    Answer::json(status, json!({ "responseCode": code, "responseMessage": e.to_string() }))
+                    Answer::json(
+                        status,
+                        json!({ "responseCode": code, "responseMessage": e.to_string() }),
+                    )
                 }
             },
             Product::TazapayOvoIdr => match &verified {
@@ -321,7 +336,11 @@ impl Backoffice {
                         ..
                     },
                 ..
-            }) => merchant_ref.iter().chain(provider_ref.iter()).cloned().collect(),
+            }) => merchant_ref
+                .iter()
+                .chain(provider_ref.iter())
+                .cloned()
+                .collect(),
             Ok(_) => Vec::new(),
             Err(_) => named_in(inbound),
         };
@@ -343,9 +362,16 @@ impl Backoffice {
             .headers
             .iter()
             .map(|(k, v)| {
-                let secret = k.eq_ignore_ascii_case("authorization")
-                    || k.eq_ignore_ascii_case("cookie");
-                (k.clone(), Value::String(if secret { "[redacted]".into() } else { v.clone() }))
+                let secret =
+                    k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie");
+                (
+                    k.clone(),
+                    Value::String(if secret {
+                        "[redacted]".into()
+                    } else {
+                        v.clone()
+                    }),
+                )
             })
             .collect();
         let mut tx = self.ledger.begin_write().await?;
@@ -543,7 +569,11 @@ async fn receive(
             .unwrap_or_else(|| uri.path().to_owned()),
         headers: headers
             .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+            .filter_map(|(k, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (k.as_str().to_owned(), v.to_owned()))
+            })
             .collect(),
         body,
     };

@@ -21,7 +21,9 @@ use ovo_ledger::payments::{
     self, NewPayment, PaymentCursor, PaymentDetail, PaymentFilter, PaymentIntent, PaymentUpdate,
 };
 use ovo_ledger::refunds;
-use ovo_providers::model::{PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest};
+use ovo_providers::model::{
+    PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest,
+};
 use ovo_providers::{capabilities, PaymentKind, ProviderError};
 use serde_json::json;
 
@@ -250,14 +252,16 @@ impl Backoffice {
             let binding = match input.account_id {
                 Some(id) => bindings::get(&mut conn, BindingId::new(id)).await?,
                 None => match input.customer_id {
-                    Some(customer) => bindings::for_customer(&mut conn, CustomerId::new(customer), environment)
-                        .await?
-                        .into_iter()
-                        .find(|b| {
-                            b.product == product
-                                && b.environment == environment
-                                && b.status == BindingStatus::Active
-                        }),
+                    Some(customer) => {
+                        bindings::for_customer(&mut conn, CustomerId::new(customer), environment)
+                            .await?
+                            .into_iter()
+                            .find(|b| {
+                                b.product == product
+                                    && b.environment == environment
+                                    && b.status == BindingStatus::Active
+                            })
+                    }
                     None => None,
                 },
             };
@@ -532,9 +536,7 @@ impl Backoffice {
                     PaymentState::Succeeded | PaymentState::Refunded => {
                         split = outcome
                             .paid
-                            .filter(|s| {
-                                s.cash.checked_add(s.points) == Some(current.amount)
-                            })
+                            .filter(|s| s.cash.checked_add(s.points) == Some(current.amount))
                             .map(|s| (s.cash, s.points));
                         redirect = Some(None);
                         PaymentStatus::Succeeded
@@ -567,9 +569,7 @@ impl Backoffice {
                         redirect = Some(Some(url.clone()));
                         PaymentStatus::Pending
                     }
-                    PaymentState::Pending | PaymentState::Unrecognised(_) => {
-                        PaymentStatus::Pending
-                    }
+                    PaymentState::Pending | PaymentState::Unrecognised(_) => PaymentStatus::Pending,
                 }
             }
             Err(error) => {
@@ -614,8 +614,7 @@ impl Backoffice {
             PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
         );
         if open
-            && now.unix_millis() - current.created_at.unix_millis()
-                > REVIEW_AFTER_MINUTES * 60_000
+            && now.unix_millis() - current.created_at.unix_millis() > REVIEW_AFTER_MINUTES * 60_000
         {
             status = PaymentStatus::NeedsReview;
             problem.get_or_insert_with(|| {
@@ -640,11 +639,13 @@ impl Backoffice {
         {
             Some(next_check)
         } else {
-            Some(next_check.max(
-                current
-                    .push_deadline
-                    .map_or(next_check, |d| d.plus_millis(5_000)),
-            ))
+            Some(
+                next_check.max(
+                    current
+                        .push_deadline
+                        .map_or(next_check, |d| d.plus_millis(5_000)),
+                ),
+            )
         };
         let changed = status != current.status
             || provider_ref.is_some() && provider_ref != current.provider_ref
@@ -677,7 +678,11 @@ impl Backoffice {
         .await?;
         if changed {
             let kind = match (status, origin) {
-                (PaymentStatus::Pending, Origin::Pay) if redirect.as_ref().is_some_and(Option::is_some) => "payment_redirect",
+                (PaymentStatus::Pending, Origin::Pay)
+                    if redirect.as_ref().is_some_and(Option::is_some) =>
+                {
+                    "payment_redirect"
+                }
                 (PaymentStatus::Pending, Origin::Pay) => "payment_sent",
                 _ => match status {
                     PaymentStatus::Created => "payment_created",
@@ -793,7 +798,12 @@ impl Backoffice {
                 "limit must be 1 to 200",
             ));
         }
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         let product = match text(&query.product) {
             Some(key) => Some(
                 Product::parse(&key)

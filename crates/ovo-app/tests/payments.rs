@@ -39,9 +39,13 @@ async fn fixture() -> Fixture {
         version: "0.1.0".into(),
         sandbox_time_scale: Some("0.02".into()),
     };
-    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let mut app = Backoffice::open(
+        config,
+        Arc::new(MemoryStore::new()),
+        Arc::new(clock.clone()),
+    )
+    .await
+    .unwrap();
     let opener = Arc::new(RecordingOpener::default());
     app.set_url_opener(opener.clone());
     app.set_up_first_admin(FirstAdminInput {
@@ -89,13 +93,22 @@ async fn sign_in_as(f: &Fixture, username: &str) {
 
 async fn sandbox(f: &Fixture) -> String {
     // Starts the in-process sandbox when it is not running yet.
-    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+    f.app
+        .app_info("en".into())
+        .await
+        .unwrap()
+        .sandbox_url
+        .unwrap()
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
     let url = format!("{}{path}", sandbox(f).await);
     let response = f.http.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "GET {url}: {}",
+        response.status()
+    );
     response.json().await.unwrap()
 }
 
@@ -137,7 +150,10 @@ async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
 }
 
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
-    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+    f.app
+        .payment_page(PaymentRef { payment_id: id })
+        .await
+        .unwrap()
 }
 
 /// Moves the app's clock on and runs the poller until the payment reaches `status`.
@@ -164,9 +180,11 @@ async fn pending_payment(f: &Fixture, product: &str, phone: &str) -> Option<Stri
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let pending = get_json(f, "/_sandbox/pending").await;
-        let found = pending.as_array().unwrap().iter().find(|a| {
-            a["product"] == product && a["phone"] == phone && a["kind"] != "binding"
-        });
+        let found = pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["product"] == product && a["phone"] == phone && a["kind"] != "binding");
         if let Some(action) = found {
             return Some(action["id"].as_str().unwrap().to_owned());
         }
@@ -204,13 +222,22 @@ fn assert_split(view: &PaymentDetailView) {
 async fn options_follow_the_capability_table() {
     let f = fixture().await;
     let options = f.app.payment_options().await.unwrap();
-    let doku = options.iter().find(|o| o.product == Product::DokuSnapOvo).unwrap();
+    let doku = options
+        .iter()
+        .find(|o| o.product == Product::DokuSnapOvo)
+        .unwrap();
     assert_eq!(doku.kinds, ["sale_redirect", "recurring"]);
     assert_eq!(doku.kinds_on_linked_account, ["sale_redirect", "recurring"]);
-    let jokul = options.iter().find(|o| o.product == Product::DokuJokulOvoPush).unwrap();
+    let jokul = options
+        .iter()
+        .find(|o| o.product == Product::DokuJokulOvoPush)
+        .unwrap();
     assert_eq!(jokul.kinds, ["push"]);
     assert!(jokul.kinds_on_linked_account.is_empty());
-    let ovo = options.iter().find(|o| o.product == Product::OvoSnap).unwrap();
+    let ovo = options
+        .iter()
+        .find(|o| o.product == Product::OvoSnap)
+        .unwrap();
     assert_eq!(ovo.sources, ["cash", "points"]);
 }
 
@@ -227,7 +254,12 @@ async fn support_cannot_take_payments_and_input_is_checked() {
     assert!(bad.reason.unwrap().starts_with("money_"), "{bad:?}");
     let wrong_kind = f
         .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "recurring", "10.000"))
+        .start_payment(input(
+            Some(budi),
+            "doku_jokul_ovo_push",
+            "recurring",
+            "10.000",
+        ))
         .await
         .unwrap_err();
     assert_eq!(wrong_kind.reason, Some("payment_kind_unsupported"));
@@ -268,11 +300,20 @@ async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_wit
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
     let started_at = Instant::now();
-    let view = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000")).await;
-    assert!(started_at.elapsed() < Duration::from_millis(1_000), "{:?}", started_at.elapsed());
+    let view = start(
+        &f,
+        input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000"),
+    )
+    .await;
+    assert!(
+        started_at.elapsed() < Duration::from_millis(1_000),
+        "{:?}",
+        started_at.elapsed()
+    );
     assert_eq!(view.payment.status, "pending");
     assert_eq!(view.payment.amount, 25_000);
-    let deadline = ovo_domain::Timestamp::parse_rfc3339(view.push_deadline.as_deref().unwrap()).unwrap();
+    let deadline =
+        ovo_domain::Timestamp::parse_rfc3339(view.push_deadline.as_deref().unwrap()).unwrap();
     assert_eq!(deadline.unix_millis() - f.clock.now().unix_millis(), 70_000);
     assert_eq!(view.timeline[0].kind, "payment_created");
 
@@ -287,7 +328,10 @@ async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_wit
     assert!(paid.refunds.is_empty());
     assert_eq!(paid.refundable, 25_000);
     assert_eq!(paid.timeline.last().unwrap().kind, "payment_succeeded");
-    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
+    assert_eq!(
+        received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -311,7 +355,10 @@ async fn a_silent_customer_keeps_the_push_pending_then_it_ends() {
     loop {
         let now = detail(&f, view.payment.id).await;
         if now.payment.status != "pending" {
-            assert!(["failed", "expired"].contains(&now.payment.status.as_str()), "{now:#?}");
+            assert!(
+                ["failed", "expired"].contains(&now.payment.status.as_str()),
+                "{now:#?}"
+            );
             break;
         }
         assert!(Instant::now() < deadline, "{now:#?}");
@@ -326,7 +373,11 @@ async fn declined_pushes_fail_with_the_providers_code() {
     let f = fixture().await;
     for (phone, code) in [(EMPTY, "26"), (DECLINER, "17")] {
         let customer = customer_id(&f, phone).await;
-        let view = start(&f, input(Some(customer), "doku_jokul_ovo_push", "push", "50.000")).await;
+        let view = start(
+            &f,
+            input(Some(customer), "doku_jokul_ovo_push", "push", "50.000"),
+        )
+        .await;
         let failed = until_status(&f, view.payment.id, "failed").await;
         let problem = failed.problem.unwrap();
         assert_eq!(problem.kind, ProviderProblemKind::Declined);
@@ -339,7 +390,11 @@ async fn declined_pushes_fail_with_the_providers_code() {
 async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000")).await;
+    let view = start(
+        &f,
+        input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000"),
+    )
+    .await;
     assert_eq!(view.payment.status, "pending");
     let url = view.redirect_url.clone().unwrap();
     assert!(f.opener.opened().contains(&url));
@@ -354,7 +409,11 @@ async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
 async fn doku_recurring_completes_without_the_customer() {
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "recurring", "12.500")).await;
+    let view = start(
+        &f,
+        input(Some(siti), "doku_snap_ovo", "recurring", "12.500"),
+    )
+    .await;
     assert!(view.redirect_url.is_none());
     assert!(f.opener.opened().is_empty());
     let paid = until_status(&f, view.payment.id, "succeeded").await;
@@ -368,7 +427,14 @@ async fn tazapay_payin_is_confirmed_then_polled_to_success() {
     let agus = customer_id(&f, "6285712345678").await;
     let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
-    assert!(view.payment.provider_ref.as_deref().unwrap().starts_with("pay_") || view.payment.provider_ref.is_some());
+    assert!(
+        view.payment
+            .provider_ref
+            .as_deref()
+            .unwrap()
+            .starts_with("pay_")
+            || view.payment.provider_ref.is_some()
+    );
     if let Some(action) = pending_payment(&f, "tazapay_ovo_idr", "6285712345678").await {
         let _ = decide(&f, &action, "approve", "cash").await;
     }
@@ -385,7 +451,9 @@ async fn faspay_tokenized_payment_through_its_redirect() {
     let view = start(&f, req).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(view.redirect_url.is_some());
-    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
+    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA)
+        .await
+        .unwrap();
     let (status, body) = decide(&f, &action, "approve", "points_first").await;
     assert_eq!(status, 200, "{body}");
     until_status(&f, view.payment.id, "succeeded").await;
@@ -427,7 +495,11 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     )
     .await;
     assert!((200..300).contains(&status), "{body}");
-    let view = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "75.000")).await;
+    let view = start(
+        &f,
+        input(Some(payer), "doku_jokul_ovo_push", "push", "75.000"),
+    )
+    .await;
     // The spawned call loses its answer: unknown, with its problem.
     let deadline = Instant::now() + Duration::from_secs(10);
     let unknown = loop {
@@ -438,7 +510,10 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
         assert!(Instant::now() < deadline, "{now:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(unknown.problem.unwrap().kind, ProviderProblemKind::UnknownOutcome);
+    assert_eq!(
+        unknown.problem.unwrap().kind,
+        ProviderProblemKind::UnknownOutcome
+    );
     // Nothing is due before the back-off.
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "unknown");
@@ -446,10 +521,16 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     assert_eq!(f.app.poll_payments().await.unwrap(), 1);
     let resolved = detail(&f, view.payment.id).await;
     assert_eq!(resolved.payment.status, "succeeded", "{resolved:#?}");
-    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
+    assert_eq!(
+        received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await,
+        1
+    );
     assert!(received(&f, "doku_jokul_ovo_push", "/orders/v1/status/").await >= 1);
     let kinds: Vec<&str> = resolved.timeline.iter().map(|t| t.kind.as_str()).collect();
-    assert_eq!(kinds, ["payment_created", "payment_unknown", "payment_succeeded"]);
+    assert_eq!(
+        kinds,
+        ["payment_created", "payment_unknown", "payment_succeeded"]
+    );
 }
 
 fn query(limit: u32) -> PaymentQuery {
@@ -471,7 +552,11 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
     let payer = customer_id(&f, PAYER).await;
-    let paid = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "123.000")).await;
+    let paid = start(
+        &f,
+        input(Some(payer), "doku_jokul_ovo_push", "push", "123.000"),
+    )
+    .await;
     let paid = until_status(&f, paid.payment.id, "succeeded").await;
     let waiting = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "7.000")).await;
 
@@ -507,17 +592,31 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     q.max_amount = Some("125.000".into());
     let ranged = f.app.payments_page(q).await.unwrap();
     assert!(ranged.rows.iter().any(|r| r.id == paid.payment.id));
-    assert!(ranged.rows.iter().all(|r| (120_000..=125_000).contains(&r.amount) && r.status == "succeeded"));
+    assert!(ranged
+        .rows
+        .iter()
+        .all(|r| (120_000..=125_000).contains(&r.amount) && r.status == "succeeded"));
 
     // Today (WIB) holds only the payments of this test; the seed is at least 10 days old.
     let today = ovo_domain::wib_date(f.clock.now()).to_string();
     let mut q = query(200);
     q.from = Some(today.clone());
     q.to = Some(today);
-    let ids: Vec<i64> = f.app.payments_page(q).await.unwrap().rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = f
+        .app
+        .payments_page(q)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(ids, [waiting.payment.id, paid.payment.id]);
 
-    for reference in [paid.payment.reference.clone(), paid.payment.provider_ref.clone().unwrap()] {
+    for reference in [
+        paid.payment.reference.clone(),
+        paid.payment.provider_ref.clone().unwrap(),
+    ] {
         let mut q = query(50);
         q.reference = Some(reference);
         let found = f.app.payments_page(q).await.unwrap();
@@ -537,15 +636,24 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let mut q = query(50);
     q.reference = Some(refund.reference.clone());
     let found = f.app.payments_page(q).await.unwrap();
-    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
+    assert_eq!(
+        found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [paid.payment.id]
+    );
     let page = detail(&f, paid.payment.id).await;
     assert_eq!(page.refunds.len(), 1);
     assert_eq!(page.refundable, 100_000);
 
     let mut q = query(50);
     q.from = Some("2024-13-01".into());
-    assert_eq!(f.app.payments_page(q).await.unwrap_err().reason, Some("date_invalid"));
-    assert_eq!(f.app.payments_page(query(0)).await.unwrap_err().reason, Some("page_limit_invalid"));
+    assert_eq!(
+        f.app.payments_page(q).await.unwrap_err().reason,
+        Some("date_invalid")
+    );
+    assert_eq!(
+        f.app.payments_page(query(0)).await.unwrap_err().reason,
+        Some("page_limit_invalid")
+    );
 }
 
 async fn listener(f: &Fixture) -> ListenerSettings {
@@ -564,33 +672,51 @@ async fn listener(f: &Fixture) -> ListenerSettings {
 }
 
 fn url_of(settings: &ListenerSettings, product: Product) -> String {
-    settings.urls.iter().find(|u| u.product == product).unwrap().url.clone()
+    settings
+        .urls
+        .iter()
+        .find(|u| u.product == product)
+        .unwrap()
+        .url
+        .clone()
 }
 
 #[tokio::test]
 async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
     let f = fixture().await;
-    assert_eq!(f.app.listener_settings().await.unwrap_err().code, ErrorCode::Forbidden);
+    assert_eq!(
+        f.app.listener_settings().await.unwrap_err().code,
+        ErrorCode::Forbidden
+    );
     sign_in_as(&f, "admin").await;
     let off = f.app.listener_settings().await.unwrap();
     assert!(!off.enabled && !off.running);
     assert_eq!(off.address, "127.0.0.1:7701");
     let refused = f
         .app
-        .set_listener(ListenerInput { enabled: true, address: "0.0.0.0:7701".into() })
+        .set_listener(ListenerInput {
+            enabled: true,
+            address: "0.0.0.0:7701".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(refused.reason, Some("listener_address_not_loopback"));
     let on = f
         .app
-        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
+        .set_listener(ListenerInput {
+            enabled: true,
+            address: "127.0.0.1:0".into(),
+        })
         .await
         .unwrap();
     assert!(on.running);
     assert_eq!(on.urls.len(), 4, "every product that notifies: {on:?}");
     let off = f
         .app
-        .set_listener(ListenerInput { enabled: false, address: "127.0.0.1:0".into() })
+        .set_listener(ListenerInput {
+            enabled: false,
+            address: "127.0.0.1:0".into(),
+        })
         .await
         .unwrap();
     assert!(!off.running);
@@ -627,7 +753,10 @@ async fn a_forged_notification_only_triggers_a_status_query() {
     // The status is asked for, and the payment stays as the provider says: pending.
     let deadline = Instant::now() + Duration::from_secs(5);
     while received(&f, "ovo_snap", "debit/status").await == status_queries {
-        assert!(Instant::now() < deadline, "no status query after the forged notification");
+        assert!(
+            Instant::now() < deadline,
+            "no status query after the forged notification"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -694,7 +823,10 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     assert!(inbox[0].verified);
     assert_eq!(inbox[0].dedup_key, "tazapay_ovo_idr:evt_test_dup_1");
     assert_eq!(inbox[0].outcome.as_deref(), Some("applied:succeeded"));
-    let notified: Vec<&TimelineEventView> =
-        after.timeline.iter().filter(|t| t.detail.contains("\"notification\"")).collect();
+    let notified: Vec<&TimelineEventView> = after
+        .timeline
+        .iter()
+        .filter(|t| t.detail.contains("\"notification\""))
+        .collect();
     assert_eq!(notified.len(), 1);
 }

@@ -270,6 +270,11 @@ pushDeadline: string | null,
  */
 providerStatus: string | null, 
 /**
+ * Why the payment failed, is unknown or needs review (e.g. Faspay asking to re-link the
+ * account); null when there is nothing to explain.
+ */
+problem: ProviderProblem | null, 
+/**
  * Oldest first.
  */
 timeline: Array<TimelineEventView>, refunds: Array<RefundView>, 
