@@ -312,7 +312,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.select("payment-source", "cash").await?;
     app.fill("payment-description", "E2E OVO SNAP direct debit").await?;
     app.click("payment-start").await?;
-    app.find("payment-live").await?;
+    started(app).await?;
     let opened_before = install.opened().len();
     // The PIN page was "opened in the system browser"; Budi enters his PIN and pays with cash.
     let action = payment_step(&sandbox, "ovo_snap", BUDI_PHONE).await?;
@@ -349,6 +349,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.fill("payment-phone", "0857-1234-5678").await?;
     app.fill("payment-description", "E2E Jokul push").await?;
     app.click("payment-start").await?;
+    started(app).await?;
     app.wait_attr("payment-status", "data-status", "pending").await?;
     app.find("push-countdown").await?;
     let first = push_seconds(app).await?;
@@ -389,6 +390,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.fill("payment-phone", MAGIC_PAYER).await?;
     app.fill("payment-description", "E2E Tazapay payin").await?;
     app.click("payment-start").await?;
+    started(app).await?;
     wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
     app.screenshot("04-tazapay-succeeded").await?;
     let taz_ref = open_started_payment(app).await?;
@@ -417,6 +419,8 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     ensure!(app.count(&by_id("refund-request-dialog")).await? == 0, "the dialog closed");
     app.wait_text("payment-refundable", "100").await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "100000", "Rp 50.000 is reserved");
+    let row = app.find_css(&requested).await?;
+    app.client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&row)?]).await?;
     app.screenshot("06-refund-requested").await?;
 
     app.click("payment-back").await?;
@@ -448,6 +452,9 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
     app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
+    let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;
+    let sent = tazapay.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("refund")).count();
+    ensure!(sent == 0, "a refused refund never reaches Tazapay: {sent} refund call(s)");
     app.sign_out().await?;
 
     // 5. Finance approves the OVO SNAP refund with their password; the provider refunds it once.
@@ -455,11 +462,15 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.click("nav-refunds").await?;
     app.click("refunds-tab-requested").await?;
     let row = refund_row_for(app, &snap_ref).await?;
+    ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"), "awaiting approval");
+    app.screenshot("08-refund-queue").await?;
     app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
     app.wait_attr("refund-status", "data-status", "requested").await?;
+    app.wait_text("refund-requested-by", "dimas").await?;
     app.click("refund-approve").await?;
     app.find("refund-decide-dialog").await?;
     app.fill("refund-password", FINA_PASSWORD).await?;
+    app.screenshot("09-refund-approve-password").await?;
     app.click("refund-decide-confirm").await?;
     app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
@@ -474,7 +485,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
         app.click("refund-reload").await?;
     }
     ensure!(app.text("refund-decided-by").await?.contains("fina"), "decided by fina");
-    app.screenshot("08-refund-succeeded").await?;
+    app.screenshot("10-refund-succeeded").await?;
     let received = sandbox.get("/_sandbox/received?product=ovo_snap").await?;
     let refund_calls: Vec<&serde_json::Value> = received
         .as_array()
@@ -500,7 +511,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
         }
         ensure!(texts.iter().any(|t| t.contains(operator) && t.contains(&subject)), "{action} by {operator} on {subject}: {texts:?}");
     }
-    app.screenshot("09-audit-refunds").await?;
+    app.screenshot("11-audit-refunds").await?;
     Ok(())
 }
 
@@ -530,6 +541,17 @@ async fn wait_status(app: &Desktop, test_id: &str, expected: &str, within: Durat
     }
     let outcome = app.text("payment-outcome").await.unwrap_or_default();
     anyhow::bail!("{test_id} stayed {last:?} for {within:?}, expected {expected}: {outcome:?}")
+}
+
+/// Waits for the new-payment dialog to show the started payment, or fails with the reason the
+/// back end gave for not starting it.
+async fn started(app: &Desktop) -> Result<()> {
+    let either = format!("{}, {}", by_id("payment-live"), by_id("payment-start-error"));
+    app.find_css(&either).await?;
+    if app.count(&by_id("payment-start-error")).await? > 0 {
+        anyhow::bail!("the payment did not start: {:?}", app.text("payment-start-error").await?);
+    }
+    Ok(())
 }
 
 /// The sandbox's waiting customer step of a payment (not a linking) for this product and phone.
