@@ -409,9 +409,17 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_attr("refund-refundable", "data-amount", "150000").await?;
     app.fill("refund-amount", "50.000").await?;
     app.fill("refund-reason", "E2E: one item returned").await?;
-    app.find_css(&format!("{}[data-previewing=\"false\"]", by_id("refund-allowed"))).await?;
-    app.wait_text("refund-allowed", "50").await?;
-    ensure!(digits(&app.text("refund-allowed").await?) == "50000", "the preview is for Rp 50.000");
+    // The preview follows the typing (debounced): wait for the one of Rp 50.000, not the first one's Rp 150.000.
+    let settled = format!("{}[data-previewing=\"false\"]", by_id("refund-allowed"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = app.text_css(&settled).await?;
+        if digits(&shown) == "50000" {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the preview is for Rp 50.000: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.screenshot("05-refund-request-ovo-snap").await?;
     app.click("refund-submit").await?;
     let requested = format!("{}[data-status=\"requested\"]", by_id("payment-refund"));

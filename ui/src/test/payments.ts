@@ -61,6 +61,7 @@ export function paymentDetail(overrides: Partial<PaymentDetailView> = {}, row: P
     redirectUrl: null,
     pushDeadline: null,
     providerStatus: '2005400',
+    problem: null,
     timeline: [
       { at: '2026-03-05T03:00:00Z', kind: 'payment_created', detail: '' },
       { at: '2026-03-05T03:00:05Z', kind: 'payment_succeeded', detail: '{"responseCode":"2005400"}' },
