@@ -269,3 +269,353 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
 fn card(product: &str, status: &str) -> String {
     format!("{}[data-status=\"{status}\"]", by_id(&format!("account-{product}")))
 }
+
+#[tokio::test]
+async fn payments_and_refunds() -> Result<()> {
+    let install = Install::new("money")?;
+    let app = install.launch().await?;
+    let result = money_desk(&install, &app).await;
+    app.finish(result).await
+}
+
+const BUDI_PHONE: &str = "6281234567890";
+const AGUS_PHONE: &str = "6285712345678";
+const MAGIC_PAYER: &str = "6281100000007";
+const FINA_PASSWORD: &str = "fina-password-1";
+
+/// Staff takes three payments (OVO SNAP direct debit on Budi's linked account with the PIN step
+/// played through the sandbox, a DOKU Jokul push paid on the sandbox phone while its countdown
+/// runs, a Tazapay payin the magic payer approves); support requests a partial OVO SNAP refund
+/// and is refused a partial Tazapay one by the rule; finance approves the refund with their
+/// password and the provider refunds it once; the admin finds both steps in the audit log.
+async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
+    app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
+    app.create_operator("sari", "Sari Staff", "staff", "sari-password-1").await?;
+    app.create_operator("dimas", "Dimas Support", "support", "dimas-password-1").await?;
+    app.create_operator("fina", "Fina Finance", "finance", FINA_PASSWORD).await?;
+    app.sign_out().await?;
+    app.sign_in("sari", "sari-password-1").await?;
+    let sandbox = Sandbox::of(app).await?;
+
+    // 1. OVO SNAP direct debit on Budi's linked account, from his customer page.
+    app.click("nav-customers").await?;
+    app.fill("customer-search", "Budi").await?;
+    app.click_with_text("search-hit", "Budi Santoso").await?;
+    app.wait_text("customer-name", "Budi Santoso").await?;
+    app.click("new-payment").await?;
+    app.find("new-payment-dialog").await?;
+    app.wait_text("payment-customer", "Budi Santoso").await?;
+    app.select("payment-product", "ovo_snap").await?;
+    app.select("payment-kind", "direct_debit").await?;
+    app.find("payment-account").await?;
+    app.fill("payment-amount", "150.000").await?;
+    app.select("payment-source", "cash").await?;
+    app.fill("payment-description", "E2E OVO SNAP direct debit").await?;
+    app.click("payment-start").await?;
+    started(app).await?;
+    let opened_before = install.opened().len();
+    // The PIN page was "opened in the system browser"; Budi enters his PIN and pays with cash.
+    let action = payment_step(&sandbox, "ovo_snap", BUDI_PHONE).await?;
+    let action_id = action["id"].as_str().unwrap_or_default().to_owned();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !install.opened().iter().any(|u| u.contains(&action_id)) {
+        let opened = install.opened();
+        ensure!(tokio::time::Instant::now() < deadline, "the PIN page was not opened: {opened:?} (before: {opened_before})");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let decided = sandbox
+        .post(
+            &format!("/_sandbox/pending/{action_id}/decide"),
+            json!({ "decision": "approve", "source": "cash", "follow_redirect": true }),
+        )
+        .await?;
+    println!("OVO SNAP PIN step decided: {decided}");
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    let split = app.text("payment-split").await?;
+    ensure!(digits(&split).starts_with("150000"), "all cash: {split:?}");
+    app.screenshot("01-ovo-snap-succeeded").await?;
+    let snap_ref = open_started_payment(app).await?;
+    let refundable = app.text("payment-refundable").await?;
+    ensure!(digits(&refundable) == "150000", "all of it is refundable: {refundable:?}");
+
+    // 2. A DOKU Jokul push to Agus's phone, typed by hand: the countdown runs while the provider
+    // holds the call; Agus pays on his phone.
+    app.click("payment-back").await?;
+    app.click("new-payment").await?;
+    app.find("new-payment-dialog").await?;
+    app.select("payment-product", "doku_jokul_ovo_push").await?;
+    app.select("payment-kind", "push").await?;
+    app.fill("payment-amount", "75.000").await?;
+    app.fill("payment-phone", "0857-1234-5678").await?;
+    app.fill("payment-description", "E2E Jokul push").await?;
+    app.click("payment-start").await?;
+    started(app).await?;
+    app.wait_attr("payment-status", "data-status", "pending").await?;
+    app.find("push-countdown").await?;
+    let first = push_seconds(app).await?;
+    ensure!((1..=70).contains(&first), "the hold is counted down from 70 s: {first}");
+    let percent: f64 =
+        app.find("push-progress").await?.attr("data-percent").await?.unwrap_or_default().parse().unwrap_or(-1.0);
+    ensure!(percent > 0.0 && percent <= 100.0, "the progress bar shows the hold left: {percent}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut later = first;
+    while later >= first {
+        ensure!(tokio::time::Instant::now() < deadline, "the countdown stayed at {later} s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        later = push_seconds(app).await?;
+    }
+    let text = app.text("push-countdown").await?;
+    println!("push countdown: {first} s → {later} s, {percent}%: {text:?}");
+    app.screenshot("02-push-countdown").await?;
+    // The customer's phone lists the held push; "Pay with Cash" submits its form.
+    let phone_page = sandbox.get_text(&format!("/_sandbox/phone?phone={AGUS_PHONE}")).await?;
+    ensure!(phone_page.contains("Pay with Cash"), "the phone shows the push: {phone_page}");
+    let push = payment_step(&sandbox, "doku_jokul_ovo_push", AGUS_PHONE).await?;
+    let push_id = push["id"].as_str().unwrap_or_default();
+    let form = format!("/_sandbox/phone/{push_id}");
+    ensure!(phone_page.contains(&form), "the phone page's form is this push's: {push_id}");
+    let status = sandbox.post_form(&form, "action=cash").await?;
+    ensure!(status == 200, "Pay with Cash answered {status}");
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(60)).await?;
+    ensure!(app.count(&by_id("push-countdown")).await? == 0, "the countdown is gone once paid");
+    app.screenshot("03-push-succeeded").await?;
+    let push_ref = open_started_payment(app).await?;
+
+    // 3. Tazapay payin for the magic payer, who approves at once; the poller finds the outcome.
+    app.click("payment-back").await?;
+    app.click("new-payment").await?;
+    app.find("new-payment-dialog").await?;
+    app.select("payment-product", "tazapay_ovo_idr").await?;
+    app.fill("payment-amount", "120.000").await?;
+    app.fill("payment-phone", MAGIC_PAYER).await?;
+    app.fill("payment-description", "E2E Tazapay payin").await?;
+    app.click("payment-start").await?;
+    started(app).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    app.screenshot("04-tazapay-succeeded").await?;
+    let taz_ref = open_started_payment(app).await?;
+    println!("payments: OVO SNAP {snap_ref}, Jokul push {push_ref}, Tazapay {taz_ref}");
+    app.click("payment-back").await?;
+    app.sign_out().await?;
+
+    // 4. Support: a partial OVO SNAP refund; a partial Tazapay refund is refused by the rule.
+    app.sign_in("dimas", "dimas-password-1").await?;
+    open_payment_by_reference(app, &snap_ref).await?;
+    app.click("refund-request").await?;
+    app.find("refund-request-dialog").await?;
+    app.wait_text("refund-rule", "(D+60)").await?;
+    let rule = app.text("refund-rule").await?;
+    ensure!(rule.starts_with("OVO SNAP: partial refund allowed until "), "the rule in words: {rule:?}");
+    app.wait_attr("refund-refundable", "data-amount", "150000").await?;
+    app.fill("refund-amount", "50.000").await?;
+    app.fill("refund-reason", "E2E: one item returned").await?;
+    // The preview follows the typing (debounced): wait for the one of Rp 50.000, not the first one's Rp 150.000.
+    let settled = format!("{}[data-previewing=\"false\"]", by_id("refund-allowed"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = app.text_css(&settled).await?;
+        if digits(&shown) == "50000" {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the preview is for Rp 50.000: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.screenshot("05-refund-request-ovo-snap").await?;
+    app.click("refund-submit").await?;
+    let requested = format!("{}[data-status=\"requested\"]", by_id("payment-refund"));
+    app.wait_count(&requested, Duration::from_secs(20), |n| n == 1).await?;
+    ensure!(app.count(&by_id("refund-request-dialog")).await? == 0, "the dialog closed");
+    app.wait_text("payment-refundable", "100").await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "100000", "Rp 50.000 is reserved");
+    let row = app.find_css(&requested).await?;
+    app.client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&row)?]).await?;
+    app.screenshot("06-refund-requested").await?;
+
+    app.click("payment-back").await?;
+    open_payment_by_reference(app, &taz_ref).await?;
+    app.click("refund-request").await?;
+    app.find("refund-request-dialog").await?;
+    app.wait_text("refund-rule", "full refund only").await?;
+    let rule = app.text("refund-rule").await?;
+    ensure!(rule.starts_with("Tazapay"), "the Tazapay rule: {rule:?}");
+    app.wait_attr("refund-refundable", "data-amount", "120000").await?;
+    app.fill("refund-amount", "60.000").await?;
+    app.fill("refund-reason", "E2E: partial refund attempt").await?;
+    app.wait_text("refund-refusal", "full refund only").await?;
+    let refusal = app.text("refund-refusal").await?;
+    ensure!(digits(&refusal).contains("120000"), "the refusal names the full amount: {refusal:?}");
+    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "a refused refund cannot be submitted");
+    app.screenshot("07-tazapay-partial-refused").await?;
+    // The back end refuses it too, with the rule, when asked directly.
+    let payment_id = app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default();
+    let reply = app
+        .invoke(
+            "request_refund",
+            json!({ "input": { "paymentId": payment_id.parse::<i64>()?, "amount": "60.000", "reason": "E2E over IPC" } }),
+        )
+        .await?;
+    let err = reply.expect_err("a partial Tazapay refund must be refused");
+    ensure!(err["code"] == "conflict" && err["reason"] == "refund_partial_not_allowed", "refused by the rule: {err}");
+    ensure!(err["message"].as_str().unwrap_or_default().contains("full refund only"), "the rule is named: {err}");
+    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
+    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
+    let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;
+    let sent = tazapay.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("refund")).count();
+    ensure!(sent == 0, "a refused refund never reaches Tazapay: {sent} refund call(s)");
+    app.sign_out().await?;
+
+    // 5. Finance approves the OVO SNAP refund with their password; the provider refunds it once.
+    app.sign_in("fina", FINA_PASSWORD).await?;
+    app.click("nav-refunds").await?;
+    app.click("refunds-tab-requested").await?;
+    let row = refund_row_for(app, &snap_ref).await?;
+    ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"), "awaiting approval");
+    app.screenshot("08-refund-queue").await?;
+    app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
+    app.wait_attr("refund-status", "data-status", "requested").await?;
+    app.wait_text("refund-requested-by", "dimas").await?;
+    app.click("refund-approve").await?;
+    app.find("refund-decide-dialog").await?;
+    app.fill("refund-password", FINA_PASSWORD).await?;
+    app.screenshot("09-refund-approve-password").await?;
+    app.click("refund-decide-confirm").await?;
+    app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        if status == "succeeded" {
+            break;
+        }
+        ensure!(!["failed", "rejected", "unknown"].contains(&status.as_str()), "the refund became {status}");
+        ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.click("refund-reload").await?;
+    }
+    ensure!(app.text("refund-decided-by").await?.contains("fina"), "decided by fina");
+    app.screenshot("10-refund-succeeded").await?;
+    let received = sandbox.get("/_sandbox/received?product=ovo_snap").await?;
+    let refund_calls: Vec<&serde_json::Value> = received
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["path"].as_str().unwrap_or_default().contains("refund"))
+        .collect();
+    ensure!(refund_calls.len() == 1, "exactly one refund request reached OVO SNAP: {refund_calls:?}");
+    app.sign_out().await?;
+
+    // 6. The admin finds the request and the approval in the audit log, by whom.
+    app.sign_in("admin", ADMIN_PASSWORD).await?;
+    app.click("nav-audit").await?;
+    app.wait_attr("audit-verify-status", "data-intact", "true").await?;
+    for (action, operator, subject) in
+        [("refund.request", "dimas", format!("payment:{snap_ref}")), ("refund.approve", "fina", "refund:".to_owned())]
+    {
+        let rows = format!("{}[data-action=\"{action}\"]", by_id("audit-row"));
+        app.wait_count(&rows, Duration::from_secs(20), |n| n >= 1).await?;
+        let mut texts = Vec::new();
+        for row in app.client.find_all(fantoccini::Locator::Css(&rows)).await? {
+            texts.push(row.prop("textContent").await?.unwrap_or_default());
+        }
+        ensure!(texts.iter().any(|t| t.contains(operator) && t.contains(&subject)), "{action} by {operator} on {subject}: {texts:?}");
+    }
+    app.screenshot("11-audit-refunds").await?;
+    Ok(())
+}
+
+/// The push countdown's seconds left.
+async fn push_seconds(app: &Desktop) -> Result<i64> {
+    let s = app.find("push-countdown").await?.attr("data-seconds").await?.unwrap_or_default();
+    s.parse::<i64>().map_err(|e| anyhow::anyhow!("data-seconds {s:?}: {e}"))
+}
+
+/// Waits until the element's `data-status` is `expected`; stops early on a final status that
+/// is not it.
+async fn wait_status(app: &Desktop, test_id: &str, expected: &str, within: Duration) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut last = String::new();
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(el) = app.client.find(fantoccini::Locator::Css(&by_id(test_id))).await {
+            last = el.attr("data-status").await.ok().flatten().unwrap_or_default();
+            if last == expected {
+                return Ok(());
+            }
+            if ["failed", "expired", "cancelled", "needs_review"].contains(&last.as_str()) {
+                let outcome = app.text("payment-outcome").await.unwrap_or_default();
+                anyhow::bail!("{test_id} became {last}, expected {expected}: {outcome:?}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let outcome = app.text("payment-outcome").await.unwrap_or_default();
+    anyhow::bail!("{test_id} stayed {last:?} for {within:?}, expected {expected}: {outcome:?}")
+}
+
+/// Waits for the new-payment dialog to show the started payment, or fails with the reason the
+/// back end gave for not starting it.
+async fn started(app: &Desktop) -> Result<()> {
+    let either = format!("{}, {}", by_id("payment-live"), by_id("payment-start-error"));
+    app.find_css(&either).await?;
+    if app.count(&by_id("payment-start-error")).await? > 0 {
+        anyhow::bail!("the payment did not start: {:?}", app.text("payment-start-error").await?);
+    }
+    Ok(())
+}
+
+/// The sandbox's waiting customer step of a payment (not a linking) for this product and phone.
+async fn payment_step(sandbox: &Sandbox, product: &str, phone: &str) -> Result<serde_json::Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut last = serde_json::Value::Null;
+    while tokio::time::Instant::now() < deadline {
+        last = sandbox.get("/_sandbox/pending").await?;
+        let found = last.as_array().into_iter().flatten().find(|a| {
+            a["product"] == product && a["kind"] != "binding" && digits(a["phone"].as_str().unwrap_or_default()) == phone
+        });
+        if let Some(action) = found {
+            return Ok(action.clone());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("no pending {product} payment step for {phone}; pending: {last}")
+}
+
+/// From the new-payment dialog, once its payment is final: its page; answers its reference.
+async fn open_started_payment(app: &Desktop) -> Result<String> {
+    app.click("payment-open-page").await?;
+    app.find("payment-page").await?;
+    app.wait_count(&by_id("new-payment-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    let reference = app.text("payment-reference").await?.trim().to_owned();
+    ensure!(!reference.is_empty(), "the payment page names its reference");
+    Ok(reference)
+}
+
+/// Payments → the reference filter → the one row → its page.
+async fn open_payment_by_reference(app: &Desktop, reference: &str) -> Result<()> {
+    app.click("nav-payments").await?;
+    app.fill("payment-filter-reference", reference).await?;
+    let row = format!("{}[data-reference=\"{reference}\"]", by_id("payment-row"));
+    app.wait_count(&by_id("payment-row"), Duration::from_secs(20), |n| n == 1).await?;
+    app.click_css(&row).await?;
+    app.wait_text("payment-reference", reference).await?;
+    Ok(())
+}
+
+/// The refund queue's row of the refund on this payment (CSS selector, by its id).
+async fn refund_row_for(app: &Desktop, payment_reference: &str) -> Result<String> {
+    let rows = by_id("refund-row");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while tokio::time::Instant::now() < deadline {
+        seen.clear();
+        for row in app.client.find_all(fantoccini::Locator::Css(&rows)).await.unwrap_or_default() {
+            let text = row.prop("textContent").await?.unwrap_or_default();
+            if text.contains(payment_reference) {
+                let id = row.attr("data-refund-id").await?.unwrap_or_default();
+                return Ok(format!("{rows}[data-refund-id=\"{id}\"]"));
+            }
+            seen.push(text);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!("no refund row for {payment_reference}; rows: {seen:?}")
+}

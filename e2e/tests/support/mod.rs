@@ -183,12 +183,31 @@ impl Desktop {
         self.client
             .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(element)?])
             .await?;
-        if let Err(err) = element.clone().click().await {
+        let mut clicked = element.clone().click().await;
+        if clicked.is_err() && self.dismiss_toasts().await? > 0 {
+            // A toast in the bottom corner covered it (a page scrolled to its end cannot bring
+            // the element to the middle): close the toasts, as a person would, and click again.
+            clicked = element.clone().click().await;
+        }
+        if let Err(err) = clicked {
             let label: String = what.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
             let shot = self.screenshot(&format!("failed-click-{label}")).await;
             bail!("cannot click {what}: {err} (screenshot: {shot:?})");
         }
         Ok(())
+    }
+
+    /// Closes every toast on screen; answers how many there were.
+    pub async fn dismiss_toasts(&self) -> Result<usize> {
+        let closes = self.client.find_all(Locator::Css("[data-testid=\"toast\"] button.close")).await?;
+        let count = closes.len();
+        for close in closes {
+            let _ = close.click().await;
+        }
+        if count > 0 {
+            self.wait_count("[data-testid=\"toast\"]", WAIT, |n| n == 0).await?;
+        }
+        Ok(count)
     }
 
     /// `text`, for a CSS selector.
@@ -363,6 +382,30 @@ impl Sandbox {
             bail!("POST {path}: {status} {answer}");
         }
         Ok(answer)
+    }
+
+    /// A sandbox page (HTML), e.g. the customer's phone `/_sandbox/phone?phone=…`.
+    pub async fn get_text(&self, path: &str) -> Result<String> {
+        let reply = self.http.get(format!("{}{path}", self.url)).send().await?;
+        let status = reply.status();
+        let body = reply.text().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    /// Submits a sandbox page's form as the browser would (`application/x-www-form-urlencoded`,
+    /// redirects followed); answers the final status.
+    pub async fn post_form(&self, path: &str, form: &str) -> Result<u16> {
+        let reply = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+            .send()
+            .await?;
+        Ok(reply.status().as_u16())
     }
 
     /// Waits for the customer step `product` opened for `phone` (canonical `62…`).

@@ -178,7 +178,7 @@ describe('New payment', () => {
       amount: '125.000',
       phone: '0812 3456 7890',
       accountId: null,
-      source: 'cash',
+      source: '',
       description: '',
     });
     expect(screen.getByTestId('push-countdown').getAttribute('data-seconds')).toBe('70');
