@@ -318,7 +318,7 @@ impl Backoffice {
         let reference = Reference::generate(&mut rand::thread_rng());
         let key = idempotency_key(product, &reference);
         let push = kind == PaymentKind::Push;
-        let push_deadline = push.then(|| now.plus_millis(PUSH_HOLD_SECONDS * 1_000));
+        let push_deadline = push.then(|| now.plus_millis(self.push_hold_millis(environment)));
         let status = if push {
             PaymentStatus::Pending
         } else {
@@ -1028,5 +1028,19 @@ impl Backoffice {
             }
         }
         Ok(None)
+    }
+}
+
+impl Backoffice {
+    /// How long the provider holds a push: 70 s, times the built-in sandbox's time scale there.
+    fn push_hold_millis(&self, environment: Environment) -> i64 {
+        let real = PUSH_HOLD_SECONDS * 1_000;
+        match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => match ovo_sandbox::TimeScale::parse(scale) {
+                Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000).unwrap_or(real).max(1_000),
+                Err(_) => real,
+            },
+            _ => real,
+        }
     }
 }

@@ -9,6 +9,7 @@ import {
   isOpenPayment,
   rangeInvalid,
   remainingPercent,
+  holdSeconds,
   remainingSeconds,
   tabStatuses,
 } from './payments';
@@ -92,6 +93,14 @@ describe('push countdown', () => {
     expect(remainingPercent(35)).toBe(50);
     expect(remainingPercent(0)).toBe(0);
     expect(remainingPercent(90)).toBe(100);
+  });
+
+  it('measures the hold from its start to its deadline (shorter in a sped-up sandbox)', () => {
+    expect(holdSeconds('2026-03-05T03:00:00Z', '2026-03-05T03:01:10Z')).toBe(70);
+    expect(holdSeconds('2026-03-05T03:00:00Z', '2026-03-05T03:00:14Z')).toBe(14);
+    expect(remainingPercent(7, 14)).toBe(50);
+    expect(holdSeconds('2026-03-05T03:00:00Z', '2026-03-05T03:00:00Z')).toBeNull();
+    expect(holdSeconds('not a time', '2026-03-05T03:00:14Z')).toBeNull();
   });
 });
 

@@ -140,6 +140,12 @@ export function remainingSeconds(deadline: string | null, now: number = Date.now
   return Math.max(0, Math.ceil((end - now) / 1000));
 }
 
+/** The length of a push hold in whole seconds, from its start to its deadline; null when unreadable. */
+export function holdSeconds(startedAt: string, deadline: string): number | null {
+  const total = Math.round((Date.parse(deadline) - Date.parse(startedAt)) / 1000);
+  return Number.isFinite(total) && total > 0 ? total : null;
+}
+
 /** The share of the push hold that is left, 0..100. */
 export function remainingPercent(seconds: number, total: number = PUSH_HOLD_SECONDS): number {
   if (total <= 0) return 0;

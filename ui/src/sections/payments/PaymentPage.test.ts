@@ -40,7 +40,7 @@ describe('PushCountdown', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2026-03-05T03:00:00Z'));
     setCurrentLanguage('en');
-    render(PushCountdown, { deadline: '2026-03-05T03:01:10Z' });
+    render(PushCountdown, { deadline: '2026-03-05T03:01:10Z', startedAt: '2026-03-05T03:00:00Z' });
     const countdown = screen.getByTestId('push-countdown');
     expect(countdown.getAttribute('data-seconds')).toBe('70');
     expect(countdown.textContent).toContain('70 s left');
