@@ -152,13 +152,13 @@ impl Backoffice {
         }
         ovo_ledger::commit(tx).await?;
         if input.approve && decided.mode == RefundMode::Api {
-            self.submit_refund(id).await?;
+            self.submit_refund(id, &actor.operator).await?;
         }
         self.refund_view(id, true).await
     }
 
     /// Sends an approved refund once, with its idempotency key stored before the call.
-    async fn submit_refund(&self, id: RefundId) -> AppResult<()> {
+    async fn submit_refund(&self, id: RefundId, approver: &ovo_ledger::operators::OperatorRow) -> AppResult<()> {
         let refund = self.refund_row(id).await?;
         let payment = self.payment(refund.payment_id.get()).await?;
         let key = format!("RF{}", refund.reference.as_str());
@@ -176,7 +176,7 @@ impl Backoffice {
             // Nothing was sent: the linked account could not be read.
             Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
         };
-        self.record_refund_outcome(&refund, outcome, "refund.submit").await
+        self.record_refund_outcome(&refund, outcome, "refund.submit", Some(approver)).await
     }
 
     /// Resolves refunds whose outcome is open (submitting after a crash, processing, unknown)
@@ -215,7 +215,7 @@ impl Backoffice {
             },
             Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
         };
-        self.record_refund_outcome(refund, outcome, "refund.status").await?;
+        self.record_refund_outcome(refund, outcome, "refund.status", None).await?;
         let now = self.refund_row(refund.id).await?.status;
         Ok(matches!(now, RefundStatus::Succeeded | RefundStatus::Failed))
     }
@@ -224,7 +224,14 @@ impl Backoffice {
         self.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&id)
     }
 
-    async fn record_refund_outcome(&self, refund: &RefundRow, outcome: Result<ovo_providers::model::RefundOutcome, ProviderError>, action: &str) -> AppResult<()> {
+    /// `by`: the approver whose decision sent it; none for the background's status queries.
+    async fn record_refund_outcome(
+        &self,
+        refund: &RefundRow,
+        outcome: Result<ovo_providers::model::RefundOutcome, ProviderError>,
+        action: &str,
+        by: Option<&ovo_ledger::operators::OperatorRow>,
+    ) -> AppResult<()> {
         let now = self.now();
         let subject = format!("refund:{}", refund.reference.as_str());
         let mut tx = self.ledger.begin_write().await?;
@@ -252,7 +259,7 @@ impl Backoffice {
                 (json!({ "error": e.to_string(), "provider_code": e.provider_code() }), AuditOutcome::Failed)
             }
         };
-        self.audit(&mut tx, None, action, &subject, audit_outcome, detail).await?;
+        self.audit(&mut tx, by, action, &subject, audit_outcome, detail).await?;
         ovo_ledger::commit(tx).await?;
         Ok(())
     }

@@ -586,6 +586,9 @@ export const en = {
   'timeline.payment_unknown': 'Payment outcome unknown',
   'timeline.payment_expired': 'Payment expired',
   'timeline.payment_cancelled': 'Payment cancelled',
+  'timeline.payment_sent': 'Sent to the provider',
+  'timeline.payment_redirect': 'Provider page opened for the customer',
+  'timeline.payment_needs_review': 'Needs review: no final answer from the provider',
   'timeline.notification': 'Notification from the provider',
   'timeline.status_query': 'Status asked from the provider',
 

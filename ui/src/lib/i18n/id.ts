@@ -590,6 +590,9 @@ export const id: Dictionary = {
   'timeline.payment_unknown': 'Hasil pembayaran belum diketahui',
   'timeline.payment_expired': 'Pembayaran kedaluwarsa',
   'timeline.payment_cancelled': 'Pembayaran dibatalkan',
+  'timeline.payment_sent': 'Dikirim ke penyedia',
+  'timeline.payment_redirect': 'Halaman penyedia dibuka untuk pelanggan',
+  'timeline.payment_needs_review': 'Perlu ditinjau: belum ada jawaban akhir dari penyedia',
   'timeline.notification': 'Notifikasi dari penyedia',
   'timeline.status_query': 'Status ditanyakan ke penyedia',
 
