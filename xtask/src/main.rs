@@ -17,6 +17,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   e2e        only the end-to-end suite (after `test` has installed everything once)
   bench      every benchmark; `bench ledger|search|scroll|refunds|push|signing [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
+             search:  customer search through the app on 200,000 customers against the bare queries
+             scroll:  paging through 100,000 payments through the app against the bare page query
+             refunds: refund requests per second against a bare durable insert
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
   gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
