@@ -195,7 +195,15 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
         account: Some(budi_account()),
         created_at: SystemClock.now(),
     };
-    let done = client.status(&status).await.unwrap();
+    // The sandbox settles the approved step on its own task: ask until the answer is final.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let done = loop {
+        let done = client.status(&status).await.unwrap();
+        if done.state.is_final() || std::time::Instant::now() > deadline {
+            break done;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(done.state, PaymentState::Succeeded, "{done:?}");
     let provider_ref = done.provider_ref.or(started.provider_ref);
     let mut tx = app.ledger().begin_write().await.unwrap();
