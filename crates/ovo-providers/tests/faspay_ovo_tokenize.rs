@@ -410,13 +410,22 @@ async fn timeout_is_unknown_then_status_resolves() {
     let err = client.pay(&payment(&r, SOPHIA, 12_000)).await.unwrap_err();
     assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::Timeout });
     assert!(err.is_unknown_outcome());
-    // Whether the late request was processed, only the status says: wait past the delay.
-    tokio::time::sleep(Duration::from_millis(1700)).await;
-    // The sandbox delays before processing and drops the work when we hang up: the status
-    // says the bill does not exist (5), so the same reference may be sent again.
-    let state = client.status(&status_of(&r, None, 12_000)).await.unwrap().state;
-    assert!(matches!(state, PaymentState::Failed { ref code, .. } if code == "5"), "{state:?}");
+    // Whether the late request was processed, only the status says. A provider processes what
+    // it received even after we hung up (so does the sandbox): the bill appears once the delay
+    // has passed, waiting for the customer's PIN.
+    let mut state = client.status(&status_of(&r, None, 12_000)).await.unwrap();
+    for _ in 0..200 {
+        if !matches!(state.state, PaymentState::Failed { ref code, .. } if code == "5") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        state = client.status(&status_of(&r, None, 12_000)).await.unwrap();
+    }
+    assert_eq!(state.state, PaymentState::Pending, "{state:?}");
+    let trx_id = state.provider_ref.clone().unwrap();
+    // Sending again under the same reference replays that bill rather than making another.
     let again = client.pay(&payment(&r, SOPHIA, 12_000)).await.unwrap();
+    assert_eq!(again.provider_ref.as_deref(), Some(trx_id.as_str()));
     let found = client.status(&status_of(&r, again.provider_ref.clone(), 12_000)).await.unwrap();
     assert_eq!((found.state, found.provider_ref), (PaymentState::Pending, again.provider_ref));
 }
