@@ -10,6 +10,7 @@ import type {
 } from './ipc/types';
 import { setCurrentLanguage } from './i18n/i18n.svelte';
 import { defaultLanguage } from './i18n/locale';
+import { desk } from './desk.svelte';
 import type { Section } from './nav';
 
 import { clearToasts } from './toasts.svelte';
@@ -66,8 +67,10 @@ export function applyStatus(status: SessionStatus): void {
   const previous = app.status;
   if (previous?.operator?.id !== status.operator?.id) {
     app.section = null;
-    // One operator's messages are not for the next one.
+    // One operator's messages and open pages are not for the next one.
     clearToasts();
+    desk.paymentId = null;
+    desk.refundId = null;
   }
   // Signing in, setting up and unlocking are activity in the back end's eyes too.
   if (status.state === 'active' && previous?.state !== 'active') touchThrottle.markTouched();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyStatus, createTouchThrottle } from './session.svelte';
 import { toastSuccess, toasts } from './toasts.svelte';
+import { desk, openPayment, openRefund } from './desk.svelte';
 import { ADMIN, status } from '../test/fixtures';
 
 describe('touch throttle', () => {
@@ -36,5 +37,15 @@ describe('session changes', () => {
     expect(toasts.length).toBe(1);
     applyStatus(status('signed_out', { operator: null }));
     expect(toasts.length).toBe(0);
+  });
+
+  it("close the previous operator's payment and refund pages", () => {
+    applyStatus(status('active', { operator: ADMIN }));
+    openRefund(7);
+    openPayment(42);
+    applyStatus(status('active', { operator: ADMIN })); // same operator: kept
+    expect(desk).toEqual({ paymentId: 42, refundId: 7 });
+    applyStatus(status('signed_out', { operator: null }));
+    expect(desk).toEqual({ paymentId: null, refundId: null });
   });
 });
