@@ -87,8 +87,12 @@ describe('PaymentList', () => {
     render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
     await screen.findByTestId('payments-list');
     await waitFor(() => expect(queries()).toHaveLength(1));
+    const results = screen.getByTestId('payments-results');
+    await waitFor(() => expect(results.getAttribute('data-settled')).toBe('true'));
 
     await fireEvent.change(screen.getByTestId('payment-filter-product'), { target: { value: 'doku_jokul_ovo_push' } });
+    // The rows on screen no longer answer the filters until the reload lands.
+    expect(results.getAttribute('data-settled')).toBe('false');
     await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'pending' } });
     await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-01' } });
     await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-05' } });
@@ -109,6 +113,7 @@ describe('PaymentList', () => {
       after: null,
       limit: 100,
     });
+    await waitFor(() => expect(results.getAttribute('data-settled')).toBe('true'));
   });
 
   it('does not query with a reversed date range, and says why', async () => {
