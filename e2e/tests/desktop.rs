@@ -7,7 +7,10 @@ use anyhow::{ensure, Result};
 use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
-use support::{by_id, contains, digits, Desktop, Install, Sandbox, APP_IDENTIFIER};
+use support::{
+    by_id, card, contains, digits, open_payment_by_reference, open_started_payment, payment_step, refund_row_for, started,
+    wait_status, Desktop, Install, Sandbox, APP_IDENTIFIER,
+};
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
 
@@ -263,11 +266,6 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     }
     app.screenshot("05-audit-customer-desk").await?;
     Ok(())
-}
-
-/// The account card of `product` in `status`.
-fn card(product: &str, status: &str) -> String {
-    format!("{}[data-status=\"{status}\"]", by_id(&format!("account-{product}")))
 }
 
 #[tokio::test]
@@ -527,95 +525,4 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
 async fn push_seconds(app: &Desktop) -> Result<i64> {
     let s = app.find("push-countdown").await?.attr("data-seconds").await?.unwrap_or_default();
     s.parse::<i64>().map_err(|e| anyhow::anyhow!("data-seconds {s:?}: {e}"))
-}
-
-/// Waits until the element's `data-status` is `expected`; stops early on a final status that
-/// is not it.
-async fn wait_status(app: &Desktop, test_id: &str, expected: &str, within: Duration) -> Result<()> {
-    let deadline = tokio::time::Instant::now() + within;
-    let mut last = String::new();
-    while tokio::time::Instant::now() < deadline {
-        if let Ok(el) = app.client.find(fantoccini::Locator::Css(&by_id(test_id))).await {
-            last = el.attr("data-status").await.ok().flatten().unwrap_or_default();
-            if last == expected {
-                return Ok(());
-            }
-            if ["failed", "expired", "cancelled", "needs_review"].contains(&last.as_str()) {
-                let outcome = app.text("payment-outcome").await.unwrap_or_default();
-                anyhow::bail!("{test_id} became {last}, expected {expected}: {outcome:?}");
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let outcome = app.text("payment-outcome").await.unwrap_or_default();
-    anyhow::bail!("{test_id} stayed {last:?} for {within:?}, expected {expected}: {outcome:?}")
-}
-
-/// Waits for the new-payment dialog to show the started payment, or fails with the reason the
-/// back end gave for not starting it.
-async fn started(app: &Desktop) -> Result<()> {
-    let either = format!("{}, {}", by_id("payment-live"), by_id("payment-start-error"));
-    app.find_css(&either).await?;
-    if app.count(&by_id("payment-start-error")).await? > 0 {
-        anyhow::bail!("the payment did not start: {:?}", app.text("payment-start-error").await?);
-    }
-    Ok(())
-}
-
-/// The sandbox's waiting customer step of a payment (not a linking) for this product and phone.
-async fn payment_step(sandbox: &Sandbox, product: &str, phone: &str) -> Result<serde_json::Value> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let mut last = serde_json::Value::Null;
-    while tokio::time::Instant::now() < deadline {
-        last = sandbox.get("/_sandbox/pending").await?;
-        let found = last.as_array().into_iter().flatten().find(|a| {
-            a["product"] == product && a["kind"] != "binding" && digits(a["phone"].as_str().unwrap_or_default()) == phone
-        });
-        if let Some(action) = found {
-            return Ok(action.clone());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    anyhow::bail!("no pending {product} payment step for {phone}; pending: {last}")
-}
-
-/// From the new-payment dialog, once its payment is final: its page; answers its reference.
-async fn open_started_payment(app: &Desktop) -> Result<String> {
-    app.click("payment-open-page").await?;
-    app.find("payment-page").await?;
-    app.wait_count(&by_id("new-payment-dialog"), Duration::from_secs(10), |n| n == 0).await?;
-    let reference = app.text("payment-reference").await?.trim().to_owned();
-    ensure!(!reference.is_empty(), "the payment page names its reference");
-    Ok(reference)
-}
-
-/// Payments → the reference filter → the one row → its page.
-async fn open_payment_by_reference(app: &Desktop, reference: &str) -> Result<()> {
-    app.click("nav-payments").await?;
-    app.fill("payment-filter-reference", reference).await?;
-    let row = format!("{}[data-reference=\"{reference}\"]", by_id("payment-row"));
-    app.wait_count(&by_id("payment-row"), Duration::from_secs(20), |n| n == 1).await?;
-    app.click_css(&row).await?;
-    app.wait_text("payment-reference", reference).await?;
-    Ok(())
-}
-
-/// The refund queue's row of the refund on this payment (CSS selector, by its id).
-async fn refund_row_for(app: &Desktop, payment_reference: &str) -> Result<String> {
-    let rows = by_id("refund-row");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let mut seen = Vec::new();
-    while tokio::time::Instant::now() < deadline {
-        seen.clear();
-        for row in app.client.find_all(fantoccini::Locator::Css(&rows)).await.unwrap_or_default() {
-            let text = row.prop("textContent").await?.unwrap_or_default();
-            if text.contains(payment_reference) {
-                let id = row.attr("data-refund-id").await?.unwrap_or_default();
-                return Ok(format!("{rows}[data-refund-id=\"{id}\"]"));
-            }
-            seen.push(text);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    anyhow::bail!("no refund row for {payment_reference}; rows: {seen:?}")
 }

@@ -6,13 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
 pub const APP_IDENTIFIER: &str = "com.ovobackoffice.desktop";
 const WAIT: Duration = Duration::from_secs(20);
+const LAUNCH_WAIT: Duration = Duration::from_secs(120);
 
 fn env(name: &str) -> Result<String> {
     std::env::var(name).with_context(|| format!("{name} is unset: run the end-to-end suite through `cargo xtask test`"))
@@ -59,11 +60,18 @@ impl Install {
     pub async fn launch(&self) -> Result<Desktop> {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": self.launcher }));
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&env("OVO_E2E_WEBDRIVER")?)
-            .await
-            .context("cannot start a WebDriver session through tauri-driver")?;
+        let webdriver = env("OVO_E2E_WEBDRIVER")?;
+        let mut builder = ClientBuilder::native();
+        let connect = builder.capabilities(caps).connect(&webdriver);
+        // An app that dies at start (e.g. no display) leaves the driver waiting for it forever.
+        let client = match tokio::time::timeout(LAUNCH_WAIT, connect).await {
+            Ok(client) => client.context("cannot start a WebDriver session through tauri-driver")?,
+            Err(_) => {
+                let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+                let head: String = stderr.lines().take(4).collect::<Vec<_>>().join("\n");
+                bail!("the app did not open a window within {LAUNCH_WAIT:?}; its stderr begins: {head}");
+            }
+        };
         Ok(Desktop { client, name: self.name.clone() })
     }
 
@@ -433,4 +441,399 @@ pub fn digits(text: &str) -> String {
 
 pub fn contains(path: &Path, needle: &str) -> bool {
     std::fs::read(path).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+}
+
+/// The account card of `product` in `status`.
+pub fn card(product: &str, status: &str) -> String {
+    format!("{}[data-status=\"{status}\"]", by_id(&format!("account-{product}")))
+}
+
+/// Waits until the element's `data-status` is `expected`; stops early on a final status that
+/// is not it.
+pub async fn wait_status(app: &Desktop, test_id: &str, expected: &str, within: Duration) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut last = String::new();
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(el) = app.client.find(Locator::Css(&by_id(test_id))).await {
+            last = el.attr("data-status").await.ok().flatten().unwrap_or_default();
+            if last == expected {
+                return Ok(());
+            }
+            if ["failed", "expired", "cancelled", "needs_review"].contains(&last.as_str()) {
+                let outcome = app.text("payment-outcome").await.unwrap_or_default();
+                bail!("{test_id} became {last}, expected {expected}: {outcome:?}");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let outcome = app.text("payment-outcome").await.unwrap_or_default();
+    bail!("{test_id} stayed {last:?} for {within:?}, expected {expected}: {outcome:?}")
+}
+
+/// Waits for the new-payment dialog to show the started payment, or fails with the reason the
+/// back end gave for not starting it.
+pub async fn started(app: &Desktop) -> Result<()> {
+    let either = format!("{}, {}", by_id("payment-live"), by_id("payment-start-error"));
+    app.find_css(&either).await?;
+    if app.count(&by_id("payment-start-error")).await? > 0 {
+        bail!("the payment did not start: {:?}", app.text("payment-start-error").await?);
+    }
+    Ok(())
+}
+
+/// The sandbox's waiting customer step of a payment (not a linking) for this product and phone.
+pub async fn payment_step(sandbox: &Sandbox, product: &str, phone: &str) -> Result<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut last = Value::Null;
+    while tokio::time::Instant::now() < deadline {
+        last = sandbox.get("/_sandbox/pending").await?;
+        let found = last.as_array().into_iter().flatten().find(|a| {
+            a["product"] == product && a["kind"] != "binding" && digits(a["phone"].as_str().unwrap_or_default()) == phone
+        });
+        if let Some(action) = found {
+            return Ok(action.clone());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("no pending {product} payment step for {phone}; pending: {last}")
+}
+
+/// From the new-payment dialog, once its payment is final: its page; answers its reference.
+pub async fn open_started_payment(app: &Desktop) -> Result<String> {
+    app.click("payment-open-page").await?;
+    app.find("payment-page").await?;
+    app.wait_count(&by_id("new-payment-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    let reference = app.text("payment-reference").await?.trim().to_owned();
+    ensure!(!reference.is_empty(), "the payment page names its reference");
+    Ok(reference)
+}
+
+/// Payments → the reference filter → the one row → its page.
+pub async fn open_payment_by_reference(app: &Desktop, reference: &str) -> Result<()> {
+    app.open_payments().await?;
+    app.fill("payment-filter-reference", reference).await?;
+    app.find_css(&format!("{}[data-settled=\"true\"]", by_id("payments-results"))).await?;
+    let row = format!("{}[data-reference=\"{reference}\"]", by_id("payment-row"));
+    app.wait_count(&by_id("payment-row"), Duration::from_secs(20), |n| n == 1).await?;
+    app.click_css(&row).await?;
+    app.wait_text("payment-reference", reference).await?;
+    Ok(())
+}
+
+/// The refund queue's row of the refund on this payment (CSS selector, by its id).
+pub async fn refund_row_for(app: &Desktop, payment_reference: &str) -> Result<String> {
+    let rows = by_id("refund-row");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while tokio::time::Instant::now() < deadline {
+        seen.clear();
+        for row in app.client.find_all(Locator::Css(&rows)).await.unwrap_or_default() {
+            let text = row.prop("textContent").await?.unwrap_or_default();
+            if text.contains(payment_reference) {
+                let id = row.attr("data-refund-id").await?.unwrap_or_default();
+                return Ok(format!("{rows}[data-refund-id=\"{id}\"]"));
+            }
+            seen.push(text);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("no refund row for {payment_reference}; rows: {seen:?}")
+}
+
+/// The operators the money tests sign in as: one per role below admin, created by the first admin.
+pub struct Team;
+
+impl Team {
+    pub const ADMIN: (&'static str, &'static str) = ("admin", "admin-password-2026");
+    pub const STAFF: (&'static str, &'static str) = ("sari", "sari-password-1");
+    pub const SUPPORT: (&'static str, &'static str) = ("dimas", "dimas-password-1");
+    pub const FINANCE: (&'static str, &'static str) = ("fina", "fina-password-1");
+
+    /// First run: the admin, then a staff, a support and a finance operator; ends signed out.
+    pub async fn set_up(app: &Desktop) -> Result<()> {
+        app.set_up_first_admin(Team::ADMIN.0, "Ayu Admin", Team::ADMIN.1).await?;
+        app.create_operator(Team::STAFF.0, "Sari Staff", "staff", Team::STAFF.1).await?;
+        app.create_operator(Team::SUPPORT.0, "Dimas Support", "support", Team::SUPPORT.1).await?;
+        app.create_operator(Team::FINANCE.0, "Fina Finance", "finance", Team::FINANCE.1).await?;
+        app.sign_out().await
+    }
+}
+
+impl Desktop {
+    /// Signs in as one of the `Team` operators.
+    pub async fn sign_in_as(&self, (username, password): (&str, &str)) -> Result<()> {
+        self.sign_in(username, password).await
+    }
+
+    /// Sets a date input to `YYYY-MM-DD` as its date picker would: the value, then the `input`
+    /// and `change` events the page listens to (WebKitWebDriver cannot type into a date field).
+    pub async fn set_date(&self, test_id: &str, date: &str) -> Result<()> {
+        let field = self.find(test_id).await?;
+        self.client
+            .execute(
+                "const [el, value] = arguments; el.value = value;
+                 el.dispatchEvent(new Event('input', { bubbles: true }));
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::to_value(&field)?, json!(date)],
+            )
+            .await?;
+        ensure!(self.value(test_id).await? == date, "{test_id} holds {date}");
+        Ok(())
+    }
+
+    /// Scrolls the element to the middle of the window (before a screenshot of it).
+    pub async fn show(&self, css: &str) -> Result<()> {
+        let element = self.find_css(css).await?;
+        self.client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element)?]).await?;
+        Ok(())
+    }
+
+    /// The text of every element matching `css`, in order.
+    pub async fn texts_css(&self, css: &str) -> Result<Vec<String>> {
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(css)).await? {
+            texts.push(element.prop("textContent").await?.unwrap_or_default());
+        }
+        Ok(texts)
+    }
+
+    /// Payments → the list (closing a payment page left open).
+    pub async fn open_payments(&self) -> Result<()> {
+        self.click("nav-payments").await?;
+        if self.count(&by_id("payment-back")).await? > 0 {
+            self.click("payment-back").await?;
+        }
+        self.find("payment-filter-reference").await?;
+        Ok(())
+    }
+
+    /// Customers → search `query` → the hit naming `name` → the customer's page.
+    pub async fn open_customer(&self, query: &str, name: &str) -> Result<()> {
+        self.click("nav-customers").await?;
+        if self.count(&by_id("customer-back")).await? > 0 {
+            self.click("customer-back").await?;
+        }
+        self.fill("customer-search", query).await?;
+        self.click_with_text("search-hit", name).await?;
+        self.wait_text("customer-name", name).await
+    }
+
+    /// As the admin: the audit rows of `action` (their text), once there is at least one, with
+    /// the hash chain verified.
+    pub async fn audit_rows(&self, action: &str) -> Result<Vec<String>> {
+        self.click("nav-audit").await?;
+        self.wait_attr("audit-verify-status", "data-intact", "true").await?;
+        let rows = format!("{}[data-action=\"{action}\"]", by_id("audit-row"));
+        self.wait_count(&rows, WAIT, |n| n >= 1).await?;
+        self.texts_css(&rows).await
+    }
+}
+
+impl Install {
+    /// Waits until a URL containing `needle` was "opened in the system browser".
+    pub async fn wait_opened(&self, needle: &str) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(url) = self.opened().into_iter().find(|u| u.contains(needle)) {
+                return Ok(url);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("no page with {needle:?} was opened: {:?}", self.opened());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Sandbox {
+    /// The requests `product` received whose path contains `path_part` (e.g. "refund").
+    pub async fn received(&self, product: &str, path_part: &str) -> Result<Vec<Value>> {
+        let all = self.get(&format!("/_sandbox/received?product={product}")).await?;
+        Ok(all
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["path"].as_str().unwrap_or_default().contains(path_part))
+            .cloned()
+            .collect())
+    }
+
+    /// Every refund request any product received.
+    pub async fn refund_calls(&self) -> Result<usize> {
+        let all = self.get("/_sandbox/received").await?;
+        Ok(all.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("refund")).count())
+    }
+
+    /// The OVO wallet of `phone` (canonical `62…`): (cash, points).
+    pub async fn wallet(&self, phone: &str) -> Result<(i64, i64)> {
+        let wallet = self.get(&format!("/_sandbox/accounts/{phone}")).await?;
+        match (wallet["cash"].as_i64(), wallet["points"].as_i64()) {
+            (Some(cash), Some(points)) => Ok((cash, points)),
+            _ => bail!("no wallet figures for {phone}: {wallet}"),
+        }
+    }
+
+    /// The customer plays the waiting step (a linking or a payment page) that the app opened in
+    /// the browser: approves it and the browser follows the redirect back; answers the step's id.
+    pub async fn approve(&self, install: &Install, step: &Value, source: Option<&str>) -> Result<String> {
+        let id = step["id"].as_str().unwrap_or_default().to_owned();
+        ensure!(!id.is_empty(), "the step has an id: {step}");
+        install.wait_opened(&id).await?;
+        let mut decision = json!({ "decision": "approve", "follow_redirect": true });
+        if let Some(source) = source {
+            decision["source"] = json!(source);
+        }
+        let decided = self.post(&format!("/_sandbox/pending/{id}/decide"), decision).await?;
+        ensure!(decided["followed_error"].is_null(), "the page's redirect was reachable: {decided}");
+        Ok(id)
+    }
+}
+
+/// On a customer's page: links their OVO account through `product` with the phone typed as the
+/// customer says it; the customer approves on the provider's page; answers the account card's
+/// CSS selector once it is active.
+pub async fn link_account(app: &Desktop, install: &Install, sandbox: &Sandbox, product: &str, typed_phone: &str) -> Result<String> {
+    let phone = format!("62{}", &digits(typed_phone)[1..]);
+    app.select("link-product-select", product).await?;
+    app.fill("link-phone", typed_phone).await?;
+    app.click("link-start").await?;
+    let pending = card(product, "pending");
+    app.find_css(&format!("{pending} {}", by_id("account-pending"))).await?;
+    let account_id = app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
+    ensure!(!account_id.is_empty(), "the pending card names its account");
+    let step = sandbox.pending_for(product, &phone).await?;
+    ensure!(step["kind"] == "binding", "the customer's step is the linking: {step}");
+    sandbox.approve(install, &step, None).await?;
+    let active = format!("{}[data-account-id=\"{account_id}\"][data-status=\"active\"]", by_id(&format!("account-{product}")));
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(40))
+        .for_element(Locator::Css(&active))
+        .await
+        .map_err(|e| anyhow::anyhow!("the {product} account did not become active: {e}"))?;
+    Ok(active)
+}
+
+/// A payment to take in the new-payment dialog.
+pub struct NewPayment<'a> {
+    pub product: &'a str,
+    pub kind: &'a str,
+    pub amount: &'a str,
+    /// The money's source, for products that let the merchant choose.
+    pub source: Option<&'a str>,
+    /// The phone typed, for payments not on a linked account.
+    pub phone: Option<&'a str>,
+    pub description: &'a str,
+}
+
+/// Opens the new-payment dialog (from the page on screen), fills it in and starts the payment;
+/// on a customer's page a payment on a linked account takes their first active account of the
+/// product (`account`: the card's `data-account-id` to check it is that one).
+pub async fn start_payment(app: &Desktop, payment: &NewPayment<'_>, account: Option<&str>) -> Result<()> {
+    app.click("new-payment").await?;
+    app.find("new-payment-dialog").await?;
+    app.select("payment-product", payment.product).await?;
+    app.select("payment-kind", payment.kind).await?;
+    if let Some(account) = account {
+        app.select("payment-account", account).await?;
+    }
+    if let Some(phone) = payment.phone {
+        app.fill("payment-phone", phone).await?;
+    }
+    app.fill("payment-amount", payment.amount).await?;
+    if let Some(source) = payment.source {
+        app.select("payment-source", source).await?;
+    }
+    app.fill("payment-description", payment.description).await?;
+    app.click("payment-start").await?;
+    started(app).await
+}
+
+/// What the refund dialog told the requester.
+pub struct RefundDialog {
+    /// The product's rule in plain words.
+    pub rule: String,
+    /// The note that the refund is settled outside the provider, when it is.
+    pub offline_note: Option<String>,
+}
+
+/// On a payment page: asks for a refund of `amount` with `reason`, once the preview agrees
+/// (screenshot `shot` of the filled-in dialog); waits for the request to be listed.
+pub async fn request_refund(app: &Desktop, amount: &str, reason: &str, shot: &str) -> Result<RefundDialog> {
+    let before = app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await?;
+    app.click("refund-request").await?;
+    app.find("refund-request-dialog").await?;
+    app.find("refund-rule").await?;
+    app.fill("refund-amount", amount).await?;
+    app.fill("refund-reason", reason).await?;
+    // The preview follows the typing (debounced): wait for the one of this amount.
+    let settled = format!("{}[data-previewing=\"false\"]", by_id("refund-allowed"));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let shown = app.text_css(&settled).await?;
+        if digits(&shown) == digits(amount) {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the preview is for {amount}: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rule = app.text("refund-rule").await?;
+    let offline_note = match app.count(&by_id("refund-offline-note")).await? {
+        0 => None,
+        _ => Some(app.text("refund-offline-note").await?),
+    };
+    app.screenshot(shot).await?;
+    app.click("refund-submit").await?;
+    let requested = format!("{}[data-status=\"requested\"]", by_id("payment-refund"));
+    app.wait_count(&requested, WAIT, |n| n == before + 1).await?;
+    app.wait_count(&by_id("refund-request-dialog"), WAIT, |n| n == 0).await?;
+    Ok(RefundDialog { rule, offline_note })
+}
+
+/// A finance operator's decision on a refund.
+pub struct Decision<'a> {
+    pub approve: bool,
+    pub note: &'a str,
+    pub password: &'a str,
+}
+
+/// As finance: Refunds → awaiting approval → the refund on this payment → approve or reject
+/// with the password entered again (screenshot `shot` of the filled-in dialog). Leaves the
+/// refund's page open; answers what the dialog said.
+pub async fn decide_refund(app: &Desktop, payment_reference: &str, decision: &Decision<'_>, shot: &str) -> Result<String> {
+    app.click("nav-refunds").await?;
+    if app.count(&by_id("refund-back")).await? > 0 {
+        app.click("refund-back").await?;
+    }
+    app.click("refunds-tab-requested").await?;
+    let row = refund_row_for(app, payment_reference).await?;
+    app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
+    app.wait_attr("refund-status", "data-status", "requested").await?;
+    app.click(if decision.approve { "refund-approve" } else { "refund-reject" }).await?;
+    app.find("refund-decide-dialog").await?;
+    if !decision.note.is_empty() {
+        app.fill("refund-note", decision.note).await?;
+    }
+    app.fill("refund-password", decision.password).await?;
+    let said = app.text("refund-decide-dialog").await?;
+    app.screenshot(shot).await?;
+    app.click("refund-decide-confirm").await?;
+    app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
+    Ok(said)
+}
+
+/// On a refund's page: reloads until its status is `expected`; stops early on another final one.
+pub async fn wait_refund_status(app: &Desktop, expected: &str, within: Duration) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        if status == expected {
+            return Ok(());
+        }
+        let finals = ["succeeded", "failed", "rejected", "settled_offline"];
+        ensure!(!finals.contains(&status.as_str()), "the refund became {status}, expected {expected}");
+        ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}, expected {expected}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        app.click("refund-reload").await?;
+    }
 }

@@ -1,0 +1,455 @@
+//! End-to-end: the products' customer flows and every way a refund ends, in the real app and
+//! webview against the built-in sandbox.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use anyhow::{ensure, Result};
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::{
+    by_id, card, decide_refund, digits, link_account, Decision, open_payment_by_reference, open_started_payment, payment_step,
+    refund_row_for, request_refund, start_payment, wait_refund_status, wait_status, Desktop, Install, NewPayment, Sandbox,
+    Team,
+};
+
+const BUDI_PHONE: &str = "6281234567890";
+const SITI_PHONE: &str = "6281298765432";
+const MAGIC_PAYER: &str = "6281100000007";
+
+/// Runs `flow` on a fresh install and closes the app whatever happens.
+async fn on_fresh_install<F>(name: &str, flow: F) -> Result<()>
+where
+    F: for<'a> AsyncFnOnce(&'a Install, &'a Desktop) -> Result<()>,
+{
+    let install = Install::new(name)?;
+    let app = install.launch().await?;
+    let result = flow(&install, &app).await;
+    app.finish(result).await
+}
+
+#[tokio::test]
+async fn doku_snap_link_then_recurring_and_sale_payments_then_a_partial_refund_approved_by_finance() -> Result<()> {
+    on_fresh_install("doku-snap", doku_snap).await
+}
+
+/// Staff links Budi's OVO account through DOKU SNAP (the customer approves on DOKU's page),
+/// charges it once as RECURRING (no customer step) and once as SALE (OTP and PIN on the page),
+/// then asks for a partial refund of the SALE; finance approves it and DOKU refunds it once.
+/// The sandbox's wallet and DOKU's own records agree with what the app shows.
+async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let (cash_before, _) = sandbox.wallet(BUDI_PHONE).await?;
+
+    app.open_customer("Budi", "Budi Santoso").await?;
+    ensure!(app.count(&card("doku_snap_ovo", "active")).await? == 0, "Budi has no DOKU SNAP account yet");
+    let active = link_account(app, install, &sandbox, "doku_snap_ovo", "0812-3456-7890").await?;
+    let account_id = app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    app.show(&active).await?;
+    app.screenshot("01-doku-snap-linked").await?;
+
+    // RECURRING: merchant-initiated, no customer step; DOKU settles it a moment later.
+    let opened_before = install.opened().len();
+    let recurring = NewPayment {
+        product: "doku_snap_ovo",
+        kind: "recurring",
+        amount: "40.000",
+        source: Some("cash"),
+        phone: None,
+        description: "E2E DOKU recurring",
+    };
+    start_payment(app, &recurring, Some(&account_id)).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    ensure!(install.opened().len() == opened_before, "a recurring payment opens no page: {:?}", install.opened());
+    app.screenshot("02-recurring-succeeded").await?;
+    let recurring_ref = open_started_payment(app).await?;
+
+    // SALE: the customer confirms with OTP and PIN on the page the app opened.
+    app.open_customer("Budi", "Budi Santoso").await?;
+    let sale = NewPayment {
+        product: "doku_snap_ovo",
+        kind: "sale_redirect",
+        amount: "60.000",
+        source: Some("cash"),
+        phone: None,
+        description: "E2E DOKU sale",
+    };
+    start_payment(app, &sale, Some(&account_id)).await?;
+    let step = payment_step(&sandbox, "doku_snap_ovo", BUDI_PHONE).await?;
+    sandbox.approve(install, &step, Some("cash")).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    app.screenshot("03-sale-succeeded").await?;
+    let sale_ref = open_started_payment(app).await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "60000", "all of the sale is refundable");
+    ensure!(sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 100_000, "both payments took Budi's cash");
+
+    // DOKU has both, as RECURRING and SALE, on the new linking.
+    let state = sandbox.get("/_sandbox/doku_snap_ovo/state").await?;
+    let doku_payment = |reference: &str| -> Value {
+        state["payments"].as_array().into_iter().flatten().find(|p| p["partnerReferenceNo"] == reference).cloned().unwrap_or_default()
+    };
+    ensure!(doku_payment(&recurring_ref)["paymentType"] == "RECURRING", "DOKU has the recurring payment: {state}");
+    ensure!(doku_payment(&sale_ref)["paymentType"] == "SALE", "DOKU has the sale: {state}");
+
+    // A partial refund of the sale, asked by staff.
+    let rule = request_refund(app, "25.000", "E2E: one item returned", "04-refund-request").await?.rule;
+    ensure!(rule.starts_with("DOKU") && rule.contains("partial refund allowed") && rule.contains("(D+60)"), "DOKU SNAP's rule: {rule:?}");
+    ensure!(digits(&app.text("payment-refundable").await?) == "35000", "Rp 25.000 is reserved");
+    ensure!(sandbox.received("doku_snap_ovo", "refund").await?.is_empty(), "nothing is sent before approval");
+    app.sign_out().await?;
+
+    // Finance approves; DOKU refunds it, once.
+    app.sign_in_as(Team::FINANCE).await?;
+    let said = decide_refund(app, &sale_ref, &Decision { approve: true, note: "", password: Team::FINANCE.1 }, "05-approve").await?;
+    ensure!(said.contains("sends the refund to the provider"), "the dialog says what approving does: {said:?}");
+    wait_refund_status(app, "succeeded", Duration::from_secs(90)).await?;
+    app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
+    ensure!(app.text("refund-requested-by").await?.contains(Team::STAFF.0), "requested by staff");
+    ensure!(app.text("refund-provider-ref").await?.trim() != "—", "DOKU's refund reference is kept");
+    app.screenshot("06-refund-succeeded").await?;
+    let calls = sandbox.received("doku_snap_ovo", "refund").await?;
+    ensure!(calls.len() == 1, "exactly one refund request reached DOKU: {calls:?}");
+    let state = sandbox.get("/_sandbox/doku_snap_ovo/state").await?;
+    let refunds = doku_payment_refunds(&state, &sale_ref);
+    ensure!(refunds.len() == 1 && digits(&refunds[0]["amount"].to_string()).starts_with("25000"), "DOKU refunded Rp 25.000: {refunds:?}");
+    ensure!(sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 75_000, "Rp 25.000 went back to Budi's cash");
+
+    // The payment shows the refund and what is left.
+    app.click("refund-payment-link").await?;
+    app.wait_text("payment-reference", &sale_ref).await?;
+    app.find_css(&format!("{}[data-status=\"succeeded\"]", by_id("payment-refund"))).await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "35000", "Rp 35.000 is still refundable");
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    let links = app.audit_rows("account.link.start").await?;
+    ensure!(links.iter().any(|t| t.contains(":doku_snap_ovo:") && t.contains(Team::STAFF.0)), "the linking by staff: {links:?}");
+    let requests = app.audit_rows("refund.request").await?;
+    ensure!(requests.iter().any(|t| t.contains(&sale_ref) && t.contains(Team::STAFF.0)), "the request by staff: {requests:?}");
+    let approvals = app.audit_rows("refund.approve").await?;
+    ensure!(approvals.iter().any(|t| t.contains(Team::FINANCE.0)), "the approval by finance: {approvals:?}");
+    app.screenshot("07-audit").await?;
+    Ok(())
+}
+
+fn doku_payment_refunds(state: &Value, reference: &str) -> Vec<Value> {
+    state["payments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["partnerReferenceNo"] == reference)
+        .and_then(|p| p["refunds"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn faspay_link_then_payment_then_the_provider_history_shows_it_then_unlink() -> Result<()> {
+    on_fresh_install("faspay", faspay).await
+}
+
+/// Staff links Siti's OVO account through Faspay (activation page), takes a tokenized payment
+/// on it (OTP and PIN on Faspay's page), reads Faspay's transaction history, which lists that
+/// payment under Faspay's transaction id, and unlinks the account; Faspay agrees at each step.
+async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let (cash_before, _) = sandbox.wallet(SITI_PHONE).await?;
+
+    app.open_customer("Siti", "Siti Rahmawati").await?;
+    ensure!(app.count(&card("faspay_ovo_tokenize", "active")).await? == 0, "Siti has no Faspay account yet");
+    let active = link_account(app, install, &sandbox, "faspay_ovo_tokenize", "0812-9876-5432").await?;
+    let account_id = app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    ensure!(faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("active"), "Faspay has the link active");
+    app.show(&active).await?;
+    app.screenshot("01-faspay-linked").await?;
+
+    let description = "E2E Faspay tokenized";
+    let payment = NewPayment {
+        product: "faspay_ovo_tokenize",
+        kind: "tokenized",
+        amount: "55.000",
+        source: Some("cash"),
+        phone: None,
+        description,
+    };
+    start_payment(app, &payment, Some(&account_id)).await?;
+    let step = payment_step(&sandbox, "faspay_ovo_tokenize", SITI_PHONE).await?;
+    sandbox.approve(install, &step, Some("cash")).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    app.screenshot("02-payment-succeeded").await?;
+    let reference = open_started_payment(app).await?;
+    let trx_id = app.text("payment-provider-ref").await?.trim().to_owned();
+    let state = sandbox.get("/_sandbox/faspay_ovo_tokenize/state").await?;
+    let at_faspay = state["payments"].as_array().into_iter().flatten().find(|p| p["trx_id"] == trx_id.as_str()).cloned().unwrap_or_default();
+    ensure!(at_faspay["status"] == 2 && at_faspay["amount"] == 55_000, "Faspay has {reference} paid as {trx_id}: {state}");
+    ensure!(sandbox.wallet(SITI_PHONE).await?.0 == cash_before - 55_000, "the payment took Siti's cash");
+
+    // Faspay's own history of the account lists the payment.
+    app.open_customer("Siti", "Siti Rahmawati").await?;
+    app.click_css(&format!("{active} {}", by_id("history-load"))).await?;
+    let entry = format!("{active} {}[data-provider-id=\"{trx_id}\"]", by_id("history-entry"));
+    app.find_css(&entry).await?;
+    ensure!(app.count(&format!("{active} {}", by_id("history-problem"))).await? == 0, "the history came from Faspay");
+    let shown = app.text_css(&entry).await?;
+    ensure!(digits(&shown).contains("55000"), "the entry shows Rp 55.000: {shown:?}");
+    ensure!(app.find_css(&entry).await?.attr("data-direction").await?.as_deref() == Some("debit"), "a payment is a debit");
+    let asked = sandbox.received("faspay_ovo_tokenize", "").await?;
+    ensure!(asked.iter().any(|r| r["body"].to_string().contains("History")), "the app asked Faspay for the history");
+    app.show(&entry).await?;
+    app.screenshot("03-faspay-history").await?;
+
+    // Unlink.
+    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
+    app.find("unlink-dialog").await?;
+    let question = app.text("unlink-question").await?;
+    ensure!(question.contains("Faspay") && question.contains("812-9876-5432"), "the confirmation names the account: {question:?}");
+    app.click("unlink-confirm").await?;
+    let unlinked = format!("{}[data-account-id=\"{account_id}\"][data-status=\"unlinked\"]", by_id("account-faspay_ovo_tokenize"));
+    app.find_css(&unlinked).await?;
+    app.find_css(&format!("{unlinked} {}", by_id("account-unlinked-at"))).await?;
+    ensure!(faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("unlinked"), "Faspay has the link ended");
+    app.show(&unlinked).await?;
+    app.screenshot("04-faspay-unlinked").await?;
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    for action in ["account.link.start", "account.unlink"] {
+        let rows = app.audit_rows(action).await?;
+        ensure!(rows.iter().any(|t| t.contains(":faspay_ovo_tokenize:") && t.contains(Team::STAFF.0)), "{action} by staff: {rows:?}");
+    }
+    Ok(())
+}
+
+/// Faspay's state of the link of `phone` (canonical) for the demo merchant.
+async fn faspay_link_state(sandbox: &Sandbox, phone: &str) -> Result<String> {
+    let state = sandbox.get("/_sandbox/faspay_ovo_tokenize/state").await?;
+    let link = state["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| digits(l["phone"].as_str().unwrap_or_default()).ends_with(&phone[2..]))
+        .cloned()
+        .unwrap_or_default();
+    Ok(link["state"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn offline_refund_requested_approved_and_recorded_without_reaching_the_provider() -> Result<()> {
+    on_fresh_install("offline-refund", offline_refund).await
+}
+
+/// DOKU Jokul push has no refund API: staff asks for a partial refund of a push payment, the
+/// dialog says it is settled outside the provider, finance approves it, and it is recorded as
+/// settled offline with no provider call and the customer's OVO wallet untouched.
+async fn offline_refund(_install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+
+    app.open_payments().await?;
+    let push = NewPayment {
+        product: "doku_jokul_ovo_push",
+        kind: "push",
+        amount: "80.000",
+        source: None,
+        phone: Some("0811-0000-0007"),
+        description: "E2E Jokul push for an offline refund",
+    };
+    start_payment(app, &push, None).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    let reference = open_started_payment(app).await?;
+    let (cash_paid, points_paid) = sandbox.wallet(MAGIC_PAYER).await?;
+
+    let dialog = request_refund(app, "30.000", "E2E: one item returned, paid back in the shop", "01-refund-request").await?;
+    ensure!(dialog.rule.contains("no refund API") && dialog.rule.contains("settled offline"), "the offline rule in words: {:?}", dialog.rule);
+    ensure!(dialog.offline_note.is_some_and(|n| n.contains("outside the provider")), "the dialog says the money goes back outside the provider");
+    ensure!(digits(&app.text("payment-refundable").await?) == "50000", "Rp 30.000 is reserved");
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::FINANCE).await?;
+    let said = decide_refund(app, &reference, &Decision { approve: true, note: "paid back in cash at the till", password: Team::FINANCE.1 }, "02-approve-offline").await?;
+    ensure!(said.contains("settled offline"), "the dialog says approving records it as settled offline: {said:?}");
+    wait_refund_status(app, "settled_offline", Duration::from_secs(20)).await?;
+    ensure!(app.text("refund-status-note").await?.contains("outside the provider"), "the page says where the money went");
+    ensure!(app.text("refund-idempotency").await?.trim() == "—", "no provider request key: nothing was sent");
+    let settlement = app.text("refund-provider-ref").await?;
+    ensure!(settlement.trim().starts_with("OFFLINE-"), "the settlement is recorded as offline: {settlement:?}");
+    app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
+    app.screenshot("03-settled-offline").await?;
+
+    // Nothing reached any provider and the wallet did not move: the money goes back outside.
+    ensure!(sandbox.refund_calls().await? == 0, "no refund request reached any provider");
+    let jokul = sandbox.received("doku_jokul_ovo_push", "").await?;
+    ensure!(jokul.iter().all(|r| !r["path"].as_str().unwrap_or_default().contains("refund")), "Jokul got no refund: {jokul:?}");
+    ensure!(sandbox.wallet(MAGIC_PAYER).await? == (cash_paid, points_paid), "the OVO wallet is untouched");
+
+    // The refunds desk lists it under "offline"; the payment counts it as refunded.
+    app.click("refund-back").await?;
+    app.click("refunds-tab-settled_offline").await?;
+    let row = refund_row_for(app, &reference).await?;
+    ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"), "listed as settled offline");
+    app.screenshot("04-offline-tab").await?;
+    open_payment_by_reference(app, &reference).await?;
+    app.find_css(&format!("{}[data-status=\"settled_offline\"]", by_id("payment-refund"))).await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "50000", "Rp 50.000 is still refundable");
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    let settled = app.audit_rows("refund.settle_offline").await?;
+    ensure!(settled.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "recorded offline by finance: {settled:?}");
+    let submitted = app.count(&format!("{}[data-action=\"refund.submit\"]", by_id("audit-row"))).await?;
+    ensure!(submitted == 0, "no refund was submitted to a provider: {submitted} submit row(s)");
+    app.screenshot("05-audit").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn rejected_refund_frees_the_amount_and_the_requester_sees_why() -> Result<()> {
+    on_fresh_install("rejected-refund", rejected_refund).await
+}
+
+/// Staff takes an OVO SNAP direct debit on Budi's account and asks for all of it back; finance
+/// rejects it with a reason; nothing reaches OVO; the requester sees the rejection and its
+/// reason, and the whole amount is refundable again.
+async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+
+    app.open_customer("Budi", "Budi Santoso").await?;
+    let debit = NewPayment {
+        product: "ovo_snap",
+        kind: "direct_debit",
+        amount: "120.000",
+        source: Some("cash"),
+        phone: None,
+        description: "E2E OVO SNAP for a rejected refund",
+    };
+    start_payment(app, &debit, None).await?;
+    let step = payment_step(&sandbox, "ovo_snap", BUDI_PHONE).await?;
+    sandbox.approve(install, &step, Some("cash")).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    let reference = open_started_payment(app).await?;
+
+    request_refund(app, "120.000", "E2E: customer says the order never arrived", "01-refund-request").await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "0", "all of it is reserved");
+    app.sign_out().await?;
+
+    let why = "E2E: the courier confirms delivery; no refund";
+    app.sign_in_as(Team::FINANCE).await?;
+    let said = decide_refund(app, &reference, &Decision { approve: false, note: why, password: Team::FINANCE.1 }, "02-reject").await?;
+    ensure!(said.contains(Team::STAFF.0), "the dialog names the requester: {said:?}");
+    wait_refund_status(app, "rejected", Duration::from_secs(20)).await?;
+    app.wait_text("refund-decision-note", why).await?;
+    app.screenshot("03-rejected").await?;
+    ensure!(sandbox.received("ovo_snap", "refund").await?.is_empty(), "a rejected refund never reaches OVO");
+    app.sign_out().await?;
+
+    // The requester finds the rejection and its reason from the payment.
+    app.sign_in_as(Team::STAFF).await?;
+    open_payment_by_reference(app, &reference).await?;
+    let rejected = format!("{}[data-status=\"rejected\"]", by_id("payment-refund"));
+    app.find_css(&rejected).await?;
+    ensure!(digits(&app.text("payment-refundable").await?) == "120000", "the amount is free again");
+    app.show(&rejected).await?;
+    app.screenshot("04-payment-after-rejection").await?;
+    app.click_css(&format!("{rejected} button")).await?;
+    app.wait_attr("refund-status", "data-status", "rejected").await?;
+    app.wait_text("refund-decision-note", why).await?;
+    ensure!(app.text("refund-status-note").await?.contains("free to refund again"), "the page says the amount is free");
+    app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
+    app.screenshot("05-requester-sees-why").await?;
+
+    // And a new request may take all of it again.
+    app.click("refund-payment-link").await?;
+    app.wait_text("payment-reference", &reference).await?;
+    app.click("refund-request").await?;
+    app.wait_attr("refund-refundable", "data-amount", "120000").await?;
+    app.find("refund-allowed").await?;
+    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
+    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    let rejections = app.audit_rows("refund.reject").await?;
+    ensure!(rejections.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "the rejection by finance: {rejections:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn refund_after_d_plus_60_is_refused_in_plain_words_and_nothing_reaches_the_provider() -> Result<()> {
+    on_fresh_install("d-plus-60", d_plus_60).await
+}
+
+/// Staff finds a seeded SNAP payment older than 60 days with the payment filters and asks for a
+/// refund: the dialog states the D+60 rule and why it refuses, the request cannot be sent, the
+/// back end refuses it too when asked directly, and no refund reaches any provider.
+async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let refunds_before = sandbox.refund_calls().await?;
+
+    // Paid more than 60 days ago (WIB): created on or before today − 61 days.
+    let wib = time::UtcOffset::from_hms(7, 0, 0)?;
+    let today = time::OffsetDateTime::now_utc().to_offset(wib).date();
+    let last_day = today - time::Duration::days(61);
+    let to = format!("{:04}-{:02}-{:02}", last_day.year(), u8::from(last_day.month()), last_day.day());
+    app.open_payments().await?;
+    app.select("payment-filter-status", "succeeded").await?;
+    app.set_date("payment-filter-to", &to).await?;
+    let mut found = None;
+    for product in ["doku_snap_ovo", "ovo_snap"] {
+        app.select("payment-filter-product", product).await?;
+        app.find_css(&format!("{}[data-settled=\"true\"]", by_id("payments-results"))).await?;
+        if app.count(&by_id("payment-row")).await? > 0 {
+            found = Some((product, app.find("payment-row").await?.attr("data-reference").await?.unwrap_or_default()));
+            break;
+        }
+    }
+    let Some((product, reference)) = found else { anyhow::bail!("no succeeded SNAP payment on or before {to}") };
+    app.screenshot("01-old-payments").await?;
+    app.click_css(&format!("{}[data-reference=\"{reference}\"]", by_id("payment-row"))).await?;
+    app.wait_text("payment-reference", &reference).await?;
+
+    app.click("refund-request").await?;
+    app.find("refund-request-dialog").await?;
+    app.wait_text("refund-rule", "(D+60)").await?;
+    let rule = app.text("refund-rule").await?;
+    app.wait_text("refund-refusal", "the refund window has closed").await?;
+    let refusal = app.text("refund-refusal").await?;
+    ensure!(refusal.contains("refunds were allowed until") && refusal.contains("(D+60)"), "the refusal states the rule: {refusal:?}");
+    // The last allowed day is named, the same in the rule and the refusal, and it has passed.
+    let deadline = refusal.split("until ").nth(1).and_then(|rest| rest.split(" (D+60)").next()).unwrap_or_default().trim();
+    ensure!(rule.contains(&format!("until {deadline} (D+60)")), "the rule names the same last day {deadline:?}: {rule:?}");
+    let deadline = time::Date::parse(deadline, time::macros::format_description!("[day padding:none] [month repr:short] [year]"))?;
+    ensure!(deadline < today, "the last allowed day {deadline} is before today {today}");
+    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "a refused refund cannot be sent");
+    app.fill("refund-reason", "E2E: customer asks after three months").await?;
+    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "still not with a reason");
+    app.screenshot("02-window-closed").await?;
+    println!("{product} {reference}: {rule:?} / {refusal:?}");
+
+    // The back end refuses it too, with the same rule, when asked directly.
+    let payment_id: i64 = app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default().parse()?;
+    let reply = app.invoke("request_refund", json!({ "input": { "paymentId": payment_id, "amount": "10.000", "reason": "E2E over IPC" } })).await?;
+    let err = reply.expect_err("a refund after D+60 must be refused");
+    ensure!(err["code"] == "conflict" && err["reason"] == "refund_window_closed", "refused by the window: {err}");
+    ensure!(err["message"].as_str().unwrap_or_default().contains("the refund window has closed"), "the rule is named: {err}");
+    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
+    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    ensure!(app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await? == 0, "no refund was recorded");
+    ensure!(sandbox.refund_calls().await? == refunds_before, "nothing reached the provider");
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    let requests = app.audit_rows("refund.request").await?;
+    ensure!(
+        requests.iter().any(|t| t.contains(&reference) && t.contains(Team::STAFF.0) && t.contains("window has closed")),
+        "the refused request is audited with its reason: {requests:?}"
+    );
+    Ok(())
+}
