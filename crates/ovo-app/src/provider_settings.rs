@@ -31,7 +31,7 @@ ATM atau mobile banking
 3. Periksa nama pelanggan dan nominal, lalu konfirmasi.
 
 Gerai mitra OVO
-1. Sebutkan nomor HP OVO dan nominal top up ke kasir.
+1. Sebutkan nomor HP OVO dan nominal isi saldo ke kasir.
 2. Bayar tunai; saldo OVO Cash bertambah setelah kasir memproses.
 
 Tentang petunjuk ini
@@ -91,6 +91,7 @@ fn view(settings: &ProductSettings, overrides: &BTreeMap<String, String>) -> Pro
             required: spec.required,
             advanced: spec.advanced,
             choices: spec.kind.choices().to_vec(),
+            max_chars: spec.kind.max_chars().and_then(|n| u32::try_from(n).ok()),
         })
         .collect();
     let missing = views.iter().filter(|v| v.required && v.value.is_empty()).map(|v| v.key.clone()).collect();

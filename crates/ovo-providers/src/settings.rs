@@ -60,6 +60,17 @@ impl SettingKind {
         }
     }
 
+    /// The longest value accepted, where there is a limit.
+    pub fn max_chars(self) -> Option<usize> {
+        match self {
+            SettingKind::Text { max_chars }
+            | SettingKind::Alphanumeric { max_chars }
+            | SettingKind::Token { max_chars }
+            | SettingKind::Instructions { max_chars } => Some(max_chars),
+            _ => None,
+        }
+    }
+
     pub fn choices(self) -> &'static [i64] {
         match self {
             SettingKind::Choice(allowed) => allowed,

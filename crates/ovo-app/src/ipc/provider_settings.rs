@@ -26,6 +26,9 @@ pub struct ProviderSettingView {
     /// For `choice`: the values the specification allows.
     #[ts(type = "number[]")]
     pub choices: Vec<i64>,
+    /// The longest value accepted, where there is a limit.
+    #[ts(type = "number | null")]
+    pub max_chars: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
