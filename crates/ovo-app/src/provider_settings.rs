@@ -104,6 +104,28 @@ fn view(settings: &ProductSettings, overrides: &BTreeMap<String, String>) -> Pro
     }
 }
 
+/// The stored overrides that still pass today's checks (a rule may have tightened since one was
+/// saved), and the settings they give; a dropped one is logged and shows as its documented value.
+fn resolve_stored(
+    environment: Environment,
+    product: Product,
+    stored: BTreeMap<String, String>,
+) -> (ProductSettings, BTreeMap<String, String>) {
+    let valid: BTreeMap<String, String> = stored
+        .into_iter()
+        .filter(|(key, value)| {
+            let ok = provider_settings::find_spec(product, key)
+                .is_some_and(|spec| provider_settings::check_value(environment, spec, value).is_ok());
+            if !ok {
+                tracing::warn!(environment = environment.key(), product = product.key(), key, "stored provider setting no longer accepted");
+            }
+            ok
+        })
+        .collect();
+    let settings = ProductSettings::resolve(environment, product, &valid).unwrap_or_else(|_| ProductSettings::documented(environment, product));
+    (settings, valid)
+}
+
 fn values_json(settings: &ProductSettings) -> serde_json::Value {
     settings.entries().into_iter().map(|(key, value)| (key.to_owned(), json!(value))).collect::<serde_json::Map<_, _>>().into()
 }
@@ -116,8 +138,8 @@ impl Backoffice {
         let mut conn = self.ledger.read().await?;
         let mut out = Vec::with_capacity(Product::ALL.len());
         for product in Product::ALL {
-            let overrides = settings::provider_overrides(&mut conn, environment, product).await?;
-            let resolved = ProductSettings::resolve(environment, product, &overrides).map_err(setting_error)?;
+            let stored = settings::provider_overrides(&mut conn, environment, product).await?;
+            let (resolved, overrides) = resolve_stored(environment, product, stored);
             out.push(view(&resolved, &overrides));
         }
         Ok(out)
@@ -131,9 +153,8 @@ impl Backoffice {
         let environment = configurable(&input.environment)?;
         let product = parse_product(&input.product)?;
         let mut tx = self.ledger.begin_write().await?;
-        let before_overrides = settings::provider_overrides(&mut tx, environment, product).await?;
-        let before = ProductSettings::resolve(environment, product, &before_overrides).map_err(setting_error)?;
-        let mut overrides = before_overrides.clone();
+        let stored = settings::provider_overrides(&mut tx, environment, product).await?;
+        let (before, mut overrides) = resolve_stored(environment, product, stored);
         for (key, raw) in &input.values {
             let spec = provider_settings::find_spec(product, key).ok_or_else(|| {
                 let known: Vec<&str> = provider_settings::specs(product).map(|s| s.key).collect();
@@ -174,8 +195,8 @@ impl Backoffice {
         let environment = configurable(&input.environment)?;
         let product = parse_product(&input.product)?;
         let mut tx = self.ledger.begin_write().await?;
-        let before_overrides = settings::provider_overrides(&mut tx, environment, product).await?;
-        let before = ProductSettings::resolve(environment, product, &before_overrides).map_err(setting_error)?;
+        let stored = settings::provider_overrides(&mut tx, environment, product).await?;
+        let (before, _) = resolve_stored(environment, product, stored);
         let after = ProductSettings::documented(environment, product);
         settings::save_provider_overrides(&mut tx, environment, product, &BTreeMap::new(), self.now(), actor.operator.id)
             .await?;

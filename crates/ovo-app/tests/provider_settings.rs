@@ -203,6 +203,9 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
     assert!(f.app.verify_audit().await.unwrap().intact);
 }
 
+/// Environment, product, the values sent, the reason expected.
+type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
+
 #[tokio::test]
 async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
     let f = fixture().await;
@@ -212,7 +215,7 @@ async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
     let before_production = list(&f, "production").await;
     let audited = settings_audit(&f).await.len();
 
-    let cases: &[(&str, &str, &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         ("production", "doku_snap_ovo", &[("host", "api.doku.com")], "provider_setting_not_url"),
         ("production", "doku_snap_ovo", &[("host", "https://api doku.com")], "provider_setting_not_url"),
         ("production", "doku_snap_ovo", &[("host", "ftp://api.doku.com")], "provider_setting_not_url"),
@@ -397,4 +400,15 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     let detail = format!("{payment:?}");
     assert!(detail.contains("Production accepts only https://"), "the problem says why: {detail}");
     assert_eq!(received(&sandbox, "doku_jokul_ovo_push").await, 0, "nothing was sent over http");
+
+    // The admin sees the documented host in its place, and a save puts things right.
+    sign_in_as(&f, "admin").await;
+    let jokul = product(&f, "production", Product::DokuJokulOvoPush).await;
+    assert_eq!(setting(&jokul, "host").value, "https://api.doku.com");
+    assert!(!setting(&jokul, "host").overridden);
+    let saved = save(&f, "production", "doku_jokul_ovo_push", &[("host", "https://api.doku.com")]).await.unwrap();
+    assert_eq!(setting(&saved, "host").value, "https://api.doku.com");
+    let mut conn = f.app.ledger().read().await.unwrap();
+    let stored = ovo_ledger::settings::provider_overrides(&mut conn, Environment::Production, Product::DokuJokulOvoPush).await.unwrap();
+    assert!(stored.is_empty(), "{stored:?}");
 }
