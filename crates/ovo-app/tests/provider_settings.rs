@@ -412,3 +412,53 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     let stored = ovo_ledger::settings::provider_overrides(&mut conn, Environment::Production, Product::DokuJokulOvoPush).await.unwrap();
     assert!(stored.is_empty(), "{stored:?}");
 }
+
+#[tokio::test]
+async fn ovo_snap_top_up_text_written_by_the_admin_is_shown_per_language() {
+    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    let f = fixture().await;
+    sign_in_as(&f, "admin").await;
+    let found = f.app.search_customers(SearchInput { query: "6281234567890".into(), limit: 5 }).await.unwrap();
+    let budi = found.hits[0].customer.id;
+    // An OVO SNAP account linked in the Provider sandbox environment.
+    let phone = ovo_domain::Msisdn::parse("6281234567890").unwrap();
+    let reference = ovo_domain::Reference::parse("SETTINGSTEST0001").unwrap();
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    let account = bindings::insert(
+        &mut tx,
+        &NewBinding {
+            customer_id: ovo_domain::CustomerId::new(budi),
+            environment: Environment::ProviderSandbox,
+            product: Product::OvoSnap,
+            phone: &phone,
+            status: BindingStatus::Active,
+            reference: &reference,
+            provider_ref: None,
+            expires_at: None,
+            at: f.app.now(),
+        },
+    )
+    .await
+    .unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+    let ask = |language: &str| f.app.top_up_instructions(TopUpInput { account_id: account.get(), language: Some(language.into()) });
+
+    let none = ask("en").await.unwrap();
+    assert!(none.configured && none.options.is_empty() && none.problem.is_none(), "{none:?}");
+
+    save(&f, "provider_sandbox", "ovo_snap", &[("top_up_text_id", "Aplikasi OVO\r\n1. Buka aplikasi OVO\r\nhttps://www.ovo.id/")]).await.unwrap();
+    // English not written yet: the Indonesian text stands in.
+    let fallback = ask("en").await.unwrap();
+    assert_eq!(fallback.options.len(), 1);
+    assert_eq!(fallback.options[0].title, "Aplikasi OVO");
+    assert_eq!(fallback.options[0].steps, ["Buka aplikasi OVO"]);
+    assert_eq!(fallback.options[0].link.as_deref(), Some("https://www.ovo.id/"));
+
+    save(&f, "provider_sandbox", "ovo_snap", &[("top_up_text_en", "OVO app\n- Open the OVO app\n\nATM\n- Choose Transfer")]).await.unwrap();
+    let english = ask("en").await.unwrap();
+    assert_eq!(english.options.iter().map(|o| o.title.as_str()).collect::<Vec<_>>(), ["OVO app", "ATM"]);
+    assert_eq!(english.options[1].steps, ["Choose Transfer"]);
+    assert_eq!(ask("id").await.unwrap().options[0].title, "Aplikasi OVO");
+    // The other environment has its own text (none).
+    assert_eq!(setting(&product(&f, "production", Product::OvoSnap).await, "top_up_text_en").value, "");
+}
