@@ -248,7 +248,7 @@ pub async fn account_history(shell: State<'_, Shell>, input: HistoryInput) -> Re
 }
 
 #[tauri::command]
-pub async fn top_up_instructions(shell: State<'_, Shell>, input: AccountRef) -> Reply<TopUpView> {
+pub async fn top_up_instructions(shell: State<'_, Shell>, input: TopUpInput) -> Reply<TopUpView> {
     shell.journal.record(
         "top_up_instructions",
         shell.app.top_up_instructions(input).await,
@@ -300,6 +300,30 @@ pub async fn set_refund_policy(shell: State<'_, Shell>, input: SetRefundPolicyIn
 #[tauri::command]
 pub async fn reset_refund_policy(shell: State<'_, Shell>, input: ProductRef) -> Reply<RefundPolicyView> {
     shell.journal.record("reset_refund_policy", shell.app.reset_refund_policy(input).await)
+}
+
+#[tauri::command]
+pub async fn list_provider_settings(
+    shell: State<'_, Shell>,
+    input: ProviderSettingsQuery,
+) -> Reply<Vec<ProductProviderSettings>> {
+    shell.journal.record("list_provider_settings", shell.app.list_provider_settings(input).await)
+}
+
+#[tauri::command]
+pub async fn save_provider_settings(
+    shell: State<'_, Shell>,
+    input: SaveProviderSettingsInput,
+) -> Reply<ProductProviderSettings> {
+    shell.journal.record("save_provider_settings", shell.app.save_provider_settings(input).await)
+}
+
+#[tauri::command]
+pub async fn reset_provider_settings(
+    shell: State<'_, Shell>,
+    input: ProviderSettingsRef,
+) -> Reply<ProductProviderSettings> {
+    shell.journal.record("reset_provider_settings", shell.app.reset_provider_settings(input).await)
 }
 
 #[tauri::command]

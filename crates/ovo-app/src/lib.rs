@@ -18,6 +18,7 @@ mod passwords;
 mod payments;
 pub mod permissions;
 mod preferences;
+mod provider_settings;
 mod providers;
 mod refund_policies;
 mod refunds;

@@ -1,17 +1,18 @@
 //! The provider client of each product in the current environment: built from the keychain's
-//! credentials (or, in the built-in environment, the in-process sandbox's demo merchants) and
-//! kept until its credentials change.
+//! credentials and the provider settings (or, in the built-in environment, the in-process
+//! sandbox's demo merchants) and kept until its credentials or settings change.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ovo_domain::{Environment, Product};
-use ovo_providers::products::doku_snap::{DokuSnapClient, DokuSnapOptions};
-use ovo_providers::products::faspay::{FaspayClient, FaspayOptions};
-use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
-use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
-use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
-use ovo_providers::{BaseUrls, Credentials, Provider, ProviderError, ProviderResult};
+use ovo_providers::products::doku_snap::DokuSnapClient;
+use ovo_providers::products::faspay::FaspayClient;
+use ovo_providers::products::jokul_push::JokulPushClient;
+use ovo_providers::products::ovo_snap::OvoSnapClient;
+use ovo_providers::products::tazapay::TazapayClient;
+use ovo_providers::settings::find_spec;
+use ovo_providers::{Credentials, ProductSettings, Provider, ProviderError, ProviderResult, SettingError};
 
 use crate::backoffice::Backoffice;
 use crate::builtin::BuiltinSandbox;
@@ -46,7 +47,7 @@ impl ProviderHub {
             .insert((environment, product), client);
     }
 
-    /// Drops a client whose credentials changed; the next call builds it afresh.
+    /// Drops a client whose credentials or settings changed; the next call builds it afresh.
     pub fn forget(&self, environment: Environment, product: Product) {
         self.clients
             .lock()
@@ -74,7 +75,12 @@ impl Backoffice {
         if let Some(client) = self.providers.cached(environment, product) {
             return Ok(client);
         }
-        let client = match environment {
+        let settings = self
+            .product_settings(environment, product)
+            .await
+            .map_err(|e| ProviderError::InvalidInput { product, detail: e.message })?;
+        let unusable = |e: SettingError| ProviderError::InvalidInput { product, detail: e.message };
+        let (credentials, settings) = match environment {
             Environment::BuiltInSandbox => {
                 let sandbox =
                     self.builtin_sandbox()
@@ -87,7 +93,11 @@ impl Backoffice {
                 let (credentials, merchant_name) = sandbox
                     .demo_credentials(product)
                     .map_err(|detail| ProviderError::InvalidInput { product, detail })?;
-                build(product, &sandbox.url(), &credentials, merchant_name)?
+                let mut settings = settings.with_value("host", &sandbox.url()).map_err(unusable)?;
+                if find_spec(product, "merchant_name").is_some() {
+                    settings = settings.with_value("merchant_name", &merchant_name).map_err(unusable)?;
+                }
+                (credentials, settings)
             }
             other => {
                 let credentials = Credentials::from_store(
@@ -96,25 +106,12 @@ impl Backoffice {
                     other,
                     product,
                 )?;
-                let base_url = BaseUrls::for_environment(other, "");
-                let base = base_url.get(product);
-                if base.is_empty() {
-                    return Err(ProviderError::InvalidInput {
-                        product,
-                        detail: format!(
-                            "no {} host is configured for {}",
-                            product.display_name(),
-                            other.key()
-                        ),
-                    });
-                }
-                let merchant_name = credentials
-                    .optional("merchant_id")
-                    .map(|m| m.expose().clone())
-                    .unwrap_or_default();
-                build(product, base, &credentials, merchant_name)?
+                (credentials, settings)
             }
         };
+        // Every value checked again, https outside the built-in environment included.
+        settings.ready().map_err(unusable)?;
+        let client = build(&settings, &credentials)?;
         self.providers.keep(environment, product, client.clone());
         Ok(client)
     }
@@ -137,23 +134,19 @@ impl Backoffice {
     }
 }
 
-fn build(
-    product: Product,
-    base_url: &str,
-    credentials: &Credentials,
-    merchant_name: String,
-) -> ProviderResult<Built> {
+fn build(settings: &ProductSettings, credentials: &Credentials) -> ProviderResult<Built> {
     let plain = |any: Arc<dyn Provider>| Built {
         any,
         doku_snap: None,
         faspay: None,
     };
-    Ok(match product {
+    let base_url = settings.host();
+    Ok(match settings.product() {
         Product::DokuSnapOvo => {
             let client = Arc::new(DokuSnapClient::new(
                 base_url,
                 credentials,
-                DokuSnapOptions::default(),
+                settings.doku_snap_options(),
             )?);
             Built {
                 any: client.clone(),
@@ -165,7 +158,7 @@ fn build(
             let client = Arc::new(FaspayClient::new(
                 base_url,
                 credentials,
-                FaspayOptions::new(merchant_name),
+                settings.faspay_options(),
             )?);
             Built {
                 any: client.clone(),
@@ -176,17 +169,17 @@ fn build(
         Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
             base_url,
             credentials,
-            JokulOptions::default(),
+            settings.jokul_options(),
         )?)),
         Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
             base_url,
             credentials,
-            TazapayOptions::default(),
+            settings.tazapay_options(),
         )?)),
         Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
             base_url,
             credentials,
-            OvoSnapOptions::default(),
+            settings.ovo_snap_options(),
         )?)),
     })
 }

@@ -851,8 +851,9 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
         code(history.await),
         (ErrorCode::Conflict, Some("account_not_linked"))
     );
-    let top_up = f.app.top_up_instructions(AccountRef {
+    let top_up = f.app.top_up_instructions(TopUpInput {
         account_id: faspay.id,
+        language: None,
     });
     assert_eq!(
         code(top_up.await),
@@ -912,12 +913,14 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
 
     let top_up = f
         .app
-        .top_up_instructions(AccountRef {
+        .top_up_instructions(TopUpInput {
             account_id: faspay.id,
+            language: None,
         })
         .await
         .unwrap();
     assert!(top_up.problem.is_none(), "{top_up:?}");
+    assert!(!top_up.configured, "Faspay's instructions are the provider's answer");
     // Faspay's answer names each option and links its instruction page; it carries no step text.
     let titles: Vec<&str> = top_up.options.iter().map(|o| o.title.as_str()).collect();
     assert_eq!(
@@ -1083,4 +1086,31 @@ async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() 
         .balance
         .unwrap();
     assert_eq!(balance.cash, Some(1_200_000));
+}
+
+#[tokio::test]
+async fn ovo_snap_top_up_is_the_configured_text_in_the_chosen_language() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let ovo = account(&f, budi, Product::OvoSnap).await;
+    assert!(ovo.features.top_up, "OVO SNAP shows top-up instructions from configured text");
+    let ask = |language: Option<&str>| {
+        f.app.top_up_instructions(TopUpInput {
+            account_id: ovo.id,
+            language: language.map(str::to_owned),
+        })
+    };
+    let indonesian = ask(Some("id")).await.unwrap();
+    assert!(indonesian.configured && indonesian.problem.is_none(), "{indonesian:?}");
+    assert_eq!(indonesian.options[0].title, "Aplikasi OVO");
+    assert_eq!(indonesian.options[0].steps[0], "Buka aplikasi OVO, pilih Top Up.");
+    let english = ask(Some("en")).await.unwrap();
+    assert_eq!(english.options[0].title, "OVO app");
+    assert_eq!(english.options.len(), indonesian.options.len());
+    // Without a language, the app's language (none chosen yet: Indonesian).
+    assert_eq!(ask(None).await.unwrap().options[0].title, "Aplikasi OVO");
+    assert_eq!(
+        code(ask(Some("fr")).await),
+        (ErrorCode::InvalidInput, Some("language_unknown"))
+    );
 }

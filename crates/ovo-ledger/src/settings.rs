@@ -1,9 +1,13 @@
-//! Small key/value settings; values are JSON text.
+//! Small key/value settings; values are JSON text. Provider settings are one row per
+//! environment and product (`provider_settings/{environment}/{product}`) holding an object of
+//! the admin's overrides; an absent row or key means the documented value.
 
-use ovo_domain::{OperatorId, Timestamp};
+use std::collections::BTreeMap;
+
+use ovo_domain::{Environment, OperatorId, Product, Timestamp};
 use sqlx::SqliteConnection;
 
-use crate::error::LedgerResult;
+use crate::error::{LedgerError, LedgerResult};
 
 pub async fn get(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&mut *conn).await?)
@@ -27,4 +31,45 @@ pub async fn put(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Removes a setting; true when there was one.
+pub async fn delete(conn: &mut SqliteConnection, key: &str) -> LedgerResult<bool> {
+    let done = sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+fn provider_key(environment: Environment, product: Product) -> String {
+    format!("provider_settings/{}/{}", environment.key(), product.key())
+}
+
+/// The overrides stored for a product in an environment (empty: all documented values).
+pub async fn provider_overrides(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    product: Product,
+) -> LedgerResult<BTreeMap<String, String>> {
+    match get(conn, &provider_key(environment, product)).await? {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| LedgerError::Corrupt(format!("provider settings of {}/{}: {e}", environment.key(), product.key()))),
+        None => Ok(BTreeMap::new()),
+    }
+}
+
+/// Replaces a product's overrides; an empty map removes the row.
+pub async fn save_provider_overrides(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    product: Product,
+    overrides: &BTreeMap<String, String>,
+    at: Timestamp,
+    by: OperatorId,
+) -> LedgerResult<()> {
+    let key = provider_key(environment, product);
+    if overrides.is_empty() {
+        delete(conn, &key).await?;
+        return Ok(());
+    }
+    let text = serde_json::to_string(overrides).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+    put(conn, &key, &text, at, Some(by)).await
 }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod notification;
 pub mod products;
 pub mod provider;
+pub mod settings;
 pub mod transport;
 pub mod wire;
 
@@ -22,3 +23,4 @@ pub use credentials::Credentials;
 pub use environment::BaseUrls;
 pub use error::{ProviderError, ProviderResult, UnknownCause};
 pub use provider::Provider;
+pub use settings::{ProductSettings, SettingError};

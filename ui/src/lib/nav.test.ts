@@ -55,6 +55,7 @@ describe('visibleSettingsTabs', () => {
     expect(visibleSettingsTabs(ADMIN)).toEqual([
       'operators',
       'credentials',
+      'provider_settings',
       'refund_policies',
       'notifications',
       'preferences',
@@ -62,8 +63,13 @@ describe('visibleSettingsTabs', () => {
     expect(visibleSettingsTabs(['manage_credentials'])).toEqual(['credentials', 'preferences']);
   });
 
-  it('gives refund policies and notifications to manage_settings only', () => {
-    expect(visibleSettingsTabs(['manage_settings'])).toEqual(['refund_policies', 'notifications', 'preferences']);
+  it('gives provider settings, refund policies and notifications to manage_settings only', () => {
+    expect(visibleSettingsTabs(['manage_settings'])).toEqual([
+      'provider_settings',
+      'refund_policies',
+      'notifications',
+      'preferences',
+    ]);
     expect(visibleSettingsTabs(['approve_refunds', 'view_payments'])).toEqual(['preferences']);
   });
 

@@ -4,7 +4,13 @@
 import type { Permission } from './ipc/types';
 
 export type Section = 'customers' | 'payments' | 'refunds' | 'audit' | 'settings';
-export type SettingsTab = 'operators' | 'credentials' | 'refund_policies' | 'notifications' | 'preferences';
+export type SettingsTab =
+  | 'operators'
+  | 'credentials'
+  | 'provider_settings'
+  | 'refund_policies'
+  | 'notifications'
+  | 'preferences';
 
 const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']> = [
   ['customers', ['view_customers']],
@@ -17,6 +23,7 @@ const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']
 const TAB_RULES: ReadonlyArray<[SettingsTab, readonly Permission[] | 'everyone']> = [
   ['operators', ['manage_operators']],
   ['credentials', ['manage_credentials']],
+  ['provider_settings', ['manage_settings']],
   ['refund_policies', ['manage_settings']],
   ['notifications', ['manage_settings']],
   ['preferences', 'everyone'],

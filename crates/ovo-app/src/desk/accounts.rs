@@ -357,12 +357,18 @@ impl Backoffice {
     }
 
     /// The provider's top-up options; icons are fetched once and served from the disk cache
-    /// as `data:` URLs, so the webview loads nothing remote.
-    pub async fn top_up_instructions(&self, input: AccountRef) -> AppResult<TopUpView> {
+    /// as `data:` URLs, so the webview loads nothing remote. Where the product publishes no
+    /// top-up API (OVO SNAP), the merchant's configured text in `input.language`.
+    pub async fn top_up_instructions(&self, input: TopUpInput) -> AppResult<TopUpView> {
         self.authorize(Permission::ViewCustomers, "view customers")
             .await?;
         let row = self.binding(input.account_id).await?;
         require_linked(&row)?;
+        if ovo_providers::settings::top_up_text_keys(row.product).is_some() {
+            return self
+                .configured_top_up(row.environment, row.product, input.language.as_deref())
+                .await;
+        }
         let result = async {
             let (provider, account) = self.provider_and_account(&row).await?;
             provider.top_up_instructions(&account).await
@@ -386,12 +392,14 @@ impl Backoffice {
                 }
                 Ok(TopUpView {
                     options: views,
+                    configured: false,
                     fetched_at: Some(now.to_rfc3339()),
                     problem: None,
                 })
             }
             Err(error) => Ok(TopUpView {
                 options: Vec::new(),
+                configured: false,
                 fetched_at: None,
                 problem: Some(StoredProblem::from_error(&error, now).view()),
             }),

@@ -55,7 +55,8 @@ fn features(product: Product) -> AccountFeatures {
     AccountFeatures {
         balance: caps.supports(Operation::Balance),
         history: caps.supports(Operation::History),
-        top_up: caps.supports(Operation::TopUpInstructions),
+        top_up: caps.supports(Operation::TopUpInstructions)
+            || ovo_providers::settings::top_up_text_keys(product).is_some(),
         unlink: caps.supports(Operation::Unbind),
     }
 }

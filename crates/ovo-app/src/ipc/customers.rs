@@ -308,6 +308,8 @@ pub struct TopUpOptionView {
 #[serde(rename_all = "camelCase")]
 pub struct TopUpView {
     pub options: Vec<TopUpOptionView>,
+    /// The merchant's configured text (Settings → Provider settings), not a provider's answer.
+    pub configured: bool,
     pub fetched_at: Option<String>,
     pub problem: Option<ProviderProblem>,
 }

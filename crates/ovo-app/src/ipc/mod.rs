@@ -13,9 +13,11 @@ use crate::permissions::Permission;
 
 mod customers;
 mod payments;
+mod provider_settings;
 mod refunds;
 pub use customers::*;
 pub use payments::*;
+pub use provider_settings::*;
 pub use refunds::*;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -342,6 +344,12 @@ pub fn typescript_bindings() -> String {
         RefundPolicyView::decl(&cfg),
         SetRefundPolicyInput::decl(&cfg),
         ProductRef::decl(&cfg),
+        ProviderSettingView::decl(&cfg),
+        ProductProviderSettings::decl(&cfg),
+        ProviderSettingsQuery::decl(&cfg),
+        SaveProviderSettingsInput::decl(&cfg),
+        ProviderSettingsRef::decl(&cfg),
+        TopUpInput::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

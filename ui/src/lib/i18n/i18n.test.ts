@@ -4,6 +4,7 @@ import { id } from './id';
 import { interpolate, isMessageKey, translate, translateDynamic } from './translate';
 import { ERROR_CODES } from '../ipc/client';
 import { PROVIDER_PROBLEM_KINDS } from '../errors';
+import { PROVIDER_SETTING_KEYS, PROVIDER_SETTING_KINDS, PROVIDER_SETTING_REASONS } from '../providerSettings';
 import { PAYMENT_KINDS, PAYMENT_SOURCES, REFUND_STATUSES, REFUND_TABS } from '../payments';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -79,6 +80,8 @@ describe('dictionaries', () => {
       'refund.settle_offline',
       'refund.submit',
       'refund.status',
+      'provider_settings.save',
+      'provider_settings.reset',
     ];
     const reasons = [
       'username_invalid',
@@ -129,6 +132,7 @@ describe('dictionaries', () => {
       'money_bad_grouping',
       'money_unsupported_currency',
       'money_malformed',
+      ...PROVIDER_SETTING_REASONS,
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -156,6 +160,9 @@ describe('dictionaries', () => {
         (s) => `payment.outcome.${s}`,
       ),
       ...['api', 'offline'].map((m) => `refund.modeName.${m}`),
+      ...PROVIDER_SETTING_KEYS.map((k) => `provsettings.field.${k}`),
+      ...PROVIDER_SETTING_KINDS.map((k) => `provsettings.hint.${k}`),
+      'settings.tab.provider_settings',
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });

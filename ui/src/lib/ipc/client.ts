@@ -32,6 +32,11 @@ import type {
   PaymentQuery,
   PaymentRef,
   ProductRef,
+  ProductProviderSettings,
+  ProviderSettingsQuery,
+  ProviderSettingsRef,
+  SaveProviderSettingsInput,
+  TopUpInput,
   RefundPolicyView,
   RefundPreview,
   RefundPreviewInput,
@@ -154,7 +159,8 @@ export interface Client {
   /** A provider failure is not a rejection: `balance.lastFailure` is set and the old figures are kept. */
   refreshBalance(input: AccountRef): Promise<LinkedAccountView>;
   accountHistory(input: HistoryInput): Promise<HistoryView>;
-  topUpInstructions(input: AccountRef): Promise<TopUpView>;
+  /** OVO SNAP's are the merchant's configured text in `language` (`configured` is true). */
+  topUpInstructions(input: TopUpInput): Promise<TopUpView>;
   /** Opens an http(s) link in the system browser. */
   openExternal(input: ExternalUrl): Promise<null>;
   /** What each product offers when taking a payment (kinds, sources). */
@@ -178,6 +184,11 @@ export interface Client {
   listRefundPolicies(): Promise<RefundPolicyView[]>;
   setRefundPolicy(input: SetRefundPolicyInput): Promise<RefundPolicyView>;
   resetRefundPolicy(input: ProductRef): Promise<RefundPolicyView>;
+  /** Provider sandbox or Production; the built-in environment's settings are fixed. */
+  listProviderSettings(input: ProviderSettingsQuery): Promise<ProductProviderSettings[]>;
+  /** Checks every value and saves all or nothing; an empty value returns to the documented one. */
+  saveProviderSettings(input: SaveProviderSettingsInput): Promise<ProductProviderSettings>;
+  resetProviderSettings(input: ProviderSettingsRef): Promise<ProductProviderSettings>;
   /** Called for every failed command (after mapping), e.g. to show the lock screen on `locked`. */
   onError(listener: ErrorListener): () => void;
 }
@@ -249,6 +260,9 @@ export function createClient(invokeFn: InvokeFn): Client {
     listRefundPolicies: () => call<RefundPolicyView[]>('list_refund_policies'),
     setRefundPolicy: (input) => call<RefundPolicyView>('set_refund_policy', input),
     resetRefundPolicy: (input) => call<RefundPolicyView>('reset_refund_policy', input),
+    listProviderSettings: (input) => call<ProductProviderSettings[]>('list_provider_settings', input),
+    saveProviderSettings: (input) => call<ProductProviderSettings>('save_provider_settings', input),
+    resetProviderSettings: (input) => call<ProductProviderSettings>('reset_provider_settings', input),
     onError(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -175,7 +175,11 @@ icon: string | null,
  * Opened in the system browser through `open_external`.
  */
 link: string | null, };
-export type TopUpView = { options: Array<TopUpOptionView>, fetchedAt: string | null, problem: ProviderProblem | null, };
+export type TopUpView = { options: Array<TopUpOptionView>, 
+/**
+ * The merchant's configured text (Settings → Provider settings), not a provider's answer.
+ */
+configured: boolean, fetchedAt: string | null, problem: ProviderProblem | null, };
 export type ExternalUrl = { url: string, };
 export type Bilingual = { id: string, en: string, };
 export type RefundPreviewInput = { paymentId: number, 
@@ -338,3 +342,42 @@ windowDays: string,
  */
 dailyLimit: string, };
 export type ProductRef = { product: ProductKey, };
+export type ProviderSettingView = { key: string, 
+/**
+ * `host`, `url`, `path_or_url`, `text`, `alphanumeric`, `token`, `version`, `choice` or
+ * `instructions`.
+ */
+kind: string, 
+/**
+ * The value in force; empty when not set.
+ */
+value: string, 
+/**
+ * The documented value; null where there is none.
+ */
+defaultValue: string | null, 
+/**
+ * An admin's value replaces the documented one.
+ */
+overridden: boolean, required: boolean, 
+/**
+ * Rarely changed (shown folded).
+ */
+advanced: boolean, 
+/**
+ * For `choice`: the values the specification allows.
+ */
+choices: number[], 
+/**
+ * The longest value accepted, where there is a limit.
+ */
+maxChars: number | null, };
+export type ProductProviderSettings = { environment: EnvironmentKey, product: ProductKey, productName: string, settings: Array<ProviderSettingView>, 
+/**
+ * Keys of required settings that have no value yet: no client can be built until set.
+ */
+missing: Array<string>, };
+export type ProviderSettingsQuery = { environment: EnvironmentKey, };
+export type SaveProviderSettingsInput = { environment: EnvironmentKey, product: ProductKey, values: Record<string, string>, };
+export type ProviderSettingsRef = { environment: EnvironmentKey, product: ProductKey, };
+export type TopUpInput = { accountId: number, language: LanguageKey | null, };

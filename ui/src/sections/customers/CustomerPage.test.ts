@@ -405,6 +405,7 @@ describe('CustomerPage', () => {
             },
             { title: 'Alfamart', steps: ['Tell the cashier'], icon: 'https://evil.example/x.png', link: 'javascript:alert(1)' },
           ],
+          configured: false,
           fetchedAt: '2026-03-05T03:00:00Z',
           problem: null,
         }),
@@ -425,6 +426,47 @@ describe('CustomerPage', () => {
     expect(within(alfa).queryByTestId('topup-link')).toBeNull();
     await fireEvent.click(within(bca).getByTestId('topup-link'));
     expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://www.ovo.id/topup/bca' } });
+  });
+
+  it('shows the merchant’s configured top-up text in the reader’s language and follows a switch', async () => {
+    const text = {
+      en: { title: 'OVO app', steps: ['Open the OVO app'] },
+      id: { title: 'Aplikasi OVO', steps: ['Buka aplikasi OVO'] },
+    };
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () => customerPage(),
+        top_up_instructions: (args) => {
+          const input = (args as { input: { language: 'en' | 'id' } }).input;
+          return {
+            options: [{ ...text[input.language], icon: null, link: null }],
+            configured: true,
+            fetchedAt: null,
+            problem: null,
+          };
+        },
+      }),
+    );
+    open();
+    await fireEvent.click(await screen.findByTestId('topup-load'));
+    expect((await screen.findByTestId('topup-option')).querySelector('h5')?.textContent).toBe('OVO app');
+    expect(screen.getByTestId('topup-configured').textContent).toContain('provider settings');
+    expect(invoke).toHaveBeenCalledWith('top_up_instructions', { input: { accountId: expect.any(Number), language: 'en' } });
+    setCurrentLanguage('id');
+    await waitFor(() => expect(screen.getByTestId('topup-option').querySelector('h5')?.textContent).toBe('Aplikasi OVO'));
+    expect(screen.getByTestId('topup-configured').textContent).toContain('pengaturan penyedia');
+  });
+
+  it('says where to write top-up text when none is configured', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () => customerPage(),
+        top_up_instructions: () => ({ options: [], configured: true, fetchedAt: null, problem: null }),
+      }),
+    );
+    open();
+    await fireEvent.click(await screen.findByTestId('topup-load'));
+    expect((await screen.findByTestId('topup-empty')).textContent).toContain('Settings → Provider settings');
   });
 
   it('offers "New payment" with the customer preselected, only with take_payments', async () => {
