@@ -22,3 +22,4 @@ pub use credentials::Credentials;
 pub use environment::BaseUrls;
 pub use error::{ProviderError, ProviderResult, UnknownCause};
 pub use provider::Provider;
+pub use transport::ExtraRoots;
