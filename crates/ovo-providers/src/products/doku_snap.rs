@@ -876,12 +876,21 @@ pub fn parse_notification(body: &str) -> Result<Notification, NotificationReject
     }
 }
 
+/// A partnerReferenceNo the back office never issues (ours are 16 characters).
+const CONNECTION_TEST_REFERENCE: &str = "OVOBO-CONNECTION-TEST";
+
 #[async_trait]
 impl Provider for DokuSnapClient {
-    /// A fresh SNAP B2B access token (§5.1): signed with the private key, it proves the
-    /// client id and key; it changes nothing.
+    /// A fresh SNAP B2B access token (§5.1; proves the client id and private key), then the
+    /// status inquiry of a reference never used (proves the HMAC secret: DOKU checks the
+    /// signature before answering `4045501` not found). Both are reads; nothing changes.
     async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
-        self.session.test_b2b_token().await
+        self.session.test_b2b_token().await?;
+        let read = "SNAP B2B access token, then the status inquiry of an unused reference";
+        match self.status_reply(CONNECTION_TEST_REFERENCE, None, Operation::TestConnection).await? {
+            Err((code, message)) => Ok(ConnectionProof { read, answer: format!("{code} {message}") }),
+            Ok(reply) => Ok(ConnectionProof { read, answer: reply.latest_transaction_status.code().to_owned() }),
+        }
     }
 
     fn product(&self) -> Product {
