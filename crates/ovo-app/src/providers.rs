@@ -11,7 +11,7 @@ use ovo_providers::products::faspay::{FaspayClient, FaspayOptions};
 use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
-use ovo_providers::{BaseUrls, Credentials, Provider, ProviderError, ProviderResult};
+use ovo_providers::{BaseUrls, Credentials, ExtraRoots, Provider, ProviderError, ProviderResult};
 
 use crate::backoffice::Backoffice;
 use crate::builtin::BuiltinSandbox;
@@ -19,6 +19,10 @@ use crate::builtin::BuiltinSandbox;
 #[derive(Debug, Default)]
 pub(crate) struct ProviderHub {
     clients: Mutex<HashMap<(Environment, Product), Built>>,
+    /// Hosts given in place of the documented ones (`Backoffice::use_provider_host`).
+    hosts: Mutex<HashMap<(Environment, Product), String>>,
+    /// Certificates every client trusts beside the operating system's store.
+    roots: Mutex<ExtraRoots>,
 }
 
 /// A product's client, and the same instance typed where the notification listener needs
@@ -46,6 +50,28 @@ impl ProviderHub {
             .insert((environment, product), client);
     }
 
+    fn host(&self, environment: Environment, product: Product) -> Option<String> {
+        self.hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&(environment, product))
+            .cloned()
+    }
+
+    fn roots(&self) -> ExtraRoots {
+        self.roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn forget_all(&self) {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     /// Drops a client whose credentials changed; the next call builds it afresh.
     pub fn forget(&self, environment: Environment, product: Product) {
         self.clients
@@ -56,6 +82,28 @@ impl ProviderHub {
 }
 
 impl Backoffice {
+    /// Sends `product`'s calls in `environment` (not the built-in one) to `base_url` instead
+    /// of the documented host: a provider's staging host, or a simulator in tests.
+    pub fn use_provider_host(&self, environment: Environment, product: Product, base_url: &str) {
+        self.providers
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((environment, product), base_url.trim_end_matches('/').to_owned());
+        self.providers.forget(environment, product);
+    }
+
+    /// Trusts `roots` beside the operating system's certificate store in every provider
+    /// client built from now on (a CA the merchant was given; a simulator's test CA).
+    pub fn trust_extra_roots(&self, roots: ExtraRoots) {
+        *self
+            .providers
+            .roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = roots;
+        self.providers.forget_all();
+    }
+
     /// The client of `product` in `environment`.
     pub(crate) async fn provider(
         &self,
@@ -87,7 +135,7 @@ impl Backoffice {
                 let (credentials, merchant_name) = sandbox
                     .demo_credentials(product)
                     .map_err(|detail| ProviderError::InvalidInput { product, detail })?;
-                build(product, &sandbox.url(), &credentials, merchant_name)?
+                build(product, &sandbox.url(), &credentials, merchant_name, &self.providers.roots())?
             }
             other => {
                 let credentials = Credentials::from_store(
@@ -97,7 +145,8 @@ impl Backoffice {
                     product,
                 )?;
                 let base_url = BaseUrls::for_environment(other, "");
-                let base = base_url.get(product);
+                let given = self.providers.host(other, product);
+                let base = given.as_deref().unwrap_or(base_url.get(product));
                 if base.is_empty() {
                     return Err(ProviderError::InvalidInput {
                         product,
@@ -112,7 +161,7 @@ impl Backoffice {
                     .optional("merchant_id")
                     .map(|m| m.expose().clone())
                     .unwrap_or_default();
-                build(product, base, &credentials, merchant_name)?
+                build(product, base, &credentials, merchant_name, &self.providers.roots())?
             }
         };
         self.providers.keep(environment, product, client.clone());
@@ -142,7 +191,9 @@ fn build(
     base_url: &str,
     credentials: &Credentials,
     merchant_name: String,
+    roots: &ExtraRoots,
 ) -> ProviderResult<Built> {
+    let extra_roots = roots.clone();
     let plain = |any: Arc<dyn Provider>| Built {
         any,
         doku_snap: None,
@@ -153,7 +204,10 @@ fn build(
             let client = Arc::new(DokuSnapClient::new(
                 base_url,
                 credentials,
-                DokuSnapOptions::default(),
+                DokuSnapOptions {
+                    extra_roots,
+                    ..DokuSnapOptions::default()
+                },
             )?);
             Built {
                 any: client.clone(),
@@ -165,7 +219,10 @@ fn build(
             let client = Arc::new(FaspayClient::new(
                 base_url,
                 credentials,
-                FaspayOptions::new(merchant_name),
+                FaspayOptions {
+                    extra_roots,
+                    ..FaspayOptions::new(merchant_name)
+                },
             )?);
             Built {
                 any: client.clone(),
@@ -176,17 +233,26 @@ fn build(
         Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
             base_url,
             credentials,
-            JokulOptions::default(),
+            JokulOptions {
+                extra_roots,
+                ..JokulOptions::default()
+            },
         )?)),
         Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
             base_url,
             credentials,
-            TazapayOptions::default(),
+            TazapayOptions {
+                extra_roots,
+                ..TazapayOptions::default()
+            },
         )?)),
         Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
             base_url,
             credentials,
-            OvoSnapOptions::default(),
+            OvoSnapOptions {
+                extra_roots,
+                ..OvoSnapOptions::default()
+            },
         )?)),
     })
 }

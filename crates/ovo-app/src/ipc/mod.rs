@@ -11,9 +11,11 @@ use ts_rs::{Config, TS};
 use crate::error::{AppError, ErrorCode};
 use crate::permissions::Permission;
 
+mod connection;
 mod customers;
 mod payments;
 mod refunds;
+pub use connection::*;
 pub use customers::*;
 pub use payments::*;
 pub use refunds::*;
@@ -342,6 +344,9 @@ pub fn typescript_bindings() -> String {
         RefundPolicyView::decl(&cfg),
         SetRefundPolicyInput::decl(&cfg),
         ProductRef::decl(&cfg),
+        ConnectionTestInput::decl(&cfg),
+        ConnectionOutcome::decl(&cfg),
+        ConnectionTestResult::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";
