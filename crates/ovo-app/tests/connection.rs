@@ -164,3 +164,12 @@ async fn test_connection_is_for_admins_and_names_what_is_missing() {
     assert_eq!(refused.code, ErrorCode::Forbidden);
     assert!(received(&f).is_empty(), "a refused operator sends nothing");
 }
+
+#[tokio::test]
+async fn test_connection_works_for_every_product_in_the_builtin_sandbox() {
+    let f = fixture(DOKU_SECRET, true).await;
+    for product in Product::ALL {
+        let result = f.app.test_connection(ConnectionTestInput { environment: "builtin_sandbox".into(), product: product.key().into() }).await.unwrap();
+        assert_eq!(result.outcome, ConnectionOutcome::Works, "{product:?}: {result:?}");
+    }
+}
