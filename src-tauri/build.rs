@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "list_credentials",
     "set_credential",
     "delete_credential",
+    "test_connection",
     "list_audit",
     "verify_audit",
     "get_preferences",

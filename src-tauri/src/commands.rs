@@ -141,6 +141,16 @@ pub async fn delete_credential(
 }
 
 #[tauri::command]
+pub async fn test_connection(
+    shell: State<'_, Shell>,
+    input: ConnectionTestInput,
+) -> Reply<ConnectionTestResult> {
+    shell
+        .journal
+        .record("test_connection", shell.app.test_connection(input).await)
+}
+
+#[tauri::command]
 pub async fn list_audit(shell: State<'_, Shell>, input: AuditQuery) -> Reply<AuditPage> {
     shell
         .journal

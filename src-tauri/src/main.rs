@@ -76,6 +76,7 @@ fn main() {
             commands::list_credentials,
             commands::set_credential,
             commands::delete_credential,
+            commands::test_connection,
             commands::list_audit,
             commands::verify_audit,
             commands::get_preferences,

@@ -6,6 +6,7 @@
 mod audit_log;
 mod backoffice;
 mod builtin;
+mod connection;
 mod credentials;
 mod demo;
 mod desk;

@@ -595,6 +595,7 @@ impl Backoffice {
                                 | ProviderError::Unsupported { .. }
                                 | ProviderError::MissingCredential { .. }
                                 | ProviderError::Connection { .. }
+                                | ProviderError::Certificate { .. }
                         ) =>
                     {
                         PaymentStatus::Failed

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ovo_domain::{Environment, Product};
-use ovo_providers::products::doku_snap::DokuSnapClient;
-use ovo_providers::products::faspay::FaspayClient;
-use ovo_providers::products::jokul_push::JokulPushClient;
-use ovo_providers::products::ovo_snap::OvoSnapClient;
-use ovo_providers::products::tazapay::TazapayClient;
+use ovo_providers::products::doku_snap::{DokuSnapClient, DokuSnapOptions};
+use ovo_providers::products::faspay::{FaspayClient, FaspayOptions};
+use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
+use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
+use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::settings::find_spec;
-use ovo_providers::{Credentials, ProductSettings, Provider, ProviderError, ProviderResult, SettingError};
+use ovo_providers::{Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError};
 
 use crate::backoffice::Backoffice;
 use crate::builtin::BuiltinSandbox;
@@ -20,6 +20,8 @@ use crate::builtin::BuiltinSandbox;
 #[derive(Debug, Default)]
 pub(crate) struct ProviderHub {
     clients: Mutex<HashMap<(Environment, Product), Built>>,
+    /// Certificates every client trusts beside the operating system's store.
+    roots: Mutex<ExtraRoots>,
 }
 
 /// A product's client, and the same instance typed where the notification listener needs
@@ -47,6 +49,20 @@ impl ProviderHub {
             .insert((environment, product), client);
     }
 
+    fn roots(&self) -> ExtraRoots {
+        self.roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn forget_all(&self) {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
     /// Drops a client whose credentials or settings changed; the next call builds it afresh.
     pub fn forget(&self, environment: Environment, product: Product) {
         self.clients
@@ -57,6 +73,17 @@ impl ProviderHub {
 }
 
 impl Backoffice {
+    /// Trusts `roots` beside the operating system's certificate store in every provider
+    /// client built from now on (a CA the merchant was given; a simulator's test CA).
+    pub fn trust_extra_roots(&self, roots: ExtraRoots) {
+        *self
+            .providers
+            .roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = roots;
+        self.providers.forget_all();
+    }
+
     /// The client of `product` in `environment`.
     pub(crate) async fn provider(
         &self,
@@ -111,7 +138,7 @@ impl Backoffice {
         };
         // Every value checked again, https outside the built-in environment included.
         settings.ready().map_err(unusable)?;
-        let client = build(&settings, &credentials)?;
+        let client = build(&settings, &credentials, self.providers.roots())?;
         self.providers.keep(environment, product, client.clone());
         Ok(client)
     }
@@ -134,7 +161,7 @@ impl Backoffice {
     }
 }
 
-fn build(settings: &ProductSettings, credentials: &Credentials) -> ProviderResult<Built> {
+fn build(settings: &ProductSettings, credentials: &Credentials, extra_roots: ExtraRoots) -> ProviderResult<Built> {
     let plain = |any: Arc<dyn Provider>| Built {
         any,
         doku_snap: None,
@@ -146,7 +173,7 @@ fn build(settings: &ProductSettings, credentials: &Credentials) -> ProviderResul
             let client = Arc::new(DokuSnapClient::new(
                 base_url,
                 credentials,
-                settings.doku_snap_options(),
+                DokuSnapOptions { extra_roots: extra_roots.clone(), ..settings.doku_snap_options() },
             )?);
             Built {
                 any: client.clone(),
@@ -158,7 +185,7 @@ fn build(settings: &ProductSettings, credentials: &Credentials) -> ProviderResul
             let client = Arc::new(FaspayClient::new(
                 base_url,
                 credentials,
-                settings.faspay_options(),
+                FaspayOptions { extra_roots: extra_roots.clone(), ..settings.faspay_options() },
             )?);
             Built {
                 any: client.clone(),
@@ -169,17 +196,17 @@ fn build(settings: &ProductSettings, credentials: &Credentials) -> ProviderResul
         Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
             base_url,
             credentials,
-            settings.jokul_options(),
+            JokulOptions { extra_roots: extra_roots.clone(), ..settings.jokul_options() },
         )?)),
         Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
             base_url,
             credentials,
-            settings.tazapay_options(),
+            TazapayOptions { extra_roots: extra_roots.clone(), ..settings.tazapay_options() },
         )?)),
         Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
             base_url,
             credentials,
-            settings.ovo_snap_options(),
+            OvoSnapOptions { extra_roots: extra_roots.clone(), ..settings.ovo_snap_options() },
         )?)),
     })
 }

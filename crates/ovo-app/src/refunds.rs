@@ -374,6 +374,7 @@ fn not_sent(e: &ProviderError) -> bool {
             | ProviderError::InvalidRequest { .. }
             | ProviderError::Authentication { .. }
             | ProviderError::Connection { .. }
+            | ProviderError::Certificate { .. }
             | ProviderError::InvalidInput { .. }
             | ProviderError::MissingCredential { .. }
             | ProviderError::Unsupported { .. }

@@ -17,6 +17,8 @@ pub enum Operation {
     History,
     TopUpInstructions,
     Notifications,
+    /// One harmless read proving the host answers and accepts the credentials.
+    TestConnection,
 }
 
 impl Operation {
@@ -32,6 +34,7 @@ impl Operation {
             Operation::History => "history",
             Operation::TopUpInstructions => "top_up_instructions",
             Operation::Notifications => "notifications",
+            Operation::TestConnection => "test_connection",
         }
     }
 }
@@ -90,6 +93,8 @@ impl Capabilities {
             Operation::History => self.history,
             Operation::TopUpInstructions => self.top_up_instructions,
             Operation::Notifications => self.notifications,
+            // Every product has a harmless authenticated read.
+            Operation::TestConnection => true,
         }
     }
 }

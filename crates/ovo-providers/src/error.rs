@@ -30,6 +30,11 @@ pub enum ProviderError {
     /// The request never reached the provider; nothing happened there.
     Connection { product: Product, operation: Operation, detail: String },
 
+    #[error("the certificate of {} is not trusted ({detail}); {} was not sent", .product.display_name(), .operation.key())]
+    /// The TLS handshake refused the provider's certificate (untrusted issuer, expired, another
+    /// host name) before any byte of the request was sent: nothing happened there.
+    Certificate { product: Product, operation: Operation, detail: String },
+
     #[error("{} did not answer {} in time", .product.display_name(), .operation.key())]
     /// A read timed out (reads change nothing; writes time out as `UnknownOutcome`).
     Timeout { product: Product, operation: Operation },

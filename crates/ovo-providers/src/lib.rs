@@ -24,3 +24,4 @@ pub use environment::BaseUrls;
 pub use error::{ProviderError, ProviderResult, UnknownCause};
 pub use provider::Provider;
 pub use settings::{ProductSettings, SettingError};
+pub use transport::ExtraRoots;

@@ -200,3 +200,12 @@ pub struct TopUpOption {
     pub icon_url: Option<String>,
     pub link: Option<String>,
 }
+
+/// What a connection test read, and what the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionProof {
+    /// The read that was made, e.g. `SNAP B2B access token`.
+    pub read: &'static str,
+    /// The provider's answer in a few words (its code where it gives one).
+    pub answer: String,
+}

@@ -61,6 +61,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         unsupported(self.product(), Operation::TopUpInstructions)
     }
 
+    /// One harmless read-only call proving that the host answers over a trusted connection and
+    /// accepts the credentials. Changes nothing at the provider.
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        unsupported(self.product(), Operation::TestConnection)
+    }
+
     /// Verifies and parses an inbound notification or webhook.
     fn verify_notification(&self, _request: &InboundRequest) -> Result<Notification, NotificationRejection> {
         Err(NotificationRejection::Unsupported)

@@ -1,5 +1,9 @@
 //! HTTP with a timeout per operation. Reads are retried; writes never are: a write whose
 //! answer is lost, late, 5xx or unreadable is `UnknownOutcome`.
+//!
+//! HTTPS is rustls (workspace `Cargo.toml` says why) trusting the operating system's
+//! certificate store plus any [`ExtraRoots`]. A certificate the client does not trust ends the
+//! handshake before a byte of the request is sent: `ProviderError::Certificate`, never retried.
 
 use std::time::Duration;
 
@@ -43,6 +47,48 @@ pub struct Reply {
 /// How often a read is tried, and the waits between tries.
 const READ_BACKOFF: [Duration; 2] = [Duration::from_millis(200), Duration::from_millis(800)];
 
+/// Certificates trusted beside the operating system's store (a test CA, a CA the merchant
+/// was given outside the store). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct ExtraRoots {
+    certificates: std::sync::Arc<Vec<reqwest::Certificate>>,
+    pem: std::sync::Arc<str>,
+}
+
+impl ExtraRoots {
+    /// One or more PEM certificates (`-----BEGIN CERTIFICATE-----`).
+    pub fn from_pem(pem: &str) -> Result<ExtraRoots, String> {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| format!("not a PEM certificate bundle: {e}"))?;
+        if certificates.is_empty() {
+            return Err("no certificate found; expected one or more -----BEGIN CERTIFICATE----- blocks".into());
+        }
+        Ok(ExtraRoots { certificates: std::sync::Arc::new(certificates), pem: pem.into() })
+    }
+
+    pub fn len(&self) -> usize {
+        self.certificates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certificates.is_empty()
+    }
+}
+
+impl PartialEq for ExtraRoots {
+    fn eq(&self, other: &ExtraRoots) -> bool {
+        self.pem == other.pem
+    }
+}
+
+impl Eq for ExtraRoots {}
+
+impl std::fmt::Debug for ExtraRoots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExtraRoots({} certificates)", self.certificates.len())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Transport {
     client: reqwest::Client,
@@ -51,7 +97,19 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(product: Product) -> Transport {
-        let client = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        Transport::with_roots(product, &ExtraRoots::default())
+    }
+
+    /// Trusts `roots` beside the operating system's store.
+    pub fn with_roots(product: Product, roots: &ExtraRoots) -> Transport {
+        let mut builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).use_rustls_tls();
+        for certificate in roots.certificates.iter() {
+            builder = builder.add_root_certificate(certificate.clone());
+        }
+        let client = builder.build().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot build the HTTPS client; using one without the extra roots");
+            reqwest::Client::new()
+        });
         Transport { client, product }
     }
 
@@ -93,6 +151,11 @@ impl Transport {
         };
         let response = match request.send().await {
             Ok(response) => response,
+            // The handshake failed before the request was sent: nothing happened there.
+            Err(e) if certificate_problem(&e).is_some() => {
+                let detail = certificate_problem(&e).unwrap_or_default();
+                return Err(ProviderError::Certificate { product, operation, detail });
+            }
             // Refused before anything was sent: nothing happened at the provider.
             Err(e) if e.is_connect() => return Err(ProviderError::Connection { product, operation, detail: e.to_string() }),
             Err(e) if e.is_timeout() => return Err(lost(UnknownCause::Timeout)),
@@ -127,5 +190,35 @@ impl Transport {
             },
             Effect::Read => ProviderError::MalformedReply { product: self.product, detail },
         }
+    }
+}
+
+/// Why the server's certificate was refused, in plain words, when that is what `error` is.
+pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref::<rustls::Error>() {
+            return Some(describe(reason));
+        }
+        // io::Error hides its inner error from `source()`.
+        if let Some(inner) = e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            if let Some(found) = certificate_problem(inner) {
+                return Some(found);
+            }
+        }
+        next = e.source();
+    }
+    None
+}
+
+fn describe(reason: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match reason {
+        C::UnknownIssuer => "issued by an authority this computer does not trust".into(),
+        C::Expired | C::ExpiredContext { .. } => "expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => "issued for another host name".into(),
+        C::Revoked => "revoked".into(),
+        other => format!("refused: {other:?}"),
     }
 }

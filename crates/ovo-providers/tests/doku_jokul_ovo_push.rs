@@ -301,6 +301,11 @@ async fn bad_credentials_are_authentication_errors() -> Res {
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_client_id"), "{err:?}");
     let err = wrong_secret.status(&status_request(&payment(PAYER, 1))).await.unwrap_err();
     assert!(matches!(err, ProviderError::Authentication { .. }), "{err:?}");
+    // The connection test: the status of an unused invoice is "not found" once authenticated.
+    let proof = env.client_with(CLIENT, SECRET, JokulOptions::default()).test_connection().await.unwrap();
+    assert!(proof.answer.starts_with("transaction_not_found"), "{proof:?}");
+    let err = wrong_secret.test_connection().await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"), "{err:?}");
     Ok(())
 }
 

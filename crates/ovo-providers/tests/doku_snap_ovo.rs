@@ -1,4 +1,5 @@
-//! The DOKU SNAP OVO client against the real sandbox over loopback: every operation, each
+//! The DOKU SNAP OVO client against the real sandbox over loopback HTTPS (its test CA trusted
+//! through `extra_roots`): every operation, each
 //! error class, the fault drills, and real notifications (N0 token, N1, N2) received by a small
 //! axum listener and verified by the client.
 #![allow(clippy::unwrap_used)]
@@ -12,7 +13,7 @@ use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use ovo_providers::products::doku_snap::{notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind};
-use ovo_providers::{Credentials, Operation, Provider, ProviderError, UnknownCause};
+use ovo_providers::{Credentials, ExtraRoots, Operation, Provider, ProviderError, UnknownCause};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
@@ -62,11 +63,17 @@ async fn sandbox(extra: &str) -> ovo_sandbox::RunningSandbox {
         merchants: ovo_sandbox::Merchants::parse(&merchants_toml(extra)).unwrap(),
         time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(),
     };
-    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+    ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 
-fn options() -> DokuSnapOptions {
+/// The sandbox's test CA, trusted beside the operating system's store.
+fn roots(sb: &ovo_sandbox::RunningSandbox) -> ExtraRoots {
+    ExtraRoots::from_pem(sb.ca_pem().expect("the suite runs over HTTPS")).unwrap()
+}
+
+fn options(sb: &ovo_sandbox::RunningSandbox) -> DokuSnapOptions {
     DokuSnapOptions {
+        extra_roots: roots(sb),
         timeout: Duration::from_secs(5),
         token_timeout: Duration::from_secs(5),
         device_id: Some("TERMINAL01".into()),
@@ -76,7 +83,7 @@ fn options() -> DokuSnapOptions {
 }
 
 fn client(sb: &ovo_sandbox::RunningSandbox) -> DokuSnapClient {
-    DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), options()).unwrap()
+    DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), options(sb)).unwrap()
 }
 
 fn reference() -> Reference {
@@ -92,7 +99,8 @@ fn phone(p: &str) -> Msisdn {
 }
 
 async fn control(sb: &ovo_sandbox::RunningSandbox, method: Method, path: &str, body: Option<Value>) -> Value {
-    let http = reqwest::Client::new();
+    let ca = reqwest::Certificate::from_pem(sb.ca_pem().unwrap().as_bytes()).unwrap();
+    let http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
     let mut request = http.request(method, format!("{}{path}", sb.url()));
     if let Some(body) = body {
         request = request.json(&body);
@@ -328,7 +336,7 @@ async fn declines_keep_their_codes() {
 async fn authentication_invalid_request_and_unsupported() {
     let sb = sandbox("").await;
     // Wrong Secret Key: the transaction signature fails (401xx00).
-    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options()).unwrap();
+    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
     match wrong_secret.bind(&bind_request(SITI)).await.unwrap_err() {
         ProviderError::Authentication { code, .. } => assert_eq!(code, "4010700"),
         e => panic!("{e:?}"),
@@ -336,14 +344,14 @@ async fn authentication_invalid_request_and_unsupported() {
     // Wrong private key: the token signature fails (4017300).
     let mut pairs = vec![("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned())];
     pairs.push(("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned()));
-    let wrong_key = DokuSnapClient::new(&sb.url(), &Credentials::from_pairs(Product::DokuSnapOvo, pairs), options()).unwrap();
+    let wrong_key = DokuSnapClient::new(&sb.url(), &Credentials::from_pairs(Product::DokuSnapOvo, pairs), options(&sb)).unwrap();
     match wrong_key.bind(&bind_request(SITI)).await.unwrap_err() {
         ProviderError::Authentication { code, message, .. } => assert_eq!((code.as_str(), message.contains("Signature")), ("4017300", true)),
         e => panic!("{e:?}"),
     }
 
     // Invalid request: a serviceCode the provider does not know.
-    let odd = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { status_service_code: "99".into(), ..options() }).unwrap();
+    let odd = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { status_service_code: "99".into(), ..options(&sb) }).unwrap();
     let request = StatusRequest { reference: reference(), provider_ref: None, kind: PaymentKind::SaleRedirect, amount: idr(1), account: None, created_at: Timestamp::UNIX_EPOCH };
     match odd.status(&request).await.unwrap_err() {
         ProviderError::InvalidRequest { code, .. } => assert_eq!(code, "4005501"),
@@ -367,7 +375,7 @@ async fn authentication_invalid_request_and_unsupported() {
 #[tokio::test]
 async fn lost_late_failed_and_unreadable_answers() {
     let sb = sandbox("").await;
-    let c = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { timeout: Duration::from_millis(700), ..options() }).unwrap();
+    let c = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { timeout: Duration::from_millis(700), ..options(&sb) }).unwrap();
     let account = bind(&sb, &c, PAYER, false).await;
     let unknown = |e: ProviderError| match e {
         ProviderError::UnknownOutcome { operation: Operation::Pay, cause, .. } => cause,
@@ -539,4 +547,67 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     let journal = control(&sb, Method::GET, "/_sandbox/notifications?product=doku_snap_ovo", None).await;
     let text = journal.to_string();
     assert!(text.contains("token"), "{text}");
+}
+
+/// How many requests the sandbox received at `endpoint` (the routed path).
+async fn received_at(sb: &ovo_sandbox::RunningSandbox, endpoint: &str) -> usize {
+    let received = control(sb, Method::GET, "/_sandbox/received?product=doku_snap_ovo", None).await;
+    received.as_array().unwrap().iter().filter(|r| r["endpoint"] == endpoint).count()
+}
+
+// A write to a host whose certificate is not trusted ends in the certificate problem, is not
+// an unknown outcome, and never reaches the provider; once trusted, it is sent exactly once.
+#[tokio::test]
+async fn writes_to_an_untrusted_host_are_certificate_problems_and_never_sent() {
+    let sb = sandbox("").await;
+    let trusting = client(&sb);
+    let account = bind(&sb, &trusting, PAYER, false).await;
+    let untrusting = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) }).unwrap();
+    let (tokens_before, payments_before) = (received_at(&sb, "/authorization/v1/access-token/b2b").await, received_at(&sb, PAYMENT).await);
+
+    let pay = payment(PaymentKind::Recurring, 25_000, &account);
+    let err = untrusting.pay(&pay).await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Certificate { operation: Operation::Pay, detail, .. } if detail.contains("does not trust")), "{err:?}");
+    assert!(!err.is_unknown_outcome(), "the handshake failed before the request was sent");
+    assert!(err.to_string().contains("not trusted"), "{err}");
+    assert_eq!(received_at(&sb, PAYMENT).await, payments_before, "no payment reached the provider");
+    assert_eq!(received_at(&sb, "/authorization/v1/access-token/b2b").await, tokens_before, "not even the token request");
+
+    let started = trusting.pay(&pay).await.unwrap();
+    assert_eq!(final_status(&trusting, &status_of(&pay, started.provider_ref)).await.state, PaymentState::Succeeded);
+    assert_eq!(received_at(&sb, PAYMENT).await, payments_before + 1, "sent once, when trusted");
+
+    let back = refund(&pay, 5_000, Some(&account));
+    let err = untrusting.refund(&back).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Certificate { operation: Operation::Refund, .. }), "{err:?}");
+    assert_eq!(received_at(&sb, "/direct-debit/core/v1/debit/refund").await, 0);
+    assert!(trusting.refund(&back).await.is_ok());
+    assert_eq!(received_at(&sb, "/direct-debit/core/v1/debit/refund").await, 1);
+}
+
+#[tokio::test]
+async fn test_connection_proves_the_host_the_key_and_the_secret() {
+    let sb = sandbox("").await;
+    let proof = client(&sb).test_connection().await.unwrap();
+    assert!(proof.answer.starts_with("4045501"), "{proof:?}");
+    assert!(proof.read.contains("B2B access token"));
+    let inquiries = received_at(&sb, STATUS).await;
+    assert_eq!((received_at(&sb, "/authorization/v1/access-token/b2b").await, inquiries), (1, 1));
+
+    // The token is signed with the private key, the inquiry with the secret: each is proven.
+    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
+    assert!(matches!(wrong_secret.test_connection().await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code.starts_with("401")));
+    let other_key = Credentials::from_pairs(
+        Product::DokuSnapOvo,
+        [("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned()), ("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned())],
+    );
+    let wrong_key = DokuSnapClient::new(&sb.url(), &other_key, options(&sb)).unwrap();
+    assert!(matches!(wrong_key.test_connection().await.unwrap_err(), ProviderError::Authentication { .. }));
+
+    let untrusting = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) }).unwrap();
+    assert!(matches!(untrusting.test_connection().await.unwrap_err(), ProviderError::Certificate { operation: Operation::TestConnection, .. }));
+
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let nowhere = DokuSnapClient::new(&format!("https://{closed}"), &demo_credentials(SECRET), options(&sb)).unwrap();
+    assert!(matches!(nowhere.test_connection().await.unwrap_err(), ProviderError::Connection { .. }));
 }

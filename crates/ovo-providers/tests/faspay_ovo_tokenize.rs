@@ -350,6 +350,13 @@ async fn authentication_and_invalid_requests() {
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "03"), "{err:?}");
     let err = wrong_password.status(&status_of(&reference(), None, 10_000)).await.unwrap_err();
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "55"), "{err:?}");
+    // The connection test: an unused bill number is "5 No bills found" once authenticated.
+    let err = wrong_password.test_connection().await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "55"), "{err:?}");
+    let err = unknown_merchant.test_connection().await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "03"), "{err:?}");
+    let proof = FaspayClient::new(&w.sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap().test_connection().await.unwrap();
+    assert!(proof.answer.starts_with("5 "), "{proof:?}");
 
     // A scale the merchant does not use: 13 Invalid Amount (never rounded at either end).
     let mut unscaled = options();

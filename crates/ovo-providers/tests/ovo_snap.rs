@@ -408,6 +408,10 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     let start = other_key.find("-----BEGIN RSA PRIVATE KEY-----").unwrap();
     let end = other_key[start..].find("-----END RSA PRIVATE KEY-----").unwrap() + start + 29;
     let wrong_key = OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, &other_key[start..end]), OvoSnapOptions::default()).unwrap();
+    // The connection test is the B2B token: it proves the client id and the private key.
+    assert!(matches!(wrong_key.test_connection().await.unwrap_err(), ProviderError::Authentication { .. }));
+    let proof = OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, PRIVATE_PKCS1), OvoSnapOptions::default()).unwrap().test_connection().await.unwrap();
+    assert_eq!(proof.answer, "access token issued");
     let account = env.link(PAYER).await;
     let pay = payment(&account, 10_000, PaySource::Cash);
     env.client.pay(&pay).await.unwrap();

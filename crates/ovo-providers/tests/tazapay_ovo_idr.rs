@@ -318,6 +318,11 @@ async fn wrong_credentials_are_authentication_errors() {
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "111"), "{err:?}");
     assert!(!format!("{err:?}{err}").contains("sk_test_wrong"));
     assert!(!format!("{bad:?}").contains("sk_test_wrong"), "no secret in Debug");
+    // The connection test: fetching an unused payin id is `105` not found once authenticated.
+    let err = bad.test_connection().await.unwrap_err();
+    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "111"), "{err:?}");
+    let proof = t.client.test_connection().await.unwrap();
+    assert!(proof.answer.starts_with("105"), "{proof:?}");
 
     let missing = Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", API_KEY.to_owned())]);
     let err = TazapayClient::new(&t.sb.url(), &missing, quick()).unwrap_err();

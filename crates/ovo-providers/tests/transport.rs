@@ -1,4 +1,5 @@
-//! The transport against real local servers: how each failure is classified for reads and writes.
+//! The transport against real local servers: how each failure is classified for reads and
+//! writes, and how HTTPS certificates are trusted or refused.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,7 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use ovo_domain::Product;
 use ovo_providers::transport::{Call, Transport};
-use ovo_providers::{Operation, ProviderError, UnknownCause};
+use ovo_providers::{ExtraRoots, Operation, ProviderError, UnknownCause};
 
 const SHORT: Duration = Duration::from_millis(300);
 
@@ -136,4 +137,68 @@ async fn an_unreadable_answer_is_unknown_for_writes_and_malformed_for_reads() {
     assert!(matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")), "{err:?}");
     let err = t.json::<Needs>(Call::read(Operation::Status, SHORT), &reply).unwrap_err();
     assert!(matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")), "{err:?}");
+}
+
+/// An HTTPS sandbox presenting `served`, behind a loopback TCP relay that counts connections
+/// (a refused handshake leaves no trace in the sandbox's journal, so the relay counts tries).
+async fn https_behind_counter(served: ovo_sandbox::ServedCertificate) -> (ovo_sandbox::RunningSandbox, String, Arc<AtomicU32>) {
+    let config = ovo_sandbox::SandboxConfig { merchants: ovo_sandbox::Merchants::parse("").unwrap(), time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap() };
+    let sb = ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
+    let target = sb.addr;
+    let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}", relay.local_addr().unwrap());
+    let connections = Arc::new(AtomicU32::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = relay.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    (sb, url, connections)
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_its_own_problem_never_unknown_and_never_retried() {
+    let (sb, url, connections) = https_behind_counter(ovo_sandbox::ServedCertificate::Valid).await;
+    let health = format!("{url}/_sandbox/health");
+    for call in [Call::write(Operation::Pay, SHORT), Call::read(Operation::Status, SHORT)] {
+        let before = connections.load(Ordering::SeqCst);
+        let err = transport().send(call, |c| c.post(&health)).await.unwrap_err();
+        assert_eq!(
+            err,
+            ProviderError::Certificate { product: Product::OvoSnap, operation: call.operation, detail: "issued by an authority this computer does not trust".into() }
+        );
+        assert!(!err.is_unknown_outcome());
+        assert_eq!(connections.load(Ordering::SeqCst), before + 1, "{:?}: one try, no retry", call.effect);
+    }
+    assert!(sb.ctx.journal().received(None).is_empty(), "nothing reached the sandbox");
+
+    // Trusted through extra roots, the same host answers.
+    let roots = ExtraRoots::from_pem(sb.ca_pem().unwrap()).unwrap();
+    let trusting = Transport::with_roots(Product::OvoSnap, &roots);
+    let reply = trusting.send(Call::read(Operation::Status, SHORT), |c| c.get(&health)).await.unwrap();
+    assert_eq!((reply.status, reply.body.as_str()), (200, "{\"ok\":true}"));
+}
+
+#[tokio::test]
+async fn expired_and_misnamed_certificates_are_refused_even_from_a_trusted_ca() {
+    for (served, words) in [(ovo_sandbox::ServedCertificate::Expired, "expired"), (ovo_sandbox::ServedCertificate::WrongName, "issued for another host name")] {
+        let (sb, url, connections) = https_behind_counter(served).await;
+        let trusting = Transport::with_roots(Product::TazapayOvoIdr, &ExtraRoots::from_pem(sb.ca_pem().unwrap()).unwrap());
+        let err = trusting.send(Call::write(Operation::Refund, SHORT), |c| c.post(format!("{url}/_sandbox/health"))).await.unwrap_err();
+        assert_eq!(err, ProviderError::Certificate { product: Product::TazapayOvoIdr, operation: Operation::Refund, detail: words.into() });
+        assert_eq!(connections.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[test]
+fn extra_roots_must_be_pem_certificates() {
+    assert!(ExtraRoots::from_pem("").unwrap_err().contains("BEGIN CERTIFICATE"));
+    assert!(ExtraRoots::from_pem("not a certificate").is_err());
+    assert!(ExtraRoots::default().is_empty());
 }

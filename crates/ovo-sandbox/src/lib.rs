@@ -8,4 +8,5 @@ pub mod core;
 pub mod products;
 
 pub use crate::core::time_scale::TimeScale;
-pub use crate::core::{start, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig, DEMO_MERCHANTS};
+pub use crate::core::tls::{ServedCertificate, TestCa};
+pub use crate::core::{start, start_https, start_tls, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig, DEMO_MERCHANTS};

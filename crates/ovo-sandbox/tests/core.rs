@@ -359,3 +359,40 @@ async fn the_demo_merchants_start_with_their_seeded_links() {
     assert_eq!(links, [("99999", "6281382826301", "ACTIVE"), ("99999", "6285712345678", "ACTIVE")]);
     assert_eq!(faspay["payments"].as_array().unwrap().len(), 14, "7 demo payments per seeded Faspay link");
 }
+
+#[tokio::test]
+async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
+    let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let sb = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    assert!(sb.url().starts_with("https://127.0.0.1:"), "{}", sb.url());
+    assert!(sb.ctx.base_url().starts_with("https://"), "the sandbox's own pages are HTTPS too");
+    let pem = sb.ca_pem().unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let ca = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
+    let trusting = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+    let health: Value = trusting.get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health, json!({"ok": true}));
+    // localhost is on the certificate too.
+    let by_name = format!("https://localhost:{}/_sandbox/health", sb.addr.port());
+    assert!(trusting.get(by_name).send().await.unwrap().status().is_success());
+    // Without the CA the handshake fails, and nothing reaches a product or the journal.
+    let err = reqwest::Client::new().get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    // Plain HTTP still works as before.
+    assert!(sandbox().await.url().starts_with("http://"));
+    assert_eq!(ovo_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap().ca_pem(), None);
+}
+
+#[tokio::test]
+async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
+    for served in [ovo_sandbox::ServedCertificate::Expired, ovo_sandbox::ServedCertificate::WrongName] {
+        let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+        let sb = ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
+        let ca = reqwest::Certificate::from_pem(sb.ca_pem().unwrap().as_bytes()).unwrap();
+        let trusting = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+        let err = trusting.get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap_err();
+        let chain = format!("{err:?}");
+        let expected = if served == ovo_sandbox::ServedCertificate::Expired { "Expired" } else { "NotValidForName" };
+        assert!(chain.contains(expected), "{served:?}: {chain}");
+    }
+}

@@ -66,6 +66,17 @@ describe('provider problems', () => {
     expect(describeProblem(p).text).toBe('Penyedia menolak permintaan ini.');
   });
 
+  it('says an untrusted provider certificate in plain words, in both languages', () => {
+    const p = problemFromError(
+      new AppError('provider', 'the certificate of Tazapay ovo_idr is not trusted (expired); pay was not sent', 'provider_certificate'),
+    );
+    expect(providerKindFromReason('provider_certificate')).toBe('certificate');
+    expect(describeProblem(p).text).toContain("certificate is not trusted, so nothing was sent");
+    expect(describeProblem(p).detail).toBe('Details: the certificate of Tazapay ovo_idr is not trusted (expired); pay was not sent');
+    setCurrentLanguage('id');
+    expect(describeProblem(p).text).toContain('Sertifikat penyedia tidak tepercaya');
+  });
+
   it('falls back to a generic provider sentence for an unknown kind', () => {
     const p = problemFromError(new AppError('provider', 'weird', 'provider_cosmic_rays'));
     expect(describeProblem(p)).toEqual({

@@ -43,6 +43,7 @@ export const PROVIDER_PROBLEM_KINDS: readonly ProviderProblemKind[] = [
   'not_configured',
   'expired',
   'already_linked',
+  'certificate',
 ];
 
 /** `provider_declined` → `declined`; null for any other reason (or an unknown kind). */

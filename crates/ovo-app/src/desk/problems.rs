@@ -64,6 +64,7 @@ pub(crate) fn kind_of(error: &ProviderError) -> ProviderProblemKind {
         ProviderError::Unsupported { .. } => K::Unsupported,
         ProviderError::MissingCredential { .. } => K::MissingCredential,
         ProviderError::Connection { .. } => K::Connection,
+        ProviderError::Certificate { .. } => K::Certificate,
         ProviderError::Timeout { .. } => K::Timeout,
         ProviderError::UnknownOutcome {
             cause: ovo_providers::UnknownCause::Timeout,
@@ -80,7 +81,7 @@ pub(crate) fn kind_of(error: &ProviderError) -> ProviderProblemKind {
     }
 }
 
-const KINDS: [(ProviderProblemKind, &str); 14] = [
+const KINDS: [(ProviderProblemKind, &str); 15] = [
     (ProviderProblemKind::Declined, "declined"),
     (ProviderProblemKind::Timeout, "timeout"),
     (ProviderProblemKind::UnknownOutcome, "unknown_outcome"),
@@ -95,6 +96,7 @@ const KINDS: [(ProviderProblemKind, &str); 14] = [
     (ProviderProblemKind::NotConfigured, "not_configured"),
     (ProviderProblemKind::Expired, "expired"),
     (ProviderProblemKind::AlreadyLinked, "already_linked"),
+    (ProviderProblemKind::Certificate, "certificate"),
 ];
 
 pub(crate) fn kind_key(kind: ProviderProblemKind) -> &'static str {
@@ -130,6 +132,7 @@ pub(crate) fn provider_error(error: &ProviderError) -> AppError {
         ProviderProblemKind::NotConfigured => "provider_not_configured",
         ProviderProblemKind::Expired => "provider_expired",
         ProviderProblemKind::AlreadyLinked => "provider_already_linked",
+        ProviderProblemKind::Certificate => "provider_certificate",
     };
     AppError::new(ErrorCode::Provider, error.to_string()).with_reason(reason)
 }

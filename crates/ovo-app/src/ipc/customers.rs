@@ -95,6 +95,8 @@ pub enum ProviderProblemKind {
     NotConfigured,
     Expired,
     AlreadyLinked,
+    /// The provider's certificate is not trusted: nothing was sent.
+    Certificate,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

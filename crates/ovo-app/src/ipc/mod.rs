@@ -11,10 +11,12 @@ use ts_rs::{Config, TS};
 use crate::error::{AppError, ErrorCode};
 use crate::permissions::Permission;
 
+mod connection;
 mod customers;
 mod payments;
 mod provider_settings;
 mod refunds;
+pub use connection::*;
 pub use customers::*;
 pub use payments::*;
 pub use provider_settings::*;
@@ -350,6 +352,9 @@ pub fn typescript_bindings() -> String {
         SaveProviderSettingsInput::decl(&cfg),
         ProviderSettingsRef::decl(&cfg),
         TopUpInput::decl(&cfg),
+        ConnectionTestInput::decl(&cfg),
+        ConnectionOutcome::decl(&cfg),
+        ConnectionTestResult::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

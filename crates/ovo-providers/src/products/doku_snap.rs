@@ -99,6 +99,8 @@ pub struct DokuSnapOptions {
     pub notification_token_lifetime: Duration,
     /// How far an inbound N0 `X-TIMESTAMP` may be from our clock (`None`: not checked).
     pub inbound_max_skew: Option<Duration>,
+    /// Certificates trusted beside the operating system's store.
+    pub extra_roots: crate::transport::ExtraRoots,
 }
 
 impl Default for DokuSnapOptions {
@@ -112,6 +114,7 @@ impl Default for DokuSnapOptions {
             default_return_url: None,
             notification_token_lifetime: Duration::from_secs(900),
             inbound_max_skew: Some(Duration::from_secs(300)),
+            extra_roots: Default::default(),
         }
     }
 }
@@ -617,7 +620,7 @@ impl DokuSnapClient {
             renew_margin: Duration::from_secs(60),
         };
         Ok(DokuSnapClient {
-            session: SnapSession::new(profile, base_url, client_id, secret, key),
+            session: SnapSession::new(profile, base_url, client_id, secret, key).trusting(&options.extra_roots),
             options,
             inbound_secret,
             provider_key,
@@ -873,8 +876,23 @@ pub fn parse_notification(body: &str) -> Result<Notification, NotificationReject
     }
 }
 
+/// A partnerReferenceNo the back office never issues (ours are 16 characters).
+const CONNECTION_TEST_REFERENCE: &str = "OVOBO-CONNECTION-TEST";
+
 #[async_trait]
 impl Provider for DokuSnapClient {
+    /// A fresh SNAP B2B access token (§5.1; proves the client id and private key), then the
+    /// status inquiry of a reference never used (proves the HMAC secret: DOKU checks the
+    /// signature before answering `4045501` not found). Both are reads; nothing changes.
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        self.session.test_b2b_token().await?;
+        let read = "SNAP B2B access token, then the status inquiry of an unused reference";
+        match self.status_reply(CONNECTION_TEST_REFERENCE, None, Operation::TestConnection).await? {
+            Err((code, message)) => Ok(ConnectionProof { read, answer: format!("{code} {message}") }),
+            Ok(reply) => Ok(ConnectionProof { read, answer: reply.latest_transaction_status.code().to_owned() }),
+        }
+    }
+
     fn product(&self) -> Product {
         PRODUCT
     }

@@ -48,6 +48,8 @@ pub struct OvoSnapOptions {
     pub grant_case: GrantCase,
     /// `serviceCode` of the status inquiry: `"54"` (the original payment's service).
     pub status_service_code: String,
+    /// Certificates trusted beside the operating system's store.
+    pub extra_roots: crate::transport::ExtraRoots,
 }
 
 impl Default for OvoSnapOptions {
@@ -61,6 +63,7 @@ impl Default for OvoSnapOptions {
             phone_format: PhoneFormat::Canonical,
             grant_case: GrantCase::Upper,
             status_service_code: "54".into(),
+            extra_roots: Default::default(),
         }
     }
 }
@@ -287,7 +290,7 @@ impl OvoSnapClient {
             token_timeout: options.timeout,
             renew_margin: Duration::from_secs(60),
         };
-        Ok(OvoSnapClient { snap: SnapSession::new(profile, base_url, client_id, client_secret, key), options, provider_key })
+        Ok(OvoSnapClient { snap: SnapSession::new(profile, base_url, client_id, client_secret, key).trusting(&options.extra_roots), options, provider_key })
     }
 
     fn path(&self, operation: &str) -> String {
@@ -397,6 +400,12 @@ impl OvoSnapClient {
 
 #[async_trait]
 impl Provider for OvoSnapClient {
+    /// A fresh SNAP B2B access token: signed with the private key, it proves the client id
+    /// and key; it changes nothing.
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        self.snap.test_b2b_token().await
+    }
+
     fn product(&self) -> Product {
         PRODUCT
     }

@@ -584,6 +584,12 @@ impl SnapSession {
         }
     }
 
+    /// Trusts `roots` beside the operating system's certificate store.
+    pub fn trusting(mut self, roots: &crate::transport::ExtraRoots) -> SnapSession {
+        self.transport = Transport::with_roots(self.profile.product, roots);
+        self
+    }
+
     pub fn profile(&self) -> &SnapProfile {
         &self.profile
     }
@@ -620,6 +626,13 @@ impl SnapSession {
         let margin = if lifetime > self.profile.renew_margin * 2 { self.profile.renew_margin } else { lifetime / 2 };
         *cached = Some(CachedToken { token: token.clone(), renew_at: Instant::now() + lifetime.saturating_sub(margin) });
         Ok(token)
+    }
+
+    /// Asks for a new B2B token whatever the cache holds: the connection test.
+    pub async fn test_b2b_token(&self) -> ProviderResult<crate::model::ConnectionProof> {
+        self.invalidate_b2b().await;
+        self.b2b_token(Operation::TestConnection).await?;
+        Ok(crate::model::ConnectionProof { read: "SNAP B2B access token", answer: "access token issued".into() })
     }
 
     /// Forgets the B2B token (after `401xx01`/`401xx03`).

@@ -24,7 +24,7 @@ use subtle::ConstantTimeEq;
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
-use crate::model::{PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState, StatusRequest};
+use crate::model::{ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState, StatusRequest};
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
@@ -502,6 +502,8 @@ pub struct TazapayOptions {
     pub default_return_url: Option<String>,
     /// `customer_details.country`.
     pub country: String,
+    /// Certificates trusted beside the operating system's store.
+    pub extra_roots: crate::transport::ExtraRoots,
 }
 
 impl Default for TazapayOptions {
@@ -515,6 +517,7 @@ impl Default for TazapayOptions {
             webhook_url: None,
             default_return_url: None,
             country: "ID".into(),
+            extra_roots: Default::default(),
         }
     }
 }
@@ -539,8 +542,8 @@ impl TazapayClient {
             base: base_url.trim_end_matches('/').to_owned(),
             authorization: basic_authorization(api_key.expose(), api_secret.expose()),
             webhook_secret: credentials.optional("webhook_secret").cloned(),
+            transport: Transport::with_roots(PRODUCT, &options.extra_roots),
             options,
-            transport: Transport::new(PRODUCT),
             payins: Mutex::new(HashMap::new()),
         })
     }
@@ -761,8 +764,25 @@ fn check_paid(payin: &Payin) -> ProviderResult<()> {
     }
 }
 
+/// A payin id Tazapay never issues.
+const CONNECTION_TEST_PAYIN: &str = "pay_ovobo_connection_test";
+
 #[async_trait]
 impl Provider for TazapayClient {
+    /// Fetch payin (`GET /v3/payin/{id}`, §4) of an id that does not exist: a GET, so it has
+    /// no effect; Basic auth is checked first (106–111), so `105` resource not found proves the
+    /// keys. The cheapest documented read: no list endpoint exists (§4).
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        let read = "fetch payin of an unused id";
+        match self.fetch_payin(CONNECTION_TEST_PAYIN).await {
+            Ok(payin) => Ok(ConnectionProof { read, answer: format!("payin {:?}", payin.status) }),
+            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+                Ok(ConnectionProof { read, answer: format!("{code} {message}") })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn product(&self) -> Product {
         PRODUCT
     }

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod pending;
 pub mod phone;
 pub mod time_scale;
+pub mod tls;
 pub mod wallets;
 
 use std::net::SocketAddr;
@@ -109,9 +110,15 @@ pub struct Ctx(Arc<Shared>);
 
 impl Ctx {
     pub fn new(merchants: Merchants, scale: TimeScale, products: Vec<Arc<dyn ProductSim>>) -> Ctx {
+        Ctx::trusting(merchants, scale, products, None)
+    }
+
+    /// As `new`, with the sandbox's own test CA trusted by its outgoing calls (an HTTPS
+    /// sandbox's return pages redirect to themselves).
+    fn trusting(merchants: Merchants, scale: TimeScale, products: Vec<Arc<dyn ProductSim>>, ca_pem: Option<&str>) -> Ctx {
         let faults = Arc::new(FaultPlan::default());
         let journal = Arc::new(Journal::default());
-        let notifier = Notifier::new(scale, faults.clone(), journal.clone());
+        let notifier = Notifier::trusting(scale, faults.clone(), journal.clone(), ca_pem);
         let ctx = Ctx(Arc::new(Shared {
             scale,
             merchants,
@@ -156,7 +163,8 @@ impl Ctx {
         &self.0.notifier
     }
 
-    /// `http://127.0.0.1:PORT`, for redirect URLs that point at the sandbox's pages.
+    /// `http://127.0.0.1:PORT` (`https://` when serving HTTPS), for redirect URLs that point at
+    /// the sandbox's pages.
     pub fn base_url(&self) -> String {
         self.0.base_url.get().cloned().unwrap_or_else(|| "http://127.0.0.1".into())
     }
@@ -221,17 +229,43 @@ impl Default for SandboxConfig {
 pub struct RunningSandbox {
     pub addr: SocketAddr,
     pub ctx: Ctx,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The test CA when serving HTTPS.
+    ca: Option<tls::TestCa>,
+    stop: Option<Stop>,
+}
+
+#[derive(Debug)]
+enum Stop {
+    Plain(tokio::sync::oneshot::Sender<()>),
+    Tls(axum_server::Handle),
+}
+
+impl Stop {
+    fn stop(self) {
+        match self {
+            Stop::Plain(stop) => {
+                let _ = stop.send(());
+            }
+            Stop::Tls(handle) => handle.graceful_shutdown(None),
+        }
+    }
 }
 
 impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`, or `https://…` when serving HTTPS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The test CA's certificate (PEM) when serving HTTPS: trust it to reach the sandbox.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca.as_ref().map(tls::TestCa::ca_pem)
     }
 
     pub fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            stop.stop();
         }
     }
 }
@@ -239,12 +273,12 @@ impl RunningSandbox {
 impl Drop for RunningSandbox {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            stop.stop();
         }
     }
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves every product on it.
+/// Binds `addr` (port 0 picks a free one) and serves every product on it over plain HTTP.
 pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<RunningSandbox> {
     let ctx = Ctx::new(config.merchants, config.time_scale, crate::products::all());
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -260,5 +294,31 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<Ru
             tracing::error!(error = %e, "sandbox server stopped");
         }
     });
-    Ok(RunningSandbox { addr, ctx, stop: Some(stop) })
+    Ok(RunningSandbox { addr, ctx, ca: None, stop: Some(Stop::Plain(stop)) })
+}
+
+/// As [`start`], over HTTPS with a certificate from a test CA generated now
+/// ([`RunningSandbox::ca_pem`]).
+pub async fn start_https(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<RunningSandbox> {
+    start_tls(config, addr, tls::ServedCertificate::Valid).await
+}
+
+/// As [`start_https`], presenting the chosen certificate (an expired one, one for another name).
+pub async fn start_tls(config: SandboxConfig, addr: SocketAddr, served: tls::ServedCertificate) -> anyhow::Result<RunningSandbox> {
+    let ca = tls::TestCa::generate(served)?;
+    let ctx = Ctx::trusting(config.merchants, config.time_scale, crate::products::all(), Some(ca.ca_pem()));
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let _ = ctx.0.base_url.set(format!("https://{addr}"));
+    let app = ctx.router();
+    let rustls = axum_server::tls_rustls::RustlsConfig::from_config(ca.server_config()?);
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(listener, rustls).handle(handle.clone());
+    tokio::spawn(async move {
+        if let Err(e) = server.serve(app.into_make_service()).await {
+            tracing::error!(error = %e, "sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox { addr, ctx, ca: Some(ca), stop: Some(Stop::Tls(handle)) })
 }

@@ -107,7 +107,18 @@ pub struct Notifier {
 
 impl Notifier {
     pub fn new(scale: TimeScale, faults: Arc<FaultPlan>, journal: Arc<Journal>) -> Notifier {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        Notifier::trusting(scale, faults, journal, None)
+    }
+
+    /// As `new`, also trusting the CA certificate `ca_pem` (the sandbox's own, when it serves HTTPS).
+    pub fn trusting(scale: TimeScale, faults: Arc<FaultPlan>, journal: Arc<Journal>, ca_pem: Option<&str>) -> Notifier {
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(10));
+        match ca_pem.map(|pem| reqwest::Certificate::from_pem(pem.as_bytes())) {
+            Some(Ok(ca)) => builder = builder.add_root_certificate(ca),
+            Some(Err(e)) => tracing::warn!(error = %e, "the sandbox's own CA is not readable; its HTTPS pages will not be trusted"),
+            None => {}
+        }
+        let http = builder.build().unwrap_or_default();
         Notifier { http, scale, faults, journal }
     }
 

@@ -242,6 +242,8 @@ export const en = {
   'provider.problem.not_configured': 'This product is not set up in this environment.',
   'provider.problem.expired': 'The request expired before it was completed.',
   'provider.problem.already_linked': 'This OVO account is already linked to another customer.',
+  'provider.problem.certificate':
+    "The provider's certificate is not trusted, so nothing was sent. An administrator should check the provider's address and this computer's trusted certificates.",
   'provider.detailWithCode': 'Details: provider code {code} · {detail}',
 
   'audit.title': 'Audit log',
@@ -285,6 +287,7 @@ export const en = {
   'audit.action.credential.set': 'Credential set',
   'audit.action.credential.replace': 'Credential replaced',
   'audit.action.credential.delete': 'Credential removed',
+  'audit.action.provider.test_connection': 'Connection tested',
   'audit.action.settings.language': 'Language changed',
   'audit.action.settings.idle_lock': 'Idle lock changed',
   'audit.action.settings.environment': 'Environment changed',
@@ -365,6 +368,18 @@ export const en = {
   'credentials.saved': '{product}: {field} saved.',
   'credentials.removed': '{product}: {field} removed.',
   'credentials.empty': 'No provider products have credentials in this environment.',
+  'credentials.test': 'Test connection',
+  'credentials.testing': 'Testing…',
+  'credentials.testFor': 'Test the connection to {product}',
+  'connection.works': 'Works: the provider answered and accepted the credentials.',
+  'connection.credentials_refused': 'Credentials refused: the provider does not accept these credentials.',
+  'connection.unreachable': "Provider unreachable: nothing answered at the provider's address.",
+  'connection.certificate_not_trusted':
+    "Certificate not trusted: the provider's certificate is not trusted, so nothing was sent.",
+  'connection.timed_out': 'Timed out: the provider did not answer in time.',
+  'connection.not_set_up': 'Not set up: a credential or the address is missing in this environment.',
+  'connection.problem': 'The connection test did not succeed.',
+  'connection.detail': 'Details: {detail}',
 
   'prefs.title': 'Preferences',
   'prefs.language.label': 'Display language',

@@ -245,6 +245,8 @@ export const id: Dictionary = {
   'provider.problem.not_configured': 'Produk ini belum disiapkan di lingkungan ini.',
   'provider.problem.expired': 'Permintaan ini kedaluwarsa sebelum selesai.',
   'provider.problem.already_linked': 'Akun OVO ini sudah tertaut ke pelanggan lain.',
+  'provider.problem.certificate':
+    'Sertifikat penyedia tidak tepercaya, jadi tidak ada yang dikirim. Administrator perlu memeriksa alamat penyedia dan sertifikat tepercaya di komputer ini.',
   'provider.detailWithCode': 'Rincian: kode penyedia {code} · {detail}',
 
   'audit.title': 'Jejak audit',
@@ -288,6 +290,7 @@ export const id: Dictionary = {
   'audit.action.credential.set': 'Kredensial disimpan',
   'audit.action.credential.replace': 'Kredensial diganti',
   'audit.action.credential.delete': 'Kredensial dihapus',
+  'audit.action.provider.test_connection': 'Koneksi diuji',
   'audit.action.settings.language': 'Bahasa diubah',
   'audit.action.settings.idle_lock': 'Kunci otomatis diubah',
   'audit.action.settings.environment': 'Lingkungan diubah',
@@ -368,6 +371,18 @@ export const id: Dictionary = {
   'credentials.saved': '{product}: {field} disimpan.',
   'credentials.removed': '{product}: {field} dihapus.',
   'credentials.empty': 'Tidak ada produk penyedia yang memiliki kredensial di lingkungan ini.',
+  'credentials.test': 'Uji koneksi',
+  'credentials.testing': 'Menguji…',
+  'credentials.testFor': 'Uji koneksi ke {product}',
+  'connection.works': 'Berhasil: penyedia merespons dan menerima kredensial.',
+  'connection.credentials_refused': 'Kredensial ditolak: penyedia tidak menerima kredensial ini.',
+  'connection.unreachable': 'Penyedia tidak dapat dihubungi: tidak ada respons di alamat penyedia.',
+  'connection.certificate_not_trusted':
+    'Sertifikat tidak tepercaya: sertifikat penyedia tidak tepercaya, jadi tidak ada yang dikirim.',
+  'connection.timed_out': 'Waktu habis: penyedia tidak merespons tepat waktu.',
+  'connection.not_set_up': 'Belum disiapkan: ada kredensial atau alamat yang belum diisi di lingkungan ini.',
+  'connection.problem': 'Uji koneksi tidak berhasil.',
+  'connection.detail': 'Rincian: {detail}',
 
   'prefs.title': 'Preferensi',
   'prefs.language.label': 'Bahasa tampilan',

@@ -76,6 +76,7 @@ describe('client commands', () => {
     await c.setOperatorDisabled({ operatorId: 1, disabled: true });
     await c.listCredentials({ environment: 'builtin_sandbox' });
     await c.deleteCredential({ environment: 'builtin_sandbox', product: 'ovo_snap', field: 'f' });
+    await c.testConnection({ environment: 'provider_sandbox', product: 'tazapay_ovo_idr' });
     await c.getPreferences();
     await c.setLanguage({ language: 'id' });
     await c.setIdleLock({ minutes: 30 });
@@ -92,6 +93,7 @@ describe('client commands', () => {
       'set_operator_disabled',
       'list_credentials',
       'delete_credential',
+      'test_connection',
       'get_preferences',
       'set_language',
       'set_idle_lock',

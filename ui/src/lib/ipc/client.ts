@@ -9,6 +9,8 @@ import type {
   AuditQuery,
   AuditVerification,
   ChangeRoleInput,
+  ConnectionTestInput,
+  ConnectionTestResult,
   CredentialField,
   CredentialRef,
   CredentialsQuery,
@@ -141,6 +143,7 @@ export interface Client {
   listCredentials(input: CredentialsQuery): Promise<ProductCredentials[]>;
   setCredential(input: SetCredentialInput): Promise<CredentialField>;
   deleteCredential(input: CredentialRef): Promise<CredentialField>;
+  testConnection(input: ConnectionTestInput): Promise<ConnectionTestResult>;
   listAudit(input: AuditQuery): Promise<AuditPage>;
   verifyAudit(): Promise<AuditVerification>;
   getPreferences(): Promise<Preferences>;
@@ -229,6 +232,7 @@ export function createClient(invokeFn: InvokeFn): Client {
     listCredentials: (input) => call<ProductCredentials[]>('list_credentials', input),
     setCredential: (input) => call<CredentialField>('set_credential', input),
     deleteCredential: (input) => call<CredentialField>('delete_credential', input),
+    testConnection: (input) => call<ConnectionTestResult>('test_connection', input),
     listAudit: (input) => call<AuditPage>('list_audit', input),
     verifyAudit: () => call<AuditVerification>('verify_audit'),
     getPreferences: () => call<Preferences>('get_preferences'),

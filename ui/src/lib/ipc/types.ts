@@ -77,7 +77,7 @@ normalizedPhone: string | null, hits: Array<CustomerHit>,
  */
 truncated: boolean, };
 export type LinkStatus = "pending" | "active" | "failed" | "expired" | "unlinking" | "unlinked";
-export type ProviderProblemKind = "declined" | "timeout" | "unknown_outcome" | "connection" | "unavailable" | "authentication" | "invalid_request" | "malformed_reply" | "mismatch" | "unsupported" | "missing_credential" | "not_configured" | "expired" | "already_linked";
+export type ProviderProblemKind = "declined" | "timeout" | "unknown_outcome" | "connection" | "unavailable" | "authentication" | "invalid_request" | "malformed_reply" | "mismatch" | "unsupported" | "missing_credential" | "not_configured" | "expired" | "already_linked" | "certificate";
 export type ProviderProblem = { kind: ProviderProblemKind, 
 /**
  * The provider's own code (e.g. `4030707`), for support.
@@ -381,3 +381,14 @@ export type ProviderSettingsQuery = { environment: EnvironmentKey, };
 export type SaveProviderSettingsInput = { environment: EnvironmentKey, product: ProductKey, values: Record<string, string>, };
 export type ProviderSettingsRef = { environment: EnvironmentKey, product: ProductKey, };
 export type TopUpInput = { accountId: number, language: LanguageKey | null, };
+export type ConnectionTestInput = { environment: EnvironmentKey, product: ProductKey, };
+export type ConnectionOutcome = "works" | "credentials_refused" | "unreachable" | "certificate_not_trusted" | "timed_out" | "not_set_up" | "problem";
+export type ConnectionTestResult = { environment: EnvironmentKey, product: ProductKey, outcome: ConnectionOutcome, 
+/**
+ * The provider's own code, when it gave one.
+ */
+providerCode: string | null, 
+/**
+ * What was asked and what came back, for the details line.
+ */
+detail: string, at: string, };

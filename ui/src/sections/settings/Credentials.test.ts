@@ -224,4 +224,92 @@ describe('Credentials', () => {
     expect(document.activeElement).toBe(area);
     expect(invoke).not.toHaveBeenCalledWith('set_credential', expect.anything());
   });
+
+  it('tests the connection of a product in the chosen environment and shows the outcome in plain words', async () => {
+    const answers = [
+      {
+        environment: 'provider_sandbox',
+        product: 'ovo_snap',
+        outcome: 'credentials_refused',
+        providerCode: '4017300',
+        detail: 'OVO SNAP refused our credentials: 4017300 Unauthorized',
+        at: '2026-12-03T05:00:00Z',
+      },
+      {
+        environment: 'provider_sandbox',
+        product: 'ovo_snap',
+        outcome: 'works',
+        providerCode: null,
+        detail: 'SNAP B2B access token: access token issued',
+        at: '2026-12-03T05:01:00Z',
+      },
+    ];
+    invoke.mockImplementation(
+      fakeBackend({ list_credentials: () => products(), test_connection: () => answers.shift() }),
+    );
+    render(Credentials);
+    const button = await screen.findByTestId('cred-test-ovo_snap');
+    expect(button.textContent?.trim()).toBe('Test connection');
+    await fireEvent.click(button);
+    const refused = await screen.findByTestId('cred-test-result-ovo_snap');
+    expect(refused.getAttribute('data-outcome')).toBe('credentials_refused');
+    expect(refused.textContent).toContain('Credentials refused');
+    expect(refused.textContent).toContain('provider code 4017300');
+    expect(invoke).toHaveBeenCalledWith('test_connection', {
+      input: { environment: 'provider_sandbox', product: 'ovo_snap' },
+    });
+
+    // In Indonesian, after the credentials were fixed.
+    setCurrentLanguage('id');
+    await fireEvent.click(screen.getByTestId('cred-test-ovo_snap'));
+    await waitFor(() =>
+      expect(screen.getByTestId('cred-test-result-ovo_snap').getAttribute('data-outcome')).toBe('works'),
+    );
+    const works = screen.getByTestId('cred-test-result-ovo_snap');
+    expect(works.textContent).toContain('Berhasil');
+    expect(works.textContent).toContain('Rincian: SNAP B2B access token');
+    expect(screen.getByTestId('cred-test-ovo_snap').textContent?.trim()).toBe('Uji koneksi');
+  });
+
+  it('shows a certificate problem and clears the answer when the environment changes', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        list_credentials: () => products(),
+        test_connection: () => ({
+          environment: 'provider_sandbox',
+          product: 'ovo_snap',
+          outcome: 'certificate_not_trusted',
+          providerCode: null,
+          detail: 'the certificate of OVO SNAP is not trusted (expired); test_connection was not sent',
+          at: '2026-12-03T05:00:00Z',
+        }),
+      }),
+    );
+    render(Credentials);
+    await fireEvent.click(await screen.findByTestId('cred-test-ovo_snap'));
+    const shown = await screen.findByTestId('cred-test-result-ovo_snap');
+    expect(shown.textContent).toContain('Certificate not trusted');
+    expect(shown.textContent).toContain('nothing was sent');
+
+    const select = screen.getByTestId('cred-environment') as HTMLSelectElement;
+    select.value = 'production';
+    await fireEvent.change(select);
+    await waitFor(() => expect(screen.queryByTestId('cred-test-result-ovo_snap')).toBeNull());
+  });
+
+  it('says why a test could not be asked (not an admin)', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        list_credentials: () => products(),
+        test_connection: () => {
+          throw { code: 'forbidden', message: 'not allowed', reason: null };
+        },
+      }),
+    );
+    render(Credentials);
+    await fireEvent.click(await screen.findByTestId('cred-test-ovo_snap'));
+    const shown = await screen.findByTestId('cred-test-result-ovo_snap');
+    expect(shown.getAttribute('role')).toBe('alert');
+    expect(shown.textContent?.trim()).not.toBe('');
+  });
 });

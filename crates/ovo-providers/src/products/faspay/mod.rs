@@ -95,6 +95,8 @@ pub struct FaspayOptions {
     pub history_limit: u32,
     /// Sent as `email` when the payment request has no customer email (the field is mandatory).
     pub fallback_email: Option<String>,
+    /// Certificates trusted beside the operating system's store.
+    pub extra_roots: crate::transport::ExtraRoots,
 }
 
 impl FaspayOptions {
@@ -106,6 +108,7 @@ impl FaspayOptions {
             timeouts: FaspayTimeouts::default(),
             history_limit: 50,
             fallback_email: None,
+            extra_roots: Default::default(),
         }
     }
 }
@@ -153,7 +156,7 @@ impl FaspayClient {
         if !(1..=50).contains(&options.history_limit) {
             return Err(invalid_input("history_limit must be 1–50"));
         }
-        Ok(FaspayClient { transport: Transport::new(PRODUCT), base_url, merchant_id, signer, options })
+        Ok(FaspayClient { transport: Transport::with_roots(PRODUCT, &options.extra_roots), base_url, merchant_id, signer, options })
     }
 
     pub fn options(&self) -> &FaspayOptions {
@@ -448,8 +451,33 @@ fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> P
     }
 }
 
+/// A bill number the back office never issues (ours are 25 digits).
+const CONNECTION_TEST_BILL: &str = "OVOBOCONNECTIONTEST";
+
 #[async_trait]
 impl Provider for FaspayClient {
+    /// Inquiry Payment Status (§5.10) of a bill number never used: the only read that needs
+    /// no customer's phone. Its signature is `sha1(md5(user_id + password + bill_no))`, so
+    /// "5 No bills found" proves the merchant id, user id and password.
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        let call = Call::read(Operation::TestConnection, self.options.timeouts.inquiry);
+        let body = json!({
+            "request": "Inquiry Status Payment",
+            "trx_id": "",
+            "merchant_id": self.merchant_id,
+            "bill_no": CONNECTION_TEST_BILL,
+            "signature": self.signer.bill(CONNECTION_TEST_BILL),
+        });
+        let value = self.post(call, &self.options.urls.status, body).await?;
+        let reply: wire::StatusReply = self.decode(call, value)?;
+        let status = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
+        if status != Some(PaymentStatusCode::NoBillsFound) && reply.outcome.code() != ResponseCode::Success {
+            return Err(self.refused(call, &reply.outcome));
+        }
+        let answer = format!("{} {}", reply.payment_status_code.unwrap_or_default(), reply.payment_status_desc.unwrap_or_default());
+        Ok(ConnectionProof { read: "inquiry payment status of an unused bill number", answer: answer.trim().to_owned() })
+    }
+
     fn product(&self) -> Product {
         PRODUCT
     }

@@ -24,7 +24,7 @@ use ovo_secrets::Sensitive;
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
-use crate::model::{PaymentOutcome, PaymentRequest, PaymentState, Split, StatusRequest};
+use crate::model::{ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, Split, StatusRequest};
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
@@ -47,11 +47,13 @@ pub struct JokulOptions {
     pub status_timeout: Duration,
     /// Send the non-SNAP header signature beside the body checksum (§3 House default: yes).
     pub header_signature: bool,
+    /// Certificates trusted beside the operating system's store.
+    pub extra_roots: crate::transport::ExtraRoots,
 }
 
 impl Default for JokulOptions {
     fn default() -> Self {
-        JokulOptions { pay_timeout: Duration::from_secs(100), status_timeout: Duration::from_secs(30), header_signature: true }
+        JokulOptions { pay_timeout: Duration::from_secs(100), status_timeout: Duration::from_secs(30), header_signature: true, extra_roots: Default::default() }
     }
 }
 
@@ -100,8 +102,8 @@ impl JokulPushClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id,
             secret_key,
+            transport: Transport::with_roots(PRODUCT, &options.extra_roots),
             options,
-            transport: Transport::new(PRODUCT),
         })
     }
 
@@ -300,8 +302,24 @@ impl JokulPushClient {
     }
 }
 
+/// An invoice number the back office never issues (ours are `REFERENCE-NN`).
+const CONNECTION_TEST_INVOICE: &str = "OVOBO-CONNECTION-TEST";
+
 #[async_trait]
 impl Provider for JokulPushClient {
+    /// The status check (§10) of an invoice number never used: the product's only documented
+    /// read. DOKU checks the Client-Id and signature first, so "not found" proves both.
+    async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
+        let read = "status check of an unused invoice number";
+        match self.status_of(CONNECTION_TEST_INVOICE, None).await {
+            Ok((outcome, _)) => Ok(ConnectionProof { read, answer: outcome.provider_status }),
+            Err(ProviderError::InvalidRequest { code, message, .. }) if code.contains("not_found") || code == "http_404" => {
+                Ok(ConnectionProof { read, answer: format!("{code} {message}") })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn product(&self) -> Product {
         PRODUCT
     }

@@ -1,0 +1,186 @@
+//! Test connection against the real simulator over loopback HTTPS: the Provider sandbox
+//! environment's host saved as a provider setting, its test CA trusted (or not), the
+//! credentials in the (in-memory) secret store, a real ledger file for the audit.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use ovo_app::ipc::*;
+use ovo_app::{Backoffice, BackofficeConfig, ErrorCode};
+use ovo_domain::{ManualClock, Product, Timestamp};
+use ovo_providers::ExtraRoots;
+use ovo_secrets::MemoryStore;
+
+const ADMIN_PW: &str = "admin-password-1";
+const DOKU_SECRET: &str = "SK-demo-doku-snap-ovo-not-for-production";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Backoffice,
+    sandbox: ovo_sandbox::RunningSandbox,
+}
+
+/// A PEM value `key = """…"""` of the demo DOKU SNAP merchant.
+fn demo_doku_pem(key: &str) -> String {
+    let demo = ovo_sandbox::DEMO_MERCHANTS;
+    let section = &demo[demo.find("[[doku_snap_ovo]]").unwrap()..];
+    let start = section.find(&format!("{key} = \"\"\"")).unwrap() + key.len() + 6;
+    let end = start + section[start..].find("\"\"\"").unwrap();
+    section[start..end].trim().to_owned()
+}
+
+/// An admin signed in, DOKU SNAP credentials stored for the Provider sandbox environment
+/// with `secret`, and that environment's DOKU SNAP host at an HTTPS simulator.
+async fn fixture(secret: &str, trust_ca: bool) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let config = BackofficeConfig {
+        data_dir: dir.path().join("data"),
+        app_identifier: "test.ovo.backoffice".into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: None,
+        builtin_sandbox_url: None,
+    };
+    let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
+    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
+        .await
+        .unwrap();
+    for (field, value) in [
+        ("client_id", "BRN-0218-1700000000001".to_owned()),
+        ("secret_key", secret.to_owned()),
+        ("merchant_private_key", demo_doku_pem("merchant_private_key")),
+        ("provider_public_key", demo_doku_pem("doku_public_key")),
+    ] {
+        app.set_credential(SetCredentialInput {
+            environment: "provider_sandbox".into(),
+            product: "doku_snap_ovo".into(),
+            field: field.into(),
+            value: value.as_str().into(),
+        })
+        .await
+        .unwrap();
+    }
+    let config = ovo_sandbox::SandboxConfig { time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(), ..ovo_sandbox::SandboxConfig::default() };
+    let sandbox = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    use_doku_host(&app, &sandbox.url()).await;
+    if trust_ca {
+        app.trust_extra_roots(ExtraRoots::from_pem(sandbox.ca_pem().unwrap()).unwrap());
+    }
+    Fixture { _dir: dir, app, sandbox }
+}
+
+/// Saves the Provider sandbox environment's DOKU SNAP host, as an admin does in Settings.
+async fn use_doku_host(app: &Backoffice, host: &str) {
+    app.save_provider_settings(SaveProviderSettingsInput {
+        environment: "provider_sandbox".into(),
+        product: "doku_snap_ovo".into(),
+        values: [("host".to_owned(), host.to_owned())].into_iter().collect(),
+    })
+    .await
+    .unwrap();
+}
+
+async fn test_doku(f: &Fixture) -> ConnectionTestResult {
+    f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "doku_snap_ovo".into() }).await.unwrap()
+}
+
+/// The newest audit entry: (action, subject, outcome, detail).
+async fn last_audit(f: &Fixture) -> (String, String, String, String) {
+    let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 1 }).await.unwrap();
+    let e = page.entries.into_iter().next().unwrap();
+    (e.action, e.subject, e.outcome, e.detail)
+}
+
+fn received(f: &Fixture) -> Vec<String> {
+    f.sandbox.ctx.journal().received(Some("doku_snap_ovo")).into_iter().map(|r| r.endpoint).collect()
+}
+
+#[tokio::test]
+async fn test_connection_works_over_https_and_is_audited() {
+    let f = fixture(DOKU_SECRET, true).await;
+    let result = test_doku(&f).await;
+    assert_eq!(result.outcome, ConnectionOutcome::Works, "{result:?}");
+    assert_eq!((result.environment.as_str(), result.product), ("provider_sandbox", Product::DokuSnapOvo));
+    assert!(result.detail.contains("4045501"), "the unused reference is not found: {}", result.detail);
+    assert_eq!(result.provider_code, None);
+    // Two reads, nothing written at the provider.
+    assert_eq!(received(&f), ["/authorization/v1/access-token/b2b", "/orders/v1.0/debit/status"]);
+    let (action, subject, outcome, detail) = last_audit(&f).await;
+    assert_eq!((action.as_str(), subject.as_str(), outcome.as_str()), ("provider.test_connection", "provider_sandbox/doku_snap_ovo", "ok"));
+    assert!(detail.contains("works"), "{detail}");
+}
+
+#[tokio::test]
+async fn test_connection_with_a_wrong_secret_says_the_credentials_are_refused() {
+    let f = fixture("SK-not-the-secret", true).await;
+    let result = test_doku(&f).await;
+    assert_eq!(result.outcome, ConnectionOutcome::CredentialsRefused, "{result:?}");
+    let code = result.provider_code.clone().unwrap();
+    assert!(code.starts_with("401"), "DOKU's own code on the details line: {code}");
+    assert!(result.detail.contains(&code));
+    assert!(!result.detail.contains("SK-not-the-secret"), "no secret in the answer");
+    let (action, _, outcome, detail) = last_audit(&f).await;
+    assert_eq!((action.as_str(), outcome.as_str()), ("provider.test_connection", "failed"));
+    assert!(detail.contains("credentials_refused") && !detail.contains("SK-not-the-secret"), "{detail}");
+}
+
+#[tokio::test]
+async fn test_connection_to_a_closed_port_says_the_host_is_unreachable() {
+    let f = fixture(DOKU_SECRET, true).await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    use_doku_host(&f.app, &format!("https://{closed}")).await;
+    let result = test_doku(&f).await;
+    assert_eq!(result.outcome, ConnectionOutcome::Unreachable, "{result:?}");
+    assert_eq!(result.provider_code, None);
+    assert!(received(&f).is_empty());
+    assert_eq!(last_audit(&f).await.2, "failed");
+}
+
+#[tokio::test]
+async fn test_connection_to_an_untrusted_certificate_says_so_and_sends_nothing() {
+    let f = fixture(DOKU_SECRET, false).await;
+    let result = test_doku(&f).await;
+    assert_eq!(result.outcome, ConnectionOutcome::CertificateNotTrusted, "{result:?}");
+    assert!(result.detail.contains("not trusted"), "{}", result.detail);
+    assert!(received(&f).is_empty(), "the handshake failed before any request");
+    let (_, _, outcome, detail) = last_audit(&f).await;
+    assert_eq!(outcome, "failed");
+    assert!(detail.contains("certificate_not_trusted"), "{detail}");
+
+    // Trusting the CA afterwards rebuilds the client: the same test works.
+    f.app.trust_extra_roots(ExtraRoots::from_pem(f.sandbox.ca_pem().unwrap()).unwrap());
+    assert_eq!(test_doku(&f).await.outcome, ConnectionOutcome::Works);
+}
+
+#[tokio::test]
+async fn test_connection_is_for_admins_and_names_what_is_missing() {
+    let f = fixture(DOKU_SECRET, true).await;
+    // No Tazapay credentials in this environment: not set up, and nothing is sent.
+    let result = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "tazapay_ovo_idr".into() }).await.unwrap();
+    assert_eq!(result.outcome, ConnectionOutcome::NotSetUp, "{result:?}");
+    assert!(result.detail.contains("api_key"), "{}", result.detail);
+
+    let bad = f.app.test_connection(ConnectionTestInput { environment: "staging".into(), product: "doku_snap_ovo".into() }).await.unwrap_err();
+    assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("environment_unknown")));
+    let bad = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "ovo".into() }).await.unwrap_err();
+    assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("product_unknown")));
+
+    f.app
+        .create_operator(NewOperatorInput { username: "sari".into(), display_name: "Sari".into(), role: "staff".into(), password: "sari-password-1".into() })
+        .await
+        .unwrap();
+    f.app.sign_out().await.unwrap();
+    f.app.sign_in(SignInInput { username: "sari".into(), password: "sari-password-1".into() }).await.unwrap();
+    let refused = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "doku_snap_ovo".into() }).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+    assert!(received(&f).is_empty(), "a refused operator sends nothing");
+}
+
+#[tokio::test]
+async fn test_connection_works_for_every_product_in_the_builtin_sandbox() {
+    let f = fixture(DOKU_SECRET, true).await;
+    for product in Product::ALL {
+        let result = f.app.test_connection(ConnectionTestInput { environment: "builtin_sandbox".into(), product: product.key().into() }).await.unwrap();
+        assert_eq!(result.outcome, ConnectionOutcome::Works, "{product:?}: {result:?}");
+    }
+}
