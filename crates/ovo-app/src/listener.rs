@@ -414,7 +414,7 @@ impl Backoffice {
                     self.spawn_check(payment);
                     "amount_mismatch_status_query".to_owned()
                 } else {
-                    let answer = Ok(PaymentOutcome {
+                    let answer = Ok(PaymentOutcome { attempt_expires_at: None,
                         state: state.clone(),
                         provider_ref: provider_ref.clone(),
                         paid: None,
