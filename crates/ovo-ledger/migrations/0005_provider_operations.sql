@@ -1,14 +1,11 @@
--- no-transaction
 -- Every operation the provider specs name: a linked account that must be linked again
 -- (Faspay 02, "needs_relink", with the provider's page in redirect_url), a provider's test-mode
 -- phone on a payment, a payment's attempts (Tazapay requests again on the same payin), and each
 -- payment's give-up time from its product's poll schedule.
 --
 -- A new binding status changes the table's CHECK, which SQLite can only do by rebuilding the
--- table; foreign keys are switched off for the rebuild (outside a transaction, as SQLite asks)
--- and checked before the commit.
-PRAGMA foreign_keys = OFF;
-BEGIN IMMEDIATE;
+-- table: `Ledger::open` runs migrations with foreign keys off, as SQLite's procedure asks, and
+-- checks them all before the ledger opens.
 
 CREATE TABLE bindings_new (
     id           INTEGER PRIMARY KEY,
@@ -51,7 +48,3 @@ ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attemp
 ALTER TABLE payments ADD COLUMN attempt_started_at INTEGER;
 -- When the poller hands the open payment to an operator (needs_review).
 ALTER TABLE payments ADD COLUMN give_up_at INTEGER;
-
-PRAGMA foreign_key_check;
-COMMIT;
-PRAGMA foreign_keys = ON;

@@ -365,7 +365,10 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     assert_eq!((row.status, row.redirect_url), (BindingStatus::Active, None));
     drop(conn);
     // Foreign keys still name the rebuilt table.
-    let orphan = sqlx::query("INSERT INTO balance_snapshots (binding_id, fetched_at) VALUES (999999, 0)").execute(pool).await.unwrap_err();
+    let orphan = sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, binding_id, created_at, updated_at) VALUES ('PAY0000000000008', 'faspay_ovo_tokenize', 'tokenized', 10000, 'created', 999999, 0, 0)")
+        .execute(pool)
+        .await
+        .unwrap_err();
     assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
 
     // A failed payment opens exactly one new attempt; a second request for the same attempt is refused.
