@@ -140,14 +140,48 @@ fn idempotency_key(product: Product, reference: &Reference, attempt: i64) -> Str
     }
 }
 
-/// When an open payment is handed to an operator: its stored give-up time, moved to the
-/// attempt's `expires_at` where the product gives up then and the provider stated it.
-fn give_up_at(payment: &PaymentDetail, expires_at: Option<Timestamp>) -> Timestamp {
-    let poll = capabilities(payment.product).poll;
-    match (poll.give_up, expires_at, payment.give_up_at) {
-        (ovo_providers::capability::GiveUp::AtAttemptExpiry { .. }, Some(at), _) => at,
-        (_, _, Some(stored)) => stored,
-        _ => poll.give_up_at(payment.attempt_start(), None),
+/// A product's poll schedule on the environment's clock: the built-in sandbox runs its waits
+/// at its time scale (`ppm` millionths of real time), so its schedule does too.
+#[derive(Debug, Clone, Copy)]
+struct Poll {
+    schedule: ovo_providers::capability::PollSchedule,
+    ppm: i64,
+}
+
+impl Poll {
+    fn scaled(&self, millis: i64) -> i64 {
+        i64::try_from(i128::from(millis) * i128::from(self.ppm) / 1_000_000).unwrap_or(i64::MAX)
+    }
+
+    fn unscaled(&self, millis: i64) -> i64 {
+        i64::try_from(i128::from(millis) * 1_000_000 / i128::from(self.ppm.max(1))).unwrap_or(i64::MAX)
+    }
+
+    /// When an attempt that began at `started` is handed to an operator, before the provider
+    /// states an expiry.
+    fn give_up_from(&self, started: Timestamp) -> Timestamp {
+        let real = self.schedule.give_up_at(Timestamp::from_unix_millis(0), None).unix_millis();
+        started.plus_millis(self.scaled(real))
+    }
+
+    /// The next check after `now`, never later than `give_up` (the check that gives up).
+    fn next_check(&self, started: Timestamp, now: Timestamp, give_up: Timestamp) -> Timestamp {
+        let elapsed = now.unix_millis() - started.unix_millis();
+        let latest = give_up.max(now);
+        match self.schedule.next_offset_ms(self.unscaled(elapsed)) {
+            Some(offset) => started.plus_millis(self.scaled(offset).max(elapsed + 1)).min(latest),
+            None => latest,
+        }
+    }
+
+    /// The stored give-up time, moved to the attempt's `expires_at` where the product gives up
+    /// then and the provider stated it.
+    fn give_up_of(&self, payment: &PaymentDetail, expires_at: Option<Timestamp>) -> Timestamp {
+        match (self.schedule.give_up, expires_at, payment.give_up_at) {
+            (ovo_providers::capability::GiveUp::AtAttemptExpiry { .. }, Some(at), _) => at,
+            (_, _, Some(stored)) => stored,
+            _ => self.give_up_from(payment.attempt_start()),
+        }
     }
 }
 
@@ -348,7 +382,7 @@ impl Backoffice {
         let now = self.now();
         let reference = Reference::generate(&mut rand::thread_rng());
         let key = idempotency_key(product, &reference, 1);
-        let give_up = capabilities(product).poll.give_up_at(now, None);
+        let give_up = self.poll(product, environment).give_up_from(now);
         let push = kind == PaymentKind::Push;
         let push_deadline = push.then(|| now.plus_millis(self.push_hold_millis(environment)));
         let status = if push {
@@ -562,9 +596,9 @@ impl Backoffice {
         if current.status.is_final() {
             return Ok(current.status);
         }
-        let poll = capabilities(current.product).poll;
+        let poll = self.poll(current.product, current.environment);
         let expires_at = answer.as_ref().ok().and_then(|o| o.attempt_expires_at);
-        let give_up = give_up_at(&current, expires_at);
+        let give_up = poll.give_up_of(&current, expires_at);
         let next_check = poll.next_check(current.attempt_start(), now, give_up);
         let mut relink: Option<String> = None;
         let mut problem: Option<StoredProblem> = None;
@@ -848,7 +882,7 @@ impl Backoffice {
     }
 
     /// Queries the payments of the current environment whose outcome is open and whose next
-    /// check is due (back-off 2 s, 5 s, 15 s, then every 60 s) until they are final. Returns
+    /// check is due (each product's poll schedule) until they are final or given up. Returns
     /// how many became final. The shell runs it in `run_background`; tests call it directly.
     pub async fn poll_payments(&self) -> AppResult<u32> {
         let environment = self.environment().await;
@@ -1167,7 +1201,7 @@ impl Backoffice {
         let now = self.now();
         let attempt = payment.attempt + 1;
         let key = idempotency_key(payment.product, &payment.reference, attempt);
-        let give_up = capabilities(payment.product).poll.give_up_at(now, None);
+        let give_up = self.poll(payment.product, payment.environment).give_up_from(now);
         let subject = payment_subject(&payment.reference);
         let detail = json!({
             "by": actor.operator.username,
@@ -1218,6 +1252,19 @@ impl Backoffice {
         };
         self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator)).await?;
         self.payment_detail(id).await
+    }
+
+    /// The product's poll schedule, at the built-in sandbox's time scale there.
+    fn poll(&self, product: Product, environment: Environment) -> Poll {
+        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
+                .ok()
+                .and_then(|s| i64::try_from(s.ppm()).ok())
+                .filter(|ppm| *ppm > 0)
+                .unwrap_or(1_000_000),
+            _ => 1_000_000,
+        };
+        Poll { schedule: capabilities(product).poll, ppm }
     }
 
     /// How long the provider holds a push: 70 s, times the built-in sandbox's time scale there.

@@ -510,10 +510,10 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     // Nothing is due before the back-off.
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "unknown");
-    // Jokul's first check is at +60 s (its product file), not before.
-    f.clock.advance_seconds(59);
+    // Jokul's first check is at +60 s (its product file) × the built-in time scale 0.02, not before.
+    f.clock.advance_millis(1_199);
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
-    f.clock.advance_seconds(1);
+    f.clock.advance_millis(1);
     assert_eq!(f.app.poll_payments().await.unwrap(), 1);
     let resolved = detail(&f, view.payment.id).await;
     assert_eq!(resolved.payment.status, "succeeded", "{resolved:#?}");
@@ -879,7 +879,8 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     for product in ["doku_jokul_ovo_push", "doku_snap_ovo", "faspay_ovo_tokenize", "ovo_snap", "tazapay_ovo_idr"] {
         fault(&f, product, None, json!({ "kind": "http_status", "status": 400 }), 10_000).await;
     }
-    let day = t0.plus_millis(24 * 3_600_000);
+    // 24 h of the product files, on the built-in sandbox's clock (time scale 0.02).
+    let day = t0.plus_millis(24 * 3_600_000 * 2 / 100);
     let twenty_four_hours = [&jokul, &doku, &faspay, &ovo];
     for view in twenty_four_hours {
         let page = detail(&f, view.payment.id).await;
@@ -927,19 +928,21 @@ async fn the_poller_follows_each_products_first_checks() {
     let agus = customer_id(&f, "6285712345678").await;
     let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "16.000")).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
+    // The status reads are refused, so the payment stays open however long this test takes.
+    fault(&f, "tazapay_ovo_idr", Some("/v3/payin/{id}"), json!({ "kind": "http_status", "status": 400 }), 100).await;
     let before = received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await;
-    // Tazapay's first check is at +75 s (§16), not before.
-    f.clock.advance_seconds(74);
+    // Tazapay's first check is at +75 s (§16), on the built-in sandbox's clock (× 0.02): 1.5 s.
+    f.clock.advance_millis(1_499);
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
     assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before, "no status query before +75 s");
-    f.clock.advance_seconds(1);
+    f.clock.advance_millis(1);
     f.app.poll_payments().await.unwrap();
     assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 1);
-    // The next one is 2 min later (every 2 min up to 15 min).
-    f.clock.advance_seconds(119);
+    // The next one is 2 min later (every 2 min up to 15 min): 2.4 s here.
+    f.clock.advance_millis(2_399);
     f.app.poll_payments().await.unwrap();
     assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 1);
-    f.clock.advance_seconds(1);
+    f.clock.advance_millis(1);
     f.app.poll_payments().await.unwrap();
     assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 2);
 }
