@@ -452,7 +452,7 @@ export const en = {
   'payment.outcome.expired': 'The customer did not confirm the payment in time.',
   'payment.outcome.cancelled': 'The payment was cancelled.',
   'payment.outcome.unknown': 'Outcome unknown — being checked with the provider.',
-  'payment.outcome.needs_review': 'The provider’s answers disagree: this payment needs a person to review it.',
+  'payment.outcome.needs_review': 'No usable final answer from the provider (its status checks have ended, or its answers disagree): an operator must check this payment with the provider.',
   'payment.outcome.pending': 'Waiting for the provider to complete the payment.',
   'payment.relink.needed': 'Nothing was charged: the provider asks for the customer’s OVO account to be linked again first.',
   'payment.requestAgain': 'Send the payment request again',

@@ -455,7 +455,7 @@ export const id: Dictionary = {
   'payment.outcome.expired': 'Pelanggan tidak mengonfirmasi pembayaran tepat waktu.',
   'payment.outcome.cancelled': 'Pembayaran dibatalkan.',
   'payment.outcome.unknown': 'Hasil belum diketahui — sedang dicek ke penyedia.',
-  'payment.outcome.needs_review': 'Jawaban penyedia saling bertentangan: pembayaran ini perlu diperiksa petugas.',
+  'payment.outcome.needs_review': 'Belum ada respons akhir yang dapat dipakai dari penyedia (pengecekan status sudah berakhir, atau responsnya saling bertentangan): petugas perlu mengecek pembayaran ini ke penyedia.',
   'payment.outcome.pending': 'Menunggu penyedia menyelesaikan pembayaran.',
   'payment.relink.needed': 'Tidak ada yang ditagih: penyedia meminta akun OVO pelanggan ditautkan ulang terlebih dahulu.',
   'payment.requestAgain': 'Kirim lagi permintaan bayar',
