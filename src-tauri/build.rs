@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "payments_page",
     "payment_page",
     "refresh_payment",
+    "request_payment_again",
     "listener_settings",
     "set_listener",
 ];

@@ -368,6 +368,16 @@ pub async fn payment_page(shell: State<'_, Shell>, input: PaymentRef) -> Reply<P
 }
 
 #[tauri::command]
+pub async fn request_payment_again(
+    shell: State<'_, Shell>,
+    input: PaymentRef,
+) -> Reply<PaymentDetailView> {
+    shell
+        .journal
+        .record("request_payment_again", shell.app.request_payment_again(input).await)
+}
+
+#[tauri::command]
 pub async fn refresh_payment(
     shell: State<'_, Shell>,
     input: PaymentRef,

@@ -109,6 +109,7 @@ fn main() {
             commands::payments_page,
             commands::payment_page,
             commands::refresh_payment,
+            commands::request_payment_again,
             commands::listener_settings,
             commands::set_listener,
         ])

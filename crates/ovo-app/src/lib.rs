@@ -32,7 +32,7 @@ pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use listener::DEFAULT_LISTENER_ADDRESS;
 pub use opener::{RecordingOpener, UrlOpener};
-pub use payments::{PUSH_HOLD_SECONDS, REVIEW_AFTER_MINUTES};
+pub use payments::PUSH_HOLD_SECONDS;
 pub use permissions::Permission;
 pub use preferences::IDLE_LOCK_RANGE;
 pub use validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};

@@ -413,8 +413,15 @@ impl Backoffice {
                     // Verified, but not about the money we asked for: ask the provider.
                     self.spawn_check(payment);
                     "amount_mismatch_status_query".to_owned()
+                } else if payment.attempt > 1
+                    && matches!(state, ovo_providers::model::PaymentState::Failed { .. } | ovo_providers::model::PaymentState::Expired)
+                {
+                    // Perhaps about an earlier attempt on the same provider payment: ask the provider.
+                    self.spawn_check(payment);
+                    "earlier_attempt_status_query".to_owned()
                 } else {
                     let answer = Ok(PaymentOutcome {
+                        attempt_expires_at: None,
                         state: state.clone(),
                         provider_ref: provider_ref.clone(),
                         paid: None,

@@ -6,12 +6,17 @@
 //! query resolves: the payment is never sent again under a new key. A push payment (DOKU Jokul)
 //! is held by the provider for about 70 s: `start_payment` answers at once with the deadline and
 //! the call goes on in a task of its own.
+//!
+//! Open payments are polled on their product's schedule (`Capabilities::poll`, from each
+//! product file) and handed to an operator (`needs_review`) at its give-up time. A product
+//! whose failed or expired attempt can be requested again (Tazapay) gets a new attempt on the
+//! same provider payment, under the attempt's own key.
 
 use std::sync::Arc;
 
 use ovo_domain::{
-    wib_day_bounds, wib_day_start, BindingId, CustomerId, Environment, Idr, Msisdn, PaymentId,
-    PaymentStatus, Product, Reference, Timestamp,
+    wib_day_bounds, wib_day_start, BindingId, CustomerId, Environment, Idr, PayerPhone,
+    PaymentId, PaymentStatus, Product, Reference, TestPhone, Timestamp,
 };
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::bindings::{self, BindingStatus};
@@ -24,7 +29,7 @@ use ovo_ledger::refunds;
 use ovo_providers::model::{
     PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest,
 };
-use ovo_providers::{capabilities, PaymentKind, ProviderError};
+use ovo_providers::{capabilities, Operation, PaymentKind, ProviderError};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
@@ -39,10 +44,6 @@ pub const PUSH_HOLD_SECONDS: i64 = 70;
 /// The first status check of a payment whose call is still out (the longest provider timeout
 /// is Jokul's 100 s): a query cannot race the payment call's own answer.
 const FIRST_CHECK_AFTER_MS: i64 = 130_000;
-/// The poller's back-off: the n-th check of a payment waits this long (the last one repeats).
-const CHECK_BACKOFF_MS: [i64; 4] = [2_000, 5_000, 15_000, 60_000];
-/// With no final answer this long after it was taken, a payment needs an operator.
-pub const REVIEW_AFTER_MINUTES: i64 = 60;
 const DESCRIPTION_MAX_CHARS: usize = 100;
 
 /// Where an answer about a payment came from.
@@ -124,21 +125,78 @@ fn source_of(key: &str) -> Option<PaySource> {
     }
 }
 
-/// The key the payment call is sent under, derived from the reference so that a status query
+/// The key an attempt's call is sent under, derived from the reference so that a status query
 /// (and any resend the provider allows) names the same request: Jokul's invoice number is the
-/// reference itself; Tazapay confirms under `{reference}-confirm-1` (its house scheme).
-fn idempotency_key(product: Product, reference: &Reference) -> String {
+/// reference itself; Tazapay's first attempt creates and confirms under `{reference}-create`
+/// and each later one confirms under `{reference}-confirm-{n}` (its house scheme).
+fn idempotency_key(product: Product, reference: &Reference, attempt: i64) -> String {
+    use ovo_providers::products::tazapay;
     match product {
+        Product::TazapayOvoIdr if attempt <= 1 => tazapay::create_idempotency_key(reference),
         Product::TazapayOvoIdr => {
-            ovo_providers::products::tazapay::confirm_idempotency_key(reference, 1)
+            tazapay::confirm_idempotency_key(reference, u32::try_from(attempt).unwrap_or(u32::MAX))
         }
         _ => reference.as_str().to_owned(),
     }
 }
 
-fn backoff(checks: i64) -> i64 {
-    let index = usize::try_from(checks.max(0)).unwrap_or(usize::MAX);
-    CHECK_BACKOFF_MS[index.min(CHECK_BACKOFF_MS.len() - 1)]
+/// A product's poll schedule on the environment's clock: the built-in sandbox runs its waits
+/// at its time scale (`ppm` millionths of real time), so its schedule does too.
+#[derive(Debug, Clone, Copy)]
+struct Poll {
+    schedule: ovo_providers::capability::PollSchedule,
+    ppm: i64,
+}
+
+impl Poll {
+    fn scaled(&self, millis: i64) -> i64 {
+        i64::try_from(i128::from(millis) * i128::from(self.ppm) / 1_000_000).unwrap_or(i64::MAX)
+    }
+
+    fn unscaled(&self, millis: i64) -> i64 {
+        i64::try_from(i128::from(millis) * 1_000_000 / i128::from(self.ppm.max(1))).unwrap_or(i64::MAX)
+    }
+
+    /// When an attempt that began at `started` is handed to an operator, before the provider
+    /// states an expiry.
+    fn give_up_from(&self, started: Timestamp) -> Timestamp {
+        let real = self.schedule.give_up_at(Timestamp::from_unix_millis(0), None).unix_millis();
+        started.plus_millis(self.scaled(real))
+    }
+
+    /// The next check after `now`, never later than `give_up` (the check that gives up).
+    fn next_check(&self, started: Timestamp, now: Timestamp, give_up: Timestamp) -> Timestamp {
+        let elapsed = now.unix_millis() - started.unix_millis();
+        let latest = give_up.max(now);
+        match self.schedule.next_offset_ms(self.unscaled(elapsed)) {
+            Some(offset) => started.plus_millis(self.scaled(offset).max(elapsed + 1)).min(latest),
+            None => latest,
+        }
+    }
+
+    /// The stored give-up time, moved to the attempt's `expires_at` where the product gives up
+    /// then and the provider stated it.
+    fn give_up_of(&self, payment: &PaymentDetail, expires_at: Option<Timestamp>) -> Timestamp {
+        match (self.schedule.give_up, expires_at, payment.give_up_at) {
+            (ovo_providers::capability::GiveUp::AtAttemptExpiry { .. }, Some(at), _) => at,
+            (_, _, Some(stored)) => stored,
+            _ => self.give_up_from(payment.attempt_start()),
+        }
+    }
+}
+
+/// The payment's phone: its mobile number, or the test-mode number it was sent to.
+fn payer_phone(payment: &PaymentDetail) -> Option<PayerPhone> {
+    match (&payment.phone, payment.test_phone) {
+        (Some(phone), _) => Some(PayerPhone::Mobile(phone.clone())),
+        (None, Some(test)) => Some(PayerPhone::Test(test)),
+        (None, None) => None,
+    }
+}
+
+/// The test-mode number `product` accepts in `environment`, for the payment dialog's hint.
+fn test_phone_for(product: Product, environment: Environment) -> Option<TestPhone> {
+    TestPhone::ALL.into_iter().find(|t| t.allowed(product, environment))
 }
 
 fn parse_amount(text: &str, what: &str) -> AppResult<Idr> {
@@ -155,10 +213,6 @@ fn parse_date(text: &str) -> AppResult<time::Date> {
     })
 }
 
-fn relink_hint(error: &ProviderError) -> bool {
-    matches!(error, ProviderError::Declined { product: Product::FaspayOvoTokenize, message, .. } if message.contains("re-link"))
-}
-
 fn payment_subject(reference: &Reference) -> String {
     format!("payment:{}", reference.as_str())
 }
@@ -168,6 +222,7 @@ impl Backoffice {
     pub async fn payment_options(&self) -> AppResult<Vec<PaymentProductOptions>> {
         self.authorize(Permission::ViewPayments, "view payments")
             .await?;
+        let environment = self.environment().await;
         Ok(Product::ALL
             .into_iter()
             .map(|product| {
@@ -182,6 +237,7 @@ impl Backoffice {
                         .map(|k| kind_key(*k).to_owned())
                         .collect(),
                     sources: sources(product).iter().map(|s| (*s).to_owned()).collect(),
+                    test_phone: test_phone_for(product, environment).map(|t| t.number().to_owned()),
                 }
             })
             .collect())
@@ -259,7 +315,7 @@ impl Backoffice {
                             .find(|b| {
                                 b.product == product
                                     && b.environment == environment
-                                    && b.status == BindingStatus::Active
+                                    && matches!(b.status, BindingStatus::Active | BindingStatus::NeedsRelink)
                             })
                     }
                     None => None,
@@ -278,6 +334,15 @@ impl Backoffice {
                         ),
                     )
                 })?;
+            if binding.status == BindingStatus::NeedsRelink {
+                return Err(AppError::invalid(
+                    "linked_account_needs_relink",
+                    format!(
+                        "{} asks for this OVO account to be linked again before it can be charged; open the provider's page from the linked account",
+                        product.display_name()
+                    ),
+                ));
+            }
             if binding.status != BindingStatus::Active {
                 return Err(AppError::invalid(
                     "linked_account_not_active",
@@ -288,7 +353,7 @@ impl Backoffice {
                 ));
             }
             let customer = customers::by_id(&mut conn, binding.customer_id).await?;
-            let phone = binding.phone.clone();
+            let phone = PayerPhone::Mobile(binding.phone.clone());
             (customer, Some(binding), phone)
         } else {
             let customer = match input.customer_id {
@@ -300,14 +365,14 @@ impl Backoffice {
                 None => None,
             };
             let phone = if input.phone.trim().is_empty() {
-                customer.as_ref().map(|c| c.phone.clone()).ok_or_else(|| {
+                customer.as_ref().map(|c| PayerPhone::Mobile(c.phone.clone())).ok_or_else(|| {
                     AppError::invalid(
                         "payment_phone_missing",
                         "give the customer's OVO phone number or pick a customer",
                     )
                 })?
             } else {
-                Msisdn::parse(&input.phone)
+                PayerPhone::parse(&input.phone, product, environment)
                     .map_err(|e| AppError::invalid(e.reason(), e.to_string()))?
             };
             (customer, None, phone)
@@ -316,7 +381,8 @@ impl Backoffice {
 
         let now = self.now();
         let reference = Reference::generate(&mut rand::thread_rng());
-        let key = idempotency_key(product, &reference);
+        let key = idempotency_key(product, &reference, 1);
+        let give_up = self.poll(product, environment).give_up_from(now);
         let push = kind == PaymentKind::Push;
         let push_deadline = push.then(|| now.plus_millis(self.push_hold_millis(environment)));
         let status = if push {
@@ -335,7 +401,7 @@ impl Backoffice {
                 binding_id: binding.as_ref().map(|b| b.id),
                 product,
                 kind: kind_key(kind),
-                phone: Some(&phone),
+                phone: phone.mobile(),
                 amount,
                 cash_amount: None,
                 points_amount: None,
@@ -359,6 +425,16 @@ impl Backoffice {
             },
         )
         .await?;
+        if let Some(test) = phone.test() {
+            payments::set_test_phone(&mut tx, id, test).await?;
+        }
+        payments::update(
+            &mut tx,
+            id,
+            &PaymentUpdate { give_up_at: Some(give_up), ..PaymentUpdate::default() },
+            now,
+        )
+        .await?;
         let detail = json!({
             "by": actor.operator.username,
             "kind": kind_key(kind),
@@ -367,6 +443,7 @@ impl Backoffice {
             "source": source_key,
             "idempotency_key": key,
             "push_deadline": push_deadline.map(Timestamp::to_rfc3339),
+            "give_up_at": give_up.to_rfc3339(),
         });
         payments::add_event(&mut tx, id, now, "payment_created", &detail).await?;
         self.audit(
@@ -519,8 +596,11 @@ impl Backoffice {
         if current.status.is_final() {
             return Ok(current.status);
         }
-        let checks = current.checks + i64::from(origin == Origin::Status);
-        let next_check = now.plus_millis(backoff(checks));
+        let poll = self.poll(current.product, current.environment);
+        let expires_at = answer.as_ref().ok().and_then(|o| o.attempt_expires_at);
+        let give_up = poll.give_up_of(&current, expires_at);
+        let next_check = poll.next_check(current.attempt_start(), now, give_up);
+        let mut relink: Option<String> = None;
         let mut problem: Option<StoredProblem> = None;
         let mut redirect: Option<Option<String>> = None;
         let mut split = None;
@@ -565,6 +645,17 @@ impl Backoffice {
                         redirect = Some(None);
                         PaymentStatus::Cancelled
                     }
+                    PaymentState::RelinkRequired { code, message, url } => {
+                        problem = Some(StoredProblem::new(
+                            ProviderProblemKind::Declined,
+                            Some(code.clone()),
+                            format!("nothing was charged: the provider asks for the customer's OVO account to be linked again first ({message})"),
+                            now,
+                        ));
+                        relink = Some(url.clone());
+                        redirect = Some(None);
+                        PaymentStatus::Failed
+                    }
                     PaymentState::RedirectRequired { url } => {
                         redirect = Some(Some(url.clone()));
                         PaymentStatus::Pending
@@ -575,15 +666,9 @@ impl Backoffice {
             Err(error) => {
                 error_text = Some(error.to_string());
                 audit_outcome = AuditOutcome::Failed;
-                let mut stored = StoredProblem::from_error(error, now);
+                let stored = StoredProblem::from_error(error, now);
                 let status = match origin {
                     Origin::Pay if error.is_unknown_outcome() => PaymentStatus::Unknown,
-                    Origin::Pay if relink_hint(error) => {
-                        stored.detail = format!(
-                            "Faspay asks for a new payment token: nothing was charged. Re-link the customer's OVO account (Faspay OVO Tokenize) and take the payment again. ({error})"
-                        );
-                        PaymentStatus::Failed
-                    }
                     // Refused, or never reached the provider: nothing happened there.
                     Origin::Pay
                         if matches!(
@@ -614,18 +699,23 @@ impl Backoffice {
             status,
             PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
         );
-        if open
-            && now.unix_millis() - current.created_at.unix_millis() > REVIEW_AFTER_MINUTES * 60_000
-        {
+        if open && now >= give_up {
             status = PaymentStatus::NeedsReview;
-            problem.get_or_insert_with(|| {
-                StoredProblem::new(
-                    ProviderProblemKind::UnknownOutcome,
-                    None,
-                    format!("no final answer {REVIEW_AFTER_MINUTES} minutes after the payment was taken; check it with the provider"),
-                    now,
-                )
-            });
+            let last = problem.take();
+            let mut detail = format!(
+                "no final answer by {}, when {}'s status checks end; check it with the provider",
+                give_up.to_rfc3339(),
+                current.product.display_name()
+            );
+            if let Some(last) = &last {
+                detail.push_str(&format!(" (last answer: {})", last.detail));
+            }
+            problem = Some(StoredProblem::new(
+                ProviderProblemKind::UnknownOutcome,
+                last.and_then(|l| l.provider_code),
+                detail,
+                now,
+            ));
         }
         let still_open = matches!(
             status,
@@ -673,12 +763,31 @@ impl Backoffice {
                 },
                 next_check_at: Some(next),
                 count_check: origin == Origin::Status,
+                give_up_at: Some(give_up),
             },
             now,
         )
         .await?;
+        if let (Some(url), Some(binding)) = (&relink, current.binding_id) {
+            let problem_json = problem.as_ref().map(StoredProblem::to_json);
+            match bindings::set_needs_relink(&mut tx, binding, url, problem_json.as_deref(), now).await {
+                Ok(()) => {
+                    self.audit(
+                        &mut tx,
+                        operator,
+                        "account.needs_relink",
+                        &format!("account:{}", binding.get()),
+                        AuditOutcome::Ok,
+                        json!({ "payment": current.reference.as_str(), "relink_url": url }),
+                    )
+                    .await?;
+                }
+                Err(e) => tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active"),
+            }
+        }
         if changed {
             let kind = match (status, origin) {
+                _ if relink.is_some() => "payment_relink_required",
                 (PaymentStatus::Pending, Origin::Pay)
                     if redirect.as_ref().is_some_and(Option::is_some) =>
                 {
@@ -719,6 +828,12 @@ impl Backoffice {
         }
         ovo_ledger::commit(tx).await?;
         if origin == Origin::Pay {
+            // The re-link page opens as linking pages do; the payment page and the account offer it too.
+            if let Some(url) = &relink {
+                if let Err(e) = self.opener.open(url) {
+                    tracing::warn!(error = %e, "could not open the re-link page in the system browser");
+                }
+            }
             if let Some(Some(url)) = &redirect {
                 if let Err(e) = self.opener.open(url) {
                     tracing::warn!(error = %e, "could not open the payment page in the system browser");
@@ -768,7 +883,7 @@ impl Backoffice {
     }
 
     /// Queries the payments of the current environment whose outcome is open and whose next
-    /// check is due (back-off 2 s, 5 s, 15 s, then every 60 s) until they are final. Returns
+    /// check is due (each product's poll schedule) until they are final or given up. Returns
     /// how many became final. The shell runs it in `run_background`; tests call it directly.
     pub async fn poll_payments(&self) -> AppResult<u32> {
         let environment = self.environment().await;
@@ -935,6 +1050,13 @@ impl Backoffice {
             Some(c) => customers::by_id(&mut conn, c).await?.map(|c| c.full_name),
             None => None,
         };
+        let relink_url = match p.binding_id {
+            Some(binding) if p.status == PaymentStatus::Failed => bindings::get(&mut conn, binding)
+                .await?
+                .filter(|b| b.status == BindingStatus::NeedsRelink)
+                .and_then(|b| b.redirect_url),
+            _ => None,
+        };
         let timeline = payments::timeline(&mut conn, id)
             .await?
             .into_iter()
@@ -981,7 +1103,7 @@ impl Backoffice {
                 created_at: p.created_at.to_rfc3339(),
                 succeeded_at: p.succeeded_at.map(Timestamp::to_rfc3339),
             },
-            phone_display: p.phone.as_ref().map(Msisdn::display),
+            phone_display: payer_phone(&p).as_ref().map(PayerPhone::display),
             account_id: p.binding_id.map(BindingId::get),
             cash_amount: p.cash_amount.map(Idr::rupiah),
             points_amount: p.points_amount.map(Idr::rupiah),
@@ -996,6 +1118,10 @@ impl Backoffice {
             timeline,
             refunds: refund_views,
             refundable,
+            can_request_again: can_request_again(&p),
+            attempt: p.attempt,
+            relink_url,
+            give_up_at: if open { p.give_up_at.map(Timestamp::to_rfc3339) } else { None },
         })
     }
 
@@ -1032,7 +1158,116 @@ impl Backoffice {
     }
 }
 
+/// A failed or expired attempt the product can ask again on the same provider payment.
+fn can_request_again(p: &PaymentDetail) -> bool {
+    matches!(p.status, PaymentStatus::Failed | PaymentStatus::Expired)
+        && capabilities(p.product).supports(Operation::RequestAgain)
+        && p.provider_ref.is_some()
+}
+
 impl Backoffice {
+    /// Asks the customer again on the same provider payment after its attempt failed or
+    /// expired (Tazapay: a new confirm on the same payin, never a new payin): the new attempt
+    /// and its key are committed first, then sent once; its outcome is followed as any.
+    pub async fn request_payment_again(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
+        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
+        let id = PaymentId::new(input.payment_id);
+        let payment = self.payment_row(id).await?;
+        if payment.environment != self.environment().await {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "this payment belongs to another environment; switch to it to ask again",
+            )
+            .with_reason("payment_other_environment"));
+        }
+        if !can_request_again(&payment) {
+            let why = if !capabilities(payment.product).supports(Operation::RequestAgain) {
+                format!("{} cannot ask again on the same payment; take a new payment", payment.product.display_name())
+            } else if payment.provider_ref.is_none() {
+                "the provider never created this payment; take a new payment".to_owned()
+            } else {
+                format!("only a failed or expired payment can be asked again; this one is {}", payment.status.key())
+            };
+            return Err(AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_requestable_again"));
+        }
+        let Some(provider_ref) = payment.provider_ref.clone() else {
+            return Err(AppError::new(ErrorCode::Conflict, "no provider payment").with_reason("payment_not_requestable_again"));
+        };
+        let Some(kind) = parse_kind(&payment.kind) else {
+            return Err(AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)));
+        };
+        let Some(phone) = payer_phone(&payment) else {
+            return Err(AppError::new(ErrorCode::Conflict, "this payment has no phone to ask").with_reason("payment_not_requestable_again"));
+        };
+        let now = self.now();
+        let attempt = payment.attempt + 1;
+        let key = idempotency_key(payment.product, &payment.reference, attempt);
+        let give_up = self.poll(payment.product, payment.environment).give_up_from(now);
+        let subject = payment_subject(&payment.reference);
+        let detail = json!({
+            "by": actor.operator.username,
+            "attempt": attempt,
+            "idempotency_key": key,
+            "provider_ref": provider_ref,
+            "phone": phone.masked(),
+            "give_up_at": give_up.to_rfc3339(),
+        });
+        let mut tx = self.ledger.begin_write().await?;
+        payments::begin_attempt(&mut tx, id, attempt, &key, now.plus_millis(FIRST_CHECK_AFTER_MS), give_up, now)
+            .await
+            .map_err(|e| match e {
+                ovo_ledger::LedgerError::NotFound { .. } => AppError::new(
+                    ErrorCode::Conflict,
+                    "this payment was asked again or changed meanwhile; reload it",
+                )
+                .with_reason("payment_not_requestable_again"),
+                other => other.into(),
+            })?;
+        payments::add_event(&mut tx, id, now, "payment_requested_again", &detail).await?;
+        self.audit(&mut tx, Some(&actor.operator), "payment.request_again", &subject, AuditOutcome::Ok, detail).await?;
+        ovo_ledger::commit(tx).await?;
+
+        let customer = match payment.customer_id {
+            Some(c) => {
+                let mut conn = self.ledger.read().await?;
+                customers::by_id(&mut conn, c).await?
+            }
+            None => None,
+        };
+        let request = PaymentRequest {
+            reference: payment.reference.clone(),
+            idempotency_key: key,
+            kind,
+            amount: payment.amount,
+            phone,
+            account: None,
+            source: payment.source.as_deref().and_then(source_of).unwrap_or_default(),
+            description: payment.description.clone().unwrap_or_default(),
+            return_url: None,
+            customer_name: customer.as_ref().map(|c| c.full_name.clone()),
+            customer_email: customer.as_ref().and_then(|c| c.email.clone()),
+        };
+        let answer = match self.provider(payment.environment, payment.product).await {
+            Ok(client) => client.request_again(&request, &provider_ref).await,
+            Err(e) => Err(e),
+        };
+        self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator)).await?;
+        self.payment_detail(id).await
+    }
+
+    /// The product's poll schedule, at the built-in sandbox's time scale there.
+    fn poll(&self, product: Product, environment: Environment) -> Poll {
+        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
+                .ok()
+                .and_then(|s| i64::try_from(s.ppm()).ok())
+                .filter(|ppm| *ppm > 0)
+                .unwrap_or(1_000_000),
+            _ => 1_000_000,
+        };
+        Poll { schedule: capabilities(product).poll, ppm }
+    }
+
     /// How long the provider holds a push: 70 s, times the built-in sandbox's time scale there.
     fn push_hold_millis(&self, environment: Environment) -> i64 {
         let real = PUSH_HOLD_SECONDS * 1_000;

@@ -510,7 +510,10 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     // Nothing is due before the back-off.
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "unknown");
-    f.clock.advance_seconds(3);
+    // Jokul's first check is at +60 s (its product file) × the built-in time scale 0.02, not before.
+    f.clock.advance_millis(1_199);
+    assert_eq!(f.app.poll_payments().await.unwrap(), 0);
+    f.clock.advance_millis(1);
     assert_eq!(f.app.poll_payments().await.unwrap(), 1);
     let resolved = detail(&f, view.payment.id).await;
     assert_eq!(resolved.payment.status, "succeeded", "{resolved:#?}");
@@ -820,4 +823,264 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
         .filter(|t| t.detail.contains("\"notification\""))
         .collect();
     assert_eq!(notified.len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-product poll schedules, Tazapay's new attempt, test-mode phones, Faspay 02
+// ---------------------------------------------------------------------------------------------
+
+async fn fault(f: &Fixture, product: &str, endpoint: Option<&str>, fault: Value, count: u32) {
+    let mut body = json!({ "product": product, "fault": fault, "count": count });
+    if let Some(endpoint) = endpoint {
+        body["endpoint"] = json!(endpoint);
+    }
+    let (status, answer) = post_json(f, "/_sandbox/faults", body).await;
+    assert!((200..300).contains(&status), "{answer}");
+}
+
+async fn until_open_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = detail(f, id).await;
+        if now.payment.status == status {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "{now:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn clone_input(req: &StartPaymentInput) -> StartPaymentInput {
+    StartPaymentInput { phone: req.phone.clone(), ..input(req.customer_id, &req.product, &req.kind, &req.amount) }
+}
+
+fn at(text: &str) -> ovo_domain::Timestamp {
+    ovo_domain::Timestamp::parse_rfc3339(text).unwrap()
+}
+
+#[tokio::test]
+async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
+    let f = fixture().await;
+    let t0 = f.clock.now();
+    let (siti, budi, sophia, agus) =
+        (customer_id(&f, SITI).await, customer_id(&f, BUDI).await, customer_id(&f, SOPHIA).await, customer_id(&f, "6285712345678").await);
+    // Jokul: the push's answer is lost, so the payment is unknown (open) at once.
+    fault(&f, "doku_jokul_ovo_push", Some("/ovo-emoney/v1/payment"), json!({ "kind": "lose_response" }), 1).await;
+    let jokul = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "11.000")).await;
+    until_open_status(&f, jokul.payment.id, "unknown").await;
+    let doku = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "12.000")).await;
+    let faspay = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "13.000")).await;
+    let ovo = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "14.000")).await;
+    let tazapay = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "15.000")).await;
+    for view in [&doku, &faspay, &ovo, &tazapay] {
+        assert_eq!(view.payment.status, "pending", "{view:#?}");
+    }
+    // From now on no status query gets an answer: each payment stays open until it gives up.
+    for product in ["doku_jokul_ovo_push", "doku_snap_ovo", "faspay_ovo_tokenize", "ovo_snap", "tazapay_ovo_idr"] {
+        fault(&f, product, None, json!({ "kind": "http_status", "status": 400 }), 10_000).await;
+    }
+    // 24 h of the product files, on the built-in sandbox's clock (time scale 0.02).
+    let day = t0.plus_millis(24 * 3_600_000 * 2 / 100);
+    let twenty_four_hours = [&jokul, &doku, &faspay, &ovo];
+    for view in twenty_four_hours {
+        let page = detail(&f, view.payment.id).await;
+        assert_eq!(page.give_up_at.as_deref().map(at), Some(day), "{}: 24 h (its product file)", view.payment.product_name);
+    }
+    // Tazapay gives up at the attempt's expires_at, as the provider states it.
+    let payin = tazapay.payment.provider_ref.clone().unwrap();
+    let sandbox_payin = get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
+    let expires_at = at(sandbox_payin["payin"]["latest_payment_attempt_data"]["expires_at"].as_str().unwrap());
+    assert_eq!(detail(&f, tazapay.payment.id).await.give_up_at.as_deref().map(at), Some(expires_at));
+    assert!(expires_at > day, "{expires_at:?}");
+
+    // One millisecond before: every check runs (all are overdue) and nothing gives up.
+    f.clock.set(day.plus_millis(-1));
+    f.app.poll_payments().await.unwrap();
+    sign_in_as(&f, "sam").await; // the idle lock has long passed
+    for view in twenty_four_hours.into_iter().chain([&tazapay]) {
+        let page = detail(&f, view.payment.id).await;
+        assert!(["pending", "unknown"].contains(&page.payment.status.as_str()), "{page:#?}");
+    }
+    assert!(received(&f, "faspay_ovo_tokenize", "/cvr/100004").await >= 1, "the status was asked");
+    // At 24 h the four give up; Tazapay is still followed.
+    f.clock.set(day);
+    f.app.poll_payments().await.unwrap();
+    sign_in_as(&f, "sam").await;
+    for view in twenty_four_hours {
+        let page = detail(&f, view.payment.id).await;
+        assert_eq!(page.payment.status, "needs_review", "{page:#?}");
+        assert_eq!(page.problem.as_ref().unwrap().kind, ProviderProblemKind::UnknownOutcome);
+    }
+    assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
+    f.clock.set(expires_at.plus_millis(-1));
+    f.app.poll_payments().await.unwrap();
+    sign_in_as(&f, "sam").await;
+    assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
+    f.clock.set(expires_at);
+    f.app.poll_payments().await.unwrap();
+    sign_in_as(&f, "sam").await;
+    assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "needs_review");
+}
+
+#[tokio::test]
+async fn the_poller_follows_each_products_first_checks() {
+    let f = fixture().await;
+    let agus = customer_id(&f, "6285712345678").await;
+    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "16.000")).await;
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    // The status reads are refused, so the payment stays open however long this test takes.
+    fault(&f, "tazapay_ovo_idr", Some("/v3/payin/{id}"), json!({ "kind": "http_status", "status": 400 }), 100).await;
+    let before = received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await;
+    // Tazapay's first check is at +75 s (§16), on the built-in sandbox's clock (× 0.02): 1.5 s.
+    f.clock.advance_millis(1_499);
+    assert_eq!(f.app.poll_payments().await.unwrap(), 0);
+    assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before, "no status query before +75 s");
+    f.clock.advance_millis(1);
+    f.app.poll_payments().await.unwrap();
+    assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 1);
+    // The next one is 2 min later (every 2 min up to 15 min): 2.4 s here.
+    f.clock.advance_millis(2_399);
+    f.app.poll_payments().await.unwrap();
+    assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 1);
+    f.clock.advance_millis(1);
+    f.app.poll_payments().await.unwrap();
+    assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 2);
+}
+
+#[tokio::test]
+async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "18.000")).await;
+    assert!(!view.can_request_again);
+    let payin = view.payment.provider_ref.clone().unwrap();
+    // Nobody answers the push: the attempt expires (70 s × 0.02).
+    tokio::time::sleep(Duration::from_millis(1_600)).await;
+    let failed = until_status(&f, view.payment.id, "failed").await;
+    assert!(failed.can_request_again, "{failed:#?}");
+    assert_eq!(failed.attempt, 1);
+
+    let again = f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap();
+    assert_eq!(again.payment.status, "pending", "{again:#?}");
+    assert_eq!(again.attempt, 2);
+    assert_eq!(again.payment.provider_ref.as_deref(), Some(payin.as_str()), "the same payin");
+    assert!(!again.can_request_again);
+    // Asking twice for the same attempt is refused: one push per request.
+    let err = f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
+    assert_eq!((err.code, err.reason.as_deref()), (ErrorCode::Conflict, Some("payment_not_requestable_again")));
+
+    let action = pending_payment(&f, "tazapay_ovo_idr", BUDI).await.unwrap();
+    let (status, body) = decide(&f, &action, "approve", "cash").await;
+    assert_eq!(status, 200, "{body}");
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    assert_eq!(paid.payment.provider_ref.as_deref(), Some(payin.as_str()));
+    // One payin: the single create-and-confirm call, then one confirm on it.
+    let calls = get_json(&f, "/_sandbox/received?product=tazapay_ovo_idr").await;
+    let posts: Vec<String> = calls
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .map(|r| r["endpoint"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(posts, ["/v3/payin", "/v3/payin/{id}/confirm"]);
+    let kinds: Vec<&str> = paid.timeline.iter().map(|t| t.kind.as_str()).collect();
+    assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
+    sign_in_as(&f, "admin").await;
+    let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
+    let asked = audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
+    assert!(asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)), "{}", asked.detail);
+    sign_in_as(&f, "sam").await;
+
+    // A product without a new attempt on the same payment refuses, and says so.
+    let mut req = input(None, "doku_jokul_ovo_push", "push", "10.000");
+    req.phone = "0811-0000-0005".into();
+    let declined = start(&f, req).await;
+    let declined = until_open_status(&f, declined.payment.id, "failed").await;
+    assert!(!declined.can_request_again);
+    let err = f.app.request_payment_again(PaymentRef { payment_id: declined.payment.id }).await.unwrap_err();
+    assert_eq!(err.reason.as_deref(), Some("payment_not_requestable_again"));
+}
+
+#[tokio::test]
+async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
+    let f = fixture().await;
+    let mut req = input(None, "tazapay_ovo_idr", "payin", "10.000");
+    req.phone = "0123456789".into();
+    // Built-in environment: refused, saying where it is accepted.
+    let err = f.app.start_payment(clone_input(&req)).await.unwrap_err();
+    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"), "{err:?}");
+    assert!(err.message.contains("Provider sandbox"), "{}", err.message);
+    let options = f.app.payment_options().await.unwrap();
+    assert!(options.iter().all(|o| o.test_phone.is_none()));
+
+    sign_in_as(&f, "admin").await;
+    f.app.set_environment(EnvironmentInput { environment: "provider_sandbox".into() }).await.unwrap();
+    sign_in_as(&f, "sam").await;
+    let options = f.app.payment_options().await.unwrap();
+    let with_test: Vec<_> = options.iter().filter(|o| o.test_phone.is_some()).map(|o| (o.product, o.test_phone.clone().unwrap())).collect();
+    assert_eq!(with_test, [(Product::TazapayOvoIdr, "0123456789".to_owned())]);
+    // Accepted as Tazapay's test number (no credentials here, so nothing is sent).
+    let view = f.app.start_payment(clone_input(&req)).await.unwrap();
+    assert_eq!(view.phone_display.as_deref(), Some("0123456789 (test number)"), "{view:#?}");
+    assert_eq!(view.payment.status, "failed");
+    assert_eq!(view.problem.as_ref().unwrap().kind, ProviderProblemKind::MissingCredential);
+    // Another product refuses it even here.
+    let mut jokul = input(None, "doku_jokul_ovo_push", "push", "10.000");
+    jokul.phone = "0123456789".into();
+    let err = f.app.start_payment(jokul).await.unwrap_err();
+    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"));
+
+    sign_in_as(&f, "admin").await;
+    f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
+    sign_in_as(&f, "sam").await;
+    let err = f.app.start_payment(req).await.unwrap_err();
+    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"), "{err:?}");
+}
+
+#[tokio::test]
+async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page() {
+    let f = fixture().await;
+    let sophia = customer_id(&f, SOPHIA).await;
+    let (status, body) = post_json(&f, &format!("/_sandbox/faspay_ovo_tokenize/99999/account/{SOPHIA}/expire-token"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let opened_before = f.opener.opened().len();
+    let view = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await;
+    assert_eq!(view.payment.status, "failed", "{view:#?}");
+    let problem = view.problem.clone().unwrap();
+    assert_eq!(problem.provider_code.as_deref(), Some("02"), "{problem:?}");
+    let relink_url = view.relink_url.clone().expect("the re-link page is offered on the payment");
+    assert!(relink_url.starts_with("http"), "{relink_url}");
+    assert_eq!(f.opener.opened()[opened_before..], [relink_url.clone()], "opened as linking pages are");
+    let kinds: Vec<&str> = view.timeline.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(kinds, ["payment_created", "payment_relink_required"]);
+
+    // The linked account needs a re-link, with the same page; nothing can be charged meanwhile.
+    let page = f.app.customer_page(CustomerRef { customer_id: sophia }).await.unwrap();
+    let account = page.accounts.iter().find(|a| a.product == Product::FaspayOvoTokenize).unwrap();
+    assert_eq!(account.status, LinkStatus::NeedsRelink);
+    assert_eq!(account.redirect_url.as_deref(), Some(relink_url.as_str()));
+    let err = f.app.start_payment(input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await.unwrap_err();
+    assert_eq!(err.reason.as_deref(), Some("linked_account_needs_relink"), "{err:?}");
+
+    // Not re-linked yet: checking keeps it waiting.
+    let still = f.app.refresh_link(AccountRef { account_id: account.id }).await.unwrap();
+    assert_eq!(still.status, LinkStatus::NeedsRelink);
+    // The customer re-links on the provider's page; the balance answers again: active.
+    let pending = get_json(&f, "/_sandbox/pending").await;
+    let action = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["product"] == "faspay_ovo_tokenize" && a["phone"] == SOPHIA)
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .expect("the re-link page waits for the customer");
+    let (status, body) = decide(&f, &action, "approve", "cash").await;
+    assert_eq!(status, 200, "{body}");
+    let active = f.app.refresh_link(AccountRef { account_id: account.id }).await.unwrap();
+    assert_eq!(active.status, LinkStatus::Active, "{active:#?}");
+    assert_eq!(active.redirect_url, None);
+    assert_eq!(detail(&f, view.payment.id).await.relink_url, None, "nothing left to offer");
+    let next = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await;
+    assert_eq!(next.payment.status, "pending", "{next:#?}");
 }

@@ -13,6 +13,7 @@ pub mod product;
 pub mod refund_policy;
 pub mod role;
 pub mod status;
+pub mod test_phone;
 pub mod wib;
 
 pub use clock::{Clock, ManualClock, SystemClock, TimeError, Timestamp};
@@ -28,6 +29,7 @@ pub use refund_policy::{
     evaluate, RefundDecision, RefundFacts, RefundMode, RefundPolicy, RefundPolicyError, RefundRefusal,
 };
 pub use status::{PaymentStatus, RefundStatus};
+pub use test_phone::{PayerPhone, PayerPhoneError, TestPhone};
 pub use wib::{
     days_between, format_wib, wib_date, wib_day_bounds, wib_day_end_inclusive, wib_day_start, WIB,
 };

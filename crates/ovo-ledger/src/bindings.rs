@@ -10,6 +10,9 @@ use crate::error::{LedgerError, LedgerResult};
 pub enum BindingStatus {
     Pending,
     Active,
+    /// The provider asks for the account to be linked again (Faspay `02`): nothing can be
+    /// charged until the customer does it at `redirect_url`; still this customer's account.
+    NeedsRelink,
     Failed,
     Expired,
     Unlinking,
@@ -21,6 +24,7 @@ impl BindingStatus {
         match self {
             BindingStatus::Pending => "pending",
             BindingStatus::Active => "active",
+            BindingStatus::NeedsRelink => "needs_relink",
             BindingStatus::Failed => "failed",
             BindingStatus::Expired => "expired",
             BindingStatus::Unlinking => "unlinking",
@@ -32,6 +36,7 @@ impl BindingStatus {
         Ok(match key {
             "pending" => BindingStatus::Pending,
             "active" => BindingStatus::Active,
+            "needs_relink" => BindingStatus::NeedsRelink,
             "failed" => BindingStatus::Failed,
             "expired" => BindingStatus::Expired,
             "unlinking" => BindingStatus::Unlinking,
@@ -44,7 +49,7 @@ impl BindingStatus {
     pub const fn is_live(self) -> bool {
         matches!(
             self,
-            BindingStatus::Pending | BindingStatus::Active | BindingStatus::Unlinking
+            BindingStatus::Pending | BindingStatus::Active | BindingStatus::NeedsRelink | BindingStatus::Unlinking
         )
     }
 }
@@ -141,7 +146,7 @@ pub async fn live_for_account(
 ) -> LedgerResult<Option<BindingRow>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM bindings
-         WHERE environment = ? AND product = ? AND phone = ? AND status IN ('pending', 'active', 'unlinking')"
+         WHERE environment = ? AND product = ? AND phone = ? AND status IN ('pending', 'active', 'needs_relink', 'unlinking')"
     ))
     .bind(environment.key())
     .bind(product.key())
@@ -263,6 +268,28 @@ pub async fn transition(
         .execute(&mut *conn)
         .await?;
     expect_one(done.rows_affected(), "linking in that state")
+}
+
+/// The provider asks for an active account to be linked again at `relink_url` (Faspay `02`).
+/// Repeating it on an account already waiting keeps the newest page.
+pub async fn set_needs_relink(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    relink_url: &str,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let done = sqlx::query(
+        "UPDATE bindings SET status = 'needs_relink', redirect_url = ?, problem = ?, updated_at = ?
+         WHERE id = ? AND status IN ('active', 'needs_relink')",
+    )
+    .bind(relink_url)
+    .bind(problem)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    expect_one(done.rows_affected(), "active linking")
 }
 
 /// Records why the last operation on a linking did not go through, without moving it.

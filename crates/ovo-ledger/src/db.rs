@@ -58,7 +58,9 @@ impl Ledger {
         } else {
             None
         };
-        MIGRATOR.run(&writer).await?;
+        if !pending.is_empty() {
+            migrate(&writer).await?;
+        }
 
         // A local file cannot drop like a socket: skip the ping before each acquire.
         let readers = SqlitePoolOptions::new()
@@ -94,6 +96,22 @@ impl Ledger {
         self.readers.close().await;
         self.writer.close().await;
     }
+}
+
+/// Runs the pending migrations with foreign keys off (SQLite's procedure for rebuilding a
+/// table, the only way it changes a CHECK), then switches them on and refuses a ledger whose
+/// references no longer hold. The single writer connection is the one migrated.
+async fn migrate(writer: &SqlitePool) -> LedgerResult<()> {
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(writer).await?;
+    let ran = MIGRATOR.run(writer).await;
+    let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(writer).await;
+    ran?;
+    restored?;
+    let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(writer).await?;
+    if let Some(table) = broken.first() {
+        return Err(LedgerError::Corrupt(format!("after migrating, {} row(s) of {table} refer to rows that do not exist", broken.len())));
+    }
+    Ok(())
 }
 
 async fn pending_migrations(pool: &SqlitePool) -> LedgerResult<Vec<i64>> {

@@ -250,11 +250,26 @@ pub struct PaymentDetail {
     pub problem: Option<String>,
     pub next_check_at: Option<Timestamp>,
     pub checks: i64,
+    /// A provider's test-mode number it was sent to (then `phone` is `None`).
+    pub test_phone: Option<ovo_domain::TestPhone>,
+    /// The current attempt: 1, then one more per request again on the same provider payment.
+    pub attempt: i64,
+    /// When the current attempt began (`None`: with the payment).
+    pub attempt_started_at: Option<Timestamp>,
+    /// When the poller hands it to an operator if it is still open.
+    pub give_up_at: Option<Timestamp>,
+}
+
+impl PaymentDetail {
+    /// Where the current attempt's poll schedule counts from.
+    pub fn attempt_start(&self) -> Timestamp {
+        self.attempt_started_at.unwrap_or(self.created_at)
+    }
 }
 
 const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, \
      succeeded_at, phone, cash_amount, points_amount, idempotency_key, source, description, redirect_url, push_deadline, \
-     provider_status, problem, next_check_at, checks";
+     provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at";
 
 pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
     let row = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"))
@@ -275,6 +290,11 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         v.map(|v| Idr::new(v).map_err(|e| corrupt(what, &e))).transpose()
     };
     let phone: Option<String> = row.try_get("phone")?;
+    let test_phone: Option<String> = row.try_get("test_phone")?;
+    let test_phone = match test_phone {
+        Some(key) => Some(ovo_domain::TestPhone::parse_key(&key).ok_or_else(|| corrupt("test_phone", &key))?),
+        None => None,
+    };
     Ok(PaymentDetail {
         id: PaymentId::new(row.try_get("id")?),
         reference: Reference::parse(&reference).map_err(|e| corrupt("reference", &e))?,
@@ -300,7 +320,55 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         problem: row.try_get("problem")?,
         next_check_at: row.try_get::<Option<i64>, _>("next_check_at")?.map(Timestamp::from_unix_millis),
         checks: row.try_get("checks")?,
+        test_phone,
+        attempt: row.try_get("attempt")?,
+        attempt_started_at: row.try_get::<Option<i64>, _>("attempt_started_at")?.map(Timestamp::from_unix_millis),
+        give_up_at: row.try_get::<Option<i64>, _>("give_up_at")?.map(Timestamp::from_unix_millis),
     })
+}
+
+/// Records the provider test-mode number a payment just inserted is sent to.
+pub async fn set_test_phone(conn: &mut SqliteConnection, id: PaymentId, test: ovo_domain::TestPhone) -> LedgerResult<()> {
+    sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
+        .bind(test.key())
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A new attempt on the same provider payment after the last one failed or expired: the
+/// payment is open again (`created`, sent once under `idempotency_key`), its problem, redirect
+/// and check count cleared. `NotFound` unless it was failed or expired.
+pub async fn begin_attempt(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    attempt: i64,
+    idempotency_key: &str,
+    next_check_at: Timestamp,
+    give_up_at: Timestamp,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = 'created', attempt = ?, attempt_started_at = ?, idempotency_key = ?, problem = NULL,
+             redirect_url = NULL, checks = 0, next_check_at = ?, give_up_at = ?, updated_at = ?
+         WHERE id = ? AND status IN ('failed', 'expired') AND attempt = ? - 1",
+    )
+    .bind(attempt)
+    .bind(at.unix_millis())
+    .bind(idempotency_key)
+    .bind(next_check_at.unix_millis())
+    .bind(give_up_at.unix_millis())
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .bind(attempt)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(LedgerError::NotFound { what: "failed or expired payment at that attempt" })
+    }
 }
 
 /// What a payment being taken records before its provider call, besides the `NewPayment` row.
@@ -345,6 +413,7 @@ pub struct PaymentUpdate<'a> {
     /// `Some(None)`: no further checks.
     pub next_check_at: Option<Option<Timestamp>>,
     pub count_check: bool,
+    pub give_up_at: Option<Timestamp>,
 }
 
 /// Applies `update` unless the payment is already final (succeeded, failed, expired,
@@ -379,6 +448,9 @@ pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &Payment
     }
     if update.count_check {
         q.push(", checks = checks + 1");
+    }
+    if let Some(give_up_at) = update.give_up_at {
+        q.push(", give_up_at = ").push_bind(give_up_at.unix_millis());
     }
     q.push(" WHERE id = ").push_bind(id.get());
     q.push(" AND status NOT IN ('succeeded', 'failed', 'expired', 'cancelled')");

@@ -1,7 +1,7 @@
 //! The ledger against a real SQLite file in a temp directory.
 #![allow(clippy::unwrap_used)]
 
-use ovo_domain::{fold_name, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role, Timestamp};
+use ovo_domain::{fold_name, BindingId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role, Timestamp};
 use ovo_ledger::audit::{self, AuditOutcome, BrokenLink, ChainProblem, NewAuditEntry};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::operators::{self, NewOperator};
@@ -305,4 +305,90 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     let amounts: Vec<i64> = page.iter().map(|p| p.amount.rupiah()).collect();
     assert_eq!(amounts, [30_000, 29_000, 27_000, 26_000, 24_000, 23_000, 21_000, 20_000]);
     assert!(page.iter().all(|p| p.product == Product::OvoSnap && p.status == PaymentStatus::Succeeded));
+}
+
+#[tokio::test]
+async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_opens_one_new_attempt() {
+    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    let (_dir, ledger) = fresh().await;
+    let pool = ledger.writer_pool();
+    let phone = Msisdn::parse("0813-8282-6301").unwrap();
+    let mut tx = ledger.begin_write().await.unwrap();
+    let sophia = customers::insert(
+        &mut tx,
+        &NewCustomer { merchant_customer_id: Some("C-9"), full_name: "Sophia", name_key: "sophia", phone: &phone, email: None, at: T0 },
+    )
+    .await
+    .unwrap();
+    let reference = ovo_domain::Reference::parse("LNK0000000000001").unwrap();
+    let id = bindings::insert(
+        &mut tx,
+        &NewBinding {
+            customer_id: sophia,
+            environment: ovo_domain::Environment::BuiltInSandbox,
+            product: Product::FaspayOvoTokenize,
+            phone: &phone,
+            status: BindingStatus::Active,
+            reference: &reference,
+            provider_ref: None,
+            expires_at: None,
+            at: T0,
+        },
+    )
+    .await
+    .unwrap();
+    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/1", Some("{}"), T0).await.unwrap();
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!(row.status, BindingStatus::NeedsRelink);
+    assert_eq!(row.redirect_url.as_deref(), Some("https://faspay.example/relink/1"));
+    let live = bindings::live_for_account(&mut conn, ovo_domain::Environment::BuiltInSandbox, Product::FaspayOvoTokenize, &phone).await.unwrap();
+    assert_eq!(live.map(|b| b.id), Some(id), "still this customer's account");
+    drop(conn);
+    // The one-live-link rule holds for an account waiting to be linked again.
+    let other = sqlx::query(
+        "INSERT INTO bindings (customer_id, environment, product, phone, status, created_at, updated_at) VALUES (?, 'builtin_sandbox', 'faspay_ovo_tokenize', '6281382826301', 'pending', 0, 0)",
+    )
+    .bind(sophia.get())
+    .execute(pool)
+    .await
+    .unwrap_err();
+    assert!(matches!(LedgerError::from(other), LedgerError::Duplicate { what: "linked account" }));
+    // Linked again: active, the page forgotten.
+    let mut tx = ledger.begin_write().await.unwrap();
+    bindings::transition(&mut tx, id, &[BindingStatus::NeedsRelink], BindingStatus::Active, None, None, T0).await.unwrap();
+    assert!(bindings::set_needs_relink(&mut tx, BindingId::new(id.get() + 1), "https://x", None, T0).await.is_err());
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!((row.status, row.redirect_url), (BindingStatus::Active, None));
+    drop(conn);
+    // Foreign keys still name the rebuilt table.
+    let orphan = sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, binding_id, created_at, updated_at) VALUES ('PAY0000000000008', 'faspay_ovo_tokenize', 'tokenized', 10000, 'created', 999999, 0, 0)")
+        .execute(pool)
+        .await
+        .unwrap_err();
+    assert!(orphan.to_string().contains("FOREIGN KEY"), "{orphan}");
+
+    // A failed payment opens exactly one new attempt; a second request for the same attempt is refused.
+    sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES ('PAY0000000000009', 'tazapay_ovo_idr', 'payin', 10000, 'failed', 0, 0)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let payment = ovo_domain::PaymentId::new(sqlx::query_scalar("SELECT id FROM payments WHERE reference = 'PAY0000000000009'").fetch_one(pool).await.unwrap());
+    let mut tx = ledger.begin_write().await.unwrap();
+    let later = T0.plus_millis(60_000);
+    payments::begin_attempt(&mut tx, payment, 2, "PAY0000000000009-confirm-2", later.plus_millis(75_000), later.plus_millis(1_000_000), later).await.unwrap();
+    let again = payments::begin_attempt(&mut tx, payment, 2, "PAY0000000000009-confirm-2", later, later, later).await;
+    assert!(matches!(again, Err(LedgerError::NotFound { .. })), "{again:?}");
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    let row = payments::get(&mut conn, payment).await.unwrap().unwrap();
+    assert_eq!((row.status, row.attempt, row.attempt_start()), (PaymentStatus::Created, 2, later));
+    assert_eq!(row.idempotency_key.as_deref(), Some("PAY0000000000009-confirm-2"));
+    assert_eq!(row.give_up_at, Some(later.plus_millis(1_000_000)));
+    // A test-mode phone is a typed value, never a phone.
+    let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = ?").bind(payment.get()).execute(pool).await.unwrap_err();
+    assert!(bad.to_string().contains("CHECK"), "{bad}");
 }

@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         reference,
         kind: PaymentKind::Payin,
         amount: Idr::new(150_000)?,
-        phone: Msisdn::parse("081234567890")?,
+        phone: Msisdn::parse("081234567890")?.into(),
         account: None,
         source: PaySource::Cash,
         description: "1 X Good".into(),
@@ -60,11 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         customer_name: Some("Andrea Lark".into()),
         customer_email: Some("andrea@example.com".into()),
     };
-    let body = client.create_body(&request);
+    let body = client.create_body(&request)?;
 
     let baseline = measure(iterations, || serde_json::to_string(black_box(&body)).map(|s| s.len()).unwrap_or(0));
     let signed = measure(iterations, || {
-        let body = client.create_body(black_box(&request));
+        let body = client.create_body(black_box(&request)).unwrap();
         let json = serde_json::to_string(&body).map(|s| s.len()).unwrap_or(0);
         let auth = basic_authorization(black_box(KEY), black_box(SECRET));
         json + auth.expose().len()

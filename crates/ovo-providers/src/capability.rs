@@ -1,7 +1,7 @@
 //! What each product can do, as data. The clients refuse what a product lacks with
 //! `ProviderError::Unsupported`; the app reads the same table to decide what to show.
 
-use ovo_domain::Product;
+use ovo_domain::{Product, Timestamp};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -19,6 +19,7 @@ pub enum Operation {
     Notifications,
     /// One harmless read proving the host answers and accepts the credentials.
     TestConnection,
+    RequestAgain,
 }
 
 impl Operation {
@@ -35,6 +36,7 @@ impl Operation {
             Operation::TopUpInstructions => "top_up_instructions",
             Operation::Notifications => "notifications",
             Operation::TestConnection => "test_connection",
+            Operation::RequestAgain => "request_again",
         }
     }
 }
@@ -79,6 +81,11 @@ pub struct Capabilities {
     pub top_up_instructions: bool,
     pub unbind: bool,
     pub notifications: bool,
+    /// A failed or expired attempt can be requested again on the same provider payment
+    /// (Tazapay: a new confirm on the same payin, §1 step 4).
+    pub request_again: bool,
+    /// When to ask for the status of an open payment, and when to give up (the product file).
+    pub poll: PollSchedule,
 }
 
 impl Capabilities {
@@ -95,6 +102,119 @@ impl Capabilities {
             Operation::Notifications => self.notifications,
             // Every product has a harmless authenticated read.
             Operation::TestConnection => true,
+            Operation::RequestAgain => self.request_again,
+        }
+    }
+}
+
+/// A check every `every_s` seconds, until `until_s` seconds after the attempt began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Every {
+    pub every_s: i64,
+    pub until_s: i64,
+}
+
+/// When an open payment stops being polled and goes to an operator (`needs_review`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum GiveUp {
+    /// This long after the attempt began.
+    After { seconds: i64 },
+    /// At the attempt's `expires_at` as the provider states it; until it has stated one,
+    /// `fallback_seconds` after the attempt began.
+    AtAttemptExpiry { fallback_seconds: i64 },
+}
+
+/// The status polling of an open payment (each product file's schedule, a House default
+/// everywhere). Offsets count from the start of the payment's current attempt; a
+/// notification or a final answer ends it early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PollSchedule {
+    /// The first checks, in seconds after the attempt began.
+    pub first_checks_s: &'static [i64],
+    /// Then these phases in order, each counting from where the previous one ended.
+    pub then: &'static [Every],
+    pub give_up: GiveUp,
+}
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+/// doku-snap-ovo.md §6: +5 min after creation (+60 s after the customer returns, which the
+/// return listener triggers), every 5 min up to 60 min, hourly up to 24 h.
+const DOKU_SNAP_POLL: PollSchedule = PollSchedule {
+    first_checks_s: &[5 * MINUTE],
+    then: &[Every { every_s: 5 * MINUTE, until_s: HOUR }, Every { every_s: HOUR, until_s: DAY }],
+    give_up: GiveUp::After { seconds: DAY },
+};
+/// doku-jokul-ovo-push.md §10: +60 s, +2 min, +5 min, every 10 min up to 1 h, hourly up to 24 h.
+const JOKUL_POLL: PollSchedule = PollSchedule {
+    first_checks_s: &[MINUTE, 2 * MINUTE, 5 * MINUTE],
+    then: &[Every { every_s: 10 * MINUTE, until_s: HOUR }, Every { every_s: HOUR, until_s: DAY }],
+    give_up: GiveUp::After { seconds: DAY },
+};
+/// tazapay-ovo.md §16: +75 s, every 2 min up to 15 min, every 30 min until `expires_at`
+/// (5 days in the seed sample, §8.1, while the provider has not stated it).
+const TAZAPAY_POLL: PollSchedule = PollSchedule {
+    first_checks_s: &[75],
+    then: &[Every { every_s: 2 * MINUTE, until_s: 15 * MINUTE }, Every { every_s: 30 * MINUTE, until_s: i64::MAX / 2_000 }],
+    give_up: GiveUp::AtAttemptExpiry { fallback_seconds: 5 * DAY },
+};
+/// faspay-ovo-tokenize.md §7: +60 s, every 5 min up to 60 min, hourly up to 24 h.
+const FASPAY_POLL: PollSchedule = PollSchedule {
+    first_checks_s: &[MINUTE],
+    then: &[Every { every_s: 5 * MINUTE, until_s: HOUR }, Every { every_s: HOUR, until_s: DAY }],
+    give_up: GiveUp::After { seconds: DAY },
+};
+/// ovo-snap.md §7: +60 s, every 5 min up to 60 min, hourly up to 24 h.
+const OVO_SNAP_POLL: PollSchedule = PollSchedule {
+    first_checks_s: &[MINUTE],
+    then: &[Every { every_s: 5 * MINUTE, until_s: HOUR }, Every { every_s: HOUR, until_s: DAY }],
+    give_up: GiveUp::After { seconds: DAY },
+};
+
+impl PollSchedule {
+    /// The first scheduled check strictly after `elapsed_ms`, in milliseconds after the
+    /// attempt began; `None` when the schedule has no more checks.
+    pub fn next_offset_ms(&self, elapsed_ms: i64) -> Option<i64> {
+        let mut start = 0;
+        for first in self.first_checks_s {
+            if first * 1_000 > elapsed_ms {
+                return Some(first * 1_000);
+            }
+            start = *first;
+        }
+        for phase in self.then {
+            let (start_ms, every_ms, until_ms) = (start * 1_000, phase.every_s * 1_000, phase.until_s.saturating_mul(1_000));
+            let steps = if elapsed_ms < start_ms { 1 } else { (elapsed_ms - start_ms) / every_ms + 1 };
+            let at = start_ms.saturating_add(steps.saturating_mul(every_ms));
+            if at <= until_ms {
+                return Some(at);
+            }
+            start = phase.until_s;
+        }
+        None
+    }
+
+    /// When a payment whose attempt began at `started` is handed to an operator.
+    pub fn give_up_at(&self, started: Timestamp, expires_at: Option<Timestamp>) -> Timestamp {
+        match self.give_up {
+            GiveUp::After { seconds } => started.plus_millis(seconds * 1_000),
+            GiveUp::AtAttemptExpiry { fallback_seconds } => {
+                expires_at.unwrap_or_else(|| started.plus_millis(fallback_seconds * 1_000))
+            }
+        }
+    }
+
+    /// The next check after `now`, never later than `give_up_at` (the check that gives up).
+    pub fn next_check(&self, started: Timestamp, now: Timestamp, give_up_at: Timestamp) -> Timestamp {
+        let elapsed = now.unix_millis() - started.unix_millis();
+        match self.next_offset_ms(elapsed) {
+            Some(offset) => Timestamp::from_unix_millis(
+                started.unix_millis().saturating_add(offset).min(give_up_at.unix_millis().max(now.unix_millis())),
+            ),
+            None => give_up_at.max(now),
         }
     }
 }
@@ -112,6 +232,8 @@ const TABLE: [Capabilities; 5] = [
         top_up_instructions: false,
         unbind: true,
         notifications: true,
+        request_again: false,
+        poll: DOKU_SNAP_POLL,
     },
     Capabilities {
         product: Product::DokuJokulOvoPush,
@@ -125,6 +247,8 @@ const TABLE: [Capabilities; 5] = [
         top_up_instructions: false,
         unbind: false,
         notifications: false,
+        request_again: false,
+        poll: JOKUL_POLL,
     },
     Capabilities {
         product: Product::TazapayOvoIdr,
@@ -137,6 +261,8 @@ const TABLE: [Capabilities; 5] = [
         top_up_instructions: false,
         unbind: false,
         notifications: true,
+        request_again: true,
+        poll: TAZAPAY_POLL,
     },
     Capabilities {
         product: Product::FaspayOvoTokenize,
@@ -149,6 +275,8 @@ const TABLE: [Capabilities; 5] = [
         top_up_instructions: true,
         unbind: true,
         notifications: true,
+        request_again: false,
+        poll: FASPAY_POLL,
     },
     Capabilities {
         product: Product::OvoSnap,
@@ -162,6 +290,8 @@ const TABLE: [Capabilities; 5] = [
         top_up_instructions: false,
         unbind: true,
         notifications: true,
+        request_again: false,
+        poll: OVO_SNAP_POLL,
     },
 ];
 
@@ -186,5 +316,50 @@ mod tests {
         assert!(capabilities(Product::FaspayOvoTokenize).supports(Operation::History));
         assert!(!capabilities(Product::OvoSnap).supports(Operation::History));
         assert!(!capabilities(Product::DokuJokulOvoPush).supports(Operation::Refund));
+    }
+
+    #[test]
+    fn poll_schedules_follow_the_product_files() {
+        let offsets = |product: Product, until_s: i64| {
+            let poll = capabilities(product).poll;
+            let mut at = 0;
+            let mut out = Vec::new();
+            while let Some(next) = poll.next_offset_ms(at) {
+                if next > until_s * 1_000 {
+                    break;
+                }
+                out.push(next / 1_000);
+                at = next;
+            }
+            out
+        };
+        assert_eq!(offsets(Product::TazapayOvoIdr, 15 * MINUTE + 1), [75, 195, 315, 435, 555, 675, 795]);
+        assert_eq!(offsets(Product::TazapayOvoIdr, HOUR)[7..], [900 + 30 * MINUTE]);
+        assert_eq!(offsets(Product::DokuJokulOvoPush, 20 * MINUTE), [60, 120, 300, 900]);
+        let faspay = offsets(Product::FaspayOvoTokenize, 2 * DAY);
+        assert_eq!(&faspay[..3], &[60, 360, 660]);
+        assert_eq!(faspay.last(), Some(&DAY), "hourly up to 24 h, then no more checks");
+        assert_eq!(faspay.iter().filter(|s| **s > HOUR).count(), 23);
+        assert_eq!(offsets(Product::DokuSnapOvo, 11 * MINUTE), [300, 600]);
+        assert_eq!(offsets(Product::OvoSnap, 7 * MINUTE), [60, 360]);
+    }
+
+    #[test]
+    fn give_up_times_follow_the_product_files() {
+        let start = Timestamp::from_unix_millis(1_700_000_000_000);
+        for product in [Product::DokuSnapOvo, Product::DokuJokulOvoPush, Product::FaspayOvoTokenize, Product::OvoSnap] {
+            assert_eq!(capabilities(product).poll.give_up_at(start, None), start.plus_millis(DAY * 1_000), "{product:?}");
+        }
+        let tazapay = capabilities(Product::TazapayOvoIdr).poll;
+        let expires = start.plus_millis(3 * HOUR * 1_000);
+        assert_eq!(tazapay.give_up_at(start, Some(expires)), expires);
+        assert_eq!(tazapay.give_up_at(start, None), start.plus_millis(5 * DAY * 1_000));
+        // The check that gives up is never scheduled past the give-up time.
+        let now = start.plus_millis(2 * HOUR * 1_000 + 1);
+        assert_eq!(tazapay.next_check(start, now, expires), start.plus_millis((900 + 4 * 30 * MINUTE) * 1_000));
+        let now = start.plus_millis(2 * HOUR * 1_000 + 45 * MINUTE * 1_000 + 1);
+        assert_eq!(tazapay.next_check(start, now, expires), expires);
+        assert!(capabilities(Product::TazapayOvoIdr).supports(Operation::RequestAgain));
+        assert!(!capabilities(Product::FaspayOvoTokenize).supports(Operation::RequestAgain));
     }
 }

@@ -1,7 +1,7 @@
 //! The requests and answers every product speaks in domain types. References and
 //! idempotency keys come from the caller, which persists them before the call.
 
-use ovo_domain::{Idr, Msisdn, Reference, Timestamp};
+use ovo_domain::{Idr, Msisdn, PayerPhone, Reference, Timestamp};
 use ovo_secrets::Sensitive;
 
 use crate::capability::PaymentKind;
@@ -76,7 +76,8 @@ pub struct PaymentRequest {
     pub idempotency_key: String,
     pub kind: PaymentKind,
     pub amount: Idr,
-    pub phone: Msisdn,
+    /// A mobile number, or a provider's test-mode number (only its own client accepts it).
+    pub phone: PayerPhone,
     /// For payments on a linked account.
     pub account: Option<LinkedAccount>,
     pub source: PaySource,
@@ -84,6 +85,20 @@ pub struct PaymentRequest {
     pub return_url: Option<String>,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
+}
+
+impl PaymentRequest {
+    /// The customer's mobile number: a test-mode number belongs to one product's test mode
+    /// and is refused by every other client.
+    pub fn mobile(&self, product: ovo_domain::Product) -> crate::error::ProviderResult<&Msisdn> {
+        match &self.phone {
+            PayerPhone::Mobile(phone) => Ok(phone),
+            PayerPhone::Test(test) => Err(crate::error::ProviderError::InvalidInput {
+                product,
+                detail: format!("{} is {}'s test-mode number; {} needs the customer's OVO mobile number", test.number(), test.product().display_name(), product.display_name()),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,11 +113,22 @@ pub enum PaymentState {
     Refunded,
     /// A status this client does not know: kept verbatim, treated as not final.
     Unrecognised(String),
+    /// Nothing was charged: the linked account must be linked again at `url` first
+    /// (Faspay `02`, "regenerate payment token").
+    RelinkRequired { code: String, message: String, url: String },
 }
 
 impl PaymentState {
     pub fn is_final(&self) -> bool {
-        matches!(self, PaymentState::Succeeded | PaymentState::Failed { .. } | PaymentState::Expired | PaymentState::Cancelled | PaymentState::Refunded)
+        matches!(
+            self,
+            PaymentState::Succeeded
+                | PaymentState::Failed { .. }
+                | PaymentState::Expired
+                | PaymentState::Cancelled
+                | PaymentState::Refunded
+                | PaymentState::RelinkRequired { .. }
+        )
     }
 }
 
@@ -113,6 +139,8 @@ pub struct PaymentOutcome {
     pub paid: Option<Split>,
     /// The provider's own status or response code, for support.
     pub provider_status: String,
+    /// When the current attempt expires, as the provider states it (Tazapay's `expires_at`).
+    pub attempt_expires_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]

@@ -37,6 +37,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         unsupported(self.product(), Operation::Pay)
     }
 
+    /// A new attempt on the same provider payment after its last attempt failed or expired
+    /// (`provider_ref` names it); `request.idempotency_key` is the new attempt's key.
+    async fn request_again(&self, _request: &PaymentRequest, _provider_ref: &str) -> ProviderResult<PaymentOutcome> {
+        unsupported(self.product(), Operation::RequestAgain)
+    }
+
     async fn status(&self, _request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         unsupported(self.product(), Operation::Status)
     }

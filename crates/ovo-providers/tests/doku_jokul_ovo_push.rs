@@ -115,7 +115,7 @@ fn payment(phone: &str, amount: i64) -> PaymentRequest {
         reference,
         kind: PaymentKind::Push,
         amount: idr(amount),
-        phone: Msisdn::parse(phone).unwrap(),
+        phone: Msisdn::parse(phone).unwrap().into(),
         account: None,
         source: PaySource::Cash,
         description: "Kopi susu".into(),

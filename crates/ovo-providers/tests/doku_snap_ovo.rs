@@ -164,7 +164,7 @@ fn payment(kind: PaymentKind, amount: i64, account: &LinkedAccount) -> PaymentRe
         reference,
         kind,
         amount: idr(amount),
-        phone: account.phone.clone(),
+        phone: account.phone.clone().into(),
         account: Some(account.clone()),
         source: PaySource::Cash,
         description: "Kopi susu".into(),

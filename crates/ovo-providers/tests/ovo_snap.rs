@@ -232,7 +232,7 @@ fn payment(account: &LinkedAccount, amount: i64, source: PaySource) -> PaymentRe
         reference,
         kind: PaymentKind::DirectDebit,
         amount: idr(amount),
-        phone: account.phone.clone(),
+        phone: account.phone.clone().into(),
         account: Some(account.clone()),
         source,
         description: "test".into(),

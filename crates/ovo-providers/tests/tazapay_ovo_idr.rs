@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_domain::{Idr, Msisdn, PayerPhone, Product, Reference, TestPhone, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
@@ -109,7 +109,7 @@ fn payment(reference: &Reference, attempt: u32, amount: i64, phone: &str) -> Pay
         idempotency_key: confirm_idempotency_key(reference, attempt),
         kind: PaymentKind::Payin,
         amount: idr(amount),
-        phone: Msisdn::parse(phone).unwrap(),
+        phone: Msisdn::parse(phone).unwrap().into(),
         account: None,
         source: PaySource::Cash,
         description: "1 X Good".into(),
@@ -258,7 +258,7 @@ async fn a_declined_push_fails_with_its_reason_and_a_re_push_on_the_same_payin_s
 
     // Re-push (§1 step 4): a new confirm on the same payin, with the next key.
     let second = payment(&reference, 2, 20_000, PAYER);
-    let repushed = t.client.pay(&second).await.unwrap();
+    let repushed = t.client.request_again(&second, &payin).await.unwrap();
     assert_eq!(repushed.provider_ref.as_deref(), Some(payin.as_str()), "same payin");
     assert_eq!(t.settled(&second, &payin).await.state, PaymentState::Succeeded);
     assert_eq!(t.payins().await, 1);
@@ -288,6 +288,76 @@ async fn a_pending_payin_can_be_cancelled() {
     let cancelled = t.client.cancel_payin(&p.reference, &payin).await.unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
     assert_eq!(t.client.status(&status_of(&p, None)).await.unwrap().state, PaymentState::Cancelled, "status by our reference");
+}
+
+#[tokio::test]
+async fn the_first_attempt_creates_and_confirms_the_payin_in_one_call() {
+    let t = env().await;
+    let p = payment(&reference(), 1, 16_000, BUDI);
+    let started = t.client.pay(&p).await.unwrap();
+    assert_eq!(started.state, PaymentState::Pending, "requires_action at once");
+    let payin = started.provider_ref.clone().unwrap();
+    assert!(started.attempt_expires_at.is_some(), "the attempt's expires_at is read");
+    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let calls: Vec<&Value> = received.as_array().unwrap().iter().filter(|r| r["method"] == "POST").collect();
+    assert_eq!(calls.len(), 1, "one call: {received}");
+    assert_eq!(calls[0]["endpoint"], "/v3/payin");
+    let body: Value = serde_json::from_str(calls[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["confirm"], true);
+    assert_eq!(body["payment_method_details"]["ovo_idr"]["phone"], json!({"calling_code":"62","number":"81234567890"}));
+    t.approve_push(BUDI).await;
+    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
+    assert_eq!(t.payins().await, 1);
+}
+
+#[tokio::test]
+async fn an_expired_attempt_is_requested_again_on_the_same_payin() {
+    let t = env().await;
+    let reference = reference();
+    // Nobody answers the push: the attempt expires after 70 s × scale (§15).
+    let first = payment(&reference, 1, 18_000, BUDI);
+    let payin = t.client.pay(&first).await.unwrap().provider_ref.unwrap();
+    let expired = t.settled(&first, &payin).await;
+    assert_eq!(expired.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() });
+    assert!(expired.provider_status.starts_with("requires_payment_method"), "{}", expired.provider_status);
+
+    let again = payment(&reference, 2, 18_000, BUDI);
+    let repushed = t.client.request_again(&again, &payin).await.unwrap();
+    assert_eq!(repushed.state, PaymentState::Pending);
+    assert_eq!(repushed.provider_ref.as_deref(), Some(payin.as_str()), "the same payin");
+    t.approve_push(BUDI).await;
+    assert_eq!(t.settled(&again, &payin).await.state, PaymentState::Succeeded);
+    assert_eq!(t.payins().await, 1, "no new payment");
+    let one = t.control(reqwest::Method::GET, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}"), None).await;
+    let attempts = one["attempts"].as_array();
+    assert_eq!(attempts.map(Vec::len), Some(2), "{one}");
+    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let confirm_keys: Vec<String> = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["endpoint"] == "/v3/payin/{id}/confirm")
+        .filter_map(|r| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key")).map(|h| h[1].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(confirm_keys, [confirm_idempotency_key(&reference, 2)]);
+
+    // A payin that does not exist is the provider's "not found", not a new payment.
+    let err = t.client.request_again(&payment(&reference, 3, 18_000, BUDI), "pay_AAAAAAAAAAAAAAAAAAAA").await.unwrap_err();
+    assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"), "{err:?}");
+    assert_eq!(t.payins().await, 1);
+}
+
+#[tokio::test]
+async fn the_test_mode_phone_is_sent_as_documented_and_succeeds() {
+    let t = env().await;
+    let mut p = payment(&reference(), 1, 21_000, BUDI);
+    p.phone = PayerPhone::Test(TestPhone::TazapayBypass);
+    let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
+    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded, "§15: succeeds 70 s after creation");
+    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let create = received.as_array().unwrap().iter().find(|r| r["endpoint"] == "/v3/payin" && r["method"] == "POST").unwrap();
+    let body: Value = serde_json::from_str(create["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["payment_method_details"]["ovo_idr"]["phone"], json!({"calling_code":"62","number":"0123456789"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,6 +446,8 @@ async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_s
     let t = env_with(TazapayOptions { confirm_timeout: Duration::from_millis(300), ..quick() }).await;
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"delay","ms":1500}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
+    // The two-step form: a payin created earlier is confirmed by `pay`.
+    t.client.create_payin(&p).await.unwrap();
     let cause = unknown_cause(t.client.pay(&p).await.unwrap_err());
     assert_eq!(cause, UnknownCause::Timeout);
     let payin = t.client.payin_id_for(&p.reference).unwrap();
@@ -395,6 +467,7 @@ async fn a_lost_confirm_answer_is_an_unknown_outcome_resolved_by_status() {
     let t = env().await;
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"lose_response"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
+    t.client.create_payin(&p).await.unwrap();
     assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     // The confirm was processed: the payer pays at once.
@@ -409,7 +482,7 @@ async fn a_lost_create_answer_is_resolved_by_repeating_with_the_same_key() {
     assert!(t.client.pay(&p).await.unwrap_err().is_unknown_outcome());
     assert_eq!(t.client.payin_id_for(&p.reference), None);
     assert_eq!(t.payins().await, 1, "the create was processed");
-    // The create key `<ref>-create` replays the stored answer: still one payin.
+    // The same key replays the stored answer: still one payin.
     let outcome = t.client.pay(&p).await.unwrap();
     assert_eq!(t.payins().await, 1);
     assert_eq!(t.settled(&p, &outcome.provider_ref.unwrap()).await.state, PaymentState::Succeeded);
@@ -435,6 +508,7 @@ async fn malformed_answers_are_unknown_for_writes_and_malformed_for_reads() {
     let t = env().await;
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"malformed_body"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
+    t.client.create_payin(&p).await.unwrap();
     assert!(matches!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     t.fault("/v3/payin/{id}", json!({"kind":"malformed_body"}), 1).await;
@@ -448,6 +522,7 @@ async fn dropped_connections_are_unknown_for_writes_and_retried_for_reads() {
     let t = env().await;
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"drop_connection"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
+    t.client.create_payin(&p).await.unwrap();
     assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     t.fault("/v3/payin/{id}", json!({"kind":"drop_connection"}), 1).await;
@@ -526,8 +601,9 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
     let p = payment(&reference(), 1, 10_000, PAYER);
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
-    // payin.created (delivered twice), payin.requires_action, payment_attempt.succeeded, payin.succeeded
-    let got = hooks_where(&t, 5).await;
+    // One call creates and confirms: payin.requires_action, payment_attempt.succeeded and
+    // payin.succeeded, the first delivered twice.
+    let got = hooks_where(&t, 4).await;
     let keys: Vec<String> = got.iter().map(|h| t.client.verify_notification(h).unwrap().dedup_key).collect();
     let twice: Vec<&String> = keys.iter().filter(|k| keys.iter().filter(|o| o == k).count() == 2).collect();
     assert_eq!(twice.len(), 2, "one event delivered twice under one key: {keys:?}");
@@ -538,7 +614,7 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
     let q = payment(&reference(), 1, 10_000, PAYER);
     let payin = t.client.pay(&q).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&q, &payin).await.state, PaymentState::Succeeded);
-    let got = hooks_where(&t, before + 4).await;
+    let got = hooks_where(&t, before + 3).await;
     let verdicts: Vec<_> = got[before..].iter().map(|h| t.client.verify_notification(h).err()).collect();
     let rejected = verdicts.iter().filter(|v| **v == Some(NotificationRejection::BadSignature)).count();
     assert_eq!(rejected, 1, "{verdicts:?}");

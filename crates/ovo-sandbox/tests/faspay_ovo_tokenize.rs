@@ -557,6 +557,26 @@ async fn expired_token_answers_02_and_relinks() {
 }
 
 #[tokio::test]
+async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_relinked() {
+    let sim = sim().await;
+    let phone = "081100000008";
+    sim.link(phone).await;
+    let p = sim.post(TOKENIZE, payment(phone, "201", "100000", "0")).await;
+    assert_eq!(p["response_code"], "02", "{p}");
+    sim.wait_link(phone, "TOKEN_EXPIRED").await;
+    // Still 02 until the customer regenerates the token on the (newest) page.
+    let p = sim.post(TOKENIZE, payment(phone, "202", "100000", "0")).await;
+    assert_eq!(p["response_code"], "02", "{p}");
+    let url = p["url"].as_str().unwrap().to_owned();
+    sim.decide(&action_id(&url), json!({ "decision": "approve" })).await;
+    sim.wait_link(phone, "ACTIVE").await;
+    assert_eq!(sim.post(TOKENIZE, payment(phone, "203", "100000", "0")).await["response_code"], "00");
+    // Another number is not touched.
+    sim.link("081234567890").await;
+    assert_eq!(sim.post(TOKENIZE, payment("081234567890", "204", "100000", "0")).await["response_code"], "00");
+}
+
+#[tokio::test]
 async fn cancel_and_reversal() {
     let sim = sim().await;
     let phone = "081234567890";

@@ -51,6 +51,7 @@ export function statusBadgeClass(status: LinkStatus): string {
     case 'failed':
       return 'badge badge-danger';
     case 'expired':
+    case 'needs_relink':
       return 'badge badge-warning';
     default:
       return 'badge';

@@ -68,6 +68,10 @@ export function paymentDetail(overrides: Partial<PaymentDetailView> = {}, row: P
     ],
     refunds: [refundView(21)],
     refundable: 100000,
+    canRequestAgain: false,
+    attempt: 1,
+    relinkUrl: null,
+    giveUpAt: null,
     ...overrides,
   };
 }

@@ -168,7 +168,7 @@ impl Backoffice {
             .authorize(Permission::LinkAccounts, "unlink an account")
             .await?;
         let row = self.binding(input.account_id).await?;
-        if !matches!(row.status, BindingStatus::Active | BindingStatus::Unlinking) {
+        if !matches!(row.status, BindingStatus::Active | BindingStatus::NeedsRelink | BindingStatus::Unlinking) {
             return Err(
                 AppError::new(ErrorCode::Conflict, "this account is not linked")
                     .with_reason("account_not_linked"),
@@ -195,7 +195,7 @@ impl Backoffice {
                 bindings::transition(
                     &mut tx,
                     row.id,
-                    &[BindingStatus::Active, BindingStatus::Unlinking],
+                    &[BindingStatus::Active, BindingStatus::NeedsRelink, BindingStatus::Unlinking],
                     to,
                     None,
                     None,

@@ -73,14 +73,52 @@ impl Backoffice {
     }
 
     /// Checks a pending linking now: completes it when the provider says so, expires it when due.
+    /// An account waiting for a re-link is active again once its balance answers (Faspay §7).
     pub async fn refresh_link(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
-        self.authorize(Permission::ViewCustomers, "view customers")
+        let actor = self
+            .authorize(Permission::ViewCustomers, "view customers")
             .await?;
         let row = self.binding(input.account_id).await?;
         if row.status == BindingStatus::Pending {
             self.settle_pending(&row, None).await?;
+        } else if row.status == BindingStatus::NeedsRelink {
+            self.confirm_relinked(&row, &actor.operator).await?;
         }
         self.account(row.id).await
+    }
+
+    /// Asks the provider whether a re-link was done (the balance answers again): if so the
+    /// account is active; if not it keeps waiting, the provider's answer kept as its problem.
+    async fn confirm_relinked(
+        &self,
+        row: &BindingRow,
+        operator: &ovo_ledger::operators::OperatorRow,
+    ) -> AppResult<()> {
+        let answer = async {
+            let provider = self.provider(row.environment, row.product).await?;
+            let account = tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
+                .map_err(|e| ovo_providers::ProviderError::InvalidInput { product: row.product, detail: e.message })?;
+            provider.balance(&account).await
+        }
+        .await;
+        let now = self.now();
+        let subject = account_subject(row.environment, row.product, &row.phone);
+        let mut tx = self.ledger.begin_write().await?;
+        match &answer {
+            Ok(_) => {
+                bindings::transition(&mut tx, row.id, &[BindingStatus::NeedsRelink], BindingStatus::Active, None, None, now).await?;
+                self.audit(&mut tx, Some(operator), "account.relinked", &subject, AuditOutcome::Ok, json!({ "account_id": row.id.get() }))
+                    .await?;
+            }
+            Err(e) => {
+                let problem = StoredProblem::from_error(e, now);
+                bindings::set_problem(&mut tx, row.id, Some(&problem.to_json()), now).await?;
+                self.audit(&mut tx, Some(operator), "account.relinked", &subject, AuditOutcome::Failed, json!({ "account_id": row.id.get(), "error": e.to_string() }))
+                    .await?;
+            }
+        }
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
     async fn begin_link(

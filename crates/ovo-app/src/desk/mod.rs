@@ -43,6 +43,7 @@ fn link_status(status: BindingStatus) -> LinkStatus {
     match status {
         BindingStatus::Pending => LinkStatus::Pending,
         BindingStatus::Active => LinkStatus::Active,
+        BindingStatus::NeedsRelink => LinkStatus::NeedsRelink,
         BindingStatus::Failed => LinkStatus::Failed,
         BindingStatus::Expired => LinkStatus::Expired,
         BindingStatus::Unlinking => LinkStatus::Unlinking,
@@ -130,7 +131,7 @@ pub(crate) async fn account_view(
         linked_at: row.linked_at.map(Timestamp::to_rfc3339),
         unlinked_at: row.unlinked_at.map(Timestamp::to_rfc3339),
         updated_at: row.updated_at.to_rfc3339(),
-        redirect_url: if row.status == BindingStatus::Pending {
+        redirect_url: if matches!(row.status, BindingStatus::Pending | BindingStatus::NeedsRelink) {
             row.redirect_url.clone()
         } else {
             None

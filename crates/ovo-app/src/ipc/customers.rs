@@ -71,6 +71,8 @@ pub struct SearchResult {
 pub enum LinkStatus {
     Pending,
     Active,
+    /// The provider asks for the account to be linked again (its page in `redirectUrl`).
+    NeedsRelink,
     Failed,
     Expired,
     Unlinking,
@@ -153,7 +155,8 @@ pub struct LinkedAccountView {
     pub linked_at: Option<String>,
     pub unlinked_at: Option<String>,
     pub updated_at: String,
-    /// While pending: the provider page the customer completes (opened in the system browser).
+    /// While pending or needing a re-link: the provider page the customer completes (opened in
+    /// the system browser).
     pub redirect_url: Option<String>,
     /// While pending: when the linking expires.
     pub expires_at: Option<String>,

@@ -101,6 +101,17 @@ pub struct PaymentDetailView {
     /// What is left to refund (0 unless succeeded).
     #[ts(type = "number")]
     pub refundable: i64,
+    /// The last attempt failed or expired and the product can ask again on the same provider
+    /// payment (Tazapay: a new push on the same payin).
+    pub can_request_again: bool,
+    /// The current attempt: 1, then one more per request again.
+    #[ts(type = "number")]
+    pub attempt: i64,
+    /// The provider asks for the linked account to be linked again: its page (opened in the
+    /// system browser), while the account still waits for it.
+    pub relink_url: Option<String>,
+    /// While open: when its product's status checks end and an operator takes over.
+    pub give_up_at: Option<String>,
 }
 
 /// What a product offers when taking a payment.
@@ -115,6 +126,9 @@ pub struct PaymentProductOptions {
     pub kinds_on_linked_account: Vec<String>,
     /// `cash`, `points`, `points_first`, where the product lets the merchant choose.
     pub sources: Vec<String>,
+    /// The provider's test-mode phone this product accepts in the current environment (only
+    /// Tazapay's `0123456789`, only in the Provider sandbox); null elsewhere.
+    pub test_phone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]

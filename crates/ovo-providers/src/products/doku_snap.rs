@@ -1011,7 +1011,7 @@ impl Provider for DokuSnapClient {
             // §11 #7: `2005400` or `2025400`, pending until N1 or status.
             _ => PaymentState::Pending,
         };
-        Ok(PaymentOutcome { state, provider_ref: wire.reference_no, paid: None, provider_status: reply.code })
+        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: wire.reference_no, paid: None, provider_status: reply.code })
     }
 
     /// §5.9. `4045501` (never created) is `Failed` with that code: the only definitive
@@ -1021,7 +1021,7 @@ impl Provider for DokuSnapClient {
         let wire = match self.status_reply(request.reference.as_str(), request.provider_ref.as_deref(), Operation::Status).await? {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Ok(PaymentOutcome { state: PaymentState::Failed { code: code.clone(), message }, provider_ref: request.provider_ref.clone(), paid: None, provider_status: code })
+                return Ok(PaymentOutcome { attempt_expires_at: None, state: PaymentState::Failed { code: code.clone(), message }, provider_ref: request.provider_ref.clone(), paid: None, provider_status: code })
             }
         };
         let transport = self.session.transport();
@@ -1034,7 +1034,7 @@ impl Provider for DokuSnapClient {
         let code = wire.latest_transaction_status.code().to_owned();
         let state = payment_state(&wire.latest_transaction_status, &code, &wire.transaction_status_desc);
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded { split_of(&wire.pay_option_details) } else { None };
-        Ok(PaymentOutcome { state, provider_ref: wire.original_reference_no.or_else(|| request.provider_ref.clone()), paid, provider_status: code })
+        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: wire.original_reference_no.or_else(|| request.provider_ref.clone()), paid, provider_status: code })
     }
 
     /// §5.10. Refunds answer synchronously: `2005800` is `Succeeded` (unless a

@@ -373,7 +373,7 @@ impl OvoSnapClient {
         } else {
             None
         };
-        let outcome = PaymentOutcome {
+        let outcome = PaymentOutcome { attempt_expires_at: None,
             state,
             provider_ref: status.original_reference_no.clone(),
             paid,
@@ -520,7 +520,7 @@ impl Provider for OvoSnapClient {
             (None, None) => return Err(self.snap.transport().malformed(call, "missing webRedirectUrl".into())),
         };
         let status = answer.latest_transaction_status.as_ref().map(|s| format!(" {}", s.code())).unwrap_or_default();
-        Ok(PaymentOutcome { state, provider_ref: answer.reference_no, paid: None, provider_status: format!("{}{status}", reply.code) })
+        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: answer.reference_no, paid: None, provider_status: format!("{}{status}", reply.code) })
     }
 
     /// §8: by `originalPartnerReferenceNo`; `4045501` (not found) is a definitive failure.
@@ -528,7 +528,7 @@ impl Provider for OvoSnapClient {
         let account = self.account_of(request.account.as_ref())?;
         let (call, reply) = self.query_status(account, request.reference.as_str(), request.provider_ref.as_deref(), request.amount, Some(request.created_at)).await?;
         if reply.is(404, "01") {
-            return Ok(PaymentOutcome {
+            return Ok(PaymentOutcome { attempt_expires_at: None,
                 state: PaymentState::Failed { code: reply.code.clone(), message: reply.message.clone() },
                 provider_ref: None,
                 paid: None,

@@ -1,8 +1,10 @@
 //! Tazapay v3 payin with `ovo_idr` (`shared/providers/tazapay-ovo.md`, cited as §n).
 //!
-//! Flow (§1, §6 house default): create the payin once (`Idempotency-Key: <ref>-create`), then
-//! confirm it per push attempt with the caller's idempotency key (house scheme
-//! `<ref>-confirm-<n>`, see [`confirm_idempotency_key`]). The outcome arrives by webhook or by
+//! Flow (§1): the first attempt creates and confirms the payin in one call (`"confirm": true`,
+//! the seed's single-call form, under the caller's key: house scheme `<ref>-create`); each
+//! later attempt after `payment_attempt.failed` or an expired attempt is a new confirm on the
+//! same payin (`request_again`, key `<ref>-confirm-<n>`, see [`confirm_idempotency_key`]).
+//! The two-step form (`create_payin`, then `confirm_payin`) stays available. The outcome arrives by webhook or by
 //! fetching the payin. Refunds are full only (§11) and keyed by the caller's key (house scheme
 //! `<ref>-refund-<n>`). HTTP Basic auth (§2); webhooks signed with HMAC-SHA256 (§10.1).
 
@@ -14,7 +16,7 @@ use async_trait::async_trait;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_domain::{Idr, Msisdn, PayerPhone, Product, Reference, Timestamp};
 use ovo_secrets::Sensitive;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -106,6 +108,21 @@ impl WirePhone {
         WirePhone { calling_code, number }
     }
 
+    /// A payer phone: a mobile number as above, or Tazapay's own test-mode number (§15) as
+    /// documented; another product's test number is refused.
+    pub fn from_payer(phone: &PayerPhone) -> ProviderResult<WirePhone> {
+        match phone {
+            PayerPhone::Mobile(m) => Ok(WirePhone::from_msisdn(m)),
+            PayerPhone::Test(t) if t.product() == PRODUCT => {
+                Ok(WirePhone { calling_code: t.calling_code().into(), number: t.number().into() })
+            }
+            PayerPhone::Test(t) => Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("{} is {}'s test-mode number, not Tazapay's", t.number(), t.product().display_name()),
+            }),
+        }
+    }
+
     /// Back to a phone; `None` for a number that is not an Indonesian mobile.
     pub fn to_msisdn(&self) -> Option<Msisdn> {
         Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number)).ok()
@@ -136,6 +153,11 @@ pub struct CreatePayin {
     pub success_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<String>,
+    /// `true` with `payment_method_details`: create and confirm in one call (§1, §6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_method_details: Option<PaymentMethodDetails>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -567,44 +589,55 @@ impl TazapayClient {
         (url.clone(), url)
     }
 
-    fn customer(&self, request: &PaymentRequest) -> CustomerDetails {
-        CustomerDetails {
+    fn customer(&self, request: &PaymentRequest) -> ProviderResult<CustomerDetails> {
+        Ok(CustomerDetails {
             name: request.customer_name.clone(),
             email: request.customer_email.clone(),
             country: self.options.country.clone(),
-            phone: WirePhone::from_msisdn(&request.phone),
-        }
+            phone: WirePhone::from_payer(&request.phone)?,
+        })
+    }
+
+    fn method_details(request: &PaymentRequest) -> ProviderResult<PaymentMethodDetails> {
+        Ok(PaymentMethodDetails { kind: METHOD.into(), ovo_idr: OvoIdrDetails { phone: WirePhone::from_payer(&request.phone)? } })
     }
 
     /// The create body (§6): public for the benchmark.
-    pub fn create_body(&self, request: &PaymentRequest) -> CreatePayin {
+    pub fn create_body(&self, request: &PaymentRequest) -> ProviderResult<CreatePayin> {
         let (success_url, cancel_url) = self.return_urls(request);
-        CreatePayin {
+        Ok(CreatePayin {
             amount: to_minor_units(request.amount),
             invoice_currency: CURRENCY.into(),
             transaction_description: request.description.clone(),
             reference_id: request.reference.as_str().to_owned(),
             payment_methods: vec![METHOD.into()],
-            customer_details: self.customer(request),
+            customer_details: self.customer(request)?,
             webhook_url: self.options.webhook_url.clone(),
             success_url,
             cancel_url,
-        }
+            confirm: None,
+            payment_method_details: None,
+        })
+    }
+
+    /// The single-call body (§1, §6): the create fields, the confirm's method and `"confirm": true`.
+    pub fn create_and_confirm_body(&self, request: &PaymentRequest) -> ProviderResult<CreatePayin> {
+        let mut body = self.create_body(request)?;
+        body.confirm = Some(true);
+        body.payment_method_details = Some(Self::method_details(request)?);
+        Ok(body)
     }
 
     /// The confirm body (§7).
-    pub fn confirm_body(&self, request: &PaymentRequest) -> ConfirmPayin {
+    pub fn confirm_body(&self, request: &PaymentRequest) -> ProviderResult<ConfirmPayin> {
         let (success_url, cancel_url) = self.return_urls(request);
-        ConfirmPayin {
-            customer_details: self.customer(request),
-            payment_method_details: PaymentMethodDetails {
-                kind: METHOD.into(),
-                ovo_idr: OvoIdrDetails { phone: WirePhone::from_msisdn(&request.phone) },
-            },
+        Ok(ConfirmPayin {
+            customer_details: self.customer(request)?,
+            payment_method_details: Self::method_details(request)?,
             reference_id: request.reference.as_str().to_owned(),
             success_url,
             cancel_url,
-        }
+        })
     }
 
     /// The `Authorization` header value (redacted when formatted).
@@ -677,10 +710,23 @@ impl TazapayClient {
         serde_json::from_value(data).map_err(|e| self.transport.malformed(call, format!("data: {e}")))
     }
 
+    /// `POST /v3/payin` with `"confirm": true` (§1, §6): the payin and its first attempt in
+    /// one call, under the caller's key (house scheme `<ref>-create`).
+    pub async fn create_and_confirm(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
+        let call = Call::write(Operation::Pay, self.options.create_timeout);
+        let body = self.create_and_confirm_body(request)?;
+        let reply = self.post(call, "/v3/payin", &request.idempotency_key, Some(&body)).await?;
+        let payin: Payin = self.data(call, &reply)?;
+        check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
+        check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
+        self.remember_payin(&request.reference, &payin.id);
+        Ok(payin)
+    }
+
     /// `POST /v3/payin` (§6), key `<ref>-create`.
     pub async fn create_payin(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.create_timeout);
-        let body = self.create_body(request);
+        let body = self.create_body(request)?;
         let reply = self.post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body)).await?;
         let payin: Payin = self.data(call, &reply)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
@@ -693,7 +739,7 @@ impl TazapayClient {
     pub async fn confirm_payin(&self, payin_id: &str, request: &PaymentRequest) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.confirm_timeout);
         let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
-        let body = self.confirm_body(request);
+        let body = self.confirm_body(request)?;
         let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
         let payin: Payin = self.data(call, &reply)?;
         if payin.id != payin_id {
@@ -754,7 +800,12 @@ fn outcome(payin: &Payin) -> PaymentOutcome {
     if let Some(attempt) = payin.latest_attempt() {
         provider_status.push_str(&format!(" / {} {}", attempt.id, attempt.status.as_wire()));
     }
-    PaymentOutcome { state: payin_state(payin, now()), provider_ref: Some(payin.id.clone()), paid: None, provider_status }
+    let attempt_expires_at = payin
+        .latest_payment_attempt_data
+        .as_ref()
+        .and_then(|d| d.expires_at.as_deref())
+        .and_then(|at| Timestamp::parse_rfc3339(at).ok());
+    PaymentOutcome { state: payin_state(payin, now()), provider_ref: Some(payin.id.clone()), paid: None, provider_status, attempt_expires_at }
 }
 
 fn check_paid(payin: &Payin) -> ProviderResult<()> {
@@ -794,11 +845,24 @@ impl Provider for TazapayClient {
         if request.amount.is_zero() {
             return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
         }
-        let payin_id = match self.payin_id_for(&request.reference) {
-            Some(id) => id,
-            None => self.create_payin(request).await?.id,
+        // A payin created earlier (two-step form) is confirmed; otherwise one call does both.
+        let payin = match self.payin_id_for(&request.reference) {
+            Some(id) => self.confirm_payin(&id, request).await?,
+            None => self.create_and_confirm(request).await?,
         };
-        let payin = self.confirm_payin(&payin_id, request).await?;
+        check_paid(&payin)?;
+        Ok(outcome(&payin))
+    }
+
+    /// A new attempt (confirm) on the same payin after `payment_attempt.failed` or an expired
+    /// attempt (§1 step 4, §9): never a new payin.
+    async fn request_again(&self, request: &PaymentRequest, provider_ref: &str) -> ProviderResult<PaymentOutcome> {
+        if request.amount.is_zero() {
+            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
+        }
+        let payin = self.confirm_payin(provider_ref, request).await?;
+        check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
+        self.remember_payin(&request.reference, &payin.id);
         check_paid(&payin)?;
         Ok(outcome(&payin))
     }
@@ -1034,7 +1098,7 @@ mod tests {
             idempotency_key: "ABCDEF0123456789-confirm-1".into(),
             kind: PaymentKind::Payin,
             amount: idr(amount),
-            phone: Msisdn::parse("081234567890").unwrap(),
+            phone: Msisdn::parse("081234567890").unwrap().into(),
             account: None,
             source: Default::default(),
             description: "1 X Good".into(),
@@ -1047,13 +1111,23 @@ mod tests {
     #[test]
     fn request_bodies_follow_the_spec() {
         let c = client();
-        let body = serde_json::to_value(c.create_body(&request(100_000))).unwrap();
+        let body = serde_json::to_value(c.create_body(&request(100_000)).unwrap()).unwrap();
         assert_eq!(body["amount"], 10_000_000, "§6: IDR 100,000 → 10000000");
         assert_eq!(body["invoice_currency"], "IDR");
         assert_eq!(body["reference_id"], "ABCDEF0123456789");
         assert_eq!(body["customer_details"]["phone"]["number"], "81234567890");
         assert!(body.get("webhook_url").is_none());
-        let body = serde_json::to_value(c.confirm_body(&request(100_000))).unwrap();
+        assert!(body.get("confirm").is_none() && body.get("payment_method_details").is_none());
+        let single = serde_json::to_value(c.create_and_confirm_body(&request(100_000)).unwrap()).unwrap();
+        assert_eq!(single["confirm"], true, "§1: one call creates and confirms");
+        assert_eq!(single["payment_method_details"]["type"], "ovo_idr");
+        assert_eq!(single["payment_method_details"]["ovo_idr"]["phone"]["number"], "81234567890");
+        let mut test_mode = request(100_000);
+        test_mode.phone = PayerPhone::Test(ovo_domain::TestPhone::TazapayBypass);
+        let single = serde_json::to_value(c.create_and_confirm_body(&test_mode).unwrap()).unwrap();
+        assert_eq!(single["payment_method_details"]["ovo_idr"]["phone"], serde_json::json!({"calling_code":"62","number":"0123456789"}), "§15");
+        assert_eq!(single["customer_details"]["phone"]["number"], "0123456789");
+        let body = serde_json::to_value(c.confirm_body(&request(100_000)).unwrap()).unwrap();
         assert_eq!(
             body["payment_method_details"],
             serde_json::json!({"type":"ovo_idr","ovo_idr":{"phone":{"calling_code":"62","number":"81234567890"}}})

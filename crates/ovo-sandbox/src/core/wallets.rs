@@ -189,6 +189,8 @@ pub fn seed_accounts() -> Vec<Account> {
         account("6281100000005", "Magic Decliner", 1_000_000, 0, Behaviour::AutoDecline),
         account("6281100000006", "Magic Silent", 1_000_000, 0, Behaviour::NeverAnswer),
         account("6281100000007", "Magic Payer", 10_000_000, 500_000, Behaviour::AutoApprove),
+        // Faspay answers its first payment after each linking with 02 (regenerate the token).
+        account("6281100000008", "Magic Token Expiry", 1_000_000, 0, Behaviour::Manual),
     ]
 }
 

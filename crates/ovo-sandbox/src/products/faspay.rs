@@ -141,7 +141,14 @@ struct Link {
     state: LinkState,
     /// The activation page currently open, if any.
     action: Option<String>,
+    /// The payment token was regenerated through a `02` page since this link was made (the
+    /// magic token-expiry phone answers `02` to payments until then).
+    regenerated: bool,
 }
+
+/// Magic phone: its first payment after each linking answers `02` (spec §5.4), until the
+/// customer re-links through the `02` page.
+const MAGIC_TOKEN_EXPIRY: &str = "6281100000008";
 
 #[derive(Debug, Clone, serde::Serialize)]
 struct Payment {
@@ -226,7 +233,7 @@ impl ProductSim for FaspayOvoTokenize {
         let now = OffsetDateTime::now_utc();
         let mut st = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
-            st.links.insert((seed.merchant.clone(), seed.phone.clone()), Link { state: LinkState::Active, action: None });
+            st.links.insert((seed.merchant.clone(), seed.phone.clone()), Link { state: LinkState::Active, action: None, regenerated: false });
             let name = merchants.iter().find(|m| m.merchant_id == seed.merchant).map(|m| m.merchant_name.clone()).unwrap_or_default();
             for demo in DEMO_HISTORY {
                 st.seq += 1;
@@ -688,6 +695,7 @@ impl App {
             }
             link.action = None;
             if code == "00" {
+                link.regenerated = link.state == LinkState::TokenExpired;
                 link.state = LinkState::Active;
             } else if link.state == LinkState::PendingActivation {
                 link.state = LinkState::Unlinked;
@@ -757,6 +765,14 @@ impl App {
             "2" => PaySource::PointsFirst,
             _ => return Err(fail(R, "30", "Format Error: pay_type must be 0, 1 or 2")),
         };
+        if c.phone == MAGIC_TOKEN_EXPIRY {
+            let mut st = lock(&self.state);
+            if let Some(link) = st.links.get_mut(&(c.merchant.merchant_id.clone(), c.phone.clone())) {
+                if link.state == LinkState::Active && !link.regenerated {
+                    link.state = LinkState::TokenExpired;
+                }
+            }
+        }
         match self.link_state(&c.merchant.merchant_id, &c.phone) {
             LinkState::Active => {}
             LinkState::TokenExpired => {

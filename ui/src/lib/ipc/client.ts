@@ -175,6 +175,8 @@ export interface Client {
   paymentPage(input: PaymentRef): Promise<PaymentDetailView>;
   /** Asks the provider for the payment's status, then returns the page. */
   refreshPayment(input: PaymentRef): Promise<PaymentDetailView>;
+  /** A new attempt on the same provider payment after the last one failed or expired. */
+  requestPaymentAgain(input: PaymentRef): Promise<PaymentDetailView>;
   listenerSettings(): Promise<ListenerSettings>;
   setListener(input: ListenerInput): Promise<ListenerSettings>;
   /** The rule in plain words, the refundable amount and, if refused, why. */
@@ -254,6 +256,7 @@ export function createClient(invokeFn: InvokeFn): Client {
     paymentsPage: (input) => call<PaymentListPage>('payments_page', input),
     paymentPage: (input) => call<PaymentDetailView>('payment_page', input),
     refreshPayment: (input) => call<PaymentDetailView>('refresh_payment', input),
+    requestPaymentAgain: (input) => call<PaymentDetailView>('request_payment_again', input),
     listenerSettings: () => call<ListenerSettings>('listener_settings'),
     setListener: (input) => call<ListenerSettings>('set_listener', input),
     previewRefund: (input) => call<RefundPreview>('preview_refund', input),

@@ -76,7 +76,7 @@ normalizedPhone: string | null, hits: Array<CustomerHit>,
  * More hits than `limit` exist.
  */
 truncated: boolean, };
-export type LinkStatus = "pending" | "active" | "failed" | "expired" | "unlinking" | "unlinked";
+export type LinkStatus = "pending" | "active" | "needs_relink" | "failed" | "expired" | "unlinking" | "unlinked";
 export type ProviderProblemKind = "declined" | "timeout" | "unknown_outcome" | "connection" | "unavailable" | "authentication" | "invalid_request" | "malformed_reply" | "mismatch" | "unsupported" | "missing_credential" | "not_configured" | "expired" | "already_linked" | "certificate";
 export type ProviderProblem = { kind: ProviderProblemKind, 
 /**
@@ -107,7 +107,8 @@ export type LinkedAccountView = { id: number, product: ProductKey, productName: 
  */
 reference: string, providerRef: string | null, createdAt: string, linkedAt: string | null, unlinkedAt: string | null, updatedAt: string, 
 /**
- * While pending: the provider page the customer completes (opened in the system browser).
+ * While pending or needing a re-link: the provider page the customer completes (opened in
+ * the system browser).
  */
 redirectUrl: string | null, 
 /**
@@ -285,7 +286,25 @@ timeline: Array<TimelineEventView>, refunds: Array<RefundView>,
 /**
  * What is left to refund (0 unless succeeded).
  */
-refundable: number, };
+refundable: number, 
+/**
+ * The last attempt failed or expired and the product can ask again on the same provider
+ * payment (Tazapay: a new push on the same payin).
+ */
+canRequestAgain: boolean, 
+/**
+ * The current attempt: 1, then one more per request again.
+ */
+attempt: number, 
+/**
+ * The provider asks for the linked account to be linked again: its page (opened in the
+ * system browser), while the account still waits for it.
+ */
+relinkUrl: string | null, 
+/**
+ * While open: when its product's status checks end and an operator takes over.
+ */
+giveUpAt: string | null, };
 export type PaymentProductOptions = { product: ProductKey, productName: string, kinds: Array<string>, 
 /**
  * The kind needs an active linked account of this product.
@@ -294,7 +313,12 @@ kindsOnLinkedAccount: Array<string>,
 /**
  * `cash`, `points`, `points_first`, where the product lets the merchant choose.
  */
-sources: Array<string>, };
+sources: Array<string>, 
+/**
+ * The provider's test-mode phone this product accepts in the current environment (only
+ * Tazapay's `0123456789`, only in the Provider sandbox); null elsewhere.
+ */
+testPhone: string | null, };
 export type StartPaymentInput = { customerId: number | null, product: ProductKey, kind: string, 
 /**
  * As typed (`10.000`, `Rp 10.000`…).

@@ -474,7 +474,7 @@ describe('CustomerPage', () => {
       fakeBackend({
         customer_page: () => customerPage(),
         payment_options: () => [
-          { product: 'ovo_snap', productName: 'OVO SNAP', kinds: ['direct_debit'], kindsOnLinkedAccount: ['direct_debit'], sources: [] },
+          { product: 'ovo_snap', productName: 'OVO SNAP', kinds: ['direct_debit'], kindsOnLinkedAccount: ['direct_debit'], sources: [], testPhone: null },
         ],
       }),
     );
@@ -493,5 +493,48 @@ describe('CustomerPage', () => {
     open();
     await screen.findByTestId('customer-name');
     expect(screen.queryByTestId('new-payment')).toBeNull();
+  });
+  it('shows an account that needs a re-link with its badge in both languages, opens the page and checks again', async () => {
+    const relink = account(8, 'needs_relink', 'faspay_ovo_tokenize', {
+      redirectUrl: 'https://sandbox.example/faspay/relink/1',
+      problem: problem('declined'),
+    });
+    let refreshed = 0;
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () => customerPage({ accounts: [relink] }),
+        open_external: () => null,
+        refresh_link: () => {
+          refreshed += 1;
+          return account(8, 'active', 'faspay_ovo_tokenize');
+        },
+      }),
+    );
+    open();
+    const card = await screen.findByTestId('account-faspay_ovo_tokenize');
+    const badge = within(card).getByTestId('account-status');
+    expect(badge.textContent?.trim()).toBe('Needs re-link');
+    expect(badge.className).toContain('badge-warning');
+    expect(within(card).getByTestId('account-relink').textContent).toContain('linked again');
+    await fireEvent.click(within(card).getByTestId('open-relink-page'));
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://sandbox.example/faspay/relink/1' } });
+    await fireEvent.click(within(card).getByTestId('check-relink'));
+    await waitFor(() => expect(screen.getByTestId('account-faspay_ovo_tokenize').getAttribute('data-status')).toBe('active'));
+    expect(refreshed).toBe(1);
+    expect(invoke).toHaveBeenCalledWith('refresh_link', { input: { accountId: 8 } });
+  });
+
+  it('names the re-link state in Bahasa Indonesia', async () => {
+    setCurrentLanguage('id');
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () =>
+          customerPage({ accounts: [account(8, 'needs_relink', 'faspay_ovo_tokenize', { redirectUrl: 'https://x.example/r' })] }),
+      }),
+    );
+    open();
+    const card = await screen.findByTestId('account-faspay_ovo_tokenize');
+    expect(within(card).getByTestId('account-status').textContent?.trim()).toBe('Perlu ditautkan ulang');
+    expect(within(card).getByTestId('open-relink-page').textContent).toContain('Buka halaman penautan ulang');
   });
 });

@@ -23,6 +23,7 @@ const OPTIONS: PaymentProductOptions[] = [
     kinds: ['push'],
     kindsOnLinkedAccount: [],
     sources: [],
+    testPhone: null,
   },
   {
     product: 'ovo_snap',
@@ -30,6 +31,7 @@ const OPTIONS: PaymentProductOptions[] = [
     kinds: ['direct_debit'],
     kindsOnLinkedAccount: ['direct_debit'],
     sources: ['cash', 'points', 'points_first'],
+    testPhone: null,
   },
 ];
 
@@ -122,6 +124,76 @@ describe('PaymentPage', () => {
     const note = await screen.findByTestId('payment-problem');
     expect(note.getAttribute('data-kind')).toBe('declined');
     expect(note.textContent).toContain('4035414');
+  });
+});
+
+describe('PaymentPage: operations the provider specs name', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = status('active');
+  });
+
+  const failedTazapay = () =>
+    paymentDetail({
+      payment: { ...paymentDetail().payment, product: 'tazapay_ovo_idr', productName: 'Tazapay OVO', kind: 'payin', status: 'failed' },
+      canRequestAgain: true,
+      refunds: [],
+      refundable: 0,
+      problem: { kind: 'declined', providerCode: 'payment_attempt.failed', detail: 'expired', at: '2026-03-05T03:02:00Z' },
+    });
+
+  it('sends a failed Tazapay payment request again on the same payment', async () => {
+    const again = paymentDetail({
+      payment: { ...failedTazapay().payment, status: 'pending' },
+      canRequestAgain: false,
+      attempt: 2,
+      refunds: [],
+      refundable: 0,
+      giveUpAt: '2026-03-10T03:03:00Z',
+    });
+    invoke.mockImplementation(
+      fakeBackend({ payment_page: () => failedTazapay(), request_payment_again: () => again }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    const button = await screen.findByTestId('payment-request-again');
+    expect(button.textContent).toContain('Send the payment request again');
+    await fireEvent.click(button);
+    expect(invoke).toHaveBeenCalledWith('request_payment_again', { input: { paymentId: 11 } });
+    await waitFor(() => expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('pending'));
+    expect(screen.queryByTestId('payment-request-again')).toBeNull();
+    expect(screen.getByTestId('payment-attempt').textContent).toContain('Attempt 2');
+    expect(screen.getByTestId('payment-give-up').textContent).toContain('until');
+  });
+
+  it('offers no request again without take_payments or when the product cannot', async () => {
+    app.status = status('active', { permissions: ['view_payments'] });
+    invoke.mockImplementation(fakeBackend({ payment_page: () => failedTazapay() }));
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await screen.findByTestId('payment-reference');
+    expect(screen.queryByTestId('payment-request-again')).toBeNull();
+  });
+
+  it('offers the provider page when Faspay asks for a re-link, in both languages', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_page: () =>
+          paymentDetail({
+            payment: { ...paymentDetail().payment, product: 'faspay_ovo_tokenize', status: 'failed' },
+            relinkUrl: 'https://sandbox.example/faspay/relink/2',
+            refunds: [],
+            refundable: 0,
+          }),
+        open_external: () => null,
+      }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    const box = await screen.findByTestId('payment-relink');
+    expect(box.textContent).toContain('Nothing was charged');
+    await fireEvent.click(screen.getByTestId('payment-open-relink'));
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://sandbox.example/faspay/relink/2' } });
+    setCurrentLanguage('id');
+    await waitFor(() => expect(screen.getByTestId('payment-relink').textContent).toContain('Tidak ada yang ditagih'));
   });
 });
 

@@ -10,8 +10,9 @@
 //!   request has no customer name).
 //! - The merchant name (`merchant`, mandatory on top-up, history, unlink) and the amount scale
 //!   are options: neither is a credential.
-//! - Payment `02` (token expired) is `Declined` with code `02` and the re-link URL in the
-//!   message; `pay_tokenized` returns it typed.
+//! - Payment `02` (token expired) is the outcome `PaymentState::RelinkRequired` with the
+//!   re-link URL (nothing was charged); `pay_tokenized` returns it typed. On balance, history
+//!   and the other account calls it stays `Declined` with code `02`.
 
 pub mod sign;
 pub mod wire;
@@ -297,7 +298,7 @@ impl FaspayClient {
             PaySource::PointsFirst => "2",
         };
         let description = if request.description.trim().is_empty() { format!("Payment {}", request.reference) } else { request.description.clone() };
-        let mut body = self.account_body("Payment OVO OpenAPI", &request.phone);
+        let mut body = self.account_body("Payment OVO OpenAPI", request.mobile(PRODUCT)?);
         body.insert("bill_no".into(), bill_no.clone().into());
         body.insert("bill_desc".into(), description.into());
         body.insert("bill_total".into(), bill_total.clone().into());
@@ -328,7 +329,7 @@ impl FaspayClient {
             Some(status) => format!("{} {status}", reply.outcome.response_code),
             None => reply.outcome.response_code,
         };
-        Ok(FaspayPayment::Created(PaymentOutcome {
+        Ok(FaspayPayment::Created(PaymentOutcome { attempt_expires_at: None,
             state: PaymentState::RedirectRequired { url: redirect_url },
             provider_ref: Some(trx_id),
             paid: None,
@@ -509,10 +510,12 @@ impl Provider for FaspayClient {
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         match self.pay_tokenized(request).await? {
             FaspayPayment::Created(outcome) => Ok(outcome),
-            FaspayPayment::TokenExpired { relink_url, code, message } => Err(ProviderError::Declined {
-                product: PRODUCT,
-                code,
-                message: format!("{message} (payment token expired: re-link the account at {relink_url})"),
+            FaspayPayment::TokenExpired { relink_url, code, message } => Ok(PaymentOutcome {
+                provider_status: code.clone(),
+                state: PaymentState::RelinkRequired { code, message, url: relink_url },
+                provider_ref: None,
+                paid: None,
+                attempt_expires_at: None,
             }),
         }
     }
@@ -554,7 +557,7 @@ impl Provider for FaspayClient {
             Some(d) => format!("{raw} {d}"),
             None => raw.clone(),
         };
-        Ok(PaymentOutcome {
+        Ok(PaymentOutcome { attempt_expires_at: None,
             state: payment_state(&code, &raw, desc),
             provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
             paid: None,

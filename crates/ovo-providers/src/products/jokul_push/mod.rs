@@ -117,7 +117,7 @@ impl JokulPushClient {
             return Err(invalid_input("the amount must be at least Rp 1".into()));
         }
         let amount = wire::amount_to_wire(request.amount);
-        let ovo_id = wire::phone_to_wire(&request.phone);
+        let ovo_id = wire::phone_to_wire(request.mobile(PRODUCT)?);
         let check_sum = sign::checksum(amount, &self.client_id, &invoice, &ovo_id, self.secret_key.expose());
         let body = wire::PaymentBody {
             client: wire::ClientId { id: self.client_id.clone() },
@@ -180,7 +180,7 @@ impl JokulPushClient {
             PushStatus::Unknown(other) => PaymentState::Unrecognised(other.clone()),
         };
         let paid = if state == PaymentState::Succeeded { split_of(&answer) } else { None };
-        let outcome = PaymentOutcome { state, provider_ref: Some(invoice), paid, provider_status };
+        let outcome = PaymentOutcome { attempt_expires_at: None, state, provider_ref: Some(invoice), paid, provider_status };
         Ok(PushResult { outcome, reply: answer })
     }
 
@@ -219,7 +219,7 @@ impl JokulPushClient {
             Some(code) => format!("{}/{code}", answer.status.as_str()),
             None => answer.status.as_str().to_owned(),
         };
-        let outcome = PaymentOutcome { state, provider_ref: Some(invoice), paid: None, provider_status };
+        let outcome = PaymentOutcome { attempt_expires_at: None, state, provider_ref: Some(invoice), paid: None, provider_status };
         Ok((outcome, answer))
     }
 
