@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use ovo_domain::{Idr, Msisdn};
+use ovo_domain::{Idr, Msisdn, Product, Reference};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,17 @@ fn whole_rupiah(text: &str) -> Result<Idr, WireError> {
 }
 
 /// Tazapay: integer minor units, rupiah × 100.
+/// The id the merchant gave a payment at `product` (partnerReferenceNo, invoice_number,
+/// reference_id, bill_no), as each client sends it.
+pub fn merchant_payment_id(product: Product, reference: &Reference, provider_ref: Option<&str>) -> String {
+    match product {
+        Product::FaspayOvoTokenize => crate::products::faspay::wire::bill_no(reference),
+        // The push client names the invoice by the provider's reference when it has one.
+        Product::DokuJokulOvoPush => provider_ref.map_or_else(|| reference.as_str().to_owned(), str::to_owned),
+        Product::DokuSnapOvo | Product::OvoSnap | Product::TazapayOvoIdr => reference.as_str().to_owned(),
+    }
+}
+
 pub fn to_minor_units(amount: Idr) -> i64 {
     amount.rupiah() * 100
 }
