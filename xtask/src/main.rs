@@ -14,7 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   run        install what is missing, build the UI, open OVO Back Office (built-in sandbox)
   test       install what is missing, then run the Rust, UI and end-to-end suites
-  e2e        only the end-to-end suite (after `test` has installed everything once)
+  e2e        only the end-to-end suite (after `test` has installed everything once);
+             `e2e NAME…` only the tests whose names contain one of NAME
   bench      every benchmark; `bench ledger|search|scroll|refunds|push|signing [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
              search:  customer search through the app on 200,000 customers against the bare queries
@@ -37,7 +38,7 @@ fn run_cli() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => run_app(&root),
         Some("test") => test_all(&root),
-        Some("e2e") => e2e_only(&root),
+        Some("e2e") => e2e_only(&root, &args[1..]),
         Some("bench") => bench(&root, &args[1..]),
         Some("gen-types") => gen_types(&root),
         _ => {
@@ -91,7 +92,7 @@ fn test_all(root: &Path) -> Result<()> {
     session.apply_env(&mut cargo_test);
     let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
 
-    let e2e_counts = end_to_end(root, &session);
+    let e2e_counts = end_to_end(root, &session, &[]);
     session.stop();
     let e2e_counts = e2e_counts?;
 
@@ -108,12 +109,14 @@ fn test_all(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn end_to_end(root: &Path, session: &background::Session) -> Result<Counts> {
+/// `filters`: run only the tests whose names contain one of them (all when empty).
+fn end_to_end(root: &Path, session: &background::Session, filters: &[String]) -> Result<Counts> {
     step("End-to-end: the real app in the real webview through tauri-driver");
     run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
     let app = snapshot_app(root)?;
     let mut e2e = Command::new("cargo");
     e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
+        .args(filters)
         .current_dir(root)
         .env("OVO_E2E_APP", &app)
         .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
@@ -137,13 +140,13 @@ fn snapshot_app(root: &Path) -> Result<PathBuf> {
     Ok(app)
 }
 
-fn e2e_only(root: &Path) -> Result<()> {
+fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
     setup::system_packages(setup::Purpose::Test)?;
     setup::ui_dependencies(root)?;
     let tauri_driver = setup::tauri_driver(root)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
     let session = background::Session::start(root, &tauri_driver)?;
-    let counts = end_to_end(root, &session);
+    let counts = end_to_end(root, &session, filters);
     session.stop();
     let counts = counts?;
     println!("{} passed, {} failed", counts.passed, counts.failed);

@@ -118,10 +118,10 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 
 /// (username, display name, role): one per role.
 pub const DEMO_OPERATORS: &[(&str, &str, Role)] = &[
-    ("demo.staff", "Dian (demo staff)", Role::Staff),
-    ("demo.support", "Sari (demo support)", Role::Support),
-    ("demo.finance", "Fajar (demo finance)", Role::Finance),
-    ("demo.admin", "Adi (demo admin)", Role::Admin),
+    ("demo.staff", "Dian (demo)", Role::Staff),
+    ("demo.support", "Sari (demo)", Role::Support),
+    ("demo.finance", "Fajar (demo)", Role::Finance),
+    ("demo.admin", "Adi (demo)", Role::Admin),
 ];
 
 /// A seeded payment, for choosing the ones demo refunds are made of.
