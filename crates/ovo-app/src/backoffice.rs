@@ -49,6 +49,9 @@ pub struct Backoffice {
     pub(crate) refunds_in_flight: Mutex<std::collections::HashSet<ovo_domain::RefundId>>,
     /// The notification listener, when it runs.
     pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
+    /// When this process opened the ledger: the built-in sandbox it starts sees everything
+    /// after, and learns what came before from the ledger.
+    pub(crate) opened_at: Timestamp,
 }
 
 /// The signed-in operator of this desktop.
@@ -87,7 +90,7 @@ impl Backoffice {
         let backoffice = Backoffice {
             ledger,
             secrets,
-            clock,
+            clock: clock.clone(),
             config,
             session: Mutex::new(None),
             open_report,
@@ -98,6 +101,7 @@ impl Backoffice {
             linking_gate: tokio::sync::Mutex::new(()),
             refunds_in_flight: Mutex::new(std::collections::HashSet::new()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
+            opened_at: clock.now(),
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)

@@ -113,8 +113,11 @@ impl Backoffice {
         Ok(Some(report))
     }
 
-    /// The ledger's built-in payments as the sandbox imports them.
+    /// The ledger's built-in payments as the sandbox imports them: those from before this
+    /// process opened the ledger (what came after went through this process's sandbox), with
+    /// the refunds sent before then.
     pub(crate) async fn builtin_records(&self) -> AppResult<Vec<ImportedPayment>> {
+        let before = |t: ovo_domain::Timestamp| t.unix_millis() < self.opened_at.unix_millis();
         let mut conn = self.ledger.read().await?;
         let all = payments::all_in(&mut conn, Environment::BuiltInSandbox).await?;
         let mut refunds_of: HashMap<i64, Vec<refunds::RefundRow>> = HashMap::new();
@@ -123,7 +126,7 @@ impl Backoffice {
         }
         let mut binding_refs: HashMap<i64, Option<String>> = HashMap::new();
         let mut records = Vec::with_capacity(all.len());
-        for p in all {
+        for p in all.into_iter().filter(|p| before(p.created_at)) {
             let Some(phone) = &p.phone else { continue };
             let customer_name = match p.customer_id {
                 Some(id) => ovo_ledger::customers::by_id(&mut conn, id).await?.map(|c| c.full_name),
@@ -152,6 +155,7 @@ impl Backoffice {
                 .remove(&p.id.get())
                 .unwrap_or_default()
                 .into_iter()
+                .filter(|r| r.submitted_at.is_some_and(before))
                 .filter_map(|r| {
                     // What reached the provider: all that was sent and not refused. A lost
                     // answer (unknown, or submitting when the app stopped) counts as received.
@@ -167,7 +171,7 @@ impl Backoffice {
                         provider_ref: r.provider_ref,
                         amount: r.amount.rupiah(),
                         status,
-                        at: r.submitted_at.unwrap_or(r.requested_at).unix_millis(),
+                        at: r.submitted_at.map_or(r.requested_at, |t| t).unix_millis(),
                     })
                 })
                 .collect();
