@@ -397,8 +397,9 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     assert_eq!(payment["refunds"][0]["partnerRefundNo"], "RRRRSSSSTTTTUUUU");
     // Putu had no OVO account in the sandbox: whoever paid has one now.
     let putu: Value = http.get(format!("{url}/_sandbox/accounts/6282112345678")).send().await.unwrap().json().await.unwrap();
-    assert_eq!((putu["name"].as_str(), putu["cash"].as_i64()), (Some("Putu Ayu Lestari"), Some(5_000_000)));
-    // The pending Tazapay refund is paid out on the product's schedule, back to the wallet.
+    assert_eq!(putu["name"].as_str(), Some("Putu Ayu Lestari"));
+    // The pending Tazapay refund is paid out on the product's schedule, back to the wallet
+    // opened with 5,000,000.
     let mut paid_out = false;
     for _ in 0..500 {
         let payin: Value = http.get(format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1")).send().await.unwrap().json().await.unwrap();
