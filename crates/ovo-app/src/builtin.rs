@@ -124,14 +124,15 @@ impl Backoffice {
         for refund in refunds::all_in(&mut conn, Environment::BuiltInSandbox).await? {
             refunds_of.entry(refund.payment_id.get()).or_default().push(refund);
         }
+        let mut customer_ids: Vec<ovo_domain::CustomerId> = all.iter().filter_map(|p| p.customer_id).collect();
+        customer_ids.sort_unstable_by_key(|id| id.get());
+        customer_ids.dedup();
+        let names = ovo_ledger::customers::names(&mut conn, &customer_ids).await?;
         let mut binding_refs: HashMap<i64, Option<String>> = HashMap::new();
         let mut records = Vec::with_capacity(all.len());
         for p in all.into_iter().filter(|p| before(p.created_at)) {
             let Some(phone) = &p.phone else { continue };
-            let customer_name = match p.customer_id {
-                Some(id) => ovo_ledger::customers::by_id(&mut conn, id).await?.map(|c| c.full_name),
-                None => None,
-            };
+            let customer_name = p.customer_id.and_then(|id| names.get(&id).cloned());
             let binding_ref = match p.binding_id {
                 Some(id) => match binding_refs.get(&id.get()) {
                     Some(known) => known.clone(),

@@ -44,7 +44,7 @@ export const en = {
 
   'demo.title': 'Demo operators',
   'demo.intro': 'The built-in sandbox comes with one demo operator for each role.',
-  'demo.password': 'Their password: {password}',
+  'demo.password': 'Their password:',
   'demo.signInAs': 'Sign in as {name} ({role})',
 
   'lock.title': 'Session locked',

@@ -44,7 +44,7 @@ export const id: Dictionary = {
 
   'demo.title': 'Operator demo',
   'demo.intro': 'Sandbox bawaan menyediakan satu operator demo untuk setiap peran.',
-  'demo.password': 'Kata sandinya: {password}',
+  'demo.password': 'Kata sandinya:',
   'demo.signInAs': 'Masuk sebagai {name} ({role})',
 
   'lock.title': 'Sesi terkunci',
