@@ -319,6 +319,8 @@ impl St {
 #[derive(Debug, Default)]
 pub struct DokuSnap {
     inner: Arc<Mutex<Inner>>,
+    /// The merchants file's first client id, read once for imports.
+    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 impl ProductSim for DokuSnap {
@@ -397,7 +399,11 @@ impl DokuSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => ctx.merchants().section::<MerchantConfig>(KEY)?.first().map(|m| m.client_id.clone()).ok_or("no doku_snap_ovo merchant")?,
+            None => self
+                .first_merchant
+                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .clone()
+                .ok_or("no doku_snap_ovo merchant")?,
         };
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,

@@ -185,6 +185,8 @@ struct SimState {
 #[derive(Debug, Default)]
 pub struct FaspayOvoTokenize {
     state: Arc<Mutex<SimState>>,
+    /// The merchants file's section, read once for imports.
+    merchants: std::sync::OnceLock<Vec<MerchantCfg>>,
 }
 
 impl ProductSim for FaspayOvoTokenize {
@@ -269,7 +271,7 @@ impl FaspayOvoTokenize {
         if !p.refunds.is_empty() {
             return Err("Faspay OVO Tokenize has no refund API; its refunds are offline".into());
         }
-        let merchants: Vec<MerchantCfg> = ctx.merchants().section(KEY)?;
+        let merchants = self.merchants.get_or_init(|| ctx.merchants().section(KEY).unwrap_or_default());
         let merchant = match &p.merchant {
             Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
             None => merchants.first(),

@@ -213,6 +213,8 @@ impl Inner {
 #[derive(Debug, Default)]
 pub struct OvoSnap {
     inner: Arc<Mutex<Inner>>,
+    /// The merchants file's first client id, read once for imports.
+    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -322,7 +324,11 @@ impl OvoSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => ctx.merchants().section::<MerchantConfig>(KEY)?.first().map(|m| m.client_id.clone()).ok_or("no ovo_snap merchant")?,
+            None => self
+                .first_merchant
+                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .clone()
+                .ok_or("no ovo_snap merchant")?,
         };
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (client_id.clone(), p.reference.clone());

@@ -126,6 +126,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct Tazapay {
     state: Arc<Mutex<State>>,
+    /// The handlers' view, built once for imports.
+    import_app: std::sync::OnceLock<App>,
 }
 
 impl ProductSim for Tazapay {
@@ -159,7 +161,7 @@ impl ProductSim for Tazapay {
 
     /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
     fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
-        let app = App::new(ctx.clone(), self.state.clone());
+        let app = self.import_app.get_or_init(|| App::new(ctx.clone(), self.state.clone()));
         let merchant = match &p.merchant {
             Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
             None => app.merchants.first(),
