@@ -100,6 +100,20 @@ mod tests {
     }
 
     #[test]
+    fn each_product_knows_a_payment_by_the_id_its_client_sends() {
+        let reference = Reference::parse("AB12CD34EF56GH78").unwrap_or_else(|_| unreachable!());
+        let of = |product, provider_ref| merchant_payment_id(product, &reference, provider_ref);
+        assert_eq!(of(Product::OvoSnap, Some("OVO1")), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::DokuSnapOvo, None), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::TazapayOvoIdr, Some("pay_x")), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::DokuJokulOvoPush, Some("AB12CD34EF56GH78-02")), "AB12CD34EF56GH78-02");
+        assert_eq!(of(Product::DokuJokulOvoPush, None), "AB12CD34EF56GH78");
+        let bill = of(Product::FaspayOvoTokenize, Some("9999900000000001"));
+        assert_eq!(bill, crate::products::faspay::wire::bill_no(&reference));
+        assert_eq!(crate::products::faspay::wire::reference_of(&bill), Some(reference.clone()));
+    }
+
+    #[test]
     fn snap_amounts_round_trip_and_refuse_fractions_and_other_currencies() {
         for n in [0, 1, 10_000, 999_999_999_999] {
             let wire = SnapAmount::from_idr(idr(n));
