@@ -459,7 +459,14 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
     let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;
-    let sent = tazapay.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("refund")).count();
+    // Refund submissions only: the background's status queries of the demo ledger's open
+    // refunds are GETs.
+    let sent = tazapay
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund"))
+        .count();
     ensure!(sent == 0, "a refused refund never reaches Tazapay: {sent} refund call(s)");
     app.sign_out().await?;
 
@@ -525,4 +532,112 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
 async fn push_seconds(app: &Desktop) -> Result<i64> {
     let s = app.find("push-countdown").await?.attr("data-seconds").await?.unwrap_or_default();
     s.parse::<i64>().map_err(|e| anyhow::anyhow!("data-seconds {s:?}: {e}"))
+}
+
+#[tokio::test]
+async fn demo_refund_by_a_new_user_approved_by_the_demo_finance_operator() -> Result<()> {
+    let install = Install::new("demo")?;
+    let app = install.launch().await?;
+    let result = demo_refund(&app).await;
+    app.finish(result).await
+}
+
+const DEMO_PASSWORD: &str = "demo-password";
+
+/// A new user's first start: the first-run screen lists the demo operators; as the demo staff
+/// operator they refund half of a seeded OVO SNAP payment (one the simulator learned at start),
+/// sign out, sign in as the demo finance operator, approve it with the password asked again,
+/// and the provider pays it out once.
+async fn demo_refund(app: &Desktop) -> Result<()> {
+    app.find("screen-setup").await?;
+    app.find("demo-operators").await?;
+    app.wait_text("demo-password", DEMO_PASSWORD).await?;
+    for (username, role) in [("demo.staff", "Staff"), ("demo.support", "Support"), ("demo.finance", "Finance"), ("demo.admin", "Admin")] {
+        let row = app.text(&format!("demo-operator-{username}")).await?;
+        ensure!(row.contains(username) && row.contains(role), "{username} is listed as {role}: {row:?}");
+    }
+    app.screenshot("demo-01-first-start").await?;
+    app.click("demo-signin-demo.staff").await?;
+    app.find("screen-shell").await?;
+
+    // Budi's newest OVO SNAP payment, seeded 10 days ago.
+    let page = app
+        .invoke("payments_page", json!({ "input": { "product": "ovo_snap", "status": "succeeded", "limit": 10 } }))
+        .await?
+        .map_err(|e| anyhow::anyhow!("payments_page: {e}"))?;
+    let newest = page["rows"].as_array().and_then(|rows| rows.first()).cloned().unwrap_or_default();
+    let reference = newest["reference"].as_str().unwrap_or_default().to_owned();
+    let paid = newest["amount"].as_i64().unwrap_or_default();
+    ensure!(!reference.is_empty() && paid > 0, "a seeded OVO SNAP payment: {page}");
+    let sandbox = Sandbox::of(app).await?;
+    let state = sandbox.get("/_sandbox/ovo_snap/state").await?;
+    ensure!(
+        state["payments"].as_array().into_iter().flatten().any(|p| p["partnerReferenceNo"] == reference.as_str()),
+        "the simulator knows the seeded payment {reference}"
+    );
+
+    open_payment_by_reference(app, &reference).await?;
+    app.click("refund-request").await?;
+    app.find("refund-request-dialog").await?;
+    app.wait_attr("refund-refundable", "data-amount", &paid.to_string()).await?;
+    let half = paid / 2;
+    app.fill("refund-amount", &half.to_string()).await?;
+    app.fill("refund-reason", "E2E: half of the order returned").await?;
+    let settled = format!("{}[data-previewing=\"false\"]", by_id("refund-allowed"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let shown = app.text_css(&settled).await?;
+        if digits(&shown) == half.to_string() {
+            break;
+        }
+        ensure!(tokio::time::Instant::now() < deadline, "the preview is for {half}: {shown:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.click("refund-submit").await?;
+    let requested = format!("{}[data-status=\"requested\"]", by_id("payment-refund"));
+    app.wait_count(&requested, Duration::from_secs(20), |n| n == 1).await?;
+    app.screenshot("demo-02-refund-requested").await?;
+
+    // Signing out returns to the first-run screen: no admin of the merchant exists yet.
+    app.click("signout").await?;
+    app.find("screen-setup").await?;
+    app.click("demo-signin-demo.finance").await?;
+    app.find("screen-shell").await?;
+    app.click("nav-refunds").await?;
+    app.click("refunds-tab-requested").await?;
+    let row = refund_row_for(app, &reference).await?;
+    app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
+    app.wait_attr("refund-status", "data-status", "requested").await?;
+    app.wait_text("refund-requested-by", "demo.staff").await?;
+    app.click("refund-approve").await?;
+    app.find("refund-decide-dialog").await?;
+    app.fill("refund-password", DEMO_PASSWORD).await?;
+    app.click("refund-decide-confirm").await?;
+    app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        if status == "succeeded" {
+            break;
+        }
+        ensure!(!["failed", "rejected", "unknown"].contains(&status.as_str()), "the refund became {status}");
+        ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.click("refund-reload").await?;
+    }
+    ensure!(app.text("refund-decided-by").await?.contains("demo.finance"), "decided by the demo finance operator");
+    app.screenshot("demo-03-refund-succeeded").await?;
+    let received = sandbox.get("/_sandbox/received?product=ovo_snap").await?;
+    let refund_calls = received.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("/debit/refund")).count();
+    ensure!(refund_calls == 1, "exactly one refund request reached OVO SNAP: {refund_calls}");
+    let state = sandbox.get("/_sandbox/ovo_snap/state").await?;
+    let at_provider: Vec<&serde_json::Value> = state["payments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["partnerReferenceNo"] == reference.as_str())
+        .flat_map(|p| p["refunds"].as_array().into_iter().flatten())
+        .collect();
+    ensure!(at_provider.len() == 1 && at_provider[0]["amount"] == half, "the provider holds the refund of {half}: {at_provider:?}");
+    Ok(())
 }

@@ -49,6 +49,9 @@ pub struct Backoffice {
     pub(crate) refunds_in_flight: Mutex<std::collections::HashSet<ovo_domain::RefundId>>,
     /// The notification listener, when it runs.
     pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
+    /// When this process opened the ledger: the built-in sandbox it starts sees everything
+    /// after, and learns what came before from the ledger.
+    pub(crate) opened_at: Timestamp,
 }
 
 /// The signed-in operator of this desktop.
@@ -87,7 +90,7 @@ impl Backoffice {
         let backoffice = Backoffice {
             ledger,
             secrets,
-            clock,
+            clock: clock.clone(),
             config,
             session: Mutex::new(None),
             open_report,
@@ -98,6 +101,7 @@ impl Backoffice {
             linking_gate: tokio::sync::Mutex::new(()),
             refunds_in_flight: Mutex::new(std::collections::HashSet::new()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
+            opened_at: clock.now(),
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
@@ -130,19 +134,22 @@ impl Backoffice {
 
     /// The session state as it stands, applying the idle lock; does not count as activity.
     pub async fn session_status(&self) -> AppResult<SessionStatus> {
-        let mut conn = self.ledger.read().await?;
-        if operators::count(&mut conn).await? == 0 {
-            return Ok(self.status_of(SessionState::Uninitialized, None).await);
-        }
-        drop(conn);
         self.apply_idle_lock().await?;
         let session = self.session_slot().clone();
-        let Some(session) = session else {
-            return Ok(self.status_of(SessionState::SignedOut, None).await);
-        };
         let mut conn = self.ledger.read().await?;
+        let Some(session) = session else {
+            // Demo operators do not set the back office up: until the merchant's first admin
+            // exists, the first-run screen stays (it lists the demo operators too).
+            let state = if operators::count_real(&mut conn).await? == 0 {
+                SessionState::Uninitialized
+            } else {
+                SessionState::SignedOut
+            };
+            return Ok(self.status_of(state, None).await);
+        };
+        let environment = self.environment().await;
         match operators::by_id(&mut conn, session.operator_id).await? {
-            Some(op) if !op.disabled => {
+            Some(op) if !op.disabled && allowed_in(&op, environment) => {
                 let state = if session.locked {
                     SessionState::Locked
                 } else {
@@ -198,9 +205,10 @@ impl Backoffice {
                 "the session is locked; enter your password to continue",
             ));
         }
+        let environment = self.environment().await;
         let mut conn = self.ledger.read().await?;
         let operator = match operators::by_id(&mut conn, session.operator_id).await? {
-            Some(op) if !op.disabled => op,
+            Some(op) if !op.disabled && allowed_in(&op, environment) => op,
             _ => {
                 *self.session_slot() = None;
                 return Err(AppError::new(
@@ -314,6 +322,11 @@ impl Backoffice {
             .await
             .and_then(|v| Lang::parse(&v).ok())
     }
+}
+
+/// A demo operator acts only in the built-in environment.
+pub(crate) fn allowed_in(op: &OperatorRow, environment: Environment) -> bool {
+    !op.demo || environment == Environment::BuiltInSandbox
 }
 
 pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {

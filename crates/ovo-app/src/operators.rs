@@ -15,8 +15,10 @@ impl Backoffice {
     pub async fn list_operators(&self) -> AppResult<Vec<OperatorView>> {
         self.authorize(Permission::ManageOperators, "list operators")
             .await?;
+        // The demo operators belong to the built-in environment and show only there.
+        let with_demo = self.environment().await == ovo_domain::Environment::BuiltInSandbox;
         let mut conn = self.ledger.read().await?;
-        Ok(operators::list(&mut conn)
+        Ok(operators::list(&mut conn, with_demo)
             .await?
             .iter()
             .map(operator_view)
@@ -74,6 +76,7 @@ impl Backoffice {
         }
         if target.role == Role::Admin
             && !target.disabled
+            && !target.demo
             && operators::count_active_admins(&mut tx).await? <= 1
         {
             return Err(last_admin());
@@ -109,7 +112,7 @@ impl Backoffice {
                         .with_reason("self_disable"),
                 );
             }
-            if target.role == Role::Admin && operators::count_active_admins(&mut tx).await? <= 1 {
+            if target.role == Role::Admin && !target.demo && operators::count_active_admins(&mut tx).await? <= 1 {
                 return Err(last_admin());
             }
         }

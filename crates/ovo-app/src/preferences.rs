@@ -129,7 +129,20 @@ impl Backoffice {
     }
 
     pub async fn app_info(&self, os_locale: String) -> AppResult<crate::ipc::AppInfo> {
+        let builtin = self.environment().await == ovo_domain::Environment::BuiltInSandbox;
+        let demo_operators = if builtin {
+            let mut conn = self.ledger.read().await?;
+            ovo_ledger::operators::demo(&mut conn)
+                .await?
+                .into_iter()
+                .map(|op| crate::ipc::DemoOperatorView { username: op.username, display_name: op.display_name, role: op.role, disabled: op.disabled })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(crate::ipc::AppInfo {
+            demo_password: (!demo_operators.is_empty()).then(|| crate::demo::DEMO_PASSWORD.to_owned()),
+            demo_operators,
             version: self.config.version.clone(),
             environment: self.environment().await,
             os_locale,

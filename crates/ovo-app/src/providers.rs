@@ -149,7 +149,14 @@ impl Backoffice {
             .get_or_try_init(|| async {
                 match self.config.builtin_sandbox_url.as_deref() {
                     Some(url) => Ok(BuiltinSandbox::external(url)),
-                    None => BuiltinSandbox::start(self.config.sandbox_time_scale.as_deref()).await,
+                    None => {
+                        let sandbox = BuiltinSandbox::start(self.config.sandbox_time_scale.as_deref()).await?;
+                        // In memory: it learns again, on every start, what the ledger says it knows.
+                        if let Err(e) = self.teach_builtin_sandbox(&sandbox).await {
+                            tracing::warn!(error = %e, "the built-in sandbox could not learn the ledger's payments");
+                        }
+                        Ok(sandbox)
+                    }
                 }
             })
             .await

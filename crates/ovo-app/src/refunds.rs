@@ -80,6 +80,10 @@ impl Backoffice {
             return Err(AppError::invalid("refund_reason_too_long", format!("a reason is at most {REASON_MAX_CHARS} characters")));
         }
         let payment = self.payment(input.payment_id).await?;
+        if payment.environment != self.environment().await {
+            return Err(AppError::new(ErrorCode::Conflict, "this payment belongs to another environment; switch to it to refund it")
+                .with_reason("payment_other_environment"));
+        }
         let reference = Reference::generate(&mut rand::thread_rng());
         let mut tx = self.ledger.begin_write().await?;
         let requested = refunds::request_refund(
@@ -304,7 +308,8 @@ impl Backoffice {
             Some(id) => refunds::get(&mut conn, RefundId::new(id)).await?.map(|r| RefundCursor { requested_at: r.requested_at, id: r.id }),
             None => None,
         };
-        let rows = refunds::queue(&mut conn, status, after, input.limit).await?;
+        let environment = self.environment().await;
+        let rows = refunds::queue_in(&mut conn, Some(environment), status, after, input.limit).await?;
         drop(conn);
         let next_after_id = (rows.len() == input.limit as usize).then(|| rows.last().map(|r| r.id.get())).flatten();
         let mut views = Vec::with_capacity(rows.len());

@@ -5,7 +5,7 @@ use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::{self, NewOperator};
 use serde_json::json;
 
-use crate::backoffice::{Backoffice, Session};
+use crate::backoffice::{allowed_in, Backoffice, Session};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{FirstAdminInput, SessionStatus, SignInInput, UnlockInput};
 use crate::{passwords, validate};
@@ -18,7 +18,7 @@ impl Backoffice {
         validate::password(&input.password.0)?;
         let password_hash = passwords::hash(&input.password.0).await?;
         let mut tx = self.ledger.begin_write().await?;
-        if operators::count(&mut tx).await? > 0 {
+        if operators::count_real(&mut tx).await? > 0 {
             return Err(AppError::new(
                 ErrorCode::AlreadySetUp,
                 "the back office is already set up; sign in instead",
@@ -50,14 +50,16 @@ impl Backoffice {
     pub async fn sign_in(&self, input: SignInInput) -> AppResult<SessionStatus> {
         let username = input.username.trim().to_lowercase();
         let mut conn = self.ledger.read().await?;
-        if operators::count(&mut conn).await? == 0 {
+        let operator = operators::by_username(&mut conn, &username).await?;
+        // Before the first admin exists only the demo operators can sign in.
+        if operators::count_real(&mut conn).await? == 0 && !operator.as_ref().is_some_and(|op| op.demo) {
             return Err(AppError::new(
                 ErrorCode::NotSetUp,
                 "no operator exists yet; create the first admin",
             ));
         }
-        let operator = operators::by_username(&mut conn, &username).await?;
         drop(conn);
+        let environment = self.environment().await;
         let matches = passwords::verify(
             &input.password.0,
             operator.as_ref().map(|o| o.password_hash.clone()),
@@ -65,7 +67,7 @@ impl Backoffice {
         .await?;
         let mut tx = self.ledger.begin_write().await?;
         match operator {
-            Some(op) if matches && !op.disabled => {
+            Some(op) if matches && !op.disabled && allowed_in(&op, environment) => {
                 self.audit(
                     &mut tx,
                     Some(&op),
@@ -81,9 +83,10 @@ impl Backoffice {
                 self.session_status().await
             }
             other => {
-                let cause = match other {
+                let cause = match &other {
                     None => "unknown_username",
                     Some(op) if op.disabled => "operator_disabled",
+                    Some(op) if matches && !allowed_in(op, environment) => "demo_operator_outside_builtin",
                     Some(_) => "wrong_password",
                 };
                 self.audit(
@@ -97,6 +100,13 @@ impl Backoffice {
                 .await?;
                 ovo_ledger::commit(tx).await?;
                 tracing::warn!(username = %username, cause, "sign-in refused");
+                if cause == "demo_operator_outside_builtin" {
+                    return Err(AppError::new(
+                        ErrorCode::WrongPassword,
+                        "demo operators sign in only in the built-in sandbox environment; switch to it, or sign in as one of your operators",
+                    )
+                    .with_reason("demo_operator_builtin_only"));
+                }
                 Err(AppError::new(
                     ErrorCode::WrongPassword,
                     "wrong username or password, or the operator is disabled",

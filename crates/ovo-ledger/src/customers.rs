@@ -10,6 +10,8 @@ pub struct CustomerRow {
     pub full_name: String,
     pub phone: Msisdn,
     pub email: Option<String>,
+    /// Seeded for the built-in environment's demo; no other environment shows it.
+    pub demo: bool,
     pub created_at: Timestamp,
 }
 
@@ -51,13 +53,19 @@ pub async fn insert(
     Ok(CustomerId::new(id))
 }
 
+/// Marks a customer as part of the built-in environment's demo.
+pub async fn mark_demo(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
+    sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    Ok(())
+}
+
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
         .fetch_one(&mut *conn)
         .await?)
 }
 
-const COLUMNS: &str = "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.created_at";
+const COLUMNS: &str = "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.demo, c.created_at";
 
 pub async fn by_id(
     conn: &mut SqliteConnection,
@@ -192,7 +200,7 @@ pub async fn by_phone(
     phone: &Msisdn,
 ) -> LedgerResult<Vec<CustomerRow>> {
     let rows = sqlx::query(
-        "SELECT id, merchant_customer_id, full_name, phone, email, created_at FROM customers WHERE phone = ? ORDER BY id",
+        "SELECT id, merchant_customer_id, full_name, phone, email, demo, created_at FROM customers WHERE phone = ? ORDER BY id",
     )
     .bind(phone.canonical())
     .fetch_all(&mut *conn)
@@ -209,6 +217,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         phone: Msisdn::parse(&phone)
             .map_err(|e| LedgerError::Corrupt(format!("customer phone {phone:?}: {e}")))?,
         email: row.try_get("email")?,
+        demo: row.try_get("demo")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
     })
 }

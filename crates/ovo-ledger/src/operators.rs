@@ -11,6 +11,8 @@ pub struct OperatorRow {
     pub role: Role,
     pub password_hash: String,
     pub disabled: bool,
+    /// Seeded for the built-in environment's demo; signs in only there.
+    pub demo: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -24,7 +26,7 @@ pub struct NewOperator<'a> {
     pub at: Timestamp,
 }
 
-const COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, created_at, updated_at";
+const COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, demo, created_at, updated_at";
 
 pub async fn insert(conn: &mut SqliteConnection, new: &NewOperator<'_>) -> LedgerResult<OperatorRow> {
     let id: i64 = sqlx::query_scalar(
@@ -58,19 +60,48 @@ pub async fn by_username(conn: &mut SqliteConnection, username: &str) -> LedgerR
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn list(conn: &mut SqliteConnection) -> LedgerResult<Vec<OperatorRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM operators ORDER BY username")).fetch_all(&mut *conn).await?;
+/// Every operator; with `with_demo` false, the demo operators are left out.
+pub async fn list(conn: &mut SqliteConnection, with_demo: bool) -> LedgerResult<Vec<OperatorRow>> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE demo = 0 OR ? ORDER BY username"))
+        .bind(with_demo)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
+/// The demo operators, in role order (staff, support, finance, admin).
+pub async fn demo(conn: &mut SqliteConnection) -> LedgerResult<Vec<OperatorRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM operators WHERE demo = 1
+         ORDER BY CASE role WHEN 'staff' THEN 0 WHEN 'support' THEN 1 WHEN 'finance' THEN 2 ELSE 3 END, username"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// All operators, demo ones included.
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM operators").fetch_one(&mut *conn).await?)
 }
 
+/// The operators the merchant created (the demo ones left out).
+pub async fn count_real(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE demo = 0").fetch_one(&mut *conn).await?)
+}
+
+/// Active admins the merchant created: a demo admin signs in only in the built-in environment,
+/// so it never keeps the back office administrable.
 pub async fn count_active_admins(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0")
+    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0 AND demo = 0")
         .fetch_one(&mut *conn)
         .await?)
+}
+
+/// Marks an operator as one of the built-in environment's demo operators.
+pub async fn mark_demo(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<OperatorRow> {
+    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    require(by_id(conn, id).await?)
 }
 
 pub async fn set_role(conn: &mut SqliteConnection, id: OperatorId, role: Role, at: Timestamp) -> LedgerResult<OperatorRow> {
@@ -106,6 +137,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
         role: Role::parse(&role).map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get("disabled")?,
+        demo: row.try_get("demo")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
     })

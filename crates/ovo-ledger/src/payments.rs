@@ -271,6 +271,15 @@ const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_i
      succeeded_at, phone, cash_amount, points_amount, idempotency_key, source, description, redirect_url, push_deadline, \
      provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at";
 
+/// Every payment of `environment`, oldest first (the built-in sandbox learns them at start).
+pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> LedgerResult<Vec<PaymentDetail>> {
+    let rows = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id"))
+        .bind(environment.key())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(detail_from_row).collect()
+}
+
 pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
     let row = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"))
         .bind(id.get())

@@ -27,7 +27,7 @@
 //! The audit entry is the use case's to write, in the same transaction.
 
 use ovo_domain::{
-    evaluate, wib_date, wib_day_bounds, Idr, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundDecision,
+    evaluate, Environment, wib_date, wib_day_bounds, Idr, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundDecision,
     RefundFacts, RefundId, RefundMode, RefundPolicy, RefundStatus, Timestamp,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -320,6 +320,17 @@ pub async fn by_reference(conn: &mut SqliteConnection, reference: &Reference) ->
     row.as_ref().map(from_row).transpose()
 }
 
+/// Every refund of the payments of `environment`, oldest first.
+pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> LedgerResult<Vec<RefundRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?) ORDER BY id"
+    ))
+    .bind(environment.key())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// A payment's refunds, oldest first.
 pub async fn list_by_payment(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Vec<RefundRow>> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id"))
@@ -336,8 +347,22 @@ pub async fn queue(
     after: Option<RefundCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<RefundRow>> {
+    queue_in(conn, None, status, after, limit).await
+}
+
+/// [`queue`] limited to the refunds of payments in `environment` (when given).
+pub async fn queue_in(
+    conn: &mut SqliteConnection,
+    environment: Option<Environment>,
+    status: RefundStatus,
+    after: Option<RefundCursor>,
+    limit: u32,
+) -> LedgerResult<Vec<RefundRow>> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
     q.push_bind(status.key());
+    if let Some(environment) = environment {
+        q.push(" AND payment_id IN (SELECT id FROM payments WHERE environment = ").push_bind(environment.key()).push(")");
+    }
     if let Some(cursor) = after {
         q.push(" AND (requested_at, id) < (")
             .push_bind(cursor.requested_at.unix_millis())

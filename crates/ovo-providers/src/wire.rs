@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use ovo_domain::{Idr, Msisdn};
+use ovo_domain::{Idr, Msisdn, Product, Reference};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,17 @@ fn whole_rupiah(text: &str) -> Result<Idr, WireError> {
 }
 
 /// Tazapay: integer minor units, rupiah × 100.
+/// The id the merchant gave a payment at `product` (partnerReferenceNo, invoice_number,
+/// reference_id, bill_no), as each client sends it.
+pub fn merchant_payment_id(product: Product, reference: &Reference, provider_ref: Option<&str>) -> String {
+    match product {
+        Product::FaspayOvoTokenize => crate::products::faspay::wire::bill_no(reference),
+        // The push client names the invoice by the provider's reference when it has one.
+        Product::DokuJokulOvoPush => provider_ref.map_or_else(|| reference.as_str().to_owned(), str::to_owned),
+        Product::DokuSnapOvo | Product::OvoSnap | Product::TazapayOvoIdr => reference.as_str().to_owned(),
+    }
+}
+
 pub fn to_minor_units(amount: Idr) -> i64 {
     amount.rupiah() * 100
 }
@@ -86,6 +97,20 @@ mod tests {
 
     fn idr(n: i64) -> Idr {
         Idr::new(n).unwrap_or(Idr::ZERO)
+    }
+
+    #[test]
+    fn each_product_knows_a_payment_by_the_id_its_client_sends() {
+        let reference = Reference::parse("AB12CD34EF56GH78").unwrap_or_else(|_| unreachable!());
+        let of = |product, provider_ref| merchant_payment_id(product, &reference, provider_ref);
+        assert_eq!(of(Product::OvoSnap, Some("OVO1")), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::DokuSnapOvo, None), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::TazapayOvoIdr, Some("pay_x")), "AB12CD34EF56GH78");
+        assert_eq!(of(Product::DokuJokulOvoPush, Some("AB12CD34EF56GH78-02")), "AB12CD34EF56GH78-02");
+        assert_eq!(of(Product::DokuJokulOvoPush, None), "AB12CD34EF56GH78");
+        let bill = of(Product::FaspayOvoTokenize, Some("9999900000000001"));
+        assert_eq!(bill, crate::products::faspay::wire::bill_no(&reference));
+        assert_eq!(crate::products::faspay::wire::reference_of(&bill), Some(reference.clone()));
     }
 
     #[test]

@@ -396,3 +396,59 @@ async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
         assert!(chain.contains(expected), "{served:?}: {chain}");
     }
 }
+
+/// `POST /_sandbox/import`: the demo merchants' payments and refunds, as a merchant's ledger
+/// has them, become the products' own records; bad records are refused one by one, with why.
+#[tokio::test]
+async fn imported_payments_and_refunds_become_the_products_records() {
+    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.00001").unwrap() };
+    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = sb.url();
+    let day = 86_400_000_i64;
+    let now = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let body = json!({ "payments": [
+        { "product": "ovo_snap", "reference": "AAAABBBBCCCCDDDD", "provider_ref": "OVO0000000000000001", "binding_ref": "LNKDEMO6281234567890",
+          "phone": "081234567890", "amount": 100000, "status": "succeeded", "created_at": now - 5 * day, "paid_at": now - 5 * day,
+          "refunds": [{ "reference": "RRRRSSSSTTTTUUUU", "provider_ref": "RFD1", "amount": 40000, "status": "succeeded", "at": now - 4 * day }] },
+        { "product": "tazapay_ovo_idr", "reference": "EEEEFFFFGGGGHHHH", "provider_ref": "pay_demo1", "phone": "6282112345678",
+          "customer_name": "Putu Ayu Lestari", "amount": 50000, "status": "succeeded", "created_at": now - day,
+          "refunds": [{ "reference": "IIIIJJJJKKKKLLLL", "provider_ref": "rfd_demo1", "amount": 50000, "status": "pending", "at": now - 1000 }] },
+        { "product": "doku_jokul_ovo_push", "reference": "MMMMNNNNOOOOPPPP", "phone": "6285712345678", "amount": 25000, "status": "expired", "created_at": now - day },
+        { "product": "nope", "reference": "X", "phone": "6285712345678", "amount": 1, "status": "failed", "created_at": now },
+        { "product": "ovo_snap", "reference": "QQQQRRRRSSSSTTTT", "phone": "6281234567890", "amount": 1000, "status": "succeeded", "created_at": now,
+          "refunds": [{ "reference": "R2", "amount": 2000, "status": "succeeded", "at": now }] },
+        { "product": "faspay_ovo_tokenize", "reference": "0000000000000000000000001", "phone": "6281382826301", "amount": 5000, "status": "succeeded", "created_at": now }
+    ]});
+    let report: Value = http.post(format!("{url}/_sandbox/import")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(report["imported"], 3, "{report}");
+    let reasons: Vec<String> = report["refused"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(reasons.len(), 3, "{report}");
+    assert!(reasons[0].starts_with("unknown product"), "{reasons:?}");
+    assert_eq!(reasons[1], "refunds add up to more than the payment");
+    assert_eq!(reasons[2], "a Faspay payment needs its trx_id");
+
+    let snap: Value = http.get(format!("{url}/_sandbox/ovo_snap/state")).send().await.unwrap().json().await.unwrap();
+    let payment = snap["payments"].as_array().unwrap().iter().find(|p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD").unwrap();
+    assert_eq!((payment["referenceNo"].as_str(), payment["status"].as_str(), payment["phone"].as_str()), (Some("OVO0000000000000001"), Some("00"), Some("6281234567890")));
+    assert_eq!(payment["refunds"][0]["partnerRefundNo"], "RRRRSSSSTTTTUUUU");
+    // Putu had no OVO account in the sandbox: whoever paid has one now.
+    let putu: Value = http.get(format!("{url}/_sandbox/accounts/6282112345678")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(putu["name"].as_str(), Some("Putu Ayu Lestari"));
+    // The pending Tazapay refund is paid out on the product's schedule, back to the wallet
+    // opened with 5,000,000.
+    let mut paid_out = false;
+    for _ in 0..500 {
+        let payin: Value = http.get(format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1")).send().await.unwrap().json().await.unwrap();
+        if payin["refunds"][0]["status"] == "succeeded" {
+            paid_out = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(paid_out, "the imported pending refund is paid out");
+    let putu: Value = http.get(format!("{url}/_sandbox/accounts/6282112345678")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(putu["cash"].as_i64(), Some(5_050_000));
+    let push: Value = http.get(format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((push["status"].as_str(), push["response_code"].as_str()), (Some("TIMEOUT"), Some("68")));
+}

@@ -3,6 +3,7 @@
 
 import { api, type AppError } from './ipc/client';
 import type {
+  DemoOperatorView,
   EnvironmentKey,
   LanguageKey,
   Preferences,
@@ -25,6 +26,9 @@ type AppState = {
   version: string;
   /** The section the shell shows; kept across a lock so unlocking returns to it. */
   section: Section | null;
+  /** The built-in environment's demo operators and their public password (none elsewhere). */
+  demoOperators: DemoOperatorView[];
+  demoPassword: string | null;
 };
 
 export const app = $state<AppState>({
@@ -32,6 +36,8 @@ export const app = $state<AppState>({
   environment: 'builtin_sandbox',
   version: '',
   section: null,
+  demoOperators: [],
+  demoPassword: null,
 });
 
 /** Loads what the app needs before the first screen. Throws `AppError` on failure. */
@@ -39,6 +45,8 @@ export async function bootstrap(): Promise<void> {
   const info = await api.appInfo();
   app.environment = info.environment;
   app.version = info.version;
+  app.demoOperators = info.demoOperators ?? [];
+  app.demoPassword = info.demoPassword ?? null;
   setCurrentLanguage(defaultLanguage(info));
   app.status = await api.sessionStatus();
 }

@@ -20,6 +20,20 @@ describe('SetupScreen', () => {
     invoke.mockReset();
     setCurrentLanguage('en');
     app.status = status('uninitialized');
+    app.environment = 'builtin_sandbox';
+    app.demoOperators = [];
+    app.demoPassword = null;
+  });
+
+  it('offers the demo operators on the first start of the built-in sandbox', async () => {
+    app.demoOperators = [{ username: 'demo.finance', displayName: 'Fajar (demo)', role: 'finance', disabled: false }];
+    app.demoPassword = 'demo-password';
+    invoke.mockResolvedValueOnce(status('active'));
+    render(SetupScreen);
+    expect(screen.getByTestId('demo-operator-demo.finance').textContent).toContain('Finance');
+    await fireEvent.click(screen.getByTestId('demo-signin-demo.finance'));
+    await waitFor(() => expect(app.status?.state).toBe('active'));
+    expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.finance', password: 'demo-password' } });
   });
 
   it('rejects a confirm field that differs, before any call', async () => {

@@ -18,6 +18,9 @@ describe('SignInScreen', () => {
     invoke.mockReset();
     setCurrentLanguage('en');
     app.status = status('signed_out');
+    app.environment = 'builtin_sandbox';
+    app.demoOperators = [];
+    app.demoPassword = null;
   });
 
   it('has labelled inputs of the right types', () => {
@@ -79,5 +82,68 @@ describe('SignInScreen', () => {
     await fireEvent.change(select);
     expect(screen.getByTestId('signin-submit').textContent?.trim()).toBe('Masuk');
     expect(invoke).toHaveBeenCalledWith('set_language', { input: { language: 'id' } });
+  });
+
+  describe('demo operators', () => {
+    const demo = () => {
+      app.demoOperators = [
+        { username: 'demo.staff', displayName: 'Dian (demo)', role: 'staff', disabled: false },
+        { username: 'demo.support', displayName: 'Sari (demo)', role: 'support', disabled: false },
+        { username: 'demo.finance', displayName: 'Fajar (demo)', role: 'finance', disabled: false },
+        { username: 'demo.admin', displayName: 'Adi (demo)', role: 'admin', disabled: true },
+      ];
+      app.demoPassword = 'demo-password';
+    };
+
+    it('lists each demo operator with its role and the demo password, in both languages', () => {
+      demo();
+      setCurrentLanguage('id');
+      render(SignInScreen);
+      const list = screen.getByTestId('demo-operators');
+      expect(list.textContent).toContain('Operator demo');
+      expect(screen.getByTestId('demo-password').textContent).toBe('Kata sandinya: demo-password');
+      expect(screen.getByTestId('demo-operator-demo.staff').textContent).toContain('Staf');
+      expect(screen.getByTestId('demo-operator-demo.support').textContent).toContain('Layanan pelanggan');
+      expect(screen.getByTestId('demo-operator-demo.finance').textContent).toContain('Keuangan');
+      expect(screen.getByTestId('demo-operator-demo.admin').textContent).toContain('Administrator');
+      expect(screen.getByTestId('demo-signin-demo.finance').getAttribute('aria-label')).toBe(
+        'Masuk sebagai Fajar (demo) (Keuangan)',
+      );
+      // A disabled demo operator cannot be chosen.
+      expect((screen.getByTestId('demo-signin-demo.admin') as HTMLButtonElement).disabled).toBe(true);
+    });
+
+    it('signs in as a demo operator with one click, with the demo password', async () => {
+      demo();
+      invoke.mockResolvedValueOnce(status('active'));
+      render(SignInScreen);
+      expect(screen.getByTestId('demo-password').textContent).toBe('Their password: demo-password');
+      await fireEvent.click(screen.getByTestId('demo-signin-demo.staff'));
+      await waitFor(() => expect(app.status?.state).toBe('active'));
+      expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.staff', password: 'demo-password' } });
+    });
+
+    it('shows the refusal when a demo operator is refused', async () => {
+      demo();
+      invoke.mockRejectedValueOnce({ code: 'wrong_password', message: 'no', reason: 'demo_operator_builtin_only' });
+      render(SignInScreen);
+      await fireEvent.click(screen.getByTestId('demo-signin-demo.finance'));
+      await waitFor(() =>
+        expect(screen.getByTestId('form-error').textContent).toContain('Demo operators sign in only in the built-in sandbox.'),
+      );
+      expect(app.status?.state).toBe('signed_out');
+    });
+
+    it('lists none outside the built-in environment', () => {
+      demo();
+      app.environment = 'production';
+      render(SignInScreen);
+      expect(screen.queryByTestId('demo-operators')).toBeNull();
+    });
+
+    it('lists none when the back end has none', () => {
+      render(SignInScreen);
+      expect(screen.queryByTestId('demo-operators')).toBeNull();
+    });
   });
 });

@@ -38,6 +38,7 @@ impl Backoffice {
         let mut conn = self.ledger.read().await?;
         let customer = ovo_ledger::customers::by_id(&mut conn, id)
             .await?
+            .filter(|c| !c.demo || environment == ovo_domain::Environment::BuiltInSandbox)
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "customer not found"))?;
         let rows = bindings::for_customer(&mut conn, id, environment).await?;
         let now = self.now();

@@ -73,6 +73,10 @@ impl Backoffice {
                     value: &str,
                     hits: &mut Vec<(CustomerRow, SearchMatch, String)>| {
             for row in rows {
+                // Demo customers belong to the built-in environment.
+                if row.demo && environment != ovo_domain::Environment::BuiltInSandbox {
+                    continue;
+                }
                 if !hits.iter().any(|(h, _, _)| h.id == row.id) {
                     hits.push((row, matched, value.to_owned()));
                 }

@@ -33,6 +33,20 @@ pub struct AppInfo {
     pub language: Option<Lang>,
     /// The built-in environment's sandbox (its customer and phone pages), when it runs.
     pub sandbox_url: Option<String>,
+    /// The built-in environment's demo operators (none elsewhere) and their shared, public
+    /// demo password, for the sign-in screen.
+    pub demo_operators: Vec<DemoOperatorView>,
+    pub demo_password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoOperatorView {
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "RoleKey")]
+    pub role: Role,
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -274,6 +288,7 @@ pub fn typescript_bindings() -> String {
         Permission::decl(&cfg),
         AppError::decl(&cfg),
         AppInfo::decl(&cfg),
+        DemoOperatorView::decl(&cfg),
         SessionState::decl(&cfg),
         OperatorView::decl(&cfg),
         SessionStatus::decl(&cfg),

@@ -20,6 +20,7 @@ pub fn routes() -> Router<Ctx> {
     Router::new()
         .route("/_sandbox/health", get(|| async { Json(json!({ "ok": true })) }))
         .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/import", post(import))
         .route("/_sandbox/accounts", get(list_accounts).post(put_account))
         .route("/_sandbox/accounts/{phone}", get(get_account).patch(patch_account))
         .route("/_sandbox/pending", get(list_pending))
@@ -36,6 +37,10 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
 async fn reset(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
     ctx.reset();
     Json(json!({ "reset": true }))
+}
+
+async fn import(State(ctx): State<Ctx>, Json(body): Json<super::import::ImportBody>) -> Json<super::import::ImportReport> {
+    Json(ctx.import(&body.payments))
 }
 
 async fn list_accounts(State(ctx): State<Ctx>) -> Json<Vec<Account>> {

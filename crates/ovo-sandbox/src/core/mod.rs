@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod control;
 pub mod edge;
 pub mod faults;
+pub mod import;
 pub mod journal;
 pub mod notify;
 pub mod pages;
@@ -43,6 +44,11 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     /// Seeds the links listed under `[[bindings]]` for this product (`ctx.merchants().bindings(key)`):
     /// called once the context exists and after every `reset`.
     fn seed(&self, _ctx: &Ctx) {}
+    /// Takes in a payment (and its refunds) the merchant already has, as if it had happened
+    /// here (`POST /_sandbox/import`).
+    fn import(&self, _ctx: &Ctx, _payment: &import::ImportedPayment) -> Result<(), String> {
+        Err(format!("{} does not import payments", self.key()))
+    }
 }
 
 /// The merchants file: per product, the credentials the sandbox accepts and the merchant's

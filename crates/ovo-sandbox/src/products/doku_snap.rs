@@ -22,6 +22,7 @@ use time::{Date, OffsetDateTime};
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
+use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
 use crate::core::journal::{now_rfc3339, Attempt, Delivery};
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
@@ -318,6 +319,8 @@ impl St {
 #[derive(Debug, Default)]
 pub struct DokuSnap {
     inner: Arc<Mutex<Inner>>,
+    /// The merchants file's first client id, read once for imports.
+    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 impl ProductSim for DokuSnap {
@@ -355,6 +358,10 @@ impl ProductSim for DokuSnap {
         *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
     }
 
+    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
+        self.import_payment(ctx, payment)
+    }
+
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
     /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
     fn seed(&self, ctx: &Ctx) {
@@ -385,6 +392,75 @@ impl ProductSim for DokuSnap {
                 inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
             }
         }
+    }
+}
+
+impl DokuSnap {
+    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+        let client_id = match &p.merchant {
+            Some(m) => m.clone(),
+            None => self
+                .first_merchant
+                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .clone()
+                .ok_or("no doku_snap_ovo merchant")?,
+        };
+        let payment_type = match p.kind.as_deref() {
+            Some("recurring") => PaymentType::Recurring,
+            Some("sale") | None => PaymentType::Sale,
+            Some(other) => return Err(format!("unknown paymentType {other:?}; known: sale, recurring")),
+        };
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let binding = p.binding_ref.as_ref().and_then(|b| inner.bindings.get(b)).cloned();
+        let key = (client_id.clone(), p.reference.clone());
+        if inner.payments.contains_key(&key) {
+            return Err("a payment with this partnerReferenceNo exists".into());
+        }
+        let (status, status_desc) = match p.status {
+            ImportedStatus::Succeeded => (PayStatus::Paid, "Success"),
+            ImportedStatus::Pending => (PayStatus::Pending, "Pending"),
+            ImportedStatus::Failed => (PayStatus::Failed, "Failed"),
+            ImportedStatus::Expired => (PayStatus::Failed, "Expired"),
+        };
+        let paid = p.status == ImportedStatus::Succeeded;
+        let refunds = p
+            .refunds
+            .iter()
+            .map(|r| Refund {
+                refund_no: r.provider_ref.clone().unwrap_or_else(|| random_digits(16)),
+                partner_refund_no: r.reference.clone(),
+                amount: r.amount,
+                split: cash_split(r.amount),
+                reason: None,
+                at: import::at(r.at),
+            })
+            .collect();
+        inner.payments.insert(
+            key,
+            Payment {
+                client_id,
+                partner_reference_no: p.reference.clone(),
+                reference_no: p.provider_ref.clone().unwrap_or_else(|| random_digits(16)),
+                external_id: random_digits(16),
+                binding_ref: p.binding_ref.clone().unwrap_or_default(),
+                phone: p.phone.clone(),
+                cust_id_merchant: binding.map(|b| b.cust_id_merchant).unwrap_or_else(|| p.phone.clone()),
+                amount: p.amount,
+                charge: cash_split(p.amount),
+                payment_type,
+                status,
+                status_desc: status_desc.into(),
+                created_at: p.created(),
+                paid_at: paid.then(|| p.paid().unwrap_or_else(|| p.created())),
+                approval_code: paid.then(|| random_digits(12)),
+                success_url: None,
+                failed_url: None,
+                customer_token: String::new(),
+                action_id: None,
+                refunds,
+            },
+        );
+        Ok(())
     }
 }
 

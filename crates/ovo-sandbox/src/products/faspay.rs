@@ -27,6 +27,7 @@ use sha1::Sha1;
 use subtle::ConstantTimeEq;
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -191,6 +192,8 @@ struct SimState {
 #[derive(Debug, Default)]
 pub struct FaspayOvoTokenize {
     state: Arc<Mutex<SimState>>,
+    /// The merchants file's section, read once for imports.
+    merchants: std::sync::OnceLock<Vec<MerchantCfg>>,
 }
 
 impl ProductSim for FaspayOvoTokenize {
@@ -224,6 +227,10 @@ impl ProductSim for FaspayOvoTokenize {
 
     fn reset(&self) {
         *lock(&self.state) = SimState::default();
+    }
+
+    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
+        self.import_payment(ctx, payment)
     }
 
     /// `[[bindings]]`: the phone is ACTIVE for the merchant, with a few paid demo payments over
@@ -262,6 +269,56 @@ impl ProductSim for FaspayOvoTokenize {
                 st.payments.insert(trx_id, payment);
             }
         }
+    }
+}
+
+impl FaspayOvoTokenize {
+    /// `reference` is the bill_no, `provider_ref` the trx_id.
+    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+        if !p.refunds.is_empty() {
+            return Err("Faspay OVO Tokenize has no refund API; its refunds are offline".into());
+        }
+        let merchants = self.merchants.get_or_init(|| ctx.merchants().section(KEY).unwrap_or_default());
+        let merchant = match &p.merchant {
+            Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
+            None => merchants.first(),
+        }
+        .ok_or("no such faspay_ovo_tokenize merchant")?;
+        let trx_id = p.provider_ref.clone().ok_or("a Faspay payment needs its trx_id")?;
+        let status = match p.status {
+            ImportedStatus::Succeeded => 2,
+            ImportedStatus::Pending => 1,
+            ImportedStatus::Failed => 3,
+            ImportedStatus::Expired => 7,
+        };
+        let created = p.created();
+        let mut st = lock(&self.state);
+        if st.payments.contains_key(&trx_id) || st.payments.values().any(|x| x.merchant_id == merchant.merchant_id && x.bill_no == p.reference) {
+            return Err("a payment with this trx_id or bill_no exists".into());
+        }
+        st.payments.insert(
+            trx_id.clone(),
+            Payment {
+                trx_id: trx_id.clone(),
+                merchant_id: merchant.merchant_id.clone(),
+                bill_no: p.reference.clone(),
+                bill_desc: String::new(),
+                amount: p.amount,
+                phone: p.phone.clone(),
+                phone_no: phone::national(&p.phone),
+                cust_name: merchant.merchant_name.clone(),
+                pay_type: "0".into(),
+                source: PaySource::Cash,
+                status,
+                created,
+                updated: p.paid().unwrap_or(created),
+                split: if status == 2 { cash_split(p.amount) } else { Split::default() },
+                payment_reff: (status == 2).then(|| format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
+                action: None,
+                fingerprint: String::new(),
+            },
+        );
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
+use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -212,6 +213,8 @@ impl Inner {
 #[derive(Debug, Default)]
 pub struct OvoSnap {
     inner: Arc<Mutex<Inner>>,
+    /// The merchants file's first client id, read once for imports.
+    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -284,6 +287,10 @@ impl ProductSim for OvoSnap {
 
     /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
     /// work for balance, payment, status, refund and unbinding, for ten (unscaled) years.
+    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
+        self.import_payment(ctx, payment)
+    }
+
     fn seed(&self, ctx: &Ctx) {
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for seed in ctx.merchants().bindings(KEY) {
@@ -310,6 +317,63 @@ impl ProductSim for OvoSnap {
                 inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
             }
         }
+    }
+}
+
+impl OvoSnap {
+    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+        let client_id = match &p.merchant {
+            Some(m) => m.clone(),
+            None => self
+                .first_merchant
+                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .clone()
+                .ok_or("no ovo_snap merchant")?,
+        };
+        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let key = (client_id.clone(), p.reference.clone());
+        if inner.payments.contains_key(&key) {
+            return Err("a payment with this partnerReferenceNo exists".into());
+        }
+        let status = match p.status {
+            ImportedStatus::Succeeded if p.refunded() == p.amount => PayStatus::Refunded,
+            ImportedStatus::Succeeded => PayStatus::Success,
+            ImportedStatus::Pending => PayStatus::Initiated,
+            ImportedStatus::Failed | ImportedStatus::Expired => PayStatus::Failed,
+        };
+        let mut refunds = Vec::new();
+        for r in &p.refunds {
+            let refund_no = match &r.provider_ref {
+                Some(no) => no.clone(),
+                None => inner.next_ref("RFD"),
+            };
+            refunds.push(Refund { refund_no, partner_refund_no: r.reference.clone(), amount: r.amount, split: cash_split(r.amount), at: import::at(r.at) });
+        }
+        let reference_no = match &p.provider_ref {
+            Some(no) => no.clone(),
+            None => inner.next_ref("OVO"),
+        };
+        let paid = p.status == ImportedStatus::Succeeded;
+        inner.payments.insert(
+            key,
+            Payment {
+                client_id,
+                partner_reference_no: p.reference.clone(),
+                reference_no,
+                binding_id: p.binding_ref.clone().unwrap_or_default(),
+                phone: p.phone.clone(),
+                amount: p.amount,
+                charge: Charge::Source(PaySource::Cash),
+                status,
+                split: if paid { cash_split(p.amount) } else { Split::default() },
+                created_at: p.created(),
+                paid_at: if paid { Some(p.paid().unwrap_or_else(|| p.created())) } else { None },
+                reason: (p.status == ImportedStatus::Expired).then(|| "Expired".to_owned()),
+                action_id: None,
+                refunds,
+            },
+        );
+        Ok(())
     }
 }
 

@@ -42,6 +42,11 @@ export const en = {
   'signin.submitting': 'Signing in…',
   'signin.missing': 'Enter your username and password.',
 
+  'demo.title': 'Demo operators',
+  'demo.intro': 'The built-in sandbox comes with one demo operator for each role.',
+  'demo.password': 'Their password:',
+  'demo.signInAs': 'Sign in as {name} ({role})',
+
   'lock.title': 'Session locked',
   'lock.signedInAs': 'Signed in as {name} ({role}).',
   'lock.intro': 'Enter your password to continue where you left off.',
@@ -702,6 +707,8 @@ export const en = {
   'error.reason.credential_field_unknown': 'This product has no such credential field.',
   'error.reason.credential_value_empty': 'Enter a value first.',
   'error.reason.credential_value_too_long': 'The value is too long.',
+  'error.reason.demo_operator_builtin_only':
+    'Demo operators sign in only in the built-in sandbox. Switch to it, or sign in as one of your operators.',
   'error.reason.invalid_sign_in': 'Wrong username or password, or the operator is disabled.',
   'error.reason.wrong_password': 'Wrong password.',
   'error.reason.operator_not_found': 'The operator no longer exists.',

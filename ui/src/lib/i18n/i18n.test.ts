@@ -97,6 +97,7 @@ describe('dictionaries', () => {
       'credential_value_empty',
       'credential_value_too_long',
       'invalid_sign_in',
+      'demo_operator_builtin_only',
       'wrong_password',
       'operator_not_found',
       'account_bound_elsewhere',

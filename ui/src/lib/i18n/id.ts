@@ -42,6 +42,11 @@ export const id: Dictionary = {
   'signin.submitting': 'Sedang masuk…',
   'signin.missing': 'Masukkan nama pengguna dan kata sandi Anda.',
 
+  'demo.title': 'Operator demo',
+  'demo.intro': 'Sandbox bawaan menyediakan satu operator demo untuk setiap peran.',
+  'demo.password': 'Kata sandinya:',
+  'demo.signInAs': 'Masuk sebagai {name} ({role})',
+
   'lock.title': 'Sesi terkunci',
   'lock.signedInAs': 'Masuk sebagai {name} ({role}).',
   'lock.intro': 'Masukkan kata sandi untuk melanjutkan pekerjaan Anda.',
@@ -708,6 +713,8 @@ export const id: Dictionary = {
   'error.reason.credential_field_unknown': 'Produk ini tidak memiliki kolom kredensial tersebut.',
   'error.reason.credential_value_empty': 'Isi nilainya terlebih dahulu.',
   'error.reason.credential_value_too_long': 'Nilainya terlalu panjang.',
+  'error.reason.demo_operator_builtin_only':
+    'Operator demo hanya dapat masuk di sandbox bawaan. Beralihlah ke sandbox bawaan, atau masuk sebagai salah satu operator Anda.',
   'error.reason.invalid_sign_in': 'Nama pengguna atau kata sandi salah, atau operator dinonaktifkan.',
   'error.reason.wrong_password': 'Kata sandi salah.',
   'error.reason.operator_not_found': 'Operator tersebut sudah tidak ada.',

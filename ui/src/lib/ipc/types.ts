@@ -12,7 +12,13 @@ export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: 
 /**
  * The built-in environment's sandbox (its customer and phone pages), when it runs.
  */
-sandboxUrl: string | null, };
+sandboxUrl: string | null, 
+/**
+ * The built-in environment's demo operators (none elsewhere) and their shared, public
+ * demo password, for the sign-in screen.
+ */
+demoOperators: Array<DemoOperatorView>, demoPassword: string | null, };
+export type DemoOperatorView = { username: string, displayName: string, role: RoleKey, disabled: boolean, };
 export type SessionState = "uninitialized" | "signed_out" | "locked" | "active";
 export type OperatorView = { id: number, username: string, displayName: string, role: RoleKey, disabled: boolean, createdAt: string, };
 export type SessionStatus = { state: SessionState, operator: OperatorView | null, permissions: Array<Permission>, idleLockMinutes: number, };

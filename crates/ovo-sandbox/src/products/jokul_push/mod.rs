@@ -22,6 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 use time::OffsetDateTime;
 
+use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
@@ -177,6 +178,8 @@ struct Inner {
 #[derive(Debug, Default)]
 pub struct JokulPush {
     inner: Arc<Mutex<Inner>>,
+    /// The merchants file's first client id, read once for imports.
+    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -231,6 +234,72 @@ impl ProductSim for JokulPush {
 
     fn reset(&self) {
         *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Inner::default();
+    }
+
+    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
+        self.import_payment(ctx, payment)
+    }
+}
+
+impl JokulPush {
+    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+        if !p.refunds.is_empty() {
+            return Err("DOKU Jokul push has no refund API; its refunds are offline".into());
+        }
+        let client_id = match &p.merchant {
+            Some(m) => m.clone(),
+            None => self
+                .first_merchant
+                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .clone()
+                .ok_or("no doku_jokul_ovo_push merchant")?,
+        };
+        // The invoice number is what the merchant sent and what the status path names.
+        let invoice_number = p.provider_ref.clone().unwrap_or_else(|| p.reference.clone());
+        let (status, code) = match p.status {
+            ImportedStatus::Succeeded => (PayStatus::Success, "00"),
+            ImportedStatus::Pending => (PayStatus::Pending, ""),
+            ImportedStatus::Failed => (PayStatus::Failed, "17"),
+            ImportedStatus::Expired => (PayStatus::Timeout, "68"),
+        };
+        let text = |t: OffsetDateTime| t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default();
+        let finished = (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
+        let account = ctx.wallets().get(&p.phone);
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (client_id.clone(), invoice_number.clone());
+        if inner.payments.contains_key(&key) {
+            return Err("a payment with this invoice number exists".into());
+        }
+        let mut rng = rand::thread_rng();
+        inner.payments.insert(
+            key,
+            Payment {
+                client_id,
+                invoice_number,
+                amount: p.amount,
+                ovo_id: phone::national(&p.phone),
+                phone: Some(p.phone.clone()),
+                status,
+                response_code: code.into(),
+                request_id: String::new(),
+                created_at: text(p.created()),
+                final_at: finished.map(text),
+                final_instant: None,
+                account_name: account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                date: String::new(),
+                batch_number: 0,
+                trace_number: 0,
+                reference_number: 0,
+                approval_code: if status == PayStatus::Success { format!("{:06}", rng.gen_range(0..1_000_000)) } else { String::new() },
+                split: if status == PayStatus::Success { cash_split(p.amount) } else { Split::default() },
+                cash_balance: 0,
+                points_balance: 0,
+                refunded: 0,
+                refunds: Vec::new(),
+                action_id: None,
+            },
+        );
+        Ok(())
     }
 }
 

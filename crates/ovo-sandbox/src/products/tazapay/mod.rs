@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::core::import::{self, cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -125,6 +126,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct Tazapay {
     state: Arc<Mutex<State>>,
+    /// The handlers' view, built once for imports.
+    import_app: std::sync::OnceLock<App>,
 }
 
 impl ProductSim for Tazapay {
@@ -154,6 +157,101 @@ impl ProductSim for Tazapay {
 
     fn reset(&self) {
         *self.state.lock().unwrap_or_else(PoisonError::into_inner) = State::default();
+    }
+
+    /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
+    fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+        let app = self.import_app.get_or_init(|| App::new(ctx.clone(), self.state.clone()));
+        let merchant = match &p.merchant {
+            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
+            None => app.merchants.first(),
+        }
+        .cloned()
+        .ok_or("no such tazapay_ovo_idr merchant")?;
+        let id = p.provider_ref.clone().ok_or("a Tazapay payin needs its id (pay_…)")?;
+        if !id.starts_with("pay_") {
+            return Err("a payin id starts with pay_".into());
+        }
+        let created = p.created();
+        let paid = p.status == ImportedStatus::Succeeded;
+        let (payin_status, attempt_status, description) = match p.status {
+            ImportedStatus::Succeeded => ("succeeded", "succeeded", ""),
+            ImportedStatus::Pending => ("requires_action", "requires_action", ""),
+            ImportedStatus::Failed => ("requires_payment_method", "failed", "payment declined"),
+            ImportedStatus::Expired => ("requires_payment_method", "failed", "expired"),
+        };
+        let mut payin = Payin::new(&merchant, p.amount * 100, String::new());
+        payin.id = id.clone();
+        payin.reference_id = p.reference.clone();
+        payin.created_at = created;
+        payin.status = payin_status.into();
+        payin.confirm = true;
+        payin.amount_paid = if paid { payin.amount } else { 0 };
+        payin.payment_method_details = json!({ "type": "ovo_idr", "ovo_idr": { "phone": { "calling_code": "62", "number": &p.phone[2..] } } });
+        let refunded: i64 = p.refunds.iter().filter(|r| r.status == ImportedRefundStatus::Succeeded).map(|r| r.amount).sum();
+        let attempt = Attempt {
+            id: new_id("pat_"),
+            payin: id.clone(),
+            amount: payin.amount,
+            phone: json!({ "calling_code": "62", "number": &p.phone[2..] }),
+            wallet_phone: Some(p.phone.clone()),
+            status: attempt_status.into(),
+            status_description: description.into(),
+            created_at: created,
+            expires_at: created + time::Duration::days(5),
+            action_id: None,
+            split: paid.then(|| cash_split(p.amount)),
+            refunded_split: cash_split(refunded),
+            refunded: refunded > 0,
+            paid_at: paid.then(|| p.paid().unwrap_or(created)),
+        };
+        payin.latest_attempt = attempt.id.clone();
+        payin.attempts.push(attempt.id.clone());
+        let mut pending = Vec::new();
+        {
+            let mut st = app.lock();
+            if st.payins.contains_key(&id) {
+                return Err("a payin with this id exists".into());
+            }
+            for r in &p.refunds {
+                let rfd = r.provider_ref.clone().ok_or("a Tazapay refund needs its id (rfd_…)")?;
+                let status = match r.status {
+                    ImportedRefundStatus::Succeeded => "succeeded",
+                    ImportedRefundStatus::Pending => {
+                        pending.push(rfd.clone());
+                        "pending"
+                    }
+                };
+                st.refunds.insert(
+                    rfd.clone(),
+                    Refund {
+                        id: rfd,
+                        merchant: merchant.api_key.clone(),
+                        payin: id.clone(),
+                        attempt: attempt.id.clone(),
+                        amount: r.amount * 100,
+                        currency: "IDR".into(),
+                        holding_currency: merchant.holding_currency.clone(),
+                        reason: String::new(),
+                        metadata: Value::Null,
+                        reference_id: r.reference.clone(),
+                        remarks: String::new(),
+                        status: status.into(),
+                        status_description: String::new(),
+                        webhook_url: None,
+                        created_at: import::at(r.at),
+                    },
+                );
+            }
+            st.attempts.insert(attempt.id.clone(), attempt);
+            st.payins.insert(id, payin);
+        }
+        if tokio::runtime::Handle::try_current().is_ok() {
+            for rfd in pending {
+                app.spawn_refund(rfd);
+            }
+        }
+        Ok(())
     }
 }
 
