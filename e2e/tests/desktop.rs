@@ -8,8 +8,8 @@ use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
 use support::{
-    by_id, card, contains, digits, open_payment_by_reference, open_started_payment, payment_step, refund_row_for, started,
-    wait_status, Desktop, Install, Sandbox, APP_IDENTIFIER,
+    by_id, card, contains, decide_refund, digits, open_payment_by_reference, open_started_payment, payment_step, refund_row_for,
+    started, wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
@@ -603,30 +603,12 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
     app.find("screen-setup").await?;
     app.click("demo-signin-demo.finance").await?;
     app.find("screen-shell").await?;
-    app.click("nav-refunds").await?;
-    app.click("refunds-tab-requested").await?;
-    let row = refund_row_for(app, &reference).await?;
-    app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
-    app.wait_attr("refund-status", "data-status", "requested").await?;
+    let decision = Decision { approve: true, note: "", password: DEMO_PASSWORD };
+    decide_refund(app, &reference, &decision, "demo-03-approve-password").await?;
     app.wait_text("refund-requested-by", "demo.staff").await?;
-    app.click("refund-approve").await?;
-    app.find("refund-decide-dialog").await?;
-    app.fill("refund-password", DEMO_PASSWORD).await?;
-    app.click("refund-decide-confirm").await?;
-    app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
-    loop {
-        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
-        if status == "succeeded" {
-            break;
-        }
-        ensure!(!["failed", "rejected", "unknown"].contains(&status.as_str()), "the refund became {status}");
-        ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}");
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        app.click("refund-reload").await?;
-    }
+    wait_refund_status(app, "succeeded", Duration::from_secs(90)).await?;
     ensure!(app.text("refund-decided-by").await?.contains("demo.finance"), "decided by the demo finance operator");
-    app.screenshot("demo-03-refund-succeeded").await?;
+    app.screenshot("demo-04-refund-succeeded").await?;
     let received = sandbox.get("/_sandbox/received?product=ovo_snap").await?;
     let refund_calls = received.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("/debit/refund")).count();
     ensure!(refund_calls == 1, "exactly one refund request reached OVO SNAP: {refund_calls}");
