@@ -639,6 +639,7 @@ export const id: Dictionary = {
   'timeline.payment_needs_review': 'Perlu ditinjau: belum ada jawaban akhir dari penyedia',
   'timeline.payment_relink_required': 'Penyedia meminta akun ditautkan ulang',
   'timeline.payment_requested_again': 'Permintaan bayar ke aplikasi OVO dikirim lagi',
+  'timeline.payment_cancel_requested': 'Pembatalan diminta ke penyedia',
   'timeline.notification': 'Notifikasi dari penyedia',
   'timeline.status_query': 'Status ditanyakan ke penyedia',
 
