@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "payment_page",
     "refresh_payment",
     "request_payment_again",
+    "cancel_payment",
     "listener_settings",
     "set_listener",
 ];

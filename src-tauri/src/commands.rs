@@ -378,6 +378,16 @@ pub async fn request_payment_again(
 }
 
 #[tauri::command]
+pub async fn cancel_payment(
+    shell: State<'_, Shell>,
+    input: PaymentRef,
+) -> Reply<PaymentDetailView> {
+    shell
+        .journal
+        .record("cancel_payment", shell.app.cancel_payment(input).await)
+}
+
+#[tauri::command]
 pub async fn refresh_payment(
     shell: State<'_, Shell>,
     input: PaymentRef,

@@ -110,6 +110,7 @@ fn main() {
             commands::payment_page,
             commands::refresh_payment,
             commands::request_payment_again,
+            commands::cancel_payment,
             commands::listener_settings,
             commands::set_listener,
         ])

@@ -52,6 +52,8 @@ pub(crate) enum Origin {
     Pay,
     Status,
     Notification,
+    /// The provider's answer to a cancel.
+    Cancel,
 }
 
 impl Origin {
@@ -60,6 +62,7 @@ impl Origin {
             Origin::Pay => "payment.pay",
             Origin::Status => "payment.status",
             Origin::Notification => "payment.notification",
+            Origin::Cancel => "payment.cancel_answer",
         }
     }
 
@@ -68,6 +71,7 @@ impl Origin {
             Origin::Pay => "pay",
             Origin::Status => "status",
             Origin::Notification => "notification",
+            Origin::Cancel => "cancel",
         }
     }
 }
@@ -687,8 +691,8 @@ impl Backoffice {
                     }
                     // An answer that does not match what we sent: a person must look.
                     Origin::Pay => PaymentStatus::NeedsReview,
-                    // A status query that failed changes nothing; ask again later.
-                    Origin::Status | Origin::Notification => current.status,
+                    // A status query or a cancel that failed changes nothing; ask again later.
+                    Origin::Status | Origin::Notification | Origin::Cancel => current.status,
                 };
                 problem = Some(stored);
                 status
@@ -743,7 +747,8 @@ impl Backoffice {
             || redirect
                 .as_ref()
                 .is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
-            || origin == Origin::Pay;
+            || origin == Origin::Pay
+            || origin == Origin::Cancel;
         let problem_json = problem.as_ref().map(StoredProblem::to_json);
         let clear_problem = status == PaymentStatus::Succeeded || (answer.is_ok() && still_open);
         payments::update(
@@ -1119,6 +1124,7 @@ impl Backoffice {
             refunds: refund_views,
             refundable,
             can_request_again: can_request_again(&p),
+            can_cancel: can_cancel(&p),
             attempt: p.attempt,
             relink_url,
             give_up_at: if open { p.give_up_at.map(Timestamp::to_rfc3339) } else { None },
@@ -1165,7 +1171,66 @@ fn can_request_again(p: &PaymentDetail) -> bool {
         && p.provider_ref.is_some()
 }
 
+fn can_cancel(p: &PaymentDetail) -> bool {
+    !p.status.is_final() && capabilities(p.product).supports(Operation::Cancel) && p.provider_ref.is_some()
+}
+
 impl Backoffice {
+    /// Withdraws an open payment at the provider (Tazapay cancel payin, Faspay Cancel
+    /// Transaction). The request is recorded before the one provider call; a cancelled answer
+    /// closes the payment, a refusal (already paid or final) is settled by a status query, and
+    /// a lost answer leaves it open for the status checks.
+    pub async fn cancel_payment(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
+        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
+        let id = PaymentId::new(input.payment_id);
+        let payment = self.payment_row(id).await?;
+        if payment.environment != self.environment().await {
+            return Err(AppError::new(ErrorCode::Conflict, "this payment belongs to another environment; switch to it to cancel it")
+                .with_reason("payment_other_environment"));
+        }
+        if !can_cancel(&payment) {
+            let why = if !capabilities(payment.product).supports(Operation::Cancel) {
+                format!("{} has no way to cancel a payment", payment.product.display_name())
+            } else if payment.status.is_final() {
+                format!("only an open payment can be cancelled; this one is {}", payment.status.key())
+            } else {
+                "the provider never created this payment; nothing to cancel there".to_owned()
+            };
+            return Err(AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_cancellable"));
+        }
+        let Some(kind) = parse_kind(&payment.kind) else {
+            return Err(AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)));
+        };
+        let now = self.now();
+        let detail = json!({ "by": actor.operator.username, "provider_ref": payment.provider_ref, "status": payment.status.key() });
+        let mut tx = self.ledger.begin_write().await?;
+        payments::add_event(&mut tx, id, now, "payment_cancel_requested", &detail).await?;
+        self.audit(&mut tx, Some(&actor.operator), "payment.cancel", &payment_subject(&payment.reference), AuditOutcome::Ok, detail)
+            .await?;
+        ovo_ledger::commit(tx).await?;
+
+        let request = StatusRequest {
+            reference: payment.reference.clone(),
+            provider_ref: payment.provider_ref.clone(),
+            kind,
+            amount: payment.amount,
+            account: None,
+            created_at: payment.created_at,
+        };
+        let answer = match self.provider(payment.environment, payment.product).await {
+            Ok(client) => client.cancel(&request).await,
+            Err(e) => Err(e),
+        };
+        let refused = answer.as_ref().err().is_some_and(|e| !e.is_unknown_outcome());
+        self.apply_answer(id, answer, Origin::Cancel, Some(&actor.operator)).await?;
+        if refused {
+            // Already paid or final at the provider: its status says which, never a guess.
+            let payment = self.payment_row(id).await?;
+            self.check_payment(&payment).await?;
+        }
+        self.payment_detail(id).await
+    }
+
     /// Asks the customer again on the same provider payment after its attempt failed or
     /// expired (Tazapay: a new confirm on the same payin, never a new payin): the new attempt
     /// and its key are committed first, then sent once; its outcome is followed as any.

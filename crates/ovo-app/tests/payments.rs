@@ -948,6 +948,51 @@ async fn the_poller_follows_each_products_first_checks() {
 }
 
 #[tokio::test]
+async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "16.000")).await;
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    assert!(view.can_cancel);
+    let cancelled = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap();
+    assert_eq!(cancelled.payment.status, "cancelled", "{cancelled:#?}");
+    assert!(!cancelled.can_cancel);
+    let kinds: Vec<&str> = cancelled.timeline.iter().map(|t| t.kind.as_str()).collect();
+    assert!(kinds.contains(&"payment_cancel_requested") && kinds.contains(&"payment_cancelled"), "{kinds:?}");
+    let posts = get_json(&f, "/_sandbox/received?product=tazapay_ovo_idr").await;
+    let cancels = posts.as_array().unwrap().iter().filter(|r| r["endpoint"] == "/v3/payin/{id}/cancel").count();
+    assert_eq!(cancels, 1);
+    // A final payment is refused before any provider call.
+    let err = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
+    assert_eq!((err.code, err.reason.as_deref()), (ErrorCode::Conflict, Some("payment_not_cancellable")));
+
+    // Paid at Faspay but not yet known here: 81 Already Been Paid, then the status query settles it.
+    let sophia = customer_id(&f, SOPHIA).await;
+    let paying = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "21.000")).await;
+    assert_eq!(paying.payment.status, "pending", "{paying:#?}");
+    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
+    let (status, body) = decide(&f, &action, "approve", "cash").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(detail(&f, paying.payment.id).await.payment.status, "pending");
+    let paid = f.app.cancel_payment(PaymentRef { payment_id: paying.payment.id }).await.unwrap();
+    assert_eq!(paid.payment.status, "succeeded", "{paid:#?}");
+
+    // A product without a cancel refuses, and says so.
+    let mut req = input(None, "doku_jokul_ovo_push", "push", "10.000");
+    req.phone = "0811-0000-0005".into();
+    let other = start(&f, req).await;
+    assert!(!other.can_cancel);
+
+    sign_in_as(&f, "admin").await;
+    let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    let asked: Vec<_> = audit.entries.iter().filter(|e| e.action == "payment.cancel").collect();
+    assert_eq!(asked.len(), 2, "{asked:#?}");
+    assert!(asked.iter().any(|e| e.subject.contains(&view.payment.reference)), "{asked:#?}");
+    assert!(asked.iter().any(|e| e.subject.contains(&paying.payment.reference)), "{asked:#?}");
+    assert!(audit.entries.iter().any(|e| e.action == "payment.cancel_answer"), "the answer is audited");
+}
+
+#[tokio::test]
 async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;

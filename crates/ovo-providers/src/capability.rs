@@ -20,6 +20,8 @@ pub enum Operation {
     /// One harmless read proving the host answers and accepts the credentials.
     TestConnection,
     RequestAgain,
+    /// Withdraws an unpaid payment at the provider.
+    Cancel,
 }
 
 impl Operation {
@@ -37,6 +39,7 @@ impl Operation {
             Operation::Notifications => "notifications",
             Operation::TestConnection => "test_connection",
             Operation::RequestAgain => "request_again",
+            Operation::Cancel => "cancel",
         }
     }
 }
@@ -84,6 +87,9 @@ pub struct Capabilities {
     /// A failed or expired attempt can be requested again on the same provider payment
     /// (Tazapay: a new confirm on the same payin, §1 step 4).
     pub request_again: bool,
+    /// An open (unpaid) payment can be cancelled at the provider (Tazapay §4 cancel payin,
+    /// Faspay §5.10 Cancel Transaction).
+    pub cancel: bool,
     /// When to ask for the status of an open payment, and when to give up (the product file).
     pub poll: PollSchedule,
 }
@@ -103,6 +109,7 @@ impl Capabilities {
             // Every product has a harmless authenticated read.
             Operation::TestConnection => true,
             Operation::RequestAgain => self.request_again,
+            Operation::Cancel => self.cancel,
         }
     }
 }
@@ -233,6 +240,7 @@ const TABLE: [Capabilities; 5] = [
         unbind: true,
         notifications: true,
         request_again: false,
+        cancel: false,
         poll: DOKU_SNAP_POLL,
     },
     Capabilities {
@@ -248,6 +256,7 @@ const TABLE: [Capabilities; 5] = [
         unbind: false,
         notifications: false,
         request_again: false,
+        cancel: false,
         poll: JOKUL_POLL,
     },
     Capabilities {
@@ -262,6 +271,7 @@ const TABLE: [Capabilities; 5] = [
         unbind: false,
         notifications: true,
         request_again: true,
+        cancel: true,
         poll: TAZAPAY_POLL,
     },
     Capabilities {
@@ -276,6 +286,7 @@ const TABLE: [Capabilities; 5] = [
         unbind: true,
         notifications: true,
         request_again: false,
+        cancel: true,
         poll: FASPAY_POLL,
     },
     Capabilities {
@@ -291,6 +302,7 @@ const TABLE: [Capabilities; 5] = [
         unbind: true,
         notifications: true,
         request_again: false,
+        cancel: false,
         poll: OVO_SNAP_POLL,
     },
 ];
@@ -361,5 +373,8 @@ mod tests {
         assert_eq!(tazapay.next_check(start, now, expires), expires);
         assert!(capabilities(Product::TazapayOvoIdr).supports(Operation::RequestAgain));
         assert!(!capabilities(Product::FaspayOvoTokenize).supports(Operation::RequestAgain));
+        let cancels: Vec<_> = Product::ALL.into_iter().filter(|p| capabilities(*p).supports(Operation::Cancel)).collect();
+        assert_eq!(cancels.len(), 2);
+        assert!(cancels.contains(&Product::TazapayOvoIdr) && cancels.contains(&Product::FaspayOvoTokenize));
     }
 }

@@ -43,6 +43,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         unsupported(self.product(), Operation::RequestAgain)
     }
 
+    /// Withdraws an unpaid payment at the provider. A write: a lost answer is `UnknownOutcome`,
+    /// resolved by `status`. A payment already paid or final is refused by the provider.
+    async fn cancel(&self, _request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        unsupported(self.product(), Operation::Cancel)
+    }
+
     async fn status(&self, _request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         unsupported(self.product(), Operation::Status)
     }

@@ -291,6 +291,33 @@ async fn every_operation_from_activation_to_unlink() {
 }
 
 #[tokio::test]
+async fn an_unpaid_transaction_is_cancelled_and_a_paid_one_is_refused() {
+    let w = world().await;
+    w.link(SOPHIA).await;
+
+    // Unpaid (§5.10): cancelled, and the status says so.
+    let r = reference();
+    let trx_id = w.pay(&r, SOPHIA, 10_000).await;
+    let cancelled = w.client.cancel(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap();
+    assert_eq!(cancelled.state, PaymentState::Cancelled);
+    assert_eq!(cancelled.provider_ref.as_deref(), Some(trx_id.as_str()));
+    assert_eq!(w.client.status(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap().state, PaymentState::Cancelled);
+    // Cancelling again: 17 Order Cancelled.
+    assert_eq!(declined_code(&w.client.cancel(&status_of(&r, Some(trx_id), 10_000)).await.unwrap_err()), "17");
+
+    // Paid: 81 Already Been Paid, and it stays paid.
+    let r = reference();
+    let trx_id = w.pay(&r, SOPHIA, 12_000).await;
+    w.approve("pin_payment").await;
+    let paid = status_of(&r, Some(trx_id), 12_000);
+    // Notified twice: the cancelled bill, then this one paid.
+    w.receiver.wait("POST", 2).await;
+    assert_eq!(w.client.status(&paid).await.unwrap().state, PaymentState::Succeeded);
+    assert_eq!(declined_code(&w.client.cancel(&paid).await.unwrap_err()), "81");
+    assert_eq!(w.client.status(&paid).await.unwrap().state, PaymentState::Succeeded);
+}
+
+#[tokio::test]
 async fn declines_keep_the_providers_code() {
     let w = world().await;
     let bind = |p: &str| BindRequest { reference: reference(), phone: phone(p), merchant_customer_id: "Magic".into(), return_url: "http://x".into() };

@@ -291,6 +291,26 @@ async fn a_pending_payin_can_be_cancelled() {
 }
 
 #[tokio::test]
+async fn cancel_withdraws_an_open_payin_and_is_refused_once_paid() {
+    let t = env().await;
+    let open = payment(&reference(), 1, 13_000, BUDI);
+    let payin = t.client.pay(&open).await.unwrap().provider_ref.unwrap();
+    let cancelled = t.client.cancel(&status_of(&open, Some(payin.clone()))).await.unwrap();
+    assert_eq!(cancelled.state, PaymentState::Cancelled);
+    assert_eq!(cancelled.provider_ref.as_deref(), Some(payin.as_str()));
+    // Same idempotency key: a repeated cancel replays the first answer.
+    assert_eq!(t.client.cancel(&status_of(&open, Some(payin))).await.unwrap().state, PaymentState::Cancelled);
+
+    let paid = payment(&reference(), 1, 14_000, BUDI);
+    let payin = t.client.pay(&paid).await.unwrap().provider_ref.unwrap();
+    t.approve_push(BUDI).await;
+    assert_eq!(t.settled(&paid, &payin).await.state, PaymentState::Succeeded);
+    let refused = t.client.cancel(&status_of(&paid, Some(payin.clone()))).await.unwrap_err();
+    assert!(!matches!(refused, ProviderError::UnknownOutcome { .. }), "{refused:?}");
+    assert_eq!(t.client.status(&status_of(&paid, Some(payin))).await.unwrap().state, PaymentState::Succeeded);
+}
+
+#[tokio::test]
 async fn the_first_attempt_creates_and_confirms_the_payin_in_one_call() {
     let t = env().await;
     let p = payment(&reference(), 1, 16_000, BUDI);

@@ -69,6 +69,7 @@ export function paymentDetail(overrides: Partial<PaymentDetailView> = {}, row: P
     refunds: [refundView(21)],
     refundable: 100000,
     canRequestAgain: false,
+    canCancel: false,
     attempt: 1,
     relinkUrl: null,
     giveUpAt: null,

@@ -104,6 +104,8 @@ pub struct PaymentDetailView {
     /// The last attempt failed or expired and the product can ask again on the same provider
     /// payment (Tazapay: a new push on the same payin).
     pub can_request_again: bool,
+    /// The payment is open and its product can cancel it at the provider.
+    pub can_cancel: bool,
     /// The current attempt: 1, then one more per request again.
     #[ts(type = "number")]
     pub attempt: i64,

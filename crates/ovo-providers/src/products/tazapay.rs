@@ -758,7 +758,7 @@ impl TazapayClient {
 
     /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
     pub async fn cancel_payin(&self, reference: &Reference, payin_id: &str) -> ProviderResult<PaymentOutcome> {
-        let call = Call::write(Operation::Pay, self.options.cancel_timeout);
+        let call = Call::write(Operation::Cancel, self.options.cancel_timeout);
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
         let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
         let payin: Payin = self.data(call, &reply)?;
@@ -865,6 +865,12 @@ impl Provider for TazapayClient {
         self.remember_payin(&request.reference, &payin.id);
         check_paid(&payin)?;
         Ok(outcome(&payin))
+    }
+
+    /// `POST /v3/payin/{id}/cancel` (§4): allowed only before the payin succeeded (§9).
+    async fn cancel(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        let payin_id = self.payin_id(request.provider_ref.as_ref(), &request.reference)?;
+        self.cancel_payin(&request.reference, &payin_id).await
     }
 
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {

@@ -177,6 +177,7 @@ export interface Client {
   refreshPayment(input: PaymentRef): Promise<PaymentDetailView>;
   /** A new attempt on the same provider payment after the last one failed or expired. */
   requestPaymentAgain(input: PaymentRef): Promise<PaymentDetailView>;
+  cancelPayment(input: PaymentRef): Promise<PaymentDetailView>;
   listenerSettings(): Promise<ListenerSettings>;
   setListener(input: ListenerInput): Promise<ListenerSettings>;
   /** The rule in plain words, the refundable amount and, if refused, why. */
@@ -257,6 +258,7 @@ export function createClient(invokeFn: InvokeFn): Client {
     paymentPage: (input) => call<PaymentDetailView>('payment_page', input),
     refreshPayment: (input) => call<PaymentDetailView>('refresh_payment', input),
     requestPaymentAgain: (input) => call<PaymentDetailView>('request_payment_again', input),
+    cancelPayment: (input) => call<PaymentDetailView>('cancel_payment', input),
     listenerSettings: () => call<ListenerSettings>('listener_settings'),
     setListener: (input) => call<ListenerSettings>('set_listener', input),
     previewRefund: (input) => call<RefundPreview>('preview_refund', input),

@@ -299,6 +299,10 @@ refundable: number,
  */
 canRequestAgain: boolean, 
 /**
+ * The payment is open and its product can cancel it at the provider.
+ */
+canCancel: boolean, 
+/**
  * The current attempt: 1, then one more per request again.
  */
 attempt: number, 

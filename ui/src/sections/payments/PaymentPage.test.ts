@@ -166,6 +166,28 @@ describe('PaymentPage: operations the provider specs name', () => {
     expect(screen.getByTestId('payment-give-up').textContent).toContain('until');
   });
 
+  it('cancels an open payment after a confirmation', async () => {
+    const pending = paymentDetail({ canCancel: true }, { status: 'pending' });
+    const cancelled = paymentDetail({ canCancel: false }, { status: 'cancelled' });
+    invoke.mockImplementation(fakeBackend({ payment_page: () => pending, cancel_payment: () => cancelled }));
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    const button = await screen.findByTestId('payment-cancel');
+    expect(button.textContent).toContain('Cancel payment');
+    await fireEvent.click(button);
+    expect(invoke).not.toHaveBeenCalledWith('cancel_payment', expect.anything());
+    await fireEvent.click(await screen.findByTestId('payment-cancel-confirm'));
+    expect(invoke).toHaveBeenCalledWith('cancel_payment', { input: { paymentId: 11 } });
+    await waitFor(() => expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('cancelled'));
+    expect(screen.queryByTestId('payment-cancel')).toBeNull();
+  });
+
+  it('offers no cancel when the product cannot', async () => {
+    invoke.mockImplementation(fakeBackend({ payment_page: () => paymentDetail({ canCancel: false }, { status: 'pending' }) }));
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await screen.findByTestId('payment-reference');
+    expect(screen.queryByTestId('payment-cancel')).toBeNull();
+  });
+
   it('offers no request again without take_payments or when the product cannot', async () => {
     app.status = status('active', { permissions: ['view_payments'] });
     invoke.mockImplementation(fakeBackend({ payment_page: () => failedTazapay() }));

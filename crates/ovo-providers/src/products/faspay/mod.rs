@@ -452,6 +452,9 @@ fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> P
     }
 }
 
+/// `payment_cancel` (at most 50 characters, §5.10).
+const CANCEL_REASON: &str = "Cancelled by the merchant back office";
+
 /// A bill number the back office never issues (ours are 25 digits).
 const CONNECTION_TEST_BILL: &str = "OVOBOCONNECTIONTEST";
 
@@ -562,6 +565,42 @@ impl Provider for FaspayClient {
             provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
             paid: None,
             provider_status,
+        })
+    }
+
+    /// §5.10 Cancel Transaction (unpaid only): a paid bill answers 81 and stays paid.
+    async fn cancel(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
+        let call = Call::write(Operation::Cancel, self.options.timeouts.inquiry);
+        let bill_no = wire::bill_no(&request.reference);
+        let body = json!({
+            "request": "Canceling Payment",
+            "trx_id": request.provider_ref.clone().unwrap_or_default(),
+            "merchant_id": self.merchant_id,
+            "merchant": self.options.merchant_name,
+            "bill_no": bill_no,
+            "payment_cancel": CANCEL_REASON,
+            "signature": self.signer.bill(&bill_no),
+        });
+        let value = self.post(call, &self.options.urls.cancel, body).await?;
+        let reply: wire::StatusReply = self.decode(call, value)?;
+        if reply.outcome.code() != ResponseCode::Success {
+            return Err(self.refused(call, &reply.outcome));
+        }
+        if let Some(echoed) = reply.bill_no.as_ref().filter(|b| **b != bill_no) {
+            return Err(Self::mismatch("bill_no", bill_no, echoed.clone()));
+        }
+        let raw = reply.payment_status_code.clone().unwrap_or_else(|| "8".into());
+        let desc = reply.payment_status_desc.clone();
+        let provider_status = match &desc {
+            Some(d) => format!("{raw} {d}"),
+            None => raw.clone(),
+        };
+        Ok(PaymentOutcome {
+            state: payment_state(&PaymentStatusCode::parse(&raw), &raw, desc),
+            provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
+            paid: None,
+            provider_status,
+            attempt_expires_at: None,
         })
     }
 
