@@ -61,7 +61,7 @@ async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
         description: "E2E DOKU recurring",
     };
     start_payment(app, &recurring, Some(&account_id)).await?;
-    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(150)).await?;
     ensure!(install.opened().len() == opened_before, "a recurring payment opens no page: {:?}", install.opened());
     app.screenshot("02-recurring-succeeded").await?;
     let recurring_ref = open_started_payment(app).await?;

@@ -149,9 +149,11 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 /// doku-snap-ovo.md §6: +5 min after creation (+60 s after the customer returns, which the
-/// return listener triggers), every 5 min up to 60 min, hourly up to 24 h.
+/// return listener triggers), every 5 min up to 60 min, hourly up to 24 h. Also +60 s after
+/// creation: a RECURRING payment completes at the acquirer with no customer step, and DOKU
+/// advises a status check at least 60 s after completion (§5.9).
 const DOKU_SNAP_POLL: PollSchedule = PollSchedule {
-    first_checks_s: &[5 * MINUTE],
+    first_checks_s: &[MINUTE, 5 * MINUTE],
     then: &[Every { every_s: 5 * MINUTE, until_s: HOUR }, Every { every_s: HOUR, until_s: DAY }],
     give_up: GiveUp::After { seconds: DAY },
 };
@@ -352,7 +354,7 @@ mod tests {
         assert_eq!(&faspay[..3], &[60, 360, 660]);
         assert_eq!(faspay.last(), Some(&DAY), "hourly up to 24 h, then no more checks");
         assert_eq!(faspay.iter().filter(|s| **s > HOUR).count(), 23);
-        assert_eq!(offsets(Product::DokuSnapOvo, 11 * MINUTE), [300, 600]);
+        assert_eq!(offsets(Product::DokuSnapOvo, 11 * MINUTE), [60, 300, 600]);
         assert_eq!(offsets(Product::OvoSnap, 7 * MINUTE), [60, 360]);
     }
 

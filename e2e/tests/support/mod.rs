@@ -661,7 +661,13 @@ impl Sandbox {
     /// Every refund request any product received.
     pub async fn refund_calls(&self) -> Result<usize> {
         let all = self.get("/_sandbox/received").await?;
-        Ok(all.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("refund")).count())
+        // POSTs only: the refund resolver's status reads of the demo's open refunds are GETs.
+        Ok(all
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund"))
+            .count())
     }
 
     /// The OVO wallet of `phone` (canonical `62…`): (cash, points).
