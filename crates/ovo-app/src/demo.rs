@@ -426,8 +426,12 @@ enum Fate {
     Unknown,
     /// The app stopped while sending; the provider did receive it.
     Submitting,
-    /// No refund API: paid back outside the provider.
+    /// No refund API: paid back outside the provider, the transfer recorded by finance.
     SettledOffline,
+    /// No refund API: approved, the merchant's transfer still to be made and recorded.
+    AwaitingTransfer,
+    /// Sent, and the provider could not say what happened before its give-up time.
+    NeedsReview,
 }
 
 /// (product, which payment of that product: nth succeeded one, a linked account's index, the
@@ -435,6 +439,7 @@ enum Fate {
 const DEMO_REFUNDS: &[(Product, Pick, i64, Fate, &str)] = &[
     (Product::OvoSnap, Pick::Linked(1), 1, Fate::Succeeded, "Barang rusak sebagian"),
     (Product::OvoSnap, Pick::Linked(1), 1, Fate::Unknown, "Ongkos kirim dikembalikan"),
+    (Product::OvoSnap, Pick::Linked(1), 1, Fate::NeedsReview, "Voucher tidak terpakai"),
     (Product::DokuSnapOvo, Pick::Linked(0), 2, Fate::Requested, "Langganan dibatalkan di tengah bulan"),
     (Product::DokuSnapOvo, Pick::Linked(1), 1, Fate::Succeeded, "Tagihan ganda"),
     (Product::DokuSnapOvo, Pick::Linked(1), 1, Fate::Submitting, "Diskon tidak terpasang"),
@@ -446,6 +451,7 @@ const DEMO_REFUNDS: &[(Product, Pick, i64, Fate, &str)] = &[
     (Product::DokuJokulOvoPush, Pick::Nth(0), 2, Fate::SettledOffline, "Kelebihan bayar"),
     (Product::DokuJokulOvoPush, Pick::Nth(1), 4, Fate::Requested, "Pesanan dibatalkan"),
     (Product::FaspayOvoTokenize, Pick::Linked(1), 4, Fate::SettledOffline, "Pesanan dibatalkan"),
+    (Product::DokuJokulOvoPush, Pick::Nth(2), 4, Fate::AwaitingTransfer, "Barang dikembalikan pelanggan"),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -507,12 +513,23 @@ async fn seed_demo_refunds(
             Fate::Rejected => {
                 refunds::reject(tx, id, staff.finance, "Di luar kebijakan pengembalian toko", decided_at).await?;
             }
-            Fate::SettledOffline => {
+            Fate::SettledOffline | Fate::AwaitingTransfer => {
                 refunds::approve(tx, id, staff.finance, None, decided_at).await?;
-                let settlement = format!("OFFLINE-{}", reference.as_str());
-                refunds::settle_offline(tx, id, staff.finance, &settlement, Some("transfer bank ke pelanggan"), answered_at).await?;
+                refunds::await_transfer(tx, id, decided_at).await?;
+                if fate == Fate::SettledOffline {
+                    let transfer_reference = format!("TRF{}", rng.gen_range(100_000_000_u64..1_000_000_000));
+                    let date = ovo_domain::wib_date(answered_at).to_string();
+                    let record = refunds::TransferRecord {
+                        reference: &transfer_reference,
+                        date: &date,
+                        evidence: None,
+                        evidence_sha256: None,
+                        recorded_by: staff.finance,
+                    };
+                    refunds::settle_offline(tx, id, &record, answered_at).await?;
+                }
             }
-            Fate::Succeeded | Fate::Failed | Fate::Processing | Fate::Unknown | Fate::Submitting => {
+            Fate::Succeeded | Fate::Failed | Fate::Processing | Fate::Unknown | Fate::Submitting | Fate::NeedsReview => {
                 refunds::approve(tx, id, staff.finance, None, decided_at).await?;
                 refunds::mark_submitting(tx, id, &key, decided_at).await?;
                 let provider_ref = demo_refund_provider_ref(product, &reference, rng);
@@ -528,6 +545,11 @@ async fn seed_demo_refunds(
                     }
                     Fate::Unknown => {
                         refunds::mark_unknown(tx, id, None, answered_at).await?;
+                    }
+                    Fate::NeedsReview => {
+                        refunds::mark_unknown(tx, id, None, answered_at).await?;
+                        let problem = r#"{"code":"4045801","message":"no refund with this partnerRefundNo in the payment's refundHistory"}"#;
+                        refunds::mark_needs_review(tx, id, Some(problem), answered_at).await?;
                     }
                     _ => {}
                 }

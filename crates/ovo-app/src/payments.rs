@@ -665,6 +665,8 @@ impl Backoffice {
                         PaymentStatus::Pending
                     }
                     PaymentState::Pending | PaymentState::Unrecognised(_) => PaymentStatus::Pending,
+                    // No record at the provider (yet): nothing is concluded from it.
+                    PaymentState::NotFound { .. } => current.status,
                 }
             }
             Err(error) => {

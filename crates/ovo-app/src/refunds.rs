@@ -150,9 +150,9 @@ impl Backoffice {
         let action = if input.approve { "refund.approve" } else { "refund.reject" };
         self.audit(&mut tx, Some(&actor.operator), action, &subject, AuditOutcome::Ok, json!({ "amount": decided.amount.rupiah(), "note": note })).await?;
         if input.approve && decided.mode == RefundMode::Offline {
-            let settlement = format!("OFFLINE-{}", decided.reference.as_str());
-            refunds::settle_offline(&mut tx, id, actor.operator.id, &settlement, Some("no refund API: settled outside the provider"), now).await.map_err(refund_error)?;
-            self.audit(&mut tx, Some(&actor.operator), "refund.settle_offline", &subject, AuditOutcome::Ok, json!({ "settlement": settlement })).await?;
+            // No refund API: approval alone never says the money went back (HD 1). It waits
+            // for finance to record the merchant's own transfer.
+            refunds::await_transfer(&mut tx, id, now).await.map_err(refund_error)?;
         }
         ovo_ledger::commit(tx).await?;
         if input.approve && decided.mode == RefundMode::Api {

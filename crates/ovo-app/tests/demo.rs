@@ -210,7 +210,7 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
     let f = fixture().await;
     sign_in(&f.app, "demo.finance").await.unwrap();
     let mut all = Vec::new();
-    for status in ["requested", "rejected", "submitting", "processing", "succeeded", "failed", "unknown", "settled_offline"] {
+    for status in ["requested", "rejected", "submitting", "processing", "succeeded", "failed", "unknown", "settled_offline", "awaiting_transfer", "needs_review"] {
         let rows = queue(&f.app, status).await;
         assert!(!rows.is_empty(), "a demo refund is {status}");
         all.extend(rows);

@@ -483,7 +483,7 @@ async fn tazapay_refunds_the_whole_payment_only() {
 }
 
 #[tokio::test]
-async fn jokul_and_faspay_refunds_are_settled_offline_without_a_provider_call() {
+async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provider_call() {
     let f = fixture().await;
     for (product, kind, key) in
         [(Product::DokuJokulOvoPush, "push", "doku_jokul_ovo_push"), (Product::FaspayOvoTokenize, "tokenized", "faspay_ovo_tokenize")]
@@ -497,16 +497,16 @@ async fn jokul_and_faspay_refunds_are_settled_offline_without_a_provider_call() 
         let refund = request(&f.app, payment, "30.000").await.unwrap();
         assert_eq!(refund.mode, "offline");
         sign_in_as(&f.app, "fina").await;
-        let done = decide(&f.app, refund.id, true, "paid back by bank transfer", "fina-password").await.unwrap();
-        assert_eq!(done.status, "settled_offline", "{done:?}");
-        assert_eq!(done.provider_ref, Some(format!("OFFLINE-{}", refund.reference)));
-        assert_eq!((done.idempotency_key.clone(), done.submitted_at.clone()), (None, None));
-        assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_settled_offline"]);
+        let done = decide(&f.app, refund.id, true, "to be paid back by bank transfer", "fina-password").await.unwrap();
+        // Approval alone never says the money went back: nothing was sent, no reference invented.
+        assert_eq!(done.status, "awaiting_transfer", "{done:?}");
+        assert_eq!(done.provider_ref, None);
+        assert_eq!((done.idempotency_key.clone(), done.submitted_at.clone(), done.completed_at.clone()), (None, None, None));
+        assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_awaiting_transfer"]);
         assert_eq!(received(&f.http, &f.url, key, None).await.len(), before, "{key}: no provider call");
-        let queue = f.app.refund_queue(RefundQueueQuery { status: "settled_offline".into(), after_id: None, limit: 10 }).await.unwrap();
+        let queue = f.app.refund_queue(RefundQueueQuery { status: "awaiting_transfer".into(), after_id: None, limit: 10 }).await.unwrap();
         assert!(queue.refunds.iter().any(|r| r.id == refund.id));
     }
-    assert!(audit_actions(&f.app).await.iter().any(|(a, _, _)| a == "refund.settle_offline"));
 }
 
 #[tokio::test]

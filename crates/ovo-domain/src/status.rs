@@ -74,10 +74,15 @@ pub enum RefundStatus {
     Failed,
     Unknown,
     SettledOffline,
+    /// An offline refund finance approved: the merchant's own transfer to the customer is still
+    /// to be recorded (HD 1: approval alone never says the money went back).
+    AwaitingTransfer,
+    /// The provider could not say what happened within its give-up time: finance decides.
+    NeedsReview,
 }
 
 impl RefundStatus {
-    pub const ALL: [RefundStatus; 9] = [
+    pub const ALL: [RefundStatus; 11] = [
         RefundStatus::Requested,
         RefundStatus::Approved,
         RefundStatus::Rejected,
@@ -87,6 +92,8 @@ impl RefundStatus {
         RefundStatus::Failed,
         RefundStatus::Unknown,
         RefundStatus::SettledOffline,
+        RefundStatus::AwaitingTransfer,
+        RefundStatus::NeedsReview,
     ];
     const KEYS: &'static [&'static str] = &[
         "requested",
@@ -98,6 +105,8 @@ impl RefundStatus {
         "failed",
         "unknown",
         "settled_offline",
+        "awaiting_transfer",
+        "needs_review",
     ];
 
     pub const fn key(self) -> &'static str {
@@ -111,6 +120,8 @@ impl RefundStatus {
             RefundStatus::Failed => "failed",
             RefundStatus::Unknown => "unknown",
             RefundStatus::SettledOffline => "settled_offline",
+            RefundStatus::AwaitingTransfer => "awaiting_transfer",
+            RefundStatus::NeedsReview => "needs_review",
         }
     }
 
@@ -123,7 +134,7 @@ impl RefundStatus {
 
     /// Whether the refund's amount counts against the paid amount (and the daily limit).
     /// Everything pending, in flight, unknown or done reserves; only `rejected` and `failed`
-    /// release their amount. `unknown` keeps it: the money may have moved.
+    /// release their amount. `unknown` and `needs_review` keep it: the money may have moved.
     pub const fn holds_reservation(self) -> bool {
         !matches!(self, RefundStatus::Rejected | RefundStatus::Failed)
     }

@@ -18,10 +18,17 @@
 //! ```text
 //! requested ─approve─▶ approved ─mark_submitting─▶ submitting ─▶ processing ─▶ succeeded | failed
 //!     │                   │ (api)                       │  ╲            │
-//!   reject              settle_offline (offline)        │   ▶ unknown ◀─┘ ─▶ processing | succeeded | failed
-//!     ▼                   ▼                             ▼
-//!  rejected          settled_offline               succeeded | failed
+//!   reject            await_transfer (offline)          │   ▶ unknown ◀─┘ ─▶ processing | succeeded | failed
+//!     ▼                   ▼                             ▼         │
+//!  rejected        awaiting_transfer                succeeded     ▼
+//!                         │ settle_offline          | failed   needs_review ─▶ processing | succeeded | failed
+//!                         ▼ (finance's transfer record)           (a late answer, or finance's `resolve_by_hand`)
+//!                  settled_offline
 //! ```
+//!
+//! `submitting`, `processing` and `unknown` go to `needs_review` when the provider cannot say
+//! within its give-up time ([`mark_needs_review`]). Only a failure the provider stated, or
+//! finance's decision by hand, releases the reservation.
 //!
 //! Every transition appends a `timeline_events` row (`refund_<status>`) in the same transaction.
 //! The audit entry is the use case's to write, in the same transaction.
@@ -54,6 +61,38 @@ pub struct RefundRow {
     pub submitted_at: Option<Timestamp>,
     pub completed_at: Option<Timestamp>,
     pub updated_at: Timestamp,
+    /// Status queries so far and when the next is due.
+    pub checks: u32,
+    pub next_check_at: Option<Timestamp>,
+    /// Resends under the original ids after the provider said "not found".
+    pub resends: u32,
+    /// The provider's last problem, JSON `{code, message}`.
+    pub problem: Option<String>,
+    /// The merchant's own transfer of an offline refund.
+    pub transfer: Option<OfflineTransfer>,
+    /// Finance's decision by hand when the provider could not say.
+    pub resolution: Option<Resolution>,
+}
+
+/// The merchant's own transfer that settles an offline refund, as finance recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineTransfer {
+    pub reference: String,
+    /// The WIB calendar date of the transfer, `YYYY-MM-DD`.
+    pub date: String,
+    /// The evidence file's name as stored, and its SHA-256 (hex).
+    pub evidence: Option<String>,
+    pub evidence_sha256: Option<String>,
+    pub recorded_by: OperatorId,
+    pub recorded_at: Timestamp,
+}
+
+/// Finance's decision on a refund or payment the provider could not decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub by: OperatorId,
+    pub at: Timestamp,
+    pub note: String,
 }
 
 /// A refund request as the operator made it.
@@ -120,7 +159,9 @@ pub struct PolicyOverride {
 const RELEASED_SQL: &str = "('rejected', 'failed')";
 
 const COLUMNS: &str = "id, reference, payment_id, amount, mode, status, reason, requested_by, requested_at, decided_by, \
-     decided_at, decision_note, idempotency_key, provider_ref, submitted_at, completed_at, updated_at";
+     decided_at, decision_note, idempotency_key, provider_ref, submitted_at, completed_at, updated_at, checks, next_check_at, \
+     resends, problem, transfer_reference, transfer_date, transfer_evidence, transfer_evidence_sha256, transfer_recorded_by, \
+     transfer_recorded_at, resolved_by, resolved_at, resolution_note";
 
 // ---------------------------------------------------------------------------------------------
 // Request (check + reserve)
@@ -415,6 +456,29 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
         submitted_at: at("submitted_at")?,
         completed_at: at("completed_at")?,
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        checks: u32::try_from(row.try_get::<i64, _>("checks")?).map_err(|_| corrupt("checks", "negative"))?,
+        next_check_at: at("next_check_at")?,
+        resends: u32::try_from(row.try_get::<i64, _>("resends")?).map_err(|_| corrupt("resends", "negative"))?,
+        problem: row.try_get("problem")?,
+        transfer: match row.try_get::<Option<String>, _>("transfer_reference")? {
+            Some(reference) => Some(OfflineTransfer {
+                reference,
+                date: row.try_get::<Option<String>, _>("transfer_date")?.unwrap_or_default(),
+                evidence: row.try_get("transfer_evidence")?,
+                evidence_sha256: row.try_get("transfer_evidence_sha256")?,
+                recorded_by: OperatorId::new(row.try_get::<Option<i64>, _>("transfer_recorded_by")?.ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?),
+                recorded_at: at("transfer_recorded_at")?.ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
+            }),
+            None => None,
+        },
+        resolution: match row.try_get::<Option<i64>, _>("resolved_by")? {
+            Some(by) => Some(Resolution {
+                by: OperatorId::new(by),
+                at: at("resolved_at")?.ok_or_else(|| corrupt("resolved_at", "missing"))?,
+                note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -445,9 +509,13 @@ enum Value<'a> {
 
 const FROM_REQUESTED: &[RefundStatus] = &[RefundStatus::Requested];
 const FROM_APPROVED: &[RefundStatus] = &[RefundStatus::Approved];
-const FROM_IN_FLIGHT: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown];
+const FROM_AWAITING_TRANSFER: &[RefundStatus] = &[RefundStatus::AwaitingTransfer];
+const FROM_IN_FLIGHT: &[RefundStatus] =
+    &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown, RefundStatus::NeedsReview];
 const FROM_SENT: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing];
-const FROM_SENT_OR_UNKNOWN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Unknown];
+const FROM_SENT_OR_UNKNOWN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Unknown, RefundStatus::NeedsReview];
+const FROM_OPEN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown];
+const FROM_NEEDS_REVIEW: &[RefundStatus] = &[RefundStatus::NeedsReview];
 
 /// `requested → approved`. The decider must not be the requester (four eyes).
 pub async fn approve(
@@ -509,7 +577,8 @@ pub async fn mark_submitting(
     transition(conn, id, at, step).await
 }
 
-/// `submitting | unknown → processing`: the provider accepted it (or a status query says so).
+/// `submitting | unknown | needs_review → processing`: the provider accepted it (or a status
+/// query says so).
 pub async fn mark_processing(
     conn: &mut SqliteConnection,
     id: RefundId,
@@ -519,7 +588,7 @@ pub async fn mark_processing(
     provider_step(conn, id, RefundStatus::Processing, FROM_SENT_OR_UNKNOWN, provider_ref, at).await
 }
 
-/// `submitting | processing | unknown → succeeded`.
+/// `submitting | processing | unknown | needs_review → succeeded`: the provider says so.
 pub async fn mark_succeeded(
     conn: &mut SqliteConnection,
     id: RefundId,
@@ -529,8 +598,8 @@ pub async fn mark_succeeded(
     provider_step(conn, id, RefundStatus::Succeeded, FROM_IN_FLIGHT, provider_ref, at).await
 }
 
-/// `submitting | processing | unknown → failed`, releasing the reservation. Only for a definite
-/// failure; a lost answer is [`mark_unknown`].
+/// `submitting | processing | unknown | needs_review → failed`, releasing the reservation. Only
+/// for a failure the provider stated; a lost answer is [`mark_unknown`], "not found" proves nothing.
 pub async fn mark_failed(
     conn: &mut SqliteConnection,
     id: RefundId,
@@ -568,29 +637,106 @@ async fn provider_step(
     transition(conn, id, at, step).await
 }
 
-/// `approved → settled_offline` (offline refunds): records who settled it and the settlement
-/// reference (stored as `provider_ref`). No provider is called.
-pub async fn settle_offline(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-    settled_by: OperatorId,
-    settlement_ref: &str,
-    note: Option<&str>,
-    at: Timestamp,
-) -> LedgerResult<RefundRow> {
-    let set = [
-        ("provider_ref", Value::Text(Some(settlement_ref))),
-        ("completed_at", Value::Int(Some(at.unix_millis()))),
-    ];
-    let detail = serde_json::json!({ "by": settled_by.get(), "settlement_ref": settlement_ref, "note": note });
+/// `approved → awaiting_transfer` (offline refunds): approved, and the merchant's own transfer to
+/// the customer is still to be made and recorded. No provider is called.
+pub async fn await_transfer(conn: &mut SqliteConnection, id: RefundId, at: Timestamp) -> LedgerResult<RefundRow> {
     let step = Step {
-        to: RefundStatus::SettledOffline,
+        to: RefundStatus::AwaitingTransfer,
         from: FROM_APPROVED,
         mode: Some(RefundMode::Offline),
         decider: None,
+        set: &[],
+        detail: serde_json::json!({}),
+    };
+    transition(conn, id, at, step).await
+}
+
+/// The merchant's own transfer that settles an offline refund.
+#[derive(Debug, Clone)]
+pub struct TransferRecord<'a> {
+    pub reference: &'a str,
+    /// WIB calendar date, `YYYY-MM-DD`.
+    pub date: &'a str,
+    pub evidence: Option<&'a str>,
+    pub evidence_sha256: Option<&'a str>,
+    /// Never the requester (four eyes; also a CHECK in the schema).
+    pub recorded_by: OperatorId,
+}
+
+/// `awaiting_transfer → settled_offline`: finance recorded the transfer's reference and date
+/// (evidence optional). The reference is also kept as `provider_ref`.
+pub async fn settle_offline(conn: &mut SqliteConnection, id: RefundId, transfer: &TransferRecord<'_>, at: Timestamp) -> LedgerResult<RefundRow> {
+    let set = [
+        ("provider_ref", Value::Text(Some(transfer.reference))),
+        ("completed_at", Value::Int(Some(at.unix_millis()))),
+        ("transfer_reference", Value::Text(Some(transfer.reference))),
+        ("transfer_date", Value::Text(Some(transfer.date))),
+        ("transfer_evidence", Value::Text(transfer.evidence)),
+        ("transfer_evidence_sha256", Value::Text(transfer.evidence_sha256)),
+        ("transfer_recorded_by", Value::Int(Some(transfer.recorded_by.get()))),
+        ("transfer_recorded_at", Value::Int(Some(at.unix_millis()))),
+    ];
+    let detail = serde_json::json!({
+        "by": transfer.recorded_by.get(),
+        "transfer_reference": transfer.reference,
+        "transfer_date": transfer.date,
+        "evidence": transfer.evidence,
+    });
+    let step = Step {
+        to: RefundStatus::SettledOffline,
+        from: FROM_AWAITING_TRANSFER,
+        mode: Some(RefundMode::Offline),
+        decider: Some(transfer.recorded_by),
         set: &set,
         detail,
     };
+    transition(conn, id, at, step).await
+}
+
+/// `submitting | processing | unknown → needs_review`: the provider could not say what happened
+/// within its give-up time (or its answer cannot be trusted); finance decides. The reservation
+/// stays: the money may have moved.
+pub async fn mark_needs_review(conn: &mut SqliteConnection, id: RefundId, problem: Option<&str>, at: Timestamp) -> LedgerResult<RefundRow> {
+    let set = [("problem", Value::KeepText(problem)), ("next_check_at", Value::Int(None))];
+    let detail = serde_json::json!({ "problem": problem.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) });
+    let step = Step { to: RefundStatus::NeedsReview, from: FROM_OPEN, mode: Some(RefundMode::Api), decider: None, set: &set, detail };
+    transition(conn, id, at, step).await
+}
+
+/// What finance concluded about a refund the provider could not decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOutcome {
+    /// The money went back (e.g. seen in the provider's dashboard or settlement report).
+    Succeeded,
+    /// It did not: the reservation is released.
+    Failed,
+}
+
+/// `needs_review → succeeded | failed` by finance's decision, with the evidence they saw (the
+/// provider's reference, a note). Never the requester.
+pub async fn resolve_by_hand(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    outcome: HandOutcome,
+    resolved_by: OperatorId,
+    provider_ref: Option<&str>,
+    note: &str,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let to = match outcome {
+        HandOutcome::Succeeded => RefundStatus::Succeeded,
+        HandOutcome::Failed => RefundStatus::Failed,
+    };
+    let set = [
+        ("provider_ref", Value::KeepText(provider_ref)),
+        ("completed_at", Value::Int(Some(at.unix_millis()))),
+        ("resolved_by", Value::Int(Some(resolved_by.get()))),
+        ("resolved_at", Value::Int(Some(at.unix_millis()))),
+        ("resolution_note", Value::Text(Some(note))),
+        ("next_check_at", Value::Int(None)),
+    ];
+    let detail = serde_json::json!({ "by": resolved_by.get(), "by_hand": true, "provider_ref": provider_ref, "note": note });
+    let step = Step { to, from: FROM_NEEDS_REVIEW, mode: Some(RefundMode::Api), decider: Some(resolved_by), set: &set, detail };
     transition(conn, id, at, step).await
 }
 

@@ -98,7 +98,9 @@ impl Fixture {
             RefundStatus::Unknown => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Unknown],
             RefundStatus::Succeeded => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Succeeded],
             RefundStatus::Failed => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Failed],
-            RefundStatus::SettledOffline => &[RefundStatus::Approved, RefundStatus::SettledOffline],
+            RefundStatus::AwaitingTransfer => &[RefundStatus::Approved, RefundStatus::AwaitingTransfer],
+            RefundStatus::SettledOffline => &[RefundStatus::Approved, RefundStatus::AwaitingTransfer, RefundStatus::SettledOffline],
+            RefundStatus::NeedsReview => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Unknown, RefundStatus::NeedsReview],
         };
         for &to in path {
             let mut tx = self.ledger.begin_write().await.unwrap();
@@ -118,7 +120,18 @@ impl Fixture {
             RefundStatus::Succeeded => refunds::mark_succeeded(conn, id, None, at).await,
             RefundStatus::Failed => refunds::mark_failed(conn, id, None, at).await,
             RefundStatus::Unknown => refunds::mark_unknown(conn, id, None, at).await,
-            RefundStatus::SettledOffline => refunds::settle_offline(conn, id, self.finance, "TRF-778", None, at).await,
+            RefundStatus::AwaitingTransfer => refunds::await_transfer(conn, id, at).await,
+            RefundStatus::SettledOffline => {
+                let record = refunds::TransferRecord {
+                    reference: "TRF-778",
+                    date: "2024-03-02",
+                    evidence: None,
+                    evidence_sha256: None,
+                    recorded_by: self.finance,
+                };
+                refunds::settle_offline(conn, id, &record, at).await
+            }
+            RefundStatus::NeedsReview => refunds::mark_needs_review(conn, id, Some(r#"{"code":"x","message":"y"}"#), at).await,
             RefundStatus::Requested => unreachable!("nothing moves back to requested"),
         }
     }
@@ -301,35 +314,38 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
         Illegal,
         WrongMode,
     }
-    let targets = [Approved, Rejected, Submitting, Processing, Succeeded, Failed, Unknown, SettledOffline];
+    let targets = [Approved, Rejected, Submitting, Processing, Succeeded, Failed, Unknown, AwaitingTransfer, SettledOffline, NeedsReview];
     let legal_api: &[(RefundStatus, &[RefundStatus])] = &[
         (Requested, &[Approved, Rejected]),
         (Approved, &[Submitting]),
         (Rejected, &[]),
-        (Submitting, &[Processing, Succeeded, Failed, Unknown]),
-        (Processing, &[Succeeded, Failed, Unknown]),
-        (Unknown, &[Processing, Succeeded, Failed]),
+        (Submitting, &[Processing, Succeeded, Failed, Unknown, NeedsReview]),
+        (Processing, &[Succeeded, Failed, Unknown, NeedsReview]),
+        (Unknown, &[Processing, Succeeded, Failed, NeedsReview]),
+        (NeedsReview, &[Processing, Succeeded, Failed]),
         (Succeeded, &[]),
         (Failed, &[]),
     ];
     let legal_offline: &[(RefundStatus, &[RefundStatus])] =
-        &[(Requested, &[Approved, Rejected]), (Approved, &[SettledOffline]), (Rejected, &[]), (SettledOffline, &[])];
+        &[(Requested, &[Approved, Rejected]), (Approved, &[AwaitingTransfer]), (AwaitingTransfer, &[SettledOffline]), (Rejected, &[]), (SettledOffline, &[])];
     let mut checked = 0;
     for (mode, table) in [(RefundMode::Api, legal_api), (RefundMode::Offline, legal_offline)] {
         for &(from, legal) in table {
             for to in targets {
                 let id = f.refund_in(from, mode).await;
                 let needs = match to {
-                    Submitting | Processing | Succeeded | Failed | Unknown => Some(RefundMode::Api),
-                    SettledOffline => Some(RefundMode::Offline),
+                    Submitting | Processing | Succeeded | Failed | Unknown | NeedsReview => Some(RefundMode::Api),
+                    AwaitingTransfer | SettledOffline => Some(RefundMode::Offline),
                     _ => None,
                 };
                 let from_ok = match to {
                     Approved | Rejected => from == Requested,
-                    Submitting | SettledOffline => from == Approved,
-                    Processing => matches!(from, Submitting | Unknown),
-                    Succeeded | Failed => matches!(from, Submitting | Processing | Unknown),
+                    Submitting | AwaitingTransfer => from == Approved,
+                    SettledOffline => from == AwaitingTransfer,
+                    Processing => matches!(from, Submitting | Unknown | NeedsReview),
+                    Succeeded | Failed => matches!(from, Submitting | Processing | Unknown | NeedsReview),
                     Unknown => matches!(from, Submitting | Processing),
+                    NeedsReview => matches!(from, Submitting | Processing | Unknown),
                     Requested => false,
                 };
                 let expect = if !from_ok {
@@ -357,7 +373,7 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
             }
         }
     }
-    assert_eq!(checked, 12 * targets.len());
+    assert_eq!(checked, (legal_api.len() + legal_offline.len()) * targets.len());
 
     // Four eyes: the requester cannot approve or reject their own request.
     let id = f.refund_in(Requested, RefundMode::Api).await;

@@ -92,7 +92,33 @@ pub struct Capabilities {
     pub cancel: bool,
     /// When to ask for the status of an open payment, and when to give up (the product file).
     pub poll: PollSchedule,
+    /// What a write whose answer was lost may do next (payments and refunds).
+    pub unknown_outcome: UnknownOutcomeRule,
 }
+
+/// How a write with an unknown outcome is resolved when the provider says it has no record.
+/// Never "failed" on a guess: "not found" inside the processing window proves nothing; after it,
+/// the same request is sent again under its original ids where the spec allows, at most
+/// `max_resends` times, else an operator decides (`needs_review`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct UnknownOutcomeRule {
+    /// How long after a write the provider may still process it.
+    pub processing_window_s: i64,
+    /// The spec allows sending the same request again under the original ids.
+    pub resend_same_ids: bool,
+    pub max_resends: u32,
+}
+
+/// snap-standard.md §10 (House default): status first; "not found" → resend the same body under
+/// the same ids; a `409xx00` with no result → wait 60 s and ask again, at most 3 times, then
+/// NEEDS_REVIEW. The window is two of those 60 s waits.
+const SNAP_UNKNOWN: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
+/// tazapay-ovo.md §3: a retry reuses the same Idempotency-Key within 24 h (2xx answers are
+/// replayed); the window is the same House default as SNAP's.
+const TAZAPAY_UNKNOWN: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
+/// doku-jokul-ovo-push.md §6 ("never resend the same payment"); Faspay publishes no resend rule:
+/// an operator decides once the poll schedule gives up.
+const NO_RESEND: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: false, max_resends: 0 };
 
 impl Capabilities {
     pub fn supports(&self, operation: Operation) -> bool {
@@ -244,6 +270,7 @@ const TABLE: [Capabilities; 5] = [
         request_again: false,
         cancel: false,
         poll: DOKU_SNAP_POLL,
+        unknown_outcome: SNAP_UNKNOWN,
     },
     Capabilities {
         product: Product::DokuJokulOvoPush,
@@ -260,6 +287,7 @@ const TABLE: [Capabilities; 5] = [
         request_again: false,
         cancel: false,
         poll: JOKUL_POLL,
+        unknown_outcome: NO_RESEND,
     },
     Capabilities {
         product: Product::TazapayOvoIdr,
@@ -275,6 +303,7 @@ const TABLE: [Capabilities; 5] = [
         request_again: true,
         cancel: true,
         poll: TAZAPAY_POLL,
+        unknown_outcome: TAZAPAY_UNKNOWN,
     },
     Capabilities {
         product: Product::FaspayOvoTokenize,
@@ -290,6 +319,7 @@ const TABLE: [Capabilities; 5] = [
         request_again: false,
         cancel: true,
         poll: FASPAY_POLL,
+        unknown_outcome: NO_RESEND,
     },
     Capabilities {
         product: Product::OvoSnap,
@@ -306,6 +336,7 @@ const TABLE: [Capabilities; 5] = [
         request_again: false,
         cancel: false,
         poll: OVO_SNAP_POLL,
+        unknown_outcome: SNAP_UNKNOWN,
     },
 ];
 

@@ -116,6 +116,10 @@ pub enum PaymentState {
     /// Nothing was charged: the linked account must be linked again at `url` first
     /// (Faspay `02`, "regenerate payment token").
     RelinkRequired { code: String, message: String, url: String },
+    /// The provider has no record of it (yet). Not final: a write may still be processed
+    /// within the product's `UnknownOutcomeRule::processing_window_s`, so this is never
+    /// "failed" on its own.
+    NotFound { code: String, message: String },
 }
 
 impl PaymentState {
@@ -173,6 +177,8 @@ pub enum RefundState {
     Succeeded,
     Failed { code: String, message: String },
     Unrecognised(String),
+    /// The provider has no record of it (yet): not final, see [`PaymentState::NotFound`].
+    NotFound { code: String, message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
