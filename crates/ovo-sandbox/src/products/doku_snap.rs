@@ -1359,6 +1359,7 @@ async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey
         headers: headers.clone(),
         body: body.to_owned(),
         tampered: false,
+        replay_of: None,
         attempts: Vec::new(),
         delivered: false,
     });
