@@ -124,6 +124,16 @@ impl FaultPlan {
         self.take_where(product, |a| a.fault.class() == FaultClass::PaymentOutcome)
     }
 
+    /// The wait of a `success_after_failure` armed for the product, used up; the product calls
+    /// it when one of its payments is about to succeed, and then records the payment failed,
+    /// turning it successful after the wait (scaled).
+    pub fn take_success_after_failure(&self, product: &str) -> Option<std::time::Duration> {
+        match self.take_payment_outcome(product)? {
+            Fault::SuccessAfterFailure { after_ms } => Some(std::time::Duration::from_millis(after_ms)),
+            _ => None,
+        }
+    }
+
     fn take_where(&self, product: &str, applies: impl Fn(&ArmedFault) -> bool) -> Option<Fault> {
         let mut armed = self.lock();
         let index = armed.iter().position(|a| a.product == product && applies(a))?;
