@@ -30,13 +30,16 @@ pub struct Write {
     pub replays: u32,
 }
 
+/// (product, kind, reference) → (processed, replays).
+type Counts = BTreeMap<(String, WriteKind, String), (u32, u32)>;
+
 #[derive(Debug, Default)]
 pub struct Writes {
-    counts: Mutex<BTreeMap<(String, WriteKind, String), (u32, u32)>>,
+    counts: Mutex<Counts>,
 }
 
 impl Writes {
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, WriteKind, String), (u32, u32)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counts> {
         self.counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
