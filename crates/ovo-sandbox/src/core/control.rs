@@ -162,6 +162,11 @@ async fn arm_fault(State(ctx): State<Ctx>, Json(fault): Json<ArmedFault>) -> Res
     if !ctx.product_keys().contains(&fault.product.as_str()) {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()));
     }
+    if let super::faults::Fault::ServerErrorAfterProcessing { status } = fault.fault {
+        if !(500..=599).contains(&status) {
+            return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("server_error_after_processing needs a 5xx status (500 to 599), not {status}"));
+        }
+    }
     ctx.faults().arm(fault.clone());
     (StatusCode::CREATED, Json(fault)).into_response()
 }
