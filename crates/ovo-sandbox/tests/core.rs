@@ -452,3 +452,44 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     let push: Value = http.get(format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP")).send().await.unwrap().json().await.unwrap();
     assert_eq!((push["status"].as_str(), push["response_code"].as_str()), (Some("TIMEOUT"), Some("68")));
 }
+
+#[tokio::test]
+async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_them_again() {
+    let sb = sandbox().await;
+    let (url, seen) = receiver(vec![]).await;
+    let (hook, calls) = recording_hook(|attempt| Ok(Some(vec![("x-signature".into(), format!("signed-{}", attempt.number))])));
+    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: None, fault: Fault::ReplayNotification { after_ms: 1_000 }, count: 1 });
+    sb.ctx.notifier().send(Outbound { prepare: Some(hook), ..outbound(&url) });
+    wait_until(|| seen.lock().unwrap().len() == 2).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(header(&seen[0].0, "x-signature").as_deref(), Some("signed-1"));
+    assert_eq!(header(&seen[1].0, "x-signature").as_deref(), Some("signed-1"), "the same signature again");
+    assert_eq!(seen[0].1, seen[1].1);
+    assert_eq!(calls.lock().unwrap().len(), 1, "a replay is not prepared again");
+    let deliveries = sb.ctx.journal().deliveries(Some("test"));
+    assert_eq!((deliveries[0].replay_of, deliveries[1].replay_of), (None, Some(deliveries[0].seq)));
+    assert!(sb.ctx.faults().list().is_empty());
+}
+
+#[tokio::test]
+async fn arming_checks_the_new_faults() {
+    let sb = sandbox().await;
+    let http = reqwest::Client::new();
+    let arm = |fault: Value| http.post(format!("{}/_sandbox/faults", sb.url())).json(&json!({"product":"ovo_snap","fault":fault})).send();
+    assert_eq!(arm(json!({"kind":"server_error_after_processing","status":404})).await.unwrap().status(), 422);
+    for fault in [
+        json!({"kind":"server_error_after_processing","status":503}),
+        json!({"kind":"late_processing","after_ms":35_000}),
+        json!({"kind":"replay_notification","after_ms":1_000}),
+        json!({"kind":"success_after_failure","after_ms":5_000}),
+    ] {
+        let armed = arm(fault.clone()).await.unwrap();
+        assert_eq!(armed.status(), 201, "{fault}");
+        assert_eq!(armed.json::<Value>().await.unwrap()["fault"], fault);
+    }
+    assert_eq!(sb.ctx.faults().list().len(), 4);
+    let unknown = http.post(format!("{}/_sandbox/notify-unknown", sb.url())).json(&json!({"product":"ovo_snap","reference":"X"})).send().await.unwrap();
+    assert_eq!(unknown.status(), 422, "this sandbox's merchants file has no ovo_snap merchant");
+    let empty = http.post(format!("{}/_sandbox/notify-unknown", sb.url())).json(&json!({"product":"ovo_snap","reference":" "})).send().await.unwrap();
+    assert_eq!(empty.status(), 422);
+}

@@ -646,3 +646,64 @@ async fn demo_merchant_and_phone_page() {
     assert_eq!(decided.status(), StatusCode::OK);
     assert_ovo(&held.await.unwrap(), "FAILED", "17");
 }
+
+// ------------------------------------------------------------------------------------------
+// Faults real providers show, resends and the writes count
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_writes_count() {
+    let (receiver, url) = start_receiver(0).await;
+    let env = Env::start("0.001", 5, &format!("notification_url = \"{url}\"")).await;
+    let arm = |endpoint: Option<&str>, fault: Value| {
+        env.http.post(env.url("/_sandbox/faults")).json(&json!({"product":"doku_jokul_ovo_push","endpoint":endpoint,"fault":fault})).send()
+    };
+    assert_eq!(arm(None, json!({"kind":"success_after_failure","after_ms":200_000})).await.unwrap().status(), StatusCode::CREATED);
+    assert_ovo(&env.pay_json("SAF-01", 10_000, "081100000007").await, "FAILED", "17");
+    assert_eq!(env.status("SAF-01").await["transaction"]["status"], "FAILED");
+    env.wait_status("SAF-01", "SUCCESS").await;
+    let notes = receiver.wait_for(2).await;
+    assert!(notes.iter().all(|(h, b)| notification_verifies(h, b)));
+    assert!(notes[0].1.contains("FAILED") && notes[1].1.contains("SUCCESS"), "{notes:?}");
+    assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 10_000, "charged once");
+
+    // Late processing: a lost answer, then not found until processed.
+    assert_eq!(arm(Some(PAY_PATH), json!({"kind":"late_processing","after_ms":1_000_000})).await.unwrap().status(), StatusCode::CREATED);
+    assert!(env.push_signed(CLIENT, SECRET, "LATE-01", 10_000, "081100000007").await.is_err(), "a lost answer");
+    assert_eq!(env.status_as(CLIENT, SECRET, "LATE-01").await.status(), StatusCode::NOT_FOUND);
+    let mut found = false;
+    for _ in 0..400 {
+        let resp = env.status_as(CLIENT, SECRET, "LATE-01").await;
+        if resp.status() == StatusCode::OK && resp.json::<Value>().await.unwrap()["transaction"]["status"] == "SUCCESS" {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(found, "processed late");
+
+    // A 5xx after processing, in DOKU's non-SNAP error shape.
+    assert_eq!(arm(Some(PAY_PATH), json!({"kind":"server_error_after_processing","status":500})).await.unwrap().status(), StatusCode::CREATED);
+    let resp = env.push_signed(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").await.unwrap();
+    assert_error(resp, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    assert_eq!(env.status("ERR-01").await["transaction"]["status"], "SUCCESS");
+    // The same invoice again is refused (40), never charged twice.
+    assert_ovo(&env.pay_json("ERR-01", 10_000, "081100000007").await, "FAILED", "40");
+    assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 30_000);
+
+    let sent = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"})).send().await.unwrap();
+    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    // Two for SAF-01, one each for LATE-01, ERR-01 and the unknown invoice.
+    let notes = receiver.wait_for(5).await;
+    let unknown = notes.iter().find(|(_, b)| b.contains("NEVER-01")).unwrap();
+    assert!(notification_verifies(&unknown.0, &unknown.1));
+    assert_eq!(env.status_as(CLIENT, SECRET, "NEVER-01").await.status(), StatusCode::NOT_FOUND);
+
+    let writes: Value = env.http.get(env.url("/_sandbox/writes?product=doku_jokul_ovo_push")).send().await.unwrap().json().await.unwrap();
+    let count = |reference: &str| {
+        let w = writes.as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap();
+        (w["kind"].as_str().unwrap().to_owned(), w["processed"].as_u64().unwrap(), w["replays"].as_u64().unwrap())
+    };
+    assert_eq!(count("SAF-01"), ("payment".to_owned(), 1, 0));
+    assert_eq!(count("LATE-01"), ("payment".to_owned(), 1, 0));
+    assert_eq!(count("ERR-01"), ("payment".to_owned(), 1, 1));
+}

@@ -1097,3 +1097,132 @@ async fn decide_answers_the_redirect_and_follows_it_through_the_return_page() {
     assert_eq!(hits.lock().unwrap().len(), 1);
     env.binding_status(reference_no, "SUCCESS").await;
 }
+
+// --- faults real providers show, resends and the writes count -----------------------------------
+
+impl Env {
+    async fn arm(&self, endpoint: Option<&str>, fault: Value) {
+        let armed = json!({"product": "doku_snap_ovo", "endpoint": endpoint, "fault": fault});
+        let answer = self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
+        assert_eq!(answer.status(), 201);
+    }
+
+    /// `None` if the connection closed without an answer.
+    async fn try_send(&self, req: &Req) -> Option<(u16, Value)> {
+        let mut request = self.http.post(self.url(&req.path)).body(req.body.clone()).header("Content-Type", "application/json");
+        for (k, v) in &req.headers {
+            request = request.header(k, v);
+        }
+        let response = request.send().await.ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
+    async fn recurring_paid(&self, customer: &str, reference: &str, value: i64) {
+        let (s, r) = self.call(A, PAYMENT, &pay_body(reference, value, "RECURRING", &[("CASH", value)]), Some(customer)).await;
+        assert_eq!((s, code(&r)), (200, "2005400"), "{r}");
+        self.wait_status(A, reference, "00").await;
+    }
+}
+
+fn refunded(status: &Value) -> Vec<String> {
+    status["refundHistory"].as_array().unwrap().iter().map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_answer_and_credits_once() {
+    let env = env().await;
+    let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
+    env.recurring_paid(&customer, "LATE000000000001", 40_000).await;
+    let before = env.account(BUDI).await;
+    // 100,000 ms at time scale 0.01: processed one second after the connection closes.
+    env.arm(Some(REFUND), json!({"kind": "late_processing", "after_ms": 100_000})).await;
+    let b2b = env.b2b_for(A).await;
+    let req = env.request(A, &b2b, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None);
+    assert!(env.try_send(&req).await.is_none(), "the client sees a lost answer");
+    let (_, status) = env.status_of(A, "LATE000000000001").await;
+    assert!(refunded(&status).is_empty(), "not in refundHistory until processed: {status}");
+    assert_eq!(env.account(BUDI).await, before);
+    let mut processed = false;
+    for _ in 0..300 {
+        if refunded(&env.status_of(A, "LATE000000000001").await.1) == ["LATE000000000001R01"] {
+            processed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(processed);
+    // The byte-identical resend (same X-EXTERNAL-ID, same day): the original answer with 409 (D-IDEM).
+    let (s, replay) = env.send(&req).await;
+    assert_eq!((s, code(&replay), replay["partnerRefundNo"].as_str()), (409, "2005800", Some("LATE000000000001R01")), "{replay}");
+    // After midnight the client uses a new X-EXTERNAL-ID and the same partnerRefundNo: a duplicate.
+    let (s, dup) = env.call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None).await;
+    assert_eq!((s, code(&dup)), (409, "4095801"), "{dup}");
+    let (s, other) = env.call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 5_000), None).await;
+    assert_eq!((s, code(&other)), (404, "4045818"), "the same partnerRefundNo with another amount: {other}");
+    assert_eq!(env.account(BUDI).await, (before.0 + 15_000, before.1), "credited once");
+    let writes = env.control("/_sandbox/writes?product=doku_snap_ovo").await;
+    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    assert_eq!(refund, &json!({"product":"doku_snap_ovo","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":2}));
+    let link = writes.as_array().unwrap().iter().find(|w| w["kind"] == "link").unwrap();
+    assert_eq!((link["reference"].as_str(), link["processed"].as_u64()), (Some("CUST-001"), Some(1)));
+}
+
+#[tokio::test]
+async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
+    let env = env().await;
+    let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
+    env.arm(Some(PAYMENT), json!({"kind": "server_error_after_processing", "status": 500})).await;
+    let b2b = env.b2b_for(A).await;
+    let req = env.request(A, &b2b, PAYMENT, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer));
+    let (s, r) = env.send(&req).await;
+    assert_eq!((s, r), (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"})));
+    env.wait_status(A, "RSND000000000001", "00").await;
+    let (s, replay) = env.send(&req).await;
+    assert_eq!((s, code(&replay), replay["partnerReferenceNo"].as_str()), (409, "2005400", Some("RSND000000000001")));
+    let (s, dup) = env.call(A, PAYMENT, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    assert_eq!((s, code(&dup)), (409, "4095401"));
+    let (s, other) = env.call(A, PAYMENT, &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]), Some(&customer)).await;
+    assert_eq!((s, code(&other)), (404, "4045418"));
+    assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
+    let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
+    let payment = writes.as_array().unwrap().iter().find(|w| w["kind"] == "payment").unwrap();
+    assert_eq!((payment["processed"].as_u64(), payment["replays"].as_u64()), (Some(1), Some(2)), "{writes}");
+}
+
+#[tokio::test]
+async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_signed() {
+    let env = env().await;
+    let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
+    env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
+    let (s, _) = env.call(A, PAYMENT, &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    assert_eq!(s, 200);
+    let failed = env.wait_status(A, "SAF0000000000001", "06").await;
+    assert!(failed.get("paidTime").is_none(), "{failed}");
+    let n1 = |status: &'static str| move |r: &Received| r.body.contains("SAF0000000000001") && r.body.contains(&format!("\"latestTransactionStatus\":\"{status}\""));
+    let first = env.wait_inbox(n1("06")).await;
+    env.wait_status(A, "SAF0000000000001", "00").await;
+    let second = env.wait_inbox(n1("00")).await;
+    let tokens = env.merchant.tokens.lock().unwrap().clone();
+    assert!(notification_signature_ok(&first, A_SECRET, &tokens) && notification_signature_ok(&second, A_SECRET, &tokens));
+    assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
+
+    env.arm(Some("notification"), json!({"kind": "replay_notification", "after_ms": 10_000})).await;
+    let sent = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"doku_snap_ovo","reference":"NEVER00000000001"})).send().await.unwrap();
+    assert_eq!(sent.status(), 202);
+    for _ in 0..300 {
+        if env.inbox().iter().filter(|r| r.body.contains("NEVER00000000001")).count() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let unknown: Vec<Received> = env.inbox().into_iter().filter(|r| r.body.contains("NEVER00000000001")).collect();
+    assert_eq!(unknown.len(), 2, "delivered, then replayed");
+    assert_eq!(unknown[0].body, unknown[1].body);
+    for name in ["x-signature", "x-timestamp", "x-external-id", "authorization"] {
+        assert_eq!(h(&unknown[0].headers, name), h(&unknown[1].headers, name), "{name}");
+    }
+    assert!(notification_signature_ok(&unknown[0], A_SECRET, &env.merchant.tokens.lock().unwrap().clone()));
+    let (s, _) = env.status_of(A, "NEVER00000000001").await;
+    assert_eq!(s, 404, "the provider has no such payment");
+}

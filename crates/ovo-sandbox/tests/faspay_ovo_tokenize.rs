@@ -853,3 +853,53 @@ async fn decide_without_a_return_url_has_no_redirect_to_follow() {
     assert!(answer.get("followed_status").is_none() && answer.get("followed_error").is_none(), "{answer}");
     sim.wait_link(phone, "ACTIVE").await;
 }
+
+// --- faults real providers show, resends and the writes count -----------------------------------
+
+#[tokio::test]
+async fn success_after_failure_a_5xx_after_processing_an_unknown_bill_and_the_writes_count() {
+    let sim = sim().await;
+    let phone = "081382826301";
+    sim.link(phone).await;
+    let arm = |endpoint: Option<&str>, fault: Value| sim.control("/_sandbox/faults", json!({"product":"faspay_ovo_tokenize","endpoint":endpoint,"fault":fault}));
+    assert_eq!(arm(None, json!({"kind":"success_after_failure","after_ms":100_000})).await.status(), 201);
+    let bill = "20240101000000000901";
+    let p = sim.post(TOKENIZE, payment(phone, bill, "1000000", "0")).await;
+    assert_eq!(p["response_code"], "00", "{p}");
+    // The same request again before the customer answers: the same answer, not a second payment.
+    let again = sim.post(TOKENIZE, payment(phone, bill, "1000000", "0")).await;
+    assert_eq!(again["trx_id"], p["trx_id"]);
+    let action = sim.pending_for(phone).await;
+    sim.decide(action["id"].as_str().unwrap(), json!({"decision":"approve"})).await;
+    let failed = wait_notification(&sim, bill, "3").await;
+    assert!(notification_verifies(&failed, USER, PASS));
+    let paid = wait_notification(&sim, bill, "2").await;
+    assert!(notification_verifies(&paid, USER, PASS));
+    sim.wait_status(bill, "2").await;
+    assert_eq!(sim.account("6281382826301").await["cash"], 4_990_000, "taken once");
+
+    // A 5xx after processing, in Faspay's shape: the payment exists all the same.
+    assert_eq!(arm(Some(TOKENIZE), json!({"kind":"server_error_after_processing","status":502})).await.status(), 201);
+    let bill2 = "20240101000000000902";
+    let resp = sim.http.post(sim.url(TOKENIZE)).json(&payment(phone, bill2, "1000000", "0")).send().await.unwrap();
+    assert_eq!(resp.status(), 502);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!((body["response_code"].as_str(), body["response_desc"].as_str()), (Some("96"), Some("System Malfunction")));
+    let exists = sim.status(bill2, "").await;
+    assert_eq!((exists["response_code"].as_str(), exists["trx_id"].is_string()), (Some("00"), true), "{exists}");
+
+    let sent = sim.control("/_sandbox/notify-unknown", json!({"product":"faspay_ovo_tokenize","reference":"77777777"})).await;
+    assert_eq!(sent.status(), 202);
+    let unknown = wait_notification(&sim, "77777777", "2").await;
+    assert!(notification_verifies(&unknown, USER, PASS));
+    let not_found = sim.status("77777777", "").await;
+    assert_ne!(not_found["response_code"], "00", "the provider has no such bill: {not_found}");
+
+    let writes = sim.get_json("/_sandbox/writes?product=faspay_ovo_tokenize").await;
+    let expected = json!([
+        {"product":"faspay_ovo_tokenize","kind":"payment","reference":bill,"processed":1,"replays":1},
+        {"product":"faspay_ovo_tokenize","kind":"payment","reference":bill2,"processed":1,"replays":0},
+        {"product":"faspay_ovo_tokenize","kind":"link","reference":"6281382826301","processed":1,"replays":0},
+    ]);
+    assert_eq!(writes, expected);
+}

@@ -666,8 +666,10 @@ async fn refund_rules() {
     assert_eq!((s, code(&r)), (404, "4045813"), "over the paid amount");
     let (s, _) = env.refund(A, &b2b, &budi, "R100", "RF1", 60_000).await;
     assert_eq!(s, 200);
+    let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF1", 60_000).await;
+    assert_eq!((s, code(&r)), (409, "4095801"), "the same refund again");
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF1", 1_000).await;
-    assert_eq!((s, code(&r)), (409, "4095801"), "same partnerRefundNo");
+    assert_eq!((s, code(&r)), (404, "4045818"), "same partnerRefundNo, another amount: inconsistent");
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF2", 40_001).await;
     assert_eq!((s, code(&r)), (404, "4045813"), "cumulative over the paid amount");
     // D+60: the 60th WIB day after the payment is still allowed; the 61st is not.
@@ -952,4 +954,232 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
     assert!(answer["redirect"].as_str().unwrap().starts_with(&closed), "{answer}");
     assert!(answer["followed_error"].as_str().unwrap().starts_with(&format!("GET {closed}")), "{answer}");
     assert!(answer.get("followed_status").is_none());
+}
+
+// --- faults real providers show, resends and the writes count -----------------------------------
+
+const PAY_PATH: &str = "/OVOSNAP/v2.0/debit/payment-host-to-host";
+const REFUND_PATH: &str = "/OVOSNAP/v2.0/debit/refund";
+
+impl Env {
+    async fn arm(&self, endpoint: Option<&str>, fault: Value) {
+        let armed = json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault});
+        let answer = self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
+        assert_eq!(answer.status(), 201);
+    }
+
+    /// The refund call with the given X-EXTERNAL-ID; `None` if the connection closed unanswered.
+    async fn refund_raw(&self, b2b: &str, customer: &str, original: &str, refund_no: &str, amount: i64, ext: &str) -> Option<(u16, Value)> {
+        let body = json!({"originalPartnerReferenceNo": original, "partnerRefundNo": refund_no,
+            "refundAmount": {"value": format!("{amount}.00"), "currency": "IDR"}})
+        .to_string();
+        let ts = timestamp();
+        let sent = self
+            .http
+            .post(self.url(REFUND_PATH))
+            .header("Content-Type", "application/json")
+            .header("X-TIMESTAMP", &ts)
+            .header("X-SIGNATURE", hmac_sign(A_SECRET, REFUND_PATH, b2b, &body, &ts))
+            .header("X-PARTNER-ID", A)
+            .header("X-EXTERNAL-ID", ext)
+            .header("X-DEVICE-ID", "till-01")
+            .header("Authorization", format!("Bearer {b2b}"))
+            .header("Authorization-Customer", format!("Bearer {customer}"))
+            .body(body)
+            .send()
+            .await
+            .ok()?;
+        let status = sent.status().as_u16();
+        Some((status, sent.json().await.unwrap_or(Value::Null)))
+    }
+
+    async fn writes(&self) -> Value {
+        self.control(reqwest::Method::GET, "/_sandbox/writes?product=ovo_snap", None).await
+    }
+}
+
+fn refund_history(status: &Value) -> Vec<String> {
+    status["refundHistory"].as_array().unwrap().iter().map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_resend_is_a_duplicate() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    let b2b = env.b2b(A).await;
+    let (_, paid) = env.pay(A, &payer, "LATE000000000001", 50_000, "CASH").await;
+    assert_eq!(paid["latestTransactionStatus"], "00");
+    let before = env.account("6281100000007").await;
+    // 100,000 ms at time scale 0.01: processed one second after the connection closes.
+    env.arm(Some(REFUND_PATH), json!({"kind": "late_processing", "after_ms": 100_000})).await;
+    let ext = env.next_external_id();
+    let lost = env.refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext).await;
+    assert!(lost.is_none(), "the client sees the connection close: {lost:?}");
+    // Until it is processed the provider has no record of it: not in refundHistory, not credited.
+    let (_, status) = env.status(A, &payer, "LATE000000000001").await;
+    assert!(refund_history(&status).is_empty(), "{status}");
+    assert_eq!(env.account("6281100000007").await, before);
+    let mut processed = false;
+    for _ in 0..300 {
+        let (_, status) = env.status(A, &payer, "LATE000000000001").await;
+        if refund_history(&status) == ["LATE000000000001R01"] {
+            processed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(processed, "the late refund was processed");
+    assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
+    // Resent under the original ids: the same X-EXTERNAL-ID the same day is a conflict, a new one
+    // a duplicate partnerRefundNo; neither credits again.
+    let (s, r) = env.refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext).await.unwrap();
+    assert_eq!((s, code(&r)), (409, "4095800"), "{r}");
+    let (s, r) = env.refund(A, &b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000).await;
+    assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
+    assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
+    let writes = env.writes().await;
+    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    assert_eq!(refund, &json!({"product":"ovo_snap","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":1}));
+}
+
+#[tokio::test]
+async fn a_payment_processed_late_is_not_found_until_then() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    env.arm(Some(PAY_PATH), json!({"kind": "late_processing", "after_ms": 100_000})).await;
+    let (s, r) = env.status(A, &payer, "LATEPAY000000001").await;
+    assert_eq!((s, code(&r)), (404, "4045501"));
+    let body = json!({"partnerReferenceNo":"LATEPAY000000001","amount":{"value":"1000.00","currency":"IDR"}}).to_string();
+    let ts = timestamp();
+    let sent = env
+        .http
+        .post(env.url(PAY_PATH))
+        .header("Content-Type", "application/json")
+        .header("X-TIMESTAMP", &ts)
+        .header("X-SIGNATURE", hmac_sign(A_SECRET, PAY_PATH, &payer, &body, &ts))
+        .header("X-PARTNER-ID", A)
+        .header("X-EXTERNAL-ID", env.next_external_id())
+        .header("X-DEVICE-ID", "till-01")
+        .header("Authorization", format!("Bearer {payer}"))
+        .body(body)
+        .send()
+        .await;
+    assert!(sent.is_err(), "the client saw the connection close");
+    let (s, r) = env.status(A, &payer, "LATEPAY000000001").await;
+    assert_eq!((s, code(&r)), (404, "4045501"), "not found until processed: {r}");
+    env.await_status(A, &payer, "LATEPAY000000001", "00").await;
+    let received = env.control(reqwest::Method::GET, "/_sandbox/received?product=ovo_snap", None).await;
+    let pay = received.as_array().unwrap().iter().find(|r| r["endpoint"] == PAY_PATH).unwrap();
+    assert_eq!(pay["status"], 200, "the journal shows the late processing's answer");
+}
+
+#[tokio::test]
+async fn a_5xx_after_processing_is_in_the_snap_shape_and_the_refund_happened() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    let b2b = env.b2b(A).await;
+    env.pay(A, &payer, "ERR5000000000001", 30_000, "CASH").await;
+    let before = env.account("6281100000007").await;
+    env.arm(Some(REFUND_PATH), json!({"kind": "server_error_after_processing", "status": 503})).await;
+    let (s, r) = env.refund(A, &b2b, &payer, "ERR5000000000001", "ERR5000000000001R01", 30_000).await;
+    assert_eq!((s, r), (503, json!({"responseCode":"5035800","responseMessage":"General Error"})));
+    assert_eq!(env.account("6281100000007").await, (before.0 + 30_000, before.1));
+    let (_, status) = env.status(A, &payer, "ERR5000000000001").await;
+    assert_eq!(refund_history(&status), ["ERR5000000000001R01"]);
+    env.arm(Some(PAY_PATH), json!({"kind": "server_error_after_processing", "status": 500})).await;
+    let (s, r) = env.pay(A, &payer, "ERR5000000000002", 1_000, "CASH").await;
+    assert_eq!((s, r), (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"})));
+    env.await_status(A, &payer, "ERR5000000000002", "00").await;
+}
+
+#[tokio::test]
+async fn a_replayed_notification_repeats_the_same_bytes_and_a_duplicate_still_works() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    env.arm(Some("notification"), json!({"kind": "replay_notification", "after_ms": 10_000})).await;
+    env.pay(A, &payer, "RPL0000000000001", 1_000, "CASH").await;
+    let notes = env.await_inbox(2).await;
+    let (first, second) = (&notes[0], &notes[1]);
+    assert_eq!(first.1, second.1, "the same body");
+    for name in ["X-SIGNATURE", "X-TIMESTAMP", "X-EXTERNAL-ID", "X-PARTNER-ID"] {
+        assert_eq!(first.0[name], second.0[name], "{name}");
+    }
+    assert!(notification_verifies(&second.0, &second.1), "a replay is correctly signed");
+    let journal = env.control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None).await;
+    let journal = journal.as_array().unwrap();
+    assert_eq!(journal.len(), 2);
+    assert_eq!(journal[1]["replay_of"], journal[0]["seq"]);
+
+    // The existing duplicate drill: two deliveries of the same notification.
+    env.arm(None, json!({"kind": "duplicate_notification"})).await;
+    env.pay(A, &payer, "DUP0000000000001", 1_000, "CASH").await;
+    let notes = env.await_inbox(4).await;
+    assert!(notes[2..].iter().all(|(h, b)| b.contains("DUP0000000000001") && notification_verifies(h, b)));
+}
+
+#[tokio::test]
+async fn success_after_failure_reports_failed_then_success_with_signed_notifications() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
+    let faults = env.control(reqwest::Method::GET, "/_sandbox/faults", None).await;
+    assert_eq!(faults.as_array().unwrap().len(), 1, "not used up by the link's requests");
+    let before = env.account("6281100000007").await;
+    let (s, r) = env.pay(A, &payer, "SAF0000000000001", 4_000, "CASH").await;
+    assert_eq!((s, code(&r)), (403, "4035405"), "{r}");
+    let (_, failed) = env.status(A, &payer, "SAF0000000000001").await;
+    assert_eq!(failed["latestTransactionStatus"], "06", "{failed}");
+    let notes = env.await_inbox(1).await;
+    let note: Value = serde_json::from_str(&notes[0].1).unwrap();
+    assert_eq!(note["latestTransactionStatus"], "06");
+    env.await_status(A, &payer, "SAF0000000000001", "00").await;
+    let notes = env.await_inbox(2).await;
+    let (headers, body) = &notes[1];
+    assert!(notification_verifies(headers, body));
+    let note: Value = serde_json::from_str(body).unwrap();
+    assert_eq!((note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()), (Some("SAF0000000000001"), Some("00")));
+    assert_eq!(env.account("6281100000007").await, (before.0 - 4_000, before.1), "taken once");
+}
+
+#[tokio::test]
+async fn a_signed_notification_for_a_reference_never_created() {
+    let env = env().await;
+    let sent = env.control(reqwest::Method::POST, "/_sandbox/notify-unknown", Some(json!({"product":"ovo_snap","reference":"NEVER00000000001","amount":7_000}))).await;
+    assert_eq!(sent["partnerReferenceNo"], "NEVER00000000001");
+    let notes = env.await_inbox(1).await;
+    let (headers, body) = &notes[0];
+    assert!(notification_verifies(headers, body));
+    let note: Value = serde_json::from_str(body).unwrap();
+    assert_eq!((note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()), (Some("NEVER00000000001"), Some("00")));
+    assert_eq!(note["amount"]["value"], "7000.00");
+    assert!(env.state().await["payments"].as_array().unwrap().is_empty(), "the provider has no such payment");
+    let refused = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"nope","reference":"X"})).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+}
+
+#[tokio::test]
+async fn writes_count_each_processing_and_each_recognised_resend() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    let b2b = env.b2b(A).await;
+    env.pay(A, &payer, "WRT0000000000001", 10_000, "CASH").await;
+    let (s, _) = env.pay(A, &payer, "WRT0000000000001", 10_000, "CASH").await;
+    assert_eq!(s, 409);
+    env.refund(A, &b2b, &payer, "WRT0000000000001", "WRT0000000000001R01", 1_000).await;
+    env.refund(A, &b2b, &payer, "WRT0000000000001", "WRT0000000000001R01", 1_000).await;
+    env.refund(A, &b2b, &payer, "WRT0000000000001", "WRT0000000000001R01", 1_000).await;
+    let expected = json!([
+        {"product":"ovo_snap","kind":"payment","reference":"WRT0000000000001","processed":1,"replays":1},
+        {"product":"ovo_snap","kind":"refund","reference":"WRT0000000000001R01","processed":1,"replays":2},
+        {"product":"ovo_snap","kind":"link","reference":"LINK0001","processed":1,"replays":0},
+    ]);
+    let writes = env.writes().await;
+    for want in expected.as_array().unwrap() {
+        assert!(writes.as_array().unwrap().contains(want), "{want} in {writes}");
+    }
+    // The same from the Rust API of the running sandbox.
+    let from_rust = serde_json::to_value(env.sandbox.writes()).unwrap();
+    assert_eq!(from_rust, writes);
+    env.control(reqwest::Method::POST, "/_sandbox/reset", None).await;
+    assert_eq!(env.writes().await, json!([]));
 }

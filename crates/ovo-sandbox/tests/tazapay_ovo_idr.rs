@@ -600,3 +600,171 @@ async fn demo_merchant_is_accepted() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+// --- faults real providers show, resends and the writes count -----------------------------------
+
+impl T {
+    async fn arm(&self, endpoint: Option<&str>, fault: Value) {
+        let armed = json!({"product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault});
+        let r = self.http.post(format!("{}/_sandbox/faults", self.sb.url())).json(&armed).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+    }
+
+    async fn post_keyed(&self, path: &str, key: &str, body: &Value) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
+        let auth = format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1)));
+        self.call_raw(reqwest::Method::POST, path, Some(auth), Some(key), Some(body.to_string())).await
+    }
+
+    async fn writes(&self) -> Value {
+        self.http.get(format!("{}/_sandbox/writes?product=tazapay_ovo_idr", self.sb.url())).send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn wait_writes(&self, done: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..500 {
+            let writes = self.writes().await;
+            if done(&writes) {
+                return writes;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the writes never reached the expected counts: {}", self.writes().await);
+    }
+}
+
+/// Create and confirm in one call, as the house client sends a first attempt (test phone:
+/// succeeds 70 s later, scaled).
+fn create_and_confirm(reference: &str) -> Value {
+    let mut body = confirm_body("0123456789");
+    body["amount"] = json!(1_000_000);
+    body["invoice_currency"] = json!("IDR");
+    body["transaction_description"] = json!("1 X Good");
+    body["reference_id"] = json!(reference);
+    body["confirm"] = json!(true);
+    body
+}
+
+fn write_of<'a>(writes: &'a Value, kind: &str, reference: &str) -> &'a Value {
+    writes.as_array().unwrap().iter().find(|w| w["kind"] == kind && w["reference"] == reference).unwrap_or(&Value::Null)
+}
+
+#[tokio::test]
+async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_never_process_twice() {
+    let t = T::new("0.001").await;
+    let key = "TZIDEM0000000001-create";
+    let (s, first, _) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
+    assert_eq!(s, 200, "{first}");
+    let (s, again, headers) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
+    assert_eq!((s, &again), (200, &first), "the original answer");
+    assert_eq!(headers["x-sandbox-idempotent-replay"], "true");
+    let id = first["data"]["id"].as_str().unwrap().to_owned();
+    let paid = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
+    assert_eq!(paid["payment_attempts"].as_array().unwrap().len(), 1);
+
+    let refund = json!({ "payin": id, "amount": 1_000_000, "reason": "Customer Return", "reference_id": "TZIDEM0000000001R01" });
+    let (s, r1, _) = t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
+    assert_eq!(s, 200, "{r1}");
+    let (s, r2, _) = t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
+    assert_eq!((s, r2["data"]["id"].as_str()), (200, r1["data"]["id"].as_str()));
+    t.wait_refund(r1["data"]["id"].as_str().unwrap(), "succeeded").await;
+    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
+    let writes = t.writes().await;
+    assert_eq!(write_of(&writes, "payment", "TZIDEM0000000001"), &json!({"product":"tazapay_ovo_idr","kind":"payment","reference":"TZIDEM0000000001","processed":1,"replays":1}));
+    assert_eq!(write_of(&writes, "refund", "TZIDEM0000000001R01")["processed"], 1);
+    assert_eq!(write_of(&writes, "refund", "TZIDEM0000000001R01")["replays"], 1);
+}
+
+#[tokio::test]
+async fn a_confirm_resent_under_its_key_is_replayed_and_a_new_attempt_is_counted_apart() {
+    let t = T::new("0.001").await;
+    // 10,000,000 minor units fails 70 s after creation (HD 2): the payin can be confirmed again.
+    let mut body = create_and_confirm("TZCONF0000000001");
+    body["amount"] = json!(10_000_000);
+    let (s, created, _) = t.post_keyed("/v3/payin", "TZCONF0000000001-create", &body).await.unwrap();
+    assert_eq!(s, 200, "{created}");
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    t.wait_payin(&id, |p| p["status"] == "requires_payment_method" && p["payment_attempts"][0]["status"] == "failed").await;
+    let path = format!("/v3/payin/{id}/confirm");
+    let (s, c1, _) = t.post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789")).await.unwrap();
+    assert_eq!(s, 200, "{c1}");
+    let (s, c2, headers) = t.post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789")).await.unwrap();
+    assert_eq!((s, &c2), (200, &c1));
+    assert_eq!(headers["x-sandbox-idempotent-replay"], "true");
+    let writes = t.writes().await;
+    assert_eq!(write_of(&writes, "payment", "TZCONF0000000001")["processed"], 1);
+    let again = write_of(&writes, "payment", "TZCONF0000000001/attempt-2");
+    assert_eq!((again["processed"].as_u64(), again["replays"].as_u64()), (Some(1), Some(1)), "{writes}");
+}
+
+#[tokio::test]
+async fn a_create_processed_late_and_resent_under_its_key_is_processed_once() {
+    let t = T::new("0.001").await;
+    // 1,000,000 ms at time scale 0.001: processed one second after the connection closes.
+    t.arm(Some("/v3/payin"), json!({"kind": "late_processing", "after_ms": 1_000_000})).await;
+    let key = "TZLATE0000000001-create";
+    let lost = t.post_keyed("/v3/payin", key, &create_and_confirm("TZLATE0000000001")).await;
+    assert!(lost.is_err(), "the client sees a lost answer");
+    assert_eq!(t.writes().await, json!([]), "nothing processed yet");
+    let (s, resent, _) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZLATE0000000001")).await.unwrap();
+    assert_eq!(s, 200, "{resent}");
+    // The late processing finds the key used and answers from the stored result.
+    let writes = t.wait_writes(|w| w[0]["replays"] == 1).await;
+    assert_eq!(writes, json!([{"product":"tazapay_ovo_idr","kind":"payment","reference":"TZLATE0000000001","processed":1,"replays":1}]));
+    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
+    // A payin never created answers 404 (§12).
+    let (s, v) = t.get("/v3/payin/pay_never").await;
+    assert_eq!((s, code(&v)), (404, 105));
+}
+
+#[tokio::test]
+async fn a_5xx_after_processing_is_in_tazapays_error_shape_and_the_key_then_replays_the_stored_answer() {
+    let t = T::new("0.001").await;
+    let (_, created, _) = t.post_keyed("/v3/payin", "TZ5XX00000000001-create", &create_and_confirm("TZ5XX00000000001")).await.unwrap();
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    t.wait_payin(&id, |p| p["status"] == "succeeded").await;
+    t.arm(Some("/v3/refund"), json!({"kind": "server_error_after_processing", "status": 503})).await;
+    let refund = json!({ "payin": id, "amount": 1_000_000, "reason": "Customer Return", "reference_id": "TZ5XX00000000001R01" });
+    let (s, failed, _) = t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
+    assert_eq!(s, 503);
+    assert_eq!(failed, json!({"status":"error","message":"something went wrong","errors":[{"code":101,"message":"something went wrong","remarks":""}]}));
+    let (s, resent, headers) = t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
+    assert_eq!((s, resent["data"]["reference_id"].as_str()), (200, Some("TZ5XX00000000001R01")), "{resent}");
+    assert_eq!(headers["x-sandbox-idempotent-replay"], "true", "it was processed before the 503");
+    let writes = t.writes().await;
+    let refund = write_of(&writes, "refund", "TZ5XX00000000001R01");
+    assert_eq!((refund["processed"].as_u64(), refund["replays"].as_u64()), (Some(1), Some(1)));
+}
+
+#[tokio::test]
+async fn success_after_failure_and_a_signed_webhook_for_an_unknown_reference() {
+    let t = T::new("0.001").await;
+    t.arm(None, json!({"kind": "success_after_failure", "after_ms": 200_000})).await;
+    let (_, created, _) = t.post_keyed("/v3/payin", "TZSAF00000000001-create", &create_and_confirm("TZSAF00000000001")).await.unwrap();
+    let id = created["data"]["id"].as_str().unwrap().to_owned();
+    let failed = t.wait_payin(&id, |p| p["payment_attempts"][0]["status"] == "failed").await;
+    assert_eq!(failed["status"], "requires_payment_method");
+    let (sig, body, _) = t.wait_hook("payment_attempt.failed", &id).await;
+    assert!(signature_ok(SECRET, &sig, &body));
+    let paid = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
+    assert_eq!(paid["payment_attempts"][0]["status"], "succeeded");
+    let (sig, body, _) = t.wait_hook("payin.succeeded", &id).await;
+    assert!(signature_ok(SECRET, &sig, &body));
+
+    let sent: Value = t
+        .http
+        .post(format!("{}/_sandbox/notify-unknown", t.sb.url()))
+        .json(&json!({"product":"tazapay_ovo_idr","reference":"NEVER00000000001","amount":25_000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let unknown = sent["payin"].as_str().unwrap();
+    let (sig, body, event) = t.wait_hook("payin.succeeded", unknown).await;
+    assert!(signature_ok(SECRET, &sig, &body));
+    assert_eq!((event["data"]["reference_id"].as_str(), event["data"]["amount"].as_i64()), (Some("NEVER00000000001"), Some(2_500_000)));
+    let (s, _) = t.get(&format!("/v3/payin/{unknown}")).await;
+    assert_eq!(s, 404, "the provider has no such payin");
+}

@@ -28,6 +28,8 @@ pub fn routes() -> Router<Ctx> {
         .route("/_sandbox/faults", get(list_faults).post(arm_fault).delete(clear_faults))
         .route("/_sandbox/received", get(received))
         .route("/_sandbox/notifications", get(deliveries))
+        .route("/_sandbox/writes", get(writes))
+        .route("/_sandbox/notify-unknown", post(notify_unknown))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
@@ -160,6 +162,11 @@ async fn arm_fault(State(ctx): State<Ctx>, Json(fault): Json<ArmedFault>) -> Res
     if !ctx.product_keys().contains(&fault.product.as_str()) {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()));
     }
+    if let super::faults::Fault::ServerErrorAfterProcessing { status } = fault.fault {
+        if !(500..=599).contains(&status) {
+            return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("server_error_after_processing needs a 5xx status (500 to 599), not {status}"));
+        }
+    }
     ctx.faults().arm(fault.clone());
     (StatusCode::CREATED, Json(fault)).into_response()
 }
@@ -171,6 +178,23 @@ async fn clear_faults(State(ctx): State<Ctx>) -> StatusCode {
 
 async fn received(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
     Json(json!(ctx.journal().received(q.get("product").map(String::as_str))))
+}
+
+async fn writes(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<Vec<super::writes::Write>> {
+    Json(ctx.writes().list(q.get("product").map(String::as_str)))
+}
+
+async fn notify_unknown(State(ctx): State<Ctx>, Json(request): Json<super::UnknownNotification>) -> Response {
+    let Some(product) = ctx.product(&request.product) else {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", request.product, ctx.product_keys()));
+    };
+    if request.reference.trim().is_empty() || request.amount <= 0 {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "reference must not be empty and amount must be a positive number of rupiah");
+    }
+    match product.notify_unknown(&ctx, &request) {
+        Ok(sent) => (StatusCode::ACCEPTED, Json(sent)).into_response(),
+        Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e),
+    }
 }
 
 async fn deliveries(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {

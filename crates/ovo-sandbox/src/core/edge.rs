@@ -55,7 +55,31 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
                 let status = processed.status();
                 (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
             }
-            Some(Fault::DuplicateNotification | Fault::WrongSignatureNotification) | None => next.run(request).await,
+            Some(Fault::LateProcessing { after_ms }) => {
+                // The provider took the request but processes it only later: the client sees a
+                // lost answer now, and the product has no record of it until then.
+                let late = ctx.clone();
+                tokio::spawn(async move {
+                    late.scale().sleep(std::time::Duration::from_millis(after_ms)).await;
+                    let processed = next.run(request).await;
+                    late.journal().set_status(seq, processed.status().as_u16());
+                });
+                drop_connection()
+            }
+            Some(Fault::ServerErrorAfterProcessing { status }) => {
+                let _processed = next.run(request).await;
+                match ctx.product(product) {
+                    Some(sim) => sim.server_error(&endpoint, status),
+                    None => StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+                }
+            }
+            Some(
+                Fault::DuplicateNotification
+                | Fault::WrongSignatureNotification
+                | Fault::ReplayNotification { .. }
+                | Fault::SuccessAfterFailure { .. },
+            )
+            | None => next.run(request).await,
         };
         ctx.journal().set_status(seq, response.status().as_u16());
         response

@@ -1,4 +1,5 @@
-//! Faults armed through the control API for the next N calls of a product's endpoint.
+//! Faults armed through the control API for the next N calls of a product's endpoint, the next N
+//! notifications, or the next N payments that succeed.
 
 use std::sync::Mutex;
 
@@ -6,6 +7,17 @@ use serde::{Deserialize, Serialize};
 
 /// The endpoint name notifications are armed under.
 pub const NOTIFICATION: &str = "notification";
+
+/// What a fault applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultClass {
+    /// A request to one of the product's endpoints (armed with its path, or with none = any).
+    Request,
+    /// An outgoing notification (armed with `notification`, or with no endpoint).
+    Notification,
+    /// The outcome of the product's next payment that succeeds (the endpoint is ignored).
+    PaymentOutcome,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -24,6 +36,34 @@ pub enum Fault {
     DuplicateNotification,
     /// Deliver the next notification with a wrong signature.
     WrongSignatureNotification,
+    /// Close the connection without answering, and process the request `after_ms` (scaled)
+    /// later: until then the provider has no record of it.
+    LateProcessing { after_ms: u64 },
+    /// Process the request, then answer this 5xx status with a body in the product's error shape.
+    ServerErrorAfterProcessing { status: u16 },
+    /// Deliver the next notification, then the identical bytes (body and signature headers)
+    /// again `after_ms` (scaled) after the first delivery ended.
+    ReplayNotification { after_ms: u64 },
+    /// The product's next payment that succeeds ends failed (status query and notification say
+    /// so); `after_ms` (scaled) later its record turns successful and a signed success
+    /// notification goes out.
+    SuccessAfterFailure { after_ms: u64 },
+}
+
+impl Fault {
+    pub fn class(self) -> FaultClass {
+        match self {
+            Fault::DuplicateNotification | Fault::WrongSignatureNotification | Fault::ReplayNotification { .. } => FaultClass::Notification,
+            Fault::SuccessAfterFailure { .. } => FaultClass::PaymentOutcome,
+            Fault::Delay { .. }
+            | Fault::HttpStatus { .. }
+            | Fault::MalformedBody
+            | Fault::DropConnection
+            | Fault::LoseResponse
+            | Fault::LateProcessing { .. }
+            | Fault::ServerErrorAfterProcessing { .. } => FaultClass::Request,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,16 +107,36 @@ impl FaultPlan {
         self.lock().clear();
     }
 
-    /// Uses up one call of the first fault armed for this endpoint.
+    /// Uses up one call of the first fault armed for this endpoint (`NOTIFICATION` for a
+    /// notification). An endpoint-less fault applies to every request or every notification,
+    /// as its class says.
     pub fn take(&self, product: &str, endpoint: &str) -> Option<Fault> {
+        let class = if endpoint == NOTIFICATION { FaultClass::Notification } else { FaultClass::Request };
+        self.take_where(product, |a| match &a.endpoint {
+            Some(e) => e == endpoint && (endpoint == NOTIFICATION || a.fault.class() == FaultClass::Request),
+            None => a.fault.class() == class,
+        })
+    }
+
+    /// Uses up one `success_after_failure` armed for the product: called when one of its
+    /// payments is about to succeed.
+    pub fn take_payment_outcome(&self, product: &str) -> Option<Fault> {
+        self.take_where(product, |a| a.fault.class() == FaultClass::PaymentOutcome)
+    }
+
+    /// The wait of a `success_after_failure` armed for the product, used up; the product calls
+    /// it when one of its payments is about to succeed, and then records the payment failed,
+    /// turning it successful after the wait (scaled).
+    pub fn take_success_after_failure(&self, product: &str) -> Option<std::time::Duration> {
+        match self.take_payment_outcome(product)? {
+            Fault::SuccessAfterFailure { after_ms } => Some(std::time::Duration::from_millis(after_ms)),
+            _ => None,
+        }
+    }
+
+    fn take_where(&self, product: &str, applies: impl Fn(&ArmedFault) -> bool) -> Option<Fault> {
         let mut armed = self.lock();
-        let index = armed.iter().position(|a| {
-            a.product == product
-                && match &a.endpoint {
-                    Some(e) => e == endpoint,
-                    None => endpoint != NOTIFICATION,
-                }
-        })?;
+        let index = armed.iter().position(|a| a.product == product && applies(a))?;
         let fault = armed[index].fault;
         armed[index].count -= 1;
         if armed[index].count == 0 {
@@ -101,5 +161,21 @@ mod tests {
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::HttpStatus { status: 503 }));
         assert_eq!(plan.take("ovo_snap", "/pay"), None);
+    }
+
+    #[test]
+    fn each_fault_is_taken_only_by_what_it_applies_to() {
+        let plan = FaultPlan::default();
+        plan.arm(ArmedFault { product: "p".into(), endpoint: None, fault: Fault::SuccessAfterFailure { after_ms: 5 }, count: 1 });
+        plan.arm(ArmedFault { product: "p".into(), endpoint: None, fault: Fault::ReplayNotification { after_ms: 5 }, count: 1 });
+        assert_eq!(plan.take("p", "/pay"), None, "neither applies to a request");
+        assert_eq!(plan.take("p", NOTIFICATION), Some(Fault::ReplayNotification { after_ms: 5 }));
+        assert_eq!(plan.take_payment_outcome("q"), None);
+        assert_eq!(plan.take_payment_outcome("p"), Some(Fault::SuccessAfterFailure { after_ms: 5 }));
+        assert!(plan.list().is_empty());
+        let armed: ArmedFault = serde_json::from_str(r#"{"product":"p","fault":{"kind":"late_processing","after_ms":100}}"#).unwrap();
+        assert_eq!(armed.fault, Fault::LateProcessing { after_ms: 100 });
+        let armed: ArmedFault = serde_json::from_str(r#"{"product":"p","fault":{"kind":"server_error_after_processing","status":503}}"#).unwrap();
+        assert_eq!(armed.fault, Fault::ServerErrorAfterProcessing { status: 503 });
     }
 }

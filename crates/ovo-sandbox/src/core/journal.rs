@@ -38,6 +38,8 @@ pub struct Delivery {
     pub body: String,
     /// Sent with a deliberately wrong signature (a fault drill).
     pub tampered: bool,
+    /// The same bytes as this earlier delivery, sent again (a `replay_notification` drill).
+    pub replay_of: Option<u64>,
     pub attempts: Vec<Attempt>,
     pub delivered: bool,
 }

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod time_scale;
 pub mod tls;
 pub mod wallets;
+pub mod writes;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -28,6 +29,7 @@ use notify::Notifier;
 use pending::PendingActions;
 use time_scale::TimeScale;
 use wallets::{Account, Wallets};
+use writes::Writes;
 
 /// One provider product's simulator.
 pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
@@ -49,6 +51,35 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     fn import(&self, _ctx: &Ctx, _payment: &import::ImportedPayment) -> Result<(), String> {
         Err(format!("{} does not import payments", self.key()))
     }
+    /// The answer of a `server_error_after_processing` fault: `status` with a body in the
+    /// product's error shape for this endpoint (its documented path).
+    fn server_error(&self, _endpoint: &str, status: u16) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let code = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (code, axum::Json(serde_json::json!({ "error": "internal server error" }))).into_response()
+    }
+    /// Sends a correctly signed payment notification for a reference the merchant never
+    /// created (`POST /_sandbox/notify-unknown`).
+    fn notify_unknown(&self, _ctx: &Ctx, _request: &UnknownNotification) -> Result<serde_json::Value, String> {
+        Err(format!("{} sends no notifications", self.key()))
+    }
+}
+
+/// A notification for a reference the merchant never created.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct UnknownNotification {
+    pub product: String,
+    pub reference: String,
+    /// Whole rupiah; default 10,000.
+    #[serde(default = "ten_thousand")]
+    pub amount: i64,
+    /// Which merchant of the product (its client id, api key or merchant id); default the first.
+    #[serde(default)]
+    pub merchant: Option<String>,
+}
+
+fn ten_thousand() -> i64 {
+    10_000
 }
 
 /// The merchants file: per product, the credentials the sandbox accepts and the merchant's
@@ -105,6 +136,7 @@ struct Shared {
     pending: PendingActions,
     faults: Arc<FaultPlan>,
     journal: Arc<Journal>,
+    writes: Writes,
     notifier: Notifier,
     products: Vec<Arc<dyn ProductSim>>,
     base_url: OnceLock<String>,
@@ -132,6 +164,7 @@ impl Ctx {
             pending: PendingActions::default(),
             faults,
             journal,
+            writes: Writes::default(),
             notifier,
             products,
             base_url: OnceLock::new(),
@@ -168,6 +201,14 @@ impl Ctx {
     pub fn notifier(&self) -> &Notifier {
         &self.0.notifier
     }
+    /// What was processed per reference (`GET /_sandbox/writes`).
+    pub fn writes(&self) -> &Writes {
+        &self.0.writes
+    }
+
+    pub fn product(&self, key: &str) -> Option<Arc<dyn ProductSim>> {
+        self.0.products.iter().find(|p| p.key() == key).cloned()
+    }
 
     /// `http://127.0.0.1:PORT` (`https://` when serving HTTPS), for redirect URLs that point at
     /// the sandbox's pages.
@@ -195,6 +236,7 @@ impl Ctx {
         self.0.pending.clear();
         self.0.faults.clear();
         self.0.journal.clear();
+        self.0.writes.clear();
         for product in &self.0.products {
             product.reset();
         }
@@ -262,6 +304,12 @@ impl RunningSandbox {
     pub fn url(&self) -> String {
         let scheme = if self.ca.is_some() { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
+    }
+
+    /// Every money or account write processed so far, per product, kind and reference (what
+    /// `GET /_sandbox/writes` answers).
+    pub fn writes(&self) -> Vec<writes::Write> {
+        self.ctx.writes().list(None)
     }
 
     /// The test CA's certificate (PEM) when serving HTTPS: trust it to reach the sandbox.

@@ -131,6 +131,11 @@ impl Notifier {
         let (copies, tamper) = match self.faults.take(out.product, NOTIFICATION) {
             Some(Fault::DuplicateNotification) => (2, false),
             Some(Fault::WrongSignatureNotification) => (1, true),
+            Some(Fault::ReplayNotification { after_ms }) => {
+                let this = self.clone();
+                tokio::spawn(async move { this.deliver_then_replay(out, Duration::from_millis(after_ms)).await });
+                return;
+            }
             _ => (1, false),
         };
         for _ in 0..copies {
@@ -140,9 +145,25 @@ impl Notifier {
         }
     }
 
+    /// Delivers, then `after` (scaled) later sends the same bytes again: the body and the
+    /// headers of the first delivery's last attempt, signature included (a provider replaying
+    /// what it already sent).
+    async fn deliver_then_replay(&self, out: Outbound, after: Duration) {
+        let (_, seq, sent) = self.deliver_recorded(out.clone(), false, None).await;
+        self.scale.sleep(after).await;
+        let replay = Outbound { headers: sent, prepare: None, tampered: None, ..out };
+        self.deliver_recorded(replay, false, Some(seq)).await;
+    }
+
     /// Sends and retries until the merchant answers 2xx or the schedule runs out; true if delivered.
     /// With a [`Prepare`] hook, each attempt's headers come from the hook, awaited just before it.
     pub async fn deliver(&self, out: Outbound, tamper: bool) -> bool {
+        self.deliver_recorded(out, tamper, None).await.0
+    }
+
+    /// As [`Notifier::deliver`]; also answers the delivery's journal seq and the headers of its
+    /// last attempt. `replay_of` marks a replay of an earlier delivery.
+    async fn deliver_recorded(&self, out: Outbound, tamper: bool, replay_of: Option<u64>) -> (bool, u64, Headers) {
         let tampered = tamper && out.tampered.is_some();
         let (url, given, body) = match (&out.tampered, tamper) {
             (Some(t), true) => (t.url.clone(), t.headers.clone(), t.body.clone()),
@@ -151,6 +172,7 @@ impl Notifier {
         let mut waits = out.retries.iter();
         let mut seq = None;
         let mut number = 0;
+        let mut last_sent = given.clone();
         loop {
             number += 1;
             let prepared = match &out.prepare {
@@ -167,6 +189,7 @@ impl Notifier {
                     headers: prepared.as_ref().map_or_else(|_| given.clone(), Clone::clone),
                     body: body.clone(),
                     tampered,
+                    replay_of,
                     attempts: Vec::new(),
                     delivered: false,
                 });
@@ -174,6 +197,7 @@ impl Notifier {
             });
             let (status, answer, error) = match prepared {
                 Ok(headers) => {
+                    last_sent.clone_from(&headers);
                     let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
                     for (k, v) in &headers {
                         request = request.header(k, v);
@@ -195,11 +219,11 @@ impl Notifier {
                 };
             self.journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error }, ok);
             if ok {
-                return true;
+                return (true, seq, last_sent);
             }
             match waits.next() {
                 Some(wait) => self.scale.sleep(*wait).await,
-                None => return false,
+                None => return (false, seq, last_sent),
             }
         }
     }

@@ -27,7 +27,8 @@ use crate::core::journal::{now_rfc3339, Attempt, Delivery};
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
-use crate::core::{phone, Ctx, ProductSim};
+use crate::core::writes::WriteKind;
+use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "doku_snap_ovo";
 /// `additionalInfo.channel` of every OVO request (§1).
@@ -360,6 +361,36 @@ impl ProductSim for DokuSnap {
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
         self.import_payment(ctx, payment)
+    }
+
+    fn server_error(&self, endpoint: &str, status: u16) -> Response {
+        snap::server_error(endpoint, status)
+    }
+
+    /// A success N1 for a partnerReferenceNo this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let st = St { merchants: Arc::new(load_merchants(ctx)), ctx: ctx.clone(), inner: self.inner.clone() };
+        let merchant = match &request.merchant {
+            Some(id) => st.merchant(id),
+            None => st.merchants.first(),
+        }
+        .ok_or("no such doku_snap_ovo merchant")?;
+        let url = merchant.cfg.notification_url.clone().filter(|u| !u.trim().is_empty()).ok_or("this doku_snap_ovo merchant has no notification_url")?;
+        let (reference_no, external_id) = (snap::random_token(32), random_digits(36));
+        let body = json!({
+            "originalPartnerReferenceNo": request.reference,
+            "originalReferenceNo": reference_no,
+            "originalExternalId": external_id,
+            "latestTransactionStatus": "00",
+            "transactionStatusDesc": "Success",
+            "amount": snap::amount(request.amount),
+            "additionalInfo": {
+                "acquirerId": "OVO", "custIdMerchant": "", "accountType": "WALLET", "channelId": CHANNEL,
+                "origin": { "apiFormat": "SNAP" }, "paymentType": PaymentType::Recurring.name(),
+            },
+        });
+        notify(&st, &merchant.cfg.client_id, "payment", Some(url), body, None);
+        Ok(json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }))
     }
 
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
@@ -738,7 +769,12 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
         let mut inner = st.lock();
         if !inner.external_ids.claim(&caller.client_id, &caller.external_id, at) {
             return match inner.replies.get(&key) {
-                Some((h, first)) if *h == hash => (StatusCode::CONFLICT, Json(first.clone())).into_response(),
+                Some((h, first)) if *h == hash => {
+                    if let Some((kind, reference)) = written(op, first) {
+                        st.ctx.writes().replayed(KEY, kind, &reference);
+                    }
+                    (StatusCode::CONFLICT, Json(first.clone())).into_response()
+                }
                 _ => SnapError::new(409, "00", "Conflict").into_response(service),
             };
         }
@@ -763,6 +799,21 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
         inner.replies.insert(key, (hash, answer.clone()));
     }
     (StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(answer)).into_response()
+}
+
+/// The write a successful answer of `op` reports, for the writes count of a replay.
+fn written(op: Op, answer: &Value) -> Option<(WriteKind, String)> {
+    if !str_field(answer, "responseCode").is_some_and(|c| c.starts_with("200")) {
+        return None;
+    }
+    let (kind, reference) = match op {
+        Op::Payment => (WriteKind::Payment, str_field(answer, "partnerReferenceNo")),
+        Op::Refund => (WriteKind::Refund, str_field(answer, "partnerRefundNo")),
+        Op::Binding => (WriteKind::Link, answer.get("additionalInfo").and_then(|i| str_field(i, "custIdMerchant"))),
+        Op::Unbinding => (WriteKind::Unlink, str_field(answer, "referenceNo")),
+        Op::Balance | Op::Status => return None,
+    };
+    reference.map(|r| (kind, r.to_owned()))
 }
 
 // --- 07 binding -------------------------------------------------------------------------------
@@ -829,6 +880,7 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
         },
     );
     drop(inner);
+    st.ctx.writes().processed(KEY, WriteKind::Link, &cust);
     let redirect = format!("{}/_sandbox/customer/{}", st.ctx.base_url(), opened.id);
     tokio::spawn(await_binding(st.clone(), reference_no.clone(), opened));
     Ok(json!({
@@ -986,7 +1038,12 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let key = (caller.client_id.clone(), partner_ref.clone());
     let (phone, cust) = {
         let inner = st.lock();
-        if inner.payments.contains_key(&key) {
+        if let Some(existing) = inner.payments.get(&key) {
+            // snap-standard §10: never processed twice; other parameters are inconsistent.
+            if existing.amount != amount {
+                return Err(SnapError::new(404, "18", "Inconsistent Request"));
+            }
+            st.ctx.writes().replayed(KEY, WriteKind::Payment, &partner_ref);
             return Err(SnapError::new(409, "01", "Duplicate partnerReferenceNo"));
         }
         let b = inner.bindings.get(&binding_ref).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
@@ -1040,6 +1097,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
         refunds: Vec::new(),
     };
     st.lock().payments.insert(key.clone(), payment);
+    st.ctx.writes().processed(KEY, WriteKind::Payment, &partner_ref);
     let mut answer = json!({ "referenceNo": reference_no, "partnerReferenceNo": partner_ref });
     match opened {
         Some(opened) => {
@@ -1073,7 +1131,7 @@ async fn await_sale(st: St, key: (String, String), opened: Opened) {
 
 /// Takes a pending payment to `00` or `06` and notifies the merchant (N1).
 fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
-    let payment = {
+    let settled = {
         let mut inner = st.lock();
         let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned() else {
             return;
@@ -1084,10 +1142,17 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
                 other => debit_error(other).message,
             })
         });
+        // A success_after_failure drill: the money moved, but the record says failed for now.
+        let late = if result.is_ok() { st.ctx.faults().take_success_after_failure(KEY) } else { None };
         let Some(p) = inner.payments.get_mut(key) else {
             return;
         };
         match result {
+            Ok(split) if late.is_some() => {
+                p.charge = split;
+                p.status = PayStatus::Failed;
+                p.status_desc = "Failed".into();
+            }
             Ok(split) => {
                 p.charge = split;
                 p.status = PayStatus::Paid;
@@ -1100,8 +1165,29 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
                 p.status_desc = desc;
             }
         }
+        if let Some(wait) = late {
+            let (st, key) = (st.clone(), key.clone());
+            tokio::spawn(async move {
+                st.ctx.scale().sleep(wait).await;
+                let turned = {
+                    let mut inner = st.lock();
+                    let Some(p) = inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed) else { return };
+                    p.status = PayStatus::Paid;
+                    p.status_desc = "Success".into();
+                    p.paid_at = Some(now());
+                    p.approval_code = Some(random_digits(12));
+                    p.clone()
+                };
+                notify_payment(&st, &turned);
+            });
+        }
         p.clone()
     };
+    notify_payment(st, &settled);
+}
+
+/// N1 for the payment as given.
+fn notify_payment(st: &St, payment: &Payment) {
     let Some(merchant) = st.merchant(&payment.client_id) else {
         return;
     };
@@ -1207,9 +1293,18 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let at = now();
     let today = snap::wib_date(at);
     let mut inner = st.lock();
-    if inner.payments.values().any(|p| p.client_id == caller.client_id && p.refunds.iter().any(|r| r.partner_refund_no == partner_refund_no))
-    {
-        return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
+    // A partnerRefundNo already processed is never processed again (snap-standard §10): the
+    // same request is a duplicate, other parameters an inconsistent request.
+    let earlier = inner.payments.values().filter(|p| p.client_id == caller.client_id).find_map(|p| {
+        p.refunds.iter().find(|r| r.partner_refund_no == partner_refund_no).map(|r| p.partner_reference_no == original && r.amount == amount)
+    });
+    match earlier {
+        Some(true) => {
+            st.ctx.writes().replayed(KEY, WriteKind::Refund, &partner_refund_no);
+            return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
+        }
+        Some(false) => return Err(SnapError::new(404, "18", "Inconsistent Request")),
+        None => {}
     }
     // HD 1 daily limit: refunds submitted today (WIB) by this merchant.
     let refunded_today: i64 = inner
@@ -1255,6 +1350,7 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     st.ctx.wallets().credit(&payment.phone, split).map_err(debit_error)?;
     let refund_no = random_digits(16);
     payment.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, reason, at });
+    st.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
     Ok(json!({
         "refundAmount": snap::amount(amount),
         "originalPartnerReferenceNo": payment.partner_reference_no,
@@ -1284,6 +1380,7 @@ fn unbinding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError>
     let revoked = (caller.client_id.clone(), binding_ref.clone());
     inner.customer.revoke_where(|r| *r == revoked);
     inner.refresh.revoke_where(|r| *r == revoked);
+    st.ctx.writes().processed(KEY, WriteKind::Unlink, &binding_ref);
     Ok(json!({ "referenceNo": binding_ref, "additionalInfo": {} }))
 }
 
@@ -1359,6 +1456,7 @@ async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey
         headers: headers.clone(),
         body: body.to_owned(),
         tampered: false,
+        replay_of: None,
         attempts: Vec::new(),
         delivered: false,
     });

@@ -31,7 +31,8 @@ use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
-use crate::core::{phone, Ctx, ProductSim};
+use crate::core::writes::WriteKind;
+use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "faspay_ovo_tokenize";
 const CHANNEL: &str = "720";
@@ -227,6 +228,55 @@ impl ProductSim for FaspayOvoTokenize {
 
     fn reset(&self) {
         *lock(&self.state) = SimState::default();
+    }
+
+    /// `96 System Malfunction`, in the endpoint's wire format (XML under `/pws/`).
+    fn server_error(&self, endpoint: &str, status: u16) -> Response {
+        let wire = if endpoint.starts_with("/pws/") { Wire::Xml } else { Wire::Json };
+        let mut response = render(wire, &fail("", "96", "System Malfunction"));
+        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        response
+    }
+
+    /// A paid (`2`) Payment Notification for a `bill_no` this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let app = App { ctx: ctx.clone(), state: self.state.clone() };
+        let merchants = app.merchants()?;
+        let merchant = match &request.merchant {
+            Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
+            None => merchants.first(),
+        }
+        .ok_or("no such faspay_ovo_tokenize merchant")?;
+        if merchant.notification_url.is_none() {
+            return Err("this faspay_ovo_tokenize merchant has no notification_url".into());
+        }
+        let now = OffsetDateTime::now_utc();
+        let trx_id = {
+            let mut st = lock(&self.state);
+            st.seq += 1;
+            format!("{}{:011}", merchant.merchant_id, st.seq)
+        };
+        let payment = Payment {
+            trx_id: trx_id.clone(),
+            merchant_id: merchant.merchant_id.clone(),
+            bill_no: request.reference.clone(),
+            bill_desc: String::new(),
+            amount: request.amount,
+            phone: String::new(),
+            phone_no: String::new(),
+            cust_name: String::new(),
+            pay_type: "0".into(),
+            source: PaySource::Cash,
+            status: 2,
+            created: now,
+            updated: now,
+            split: Split { cash: request.amount, points: 0 },
+            payment_reff: Some(format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
+            action: None,
+            fingerprint: String::new(),
+        };
+        app.notify_payment(&payment);
+        Ok(json!({ "product": KEY, "bill_no": request.reference, "trx_id": trx_id }))
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -692,6 +742,7 @@ impl App {
             return Err(fail(R, "63", "Not Active / Suspended"));
         }
         let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
+        self.ctx.writes().processed(KEY, WriteKind::Link, &c.phone);
         Ok(json!({
             "response": R, "status": "ALLOWED", "message": "SUCCESS", "redirectURL": url,
             "response_code": "00", "response_desc": "Success",
@@ -844,6 +895,8 @@ impl App {
         let (payment, opened) = {
             let mut st = lock(&self.state);
             if let Some(p) = st.payments.values().find(|p| p.merchant_id == c.merchant.merchant_id && p.bill_no == bill_no) {
+                // Not processed again: the same answer, or a duplicate's.
+                self.ctx.writes().replayed(KEY, WriteKind::Payment, &bill_no);
                 return match p.status {
                     0 | 1 if p.fingerprint == fingerprint => Ok(self.payment_answer(R, &c.merchant, p)),
                     2 => Err(fail(R, "81", "Already Been Paid")),
@@ -899,6 +952,7 @@ impl App {
                 }
             };
             st.payments.insert(trx_id, payment.clone());
+            self.ctx.writes().processed(KEY, WriteKind::Payment, &payment.bill_no);
             (payment, opened)
         };
         match (check, opened) {
@@ -951,6 +1005,7 @@ impl App {
                 None
             }
         };
+        let mut late = None;
         let done = {
             let mut st = lock(&self.state);
             let Some(p) = st.payments.get_mut(&trx_id) else { return };
@@ -969,11 +1024,29 @@ impl App {
                 Some(Decision::Decline) => 3,
                 None => 7,
             };
+            // A success_after_failure drill: the money moved, but the record says failed for now.
+            if p.status == 2 {
+                late = self.ctx.faults().take_success_after_failure(KEY);
+                if late.is_some() {
+                    p.status = 3;
+                }
+            }
             p.updated = OffsetDateTime::now_utc();
             p.action = None;
             p.clone()
         };
         self.notify_payment(&done);
+        if let Some(wait) = late {
+            self.ctx.scale().sleep(wait).await;
+            let turned = {
+                let mut st = lock(&self.state);
+                let Some(p) = st.payments.get_mut(&trx_id).filter(|p| p.status == 3) else { return };
+                p.status = 2;
+                p.updated = OffsetDateTime::now_utc();
+                p.clone()
+            };
+            self.notify_payment(&turned);
+        }
     }
 
     /// POST Payment Notification (spec §5.9), documented signature form by default (HD 4).
@@ -1140,6 +1213,7 @@ impl App {
         if let Some(action) = action {
             self.ctx.pending().withdraw(&action);
         }
+        self.ctx.writes().processed(KEY, WriteKind::Unlink, &c.phone);
         Ok(json!({
             "response": R, "merchant_id": c.merchant.merchant_id, "phone_no": c.phone_no, "payment_channel": CHANNEL,
             "response_code": "00", "response_desc": "Success",

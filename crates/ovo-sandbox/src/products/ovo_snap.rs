@@ -23,7 +23,8 @@ use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
-use crate::core::{Ctx, ProductSim};
+use crate::core::writes::WriteKind;
+use crate::core::{Ctx, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "ovo_snap";
 
@@ -289,6 +290,43 @@ impl ProductSim for OvoSnap {
     /// work for balance, payment, status, refund and unbinding, for ten (unscaled) years.
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
         self.import_payment(ctx, payment)
+    }
+
+    fn server_error(&self, endpoint: &str, status: u16) -> Response {
+        snap::server_error(endpoint, status)
+    }
+
+    /// A success notification for a partnerReferenceNo this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let s = S::new(ctx.clone(), self.inner.clone());
+        let merchant = match &request.merchant {
+            Some(id) => s.merchant(id),
+            None => s.merchants.first().cloned(),
+        }
+        .ok_or("no such ovo_snap merchant")?;
+        if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            return Err("this ovo_snap merchant has no callback_url".into());
+        }
+        let now = OffsetDateTime::now_utc();
+        let reference_no = s.lock().next_ref("OVO");
+        let payment = Payment {
+            client_id: merchant.cfg.client_id.clone(),
+            partner_reference_no: request.reference.clone(),
+            reference_no: reference_no.clone(),
+            binding_id: String::new(),
+            phone: String::new(),
+            amount: request.amount,
+            charge: Charge::Source(PaySource::Cash),
+            status: PayStatus::Success,
+            split: Split { cash: request.amount, points: 0 },
+            created_at: now,
+            paid_at: Some(now),
+            reason: None,
+            action_id: None,
+            refunds: Vec::new(),
+        };
+        notify_payment(&s, &payment);
+        Ok(json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }))
     }
 
     fn seed(&self, ctx: &Ctx) {
@@ -693,6 +731,7 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
                 reason: None,
             },
         );
+        s.ctx.writes().processed(KEY, WriteKind::Link, partner_reference_no.as_deref().unwrap_or(&id));
         (id, auth_code, linkage_token)
     };
     let state = partner_reference_no.as_deref().unwrap_or(&id).to_owned();
@@ -759,6 +798,7 @@ fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         inner.customer.revoke_where(gone);
         inner.refresh.revoke_where(gone);
         inner.unlink.revoke_where(gone);
+        s.ctx.writes().processed(KEY, WriteKind::Unlink, &binding_id);
         return Ok(snap::ok("09", json!({ "referenceNo": binding_id, "unlinkResult": "SUCCESS" })));
     }
     let token = inner.unlink.issue(s.ctx.scale(), UNLINK_TOKEN_LIFETIME, (client, binding_id.clone()));
@@ -895,6 +935,7 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         let inner = s.lock();
         if let Some(existing) = inner.payments.get(&(client.clone(), reference.clone())) {
             return Err(if existing.amount == amount {
+                s.ctx.writes().replayed(KEY, WriteKind::Payment, &reference);
                 SnapError::new(409, "01", "Duplicate partnerReferenceNo")
             } else {
                 SnapError::new(404, "18", "Inconsistent Request")
@@ -925,6 +966,7 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
                 refunds: Vec::new(),
             },
         );
+        s.ctx.writes().processed(KEY, WriteKind::Payment, &reference);
         reference_no
     };
     let opened = s.ctx.pending().open(
@@ -1029,14 +1071,21 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
                 Some(Decision::Decline) => Err("declined by the customer".to_owned()),
                 None => Err("expired: the customer did not enter the PIN".to_owned()),
             };
+            // A success_after_failure drill: the money moved, but the record says failed for now.
+            let late = if outcome.is_ok() { s.ctx.faults().take_success_after_failure(KEY) } else { None };
             let updated = {
                 let mut inner = s.lock();
                 let Some(p) = inner.payments.get_mut(key) else { return };
                 match outcome {
                     Ok(split) => {
-                        p.status = PayStatus::Success;
                         p.split = split;
                         p.paid_at = Some(OffsetDateTime::now_utc());
+                        if late.is_some() {
+                            p.status = PayStatus::Failed;
+                            p.reason = Some("Failed".into());
+                        } else {
+                            p.status = PayStatus::Success;
+                        }
                     }
                     Err(reason) => {
                         p.status = PayStatus::Failed;
@@ -1046,6 +1095,20 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
                 p.clone()
             };
             notify_payment(s, &updated);
+            if let Some(wait) = late {
+                let (s, key) = (s.clone(), key.clone());
+                tokio::spawn(async move {
+                    s.ctx.scale().sleep(wait).await;
+                    let turned = {
+                        let mut inner = s.lock();
+                        let Some(p) = inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed) else { return };
+                        p.status = PayStatus::Success;
+                        p.reason = None;
+                        p.clone()
+                    };
+                    notify_payment(&s, &turned);
+                });
+            }
         }
     }
 }
@@ -1210,14 +1273,24 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         .filter(|r| snap::wib_date(r.at) == today)
         .map(|r| r.amount)
         .sum();
+    // A partnerRefundNo already processed is never processed again (snap-standard §10):
+    // the same request is a duplicate, other parameters an inconsistent request.
+    let earlier = inner.payments.values().filter(|p| p.client_id == client).find_map(|p| {
+        p.refunds.iter().find(|r| r.partner_refund_no == partner_refund_no).map(|r| p.partner_reference_no == original && r.amount == amount)
+    });
+    match earlier {
+        Some(true) => {
+            s.ctx.writes().replayed(KEY, WriteKind::Refund, &partner_refund_no);
+            return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
+        }
+        Some(false) => return Err(SnapError::new(404, "18", "Inconsistent Request")),
+        None => {}
+    }
     let refund_no = inner.next_ref("RFD");
     let p = inner
         .payments
         .get_mut(&(client.clone(), original.clone()))
         .ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
-    if p.refunds.iter().any(|r| r.partner_refund_no == partner_refund_no) {
-        return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
-    }
     let paid_at = match (p.status, p.paid_at) {
         (PayStatus::Success | PayStatus::Refunded, Some(at)) => at,
         _ => return Err(SnapError::new(404, "00", "Invalid Transaction Status")),
@@ -1246,6 +1319,7 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         tracing::warn!(error = %e, "ovo_snap: refund could not reach the wallet");
     }
     p.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, at: now });
+    s.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
     if p.refunded() == p.amount {
         p.status = PayStatus::Refunded;
     }

@@ -356,6 +356,33 @@ impl SnapError {
     }
 }
 
+/// The service code of a SNAP endpoint, from the end of its path (§8.1).
+pub fn service_of(endpoint: &str) -> &'static str {
+    const SERVICES: [(&str, &str); 9] = [
+        ("access-token/b2b2c", "74"),
+        ("access-token/b2b", "73"),
+        ("registration-account-binding", "07"),
+        ("registration-account-unbinding", "09"),
+        ("balance-inquiry", "11"),
+        ("payment-host-to-host", "54"),
+        ("debit/status", "55"),
+        ("debit/refund", "58"),
+        ("transaction-history-list", "12"),
+    ];
+    SERVICES.iter().find(|(suffix, _)| endpoint.ends_with(suffix)).map_or("00", |(_, service)| service)
+}
+
+/// A 5xx in the SNAP shape: `500xx01 Internal Server Error`, `504xx00 Timeout`, otherwise
+/// `{status}xx00 General Error` (§8).
+pub fn server_error(endpoint: &str, status: u16) -> Response {
+    let error = match status {
+        500 => SnapError::new(500, "01", "Internal Server Error"),
+        504 => SnapError::new(504, "00", "Timeout"),
+        other => SnapError { http: other, case: "00", message: "General Error".into() },
+    };
+    error.into_response(service_of(endpoint))
+}
+
 /// `200{service}00 Successful`, with `fields` merged after the code and message.
 pub fn ok(service: &str, fields: Value) -> Response {
     let mut body = serde_json::Map::new();

@@ -26,7 +26,8 @@ use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
-use crate::core::{phone, Ctx, ProductSim};
+use crate::core::writes::WriteKind;
+use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "doku_jokul_ovo_push";
 /// Spec §2.
@@ -238,6 +239,32 @@ impl ProductSim for JokulPush {
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
         self.import_payment(ctx, payment)
+    }
+
+    /// DOKU's non-SNAP error shape (§13).
+    fn server_error(&self, _endpoint: &str, status: u16) -> Response {
+        error(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "internal_error", "Internal Server Error")
+    }
+
+    /// A SUCCESS notification for an invoice number this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let app = App::new(ctx.clone(), self.inner.clone());
+        let merchant = match &request.merchant {
+            Some(id) => app.merchant(id),
+            None => app.merchants.first(),
+        }
+        .cloned()
+        .ok_or("no such doku_jokul_ovo_push merchant")?;
+        if merchant.notification_url.as_deref().is_none_or(str::is_empty) {
+            return Err("this doku_jokul_ovo_push merchant has no notification_url".into());
+        }
+        let mut payment = Payment::orphan(&(merchant.client_id.clone(), request.reference.clone()), PayStatus::Success, "00");
+        payment.amount = request.amount;
+        payment.approval_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        payment.split = Split { cash: request.amount, points: 0 };
+        payment.final_at = Some(now_utc_text());
+        notify(&app, &merchant, &payment);
+        Ok(json!({ "product": KEY, "invoice_number": request.reference }))
     }
 }
 
@@ -521,6 +548,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
             duplicate.approval_code = String::new();
             duplicate.split = Split::default();
             duplicate.date = wib_stamp();
+            app.ctx.writes().replayed(KEY, WriteKind::Payment, &request.invoice_number);
             return Json(payment_body(&duplicate, &merchant)).into_response();
         }
         let (batch_number, reference_number) = next_numbers(&mut inner, &request.client_id);
@@ -550,6 +578,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
             action_id: None,
         };
         inner.payments.insert(key.clone(), payment.clone());
+        app.ctx.writes().processed(KEY, WriteKind::Payment, &request.invoice_number);
         payment
     };
     // The push runs in its own task, so a client that gives up does not leave it half done.
@@ -701,7 +730,21 @@ async fn process(app: App, merchant: MerchantConfig, key: (String, String), paym
 fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &str, source: PaySource) -> Payment {
     let amount = app.lock().payments.get(key).map(|p| p.amount).unwrap_or_default();
     match app.ctx.wallets().debit(phone, amount, source) {
-        Ok(split) => finish(app, merchant, key, PayStatus::Success, "00", split),
+        Ok(split) => match app.ctx.faults().take_success_after_failure(KEY) {
+            // A success_after_failure drill: the money moved, but the record says failed for now.
+            Some(wait) => {
+                let failed = finish(app, merchant, key, PayStatus::Failed, "17", Split::default());
+                let (app, merchant, key) = (app.clone(), merchant.clone(), key.clone());
+                tokio::spawn(async move {
+                    app.ctx.scale().sleep(wait).await;
+                    if app.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Failed) {
+                        finish(&app, &merchant, &key, PayStatus::Success, "00", split);
+                    }
+                });
+                failed
+            }
+            None => finish(app, merchant, key, PayStatus::Success, "00", split),
+        },
         Err(e) => finish(app, merchant, key, PayStatus::Failed, debit_code(e), Split::default()),
     }
 }

@@ -24,7 +24,8 @@ use crate::core::import::{self, cash_split, ImportedPayment, ImportedRefundStatu
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
-use crate::core::{Ctx, ProductSim};
+use crate::core::writes::WriteKind;
+use crate::core::{Ctx, ProductSim, UnknownNotification};
 
 use model::{new_id, now, Attempt, Payin, Refund};
 
@@ -111,6 +112,8 @@ struct Stored {
     endpoint: String,
     body: Value,
     at: Instant,
+    /// The write it processed, counted again as a replay when the answer is replayed.
+    write: Option<(WriteKind, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -157,6 +160,34 @@ impl ProductSim for Tazapay {
 
     fn reset(&self) {
         *self.state.lock().unwrap_or_else(PoisonError::into_inner) = State::default();
+    }
+
+    /// §13: `101 something went wrong`.
+    fn server_error(&self, _endpoint: &str, status: u16) -> Response {
+        let http = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiError::new(http, 101, "something went wrong").into_response()
+    }
+
+    /// `payin.succeeded` for a payin whose `reference_id` is the given reference, never created here.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let app = self.import_app.get_or_init(|| App::new(ctx.clone(), self.state.clone()));
+        let merchant = match &request.merchant {
+            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
+            None => app.merchants.first(),
+        }
+        .cloned()
+        .ok_or("no such tazapay_ovo_idr merchant")?;
+        if merchant.webhook_url.as_deref().is_none_or(str::is_empty) {
+            return Err("this tazapay_ovo_idr merchant has no webhook_url".into());
+        }
+        let minor = request.amount.checked_mul(100).ok_or("amount too large")?;
+        let mut payin = Payin::new(&merchant, minor, format!("Payment {}", request.reference));
+        payin.reference_id.clone_from(&request.reference);
+        payin.status = "succeeded".into();
+        payin.amount_paid = minor;
+        payin.confirm = true;
+        app.notify(&merchant, "payin.succeeded", payin.json(&State::default()), None);
+        Ok(json!({ "product": KEY, "reference_id": request.reference, "payin": payin.id }))
     }
 
     /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
@@ -312,6 +343,23 @@ fn valid_url(url: &str) -> bool {
     reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
+/// The money write a successful POST processed, per our reference (`reference_id`, or the
+/// object's id without one): a payin create is `<reference_id>`, a later confirm
+/// `<reference_id>/attempt-<n>` (n counts the payin's attempts), a refund its own `reference_id`.
+fn written(endpoint: &str, data: &Value) -> Option<(WriteKind, String)> {
+    let field = |name: &str| data.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let reference = field("reference_id").or_else(|| field("id"))?.to_owned();
+    match endpoint {
+        "/v3/payin" => Some((WriteKind::Payment, reference)),
+        "/v3/payin/{id}/confirm" => {
+            let attempts = data.get("payment_attempts").and_then(Value::as_array).map_or(0, Vec::len);
+            Some((WriteKind::Payment, format!("{reference}/attempt-{attempts}")))
+        }
+        "/v3/refund" => Some((WriteKind::Refund, reference)),
+        _ => None,
+    }
+}
+
 /// What the customer's side decided about one attempt.
 #[derive(Debug)]
 enum Outcome {
@@ -412,14 +460,21 @@ impl App {
             if stored.endpoint != endpoint {
                 return ApiError::invalid(format!("Idempotency-Key already used for {}", stored.endpoint)).into_response();
             }
+            if let Some((kind, reference)) = &stored.write {
+                self.ctx.writes().replayed(KEY, *kind, reference);
+            }
             let mut response = success(stored.body.clone());
             response.headers_mut().insert("x-sandbox-idempotent-replay", axum::http::HeaderValue::from_static("true"));
             return response;
         }
         match f(self, &mut st, &merchant) {
             Ok(data) => {
+                let write = written(endpoint, &data);
+                if let Some((kind, reference)) = &write {
+                    self.ctx.writes().processed(KEY, *kind, reference);
+                }
                 if let Some(slot) = slot {
-                    st.idempotency.insert(slot, Stored { endpoint: endpoint.to_owned(), body: data.clone(), at: Instant::now() });
+                    st.idempotency.insert(slot, Stored { endpoint: endpoint.to_owned(), body: data.clone(), at: Instant::now(), write });
                 }
                 success(data)
             }
@@ -510,9 +565,16 @@ impl App {
             Outcome::Succeed => Ok(None),
             Outcome::Fail(reason) => Err(reason),
         };
-        let succeeded = outcome.is_ok();
+        // A success_after_failure drill: the money moved, but the records say failed for now.
+        let late = if outcome.is_ok() { self.ctx.faults().take_success_after_failure(KEY) } else { None };
+        let succeeded = outcome.is_ok() && late.is_none();
         if let Some(attempt) = st.attempts.get_mut(pat) {
             match outcome {
+                Ok(split) if late.is_some() => {
+                    attempt.status = "failed".into();
+                    attempt.status_description = "payment failed".into();
+                    attempt.split = split;
+                }
                 Ok(split) => {
                     attempt.status = "succeeded".into();
                     attempt.split = split;
@@ -543,6 +605,36 @@ impl App {
         } else {
             self.notify(&merchant, "payment_attempt.failed", attempt.json(payin), url.as_deref());
             self.notify(&merchant, "payin.requires_payment_method", payin.json(st), url.as_deref());
+        }
+        if let Some(wait) = late {
+            let (app, pat) = (self.clone(), pat.to_owned());
+            tokio::spawn(async move {
+                app.ctx.scale().sleep(wait).await;
+                app.turn_successful(&pat);
+            });
+        }
+    }
+
+    /// The late half of `success_after_failure`: the failed attempt, and its payin if it is
+    /// still waiting for a payment method, become succeeded; the success events go out.
+    fn turn_successful(&self, pat: &str) {
+        let mut st = self.lock();
+        let Some(attempt) = st.attempts.get_mut(pat).filter(|a| a.status == "failed") else { return };
+        attempt.status = "succeeded".into();
+        attempt.status_description = String::new();
+        attempt.paid_at = Some(now());
+        let payin_id = attempt.payin.clone();
+        if let Some(payin) = st.payins.get_mut(&payin_id).filter(|p| p.latest_attempt == pat && p.status == "requires_payment_method") {
+            payin.status = "succeeded".into();
+            payin.amount_paid = payin.amount;
+        }
+        let st = &*st;
+        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else { return };
+        let Some(merchant) = self.merchant(&payin.merchant).cloned() else { return };
+        let url = payin.webhook_url.clone();
+        self.notify(&merchant, "payment_attempt.succeeded", attempt.json(payin), url.as_deref());
+        if payin.status == "succeeded" {
+            self.notify(&merchant, "payin.succeeded", payin.json(st), url.as_deref());
         }
     }
 
