@@ -15,15 +15,14 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use ovo_domain::{Environment, Product};
+use ovo_domain::{Environment, PaymentStatus, Product};
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
-use ovo_providers::model::PaymentOutcome;
 use ovo_providers::notification::{
     InboundRequest, Notification, NotificationEvent, NotificationRejection,
 };
-use ovo_providers::products::doku_snap::{notification_answer, InboundKind};
+use ovo_providers::products::doku_snap::{notification_answer, unknown_transaction_answer, InboundKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -31,7 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{ListenerInput, ListenerSettings, ListenerUrl};
-use crate::payments::Origin;
+use crate::payments::{InboxMark, Origin};
 use crate::permissions::Permission;
 
 pub(crate) const LISTENER_KEY: &str = "notification_listener";
@@ -257,17 +256,28 @@ impl Backoffice {
                 }
                 _ => built.any.verify_notification(&inbound),
             };
-        if let Err(e) = self
+        let ours = match self
             .process_notification(environment, product, &inbound, &verified)
             .await
         {
-            tracing::error!(error = %e, product = product.key(), "notification not stored");
-            return Answer::json(500, json!({ "error": "not stored; send it again" }));
-        }
+            Ok(ours) => ours,
+            Err(e) => {
+                tracing::error!(error = %e, product = product.key(), "notification not stored");
+                return Answer::json(500, json!({ "error": "not stored; send it again" }));
+            }
+        };
         let now = self.now();
         match product {
             Product::DokuSnapOvo => {
-                let answer = notification_answer(InboundKind::of(&inbound.body), &verified);
+                let kind = InboundKind::of(&inbound.body);
+                let unknown_payment = !ours
+                    && kind == InboundKind::Payment
+                    && matches!(&verified, Ok(Notification { event: NotificationEvent::Payment { .. }, .. }));
+                let answer = if unknown_payment {
+                    unknown_transaction_answer()
+                } else {
+                    notification_answer(kind, &verified)
+                };
                 Answer {
                     status: answer.status,
                     content_type: "application/json",
@@ -319,13 +329,17 @@ impl Backoffice {
         }
     }
 
+    /// Stores the notification (once per de-duplication key) and starts applying it. A verified
+    /// payment notification is applied by `apply_notification` in a task of its own, so the
+    /// provider is answered fast; a delivery of a row stored earlier but not applied yet
+    /// applies it now. Returns whether the notification names a payment of ours.
     async fn process_notification(
         self: &Arc<Self>,
         environment: Environment,
         product: Product,
         inbound: &InboundRequest,
         verified: &Result<Notification, NotificationRejection>,
-    ) -> AppResult<()> {
+    ) -> AppResult<bool> {
         let now = self.now();
         let names = match verified {
             Ok(Notification {
@@ -374,6 +388,15 @@ impl Backoffice {
                 )
             })
             .collect();
+        // What is left to do once stored: `None` = apply it (confirm by a status query).
+        let settled: Option<String> = match (verified, &payment) {
+            (_, None) => Some("no_payment".to_owned()),
+            (Ok(Notification { event: NotificationEvent::Payment { .. }, .. }), Some(_)) => None,
+            // Refunds are settled by the refund resolver's status queries, linkings by their
+            // own flow: such a notification is stored and changes nothing.
+            (Ok(_), Some(_)) => Some("not_a_payment_event".to_owned()),
+            (Err(rejection), Some(_)) => Some(format!("unverified_status_query: {rejection}")),
+        };
         let mut tx = self.ledger.begin_write().await?;
         let stored = notifications::insert(
             &mut tx,
@@ -388,62 +411,109 @@ impl Backoffice {
             },
         )
         .await?;
-        ovo_ledger::commit(tx).await?;
-        let Some(inbox_id) = stored else {
-            tracing::info!(product = product.key(), %dedup_key, "duplicate notification; stored once");
-            return Ok(());
+        if let (Some(id), Some(outcome)) = (stored, &settled) {
+            notifications::mark_processed(&mut tx, id, now, outcome).await?;
+        }
+        let earlier = match stored {
+            Some(_) => None,
+            None => notifications::by_key(&mut tx, product, &dedup_key).await?,
         };
-        let outcome = match (verified, payment) {
-            (_, None) => "no_payment".to_owned(),
-            (
-                Ok(Notification {
-                    event:
-                        NotificationEvent::Payment {
-                            state,
-                            amount,
-                            provider_ref,
-                            ..
-                        },
-                    dedup_key,
-                    ..
-                }),
-                Some(payment),
-            ) => {
-                if amount.is_some_and(|a| a != payment.amount) {
-                    // Verified, but not about the money we asked for: ask the provider.
+        ovo_ledger::commit(tx).await?;
+        let ours = payment.is_some();
+        match (stored, earlier) {
+            (Some(id), _) => match (verified, payment) {
+                (Err(rejection), Some(payment)) => {
+                    tracing::warn!(product = product.key(), %rejection, payment = payment.reference.as_str(), "unverified notification: querying the status instead");
                     self.spawn_check(payment);
-                    "amount_mismatch_status_query".to_owned()
-                } else if payment.attempt > 1
-                    && matches!(state, ovo_providers::model::PaymentState::Failed { .. } | ovo_providers::model::PaymentState::Expired)
-                {
-                    // Perhaps about an earlier attempt on the same provider payment: ask the provider.
-                    self.spawn_check(payment);
-                    "earlier_attempt_status_query".to_owned()
-                } else {
-                    let answer = Ok(PaymentOutcome {
-                        attempt_expires_at: None,
-                        state: state.clone(),
-                        provider_ref: provider_ref.clone(),
-                        paid: None,
-                        provider_status: format!("notification {dedup_key}"),
-                    });
-                    let status = self
-                        .apply_answer(payment.id, answer, Origin::Notification, None)
-                        .await?;
-                    format!("applied:{}", status.key())
                 }
+                _ if settled.is_none() => self.spawn_apply(id),
+                _ => {}
+            },
+            (None, Some(row)) if row.processed_at.is_none() => {
+                tracing::info!(product = product.key(), %dedup_key, "notification delivered again before it was applied: applying it now");
+                self.spawn_apply(row.id);
             }
-            (Ok(_), Some(_)) => "not_a_payment_event".to_owned(),
-            (Err(rejection), Some(payment)) => {
-                tracing::warn!(product = product.key(), %rejection, payment = payment.reference.as_str(), "unverified notification: querying the status instead");
-                self.spawn_check(payment);
-                format!("unverified_status_query: {rejection}")
+            (None, _) => {
+                tracing::info!(product = product.key(), %dedup_key, "duplicate notification; stored once, applied once");
             }
+        }
+        Ok(ours)
+    }
+
+    fn spawn_apply(self: &Arc<Self>, id: i64) {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(e) = this.apply_notification(id).await {
+                tracing::warn!(error = %e, notification = id, "notification not applied; it is tried again");
+            }
+        });
+    }
+
+    /// Applies the stored notifications not applied yet: those whose back-off has passed, or
+    /// with `all` every one (as at start). Returns how many were applied. `run_background`
+    /// runs it; tests call it directly.
+    pub async fn apply_notifications(&self, all: bool) -> AppResult<u32> {
+        let rows = {
+            let mut conn = self.ledger.read().await?;
+            notifications::unapplied(&mut conn, (!all).then(|| self.now()), 100).await?
         };
+        let mut applied = 0;
+        for row in rows {
+            match self.apply_notification(row.id).await {
+                Ok(true) => applied += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, notification = row.id, "notification not applied; it is tried again"),
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Applies one stored notification, idempotently: the provider's answer to a status query of
+    /// its payment (the house rule: a notification alone never changes money state) is
+    /// recorded and the row marked applied in one write transaction. Until the query answers,
+    /// the row stays unapplied and is tried again after its back-off. Returns whether this
+    /// call applied it.
+    pub(crate) async fn apply_notification(&self, id: i64) -> AppResult<bool> {
+        let row = {
+            let mut conn = self.ledger.read().await?;
+            notifications::get(&mut conn, id).await?
+        };
+        let Some(row) = row.filter(|r| r.processed_at.is_none()) else {
+            return Ok(false);
+        };
+        let mark = InboxMark { id: row.id, dedup_key: row.dedup_key.clone() };
+        let Some(payment_id) = row.payment_id else {
+            let mut tx = self.ledger.begin_write().await?;
+            let marked = notifications::mark_processed(&mut tx, id, self.now(), "no_payment").await?;
+            ovo_ledger::commit(tx).await?;
+            return Ok(marked);
+        };
+        let payment = self.payment_row(payment_id).await?;
+        if payment.status == PaymentStatus::Succeeded {
+            // Nothing a provider says about it changes a paid payment here (refunds do that).
+            let mut tx = self.ledger.begin_write().await?;
+            let marked = notifications::mark_processed(&mut tx, id, self.now(), "applied:succeeded").await?;
+            ovo_ledger::commit(tx).await?;
+            return Ok(marked);
+        }
+        let answer = match self.status_answer(&payment).await {
+            Ok(Some(Ok(outcome))) => outcome,
+            Ok(Some(Err(e))) => return self.defer_notification(&row, &e.to_string()).await,
+            Ok(None) => return self.defer_notification(&row, "the payment's kind is not one this version knows").await,
+            Err(e) => return self.defer_notification(&row, &e.message).await,
+        };
+        self.apply_answer_marking(payment.id, Ok(answer), Origin::Notification, None, Some(&mark)).await?;
+        let mut conn = self.ledger.read().await?;
+        Ok(notifications::is_processed(&mut conn, id).await?)
+    }
+
+    async fn defer_notification(&self, row: &notifications::NotificationRow, error: &str) -> AppResult<bool> {
+        let next = self.now().plus_millis(retry_delay_ms(row.attempts + 1));
+        tracing::info!(notification = row.id, %error, "the status query confirming a notification did not answer; trying again later");
         let mut tx = self.ledger.begin_write().await?;
-        notifications::mark_processed(&mut tx, inbox_id, self.now(), &outcome).await?;
+        notifications::defer(&mut tx, row.id, next, error).await?;
         ovo_ledger::commit(tx).await?;
-        Ok(())
+        Ok(false)
     }
 
     fn spawn_check(self: &Arc<Self>, payment: ovo_ledger::payments::PaymentDetail) {
@@ -457,6 +527,16 @@ impl Backoffice {
             }
         });
     }
+}
+
+/// The back-off of an inbox row after its `attempts`-th try did not apply it: 5 s, 30 s,
+/// 2 min, 10 min, 30 min, then every hour.
+fn retry_delay_ms(attempts: i64) -> i64 {
+    const STEPS_MS: [i64; 5] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
+    usize::try_from(attempts - 1)
+        .ok()
+        .and_then(|i| STEPS_MS.get(i).copied())
+        .unwrap_or(3_600_000)
 }
 
 fn rejection_status(rejection: &NotificationRejection) -> u16 {

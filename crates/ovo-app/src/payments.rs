@@ -25,6 +25,7 @@ use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::payments::{
     self, NewPayment, PaymentCursor, PaymentDetail, PaymentFilter, PaymentIntent, PaymentUpdate,
 };
+use ovo_ledger::notifications;
 use ovo_ledger::refunds;
 use ovo_providers::model::{
     PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest,
@@ -38,6 +39,13 @@ use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
+
+/// The inbox notification an answer applies (a status query confirming it).
+#[derive(Debug, Clone)]
+pub(crate) struct InboxMark {
+    pub id: i64,
+    pub dedup_key: String,
+}
 
 /// DOKU Jokul holds the push call until the customer answers or about 70 s pass (HD 3).
 pub const PUSH_HOLD_SECONDS: i64 = 70;
@@ -584,7 +592,8 @@ impl Backoffice {
     }
 
     /// Records what a provider said about a payment: from the payment call, a status query or
-    /// a verified notification. A final payment never changes again.
+    /// a verified notification. A final payment never changes again, but for a success the
+    /// provider confirms after the ledger recorded it failed, expired or cancelled.
     pub(crate) async fn apply_answer(
         &self,
         id: PaymentId,
@@ -592,12 +601,43 @@ impl Backoffice {
         origin: Origin,
         operator: Option<&OperatorRow>,
     ) -> AppResult<PaymentStatus> {
+        self.apply_answer_marking(id, answer, origin, operator, None).await
+    }
+
+    /// `apply_answer`, marking the inbox notification `inbox` applied in the same write
+    /// transaction (nothing at all happens when another try applied it first).
+    pub(crate) async fn apply_answer_marking(
+        &self,
+        id: PaymentId,
+        answer: Result<PaymentOutcome, ProviderError>,
+        origin: Origin,
+        operator: Option<&OperatorRow>,
+        inbox: Option<&InboxMark>,
+    ) -> AppResult<PaymentStatus> {
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
         let current = payments::get(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))?;
+        if let Some(mark) = inbox {
+            if notifications::is_processed(&mut tx, mark.id).await? {
+                return Ok(current.status);
+            }
+        }
+        let confirmed_success = matches!(origin, Origin::Status | Origin::Notification)
+            && matches!(&answer, Ok(o) if matches!(o.state, PaymentState::Succeeded | PaymentState::Refunded));
+        if current.status.is_final() && current.status != PaymentStatus::Succeeded && confirmed_success {
+            if let Ok(outcome) = &answer {
+                self.record_late_success(&mut tx, &current, outcome, origin, operator, inbox).await?;
+            }
+            ovo_ledger::commit(tx).await?;
+            return Ok(PaymentStatus::Succeeded);
+        }
         if current.status.is_final() {
+            if let Some(mark) = inbox {
+                notifications::mark_processed(&mut tx, mark.id, now, &format!("applied:{}", current.status.key())).await?;
+                ovo_ledger::commit(tx).await?;
+            }
             return Ok(current.status);
         }
         let poll = self.poll(current.product, current.environment);
@@ -822,6 +862,10 @@ impl Backoffice {
                 "problem": problem.as_ref().map(|p| p.detail.clone()),
                 "error": error_text,
             });
+            let mut detail = detail;
+            if let Some(mark) = inbox {
+                detail["notification"] = json!(mark.dedup_key);
+            }
             payments::add_event(&mut tx, id, now, kind, &detail).await?;
             self.audit(
                 &mut tx,
@@ -832,6 +876,9 @@ impl Backoffice {
                 detail,
             )
             .await?;
+        }
+        if let Some(mark) = inbox {
+            notifications::mark_processed(&mut tx, mark.id, now, &format!("applied:{}", status.key())).await?;
         }
         ovo_ledger::commit(tx).await?;
         if origin == Origin::Pay {
@@ -850,9 +897,58 @@ impl Backoffice {
         Ok(status)
     }
 
-    /// Asks the provider for a payment's status (same reference, never a new payment) and
-    /// records the answer.
-    pub(crate) async fn check_payment(&self, payment: &PaymentDetail) -> AppResult<PaymentStatus> {
+    /// The ledger follows a success the provider confirmed after the ledger recorded the
+    /// payment failed, expired or cancelled (it processed late): timeline and audit say so.
+    async fn record_late_success(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        current: &PaymentDetail,
+        outcome: &PaymentOutcome,
+        origin: Origin,
+        operator: Option<&OperatorRow>,
+        inbox: Option<&InboxMark>,
+    ) -> AppResult<()> {
+        let now = self.now();
+        let split = outcome
+            .paid
+            .filter(|s| s.cash.checked_add(s.points) == Some(current.amount))
+            .map(|s| (s.cash, s.points));
+        let update = PaymentUpdate {
+            provider_ref: outcome.provider_ref.as_deref(),
+            provider_status: Some(outcome.provider_status.as_str()),
+            split,
+            succeeded_at: Some(now),
+            ..PaymentUpdate::default()
+        };
+        if payments::record_late_success(tx, current.id, &update, now).await? {
+            let detail = json!({
+                "origin": origin.key(),
+                "status": PaymentStatus::Succeeded.key(),
+                "was": current.status.key(),
+                "provider_status": outcome.provider_status,
+                "provider_ref": outcome.provider_ref,
+                "cash": split.map(|(c, _)| c.rupiah()),
+                "points": split.map(|(_, p)| p.rupiah()),
+                "notification": inbox.map(|m| m.dedup_key.clone()),
+                "note": format!("the provider reported a late success: the ledger had recorded this payment {}", current.status.key()),
+            });
+            payments::add_event(tx, current.id, now, "payment_late_success", &detail).await?;
+            self.audit(tx, operator, "payment.late_success", &payment_subject(&current.reference), AuditOutcome::Ok, detail)
+                .await?;
+            tracing::warn!(payment = current.reference.as_str(), was = current.status.key(), "the provider reported a late success");
+        }
+        if let Some(mark) = inbox {
+            notifications::mark_processed(tx, mark.id, now, "applied:succeeded").await?;
+        }
+        Ok(())
+    }
+
+    /// The provider's answer to a status query of `payment` (`None`: its kind is not one
+    /// this version knows, so nothing can be asked).
+    pub(crate) async fn status_answer(
+        &self,
+        payment: &PaymentDetail,
+    ) -> AppResult<Option<Result<PaymentOutcome, ProviderError>>> {
         let account = match payment.binding_id {
             Some(binding) => {
                 let mut conn = self.ledger.read().await?;
@@ -868,7 +964,7 @@ impl Backoffice {
             None => None,
         };
         let Some(kind) = parse_kind(&payment.kind) else {
-            return Ok(payment.status);
+            return Ok(None);
         };
         let request = StatusRequest {
             reference: payment.reference.clone(),
@@ -878,9 +974,17 @@ impl Backoffice {
             account,
             created_at: payment.created_at,
         };
-        let answer = match self.provider(payment.environment, payment.product).await {
+        Ok(Some(match self.provider(payment.environment, payment.product).await {
             Ok(client) => client.status(&request).await,
             Err(e) => Err(e),
+        }))
+    }
+
+    /// Asks the provider for a payment's status (same reference, never a new payment) and
+    /// records the answer.
+    pub(crate) async fn check_payment(&self, payment: &PaymentDetail) -> AppResult<PaymentStatus> {
+        let Some(answer) = self.status_answer(payment).await? else {
+            return Ok(payment.status);
         };
         if let Err(e) = &answer {
             tracing::info!(error = %e, payment = payment.reference.as_str(), "status query failed; asking again later");

@@ -773,10 +773,16 @@ async fn a_forged_notification_only_triggers_a_status_query() {
 async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_once() {
     let f = fixture().await;
     let settings = listener(&f).await;
-    let agus = customer_id(&f, "6285712345678").await;
-    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
+    let payer = customer_id(&f, PAYER).await;
+    let view = start(&f, input(Some(payer), "tazapay_ovo_idr", "payin", "20.000")).await;
     assert_eq!(view.payment.status, "pending");
     let payin = view.payment.provider_ref.clone().unwrap();
+    // The payer approves at once; the provider then notifies.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]["status"] != "succeeded" {
+        assert!(Instant::now() < deadline, "the sandbox payin never succeeded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let created_at = "2025-03-11T12:25:08Z";
     let body = json!({
         "type": "payin.succeeded",
@@ -804,8 +810,8 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
             .unwrap();
         assert_eq!(response.status().as_u16(), 200);
     }
-    let after = detail(&f, view.payment.id).await;
-    assert_eq!(after.payment.status, "succeeded", "{after:#?}");
+    // Applied once a status query confirms it.
+    let after = until_open_status(&f, view.payment.id, "succeeded").await;
     let inbox = ovo_ledger::notifications::recent(
         &mut f.app.ledger().read().await.unwrap(),
         Some(Product::TazapayOvoIdr),

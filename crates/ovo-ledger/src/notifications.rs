@@ -1,5 +1,6 @@
 //! The notification inbox: every inbound provider notification, verified or not, stored once
-//! per product and de-duplication key.
+//! per product and de-duplication key, and applied once: `processed_at` is set in the write
+//! transaction that applies it; until then it is tried again with a back-off per row.
 
 use ovo_domain::{PaymentId, Product, Timestamp};
 use sqlx::SqliteConnection;
@@ -26,9 +27,38 @@ pub struct NotificationRow {
     pub received_at: Timestamp,
     pub verified: bool,
     pub body: String,
+    /// When it was applied (`None`: not yet; it is tried again).
     pub processed_at: Option<Timestamp>,
     pub outcome: Option<String>,
     pub payment_id: Option<PaymentId>,
+    /// Tries that did not apply it.
+    pub attempts: i64,
+    /// When it is tried again (`None`: now).
+    pub next_try_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error";
+
+type Raw = (i64, String, String, i64, bool, String, Option<i64>, Option<String>, Option<i64>, i64, Option<i64>, Option<String>);
+
+fn from_raw(raw: Raw) -> NotificationRow {
+    let (id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error) = raw;
+    NotificationRow {
+        id,
+        product,
+        dedup_key,
+        received_at: Timestamp::from_unix_millis(received_at),
+        verified,
+        body,
+        processed_at: processed_at.map(Timestamp::from_unix_millis),
+        outcome,
+        payment_id: payment_id.map(PaymentId::new),
+        attempts,
+        next_try_at: next_try_at.map(Timestamp::from_unix_millis),
+        last_error,
+    }
 }
 
 /// Stores a notification; `None` when one with the same product and key is already there
@@ -50,40 +80,81 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewNotification<'_>) -> L
     Ok(id)
 }
 
-/// Records what processing the notification did.
-pub async fn mark_processed(conn: &mut SqliteConnection, id: i64, at: Timestamp, outcome: &str) -> LedgerResult<()> {
-    sqlx::query("UPDATE notification_inbox SET processed_at = ?, outcome = ? WHERE id = ?")
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> LedgerResult<Option<NotificationRow>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(raw.map(from_raw))
+}
+
+/// The row stored under `product` and `dedup_key` (the one a duplicate delivery repeats).
+pub async fn by_key(conn: &mut SqliteConnection, product: Product, dedup_key: &str) -> LedgerResult<Option<NotificationRow>> {
+    let raw: Option<Raw> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"))
+            .bind(product.key())
+            .bind(dedup_key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(raw.map(from_raw))
+}
+
+/// Marks the notification applied with what applying it did. Only the first call marks it:
+/// returns `false` when it was already applied (another try got there first).
+pub async fn mark_processed(conn: &mut SqliteConnection, id: i64, at: Timestamp, outcome: &str) -> LedgerResult<bool> {
+    let done = sqlx::query("UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL")
         .bind(at.unix_millis())
         .bind(outcome)
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether the notification was applied.
+pub async fn is_processed(conn: &mut SqliteConnection, id: i64) -> LedgerResult<bool> {
+    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT processed_at FROM notification_inbox WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(at.flatten().is_some())
+}
+
+/// A try that did not apply the notification: counted, with why, and tried again at `next_try_at`.
+pub async fn defer(conn: &mut SqliteConnection, id: i64, next_try_at: Timestamp, error: &str) -> LedgerResult<()> {
+    sqlx::query(
+        "UPDATE notification_inbox SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL",
+    )
+    .bind(next_try_at.unix_millis())
+    .bind(error)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// Notifications not applied yet, oldest first: those due at `due_at` (every one with `None`).
+pub async fn unapplied(conn: &mut SqliteConnection, due_at: Option<Timestamp>, limit: u32) -> LedgerResult<Vec<NotificationRow>> {
+    let raws: Vec<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM notification_inbox
+         WHERE processed_at IS NULL AND (?1 IS NULL OR next_try_at IS NULL OR next_try_at <= ?1)
+         ORDER BY id LIMIT ?2"
+    ))
+    .bind(due_at.map(Timestamp::unix_millis))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(raws.into_iter().map(from_raw).collect())
 }
 
 /// The newest notifications of `product` (all products with `None`).
 pub async fn recent(conn: &mut SqliteConnection, product: Option<Product>, limit: u32) -> LedgerResult<Vec<NotificationRow>> {
-    type Raw = (i64, String, String, i64, bool, String, Option<i64>, Option<String>, Option<i64>);
-    let rows: Vec<Raw> = sqlx::query_as(
-        "SELECT id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id
-         FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2",
-    )
+    let raws: Vec<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2"
+    ))
     .bind(product.map(Product::key))
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id)| NotificationRow {
-            id,
-            product,
-            dedup_key,
-            received_at: Timestamp::from_unix_millis(received_at),
-            verified,
-            body,
-            processed_at: processed_at.map(Timestamp::from_unix_millis),
-            outcome,
-            payment_id: payment_id.map(PaymentId::new),
-        })
-        .collect())
+    Ok(raws.into_iter().map(from_raw).collect())
 }

@@ -466,6 +466,34 @@ pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &Payment
     Ok(q.build().execute(&mut *conn).await?.rows_affected() > 0)
 }
 
+/// A success the provider confirmed after the ledger recorded the payment `failed`, `expired`
+/// or `cancelled` (the provider processed it late): the ledger follows the provider. Only
+/// from one of those states; returns whether the row changed.
+pub async fn record_late_success(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    update: &PaymentUpdate<'_>,
+    at: Timestamp,
+) -> LedgerResult<bool> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = 'succeeded', succeeded_at = ?, provider_ref = COALESCE(?, provider_ref),
+             provider_status = COALESCE(?, provider_status), cash_amount = COALESCE(?, cash_amount),
+             points_amount = COALESCE(?, points_amount), problem = NULL, redirect_url = NULL, next_check_at = NULL,
+             updated_at = ?
+         WHERE id = ? AND status IN ('failed', 'expired', 'cancelled')",
+    )
+    .bind(update.succeeded_at.unwrap_or(at).unix_millis())
+    .bind(update.provider_ref)
+    .bind(update.provider_status)
+    .bind(update.split.map(|(cash, _)| cash.rupiah()))
+    .bind(update.split.map(|(_, points)| points.rupiah()))
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Payments of `environment` whose outcome is open (created, pending, unknown) and whose next
 /// status check is due, the most overdue first.
 pub async fn due_checks(

@@ -355,11 +355,18 @@ impl Backoffice {
         Ok(())
     }
 
-    /// Runs `process_linkings`, the payment status poller and refund resolution whenever a
-    /// browser comes back, and every two seconds; keeps the notification listener as set.
+    /// Runs `process_linkings`, the inbox notifications not applied yet (every one at start,
+    /// then as each row's back-off passes), the payment status poller and refund resolution
+    /// whenever a browser comes back, and every two seconds; keeps the notification listener
+    /// as set.
     pub async fn run_background(self: Arc<Self>) {
+        let mut at_start = true;
         loop {
             self.ensure_listener().await;
+            if let Err(e) = self.apply_notifications(at_start).await {
+                tracing::warn!(error = %e, "applying stored notifications failed");
+            }
+            at_start = false;
             if let Err(e) = self.process_linkings().await {
                 tracing::warn!(error = %e, "background linking work failed");
             }

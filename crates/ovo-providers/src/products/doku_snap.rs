@@ -526,6 +526,12 @@ pub fn notification_answer(kind: InboundKind, outcome: &Result<Notification, Not
     }
 }
 
+/// The merchant's answer to a verified N1 for a transaction it never created (§5.7 reply
+/// table: `4045601`). The notification is still stored; nothing changes.
+pub fn unknown_transaction_answer() -> InboundAnswer {
+    InboundAnswer::snap(404, "4045601".into(), "Transaction Not Found")
+}
+
 /// A verified N0 token request.
 #[derive(Debug, Clone)]
 pub struct TokenRequest {

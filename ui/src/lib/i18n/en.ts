@@ -636,6 +636,7 @@ export const en = {
   'timeline.payment_relink_required': 'The provider asks to link the account again',
   'timeline.payment_requested_again': 'Payment request sent to the OVO app again',
   'timeline.payment_cancel_requested': 'Cancellation requested from the provider',
+  'timeline.payment_late_success': 'Payment succeeded late: the provider confirmed it after it was recorded as not paid',
   'timeline.notification': 'Notification from the provider',
   'timeline.status_query': 'Status asked from the provider',
 

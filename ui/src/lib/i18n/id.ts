@@ -640,6 +640,7 @@ export const id: Dictionary = {
   'timeline.payment_relink_required': 'Penyedia meminta akun ditautkan ulang',
   'timeline.payment_requested_again': 'Permintaan bayar ke aplikasi OVO dikirim lagi',
   'timeline.payment_cancel_requested': 'Pembatalan diminta ke penyedia',
+  'timeline.payment_late_success': 'Pembayaran berhasil terlambat: penyedia mengonfirmasinya setelah tercatat tidak dibayar',
   'timeline.notification': 'Notifikasi dari penyedia',
   'timeline.status_query': 'Status ditanyakan ke penyedia',
 

@@ -1,0 +1,345 @@
+//! The notification inbox against a real ledger file and the in-process sandbox: a verified
+//! notification changes money state only once a status query confirms it, a row left
+//! unapplied is applied by the provider's retry or by the background work, a success the
+//! provider confirms after the ledger recorded a failure is followed, and a notification for a
+//! reference never created, or replayed after it was applied, changes nothing.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ovo_app::ipc::*;
+use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_domain::{Clock, ManualClock, PaymentId, PaymentStatus, Product, SystemClock};
+use ovo_ledger::notifications::NotificationRow;
+use ovo_ledger::payments::PaymentUpdate;
+use ovo_secrets::MemoryStore;
+use serde_json::{json, Value};
+
+const APP_ID: &str = "test.ovo.backoffice";
+const ADMIN_PW: &str = "admin-password-1";
+const PAYER: &str = "6281100000007";
+const WEBHOOK_SECRET: &[u8] = b"whsec_demo_only_not_a_secret";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: Arc<Backoffice>,
+    clock: ManualClock,
+    http: reqwest::Client,
+    listener: String,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(SystemClock.now());
+    let config = BackofficeConfig {
+        data_dir: dir.path().join("data"),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: Some("0.02".into()),
+        builtin_sandbox_url: None,
+    };
+    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap();
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
+    let app = Arc::new(app);
+    let settings = app
+        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
+        .await
+        .unwrap();
+    assert!(settings.running, "{settings:?}");
+    app.create_operator(NewOperatorInput {
+        username: "sam".into(),
+        display_name: "Sam".into(),
+        role: "staff".into(),
+        password: "sam-password".into(),
+    })
+    .await
+    .unwrap();
+    sign_in(&app, "sam", "sam-password").await;
+    let listener = settings.urls.iter().find(|u| u.product == Product::TazapayOvoIdr).unwrap().url.clone();
+    Fixture { _dir: dir, app, clock, http: reqwest::Client::new(), listener }
+}
+
+async fn sign_in(app: &Backoffice, username: &str, password: &str) {
+    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.unwrap();
+}
+
+/// The audit log's entries, read as the admin.
+async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
+    sign_in(&f.app, "admin", ADMIN_PW).await;
+    let entries = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+    sign_in(&f.app, "sam", "sam-password").await;
+    entries
+}
+
+async fn sandbox(f: &Fixture) -> String {
+    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+}
+
+async fn get_json(f: &Fixture, path: &str) -> Value {
+    let url = format!("{}{path}", sandbox(f).await);
+    let response = f.http.get(&url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+async fn arm(f: &Fixture, endpoint: &str, fault: Value, count: u32) {
+    let url = format!("{}/_sandbox/faults", sandbox(f).await);
+    let body = json!({ "product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault, "count": count });
+    let response = f.http.post(&url).json(&body).send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
+async fn clear_faults(f: &Fixture) {
+    let url = format!("{}/_sandbox/faults", sandbox(f).await);
+    assert!(f.http.delete(&url).send().await.unwrap().status().is_success());
+}
+
+/// Status reads of payins the sandbox received.
+async fn status_reads(f: &Fixture) -> usize {
+    let all = get_json(f, "/_sandbox/received?product=tazapay_ovo_idr").await;
+    all.as_array().unwrap().iter().filter(|r| r["method"] == "GET" && r["endpoint"] == "/v3/payin/{id}").count()
+}
+
+async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
+    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+}
+
+/// A Tazapay payin the payer approved at once: succeeded at the provider, still pending in
+/// the ledger (no status query has run).
+async fn paid_payin(f: &Fixture, amount: &str) -> (PaymentDetailView, String) {
+    let found = f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
+    let payer = found.hits[0].customer.id;
+    let view = f
+        .app
+        .start_payment(StartPaymentInput {
+            customer_id: Some(payer),
+            product: "tazapay_ovo_idr".into(),
+            kind: "payin".into(),
+            amount: amount.into(),
+            phone: String::new(),
+            account_id: None,
+            source: String::new(),
+            description: "inbox test".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(view.payment.status, "pending", "{view:#?}");
+    let payin = view.payment.provider_ref.clone().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = get_json(f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
+        if seen["payin"]["status"] == "succeeded" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sandbox payin never succeeded: {seen}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (view, payin)
+}
+
+/// A signed Tazapay `payin.succeeded` event.
+fn succeeded_event(event_id: &str, payin: &str, reference: &str, rupiah: i64) -> (String, String) {
+    let created_at = "2025-03-11T12:25:08Z";
+    let body = json!({
+        "type": "payin.succeeded",
+        "id": event_id,
+        "object": "event",
+        "created_at": created_at,
+        "data": { "id": payin, "amount": rupiah * 100, "invoice_currency": "IDR", "status": "succeeded", "reference_id": reference },
+    })
+    .to_string();
+    let signature =
+        ovo_providers::products::tazapay::webhook_signature(WEBHOOK_SECRET, event_id, body.as_bytes(), created_at);
+    (body, signature)
+}
+
+async fn deliver(f: &Fixture, (body, signature): &(String, String)) -> (u16, Value) {
+    let response = f
+        .http
+        .post(&f.listener)
+        .header("Content-Type", "application/json")
+        .header("signature", signature)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn inbox(f: &Fixture) -> Vec<NotificationRow> {
+    let mut conn = f.app.ledger().read().await.unwrap();
+    ovo_ledger::notifications::recent(&mut conn, Some(Product::TazapayOvoIdr), 20).await.unwrap()
+}
+
+/// Waits until the inbox's only row satisfies `done`.
+async fn until_row(f: &Fixture, what: &str, done: impl Fn(&NotificationRow) -> bool) -> NotificationRow {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = inbox(f).await;
+        assert!(rows.len() <= 1, "{rows:#?}");
+        if let Some(row) = rows.first().filter(|r| done(r)) {
+            return row.clone();
+        }
+        assert!(Instant::now() < deadline, "{what}: {rows:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = detail(f, id).await;
+        if now.payment.status == status {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn kinds(view: &PaymentDetailView) -> Vec<&str> {
+    view.timeline.iter().map(|t| t.kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_notification_changes_nothing_until_its_status_query_answers_and_the_retry_applies_it() {
+    let f = fixture().await;
+    let (view, payin) = paid_payin(&f, "21.000").await;
+    // Every status read fails: the verified notification cannot be confirmed yet.
+    arm(&f, "/v3/payin/{id}", json!({ "kind": "http_status", "status": 503 }), 1_000).await;
+    let event = succeeded_event("evt_inbox_retry", &payin, &view.payment.reference, 21_000);
+    let (status, answer) = deliver(&f, &event).await;
+    assert_eq!((status, &answer), (200, &json!({ "received": true })), "stored: acknowledged");
+    let row = until_row(&f, "a failed confirmation is counted", |r| r.attempts >= 1).await;
+    assert!(row.verified && row.processed_at.is_none(), "{row:#?}");
+    assert!(row.last_error.is_some() && row.next_try_at.is_some(), "{row:#?}");
+    let unconfirmed = detail(&f, view.payment.id).await;
+    assert_eq!(unconfirmed.payment.status, "pending", "not confirmed, not applied: {unconfirmed:#?}");
+    assert!(unconfirmed.payment.succeeded_at.is_none());
+
+    // The provider delivers it again (our answer never reached it, say): the stored row is
+    // applied now, not dropped as a duplicate.
+    clear_faults(&f).await;
+    let reads = status_reads(&f).await;
+    let (status, _) = deliver(&f, &event).await;
+    assert_eq!(status, 200);
+    let row = until_row(&f, "the retry applies it", |r| r.processed_at.is_some()).await;
+    assert_eq!(row.outcome.as_deref(), Some("applied:succeeded"));
+    assert_eq!(inbox(&f).await.len(), 1, "stored once");
+    assert!(status_reads(&f).await > reads, "confirmed by a status query");
+    let paid = detail(&f, view.payment.id).await;
+    assert_eq!(paid.payment.status, "succeeded", "{paid:#?}");
+    assert_eq!(kinds(&paid).iter().filter(|k| **k == "payment_succeeded").count(), 1, "{:?}", kinds(&paid));
+}
+
+#[tokio::test]
+async fn a_row_left_unapplied_is_applied_by_the_background_work() {
+    let f = fixture().await;
+    let (view, payin) = paid_payin(&f, "22.000").await;
+    arm(&f, "/v3/payin/{id}", json!({ "kind": "http_status", "status": 503 }), 1_000).await;
+    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_background", &payin, &view.payment.reference, 22_000)).await;
+    assert_eq!(status, 200);
+    until_row(&f, "the first try fails", |r| r.attempts >= 1).await;
+    // Nothing is due before the row's back-off, and nothing applied it meanwhile.
+    assert_eq!(f.app.apply_notifications(false).await.unwrap(), 0);
+    assert_eq!(detail(&f, view.payment.id).await.payment.status, "pending");
+    clear_faults(&f).await;
+    assert_eq!(f.app.apply_notifications(false).await.unwrap(), 0, "still backing off");
+    assert_eq!(detail(&f, view.payment.id).await.payment.status, "pending");
+
+    // The background work (as after a restart: every unapplied row at once) applies it.
+    let background = tokio::spawn(Arc::clone(&f.app).run_background());
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    background.abort();
+    let row = until_row(&f, "marked applied with the payment", |r| r.processed_at.is_some()).await;
+    assert_eq!(row.outcome.as_deref(), Some("applied:succeeded"));
+    let notified: Vec<&TimelineEventView> =
+        paid.timeline.iter().filter(|t| t.detail.contains("\"origin\":\"notification\"")).collect();
+    assert_eq!(notified.len(), 1, "{:#?}", paid.timeline);
+
+    // Once applied, the back-off is over and there is nothing left to do.
+    f.clock.advance_seconds(3_600);
+    assert_eq!(f.app.apply_notifications(true).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_success_the_provider_confirms_after_the_ledger_recorded_a_failure_is_followed() {
+    let f = fixture().await;
+    let (view, payin) = paid_payin(&f, "23.000").await;
+    // The ledger recorded the payment failed (an earlier, wrong judgement).
+    let id = PaymentId::new(view.payment.id);
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    let failed = PaymentUpdate { status: Some(PaymentStatus::Failed), next_check_at: Some(None), ..PaymentUpdate::default() };
+    assert!(ovo_ledger::payments::update(&mut tx, id, &failed, f.clock.now()).await.unwrap());
+    ovo_ledger::commit(tx).await.unwrap();
+    assert_eq!(detail(&f, view.payment.id).await.payment.status, "failed");
+
+    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_late", &payin, &view.payment.reference, 23_000)).await;
+    assert_eq!(status, 200);
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    assert!(paid.payment.succeeded_at.is_some());
+    assert!(paid.problem.is_none(), "{paid:#?}");
+    let late = paid.timeline.iter().find(|t| t.kind == "payment_late_success").expect("a timeline event");
+    assert!(late.detail.contains("\"was\":\"failed\""), "{}", late.detail);
+    let row = until_row(&f, "applied", |r| r.processed_at.is_some()).await;
+    assert_eq!(row.outcome.as_deref(), Some("applied:succeeded"));
+    let audit = audit(&f).await;
+    let entry = audit.iter().find(|e| e.action == "payment.late_success").expect("audited");
+    assert!(entry.subject.ends_with(&view.payment.reference), "{entry:?}");
+    assert!(entry.detail.contains("late success"), "{}", entry.detail);
+    // It is refundable like any payment that succeeded.
+    assert_eq!(paid.refundable, 23_000);
+}
+
+#[tokio::test]
+async fn a_notification_for_a_reference_never_created_is_stored_and_changes_nothing() {
+    let f = fixture().await;
+    let (view, _payin) = paid_payin(&f, "24.000").await;
+    let reads = status_reads(&f).await;
+    let event = succeeded_event("evt_inbox_stranger", "pay_neverissued01", "ZZZZZZZZZZZZZZZZ", 24_000);
+    let (status, answer) = deliver(&f, &event).await;
+    assert_eq!((status, answer), (200, json!({ "received": true })));
+    let row = until_row(&f, "stored", |r| r.processed_at.is_some()).await;
+    assert_eq!(row.payment_id, None);
+    assert_eq!(row.outcome.as_deref(), Some("no_payment"));
+    assert_eq!(status_reads(&f).await, reads, "no status query for a payment we do not have");
+    assert_eq!(f.app.apply_notifications(true).await.unwrap(), 0);
+    let after = detail(&f, view.payment.id).await;
+    assert_eq!(after.payment.status, "pending");
+    assert_eq!(kinds(&after), ["payment_created", "payment_sent"]);
+}
+
+#[tokio::test]
+async fn a_notification_replayed_after_it_was_applied_changes_nothing() {
+    let f = fixture().await;
+    let (view, payin) = paid_payin(&f, "25.000").await;
+    let event = succeeded_event("evt_inbox_replay", &payin, &view.payment.reference, 25_000);
+    deliver(&f, &event).await;
+    until_row(&f, "applied", |r| r.processed_at.is_some()).await;
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    let about = format!("payment:{}", view.payment.reference);
+    let audit_before = audit(&f).await.into_iter().filter(|e| e.subject == about).count();
+    let reads = status_reads(&f).await;
+
+    let (status, answer) = deliver(&f, &event).await;
+    assert_eq!((status, answer), (200, json!({ "received": true })));
+    assert_eq!(f.app.apply_notifications(true).await.unwrap(), 0);
+    let rows = inbox(&f).await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0].outcome.as_deref(), Some("applied:succeeded"));
+    assert_eq!(status_reads(&f).await, reads, "no second status query");
+    let after = detail(&f, view.payment.id).await;
+    let events = |v: &PaymentDetailView| v.timeline.iter().map(|t| (t.kind.clone(), t.detail.clone())).collect::<Vec<_>>();
+    assert_eq!(events(&after), events(&paid));
+    assert_eq!(after.payment.succeeded_at, paid.payment.succeeded_at);
+    let audit_after = audit(&f).await.into_iter().filter(|e| e.subject == about).count();
+    assert_eq!(audit_after, audit_before);
+}
