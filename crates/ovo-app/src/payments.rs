@@ -62,6 +62,9 @@ pub(crate) enum Origin {
     Notification,
     /// The provider's answer to a cancel.
     Cancel,
+    /// The answer to sending the attempt again under its original ids (the provider had no
+    /// record of it after its processing window).
+    Resend,
 }
 
 impl Origin {
@@ -71,6 +74,7 @@ impl Origin {
             Origin::Status => "payment.status",
             Origin::Notification => "payment.notification",
             Origin::Cancel => "payment.cancel_answer",
+            Origin::Resend => "payment.resend_answer",
         }
     }
 
@@ -80,6 +84,7 @@ impl Origin {
             Origin::Status => "status",
             Origin::Notification => "notification",
             Origin::Cancel => "cancel",
+            Origin::Resend => "resend",
         }
     }
 }
@@ -706,7 +711,15 @@ impl Backoffice {
                     }
                     PaymentState::Pending | PaymentState::Unrecognised(_) => PaymentStatus::Pending,
                     // No record at the provider (yet): nothing is concluded from it.
-                    PaymentState::NotFound { .. } => current.status,
+                    PaymentState::NotFound { code, message } => {
+                        problem = Some(StoredProblem::new(
+                            ProviderProblemKind::UnknownOutcome,
+                            Some(code.clone()),
+                            format!("the provider has no record of it yet ({message}); it may still be processing it"),
+                            now,
+                        ));
+                        current.status
+                    }
                 }
             }
             Err(error) => {
@@ -733,8 +746,9 @@ impl Backoffice {
                     }
                     // An answer that does not match what we sent: a person must look.
                     Origin::Pay => PaymentStatus::NeedsReview,
-                    // A status query or a cancel that failed changes nothing; ask again later.
-                    Origin::Status | Origin::Notification | Origin::Cancel => current.status,
+                    // A status query, a cancel or a resend that failed changes nothing (the
+                    // original may still be processed); ask again later.
+                    Origin::Status | Origin::Notification | Origin::Cancel | Origin::Resend => current.status,
                 };
                 problem = Some(stored);
                 status
@@ -790,9 +804,10 @@ impl Backoffice {
                 .as_ref()
                 .is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
             || origin == Origin::Pay
-            || origin == Origin::Cancel;
+            || origin == Origin::Cancel
+            || origin == Origin::Resend;
         let problem_json = problem.as_ref().map(StoredProblem::to_json);
-        let clear_problem = status == PaymentStatus::Succeeded || (answer.is_ok() && still_open);
+        let clear_problem = status == PaymentStatus::Succeeded || (answer.is_ok() && still_open && problem.is_none());
         payments::update(
             &mut tx,
             id,
@@ -989,8 +1004,151 @@ impl Backoffice {
         if let Err(e) = &answer {
             tracing::info!(error = %e, payment = payment.reference.as_str(), "status query failed; asking again later");
         }
+        if matches!(&answer, Ok(PaymentOutcome { state: PaymentState::NotFound { .. }, .. })) {
+            return self.on_not_found(payment, answer).await;
+        }
         self.apply_answer(payment.id, answer, Origin::Status, None)
             .await
+    }
+
+    /// The provider has no record of an open payment. Inside the product's processing window
+    /// (from the last send) that proves nothing: it stays as it is. After it, the attempt is
+    /// sent again under its original ids where the product's spec allows (at most
+    /// `max_resends` times), else it goes to an operator (`needs_review`). Never `failed`.
+    async fn on_not_found(
+        &self,
+        payment: &PaymentDetail,
+        answer: Result<PaymentOutcome, ProviderError>,
+    ) -> AppResult<PaymentStatus> {
+        let rule = capabilities(payment.product).unknown_outcome;
+        let poll = self.poll(payment.product, payment.environment);
+        let window_ends = payment.last_sent().plus_millis(poll.scaled(rule.processing_window_s.saturating_mul(1_000)));
+        let open = matches!(payment.status, PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown);
+        if !open || self.now() < window_ends {
+            return self.apply_answer(payment.id, answer, Origin::Status, None).await;
+        }
+        if rule.resend_same_ids && payment.resends < i64::from(rule.max_resends) {
+            if let Some(key) = payment.idempotency_key.clone() {
+                return self.resend_payment(payment, key).await;
+            }
+        }
+        let why = if rule.resend_same_ids {
+            format!(
+                "{} has no record of this payment {} s after it was last sent, and it was sent again {} times under its original ids; check it with the provider",
+                payment.product.display_name(),
+                rule.processing_window_s,
+                payment.resends
+            )
+        } else {
+            format!(
+                "{} has no record of this payment {} s after it was sent, and its rules do not allow sending it again; check it with the provider",
+                payment.product.display_name(),
+                rule.processing_window_s
+            )
+        };
+        self.hand_to_review(payment, answer.ok().map(|o| o.provider_status), why).await
+    }
+
+    /// An open payment no provider answer can settle goes to an operator (`needs_review`).
+    async fn hand_to_review(&self, payment: &PaymentDetail, provider_status: Option<String>, why: String) -> AppResult<PaymentStatus> {
+        let now = self.now();
+        let problem = StoredProblem::new(ProviderProblemKind::UnknownOutcome, provider_status.clone(), why.clone(), now);
+        let mut tx = self.ledger.begin_write().await?;
+        let changed = payments::update(
+            &mut tx,
+            payment.id,
+            &PaymentUpdate {
+                status: Some(PaymentStatus::NeedsReview),
+                provider_status: provider_status.as_deref(),
+                problem: Some(Some(&problem.to_json())),
+                next_check_at: Some(None),
+                count_check: true,
+                ..PaymentUpdate::default()
+            },
+            now,
+        )
+        .await?;
+        if changed {
+            let detail = json!({ "origin": Origin::Status.key(), "status": PaymentStatus::NeedsReview.key(), "provider_status": provider_status, "problem": why, "resends": payment.resends });
+            payments::add_event(&mut tx, payment.id, now, "payment_needs_review", &detail).await?;
+            self.audit(&mut tx, None, Origin::Status.action(), &payment_subject(&payment.reference), AuditOutcome::Failed, detail).await?;
+        }
+        ovo_ledger::commit(tx).await?;
+        Ok(PaymentStatus::NeedsReview)
+    }
+
+    /// Sends the current attempt again under its original ids (reference, idempotency key;
+    /// Tazapay: `<ref>-create` replays the original payin if it was created). The resend is
+    /// recorded and committed first, then sent once; only the provider's answer changes it.
+    async fn resend_payment(&self, payment: &PaymentDetail, key: String) -> AppResult<PaymentStatus> {
+        let request = self.payment_request_of(payment, key.clone()).await?;
+        let now = self.now();
+        let resend = payment.resends + 1;
+        let detail = json!({
+            "resend": resend,
+            "attempt": payment.attempt,
+            "idempotency_key": key,
+            "reason": "the provider has no record of it after its processing window",
+        });
+        let mut tx = self.ledger.begin_write().await?;
+        match payments::record_resend(&mut tx, payment.id, payment.resends, now.plus_millis(FIRST_CHECK_AFTER_MS), now).await {
+            Ok(()) => {}
+            // Another resend, or an answer, got there first.
+            Err(ovo_ledger::LedgerError::NotFound { .. }) => return Ok(payment.status),
+            Err(e) => return Err(e.into()),
+        }
+        payments::add_event(&mut tx, payment.id, now, "payment_resent", &detail).await?;
+        self.audit(&mut tx, None, "payment.resend", &payment_subject(&payment.reference), AuditOutcome::Ok, detail).await?;
+        ovo_ledger::commit(tx).await?;
+        let answer = match self.provider(payment.environment, payment.product).await {
+            Ok(client) => match (&payment.provider_ref, payment.attempt > 1) {
+                (Some(provider_ref), true) => client.request_again(&request, provider_ref).await,
+                _ => client.pay(&request).await,
+            },
+            Err(e) => Err(e),
+        };
+        self.apply_answer(payment.id, answer, Origin::Resend, None).await
+    }
+
+    /// The request of a payment's current attempt as first sent, rebuilt from the ledger.
+    async fn payment_request_of(&self, payment: &PaymentDetail, idempotency_key: String) -> AppResult<PaymentRequest> {
+        let kind = parse_kind(&payment.kind)
+            .ok_or_else(|| AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)))?;
+        let phone = payer_phone(payment)
+            .ok_or_else(|| AppError::new(ErrorCode::Internal, "this payment has no phone recorded"))?;
+        let (account, customer) = {
+            let mut conn = self.ledger.read().await?;
+            let account = match payment.binding_id {
+                Some(binding) => match bindings::get(&mut conn, binding).await? {
+                    Some(row) => Some(tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)?),
+                    None => None,
+                },
+                None => None,
+            };
+            let customer = match payment.customer_id {
+                Some(c) => customers::by_id(&mut conn, c).await?,
+                None => None,
+            };
+            (account, customer)
+        };
+        let return_url = if matches!(kind, PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit) {
+            self.return_listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
+        } else {
+            None
+        };
+        Ok(PaymentRequest {
+            reference: payment.reference.clone(),
+            idempotency_key,
+            kind,
+            amount: payment.amount,
+            phone,
+            account,
+            source: payment.source.as_deref().and_then(source_of).unwrap_or_default(),
+            description: payment.description.clone().unwrap_or_default(),
+            return_url,
+            customer_name: customer.as_ref().map(|c| c.full_name.clone()),
+            customer_email: customer.as_ref().and_then(|c| c.email.clone()),
+        })
     }
 
     /// Queries the payments of the current environment whose outcome is open and whose next

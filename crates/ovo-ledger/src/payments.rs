@@ -258,6 +258,10 @@ pub struct PaymentDetail {
     pub attempt_started_at: Option<Timestamp>,
     /// When the poller hands it to an operator if it is still open.
     pub give_up_at: Option<Timestamp>,
+    /// Times the current attempt was sent again under its original ids (provider: no record).
+    pub resends: i64,
+    /// When the current attempt was last sent again (`None`: only when it began).
+    pub last_sent_at: Option<Timestamp>,
 }
 
 impl PaymentDetail {
@@ -265,11 +269,16 @@ impl PaymentDetail {
     pub fn attempt_start(&self) -> Timestamp {
         self.attempt_started_at.unwrap_or(self.created_at)
     }
+
+    /// When the current attempt was last sent: its start, or its latest resend.
+    pub fn last_sent(&self) -> Timestamp {
+        self.last_sent_at.map_or(self.attempt_start(), |at| at.max(self.attempt_start()))
+    }
 }
 
 const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, \
      succeeded_at, phone, cash_amount, points_amount, idempotency_key, source, description, redirect_url, push_deadline, \
-     provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at";
+     provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at, resends, last_sent_at";
 
 /// Every payment of `environment`, oldest first (the built-in sandbox learns them at start).
 pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> LedgerResult<Vec<PaymentDetail>> {
@@ -333,6 +342,8 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         attempt: row.try_get("attempt")?,
         attempt_started_at: row.try_get::<Option<i64>, _>("attempt_started_at")?.map(Timestamp::from_unix_millis),
         give_up_at: row.try_get::<Option<i64>, _>("give_up_at")?.map(Timestamp::from_unix_millis),
+        resends: row.try_get("resends")?,
+        last_sent_at: row.try_get::<Option<i64>, _>("last_sent_at")?.map(Timestamp::from_unix_millis),
     })
 }
 
@@ -360,7 +371,7 @@ pub async fn begin_attempt(
 ) -> LedgerResult<()> {
     let done = sqlx::query(
         "UPDATE payments SET status = 'created', attempt = ?, attempt_started_at = ?, idempotency_key = ?, problem = NULL,
-             redirect_url = NULL, checks = 0, next_check_at = ?, give_up_at = ?, updated_at = ?
+             redirect_url = NULL, checks = 0, next_check_at = ?, give_up_at = ?, resends = 0, last_sent_at = NULL, updated_at = ?
          WHERE id = ? AND status IN ('failed', 'expired') AND attempt = ? - 1",
     )
     .bind(attempt)
@@ -464,6 +475,28 @@ pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &Payment
     q.push(" WHERE id = ").push_bind(id.get());
     q.push(" AND status NOT IN ('succeeded', 'failed', 'expired', 'cancelled')");
     Ok(q.build().execute(&mut *conn).await?.rows_affected() > 0)
+}
+
+/// The open payment is about to be sent again under its original ids: counted, and its
+/// processing window starts again at `at`. `NotFound` unless it is open with `resends` so far
+/// (another resend got there first).
+pub async fn record_resend(conn: &mut SqliteConnection, id: PaymentId, resends: i64, next_check_at: Timestamp, at: Timestamp) -> LedgerResult<()> {
+    let done = sqlx::query(
+        "UPDATE payments SET resends = resends + 1, last_sent_at = ?, next_check_at = ?, updated_at = ?
+         WHERE id = ? AND resends = ? AND status IN ('created', 'pending', 'unknown')",
+    )
+    .bind(at.unix_millis())
+    .bind(next_check_at.unix_millis())
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .bind(resends)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(LedgerError::NotFound { what: "open payment at that resend count" })
+    }
 }
 
 /// A success the provider confirmed after the ledger recorded the payment `failed`, `expired`

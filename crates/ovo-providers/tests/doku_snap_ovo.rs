@@ -357,9 +357,9 @@ async fn authentication_invalid_request_and_unsupported() {
         ProviderError::InvalidRequest { code, .. } => assert_eq!(code, "4005501"),
         e => panic!("{e:?}"),
     }
-    // Never created: 4045501 is a definitive Failed.
+    // No record: 4045501 is NotFound, never a failure on its own.
     let c = client(&sb);
-    assert!(matches!(c.status(&request).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
+    assert!(matches!(c.status(&request).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
 
     // What the product lacks.
     let account = LinkedAccount { phone: phone(SITI), provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
@@ -402,7 +402,7 @@ async fn lost_late_failed_and_unreadable_answers() {
     // says so definitively (had it been processed, status would show it), and the same
     // request under the same key then goes through.
     match final_status(&c, &status_of(&late, None)).await.state {
-        PaymentState::Failed { code, .. } if code == "4045501" => {
+        PaymentState::NotFound { code, .. } if code == "4045501" => {
             assert_eq!(c.pay(&late).await.unwrap().state, PaymentState::Pending);
             assert_eq!(final_status(&c, &status_of(&late, None)).await.state, PaymentState::Succeeded);
         }
@@ -414,7 +414,7 @@ async fn lost_late_failed_and_unreadable_answers() {
     arm(&sb, PAYMENT, json!({"kind": "http_status", "status": 503}), 1).await;
     let failed = payment(PaymentKind::Recurring, 10_000, &account);
     assert_eq!(unknown(c.pay(&failed).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
-    assert!(matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
+    assert!(matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
     // ...and the same request under the same key now goes through.
     assert_eq!(c.pay(&failed).await.unwrap().state, PaymentState::Pending);
 
@@ -428,7 +428,7 @@ async fn lost_late_failed_and_unreadable_answers() {
     arm(&sb, PAYMENT, json!({"kind": "drop_connection"}), 1).await;
     let dropped = payment(PaymentKind::Recurring, 10_000, &account);
     assert_eq!(unknown(c.pay(&dropped).await.unwrap_err()), UnknownCause::ConnectionLost);
-    assert!(matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
+    assert!(matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
 
     // Reads: retried (3 tries); 5xx on all of them is Unavailable, fewer are absorbed.
     arm(&sb, BALANCE, json!({"kind": "http_status", "status": 503}), 3).await;

@@ -454,7 +454,7 @@ async fn timeout_is_unknown_then_status_resolves() {
     // has passed, waiting for the customer's PIN.
     let mut state = client.status(&status_of(&r, None, 12_000)).await.unwrap();
     for _ in 0..200 {
-        if !matches!(state.state, PaymentState::Failed { ref code, .. } if code == "5") {
+        if !matches!(state.state, PaymentState::NotFound { ref code, .. } if code == "5") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -481,7 +481,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let err = w.client.pay(&payment(&r, SOPHIA, 10_000)).await.unwrap_err();
     assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } });
     let state = w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state;
-    assert!(matches!(state, PaymentState::Failed { ref code, .. } if code == "5"), "{state:?}");
+    assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
     // A read is retried: one 503 is absorbed; three are Unavailable.
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 503}), 1).await;
@@ -506,7 +506,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let err = w.client.pay(&payment(&r, SOPHIA, 13_000)).await.unwrap_err();
     assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::ConnectionLost });
     let state = w.client.status(&status_of(&r, None, 13_000)).await.unwrap().state;
-    assert!(matches!(state, PaymentState::Failed { ref code, .. } if code == "5"), "{state:?}");
+    assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
     // The status endpoint itself: a lost answer to a read is retried.
     w.fault(STATUS, json!({"kind": "lose_response"}), 1).await;

@@ -388,11 +388,11 @@ async fn declines_keep_the_provider_code() {
         .await;
     assert!(matches!(exchange, Err(ProviderError::Authentication { ref code, .. }) if code == "4017400"), "{exchange:?}");
 
-    // A payment the sandbox never recorded: the status query is a definitive failure.
+    // A payment the sandbox never recorded: NotFound, never a failure on its own.
     let account = env.link(BUDI).await;
     let unknown = payment(&account, 10_000, PaySource::Cash);
     let status = env.client.status(&status_of(&unknown)).await.unwrap();
-    assert!(matches!(status.state, PaymentState::Failed { ref code, .. } if code == "4045501"), "{status:?}");
+    assert!(matches!(status.state, PaymentState::NotFound { ref code, .. } if code == "4045501"), "{status:?}");
 }
 
 #[tokio::test]
@@ -465,7 +465,7 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     match env.client.status(&status_of(&pay)).await.unwrap().state {
         PaymentState::Succeeded => {}
-        PaymentState::Failed { code, .. } if code == "4045501" => {
+        PaymentState::NotFound { code, .. } if code == "4045501" => {
             assert_eq!(env.client.pay(&pay).await.unwrap().state, PaymentState::Succeeded);
         }
         other => panic!("unresolved after a timeout: {other:?}"),
@@ -483,7 +483,7 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     let pay = payment(&account, 13_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
     assert_eq!(e, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } });
-    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
+    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
     // The resend under the same key then goes through.
     assert_eq!(env.client.pay(&pay).await.unwrap().state, PaymentState::Succeeded);
 
@@ -492,7 +492,7 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     let pay = payment(&account, 14_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
     assert!(e.is_unknown_outcome(), "{e:?}");
-    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::Failed { ref code, .. } if code == "4045501"));
+    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
 }
 
 #[tokio::test]

@@ -310,7 +310,9 @@ pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) 
         TransactionStatus::Refunded => PaymentState::Refunded,
         TransactionStatus::Cancelled => PaymentState::Cancelled,
         TransactionStatus::Failed if description.to_ascii_lowercase().contains("expired") => PaymentState::Expired,
-        TransactionStatus::Failed | TransactionStatus::NotFound => PaymentState::Failed { code: code.to_owned(), message: description.to_owned() },
+        TransactionStatus::Failed => PaymentState::Failed { code: code.to_owned(), message: description.to_owned() },
+        // `07`: no record (yet), never a failure on its own.
+        TransactionStatus::NotFound => PaymentState::NotFound { code: code.to_owned(), message: description.to_owned() },
         TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
     }
 }
@@ -1020,14 +1022,15 @@ impl Provider for DokuSnapClient {
         Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: wire.reference_no, paid: None, provider_status: reply.code })
     }
 
-    /// §5.9. `4045501` (never created) is `Failed` with that code: the only definitive
-    /// "not found" (SNAP §9.2), so a write whose outcome was unknown can be resent.
+    /// §5.9. `4045501` is `NotFound` with that code: no record (yet). Within the processing
+    /// window a write may still be processed; after it, the app resends under the same ids
+    /// (SNAP §10 step 2).
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let call = self.read(Operation::Status);
         let wire = match self.status_reply(request.reference.as_str(), request.provider_ref.as_deref(), Operation::Status).await? {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Ok(PaymentOutcome { attempt_expires_at: None, state: PaymentState::Failed { code: code.clone(), message }, provider_ref: request.provider_ref.clone(), paid: None, provider_status: code })
+                return Ok(PaymentOutcome { attempt_expires_at: None, state: PaymentState::NotFound { code: code.clone(), message }, provider_ref: request.provider_ref.clone(), paid: None, provider_status: code })
             }
         };
         let transport = self.session.transport();

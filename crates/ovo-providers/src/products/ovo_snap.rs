@@ -88,7 +88,8 @@ impl TransactionStatus {
             TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => PaymentState::Pending,
             TransactionStatus::Refunded => PaymentState::Refunded,
             TransactionStatus::Cancelled => PaymentState::Cancelled,
-            TransactionStatus::Failed | TransactionStatus::NotFound => PaymentState::Failed { code: self.code().to_owned(), message },
+            TransactionStatus::Failed => PaymentState::Failed { code: self.code().to_owned(), message },
+            TransactionStatus::NotFound => PaymentState::NotFound { code: self.code().to_owned(), message },
             TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
         }
     }
@@ -523,13 +524,14 @@ impl Provider for OvoSnapClient {
         Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: answer.reference_no, paid: None, provider_status: format!("{}{status}", reply.code) })
     }
 
-    /// §8: by `originalPartnerReferenceNo`; `4045501` (not found) is a definitive failure.
+    /// §8: by `originalPartnerReferenceNo`; `4045501` is `NotFound`: no record (yet), never a
+    /// failure on its own (a write may still be processed within the processing window).
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let account = self.account_of(request.account.as_ref())?;
         let (call, reply) = self.query_status(account, request.reference.as_str(), request.provider_ref.as_deref(), request.amount, Some(request.created_at)).await?;
         if reply.is(404, "01") {
             return Ok(PaymentOutcome { attempt_expires_at: None,
-                state: PaymentState::Failed { code: reply.code.clone(), message: reply.message.clone() },
+                state: PaymentState::NotFound { code: reply.code.clone(), message: reply.message.clone() },
                 provider_ref: None,
                 paid: None,
                 provider_status: reply.code,

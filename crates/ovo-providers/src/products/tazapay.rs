@@ -873,9 +873,29 @@ impl Provider for TazapayClient {
         self.cancel_payin(&request.reference, &payin_id).await
     }
 
+    /// `GET /v3/payin/{id}` by the payin id the caller recorded (never this client's memory,
+    /// which a restart empties). Without one, or on `105` resource not found, `NotFound`:
+    /// Tazapay is asked by payin id only, and a create whose answer was lost is found again by
+    /// repeating it under its original `<ref>-create` key (§3), which the app does after the
+    /// processing window.
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
-        let payin_id = self.payin_id(request.provider_ref.as_ref(), &request.reference)?;
-        let payin = self.fetch_payin(&payin_id).await?;
+        let not_found = |code: &str, message: String| PaymentOutcome {
+            state: PaymentState::NotFound { code: code.to_owned(), message },
+            provider_ref: None,
+            paid: None,
+            provider_status: code.to_owned(),
+            attempt_expires_at: None,
+        };
+        let Some(payin_id) = request.provider_ref.clone() else {
+            return Ok(not_found("no_payin_id", format!("no payin id is recorded for {}", request.reference)));
+        };
+        let payin = match self.fetch_payin(&payin_id).await {
+            Ok(payin) => payin,
+            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+                return Ok(not_found(&code, message));
+            }
+            Err(e) => return Err(e),
+        };
         if payin.id != payin_id {
             return Err(mismatch("id", payin_id, &payin.id));
         }

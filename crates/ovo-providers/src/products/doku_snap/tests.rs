@@ -259,7 +259,7 @@ fn transaction_statuses_map_to_payment_states() {
     assert_eq!(s("05", ""), PaymentState::Cancelled);
     assert_eq!(s("06", "Transaction Expired"), PaymentState::Expired);
     assert_eq!(s("06", "Customer Declined"), PaymentState::Failed { code: "06".into(), message: "Customer Declined".into() });
-    assert_eq!(s("07", "Not Found"), PaymentState::Failed { code: "07".into(), message: "Not Found".into() });
+    assert_eq!(s("07", "Not Found"), PaymentState::NotFound { code: "07".into(), message: "Not Found".into() });
 }
 
 #[test]

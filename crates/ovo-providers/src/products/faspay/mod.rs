@@ -444,7 +444,9 @@ fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> P
     match code {
         PaymentStatusCode::Unprocessed | PaymentStatusCode::InProcess | PaymentStatusCode::Unknown => PaymentState::Pending,
         PaymentStatusCode::Success => PaymentState::Succeeded,
-        PaymentStatusCode::Failed | PaymentStatusCode::NoBillsFound => PaymentState::Failed { code: raw.trim().to_owned(), message },
+        PaymentStatusCode::Failed => PaymentState::Failed { code: raw.trim().to_owned(), message },
+        // `5` No bills found: no record (yet), never a failure on its own.
+        PaymentStatusCode::NoBillsFound => PaymentState::NotFound { code: raw.trim().to_owned(), message },
         PaymentStatusCode::Reversal => PaymentState::Refunded,
         PaymentStatusCode::Expired => PaymentState::Expired,
         PaymentStatusCode::Cancelled => PaymentState::Cancelled,

@@ -330,9 +330,25 @@ impl Provider for JokulPushClient {
 
     /// By `provider_ref` (the invoice number every outcome carries); without it, by the
     /// reference itself.
+    /// `25` / 404 Transaction Not Found is `NotFound`: no record (yet), never a failure on
+    /// its own.
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let invoice = request.provider_ref.clone().unwrap_or_else(|| request.reference.as_str().to_owned());
-        self.status_of(&invoice, Some(request.amount)).await.map(|(outcome, _)| outcome)
+        match self.status_of(&invoice, Some(request.amount)).await {
+            Ok((outcome, _)) => Ok(outcome),
+            Err(ProviderError::InvalidRequest { code, message, .. })
+                if code == "25" || code.contains("not_found") || code == "http_404" =>
+            {
+                Ok(PaymentOutcome {
+                    attempt_expires_at: None,
+                    state: PaymentState::NotFound { code: code.clone(), message },
+                    provider_ref: None,
+                    paid: None,
+                    provider_status: code,
+                })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {

@@ -1,0 +1,258 @@
+//! "Not found" is never "failed" on a guess: a payment whose outcome is unknown stays unknown
+//! while the provider may still process it, is then sent again under its original ids where the
+//! product's spec allows, else goes to an operator; and everything needed to resolve it comes
+//! from the ledger, so a restart loses nothing. Against a real ledger file and a sandbox over
+//! loopback (time scale 0.02), with a manual clock for the app's schedule.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ovo_app::ipc::*;
+use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
+use ovo_sandbox::{RunningSandbox, SandboxConfig, TimeScale};
+use ovo_secrets::MemoryStore;
+use serde_json::{json, Value};
+
+const APP_ID: &str = "test.ovo.backoffice";
+const ADMIN_PW: &str = "admin-password-1";
+const SITI: &str = "6281298765432";
+const PAYER: &str = "6281100000007";
+const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
+const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
+
+async fn sandbox() -> RunningSandbox {
+    let config = SandboxConfig { time_scale: TimeScale::parse("0.02").unwrap(), ..SandboxConfig::default() };
+    ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap()
+}
+
+/// The app on `data_dir`, using the sandbox at `url` as its built-in environment.
+async fn open(data_dir: &Path, url: &str, clock: &ManualClock) -> Arc<Backoffice> {
+    let config = BackofficeConfig {
+        data_dir: data_dir.to_owned(),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: Some("0.02".into()),
+        builtin_sandbox_url: Some(url.to_owned()),
+    };
+    Arc::new(Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap())
+}
+
+async fn sign_in(app: &Backoffice, username: &str, password: &str) {
+    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.unwrap();
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    sandbox: RunningSandbox,
+    app: Arc<Backoffice>,
+    clock: ManualClock,
+    http: reqwest::Client,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox().await;
+    let clock = ManualClock::new(SystemClock.now());
+    let app = open(&dir.path().join("data"), &sandbox.url(), &clock).await;
+    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu".into(), password: ADMIN_PW.into() })
+        .await
+        .unwrap();
+    app.create_operator(NewOperatorInput {
+        username: "sam".into(),
+        display_name: "Sam".into(),
+        role: "staff".into(),
+        password: "sam-password".into(),
+    })
+    .await
+    .unwrap();
+    sign_in(&app, "sam", "sam-password").await;
+    Fixture { dir, sandbox, app, clock, http: reqwest::Client::new() }
+}
+
+impl Fixture {
+    async fn arm(&self, product: &str, endpoint: &str, fault: Value) {
+        let body = json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 });
+        let response = self.http.post(format!("{}/_sandbox/faults", self.sandbox.url())).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.http.get(format!("{}{path}", self.sandbox.url())).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The writes the sandbox received on `endpoint`.
+    async fn posts(&self, product: &str, endpoint: &str) -> Vec<Value> {
+        let all = self.get(&format!("/_sandbox/received?product={product}")).await;
+        all.as_array().unwrap().iter().filter(|r| r["method"] == "POST" && r["endpoint"] == endpoint).cloned().collect()
+    }
+
+    async fn customer(&self, phone: &str) -> i64 {
+        let found = self.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
+        found.hits[0].customer.id
+    }
+
+    async fn start(&self, customer: i64, product: &str, kind: &str, amount: &str) -> PaymentDetailView {
+        self.app
+            .start_payment(StartPaymentInput {
+                customer_id: Some(customer),
+                product: product.into(),
+                kind: kind.into(),
+                amount: amount.into(),
+                phone: String::new(),
+                account_id: None,
+                source: String::new(),
+                description: "not found test".into(),
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn detail(&self, id: i64) -> PaymentDetailView {
+        self.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+    }
+
+    /// Sets the app's clock to `millis` after `from` and runs the poller once.
+    async fn poll_at(&self, from: Timestamp, millis: i64) {
+        self.clock.set(from.plus_millis(millis));
+        self.app.poll_payments().await.unwrap();
+        sign_in(&self.app, "sam", "sam-password").await;
+    }
+
+    /// Moves the clock on and polls until the payment is `status`.
+    async fn until_status(&self, id: i64, status: &str) -> PaymentDetailView {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = self.detail(id).await;
+            if now.payment.status == status {
+                return now;
+            }
+            assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            self.clock.advance_seconds(20);
+            self.app.poll_payments().await.unwrap();
+            sign_in(&self.app, "sam", "sam-password").await;
+        }
+    }
+
+    async fn audit_actions(&self, reference: &str) -> Vec<String> {
+        sign_in(&self.app, "admin", ADMIN_PW).await;
+        let entries = self.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+        sign_in(&self.app, "sam", "sam-password").await;
+        entries.into_iter().filter(|e| e.subject == format!("payment:{reference}")).map(|e| e.action).collect()
+    }
+}
+
+fn kinds(view: &PaymentDetailView) -> Vec<&str> {
+    view.timeline.iter().map(|t| t.kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_resent_under_its_original_ids() {
+    let f = fixture().await;
+    let siti = f.customer(SITI).await;
+    // The payment call is answered 503 without being processed: unknown.
+    f.arm("doku_snap_ovo", DOKU_PAY, json!({ "kind": "http_status", "status": 503 })).await;
+    let t0 = f.clock.now();
+    let view = f.start(siti, "doku_snap_ovo", "recurring", "12.500").await;
+    assert_eq!(view.payment.status, "unknown", "{view:#?}");
+    assert_eq!(f.posts("doku_snap_ovo", DOKU_PAY).await.len(), 1);
+
+    // The first check (+60 s × 0.02) finds no record (4045501): inside DOKU SNAP's processing
+    // window (120 s × 0.02) that proves nothing. Never failed.
+    f.poll_at(t0, 1_200).await;
+    let waiting = f.detail(view.payment.id).await;
+    assert_eq!(waiting.payment.status, "unknown", "{waiting:#?}");
+    assert_eq!(waiting.problem.as_ref().unwrap().kind, ProviderProblemKind::UnknownOutcome);
+    assert_eq!(waiting.problem.as_ref().unwrap().provider_code.as_deref(), Some("4045501"), "{waiting:#?}");
+    assert_eq!(f.posts("doku_snap_ovo", DOKU_PAY).await.len(), 1, "nothing sent again inside the window");
+
+    // The next check (+5 min) is after the window: sent again, same reference, same key.
+    f.poll_at(t0, 6_000).await;
+    let posts = f.posts("doku_snap_ovo", DOKU_PAY).await;
+    assert_eq!(posts.len(), 2, "sent again once");
+    let reference_of = |post: &Value| -> Value {
+        serde_json::from_str::<Value>(post["body"].as_str().unwrap()).unwrap()["partnerReferenceNo"].clone()
+    };
+    assert_eq!(reference_of(&posts[0]), json!(view.payment.reference));
+    assert_eq!(reference_of(&posts[1]), json!(view.payment.reference));
+    let external_id = |post: &Value| -> Value {
+        post["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-external-id")).unwrap()[1].clone()
+    };
+    assert_eq!(external_id(&posts[0]), external_id(&posts[1]), "the same X-EXTERNAL-ID the same WIB day");
+    let paid = f.until_status(view.payment.id, "succeeded").await;
+    let kinds = kinds(&paid);
+    assert!(!kinds.contains(&"payment_failed"), "{kinds:?}");
+    assert!(kinds.contains(&"payment_resent"), "{kinds:?}");
+    let actions = f.audit_actions(&view.payment.reference).await;
+    assert!(actions.iter().any(|a| a == "payment.resend"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_its_window_and_is_never_resent() {
+    let f = fixture().await;
+    let payer = f.customer(PAYER).await;
+    f.arm("doku_jokul_ovo_push", JOKUL_PAY, json!({ "kind": "http_status", "status": 503 })).await;
+    let t0 = f.clock.now();
+    let view = f.start(payer, "doku_jokul_ovo_push", "push", "13.000").await;
+    // The push goes on in a task of its own: its 503 makes it unknown.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while f.detail(view.payment.id).await.payment.status != "unknown" {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    f.poll_at(t0, 1_200).await;
+    assert_eq!(f.detail(view.payment.id).await.payment.status, "unknown", "not found inside the window proves nothing");
+    f.poll_at(t0, 3_000).await;
+    let review = f.detail(view.payment.id).await;
+    assert_eq!(review.payment.status, "needs_review", "{review:#?}");
+    assert!(review.problem.as_ref().unwrap().detail.contains("no record"), "{review:#?}");
+    assert!(!kinds(&review).contains(&"payment_failed"));
+    // Jokul's spec: never resend the same payment.
+    assert_eq!(f.posts("doku_jokul_ovo_push", JOKUL_PAY).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_restart() {
+    let f = fixture().await;
+    let payer = f.customer(PAYER).await;
+    // Processed, answer lost: no payin id anywhere but at Tazapay.
+    f.arm("tazapay_ovo_idr", "/v3/payin", json!({ "kind": "lose_response" })).await;
+    let t0 = f.clock.now();
+    let view = f.start(payer, "tazapay_ovo_idr", "payin", "14.000").await;
+    assert_eq!(view.payment.status, "unknown", "{view:#?}");
+    assert!(view.payment.provider_ref.is_none());
+    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
+    let payin = payins.as_array().unwrap().iter().find(|p| p["payin"]["reference_id"] == json!(view.payment.reference)).unwrap();
+    let payin_id = payin["payin"]["id"].as_str().unwrap().to_owned();
+
+    // The app stops and starts again on the same ledger: nothing of the first process's memory.
+    let Fixture { dir, sandbox, app, clock, http } = f;
+    drop(app);
+    let app = open(&dir.path().join("data"), &sandbox.url(), &clock).await;
+    sign_in(&app, "sam", "sam-password").await;
+    let f = Fixture { dir, sandbox, app, clock, http };
+
+    // Inside the processing window (120 s × 0.02) the first check (+75 s) changes nothing.
+    f.poll_at(t0, 1_500).await;
+    assert_eq!(f.detail(view.payment.id).await.payment.status, "unknown");
+    assert_eq!(f.posts("tazapay_ovo_idr", "/v3/payin").await.len(), 1);
+    // After it, the create is repeated under its original key, which returns the original payin.
+    f.poll_at(t0, 3_900).await;
+    let posts = f.posts("tazapay_ovo_idr", "/v3/payin").await;
+    assert_eq!(posts.len(), 2, "{posts:#?}");
+    let key = |post: &Value| -> Value {
+        post["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key")).unwrap()[1].clone()
+    };
+    assert_eq!(key(&posts[1]), json!(format!("{}-create", view.payment.reference)));
+    assert_eq!(key(&posts[0]), key(&posts[1]));
+    let found = f.detail(view.payment.id).await;
+    assert_eq!(found.payment.provider_ref.as_deref(), Some(payin_id.as_str()), "{found:#?}");
+    let paid = f.until_status(view.payment.id, "succeeded").await;
+    assert_eq!(paid.payment.provider_ref.as_deref(), Some(payin_id.as_str()));
+    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
+    let ours = payins.as_array().unwrap().iter().filter(|p| p["payin"]["reference_id"] == json!(view.payment.reference)).count();
+    assert_eq!(ours, 1, "one payin");
+}
