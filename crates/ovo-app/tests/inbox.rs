@@ -300,6 +300,56 @@ async fn a_success_the_provider_confirms_after_the_ledger_recorded_a_failure_is_
 }
 
 #[tokio::test]
+async fn a_payment_the_provider_failed_then_settled_late_ends_succeeded_on_its_notification() {
+    let f = fixture().await;
+    // The provider's record ends failed, then turns successful (100 s × 0.02 later).
+    let url = format!("{}/_sandbox/faults", sandbox(&f).await);
+    let body = json!({ "product": "tazapay_ovo_idr", "fault": { "kind": "success_after_failure", "after_ms": 100_000 }, "count": 1 });
+    assert!(f.http.post(&url).json(&body).send().await.unwrap().status().is_success());
+    let found = f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
+    let view = f
+        .app
+        .start_payment(StartPaymentInput {
+            customer_id: Some(found.hits[0].customer.id),
+            product: "tazapay_ovo_idr".into(),
+            kind: "payin".into(),
+            amount: "26.000".into(),
+            phone: String::new(),
+            account_id: None,
+            source: String::new(),
+            description: "late success".into(),
+        })
+        .await
+        .unwrap();
+    let payin = view.payment.provider_ref.clone().unwrap();
+    // The status query reads the failure: the ledger records it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        f.clock.advance_seconds(20);
+        f.app.poll_payments().await.unwrap();
+        sign_in(&f.app, "sam", "sam-password").await;
+        if detail(&f, view.payment.id).await.payment.status == "failed" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:#?}", detail(&f, view.payment.id).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Later the provider's record turns successful, and it notifies.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]["status"] != "succeeded" {
+        assert!(Instant::now() < deadline, "the sandbox payin never turned successful");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_settled_late", &payin, &view.payment.reference, 26_000)).await;
+    assert_eq!(status, 200);
+    let paid = until_status(&f, view.payment.id, "succeeded").await;
+    let kinds = kinds(&paid);
+    assert_eq!(kinds.last(), Some(&"payment_late_success"), "{kinds:?}");
+    assert!(kinds.contains(&"payment_failed"), "{kinds:?}");
+    assert_eq!(paid.refundable, 26_000);
+}
+
+#[tokio::test]
 async fn a_notification_for_a_reference_never_created_is_stored_and_changes_nothing() {
     let f = fixture().await;
     let (view, _payin) = paid_payin(&f, "24.000").await;

@@ -551,8 +551,9 @@ pub struct TazapayClient {
     webhook_secret: Option<Sensitive<String>>,
     options: TazapayOptions,
     transport: Transport,
-    /// Payin ids learnt from create answers, by our reference (to confirm again, to query
-    /// after a confirm's outcome was lost).
+    /// Payin ids learnt from create answers, by our reference: the two-step form's confirm.
+    /// A cache only: a status read takes the payin id the caller recorded, so nothing needed
+    /// to resolve a payment lives here (a restart empties it).
     payins: Mutex<HashMap<String, String>>,
 }
 

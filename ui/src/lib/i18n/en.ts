@@ -637,6 +637,7 @@ export const en = {
   'timeline.payment_requested_again': 'Payment request sent to the OVO app again',
   'timeline.payment_cancel_requested': 'Cancellation requested from the provider',
   'timeline.payment_late_success': 'Payment succeeded late: the provider confirmed it after it was recorded as not paid',
+  'timeline.payment_resent': 'Sent again under the same references: the provider had no record of it',
   'timeline.notification': 'Notification from the provider',
   'timeline.status_query': 'Status asked from the provider',
 

@@ -641,6 +641,7 @@ export const id: Dictionary = {
   'timeline.payment_requested_again': 'Permintaan bayar ke aplikasi OVO dikirim lagi',
   'timeline.payment_cancel_requested': 'Pembatalan diminta ke penyedia',
   'timeline.payment_late_success': 'Pembayaran berhasil terlambat: penyedia mengonfirmasinya setelah tercatat tidak dibayar',
+  'timeline.payment_resent': 'Dikirim lagi dengan referensi yang sama: penyedia belum punya catatannya',
   'timeline.notification': 'Notifikasi dari penyedia',
   'timeline.status_query': 'Status ditanyakan ke penyedia',
 
