@@ -121,6 +121,14 @@ describe('Recording an offline refund’s transfer', () => {
     expect(screen.getByTestId('refund-status').textContent).toContain('Menunggu transfer');
   });
 
+  it('tells the requester that another finance operator records it', async () => {
+    invoke.mockImplementation(fakeBackend({ refund_page: () => ({ ...awaiting, requestedBy: 'rina' }) }));
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    expect((await screen.findByTestId('refund-own-note')).textContent).toContain(
+      'another finance operator must record its transfer',
+    );
+  });
+
   it('is hidden from staff', async () => {
     app.status = STAFF;
     invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
