@@ -419,6 +419,7 @@ fn store_evidence(dir: &Path, source: &Path) -> AppResult<StoredEvidence> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
