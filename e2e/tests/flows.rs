@@ -242,9 +242,11 @@ async fn offline_refund_requested_approved_and_recorded_without_reaching_the_pro
 }
 
 /// DOKU Jokul push has no refund API: staff asks for a partial refund of a push payment, the
-/// dialog says it is settled outside the provider, finance approves it, and it is recorded as
-/// settled offline with no provider call and the customer's OVO wallet untouched.
-async fn offline_refund(_install: &Install, app: &Desktop) -> Result<()> {
+/// dialog says it is settled outside the provider, finance approves it and it awaits the
+/// merchant's transfer; finance then records the transfer (reference, today's date, a PDF slip)
+/// and only then is it settled offline, with no provider call and the customer's OVO wallet
+/// untouched.
+async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
     Team::set_up(app).await?;
     app.sign_in_as(Team::STAFF).await?;
     let sandbox = Sandbox::of(app).await?;
@@ -270,15 +272,40 @@ async fn offline_refund(_install: &Install, app: &Desktop) -> Result<()> {
     app.sign_out().await?;
 
     app.sign_in_as(Team::FINANCE).await?;
-    let said = decide_refund(app, &reference, &Decision { approve: true, note: "paid back in cash at the till", password: Team::FINANCE.1 }, "02-approve-offline").await?;
-    ensure!(said.contains("settled offline"), "the dialog says approving records it as settled offline: {said:?}");
+    let said = decide_refund(app, &reference, &Decision { approve: true, note: "to be paid back by bank transfer", password: Team::FINANCE.1 }, "02-approve-offline").await?;
+    ensure!(said.contains("records the transfer"), "the dialog says finance records the merchant's transfer after approval: {said:?}");
+    wait_refund_status(app, "awaiting_transfer", Duration::from_secs(20)).await?;
+    ensure!(app.text("refund-status-note").await?.contains("the money has not gone back"), "approval alone never says the money went back");
+    ensure!(app.text("refund-idempotency").await?.trim() == "—", "no provider request key: nothing was sent");
+    ensure!(app.text("refund-provider-ref").await?.trim() == "—", "no reference is invented at approval");
+    app.screenshot("03-awaiting-transfer").await?;
+
+    // Finance records the transfer with its slip; the date defaults to today (WIB).
+    let slip = install.data.with_file_name("transfer-slip.pdf");
+    std::fs::write(&slip, b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")?;
+    app.click("refund-record-transfer").await?;
+    app.find("refund-transfer-dialog").await?;
+    app.fill("refund-transfer-reference", "TRF-E2E-0001").await?;
+    app.fill("refund-transfer-evidence", &slip.to_string_lossy()).await?;
+    app.fill("refund-transfer-password", Team::FINANCE.1).await?;
+    app.screenshot("04-record-transfer").await?;
+    app.click("refund-transfer-confirm").await?;
+    app.wait_count(&by_id("refund-transfer-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     wait_refund_status(app, "settled_offline", Duration::from_secs(20)).await?;
     ensure!(app.text("refund-status-note").await?.contains("outside the provider"), "the page says where the money went");
-    ensure!(app.text("refund-idempotency").await?.trim() == "—", "no provider request key: nothing was sent");
-    let settlement = app.text("refund-provider-ref").await?;
-    ensure!(settlement.trim().starts_with("OFFLINE-"), "the settlement is recorded as offline: {settlement:?}");
+    ensure!(app.text("refund-provider-ref").await?.trim() == "TRF-E2E-0001", "the transfer reference is recorded");
+    ensure!(app.text("refund-transfer-ref").await?.trim() == "TRF-E2E-0001", "the transfer is shown");
     app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
-    app.screenshot("03-settled-offline").await?;
+    let stored = std::fs::read_dir(install.data.join("evidence"))?.filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>();
+    ensure!(stored.len() == 1 && std::fs::read(&stored[0])? == std::fs::read(&slip)?, "the slip is copied into the data directory: {stored:?}");
+    app.click("refund-open-evidence").await?;
+    let shown = stored[0].to_string_lossy().into_owned();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !install.opened().contains(&shown) {
+        ensure!(tokio::time::Instant::now() < deadline, "the evidence opens with the system viewer: {:?}", install.opened());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("05-settled-offline").await?;
 
     // Nothing reached any provider and the wallet did not move: the money goes back outside.
     ensure!(sandbox.refund_calls().await? == 0, "no refund request reached any provider");
@@ -291,18 +318,18 @@ async fn offline_refund(_install: &Install, app: &Desktop) -> Result<()> {
     app.click("refunds-tab-settled_offline").await?;
     let row = refund_row_for(app, &reference).await?;
     ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"), "listed as settled offline");
-    app.screenshot("04-offline-tab").await?;
+    app.screenshot("06-offline-tab").await?;
     open_payment_by_reference(app, &reference).await?;
     app.find_css(&format!("{}[data-status=\"settled_offline\"]", by_id("payment-refund"))).await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "50000", "Rp 50.000 is still refundable");
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
-    let settled = app.audit_rows("refund.settle_offline").await?;
-    ensure!(settled.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "recorded offline by finance: {settled:?}");
+    let recorded = app.audit_rows("refund.record_transfer").await?;
+    ensure!(recorded.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "the transfer recorded by finance: {recorded:?}");
     let submitted = app.count(&format!("{}[data-action=\"refund.submit\"]", by_id("audit-row"))).await?;
     ensure!(submitted == 0, "no refund was submitted to a provider: {submitted} submit row(s)");
-    app.screenshot("05-audit").await?;
+    app.screenshot("07-audit").await?;
     Ok(())
 }
 

@@ -288,6 +288,26 @@ pub async fn decide_refund(shell: State<'_, Shell>, input: DecideRefundInput) ->
 }
 
 #[tauri::command]
+pub async fn record_offline_transfer(shell: State<'_, Shell>, input: RecordTransferInput) -> Reply<RefundView> {
+    shell.journal.record("record_offline_transfer", shell.app.record_offline_transfer(input).await)
+}
+
+#[tauri::command]
+pub async fn open_refund_evidence(shell: State<'_, Shell>, input: RefundRef) -> Reply<()> {
+    shell.journal.record("open_refund_evidence", shell.app.open_refund_evidence(input).await)
+}
+
+#[tauri::command]
+pub async fn resolve_refund_by_hand(shell: State<'_, Shell>, input: ResolveByHandInput) -> Reply<RefundView> {
+    shell.journal.record("resolve_refund_by_hand", shell.app.resolve_refund_by_hand(input).await)
+}
+
+#[tauri::command]
+pub async fn resolve_payment_by_hand(shell: State<'_, Shell>, input: ResolveByHandInput) -> Reply<PaymentDetailView> {
+    shell.journal.record("resolve_payment_by_hand", shell.app.resolve_payment_by_hand(input).await)
+}
+
+#[tauri::command]
 pub async fn refund_page(shell: State<'_, Shell>, input: RefundRef) -> Reply<RefundView> {
     shell.journal.record("refund_page", shell.app.refund_page(input).await)
 }

@@ -6,6 +6,7 @@
 mod audit_log;
 mod backoffice;
 mod builtin;
+mod by_hand;
 mod connection;
 mod credentials;
 mod demo;
@@ -27,6 +28,7 @@ mod returns;
 mod session;
 mod validate;
 
+pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
 pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
 pub use error::{AppError, AppResult, ErrorCode};

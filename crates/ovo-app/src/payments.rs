@@ -1335,6 +1335,14 @@ impl Backoffice {
                 detail: e.detail,
             })
             .collect();
+        let resolution = match payments::resolution(&mut conn, id).await? {
+            Some(r) => Some(ResolutionView {
+                by: ovo_ledger::operators::by_id(&mut conn, r.by).await?.map_or_else(|| "?".into(), |o| o.username),
+                at: r.at.to_rfc3339(),
+                note: r.note,
+            }),
+            None => None,
+        };
         let refund_ids: Vec<_> = refunds::list_by_payment(&mut conn, id)
             .await?
             .into_iter()
@@ -1392,6 +1400,7 @@ impl Backoffice {
             attempt: p.attempt,
             relink_url,
             give_up_at: if open { p.give_up_at.map(Timestamp::to_rfc3339) } else { None },
+            resolution,
         })
     }
 

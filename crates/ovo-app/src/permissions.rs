@@ -13,6 +13,9 @@ pub enum Permission {
     TakePayments,
     RequestRefunds,
     ApproveRefunds,
+    /// Record an offline refund's transfer; decide by hand a refund or payment the provider
+    /// could not decide.
+    ResolveByHand,
     ViewAudit,
     ManageOperators,
     ManageCredentials,
@@ -30,6 +33,7 @@ const GRANTS: &[(Permission, &[Role])] = &[
     (Permission::TakePayments, &[Staff]),
     (Permission::RequestRefunds, &[Staff, Support]),
     (Permission::ApproveRefunds, &[Finance]),
+    (Permission::ResolveByHand, &[Finance]),
     (Permission::ViewAudit, &[Finance, Admin]),
     (Permission::ManageOperators, &[Admin]),
     (Permission::ManageCredentials, &[Admin]),
@@ -59,6 +63,7 @@ impl Permission {
             Permission::TakePayments => "take_payments",
             Permission::RequestRefunds => "request_refunds",
             Permission::ApproveRefunds => "approve_refunds",
+            Permission::ResolveByHand => "resolve_by_hand",
             Permission::ViewAudit => "view_audit",
             Permission::ManageOperators => "manage_operators",
             Permission::ManageCredentials => "manage_credentials",
@@ -92,7 +97,7 @@ mod tests {
         );
         expect(
             Finance,
-            &[ViewCustomers, ViewPayments, ApproveRefunds, ViewAudit],
+            &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit],
         );
         expect(
             Admin,

@@ -329,6 +329,21 @@ impl Backoffice {
             Some(op) => Some(name(operators::by_id(&mut conn, op).await?)),
             None => None,
         };
+        let transfer = match &r.transfer {
+            Some(t) => Some(TransferView {
+                reference: t.reference.clone(),
+                date: t.date.clone(),
+                evidence: t.evidence.clone(),
+                evidence_sha256: t.evidence_sha256.clone(),
+                recorded_by: name(operators::by_id(&mut conn, t.recorded_by).await?),
+                recorded_at: t.recorded_at.to_rfc3339(),
+            }),
+            None => None,
+        };
+        let resolution = match &r.resolution {
+            Some(res) => Some(ResolutionView { by: name(operators::by_id(&mut conn, res.by).await?), at: res.at.to_rfc3339(), note: res.note.clone() }),
+            None => None,
+        };
         let timeline = if with_timeline {
             refunds::timeline(&mut conn, id).await?.into_iter().map(|t| TimelineEventView { at: t.at.to_rfc3339(), kind: t.kind, detail: t.detail }).collect()
         } else {
@@ -354,6 +369,8 @@ impl Backoffice {
             provider_ref: r.provider_ref,
             submitted_at: ts(r.submitted_at),
             completed_at: ts(r.completed_at),
+            transfer,
+            resolution,
             timeline,
         })
     }

@@ -22,6 +22,8 @@ pub enum LedgerError {
     WrongRefundMode { id: RefundId, mode: RefundMode, to: RefundStatus },
     #[error("refund {id} was requested by the same operator; someone else must decide it")]
     SelfDecision { id: RefundId },
+    #[error("whoever took this {what} cannot resolve it by hand; someone else must")]
+    SelfResolution { what: &'static str },
     #[error("invalid refund policy: {0}")]
     InvalidRefundPolicy(#[from] RefundPolicyError),
     #[error("ledger is busy; try again")]

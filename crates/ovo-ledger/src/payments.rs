@@ -605,3 +605,73 @@ pub async fn timeline(conn: &mut SqliteConnection, payment_id: PaymentId) -> Led
         .map(|(at, kind, detail)| PaymentEvent { at: Timestamp::from_unix_millis(at), kind, detail })
         .collect())
 }
+
+/// Finance's decision by hand on a payment the provider could not decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentResolution {
+    pub by: ovo_domain::OperatorId,
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// Who took the payment (`None`: recorded by the system, e.g. imported or seeded).
+pub async fn created_by(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<ovo_domain::OperatorId>> {
+    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT created_by FROM payments WHERE id = ?").bind(id.get()).fetch_optional(&mut *conn).await?;
+    let (by,) = row.ok_or(LedgerError::NotFound { what: "payment" })?;
+    Ok(by.map(ovo_domain::OperatorId::new))
+}
+
+/// Finance's decision by hand, if the payment was resolved so.
+pub async fn resolution(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentResolution>> {
+    let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT resolved_by, resolved_at, resolution_note FROM payments WHERE id = ?").bind(id.get()).fetch_optional(&mut *conn).await?;
+    Ok(match row {
+        Some((Some(by), at, note)) => Some(PaymentResolution {
+            by: ovo_domain::OperatorId::new(by),
+            at: Timestamp::from_unix_millis(at.ok_or_else(|| LedgerError::Corrupt(format!("payment {id} resolved without a time")))?),
+            note: note.unwrap_or_default(),
+        }),
+        _ => None,
+    })
+}
+
+/// `needs_review → succeeded | failed` by finance's decision, with the provider's reference
+/// they saw (kept when `None`) and a note. A succeeded payment counts from `at` for refunds
+/// (the moment the ledger learned it). Never whoever took it (a trigger refuses that too).
+/// `NotFound` when the payment is not `needs_review`; `SelfResolution` when `by` took it.
+pub async fn resolve_by_hand(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    succeeded: bool,
+    by: ovo_domain::OperatorId,
+    provider_ref: Option<&str>,
+    note: &str,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
+    let done = sqlx::query(
+        "UPDATE payments SET status = ?, provider_ref = COALESCE(?, provider_ref), succeeded_at = CASE WHEN ? THEN ? ELSE succeeded_at END,
+             resolved_by = ?, resolved_at = ?, resolution_note = ?, next_check_at = NULL, redirect_url = NULL, updated_at = ?
+         WHERE id = ? AND status = 'needs_review' AND (created_by IS NULL OR created_by <> ?)",
+    )
+    .bind(status.key())
+    .bind(provider_ref)
+    .bind(succeeded)
+    .bind(at.unix_millis())
+    .bind(by.get())
+    .bind(at.unix_millis())
+    .bind(note)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .bind(by.get())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let current = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "payment" })?;
+    if current.status == PaymentStatus::NeedsReview {
+        return Err(LedgerError::SelfResolution { what: "payment" });
+    }
+    Err(LedgerError::NotFound { what: "payment in needs_review" })
+}

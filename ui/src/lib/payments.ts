@@ -52,6 +52,8 @@ export const REFUND_STATUSES = [
   'failed',
   'unknown',
   'settled_offline',
+  'awaiting_transfer',
+  'needs_review',
 ] as const;
 
 /** No further provider answer can change the payment (as the domain's `PaymentStatus::is_final`). */
@@ -126,6 +128,16 @@ export function canApproveRefunds(permissions: readonly Permission[]): boolean {
   return permissions.includes('approve_refunds');
 }
 
+/** Records offline transfers and decides by hand what the provider could not (finance). */
+export function canResolveByHand(permissions: readonly Permission[]): boolean {
+  return permissions.includes('resolve_by_hand');
+}
+
+/** Today's WIB (UTC+7, no DST) calendar date as a date input's value, `YYYY-MM-DD`. */
+export function wibToday(now: Date = new Date()): string {
+  return new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /** A text from the back end's domain rules, in the current language. */
 export function bilingual(text: Bilingual | null, language: LanguageKey): string {
   if (!text) return '';
@@ -157,6 +169,8 @@ export function remainingPercent(seconds: number, total: number = PUSH_HOLD_SECO
 export type RefundTab =
   | 'requested'
   | 'processing'
+  | 'awaiting_transfer'
+  | 'needs_review'
   | 'succeeded'
   | 'failed'
   | 'unknown'
@@ -166,6 +180,8 @@ export type RefundTab =
 export const REFUND_TABS: ReadonlyArray<{ tab: RefundTab; statuses: readonly string[] }> = [
   { tab: 'requested', statuses: ['requested'] },
   { tab: 'processing', statuses: ['approved', 'submitting', 'processing'] },
+  { tab: 'awaiting_transfer', statuses: ['awaiting_transfer'] },
+  { tab: 'needs_review', statuses: ['needs_review'] },
   { tab: 'succeeded', statuses: ['succeeded'] },
   { tab: 'failed', statuses: ['failed'] },
   { tab: 'unknown', statuses: ['unknown'] },

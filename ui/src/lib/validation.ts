@@ -18,7 +18,10 @@ export type ErrorReason =
   | 'wrong_password'
   | 'operator_not_found'
   | 'refund_note_missing'
-  | 'refund_password_missing';
+  | 'refund_password_missing'
+  | 'transfer_reference_missing'
+  | 'resolution_note_missing'
+  | 'resolution_provider_ref_missing';
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
 export const PASSWORD_MIN = 10;

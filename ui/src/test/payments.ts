@@ -46,6 +46,8 @@ export function refundView(id: number, overrides: Partial<RefundView> = {}): Ref
     providerRef: null,
     submittedAt: null,
     completedAt: null,
+    transfer: null,
+    resolution: null,
     timeline: [],
     ...overrides,
   };
@@ -73,6 +75,7 @@ export function paymentDetail(overrides: Partial<PaymentDetailView> = {}, row: P
     attempt: 1,
     relinkUrl: null,
     giveUpAt: null,
+    resolution: null,
     ...overrides,
   };
 }

@@ -114,6 +114,8 @@ pub struct PaymentDetailView {
     pub relink_url: Option<String>,
     /// While open: when its product's status checks end and an operator takes over.
     pub give_up_at: Option<String>,
+    /// Finance's decision by hand on a payment the provider could not decide.
+    pub resolution: Option<super::ResolutionView>,
 }
 
 /// What a product offers when taking a payment.

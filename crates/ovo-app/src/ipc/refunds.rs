@@ -99,7 +99,8 @@ pub struct RefundView {
     #[ts(type = "number")]
     pub amount: i64,
     pub mode: String,
-    /// requested, approved, rejected, submitting, processing, succeeded, failed, unknown, settled_offline
+    /// requested, approved, rejected, submitting, processing, succeeded, failed, unknown,
+    /// awaiting_transfer, settled_offline, needs_review
     pub status: String,
     pub reason: String,
     pub requested_by: String,
@@ -111,8 +112,67 @@ pub struct RefundView {
     pub provider_ref: Option<String>,
     pub submitted_at: Option<String>,
     pub completed_at: Option<String>,
+    /// The merchant's own transfer of an offline refund, once recorded.
+    pub transfer: Option<TransferView>,
+    /// Finance's decision by hand, when the provider could not say.
+    pub resolution: Option<ResolutionView>,
     /// Oldest first; empty in queue pages.
     pub timeline: Vec<TimelineEventView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferView {
+    pub reference: String,
+    /// WIB calendar date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The evidence file as stored (`<sha256>.<pdf|png|jpg>`), if one was given.
+    pub evidence: Option<String>,
+    pub evidence_sha256: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Finance's decision on a refund or payment the provider could not decide.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolutionView {
+    pub by: String,
+    pub at: String,
+    pub note: String,
+}
+
+/// Finance records the merchant's own transfer that paid an offline refund back.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordTransferInput {
+    #[ts(type = "number")]
+    pub refund_id: i64,
+    /// The bank's transfer reference.
+    pub reference: String,
+    /// WIB calendar date of the transfer: `YYYY-MM-DD` (the date input) or `DD/MM/YYYY`.
+    pub date: String,
+    /// A PDF, PNG or JPEG on this computer (at most 10 MiB); empty or absent: none.
+    pub evidence_path: Option<String>,
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+/// Finance's decision on a refund or payment in `needs_review`.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveByHandInput {
+    /// The refund's or payment's id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `succeeded` or `failed`.
+    pub outcome: String,
+    /// The provider's reference seen (dashboard, settlement report): required for `succeeded`.
+    pub provider_ref: String,
+    /// What finance saw; always required.
+    pub note: String,
+    #[ts(type = "string")]
+    pub password: Secret,
 }
 
 #[derive(Debug, Deserialize, TS)]

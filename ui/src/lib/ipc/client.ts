@@ -4,6 +4,8 @@
 import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import type {
   AccountRef,
+  RecordTransferInput,
+  ResolveByHandInput,
   AppInfo,
   AuditPage,
   AuditQuery,
@@ -186,6 +188,14 @@ export interface Client {
   requestRefund(input: RequestRefundInput): Promise<RefundView>;
   decideRefund(input: DecideRefundInput): Promise<RefundView>;
   refundPage(input: RefundRef): Promise<RefundView>;
+  /** Finance records the merchant's own transfer of an offline refund (awaiting_transfer → settled_offline). */
+  recordOfflineTransfer(input: RecordTransferInput): Promise<RefundView>;
+  /** Opens the transfer's evidence file with the system's viewer, after the back end checked its digest. */
+  openRefundEvidence(input: RefundRef): Promise<void>;
+  /** Finance decides a needs_review refund by hand. */
+  resolveRefundByHand(input: ResolveByHandInput): Promise<RefundView>;
+  /** Finance decides a needs_review payment by hand. */
+  resolvePaymentByHand(input: ResolveByHandInput): Promise<PaymentDetailView>;
   refundQueue(input: RefundQueueQuery): Promise<RefundQueuePage>;
   listRefundPolicies(): Promise<RefundPolicyView[]>;
   setRefundPolicy(input: SetRefundPolicyInput): Promise<RefundPolicyView>;
@@ -265,6 +275,10 @@ export function createClient(invokeFn: InvokeFn): Client {
     requestRefund: (input) => call<RefundView>('request_refund', input),
     decideRefund: (input) => call<RefundView>('decide_refund', input),
     refundPage: (input) => call<RefundView>('refund_page', input),
+    recordOfflineTransfer: (input) => call<RefundView>('record_offline_transfer', input),
+    openRefundEvidence: (input) => call<void>('open_refund_evidence', input),
+    resolveRefundByHand: (input) => call<RefundView>('resolve_refund_by_hand', input),
+    resolvePaymentByHand: (input) => call<PaymentDetailView>('resolve_payment_by_hand', input),
     refundQueue: (input) => call<RefundQueuePage>('refund_queue', input),
     listRefundPolicies: () => call<RefundPolicyView[]>('list_refund_policies'),
     setRefundPolicy: (input) => call<RefundPolicyView>('set_refund_policy', input),

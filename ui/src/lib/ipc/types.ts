@@ -6,7 +6,7 @@ export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "productio
 export type LanguageKey = "id" | "en";
 
 export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "provider" | "internal";
-export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
+export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
 /**
@@ -217,9 +217,18 @@ export type RefundRef = { refundId: number, };
 export type TimelineEventView = { at: string, kind: string, detail: string, };
 export type RefundView = { id: number, reference: string, paymentId: number, paymentReference: string, product: ProductKey, amount: number, mode: string, 
 /**
- * requested, approved, rejected, submitting, processing, succeeded, failed, unknown, settled_offline
+ * requested, approved, rejected, submitting, processing, succeeded, failed, unknown,
+ * awaiting_transfer, settled_offline, needs_review
  */
 status: string, reason: string, requestedBy: string, requestedAt: string, decidedBy: string | null, decidedAt: string | null, decisionNote: string | null, idempotencyKey: string | null, providerRef: string | null, submittedAt: string | null, completedAt: string | null, 
+/**
+ * The merchant's own transfer of an offline refund, once recorded.
+ */
+transfer: TransferView | null, 
+/**
+ * Finance's decision by hand, when the provider could not say.
+ */
+resolution: ResolutionView | null, 
 /**
  * Oldest first; empty in queue pages.
  */
@@ -230,6 +239,46 @@ export type RefundQueueQuery = { status: string,
  */
 afterId: number | null, limit: number, };
 export type RefundQueuePage = { refunds: Array<RefundView>, nextAfterId: number | null, };
+export type TransferView = { reference: string, 
+/**
+ * WIB calendar date, `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * The evidence file as stored (`<sha256>.<pdf|png|jpg>`), if one was given.
+ */
+evidence: string | null, evidenceSha256: string | null, recordedBy: string, recordedAt: string, };
+export type ResolutionView = { by: string, at: string, note: string, };
+export type RecordTransferInput = { refundId: number, 
+/**
+ * The bank's transfer reference.
+ */
+reference: string, 
+/**
+ * WIB calendar date of the transfer: `YYYY-MM-DD` (the date input) or `DD/MM/YYYY`.
+ */
+date: string, 
+/**
+ * A PDF, PNG or JPEG on this computer (at most 10 MiB); empty or absent: none.
+ */
+evidencePath: string | null, password: string, };
+export type ResolveByHandInput = { 
+/**
+ * The refund's or payment's id.
+ */
+id: number, 
+/**
+ * `succeeded` or `failed`.
+ */
+outcome: string, 
+/**
+ * The provider's reference seen (dashboard, settlement report): required for `succeeded`.
+ */
+providerRef: string, 
+/**
+ * What finance saw; always required.
+ */
+note: string, password: string, };
 export type PaymentCursorView = { createdAtMs: number, id: number, };
 export type PaymentQuery = { product: ProductKey | null, 
 /**
@@ -314,7 +363,11 @@ relinkUrl: string | null,
 /**
  * While open: when its product's status checks end and an operator takes over.
  */
-giveUpAt: string | null, };
+giveUpAt: string | null, 
+/**
+ * Finance's decision by hand on a payment the provider could not decide.
+ */
+resolution: ResolutionView | null, };
 export type PaymentProductOptions = { product: ProductKey, productName: string, kinds: Array<string>, 
 /**
  * The kind needs an active linked account of this product.

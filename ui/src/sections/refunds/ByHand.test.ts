@@ -1,0 +1,269 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import RefundPage from './RefundPage.svelte';
+import RefundQueue from './RefundQueue.svelte';
+import PaymentPage from '../payments/PaymentPage.svelte';
+import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { wibToday } from '../../lib/payments';
+import { app } from '../../lib/session.svelte';
+import { fakeBackend, status } from '../../test/fixtures';
+import { paymentDetail, refundView } from '../../test/payments';
+import type { RecordTransferInput, RefundQueueQuery, ResolveByHandInput } from '../../lib/ipc/types';
+
+const FINANCE = status('active', {
+  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
+  permissions: ['view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit'],
+});
+const STAFF = status('active', { permissions: ['view_payments', 'take_payments', 'request_refunds'] });
+
+const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
+const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRFD-31', decidedBy: 'budi' });
+
+function inputs<T>(command: string): T[] {
+  return invoke.mock.calls.filter(([cmd]) => cmd === command).map(([, args]) => (args as { input: T }).input);
+}
+
+describe('wibToday', () => {
+  it('is the Jakarta calendar date, seven hours ahead of UTC', () => {
+    expect(wibToday(new Date('2026-03-04T16:59:59Z'))).toBe('2026-03-04');
+    expect(wibToday(new Date('2026-03-04T17:00:00Z'))).toBe('2026-03-05');
+  });
+});
+
+describe('Recording an offline refund’s transfer', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = FINANCE;
+  });
+
+  it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        refund_page: () => awaiting,
+        record_offline_transfer: () =>
+          refundView(30, {
+            ...awaiting,
+            status: 'settled_offline',
+            providerRef: 'TRF-77',
+            transfer: {
+              reference: 'TRF-77',
+              date: '2026-03-05',
+              evidence: `${'ab'.repeat(32)}.pdf`,
+              evidenceSha256: 'ab'.repeat(32),
+              recordedBy: 'rina',
+              recordedAt: '2026-03-05T05:00:00Z',
+            },
+          }),
+        open_refund_evidence: () => null,
+      }),
+    );
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Awaiting transfer'));
+    expect(screen.getByTestId('refund-status-note').textContent).toContain('Until then the money has not gone back');
+    expect(screen.queryByTestId('refund-resolve')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('refund-record-transfer'));
+    const date = screen.getByTestId('refund-transfer-date') as HTMLInputElement;
+    expect(date.value).toBe(wibToday());
+    expect(date.max).toBe(wibToday());
+    const confirm = screen.getByTestId('refund-transfer-confirm') as HTMLButtonElement;
+    await fireEvent.input(screen.getByTestId('refund-transfer-password'), { target: { value: 'correct horse' } });
+    expect(confirm.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: '  TRF-77 ' } });
+    await fireEvent.input(date, { target: { value: '2026-03-05' } });
+    await fireEvent.input(screen.getByTestId('refund-transfer-evidence'), { target: { value: ' /home/rina/slip.pdf ' } });
+    expect(confirm.disabled).toBe(false);
+    await fireEvent.click(confirm);
+
+    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('settled_offline'));
+    expect(inputs<RecordTransferInput>('record_offline_transfer')).toEqual([
+      { refundId: 30, reference: 'TRF-77', date: '2026-03-05', evidencePath: '/home/rina/slip.pdf', password: 'correct horse' },
+    ]);
+    expect(screen.getByTestId('refund-transfer-ref').textContent).toBe('TRF-77');
+    expect(screen.getByTestId('refund-transfer-date-value').textContent).toBe('2026-03-05');
+    await fireEvent.click(screen.getByTestId('refund-open-evidence'));
+    expect(inputs('open_refund_evidence')).toEqual([{ refundId: 30 }]);
+  });
+
+  it('sends no evidence path when none is given, and says why a date is refused', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        refund_page: () => awaiting,
+        record_offline_transfer: () => {
+          throw { code: 'invalid_input', message: 'before approval', reason: 'transfer_date_before_approval' };
+        },
+      }),
+    );
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    await fireEvent.click(await screen.findByTestId('refund-record-transfer'));
+    await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: 'TRF-1' } });
+    const password = screen.getByTestId('refund-transfer-password') as HTMLInputElement;
+    await fireEvent.input(password, { target: { value: 'correct horse' } });
+    await fireEvent.click(screen.getByTestId('refund-transfer-confirm'));
+    expect((await screen.findByTestId('refund-transfer-error')).textContent).toContain(
+      'The transfer date cannot be before the refund was approved.',
+    );
+    expect(screen.getByTestId('refund-transfer-date').getAttribute('aria-invalid')).toBe('true');
+    expect(password.value).toBe('');
+    expect(inputs<RecordTransferInput>('record_offline_transfer')[0].evidencePath).toBeNull();
+  });
+
+  it('is offered only to finance, in Indonesian too', async () => {
+    setCurrentLanguage('id');
+    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    expect((await screen.findByTestId('refund-record-transfer')).textContent).toContain('Catat transfer');
+    expect(screen.getByTestId('refund-status').textContent).toContain('Menunggu transfer');
+  });
+
+  it('tells the requester that another finance operator records it', async () => {
+    invoke.mockImplementation(fakeBackend({ refund_page: () => ({ ...awaiting, requestedBy: 'rina' }) }));
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    expect((await screen.findByTestId('refund-own-note')).textContent).toContain(
+      'another finance operator must record its transfer',
+    );
+  });
+
+  it('is hidden from staff', async () => {
+    app.status = STAFF;
+    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
+    render(RefundPage, { refundId: 30, onback: () => {} });
+    await screen.findByTestId('refund-status');
+    expect(screen.queryByTestId('refund-record-transfer')).toBeNull();
+  });
+});
+
+describe('Resolving by hand', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = FINANCE;
+  });
+
+  it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        refund_page: () => undecided,
+        resolve_refund_by_hand: () =>
+          refundView(31, {
+            ...undecided,
+            status: 'succeeded',
+            providerRef: 'RFD-9',
+            resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'credited per dashboard' },
+          }),
+      }),
+    );
+    render(RefundPage, { refundId: 31, onback: () => {} });
+    await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Needs decision'));
+    expect(screen.getByTestId('refund-status-note').textContent).toContain('the amount stays reserved');
+    await fireEvent.click(screen.getByTestId('refund-resolve'));
+    const confirm = screen.getByTestId('resolve-confirm') as HTMLButtonElement;
+    await fireEvent.click(screen.getByTestId('resolve-outcome-succeeded'));
+    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: ' credited per dashboard ' } });
+    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    expect(confirm.disabled).toBe(true);
+    await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'RFD-9' } });
+    expect(confirm.disabled).toBe(false);
+    await fireEvent.click(confirm);
+    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('succeeded'));
+    expect(inputs<ResolveByHandInput>('resolve_refund_by_hand')).toEqual([
+      { id: 31, outcome: 'succeeded', providerRef: 'RFD-9', note: 'credited per dashboard', password: 'correct horse' },
+    ]);
+    expect(screen.getByTestId('refund-resolved-by').textContent).toContain('rina');
+    expect(screen.getByTestId('refund-resolution-note').textContent).toBe('credited per dashboard');
+  });
+
+  it('lets failed go without a provider reference, and shows the four-eyes refusal', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        refund_page: () => undecided,
+        resolve_refund_by_hand: () => {
+          throw { code: 'forbidden', message: 'own', reason: 'refund_own_resolution' };
+        },
+      }),
+    );
+    render(RefundPage, { refundId: 31, onback: () => {} });
+    await fireEvent.click(await screen.findByTestId('refund-resolve'));
+    await fireEvent.click(screen.getByTestId('resolve-outcome-failed'));
+    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: 'not in the report' } });
+    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    await fireEvent.click(screen.getByTestId('resolve-confirm'));
+    expect((await screen.findByTestId('resolve-error')).textContent).toContain(
+      'You requested this refund; another finance operator must decide it.',
+    );
+    expect(inputs<ResolveByHandInput>('resolve_refund_by_hand')[0]).toMatchObject({ outcome: 'failed', providerRef: '' });
+  });
+
+  it('offers a needs_review payment to finance only', async () => {
+    const stuck = paymentDetail({ refunds: [], refundable: 0 }, { status: 'needs_review', succeededAt: null });
+    invoke.mockImplementation(
+      fakeBackend({
+        payment_page: () => stuck,
+        resolve_payment_by_hand: () =>
+          paymentDetail(
+            { refunds: [], refundable: 100000, resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'paid per portal' } },
+            { status: 'succeeded', providerRef: 'OVO-1' },
+          ),
+      }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await fireEvent.click(await screen.findByTestId('payment-resolve'));
+    expect(screen.getByTestId('resolve-summary').textContent).toContain('The provider gave no final answer.');
+    await fireEvent.click(screen.getByTestId('resolve-outcome-succeeded'));
+    await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'OVO-1' } });
+    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: 'paid per portal' } });
+    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    await fireEvent.click(screen.getByTestId('resolve-confirm'));
+    await waitFor(() => expect(screen.getByTestId('payment-resolution-note').textContent).toBe('paid per portal'));
+    expect(inputs<ResolveByHandInput>('resolve_payment_by_hand')).toEqual([
+      { id: 11, outcome: 'succeeded', providerRef: 'OVO-1', note: 'paid per portal', password: 'correct horse' },
+    ]);
+    expect(screen.queryByTestId('payment-resolve')).toBeNull();
+  });
+
+  it('hides resolve by hand on a payment from staff', async () => {
+    app.status = STAFF;
+    invoke.mockImplementation(
+      fakeBackend({ payment_page: () => paymentDetail({ refunds: [] }, { status: 'needs_review', succeededAt: null }) }),
+    );
+    render(PaymentPage, { paymentId: 11, onback: () => {} });
+    await screen.findByTestId('payment-reference');
+    expect(screen.queryByTestId('payment-resolve')).toBeNull();
+  });
+});
+
+describe('RefundQueue tabs for finance’s work', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    app.status = FINANCE;
+  });
+
+  it('has awaiting transfer and needs decision, each asking for its own state', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        refund_queue: (args) => {
+          const q = (args as { input: RefundQueueQuery }).input;
+          if (q.status === 'awaiting_transfer') return { refunds: [awaiting], nextAfterId: null };
+          if (q.status === 'needs_review') return { refunds: [undecided, refundView(29, { status: 'needs_review' })], nextAfterId: null };
+          return { refunds: [], nextAfterId: null };
+        },
+      }),
+    );
+    render(RefundQueue, { onopen: () => {} });
+    await screen.findByTestId('refunds-empty');
+    expect(screen.getByTestId('refunds-tab-awaiting_transfer').textContent).toContain('Awaiting transfer');
+    expect(screen.getByTestId('refunds-tab-needs_review').textContent).toContain('Needs decision');
+    await fireEvent.click(screen.getByTestId('refunds-tab-awaiting_transfer'));
+    await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId('refunds-tab-needs_review'));
+    await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(2));
+    const statuses = inputs<RefundQueueQuery>('refund_queue').map((q) => q.status);
+    expect(statuses).toEqual(['requested', 'awaiting_transfer', 'needs_review']);
+  });
+});
