@@ -389,6 +389,7 @@ impl Backoffice {
         )
         .await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("notification.after_inbox_commit");
         let Some(inbox_id) = stored else {
             tracing::info!(product = product.key(), %dedup_key, "duplicate notification; stored once");
             return Ok(());
@@ -427,6 +428,7 @@ impl Backoffice {
                         paid: None,
                         provider_status: format!("notification {dedup_key}"),
                     });
+                    fail::fail_point!("notification.while_applying");
                     let status = self
                         .apply_answer(payment.id, answer, Origin::Notification, None)
                         .await?;
@@ -443,6 +445,7 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         notifications::mark_processed(&mut tx, inbox_id, self.now(), &outcome).await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("notification.after_applied_commit");
         Ok(())
     }
 
