@@ -54,7 +54,7 @@ pub fn plan(kills: u32, seed: u64) -> Vec<Kill> {
     (0..kills)
         .map(|i| {
             if i % 4 == 3 {
-                Kill { product: Product::ALL[rng.gen_range(0..Product::ALL.len())], point: None, random_ms: rng.gen_range(200..4_000) }
+                Kill { product: Product::ALL[rng.gen_range(0..Product::ALL.len())], point: None, random_ms: rng.gen_range(100..1_500) }
             } else {
                 let (product, point) = labelled[next % labelled.len()];
                 next += 1;
@@ -183,12 +183,19 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
     let mut found = Found { without_writes_record: writes.is_none(), ..Found::default() };
     let writes = writes.unwrap_or_default();
     let now = SystemClock.now().plus_millis(workload::RESTART_CLOCK_AHEAD_MS);
+    if std::env::var_os("OVO_RELIABILITY_VERBOSE").is_some() {
+        let payments: Vec<String> = work.payments.iter().map(|p| format!("{} {} {}", p.product.key(), p.reference.as_str(), p.status.key())).collect();
+        let refunds: Vec<String> = work.refunds.iter().map(|r| format!("{} {}", r.reference.as_str(), r.status.key())).collect();
+        eprintln!("{}: payments {payments:?} refunds {refunds:?} writes {writes:?}", dir.display());
+    }
     for p in &work.payments {
         let reference = p.reference.as_str();
         let write = sim::write_for(&writes, "payment", reference);
         let processed = write.map_or(0, |w| w.processed);
         if workload::payment_open(p.status) && p.give_up_at.is_some_and(|at| at < now) {
             found.lost.push(format!("payment {reference} still {} past its give-up time", p.status.key()));
+        } else if workload::payment_open(p.status) && p.next_check_at.is_none_or(|at| at <= now) {
+            found.lost.push(format!("payment {reference} left {} with no status check to come", p.status.key()));
         } else if processed > 0 && (workload::payment_open(p.status) || p.status == PaymentStatus::NeedsReview) {
             found.lost.push(format!("payment {reference} processed by the provider but {} in the ledger", p.status.key()));
         }

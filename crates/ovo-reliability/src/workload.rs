@@ -203,7 +203,7 @@ pub fn refund_open(status: RefundStatus) -> bool {
 }
 
 /// Runs the background work (status polling, refund resolution) until this run's rows are
-/// settled, or nothing has changed for `idle` and no status check is still scheduled.
+/// settled, or nothing has changed for `idle` and no status check is scheduled for any of them.
 pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Duration, cap: Duration) -> Result<()> {
     let started = Instant::now();
     let mut last = String::new();
@@ -227,8 +227,9 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
             last_change = Instant::now();
         }
         let now = app.now();
-        let check_scheduled = open_payments.iter().any(|p| p.next_check_at.is_some_and(|at| at > now));
-        if (last_change.elapsed() >= idle && !check_scheduled) || started.elapsed() >= cap {
+        // An open payment is followed while a status check is scheduled for it.
+        let followed = open_payments.iter().any(|p| p.next_check_at.is_some_and(|at| at > now));
+        if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
