@@ -44,19 +44,21 @@ impl CrashReport {
     }
 }
 
-/// The plan for `kills` kills: every product's crash points in turn, and every fourth kill at
-/// a random time.
+/// The plan for `kills` kills: every fourth at a random time, the others at every product's
+/// crash points in turn (spread over all of them when there are fewer kills than points).
 pub fn plan(kills: u32, seed: u64) -> Vec<Kill> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let labelled: Vec<(Product, &'static str)> =
         Product::ALL.into_iter().flat_map(|p| workload::points_for(p).into_iter().map(move |point| (p, point))).collect();
+    let at_points = (kills - kills / 4) as usize;
     let mut next = 0;
     (0..kills)
         .map(|i| {
             if i % 4 == 3 {
                 Kill { product: Product::ALL[rng.gen_range(0..Product::ALL.len())], point: None, random_ms: rng.gen_range(100..1_500) }
             } else {
-                let (product, point) = labelled[next % labelled.len()];
+                let index = if at_points >= labelled.len() { next % labelled.len() } else { next * labelled.len() / at_points };
+                let (product, point) = labelled[index];
                 next += 1;
                 Kill { product, point: Some(point), random_ms: 0 }
             }

@@ -49,7 +49,7 @@ async fn run() -> Result<bool> {
                 println!("note: the simulator has no late_processing fault; late refunds were lost responses ({})", report.late_fault);
             }
             if report.without_writes_record {
-                println!("note: the simulator has no /_sandbox/writes; only reserved ≤ paid was checked");
+                println!("note: the simulator has no /_sandbox/writes; checked: reserved ≤ paid and no refund left open once quiet");
             }
             println!("{}", report.line());
             Ok(report.violations == 0 && !report.without_writes_record)

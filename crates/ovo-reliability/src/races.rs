@@ -322,15 +322,18 @@ async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], report: &mut R
         if reserved.rupiah() > amount {
             found.push(format!("{} payment {}: reserved {} > paid {amount}", product.key(), id.get(), reserved.rupiah()));
         }
-        let Some(writes) = &writes else { continue };
         let mut refunded = 0;
         for r in refunds::list_by_payment(&mut conn, id).await? {
+            if workload::refund_open(r.status) {
+                found.push(format!("{} refund {}: left {} once quiet", product.key(), r.reference.as_str(), r.status.key()));
+                continue;
+            }
+            let Some(writes) = &writes else { continue };
             let processed = sim::write_for(writes, "refund", r.reference.as_str()).map_or(0, |w| w.processed);
             refunded += r.amount.rupiah() * i64::try_from(processed).unwrap_or(i64::MAX);
             let agrees = match r.status {
                 RefundStatus::Succeeded => processed > 0,
-                RefundStatus::Requested | RefundStatus::Rejected | RefundStatus::Failed => processed == 0,
-                _ => false,
+                _ => processed == 0,
             };
             if !agrees {
                 found.push(format!(
