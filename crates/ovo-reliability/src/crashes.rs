@@ -175,7 +175,11 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
     let mut again = spawn("resume", None)?;
     let status = tokio::time::timeout(Duration::from_secs(600), again.wait()).await.context("restarted worker hung")??;
     anyhow::ensure!(status.success(), "the restarted worker failed: {status}");
-    Ok(Some(compare(dir.path(), since, &sim).await?))
+    let found = compare(dir.path(), since, &sim).await?;
+    if std::env::var_os("OVO_RELIABILITY_KEEP").is_some() {
+        eprintln!("kept {}", dir.keep().display());
+    }
+    Ok(Some(found))
 }
 
 async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
@@ -196,7 +200,7 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
         let processed = write.map_or(0, |w| w.processed);
         if workload::payment_open(p.status) && p.give_up_at.is_some_and(|at| at < now) {
             found.lost.push(format!("payment {reference} still {} past its give-up time", p.status.key()));
-        } else if workload::payment_open(p.status) && p.next_check_at.is_none_or(|at| at <= now) {
+        } else if workload::payment_open(p.status) && p.next_check_at.is_none() {
             found.lost.push(format!("payment {reference} left {} with no status check to come", p.status.key()));
         } else if processed > 0 && (workload::payment_open(p.status) || p.status == PaymentStatus::NeedsReview) {
             found.lost.push(format!("payment {reference} processed by the provider but {} in the ledger", p.status.key()));
