@@ -226,7 +226,6 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
             last = state;
             last_change = Instant::now();
         }
-        let now = app.now();
         // An open payment is followed while the poller has a status check scheduled for it.
         let followed = open_payments.iter().any(|p| p.next_check_at.is_some());
         if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
