@@ -216,6 +216,8 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
             found.lost.push(format!("refund {reference} left {} once quiet", r.status.key()));
         } else if processed > 0 && r.status == RefundStatus::Failed {
             found.lost.push(format!("refund {reference} processed by the provider but failed in the ledger (its reservation released)"));
+        } else if processed > 0 && r.status == RefundStatus::NeedsReview {
+            found.lost.push(format!("refund {reference} processed by the provider but handed to finance as undecidable"));
         } else if !found.without_writes_record && processed == 0 && r.status == RefundStatus::Succeeded {
             found.lost.push(format!("refund {reference} succeeded in the ledger but never processed by the provider"));
         }
