@@ -85,6 +85,9 @@ enum Op {
     Late { product: Product, after_ms: u64 },
 }
 
+/// The longest a late write waits, in real time (250,000 ms at the time scale 0.002), and a margin.
+const LATE_MAX: Duration = Duration::from_millis(600);
+
 const RACE_PRODUCTS: [Product; 3] = [Product::OvoSnap, Product::DokuSnapOvo, Product::TazapayOvoIdr];
 
 pub async fn run(stage: &Stage, seeds: impl IntoIterator<Item = u64>) -> Result<RaceReport> {
@@ -119,7 +122,8 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
             },
             3..=5 => Op::Approve { pick: rng.gen() },
             6 => Op::Reject { pick: rng.gen() },
-            7 => Op::Late { product: paid[payment].1, after_ms: rng.gen_range(20..400) },
+            // 50 to 500 ms of real time at the simulator's time scale: inside a SNAP token's life.
+            7 => Op::Late { product: paid[payment].1, after_ms: rng.gen_range(25_000..250_000) },
             _ => Op::Resolve,
         });
     }
@@ -133,6 +137,7 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
         };
         lanes[lane].push((op, rng.gen_range(0..15)));
     }
+    let ops_late = lanes[0].iter().any(|(op, _)| matches!(op, Op::Late { .. }));
     let payment_ids: Vec<PaymentId> = paid.iter().map(|p| p.0).collect();
     let [app_ops, desk_a, desk_b] = lanes;
     let (a, b, c) = tokio::join!(
@@ -143,6 +148,10 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     a?;
     b?;
     c?;
+    // A late write lands within 500 ms: the check is made after the provider has done it.
+    if ops_late {
+        tokio::time::sleep(LATE_MAX).await;
+    }
     // Quiet: every approved refund sent and answered.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

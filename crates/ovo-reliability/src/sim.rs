@@ -92,15 +92,17 @@ impl Sim {
         ))
     }
 
-    /// Arms the product's next call to be processed after the client gave up (`LateProcessing`);
+    /// Arms the product's next refund call to be processed `after_ms` (scaled) after the client
+    /// gave up (`late_processing`);
     /// on a simulator without that fault, the closest one it has: processed, answer lost.
     /// Answers which was armed.
     pub async fn arm_late(&self, product: &str, after_ms: u64) -> Result<&'static str> {
-        let late = json!({ "product": product, "fault": { "kind": "late_processing", "after_ms": after_ms }, "count": 1 });
+        let endpoint = refund_endpoint(product);
+        let late = json!({ "product": product, "endpoint": endpoint, "fault": { "kind": "late_processing", "after_ms": after_ms }, "count": 1 });
         if self.send(reqwest::Method::POST, "/_sandbox/faults", Some(late)).await?.status().is_success() {
             return Ok("late_processing");
         }
-        let lost = json!({ "product": product, "fault": { "kind": "lose_response" }, "count": 1 });
+        let lost = json!({ "product": product, "endpoint": endpoint, "fault": { "kind": "lose_response" }, "count": 1 });
         let response = self.send(reqwest::Method::POST, "/_sandbox/faults", Some(lost)).await?;
         if !response.status().is_success() {
             bail!("the simulator refused a lose_response fault: {}", response.status());
@@ -111,6 +113,16 @@ impl Sim {
     pub async fn clear_faults(&self) -> Result<()> {
         self.send(reqwest::Method::DELETE, "/_sandbox/faults", None).await?;
         Ok(())
+    }
+}
+
+/// The refund endpoint of a product as the simulator routes it.
+fn refund_endpoint(product: &str) -> Option<&'static str> {
+    match product {
+        "ovo_snap" => Some("/OVOSNAP/v2.0/debit/refund"),
+        "doku_snap_ovo" => Some("/direct-debit/core/v1/debit/refund"),
+        "tazapay_ovo_idr" => Some("/v3/refund"),
+        _ => None,
     }
 }
 
