@@ -182,6 +182,11 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
     Ok(Some(found))
 }
 
+/// The product this run's workload used (its one payment's).
+fn work_product(work: &workload::Work) -> Product {
+    work.payments.first().map_or(Product::DokuJokulOvoPush, |p| p.product)
+}
+
 async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
     let (ledger, _) = ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
     let work = workload::work_since(&ledger, since).await?;
@@ -223,6 +228,21 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
         }
         if processed > 1 {
             found.duplicated.push(format!("refund {reference} processed {processed} times"));
+        }
+    }
+    if let Some(phone) = workload::linked_phone(work_product(&work)) {
+        let mut conn = ledger.read().await?;
+        let phone = ovo_domain::Msisdn::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let product = work_product(&work);
+        let live = ovo_ledger::bindings::live_for_account(&mut conn, ovo_domain::Environment::BuiltInSandbox, product, &phone).await?;
+        drop(conn);
+        for w in writes.iter().filter(|w| w.kind == "unlink" && w.product == product.key()) {
+            if w.processed > 1 {
+                found.duplicated.push(format!("unlink {} processed {} times", w.reference, w.processed));
+            }
+            if let Some(live) = live.as_ref().filter(|_| w.processed > 0) {
+                found.lost.push(format!("unlink {} processed by the provider, the account still {} in the ledger", w.reference, live.status.key()));
+            }
         }
     }
     for w in writes.iter().filter(|w| w.processed > 0) {

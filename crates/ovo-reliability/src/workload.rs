@@ -65,7 +65,20 @@ pub fn points_for(product: Product) -> Vec<&'static str> {
     if refunds_by_api(product) {
         points.extend(["refund.after_submitting_commit", "refund.before_call", "refund.after_call", "refund.after_outcome_commit"]);
     }
+    if linked_phone(product).is_some() {
+        points.extend(["unlink.before_call", "unlink.after_call"]);
+    }
     points
+}
+
+/// The demo customer's phone whose linked account pays for `product` (the others take a phone).
+pub fn linked_phone(product: Product) -> Option<&'static str> {
+    match product {
+        Product::OvoSnap => Some(sim::BUDI),
+        Product::DokuSnapOvo => Some(sim::SITI),
+        Product::FaspayOvoTokenize => Some(sim::SOPHIA),
+        Product::DokuJokulOvoPush | Product::TazapayOvoIdr => None,
+    }
 }
 
 /// Refunds go through the provider's API (the others are settled offline).
@@ -115,13 +128,14 @@ pub async fn sign_in(app: &Backoffice, (username, password): (&str, &str)) -> Re
 /// by finance. Answers when both are done (a crash point may stop the process before).
 pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) -> Result<()> {
     sign_in(app, STAFF).await?;
-    let (kind, phone, account) = match product {
-        Product::DokuJokulOvoPush => ("push", sim::MAGIC_PAYER, None),
-        Product::TazapayOvoIdr => ("payin", sim::MAGIC_PAYER, None),
-        Product::OvoSnap => ("direct_debit", "", Some(sim::BUDI)),
-        Product::DokuSnapOvo => ("recurring", "", Some(sim::SITI)),
-        Product::FaspayOvoTokenize => ("tokenized", "", Some(sim::SOPHIA)),
+    let (kind, phone) = match product {
+        Product::DokuJokulOvoPush => ("push", sim::MAGIC_PAYER),
+        Product::TazapayOvoIdr => ("payin", sim::MAGIC_PAYER),
+        Product::OvoSnap => ("direct_debit", ""),
+        Product::DokuSnapOvo => ("recurring", ""),
+        Product::FaspayOvoTokenize => ("tokenized", ""),
     };
+    let account = linked_phone(product);
     let account_id = match account {
         Some(phone) => {
             let mut conn = app.ledger().read().await?;
@@ -170,6 +184,21 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
     app.decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: FINANCE.1.into() })
         .await
         .map_err(|e| anyhow!("approve refund: {e}"))?;
+    // Once the refund is settled, the customer's account is unlinked.
+    let Some(account_id) = account_id else { return Ok(()) };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut conn = app.ledger().read().await?;
+        let status = refunds::get(&mut conn, ovo_domain::RefundId::new(refund.id)).await?.context("refund vanished")?.status;
+        drop(conn);
+        if !refund_open(status) || Instant::now() > deadline {
+            break;
+        }
+        app.resolve_refunds().await.map_err(|e| anyhow!("resolve: {e}"))?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sign_in(app, STAFF).await?;
+    app.unlink_account(AccountRef { account_id }).await.map_err(|e| anyhow!("unlink: {e}"))?;
     Ok(())
 }
 
