@@ -148,10 +148,6 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     a?;
     b?;
     c?;
-    // A late write lands within 500 ms: the check is made after the provider has done it.
-    if ops_late {
-        tokio::time::sleep(LATE_MAX).await;
-    }
     // Quiet: every approved refund sent and answered.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -161,6 +157,11 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
         }
         let _ = stage.app.resolve_refunds().await;
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A late write lands within 500 ms: the ledger, quiet, is compared with what the provider
+    // then has done.
+    if ops_late {
+        tokio::time::sleep(LATE_MAX).await;
     }
     check(stage, &paid, report).await
 }
