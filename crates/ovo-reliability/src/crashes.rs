@@ -201,8 +201,7 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
     }
     for p in &work.payments {
         let reference = p.reference.as_str();
-        let write = sim::write_for(&writes, "payment", reference);
-        let processed = write.map_or(0, |w| w.processed);
+        let processed: u64 = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(p))).map(|w| w.processed).sum();
         if workload::payment_open(p.status) && p.give_up_at.is_some_and(|at| at < now) {
             found.lost.push(format!("payment {reference} still {} past its give-up time", p.status.key()));
         } else if workload::payment_open(p.status) && p.next_check_at.is_none() {
@@ -247,8 +246,8 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
     }
     for w in writes.iter().filter(|w| w.processed > 0) {
         let known = match w.kind.as_str() {
-            "payment" => work.payments.iter().any(|p| w.reference.contains(p.reference.as_str())),
-            "refund" => work.refunds.iter().any(|r| w.reference.contains(r.reference.as_str())),
+            "payment" => work.payments.iter().any(|p| sim::names(&w.reference, &sim::payment_id_sent(p))),
+            "refund" => work.refunds.iter().any(|r| sim::names(&w.reference, r.reference.as_str())),
             _ => true,
         };
         if !known {

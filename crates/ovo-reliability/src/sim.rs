@@ -126,8 +126,18 @@ fn refund_endpoint(product: &str) -> Option<&'static str> {
     }
 }
 
-/// The write the simulator recorded for one of our references (its references may wrap ours,
-/// e.g. Tazapay's `reference_id`), if any.
+/// The write the simulator recorded under one of our references, if any.
 pub fn write_for<'a>(writes: &'a [Write], kind: &str, reference: &str) -> Option<&'a Write> {
-    writes.iter().find(|w| w.kind == kind && w.reference.contains(reference))
+    writes.iter().find(|w| w.kind == kind && names(&w.reference, reference))
+}
+
+/// The simulator's reference names ours: the same, or a later attempt of it (Tazapay's
+/// `<reference_id>/attempt-<n>`).
+pub fn names(theirs: &str, ours: &str) -> bool {
+    theirs == ours || theirs.strip_prefix(ours).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The id a payment is sent under (Faspay's `bill_no`, Jokul's invoice…).
+pub fn payment_id_sent(p: &ovo_ledger::payments::PaymentDetail) -> String {
+    ovo_providers::wire::merchant_payment_id(p.product, &p.reference, p.provider_ref.as_deref())
 }
