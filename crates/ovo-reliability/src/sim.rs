@@ -63,7 +63,7 @@ impl Sim {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        Ok(request.send().await.with_context(|| format!("simulator {path}"))?)
+        request.send().await.with_context(|| format!("simulator {path}"))
     }
 
     /// Every provider write, or `None` when this simulator keeps no such record.
