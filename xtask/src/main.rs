@@ -2,6 +2,7 @@
 //! Both install what is missing on Debian/Ubuntu first.
 
 mod background;
+mod reliability;
 mod setup;
 
 use std::io::{BufRead, BufReader};
@@ -23,7 +24,11 @@ const USAGE: &str = "usage: cargo xtask <command>
              refunds: refund requests per second against a bare durable insert
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
-  gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types";
+  gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types
+  reliability  the full reliability run in release: races (1,000 seeds), crashes (200 kills),
+             the fault matrix and the fuzzer (1,000,000 executions per target); prints
+             their four figure lines and the duration
+             [--seeds N] [--kills N] [--executions N]";
 
 fn main() {
     if let Err(err) = run_cli() {
@@ -41,6 +46,7 @@ fn run_cli() -> Result<()> {
         Some("e2e") => e2e_only(&root, &args[1..]),
         Some("bench") => bench(&root, &args[1..]),
         Some("gen-types") => gen_types(&root),
+        Some("reliability") => reliability::run(&root, &args[1..]),
         _ => {
             println!("{USAGE}");
             Ok(())

@@ -419,6 +419,7 @@ impl Backoffice {
             None => notifications::by_key(&mut tx, product, &dedup_key).await?,
         };
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("notification.after_inbox_commit");
         let ours = payment.is_some();
         match (stored, earlier) {
             (Some(id), _) => match (verified, payment) {
@@ -502,7 +503,9 @@ impl Backoffice {
             Ok(None) => return self.defer_notification(&row, "the payment's kind is not one this version knows").await,
             Err(e) => return self.defer_notification(&row, &e.message).await,
         };
+        fail::fail_point!("notification.while_applying");
         self.apply_answer_marking(payment.id, Ok(answer), Origin::Notification, None, Some(&mark)).await?;
+        fail::fail_point!("notification.after_applied_commit");
         let mut conn = self.ledger.read().await?;
         Ok(notifications::is_processed(&mut conn, id).await?)
     }

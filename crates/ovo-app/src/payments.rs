@@ -473,6 +473,7 @@ impl Backoffice {
         )
         .await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("payment.after_commit");
 
         let request = async {
             let account = match &binding {
@@ -530,24 +531,30 @@ impl Backoffice {
             let this = Arc::clone(self);
             let operator = actor.operator.clone();
             tokio::spawn(async move {
+                fail::fail_point!("payment.before_call");
                 let answer = match this.provider(environment, product).await {
                     Ok(client) => client.pay(&request).await,
                     Err(e) => Err(e),
                 };
+                fail::fail_point!("payment.after_call");
                 if let Err(e) = this
                     .apply_answer(id, answer, Origin::Pay, Some(&operator))
                     .await
                 {
                     tracing::error!(error = %e, payment = id.get(), "push payment outcome not recorded");
                 }
+                fail::fail_point!("payment.after_answer_commit");
             });
         } else {
+            fail::fail_point!("payment.before_call");
             let answer = match self.provider(environment, product).await {
                 Ok(client) => client.pay(&request).await,
                 Err(e) => Err(e),
             };
+            fail::fail_point!("payment.after_call");
             self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator))
                 .await?;
+            fail::fail_point!("payment.after_answer_commit");
         }
         self.payment_detail(id).await
     }
@@ -1481,6 +1488,7 @@ impl Backoffice {
         self.audit(&mut tx, Some(&actor.operator), "payment.cancel", &payment_subject(&payment.reference), AuditOutcome::Ok, detail)
             .await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("cancel.after_commit");
 
         let request = StatusRequest {
             reference: payment.reference.clone(),
@@ -1490,10 +1498,12 @@ impl Backoffice {
             account: None,
             created_at: payment.created_at,
         };
+        fail::fail_point!("cancel.before_call");
         let answer = match self.provider(payment.environment, payment.product).await {
             Ok(client) => client.cancel(&request).await,
             Err(e) => Err(e),
         };
+        fail::fail_point!("cancel.after_call");
         let refused = answer.as_ref().err().is_some_and(|e| !e.is_unknown_outcome());
         self.apply_answer(id, answer, Origin::Cancel, Some(&actor.operator)).await?;
         if refused {
@@ -1564,6 +1574,7 @@ impl Backoffice {
         payments::add_event(&mut tx, id, now, "payment_requested_again", &detail).await?;
         self.audit(&mut tx, Some(&actor.operator), "payment.request_again", &subject, AuditOutcome::Ok, detail).await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("payment_again.after_commit");
 
         let customer = match payment.customer_id {
             Some(c) => {
@@ -1585,11 +1596,14 @@ impl Backoffice {
             customer_name: customer.as_ref().map(|c| c.full_name.clone()),
             customer_email: customer.as_ref().and_then(|c| c.email.clone()),
         };
+        fail::fail_point!("payment_again.before_call");
         let answer = match self.provider(payment.environment, payment.product).await {
             Ok(client) => client.request_again(&request, &provider_ref).await,
             Err(e) => Err(e),
         };
+        fail::fail_point!("payment_again.after_call");
         self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator)).await?;
+        fail::fail_point!("payment_again.after_answer_commit");
         self.payment_detail(id).await
     }
 

@@ -155,6 +155,7 @@ impl Backoffice {
             refunds::await_transfer(&mut tx, id, now).await.map_err(refund_error)?;
         }
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("refund.after_approve_commit");
         if input.approve && decided.mode == RefundMode::Api {
             self.submit_refund(id, &actor.operator).await?;
         }
@@ -172,15 +173,23 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         refunds::mark_submitting(&mut tx, id, &key, self.now()).await.map_err(refund_error)?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("refund.after_submitting_commit");
         let outcome = match self.provider_refund_request(&refund, &payment, key).await {
             Ok(request) => match self.provider(payment.environment, payment.product).await {
-                Ok(provider) => provider.refund(&request).await,
+                Ok(provider) => {
+                    fail::fail_point!("refund.before_call");
+                    let outcome = provider.refund(&request).await;
+                    fail::fail_point!("refund.after_call");
+                    outcome
+                }
                 Err(e) => Err(e),
             },
             // Nothing was sent: the linked account could not be read.
             Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
         };
-        self.record_refund_outcome(&refund, outcome, "refund.submit", Some(approver)).await
+        self.record_refund_outcome(&refund, outcome, "refund.submit", Some(approver)).await?;
+        fail::fail_point!("refund.after_outcome_commit");
+        Ok(())
     }
 
     /// Resolves refunds whose outcome is open (submitting after a crash, processing, unknown)

@@ -178,9 +178,11 @@ impl Backoffice {
         let subject = account_subject(row.environment, row.product, &row.phone);
         let result = async {
             let (provider, account) = self.provider_and_account(&row).await?;
+            fail::fail_point!("unlink.before_call");
             provider.unbind(&account).await
         }
         .await;
+        fail::fail_point!("unlink.after_call");
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
         let outcome = match &result {

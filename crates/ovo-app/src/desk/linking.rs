@@ -199,6 +199,7 @@ impl Backoffice {
         )
         .await?;
         ovo_ledger::commit(tx).await?;
+        fail::fail_point!("link.after_commit");
 
         let started = async {
             let provider = self.provider(environment, product).await?;
@@ -215,6 +216,7 @@ impl Backoffice {
                 .merchant_customer_id
                 .clone()
                 .unwrap_or_else(|| format!("CUST-{}", customer.id.get()));
+            fail::fail_point!("link.before_call");
             provider
                 .bind(&BindRequest {
                     reference: reference.clone(),
@@ -225,6 +227,7 @@ impl Backoffice {
                 .await
         }
         .await;
+        fail::fail_point!("link.after_call");
         let row = self.binding(id.get()).await?;
         match started {
             Ok(started) => {

@@ -1,0 +1,265 @@
+//! The worker's side: a real app instance on a data directory, against the simulator the
+//! harness runs, doing what the desk does (payments, refunds requested by staff and approved
+//! by finance) and then the background work until quiet.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, Context, Result};
+use ovo_app::ipc::*;
+use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_domain::{Clock, Environment, Msisdn, PaymentStatus, Product, RefundStatus, SystemClock, Timestamp};
+use ovo_ledger::{bindings, payments, refunds};
+
+use crate::secrets::FileStore;
+use crate::sim;
+
+pub const APP_ID: &str = "test.ovo.reliability";
+pub const ADMIN: (&str, &str) = ("rel-admin", "rel-admin-password");
+pub const STAFF: (&str, &str) = ("rel-staff", "rel-staff-password");
+pub const FINANCE: (&str, &str) = ("rel-finance", "rel-finance-password");
+/// The second finance operator: another desk's rejections in the races.
+pub const FINANCE2: (&str, &str) = ("rel-finance2", "rel-finance2-password");
+/// Printed by a crash point's callback; the parent kills the process when it reads it.
+pub const CRASH_MARK: &str = "CRASH-POINT";
+/// The crash point to arm (its label), read by the worker at start.
+pub const CRASH_ENV: &str = "OVO_RELIABILITY_CRASH_AT";
+
+/// How far the restarted app's clock is ahead of the system's: a restart after a crash is seen
+/// by the app as 131 s later, so the first status check of a call that was in flight (due 130 s
+/// after it began, whatever the time scale) is due at once.
+pub const RESTART_CLOCK_AHEAD_MS: i64 = 131_000;
+
+/// Every labelled crash point in ovo-app.
+pub const CRASH_POINTS: &[&str] = &[
+    "payment.after_commit",
+    "payment.before_call",
+    "payment.after_call",
+    "payment.after_answer_commit",
+    "payment_again.after_commit",
+    "payment_again.before_call",
+    "payment_again.after_call",
+    "payment_again.after_answer_commit",
+    "cancel.after_commit",
+    "cancel.before_call",
+    "cancel.after_call",
+    "refund.after_approve_commit",
+    "refund.after_submitting_commit",
+    "refund.before_call",
+    "refund.after_call",
+    "refund.after_outcome_commit",
+    "link.after_commit",
+    "link.before_call",
+    "link.after_call",
+    "unlink.before_call",
+    "unlink.after_call",
+    "notification.after_inbox_commit",
+    "notification.while_applying",
+    "notification.after_applied_commit",
+];
+
+/// The points the scripted workload passes for `product` (payment, then refund).
+pub fn points_for(product: Product) -> Vec<&'static str> {
+    let mut points = vec!["payment.after_commit", "payment.before_call", "payment.after_call", "payment.after_answer_commit", "refund.after_approve_commit"];
+    if refunds_by_api(product) {
+        points.extend(["refund.after_submitting_commit", "refund.before_call", "refund.after_call", "refund.after_outcome_commit"]);
+    }
+    if linked_phone(product).is_some() {
+        points.extend(["unlink.before_call", "unlink.after_call"]);
+    }
+    points
+}
+
+/// The demo customer's phone whose linked account pays for `product` (the others take a phone).
+pub fn linked_phone(product: Product) -> Option<&'static str> {
+    match product {
+        Product::OvoSnap => Some(sim::BUDI),
+        Product::DokuSnapOvo => Some(sim::SITI),
+        Product::FaspayOvoTokenize => Some(sim::SOPHIA),
+        Product::DokuJokulOvoPush | Product::TazapayOvoIdr => None,
+    }
+}
+
+/// Refunds go through the provider's API (the others are settled offline).
+pub fn refunds_by_api(product: Product) -> bool {
+    matches!(product, Product::OvoSnap | Product::DokuSnapOvo | Product::TazapayOvoIdr)
+}
+
+/// A clock a fixed offset ahead of the system's.
+#[derive(Debug)]
+pub struct AheadClock(pub i64);
+
+impl Clock for AheadClock {
+    fn now(&self) -> Timestamp {
+        SystemClock.now().plus_millis(self.0)
+    }
+}
+
+pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64) -> Result<Arc<Backoffice>> {
+    let config = BackofficeConfig {
+        data_dir: dir.join("data"),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: Some(sim::TIME_SCALE.into()),
+        builtin_sandbox_url: Some(sandbox_url.to_owned()),
+    };
+    let secrets = Arc::new(FileStore::new(&dir.join("secrets.json")));
+    let app = Backoffice::open(config, secrets, Arc::new(AheadClock(clock_ahead_ms))).await.map_err(|e| anyhow!("open: {e}"))?;
+    if app.session_status().await.map_err(|e| anyhow!("{e}"))?.state == SessionState::Uninitialized {
+        app.set_up_first_admin(FirstAdminInput { username: ADMIN.0.into(), display_name: "Admin".into(), password: ADMIN.1.into() })
+            .await
+            .map_err(|e| anyhow!("first admin: {e}"))?;
+        for ((username, password), role) in [(STAFF, "staff"), (FINANCE, "finance"), (FINANCE2, "finance")] {
+            app.create_operator(NewOperatorInput { username: username.into(), display_name: username.into(), role: role.into(), password: password.into() })
+                .await
+                .map_err(|e| anyhow!("operator {username}: {e}"))?;
+        }
+    }
+    Ok(Arc::new(app))
+}
+
+pub async fn sign_in(app: &Backoffice, (username, password): (&str, &str)) -> Result<()> {
+    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.map_err(|e| anyhow!("sign in {username}: {e}"))?;
+    Ok(())
+}
+
+/// One payment of `product` and, once it succeeded, a refund requested by staff and approved
+/// by finance. Answers when both are done (a crash point may stop the process before).
+pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) -> Result<()> {
+    sign_in(app, STAFF).await?;
+    let (kind, phone) = match product {
+        Product::DokuJokulOvoPush => ("push", sim::MAGIC_PAYER),
+        Product::TazapayOvoIdr => ("payin", sim::MAGIC_PAYER),
+        Product::OvoSnap => ("direct_debit", ""),
+        Product::DokuSnapOvo => ("recurring", ""),
+        Product::FaspayOvoTokenize => ("tokenized", ""),
+    };
+    let account = linked_phone(product);
+    let account_id = match account {
+        Some(phone) => {
+            let mut conn = app.ledger().read().await?;
+            let phone = Msisdn::parse(phone).map_err(|e| anyhow!("{e}"))?;
+            let binding = bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone)
+                .await?
+                .with_context(|| format!("no demo account linked through {}", product.key()))?;
+            Some(binding.id.get())
+        }
+        None => None,
+    };
+    let started = app
+        .start_payment(StartPaymentInput {
+            customer_id: None,
+            product: product.key().into(),
+            kind: kind.into(),
+            amount: amount.to_string(),
+            phone: phone.into(),
+            account_id,
+            source: String::new(),
+            description: "reliability workload".into(),
+        })
+        .await
+        .map_err(|e| anyhow!("start payment: {e}"))?;
+    let id = ovo_domain::PaymentId::new(started.payment.id);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        let status = payment_status(app, id).await?;
+        if status.is_final() || status == PaymentStatus::NeedsReview || Instant::now() > deadline {
+            break status;
+        }
+        app.poll_payments().await.map_err(|e| anyhow!("poll: {e}"))?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    if status != PaymentStatus::Succeeded {
+        println!("PAYMENT-ENDED {}", status.key());
+        return Ok(());
+    }
+    // Tazapay refunds whole payments only; the others a part.
+    let refund_amount = if product == Product::TazapayOvoIdr { amount } else { amount / 2 };
+    let refund = app
+        .request_refund(RequestRefundInput { payment_id: id.get(), amount: refund_amount.to_string(), reason: "customer returned the goods".into() })
+        .await
+        .map_err(|e| anyhow!("request refund: {e}"))?;
+    sign_in(app, FINANCE).await?;
+    app.decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: FINANCE.1.into() })
+        .await
+        .map_err(|e| anyhow!("approve refund: {e}"))?;
+    // Once the refund is settled, the customer's account is unlinked.
+    let Some(account_id) = account_id else { return Ok(()) };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut conn = app.ledger().read().await?;
+        let status = refunds::get(&mut conn, ovo_domain::RefundId::new(refund.id)).await?.context("refund vanished")?.status;
+        drop(conn);
+        if !refund_open(status) || Instant::now() > deadline {
+            break;
+        }
+        app.resolve_refunds().await.map_err(|e| anyhow!("resolve: {e}"))?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sign_in(app, STAFF).await?;
+    app.unlink_account(AccountRef { account_id }).await.map_err(|e| anyhow!("unlink: {e}"))?;
+    Ok(())
+}
+
+async fn payment_status(app: &Backoffice, id: ovo_domain::PaymentId) -> Result<PaymentStatus> {
+    let mut conn = app.ledger().read().await?;
+    Ok(payments::get(&mut conn, id).await?.context("payment vanished")?.status)
+}
+
+/// The work this run did: payments and refunds created at or after `since`.
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub payments: Vec<payments::PaymentDetail>,
+    pub refunds: Vec<refunds::RefundRow>,
+}
+
+pub async fn work_since(ledger: &ovo_ledger::Ledger, since: Timestamp) -> Result<Work> {
+    let mut conn = ledger.read().await?;
+    let payments = payments::all_in(&mut conn, Environment::BuiltInSandbox).await?.into_iter().filter(|p| p.created_at >= since).collect();
+    let refunds = refunds::all_in(&mut conn, Environment::BuiltInSandbox).await?.into_iter().filter(|r| r.requested_at >= since).collect();
+    Ok(Work { payments, refunds })
+}
+
+pub fn payment_open(status: PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown)
+}
+
+/// A refund the provider still owes an outcome for (approved and never sent counts: nothing
+/// else will send it).
+pub fn refund_open(status: RefundStatus) -> bool {
+    matches!(status, RefundStatus::Approved | RefundStatus::Submitting | RefundStatus::Processing | RefundStatus::Unknown)
+}
+
+/// Runs the background work (status polling, refund resolution) until this run's rows are
+/// settled, or nothing has changed for `idle` and no status check is scheduled for any of them.
+pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Duration, cap: Duration) -> Result<()> {
+    let started = Instant::now();
+    let mut last = String::new();
+    let mut last_change = Instant::now();
+    loop {
+        if let Err(e) = app.poll_payments().await {
+            eprintln!("poll: {e}");
+        }
+        if let Err(e) = app.resolve_refunds().await {
+            eprintln!("resolve: {e}");
+        }
+        let work = work_since(app.ledger(), since).await?;
+        let open_payments: Vec<_> = work.payments.iter().filter(|p| payment_open(p.status)).collect();
+        let open_refunds = work.refunds.iter().filter(|r| refund_open(r.status)).count();
+        if open_payments.is_empty() && open_refunds == 0 {
+            return Ok(());
+        }
+        let state = format!("{:?}", (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>()));
+        if state != last {
+            last = state;
+            last_change = Instant::now();
+        }
+        // An open payment is followed while the poller has a status check scheduled for it.
+        let followed = open_payments.iter().any(|p| p.next_check_at.is_some());
+        if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
