@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ovo_domain::{Environment, Product};
 use ovo_providers::products::doku_snap::{DokuSnapClient, DokuSnapOptions};
-use ovo_providers::products::faspay::{FaspayClient, FaspayOptions};
+use ovo_providers::products::faspay::{FaspayClient, FaspayOptions, FaspayTimeouts};
 use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
@@ -15,6 +16,8 @@ use ovo_providers::settings::find_spec;
 use ovo_providers::{Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError};
 
 use crate::backoffice::Backoffice;
+use ovo_sandbox::TimeScale;
+
 use crate::builtin::BuiltinSandbox;
 
 #[derive(Debug, Default)]
@@ -138,7 +141,11 @@ impl Backoffice {
         };
         // Every value checked again, https outside the built-in environment included.
         settings.ready().map_err(unusable)?;
-        let client = build(&settings, &credentials, self.providers.roots())?;
+        let timeouts = match environment {
+            Environment::BuiltInSandbox => self.builtin_timeout_scale(),
+            _ => None,
+        };
+        let client = build(&settings, &credentials, self.providers.roots(), timeouts)?;
         self.providers.keep(environment, product, client.clone());
         Ok(client)
     }
@@ -162,13 +169,39 @@ impl Backoffice {
             .await
     }
 
+    /// The built-in sandbox's time scale, when it is not real time: its clients' timeouts
+    /// follow it as its waits do.
+    fn builtin_timeout_scale(&self) -> Option<TimeScale> {
+        let scale = TimeScale::parse(self.config.sandbox_time_scale.as_deref()?).ok()?;
+        (scale != TimeScale::REAL).then_some(scale)
+    }
+
     /// The built-in sandbox's address, when it is running (for its customer and phone pages).
     pub fn builtin_sandbox_url(&self) -> Option<String> {
         self.builtin.get().map(BuiltinSandbox::url)
     }
 }
 
-fn build(settings: &ProductSettings, credentials: &Credentials, extra_roots: ExtraRoots) -> ProviderResult<Built> {
+/// The shortest scaled timeout: the built-in sandbox's longest scaled hold (Jokul's 70 s push)
+/// must still be answered on a busy machine.
+const MIN_SCALED_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A documented timeout at the built-in sandbox's time scale, never below
+/// `MIN_SCALED_TIMEOUT` nor above the documented value.
+fn scaled_timeout(scale: TimeScale, documented: Duration) -> Duration {
+    scale.scaled(documented).max(MIN_SCALED_TIMEOUT).min(documented)
+}
+
+fn build(
+    settings: &ProductSettings,
+    credentials: &Credentials,
+    extra_roots: ExtraRoots,
+    timeout_scale: Option<TimeScale>,
+) -> ProviderResult<Built> {
+    let t = |documented: Duration| match timeout_scale {
+        Some(scale) => scaled_timeout(scale, documented),
+        None => documented,
+    };
     let plain = |any: Arc<dyn Provider>| Built {
         any,
         doku_snap: None,
@@ -180,7 +213,15 @@ fn build(settings: &ProductSettings, credentials: &Credentials, extra_roots: Ext
             let client = Arc::new(DokuSnapClient::new(
                 base_url,
                 credentials,
-                DokuSnapOptions { extra_roots: extra_roots.clone(), ..settings.doku_snap_options() },
+                {
+                    let options = settings.doku_snap_options();
+                    DokuSnapOptions {
+                        extra_roots: extra_roots.clone(),
+                        timeout: t(options.timeout),
+                        token_timeout: t(options.token_timeout),
+                        ..options
+                    }
+                },
             )?);
             Built {
                 any: client.clone(),
@@ -192,7 +233,15 @@ fn build(settings: &ProductSettings, credentials: &Credentials, extra_roots: Ext
             let client = Arc::new(FaspayClient::new(
                 base_url,
                 credentials,
-                FaspayOptions { extra_roots: extra_roots.clone(), ..settings.faspay_options() },
+                {
+                    let options = settings.faspay_options();
+                    let timeouts = FaspayTimeouts {
+                        account: t(options.timeouts.account),
+                        inquiry: t(options.timeouts.inquiry),
+                        payment: t(options.timeouts.payment),
+                    };
+                    FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
+                },
             )?);
             Built {
                 any: client.clone(),
@@ -203,17 +252,39 @@ fn build(settings: &ProductSettings, credentials: &Credentials, extra_roots: Ext
         Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
             base_url,
             credentials,
-            JokulOptions { extra_roots: extra_roots.clone(), ..settings.jokul_options() },
+            {
+                let options = settings.jokul_options();
+                JokulOptions {
+                    extra_roots: extra_roots.clone(),
+                    pay_timeout: t(options.pay_timeout),
+                    status_timeout: t(options.status_timeout),
+                    ..options
+                }
+            },
         )?)),
         Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
             base_url,
             credentials,
-            TazapayOptions { extra_roots: extra_roots.clone(), ..settings.tazapay_options() },
+            {
+                let options = settings.tazapay_options();
+                TazapayOptions {
+                    extra_roots: extra_roots.clone(),
+                    create_timeout: t(options.create_timeout),
+                    confirm_timeout: t(options.confirm_timeout),
+                    fetch_timeout: t(options.fetch_timeout),
+                    refund_timeout: t(options.refund_timeout),
+                    cancel_timeout: t(options.cancel_timeout),
+                    ..options
+                }
+            },
         )?)),
         Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
             base_url,
             credentials,
-            OvoSnapOptions { extra_roots: extra_roots.clone(), ..settings.ovo_snap_options() },
+            {
+                let options = settings.ovo_snap_options();
+                OvoSnapOptions { extra_roots: extra_roots.clone(), timeout: t(options.timeout), ..options }
+            },
         )?)),
     })
 }
