@@ -72,12 +72,15 @@ struct State {
     /// Provider writes processed: money moved in the customer's wallet (pay, refund,
     /// notification), binding requests received (link).
     writes: Option<i64>,
-    /// Notifications: verified notifications applied to the payment.
+    /// Notifications: how often the payment became succeeded (its timeline).
     applied: Option<i64>,
     /// Notifications: unverified notifications that changed the payment (always 0).
     forged_applied: Option<i64>,
     /// What the operator sees: the problem shown (`none`, `unknown_outcome`, …).
     sees: Option<String>,
+    /// Notifications: the inbox rows' outcomes, for the table (never compared).
+    #[serde(skip_deserializing)]
+    inbox: Option<String>,
 }
 
 impl State {
@@ -106,6 +109,7 @@ impl State {
         add("applied", self.applied.map(|v| v.to_string()));
         add("forged_applied", self.forged_applied.map(|v| v.to_string()));
         add("sees", self.sees.clone());
+        add("inbox", self.inbox.clone());
         parts.join(", ")
     }
 }
@@ -264,6 +268,10 @@ fn merchants_notifying(listener: &str) -> Merchants {
         if let Some((key, path)) = field {
             writeln!(text, "{key} = \"{listener}/{path}\"").unwrap();
         }
+        if line.trim() == "[[doku_snap_ovo]]" {
+            // DOKU's notifications carry a token it first asks the merchant for (N0).
+            writeln!(text, "token_url = \"{listener}/doku_snap_ovo/authorization/v1/access-token/b2b\"").unwrap();
+        }
     }
     Merchants::parse(&text).unwrap()
 }
@@ -345,7 +353,8 @@ impl World {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(format!("the simulator has no such fault ({}: {})", response.status(), response.text().await.unwrap_or_default()))
+            let kind = body["fault"]["kind"].as_str().unwrap_or_default().to_owned();
+            Err(format!("the simulator has no `{kind}` fault (HTTP {})", response.status().as_u16()))
         }
     }
 
@@ -607,18 +616,21 @@ async fn run_notification(w: &World, fault: &str) -> Result<State, String> {
     let page = w.payment(id).await;
     let after = w.wallet(w.setup.payer).await;
     let inbox = ovo_ledger::notifications::recent(&mut w.app.ledger().read().await.unwrap(), Some(w.setup.product), 500).await.unwrap();
-    let ours = inbox.iter().filter(|n| n.payment_id.map(|p| p.get()) == Some(id));
-    let applied = |verified: bool| {
-        i64::try_from(
-            ours.clone().filter(|n| n.verified == verified && n.outcome.as_deref().is_some_and(|o| o.starts_with("applied"))).count(),
-        )
-        .unwrap()
-    };
+    let ours: Vec<_> = inbox.iter().filter(|n| n.payment_id.map(|p| p.get()) == Some(id)).collect();
+    // A success applied twice would be on the payment's timeline twice.
+    let applied_success = page.timeline.iter().filter(|t| t.kind == "payment_succeeded").count();
+    let forged_applied =
+        ours.iter().filter(|n| !n.verified && n.outcome.as_deref().is_some_and(|o| o.starts_with("applied"))).count();
+    let outcomes: Vec<String> = ours
+        .iter()
+        .map(|n| format!("{}:{}", if n.verified { "verified" } else { "unverified" }, n.outcome.as_deref().unwrap_or("unprocessed")))
+        .collect();
     Ok(State {
         status: Some(page.payment.status.clone()),
         writes: Some((before - after) / AMOUNT),
-        applied: Some(applied(true)),
-        forged_applied: Some(applied(false)),
+        applied: Some(i64::try_from(applied_success).unwrap()),
+        forged_applied: Some(i64::try_from(forged_applied).unwrap()),
+        inbox: Some(format!("[{}]", outcomes.join(" "))),
         sees: Some(problem_of(page.problem.as_ref())),
         ..State::default()
     })
