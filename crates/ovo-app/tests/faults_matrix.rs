@@ -30,9 +30,11 @@ const SCALE: &str = "0.05";
 const SCALE_PPM: i64 = 50_000;
 /// Longer than any client timeout in the built-in environment (scaled, never below 5 s).
 const TIMEOUT_DELAY_MS: u64 = 7_000;
-/// The provider processes the request this long after the client was given up on.
-const LATE_MS: u64 = 2_000;
-const REPLAY_MS: u64 = 1_000;
+/// The provider processes the request this long (provider time, scaled by the simulator) after
+/// the answer was lost: within the products' 2 min processing window.
+const LATE_MS: u64 = 30_000;
+/// The identical notification again this long (provider time, scaled) after the first.
+const REPLAY_MS: u64 = 20_000;
 const AMOUNT: i64 = 15_000;
 
 const BUDI: &str = "6281234567890";
@@ -167,12 +169,16 @@ fn armed_fault(fault: &str) -> (Value, bool) {
     }
 }
 
+fn scaled(provider_ms: u64) -> u64 {
+    provider_ms * SCALE_PPM.unsigned_abs() / 1_000_000
+}
+
 /// How long the fault plays out in real time before the background work may fast-forward.
 fn real_wait(fault: &str) -> Duration {
     Duration::from_millis(match fault {
         "timeout" => TIMEOUT_DELAY_MS + 1_500,
-        "late_processing" => LATE_MS + 1_500,
-        "replayed" => REPLAY_MS + 1_500,
+        "late_processing" => scaled(LATE_MS) + 1_500,
+        "replayed" => scaled(REPLAY_MS) + 1_500,
         _ => 2_000,
     })
 }
@@ -425,8 +431,9 @@ impl World {
     {
         let started = Instant::now();
         while started.elapsed() < real {
+            // The app's clock runs with the simulator's meanwhile.
             tokio::time::sleep(Duration::from_millis(100)).await;
-            self.clock.advance_millis(200);
+            self.clock.advance_millis(100);
             self.background().await;
         }
         // Three days at the time scale: past every product's give-up time.
