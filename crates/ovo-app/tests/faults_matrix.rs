@@ -31,8 +31,9 @@ const SCALE_PPM: i64 = 50_000;
 /// Longer than any client timeout in the built-in environment (scaled, never below 5 s).
 const TIMEOUT_DELAY_MS: u64 = 7_000;
 /// The provider processes the request this long (provider time, scaled by the simulator) after
-/// the answer was lost: within the products' 2 min processing window.
-const LATE_MS: u64 = 30_000;
+/// the answer was lost: after the first status checks (+60 s, +75 s) have found nothing, within
+/// the products' 2 min processing window.
+const LATE_MS: u64 = 90_000;
 /// The identical notification again this long (provider time, scaled) after the first.
 const REPLAY_MS: u64 = 20_000;
 const AMOUNT: i64 = 15_000;
