@@ -1083,3 +1083,103 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
     assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.needs_review"]);
     assert_eq!(audit[2].2["tries"]["checks"], row.checks);
 }
+
+/// The sandbox's count of one refund reference: (processed, replays).
+async fn writes_of(http: &reqwest::Client, url: &str, product: &str, reference: &str) -> (u64, u64) {
+    let all = get_json(http, url, &format!("/_sandbox/writes?product={product}")).await;
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "refund" && w["reference"] == reference)
+        .map_or((0, 0), |w| (w["processed"].as_u64().unwrap(), w["replays"].as_u64().unwrap()))
+}
+
+/// The reproduction: the provider takes the refund, the client gives up (unknown), the
+/// resolver runs while the provider still says "not found" (nothing changes, the reservation
+/// holds, nothing is sent again), the provider processes it, the resolver finds it succeeded.
+async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64, amount: i64) -> RefundView {
+    sign_in_as(&f.app, "sam").await;
+    let refundable = preview(&f.app, payment, "").await.refundable;
+    let refund = request(&f.app, payment, &amount.to_string()).await.unwrap();
+    // Processed 10 s (real) after the connection closed unanswered.
+    arm(&f.http, &f.url, product, endpoint, json!({ "kind": "late_processing", "after_ms": 10_000 })).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{product}: {lost:?}");
+
+    f.clock.advance_seconds(60);
+    f.app.resolve_refunds().await.unwrap();
+    let asked = ledger_row(&f.app, refund.id).await;
+    assert_eq!((asked.status, asked.checks, asked.resends), (ovo_domain::RefundStatus::Unknown, 1, 0), "{product}: not found is not failed");
+    assert!(asked.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{product}: {:?}", asked.problem);
+    assert_eq!(preview(&f.app, payment, "").await.refundable, refundable - amount, "{product}: the reservation holds");
+    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (0, 0), "{product}: not processed yet");
+
+    // The provider processes it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while writes_of(&f.http, &f.url, product, &refund.reference).await.0 == 0 {
+        assert!(std::time::Instant::now() < deadline, "{product}: the sandbox never processed it");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    f.clock.advance_seconds(120);
+    f.app.resolve_refunds().await.unwrap();
+    let done = page(&f.app, refund.id).await;
+    assert_eq!(done.status, "succeeded", "{product}: {done:?}");
+    assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_submitting", "refund_unknown", "refund_succeeded"]);
+    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (1, 0), "{product}: processed once, never resent");
+    let audit = audit_of(&f.app, &refund.reference).await;
+    assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.status"], "{product}");
+    assert_eq!(audit[2].2["tries"]["checks"], 2);
+    done
+}
+
+#[tokio::test]
+async fn an_ovo_snap_refund_processed_late_stays_unknown_until_the_provider_has_it_and_credits_once() {
+    // Real time: the late request must still carry a valid B2B token when it is processed.
+    let f = fixture_at_scale("1").await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
+    let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
+    a_late_refund(&f, "ovo_snap", SNAP_REFUND, payment, 40_000).await;
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await, (cash_before + 40_000, points_before), "credited exactly once");
+}
+
+#[tokio::test]
+async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_it() {
+    let f = fixture_at_scale("1").await;
+    // A demo DOKU SNAP payment the sandbox knows, still refundable in full.
+    let rows = f
+        .app
+        .payments_page(PaymentQuery {
+            product: Some("doku_snap_ovo".into()),
+            status: Some("succeeded".into()),
+            from: None,
+            to: None,
+            min_amount: None,
+            max_amount: None,
+            reference: None,
+            after: None,
+            limit: 200,
+        })
+        .await
+        .unwrap()
+        .rows;
+    let mut chosen = None;
+    for row in &rows {
+        let p = preview(&f.app, row.id, "").await;
+        if p.allowed && p.refundable >= 2 {
+            chosen = Some((row.id, p.refundable / 2));
+            break;
+        }
+    }
+    let (payment, amount) = chosen.unwrap_or_else(|| panic!("a refundable demo DOKU SNAP payment among {}", rows.len()));
+    let done = a_late_refund(&f, "doku_snap_ovo", "/direct-debit/core/v1/debit/refund", payment, amount).await;
+    let state = get_json(&f.http, &f.url, "/_sandbox/doku_snap_ovo/state").await;
+    let held: usize = state["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["partnerRefundNo"] == done.reference.as_str())
+        .count();
+    assert_eq!(held, 1, "DOKU holds the refund once");
+}
