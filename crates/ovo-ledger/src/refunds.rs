@@ -30,6 +30,12 @@
 //! within its give-up time ([`mark_needs_review`]). Only a failure the provider stated, or
 //! finance's decision by hand, releases the reservation.
 //!
+//! **The resolver's bookkeeping** changes no status: [`schedule_check`] stores the tries
+//! (`checks`), the next check (`next_check_at`) and the provider's last `problem`;
+//! [`mark_resent`] counts a resend under the original ids (`resends`, a `refund_resent`
+//! timeline entry) before it is sent; [`due_for_resolver`] lists what is due, including
+//! `approved` refunds never sent on; [`last_sent_at`] is the first send or the last resend.
+//!
 //! Every transition appends a `timeline_events` row (`refund_<status>`) in the same transaction.
 //! The audit entry is the use case's to write, in the same transaction.
 
