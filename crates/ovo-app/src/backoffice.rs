@@ -44,9 +44,6 @@ pub struct Backoffice {
     pub(crate) opener: Arc<dyn crate::opener::UrlOpener>,
     /// Completing linkings one at a time, so an authCode is exchanged once.
     pub(crate) linking_gate: tokio::sync::Mutex<()>,
-    /// Refunds this process is submitting right now: a status query must not judge them
-    /// before their own answer is recorded.
-    pub(crate) refunds_in_flight: Mutex<std::collections::HashSet<ovo_domain::RefundId>>,
     /// The notification listener, when it runs.
     pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
     /// When this process opened the ledger: the built-in sandbox it starts sees everything
@@ -99,7 +96,6 @@ impl Backoffice {
             returns: tokio::sync::OnceCell::new(),
             opener: Arc::new(crate::opener::RecordingOpener::default()),
             linking_gate: tokio::sync::Mutex::new(()),
-            refunds_in_flight: Mutex::new(std::collections::HashSet::new()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
             opened_at: clock.now(),
         };

@@ -1,14 +1,15 @@
 //! Refunds: request (policy check and reservation in one write transaction), finance's
 //! decision with the password re-entered, submission with the idempotency key stored first,
-//! and resolution of unknown or processing refunds by status query, never by resubmitting.
+//! and the resolver: status queries at a per-row back-off, resends only under the original ids
+//! after the provider's processing window, `needs_review` when the provider cannot say.
 
-use ovo_domain::{Idr, Lang, PaymentId, Reference, RefundId, RefundMode, RefundStatus, Timestamp};
+use ovo_domain::{Environment, Idr, Lang, PaymentId, Reference, RefundId, RefundMode, RefundStatus, Timestamp};
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest as Requested, RefundRow};
 use ovo_ledger::{bindings, operators, LedgerError};
-use ovo_providers::model::{RefundRequest, RefundState};
-use ovo_providers::ProviderError;
+use ovo_providers::model::{RefundOutcome, RefundRequest, RefundState};
+use ovo_providers::{capabilities, ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
@@ -157,24 +158,40 @@ impl Backoffice {
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("refund.after_approve_commit");
         if input.approve && decided.mode == RefundMode::Api {
-            self.submit_refund(id, &actor.operator).await?;
+            self.submit_refund(id, Some(&actor.operator)).await?;
         }
         self.refund_view(id, true).await
     }
 
-    /// Sends an approved refund once, with its idempotency key stored before the call.
-    async fn submit_refund(&self, id: RefundId, approver: &ovo_ledger::operators::OperatorRow) -> AppResult<()> {
+    /// Sends an approved refund, with its idempotency key and its first check stored before
+    /// the call. `approver`: whose decision sent it; none when the resolver picks up an approved
+    /// refund that was never sent. A refund no longer `approved` (someone else sent it) is left
+    /// alone.
+    async fn submit_refund(&self, id: RefundId, approver: Option<&ovo_ledger::operators::OperatorRow>) -> AppResult<()> {
         let refund = self.refund_row(id).await?;
         let payment = self.payment(refund.payment_id.get()).await?;
         let key = format!("RF{}", refund.reference.as_str());
-        // Held until the answer is recorded, so that a status query running meanwhile
-        // (resolve_refunds) leaves this refund alone.
-        let _in_flight = InFlight::enter(self, id);
+        let pace = self.refund_pace(payment.environment);
+        let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
-        refunds::mark_submitting(&mut tx, id, &key, self.now()).await.map_err(refund_error)?;
+        match refunds::mark_submitting(&mut tx, id, &key, now).await {
+            Ok(_) => {}
+            Err(LedgerError::IllegalRefundTransition { .. }) => return Ok(()),
+            Err(e) => return Err(refund_error(e)),
+        }
+        // The first status query waits until the answer is in or lost: this row is not
+        // looked at while its request is on its way, by this process or after a restart.
+        refunds::schedule_check(&mut tx, id, 0, Some(now.plus_millis(pace.backoff(0))), None, now).await.map_err(refund_error)?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("refund.after_submitting_commit");
-        let outcome = match self.provider_refund_request(&refund, &payment, key).await {
+        let outcome = self.send_refund(&refund, &payment, key).await;
+        self.record_send_answer(&refund, outcome, Send::First, approver).await?;
+        fail::fail_point!("refund.after_outcome_commit");
+        Ok(())
+    }
+
+    async fn send_refund(&self, refund: &RefundRow, payment: &PaymentDetail, key: String) -> Result<RefundOutcome, ProviderError> {
+        match self.provider_refund_request(refund, payment, key).await {
             Ok(request) => match self.provider(payment.environment, payment.product).await {
                 Ok(provider) => {
                     fail::fail_point!("refund.before_call");
@@ -186,95 +203,286 @@ impl Backoffice {
             },
             // Nothing was sent: the linked account could not be read.
             Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
-        };
-        self.record_refund_outcome(&refund, outcome, "refund.submit", Some(approver)).await?;
-        fail::fail_point!("refund.after_outcome_commit");
-        Ok(())
+        }
     }
 
-    /// Resolves refunds whose outcome is open (submitting after a crash, processing, unknown)
-    /// by asking the provider for their status under the same key; never resubmits. Answers
-    /// how many reached a final state. One refund's trouble does not stop the others.
+    /// The refund resolver (the shell runs it in `run_background`; tests call it). For the
+    /// current environment's refunds that are due: sends an approved API refund that was never
+    /// sent, moves an approved offline refund to `awaiting_transfer`, and asks the provider
+    /// about refunds whose outcome is open, each at its own back-off. Never "failed" on a
+    /// guess: see [`Backoffice::resolve_refund`]. Answers how many reached a final state.
     pub async fn resolve_refunds(&self) -> AppResult<u32> {
-        let mut open = Vec::new();
-        {
+        let environment = self.environment().await;
+        let pace = self.refund_pace(environment);
+        let now = self.now();
+        let due = {
             let mut conn = self.ledger.read().await?;
-            for status in [RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown] {
-                open.extend(refunds::queue(&mut conn, status, None, 200).await?);
-            }
-        }
+            refunds::due_for_resolver(&mut conn, environment, now, Timestamp::from_unix_millis(now.unix_millis() - pace.approved_grace_ms()), 100)
+                .await?
+        };
         let mut settled = 0;
-        for refund in open {
-            if self.refund_in_flight(refund.id) {
-                continue;
-            }
-            match self.resolve_refund(&refund).await {
-                Ok(true) => settled += 1,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(refund = refund.reference.as_str(), error = %e, "refund status not resolved"),
+        for refund in due {
+            let done = match (refund.status, refund.mode) {
+                (RefundStatus::Approved, RefundMode::Api) => self.submit_refund(refund.id, None).await,
+                (RefundStatus::Approved, RefundMode::Offline) => self.await_offline_transfer(&refund).await,
+                _ => self.resolve_refund(&refund, pace).await,
+            };
+            match done {
+                Ok(()) => {
+                    if self.refund_row(refund.id).await?.status.is_final() {
+                        settled += 1;
+                    }
+                }
+                Err(e) => tracing::warn!(refund = refund.reference.as_str(), error = %e, "refund not resolved"),
             }
         }
         Ok(settled)
     }
 
-    /// One status query; true when the refund is now final.
-    async fn resolve_refund(&self, refund: &RefundRow) -> AppResult<bool> {
+    /// An approved offline refund left `approved` (its approval predates the transfer step):
+    /// it awaits the merchant's transfer.
+    async fn await_offline_transfer(&self, refund: &RefundRow) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.ledger.begin_write().await?;
+        refunds::await_transfer(&mut tx, refund.id, now).await.map_err(refund_error)?;
+        let subject = format!("refund:{}", refund.reference.as_str());
+        self.audit(&mut tx, None, "refund.await_transfer", &subject, AuditOutcome::Ok, json!({ "amount": refund.amount.rupiah() })).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
+    }
+
+    /// One status query about an open refund, and what follows from its answer:
+    /// - a final answer (succeeded, or a failure the provider stated) settles it; only the
+    ///   latter releases the reservation;
+    /// - "pending" moves it to `processing`;
+    /// - "not found" within the product's processing window (counted from the last send)
+    ///   changes nothing; after it, where the product allows, the same request is sent again
+    ///   under its original ids (at most `max_resends` times, never after a `409` that says the
+    ///   original reached the provider); otherwise it goes to `needs_review`;
+    /// - whatever is still open at the give-up time goes to `needs_review`.
+    ///
+    /// A query that changes nothing writes no audit row; it stores the try count, the next
+    /// check (doubling back-off, capped) and the provider's last problem.
+    async fn resolve_refund(&self, refund: &RefundRow, pace: RefundPace) -> AppResult<()> {
         let payment = self.payment(refund.payment_id.get()).await?;
-        let Some(key) = refund.idempotency_key.clone() else { return Ok(false) };
-        let outcome = match self.provider_refund_request(refund, &payment, key).await {
+        let Some(key) = refund.idempotency_key.clone() else { return Ok(()) };
+        let answer = match self.provider_refund_request(refund, &payment, key.clone()).await {
             Ok(request) => match self.provider(payment.environment, payment.product).await {
                 Ok(provider) => provider.refund_status(&request).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
         };
-        self.record_refund_outcome(refund, outcome, "refund.status", None).await?;
-        let now = self.refund_row(refund.id).await?.status;
-        Ok(matches!(now, RefundStatus::Succeeded | RefundStatus::Failed))
+        let now = self.now();
+        let checks = refund.checks.saturating_add(1);
+        let submitted_at = refund.submitted_at.unwrap_or(refund.updated_at);
+        let give_up_at = submitted_at.plus_millis(pace.give_up_ms());
+        let next_check = Timestamp::from_unix_millis((now.unix_millis() + pace.backoff(checks)).min(give_up_at.unix_millis().max(now.unix_millis())));
+        let subject = format!("refund:{}", refund.reference.as_str());
+        let tries = json!({ "checks": checks, "resends": refund.resends });
+        let rule = capabilities(payment.product).unknown_outcome;
+
+        let mut tx = self.ledger.begin_write().await?;
+        let Some(current) = refunds::get(&mut tx, refund.id).await? else { return Ok(()) };
+        if !is_open(current.status) || current.updated_at != refund.updated_at {
+            // Someone else moved it meanwhile (its own answer came in): theirs stands.
+            return Ok(());
+        }
+        let outcome = match answer {
+            Ok(o) => o,
+            Err(e) => {
+                let problem = problem_of(&e);
+                if now >= give_up_at {
+                    self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
+                } else {
+                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), Some(&problem), now).await.map_err(refund_error)?;
+                }
+                ovo_ledger::commit(tx).await?;
+                return Ok(());
+            }
+        };
+        let reference = outcome.provider_ref.as_deref();
+        let detail = |extra: serde_json::Value| {
+            let mut d = json!({ "state": format!("{:?}", outcome.state), "provider_status": outcome.provider_status, "provider_ref": outcome.provider_ref, "tries": tries });
+            if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
+                d.extend(extra.clone());
+            }
+            d
+        };
+        match &outcome.state {
+            RefundState::Succeeded => {
+                refunds::schedule_check(&mut tx, refund.id, checks, None, None, now).await.map_err(refund_error)?;
+                refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
+                self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+            }
+            RefundState::Failed { code, message } => {
+                let problem = json!({ "code": code, "message": message }).to_string();
+                refunds::schedule_check(&mut tx, refund.id, checks, None, Some(&problem), now).await.map_err(refund_error)?;
+                refunds::mark_failed(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
+                self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+            }
+            RefundState::Pending | RefundState::Unrecognised(_) => {
+                if now >= give_up_at {
+                    let problem = json!({ "code": outcome.provider_status, "message": "still pending at the provider at the give-up time" }).to_string();
+                    self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
+                } else {
+                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), None, now).await.map_err(refund_error)?;
+                    if current.status != RefundStatus::Processing {
+                        refunds::mark_processing(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
+                        self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+                    }
+                }
+            }
+            RefundState::NotFound { code, message } => {
+                let found_nothing = json!({ "code": code, "message": message }).to_string();
+                // After a 409 the original reached the provider: that problem is the one to keep.
+                let conflict = current.problem.as_deref().is_some_and(is_conflict);
+                let problem = if conflict { current.problem.clone().unwrap_or_default() } else { found_nothing };
+                let last_sent = refunds::last_sent_at(&mut tx, refund.id).await?.unwrap_or(submitted_at);
+                let window_over = now.unix_millis() - last_sent.unix_millis() >= pace.window_ms(rule.processing_window_s);
+                let may_resend = rule.resend_same_ids
+                    && refund.resends < rule.max_resends
+                    && !conflict
+                    && current.status != RefundStatus::Processing
+                    && now < give_up_at;
+                if !window_over && now < give_up_at {
+                    // Inside the window "not found" proves nothing.
+                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), Some(&problem), now).await.map_err(refund_error)?;
+                } else if may_resend {
+                    refunds::schedule_check(&mut tx, refund.id, checks, Some(now.plus_millis(pace.backoff(0))), Some(&problem), now)
+                        .await
+                        .map_err(refund_error)?;
+                    let resent = refunds::mark_resent(&mut tx, refund.id, now).await.map_err(refund_error)?;
+                    self.audit(
+                        &mut tx,
+                        None,
+                        "refund.resend",
+                        &subject,
+                        AuditOutcome::Ok,
+                        json!({ "idempotency_key": key, "tries": { "checks": checks, "resends": resent.resends }, "problem": serde_json::from_str::<serde_json::Value>(&problem).ok() }),
+                    )
+                    .await?;
+                    ovo_ledger::commit(tx).await?;
+                    let again = self.send_refund(&resent, &payment, key).await;
+                    return self.record_send_answer(&resent, again, Send::Again, None).await;
+                } else {
+                    self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
+                }
+            }
+        }
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
-    fn refund_in_flight(&self, id: RefundId) -> bool {
-        self.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&id)
+    async fn needs_review(&self, tx: &mut ovo_ledger::Connection, refund: &RefundRow, problem: &str, checks: u32, subject: &str) -> AppResult<()> {
+        refunds::schedule_check(tx, refund.id, checks, None, Some(problem), self.now()).await.map_err(refund_error)?;
+        refunds::mark_needs_review(tx, refund.id, Some(problem), self.now()).await.map_err(refund_error)?;
+        let detail = json!({ "problem": serde_json::from_str::<serde_json::Value>(problem).ok(), "tries": { "checks": checks, "resends": refund.resends } });
+        self.audit(tx, None, "refund.needs_review", subject, AuditOutcome::Ok, detail).await
     }
 
-    /// `by`: the approver whose decision sent it; none for the background's status queries.
-    async fn record_refund_outcome(
+    /// Records the answer to a send (the first, or a resend under the same ids) with one audit
+    /// row for the state change it makes. `by`: the approver whose decision sent it.
+    async fn record_send_answer(
         &self,
         refund: &RefundRow,
-        outcome: Result<ovo_providers::model::RefundOutcome, ProviderError>,
-        action: &str,
+        outcome: Result<RefundOutcome, ProviderError>,
+        send: Send,
         by: Option<&ovo_ledger::operators::OperatorRow>,
     ) -> AppResult<()> {
         let now = self.now();
         let subject = format!("refund:{}", refund.reference.as_str());
+        let pace = match self.payment(refund.payment_id.get()).await {
+            Ok(payment) => self.refund_pace(payment.environment),
+            Err(_) => RefundPace::REAL,
+        };
         let mut tx = self.ledger.begin_write().await?;
-        let current = refunds::get(&mut tx, refund.id).await?.map(|r| r.status);
+        let Some(current) = refunds::get(&mut tx, refund.id).await? else { return Ok(()) };
+        if !is_open(current.status) {
+            // Already settled by a status query while this answer was on its way.
+            return Ok(());
+        }
+        let tries = json!({ "checks": current.checks, "resends": current.resends });
+        let next_check = Some(now.plus_millis(pace.backoff(current.checks)));
+        let action = match send {
+            Send::First => "refund.submit",
+            Send::Again => "refund.resend_answer",
+        };
+        let mut changed = true;
         let (detail, audit_outcome) = match &outcome {
             Ok(o) => {
                 let reference = o.provider_ref.as_deref();
                 match &o.state {
                     RefundState::Succeeded => refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map(drop),
-                    RefundState::Failed { .. } => refunds::mark_failed(&mut tx, refund.id, reference, now).await.map(drop),
-                    RefundState::Pending | RefundState::Unrecognised(_) if current != Some(RefundStatus::Processing) => {
-                        refunds::mark_processing(&mut tx, refund.id, reference, now).await.map(drop)
+                    RefundState::Failed { code, message } => {
+                        let problem = json!({ "code": code, "message": message }).to_string();
+                        refunds::schedule_check(&mut tx, refund.id, current.checks, None, Some(&problem), now).await?;
+                        refunds::mark_failed(&mut tx, refund.id, reference, now).await.map(drop)
                     }
-                    _ => Ok(()),
+                    RefundState::Pending | RefundState::Unrecognised(_) => {
+                        refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, None, now).await?;
+                        if current.status == RefundStatus::Processing {
+                            changed = false;
+                            Ok(())
+                        } else {
+                            refunds::mark_processing(&mut tx, refund.id, reference, now).await.map(drop)
+                        }
+                    }
+                    // Not an answer a send gives; nothing is concluded from it.
+                    RefundState::NotFound { .. } => {
+                        refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, None, now).await?;
+                        if current.status == RefundStatus::Submitting {
+                            refunds::mark_unknown(&mut tx, refund.id, reference, now).await.map(drop)
+                        } else {
+                            changed = false;
+                            Ok(())
+                        }
+                    }
                 }
                 .map_err(refund_error)?;
-                (json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref }), AuditOutcome::Ok)
+                (json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref, "tries": tries }), AuditOutcome::Ok)
             }
             Err(e) => {
-                if action == "refund.submit" && not_sent(e) {
+                let problem = problem_of(e);
+                let stated = match send {
+                    Send::First => not_sent(e),
+                    // A resend that never reached the provider says nothing about the first.
+                    Send::Again => matches!(e, ProviderError::Declined { .. } | ProviderError::InvalidRequest { .. }),
+                };
+                if stated {
+                    refunds::schedule_check(&mut tx, refund.id, current.checks, None, Some(&problem), now).await.map_err(refund_error)?;
                     refunds::mark_failed(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
-                } else if current == Some(RefundStatus::Submitting) {
-                    refunds::mark_unknown(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
+                } else {
+                    refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, Some(&problem), now).await.map_err(refund_error)?;
+                    if current.status == RefundStatus::Submitting {
+                        refunds::mark_unknown(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
+                    } else {
+                        changed = false;
+                    }
                 }
-                (json!({ "error": e.to_string(), "provider_code": e.provider_code() }), AuditOutcome::Failed)
+                (json!({ "error": e.to_string(), "provider_code": e.provider_code(), "tries": tries }), AuditOutcome::Failed)
             }
         };
-        self.audit(&mut tx, by, action, &subject, audit_outcome, detail).await?;
+        if changed {
+            self.audit(&mut tx, by, action, &subject, audit_outcome, detail).await?;
+        }
         ovo_ledger::commit(tx).await?;
         Ok(())
+    }
+
+    /// How the resolver paces one refund, on the environment's clock: the built-in sandbox
+    /// runs its waits at its time scale, so these do too (never below 10 s, which keeps them
+    /// above a scaled request timeout).
+    pub(crate) fn refund_pace(&self, environment: Environment) -> RefundPace {
+        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
+                .ok()
+                .and_then(|s| i64::try_from(s.ppm()).ok())
+                .filter(|ppm| *ppm > 0)
+                .unwrap_or(1_000_000),
+            _ => 1_000_000,
+        };
+        RefundPace { ppm }
     }
 
     async fn provider_refund_request(&self, refund: &RefundRow, payment: &PaymentDetail, idempotency_key: String) -> AppResult<RefundRequest> {
@@ -412,24 +620,79 @@ fn not_sent(e: &ProviderError) -> bool {
     )
 }
 
-/// Marks a refund as being submitted by this process until dropped (also when the submitting
-/// future is cancelled).
-struct InFlight<'a> {
-    backoffice: &'a Backoffice,
-    id: RefundId,
+/// Which send an answer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Send {
+    First,
+    /// The same request again under its original ids.
+    Again,
 }
 
-impl<'a> InFlight<'a> {
-    fn enter(backoffice: &'a Backoffice, id: RefundId) -> InFlight<'a> {
-        backoffice.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id);
-        InFlight { backoffice, id }
+/// The resolver's timing for one refund, in real seconds scaled by the environment's clock
+/// (`ppm` millionths of real time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefundPace {
+    ppm: i64,
+}
+
+/// The first status query after a send (SNAP §10 step 3: "wait 60 s").
+const FIRST_CHECK_S: i64 = 60;
+/// The back-off doubles from the first check up to this.
+const MAX_BACKOFF_S: i64 = 60 * 60;
+/// After this long from the first send an open refund goes to `needs_review` (the SNAP
+/// products' give-up time, and Tazapay's idempotency-key lifetime, §3).
+const GIVE_UP_S: i64 = 24 * 60 * 60;
+/// An approval this old that was never sent on is picked up by the resolver.
+const APPROVED_GRACE_S: i64 = 60;
+const MIN_WAIT_MS: i64 = 10_000;
+
+impl RefundPace {
+    const REAL: RefundPace = RefundPace { ppm: 1_000_000 };
+
+    fn scaled(self, seconds: i64) -> i64 {
+        let millis = i128::from(seconds) * 1_000 * i128::from(self.ppm) / 1_000_000;
+        i64::try_from(millis).unwrap_or(i64::MAX).max(MIN_WAIT_MS)
+    }
+
+    /// The wait before the status query that follows `checks` earlier ones: 60 s, doubling,
+    /// at most an hour.
+    fn backoff(self, checks: u32) -> i64 {
+        let seconds = FIRST_CHECK_S.saturating_mul(1_i64 << checks.min(16)).min(MAX_BACKOFF_S);
+        self.scaled(seconds)
+    }
+
+    /// The processing window, never shorter than two waits: a check always comes inside it.
+    fn window_ms(self, processing_window_s: i64) -> i64 {
+        self.scaled(processing_window_s).max(2 * MIN_WAIT_MS)
+    }
+
+    fn give_up_ms(self) -> i64 {
+        self.scaled(GIVE_UP_S)
+    }
+
+    fn approved_grace_ms(self) -> i64 {
+        self.scaled(APPROVED_GRACE_S)
     }
 }
 
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.backoffice.refunds_in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.id);
-    }
+/// Sent, and not decided yet: the resolver's to ask about.
+fn is_open(status: RefundStatus) -> bool {
+    matches!(status, RefundStatus::Submitting | RefundStatus::Processing | RefundStatus::Unknown)
+}
+
+/// The provider's problem as stored on the refund: `{code, message}`.
+fn problem_of(e: &ProviderError) -> String {
+    let code = match e {
+        ProviderError::UnknownOutcome { cause: UnknownCause::ServerError { status }, .. } => status.to_string(),
+        _ => e.provider_code().filter(|c| !c.is_empty()).map_or_else(|| "error".to_owned(), str::to_owned),
+    };
+    json!({ "code": code, "message": e.to_string() }).to_string()
+}
+
+/// A `409` answer to a send: the original request reached the provider (SNAP §10 steps 3-4),
+/// so sending it again cannot help; status queries decide, then finance.
+fn is_conflict(problem: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(problem).ok().and_then(|p| p["code"].as_str().map(|c| c.starts_with("409"))).unwrap_or(false)
 }
 
 fn refund_error(err: LedgerError) -> AppError {

@@ -35,18 +35,22 @@ const SNAP_REFUND: &str = "/OVOSNAP/v2.0/debit/refund";
 struct Fixture {
     _dir: Option<tempfile::TempDir>,
     app: Arc<Backoffice>,
-    _clock: ManualClock,
+    clock: ManualClock,
     http: reqwest::Client,
     url: String,
 }
 
 fn config(data_dir: PathBuf, sandbox_url: Option<String>) -> BackofficeConfig {
+    // Tazapay's refund settles after 60 s × scale.
+    config_at_scale(data_dir, sandbox_url, "0.001")
+}
+
+fn config_at_scale(data_dir: PathBuf, sandbox_url: Option<String>, scale: &str) -> BackofficeConfig {
     BackofficeConfig {
         data_dir,
         app_identifier: APP_ID.into(),
         version: "0.1.0".into(),
-        // Tazapay's refund settles after 60 s × scale.
-        sandbox_time_scale: Some("0.001".into()),
+        sandbox_time_scale: Some(scale.into()),
         builtin_sandbox_url: sandbox_url,
     }
 }
@@ -54,8 +58,12 @@ fn config(data_dir: PathBuf, sandbox_url: Option<String>) -> BackofficeConfig {
 /// Opens the Backoffice on `data_dir`; on a new ledger sets up the admin, `sam` (staff),
 /// `sue` (support) and the finance operators `fina` and `finn`.
 async fn open(data_dir: PathBuf, secrets: Arc<dyn SecretStore>, sandbox_url: Option<String>) -> (Backoffice, ManualClock) {
+    open_with(config(data_dir, sandbox_url), secrets).await
+}
+
+async fn open_with(config: BackofficeConfig, secrets: Arc<dyn SecretStore>) -> (Backoffice, ManualClock) {
     let clock = ManualClock::new(SystemClock.now());
-    let app = Backoffice::open(config(data_dir, sandbox_url), secrets, Arc::new(clock.clone())).await.unwrap();
+    let app = Backoffice::open(config, secrets, Arc::new(clock.clone())).await.unwrap();
     if app.session_status().await.unwrap().state == SessionState::Uninitialized {
         app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
             .await
@@ -75,10 +83,15 @@ async fn open(data_dir: PathBuf, secrets: Arc<dyn SecretStore>, sandbox_url: Opt
 }
 
 async fn fixture() -> Fixture {
+    fixture_at_scale("0.001").await
+}
+
+/// A fixture whose built-in sandbox (and so the refund resolver's pace) runs at `scale`.
+async fn fixture_at_scale(scale: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (app, clock) = open(dir.path().join("data"), Arc::new(MemoryStore::new()), None).await;
+    let (app, clock) = open_with(config_at_scale(dir.path().join("data"), None, scale), Arc::new(MemoryStore::new())).await;
     let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    let f = Fixture { _dir: Some(dir), app: Arc::new(app), _clock: clock, http: reqwest::Client::new(), url };
+    let f = Fixture { _dir: Some(dir), app: Arc::new(app), clock, http: reqwest::Client::new(), url };
     sign_in_as(&f.app, "sam").await;
     f
 }
@@ -471,6 +484,8 @@ async fn tazapay_refunds_the_whole_payment_only() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+        // The next status query is due a back-off later.
+        f.clock.advance_seconds(60);
         f.app.resolve_refunds().await.unwrap();
         status = page(&f.app, refund.id).await.status;
     }
@@ -544,6 +559,10 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
     // The reservation holds while the outcome is unknown.
     assert_eq!(preview(&f.app, payment, "").await.refundable, 100_000);
 
+    // Nothing is asked before the first check is due.
+    assert_eq!(f.app.resolve_refunds().await.unwrap(), 0);
+    assert_eq!(page(&f.app, refund.id).await.status, "unknown");
+    f.clock.advance_seconds(60);
     assert_eq!(f.app.resolve_refunds().await.unwrap(), 1);
     let resolved = page(&f.app, refund.id).await;
     assert_eq!(resolved.status, "succeeded", "{resolved:?}");
@@ -804,11 +823,13 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     tokio::time::sleep(Duration::from_millis(delay_ms + 500)).await;
 
     let secrets = Arc::new(FileStore::new(&dir.path().join("secrets.json")));
-    let (app, _clock) = open(dir.path().join("data"), secrets, Some(url.clone())).await;
+    let (app, clock) = open(dir.path().join("data"), secrets, Some(url.clone())).await;
     sign_in_as(&app, "fina").await;
     let found = page(&app, refund_id).await;
     assert_eq!(found.status, "submitting", "{found:?}");
     assert!(found.idempotency_key.is_some());
+    // Its first check was stored with the key, before the call: due a minute after it.
+    clock.advance_seconds(60);
     assert_eq!(app.resolve_refunds().await.unwrap(), 1);
     let resolved = page(&app, refund_id).await;
     assert_eq!(resolved.status, "succeeded", "{resolved:?}");
@@ -859,4 +880,306 @@ async fn settle_open_demo_refunds(app: &Backoffice) {
         assert!(std::time::Instant::now() < deadline, "{open} demo refunds stayed open");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+// -------------------------------------------------------------------------------------------
+// The refund resolver: never "failed" on a guess, approved refunds never stall, a per-row
+// back-off with one audit row per state change.
+
+async fn ledger_row(app: &Backoffice, id: i64) -> ledger_refunds::RefundRow {
+    let mut conn = app.ledger().read().await.unwrap();
+    ledger_refunds::get(&mut conn, RefundId::new(id)).await.unwrap().unwrap()
+}
+
+/// The audit rows written about one refund, oldest first: (action, outcome, detail).
+async fn audit_of(app: &Backoffice, reference: &str) -> Vec<(String, String, Value)> {
+    let mut conn = app.ledger().read().await.unwrap();
+    let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT action, outcome, detail FROM audit_log WHERE subject = ? ORDER BY seq")
+        .bind(format!("refund:{reference}"))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    rows.into_iter().map(|(a, o, d)| (a, o, serde_json::from_str(&d).unwrap_or(Value::Null))).collect()
+}
+
+fn actions(rows: &[(String, String, Value)]) -> Vec<&str> {
+    rows.iter().map(|(a, _, _)| a.as_str()).collect()
+}
+
+async fn arm_n(http: &reqwest::Client, url: &str, product: &str, endpoint: &str, fault: Value, count: u32) {
+    post_json(http, url, "/_sandbox/faults", json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count })).await;
+}
+
+async fn operator_id(app: &Backoffice, username: &str) -> ovo_domain::OperatorId {
+    let mut conn = app.ledger().read().await.unwrap();
+    ovo_ledger::operators::by_username(&mut conn, username).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_resolver() {
+    let f = fixture().await;
+    settle_open_demo_refunds(&f.app).await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 80_000).await;
+    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let api = request(&f.app, payment, "30.000").await.unwrap();
+    let offline_payment = insert_payment(&f.app, Product::DokuJokulOvoPush, "push", 40_000, Some("PROV-9"), None, None).await;
+    let offline = request(&f.app, offline_payment, "40.000").await.unwrap();
+    // The process stopped right after the approvals committed: nothing went on from there.
+    let fina = operator_id(&f.app, "fina").await;
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    ledger_refunds::approve(&mut tx, RefundId::new(api.id), fina, None, f.app.now()).await.unwrap();
+    ledger_refunds::approve(&mut tx, RefundId::new(offline.id), fina, None, f.app.now()).await.unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+
+    // A fresh approval belongs to its own decision for a moment; then the resolver takes it.
+    f.app.resolve_refunds().await.unwrap();
+    assert_eq!(page(&f.app, api.id).await.status, "approved");
+    f.clock.advance_seconds(60);
+    f.app.resolve_refunds().await.unwrap();
+    let sent = page(&f.app, api.id).await;
+    assert_eq!(sent.status, "succeeded", "{sent:?}");
+    assert_eq!(sent.idempotency_key, Some(format!("RF{}", api.reference)));
+    assert_eq!(page(&f.app, offline.id).await.status, "awaiting_transfer");
+    for _ in 0..3 {
+        f.clock.advance_seconds(3_600);
+        f.app.resolve_refunds().await.unwrap();
+    }
+    let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let ours: Vec<&Value> = posts.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(api.reference.as_str())).collect();
+    assert_eq!(ours.len(), 1, "sent once: {ours:?}");
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 30_000, "credited once");
+    assert_eq!(actions(&audit_of(&f.app, &api.reference).await), ["refund.submit"]);
+    assert_eq!(actions(&audit_of(&f.app, &offline.reference).await), ["refund.await_transfer"]);
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_to_review_reservation_held() {
+    let f = fixture().await;
+    settle_open_demo_refunds(&f.app).await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 90_000).await;
+    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let refund = request(&f.app, payment, "50.000").await.unwrap();
+    // The provider never gets it: the first send and every resend are dropped on the way.
+    arm_n(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{lost:?}");
+
+    // Every few seconds of the (scaled) day: "not found" is never "failed".
+    let mut statuses = Vec::new();
+    for _ in 0..60 {
+        f.clock.advance_seconds(5);
+        f.app.resolve_refunds().await.unwrap();
+        let now = page(&f.app, refund.id).await.status;
+        if statuses.last() != Some(&now) {
+            statuses.push(now.clone());
+        }
+        // The reservation holds throughout.
+        assert_eq!(preview(&f.app, payment, "").await.refundable, 40_000, "{now}");
+        if now == "needs_review" {
+            break;
+        }
+    }
+    assert_eq!(statuses, ["unknown", "needs_review"]);
+    let row = ledger_row(&f.app, refund.id).await;
+    assert_eq!(row.resends, 3, "max_resends of SNAP");
+    assert!(row.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{:?}", row.problem);
+    assert_eq!(row.next_check_at, None, "finance decides now");
+    let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let ours: Vec<&Value> = posts.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(refund.reference.as_str())).collect();
+    assert_eq!(ours.len(), 4, "the first send and three resends");
+    // The same request every time: same body, same X-EXTERNAL-ID (the same WIB day).
+    let external = |r: &Value| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-external-id"))).map(|h| h[1].clone());
+    assert!(ours.iter().all(|r| r["body"] == ours[0]["body"] && external(r) == external(ours[0]) && external(r).is_some()), "{ours:?}");
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before, "nothing moved");
+    let audit = audit_of(&f.app, &refund.reference).await;
+    assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.resend", "refund.resend", "refund.resend", "refund.needs_review"]);
+    assert_eq!(audit.last().unwrap().2["tries"]["resends"], 3);
+    // The resolver leaves it alone from now on.
+    let before = received(&f.http, &f.url, "ovo_snap", None).await.len();
+    f.clock.advance_seconds(86_400);
+    f.app.resolve_refunds().await.unwrap();
+    assert_eq!(received(&f.http, &f.url, "ovo_snap", None).await.len(), before);
+}
+
+#[tokio::test]
+async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_under_the_same_key() {
+    let f = fixture().await;
+    settle_open_demo_refunds(&f.app).await;
+    let payment = pay_tazapay(&f.app, &f.url, 150_000).await;
+    let refund = request(&f.app, payment, "150.000").await.unwrap();
+    // Processed, answer lost: no rfd_ id reaches the ledger.
+    arm(&f.http, &f.url, "tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" })).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!((lost.status.as_str(), lost.provider_ref.clone()), ("unknown", None), "{lost:?}");
+
+    // A restart: everything needed is in the ledger.
+    let app = f.app.clone();
+    let mut status = lost.status.clone();
+    for _ in 0..40 {
+        f.clock.advance_seconds(10);
+        app.resolve_refunds().await.unwrap();
+        status = page(&app, refund.id).await.status;
+        if status == "succeeded" {
+            break;
+        }
+        assert_ne!(status, "failed");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert_eq!(status, "succeeded");
+    let done = page(&app, refund.id).await;
+    assert!(done.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{done:?}");
+    let posts = received(&f.http, &f.url, "tazapay_ovo_idr", Some("/v3/refund")).await;
+    assert_eq!(posts.len(), 2, "the first send and one resend: {posts:?}");
+    let key = |r: &Value| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))).map(|h| h[1].clone());
+    assert_eq!(key(&posts[0]), key(&posts[1]));
+    assert_eq!(key(&posts[0]), Some(json!(done.idempotency_key.clone().unwrap())));
+    // Tazapay holds one refund for it (the resend was answered from the stored first answer).
+    let payins = get_json(&f.http, &f.url, "/_sandbox/tazapay_ovo_idr/payins").await;
+    let at_provider: Vec<Value> = payins.as_array().unwrap().iter().flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).filter(|r| r["reference_id"] == refund.reference.as_str()).collect();
+    assert_eq!(at_provider.len(), 1, "{at_provider:?}");
+    assert_eq!(ledger_row(&app, refund.id).await.resends, 1);
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of_queries_and_audit_rows() {
+    // Real time: the resolver's pace is the product's, not the sandbox's scaled one.
+    let f = fixture_at_scale("1").await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 70_000).await;
+    let refund = request(&f.app, payment, "20.000").await.unwrap();
+    arm(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" })).await;
+    sign_in_as(&f.app, "fina").await;
+    assert_eq!(decide(&f.app, refund.id, true, "", "fina-password").await.unwrap().status, "unknown");
+    // From now on every status query of OVO SNAP is refused.
+    const STATUS: &str = "/OVOSNAP/v2.0/debit/status";
+    arm_n(&f.http, &f.url, "ovo_snap", STATUS, json!({ "kind": "http_status", "status": 404 }), 100_000).await;
+    let payment_reference = page(&f.app, refund.id).await.payment_reference;
+    // The status queries about our payment (the demo ledger's open refunds are asked about too).
+    let ours = |all: Vec<Value>| all.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(payment_reference.as_str())).count();
+    let queries_before = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await);
+    let submitted = ledger_row(&f.app, refund.id).await.submitted_at.unwrap();
+
+    // The resolver runs every 10 s for 26 hours (9,360 runs).
+    let mut reviewed_at = None;
+    for _ in 0..(26 * 360) {
+        f.clock.advance_seconds(10);
+        f.app.resolve_refunds().await.unwrap();
+        if reviewed_at.is_none() && ledger_row(&f.app, refund.id).await.status == ovo_domain::RefundStatus::NeedsReview {
+            reviewed_at = Some(f.app.now());
+        }
+    }
+    let queries = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await) - queries_before;
+    let row = ledger_row(&f.app, refund.id).await;
+    eprintln!("one stuck refund over 26 h: {queries} status queries, {} checks", row.checks);
+    assert!(queries <= 40 && queries as u32 == row.checks, "{queries} queries, {} checks", row.checks);
+    assert!(row.checks >= 20, "still asked through the day: {}", row.checks);
+    let reviewed_at = reviewed_at.expect("needs_review at the give-up time");
+    let after = reviewed_at.unix_millis() - submitted.unix_millis();
+    assert!((86_400_000..=86_400_000 + 60_000).contains(&after), "given up {after} ms after submission");
+    assert!(row.problem.as_deref().is_some_and(|p| p.contains("OVO SNAP declined")), "the last problem is kept: {:?}", row.problem);
+    // One audit row per state change, none for a query that changed nothing.
+    let audit = audit_of(&f.app, &refund.reference).await;
+    assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.needs_review"]);
+    assert_eq!(audit[2].2["tries"]["checks"], row.checks);
+}
+
+/// The sandbox's count of one refund reference: (processed, replays).
+async fn writes_of(http: &reqwest::Client, url: &str, product: &str, reference: &str) -> (u64, u64) {
+    let all = get_json(http, url, &format!("/_sandbox/writes?product={product}")).await;
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "refund" && w["reference"] == reference)
+        .map_or((0, 0), |w| (w["processed"].as_u64().unwrap(), w["replays"].as_u64().unwrap()))
+}
+
+/// The reproduction: the provider takes the refund, the client gives up (unknown), the
+/// resolver runs while the provider still says "not found" (nothing changes, the reservation
+/// holds, nothing is sent again), the provider processes it, the resolver finds it succeeded.
+async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64, amount: i64) -> RefundView {
+    sign_in_as(&f.app, "sam").await;
+    let refundable = preview(&f.app, payment, "").await.refundable;
+    let refund = request(&f.app, payment, &amount.to_string()).await.unwrap();
+    // Processed 10 s (real) after the connection closed unanswered.
+    arm(&f.http, &f.url, product, endpoint, json!({ "kind": "late_processing", "after_ms": 10_000 })).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{product}: {lost:?}");
+
+    f.clock.advance_seconds(60);
+    f.app.resolve_refunds().await.unwrap();
+    let asked = ledger_row(&f.app, refund.id).await;
+    assert_eq!((asked.status, asked.checks, asked.resends), (ovo_domain::RefundStatus::Unknown, 1, 0), "{product}: not found is not failed");
+    assert!(asked.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{product}: {:?}", asked.problem);
+    assert_eq!(preview(&f.app, payment, "").await.refundable, refundable - amount, "{product}: the reservation holds");
+    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (0, 0), "{product}: not processed yet");
+
+    // The provider processes it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while writes_of(&f.http, &f.url, product, &refund.reference).await.0 == 0 {
+        assert!(std::time::Instant::now() < deadline, "{product}: the sandbox never processed it");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    f.clock.advance_seconds(120);
+    f.app.resolve_refunds().await.unwrap();
+    let done = page(&f.app, refund.id).await;
+    assert_eq!(done.status, "succeeded", "{product}: {done:?}");
+    assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_submitting", "refund_unknown", "refund_succeeded"]);
+    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (1, 0), "{product}: processed once, never resent");
+    let audit = audit_of(&f.app, &refund.reference).await;
+    assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.status"], "{product}");
+    assert_eq!(audit[2].2["tries"]["checks"], 2);
+    done
+}
+
+#[tokio::test]
+async fn an_ovo_snap_refund_processed_late_stays_unknown_until_the_provider_has_it_and_credits_once() {
+    // Real time: the late request must still carry a valid B2B token when it is processed.
+    let f = fixture_at_scale("1").await;
+    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
+    let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
+    a_late_refund(&f, "ovo_snap", SNAP_REFUND, payment, 40_000).await;
+    assert_eq!(wallet(&f.http, &f.url, BUDI).await, (cash_before + 40_000, points_before), "credited exactly once");
+}
+
+#[tokio::test]
+async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_it() {
+    let f = fixture_at_scale("1").await;
+    // A demo DOKU SNAP payment the sandbox knows, still refundable in full.
+    let rows = f
+        .app
+        .payments_page(PaymentQuery {
+            product: Some("doku_snap_ovo".into()),
+            status: Some("succeeded".into()),
+            from: None,
+            to: None,
+            min_amount: None,
+            max_amount: None,
+            reference: None,
+            after: None,
+            limit: 200,
+        })
+        .await
+        .unwrap()
+        .rows;
+    let mut chosen = None;
+    for row in &rows {
+        let p = preview(&f.app, row.id, "").await;
+        if p.allowed && p.refundable >= 2 {
+            chosen = Some((row.id, p.refundable / 2));
+            break;
+        }
+    }
+    let (payment, amount) = chosen.unwrap_or_else(|| panic!("a refundable demo DOKU SNAP payment among {}", rows.len()));
+    let done = a_late_refund(&f, "doku_snap_ovo", "/direct-debit/core/v1/debit/refund", payment, amount).await;
+    let state = get_json(&f.http, &f.url, "/_sandbox/doku_snap_ovo/state").await;
+    let held: usize = state["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["partnerRefundNo"] == done.reference.as_str())
+        .count();
+    assert_eq!(held, 1, "DOKU holds the refund once");
 }

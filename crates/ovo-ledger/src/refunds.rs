@@ -30,6 +30,12 @@
 //! within its give-up time ([`mark_needs_review`]). Only a failure the provider stated, or
 //! finance's decision by hand, releases the reservation.
 //!
+//! **The resolver's bookkeeping** changes no status: [`schedule_check`] stores the tries
+//! (`checks`), the next check (`next_check_at`) and the provider's last `problem`;
+//! [`mark_resent`] counts a resend under the original ids (`resends`, a `refund_resent`
+//! timeline entry) before it is sent; [`due_for_resolver`] lists what is due, including
+//! `approved` refunds never sent on; [`last_sent_at`] is the first send or the last resend.
+//!
 //! Every transition appends a `timeline_events` row (`refund_<status>`) in the same transaction.
 //! The audit entry is the use case's to write, in the same transaction.
 
@@ -416,6 +422,95 @@ pub async fn queue_in(
     rows.iter().map(from_row).collect()
 }
 
+/// What the refund resolver has to do now in `environment`, oldest due first: API refunds
+/// whose outcome is open (`submitting`, `processing`, `unknown`) and whose next check is due
+/// (`next_check_at` at or before `now`; none scheduled counts as due), and refunds finance
+/// approved at or before `approved_before` that were never sent on (the process stopped
+/// between the approval and the next step).
+pub async fn due_for_resolver(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    now: Timestamp,
+    approved_before: Timestamp,
+    limit: u32,
+) -> LedgerResult<Vec<RefundRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM refunds
+         WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?)
+           AND ((status IN ('submitting', 'processing', 'unknown') AND mode = 'api' AND COALESCE(next_check_at, 0) <= ?)
+             OR (status = 'approved' AND decided_at <= ?))
+         ORDER BY COALESCE(next_check_at, decided_at, 0), id LIMIT ?"
+    ))
+    .bind(environment.key())
+    .bind(now.unix_millis())
+    .bind(approved_before.unix_millis())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The resolver's back-off on an open refund, without a status change: how many status
+/// queries were made, when the next is due, and the provider's last problem (kept when
+/// `None`). Refused (`IllegalRefundTransition`) once the refund is no longer open.
+pub async fn schedule_check(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    checks: u32,
+    next_check_at: Option<Timestamp>,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
+    let done = sqlx::query(&format!(
+        "UPDATE refunds SET checks = ?, next_check_at = ?, problem = COALESCE(?, problem), updated_at = ?
+         WHERE id = ? AND mode = 'api' AND status IN {}",
+        status_list(FROM_OPEN)
+    ))
+    .bind(i64::from(checks))
+    .bind(next_check_at.map(Timestamp::unix_millis))
+    .bind(problem)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    let row = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })?;
+    if done.rows_affected() == 0 {
+        return Err(LedgerError::IllegalRefundTransition { id, from: row.status, to: row.status });
+    }
+    Ok(row)
+}
+
+/// `submitting | unknown`, status unchanged: the same request is about to be sent again under
+/// its original ids after the provider said it has no record of it (SNAP §10 step 2, Tazapay
+/// §3). Counts `resends` and adds a `refund_resent` timeline entry; commit before sending.
+pub async fn mark_resent(conn: &mut SqliteConnection, id: RefundId, at: Timestamp) -> LedgerResult<RefundRow> {
+    let payment: Option<i64> = sqlx::query_scalar(
+        "UPDATE refunds SET resends = resends + 1, updated_at = ? WHERE id = ? AND mode = 'api' AND status IN ('submitting', 'unknown')
+         RETURNING payment_id",
+    )
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let row = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })?;
+    let Some(payment) = payment else {
+        return Err(LedgerError::IllegalRefundTransition { id, from: row.status, to: row.status });
+    };
+    add_event(conn, PaymentId::new(payment), id, at, "refund_resent", &serde_json::json!({ "resends": row.resends })).await?;
+    Ok(row)
+}
+
+/// When the request was last sent to the provider: the first submission or the last resend.
+pub async fn last_sent_at(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Option<Timestamp>> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(at) FROM timeline_events WHERE refund_id = ? AND kind IN ('refund_submitting', 'refund_resent')",
+    )
+    .bind(id.get())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(at.map(Timestamp::from_unix_millis))
+}
+
 /// The refund's timeline, in order.
 pub async fn timeline(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Vec<TimelineEntry>> {
     let rows: Vec<(i64, String, String)> =
@@ -630,7 +725,9 @@ async fn provider_step(
     let completed = matches!(to, RefundStatus::Succeeded | RefundStatus::Failed).then_some(at.unix_millis());
     let mut set = vec![("provider_ref", Value::KeepText(provider_ref))];
     if completed.is_some() {
+        // Final: nothing more to ask.
         set.push(("completed_at", Value::Int(completed)));
+        set.push(("next_check_at", Value::Int(None)));
     }
     let detail = serde_json::json!({ "provider_ref": provider_ref });
     let step = Step { to, from, mode: Some(RefundMode::Api), decider: None, set: &set, detail };

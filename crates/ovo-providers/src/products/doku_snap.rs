@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::snap::{
-    self, external_id_for, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer, CustomerGrant, CustomerToken,
+    self, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer, CustomerGrant, CustomerToken,
     GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest, SnapSession, TimestampStyle,
 };
 use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
@@ -593,9 +593,7 @@ fn invalid(detail: impl Into<String>) -> ProviderError {
 
 /// The `X-EXTERNAL-ID` of a write: the same for a retry under the same key on the same WIB
 /// day, a new one after midnight WIB (SNAP §10 step 2).
-pub fn daily_external_id(idempotency_key: &str, at: OffsetDateTime) -> String {
-    external_id_for(&format!("{idempotency_key}@{}", at.to_offset(ovo_domain::WIB).date()))
-}
+pub use super::snap::daily_external_id;
 
 fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -1083,8 +1081,8 @@ impl Provider for DokuSnapClient {
     }
 
     /// The payment's status (55), and in its `refundHistory` the entry whose
-    /// `partnerRefundNo` (or `partnerReferenceNo`) is ours. Absent there: `Failed` with code
-    /// `not_found` (it was never processed; resend under the same ids, SNAP §10).
+    /// `partnerRefundNo` (or `partnerReferenceNo`) is ours. Absent there: `NotFound` with code
+    /// `not_found`, never `Failed`: DOKU may still process it (SNAP §10 decides what follows).
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         let call = self.read(Operation::Refund);
         let wire = match self.status_reply(request.payment_reference.as_str(), request.payment_provider_ref.as_deref(), Operation::Refund).await? {
@@ -1094,7 +1092,7 @@ impl Provider for DokuSnapClient {
         let ours = request.refund_reference.as_str();
         let Some(entry) = wire.refund_history.iter().find(|e| e.partner_refund_no() == Some(ours)) else {
             return Ok(RefundOutcome {
-                state: RefundState::Failed { code: "not_found".into(), message: format!("no refund {ours} in the payment's refundHistory") },
+                state: RefundState::NotFound { code: "not_found".into(), message: format!("no refund {ours} in the payment's refundHistory") },
                 provider_ref: None,
                 provider_status: "not_found".into(),
             });

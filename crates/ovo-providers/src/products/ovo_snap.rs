@@ -553,7 +553,8 @@ impl Provider for OvoSnapClient {
             reason: &request.reason,
             additional_info: Value::Object(Default::default()),
         })?;
-        let external_id = Some(external_id_for(&request.idempotency_key));
+        // SNAP §10: a resend under the same key is byte-identical within the WIB day.
+        let external_id = Some(snap::daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
         let reply = self.send_as_customer(account, call, self.path("debit/refund"), body, external_id, true).await?.into_result(PRODUCT, call)?;
         let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "refundAmount", request.amount, answer.refund_amount.as_ref())?;
@@ -566,6 +567,7 @@ impl Provider for OvoSnapClient {
     }
 
     /// SNAP §10 step 1: the payment's status, then its `refundHistory` for our `partnerRefundNo`.
+    /// Absent there: `NotFound`, never `Failed` (OVO may still process it).
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         let account = self.account_of(request.account.as_ref())?;
         let (call, reply) = self
@@ -582,7 +584,7 @@ impl Provider for OvoSnapClient {
                 Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: reply.code.clone() })
             }
             None => Ok(RefundOutcome {
-                state: RefundState::Failed { code: "NOT_FOUND".into(), message: format!("no refund {ours} on the payment") },
+                state: RefundState::NotFound { code: "not_found".into(), message: format!("no refund {ours} in the payment's refundHistory") },
                 provider_ref: None,
                 provider_status: reply.code.clone(),
             }),

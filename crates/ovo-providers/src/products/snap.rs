@@ -169,6 +169,13 @@ pub fn external_id_for(idempotency_key: &str) -> String {
     digest.iter().take(36).map(|b| char::from(b'0' + b % 10)).collect()
 }
 
+/// The `X-EXTERNAL-ID` of a money-moving call on the WIB day of `at`: the same for a resend
+/// under the same key on the same WIB day, a new one after midnight WIB (§10 step 2), while
+/// the `partnerReferenceNo` / `partnerRefundNo` in the body stays the same.
+pub fn daily_external_id(idempotency_key: &str, at: OffsetDateTime) -> String {
+    external_id_for(&format!("{idempotency_key}@{}", at.to_offset(ovo_domain::WIB).date()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Response codes (§8)
 

@@ -933,12 +933,25 @@ impl Provider for TazapayClient {
         Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
     }
 
+    /// `GET /v3/refund/{id}`. "Not found" is never "failed": an id Tazapay does not know
+    /// (`105`, HTTP 404), or no `rfd_` id at all because the create's answer was lost, is
+    /// `NotFound`; a resend under the same `Idempotency-Key` (§3: replayed for 24 h) finds it.
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
-        let refund_id = request.provider_ref.as_deref().ok_or_else(|| ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: "a refund status query needs the refund's id (rfd_…)".into(),
-        })?;
-        let refund = self.fetch_refund(refund_id).await?;
+        let not_found = |code: &str, message: String| RefundOutcome {
+            state: RefundState::NotFound { code: code.to_owned(), message },
+            provider_ref: None,
+            provider_status: code.to_owned(),
+        };
+        let Some(refund_id) = request.provider_ref.as_deref() else {
+            return Ok(not_found("no_refund_id", format!("no rfd_ id is known for refund {}", request.refund_reference)));
+        };
+        let refund = match self.fetch_refund(refund_id).await {
+            Ok(refund) => refund,
+            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+                return Ok(not_found(&code, message));
+            }
+            Err(e) => return Err(e),
+        };
         if refund.id != refund_id {
             return Err(mismatch("id", refund_id, &refund.id));
         }

@@ -867,6 +867,7 @@ export const en = {
   'byHand.paymentDone': 'Payment {reference} decided.',
   'timeline.refund_awaiting_transfer': 'Approved; waiting for the merchant’s transfer',
   'timeline.refund_needs_review': 'Needs decision: no final answer from the provider',
+  'timeline.refund_resent': 'Refund sent again under the same references: the provider had no record of it',
   'audit.action.refund.record_transfer': 'Refund transfer recorded',
   'audit.action.refund.resolve_by_hand': 'Refund decided by hand',
   'audit.action.payment.resolve_by_hand': 'Payment decided by hand',

@@ -875,6 +875,7 @@ export const id: Dictionary = {
   'byHand.paymentDone': 'Pembayaran {reference} diputuskan.',
   'timeline.refund_awaiting_transfer': 'Disetujui; menunggu transfer merchant',
   'timeline.refund_needs_review': 'Perlu keputusan: belum ada respons akhir dari penyedia',
+  'timeline.refund_resent': 'Pengembalian dana dikirim lagi dengan referensi yang sama: penyedia belum punya catatannya',
   'audit.action.refund.record_transfer': 'Transfer pengembalian dana dicatat',
   'audit.action.refund.resolve_by_hand': 'Pengembalian dana diputuskan manual',
   'audit.action.payment.resolve_by_hand': 'Pembayaran diputuskan manual',
