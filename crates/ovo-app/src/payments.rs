@@ -234,6 +234,9 @@ fn payment_subject(reference: &Reference) -> String {
     format!("payment:{}", reference.as_str())
 }
 
+
+/// The shortest processing window at a built-in time scale.
+const SCALED_WINDOW_FLOOR_MS: i64 = 20_000;
 impl Backoffice {
     /// What each product offers when taking a payment, from the capability table.
     pub async fn payment_options(&self) -> AppResult<Vec<PaymentProductOptions>> {
@@ -1029,7 +1032,9 @@ impl Backoffice {
     ) -> AppResult<PaymentStatus> {
         let rule = capabilities(payment.product).unknown_outcome;
         let poll = self.poll(payment.product, payment.environment);
-        let window_ends = payment.last_sent().plus_millis(poll.scaled(rule.processing_window_s.saturating_mul(1_000)));
+        // At a built-in time scale the window never shrinks below what a request still on its
+        // way may take (the clients' scaled timeouts stop at a floor; refunds use the same 20 s).
+        let window_ends = payment.last_sent().plus_millis(poll.scaled(rule.processing_window_s.saturating_mul(1_000)).max(SCALED_WINDOW_FLOOR_MS));
         let open = matches!(payment.status, PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown);
         if !open || self.now() < window_ends {
             return self.apply_answer(payment.id, answer, Origin::Status, None).await;

@@ -322,15 +322,13 @@ impl Backoffice {
                 self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
             }
             RefundState::Pending | RefundState::Unrecognised(_) => {
-                if now >= give_up_at {
-                    let problem = json!({ "code": outcome.provider_status, "message": "still pending at the provider at the give-up time" }).to_string();
-                    self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
-                } else {
-                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), None, now).await.map_err(refund_error)?;
-                    if current.status != RefundStatus::Processing {
-                        refunds::mark_processing(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
-                        self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
-                    }
+                // The provider knows it and says it is still being paid out (Tazapay's can take
+                // days): not an unknown outcome, so no give-up; asked again at the capped back-off.
+                let next = now.plus_millis(pace.backoff(checks));
+                refunds::schedule_check(&mut tx, refund.id, checks, Some(next), None, now).await.map_err(refund_error)?;
+                if current.status != RefundStatus::Processing {
+                    refunds::mark_processing(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
+                    self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
                 }
             }
             RefundState::NotFound { code, message } => {
