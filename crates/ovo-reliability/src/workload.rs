@@ -255,8 +255,10 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
             last = state;
             last_change = Instant::now();
         }
-        // An open payment is followed while the poller has a status check scheduled for it.
-        let followed = open_payments.iter().any(|p| p.next_check_at.is_some());
+        // An open payment or refund is followed while the background work has a status check
+        // scheduled for it (the poller's, the refund resolver's back-off).
+        let followed = open_payments.iter().any(|p| p.next_check_at.is_some())
+            || work.refunds.iter().any(|r| refund_open(r.status) && r.next_check_at.is_some());
         if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
             return Ok(());
         }
