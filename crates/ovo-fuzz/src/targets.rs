@@ -214,8 +214,8 @@ const JOKUL_REPLIES: &[&str] = &[
 ];
 
 const DOKU_NOTIFICATIONS: &[&str] = &[
-    r#"{"originalPartnerReferenceNo":"INV0008ABCDEFGHI","originalReferenceNo":"2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO","originalExternalId":"249319367692003199365649609468213166","latestTransactionStatus":"00","transactionStatusDesc":"Success","amount":{"value":"99000.00","currency":"IDR"},"additionalInfo":{"acquirerId":"OVO","custIdMerchant":"cust-013","accountType":"WALLET","channelId":"EMONEY_OVO_SNAP"}}"#,
-    r#"{"originalPartnerReferenceNo":"INV0008ABCDEFGHI","originalExternalId":"1","latestTransactionStatus":"06","transactionStatusDesc":"Transaction Expired","amount":{"value":"99000.00","currency":"IDR"}}"#,
+    r#"{"originalPartnerReferenceNo":"INV0008ABCDEFGHI","originalReferenceNo":"2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO","originalExternalId":"249319367692003199365649609468213166","latestTransactionStatus":"00","transactionStatusDesc":"Success","amount":{"value":"99000.00","currency":"IDR"},"additionalInfo":{"acquirerId":"OVO","custIdMerchant":"cust-013","accountType":"WALLET","channelId":"EMONEY_OVO_SNAP","paymentType":"SALE"}}"#,
+    r#"{"originalPartnerReferenceNo":"INV0008ABCDEFGHI","originalExternalId":"1","latestTransactionStatus":"06","transactionStatusDesc":"Transaction Expired","amount":{"value":"99000.00","currency":"IDR"},"additionalInfo":{"custIdMerchant":"cust-013","paymentType":"RECURRING"}}"#,
     r#"{"originalExternalId":"123456789","additionalInfo":{"status":"SUCCESS","authCode":"auth_code_test_1","custIdMerchant":"81467045757557"}}"#,
     r#"{"originalExternalId":"123456789","additionalInfo":{"status":"FAILED","custIdMerchant":"81467045757557"}}"#,
 ];
@@ -433,4 +433,40 @@ pub fn all() -> Vec<Target> {
             let _ = j2.verify_notification(&parse_request(input));
         }),
     ]
+}
+
+/// Each signed seed as the verifier answers it: all must verify, or the signed targets would
+/// only ever test the signature check.
+pub fn signed_seed_verdicts() -> Vec<(String, Result<(), String>)> {
+    let doku = doku_snap();
+    let ovo = ovo_snap();
+    let taza = tazapay_client();
+    let fas = faspay();
+    let jok = jokul();
+    let signer = faspay_signer();
+    let issued = |t: &str| t == DOKU_TOKEN;
+    let verdict = |r: Result<ovo_providers::notification::Notification, ovo_providers::notification::NotificationRejection>| {
+        r.map(|_| ()).map_err(|e| e.to_string())
+    };
+    let mut out = Vec::new();
+    for body in DOKU_NOTIFICATIONS {
+        out.push((format!("doku_snap {body}"), verdict(doku.verify_notification_with(&doku_signed(body), &issued))));
+    }
+    for body in OVO_CALLBACKS {
+        out.push((format!("ovo_snap {body}"), verdict(ovo.verify_notification(&ovo_signed(body)))));
+    }
+    for body in TAZAPAY_WEBHOOKS {
+        out.push((format!("tazapay {body}"), verdict(taza.verify_notification(&tazapay_signed(body)))));
+    }
+    for body in FASPAY_NOTIFICATIONS {
+        out.push((format!("faspay {body}"), verdict(fas.verify_notification(&faspay_signed(body, &signer)))));
+    }
+    for body in JOKUL_NOTIFICATIONS {
+        out.push((format!("jokul_push {body}"), verdict(jok.verify_notification(&jokul_signed(body)))));
+    }
+    let key = SigningKey::from_pem(TEST_KEY).unwrap_or_else(|e| panic!("test key: {e}"));
+    let signature = key.sign(token_string_to_sign(DOKU_CLIENT, TIMESTAMP).as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let token = doku.verify_token_request(&doku_token_request(r#"{"grantType":"client_credentials"}"#, &signature));
+    out.push(("doku_snap token request".into(), token.map(|_| ()).map_err(|e| e.to_string())));
+    out
 }

@@ -42,3 +42,11 @@ fn raw_requests_read_back_as_written() {
     assert_eq!(request.header("signature"), Some("a:b"));
     assert_eq!(request.body, "{\"k\":\"v\"}\n\nmore");
 }
+
+#[test]
+fn every_signed_seed_gets_past_the_signature() {
+    let verdicts = targets::signed_seed_verdicts();
+    assert!(verdicts.len() >= 14);
+    let refused: Vec<String> = verdicts.iter().filter_map(|(seed, v)| v.as_ref().err().map(|e| format!("{seed}: {e}"))).collect();
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
+}
