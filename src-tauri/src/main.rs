@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::SystemClock;
+use ovo_domain::{Lang, SystemClock};
 use ovo_secrets::KeychainStore;
 use tauri::Manager;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 /// Overrides where the ledger and logs live (tests never touch a real user's data).
 const DATA_DIR_ENV: &str = "OVO_BACKOFFICE_DATA_DIR";
@@ -26,6 +27,7 @@ pub struct Shell {
 
 fn main() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
@@ -42,14 +44,26 @@ fn main() {
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
                 builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
-            let mut backoffice = tauri::async_runtime::block_on(Backoffice::open(
+            let opened = tauri::async_runtime::block_on(Backoffice::open(
                 config,
                 Arc::new(KeychainStore::new()),
                 Arc::new(SystemClock),
-            ))
-            .map_err(|e| {
-                anyhow::anyhow!("cannot open the back office in {}: {e}", data_dir.display())
-            })?;
+            ));
+            let mut backoffice = match opened {
+                Ok(backoffice) => backoffice,
+                Err(e) => {
+                    tracing::error!(data_dir = %data_dir.display(), "cannot open the back office: {e}");
+                    // No window: a dialog says why, and the app ends when it is closed.
+                    let handle = app.handle().clone();
+                    app.dialog()
+                        .message(startup_failure_text(&e, &data_dir))
+                        .title("OVO Back Office")
+                        .kind(MessageDialogKind::Error)
+                        .buttons(MessageDialogButtons::Ok)
+                        .show(move |_| handle.exit(1));
+                    return Ok(());
+                }
+            };
             backoffice.set_url_opener(Arc::new(browser::SystemBrowser::from_env()));
             let backoffice = Arc::new(backoffice);
             tauri::async_runtime::spawn(backoffice.clone().run_background());
@@ -58,6 +72,10 @@ fn main() {
                 app: backoffice,
                 journal: journal::Journal::from_env(),
             });
+            // The window opens only on a back office that opened (`create: false` in the config).
+            for window in &app.config().app.windows {
+                tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -123,6 +141,18 @@ fn main() {
             eprintln!("OVO Back Office could not start: {e}");
             std::process::exit(1);
         });
+}
+
+/// Why the back office did not open, in the operating system's language.
+fn startup_failure_text(error: &ovo_app::AppError, data_dir: &std::path::Path) -> String {
+    let lang = Lang::from_locale(&sys_locale::get_locale().unwrap_or_default());
+    if error.code == ovo_app::ErrorCode::LedgerInUse {
+        return ovo_app::ledger_in_use_message(ovo_app::LockHolder::read(data_dir).as_ref(), lang);
+    }
+    match lang {
+        Lang::Id => format!("OVO Back Office tidak dapat dibuka di {}: {error}", data_dir.display()),
+        Lang::En => format!("OVO Back Office cannot open in {}: {error}", data_dir.display()),
+    }
 }
 
 /// Logs go to stderr and to `<data dir>/logs/ovo-backoffice.log`.

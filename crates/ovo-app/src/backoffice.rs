@@ -49,6 +49,8 @@ pub struct Backoffice {
     /// When this process opened the ledger: the built-in sandbox it starts sees everything
     /// after, and learns what came before from the ledger.
     pub(crate) opened_at: Timestamp,
+    /// This process's claim on the ledger, released last.
+    _instance: crate::instance::InstanceLock,
 }
 
 /// The signed-in operator of this desktop.
@@ -80,6 +82,8 @@ impl Backoffice {
                 ),
             )
         })?;
+        // Before the ledger is touched: a second instance must not even migrate it.
+        let instance = crate::instance::InstanceLock::acquire(&config.data_dir, clock.now())?;
         let (ledger, open_report) = Ledger::open(&config.data_dir.join(LEDGER_FILE)).await?;
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
@@ -98,6 +102,7 @@ impl Backoffice {
             linking_gate: tokio::sync::Mutex::new(()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
             opened_at: clock.now(),
+            _instance: instance,
         };
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     NotSetUp,
     KeychainUnavailable,
     Storage,
+    /// Another app instance holds this ledger open (`reason` `ledger_in_use`).
+    LedgerInUse,
     /// A provider call failed; `reason` is `provider_<ProviderProblemKind>`.
     Provider,
     Internal,

@@ -437,3 +437,91 @@ mod tests {
         assert!(serde_json::from_str::<Idr>("10.5").is_err());
     }
 }
+
+#[cfg(test)]
+mod round_trips {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `1234567` → `1.234.567` with the given separator.
+    fn grouped(n: i64, sep: char) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// Every written form `parse` accepts for `n`, as an operator might type it.
+    fn written(n: i64, form: u8, prefix_case: u8, pad: bool) -> String {
+        let body = match form % 4 {
+            0 => n.to_string(),
+            1 => grouped(n, '.'),
+            2 => grouped(n, ','),
+            _ => format!("{},-", grouped(n, '.')),
+        };
+        let prefix = match prefix_case % 7 {
+            0 => "",
+            1 => "Rp ",
+            2 => "Rp",
+            3 => "Rp. ",
+            4 => "rp\u{a0}",
+            5 => "IDR ",
+            _ => "idr ",
+        };
+        let text = format!("{prefix}{body}");
+        if pad {
+            format!("  {text}\t")
+        } else {
+            text
+        }
+    }
+
+    /// Full-width digits fold to ASCII (NFKC).
+    fn full_width(text: &str) -> String {
+        text.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => char::from_u32(0xFF10 + d).unwrap_or(c),
+                None => c,
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn format_parses_back_in_both_languages(n in 0..=Idr::MAX.rupiah()) {
+            let amount = Idr::new(n).unwrap_or(Idr::ZERO);
+            for lang in Lang::ALL {
+                prop_assert_eq!(Idr::parse(&amount.format(lang)), Ok(amount));
+            }
+        }
+
+        #[test]
+        fn every_accepted_written_form_parses_to_its_amount(
+            n in 0..=Idr::MAX.rupiah(),
+            form in any::<u8>(),
+            prefix in any::<u8>(),
+            pad in any::<bool>(),
+            wide in any::<bool>(),
+        ) {
+            let mut text = written(n, form, prefix, pad);
+            if wide {
+                text = full_width(&text);
+            }
+            prop_assert_eq!(Idr::parse(&text), Idr::new(n), "{:?}", text);
+        }
+
+        #[test]
+        fn a_thirteenth_digit_or_a_sign_is_refused(n in 1..=Idr::MAX.rupiah(), form in any::<u8>(), prefix in any::<u8>()) {
+            let too_large = written(n + Idr::MAX.rupiah(), form, prefix, false);
+            prop_assert_eq!(Idr::parse(&too_large), Err(MoneyError::TooLarge), "{:?}", too_large);
+            let negative = format!("-{}", written(n, form, prefix, false));
+            prop_assert_eq!(Idr::parse(&negative), Err(MoneyError::Negative), "{:?}", negative);
+        }
+    }
+}

@@ -373,3 +373,41 @@ mod tests {
         assert!(serde_json::from_str::<Msisdn>("6281234567890").is_err());
     }
 }
+
+#[cfg(test)]
+mod round_trips {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A national significant number: `8`, then 8 to 11 more digits.
+    fn nsn() -> impl Strategy<Value = String> {
+        "8[0-9]{8,11}"
+    }
+
+    proptest! {
+        #[test]
+        fn every_rendering_parses_back_to_the_same_number(nsn in nsn()) {
+            let phone = Msisdn::parse(&format!("0{nsn}")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(phone.canonical(), format!("62{nsn}"));
+            prop_assert_eq!(phone.subscriber(), nsn.as_str());
+            for format in [PhoneFormat::Canonical, PhoneFormat::National, PhoneFormat::E164] {
+                prop_assert_eq!(Msisdn::parse(&phone.render(format)), Ok(phone.clone()));
+            }
+            prop_assert_eq!(Msisdn::parse(&phone.display()), Ok(phone.clone()));
+            prop_assert_eq!(Msisdn::parse(&format!("+62{}", phone.render(PhoneFormat::Subscriber))), Ok(phone.clone()));
+            prop_assert_eq!(Msisdn::parse(&format!("0062 {}", phone.subscriber())), Ok(phone.clone()));
+        }
+
+        #[test]
+        fn separators_anywhere_do_not_change_the_number(nsn in nsn(), cuts in proptest::collection::vec((0usize..14, 0usize..5), 0..5)) {
+            let mut text: Vec<char> = format!("0{nsn}").chars().collect();
+            for (at, which) in cuts {
+                let at = at.min(text.len());
+                text.insert(at, [' ', '-', '.', '(', ')'][which]);
+            }
+            let text: String = text.into_iter().collect();
+            prop_assert_eq!(Msisdn::parse(&text).map(|p| p.canonical().to_owned()), Ok(format!("62{nsn}")), "{:?}", text);
+        }
+    }
+}

@@ -10,6 +10,8 @@ pub mod capability;
 pub mod credentials;
 pub mod environment;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod notification;
 pub mod products;

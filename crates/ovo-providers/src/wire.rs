@@ -148,3 +148,67 @@ mod tests {
         assert_eq!(phone.map(|p| tazapay_phone(&p)), Ok(("62".to_owned(), "81234567890".to_owned())));
     }
 }
+
+#[cfg(test)]
+mod round_trips {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::products::jokul_push::wire as jokul;
+    use crate::products::tazapay::WirePhone;
+
+    fn amount() -> impl Strategy<Value = Idr> {
+        (0..=Idr::MAX.rupiah()).prop_map(|n| Idr::new(n).unwrap_or(Idr::ZERO))
+    }
+
+    fn phone() -> impl Strategy<Value = Msisdn> {
+        "8[0-9]{8,11}".prop_map(|nsn| Msisdn::parse(&format!("0{nsn}")).unwrap_or_else(|e| panic!("{nsn}: {e}")))
+    }
+
+    proptest! {
+        #[test]
+        fn snap_value_strings_round_trip(amount in amount(), zeros in 0usize..3) {
+            let wire = SnapAmount::from_idr(amount);
+            prop_assert_eq!(&wire.value, &format!("{}.00", amount.rupiah()));
+            prop_assert_eq!(wire.to_idr(), Ok(amount));
+            // `10000`, `10000.0` and `10000.00` are one amount.
+            let other = if zeros == 0 { amount.rupiah().to_string() } else { format!("{}.{}", amount.rupiah(), "0".repeat(zeros)) };
+            prop_assert_eq!(SnapAmount { value: other, currency: "IDR".into() }.to_idr(), Ok(amount));
+        }
+
+        #[test]
+        fn tazapay_minor_units_round_trip(amount in amount(), cents in 1i64..100) {
+            prop_assert_eq!(from_minor_units(to_minor_units(amount)), Ok(amount));
+            prop_assert!(matches!(from_minor_units(to_minor_units(amount) + cents), Err(WireError::Fraction(_))));
+        }
+
+        #[test]
+        fn faspay_scaled_digits_round_trip(amount in amount(), scale in prop_oneof![Just(1i64), Just(100), 1i64..=1000]) {
+            prop_assert_eq!(from_faspay(&to_faspay(amount, scale), scale), Ok(amount));
+        }
+
+        #[test]
+        fn jokul_integers_round_trip_as_numbers_and_digit_strings(amount in amount()) {
+            let n = jokul::amount_to_wire(amount);
+            prop_assert_eq!(jokul::amount_from_wire(&Value::from(n), "amount"), Ok(amount));
+            prop_assert_eq!(jokul::amount_from_wire(&Value::from(n.to_string()), "amount"), Ok(amount));
+        }
+
+        #[test]
+        fn each_products_phone_form_reads_back(phone in phone()) {
+            // DOKU SNAP and OVO SNAP (default): canonical `62…`.
+            prop_assert_eq!(Msisdn::parse(phone.canonical()), Ok(phone.clone()));
+            // Jokul `ovo_id` and Faspay `phone_no`: national `08…`.
+            prop_assert_eq!(Msisdn::parse(&jokul::phone_to_wire(&phone)), Ok(phone.clone()));
+            // Tazapay: calling code and subscriber number.
+            let wire = WirePhone::from_msisdn(&phone);
+            prop_assert_eq!(&wire.calling_code, "62");
+            prop_assert_eq!(wire.to_msisdn(), Some(phone.clone()));
+            // OVO SNAP's configurable `phone_format`.
+            for format in [ovo_domain::PhoneFormat::Canonical, ovo_domain::PhoneFormat::National, ovo_domain::PhoneFormat::E164] {
+                prop_assert_eq!(Msisdn::parse(&phone.render(format)), Ok(phone.clone()));
+            }
+        }
+    }
+}

@@ -81,7 +81,7 @@ pub struct OvoSnapClient {
 
 /// OVO SNAP's reading of the shared status.
 impl TransactionStatus {
-    fn to_state(&self, description: Option<&str>) -> PaymentState {
+    pub(crate) fn to_state(&self, description: Option<&str>) -> PaymentState {
         let message = description.unwrap_or_default().to_owned();
         match self {
             TransactionStatus::Success => PaymentState::Succeeded,
@@ -247,7 +247,7 @@ fn amount_of(field: &'static str, amount: &SnapAmount) -> Result<Idr, String> {
 }
 
 /// The cash/points split from `payOptionDetails`, top level or in `additionalInfo`.
-fn paid_split(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
+pub(crate) fn paid_split(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
     match options {
         Some(options) => split_of(options),
         None => split_of(&serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone()).ok()?),

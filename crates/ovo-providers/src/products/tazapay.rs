@@ -457,7 +457,7 @@ pub fn refund_state(refund: &Refund) -> RefundState {
 }
 
 /// How a provider error code is classed (§12, §13).
-fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
+pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
     let code = error.map(ApiError::code_text).unwrap_or_else(|| format!("HTTP {http}"));
     let mut message = error.and_then(|e| e.message.clone()).unwrap_or_default();
     if let Some(remarks) = error.and_then(|e| e.remarks.as_deref()).filter(|r| !r.is_empty()) {

@@ -439,7 +439,7 @@ fn short(body: &str) -> String {
 
 /// §6: `payment_status_code` → our state. 5 (no bills found) is a failure of nothing: the bill
 /// does not exist at Faspay.
-fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> PaymentState {
+pub(crate) fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> PaymentState {
     let message = desc.unwrap_or_default();
     match code {
         PaymentStatusCode::Unprocessed | PaymentStatusCode::InProcess | PaymentStatusCode::Unknown => PaymentState::Pending,

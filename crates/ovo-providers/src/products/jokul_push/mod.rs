@@ -359,7 +359,7 @@ impl Provider for JokulPushClient {
 // ------------------------------------------------------------------------------------------
 // Mapping
 
-fn state_of(answer: &StatusReply) -> PaymentState {
+pub(crate) fn state_of(answer: &StatusReply) -> PaymentState {
     match &answer.status {
         TransactionStatus::Success => PaymentState::Succeeded,
         TransactionStatus::Failed => {
@@ -375,7 +375,7 @@ fn state_of(answer: &StatusReply) -> PaymentState {
     }
 }
 
-fn split_of(answer: &PaymentReply) -> Option<Split> {
+pub(crate) fn split_of(answer: &PaymentReply) -> Option<Split> {
     match (answer.cash_used, answer.points_used) {
         (None, None) => None,
         (cash, points) => Some(Split { cash: cash.unwrap_or(Idr::ZERO), points: points.unwrap_or(Idr::ZERO) }),
@@ -398,7 +398,7 @@ fn code_error(code: &str) -> ProviderError {
 
 /// A non-200, non-5xx answer in DOKU's non-SNAP error shape (§13, §14 #4: keyed on the HTTP
 /// status and the code). 5xx never gets here (the transport makes it unknown or unavailable).
-fn error_reply(reply: &Reply) -> ProviderError {
+pub(crate) fn error_reply(reply: &Reply) -> ProviderError {
     let body: wire::ErrorBody = serde_json::from_str::<wire::ErrorReply>(&reply.body).ok().and_then(|e| e.error).unwrap_or_default();
     let code = body.code.unwrap_or_else(|| format!("http_{}", reply.status));
     let message = body.message.unwrap_or_else(|| reply.body.chars().take(200).collect());
