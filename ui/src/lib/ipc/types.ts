@@ -5,7 +5,7 @@ export type ProductKey = "doku_snap_ovo" | "doku_jokul_ovo_push" | "tazapay_ovo_
 export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "production";
 export type LanguageKey = "id" | "en";
 
-export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "provider" | "internal";
+export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
 export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
