@@ -148,8 +148,10 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     a?;
     b?;
     c?;
-    // Quiet: every approved refund sent and answered.
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // Quiet: every approved refund sent and answered. The resolver's real-time floors (a check
+    // 10 s after a send, a processing window of 20 s, then a resend and its check) make a lost
+    // answer take about 40 s to settle here; 90 s is the crash harness's cap too.
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
         let open = refunds_of(&stage.desks[0], &payment_ids).await?.into_iter().any(|r| workload::refund_open(r.status));
         if !open || Instant::now() > deadline {
