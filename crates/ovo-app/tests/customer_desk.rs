@@ -1131,3 +1131,152 @@ async fn ovo_snap_top_up_is_the_configured_text_in_the_chosen_language() {
         (ErrorCode::InvalidInput, Some("language_unknown"))
     );
 }
+
+/// Arms a sandbox fault for the next call of one product endpoint.
+async fn arm_fault(f: &Fixture, product: &str, endpoint: &str, fault: Value) {
+    post_json(
+        f,
+        "/_sandbox/faults",
+        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 }),
+    )
+    .await;
+}
+
+/// How many unlinks the sandbox processed for `product`, over every reference.
+async fn unlinks_processed(f: &Fixture, product: &str) -> u64 {
+    get_json(f, "/_sandbox/writes")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["product"] == product && w["kind"] == "unlink")
+        .map(|w| w["processed"].as_u64().unwrap())
+        .sum()
+}
+
+/// Runs the background unlink resolution, moving the app's clock past each wait, until the
+/// account is no longer `unlinking` (at most `rounds` passes).
+async fn resolve_unlink(f: &Fixture, customer_id: i64, account_id: i64, rounds: u32) -> LinkedAccountView {
+    for _ in 0..rounds {
+        f.clock.advance_millis(3_600_000);
+        sign_in_as(f, "sam").await;
+        f.app.resolve_unlinkings().await.unwrap();
+        let view = account_by_id(f, customer_id, account_id).await;
+        if view.status != LinkStatus::Unlinking {
+            return view;
+        }
+    }
+    panic!("account {account_id} still unlinking after {rounds} passes");
+}
+
+async fn account_by_id(f: &Fixture, customer_id: i64, account_id: i64) -> LinkedAccountView {
+    page(f, customer_id)
+        .await
+        .accounts
+        .into_iter()
+        .find(|a| a.id == account_id)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sends_it_again() {
+    let f = fixture().await;
+    let siti = customer_id(&f, SITI).await;
+    let doku = account(&f, siti, Product::DokuSnapOvo).await;
+    assert_eq!(doku.status, LinkStatus::Active);
+    let key = link_key(Product::DokuSnapOvo, &doku.reference);
+    assert!(f.secrets.contains(&key).unwrap());
+
+    // DOKU unbinds it, and the answer never arrives.
+    arm_fault(
+        &f,
+        "doku_snap_ovo",
+        "/direct-debit/core/v1/registration-account-unbinding",
+        json!({ "kind": "lose_response" }),
+    )
+    .await;
+    let lost = f
+        .app
+        .unlink_account(AccountRef { account_id: doku.id })
+        .await
+        .unwrap();
+    assert_eq!(lost.outcome, UnlinkOutcome::Failed);
+    assert_eq!(lost.account.status, LinkStatus::Unlinking, "never a guess");
+    assert!(lost.account.problem.is_some());
+    assert!(f.secrets.contains(&key).unwrap(), "kept until unlinked");
+    assert_eq!(unlinks_processed(&f, "doku_snap_ovo").await, 1);
+
+    // Nothing is sent again while the call may still be in flight.
+    f.app.resolve_unlinkings().await.unwrap();
+    assert_eq!(account_by_id(&f, siti, doku.id).await.status, LinkStatus::Unlinking);
+
+    // Sent again after the wait, DOKU says the link is gone: unlinked, not unlinked twice.
+    let done = resolve_unlink(&f, siti, doku.id, 3).await;
+    assert_eq!(done.status, LinkStatus::Unlinked);
+    assert!(done.unlinked_at.is_some());
+    assert!(!f.secrets.contains(&key).unwrap(), "tokens forgotten once unlinked");
+    assert_eq!(unlinks_processed(&f, "doku_snap_ovo").await, 1);
+    let entries = audit(&f).await;
+    let resolved = entries
+        .iter()
+        .find(|e| e.action == "account.unlink" && e.operator.is_none())
+        .expect("the background's resolution is audited");
+    assert_eq!(resolved.outcome, "ok");
+    assert!(resolved.detail.contains("already_unlinked"), "{}", resolved.detail);
+
+    // OVO SNAP: the first of its two calls is lost; sent again, both calls go through once.
+    let budi = customer_id(&f, BUDI).await;
+    let ovo = account(&f, budi, Product::OvoSnap).await;
+    arm_fault(
+        &f,
+        "ovo_snap",
+        "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
+        json!({ "kind": "lose_response" }),
+    )
+    .await;
+    let lost = f
+        .app
+        .unlink_account(AccountRef { account_id: ovo.id })
+        .await
+        .unwrap();
+    assert_eq!(lost.account.status, LinkStatus::Unlinking);
+    assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
+    let done = resolve_unlink(&f, budi, ovo.id, 3).await;
+    assert_eq!(done.status, LinkStatus::Unlinked);
+    assert_eq!(unlinks_processed(&f, "ovo_snap").await, 1);
+    let state = get_json(&f, "/_sandbox/ovo_snap/state").await;
+    assert!(state.to_string().contains("UNBOUND"), "{state}");
+}
+
+#[tokio::test]
+async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let ovo = account(&f, budi, Product::OvoSnap).await;
+    arm_fault(
+        &f,
+        "ovo_snap",
+        "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
+        json!({ "kind": "http_status", "status": 403 }),
+    )
+    .await;
+    let refused = f
+        .app
+        .unlink_account(AccountRef { account_id: ovo.id })
+        .await
+        .unwrap();
+    assert_eq!(refused.outcome, UnlinkOutcome::Failed);
+    assert_eq!(refused.account.status, LinkStatus::Active);
+    assert!(refused.account.problem.is_some());
+    assert!(f.secrets.contains(&link_key(Product::OvoSnap, &ovo.reference)).unwrap());
+    assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
+    // Nothing is left for the background to send.
+    f.clock.advance_millis(3_600_000);
+    sign_in_as(&f, "sam").await;
+    assert_eq!(f.app.resolve_unlinkings().await.unwrap(), 0);
+    assert!(page(&f, budi).await.customer.linked_products.contains(&Product::OvoSnap));
+    let entries = audit(&f).await;
+    assert!(entries
+        .iter()
+        .any(|e| e.action == "account.unlink" && e.outcome == "failed" && e.detail.contains("active")));
+}

@@ -72,6 +72,10 @@ pub struct BindingRow {
     pub linked_at: Option<Timestamp>,
     pub unlinked_at: Option<Timestamp>,
     pub updated_at: Timestamp,
+    /// Unlink calls sent without a final answer since it entered `unlinking`.
+    pub unlink_tries: i64,
+    /// When the background work may send the unlink again (`None`: due now).
+    pub next_unlink_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -89,7 +93,7 @@ pub struct NewBinding<'a> {
 
 const COLUMNS: &str =
     "id, customer_id, environment, product, phone, status, reference, provider_ref, redirect_url,
-     expires_at, problem, created_at, linked_at, unlinked_at, updated_at";
+     expires_at, problem, created_at, linked_at, unlinked_at, updated_at, unlink_tries, next_unlink_at";
 
 /// Inserts a linking. A live linking of the same account (environment, product, phone) is a
 /// `Duplicate { what: "linked account" }`: check `live_for_account` first to say whose it is.
@@ -292,6 +296,118 @@ pub async fn set_needs_relink(
     expect_one(done.rows_affected(), "active linking")
 }
 
+/// Records the intent to unlink before the provider is asked: `active` or `needs_relink` (kept
+/// with its relink page, where a refusal returns it) or an `unlinking` sent again moves to
+/// `unlinking`, not to be sent again by the background work before `next_try_at` (the call's
+/// own time). Returns the status it came from.
+pub async fn begin_unlinking(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    next_try_at: Timestamp,
+    at: Timestamp,
+) -> LedgerResult<BindingStatus> {
+    let from: Option<String> = sqlx::query_scalar(
+        "UPDATE bindings SET unlink_from = CASE WHEN status = 'unlinking' THEN unlink_from ELSE status END,
+             unlink_tries = CASE WHEN status = 'unlinking' THEN unlink_tries ELSE 0 END,
+             status = 'unlinking', next_unlink_at = ?, updated_at = ?
+         WHERE id = ? AND status IN ('active', 'needs_relink', 'unlinking')
+         RETURNING unlink_from",
+    )
+    .bind(next_try_at.unix_millis())
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(LedgerError::NotFound { what: "linked account" })?;
+    match from.as_deref() {
+        Some(from) => BindingStatus::parse(from),
+        None => Ok(BindingStatus::Active),
+    }
+}
+
+/// An unlink sent without a final answer (lost, unknown, or the provider completes it later):
+/// it stays `unlinking`, sent again from `next_try_at`, with the problem.
+pub async fn unlink_unanswered(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    next_try_at: Timestamp,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<()> {
+    let done = sqlx::query(
+        "UPDATE bindings SET unlink_tries = unlink_tries + 1, next_unlink_at = ?, problem = ?, updated_at = ?
+         WHERE id = ? AND status = 'unlinking'",
+    )
+    .bind(next_try_at.unix_millis())
+    .bind(problem)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    expect_one(done.rows_affected(), "unlinking account")
+}
+
+/// The provider refused the unlink, so the account is still linked: back to the status it was
+/// unlinked from (`active` when unknown), with the problem. Returns that status.
+pub async fn unlink_refused(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<BindingStatus> {
+    let to: String = sqlx::query_scalar(
+        "UPDATE bindings SET status = COALESCE(unlink_from, 'active'),
+             redirect_url = CASE WHEN unlink_from = 'needs_relink' THEN redirect_url ELSE NULL END,
+             problem = ?, unlink_from = NULL, unlink_tries = 0, next_unlink_at = NULL, updated_at = ?
+         WHERE id = ? AND status = 'unlinking'
+         RETURNING status",
+    )
+    .bind(problem)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(LedgerError::NotFound { what: "unlinking account" })?;
+    BindingStatus::parse(&to)
+}
+
+/// Takes a due unlinking for one more try: its next try moves to `next_try_at`, so no other
+/// worker sends it meanwhile. `false` when it is not due (or not unlinking) any more.
+pub async fn claim_unlinking(
+    conn: &mut SqliteConnection,
+    id: BindingId,
+    now: Timestamp,
+    next_try_at: Timestamp,
+) -> LedgerResult<bool> {
+    let done = sqlx::query(
+        "UPDATE bindings SET next_unlink_at = ?
+         WHERE id = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?)",
+    )
+    .bind(next_try_at.unix_millis())
+    .bind(id.get())
+    .bind(now.unix_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Unlinkings in one environment whose next try is due at `now` (for the background work).
+pub async fn unlinkings_due(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+    now: Timestamp,
+) -> LedgerResult<Vec<BindingRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM bindings
+         WHERE environment = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?) ORDER BY id"
+    ))
+    .bind(environment.key())
+    .bind(now.unix_millis())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Records why the last operation on a linking did not go through, without moving it.
 pub async fn set_problem(
     conn: &mut SqliteConnection,
@@ -344,5 +460,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
         linked_at: ts(row.try_get("linked_at")?),
         unlinked_at: ts(row.try_get("unlinked_at")?),
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        unlink_tries: row.try_get("unlink_tries")?,
+        next_unlink_at: ts(row.try_get("next_unlink_at")?),
     })
 }

@@ -392,3 +392,72 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = ?").bind(payment.get()).execute(pool).await.unwrap_err();
     assert!(bad.to_string().contains("CHECK"), "{bad}");
 }
+
+#[tokio::test]
+async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_account_where_it_was() {
+    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    let (_dir, ledger) = fresh().await;
+    let phone = Msisdn::parse("0813-8282-6301").unwrap();
+    let mut tx = ledger.begin_write().await.unwrap();
+    let sophia = customers::insert(
+        &mut tx,
+        &NewCustomer { merchant_customer_id: None, full_name: "Sophia", name_key: "sophia", phone: &phone, email: None, at: T0 },
+    )
+    .await
+    .unwrap();
+    let reference = ovo_domain::Reference::parse("LNK0000000000002").unwrap();
+    let id = bindings::insert(
+        &mut tx,
+        &NewBinding {
+            customer_id: sophia,
+            environment: ovo_domain::Environment::BuiltInSandbox,
+            product: Product::FaspayOvoTokenize,
+            phone: &phone,
+            status: BindingStatus::Active,
+            reference: &reference,
+            provider_ref: None,
+            expires_at: None,
+            at: T0,
+        },
+    )
+    .await
+    .unwrap();
+    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/2", None, T0).await.unwrap();
+    // The intent, with the call's own time before anyone sends it again.
+    let from = bindings::begin_unlinking(&mut tx, id, T0.plus_millis(60_000), T0).await.unwrap();
+    assert_eq!(from, BindingStatus::NeedsRelink);
+    commit(tx).await.unwrap();
+    let env = ovo_domain::Environment::BuiltInSandbox;
+    let mut conn = ledger.read().await.unwrap();
+    assert!(bindings::unlinkings_due(&mut conn, env, T0.plus_millis(59_999)).await.unwrap().is_empty());
+    let due = bindings::unlinkings_due(&mut conn, env, T0.plus_millis(60_000)).await.unwrap();
+    assert_eq!(due.iter().map(|r| (r.id, r.status, r.unlink_tries)).collect::<Vec<_>>(), [(id, BindingStatus::Unlinking, 0)]);
+    drop(conn);
+
+    // No answer: tried once, sent again later; a claimed try is not claimed twice.
+    let mut tx = ledger.begin_write().await.unwrap();
+    assert!(bindings::claim_unlinking(&mut tx, id, T0.plus_millis(60_000), T0.plus_millis(120_000)).await.unwrap());
+    assert!(!bindings::claim_unlinking(&mut tx, id, T0.plus_millis(60_000), T0.plus_millis(120_000)).await.unwrap());
+    bindings::unlink_unanswered(&mut tx, id, T0.plus_millis(180_000), Some("{}"), T0.plus_millis(60_000)).await.unwrap();
+    // Sent again by hand: still unlinking from needs_relink, the tries kept.
+    assert_eq!(bindings::begin_unlinking(&mut tx, id, T0.plus_millis(200_000), T0).await.unwrap(), BindingStatus::NeedsRelink);
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!((row.status, row.unlink_tries), (BindingStatus::Unlinking, 1));
+    assert_eq!(row.next_unlink_at, Some(T0.plus_millis(200_000)));
+    drop(conn);
+
+    // Refused: back to needs_relink with its page and the problem; nothing left to send.
+    let mut tx = ledger.begin_write().await.unwrap();
+    assert_eq!(bindings::unlink_refused(&mut tx, id, Some("{\"kind\":\"declined\"}"), T0).await.unwrap(), BindingStatus::NeedsRelink);
+    assert!(bindings::unlink_refused(&mut tx, id, None, T0).await.is_err(), "only an unlinking account");
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
+    assert_eq!(row.status, BindingStatus::NeedsRelink);
+    assert_eq!(row.redirect_url.as_deref(), Some("https://faspay.example/relink/2"));
+    assert!(row.problem.is_some());
+    assert_eq!((row.unlink_tries, row.next_unlink_at), (0, None));
+    assert!(bindings::unlinkings_due(&mut conn, env, Timestamp::from_unix_millis(i64::MAX)).await.unwrap().is_empty());
+}

@@ -193,6 +193,10 @@ pub enum UnbindOutcome {
     Unlinked,
     /// The provider accepted; it completes later (e.g. a second call or a callback).
     Pending,
+    /// The provider no longer honours the link (its customer token is refused after renewal,
+    /// as the spec says of a disabled link): nothing is left to unbind. Only products whose
+    /// spec says so answer this; an unbind sent again after a lost answer ends here.
+    AlreadyUnlinked,
 }
 
 #[derive(Debug, Clone)]

@@ -273,6 +273,8 @@ async fn every_operation_from_activation_to_unlink() {
 
     // Unlink (§5.8); the account is then refused.
     assert_eq!(w.client.unbind(&linked).await.unwrap(), UnbindOutcome::Unlinked);
+    // Sent again (its answer was lost): `01`, the account is not linked.
+    assert_eq!(w.client.unbind(&linked).await.unwrap(), UnbindOutcome::AlreadyUnlinked);
     assert_eq!(declined_code(&w.client.balance(&linked).await.unwrap_err()), "01");
 
     // No refund API (HD 1): Unsupported, named.

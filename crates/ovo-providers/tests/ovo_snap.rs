@@ -318,6 +318,8 @@ async fn link_balance_pay_status_refund_unlink() {
     assert_declined(env.client.refund(&refund_of(&pay, None, 20_000)).await, "4045813");
 
     assert_eq!(env.client.unbind(&account).await.unwrap(), UnbindOutcome::Unlinked);
+    // Sent again (its answer was lost): the token and its renewal are refused, the link is gone.
+    assert_eq!(env.client.unbind(&account).await.unwrap(), UnbindOutcome::AlreadyUnlinked);
     // The token is revoked: the provider refuses it.
     let after = env.client.balance(&LinkedAccount { refresh_token: None, ..account.clone() }).await;
     assert!(matches!(after, Err(ProviderError::Authentication { ref code, .. }) if code.starts_with("401")), "{after:?}");

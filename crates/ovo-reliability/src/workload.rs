@@ -231,8 +231,9 @@ pub fn refund_open(status: RefundStatus) -> bool {
     matches!(status, RefundStatus::Approved | RefundStatus::Submitting | RefundStatus::Processing | RefundStatus::Unknown)
 }
 
-/// Runs the background work (status polling, refund resolution) until this run's rows are
-/// settled, or nothing has changed for `idle` and no status check is scheduled for any of them.
+/// Runs the background work (status polling, refund and unlink resolution) until this run's
+/// rows are settled and no account is left unlinking, or nothing has changed for `idle` and no
+/// status check or unlink is scheduled for any of them.
 pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Duration, cap: Duration) -> Result<()> {
     let started = Instant::now();
     let mut last = String::new();
@@ -244,21 +245,34 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         if let Err(e) = app.resolve_refunds().await {
             eprintln!("resolve: {e}");
         }
+        if let Err(e) = app.resolve_unlinkings().await {
+            eprintln!("unlink: {e}");
+        }
         let work = work_since(app.ledger(), since).await?;
         let open_payments: Vec<_> = work.payments.iter().filter(|p| payment_open(p.status)).collect();
         let open_refunds = work.refunds.iter().filter(|r| refund_open(r.status)).count();
-        if open_payments.is_empty() && open_refunds == 0 {
+        let unlinking = {
+            let mut conn = app.ledger().read().await?;
+            // Every account left unlinking, due now or later.
+            bindings::unlinkings_due(&mut conn, Environment::BuiltInSandbox, Timestamp::from_unix_millis(i64::MAX)).await?.len()
+        };
+        if open_payments.is_empty() && open_refunds == 0 && unlinking == 0 {
             return Ok(());
         }
-        let state = format!("{:?}", (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>()));
+        let state = format!(
+            "{:?}",
+            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking)
+        );
         if state != last {
             last = state;
             last_change = Instant::now();
         }
         // An open payment or refund is followed while the background work has a status check
-        // scheduled for it (the poller's, the refund resolver's back-off).
+        // scheduled for it (the poller's, the refund resolver's back-off); an account left
+        // unlinking is sent again until the provider answers.
         let followed = open_payments.iter().any(|p| p.next_check_at.is_some())
-            || work.refunds.iter().any(|r| refund_open(r.status) && r.next_check_at.is_some());
+            || work.refunds.iter().any(|r| refund_open(r.status) && r.next_check_at.is_some())
+            || unlinking > 0;
         if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
             return Ok(());
         }

@@ -10,7 +10,7 @@ use ovo_ledger::balances::{self, Snapshot, SnapshotOutcome};
 use ovo_ledger::bindings::{self, BindingStatus};
 use ovo_ledger::history::{self, HistoryRow};
 use ovo_ledger::payments::{self, PaymentFilter};
-use ovo_providers::model::{Direction, HistoryQuery, UnbindOutcome};
+use ovo_providers::model::{Direction, HistoryQuery};
 use ovo_providers::{capabilities, Operation};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -175,7 +175,9 @@ impl Backoffice {
                     .with_reason("account_not_linked"),
             );
         }
-        let subject = account_subject(row.environment, row.product, &row.phone);
+        // The intent first: should the answer be lost (or the process stop), the background
+        // work sends it again and records what the provider answers.
+        self.begin_unlink(&row, &actor.operator).await?;
         let result = async {
             let (provider, account) = self.provider_and_account(&row).await?;
             fail::fail_point!("unlink.before_call");
@@ -183,63 +185,7 @@ impl Backoffice {
         }
         .await;
         fail::fail_point!("unlink.after_call");
-        let now = self.now();
-        let mut tx = self.ledger.begin_write().await?;
-        let outcome = match &result {
-            Ok(done) => {
-                let (to, outcome, key) = match done {
-                    UnbindOutcome::Unlinked => {
-                        (BindingStatus::Unlinked, UnlinkOutcome::Unlinked, "unlinked")
-                    }
-                    UnbindOutcome::Pending => {
-                        (BindingStatus::Unlinking, UnlinkOutcome::Pending, "pending")
-                    }
-                };
-                bindings::transition(
-                    &mut tx,
-                    row.id,
-                    &[BindingStatus::Active, BindingStatus::NeedsRelink, BindingStatus::Unlinking],
-                    to,
-                    None,
-                    None,
-                    now,
-                )
-                .await?;
-                self.audit(
-                    &mut tx,
-                    Some(&actor.operator),
-                    "account.unlink",
-                    &subject,
-                    AuditOutcome::Ok,
-                    json!({ "outcome": key }),
-                )
-                .await?;
-                outcome
-            }
-            Err(e) => {
-                bindings::set_problem(
-                    &mut tx,
-                    row.id,
-                    Some(&StoredProblem::from_error(e, now).to_json()),
-                    now,
-                )
-                .await?;
-                self.audit(
-                    &mut tx,
-                    Some(&actor.operator),
-                    "account.unlink",
-                    &subject,
-                    AuditOutcome::Failed,
-                    json!({ "error": e.to_string() }),
-                )
-                .await?;
-                UnlinkOutcome::Failed
-            }
-        };
-        ovo_ledger::commit(tx).await?;
-        if outcome == UnlinkOutcome::Unlinked {
-            tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
-        }
+        let outcome = self.record_unbind_answer(&row, &result, Some(&actor.operator)).await?;
         Ok(UnlinkResult {
             outcome,
             account: self.account(row.id).await?,
@@ -488,7 +434,7 @@ fn entry_view(row: &HistoryRow) -> HistoryEntryView {
 
 impl Backoffice {
     /// The product's client and the account as it needs it (its tokens from the keychain).
-    async fn provider_and_account(
+    pub(crate) async fn provider_and_account(
         &self,
         row: &ovo_ledger::bindings::BindingRow,
     ) -> ovo_providers::ProviderResult<(

@@ -359,9 +359,9 @@ impl Backoffice {
     }
 
     /// Runs `process_linkings`, the inbox notifications not applied yet (every one at start,
-    /// then as each row's back-off passes), the payment status poller and refund resolution
-    /// whenever a browser comes back, and every two seconds; keeps the notification listener
-    /// as set.
+    /// then as each row's back-off passes), the payment status poller, refund resolution and
+    /// unlinks left `unlinking` (`resolve_unlinkings`) whenever a browser comes back, and every
+    /// two seconds; keeps the notification listener as set.
     pub async fn run_background(self: Arc<Self>) {
         let mut at_start = true;
         loop {
@@ -378,6 +378,9 @@ impl Backoffice {
             }
             if let Err(e) = self.resolve_refunds().await {
                 tracing::warn!(error = %e, "refund resolution failed");
+            }
+            if let Err(e) = self.resolve_unlinkings().await {
+                tracing::warn!(error = %e, "unlink resolution failed");
             }
             match self.returns.get() {
                 Some(listener) => {

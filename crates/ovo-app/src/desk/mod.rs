@@ -5,6 +5,7 @@ mod accounts;
 mod linking;
 pub(crate) mod problems;
 mod search;
+mod unlinking;
 pub(crate) mod tokens;
 
 use ovo_domain::{Environment, Msisdn, Product, Timestamp};

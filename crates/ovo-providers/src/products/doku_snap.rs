@@ -73,6 +73,8 @@ pub const PAYMENT_PATH: &str = "/direct-debit/core/v1/debit/payment-host-to-host
 pub const STATUS_PATH: &str = "/orders/v1.0/debit/status";
 pub const REFUND_PATH: &str = "/direct-debit/core/v1/debit/refund";
 pub const UNBINDING_PATH: &str = "/direct-debit/core/v1/registration-account-unbinding";
+/// A customer token renewal refused because the customer's link is gone (§5.2).
+const CUSTOMER_UNLINKED: &str = "4017400";
 
 /// Renew a customer token when fewer than this remain (§5.2 house default).
 const CUSTOMER_TOKEN_MARGIN_SECS: i64 = 60;
@@ -1107,18 +1109,29 @@ impl Provider for DokuSnapClient {
         Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: raw })
     }
 
-    /// §5.11: a fresh customer token as `tokenId`, then unbinding.
+    /// §5.11: a fresh customer token as `tokenId`, then unbinding. `4017400` on renewing the
+    /// token means the customer's link is gone (§5.2, §8), as is a freshly renewed token
+    /// refused (`401xx02`, §8 of the SNAP standard): `AlreadyUnlinked`.
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
-        let token = match self.customer_access(account, Operation::Unbind, true).await {
-            Ok(token) => token,
-            Err(ProviderError::InvalidInput { .. }) => self.customer_access(account, Operation::Unbind, false).await?,
+        let (token, fresh) = match self.customer_access(account, Operation::Unbind, true).await {
+            Ok(token) => (token, true),
+            Err(ProviderError::InvalidInput { .. }) => (self.customer_access(account, Operation::Unbind, false).await?, false),
+            Err(ProviderError::Authentication { code, .. }) if code == CUSTOMER_UNLINKED => {
+                self.forget_customer(&account.phone);
+                return Ok(UnbindOutcome::AlreadyUnlinked);
+            }
             Err(e) => return Err(e),
         };
         let call = self.write(Operation::Unbind);
         let body = to_json(&UnbindBody { token_id: token.expose(), additional_info: ChannelInfo { channel: CHANNEL } });
         let key = format!("unbind:{}:{}", account.phone.canonical(), account.provider_ref.as_deref().unwrap_or_default());
         let external_id = daily_external_id(&key, OffsetDateTime::now_utc());
-        let reply = self.send(call, UNBINDING_PATH, body, None, Some(external_id)).await?.into_result(PRODUCT, call)?;
+        let reply = self.send(call, UNBINDING_PATH, body, None, Some(external_id)).await?;
+        if fresh && reply.class() == SnapClass::CustomerToken {
+            self.forget_customer(&account.phone);
+            return Ok(UnbindOutcome::AlreadyUnlinked);
+        }
+        let reply = reply.into_result(PRODUCT, call)?;
         let wire: UnbindReply = reply.typed(self.session.transport(), call)?;
         self.forget_customer(&account.phone);
         let redirect = wire.additional_info.as_ref().and_then(|i| i.get("redirectUrl")).and_then(Value::as_str).is_some_and(|u| !u.is_empty());

@@ -592,11 +592,20 @@ impl Provider for OvoSnapClient {
     }
 
     /// §10: two calls; the second with the token the first returned, when it returns one.
+    /// A customer token refused again after its renewal, or whose renewal is refused, is a
+    /// disabled link (§6.5): `AlreadyUnlinked` (as an unbind sent again after a lost answer meets).
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
         let call = self.write(Operation::Unbind);
         let path = self.path("oauth/account/registration-account-unbinding");
         let body = Self::body(&serde_json::json!({"merchantId": self.snap.client_id(), "additionalInfo": {}}))?;
-        let first = self.send_as_customer(account, call, path.clone(), body.clone(), None, false).await?.into_result(PRODUCT, call)?;
+        let first = match self.send_as_customer(account, call, path.clone(), body.clone(), None, false).await {
+            Ok(reply) if reply.class() == SnapClass::CustomerToken && account.refresh_token.is_some() => {
+                return Ok(UnbindOutcome::AlreadyUnlinked);
+            }
+            Ok(reply) => reply.into_result(PRODUCT, call)?,
+            Err(e) if snap::customer_token_refused(&e) => return Ok(UnbindOutcome::AlreadyUnlinked),
+            Err(e) => return Err(e),
+        };
         let Some(second_token) = first_string(&first.body, &["/linkageToken", "/additionalInfo/token", "/accessTokenInfo/accessToken"]) else {
             return Ok(if first.class() == SnapClass::Success { UnbindOutcome::Unlinked } else { UnbindOutcome::Pending });
         };

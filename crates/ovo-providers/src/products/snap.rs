@@ -206,6 +206,13 @@ impl ResponseCode {
     }
 }
 
+/// Whether `error` is the provider refusing a customer token (`401xx02`, `401xx04`), on a
+/// call or on renewing it.
+pub fn customer_token_refused(error: &ProviderError) -> bool {
+    matches!(error, ProviderError::Authentication { code, .. }
+        if ResponseCode::parse(code).is_some_and(|c| c.class() == SnapClass::CustomerToken))
+}
+
 /// The client classification of §8.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SnapClass {

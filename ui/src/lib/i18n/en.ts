@@ -164,6 +164,8 @@ export const en = {
   'account.failed.generic': 'The linking did not go through.',
   'account.expired.generic': 'The customer did not complete the linking in time.',
   'account.unlinking.note': 'The provider accepted the unlink request; it completes shortly.',
+  'account.unlinking.unanswered':
+    'The provider has not responded to the unlink request yet; the back office sends it again until the provider responds.',
   'account.unlinkProblem': 'The last unlink request did not go through; the account is still linked.',
   'account.retry': 'Retry linking',
   'account.retrying': 'Starting…',

@@ -165,6 +165,8 @@ export const id: Dictionary = {
   'account.failed.generic': 'Penautan tidak berhasil.',
   'account.expired.generic': 'Pelanggan tidak menyelesaikan penautan tepat waktu.',
   'account.unlinking.note': 'Penyedia menerima permintaan pemutusan; prosesnya segera selesai.',
+  'account.unlinking.unanswered':
+    'Belum ada respons penyedia atas permintaan pemutusan; OVO Back Office mengirimkannya lagi sampai penyedia merespons.',
   'account.unlinkProblem': 'Permintaan pemutusan terakhir tidak berhasil; akun masih tertaut.',
   'account.retry': 'Ulangi penautan',
   'account.retrying': 'Memulai…',

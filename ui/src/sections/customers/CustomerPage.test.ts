@@ -35,7 +35,9 @@ describe('CustomerPage', () => {
               account(5, 'active'),
               account(4, 'failed', 'doku_snap_ovo'),
               account(3, 'expired', 'faspay_ovo_tokenize', { problem: null }),
-              account(2, 'unlinking', 'tazapay_ovo_idr'),
+              account(2, 'unlinking', 'tazapay_ovo_idr', {
+                problem: problem('unknown_outcome', { providerCode: null, detail: 'the connection closed' }),
+              }),
               account(1, 'unlinked'),
             ],
           }),
@@ -69,6 +71,13 @@ describe('CustomerPage', () => {
 
     const expired = screen.getByTestId('account-faspay_ovo_tokenize');
     expect(expired.textContent).toContain('The customer did not complete the linking in time.');
+
+    // An unlink the provider has not answered: said so, with the problem; no unlink button.
+    const unlinkingCard = screen.getByTestId('account-tazapay_ovo_idr');
+    expect(within(unlinkingCard).getByTestId('unlinking-problem').textContent).toContain(
+      'The provider has not responded to the unlink request yet',
+    );
+    expect(within(unlinkingCard).queryByTestId('unlink')).toBeNull();
 
     const unlinked = screen.getAllByTestId('account-ovo_snap')[1];
     expect(within(unlinked).getByTestId('account-unlinked-at').textContent).toContain('02 Mar 2026 12:00:00 WIB');

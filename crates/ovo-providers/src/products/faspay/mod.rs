@@ -606,12 +606,17 @@ impl Provider for FaspayClient {
         })
     }
 
-    /// §5.8 Unlink.
+    /// §5.8 Unlink. `01` to an unlink is "the account is not linked" (the simulator's
+    /// documented answer; the guide gives no other unlink failure): `AlreadyUnlinked`.
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
         let call = Call::write(Operation::Unbind, self.options.timeouts.account);
         let mut body = self.account_body("Unlink OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
         let value = self.post(call, &self.options.urls.unlink, Value::Object(body)).await?;
+        let outcome: Outcome = self.decode(call, value.clone())?;
+        if outcome.response_code.trim() == "01" {
+            return Ok(UnbindOutcome::AlreadyUnlinked);
+        }
         self.accepted(call, &value)?;
         Ok(UnbindOutcome::Unlinked)
     }
