@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use ovo_app::ipc::*;
 use ovo_app::{Backoffice, BackofficeConfig};
 use ovo_domain::{Clock, ManualClock, Product, SystemClock};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale, DEMO_MERCHANTS};
+use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use ovo_secrets::MemoryStore;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -261,28 +261,10 @@ struct World {
     setup: Setup,
 }
 
-/// The demo merchants, with this product's notifications sent to the app's listener.
+/// The demo merchants, with notifications sent to the app's listener (DOKU Jokul's are not
+/// in the matrix).
 fn merchants_notifying(listener: &str) -> Merchants {
-    let mut text = String::new();
-    for line in DEMO_MERCHANTS.lines() {
-        text.push_str(line);
-        text.push('\n');
-        let field = match line.trim() {
-            "[[ovo_snap]]" => Some(("callback_url", "ovo_snap")),
-            "[[doku_snap_ovo]]" => Some(("notification_url", "doku_snap_ovo")),
-            "[[faspay_ovo_tokenize]]" => Some(("notification_url", "faspay_ovo_tokenize")),
-            "[[tazapay_ovo_idr]]" => Some(("webhook_url", "tazapay_ovo_idr")),
-            _ => None,
-        };
-        if let Some((key, path)) = field {
-            writeln!(text, "{key} = \"{listener}/{path}\"").unwrap();
-        }
-        if line.trim() == "[[doku_snap_ovo]]" {
-            // DOKU's notifications carry a token it first asks the merchant for (N0).
-            writeln!(text, "token_url = \"{listener}/doku_snap_ovo/authorization/v1/access-token/b2b\"").unwrap();
-        }
-    }
-    Merchants::parse(&text).unwrap()
+    Merchants::demo_notifying(listener, &["ovo_snap", "doku_snap_ovo", "faspay_ovo_tokenize", "tazapay_ovo_idr"])
 }
 
 fn password_of(username: &str) -> String {

@@ -127,13 +127,15 @@ struct Found {
 
 /// One kill and restart; `None` when the worker ended before the kill came.
 async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> {
-    let sim = Sim::start().await?;
+    // The listener's address is the same across the restart, as the app's stored setting is.
+    let listener = sim::free_listener_address()?;
+    let sim = Sim::start(&listener).await?;
     let dir = tempfile::Builder::new().prefix(&format!("ovo-crash-{index}-")).tempdir()?;
     let since = SystemClock.now();
     let spawn = |mode: &str, point: Option<&str>| {
         let mut command = Command::new(worker);
         command
-            .args([dir.path().to_string_lossy().as_ref(), &sim.url(), kill.product.key(), &since.unix_millis().to_string(), mode])
+            .args([dir.path().to_string_lossy().as_ref(), &sim.url(), kill.product.key(), &since.unix_millis().to_string(), mode, &listener])
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -242,6 +244,12 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
             if let Some(live) = live.as_ref().filter(|_| w.processed > 0) {
                 found.lost.push(format!("unlink {} processed by the provider, the account still {} in the ledger", w.reference, live.status.key()));
             }
+        }
+    }
+    {
+        let mut conn = ledger.read().await?;
+        for n in ovo_ledger::notifications::unapplied(&mut conn, None, 100).await? {
+            found.lost.push(format!("{} notification {} stored but never applied", n.product, n.dedup_key));
         }
     }
     for w in writes.iter().filter(|w| w.processed > 0) {

@@ -3,20 +3,21 @@
 //! desks that open the same file through `ovo_ledger::Ledger::open` (their own SQLite
 //! connections, as another process has) and request and reject refunds through the ledger's
 //! repository functions, each with its audit entry. The simulator processes some refunds
-//! late. After each schedule, and once quiet: reserved ≤ paid per payment (ledger), refunded
+//! late; every other schedule the app also takes a payment that the provider's notification
+//! (sometimes delivered twice) settles while the desks work. After each schedule, and once quiet: reserved ≤ paid per payment (ledger), refunded
 //! at the provider ≤ paid (the simulator's record), and the ledger's refund states agree with
-//! the simulator's.
+//! the simulator's, every notification applied.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
-use ovo_app::ipc::DecideRefundInput;
+use ovo_app::ipc::{DecideRefundInput, StartPaymentInput};
 use ovo_app::Backoffice;
 use ovo_domain::{Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundStatus};
 use ovo_ledger::audit::{self, AuditOutcome, NewAuditEntry};
 use ovo_ledger::payments::{self, NewPayment};
-use ovo_ledger::{bindings, operators, refunds, Ledger};
+use ovo_ledger::{bindings, notifications, operators, refunds, Ledger};
 use ovo_sandbox::core::import::{ImportedPayment, ImportedStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -56,9 +57,10 @@ pub struct Stage {
 
 impl Stage {
     pub async fn new() -> Result<Stage> {
-        let sim = Sim::start().await?;
+        let listener = sim::free_listener_address()?;
+        let sim = Sim::start(&listener).await?;
         let dir = tempfile::Builder::new().prefix("ovo-races-").tempdir()?;
-        let app = workload::open(dir.path(), &sim.url(), 0).await?;
+        let app = workload::open(dir.path(), &sim.url(), 0, &listener).await?;
         workload::sign_in(&app, FINANCE).await?;
         let file = dir.path().join("data").join(ovo_app::LEDGER_FILE);
         let desks = [Ledger::open(&file).await?.0, Ledger::open(&file).await?.0];
@@ -111,6 +113,19 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
         let amount = rng.gen_range(10..=200) * 1_000;
         paid.push((pay(stage, product, amount, &mut rng).await?, product, amount));
     }
+    // Every other schedule, a payment the app takes while the schedule runs, settled by the
+    // provider's notification (sometimes delivered twice), which the desks may try to refund.
+    let mut notified = None;
+    if rng.gen_bool(0.5) {
+        let product = if rng.gen_bool(0.5) { Product::TazapayOvoIdr } else { Product::DokuJokulOvoPush };
+        if rng.gen_bool(0.5) {
+            stage.sim.arm_replay(product.key(), rng.gen_range(25_000..250_000)).await?;
+        }
+        let amount = rng.gen_range(10..=200) * 1_000;
+        let id = take_payment(stage, product, amount).await?;
+        paid.push((id, product, amount));
+        notified = Some(id);
+    }
     let mut ops = Vec::new();
     for _ in 0..rng.gen_range(4..=10) {
         let payment = rng.gen_range(0..paid.len());
@@ -148,16 +163,18 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     a?;
     b?;
     c?;
-    // Quiet: every approved refund sent and answered. The resolver's real-time floors (a check
-    // 10 s after a send, a processing window of 20 s, then a resend and its check) make a lost
-    // answer take about 40 s to settle here; 90 s is the crash harness's cap too.
+    // Quiet: every approved refund sent and answered, the notified payment settled and every
+    // stored notification applied, by the app's background work. The resolver's real-time
+    // floors (a check 10 s after a send, a processing window of 20 s, then a resend and its
+    // check) make a lost answer take about 40 s to settle here; 90 s is the crash harness's cap too.
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let open = refunds_of(&stage.desks[0], &payment_ids).await?.into_iter().any(|r| workload::refund_open(r.status));
+        let open = refunds_of(&stage.desks[0], &payment_ids).await?.into_iter().any(|r| workload::refund_open(r.status))
+            || unsettled(stage, notified).await?;
         if !open || Instant::now() > deadline {
             break;
         }
-        let _ = stage.app.resolve_refunds().await;
+        stage.app.background_pass(false).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A late write lands within 500 ms: the ledger, quiet, is compared with what the provider
@@ -165,7 +182,42 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     if ops_late {
         tokio::time::sleep(LATE_MAX).await;
     }
-    check(stage, &paid, report).await
+    check(stage, &paid, notified, report).await
+}
+
+/// The notified payment is still open, or a stored notification is not applied yet.
+async fn unsettled(stage: &Stage, notified: Option<PaymentId>) -> Result<bool> {
+    let mut conn = stage.desks[0].read().await?;
+    if !notifications::unapplied(&mut conn, None, 1).await?.is_empty() {
+        return Ok(true);
+    }
+    Ok(match notified {
+        Some(id) => workload::payment_open(payments::get(&mut conn, id).await?.context("payment vanished")?.status),
+        None => false,
+    })
+}
+
+/// A payment the app takes from the magic payer (staff at the app's desk); the provider's
+/// notification settles it.
+async fn take_payment(stage: &Stage, product: Product, amount: i64) -> Result<PaymentId> {
+    workload::sign_in(&stage.app, STAFF).await?;
+    let kind = if product == Product::TazapayOvoIdr { "payin" } else { "push" };
+    let started = stage
+        .app
+        .start_payment(StartPaymentInput {
+            customer_id: None,
+            product: product.key().into(),
+            kind: kind.into(),
+            amount: amount.to_string(),
+            phone: sim::MAGIC_PAYER.into(),
+            account_id: None,
+            source: String::new(),
+            description: "races".into(),
+        })
+        .await
+        .map_err(|e| anyhow!("start payment: {e}"));
+    workload::sign_in(&stage.app, FINANCE).await?;
+    Ok(PaymentId::new(started?.payment.id))
 }
 
 async fn app_lane(stage: &Stage, payments: &[PaymentId], ops: Vec<(Op, u64)>, report: &mut RaceReport) -> Result<()> {
@@ -320,11 +372,30 @@ async fn pay(stage: &Stage, product: Product, amount: i64, rng: &mut StdRng) -> 
     Ok(id)
 }
 
-async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], report: &mut RaceReport) -> Result<Vec<String>> {
+async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], notified: Option<PaymentId>, report: &mut RaceReport) -> Result<Vec<String>> {
     let mut found = Vec::new();
     let writes = stage.sim.writes().await?;
     report.without_writes_record |= writes.is_none();
     let mut conn = stage.desks[1].read().await?;
+    for n in notifications::unapplied(&mut conn, None, 100).await? {
+        found.push(format!("{} notification {}: stored, not applied once quiet", n.product, n.dedup_key));
+    }
+    if let (Some(id), Some(writes)) = (notified, &writes) {
+        let payment = payments::get(&mut conn, id).await?.context("payment vanished")?;
+        let processed: u64 = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(&payment))).map(|w| w.processed).sum();
+        let agrees = match payment.status {
+            PaymentStatus::Succeeded => processed == 1,
+            _ => processed == 0,
+        };
+        if !agrees {
+            found.push(format!(
+                "{} payment {}: {} in the ledger once quiet, processed {processed} time(s) by the provider",
+                payment.product.key(),
+                payment.reference.as_str(),
+                payment.status.key()
+            ));
+        }
+    }
     for &(id, product, amount) in paid {
         if std::env::var_os("OVO_RELIABILITY_VERBOSE").is_some() {
             let states: Vec<String> = refunds::list_by_payment(&mut conn, id).await?.iter().map(|r| format!("{} {}", r.amount.rupiah(), r.status.key())).collect();

@@ -2,7 +2,7 @@
 //! harness reads from it: the record of provider writes.
 
 use anyhow::{bail, Context, Result};
-use ovo_sandbox::{RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
 
 /// Waits run at 1/500 of real time: a day's give-up time is under three minutes, a SNAP
@@ -35,10 +35,12 @@ pub struct Sim {
 }
 
 impl Sim {
-    pub async fn start() -> Result<Sim> {
+    /// Starts the simulator; every product's notifications go to the app's listener at
+    /// `listener` (`127.0.0.1:port`, which the app is told to listen on).
+    pub async fn start(listener: &str) -> Result<Sim> {
         let config = SandboxConfig {
             time_scale: TimeScale::parse(TIME_SCALE).map_err(anyhow::Error::msg)?,
-            ..SandboxConfig::default()
+            merchants: Merchants::demo_notifying(&format!("http://{listener}"), &ovo_domain::Product::ALL.map(|p| p.key())),
         };
         let running = ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let sim = Sim { running, http: reqwest::Client::new() };
@@ -110,6 +112,17 @@ impl Sim {
         Ok("lose_response")
     }
 
+    /// Arms the product's next payment notification to be delivered again, identical,
+    /// `after_ms` (scaled) after the first (`replay_notification`).
+    pub async fn arm_replay(&self, product: &str, after_ms: u64) -> Result<()> {
+        let replay = json!({ "product": product, "endpoint": "notification", "fault": { "kind": "replay_notification", "after_ms": after_ms }, "count": 1 });
+        let response = self.send(reqwest::Method::POST, "/_sandbox/faults", Some(replay)).await?;
+        if !response.status().is_success() {
+            bail!("the simulator refused a replay_notification fault: {}", response.status());
+        }
+        Ok(())
+    }
+
     pub async fn clear_faults(&self) -> Result<()> {
         self.send(reqwest::Method::DELETE, "/_sandbox/faults", None).await?;
         Ok(())
@@ -140,4 +153,11 @@ pub fn names(theirs: &str, ours: &str) -> bool {
 /// The id a payment is sent under (Faspay's `bill_no`, Jokul's invoice…).
 pub fn payment_id_sent(p: &ovo_ledger::payments::PaymentDetail) -> String {
     ovo_providers::wire::merchant_payment_id(p.product, &p.reference, p.provider_ref.as_deref())
+}
+
+/// A free loopback address for the app's notification listener, chosen before the simulator
+/// starts (it is told where to notify).
+pub fn free_listener_address() -> Result<String> {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(socket.local_addr()?.to_string())
 }

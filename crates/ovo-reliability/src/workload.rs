@@ -10,7 +10,7 @@ use anyhow::{anyhow, Context, Result};
 use ovo_app::ipc::*;
 use ovo_app::{Backoffice, BackofficeConfig};
 use ovo_domain::{Clock, Environment, Msisdn, PaymentStatus, Product, RefundStatus, SystemClock, Timestamp};
-use ovo_ledger::{bindings, payments, refunds};
+use ovo_ledger::{bindings, notifications, payments, refunds};
 
 use crate::secrets::FileStore;
 use crate::sim;
@@ -59,7 +59,7 @@ pub const CRASH_POINTS: &[&str] = &[
     "notification.after_applied_commit",
 ];
 
-/// The points the scripted workload passes for `product` (payment, then refund).
+/// The points the scripted workload passes for `product` (payment, its notification, refund, unlink).
 pub fn points_for(product: Product) -> Vec<&'static str> {
     let mut points = vec!["payment.after_commit", "payment.before_call", "payment.after_call", "payment.after_answer_commit", "refund.after_approve_commit"];
     if refunds_by_api(product) {
@@ -67,6 +67,12 @@ pub fn points_for(product: Product) -> Vec<&'static str> {
     }
     if linked_phone(product).is_some() {
         points.extend(["unlink.before_call", "unlink.after_call"]);
+    }
+    // Every product notifies the payment; where the customer approves later, the notification
+    // finds it still pending and is applied after its confirming status query.
+    points.push("notification.after_inbox_commit");
+    if linked_phone(product).is_none() {
+        points.extend(["notification.while_applying", "notification.after_applied_commit"]);
     }
     points
 }
@@ -86,6 +92,10 @@ pub fn refunds_by_api(product: Product) -> bool {
     matches!(product, Product::OvoSnap | Product::DokuSnapOvo | Product::TazapayOvoIdr)
 }
 
+/// How long the script leaves a started payment to the provider's notification before it
+/// asks the status itself: a provider hour at the simulator's time scale.
+const NOTIFICATION_GRACE: Duration = Duration::from_millis(7_200);
+
 /// A clock a fixed offset ahead of the system's.
 #[derive(Debug)]
 pub struct AheadClock(pub i64);
@@ -96,7 +106,9 @@ impl Clock for AheadClock {
     }
 }
 
-pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64) -> Result<Arc<Backoffice>> {
+/// Opens the app on `dir`; a new ledger gets the operators and its notification listener on
+/// `listener` (`127.0.0.1:port`, where the simulator notifies), which later opens keep.
+pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: &str) -> Result<Arc<Backoffice>> {
     let config = BackofficeConfig {
         data_dir: dir.join("data"),
         app_identifier: APP_ID.into(),
@@ -115,8 +127,13 @@ pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64) -> Result<
                 .await
                 .map_err(|e| anyhow!("operator {username}: {e}"))?;
         }
+        app.sign_in(SignInInput { username: ADMIN.0.into(), password: ADMIN.1.into() }).await.map_err(|e| anyhow!("sign in admin: {e}"))?;
+        app.set_listener(ListenerInput { enabled: true, address: listener.to_owned() }).await.map_err(|e| anyhow!("listener: {e}"))?;
+        app.sign_out().await.map_err(|e| anyhow!("sign out: {e}"))?;
     }
-    Ok(Arc::new(app))
+    let app = Arc::new(app);
+    app.ensure_listener().await;
+    Ok(app)
 }
 
 pub async fn sign_in(app: &Backoffice, (username, password): (&str, &str)) -> Result<()> {
@@ -161,13 +178,18 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
         .await
         .map_err(|e| anyhow!("start payment: {e}"))?;
     let id = ovo_domain::PaymentId::new(started.payment.id);
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // The provider's notification settles the payment; the status poller only after a
+    // notification had ample time.
+    let started_at = Instant::now();
+    let deadline = started_at + Duration::from_secs(60);
     let status = loop {
         let status = payment_status(app, id).await?;
         if status.is_final() || status == PaymentStatus::NeedsReview || Instant::now() > deadline {
             break status;
         }
-        app.poll_payments().await.map_err(|e| anyhow!("poll: {e}"))?;
+        if started_at.elapsed() > NOTIFICATION_GRACE {
+            app.poll_payments().await.map_err(|e| anyhow!("poll: {e}"))?;
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     if status != PaymentStatus::Succeeded {
@@ -238,30 +260,29 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
     let started = Instant::now();
     let mut last = String::new();
     let mut last_change = Instant::now();
+    let mut at_start = true;
     loop {
-        if let Err(e) = app.poll_payments().await {
-            eprintln!("poll: {e}");
-        }
-        if let Err(e) = app.resolve_refunds().await {
-            eprintln!("resolve: {e}");
-        }
-        if let Err(e) = app.resolve_unlinkings().await {
-            eprintln!("unlink: {e}");
-        }
+        // What the app's background task does, from its start (every stored notification not
+        // applied yet, then each as its back-off passes).
+        app.background_pass(at_start).await;
+        at_start = false;
         let work = work_since(app.ledger(), since).await?;
         let open_payments: Vec<_> = work.payments.iter().filter(|p| payment_open(p.status)).collect();
         let open_refunds = work.refunds.iter().filter(|r| refund_open(r.status)).count();
-        let unlinking = {
+        let (unlinking, unapplied) = {
             let mut conn = app.ledger().read().await?;
-            // Every account left unlinking, due now or later.
-            bindings::unlinkings_due(&mut conn, Environment::BuiltInSandbox, Timestamp::from_unix_millis(i64::MAX)).await?.len()
+            // Every account left unlinking and every notification not applied, due now or later.
+            (
+                bindings::unlinkings_due(&mut conn, Environment::BuiltInSandbox, Timestamp::from_unix_millis(i64::MAX)).await?.len(),
+                notifications::unapplied(&mut conn, None, 100).await?.len(),
+            )
         };
-        if open_payments.is_empty() && open_refunds == 0 && unlinking == 0 {
+        if open_payments.is_empty() && open_refunds == 0 && unlinking == 0 && unapplied == 0 {
             return Ok(());
         }
         let state = format!(
             "{:?}",
-            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking)
+            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking, unapplied)
         );
         if state != last {
             last = state;
@@ -269,10 +290,12 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         }
         // An open payment or refund is followed while the background work has a status check
         // scheduled for it (the poller's, the refund resolver's back-off); an account left
-        // unlinking is sent again until the provider answers.
+        // unlinking is sent again until the provider answers, a stored notification applied
+        // once its status query answers.
         let followed = open_payments.iter().any(|p| p.next_check_at.is_some())
             || work.refunds.iter().any(|r| refund_open(r.status) && r.next_check_at.is_some())
-            || unlinking > 0;
+            || unlinking > 0
+            || unapplied > 0;
         if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
             return Ok(());
         }

@@ -358,30 +358,36 @@ impl Backoffice {
         Ok(())
     }
 
-    /// Runs `process_linkings`, the inbox notifications not applied yet (every one at start,
-    /// then as each row's back-off passes), the payment status poller, refund resolution and
-    /// unlinks left `unlinking` (`resolve_unlinkings`) whenever a browser comes back, and every
-    /// two seconds; keeps the notification listener as set.
+    /// One pass of the background work: keeps the notification listener as set, applies the
+    /// inbox notifications not applied yet (every one `at_start`, then as each row's back-off
+    /// passes), runs `process_linkings`, the payment status poller, refund resolution and the
+    /// unlinks left `unlinking` (`resolve_unlinkings`). Each part's failure is logged; the
+    /// others still run.
+    pub async fn background_pass(self: &Arc<Self>, at_start: bool) {
+        self.ensure_listener().await;
+        if let Err(e) = self.apply_notifications(at_start).await {
+            tracing::warn!(error = %e, "applying stored notifications failed");
+        }
+        if let Err(e) = self.process_linkings().await {
+            tracing::warn!(error = %e, "background linking work failed");
+        }
+        if let Err(e) = self.poll_payments().await {
+            tracing::warn!(error = %e, "payment status polling failed");
+        }
+        if let Err(e) = self.resolve_refunds().await {
+            tracing::warn!(error = %e, "refund resolution failed");
+        }
+        if let Err(e) = self.resolve_unlinkings().await {
+            tracing::warn!(error = %e, "unlink resolution failed");
+        }
+    }
+
+    /// Runs `background_pass` whenever a browser comes back, and every two seconds.
     pub async fn run_background(self: Arc<Self>) {
         let mut at_start = true;
         loop {
-            self.ensure_listener().await;
-            if let Err(e) = self.apply_notifications(at_start).await {
-                tracing::warn!(error = %e, "applying stored notifications failed");
-            }
+            self.background_pass(at_start).await;
             at_start = false;
-            if let Err(e) = self.process_linkings().await {
-                tracing::warn!(error = %e, "background linking work failed");
-            }
-            if let Err(e) = self.poll_payments().await {
-                tracing::warn!(error = %e, "payment status polling failed");
-            }
-            if let Err(e) = self.resolve_refunds().await {
-                tracing::warn!(error = %e, "refund resolution failed");
-            }
-            if let Err(e) = self.resolve_unlinkings().await {
-                tracing::warn!(error = %e, "unlink resolution failed");
-            }
             match self.returns.get() {
                 Some(listener) => {
                     let _ =

@@ -1,5 +1,5 @@
 //! A real app process for the crash harness: `ovo-reliability-worker DIR SANDBOX_URL PRODUCT
-//! SINCE_MS (script|resume)`. `script` runs the scripted workload for one product, then the
+//! SINCE_MS (script|resume) LISTENER` (the notification listener's `127.0.0.1:port`). `script` runs the scripted workload for one product, then the
 //! background work until quiet; `resume` only the background work, as a restart after a crash
 //! does (its clock a little ahead, see `RESTART_CLOCK_AHEAD_MS`). With `OVO_RELIABILITY_CRASH_AT`
 //! set to a crash point's label, reaching that point prints `CRASH-POINT <label>` and blocks
@@ -29,8 +29,8 @@ fn main() {
 
 async fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir, url, product, since, mode] = args.as_slice() else {
-        bail!("usage: ovo-reliability-worker DIR SANDBOX_URL PRODUCT SINCE_MS (script|resume)");
+    let [dir, url, product, since, mode, listener] = args.as_slice() else {
+        bail!("usage: ovo-reliability-worker DIR SANDBOX_URL PRODUCT SINCE_MS (script|resume) LISTENER");
     };
     let dir = PathBuf::from(dir);
     let product = Product::parse(product).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -50,13 +50,13 @@ async fn run() -> Result<()> {
     }
     match mode.as_str() {
         "script" => {
-            let app = workload::open(&dir, url, 0).await?;
+            let app = workload::open(&dir, url, 0, listener).await?;
             workload::run_script(&app, product, 40_000).await?;
             println!("SCRIPT-DONE");
             workload::run_until_quiet(&app, since, Duration::from_secs(3), Duration::from_secs(60)).await?;
         }
         "resume" => {
-            let app = workload::open(&dir, url, workload::RESTART_CLOCK_AHEAD_MS).await?;
+            let app = workload::open(&dir, url, workload::RESTART_CLOCK_AHEAD_MS, listener).await?;
             // 90 s at the time scale is over seven provider days: what is open then is not being resolved.
             workload::run_until_quiet(&app, since, Duration::from_secs(5), Duration::from_secs(90)).await?;
         }

@@ -109,6 +109,32 @@ impl Merchants {
         Merchants::parse(DEMO_MERCHANTS).unwrap_or_default()
     }
 
+    /// The demo merchants, with the notifications of `products` (product keys) sent to the
+    /// app's listener at `listener` (`http://host:port`), each to `<listener>/<product key>`,
+    /// as the app's listener settings show them.
+    pub fn demo_notifying(listener: &str, products: &[&str]) -> Merchants {
+        let mut text = String::new();
+        for line in DEMO_MERCHANTS.lines() {
+            text.push_str(line);
+            text.push('\n');
+            let Some(product) = line.trim().strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) else { continue };
+            if !products.contains(&product) {
+                continue;
+            }
+            let key = match product {
+                "ovo_snap" => "callback_url",
+                "tazapay_ovo_idr" => "webhook_url",
+                _ => "notification_url",
+            };
+            text.push_str(&format!("{key} = \"{listener}/{product}\"\n"));
+            if product == "doku_snap_ovo" {
+                // DOKU's notifications carry a token it first asks the merchant for (N0).
+                text.push_str(&format!("token_url = \"{listener}/{product}/authorization/v1/access-token/b2b\"\n"));
+            }
+        }
+        Merchants::parse(&text).unwrap_or_default()
+    }
+
     /// This product's merchants; an absent section is none.
     pub fn section<T: DeserializeOwned>(&self, product: &str) -> Result<Vec<T>, String> {
         match self.table.get(product) {
