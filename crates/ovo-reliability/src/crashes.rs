@@ -29,6 +29,8 @@ pub struct CrashReport {
     pub kills: u32,
     /// Runs whose worker finished before the crash point or the random time came.
     pub missed: u32,
+    /// Where each missed kill was to land.
+    pub missed_at: Vec<String>,
     pub lost: u32,
     pub duplicated: u32,
     /// One line per finding: the kill and what went wrong.
@@ -99,7 +101,10 @@ pub async fn run(plan: Vec<Kill>, parallel: usize, worker: &Path) -> Result<Cras
         let (kill, outcome) = task.await?;
         let outcome = outcome.with_context(|| format!("kill {kill:?}"))?;
         match outcome {
-            None => report.missed += 1,
+            None => {
+                report.missed += 1;
+                report.missed_at.push(format!("{} at {}", kill.product.key(), kill.point.map_or_else(|| format!("random {} ms", kill.random_ms), str::to_owned)));
+            }
             Some(found) => {
                 report.kills += 1;
                 report.lost += found.lost.len() as u32;

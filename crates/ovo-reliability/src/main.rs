@@ -1,10 +1,10 @@
-//! `ovo-reliability races [--seeds N] [--seed S]` and `ovo-reliability crashes [--kills N]
+//! `ovo-reliability races [--seeds N] [--seed S] [--parallel P]` and `ovo-reliability crashes [--kills N]
 //! [--seed S] [--parallel P]`: each prints its figure line (`races: N seeds, V violations`,
 //! `crashes: N kills, L lost, D duplicated`) after what it found.
 
 use anyhow::{bail, Context, Result};
 
-const USAGE: &str = "usage: ovo-reliability races [--seeds N] [--seed S]
+const USAGE: &str = "usage: ovo-reliability races [--seeds N] [--seed S] [--parallel P]
        ovo-reliability crashes [--kills N] [--seed S] [--parallel P]";
 
 fn main() {
@@ -37,10 +37,10 @@ async fn run() -> Result<bool> {
         Some("races") => {
             let seed = option(&args, "--seed")?;
             let seeds = option(&args, "--seeds")?.unwrap_or(1_000);
-            let stage = ovo_reliability::races::Stage::new().await?;
+            let parallel = option(&args, "--parallel")?.unwrap_or(8);
             let report = match seed {
-                Some(seed) => ovo_reliability::races::run(&stage, [seed]).await?,
-                None => ovo_reliability::races::run(&stage, 0..seeds).await?,
+                Some(seed) => ovo_reliability::races::run(&ovo_reliability::races::Stage::new().await?, [seed]).await?,
+                None => ovo_reliability::races::run_parallel(0..seeds, parallel).await?,
             };
             for (seed, what) in &report.findings {
                 println!("seed {seed}: {what}  (replay: cargo run --release -p ovo-reliability -- races --seed {seed})");
@@ -65,7 +65,7 @@ async fn run() -> Result<bool> {
                 println!("{what}");
             }
             if report.missed > 0 {
-                println!("note: {} run(s) ended before their kill came; not counted", report.missed);
+                println!("note: {} run(s) ended before their kill came; not counted: {}", report.missed, report.missed_at.join(", "));
             }
             if report.without_writes_record {
                 println!("note: the simulator has no /_sandbox/writes; duplicates and writes unknown to the ledger were not counted");

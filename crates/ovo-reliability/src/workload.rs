@@ -68,10 +68,11 @@ pub fn points_for(product: Product) -> Vec<&'static str> {
     if linked_phone(product).is_some() {
         points.extend(["unlink.before_call", "unlink.after_call"]);
     }
-    // Every product notifies the payment; where the customer approves later, the notification
-    // finds it still pending and is applied after its confirming status query.
+    // Every product notifies the payment. Only Tazapay's pay-in is approved after its call has
+    // answered (the others answer with the customer's decision), so only its notification
+    // finds the payment pending and is applied after its confirming status query.
     points.push("notification.after_inbox_commit");
-    if linked_phone(product).is_none() {
+    if product == Product::TazapayOvoIdr {
         points.extend(["notification.while_applying", "notification.after_applied_commit"]);
     }
     points
@@ -118,7 +119,8 @@ pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: 
     };
     let secrets = Arc::new(FileStore::new(&dir.join("secrets.json")));
     let app = Backoffice::open(config, secrets, Arc::new(AheadClock(clock_ahead_ms))).await.map_err(|e| anyhow!("open: {e}"))?;
-    if app.session_status().await.map_err(|e| anyhow!("{e}"))?.state == SessionState::Uninitialized {
+    let fresh = app.session_status().await.map_err(|e| anyhow!("{e}"))?.state == SessionState::Uninitialized;
+    if fresh {
         app.set_up_first_admin(FirstAdminInput { username: ADMIN.0.into(), display_name: "Admin".into(), password: ADMIN.1.into() })
             .await
             .map_err(|e| anyhow!("first admin: {e}"))?;
@@ -127,11 +129,13 @@ pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: 
                 .await
                 .map_err(|e| anyhow!("operator {username}: {e}"))?;
         }
-        app.sign_in(SignInInput { username: ADMIN.0.into(), password: ADMIN.1.into() }).await.map_err(|e| anyhow!("sign in admin: {e}"))?;
+    }
+    let app = Arc::new(app);
+    if fresh {
+        sign_in(&app, ADMIN).await?;
         app.set_listener(ListenerInput { enabled: true, address: listener.to_owned() }).await.map_err(|e| anyhow!("listener: {e}"))?;
         app.sign_out().await.map_err(|e| anyhow!("sign out: {e}"))?;
     }
-    let app = Arc::new(app);
     app.ensure_listener().await;
     Ok(app)
 }

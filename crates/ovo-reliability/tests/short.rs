@@ -8,8 +8,7 @@ use ovo_reliability::{crashes, races};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_seeded_races_keep_every_invariant() {
-    let stage = races::Stage::new().await.unwrap();
-    let report = races::run(&stage, 0..50).await.unwrap();
+    let report = races::run_parallel(0..50, 4).await.unwrap();
     println!("{}", report.line());
     assert_eq!(report.seeds, 50);
     assert!(!report.without_writes_record, "the simulator keeps no record of provider writes (GET /_sandbox/writes)");
