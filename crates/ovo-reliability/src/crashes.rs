@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use ovo_domain::{Clock, PaymentStatus, Product, RefundStatus, SystemClock, Timestamp};
+use ovo_ledger::bindings::BindingStatus;
 use rand::{Rng, SeedableRng};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -182,19 +183,14 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
     let mut again = spawn("resume", None)?;
     let status = tokio::time::timeout(Duration::from_secs(600), again.wait()).await.context("restarted worker hung")??;
     anyhow::ensure!(status.success(), "the restarted worker failed: {status}");
-    let found = compare(dir.path(), since, &sim).await?;
+    let found = compare(dir.path(), since, &sim, kill).await?;
     if std::env::var_os("OVO_RELIABILITY_KEEP").is_some() {
         eprintln!("kept {}", dir.keep().display());
     }
     Ok(Some(found))
 }
 
-/// The product this run's workload used (its one payment's).
-fn work_product(work: &workload::Work) -> Product {
-    work.payments.first().map_or(Product::DokuJokulOvoPush, |p| p.product)
-}
-
-async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
+async fn compare(dir: &Path, since: Timestamp, sim: &Sim, kill: &Kill) -> Result<Found> {
     let (ledger, _) = ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
     let work = workload::work_since(&ledger, since).await?;
     let writes = sim.writes().await?;
@@ -208,16 +204,20 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
     }
     for p in &work.payments {
         let reference = p.reference.as_str();
-        let processed: u64 = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(p))).map(|w| w.processed).sum();
+        // Each attempt (Tazapay's ask-again is `<reference>/attempt-<n>`) is a write of its own.
+        let attempts: Vec<&sim::Write> = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(p))).collect();
+        let processed: u64 = attempts.iter().map(|w| w.processed).sum();
         if workload::payment_open(p.status) && p.give_up_at.is_some_and(|at| at < now) {
             found.lost.push(format!("payment {reference} still {} past its give-up time", p.status.key()));
         } else if workload::payment_open(p.status) && p.next_check_at.is_none() {
             found.lost.push(format!("payment {reference} left {} with no status check to come", p.status.key()));
         } else if processed > 0 && (workload::payment_open(p.status) || p.status == PaymentStatus::NeedsReview) {
             found.lost.push(format!("payment {reference} processed by the provider but {} in the ledger", p.status.key()));
+        } else if !found.without_writes_record && processed == 0 && p.status == PaymentStatus::Succeeded {
+            found.lost.push(format!("payment {reference} succeeded in the ledger but never processed by the provider"));
         }
-        if processed > 1 {
-            found.duplicated.push(format!("payment {reference} processed {processed} times"));
+        for w in attempts.iter().filter(|w| w.processed > 1) {
+            found.duplicated.push(format!("payment {reference} ({}) processed {} times", w.reference, w.processed));
         }
     }
     for r in &work.refunds {
@@ -236,18 +236,41 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim) -> Result<Found> {
             found.duplicated.push(format!("refund {reference} processed {processed} times"));
         }
     }
-    if let Some(phone) = workload::linked_phone(work_product(&work)) {
+    if let Some(phone) = workload::linked_phone(kill.product) {
+        // The demo account starts linked. Once the provider carried out an unlink, the ledger
+        // must say unlinked; while it has not, linked. (A linking the customer completes is
+        // only ever active in the ledger through the provider's answer, so a new linking can
+        // only be behind the provider, which the script's page visit rules out in killed runs.)
         let mut conn = ledger.read().await?;
         let phone = ovo_domain::Msisdn::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let product = work_product(&work);
-        let live = ovo_ledger::bindings::live_for_account(&mut conn, ovo_domain::Environment::BuiltInSandbox, product, &phone).await?;
+        let mut demo = None;
+        for customer in ovo_ledger::customers::by_phone(&mut conn, &phone).await? {
+            let rows = ovo_ledger::bindings::for_customer(&mut conn, customer.id, ovo_domain::Environment::BuiltInSandbox).await?;
+            demo = demo.or(rows.into_iter().filter(|r| r.product == kill.product && r.phone == phone && r.created_at < since).min_by_key(|r| r.id.get()));
+        }
         drop(conn);
-        for w in writes.iter().filter(|w| w.kind == "unlink" && w.product == product.key()) {
+        let mut unlinked_at_provider = false;
+        for w in writes.iter().filter(|w| w.product == kill.product.key() && (w.kind == "link" || w.kind == "unlink")) {
             if w.processed > 1 {
-                found.duplicated.push(format!("unlink {} processed {} times", w.reference, w.processed));
+                found.duplicated.push(format!("{} {} processed {} times", w.kind, w.reference, w.processed));
             }
-            if let Some(live) = live.as_ref().filter(|_| w.processed > 0) {
-                found.lost.push(format!("unlink {} processed by the provider, the account still {} in the ledger", w.reference, live.status.key()));
+            unlinked_at_provider |= w.kind == "unlink" && w.processed > 0;
+        }
+        let demo = demo.context("the demo account's linking is not in the ledger")?;
+        {
+            let agrees = match demo.status {
+                BindingStatus::Unlinked => unlinked_at_provider,
+                BindingStatus::Active | BindingStatus::NeedsRelink => !unlinked_at_provider,
+                // Left unlinking once quiet: the unlink was never resolved.
+                _ => false,
+            };
+            if !agrees {
+                found.lost.push(format!(
+                    "the demo account through {} is {} in the ledger, {} at the provider",
+                    kill.product.key(),
+                    demo.status.key(),
+                    if unlinked_at_provider { "unlinked" } else { "linked" }
+                ));
             }
         }
     }

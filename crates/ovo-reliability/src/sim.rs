@@ -9,11 +9,15 @@ use serde_json::{json, Value};
 /// access token still lives 1.8 s (long enough for the request it signs).
 pub const TIME_SCALE: &str = "0.002";
 
-/// The demo accounts the workload pays from, and the magic payer for the phone-only products.
+/// The demo accounts the workload pays from, and the magic phones for the phone-only products.
 pub const BUDI: &str = "6281234567890";
 pub const SITI: &str = "6281298765432";
 pub const SOPHIA: &str = "6281382826301";
 pub const MAGIC_PAYER: &str = "6281100000007";
+/// Declines every customer step at once.
+pub const MAGIC_DECLINER: &str = "6281100000005";
+/// Never answers: the provider's wait runs out.
+pub const MAGIC_SILENT: &str = "6281100000006";
 
 /// One provider write the simulator recorded (`GET /_sandbox/writes`).
 #[derive(Debug, Clone, PartialEq, Eq)]

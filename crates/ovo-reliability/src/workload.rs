@@ -59,7 +59,34 @@ pub const CRASH_POINTS: &[&str] = &[
     "notification.after_applied_commit",
 ];
 
-/// The points the scripted workload passes for `product` (payment, its notification, refund, unlink).
+/// What the worker does for one run: the main script (payment, its notification, refund,
+/// unlink), or the flow the armed crash point sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    Main,
+    /// The demo account is unlinked, then linked again through the provider's page.
+    Link,
+    /// A payment the customer never answers, cancelled.
+    Cancel,
+    /// A payment the customer declines, asked again.
+    Again,
+}
+
+impl Script {
+    /// The flow a crash point (its label) is passed in; the main script for random-time kills.
+    pub fn for_point(point: Option<&str>) -> Script {
+        match point.and_then(|p| p.split('.').next()) {
+            Some("link") => Script::Link,
+            Some("cancel") => Script::Cancel,
+            Some("payment_again") => Script::Again,
+            _ => Script::Main,
+        }
+    }
+}
+
+/// The points the worker's scripts pass for `product`: the main script's (payment, its
+/// notification, refund, unlink), a new linking's, and a cancel's and an ask-again's where
+/// the product has them.
 pub fn points_for(product: Product) -> Vec<&'static str> {
     let mut points = vec!["payment.after_commit", "payment.before_call", "payment.after_call", "payment.after_answer_commit", "refund.after_approve_commit"];
     if refunds_by_api(product) {
@@ -74,6 +101,15 @@ pub fn points_for(product: Product) -> Vec<&'static str> {
     points.push("notification.after_inbox_commit");
     if product == Product::TazapayOvoIdr {
         points.extend(["notification.while_applying", "notification.after_applied_commit"]);
+    }
+    if linked_phone(product).is_some() {
+        points.extend(["link.after_commit", "link.before_call", "link.after_call"]);
+    }
+    // Tazapay can cancel a pay-in and ask again on it (Faspay's cancel needs a linked account
+    // that never answers, which the demo has not).
+    if product == Product::TazapayOvoIdr {
+        points.extend(["cancel.after_commit", "cancel.before_call", "cancel.after_call"]);
+        points.extend(["payment_again.after_commit", "payment_again.before_call", "payment_again.after_call", "payment_again.after_answer_commit"]);
     }
     points
 }
@@ -228,6 +264,86 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
     Ok(())
 }
 
+/// Runs `script` for `product`.
+pub async fn run(app: &Arc<Backoffice>, script: Script, product: Product, amount: i64) -> Result<()> {
+    match script {
+        Script::Main => run_script(app, product, amount).await,
+        Script::Link => relink(app, product).await,
+        Script::Cancel => cancel_unanswered(app, product, amount).await,
+        Script::Again => ask_again(app, product, amount).await,
+    }
+}
+
+/// The demo customer's account through `product` is unlinked, then linked again: staff starts
+/// the linking and the customer's browser opens the provider's page (the account approves at once).
+async fn relink(app: &Arc<Backoffice>, product: Product) -> Result<()> {
+    let phone = linked_phone(product).with_context(|| format!("{} links no account", product.key()))?;
+    sign_in(app, STAFF).await?;
+    let demo = {
+        let mut conn = app.ledger().read().await?;
+        let phone = Msisdn::parse(phone).map_err(|e| anyhow!("{e}"))?;
+        bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone).await?.context("no demo account linked")?
+    };
+    app.unlink_account(AccountRef { account_id: demo.id.get() }).await.map_err(|e| anyhow!("unlink: {e}"))?;
+    let started = app
+        .start_link(StartLinkInput { customer_id: demo.customer_id.get(), product: product.key().into(), phone: String::new() })
+        .await
+        .map_err(|e| anyhow!("start link: {e}"))?;
+    if let Some(url) = &started.redirect_url {
+        reqwest::get(url).await.context("the customer's browser")?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = {
+            let mut conn = app.ledger().read().await?;
+            bindings::get(&mut conn, ovo_domain::BindingId::new(started.id)).await?.context("linking vanished")?.status
+        };
+        if status != bindings::BindingStatus::Pending || Instant::now() > deadline {
+            return Ok(());
+        }
+        app.background_pass(false).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A pay-in from the payer who never answers, cancelled by staff.
+async fn cancel_unanswered(app: &Arc<Backoffice>, product: Product, amount: i64) -> Result<()> {
+    sign_in(app, STAFF).await?;
+    let id = start_phone_payment(app, product, amount, sim::MAGIC_SILENT).await?;
+    app.cancel_payment(PaymentRef { payment_id: id.get() }).await.map_err(|e| anyhow!("cancel: {e}"))?;
+    Ok(())
+}
+
+/// A pay-in the payer declines, asked again by staff once it failed.
+async fn ask_again(app: &Arc<Backoffice>, product: Product, amount: i64) -> Result<()> {
+    sign_in(app, STAFF).await?;
+    let id = start_phone_payment(app, product, amount, sim::MAGIC_DECLINER).await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while payment_open(payment_status(app, id).await?) && Instant::now() < deadline {
+        app.background_pass(false).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.request_payment_again(PaymentRef { payment_id: id.get() }).await.map_err(|e| anyhow!("ask again: {e}"))?;
+    Ok(())
+}
+
+async fn start_phone_payment(app: &Arc<Backoffice>, product: Product, amount: i64, phone: &str) -> Result<ovo_domain::PaymentId> {
+    let started = app
+        .start_payment(StartPaymentInput {
+            customer_id: None,
+            product: product.key().into(),
+            kind: "payin".into(),
+            amount: amount.to_string(),
+            phone: phone.into(),
+            account_id: None,
+            source: String::new(),
+            description: "reliability workload".into(),
+        })
+        .await
+        .map_err(|e| anyhow!("start payment: {e}"))?;
+    Ok(ovo_domain::PaymentId::new(started.payment.id))
+}
+
 async fn payment_status(app: &Backoffice, id: ovo_domain::PaymentId) -> Result<PaymentStatus> {
     let mut conn = app.ledger().read().await?;
     Ok(payments::get(&mut conn, id).await?.context("payment vanished")?.status)
@@ -273,20 +389,22 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         let work = work_since(app.ledger(), since).await?;
         let open_payments: Vec<_> = work.payments.iter().filter(|p| payment_open(p.status)).collect();
         let open_refunds = work.refunds.iter().filter(|r| refund_open(r.status)).count();
-        let (unlinking, unapplied) = {
+        let (unlinking, waiting) = {
             let mut conn = app.ledger().read().await?;
-            // Every account left unlinking and every notification not applied, due now or later.
+            // Every account left unlinking, every notification not applied and every linking
+            // still pending (it expires at the latest), due now or later.
             (
                 bindings::unlinkings_due(&mut conn, Environment::BuiltInSandbox, Timestamp::from_unix_millis(i64::MAX)).await?.len(),
-                notifications::unapplied(&mut conn, None, 100).await?.len(),
+                notifications::unapplied(&mut conn, None, 100).await?.len()
+                    + bindings::pending(&mut conn, Environment::BuiltInSandbox).await?.len(),
             )
         };
-        if open_payments.is_empty() && open_refunds == 0 && unlinking == 0 && unapplied == 0 {
+        if open_payments.is_empty() && open_refunds == 0 && unlinking == 0 && waiting == 0 {
             return Ok(());
         }
         let state = format!(
             "{:?}",
-            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking, unapplied)
+            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking, waiting)
         );
         if state != last {
             last = state;
@@ -295,11 +413,11 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         // An open payment or refund is followed while the background work has a status check
         // scheduled for it (the poller's, the refund resolver's back-off); an account left
         // unlinking is sent again until the provider answers, a stored notification applied
-        // once its status query answers.
+        // once its status query answers, a pending linking completed or expired.
         let followed = open_payments.iter().any(|p| p.next_check_at.is_some())
             || work.refunds.iter().any(|r| refund_open(r.status) && r.next_check_at.is_some())
             || unlinking > 0
-            || unapplied > 0;
+            || waiting > 0;
         if (last_change.elapsed() >= idle && !followed) || started.elapsed() >= cap {
             return Ok(());
         }

@@ -1,9 +1,10 @@
 //! A real app process for the crash harness: `ovo-reliability-worker DIR SANDBOX_URL PRODUCT
-//! SINCE_MS (script|resume) LISTENER` (the notification listener's `127.0.0.1:port`). `script` runs the scripted workload for one product, then the
-//! background work until quiet; `resume` only the background work, as a restart after a crash
-//! does (its clock a little ahead, see `RESTART_CLOCK_AHEAD_MS`). With `OVO_RELIABILITY_CRASH_AT`
-//! set to a crash point's label, reaching that point prints `CRASH-POINT <label>` and blocks
-//! until the parent kills the process.
+//! SINCE_MS (script|resume) LISTENER` (LISTENER: the notification listener's `127.0.0.1:port`).
+//! `script` runs one product's scripted workload (the flow the armed crash point is in), then
+//! the background work until quiet; `resume` only the background work, as a restart after a
+//! crash does (its clock a little ahead, see `RESTART_CLOCK_AHEAD_MS`). With
+//! `OVO_RELIABILITY_CRASH_AT` set to a crash point's label, reaching that point prints
+//! `CRASH-POINT <label>` and blocks until the parent kills the process.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,7 +52,8 @@ async fn run() -> Result<()> {
     match mode.as_str() {
         "script" => {
             let app = workload::open(&dir, url, 0, listener).await?;
-            workload::run_script(&app, product, 40_000).await?;
+            let script = workload::Script::for_point(std::env::var(CRASH_ENV).ok().as_deref());
+            workload::run(&app, script, product, 40_000).await?;
             println!("SCRIPT-DONE");
             workload::run_until_quiet(&app, since, Duration::from_secs(3), Duration::from_secs(60)).await?;
         }
