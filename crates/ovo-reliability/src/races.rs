@@ -150,7 +150,9 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
         if rng.gen_bool(0.5) {
             stage.sim.arm_replay(product.key(), rng.gen_range(25_000..250_000)).await?;
         }
-        let amount = rng.gen_range(10..=200) * 1_000;
+        // Rp 100,000 is the simulator's failing Tazapay amount (its `fail_amounts` rule): a
+        // payment it fails is not what this race is about, so the payer pays any other amount.
+        let amount = [rng.gen_range(10..100), rng.gen_range(101..=200)][usize::from(rng.gen_bool(0.5))] * 1_000;
         let id = take_payment(stage, product, amount).await?;
         paid.push((id, product, amount));
         notified = Some(id);
