@@ -145,10 +145,12 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     // Every other schedule, a payment the app takes while the schedule runs, settled by the
     // provider's notification (sometimes delivered twice), which the desks may try to refund.
     let mut notified = None;
+    let mut replayed = false;
     if rng.gen_bool(0.5) {
         let product = if rng.gen_bool(0.5) { Product::TazapayOvoIdr } else { Product::DokuJokulOvoPush };
         if rng.gen_bool(0.5) {
             stage.sim.arm_replay(product.key(), rng.gen_range(25_000..250_000)).await?;
+            replayed = true;
         }
         // Rp 100,000 is the simulator's failing Tazapay amount (its `fail_amounts` rule): a
         // payment it fails is not what this race is about, so the payer pays any other amount.
@@ -208,10 +210,12 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
         stage.app.background_pass(false).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // A late write lands within 500 ms: the ledger, quiet, is compared with what the provider
-    // then has done.
-    if ops_late {
+    // A late write or a replayed notification lands within 500 ms: the ledger, quiet, is
+    // compared with what the provider then has done, after the app's background work has seen
+    // what arrived meanwhile.
+    if ops_late || replayed {
         tokio::time::sleep(LATE_MAX).await;
+        stage.app.background_pass(false).await;
     }
     check(stage, &paid, notified, report).await
 }
