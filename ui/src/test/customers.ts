@@ -19,6 +19,7 @@ export function customer(overrides: Partial<CustomerSummary> = {}): CustomerSumm
     email: 'budi@example.co.id',
     linkedProducts: ['ovo_snap'],
     createdAt: '2026-01-10T03:00:00Z',
+    forgotten: false,
     ...overrides,
   };
 }
@@ -75,6 +76,7 @@ export function account(
 export function customerPage(overrides: Partial<CustomerPage> = {}): CustomerPage {
   return {
     customer: customer(),
+    notes: null,
     accounts: [account(1, 'active')],
     linkableProducts: ['ovo_snap', 'doku_snap_ovo', 'faspay_ovo_tokenize'],
     payments: [
