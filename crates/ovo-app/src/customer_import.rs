@@ -170,7 +170,14 @@ fn open_reader(path: &Path, shape: Shape, read: Arc<AtomicU64>, hash: bool) -> A
         read,
         hasher: hash.then(Sha256::new),
     };
-    Ok(csv::ReaderBuilder::new().delimiter(shape.delimiter).has_headers(false).flexible(true).from_reader(capped))
+    // Records end at `\n` (a `\r` before it is dropped from the last cell): csv's own CRLF
+    // handling counts the start line of the record after a CRLF one short.
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(shape.delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(capped))
 }
 
 /// Reads the next record as text; `None` at the end of the file.
@@ -180,7 +187,12 @@ fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> AppResul
         Ok(true) => {
             let line = record.position().map_or(0, |p| p.line());
             let mut cells = Vec::with_capacity(record.len());
-            for field in record.iter() {
+            let last = record.len().saturating_sub(1);
+            for (i, field) in record.iter().enumerate() {
+                let field = match field {
+                    [rest @ .., b'\r'] if i == last => rest,
+                    whole => whole,
+                };
                 match std::str::from_utf8(field) {
                     Ok(text) => cells.push(text.to_owned()),
                     Err(_) => {
