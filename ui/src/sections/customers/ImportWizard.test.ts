@@ -180,4 +180,29 @@ describe('ImportWizard', () => {
     expect(screen.getByTestId('import-done').getAttribute('data-state')).toBe('cancelled');
     expect(screen.getByTestId('import-cancelled').textContent).toContain('Nothing was imported');
   });
+
+  it('says why a running import failed, by its reason, and that nothing was imported', async () => {
+    vi.useFakeTimers();
+    invoke.mockImplementation(
+      fakeBackend({
+        choose_import_file: () => '/home/ops/customers.csv',
+        inspect_customer_import: () => inspection(),
+        start_customer_import: () => importProgress(),
+        customer_import_progress: () =>
+          importProgress({
+            state: 'failed',
+            error: { code: 'invalid_input', message: 'more than 1000000 rows', reason: 'import_too_many_rows' },
+          }),
+      }),
+    );
+    render(ImportWizard, { onclose: () => {} });
+    await fireEvent.click(screen.getByTestId('import-choose'));
+    await vi.advanceTimersByTimeAsync(0);
+    await fireEvent.click(screen.getByTestId('import-start'));
+    await vi.advanceTimersByTimeAsync(250);
+    const failed = screen.getByTestId('import-failed');
+    expect(failed.getAttribute('data-reason')).toBe('import_too_many_rows');
+    expect(failed.textContent).toContain('more than 1,000,000 rows');
+    expect(screen.getByTestId('import-done').textContent).toContain('Nothing was imported.');
+  });
 });
