@@ -996,6 +996,8 @@ export const en = {
   'import.mode': 'If some rows are rejected',
   'import.mode.good_rows': 'Import the good rows (the rejected ones can be downloaded afterwards)',
   'import.mode.nothing': 'Import nothing',
+  'import.check': 'Check the whole file first',
+  'import.checked': 'Checked: {rows} rows in the file, nothing imported yet. An import would give these figures.',
   'import.start': 'Import',
   'import.reading': 'Reading the file…',
   'import.writing': 'Saving the customers…',

@@ -1005,6 +1005,8 @@ export const id: Dictionary = {
   'import.mode': 'Jika ada baris yang ditolak',
   'import.mode.good_rows': 'Impor baris yang valid (baris yang ditolak dapat diunduh sesudahnya)',
   'import.mode.nothing': 'Jangan impor apa pun',
+  'import.check': 'Cek seluruh berkas dulu',
+  'import.checked': 'Sudah dicek: {rows} baris di berkas, belum ada yang diimpor. Impor akan memberi angka ini.',
   'import.start': 'Impor',
   'import.reading': 'Membaca berkas…',
   'import.writing': 'Menyimpan pelanggan…',

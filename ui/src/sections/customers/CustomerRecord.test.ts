@@ -178,4 +178,25 @@ describe('CustomerPage record', () => {
     await fireEvent.click(screen.getByTestId('forget-confirm'));
     await waitFor(() => expect(onback).toHaveBeenCalled());
   });
+
+  it('shows a forgotten customer as such, with nothing left to edit, note or forget', async () => {
+    app.status = status('active', {
+      permissions: ['view_customers', 'manage_customers', 'forget_customers', 'link_accounts'],
+    });
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () =>
+          customerPage({ customer: { ...customerPage().customer, fullName: '', email: null, forgotten: true } }),
+        customer_timeline: () => ({ entries: [], nextBefore: null }),
+      }),
+    );
+    setCurrentLanguage('id');
+    render(CustomerPage, { customerId: 7, onback: () => {} });
+    await waitFor(() => expect(screen.getByTestId('customer-name').textContent?.trim()).toBe('Pelanggan yang dilupakan'));
+    expect(screen.getByTestId('customer-forgotten').textContent).toBe('Dilupakan');
+    expect(screen.queryByTestId('customer-edit')).toBeNull();
+    expect(screen.queryByTestId('customer-forget')).toBeNull();
+    expect(screen.queryByTestId('customer-note-add')).toBeNull();
+    expect(await screen.findByTestId('customer-timeline-empty')).toBeTruthy();
+  });
 });

@@ -205,4 +205,39 @@ describe('ImportWizard', () => {
     expect(failed.textContent).toContain('more than 1,000,000 rows');
     expect(screen.getByTestId('import-done').textContent).toContain('Nothing was imported.');
   });
+
+  it('checks the whole file without writing, then imports it', async () => {
+    vi.useFakeTimers();
+    let dry = true;
+    invoke.mockImplementation(
+      fakeBackend({
+        choose_import_file: () => '/home/ops/customers.csv',
+        inspect_customer_import: () => inspection(),
+        start_customer_import: (args) => {
+          dry = (args as { input: { dryRun: boolean } }).input.dryRun;
+          return importProgress({ jobId: dry ? 5 : 6 });
+        },
+        customer_import_progress: () =>
+          importProgress({ jobId: dry ? 5 : 6, state: 'finished', bytesRead: 2048, summary: { ...summary, committed: !dry } }),
+      }),
+    );
+    const onfinished = vi.fn();
+    render(ImportWizard, { onclose: () => {}, onfinished });
+    await fireEvent.click(screen.getByTestId('import-choose'));
+    await vi.advanceTimersByTimeAsync(0);
+    await fireEvent.click(screen.getByTestId('import-check'));
+    await vi.advanceTimersByTimeAsync(250);
+    const said = screen.getByTestId('import-committed');
+    expect(said.getAttribute('data-dry-run')).toBe('true');
+    expect(said.textContent).toContain('nothing imported yet');
+    expect(onfinished).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('import-start'));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(invoke).toHaveBeenLastCalledWith('customer_import_progress', { input: { jobId: 6 } });
+    expect(screen.getByTestId('import-committed').getAttribute('data-committed')).toBe('true');
+    expect(onfinished).toHaveBeenCalledTimes(1);
+    const starts = invoke.mock.calls.filter(([cmd]) => cmd === 'start_customer_import').map(([, a]) => a.input.dryRun);
+    expect(starts).toEqual([true, false]);
+  });
 });
