@@ -57,6 +57,18 @@ const COMMANDS: &[&str] = &[
     "cancel_payment",
     "listener_settings",
     "set_listener",
+    "create_customer",
+    "update_customer",
+    "add_customer_note",
+    "customer_timeline",
+    "forget_customer",
+    "inspect_customer_import",
+    "start_customer_import",
+    "customer_import_progress",
+    "cancel_customer_import",
+    "save_import_rejects",
+    "choose_import_file",
+    "choose_rejects_file",
 ];
 
 fn main() {

@@ -5,6 +5,7 @@
 mod support;
 
 use anyhow::{ensure, Result};
+use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::{
@@ -478,5 +479,108 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
         requests.iter().any(|t| t.contains(&reference) && t.contains(Team::STAFF.0) && t.contains("window has closed")),
         "the refused request is audited with its reason: {requests:?}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn customers_imported_from_csv_found_by_phone_written_another_way_edited_and_linked() -> Result<()> {
+    on_fresh_install("customers-import", customers_import).await
+}
+
+/// The merchant's CRM export (UTF-8 with BOM, `;`, quoted fields, a phone column whose header the
+/// app cannot guess): support maps the phone column, imports the good rows, saves the rejects
+/// file (its formula cell escaped), imports the same file again (mapping remembered, nothing
+/// duplicated), then finds Wulan by her phone written another way, edits her email and links her
+/// OVO account through OVO SNAP. The audit log holds the import and the edit.
+async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
+    const WULAN_PHONE: &str = "6285643210987";
+    std::fs::write(
+        &install.import_file,
+        "\u{feff}Nama;Kontak;ID Pelanggan;Email;Catatan\r\n\
+         Wulan Anggraini;+62 856-4321-0987;CRM-001;wulan@example.co.id;\"Langganan; bulanan\"\r\n\
+         \"Prasetyo, Eko\";0813 2222 3333;CRM-002;;\r\n\
+         =1+1;0813 4444 5555;CRM-003;;\r\n\
+         Telepon Rumah;021-555-1234;CRM-004;;\r\n",
+    )?;
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::SUPPORT).await?;
+
+    // Choose the file: the inspection, with the phone column not guessed.
+    app.click("nav-customers").await?;
+    app.click("customers-import").await?;
+    app.click("import-choose").await?;
+    app.wait_text("import-file-name", "customers-export.csv").await?;
+    app.wait_attr("import-encoding", "data-encoding", "utf8_bom").await?;
+    ensure!(app.text("import-delimiter").await?.contains(';'), "the delimiter is read as ;");
+    app.wait_attr("import-mapping-source", "data-remembered", "false").await?;
+    app.find("import-mapping-incomplete").await?;
+    app.select("import-map-phone", "1").await?;
+    app.wait_count(&by_id("import-row-error"), Duration::from_secs(20), |n| n == 2).await?;
+    let mut lines = Vec::new();
+    for row in app.client.find_all(Locator::Css(&by_id("import-row-error"))).await? {
+        lines.push((row.attr("data-line").await?.unwrap_or_default(), row.attr("data-reason").await?.unwrap_or_default()));
+    }
+    ensure!(
+        lines == [("4".to_owned(), "customer_formula_cell".to_owned()), ("5".to_owned(), "phone_not_mobile".to_owned())],
+        "the preview names the bad rows' lines and reasons: {lines:?}"
+    );
+    app.screenshot("01-import-inspection").await?;
+
+    // Import the good rows; the summary and the rejects file.
+    app.click("import-mode-good_rows").await?;
+    app.click("import-start").await?;
+    app.wait_attr("import-done", "data-state", "finished").await?;
+    app.wait_text("import-created", "2").await?;
+    app.wait_text("import-rejected", "2").await?;
+    app.wait_attr("import-committed", "data-committed", "true").await?;
+    app.screenshot("02-import-summary").await?;
+    app.click("import-download-rejects").await?;
+    app.find("import-rejects-saved").await?;
+    let rejects = std::fs::read_to_string(&install.rejects_file)?;
+    ensure!(rejects.contains("'=1+1"), "the rejects file escapes the formula cell: {rejects}");
+    ensure!(rejects.contains("021-555-1234") && !rejects.contains("Wulan"), "only the rejected rows: {rejects}");
+    app.click("import-close").await?;
+
+    // The same file again: the mapping is remembered and nothing is duplicated.
+    app.click("customers-import").await?;
+    app.click("import-choose").await?;
+    app.wait_attr("import-mapping-source", "data-remembered", "true").await?;
+    app.click("import-start").await?;
+    app.wait_attr("import-done", "data-state", "finished").await?;
+    app.wait_text("import-unchanged", "2").await?;
+    ensure!(app.text("import-created").await? == "0", "a second import creates nobody");
+    app.click("import-close").await?;
+
+    // Wulan, found by her phone written as 0856… (the file had +62 856-…).
+    app.fill("customer-search", "085643210987").await?;
+    app.click_with_text("search-hit", "Wulan Anggraini").await?;
+    app.wait_text("customer-name", "Wulan Anggraini").await?;
+    app.wait_text("customer-merchant-id", "CRM-001").await?;
+    app.wait_text("customer-notes-text", "Langganan; bulanan").await?;
+
+    // Edit her email.
+    app.click("customer-edit").await?;
+    app.fill("customer-form-email", "wulan.anggraini@example.co.id").await?;
+    app.click("customer-form-save").await?;
+    app.wait_text("customer-email", "wulan.anggraini@example.co.id").await?;
+    app.wait_count(&format!("{}[data-kind=\"customer_created\"]", by_id("customer-timeline-entry")), Duration::from_secs(20), |n| n == 1)
+        .await?;
+    app.sign_out().await?;
+
+    // Staff links her OVO account (she has one at OVO: a wallet in the sandbox).
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    sandbox.post("/_sandbox/accounts", json!({ "phone": WULAN_PHONE, "name": "Wulan Anggraini", "cash": 300000, "points": 0 })).await?;
+    app.open_customer("+62 856-4321-0987", "Wulan Anggraini").await?;
+    let active = link_account(app, install, &sandbox, "ovo_snap", "0856-4321-0987").await?;
+    app.show(&active).await?;
+    app.screenshot("03-imported-customer-linked").await?;
+    app.sign_out().await?;
+
+    app.sign_in_as(Team::ADMIN).await?;
+    let imports = app.audit_rows("customer.import").await?;
+    ensure!(imports.len() == 2, "each import is audited once: {imports:?}");
+    let edits = app.audit_rows("customer.update").await?;
+    ensure!(edits.iter().any(|row| row.contains("wulan.anggraini@example.co.id")), "the edit is audited with its after value: {edits:?}");
     Ok(())
 }

@@ -433,3 +433,53 @@ pub async fn set_listener(
         .journal
         .record("set_listener", shell.app.set_listener(input).await)
 }
+
+#[tauri::command]
+pub async fn create_customer(shell: State<'_, Shell>, input: CustomerFields) -> Reply<CustomerDetails> {
+    shell.journal.record("create_customer", shell.app.create_customer(input).await)
+}
+
+#[tauri::command]
+pub async fn update_customer(shell: State<'_, Shell>, input: UpdateCustomerInput) -> Reply<CustomerDetails> {
+    shell.journal.record("update_customer", shell.app.update_customer(input).await)
+}
+
+#[tauri::command]
+pub async fn add_customer_note(shell: State<'_, Shell>, input: CustomerNoteInput) -> Reply<CustomerNoteView> {
+    shell.journal.record("add_customer_note", shell.app.add_customer_note(input).await)
+}
+
+#[tauri::command]
+pub async fn customer_timeline(shell: State<'_, Shell>, input: CustomerTimelineQuery) -> Reply<CustomerTimelinePage> {
+    shell.journal.record("customer_timeline", shell.app.customer_timeline(input).await)
+}
+
+#[tauri::command]
+pub async fn forget_customer(shell: State<'_, Shell>, input: CustomerRef) -> Reply<ForgetResult> {
+    shell.journal.record("forget_customer", shell.app.forget_customer(input).await)
+}
+
+#[tauri::command]
+pub async fn inspect_customer_import(shell: State<'_, Shell>, input: InspectImportInput) -> Reply<ImportInspection> {
+    shell.journal.record("inspect_customer_import", shell.app.inspect_customer_import(input).await)
+}
+
+#[tauri::command]
+pub async fn start_customer_import(shell: State<'_, Shell>, input: StartImportInput) -> Reply<ImportProgress> {
+    shell.journal.record("start_customer_import", shell.app.start_customer_import(input).await)
+}
+
+#[tauri::command]
+pub async fn customer_import_progress(shell: State<'_, Shell>, input: ImportJobRef) -> Reply<ImportProgress> {
+    shell.journal.record("customer_import_progress", shell.app.customer_import_progress(input).await)
+}
+
+#[tauri::command]
+pub async fn cancel_customer_import(shell: State<'_, Shell>, input: ImportJobRef) -> Reply<ImportProgress> {
+    shell.journal.record("cancel_customer_import", shell.app.cancel_customer_import(input).await)
+}
+
+#[tauri::command]
+pub async fn save_import_rejects(shell: State<'_, Shell>, input: SaveRejectsInput) -> Reply<SavedRejects> {
+    shell.journal.record("save_import_rejects", shell.app.save_import_rejects(input).await)
+}

@@ -3,6 +3,7 @@
 
 mod browser;
 mod commands;
+mod files;
 mod journal;
 
 use std::path::PathBuf;
@@ -135,6 +136,18 @@ fn main() {
             commands::cancel_payment,
             commands::listener_settings,
             commands::set_listener,
+            commands::create_customer,
+            commands::update_customer,
+            commands::add_customer_note,
+            commands::customer_timeline,
+            commands::forget_customer,
+            commands::inspect_customer_import,
+            commands::start_customer_import,
+            commands::customer_import_progress,
+            commands::cancel_customer_import,
+            commands::save_import_rejects,
+            files::choose_import_file,
+            files::choose_rejects_file,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

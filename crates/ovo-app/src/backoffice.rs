@@ -49,6 +49,8 @@ pub struct Backoffice {
     /// When this process opened the ledger: the built-in sandbox it starts sees everything
     /// after, and learns what came before from the ledger.
     pub(crate) opened_at: Timestamp,
+    /// The customer import running or last run.
+    pub(crate) imports: Mutex<crate::customer_import::ImportJobs>,
     /// This process's claim on the ledger, released last.
     _instance: crate::instance::InstanceLock,
 }
@@ -102,6 +104,7 @@ impl Backoffice {
             linking_gate: tokio::sync::Mutex::new(()),
             listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
             opened_at: clock.now(),
+            imports: Mutex::new(crate::customer_import::ImportJobs::default()),
             _instance: instance,
         };
         backoffice.seed_demo_if_new().await?;

@@ -35,6 +35,24 @@ pub struct AppError {
     pub message: String,
     #[ts(type = "string | null")]
     pub reason: Option<&'static str>,
+    /// On a customer conflict (`customer_phone_taken`, `customer_merchant_id_taken`): the
+    /// customer that already has the value, for "open it".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub existing: Option<ExistingCustomer>,
+    /// On a file problem (an import's encoding, a line too long): the file's line it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub line: Option<u64>,
+}
+
+/// The customer a create, edit or imported row collides with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExistingCustomer {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub full_name: String,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -45,6 +63,8 @@ impl AppError {
             code,
             message: message.into(),
             reason: None,
+            existing: None,
+            line: None,
         }
     }
 
@@ -53,11 +73,18 @@ impl AppError {
             code: ErrorCode::InvalidInput,
             message: message.into(),
             reason: Some(reason),
+            existing: None,
+            line: None,
         }
     }
 
     pub fn with_reason(mut self, reason: &'static str) -> Self {
         self.reason = Some(reason);
+        self
+    }
+
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
         self
     }
 }

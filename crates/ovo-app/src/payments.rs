@@ -258,6 +258,7 @@ impl Backoffice {
                         .collect(),
                     sources: sources(product).iter().map(|s| (*s).to_owned()).collect(),
                     test_phone: test_phone_for(product, environment).map(|t| t.number().to_owned()),
+                    needs_email: capabilities(product).customer_email,
                 }
             })
             .collect())
@@ -398,6 +399,14 @@ impl Backoffice {
             (customer, None, phone)
         };
         drop(conn);
+        if capabilities(product).customer_email
+            && customer.as_ref().and_then(|c| c.email.as_deref()).is_none_or(|e| e.trim().is_empty())
+        {
+            return Err(AppError::invalid(
+                "payment_email_missing",
+                format!("{} needs the customer's email for a payment; add it on the customer page first", product.display_name()),
+            ));
+        }
 
         let now = self.now();
         let reference = Reference::generate(&mut rand::thread_rng());

@@ -8,6 +8,10 @@ use ts_rs::TS;
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     ViewCustomers,
+    /// Create and edit customers, add notes, import them from a CSV file.
+    ManageCustomers,
+    /// Delete a customer without payments, or erase the personal data of one with payments.
+    ForgetCustomers,
     LinkAccounts,
     ViewPayments,
     TakePayments,
@@ -28,6 +32,8 @@ use Role::{Admin, Finance, Staff, Support};
 /// admin manages the system and touches no money.
 const GRANTS: &[(Permission, &[Role])] = &[
     (Permission::ViewCustomers, &[Staff, Support, Finance, Admin]),
+    (Permission::ManageCustomers, &[Staff, Support]),
+    (Permission::ForgetCustomers, &[Admin]),
     (Permission::LinkAccounts, &[Staff, Support]),
     (Permission::ViewPayments, &[Staff, Support, Finance, Admin]),
     (Permission::TakePayments, &[Staff]),
@@ -58,6 +64,8 @@ impl Permission {
     pub fn key(self) -> &'static str {
         match self {
             Permission::ViewCustomers => "view_customers",
+            Permission::ManageCustomers => "manage_customers",
+            Permission::ForgetCustomers => "forget_customers",
             Permission::LinkAccounts => "link_accounts",
             Permission::ViewPayments => "view_payments",
             Permission::TakePayments => "take_payments",
@@ -85,6 +93,7 @@ mod tests {
             Staff,
             &[
                 ViewCustomers,
+                ManageCustomers,
                 LinkAccounts,
                 ViewPayments,
                 TakePayments,
@@ -93,7 +102,7 @@ mod tests {
         );
         expect(
             Support,
-            &[ViewCustomers, LinkAccounts, ViewPayments, RequestRefunds],
+            &[ViewCustomers, ManageCustomers, LinkAccounts, ViewPayments, RequestRefunds],
         );
         expect(
             Finance,
@@ -103,6 +112,7 @@ mod tests {
             Admin,
             &[
                 ViewCustomers,
+                ForgetCustomers,
                 ViewPayments,
                 ViewAudit,
                 ManageOperators,

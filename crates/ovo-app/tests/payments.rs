@@ -970,7 +970,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert_eq!(cancels, 1);
     // A final payment is refused before any provider call.
     let err = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
-    assert_eq!((err.code, err.reason.as_deref()), (ErrorCode::Conflict, Some("payment_not_cancellable")));
+    assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("payment_not_cancellable")));
 
     // Paid at Faspay but not yet known here: 81 Already Been Paid, then the status query settles it.
     let sophia = customer_id(&f, SOPHIA).await;
@@ -1018,7 +1018,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert!(!again.can_request_again);
     // Asking twice for the same attempt is refused: one push per request.
     let err = f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
-    assert_eq!((err.code, err.reason.as_deref()), (ErrorCode::Conflict, Some("payment_not_requestable_again")));
+    assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("payment_not_requestable_again")));
 
     let action = pending_payment(&f, "tazapay_ovo_idr", BUDI).await.unwrap();
     let (status, body) = decide(&f, &action, "approve", "cash").await;
@@ -1050,7 +1050,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let declined = until_open_status(&f, declined.payment.id, "failed").await;
     assert!(!declined.can_request_again);
     let err = f.app.request_payment_again(PaymentRef { payment_id: declined.payment.id }).await.unwrap_err();
-    assert_eq!(err.reason.as_deref(), Some("payment_not_requestable_again"));
+    assert_eq!(err.reason, Some("payment_not_requestable_again"));
 }
 
 #[tokio::test]
@@ -1060,7 +1060,7 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     req.phone = "0123456789".into();
     // Built-in environment: refused, saying where it is accepted.
     let err = f.app.start_payment(clone_input(&req)).await.unwrap_err();
-    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"), "{err:?}");
+    assert_eq!(err.reason, Some("phone_test_number_not_allowed"), "{err:?}");
     assert!(err.message.contains("Provider sandbox"), "{}", err.message);
     let options = f.app.payment_options().await.unwrap();
     assert!(options.iter().all(|o| o.test_phone.is_none()));
@@ -1080,13 +1080,13 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     let mut jokul = input(None, "doku_jokul_ovo_push", "push", "10.000");
     jokul.phone = "0123456789".into();
     let err = f.app.start_payment(jokul).await.unwrap_err();
-    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"));
+    assert_eq!(err.reason, Some("phone_test_number_not_allowed"));
 
     sign_in_as(&f, "admin").await;
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
     sign_in_as(&f, "sam").await;
     let err = f.app.start_payment(req).await.unwrap_err();
-    assert_eq!(err.reason.as_deref(), Some("phone_test_number_not_allowed"), "{err:?}");
+    assert_eq!(err.reason, Some("phone_test_number_not_allowed"), "{err:?}");
 }
 
 #[tokio::test]
@@ -1102,7 +1102,7 @@ async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page(
     assert_eq!(problem.provider_code.as_deref(), Some("02"), "{problem:?}");
     let relink_url = view.relink_url.clone().expect("the re-link page is offered on the payment");
     assert!(relink_url.starts_with("http"), "{relink_url}");
-    assert_eq!(f.opener.opened()[opened_before..], [relink_url.clone()], "opened as linking pages are");
+    assert_eq!(&f.opener.opened()[opened_before..], std::slice::from_ref(&relink_url), "opened as linking pages are");
     let kinds: Vec<&str> = view.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert_eq!(kinds, ["payment_created", "payment_relink_required"]);
 
@@ -1112,7 +1112,7 @@ async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page(
     assert_eq!(account.status, LinkStatus::NeedsRelink);
     assert_eq!(account.redirect_url.as_deref(), Some(relink_url.as_str()));
     let err = f.app.start_payment(input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await.unwrap_err();
-    assert_eq!(err.reason.as_deref(), Some("linked_account_needs_relink"), "{err:?}");
+    assert_eq!(err.reason, Some("linked_account_needs_relink"), "{err:?}");
 
     // Not re-linked yet: checking keeps it waiting.
     let still = f.app.refresh_link(AccountRef { account_id: account.id }).await.unwrap();

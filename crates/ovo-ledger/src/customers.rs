@@ -12,7 +12,12 @@ pub struct CustomerRow {
     pub email: Option<String>,
     /// Seeded for the built-in environment's demo; no other environment shows it.
     pub demo: bool,
+    /// Free text the merchant keeps on the customer.
+    pub notes: Option<String>,
+    /// When the customer was forgotten: name, email and notes erased, money records kept.
+    pub forgotten_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Clone)]
@@ -65,7 +70,8 @@ pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
         .await?)
 }
 
-const COLUMNS: &str = "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.demo, c.created_at";
+const COLUMNS: &str =
+    "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.demo, c.notes, c.forgotten_at, c.created_at, c.updated_at";
 
 pub async fn by_id(
     conn: &mut SqliteConnection,
@@ -199,9 +205,7 @@ pub async fn by_phone(
     conn: &mut SqliteConnection,
     phone: &Msisdn,
 ) -> LedgerResult<Vec<CustomerRow>> {
-    let rows = sqlx::query(
-        "SELECT id, merchant_customer_id, full_name, phone, email, demo, created_at FROM customers WHERE phone = ? ORDER BY id",
-    )
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id"))
     .bind(phone.canonical())
     .fetch_all(&mut *conn)
     .await?;
@@ -218,7 +222,10 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
             .map_err(|e| LedgerError::Corrupt(format!("customer phone {phone:?}: {e}")))?,
         email: row.try_get("email")?,
         demo: row.try_get("demo")?,
+        notes: row.try_get("notes")?,
+        forgotten_at: row.try_get::<Option<i64>, _>("forgotten_at")?.map(Timestamp::from_unix_millis),
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
     })
 }
 
@@ -243,4 +250,405 @@ pub async fn names(
         out.insert(CustomerId::new(id), name);
     }
     Ok(out)
+}
+
+/// A customer's values as the merchant keeps them: what create, edit and import write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerValues {
+    pub merchant_customer_id: Option<String>,
+    pub full_name: String,
+    pub phone: Msisdn,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl CustomerValues {
+    pub fn of(row: &CustomerRow) -> CustomerValues {
+        CustomerValues {
+            merchant_customer_id: row.merchant_customer_id.clone(),
+            full_name: row.full_name.clone(),
+            phone: row.phone.clone(),
+            email: row.email.clone(),
+            notes: row.notes.clone(),
+        }
+    }
+}
+
+async fn insert_words(conn: &mut SqliteConnection, id: i64, name_key: &str) -> LedgerResult<()> {
+    for word in name_key.split(' ').filter(|w| !w.is_empty()) {
+        sqlx::query("INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)")
+            .bind(word)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes a customer's name words, found through its stored `name_key` (the word index's
+/// primary key, so no scan of the index).
+async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> {
+    let key: Option<String> = sqlx::query_scalar("SELECT name_key FROM customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    for word in key.as_deref().unwrap_or("").split(' ').filter(|w| !w.is_empty()) {
+        sqlx::query("DELETE FROM customer_name_words WHERE word = ? AND customer_id = ?")
+            .bind(word)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts one customer with its name words.
+pub async fn create(conn: &mut SqliteConnection, values: &CustomerValues, at: Timestamp) -> LedgerResult<CustomerId> {
+    let name_key = ovo_domain::fold_name(&values.full_name);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&values.merchant_customer_id)
+    .bind(&values.full_name)
+    .bind(&name_key)
+    .bind(values.phone.canonical())
+    .bind(&values.email)
+    .bind(&values.notes)
+    .bind(at.unix_millis())
+    .bind(at.unix_millis())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(customer_unique)?;
+    insert_words(conn, id, &name_key).await?;
+    Ok(CustomerId::new(id))
+}
+
+/// Rows per multi-row INSERT: 8 values a row stays far below SQLite's 32,766 variables.
+const BULK_ROWS: usize = 1_000;
+
+/// Inserts many customers with multi-row INSERTs, then their name words in one statement.
+/// Call inside a write transaction: the words are those of every customer inserted after the
+/// highest id before this call.
+pub async fn create_many(conn: &mut SqliteConnection, rows: &[CustomerValues], at: Timestamp) -> LedgerResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let before: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM customers").fetch_one(&mut *conn).await?;
+    for chunk in rows.chunks(BULK_ROWS) {
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+            "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, v| {
+            b.push_bind(v.merchant_customer_id.as_deref())
+                .push_bind(v.full_name.as_str())
+                .push_bind(ovo_domain::fold_name(&v.full_name))
+                .push_bind(v.phone.canonical())
+                .push_bind(v.email.as_deref())
+                .push_bind(v.notes.as_deref())
+                .push_bind(at.unix_millis())
+                .push_bind(at.unix_millis());
+        });
+        q.build().execute(&mut *conn).await.map_err(customer_unique)?;
+    }
+    sqlx::query(
+        "INSERT OR IGNORE INTO customer_name_words (word, customer_id)
+         WITH RECURSIVE split (id, word, rest) AS (
+             SELECT id, '', name_key || ' ' FROM customers WHERE id > ?1
+             UNION ALL
+             SELECT id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''
+         )
+         SELECT word, id FROM split WHERE word <> ''",
+    )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a customer's values (and its name words when the name changed).
+pub async fn update(conn: &mut SqliteConnection, id: CustomerId, values: &CustomerValues, at: Timestamp) -> LedgerResult<()> {
+    let name_key = ovo_domain::fold_name(&values.full_name);
+    delete_words(conn, id.get()).await?;
+    let done = sqlx::query(
+        "UPDATE customers SET merchant_customer_id = ?, full_name = ?, name_key = ?, phone = ?, email = ?, notes = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(&values.merchant_customer_id)
+    .bind(&values.full_name)
+    .bind(&name_key)
+    .bind(values.phone.canonical())
+    .bind(&values.email)
+    .bind(&values.notes)
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await
+    .map_err(customer_unique)?;
+    if done.rows_affected() == 0 {
+        return Err(LedgerError::NotFound { what: "customer" });
+    }
+    insert_words(conn, id.get(), &name_key).await
+}
+
+fn customer_unique(err: sqlx::Error) -> LedgerError {
+    match LedgerError::from(err) {
+        LedgerError::Duplicate { .. } => LedgerError::Duplicate { what: "merchant customer id" },
+        other => other,
+    }
+}
+
+/// Customers whose merchant customer id is one of `ids` (those that exist).
+pub async fn by_merchant_customer_ids(conn: &mut SqliteConnection, ids: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+    by_column_in(conn, "merchant_customer_id", ids).await
+}
+
+/// Customers registered under one of these canonical phones.
+pub async fn by_phones(conn: &mut SqliteConnection, phones: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+    by_column_in(conn, "phone", phones).await
+}
+
+async fn by_column_in(conn: &mut SqliteConnection, column: &'static str, values: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(BULK_ROWS) {
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers c WHERE c.{column} IN ("));
+        let mut list = q.separated(", ");
+        for v in chunk {
+            list.push_bind(*v);
+        }
+        q.push(") ORDER BY c.id");
+        for row in q.build().fetch_all(&mut *conn).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a dated note to a customer's timeline.
+pub async fn add_note(
+    conn: &mut SqliteConnection,
+    customer_id: CustomerId,
+    body: &str,
+    at: Timestamp,
+    by: Option<ovo_domain::OperatorId>,
+) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO customer_notes (customer_id, body, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(customer_id.get())
+    .bind(body)
+    .bind(at.unix_millis())
+    .bind(by.map(|o| o.get()))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// What a customer's timeline shows, one kind of row each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineKind {
+    CustomerCreated,
+    Note,
+    LinkingStarted,
+    AccountLinked,
+    AccountUnlinked,
+    Payment,
+    Refund,
+}
+
+impl TimelineKind {
+    const ALL: [TimelineKind; 7] = [
+        TimelineKind::CustomerCreated,
+        TimelineKind::Note,
+        TimelineKind::LinkingStarted,
+        TimelineKind::AccountLinked,
+        TimelineKind::AccountUnlinked,
+        TimelineKind::Payment,
+        TimelineKind::Refund,
+    ];
+
+    pub const fn key(self) -> &'static str {
+        match self {
+            TimelineKind::CustomerCreated => "customer_created",
+            TimelineKind::Note => "note",
+            TimelineKind::LinkingStarted => "linking_started",
+            TimelineKind::AccountLinked => "account_linked",
+            TimelineKind::AccountUnlinked => "account_unlinked",
+            TimelineKind::Payment => "payment",
+            TimelineKind::Refund => "refund",
+        }
+    }
+
+    /// Orders rows of one instant (a payment after the linking it was taken on); a cursor
+    /// carries it.
+    pub const fn rank(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_rank(rank: i64) -> Option<TimelineKind> {
+        TimelineKind::ALL.into_iter().find(|k| k.rank() == rank)
+    }
+}
+
+/// Where a timeline page ends: the next page starts strictly before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineCursor {
+    pub at: Timestamp,
+    pub kind: TimelineKind,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineRow {
+    pub kind: TimelineKind,
+    pub at: Timestamp,
+    /// The row's id in its own table (note, binding, payment, refund; the customer's for `CustomerCreated`).
+    pub id: i64,
+    pub reference: Option<String>,
+    pub product: Option<String>,
+    pub amount: Option<i64>,
+    pub status: Option<String>,
+    pub text: Option<String>,
+    pub author: Option<String>,
+    pub payment_id: Option<i64>,
+}
+
+impl TimelineRow {
+    pub fn cursor(&self) -> TimelineCursor {
+        TimelineCursor { at: self.at, kind: self.kind, id: self.id }
+    }
+}
+
+/// A customer's timeline in one environment, newest first: created, dated notes, linkings
+/// (started, linked, unlinked), payments and refunds. Keyset pages: `before` continues.
+pub async fn timeline(
+    conn: &mut SqliteConnection,
+    customer_id: CustomerId,
+    environment: ovo_domain::Environment,
+    before: Option<TimelineCursor>,
+    limit: u32,
+) -> LedgerResult<Vec<TimelineRow>> {
+    let (at, rank, id) = match before {
+        Some(c) => (c.at.unix_millis(), c.kind.rank(), c.id),
+        None => (i64::MAX, i64::MAX, i64::MAX),
+    };
+    let rows = sqlx::query(
+        "SELECT * FROM (
+             SELECT 0 AS rank, c.created_at AS at, c.id AS id, NULL AS reference, NULL AS product, NULL AS amount,
+                    NULL AS status, NULL AS text, NULL AS author, NULL AS payment_id
+               FROM customers c WHERE c.id = ?1
+             UNION ALL
+             SELECT 1, n.created_at, n.id, NULL, NULL, NULL, NULL, n.body, o.display_name, NULL
+               FROM customer_notes n LEFT JOIN operators o ON o.id = n.created_by WHERE n.customer_id = ?1
+             UNION ALL
+             SELECT 2, b.created_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
+               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2
+             UNION ALL
+             SELECT 3, b.linked_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
+               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2 AND b.linked_at IS NOT NULL
+             UNION ALL
+             SELECT 4, b.unlinked_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
+               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2 AND b.unlinked_at IS NOT NULL
+             UNION ALL
+             SELECT 5, p.created_at, p.id, p.reference, p.product, p.amount, p.status, NULL, NULL, p.id
+               FROM payments p WHERE p.customer_id = ?1 AND p.environment = ?2
+             UNION ALL
+             SELECT 6, r.requested_at, r.id, r.reference, p.product, r.amount, r.status, r.reason, NULL, p.id
+               FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.customer_id = ?1 AND p.environment = ?2
+         )
+         WHERE (at, rank, id) < (?3, ?4, ?5)
+         ORDER BY at DESC, rank DESC, id DESC
+         LIMIT ?6",
+    )
+    .bind(customer_id.get())
+    .bind(environment.key())
+    .bind(at)
+    .bind(rank)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let rank: i64 = row.try_get("rank")?;
+            let kind = TimelineKind::from_rank(rank)
+                .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?;
+            Ok(TimelineRow {
+                kind,
+                at: Timestamp::from_unix_millis(row.try_get("at")?),
+                id: row.try_get("id")?,
+                reference: row.try_get("reference")?,
+                product: row.try_get("product")?,
+                amount: row.try_get("amount")?,
+                status: row.try_get("status")?,
+                text: row.try_get("text")?,
+                author: row.try_get("author")?,
+                payment_id: row.try_get("payment_id")?,
+            })
+        })
+        .collect()
+}
+
+
+/// Whether any payment was made by or for this customer (directly or on one of its linkings).
+pub async fn has_payments(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM payments WHERE customer_id = ?1
+         UNION ALL
+         SELECT 1 FROM payments p JOIN bindings b ON b.id = p.binding_id WHERE b.customer_id = ?1
+         LIMIT 1",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Linkings of this customer that still hold an OVO account (any environment).
+pub async fn live_linkings(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM bindings WHERE customer_id = ? AND status IN ('pending', 'active', 'needs_relink', 'unlinking')",
+    )
+    .bind(id.get())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// Deletes a customer without payments: its dated notes, name words, ended linkings (with
+/// their balance snapshots and cached history) and the row itself.
+pub async fn delete(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
+    delete_words(conn, id.get()).await?;
+    for sql in [
+        "DELETE FROM customer_notes WHERE customer_id = ?",
+        "DELETE FROM balance_snapshots WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = ?)",
+        "DELETE FROM provider_history WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = ?)",
+        "DELETE FROM bindings WHERE customer_id = ?",
+    ] {
+        sqlx::query(sql).bind(id.get()).execute(&mut *conn).await?;
+    }
+    let done = sqlx::query("DELETE FROM customers WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(LedgerError::NotFound { what: "customer" });
+    }
+    Ok(())
+}
+
+/// Erases a customer's name, email, notes and dated notes (and its name words); the phone,
+/// merchant customer id and every money record stay.
+pub async fn anonymise(conn: &mut SqliteConnection, id: CustomerId, at: Timestamp) -> LedgerResult<()> {
+    delete_words(conn, id.get()).await?;
+    sqlx::query("DELETE FROM customer_notes WHERE customer_id = ?").bind(id.get()).execute(&mut *conn).await?;
+    let done = sqlx::query(
+        "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(at.unix_millis())
+    .bind(at.unix_millis())
+    .bind(id.get())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(LedgerError::NotFound { what: "customer" });
+    }
+    Ok(())
 }

@@ -90,6 +90,9 @@ pub struct Capabilities {
     /// An open (unpaid) payment can be cancelled at the provider (Tazapay §4 cancel payin,
     /// Faspay §5.10 Cancel Transaction).
     pub cancel: bool,
+    /// A payment request carries the customer's email, mandatory (Faspay `email`): a payment
+    /// for a customer without one cannot be sent.
+    pub customer_email: bool,
     /// When to ask for the status of an open payment, and when to give up (the product file).
     pub poll: PollSchedule,
     /// What a write whose answer was lost may do next (payments and refunds).
@@ -269,6 +272,7 @@ const TABLE: [Capabilities; 5] = [
         notifications: true,
         request_again: false,
         cancel: false,
+        customer_email: false,
         poll: DOKU_SNAP_POLL,
         unknown_outcome: SNAP_UNKNOWN,
     },
@@ -286,6 +290,7 @@ const TABLE: [Capabilities; 5] = [
         notifications: false,
         request_again: false,
         cancel: false,
+        customer_email: false,
         poll: JOKUL_POLL,
         unknown_outcome: NO_RESEND,
     },
@@ -302,6 +307,7 @@ const TABLE: [Capabilities; 5] = [
         notifications: true,
         request_again: true,
         cancel: true,
+        customer_email: false,
         poll: TAZAPAY_POLL,
         unknown_outcome: TAZAPAY_UNKNOWN,
     },
@@ -318,6 +324,7 @@ const TABLE: [Capabilities; 5] = [
         notifications: true,
         request_again: false,
         cancel: true,
+        customer_email: true,
         poll: FASPAY_POLL,
         unknown_outcome: NO_RESEND,
     },
@@ -335,6 +342,7 @@ const TABLE: [Capabilities; 5] = [
         notifications: true,
         request_again: false,
         cancel: false,
+        customer_email: false,
         poll: OVO_SNAP_POLL,
         unknown_outcome: SNAP_UNKNOWN,
     },

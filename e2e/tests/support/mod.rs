@@ -27,6 +27,11 @@ pub struct Install {
     pub stderr: PathBuf,
     /// Where the app appends the URLs it would open in the system browser.
     pub opened_urls: PathBuf,
+    /// The file the app takes as chosen in its CSV import dialog (WebDriver cannot drive a native
+    /// dialog); a test writes it before choosing.
+    pub import_file: PathBuf,
+    /// The path the app takes as chosen in its rejects-file save dialog.
+    pub rejects_file: PathBuf,
     launcher: PathBuf,
     name: String,
 }
@@ -38,23 +43,27 @@ impl Install {
         let journal = dir.path().join("ipc-journal.jsonl");
         let stderr = dir.path().join("stderr.log");
         let opened_urls = dir.path().join("opened-urls.txt");
+        let import_file = dir.path().join("customers-export.csv");
+        let rejects_file = dir.path().join("customers-export-rejects.csv");
         let launcher = dir.path().join("launch.sh");
         let app = env("OVO_E2E_APP")?;
         // tauri-driver starts the "browser" binary; this wrapper gives it this install's environment.
         std::fs::write(
             &launcher,
             format!(
-                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexport OVO_E2E_IMPORT_FILE='{}'\nexport OVO_E2E_REJECTS_FILE='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
                 data.display(),
                 journal.display(),
                 opened_urls.display(),
+                import_file.display(),
+                rejects_file.display(),
                 app,
                 stderr.display()
             ),
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
-        Ok(Install { _dir: dir, data, journal, stderr, opened_urls, launcher, name: name.to_owned() })
+        Ok(Install { _dir: dir, data, journal, stderr, opened_urls, import_file, rejects_file, launcher, name: name.to_owned() })
     }
 
     pub async fn launch(&self) -> Result<Desktop> {

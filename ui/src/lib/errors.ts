@@ -2,17 +2,25 @@
 // (English, technical) message is kept only as a small detail line when neither says more.
 
 import { AppError } from './ipc/client';
-import type { ErrorCode, ProviderProblem, ProviderProblemKind } from './ipc/types';
+import type { ErrorCode, ExistingCustomer, ProviderProblem, ProviderProblemKind } from './ipc/types';
 import { t, tOr } from './i18n/i18n.svelte';
 import { isMessageKey } from './i18n/translate';
 import type { ErrorReason } from './validation';
 
 /** What a form or toast keeps, untranslated, so a language switch re-renders it correctly. */
-export type Problem = { code: ErrorCode; reason: string | null; message: string | null };
+export type Problem = {
+  code: ErrorCode;
+  reason: string | null;
+  message: string | null;
+  /** On a customer conflict: the customer that already has the value, to offer opening it. */
+  existing?: ExistingCustomer | null;
+  /** On a file problem: the file's line it is on. */
+  line?: number | null;
+};
 
 export function problemFromError(error: unknown): Problem {
   const e = error instanceof AppError ? error : null;
-  if (e) return { code: e.code, reason: e.reason, message: e.message || null };
+  if (e) return { code: e.code, reason: e.reason, message: e.message || null, existing: e.existing, line: e.line };
   return { code: 'internal', reason: null, message: error instanceof Error ? error.message : null };
 }
 

@@ -88,3 +88,8 @@ export function formatWibShort(value: string | Date, language: LanguageKey, now:
   const time = parts.time.replace(/:\d{2} WIB$/, ' WIB');
   return wibDay(value) === wibDay(now) ? time : `${parts.date} ${time}`;
 }
+
+/** A count with the language's thousands separator (`3.650` in Bahasa Indonesia, `3,650` in English). */
+export function formatCount(value: number, language: LanguageKey): string {
+  return new Intl.NumberFormat(language === 'id' ? 'id-ID' : 'en-GB', { maximumFractionDigits: 0 }).format(value);
+}

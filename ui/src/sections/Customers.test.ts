@@ -30,6 +30,7 @@ describe('Customers', () => {
           truncated: false,
         }),
         customer_page: () => customerPage(),
+        customer_timeline: () => ({ entries: [], nextBefore: null }),
       }),
     );
     render(Customers);
@@ -45,6 +46,50 @@ describe('Customers', () => {
     expect(screen.queryByTestId('customer-page')).toBeNull();
     expect(box.value).toBe('budi');
     expect(screen.getAllByTestId('search-hit')).toHaveLength(1);
-    expect(invoke).toHaveBeenCalledTimes(2);
+    // Back to the same results without searching again.
+    expect(invoke.mock.calls.filter(([cmd]) => cmd === 'search_customers')).toHaveLength(1);
+  });
+
+  it('offers to create a customer for a phone nobody has, and opens the new customer', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        search_customers: () => ({
+          query: '0813 1111 2222',
+          interpretedAs: ['phone'],
+          normalizedPhone: '6281311112222',
+          hits: [],
+          truncated: false,
+        }),
+        create_customer: () => ({
+          customer: customer({ id: 31, fullName: 'Dewi Lestari' }),
+          notes: null,
+          forgotten: false,
+          updatedAt: '2026-03-05T03:00:00Z',
+        }),
+        customer_page: () => customerPage({ customer: customer({ id: 31, fullName: 'Dewi Lestari' }) }),
+        customer_timeline: () => ({ entries: [], nextBefore: null }),
+      }),
+    );
+    app.status = status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts'] });
+    render(Customers);
+    expect(screen.getByTestId('customers-new')).toBeTruthy();
+    expect(screen.getByTestId('customers-import')).toBeTruthy();
+    await fireEvent.input(screen.getByTestId('customer-search'), { target: { value: '0813 1111 2222' } });
+    await vi.advanceTimersByTimeAsync(150);
+    await fireEvent.click(screen.getByTestId('search-create'));
+    expect((screen.getByTestId('customer-form-phone') as HTMLInputElement).value).toBe('0813 1111 2222');
+    await fireEvent.input(screen.getByTestId('customer-form-name'), { target: { value: 'Dewi Lestari' } });
+    await fireEvent.click(screen.getByTestId('customer-form-save'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(screen.queryByTestId('customer-form-dialog')).toBeNull();
+    expect(screen.getByTestId('customer-page').getAttribute('data-customer-id')).toBe('31');
+  });
+
+  it('shows no create or import door to an operator who cannot manage customers', () => {
+    app.status = status('active', { permissions: ['view_customers', 'view_payments'] });
+    render(Customers);
+    expect(screen.queryByTestId('customers-new')).toBeNull();
+    expect(screen.queryByTestId('customers-import')).toBeNull();
+    expect(screen.queryByTestId('customers-link')).toBeNull();
   });
 });

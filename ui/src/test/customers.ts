@@ -1,7 +1,10 @@
 // Customer desk test data.
 
 import type {
+  CustomerDetails,
   CustomerPage,
+  ImportInspection,
+  ImportProgress,
   CustomerSummary,
   LinkStatus,
   LinkedAccountView,
@@ -19,6 +22,7 @@ export function customer(overrides: Partial<CustomerSummary> = {}): CustomerSumm
     email: 'budi@example.co.id',
     linkedProducts: ['ovo_snap'],
     createdAt: '2026-01-10T03:00:00Z',
+    forgotten: false,
     ...overrides,
   };
 }
@@ -75,6 +79,7 @@ export function account(
 export function customerPage(overrides: Partial<CustomerPage> = {}): CustomerPage {
   return {
     customer: customer(),
+    notes: null,
     accounts: [account(1, 'active')],
     linkableProducts: ['ovo_snap', 'doku_snap_ovo', 'faspay_ovo_tokenize'],
     payments: [
@@ -113,4 +118,63 @@ export function deferred<T>() {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+export function details(overrides: Partial<CustomerSummary> = {}, notes: string | null = null): CustomerDetails {
+  return { customer: customer(overrides), notes, forgotten: false, updatedAt: '2026-03-05T03:00:00Z' };
+}
+
+export function inspection(overrides: Partial<ImportInspection> = {}): ImportInspection {
+  return {
+    path: '/home/ops/customers.csv',
+    fileName: 'customers.csv',
+    bytes: 2048,
+    encoding: 'utf8_bom',
+    delimiter: ';',
+    headers: ['Nama', 'No HP', 'ID', 'Email'],
+    mapping: { fullName: 0, phone: 1, merchantCustomerId: 2, email: 3, notes: null },
+    mappingRemembered: false,
+    preview: [
+      {
+        line: 2,
+        fullName: 'Dewi Lestari',
+        phone: '6281311112222',
+        merchantCustomerId: 'C-1',
+        email: null,
+        notes: null,
+        errors: [],
+      },
+      {
+        line: 3,
+        fullName: 'Eko',
+        phone: '021555',
+        merchantCustomerId: 'C-2',
+        email: null,
+        notes: null,
+        errors: [
+          {
+            line: 3,
+            field: 'phone',
+            reason: 'phone_not_mobile',
+            message: { en: 'phone: not an Indonesian mobile number', id: 'ponsel: bukan nomor ponsel Indonesia' },
+          },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function importProgress(overrides: Partial<ImportProgress> = {}): ImportProgress {
+  return {
+    jobId: 4,
+    state: 'running',
+    phase: 'reading',
+    bytesRead: 0,
+    bytesTotal: 2048,
+    rowsRead: 0,
+    summary: null,
+    error: null,
+    ...overrides,
+  };
 }

@@ -91,6 +91,7 @@ impl Backoffice {
             })
             .collect();
         Ok(CustomerPage {
+            notes: customer.notes.clone(),
             customer: customer_summary(&customer, linked),
             accounts,
             linkable_products: Product::ALL

@@ -37,6 +37,7 @@ pub(crate) fn customer_summary(
         email: row.email.clone(),
         linked_products,
         created_at: row.created_at.to_rfc3339(),
+        forgotten: row.forgotten_at.is_some(),
     }
 }
 

@@ -41,6 +41,8 @@ pub struct CustomerSummary {
     #[ts(type = "ProductKey[]")]
     pub linked_products: Vec<Product>,
     pub created_at: String,
+    /// Forgotten: name, email and notes were erased (the name is empty); money records stay.
+    pub forgotten: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -201,6 +203,8 @@ pub struct CustomerRefundView {
 #[serde(rename_all = "camelCase")]
 pub struct CustomerPage {
     pub customer: CustomerSummary,
+    /// The merchant's free-text notes on the customer.
+    pub notes: Option<String>,
     /// Every linking in the current environment, newest first, including ended ones.
     pub accounts: Vec<LinkedAccountView>,
     /// Products that support linking, for the "Link an account" menu.

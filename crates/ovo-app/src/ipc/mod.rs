@@ -8,15 +8,17 @@ use ovo_secrets::Sensitive;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::{Config, TS};
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, ExistingCustomer};
 use crate::permissions::Permission;
 
 mod connection;
+mod customer_records;
 mod customers;
 mod payments;
 mod provider_settings;
 mod refunds;
 pub use connection::*;
+pub use customer_records::*;
 pub use customers::*;
 pub use payments::*;
 pub use provider_settings::*;
@@ -286,6 +288,7 @@ pub fn typescript_bindings() -> String {
     let decls = [
         ErrorCode::decl(&cfg),
         Permission::decl(&cfg),
+        ExistingCustomer::decl(&cfg),
         AppError::decl(&cfg),
         AppInfo::decl(&cfg),
         DemoOperatorView::decl(&cfg),
@@ -374,6 +377,33 @@ pub fn typescript_bindings() -> String {
         ConnectionTestInput::decl(&cfg),
         ConnectionOutcome::decl(&cfg),
         ConnectionTestResult::decl(&cfg),
+        CustomerFields::decl(&cfg),
+        UpdateCustomerInput::decl(&cfg),
+        CustomerDetails::decl(&cfg),
+        CustomerNoteInput::decl(&cfg),
+        CustomerNoteView::decl(&cfg),
+        CustomerTimelineQuery::decl(&cfg),
+        CustomerTimelineKind::decl(&cfg),
+        CustomerTimelineEntry::decl(&cfg),
+        CustomerTimelinePage::decl(&cfg),
+        ForgetOutcome::decl(&cfg),
+        ForgetResult::decl(&cfg),
+        ColumnMapping::decl(&cfg),
+        InspectImportInput::decl(&cfg),
+        ImportField::decl(&cfg),
+        ImportRowError::decl(&cfg),
+        ImportRowPreview::decl(&cfg),
+        ImportEncoding::decl(&cfg),
+        ImportInspection::decl(&cfg),
+        ImportMode::decl(&cfg),
+        StartImportInput::decl(&cfg),
+        ImportSummary::decl(&cfg),
+        ImportState::decl(&cfg),
+        ImportPhase::decl(&cfg),
+        ImportProgress::decl(&cfg),
+        ImportJobRef::decl(&cfg),
+        SaveRejectsInput::decl(&cfg),
+        SavedRejects::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

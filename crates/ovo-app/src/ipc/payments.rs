@@ -133,6 +133,8 @@ pub struct PaymentProductOptions {
     /// The provider's test-mode phone this product accepts in the current environment (only
     /// Tazapay's `0123456789`, only in the Provider sandbox); null elsewhere.
     pub test_phone: Option<String>,
+    /// A payment needs the customer's email (Faspay); the dialog says so before sending.
+    pub needs_email: bool,
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -5,6 +5,7 @@ import { interpolate, isMessageKey, translate, translateDynamic } from './transl
 import { ERROR_CODES } from '../ipc/client';
 import { PROVIDER_PROBLEM_KINDS } from '../errors';
 import { PROVIDER_SETTING_KEYS, PROVIDER_SETTING_KINDS, PROVIDER_SETTING_REASONS } from '../providerSettings';
+import { CUSTOMER_REASONS, CUSTOMER_TIMELINE_KINDS, MAPPING_FIELDS } from '../customerRecords';
 import { PAYMENT_KINDS, PAYMENT_SOURCES, REFUND_STATUSES, REFUND_TABS } from '../payments';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -20,6 +21,9 @@ const SAME_IN_BOTH = new Set([
   'kind.payin',
   'source.cash',
   'source.points',
+  'customers.profile.email',
+  'customerForm.email',
+  'import.field.email',
 ]);
 
 describe('dictionaries', () => {
@@ -85,6 +89,11 @@ describe('dictionaries', () => {
       'payment.resolve_by_hand',
       'provider_settings.save',
       'provider_settings.reset',
+      'customer.create',
+      'customer.update',
+      'customer.note',
+      'customer.forget',
+      'customer.import',
     ];
     const reasons = [
       'username_invalid',
@@ -160,6 +169,7 @@ describe('dictionaries', () => {
       'resolution_note_missing',
       'resolution_note_too_long',
       ...PROVIDER_SETTING_REASONS,
+      ...CUSTOMER_REASONS,
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -190,6 +200,10 @@ describe('dictionaries', () => {
       ...PROVIDER_SETTING_KEYS.map((k) => `provsettings.field.${k}`),
       ...PROVIDER_SETTING_KINDS.map((k) => `provsettings.hint.${k}`),
       'settings.tab.provider_settings',
+      ...CUSTOMER_TIMELINE_KINDS.map((k) => `customerTimeline.kind.${k}`),
+      ...(['utf8', 'utf8_bom'] as const).map((e) => `import.encoding.${e}`),
+      ...MAPPING_FIELDS.map((f) => `import.field.${f}`),
+      ...['needs_relink', 'unlinking'].map((s) => `account.status.${s}`),
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });

@@ -16,8 +16,24 @@ import type {
   CredentialField,
   CredentialRef,
   CredentialsQuery,
+  CustomerDetails,
+  CustomerFields,
+  CustomerNoteInput,
+  CustomerNoteView,
   CustomerPage,
   CustomerRef,
+  CustomerTimelinePage,
+  CustomerTimelineQuery,
+  ExistingCustomer,
+  ForgetResult,
+  ImportInspection,
+  ImportJobRef,
+  ImportProgress,
+  InspectImportInput,
+  SaveRejectsInput,
+  SavedRejects,
+  StartImportInput,
+  UpdateCustomerInput,
   EnvironmentInput,
   ErrorBody,
   ErrorCode,
@@ -91,12 +107,23 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly reason: string | null;
+  /** On a customer conflict: the customer that already has the phone or merchant customer ID. */
+  readonly existing: ExistingCustomer | null;
+  /** On a file problem (an import's encoding, a line too long): the file's line. */
+  readonly line: number | null;
 
-  constructor(code: ErrorCode, message: string, reason: string | null = null) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    reason: string | null = null,
+    extra: { existing?: ExistingCustomer | null; line?: number | null } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.reason = reason;
+    this.existing = extra.existing ?? null;
+    this.line = extra.line ?? null;
   }
 }
 
@@ -111,7 +138,12 @@ export function toAppError(raw: unknown): AppError {
     const body = raw as Partial<ErrorBody>;
     const message = typeof body.message === 'string' ? body.message : '';
     const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : null;
-    return new AppError(body.code as ErrorCode, message, reason);
+    const existing =
+      isRecord(body.existing) && typeof body.existing.id === 'number' && typeof body.existing.fullName === 'string'
+        ? { id: body.existing.id, fullName: body.existing.fullName }
+        : null;
+    const line = typeof body.line === 'number' ? body.line : null;
+    return new AppError(body.code as ErrorCode, message, reason, { existing, line });
   }
   let message: string;
   if (raw instanceof Error) message = raw.message;
@@ -205,6 +237,25 @@ export interface Client {
   /** Checks every value and saves all or nothing; an empty value returns to the documented one. */
   saveProviderSettings(input: SaveProviderSettingsInput): Promise<ProductProviderSettings>;
   resetProviderSettings(input: ProviderSettingsRef): Promise<ProductProviderSettings>;
+  /** Staff and support; a duplicate phone or merchant customer ID is a `conflict` naming `existing`. */
+  createCustomer(input: CustomerFields): Promise<CustomerDetails>;
+  updateCustomer(input: UpdateCustomerInput): Promise<CustomerDetails>;
+  addCustomerNote(input: CustomerNoteInput): Promise<CustomerNoteView>;
+  /** Linkings, payments, refunds and notes, newest first, one page at a time. */
+  customerTimeline(input: CustomerTimelineQuery): Promise<CustomerTimelinePage>;
+  /** Admin only: deleted without payments, else anonymised. */
+  forgetCustomer(input: CustomerRef): Promise<ForgetResult>;
+  /** The platform's open dialog (opened by the shell); null when the operator cancels. */
+  chooseImportFile(): Promise<string | null>;
+  /** The platform's save dialog (opened by the shell); null when the operator cancels. */
+  chooseRejectsFile(input: { suggestedName: string }): Promise<string | null>;
+  /** Reads the header and the first records only; nothing is written. */
+  inspectCustomerImport(input: InspectImportInput): Promise<ImportInspection>;
+  /** Starts the import in the background; follow it with `customerImportProgress`. */
+  startCustomerImport(input: StartImportInput): Promise<ImportProgress>;
+  customerImportProgress(input: ImportJobRef): Promise<ImportProgress>;
+  cancelCustomerImport(input: ImportJobRef): Promise<ImportProgress>;
+  saveImportRejects(input: SaveRejectsInput): Promise<SavedRejects>;
   /** Called for every failed command (after mapping), e.g. to show the lock screen on `locked`. */
   onError(listener: ErrorListener): () => void;
 }
@@ -286,6 +337,18 @@ export function createClient(invokeFn: InvokeFn): Client {
     listProviderSettings: (input) => call<ProductProviderSettings[]>('list_provider_settings', input),
     saveProviderSettings: (input) => call<ProductProviderSettings>('save_provider_settings', input),
     resetProviderSettings: (input) => call<ProductProviderSettings>('reset_provider_settings', input),
+    createCustomer: (input) => call<CustomerDetails>('create_customer', input),
+    updateCustomer: (input) => call<CustomerDetails>('update_customer', input),
+    addCustomerNote: (input) => call<CustomerNoteView>('add_customer_note', input),
+    customerTimeline: (input) => call<CustomerTimelinePage>('customer_timeline', input),
+    forgetCustomer: (input) => call<ForgetResult>('forget_customer', input),
+    chooseImportFile: () => call<string | null>('choose_import_file'),
+    chooseRejectsFile: (input) => call<string | null>('choose_rejects_file', input),
+    inspectCustomerImport: (input) => call<ImportInspection>('inspect_customer_import', input),
+    startCustomerImport: (input) => call<ImportProgress>('start_customer_import', input),
+    customerImportProgress: (input) => call<ImportProgress>('customer_import_progress', input),
+    cancelCustomerImport: (input) => call<ImportProgress>('cancel_customer_import', input),
+    saveImportRejects: (input) => call<SavedRejects>('save_import_rejects', input),
     onError(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

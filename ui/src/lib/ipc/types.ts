@@ -6,8 +6,18 @@ export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "productio
 export type LanguageKey = "id" | "en";
 
 export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
-export type Permission = "view_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
-export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, };
+export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
+export type ExistingCustomer = { id: number, fullName: string, };
+export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, 
+/**
+ * On a customer conflict (`customer_phone_taken`, `customer_merchant_id_taken`): the
+ * customer that already has the value, for "open it".
+ */
+existing?: ExistingCustomer, 
+/**
+ * On a file problem (an import's encoding, a line too long): the file's line it is on.
+ */
+line?: number, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
 /**
  * The built-in environment's sandbox (its customer and phone pages), when it runs.
@@ -59,7 +69,11 @@ phoneDisplay: string, merchantCustomerId: string | null, email: string | null,
 /**
  * Products with an active linked account in the current environment.
  */
-linkedProducts: ProductKey[], createdAt: string, };
+linkedProducts: ProductKey[], createdAt: string, 
+/**
+ * Forgotten: name, email and notes were erased (the name is empty); money records stay.
+ */
+forgotten: boolean, };
 export type CustomerHit = { customer: CustomerSummary, matched: SearchMatch, 
 /**
  * The value that matched, e.g. the normalised phone or the payment reference.
@@ -128,6 +142,10 @@ problem: ProviderProblem | null, balance: BalanceView | null, features: AccountF
 export type CustomerPaymentView = { id: number, reference: string, product: ProductKey, kind: string, amount: number, status: string, providerRef: string | null, createdAt: string, };
 export type CustomerRefundView = { id: number, reference: string, paymentReference: string, product: ProductKey, amount: number, status: string, requestedAt: string, };
 export type CustomerPage = { customer: CustomerSummary, 
+/**
+ * The merchant's free-text notes on the customer.
+ */
+notes: string | null, 
 /**
  * Every linking in the current environment, newest first, including ended ones.
  */
@@ -381,7 +399,11 @@ sources: Array<string>,
  * The provider's test-mode phone this product accepts in the current environment (only
  * Tazapay's `0123456789`, only in the Provider sandbox); null elsewhere.
  */
-testPhone: string | null, };
+testPhone: string | null, 
+/**
+ * A payment needs the customer's email (Faspay); the dialog says so before sending.
+ */
+needsEmail: boolean, };
 export type StartPaymentInput = { customerId: number | null, product: ProductKey, kind: string, 
 /**
  * As typed (`10.000`, `Rp 10.000`…).
@@ -479,3 +501,111 @@ providerCode: string | null,
  * What was asked and what came back, for the details line.
  */
 detail: string, at: string, };
+export type CustomerFields = { fullName: string, 
+/**
+ * Any Indonesian form (`0812-…`, `+62 812…`, `62812…`); stored canonical.
+ */
+phone: string, merchantCustomerId: string | null, email: string | null, notes: string | null, };
+export type UpdateCustomerInput = { customerId: number, fields: CustomerFields, };
+export type CustomerDetails = { customer: CustomerSummary, notes: string | null, 
+/**
+ * Name, email and notes were erased; the money records stay.
+ */
+forgotten: boolean, updatedAt: string, };
+export type CustomerNoteInput = { customerId: number, text: string, };
+export type CustomerNoteView = { id: number, customerId: number, text: string, at: string, 
+/**
+ * The operator's display name.
+ */
+author: string | null, };
+export type CustomerTimelineQuery = { customerId: number, 
+/**
+ * `nextBefore` of the previous page; null for the newest.
+ */
+before: string | null, 
+/**
+ * 1..=100.
+ */
+limit: number, };
+export type CustomerTimelineKind = "customer_created" | "note" | "linking_started" | "account_linked" | "account_unlinked" | "payment" | "refund";
+export type CustomerTimelineEntry = { kind: CustomerTimelineKind, at: string, reference: string | null, product: ProductKey | null, amount: number | null, 
+/**
+ * The record's status key now (a payment's, refund's or linking's).
+ */
+status: string | null, text: string | null, author: string | null, paymentId: number | null, refundId: number | null, accountId: number | null, };
+export type CustomerTimelinePage = { entries: Array<CustomerTimelineEntry>, nextBefore: string | null, };
+export type ForgetOutcome = "deleted" | "anonymised";
+export type ForgetResult = { outcome: ForgetOutcome, customerId: number, };
+export type ColumnMapping = { fullName: number | null, phone: number | null, merchantCustomerId: number | null, email: number | null, notes: number | null, };
+export type InspectImportInput = { path: string, 
+/**
+ * Null: the mapping remembered for this header, else one guessed from the header names.
+ */
+mapping: ColumnMapping | null, };
+export type ImportField = "full_name" | "phone" | "merchant_customer_id" | "email" | "notes";
+export type ImportRowError = { 
+/**
+ * The file's line where the record starts (the header is line 1).
+ */
+line: number, 
+/**
+ * Null: the whole row.
+ */
+field: ImportField | null, 
+/**
+ * A stable key (`phone_not_mobile`, `customer_email_invalid`, `import_duplicate_in_file`…).
+ */
+reason: string, 
+/**
+ * "phone: not an Indonesian mobile number" in both languages.
+ */
+message: Bilingual, };
+export type ImportRowPreview = { line: number, fullName: string, 
+/**
+ * Canonical when it reads as a phone, else as written.
+ */
+phone: string, merchantCustomerId: string | null, email: string | null, notes: string | null, errors: Array<ImportRowError>, };
+export type ImportEncoding = "utf8" | "utf8_bom";
+export type ImportInspection = { path: string, fileName: string, bytes: number, encoding: ImportEncoding, 
+/**
+ * `;` or `,`.
+ */
+delimiter: string, headers: Array<string>, mapping: ColumnMapping, 
+/**
+ * `mapping` is the one last used with this header.
+ */
+mappingRemembered: boolean, 
+/**
+ * The first records as parsed with `mapping`.
+ */
+preview: Array<ImportRowPreview>, };
+export type ImportMode = "good_rows" | "nothing";
+export type StartImportInput = { path: string, mapping: ColumnMapping, mode: ImportMode, 
+/**
+ * Check and count everything, write nothing.
+ */
+dryRun: boolean, };
+export type ImportSummary = { 
+/**
+ * Data rows in the file. `created` and `updated` count what the import did, or would do
+ * when `committed` is false.
+ */
+rows: number, created: number, updated: number, unchanged: number, rejected: number, 
+/**
+ * The ledger took the import (false: a dry run, or mode "nothing" with rejected rows).
+ */
+committed: boolean, 
+/**
+ * The first 200 rejected rows' errors.
+ */
+errors: Array<ImportRowError>, 
+/**
+ * `save_import_rejects` can write the rejected rows.
+ */
+rejectsAvailable: boolean, };
+export type ImportState = "running" | "finished" | "failed" | "cancelled";
+export type ImportPhase = "reading" | "writing";
+export type ImportProgress = { jobId: number, state: ImportState, phase: ImportPhase, bytesRead: number, bytesTotal: number, rowsRead: number, summary: ImportSummary | null, error: ErrorBody | null, };
+export type ImportJobRef = { jobId: number, };
+export type SaveRejectsInput = { jobId: number, path: string, };
+export type SavedRejects = { path: string, rows: number, };

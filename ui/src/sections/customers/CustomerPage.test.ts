@@ -483,7 +483,7 @@ describe('CustomerPage', () => {
       fakeBackend({
         customer_page: () => customerPage(),
         payment_options: () => [
-          { product: 'ovo_snap', productName: 'OVO SNAP', kinds: ['direct_debit'], kindsOnLinkedAccount: ['direct_debit'], sources: [], testPhone: null },
+          { product: 'ovo_snap', productName: 'OVO SNAP', kinds: ['direct_debit'], kindsOnLinkedAccount: ['direct_debit'], sources: [], testPhone: null, needsEmail: false },
         ],
       }),
     );

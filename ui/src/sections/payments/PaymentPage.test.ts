@@ -24,6 +24,7 @@ const OPTIONS: PaymentProductOptions[] = [
     kindsOnLinkedAccount: [],
     sources: [],
     testPhone: null,
+    needsEmail: false,
   },
   {
     product: 'ovo_snap',
@@ -32,6 +33,7 @@ const OPTIONS: PaymentProductOptions[] = [
     kindsOnLinkedAccount: ['direct_debit'],
     sources: ['cash', 'points', 'points_first'],
     testPhone: null,
+    needsEmail: false,
   },
 ];
 

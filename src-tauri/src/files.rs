@@ -1,0 +1,66 @@
+//! The platform's file dialogs, opened on the Rust side (the window may call no plugin): the
+//! customer import's CSV file and where its rejects file goes. Each answers a path, or null
+//! when the operator cancels.
+//!
+//! WebDriver cannot drive a native dialog, so the end-to-end suite (and only it) sets
+//! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE`: the dialog is then not opened and that path is
+//! the operator's choice. Everything after the choice (reading, importing, writing) is the real code.
+
+use ovo_app::AppError;
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::{DialogExt, FilePath};
+
+use crate::Shell;
+
+type Reply<T> = Result<T, AppError>;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectsFileInput {
+    pub suggested_name: String,
+}
+
+const IMPORT_FILE_ENV: &str = "OVO_E2E_IMPORT_FILE";
+const REJECTS_FILE_ENV: &str = "OVO_E2E_REJECTS_FILE";
+
+/// The end-to-end suite's stand-in for the operator's choice in the dialog.
+fn chosen_by_test_harness(variable: &str) -> Option<String> {
+    std::env::var(variable).ok().filter(|path| !path.trim().is_empty())
+}
+
+fn path_text(path: Option<FilePath>) -> Option<String> {
+    path.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
+}
+
+#[tauri::command]
+pub async fn choose_import_file(app: AppHandle, shell: State<'_, Shell>) -> Reply<Option<String>> {
+    if let Some(path) = chosen_by_test_harness(IMPORT_FILE_ENV) {
+        return shell.journal.record("choose_import_file", Ok(Some(path)));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().add_filter("CSV", &["csv", "txt"]).pick_file(move |path| {
+        let _ = tx.send(path_text(path));
+    });
+    shell.journal.record("choose_import_file", Ok(rx.await.ok().flatten()))
+}
+
+#[tauri::command]
+pub async fn choose_rejects_file(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    input: RejectsFileInput,
+) -> Reply<Option<String>> {
+    if let Some(path) = chosen_by_test_harness(REJECTS_FILE_ENV) {
+        return shell.journal.record("choose_rejects_file", Ok(Some(path)));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter("CSV", &["csv"])
+        .set_file_name(input.suggested_name)
+        .save_file(move |path| {
+            let _ = tx.send(path_text(path));
+        });
+    shell.journal.record("choose_rejects_file", Ok(rx.await.ok().flatten()))
+}
