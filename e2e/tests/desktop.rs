@@ -8,14 +8,16 @@ use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
 use support::{
-    by_id, card, contains, decide_refund, digits, open_payment_by_reference, open_started_payment, payment_step, refund_row_for,
-    started, wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
+    by_id, card, contains, decide_refund, digits, open_payment_by_reference, open_started_payment,
+    payment_step, refund_row_for, started, wait_refund_status, wait_status, Decision, Desktop,
+    Install, Sandbox, APP_IDENTIFIER,
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
 
 #[tokio::test]
-async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_lives_only_in_the_keychain() -> Result<()> {
+async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_lives_only_in_the_keychain(
+) -> Result<()> {
     let secret = format!("ovo-snap-client-secret-{}", std::process::id());
     let install = Install::new("first-run")?;
     let app = install.launch().await?;
@@ -24,7 +26,10 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     app.wait_text("current-operator", "Ayu Admin").await?;
 
     app.create_operator("fajar", "Fajar Finance", "finance", "fajar-password-1").await?;
-    ensure!(app.value("operator-role-fajar").await? == "finance", "the new operator is listed as finance");
+    ensure!(
+        app.value("operator-role-fajar").await? == "finance",
+        "the new operator is listed as finance"
+    );
     app.screenshot("02-operators").await?;
 
     app.click("settings-tab-credentials").await?;
@@ -34,7 +39,10 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     app.fill(&format!("cred-input-{field}"), &secret).await?;
     app.click(&format!("cred-save-{field}")).await?;
     app.wait_attr(&format!("cred-status-{field}"), "data-state", "set").await?;
-    ensure!(app.value(&format!("cred-input-{field}")).await?.is_empty(), "the field is cleared after saving");
+    ensure!(
+        app.value(&format!("cred-input-{field}")).await?.is_empty(),
+        "the field is cleared after saving"
+    );
     app.screenshot("03-credential-set").await?;
     app.quit().await?;
 
@@ -56,7 +64,10 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     // ...and nowhere else: not the ledger, its WAL, the logs, stderr, nor any IPC reply.
     let files = install.written_files();
     ensure!(files.iter().any(|f| f.ends_with("ledger.sqlite")), "the ledger was scanned");
-    ensure!(contains(&install.journal, "\"command\":\"set_credential\""), "the IPC journal recorded the run");
+    ensure!(
+        contains(&install.journal, "\"command\":\"set_credential\""),
+        "the IPC journal recorded the run"
+    );
     for file in &files {
         ensure!(!contains(file, &secret), "the secret leaked into {}", file.display());
     }
@@ -65,14 +76,18 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
 }
 
 #[tokio::test]
-async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_audited() -> Result<()> {
+async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_audited(
+) -> Result<()> {
     let install = Install::new("forbidden")?;
     let app = install.launch().await?;
     app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
     app.create_operator("sinta", "Sinta Support", "support", "sinta-password-1").await?;
     app.sign_out().await?;
     app.sign_in("sinta", "sinta-password-1").await?;
-    ensure!(app.count("[data-testid=\"settings-tab-operators\"]").await? == 0, "support sees no operator admin");
+    ensure!(
+        app.count("[data-testid=\"settings-tab-operators\"]").await? == 0,
+        "support sees no operator admin"
+    );
 
     let reply = app
         .invoke(
@@ -82,7 +97,8 @@ async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_a
         .await?;
     let err = reply.expect_err("support must not create operators");
     ensure!(err["code"] == "forbidden", "code forbidden, got {err}");
-    let reply = app.invoke("list_credentials", json!({ "input": { "environment": "production" } })).await?;
+    let reply =
+        app.invoke("list_credentials", json!({ "input": { "environment": "production" } })).await?;
     ensure!(reply.is_err_and(|e| e["code"] == "forbidden"), "support must not list credentials");
 
     // Bahasa Indonesia is complete enough to switch to and back.
@@ -142,9 +158,15 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     let hit = app.text_css(budi).await?;
     ensure!(hit.contains("Budi Santoso"), "the phone hit is Budi Santoso: {hit:?}");
     let matched = app.text_css(&format!("{budi} {}", by_id("search-hit-matched"))).await?;
-    ensure!(digits(&matched).ends_with("81234567890"), "the hit says which phone matched: {matched:?}");
+    ensure!(
+        digits(&matched).ends_with("81234567890"),
+        "the hit says which phone matched: {matched:?}"
+    );
     let normalized = app.text("search-normalized-phone").await?;
-    ensure!(digits(&normalized).ends_with("81234567890"), "the query is read as a phone: {normalized:?}");
+    ensure!(
+        digits(&normalized).ends_with("81234567890"),
+        "the query is read as a phone: {normalized:?}"
+    );
     app.screenshot("01-search-by-phone").await?;
 
     // Siti: link a new OVO SNAP account.
@@ -157,25 +179,38 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.click("link-start").await?;
     let pending = card("ovo_snap", "pending");
     app.find_css(&format!("{pending} {}", by_id("account-pending"))).await?;
-    let account_id = app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
+    let account_id =
+        app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
     ensure!(!account_id.is_empty(), "the pending card names its account");
     let this_card = format!("{}[data-account-id=\"{account_id}\"]", by_id("account-ovo_snap"));
 
     // The linking page was "opened in the system browser": the sandbox's customer page.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while !install.opened().iter().any(|u| u.starts_with(&sandbox.url)) && tokio::time::Instant::now() < deadline {
+    while !install.opened().iter().any(|u| u.starts_with(&sandbox.url))
+        && tokio::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let opened = install.opened();
     ensure!(opened.len() == 1, "exactly the linking page was opened: {opened:?}");
-    ensure!(opened[0].starts_with(&format!("{}/_sandbox/customer/", sandbox.url)), "the sandbox customer page: {opened:?}");
+    ensure!(
+        opened[0].starts_with(&format!("{}/_sandbox/customer/", sandbox.url)),
+        "the sandbox customer page: {opened:?}"
+    );
 
     // The customer completes the OTP/PIN step; the sandbox's "browser" comes back to the app.
     let action = sandbox.pending_for("ovo_snap", "6281298765432").await?;
     let action_id = action["id"].as_str().unwrap_or_default();
-    ensure!(opened[0].contains(action_id), "the opened page is this step's page: {} vs {action_id}", opened[0]);
+    ensure!(
+        opened[0].contains(action_id),
+        "the opened page is this step's page: {} vs {action_id}",
+        opened[0]
+    );
     let decided = sandbox
-        .post(&format!("/_sandbox/pending/{action_id}/decide"), json!({ "decision": "approve", "follow_redirect": true }))
+        .post(
+            &format!("/_sandbox/pending/{action_id}/decide"),
+            json!({ "decision": "approve", "follow_redirect": true }),
+        )
         .await?;
     ensure!(decided["followed_error"].is_null(), "the return URL was reachable: {decided}");
     ensure!(decided["followed_status"] == 200, "the app's return page answered 200: {decided}");
@@ -190,15 +225,25 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
 
     // Balance: the figures the provider has.
     let wallet = sandbox.get("/_sandbox/accounts/6281298765432").await?;
-    let (cash, points) = (wallet["cash"].as_i64().unwrap_or(-1), wallet["points"].as_i64().unwrap_or(-1));
+    let (cash, points) =
+        (wallet["cash"].as_i64().unwrap_or(-1), wallet["points"].as_i64().unwrap_or(-1));
     app.click_css(&format!("{active} {}", by_id("balance-refresh"))).await?;
     let as_of = format!("{active} {}:not([data-as-of=\"\"])", by_id("balance-as-of"));
     app.find_css(&as_of).await?;
     let shown_cash = app.text_css(&format!("{active} {}", by_id("balance-cash"))).await?;
     let shown_points = app.text_css(&format!("{active} {}", by_id("balance-points"))).await?;
-    ensure!(digits(&shown_cash) == cash.to_string(), "cash shown {shown_cash:?}, sandbox has {cash}");
-    ensure!(digits(&shown_points) == points.to_string(), "points shown {shown_points:?}, sandbox has {points}");
-    ensure!(shown_cash.starts_with("IDR ") || shown_cash.starts_with("Rp "), "money is formatted: {shown_cash:?}");
+    ensure!(
+        digits(&shown_cash) == cash.to_string(),
+        "cash shown {shown_cash:?}, sandbox has {cash}"
+    );
+    ensure!(
+        digits(&shown_points) == points.to_string(),
+        "points shown {shown_points:?}, sandbox has {points}"
+    );
+    ensure!(
+        shown_cash.starts_with("IDR ") || shown_cash.starts_with("Rp "),
+        "money is formatted: {shown_cash:?}"
+    );
     app.screenshot("02-siti-ovo-snap-linked").await?;
 
     // Sophia (Faspay): provider history and top-up instructions.
@@ -209,16 +254,26 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     let faspay = card("faspay_ovo_tokenize", "active");
     app.click_css(&format!("{faspay} {}", by_id("history-load"))).await?;
     let entries = app
-        .wait_count(&format!("{faspay} {}", by_id("history-entry")), Duration::from_secs(20), |n| n >= 1)
+        .wait_count(&format!("{faspay} {}", by_id("history-entry")), Duration::from_secs(20), |n| {
+            n >= 1
+        })
         .await?;
-    ensure!(app.count(&format!("{faspay} {}", by_id("history-problem"))).await? == 0, "history came from the provider");
+    ensure!(
+        app.count(&format!("{faspay} {}", by_id("history-problem"))).await? == 0,
+        "history came from the provider"
+    );
     app.click_css(&format!("{faspay} {}", by_id("topup-load"))).await?;
     let options = app
-        .wait_count(&format!("{faspay} {}", by_id("topup-option")), Duration::from_secs(20), |n| n >= 1)
+        .wait_count(&format!("{faspay} {}", by_id("topup-option")), Duration::from_secs(20), |n| {
+            n >= 1
+        })
         .await?;
     let first_option = app.find_css(&format!("{faspay} {}", by_id("topup-option"))).await?;
     app.client
-        .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&first_option)?])
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&first_option)?],
+        )
         .await?;
     app.screenshot("03-sophia-history-top-up").await?;
     println!("Sophia: {entries} history entries, {options} top-up options");
@@ -232,7 +287,10 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("unlink-dialog").await?;
     let question = app.text("unlink-question").await?;
     // The phone as the UI shows phones: "+62 812-9876-5432".
-    ensure!(question.contains("OVO SNAP") && question.contains("812-9876-5432"), "the confirmation names the account: {question:?}");
+    ensure!(
+        question.contains("OVO SNAP") && question.contains("812-9876-5432"),
+        "the confirmation names the account: {question:?}"
+    );
     app.click("unlink-confirm").await?;
     let unlinked = format!("{this_card}[data-status=\"unlinked\"]");
     app.find_css(&unlinked).await?;
@@ -258,7 +316,8 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
             texts.push(row.prop("textContent").await?.unwrap_or_default());
         }
         // The subject is "{environment}:{product}:{masked phone}".
-        let siti: Vec<&String> = texts.iter().filter(|t| t.contains(":ovo_snap:") && t.contains("5432")).collect();
+        let siti: Vec<&String> =
+            texts.iter().filter(|t| t.contains(":ovo_snap:") && t.contains("5432")).collect();
         ensure!(!siti.is_empty(), "{action} names Siti's OVO SNAP account: {texts:?}");
         if let Some(operator) = operator {
             ensure!(siti.iter().any(|t| t.contains(operator)), "{action} by {operator}: {texts:?}");
@@ -318,7 +377,10 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !install.opened().iter().any(|u| u.contains(&action_id)) {
         let opened = install.opened();
-        ensure!(tokio::time::Instant::now() < deadline, "the PIN page was not opened: {opened:?} (before: {opened_before})");
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the PIN page was not opened: {opened:?} (before: {opened_before})"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let decided = sandbox
@@ -352,8 +414,14 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("push-countdown").await?;
     let first = push_seconds(app).await?;
     ensure!((1..=70).contains(&first), "the hold is counted down from 70 s: {first}");
-    let percent: f64 =
-        app.find("push-progress").await?.attr("data-percent").await?.unwrap_or_default().parse().unwrap_or(-1.0);
+    let percent: f64 = app
+        .find("push-progress")
+        .await?
+        .attr("data-percent")
+        .await?
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(-1.0);
     ensure!(percent > 0.0 && percent <= 100.0, "the progress bar shows the hold left: {percent}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut later = first;
@@ -403,7 +471,10 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("refund-request-dialog").await?;
     app.wait_text("refund-rule", "(D+60)").await?;
     let rule = app.text("refund-rule").await?;
-    ensure!(rule.starts_with("OVO SNAP: partial refund allowed until "), "the rule in words: {rule:?}");
+    ensure!(
+        rule.starts_with("OVO SNAP: partial refund allowed until "),
+        "the rule in words: {rule:?}"
+    );
     app.wait_attr("refund-refundable", "data-amount", "150000").await?;
     app.fill("refund-amount", "50.000").await?;
     app.fill("refund-reason", "E2E: one item returned").await?;
@@ -426,7 +497,12 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_text("payment-refundable", "100").await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "100000", "Rp 50.000 is reserved");
     let row = app.find_css(&requested).await?;
-    app.client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&row)?]).await?;
+    app.client
+        .execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&row)?],
+        )
+        .await?;
     app.screenshot("06-refund-requested").await?;
 
     app.click("payment-back").await?;
@@ -442,10 +518,14 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_text("refund-refusal", "full refund only").await?;
     let refusal = app.text("refund-refusal").await?;
     ensure!(digits(&refusal).contains("120000"), "the refusal names the full amount: {refusal:?}");
-    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "a refused refund cannot be submitted");
+    ensure!(
+        app.find("refund-submit").await?.attr("disabled").await?.is_some(),
+        "a refused refund cannot be submitted"
+    );
     app.screenshot("07-tazapay-partial-refused").await?;
     // The back end refuses it too, with the rule, when asked directly.
-    let payment_id = app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default();
+    let payment_id =
+        app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default();
     let reply = app
         .invoke(
             "request_refund",
@@ -453,8 +533,14 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
         )
         .await?;
     let err = reply.expect_err("a partial Tazapay refund must be refused");
-    ensure!(err["code"] == "conflict" && err["reason"] == "refund_partial_not_allowed", "refused by the rule: {err}");
-    ensure!(err["message"].as_str().unwrap_or_default().contains("full refund only"), "the rule is named: {err}");
+    ensure!(
+        err["code"] == "conflict" && err["reason"] == "refund_partial_not_allowed",
+        "refused by the rule: {err}"
+    );
+    ensure!(
+        err["message"].as_str().unwrap_or_default().contains("full refund only"),
+        "the rule is named: {err}"
+    );
     app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
     app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
@@ -465,7 +551,9 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund"))
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund")
+        })
         .count();
     ensure!(sent == 0, "a refused refund never reaches Tazapay: {sent} refund call(s)");
     app.sign_out().await?;
@@ -475,7 +563,10 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.click("nav-refunds").await?;
     app.click("refunds-tab-requested").await?;
     let row = refund_row_for(app, &snap_ref).await?;
-    ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"), "awaiting approval");
+    ensure!(
+        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"),
+        "awaiting approval"
+    );
     app.screenshot("08-refund-queue").await?;
     app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
     app.wait_attr("refund-status", "data-status", "requested").await?;
@@ -488,11 +579,15 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        let status =
+            app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
         if status == "succeeded" {
             break;
         }
-        ensure!(!["failed", "rejected", "unknown"].contains(&status.as_str()), "the refund became {status}");
+        ensure!(
+            !["failed", "rejected", "unknown"].contains(&status.as_str()),
+            "the refund became {status}"
+        );
         ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}");
         tokio::time::sleep(Duration::from_secs(2)).await;
         app.click("refund-reload").await?;
@@ -506,23 +601,30 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
         .flatten()
         .filter(|r| r["path"].as_str().unwrap_or_default().contains("refund"))
         .collect();
-    ensure!(refund_calls.len() == 1, "exactly one refund request reached OVO SNAP: {refund_calls:?}");
+    ensure!(
+        refund_calls.len() == 1,
+        "exactly one refund request reached OVO SNAP: {refund_calls:?}"
+    );
     app.sign_out().await?;
 
     // 6. The admin finds the request and the approval in the audit log, by whom.
     app.sign_in("admin", ADMIN_PASSWORD).await?;
     app.click("nav-audit").await?;
     app.wait_attr("audit-verify-status", "data-intact", "true").await?;
-    for (action, operator, subject) in
-        [("refund.request", "dimas", format!("payment:{snap_ref}")), ("refund.approve", "fina", "refund:".to_owned())]
-    {
+    for (action, operator, subject) in [
+        ("refund.request", "dimas", format!("payment:{snap_ref}")),
+        ("refund.approve", "fina", "refund:".to_owned()),
+    ] {
         let rows = format!("{}[data-action=\"{action}\"]", by_id("audit-row"));
         app.wait_count(&rows, Duration::from_secs(20), |n| n >= 1).await?;
         let mut texts = Vec::new();
         for row in app.client.find_all(fantoccini::Locator::Css(&rows)).await? {
             texts.push(row.prop("textContent").await?.unwrap_or_default());
         }
-        ensure!(texts.iter().any(|t| t.contains(operator) && t.contains(&subject)), "{action} by {operator} on {subject}: {texts:?}");
+        ensure!(
+            texts.iter().any(|t| t.contains(operator) && t.contains(&subject)),
+            "{action} by {operator} on {subject}: {texts:?}"
+        );
     }
     app.screenshot("11-audit-refunds").await?;
     Ok(())
@@ -552,9 +654,17 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
     app.find("screen-setup").await?;
     app.find("demo-operators").await?;
     app.wait_text("demo-password", DEMO_PASSWORD).await?;
-    for (username, role) in [("demo.staff", "Staff"), ("demo.support", "Support"), ("demo.finance", "Finance"), ("demo.admin", "Admin")] {
+    for (username, role) in [
+        ("demo.staff", "Staff"),
+        ("demo.support", "Support"),
+        ("demo.finance", "Finance"),
+        ("demo.admin", "Admin"),
+    ] {
         let row = app.text(&format!("demo-operator-{username}")).await?;
-        ensure!(row.contains(username) && row.contains(role), "{username} is listed as {role}: {row:?}");
+        ensure!(
+            row.contains(username) && row.contains(role),
+            "{username} is listed as {role}: {row:?}"
+        );
     }
     app.screenshot("demo-01-first-start").await?;
     app.click("demo-signin-demo.staff").await?;
@@ -562,7 +672,10 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
 
     // Budi's newest OVO SNAP payment, seeded 10 days ago.
     let page = app
-        .invoke("payments_page", json!({ "input": { "product": "ovo_snap", "status": "succeeded", "limit": 10 } }))
+        .invoke(
+            "payments_page",
+            json!({ "input": { "product": "ovo_snap", "status": "succeeded", "limit": 10 } }),
+        )
         .await?
         .map_err(|e| anyhow::anyhow!("payments_page: {e}"))?;
     let newest = page["rows"].as_array().and_then(|rows| rows.first()).cloned().unwrap_or_default();
@@ -572,7 +685,11 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
     let sandbox = Sandbox::of(app).await?;
     let state = sandbox.get("/_sandbox/ovo_snap/state").await?;
     ensure!(
-        state["payments"].as_array().into_iter().flatten().any(|p| p["partnerReferenceNo"] == reference.as_str()),
+        state["payments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["partnerReferenceNo"] == reference.as_str()),
         "the simulator knows the seeded payment {reference}"
     );
 
@@ -607,10 +724,18 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
     decide_refund(app, &reference, &decision, "demo-03-approve-password").await?;
     app.wait_text("refund-requested-by", "demo.staff").await?;
     wait_refund_status(app, "succeeded", Duration::from_secs(90)).await?;
-    ensure!(app.text("refund-decided-by").await?.contains("demo.finance"), "decided by the demo finance operator");
+    ensure!(
+        app.text("refund-decided-by").await?.contains("demo.finance"),
+        "decided by the demo finance operator"
+    );
     app.screenshot("demo-04-refund-succeeded").await?;
     let received = sandbox.get("/_sandbox/received?product=ovo_snap").await?;
-    let refund_calls = received.as_array().into_iter().flatten().filter(|r| r["path"].as_str().unwrap_or_default().contains("/debit/refund")).count();
+    let refund_calls = received
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["path"].as_str().unwrap_or_default().contains("/debit/refund"))
+        .count();
     ensure!(refund_calls == 1, "exactly one refund request reached OVO SNAP: {refund_calls}");
     let state = sandbox.get("/_sandbox/ovo_snap/state").await?;
     let at_provider: Vec<&serde_json::Value> = state["payments"]
@@ -620,6 +745,9 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
         .filter(|p| p["partnerReferenceNo"] == reference.as_str())
         .flat_map(|p| p["refunds"].as_array().into_iter().flatten())
         .collect();
-    ensure!(at_provider.len() == 1 && at_provider[0]["amount"] == half, "the provider holds the refund of {half}: {at_provider:?}");
+    ensure!(
+        at_provider.len() == 1 && at_provider[0]["amount"] == half,
+        "the provider holds the refund of {half}: {at_provider:?}"
+    );
     Ok(())
 }

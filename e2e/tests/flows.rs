@@ -9,9 +9,9 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::{
-    by_id, card, decide_refund, digits, link_account, Decision, open_payment_by_reference, open_started_payment, payment_step,
-    refund_row_for, request_refund, start_payment, wait_refund_status, wait_status, Desktop, Install, NewPayment, Sandbox,
-    Team,
+    by_id, card, decide_refund, digits, link_account, open_payment_by_reference,
+    open_started_payment, payment_step, refund_row_for, request_refund, start_payment,
+    wait_refund_status, wait_status, Decision, Desktop, Install, NewPayment, Sandbox, Team,
 };
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -30,7 +30,8 @@ where
 }
 
 #[tokio::test]
-async fn doku_snap_link_then_recurring_and_sale_payments_then_a_partial_refund_approved_by_finance() -> Result<()> {
+async fn doku_snap_link_then_recurring_and_sale_payments_then_a_partial_refund_approved_by_finance(
+) -> Result<()> {
     on_fresh_install("doku-snap", doku_snap).await
 }
 
@@ -45,9 +46,13 @@ async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
     let (cash_before, _) = sandbox.wallet(BUDI_PHONE).await?;
 
     app.open_customer("Budi", "Budi Santoso").await?;
-    ensure!(app.count(&card("doku_snap_ovo", "active")).await? == 0, "Budi has no DOKU SNAP account yet");
+    ensure!(
+        app.count(&card("doku_snap_ovo", "active")).await? == 0,
+        "Budi has no DOKU SNAP account yet"
+    );
     let active = link_account(app, install, &sandbox, "doku_snap_ovo", "0812-3456-7890").await?;
-    let account_id = app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    let account_id =
+        app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
     app.show(&active).await?;
     app.screenshot("01-doku-snap-linked").await?;
 
@@ -63,7 +68,11 @@ async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
     };
     start_payment(app, &recurring, Some(&account_id)).await?;
     wait_status(app, "payment-status", "succeeded", Duration::from_secs(150)).await?;
-    ensure!(install.opened().len() == opened_before, "a recurring payment opens no page: {:?}", install.opened());
+    ensure!(
+        install.opened().len() == opened_before,
+        "a recurring payment opens no page: {:?}",
+        install.opened()
+    );
     app.screenshot("02-recurring-succeeded").await?;
     let recurring_ref = open_started_payment(app).await?;
 
@@ -83,54 +92,108 @@ async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
     wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
     app.screenshot("03-sale-succeeded").await?;
     let sale_ref = open_started_payment(app).await?;
-    ensure!(digits(&app.text("payment-refundable").await?) == "60000", "all of the sale is refundable");
-    ensure!(sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 100_000, "both payments took Budi's cash");
+    ensure!(
+        digits(&app.text("payment-refundable").await?) == "60000",
+        "all of the sale is refundable"
+    );
+    ensure!(
+        sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 100_000,
+        "both payments took Budi's cash"
+    );
 
     // DOKU has both, as RECURRING and SALE, on the new linking.
     let state = sandbox.get("/_sandbox/doku_snap_ovo/state").await?;
     let doku_payment = |reference: &str| -> Value {
-        state["payments"].as_array().into_iter().flatten().find(|p| p["partnerReferenceNo"] == reference).cloned().unwrap_or_default()
+        state["payments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["partnerReferenceNo"] == reference)
+            .cloned()
+            .unwrap_or_default()
     };
-    ensure!(doku_payment(&recurring_ref)["paymentType"] == "RECURRING", "DOKU has the recurring payment: {state}");
+    ensure!(
+        doku_payment(&recurring_ref)["paymentType"] == "RECURRING",
+        "DOKU has the recurring payment: {state}"
+    );
     ensure!(doku_payment(&sale_ref)["paymentType"] == "SALE", "DOKU has the sale: {state}");
 
     // A partial refund of the sale, asked by staff.
-    let rule = request_refund(app, "25.000", "E2E: one item returned", "04-refund-request").await?.rule;
-    ensure!(rule.starts_with("DOKU") && rule.contains("partial refund allowed") && rule.contains("(D+60)"), "DOKU SNAP's rule: {rule:?}");
+    let rule =
+        request_refund(app, "25.000", "E2E: one item returned", "04-refund-request").await?.rule;
+    ensure!(
+        rule.starts_with("DOKU")
+            && rule.contains("partial refund allowed")
+            && rule.contains("(D+60)"),
+        "DOKU SNAP's rule: {rule:?}"
+    );
     ensure!(digits(&app.text("payment-refundable").await?) == "35000", "Rp 25.000 is reserved");
-    ensure!(sandbox.received("doku_snap_ovo", "refund").await?.is_empty(), "nothing is sent before approval");
+    ensure!(
+        sandbox.received("doku_snap_ovo", "refund").await?.is_empty(),
+        "nothing is sent before approval"
+    );
     app.sign_out().await?;
 
     // Finance approves; DOKU refunds it, once.
     app.sign_in_as(Team::FINANCE).await?;
-    let said = decide_refund(app, &sale_ref, &Decision { approve: true, note: "", password: Team::FINANCE.1 }, "05-approve").await?;
-    ensure!(said.contains("sends the refund to the provider"), "the dialog says what approving does: {said:?}");
+    let said = decide_refund(
+        app,
+        &sale_ref,
+        &Decision { approve: true, note: "", password: Team::FINANCE.1 },
+        "05-approve",
+    )
+    .await?;
+    ensure!(
+        said.contains("sends the refund to the provider"),
+        "the dialog says what approving does: {said:?}"
+    );
     wait_refund_status(app, "succeeded", Duration::from_secs(90)).await?;
     app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
     ensure!(app.text("refund-requested-by").await?.contains(Team::STAFF.0), "requested by staff");
-    ensure!(app.text("refund-provider-ref").await?.trim() != "—", "DOKU's refund reference is kept");
+    ensure!(
+        app.text("refund-provider-ref").await?.trim() != "—",
+        "DOKU's refund reference is kept"
+    );
     app.screenshot("06-refund-succeeded").await?;
     let calls = sandbox.received("doku_snap_ovo", "refund").await?;
     ensure!(calls.len() == 1, "exactly one refund request reached DOKU: {calls:?}");
     let state = sandbox.get("/_sandbox/doku_snap_ovo/state").await?;
     let refunds = doku_payment_refunds(&state, &sale_ref);
-    ensure!(refunds.len() == 1 && digits(&refunds[0]["amount"].to_string()).starts_with("25000"), "DOKU refunded Rp 25.000: {refunds:?}");
-    ensure!(sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 75_000, "Rp 25.000 went back to Budi's cash");
+    ensure!(
+        refunds.len() == 1 && digits(&refunds[0]["amount"].to_string()).starts_with("25000"),
+        "DOKU refunded Rp 25.000: {refunds:?}"
+    );
+    ensure!(
+        sandbox.wallet(BUDI_PHONE).await?.0 == cash_before - 75_000,
+        "Rp 25.000 went back to Budi's cash"
+    );
 
     // The payment shows the refund and what is left.
     app.click("refund-payment-link").await?;
     app.wait_text("payment-reference", &sale_ref).await?;
     app.find_css(&format!("{}[data-status=\"succeeded\"]", by_id("payment-refund"))).await?;
-    ensure!(digits(&app.text("payment-refundable").await?) == "35000", "Rp 35.000 is still refundable");
+    ensure!(
+        digits(&app.text("payment-refundable").await?) == "35000",
+        "Rp 35.000 is still refundable"
+    );
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
     let links = app.audit_rows("account.link.start").await?;
-    ensure!(links.iter().any(|t| t.contains(":doku_snap_ovo:") && t.contains(Team::STAFF.0)), "the linking by staff: {links:?}");
+    ensure!(
+        links.iter().any(|t| t.contains(":doku_snap_ovo:") && t.contains(Team::STAFF.0)),
+        "the linking by staff: {links:?}"
+    );
     let requests = app.audit_rows("refund.request").await?;
-    ensure!(requests.iter().any(|t| t.contains(&sale_ref) && t.contains(Team::STAFF.0)), "the request by staff: {requests:?}");
+    ensure!(
+        requests.iter().any(|t| t.contains(&sale_ref) && t.contains(Team::STAFF.0)),
+        "the request by staff: {requests:?}"
+    );
     let approvals = app.audit_rows("refund.approve").await?;
-    ensure!(approvals.iter().any(|t| t.contains(Team::FINANCE.0)), "the approval by finance: {approvals:?}");
+    ensure!(
+        approvals.iter().any(|t| t.contains(Team::FINANCE.0)),
+        "the approval by finance: {approvals:?}"
+    );
     app.screenshot("07-audit").await?;
     Ok(())
 }
@@ -160,10 +223,18 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     let (cash_before, _) = sandbox.wallet(SITI_PHONE).await?;
 
     app.open_customer("Siti", "Siti Rahmawati").await?;
-    ensure!(app.count(&card("faspay_ovo_tokenize", "active")).await? == 0, "Siti has no Faspay account yet");
-    let active = link_account(app, install, &sandbox, "faspay_ovo_tokenize", "0812-9876-5432").await?;
-    let account_id = app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
-    ensure!(faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("active"), "Faspay has the link active");
+    ensure!(
+        app.count(&card("faspay_ovo_tokenize", "active")).await? == 0,
+        "Siti has no Faspay account yet"
+    );
+    let active =
+        link_account(app, install, &sandbox, "faspay_ovo_tokenize", "0812-9876-5432").await?;
+    let account_id =
+        app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    ensure!(
+        faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("active"),
+        "Faspay has the link active"
+    );
     app.show(&active).await?;
     app.screenshot("01-faspay-linked").await?;
 
@@ -184,21 +255,42 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     let reference = open_started_payment(app).await?;
     let trx_id = app.text("payment-provider-ref").await?.trim().to_owned();
     let state = sandbox.get("/_sandbox/faspay_ovo_tokenize/state").await?;
-    let at_faspay = state["payments"].as_array().into_iter().flatten().find(|p| p["trx_id"] == trx_id.as_str()).cloned().unwrap_or_default();
-    ensure!(at_faspay["status"] == 2 && at_faspay["amount"] == 55_000, "Faspay has {reference} paid as {trx_id}: {state}");
-    ensure!(sandbox.wallet(SITI_PHONE).await?.0 == cash_before - 55_000, "the payment took Siti's cash");
+    let at_faspay = state["payments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["trx_id"] == trx_id.as_str())
+        .cloned()
+        .unwrap_or_default();
+    ensure!(
+        at_faspay["status"] == 2 && at_faspay["amount"] == 55_000,
+        "Faspay has {reference} paid as {trx_id}: {state}"
+    );
+    ensure!(
+        sandbox.wallet(SITI_PHONE).await?.0 == cash_before - 55_000,
+        "the payment took Siti's cash"
+    );
 
     // Faspay's own history of the account lists the payment.
     app.open_customer("Siti", "Siti Rahmawati").await?;
     app.click_css(&format!("{active} {}", by_id("history-load"))).await?;
     let entry = format!("{active} {}[data-provider-id=\"{trx_id}\"]", by_id("history-entry"));
     app.find_css(&entry).await?;
-    ensure!(app.count(&format!("{active} {}", by_id("history-problem"))).await? == 0, "the history came from Faspay");
+    ensure!(
+        app.count(&format!("{active} {}", by_id("history-problem"))).await? == 0,
+        "the history came from Faspay"
+    );
     let shown = app.text_css(&entry).await?;
     ensure!(digits(&shown).contains("55000"), "the entry shows Rp 55.000: {shown:?}");
-    ensure!(app.find_css(&entry).await?.attr("data-direction").await?.as_deref() == Some("debit"), "a payment is a debit");
+    ensure!(
+        app.find_css(&entry).await?.attr("data-direction").await?.as_deref() == Some("debit"),
+        "a payment is a debit"
+    );
     let asked = sandbox.received("faspay_ovo_tokenize", "").await?;
-    ensure!(asked.iter().any(|r| r["body"].to_string().contains("History")), "the app asked Faspay for the history");
+    ensure!(
+        asked.iter().any(|r| r["body"].to_string().contains("History")),
+        "the app asked Faspay for the history"
+    );
     app.show(&entry).await?;
     app.screenshot("03-faspay-history").await?;
 
@@ -206,12 +298,21 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
     app.find("unlink-dialog").await?;
     let question = app.text("unlink-question").await?;
-    ensure!(question.contains("Faspay") && question.contains("812-9876-5432"), "the confirmation names the account: {question:?}");
+    ensure!(
+        question.contains("Faspay") && question.contains("812-9876-5432"),
+        "the confirmation names the account: {question:?}"
+    );
     app.click("unlink-confirm").await?;
-    let unlinked = format!("{}[data-account-id=\"{account_id}\"][data-status=\"unlinked\"]", by_id("account-faspay_ovo_tokenize"));
+    let unlinked = format!(
+        "{}[data-account-id=\"{account_id}\"][data-status=\"unlinked\"]",
+        by_id("account-faspay_ovo_tokenize")
+    );
     app.find_css(&unlinked).await?;
     app.find_css(&format!("{unlinked} {}", by_id("account-unlinked-at"))).await?;
-    ensure!(faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("unlinked"), "Faspay has the link ended");
+    ensure!(
+        faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("unlinked"),
+        "Faspay has the link ended"
+    );
     app.show(&unlinked).await?;
     app.screenshot("04-faspay-unlinked").await?;
     app.sign_out().await?;
@@ -219,7 +320,10 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     app.sign_in_as(Team::ADMIN).await?;
     for action in ["account.link.start", "account.unlink"] {
         let rows = app.audit_rows(action).await?;
-        ensure!(rows.iter().any(|t| t.contains(":faspay_ovo_tokenize:") && t.contains(Team::STAFF.0)), "{action} by staff: {rows:?}");
+        ensure!(
+            rows.iter().any(|t| t.contains(":faspay_ovo_tokenize:") && t.contains(Team::STAFF.0)),
+            "{action} by staff: {rows:?}"
+        );
     }
     Ok(())
 }
@@ -238,7 +342,8 @@ async fn faspay_link_state(sandbox: &Sandbox, phone: &str) -> Result<String> {
 }
 
 #[tokio::test]
-async fn offline_refund_requested_approved_and_recorded_without_reaching_the_provider() -> Result<()> {
+async fn offline_refund_requested_approved_and_recorded_without_reaching_the_provider() -> Result<()>
+{
     on_fresh_install("offline-refund", offline_refund).await
 }
 
@@ -266,19 +371,54 @@ async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
     let reference = open_started_payment(app).await?;
     let (cash_paid, points_paid) = sandbox.wallet(MAGIC_PAYER).await?;
 
-    let dialog = request_refund(app, "30.000", "E2E: one item returned, paid back in the shop", "01-refund-request").await?;
-    ensure!(dialog.rule.contains("no refund API") && dialog.rule.contains("settled offline"), "the offline rule in words: {:?}", dialog.rule);
-    ensure!(dialog.offline_note.is_some_and(|n| n.contains("outside the provider")), "the dialog says the money goes back outside the provider");
+    let dialog = request_refund(
+        app,
+        "30.000",
+        "E2E: one item returned, paid back in the shop",
+        "01-refund-request",
+    )
+    .await?;
+    ensure!(
+        dialog.rule.contains("no refund API") && dialog.rule.contains("settled offline"),
+        "the offline rule in words: {:?}",
+        dialog.rule
+    );
+    ensure!(
+        dialog.offline_note.is_some_and(|n| n.contains("outside the provider")),
+        "the dialog says the money goes back outside the provider"
+    );
     ensure!(digits(&app.text("payment-refundable").await?) == "50000", "Rp 30.000 is reserved");
     app.sign_out().await?;
 
     app.sign_in_as(Team::FINANCE).await?;
-    let said = decide_refund(app, &reference, &Decision { approve: true, note: "to be paid back by bank transfer", password: Team::FINANCE.1 }, "02-approve-offline").await?;
-    ensure!(said.contains("records the transfer"), "the dialog says finance records the merchant's transfer after approval: {said:?}");
+    let said = decide_refund(
+        app,
+        &reference,
+        &Decision {
+            approve: true,
+            note: "to be paid back by bank transfer",
+            password: Team::FINANCE.1,
+        },
+        "02-approve-offline",
+    )
+    .await?;
+    ensure!(
+        said.contains("records the transfer"),
+        "the dialog says finance records the merchant's transfer after approval: {said:?}"
+    );
     wait_refund_status(app, "awaiting_transfer", Duration::from_secs(20)).await?;
-    ensure!(app.text("refund-status-note").await?.contains("the money has not gone back"), "approval alone never says the money went back");
-    ensure!(app.text("refund-idempotency").await?.trim() == "—", "no provider request key: nothing was sent");
-    ensure!(app.text("refund-provider-ref").await?.trim() == "—", "no reference is invented at approval");
+    ensure!(
+        app.text("refund-status-note").await?.contains("the money has not gone back"),
+        "approval alone never says the money went back"
+    );
+    ensure!(
+        app.text("refund-idempotency").await?.trim() == "—",
+        "no provider request key: nothing was sent"
+    );
+    ensure!(
+        app.text("refund-provider-ref").await?.trim() == "—",
+        "no reference is invented at approval"
+    );
     app.screenshot("03-awaiting-transfer").await?;
 
     // Finance records the transfer with its slip; the date defaults to today (WIB).
@@ -293,17 +433,36 @@ async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
     app.click("refund-transfer-confirm").await?;
     app.wait_count(&by_id("refund-transfer-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     wait_refund_status(app, "settled_offline", Duration::from_secs(20)).await?;
-    ensure!(app.text("refund-status-note").await?.contains("outside the provider"), "the page says where the money went");
-    ensure!(app.text("refund-provider-ref").await?.trim() == "TRF-E2E-0001", "the transfer reference is recorded");
-    ensure!(app.text("refund-transfer-ref").await?.trim() == "TRF-E2E-0001", "the transfer is shown");
+    ensure!(
+        app.text("refund-status-note").await?.contains("outside the provider"),
+        "the page says where the money went"
+    );
+    ensure!(
+        app.text("refund-provider-ref").await?.trim() == "TRF-E2E-0001",
+        "the transfer reference is recorded"
+    );
+    ensure!(
+        app.text("refund-transfer-ref").await?.trim() == "TRF-E2E-0001",
+        "the transfer is shown"
+    );
     app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
-    let stored = std::fs::read_dir(install.data.join("evidence"))?.filter_map(|e| e.ok()).map(|e| e.path()).collect::<Vec<_>>();
-    ensure!(stored.len() == 1 && std::fs::read(&stored[0])? == std::fs::read(&slip)?, "the slip is copied into the data directory: {stored:?}");
+    let stored = std::fs::read_dir(install.data.join("evidence"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect::<Vec<_>>();
+    ensure!(
+        stored.len() == 1 && std::fs::read(&stored[0])? == std::fs::read(&slip)?,
+        "the slip is copied into the data directory: {stored:?}"
+    );
     app.click("refund-open-evidence").await?;
     let shown = stored[0].to_string_lossy().into_owned();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !install.opened().contains(&shown) {
-        ensure!(tokio::time::Instant::now() < deadline, "the evidence opens with the system viewer: {:?}", install.opened());
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the evidence opens with the system viewer: {:?}",
+            install.opened()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     app.screenshot("05-settled-offline").await?;
@@ -311,24 +470,40 @@ async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
     // Nothing reached any provider and the wallet did not move: the money goes back outside.
     ensure!(sandbox.refund_calls().await? == 0, "no refund request reached any provider");
     let jokul = sandbox.received("doku_jokul_ovo_push", "").await?;
-    ensure!(jokul.iter().all(|r| !r["path"].as_str().unwrap_or_default().contains("refund")), "Jokul got no refund: {jokul:?}");
-    ensure!(sandbox.wallet(MAGIC_PAYER).await? == (cash_paid, points_paid), "the OVO wallet is untouched");
+    ensure!(
+        jokul.iter().all(|r| !r["path"].as_str().unwrap_or_default().contains("refund")),
+        "Jokul got no refund: {jokul:?}"
+    );
+    ensure!(
+        sandbox.wallet(MAGIC_PAYER).await? == (cash_paid, points_paid),
+        "the OVO wallet is untouched"
+    );
 
     // The refunds desk lists it under "offline"; the payment counts it as refunded.
     app.click("refund-back").await?;
     app.click("refunds-tab-settled_offline").await?;
     let row = refund_row_for(app, &reference).await?;
-    ensure!(app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"), "listed as settled offline");
+    ensure!(
+        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"),
+        "listed as settled offline"
+    );
     app.screenshot("06-offline-tab").await?;
     open_payment_by_reference(app, &reference).await?;
     app.find_css(&format!("{}[data-status=\"settled_offline\"]", by_id("payment-refund"))).await?;
-    ensure!(digits(&app.text("payment-refundable").await?) == "50000", "Rp 50.000 is still refundable");
+    ensure!(
+        digits(&app.text("payment-refundable").await?) == "50000",
+        "Rp 50.000 is still refundable"
+    );
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
     let recorded = app.audit_rows("refund.record_transfer").await?;
-    ensure!(recorded.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "the transfer recorded by finance: {recorded:?}");
-    let submitted = app.count(&format!("{}[data-action=\"refund.submit\"]", by_id("audit-row"))).await?;
+    ensure!(
+        recorded.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")),
+        "the transfer recorded by finance: {recorded:?}"
+    );
+    let submitted =
+        app.count(&format!("{}[data-action=\"refund.submit\"]", by_id("audit-row"))).await?;
     ensure!(submitted == 0, "no refund was submitted to a provider: {submitted} submit row(s)");
     app.screenshot("07-audit").await?;
     Ok(())
@@ -362,18 +537,33 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
     wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
     let reference = open_started_payment(app).await?;
 
-    request_refund(app, "120.000", "E2E: customer says the order never arrived", "01-refund-request").await?;
+    request_refund(
+        app,
+        "120.000",
+        "E2E: customer says the order never arrived",
+        "01-refund-request",
+    )
+    .await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "0", "all of it is reserved");
     app.sign_out().await?;
 
     let why = "E2E: the courier confirms delivery; no refund";
     app.sign_in_as(Team::FINANCE).await?;
-    let said = decide_refund(app, &reference, &Decision { approve: false, note: why, password: Team::FINANCE.1 }, "02-reject").await?;
+    let said = decide_refund(
+        app,
+        &reference,
+        &Decision { approve: false, note: why, password: Team::FINANCE.1 },
+        "02-reject",
+    )
+    .await?;
     ensure!(said.contains(Team::STAFF.0), "the dialog names the requester: {said:?}");
     wait_refund_status(app, "rejected", Duration::from_secs(20)).await?;
     app.wait_text("refund-decision-note", why).await?;
     app.screenshot("03-rejected").await?;
-    ensure!(sandbox.received("ovo_snap", "refund").await?.is_empty(), "a rejected refund never reaches OVO");
+    ensure!(
+        sandbox.received("ovo_snap", "refund").await?.is_empty(),
+        "a rejected refund never reaches OVO"
+    );
     app.sign_out().await?;
 
     // The requester finds the rejection and its reason from the payment.
@@ -387,7 +577,10 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
     app.click_css(&format!("{rejected} button")).await?;
     app.wait_attr("refund-status", "data-status", "rejected").await?;
     app.wait_text("refund-decision-note", why).await?;
-    ensure!(app.text("refund-status-note").await?.contains("free to refund again"), "the page says the amount is free");
+    ensure!(
+        app.text("refund-status-note").await?.contains("free to refund again"),
+        "the page says the amount is free"
+    );
     app.wait_text("refund-decided-by", Team::FINANCE.0).await?;
     app.screenshot("05-requester-sees-why").await?;
 
@@ -403,12 +596,16 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
 
     app.sign_in_as(Team::ADMIN).await?;
     let rejections = app.audit_rows("refund.reject").await?;
-    ensure!(rejections.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")), "the rejection by finance: {rejections:?}");
+    ensure!(
+        rejections.iter().any(|t| t.contains(Team::FINANCE.0) && t.contains("refund:")),
+        "the rejection by finance: {rejections:?}"
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn refund_after_d_plus_60_is_refused_in_plain_words_and_nothing_reaches_the_provider() -> Result<()> {
+async fn refund_after_d_plus_60_is_refused_in_plain_words_and_nothing_reaches_the_provider(
+) -> Result<()> {
     on_fresh_install("d-plus-60", d_plus_60).await
 }
 
@@ -425,7 +622,8 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     let wib = time::UtcOffset::from_hms(7, 0, 0)?;
     let today = time::OffsetDateTime::now_utc().to_offset(wib).date();
     let last_day = today - time::Duration::days(61);
-    let to = format!("{:04}-{:02}-{:02}", last_day.year(), u8::from(last_day.month()), last_day.day());
+    let to =
+        format!("{:04}-{:02}-{:02}", last_day.year(), u8::from(last_day.month()), last_day.day());
     app.open_payments().await?;
     app.select("payment-filter-status", "succeeded").await?;
     app.set_date("payment-filter-to", &to).await?;
@@ -434,11 +632,16 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
         app.select("payment-filter-product", product).await?;
         app.find_css(&format!("{}[data-settled=\"true\"]", by_id("payments-results"))).await?;
         if app.count(&by_id("payment-row")).await? > 0 {
-            found = Some((product, app.find("payment-row").await?.attr("data-reference").await?.unwrap_or_default()));
+            found = Some((
+                product,
+                app.find("payment-row").await?.attr("data-reference").await?.unwrap_or_default(),
+            ));
             break;
         }
     }
-    let Some((product, reference)) = found else { anyhow::bail!("no succeeded SNAP payment on or before {to}") };
+    let Some((product, reference)) = found else {
+        anyhow::bail!("no succeeded SNAP payment on or before {to}")
+    };
     app.screenshot("01-old-payments").await?;
     app.click_css(&format!("{}[data-reference=\"{reference}\"]", by_id("payment-row"))).await?;
     app.wait_text("payment-reference", &reference).await?;
@@ -449,41 +652,79 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     let rule = app.text("refund-rule").await?;
     app.wait_text("refund-refusal", "the refund window has closed").await?;
     let refusal = app.text("refund-refusal").await?;
-    ensure!(refusal.contains("refunds were allowed until") && refusal.contains("(D+60)"), "the refusal states the rule: {refusal:?}");
+    ensure!(
+        refusal.contains("refunds were allowed until") && refusal.contains("(D+60)"),
+        "the refusal states the rule: {refusal:?}"
+    );
     // The last allowed day is named, the same in the rule and the refusal, and it has passed.
-    let deadline = refusal.split("until ").nth(1).and_then(|rest| rest.split(" (D+60)").next()).unwrap_or_default().trim();
-    ensure!(rule.contains(&format!("until {deadline} (D+60)")), "the rule names the same last day {deadline:?}: {rule:?}");
-    let deadline = time::Date::parse(deadline, time::macros::format_description!("[day padding:none] [month repr:short] [year]"))?;
+    let deadline = refusal
+        .split("until ")
+        .nth(1)
+        .and_then(|rest| rest.split(" (D+60)").next())
+        .unwrap_or_default()
+        .trim();
+    ensure!(
+        rule.contains(&format!("until {deadline} (D+60)")),
+        "the rule names the same last day {deadline:?}: {rule:?}"
+    );
+    let deadline = time::Date::parse(
+        deadline,
+        time::macros::format_description!("[day padding:none] [month repr:short] [year]"),
+    )?;
     ensure!(deadline < today, "the last allowed day {deadline} is before today {today}");
-    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "a refused refund cannot be sent");
+    ensure!(
+        app.find("refund-submit").await?.attr("disabled").await?.is_some(),
+        "a refused refund cannot be sent"
+    );
     app.fill("refund-reason", "E2E: customer asks after three months").await?;
-    ensure!(app.find("refund-submit").await?.attr("disabled").await?.is_some(), "still not with a reason");
+    ensure!(
+        app.find("refund-submit").await?.attr("disabled").await?.is_some(),
+        "still not with a reason"
+    );
     app.screenshot("02-window-closed").await?;
     println!("{product} {reference}: {rule:?} / {refusal:?}");
 
     // The back end refuses it too, with the same rule, when asked directly.
-    let payment_id: i64 = app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default().parse()?;
+    let payment_id: i64 = app
+        .find("payment-page")
+        .await?
+        .attr("data-payment-id")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
     let reply = app.invoke("request_refund", json!({ "input": { "paymentId": payment_id, "amount": "10.000", "reason": "E2E over IPC" } })).await?;
     let err = reply.expect_err("a refund after D+60 must be refused");
-    ensure!(err["code"] == "conflict" && err["reason"] == "refund_window_closed", "refused by the window: {err}");
-    ensure!(err["message"].as_str().unwrap_or_default().contains("the refund window has closed"), "the rule is named: {err}");
+    ensure!(
+        err["code"] == "conflict" && err["reason"] == "refund_window_closed",
+        "refused by the window: {err}"
+    );
+    ensure!(
+        err["message"].as_str().unwrap_or_default().contains("the refund window has closed"),
+        "the rule is named: {err}"
+    );
     app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
     app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
-    ensure!(app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await? == 0, "no refund was recorded");
+    ensure!(
+        app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await? == 0,
+        "no refund was recorded"
+    );
     ensure!(sandbox.refund_calls().await? == refunds_before, "nothing reached the provider");
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
     let requests = app.audit_rows("refund.request").await?;
     ensure!(
-        requests.iter().any(|t| t.contains(&reference) && t.contains(Team::STAFF.0) && t.contains("window has closed")),
+        requests.iter().any(|t| t.contains(&reference)
+            && t.contains(Team::STAFF.0)
+            && t.contains("window has closed")),
         "the refused request is audited with its reason: {requests:?}"
     );
     Ok(())
 }
 
 #[tokio::test]
-async fn customers_imported_from_csv_found_by_phone_written_another_way_edited_and_linked() -> Result<()> {
+async fn customers_imported_from_csv_found_by_phone_written_another_way_edited_and_linked(
+) -> Result<()> {
     on_fresh_install("customers-import", customers_import).await
 }
 
@@ -518,10 +759,17 @@ async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_count(&by_id("import-row-error"), Duration::from_secs(20), |n| n == 2).await?;
     let mut lines = Vec::new();
     for row in app.client.find_all(Locator::Css(&by_id("import-row-error"))).await? {
-        lines.push((row.attr("data-line").await?.unwrap_or_default(), row.attr("data-reason").await?.unwrap_or_default()));
+        lines.push((
+            row.attr("data-line").await?.unwrap_or_default(),
+            row.attr("data-reason").await?.unwrap_or_default(),
+        ));
     }
     ensure!(
-        lines == [("4".to_owned(), "customer_formula_cell".to_owned()), ("5".to_owned(), "phone_not_mobile".to_owned())],
+        lines
+            == [
+                ("4".to_owned(), "customer_formula_cell".to_owned()),
+                ("5".to_owned(), "phone_not_mobile".to_owned())
+            ],
         "the preview names the bad rows' lines and reasons: {lines:?}"
     );
     app.screenshot("01-import-inspection").await?;
@@ -538,7 +786,10 @@ async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
     app.find("import-rejects-saved").await?;
     let rejects = std::fs::read_to_string(&install.rejects_file)?;
     ensure!(rejects.contains("'=1+1"), "the rejects file escapes the formula cell: {rejects}");
-    ensure!(rejects.contains("021-555-1234") && !rejects.contains("Wulan"), "only the rejected rows: {rejects}");
+    ensure!(
+        rejects.contains("021-555-1234") && !rejects.contains("Wulan"),
+        "only the rejected rows: {rejects}"
+    );
     app.click("import-close").await?;
 
     // The same file again: the mapping is remembered and nothing is duplicated.
@@ -563,14 +814,23 @@ async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
     app.fill("customer-form-email", "wulan.anggraini@example.co.id").await?;
     app.click("customer-form-save").await?;
     app.wait_text("customer-email", "wulan.anggraini@example.co.id").await?;
-    app.wait_count(&format!("{}[data-kind=\"customer_created\"]", by_id("customer-timeline-entry")), Duration::from_secs(20), |n| n == 1)
-        .await?;
+    app.wait_count(
+        &format!("{}[data-kind=\"customer_created\"]", by_id("customer-timeline-entry")),
+        Duration::from_secs(20),
+        |n| n == 1,
+    )
+    .await?;
     app.sign_out().await?;
 
     // Staff links her OVO account (she has one at OVO: a wallet in the sandbox).
     app.sign_in_as(Team::STAFF).await?;
     let sandbox = Sandbox::of(app).await?;
-    sandbox.post("/_sandbox/accounts", json!({ "phone": WULAN_PHONE, "name": "Wulan Anggraini", "cash": 300000, "points": 0 })).await?;
+    sandbox
+        .post(
+            "/_sandbox/accounts",
+            json!({ "phone": WULAN_PHONE, "name": "Wulan Anggraini", "cash": 300000, "points": 0 }),
+        )
+        .await?;
     app.open_customer("+62 856-4321-0987", "Wulan Anggraini").await?;
     let active = link_account(app, install, &sandbox, "ovo_snap", "0856-4321-0987").await?;
     app.show(&active).await?;
@@ -581,6 +841,9 @@ async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
     let imports = app.audit_rows("customer.import").await?;
     ensure!(imports.len() == 2, "each import is audited once: {imports:?}");
     let edits = app.audit_rows("customer.update").await?;
-    ensure!(edits.iter().any(|row| row.contains("wulan.anggraini@example.co.id")), "the edit is audited with its after value: {edits:?}");
+    ensure!(
+        edits.iter().any(|row| row.contains("wulan.anggraini@example.co.id")),
+        "the edit is audited with its after value: {edits:?}"
+    );
     Ok(())
 }

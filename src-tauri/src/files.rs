@@ -55,12 +55,10 @@ pub async fn choose_rejects_file(
         return shell.journal.record("choose_rejects_file", Ok(Some(path)));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .add_filter("CSV", &["csv"])
-        .set_file_name(input.suggested_name)
-        .save_file(move |path| {
+    app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(input.suggested_name).save_file(
+        move |path| {
             let _ = tx.send(path_text(path));
-        });
+        },
+    );
     shell.journal.record("choose_rejects_file", Ok(rx.await.ok().flatten()))
 }

@@ -163,7 +163,9 @@ fn startup_failure_text(error: &ovo_app::AppError, data_dir: &std::path::Path) -
         return ovo_app::ledger_in_use_message(ovo_app::LockHolder::read(data_dir).as_ref(), lang);
     }
     match lang {
-        Lang::Id => format!("OVO Back Office tidak dapat dibuka di {}: {error}", data_dir.display()),
+        Lang::Id => {
+            format!("OVO Back Office tidak dapat dibuka di {}: {error}", data_dir.display())
+        }
         Lang::En => format!("OVO Back Office cannot open in {}: {error}", data_dir.display()),
     }
 }
@@ -185,11 +187,7 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with(fmt::layer().with_writer(std::io::stderr))
-        .with(
-            fmt::layer()
-                .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file)),
-        )
+        .with(fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(file)))
         .try_init()
         .context("logging already initialised")?;
     Ok(())

@@ -3,8 +3,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,10 +24,12 @@ impl Session {
         let runtime_dir = scratch.join("runtime");
         let data_home = scratch.join("data");
         for dir in [&runtime_dir, &data_home] {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         set_private(&runtime_dir)?;
-        let mut session = Session { children: Vec::new(), env: Vec::new(), _scratch: scratch.clone() };
+        let mut session =
+            Session { children: Vec::new(), env: Vec::new(), _scratch: scratch.clone() };
         session.env.push(("XDG_RUNTIME_DIR".into(), runtime_dir.display().to_string()));
         session.env.push(("XDG_DATA_HOME".into(), data_home.display().to_string()));
 
@@ -39,7 +41,8 @@ impl Session {
             .spawn()
             .context("cannot start dbus-daemon")?;
         let mut address = String::new();
-        BufReader::new(dbus.stdout.take().context("dbus-daemon stdout")?).read_line(&mut address)?;
+        BufReader::new(dbus.stdout.take().context("dbus-daemon stdout")?)
+            .read_line(&mut address)?;
         session.children.push(("dbus-daemon", dbus));
         let address = address.trim().to_owned();
         if address.is_empty() {
@@ -62,10 +65,22 @@ impl Session {
         session.wait_for("the Secret Service on D-Bus", || session.secret_service_up())?;
 
         // Xvfb on the first free display.
-        let display = (99..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()).context("no free X display")?;
+        let display = (99..200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .context("no free X display")?;
         let xvfb = Command::new("Xvfb")
             .process_group(0)
-            .args([format!(":{display}").as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                format!(":{display}").as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stderr(Stdio::null())
             .spawn()
             .context("cannot start Xvfb")?;
@@ -158,5 +173,6 @@ fn free_port() -> Result<u16> {
 
 fn set_private(dir: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).context("cannot make the runtime dir private")
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .context("cannot make the runtime dir private")
 }

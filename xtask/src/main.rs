@@ -65,7 +65,10 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 fn run_app(root: &Path) -> Result<()> {
@@ -89,7 +92,8 @@ fn test_all(root: &Path) -> Result<()> {
 
     step("UI: type check, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
-    let ui_counts = run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
+    let ui_counts =
+        run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
 
     let session = background::Session::start(root, &tauri_driver)?;
@@ -142,7 +146,8 @@ fn snapshot_app(root: &Path) -> Result<PathBuf> {
     if app != built {
         let _ = std::fs::remove_file(&app);
         if std::fs::hard_link(&built, &app).is_err() {
-            std::fs::copy(&built, &app).with_context(|| format!("cannot copy {}", built.display()))?;
+            std::fs::copy(&built, &app)
+                .with_context(|| format!("cannot copy {}", built.display()))?;
         }
     }
     Ok(app)

@@ -19,33 +19,67 @@ struct Part {
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let started = std::time::Instant::now();
     let option = |name: &str, default: &str| -> String {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| default.to_owned())
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
     };
-    let (seeds, kills, executions) = (option("--seeds", "1000"), option("--kills", "200"), option("--executions", "1000000"));
+    let (seeds, kills, executions) =
+        (option("--seeds", "1000"), option("--kills", "200"), option("--executions", "1000000"));
 
     step("building the harness in release");
-    crate::run(Command::new("cargo").args(["build", "--release", "-p", "ovo-reliability"]).current_dir(root))?;
+    crate::run(
+        Command::new("cargo")
+            .args(["build", "--release", "-p", "ovo-reliability"])
+            .current_dir(root),
+    )?;
     let harness = target_dir(root).join("release/ovo-reliability");
 
     let mut parts = Vec::new();
     step(&format!("races: {seeds} seeded schedules"));
-    parts.push(figure("races", Command::new(&harness).args(["races", "--seeds", &seeds]).current_dir(root)));
+    parts.push(figure(
+        "races",
+        Command::new(&harness).args(["races", "--seeds", &seeds]).current_dir(root),
+    ));
     step(&format!("crashes: {kills} kills of a real app process"));
-    parts.push(figure("crashes", Command::new(&harness).args(["crashes", "--kills", &kills]).current_dir(root)));
+    parts.push(figure(
+        "crashes",
+        Command::new(&harness).args(["crashes", "--kills", &kills]).current_dir(root),
+    ));
 
     step("faults: the fault matrix");
     parts.push(if root.join("crates/ovo-app/tests/faults_matrix.rs").exists() {
         figure(
             "faults",
-            Command::new("cargo").args(["test", "--release", "-p", "ovo-app", "--test", "faults_matrix", "--", "--nocapture"]).current_dir(root),
+            Command::new("cargo")
+                .args([
+                    "test",
+                    "--release",
+                    "-p",
+                    "ovo-app",
+                    "--test",
+                    "faults_matrix",
+                    "--",
+                    "--nocapture",
+                ])
+                .current_dir(root),
         )
     } else {
-        missing("faults", "the fault matrix (crates/ovo-app/tests/faults_matrix.rs) is not in this checkout")
+        missing(
+            "faults",
+            "the fault matrix (crates/ovo-app/tests/faults_matrix.rs) is not in this checkout",
+        )
     });
 
     step(&format!("fuzz: {executions} executions per target"));
     parts.push(if root.join("crates/ovo-fuzz/Cargo.toml").exists() {
-        figure("fuzz", Command::new("cargo").args(["run", "--release", "-p", "ovo-fuzz", "--", "--executions", &executions]).current_dir(root))
+        figure(
+            "fuzz",
+            Command::new("cargo")
+                .args(["run", "--release", "-p", "ovo-fuzz", "--", "--executions", &executions])
+                .current_dir(root),
+        )
     } else {
         missing("fuzz", "the fuzzer (crates/ovo-fuzz) is not in this checkout")
     });
@@ -61,7 +95,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             }
             (None, problem) => {
                 incomplete = true;
-                println!("{}: not run: {}", part.figure, problem.as_deref().unwrap_or("no figure printed"));
+                println!(
+                    "{}: not run: {}",
+                    part.figure,
+                    problem.as_deref().unwrap_or("no figure printed")
+                );
             }
         }
     }
@@ -80,7 +118,9 @@ fn missing(figure: &'static str, why: &str) -> Part {
 fn figure(figure: &'static str, cmd: &mut Command) -> Part {
     match run_for_line(cmd, &format!("{figure}: ")) {
         Ok((line, true)) => Part { figure, line, problem: None },
-        Ok((line, false)) => Part { figure, line, problem: Some("the run did not end clean".to_owned()) },
+        Ok((line, false)) => {
+            Part { figure, line, problem: Some("the run did not end clean".to_owned()) }
+        }
         Err(e) => Part { figure, line: None, problem: Some(format!("{e:#}")) },
     }
 }

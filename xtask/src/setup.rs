@@ -28,7 +28,8 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// A headless display, a private D-Bus with an unlocked keyring, and the WebKit WebDriver.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "dbus", "dbus-x11", "gnome-keyring", "webkit2gtk-driver"];
+const TEST_PACKAGES: &[&str] =
+    &["xvfb", "xauth", "dbus", "dbus-x11", "gnome-keyring", "webkit2gtk-driver"];
 
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
@@ -49,7 +50,10 @@ pub fn system_packages(purpose: Purpose) -> Result<()> {
         step(&format!("installing system packages: {}", missing.join(" ")));
         let sudo = !is_root();
         if sudo && !has("sudo") {
-            bail!("these packages are missing and installing them needs root: {}", missing.join(" "));
+            bail!(
+                "these packages are missing and installing them needs root: {}",
+                missing.join(" ")
+            );
         }
         let apt = |args: &[&str]| {
             let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
@@ -73,7 +77,8 @@ fn check_node() -> Result<()> {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_owned(),
         _ => bail!("Node.js 20 or newer with npm is needed for the UI; install it and run the command again"),
     };
-    let major: u32 = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let major: u32 =
+        version.trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
     if major < 20 {
         bail!("Node.js {version} is too old for the UI build; install Node.js 20 or newer");
     }
@@ -83,7 +88,8 @@ fn check_node() -> Result<()> {
 /// `npm ci` when node_modules is missing or was installed from another lock file.
 pub fn ui_dependencies(root: &Path) -> Result<()> {
     let ui = root.join("ui");
-    let lock = std::fs::read(ui.join("package-lock.json")).context("ui/package-lock.json is missing")?;
+    let lock =
+        std::fs::read(ui.join("package-lock.json")).context("ui/package-lock.json is missing")?;
     let stamp = ui.join("node_modules/.ovo-installed-lock.json");
     if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
         return Ok(());
@@ -100,7 +106,16 @@ pub fn tauri_driver(root: &Path) -> Result<PathBuf> {
     let binary = tools.join("bin/tauri-driver");
     if !binary.exists() {
         step(&format!("installing tauri-driver {TAURI_DRIVER_VERSION}"));
-        run(Command::new("cargo").args(["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER_VERSION, "--root"]).arg(&tools))?;
+        run(Command::new("cargo")
+            .args([
+                "install",
+                "tauri-driver",
+                "--locked",
+                "--version",
+                TAURI_DRIVER_VERSION,
+                "--root",
+            ])
+            .arg(&tools))?;
     }
     Ok(binary)
 }

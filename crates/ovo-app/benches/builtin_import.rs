@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp};
+use ovo_domain::{
+    Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp,
+};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::MemoryStore;
 use rand::rngs::StdRng;
@@ -44,7 +46,9 @@ fn config(dir: &std::path::Path) -> BackofficeConfig {
 async fn main() -> BenchResult<()> {
     let extra = payments_wanted()?;
     let dir = tempfile::tempdir()?;
-    let app = Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await?;
+    let app =
+        Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+            .await?;
     let end = ovo_domain::Clock::now(&SystemClock).unix_millis() - 60_000;
     let mut rng = StdRng::seed_from_u64(0xB1_1710);
     let mut tx = app.ledger().begin_write().await?;
@@ -53,7 +57,9 @@ async fn main() -> BenchResult<()> {
         let reference = Reference::generate(&mut rng);
         let provider_ref = match product {
             Product::TazapayOvoIdr => format!("pay_bench{}", reference.as_str().to_lowercase()),
-            Product::FaspayOvoTokenize => format!("99999{:011}", rng.gen_range(0..100_000_000_000_u64)),
+            Product::FaspayOvoTokenize => {
+                format!("99999{:011}", rng.gen_range(0..100_000_000_000_u64))
+            }
             Product::DokuJokulOvoPush => reference.as_str().to_owned(),
             _ => format!("{:016}", rng.gen_range(0..10_000_000_000_000_000_u64)),
         };
@@ -85,15 +91,21 @@ async fn main() -> BenchResult<()> {
     drop(app);
 
     let bare = Instant::now();
-    let running = ovo_sandbox::start(ovo_sandbox::SandboxConfig::default(), "127.0.0.1:0".parse()?).await?;
+    let running =
+        ovo_sandbox::start(ovo_sandbox::SandboxConfig::default(), "127.0.0.1:0".parse()?).await?;
     let bare_ms = bare.elapsed().as_micros();
     running.shutdown();
 
-    let app = Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await?;
+    let app =
+        Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+            .await?;
     let started = Instant::now();
     let info = app.app_info("en".into()).await?;
     let with_import = started.elapsed().as_micros();
-    println!("built-in sandbox start, ledger of the demo + {extra} payments ({}):", info.sandbox_url.unwrap_or_default());
+    println!(
+        "built-in sandbox start, ledger of the demo + {extra} payments ({}):",
+        info.sandbox_url.unwrap_or_default()
+    );
     println!("  bare sandbox start:              {:>8} µs", bare_ms);
     println!("  start + read ledger + import:    {:>8} µs", with_import);
     Ok(())

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::{
-    ColumnMapping, FirstAdminInput, ImportJobRef, ImportMode, ImportState, NewOperatorInput, SearchInput, SignInInput,
-    StartImportInput,
+    ColumnMapping, FirstAdminInput, ImportJobRef, ImportMode, ImportState, NewOperatorInput,
+    SearchInput, SignInInput, StartImportInput,
 };
 use ovo_app::{Backoffice, BackofficeConfig};
 use ovo_domain::{fold_name, Msisdn, SystemClock, Timestamp};
@@ -29,14 +29,35 @@ use support::{header, ms, nanos, percentile, report, timed, us, BenchResult};
 
 const SEED: u64 = 0xC057_0E25_0000_0001;
 const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu", "Andi", "Bambang", "Sri",
-    "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki", "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan",
-    "Gede", "Ketut", "Élisa", "Reza",
+    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
+    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
+    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
 ];
 const LAST: &[&str] = &[
-    "Santoso", "Rahmawati", "Wijaya", "Lestari", "Kusuma", "Gunawan", "Hakim", "Wirawan", "Sari", "Nugroho", "Pratama",
-    "Sutrisno", "Hidayat", "Saputra", "Setiawan", "Purnomo", "Handayani", "Susanto", "Wibowo", "Siregar", "Nasution",
-    "Simanjuntak", "Halim", "Tanjung",
+    "Santoso",
+    "Rahmawati",
+    "Wijaya",
+    "Lestari",
+    "Kusuma",
+    "Gunawan",
+    "Hakim",
+    "Wirawan",
+    "Sari",
+    "Nugroho",
+    "Pratama",
+    "Sutrisno",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Purnomo",
+    "Handayani",
+    "Susanto",
+    "Wibowo",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Halim",
+    "Tanjung",
 ];
 /// Import rows per second through the app, at least half the bare insert's.
 const IMPORT_RATIO_GOAL_X1000: u128 = 500;
@@ -60,7 +81,12 @@ fn config() -> BenchResult<Config> {
             "--rows" => cfg.rows = value,
             "--customers" => cfg.customers = value,
             "--searches" => cfg.searches = value,
-            other => return Err(format!("unknown flag {other}; use --rows N --customers M --searches S").into()),
+            other => {
+                return Err(format!(
+                    "unknown flag {other}; use --rows N --customers M --searches S"
+                )
+                .into())
+            }
         }
     }
     if cfg.rows == 0 || cfg.customers == 0 || cfg.searches == 0 {
@@ -72,12 +98,14 @@ fn config() -> BenchResult<Config> {
 /// A customer the generator made: values and the row as the CSV writes it.
 fn generated(rng: &mut StdRng, n: usize) -> CustomerValues {
     let phone = loop {
-        let candidate = format!("628{}{:09}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_u64));
+        let candidate =
+            format!("628{}{:09}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_u64));
         if let Ok(p) = Msisdn::parse(&candidate) {
             break p;
         }
     };
-    let name = format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
+    let name =
+        format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
     CustomerValues {
         merchant_customer_id: Some(format!("SHOP-{n:07}")),
         email: n.is_multiple_of(3).then(|| format!("customer{n}@example.co.id")),
@@ -114,8 +142,12 @@ async fn open_app(dir: &Path) -> BenchResult<Backoffice> {
         Arc::new(SystemClock),
     )
     .await?;
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Admin".into(), password: STAFF_PASSWORD.into() })
-        .await?;
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Admin".into(),
+        password: STAFF_PASSWORD.into(),
+    })
+    .await?;
     app.create_operator(NewOperatorInput {
         username: "staff".into(),
         display_name: "Staff".into(),
@@ -147,7 +179,13 @@ async fn import_bench(rows: usize) -> BenchResult<(u64, u64)> {
     }
 
     let app = Arc::new(open_app(&dir.path().join("app")).await?);
-    let mapping = ColumnMapping { merchant_customer_id: Some(0), full_name: Some(1), phone: Some(2), email: Some(3), notes: None };
+    let mapping = ColumnMapping {
+        merchant_customer_id: Some(0),
+        full_name: Some(1),
+        phone: Some(2),
+        email: Some(3),
+        notes: None,
+    };
     let started = Instant::now();
     let job = app
         .start_customer_import(StartImportInput {
@@ -217,8 +255,16 @@ async fn main() -> BenchResult<()> {
     let (app_ns, bare_ns) = import_bench(cfg.rows).await?;
     let (app_rate, bare_rate) = (per_second(cfg.rows, app_ns), per_second(cfg.rows, bare_ns));
     let ratio = (app_rate * 1000).checked_div(bare_rate).unwrap_or(0);
-    println!("  app import (read, check, one transaction): {:>10} rows/s  ({})", app_rate, ms(app_ns));
-    println!("  bare multi-row INSERT of the same rows:    {:>10} rows/s  ({})", bare_rate, ms(bare_ns));
+    println!(
+        "  app import (read, check, one transaction): {:>10} rows/s  ({})",
+        app_rate,
+        ms(app_ns)
+    );
+    println!(
+        "  bare multi-row INSERT of the same rows:    {:>10} rows/s  ({})",
+        bare_rate,
+        ms(bare_ns)
+    );
     println!(
         "  ratio {}.{:03} (goal ≥ 0.500): {}",
         ratio / 1000,
@@ -245,7 +291,9 @@ async fn main() -> BenchResult<()> {
     .execute(&mut *tx)
     .await?;
     ovo_ledger::commit(tx).await?;
-    let payments: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(app.ledger().writer_pool()).await?;
+    let payments: i64 = sqlx::query_scalar("SELECT count(*) FROM payments")
+        .fetch_one(app.ledger().writer_pool())
+        .await?;
     println!(
         "\ncustomer search: {} customers, {} payments generated in {}, {} searches per query kind",
         cfg.customers,
@@ -257,11 +305,16 @@ async fn main() -> BenchResult<()> {
     header();
     let mut rng = StdRng::seed_from_u64(SEED ^ 3);
     let (mut all_app, mut all_bare) = (Vec::new(), Vec::new());
-    let formats: [fn(&Msisdn) -> String; 3] = [|p| p.national(), |p| p.canonical().to_owned(), |p| p.e164()];
+    let formats: [fn(&Msisdn) -> String; 3] =
+        [|p| p.national(), |p| p.canonical().to_owned(), |p| p.e164()];
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &values[rng.gen_range(0..values.len())].phone;
-        app_ns.push(timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 })).await?.0);
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
+                .await?
+                .0,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
@@ -278,7 +331,9 @@ async fn main() -> BenchResult<()> {
         } else {
             format!("{first} {}", last.chars().take(3).collect::<String>())
         };
-        app_ns.push(timed(app.search_customers(SearchInput { query: query.clone(), limit: 20 })).await?.0);
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: query.clone(), limit: 20 })).await?.0,
+        );
         let folded = fold_name(&query);
         let words: Vec<&str> = folded.split(' ').collect();
         let mut conn = app.ledger().read().await?;
@@ -291,7 +346,9 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("SHOP-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0);
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }
@@ -302,7 +359,11 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = format!("BNCH{:012}", 4 * rng.gen_range(1..=cfg.customers / 4).max(1));
-        app_ns.push(timed(app.search_customers(SearchInput { query: reference.clone(), limit: 20 })).await?.0);
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: reference.clone(), limit: 20 }))
+                .await?
+                .0,
+        );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, &reference)).await?.0);
     }

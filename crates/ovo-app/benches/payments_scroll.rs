@@ -13,7 +13,10 @@ use std::time::Instant;
 
 use ovo_app::ipc::{FirstAdminInput, PaymentCursorView, PaymentQuery, SignInInput};
 use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{fold_name, Environment, Idr, Msisdn, PaymentId, PaymentStatus, Product, Reference, SystemClock, Timestamp};
+use ovo_domain::{
+    fold_name, Environment, Idr, Msisdn, PaymentId, PaymentStatus, Product, Reference, SystemClock,
+    Timestamp,
+};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter};
 use ovo_secrets::MemoryStore;
@@ -25,7 +28,12 @@ const SEED: u64 = 0x5C20_1100_0000_0001;
 const PAGE: u32 = 100;
 /// One page must arrive within a frame budget to keep the virtualised list smooth (printed only).
 const PAGE_P99_TARGET_NS: u64 = 16_000_000;
-const STATUSES: [PaymentStatus; 4] = [PaymentStatus::Succeeded, PaymentStatus::Succeeded, PaymentStatus::Succeeded, PaymentStatus::Failed];
+const STATUSES: [PaymentStatus; 4] = [
+    PaymentStatus::Succeeded,
+    PaymentStatus::Succeeded,
+    PaymentStatus::Succeeded,
+    PaymentStatus::Failed,
+];
 
 fn payments_wanted() -> BenchResult<usize> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -52,7 +60,12 @@ async fn main() -> BenchResult<()> {
         Arc::new(SystemClock),
     )
     .await?;
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Admin".into(), password: "bench-password-1".into() }).await?;
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Admin".into(),
+        password: "bench-password-1".into(),
+    })
+    .await?;
 
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(SEED);
@@ -65,7 +78,18 @@ async fn main() -> BenchResult<()> {
         let name = format!("Pelanggan {i}");
         let at = Timestamp::from_unix_millis(end - 100 * 86_400_000);
         customer_ids.push(
-            customers::insert(&mut tx, &NewCustomer { merchant_customer_id: None, full_name: &name, name_key: &fold_name(&name), phone: &phone, email: None, at }).await?,
+            customers::insert(
+                &mut tx,
+                &NewCustomer {
+                    merchant_customer_id: None,
+                    full_name: &name,
+                    name_key: &fold_name(&name),
+                    phone: &phone,
+                    email: None,
+                    at,
+                },
+            )
+            .await?,
         );
     }
     ovo_ledger::commit(tx).await?;
@@ -99,11 +123,18 @@ async fn main() -> BenchResult<()> {
         }
         ovo_ledger::commit(tx).await?;
     }
-    println!("payments scroll benchmark: {total} payments generated in {} ms; pages of {PAGE}", started.elapsed().as_millis());
-    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() }).await?;
+    println!(
+        "payments scroll benchmark: {total} payments generated in {} ms; pages of {PAGE}",
+        started.elapsed().as_millis()
+    );
+    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() })
+        .await?;
 
     header();
-    for (label, product, status) in [("every payment, newest first", None, None), ("ovo_snap + succeeded", Some(Product::OvoSnap), Some(PaymentStatus::Succeeded))] {
+    for (label, product, status) in [
+        ("every payment, newest first", None, None),
+        ("ovo_snap + succeeded", Some(Product::OvoSnap), Some(PaymentStatus::Succeeded)),
+    ] {
         let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
         let (mut rows, mut after) = (0_usize, None::<PaymentCursorView>);
         let scroll = Instant::now();
@@ -121,8 +152,16 @@ async fn main() -> BenchResult<()> {
             };
             let (ns, page) = timed(app.payments_page(query)).await?;
             app_ns.push(ns);
-            let filter = PaymentFilter { product, status, environment: Some(Environment::BuiltInSandbox), ..PaymentFilter::default() };
-            let cursor = after.map(|c| PaymentCursor { created_at: Timestamp::from_unix_millis(c.created_at_ms), id: PaymentId::new(c.id) });
+            let filter = PaymentFilter {
+                product,
+                status,
+                environment: Some(Environment::BuiltInSandbox),
+                ..PaymentFilter::default()
+            };
+            let cursor = after.map(|c| PaymentCursor {
+                created_at: Timestamp::from_unix_millis(c.created_at_ms),
+                id: PaymentId::new(c.id),
+            });
             let mut conn = app.ledger().read().await?;
             bare_ns.push(timed(payments::page(&mut conn, &filter, cursor, PAGE)).await?.0);
             drop(conn);
@@ -134,8 +173,16 @@ async fn main() -> BenchResult<()> {
         }
         let took = support::nanos(scroll.elapsed());
         report(label, &app_ns, &bare_ns, PAGE_P99_TARGET_NS);
-        println!("{:<30} {rows} rows in {} pages, whole scroll {} (app and bare calls)", "", app_ns.len(), ms(took));
+        println!(
+            "{:<30} {rows} rows in {} pages, whole scroll {} (app and bare calls)",
+            "",
+            app_ns.len(),
+            ms(took)
+        );
     }
-    println!("target: one page p99 ≤ {} ms (a frame at 60 Hz; printed, never asserted)", PAGE_P99_TARGET_NS / 1_000_000);
+    println!(
+        "target: one page p99 ≤ {} ms (a frame at 60 Hz; printed, never asserted)",
+        PAGE_P99_TARGET_NS / 1_000_000
+    );
     Ok(())
 }

@@ -65,14 +65,8 @@ struct Config {
 }
 
 fn config() -> BenchResult<Config> {
-    let mut cfg = Config {
-        customers: 200_000,
-        searches: 1_000,
-    };
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let mut cfg = Config { customers: 200_000, searches: 1_000 };
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value: usize = it.next().ok_or("missing value")?.parse()?;
@@ -181,11 +175,8 @@ async fn main() -> BenchResult<()> {
         ovo_ledger::commit(tx).await?;
     }
     println!("search benchmark: {} customers, {} payments generated in {} ms, {} searches per query kind", cfg.customers, references.len(), started.elapsed().as_millis(), cfg.searches);
-    app.sign_in(SignInInput {
-        username: "admin".into(),
-        password: "bench-password-1".into(),
-    })
-    .await?;
+    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() })
+        .await?;
 
     header();
     let mut rng = StdRng::seed_from_u64(SEED ^ 1);
@@ -194,12 +185,10 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &phones[rng.gen_range(0..phones.len())];
-        app_ns.push(timed(app.search_customers(SearchInput {
-                query: formats[i % 3](phone),
-                limit: 20,
-            }))
-            .await?
-            .0,
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
+                .await?
+                .0,
         );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
@@ -213,12 +202,8 @@ async fn main() -> BenchResult<()> {
             LAST[rng.gen_range(0..LAST.len())]
         };
         let prefix: String = word.chars().take(rng.gen_range(2..=5)).collect();
-        app_ns.push(timed(app.search_customers(SearchInput {
-                query: prefix.clone(),
-                limit: 20,
-            }))
-            .await?
-            .0,
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: prefix.clone(), limit: 20 })).await?.0,
         );
         let folded = fold_name(&prefix);
         let mut conn = app.ledger().read().await?;
@@ -228,10 +213,13 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = &references[rng.gen_range(0..references.len())];
-        app_ns.push(timed(app.search_customers(SearchInput {
-                query: reference.as_str().to_owned(),
-                limit: 20,
-            }))
+        app_ns.push(
+            timed(
+                app.search_customers(SearchInput {
+                    query: reference.as_str().to_owned(),
+                    limit: 20,
+                }),
+            )
             .await?
             .0,
         );
@@ -242,12 +230,8 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("BENCH-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(timed(app.search_customers(SearchInput {
-                query: id.clone(),
-                limit: 20,
-            }))
-            .await?
-            .0,
+        app_ns.push(
+            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
         );
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);

@@ -11,16 +11,12 @@ pub const MAX_AUDIT_PAGE: u32 = 200;
 
 impl Backoffice {
     pub async fn list_audit(&self, query: AuditQuery) -> AppResult<AuditPage> {
-        self.authorize(Permission::ViewAudit, "read the audit log")
-            .await?;
+        self.authorize(Permission::ViewAudit, "read the audit log").await?;
         let limit = query.limit.clamp(1, MAX_AUDIT_PAGE);
         let mut conn = self.ledger.read().await?;
         let rows = audit::page(&mut conn, query.before_seq, limit).await?;
-        let next_before_seq = if rows.len() == limit as usize {
-            rows.last().map(|r| r.seq)
-        } else {
-            None
-        };
+        let next_before_seq =
+            if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
         let entries = rows
             .into_iter()
             .map(|r| AuditEntryView {
@@ -33,15 +29,11 @@ impl Backoffice {
                 detail: r.detail,
             })
             .collect();
-        Ok(AuditPage {
-            entries,
-            next_before_seq,
-        })
+        Ok(AuditPage { entries, next_before_seq })
     }
 
     pub async fn verify_audit(&self) -> AppResult<AuditVerification> {
-        self.authorize(Permission::ViewAudit, "verify the audit log")
-            .await?;
+        self.authorize(Permission::ViewAudit, "verify the audit log").await?;
         let mut conn = self.ledger.read().await?;
         let result = audit::verify(&mut conn).await?;
         Ok(match result.first_broken {

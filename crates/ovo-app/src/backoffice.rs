@@ -78,10 +78,7 @@ impl Backoffice {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             AppError::new(
                 ErrorCode::Storage,
-                format!(
-                    "cannot create the data directory {}: {e}",
-                    config.data_dir.display()
-                ),
+                format!("cannot create the data directory {}: {e}", config.data_dir.display()),
             )
         })?;
         // Before the ledger is touched: a second instance must not even migrate it.
@@ -131,9 +128,7 @@ impl Backoffice {
     pub(crate) fn session_slot(&self) -> MutexGuard<'_, Option<Session>> {
         // A panic while holding this lock cannot leave it half-written: the guard is only
         // held for plain field updates.
-        self.session
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The session state as it stands, applying the idle lock; does not count as activity.
@@ -154,11 +149,8 @@ impl Backoffice {
         let environment = self.environment().await;
         match operators::by_id(&mut conn, session.operator_id).await? {
             Some(op) if !op.disabled && allowed_in(&op, environment) => {
-                let state = if session.locked {
-                    SessionState::Locked
-                } else {
-                    SessionState::Active
-                };
+                let state =
+                    if session.locked { SessionState::Locked } else { SessionState::Active };
                 Ok(self.status_of(state, Some(op)).await)
             }
             _ => {
@@ -322,9 +314,7 @@ impl Backoffice {
     }
 
     pub async fn language(&self) -> Option<Lang> {
-        self.setting(crate::preferences::LANGUAGE_KEY)
-            .await
-            .and_then(|v| Lang::parse(&v).ok())
+        self.setting(crate::preferences::LANGUAGE_KEY).await.and_then(|v| Lang::parse(&v).ok())
     }
 }
 

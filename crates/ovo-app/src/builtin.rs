@@ -8,7 +8,9 @@ use ovo_domain::{Environment, PaymentStatus, Product, RefundStatus};
 use ovo_ledger::{bindings, payments, refunds};
 use ovo_providers::wire::merchant_payment_id;
 use ovo_providers::Credentials;
-use ovo_sandbox::core::import::{ImportReport, ImportedPayment, ImportedRefund, ImportedRefundStatus, ImportedStatus};
+use ovo_sandbox::core::import::{
+    ImportReport, ImportedPayment, ImportedRefund, ImportedRefundStatus, ImportedStatus,
+};
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 
 use crate::backoffice::Backoffice;
@@ -31,10 +33,7 @@ impl BuiltinSandbox {
             Some(text) => TimeScale::parse(text)?,
             None => TimeScale::REAL,
         };
-        let config = SandboxConfig {
-            time_scale,
-            ..SandboxConfig::default()
-        };
+        let config = SandboxConfig { time_scale, ..SandboxConfig::default() };
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
         let running = ovo_sandbox::start(config, addr)
             .await
@@ -64,17 +63,9 @@ impl BuiltinSandbox {
             BuiltinSandbox::External(_) => Merchants::demo().section(product.key())?,
         };
         let merchant = merchants.first().ok_or_else(|| {
-            format!(
-                "the demo merchants have no {} merchant",
-                product.display_name()
-            )
+            format!("the demo merchants have no {} merchant", product.display_name())
         })?;
-        let text = |key: &str| {
-            merchant
-                .get(key)
-                .and_then(toml::Value::as_str)
-                .map(str::to_owned)
-        };
+        let text = |key: &str| merchant.get(key).and_then(toml::Value::as_str).map(str::to_owned);
         let pairs = product.credential_fields().iter().filter_map(|&field| {
             // The sandbox file names the provider's key after the provider.
             let key = match (product, field) {
@@ -94,7 +85,10 @@ impl BuiltinSandbox {
 impl Backoffice {
     /// Imports the built-in environment's payments, and the refunds that reached the provider,
     /// into a sandbox this process just started (an external one keeps its own state).
-    pub(crate) async fn teach_builtin_sandbox(&self, sandbox: &BuiltinSandbox) -> AppResult<Option<ImportReport>> {
+    pub(crate) async fn teach_builtin_sandbox(
+        &self,
+        sandbox: &BuiltinSandbox,
+    ) -> AppResult<Option<ImportReport>> {
         let BuiltinSandbox::InProcess(running) = sandbox else { return Ok(None) };
         let started = std::time::Instant::now();
         let records = self.builtin_records().await?;
@@ -124,7 +118,8 @@ impl Backoffice {
         for refund in refunds::all_in(&mut conn, Environment::BuiltInSandbox).await? {
             refunds_of.entry(refund.payment_id.get()).or_default().push(refund);
         }
-        let mut customer_ids: Vec<ovo_domain::CustomerId> = all.iter().filter_map(|p| p.customer_id).collect();
+        let mut customer_ids: Vec<ovo_domain::CustomerId> =
+            all.iter().filter_map(|p| p.customer_id).collect();
         customer_ids.sort_unstable_by_key(|id| id.get());
         customer_ids.dedup();
         let names = ovo_ledger::customers::names(&mut conn, &customer_ids).await?;
@@ -137,7 +132,8 @@ impl Backoffice {
                 Some(id) => match binding_refs.get(&id.get()) {
                     Some(known) => known.clone(),
                     None => {
-                        let found = bindings::get(&mut conn, id).await?.and_then(|b| b.provider_ref);
+                        let found =
+                            bindings::get(&mut conn, id).await?.and_then(|b| b.provider_ref);
                         binding_refs.insert(id.get(), found.clone());
                         found
                     }
@@ -148,9 +144,10 @@ impl Backoffice {
                 PaymentStatus::Succeeded => ImportedStatus::Succeeded,
                 PaymentStatus::Failed | PaymentStatus::Cancelled => ImportedStatus::Failed,
                 PaymentStatus::Expired => ImportedStatus::Expired,
-                PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown | PaymentStatus::NeedsReview => {
-                    ImportedStatus::Pending
-                }
+                PaymentStatus::Created
+                | PaymentStatus::Pending
+                | PaymentStatus::Unknown
+                | PaymentStatus::NeedsReview => ImportedStatus::Pending,
             };
             let refunds = refunds_of
                 .remove(&p.id.get())
@@ -161,10 +158,13 @@ impl Backoffice {
                     // What reached the provider: all that was sent and not refused. A lost
                     // answer (unknown, or submitting when the app stopped) counts as received.
                     let status = match r.status {
-                        RefundStatus::Processing if p.product == Product::TazapayOvoIdr => ImportedRefundStatus::Pending,
-                        RefundStatus::Succeeded | RefundStatus::Processing | RefundStatus::Unknown | RefundStatus::Submitting => {
-                            ImportedRefundStatus::Succeeded
+                        RefundStatus::Processing if p.product == Product::TazapayOvoIdr => {
+                            ImportedRefundStatus::Pending
                         }
+                        RefundStatus::Succeeded
+                        | RefundStatus::Processing
+                        | RefundStatus::Unknown
+                        | RefundStatus::Submitting => ImportedRefundStatus::Succeeded,
                         _ => return None,
                     };
                     Some(ImportedRefund {

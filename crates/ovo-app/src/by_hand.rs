@@ -43,40 +43,66 @@ static EVIDENCE_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new((
 impl Backoffice {
     /// `awaiting_transfer → settled_offline`: finance records the reference and WIB date of the
     /// merchant's transfer to the customer, and optionally a PDF/PNG/JPEG proving it.
-    pub async fn record_offline_transfer(&self, input: RecordTransferInput) -> AppResult<RefundView> {
-        let actor = self.authorize(Permission::ResolveByHand, "record an offline refund's transfer").await?;
+    pub async fn record_offline_transfer(
+        &self,
+        input: RecordTransferInput,
+    ) -> AppResult<RefundView> {
+        let actor = self
+            .authorize(Permission::ResolveByHand, "record an offline refund's transfer")
+            .await?;
         let id = RefundId::new(input.refund_id);
         let refund = self.refund_row_by_hand(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.record_transfer", &subject).await?;
+        self.check_password(&actor.operator, &input.password, "refund.record_transfer", &subject)
+            .await?;
         if refund.requested_by == actor.operator.id {
             self.deny(&actor.operator, "refund.record_transfer", &subject, "own_request").await?;
-            return Err(AppError::new(ErrorCode::Forbidden, "you requested this refund; another finance operator must record its transfer")
-                .with_reason("refund_own_transfer"));
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "you requested this refund; another finance operator must record its transfer",
+            )
+            .with_reason("refund_own_transfer"));
         }
         if refund.status != RefundStatus::AwaitingTransfer {
-            return Err(AppError::new(ErrorCode::Conflict, format!("a {} refund has no transfer to record", refund.status.key()))
-                .with_reason("refund_state_changed"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("a {} refund has no transfer to record", refund.status.key()),
+            )
+            .with_reason("refund_state_changed"));
         }
         let reference = transfer_reference(&input.reference)?;
         let date = parse_transfer_date(&input.date)?;
         let today = wib_date(self.now());
         if date > today {
-            return Err(AppError::invalid("transfer_date_future", format!("the transfer date {date} is after today ({today}, WIB)")));
+            return Err(AppError::invalid(
+                "transfer_date_future",
+                format!("the transfer date {date} is after today ({today}, WIB)"),
+            ));
         }
         let approved = wib_date(refund.decided_at.unwrap_or(refund.requested_at));
         if date < approved {
             return Err(AppError::invalid(
                 "transfer_date_before_approval",
-                format!("the transfer date {date} is before the refund was approved ({approved}, WIB)"),
+                format!(
+                    "the transfer date {date} is before the refund was approved ({approved}, WIB)"
+                ),
             ));
         }
-        let source = input.evidence_path.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from);
+        let source = input
+            .evidence_path
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
         let _serialised = EVIDENCE_WRITES.lock().await;
         let evidence = match source {
             Some(source) => {
                 let dir = self.config.data_dir.join(EVIDENCE_DIR);
-                Some(tokio::task::spawn_blocking(move || store_evidence(&dir, &source)).await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??)
+                Some(
+                    tokio::task::spawn_blocking(move || store_evidence(&dir, &source))
+                        .await
+                        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??,
+                )
             }
             None => None,
         };
@@ -91,7 +117,8 @@ impl Backoffice {
                 evidence_sha256: evidence.as_ref().map(|e| e.sha256.as_str()),
                 recorded_by: actor.operator.id,
             };
-            let after = refunds::settle_offline(&mut tx, id, &record, now).await.map_err(by_hand_error)?;
+            let after =
+                refunds::settle_offline(&mut tx, id, &record, now).await.map_err(by_hand_error)?;
             let detail = json!({
                 "before": refund.status.key(),
                 "after": after.status.key(),
@@ -102,7 +129,15 @@ impl Backoffice {
                 "evidence_sha256": evidence.as_ref().map(|e| e.sha256.clone()),
                 "evidence_file": evidence.as_ref().map(|e| e.original.clone()),
             });
-            self.audit(&mut tx, Some(&actor.operator), "refund.record_transfer", &subject, AuditOutcome::Ok, detail).await?;
+            self.audit(
+                &mut tx,
+                Some(&actor.operator),
+                "refund.record_transfer",
+                &subject,
+                AuditOutcome::Ok,
+                detail,
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
             AppResult::Ok(())
         }
@@ -123,26 +158,48 @@ impl Backoffice {
     pub async fn open_refund_evidence(&self, input: RefundRef) -> AppResult<()> {
         self.authorize(Permission::ResolveByHand, "open transfer evidence").await?;
         let refund = self.refund_row_by_hand(RefundId::new(input.refund_id)).await?;
-        let transfer = refund.transfer.ok_or_else(|| AppError::new(ErrorCode::NotFound, "no transfer was recorded for this refund"))?;
+        let transfer = refund.transfer.ok_or_else(|| {
+            AppError::new(ErrorCode::NotFound, "no transfer was recorded for this refund")
+        })?;
         let (Some(name), Some(sha256)) = (transfer.evidence, transfer.evidence_sha256) else {
-            return Err(AppError::new(ErrorCode::NotFound, "this transfer was recorded without an evidence file").with_reason("evidence_none"));
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "this transfer was recorded without an evidence file",
+            )
+            .with_reason("evidence_none"));
         };
         if !is_stored_name(&name) {
-            return Err(AppError::new(ErrorCode::Conflict, "the ledger names an evidence file this app never stores").with_reason("evidence_altered"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "the ledger names an evidence file this app never stores",
+            )
+            .with_reason("evidence_altered"));
         }
         let path = self.config.data_dir.join(EVIDENCE_DIR).join(&name);
         let read_path = path.clone();
-        let digest = tokio::task::spawn_blocking(move || std::fs::read(&read_path).map(|bytes| hex::encode(Sha256::digest(&bytes))))
-            .await
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-            .map_err(|e| AppError::new(ErrorCode::NotFound, format!("the evidence file {} cannot be read: {e}", path.display())).with_reason("evidence_missing"))?;
+        let digest = tokio::task::spawn_blocking(move || {
+            std::fs::read(&read_path).map(|bytes| hex::encode(Sha256::digest(&bytes)))
+        })
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("the evidence file {} cannot be read: {e}", path.display()),
+            )
+            .with_reason("evidence_missing")
+        })?;
         if digest != sha256 {
-            return Err(AppError::new(ErrorCode::Conflict, "the evidence file was changed after it was recorded; its digest no longer matches")
-                .with_reason("evidence_altered"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "the evidence file was changed after it was recorded; its digest no longer matches",
+            )
+            .with_reason("evidence_altered"));
         }
-        self.opener
-            .open(&path.to_string_lossy())
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("could not open the evidence file: {e}")).with_reason("evidence_open_failed"))
+        self.opener.open(&path.to_string_lossy()).map_err(|e| {
+            AppError::new(ErrorCode::Internal, format!("could not open the evidence file: {e}"))
+                .with_reason("evidence_open_failed")
+        })
     }
 
     /// `needs_review → succeeded | failed` for a refund, by finance's decision. `failed`
@@ -152,23 +209,38 @@ impl Backoffice {
         let id = RefundId::new(input.id);
         let refund = self.refund_row_by_hand(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.resolve_by_hand", &subject).await?;
+        self.check_password(&actor.operator, &input.password, "refund.resolve_by_hand", &subject)
+            .await?;
         if refund.requested_by == actor.operator.id {
             self.deny(&actor.operator, "refund.resolve_by_hand", &subject, "own_request").await?;
-            return Err(AppError::new(ErrorCode::Forbidden, "you requested this refund; another finance operator must resolve it")
-                .with_reason("refund_own_resolution"));
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "you requested this refund; another finance operator must resolve it",
+            )
+            .with_reason("refund_own_resolution"));
         }
         let evidence = Evidence::parse(&input)?;
         if refund.status != RefundStatus::NeedsReview {
-            return Err(AppError::new(ErrorCode::Conflict, format!("a {} refund is not waiting for a decision by hand", refund.status.key()))
-                .with_reason("refund_state_changed"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("a {} refund is not waiting for a decision by hand", refund.status.key()),
+            )
+            .with_reason("refund_state_changed"));
         }
         let outcome = if evidence.succeeded { HandOutcome::Succeeded } else { HandOutcome::Failed };
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
-        let after = refunds::resolve_by_hand(&mut tx, id, outcome, actor.operator.id, evidence.provider_ref.as_deref(), &evidence.note, now)
-            .await
-            .map_err(by_hand_error)?;
+        let after = refunds::resolve_by_hand(
+            &mut tx,
+            id,
+            outcome,
+            actor.operator.id,
+            evidence.provider_ref.as_deref(),
+            &evidence.note,
+            now,
+        )
+        .await
+        .map_err(by_hand_error)?;
         let detail = json!({
             "before": refund.status.key(),
             "after": after.status.key(),
@@ -176,19 +248,31 @@ impl Backoffice {
             "provider_ref": after.provider_ref,
             "note": evidence.note,
         });
-        self.audit(&mut tx, Some(&actor.operator), "refund.resolve_by_hand", &subject, AuditOutcome::Ok, detail).await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "refund.resolve_by_hand",
+            &subject,
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         self.refund_view(id, true).await
     }
 
     /// `needs_review → succeeded | failed` for a payment, by finance's decision. A payment
     /// resolved as succeeded can be refunded as usual.
-    pub async fn resolve_payment_by_hand(&self, input: ResolveByHandInput) -> AppResult<PaymentDetailView> {
+    pub async fn resolve_payment_by_hand(
+        &self,
+        input: ResolveByHandInput,
+    ) -> AppResult<PaymentDetailView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a payment by hand").await?;
         let id = PaymentId::new(input.id);
         let payment = self.payment_row(id).await?;
         let subject = format!("payment:{}", payment.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "payment.resolve_by_hand", &subject).await?;
+        self.check_password(&actor.operator, &input.password, "payment.resolve_by_hand", &subject)
+            .await?;
         let creator = {
             let mut conn = self.ledger.read().await?;
             payments::created_by(&mut conn, id).await?
@@ -203,14 +287,23 @@ impl Backoffice {
         }
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
-        payments::resolve_by_hand(&mut tx, id, evidence.succeeded, actor.operator.id, evidence.provider_ref.as_deref(), &evidence.note, now)
-            .await
-            .map_err(|e| match e {
-                LedgerError::SelfResolution { .. } => payment_own_resolution(),
-                LedgerError::NotFound { .. } => payment_state_changed(PaymentStatus::NeedsReview),
-                other => other.into(),
-            })?;
-        let after = if evidence.succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
+        payments::resolve_by_hand(
+            &mut tx,
+            id,
+            evidence.succeeded,
+            actor.operator.id,
+            evidence.provider_ref.as_deref(),
+            &evidence.note,
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            LedgerError::SelfResolution { .. } => payment_own_resolution(),
+            LedgerError::NotFound { .. } => payment_state_changed(PaymentStatus::NeedsReview),
+            other => other.into(),
+        })?;
+        let after =
+            if evidence.succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
         let detail = json!({
             "origin": "by_hand",
             "before": payment.status.key(),
@@ -222,18 +315,34 @@ impl Backoffice {
         });
         let kind = if evidence.succeeded { "payment_succeeded" } else { "payment_failed" };
         payments::add_event(&mut tx, id, now, kind, &detail).await?;
-        self.audit(&mut tx, Some(&actor.operator), "payment.resolve_by_hand", &subject, AuditOutcome::Ok, detail).await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "payment.resolve_by_hand",
+            &subject,
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         self.payment_detail(id).await
     }
 
     async fn refund_row_by_hand(&self, id: RefundId) -> AppResult<refunds::RefundRow> {
         let mut conn = self.ledger.read().await?;
-        refunds::get(&mut conn, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
+        refunds::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
     }
 
     /// The password entered again; a wrong one is audited as denied.
-    async fn check_password(&self, operator: &OperatorRow, password: &Secret, action: &str, subject: &str) -> AppResult<()> {
+    async fn check_password(
+        &self,
+        operator: &OperatorRow,
+        password: &Secret,
+        action: &str,
+        subject: &str,
+    ) -> AppResult<()> {
         if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
             return Ok(());
         }
@@ -241,29 +350,53 @@ impl Backoffice {
         Err(AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password"))
     }
 
-    async fn deny(&self, operator: &OperatorRow, action: &str, subject: &str, cause: &str) -> AppResult<()> {
+    async fn deny(
+        &self,
+        operator: &OperatorRow,
+        action: &str,
+        subject: &str,
+        cause: &str,
+    ) -> AppResult<()> {
         let mut tx = self.ledger.begin_write().await?;
-        self.audit(&mut tx, Some(operator), action, subject, AuditOutcome::Denied, json!({ "cause": cause })).await?;
+        self.audit(
+            &mut tx,
+            Some(operator),
+            action,
+            subject,
+            AuditOutcome::Denied,
+            json!({ "cause": cause }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         Ok(())
     }
 }
 
 fn payment_own_resolution() -> AppError {
-    AppError::new(ErrorCode::Forbidden, "you took this payment; another finance operator must resolve it").with_reason("payment_own_resolution")
+    AppError::new(
+        ErrorCode::Forbidden,
+        "you took this payment; another finance operator must resolve it",
+    )
+    .with_reason("payment_own_resolution")
 }
 
 fn payment_state_changed(status: PaymentStatus) -> AppError {
-    AppError::new(ErrorCode::Conflict, format!("a {} payment is not waiting for a decision by hand", status.key())).with_reason("payment_state_changed")
+    AppError::new(
+        ErrorCode::Conflict,
+        format!("a {} payment is not waiting for a decision by hand", status.key()),
+    )
+    .with_reason("payment_state_changed")
 }
 
 fn by_hand_error(err: LedgerError) -> AppError {
     match err {
         LedgerError::IllegalRefundTransition { from, .. } => {
-            AppError::new(ErrorCode::Conflict, format!("the refund is {} now", from.key())).with_reason("refund_state_changed")
+            AppError::new(ErrorCode::Conflict, format!("the refund is {} now", from.key()))
+                .with_reason("refund_state_changed")
         }
         LedgerError::SelfDecision { .. } => {
-            AppError::new(ErrorCode::Forbidden, "the requester cannot settle their own refund").with_reason("refund_own_resolution")
+            AppError::new(ErrorCode::Forbidden, "the requester cannot settle their own refund")
+                .with_reason("refund_own_resolution")
         }
         other => other.into(),
     }
@@ -282,11 +415,16 @@ impl Evidence {
             "succeeded" => true,
             "failed" => false,
             other => {
-                return Err(AppError::invalid("resolution_outcome_invalid", format!("the outcome {other:?} is not one of: succeeded, failed")));
+                return Err(AppError::invalid(
+                    "resolution_outcome_invalid",
+                    format!("the outcome {other:?} is not one of: succeeded, failed"),
+                ));
             }
         };
         let provider_ref = input.provider_ref.trim();
-        if provider_ref.chars().count() > PROVIDER_REF_MAX_CHARS || provider_ref.chars().any(char::is_control) {
+        if provider_ref.chars().count() > PROVIDER_REF_MAX_CHARS
+            || provider_ref.chars().any(char::is_control)
+        {
             return Err(AppError::invalid(
                 "resolution_provider_ref_invalid",
                 format!("a provider reference is one line of at most {PROVIDER_REF_MAX_CHARS} characters"),
@@ -300,21 +438,36 @@ impl Evidence {
         }
         let note = input.note.trim();
         if note.is_empty() {
-            return Err(AppError::invalid("resolution_note_missing", "say what you saw that decides it"));
+            return Err(AppError::invalid(
+                "resolution_note_missing",
+                "say what you saw that decides it",
+            ));
         }
         if note.chars().count() > NOTE_MAX_CHARS {
-            return Err(AppError::invalid("resolution_note_too_long", format!("a note is at most {NOTE_MAX_CHARS} characters")));
+            return Err(AppError::invalid(
+                "resolution_note_too_long",
+                format!("a note is at most {NOTE_MAX_CHARS} characters"),
+            ));
         }
-        Ok(Evidence { succeeded, provider_ref: (!provider_ref.is_empty()).then(|| provider_ref.to_owned()), note: note.to_owned() })
+        Ok(Evidence {
+            succeeded,
+            provider_ref: (!provider_ref.is_empty()).then(|| provider_ref.to_owned()),
+            note: note.to_owned(),
+        })
     }
 }
 
 fn transfer_reference(text: &str) -> AppResult<String> {
     let reference = text.trim();
     if reference.is_empty() {
-        return Err(AppError::invalid("transfer_reference_missing", "give the bank's reference of the transfer to the customer"));
+        return Err(AppError::invalid(
+            "transfer_reference_missing",
+            "give the bank's reference of the transfer to the customer",
+        ));
     }
-    if reference.chars().count() > TRANSFER_REFERENCE_MAX_CHARS || reference.chars().any(char::is_control) {
+    if reference.chars().count() > TRANSFER_REFERENCE_MAX_CHARS
+        || reference.chars().any(char::is_control)
+    {
         return Err(AppError::invalid(
             "transfer_reference_invalid",
             format!("a transfer reference is one line of at most {TRANSFER_REFERENCE_MAX_CHARS} characters"),
@@ -325,11 +478,22 @@ fn transfer_reference(text: &str) -> AppResult<String> {
 
 /// `YYYY-MM-DD` (what a date input gives) or `DD/MM/YYYY`, a real calendar day.
 pub fn parse_transfer_date(text: &str) -> AppResult<Date> {
-    let invalid = || AppError::invalid("transfer_date_invalid", format!("{:?} is not a date: write YYYY-MM-DD or DD/MM/YYYY", text.trim()));
+    let invalid = || {
+        AppError::invalid(
+            "transfer_date_invalid",
+            format!("{:?} is not a date: write YYYY-MM-DD or DD/MM/YYYY", text.trim()),
+        )
+    };
     let text = text.trim();
-    let parts: Vec<&str> = if text.contains('-') { text.split('-').collect() } else { text.split('/').rev().collect() };
+    let parts: Vec<&str> = if text.contains('-') {
+        text.split('-').collect()
+    } else {
+        text.split('/').rev().collect()
+    };
     let [year, month, day] = parts.as_slice() else { return Err(invalid()) };
-    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
     if !(digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2)) {
         return Err(invalid());
     }
@@ -357,7 +521,9 @@ struct StoredEvidence {
 fn is_stored_name(name: &str) -> bool {
     match name.split_once('.') {
         Some((digest, ext)) => {
-            digest.len() == 64 && digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) && matches!(ext, "pdf" | "png" | "jpg")
+            digest.len() == 64
+                && digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                && matches!(ext, "pdf" | "png" | "jpg")
         }
         None => false,
     }
@@ -379,9 +545,14 @@ fn evidence_extension(bytes: &[u8]) -> Option<&'static str> {
 fn store_evidence(dir: &Path, source: &Path) -> AppResult<StoredEvidence> {
     let shown = source.display().to_string();
     if !source.is_absolute() {
-        return Err(AppError::invalid("evidence_path_invalid", format!("{shown:?} is not a full path to a file")));
+        return Err(AppError::invalid(
+            "evidence_path_invalid",
+            format!("{shown:?} is not a full path to a file"),
+        ));
     }
-    let meta = std::fs::metadata(source).map_err(|e| AppError::invalid("evidence_not_found", format!("cannot read {shown}: {e}")))?;
+    let meta = std::fs::metadata(source).map_err(|e| {
+        AppError::invalid("evidence_not_found", format!("cannot read {shown}: {e}"))
+    })?;
     if !meta.is_file() {
         return Err(AppError::invalid("evidence_not_found", format!("{shown} is not a file")));
     }
@@ -389,20 +560,37 @@ fn store_evidence(dir: &Path, source: &Path) -> AppResult<StoredEvidence> {
         return Err(AppError::invalid("evidence_empty", format!("{shown} is empty")));
     }
     if meta.len() > EVIDENCE_MAX_BYTES {
-        return Err(AppError::invalid("evidence_too_large", format!("{shown} is {} bytes; an evidence file is at most 10 MiB", meta.len())));
+        return Err(AppError::invalid(
+            "evidence_too_large",
+            format!("{shown} is {} bytes; an evidence file is at most 10 MiB", meta.len()),
+        ));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     std::fs::File::open(source)
         .and_then(|f| f.take(EVIDENCE_MAX_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| AppError::invalid("evidence_not_found", format!("cannot read {shown}: {e}")))?;
+        .map_err(|e| {
+            AppError::invalid("evidence_not_found", format!("cannot read {shown}: {e}"))
+        })?;
     if bytes.len() as u64 > EVIDENCE_MAX_BYTES {
-        return Err(AppError::invalid("evidence_too_large", format!("{shown} is larger than 10 MiB")));
+        return Err(AppError::invalid(
+            "evidence_too_large",
+            format!("{shown} is larger than 10 MiB"),
+        ));
     }
-    let ext = evidence_extension(&bytes)
-        .ok_or_else(|| AppError::invalid("evidence_type_unsupported", format!("{shown} is not a PDF, PNG or JPEG file")))?;
+    let ext = evidence_extension(&bytes).ok_or_else(|| {
+        AppError::invalid(
+            "evidence_type_unsupported",
+            format!("{shown} is not a PDF, PNG or JPEG file"),
+        )
+    })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let name = format!("{sha256}.{ext}");
-    let storage = |e: std::io::Error| AppError::new(ErrorCode::Storage, format!("cannot store the evidence file in {}: {e}", dir.display()));
+    let storage = |e: std::io::Error| {
+        AppError::new(
+            ErrorCode::Storage,
+            format!("cannot store the evidence file in {}: {e}", dir.display()),
+        )
+    };
     std::fs::create_dir_all(dir).map_err(storage)?;
     let path = dir.join(&name);
     let original = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -429,8 +617,21 @@ mod tests {
         assert_eq!(parse_transfer_date("2026-03-07").unwrap(), d(2026, 3, 7));
         assert_eq!(parse_transfer_date(" 07/03/2026 ").unwrap(), d(2026, 3, 7));
         assert_eq!(parse_transfer_date("7/3/2026").unwrap(), d(2026, 3, 7));
-        for bad in ["", "2026-02-30", "2026-13-01", "03/07/26", "2026/03/07", "tomorrow", "2026-03-07T10:00", "+2026-03-07"] {
-            assert_eq!(parse_transfer_date(bad).unwrap_err().reason, Some("transfer_date_invalid"), "{bad:?}");
+        for bad in [
+            "",
+            "2026-02-30",
+            "2026-13-01",
+            "03/07/26",
+            "2026/03/07",
+            "tomorrow",
+            "2026-03-07T10:00",
+            "+2026-03-07",
+        ] {
+            assert_eq!(
+                parse_transfer_date(bad).unwrap_err().reason,
+                Some("transfer_date_invalid"),
+                "{bad:?}"
+            );
         }
     }
 

@@ -18,19 +18,14 @@ impl Backoffice {
         &self,
         input: ConnectionTestInput,
     ) -> AppResult<ConnectionTestResult> {
-        let actor = self
-            .authorize(Permission::ManageCredentials, "test a provider connection")
-            .await?;
+        let actor =
+            self.authorize(Permission::ManageCredentials, "test a provider connection").await?;
         let environment = parse_environment(&input.environment)?;
         let product = Product::parse(&input.product).map_err(|_| {
             let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
             AppError::invalid(
                 "product_unknown",
-                format!(
-                    "product {:?} is not one of {}",
-                    input.product,
-                    known.join(", ")
-                ),
+                format!("product {:?} is not one of {}", input.product, known.join(", ")),
             )
         })?;
         let answer = match self.provider(environment, product).await {
@@ -38,16 +33,12 @@ impl Backoffice {
             Err(e) => Err(e),
         };
         let (outcome, provider_code, detail) = match &answer {
-            Ok(proof) => (
-                ConnectionOutcome::Works,
-                None,
-                format!("{}: {}", proof.read, proof.answer),
-            ),
-            Err(error) => (
-                outcome_of(error),
-                error.provider_code().map(str::to_owned),
-                error.to_string(),
-            ),
+            Ok(proof) => {
+                (ConnectionOutcome::Works, None, format!("{}: {}", proof.read, proof.answer))
+            }
+            Err(error) => {
+                (outcome_of(error), error.provider_code().map(str::to_owned), error.to_string())
+            }
         };
         let subject = format!("{}/{}", environment.key(), product.key());
         let mut tx = self.ledger.begin_write().await?;
@@ -82,10 +73,9 @@ fn outcome_of(error: &ProviderError) -> ConnectionOutcome {
         ProviderError::Connection { .. } => ConnectionOutcome::Unreachable,
         ProviderError::Certificate { .. } => ConnectionOutcome::CertificateNotTrusted,
         ProviderError::Timeout { .. }
-        | ProviderError::UnknownOutcome {
-            cause: UnknownCause::Timeout,
-            ..
-        } => ConnectionOutcome::TimedOut,
+        | ProviderError::UnknownOutcome { cause: UnknownCause::Timeout, .. } => {
+            ConnectionOutcome::TimedOut
+        }
         ProviderError::MissingCredential { .. } | ProviderError::InvalidInput { .. } => {
             ConnectionOutcome::NotSetUp
         }

@@ -18,8 +18,7 @@ impl Backoffice {
         &self,
         query: CredentialsQuery,
     ) -> AppResult<Vec<ProductCredentials>> {
-        self.authorize(Permission::ManageCredentials, "view credentials")
-            .await?;
+        self.authorize(Permission::ManageCredentials, "view credentials").await?;
         let environment = parse_environment(&query.environment)?;
         Product::ALL
             .iter()
@@ -29,12 +28,8 @@ impl Backoffice {
                     .iter()
                     .map(|&field| {
                         let is_set =
-                            self.secrets
-                                .contains(&self.secret_key(environment, product, field))?;
-                        Ok(CredentialField {
-                            field: field.to_owned(),
-                            is_set,
-                        })
+                            self.secrets.contains(&self.secret_key(environment, product, field))?;
+                        Ok(CredentialField { field: field.to_owned(), is_set })
                     })
                     .collect::<AppResult<Vec<_>>>()?;
                 Ok(ProductCredentials {
@@ -48,9 +43,7 @@ impl Backoffice {
 
     /// Sets or replaces one credential. The audit entry records which field, never the value.
     pub async fn set_credential(&self, input: SetCredentialInput) -> AppResult<CredentialField> {
-        let actor = self
-            .authorize(Permission::ManageCredentials, "change credentials")
-            .await?;
+        let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
         let (environment, product, field) =
             parse_ref(&input.environment, &input.product, &input.field)?;
         let value = &input.value.0;
@@ -73,11 +66,7 @@ impl Backoffice {
         let replacing = self.secrets.contains(&key)?;
         // The audit entry commits only once the keychain has the value.
         let mut tx = self.ledger.begin_write().await?;
-        let action = if replacing {
-            "credential.replace"
-        } else {
-            "credential.set"
-        };
+        let action = if replacing { "credential.replace" } else { "credential.set" };
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -91,16 +80,11 @@ impl Backoffice {
         ovo_ledger::commit(tx).await?;
         self.providers.forget(environment, product);
         tracing::info!(operator = %actor.operator.username, credential = %subject(environment, product, field), action, "credential stored");
-        Ok(CredentialField {
-            field: field.to_owned(),
-            is_set: true,
-        })
+        Ok(CredentialField { field: field.to_owned(), is_set: true })
     }
 
     pub async fn delete_credential(&self, input: CredentialRef) -> AppResult<CredentialField> {
-        let actor = self
-            .authorize(Permission::ManageCredentials, "change credentials")
-            .await?;
+        let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
         let (environment, product, field) =
             parse_ref(&input.environment, &input.product, &input.field)?;
         let key = self.secret_key(environment, product, field);
@@ -119,19 +103,11 @@ impl Backoffice {
             ovo_ledger::commit(tx).await?;
             self.providers.forget(environment, product);
         }
-        Ok(CredentialField {
-            field: field.to_owned(),
-            is_set: false,
-        })
+        Ok(CredentialField { field: field.to_owned(), is_set: false })
     }
 
     fn secret_key(&self, environment: Environment, product: Product, field: &str) -> SecretKey {
-        SecretKey::new(
-            &self.config.app_identifier,
-            environment.key(),
-            product.key(),
-            field,
-        )
+        SecretKey::new(&self.config.app_identifier, environment.key(), product.key(), field)
     }
 }
 
@@ -163,12 +139,8 @@ fn parse_ref(
             format!("product {product:?} is not one of {}", known.join(", ")),
         )
     })?;
-    let field: &'static str = product
-        .credential_fields()
-        .iter()
-        .copied()
-        .find(|f| *f == field)
-        .ok_or_else(|| {
+    let field: &'static str =
+        product.credential_fields().iter().copied().find(|f| *f == field).ok_or_else(|| {
             AppError::invalid(
                 "credential_field_unknown",
                 format!(

@@ -19,7 +19,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::backoffice::Backoffice;
-use crate::customers::{audit_values, check_fields, customer_subject, field_label, formula_leading, visible, FieldProblem};
+use crate::customers::{
+    audit_values, check_fields, customer_subject, field_label, formula_leading, visible,
+    FieldProblem,
+};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
@@ -83,7 +86,10 @@ impl<R: Read> Read for Capped<R> {
             } else {
                 self.since_newline += 1;
                 if self.since_newline > MAX_LINE_BYTES {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, LineTooLong { line: self.line }));
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        LineTooLong { line: self.line },
+                    ));
                 }
             }
         }
@@ -110,8 +116,14 @@ fn shape_of(path: &Path) -> AppResult<Shape> {
         ));
     }
     let mut head = Vec::new();
-    (&mut file).take(MAX_LINE_BYTES + 4).read_to_end(&mut head).map_err(|e| unreadable(path, &e))?;
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || head.iter().take(200).any(|b| *b == 0) {
+    (&mut file)
+        .take(MAX_LINE_BYTES + 4)
+        .read_to_end(&mut head)
+        .map_err(|e| unreadable(path, &e))?;
+    if head.starts_with(b"\xFF\xFE")
+        || head.starts_with(b"\xFE\xFF")
+        || head.iter().take(200).any(|b| *b == 0)
+    {
         return Err(file_error(
             "import_encoding",
             "the file is UTF-16, not UTF-8: save it from the spreadsheet as \"CSV UTF-8\"",
@@ -121,12 +133,19 @@ fn shape_of(path: &Path) -> AppResult<Shape> {
     let bom = head.starts_with(UTF8_BOM);
     let body = if bom { &head[3..] } else { &head[..] };
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(file_error("import_file_empty", "the file is empty: a header line and one line per customer are expected"));
+        return Err(file_error(
+            "import_file_empty",
+            "the file is empty: a header line and one line per customer are expected",
+        ));
     }
     let first_line = match body.iter().position(|b| *b == b'\n') {
         Some(end) => &body[..end],
         None if (body.len() as u64) > MAX_LINE_BYTES => {
-            return Err(file_error("import_line_too_long", format!("line 1 is longer than {} KiB", MAX_LINE_BYTES / 1024)).at_line(1));
+            return Err(file_error(
+                "import_line_too_long",
+                format!("line 1 is longer than {} KiB", MAX_LINE_BYTES / 1024),
+            )
+            .at_line(1));
         }
         None => body,
     };
@@ -158,7 +177,12 @@ type CsvReader = csv::Reader<Capped<BufReader<File>>>;
 /// The file's shape, its header and its first records with their lines.
 type Head = (Shape, Vec<String>, Vec<(u64, Vec<String>)>);
 
-fn open_reader(path: &Path, shape: Shape, read: Arc<AtomicU64>, hash: bool) -> AppResult<CsvReader> {
+fn open_reader(
+    path: &Path,
+    shape: Shape,
+    read: Arc<AtomicU64>,
+    hash: bool,
+) -> AppResult<CsvReader> {
     let mut file = File::open(path).map_err(|e| unreadable(path, &e))?;
     if shape.bom {
         file.seek(SeekFrom::Start(3)).map_err(|e| unreadable(path, &e))?;
@@ -181,7 +205,10 @@ fn open_reader(path: &Path, shape: Shape, read: Arc<AtomicU64>, hash: bool) -> A
 }
 
 /// Reads the next record as text; `None` at the end of the file.
-fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> AppResult<Option<(u64, Vec<String>)>> {
+fn next_record(
+    reader: &mut CsvReader,
+    record: &mut csv::ByteRecord,
+) -> AppResult<Option<(u64, Vec<String>)>> {
     match reader.read_byte_record(record) {
         Ok(false) => Ok(None),
         Ok(true) => {
@@ -213,17 +240,24 @@ fn next_record(reader: &mut CsvReader, record: &mut csv::ByteRecord) -> AppResul
 fn csv_error(e: csv::Error) -> AppError {
     let line = e.position().map(|p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(io) => match io.get_ref().and_then(|inner| inner.downcast_ref::<LineTooLong>()) {
+        csv::ErrorKind::Io(io) => match io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<LineTooLong>())
+        {
             Some(long) => file_error("import_line_too_long", long.to_string()).at_line(long.line),
             None => file_error("import_file_unreadable", format!("cannot read the file: {io}")),
         },
         csv::ErrorKind::Utf8 { .. } => {
-            let mut err = file_error("import_encoding", "the file is not UTF-8: save it from the spreadsheet as \"CSV UTF-8\"");
+            let mut err = file_error(
+                "import_encoding",
+                "the file is not UTF-8: save it from the spreadsheet as \"CSV UTF-8\"",
+            );
             err.line = line;
             err
         }
         other => {
-            let mut err = file_error("import_not_csv", format!("the file cannot be read as CSV: {other:?}"));
+            let mut err =
+                file_error("import_not_csv", format!("the file cannot be read as CSV: {other:?}"));
             err.line = line;
             err
         }
@@ -238,12 +272,17 @@ fn normalise_header(cell: &str) -> String {
 fn check_header(headers: &[String]) -> AppResult<()> {
     let no_header = |message: String| file_error("import_no_header", message).at_line(1);
     if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(no_header("the first line is empty: it must name the columns (name, phone, …)".into()));
+        return Err(no_header(
+            "the first line is empty: it must name the columns (name, phone, …)".into(),
+        ));
     }
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         if h.is_empty() {
-            return Err(no_header(format!("column {} has no name in the first line; the first line must name every column", i + 1)));
+            return Err(no_header(format!(
+                "column {} has no name in the first line; the first line must name every column",
+                i + 1
+            )));
         }
         if Msisdn::parse(h).is_ok() || (h.contains('@') && h.contains('.')) {
             return Err(no_header(format!(
@@ -252,7 +291,9 @@ fn check_header(headers: &[String]) -> AppResult<()> {
             )));
         }
         if headers[..i].iter().any(|o| normalise_header(o) == normalise_header(h)) {
-            return Err(no_header(format!("two columns are called {h:?}; each column needs its own name")));
+            return Err(no_header(format!(
+                "two columns are called {h:?}; each column needs its own name"
+            )));
         }
     }
     Ok(())
@@ -260,16 +301,50 @@ fn check_header(headers: &[String]) -> AppResult<()> {
 
 /// A mapping guessed from the header's words (English and Bahasa Indonesia).
 fn guess_mapping(headers: &[String]) -> ColumnMapping {
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&normalise_header(h).as_str())).map(|i| i as u32);
+    let find = |names: &[&str]| {
+        headers.iter().position(|h| names.contains(&normalise_header(h).as_str())).map(|i| i as u32)
+    };
     ColumnMapping {
-        full_name: find(&["name", "full name", "fullname", "nama", "nama lengkap", "customer name", "nama pelanggan"]),
+        full_name: find(&[
+            "name",
+            "full name",
+            "fullname",
+            "nama",
+            "nama lengkap",
+            "customer name",
+            "nama pelanggan",
+        ]),
         phone: find(&[
-            "phone", "phone number", "mobile", "mobile number", "msisdn", "ponsel", "nomor ponsel", "no ponsel", "hp", "no hp",
-            "nomor hp", "handphone", "telepon", "no telepon", "nomor telepon", "telp", "whatsapp", "wa",
+            "phone",
+            "phone number",
+            "mobile",
+            "mobile number",
+            "msisdn",
+            "ponsel",
+            "nomor ponsel",
+            "no ponsel",
+            "hp",
+            "no hp",
+            "nomor hp",
+            "handphone",
+            "telepon",
+            "no telepon",
+            "nomor telepon",
+            "telp",
+            "whatsapp",
+            "wa",
         ]),
         merchant_customer_id: find(&[
-            "merchant customer id", "customer id", "customerid", "id pelanggan", "id pelanggan merchant", "kode pelanggan",
-            "customer code", "external id", "id", "kode",
+            "merchant customer id",
+            "customer id",
+            "customerid",
+            "id pelanggan",
+            "id pelanggan merchant",
+            "kode pelanggan",
+            "customer code",
+            "external id",
+            "id",
+            "kode",
         ]),
         email: find(&["email", "e mail", "surel", "mail", "alamat email"]),
         notes: find(&["notes", "note", "catatan", "keterangan", "remarks", "memo"]),
@@ -296,16 +371,24 @@ fn mapped(mapping: &ColumnMapping) -> [(ImportField, Option<u32>); 5] {
 }
 
 fn check_mapping(mapping: &ColumnMapping, columns: usize) -> AppResult<()> {
-    let used: Vec<(ImportField, u32)> = mapped(mapping).into_iter().filter_map(|(f, i)| i.map(|i| (f, i))).collect();
+    let used: Vec<(ImportField, u32)> =
+        mapped(mapping).into_iter().filter_map(|(f, i)| i.map(|i| (f, i))).collect();
     for (n, (field, index)) in used.iter().enumerate() {
         if *index as usize >= columns {
             return Err(file_error(
                 "import_mapping_invalid",
-                format!("{} is mapped to column {}, but the file has {columns} columns", field_label(*field).0, index + 1),
+                format!(
+                    "{} is mapped to column {}, but the file has {columns} columns",
+                    field_label(*field).0,
+                    index + 1
+                ),
             ));
         }
         if used[..n].iter().any(|(_, i)| i == index) {
-            return Err(file_error("import_mapping_invalid", format!("column {} is mapped twice", index + 1)));
+            return Err(file_error(
+                "import_mapping_invalid",
+                format!("column {} is mapped twice", index + 1),
+            ));
         }
     }
     Ok(())
@@ -315,7 +398,10 @@ fn cell(cells: &[String], index: Option<u32>) -> Option<&str> {
     index.and_then(|i| cells.get(i as usize)).map(String::as_str)
 }
 
-fn parse_row(cells: &[String], mapping: &ColumnMapping) -> Result<CustomerValues, Vec<FieldProblem>> {
+fn parse_row(
+    cells: &[String],
+    mapping: &ColumnMapping,
+) -> Result<CustomerValues, Vec<FieldProblem>> {
     check_fields(
         cell(cells, mapping.full_name).unwrap_or(""),
         cell(cells, mapping.phone).unwrap_or(""),
@@ -330,7 +416,13 @@ fn row_error(line: u64, p: &FieldProblem) -> ImportRowError {
 }
 
 /// A rejection that is about another row or customer, in both languages.
-fn rejection(line: u64, field: ImportField, reason: &str, en: String, id: String) -> ImportRowError {
+fn rejection(
+    line: u64,
+    field: ImportField,
+    reason: &str,
+    en: String,
+    id: String,
+) -> ImportRowError {
     let (en_label, id_label) = field_label(field);
     ImportRowError {
         line,
@@ -391,7 +483,8 @@ enum JobEnd {
 }
 
 fn cancelled() -> AppError {
-    AppError::new(ErrorCode::InvalidInput, "the import was cancelled").with_reason("import_cancelled")
+    AppError::new(ErrorCode::InvalidInput, "the import was cancelled")
+        .with_reason("import_cancelled")
 }
 
 impl ImportJob {
@@ -410,7 +503,11 @@ impl ImportJob {
         ImportProgress {
             job_id: self.id,
             state,
-            phase: if self.writing.load(Ordering::Relaxed) { ImportPhase::Writing } else { ImportPhase::Reading },
+            phase: if self.writing.load(Ordering::Relaxed) {
+                ImportPhase::Writing
+            } else {
+                ImportPhase::Reading
+            },
             bytes_read: self.bytes_read.load(Ordering::Relaxed).min(self.bytes_total),
             bytes_total: self.bytes_total,
             rows_read: self.rows_read.load(Ordering::Relaxed),
@@ -421,12 +518,22 @@ impl ImportJob {
 }
 
 /// Reads every record and checks every row (a blocking pass over the file).
-fn read_and_check(path: &Path, shape: Shape, mapping: &ColumnMapping, job: &ImportJob) -> AppResult<Checked> {
+fn read_and_check(
+    path: &Path,
+    shape: Shape,
+    mapping: &ColumnMapping,
+    job: &ImportJob,
+) -> AppResult<Checked> {
     let mut reader = open_reader(path, shape, job.bytes_read.clone(), true)?;
     let mut record = csv::ByteRecord::new();
     let headers = match next_record(&mut reader, &mut record)? {
         Some((_, cells)) => cells,
-        None => return Err(file_error("import_file_empty", "the file is empty: a header line and one line per customer are expected")),
+        None => {
+            return Err(file_error(
+                "import_file_empty",
+                "the file is empty: a header line and one line per customer are expected",
+            ))
+        }
     };
     check_header(&headers)?;
     check_mapping(mapping, headers.len())?;
@@ -502,7 +609,13 @@ pub(crate) fn escape_cell(cell: &str) -> String {
 
 /// Writes the rejected rows (the file's own cells, escaped) with their line and errors: a
 /// second pass over the file picks the rejected lines.
-fn write_rejects(source: &Path, shape: Shape, headers: &[String], rejected: &[ImportRowError], target: &Path) -> AppResult<u64> {
+fn write_rejects(
+    source: &Path,
+    shape: Shape,
+    headers: &[String],
+    rejected: &[ImportRowError],
+    target: &Path,
+) -> AppResult<u64> {
     let mut by_line: Vec<(u64, String, String)> = Vec::new();
     for e in rejected {
         match by_line.last_mut() {
@@ -516,11 +629,15 @@ fn write_rejects(source: &Path, shape: Shape, headers: &[String], rejected: &[Im
         }
     }
     let write_err = |e: &dyn std::fmt::Display| {
-        file_error("import_rejects_unwritable", format!("cannot write the rejects file {}: {e}", target.display()))
+        file_error(
+            "import_rejects_unwritable",
+            format!("cannot write the rejects file {}: {e}", target.display()),
+        )
     };
     let mut out = File::create(target).map_err(|e| write_err(&e))?;
     io::Write::write_all(&mut out, UTF8_BOM).map_err(|e| write_err(&e))?;
-    let mut writer = csv::WriterBuilder::new().delimiter(shape.delimiter).flexible(true).from_writer(out);
+    let mut writer =
+        csv::WriterBuilder::new().delimiter(shape.delimiter).flexible(true).from_writer(out);
     let mut header: Vec<String> = headers.iter().map(|h| escape_cell(h)).collect();
     header.extend(["line".to_owned(), "error".to_owned(), "kesalahan".to_owned()]);
     writer.write_record(&header).map_err(|e| write_err(&e))?;
@@ -569,12 +686,19 @@ fn merged(existing: &CustomerRow, row: &CustomerValues, mapping: &ColumnMapping)
 }
 
 impl Backoffice {
-    pub async fn inspect_customer_import(&self, input: InspectImportInput) -> AppResult<ImportInspection> {
+    pub async fn inspect_customer_import(
+        &self,
+        input: InspectImportInput,
+    ) -> AppResult<ImportInspection> {
         self.authorize(Permission::ManageCustomers, "import customers").await?;
         let path = PathBuf::from(input.path.trim());
         let remembered = |headers: &[String]| {
             let key = mapping_key(headers);
-            async move { self.setting(&key).await.and_then(|v| serde_json::from_str::<ColumnMapping>(&v).ok()) }
+            async move {
+                self.setting(&key)
+                    .await
+                    .and_then(|v| serde_json::from_str::<ColumnMapping>(&v).ok())
+            }
         };
         let (shape, headers, records) = {
             let path = path.clone();
@@ -602,16 +726,20 @@ impl Backoffice {
         };
         let (mapping, mapping_remembered) = match input.mapping {
             Some(m) => (m, false),
-            None => match remembered(&headers).await.filter(|m| check_mapping(m, headers.len()).is_ok()) {
-                Some(m) => (m, true),
-                None => (guess_mapping(&headers), false),
-            },
+            None => {
+                match remembered(&headers).await.filter(|m| check_mapping(m, headers.len()).is_ok())
+                {
+                    Some(m) => (m, true),
+                    None => (guess_mapping(&headers), false),
+                }
+            }
         };
         check_mapping(&mapping, headers.len())?;
         let preview = records
             .iter()
             .map(|(line, cells)| {
-                let text = |i| cell(cells, i).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+                let text =
+                    |i| cell(cells, i).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
                 let phone_text = text(mapping.phone).unwrap_or_default();
                 let errors = match parse_row(cells, &mapping) {
                     Ok(_) => Vec::new(),
@@ -620,7 +748,9 @@ impl Backoffice {
                 ImportRowPreview {
                     line: *line,
                     full_name: text(mapping.full_name).unwrap_or_default(),
-                    phone: Msisdn::parse(&phone_text).map(|p| p.canonical().to_owned()).unwrap_or(phone_text),
+                    phone: Msisdn::parse(&phone_text)
+                        .map(|p| p.canonical().to_owned())
+                        .unwrap_or(phone_text),
                     merchant_customer_id: text(mapping.merchant_customer_id),
                     email: text(mapping.email),
                     notes: text(mapping.notes),
@@ -629,7 +759,10 @@ impl Backoffice {
             })
             .collect();
         Ok(ImportInspection {
-            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             path: path.display().to_string(),
             bytes: shape.bytes,
             encoding: if shape.bom { ImportEncoding::Utf8Bom } else { ImportEncoding::Utf8 },
@@ -641,20 +774,36 @@ impl Backoffice {
         })
     }
 
-    pub async fn start_customer_import(self: &Arc<Self>, input: StartImportInput) -> AppResult<ImportProgress> {
+    pub async fn start_customer_import(
+        self: &Arc<Self>,
+        input: StartImportInput,
+    ) -> AppResult<ImportProgress> {
         let actor = self.authorize(Permission::ManageCustomers, "import customers").await?;
         if input.mapping.full_name.is_none() || input.mapping.phone.is_none() {
-            return Err(file_error("import_mapping_incomplete", "choose the columns that hold the name and the phone"));
+            return Err(file_error(
+                "import_mapping_incomplete",
+                "choose the columns that hold the name and the phone",
+            ));
         }
         let path = PathBuf::from(input.path.trim());
         let shape = {
             let path = path.clone();
-            tokio::task::spawn_blocking(move || shape_of(&path)).await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??
+            tokio::task::spawn_blocking(move || shape_of(&path))
+                .await
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??
         };
         let job = {
             let mut jobs = self.imports.lock().unwrap_or_else(|p| p.into_inner());
-            if jobs.current.as_ref().is_some_and(|j| j.end.lock().unwrap_or_else(|p| p.into_inner()).is_none()) {
-                return Err(AppError::new(ErrorCode::Conflict, "another import is running; wait for it or cancel it").with_reason("import_running"));
+            if jobs
+                .current
+                .as_ref()
+                .is_some_and(|j| j.end.lock().unwrap_or_else(|p| p.into_inner()).is_none())
+            {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    "another import is running; wait for it or cancel it",
+                )
+                .with_reason("import_running"));
             }
             if let Some(old) = jobs.current.take() {
                 remove_rejects(&old);
@@ -692,7 +841,9 @@ impl Backoffice {
             .current
             .clone()
             .filter(|j| j.id == id)
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such import (only the latest is kept)"))
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::NotFound, "no such import (only the latest is kept)")
+            })
     }
 
     pub async fn customer_import_progress(&self, input: ImportJobRef) -> AppResult<ImportProgress> {
@@ -712,14 +863,22 @@ impl Backoffice {
         let job = self.import_job(input.job_id)?;
         let end = job.end.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(JobEnd::Finished { rejects: Some((source, rows)), .. }) = end else {
-            return Err(AppError::new(ErrorCode::NotFound, "this import has no rejected rows to save"));
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "this import has no rejected rows to save",
+            ));
         };
         let target = PathBuf::from(input.path.trim());
         let to = target.clone();
         tokio::task::spawn_blocking(move || std::fs::copy(&source, &to))
             .await
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
-            .map_err(|e| file_error("import_rejects_unwritable", format!("cannot write the rejects file {}: {e}", target.display())))?;
+            .map_err(|e| {
+                file_error(
+                    "import_rejects_unwritable",
+                    format!("cannot write the rejects file {}: {e}", target.display()),
+                )
+            })?;
         Ok(SavedRejects { path: target.display().to_string(), rows })
     }
 
@@ -744,12 +903,14 @@ impl Backoffice {
         let now = self.now();
 
         let mut tx = self.ledger.begin_write().await?;
-        let mids: Vec<&str> = good.iter().filter_map(|g| g.values.merchant_customer_id.as_deref()).collect();
-        let by_mid: HashMap<String, CustomerRow> = customers::by_merchant_customer_ids(&mut tx, &mids)
-            .await?
-            .into_iter()
-            .filter_map(|c| c.merchant_customer_id.clone().map(|m| (m, c)))
-            .collect();
+        let mids: Vec<&str> =
+            good.iter().filter_map(|g| g.values.merchant_customer_id.as_deref()).collect();
+        let by_mid: HashMap<String, CustomerRow> =
+            customers::by_merchant_customer_ids(&mut tx, &mids)
+                .await?
+                .into_iter()
+                .filter_map(|c| c.merchant_customer_id.clone().map(|m| (m, c)))
+                .collect();
         let phones: Vec<&str> = good.iter().map(|g| g.values.phone.canonical()).collect();
         let mut by_phone: HashMap<String, CustomerRow> = HashMap::new();
         for c in customers::by_phones(&mut tx, &phones).await? {
@@ -767,7 +928,12 @@ impl Backoffice {
             let phone = v.phone.canonical();
             let matched = match v.merchant_customer_id.as_deref().and_then(|m| by_mid.get(m)) {
                 Some(existing) if !visible(existing, environment) => {
-                    rejected.push(taken(row.line, ImportField::MerchantCustomerId, "customer_merchant_id_taken", existing));
+                    rejected.push(taken(
+                        row.line,
+                        ImportField::MerchantCustomerId,
+                        "customer_merchant_id_taken",
+                        existing,
+                    ));
                     continue;
                 }
                 Some(existing) if existing.forgotten_at.is_some() => {
@@ -776,22 +942,40 @@ impl Backoffice {
                         ImportField::MerchantCustomerId,
                         "customer_forgotten",
                         format!("belongs to customer #{}, who was forgotten", existing.id.get()),
-                        format!("milik pelanggan #{} yang datanya sudah dihapus", existing.id.get()),
+                        format!(
+                            "milik pelanggan #{} yang datanya sudah dihapus",
+                            existing.id.get()
+                        ),
                     ));
                     continue;
                 }
                 Some(existing) => match by_phone.get(phone) {
                     Some(owner) if owner.id != existing.id => {
-                        rejected.push(taken(row.line, ImportField::Phone, "customer_phone_taken", owner));
+                        rejected.push(taken(
+                            row.line,
+                            ImportField::Phone,
+                            "customer_phone_taken",
+                            owner,
+                        ));
                         continue;
                     }
                     _ => Some(existing.clone()),
                 },
                 None => match by_phone.get(phone) {
                     // A customer created by hand (no merchant id yet) is adopted by the file's row.
-                    Some(owner) if v.merchant_customer_id.is_none() || owner.merchant_customer_id.is_none() => Some(owner.clone()),
+                    Some(owner)
+                        if v.merchant_customer_id.is_none()
+                            || owner.merchant_customer_id.is_none() =>
+                    {
+                        Some(owner.clone())
+                    }
                     Some(owner) => {
-                        rejected.push(taken(row.line, ImportField::Phone, "customer_phone_taken", owner));
+                        rejected.push(taken(
+                            row.line,
+                            ImportField::Phone,
+                            "customer_phone_taken",
+                            owner,
+                        ));
                         continue;
                     }
                     None => None,
@@ -856,8 +1040,16 @@ impl Backoffice {
                 )
                 .await?;
             }
-            let mapping_text = serde_json::to_string(&mapping).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-            settings::put(&mut tx, &mapping_key(&headers), &mapping_text, now, Some(actor.operator.id)).await?;
+            let mapping_text = serde_json::to_string(&mapping)
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            settings::put(
+                &mut tx,
+                &mapping_key(&headers),
+                &mapping_text,
+                now,
+                Some(actor.operator.id),
+            )
+            .await?;
             self.audit(
                 &mut tx,
                 Some(&actor.operator),
@@ -872,7 +1064,10 @@ impl Backoffice {
                 }),
             )
             .await?;
-            fail::fail_point!("customer_import.before_commit", |_| Err(AppError::new(ErrorCode::Internal, "fail point")));
+            fail::fail_point!("customer_import.before_commit", |_| Err(AppError::new(
+                ErrorCode::Internal,
+                "fail point"
+            )));
             if job.cancelled() {
                 return Err(cancelled());
             }
@@ -888,7 +1083,12 @@ impl Backoffice {
             let target = dir.join(format!("rejects-{}.csv", job.id));
             let (source, headers, errors) = (path.to_path_buf(), headers.clone(), rejected.clone());
             let written = tokio::task::spawn_blocking(move || {
-                std::fs::create_dir_all(&dir).map_err(|e| file_error("import_rejects_unwritable", format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    file_error(
+                        "import_rejects_unwritable",
+                        format!("cannot create {}: {e}", dir.display()),
+                    )
+                })?;
                 write_rejects(&source, shape, &headers, &errors, &target).map(|n| (target, n))
             })
             .await
@@ -913,7 +1113,9 @@ impl Backoffice {
 }
 
 fn remove_rejects(job: &ImportJob) {
-    if let Some(JobEnd::Finished { rejects: Some((path, _)), .. }) = &*job.end.lock().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(JobEnd::Finished { rejects: Some((path, _)), .. }) =
+        &*job.end.lock().unwrap_or_else(|p| p.into_inner())
+    {
         let _ = std::fs::remove_file(path);
     }
 }
@@ -934,13 +1136,24 @@ mod tests {
 
     #[test]
     fn mapping_is_guessed_from_english_and_indonesian_headers() {
-        let headers: Vec<String> = ["ID Pelanggan", "Nama Lengkap", "No. HP", "E-mail", "Catatan"].map(String::from).to_vec();
+        let headers: Vec<String> = ["ID Pelanggan", "Nama Lengkap", "No. HP", "E-mail", "Catatan"]
+            .map(String::from)
+            .to_vec();
         assert_eq!(
             guess_mapping(&headers),
-            ColumnMapping { full_name: Some(1), phone: Some(2), merchant_customer_id: Some(0), email: Some(3), notes: Some(4) }
+            ColumnMapping {
+                full_name: Some(1),
+                phone: Some(2),
+                merchant_customer_id: Some(0),
+                email: Some(3),
+                notes: Some(4)
+            }
         );
         let headers: Vec<String> = ["phone", "name"].map(String::from).to_vec();
-        assert_eq!(guess_mapping(&headers), ColumnMapping { full_name: Some(1), phone: Some(0), ..ColumnMapping::default() });
+        assert_eq!(
+            guess_mapping(&headers),
+            ColumnMapping { full_name: Some(1), phone: Some(0), ..ColumnMapping::default() }
+        );
         assert_eq!(mapping_key(&headers), mapping_key(&["Phone ".to_owned(), "NAME".to_owned()]));
     }
 
@@ -954,7 +1167,11 @@ mod tests {
             (h(&["Budi", "0812-3456-7890"]), "data"),
             (h(&["name", "Name"]), "twice"),
         ] {
-            assert_eq!(check_header(&cells).expect_err(what).reason, Some("import_no_header"), "{what}");
+            assert_eq!(
+                check_header(&cells).expect_err(what).reason,
+                Some("import_no_header"),
+                "{what}"
+            );
         }
     }
 }

@@ -32,9 +32,19 @@ pub(crate) struct FieldProblem {
 }
 
 impl FieldProblem {
-    fn new(field: ImportField, reason: &'static str, en: impl Into<String>, id: impl Into<String>) -> Self {
+    fn new(
+        field: ImportField,
+        reason: &'static str,
+        en: impl Into<String>,
+        id: impl Into<String>,
+    ) -> Self {
         let (en_label, id_label) = field_label(field);
-        FieldProblem { field, reason, en: format!("{en_label}: {}", en.into()), id: format!("{id_label}: {}", id.into()) }
+        FieldProblem {
+            field,
+            reason,
+            en: format!("{en_label}: {}", en.into()),
+            id: format!("{id_label}: {}", id.into()),
+        }
     }
 
     pub fn message(&self) -> Bilingual {
@@ -65,10 +75,18 @@ fn phone_problem(e: PhoneError) -> FieldProblem {
             "only digits, a leading +, spaces, '-', '.', '(' and ')' are accepted",
             "hanya angka, + di depan, spasi, '-', '.', '(' dan ')' yang diterima",
         ),
-        PhoneError::ForeignCountryCode => ("not an Indonesian number (+62)", "bukan nomor Indonesia (+62)"),
-        PhoneError::MissingPrefix => ("must start with 0, 62 or +62", "harus diawali 0, 62 atau +62"),
-        PhoneError::TrunkZeroAfterCountryCode => ("drop the 0 after +62 (+62 812…)", "hapus angka 0 setelah +62 (+62 812…)"),
-        PhoneError::NotMobile => ("not an Indonesian mobile number", "bukan nomor ponsel Indonesia"),
+        PhoneError::ForeignCountryCode => {
+            ("not an Indonesian number (+62)", "bukan nomor Indonesia (+62)")
+        }
+        PhoneError::MissingPrefix => {
+            ("must start with 0, 62 or +62", "harus diawali 0, 62 atau +62")
+        }
+        PhoneError::TrunkZeroAfterCountryCode => {
+            ("drop the 0 after +62 (+62 812…)", "hapus angka 0 setelah +62 (+62 812…)")
+        }
+        PhoneError::NotMobile => {
+            ("not an Indonesian mobile number", "bukan nomor ponsel Indonesia")
+        }
         PhoneError::TooShort => (
             "too short (08… numbers have 10 to 13 digits)",
             "terlalu pendek (nomor 08… terdiri dari 10 sampai 13 digit)",
@@ -104,7 +122,8 @@ fn email_ok(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    let printable = |s: &str| s.chars().all(|c| c.is_ascii_graphic() && c != '@' && c != ',' && c != ';');
+    let printable =
+        |s: &str| s.chars().all(|c| c.is_ascii_graphic() && c != '@' && c != ',' && c != ';');
     email.chars().count() <= EMAIL_MAX_CHARS
         && (1..=64).contains(&local.len())
         && printable(local)
@@ -113,7 +132,10 @@ fn email_ok(email: &str) -> bool {
         && !local.ends_with('.')
         && domain.contains('.')
         && domain.split('.').all(|label| {
-            !label.is_empty() && !label.starts_with('-') && !label.ends_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
 }
 
@@ -128,7 +150,12 @@ pub(crate) fn check_fields(
     let mut problems = Vec::new();
     let name = full_name.trim();
     if name.is_empty() {
-        problems.push(FieldProblem::new(ImportField::FullName, "customer_name_empty", "empty", "kosong"));
+        problems.push(FieldProblem::new(
+            ImportField::FullName,
+            "customer_name_empty",
+            "empty",
+            "kosong",
+        ));
     } else if name.chars().count() > NAME_MAX_CHARS {
         problems.push(FieldProblem::new(
             ImportField::FullName,
@@ -137,7 +164,12 @@ pub(crate) fn check_fields(
             format!("lebih dari {NAME_MAX_CHARS} karakter"),
         ));
     } else if name.chars().any(char::is_control) {
-        problems.push(FieldProblem::new(ImportField::FullName, "customer_name_invalid", "contains a control character", "berisi karakter kontrol"));
+        problems.push(FieldProblem::new(
+            ImportField::FullName,
+            "customer_name_invalid",
+            "contains a control character",
+            "berisi karakter kontrol",
+        ));
     } else if formula_leading(name) {
         problems.push(formula_problem(ImportField::FullName));
     }
@@ -182,7 +214,13 @@ pub(crate) fn check_fields(
         ));
     }
     match phone {
-        Some(phone) if problems.is_empty() => Ok(CustomerValues { merchant_customer_id, full_name: name.to_owned(), phone, email, notes }),
+        Some(phone) if problems.is_empty() => Ok(CustomerValues {
+            merchant_customer_id,
+            full_name: name.to_owned(),
+            phone,
+            email,
+            notes,
+        }),
         _ => Err(problems),
     }
 }
@@ -208,13 +246,21 @@ pub(crate) fn visible(row: &CustomerRow, environment: Environment) -> bool {
 }
 
 pub(crate) fn phone_taken(owner: &CustomerRow) -> AppError {
-    conflict("customer_phone_taken", format!("customer #{} ({}) already has this phone", owner.id.get(), owner.full_name), owner)
+    conflict(
+        "customer_phone_taken",
+        format!("customer #{} ({}) already has this phone", owner.id.get(), owner.full_name),
+        owner,
+    )
 }
 
 pub(crate) fn merchant_id_taken(owner: &CustomerRow) -> AppError {
     conflict(
         "customer_merchant_id_taken",
-        format!("customer #{} ({}) already has this merchant customer id", owner.id.get(), owner.full_name),
+        format!(
+            "customer #{} ({}) already has this merchant customer id",
+            owner.id.get(),
+            owner.full_name
+        ),
         owner,
     )
 }
@@ -241,15 +287,25 @@ async fn check_unique(
         }
     }
     let owners = customers::by_phone(conn, &values.phone).await?;
-    if let Some(owner) = owners.iter().find(|o| Some(o.id) != except && o.forgotten_at.is_none() && visible(o, environment)) {
+    if let Some(owner) = owners
+        .iter()
+        .find(|o| Some(o.id) != except && o.forgotten_at.is_none() && visible(o, environment))
+    {
         return Err(phone_taken(owner));
     }
     Ok(())
 }
 
-async fn details(conn: &mut Connection, row: &CustomerRow, environment: Environment) -> AppResult<CustomerDetails> {
-    let mut linked: Vec<Product> =
-        bindings::active_products(conn, environment, &[row.id]).await?.into_iter().map(|(_, p)| p).collect();
+async fn details(
+    conn: &mut Connection,
+    row: &CustomerRow,
+    environment: Environment,
+) -> AppResult<CustomerDetails> {
+    let mut linked: Vec<Product> = bindings::active_products(conn, environment, &[row.id])
+        .await?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     linked.sort_by_key(|p| p.key());
     linked.dedup();
     Ok(CustomerDetails {
@@ -261,7 +317,10 @@ async fn details(conn: &mut Connection, row: &CustomerRow, environment: Environm
 }
 
 fn forgotten_error() -> AppError {
-    AppError::invalid("customer_forgotten", "this customer was forgotten: name, email and notes were erased and are not edited again")
+    AppError::invalid(
+        "customer_forgotten",
+        "this customer was forgotten: name, email and notes were erased and are not edited again",
+    )
 }
 
 fn encode_cursor(c: TimelineCursor) -> String {
@@ -273,7 +332,11 @@ fn decode_cursor(text: &str) -> Option<TimelineCursor> {
     let at = parts.next()?.parse().ok()?;
     let kind = TimelineKind::from_rank(parts.next()?.parse().ok()?)?;
     let id = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some(TimelineCursor { at: Timestamp::from_unix_millis(at), kind, id })
+    parts.next().is_none().then_some(TimelineCursor {
+        at: Timestamp::from_unix_millis(at),
+        kind,
+        id,
+    })
 }
 
 fn timeline_kind(kind: TimelineKind) -> CustomerTimelineKind {
@@ -289,7 +352,11 @@ fn timeline_kind(kind: TimelineKind) -> CustomerTimelineKind {
 }
 
 impl Backoffice {
-    async fn visible_customer(&self, conn: &mut Connection, id: CustomerId) -> AppResult<CustomerRow> {
+    async fn visible_customer(
+        &self,
+        conn: &mut Connection,
+        id: CustomerId,
+    ) -> AppResult<CustomerRow> {
         let environment = self.environment().await;
         customers::by_id(conn, id)
             .await?
@@ -306,15 +373,29 @@ impl Backoffice {
             input.email.as_deref(),
             input.notes.as_deref(),
         )
-        .map_err(|p| p.into_iter().next().map(FieldProblem::into_error).unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer")))?;
+        .map_err(|p| {
+            p.into_iter()
+                .next()
+                .map(FieldProblem::into_error)
+                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
+        })?;
         let now = self.now();
         let environment = self.environment().await;
         let mut tx = self.ledger.begin_write().await?;
         check_unique(&mut tx, &values, None, environment).await?;
         let id = customers::create(&mut tx, &values, now).await?;
-        self.audit(&mut tx, Some(&actor.operator), "customer.create", &customer_subject(id), AuditOutcome::Ok, json!({ "after": audit_values(&values) }))
-            .await?;
-        let row = customers::by_id(&mut tx, id).await?.ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "customer.create",
+            &customer_subject(id),
+            AuditOutcome::Ok,
+            json!({ "after": audit_values(&values) }),
+        )
+        .await?;
+        let row = customers::by_id(&mut tx, id)
+            .await?
+            .ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;
         let view = details(&mut tx, &row, environment).await?;
         ovo_ledger::commit(tx).await?;
         Ok(view)
@@ -323,8 +404,19 @@ impl Backoffice {
     pub async fn update_customer(&self, input: UpdateCustomerInput) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "edit customers").await?;
         let f = &input.fields;
-        let values = check_fields(&f.full_name, &f.phone, f.merchant_customer_id.as_deref(), f.email.as_deref(), f.notes.as_deref())
-            .map_err(|p| p.into_iter().next().map(FieldProblem::into_error).unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer")))?;
+        let values = check_fields(
+            &f.full_name,
+            &f.phone,
+            f.merchant_customer_id.as_deref(),
+            f.email.as_deref(),
+            f.notes.as_deref(),
+        )
+        .map_err(|p| {
+            p.into_iter()
+                .next()
+                .map(FieldProblem::into_error)
+                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
+        })?;
         let id = CustomerId::new(input.customer_id);
         let now = self.now();
         let environment = self.environment().await;
@@ -348,7 +440,9 @@ impl Backoffice {
             json!({ "before": audit_values(&before_values), "after": audit_values(&values) }),
         )
         .await?;
-        let row = customers::by_id(&mut tx, id).await?.ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;
+        let row = customers::by_id(&mut tx, id)
+            .await?
+            .ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;
         let view = details(&mut tx, &row, environment).await?;
         ovo_ledger::commit(tx).await?;
         Ok(view)
@@ -361,7 +455,10 @@ impl Backoffice {
             return Err(AppError::invalid("customer_note_empty", "write the note first"));
         }
         if text.chars().count() > NOTES_MAX_CHARS {
-            return Err(AppError::invalid("customer_note_too_long", format!("a note is at most {NOTES_MAX_CHARS} characters")));
+            return Err(AppError::invalid(
+                "customer_note_too_long",
+                format!("a note is at most {NOTES_MAX_CHARS} characters"),
+            ));
         }
         let id = CustomerId::new(input.customer_id);
         let now = self.now();
@@ -371,8 +468,15 @@ impl Backoffice {
             return Err(forgotten_error());
         }
         let note_id = customers::add_note(&mut tx, id, text, now, Some(actor.operator.id)).await?;
-        self.audit(&mut tx, Some(&actor.operator), "customer.note", &customer_subject(id), AuditOutcome::Ok, json!({ "note_id": note_id, "text": text }))
-            .await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "customer.note",
+            &customer_subject(id),
+            AuditOutcome::Ok,
+            json!({ "note_id": note_id, "text": text }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         Ok(CustomerNoteView {
             id: note_id,
@@ -383,20 +487,32 @@ impl Backoffice {
         })
     }
 
-    pub async fn customer_timeline(&self, input: CustomerTimelineQuery) -> AppResult<CustomerTimelinePage> {
+    pub async fn customer_timeline(
+        &self,
+        input: CustomerTimelineQuery,
+    ) -> AppResult<CustomerTimelinePage> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
         if input.limit == 0 || input.limit > TIMELINE_LIMIT_MAX {
-            return Err(AppError::invalid("timeline_limit_invalid", format!("limit must be 1 to {TIMELINE_LIMIT_MAX}")));
+            return Err(AppError::invalid(
+                "timeline_limit_invalid",
+                format!("limit must be 1 to {TIMELINE_LIMIT_MAX}"),
+            ));
         }
         let before = match input.before.as_deref() {
-            Some(text) => Some(decode_cursor(text).ok_or_else(|| AppError::invalid("timeline_cursor_invalid", "this page cursor is not one the app gave"))?),
+            Some(text) => Some(decode_cursor(text).ok_or_else(|| {
+                AppError::invalid(
+                    "timeline_cursor_invalid",
+                    "this page cursor is not one the app gave",
+                )
+            })?),
             None => None,
         };
         let environment = self.environment().await;
         let id = CustomerId::new(input.customer_id);
         let mut conn = self.ledger.read().await?;
         self.visible_customer(&mut conn, id).await?;
-        let mut rows = customers::timeline(&mut conn, id, environment, before, input.limit + 1).await?;
+        let mut rows =
+            customers::timeline(&mut conn, id, environment, before, input.limit + 1).await?;
         let more = rows.len() > input.limit as usize;
         rows.truncate(input.limit as usize);
         let next_before = if more { rows.last().map(|r| encode_cursor(r.cursor())) } else { None };
@@ -407,7 +523,9 @@ impl Backoffice {
                 let (payment_id, refund_id, account_id) = match r.kind {
                     TimelineKind::Payment => (Some(r.id), None, None),
                     TimelineKind::Refund => (r.payment_id, Some(r.id), None),
-                    TimelineKind::LinkingStarted | TimelineKind::AccountLinked | TimelineKind::AccountUnlinked => (None, None, Some(r.id)),
+                    TimelineKind::LinkingStarted
+                    | TimelineKind::AccountLinked
+                    | TimelineKind::AccountUnlinked => (None, None, Some(r.id)),
                     TimelineKind::CustomerCreated | TimelineKind::Note => (None, None, None),
                 };
                 CustomerTimelineEntry {
@@ -435,7 +553,10 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         let customer = self.visible_customer(&mut tx, id).await?;
         if customer.forgotten_at.is_some() {
-            return Err(AppError::invalid("customer_forgotten", "this customer was forgotten already"));
+            return Err(AppError::invalid(
+                "customer_forgotten",
+                "this customer was forgotten already",
+            ));
         }
         if customers::live_linkings(&mut tx, id).await? > 0 {
             return Err(AppError::new(
@@ -474,20 +595,27 @@ mod tests {
 
     #[test]
     fn fields_are_trimmed_and_each_broken_rule_is_named_in_both_languages() {
-        let v = check_fields("  Budi Santoso ", "0812-3456-7890", Some(" C-1 "), Some(""), None).expect("valid");
+        let v = check_fields("  Budi Santoso ", "0812-3456-7890", Some(" C-1 "), Some(""), None)
+            .expect("valid");
         assert_eq!(v.full_name, "Budi Santoso");
         assert_eq!(v.phone.canonical(), "6281234567890");
         assert_eq!(v.merchant_customer_id.as_deref(), Some("C-1"));
         assert_eq!(v.email, None);
 
-        let problems = check_fields("", "021-555-1234", None, Some("budi@"), None).expect_err("three problems");
+        let problems = check_fields("", "021-555-1234", None, Some("budi@"), None)
+            .expect_err("three problems");
         let reasons: Vec<&str> = problems.iter().map(|p| p.reason).collect();
         assert_eq!(reasons, ["customer_name_empty", "phone_not_mobile", "customer_email_invalid"]);
         assert_eq!(problems[1].en, "phone: not an Indonesian mobile number");
         assert_eq!(problems[1].id, "ponsel: bukan nomor ponsel Indonesia");
 
-        let problems = check_fields("=HYPERLINK(\"x\")", "+62 812 3456 7890", Some("@C"), None, None).expect_err("formulas");
-        assert_eq!(problems.iter().map(|p| p.reason).collect::<Vec<_>>(), ["customer_formula_cell", "customer_formula_cell"]);
+        let problems =
+            check_fields("=HYPERLINK(\"x\")", "+62 812 3456 7890", Some("@C"), None, None)
+                .expect_err("formulas");
+        assert_eq!(
+            problems.iter().map(|p| p.reason).collect::<Vec<_>>(),
+            ["customer_formula_cell", "customer_formula_cell"]
+        );
     }
 
     #[test]
@@ -495,14 +623,28 @@ mod tests {
         for ok in ["budi@example.com", "budi.santoso+shop@mail.co.id", "a@b.id"] {
             assert!(email_ok(ok), "{ok}");
         }
-        for bad in ["budi", "budi@", "@example.com", "budi@example", "budi @example.com", "budi@exa mple.com", "a@b@c.id", "budi@-x.com", "budi@x..com"] {
+        for bad in [
+            "budi",
+            "budi@",
+            "@example.com",
+            "budi@example",
+            "budi @example.com",
+            "budi@exa mple.com",
+            "a@b@c.id",
+            "budi@-x.com",
+            "budi@x..com",
+        ] {
             assert!(!email_ok(bad), "{bad}");
         }
     }
 
     #[test]
     fn timeline_cursors_round_trip_and_refuse_anything_else() {
-        let c = TimelineCursor { at: Timestamp::from_unix_millis(1_700_000_000_000), kind: TimelineKind::Refund, id: 42 };
+        let c = TimelineCursor {
+            at: Timestamp::from_unix_millis(1_700_000_000_000),
+            kind: TimelineKind::Refund,
+            id: 42,
+        };
         assert_eq!(decode_cursor(&encode_cursor(c)), Some(c));
         for bad in ["", "1.2", "1.99.3", "a.b.c", "1.2.3.4"] {
             assert_eq!(decode_cursor(bad), None, "{bad}");

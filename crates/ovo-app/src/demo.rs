@@ -6,15 +6,15 @@
 //! provider knows what the ledger says it knows.
 
 use ovo_domain::{
-    fold_name, Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundStatus, Role,
-    Timestamp,
+    fold_name, Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product, Reference,
+    RefundStatus, Role, Timestamp,
 };
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::operators::{self, NewOperator};
-use ovo_ledger::refunds::{self, NewRefund};
 use ovo_ledger::payments::{self, NewPayment};
+use ovo_ledger::refunds::{self, NewRefund};
 use ovo_providers::model::LinkedAccount;
 use ovo_secrets::Sensitive;
 use rand::{Rng, SeedableRng};
@@ -25,43 +25,18 @@ use crate::error::{AppError, AppResult, ErrorCode};
 
 /// (name, phone, merchant customer id, email)
 const CUSTOMERS: &[(&str, &str, &str, Option<&str>)] = &[
-    (
-        "Budi Santoso",
-        "6281234567890",
-        "CUST-0001",
-        Some("budi.santoso@example.co.id"),
-    ),
-    (
-        "Siti Rahmawati",
-        "6281298765432",
-        "CUST-0002",
-        Some("siti.r@example.co.id"),
-    ),
+    ("Budi Santoso", "6281234567890", "CUST-0001", Some("budi.santoso@example.co.id")),
+    ("Siti Rahmawati", "6281298765432", "CUST-0002", Some("siti.r@example.co.id")),
     ("Agus Wijaya", "6285712345678", "CUST-0003", None),
-    (
-        "Sophia Store Tester",
-        "6281382826301",
-        "CUST-0004",
-        Some("tester@sophiastore.example"),
-    ),
-    (
-        "Dewi Lestari",
-        "6281311112222",
-        "CUST-0005",
-        Some("dewi.lestari@example.co.id"),
-    ),
+    ("Sophia Store Tester", "6281382826301", "CUST-0004", Some("tester@sophiastore.example")),
+    ("Dewi Lestari", "6281311112222", "CUST-0005", Some("dewi.lestari@example.co.id")),
     ("Élisa Putri", "6287812340001", "CUST-0006", None),
     ("Rina Kusuma", "6281100000001", "CUST-0007", None),
     ("Hendra Gunawan", "6281100000002", "CUST-0008", None),
     ("Yusuf Hakim", "6281100000003", "CUST-0009", None),
     ("Made Wirawan", "6281100000005", "CUST-0010", None),
     ("Nyoman Sari", "6281100000006", "CUST-0011", None),
-    (
-        "Fajar Nugroho",
-        "6281100000007",
-        "CUST-0012",
-        Some("fajar@example.co.id"),
-    ),
+    ("Fajar Nugroho", "6281100000007", "CUST-0012", Some("fajar@example.co.id")),
     ("Putu Ayu Lestari", "6282112345678", "CUST-0013", None),
     ("Andi Pratama", "6281399887766", "CUST-0014", None),
     ("Bambang Sutrisno", "6285255554444", "CUST-0015", None),
@@ -325,11 +300,15 @@ impl Backoffice {
                 // Days 0..90 back, a different spread per row.
                 let days_ago = (n * 19 + i as i64 * 7) % 90;
                 // Today's payin still waits for the customer (a push never waits that long).
-                let waiting = outcome == Outcome::Mostly && days_ago == 0 && product == Product::TazapayOvoIdr;
+                let waiting = outcome == Outcome::Mostly
+                    && days_ago == 0
+                    && product == Product::TazapayOvoIdr;
                 let created = if waiting {
                     Timestamp::from_unix_millis(now.unix_millis() - 10 * 60_000)
                 } else {
-                    Timestamp::from_unix_millis(now.unix_millis() - days_ago * DAY_MS - rng.gen_range(0..DAY_MS / 2))
+                    Timestamp::from_unix_millis(
+                        now.unix_millis() - days_ago * DAY_MS - rng.gen_range(0..DAY_MS / 2),
+                    )
                 };
                 let status = match outcome {
                     Outcome::Failed => PaymentStatus::Failed,
@@ -344,12 +323,15 @@ impl Backoffice {
                 let amount = Idr::new(rng.gen_range(1..=80) * 5_000).unwrap_or(Idr::ZERO);
                 let reference = Reference::generate(rng);
                 let provider_ref = match product {
-                    Product::TazapayOvoIdr => format!("pay_demo{}", reference.as_str().to_lowercase()),
+                    Product::TazapayOvoIdr => {
+                        format!("pay_demo{}", reference.as_str().to_lowercase())
+                    }
                     // A push's invoice number is the merchant's reference.
                     _ => reference.as_str().to_owned(),
                 };
                 let succeeded = status == PaymentStatus::Succeeded;
-                let succeeded_at = succeeded.then(|| Timestamp::from_unix_millis(created.unix_millis() + 35_000));
+                let succeeded_at =
+                    succeeded.then(|| Timestamp::from_unix_millis(created.unix_millis() + 35_000));
                 let payment_id = payments::insert(
                     tx,
                     &NewPayment {
@@ -371,7 +353,14 @@ impl Backoffice {
                     },
                 )
                 .await?;
-                seeded.push(Seeded { id: payment_id, product, status, amount, succeeded_at, linked_index: None });
+                seeded.push(Seeded {
+                    id: payment_id,
+                    product,
+                    status,
+                    amount,
+                    succeeded_at,
+                    linked_index: None,
+                });
                 written += 1;
             }
         }
@@ -389,15 +378,29 @@ struct DemoStaff {
 
 impl Backoffice {
     /// One demo operator per role, all with [`DEMO_PASSWORD`] (one hash: the password is public).
-    async fn seed_demo_operators(&self, tx: &mut ovo_ledger::Connection, now: Timestamp) -> AppResult<DemoStaff> {
+    async fn seed_demo_operators(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        now: Timestamp,
+    ) -> AppResult<DemoStaff> {
         let hash = crate::passwords::hash(&Sensitive::new(DEMO_PASSWORD.to_owned())).await?;
         let mut ids = Vec::new();
         for &(username, display_name, role) in DEMO_OPERATORS {
-            let row = operators::insert(tx, &NewOperator { username, display_name, role, password_hash: &hash, at: now }).await?;
+            let row = operators::insert(
+                tx,
+                &NewOperator { username, display_name, role, password_hash: &hash, at: now },
+            )
+            .await?;
             ids.push((role, operators::mark_demo(tx, row.id).await?.id));
         }
-        let of = |role: Role| ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id).unwrap_or(OperatorId::new(0));
-        Ok(DemoStaff { staff: of(Role::Staff), support: of(Role::Support), finance: of(Role::Finance) })
+        let of = |role: Role| {
+            ids.iter().find(|(r, _)| *r == role).map(|(_, id)| *id).unwrap_or(OperatorId::new(0))
+        };
+        Ok(DemoStaff {
+            staff: of(Role::Staff),
+            support: of(Role::Support),
+            finance: of(Role::Finance),
+        })
     }
 }
 
@@ -440,7 +443,13 @@ const DEMO_REFUNDS: &[(Product, Pick, i64, Fate, &str)] = &[
     (Product::OvoSnap, Pick::Linked(1), 1, Fate::Succeeded, "Barang rusak sebagian"),
     (Product::OvoSnap, Pick::Linked(1), 1, Fate::Unknown, "Ongkos kirim dikembalikan"),
     (Product::OvoSnap, Pick::Linked(1), 1, Fate::NeedsReview, "Voucher tidak terpakai"),
-    (Product::DokuSnapOvo, Pick::Linked(0), 2, Fate::Requested, "Langganan dibatalkan di tengah bulan"),
+    (
+        Product::DokuSnapOvo,
+        Pick::Linked(0),
+        2,
+        Fate::Requested,
+        "Langganan dibatalkan di tengah bulan",
+    ),
     (Product::DokuSnapOvo, Pick::Linked(1), 1, Fate::Succeeded, "Tagihan ganda"),
     (Product::DokuSnapOvo, Pick::Linked(1), 1, Fate::Submitting, "Diskon tidak terpasang"),
     (Product::DokuSnapOvo, Pick::Linked(1), 1, Fate::Failed, "Pembatalan pesanan"),
@@ -451,7 +460,13 @@ const DEMO_REFUNDS: &[(Product, Pick, i64, Fate, &str)] = &[
     (Product::DokuJokulOvoPush, Pick::Nth(0), 2, Fate::SettledOffline, "Kelebihan bayar"),
     (Product::DokuJokulOvoPush, Pick::Nth(1), 4, Fate::Requested, "Pesanan dibatalkan"),
     (Product::FaspayOvoTokenize, Pick::Linked(1), 4, Fate::SettledOffline, "Pesanan dibatalkan"),
-    (Product::DokuJokulOvoPush, Pick::Nth(2), 4, Fate::AwaitingTransfer, "Barang dikembalikan pelanggan"),
+    (
+        Product::DokuJokulOvoPush,
+        Pick::Nth(2),
+        4,
+        Fate::AwaitingTransfer,
+        "Barang dikembalikan pelanggan",
+    ),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -474,11 +489,17 @@ async fn seed_demo_refunds(
     let mut counts = std::collections::BTreeMap::<&'static str, u32>::new();
     for (i, &(product, pick, quarters, fate, reason)) in DEMO_REFUNDS.iter().enumerate() {
         let payment = match pick {
-            Pick::Linked(index) => seeded.iter().find(|p| p.product == product && p.linked_index == Some(index)),
+            Pick::Linked(index) => {
+                seeded.iter().find(|p| p.product == product && p.linked_index == Some(index))
+            }
             Pick::Nth(n) => {
                 let mut history: Vec<&Seeded> = seeded
                     .iter()
-                    .filter(|p| p.product == product && p.linked_index.is_none() && p.status == PaymentStatus::Succeeded)
+                    .filter(|p| {
+                        p.product == product
+                            && p.linked_index.is_none()
+                            && p.status == PaymentStatus::Succeeded
+                    })
                     .collect();
                 history.sort_by_key(|p| std::cmp::Reverse(p.succeeded_at));
                 history.get(n).copied()
@@ -486,12 +507,16 @@ async fn seed_demo_refunds(
         };
         let Some(payment) = payment else { continue };
         let Some(paid_at) = payment.succeeded_at else { continue };
-        let amount = Idr::new((payment.amount.rupiah() * quarters / 4).max(1)).unwrap_or(payment.amount);
+        let amount =
+            Idr::new((payment.amount.rupiah() * quarters / 4).max(1)).unwrap_or(payment.amount);
         // Requested a day or two after the payment (the one still processing: this morning).
         let requested_at = if fate == Fate::Processing {
             Timestamp::from_unix_millis(now.unix_millis() - 2 * HOUR_MS)
         } else {
-            Timestamp::from_unix_millis((paid_at.unix_millis() + (1 + i as i64 % 2) * DAY_MS).min(now.unix_millis() - HOUR_MS))
+            Timestamp::from_unix_millis(
+                (paid_at.unix_millis() + (1 + i as i64 % 2) * DAY_MS)
+                    .min(now.unix_millis() - HOUR_MS),
+            )
         };
         let decided_at = Timestamp::from_unix_millis(requested_at.unix_millis() + HOUR_MS / 2);
         let answered_at = Timestamp::from_unix_millis(decided_at.unix_millis() + 5_000);
@@ -499,7 +524,14 @@ async fn seed_demo_refunds(
         let reference = Reference::generate(rng);
         let requested = refunds::request_refund(
             tx,
-            &NewRefund { payment_id: payment.id, amount, reason, requested_by: requester, reference: &reference, at: requested_at },
+            &NewRefund {
+                payment_id: payment.id,
+                amount,
+                reason,
+                requested_by: requester,
+                reference: &reference,
+                at: requested_at,
+            },
         )
         .await?;
         let Some(refund) = requested.refund().cloned() else {
@@ -511,13 +543,21 @@ async fn seed_demo_refunds(
         match fate {
             Fate::Requested => {}
             Fate::Rejected => {
-                refunds::reject(tx, id, staff.finance, "Di luar kebijakan pengembalian toko", decided_at).await?;
+                refunds::reject(
+                    tx,
+                    id,
+                    staff.finance,
+                    "Di luar kebijakan pengembalian toko",
+                    decided_at,
+                )
+                .await?;
             }
             Fate::SettledOffline | Fate::AwaitingTransfer => {
                 refunds::approve(tx, id, staff.finance, None, decided_at).await?;
                 refunds::await_transfer(tx, id, decided_at).await?;
                 if fate == Fate::SettledOffline {
-                    let transfer_reference = format!("TRF{}", rng.gen_range(100_000_000_u64..1_000_000_000));
+                    let transfer_reference =
+                        format!("TRF{}", rng.gen_range(100_000_000_u64..1_000_000_000));
                     let date = ovo_domain::wib_date(answered_at).to_string();
                     let record = refunds::TransferRecord {
                         reference: &transfer_reference,
@@ -529,7 +569,12 @@ async fn seed_demo_refunds(
                     refunds::settle_offline(tx, id, &record, answered_at).await?;
                 }
             }
-            Fate::Succeeded | Fate::Failed | Fate::Processing | Fate::Unknown | Fate::Submitting | Fate::NeedsReview => {
+            Fate::Succeeded
+            | Fate::Failed
+            | Fate::Processing
+            | Fate::Unknown
+            | Fate::Submitting
+            | Fate::NeedsReview => {
                 refunds::approve(tx, id, staff.finance, None, decided_at).await?;
                 refunds::mark_submitting(tx, id, &key, decided_at).await?;
                 let provider_ref = demo_refund_provider_ref(product, &reference, rng);
@@ -555,14 +600,19 @@ async fn seed_demo_refunds(
                 }
             }
         }
-        let status = refunds::get(tx, id).await?.map(|r| r.status).unwrap_or(RefundStatus::Requested);
+        let status =
+            refunds::get(tx, id).await?.map(|r| r.status).unwrap_or(RefundStatus::Requested);
         *counts.entry(status.key()).or_default() += 1;
     }
     Ok(json!(counts))
 }
 
 /// The provider's id of a demo refund: Tazapay's `rfd_…`, a SNAP refundNo.
-fn demo_refund_provider_ref(product: Product, reference: &Reference, rng: &mut rand::rngs::StdRng) -> String {
+fn demo_refund_provider_ref(
+    product: Product,
+    reference: &Reference,
+    rng: &mut rand::rngs::StdRng,
+) -> String {
     match product {
         Product::TazapayOvoIdr => format!("rfd_demo{}", reference.as_str().to_lowercase()),
         Product::OvoSnap => format!("RFD{:016}", rng.gen_range(0..10_000_000_000_000_000_u64)),

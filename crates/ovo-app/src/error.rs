@@ -59,13 +59,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError {
-            code,
-            message: message.into(),
-            reason: None,
-            existing: None,
-            line: None,
-        }
+        AppError { code, message: message.into(), reason: None, existing: None, line: None }
     }
 
     pub fn invalid(reason: &'static str, message: impl Into<String>) -> Self {

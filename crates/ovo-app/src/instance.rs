@@ -35,10 +35,7 @@ impl LockHolder {
                 _ => {}
             }
         }
-        Some(LockHolder {
-            pid: pid?,
-            since: since?,
-        })
+        Some(LockHolder { pid: pid?, since: since? })
     }
 
     fn contents(&self) -> String {
@@ -50,12 +47,7 @@ impl LockHolder {
 pub fn ledger_in_use_message(holder: Option<&LockHolder>, lang: Lang) -> String {
     let since = |at: Timestamp| {
         let local = at.to_offset_datetime().to_offset(WIB);
-        format!(
-            "{} {:02}:{:02} WIB",
-            format_date(wib_date(at), lang),
-            local.hour(),
-            local.minute()
-        )
+        format!("{} {:02}:{:02} WIB", format_date(wib_date(at), lang), local.hour(), local.minute())
     };
     match (holder, lang) {
         (Some(h), Lang::En) => format!(
@@ -115,10 +107,7 @@ impl InstanceLock {
             }
             Err(fs4::TryLockError::Error(e)) => return Err(storage("lock", e)),
         }
-        let holder = LockHolder {
-            pid: std::process::id(),
-            since: now,
-        };
+        let holder = LockHolder { pid: std::process::id(), since: now };
         file.set_len(0).map_err(|e| storage("write", e))?;
         file.write_all(holder.contents().as_bytes())
             .and_then(|()| file.flush())
@@ -135,7 +124,8 @@ mod tests {
     fn the_message_names_the_holder_in_both_languages() {
         let holder = LockHolder {
             pid: 1234,
-            since: Timestamp::parse_rfc3339("2026-12-03T14:42:00Z").unwrap_or_else(|e| panic!("{e}")),
+            since: Timestamp::parse_rfc3339("2026-12-03T14:42:00Z")
+                .unwrap_or_else(|e| panic!("{e}")),
         };
         assert_eq!(
             ledger_in_use_message(Some(&holder), Lang::En),
@@ -150,11 +140,9 @@ mod tests {
     #[test]
     fn the_holder_reads_back_from_the_file() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let holder = LockHolder {
-            pid: 42,
-            since: Timestamp::from_unix_millis(1_790_000_000_000),
-        };
-        std::fs::write(dir.path().join(LOCK_FILE), holder.contents()).unwrap_or_else(|e| panic!("{e}"));
+        let holder = LockHolder { pid: 42, since: Timestamp::from_unix_millis(1_790_000_000_000) };
+        std::fs::write(dir.path().join(LOCK_FILE), holder.contents())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(LockHolder::read(dir.path()), Some(holder));
         std::fs::write(dir.path().join(LOCK_FILE), "").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(LockHolder::read(dir.path()), None);

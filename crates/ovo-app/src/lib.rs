@@ -31,10 +31,10 @@ mod returns;
 mod session;
 mod validate;
 
-pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
-pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
+pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use customer_import::{MAX_LINE_BYTES, MAX_ROWS, PREVIEW_ROWS};
+pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
 pub use error::{AppError, AppResult, ErrorCode, ExistingCustomer};
 pub use instance::{ledger_in_use_message, LockHolder, LOCK_FILE};
 pub use listener::DEFAULT_LISTENER_ADDRESS;

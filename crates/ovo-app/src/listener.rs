@@ -22,7 +22,9 @@ use ovo_ledger::settings;
 use ovo_providers::notification::{
     InboundRequest, Notification, NotificationEvent, NotificationRejection,
 };
-use ovo_providers::products::doku_snap::{notification_answer, unknown_transaction_answer, InboundKind};
+use ovo_providers::products::doku_snap::{
+    notification_answer, unknown_transaction_answer, InboundKind,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -46,10 +48,7 @@ struct Stored {
 
 impl Default for Stored {
     fn default() -> Self {
-        Stored {
-            enabled: false,
-            address: DEFAULT_LISTENER_ADDRESS.into(),
-        }
+        Stored { enabled: false, address: DEFAULT_LISTENER_ADDRESS.into() }
     }
 }
 
@@ -93,8 +92,7 @@ impl Backoffice {
     }
 
     pub async fn listener_settings(&self) -> AppResult<ListenerSettings> {
-        self.authorize(Permission::ManageSettings, "manage settings")
-            .await?;
+        self.authorize(Permission::ManageSettings, "manage settings").await?;
         Ok(self.listener_view().await)
     }
 
@@ -112,10 +110,7 @@ impl Backoffice {
             urls: Product::ALL
                 .into_iter()
                 .filter(|p| ovo_providers::capabilities(*p).notifications)
-                .map(|product| ListenerUrl {
-                    product,
-                    url: format!("{base}/{}", product.key()),
-                })
+                .map(|product| ListenerUrl { product, url: format!("{base}/{}", product.key()) })
                 .collect(),
             problem: slot.problem.clone(),
         }
@@ -126,20 +121,11 @@ impl Backoffice {
         self: &Arc<Self>,
         input: ListenerInput,
     ) -> AppResult<ListenerSettings> {
-        let actor = self
-            .authorize(Permission::ManageSettings, "manage settings")
-            .await?;
+        let actor = self.authorize(Permission::ManageSettings, "manage settings").await?;
         let address = input.address.trim();
-        let address = if address.is_empty() {
-            DEFAULT_LISTENER_ADDRESS
-        } else {
-            address
-        };
+        let address = if address.is_empty() { DEFAULT_LISTENER_ADDRESS } else { address };
         parse_address(address)?;
-        let stored = Stored {
-            enabled: input.enabled,
-            address: address.to_owned(),
-        };
+        let stored = Stored { enabled: input.enabled, address: address.to_owned() };
         let before = self.listener_stored().await;
         let mut tx = self.ledger.begin_write().await?;
         settings::put(
@@ -168,10 +154,7 @@ impl Backoffice {
     pub async fn ensure_listener(self: &Arc<Self>) {
         let stored = self.listener_stored().await;
         let mut slot = self.listener.lock().await;
-        let matches = slot
-            .running
-            .as_ref()
-            .is_some_and(|r| r.configured == stored.address);
+        let matches = slot.running.as_ref().is_some_and(|r| r.configured == stored.address);
         if !stored.enabled {
             if slot.running.take().is_some() {
                 tracing::info!("notification listener stopped");
@@ -216,11 +199,7 @@ impl Backoffice {
                 tracing::error!(error = %e, "notification listener stopped");
             }
         });
-        Ok(Running {
-            configured: address.to_owned(),
-            bound,
-            _stop: stop,
-        })
+        Ok(Running { configured: address.to_owned(), bound, _stop: stop })
     }
 
     /// One inbound notification: verified, stored once, applied (or, unverified, a status
@@ -256,9 +235,7 @@ impl Backoffice {
                 }
                 _ => built.any.verify_notification(&inbound),
             };
-        let ours = match self
-            .process_notification(environment, product, &inbound, &verified)
-            .await
+        let ours = match self.process_notification(environment, product, &inbound, &verified).await
         {
             Ok(ours) => ours,
             Err(e) => {
@@ -272,7 +249,10 @@ impl Backoffice {
                 let kind = InboundKind::of(&inbound.body);
                 let unknown_payment = !ours
                     && kind == InboundKind::Payment
-                    && matches!(&verified, Ok(Notification { event: NotificationEvent::Payment { .. }, .. }));
+                    && matches!(
+                        &verified,
+                        Ok(Notification { event: NotificationEvent::Payment { .. }, .. })
+                    );
                 let answer = if unknown_payment {
                     unknown_transaction_answer()
                 } else {
@@ -287,11 +267,7 @@ impl Backoffice {
             Product::FaspayOvoTokenize => match (&verified, &built.faspay) {
                 (Ok(_), Some(faspay)) => {
                     let (content_type, body) = faspay.notification_reply(&inbound, now);
-                    Answer {
-                        status: 200,
-                        content_type,
-                        body,
-                    }
+                    Answer { status: 200, content_type, body }
                 }
                 (Err(e), _) => Answer::json(
                     rejection_status(e),
@@ -343,18 +319,9 @@ impl Backoffice {
         let now = self.now();
         let names = match verified {
             Ok(Notification {
-                event:
-                    NotificationEvent::Payment {
-                        merchant_ref,
-                        provider_ref,
-                        ..
-                    },
+                event: NotificationEvent::Payment { merchant_ref, provider_ref, .. },
                 ..
-            }) => merchant_ref
-                .iter()
-                .chain(provider_ref.iter())
-                .cloned()
-                .collect(),
+            }) => merchant_ref.iter().chain(provider_ref.iter()).cloned().collect(),
             Ok(_) => Vec::new(),
             Err(_) => named_in(inbound),
         };
@@ -378,14 +345,7 @@ impl Backoffice {
             .map(|(k, v)| {
                 let secret =
                     k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie");
-                (
-                    k.clone(),
-                    Value::String(if secret {
-                        "[redacted]".into()
-                    } else {
-                        v.clone()
-                    }),
-                )
+                (k.clone(), Value::String(if secret { "[redacted]".into() } else { v.clone() }))
             })
             .collect();
         // What is left to do once stored: `None` = apply it (confirm by a status query).
@@ -463,7 +423,9 @@ impl Backoffice {
             match self.apply_notification(row.id).await {
                 Ok(true) => applied += 1,
                 Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, notification = row.id, "notification not applied; it is tried again"),
+                Err(e) => {
+                    tracing::warn!(error = %e, notification = row.id, "notification not applied; it is tried again")
+                }
             }
         }
         Ok(applied)
@@ -485,7 +447,8 @@ impl Backoffice {
         let mark = InboxMark { id: row.id, dedup_key: row.dedup_key.clone() };
         let Some(payment_id) = row.payment_id else {
             let mut tx = self.ledger.begin_write().await?;
-            let marked = notifications::mark_processed(&mut tx, id, self.now(), "no_payment").await?;
+            let marked =
+                notifications::mark_processed(&mut tx, id, self.now(), "no_payment").await?;
             ovo_ledger::commit(tx).await?;
             return Ok(marked);
         };
@@ -493,24 +456,34 @@ impl Backoffice {
         if payment.status == PaymentStatus::Succeeded {
             // Nothing a provider says about it changes a paid payment here (refunds do that).
             let mut tx = self.ledger.begin_write().await?;
-            let marked = notifications::mark_processed(&mut tx, id, self.now(), "applied:succeeded").await?;
+            let marked =
+                notifications::mark_processed(&mut tx, id, self.now(), "applied:succeeded").await?;
             ovo_ledger::commit(tx).await?;
             return Ok(marked);
         }
         let answer = match self.status_answer(&payment).await {
             Ok(Some(Ok(outcome))) => outcome,
             Ok(Some(Err(e))) => return self.defer_notification(&row, &e.to_string()).await,
-            Ok(None) => return self.defer_notification(&row, "the payment's kind is not one this version knows").await,
+            Ok(None) => {
+                return self
+                    .defer_notification(&row, "the payment's kind is not one this version knows")
+                    .await
+            }
             Err(e) => return self.defer_notification(&row, &e.message).await,
         };
         fail::fail_point!("notification.while_applying");
-        self.apply_answer_marking(payment.id, Ok(answer), Origin::Notification, None, Some(&mark)).await?;
+        self.apply_answer_marking(payment.id, Ok(answer), Origin::Notification, None, Some(&mark))
+            .await?;
         fail::fail_point!("notification.after_applied_commit");
         let mut conn = self.ledger.read().await?;
         Ok(notifications::is_processed(&mut conn, id).await?)
     }
 
-    async fn defer_notification(&self, row: &notifications::NotificationRow, error: &str) -> AppResult<bool> {
+    async fn defer_notification(
+        &self,
+        row: &notifications::NotificationRow,
+        error: &str,
+    ) -> AppResult<bool> {
         let next = self.now().plus_millis(retry_delay_ms(row.attempts + 1));
         tracing::info!(notification = row.id, %error, "the status query confirming a notification did not answer; trying again later");
         let mut tx = self.ledger.begin_write().await?;
@@ -536,10 +509,7 @@ impl Backoffice {
 /// 2 min, 10 min, 30 min, then every hour.
 fn retry_delay_ms(attempts: i64) -> i64 {
     const STEPS_MS: [i64; 5] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
-    usize::try_from(attempts - 1)
-        .ok()
-        .and_then(|i| STEPS_MS.get(i).copied())
-        .unwrap_or(3_600_000)
+    usize::try_from(attempts - 1).ok().and_then(|i| STEPS_MS.get(i).copied()).unwrap_or(3_600_000)
 }
 
 fn rejection_status(rejection: &NotificationRejection) -> u16 {
@@ -594,9 +564,7 @@ fn named_in(inbound: &InboundRequest) -> Vec<String> {
 }
 
 fn form_values(text: &str) -> Vec<String> {
-    text.split('&')
-        .filter_map(|pair| pair.split_once('=').map(|(_, v)| v.to_owned()))
-        .collect()
+    text.split('&').filter_map(|pair| pair.split_once('=').map(|(_, v)| v.to_owned())).collect()
 }
 
 /// What the listener sends back.
@@ -609,23 +577,14 @@ pub(crate) struct Answer {
 
 impl Answer {
     fn json(status: u16, body: Value) -> Answer {
-        Answer {
-            status,
-            content_type: "application/json",
-            body: body.to_string(),
-        }
+        Answer { status, content_type: "application/json", body: body.to_string() }
     }
 }
 
 impl IntoResponse for Answer {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
-        (
-            status,
-            [(axum::http::header::CONTENT_TYPE, self.content_type)],
-            self.body,
-        )
-            .into_response()
+        (status, [(axum::http::header::CONTENT_TYPE, self.content_type)], self.body).into_response()
     }
 }
 
@@ -639,12 +598,7 @@ async fn receive(
     let Some(app) = app.upgrade() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let first = uri
-        .path()
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default();
+    let first = uri.path().trim_start_matches('/').split('/').next().unwrap_or_default();
     let Ok(product) = Product::parse(first) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -659,15 +613,9 @@ async fn receive(
             .unwrap_or_else(|| uri.path().to_owned()),
         headers: headers
             .iter()
-            .filter_map(|(k, v)| {
-                v.to_str()
-                    .ok()
-                    .map(|v| (k.as_str().to_owned(), v.to_owned()))
-            })
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
             .collect(),
         body,
     };
-    app.receive_notification(product, inbound)
-        .await
-        .into_response()
+    app.receive_notification(product, inbound).await.into_response()
 }

@@ -15,28 +15,20 @@ pub struct RecordingOpener {
 
 impl RecordingOpener {
     pub fn opened(&self) -> Vec<String> {
-        self.opened
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.opened.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
 
 impl UrlOpener for RecordingOpener {
     fn open(&self, url: &str) -> Result<(), String> {
-        self.opened
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(url.to_owned());
+        self.opened.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(url.to_owned());
         Ok(())
     }
 }
 
 /// Only web pages are opened: `http://` or `https://` with a host.
 pub(crate) fn is_web_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|r| {
         !r.is_empty()
             && !r.starts_with('/')

@@ -13,22 +13,15 @@ use crate::{passwords, validate};
 
 impl Backoffice {
     pub async fn list_operators(&self) -> AppResult<Vec<OperatorView>> {
-        self.authorize(Permission::ManageOperators, "list operators")
-            .await?;
+        self.authorize(Permission::ManageOperators, "list operators").await?;
         // The demo operators belong to the built-in environment and show only there.
         let with_demo = self.environment().await == ovo_domain::Environment::BuiltInSandbox;
         let mut conn = self.ledger.read().await?;
-        Ok(operators::list(&mut conn, with_demo)
-            .await?
-            .iter()
-            .map(operator_view)
-            .collect())
+        Ok(operators::list(&mut conn, with_demo).await?.iter().map(operator_view).collect())
     }
 
     pub async fn create_operator(&self, input: NewOperatorInput) -> AppResult<OperatorView> {
-        let actor = self
-            .authorize(Permission::ManageOperators, "create operators")
-            .await?;
+        let actor = self.authorize(Permission::ManageOperators, "create operators").await?;
         let username = validate::username(&input.username)?;
         let display_name = validate::display_name(&input.display_name)?;
         let role = validate::role(&input.role)?;
@@ -64,9 +57,7 @@ impl Backoffice {
     }
 
     pub async fn change_operator_role(&self, input: ChangeRoleInput) -> AppResult<OperatorView> {
-        let actor = self
-            .authorize(Permission::ManageOperators, "change operator roles")
-            .await?;
+        let actor = self.authorize(Permission::ManageOperators, "change operator roles").await?;
         let role = validate::role(&input.role)?;
         let mut tx = self.ledger.begin_write().await?;
         let target =
@@ -96,9 +87,8 @@ impl Backoffice {
     }
 
     pub async fn set_operator_disabled(&self, input: SetDisabledInput) -> AppResult<OperatorView> {
-        let actor = self
-            .authorize(Permission::ManageOperators, "enable or disable operators")
-            .await?;
+        let actor =
+            self.authorize(Permission::ManageOperators, "enable or disable operators").await?;
         let mut tx = self.ledger.begin_write().await?;
         let target =
             require_operator(operators::by_id(&mut tx, OperatorId::new(input.operator_id)).await?)?;
@@ -107,22 +97,19 @@ impl Backoffice {
         }
         if input.disabled {
             if target.id == actor.operator.id {
-                return Err(
-                    AppError::new(ErrorCode::Conflict, "you cannot disable yourself")
-                        .with_reason("self_disable"),
-                );
+                return Err(AppError::new(ErrorCode::Conflict, "you cannot disable yourself")
+                    .with_reason("self_disable"));
             }
-            if target.role == Role::Admin && !target.demo && operators::count_active_admins(&mut tx).await? <= 1 {
+            if target.role == Role::Admin
+                && !target.demo
+                && operators::count_active_admins(&mut tx).await? <= 1
+            {
                 return Err(last_admin());
             }
         }
         let updated =
             operators::set_disabled(&mut tx, target.id, input.disabled, self.clock.now()).await?;
-        let action = if input.disabled {
-            "operator.disable"
-        } else {
-            "operator.enable"
-        };
+        let action = if input.disabled { "operator.disable" } else { "operator.enable" };
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -144,9 +131,6 @@ fn require_operator(row: Option<operators::OperatorRow>) -> AppResult<operators:
 }
 
 fn last_admin() -> AppError {
-    AppError::new(
-        ErrorCode::Conflict,
-        "the last active admin cannot be demoted or disabled",
-    )
-    .with_reason("last_admin")
+    AppError::new(ErrorCode::Conflict, "the last active admin cannot be demoted or disabled")
+        .with_reason("last_admin")
 }

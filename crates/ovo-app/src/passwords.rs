@@ -17,10 +17,7 @@ pub async fn hash(password: &Sensitive<String>) -> AppResult<String> {
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| {
-                AppError::new(
-                    ErrorCode::Internal,
-                    format!("cannot hash the password: {e}"),
-                )
+                AppError::new(ErrorCode::Internal, format!("cannot hash the password: {e}"))
             })
     })
     .await
@@ -34,14 +31,10 @@ pub async fn verify(password: &Sensitive<String>, stored: Option<String>) -> App
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let parsed = PasswordHash::new(&phc).map_err(|e| {
-            AppError::new(
-                ErrorCode::Storage,
-                format!("stored password hash is unreadable: {e}"),
-            )
+            AppError::new(ErrorCode::Storage, format!("stored password hash is unreadable: {e}"))
         })?;
-        let matches = Argon2::default()
-            .verify_password(password.expose().as_bytes(), &parsed)
-            .is_ok();
+        let matches =
+            Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok();
         Ok(known && matches)
     })
     .await

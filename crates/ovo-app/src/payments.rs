@@ -15,17 +15,17 @@
 use std::sync::Arc;
 
 use ovo_domain::{
-    wib_day_bounds, wib_day_start, BindingId, CustomerId, Environment, Idr, PayerPhone,
-    PaymentId, PaymentStatus, Product, Reference, TestPhone, Timestamp,
+    wib_day_bounds, wib_day_start, BindingId, CustomerId, Environment, Idr, PayerPhone, PaymentId,
+    PaymentStatus, Product, Reference, TestPhone, Timestamp,
 };
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::bindings::{self, BindingStatus};
 use ovo_ledger::customers;
+use ovo_ledger::notifications;
 use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::payments::{
     self, NewPayment, PaymentCursor, PaymentDetail, PaymentFilter, PaymentIntent, PaymentUpdate,
 };
-use ovo_ledger::notifications;
 use ovo_ledger::refunds;
 use ovo_providers::model::{
     PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest,
@@ -171,7 +171,8 @@ impl Poll {
     }
 
     fn unscaled(&self, millis: i64) -> i64 {
-        i64::try_from(i128::from(millis) * 1_000_000 / i128::from(self.ppm.max(1))).unwrap_or(i64::MAX)
+        i64::try_from(i128::from(millis) * 1_000_000 / i128::from(self.ppm.max(1)))
+            .unwrap_or(i64::MAX)
     }
 
     /// When an attempt that began at `started` is handed to an operator, before the provider
@@ -223,10 +224,7 @@ fn parse_amount(text: &str, what: &str) -> AppResult<Idr> {
 fn parse_date(text: &str) -> AppResult<time::Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(text.trim(), &format).map_err(|_| {
-        AppError::invalid(
-            "date_invalid",
-            format!("{text:?} is not a date; use YYYY-MM-DD"),
-        )
+        AppError::invalid("date_invalid", format!("{text:?} is not a date; use YYYY-MM-DD"))
     })
 }
 
@@ -234,14 +232,12 @@ fn payment_subject(reference: &Reference) -> String {
     format!("payment:{}", reference.as_str())
 }
 
-
 /// The shortest processing window at a built-in time scale.
 const SCALED_WINDOW_FLOOR_MS: i64 = 20_000;
 impl Backoffice {
     /// What each product offers when taking a payment, from the capability table.
     pub async fn payment_options(&self) -> AppResult<Vec<PaymentProductOptions>> {
-        self.authorize(Permission::ViewPayments, "view payments")
-            .await?;
+        self.authorize(Permission::ViewPayments, "view payments").await?;
         let environment = self.environment().await;
         Ok(Product::ALL
             .into_iter()
@@ -270,19 +266,14 @@ impl Backoffice {
         self: &Arc<Self>,
         input: StartPaymentInput,
     ) -> AppResult<PaymentDetailView> {
-        let actor = self
-            .authorize(Permission::TakePayments, "take payments")
-            .await?;
+        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
         let product = Product::parse(&input.product)
             .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?;
         let kind = parse_kind(input.kind.trim())
             .filter(|k| capabilities(product).payment_kinds.contains(k))
             .ok_or_else(|| {
-                let offered: Vec<&str> = capabilities(product)
-                    .payment_kinds
-                    .iter()
-                    .map(|k| kind_key(*k))
-                    .collect();
+                let offered: Vec<&str> =
+                    capabilities(product).payment_kinds.iter().map(|k| kind_key(*k)).collect();
                 AppError::invalid(
                     "payment_kind_unsupported",
                     format!(
@@ -295,10 +286,7 @@ impl Backoffice {
             })?;
         let amount = parse_amount(&input.amount, "amount")?;
         if amount.is_zero() {
-            return Err(AppError::invalid(
-                "amount_zero",
-                "the amount must be at least Rp 1",
-            ));
+            return Err(AppError::invalid("amount_zero", "the amount must be at least Rp 1"));
         }
         let source_key = input.source.trim();
         let source = if source_key.is_empty() {
@@ -336,7 +324,10 @@ impl Backoffice {
                             .find(|b| {
                                 b.product == product
                                     && b.environment == environment
-                                    && matches!(b.status, BindingStatus::Active | BindingStatus::NeedsRelink)
+                                    && matches!(
+                                        b.status,
+                                        BindingStatus::Active | BindingStatus::NeedsRelink
+                                    )
                             })
                     }
                     None => None,
@@ -367,10 +358,7 @@ impl Backoffice {
             if binding.status != BindingStatus::Active {
                 return Err(AppError::invalid(
                     "linked_account_not_active",
-                    format!(
-                        "this linked account is {}; link it again first",
-                        binding.status.key()
-                    ),
+                    format!("this linked account is {}; link it again first", binding.status.key()),
                 ));
             }
             let customer = customers::by_id(&mut conn, binding.customer_id).await?;
@@ -400,7 +388,10 @@ impl Backoffice {
         };
         drop(conn);
         if capabilities(product).customer_email
-            && customer.as_ref().and_then(|c| c.email.as_deref()).is_none_or(|e| e.trim().is_empty())
+            && customer
+                .as_ref()
+                .and_then(|c| c.email.as_deref())
+                .is_none_or(|e| e.trim().is_empty())
         {
             return Err(AppError::invalid(
                 "payment_email_missing",
@@ -414,11 +405,7 @@ impl Backoffice {
         let give_up = self.poll(product, environment).give_up_from(now);
         let push = kind == PaymentKind::Push;
         let push_deadline = push.then(|| now.plus_millis(self.push_hold_millis(environment)));
-        let status = if push {
-            PaymentStatus::Pending
-        } else {
-            PaymentStatus::Created
-        };
+        let status = if push { PaymentStatus::Pending } else { PaymentStatus::Created };
         let subject = payment_subject(&reference);
         let mut tx = self.ledger.begin_write().await?;
         let id = payments::insert(
@@ -549,10 +536,7 @@ impl Backoffice {
                     Err(e) => Err(e),
                 };
                 fail::fail_point!("payment.after_call");
-                if let Err(e) = this
-                    .apply_answer(id, answer, Origin::Pay, Some(&operator))
-                    .await
-                {
+                if let Err(e) = this.apply_answer(id, answer, Origin::Pay, Some(&operator)).await {
                     tracing::error!(error = %e, payment = id.get(), "push payment outcome not recorded");
                 }
                 fail::fail_point!("payment.after_answer_commit");
@@ -564,8 +548,7 @@ impl Backoffice {
                 Err(e) => Err(e),
             };
             fail::fail_point!("payment.after_call");
-            self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator))
-                .await?;
+            self.apply_answer(id, answer, Origin::Pay, Some(&actor.operator)).await?;
             fail::fail_point!("payment.after_answer_commit");
         }
         self.payment_detail(id).await
@@ -650,16 +633,26 @@ impl Backoffice {
         }
         let confirmed_success = matches!(origin, Origin::Status | Origin::Notification)
             && matches!(&answer, Ok(o) if matches!(o.state, PaymentState::Succeeded | PaymentState::Refunded));
-        if current.status.is_final() && current.status != PaymentStatus::Succeeded && confirmed_success {
+        if current.status.is_final()
+            && current.status != PaymentStatus::Succeeded
+            && confirmed_success
+        {
             if let Ok(outcome) = &answer {
-                self.record_late_success(&mut tx, &current, outcome, origin, operator, inbox).await?;
+                self.record_late_success(&mut tx, &current, outcome, origin, operator, inbox)
+                    .await?;
             }
             ovo_ledger::commit(tx).await?;
             return Ok(PaymentStatus::Succeeded);
         }
         if current.status.is_final() {
             if let Some(mark) = inbox {
-                notifications::mark_processed(&mut tx, mark.id, now, &format!("applied:{}", current.status.key())).await?;
+                notifications::mark_processed(
+                    &mut tx,
+                    mark.id,
+                    now,
+                    &format!("applied:{}", current.status.key()),
+                )
+                .await?;
                 ovo_ledger::commit(tx).await?;
             }
             return Ok(current.status);
@@ -767,7 +760,9 @@ impl Backoffice {
                     Origin::Pay => PaymentStatus::NeedsReview,
                     // A status query, a cancel or a resend that failed changes nothing (the
                     // original may still be processed); ask again later.
-                    Origin::Status | Origin::Notification | Origin::Cancel | Origin::Resend => current.status,
+                    Origin::Status | Origin::Notification | Origin::Cancel | Origin::Resend => {
+                        current.status
+                    }
                 };
                 problem = Some(stored);
                 status
@@ -809,24 +804,17 @@ impl Backoffice {
         {
             Some(next_check)
         } else {
-            Some(
-                next_check.max(
-                    current
-                        .push_deadline
-                        .map_or(next_check, |d| d.plus_millis(5_000)),
-                ),
-            )
+            Some(next_check.max(current.push_deadline.map_or(next_check, |d| d.plus_millis(5_000))))
         };
         let changed = status != current.status
             || provider_ref.is_some() && provider_ref != current.provider_ref
-            || redirect
-                .as_ref()
-                .is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
+            || redirect.as_ref().is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
             || origin == Origin::Pay
             || origin == Origin::Cancel
             || origin == Origin::Resend;
         let problem_json = problem.as_ref().map(StoredProblem::to_json);
-        let clear_problem = status == PaymentStatus::Succeeded || (answer.is_ok() && still_open && problem.is_none());
+        let clear_problem = status == PaymentStatus::Succeeded
+            || (answer.is_ok() && still_open && problem.is_none());
         payments::update(
             &mut tx,
             id,
@@ -851,7 +839,9 @@ impl Backoffice {
         .await?;
         if let (Some(url), Some(binding)) = (&relink, current.binding_id) {
             let problem_json = problem.as_ref().map(StoredProblem::to_json);
-            match bindings::set_needs_relink(&mut tx, binding, url, problem_json.as_deref(), now).await {
+            match bindings::set_needs_relink(&mut tx, binding, url, problem_json.as_deref(), now)
+                .await
+            {
                 Ok(()) => {
                     self.audit(
                         &mut tx,
@@ -863,7 +853,9 @@ impl Backoffice {
                     )
                     .await?;
                 }
-                Err(e) => tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active")
+                }
             }
         }
         if changed {
@@ -912,7 +904,13 @@ impl Backoffice {
             .await?;
         }
         if let Some(mark) = inbox {
-            notifications::mark_processed(&mut tx, mark.id, now, &format!("applied:{}", status.key())).await?;
+            notifications::mark_processed(
+                &mut tx,
+                mark.id,
+                now,
+                &format!("applied:{}", status.key()),
+            )
+            .await?;
         }
         ovo_ledger::commit(tx).await?;
         if origin == Origin::Pay {
@@ -967,9 +965,20 @@ impl Backoffice {
                 "note": format!("the provider reported a late success: the ledger had recorded this payment {}", current.status.key()),
             });
             payments::add_event(tx, current.id, now, "payment_late_success", &detail).await?;
-            self.audit(tx, operator, "payment.late_success", &payment_subject(&current.reference), AuditOutcome::Ok, detail)
-                .await?;
-            tracing::warn!(payment = current.reference.as_str(), was = current.status.key(), "the provider reported a late success");
+            self.audit(
+                tx,
+                operator,
+                "payment.late_success",
+                &payment_subject(&current.reference),
+                AuditOutcome::Ok,
+                detail,
+            )
+            .await?;
+            tracing::warn!(
+                payment = current.reference.as_str(),
+                was = current.status.key(),
+                "the provider reported a late success"
+            );
         }
         if let Some(mark) = inbox {
             notifications::mark_processed(tx, mark.id, now, "applied:succeeded").await?;
@@ -1026,8 +1035,7 @@ impl Backoffice {
         if matches!(&answer, Ok(PaymentOutcome { state: PaymentState::NotFound { .. }, .. })) {
             return self.on_not_found(payment, answer).await;
         }
-        self.apply_answer(payment.id, answer, Origin::Status, None)
-            .await
+        self.apply_answer(payment.id, answer, Origin::Status, None).await
     }
 
     /// The provider has no record of an open payment. Inside the product's processing window
@@ -1043,8 +1051,13 @@ impl Backoffice {
         let poll = self.poll(payment.product, payment.environment);
         // At a built-in time scale the window never shrinks below what a request still on its
         // way may take (the clients' scaled timeouts stop at a floor; refunds use the same 20 s).
-        let window_ends = payment.last_sent().plus_millis(poll.scaled(rule.processing_window_s.saturating_mul(1_000)).max(SCALED_WINDOW_FLOOR_MS));
-        let open = matches!(payment.status, PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown);
+        let window_ends = payment.last_sent().plus_millis(
+            poll.scaled(rule.processing_window_s.saturating_mul(1_000)).max(SCALED_WINDOW_FLOOR_MS),
+        );
+        let open = matches!(
+            payment.status,
+            PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
+        );
         if !open || self.now() < window_ends {
             return self.apply_answer(payment.id, answer, Origin::Status, None).await;
         }
@@ -1071,9 +1084,19 @@ impl Backoffice {
     }
 
     /// An open payment no provider answer can settle goes to an operator (`needs_review`).
-    async fn hand_to_review(&self, payment: &PaymentDetail, provider_status: Option<String>, why: String) -> AppResult<PaymentStatus> {
+    async fn hand_to_review(
+        &self,
+        payment: &PaymentDetail,
+        provider_status: Option<String>,
+        why: String,
+    ) -> AppResult<PaymentStatus> {
         let now = self.now();
-        let problem = StoredProblem::new(ProviderProblemKind::UnknownOutcome, provider_status.clone(), why.clone(), now);
+        let problem = StoredProblem::new(
+            ProviderProblemKind::UnknownOutcome,
+            provider_status.clone(),
+            why.clone(),
+            now,
+        );
         let mut tx = self.ledger.begin_write().await?;
         let changed = payments::update(
             &mut tx,
@@ -1092,7 +1115,15 @@ impl Backoffice {
         if changed {
             let detail = json!({ "origin": Origin::Status.key(), "status": PaymentStatus::NeedsReview.key(), "provider_status": provider_status, "problem": why, "resends": payment.resends });
             payments::add_event(&mut tx, payment.id, now, "payment_needs_review", &detail).await?;
-            self.audit(&mut tx, None, Origin::Status.action(), &payment_subject(&payment.reference), AuditOutcome::Failed, detail).await?;
+            self.audit(
+                &mut tx,
+                None,
+                Origin::Status.action(),
+                &payment_subject(&payment.reference),
+                AuditOutcome::Failed,
+                detail,
+            )
+            .await?;
         }
         ovo_ledger::commit(tx).await?;
         Ok(PaymentStatus::NeedsReview)
@@ -1101,7 +1132,11 @@ impl Backoffice {
     /// Sends the current attempt again under its original ids (reference, idempotency key;
     /// Tazapay: `<ref>-create` replays the original payin if it was created). The resend is
     /// recorded and committed first, then sent once; only the provider's answer changes it.
-    async fn resend_payment(&self, payment: &PaymentDetail, key: String) -> AppResult<PaymentStatus> {
+    async fn resend_payment(
+        &self,
+        payment: &PaymentDetail,
+        key: String,
+    ) -> AppResult<PaymentStatus> {
         let request = self.payment_request_of(payment, key.clone()).await?;
         let now = self.now();
         let resend = payment.resends + 1;
@@ -1112,14 +1147,30 @@ impl Backoffice {
             "reason": "the provider has no record of it after its processing window",
         });
         let mut tx = self.ledger.begin_write().await?;
-        match payments::record_resend(&mut tx, payment.id, payment.resends, now.plus_millis(FIRST_CHECK_AFTER_MS), now).await {
+        match payments::record_resend(
+            &mut tx,
+            payment.id,
+            payment.resends,
+            now.plus_millis(FIRST_CHECK_AFTER_MS),
+            now,
+        )
+        .await
+        {
             Ok(()) => {}
             // Another resend, or an answer, got there first.
             Err(ovo_ledger::LedgerError::NotFound { .. }) => return Ok(payment.status),
             Err(e) => return Err(e.into()),
         }
         payments::add_event(&mut tx, payment.id, now, "payment_resent", &detail).await?;
-        self.audit(&mut tx, None, "payment.resend", &payment_subject(&payment.reference), AuditOutcome::Ok, detail).await?;
+        self.audit(
+            &mut tx,
+            None,
+            "payment.resend",
+            &payment_subject(&payment.reference),
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         let answer = match self.provider(payment.environment, payment.product).await {
             Ok(client) => match (&payment.provider_ref, payment.attempt > 1) {
@@ -1132,16 +1183,26 @@ impl Backoffice {
     }
 
     /// The request of a payment's current attempt as first sent, rebuilt from the ledger.
-    async fn payment_request_of(&self, payment: &PaymentDetail, idempotency_key: String) -> AppResult<PaymentRequest> {
-        let kind = parse_kind(&payment.kind)
-            .ok_or_else(|| AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)))?;
-        let phone = payer_phone(payment)
-            .ok_or_else(|| AppError::new(ErrorCode::Internal, "this payment has no phone recorded"))?;
+    async fn payment_request_of(
+        &self,
+        payment: &PaymentDetail,
+        idempotency_key: String,
+    ) -> AppResult<PaymentRequest> {
+        let kind = parse_kind(&payment.kind).ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind))
+        })?;
+        let phone = payer_phone(payment).ok_or_else(|| {
+            AppError::new(ErrorCode::Internal, "this payment has no phone recorded")
+        })?;
         let (account, customer) = {
             let mut conn = self.ledger.read().await?;
             let account = match payment.binding_id {
                 Some(binding) => match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)?),
+                    Some(row) => Some(tokens::linked_account(
+                        self.secrets.as_ref(),
+                        &self.config.app_identifier,
+                        &row,
+                    )?),
                     None => None,
                 },
                 None => None,
@@ -1152,7 +1213,10 @@ impl Backoffice {
             };
             (account, customer)
         };
-        let return_url = if matches!(kind, PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit) {
+        let return_url = if matches!(
+            kind,
+            PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit
+        ) {
             self.return_listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
         } else {
             None
@@ -1196,19 +1260,12 @@ impl Backoffice {
 
     /// The payments list: filtered, newest first, keyset-paged, in the current environment.
     pub async fn payments_page(&self, query: PaymentQuery) -> AppResult<PaymentListPage> {
-        self.authorize(Permission::ViewPayments, "view payments")
-            .await?;
+        self.authorize(Permission::ViewPayments, "view payments").await?;
         if query.limit == 0 || query.limit > 200 {
-            return Err(AppError::invalid(
-                "page_limit_invalid",
-                "limit must be 1 to 200",
-            ));
+            return Err(AppError::invalid("page_limit_invalid", "limit must be 1 to 200"));
         }
         let text = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
         };
         let product = match text(&query.product) {
             Some(key) => Some(
@@ -1234,12 +1291,10 @@ impl Backoffice {
                 ));
             }
         }
-        let min_amount = text(&query.min_amount)
-            .map(|a| parse_amount(&a, "minimum amount"))
-            .transpose()?;
-        let max_amount = text(&query.max_amount)
-            .map(|a| parse_amount(&a, "maximum amount"))
-            .transpose()?;
+        let min_amount =
+            text(&query.min_amount).map(|a| parse_amount(&a, "minimum amount")).transpose()?;
+        let max_amount =
+            text(&query.max_amount).map(|a| parse_amount(&a, "maximum amount")).transpose()?;
         if let (Some(min), Some(max)) = (min_amount, max_amount) {
             if min > max {
                 return Err(AppError::invalid(
@@ -1269,13 +1324,9 @@ impl Backoffice {
         ids.sort_unstable();
         ids.dedup();
         let names = customers::names(&mut conn, &ids).await?;
-        let next = (rows.len() == query.limit as usize)
-            .then(|| rows.last())
-            .flatten()
-            .map(|r| PaymentCursorView {
-                created_at_ms: r.created_at.unix_millis(),
-                id: r.id.get(),
-            });
+        let next = (rows.len() == query.limit as usize).then(|| rows.last()).flatten().map(|r| {
+            PaymentCursorView { created_at_ms: r.created_at.unix_millis(), id: r.id.get() }
+        });
         let rows = rows
             .into_iter()
             .map(|r| PaymentRowView {
@@ -1298,15 +1349,13 @@ impl Backoffice {
 
     /// The payment page: timeline, amounts and split, refunds and what is left to refund.
     pub async fn payment_page(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
-        self.authorize(Permission::ViewPayments, "view payments")
-            .await?;
+        self.authorize(Permission::ViewPayments, "view payments").await?;
         self.payment_detail(PaymentId::new(input.payment_id)).await
     }
 
     /// Asks the provider for the payment's status now.
     pub async fn refresh_payment(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
-        self.authorize(Permission::ViewPayments, "view payments")
-            .await?;
+        self.authorize(Permission::ViewPayments, "view payments").await?;
         let id = PaymentId::new(input.payment_id);
         let payment = self.payment_row(id).await?;
         let in_flight = payment.status == PaymentStatus::Created
@@ -1350,30 +1399,22 @@ impl Backoffice {
         let timeline = payments::timeline(&mut conn, id)
             .await?
             .into_iter()
-            .map(|e| TimelineEventView {
-                at: e.at.to_rfc3339(),
-                kind: e.kind,
-                detail: e.detail,
-            })
+            .map(|e| TimelineEventView { at: e.at.to_rfc3339(), kind: e.kind, detail: e.detail })
             .collect();
         let resolution = match payments::resolution(&mut conn, id).await? {
             Some(r) => Some(ResolutionView {
-                by: ovo_ledger::operators::by_id(&mut conn, r.by).await?.map_or_else(|| "?".into(), |o| o.username),
+                by: ovo_ledger::operators::by_id(&mut conn, r.by)
+                    .await?
+                    .map_or_else(|| "?".into(), |o| o.username),
                 at: r.at.to_rfc3339(),
                 note: r.note,
             }),
             None => None,
         };
-        let refund_ids: Vec<_> = refunds::list_by_payment(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
+        let refund_ids: Vec<_> =
+            refunds::list_by_payment(&mut conn, id).await?.into_iter().map(|r| r.id).collect();
         let refundable = if p.status == PaymentStatus::Succeeded {
-            refunds::preview(&mut conn, id, p.amount, self.now())
-                .await?
-                .refundable
-                .rupiah()
+            refunds::preview(&mut conn, id, p.amount, self.now()).await?.refundable.rupiah()
         } else {
             0
         };
@@ -1408,11 +1449,7 @@ impl Backoffice {
             redirect_url: if open { p.redirect_url.clone() } else { None },
             push_deadline: p.push_deadline.map(Timestamp::to_rfc3339),
             provider_status: p.provider_status.clone(),
-            problem: p
-                .problem
-                .as_deref()
-                .and_then(StoredProblem::parse)
-                .map(|s| s.view()),
+            problem: p.problem.as_deref().and_then(StoredProblem::parse).map(|s| s.view()),
             timeline,
             refunds: refund_views,
             refundable,
@@ -1466,7 +1503,9 @@ fn can_request_again(p: &PaymentDetail) -> bool {
 }
 
 fn can_cancel(p: &PaymentDetail) -> bool {
-    !p.status.is_final() && capabilities(p.product).supports(Operation::Cancel) && p.provider_ref.is_some()
+    !p.status.is_final()
+        && capabilities(p.product).supports(Operation::Cancel)
+        && p.provider_ref.is_some()
 }
 
 impl Backoffice {
@@ -1479,28 +1518,46 @@ impl Backoffice {
         let id = PaymentId::new(input.payment_id);
         let payment = self.payment_row(id).await?;
         if payment.environment != self.environment().await {
-            return Err(AppError::new(ErrorCode::Conflict, "this payment belongs to another environment; switch to it to cancel it")
-                .with_reason("payment_other_environment"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "this payment belongs to another environment; switch to it to cancel it",
+            )
+            .with_reason("payment_other_environment"));
         }
         if !can_cancel(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::Cancel) {
                 format!("{} has no way to cancel a payment", payment.product.display_name())
             } else if payment.status.is_final() {
-                format!("only an open payment can be cancelled; this one is {}", payment.status.key())
+                format!(
+                    "only an open payment can be cancelled; this one is {}",
+                    payment.status.key()
+                )
             } else {
                 "the provider never created this payment; nothing to cancel there".to_owned()
             };
-            return Err(AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_cancellable"));
+            return Err(
+                AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_cancellable")
+            );
         }
         let Some(kind) = parse_kind(&payment.kind) else {
-            return Err(AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)));
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                format!("unknown payment kind {:?}", payment.kind),
+            ));
         };
         let now = self.now();
         let detail = json!({ "by": actor.operator.username, "provider_ref": payment.provider_ref, "status": payment.status.key() });
         let mut tx = self.ledger.begin_write().await?;
         payments::add_event(&mut tx, id, now, "payment_cancel_requested", &detail).await?;
-        self.audit(&mut tx, Some(&actor.operator), "payment.cancel", &payment_subject(&payment.reference), AuditOutcome::Ok, detail)
-            .await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "payment.cancel",
+            &payment_subject(&payment.reference),
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("cancel.after_commit");
 
@@ -1544,22 +1601,34 @@ impl Backoffice {
         }
         if !can_request_again(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::RequestAgain) {
-                format!("{} cannot ask again on the same payment; take a new payment", payment.product.display_name())
+                format!(
+                    "{} cannot ask again on the same payment; take a new payment",
+                    payment.product.display_name()
+                )
             } else if payment.provider_ref.is_none() {
                 "the provider never created this payment; take a new payment".to_owned()
             } else {
-                format!("only a failed or expired payment can be asked again; this one is {}", payment.status.key())
+                format!(
+                    "only a failed or expired payment can be asked again; this one is {}",
+                    payment.status.key()
+                )
             };
-            return Err(AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_requestable_again"));
+            return Err(AppError::new(ErrorCode::Conflict, why)
+                .with_reason("payment_not_requestable_again"));
         }
         let Some(provider_ref) = payment.provider_ref.clone() else {
-            return Err(AppError::new(ErrorCode::Conflict, "no provider payment").with_reason("payment_not_requestable_again"));
+            return Err(AppError::new(ErrorCode::Conflict, "no provider payment")
+                .with_reason("payment_not_requestable_again"));
         };
         let Some(kind) = parse_kind(&payment.kind) else {
-            return Err(AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind)));
+            return Err(AppError::new(
+                ErrorCode::Internal,
+                format!("unknown payment kind {:?}", payment.kind),
+            ));
         };
         let Some(phone) = payer_phone(&payment) else {
-            return Err(AppError::new(ErrorCode::Conflict, "this payment has no phone to ask").with_reason("payment_not_requestable_again"));
+            return Err(AppError::new(ErrorCode::Conflict, "this payment has no phone to ask")
+                .with_reason("payment_not_requestable_again"));
         };
         let now = self.now();
         let attempt = payment.attempt + 1;
@@ -1575,18 +1644,34 @@ impl Backoffice {
             "give_up_at": give_up.to_rfc3339(),
         });
         let mut tx = self.ledger.begin_write().await?;
-        payments::begin_attempt(&mut tx, id, attempt, &key, now.plus_millis(FIRST_CHECK_AFTER_MS), give_up, now)
-            .await
-            .map_err(|e| match e {
-                ovo_ledger::LedgerError::NotFound { .. } => AppError::new(
-                    ErrorCode::Conflict,
-                    "this payment was asked again or changed meanwhile; reload it",
-                )
-                .with_reason("payment_not_requestable_again"),
-                other => other.into(),
-            })?;
+        payments::begin_attempt(
+            &mut tx,
+            id,
+            attempt,
+            &key,
+            now.plus_millis(FIRST_CHECK_AFTER_MS),
+            give_up,
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            ovo_ledger::LedgerError::NotFound { .. } => AppError::new(
+                ErrorCode::Conflict,
+                "this payment was asked again or changed meanwhile; reload it",
+            )
+            .with_reason("payment_not_requestable_again"),
+            other => other.into(),
+        })?;
         payments::add_event(&mut tx, id, now, "payment_requested_again", &detail).await?;
-        self.audit(&mut tx, Some(&actor.operator), "payment.request_again", &subject, AuditOutcome::Ok, detail).await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            "payment.request_again",
+            &subject,
+            AuditOutcome::Ok,
+            detail,
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("payment_again.after_commit");
 
@@ -1638,10 +1723,14 @@ impl Backoffice {
     fn push_hold_millis(&self, environment: Environment) -> i64 {
         let real = PUSH_HOLD_SECONDS * 1_000;
         match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => match ovo_sandbox::TimeScale::parse(scale) {
-                Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000).unwrap_or(real).max(1_000),
-                Err(_) => real,
-            },
+            (Environment::BuiltInSandbox, Some(scale)) => {
+                match ovo_sandbox::TimeScale::parse(scale) {
+                    Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
+                        .unwrap_or(real)
+                        .max(1_000),
+                    Err(_) => real,
+                }
+            }
             _ => real,
         }
     }

@@ -47,17 +47,11 @@ const GRANTS: &[(Permission, &[Role])] = &[
 ];
 
 pub fn allows(role: Role, permission: Permission) -> bool {
-    GRANTS
-        .iter()
-        .any(|(p, roles)| *p == permission && roles.contains(&role))
+    GRANTS.iter().any(|(p, roles)| *p == permission && roles.contains(&role))
 }
 
 pub fn granted(role: Role) -> Vec<Permission> {
-    GRANTS
-        .iter()
-        .filter(|(_, roles)| roles.contains(&role))
-        .map(|(p, _)| *p)
-        .collect()
+    GRANTS.iter().filter(|(_, roles)| roles.contains(&role)).map(|(p, _)| *p).collect()
 }
 
 impl Permission {
@@ -104,10 +98,7 @@ mod tests {
             Support,
             &[ViewCustomers, ManageCustomers, LinkAccounts, ViewPayments, RequestRefunds],
         );
-        expect(
-            Finance,
-            &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit],
-        );
+        expect(Finance, &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit]);
         expect(
             Admin,
             &[

@@ -64,9 +64,7 @@ impl Backoffice {
     }
 
     pub async fn set_idle_lock(&self, input: IdleLockInput) -> AppResult<Preferences> {
-        let actor = self
-            .authorize(Permission::ManageSettings, "change the idle lock")
-            .await?;
+        let actor = self.authorize(Permission::ManageSettings, "change the idle lock").await?;
         if !IDLE_LOCK_RANGE.contains(&input.minutes) {
             return Err(AppError::invalid(
                 "idle_minutes_out_of_range",
@@ -101,9 +99,7 @@ impl Backoffice {
     }
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
-        let actor = self
-            .authorize(Permission::ManageSettings, "change the environment")
-            .await?;
+        let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
         let environment = parse_environment(&input.environment)?;
         let from = self.environment().await;
         let mut tx = self.ledger.begin_write().await?;
@@ -135,13 +131,19 @@ impl Backoffice {
             ovo_ledger::operators::demo(&mut conn)
                 .await?
                 .into_iter()
-                .map(|op| crate::ipc::DemoOperatorView { username: op.username, display_name: op.display_name, role: op.role, disabled: op.disabled })
+                .map(|op| crate::ipc::DemoOperatorView {
+                    username: op.username,
+                    display_name: op.display_name,
+                    role: op.role,
+                    disabled: op.disabled,
+                })
                 .collect()
         } else {
             Vec::new()
         };
         Ok(crate::ipc::AppInfo {
-            demo_password: (!demo_operators.is_empty()).then(|| crate::demo::DEMO_PASSWORD.to_owned()),
+            demo_password: (!demo_operators.is_empty())
+                .then(|| crate::demo::DEMO_PASSWORD.to_owned()),
             demo_operators,
             version: self.config.version.clone(),
             environment: self.environment().await,

@@ -61,7 +61,10 @@ pub(crate) fn setting_error(e: SettingError) -> AppError {
 fn parse_product(key: &str) -> AppResult<Product> {
     Product::parse(key.trim()).map_err(|_| {
         let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid("product_unknown", format!("product {key:?} is not one of {}", known.join(", ")))
+        AppError::invalid(
+            "product_unknown",
+            format!("product {key:?} is not one of {}", known.join(", ")),
+        )
     })
 }
 
@@ -78,7 +81,10 @@ fn configurable(key: &str) -> AppResult<Environment> {
     Ok(environment)
 }
 
-fn view(settings: &ProductSettings, overrides: &BTreeMap<String, String>) -> ProductProviderSettings {
+fn view(
+    settings: &ProductSettings,
+    overrides: &BTreeMap<String, String>,
+) -> ProductProviderSettings {
     let environment = settings.environment();
     let product = settings.product();
     let views: Vec<ProviderSettingView> = provider_settings::specs(product)
@@ -94,7 +100,8 @@ fn view(settings: &ProductSettings, overrides: &BTreeMap<String, String>) -> Pro
             max_chars: spec.kind.max_chars().and_then(|n| u32::try_from(n).ok()),
         })
         .collect();
-    let missing = views.iter().filter(|v| v.required && v.value.is_empty()).map(|v| v.key.clone()).collect();
+    let missing =
+        views.iter().filter(|v| v.required && v.value.is_empty()).map(|v| v.key.clone()).collect();
     ProductProviderSettings {
         environment,
         product,
@@ -114,25 +121,40 @@ fn resolve_stored(
     let valid: BTreeMap<String, String> = stored
         .into_iter()
         .filter(|(key, value)| {
-            let ok = provider_settings::find_spec(product, key)
-                .is_some_and(|spec| provider_settings::check_value(environment, spec, value).is_ok());
+            let ok = provider_settings::find_spec(product, key).is_some_and(|spec| {
+                provider_settings::check_value(environment, spec, value).is_ok()
+            });
             if !ok {
-                tracing::warn!(environment = environment.key(), product = product.key(), key, "stored provider setting no longer accepted");
+                tracing::warn!(
+                    environment = environment.key(),
+                    product = product.key(),
+                    key,
+                    "stored provider setting no longer accepted"
+                );
             }
             ok
         })
         .collect();
-    let settings = ProductSettings::resolve(environment, product, &valid).unwrap_or_else(|_| ProductSettings::documented(environment, product));
+    let settings = ProductSettings::resolve(environment, product, &valid)
+        .unwrap_or_else(|_| ProductSettings::documented(environment, product));
     (settings, valid)
 }
 
 fn values_json(settings: &ProductSettings) -> serde_json::Value {
-    settings.entries().into_iter().map(|(key, value)| (key.to_owned(), json!(value))).collect::<serde_json::Map<_, _>>().into()
+    settings
+        .entries()
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), json!(value)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 impl Backoffice {
     /// Every product's settings in `environment` (Provider sandbox or Production).
-    pub async fn list_provider_settings(&self, query: ProviderSettingsQuery) -> AppResult<Vec<ProductProviderSettings>> {
+    pub async fn list_provider_settings(
+        &self,
+        query: ProviderSettingsQuery,
+    ) -> AppResult<Vec<ProductProviderSettings>> {
         self.authorize(Permission::ManageSettings, "view the provider settings").await?;
         let environment = configurable(&query.environment)?;
         let mut conn = self.ledger.read().await?;
@@ -148,8 +170,12 @@ impl Backoffice {
     /// Saves one product's settings in one transaction with its audit entry (before and
     /// after). Every value is checked and every required one must have a value; otherwise
     /// nothing is saved. The product's cached client is dropped.
-    pub async fn save_provider_settings(&self, input: SaveProviderSettingsInput) -> AppResult<ProductProviderSettings> {
-        let actor = self.authorize(Permission::ManageSettings, "change the provider settings").await?;
+    pub async fn save_provider_settings(
+        &self,
+        input: SaveProviderSettingsInput,
+    ) -> AppResult<ProductProviderSettings> {
+        let actor =
+            self.authorize(Permission::ManageSettings, "change the provider settings").await?;
         let environment = configurable(&input.environment)?;
         let product = parse_product(&input.product)?;
         let mut tx = self.ledger.begin_write().await?;
@@ -160,21 +186,40 @@ impl Backoffice {
                 let known: Vec<&str> = provider_settings::specs(product).map(|s| s.key).collect();
                 AppError::invalid(
                     "provider_setting_unknown",
-                    format!("{} has no setting {key:?}; its settings are {}", product.display_name(), known.join(", ")),
+                    format!(
+                        "{} has no setting {key:?}; its settings are {}",
+                        product.display_name(),
+                        known.join(", ")
+                    ),
                 )
             })?;
-            let value = provider_settings::check_value(environment, spec, raw).map_err(setting_error)?;
+            let value =
+                provider_settings::check_value(environment, spec, raw).map_err(setting_error)?;
             if value.is_empty() || Some(&value) == spec.default_value(environment).as_ref() {
                 overrides.remove(spec.key);
             } else {
                 overrides.insert(spec.key.to_owned(), value);
             }
         }
-        let after = ProductSettings::resolve(environment, product, &overrides).map_err(setting_error)?;
+        let after =
+            ProductSettings::resolve(environment, product, &overrides).map_err(setting_error)?;
         after.ready().map_err(setting_error)?;
-        settings::save_provider_overrides(&mut tx, environment, product, &overrides, self.now(), actor.operator.id).await?;
-        let changed: Vec<&str> =
-            after.entries().into_iter().zip(before.entries()).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect();
+        settings::save_provider_overrides(
+            &mut tx,
+            environment,
+            product,
+            &overrides,
+            self.now(),
+            actor.operator.id,
+        )
+        .await?;
+        let changed: Vec<&str> = after
+            .entries()
+            .into_iter()
+            .zip(before.entries())
+            .filter(|(a, b)| a.1 != b.1)
+            .map(|(a, _)| a.0)
+            .collect();
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -190,16 +235,27 @@ impl Backoffice {
     }
 
     /// Returns every setting of one product to its documented value (audited).
-    pub async fn reset_provider_settings(&self, input: ProviderSettingsRef) -> AppResult<ProductProviderSettings> {
-        let actor = self.authorize(Permission::ManageSettings, "change the provider settings").await?;
+    pub async fn reset_provider_settings(
+        &self,
+        input: ProviderSettingsRef,
+    ) -> AppResult<ProductProviderSettings> {
+        let actor =
+            self.authorize(Permission::ManageSettings, "change the provider settings").await?;
         let environment = configurable(&input.environment)?;
         let product = parse_product(&input.product)?;
         let mut tx = self.ledger.begin_write().await?;
         let stored = settings::provider_overrides(&mut tx, environment, product).await?;
         let (before, _) = resolve_stored(environment, product, stored);
         let after = ProductSettings::documented(environment, product);
-        settings::save_provider_overrides(&mut tx, environment, product, &BTreeMap::new(), self.now(), actor.operator.id)
-            .await?;
+        settings::save_provider_overrides(
+            &mut tx,
+            environment,
+            product,
+            &BTreeMap::new(),
+            self.now(),
+            actor.operator.id,
+        )
+        .await?;
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -217,11 +273,18 @@ impl Backoffice {
     /// The settings a client of `product` in `environment` is built from (not yet checked for
     /// completeness: see `ProductSettings::ready`). The built-in environment's are the
     /// documented ones with the demo top-up text; the caller adds the simulator's host.
-    pub(crate) async fn product_settings(&self, environment: Environment, product: Product) -> AppResult<ProductSettings> {
+    pub(crate) async fn product_settings(
+        &self,
+        environment: Environment,
+        product: Product,
+    ) -> AppResult<ProductSettings> {
         if environment == Environment::BuiltInSandbox {
             let mut settings = ProductSettings::documented(environment, product);
             if let Some((id, en)) = provider_settings::top_up_text_keys(product) {
-                settings = settings.with_value(id, DEMO_TOP_UP_ID).and_then(|s| s.with_value(en, DEMO_TOP_UP_EN)).map_err(setting_error)?;
+                settings = settings
+                    .with_value(id, DEMO_TOP_UP_ID)
+                    .and_then(|s| s.with_value(en, DEMO_TOP_UP_EN))
+                    .map_err(setting_error)?;
             }
             return Ok(settings);
         }
@@ -239,7 +302,12 @@ impl Backoffice {
         language: Option<&str>,
     ) -> AppResult<TopUpView> {
         let Some((id_key, en_key)) = provider_settings::top_up_text_keys(product) else {
-            return Ok(TopUpView { options: Vec::new(), configured: true, fetched_at: None, problem: None });
+            return Ok(TopUpView {
+                options: Vec::new(),
+                configured: true,
+                fetched_at: None,
+                problem: None,
+            });
         };
         let lang = match language.map(Lang::parse) {
             Some(Ok(lang)) => lang,
@@ -256,7 +324,8 @@ impl Backoffice {
             Lang::Id => (id_key, en_key),
             Lang::En => (en_key, id_key),
         };
-        let text = Some(settings.value(first)).filter(|t| !t.is_empty()).unwrap_or(settings.value(second));
+        let text =
+            Some(settings.value(first)).filter(|t| !t.is_empty()).unwrap_or(settings.value(second));
         let options = provider_settings::top_up_options(text)
             .into_iter()
             .map(|option| TopUpOptionView {

@@ -13,7 +13,9 @@ use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::settings::find_spec;
-use ovo_providers::{Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError};
+use ovo_providers::{
+    Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError,
+};
 
 use crate::backoffice::Backoffice;
 use ovo_sandbox::TimeScale;
@@ -53,17 +55,11 @@ impl ProviderHub {
     }
 
     fn roots(&self) -> ExtraRoots {
-        self.roots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.roots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     fn forget_all(&self) {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
     }
 
     /// Drops a client whose credentials or settings changed; the next call builds it afresh.
@@ -79,11 +75,7 @@ impl Backoffice {
     /// Trusts `roots` beside the operating system's certificate store in every provider
     /// client built from now on (a CA the merchant was given; a simulator's test CA).
     pub fn trust_extra_roots(&self, roots: ExtraRoots) {
-        *self
-            .providers
-            .roots
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = roots;
+        *self.providers.roots.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = roots;
         self.providers.forget_all();
     }
 
@@ -113,19 +105,18 @@ impl Backoffice {
         let (credentials, settings) = match environment {
             Environment::BuiltInSandbox => {
                 let sandbox =
-                    self.builtin_sandbox()
-                        .await
-                        .map_err(|detail| ProviderError::Connection {
-                            product,
-                            operation: ovo_providers::Operation::Status,
-                            detail,
-                        })?;
+                    self.builtin_sandbox().await.map_err(|detail| ProviderError::Connection {
+                        product,
+                        operation: ovo_providers::Operation::Status,
+                        detail,
+                    })?;
                 let (credentials, merchant_name) = sandbox
                     .demo_credentials(product)
                     .map_err(|detail| ProviderError::InvalidInput { product, detail })?;
                 let mut settings = settings.with_value("host", &sandbox.url()).map_err(unusable)?;
                 if find_spec(product, "merchant_name").is_some() {
-                    settings = settings.with_value("merchant_name", &merchant_name).map_err(unusable)?;
+                    settings =
+                        settings.with_value("merchant_name", &merchant_name).map_err(unusable)?;
                 }
                 (credentials, settings)
             }
@@ -202,57 +193,35 @@ fn build(
         Some(scale) => scaled_timeout(scale, documented),
         None => documented,
     };
-    let plain = |any: Arc<dyn Provider>| Built {
-        any,
-        doku_snap: None,
-        faspay: None,
-    };
+    let plain = |any: Arc<dyn Provider>| Built { any, doku_snap: None, faspay: None };
     let base_url = settings.host();
     Ok(match settings.product() {
         Product::DokuSnapOvo => {
-            let client = Arc::new(DokuSnapClient::new(
-                base_url,
-                credentials,
-                {
-                    let options = settings.doku_snap_options();
-                    DokuSnapOptions {
-                        extra_roots: extra_roots.clone(),
-                        timeout: t(options.timeout),
-                        token_timeout: t(options.token_timeout),
-                        ..options
-                    }
-                },
-            )?);
-            Built {
-                any: client.clone(),
-                doku_snap: Some(client),
-                faspay: None,
-            }
+            let client = Arc::new(DokuSnapClient::new(base_url, credentials, {
+                let options = settings.doku_snap_options();
+                DokuSnapOptions {
+                    extra_roots: extra_roots.clone(),
+                    timeout: t(options.timeout),
+                    token_timeout: t(options.token_timeout),
+                    ..options
+                }
+            })?);
+            Built { any: client.clone(), doku_snap: Some(client), faspay: None }
         }
         Product::FaspayOvoTokenize => {
-            let client = Arc::new(FaspayClient::new(
-                base_url,
-                credentials,
-                {
-                    let options = settings.faspay_options();
-                    let timeouts = FaspayTimeouts {
-                        account: t(options.timeouts.account),
-                        inquiry: t(options.timeouts.inquiry),
-                        payment: t(options.timeouts.payment),
-                    };
-                    FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
-                },
-            )?);
-            Built {
-                any: client.clone(),
-                doku_snap: None,
-                faspay: Some(client),
-            }
+            let client = Arc::new(FaspayClient::new(base_url, credentials, {
+                let options = settings.faspay_options();
+                let timeouts = FaspayTimeouts {
+                    account: t(options.timeouts.account),
+                    inquiry: t(options.timeouts.inquiry),
+                    payment: t(options.timeouts.payment),
+                };
+                FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
+            })?);
+            Built { any: client.clone(), doku_snap: None, faspay: Some(client) }
         }
-        Product::DokuJokulOvoPush => plain(Arc::new(JokulPushClient::new(
-            base_url,
-            credentials,
-            {
+        Product::DokuJokulOvoPush => {
+            plain(Arc::new(JokulPushClient::new(base_url, credentials, {
                 let options = settings.jokul_options();
                 JokulOptions {
                     extra_roots: extra_roots.clone(),
@@ -260,31 +229,27 @@ fn build(
                     status_timeout: t(options.status_timeout),
                     ..options
                 }
-            },
-        )?)),
-        Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(
-            base_url,
-            credentials,
-            {
-                let options = settings.tazapay_options();
-                TazapayOptions {
-                    extra_roots: extra_roots.clone(),
-                    create_timeout: t(options.create_timeout),
-                    confirm_timeout: t(options.confirm_timeout),
-                    fetch_timeout: t(options.fetch_timeout),
-                    refund_timeout: t(options.refund_timeout),
-                    cancel_timeout: t(options.cancel_timeout),
-                    ..options
-                }
-            },
-        )?)),
-        Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(
-            base_url,
-            credentials,
-            {
-                let options = settings.ovo_snap_options();
-                OvoSnapOptions { extra_roots: extra_roots.clone(), timeout: t(options.timeout), ..options }
-            },
-        )?)),
+            })?))
+        }
+        Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(base_url, credentials, {
+            let options = settings.tazapay_options();
+            TazapayOptions {
+                extra_roots: extra_roots.clone(),
+                create_timeout: t(options.create_timeout),
+                confirm_timeout: t(options.confirm_timeout),
+                fetch_timeout: t(options.fetch_timeout),
+                refund_timeout: t(options.refund_timeout),
+                cancel_timeout: t(options.cancel_timeout),
+                ..options
+            }
+        })?)),
+        Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(base_url, credentials, {
+            let options = settings.ovo_snap_options();
+            OvoSnapOptions {
+                extra_roots: extra_roots.clone(),
+                timeout: t(options.timeout),
+                ..options
+            }
+        })?)),
     })
 }

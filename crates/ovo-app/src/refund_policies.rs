@@ -21,7 +21,10 @@ fn view(product: Product, policy: &RefundPolicy, overridden: bool) -> RefundPoli
         window_days: policy.window_days,
         daily_limit: policy.daily_limit.map(ovo_domain::Idr::rupiah),
         overridden,
-        rule: Bilingual { id: policy.describe(product, None, Lang::Id), en: policy.describe(product, None, Lang::En) },
+        rule: Bilingual {
+            id: policy.describe(product, None, Lang::Id),
+            en: policy.describe(product, None, Lang::En),
+        },
     }
 }
 
@@ -32,7 +35,10 @@ fn policy_error(e: RefundPolicyError) -> AppError {
 fn parse_product(key: &str) -> AppResult<Product> {
     Product::parse(key.trim()).map_err(|_| {
         let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid("product_unknown", format!("product {key:?} is not one of {}", known.join(", ")))
+        AppError::invalid(
+            "product_unknown",
+            format!("product {key:?} is not one of {}", known.join(", ")),
+        )
     })
 }
 
@@ -61,11 +67,16 @@ impl Backoffice {
     }
 
     /// Stores an override of a product's rule (audited). The mode is the provider's.
-    pub async fn set_refund_policy(&self, input: SetRefundPolicyInput) -> AppResult<RefundPolicyView> {
+    pub async fn set_refund_policy(
+        &self,
+        input: SetRefundPolicyInput,
+    ) -> AppResult<RefundPolicyView> {
         let actor = self.authorize(Permission::ManageSettings, "change the refund policy").await?;
         let product = parse_product(&input.product)?;
-        let window_days = RefundPolicy::parse_window_days(&input.window_days).map_err(policy_error)?;
-        let daily_limit = RefundPolicy::parse_daily_limit(&input.daily_limit).map_err(policy_error)?;
+        let window_days =
+            RefundPolicy::parse_window_days(&input.window_days).map_err(policy_error)?;
+        let daily_limit =
+            RefundPolicy::parse_daily_limit(&input.daily_limit).map_err(policy_error)?;
         let policy = RefundPolicy {
             mode: RefundPolicy::default_for(product).mode,
             partial_allowed: input.partial_allowed,

@@ -3,7 +3,9 @@
 //! and the resolver: status queries at a per-row back-off, resends only under the original ids
 //! after the provider's processing window, `needs_review` when the provider cannot say.
 
-use ovo_domain::{Environment, Idr, Lang, PaymentId, Reference, RefundId, RefundMode, RefundStatus, Timestamp};
+use ovo_domain::{
+    Environment, Idr, Lang, PaymentId, Reference, RefundId, RefundMode, RefundStatus, Timestamp,
+};
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest as Requested, RefundRow};
@@ -63,7 +65,9 @@ impl Backoffice {
             deadline: decision.deadline.map(|d| d.to_string()),
             rule: both(|lang| decision.rule_text(lang)),
             allowed: decision.allowed,
-            refusal: decision.refusal.map(|_| both(|lang| decision.refusal_text(lang).unwrap_or_default())),
+            refusal: decision
+                .refusal
+                .map(|_| both(|lang| decision.refusal_text(lang).unwrap_or_default())),
             reason: decision.reason().map(str::to_owned),
         })
     }
@@ -75,21 +79,37 @@ impl Backoffice {
         let amount = parse_amount(&input.amount)?;
         let reason = input.reason.trim();
         if reason.is_empty() {
-            return Err(AppError::invalid("refund_reason_missing", "say why the customer gets the money back"));
+            return Err(AppError::invalid(
+                "refund_reason_missing",
+                "say why the customer gets the money back",
+            ));
         }
         if reason.chars().count() > REASON_MAX_CHARS {
-            return Err(AppError::invalid("refund_reason_too_long", format!("a reason is at most {REASON_MAX_CHARS} characters")));
+            return Err(AppError::invalid(
+                "refund_reason_too_long",
+                format!("a reason is at most {REASON_MAX_CHARS} characters"),
+            ));
         }
         let payment = self.payment(input.payment_id).await?;
         if payment.environment != self.environment().await {
-            return Err(AppError::new(ErrorCode::Conflict, "this payment belongs to another environment; switch to it to refund it")
-                .with_reason("payment_other_environment"));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "this payment belongs to another environment; switch to it to refund it",
+            )
+            .with_reason("payment_other_environment"));
         }
         let reference = Reference::generate(&mut rand::thread_rng());
         let mut tx = self.ledger.begin_write().await?;
         let requested = refunds::request_refund(
             &mut tx,
-            &NewRefund { payment_id: payment.id, amount, reason, requested_by: actor.operator.id, reference: &reference, at: self.now() },
+            &NewRefund {
+                payment_id: payment.id,
+                amount,
+                reason,
+                requested_by: actor.operator.id,
+                reference: &reference,
+                at: self.now(),
+            },
         )
         .await?;
         let subject = format!("payment:{}", payment.reference.as_str());
@@ -108,11 +128,24 @@ impl Backoffice {
                 self.refund_view(refund.id, false).await
             }
             Requested::Refused { decision } => {
-                let message = decision.refusal_text(Lang::En).unwrap_or_else(|| "refused by the refund rule".into());
-                self.audit(&mut tx, Some(&actor.operator), "refund.request", &subject, AuditOutcome::Denied, json!({ "amount": amount.rupiah(), "refusal": message }))
-                    .await?;
+                let message = decision
+                    .refusal_text(Lang::En)
+                    .unwrap_or_else(|| "refused by the refund rule".into());
+                self.audit(
+                    &mut tx,
+                    Some(&actor.operator),
+                    "refund.request",
+                    &subject,
+                    AuditOutcome::Denied,
+                    json!({ "amount": amount.rupiah(), "refusal": message }),
+                )
+                .await?;
                 ovo_ledger::commit(tx).await?;
-                Err(AppError::new(ErrorCode::Conflict, format!("{message} ({})", decision.rule_text(Lang::En))).with_reason(decision.reason().unwrap_or("refund_refused")))
+                Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("{message} ({})", decision.rule_text(Lang::En)),
+                )
+                .with_reason(decision.reason().unwrap_or("refund_refused")))
             }
         }
     }
@@ -124,11 +157,21 @@ impl Backoffice {
         let id = RefundId::new(input.refund_id);
         let refund = self.refund_row(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        if !passwords::verify(&input.password.0, Some(actor.operator.password_hash.clone())).await? {
+        if !passwords::verify(&input.password.0, Some(actor.operator.password_hash.clone())).await?
+        {
             let mut tx = self.ledger.begin_write().await?;
-            self.audit(&mut tx, Some(&actor.operator), "refund.decide", &subject, AuditOutcome::Denied, json!({ "cause": "wrong_password" })).await?;
+            self.audit(
+                &mut tx,
+                Some(&actor.operator),
+                "refund.decide",
+                &subject,
+                AuditOutcome::Denied,
+                json!({ "cause": "wrong_password" }),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password"));
+            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
+                .with_reason("wrong_password"));
         }
         let note = input.note.trim();
         if !input.approve && note.is_empty() {
@@ -136,20 +179,47 @@ impl Backoffice {
         }
         if refund.requested_by == actor.operator.id {
             let mut tx = self.ledger.begin_write().await?;
-            self.audit(&mut tx, Some(&actor.operator), "refund.decide", &subject, AuditOutcome::Denied, json!({ "cause": "own_request" })).await?;
+            self.audit(
+                &mut tx,
+                Some(&actor.operator),
+                "refund.decide",
+                &subject,
+                AuditOutcome::Denied,
+                json!({ "cause": "own_request" }),
+            )
+            .await?;
             ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::Forbidden, "you requested this refund; another finance operator must decide it").with_reason("refund_own_request"));
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "you requested this refund; another finance operator must decide it",
+            )
+            .with_reason("refund_own_request"));
         }
         let now = self.now();
         let mut tx = self.ledger.begin_write().await?;
         let decided = if input.approve {
-            refunds::approve(&mut tx, id, actor.operator.id, (!note.is_empty()).then_some(note), now).await
+            refunds::approve(
+                &mut tx,
+                id,
+                actor.operator.id,
+                (!note.is_empty()).then_some(note),
+                now,
+            )
+            .await
         } else {
             refunds::reject(&mut tx, id, actor.operator.id, note, now).await
         };
         let decided = decided.map_err(refund_error)?;
         let action = if input.approve { "refund.approve" } else { "refund.reject" };
-        self.audit(&mut tx, Some(&actor.operator), action, &subject, AuditOutcome::Ok, json!({ "amount": decided.amount.rupiah(), "note": note })).await?;
+        self.audit(
+            &mut tx,
+            Some(&actor.operator),
+            action,
+            &subject,
+            AuditOutcome::Ok,
+            json!({ "amount": decided.amount.rupiah(), "note": note }),
+        )
+        .await?;
         if input.approve && decided.mode == RefundMode::Offline {
             // No refund API: approval alone never says the money went back (HD 1). It waits
             // for finance to record the merchant's own transfer.
@@ -167,7 +237,11 @@ impl Backoffice {
     /// the call. `approver`: whose decision sent it; none when the resolver picks up an approved
     /// refund that was never sent. A refund no longer `approved` (someone else sent it) is left
     /// alone.
-    async fn submit_refund(&self, id: RefundId, approver: Option<&ovo_ledger::operators::OperatorRow>) -> AppResult<()> {
+    async fn submit_refund(
+        &self,
+        id: RefundId,
+        approver: Option<&ovo_ledger::operators::OperatorRow>,
+    ) -> AppResult<()> {
         let refund = self.refund_row(id).await?;
         let payment = self.payment(refund.payment_id.get()).await?;
         let key = format!("RF{}", refund.reference.as_str());
@@ -181,7 +255,9 @@ impl Backoffice {
         }
         // The first status query waits until the answer is in or lost: this row is not
         // looked at while its request is on its way, by this process or after a restart.
-        refunds::schedule_check(&mut tx, id, 0, Some(now.plus_millis(pace.backoff(0))), None, now).await.map_err(refund_error)?;
+        refunds::schedule_check(&mut tx, id, 0, Some(now.plus_millis(pace.backoff(0))), None, now)
+            .await
+            .map_err(refund_error)?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("refund.after_submitting_commit");
         let outcome = self.send_refund(&refund, &payment, key).await;
@@ -190,7 +266,12 @@ impl Backoffice {
         Ok(())
     }
 
-    async fn send_refund(&self, refund: &RefundRow, payment: &PaymentDetail, key: String) -> Result<RefundOutcome, ProviderError> {
+    async fn send_refund(
+        &self,
+        refund: &RefundRow,
+        payment: &PaymentDetail,
+        key: String,
+    ) -> Result<RefundOutcome, ProviderError> {
         match self.provider_refund_request(refund, payment, key).await {
             Ok(request) => match self.provider(payment.environment, payment.product).await {
                 Ok(provider) => {
@@ -202,7 +283,9 @@ impl Backoffice {
                 Err(e) => Err(e),
             },
             // Nothing was sent: the linked account could not be read.
-            Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
+            Err(e) => {
+                Err(ProviderError::InvalidInput { product: payment.product, detail: e.message })
+            }
         }
     }
 
@@ -217,14 +300,24 @@ impl Backoffice {
         let now = self.now();
         let due = {
             let mut conn = self.ledger.read().await?;
-            refunds::due_for_resolver(&mut conn, environment, now, Timestamp::from_unix_millis(now.unix_millis() - pace.approved_grace_ms()), 100)
-                .await?
+            refunds::due_for_resolver(
+                &mut conn,
+                environment,
+                now,
+                Timestamp::from_unix_millis(now.unix_millis() - pace.approved_grace_ms()),
+                100,
+            )
+            .await?
         };
         let mut settled = 0;
         for refund in due {
             let done = match (refund.status, refund.mode) {
-                (RefundStatus::Approved, RefundMode::Api) => self.submit_refund(refund.id, None).await,
-                (RefundStatus::Approved, RefundMode::Offline) => self.await_offline_transfer(&refund).await,
+                (RefundStatus::Approved, RefundMode::Api) => {
+                    self.submit_refund(refund.id, None).await
+                }
+                (RefundStatus::Approved, RefundMode::Offline) => {
+                    self.await_offline_transfer(&refund).await
+                }
                 _ => self.resolve_refund(&refund, pace).await,
             };
             match done {
@@ -233,7 +326,9 @@ impl Backoffice {
                         settled += 1;
                     }
                 }
-                Err(e) => tracing::warn!(refund = refund.reference.as_str(), error = %e, "refund not resolved"),
+                Err(e) => {
+                    tracing::warn!(refund = refund.reference.as_str(), error = %e, "refund not resolved")
+                }
             }
         }
         Ok(settled)
@@ -246,7 +341,15 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         refunds::await_transfer(&mut tx, refund.id, now).await.map_err(refund_error)?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        self.audit(&mut tx, None, "refund.await_transfer", &subject, AuditOutcome::Ok, json!({ "amount": refund.amount.rupiah() })).await?;
+        self.audit(
+            &mut tx,
+            None,
+            "refund.await_transfer",
+            &subject,
+            AuditOutcome::Ok,
+            json!({ "amount": refund.amount.rupiah() }),
+        )
+        .await?;
         ovo_ledger::commit(tx).await?;
         Ok(())
     }
@@ -271,13 +374,18 @@ impl Backoffice {
                 Ok(provider) => provider.refund_status(&request).await,
                 Err(e) => Err(e),
             },
-            Err(e) => Err(ProviderError::InvalidInput { product: payment.product, detail: e.message }),
+            Err(e) => {
+                Err(ProviderError::InvalidInput { product: payment.product, detail: e.message })
+            }
         };
         let now = self.now();
         let checks = refund.checks.saturating_add(1);
         let submitted_at = refund.submitted_at.unwrap_or(refund.updated_at);
         let give_up_at = submitted_at.plus_millis(pace.give_up_ms());
-        let next_check = Timestamp::from_unix_millis((now.unix_millis() + pace.backoff(checks)).min(give_up_at.unix_millis().max(now.unix_millis())));
+        let next_check = Timestamp::from_unix_millis(
+            (now.unix_millis() + pace.backoff(checks))
+                .min(give_up_at.unix_millis().max(now.unix_millis())),
+        );
         let subject = format!("refund:{}", refund.reference.as_str());
         let tries = json!({ "checks": checks, "resends": refund.resends });
         let rule = capabilities(payment.product).unknown_outcome;
@@ -295,7 +403,16 @@ impl Backoffice {
                 if now >= give_up_at {
                     self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
                 } else {
-                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), Some(&problem), now).await.map_err(refund_error)?;
+                    refunds::schedule_check(
+                        &mut tx,
+                        refund.id,
+                        checks,
+                        Some(next_check),
+                        Some(&problem),
+                        now,
+                    )
+                    .await
+                    .map_err(refund_error)?;
                 }
                 ovo_ledger::commit(tx).await?;
                 return Ok(());
@@ -311,33 +428,75 @@ impl Backoffice {
         };
         match &outcome.state {
             RefundState::Succeeded => {
-                refunds::schedule_check(&mut tx, refund.id, checks, None, None, now).await.map_err(refund_error)?;
-                refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
-                self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+                refunds::schedule_check(&mut tx, refund.id, checks, None, None, now)
+                    .await
+                    .map_err(refund_error)?;
+                refunds::mark_succeeded(&mut tx, refund.id, reference, now)
+                    .await
+                    .map_err(refund_error)?;
+                self.audit(
+                    &mut tx,
+                    None,
+                    "refund.status",
+                    &subject,
+                    AuditOutcome::Ok,
+                    detail(json!({})),
+                )
+                .await?;
             }
             RefundState::Failed { code, message } => {
                 let problem = json!({ "code": code, "message": message }).to_string();
-                refunds::schedule_check(&mut tx, refund.id, checks, None, Some(&problem), now).await.map_err(refund_error)?;
-                refunds::mark_failed(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
-                self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+                refunds::schedule_check(&mut tx, refund.id, checks, None, Some(&problem), now)
+                    .await
+                    .map_err(refund_error)?;
+                refunds::mark_failed(&mut tx, refund.id, reference, now)
+                    .await
+                    .map_err(refund_error)?;
+                self.audit(
+                    &mut tx,
+                    None,
+                    "refund.status",
+                    &subject,
+                    AuditOutcome::Ok,
+                    detail(json!({})),
+                )
+                .await?;
             }
             RefundState::Pending | RefundState::Unrecognised(_) => {
                 // The provider knows it and says it is still being paid out (Tazapay's can take
                 // days): not an unknown outcome, so no give-up; asked again at the capped back-off.
                 let next = now.plus_millis(pace.backoff(checks));
-                refunds::schedule_check(&mut tx, refund.id, checks, Some(next), None, now).await.map_err(refund_error)?;
+                refunds::schedule_check(&mut tx, refund.id, checks, Some(next), None, now)
+                    .await
+                    .map_err(refund_error)?;
                 if current.status != RefundStatus::Processing {
-                    refunds::mark_processing(&mut tx, refund.id, reference, now).await.map_err(refund_error)?;
-                    self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail(json!({}))).await?;
+                    refunds::mark_processing(&mut tx, refund.id, reference, now)
+                        .await
+                        .map_err(refund_error)?;
+                    self.audit(
+                        &mut tx,
+                        None,
+                        "refund.status",
+                        &subject,
+                        AuditOutcome::Ok,
+                        detail(json!({})),
+                    )
+                    .await?;
                 }
             }
             RefundState::NotFound { code, message } => {
                 let found_nothing = json!({ "code": code, "message": message }).to_string();
                 // After a 409 the original reached the provider: that problem is the one to keep.
                 let conflict = current.problem.as_deref().is_some_and(is_conflict);
-                let problem = if conflict { current.problem.clone().unwrap_or_default() } else { found_nothing };
-                let last_sent = refunds::last_sent_at(&mut tx, refund.id).await?.unwrap_or(submitted_at);
-                let window_over = now.unix_millis() - last_sent.unix_millis() >= pace.window_ms(rule.processing_window_s);
+                let problem = if conflict {
+                    current.problem.clone().unwrap_or_default()
+                } else {
+                    found_nothing
+                };
+                let last_sent =
+                    refunds::last_sent_at(&mut tx, refund.id).await?.unwrap_or(submitted_at);
+                let window_over = now.unix_millis() - last_sent.unix_millis()
+                    >= pace.window_ms(rule.processing_window_s);
                 let may_resend = rule.resend_same_ids
                     && refund.resends < rule.max_resends
                     && !conflict
@@ -345,12 +504,30 @@ impl Backoffice {
                     && now < give_up_at;
                 if !window_over && now < give_up_at {
                     // Inside the window "not found" proves nothing.
-                    refunds::schedule_check(&mut tx, refund.id, checks, Some(next_check), Some(&problem), now).await.map_err(refund_error)?;
+                    refunds::schedule_check(
+                        &mut tx,
+                        refund.id,
+                        checks,
+                        Some(next_check),
+                        Some(&problem),
+                        now,
+                    )
+                    .await
+                    .map_err(refund_error)?;
                 } else if may_resend {
-                    refunds::schedule_check(&mut tx, refund.id, checks, Some(now.plus_millis(pace.backoff(0))), Some(&problem), now)
+                    refunds::schedule_check(
+                        &mut tx,
+                        refund.id,
+                        checks,
+                        Some(now.plus_millis(pace.backoff(0))),
+                        Some(&problem),
+                        now,
+                    )
+                    .await
+                    .map_err(refund_error)?;
+                    let resent = refunds::mark_resent(&mut tx, refund.id, now)
                         .await
                         .map_err(refund_error)?;
-                    let resent = refunds::mark_resent(&mut tx, refund.id, now).await.map_err(refund_error)?;
                     self.audit(
                         &mut tx,
                         None,
@@ -372,9 +549,20 @@ impl Backoffice {
         Ok(())
     }
 
-    async fn needs_review(&self, tx: &mut ovo_ledger::Connection, refund: &RefundRow, problem: &str, checks: u32, subject: &str) -> AppResult<()> {
-        refunds::schedule_check(tx, refund.id, checks, None, Some(problem), self.now()).await.map_err(refund_error)?;
-        refunds::mark_needs_review(tx, refund.id, Some(problem), self.now()).await.map_err(refund_error)?;
+    async fn needs_review(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        refund: &RefundRow,
+        problem: &str,
+        checks: u32,
+        subject: &str,
+    ) -> AppResult<()> {
+        refunds::schedule_check(tx, refund.id, checks, None, Some(problem), self.now())
+            .await
+            .map_err(refund_error)?;
+        refunds::mark_needs_review(tx, refund.id, Some(problem), self.now())
+            .await
+            .map_err(refund_error)?;
         let detail = json!({ "problem": serde_json::from_str::<serde_json::Value>(problem).ok(), "tries": { "checks": checks, "resends": refund.resends } });
         self.audit(tx, None, "refund.needs_review", subject, AuditOutcome::Ok, detail).await
     }
@@ -411,26 +599,56 @@ impl Backoffice {
             Ok(o) => {
                 let reference = o.provider_ref.as_deref();
                 match &o.state {
-                    RefundState::Succeeded => refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map(drop),
+                    RefundState::Succeeded => {
+                        refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map(drop)
+                    }
                     RefundState::Failed { code, message } => {
                         let problem = json!({ "code": code, "message": message }).to_string();
-                        refunds::schedule_check(&mut tx, refund.id, current.checks, None, Some(&problem), now).await?;
+                        refunds::schedule_check(
+                            &mut tx,
+                            refund.id,
+                            current.checks,
+                            None,
+                            Some(&problem),
+                            now,
+                        )
+                        .await?;
                         refunds::mark_failed(&mut tx, refund.id, reference, now).await.map(drop)
                     }
                     RefundState::Pending | RefundState::Unrecognised(_) => {
-                        refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, None, now).await?;
+                        refunds::schedule_check(
+                            &mut tx,
+                            refund.id,
+                            current.checks,
+                            next_check,
+                            None,
+                            now,
+                        )
+                        .await?;
                         if current.status == RefundStatus::Processing {
                             changed = false;
                             Ok(())
                         } else {
-                            refunds::mark_processing(&mut tx, refund.id, reference, now).await.map(drop)
+                            refunds::mark_processing(&mut tx, refund.id, reference, now)
+                                .await
+                                .map(drop)
                         }
                     }
                     // Not an answer a send gives; nothing is concluded from it.
                     RefundState::NotFound { .. } => {
-                        refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, None, now).await?;
+                        refunds::schedule_check(
+                            &mut tx,
+                            refund.id,
+                            current.checks,
+                            next_check,
+                            None,
+                            now,
+                        )
+                        .await?;
                         if current.status == RefundStatus::Submitting {
-                            refunds::mark_unknown(&mut tx, refund.id, reference, now).await.map(drop)
+                            refunds::mark_unknown(&mut tx, refund.id, reference, now)
+                                .await
+                                .map(drop)
                         } else {
                             changed = false;
                             Ok(())
@@ -438,27 +656,58 @@ impl Backoffice {
                     }
                 }
                 .map_err(refund_error)?;
-                (json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref, "tries": tries }), AuditOutcome::Ok)
+                (
+                    json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref, "tries": tries }),
+                    AuditOutcome::Ok,
+                )
             }
             Err(e) => {
                 let problem = problem_of(e);
                 let stated = match send {
                     Send::First => not_sent(e),
                     // A resend that never reached the provider says nothing about the first.
-                    Send::Again => matches!(e, ProviderError::Declined { .. } | ProviderError::InvalidRequest { .. }),
+                    Send::Again => matches!(
+                        e,
+                        ProviderError::Declined { .. } | ProviderError::InvalidRequest { .. }
+                    ),
                 };
                 if stated {
-                    refunds::schedule_check(&mut tx, refund.id, current.checks, None, Some(&problem), now).await.map_err(refund_error)?;
-                    refunds::mark_failed(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
+                    refunds::schedule_check(
+                        &mut tx,
+                        refund.id,
+                        current.checks,
+                        None,
+                        Some(&problem),
+                        now,
+                    )
+                    .await
+                    .map_err(refund_error)?;
+                    refunds::mark_failed(&mut tx, refund.id, None, now)
+                        .await
+                        .map_err(refund_error)?;
                 } else {
-                    refunds::schedule_check(&mut tx, refund.id, current.checks, next_check, Some(&problem), now).await.map_err(refund_error)?;
+                    refunds::schedule_check(
+                        &mut tx,
+                        refund.id,
+                        current.checks,
+                        next_check,
+                        Some(&problem),
+                        now,
+                    )
+                    .await
+                    .map_err(refund_error)?;
                     if current.status == RefundStatus::Submitting {
-                        refunds::mark_unknown(&mut tx, refund.id, None, now).await.map_err(refund_error)?;
+                        refunds::mark_unknown(&mut tx, refund.id, None, now)
+                            .await
+                            .map_err(refund_error)?;
                     } else {
                         changed = false;
                     }
                 }
-                (json!({ "error": e.to_string(), "provider_code": e.provider_code(), "tries": tries }), AuditOutcome::Failed)
+                (
+                    json!({ "error": e.to_string(), "provider_code": e.provider_code(), "tries": tries }),
+                    AuditOutcome::Failed,
+                )
             }
         };
         if changed {
@@ -483,12 +732,21 @@ impl Backoffice {
         RefundPace { ppm }
     }
 
-    async fn provider_refund_request(&self, refund: &RefundRow, payment: &PaymentDetail, idempotency_key: String) -> AppResult<RefundRequest> {
+    async fn provider_refund_request(
+        &self,
+        refund: &RefundRow,
+        payment: &PaymentDetail,
+        idempotency_key: String,
+    ) -> AppResult<RefundRequest> {
         let account = match payment.binding_id {
             Some(binding) => {
                 let mut conn = self.ledger.read().await?;
                 match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, &row)?),
+                    Some(row) => Some(tokens::linked_account(
+                        self.secrets.as_ref(),
+                        &self.config.app_identifier,
+                        &row,
+                    )?),
                     None => None,
                 }
             }
@@ -514,19 +772,24 @@ impl Backoffice {
 
     pub async fn refund_queue(&self, input: RefundQueueQuery) -> AppResult<RefundQueuePage> {
         self.authorize(Permission::ViewPayments, "view payments").await?;
-        let status = RefundStatus::parse(&input.status).map_err(|e| AppError::invalid("refund_status_unknown", e.to_string()))?;
+        let status = RefundStatus::parse(&input.status)
+            .map_err(|e| AppError::invalid("refund_status_unknown", e.to_string()))?;
         if input.limit == 0 || input.limit > 200 {
             return Err(AppError::invalid("page_limit_invalid", "limit must be 1 to 200"));
         }
         let mut conn = self.ledger.read().await?;
         let after = match input.after_id {
-            Some(id) => refunds::get(&mut conn, RefundId::new(id)).await?.map(|r| RefundCursor { requested_at: r.requested_at, id: r.id }),
+            Some(id) => refunds::get(&mut conn, RefundId::new(id))
+                .await?
+                .map(|r| RefundCursor { requested_at: r.requested_at, id: r.id }),
             None => None,
         };
         let environment = self.environment().await;
-        let rows = refunds::queue_in(&mut conn, Some(environment), status, after, input.limit).await?;
+        let rows =
+            refunds::queue_in(&mut conn, Some(environment), status, after, input.limit).await?;
         drop(conn);
-        let next_after_id = (rows.len() == input.limit as usize).then(|| rows.last().map(|r| r.id.get())).flatten();
+        let next_after_id =
+            (rows.len() == input.limit as usize).then(|| rows.last().map(|r| r.id.get())).flatten();
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.refund_view(row.id, false).await?);
@@ -534,11 +797,21 @@ impl Backoffice {
         Ok(RefundQueuePage { refunds: views, next_after_id })
     }
 
-    pub(crate) async fn refund_view(&self, id: RefundId, with_timeline: bool) -> AppResult<RefundView> {
+    pub(crate) async fn refund_view(
+        &self,
+        id: RefundId,
+        with_timeline: bool,
+    ) -> AppResult<RefundView> {
         let mut conn = self.ledger.read().await?;
-        let r = refunds::get(&mut conn, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))?;
-        let payment = payments::get(&mut conn, r.payment_id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))?;
-        let name = |op: Option<operators::OperatorRow>| op.map(|o| o.username).unwrap_or_else(|| "?".into());
+        let r = refunds::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))?;
+        let payment = payments::get(&mut conn, r.payment_id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))?;
+        let name = |op: Option<operators::OperatorRow>| {
+            op.map(|o| o.username).unwrap_or_else(|| "?".into())
+        };
         let requested_by = name(operators::by_id(&mut conn, r.requested_by).await?);
         let decided_by = match r.decided_by {
             Some(op) => Some(name(operators::by_id(&mut conn, op).await?)),
@@ -556,11 +829,23 @@ impl Backoffice {
             None => None,
         };
         let resolution = match &r.resolution {
-            Some(res) => Some(ResolutionView { by: name(operators::by_id(&mut conn, res.by).await?), at: res.at.to_rfc3339(), note: res.note.clone() }),
+            Some(res) => Some(ResolutionView {
+                by: name(operators::by_id(&mut conn, res.by).await?),
+                at: res.at.to_rfc3339(),
+                note: res.note.clone(),
+            }),
             None => None,
         };
         let timeline = if with_timeline {
-            refunds::timeline(&mut conn, id).await?.into_iter().map(|t| TimelineEventView { at: t.at.to_rfc3339(), kind: t.kind, detail: t.detail }).collect()
+            refunds::timeline(&mut conn, id)
+                .await?
+                .into_iter()
+                .map(|t| TimelineEventView {
+                    at: t.at.to_rfc3339(),
+                    kind: t.kind,
+                    detail: t.detail,
+                })
+                .collect()
         } else {
             Vec::new()
         };
@@ -592,12 +877,16 @@ impl Backoffice {
 
     async fn refund_row(&self, id: RefundId) -> AppResult<RefundRow> {
         let mut conn = self.ledger.read().await?;
-        refunds::get(&mut conn, id).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
+        refunds::get(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
     }
 
     async fn payment(&self, id: i64) -> AppResult<PaymentDetail> {
         let mut conn = self.ledger.read().await?;
-        payments::get(&mut conn, PaymentId::new(id)).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))
+        payments::get(&mut conn, PaymentId::new(id))
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))
     }
 }
 
@@ -681,8 +970,13 @@ fn is_open(status: RefundStatus) -> bool {
 /// The provider's problem as stored on the refund: `{code, message}`.
 fn problem_of(e: &ProviderError) -> String {
     let code = match e {
-        ProviderError::UnknownOutcome { cause: UnknownCause::ServerError { status }, .. } => status.to_string(),
-        _ => e.provider_code().filter(|c| !c.is_empty()).map_or_else(|| "error".to_owned(), str::to_owned),
+        ProviderError::UnknownOutcome { cause: UnknownCause::ServerError { status }, .. } => {
+            status.to_string()
+        }
+        _ => e
+            .provider_code()
+            .filter(|c| !c.is_empty())
+            .map_or_else(|| "error".to_owned(), str::to_owned),
     };
     json!({ "code": code, "message": e.to_string() }).to_string()
 }
@@ -690,16 +984,22 @@ fn problem_of(e: &ProviderError) -> String {
 /// A `409` answer to a send: the original request reached the provider (SNAP §10 steps 3-4),
 /// so sending it again cannot help; status queries decide, then finance.
 fn is_conflict(problem: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(problem).ok().and_then(|p| p["code"].as_str().map(|c| c.starts_with("409"))).unwrap_or(false)
+    serde_json::from_str::<serde_json::Value>(problem)
+        .ok()
+        .and_then(|p| p["code"].as_str().map(|c| c.starts_with("409")))
+        .unwrap_or(false)
 }
 
 fn refund_error(err: LedgerError) -> AppError {
     match err {
-        LedgerError::IllegalRefundTransition { from, to, .. } => {
-            AppError::new(ErrorCode::Conflict, format!("a {} refund cannot become {}", from.key(), to.key())).with_reason("refund_state_changed")
-        }
+        LedgerError::IllegalRefundTransition { from, to, .. } => AppError::new(
+            ErrorCode::Conflict,
+            format!("a {} refund cannot become {}", from.key(), to.key()),
+        )
+        .with_reason("refund_state_changed"),
         LedgerError::SelfDecision { .. } => {
-            AppError::new(ErrorCode::Forbidden, "the requester cannot decide their own refund").with_reason("refund_own_request")
+            AppError::new(ErrorCode::Forbidden, "the requester cannot decide their own refund")
+                .with_reason("refund_own_request")
         }
         other => other.into(),
     }

@@ -38,9 +38,8 @@ impl ReturnListener {
             .map_err(|e| format!("cannot listen for linking returns: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared::default());
-        let app = Router::new()
-            .route("/linked/{reference}", get(arrive))
-            .with_state(shared.clone());
+        let app =
+            Router::new().route("/linked/{reference}", get(arrive)).with_state(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -51,11 +50,7 @@ impl ReturnListener {
             }
         });
         tracing::info!(%addr, "listening for linking returns");
-        Ok(ReturnListener {
-            base: format!("http://{addr}"),
-            shared,
-            _stop: stop,
-        })
+        Ok(ReturnListener { base: format!("http://{addr}"), shared, _stop: stop })
     }
 
     pub fn url_for(&self, reference: &str) -> String {
@@ -65,11 +60,7 @@ impl ReturnListener {
     /// Everything that arrived since the last call.
     pub fn take(&self) -> HashMap<String, HashMap<String, String>> {
         std::mem::take(
-            &mut *self
-                .shared
-                .arrived
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            &mut *self.shared.arrived.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
         )
     }
 

@@ -52,7 +52,9 @@ impl Backoffice {
         let mut conn = self.ledger.read().await?;
         let operator = operators::by_username(&mut conn, &username).await?;
         // Before the first admin exists only the demo operators can sign in.
-        if operators::count_real(&mut conn).await? == 0 && !operator.as_ref().is_some_and(|op| op.demo) {
+        if operators::count_real(&mut conn).await? == 0
+            && !operator.as_ref().is_some_and(|op| op.demo)
+        {
             return Err(AppError::new(
                 ErrorCode::NotSetUp,
                 "no operator exists yet; create the first admin",
@@ -86,7 +88,9 @@ impl Backoffice {
                 let cause = match &other {
                     None => "unknown_username",
                     Some(op) if op.disabled => "operator_disabled",
-                    Some(op) if matches && !allowed_in(op, environment) => "demo_operator_outside_builtin",
+                    Some(op) if matches && !allowed_in(op, environment) => {
+                        "demo_operator_outside_builtin"
+                    }
                     Some(_) => "wrong_password",
                 };
                 self.audit(
@@ -167,10 +171,7 @@ impl Backoffice {
     pub async fn unlock_session(&self, input: UnlockInput) -> AppResult<SessionStatus> {
         let session = self.session_slot().clone();
         let Some(session) = session else {
-            return Err(AppError::new(
-                ErrorCode::Unauthenticated,
-                "nobody is signed in",
-            ));
+            return Err(AppError::new(ErrorCode::Unauthenticated, "nobody is signed in"));
         };
         let mut conn = self.ledger.read().await?;
         let operator = operators::by_id(&mut conn, session.operator_id).await?;
@@ -198,15 +199,8 @@ impl Backoffice {
             return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
                 .with_reason("wrong_password"));
         }
-        self.audit(
-            &mut tx,
-            Some(&op),
-            "session.unlock",
-            "session",
-            AuditOutcome::Ok,
-            json!({}),
-        )
-        .await?;
+        self.audit(&mut tx, Some(&op), "session.unlock", "session", AuditOutcome::Ok, json!({}))
+            .await?;
         ovo_ledger::commit(tx).await?;
         if let Some(s) = self.session_slot().as_mut() {
             s.locked = false;
@@ -216,10 +210,7 @@ impl Backoffice {
     }
 
     fn start_session(&self, operator_id: ovo_domain::OperatorId) {
-        *self.session_slot() = Some(Session {
-            operator_id,
-            locked: false,
-            last_activity: self.clock.now(),
-        });
+        *self.session_slot() =
+            Some(Session { operator_id, locked: false, last_activity: self.clock.now() });
     }
 }

@@ -66,10 +66,7 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(
-            username("  Rina.Support ").ok().as_deref(),
-            Some("rina.support")
-        );
+        assert_eq!(username("  Rina.Support ").ok().as_deref(), Some("rina.support"));
         assert_eq!(username("fin-01").ok().as_deref(), Some("fin-01"));
         for bad in ["ab", "", "rina support", "rina@ovo", &"x".repeat(33), "añu"] {
             let err = username(bad).err().map(|e| e.reason);
@@ -79,11 +76,7 @@ mod tests {
 
     #[test]
     fn passwords_and_names() {
-        let reason = |p: &str| {
-            password(&Sensitive::new(p.to_owned()))
-                .err()
-                .and_then(|e| e.reason)
-        };
+        let reason = |p: &str| password(&Sensitive::new(p.to_owned())).err().and_then(|e| e.reason);
         assert_eq!(reason("123456789"), Some("password_too_short"));
         assert_eq!(reason("1234567890"), None);
         assert_eq!(reason(&"p".repeat(257)), Some("password_too_long"));
@@ -91,9 +84,6 @@ mod tests {
         assert!(display_name("   ").is_err());
         assert!(display_name("bad\u{7}bell").is_err());
         assert!(role("finance").is_ok());
-        assert_eq!(
-            role("root").err().and_then(|e| e.reason),
-            Some("role_invalid")
-        );
+        assert_eq!(role("root").err().and_then(|e| e.reason), Some("role_invalid"));
     }
 }

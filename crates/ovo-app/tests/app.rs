@@ -29,15 +29,8 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: None,
         builtin_sandbox_url: None,
     };
-    let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    Fixture {
-        _dir: dir,
-        app,
-        clock,
-        secrets,
-    }
+    let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
+    Fixture { _dir: dir, app, clock, secrets }
 }
 
 async fn with_admin() -> Fixture {
@@ -66,29 +59,13 @@ async fn add(f: &Fixture, username: &str, role: &str) -> OperatorView {
 }
 
 async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionStatus, AppError> {
-    f.app
-        .sign_in(SignInInput {
-            username: username.into(),
-            password: password.into(),
-        })
-        .await
+    f.app.sign_in(SignInInput { username: username.into(), password: password.into() }).await
 }
 
 async fn audit_actions(f: &Fixture) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, "admin", ADMIN_PW).await.unwrap();
-    let page = f
-        .app
-        .list_audit(AuditQuery {
-            before_seq: None,
-            limit: 200,
-        })
-        .await
-        .unwrap();
-    page.entries
-        .into_iter()
-        .rev()
-        .map(|e| (e.action, e.operator, e.subject, e.outcome))
-        .collect()
+    let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    page.entries.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -99,23 +76,14 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'stat
 #[tokio::test]
 async fn first_run_creates_one_admin_and_signs_them_in() {
     let f = fixture().await;
-    assert_eq!(
-        f.app.session_status().await.unwrap().state,
-        SessionState::Uninitialized
-    );
-    assert_eq!(
-        code(sign_in(&f, "admin", ADMIN_PW).await).0,
-        ErrorCode::NotSetUp
-    );
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Uninitialized);
+    assert_eq!(code(sign_in(&f, "admin", ADMIN_PW).await).0, ErrorCode::NotSetUp);
     let weak = f.app.set_up_first_admin(FirstAdminInput {
         username: "admin".into(),
         display_name: "A".into(),
         password: "short".into(),
     });
-    assert_eq!(
-        code(weak.await),
-        (ErrorCode::InvalidInput, Some("password_too_short"))
-    );
+    assert_eq!(code(weak.await), (ErrorCode::InvalidInput, Some("password_too_short")));
 
     let status = f
         .app
@@ -128,10 +96,7 @@ async fn first_run_creates_one_admin_and_signs_them_in() {
         .unwrap();
     assert_eq!(status.state, SessionState::Active);
     let op = status.operator.unwrap();
-    assert_eq!(
-        (op.username.as_str(), op.role),
-        ("admin", ovo_domain::Role::Admin)
-    );
+    assert_eq!((op.username.as_str(), op.role), ("admin", ovo_domain::Role::Admin));
     assert!(status.permissions.contains(&Permission::ManageOperators));
     assert!(!status.permissions.contains(&Permission::ApproveRefunds));
 
@@ -158,14 +123,8 @@ async fn sign_in_checks_the_argon2id_hash_and_audits_failures() {
         code(sign_in(&f, "ghost", ADMIN_PW).await),
         (ErrorCode::WrongPassword, Some("invalid_sign_in"))
     );
-    assert_eq!(
-        f.app.session_status().await.unwrap().state,
-        SessionState::SignedOut
-    );
-    assert_eq!(
-        sign_in(&f, "ADMIN", ADMIN_PW).await.unwrap().state,
-        SessionState::Active
-    );
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::SignedOut);
+    assert_eq!(sign_in(&f, "ADMIN", ADMIN_PW).await.unwrap().state, SessionState::Active);
 
     let actions = audit_actions(&f).await;
     let failed: Vec<_> = actions
@@ -178,11 +137,7 @@ async fn sign_in_checks_the_argon2id_hash_and_audits_failures() {
 
 async fn sqlx_free_hash(f: &Fixture) -> String {
     let mut conn = f.app.ledger().read().await.unwrap();
-    ovo_ledger::operators::by_username(&mut conn, "admin")
-        .await
-        .unwrap()
-        .unwrap()
-        .password_hash
+    ovo_ledger::operators::by_username(&mut conn, "admin").await.unwrap().unwrap().password_hash
 }
 
 #[tokio::test]
@@ -198,14 +153,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
     });
     assert_eq!(code(attempt.await).0, ErrorCode::Forbidden);
     assert_eq!(
-        code(
-            f.app
-                .list_credentials(CredentialsQuery {
-                    environment: "production".into()
-                })
-                .await
-        )
-        .0,
+        code(f.app.list_credentials(CredentialsQuery { environment: "production".into() }).await).0,
         ErrorCode::Forbidden
     );
     assert_eq!(
@@ -213,15 +161,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
         ErrorCode::Forbidden
     );
     assert_eq!(
-        code(
-            f.app
-                .list_audit(AuditQuery {
-                    before_seq: None,
-                    limit: 10
-                })
-                .await
-        )
-        .0,
+        code(f.app.list_audit(AuditQuery { before_seq: None, limit: 10 }).await).0,
         ErrorCode::Forbidden
     );
 
@@ -232,16 +172,10 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
         .map(|a| (a.1.unwrap_or_default(), a.2, a.3))
         .collect();
     assert_eq!(denied.len(), 4);
-    assert_eq!(
-        denied[0],
-        ("sinta".into(), "create operators".into(), "denied".into())
-    );
+    assert_eq!(denied[0], ("sinta".into(), "create operators".into(), "denied".into()));
     let mut conn = f.app.ledger().read().await.unwrap();
     assert!(
-        ovo_ledger::operators::by_username(&mut conn, "mallory")
-            .await
-            .unwrap()
-            .is_none(),
+        ovo_ledger::operators::by_username(&mut conn, "mallory").await.unwrap().is_none(),
         "nothing half-written"
     );
 }
@@ -250,10 +184,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
 async fn nobody_signed_in_is_unauthenticated() {
     let f = with_admin().await;
     f.app.sign_out().await.unwrap();
-    assert_eq!(
-        code(f.app.list_operators().await).0,
-        ErrorCode::Unauthenticated
-    );
+    assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Unauthenticated);
 }
 
 #[tokio::test]
@@ -267,20 +198,14 @@ async fn operators_roles_and_the_last_admin_rule() {
         role: "staff".into(),
         password: "another-password".into(),
     });
-    assert_eq!(
-        code(dup.await),
-        (ErrorCode::Conflict, Some("username_taken"))
-    );
+    assert_eq!(code(dup.await), (ErrorCode::Conflict, Some("username_taken")));
     let bad_role = f.app.create_operator(NewOperatorInput {
         username: "x1x".into(),
         display_name: "X".into(),
         role: "root".into(),
         password: "another-password".into(),
     });
-    assert_eq!(
-        code(bad_role.await),
-        (ErrorCode::InvalidInput, Some("role_invalid"))
-    );
+    assert_eq!(code(bad_role.await), (ErrorCode::InvalidInput, Some("role_invalid")));
 
     let admin_id = f
         .app
@@ -291,38 +216,22 @@ async fn operators_roles_and_the_last_admin_rule() {
         .find(|o| o.username == "admin")
         .unwrap()
         .id;
-    let demote_self = f.app.change_operator_role(ChangeRoleInput {
-        operator_id: admin_id,
-        role: "staff".into(),
-    });
-    assert_eq!(
-        code(demote_self.await),
-        (ErrorCode::Conflict, Some("last_admin"))
-    );
-    let disable_self = f.app.set_operator_disabled(SetDisabledInput {
-        operator_id: admin_id,
-        disabled: true,
-    });
-    assert_eq!(
-        code(disable_self.await),
-        (ErrorCode::Conflict, Some("self_disable"))
-    );
+    let demote_self =
+        f.app.change_operator_role(ChangeRoleInput { operator_id: admin_id, role: "staff".into() });
+    assert_eq!(code(demote_self.await), (ErrorCode::Conflict, Some("last_admin")));
+    let disable_self =
+        f.app.set_operator_disabled(SetDisabledInput { operator_id: admin_id, disabled: true });
+    assert_eq!(code(disable_self.await), (ErrorCode::Conflict, Some("self_disable")));
 
     let promoted = f
         .app
-        .change_operator_role(ChangeRoleInput {
-            operator_id: fajar.id,
-            role: "admin".into(),
-        })
+        .change_operator_role(ChangeRoleInput { operator_id: fajar.id, role: "admin".into() })
         .await
         .unwrap();
     assert_eq!(promoted.role, ovo_domain::Role::Admin);
     let demoted = f
         .app
-        .change_operator_role(ChangeRoleInput {
-            operator_id: admin_id,
-            role: "finance".into(),
-        })
+        .change_operator_role(ChangeRoleInput { operator_id: admin_id, role: "finance".into() })
         .await
         .unwrap();
     assert_eq!(demoted.role, ovo_domain::Role::Finance);
@@ -331,33 +240,22 @@ async fn operators_roles_and_the_last_admin_rule() {
 
     sign_in(&f, "fajar", "fajar-password").await.unwrap();
     f.app
-        .set_operator_disabled(SetDisabledInput {
-            operator_id: admin_id,
-            disabled: true,
-        })
+        .set_operator_disabled(SetDisabledInput { operator_id: admin_id, disabled: true })
         .await
         .unwrap();
     assert_eq!(
         code(sign_in(&f, "admin", ADMIN_PW).await),
         (ErrorCode::WrongPassword, Some("invalid_sign_in"))
     );
-    let missing = f.app.change_operator_role(ChangeRoleInput {
-        operator_id: 9999,
-        role: "staff".into(),
-    });
-    assert_eq!(
-        code(missing.await),
-        (ErrorCode::NotFound, Some("operator_not_found"))
-    );
+    let missing =
+        f.app.change_operator_role(ChangeRoleInput { operator_id: 9999, role: "staff".into() });
+    assert_eq!(code(missing.await), (ErrorCode::NotFound, Some("operator_not_found")));
 }
 
 #[tokio::test]
 async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
     let f = with_admin().await;
-    f.app
-        .set_idle_lock(IdleLockInput { minutes: 5 })
-        .await
-        .unwrap();
+    f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await.unwrap();
     assert_eq!(
         code(f.app.set_idle_lock(IdleLockInput { minutes: 0 }).await),
         (ErrorCode::InvalidInput, Some("idle_minutes_out_of_range"))
@@ -366,46 +264,21 @@ async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
     f.clock.advance_seconds(4 * 60 + 59);
     f.app.list_operators().await.unwrap(); // activity resets the timer
     f.clock.advance_seconds(4 * 60 + 59);
-    assert_eq!(
-        f.app.session_status().await.unwrap().state,
-        SessionState::Active
-    );
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Active);
     f.clock.advance_seconds(1);
-    assert_eq!(
-        f.app.session_status().await.unwrap().state,
-        SessionState::Locked
-    );
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Locked);
     assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Locked);
-    assert_eq!(
-        f.app.session_status().await.unwrap().permissions,
-        Vec::<Permission>::new()
-    );
+    assert_eq!(f.app.session_status().await.unwrap().permissions, Vec::<Permission>::new());
 
-    let wrong = f.app.unlock_session(UnlockInput {
-        password: "not-my-password".into(),
-    });
+    let wrong = f.app.unlock_session(UnlockInput { password: "not-my-password".into() });
+    assert_eq!(code(wrong.await), (ErrorCode::WrongPassword, Some("wrong_password")));
     assert_eq!(
-        code(wrong.await),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        f.app
-            .unlock_session(UnlockInput {
-                password: ADMIN_PW.into()
-            })
-            .await
-            .unwrap()
-            .state,
+        f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap().state,
         SessionState::Active
     );
     f.app.lock_session().await.unwrap();
     assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Locked);
-    f.app
-        .unlock_session(UnlockInput {
-            password: ADMIN_PW.into(),
-        })
-        .await
-        .unwrap();
+    f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap();
 
     let actions: Vec<_> = audit_actions(&f)
         .await
@@ -439,10 +312,7 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
     };
     assert_eq!(
         set("secret_key", secret).await.unwrap(),
-        CredentialField {
-            field: "secret_key".into(),
-            is_set: true
-        }
+        CredentialField { field: "secret_key".into(), is_set: true }
     );
     set("secret_key", "SK-replacement-value").await.unwrap();
     assert_eq!(
@@ -453,40 +323,23 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
         code(set("api_key", "x").await),
         (ErrorCode::InvalidInput, Some("credential_field_unknown"))
     );
-    let wrong_env = f.app.list_credentials(CredentialsQuery {
-        environment: "staging".into(),
-    });
-    assert_eq!(
-        code(wrong_env.await),
-        (ErrorCode::InvalidInput, Some("environment_unknown"))
-    );
+    let wrong_env = f.app.list_credentials(CredentialsQuery { environment: "staging".into() });
+    assert_eq!(code(wrong_env.await), (ErrorCode::InvalidInput, Some("environment_unknown")));
 
     let key = SecretKey::new(APP_ID, "production", "doku_snap_ovo", "secret_key");
-    assert_eq!(
-        f.secrets.get(&key).unwrap().unwrap().expose(),
-        "SK-replacement-value"
-    );
+    assert_eq!(f.secrets.get(&key).unwrap().unwrap().expose(), "SK-replacement-value");
     let other_env = SecretKey::new(APP_ID, "provider_sandbox", "doku_snap_ovo", "secret_key");
     assert!(!f.secrets.contains(&other_env).unwrap());
 
     let listed = f
         .app
-        .list_credentials(CredentialsQuery {
-            environment: "production".into(),
-        })
+        .list_credentials(CredentialsQuery { environment: "production".into() })
         .await
         .unwrap();
     assert_eq!(listed.len(), 5);
-    let doku = listed
-        .iter()
-        .find(|p| p.product == ovo_domain::Product::DokuSnapOvo)
-        .unwrap();
-    let set_fields: Vec<_> = doku
-        .fields
-        .iter()
-        .filter(|f| f.is_set)
-        .map(|f| f.field.as_str())
-        .collect();
+    let doku = listed.iter().find(|p| p.product == ovo_domain::Product::DokuSnapOvo).unwrap();
+    let set_fields: Vec<_> =
+        doku.fields.iter().filter(|f| f.is_set).map(|f| f.field.as_str()).collect();
     assert_eq!(set_fields, ["secret_key"]);
     let json = serde_json::to_string(&listed).unwrap();
     assert!(!json.contains("SK-"), "listing never carries values");
@@ -532,59 +385,33 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
 async fn preferences_language_and_environment() {
     let f = with_admin().await;
     assert_eq!(f.app.get_preferences().await.unwrap().language, None);
-    let prefs = f
-        .app
-        .set_language(LanguageInput {
-            language: "id".into(),
-        })
-        .await
-        .unwrap();
+    let prefs = f.app.set_language(LanguageInput { language: "id".into() }).await.unwrap();
     assert_eq!(prefs.language, Some(ovo_domain::Lang::Id));
     assert_eq!(
-        code(
-            f.app
-                .set_language(LanguageInput {
-                    language: "fr".into()
-                })
-                .await
-        ),
+        code(f.app.set_language(LanguageInput { language: "fr".into() }).await),
         (ErrorCode::InvalidInput, Some("language_unknown"))
     );
     assert_eq!(prefs.environment, ovo_domain::Environment::BuiltInSandbox);
     let prefs = f
         .app
-        .set_environment(EnvironmentInput {
-            environment: "provider_sandbox".into(),
-        })
+        .set_environment(EnvironmentInput { environment: "provider_sandbox".into() })
         .await
         .unwrap();
     assert_eq!(prefs.environment, ovo_domain::Environment::ProviderSandbox);
     f.app.sign_out().await.unwrap();
     // The sign-in screen can switch language too.
     assert_eq!(
-        f.app
-            .set_language(LanguageInput {
-                language: "en".into()
-            })
-            .await
-            .unwrap()
-            .language,
+        f.app.set_language(LanguageInput { language: "en".into() }).await.unwrap().language,
         Some(ovo_domain::Lang::En)
     );
-    assert_eq!(
-        f.app.app_info("id-ID".into()).await.unwrap().language,
-        Some(ovo_domain::Lang::En)
-    );
+    assert_eq!(f.app.app_info("id-ID".into()).await.unwrap().language, Some(ovo_domain::Lang::En));
 }
 
 #[tokio::test]
 async fn every_state_change_is_in_a_chain_that_verifies() {
     let f = with_admin().await;
     add(&f, "sinta", "support").await;
-    f.app
-        .set_idle_lock(IdleLockInput { minutes: 30 })
-        .await
-        .unwrap();
+    f.app.set_idle_lock(IdleLockInput { minutes: 30 }).await.unwrap();
     let v = f.app.verify_audit().await.unwrap();
     assert!(v.intact, "{v:?}");
     let actions: Vec<_> = audit_actions(&f).await.into_iter().map(|a| a.0).collect();

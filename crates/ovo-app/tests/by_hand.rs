@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener, EVIDENCE_DIR};
-use ovo_domain::{wib_date, Clock, Environment, Idr, ManualClock, OperatorId, PaymentStatus, Product, Reference, RefundId, SystemClock};
+use ovo_domain::{
+    wib_date, Clock, Environment, Idr, ManualClock, OperatorId, PaymentStatus, Product, Reference,
+    RefundId, SystemClock,
+};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_ledger::{operators, refunds as ledger_refunds};
 use ovo_secrets::MemoryStore;
@@ -34,7 +37,9 @@ impl Fixture {
 
     fn evidence_files(&self) -> Vec<String> {
         let mut names: Vec<String> = match std::fs::read_dir(self.data_dir().join(EVIDENCE_DIR)) {
-            Ok(entries) => entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect(),
+            Ok(entries) => {
+                entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+            }
             Err(_) => Vec::new(),
         };
         names.sort();
@@ -57,7 +62,10 @@ impl Fixture {
     async fn promote_to_finance(&self, username: &str) {
         sign_in_as(&self.app, "admin").await;
         let id = self.operator_id(username).await;
-        self.app.change_operator_role(ChangeRoleInput { operator_id: id.get(), role: "finance".into() }).await.unwrap();
+        self.app
+            .change_operator_role(ChangeRoleInput { operator_id: id.get(), role: "finance".into() })
+            .await
+            .unwrap();
     }
 }
 
@@ -71,11 +79,21 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: Some("0.001".into()),
         builtin_sandbox_url: None,
     };
-    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap();
+    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        .await
+        .unwrap();
     let opener = Arc::new(RecordingOpener::default());
     app.set_url_opener(opener.clone());
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() }).await.unwrap();
-    for (username, role) in [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")] {
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
+    for (username, role) in
+        [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")]
+    {
         app.create_operator(NewOperatorInput {
             username: username.into(),
             display_name: username.into(),
@@ -98,7 +116,12 @@ fn password_of(username: &str) -> String {
 }
 
 async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password_of(username).as_str().into() }).await.unwrap();
+    app.sign_in(SignInInput {
+        username: username.into(),
+        password: password_of(username).as_str().into(),
+    })
+    .await
+    .unwrap();
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -111,7 +134,14 @@ fn rp(rupiah: i64) -> Idr {
 }
 
 /// A payment recorded straight in the ledger (no provider call), taken by `created_by`.
-async fn insert_payment(app: &Backoffice, product: Product, kind: &str, amount: i64, status: PaymentStatus, created_by: Option<OperatorId>) -> i64 {
+async fn insert_payment(
+    app: &Backoffice,
+    product: Product,
+    kind: &str,
+    amount: i64,
+    status: PaymentStatus,
+    created_by: Option<OperatorId>,
+) -> i64 {
     let reference = Reference::generate(&mut rand::thread_rng());
     let now = app.now();
     let mut tx = app.ledger().begin_write().await.unwrap();
@@ -142,14 +172,26 @@ async fn insert_payment(app: &Backoffice, product: Product, kind: &str, amount: 
 }
 
 async fn request(app: &Backoffice, payment_id: i64, amount: &str) -> Result<RefundView, AppError> {
-    app.request_refund(RequestRefundInput { payment_id, amount: amount.into(), reason: "customer returned the goods".into() }).await
+    app.request_refund(RequestRefundInput {
+        payment_id,
+        amount: amount.into(),
+        reason: "customer returned the goods".into(),
+    })
+    .await
 }
 
 async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
     app.refund_page(RefundRef { refund_id }).await.unwrap()
 }
 
-async fn record(app: &Backoffice, refund_id: i64, reference: &str, date: &str, evidence: Option<&str>, password: &str) -> Result<RefundView, AppError> {
+async fn record(
+    app: &Backoffice,
+    refund_id: i64,
+    reference: &str,
+    date: &str,
+    evidence: Option<&str>,
+    password: &str,
+) -> Result<RefundView, AppError> {
     app.record_offline_transfer(RecordTransferInput {
         refund_id,
         reference: reference.into(),
@@ -160,8 +202,20 @@ async fn record(app: &Backoffice, refund_id: i64, reference: &str, date: &str, e
     .await
 }
 
-fn by_hand(id: i64, outcome: &str, provider_ref: &str, note: &str, password: &str) -> ResolveByHandInput {
-    ResolveByHandInput { id, outcome: outcome.into(), provider_ref: provider_ref.into(), note: note.into(), password: password.into() }
+fn by_hand(
+    id: i64,
+    outcome: &str,
+    provider_ref: &str,
+    note: &str,
+    password: &str,
+) -> ResolveByHandInput {
+    ResolveByHandInput {
+        id,
+        outcome: outcome.into(),
+        provider_ref: provider_ref.into(),
+        note: note.into(),
+        password: password.into(),
+    }
 }
 
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
@@ -170,7 +224,15 @@ async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
 }
 
 async fn received(f: &Fixture, product: &str) -> usize {
-    let all: Value = f.http.get(format!("{}/_sandbox/received?product={product}", f.url)).send().await.unwrap().json().await.unwrap();
+    let all: Value = f
+        .http
+        .get(format!("{}/_sandbox/received?product={product}", f.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     all.as_array().unwrap().len()
 }
 
@@ -184,9 +246,18 @@ async fn needs_review_refund(f: &Fixture, payment: i64, amount: &str) -> i64 {
     let now = f.app.now();
     let mut tx = f.app.ledger().begin_write().await.unwrap();
     ledger_refunds::approve(&mut tx, id, fina, None, now).await.unwrap();
-    ledger_refunds::mark_submitting(&mut tx, id, &format!("RF{}", refund.reference), now).await.unwrap();
+    ledger_refunds::mark_submitting(&mut tx, id, &format!("RF{}", refund.reference), now)
+        .await
+        .unwrap();
     ledger_refunds::mark_unknown(&mut tx, id, None, now).await.unwrap();
-    ledger_refunds::mark_needs_review(&mut tx, id, Some(r#"{"code":"4045801","message":"not in refundHistory"}"#), now).await.unwrap();
+    ledger_refunds::mark_needs_review(
+        &mut tx,
+        id,
+        Some(r#"{"code":"4045801","message":"not in refundHistory"}"#),
+        now,
+    )
+    .await
+    .unwrap();
     ovo_ledger::commit(tx).await.unwrap();
     refund.id
 }
@@ -197,16 +268,33 @@ async fn needs_review_refund(f: &Fixture, payment: i64, amount: &str) -> i64 {
 async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     let f = fixture().await;
     sign_in_as(&f.app, "sam").await;
-    let payment = insert_payment(&f.app, Product::DokuJokulOvoPush, "push", 80_000, PaymentStatus::Succeeded, None).await;
+    let payment = insert_payment(
+        &f.app,
+        Product::DokuJokulOvoPush,
+        "push",
+        80_000,
+        PaymentStatus::Succeeded,
+        None,
+    )
+    .await;
     let refund = request(&f.app, payment, "30.000").await.unwrap();
     let calls = received(&f, "doku_jokul_ovo_push").await;
     sign_in_as(&f.app, "fina").await;
     let approved = f
         .app
-        .decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: "fina-password".into() })
+        .decide_refund(DecideRefundInput {
+            refund_id: refund.id,
+            approve: true,
+            note: String::new(),
+            password: "fina-password".into(),
+        })
         .await
         .unwrap();
-    assert_eq!((approved.status.as_str(), approved.transfer.is_none()), ("awaiting_transfer", true), "{approved:?}");
+    assert_eq!(
+        (approved.status.as_str(), approved.transfer.is_none()),
+        ("awaiting_transfer", true),
+        "{approved:?}"
+    );
     assert_eq!(received(&f, "doku_jokul_ovo_push").await, calls, "no provider call");
 
     // A day later, finn records it.
@@ -214,39 +302,122 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     let today = wib_date(f.app.now());
     let approval_day = today.previous_day().unwrap();
     sign_in_as(&f.app, "finn").await;
-    let pdf = f.file("transfer slip.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
-    assert_eq!(code(record(&f.app, refund.id, "TRF-20260301-77", &today.to_string(), Some(&pdf), "not-finns").await), (ErrorCode::WrongPassword, Some("wrong_password")));
-    assert_eq!(code(record(&f.app, refund.id, "   ", &today.to_string(), None, "finn-password").await), (ErrorCode::InvalidInput, Some("transfer_reference_missing")));
-    assert_eq!(code(record(&f.app, refund.id, &"9".repeat(65), &today.to_string(), None, "finn-password").await).1, Some("transfer_reference_invalid"));
+    let pdf =
+        f.file("transfer slip.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
+    assert_eq!(
+        code(
+            record(
+                &f.app,
+                refund.id,
+                "TRF-20260301-77",
+                &today.to_string(),
+                Some(&pdf),
+                "not-finns"
+            )
+            .await
+        ),
+        (ErrorCode::WrongPassword, Some("wrong_password"))
+    );
+    assert_eq!(
+        code(record(&f.app, refund.id, "   ", &today.to_string(), None, "finn-password").await),
+        (ErrorCode::InvalidInput, Some("transfer_reference_missing"))
+    );
+    assert_eq!(
+        code(
+            record(&f.app, refund.id, &"9".repeat(65), &today.to_string(), None, "finn-password")
+                .await
+        )
+        .1,
+        Some("transfer_reference_invalid")
+    );
     for (date, reason) in [
         ("2026-02-30", "transfer_date_invalid"),
         ("yesterday", "transfer_date_invalid"),
         (&today.next_day().unwrap().to_string(), "transfer_date_future"),
         (&approval_day.previous_day().unwrap().to_string(), "transfer_date_before_approval"),
     ] {
-        assert_eq!(code(record(&f.app, refund.id, "TRF-1", date, None, "finn-password").await), (ErrorCode::InvalidInput, Some(reason)), "{date}");
+        assert_eq!(
+            code(record(&f.app, refund.id, "TRF-1", date, None, "finn-password").await),
+            (ErrorCode::InvalidInput, Some(reason)),
+            "{date}"
+        );
     }
     let text = f.file("slip.txt", b"transfer done");
-    assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&text), "finn-password").await).1, Some("evidence_type_unsupported"));
+    assert_eq!(
+        code(
+            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&text), "finn-password")
+                .await
+        )
+        .1,
+        Some("evidence_type_unsupported")
+    );
     let mut huge = b"%PDF-1.4\n".to_vec();
     huge.resize(10 * 1024 * 1024 + 1, b'0');
     let huge = f.file("huge.pdf", &huge);
-    assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&huge), "finn-password").await).1, Some("evidence_too_large"));
-    assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today.to_string(), Some("relative/slip.pdf"), "finn-password").await).1, Some("evidence_path_invalid"));
+    assert_eq!(
+        code(
+            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&huge), "finn-password")
+                .await
+        )
+        .1,
+        Some("evidence_too_large")
+    );
+    assert_eq!(
+        code(
+            record(
+                &f.app,
+                refund.id,
+                "TRF-1",
+                &today.to_string(),
+                Some("relative/slip.pdf"),
+                "finn-password"
+            )
+            .await
+        )
+        .1,
+        Some("evidence_path_invalid")
+    );
     let missing = f.dir.path().join("gone.pdf").to_string_lossy().into_owned();
-    assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&missing), "finn-password").await).1, Some("evidence_not_found"));
+    assert_eq!(
+        code(
+            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&missing), "finn-password")
+                .await
+        )
+        .1,
+        Some("evidence_not_found")
+    );
     assert!(f.evidence_files().is_empty(), "{:?}", f.evidence_files());
     assert_eq!(page(&f.app, refund.id).await.status, "awaiting_transfer");
 
     // The approval day in the Indonesian form, trimmed reference, the evidence kept by its digest.
-    let written = format!("{:02}/{:02}/{}", approval_day.day(), u8::from(approval_day.month()), approval_day.year());
-    let done = record(&f.app, refund.id, "  TRF-20260301-77 ", &written, Some(&pdf), "finn-password").await.unwrap();
+    let written = format!(
+        "{:02}/{:02}/{}",
+        approval_day.day(),
+        u8::from(approval_day.month()),
+        approval_day.year()
+    );
+    let done =
+        record(&f.app, refund.id, "  TRF-20260301-77 ", &written, Some(&pdf), "finn-password")
+            .await
+            .unwrap();
     assert_eq!(done.status, "settled_offline");
     let digest = hex::encode(Sha256::digest(std::fs::read(&pdf).unwrap()));
     let transfer = done.transfer.clone().unwrap();
     assert_eq!(
-        (transfer.reference.as_str(), transfer.date.clone(), transfer.evidence.clone(), transfer.evidence_sha256.clone(), transfer.recorded_by.as_str()),
-        ("TRF-20260301-77", approval_day.to_string(), Some(format!("{digest}.pdf")), Some(digest.clone()), "finn")
+        (
+            transfer.reference.as_str(),
+            transfer.date.clone(),
+            transfer.evidence.clone(),
+            transfer.evidence_sha256.clone(),
+            transfer.recorded_by.as_str()
+        ),
+        (
+            "TRF-20260301-77",
+            approval_day.to_string(),
+            Some(format!("{digest}.pdf")),
+            Some(digest.clone()),
+            "finn"
+        )
     );
     assert_eq!(done.provider_ref.as_deref(), Some("TRF-20260301-77"));
     assert_eq!(f.evidence_files(), [format!("{digest}.pdf")]);
@@ -254,37 +425,79 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     assert_eq!(std::fs::read(&stored).unwrap(), std::fs::read(&pdf).unwrap());
     assert_eq!(done.timeline.last().unwrap().kind, "refund_settled_offline");
     let entries = audit(&f.app, "refund.record_transfer").await;
-    let ok: Vec<Value> = entries.iter().filter(|e| e.outcome == "ok").map(|e| serde_json::from_str(&e.detail).unwrap()).collect();
+    let ok: Vec<Value> = entries
+        .iter()
+        .filter(|e| e.outcome == "ok")
+        .map(|e| serde_json::from_str(&e.detail).unwrap())
+        .collect();
     assert_eq!(ok.len(), 1, "{entries:?}");
-    assert_eq!((ok[0]["before"].as_str(), ok[0]["after"].as_str(), ok[0]["evidence_sha256"].as_str()), (Some("awaiting_transfer"), Some("settled_offline"), Some(digest.as_str())));
-    assert!(entries.iter().any(|e| e.outcome == "denied" && e.detail.contains("wrong_password")), "{entries:?}");
-    assert_eq!(code(record(&f.app, refund.id, "TRF-2", &today.to_string(), None, "finn-password").await), (ErrorCode::Conflict, Some("refund_state_changed")));
+    assert_eq!(
+        (ok[0]["before"].as_str(), ok[0]["after"].as_str(), ok[0]["evidence_sha256"].as_str()),
+        (Some("awaiting_transfer"), Some("settled_offline"), Some(digest.as_str()))
+    );
+    assert!(
+        entries.iter().any(|e| e.outcome == "denied" && e.detail.contains("wrong_password")),
+        "{entries:?}"
+    );
+    assert_eq!(
+        code(record(&f.app, refund.id, "TRF-2", &today.to_string(), None, "finn-password").await),
+        (ErrorCode::Conflict, Some("refund_state_changed"))
+    );
 
     // Finance opens the evidence through the back end, which checks its digest first.
     f.app.open_refund_evidence(RefundRef { refund_id: refund.id }).await.unwrap();
     assert_eq!(f.opener.opened().last().map(PathBuf::from), Some(stored.clone()));
     std::fs::write(&stored, b"%PDF-1.4\nsomething else\n").unwrap();
-    assert_eq!(code(f.app.open_refund_evidence(RefundRef { refund_id: refund.id }).await), (ErrorCode::Conflict, Some("evidence_altered")));
+    assert_eq!(
+        code(f.app.open_refund_evidence(RefundRef { refund_id: refund.id }).await),
+        (ErrorCode::Conflict, Some("evidence_altered"))
+    );
     sign_in_as(&f.app, "sue").await;
-    assert_eq!(code(f.app.open_refund_evidence(RefundRef { refund_id: refund.id }).await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(f.app.open_refund_evidence(RefundRef { refund_id: refund.id }).await).0,
+        ErrorCode::Forbidden
+    );
 }
 
 #[tokio::test]
 async fn the_requester_staff_and_support_never_record_a_transfer_and_a_lost_race_leaves_no_file() {
     let f = fixture().await;
     sign_in_as(&f.app, "sam").await;
-    let payment = insert_payment(&f.app, Product::FaspayOvoTokenize, "tokenized", 50_000, PaymentStatus::Succeeded, None).await;
+    let payment = insert_payment(
+        &f.app,
+        Product::FaspayOvoTokenize,
+        "tokenized",
+        50_000,
+        PaymentStatus::Succeeded,
+        None,
+    )
+    .await;
     let refund = request(&f.app, payment, "50.000").await.unwrap();
     sign_in_as(&f.app, "fina").await;
-    f.app.decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: "fina-password".into() }).await.unwrap();
+    f.app
+        .decide_refund(DecideRefundInput {
+            refund_id: refund.id,
+            approve: true,
+            note: String::new(),
+            password: "fina-password".into(),
+        })
+        .await
+        .unwrap();
     let today = wib_date(f.app.now()).to_string();
     for who in ["sam", "sue"] {
         sign_in_as(&f.app, who).await;
-        assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today, None, &password_of(who)).await).0, ErrorCode::Forbidden, "{who}");
+        assert_eq!(
+            code(record(&f.app, refund.id, "TRF-1", &today, None, &password_of(who)).await).0,
+            ErrorCode::Forbidden,
+            "{who}"
+        );
     }
     f.promote_to_finance("sam").await;
     sign_in_as(&f.app, "sam").await;
-    assert_eq!(code(record(&f.app, refund.id, "TRF-1", &today, None, "sam-password").await), (ErrorCode::Forbidden, Some("refund_own_transfer")));
+    assert_eq!(
+        code(record(&f.app, refund.id, "TRF-1", &today, None, "sam-password").await),
+        (ErrorCode::Forbidden, Some("refund_own_transfer"))
+    );
     assert!(audit_denied(&f, "refund.record_transfer", "own_request").await);
     assert_eq!(page(&f.app, refund.id).await.status, "awaiting_transfer");
 
@@ -293,7 +506,10 @@ async fn the_requester_staff_and_support_never_record_a_transfer_and_a_lost_race
     let png = f.file("slip.png", b"\x89PNG\r\n\x1a\nfina's screenshot");
     let jpg = f.file("slip.jpg", b"\xFF\xD8\xFF\xE0finn's photo");
     sign_in_as(&f.app, "fina").await;
-    let (a, b) = tokio::join!(record(&f.app, refund.id, "TRF-A", &today, Some(&png), "fina-password"), record(&f.app, refund.id, "TRF-B", &today, Some(&jpg), "fina-password"));
+    let (a, b) = tokio::join!(
+        record(&f.app, refund.id, "TRF-A", &today, Some(&png), "fina-password"),
+        record(&f.app, refund.id, "TRF-B", &today, Some(&jpg), "fina-password")
+    );
     let (winner, loser) = match (a, b) {
         (Ok(v), Err(e)) | (Err(e), Ok(v)) => (v, e),
         other => panic!("exactly one recording wins: {other:?}"),
@@ -310,53 +526,147 @@ async fn audit_denied(f: &Fixture, action: &str, cause: &str) -> bool {
 #[tokio::test]
 async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reservation_follows() {
     let f = fixture().await;
-    let payment = insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 100_000, PaymentStatus::Succeeded, None).await;
+    let payment = insert_payment(
+        &f.app,
+        Product::DokuSnapOvo,
+        "recurring",
+        100_000,
+        PaymentStatus::Succeeded,
+        None,
+    )
+    .await;
     let failed = needs_review_refund(&f, payment, "100.000").await;
     assert_eq!(page(&f.app, failed).await.status, "needs_review");
     // The money may have moved: nothing more can be reserved.
-    assert_eq!(code(request(&f.app, payment, "1").await), (ErrorCode::Conflict, Some("refund_exceeds_refundable")));
-    assert_eq!(code(f.app.resolve_refund_by_hand(by_hand(failed, "failed", "", "no credit in the settlement report", "sam-password")).await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(request(&f.app, payment, "1").await),
+        (ErrorCode::Conflict, Some("refund_exceeds_refundable"))
+    );
+    assert_eq!(
+        code(
+            f.app
+                .resolve_refund_by_hand(by_hand(
+                    failed,
+                    "failed",
+                    "",
+                    "no credit in the settlement report",
+                    "sam-password"
+                ))
+                .await
+        )
+        .0,
+        ErrorCode::Forbidden
+    );
     sign_in_as(&f.app, "sue").await;
-    assert_eq!(code(f.app.resolve_refund_by_hand(by_hand(failed, "failed", "", "no credit", "sue-password")).await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(
+            f.app
+                .resolve_refund_by_hand(by_hand(failed, "failed", "", "no credit", "sue-password"))
+                .await
+        )
+        .0,
+        ErrorCode::Forbidden
+    );
 
     sign_in_as(&f.app, "finn").await;
     let resolve = |input| f.app.resolve_refund_by_hand(input);
-    assert_eq!(code(resolve(by_hand(failed, "failed", "", "no credit", "wrong-password")).await), (ErrorCode::WrongPassword, Some("wrong_password")));
-    assert_eq!(code(resolve(by_hand(failed, "failed", "", "  ", "finn-password")).await), (ErrorCode::InvalidInput, Some("resolution_note_missing")));
-    assert_eq!(code(resolve(by_hand(failed, "succeeded", " ", "seen", "finn-password")).await), (ErrorCode::InvalidInput, Some("resolution_provider_ref_missing")));
-    assert_eq!(code(resolve(by_hand(failed, "maybe", "X", "seen", "finn-password")).await), (ErrorCode::InvalidInput, Some("resolution_outcome_invalid")));
+    assert_eq!(
+        code(resolve(by_hand(failed, "failed", "", "no credit", "wrong-password")).await),
+        (ErrorCode::WrongPassword, Some("wrong_password"))
+    );
+    assert_eq!(
+        code(resolve(by_hand(failed, "failed", "", "  ", "finn-password")).await),
+        (ErrorCode::InvalidInput, Some("resolution_note_missing"))
+    );
+    assert_eq!(
+        code(resolve(by_hand(failed, "succeeded", " ", "seen", "finn-password")).await),
+        (ErrorCode::InvalidInput, Some("resolution_provider_ref_missing"))
+    );
+    assert_eq!(
+        code(resolve(by_hand(failed, "maybe", "X", "seen", "finn-password")).await),
+        (ErrorCode::InvalidInput, Some("resolution_outcome_invalid"))
+    );
     assert_eq!(page(&f.app, failed).await.status, "needs_review");
 
-    let done = resolve(by_hand(failed, "failed", "", " not in DOKU's settlement report of 3 March ", "finn-password")).await.unwrap();
+    let done = resolve(by_hand(
+        failed,
+        "failed",
+        "",
+        " not in DOKU's settlement report of 3 March ",
+        "finn-password",
+    ))
+    .await
+    .unwrap();
     assert_eq!(done.status, "failed");
     let resolution = done.resolution.unwrap();
-    assert_eq!((resolution.by.as_str(), resolution.note.as_str()), ("finn", "not in DOKU's settlement report of 3 March"));
+    assert_eq!(
+        (resolution.by.as_str(), resolution.note.as_str()),
+        ("finn", "not in DOKU's settlement report of 3 March")
+    );
     let last: Value = serde_json::from_str(&done.timeline.last().unwrap().detail).unwrap();
-    assert_eq!((done.timeline.last().unwrap().kind.as_str(), last["by_hand"].as_bool()), ("refund_failed", Some(true)));
+    assert_eq!(
+        (done.timeline.last().unwrap().kind.as_str(), last["by_hand"].as_bool()),
+        ("refund_failed", Some(true))
+    );
     let entries = audit(&f.app, "refund.resolve_by_hand").await;
-    let detail: Value = serde_json::from_str(&entries.iter().find(|e| e.outcome == "ok").unwrap().detail).unwrap();
-    assert_eq!((detail["before"].as_str(), detail["after"].as_str()), (Some("needs_review"), Some("failed")));
+    let detail: Value =
+        serde_json::from_str(&entries.iter().find(|e| e.outcome == "ok").unwrap().detail).unwrap();
+    assert_eq!(
+        (detail["before"].as_str(), detail["after"].as_str()),
+        (Some("needs_review"), Some("failed"))
+    );
     assert!(entries.iter().any(|e| e.outcome == "denied" && e.detail.contains("wrong_password")));
-    assert_eq!(code(resolve(by_hand(failed, "succeeded", "R1", "seen", "finn-password")).await), (ErrorCode::Conflict, Some("refund_state_changed")));
+    assert_eq!(
+        code(resolve(by_hand(failed, "succeeded", "R1", "seen", "finn-password")).await),
+        (ErrorCode::Conflict, Some("refund_state_changed"))
+    );
 
     // Released: a new refund of the whole amount passes, and this one the provider did pay.
     let succeeded = needs_review_refund(&f, payment, "100.000").await;
     sign_in_as(&f.app, "fina").await;
-    let done = f.app.resolve_refund_by_hand(by_hand(succeeded, "succeeded", " RFD-DOKU-5521 ", "credited per DOKU dashboard", "fina-password")).await.unwrap();
-    assert_eq!((done.status.as_str(), done.provider_ref.as_deref()), ("succeeded", Some("RFD-DOKU-5521")));
+    let done = f
+        .app
+        .resolve_refund_by_hand(by_hand(
+            succeeded,
+            "succeeded",
+            " RFD-DOKU-5521 ",
+            "credited per DOKU dashboard",
+            "fina-password",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.provider_ref.as_deref()),
+        ("succeeded", Some("RFD-DOKU-5521"))
+    );
     sign_in_as(&f.app, "sam").await;
-    assert_eq!(code(request(&f.app, payment, "1").await), (ErrorCode::Conflict, Some("refund_exceeds_refundable")));
+    assert_eq!(
+        code(request(&f.app, payment, "1").await),
+        (ErrorCode::Conflict, Some("refund_exceeds_refundable"))
+    );
 }
 
 #[tokio::test]
 async fn the_requester_never_resolves_their_own_refund_by_hand() {
     let f = fixture().await;
-    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000, PaymentStatus::Succeeded, None).await;
+    let payment = insert_payment(
+        &f.app,
+        Product::OvoSnap,
+        "direct_debit",
+        40_000,
+        PaymentStatus::Succeeded,
+        None,
+    )
+    .await;
     let refund = needs_review_refund(&f, payment, "40.000").await;
     f.promote_to_finance("sam").await;
     sign_in_as(&f.app, "sam").await;
     assert_eq!(
-        code(f.app.resolve_refund_by_hand(by_hand(refund, "failed", "", "no credit", "sam-password")).await),
+        code(
+            f.app
+                .resolve_refund_by_hand(by_hand(refund, "failed", "", "no credit", "sam-password"))
+                .await
+        ),
         (ErrorCode::Forbidden, Some("refund_own_resolution"))
     );
     assert_eq!(page(&f.app, refund).await.status, "needs_review");
@@ -367,34 +677,113 @@ async fn the_requester_never_resolves_their_own_refund_by_hand() {
 async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundable() {
     let f = fixture().await;
     let sam = f.operator_id("sam").await;
-    let paid = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000, PaymentStatus::NeedsReview, Some(sam)).await;
-    let unpaid = insert_payment(&f.app, Product::DokuJokulOvoPush, "push", 25_000, PaymentStatus::NeedsReview, Some(sam)).await;
+    let paid = insert_payment(
+        &f.app,
+        Product::OvoSnap,
+        "direct_debit",
+        60_000,
+        PaymentStatus::NeedsReview,
+        Some(sam),
+    )
+    .await;
+    let unpaid = insert_payment(
+        &f.app,
+        Product::DokuJokulOvoPush,
+        "push",
+        25_000,
+        PaymentStatus::NeedsReview,
+        Some(sam),
+    )
+    .await;
     for who in ["sam", "sue"] {
         sign_in_as(&f.app, who).await;
-        assert_eq!(code(f.app.resolve_payment_by_hand(by_hand(paid, "succeeded", "P1", "seen", &password_of(who))).await).0, ErrorCode::Forbidden, "{who}");
+        assert_eq!(
+            code(
+                f.app
+                    .resolve_payment_by_hand(by_hand(
+                        paid,
+                        "succeeded",
+                        "P1",
+                        "seen",
+                        &password_of(who)
+                    ))
+                    .await
+            )
+            .0,
+            ErrorCode::Forbidden,
+            "{who}"
+        );
     }
-    assert_eq!(code(request(&f.app, paid, "10.000").await).0, ErrorCode::Conflict, "not refundable while undecided");
+    assert_eq!(
+        code(request(&f.app, paid, "10.000").await).0,
+        ErrorCode::Conflict,
+        "not refundable while undecided"
+    );
 
     sign_in_as(&f.app, "fina").await;
     let resolve = |input| f.app.resolve_payment_by_hand(input);
-    assert_eq!(code(resolve(by_hand(paid, "succeeded", "P1", "seen", "nope-password")).await), (ErrorCode::WrongPassword, Some("wrong_password")));
-    assert_eq!(code(resolve(by_hand(paid, "succeeded", "", "seen", "fina-password")).await).1, Some("resolution_provider_ref_missing"));
-    assert_eq!(code(resolve(by_hand(paid, "failed", "", "", "fina-password")).await).1, Some("resolution_note_missing"));
-    let done = resolve(by_hand(paid, "succeeded", "OVO-TRX-99812", "paid per the OVO merchant portal", "fina-password")).await.unwrap();
-    assert_eq!((done.payment.status.as_str(), done.payment.provider_ref.as_deref()), ("succeeded", Some("OVO-TRX-99812")));
+    assert_eq!(
+        code(resolve(by_hand(paid, "succeeded", "P1", "seen", "nope-password")).await),
+        (ErrorCode::WrongPassword, Some("wrong_password"))
+    );
+    assert_eq!(
+        code(resolve(by_hand(paid, "succeeded", "", "seen", "fina-password")).await).1,
+        Some("resolution_provider_ref_missing")
+    );
+    assert_eq!(
+        code(resolve(by_hand(paid, "failed", "", "", "fina-password")).await).1,
+        Some("resolution_note_missing")
+    );
+    let done = resolve(by_hand(
+        paid,
+        "succeeded",
+        "OVO-TRX-99812",
+        "paid per the OVO merchant portal",
+        "fina-password",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        (done.payment.status.as_str(), done.payment.provider_ref.as_deref()),
+        ("succeeded", Some("OVO-TRX-99812"))
+    );
     assert!(done.payment.succeeded_at.is_some());
-    assert_eq!(done.resolution.as_ref().map(|r| (r.by.as_str(), r.note.as_str())), Some(("fina", "paid per the OVO merchant portal")));
+    assert_eq!(
+        done.resolution.as_ref().map(|r| (r.by.as_str(), r.note.as_str())),
+        Some(("fina", "paid per the OVO merchant portal"))
+    );
     assert_eq!(done.refundable, 60_000);
     let event = done.timeline.last().unwrap();
     let detail: Value = serde_json::from_str(&event.detail).unwrap();
-    assert_eq!((event.kind.as_str(), detail["origin"].as_str()), ("payment_succeeded", Some("by_hand")));
+    assert_eq!(
+        (event.kind.as_str(), detail["origin"].as_str()),
+        ("payment_succeeded", Some("by_hand"))
+    );
     let entries = audit(&f.app, "payment.resolve_by_hand").await;
-    let ok: Value = serde_json::from_str(&entries.iter().find(|e| e.outcome == "ok").unwrap().detail).unwrap();
-    assert_eq!((ok["before"].as_str(), ok["after"].as_str()), (Some("needs_review"), Some("succeeded")));
-    assert_eq!(code(resolve(by_hand(paid, "failed", "", "again", "fina-password")).await), (ErrorCode::Conflict, Some("payment_state_changed")));
+    let ok: Value =
+        serde_json::from_str(&entries.iter().find(|e| e.outcome == "ok").unwrap().detail).unwrap();
+    assert_eq!(
+        (ok["before"].as_str(), ok["after"].as_str()),
+        (Some("needs_review"), Some("succeeded"))
+    );
+    assert_eq!(
+        code(resolve(by_hand(paid, "failed", "", "again", "fina-password")).await),
+        (ErrorCode::Conflict, Some("payment_state_changed"))
+    );
 
-    let done = resolve(by_hand(unpaid, "failed", "", "no such transaction in the Jokul report", "fina-password")).await.unwrap();
-    assert_eq!((done.payment.status.as_str(), done.payment.succeeded_at.clone(), done.refundable), ("failed", None, 0));
+    let done = resolve(by_hand(
+        unpaid,
+        "failed",
+        "",
+        "no such transaction in the Jokul report",
+        "fina-password",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        (done.payment.status.as_str(), done.payment.succeeded_at.clone(), done.refundable),
+        ("failed", None, 0)
+    );
 
     sign_in_as(&f.app, "sam").await;
     let refund = request(&f.app, paid, "60.000").await.unwrap();
@@ -406,14 +795,45 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
 async fn whoever_took_a_payment_never_resolves_it_by_hand() {
     let f = fixture().await;
     let fina = f.operator_id("fina").await;
-    let payment = insert_payment(&f.app, Product::FaspayOvoTokenize, "tokenized", 30_000, PaymentStatus::NeedsReview, Some(fina)).await;
+    let payment = insert_payment(
+        &f.app,
+        Product::FaspayOvoTokenize,
+        "tokenized",
+        30_000,
+        PaymentStatus::NeedsReview,
+        Some(fina),
+    )
+    .await;
     sign_in_as(&f.app, "fina").await;
     assert_eq!(
-        code(f.app.resolve_payment_by_hand(by_hand(payment, "succeeded", "FP-1", "seen", "fina-password")).await),
+        code(
+            f.app
+                .resolve_payment_by_hand(by_hand(
+                    payment,
+                    "succeeded",
+                    "FP-1",
+                    "seen",
+                    "fina-password"
+                ))
+                .await
+        ),
         (ErrorCode::Forbidden, Some("payment_own_resolution"))
     );
-    assert!(audit(&f.app, "payment.resolve_by_hand").await.iter().any(|e| e.outcome == "denied" && e.detail.contains("own_payment")));
+    assert!(audit(&f.app, "payment.resolve_by_hand")
+        .await
+        .iter()
+        .any(|e| e.outcome == "denied" && e.detail.contains("own_payment")));
     sign_in_as(&f.app, "finn").await;
-    let done = f.app.resolve_payment_by_hand(by_hand(payment, "succeeded", "FP-1", "seen in the Faspay report", "finn-password")).await.unwrap();
+    let done = f
+        .app
+        .resolve_payment_by_hand(by_hand(
+            payment,
+            "succeeded",
+            "FP-1",
+            "seen in the Faspay report",
+            "finn-password",
+        ))
+        .await
+        .unwrap();
     assert_eq!(done.payment.status, "succeeded");
 }

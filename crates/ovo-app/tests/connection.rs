@@ -41,10 +41,15 @@ async fn fixture(secret: &str, trust_ca: bool) -> Fixture {
         builtin_sandbox_url: None,
     };
     let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
-        .await
-        .unwrap();
+    let app =
+        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
     for (field, value) in [
         ("client_id", "BRN-0218-1700000000001".to_owned()),
         ("secret_key", secret.to_owned()),
@@ -60,7 +65,10 @@ async fn fixture(secret: &str, trust_ca: bool) -> Fixture {
         .await
         .unwrap();
     }
-    let config = ovo_sandbox::SandboxConfig { time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(), ..ovo_sandbox::SandboxConfig::default() };
+    let config = ovo_sandbox::SandboxConfig {
+        time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(),
+        ..ovo_sandbox::SandboxConfig::default()
+    };
     let sandbox = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     use_doku_host(&app, &sandbox.url()).await;
     if trust_ca {
@@ -81,7 +89,13 @@ async fn use_doku_host(app: &Backoffice, host: &str) {
 }
 
 async fn test_doku(f: &Fixture) -> ConnectionTestResult {
-    f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "doku_snap_ovo".into() }).await.unwrap()
+    f.app
+        .test_connection(ConnectionTestInput {
+            environment: "provider_sandbox".into(),
+            product: "doku_snap_ovo".into(),
+        })
+        .await
+        .unwrap()
 }
 
 /// The newest audit entry: (action, subject, outcome, detail).
@@ -92,7 +106,13 @@ async fn last_audit(f: &Fixture) -> (String, String, String, String) {
 }
 
 fn received(f: &Fixture) -> Vec<String> {
-    f.sandbox.ctx.journal().received(Some("doku_snap_ovo")).into_iter().map(|r| r.endpoint).collect()
+    f.sandbox
+        .ctx
+        .journal()
+        .received(Some("doku_snap_ovo"))
+        .into_iter()
+        .map(|r| r.endpoint)
+        .collect()
 }
 
 #[tokio::test]
@@ -100,13 +120,23 @@ async fn test_connection_works_over_https_and_is_audited() {
     let f = fixture(DOKU_SECRET, true).await;
     let result = test_doku(&f).await;
     assert_eq!(result.outcome, ConnectionOutcome::Works, "{result:?}");
-    assert_eq!((result.environment.as_str(), result.product), ("provider_sandbox", Product::DokuSnapOvo));
-    assert!(result.detail.contains("4045501"), "the unused reference is not found: {}", result.detail);
+    assert_eq!(
+        (result.environment.as_str(), result.product),
+        ("provider_sandbox", Product::DokuSnapOvo)
+    );
+    assert!(
+        result.detail.contains("4045501"),
+        "the unused reference is not found: {}",
+        result.detail
+    );
     assert_eq!(result.provider_code, None);
     // Two reads, nothing written at the provider.
     assert_eq!(received(&f), ["/authorization/v1/access-token/b2b", "/orders/v1.0/debit/status"]);
     let (action, subject, outcome, detail) = last_audit(&f).await;
-    assert_eq!((action.as_str(), subject.as_str(), outcome.as_str()), ("provider.test_connection", "provider_sandbox/doku_snap_ovo", "ok"));
+    assert_eq!(
+        (action.as_str(), subject.as_str(), outcome.as_str()),
+        ("provider.test_connection", "provider_sandbox/doku_snap_ovo", "ok")
+    );
     assert!(detail.contains("works"), "{detail}");
 }
 
@@ -121,7 +151,10 @@ async fn test_connection_with_a_wrong_secret_says_the_credentials_are_refused() 
     assert!(!result.detail.contains("SK-not-the-secret"), "no secret in the answer");
     let (action, _, outcome, detail) = last_audit(&f).await;
     assert_eq!((action.as_str(), outcome.as_str()), ("provider.test_connection", "failed"));
-    assert!(detail.contains("credentials_refused") && !detail.contains("SK-not-the-secret"), "{detail}");
+    assert!(
+        detail.contains("credentials_refused") && !detail.contains("SK-not-the-secret"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -156,22 +189,58 @@ async fn test_connection_to_an_untrusted_certificate_says_so_and_sends_nothing()
 async fn test_connection_is_for_admins_and_names_what_is_missing() {
     let f = fixture(DOKU_SECRET, true).await;
     // No Tazapay credentials in this environment: not set up, and nothing is sent.
-    let result = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "tazapay_ovo_idr".into() }).await.unwrap();
+    let result = f
+        .app
+        .test_connection(ConnectionTestInput {
+            environment: "provider_sandbox".into(),
+            product: "tazapay_ovo_idr".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(result.outcome, ConnectionOutcome::NotSetUp, "{result:?}");
     assert!(result.detail.contains("api_key"), "{}", result.detail);
 
-    let bad = f.app.test_connection(ConnectionTestInput { environment: "staging".into(), product: "doku_snap_ovo".into() }).await.unwrap_err();
+    let bad = f
+        .app
+        .test_connection(ConnectionTestInput {
+            environment: "staging".into(),
+            product: "doku_snap_ovo".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("environment_unknown")));
-    let bad = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "ovo".into() }).await.unwrap_err();
+    let bad = f
+        .app
+        .test_connection(ConnectionTestInput {
+            environment: "provider_sandbox".into(),
+            product: "ovo".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("product_unknown")));
 
     f.app
-        .create_operator(NewOperatorInput { username: "sari".into(), display_name: "Sari".into(), role: "staff".into(), password: "sari-password-1".into() })
+        .create_operator(NewOperatorInput {
+            username: "sari".into(),
+            display_name: "Sari".into(),
+            role: "staff".into(),
+            password: "sari-password-1".into(),
+        })
         .await
         .unwrap();
     f.app.sign_out().await.unwrap();
-    f.app.sign_in(SignInInput { username: "sari".into(), password: "sari-password-1".into() }).await.unwrap();
-    let refused = f.app.test_connection(ConnectionTestInput { environment: "provider_sandbox".into(), product: "doku_snap_ovo".into() }).await.unwrap_err();
+    f.app
+        .sign_in(SignInInput { username: "sari".into(), password: "sari-password-1".into() })
+        .await
+        .unwrap();
+    let refused = f
+        .app
+        .test_connection(ConnectionTestInput {
+            environment: "provider_sandbox".into(),
+            product: "doku_snap_ovo".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Forbidden);
     assert!(received(&f).is_empty(), "a refused operator sends nothing");
 }
@@ -180,7 +249,14 @@ async fn test_connection_is_for_admins_and_names_what_is_missing() {
 async fn test_connection_works_for_every_product_in_the_builtin_sandbox() {
     let f = fixture(DOKU_SECRET, true).await;
     for product in Product::ALL {
-        let result = f.app.test_connection(ConnectionTestInput { environment: "builtin_sandbox".into(), product: product.key().into() }).await.unwrap();
+        let result = f
+            .app
+            .test_connection(ConnectionTestInput {
+                environment: "builtin_sandbox".into(),
+                product: product.key().into(),
+            })
+            .await
+            .unwrap();
         assert_eq!(result.outcome, ConnectionOutcome::Works, "{product:?}: {result:?}");
     }
 }

@@ -41,9 +41,7 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: None,
         builtin_sandbox_url: None,
     };
-    let mut app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let mut app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
     let opener = Arc::new(RecordingOpener::default());
     app.set_url_opener(opener.clone());
     app.set_up_first_admin(FirstAdminInput {
@@ -63,29 +61,16 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     }
-    let f = Fixture {
-        _dir: dir,
-        app,
-        clock,
-        secrets,
-        opener,
-        http: reqwest::Client::new(),
-    };
+    let f = Fixture { _dir: dir, app, clock, secrets, opener, http: reqwest::Client::new() };
     sign_in_as(&f, "sam").await;
     f
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password = if username == "admin" {
-        ADMIN_PW.to_owned()
-    } else {
-        format!("{username}-password")
-    };
+    let password =
+        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
     f.app
-        .sign_in(SignInInput {
-            username: username.into(),
-            password: password.as_str().into(),
-        })
+        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
         .await
         .unwrap();
 }
@@ -96,44 +81,25 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'stat
 }
 
 async fn sandbox(f: &Fixture) -> String {
-    f.app
-        .app_info("en".into())
-        .await
-        .unwrap()
-        .sandbox_url
-        .unwrap()
+    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
     let url = format!("{}{path}", sandbox(f).await);
     let response = f.http.get(&url).send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "GET {url}: {}",
-        response.status()
-    );
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
 }
 
 async fn post_json(f: &Fixture, path: &str, body: Value) -> Value {
     let url = format!("{}{path}", sandbox(f).await);
     let response = f.http.post(&url).json(&body).send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "POST {url}: {}",
-        response.status()
-    );
+    assert!(response.status().is_success(), "POST {url}: {}", response.status());
     response.json().await.unwrap()
 }
 
 async fn search(f: &Fixture, query: &str) -> SearchResult {
-    f.app
-        .search_customers(SearchInput {
-            query: query.into(),
-            limit: 20,
-        })
-        .await
-        .unwrap()
+    f.app.search_customers(SearchInput { query: query.into(), limit: 20 }).await.unwrap()
 }
 
 async fn customer_id(f: &Fixture, phone: &str) -> i64 {
@@ -143,20 +109,12 @@ async fn customer_id(f: &Fixture, phone: &str) -> i64 {
 }
 
 async fn page(f: &Fixture, customer_id: i64) -> CustomerPage {
-    f.app
-        .customer_page(CustomerRef { customer_id })
-        .await
-        .unwrap()
+    f.app.customer_page(CustomerRef { customer_id }).await.unwrap()
 }
 
 /// The customer's newest linking through `product`.
 async fn account(f: &Fixture, customer_id: i64, product: Product) -> LinkedAccountView {
-    page(f, customer_id)
-        .await
-        .accounts
-        .into_iter()
-        .find(|a| a.product == product)
-        .unwrap()
+    page(f, customer_id).await.accounts.into_iter().find(|a| a.product == product).unwrap()
 }
 
 async fn start_link(
@@ -166,11 +124,7 @@ async fn start_link(
     phone: &str,
 ) -> Result<LinkedAccountView, AppError> {
     f.app
-        .start_link(StartLinkInput {
-            customer_id,
-            product: product.into(),
-            phone: phone.into(),
-        })
+        .start_link(StartLinkInput { customer_id, product: product.into(), phone: phone.into() })
         .await
 }
 
@@ -212,25 +166,13 @@ async fn clear_faults(f: &Fixture) {
 }
 
 fn link_key(product: Product, reference: &str) -> SecretKey {
-    SecretKey::new(
-        APP_ID,
-        "builtin_sandbox",
-        product.key(),
-        format!("link-{reference}"),
-    )
+    SecretKey::new(APP_ID, "builtin_sandbox", product.key(), format!("link-{reference}"))
 }
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     sign_in_as(f, "admin").await;
-    let entries = f
-        .app
-        .list_audit(AuditQuery {
-            before_seq: None,
-            limit: 200,
-        })
-        .await
-        .unwrap()
-        .entries;
+    let entries =
+        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
     assert!(f.app.verify_audit().await.unwrap().intact);
     sign_in_as(f, "sam").await;
     entries
@@ -256,10 +198,7 @@ async fn search_reads_phones_names_ids_and_references() {
     for query in ["0812-3456-7890", "+62 812 3456 7890", "6281234567890"] {
         let found = search(&f, query).await;
         assert_eq!(found.normalized_phone.as_deref(), Some(BUDI), "{query}");
-        assert!(
-            found.interpreted_as.contains(&SearchMatch::Phone),
-            "{query}"
-        );
+        assert!(found.interpreted_as.contains(&SearchMatch::Phone), "{query}");
         assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
         let hit = &found.hits[0];
         assert_eq!(hit.customer.full_name, "Budi Santoso");
@@ -282,11 +221,7 @@ async fn search_reads_phones_names_ids_and_references() {
     }
     // Prefix of any word: "lestari" is Dewi's last word and Putu Ayu's third.
     let found = search(&f, "lestari").await;
-    let names: Vec<&str> = found
-        .hits
-        .iter()
-        .map(|h| h.customer.full_name.as_str())
-        .collect();
+    let names: Vec<&str> = found.hits.iter().map(|h| h.customer.full_name.as_str()).collect();
     assert_eq!(names, ["Dewi Lestari", "Putu Ayu Lestari"]);
 
     let found = search(&f, "CUST-0003").await;
@@ -296,11 +231,7 @@ async fn search_reads_phones_names_ids_and_references() {
 
     let budi = found_id(&search(&f, "Budi Santoso").await, "Budi Santoso");
     let payments = page(&f, budi).await.payments;
-    assert_eq!(
-        payments.len(),
-        3,
-        "the demo seeds three payments per linked account"
-    );
+    assert_eq!(payments.len(), 3, "the demo seeds three payments per linked account");
     let reference = payments[0].reference.clone();
     for query in [reference.clone(), reference.to_lowercase()] {
         let found = search(&f, &query).await;
@@ -319,22 +250,10 @@ async fn search_reads_phones_names_ids_and_references() {
     assert!(nothing.hits.is_empty(), "{nothing:?}");
     assert!(!nothing.truncated);
 
-    let limit = f.app.search_customers(SearchInput {
-        query: "budi".into(),
-        limit: 0,
-    });
-    assert_eq!(
-        code(limit.await),
-        (ErrorCode::InvalidInput, Some("search_limit_invalid"))
-    );
-    let truncated = f
-        .app
-        .search_customers(SearchInput {
-            query: "a".into(),
-            limit: 2,
-        })
-        .await
-        .unwrap();
+    let limit = f.app.search_customers(SearchInput { query: "budi".into(), limit: 0 });
+    assert_eq!(code(limit.await), (ErrorCode::InvalidInput, Some("search_limit_invalid")));
+    let truncated =
+        f.app.search_customers(SearchInput { query: "a".into(), limit: 2 }).await.unwrap();
     assert_eq!(truncated.hits.len(), 2);
     assert!(truncated.truncated);
 
@@ -350,13 +269,7 @@ async fn search_reads_phones_names_ids_and_references() {
 }
 
 fn found_id(result: &SearchResult, name: &str) -> i64 {
-    result
-        .hits
-        .iter()
-        .find(|h| h.customer.full_name == name)
-        .unwrap()
-        .customer
-        .id
+    result.hits.iter().find(|h| h.customer.full_name == name).unwrap().customer.id
 }
 
 #[tokio::test]
@@ -377,9 +290,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert_eq!(f.opener.opened(), std::slice::from_ref(&redirect));
     assert!(started.expires_at.is_some());
     assert!(
-        f.secrets
-            .contains(&link_key(Product::OvoSnap, &started.reference))
-            .unwrap(),
+        f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap(),
         "the linkageToken waits in the keychain"
     );
     // Starting again while it waits shows the same linking.
@@ -388,10 +299,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
 
     // Nothing came back yet: still pending.
     f.app.process_linkings().await.unwrap();
-    assert_eq!(
-        account(&f, siti, Product::OvoSnap).await.status,
-        LinkStatus::Pending
-    );
+    assert_eq!(account(&f, siti, Product::OvoSnap).await.status, LinkStatus::Pending);
 
     let action = pending_binding(&f, "ovo_snap", SITI).await;
     let decided = decide(&f, &action, "approve", true).await;
@@ -405,13 +313,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     );
     f.app.process_linkings().await.unwrap();
 
-    let linked = f
-        .app
-        .refresh_link(AccountRef {
-            account_id: started.id,
-        })
-        .await
-        .unwrap();
+    let linked = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     assert!(linked.linked_at.is_some());
     assert!(linked.redirect_url.is_none());
@@ -419,19 +321,10 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert!(linked.provider_ref.is_some());
     assert!(linked.balance.is_none(), "no balance fetched yet");
     let after = page(&f, siti).await;
-    assert_eq!(
-        after.customer.linked_products,
-        [Product::DokuSnapOvo, Product::OvoSnap]
-    );
+    assert_eq!(after.customer.linked_products, [Product::DokuSnapOvo, Product::OvoSnap]);
 
     let wallet = get_json(&f, &format!("/_sandbox/accounts/{SITI}")).await;
-    let refreshed = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: linked.id,
-        })
-        .await
-        .unwrap();
+    let refreshed = f.app.refresh_balance(AccountRef { account_id: linked.id }).await.unwrap();
     let balance = refreshed.balance.unwrap();
     assert_eq!(balance.cash, wallet["cash"].as_i64());
     assert_eq!(balance.points, wallet["points"].as_i64());
@@ -456,10 +349,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert_eq!(start[0].operator.as_deref(), Some("sam"));
     assert_eq!(start[0].outcome, "ok");
     assert!(start[0].subject.starts_with("builtin_sandbox:ovo_snap:"));
-    assert!(
-        !start[0].subject.contains(SITI),
-        "the subject masks the phone"
-    );
+    assert!(!start[0].subject.contains(SITI), "the subject masks the phone");
     let link = find("account.link");
     assert_eq!(link.len(), 1, "{entries:?}");
     assert_eq!(link[0].outcome, "ok");
@@ -473,52 +363,26 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
 async fn faspay_linking_completes_by_asking_the_provider() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let started = start_link(&f, budi, "faspay_ovo_tokenize", "")
-        .await
-        .unwrap();
+    let started = start_link(&f, budi, "faspay_ovo_tokenize", "").await.unwrap();
     assert_eq!(started.status, LinkStatus::Pending);
     assert!(started.redirect_url.is_some());
 
     // Before the customer approves, asking changes nothing and shows no problem.
-    let waiting = f
-        .app
-        .refresh_link(AccountRef {
-            account_id: started.id,
-        })
-        .await
-        .unwrap();
+    let waiting = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(waiting.status, LinkStatus::Pending);
     assert!(waiting.problem.is_none(), "{waiting:?}");
 
     let action = pending_binding(&f, "faspay_ovo_tokenize", BUDI).await;
     decide(&f, &action, "approve", false).await;
-    let linked = f
-        .app
-        .refresh_link(AccountRef {
-            account_id: started.id,
-        })
-        .await
-        .unwrap();
+    let linked = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     assert!(
-        !f.secrets
-            .contains(&link_key(Product::FaspayOvoTokenize, &started.reference))
-            .unwrap(),
+        !f.secrets.contains(&link_key(Product::FaspayOvoTokenize, &started.reference)).unwrap(),
         "a Faspay link keeps no secret"
     );
-    let balance = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: linked.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
-    assert_eq!(
-        (balance.cash, balance.points),
-        (Some(2_500_000), Some(75_000))
-    );
+    let balance =
+        f.app.refresh_balance(AccountRef { account_id: linked.id }).await.unwrap().balance.unwrap();
+    assert_eq!((balance.cash, balance.points), (Some(2_500_000), Some(75_000)));
 }
 
 #[tokio::test]
@@ -528,12 +392,7 @@ async fn a_declined_linking_fails_and_can_be_retried() {
     let started = start_link(&f, made, "ovo_snap", "").await.unwrap();
     assert_eq!(started.status, LinkStatus::Pending);
     // The customer's browser opens the page; the magic decliner declines at once.
-    let response = f
-        .http
-        .get(started.redirect_url.clone().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let response = f.http.get(started.redirect_url.clone().unwrap()).send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     f.app.process_linkings().await.unwrap();
     let failed = account(&f, made, Product::OvoSnap).await;
@@ -543,19 +402,11 @@ async fn a_declined_linking_fails_and_can_be_retried() {
     assert_eq!(problem.provider_code.as_deref(), Some("access_denied"));
     assert!(failed.redirect_url.is_none());
     assert!(
-        !f.secrets
-            .contains(&link_key(Product::OvoSnap, &started.reference))
-            .unwrap(),
+        !f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap(),
         "the linkageToken is forgotten"
     );
 
-    let retried = f
-        .app
-        .retry_link(AccountRef {
-            account_id: failed.id,
-        })
-        .await
-        .unwrap();
+    let retried = f.app.retry_link(AccountRef { account_id: failed.id }).await.unwrap();
     assert_eq!(retried.status, LinkStatus::Pending);
     assert_ne!(retried.id, failed.id);
     assert_ne!(retried.reference, failed.reference);
@@ -566,13 +417,8 @@ async fn a_declined_linking_fails_and_can_be_retried() {
         "newest first"
     );
     // Retrying a pending one is refused.
-    let again = f.app.retry_link(AccountRef {
-        account_id: retried.id,
-    });
-    assert_eq!(
-        code(again.await),
-        (ErrorCode::Conflict, Some("link_not_retryable"))
-    );
+    let again = f.app.retry_link(AccountRef { account_id: retried.id });
+    assert_eq!(code(again.await), (ErrorCode::Conflict, Some("link_not_retryable")));
 }
 
 #[tokio::test]
@@ -582,14 +428,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let binding = "/OVOSNAP/v2.0/oauth/account/registration-account-binding";
 
     // The binding call is not answered: the linking fails with that problem.
-    arm(
-        &f,
-        "ovo_snap",
-        binding,
-        json!({ "kind": "http_status", "status": 503 }),
-        1,
-    )
-    .await;
+    arm(&f, "ovo_snap", binding, json!({ "kind": "http_status", "status": 503 }), 1).await;
     let refused = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Provider, "{refused:?}");
     let reason = refused.reason.unwrap();
@@ -598,13 +437,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let problem = failed.problem.unwrap();
     assert_eq!(
         reason,
-        format!(
-            "provider_{}",
-            serde_json::to_value(problem.kind)
-                .unwrap()
-                .as_str()
-                .unwrap()
-        )
+        format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
     );
     assert!(
         matches!(
@@ -614,14 +447,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
         "{problem:?}"
     );
 
-    arm(
-        &f,
-        "ovo_snap",
-        binding,
-        json!({ "kind": "drop_connection" }),
-        1,
-    )
-    .await;
+    arm(&f, "ovo_snap", binding, json!({ "kind": "drop_connection" }), 1).await;
     let dropped = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
     assert_eq!(dropped.code, ErrorCode::Provider, "{dropped:?}");
     let failed = account(&f, siti, Product::OvoSnap).await;
@@ -636,27 +462,14 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     );
     assert_eq!(
         dropped.reason.unwrap(),
-        format!(
-            "provider_{}",
-            serde_json::to_value(problem.kind)
-                .unwrap()
-                .as_str()
-                .unwrap()
-        )
+        format!("provider_{}", serde_json::to_value(problem.kind).unwrap().as_str().unwrap())
     );
 
     // A balance refresh that fails keeps the last good figures beside the failure.
     let budi = customer_id(&f, BUDI).await;
     let seeded = account(&f, budi, Product::OvoSnap).await;
-    let good = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: seeded.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
+    let good =
+        f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((good.cash, good.points), (Some(2_500_000), Some(75_000)));
     f.clock.advance_seconds(60);
     arm(
@@ -667,23 +480,12 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
         5,
     )
     .await;
-    let after = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: seeded.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
+    let after =
+        f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((after.cash, after.points), (good.cash, good.points));
     assert_eq!(after.as_of, good.as_of);
     let failure = after.last_failure.unwrap();
-    assert_eq!(
-        failure.kind,
-        ProviderProblemKind::Unavailable,
-        "{failure:?}"
-    );
+    assert_eq!(failure.kind, ProviderProblemKind::Unavailable, "{failure:?}");
 }
 
 #[tokio::test]
@@ -693,21 +495,9 @@ async fn an_account_linked_to_one_customer_cannot_be_linked_to_another() {
     let agus = customer_id(&f, "6285712345678").await;
     let before = page(&f, agus).await.accounts.len();
     let taken = start_link(&f, agus, "ovo_snap", "0812-9876-5432").await;
-    assert_eq!(
-        code(taken),
-        (ErrorCode::Conflict, Some("account_bound_elsewhere"))
-    );
-    assert_eq!(
-        page(&f, agus).await.accounts.len(),
-        before,
-        "nothing written"
-    );
-    assert_eq!(
-        account(&f, customer_id(&f, SITI).await, Product::OvoSnap)
-            .await
-            .id,
-        linked.id
-    );
+    assert_eq!(code(taken), (ErrorCode::Conflict, Some("account_bound_elsewhere")));
+    assert_eq!(page(&f, agus).await.accounts.len(), before, "nothing written");
+    assert_eq!(account(&f, customer_id(&f, SITI).await, Product::OvoSnap).await.id, linked.id);
     // Siti herself: already linked.
     let siti = customer_id(&f, SITI).await;
     assert_eq!(
@@ -732,24 +522,15 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     f.clock.advance_seconds(10 * 60);
     f.app.touch_session().await.unwrap();
     f.app.process_linkings().await.unwrap();
-    assert_eq!(
-        account(&f, siti, Product::OvoSnap).await.status,
-        LinkStatus::Pending
-    );
+    assert_eq!(account(&f, siti, Product::OvoSnap).await.status, LinkStatus::Pending);
     f.clock.advance_seconds(5 * 60 + 1);
     f.app.touch_session().await.unwrap();
     f.app.process_linkings().await.unwrap();
     let expired = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(expired.status, LinkStatus::Expired, "{expired:?}");
-    assert_eq!(
-        expired.problem.as_ref().unwrap().kind,
-        ProviderProblemKind::Expired
-    );
+    assert_eq!(expired.problem.as_ref().unwrap().kind, ProviderProblemKind::Expired);
     assert!(expired.expires_at.is_none());
-    assert!(!f
-        .secrets
-        .contains(&link_key(Product::OvoSnap, &started.reference))
-        .unwrap());
+    assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
 
     // The customer approves late (the sandbox still waits on real time): ignored.
     let action = pending_binding(&f, "ovo_snap", SITI).await;
@@ -758,18 +539,9 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     f.app.process_linkings().await.unwrap();
     let still = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(still.status, LinkStatus::Expired);
-    assert!(!f
-        .secrets
-        .contains(&link_key(Product::OvoSnap, &started.reference))
-        .unwrap());
+    assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
     // It can be started again.
-    let retried = f
-        .app
-        .retry_link(AccountRef {
-            account_id: expired.id,
-        })
-        .await
-        .unwrap();
+    let retried = f.app.retry_link(AccountRef { account_id: expired.id }).await.unwrap();
     assert_eq!(retried.status, LinkStatus::Pending);
 }
 
@@ -782,22 +554,10 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
     let key = link_key(Product::OvoSnap, &seeded.reference);
     assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
 
-    let mut result = f
-        .app
-        .unlink_account(AccountRef {
-            account_id: seeded.id,
-        })
-        .await
-        .unwrap();
+    let mut result = f.app.unlink_account(AccountRef { account_id: seeded.id }).await.unwrap();
     if result.outcome == UnlinkOutcome::Pending {
         assert_eq!(result.account.status, LinkStatus::Unlinking);
-        result = f
-            .app
-            .unlink_account(AccountRef {
-                account_id: seeded.id,
-            })
-            .await
-            .unwrap();
+        result = f.app.unlink_account(AccountRef { account_id: seeded.id }).await.unwrap();
     }
     assert_eq!(result.outcome, UnlinkOutcome::Unlinked, "{result:?}");
     assert_eq!(result.account.status, LinkStatus::Unlinked);
@@ -805,39 +565,20 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
     assert!(!f.secrets.contains(&key).unwrap(), "tokens forgotten");
     assert!(page(&f, budi).await.customer.linked_products.is_empty());
     let state = get_json(&f, "/_sandbox/ovo_snap/state").await;
-    assert!(
-        state.to_string().contains("UNBOUND"),
-        "the sandbox unbound it: {state}"
-    );
+    assert!(state.to_string().contains("UNBOUND"), "the sandbox unbound it: {state}");
 
-    let again = f.app.unlink_account(AccountRef {
-        account_id: seeded.id,
-    });
-    assert_eq!(
-        code(again.await),
-        (ErrorCode::Conflict, Some("account_not_linked"))
-    );
+    let again = f.app.unlink_account(AccountRef { account_id: seeded.id });
+    assert_eq!(code(again.await), (ErrorCode::Conflict, Some("account_not_linked")));
     let entries = audit(&f).await;
-    let unlinks: Vec<_> = entries
-        .iter()
-        .filter(|e| e.action == "account.unlink")
-        .collect();
+    let unlinks: Vec<_> = entries.iter().filter(|e| e.action == "account.unlink").collect();
     assert!(!unlinks.is_empty());
-    assert!(unlinks
-        .iter()
-        .all(|e| e.operator.as_deref() == Some("sam") && e.outcome == "ok"));
+    assert!(unlinks.iter().all(|e| e.operator.as_deref() == Some("sam") && e.outcome == "ok"));
     assert!(unlinks.iter().any(|e| e.detail.contains("unlinked")));
 
     // A Faspay link (no tokens) unlinks at once.
     let sophia = customer_id(&f, SOPHIA).await;
     let faspay = account(&f, sophia, Product::FaspayOvoTokenize).await;
-    let done = f
-        .app
-        .unlink_account(AccountRef {
-            account_id: faspay.id,
-        })
-        .await
-        .unwrap();
+    let done = f.app.unlink_account(AccountRef { account_id: faspay.id }).await.unwrap();
     assert_eq!(done.outcome, UnlinkOutcome::Unlinked);
     // An ended link is asked nothing more: the phone may be someone else's link by now.
     let today = ovo_domain::wib_date(SystemClock.now()).to_string();
@@ -847,18 +588,9 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
         to: today,
         page: 1,
     });
-    assert_eq!(
-        code(history.await),
-        (ErrorCode::Conflict, Some("account_not_linked"))
-    );
-    let top_up = f.app.top_up_instructions(TopUpInput {
-        account_id: faspay.id,
-        language: None,
-    });
-    assert_eq!(
-        code(top_up.await),
-        (ErrorCode::Conflict, Some("account_not_linked"))
-    );
+    assert_eq!(code(history.await), (ErrorCode::Conflict, Some("account_not_linked")));
+    let top_up = f.app.top_up_instructions(TopUpInput { account_id: faspay.id, language: None });
+    assert_eq!(code(top_up.await), (ErrorCode::Conflict, Some("account_not_linked")));
 }
 
 #[tokio::test]
@@ -870,12 +602,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     let today = ovo_domain::wib_date(SystemClock.now());
     let from = today - time::Duration::days(30);
     let ask = |from: String, to: String| {
-        f.app.account_history(HistoryInput {
-            account_id: faspay.id,
-            from,
-            to,
-            page: 1,
-        })
+        f.app.account_history(HistoryInput { account_id: faspay.id, from, to, page: 1 })
     };
     // The sandbox's own seven, and Sophia's demo payments of the ledger in the range, which
     // the built-in sandbox learned at its start.
@@ -930,10 +657,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
 
     let top_up = f
         .app
-        .top_up_instructions(TopUpInput {
-            account_id: faspay.id,
-            language: None,
-        })
+        .top_up_instructions(TopUpInput { account_id: faspay.id, language: None })
         .await
         .unwrap();
     assert!(top_up.problem.is_none(), "{top_up:?}");
@@ -942,20 +666,11 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     let titles: Vec<&str> = top_up.options.iter().map(|o| o.title.as_str()).collect();
     assert_eq!(
         titles,
-        [
-            "ATM",
-            "Internet/Mobile Banking",
-            "Grab",
-            "Tokopedia",
-            "Merchant/Mitra OVO"
-        ]
+        ["ATM", "Internet/Mobile Banking", "Grab", "Tokopedia", "Merchant/Mitra OVO"]
     );
     let base = sandbox(&f).await;
     assert!(
-        top_up
-            .options
-            .iter()
-            .all(|o| o.link.as_deref().is_some_and(|l| l.starts_with(&base))),
+        top_up.options.iter().all(|o| o.link.as_deref().is_some_and(|l| l.starts_with(&base))),
         "{top_up:?}"
     );
 }
@@ -967,10 +682,7 @@ async fn the_customer_page_shows_accounts_and_payments() {
     let p = page(&f, siti).await;
     assert_eq!(p.customer.full_name, "Siti Rahmawati");
     assert_eq!(p.customer.phone_display, "+62 812-9876-5432");
-    assert_eq!(
-        p.customer.merchant_customer_id.as_deref(),
-        Some("CUST-0002")
-    );
+    assert_eq!(p.customer.merchant_customer_id.as_deref(), Some("CUST-0002"));
     assert_eq!(p.customer.linked_products, [Product::DokuSnapOvo]);
     assert_eq!(p.accounts.len(), 1);
     let doku = &p.accounts[0];
@@ -984,25 +696,13 @@ async fn the_customer_page_shows_accounts_and_payments() {
         .payments
         .iter()
         .all(|pay| pay.product == Product::DokuSnapOvo && pay.status == "succeeded"));
-    assert!(
-        p.payments
-            .windows(2)
-            .all(|w| w[0].created_at >= w[1].created_at),
-        "newest first"
-    );
+    assert!(p.payments.windows(2).all(|w| w[0].created_at >= w[1].created_at), "newest first");
     assert!(p.linkable_products.contains(&Product::OvoSnap));
     assert!(!p.linkable_products.contains(&Product::TazapayOvoIdr));
 
     // The seeded DOKU SNAP account's balance comes from the sandbox with its demo token.
-    let balance = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: doku.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
+    let balance =
+        f.app.refresh_balance(AccountRef { account_id: doku.id }).await.unwrap().balance.unwrap();
     assert_eq!(balance.cash, Some(1_200_000), "{balance:?}");
 
     let dewi = customer_id(&f, "6281311112222").await;
@@ -1028,20 +728,9 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     f.app.process_linkings().await.unwrap();
     let linked = account(&f, budi, Product::DokuSnapOvo).await;
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
-    let balance = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: linked.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
-    assert_eq!(
-        (balance.cash, balance.points),
-        (Some(2_500_000), Some(75_000)),
-        "{balance:?}"
-    );
+    let balance =
+        f.app.refresh_balance(AccountRef { account_id: linked.id }).await.unwrap().balance.unwrap();
+    assert_eq!((balance.cash, balance.points), (Some(2_500_000), Some(75_000)), "{balance:?}");
 
     // Agus declines on the page: the browser comes back without a code.
     let agus = customer_id(&f, "6285712345678").await;
@@ -1050,13 +739,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     let decided = decide(&f, &action, "decline", true).await;
     assert_eq!(decided["followed_status"], 200, "{decided}");
     f.app.process_linkings().await.unwrap();
-    let failed = f
-        .app
-        .refresh_link(AccountRef {
-            account_id: started.id,
-        })
-        .await
-        .unwrap();
+    let failed = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
     assert_eq!(failed.problem.unwrap().kind, ProviderProblemKind::Declined);
 }
@@ -1084,24 +767,11 @@ async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() 
 
     // The next pass (the background runs it every few seconds) exchanges the kept code.
     f.app.process_linkings().await.unwrap();
-    let linked = f
-        .app
-        .refresh_link(AccountRef {
-            account_id: started.id,
-        })
-        .await
-        .unwrap();
+    let linked = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     assert!(linked.problem.is_none());
-    let balance = f
-        .app
-        .refresh_balance(AccountRef {
-            account_id: linked.id,
-        })
-        .await
-        .unwrap()
-        .balance
-        .unwrap();
+    let balance =
+        f.app.refresh_balance(AccountRef { account_id: linked.id }).await.unwrap().balance.unwrap();
     assert_eq!(balance.cash, Some(1_200_000));
 }
 
@@ -1126,10 +796,7 @@ async fn ovo_snap_top_up_is_the_configured_text_in_the_chosen_language() {
     assert_eq!(english.options.len(), indonesian.options.len());
     // Without a language, the app's language (none chosen yet: Indonesian).
     assert_eq!(ask(None).await.unwrap().options[0].title, "Aplikasi OVO");
-    assert_eq!(
-        code(ask(Some("fr")).await),
-        (ErrorCode::InvalidInput, Some("language_unknown"))
-    );
+    assert_eq!(code(ask(Some("fr")).await), (ErrorCode::InvalidInput, Some("language_unknown")));
 }
 
 /// Arms a sandbox fault for the next call of one product endpoint.
@@ -1156,7 +823,12 @@ async fn unlinks_processed(f: &Fixture, product: &str) -> u64 {
 
 /// Runs the background unlink resolution, moving the app's clock past each wait, until the
 /// account is no longer `unlinking` (at most `rounds` passes).
-async fn resolve_unlink(f: &Fixture, customer_id: i64, account_id: i64, rounds: u32) -> LinkedAccountView {
+async fn resolve_unlink(
+    f: &Fixture,
+    customer_id: i64,
+    account_id: i64,
+    rounds: u32,
+) -> LinkedAccountView {
     for _ in 0..rounds {
         f.clock.advance_millis(3_600_000);
         sign_in_as(f, "sam").await;
@@ -1170,12 +842,7 @@ async fn resolve_unlink(f: &Fixture, customer_id: i64, account_id: i64, rounds: 
 }
 
 async fn account_by_id(f: &Fixture, customer_id: i64, account_id: i64) -> LinkedAccountView {
-    page(f, customer_id)
-        .await
-        .accounts
-        .into_iter()
-        .find(|a| a.id == account_id)
-        .unwrap()
+    page(f, customer_id).await.accounts.into_iter().find(|a| a.id == account_id).unwrap()
 }
 
 #[tokio::test]
@@ -1195,11 +862,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
         json!({ "kind": "lose_response" }),
     )
     .await;
-    let lost = f
-        .app
-        .unlink_account(AccountRef { account_id: doku.id })
-        .await
-        .unwrap();
+    let lost = f.app.unlink_account(AccountRef { account_id: doku.id }).await.unwrap();
     assert_eq!(lost.outcome, UnlinkOutcome::Failed);
     assert_eq!(lost.account.status, LinkStatus::Unlinking, "never a guess");
     assert!(lost.account.problem.is_some());
@@ -1234,11 +897,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
         json!({ "kind": "lose_response" }),
     )
     .await;
-    let lost = f
-        .app
-        .unlink_account(AccountRef { account_id: ovo.id })
-        .await
-        .unwrap();
+    let lost = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
     assert_eq!(lost.account.status, LinkStatus::Unlinking);
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
     let done = resolve_unlink(&f, budi, ovo.id, 3).await;
@@ -1260,11 +919,7 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
         json!({ "kind": "http_status", "status": 403 }),
     )
     .await;
-    let refused = f
-        .app
-        .unlink_account(AccountRef { account_id: ovo.id })
-        .await
-        .unwrap();
+    let refused = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
     assert_eq!(refused.outcome, UnlinkOutcome::Failed);
     assert_eq!(refused.account.status, LinkStatus::Active);
     assert!(refused.account.problem.is_some());
@@ -1276,7 +931,7 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     assert_eq!(f.app.resolve_unlinkings().await.unwrap(), 0);
     assert!(page(&f, budi).await.customer.linked_products.contains(&Product::OvoSnap));
     let entries = audit(&f).await;
-    assert!(entries
-        .iter()
-        .any(|e| e.action == "account.unlink" && e.outcome == "failed" && e.detail.contains("active")));
+    assert!(entries.iter().any(|e| e.action == "account.unlink"
+        && e.outcome == "failed"
+        && e.detail.contains("active")));
 }

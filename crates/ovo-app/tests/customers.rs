@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::{Clock, CustomerId, Environment, ManualClock, PaymentStatus, Product, Reference, SystemClock};
+use ovo_domain::{
+    Clock, CustomerId, Environment, ManualClock, PaymentStatus, Product, Reference, SystemClock,
+};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::MemoryStore;
 
@@ -34,10 +36,15 @@ async fn fixture() -> Fixture {
         builtin_sandbox_url: None,
     };
     let clock = ManualClock::new(SystemClock.now());
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
-        .await
-        .unwrap();
+    let app =
+        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
     for (username, role) in [("sam", "staff"), ("sue", "support"), ("fina", "finance")] {
         app.create_operator(NewOperatorInput {
             username: username.into(),
@@ -54,8 +61,12 @@ async fn fixture() -> Fixture {
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password = if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app.sign_in(SignInInput { username: username.into(), password: password.as_str().into() }).await.unwrap();
+    let password =
+        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
+    f.app
+        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
+        .await
+        .unwrap();
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -74,7 +85,8 @@ fn fields(name: &str, phone: &str, mid: Option<&str>, email: Option<&str>) -> Cu
 }
 
 async fn search(f: &Fixture, query: &str) -> Vec<(String, String)> {
-    let result = f.app.search_customers(SearchInput { query: query.into(), limit: 20 }).await.unwrap();
+    let result =
+        f.app.search_customers(SearchInput { query: query.into(), limit: 20 }).await.unwrap();
     result.hits.into_iter().map(|h| (h.customer.full_name, h.customer.phone)).collect()
 }
 
@@ -98,7 +110,8 @@ async fn audit(f: &Fixture, action: &str) -> Vec<serde_json::Value> {
 }
 
 async fn customer_by_phone(f: &Fixture, phone: &str) -> i64 {
-    let result = f.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
+    let result =
+        f.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
     result.hits[0].customer.id
 }
 
@@ -133,20 +146,46 @@ async fn add_payment(f: &Fixture, customer: i64) {
 #[tokio::test]
 async fn create_and_edit_name_conflicts_and_audit_before_and_after() {
     let f = fixture().await;
-    let rudi = f.app.create_customer(fields(" Rudi Hartono ", "0812 5555 0001", Some("SHOP-1"), Some("rudi@example.com"))).await.unwrap();
+    let rudi = f
+        .app
+        .create_customer(fields(
+            " Rudi Hartono ",
+            "0812 5555 0001",
+            Some("SHOP-1"),
+            Some("rudi@example.com"),
+        ))
+        .await
+        .unwrap();
     assert_eq!(rudi.customer.full_name, "Rudi Hartono");
     assert_eq!(rudi.customer.phone, "6281255550001");
-    assert_eq!(search(&f, "+62 812-5555-0001").await, [("Rudi Hartono".to_owned(), "6281255550001".to_owned())]);
+    assert_eq!(
+        search(&f, "+62 812-5555-0001").await,
+        [("Rudi Hartono".to_owned(), "6281255550001".to_owned())]
+    );
     assert_eq!(search(&f, "harto").await.len(), 1);
 
     // The same phone written another way, or a merchant id already used: a conflict naming who has it.
-    let err = f.app.create_customer(fields("Rudi Again", "62-812-5555-0001", None, None)).await.unwrap_err();
+    let err = f
+        .app
+        .create_customer(fields("Rudi Again", "62-812-5555-0001", None, None))
+        .await
+        .unwrap_err();
     assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("customer_phone_taken")));
-    assert_eq!(err.existing, Some(ovo_app::ExistingCustomer { id: rudi.customer.id, full_name: "Rudi Hartono".into() }));
-    let err = f.app.create_customer(fields("Not Budi", "0812 5555 0002", Some("CUST-0001"), None)).await.unwrap_err();
+    assert_eq!(
+        err.existing,
+        Some(ovo_app::ExistingCustomer { id: rudi.customer.id, full_name: "Rudi Hartono".into() })
+    );
+    let err = f
+        .app
+        .create_customer(fields("Not Budi", "0812 5555 0002", Some("CUST-0001"), None))
+        .await
+        .unwrap_err();
     assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("customer_merchant_id_taken")));
     assert_eq!(err.existing.unwrap().full_name, "Budi Santoso");
-    let json = serde_json::to_value(f.app.create_customer(fields("X", "0812 5555 0001", None, None)).await.unwrap_err()).unwrap();
+    let json = serde_json::to_value(
+        f.app.create_customer(fields("X", "0812 5555 0001", None, None)).await.unwrap_err(),
+    )
+    .unwrap();
     assert_eq!(json["existing"]["id"], rudi.customer.id, "the UI receives whom to open: {json}");
 
     // Each rule broken says which.
@@ -156,14 +195,24 @@ async fn create_and_edit_name_conflicts_and_audit_before_and_after() {
         (fields("Sari", "0812 5555 0003", None, Some("sari@")), "customer_email_invalid"),
         (fields("=cmd|' /C calc'!A0", "0812 5555 0003", None, None), "customer_formula_cell"),
     ] {
-        assert_eq!(code(f.app.create_customer(input).await), (ErrorCode::InvalidInput, Some(reason)));
+        assert_eq!(
+            code(f.app.create_customer(input).await),
+            (ErrorCode::InvalidInput, Some(reason))
+        );
     }
 
     let id = rudi.customer.id;
     let mut edit = fields("Rudi Santosa", "0812-5555-0009", Some("SHOP-1"), None);
     edit.notes = Some("prefers WhatsApp".into());
-    let edited = f.app.update_customer(UpdateCustomerInput { customer_id: id, fields: edit.clone() }).await.unwrap();
-    assert_eq!((edited.customer.email.as_deref(), edited.notes.as_deref()), (None, Some("prefers WhatsApp")));
+    let edited = f
+        .app
+        .update_customer(UpdateCustomerInput { customer_id: id, fields: edit.clone() })
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited.customer.email.as_deref(), edited.notes.as_deref()),
+        (None, Some("prefers WhatsApp"))
+    );
     assert!(search(&f, "harto").await.is_empty(), "the old name is no longer found");
     assert_eq!(search(&f, "santosa").await.len(), 1);
     assert!(search(&f, "081255550001").await.is_empty());
@@ -178,48 +227,98 @@ async fn create_and_edit_name_conflicts_and_audit_before_and_after() {
     // Saving the same values changes and audits nothing; editing into another's phone is a conflict.
     f.app.update_customer(UpdateCustomerInput { customer_id: id, fields: edit }).await.unwrap();
     assert_eq!(audit(&f, "customer.update").await.len(), 1);
-    let err = f.app.update_customer(UpdateCustomerInput { customer_id: id, fields: fields("Rudi", AGUS, None, None) }).await.unwrap_err();
-    assert_eq!((err.code, err.reason, err.existing.map(|e| e.full_name)), (ErrorCode::Conflict, Some("customer_phone_taken"), Some("Agus Wijaya".into())));
+    let err = f
+        .app
+        .update_customer(UpdateCustomerInput {
+            customer_id: id,
+            fields: fields("Rudi", AGUS, None, None),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.reason, err.existing.map(|e| e.full_name)),
+        (ErrorCode::Conflict, Some("customer_phone_taken"), Some("Agus Wijaya".into()))
+    );
 }
 
 #[tokio::test]
 async fn staff_and_support_manage_customers_admin_alone_forgets() {
     let f = fixture().await;
-    let made = f.app.create_customer(fields("Staff Made", "0812 5555 0101", None, None)).await.unwrap();
+    let made =
+        f.app.create_customer(fields("Staff Made", "0812 5555 0101", None, None)).await.unwrap();
     sign_in_as(&f, "sue").await;
     f.app.create_customer(fields("Support Made", "0812 5555 0102", None, None)).await.unwrap();
-    f.app.add_customer_note(CustomerNoteInput { customer_id: made.customer.id, text: "asked for a receipt".into() }).await.unwrap();
-    assert_eq!(code(f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await), (ErrorCode::Forbidden, None));
-    sign_in_as(&f, "fina").await;
-    assert_eq!(code(f.app.create_customer(fields("Finance Made", "0812 5555 0103", None, None)).await), (ErrorCode::Forbidden, None));
-    sign_in_as(&f, "admin").await;
-    assert_eq!(code(f.app.create_customer(fields("Admin Made", "0812 5555 0104", None, None)).await), (ErrorCode::Forbidden, None));
+    f.app
+        .add_customer_note(CustomerNoteInput {
+            customer_id: made.customer.id,
+            text: "asked for a receipt".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(
-        code(f.app.inspect_customer_import(InspectImportInput { path: "x.csv".into(), mapping: None }).await),
+        code(f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await),
         (ErrorCode::Forbidden, None)
     );
-    let forgotten = f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await.unwrap();
+    sign_in_as(&f, "fina").await;
+    assert_eq!(
+        code(f.app.create_customer(fields("Finance Made", "0812 5555 0103", None, None)).await),
+        (ErrorCode::Forbidden, None)
+    );
+    sign_in_as(&f, "admin").await;
+    assert_eq!(
+        code(f.app.create_customer(fields("Admin Made", "0812 5555 0104", None, None)).await),
+        (ErrorCode::Forbidden, None)
+    );
+    assert_eq!(
+        code(
+            f.app
+                .inspect_customer_import(InspectImportInput { path: "x.csv".into(), mapping: None })
+                .await
+        ),
+        (ErrorCode::Forbidden, None)
+    );
+    let forgotten =
+        f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await.unwrap();
     assert_eq!(forgotten.outcome, ForgetOutcome::Deleted);
     let denied = audit(&f, "access.denied").await;
-    assert!(denied.iter().any(|d| d["permission"] == "forget_customers" && d["role"] == "support"), "{denied:?}");
-    assert!(denied.iter().any(|d| d["permission"] == "manage_customers" && d["role"] == "finance"), "{denied:?}");
+    assert!(
+        denied.iter().any(|d| d["permission"] == "forget_customers" && d["role"] == "support"),
+        "{denied:?}"
+    );
+    assert!(
+        denied.iter().any(|d| d["permission"] == "manage_customers" && d["role"] == "finance"),
+        "{denied:?}"
+    );
 }
 
 #[tokio::test]
 async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_them() {
     let f = fixture().await;
-    let unpaid = f.app.create_customer(fields("Lina Marlina", "0812 5555 0201", Some("SHOP-201"), None)).await.unwrap().customer.id;
-    let mut paid_fields = fields("Joko Susilo", "0812 5555 0202", Some("SHOP-202"), Some("joko@example.com"));
+    let unpaid = f
+        .app
+        .create_customer(fields("Lina Marlina", "0812 5555 0201", Some("SHOP-201"), None))
+        .await
+        .unwrap()
+        .customer
+        .id;
+    let mut paid_fields =
+        fields("Joko Susilo", "0812 5555 0202", Some("SHOP-202"), Some("joko@example.com"));
     paid_fields.notes = Some("asks for invoices".into());
     let paid = f.app.create_customer(paid_fields).await.unwrap().customer.id;
-    f.app.add_customer_note(CustomerNoteInput { customer_id: paid, text: "called twice".into() }).await.unwrap();
+    f.app
+        .add_customer_note(CustomerNoteInput { customer_id: paid, text: "called twice".into() })
+        .await
+        .unwrap();
     add_payment(&f, paid).await;
     let payments_before = scalar(&f, "SELECT count(*) FROM payments").await;
 
     sign_in_as(&f, "admin").await;
     let gone = f.app.forget_customer(CustomerRef { customer_id: unpaid }).await.unwrap();
     assert_eq!(gone.outcome, ForgetOutcome::Deleted);
-    assert_eq!(code(f.app.customer_page(CustomerRef { customer_id: unpaid }).await), (ErrorCode::NotFound, None));
+    assert_eq!(
+        code(f.app.customer_page(CustomerRef { customer_id: unpaid }).await),
+        (ErrorCode::NotFound, None)
+    );
     assert!(search(&f, "marlina").await.is_empty());
     assert!(search(&f, "SHOP-201").await.is_empty());
 
@@ -227,20 +326,42 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     assert_eq!(kept.outcome, ForgetOutcome::Anonymised);
     let page = f.app.customer_page(CustomerRef { customer_id: paid }).await.unwrap();
     assert!(page.customer.forgotten);
-    assert_eq!((page.customer.full_name.as_str(), page.customer.email.as_deref(), page.notes.as_deref()), ("", None, None));
+    assert_eq!(
+        (page.customer.full_name.as_str(), page.customer.email.as_deref(), page.notes.as_deref()),
+        ("", None, None)
+    );
     assert_eq!(page.payments.len(), 1, "the money records stay");
     assert_eq!(scalar(&f, "SELECT count(*) FROM payments").await, payments_before);
     assert!(search(&f, "susilo").await.is_empty(), "the name is not searchable any more");
-    let timeline = f.app.customer_timeline(CustomerTimelineQuery { customer_id: paid, before: None, limit: 50 }).await.unwrap();
-    assert!(timeline.entries.iter().all(|e| e.kind != CustomerTimelineKind::Note), "dated notes are erased");
+    let timeline = f
+        .app
+        .customer_timeline(CustomerTimelineQuery { customer_id: paid, before: None, limit: 50 })
+        .await
+        .unwrap();
+    assert!(
+        timeline.entries.iter().all(|e| e.kind != CustomerTimelineKind::Note),
+        "dated notes are erased"
+    );
     let detail = audit(&f, "customer.forget").await;
     assert_eq!(detail.len(), 2);
     assert_eq!(detail[1]["outcome"], "anonymised");
-    assert!(!detail[1].to_string().contains("Joko"), "the forget's audit row does not repeat the name");
-    assert_eq!(code(f.app.forget_customer(CustomerRef { customer_id: paid }).await), (ErrorCode::InvalidInput, Some("customer_forgotten")));
+    assert!(
+        !detail[1].to_string().contains("Joko"),
+        "the forget's audit row does not repeat the name"
+    );
+    assert_eq!(
+        code(f.app.forget_customer(CustomerRef { customer_id: paid }).await),
+        (ErrorCode::InvalidInput, Some("customer_forgotten"))
+    );
 
     sign_in_as(&f, "sam").await;
-    let err = f.app.update_customer(UpdateCustomerInput { customer_id: paid, fields: fields("Joko", "0812 5555 0202", None, None) }).await;
+    let err = f
+        .app
+        .update_customer(UpdateCustomerInput {
+            customer_id: paid,
+            fields: fields("Joko", "0812 5555 0202", None, None),
+        })
+        .await;
     assert_eq!(code(err), (ErrorCode::InvalidInput, Some("customer_forgotten")));
     // The phone is free for a new customer.
     f.app.create_customer(fields("Joko Baru", "0812 5555 0202", None, None)).await.unwrap();
@@ -248,7 +369,10 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     // A customer with a linked account is unlinked first.
     sign_in_as(&f, "admin").await;
     let agus = customer_by_phone(&f, AGUS).await;
-    assert_eq!(code(f.app.forget_customer(CustomerRef { customer_id: agus }).await), (ErrorCode::Conflict, Some("customer_has_live_account")));
+    assert_eq!(
+        code(f.app.forget_customer(CustomerRef { customer_id: agus }).await),
+        (ErrorCode::Conflict, Some("customer_has_live_account"))
+    );
 }
 
 #[tokio::test]
@@ -262,14 +386,32 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
          WHERE p.environment = 'builtin_sandbox' ORDER BY p.customer_id LIMIT 1",
     )
     .await;
-    f.app.add_customer_note(CustomerNoteInput { customer_id: budi, text: "  wants a call back  ".into() }).await.unwrap();
-    let all = f.app.customer_timeline(CustomerTimelineQuery { customer_id: budi, before: None, limit: 100 }).await.unwrap();
+    f.app
+        .add_customer_note(CustomerNoteInput {
+            customer_id: budi,
+            text: "  wants a call back  ".into(),
+        })
+        .await
+        .unwrap();
+    let all = f
+        .app
+        .customer_timeline(CustomerTimelineQuery { customer_id: budi, before: None, limit: 100 })
+        .await
+        .unwrap();
     assert_eq!(all.entries[0].kind, CustomerTimelineKind::Note);
     assert_eq!(all.entries[0].text.as_deref(), Some("wants a call back"));
     assert_eq!(all.entries[0].author.as_deref(), Some("sam display"));
     assert_eq!(all.entries.last().unwrap().kind, CustomerTimelineKind::CustomerCreated);
-    for kind in [CustomerTimelineKind::Payment, CustomerTimelineKind::Refund, CustomerTimelineKind::AccountLinked] {
-        assert!(all.entries.iter().any(|e| e.kind == kind), "{kind:?} in {:?}", all.entries.iter().map(|e| e.kind).collect::<Vec<_>>());
+    for kind in [
+        CustomerTimelineKind::Payment,
+        CustomerTimelineKind::Refund,
+        CustomerTimelineKind::AccountLinked,
+    ] {
+        assert!(
+            all.entries.iter().any(|e| e.kind == kind),
+            "{kind:?} in {:?}",
+            all.entries.iter().map(|e| e.kind).collect::<Vec<_>>()
+        );
     }
     let ats: Vec<&str> = all.entries.iter().map(|e| e.at.as_str()).collect();
     assert!(ats.windows(2).all(|w| w[0] >= w[1]), "newest first: {ats:?}");
@@ -277,7 +419,15 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
     let mut paged = Vec::new();
     let mut before = None;
     loop {
-        let page = f.app.customer_timeline(CustomerTimelineQuery { customer_id: budi, before: before.clone(), limit: 3 }).await.unwrap();
+        let page = f
+            .app
+            .customer_timeline(CustomerTimelineQuery {
+                customer_id: budi,
+                before: before.clone(),
+                limit: 3,
+            })
+            .await
+            .unwrap();
         paged.extend(page.entries.into_iter().map(|e| (e.kind, e.at, e.reference)));
         match page.next_before {
             Some(next) => before = Some(next),
@@ -287,11 +437,23 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
     let whole: Vec<_> = all.entries.into_iter().map(|e| (e.kind, e.at, e.reference)).collect();
     assert_eq!(paged, whole);
     assert_eq!(
-        code(f.app.customer_timeline(CustomerTimelineQuery { customer_id: budi, before: Some("nonsense".into()), limit: 3 }).await),
+        code(
+            f.app
+                .customer_timeline(CustomerTimelineQuery {
+                    customer_id: budi,
+                    before: Some("nonsense".into()),
+                    limit: 3
+                })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("timeline_cursor_invalid"))
     );
     assert_eq!(
-        code(f.app.add_customer_note(CustomerNoteInput { customer_id: budi, text: "   ".into() }).await),
+        code(
+            f.app
+                .add_customer_note(CustomerNoteInput { customer_id: budi, text: "   ".into() })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("customer_note_empty"))
     );
 }
@@ -302,7 +464,10 @@ async fn a_faspay_payment_for_a_customer_without_email_says_so_before_anything_i
     let agus = customer_by_phone(&f, AGUS).await;
     let options = f.app.payment_options().await.unwrap();
     assert!(options.iter().any(|o| o.product == Product::FaspayOvoTokenize && o.needs_email));
-    assert!(options.iter().filter(|o| o.product != Product::FaspayOvoTokenize).all(|o| !o.needs_email));
+    assert!(options
+        .iter()
+        .filter(|o| o.product != Product::FaspayOvoTokenize)
+        .all(|o| !o.needs_email));
     let before = scalar(&f, "SELECT count(*) FROM payments").await;
     let err = f
         .app
@@ -349,8 +514,18 @@ async fn wait(f: &Fixture, job: u64) -> ImportProgress {
     }
 }
 
-async fn import(f: &Fixture, path: &Path, mapping: ColumnMapping, mode: ImportMode, dry_run: bool) -> ImportProgress {
-    let started = f.app.start_customer_import(StartImportInput { path: path_text(path), mapping, mode, dry_run }).await.unwrap();
+async fn import(
+    f: &Fixture,
+    path: &Path,
+    mapping: ColumnMapping,
+    mode: ImportMode,
+    dry_run: bool,
+) -> ImportProgress {
+    let started = f
+        .app
+        .start_customer_import(StartImportInput { path: path_text(path), mapping, mode, dry_run })
+        .await
+        .unwrap();
     wait(f, started.job_id).await
 }
 
@@ -364,13 +539,20 @@ const SHOP_CSV: &str = "\u{feff}ID Pelanggan;Nama Lengkap;No. HP;Email;Catatan\r
     SHOP-3;Élisa Putri;6281270000003;elisa@example.co.id;\r\n";
 
 #[tokio::test]
-async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_instead_of_duplicating() {
+async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_instead_of_duplicating(
+) {
     let f = fixture().await;
     let path = write(&f, "shop.csv", SHOP_CSV.as_bytes());
     let seen = inspect(&f, &path).await.unwrap();
     assert_eq!((seen.encoding, seen.delimiter.as_str()), (ImportEncoding::Utf8Bom, ";"));
     assert_eq!(seen.headers, ["ID Pelanggan", "Nama Lengkap", "No. HP", "Email", "Catatan"]);
-    let mapping = ColumnMapping { merchant_customer_id: Some(0), full_name: Some(1), phone: Some(2), email: Some(3), notes: Some(4) };
+    let mapping = ColumnMapping {
+        merchant_customer_id: Some(0),
+        full_name: Some(1),
+        phone: Some(2),
+        email: Some(3),
+        notes: Some(4),
+    };
     assert_eq!(seen.mapping, mapping, "guessed from the header's words");
     assert!(!seen.mapping_remembered);
     assert_eq!(seen.preview.len(), 3);
@@ -378,17 +560,31 @@ async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_i
     assert_eq!(seen.preview[1].full_name, "Sari \"Ayu\" Dewi");
     assert_eq!(seen.preview[1].phone, "6281270000002");
     assert_eq!(seen.preview[1].notes.as_deref(), Some("baris satu\r\nbaris dua"));
-    assert_eq!(seen.preview.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 5], "lines where each record starts");
+    assert_eq!(
+        seen.preview.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [2, 3, 5],
+        "lines where each record starts"
+    );
     assert!(seen.preview.iter().all(|r| r.errors.is_empty()));
 
     let customers_before = customers_count(&f).await;
     let done = import(&f, &path, mapping, ImportMode::Nothing, false).await;
     assert_eq!(done.state, ImportState::Finished, "{done:?}");
     let s = summary(&done);
-    assert_eq!((s.rows, s.created, s.updated, s.unchanged, s.rejected, s.committed), (3, 3, 0, 0, 0, true));
+    assert_eq!(
+        (s.rows, s.created, s.updated, s.unchanged, s.rejected, s.committed),
+        (3, 3, 0, 0, 0, true)
+    );
     assert_eq!(customers_count(&f).await, customers_before + 3);
-    assert_eq!(search(&f, "0812 7000 0003").await, [("Élisa Putri".to_owned(), "6281270000003".to_owned())]);
-    assert_eq!(search(&f, "elisa put").await.len(), 2, "the demo's Élisa Putri and the imported one");
+    assert_eq!(
+        search(&f, "0812 7000 0003").await,
+        [("Élisa Putri".to_owned(), "6281270000003".to_owned())]
+    );
+    assert_eq!(
+        search(&f, "elisa put").await.len(),
+        2,
+        "the demo's Élisa Putri and the imported one"
+    );
     assert_eq!(search(&f, "hartono").await.len(), 1);
     let imports = audit(&f, "customer.import").await;
     assert_eq!((imports.len(), imports[0]["created"].as_i64()), (1, Some(3)));
@@ -408,11 +604,17 @@ async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_i
     let s = summary(&third);
     assert_eq!((s.created, s.updated, s.unchanged), (0, 1, 2));
     assert_eq!(customers_count(&f).await, customers_before + 3);
-    assert_eq!(search(&f, "081270000011").await, [("Budi Hartono Jr".to_owned(), "6281270000011".to_owned())]);
+    assert_eq!(
+        search(&f, "081270000011").await,
+        [("Budi Hartono Jr".to_owned(), "6281270000011".to_owned())]
+    );
     assert!(search(&f, "081270000001").await.is_empty());
     let updates = audit(&f, "customer.update").await;
     assert_eq!(updates.len(), 1);
-    assert_eq!((updates[0]["before"]["full_name"].as_str(), updates[0]["after"]["full_name"].as_str()), (Some("Budi Hartono"), Some("Budi Hartono Jr")));
+    assert_eq!(
+        (updates[0]["before"]["full_name"].as_str(), updates[0]["after"]["full_name"].as_str()),
+        (Some("Budi Hartono"), Some("Budi Hartono Jr"))
+    );
 }
 
 #[tokio::test]
@@ -424,12 +626,28 @@ async fn a_header_the_app_cannot_read_is_mapped_by_hand_and_remembered() {
     assert_eq!(seen.mapping, ColumnMapping::default());
     let mapping = ColumnMapping { phone: Some(0), full_name: Some(1), ..ColumnMapping::default() };
     assert_eq!(
-        code(f.app.start_customer_import(StartImportInput { path: path_text(&path), mapping: seen.mapping, mode: ImportMode::GoodRows, dry_run: false }).await),
+        code(
+            f.app
+                .start_customer_import(StartImportInput {
+                    path: path_text(&path),
+                    mapping: seen.mapping,
+                    mode: ImportMode::GoodRows,
+                    dry_run: false
+                })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("import_mapping_incomplete"))
     );
     let twice = ColumnMapping { phone: Some(0), full_name: Some(0), ..ColumnMapping::default() };
     assert_eq!(
-        code(f.app.inspect_customer_import(InspectImportInput { path: path_text(&path), mapping: Some(twice) }).await),
+        code(
+            f.app
+                .inspect_customer_import(InspectImportInput {
+                    path: path_text(&path),
+                    mapping: Some(twice)
+                })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("import_mapping_invalid"))
     );
     // A dry run counts and writes nothing, and remembers nothing.
@@ -458,7 +676,16 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
     let f = fixture().await;
     let path = write(&f, "rejects.csv", REJECTS_CSV.as_bytes());
     let mapping = inspect(&f, &path).await.unwrap().mapping;
-    assert_eq!(mapping, ColumnMapping { merchant_customer_id: Some(0), full_name: Some(1), phone: Some(2), email: Some(3), notes: None });
+    assert_eq!(
+        mapping,
+        ColumnMapping {
+            merchant_customer_id: Some(0),
+            full_name: Some(1),
+            phone: Some(2),
+            email: Some(3),
+            notes: None
+        }
+    );
     let before = customers_count(&f).await;
 
     let nothing = import(&f, &path, mapping, ImportMode::Nothing, false).await;
@@ -489,12 +716,19 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
     assert_eq!((s.created, s.rejected, s.committed, s.rejects_available), (2, 5, true, true));
     assert_eq!(customers_count(&f).await, before + 2);
     let target = f.dir.path().join("saved-rejects.csv");
-    let saved = f.app.save_import_rejects(SaveRejectsInput { job_id: good.job_id, path: path_text(&target) }).await.unwrap();
+    let saved = f
+        .app
+        .save_import_rejects(SaveRejectsInput { job_id: good.job_id, path: path_text(&target) })
+        .await
+        .unwrap();
     assert_eq!(saved.rows, 5);
     let text = std::fs::read_to_string(&target).unwrap();
     let text = text.strip_prefix('\u{feff}').expect("written with a BOM for spreadsheets");
     let mut rows = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(rows.headers().unwrap().iter().collect::<Vec<_>>(), ["id", "name", "phone", "email", "line", "error", "kesalahan"]);
+    assert_eq!(
+        rows.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["id", "name", "phone", "email", "line", "error", "kesalahan"]
+    );
     let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 5);
     assert_eq!(&records[1][1], "'=HYPERLINK(\"http://x\")", "a formula-leading cell is escaped");
@@ -508,9 +742,28 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
     }
     // The job without rejects has nothing to save.
     let clean = write(&f, "clean.csv", b"id,name,phone\nC-9,Clean,0812-7200-0099\n");
-    let done = import(&f, &clean, ColumnMapping { merchant_customer_id: Some(0), full_name: Some(1), phone: Some(2), ..Default::default() }, ImportMode::GoodRows, false).await;
+    let done = import(
+        &f,
+        &clean,
+        ColumnMapping {
+            merchant_customer_id: Some(0),
+            full_name: Some(1),
+            phone: Some(2),
+            ..Default::default()
+        },
+        ImportMode::GoodRows,
+        false,
+    )
+    .await;
     assert_eq!(
-        code(f.app.save_import_rejects(SaveRejectsInput { job_id: done.job_id, path: path_text(&target) }).await),
+        code(
+            f.app
+                .save_import_rejects(SaveRejectsInput {
+                    job_id: done.job_id,
+                    path: path_text(&target)
+                })
+                .await
+        ),
         (ErrorCode::NotFound, None)
     );
 }
@@ -521,7 +774,13 @@ async fn failed(f: &Fixture, path: &Path, mapping: ColumnMapping) -> AppError {
     done.error.unwrap()
 }
 
-const NAME_PHONE: ColumnMapping = ColumnMapping { full_name: Some(0), phone: Some(1), merchant_customer_id: None, email: None, notes: None };
+const NAME_PHONE: ColumnMapping = ColumnMapping {
+    full_name: Some(0),
+    phone: Some(1),
+    merchant_customer_id: None,
+    email: None,
+    notes: None,
+};
 
 #[tokio::test]
 async fn bad_files_get_clear_errors_and_import_nothing() {
@@ -530,18 +789,34 @@ async fn bad_files_get_clear_errors_and_import_nothing() {
     let reason = |r: Result<ImportInspection, AppError>| r.unwrap_err().reason;
 
     assert_eq!(reason(inspect(&f, &write(&f, "empty.csv", b"")).await), Some("import_file_empty"));
-    assert_eq!(reason(inspect(&f, &write(&f, "bom-only.csv", b"\xEF\xBB\xBF\r\n")).await), Some("import_file_empty"));
-    assert_eq!(reason(inspect(&f, &f.dir.path().join("missing.csv")).await), Some("import_file_unreadable"));
-    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("name,phone\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    assert_eq!(
+        reason(inspect(&f, &write(&f, "bom-only.csv", b"\xEF\xBB\xBF\r\n")).await),
+        Some("import_file_empty")
+    );
+    assert_eq!(
+        reason(inspect(&f, &f.dir.path().join("missing.csv")).await),
+        Some("import_file_unreadable")
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("name,phone\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
     let err = inspect(&f, &write(&f, "utf16.csv", &utf16)).await.unwrap_err();
     assert_eq!((err.reason, err.line), (Some("import_encoding"), Some(1)));
     assert!(err.message.contains("CSV UTF-8"), "{}", err.message);
-    let err = inspect(&f, &write(&f, "no-header.csv", b"Budi,0812-7300-0001\nSari,0812-7300-0002\n")).await.unwrap_err();
+    let err =
+        inspect(&f, &write(&f, "no-header.csv", b"Budi,0812-7300-0001\nSari,0812-7300-0002\n"))
+            .await
+            .unwrap_err();
     assert_eq!(err.reason, Some("import_no_header"));
-    assert_eq!(reason(inspect(&f, &write(&f, "one-column.csv", b"name\nBudi\n")).await), Some("import_not_csv"));
+    assert_eq!(
+        reason(inspect(&f, &write(&f, "one-column.csv", b"name\nBudi\n")).await),
+        Some("import_not_csv")
+    );
 
     // Windows-1252 bytes on line 3: the job fails naming the line; nothing is written.
-    let latin = write(&f, "latin1.csv", b"name,phone\nBudi,0812-7300-0001\nJos\xE9,0812-7300-0002\n");
+    let latin =
+        write(&f, "latin1.csv", b"name,phone\nBudi,0812-7300-0001\nJos\xE9,0812-7300-0002\n");
     let err = failed(&f, &latin, NAME_PHONE).await;
     assert_eq!((err.reason, err.line), (Some("import_encoding"), Some(3)));
 
@@ -581,7 +856,13 @@ fn numbered_csv(rows: usize, first: usize) -> String {
     text
 }
 
-const ID_NAME_PHONE: ColumnMapping = ColumnMapping { merchant_customer_id: Some(0), full_name: Some(1), phone: Some(2), email: None, notes: None };
+const ID_NAME_PHONE: ColumnMapping = ColumnMapping {
+    merchant_customer_id: Some(0),
+    full_name: Some(1),
+    phone: Some(2),
+    email: None,
+    notes: None,
+};
 
 #[tokio::test]
 async fn an_error_in_the_middle_of_the_write_leaves_nothing_one_transaction() {
@@ -608,7 +889,10 @@ async fn an_error_in_the_middle_of_the_write_leaves_nothing_one_transaction() {
     let done = import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(summary(&done).created, 5_000);
     assert_eq!(customers_count(&f).await, before + 5_000);
-    assert_eq!(search(&f, "nomor4999").await, [("Pelanggan Nomor4999".to_owned(), "6281300004999".to_owned())]);
+    assert_eq!(
+        search(&f, "nomor4999").await,
+        [("Pelanggan Nomor4999".to_owned(), "6281300004999".to_owned())]
+    );
 }
 
 #[tokio::test]
@@ -618,19 +902,32 @@ async fn a_cancelled_import_writes_nothing_and_one_import_runs_at_a_time() {
     let path = write(&f, "big.csv", numbered_csv(300_000, 0).as_bytes());
     let started = f
         .app
-        .start_customer_import(StartImportInput { path: path_text(&path), mapping: ID_NAME_PHONE, mode: ImportMode::GoodRows, dry_run: false })
+        .start_customer_import(StartImportInput {
+            path: path_text(&path),
+            mapping: ID_NAME_PHONE,
+            mode: ImportMode::GoodRows,
+            dry_run: false,
+        })
         .await
         .unwrap();
     assert_eq!(started.state, ImportState::Running);
     assert_eq!(started.bytes_total, std::fs::metadata(&path).unwrap().len());
     let second = f
         .app
-        .start_customer_import(StartImportInput { path: path_text(&path), mapping: ID_NAME_PHONE, mode: ImportMode::GoodRows, dry_run: false })
+        .start_customer_import(StartImportInput {
+            path: path_text(&path),
+            mapping: ID_NAME_PHONE,
+            mode: ImportMode::GoodRows,
+            dry_run: false,
+        })
         .await;
     assert_eq!(code(second), (ErrorCode::Conflict, Some("import_running")));
     f.app.cancel_customer_import(ImportJobRef { job_id: started.job_id }).await.unwrap();
     let end = wait(&f, started.job_id).await;
     assert_eq!(end.state, ImportState::Cancelled, "{end:?}");
     assert_eq!(customers_count(&f).await, before);
-    assert_eq!(code(f.app.customer_import_progress(ImportJobRef { job_id: started.job_id + 1 }).await), (ErrorCode::NotFound, None));
+    assert_eq!(
+        code(f.app.customer_import_progress(ImportJobRef { job_id: started.job_id + 1 }).await),
+        (ErrorCode::NotFound, None)
+    );
 }

@@ -37,7 +37,10 @@ fn config(data_dir: std::path::PathBuf) -> BackofficeConfig {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let app = Backoffice::open(config(data.clone()), Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await.unwrap();
+    let app =
+        Backoffice::open(config(data.clone()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+            .await
+            .unwrap();
     let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
     Fixture { _dir: dir, data, app, url, http: reqwest::Client::new() }
 }
@@ -53,7 +56,10 @@ async fn get(f: &Fixture, path: &str) -> Value {
 }
 
 async fn queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
-    app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 }).await.unwrap().refunds
+    app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
+        .await
+        .unwrap()
+        .refunds
 }
 
 async fn payments(app: &Backoffice, product: &str) -> Vec<PaymentRowView> {
@@ -74,7 +80,12 @@ async fn payments(app: &Backoffice, product: &str) -> Vec<PaymentRowView> {
 /// The sandbox's view of a SNAP payment (OVO SNAP or DOKU SNAP) by its partnerReferenceNo.
 async fn snap_payment(f: &Fixture, product: &str, reference: &str) -> Option<Value> {
     let state = get(f, &format!("/_sandbox/{product}/state")).await;
-    state["payments"].as_array().unwrap().iter().find(|p| p["partnerReferenceNo"] == reference).cloned()
+    state["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partnerReferenceNo"] == reference)
+        .cloned()
 }
 
 async fn wait_for_status(app: &Backoffice, refund_id: i64, expected: &str) -> RefundView {
@@ -93,11 +104,17 @@ async fn wait_for_status(app: &Backoffice, refund_id: i64, expected: &str) -> Re
 async fn demo_operators_are_listed_in_the_builtin_environment_and_sign_in_only_there() {
     let f = fixture().await;
     let info = f.app.app_info("en".into()).await.unwrap();
-    let listed: Vec<(String, String)> = info.demo_operators.iter().map(|o| (o.username.clone(), o.role.key().to_owned())).collect();
+    let listed: Vec<(String, String)> =
+        info.demo_operators.iter().map(|o| (o.username.clone(), o.role.key().to_owned())).collect();
     assert_eq!(
         listed,
-        [("demo.staff", "staff"), ("demo.support", "support"), ("demo.finance", "finance"), ("demo.admin", "admin")]
-            .map(|(u, r)| (u.to_owned(), r.to_owned()))
+        [
+            ("demo.staff", "staff"),
+            ("demo.support", "support"),
+            ("demo.finance", "finance"),
+            ("demo.admin", "admin")
+        ]
+        .map(|(u, r)| (u.to_owned(), r.to_owned()))
     );
     assert_eq!(info.demo_password.as_deref(), Some(DEMO_PASSWORD));
     // Demo operators do not set the back office up: the first-run screen stays.
@@ -112,29 +129,57 @@ async fn demo_operators_are_listed_in_the_builtin_environment_and_sign_in_only_t
 
     // The merchant's first admin still sets the back office up, and switches to Production.
     f.app
-        .set_up_first_admin(FirstAdminInput { username: "ayu".into(), display_name: "Ayu".into(), password: "ayu-password-1".into() })
+        .set_up_first_admin(FirstAdminInput {
+            username: "ayu".into(),
+            display_name: "Ayu".into(),
+            password: "ayu-password-1".into(),
+        })
         .await
         .unwrap();
-    let operators: Vec<String> = f.app.list_operators().await.unwrap().into_iter().map(|o| o.username).collect();
-    assert!(operators.contains(&"demo.finance".to_owned()), "the built-in environment lists its demo operators: {operators:?}");
-    let customers = f.app.search_customers(SearchInput { query: "Budi".into(), limit: 10 }).await.unwrap();
+    let operators: Vec<String> =
+        f.app.list_operators().await.unwrap().into_iter().map(|o| o.username).collect();
+    assert!(
+        operators.contains(&"demo.finance".to_owned()),
+        "the built-in environment lists its demo operators: {operators:?}"
+    );
+    let customers =
+        f.app.search_customers(SearchInput { query: "Budi".into(), limit: 10 }).await.unwrap();
     assert_eq!(customers.hits.len(), 1, "Budi is found in the built-in environment");
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
-    let operators: Vec<String> = f.app.list_operators().await.unwrap().into_iter().map(|o| o.username).collect();
+    let operators: Vec<String> =
+        f.app.list_operators().await.unwrap().into_iter().map(|o| o.username).collect();
     assert_eq!(operators, ["ayu"], "Production lists no demo operator");
-    let customers = f.app.search_customers(SearchInput { query: "Budi".into(), limit: 10 }).await.unwrap();
-    assert!(customers.hits.is_empty(), "Production shows no demo customer: {:?}", customers.hits.len());
+    let customers =
+        f.app.search_customers(SearchInput { query: "Budi".into(), limit: 10 }).await.unwrap();
+    assert!(
+        customers.hits.is_empty(),
+        "Production shows no demo customer: {:?}",
+        customers.hits.len()
+    );
     for status in ["requested", "succeeded", "settled_offline"] {
-        assert!(f.app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 }).await.unwrap().refunds.is_empty());
+        assert!(f
+            .app
+            .refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
+            .await
+            .unwrap()
+            .refunds
+            .is_empty());
     }
     let info = f.app.app_info("en".into()).await.unwrap();
-    assert!(info.demo_operators.is_empty() && info.demo_password.is_none(), "Production's sign-in lists no demo operator");
+    assert!(
+        info.demo_operators.is_empty() && info.demo_password.is_none(),
+        "Production's sign-in lists no demo operator"
+    );
     f.app.sign_out().await.unwrap();
 
     for environment in ["production", "provider_sandbox"] {
         sign_in_admin_and_switch(&f.app, environment).await;
         let refused = sign_in(&f.app, "demo.admin").await.unwrap_err();
-        assert_eq!((refused.code, refused.reason), (ErrorCode::WrongPassword, Some("demo_operator_builtin_only")), "{environment}");
+        assert_eq!(
+            (refused.code, refused.reason),
+            (ErrorCode::WrongPassword, Some("demo_operator_builtin_only")),
+            "{environment}"
+        );
         assert_eq!(f.app.session_status().await.unwrap().state, SessionState::SignedOut);
     }
 
@@ -143,13 +188,19 @@ async fn demo_operators_are_listed_in_the_builtin_environment_and_sign_in_only_t
     sign_in(&f.app, "demo.admin").await.unwrap();
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
     let status = f.app.session_status().await.unwrap();
-    assert_eq!(status.state, SessionState::SignedOut, "the demo admin's session ended outside the built-in environment");
+    assert_eq!(
+        status.state,
+        SessionState::SignedOut,
+        "the demo admin's session ended outside the built-in environment"
+    );
     assert_eq!(f.app.list_operators().await.unwrap_err().code, ErrorCode::Unauthenticated);
 }
 
 /// Signs the merchant's admin in, moves to `environment` and signs out.
 async fn sign_in_admin_and_switch(app: &Backoffice, environment: &str) {
-    app.sign_in(SignInInput { username: "ayu".into(), password: "ayu-password-1".into() }).await.unwrap();
+    app.sign_in(SignInInput { username: "ayu".into(), password: "ayu-password-1".into() })
+        .await
+        .unwrap();
     app.set_environment(EnvironmentInput { environment: environment.into() }).await.unwrap();
     app.sign_out().await.unwrap();
 }
@@ -162,23 +213,37 @@ async fn a_seeded_payment_is_known_to_the_sandbox_and_refunded_end_to_end() {
     assert_eq!(snap.len(), 3, "Budi's three OVO SNAP payments");
     // The newest has no refund yet.
     let payment = snap.iter().max_by_key(|p| p.created_at.clone()).unwrap().clone();
-    let known = snap_payment(&f, "ovo_snap", &payment.reference).await.expect("the sandbox knows the seeded payment");
+    let known = snap_payment(&f, "ovo_snap", &payment.reference)
+        .await
+        .expect("the sandbox knows the seeded payment");
     assert_eq!(known["amount"], payment.amount);
     assert_eq!(known["referenceNo"].as_str(), payment.provider_ref.as_deref());
     assert_eq!(known["status"], "00");
     let budi_before = get(&f, "/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
 
     // A status query on a seeded payin still waiting for the customer: the provider knows it.
-    let pending = payments(&f.app, "tazapay_ovo_idr").await.into_iter().find(|p| p.status == "pending").expect("a waiting demo payin");
+    let pending = payments(&f.app, "tazapay_ovo_idr")
+        .await
+        .into_iter()
+        .find(|p| p.status == "pending")
+        .expect("a waiting demo payin");
     let refreshed = f.app.refresh_payment(PaymentRef { payment_id: pending.id }).await.unwrap();
-    assert_eq!(refreshed.payment.status, "pending", "the provider knows the push: {:?}", refreshed.problem);
+    assert_eq!(
+        refreshed.payment.status, "pending",
+        "the provider knows the push: {:?}",
+        refreshed.problem
+    );
     assert!(refreshed.provider_status.is_some(), "the provider answered");
 
     // Staff requests a partial refund, finance approves, the provider pays it out.
     let amount = payment.amount / 2;
     let requested = f
         .app
-        .request_refund(RequestRefundInput { payment_id: payment.id, amount: amount.to_string(), reason: "Sebagian barang kembali".into() })
+        .request_refund(RequestRefundInput {
+            payment_id: payment.id,
+            amount: amount.to_string(),
+            reason: "Sebagian barang kembali".into(),
+        })
         .await
         .unwrap();
     assert_eq!(requested.status, "requested");
@@ -186,19 +251,37 @@ async fn a_seeded_payment_is_known_to_the_sandbox_and_refunded_end_to_end() {
     sign_in(&f.app, "demo.finance").await.unwrap();
     let wrong = f
         .app
-        .decide_refund(DecideRefundInput { refund_id: requested.id, approve: true, note: String::new(), password: "not-the-password".into() })
+        .decide_refund(DecideRefundInput {
+            refund_id: requested.id,
+            approve: true,
+            note: String::new(),
+            password: "not-the-password".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(wrong.code, ErrorCode::WrongPassword);
     let decided = f
         .app
-        .decide_refund(DecideRefundInput { refund_id: requested.id, approve: true, note: String::new(), password: DEMO_PASSWORD.into() })
+        .decide_refund(DecideRefundInput {
+            refund_id: requested.id,
+            approve: true,
+            note: String::new(),
+            password: DEMO_PASSWORD.into(),
+        })
         .await
         .unwrap();
     assert_eq!(decided.status, "succeeded", "{decided:?}");
-    assert_eq!((decided.requested_by.as_str(), decided.decided_by.as_deref()), ("demo.staff", Some("demo.finance")));
+    assert_eq!(
+        (decided.requested_by.as_str(), decided.decided_by.as_deref()),
+        ("demo.staff", Some("demo.finance"))
+    );
     let known = snap_payment(&f, "ovo_snap", &payment.reference).await.unwrap();
-    let at_provider: Vec<&Value> = known["refunds"].as_array().unwrap().iter().filter(|r| r["partnerRefundNo"] == decided.reference.as_str()).collect();
+    let at_provider: Vec<&Value> = known["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["partnerRefundNo"] == decided.reference.as_str())
+        .collect();
     assert_eq!(at_provider.len(), 1, "the provider holds the refund: {known}");
     assert_eq!(at_provider[0]["amount"], amount);
     let budi_after = get(&f, "/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
@@ -210,7 +293,18 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
     let f = fixture().await;
     sign_in(&f.app, "demo.finance").await.unwrap();
     let mut all = Vec::new();
-    for status in ["requested", "rejected", "submitting", "processing", "succeeded", "failed", "unknown", "settled_offline", "awaiting_transfer", "needs_review"] {
+    for status in [
+        "requested",
+        "rejected",
+        "submitting",
+        "processing",
+        "succeeded",
+        "failed",
+        "unknown",
+        "settled_offline",
+        "awaiting_transfer",
+        "needs_review",
+    ] {
         let rows = queue(&f.app, status).await;
         assert!(!rows.is_empty(), "a demo refund is {status}");
         all.extend(rows);
@@ -222,41 +316,88 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
     }
     // Reservations: what a payment's refunds hold never passes its amount.
     for refund in &all {
-        let payment = f.app.payment_page(PaymentRef { payment_id: refund.payment_id }).await.unwrap();
-        let held: i64 = payment.refunds.iter().filter(|r| !["rejected", "failed"].contains(&r.status.as_str())).map(|r| r.amount).sum();
-        assert!(held <= payment.payment.amount, "{} holds {held} of {}", payment.payment.reference, payment.payment.amount);
+        let payment =
+            f.app.payment_page(PaymentRef { payment_id: refund.payment_id }).await.unwrap();
+        let held: i64 = payment
+            .refunds
+            .iter()
+            .filter(|r| !["rejected", "failed"].contains(&r.status.as_str()))
+            .map(|r| r.amount)
+            .sum();
+        assert!(
+            held <= payment.payment.amount,
+            "{} holds {held} of {}",
+            payment.payment.reference,
+            payment.payment.amount
+        );
     }
 
     // Every succeeded SNAP refund exists at the provider; a failed one does not.
     for refund in all.iter().filter(|r| matches!(r.product.key(), "ovo_snap" | "doku_snap_ovo")) {
-        let payment = snap_payment(&f, refund.product.key(), &refund.payment_reference).await.expect("the sandbox knows the payment");
-        let held = payment["refunds"].as_array().unwrap().iter().any(|r| r["partnerRefundNo"] == refund.reference.as_str());
+        let payment = snap_payment(&f, refund.product.key(), &refund.payment_reference)
+            .await
+            .expect("the sandbox knows the payment");
+        let held = payment["refunds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["partnerRefundNo"] == refund.reference.as_str());
         match refund.status.as_str() {
-            "succeeded" | "unknown" | "submitting" => assert!(held, "{} {} is at the provider", refund.status, refund.reference),
-            _ => assert!(!held, "{} {} never reached the provider", refund.status, refund.reference),
+            "succeeded" | "unknown" | "submitting" => {
+                assert!(held, "{} {} is at the provider", refund.status, refund.reference)
+            }
+            _ => {
+                assert!(!held, "{} {} never reached the provider", refund.status, refund.reference)
+            }
         }
     }
     // Tazapay: the succeeded refund is there, the processing one is being paid out.
     let tazapay = get(&f, "/_sandbox/tazapay_ovo_idr/payins").await;
-    let provider_refunds: Vec<Value> = tazapay.as_array().unwrap().iter().flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).collect();
-    for refund in all.iter().filter(|r| r.product.key() == "tazapay_ovo_idr" && ["succeeded", "processing"].contains(&r.status.as_str())) {
-        let at = provider_refunds.iter().find(|r| r["reference_id"] == refund.reference.as_str()).unwrap_or_else(|| panic!("{} at Tazapay", refund.reference));
+    let provider_refunds: Vec<Value> = tazapay
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
+        .collect();
+    for refund in all.iter().filter(|r| {
+        r.product.key() == "tazapay_ovo_idr"
+            && ["succeeded", "processing"].contains(&r.status.as_str())
+    }) {
+        let at = provider_refunds
+            .iter()
+            .find(|r| r["reference_id"] == refund.reference.as_str())
+            .unwrap_or_else(|| panic!("{} at Tazapay", refund.reference));
         assert_eq!(at["id"].as_str(), refund.provider_ref.as_deref());
         assert_eq!(at["amount"], refund.amount * 100, "minor units");
     }
 
     // The resolver settles the open ones by the provider's answer.
-    for (status, expected) in [("unknown", "succeeded"), ("submitting", "succeeded"), ("processing", "succeeded")] {
+    for (status, expected) in
+        [("unknown", "succeeded"), ("submitting", "succeeded"), ("processing", "succeeded")]
+    {
         for refund in all.iter().filter(|r| r.status == status) {
             let now = wait_for_status(&f.app, refund.id, expected).await;
-            assert_eq!(now.status, expected, "{status} {} resolved by the provider's answer", refund.reference);
+            assert_eq!(
+                now.status, expected,
+                "{status} {} resolved by the provider's answer",
+                refund.reference
+            );
         }
     }
     // A requested demo refund can be approved by the demo finance operator and goes through.
-    let waiting = queue(&f.app, "requested").await.into_iter().find(|r| r.mode == "api").expect("an API refund awaits approval");
+    let waiting = queue(&f.app, "requested")
+        .await
+        .into_iter()
+        .find(|r| r.mode == "api")
+        .expect("an API refund awaits approval");
     let decided = f
         .app
-        .decide_refund(DecideRefundInput { refund_id: waiting.id, approve: true, note: String::new(), password: DEMO_PASSWORD.into() })
+        .decide_refund(DecideRefundInput {
+            refund_id: waiting.id,
+            approve: true,
+            note: String::new(),
+            password: DEMO_PASSWORD.into(),
+        })
         .await
         .unwrap();
     let settled = wait_for_status(&f.app, decided.id, "succeeded").await;
@@ -272,9 +413,16 @@ async fn every_start_teaches_the_sandbox_the_ledger_again() {
     let data = f.data.clone();
     drop(f.app);
     // A second start on the same ledger: a new in-memory sandbox, which learns it all again.
-    let app = Backoffice::open(config(data), Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await.unwrap();
+    let app = Backoffice::open(config(data), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+        .await
+        .unwrap();
     let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
     let g = Fixture { _dir: f._dir, data: f.data, app, url, http: f.http };
-    let payment = snap_payment(&g, "ovo_snap", &snap.payment_reference).await.expect("known after a restart");
-    assert!(payment["refunds"].as_array().unwrap().iter().any(|r| r["partnerRefundNo"] == snap.reference.as_str()));
+    let payment =
+        snap_payment(&g, "ovo_snap", &snap.payment_reference).await.expect("known after a restart");
+    assert!(payment["refunds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["partnerRefundNo"] == snap.reference.as_str()));
 }

@@ -129,10 +129,19 @@ fn load_matrix() -> Vec<CellSpec> {
         assert!(products.contains(&cell.product.as_str()), "unknown product {cell:?}");
         assert!(OPS.contains(&cell.op.as_str()), "unknown use case {cell:?}");
         assert!(FAULTS.contains(&cell.fault.as_str()), "unknown fault {cell:?}");
-        assert!(cell.na.is_some() != cell.expect.is_some(), "a cell is either n/a (with its reason) or expected: {cell:?}");
+        assert!(
+            cell.na.is_some() != cell.expect.is_some(),
+            "a cell is either n/a (with its reason) or expected: {cell:?}"
+        );
         assert!(cell.na.as_deref().is_none_or(|r| !r.trim().is_empty()), "{cell:?}");
-        assert!(cell.expect.as_ref().is_none_or(|e| e.status.is_some()), "every expected state names its status: {cell:?}");
-        assert!(seen.insert((cell.product.clone(), cell.op.clone(), cell.fault.clone())), "twice: {cell:?}");
+        assert!(
+            cell.expect.as_ref().is_none_or(|e| e.status.is_some()),
+            "every expected state names its status: {cell:?}"
+        );
+        assert!(
+            seen.insert((cell.product.clone(), cell.op.clone(), cell.fault.clone())),
+            "twice: {cell:?}"
+        );
     }
     // Every cell of the matrix is written down, applicable or not.
     assert_eq!(seen.len(), products.len() * OPS.len() * FAULTS.len(), "the matrix is complete");
@@ -158,7 +167,9 @@ fn armed_fault(fault: &str) -> (Value, bool) {
     match fault {
         "timeout" => (json!({ "kind": "delay", "ms": TIMEOUT_DELAY_MS }), false),
         "5xx" => (json!({ "kind": "http_status", "status": 503 }), false),
-        "5xx_after_processing" => (json!({ "kind": "server_error_after_processing", "status": 500 }), false),
+        "5xx_after_processing" => {
+            (json!({ "kind": "server_error_after_processing", "status": 500 }), false)
+        }
         "malformed_body" => (json!({ "kind": "malformed_body" }), false),
         "dropped_connection" => (json!({ "kind": "drop_connection" }), false),
         "lost_response" => (json!({ "kind": "lose_response" }), false),
@@ -264,7 +275,10 @@ struct World {
 /// The demo merchants, with notifications sent to the app's listener (DOKU Jokul's are not
 /// in the matrix).
 fn merchants_notifying(listener: &str) -> Merchants {
-    Merchants::demo_notifying(listener, &["ovo_snap", "doku_snap_ovo", "faspay_ovo_tokenize", "tazapay_ovo_idr"])
+    Merchants::demo_notifying(
+        listener,
+        &["ovo_snap", "doku_snap_ovo", "faspay_ovo_tokenize", "tazapay_ovo_idr"],
+    )
 }
 
 fn password_of(username: &str) -> String {
@@ -276,7 +290,12 @@ fn password_of(username: &str) -> String {
 }
 
 async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password_of(username).as_str().into() }).await.unwrap();
+    app.sign_in(SignInInput {
+        username: username.into(),
+        password: password_of(username).as_str().into(),
+    })
+    .await
+    .unwrap();
 }
 
 impl World {
@@ -285,8 +304,13 @@ impl World {
         // The listener's port is chosen first: the simulator is told where to notify.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let listener = format!("http://127.0.0.1:{port}");
-        let config = SandboxConfig { merchants: merchants_notifying(&listener), time_scale: TimeScale::parse(SCALE).unwrap() };
-        let sandbox = ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let config = SandboxConfig {
+            merchants: merchants_notifying(&listener),
+            time_scale: TimeScale::parse(SCALE).unwrap(),
+        };
+        let sandbox = ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
         let url = sandbox.url();
         let clock = ManualClock::new(SystemClock.now());
         let config = BackofficeConfig {
@@ -296,10 +320,16 @@ impl World {
             sandbox_time_scale: Some(SCALE.into()),
             builtin_sandbox_url: Some(url.clone()),
         };
-        let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap();
-        app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
+        let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
             .await
             .unwrap();
+        app.set_up_first_admin(FirstAdminInput {
+            username: "admin".into(),
+            display_name: "Ayu Admin".into(),
+            password: ADMIN_PW.into(),
+        })
+        .await
+        .unwrap();
         for (username, role) in [("sam", "staff"), ("fina", "finance")] {
             app.create_operator(NewOperatorInput {
                 username: username.into(),
@@ -312,15 +342,35 @@ impl World {
         }
         let app = Arc::new(app);
         sign_in_as(&app, "admin").await;
-        let settings = app.set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") }).await.unwrap();
+        let settings = app
+            .set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") })
+            .await
+            .unwrap();
         assert!(settings.running, "{settings:?}");
         if let Some(u) = settings.urls.iter().find(|u| u.product == product) {
-            assert_eq!(u.url, format!("{listener}/{}", product.key()), "the simulator notifies the listener's own path");
+            assert_eq!(
+                u.url,
+                format!("{listener}/{}", product.key()),
+                "the simulator notifies the listener's own path"
+            );
         }
-        let world = World { _dir: dir, app, clock, _sandbox: sandbox, url, http: reqwest::Client::new(), setup: setup(product) };
+        let world = World {
+            _dir: dir,
+            app,
+            clock,
+            _sandbox: sandbox,
+            url,
+            http: reqwest::Client::new(),
+            setup: setup(product),
+        };
         // The customers decide every step at once, so nothing waits for a person.
         for phone in [BUDI, SITI, SOPHIA, AGUS] {
-            world.patch(&format!("/_sandbox/accounts/{phone}"), json!({ "behaviour": "auto_approve" })).await;
+            world
+                .patch(
+                    &format!("/_sandbox/accounts/{phone}"),
+                    json!({ "behaviour": "auto_approve" }),
+                )
+                .await;
         }
         sign_in_as(&world.app, "sam").await;
         world
@@ -333,24 +383,35 @@ impl World {
     }
 
     async fn patch(&self, path: &str, body: Value) {
-        let response = self.http.patch(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
+        let response =
+            self.http.patch(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
         assert!(response.status().is_success(), "PATCH {path}: {}", response.status());
     }
 
     /// Arms `fault` for the next call of `endpoint` (`notification` for a notification fault).
     async fn arm(&self, endpoint: &str, fault: Value) -> Result<(), String> {
         let body = json!({ "product": self.setup.product.key(), "endpoint": endpoint, "fault": fault, "count": 1 });
-        let response = self.http.post(format!("{}/_sandbox/faults", self.url)).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         if response.status().is_success() {
             Ok(())
         } else {
             let kind = body["fault"]["kind"].as_str().unwrap_or_default().to_owned();
-            Err(format!("the simulator has no `{kind}` fault (HTTP {})", response.status().as_u16()))
+            Err(format!(
+                "the simulator has no `{kind}` fault (HTTP {})",
+                response.status().as_u16()
+            ))
         }
     }
 
     async fn disarm(&self) {
-        let response = self.http.delete(format!("{}/_sandbox/faults", self.url)).send().await.unwrap();
+        let response =
+            self.http.delete(format!("{}/_sandbox/faults", self.url)).send().await.unwrap();
         assert!(response.status().is_success());
     }
 
@@ -361,17 +422,28 @@ impl World {
     }
 
     async fn received(&self, endpoint: &str) -> usize {
-        let all = self.get(&format!("/_sandbox/received?product={}", self.setup.product.key())).await;
-        all.as_array().unwrap().iter().filter(|r| r["endpoint"] == endpoint && r["method"] == "POST").count()
+        let all =
+            self.get(&format!("/_sandbox/received?product={}", self.setup.product.key())).await;
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["endpoint"] == endpoint && r["method"] == "POST")
+            .count()
     }
 
     async fn notifications_sent(&self) -> usize {
-        let all = self.get(&format!("/_sandbox/notifications?product={}", self.setup.product.key())).await;
+        let all = self
+            .get(&format!("/_sandbox/notifications?product={}", self.setup.product.key()))
+            .await;
         all.as_array().map_or(0, Vec::len)
     }
 
     async fn customer(&self, phone: &str) -> i64 {
-        let found = self.app.search_customers(SearchInput { query: phone.into(), limit: 20 }).await.unwrap();
+        let found = self
+            .app
+            .search_customers(SearchInput { query: phone.into(), limit: 20 })
+            .await
+            .unwrap();
         assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
         found.hits[0].customer.id
     }
@@ -385,12 +457,17 @@ impl World {
     async fn start_payment(&self) -> Result<i64, String> {
         sign_in_as(&self.app, "sam").await;
         let customer = self.customer(self.setup.payer).await;
-        let account_id = if matches!(self.setup.pay_kind, "direct_debit" | "recurring" | "tokenized") {
-            let page = self.app.customer_page(CustomerRef { customer_id: customer }).await.unwrap();
-            page.accounts.iter().find(|a| a.product == self.setup.product && a.status == LinkStatus::Active).map(|a| a.id)
-        } else {
-            None
-        };
+        let account_id =
+            if matches!(self.setup.pay_kind, "direct_debit" | "recurring" | "tokenized") {
+                let page =
+                    self.app.customer_page(CustomerRef { customer_id: customer }).await.unwrap();
+                page.accounts
+                    .iter()
+                    .find(|a| a.product == self.setup.product && a.status == LinkStatus::Active)
+                    .map(|a| a.id)
+            } else {
+                None
+            };
         let input = StartPaymentInput {
             customer_id: Some(customer),
             product: self.setup.product.key().into(),
@@ -398,10 +475,18 @@ impl World {
             amount: AMOUNT.to_string(),
             phone: String::new(),
             account_id,
-            source: if self.setup.product == Product::OvoSnap { "cash".into() } else { String::new() },
+            source: if self.setup.product == Product::OvoSnap {
+                "cash".into()
+            } else {
+                String::new()
+            },
             description: "faults matrix".into(),
         };
-        self.app.start_payment(input).await.map(|v| v.payment.id).map_err(|e| format!("start_payment refused: {e:?}"))
+        self.app
+            .start_payment(input)
+            .await
+            .map(|v| v.payment.id)
+            .map_err(|e| format!("start_payment refused: {e:?}"))
     }
 
     /// Runs the background work: first at about real speed while the fault plays out, then
@@ -442,21 +527,33 @@ impl World {
 
     async fn payment_final(&self, id: i64) -> bool {
         let mut conn = self.app.ledger().read().await.unwrap();
-        let row = ovo_ledger::payments::get(&mut conn, ovo_domain::PaymentId::new(id)).await.unwrap().unwrap();
+        let row = ovo_ledger::payments::get(&mut conn, ovo_domain::PaymentId::new(id))
+            .await
+            .unwrap()
+            .unwrap();
         use ovo_domain::PaymentStatus as S;
         !matches!(row.status, S::Created | S::Pending | S::Unknown)
     }
 
     async fn refund_final(&self, id: i64) -> bool {
         let mut conn = self.app.ledger().read().await.unwrap();
-        let row = ovo_ledger::refunds::get(&mut conn, ovo_domain::RefundId::new(id)).await.unwrap().unwrap();
+        let row = ovo_ledger::refunds::get(&mut conn, ovo_domain::RefundId::new(id))
+            .await
+            .unwrap()
+            .unwrap();
         use ovo_domain::RefundStatus as S;
-        !matches!(row.status, S::Requested | S::Approved | S::Submitting | S::Processing | S::Unknown)
+        !matches!(
+            row.status,
+            S::Requested | S::Approved | S::Submitting | S::Processing | S::Unknown
+        )
     }
 }
 
 fn problem_of(problem: Option<&ProviderProblem>) -> String {
-    problem.map_or_else(|| "none".to_owned(), |p| serde_json::to_value(p.kind).unwrap().as_str().unwrap_or("?").to_owned())
+    problem.map_or_else(
+        || "none".to_owned(),
+        |p| serde_json::to_value(p.kind).unwrap().as_str().unwrap_or("?").to_owned(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,14 +595,23 @@ async fn run_refund(w: &World, fault: &str) -> Result<State, String> {
     sign_in_as(&w.app, "sam").await;
     let refund = w
         .app
-        .request_refund(RequestRefundInput { payment_id: payment, amount: AMOUNT.to_string(), reason: "faults matrix".into() })
+        .request_refund(RequestRefundInput {
+            payment_id: payment,
+            amount: AMOUNT.to_string(),
+            reason: "faults matrix".into(),
+        })
         .await
         .map_err(|e| format!("request_refund refused: {e:?}"))?;
     let (armed, _) = armed_fault(fault);
     w.arm(endpoint, armed).await?;
     sign_in_as(&w.app, "fina").await;
     w.app
-        .decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: password_of("fina").as_str().into() })
+        .decide_refund(DecideRefundInput {
+            refund_id: refund.id,
+            approve: true,
+            note: String::new(),
+            password: password_of("fina").as_str().into(),
+        })
         .await
         .map_err(|e| format!("decide_refund refused: {e:?}"))?;
     w.settle(real_wait(fault), || w.refund_final(refund.id)).await;
@@ -531,7 +637,10 @@ async fn run_refund(w: &World, fault: &str) -> Result<State, String> {
 async fn account_of(w: &World, customer: i64, id: Option<i64>) -> Option<LinkedAccountView> {
     sign_in_as(&w.app, "sam").await;
     let page = w.app.customer_page(CustomerRef { customer_id: customer }).await.unwrap();
-    page.accounts.into_iter().filter(|a| a.product == w.setup.product).find(|a| id.is_none_or(|id| a.id == id))
+    page.accounts
+        .into_iter()
+        .filter(|a| a.product == w.setup.product)
+        .find(|a| id.is_none_or(|id| a.id == id))
 }
 
 async fn run_link(w: &World, fault: &str) -> Result<State, String> {
@@ -541,7 +650,14 @@ async fn run_link(w: &World, fault: &str) -> Result<State, String> {
     let (armed, _) = armed_fault(fault);
     w.arm(endpoint, armed).await?;
     sign_in_as(&w.app, "sam").await;
-    let started = w.app.start_link(StartLinkInput { customer_id: customer, product: w.setup.product.key().into(), phone: String::new() }).await;
+    let started = w
+        .app
+        .start_link(StartLinkInput {
+            customer_id: customer,
+            product: w.setup.product.key().into(),
+            phone: String::new(),
+        })
+        .await;
     let id = match &started {
         Ok(view) => Some(view.id),
         Err(_) => account_of(w, customer, None).await.map(|a| a.id),
@@ -555,7 +671,10 @@ async fn run_link(w: &World, fault: &str) -> Result<State, String> {
     }
     let quiet = || async {
         let mut conn = w.app.ledger().read().await.unwrap();
-        let row = ovo_ledger::bindings::get(&mut conn, ovo_domain::BindingId::new(id)).await.unwrap().unwrap();
+        let row = ovo_ledger::bindings::get(&mut conn, ovo_domain::BindingId::new(id))
+            .await
+            .unwrap()
+            .unwrap();
         row.status != ovo_ledger::bindings::BindingStatus::Pending
     };
     w.settle(real_wait(fault), quiet).await;
@@ -568,29 +687,54 @@ async fn run_link(w: &World, fault: &str) -> Result<State, String> {
     if account.status == LinkStatus::Active {
         let _ = w.app.unlink_account(AccountRef { account_id: id }).await;
     }
-    Ok(State { status: Some(status), writes: Some(writes), sees: Some(problem_of(account.problem.as_ref())), ..State::default() })
+    Ok(State {
+        status: Some(status),
+        writes: Some(writes),
+        sees: Some(problem_of(account.problem.as_ref())),
+        ..State::default()
+    })
 }
 
 async fn run_balance(w: &World, fault: &str) -> Result<State, String> {
     let (phone, endpoint) = w.setup.balance.ok_or("no balance")?;
     let customer = w.customer(phone).await;
     let account = account_of(w, customer, None).await.ok_or("no linked account")?;
-    let good = w.app.refresh_balance(AccountRef { account_id: account.id }).await.map_err(|e| format!("{e:?}"))?;
+    let good = w
+        .app
+        .refresh_balance(AccountRef { account_id: account.id })
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let good = good.balance.ok_or("no balance with no fault")?;
     let wallet = w.wallet(phone).await;
     w.clock.advance_seconds(60);
     let (armed, _) = armed_fault(fault);
     w.arm(endpoint, armed).await?;
     sign_in_as(&w.app, "sam").await;
-    let after = w.app.refresh_balance(AccountRef { account_id: account.id }).await.map_err(|e| format!("{e:?}"))?;
+    let after = w
+        .app
+        .refresh_balance(AccountRef { account_id: account.id })
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let balance = after.balance.ok_or("no balance shown")?;
     let shown = balance.cash.unwrap_or_default() + balance.points.unwrap_or_default();
     let status = match (&balance.last_failure, balance.as_of == good.as_of) {
         (None, false) if shown == wallet => "fresh".to_owned(),
-        (Some(_), true) if shown == good.cash.unwrap_or_default() + good.points.unwrap_or_default() => "failed_kept".to_owned(),
-        _ => format!("wrong: shows {shown} (wallet {wallet}), failure {:?}", balance.last_failure.map(|f| f.kind)),
+        (Some(_), true)
+            if shown == good.cash.unwrap_or_default() + good.points.unwrap_or_default() =>
+        {
+            "failed_kept".to_owned()
+        }
+        _ => format!(
+            "wrong: shows {shown} (wallet {wallet}), failure {:?}",
+            balance.last_failure.map(|f| f.kind)
+        ),
     };
-    Ok(State { status: Some(status), writes: Some(0), sees: Some(problem_of(after.problem.as_ref())), ..State::default() })
+    Ok(State {
+        status: Some(status),
+        writes: Some(0),
+        sees: Some(problem_of(after.problem.as_ref())),
+        ..State::default()
+    })
 }
 
 async fn run_notification(w: &World, fault: &str) -> Result<State, String> {
@@ -608,15 +752,29 @@ async fn run_notification(w: &World, fault: &str) -> Result<State, String> {
     w.settle(real_wait(fault), || w.payment_final(id)).await;
     let page = w.payment(id).await;
     let after = w.wallet(w.setup.payer).await;
-    let inbox = ovo_ledger::notifications::recent(&mut w.app.ledger().read().await.unwrap(), Some(w.setup.product), 500).await.unwrap();
+    let inbox = ovo_ledger::notifications::recent(
+        &mut w.app.ledger().read().await.unwrap(),
+        Some(w.setup.product),
+        500,
+    )
+    .await
+    .unwrap();
     let ours: Vec<_> = inbox.iter().filter(|n| n.payment_id.map(|p| p.get()) == Some(id)).collect();
     // A success applied twice would be on the payment's timeline twice.
     let applied_success = page.timeline.iter().filter(|t| t.kind == "payment_succeeded").count();
-    let forged_applied =
-        ours.iter().filter(|n| !n.verified && n.outcome.as_deref().is_some_and(|o| o.starts_with("applied"))).count();
+    let forged_applied = ours
+        .iter()
+        .filter(|n| !n.verified && n.outcome.as_deref().is_some_and(|o| o.starts_with("applied")))
+        .count();
     let outcomes: Vec<String> = ours
         .iter()
-        .map(|n| format!("{}:{}", if n.verified { "verified" } else { "unverified" }, n.outcome.as_deref().unwrap_or("unprocessed")))
+        .map(|n| {
+            format!(
+                "{}:{}",
+                if n.verified { "verified" } else { "unverified" },
+                n.outcome.as_deref().unwrap_or("unprocessed")
+            )
+        })
         .collect();
     Ok(State {
         status: Some(page.payment.status.clone()),
@@ -643,7 +801,9 @@ async fn run_cell(w: &World, cell: &CellSpec) -> Result<State, String> {
             other => Err(format!("unknown use case {other}")),
         }
     };
-    let outcome = tokio::time::timeout(Duration::from_secs(90), run).await.unwrap_or_else(|_| Err("did not end within 90 s".into()));
+    let outcome = tokio::time::timeout(Duration::from_secs(90), run)
+        .await
+        .unwrap_or_else(|_| Err("did not end within 90 s".into()));
     // Whatever the cell did not use up is not left for the next one.
     w.disarm().await;
     outcome
@@ -701,10 +861,25 @@ fn markdown(rows: &[Row], na: &[CellSpec], applicable: usize, wrong: usize) -> S
         };
         let expected = row.cell.expect.as_ref().map(State::render).unwrap_or_default();
         let ok = if row.ok { "yes" } else { "**WRONG**" };
-        all.insert(key(&row.cell), format!("| {} × {} × {} | {expected} | {actual} | {ok} |", row.cell.product, row.cell.op, row.cell.fault));
+        all.insert(
+            key(&row.cell),
+            format!(
+                "| {} × {} × {} | {expected} | {actual} | {ok} |",
+                row.cell.product, row.cell.op, row.cell.fault
+            ),
+        );
     }
     for cell in na {
-        all.insert(key(cell), format!("| {} × {} × {} | n/a: {} | | n/a |", cell.product, cell.op, cell.fault, cell.na.as_deref().unwrap_or_default()));
+        all.insert(
+            key(cell),
+            format!(
+                "| {} × {} × {} | n/a: {} | | n/a |",
+                cell.product,
+                cell.op,
+                cell.fault,
+                cell.na.as_deref().unwrap_or_default()
+            ),
+        );
     }
     for line in all.values() {
         writeln!(out, "{line}").unwrap();
@@ -715,14 +890,16 @@ fn markdown(rows: &[Row], na: &[CellSpec], applicable: usize, wrong: usize) -> S
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_cell_ends_in_the_real_worlds_state() {
     let cells = load_matrix();
-    let (mut applicable, na): (Vec<CellSpec>, Vec<CellSpec>) = cells.into_iter().partition(|c| c.na.is_none());
+    let (mut applicable, na): (Vec<CellSpec>, Vec<CellSpec>) =
+        cells.into_iter().partition(|c| c.na.is_none());
     // `OVO_FAULTS_ONLY=ovo_snap×refund` runs the cells whose name contains it (replaying one).
     if let Ok(only) = std::env::var("OVO_FAULTS_ONLY") {
         applicable.retain(|c| format!("{}×{}×{}", c.product, c.op, c.fault).contains(&only));
     }
     let mut tasks = Vec::new();
     for product in Product::ALL {
-        let mine: Vec<CellSpec> = applicable.iter().filter(|c| c.product == product.key()).cloned().collect();
+        let mine: Vec<CellSpec> =
+            applicable.iter().filter(|c| c.product == product.key()).cloned().collect();
         if !mine.is_empty() {
             tasks.push(tokio::spawn(run_product(product, mine)));
         }

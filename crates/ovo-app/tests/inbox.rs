@@ -39,7 +39,9 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: Some("0.02".into()),
         builtin_sandbox_url: None,
     };
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap();
+    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        .await
+        .unwrap();
     app.set_up_first_admin(FirstAdminInput {
         username: "admin".into(),
         display_name: "Ayu Admin".into(),
@@ -62,18 +64,22 @@ async fn fixture() -> Fixture {
     .await
     .unwrap();
     sign_in(&app, "sam", "sam-password").await;
-    let listener = settings.urls.iter().find(|u| u.product == Product::TazapayOvoIdr).unwrap().url.clone();
+    let listener =
+        settings.urls.iter().find(|u| u.product == Product::TazapayOvoIdr).unwrap().url.clone();
     Fixture { _dir: dir, app, clock, http: reqwest::Client::new(), listener }
 }
 
 async fn sign_in(app: &Backoffice, username: &str, password: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.unwrap();
+    app.sign_in(SignInInput { username: username.into(), password: password.into() })
+        .await
+        .unwrap();
 }
 
 /// The audit log's entries, read as the admin.
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     sign_in(&f.app, "admin", ADMIN_PW).await;
-    let entries = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+    let entries =
+        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
     sign_in(&f.app, "sam", "sam-password").await;
     entries
 }
@@ -104,7 +110,11 @@ async fn clear_faults(f: &Fixture) {
 /// Status reads of payins the sandbox received.
 async fn status_reads(f: &Fixture) -> usize {
     let all = get_json(f, "/_sandbox/received?product=tazapay_ovo_idr").await;
-    all.as_array().unwrap().iter().filter(|r| r["method"] == "GET" && r["endpoint"] == "/v3/payin/{id}").count()
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "GET" && r["endpoint"] == "/v3/payin/{id}")
+        .count()
 }
 
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
@@ -114,7 +124,8 @@ async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
 /// A Tazapay payin the payer approved at once: succeeded at the provider, still pending in
 /// the ledger (no status query has run).
 async fn paid_payin(f: &Fixture, amount: &str) -> (PaymentDetailView, String) {
-    let found = f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
+    let found =
+        f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
     let payer = found.hits[0].customer.id;
     let view = f
         .app
@@ -155,8 +166,12 @@ fn succeeded_event(event_id: &str, payin: &str, reference: &str, rupiah: i64) ->
         "data": { "id": payin, "amount": rupiah * 100, "invoice_currency": "IDR", "status": "succeeded", "reference_id": reference },
     })
     .to_string();
-    let signature =
-        ovo_providers::products::tazapay::webhook_signature(WEBHOOK_SECRET, event_id, body.as_bytes(), created_at);
+    let signature = ovo_providers::products::tazapay::webhook_signature(
+        WEBHOOK_SECRET,
+        event_id,
+        body.as_bytes(),
+        created_at,
+    );
     (body, signature)
 }
 
@@ -180,7 +195,11 @@ async fn inbox(f: &Fixture) -> Vec<NotificationRow> {
 }
 
 /// Waits until the inbox's only row satisfies `done`.
-async fn until_row(f: &Fixture, what: &str, done: impl Fn(&NotificationRow) -> bool) -> NotificationRow {
+async fn until_row(
+    f: &Fixture,
+    what: &str,
+    done: impl Fn(&NotificationRow) -> bool,
+) -> NotificationRow {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let rows = inbox(f).await;
@@ -222,7 +241,10 @@ async fn a_notification_changes_nothing_until_its_status_query_answers_and_the_r
     assert!(row.verified && row.processed_at.is_none(), "{row:#?}");
     assert!(row.last_error.is_some() && row.next_try_at.is_some(), "{row:#?}");
     let unconfirmed = detail(&f, view.payment.id).await;
-    assert_eq!(unconfirmed.payment.status, "pending", "not confirmed, not applied: {unconfirmed:#?}");
+    assert_eq!(
+        unconfirmed.payment.status, "pending",
+        "not confirmed, not applied: {unconfirmed:#?}"
+    );
     assert!(unconfirmed.payment.succeeded_at.is_none());
 
     // The provider delivers it again (our answer never reached it, say): the stored row is
@@ -237,7 +259,12 @@ async fn a_notification_changes_nothing_until_its_status_query_answers_and_the_r
     assert!(status_reads(&f).await > reads, "confirmed by a status query");
     let paid = detail(&f, view.payment.id).await;
     assert_eq!(paid.payment.status, "succeeded", "{paid:#?}");
-    assert_eq!(kinds(&paid).iter().filter(|k| **k == "payment_succeeded").count(), 1, "{:?}", kinds(&paid));
+    assert_eq!(
+        kinds(&paid).iter().filter(|k| **k == "payment_succeeded").count(),
+        1,
+        "{:?}",
+        kinds(&paid)
+    );
 }
 
 #[tokio::test]
@@ -245,7 +272,11 @@ async fn a_row_left_unapplied_is_applied_by_the_background_work() {
     let f = fixture().await;
     let (view, payin) = paid_payin(&f, "22.000").await;
     arm(&f, "/v3/payin/{id}", json!({ "kind": "http_status", "status": 503 }), 1_000).await;
-    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_background", &payin, &view.payment.reference, 22_000)).await;
+    let (status, _) = deliver(
+        &f,
+        &succeeded_event("evt_inbox_background", &payin, &view.payment.reference, 22_000),
+    )
+    .await;
     assert_eq!(status, 200);
     until_row(&f, "the first try fails", |r| r.attempts >= 1).await;
     // Nothing is due before the row's back-off, and nothing applied it meanwhile.
@@ -277,17 +308,24 @@ async fn a_success_the_provider_confirms_after_the_ledger_recorded_a_failure_is_
     // The ledger recorded the payment failed (an earlier, wrong judgement).
     let id = PaymentId::new(view.payment.id);
     let mut tx = f.app.ledger().begin_write().await.unwrap();
-    let failed = PaymentUpdate { status: Some(PaymentStatus::Failed), next_check_at: Some(None), ..PaymentUpdate::default() };
+    let failed = PaymentUpdate {
+        status: Some(PaymentStatus::Failed),
+        next_check_at: Some(None),
+        ..PaymentUpdate::default()
+    };
     assert!(ovo_ledger::payments::update(&mut tx, id, &failed, f.clock.now()).await.unwrap());
     ovo_ledger::commit(tx).await.unwrap();
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "failed");
 
-    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_late", &payin, &view.payment.reference, 23_000)).await;
+    let (status, _) =
+        deliver(&f, &succeeded_event("evt_inbox_late", &payin, &view.payment.reference, 23_000))
+            .await;
     assert_eq!(status, 200);
     let paid = until_status(&f, view.payment.id, "succeeded").await;
     assert!(paid.payment.succeeded_at.is_some());
     assert!(paid.problem.is_none(), "{paid:#?}");
-    let late = paid.timeline.iter().find(|t| t.kind == "payment_late_success").expect("a timeline event");
+    let late =
+        paid.timeline.iter().find(|t| t.kind == "payment_late_success").expect("a timeline event");
     assert!(late.detail.contains("\"was\":\"failed\""), "{}", late.detail);
     let row = until_row(&f, "applied", |r| r.processed_at.is_some()).await;
     assert_eq!(row.outcome.as_deref(), Some("applied:succeeded"));
@@ -306,7 +344,8 @@ async fn a_payment_the_provider_failed_then_settled_late_ends_succeeded_on_its_n
     let url = format!("{}/_sandbox/faults", sandbox(&f).await);
     let body = json!({ "product": "tazapay_ovo_idr", "fault": { "kind": "success_after_failure", "after_ms": 100_000 }, "count": 1 });
     assert!(f.http.post(&url).json(&body).send().await.unwrap().status().is_success());
-    let found = f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
+    let found =
+        f.app.search_customers(SearchInput { query: PAYER.into(), limit: 5 }).await.unwrap();
     let view = f
         .app
         .start_payment(StartPaymentInput {
@@ -336,11 +375,18 @@ async fn a_payment_the_provider_failed_then_settled_late_ends_succeeded_on_its_n
     }
     // Later the provider's record turns successful, and it notifies.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]["status"] != "succeeded" {
+    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
+        ["status"]
+        != "succeeded"
+    {
         assert!(Instant::now() < deadline, "the sandbox payin never turned successful");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (status, _) = deliver(&f, &succeeded_event("evt_inbox_settled_late", &payin, &view.payment.reference, 26_000)).await;
+    let (status, _) = deliver(
+        &f,
+        &succeeded_event("evt_inbox_settled_late", &payin, &view.payment.reference, 26_000),
+    )
+    .await;
     assert_eq!(status, 200);
     let paid = until_status(&f, view.payment.id, "succeeded").await;
     let kinds = kinds(&paid);
@@ -354,7 +400,8 @@ async fn a_notification_for_a_reference_never_created_is_stored_and_changes_noth
     let f = fixture().await;
     let (view, _payin) = paid_payin(&f, "24.000").await;
     let reads = status_reads(&f).await;
-    let event = succeeded_event("evt_inbox_stranger", "pay_neverissued01", "ZZZZZZZZZZZZZZZZ", 24_000);
+    let event =
+        succeeded_event("evt_inbox_stranger", "pay_neverissued01", "ZZZZZZZZZZZZZZZZ", 24_000);
     let (status, answer) = deliver(&f, &event).await;
     assert_eq!((status, answer), (200, json!({ "received": true })));
     let row = until_row(&f, "stored", |r| r.processed_at.is_some()).await;
@@ -387,7 +434,9 @@ async fn a_notification_replayed_after_it_was_applied_changes_nothing() {
     assert_eq!(rows[0].outcome.as_deref(), Some("applied:succeeded"));
     assert_eq!(status_reads(&f).await, reads, "no second status query");
     let after = detail(&f, view.payment.id).await;
-    let events = |v: &PaymentDetailView| v.timeline.iter().map(|t| (t.kind.clone(), t.detail.clone())).collect::<Vec<_>>();
+    let events = |v: &PaymentDetailView| {
+        v.timeline.iter().map(|t| (t.kind.clone(), t.detail.clone())).collect::<Vec<_>>()
+    };
     assert_eq!(events(&after), events(&paid));
     assert_eq!(after.payment.succeeded_at, paid.payment.succeeded_at);
     let audit_after = audit(&f).await.into_iter().filter(|e| e.subject == about).count();

@@ -56,9 +56,7 @@ async fn a_killed_holder_leaves_no_lock_behind() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "ready", "the holder did not open the ledger");
 
     let refused = open(&data).await.unwrap_err();
@@ -74,9 +72,6 @@ async fn a_killed_holder_leaves_no_lock_behind() {
     let status = child.wait().unwrap();
     assert!(!status.success());
     let reopened = open(&data).await.unwrap();
-    assert_eq!(
-        LockHolder::read(&data).map(|h| h.pid),
-        Some(std::process::id())
-    );
+    assert_eq!(LockHolder::read(&data).map(|h| h.pid), Some(std::process::id()));
     drop(reopened);
 }

@@ -24,7 +24,8 @@ const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
 
 async fn sandbox() -> RunningSandbox {
-    let config = SandboxConfig { time_scale: TimeScale::parse("0.02").unwrap(), ..SandboxConfig::default() };
+    let config =
+        SandboxConfig { time_scale: TimeScale::parse("0.02").unwrap(), ..SandboxConfig::default() };
     ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap()
 }
 
@@ -37,11 +38,17 @@ async fn open(data_dir: &Path, url: &str, clock: &ManualClock) -> Arc<Backoffice
         sandbox_time_scale: Some("0.02".into()),
         builtin_sandbox_url: Some(url.to_owned()),
     };
-    Arc::new(Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap())
+    Arc::new(
+        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+            .await
+            .unwrap(),
+    )
 }
 
 async fn sign_in(app: &Backoffice, username: &str, password: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.unwrap();
+    app.sign_in(SignInInput { username: username.into(), password: password.into() })
+        .await
+        .unwrap();
 }
 
 struct Fixture {
@@ -57,9 +64,13 @@ async fn fixture() -> Fixture {
     let sandbox = sandbox().await;
     let clock = ManualClock::new(SystemClock.now());
     let app = open(&dir.path().join("data"), &sandbox.url(), &clock).await;
-    app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu".into(), password: ADMIN_PW.into() })
-        .await
-        .unwrap();
+    app.set_up_first_admin(FirstAdminInput {
+        username: "admin".into(),
+        display_name: "Ayu".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap();
     app.create_operator(NewOperatorInput {
         username: "sam".into(),
         display_name: "Sam".into(),
@@ -75,26 +86,51 @@ async fn fixture() -> Fixture {
 impl Fixture {
     async fn arm(&self, product: &str, endpoint: &str, fault: Value) {
         let body = json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 });
-        let response = self.http.post(format!("{}/_sandbox/faults", self.sandbox.url())).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.sandbox.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success(), "{}", response.status());
     }
 
     async fn get(&self, path: &str) -> Value {
-        self.http.get(format!("{}{path}", self.sandbox.url())).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.sandbox.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// The writes the sandbox received on `endpoint`.
     async fn posts(&self, product: &str, endpoint: &str) -> Vec<Value> {
         let all = self.get(&format!("/_sandbox/received?product={product}")).await;
-        all.as_array().unwrap().iter().filter(|r| r["method"] == "POST" && r["endpoint"] == endpoint).cloned().collect()
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["method"] == "POST" && r["endpoint"] == endpoint)
+            .cloned()
+            .collect()
     }
 
     async fn customer(&self, phone: &str) -> i64 {
-        let found = self.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
+        let found =
+            self.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
         found.hits[0].customer.id
     }
 
-    async fn start(&self, customer: i64, product: &str, kind: &str, amount: &str) -> PaymentDetailView {
+    async fn start(
+        &self,
+        customer: i64,
+        product: &str,
+        kind: &str,
+        amount: &str,
+    ) -> PaymentDetailView {
         self.app
             .start_payment(StartPaymentInput {
                 customer_id: Some(customer),
@@ -139,9 +175,14 @@ impl Fixture {
 
     async fn audit_actions(&self, reference: &str) -> Vec<String> {
         sign_in(&self.app, "admin", ADMIN_PW).await;
-        let entries = self.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+        let entries =
+            self.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
         sign_in(&self.app, "sam", "sam-password").await;
-        entries.into_iter().filter(|e| e.subject == format!("payment:{reference}")).map(|e| e.action).collect()
+        entries
+            .into_iter()
+            .filter(|e| e.subject == format!("payment:{reference}"))
+            .map(|e| e.action)
+            .collect()
     }
 }
 
@@ -150,7 +191,8 @@ fn kinds(view: &PaymentDetailView) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_resent_under_its_original_ids() {
+async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_resent_under_its_original_ids(
+) {
     let f = fixture().await;
     let siti = f.customer(SITI).await;
     // The payment call is answered 503 without being processed: unknown.
@@ -166,22 +208,41 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
     let waiting = f.detail(view.payment.id).await;
     assert_eq!(waiting.payment.status, "unknown", "{waiting:#?}");
     assert_eq!(waiting.problem.as_ref().unwrap().kind, ProviderProblemKind::UnknownOutcome);
-    assert_eq!(waiting.problem.as_ref().unwrap().provider_code.as_deref(), Some("4045501"), "{waiting:#?}");
-    assert_eq!(f.posts("doku_snap_ovo", DOKU_PAY).await.len(), 1, "nothing sent again inside the window");
+    assert_eq!(
+        waiting.problem.as_ref().unwrap().provider_code.as_deref(),
+        Some("4045501"),
+        "{waiting:#?}"
+    );
+    assert_eq!(
+        f.posts("doku_snap_ovo", DOKU_PAY).await.len(),
+        1,
+        "nothing sent again inside the window"
+    );
 
     // A check after the window: sent again, same reference, same key.
     f.poll_at(t0, 21_000).await;
     let posts = f.posts("doku_snap_ovo", DOKU_PAY).await;
     assert_eq!(posts.len(), 2, "sent again once");
     let reference_of = |post: &Value| -> Value {
-        serde_json::from_str::<Value>(post["body"].as_str().unwrap()).unwrap()["partnerReferenceNo"].clone()
+        serde_json::from_str::<Value>(post["body"].as_str().unwrap()).unwrap()["partnerReferenceNo"]
+            .clone()
     };
     assert_eq!(reference_of(&posts[0]), json!(view.payment.reference));
     assert_eq!(reference_of(&posts[1]), json!(view.payment.reference));
     let external_id = |post: &Value| -> Value {
-        post["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-external-id")).unwrap()[1].clone()
+        post["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-external-id"))
+            .unwrap()[1]
+            .clone()
     };
-    assert_eq!(external_id(&posts[0]), external_id(&posts[1]), "the same X-EXTERNAL-ID the same WIB day");
+    assert_eq!(
+        external_id(&posts[0]),
+        external_id(&posts[1]),
+        "the same X-EXTERNAL-ID the same WIB day"
+    );
     let paid = f.until_status(view.payment.id, "succeeded").await;
     let kinds = kinds(&paid);
     assert!(!kinds.contains(&"payment_failed"), "{kinds:?}");
@@ -191,7 +252,8 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
 }
 
 #[tokio::test]
-async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_its_window_and_is_never_resent() {
+async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_its_window_and_is_never_resent(
+) {
     let f = fixture().await;
     let payer = f.customer(PAYER).await;
     f.arm("doku_jokul_ovo_push", JOKUL_PAY, json!({ "kind": "http_status", "status": 503 })).await;
@@ -204,7 +266,11 @@ async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_it
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     f.poll_at(t0, 1_200).await;
-    assert_eq!(f.detail(view.payment.id).await.payment.status, "unknown", "not found inside the window proves nothing");
+    assert_eq!(
+        f.detail(view.payment.id).await.payment.status,
+        "unknown",
+        "not found inside the window proves nothing"
+    );
     f.poll_at(t0, 21_000).await;
     let review = f.detail(view.payment.id).await;
     assert_eq!(review.payment.status, "needs_review", "{review:#?}");
@@ -225,7 +291,12 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert!(view.payment.provider_ref.is_none());
     let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let payin = payins.as_array().unwrap().iter().find(|p| p["payin"]["reference_id"] == json!(view.payment.reference)).unwrap();
+    let payin = payins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
+        .unwrap();
     let payin_id = payin["payin"]["id"].as_str().unwrap().to_owned();
 
     // The app stops and starts again on the same ledger: nothing of the first process's memory.
@@ -244,7 +315,13 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     let posts = f.posts("tazapay_ovo_idr", "/v3/payin").await;
     assert_eq!(posts.len(), 2, "{posts:#?}");
     let key = |post: &Value| -> Value {
-        post["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key")).unwrap()[1].clone()
+        post["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key"))
+            .unwrap()[1]
+            .clone()
     };
     assert_eq!(key(&posts[1]), json!(format!("{}-create", view.payment.reference)));
     assert_eq!(key(&posts[0]), key(&posts[1]));
@@ -253,6 +330,11 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     let paid = f.until_status(view.payment.id, "succeeded").await;
     assert_eq!(paid.payment.provider_ref.as_deref(), Some(payin_id.as_str()));
     let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let ours = payins.as_array().unwrap().iter().filter(|p| p["payin"]["reference_id"] == json!(view.payment.reference)).count();
+    let ours = payins
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
+        .count();
     assert_eq!(ours, 1, "one payin");
 }

@@ -40,13 +40,9 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: Some("0.02".into()),
         builtin_sandbox_url: None,
     };
-    let mut app = Backoffice::open(
-        config,
-        Arc::new(MemoryStore::new()),
-        Arc::new(clock.clone()),
-    )
-    .await
-    .unwrap();
+    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        .await
+        .unwrap();
     let opener = Arc::new(RecordingOpener::default());
     app.set_url_opener(opener.clone());
     app.set_up_first_admin(FirstAdminInput {
@@ -66,50 +62,29 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     }
-    let f = Fixture {
-        _dir: dir,
-        app: Arc::new(app),
-        clock,
-        opener,
-        http: reqwest::Client::new(),
-    };
+    let f = Fixture { _dir: dir, app: Arc::new(app), clock, opener, http: reqwest::Client::new() };
     sign_in_as(&f, "sam").await;
     f
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password = if username == "admin" {
-        ADMIN_PW.to_owned()
-    } else {
-        format!("{username}-password")
-    };
+    let password =
+        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
     f.app
-        .sign_in(SignInInput {
-            username: username.into(),
-            password: password.as_str().into(),
-        })
+        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
         .await
         .unwrap();
 }
 
 async fn sandbox(f: &Fixture) -> String {
     // Starts the in-process sandbox when it is not running yet.
-    f.app
-        .app_info("en".into())
-        .await
-        .unwrap()
-        .sandbox_url
-        .unwrap()
+    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
     let url = format!("{}{path}", sandbox(f).await);
     let response = f.http.get(&url).send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "GET {url}: {}",
-        response.status()
-    );
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
 }
 
@@ -121,14 +96,8 @@ async fn post_json(f: &Fixture, path: &str, body: Value) -> (u16, Value) {
 }
 
 async fn customer_id(f: &Fixture, phone: &str) -> i64 {
-    let found = f
-        .app
-        .search_customers(SearchInput {
-            query: phone.into(),
-            limit: 20,
-        })
-        .await
-        .unwrap();
+    let found =
+        f.app.search_customers(SearchInput { query: phone.into(), limit: 20 }).await.unwrap();
     assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
     found.hits[0].customer.id
 }
@@ -151,10 +120,7 @@ async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
 }
 
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
-    f.app
-        .payment_page(PaymentRef { payment_id: id })
-        .await
-        .unwrap()
+    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
 }
 
 /// Moves the app's clock on and runs the poller until the payment reaches `status`.
@@ -223,22 +189,13 @@ fn assert_split(view: &PaymentDetailView) {
 async fn options_follow_the_capability_table() {
     let f = fixture().await;
     let options = f.app.payment_options().await.unwrap();
-    let doku = options
-        .iter()
-        .find(|o| o.product == Product::DokuSnapOvo)
-        .unwrap();
+    let doku = options.iter().find(|o| o.product == Product::DokuSnapOvo).unwrap();
     assert_eq!(doku.kinds, ["sale_redirect", "recurring"]);
     assert_eq!(doku.kinds_on_linked_account, ["sale_redirect", "recurring"]);
-    let jokul = options
-        .iter()
-        .find(|o| o.product == Product::DokuJokulOvoPush)
-        .unwrap();
+    let jokul = options.iter().find(|o| o.product == Product::DokuJokulOvoPush).unwrap();
     assert_eq!(jokul.kinds, ["push"]);
     assert!(jokul.kinds_on_linked_account.is_empty());
-    let ovo = options
-        .iter()
-        .find(|o| o.product == Product::OvoSnap)
-        .unwrap();
+    let ovo = options.iter().find(|o| o.product == Product::OvoSnap).unwrap();
     assert_eq!(ovo.sources, ["cash", "points"]);
 }
 
@@ -255,12 +212,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
     assert!(bad.reason.unwrap().starts_with("money_"), "{bad:?}");
     let wrong_kind = f
         .app
-        .start_payment(input(
-            Some(budi),
-            "doku_jokul_ovo_push",
-            "recurring",
-            "10.000",
-        ))
+        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "recurring", "10.000"))
         .await
         .unwrap_err();
     assert_eq!(wrong_kind.reason, Some("payment_kind_unsupported"));
@@ -300,11 +252,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
 async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_with_points() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let view = start(
-        &f,
-        input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000"),
-    )
-    .await;
+    let view = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000")).await;
     // Answered while the provider still holds the push: had it waited, the demo merchant's
     // customer (who pays by themselves after 20 s, scaled) would have made it succeeded.
     assert_eq!(view.payment.status, "pending");
@@ -326,10 +274,7 @@ async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_wit
     assert!(paid.refunds.is_empty());
     assert_eq!(paid.refundable, 25_000);
     assert_eq!(paid.timeline.last().unwrap().kind, "payment_succeeded");
-    assert_eq!(
-        received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await,
-        1
-    );
+    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
 }
 
 #[tokio::test]
@@ -341,17 +286,17 @@ async fn a_silent_customer_keeps_the_push_pending_then_it_ends() {
     assert_eq!(view.payment.status, "pending");
     assert!(view.push_deadline.is_some());
     // The provider holds the push, and the payment stays pending meanwhile.
-    assert!(pending_payment(&f, "doku_jokul_ovo_push", SILENT).await.is_some(), "the sandbox holds no push for the silent phone");
+    assert!(
+        pending_payment(&f, "doku_jokul_ovo_push", SILENT).await.is_some(),
+        "the sandbox holds no push for the silent phone"
+    );
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "pending");
     // The hold runs out (1.4 s scaled); the status query then settles it.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let now = detail(&f, view.payment.id).await;
         if now.payment.status != "pending" {
-            assert!(
-                ["failed", "expired"].contains(&now.payment.status.as_str()),
-                "{now:#?}"
-            );
+            assert!(["failed", "expired"].contains(&now.payment.status.as_str()), "{now:#?}");
             break;
         }
         assert!(Instant::now() < deadline, "{now:#?}");
@@ -366,11 +311,7 @@ async fn declined_pushes_fail_with_the_providers_code() {
     let f = fixture().await;
     for (phone, code) in [(EMPTY, "26"), (DECLINER, "17")] {
         let customer = customer_id(&f, phone).await;
-        let view = start(
-            &f,
-            input(Some(customer), "doku_jokul_ovo_push", "push", "50.000"),
-        )
-        .await;
+        let view = start(&f, input(Some(customer), "doku_jokul_ovo_push", "push", "50.000")).await;
         let failed = until_status(&f, view.payment.id, "failed").await;
         let problem = failed.problem.unwrap();
         assert_eq!(problem.kind, ProviderProblemKind::Declined);
@@ -383,11 +324,7 @@ async fn declined_pushes_fail_with_the_providers_code() {
 async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
-    let view = start(
-        &f,
-        input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000"),
-    )
-    .await;
+    let view = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000")).await;
     assert_eq!(view.payment.status, "pending");
     let url = view.redirect_url.clone().unwrap();
     assert!(f.opener.opened().contains(&url));
@@ -402,11 +339,7 @@ async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
 async fn doku_recurring_completes_without_the_customer() {
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
-    let view = start(
-        &f,
-        input(Some(siti), "doku_snap_ovo", "recurring", "12.500"),
-    )
-    .await;
+    let view = start(&f, input(Some(siti), "doku_snap_ovo", "recurring", "12.500")).await;
     assert!(view.redirect_url.is_none());
     assert!(f.opener.opened().is_empty());
     let paid = until_status(&f, view.payment.id, "succeeded").await;
@@ -421,11 +354,7 @@ async fn tazapay_payin_is_confirmed_then_polled_to_success() {
     let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(
-        view.payment
-            .provider_ref
-            .as_deref()
-            .unwrap()
-            .starts_with("pay_")
+        view.payment.provider_ref.as_deref().unwrap().starts_with("pay_")
             || view.payment.provider_ref.is_some()
     );
     if let Some(action) = pending_payment(&f, "tazapay_ovo_idr", "6285712345678").await {
@@ -444,9 +373,7 @@ async fn faspay_tokenized_payment_through_its_redirect() {
     let view = start(&f, req).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(view.redirect_url.is_some());
-    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA)
-        .await
-        .unwrap();
+    let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
     let (status, body) = decide(&f, &action, "approve", "points_first").await;
     assert_eq!(status, 200, "{body}");
     until_status(&f, view.payment.id, "succeeded").await;
@@ -488,11 +415,7 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     )
     .await;
     assert!((200..300).contains(&status), "{body}");
-    let view = start(
-        &f,
-        input(Some(payer), "doku_jokul_ovo_push", "push", "75.000"),
-    )
-    .await;
+    let view = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "75.000")).await;
     // The spawned call loses its answer: unknown, with its problem.
     let deadline = Instant::now() + Duration::from_secs(10);
     let unknown = loop {
@@ -503,10 +426,7 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
         assert!(Instant::now() < deadline, "{now:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(
-        unknown.problem.unwrap().kind,
-        ProviderProblemKind::UnknownOutcome
-    );
+    assert_eq!(unknown.problem.unwrap().kind, ProviderProblemKind::UnknownOutcome);
     // Nothing is due before the back-off.
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
     assert_eq!(detail(&f, view.payment.id).await.payment.status, "unknown");
@@ -517,16 +437,10 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     assert_eq!(f.app.poll_payments().await.unwrap(), 1);
     let resolved = detail(&f, view.payment.id).await;
     assert_eq!(resolved.payment.status, "succeeded", "{resolved:#?}");
-    assert_eq!(
-        received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await,
-        1
-    );
+    assert_eq!(received(&f, "doku_jokul_ovo_push", "/ovo-emoney/v1/payment").await, 1);
     assert!(received(&f, "doku_jokul_ovo_push", "/orders/v1/status/").await >= 1);
     let kinds: Vec<&str> = resolved.timeline.iter().map(|t| t.kind.as_str()).collect();
-    assert_eq!(
-        kinds,
-        ["payment_created", "payment_unknown", "payment_succeeded"]
-    );
+    assert_eq!(kinds, ["payment_created", "payment_unknown", "payment_succeeded"]);
 }
 
 fn query(limit: u32) -> PaymentQuery {
@@ -548,11 +462,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
     let payer = customer_id(&f, PAYER).await;
-    let paid = start(
-        &f,
-        input(Some(payer), "doku_jokul_ovo_push", "push", "123.000"),
-    )
-    .await;
+    let paid = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "123.000")).await;
     let paid = until_status(&f, paid.payment.id, "succeeded").await;
     let waiting = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "7.000")).await;
 
@@ -600,17 +510,18 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     q.from = Some(today.to_string());
     q.to = Some(today.to_string());
     let rows = f.app.payments_page(q).await.unwrap().rows;
-    let ours: Vec<i64> = rows.iter().map(|r| r.id).filter(|id| [waiting.payment.id, paid.payment.id].contains(id)).collect();
+    let ours: Vec<i64> = rows
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| [waiting.payment.id, paid.payment.id].contains(id))
+        .collect();
     assert_eq!(ours, [waiting.payment.id, paid.payment.id]);
     for row in &rows {
         let at = ovo_domain::Timestamp::parse_rfc3339(&row.created_at).unwrap();
         assert_eq!(ovo_domain::wib_date(at), today, "{row:?}");
     }
 
-    for reference in [
-        paid.payment.reference.clone(),
-        paid.payment.provider_ref.clone().unwrap(),
-    ] {
+    for reference in [paid.payment.reference.clone(), paid.payment.provider_ref.clone().unwrap()] {
         let mut q = query(50);
         q.reference = Some(reference);
         let found = f.app.payments_page(q).await.unwrap();
@@ -630,34 +541,22 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let mut q = query(50);
     q.reference = Some(refund.reference.clone());
     let found = f.app.payments_page(q).await.unwrap();
-    assert_eq!(
-        found.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
-        [paid.payment.id]
-    );
+    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
     let page = detail(&f, paid.payment.id).await;
     assert_eq!(page.refunds.len(), 1);
     assert_eq!(page.refundable, 100_000);
 
     let mut q = query(50);
     q.from = Some("2024-13-01".into());
-    assert_eq!(
-        f.app.payments_page(q).await.unwrap_err().reason,
-        Some("date_invalid")
-    );
-    assert_eq!(
-        f.app.payments_page(query(0)).await.unwrap_err().reason,
-        Some("page_limit_invalid")
-    );
+    assert_eq!(f.app.payments_page(q).await.unwrap_err().reason, Some("date_invalid"));
+    assert_eq!(f.app.payments_page(query(0)).await.unwrap_err().reason, Some("page_limit_invalid"));
 }
 
 async fn listener(f: &Fixture) -> ListenerSettings {
     sign_in_as(f, "admin").await;
     let settings = f
         .app
-        .set_listener(ListenerInput {
-            enabled: true,
-            address: "127.0.0.1:0".into(),
-        })
+        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
     sign_in_as(f, "sam").await;
@@ -666,51 +565,33 @@ async fn listener(f: &Fixture) -> ListenerSettings {
 }
 
 fn url_of(settings: &ListenerSettings, product: Product) -> String {
-    settings
-        .urls
-        .iter()
-        .find(|u| u.product == product)
-        .unwrap()
-        .url
-        .clone()
+    settings.urls.iter().find(|u| u.product == product).unwrap().url.clone()
 }
 
 #[tokio::test]
 async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
     let f = fixture().await;
-    assert_eq!(
-        f.app.listener_settings().await.unwrap_err().code,
-        ErrorCode::Forbidden
-    );
+    assert_eq!(f.app.listener_settings().await.unwrap_err().code, ErrorCode::Forbidden);
     sign_in_as(&f, "admin").await;
     let off = f.app.listener_settings().await.unwrap();
     assert!(!off.enabled && !off.running);
     assert_eq!(off.address, "127.0.0.1:7701");
     let refused = f
         .app
-        .set_listener(ListenerInput {
-            enabled: true,
-            address: "0.0.0.0:7701".into(),
-        })
+        .set_listener(ListenerInput { enabled: true, address: "0.0.0.0:7701".into() })
         .await
         .unwrap_err();
     assert_eq!(refused.reason, Some("listener_address_not_loopback"));
     let on = f
         .app
-        .set_listener(ListenerInput {
-            enabled: true,
-            address: "127.0.0.1:0".into(),
-        })
+        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
     assert!(on.running);
     assert_eq!(on.urls.len(), 4, "every product that notifies: {on:?}");
     let off = f
         .app
-        .set_listener(ListenerInput {
-            enabled: false,
-            address: "127.0.0.1:0".into(),
-        })
+        .set_listener(ListenerInput { enabled: false, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
     assert!(!off.running);
@@ -747,10 +628,7 @@ async fn a_forged_notification_only_triggers_a_status_query() {
     // The status is asked for, and the payment stays as the provider says: pending.
     let deadline = Instant::now() + Duration::from_secs(5);
     while received(&f, "ovo_snap", "debit/status").await == status_queries {
-        assert!(
-            Instant::now() < deadline,
-            "no status query after the forged notification"
-        );
+        assert!(Instant::now() < deadline, "no status query after the forged notification");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -779,7 +657,10 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     let payin = view.payment.provider_ref.clone().unwrap();
     // The payer approves at once; the provider then notifies.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]["status"] != "succeeded" {
+    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
+        ["status"]
+        != "succeeded"
+    {
         assert!(Instant::now() < deadline, "the sandbox payin never succeeded");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -823,11 +704,8 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     assert!(inbox[0].verified);
     assert_eq!(inbox[0].dedup_key, "tazapay_ovo_idr:evt_test_dup_1");
     assert_eq!(inbox[0].outcome.as_deref(), Some("applied:succeeded"));
-    let notified: Vec<&TimelineEventView> = after
-        .timeline
-        .iter()
-        .filter(|t| t.detail.contains("\"notification\""))
-        .collect();
+    let notified: Vec<&TimelineEventView> =
+        after.timeline.iter().filter(|t| t.detail.contains("\"notification\"")).collect();
     assert_eq!(notified.len(), 1);
 }
 
@@ -857,7 +735,10 @@ async fn until_open_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailV
 }
 
 fn clone_input(req: &StartPaymentInput) -> StartPaymentInput {
-    StartPaymentInput { phone: req.phone.clone(), ..input(req.customer_id, &req.product, &req.kind, &req.amount) }
+    StartPaymentInput {
+        phone: req.phone.clone(),
+        ..input(req.customer_id, &req.product, &req.kind, &req.amount)
+    }
 }
 
 fn at(text: &str) -> ovo_domain::Timestamp {
@@ -868,10 +749,21 @@ fn at(text: &str) -> ovo_domain::Timestamp {
 async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     let f = fixture().await;
     let t0 = f.clock.now();
-    let (siti, budi, sophia, agus) =
-        (customer_id(&f, SITI).await, customer_id(&f, BUDI).await, customer_id(&f, SOPHIA).await, customer_id(&f, "6285712345678").await);
+    let (siti, budi, sophia, agus) = (
+        customer_id(&f, SITI).await,
+        customer_id(&f, BUDI).await,
+        customer_id(&f, SOPHIA).await,
+        customer_id(&f, "6285712345678").await,
+    );
     // Jokul: the push's answer is lost, so the payment is unknown (open) at once.
-    fault(&f, "doku_jokul_ovo_push", Some("/ovo-emoney/v1/payment"), json!({ "kind": "lose_response" }), 1).await;
+    fault(
+        &f,
+        "doku_jokul_ovo_push",
+        Some("/ovo-emoney/v1/payment"),
+        json!({ "kind": "lose_response" }),
+        1,
+    )
+    .await;
     let jokul = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "11.000")).await;
     until_open_status(&f, jokul.payment.id, "unknown").await;
     let doku = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "12.000")).await;
@@ -882,7 +774,13 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
         assert_eq!(view.payment.status, "pending", "{view:#?}");
     }
     // From now on no status query gets an answer: each payment stays open until it gives up.
-    for product in ["doku_jokul_ovo_push", "doku_snap_ovo", "faspay_ovo_tokenize", "ovo_snap", "tazapay_ovo_idr"] {
+    for product in [
+        "doku_jokul_ovo_push",
+        "doku_snap_ovo",
+        "faspay_ovo_tokenize",
+        "ovo_snap",
+        "tazapay_ovo_idr",
+    ] {
         fault(&f, product, None, json!({ "kind": "http_status", "status": 400 }), 10_000).await;
     }
     // 24 h of the product files, on the built-in sandbox's clock (time scale 0.02).
@@ -890,13 +788,22 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     let twenty_four_hours = [&jokul, &doku, &faspay, &ovo];
     for view in twenty_four_hours {
         let page = detail(&f, view.payment.id).await;
-        assert_eq!(page.give_up_at.as_deref().map(at), Some(day), "{}: 24 h (its product file)", view.payment.product_name);
+        assert_eq!(
+            page.give_up_at.as_deref().map(at),
+            Some(day),
+            "{}: 24 h (its product file)",
+            view.payment.product_name
+        );
     }
     // Tazapay gives up at the attempt's expires_at, as the provider states it.
     let payin = tazapay.payment.provider_ref.clone().unwrap();
     let sandbox_payin = get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
-    let expires_at = at(sandbox_payin["payin"]["latest_payment_attempt_data"]["expires_at"].as_str().unwrap());
-    assert_eq!(detail(&f, tazapay.payment.id).await.give_up_at.as_deref().map(at), Some(expires_at));
+    let expires_at =
+        at(sandbox_payin["payin"]["latest_payment_attempt_data"]["expires_at"].as_str().unwrap());
+    assert_eq!(
+        detail(&f, tazapay.payment.id).await.give_up_at.as_deref().map(at),
+        Some(expires_at)
+    );
     assert!(expires_at > day, "{expires_at:?}");
 
     // One millisecond before: every check runs (all are overdue) and nothing gives up.
@@ -935,12 +842,23 @@ async fn the_poller_follows_each_products_first_checks() {
     let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "16.000")).await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     // The status reads are refused, so the payment stays open however long this test takes.
-    fault(&f, "tazapay_ovo_idr", Some("/v3/payin/{id}"), json!({ "kind": "http_status", "status": 400 }), 100).await;
+    fault(
+        &f,
+        "tazapay_ovo_idr",
+        Some("/v3/payin/{id}"),
+        json!({ "kind": "http_status", "status": 400 }),
+        100,
+    )
+    .await;
     let before = received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await;
     // Tazapay's first check is at +75 s (§16), on the built-in sandbox's clock (× 0.02): 1.5 s.
     f.clock.advance_millis(1_499);
     assert_eq!(f.app.poll_payments().await.unwrap(), 0);
-    assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before, "no status query before +75 s");
+    assert_eq!(
+        received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await,
+        before,
+        "no status query before +75 s"
+    );
     f.clock.advance_millis(1);
     f.app.poll_payments().await.unwrap();
     assert_eq!(received(&f, "tazapay_ovo_idr", "/v3/payin/pay_").await, before + 1);
@@ -964,9 +882,17 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert_eq!(cancelled.payment.status, "cancelled", "{cancelled:#?}");
     assert!(!cancelled.can_cancel);
     let kinds: Vec<&str> = cancelled.timeline.iter().map(|t| t.kind.as_str()).collect();
-    assert!(kinds.contains(&"payment_cancel_requested") && kinds.contains(&"payment_cancelled"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"payment_cancel_requested") && kinds.contains(&"payment_cancelled"),
+        "{kinds:?}"
+    );
     let posts = get_json(&f, "/_sandbox/received?product=tazapay_ovo_idr").await;
-    let cancels = posts.as_array().unwrap().iter().filter(|r| r["endpoint"] == "/v3/payin/{id}/cancel").count();
+    let cancels = posts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["endpoint"] == "/v3/payin/{id}/cancel")
+        .count();
     assert_eq!(cancels, 1);
     // A final payment is refused before any provider call.
     let err = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
@@ -995,7 +921,10 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert_eq!(asked.len(), 2, "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&view.payment.reference)), "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&paying.payment.reference)), "{asked:#?}");
-    assert!(audit.entries.iter().any(|e| e.action == "payment.cancel_answer"), "the answer is audited");
+    assert!(
+        audit.entries.iter().any(|e| e.action == "payment.cancel_answer"),
+        "the answer is audited"
+    );
 }
 
 #[tokio::test]
@@ -1011,14 +940,19 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert!(failed.can_request_again, "{failed:#?}");
     assert_eq!(failed.attempt, 1);
 
-    let again = f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap();
+    let again =
+        f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap();
     assert_eq!(again.payment.status, "pending", "{again:#?}");
     assert_eq!(again.attempt, 2);
     assert_eq!(again.payment.provider_ref.as_deref(), Some(payin.as_str()), "the same payin");
     assert!(!again.can_request_again);
     // Asking twice for the same attempt is refused: one push per request.
-    let err = f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
-    assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("payment_not_requestable_again")));
+    let err =
+        f.app.request_payment_again(PaymentRef { payment_id: view.payment.id }).await.unwrap_err();
+    assert_eq!(
+        (err.code, err.reason),
+        (ErrorCode::Conflict, Some("payment_not_requestable_again"))
+    );
 
     let action = pending_payment(&f, "tazapay_ovo_idr", BUDI).await.unwrap();
     let (status, body) = decide(&f, &action, "approve", "cash").await;
@@ -1039,8 +973,13 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
     sign_in_as(&f, "admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
-    let asked = audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
-    assert!(asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)), "{}", asked.detail);
+    let asked =
+        audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
+    assert!(
+        asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)),
+        "{}",
+        asked.detail
+    );
     sign_in_as(&f, "sam").await;
 
     // A product without a new attempt on the same payment refuses, and says so.
@@ -1049,7 +988,11 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let declined = start(&f, req).await;
     let declined = until_open_status(&f, declined.payment.id, "failed").await;
     assert!(!declined.can_request_again);
-    let err = f.app.request_payment_again(PaymentRef { payment_id: declined.payment.id }).await.unwrap_err();
+    let err = f
+        .app
+        .request_payment_again(PaymentRef { payment_id: declined.payment.id })
+        .await
+        .unwrap_err();
     assert_eq!(err.reason, Some("payment_not_requestable_again"));
 }
 
@@ -1066,10 +1009,17 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     assert!(options.iter().all(|o| o.test_phone.is_none()));
 
     sign_in_as(&f, "admin").await;
-    f.app.set_environment(EnvironmentInput { environment: "provider_sandbox".into() }).await.unwrap();
+    f.app
+        .set_environment(EnvironmentInput { environment: "provider_sandbox".into() })
+        .await
+        .unwrap();
     sign_in_as(&f, "sam").await;
     let options = f.app.payment_options().await.unwrap();
-    let with_test: Vec<_> = options.iter().filter(|o| o.test_phone.is_some()).map(|o| (o.product, o.test_phone.clone().unwrap())).collect();
+    let with_test: Vec<_> = options
+        .iter()
+        .filter(|o| o.test_phone.is_some())
+        .map(|o| (o.product, o.test_phone.clone().unwrap()))
+        .collect();
     assert_eq!(with_test, [(Product::TazapayOvoIdr, "0123456789".to_owned())]);
     // Accepted as Tazapay's test number (no credentials here, so nothing is sent).
     let view = f.app.start_payment(clone_input(&req)).await.unwrap();
@@ -1093,7 +1043,12 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
 async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page() {
     let f = fixture().await;
     let sophia = customer_id(&f, SOPHIA).await;
-    let (status, body) = post_json(&f, &format!("/_sandbox/faspay_ovo_tokenize/99999/account/{SOPHIA}/expire-token"), json!({})).await;
+    let (status, body) = post_json(
+        &f,
+        &format!("/_sandbox/faspay_ovo_tokenize/99999/account/{SOPHIA}/expire-token"),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let opened_before = f.opener.opened().len();
     let view = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await;
@@ -1102,7 +1057,11 @@ async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page(
     assert_eq!(problem.provider_code.as_deref(), Some("02"), "{problem:?}");
     let relink_url = view.relink_url.clone().expect("the re-link page is offered on the payment");
     assert!(relink_url.starts_with("http"), "{relink_url}");
-    assert_eq!(&f.opener.opened()[opened_before..], std::slice::from_ref(&relink_url), "opened as linking pages are");
+    assert_eq!(
+        &f.opener.opened()[opened_before..],
+        std::slice::from_ref(&relink_url),
+        "opened as linking pages are"
+    );
     let kinds: Vec<&str> = view.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert_eq!(kinds, ["payment_created", "payment_relink_required"]);
 
@@ -1111,7 +1070,11 @@ async fn faspay_02_marks_the_account_for_a_relink_and_offers_the_providers_page(
     let account = page.accounts.iter().find(|a| a.product == Product::FaspayOvoTokenize).unwrap();
     assert_eq!(account.status, LinkStatus::NeedsRelink);
     assert_eq!(account.redirect_url.as_deref(), Some(relink_url.as_str()));
-    let err = f.app.start_payment(input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000")).await.unwrap_err();
+    let err = f
+        .app
+        .start_payment(input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "25.000"))
+        .await
+        .unwrap_err();
     assert_eq!(err.reason, Some("linked_account_needs_relink"), "{err:?}");
 
     // Not re-linked yet: checking keeps it waiting.

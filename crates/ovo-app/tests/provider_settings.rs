@@ -33,7 +33,9 @@ async fn fixture() -> Fixture {
         sandbox_time_scale: Some("0.02".into()),
         builtin_sandbox_url: None,
     };
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone())).await.unwrap();
+    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        .await
+        .unwrap();
     app.set_up_first_admin(FirstAdminInput {
         username: "admin".into(),
         display_name: "Ayu Admin".into(),
@@ -55,8 +57,12 @@ async fn fixture() -> Fixture {
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password = if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app.sign_in(SignInInput { username: username.into(), password: password.as_str().into() }).await.unwrap();
+    let password =
+        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
+    f.app
+        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
+        .await
+        .unwrap();
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -65,7 +71,10 @@ fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'stat
 }
 
 async fn list(f: &Fixture, environment: &str) -> Vec<ProductProviderSettings> {
-    f.app.list_provider_settings(ProviderSettingsQuery { environment: environment.into() }).await.unwrap()
+    f.app
+        .list_provider_settings(ProviderSettingsQuery { environment: environment.into() })
+        .await
+        .unwrap()
 }
 
 async fn product(f: &Fixture, environment: &str, product: Product) -> ProductProviderSettings {
@@ -73,18 +82,34 @@ async fn product(f: &Fixture, environment: &str, product: Product) -> ProductPro
 }
 
 fn setting<'a>(settings: &'a ProductProviderSettings, key: &str) -> &'a ProviderSettingView {
-    settings.settings.iter().find(|s| s.key == key).unwrap_or_else(|| panic!("no {key} in {settings:?}"))
+    settings
+        .settings
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no {key} in {settings:?}"))
 }
 
-fn save_input(environment: &str, product: &str, values: &[(&str, &str)]) -> SaveProviderSettingsInput {
+fn save_input(
+    environment: &str,
+    product: &str,
+    values: &[(&str, &str)],
+) -> SaveProviderSettingsInput {
     SaveProviderSettingsInput {
         environment: environment.into(),
         product: product.into(),
-        values: values.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>(),
+        values: values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<BTreeMap<_, _>>(),
     }
 }
 
-async fn save(f: &Fixture, environment: &str, product: &str, values: &[(&str, &str)]) -> Result<ProductProviderSettings, AppError> {
+async fn save(
+    f: &Fixture,
+    environment: &str,
+    product: &str,
+    values: &[(&str, &str)],
+) -> Result<ProductProviderSettings, AppError> {
     f.app.save_provider_settings(save_input(environment, product, values)).await
 }
 
@@ -124,7 +149,10 @@ async fn defaults_are_the_documented_ones_per_environment() {
     assert_eq!(setting(&faspay, "host").default_value, None);
     assert_eq!(faspay.missing, ["host", "merchant_name"]);
     let scale = setting(&faspay, "amount_scale");
-    assert_eq!((scale.value.as_str(), scale.kind.as_str(), scale.choices.as_slice()), ("100", "choice", &[1, 100][..]));
+    assert_eq!(
+        (scale.value.as_str(), scale.kind.as_str(), scale.choices.as_slice()),
+        ("100", "choice", &[1, 100][..])
+    );
     assert_eq!(setting(&faspay, "url_status").value, "/cvr/100004/10");
     assert!(setting(&faspay, "url_status").advanced);
 
@@ -132,14 +160,24 @@ async fn defaults_are_the_documented_ones_per_environment() {
     assert_eq!(setting(&ovo, "host").value, "https://apigw.ovo.id");
     assert_eq!(setting(&ovo, "version").value, "v2.0");
     assert_eq!(setting(&ovo, "b2b_token_version").value, "v1.0");
-    assert_eq!(setting(&ovo, "top_up_text_id").value, "", "no top-up text until an admin writes one");
+    assert_eq!(
+        setting(&ovo, "top_up_text_id").value,
+        "",
+        "no top-up text until an admin writes one"
+    );
     assert!(ovo.missing.is_empty());
     let tazapay = product(&f, "production", Product::TazapayOvoIdr).await;
     assert_eq!(setting(&tazapay, "webhook_url").value, "");
     assert!(!setting(&tazapay, "webhook_url").required);
 
     assert_eq!(
-        code(f.app.list_provider_settings(ProviderSettingsQuery { environment: "builtin_sandbox".into() }).await),
+        code(
+            f.app
+                .list_provider_settings(ProviderSettingsQuery {
+                    environment: "builtin_sandbox".into()
+                })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("provider_settings_builtin"))
     );
 }
@@ -152,7 +190,11 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
         &f,
         "production",
         "faspay_ovo_tokenize",
-        &[("host", "https://web.faspay.co.id/"), ("merchant_name", "  Toko Maju Jaya "), ("amount_scale", "1")],
+        &[
+            ("host", "https://web.faspay.co.id/"),
+            ("merchant_name", "  Toko Maju Jaya "),
+            ("amount_scale", "1"),
+        ],
     )
     .await
     .unwrap();
@@ -165,10 +207,21 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
     assert!(setting(&read, "amount_scale").overridden);
     assert!(!setting(&read, "url_payment").overridden);
     // The other environment is untouched.
-    assert_eq!(setting(&product(&f, "provider_sandbox", Product::FaspayOvoTokenize).await, "amount_scale").value, "100");
+    assert_eq!(
+        setting(&product(&f, "provider_sandbox", Product::FaspayOvoTokenize).await, "amount_scale")
+            .value,
+        "100"
+    );
 
     // A key left out keeps its value; the documented value typed in is no override.
-    save(&f, "production", "faspay_ovo_tokenize", &[("amount_scale", "100"), ("url_payment", "/cvr/300011/10")]).await.unwrap();
+    save(
+        &f,
+        "production",
+        "faspay_ovo_tokenize",
+        &[("amount_scale", "100"), ("url_payment", "/cvr/300011/10")],
+    )
+    .await
+    .unwrap();
     let read = product(&f, "production", Product::FaspayOvoTokenize).await;
     assert_eq!(setting(&read, "merchant_name").value, "Toko Maju Jaya");
     assert!(!setting(&read, "amount_scale").overridden);
@@ -177,7 +230,10 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
     let audit = settings_audit(&f).await;
     assert_eq!(audit.len(), 2);
     let (action, subject, detail) = &audit[0];
-    assert_eq!((action.as_str(), subject.as_str()), ("provider_settings.save", "provider_settings:production/faspay_ovo_tokenize"));
+    assert_eq!(
+        (action.as_str(), subject.as_str()),
+        ("provider_settings.save", "provider_settings:production/faspay_ovo_tokenize")
+    );
     assert_eq!(detail["before"]["host"], "");
     assert_eq!(detail["before"]["amount_scale"], "100");
     assert_eq!(detail["after"]["host"], "https://web.faspay.co.id");
@@ -189,7 +245,10 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
 
     let reset = f
         .app
-        .reset_provider_settings(ProviderSettingsRef { environment: "production".into(), product: "faspay_ovo_tokenize".into() })
+        .reset_provider_settings(ProviderSettingsRef {
+            environment: "production".into(),
+            product: "faspay_ovo_tokenize".into(),
+        })
         .await
         .unwrap();
     assert_eq!(reset.missing, ["host", "merchant_name"]);
@@ -210,51 +269,162 @@ type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
 async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
     let f = fixture().await;
     sign_in_as(&f, "admin").await;
-    save(&f, "provider_sandbox", "faspay_ovo_tokenize", &[("merchant_name", "Toko Maju")]).await.unwrap();
+    save(&f, "provider_sandbox", "faspay_ovo_tokenize", &[("merchant_name", "Toko Maju")])
+        .await
+        .unwrap();
     let before_sandbox = list(&f, "provider_sandbox").await;
     let before_production = list(&f, "production").await;
     let audited = settings_audit(&f).await.len();
 
     let cases: &[Case] = &[
         ("production", "doku_snap_ovo", &[("host", "api.doku.com")], "provider_setting_not_url"),
-        ("production", "doku_snap_ovo", &[("host", "https://api doku.com")], "provider_setting_not_url"),
-        ("production", "doku_snap_ovo", &[("host", "ftp://api.doku.com")], "provider_setting_not_url"),
-        ("production", "doku_snap_ovo", &[("host", "https://api.doku.com/snap?x=1")], "provider_setting_host_has_path"),
-        ("production", "ovo_snap", &[("host", "http://apigw.ovo.id")], "provider_setting_https_required"),
-        ("production", "ovo_snap", &[("host", "http://127.0.0.1:7700")], "provider_setting_https_required"),
-        ("provider_sandbox", "ovo_snap", &[("host", "http://app.byte-stack.net")], "provider_setting_https_required"),
-        ("production", "tazapay_ovo_idr", &[("webhook_url", "http://shop.example/tz")], "provider_setting_https_required"),
-        ("production", "tazapay_ovo_idr", &[("webhook_url", "shop.example/tz")], "provider_setting_not_url"),
-        ("provider_sandbox", "faspay_ovo_tokenize", &[("amount_scale", "10")], "provider_setting_choice_not_allowed"),
-        ("provider_sandbox", "faspay_ovo_tokenize", &[("amount_scale", "1.5")], "provider_setting_choice_not_allowed"),
+        (
+            "production",
+            "doku_snap_ovo",
+            &[("host", "https://api doku.com")],
+            "provider_setting_not_url",
+        ),
+        (
+            "production",
+            "doku_snap_ovo",
+            &[("host", "ftp://api.doku.com")],
+            "provider_setting_not_url",
+        ),
+        (
+            "production",
+            "doku_snap_ovo",
+            &[("host", "https://api.doku.com/snap?x=1")],
+            "provider_setting_host_has_path",
+        ),
+        (
+            "production",
+            "ovo_snap",
+            &[("host", "http://apigw.ovo.id")],
+            "provider_setting_https_required",
+        ),
+        (
+            "production",
+            "ovo_snap",
+            &[("host", "http://127.0.0.1:7700")],
+            "provider_setting_https_required",
+        ),
+        (
+            "provider_sandbox",
+            "ovo_snap",
+            &[("host", "http://app.byte-stack.net")],
+            "provider_setting_https_required",
+        ),
+        (
+            "production",
+            "tazapay_ovo_idr",
+            &[("webhook_url", "http://shop.example/tz")],
+            "provider_setting_https_required",
+        ),
+        (
+            "production",
+            "tazapay_ovo_idr",
+            &[("webhook_url", "shop.example/tz")],
+            "provider_setting_not_url",
+        ),
+        (
+            "provider_sandbox",
+            "faspay_ovo_tokenize",
+            &[("amount_scale", "10")],
+            "provider_setting_choice_not_allowed",
+        ),
+        (
+            "provider_sandbox",
+            "faspay_ovo_tokenize",
+            &[("amount_scale", "1.5")],
+            "provider_setting_choice_not_allowed",
+        ),
         // Blank returns a setting to its documented value; the merchant name has none.
-        ("provider_sandbox", "faspay_ovo_tokenize", &[("merchant_name", "   ")], "provider_setting_required"),
-        ("production", "faspay_ovo_tokenize", &[("host", "https://web.faspay.co.id")], "provider_setting_required"),
-        ("provider_sandbox", "faspay_ovo_tokenize", &[("merchant_name", "Toko\nMaju")], "provider_setting_invalid_characters"),
-        ("provider_sandbox", "faspay_ovo_tokenize", &[("url_payment", "/cvr/1 0")], "provider_setting_path_invalid"),
+        (
+            "provider_sandbox",
+            "faspay_ovo_tokenize",
+            &[("merchant_name", "   ")],
+            "provider_setting_required",
+        ),
+        (
+            "production",
+            "faspay_ovo_tokenize",
+            &[("host", "https://web.faspay.co.id")],
+            "provider_setting_required",
+        ),
+        (
+            "provider_sandbox",
+            "faspay_ovo_tokenize",
+            &[("merchant_name", "Toko\nMaju")],
+            "provider_setting_invalid_characters",
+        ),
+        (
+            "provider_sandbox",
+            "faspay_ovo_tokenize",
+            &[("url_payment", "/cvr/1 0")],
+            "provider_setting_path_invalid",
+        ),
         ("production", "ovo_snap", &[("version", "2.0")], "provider_setting_version_invalid"),
         ("production", "ovo_snap", &[("channel_id", "a b")], "provider_setting_invalid_characters"),
-        ("production", "doku_snap_ovo", &[("device_id", "kasir-01")], "provider_setting_invalid_characters"),
-        ("production", "ovo_snap", &[("top_up_text_en", "ATM\nhttp://ovo.id/topup")], "provider_setting_https_required"),
-        ("production", "doku_jokul_ovo_push", &[("merchant_name", "Toko")], "provider_setting_unknown"),
+        (
+            "production",
+            "doku_snap_ovo",
+            &[("device_id", "kasir-01")],
+            "provider_setting_invalid_characters",
+        ),
+        (
+            "production",
+            "ovo_snap",
+            &[("top_up_text_en", "ATM\nhttp://ovo.id/topup")],
+            "provider_setting_https_required",
+        ),
+        (
+            "production",
+            "doku_jokul_ovo_push",
+            &[("merchant_name", "Toko")],
+            "provider_setting_unknown",
+        ),
         // One good value beside a bad one: nothing of either is saved.
-        ("production", "ovo_snap", &[("version", "v3.0"), ("host", "http://apigw.ovo.id")], "provider_setting_https_required"),
+        (
+            "production",
+            "ovo_snap",
+            &[("version", "v3.0"), ("host", "http://apigw.ovo.id")],
+            "provider_setting_https_required",
+        ),
         ("production", "dana", &[("host", "https://api.dana.id")], "product_unknown"),
         ("staging", "ovo_snap", &[("host", "https://apigw.ovo.id")], "environment_unknown"),
-        ("builtin_sandbox", "ovo_snap", &[("host", "http://127.0.0.1:7700")], "provider_settings_builtin"),
+        (
+            "builtin_sandbox",
+            "ovo_snap",
+            &[("host", "http://127.0.0.1:7700")],
+            "provider_settings_builtin",
+        ),
     ];
     for (environment, product, values, reason) in cases {
         let error = save(&f, environment, product, values).await.unwrap_err();
-        assert_eq!((error.code, error.reason), (ErrorCode::InvalidInput, Some(*reason)), "{environment} {product} {values:?}: {error:?}");
+        assert_eq!(
+            (error.code, error.reason),
+            (ErrorCode::InvalidInput, Some(*reason)),
+            "{environment} {product} {values:?}: {error:?}"
+        );
         assert!(!error.message.is_empty());
     }
     // The message names what is accepted.
-    let scale = save(&f, "provider_sandbox", "faspay_ovo_tokenize", &[("amount_scale", "10")]).await.unwrap_err();
+    let scale = save(&f, "provider_sandbox", "faspay_ovo_tokenize", &[("amount_scale", "10")])
+        .await
+        .unwrap_err();
     assert!(scale.message.contains("1, 100"), "{}", scale.message);
-    let http = save(&f, "production", "ovo_snap", &[("host", "http://apigw.ovo.id")]).await.unwrap_err();
+    let http =
+        save(&f, "production", "ovo_snap", &[("host", "http://apigw.ovo.id")]).await.unwrap_err();
     assert!(http.message.contains("https://"), "{}", http.message);
     assert_eq!(
-        code(f.app.reset_provider_settings(ProviderSettingsRef { environment: "builtin_sandbox".into(), product: "ovo_snap".into() }).await),
+        code(
+            f.app
+                .reset_provider_settings(ProviderSettingsRef {
+                    environment: "builtin_sandbox".into(),
+                    product: "ovo_snap".into()
+                })
+                .await
+        ),
         (ErrorCode::InvalidInput, Some("provider_settings_builtin"))
     );
 
@@ -268,17 +438,44 @@ async fn only_an_admin_sees_or_changes_provider_settings() {
     let f = fixture().await;
     for username in ["sam", "fina", "suri"] {
         sign_in_as(&f, username).await;
-        assert_eq!(code(f.app.list_provider_settings(ProviderSettingsQuery { environment: "production".into() }).await).0, ErrorCode::Forbidden);
-        assert_eq!(code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0, ErrorCode::Forbidden);
         assert_eq!(
-            code(f.app.reset_provider_settings(ProviderSettingsRef { environment: "production".into(), product: "ovo_snap".into() }).await).0,
+            code(
+                f.app
+                    .list_provider_settings(ProviderSettingsQuery {
+                        environment: "production".into()
+                    })
+                    .await
+            )
+            .0,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0,
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            code(
+                f.app
+                    .reset_provider_settings(ProviderSettingsRef {
+                        environment: "production".into(),
+                        product: "ovo_snap".into()
+                    })
+                    .await
+            )
+            .0,
             ErrorCode::Forbidden
         );
     }
     f.app.sign_out().await.unwrap();
-    assert_eq!(code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0, ErrorCode::Unauthenticated);
+    assert_eq!(
+        code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0,
+        ErrorCode::Unauthenticated
+    );
     sign_in_as(&f, "admin").await;
-    assert_eq!(setting(&product(&f, "production", Product::OvoSnap).await, "version").value, "v2.0");
+    assert_eq!(
+        setting(&product(&f, "production", Product::OvoSnap).await, "version").value,
+        "v2.0"
+    );
     assert!(settings_audit(&f).await.is_empty());
 }
 
@@ -310,7 +507,12 @@ fn push(phone: &str, amount: &str) -> StartPaymentInput {
 }
 
 async fn received(sandbox: &str, product: &str) -> usize {
-    let all: Value = reqwest::get(format!("{sandbox}/_sandbox/received?product={product}")).await.unwrap().json().await.unwrap();
+    let all: Value = reqwest::get(format!("{sandbox}/_sandbox/received?product={product}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     all.as_array().unwrap().len()
 }
 
@@ -328,7 +530,8 @@ async fn a_changed_host_is_used_by_the_next_client() {
     sign_in_as(&f, "admin").await;
     // The in-process sandbox stands in for DOKU's sandbox, with its demo merchant's keys.
     let sandbox = f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    let merchants: Vec<toml::Table> = ovo_sandbox::Merchants::demo().section("doku_jokul_ovo_push").unwrap();
+    let merchants: Vec<toml::Table> =
+        ovo_sandbox::Merchants::demo().section("doku_jokul_ovo_push").unwrap();
     for field in ["client_id", "secret_key"] {
         let value = merchants[0].get(field).and_then(|v| v.as_str()).unwrap();
         f.app
@@ -341,7 +544,10 @@ async fn a_changed_host_is_used_by_the_next_client() {
             .await
             .unwrap();
     }
-    f.app.set_environment(EnvironmentInput { environment: "provider_sandbox".into() }).await.unwrap();
+    f.app
+        .set_environment(EnvironmentInput { environment: "provider_sandbox".into() })
+        .await
+        .unwrap();
     let unreachable = closed_port();
     save(&f, "provider_sandbox", "doku_jokul_ovo_push", &[("host", &unreachable)]).await.unwrap();
 
@@ -357,7 +563,10 @@ async fn a_changed_host_is_used_by_the_next_client() {
     let second = f.app.start_payment(push(PAYER, "21.000")).await.unwrap();
     let second = until_final(&f, second.payment.id).await;
     assert_eq!(second.payment.status, "succeeded", "{second:#?}");
-    assert!(received(&sandbox, "doku_jokul_ovo_push").await >= 1, "the payment went to the new host");
+    assert!(
+        received(&sandbox, "doku_jokul_ovo_push").await >= 1,
+        "the payment went to the new host"
+    );
 }
 
 #[tokio::test]
@@ -371,7 +580,8 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     );
     // A value written around the use case (an older version, a hand-edited file) is checked
     // again when the client is built: the payment fails before anything is sent.
-    let merchants: Vec<toml::Table> = ovo_sandbox::Merchants::demo().section("doku_jokul_ovo_push").unwrap();
+    let merchants: Vec<toml::Table> =
+        ovo_sandbox::Merchants::demo().section("doku_jokul_ovo_push").unwrap();
     for field in ["client_id", "secret_key"] {
         let value = merchants[0].get(field).and_then(|v| v.as_str()).unwrap();
         f.app
@@ -387,9 +597,16 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     let mut tx = f.app.ledger().begin_write().await.unwrap();
     let stored: BTreeMap<String, String> = [("host".to_owned(), sandbox.clone())].into();
     let admin = ovo_ledger::operators::by_username(&mut tx, "admin").await.unwrap().unwrap();
-    ovo_ledger::settings::save_provider_overrides(&mut tx, Environment::Production, Product::DokuJokulOvoPush, &stored, f.app.now(), admin.id)
-        .await
-        .unwrap();
+    ovo_ledger::settings::save_provider_overrides(
+        &mut tx,
+        Environment::Production,
+        Product::DokuJokulOvoPush,
+        &stored,
+        f.app.now(),
+        admin.id,
+    )
+    .await
+    .unwrap();
     ovo_ledger::commit(tx).await.unwrap();
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
 
@@ -406,10 +623,18 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     let jokul = product(&f, "production", Product::DokuJokulOvoPush).await;
     assert_eq!(setting(&jokul, "host").value, "https://api.doku.com");
     assert!(!setting(&jokul, "host").overridden);
-    let saved = save(&f, "production", "doku_jokul_ovo_push", &[("host", "https://api.doku.com")]).await.unwrap();
+    let saved = save(&f, "production", "doku_jokul_ovo_push", &[("host", "https://api.doku.com")])
+        .await
+        .unwrap();
     assert_eq!(setting(&saved, "host").value, "https://api.doku.com");
     let mut conn = f.app.ledger().read().await.unwrap();
-    let stored = ovo_ledger::settings::provider_overrides(&mut conn, Environment::Production, Product::DokuJokulOvoPush).await.unwrap();
+    let stored = ovo_ledger::settings::provider_overrides(
+        &mut conn,
+        Environment::Production,
+        Product::DokuJokulOvoPush,
+    )
+    .await
+    .unwrap();
     assert!(stored.is_empty(), "{stored:?}");
 }
 
@@ -418,7 +643,11 @@ async fn ovo_snap_top_up_text_written_by_the_admin_is_shown_per_language() {
     use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
     let f = fixture().await;
     sign_in_as(&f, "admin").await;
-    let found = f.app.search_customers(SearchInput { query: "6281234567890".into(), limit: 5 }).await.unwrap();
+    let found = f
+        .app
+        .search_customers(SearchInput { query: "6281234567890".into(), limit: 5 })
+        .await
+        .unwrap();
     let budi = found.hits[0].customer.id;
     // An OVO SNAP account linked in the Provider sandbox environment.
     let phone = ovo_domain::Msisdn::parse("6281234567890").unwrap();
@@ -441,12 +670,24 @@ async fn ovo_snap_top_up_text_written_by_the_admin_is_shown_per_language() {
     .await
     .unwrap();
     ovo_ledger::commit(tx).await.unwrap();
-    let ask = |language: &str| f.app.top_up_instructions(TopUpInput { account_id: account.get(), language: Some(language.into()) });
+    let ask = |language: &str| {
+        f.app.top_up_instructions(TopUpInput {
+            account_id: account.get(),
+            language: Some(language.into()),
+        })
+    };
 
     let none = ask("en").await.unwrap();
     assert!(none.configured && none.options.is_empty() && none.problem.is_none(), "{none:?}");
 
-    save(&f, "provider_sandbox", "ovo_snap", &[("top_up_text_id", "Aplikasi OVO\r\n1. Buka aplikasi OVO\r\nhttps://www.ovo.id/")]).await.unwrap();
+    save(
+        &f,
+        "provider_sandbox",
+        "ovo_snap",
+        &[("top_up_text_id", "Aplikasi OVO\r\n1. Buka aplikasi OVO\r\nhttps://www.ovo.id/")],
+    )
+    .await
+    .unwrap();
     // English not written yet: the Indonesian text stands in.
     let fallback = ask("en").await.unwrap();
     assert_eq!(fallback.options.len(), 1);
@@ -454,11 +695,24 @@ async fn ovo_snap_top_up_text_written_by_the_admin_is_shown_per_language() {
     assert_eq!(fallback.options[0].steps, ["Buka aplikasi OVO"]);
     assert_eq!(fallback.options[0].link.as_deref(), Some("https://www.ovo.id/"));
 
-    save(&f, "provider_sandbox", "ovo_snap", &[("top_up_text_en", "OVO app\n- Open the OVO app\n\nATM\n- Choose Transfer")]).await.unwrap();
+    save(
+        &f,
+        "provider_sandbox",
+        "ovo_snap",
+        &[("top_up_text_en", "OVO app\n- Open the OVO app\n\nATM\n- Choose Transfer")],
+    )
+    .await
+    .unwrap();
     let english = ask("en").await.unwrap();
-    assert_eq!(english.options.iter().map(|o| o.title.as_str()).collect::<Vec<_>>(), ["OVO app", "ATM"]);
+    assert_eq!(
+        english.options.iter().map(|o| o.title.as_str()).collect::<Vec<_>>(),
+        ["OVO app", "ATM"]
+    );
     assert_eq!(english.options[1].steps, ["Choose Transfer"]);
     assert_eq!(ask("id").await.unwrap().options[0].title, "Aplikasi OVO");
     // The other environment has its own text (none).
-    assert_eq!(setting(&product(&f, "production", Product::OvoSnap).await, "top_up_text_en").value, "");
+    assert_eq!(
+        setting(&product(&f, "production", Product::OvoSnap).await, "top_up_text_en").value,
+        ""
+    );
 }

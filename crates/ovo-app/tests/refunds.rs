@@ -13,8 +13,8 @@ use std::time::Duration;
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
 use ovo_domain::{
-    Clock, Environment, Idr, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, Reference, RefundId,
-    SystemClock,
+    Clock, Environment, Idr, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, Reference,
+    RefundId, SystemClock,
 };
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_ledger::{bindings, refunds as ledger_refunds, LedgerError};
@@ -45,7 +45,11 @@ fn config(data_dir: PathBuf, sandbox_url: Option<String>) -> BackofficeConfig {
     config_at_scale(data_dir, sandbox_url, "0.001")
 }
 
-fn config_at_scale(data_dir: PathBuf, sandbox_url: Option<String>, scale: &str) -> BackofficeConfig {
+fn config_at_scale(
+    data_dir: PathBuf,
+    sandbox_url: Option<String>,
+    scale: &str,
+) -> BackofficeConfig {
     BackofficeConfig {
         data_dir,
         app_identifier: APP_ID.into(),
@@ -57,18 +61,31 @@ fn config_at_scale(data_dir: PathBuf, sandbox_url: Option<String>, scale: &str) 
 
 /// Opens the Backoffice on `data_dir`; on a new ledger sets up the admin, `sam` (staff),
 /// `sue` (support) and the finance operators `fina` and `finn`.
-async fn open(data_dir: PathBuf, secrets: Arc<dyn SecretStore>, sandbox_url: Option<String>) -> (Backoffice, ManualClock) {
+async fn open(
+    data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    sandbox_url: Option<String>,
+) -> (Backoffice, ManualClock) {
     open_with(config(data_dir, sandbox_url), secrets).await
 }
 
-async fn open_with(config: BackofficeConfig, secrets: Arc<dyn SecretStore>) -> (Backoffice, ManualClock) {
+async fn open_with(
+    config: BackofficeConfig,
+    secrets: Arc<dyn SecretStore>,
+) -> (Backoffice, ManualClock) {
     let clock = ManualClock::new(SystemClock.now());
     let app = Backoffice::open(config, secrets, Arc::new(clock.clone())).await.unwrap();
     if app.session_status().await.unwrap().state == SessionState::Uninitialized {
-        app.set_up_first_admin(FirstAdminInput { username: "admin".into(), display_name: "Ayu Admin".into(), password: ADMIN_PW.into() })
-            .await
-            .unwrap();
-        for (username, role) in [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")] {
+        app.set_up_first_admin(FirstAdminInput {
+            username: "admin".into(),
+            display_name: "Ayu Admin".into(),
+            password: ADMIN_PW.into(),
+        })
+        .await
+        .unwrap();
+        for (username, role) in
+            [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")]
+        {
             app.create_operator(NewOperatorInput {
                 username: username.into(),
                 display_name: username.into(),
@@ -89,9 +106,14 @@ async fn fixture() -> Fixture {
 /// A fixture whose built-in sandbox (and so the refund resolver's pace) runs at `scale`.
 async fn fixture_at_scale(scale: &str) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let (app, clock) = open_with(config_at_scale(dir.path().join("data"), None, scale), Arc::new(MemoryStore::new())).await;
+    let (app, clock) = open_with(
+        config_at_scale(dir.path().join("data"), None, scale),
+        Arc::new(MemoryStore::new()),
+    )
+    .await;
     let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    let f = Fixture { _dir: Some(dir), app: Arc::new(app), clock, http: reqwest::Client::new(), url };
+    let f =
+        Fixture { _dir: Some(dir), app: Arc::new(app), clock, http: reqwest::Client::new(), url };
     sign_in_as(&f.app, "sam").await;
     f
 }
@@ -105,7 +127,12 @@ fn password_of(username: &str) -> String {
 }
 
 async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password_of(username).as_str().into() }).await.unwrap();
+    app.sign_in(SignInInput {
+        username: username.into(),
+        password: password_of(username).as_str().into(),
+    })
+    .await
+    .unwrap();
 }
 
 fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
@@ -126,13 +153,29 @@ async fn post_json(http: &reqwest::Client, url: &str, path: &str, body: Value) -
 }
 
 async fn arm(http: &reqwest::Client, url: &str, product: &str, endpoint: &str, fault: Value) {
-    post_json(http, url, "/_sandbox/faults", json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 })).await;
+    post_json(
+        http,
+        url,
+        "/_sandbox/faults",
+        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 }),
+    )
+    .await;
 }
 
 /// Requests the sandbox received at one endpoint of a product.
-async fn received(http: &reqwest::Client, url: &str, product: &str, endpoint: Option<&str>) -> Vec<Value> {
+async fn received(
+    http: &reqwest::Client,
+    url: &str,
+    product: &str,
+    endpoint: Option<&str>,
+) -> Vec<Value> {
     let all = get_json(http, url, &format!("/_sandbox/received?product={product}")).await;
-    all.as_array().unwrap().iter().filter(|r| endpoint.is_none_or(|e| r["endpoint"] == e)).cloned().collect()
+    all.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| endpoint.is_none_or(|e| r["endpoint"] == e))
+        .cloned()
+        .collect()
 }
 
 async fn wallet(http: &reqwest::Client, url: &str, phone: &str) -> (i64, i64) {
@@ -142,7 +185,8 @@ async fn wallet(http: &reqwest::Client, url: &str, phone: &str) -> (i64, i64) {
 
 /// The demo merchant's credentials, read from the demo merchants file as the app does.
 fn demo_credentials(product: Product) -> Credentials {
-    let merchants: Vec<toml::Table> = ovo_sandbox::Merchants::demo().section(product.key()).unwrap();
+    let merchants: Vec<toml::Table> =
+        ovo_sandbox::Merchants::demo().section(product.key()).unwrap();
     let merchant = merchants.first().unwrap();
     let pairs = product.credential_fields().iter().filter_map(|&field| {
         let key = match (product, field) {
@@ -171,7 +215,9 @@ fn budi_account() -> LinkedAccount {
 /// A real OVO SNAP direct debit by Budi (PIN step approved through the control API), recorded
 /// as a succeeded payment on his seeded OVO SNAP binding. Answers the payment id.
 async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amount: i64) -> i64 {
-    let client = OvoSnapClient::new(url, &demo_credentials(Product::OvoSnap), OvoSnapOptions::default()).unwrap();
+    let client =
+        OvoSnapClient::new(url, &demo_credentials(Product::OvoSnap), OvoSnapOptions::default())
+            .unwrap();
     let reference = Reference::generate(&mut rand::thread_rng());
     let phone = Msisdn::parse(BUDI).unwrap();
     let request = PaymentRequest {
@@ -199,7 +245,13 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
         .as_str()
         .unwrap()
         .to_owned();
-    post_json(http, url, &format!("/_sandbox/pending/{action}/decide"), json!({ "decision": "approve", "source": "cash" })).await;
+    post_json(
+        http,
+        url,
+        &format!("/_sandbox/pending/{action}/decide"),
+        json!({ "decision": "approve", "source": "cash" }),
+    )
+    .await;
     let status = StatusRequest {
         reference: reference.clone(),
         provider_ref: started.provider_ref.clone(),
@@ -220,7 +272,11 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
     assert_eq!(done.state, PaymentState::Succeeded, "{done:?}");
     let provider_ref = done.provider_ref.or(started.provider_ref);
     let mut tx = app.ledger().begin_write().await.unwrap();
-    let binding = bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, Product::OvoSnap, &phone).await.unwrap().unwrap();
+    let binding =
+        bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, Product::OvoSnap, &phone)
+            .await
+            .unwrap()
+            .unwrap();
     let now = app.now();
     let id = payments::insert(
         &mut tx,
@@ -251,7 +307,12 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
 /// A real Tazapay payin confirmed with the magic payer's phone (approved at once), recorded
 /// as succeeded once the payin's status says so.
 async fn pay_tazapay(app: &Backoffice, url: &str, amount: i64) -> i64 {
-    let client = TazapayClient::new(url, &demo_credentials(Product::TazapayOvoIdr), TazapayOptions::default()).unwrap();
+    let client = TazapayClient::new(
+        url,
+        &demo_credentials(Product::TazapayOvoIdr),
+        TazapayOptions::default(),
+    )
+    .unwrap();
     let reference = Reference::generate(&mut rand::thread_rng());
     let phone = Msisdn::parse(MAGIC_PAYER).unwrap();
     let request = PaymentRequest {
@@ -286,7 +347,16 @@ async fn pay_tazapay(app: &Backoffice, url: &str, amount: i64) -> i64 {
     }
     assert_eq!(outcome.state, PaymentState::Succeeded, "{outcome:?}");
     let provider_ref = outcome.provider_ref.or(started.provider_ref);
-    insert_payment(app, Product::TazapayOvoIdr, "payin", amount, provider_ref.as_deref(), Some(&reference), Some(&phone)).await
+    insert_payment(
+        app,
+        Product::TazapayOvoIdr,
+        "payin",
+        amount,
+        provider_ref.as_deref(),
+        Some(&reference),
+        Some(&phone),
+    )
+    .await
 }
 
 /// A succeeded payment recorded without any provider call (offline products, races).
@@ -329,11 +399,28 @@ async fn insert_payment(
 }
 
 async fn request(app: &Backoffice, payment_id: i64, amount: &str) -> Result<RefundView, AppError> {
-    app.request_refund(RequestRefundInput { payment_id, amount: amount.into(), reason: "customer returned the goods".into() }).await
+    app.request_refund(RequestRefundInput {
+        payment_id,
+        amount: amount.into(),
+        reason: "customer returned the goods".into(),
+    })
+    .await
 }
 
-async fn decide(app: &Backoffice, refund_id: i64, approve: bool, note: &str, password: &str) -> Result<RefundView, AppError> {
-    app.decide_refund(DecideRefundInput { refund_id, approve, note: note.into(), password: password.into() }).await
+async fn decide(
+    app: &Backoffice,
+    refund_id: i64,
+    approve: bool,
+    note: &str,
+    password: &str,
+) -> Result<RefundView, AppError> {
+    app.decide_refund(DecideRefundInput {
+        refund_id,
+        approve,
+        note: note.into(),
+        password: password.into(),
+    })
+    .await
 }
 
 async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
@@ -364,31 +451,70 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
     sign_in_as(&f.app, "sue").await;
     let p = preview(&f.app, payment, "40.000").await;
     assert!(p.allowed, "{p:?}");
-    assert_eq!((p.paid, p.refundable, p.requested, p.mode.as_str(), p.partial_allowed), (100_000, 100_000, 40_000, "api", true));
+    assert_eq!(
+        (p.paid, p.refundable, p.requested, p.mode.as_str(), p.partial_allowed),
+        (100_000, 100_000, 40_000, "api", true)
+    );
     assert!(p.deadline.is_some());
-    assert!(p.rule.en.starts_with("OVO SNAP: partial refund allowed until ") && p.rule.en.ends_with("(D+60)"), "{}", p.rule.en);
+    assert!(
+        p.rule.en.starts_with("OVO SNAP: partial refund allowed until ")
+            && p.rule.en.ends_with("(D+60)"),
+        "{}",
+        p.rule.en
+    );
     assert!(p.rule.id.starts_with("OVO SNAP: refund sebagian diizinkan hingga "), "{}", p.rule.id);
     assert_eq!((p.refusal.is_none(), p.reason), (true, None));
 
     let refund = request(&f.app, payment, "Rp 40.000").await.unwrap();
-    assert_eq!((refund.status.as_str(), refund.mode.as_str(), refund.amount, refund.requested_by.as_str()), ("requested", "api", 40_000, "sue"));
+    assert_eq!(
+        (refund.status.as_str(), refund.mode.as_str(), refund.amount, refund.requested_by.as_str()),
+        ("requested", "api", 40_000, "sue")
+    );
     // The queue holds it once, beside the demo ledger's own requests.
-    let queue = f.app.refund_queue(RefundQueueQuery { status: "requested".into(), after_id: None, limit: 50 }).await.unwrap().refunds;
-    assert_eq!(queue.iter().filter(|r| r.payment_reference == refund.payment_reference).map(|r| r.id).collect::<Vec<_>>(), [refund.id]);
+    let queue = f
+        .app
+        .refund_queue(RefundQueueQuery { status: "requested".into(), after_id: None, limit: 50 })
+        .await
+        .unwrap()
+        .refunds;
+    assert_eq!(
+        queue
+            .iter()
+            .filter(|r| r.payment_reference == refund.payment_reference)
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [refund.id]
+    );
 
     // Finance re-enters a wrong password: refused, audited, nothing changes.
     sign_in_as(&f.app, "fina").await;
-    assert_eq!(code(decide(&f.app, refund.id, true, "", "not-my-password").await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    assert_eq!(
+        code(decide(&f.app, refund.id, true, "", "not-my-password").await),
+        (ErrorCode::WrongPassword, Some("wrong_password"))
+    );
     let unchanged = page(&f.app, refund.id).await;
-    assert_eq!((unchanged.status.as_str(), unchanged.decided_by.clone(), unchanged.idempotency_key.clone()), ("requested", None, None));
+    assert_eq!(
+        (
+            unchanged.status.as_str(),
+            unchanged.decided_by.clone(),
+            unchanged.idempotency_key.clone()
+        ),
+        ("requested", None, None)
+    );
     assert!(received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.is_empty());
 
     let done = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(done.status, "succeeded", "{done:?}");
     assert_eq!(done.decided_by.as_deref(), Some("fina"));
     assert_eq!(done.idempotency_key, Some(format!("RF{}", refund.reference)));
-    assert!(done.provider_ref.is_some() && done.submitted_at.is_some() && done.completed_at.is_some(), "{done:?}");
-    assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_submitting", "refund_succeeded"]);
+    assert!(
+        done.provider_ref.is_some() && done.submitted_at.is_some() && done.completed_at.is_some(),
+        "{done:?}"
+    );
+    assert_eq!(
+        kinds(&done),
+        ["refund_requested", "refund_approved", "refund_submitting", "refund_succeeded"]
+    );
 
     let sent = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
@@ -400,12 +526,21 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
     // 60,000 is left; the preview of "everything" says so.
     let rest = preview(&f.app, payment, "").await;
     assert_eq!((rest.refundable, rest.requested, rest.allowed), (60_000, 60_000, true));
-    assert_eq!(code(request(&f.app, payment, "1").await).0, ErrorCode::Forbidden, "finance cannot request");
+    assert_eq!(
+        code(request(&f.app, payment, "1").await).0,
+        ErrorCode::Forbidden,
+        "finance cannot request"
+    );
 
     let audit = audit_actions(&f.app).await;
     let subject = format!("refund:{}", refund.reference);
-    for (action, outcome) in [("refund.decide", "denied"), ("refund.approve", "ok"), ("refund.submit", "ok")] {
-        assert!(audit.iter().any(|(a, s, o)| a == action && *s == subject && o == outcome), "{action} {outcome}: {audit:?}");
+    for (action, outcome) in
+        [("refund.decide", "denied"), ("refund.approve", "ok"), ("refund.submit", "ok")]
+    {
+        assert!(
+            audit.iter().any(|(a, s, o)| a == action && *s == subject && o == outcome),
+            "{action} {outcome}: {audit:?}"
+        );
     }
     assert!(audit.iter().any(|(a, _, o)| a == "refund.request" && o == "ok"));
     assert!(f.app.verify_audit().await.unwrap().intact);
@@ -414,7 +549,8 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
 #[tokio::test]
 async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
     let f = fixture().await;
-    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 50_000, None, None, None).await;
+    let payment =
+        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 50_000, None, None, None).await;
     let refund = request(&f.app, payment, "10.000").await.unwrap();
 
     // Finance may not request at all.
@@ -422,35 +558,56 @@ async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
     assert_eq!(code(request(&f.app, payment, "10.000").await).0, ErrorCode::Forbidden);
     // Staff may not decide.
     sign_in_as(&f.app, "sam").await;
-    assert_eq!(code(decide(&f.app, refund.id, true, "", "sam-password").await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(decide(&f.app, refund.id, true, "", "sam-password").await).0,
+        ErrorCode::Forbidden
+    );
 
     // sam becomes finance: still never his own request.
     sign_in_as(&f.app, "admin").await;
-    let sam = f.app.list_operators().await.unwrap().into_iter().find(|o| o.username == "sam").unwrap();
-    f.app.change_operator_role(ChangeRoleInput { operator_id: sam.id, role: "finance".into() }).await.unwrap();
+    let sam =
+        f.app.list_operators().await.unwrap().into_iter().find(|o| o.username == "sam").unwrap();
+    f.app
+        .change_operator_role(ChangeRoleInput { operator_id: sam.id, role: "finance".into() })
+        .await
+        .unwrap();
     sign_in_as(&f.app, "sam").await;
-    assert_eq!(code(decide(&f.app, refund.id, true, "", "sam-password").await), (ErrorCode::Forbidden, Some("refund_own_request")));
-    assert_eq!(code(decide(&f.app, refund.id, false, "no", "sam-password").await), (ErrorCode::Forbidden, Some("refund_own_request")));
+    assert_eq!(
+        code(decide(&f.app, refund.id, true, "", "sam-password").await),
+        (ErrorCode::Forbidden, Some("refund_own_request"))
+    );
+    assert_eq!(
+        code(decide(&f.app, refund.id, false, "no", "sam-password").await),
+        (ErrorCode::Forbidden, Some("refund_own_request"))
+    );
     assert_eq!(page(&f.app, refund.id).await.status, "requested");
 
     // The repository guard and, below it, the schema's CHECK.
     let id = RefundId::new(refund.id);
     let mut tx = f.app.ledger().begin_write().await.unwrap();
     let row = ledger_refunds::get(&mut tx, id).await.unwrap().unwrap();
-    let err = ledger_refunds::approve(&mut tx, id, row.requested_by, None, f.app.now()).await.unwrap_err();
-    assert!(matches!(err, LedgerError::SelfDecision { .. }), "{err:?}");
-    let raw = sqlx::query("UPDATE refunds SET decided_by = requested_by, status = 'approved' WHERE id = ?")
-        .bind(refund.id)
-        .execute(&mut *tx)
+    let err = ledger_refunds::approve(&mut tx, id, row.requested_by, None, f.app.now())
         .await
         .unwrap_err();
+    assert!(matches!(err, LedgerError::SelfDecision { .. }), "{err:?}");
+    let raw = sqlx::query(
+        "UPDATE refunds SET decided_by = requested_by, status = 'approved' WHERE id = ?",
+    )
+    .bind(refund.id)
+    .execute(&mut *tx)
+    .await
+    .unwrap_err();
     assert!(raw.to_string().contains("CHECK constraint failed"), "{raw}");
     drop(tx);
 
     // Another finance operator decides it.
     sign_in_as(&f.app, "finn").await;
-    let approved = decide(&f.app, refund.id, false, "duplicate request", "finn-password").await.unwrap();
-    assert_eq!((approved.status.as_str(), approved.decided_by.as_deref()), ("rejected", Some("finn")));
+    let approved =
+        decide(&f.app, refund.id, false, "duplicate request", "finn-password").await.unwrap();
+    assert_eq!(
+        (approved.status.as_str(), approved.decided_by.as_deref()),
+        ("rejected", Some("finn"))
+    );
 }
 
 #[tokio::test]
@@ -461,13 +618,25 @@ async fn tazapay_refunds_the_whole_payment_only() {
     let partial = preview(&f.app, payment, "100.000").await;
     assert!(!partial.allowed);
     assert_eq!(partial.reason.as_deref(), Some("refund_partial_not_allowed"));
-    assert_eq!((partial.rule.en.as_str(), partial.rule.id.as_str()), ("Tazapay OVO: full refund only", "Tazapay OVO: hanya refund penuh"));
+    assert_eq!(
+        (partial.rule.en.as_str(), partial.rule.id.as_str()),
+        ("Tazapay OVO: full refund only", "Tazapay OVO: hanya refund penuh")
+    );
     let refusal = partial.refusal.clone().unwrap();
-    assert!(refusal.en.contains("full refund only") && refusal.en.contains("250,000"), "{refusal:?}");
-    assert!(refusal.id.contains("hanya refund penuh") && refusal.id.contains("250.000"), "{refusal:?}");
+    assert!(
+        refusal.en.contains("full refund only") && refusal.en.contains("250,000"),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.id.contains("hanya refund penuh") && refusal.id.contains("250.000"),
+        "{refusal:?}"
+    );
     assert_eq!((partial.partial_allowed, partial.deadline.clone()), (false, None));
     let refused = request(&f.app, payment, "100.000").await.unwrap_err();
-    assert_eq!((refused.code, refused.reason), (ErrorCode::Conflict, Some("refund_partial_not_allowed")));
+    assert_eq!(
+        (refused.code, refused.reason),
+        (ErrorCode::Conflict, Some("refund_partial_not_allowed"))
+    );
     assert!(refused.message.contains("Tazapay OVO: full refund only"), "{}", refused.message);
 
     let full = preview(&f.app, payment, "").await;
@@ -500,26 +669,49 @@ async fn tazapay_refunds_the_whole_payment_only() {
 #[tokio::test]
 async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provider_call() {
     let f = fixture().await;
-    for (product, kind, key) in
-        [(Product::DokuJokulOvoPush, "push", "doku_jokul_ovo_push"), (Product::FaspayOvoTokenize, "tokenized", "faspay_ovo_tokenize")]
-    {
+    for (product, kind, key) in [
+        (Product::DokuJokulOvoPush, "push", "doku_jokul_ovo_push"),
+        (Product::FaspayOvoTokenize, "tokenized", "faspay_ovo_tokenize"),
+    ] {
         sign_in_as(&f.app, "sam").await;
         let before = received(&f.http, &f.url, key, None).await.len();
-        let payment = insert_payment(&f.app, product, kind, 80_000, Some("PROV-1"), None, None).await;
+        let payment =
+            insert_payment(&f.app, product, kind, 80_000, Some("PROV-1"), None, None).await;
         let p = preview(&f.app, payment, "30.000").await;
         assert!(p.allowed && p.mode == "offline", "{p:?}");
         assert!(p.rule.en.contains("no refund API — refunds are settled offline"), "{}", p.rule.en);
         let refund = request(&f.app, payment, "30.000").await.unwrap();
         assert_eq!(refund.mode, "offline");
         sign_in_as(&f.app, "fina").await;
-        let done = decide(&f.app, refund.id, true, "to be paid back by bank transfer", "fina-password").await.unwrap();
+        let done =
+            decide(&f.app, refund.id, true, "to be paid back by bank transfer", "fina-password")
+                .await
+                .unwrap();
         // Approval alone never says the money went back: nothing was sent, no reference invented.
         assert_eq!(done.status, "awaiting_transfer", "{done:?}");
         assert_eq!(done.provider_ref, None);
-        assert_eq!((done.idempotency_key.clone(), done.submitted_at.clone(), done.completed_at.clone()), (None, None, None));
-        assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_awaiting_transfer"]);
-        assert_eq!(received(&f.http, &f.url, key, None).await.len(), before, "{key}: no provider call");
-        let queue = f.app.refund_queue(RefundQueueQuery { status: "awaiting_transfer".into(), after_id: None, limit: 10 }).await.unwrap();
+        assert_eq!(
+            (done.idempotency_key.clone(), done.submitted_at.clone(), done.completed_at.clone()),
+            (None, None, None)
+        );
+        assert_eq!(
+            kinds(&done),
+            ["refund_requested", "refund_approved", "refund_awaiting_transfer"]
+        );
+        assert_eq!(
+            received(&f.http, &f.url, key, None).await.len(),
+            before,
+            "{key}: no provider call"
+        );
+        let queue = f
+            .app
+            .refund_queue(RefundQueueQuery {
+                status: "awaiting_transfer".into(),
+                after_id: None,
+                limit: 10,
+            })
+            .await
+            .unwrap();
         assert!(queue.refunds.iter().any(|r| r.id == refund.id));
     }
 }
@@ -527,16 +719,32 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
 #[tokio::test]
 async fn a_rejection_needs_a_note_and_releases_the_reservation() {
     let f = fixture().await;
-    let payment = insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 70_000, None, None, None).await;
+    let payment =
+        insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 70_000, None, None, None).await;
     let refund = request(&f.app, payment, "70.000").await.unwrap();
-    assert_eq!(code(request(&f.app, payment, "1").await), (ErrorCode::Conflict, Some("refund_exceeds_refundable")));
+    assert_eq!(
+        code(request(&f.app, payment, "1").await),
+        (ErrorCode::Conflict, Some("refund_exceeds_refundable"))
+    );
     sign_in_as(&f.app, "fina").await;
-    assert_eq!(code(decide(&f.app, refund.id, false, "  ", "fina-password").await), (ErrorCode::InvalidInput, Some("refund_note_missing")));
+    assert_eq!(
+        code(decide(&f.app, refund.id, false, "  ", "fina-password").await),
+        (ErrorCode::InvalidInput, Some("refund_note_missing"))
+    );
     assert_eq!(page(&f.app, refund.id).await.status, "requested");
-    let rejected = decide(&f.app, refund.id, false, "the goods were never returned", "fina-password").await.unwrap();
-    assert_eq!((rejected.status.as_str(), rejected.decision_note.as_deref()), ("rejected", Some("the goods were never returned")));
+    let rejected =
+        decide(&f.app, refund.id, false, "the goods were never returned", "fina-password")
+            .await
+            .unwrap();
+    assert_eq!(
+        (rejected.status.as_str(), rejected.decision_note.as_deref()),
+        ("rejected", Some("the goods were never returned"))
+    );
     // Decided once: a second decision is a conflict.
-    assert_eq!(code(decide(&f.app, refund.id, true, "", "fina-password").await), (ErrorCode::Conflict, Some("refund_state_changed")));
+    assert_eq!(
+        code(decide(&f.app, refund.id, true, "", "fina-password").await),
+        (ErrorCode::Conflict, Some("refund_state_changed"))
+    );
     sign_in_as(&f.app, "sam").await;
     assert_eq!(preview(&f.app, payment, "").await.refundable, 70_000);
     let again = request(&f.app, payment, "70.000").await.unwrap();
@@ -554,8 +762,20 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(lost.status, "unknown", "{lost:?}");
-    let queue = f.app.refund_queue(RefundQueueQuery { status: "unknown".into(), after_id: None, limit: 10 }).await.unwrap().refunds;
-    assert_eq!(queue.iter().filter(|r| r.payment_reference == refund.payment_reference).map(|r| r.id).collect::<Vec<_>>(), [refund.id]);
+    let queue = f
+        .app
+        .refund_queue(RefundQueueQuery { status: "unknown".into(), after_id: None, limit: 10 })
+        .await
+        .unwrap()
+        .refunds;
+    assert_eq!(
+        queue
+            .iter()
+            .filter(|r| r.payment_reference == refund.payment_reference)
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [refund.id]
+    );
     // The reservation holds while the outcome is unknown.
     assert_eq!(preview(&f.app, payment, "").await.refundable, 100_000);
 
@@ -567,8 +787,21 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
     let resolved = page(&f.app, refund.id).await;
     assert_eq!(resolved.status, "succeeded", "{resolved:?}");
     assert_eq!(resolved.idempotency_key, lost.idempotency_key, "the key never changes");
-    assert_eq!(kinds(&resolved), ["refund_requested", "refund_approved", "refund_submitting", "refund_unknown", "refund_succeeded"]);
-    assert_eq!(received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.len(), 1, "never resubmitted");
+    assert_eq!(
+        kinds(&resolved),
+        [
+            "refund_requested",
+            "refund_approved",
+            "refund_submitting",
+            "refund_unknown",
+            "refund_succeeded"
+        ]
+    );
+    assert_eq!(
+        received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.len(),
+        1,
+        "never resubmitted"
+    );
     assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 20_000, "credited once");
     // Nothing open is left.
     assert_eq!(f.app.resolve_refunds().await.unwrap(), 0);
@@ -579,7 +812,8 @@ async fn concurrent_requests_never_reserve_more_than_was_paid() {
     let f = fixture().await;
     let paid = 100_000;
     let amount = 30_000;
-    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", paid, None, None, None).await;
+    let payment =
+        insert_payment(&f.app, Product::OvoSnap, "direct_debit", paid, None, None, None).await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let app = f.app.clone();
@@ -594,14 +828,19 @@ async fn concurrent_requests_never_reserve_more_than_was_paid() {
                 passed += 1;
             }
             Err(e) => {
-                assert_eq!((e.code, e.reason), (ErrorCode::Conflict, Some("refund_exceeds_refundable")), "{e:?}");
+                assert_eq!(
+                    (e.code, e.reason),
+                    (ErrorCode::Conflict, Some("refund_exceeds_refundable")),
+                    "{e:?}"
+                );
                 refused += 1;
             }
         }
     }
     assert_eq!((passed, refused), (paid / amount, 20 - paid / amount));
     let mut conn = f.app.ledger().read().await.unwrap();
-    let reserved = ledger_refunds::reserved_for_payment(&mut conn, PaymentId::new(payment)).await.unwrap();
+    let reserved =
+        ledger_refunds::reserved_for_payment(&mut conn, PaymentId::new(payment)).await.unwrap();
     assert_eq!(reserved.rupiah(), (paid / amount) * amount);
     assert!(reserved.rupiah() <= paid);
 }
@@ -613,7 +852,10 @@ async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
     assert_eq!(listed.len(), 5);
     assert!(listed.iter().all(|p| !p.overridden));
     let snap = listed.iter().find(|p| p.product == Product::OvoSnap).unwrap();
-    assert_eq!((snap.mode.as_str(), snap.partial_allowed, snap.window_days, snap.daily_limit), ("api", true, Some(60), None));
+    assert_eq!(
+        (snap.mode.as_str(), snap.partial_allowed, snap.window_days, snap.daily_limit),
+        ("api", true, Some(60), None)
+    );
     assert_eq!(snap.rule.en, "OVO SNAP: partial refund allowed within 60 days of payment (D+60)");
     let input = |product: &str, partial: bool, window: &str, limit: &str| SetRefundPolicyInput {
         product: product.into(),
@@ -622,8 +864,14 @@ async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
         daily_limit: limit.into(),
     };
     // Only an admin changes it; the refusal is audited.
-    assert_eq!(code(f.app.set_refund_policy(input("ovo_snap", false, "", "")).await).0, ErrorCode::Forbidden);
-    assert_eq!(code(f.app.reset_refund_policy(ProductRef { product: "ovo_snap".into() }).await).0, ErrorCode::Forbidden);
+    assert_eq!(
+        code(f.app.set_refund_policy(input("ovo_snap", false, "", "")).await).0,
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        code(f.app.reset_refund_policy(ProductRef { product: "ovo_snap".into() }).await).0,
+        ErrorCode::Forbidden
+    );
 
     sign_in_as(&f.app, "admin").await;
     for (bad, reason) in [
@@ -634,35 +882,64 @@ async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
         (input("ovo_snap", true, "", "12,5"), "refund_policy_daily_limit_invalid"),
         (input("gopay", true, "", ""), "product_unknown"),
     ] {
-        assert_eq!(code(f.app.set_refund_policy(bad).await), (ErrorCode::InvalidInput, Some(reason)));
+        assert_eq!(
+            code(f.app.set_refund_policy(bad).await),
+            (ErrorCode::InvalidInput, Some(reason))
+        );
     }
     let set = f.app.set_refund_policy(input("ovo_snap", false, "D+30", "Rp 50.000")).await.unwrap();
-    assert_eq!((set.overridden, set.partial_allowed, set.window_days, set.daily_limit), (true, false, Some(30), Some(50_000)));
-    assert_eq!(set.rule.en, "OVO SNAP: full refund only, within 30 days of payment (D+30); daily limit IDR 50,000");
+    assert_eq!(
+        (set.overridden, set.partial_allowed, set.window_days, set.daily_limit),
+        (true, false, Some(30), Some(50_000))
+    );
+    assert_eq!(
+        set.rule.en,
+        "OVO SNAP: full refund only, within 30 days of payment (D+30); daily limit IDR 50,000"
+    );
     assert_eq!(set.rule.id, "OVO SNAP: hanya refund penuh, dalam 30 hari setelah pembayaran (D+30); batas harian Rp 50.000");
     // The mode stays the provider's: an offline product cannot become an API one.
-    let jokul = f.app.set_refund_policy(input("doku_jokul_ovo_push", false, "14", "")).await.unwrap();
+    let jokul =
+        f.app.set_refund_policy(input("doku_jokul_ovo_push", false, "14", "")).await.unwrap();
     assert_eq!((jokul.mode.as_str(), jokul.overridden), ("offline", true));
     let listed = f.app.list_refund_policies().await.unwrap();
     assert_eq!(listed.iter().filter(|p| p.overridden).count(), 2);
     let audit = audit_actions(&f.app).await;
-    assert!(audit.iter().any(|(a, s, o)| a == "refund_policy.set" && s == "refund_policy:ovo_snap" && o == "ok"), "{audit:?}");
+    assert!(
+        audit.iter().any(|(a, s, o)| a == "refund_policy.set"
+            && s == "refund_policy:ovo_snap"
+            && o == "ok"),
+        "{audit:?}"
+    );
 
     // The override decides what a request may do.
     sign_in_as(&f.app, "sam").await;
-    let small = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000, None, None, None).await;
-    let big = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000, None, None, None).await;
-    assert_eq!(code(request(&f.app, small, "10.000").await), (ErrorCode::Conflict, Some("refund_partial_not_allowed")));
-    assert_eq!(code(request(&f.app, big, "60.000").await), (ErrorCode::Conflict, Some("refund_daily_limit_exceeded")));
+    let small =
+        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000, None, None, None).await;
+    let big =
+        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000, None, None, None).await;
+    assert_eq!(
+        code(request(&f.app, small, "10.000").await),
+        (ErrorCode::Conflict, Some("refund_partial_not_allowed"))
+    );
+    assert_eq!(
+        code(request(&f.app, big, "60.000").await),
+        (ErrorCode::Conflict, Some("refund_daily_limit_exceeded"))
+    );
     let p = preview(&f.app, small, "").await;
     assert!(p.allowed && p.rule.en.contains("full refund only"), "{p:?}");
     request(&f.app, small, "40.000").await.unwrap();
     // 40,000 of the day's 50,000 is used.
-    assert_eq!(preview(&f.app, big, "60.000").await.reason.as_deref(), Some("refund_daily_limit_exceeded"));
+    assert_eq!(
+        preview(&f.app, big, "60.000").await.reason.as_deref(),
+        Some("refund_daily_limit_exceeded")
+    );
 
     sign_in_as(&f.app, "admin").await;
     let reset = f.app.reset_refund_policy(ProductRef { product: "ovo_snap".into() }).await.unwrap();
-    assert_eq!((reset.overridden, reset.partial_allowed, reset.window_days, reset.daily_limit), (false, true, Some(60), None));
+    assert_eq!(
+        (reset.overridden, reset.partial_allowed, reset.window_days, reset.daily_limit),
+        (false, true, Some(60), None)
+    );
     assert!(audit_actions(&f.app).await.iter().any(|(a, _, _)| a == "refund_policy.reset"));
     sign_in_as(&f.app, "sam").await;
     let partial = request(&f.app, big, "10.000").await.unwrap();
@@ -691,11 +968,15 @@ impl FileStore {
     }
 
     fn load(&self) -> HashMap<String, String> {
-        std::fs::read_to_string(&self.path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+        std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
     }
 
     fn save(&self, map: &HashMap<String, String>) -> Result<(), SecretError> {
-        std::fs::write(&self.path, serde_json::to_string(map).unwrap()).map_err(|e| SecretError::Unavailable { detail: e.to_string() })
+        std::fs::write(&self.path, serde_json::to_string(map).unwrap())
+            .map_err(|e| SecretError::Unavailable { detail: e.to_string() })
     }
 }
 
@@ -748,7 +1029,10 @@ async fn crash_child() {
         tokio::spawn(async move {
             loop {
                 let mut conn = app.ledger().read().await.unwrap();
-                let row = ledger_refunds::get(&mut conn, RefundId::new(refund.id)).await.unwrap().unwrap();
+                let row = ledger_refunds::get(&mut conn, RefundId::new(refund.id))
+                    .await
+                    .unwrap()
+                    .unwrap();
                 drop(conn);
                 if row.status == ovo_domain::RefundStatus::Submitting {
                     println!("{MARKER} {}", refund.id);
@@ -772,8 +1056,14 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     }
     let dir = tempfile::tempdir().unwrap();
     // Real time: a scaled B2B token (900 s × scale) would expire while the request is held.
-    let sandbox_config = ovo_sandbox::SandboxConfig { time_scale: ovo_sandbox::TimeScale::REAL, ..ovo_sandbox::SandboxConfig::default() };
-    let sandbox = ovo_sandbox::start(sandbox_config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let sandbox_config = ovo_sandbox::SandboxConfig {
+        time_scale: ovo_sandbox::TimeScale::REAL,
+        ..ovo_sandbox::SandboxConfig::default()
+    };
+    let sandbox =
+        ovo_sandbox::start(sandbox_config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
     let url = sandbox.url();
     let http = reqwest::Client::new();
     let delay_ms = 3_000;
@@ -799,7 +1089,9 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
         }
     });
     let refund_id: i64 = loop {
-        let line = lines_rx.recv_timeout(Duration::from_secs(60)).expect("the child never reached submitting");
+        let line = lines_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the child never reached submitting");
         if let Some(id) = line.strip_prefix(MARKER) {
             break id.trim().parse().unwrap();
         }
@@ -834,8 +1126,16 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     let resolved = page(&app, refund_id).await;
     assert_eq!(resolved.status, "succeeded", "{resolved:?}");
     assert_eq!(resolved.idempotency_key, found.idempotency_key);
-    assert_eq!(received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.len(), 1, "exactly one refund request");
-    assert_eq!(wallet(&http, &url, BUDI).await.0, cash_before - 90_000 + 25_000, "debited once, credited once");
+    assert_eq!(
+        received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.len(),
+        1,
+        "exactly one refund request"
+    );
+    assert_eq!(
+        wallet(&http, &url, BUDI).await.0,
+        cash_before - 90_000 + 25_000,
+        "debited once, credited once"
+    );
     drop(sandbox);
 }
 
@@ -844,19 +1144,35 @@ async fn the_demo_ledger_has_ninety_days_of_payments_on_every_product() {
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
     let clock = ManualClock::new(SystemClock.now());
-    let app = Backoffice::open(config(dir.path().join("data"), None), Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
+    let app = Backoffice::open(
+        config(dir.path().join("data"), None),
+        Arc::new(MemoryStore::new()),
+        Arc::new(clock),
+    )
+    .await
+    .unwrap();
     let opened = started.elapsed();
     eprintln!("opening a new ledger with the demo seed took {opened:?}");
     assert!(opened < Duration::from_secs(3), "{opened:?}");
     let mut conn = app.ledger().read().await.unwrap();
-    let rows = payments::page(&mut conn, &payments::PaymentFilter::default(), None, 200).await.unwrap();
+    let rows =
+        payments::page(&mut conn, &payments::PaymentFilter::default(), None, 200).await.unwrap();
     let now = app.now().unix_millis();
     let day = 86_400_000;
     for product in Product::ALL {
-        assert!(rows.iter().any(|r| r.product == product && r.status == PaymentStatus::Succeeded), "{product:?}");
+        assert!(
+            rows.iter().any(|r| r.product == product && r.status == PaymentStatus::Succeeded),
+            "{product:?}"
+        );
     }
-    assert!(rows.iter().any(|r| now - r.created_at.unix_millis() > 60 * day), "some older than 60 days");
-    assert!(rows.iter().all(|r| now - r.created_at.unix_millis() <= 91 * day), "within about 90 days");
+    assert!(
+        rows.iter().any(|r| now - r.created_at.unix_millis() > 60 * day),
+        "some older than 60 days"
+    );
+    assert!(
+        rows.iter().all(|r| now - r.created_at.unix_millis() <= 91 * day),
+        "within about 90 days"
+    );
     for status in [PaymentStatus::Failed, PaymentStatus::Expired, PaymentStatus::Pending] {
         assert!(rows.iter().any(|r| r.status == status), "{status:?}");
     }
@@ -872,7 +1188,16 @@ async fn settle_open_demo_refunds(app: &Backoffice) {
         app.resolve_refunds().await.unwrap();
         let mut open = 0;
         for status in ["submitting", "processing", "unknown"] {
-            open += app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 }).await.unwrap().refunds.len();
+            open += app
+                .refund_queue(RefundQueueQuery {
+                    status: status.into(),
+                    after_id: None,
+                    limit: 200,
+                })
+                .await
+                .unwrap()
+                .refunds
+                .len();
         }
         if open == 0 {
             return;
@@ -894,20 +1219,37 @@ async fn ledger_row(app: &Backoffice, id: i64) -> ledger_refunds::RefundRow {
 /// The audit rows written about one refund, oldest first: (action, outcome, detail).
 async fn audit_of(app: &Backoffice, reference: &str) -> Vec<(String, String, Value)> {
     let mut conn = app.ledger().read().await.unwrap();
-    let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT action, outcome, detail FROM audit_log WHERE subject = ? ORDER BY seq")
-        .bind(format!("refund:{reference}"))
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-    rows.into_iter().map(|(a, o, d)| (a, o, serde_json::from_str(&d).unwrap_or(Value::Null))).collect()
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT action, outcome, detail FROM audit_log WHERE subject = ? ORDER BY seq",
+    )
+    .bind(format!("refund:{reference}"))
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(a, o, d)| (a, o, serde_json::from_str(&d).unwrap_or(Value::Null)))
+        .collect()
 }
 
 fn actions(rows: &[(String, String, Value)]) -> Vec<&str> {
     rows.iter().map(|(a, _, _)| a.as_str()).collect()
 }
 
-async fn arm_n(http: &reqwest::Client, url: &str, product: &str, endpoint: &str, fault: Value, count: u32) {
-    post_json(http, url, "/_sandbox/faults", json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count })).await;
+async fn arm_n(
+    http: &reqwest::Client,
+    url: &str,
+    product: &str,
+    endpoint: &str,
+    fault: Value,
+    count: u32,
+) {
+    post_json(
+        http,
+        url,
+        "/_sandbox/faults",
+        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count }),
+    )
+    .await;
 }
 
 async fn operator_id(app: &Backoffice, username: &str) -> ovo_domain::OperatorId {
@@ -922,13 +1264,24 @@ async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_reso
     let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 80_000).await;
     let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
     let api = request(&f.app, payment, "30.000").await.unwrap();
-    let offline_payment = insert_payment(&f.app, Product::DokuJokulOvoPush, "push", 40_000, Some("PROV-9"), None, None).await;
+    let offline_payment = insert_payment(
+        &f.app,
+        Product::DokuJokulOvoPush,
+        "push",
+        40_000,
+        Some("PROV-9"),
+        None,
+        None,
+    )
+    .await;
     let offline = request(&f.app, offline_payment, "40.000").await.unwrap();
     // The process stopped right after the approvals committed: nothing went on from there.
     let fina = operator_id(&f.app, "fina").await;
     let mut tx = f.app.ledger().begin_write().await.unwrap();
     ledger_refunds::approve(&mut tx, RefundId::new(api.id), fina, None, f.app.now()).await.unwrap();
-    ledger_refunds::approve(&mut tx, RefundId::new(offline.id), fina, None, f.app.now()).await.unwrap();
+    ledger_refunds::approve(&mut tx, RefundId::new(offline.id), fina, None, f.app.now())
+        .await
+        .unwrap();
     ovo_ledger::commit(tx).await.unwrap();
 
     // A fresh approval belongs to its own decision for a moment; then the resolver takes it.
@@ -945,7 +1298,10 @@ async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_reso
         f.app.resolve_refunds().await.unwrap();
     }
     let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
-    let ours: Vec<&Value> = posts.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(api.reference.as_str())).collect();
+    let ours: Vec<&Value> = posts
+        .iter()
+        .filter(|r| r["body"].as_str().unwrap_or_default().contains(api.reference.as_str()))
+        .collect();
     assert_eq!(ours.len(), 1, "sent once: {ours:?}");
     assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 30_000, "credited once");
     assert_eq!(actions(&audit_of(&f.app, &api.reference).await), ["refund.submit"]);
@@ -953,7 +1309,8 @@ async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_reso
 }
 
 #[tokio::test]
-async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_to_review_reservation_held() {
+async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_to_review_reservation_held(
+) {
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 90_000).await;
@@ -986,14 +1343,39 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
     assert!(row.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{:?}", row.problem);
     assert_eq!(row.next_check_at, None, "finance decides now");
     let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
-    let ours: Vec<&Value> = posts.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(refund.reference.as_str())).collect();
+    let ours: Vec<&Value> = posts
+        .iter()
+        .filter(|r| r["body"].as_str().unwrap_or_default().contains(refund.reference.as_str()))
+        .collect();
     assert_eq!(ours.len(), 4, "the first send and three resends");
     // The same request every time: same body, same X-EXTERNAL-ID (the same WIB day).
-    let external = |r: &Value| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-external-id"))).map(|h| h[1].clone());
-    assert!(ours.iter().all(|r| r["body"] == ours[0]["body"] && external(r) == external(ours[0]) && external(r).is_some()), "{ours:?}");
+    let external = |r: &Value| {
+        r["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-external-id")))
+            .map(|h| h[1].clone())
+    };
+    assert!(
+        ours.iter().all(|r| r["body"] == ours[0]["body"]
+            && external(r) == external(ours[0])
+            && external(r).is_some()),
+        "{ours:?}"
+    );
     assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before, "nothing moved");
     let audit = audit_of(&f.app, &refund.reference).await;
-    assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.resend", "refund.resend", "refund.resend", "refund.needs_review"]);
+    assert_eq!(
+        actions(&audit),
+        [
+            "refund.approve",
+            "refund.submit",
+            "refund.resend",
+            "refund.resend",
+            "refund.resend",
+            "refund.needs_review"
+        ]
+    );
     assert_eq!(audit.last().unwrap().2["tries"]["resends"], 3);
     // The resolver leaves it alone from now on.
     let before = received(&f.http, &f.url, "ovo_snap", None).await.len();
@@ -1032,31 +1414,60 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     assert!(done.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{done:?}");
     let posts = received(&f.http, &f.url, "tazapay_ovo_idr", Some("/v3/refund")).await;
     assert_eq!(posts.len(), 2, "the first send and one resend: {posts:?}");
-    let key = |r: &Value| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))).map(|h| h[1].clone());
+    let key = |r: &Value| {
+        r["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key")))
+            .map(|h| h[1].clone())
+    };
     assert_eq!(key(&posts[0]), key(&posts[1]));
     assert_eq!(key(&posts[0]), Some(json!(done.idempotency_key.clone().unwrap())));
     // Tazapay holds one refund for it (the resend was answered from the stored first answer).
     let payins = get_json(&f.http, &f.url, "/_sandbox/tazapay_ovo_idr/payins").await;
-    let at_provider: Vec<Value> = payins.as_array().unwrap().iter().flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).filter(|r| r["reference_id"] == refund.reference.as_str()).collect();
+    let at_provider: Vec<Value> = payins
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["reference_id"] == refund.reference.as_str())
+        .collect();
     assert_eq!(at_provider.len(), 1, "{at_provider:?}");
     assert_eq!(ledger_row(&app, refund.id).await.resends, 1);
 }
 
 #[tokio::test]
-async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of_queries_and_audit_rows() {
+async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of_queries_and_audit_rows(
+) {
     // Real time: the resolver's pace is the product's, not the sandbox's scaled one.
     let f = fixture_at_scale("1").await;
     let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 70_000).await;
     let refund = request(&f.app, payment, "20.000").await.unwrap();
     arm(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" })).await;
     sign_in_as(&f.app, "fina").await;
-    assert_eq!(decide(&f.app, refund.id, true, "", "fina-password").await.unwrap().status, "unknown");
+    assert_eq!(
+        decide(&f.app, refund.id, true, "", "fina-password").await.unwrap().status,
+        "unknown"
+    );
     // From now on every status query of OVO SNAP is refused.
     const STATUS: &str = "/OVOSNAP/v2.0/debit/status";
-    arm_n(&f.http, &f.url, "ovo_snap", STATUS, json!({ "kind": "http_status", "status": 404 }), 100_000).await;
+    arm_n(
+        &f.http,
+        &f.url,
+        "ovo_snap",
+        STATUS,
+        json!({ "kind": "http_status", "status": 404 }),
+        100_000,
+    )
+    .await;
     let payment_reference = page(&f.app, refund.id).await.payment_reference;
     // The status queries about our payment (the demo ledger's open refunds are asked about too).
-    let ours = |all: Vec<Value>| all.iter().filter(|r| r["body"].as_str().unwrap_or_default().contains(payment_reference.as_str())).count();
+    let ours = |all: Vec<Value>| {
+        all.iter()
+            .filter(|r| r["body"].as_str().unwrap_or_default().contains(payment_reference.as_str()))
+            .count()
+    };
     let queries_before = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await);
     let submitted = ledger_row(&f.app, refund.id).await.submitted_at.unwrap();
 
@@ -1065,19 +1476,32 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
     for _ in 0..(26 * 360) {
         f.clock.advance_seconds(10);
         f.app.resolve_refunds().await.unwrap();
-        if reviewed_at.is_none() && ledger_row(&f.app, refund.id).await.status == ovo_domain::RefundStatus::NeedsReview {
+        if reviewed_at.is_none()
+            && ledger_row(&f.app, refund.id).await.status == ovo_domain::RefundStatus::NeedsReview
+        {
             reviewed_at = Some(f.app.now());
         }
     }
     let queries = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await) - queries_before;
     let row = ledger_row(&f.app, refund.id).await;
     eprintln!("one stuck refund over 26 h: {queries} status queries, {} checks", row.checks);
-    assert!(queries <= 40 && queries as u32 == row.checks, "{queries} queries, {} checks", row.checks);
+    assert!(
+        queries <= 40 && queries as u32 == row.checks,
+        "{queries} queries, {} checks",
+        row.checks
+    );
     assert!(row.checks >= 20, "still asked through the day: {}", row.checks);
     let reviewed_at = reviewed_at.expect("needs_review at the give-up time");
     let after = reviewed_at.unix_millis() - submitted.unix_millis();
-    assert!((86_400_000..=86_400_000 + 60_000).contains(&after), "given up {after} ms after submission");
-    assert!(row.problem.as_deref().is_some_and(|p| p.contains("OVO SNAP declined")), "the last problem is kept: {:?}", row.problem);
+    assert!(
+        (86_400_000..=86_400_000 + 60_000).contains(&after),
+        "given up {after} ms after submission"
+    );
+    assert!(
+        row.problem.as_deref().is_some_and(|p| p.contains("OVO SNAP declined")),
+        "the last problem is kept: {:?}",
+        row.problem
+    );
     // One audit row per state change, none for a query that changed nothing.
     let audit = audit_of(&f.app, &refund.reference).await;
     assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.needs_review"]);
@@ -1085,7 +1509,12 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
 }
 
 /// The sandbox's count of one refund reference: (processed, replays).
-async fn writes_of(http: &reqwest::Client, url: &str, product: &str, reference: &str) -> (u64, u64) {
+async fn writes_of(
+    http: &reqwest::Client,
+    url: &str,
+    product: &str,
+    reference: &str,
+) -> (u64, u64) {
     let all = get_json(http, url, &format!("/_sandbox/writes?product={product}")).await;
     all.as_array()
         .unwrap()
@@ -1097,12 +1526,25 @@ async fn writes_of(http: &reqwest::Client, url: &str, product: &str, reference: 
 /// The reproduction: the provider takes the refund, the client gives up (unknown), the
 /// resolver runs while the provider still says "not found" (nothing changes, the reservation
 /// holds, nothing is sent again), the provider processes it, the resolver finds it succeeded.
-async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64, amount: i64) -> RefundView {
+async fn a_late_refund(
+    f: &Fixture,
+    product: &str,
+    endpoint: &str,
+    payment: i64,
+    amount: i64,
+) -> RefundView {
     sign_in_as(&f.app, "sam").await;
     let refundable = preview(&f.app, payment, "").await.refundable;
     let refund = request(&f.app, payment, &amount.to_string()).await.unwrap();
     // Processed 10 s (real) after the connection closed unanswered.
-    arm(&f.http, &f.url, product, endpoint, json!({ "kind": "late_processing", "after_ms": 10_000 })).await;
+    arm(
+        &f.http,
+        &f.url,
+        product,
+        endpoint,
+        json!({ "kind": "late_processing", "after_ms": 10_000 }),
+    )
+    .await;
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(lost.status, "unknown", "{product}: {lost:?}");
@@ -1110,10 +1552,26 @@ async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64,
     f.clock.advance_seconds(60);
     f.app.resolve_refunds().await.unwrap();
     let asked = ledger_row(&f.app, refund.id).await;
-    assert_eq!((asked.status, asked.checks, asked.resends), (ovo_domain::RefundStatus::Unknown, 1, 0), "{product}: not found is not failed");
-    assert!(asked.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{product}: {:?}", asked.problem);
-    assert_eq!(preview(&f.app, payment, "").await.refundable, refundable - amount, "{product}: the reservation holds");
-    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (0, 0), "{product}: not processed yet");
+    assert_eq!(
+        (asked.status, asked.checks, asked.resends),
+        (ovo_domain::RefundStatus::Unknown, 1, 0),
+        "{product}: not found is not failed"
+    );
+    assert!(
+        asked.problem.as_deref().is_some_and(|p| p.contains("not_found")),
+        "{product}: {:?}",
+        asked.problem
+    );
+    assert_eq!(
+        preview(&f.app, payment, "").await.refundable,
+        refundable - amount,
+        "{product}: the reservation holds"
+    );
+    assert_eq!(
+        writes_of(&f.http, &f.url, product, &refund.reference).await,
+        (0, 0),
+        "{product}: not processed yet"
+    );
 
     // The provider processes it.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -1125,8 +1583,21 @@ async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64,
     f.app.resolve_refunds().await.unwrap();
     let done = page(&f.app, refund.id).await;
     assert_eq!(done.status, "succeeded", "{product}: {done:?}");
-    assert_eq!(kinds(&done), ["refund_requested", "refund_approved", "refund_submitting", "refund_unknown", "refund_succeeded"]);
-    assert_eq!(writes_of(&f.http, &f.url, product, &refund.reference).await, (1, 0), "{product}: processed once, never resent");
+    assert_eq!(
+        kinds(&done),
+        [
+            "refund_requested",
+            "refund_approved",
+            "refund_submitting",
+            "refund_unknown",
+            "refund_succeeded"
+        ]
+    );
+    assert_eq!(
+        writes_of(&f.http, &f.url, product, &refund.reference).await,
+        (1, 0),
+        "{product}: processed once, never resent"
+    );
     let audit = audit_of(&f.app, &refund.reference).await;
     assert_eq!(actions(&audit), ["refund.approve", "refund.submit", "refund.status"], "{product}");
     assert_eq!(audit[2].2["tries"]["checks"], 2);
@@ -1134,13 +1605,18 @@ async fn a_late_refund(f: &Fixture, product: &str, endpoint: &str, payment: i64,
 }
 
 #[tokio::test]
-async fn an_ovo_snap_refund_processed_late_stays_unknown_until_the_provider_has_it_and_credits_once() {
+async fn an_ovo_snap_refund_processed_late_stays_unknown_until_the_provider_has_it_and_credits_once(
+) {
     // Real time: the late request must still carry a valid B2B token when it is processed.
     let f = fixture_at_scale("1").await;
     let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
     let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
     a_late_refund(&f, "ovo_snap", SNAP_REFUND, payment, 40_000).await;
-    assert_eq!(wallet(&f.http, &f.url, BUDI).await, (cash_before + 40_000, points_before), "credited exactly once");
+    assert_eq!(
+        wallet(&f.http, &f.url, BUDI).await,
+        (cash_before + 40_000, points_before),
+        "credited exactly once"
+    );
 }
 
 #[tokio::test]
@@ -1171,8 +1647,11 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
             break;
         }
     }
-    let (payment, amount) = chosen.unwrap_or_else(|| panic!("a refundable demo DOKU SNAP payment among {}", rows.len()));
-    let done = a_late_refund(&f, "doku_snap_ovo", "/direct-debit/core/v1/debit/refund", payment, amount).await;
+    let (payment, amount) = chosen
+        .unwrap_or_else(|| panic!("a refundable demo DOKU SNAP payment among {}", rows.len()));
+    let done =
+        a_late_refund(&f, "doku_snap_ovo", "/direct-debit/core/v1/debit/refund", payment, amount)
+            .await;
     let state = get_json(&f.http, &f.url, "/_sandbox/doku_snap_ovo/state").await;
     let held: usize = state["payments"]
         .as_array()

@@ -188,15 +188,9 @@ impl ManualClock {
     /// Moves the clock (backwards if negative), saturating like [`Timestamp::plus_millis`].
     pub fn advance_millis(&self, millis: i64) {
         // fetch_update with a total closure cannot fail.
-        let _ = self
-            .0
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
-                Some(
-                    Timestamp::from_unix_millis(current)
-                        .plus_millis(millis)
-                        .unix_millis(),
-                )
-            });
+        let _ = self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+            Some(Timestamp::from_unix_millis(current).plus_millis(millis).unix_millis())
+        });
     }
 
     pub fn advance_seconds(&self, seconds: i64) {
@@ -244,18 +238,10 @@ mod tests {
         let t = Timestamp::from_unix_millis(1_704_130_200_000);
         assert_eq!(t.to_rfc3339(), "2024-01-01T17:30:00.000Z");
         assert_eq!(t.plus_millis(45).to_string(), "2024-01-01T17:30:00.045Z");
-        assert_eq!(
-            Timestamp::from_unix_millis(-1).to_rfc3339(),
-            "1969-12-31T23:59:59.999Z"
-        );
+        assert_eq!(Timestamp::from_unix_millis(-1).to_rfc3339(), "1969-12-31T23:59:59.999Z");
         assert_eq!(Timestamp::MIN.to_rfc3339(), "0000-01-01T00:00:00.000Z");
         assert_eq!(Timestamp::MAX.to_rfc3339(), "9999-12-31T23:59:59.999Z");
-        for t in [
-            Timestamp::MIN,
-            Timestamp::UNIX_EPOCH,
-            t.plus_millis(7),
-            Timestamp::MAX,
-        ] {
+        for t in [Timestamp::MIN, Timestamp::UNIX_EPOCH, t.plus_millis(7), Timestamp::MAX] {
             assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()), Ok(t));
         }
     }
@@ -278,10 +264,7 @@ mod tests {
         assert_eq!(Timestamp::from_unix_millis(i64::MAX), Timestamp::MAX);
         assert_eq!(Timestamp::from_unix_millis(i64::MIN), Timestamp::MIN);
         assert_eq!(Timestamp::try_from_unix_millis(i64::MAX), None);
-        assert_eq!(
-            Timestamp::try_from_unix_millis(5).map(Timestamp::unix_millis),
-            Some(5)
-        );
+        assert_eq!(Timestamp::try_from_unix_millis(5).map(Timestamp::unix_millis), Some(5));
         let t = Timestamp::from_unix_millis(1_000);
         assert_eq!(t.plus_millis(-1_500).unix_millis(), -500);
         assert_eq!(t.plus_seconds(60).unix_millis(), 61_000);
@@ -294,14 +277,8 @@ mod tests {
     #[test]
     fn serde_is_integer_millis() {
         let t = Timestamp::from_unix_millis(1_704_130_200_000);
-        assert_eq!(
-            serde_json::to_string(&t).expect("serialize"),
-            "1704130200000"
-        );
-        assert_eq!(
-            serde_json::from_str::<Timestamp>("1704130200000").expect("deserialize"),
-            t
-        );
+        assert_eq!(serde_json::to_string(&t).expect("serialize"), "1704130200000");
+        assert_eq!(serde_json::from_str::<Timestamp>("1704130200000").expect("deserialize"), t);
         assert!(serde_json::from_str::<Timestamp>("9223372036854775807").is_err());
         assert!(serde_json::from_str::<Timestamp>("\"2024-01-01T17:30:00Z\"").is_err());
     }

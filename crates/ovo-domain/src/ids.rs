@@ -86,10 +86,7 @@ impl Reference {
         if input.chars().any(|c| c.is_lowercase()) {
             return Err(ReferenceError::Lowercase);
         }
-        if !input
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
+        if !input.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
             return Err(ReferenceError::InvalidCharacter);
         }
         if input.len() != Self::LEN {
@@ -151,10 +148,7 @@ mod tests {
 
     fn check(input: &str, expected: Result<&str, ReferenceError>) {
         assert_eq!(
-            Reference::parse(input)
-                .as_ref()
-                .map(Reference::as_str)
-                .map_err(|e| *e),
+            Reference::parse(input).as_ref().map(Reference::as_str).map_err(|e| *e),
             expected,
             "input {input:?}"
         );
@@ -210,22 +204,13 @@ mod tests {
 
     #[test]
     fn serde_for_ids_and_references() {
-        assert_eq!(
-            serde_json::to_string(&PaymentId::new(42)).expect("serialize"),
-            "42"
-        );
-        assert_eq!(
-            serde_json::from_str::<RefundId>("7").expect("deserialize"),
-            RefundId::new(7)
-        );
+        assert_eq!(serde_json::to_string(&PaymentId::new(42)).expect("serialize"), "42");
+        assert_eq!(serde_json::from_str::<RefundId>("7").expect("deserialize"), RefundId::new(7));
         assert_eq!(OperatorId::new(3).get(), 3);
         assert_eq!(CustomerId::new(-1).to_string(), "-1");
         assert_eq!(BindingId::new(12).to_string(), "12");
         let r = Reference::parse("ABCDEFGH12345678").expect("valid");
-        assert_eq!(
-            serde_json::to_string(&r).expect("serialize"),
-            "\"ABCDEFGH12345678\""
-        );
+        assert_eq!(serde_json::to_string(&r).expect("serialize"), "\"ABCDEFGH12345678\"");
         assert!(serde_json::from_str::<Reference>("\"abc\"").is_err());
     }
 }

@@ -14,11 +14,7 @@ pub struct UnknownKey {
 
 impl UnknownKey {
     pub(crate) fn new(kind: &'static str, value: &str, expected: &'static [&'static str]) -> Self {
-        Self {
-            kind,
-            value: value.chars().take(64).collect(),
-            expected,
-        }
+        Self { kind, value: value.chars().take(64).collect(), expected }
     }
 
     /// Stable snake_case key a UI can translate.

@@ -23,12 +23,8 @@ impl Lang {
 
     /// Parses a language tag by its primary subtag: "id", "id-ID", "in" (legacy), "en", "en-US", "en_GB.UTF-8".
     pub fn parse(tag: &str) -> Result<Lang, UnknownKey> {
-        let primary = tag
-            .trim()
-            .split(['-', '_', '.', '@'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let primary =
+            tag.trim().split(['-', '_', '.', '@']).next().unwrap_or_default().to_ascii_lowercase();
         match primary.as_str() {
             "id" | "in" | "ind" => Ok(Lang::Id),
             "en" | "eng" => Ok(Lang::En),
@@ -86,10 +82,7 @@ mod tests {
             assert_eq!(lang.to_string(), lang.key());
         }
         let err = Lang::parse("xx").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown language \"xx\"; expected one of: id, en"
-        );
+        assert_eq!(err.to_string(), "unknown language \"xx\"; expected one of: id, en");
         assert_eq!(err.reason(), "unknown_key");
     }
 }

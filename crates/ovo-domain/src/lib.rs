@@ -21,13 +21,14 @@ pub use ids::{BindingId, CustomerId, OperatorId, PaymentId, Reference, Reference
 pub use key::UnknownKey;
 pub use lang::Lang;
 pub use money::{Idr, MoneyError};
+pub use name::fold_name;
 pub use phone::{Msisdn, PhoneError, PhoneFormat};
 pub use product::{Environment, Product, Provider};
-pub use name::fold_name;
-pub use role::Role;
 pub use refund_policy::{
-    evaluate, RefundDecision, RefundFacts, RefundMode, RefundPolicy, RefundPolicyError, RefundRefusal,
+    evaluate, RefundDecision, RefundFacts, RefundMode, RefundPolicy, RefundPolicyError,
+    RefundRefusal,
 };
+pub use role::Role;
 pub use status::{PaymentStatus, RefundStatus};
 pub use test_phone::{PayerPhone, PayerPhoneError, TestPhone};
 pub use wib::{

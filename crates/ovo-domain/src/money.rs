@@ -20,10 +20,7 @@ pub enum MoneyError {
     Negative,
     #[error("amount must be whole rupiah (no decimals); {}", ACCEPTED_FORMS)]
     Fraction,
-    #[error(
-        "amount is too large (at most Rp 999.999.999.999, 12 digits); {}",
-        ACCEPTED_FORMS
-    )]
+    #[error("amount is too large (at most Rp 999.999.999.999, 12 digits); {}", ACCEPTED_FORMS)]
     TooLarge,
     #[error(
         "thousands separators must all be '.' or all ',' with groups of exactly 3 digits; {}",
@@ -116,11 +113,7 @@ impl Idr {
             rest = body;
         }
         if rest.is_empty() {
-            return Err(if negative {
-                MoneyError::Malformed
-            } else {
-                MoneyError::Empty
-            });
+            return Err(if negative { MoneyError::Malformed } else { MoneyError::Empty });
         }
         let digits = parse_grouped(rest)?;
         if negative {
@@ -130,9 +123,7 @@ impl Idr {
         if significant.len() > Self::MAX_DIGITS {
             return Err(MoneyError::TooLarge);
         }
-        let value = significant
-            .bytes()
-            .fold(0_i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+        let value = significant.bytes().fold(0_i64, |acc, b| acc * 10 + i64::from(b - b'0'));
         Idr::new(value)
     }
 
@@ -185,10 +176,7 @@ fn strip_currency(s: &str) -> Option<&str> {
 
 /// Validates digits with optional thousands separators; returns the bare digits.
 fn parse_grouped(body: &str) -> Result<String, MoneyError> {
-    if !body
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
+    if !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
         return Err(MoneyError::Malformed);
     }
     if !body.starts_with(|c: char| c.is_ascii_digit())
@@ -357,15 +345,8 @@ mod tests {
     #[test]
     fn every_error_message_names_accepted_forms_and_has_a_reason() {
         use MoneyError::*;
-        let all = [
-            Empty,
-            Negative,
-            Fraction,
-            TooLarge,
-            BadGrouping,
-            UnsupportedCurrency,
-            Malformed,
-        ];
+        let all =
+            [Empty, Negative, Fraction, TooLarge, BadGrouping, UnsupportedCurrency, Malformed];
         let mut reasons: Vec<&str> = all.iter().map(MoneyError::reason).collect();
         for err in all {
             assert!(err.to_string().ends_with(ACCEPTED));
@@ -427,10 +408,7 @@ mod tests {
     fn serde_is_an_integer_and_validates() {
         let amount = Idr::new(10_000).expect("valid");
         assert_eq!(serde_json::to_string(&amount).expect("serialize"), "10000");
-        assert_eq!(
-            serde_json::from_str::<Idr>("10000").expect("deserialize"),
-            amount
-        );
+        assert_eq!(serde_json::from_str::<Idr>("10000").expect("deserialize"), amount);
         assert!(serde_json::from_str::<Idr>("-1").is_err());
         assert!(serde_json::from_str::<Idr>("1000000000000").is_err());
         assert!(serde_json::from_str::<Idr>("\"10000\"").is_err());

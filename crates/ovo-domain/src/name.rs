@@ -5,7 +5,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Lower case, accents removed, inner whitespace collapsed: `"  Élisa  PUTRI"` → `"elisa putri"`.
 pub fn fold_name(name: &str) -> String {
-    let stripped: String = name.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
+    let stripped: String =
+        name.nfkd().filter(|c| !is_combining_mark(*c)).collect::<String>().to_lowercase();
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

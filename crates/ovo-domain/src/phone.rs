@@ -23,22 +23,13 @@ pub enum PhoneError {
     ForeignCountryCode,
     #[error("phone number must start with 0, 62 or +62; {}", ACCEPTED_FORMS)]
     MissingPrefix,
-    #[error(
-        "drop the 0 after the country code (+62 812…, not +62 0812…); {}",
-        ACCEPTED_FORMS
-    )]
+    #[error("drop the 0 after the country code (+62 812…, not +62 0812…); {}", ACCEPTED_FORMS)]
     TrunkZeroAfterCountryCode,
     #[error("OVO needs an Indonesian mobile number starting 08 or +62 8 (landlines are not accepted); {}", ACCEPTED_FORMS)]
     NotMobile,
-    #[error(
-        "phone number is too short (08… numbers have 10 to 13 digits); {}",
-        ACCEPTED_FORMS
-    )]
+    #[error("phone number is too short (08… numbers have 10 to 13 digits); {}", ACCEPTED_FORMS)]
     TooShort,
-    #[error(
-        "phone number is too long (08… numbers have 10 to 13 digits); {}",
-        ACCEPTED_FORMS
-    )]
+    #[error("phone number is too long (08… numbers have 10 to 13 digits); {}", ACCEPTED_FORMS)]
     TooLong,
 }
 
@@ -216,11 +207,9 @@ mod tests {
     fn check(input: &str, expected: Result<&str, PhoneError>) {
         let got = Msisdn::parse(input);
         match expected {
-            Ok(canonical) => assert_eq!(
-                got.as_ref().map(Msisdn::canonical),
-                Ok(canonical),
-                "input {input:?}"
-            ),
+            Ok(canonical) => {
+                assert_eq!(got.as_ref().map(Msisdn::canonical), Ok(canonical), "input {input:?}")
+            }
             Err(err) => {
                 assert_eq!(got, Err(err), "input {input:?}");
                 assert!(
@@ -346,16 +335,8 @@ mod tests {
             let n = Msisdn::parse(input).expect("valid");
             assert_eq!(n.display(), shown, "input {input:?}");
             assert_eq!(Msisdn::parse(shown).as_ref(), Ok(&n));
-            for format in [
-                PhoneFormat::Canonical,
-                PhoneFormat::National,
-                PhoneFormat::E164,
-            ] {
-                assert_eq!(
-                    Msisdn::parse(&n.render(format)).as_ref(),
-                    Ok(&n),
-                    "{format:?}"
-                );
+            for format in [PhoneFormat::Canonical, PhoneFormat::National, PhoneFormat::E164] {
+                assert_eq!(Msisdn::parse(&n.render(format)).as_ref(), Ok(&n), "{format:?}");
             }
         }
     }
@@ -363,10 +344,7 @@ mod tests {
     #[test]
     fn serde_uses_canonical_and_validates() {
         let n = Msisdn::parse("+62 812-3456-7890").expect("valid");
-        assert_eq!(
-            serde_json::to_string(&n).expect("serialize"),
-            "\"6281234567890\""
-        );
+        assert_eq!(serde_json::to_string(&n).expect("serialize"), "\"6281234567890\"");
         let back: Msisdn = serde_json::from_str("\"0812 3456 7890\"").expect("deserialize");
         assert_eq!(back, n);
         assert!(serde_json::from_str::<Msisdn>("\"+65 9123 4567\"").is_err());

@@ -12,12 +12,8 @@ pub enum Provider {
 }
 
 impl Provider {
-    pub const ALL: [Provider; 4] = [
-        Provider::Doku,
-        Provider::Tazapay,
-        Provider::Faspay,
-        Provider::Ovo,
-    ];
+    pub const ALL: [Provider; 4] =
+        [Provider::Doku, Provider::Tazapay, Provider::Faspay, Provider::Ovo];
     const KEYS: &'static [&'static str] = &["doku", "tazapay", "faspay", "ovo"];
 
     pub const fn key(self) -> &'static str {
@@ -125,12 +121,9 @@ impl Product {
             Product::DokuJokulOvoPush => &["client_id", "secret_key"],
             Product::TazapayOvoIdr => &["api_key", "api_secret", "webhook_secret"],
             Product::FaspayOvoTokenize => &["merchant_id", "user_id", "password"],
-            Product::OvoSnap => &[
-                "client_id",
-                "client_secret",
-                "merchant_private_key",
-                "provider_public_key",
-            ],
+            Product::OvoSnap => {
+                &["client_id", "client_secret", "merchant_private_key", "provider_public_key"]
+            }
         }
     }
 }
@@ -147,11 +140,8 @@ pub enum Environment {
 }
 
 impl Environment {
-    pub const ALL: [Environment; 3] = [
-        Environment::BuiltInSandbox,
-        Environment::ProviderSandbox,
-        Environment::Production,
-    ];
+    pub const ALL: [Environment; 3] =
+        [Environment::BuiltInSandbox, Environment::ProviderSandbox, Environment::Production];
     const KEYS: &'static [&'static str] = &["builtin_sandbox", "provider_sandbox", "production"];
 
     pub const fn key(self) -> &'static str {
@@ -190,10 +180,7 @@ mod tests {
             assert_eq!(product.key().parse::<Product>(), Ok(product));
             let json = serde_json::to_string(&product).expect("serialize");
             assert_eq!(json, format!("\"{}\"", product.key()));
-            assert_eq!(
-                serde_json::from_str::<Product>(&json).expect("deserialize"),
-                product
-            );
+            assert_eq!(serde_json::from_str::<Product>(&json).expect("deserialize"), product);
         }
         assert!(Product::parse("DOKU_SNAP_OVO").is_err());
         assert!(serde_json::from_str::<Product>("\"gopay\"").is_err());
@@ -209,17 +196,9 @@ mod tests {
     fn products_map_to_providers_and_names() {
         let table = [
             (Product::DokuSnapOvo, Provider::Doku, "DOKU SNAP OVO"),
-            (
-                Product::DokuJokulOvoPush,
-                Provider::Doku,
-                "DOKU Jokul OVO Push",
-            ),
+            (Product::DokuJokulOvoPush, Provider::Doku, "DOKU Jokul OVO Push"),
             (Product::TazapayOvoIdr, Provider::Tazapay, "Tazapay OVO"),
-            (
-                Product::FaspayOvoTokenize,
-                Provider::Faspay,
-                "Faspay OVO Tokenize",
-            ),
+            (Product::FaspayOvoTokenize, Provider::Faspay, "Faspay OVO Tokenize"),
             (Product::OvoSnap, Provider::Ovo, "OVO SNAP"),
         ];
         for (product, provider, name) in table {
@@ -240,10 +219,7 @@ mod tests {
                 "inbound_secret"
             ]
         );
-        assert_eq!(
-            Product::DokuJokulOvoPush.credential_fields(),
-            ["client_id", "secret_key"]
-        );
+        assert_eq!(Product::DokuJokulOvoPush.credential_fields(), ["client_id", "secret_key"]);
         assert_eq!(
             Product::TazapayOvoIdr.credential_fields(),
             ["api_key", "api_secret", "webhook_secret"]
@@ -254,12 +230,7 @@ mod tests {
         );
         assert_eq!(
             Product::OvoSnap.credential_fields(),
-            [
-                "client_id",
-                "client_secret",
-                "merchant_private_key",
-                "provider_public_key"
-            ]
+            ["client_id", "client_secret", "merchant_private_key", "provider_public_key"]
         );
     }
 
@@ -273,10 +244,7 @@ mod tests {
         for env in Environment::ALL {
             assert_eq!(Environment::parse(env.key()), Ok(env));
             let json = serde_json::to_string(&env).expect("serialize");
-            assert_eq!(
-                serde_json::from_str::<Environment>(&json).expect("deserialize"),
-                env
-            );
+            assert_eq!(serde_json::from_str::<Environment>(&json).expect("deserialize"), env);
         }
         assert_eq!(Environment::default(), Environment::BuiltInSandbox);
         assert!(Environment::Production.is_production());

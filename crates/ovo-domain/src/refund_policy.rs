@@ -61,11 +61,15 @@ key_string_impls!(RefundMode);
 pub enum RefundPolicyError {
     #[error("unknown refund mode {0:?}; expected api or offline")]
     UnknownMode(String),
-    #[error("the refund window must be a whole number of days from 0 to 3650, or empty for no window")]
+    #[error(
+        "the refund window must be a whole number of days from 0 to 3650, or empty for no window"
+    )]
     WindowMalformed,
     #[error("the refund window cannot be negative; use 0 to 3650 days, or empty for no window")]
     WindowNegative,
-    #[error("the refund window is at most 3650 days (10 years); use 0 to 3650, or empty for no window")]
+    #[error(
+        "the refund window is at most 3650 days (10 years); use 0 to 3650, or empty for no window"
+    )]
     WindowTooLong,
     #[error("the daily refund limit must be more than Rp 0; leave it empty for no limit")]
     DailyLimitZero,
@@ -133,7 +137,8 @@ impl RefundPolicy {
         window_days: Option<i64>,
         daily_limit: Option<i64>,
     ) -> Result<RefundPolicy, RefundPolicyError> {
-        let mode = RefundMode::parse(mode).map_err(|_| RefundPolicyError::UnknownMode(mode.chars().take(32).collect()))?;
+        let mode = RefundMode::parse(mode)
+            .map_err(|_| RefundPolicyError::UnknownMode(mode.chars().take(32).collect()))?;
         let window_days = window_days.map(window_from_i64).transpose()?;
         let daily_limit = daily_limit
             .map(|rupiah| Idr::new(rupiah).map_err(RefundPolicyError::DailyLimitInvalid))
@@ -206,8 +211,12 @@ impl RefundPolicy {
         let mut out = format!("{}: ", product.display_name());
         let window = self.window_days.map(|days| window_words(days, deadline, lang));
         match (self.mode, lang) {
-            (RefundMode::Offline, Lang::En) => out.push_str("no refund API — refunds are settled offline"),
-            (RefundMode::Offline, Lang::Id) => out.push_str("tidak ada API refund — refund diselesaikan secara offline"),
+            (RefundMode::Offline, Lang::En) => {
+                out.push_str("no refund API — refunds are settled offline")
+            }
+            (RefundMode::Offline, Lang::Id) => {
+                out.push_str("tidak ada API refund — refund diselesaikan secara offline")
+            }
             (RefundMode::Api, _) => {}
         }
         let offline = self.mode == RefundMode::Offline;
@@ -489,7 +498,8 @@ fn check(
     remaining: Idr,
     decision: &mut RefundDecision,
 ) -> Option<RefundRefusal> {
-    let (paid, already, requested) = (facts.paid_amount, facts.already_reserved_or_refunded, facts.requested);
+    let (paid, already, requested) =
+        (facts.paid_amount, facts.already_reserved_or_refunded, facts.requested);
     if facts.payment_status != PaymentStatus::Succeeded {
         return Some(RefundRefusal::PaymentNotSucceeded { status: facts.payment_status });
     }
@@ -508,7 +518,12 @@ fn check(
     }
     // Both are at most 12 digits: the i64 sum cannot overflow.
     if already.rupiah() + requested.rupiah() > paid.rupiah() {
-        return Some(RefundRefusal::ExceedsRefundable { requested, refundable: remaining, paid, already });
+        return Some(RefundRefusal::ExceedsRefundable {
+            requested,
+            refundable: remaining,
+            paid,
+            already,
+        });
     }
     if !policy.partial_allowed && (requested != paid || !already.is_zero()) {
         return Some(RefundRefusal::PartialNotAllowed { requested, paid, already });
@@ -822,12 +837,23 @@ mod tests {
         assert_eq!(snap.deadline(ts("2024-01-01T17:30:00Z")), Some(date!(2024 - 03 - 02)));
         assert_eq!(snap.deadline(ts("2026-10-20T17:30:00Z")), Some(date!(2026 - 12 - 20)));
         assert_eq!(snap.deadline(ts("2026-10-20T16:59:59.999Z")), Some(date!(2026 - 12 - 19)));
-        assert_eq!(RefundPolicy::default_for(Product::TazapayOvoIdr).deadline(ts("2026-10-20T17:30:00Z")), None);
+        assert_eq!(
+            RefundPolicy::default_for(Product::TazapayOvoIdr).deadline(ts("2026-10-20T17:30:00Z")),
+            None
+        );
         let same_day = RefundPolicy { window_days: Some(0), ..snap };
         assert_eq!(same_day.deadline(Timestamp::MAX), Some(date!(9999 - 12 - 31)));
-        let d0 = evaluate(&same_day, Product::OvoSnap, &with(facts(1), |f| f.now = ts("2026-10-21T16:59:59.999Z")));
+        let d0 = evaluate(
+            &same_day,
+            Product::OvoSnap,
+            &with(facts(1), |f| f.now = ts("2026-10-21T16:59:59.999Z")),
+        );
         assert!(d0.allowed);
-        let d1 = evaluate(&same_day, Product::OvoSnap, &with(facts(1), |f| f.now = ts("2026-10-21T17:00:00Z")));
+        let d1 = evaluate(
+            &same_day,
+            Product::OvoSnap,
+            &with(facts(1), |f| f.now = ts("2026-10-21T17:00:00Z")),
+        );
         assert_eq!(d1.reason(), Some("refund_window_closed"));
     }
 
@@ -842,7 +868,10 @@ mod tests {
         ];
         for (product, mode, partial, window) in table {
             let p = RefundPolicy::default_for(product);
-            assert_eq!((p.mode, p.partial_allowed, p.window_days, p.daily_limit), (mode, partial, window, None));
+            assert_eq!(
+                (p.mode, p.partial_allowed, p.window_days, p.daily_limit),
+                (mode, partial, window, None)
+            );
             assert_eq!(p.validate(), Ok(p));
         }
     }
@@ -938,10 +967,21 @@ mod tests {
         }
         assert_eq!(
             RefundPolicy::from_parts("api", false, Some(30), Some(1_000)),
-            Ok(RefundPolicy { mode: RefundMode::Api, partial_allowed: false, window_days: Some(30), daily_limit: Some(rp(1_000)) })
+            Ok(RefundPolicy {
+                mode: RefundMode::Api,
+                partial_allowed: false,
+                window_days: Some(30),
+                daily_limit: Some(rp(1_000))
+            })
         );
-        assert_eq!(RefundPolicy::from_parts("offline", true, None, None).map(|p| p.mode), Ok(RefundMode::Offline));
-        assert_eq!(RefundPolicy::from_parts("API", true, None, None), Err(UnknownMode("API".into())));
+        assert_eq!(
+            RefundPolicy::from_parts("offline", true, None, None).map(|p| p.mode),
+            Ok(RefundMode::Offline)
+        );
+        assert_eq!(
+            RefundPolicy::from_parts("API", true, None, None),
+            Err(UnknownMode("API".into()))
+        );
         assert_eq!(RefundPolicy::from_parts("api", true, Some(-1), None), Err(WindowNegative));
         assert_eq!(RefundPolicy::from_parts("api", true, Some(i64::MAX), None), Err(WindowTooLong));
         assert_eq!(RefundPolicy::from_parts("api", true, None, Some(0)), Err(DailyLimitZero));
@@ -949,7 +989,10 @@ mod tests {
             RefundPolicy::from_parts("api", true, None, Some(-3)),
             Err(DailyLimitInvalid(MoneyError::Negative))
         );
-        let bad = RefundPolicy { window_days: Some(4_000), ..RefundPolicy::default_for(Product::OvoSnap) };
+        let bad = RefundPolicy {
+            window_days: Some(4_000),
+            ..RefundPolicy::default_for(Product::OvoSnap)
+        };
         assert_eq!(bad.validate(), Err(WindowTooLong));
         let all = [
             UnknownMode(String::new()),
@@ -975,9 +1018,18 @@ mod tests {
             RefundRefusal::ZeroAmount { refundable: Idr::ZERO },
             RefundRefusal::WindowClosed { deadline: d, window_days: 60 },
             RefundRefusal::SuccessTimeUnknown { window_days: 60 },
-            RefundRefusal::ExceedsRefundable { requested: rp(1), refundable: Idr::ZERO, paid: rp(1), already: rp(1) },
+            RefundRefusal::ExceedsRefundable {
+                requested: rp(1),
+                refundable: Idr::ZERO,
+                paid: rp(1),
+                already: rp(1),
+            },
             RefundRefusal::PartialNotAllowed { requested: rp(1), paid: rp(2), already: Idr::ZERO },
-            RefundRefusal::DailyLimitExceeded { requested: rp(2), limit: rp(1), used_today: Idr::ZERO },
+            RefundRefusal::DailyLimitExceeded {
+                requested: rp(2),
+                limit: rp(1),
+                used_today: Idr::ZERO,
+            },
         ];
         let mut reasons: Vec<&str> = all.iter().map(RefundRefusal::reason).collect();
         reasons.sort_unstable();

@@ -47,10 +47,7 @@ mod tests {
             assert_eq!(role.to_string(), role.key());
             let json = serde_json::to_string(&role).expect("serialize");
             assert_eq!(json, format!("\"{}\"", role.key()));
-            assert_eq!(
-                serde_json::from_str::<Role>(&json).expect("deserialize"),
-                role
-            );
+            assert_eq!(serde_json::from_str::<Role>(&json).expect("deserialize"), role);
         }
         assert!(Role::parse("Admin").is_err());
         assert!(Role::parse("root").is_err());

@@ -27,8 +27,16 @@ impl PaymentStatus {
         PaymentStatus::Cancelled,
         PaymentStatus::NeedsReview,
     ];
-    const KEYS: &'static [&'static str] =
-        &["created", "pending", "succeeded", "failed", "unknown", "expired", "cancelled", "needs_review"];
+    const KEYS: &'static [&'static str] = &[
+        "created",
+        "pending",
+        "succeeded",
+        "failed",
+        "unknown",
+        "expired",
+        "cancelled",
+        "needs_review",
+    ];
 
     pub const fn key(self) -> &'static str {
         match self {
@@ -52,7 +60,13 @@ impl PaymentStatus {
 
     /// No further provider answer can change it.
     pub const fn is_final(self) -> bool {
-        matches!(self, PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Expired | PaymentStatus::Cancelled)
+        matches!(
+            self,
+            PaymentStatus::Succeeded
+                | PaymentStatus::Failed
+                | PaymentStatus::Expired
+                | PaymentStatus::Cancelled
+        )
     }
 }
 
@@ -143,7 +157,10 @@ impl RefundStatus {
     pub const fn is_final(self) -> bool {
         matches!(
             self,
-            RefundStatus::Rejected | RefundStatus::Succeeded | RefundStatus::Failed | RefundStatus::SettledOffline
+            RefundStatus::Rejected
+                | RefundStatus::Succeeded
+                | RefundStatus::Failed
+                | RefundStatus::SettledOffline
         )
     }
 }
@@ -160,7 +177,11 @@ mod tests {
             assert_eq!(PaymentStatus::parse(status.key()), Ok(status));
         }
         assert_eq!(PaymentStatus::KEYS.len(), PaymentStatus::ALL.len());
-        let finals: Vec<_> = PaymentStatus::ALL.into_iter().filter(|s| s.is_final()).map(PaymentStatus::key).collect();
+        let finals: Vec<_> = PaymentStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .map(PaymentStatus::key)
+            .collect();
         assert_eq!(finals, ["succeeded", "failed", "expired", "cancelled"]);
         assert!(PaymentStatus::parse("paid").is_err());
     }
@@ -171,10 +192,14 @@ mod tests {
         for status in RefundStatus::ALL {
             assert_eq!(RefundStatus::parse(status.key()), Ok(status));
         }
-        let released: Vec<_> =
-            RefundStatus::ALL.into_iter().filter(|s| !s.holds_reservation()).map(RefundStatus::key).collect();
+        let released: Vec<_> = RefundStatus::ALL
+            .into_iter()
+            .filter(|s| !s.holds_reservation())
+            .map(RefundStatus::key)
+            .collect();
         assert_eq!(released, ["rejected", "failed"]);
-        let finals: Vec<_> = RefundStatus::ALL.into_iter().filter(|s| s.is_final()).map(RefundStatus::key).collect();
+        let finals: Vec<_> =
+            RefundStatus::ALL.into_iter().filter(|s| s.is_final()).map(RefundStatus::key).collect();
         assert_eq!(finals, ["rejected", "succeeded", "failed", "settled_offline"]);
         assert!(RefundStatus::parse("settled").is_err());
     }

@@ -101,7 +101,11 @@ pub enum PayerPhone {
 
 impl PayerPhone {
     /// A mobile number, or a test number where `product` in `environment` accepts it.
-    pub fn parse(input: &str, product: Product, environment: Environment) -> Result<PayerPhone, PayerPhoneError> {
+    pub fn parse(
+        input: &str,
+        product: Product,
+        environment: Environment,
+    ) -> Result<PayerPhone, PayerPhoneError> {
         if let Some(test) = TestPhone::recognise(input) {
             return if test.allowed(product, environment) {
                 Ok(PayerPhone::Test(test))
@@ -163,7 +167,9 @@ mod tests {
 
     #[test]
     fn it_is_accepted_only_for_tazapay_in_the_provider_sandbox() {
-        let ok = PayerPhone::parse("0123456789", Product::TazapayOvoIdr, Environment::ProviderSandbox).unwrap();
+        let ok =
+            PayerPhone::parse("0123456789", Product::TazapayOvoIdr, Environment::ProviderSandbox)
+                .unwrap();
         assert_eq!(ok, PayerPhone::Test(TestPhone::TazapayBypass));
         assert_eq!(ok.mobile(), None);
         for (product, environment) in [
@@ -181,10 +187,13 @@ mod tests {
     #[test]
     fn mobile_numbers_parse_as_before_everywhere() {
         for environment in Environment::ALL {
-            let phone = PayerPhone::parse("0812-3456-7890", Product::TazapayOvoIdr, environment).unwrap();
+            let phone =
+                PayerPhone::parse("0812-3456-7890", Product::TazapayOvoIdr, environment).unwrap();
             assert_eq!(phone.mobile().map(Msisdn::canonical), Some("6281234567890"));
         }
-        let err = PayerPhone::parse("0212345678", Product::TazapayOvoIdr, Environment::ProviderSandbox).unwrap_err();
+        let err =
+            PayerPhone::parse("0212345678", Product::TazapayOvoIdr, Environment::ProviderSandbox)
+                .unwrap_err();
         assert_eq!(err.reason(), "phone_not_mobile");
     }
 

@@ -11,9 +11,7 @@ const MILLIS_PER_DAY: i64 = 86_400_000;
 
 /// The WIB calendar date of an instant (the last instants of 9999 UTC stay on 9999-12-31).
 pub fn wib_date(at: Timestamp) -> Date {
-    at.to_offset_datetime()
-        .checked_to_offset(WIB)
-        .map_or(Date::MAX, |dt| dt.date())
+    at.to_offset_datetime().checked_to_offset(WIB).map_or(Date::MAX, |dt| dt.date())
 }
 
 /// 00:00:00.000 WIB of `date` as an instant (clamped to the `Timestamp` range).
@@ -97,38 +95,17 @@ mod tests {
 
     #[test]
     fn days_between_dates() {
-        assert_eq!(
-            days_between(date!(2024 - 01 - 01), date!(2024 - 01 - 01)),
-            0
-        );
-        assert_eq!(
-            days_between(date!(2024 - 01 - 01), date!(2024 - 01 - 02)),
-            1
-        );
-        assert_eq!(
-            days_between(date!(2024 - 01 - 02), date!(2024 - 01 - 01)),
-            -1
-        );
-        assert_eq!(
-            days_between(date!(2024 - 01 - 01), date!(2025 - 01 - 01)),
-            366
-        );
-        assert_eq!(
-            days_between(date!(2023 - 12 - 25), date!(2024 - 03 - 01)),
-            67
-        );
+        assert_eq!(days_between(date!(2024 - 01 - 01), date!(2024 - 01 - 01)), 0);
+        assert_eq!(days_between(date!(2024 - 01 - 01), date!(2024 - 01 - 02)), 1);
+        assert_eq!(days_between(date!(2024 - 01 - 02), date!(2024 - 01 - 01)), -1);
+        assert_eq!(days_between(date!(2024 - 01 - 01), date!(2025 - 01 - 01)), 366);
+        assert_eq!(days_between(date!(2023 - 12 - 25), date!(2024 - 03 - 01)), 67);
     }
 
     #[test]
     fn formats_in_wib() {
-        assert_eq!(
-            format_wib(ts("2024-01-01T17:30:00Z")),
-            "2024-01-02 00:30 WIB"
-        );
-        assert_eq!(
-            format_wib(ts("2024-06-15T05:05:59.999Z")),
-            "2024-06-15 12:05 WIB"
-        );
+        assert_eq!(format_wib(ts("2024-01-01T17:30:00Z")), "2024-01-02 00:30 WIB");
+        assert_eq!(format_wib(ts("2024-06-15T05:05:59.999Z")), "2024-06-15 12:05 WIB");
         assert_eq!(format_wib(Timestamp::UNIX_EPOCH), "1970-01-01 07:00 WIB");
         assert_eq!(WIB.whole_hours(), 7);
     }

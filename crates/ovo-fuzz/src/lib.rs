@@ -25,7 +25,10 @@ pub struct Target {
 
 impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Target").field("name", &self.name).field("seeds", &self.seeds.len()).finish()
+        f.debug_struct("Target")
+            .field("name", &self.name)
+            .field("seeds", &self.seeds.len())
+            .finish()
     }
 }
 
@@ -55,23 +58,108 @@ pub fn execution_seed(run_seed: u64, target: &str, index: u64) -> u64 {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Boundary numbers and syntax the parsers care about.
 const TOKENS: &[&str] = &[
-    "\"", "{", "}", "[", "]", ",", ":", "null", "true", "false", "-", ".", "e", "E", "+", "0", "-1", "00", ".00", ".5",
-    "99999999999999999999", "9223372036854775807", "-9223372036854775808", "18446744073709551616", "1e400", "-0",
-    "999999999999", "1000000000000", "\\", "\\u0000", "\\ud800", "\u{0}", "\n", "\r\n", " ", "\t", "<", ">", "</", "/>",
-    "<![CDATA[", "]]>", "&amp;", "&#x0;", "&#99999999;", "<?xml version=\"1.0\"?>", "\u{1F642}", "\u{0663}", "\u{FF11}",
-    "\u{200B}", "Rp", "IDR", "Rp\u{a0}", "+62", "62", "08", "0062", "(", ")", "=", "&", "?", "%", "%00", "Bearer ",
-    "T", "Z", "+07:00", "24:00:00", "2024-02-30", "9999-12-31T23:59:59Z", "-0001-01-01",
+    "\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "null",
+    "true",
+    "false",
+    "-",
+    ".",
+    "e",
+    "E",
+    "+",
+    "0",
+    "-1",
+    "00",
+    ".00",
+    ".5",
+    "99999999999999999999",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551616",
+    "1e400",
+    "-0",
+    "999999999999",
+    "1000000000000",
+    "\\",
+    "\\u0000",
+    "\\ud800",
+    "\u{0}",
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<![CDATA[",
+    "]]>",
+    "&amp;",
+    "&#x0;",
+    "&#99999999;",
+    "<?xml version=\"1.0\"?>",
+    "\u{1F642}",
+    "\u{0663}",
+    "\u{FF11}",
+    "\u{200B}",
+    "Rp",
+    "IDR",
+    "Rp\u{a0}",
+    "+62",
+    "62",
+    "08",
+    "0062",
+    "(",
+    ")",
+    "=",
+    "&",
+    "?",
+    "%",
+    "%00",
+    "Bearer ",
+    "T",
+    "Z",
+    "+07:00",
+    "24:00:00",
+    "2024-02-30",
+    "9999-12-31T23:59:59Z",
+    "-0001-01-01",
 ];
 
 const INTERESTING: &[&str] = &[
-    "0", "1", "-1", "99", "100", "255", "256", "65535", "2147483647", "4294967296", "9223372036854775807",
-    "9223372036854775808", "-9223372036854775808", "999999999999", "1000000000000", "99999999999999999999999999999",
-    "1e2", "0.01", "1.999", "00000000000000000000000001",
+    "0",
+    "1",
+    "-1",
+    "99",
+    "100",
+    "255",
+    "256",
+    "65535",
+    "2147483647",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "999999999999",
+    "1000000000000",
+    "99999999999999999999999999999",
+    "1e2",
+    "0.01",
+    "1.999",
+    "00000000000000000000000001",
 ];
 
 /// A fresh input for one execution: mostly a mutated seed, sometimes random bytes.
@@ -164,7 +252,8 @@ fn mutate(data: &mut Vec<u8>, seeds: &[Vec<u8>], rng: &mut StdRng) {
 
 /// The span inside a random pair of quotes.
 fn quoted(data: &[u8], rng: &mut StdRng) -> Option<(usize, usize)> {
-    let quotes: Vec<usize> = data.iter().enumerate().filter(|(_, &b)| b == b'"').map(|(i, _)| i).collect();
+    let quotes: Vec<usize> =
+        data.iter().enumerate().filter(|(_, &b)| b == b'"').map(|(i, _)| i).collect();
     if quotes.len() < 2 {
         return None;
     }
@@ -182,11 +271,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs one input; `Err` carries the panic message.
 pub fn run_one(target: &Target, input: &[u8]) -> Result<(), String> {
-    panic::catch_unwind(AssertUnwindSafe(|| (target.run)(input))).map_err(|p| panic_message(p.as_ref()))
+    panic::catch_unwind(AssertUnwindSafe(|| (target.run)(input)))
+        .map_err(|p| panic_message(p.as_ref()))
 }
 
 /// Runs `executions` inputs of one target; panicking inputs go to `artifacts` when given.
-pub fn run_target(target: &Target, executions: u64, run_seed: u64, artifacts: Option<&Path>) -> TargetReport {
+pub fn run_target(
+    target: &Target,
+    executions: u64,
+    run_seed: u64,
+    artifacts: Option<&Path>,
+) -> TargetReport {
     let started = Instant::now();
     let mut findings = Vec::new();
     for index in 0..executions {
@@ -195,7 +290,10 @@ pub fn run_target(target: &Target, executions: u64, run_seed: u64, artifacts: Op
         if let Err(message) = run_one(target, &input) {
             let saved = artifacts.and_then(|dir| {
                 let path = dir.join(format!("{}-{seed:016x}.bin", target.name));
-                std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &input)).ok().map(|()| path)
+                std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&path, &input))
+                    .ok()
+                    .map(|()| path)
             });
             findings.push(Finding { target: target.name, seed, message, saved });
         }

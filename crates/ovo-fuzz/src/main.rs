@@ -28,7 +28,14 @@ fn number(value: Option<String>, flag: &str) -> Result<u64, String> {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { executions: 1_000_000, seed: 0x0f0f_2026, target: None, artifacts: PathBuf::from("target/fuzz-artifacts"), replay_seed: None, replay_file: None };
+    let mut args = Args {
+        executions: 1_000_000,
+        seed: 0x0f0f_2026,
+        target: None,
+        artifacts: PathBuf::from("target/fuzz-artifacts"),
+        replay_seed: None,
+        replay_file: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
@@ -98,10 +105,20 @@ fn main() -> ExitCode {
     let mut total = 0u64;
     let mut panics = 0usize;
     for target in &all {
-        let report = quietly(|| run_target(target, args.executions, args.seed, Some(&args.artifacts)));
-        println!("{:<34} {:>12} {:>7} {:>10.1}", report.name, report.executions, report.findings.len(), report.elapsed.as_secs_f64());
+        let report =
+            quietly(|| run_target(target, args.executions, args.seed, Some(&args.artifacts)));
+        println!(
+            "{:<34} {:>12} {:>7} {:>10.1}",
+            report.name,
+            report.executions,
+            report.findings.len(),
+            report.elapsed.as_secs_f64()
+        );
         for finding in &report.findings {
-            let saved = finding.saved.as_ref().map_or_else(|| "not saved".to_owned(), |p| format!("saved to {}", p.display()));
+            let saved = finding
+                .saved
+                .as_ref()
+                .map_or_else(|| "not saved".to_owned(), |p| format!("saved to {}", p.display()));
             println!(
                 "  panic: {} (replay: cargo run -p ovo-fuzz -- --target {} --replay-seed {:#018x}; {saved})",
                 finding.message, finding.target, finding.seed

@@ -47,7 +47,11 @@ fn seeds(items: &[&str]) -> Vec<Vec<u8>> {
     items.iter().map(|s| s.as_bytes().to_vec()).collect()
 }
 
-fn target(name: &'static str, corpus: Vec<Vec<u8>>, run: impl Fn(&[u8]) + Send + Sync + 'static) -> Target {
+fn target(
+    name: &'static str,
+    corpus: Vec<Vec<u8>>,
+    run: impl Fn(&[u8]) + Send + Sync + 'static,
+) -> Target {
     Target { name, seeds: corpus, run: Box::new(run) }
 }
 
@@ -61,7 +65,12 @@ pub fn parse_request(input: &[u8]) -> InboundRequest {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.to_owned(), v.strip_prefix(' ').unwrap_or(v).to_owned()))
         .collect();
-    InboundRequest { method: method.to_owned(), path_and_query: path.to_owned(), headers, body: body.to_owned() }
+    InboundRequest {
+        method: method.to_owned(),
+        path_and_query: path.to_owned(),
+        headers,
+        body: body.to_owned(),
+    }
 }
 
 fn render_request(request: &InboundRequest) -> Vec<u8> {
@@ -97,7 +106,8 @@ fn doku_snap() -> DokuSnapClient {
         ],
     );
     let options = DokuSnapOptions { inbound_max_skew: None, ..DokuSnapOptions::default() };
-    DokuSnapClient::new(HOST, &credentials, options).unwrap_or_else(|e| panic!("DOKU SNAP test client: {e}"))
+    DokuSnapClient::new(HOST, &credentials, options)
+        .unwrap_or_else(|e| panic!("DOKU SNAP test client: {e}"))
 }
 
 fn ovo_snap() -> OvoSnapClient {
@@ -110,7 +120,8 @@ fn ovo_snap() -> OvoSnapClient {
             ("provider_public_key", TEST_PUB.to_owned()),
         ],
     );
-    OvoSnapClient::new(HOST, &credentials, OvoSnapOptions::default()).unwrap_or_else(|e| panic!("OVO SNAP test client: {e}"))
+    OvoSnapClient::new(HOST, &credentials, OvoSnapOptions::default())
+        .unwrap_or_else(|e| panic!("OVO SNAP test client: {e}"))
 }
 
 fn tazapay_client() -> TazapayClient {
@@ -122,7 +133,8 @@ fn tazapay_client() -> TazapayClient {
             ("webhook_secret", TAZAPAY_WEBHOOK_SECRET.to_owned()),
         ],
     );
-    TazapayClient::new(HOST, &credentials, TazapayOptions::default()).unwrap_or_else(|e| panic!("Tazapay test client: {e}"))
+    TazapayClient::new(HOST, &credentials, TazapayOptions::default())
+        .unwrap_or_else(|e| panic!("Tazapay test client: {e}"))
 }
 
 fn faspay() -> FaspayClient {
@@ -134,7 +146,8 @@ fn faspay() -> FaspayClient {
             ("password", FASPAY_PASSWORD.to_owned()),
         ],
     );
-    FaspayClient::new(HOST, &credentials, FaspayOptions::new("Sophia Store")).unwrap_or_else(|e| panic!("Faspay test client: {e}"))
+    FaspayClient::new(HOST, &credentials, FaspayOptions::new("Sophia Store"))
+        .unwrap_or_else(|e| panic!("Faspay test client: {e}"))
 }
 
 fn jokul() -> JokulPushClient {
@@ -142,26 +155,69 @@ fn jokul() -> JokulPushClient {
         Product::DokuJokulOvoPush,
         [("client_id", JOKUL_CLIENT.to_owned()), ("secret_key", JOKUL_SECRET.to_owned())],
     );
-    JokulPushClient::new(HOST, &credentials, JokulOptions::default()).unwrap_or_else(|e| panic!("Jokul test client: {e}"))
+    JokulPushClient::new(HOST, &credentials, JokulOptions::default())
+        .unwrap_or_else(|e| panic!("Jokul test client: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Seed corpora: valid shapes from the provider specs and the clients' tests
 
 const MONEY: &[&str] = &[
-    "10000", "10.000", "Rp 10.000", "Rp10.000", "Rp\u{a0}10.000", "IDR 10,000", "IDR 10.000", "1.000.000", "999.999.999.999",
-    "0", "Rp 0", "10,000", "  25000  ", "Rp 1.250.000", "IDR 1,250,000",
+    "10000",
+    "10.000",
+    "Rp 10.000",
+    "Rp10.000",
+    "Rp\u{a0}10.000",
+    "IDR 10,000",
+    "IDR 10.000",
+    "1.000.000",
+    "999.999.999.999",
+    "0",
+    "Rp 0",
+    "10,000",
+    "  25000  ",
+    "Rp 1.250.000",
+    "IDR 1,250,000",
 ];
 
 const PHONES: &[&str] = &[
-    "081234567890", "0812-3456-7890", "+6281234567890", "6281234567890", "0062 812 3456 7890", "(0812) 3456 7890",
-    "81234567890", "+62 812-3456-789", "08111111111", "62811000000", "0856 1234 5678", "+62 (812) 3456-7890",
+    "081234567890",
+    "0812-3456-7890",
+    "+6281234567890",
+    "6281234567890",
+    "0062 812 3456 7890",
+    "(0812) 3456 7890",
+    "81234567890",
+    "+62 812-3456-789",
+    "08111111111",
+    "62811000000",
+    "0856 1234 5678",
+    "+62 (812) 3456-7890",
 ];
 
 const SCALARS: &[&str] = &[
-    "10000.00", "10000", "1000000", "0.00", "\"10000\"", "10000.5", "2024-01-01T10:00:00+07:00", "2024-01-01T10:00:00.123+07:00",
-    "2024-01-01 10:00:00", "2024-01-01T03:00:00Z", "2005500", "4045501", "00", "01", "2", "SUCCESS", "FAILED", "TIMEOUT",
-    "Bearer abc", "{\"a\": \"b/c\", \"n\": [1, 2.50]}", "AB12CD34EF56GH78", "9999900000000000AB12CD34EF56GH78",
+    "10000.00",
+    "10000",
+    "1000000",
+    "0.00",
+    "\"10000\"",
+    "10000.5",
+    "2024-01-01T10:00:00+07:00",
+    "2024-01-01T10:00:00.123+07:00",
+    "2024-01-01 10:00:00",
+    "2024-01-01T03:00:00Z",
+    "2005500",
+    "4045501",
+    "00",
+    "01",
+    "2",
+    "SUCCESS",
+    "FAILED",
+    "TIMEOUT",
+    "Bearer abc",
+    "{\"a\": \"b/c\", \"n\": [1, 2.50]}",
+    "AB12CD34EF56GH78",
+    "9999900000000000AB12CD34EF56GH78",
 ];
 
 const DOKU_SNAP_REPLIES: &[&str] = &[
@@ -246,10 +302,22 @@ const JOKUL_NOTIFICATIONS: &[&str] = &[
 
 fn doku_signed(body: &str) -> InboundRequest {
     let path = "/v1.0/debit/notify";
-    let signature = symmetric_signature(DOKU_SECRET.as_bytes(), "POST", path, DOKU_TOKEN, body.as_bytes(), TIMESTAMP);
+    let signature = symmetric_signature(
+        DOKU_SECRET.as_bytes(),
+        "POST",
+        path,
+        DOKU_TOKEN,
+        body.as_bytes(),
+        TIMESTAMP,
+    );
     post(
         path,
-        &[("Authorization", format!("Bearer {DOKU_TOKEN}")), ("X-TIMESTAMP", TIMESTAMP.into()), ("X-SIGNATURE", signature), ("X-PARTNER-ID", DOKU_CLIENT.into())],
+        &[
+            ("Authorization", format!("Bearer {DOKU_TOKEN}")),
+            ("X-TIMESTAMP", TIMESTAMP.into()),
+            ("X-SIGNATURE", signature),
+            ("X-PARTNER-ID", DOKU_CLIENT.into()),
+        ],
         body,
     )
 }
@@ -257,42 +325,82 @@ fn doku_signed(body: &str) -> InboundRequest {
 fn doku_token_request(body: &str, signature: &str) -> InboundRequest {
     post(
         "/doku/token",
-        &[("X-CLIENT-KEY", DOKU_CLIENT.into()), ("X-TIMESTAMP", TIMESTAMP.into()), ("X-SIGNATURE", signature.to_owned())],
+        &[
+            ("X-CLIENT-KEY", DOKU_CLIENT.into()),
+            ("X-TIMESTAMP", TIMESTAMP.into()),
+            ("X-SIGNATURE", signature.to_owned()),
+        ],
         body,
     )
 }
 
 fn ovo_signed(body: &str) -> InboundRequest {
     let path = "/ovo/callback";
-    let signature = symmetric_signature(OVO_SECRET.as_bytes(), "POST", path, "", body.as_bytes(), TIMESTAMP);
-    post(path, &[("X-TIMESTAMP", TIMESTAMP.into()), ("X-SIGNATURE", signature), ("X-PARTNER-ID", OVO_CLIENT.into())], body)
+    let signature =
+        symmetric_signature(OVO_SECRET.as_bytes(), "POST", path, "", body.as_bytes(), TIMESTAMP);
+    post(
+        path,
+        &[
+            ("X-TIMESTAMP", TIMESTAMP.into()),
+            ("X-SIGNATURE", signature),
+            ("X-PARTNER-ID", OVO_CLIENT.into()),
+        ],
+        body,
+    )
 }
 
 fn tazapay_signed(body: &str) -> InboundRequest {
     let signature = match serde_json::from_str::<tazapay::Event>(body) {
-        Ok(event) => tazapay::webhook_signature(TAZAPAY_WEBHOOK_SECRET.as_bytes(), &event.id, body.as_bytes(), &event.created_at_text()),
+        Ok(event) => tazapay::webhook_signature(
+            TAZAPAY_WEBHOOK_SECRET.as_bytes(),
+            &event.id,
+            body.as_bytes(),
+            &event.created_at_text(),
+        ),
         Err(_) => "not-signed".to_owned(),
     };
-    post("/tazapay/webhook", &[("signature", signature), ("content-type", "application/json".into())], body)
+    post(
+        "/tazapay/webhook",
+        &[("signature", signature), ("content-type", "application/json".into())],
+        body,
+    )
 }
 
 fn faspay_signed(body: &str, signer: &Signer) -> InboundRequest {
     let fields = ovo_providers::products::faspay::wire::parse_body(body, None).ok();
-    let field = |name: &str| fields.as_ref().and_then(|f| f.get(name)).and_then(ovo_providers::products::faspay::wire::text).unwrap_or_default();
+    let field = |name: &str| {
+        fields
+            .as_ref()
+            .and_then(|f| f.get(name))
+            .and_then(ovo_providers::products::faspay::wire::text)
+            .unwrap_or_default()
+    };
     let signature = signer.bill_status(&field("bill_no"), &field("payment_status_code"));
     let body = body.replace(FASPAY_SIGNATURE_SLOT, &signature);
-    let content_type = if body.trim_start().starts_with('<') { "text/xml" } else { "application/json" };
+    let content_type =
+        if body.trim_start().starts_with('<') { "text/xml" } else { "application/json" };
     post("/faspay/notify", &[("Content-Type", content_type.into())], &body)
 }
 
 fn jokul_signed(body: &str) -> InboundRequest {
     let path = "/jokul/notify";
     let request_id = "req-fuzz-1";
-    let components = Components { client_id: JOKUL_CLIENT, request_id, timestamp: "2021-01-24T09:30:15Z", target: path, body: Some(body.as_bytes()) };
+    let components = Components {
+        client_id: JOKUL_CLIENT,
+        request_id,
+        timestamp: "2021-01-24T09:30:15Z",
+        target: path,
+        body: Some(body.as_bytes()),
+    };
     let signature = jokul_sign::signature(JOKUL_SECRET, &components);
     post(
         path,
-        &[("Client-Id", JOKUL_CLIENT.into()), ("Request-Id", request_id.into()), ("Request-Timestamp", "2021-01-24T09:30:15Z".into()), ("Signature", signature)],
+        &[
+            ("Client-Id", JOKUL_CLIENT.into()),
+            ("Request-Id", request_id.into()),
+            ("Request-Timestamp", "2021-01-24T09:30:15Z".into()),
+            ("Signature", signature),
+        ],
         body,
     )
 }
@@ -313,21 +421,31 @@ pub fn all() -> Vec<Target> {
     let jok = Arc::new(jokul());
     let key = SigningKey::from_pem(TEST_KEY).unwrap_or_else(|e| panic!("test key: {e}"));
     // N0 is signed over `clientId|timestamp` only: one RSA signature serves every body.
-    let token_signature = key.sign(token_string_to_sign(DOKU_CLIENT, TIMESTAMP).as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let token_signature = key
+        .sign(token_string_to_sign(DOKU_CLIENT, TIMESTAMP).as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
 
-    let doku_raw: Vec<Vec<u8>> = DOKU_NOTIFICATIONS.iter().map(|b| render_request(&doku_signed(b))).collect();
-    let ovo_raw: Vec<Vec<u8>> = OVO_CALLBACKS.iter().map(|b| render_request(&ovo_signed(b))).collect();
-    let taza_raw: Vec<Vec<u8>> = TAZAPAY_WEBHOOKS.iter().map(|b| render_request(&tazapay_signed(b))).collect();
+    let doku_raw: Vec<Vec<u8>> =
+        DOKU_NOTIFICATIONS.iter().map(|b| render_request(&doku_signed(b))).collect();
+    let ovo_raw: Vec<Vec<u8>> =
+        OVO_CALLBACKS.iter().map(|b| render_request(&ovo_signed(b))).collect();
+    let taza_raw: Vec<Vec<u8>> =
+        TAZAPAY_WEBHOOKS.iter().map(|b| render_request(&tazapay_signed(b))).collect();
     let signer = faspay_signer();
-    let mut fas_raw: Vec<Vec<u8>> = FASPAY_NOTIFICATIONS.iter().map(|b| render_request(&faspay_signed(b, &signer))).collect();
+    let mut fas_raw: Vec<Vec<u8>> =
+        FASPAY_NOTIFICATIONS.iter().map(|b| render_request(&faspay_signed(b, &signer))).collect();
     let activation = format!(
         "GET /faspay/activation?phone_number=081234567890&response_code=00&signature={}\n\n",
         signer.phone("081234567890")
     );
     fas_raw.push(activation.into_bytes());
     fas_raw.push(b"GET /faspay/activation?phone_number=081234567890&response_code=14\n\n".to_vec());
-    let jok_raw: Vec<Vec<u8>> = JOKUL_NOTIFICATIONS.iter().map(|b| render_request(&jokul_signed(b))).collect();
-    let token_raw = vec![render_request(&doku_token_request(r#"{"grantType":"client_credentials"}"#, &token_signature))];
+    let jok_raw: Vec<Vec<u8>> =
+        JOKUL_NOTIFICATIONS.iter().map(|b| render_request(&jokul_signed(b))).collect();
+    let token_raw = vec![render_request(&doku_token_request(
+        r#"{"grantType":"client_credentials"}"#,
+        &token_signature,
+    ))];
 
     let d1 = doku.clone();
     let d2 = doku.clone();
@@ -355,35 +473,59 @@ pub fn all() -> Vec<Target> {
         }),
         target("msisdn_parse", seeds(PHONES), |input| {
             if let Ok(phone) = Msisdn::parse(&text(input)) {
-                for format in [PhoneFormat::Canonical, PhoneFormat::National, PhoneFormat::E164, PhoneFormat::Subscriber] {
+                for format in [
+                    PhoneFormat::Canonical,
+                    PhoneFormat::National,
+                    PhoneFormat::E164,
+                    PhoneFormat::Subscriber,
+                ] {
                     let written = phone.render(format);
                     if format != PhoneFormat::Subscriber {
-                        assert_eq!(Msisdn::parse(&written).as_ref(), Ok(&phone), "{written:?} does not read back");
+                        assert_eq!(
+                            Msisdn::parse(&written).as_ref(),
+                            Ok(&phone),
+                            "{written:?} does not read back"
+                        );
                     }
                 }
                 let _ = (phone.display(), phone.masked());
             }
         }),
-        target("payer_phone_parse", seeds(&[PHONES, &["08111111111", "+62 811-1111-1111", "ovo-success", "0811 0000 0001"]].concat()), |input| {
-            let input = text(input);
-            for product in Product::ALL {
-                for environment in Environment::ALL {
-                    if let Ok(phone) = PayerPhone::parse(&input, product, environment) {
-                        let _ = (phone.masked(), phone.display(), phone.mobile(), phone.test());
+        target(
+            "payer_phone_parse",
+            seeds(
+                &[PHONES, &["08111111111", "+62 811-1111-1111", "ovo-success", "0811 0000 0001"]]
+                    .concat(),
+            ),
+            |input| {
+                let input = text(input);
+                for product in Product::ALL {
+                    for environment in Environment::ALL {
+                        if let Ok(phone) = PayerPhone::parse(&input, product, environment) {
+                            let _ = (phone.masked(), phone.display(), phone.mobile(), phone.test());
+                        }
                     }
                 }
-            }
-        }),
+            },
+        ),
         target("wire_scalars", seeds(SCALARS), |input| fuzzing::wire_scalars(&text(input))),
-        target("doku_snap_replies", seeds(DOKU_SNAP_REPLIES), |input| fuzzing::doku_snap_reply(&text(input))),
-        target("ovo_snap_replies", seeds(OVO_SNAP_REPLIES), |input| fuzzing::ovo_snap_reply(&text(input))),
-        target("tazapay_replies", seeds(TAZAPAY_REPLIES), |input| fuzzing::tazapay_reply(&text(input))),
+        target("doku_snap_replies", seeds(DOKU_SNAP_REPLIES), |input| {
+            fuzzing::doku_snap_reply(&text(input))
+        }),
+        target("ovo_snap_replies", seeds(OVO_SNAP_REPLIES), |input| {
+            fuzzing::ovo_snap_reply(&text(input))
+        }),
+        target("tazapay_replies", seeds(TAZAPAY_REPLIES), |input| {
+            fuzzing::tazapay_reply(&text(input))
+        }),
         target("faspay_replies", seeds(FASPAY_REPLIES), |input| {
             let body = text(input);
             fuzzing::faspay_reply(&body, None);
             fuzzing::faspay_reply(&body, Some("text/xml"));
         }),
-        target("jokul_push_replies", seeds(JOKUL_REPLIES), |input| fuzzing::jokul_push_reply(&text(input))),
+        target("jokul_push_replies", seeds(JOKUL_REPLIES), |input| {
+            fuzzing::jokul_push_reply(&text(input))
+        }),
         target("doku_snap_notification_signed", seeds(DOKU_NOTIFICATIONS), move |input| {
             let _ = d1.verify_notification_with(&doku_signed(&text(input)), &issued);
         }),
@@ -392,14 +534,21 @@ pub fn all() -> Vec<Target> {
             let _ = d2.verify_notification_with(&request, &issued);
             let _ = d2.verify_notification(&request);
         }),
-        target("doku_snap_token_request_signed", seeds(&[r#"{"grantType":"client_credentials"}"#, r#"{"grantType":"CLIENT_CREDENTIALS","additionalInfo":{}}"#]), {
-            let signature = token_signature.clone();
-            move |input| {
-                let request = doku_token_request(&text(input), &signature);
-                let _ = d3.verify_token_request(&request);
-                let _ = d3.answer_token_request(&request);
-            }
-        }),
+        target(
+            "doku_snap_token_request_signed",
+            seeds(&[
+                r#"{"grantType":"client_credentials"}"#,
+                r#"{"grantType":"CLIENT_CREDENTIALS","additionalInfo":{}}"#,
+            ]),
+            {
+                let signature = token_signature.clone();
+                move |input| {
+                    let request = doku_token_request(&text(input), &signature);
+                    let _ = d3.verify_token_request(&request);
+                    let _ = d3.answer_token_request(&request);
+                }
+            },
+        ),
         target("doku_snap_token_request_raw", token_raw, move |input| {
             let request = parse_request(input);
             let _ = d4.verify_token_request(&request);
@@ -445,28 +594,46 @@ pub fn signed_seed_verdicts() -> Vec<(String, Result<(), String>)> {
     let jok = jokul();
     let signer = faspay_signer();
     let issued = |t: &str| t == DOKU_TOKEN;
-    let verdict = |r: Result<ovo_providers::notification::Notification, ovo_providers::notification::NotificationRejection>| {
-        r.map(|_| ()).map_err(|e| e.to_string())
-    };
+    let verdict = |r: Result<
+        ovo_providers::notification::Notification,
+        ovo_providers::notification::NotificationRejection,
+    >| { r.map(|_| ()).map_err(|e| e.to_string()) };
     let mut out = Vec::new();
     for body in DOKU_NOTIFICATIONS {
-        out.push((format!("doku_snap {body}"), verdict(doku.verify_notification_with(&doku_signed(body), &issued))));
+        out.push((
+            format!("doku_snap {body}"),
+            verdict(doku.verify_notification_with(&doku_signed(body), &issued)),
+        ));
     }
     for body in OVO_CALLBACKS {
         out.push((format!("ovo_snap {body}"), verdict(ovo.verify_notification(&ovo_signed(body)))));
     }
     for body in TAZAPAY_WEBHOOKS {
-        out.push((format!("tazapay {body}"), verdict(taza.verify_notification(&tazapay_signed(body)))));
+        out.push((
+            format!("tazapay {body}"),
+            verdict(taza.verify_notification(&tazapay_signed(body))),
+        ));
     }
     for body in FASPAY_NOTIFICATIONS {
-        out.push((format!("faspay {body}"), verdict(fas.verify_notification(&faspay_signed(body, &signer)))));
+        out.push((
+            format!("faspay {body}"),
+            verdict(fas.verify_notification(&faspay_signed(body, &signer))),
+        ));
     }
     for body in JOKUL_NOTIFICATIONS {
-        out.push((format!("jokul_push {body}"), verdict(jok.verify_notification(&jokul_signed(body)))));
+        out.push((
+            format!("jokul_push {body}"),
+            verdict(jok.verify_notification(&jokul_signed(body))),
+        ));
     }
     let key = SigningKey::from_pem(TEST_KEY).unwrap_or_else(|e| panic!("test key: {e}"));
-    let signature = key.sign(token_string_to_sign(DOKU_CLIENT, TIMESTAMP).as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    let token = doku.verify_token_request(&doku_token_request(r#"{"grantType":"client_credentials"}"#, &signature));
+    let signature = key
+        .sign(token_string_to_sign(DOKU_CLIENT, TIMESTAMP).as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = doku.verify_token_request(&doku_token_request(
+        r#"{"grantType":"client_credentials"}"#,
+        &signature,
+    ));
     out.push(("doku_snap token request".into(), token.map(|_| ()).map_err(|e| e.to_string())));
     out
 }

@@ -8,11 +8,18 @@ const EXECUTIONS: u64 = 10_000;
 fn every_target_runs_ten_thousand_inputs_without_a_panic() {
     let all = targets::all();
     assert!(all.len() >= 21, "targets: {}", all.len());
-    let reports = quietly(|| all.iter().map(|t| run_target(t, EXECUTIONS, 0x0f0f_2026, None)).collect::<Vec<_>>());
+    let reports = quietly(|| {
+        all.iter().map(|t| run_target(t, EXECUTIONS, 0x0f0f_2026, None)).collect::<Vec<_>>()
+    });
     let findings: Vec<String> = reports
         .iter()
         .flat_map(|r| &r.findings)
-        .map(|f| format!("{}: {} (replay: --target {} --replay-seed {:#018x})", f.target, f.message, f.target, f.seed))
+        .map(|f| {
+            format!(
+                "{}: {} (replay: --target {} --replay-seed {:#018x})",
+                f.target, f.message, f.target, f.seed
+            )
+        })
         .collect();
     assert!(reports.iter().all(|r| r.executions == EXECUTIONS));
     assert!(findings.is_empty(), "{} panics:\n{}", findings.len(), findings.join("\n"));
@@ -47,6 +54,9 @@ fn raw_requests_read_back_as_written() {
 fn every_signed_seed_gets_past_the_signature() {
     let verdicts = targets::signed_seed_verdicts();
     assert!(verdicts.len() >= 14);
-    let refused: Vec<String> = verdicts.iter().filter_map(|(seed, v)| v.as_ref().err().map(|e| format!("{seed}: {e}"))).collect();
+    let refused: Vec<String> = verdicts
+        .iter()
+        .filter_map(|(seed, v)| v.as_ref().err().map(|e| format!("{seed}: {e}")))
+        .collect();
     assert!(refused.is_empty(), "{}", refused.join("\n"));
 }

@@ -71,7 +71,8 @@ struct Config {
 
 impl Config {
     fn from_args() -> Result<Config, String> {
-        let mut cfg = Config { customers: 200_000, payments: 1_000_000, lookups: 2_000, pages: 1_000 };
+        let mut cfg =
+            Config { customers: 200_000, payments: 1_000_000, lookups: 2_000, pages: 1_000 };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             let slot = match arg.as_str() {
@@ -85,7 +86,10 @@ impl Config {
                 other => return Err(format!("unknown argument {other:?}")),
             };
             let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-            *slot = value.replace('_', "").parse().map_err(|_| format!("{arg}: {value:?} is not a number"))?;
+            *slot = value
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("{arg}: {value:?} is not a number"))?;
         }
         if cfg.customers == 0 || cfg.payments == 0 || cfg.lookups == 0 || cfg.pages == 0 {
             return Err("every count must be at least 1".into());
@@ -133,17 +137,36 @@ async fn main() -> BenchResult<()> {
     println!("  file size after checkpoint: {} MiB", db_bytes / (1024 * 1024));
 
     let mut base = open_baseline(&path).await?;
-    let version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut base).await?;
-    println!("  SQLite {version}; no ANALYZE run (as in the app): plans come from the schema alone");
+    let version: String =
+        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut base).await?;
+    println!(
+        "  SQLite {version}; no ANALYZE run (as in the app): plans come from the schema alone"
+    );
 
     print_plans(&mut base, &data).await?;
 
     let mut rng = StdRng::seed_from_u64(SEED ^ 0x5A5A);
     let lookup = bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?;
-    let filtered = bench_page(&ledger, &mut base, cfg.pages, PageKind::Filtered(FILTER_STATUS), &data.cursors, &mut rng).await?;
-    let rare =
-        bench_page(&ledger, &mut base, cfg.pages, PageKind::Filtered(RARE_STATUS), &data.rare_cursors, &mut rng).await?;
-    let first = bench_page(&ledger, &mut base, cfg.pages, PageKind::FirstUnfiltered, &[], &mut rng).await?;
+    let filtered = bench_page(
+        &ledger,
+        &mut base,
+        cfg.pages,
+        PageKind::Filtered(FILTER_STATUS),
+        &data.cursors,
+        &mut rng,
+    )
+    .await?;
+    let rare = bench_page(
+        &ledger,
+        &mut base,
+        cfg.pages,
+        PageKind::Filtered(RARE_STATUS),
+        &data.rare_cursors,
+        &mut rng,
+    )
+    .await?;
+    let first =
+        bench_page(&ledger, &mut base, cfg.pages, PageKind::FirstUnfiltered, &[], &mut rng).await?;
 
     println!();
     println!("Results (ledger = repository fn incl. pool acquire/release and row mapping; baseline = same SQL, bare connection, raw rows)");
@@ -191,28 +214,132 @@ struct Dataset {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Rizky", "Putri", "Andi", "Sri", "Hendra", "Wulan", "Eko", "Rina", "Fajar",
-    "Nur", "Dian", "Ayu", "Yusuf", "Indah", "Bayu", "Ratna", "Joko", "Lestari", "Arif", "Maya", "Dimas", "Fitri",
-    "Hadi", "Ningsih", "Reza", "Anisa", "Bambang", "Kartika", "Teguh", "Sari", "Irfan", "Mega", "Gilang", "Yuni",
-    "Wahyu", "Intan", "Rudi", "Novi", "Ahmad", "Nurul", "Muhammad", "Aditya", "Citra", "Fadli", "Galih", "Hana",
-    "Ikhsan", "Jihan", "Kevin", "Lia", "Made", "Ketut", "Wayan", "Nyoman", "Yohanes", "Maria", "Stefanus", "Théresia",
-    "Andréas", "Agnès",
+    "Budi",
+    "Siti",
+    "Agus",
+    "Dewi",
+    "Rizky",
+    "Putri",
+    "Andi",
+    "Sri",
+    "Hendra",
+    "Wulan",
+    "Eko",
+    "Rina",
+    "Fajar",
+    "Nur",
+    "Dian",
+    "Ayu",
+    "Yusuf",
+    "Indah",
+    "Bayu",
+    "Ratna",
+    "Joko",
+    "Lestari",
+    "Arif",
+    "Maya",
+    "Dimas",
+    "Fitri",
+    "Hadi",
+    "Ningsih",
+    "Reza",
+    "Anisa",
+    "Bambang",
+    "Kartika",
+    "Teguh",
+    "Sari",
+    "Irfan",
+    "Mega",
+    "Gilang",
+    "Yuni",
+    "Wahyu",
+    "Intan",
+    "Rudi",
+    "Novi",
+    "Ahmad",
+    "Nurul",
+    "Muhammad",
+    "Aditya",
+    "Citra",
+    "Fadli",
+    "Galih",
+    "Hana",
+    "Ikhsan",
+    "Jihan",
+    "Kevin",
+    "Lia",
+    "Made",
+    "Ketut",
+    "Wayan",
+    "Nyoman",
+    "Yohanes",
+    "Maria",
+    "Stefanus",
+    "Théresia",
+    "Andréas",
+    "Agnès",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Santoso", "Wijaya", "Saputra", "Lestari", "Hidayat", "Pratama", "Kusuma", "Nugroho", "Setiawan", "Wibowo",
-    "Purnomo", "Rahmawati", "Susanto", "Gunawan", "Siregar", "Nasution", "Harahap", "Simanjuntak", "Sitompul",
-    "Lubis", "Hutapea", "Tanjung", "Sinaga", "Halim", "Tanoto", "Salim", "Kurniawan", "Permana", "Maulana",
-    "Firmansyah", "Ramadhan", "Hakim", "Syahputra", "Utami", "Anggraini", "Puspitasari", "Handayani", "Suryadi",
-    "Sembiring", "Ginting", "Tarigan", "Manurung", "Pangaribuan", "Wahyudi", "Hartono", "Budiman", "Effendi",
-    "Putra", "Putri", "Daulay",
+    "Santoso",
+    "Wijaya",
+    "Saputra",
+    "Lestari",
+    "Hidayat",
+    "Pratama",
+    "Kusuma",
+    "Nugroho",
+    "Setiawan",
+    "Wibowo",
+    "Purnomo",
+    "Rahmawati",
+    "Susanto",
+    "Gunawan",
+    "Siregar",
+    "Nasution",
+    "Harahap",
+    "Simanjuntak",
+    "Sitompul",
+    "Lubis",
+    "Hutapea",
+    "Tanjung",
+    "Sinaga",
+    "Halim",
+    "Tanoto",
+    "Salim",
+    "Kurniawan",
+    "Permana",
+    "Maulana",
+    "Firmansyah",
+    "Ramadhan",
+    "Hakim",
+    "Syahputra",
+    "Utami",
+    "Anggraini",
+    "Puspitasari",
+    "Handayani",
+    "Suryadi",
+    "Sembiring",
+    "Ginting",
+    "Tarigan",
+    "Manurung",
+    "Pangaribuan",
+    "Wahyudi",
+    "Hartono",
+    "Budiman",
+    "Effendi",
+    "Putra",
+    "Putri",
+    "Daulay",
 ];
 /// Indonesian mobile prefixes after the country code (Telkomsel, Indosat, XL, Axis, Tri, Smartfren).
 const MOBILE_PREFIXES: &[&str] = &[
-    "811", "812", "813", "821", "822", "823", "851", "852", "853", "814", "815", "816", "855", "856", "857", "858",
-    "817", "818", "819", "859", "877", "878", "831", "832", "833", "838", "895", "896", "897", "898", "899", "881",
-    "882", "883", "884", "885", "886", "887", "888", "889",
+    "811", "812", "813", "821", "822", "823", "851", "852", "853", "814", "815", "816", "855",
+    "856", "857", "858", "817", "818", "819", "859", "877", "878", "831", "832", "833", "838",
+    "895", "896", "897", "898", "899", "881", "882", "883", "884", "885", "886", "887", "888",
+    "889",
 ];
-const EMAIL_DOMAINS: &[&str] = &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "hotmail.com", "ymail.com"];
+const EMAIL_DOMAINS: &[&str] =
+    &["gmail.com", "yahoo.co.id", "yahoo.com", "outlook.com", "hotmail.com", "ymail.com"];
 const REFERENCE_ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /// Rows per multi-row INSERT (14 columns × 1,000 stays under SQLite's 32,766 bound parameters).
@@ -305,7 +432,8 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
 
     // Payments: arrival times sorted, so ids grow with created_at as they do in production.
     let payments_started = Instant::now();
-    let mut times: Vec<i64> = (0..cfg.payments).map(|_| END_MS - SPAN_MS + rng.gen_range(0..SPAN_MS)).collect();
+    let mut times: Vec<i64> =
+        (0..cfg.payments).map(|_| END_MS - SPAN_MS + rng.gen_range(0..SPAN_MS)).collect();
     times.sort_unstable();
     let mut seen_refs: HashSet<[u8; 16]> = HashSet::with_capacity(cfg.payments);
     let mut cursors = Vec::new();
@@ -320,7 +448,9 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
             let chunk: Vec<PaymentSeed> = times[next..next + n]
                 .iter()
                 .enumerate()
-                .map(|(k, &at)| payment(&mut rng, (next + k + 1) as i64, at, phones.len(), &mut seen_refs))
+                .map(|(k, &at)| {
+                    payment(&mut rng, (next + k + 1) as i64, at, phones.len(), &mut seen_refs)
+                })
                 .collect();
             for p in &chunk {
                 status_counts[match p.status {
@@ -388,7 +518,13 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
         fmt_ns(nanos(started.elapsed()))
     );
     if cursors.is_empty() || rare_cursors.is_empty() {
-        return Err(format!("no payment matches {} with status {} or {}; use more payments", FILTER_PRODUCT.key(), FILTER_STATUS.key(), RARE_STATUS.key()).into());
+        return Err(format!(
+            "no payment matches {} with status {} or {}; use more payments",
+            FILTER_PRODUCT.key(),
+            FILTER_STATUS.key(),
+            RARE_STATUS.key()
+        )
+        .into());
     }
     Ok(Dataset { phones, cursors, rare_cursors })
 }
@@ -420,7 +556,12 @@ fn customer(rng: &mut StdRng, id: i64, seen_phones: &mut HashSet<String>) -> Cus
         }
     };
     let email = (rng.gen_range(0..100) < 60).then(|| {
-        format!("{}{}@{}", name_key.replace(' ', "."), rng.gen_range(1..1000), pick(rng, EMAIL_DOMAINS))
+        format!(
+            "{}{}@{}",
+            name_key.replace(' ', "."),
+            rng.gen_range(1..1000),
+            pick(rng, EMAIL_DOMAINS)
+        )
     });
     CustomerSeed {
         id,
@@ -433,7 +574,13 @@ fn customer(rng: &mut StdRng, id: i64, seen_phones: &mut HashSet<String>) -> Cus
     }
 }
 
-fn payment(rng: &mut StdRng, id: i64, created_at: i64, customers: usize, seen_refs: &mut HashSet<[u8; 16]>) -> PaymentSeed {
+fn payment(
+    rng: &mut StdRng,
+    id: i64,
+    created_at: i64,
+    customers: usize,
+    seen_refs: &mut HashSet<[u8; 16]>,
+) -> PaymentSeed {
     let product = match rng.gen_range(0..100) {
         0..=29 => Product::OvoSnap,
         30..=54 => Product::DokuSnapOvo,
@@ -469,14 +616,21 @@ fn payment(rng: &mut StdRng, id: i64, created_at: i64, customers: usize, seen_re
     let customer = a.min(b);
     let succeeded = status == PaymentStatus::Succeeded;
     let (cash_amount, points_amount) = if succeeded {
-        let points = if rng.gen_range(0..100) < 25 { amount.min(rng.gen_range(1..=500) * 100) } else { 0 };
+        let points =
+            if rng.gen_range(0..100) < 25 { amount.min(rng.gen_range(1..=500) * 100) } else { 0 };
         (Some(amount - points), Some(points))
     } else {
         (None, None)
     };
     let succeeded_at = succeeded.then(|| created_at + rng.gen_range(800..30_000));
-    let provider_ref = matches!(status, PaymentStatus::Succeeded | PaymentStatus::Failed)
-        .then(|| format!("{}{:014}", &product.key()[..2].to_ascii_uppercase(), rng.gen_range(0..100_000_000_000_000u64)));
+    let provider_ref =
+        matches!(status, PaymentStatus::Succeeded | PaymentStatus::Failed).then(|| {
+            format!(
+                "{}{:014}",
+                &product.key()[..2].to_ascii_uppercase(),
+                rng.gen_range(0..100_000_000_000_000u64)
+            )
+        });
     let updated_at = succeeded_at.unwrap_or(created_at + rng.gen_range(0..60_000));
     PaymentSeed {
         id,
@@ -587,7 +741,11 @@ async fn bench_lookup(
             }
         }
         if ledger_rows != base_rows || ledger_rows == 0 {
-            return Err(format!("lookup {}: ledger {ledger_rows} rows, baseline {base_rows}", phone.canonical()).into());
+            return Err(format!(
+                "lookup {}: ledger {ledger_rows} rows, baseline {base_rows}",
+                phone.canonical()
+            )
+            .into());
         }
     }
     Ok(pair)
@@ -611,8 +769,16 @@ async fn bench_page(
     let warm = Config::warmup(n);
     let (name, filter) = match kind {
         PageKind::Filtered(status) => (
-            if status == FILTER_STATUS { "page ovo_snap+succeeded, cursor" } else { "page ovo_snap+unknown, cursor" },
-            PaymentFilter { product: Some(FILTER_PRODUCT), status: Some(status), ..PaymentFilter::default() },
+            if status == FILTER_STATUS {
+                "page ovo_snap+succeeded, cursor"
+            } else {
+                "page ovo_snap+unknown, cursor"
+            },
+            PaymentFilter {
+                product: Some(FILTER_PRODUCT),
+                status: Some(status),
+                ..PaymentFilter::default()
+            },
         ),
         PageKind::FirstUnfiltered => ("page no filter, first", PaymentFilter::default()),
     };
@@ -660,7 +826,12 @@ async fn bench_page(
                             .fetch_all(&mut *base)
                             .await?
                     }
-                    None => sqlx::query(PAGE_FIRST_SQL).bind(i64::from(PAGE_ROWS)).fetch_all(&mut *base).await?,
+                    None => {
+                        sqlx::query(PAGE_FIRST_SQL)
+                            .bind(i64::from(PAGE_ROWS))
+                            .fetch_all(&mut *base)
+                            .await?
+                    }
                 };
                 let t1 = Instant::now();
                 let last: Option<i64> = match rows.last() {
@@ -674,7 +845,10 @@ async fn bench_page(
             }
         }
         if ledger_ids != base_ids {
-            return Err(format!("{name} cursor {cursor:?}: ledger {ledger_ids:?}, baseline {base_ids:?}").into());
+            return Err(format!(
+                "{name} cursor {cursor:?}: ledger {ledger_ids:?}, baseline {base_ids:?}"
+            )
+            .into());
         }
     }
     Ok(pair)
@@ -776,9 +950,9 @@ fn ratio_milli(ledger: u64, baseline: u64) -> u64 {
     if baseline == 0 {
         return u64::MAX;
     }
-    (u128::from(ledger) * 1000 + u128::from(baseline) / 2).checked_div(u128::from(baseline)).map_or(u64::MAX, |r| {
-        u64::try_from(r).unwrap_or(u64::MAX)
-    })
+    (u128::from(ledger) * 1000 + u128::from(baseline) / 2)
+        .checked_div(u128::from(baseline))
+        .map_or(u64::MAX, |r| u64::try_from(r).unwrap_or(u64::MAX))
 }
 
 fn fmt_milli(m: u64) -> String {
@@ -795,7 +969,8 @@ fn per_second(rows: usize, took: Duration) -> u64 {
 
 /// A duration with three significant digits: `812 ns`, `41.3 µs`, `1.07 ms`, `12.4 s`.
 fn fmt_ns(ns: u64) -> String {
-    const UNITS: [(&str, u64); 4] = [("ns", 1), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)];
+    const UNITS: [(&str, u64); 4] =
+        [("ns", 1), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)];
     let mut unit = 0;
     while unit + 1 < UNITS.len() && ns >= UNITS[unit + 1].1 {
         unit += 1;
@@ -804,7 +979,9 @@ fn fmt_ns(ns: u64) -> String {
         let (name, div) = UNITS[unit];
         let whole_digits = (ns / div).max(1).ilog10() + 1;
         let mut decimals = 3u32.saturating_sub(whole_digits);
-        let round = |decimals: u32| (u128::from(ns) * 10u128.pow(decimals) + u128::from(div) / 2) / u128::from(div);
+        let round = |decimals: u32| {
+            (u128::from(ns) * 10u128.pow(decimals) + u128::from(div) / 2) / u128::from(div)
+        };
         let mut scaled = round(decimals);
         if decimals > 0 && scaled >= 1000 {
             // 9.996 µs rounds to 10.0 µs: one decimal fewer.
@@ -839,7 +1016,15 @@ fn mark(met: bool) -> &'static str {
 fn print_table(pairs: &[&Pair]) {
     println!(
         "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
-        "query", "p50", "p99", "base p50", "base p99", "p50 ×", "p99 ×", "p99 target", "ratio ≤ 1.500 (p50/p99)"
+        "query",
+        "p50",
+        "p99",
+        "base p50",
+        "base p99",
+        "p50 ×",
+        "p99 ×",
+        "p99 target",
+        "ratio ≤ 1.500 (p50/p99)"
     );
     println!("  {}", "-".repeat(142));
     for pair in pairs {
@@ -847,8 +1032,10 @@ fn print_table(pairs: &[&Pair]) {
         let base = Stats::of(&pair.baseline);
         let r50 = ratio_milli(ledger.p50, base.p50);
         let r99 = ratio_milli(ledger.p99, base.p99);
-        let target = format!("≤ {}: {}", fmt_ns(pair.target_p99_ns), mark(ledger.p99 <= pair.target_p99_ns));
-        let ratio = format!("{} / {}", mark(r50 <= RATIO_TARGET_MILLI), mark(r99 <= RATIO_TARGET_MILLI));
+        let target =
+            format!("≤ {}: {}", fmt_ns(pair.target_p99_ns), mark(ledger.p99 <= pair.target_p99_ns));
+        let ratio =
+            format!("{} / {}", mark(r50 <= RATIO_TARGET_MILLI), mark(r99 <= RATIO_TARGET_MILLI));
         println!(
             "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
             pair.name,

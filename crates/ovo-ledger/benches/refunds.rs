@@ -53,7 +53,10 @@ impl Config {
                 other => return Err(format!("unknown argument {other:?}")),
             };
             let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-            *slot = value.replace('_', "").parse().map_err(|_| format!("{arg}: {value:?} is not a number"))?;
+            *slot = value
+                .replace('_', "")
+                .parse()
+                .map_err(|_| format!("{arg}: {value:?} is not a number"))?;
         }
         if cfg.requests == 0 || cfg.chunk == 0 {
             return Err("every count must be at least 1".into());
@@ -70,7 +73,9 @@ async fn main() -> BenchResult<()> {
             if !msg.is_empty() {
                 eprintln!("error: {msg}");
             }
-            eprintln!("usage: cargo bench -p ovo-ledger --bench refunds -- [--requests N] [--chunk C]");
+            eprintln!(
+                "usage: cargo bench -p ovo-ledger --bench refunds -- [--requests N] [--chunk C]"
+            );
             std::process::exit(2);
         }
     };
@@ -85,13 +90,15 @@ async fn main() -> BenchResult<()> {
     let (ledger, _) = Ledger::open(&ledger_path).await?;
     let (staff, payments) = seed(&ledger, cfg.requests).await?;
     let mut base = open_baseline(&base_path).await?;
-    let version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut base).await?;
+    let version: String =
+        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut base).await?;
     let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut base).await?;
     println!("  SQLite {version}; baseline synchronous={sync} (2 = FULL)");
 
     // Warm-up: a few of each, off the clock (the seeded payments beyond `requests` are for these).
     let warm = (cfg.requests / 20).clamp(1, 50);
-    let references: Vec<Reference> = (0..cfg.requests + warm).map(|i| reference(i + 1)).collect::<BenchResult<_>>()?;
+    let references: Vec<Reference> =
+        (0..cfg.requests + warm).map(|i| reference(i + 1)).collect::<BenchResult<_>>()?;
     for i in 0..warm {
         request(&ledger, staff, payments[cfg.requests + i], &references[cfg.requests + i]).await?;
         baseline_insert(&mut base, i).await?;
@@ -101,8 +108,13 @@ async fn main() -> BenchResult<()> {
     // change on fsync): without this the seeded ledger's WAL is already long and the baseline's is not.
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(ledger.writer_pool()).await?;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut base).await?;
-    let wal_len = |p: &Path| std::fs::metadata(p.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0);
-    println!("  WAL bytes before measuring: ledger {}, baseline {}", wal_len(&ledger_path), wal_len(&base_path));
+    let wal_len =
+        |p: &Path| std::fs::metadata(p.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "  WAL bytes before measuring: ledger {}, baseline {}",
+        wal_len(&ledger_path),
+        wal_len(&base_path)
+    );
 
     let mut ledger_ns: Vec<u64> = Vec::with_capacity(cfg.requests);
     let mut base_ns: Vec<u64> = Vec::with_capacity(cfg.requests);
@@ -193,7 +205,13 @@ async fn seed(ledger: &Ledger, requests: usize) -> BenchResult<(OperatorId, Vec<
     let at = Timestamp::from_unix_millis(PAID_MS);
     let staff = operators::insert(
         &mut tx,
-        &NewOperator { username: "bench", display_name: "Bench", role: Role::Staff, password_hash: "$argon2id$x", at },
+        &NewOperator {
+            username: "bench",
+            display_name: "Bench",
+            role: Role::Staff,
+            password_hash: "$argon2id$x",
+            at,
+        },
     )
     .await?
     .id;

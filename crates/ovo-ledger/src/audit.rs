@@ -86,10 +86,14 @@ pub struct Verification {
 }
 
 /// Appends within the caller's write transaction, so the entry commits with the change it records.
-pub async fn append(conn: &mut SqliteConnection, entry: &NewAuditEntry) -> LedgerResult<AuditEntry> {
-    let last: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn append(
+    conn: &mut SqliteConnection,
+    entry: &NewAuditEntry,
+) -> LedgerResult<AuditEntry> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_owned()),
@@ -127,7 +131,11 @@ pub async fn append(conn: &mut SqliteConnection, entry: &NewAuditEntry) -> Ledge
 }
 
 /// Newest first; `before_seq` continues a previous page.
-pub async fn page(conn: &mut SqliteConnection, before_seq: Option<i64>, limit: u32) -> LedgerResult<Vec<AuditEntry>> {
+pub async fn page(
+    conn: &mut SqliteConnection,
+    before_seq: Option<i64>,
+    limit: u32,
+) -> LedgerResult<Vec<AuditEntry>> {
     let rows = sqlx::query(
         "SELECT seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash
          FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
@@ -159,7 +167,12 @@ pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
         }
         for row in &rows {
             let entry = from_row(row)?;
-            let broken = |problem| Ok(Verification { checked, first_broken: Some(BrokenLink { seq: entry.seq, problem }) });
+            let broken = |problem| {
+                Ok(Verification {
+                    checked,
+                    first_broken: Some(BrokenLink { seq: entry.seq, problem }),
+                })
+            };
             if entry.seq != expected_seq {
                 return broken(ChainProblem::SeqGap { expected: expected_seq });
             }
@@ -178,8 +191,9 @@ pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
 
 /// sha256(prev_hash bytes || canonical encoding), hex.
 fn chain_hash(entry: &AuditEntry) -> LedgerResult<String> {
-    let prev = hex::decode(&entry.prev_hash)
-        .map_err(|_| LedgerError::Corrupt(format!("audit entry {} has a malformed prev_hash", entry.seq)))?;
+    let prev = hex::decode(&entry.prev_hash).map_err(|_| {
+        LedgerError::Corrupt(format!("audit entry {} has a malformed prev_hash", entry.seq))
+    })?;
     let mut hasher = Sha256::new();
     hasher.update(&prev);
     hasher.update(canonical_encoding(entry));

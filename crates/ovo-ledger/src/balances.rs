@@ -7,15 +7,8 @@ use crate::error::{LedgerError, LedgerResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
-    Ok {
-        cash: Idr,
-        points: Idr,
-    },
-    Failed {
-        kind: String,
-        code: Option<String>,
-        message: String,
-    },
+    Ok { cash: Idr, points: Idr },
+    Failed { kind: String, code: Option<String>, message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,26 +20,12 @@ pub struct Snapshot {
 
 pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerResult<()> {
     let (outcome, cash, points, kind, code, message) = match &snapshot.outcome {
-        SnapshotOutcome::Ok { cash, points } => (
-            "ok",
-            Some(cash.rupiah()),
-            Some(points.rupiah()),
-            None,
-            None,
-            None,
-        ),
-        SnapshotOutcome::Failed {
-            kind,
-            code,
-            message,
-        } => (
-            "failed",
-            None,
-            None,
-            Some(kind.as_str()),
-            code.as_deref(),
-            Some(message.as_str()),
-        ),
+        SnapshotOutcome::Ok { cash, points } => {
+            ("ok", Some(cash.rupiah()), Some(points.rupiah()), None, None, None)
+        }
+        SnapshotOutcome::Failed { kind, code, message } => {
+            ("failed", None, None, Some(kind.as_str()), code.as_deref(), Some(message.as_str()))
+        }
     };
     sqlx::query(
         "INSERT INTO balance_snapshots (binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message)
@@ -72,20 +51,16 @@ pub async fn latest(
 ) -> LedgerResult<(Option<Snapshot>, Option<Snapshot>)> {
     const SQL: &str = "SELECT binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message
                        FROM balance_snapshots WHERE binding_id = ?";
-    let ok = sqlx::query(&format!(
-        "{SQL} AND outcome = 'ok' ORDER BY fetched_at DESC, id DESC LIMIT 1"
-    ))
-    .bind(binding_id.get())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let ok =
+        sqlx::query(&format!("{SQL} AND outcome = 'ok' ORDER BY fetched_at DESC, id DESC LIMIT 1"))
+            .bind(binding_id.get())
+            .fetch_optional(&mut *conn)
+            .await?;
     let any = sqlx::query(&format!("{SQL} ORDER BY fetched_at DESC, id DESC LIMIT 1"))
         .bind(binding_id.get())
         .fetch_optional(&mut *conn)
         .await?;
-    Ok((
-        ok.as_ref().map(from_row).transpose()?,
-        any.as_ref().map(from_row).transpose()?,
-    ))
+    Ok((ok.as_ref().map(from_row).transpose()?, any.as_ref().map(from_row).transpose()?))
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
@@ -106,9 +81,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
                 .try_get::<Option<String>, _>("error_kind")?
                 .unwrap_or_else(|| "unavailable".into()),
             code: row.try_get("error_code")?,
-            message: row
-                .try_get::<Option<String>, _>("error_message")?
-                .unwrap_or_default(),
+            message: row.try_get::<Option<String>, _>("error_message")?.unwrap_or_default(),
         }
     };
     Ok(Snapshot {

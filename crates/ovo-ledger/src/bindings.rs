@@ -49,7 +49,10 @@ impl BindingStatus {
     pub const fn is_live(self) -> bool {
         matches!(
             self,
-            BindingStatus::Pending | BindingStatus::Active | BindingStatus::NeedsRelink | BindingStatus::Unlinking
+            BindingStatus::Pending
+                | BindingStatus::Active
+                | BindingStatus::NeedsRelink
+                | BindingStatus::Unlinking
         )
     }
 }
@@ -132,12 +135,10 @@ pub async fn by_reference(
     conn: &mut SqliteConnection,
     reference: &Reference,
 ) -> LedgerResult<Option<BindingRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM bindings WHERE reference = ?"
-    ))
-    .bind(reference.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bindings WHERE reference = ?"))
+        .bind(reference.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -251,11 +252,7 @@ pub async fn transition(
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let allowed = from
-        .iter()
-        .map(|s| format!("'{}'", s.key()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let allowed = from.iter().map(|s| format!("'{}'", s.key())).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "UPDATE bindings SET status = ?1, provider_ref = COALESCE(?2, provider_ref), problem = ?3, updated_at = ?4,
              linked_at = CASE WHEN ?1 = 'active' AND linked_at IS NULL THEN ?4 ELSE linked_at END,

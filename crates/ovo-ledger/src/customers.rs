@@ -60,14 +60,15 @@ pub async fn insert(
 
 /// Marks a customer as part of the built-in environment's demo.
 pub async fn mark_demo(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
-    sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?")
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&mut *conn).await?)
 }
 
 const COLUMNS: &str =
@@ -88,12 +89,11 @@ pub async fn by_merchant_customer_id(
     conn: &mut SqliteConnection,
     merchant_customer_id: &str,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?"
-    ))
-    .bind(merchant_customer_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?"))
+            .bind(merchant_customer_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -119,7 +119,11 @@ pub async fn by_linked_phone(
 /// `ovo_domain::fold_name`), in the order of the word matching the first query word. At most
 /// `limit` rows. The scan walks the word index in order and stops at `limit`, so a short
 /// prefix shared by many customers costs no more than a long one.
-pub async fn by_name_words(conn: &mut SqliteConnection, words: &[&str], limit: u32) -> LedgerResult<Vec<CustomerRow>> {
+pub async fn by_name_words(
+    conn: &mut SqliteConnection,
+    words: &[&str],
+    limit: u32,
+) -> LedgerResult<Vec<CustomerRow>> {
     let Some((first, rest)) = words.split_first() else {
         return Ok(Vec::new());
     };
@@ -205,10 +209,11 @@ pub async fn by_phone(
     conn: &mut SqliteConnection,
     phone: &Msisdn,
 ) -> LedgerResult<Vec<CustomerRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id"))
-    .bind(phone.canonical())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id"))
+            .bind(phone.canonical())
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -223,7 +228,9 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         email: row.try_get("email")?,
         demo: row.try_get("demo")?,
         notes: row.try_get("notes")?,
-        forgotten_at: row.try_get::<Option<i64>, _>("forgotten_at")?.map(Timestamp::from_unix_millis),
+        forgotten_at: row
+            .try_get::<Option<i64>, _>("forgotten_at")?
+            .map(Timestamp::from_unix_millis),
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
     })
@@ -303,7 +310,11 @@ async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> 
 }
 
 /// Inserts one customer with its name words.
-pub async fn create(conn: &mut SqliteConnection, values: &CustomerValues, at: Timestamp) -> LedgerResult<CustomerId> {
+pub async fn create(
+    conn: &mut SqliteConnection,
+    values: &CustomerValues,
+    at: Timestamp,
+) -> LedgerResult<CustomerId> {
     let name_key = ovo_domain::fold_name(&values.full_name);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at)
@@ -330,11 +341,17 @@ const BULK_ROWS: usize = 1_000;
 /// Inserts many customers with multi-row INSERTs, then their name words in one statement.
 /// Call inside a write transaction: the words are those of every customer inserted after the
 /// highest id before this call.
-pub async fn create_many(conn: &mut SqliteConnection, rows: &[CustomerValues], at: Timestamp) -> LedgerResult<()> {
+pub async fn create_many(
+    conn: &mut SqliteConnection,
+    rows: &[CustomerValues],
+    at: Timestamp,
+) -> LedgerResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let before: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM customers").fetch_one(&mut *conn).await?;
+    let before: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM customers")
+        .fetch_one(&mut *conn)
+        .await?;
     for chunk in rows.chunks(BULK_ROWS) {
         let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
             "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at) ",
@@ -367,7 +384,12 @@ pub async fn create_many(conn: &mut SqliteConnection, rows: &[CustomerValues], a
 }
 
 /// Replaces a customer's values (and its name words when the name changed).
-pub async fn update(conn: &mut SqliteConnection, id: CustomerId, values: &CustomerValues, at: Timestamp) -> LedgerResult<()> {
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+    values: &CustomerValues,
+    at: Timestamp,
+) -> LedgerResult<()> {
     let name_key = ovo_domain::fold_name(&values.full_name);
     delete_words(conn, id.get()).await?;
     let done = sqlx::query(
@@ -399,20 +421,31 @@ fn customer_unique(err: sqlx::Error) -> LedgerError {
 }
 
 /// Customers whose merchant customer id is one of `ids` (those that exist).
-pub async fn by_merchant_customer_ids(conn: &mut SqliteConnection, ids: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+pub async fn by_merchant_customer_ids(
+    conn: &mut SqliteConnection,
+    ids: &[&str],
+) -> LedgerResult<Vec<CustomerRow>> {
     by_column_in(conn, "merchant_customer_id", ids).await
 }
 
 /// Customers registered under one of these canonical phones.
-pub async fn by_phones(conn: &mut SqliteConnection, phones: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+pub async fn by_phones(
+    conn: &mut SqliteConnection,
+    phones: &[&str],
+) -> LedgerResult<Vec<CustomerRow>> {
     by_column_in(conn, "phone", phones).await
 }
 
-async fn by_column_in(conn: &mut SqliteConnection, column: &'static str, values: &[&str]) -> LedgerResult<Vec<CustomerRow>> {
+async fn by_column_in(
+    conn: &mut SqliteConnection,
+    column: &'static str,
+    values: &[&str],
+) -> LedgerResult<Vec<CustomerRow>> {
     let mut out = Vec::new();
     for chunk in values.chunks(BULK_ROWS) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
-            sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM customers c WHERE c.{column} IN ("));
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM customers c WHERE c.{column} IN ("
+        ));
         let mut list = q.separated(", ");
         for v in chunk {
             list.push_bind(*v);
@@ -589,7 +622,6 @@ pub async fn timeline(
         .collect()
 }
 
-
 /// Whether any payment was made by or for this customer (directly or on one of its linkings).
 pub async fn has_payments(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
@@ -626,7 +658,10 @@ pub async fn delete(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult
     ] {
         sqlx::query(sql).bind(id.get()).execute(&mut *conn).await?;
     }
-    let done = sqlx::query("DELETE FROM customers WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    let done = sqlx::query("DELETE FROM customers WHERE id = ?")
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(LedgerError::NotFound { what: "customer" });
     }
@@ -635,9 +670,16 @@ pub async fn delete(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult
 
 /// Erases a customer's name, email, notes and dated notes (and its name words); the phone,
 /// merchant customer id and every money record stay.
-pub async fn anonymise(conn: &mut SqliteConnection, id: CustomerId, at: Timestamp) -> LedgerResult<()> {
+pub async fn anonymise(
+    conn: &mut SqliteConnection,
+    id: CustomerId,
+    at: Timestamp,
+) -> LedgerResult<()> {
     delete_words(conn, id.get()).await?;
-    sqlx::query("DELETE FROM customer_notes WHERE customer_id = ?").bind(id.get()).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM customer_notes WHERE customer_id = ?")
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
     let done = sqlx::query(
         "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = ?, updated_at = ?
          WHERE id = ?",

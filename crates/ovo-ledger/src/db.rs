@@ -69,7 +69,10 @@ impl Ledger {
             .connect_with(options.read_only(true))
             .await
             .map_err(open_err)?;
-        Ok((Ledger { writer, readers, path: path.to_path_buf() }, OpenReport { applied: pending, backup }))
+        Ok((
+            Ledger { writer, readers, path: path.to_path_buf() },
+            OpenReport { applied: pending, backup },
+        ))
     }
 
     pub fn path(&self) -> &Path {
@@ -107,20 +110,28 @@ async fn migrate(writer: &SqlitePool) -> LedgerResult<()> {
     let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(writer).await;
     ran?;
     restored?;
-    let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(writer).await?;
+    let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(writer)
+        .await?;
     if let Some(table) = broken.first() {
-        return Err(LedgerError::Corrupt(format!("after migrating, {} row(s) of {table} refer to rows that do not exist", broken.len())));
+        return Err(LedgerError::Corrupt(format!(
+            "after migrating, {} row(s) of {table} refer to rows that do not exist",
+            broken.len()
+        )));
     }
     Ok(())
 }
 
 async fn pending_migrations(pool: &SqlitePool) -> LedgerResult<Vec<i64>> {
-    let has_table: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_optional(pool)
-            .await?;
+    let has_table: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
     let applied: Vec<i64> = if has_table.is_some() {
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1").fetch_all(pool).await?
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+            .fetch_all(pool)
+            .await?
     } else {
         Vec::new()
     };
@@ -133,21 +144,33 @@ async fn pending_migrations(pool: &SqlitePool) -> LedgerResult<Vec<i64>> {
 }
 
 async fn has_user_tables(pool: &SqlitePool) -> LedgerResult<bool> {
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        .fetch_one(pool)
-        .await?;
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(count > 0)
 }
 
 /// `VACUUM INTO` writes a consistent copy, WAL contents included.
-async fn backup_before_migrating(pool: &SqlitePool, path: &Path, next_version: i64) -> LedgerResult<PathBuf> {
+async fn backup_before_migrating(
+    pool: &SqlitePool,
+    path: &Path,
+    next_version: i64,
+) -> LedgerResult<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "ledger".into());
-    let backup = path.with_file_name(format!("{file_name}.before-migration-{next_version}.{stamp}.bak"));
-    let target = backup.to_str().ok_or_else(|| LedgerError::Backup("backup path is not valid UTF-8".into()))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ledger".into());
+    let backup =
+        path.with_file_name(format!("{file_name}.before-migration-{next_version}.{stamp}.bak"));
+    let target = backup
+        .to_str()
+        .ok_or_else(|| LedgerError::Backup("backup path is not valid UTF-8".into()))?;
     sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
         .execute(pool)
         .await

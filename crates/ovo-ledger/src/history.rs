@@ -83,10 +83,8 @@ pub async fn range(
 }
 
 pub async fn count(conn: &mut SqliteConnection, binding_id: BindingId) -> LedgerResult<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM provider_history WHERE binding_id = ?")
-            .bind(binding_id.get())
-            .fetch_one(&mut *conn)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM provider_history WHERE binding_id = ?")
+        .bind(binding_id.get())
+        .fetch_one(&mut *conn)
+        .await?)
 }

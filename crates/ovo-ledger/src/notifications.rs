@@ -41,10 +41,36 @@ pub struct NotificationRow {
 const COLUMNS: &str =
     "id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error";
 
-type Raw = (i64, String, String, i64, bool, String, Option<i64>, Option<String>, Option<i64>, i64, Option<i64>, Option<String>);
+type Raw = (
+    i64,
+    String,
+    String,
+    i64,
+    bool,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 fn from_raw(raw: Raw) -> NotificationRow {
-    let (id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error) = raw;
+    let (
+        id,
+        product,
+        dedup_key,
+        received_at,
+        verified,
+        body,
+        processed_at,
+        outcome,
+        payment_id,
+        attempts,
+        next_try_at,
+        last_error,
+    ) = raw;
     NotificationRow {
         id,
         product,
@@ -63,7 +89,10 @@ fn from_raw(raw: Raw) -> NotificationRow {
 
 /// Stores a notification; `None` when one with the same product and key is already there
 /// (a duplicate delivery).
-pub async fn insert(conn: &mut SqliteConnection, new: &NewNotification<'_>) -> LedgerResult<Option<i64>> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewNotification<'_>,
+) -> LedgerResult<Option<i64>> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, payment_id)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product, dedup_key) DO NOTHING RETURNING id",
@@ -81,27 +110,38 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewNotification<'_>) -> L
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: i64) -> LedgerResult<Option<NotificationRow>> {
-    let raw: Option<Raw> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(raw.map(from_raw))
-}
-
-/// The row stored under `product` and `dedup_key` (the one a duplicate delivery repeats).
-pub async fn by_key(conn: &mut SqliteConnection, product: Product, dedup_key: &str) -> LedgerResult<Option<NotificationRow>> {
     let raw: Option<Raw> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"))
-            .bind(product.key())
-            .bind(dedup_key)
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE id = ?"))
+            .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
     Ok(raw.map(from_raw))
 }
 
+/// The row stored under `product` and `dedup_key` (the one a duplicate delivery repeats).
+pub async fn by_key(
+    conn: &mut SqliteConnection,
+    product: Product,
+    dedup_key: &str,
+) -> LedgerResult<Option<NotificationRow>> {
+    let raw: Option<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"
+    ))
+    .bind(product.key())
+    .bind(dedup_key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(raw.map(from_raw))
+}
+
 /// Marks the notification applied with what applying it did. Only the first call marks it:
 /// returns `false` when it was already applied (another try got there first).
-pub async fn mark_processed(conn: &mut SqliteConnection, id: i64, at: Timestamp, outcome: &str) -> LedgerResult<bool> {
+pub async fn mark_processed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    at: Timestamp,
+    outcome: &str,
+) -> LedgerResult<bool> {
     let done = sqlx::query("UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL")
         .bind(at.unix_millis())
         .bind(outcome)
@@ -113,15 +153,21 @@ pub async fn mark_processed(conn: &mut SqliteConnection, id: i64, at: Timestamp,
 
 /// Whether the notification was applied.
 pub async fn is_processed(conn: &mut SqliteConnection, id: i64) -> LedgerResult<bool> {
-    let at: Option<Option<i64>> = sqlx::query_scalar("SELECT processed_at FROM notification_inbox WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let at: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT processed_at FROM notification_inbox WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(at.flatten().is_some())
 }
 
 /// A try that did not apply the notification: counted, with why, and tried again at `next_try_at`.
-pub async fn defer(conn: &mut SqliteConnection, id: i64, next_try_at: Timestamp, error: &str) -> LedgerResult<()> {
+pub async fn defer(
+    conn: &mut SqliteConnection,
+    id: i64,
+    next_try_at: Timestamp,
+    error: &str,
+) -> LedgerResult<()> {
     sqlx::query(
         "UPDATE notification_inbox SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL",
     )
@@ -134,7 +180,11 @@ pub async fn defer(conn: &mut SqliteConnection, id: i64, next_try_at: Timestamp,
 }
 
 /// Notifications not applied yet, oldest first: those due at `due_at` (every one with `None`).
-pub async fn unapplied(conn: &mut SqliteConnection, due_at: Option<Timestamp>, limit: u32) -> LedgerResult<Vec<NotificationRow>> {
+pub async fn unapplied(
+    conn: &mut SqliteConnection,
+    due_at: Option<Timestamp>,
+    limit: u32,
+) -> LedgerResult<Vec<NotificationRow>> {
     let raws: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM notification_inbox
          WHERE processed_at IS NULL AND (?1 IS NULL OR next_try_at IS NULL OR next_try_at <= ?1)
@@ -148,7 +198,11 @@ pub async fn unapplied(conn: &mut SqliteConnection, due_at: Option<Timestamp>, l
 }
 
 /// The newest notifications of `product` (all products with `None`).
-pub async fn recent(conn: &mut SqliteConnection, product: Option<Product>, limit: u32) -> LedgerResult<Vec<NotificationRow>> {
+pub async fn recent(
+    conn: &mut SqliteConnection,
+    product: Option<Product>,
+    limit: u32,
+) -> LedgerResult<Vec<NotificationRow>> {
     let raws: Vec<Raw> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2"
     ))

@@ -26,9 +26,13 @@ pub struct NewOperator<'a> {
     pub at: Timestamp,
 }
 
-const COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, demo, created_at, updated_at";
+const COLUMNS: &str =
+    "id, username, display_name, role, password_hash, disabled, demo, created_at, updated_at";
 
-pub async fn insert(conn: &mut SqliteConnection, new: &NewOperator<'_>) -> LedgerResult<OperatorRow> {
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    new: &NewOperator<'_>,
+) -> LedgerResult<OperatorRow> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO operators (username, display_name, role, password_hash, disabled, created_at, updated_at)
          VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
@@ -44,7 +48,10 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewOperator<'_>) -> Ledge
     require(by_id(conn, OperatorId::new(id)).await?)
 }
 
-pub async fn by_id(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<Option<OperatorRow>> {
+pub async fn by_id(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+) -> LedgerResult<Option<OperatorRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE id = ?"))
         .bind(id.get())
         .fetch_optional(&mut *conn)
@@ -52,7 +59,10 @@ pub async fn by_id(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_username(conn: &mut SqliteConnection, username: &str) -> LedgerResult<Option<OperatorRow>> {
+pub async fn by_username(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> LedgerResult<Option<OperatorRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE username = ?"))
         .bind(username)
         .fetch_optional(&mut *conn)
@@ -62,10 +72,12 @@ pub async fn by_username(conn: &mut SqliteConnection, username: &str) -> LedgerR
 
 /// Every operator; with `with_demo` false, the demo operators are left out.
 pub async fn list(conn: &mut SqliteConnection, with_demo: bool) -> LedgerResult<Vec<OperatorRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE demo = 0 OR ? ORDER BY username"))
-        .bind(with_demo)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM operators WHERE demo = 0 OR ? ORDER BY username"
+    ))
+    .bind(with_demo)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -87,24 +99,36 @@ pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
 
 /// The operators the merchant created (the demo ones left out).
 pub async fn count_real(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE demo = 0").fetch_one(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE demo = 0")
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// Active admins the merchant created: a demo admin signs in only in the built-in environment,
 /// so it never keeps the back office administrable.
 pub async fn count_active_admins(conn: &mut SqliteConnection) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0 AND demo = 0")
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0 AND demo = 0",
+    )
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// Marks an operator as one of the built-in environment's demo operators.
 pub async fn mark_demo(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<OperatorRow> {
-    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?").bind(id.get()).execute(&mut *conn).await?;
+    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?")
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
     require(by_id(conn, id).await?)
 }
 
-pub async fn set_role(conn: &mut SqliteConnection, id: OperatorId, role: Role, at: Timestamp) -> LedgerResult<OperatorRow> {
+pub async fn set_role(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+    role: Role,
+    at: Timestamp,
+) -> LedgerResult<OperatorRow> {
     sqlx::query("UPDATE operators SET role = ?, updated_at = ? WHERE id = ?")
         .bind(role.key())
         .bind(at.unix_millis())
@@ -114,7 +138,12 @@ pub async fn set_role(conn: &mut SqliteConnection, id: OperatorId, role: Role, a
     require(by_id(conn, id).await?)
 }
 
-pub async fn set_disabled(conn: &mut SqliteConnection, id: OperatorId, disabled: bool, at: Timestamp) -> LedgerResult<OperatorRow> {
+pub async fn set_disabled(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+    disabled: bool,
+    at: Timestamp,
+) -> LedgerResult<OperatorRow> {
     sqlx::query("UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?")
         .bind(disabled)
         .bind(at.unix_millis())
@@ -134,7 +163,8 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
         id: OperatorId::new(row.try_get("id")?),
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
+        role: Role::parse(&role)
+            .map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get("disabled")?,
         demo: row.try_get("demo")?,

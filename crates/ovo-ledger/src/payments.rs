@@ -96,8 +96,7 @@ pub async fn page(
             .push_bind(cursor.id.get())
             .push(")");
     }
-    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(i64::from(limit));
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
     let rows = q.build().fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
 }
@@ -112,9 +111,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
     Ok(PaymentRow {
         id: PaymentId::new(row.try_get("id")?),
         reference: Reference::parse(&reference).map_err(|_| corrupt("reference", &reference))?,
-        customer_id: row
-            .try_get::<Option<i64>, _>("customer_id")?
-            .map(CustomerId::new),
+        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
         product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
         kind: row.try_get("kind")?,
         amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
@@ -281,15 +278,23 @@ const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_i
      provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at, resends, last_sent_at";
 
 /// Every payment of `environment`, oldest first (the built-in sandbox learns them at start).
-pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> LedgerResult<Vec<PaymentDetail>> {
-    let rows = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id"))
-        .bind(environment.key())
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn all_in(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+) -> LedgerResult<Vec<PaymentDetail>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id"
+    ))
+    .bind(environment.key())
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(detail_from_row).collect()
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+) -> LedgerResult<Option<PaymentDetail>> {
     let row = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"))
         .bind(id.get())
         .fetch_optional(&mut *conn)
@@ -298,7 +303,9 @@ pub async fn get(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Opt
 }
 
 fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| LedgerError::Corrupt(format!("payment {what}: {e}"));
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        LedgerError::Corrupt(format!("payment {what}: {e}"))
+    };
     let reference: String = row.try_get("reference")?;
     let environment: String = row.try_get("environment")?;
     let product: String = row.try_get("product")?;
@@ -310,7 +317,9 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
     let phone: Option<String> = row.try_get("phone")?;
     let test_phone: Option<String> = row.try_get("test_phone")?;
     let test_phone = match test_phone {
-        Some(key) => Some(ovo_domain::TestPhone::parse_key(&key).ok_or_else(|| corrupt("test_phone", &key))?),
+        Some(key) => Some(
+            ovo_domain::TestPhone::parse_key(&key).ok_or_else(|| corrupt("test_phone", &key))?,
+        ),
         None => None,
     };
     Ok(PaymentDetail {
@@ -325,30 +334,46 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         status: PaymentStatus::parse(&status).map_err(|e| corrupt("status", &e))?,
         provider_ref: row.try_get("provider_ref")?,
         created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(Timestamp::from_unix_millis),
-        phone: phone.map(|p| ovo_domain::Msisdn::parse(&p).map_err(|e| corrupt("phone", &e))).transpose()?,
+        succeeded_at: row
+            .try_get::<Option<i64>, _>("succeeded_at")?
+            .map(Timestamp::from_unix_millis),
+        phone: phone
+            .map(|p| ovo_domain::Msisdn::parse(&p).map_err(|e| corrupt("phone", &e)))
+            .transpose()?,
         cash_amount: money(row.try_get("cash_amount")?, "cash_amount")?,
         points_amount: money(row.try_get("points_amount")?, "points_amount")?,
         idempotency_key: row.try_get("idempotency_key")?,
         source: row.try_get("source")?,
         description: row.try_get("description")?,
         redirect_url: row.try_get("redirect_url")?,
-        push_deadline: row.try_get::<Option<i64>, _>("push_deadline")?.map(Timestamp::from_unix_millis),
+        push_deadline: row
+            .try_get::<Option<i64>, _>("push_deadline")?
+            .map(Timestamp::from_unix_millis),
         provider_status: row.try_get("provider_status")?,
         problem: row.try_get("problem")?,
-        next_check_at: row.try_get::<Option<i64>, _>("next_check_at")?.map(Timestamp::from_unix_millis),
+        next_check_at: row
+            .try_get::<Option<i64>, _>("next_check_at")?
+            .map(Timestamp::from_unix_millis),
         checks: row.try_get("checks")?,
         test_phone,
         attempt: row.try_get("attempt")?,
-        attempt_started_at: row.try_get::<Option<i64>, _>("attempt_started_at")?.map(Timestamp::from_unix_millis),
+        attempt_started_at: row
+            .try_get::<Option<i64>, _>("attempt_started_at")?
+            .map(Timestamp::from_unix_millis),
         give_up_at: row.try_get::<Option<i64>, _>("give_up_at")?.map(Timestamp::from_unix_millis),
         resends: row.try_get("resends")?,
-        last_sent_at: row.try_get::<Option<i64>, _>("last_sent_at")?.map(Timestamp::from_unix_millis),
+        last_sent_at: row
+            .try_get::<Option<i64>, _>("last_sent_at")?
+            .map(Timestamp::from_unix_millis),
     })
 }
 
 /// Records the provider test-mode number a payment just inserted is sent to.
-pub async fn set_test_phone(conn: &mut SqliteConnection, id: PaymentId, test: ovo_domain::TestPhone) -> LedgerResult<()> {
+pub async fn set_test_phone(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    test: ovo_domain::TestPhone,
+) -> LedgerResult<()> {
     sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
         .bind(test.key())
         .bind(id.get())
@@ -402,7 +427,11 @@ pub struct PaymentIntent<'a> {
 }
 
 /// Stores the idempotency key (unique) and the rest of the intent on a payment just inserted.
-pub async fn set_intent(conn: &mut SqliteConnection, id: PaymentId, intent: &PaymentIntent<'_>) -> LedgerResult<()> {
+pub async fn set_intent(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    intent: &PaymentIntent<'_>,
+) -> LedgerResult<()> {
     sqlx::query(
         "UPDATE payments SET idempotency_key = ?, source = ?, description = ?, push_deadline = ?, next_check_at = ? WHERE id = ?",
     )
@@ -439,7 +468,12 @@ pub struct PaymentUpdate<'a> {
 /// Applies `update` unless the payment is already final (succeeded, failed, expired,
 /// cancelled): a late or out-of-order answer never undoes a final state. Returns whether the
 /// row changed.
-pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &PaymentUpdate<'_>, at: Timestamp) -> LedgerResult<bool> {
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    update: &PaymentUpdate<'_>,
+    at: Timestamp,
+) -> LedgerResult<bool> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE payments SET updated_at = ");
     q.push_bind(at.unix_millis());
     if let Some(status) = update.status {
@@ -449,7 +483,10 @@ pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &Payment
         q.push(", provider_ref = ").push_bind(provider_ref.to_owned());
     }
     if let Some((cash, points)) = update.split {
-        q.push(", cash_amount = ").push_bind(cash.rupiah()).push(", points_amount = ").push_bind(points.rupiah());
+        q.push(", cash_amount = ")
+            .push_bind(cash.rupiah())
+            .push(", points_amount = ")
+            .push_bind(points.rupiah());
     }
     if let Some(succeeded_at) = update.succeeded_at {
         q.push(", succeeded_at = ").push_bind(succeeded_at.unix_millis());
@@ -480,7 +517,13 @@ pub async fn update(conn: &mut SqliteConnection, id: PaymentId, update: &Payment
 /// The open payment is about to be sent again under its original ids: counted, and its
 /// processing window starts again at `at`. `NotFound` unless it is open with `resends` so far
 /// (another resend got there first).
-pub async fn record_resend(conn: &mut SqliteConnection, id: PaymentId, resends: i64, next_check_at: Timestamp, at: Timestamp) -> LedgerResult<()> {
+pub async fn record_resend(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+    resends: i64,
+    next_check_at: Timestamp,
+    at: Timestamp,
+) -> LedgerResult<()> {
     let done = sqlx::query(
         "UPDATE payments SET resends = resends + 1, last_sent_at = ?, next_check_at = ?, updated_at = ?
          WHERE id = ? AND resends = ? AND status IN ('created', 'pending', 'unknown')",
@@ -594,15 +637,23 @@ pub async fn add_event(
 }
 
 /// Oldest first.
-pub async fn timeline(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Vec<PaymentEvent>> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT at, kind, detail FROM timeline_events WHERE payment_id = ? ORDER BY at, id")
-            .bind(payment_id.get())
-            .fetch_all(&mut *conn)
-            .await?;
+pub async fn timeline(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+) -> LedgerResult<Vec<PaymentEvent>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT at, kind, detail FROM timeline_events WHERE payment_id = ? ORDER BY at, id",
+    )
+    .bind(payment_id.get())
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, kind, detail)| PaymentEvent { at: Timestamp::from_unix_millis(at), kind, detail })
+        .map(|(at, kind, detail)| PaymentEvent {
+            at: Timestamp::from_unix_millis(at),
+            kind,
+            detail,
+        })
         .collect())
 }
 
@@ -615,20 +666,36 @@ pub struct PaymentResolution {
 }
 
 /// Who took the payment (`None`: recorded by the system, e.g. imported or seeded).
-pub async fn created_by(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<ovo_domain::OperatorId>> {
-    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT created_by FROM payments WHERE id = ?").bind(id.get()).fetch_optional(&mut *conn).await?;
+pub async fn created_by(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+) -> LedgerResult<Option<ovo_domain::OperatorId>> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT created_by FROM payments WHERE id = ?")
+            .bind(id.get())
+            .fetch_optional(&mut *conn)
+            .await?;
     let (by,) = row.ok_or(LedgerError::NotFound { what: "payment" })?;
     Ok(by.map(ovo_domain::OperatorId::new))
 }
 
 /// Finance's decision by hand, if the payment was resolved so.
-pub async fn resolution(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<Option<PaymentResolution>> {
-    let row: Option<(Option<i64>, Option<i64>, Option<String>)> =
-        sqlx::query_as("SELECT resolved_by, resolved_at, resolution_note FROM payments WHERE id = ?").bind(id.get()).fetch_optional(&mut *conn).await?;
+pub async fn resolution(
+    conn: &mut SqliteConnection,
+    id: PaymentId,
+) -> LedgerResult<Option<PaymentResolution>> {
+    let row: Option<(Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT resolved_by, resolved_at, resolution_note FROM payments WHERE id = ?",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(match row {
         Some((Some(by), at, note)) => Some(PaymentResolution {
             by: ovo_domain::OperatorId::new(by),
-            at: Timestamp::from_unix_millis(at.ok_or_else(|| LedgerError::Corrupt(format!("payment {id} resolved without a time")))?),
+            at: Timestamp::from_unix_millis(at.ok_or_else(|| {
+                LedgerError::Corrupt(format!("payment {id} resolved without a time"))
+            })?),
             note: note.unwrap_or_default(),
         }),
         _ => None,

@@ -40,8 +40,9 @@
 //! The audit entry is the use case's to write, in the same transaction.
 
 use ovo_domain::{
-    evaluate, Environment, wib_date, wib_day_bounds, Idr, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundDecision,
-    RefundFacts, RefundId, RefundMode, RefundPolicy, RefundStatus, Timestamp,
+    evaluate, wib_date, wib_day_bounds, Environment, Idr, OperatorId, PaymentId, PaymentStatus,
+    Product, Reference, RefundDecision, RefundFacts, RefundId, RefundMode, RefundPolicy,
+    RefundStatus, Timestamp,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -124,7 +125,9 @@ pub enum RefundRequest {
 impl RefundRequest {
     pub fn decision(&self) -> &RefundDecision {
         match self {
-            RefundRequest::Reserved { decision, .. } | RefundRequest::Refused { decision } => decision,
+            RefundRequest::Reserved { decision, .. } | RefundRequest::Refused { decision } => {
+                decision
+            }
         }
     }
 
@@ -174,7 +177,10 @@ const COLUMNS: &str = "id, reference, payment_id, amount, mode, status, reason, 
 
 /// Checks a refund against the product's effective policy (override or house default, read in
 /// this transaction) and reserves it if allowed. Run it inside `begin_write`.
-pub async fn request_refund(conn: &mut SqliteConnection, new: &NewRefund<'_>) -> LedgerResult<RefundRequest> {
+pub async fn request_refund(
+    conn: &mut SqliteConnection,
+    new: &NewRefund<'_>,
+) -> LedgerResult<RefundRequest> {
     // One read for the payment, what its refunds hold and the product's override.
     let row = sqlx::query(&format!(
         "SELECT p.product, p.status, p.amount, p.succeeded_at,
@@ -188,10 +194,22 @@ pub async fn request_refund(conn: &mut SqliteConnection, new: &NewRefund<'_>) ->
     .ok_or(LedgerError::NotFound { what: "payment" })?;
     let payment = facts_from_row(new.payment_id, &row)?;
     let reserved: i64 = row.try_get("reserved")?;
-    let reserved = Idr::new(reserved).map_err(|_| LedgerError::Corrupt(format!("refunds of payment {} sum to {reserved}", new.payment_id)))?;
+    let reserved = Idr::new(reserved).map_err(|_| {
+        LedgerError::Corrupt(format!("refunds of payment {} sum to {reserved}", new.payment_id))
+    })?;
     let policy = match row.try_get::<Option<String>, _>("mode")? {
-        Some(mode) => RefundPolicy::from_parts(&mode, row.try_get("partial_allowed")?, row.try_get("window_days")?, row.try_get("daily_limit")?)
-            .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {:?}: {e}", payment.product.key())))?,
+        Some(mode) => RefundPolicy::from_parts(
+            &mode,
+            row.try_get("partial_allowed")?,
+            row.try_get("window_days")?,
+            row.try_get("daily_limit")?,
+        )
+        .map_err(|e| {
+            LedgerError::Corrupt(format!(
+                "refund policy override of {:?}: {e}",
+                payment.product.key()
+            ))
+        })?,
         None => RefundPolicy::default_for(payment.product),
     };
     reserve(conn, new, &payment, &policy, Some(reserved)).await
@@ -230,16 +248,18 @@ struct PaymentFacts {
 }
 
 async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<PaymentFacts> {
-    let row = sqlx::query("SELECT product, status, amount, succeeded_at FROM payments WHERE id = ?")
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(LedgerError::NotFound { what: "payment" })?;
+    let row =
+        sqlx::query("SELECT product, status, amount, succeeded_at FROM payments WHERE id = ?")
+            .bind(id.get())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(LedgerError::NotFound { what: "payment" })?;
     facts_from_row(id, &row)
 }
 
 fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentFacts> {
-    let corrupt = |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
+    let corrupt =
+        |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
     let product: String = row.try_get("product")?;
     let status: String = row.try_get("status")?;
     let amount: i64 = row.try_get("amount")?;
@@ -248,7 +268,9 @@ fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<
         product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
         status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
         amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
-        succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(Timestamp::from_unix_millis),
+        succeeded_at: row
+            .try_get::<Option<i64>, _>("succeeded_at")?
+            .map(Timestamp::from_unix_millis),
     })
 }
 
@@ -321,19 +343,27 @@ async fn reserve(
 }
 
 /// Sum of the payment's refunds that hold a reservation.
-pub async fn reserved_for_payment(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Idr> {
+pub async fn reserved_for_payment(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+) -> LedgerResult<Idr> {
     let sum: i64 = sqlx::query_scalar(&format!(
         "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE payment_id = ? AND status NOT IN {RELEASED_SQL}"
     ))
     .bind(payment_id.get())
     .fetch_one(&mut *conn)
     .await?;
-    Idr::new(sum).map_err(|_| LedgerError::Corrupt(format!("refunds of payment {payment_id} sum to {sum}")))
+    Idr::new(sum)
+        .map_err(|_| LedgerError::Corrupt(format!("refunds of payment {payment_id} sum to {sum}")))
 }
 
 /// Sum of the product's reserving refunds requested on the WIB date of `now` (the daily limit's
 /// unit: per merchant, i.e. per ledger, and provider product).
-pub async fn reserved_today(conn: &mut SqliteConnection, product: Product, now: Timestamp) -> LedgerResult<Idr> {
+pub async fn reserved_today(
+    conn: &mut SqliteConnection,
+    product: Product,
+    now: Timestamp,
+) -> LedgerResult<Idr> {
     let (start, end) = wib_day_bounds(wib_date(now));
     let sum: i64 = sqlx::query_scalar(&format!(
         "SELECT COALESCE(SUM(r.amount), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
@@ -359,7 +389,10 @@ pub async fn get(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Opti
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn by_reference(conn: &mut SqliteConnection, reference: &Reference) -> LedgerResult<Option<RefundRow>> {
+pub async fn by_reference(
+    conn: &mut SqliteConnection,
+    reference: &Reference,
+) -> LedgerResult<Option<RefundRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE reference = ?"))
         .bind(reference.as_str())
         .fetch_optional(&mut *conn)
@@ -368,7 +401,10 @@ pub async fn by_reference(conn: &mut SqliteConnection, reference: &Reference) ->
 }
 
 /// Every refund of the payments of `environment`, oldest first.
-pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> LedgerResult<Vec<RefundRow>> {
+pub async fn all_in(
+    conn: &mut SqliteConnection,
+    environment: Environment,
+) -> LedgerResult<Vec<RefundRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM refunds WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?) ORDER BY id"
     ))
@@ -379,11 +415,16 @@ pub async fn all_in(conn: &mut SqliteConnection, environment: Environment) -> Le
 }
 
 /// A payment's refunds, oldest first.
-pub async fn list_by_payment(conn: &mut SqliteConnection, payment_id: PaymentId) -> LedgerResult<Vec<RefundRow>> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id"))
-        .bind(payment_id.get())
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn list_by_payment(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+) -> LedgerResult<Vec<RefundRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id"
+    ))
+    .bind(payment_id.get())
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -405,10 +446,13 @@ pub async fn queue_in(
     after: Option<RefundCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
     q.push_bind(status.key());
     if let Some(environment) = environment {
-        q.push(" AND payment_id IN (SELECT id FROM payments WHERE environment = ").push_bind(environment.key()).push(")");
+        q.push(" AND payment_id IN (SELECT id FROM payments WHERE environment = ")
+            .push_bind(environment.key())
+            .push(")");
     }
     if let Some(cursor) = after {
         q.push(" AND (requested_at, id) < (")
@@ -483,7 +527,11 @@ pub async fn schedule_check(
 /// `submitting | unknown`, status unchanged: the same request is about to be sent again under
 /// its original ids after the provider said it has no record of it (SNAP §10 step 2, Tazapay
 /// §3). Counts `resends` and adds a `refund_resent` timeline entry; commit before sending.
-pub async fn mark_resent(conn: &mut SqliteConnection, id: RefundId, at: Timestamp) -> LedgerResult<RefundRow> {
+pub async fn mark_resent(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
     let payment: Option<i64> = sqlx::query_scalar(
         "UPDATE refunds SET resends = resends + 1, updated_at = ? WHERE id = ? AND mode = 'api' AND status IN ('submitting', 'unknown')
          RETURNING payment_id",
@@ -496,12 +544,23 @@ pub async fn mark_resent(conn: &mut SqliteConnection, id: RefundId, at: Timestam
     let Some(payment) = payment else {
         return Err(LedgerError::IllegalRefundTransition { id, from: row.status, to: row.status });
     };
-    add_event(conn, PaymentId::new(payment), id, at, "refund_resent", &serde_json::json!({ "resends": row.resends })).await?;
+    add_event(
+        conn,
+        PaymentId::new(payment),
+        id,
+        at,
+        "refund_resent",
+        &serde_json::json!({ "resends": row.resends }),
+    )
+    .await?;
     Ok(row)
 }
 
 /// When the request was last sent to the provider: the first submission or the last resend.
-pub async fn last_sent_at(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Option<Timestamp>> {
+pub async fn last_sent_at(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+) -> LedgerResult<Option<Timestamp>> {
     let at: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(at) FROM timeline_events WHERE refund_id = ? AND kind IN ('refund_submitting', 'refund_resent')",
     )
@@ -512,20 +571,29 @@ pub async fn last_sent_at(conn: &mut SqliteConnection, id: RefundId) -> LedgerRe
 }
 
 /// The refund's timeline, in order.
-pub async fn timeline(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Vec<TimelineEntry>> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT at, kind, detail FROM timeline_events WHERE refund_id = ? ORDER BY at, id")
-            .bind(id.get())
-            .fetch_all(&mut *conn)
-            .await?;
+pub async fn timeline(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+) -> LedgerResult<Vec<TimelineEntry>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT at, kind, detail FROM timeline_events WHERE refund_id = ? ORDER BY at, id",
+    )
+    .bind(id.get())
+    .fetch_all(&mut *conn)
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(at, kind, detail)| TimelineEntry { at: Timestamp::from_unix_millis(at), kind, detail })
+        .map(|(at, kind, detail)| TimelineEntry {
+            at: Timestamp::from_unix_millis(at),
+            kind,
+            detail,
+        })
         .collect())
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
-    let corrupt = |what: &str, value: &str| LedgerError::Corrupt(format!("refund {what} {value:?}"));
+    let corrupt =
+        |what: &str, value: &str| LedgerError::Corrupt(format!("refund {what} {value:?}"));
     let reference: String = row.try_get("reference")?;
     let mode: String = row.try_get("mode")?;
     let status: String = row.try_get("status")?;
@@ -551,9 +619,11 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
         submitted_at: at("submitted_at")?,
         completed_at: at("completed_at")?,
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
-        checks: u32::try_from(row.try_get::<i64, _>("checks")?).map_err(|_| corrupt("checks", "negative"))?,
+        checks: u32::try_from(row.try_get::<i64, _>("checks")?)
+            .map_err(|_| corrupt("checks", "negative"))?,
         next_check_at: at("next_check_at")?,
-        resends: u32::try_from(row.try_get::<i64, _>("resends")?).map_err(|_| corrupt("resends", "negative"))?,
+        resends: u32::try_from(row.try_get::<i64, _>("resends")?)
+            .map_err(|_| corrupt("resends", "negative"))?,
         problem: row.try_get("problem")?,
         transfer: match row.try_get::<Option<String>, _>("transfer_reference")? {
             Some(reference) => Some(OfflineTransfer {
@@ -561,8 +631,12 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
                 date: row.try_get::<Option<String>, _>("transfer_date")?.unwrap_or_default(),
                 evidence: row.try_get("transfer_evidence")?,
                 evidence_sha256: row.try_get("transfer_evidence_sha256")?,
-                recorded_by: OperatorId::new(row.try_get::<Option<i64>, _>("transfer_recorded_by")?.ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?),
-                recorded_at: at("transfer_recorded_at")?.ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
+                recorded_by: OperatorId::new(
+                    row.try_get::<Option<i64>, _>("transfer_recorded_by")?
+                        .ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?,
+                ),
+                recorded_at: at("transfer_recorded_at")?
+                    .ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
             }),
             None => None,
         },
@@ -605,11 +679,17 @@ enum Value<'a> {
 const FROM_REQUESTED: &[RefundStatus] = &[RefundStatus::Requested];
 const FROM_APPROVED: &[RefundStatus] = &[RefundStatus::Approved];
 const FROM_AWAITING_TRANSFER: &[RefundStatus] = &[RefundStatus::AwaitingTransfer];
-const FROM_IN_FLIGHT: &[RefundStatus] =
-    &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown, RefundStatus::NeedsReview];
+const FROM_IN_FLIGHT: &[RefundStatus] = &[
+    RefundStatus::Submitting,
+    RefundStatus::Processing,
+    RefundStatus::Unknown,
+    RefundStatus::NeedsReview,
+];
 const FROM_SENT: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing];
-const FROM_SENT_OR_UNKNOWN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Unknown, RefundStatus::NeedsReview];
-const FROM_OPEN: &[RefundStatus] = &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown];
+const FROM_SENT_OR_UNKNOWN: &[RefundStatus] =
+    &[RefundStatus::Submitting, RefundStatus::Unknown, RefundStatus::NeedsReview];
+const FROM_OPEN: &[RefundStatus] =
+    &[RefundStatus::Submitting, RefundStatus::Processing, RefundStatus::Unknown];
 const FROM_NEEDS_REVIEW: &[RefundStatus] = &[RefundStatus::NeedsReview];
 
 /// `requested → approved`. The decider must not be the requester (four eyes).
@@ -626,7 +706,14 @@ pub async fn approve(
         ("decision_note", Value::Text(note)),
     ];
     let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
-    let step = Step { to: RefundStatus::Approved, from: FROM_REQUESTED, mode: None, decider: Some(decided_by), set: &set, detail };
+    let step = Step {
+        to: RefundStatus::Approved,
+        from: FROM_REQUESTED,
+        mode: None,
+        decider: Some(decided_by),
+        set: &set,
+        detail,
+    };
     transition(conn, id, at, step).await
 }
 
@@ -644,7 +731,14 @@ pub async fn reject(
         ("decision_note", Value::Text(Some(note))),
     ];
     let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
-    let step = Step { to: RefundStatus::Rejected, from: FROM_REQUESTED, mode: None, decider: Some(decided_by), set: &set, detail };
+    let step = Step {
+        to: RefundStatus::Rejected,
+        from: FROM_REQUESTED,
+        mode: None,
+        decider: Some(decided_by),
+        set: &set,
+        detail,
+    };
     transition(conn, id, at, step).await
 }
 
@@ -722,7 +816,8 @@ async fn provider_step(
     provider_ref: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
-    let completed = matches!(to, RefundStatus::Succeeded | RefundStatus::Failed).then_some(at.unix_millis());
+    let completed =
+        matches!(to, RefundStatus::Succeeded | RefundStatus::Failed).then_some(at.unix_millis());
     let mut set = vec![("provider_ref", Value::KeepText(provider_ref))];
     if completed.is_some() {
         // Final: nothing more to ask.
@@ -736,7 +831,11 @@ async fn provider_step(
 
 /// `approved → awaiting_transfer` (offline refunds): approved, and the merchant's own transfer to
 /// the customer is still to be made and recorded. No provider is called.
-pub async fn await_transfer(conn: &mut SqliteConnection, id: RefundId, at: Timestamp) -> LedgerResult<RefundRow> {
+pub async fn await_transfer(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
     let step = Step {
         to: RefundStatus::AwaitingTransfer,
         from: FROM_APPROVED,
@@ -762,7 +861,12 @@ pub struct TransferRecord<'a> {
 
 /// `awaiting_transfer → settled_offline`: finance recorded the transfer's reference and date
 /// (evidence optional). The reference is also kept as `provider_ref`.
-pub async fn settle_offline(conn: &mut SqliteConnection, id: RefundId, transfer: &TransferRecord<'_>, at: Timestamp) -> LedgerResult<RefundRow> {
+pub async fn settle_offline(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    transfer: &TransferRecord<'_>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
     let set = [
         ("provider_ref", Value::Text(Some(transfer.reference))),
         ("completed_at", Value::Int(Some(at.unix_millis()))),
@@ -793,10 +897,22 @@ pub async fn settle_offline(conn: &mut SqliteConnection, id: RefundId, transfer:
 /// `submitting | processing | unknown → needs_review`: the provider could not say what happened
 /// within its give-up time (or its answer cannot be trusted); finance decides. The reservation
 /// stays: the money may have moved.
-pub async fn mark_needs_review(conn: &mut SqliteConnection, id: RefundId, problem: Option<&str>, at: Timestamp) -> LedgerResult<RefundRow> {
+pub async fn mark_needs_review(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    problem: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
     let set = [("problem", Value::KeepText(problem)), ("next_check_at", Value::Int(None))];
     let detail = serde_json::json!({ "problem": problem.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) });
-    let step = Step { to: RefundStatus::NeedsReview, from: FROM_OPEN, mode: Some(RefundMode::Api), decider: None, set: &set, detail };
+    let step = Step {
+        to: RefundStatus::NeedsReview,
+        from: FROM_OPEN,
+        mode: Some(RefundMode::Api),
+        decider: None,
+        set: &set,
+        detail,
+    };
     transition(conn, id, at, step).await
 }
 
@@ -833,7 +949,14 @@ pub async fn resolve_by_hand(
         ("next_check_at", Value::Int(None)),
     ];
     let detail = serde_json::json!({ "by": resolved_by.get(), "by_hand": true, "provider_ref": provider_ref, "note": note });
-    let step = Step { to, from: FROM_NEEDS_REVIEW, mode: Some(RefundMode::Api), decider: Some(resolved_by), set: &set, detail };
+    let step = Step {
+        to,
+        from: FROM_NEEDS_REVIEW,
+        mode: Some(RefundMode::Api),
+        decider: Some(resolved_by),
+        set: &set,
+        detail,
+    };
     transition(conn, id, at, step).await
 }
 
@@ -842,7 +965,12 @@ fn status_list(statuses: &[RefundStatus]) -> String {
     format!("({})", keys.join(", "))
 }
 
-async fn transition(conn: &mut SqliteConnection, id: RefundId, at: Timestamp, step: Step<'_>) -> LedgerResult<RefundRow> {
+async fn transition(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    at: Timestamp,
+    step: Step<'_>,
+) -> LedgerResult<RefundRow> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE refunds SET status = ");
     q.push_bind(step.to.key()).push(", updated_at = ").push_bind(at.unix_millis());
     for (column, value) in step.set {
@@ -921,7 +1049,10 @@ async fn add_event(
 // Policy overrides
 
 /// The stored override of a product's rule, if any.
-pub async fn load_override(conn: &mut SqliteConnection, product: Product) -> LedgerResult<Option<RefundPolicy>> {
+pub async fn load_override(
+    conn: &mut SqliteConnection,
+    product: Product,
+) -> LedgerResult<Option<RefundPolicy>> {
     let row = sqlx::query(
         "SELECT product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by
          FROM refund_policy_overrides WHERE product = ?",
@@ -933,7 +1064,10 @@ pub async fn load_override(conn: &mut SqliteConnection, product: Product) -> Led
 }
 
 /// The rule that applies: the override if one is stored, else the house default.
-pub async fn effective_policy(conn: &mut SqliteConnection, product: Product) -> LedgerResult<RefundPolicy> {
+pub async fn effective_policy(
+    conn: &mut SqliteConnection,
+    product: Product,
+) -> LedgerResult<RefundPolicy> {
     Ok(load_override(conn, product).await?.unwrap_or(RefundPolicy::default_for(product)))
 }
 
@@ -996,8 +1130,9 @@ fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverri
     )
     .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))?;
     Ok(PolicyOverride {
-        product: Product::parse(&product)
-            .map_err(|_| LedgerError::Corrupt(format!("refund policy override product {product:?}")))?,
+        product: Product::parse(&product).map_err(|_| {
+            LedgerError::Corrupt(format!("refund policy override product {product:?}"))
+        })?,
         policy,
         updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
         updated_by: OperatorId::new(row.try_get("updated_by")?),

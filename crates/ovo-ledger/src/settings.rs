@@ -10,7 +10,10 @@ use sqlx::SqliteConnection;
 use crate::error::{LedgerError, LedgerResult};
 
 pub async fn get(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?").bind(key).fetch_optional(&mut *conn).await?)
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?)
 }
 
 pub async fn put(
@@ -35,7 +38,8 @@ pub async fn put(
 
 /// Removes a setting; true when there was one.
 pub async fn delete(conn: &mut SqliteConnection, key: &str) -> LedgerResult<bool> {
-    let done = sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await?;
+    let done =
+        sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -50,8 +54,13 @@ pub async fn provider_overrides(
     product: Product,
 ) -> LedgerResult<BTreeMap<String, String>> {
     match get(conn, &provider_key(environment, product)).await? {
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| LedgerError::Corrupt(format!("provider settings of {}/{}: {e}", environment.key(), product.key()))),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            LedgerError::Corrupt(format!(
+                "provider settings of {}/{}: {e}",
+                environment.key(),
+                product.key()
+            ))
+        }),
         None => Ok(BTreeMap::new()),
     }
 }

@@ -26,18 +26,28 @@ fn values(name: &str, phone: &str, mid: Option<&str>) -> CustomerValues {
 
 async fn names_for(ledger: &Ledger, words: &[&str]) -> Vec<String> {
     let mut conn = ledger.read().await.unwrap();
-    customers::by_name_words(&mut conn, words, 50).await.unwrap().into_iter().map(|c| c.full_name).collect()
+    customers::by_name_words(&mut conn, words, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.full_name)
+        .collect()
 }
 
 async fn word_rows(ledger: &Ledger) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM customer_name_words").fetch_one(ledger.writer_pool()).await.unwrap()
+    sqlx::query_scalar("SELECT count(*) FROM customer_name_words")
+        .fetch_one(ledger.writer_pool())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn created_and_edited_customers_are_found_by_their_current_name_only() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
-    let id = customers::create(&mut tx, &values("Budi Santoso", "0812-3456-7890", Some("C-1")), T0).await.unwrap();
+    let id = customers::create(&mut tx, &values("Budi Santoso", "0812-3456-7890", Some("C-1")), T0)
+        .await
+        .unwrap();
     commit(tx).await.unwrap();
     assert_eq!(names_for(&ledger, &["sant"]).await, ["Budi Santoso"]);
 
@@ -63,7 +73,9 @@ async fn a_merchant_customer_id_is_unique() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
     customers::create(&mut tx, &values("Budi", "081234567890", Some("C-1")), T0).await.unwrap();
-    let err = customers::create(&mut tx, &values("Sari", "081234567891", Some("C-1")), T0).await.unwrap_err();
+    let err = customers::create(&mut tx, &values("Sari", "081234567891", Some("C-1")), T0)
+        .await
+        .unwrap_err();
     assert!(matches!(err, LedgerError::Duplicate { what: "merchant customer id" }), "{err:?}");
 }
 
@@ -72,8 +84,11 @@ async fn bulk_create_writes_every_row_and_its_words_across_chunks() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
     customers::create(&mut tx, &values("Existing Person", "081200000000", None), T0).await.unwrap();
-    let rows: Vec<CustomerValues> =
-        (0..2_500).map(|i| values(&format!("Élisa Putri{i}"), &format!("0813{i:08}"), Some(&format!("M-{i}")))).collect();
+    let rows: Vec<CustomerValues> = (0..2_500)
+        .map(|i| {
+            values(&format!("Élisa Putri{i}"), &format!("0813{i:08}"), Some(&format!("M-{i}")))
+        })
+        .collect();
     customers::create_many(&mut tx, &rows, T0).await.unwrap();
     commit(tx).await.unwrap();
 
@@ -82,8 +97,12 @@ async fn bulk_create_writes_every_row_and_its_words_across_chunks() {
     assert_eq!(word_rows(&ledger).await, 2 + 2 * 2_500);
     assert_eq!(names_for(&ledger, &["putri2499"]).await, ["Élisa Putri2499"]);
     assert_eq!(names_for(&ledger, &["elisa", "putri1234"]).await, ["Élisa Putri1234"]);
-    let found = customers::by_merchant_customer_ids(&mut conn, &["M-0", "M-2499", "nope"]).await.unwrap();
-    assert_eq!(found.iter().map(|c| c.full_name.as_str()).collect::<Vec<_>>(), ["Élisa Putri0", "Élisa Putri2499"]);
+    let found =
+        customers::by_merchant_customer_ids(&mut conn, &["M-0", "M-2499", "nope"]).await.unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.full_name.as_str()).collect::<Vec<_>>(),
+        ["Élisa Putri0", "Élisa Putri2499"]
+    );
     let found = customers::by_phones(&mut conn, &["6281300000007", "6281200000000"]).await.unwrap();
     assert_eq!(found.len(), 2);
 }
@@ -92,7 +111,9 @@ async fn bulk_create_writes_every_row_and_its_words_across_chunks() {
 async fn a_failed_bulk_create_leaves_nothing_once_rolled_back() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
-    let mut rows: Vec<CustomerValues> = (0..1_500).map(|i| values(&format!("P{i}"), &format!("0813{i:08}"), Some(&format!("M-{i}")))).collect();
+    let mut rows: Vec<CustomerValues> = (0..1_500)
+        .map(|i| values(&format!("P{i}"), &format!("0813{i:08}"), Some(&format!("M-{i}"))))
+        .collect();
     rows[1_200].merchant_customer_id = Some("M-3".into());
     assert!(customers::create_many(&mut tx, &rows, T0).await.is_err());
     drop(tx);
@@ -120,7 +141,9 @@ async fn the_timeline_is_newest_first_in_pages_and_keeps_to_its_environment() {
     let (_dir, ledger) = fresh().await;
     let mut tx = ledger.begin_write().await.unwrap();
     let id = customers::create(&mut tx, &values("Budi", "081234567890", None), T0).await.unwrap();
-    customers::add_note(&mut tx, id, "called about the order", T0.plus_seconds(10), None).await.unwrap();
+    customers::add_note(&mut tx, id, "called about the order", T0.plus_seconds(10), None)
+        .await
+        .unwrap();
     commit(tx).await.unwrap();
     let pool = ledger.writer_pool();
     sqlx::query(
@@ -150,7 +173,8 @@ async fn the_timeline_is_newest_first_in_pages_and_keeps_to_its_environment() {
     let mut kinds = Vec::new();
     let mut before = None;
     loop {
-        let page = customers::timeline(&mut conn, id, Environment::Production, before, 2).await.unwrap();
+        let page =
+            customers::timeline(&mut conn, id, Environment::Production, before, 2).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -178,7 +202,10 @@ async fn forgetting_deletes_without_payments_and_anonymises_with_them() {
     with.email = Some("sari@example.com".into());
     with.notes = Some("prefers mornings".into());
     let paid = customers::create(&mut tx, &with, T0).await.unwrap();
-    let unpaid = customers::create(&mut tx, &values("Budi Santoso", "081234567890", Some("C-1")), T0).await.unwrap();
+    let unpaid =
+        customers::create(&mut tx, &values("Budi Santoso", "081234567890", Some("C-1")), T0)
+            .await
+            .unwrap();
     customers::add_note(&mut tx, unpaid, "note", T0, None).await.unwrap();
     customers::add_note(&mut tx, paid, "note", T0, None).await.unwrap();
     commit(tx).await.unwrap();
@@ -202,13 +229,25 @@ async fn forgetting_deletes_without_payments_and_anonymises_with_them() {
     let mut conn = ledger.read().await.unwrap();
     assert_eq!(customers::by_id(&mut conn, unpaid).await.unwrap(), None);
     let row = customers::by_id(&mut conn, paid).await.unwrap().unwrap();
-    assert_eq!((row.full_name.as_str(), row.email.as_deref(), row.notes.as_deref()), ("", None, None));
+    assert_eq!(
+        (row.full_name.as_str(), row.email.as_deref(), row.notes.as_deref()),
+        ("", None, None)
+    );
     assert_eq!(row.forgotten_at, Some(T0.plus_seconds(5)));
     assert_eq!(row.phone.canonical(), "6281234567891", "the phone stays with the money records");
     assert_eq!(row.merchant_customer_id.as_deref(), Some("C-2"));
     assert_eq!(word_rows(&ledger).await, 0);
-    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_notes").fetch_one(ledger.writer_pool()).await.unwrap();
-    let bindings: i64 = sqlx::query_scalar("SELECT count(*) FROM bindings").fetch_one(ledger.writer_pool()).await.unwrap();
-    let payments: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(ledger.writer_pool()).await.unwrap();
+    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM customer_notes")
+        .fetch_one(ledger.writer_pool())
+        .await
+        .unwrap();
+    let bindings: i64 = sqlx::query_scalar("SELECT count(*) FROM bindings")
+        .fetch_one(ledger.writer_pool())
+        .await
+        .unwrap();
+    let payments: i64 = sqlx::query_scalar("SELECT count(*) FROM payments")
+        .fetch_one(ledger.writer_pool())
+        .await
+        .unwrap();
     assert_eq!((notes, bindings, payments), (0, 0, 1));
 }

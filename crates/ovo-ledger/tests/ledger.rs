@@ -1,7 +1,9 @@
 //! The ledger against a real SQLite file in a temp directory.
 #![allow(clippy::unwrap_used)]
 
-use ovo_domain::{fold_name, BindingId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role, Timestamp};
+use ovo_domain::{
+    fold_name, BindingId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role, Timestamp,
+};
 use ovo_ledger::audit::{self, AuditOutcome, BrokenLink, ChainProblem, NewAuditEntry};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::operators::{self, NewOperator};
@@ -42,7 +44,13 @@ async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId
     let mut tx = ledger.begin_write().await.unwrap();
     let op = operators::insert(
         &mut tx,
-        &NewOperator { username, display_name: username, role, password_hash: "$argon2id$fake", at: T0 },
+        &NewOperator {
+            username,
+            display_name: username,
+            role,
+            password_hash: "$argon2id$fake",
+            at: T0,
+        },
     )
     .await
     .unwrap();
@@ -54,7 +62,8 @@ async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId
 async fn opens_in_wal_with_full_sync_and_foreign_keys() {
     let (_dir, ledger) = fresh().await;
     let mut conn = ledger.writer_pool().acquire().await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap();
+    let mode: String =
+        sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap();
     let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap();
     let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
     assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
@@ -72,7 +81,9 @@ async fn an_existing_ledger_is_copied_before_migrating_and_reopening_migrates_no
     let path = dir.path().join("ledger.sqlite");
     {
         // A ledger file written before the schema existed, with data of its own.
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
         sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
         sqlx::query("INSERT INTO legacy_notes VALUES ('keep me')").execute(&pool).await.unwrap();
         pool.close().await;
@@ -80,16 +91,23 @@ async fn an_existing_ledger_is_copied_before_migrating_and_reopening_migrates_no
     let (ledger, report) = Ledger::open(&path).await.unwrap();
     assert_all_migrations(&report.applied);
     let backup = report.backup.expect("backup taken");
-    assert!(backup.file_name().unwrap().to_string_lossy().starts_with("ledger.sqlite.before-migration-1."));
+    assert!(backup
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("ledger.sqlite.before-migration-1."));
     ledger.close().await;
 
-    let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", backup.display())).await.unwrap();
-    let note: String = sqlx::query_scalar("SELECT note FROM legacy_notes").fetch_one(&copy).await.unwrap();
+    let copy =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", backup.display())).await.unwrap();
+    let note: String =
+        sqlx::query_scalar("SELECT note FROM legacy_notes").fetch_one(&copy).await.unwrap();
     assert_eq!(note, "keep me");
-    let has_operators: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE name = 'operators'")
-        .fetch_optional(&copy)
-        .await
-        .unwrap();
+    let has_operators: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE name = 'operators'")
+            .fetch_optional(&copy)
+            .await
+            .unwrap();
     assert_eq!(has_operators, None, "the backup is the state before migrating");
 
     let (_ledger, again) = Ledger::open(&path).await.unwrap();
@@ -129,17 +147,27 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
 
     // The schema refuses edits outright...
     let pool = ledger.writer_pool();
-    let refused = sqlx::query("UPDATE audit_log SET subject = 'x' WHERE seq = 4").execute(pool).await.unwrap_err();
+    let refused = sqlx::query("UPDATE audit_log SET subject = 'x' WHERE seq = 4")
+        .execute(pool)
+        .await
+        .unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
-    let refused = sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(pool).await.unwrap_err();
+    let refused =
+        sqlx::query("DELETE FROM audit_log WHERE seq = 4").execute(pool).await.unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
 
     // ...so someone with the file drops the trigger and rewrites row 4's detail.
     sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
-    sqlx::query("UPDATE audit_log SET detail = '{\"n\":40}' WHERE seq = 4").execute(pool).await.unwrap();
+    sqlx::query("UPDATE audit_log SET detail = '{\"n\":40}' WHERE seq = 4")
+        .execute(pool)
+        .await
+        .unwrap();
     let mut conn = ledger.read().await.unwrap();
     let broken = audit::verify(&mut conn).await.unwrap();
-    assert_eq!(broken.first_broken, Some(BrokenLink { seq: 4, problem: ChainProblem::HashMismatch }));
+    assert_eq!(
+        broken.first_broken,
+        Some(BrokenLink { seq: 4, problem: ChainProblem::HashMismatch })
+    );
     assert_eq!(broken.checked, 3);
 }
 
@@ -156,7 +184,10 @@ async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
     sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let v = audit::verify(&mut conn).await.unwrap();
-    assert_eq!(v.first_broken, Some(BrokenLink { seq: 3, problem: ChainProblem::SeqGap { expected: 2 } }));
+    assert_eq!(
+        v.first_broken,
+        Some(BrokenLink { seq: 3, problem: ChainProblem::SeqGap { expected: 2 } })
+    );
     drop(conn);
 
     // Renumbering to hide the gap still breaks the chain at the renumbered row.
@@ -176,9 +207,12 @@ async fn audit_pages_newest_first() {
     }
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
-    let first: Vec<i64> = audit::page(&mut conn, None, 3).await.unwrap().iter().map(|e| e.seq).collect();
-    let next: Vec<i64> = audit::page(&mut conn, Some(5), 3).await.unwrap().iter().map(|e| e.seq).collect();
-    let last: Vec<i64> = audit::page(&mut conn, Some(2), 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let first: Vec<i64> =
+        audit::page(&mut conn, None, 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let next: Vec<i64> =
+        audit::page(&mut conn, Some(5), 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let last: Vec<i64> =
+        audit::page(&mut conn, Some(2), 3).await.unwrap().iter().map(|e| e.seq).collect();
     assert_eq!((first, next, last), (vec![7, 6, 5], vec![4, 3, 2], vec![1]));
 }
 
@@ -189,12 +223,19 @@ async fn operators_round_trip_and_usernames_are_unique() {
     let mut tx = ledger.begin_write().await.unwrap();
     let dup = operators::insert(
         &mut tx,
-        &NewOperator { username: "rina", display_name: "Rina 2", role: Role::Staff, password_hash: "x", at: T0 },
+        &NewOperator {
+            username: "rina",
+            display_name: "Rina 2",
+            role: Role::Staff,
+            password_hash: "x",
+            at: T0,
+        },
     )
     .await
     .unwrap_err();
     assert!(matches!(dup, LedgerError::Duplicate { what: "username" }), "{dup}");
-    let promoted = operators::set_role(&mut tx, id, Role::Finance, T0.plus_seconds(5)).await.unwrap();
+    let promoted =
+        operators::set_role(&mut tx, id, Role::Finance, T0.plus_seconds(5)).await.unwrap();
     assert_eq!((promoted.role, promoted.updated_at), (Role::Finance, T0.plus_seconds(5)));
     let disabled = operators::set_disabled(&mut tx, id, true, T0).await.unwrap();
     assert!(disabled.disabled);
@@ -214,13 +255,27 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     let mut tx = ledger.begin_write().await.unwrap();
     let budi = customers::insert(
         &mut tx,
-        &NewCustomer { merchant_customer_id: Some("C-1"), full_name: "Budi", name_key: "budi", phone: &phone, email: None, at: T0 },
+        &NewCustomer {
+            merchant_customer_id: Some("C-1"),
+            full_name: "Budi",
+            name_key: "budi",
+            phone: &phone,
+            email: None,
+            at: T0,
+        },
     )
     .await
     .unwrap();
     let sari = customers::insert(
         &mut tx,
-        &NewCustomer { merchant_customer_id: Some("C-2"), full_name: "Sari", name_key: "sari", phone: &phone, email: None, at: T0 },
+        &NewCustomer {
+            merchant_customer_id: Some("C-2"),
+            full_name: "Sari",
+            name_key: "sari",
+            phone: &phone,
+            email: None,
+            at: T0,
+        },
     )
     .await
     .unwrap();
@@ -252,12 +307,16 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
             .bind(decided_by)
     };
     let own = refund(rina.get()).execute(pool).await.unwrap_err();
-    assert!(own.to_string().contains("CHECK"), "the requester approving their own refund must be refused: {own}");
+    assert!(
+        own.to_string().contains("CHECK"),
+        "the requester approving their own refund must be refused: {own}"
+    );
     let fin = add_operator(&ledger, "fajar", Role::Finance).await;
     refund(fin.get()).execute(pool).await.unwrap();
 
     let mut conn = ledger.read().await.unwrap();
-    let found = customers::by_phone(&mut conn, &Msisdn::parse("+62 812 3456 7890").unwrap()).await.unwrap();
+    let found =
+        customers::by_phone(&mut conn, &Msisdn::parse("+62 812 3456 7890").unwrap()).await.unwrap();
     assert_eq!(found.iter().map(|c| c.full_name.as_str()).collect::<Vec<_>>(), ["Budi", "Sari"]);
     assert_eq!(fold_name("Budi"), "budi");
 }
@@ -268,7 +327,8 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     let pool = ledger.writer_pool();
     // 30 payments, two per second so ties on created_at are broken by id.
     for n in 0..30i64 {
-        let (product, status) = if n % 3 == 0 { ("tazapay_ovo_idr", "failed") } else { ("ovo_snap", "succeeded") };
+        let (product, status) =
+            if n % 3 == 0 { ("tazapay_ovo_idr", "failed") } else { ("ovo_snap", "succeeded") };
         sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES (?, ?, 'push', ?, ?, ?, ?)")
             .bind(format!("P{n:015}"))
             .bind(product)
@@ -304,11 +364,14 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     let page = payments::page(&mut conn, &filter, None, 50).await.unwrap();
     let amounts: Vec<i64> = page.iter().map(|p| p.amount.rupiah()).collect();
     assert_eq!(amounts, [30_000, 29_000, 27_000, 26_000, 24_000, 23_000, 21_000, 20_000]);
-    assert!(page.iter().all(|p| p.product == Product::OvoSnap && p.status == PaymentStatus::Succeeded));
+    assert!(page
+        .iter()
+        .all(|p| p.product == Product::OvoSnap && p.status == PaymentStatus::Succeeded));
 }
 
 #[tokio::test]
-async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_opens_one_new_attempt() {
+async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_opens_one_new_attempt()
+{
     use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
     let (_dir, ledger) = fresh().await;
     let pool = ledger.writer_pool();
@@ -316,7 +379,14 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     let mut tx = ledger.begin_write().await.unwrap();
     let sophia = customers::insert(
         &mut tx,
-        &NewCustomer { merchant_customer_id: Some("C-9"), full_name: "Sophia", name_key: "sophia", phone: &phone, email: None, at: T0 },
+        &NewCustomer {
+            merchant_customer_id: Some("C-9"),
+            full_name: "Sophia",
+            name_key: "sophia",
+            phone: &phone,
+            email: None,
+            at: T0,
+        },
     )
     .await
     .unwrap();
@@ -337,13 +407,22 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     )
     .await
     .unwrap();
-    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/1", Some("{}"), T0).await.unwrap();
+    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/1", Some("{}"), T0)
+        .await
+        .unwrap();
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
     assert_eq!(row.status, BindingStatus::NeedsRelink);
     assert_eq!(row.redirect_url.as_deref(), Some("https://faspay.example/relink/1"));
-    let live = bindings::live_for_account(&mut conn, ovo_domain::Environment::BuiltInSandbox, Product::FaspayOvoTokenize, &phone).await.unwrap();
+    let live = bindings::live_for_account(
+        &mut conn,
+        ovo_domain::Environment::BuiltInSandbox,
+        Product::FaspayOvoTokenize,
+        &phone,
+    )
+    .await
+    .unwrap();
     assert_eq!(live.map(|b| b.id), Some(id), "still this customer's account");
     drop(conn);
     // The one-live-link rule holds for an account waiting to be linked again.
@@ -357,8 +436,26 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     assert!(matches!(LedgerError::from(other), LedgerError::Duplicate { what: "linked account" }));
     // Linked again: active, the page forgotten.
     let mut tx = ledger.begin_write().await.unwrap();
-    bindings::transition(&mut tx, id, &[BindingStatus::NeedsRelink], BindingStatus::Active, None, None, T0).await.unwrap();
-    assert!(bindings::set_needs_relink(&mut tx, BindingId::new(id.get() + 1), "https://x", None, T0).await.is_err());
+    bindings::transition(
+        &mut tx,
+        id,
+        &[BindingStatus::NeedsRelink],
+        BindingStatus::Active,
+        None,
+        None,
+        T0,
+    )
+    .await
+    .unwrap();
+    assert!(bindings::set_needs_relink(
+        &mut tx,
+        BindingId::new(id.get() + 1),
+        "https://x",
+        None,
+        T0
+    )
+    .await
+    .is_err());
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
@@ -376,11 +473,35 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
         .execute(pool)
         .await
         .unwrap();
-    let payment = ovo_domain::PaymentId::new(sqlx::query_scalar("SELECT id FROM payments WHERE reference = 'PAY0000000000009'").fetch_one(pool).await.unwrap());
+    let payment = ovo_domain::PaymentId::new(
+        sqlx::query_scalar("SELECT id FROM payments WHERE reference = 'PAY0000000000009'")
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    );
     let mut tx = ledger.begin_write().await.unwrap();
     let later = T0.plus_millis(60_000);
-    payments::begin_attempt(&mut tx, payment, 2, "PAY0000000000009-confirm-2", later.plus_millis(75_000), later.plus_millis(1_000_000), later).await.unwrap();
-    let again = payments::begin_attempt(&mut tx, payment, 2, "PAY0000000000009-confirm-2", later, later, later).await;
+    payments::begin_attempt(
+        &mut tx,
+        payment,
+        2,
+        "PAY0000000000009-confirm-2",
+        later.plus_millis(75_000),
+        later.plus_millis(1_000_000),
+        later,
+    )
+    .await
+    .unwrap();
+    let again = payments::begin_attempt(
+        &mut tx,
+        payment,
+        2,
+        "PAY0000000000009-confirm-2",
+        later,
+        later,
+        later,
+    )
+    .await;
     assert!(matches!(again, Err(LedgerError::NotFound { .. })), "{again:?}");
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
@@ -389,7 +510,11 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     assert_eq!(row.idempotency_key.as_deref(), Some("PAY0000000000009-confirm-2"));
     assert_eq!(row.give_up_at, Some(later.plus_millis(1_000_000)));
     // A test-mode phone is a typed value, never a phone.
-    let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = ?").bind(payment.get()).execute(pool).await.unwrap_err();
+    let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = ?")
+        .bind(payment.get())
+        .execute(pool)
+        .await
+        .unwrap_err();
     assert!(bad.to_string().contains("CHECK"), "{bad}");
 }
 
@@ -401,7 +526,14 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
     let mut tx = ledger.begin_write().await.unwrap();
     let sophia = customers::insert(
         &mut tx,
-        &NewCustomer { merchant_customer_id: None, full_name: "Sophia", name_key: "sophia", phone: &phone, email: None, at: T0 },
+        &NewCustomer {
+            merchant_customer_id: None,
+            full_name: "Sophia",
+            name_key: "sophia",
+            phone: &phone,
+            email: None,
+            at: T0,
+        },
     )
     .await
     .unwrap();
@@ -422,25 +554,58 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
     )
     .await
     .unwrap();
-    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/2", None, T0).await.unwrap();
+    bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/2", None, T0)
+        .await
+        .unwrap();
     // The intent, with the call's own time before anyone sends it again.
     let from = bindings::begin_unlinking(&mut tx, id, T0.plus_millis(60_000), T0).await.unwrap();
     assert_eq!(from, BindingStatus::NeedsRelink);
     commit(tx).await.unwrap();
     let env = ovo_domain::Environment::BuiltInSandbox;
     let mut conn = ledger.read().await.unwrap();
-    assert!(bindings::unlinkings_due(&mut conn, env, T0.plus_millis(59_999)).await.unwrap().is_empty());
+    assert!(bindings::unlinkings_due(&mut conn, env, T0.plus_millis(59_999))
+        .await
+        .unwrap()
+        .is_empty());
     let due = bindings::unlinkings_due(&mut conn, env, T0.plus_millis(60_000)).await.unwrap();
-    assert_eq!(due.iter().map(|r| (r.id, r.status, r.unlink_tries)).collect::<Vec<_>>(), [(id, BindingStatus::Unlinking, 0)]);
+    assert_eq!(
+        due.iter().map(|r| (r.id, r.status, r.unlink_tries)).collect::<Vec<_>>(),
+        [(id, BindingStatus::Unlinking, 0)]
+    );
     drop(conn);
 
     // No answer: tried once, sent again later; a claimed try is not claimed twice.
     let mut tx = ledger.begin_write().await.unwrap();
-    assert!(bindings::claim_unlinking(&mut tx, id, T0.plus_millis(60_000), T0.plus_millis(120_000)).await.unwrap());
-    assert!(!bindings::claim_unlinking(&mut tx, id, T0.plus_millis(60_000), T0.plus_millis(120_000)).await.unwrap());
-    bindings::unlink_unanswered(&mut tx, id, T0.plus_millis(180_000), Some("{}"), T0.plus_millis(60_000)).await.unwrap();
+    assert!(bindings::claim_unlinking(
+        &mut tx,
+        id,
+        T0.plus_millis(60_000),
+        T0.plus_millis(120_000)
+    )
+    .await
+    .unwrap());
+    assert!(!bindings::claim_unlinking(
+        &mut tx,
+        id,
+        T0.plus_millis(60_000),
+        T0.plus_millis(120_000)
+    )
+    .await
+    .unwrap());
+    bindings::unlink_unanswered(
+        &mut tx,
+        id,
+        T0.plus_millis(180_000),
+        Some("{}"),
+        T0.plus_millis(60_000),
+    )
+    .await
+    .unwrap();
     // Sent again by hand: still unlinking from needs_relink, the tries kept.
-    assert_eq!(bindings::begin_unlinking(&mut tx, id, T0.plus_millis(200_000), T0).await.unwrap(), BindingStatus::NeedsRelink);
+    assert_eq!(
+        bindings::begin_unlinking(&mut tx, id, T0.plus_millis(200_000), T0).await.unwrap(),
+        BindingStatus::NeedsRelink
+    );
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
@@ -450,8 +615,14 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
 
     // Refused: back to needs_relink with its page and the problem; nothing left to send.
     let mut tx = ledger.begin_write().await.unwrap();
-    assert_eq!(bindings::unlink_refused(&mut tx, id, Some("{\"kind\":\"declined\"}"), T0).await.unwrap(), BindingStatus::NeedsRelink);
-    assert!(bindings::unlink_refused(&mut tx, id, None, T0).await.is_err(), "only an unlinking account");
+    assert_eq!(
+        bindings::unlink_refused(&mut tx, id, Some("{\"kind\":\"declined\"}"), T0).await.unwrap(),
+        BindingStatus::NeedsRelink
+    );
+    assert!(
+        bindings::unlink_refused(&mut tx, id, None, T0).await.is_err(),
+        "only an unlinking account"
+    );
     commit(tx).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
     let row = bindings::get(&mut conn, id).await.unwrap().unwrap();
@@ -459,5 +630,8 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
     assert_eq!(row.redirect_url.as_deref(), Some("https://faspay.example/relink/2"));
     assert!(row.problem.is_some());
     assert_eq!((row.unlink_tries, row.next_unlink_at), (0, None));
-    assert!(bindings::unlinkings_due(&mut conn, env, Timestamp::from_unix_millis(i64::MAX)).await.unwrap().is_empty());
+    assert!(bindings::unlinkings_due(&mut conn, env, Timestamp::from_unix_millis(i64::MAX))
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -13,13 +13,25 @@ fn at() -> Timestamp {
 
 async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId {
     let mut tx = ledger.begin_write().await.unwrap();
-    let new = NewOperator { username, display_name: username, role, password_hash: "$argon2id$fake", at: at() };
+    let new = NewOperator {
+        username,
+        display_name: username,
+        role,
+        password_hash: "$argon2id$fake",
+        at: at(),
+    };
     let op = operators::insert(&mut tx, &new).await.unwrap();
     commit(tx).await.unwrap();
     op.id
 }
 
-async fn payment(ledger: &Ledger, n: u32, status: &str, provider_ref: Option<&str>, created_by: OperatorId) -> PaymentId {
+async fn payment(
+    ledger: &Ledger,
+    n: u32,
+    status: &str,
+    provider_ref: Option<&str>,
+    created_by: OperatorId,
+) -> PaymentId {
     let mut tx = ledger.begin_write().await.unwrap();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payments (reference, product, kind, amount, status, provider_ref, created_by, created_at, updated_at)
@@ -50,31 +62,60 @@ async fn finance_resolves_a_needs_review_payment_once_and_never_the_taker() {
     let later = at().plus_seconds(3_600);
 
     let mut tx = ledger.begin_write().await.unwrap();
-    let own = payments::resolve_by_hand(&mut tx, paid, true, staff, Some("OVO-1"), "seen", later).await;
+    let own =
+        payments::resolve_by_hand(&mut tx, paid, true, staff, Some("OVO-1"), "seen", later).await;
     assert!(matches!(own, Err(LedgerError::SelfResolution { .. })), "{own:?}");
-    let still_open = payments::resolve_by_hand(&mut tx, open, true, finance, Some("OVO-3"), "seen", later).await;
+    let still_open =
+        payments::resolve_by_hand(&mut tx, open, true, finance, Some("OVO-3"), "seen", later).await;
     assert!(matches!(still_open, Err(LedgerError::NotFound { .. })), "{still_open:?}");
-    payments::resolve_by_hand(&mut tx, paid, true, finance, Some("OVO-1"), "paid per the portal", later).await.unwrap();
-    payments::resolve_by_hand(&mut tx, unpaid, false, finance, None, "not in the report", later).await.unwrap();
-    let again = payments::resolve_by_hand(&mut tx, paid, false, finance, None, "changed my mind", later).await;
+    payments::resolve_by_hand(
+        &mut tx,
+        paid,
+        true,
+        finance,
+        Some("OVO-1"),
+        "paid per the portal",
+        later,
+    )
+    .await
+    .unwrap();
+    payments::resolve_by_hand(&mut tx, unpaid, false, finance, None, "not in the report", later)
+        .await
+        .unwrap();
+    let again =
+        payments::resolve_by_hand(&mut tx, paid, false, finance, None, "changed my mind", later)
+            .await;
     assert!(matches!(again, Err(LedgerError::NotFound { .. })), "{again:?}");
     commit(tx).await.unwrap();
 
     let mut conn = ledger.read().await.unwrap();
     let p = payments::get(&mut conn, paid).await.unwrap().unwrap();
-    assert_eq!((p.status, p.provider_ref.as_deref(), p.succeeded_at), (PaymentStatus::Succeeded, Some("OVO-1"), Some(later)));
+    assert_eq!(
+        (p.status, p.provider_ref.as_deref(), p.succeeded_at),
+        (PaymentStatus::Succeeded, Some("OVO-1"), Some(later))
+    );
     let r = payments::resolution(&mut conn, paid).await.unwrap().unwrap();
     assert_eq!((r.by, r.at, r.note.as_str()), (finance, later, "paid per the portal"));
     let u = payments::get(&mut conn, unpaid).await.unwrap().unwrap();
-    assert_eq!((u.status, u.provider_ref.as_deref(), u.succeeded_at), (PaymentStatus::Failed, Some("PROV-2"), None));
+    assert_eq!(
+        (u.status, u.provider_ref.as_deref(), u.succeeded_at),
+        (PaymentStatus::Failed, Some("PROV-2"), None)
+    );
     assert_eq!(payments::resolution(&mut conn, open).await.unwrap(), None);
-    assert_eq!(payments::get(&mut conn, open).await.unwrap().unwrap().status, PaymentStatus::Pending);
+    assert_eq!(
+        payments::get(&mut conn, open).await.unwrap().unwrap().status,
+        PaymentStatus::Pending
+    );
     assert_eq!(payments::created_by(&mut conn, paid).await.unwrap(), Some(staff));
     drop(conn);
 
     // The schema refuses the taker as resolver for any writer.
     let other = payment(&ledger, 4, "needs_review", None, staff).await;
     let mut tx = ledger.begin_write().await.unwrap();
-    let raw = sqlx::query("UPDATE payments SET resolved_by = ?, status = 'succeeded' WHERE id = ?").bind(staff.get()).bind(other.get()).execute(&mut *tx).await;
+    let raw = sqlx::query("UPDATE payments SET resolved_by = ?, status = 'succeeded' WHERE id = ?")
+        .bind(staff.get())
+        .bind(other.get())
+        .execute(&mut *tx)
+        .await;
     assert!(raw.unwrap_err().to_string().contains("cannot resolve it by hand"));
 }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use ovo_domain::{
-    Idr, Lang, OperatorId, PaymentId, Product, Reference, RefundId, RefundMode, RefundPolicy, RefundPolicyError,
-    RefundStatus, Role, Timestamp,
+    Idr, Lang, OperatorId, PaymentId, Product, Reference, RefundId, RefundMode, RefundPolicy,
+    RefundPolicyError, RefundStatus, Role, Timestamp,
 };
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest};
@@ -53,7 +53,13 @@ impl Fixture {
         reference("RF", n)
     }
 
-    async fn payment(&self, product: Product, amount: i64, status: &str, succeeded_at: Option<Timestamp>) -> PaymentId {
+    async fn payment(
+        &self,
+        product: Product,
+        amount: i64,
+        status: &str,
+        succeeded_at: Option<Timestamp>,
+    ) -> PaymentId {
         let mut tx = self.ledger.begin_write().await.unwrap();
         let id = insert_payment(&mut tx, product, amount, status, succeeded_at).await;
         commit(tx).await.unwrap();
@@ -94,13 +100,32 @@ impl Fixture {
             RefundStatus::Approved => &[RefundStatus::Approved],
             RefundStatus::Rejected => &[RefundStatus::Rejected],
             RefundStatus::Submitting => &[RefundStatus::Approved, RefundStatus::Submitting],
-            RefundStatus::Processing => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Processing],
-            RefundStatus::Unknown => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Unknown],
-            RefundStatus::Succeeded => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Succeeded],
-            RefundStatus::Failed => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Failed],
-            RefundStatus::AwaitingTransfer => &[RefundStatus::Approved, RefundStatus::AwaitingTransfer],
-            RefundStatus::SettledOffline => &[RefundStatus::Approved, RefundStatus::AwaitingTransfer, RefundStatus::SettledOffline],
-            RefundStatus::NeedsReview => &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Unknown, RefundStatus::NeedsReview],
+            RefundStatus::Processing => {
+                &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Processing]
+            }
+            RefundStatus::Unknown => {
+                &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Unknown]
+            }
+            RefundStatus::Succeeded => {
+                &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Succeeded]
+            }
+            RefundStatus::Failed => {
+                &[RefundStatus::Approved, RefundStatus::Submitting, RefundStatus::Failed]
+            }
+            RefundStatus::AwaitingTransfer => {
+                &[RefundStatus::Approved, RefundStatus::AwaitingTransfer]
+            }
+            RefundStatus::SettledOffline => &[
+                RefundStatus::Approved,
+                RefundStatus::AwaitingTransfer,
+                RefundStatus::SettledOffline,
+            ],
+            RefundStatus::NeedsReview => &[
+                RefundStatus::Approved,
+                RefundStatus::Submitting,
+                RefundStatus::Unknown,
+                RefundStatus::NeedsReview,
+            ],
         };
         for &to in path {
             let mut tx = self.ledger.begin_write().await.unwrap();
@@ -110,12 +135,23 @@ impl Fixture {
         id
     }
 
-    async fn step(&self, conn: &mut Connection, id: RefundId, to: RefundStatus) -> Result<refunds::RefundRow, LedgerError> {
+    async fn step(
+        &self,
+        conn: &mut Connection,
+        id: RefundId,
+        to: RefundStatus,
+    ) -> Result<refunds::RefundRow, LedgerError> {
         let at = next_day().plus_seconds(60);
         match to {
-            RefundStatus::Approved => refunds::approve(conn, id, self.finance, Some("ok"), at).await,
-            RefundStatus::Rejected => refunds::reject(conn, id, self.finance, "no receipt", at).await,
-            RefundStatus::Submitting => refunds::mark_submitting(conn, id, &format!("idem-{}", id.get()), at).await,
+            RefundStatus::Approved => {
+                refunds::approve(conn, id, self.finance, Some("ok"), at).await
+            }
+            RefundStatus::Rejected => {
+                refunds::reject(conn, id, self.finance, "no receipt", at).await
+            }
+            RefundStatus::Submitting => {
+                refunds::mark_submitting(conn, id, &format!("idem-{}", id.get()), at).await
+            }
             RefundStatus::Processing => refunds::mark_processing(conn, id, Some("PRV-1"), at).await,
             RefundStatus::Succeeded => refunds::mark_succeeded(conn, id, None, at).await,
             RefundStatus::Failed => refunds::mark_failed(conn, id, None, at).await,
@@ -131,7 +167,10 @@ impl Fixture {
                 };
                 refunds::settle_offline(conn, id, &record, at).await
             }
-            RefundStatus::NeedsReview => refunds::mark_needs_review(conn, id, Some(r#"{"code":"x","message":"y"}"#), at).await,
+            RefundStatus::NeedsReview => {
+                refunds::mark_needs_review(conn, id, Some(r#"{"code":"x","message":"y"}"#), at)
+                    .await
+            }
             RefundStatus::Requested => unreachable!("nothing moves back to requested"),
         }
     }
@@ -142,7 +181,13 @@ async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId
     let at = paid_at();
     let op = operators::insert(
         &mut tx,
-        &NewOperator { username, display_name: username, role, password_hash: "$argon2id$fake", at },
+        &NewOperator {
+            username,
+            display_name: username,
+            role,
+            password_hash: "$argon2id$fake",
+            at,
+        },
     )
     .await
     .unwrap();
@@ -157,7 +202,8 @@ async fn insert_payment(
     status: &str,
     succeeded_at: Option<Timestamp>,
 ) -> PaymentId {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&mut *conn).await.unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&mut *conn).await.unwrap();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payments (reference, product, kind, amount, status, created_at, succeeded_at, updated_at)
          VALUES (?, ?, 'direct_debit', ?, ?, ?, ?, ?) RETURNING id",
@@ -182,11 +228,20 @@ async fn a_request_is_checked_reserved_and_explained() {
 
     let out = f.request(payment, 40_000, next_day()).await;
     let RefundRequest::Reserved { refund, decision } = &out else { panic!("refused: {out:?}") };
-    assert_eq!((refund.status, refund.mode, refund.amount), (RefundStatus::Requested, RefundMode::Api, rp(40_000)));
+    assert_eq!(
+        (refund.status, refund.mode, refund.amount),
+        (RefundStatus::Requested, RefundMode::Api, rp(40_000))
+    );
     assert_eq!((refund.requested_by, refund.reason.as_str()), (f.staff, "goods returned"));
     assert_eq!(decision.refundable, rp(100_000));
-    assert_eq!(decision.rule_text(Lang::En), "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)");
-    assert_eq!(decision.rule_text(Lang::Id), "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)");
+    assert_eq!(
+        decision.rule_text(Lang::En),
+        "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)"
+    );
+    assert_eq!(
+        decision.rule_text(Lang::Id),
+        "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)"
+    );
     assert_eq!(f.reserved(payment).await, 40_000);
 
     // Cumulative: 40.000 reserved, 70.000 more would pass the paid 100.000; nothing is written.
@@ -207,7 +262,10 @@ async fn a_request_is_checked_reserved_and_explained() {
     let preview = refunds::preview(&mut conn, payment, rp(60_000), next_day()).await.unwrap();
     assert!(preview.allowed);
     assert_eq!(preview.refundable, rp(60_000));
-    assert_eq!(refunds::by_reference(&mut conn, &refund.reference).await.unwrap().as_ref(), Some(refund.as_ref()));
+    assert_eq!(
+        refunds::by_reference(&mut conn, &refund.reference).await.unwrap().as_ref(),
+        Some(refund.as_ref())
+    );
 }
 
 #[tokio::test]
@@ -229,7 +287,10 @@ async fn product_rules_apply_through_the_ledger() {
     assert_eq!(out.refund().unwrap().mode, RefundMode::Offline);
     // Not succeeded.
     let pending = f.payment(Product::OvoSnap, 50_000, "pending", None).await;
-    assert_eq!(f.request(pending, 10_000, next_day()).await.decision().reason(), Some("refund_payment_not_succeeded"));
+    assert_eq!(
+        f.request(pending, 10_000, next_day()).await.decision().reason(),
+        Some("refund_payment_not_succeeded")
+    );
     // D+60 boundary, WIB: 2026-12-20 23:59:59.999 WIB allowed, 00:00 of the 61st day refused.
     let snap = f.payment(Product::OvoSnap, 50_000, "succeeded", Some(paid_at())).await;
     let last = Timestamp::parse_rfc3339("2026-12-20T16:59:59.999Z").unwrap();
@@ -256,7 +317,10 @@ async fn rejected_and_failed_refunds_release_their_reservation() {
     let f = Fixture::new().await;
     let payment = f.payment(Product::OvoSnap, 100_000, "succeeded", Some(paid_at())).await;
     let first = f.request(payment, 100_000, next_day()).await.refund().unwrap().id;
-    assert_eq!(f.request(payment, 1, next_day()).await.decision().reason(), Some("refund_exceeds_refundable"));
+    assert_eq!(
+        f.request(payment, 1, next_day()).await.decision().reason(),
+        Some("refund_exceeds_refundable")
+    );
     let mut tx = f.ledger.begin_write().await.unwrap();
     refunds::reject(&mut tx, first, f.finance, "duplicate", next_day()).await.unwrap();
     commit(tx).await.unwrap();
@@ -272,7 +336,10 @@ async fn rejected_and_failed_refunds_release_their_reservation() {
     let mut tx = f.ledger.begin_write().await.unwrap();
     let failed = refunds::mark_failed(&mut tx, second, Some("RFD-9"), next_day()).await.unwrap();
     commit(tx).await.unwrap();
-    assert_eq!((failed.status, failed.provider_ref.as_deref()), (RefundStatus::Failed, Some("RFD-9")));
+    assert_eq!(
+        (failed.status, failed.provider_ref.as_deref()),
+        (RefundStatus::Failed, Some("RFD-9"))
+    );
     assert!(failed.completed_at.is_some());
     assert_eq!(f.reserved(payment).await, 0);
     assert!(f.request(payment, 100_000, next_day()).await.refund().is_some());
@@ -281,7 +348,10 @@ async fn rejected_and_failed_refunds_release_their_reservation() {
 #[tokio::test]
 async fn the_daily_limit_counts_one_product_per_wib_date() {
     let f = Fixture::new().await;
-    let limit = RefundPolicy { daily_limit: Some(rp(50_000)), ..RefundPolicy::default_for(Product::OvoSnap) };
+    let limit = RefundPolicy {
+        daily_limit: Some(rp(50_000)),
+        ..RefundPolicy::default_for(Product::OvoSnap)
+    };
     let mut tx = f.ledger.begin_write().await.unwrap();
     refunds::save_override(&mut tx, Product::OvoSnap, &limit, f.finance, paid_at()).await.unwrap();
     commit(tx).await.unwrap();
@@ -291,7 +361,10 @@ async fn the_daily_limit_counts_one_product_per_wib_date() {
     // 2026-10-22 23:00 WIB.
     let late = Timestamp::parse_rfc3339("2026-10-22T16:00:00Z").unwrap();
     assert!(f.request(a, 30_000, next_day()).await.refund().is_some());
-    assert!(f.request(other, 90_000, next_day()).await.refund().is_some(), "another product has its own limit");
+    assert!(
+        f.request(other, 90_000, next_day()).await.refund().is_some(),
+        "another product has its own limit"
+    );
     let out = f.request(b, 30_000, late).await;
     assert_eq!(out.decision().reason(), Some("refund_daily_limit_exceeded"));
     assert_eq!(
@@ -314,7 +387,18 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
         Illegal,
         WrongMode,
     }
-    let targets = [Approved, Rejected, Submitting, Processing, Succeeded, Failed, Unknown, AwaitingTransfer, SettledOffline, NeedsReview];
+    let targets = [
+        Approved,
+        Rejected,
+        Submitting,
+        Processing,
+        Succeeded,
+        Failed,
+        Unknown,
+        AwaitingTransfer,
+        SettledOffline,
+        NeedsReview,
+    ];
     let legal_api: &[(RefundStatus, &[RefundStatus])] = &[
         (Requested, &[Approved, Rejected]),
         (Approved, &[Submitting]),
@@ -326,15 +410,22 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
         (Succeeded, &[]),
         (Failed, &[]),
     ];
-    let legal_offline: &[(RefundStatus, &[RefundStatus])] =
-        &[(Requested, &[Approved, Rejected]), (Approved, &[AwaitingTransfer]), (AwaitingTransfer, &[SettledOffline]), (Rejected, &[]), (SettledOffline, &[])];
+    let legal_offline: &[(RefundStatus, &[RefundStatus])] = &[
+        (Requested, &[Approved, Rejected]),
+        (Approved, &[AwaitingTransfer]),
+        (AwaitingTransfer, &[SettledOffline]),
+        (Rejected, &[]),
+        (SettledOffline, &[]),
+    ];
     let mut checked = 0;
     for (mode, table) in [(RefundMode::Api, legal_api), (RefundMode::Offline, legal_offline)] {
         for &(from, legal) in table {
             for to in targets {
                 let id = f.refund_in(from, mode).await;
                 let needs = match to {
-                    Submitting | Processing | Succeeded | Failed | Unknown | NeedsReview => Some(RefundMode::Api),
+                    Submitting | Processing | Succeeded | Failed | Unknown | NeedsReview => {
+                        Some(RefundMode::Api)
+                    }
                     AwaitingTransfer | SettledOffline => Some(RefundMode::Offline),
                     _ => None,
                 };
@@ -343,7 +434,9 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
                     Submitting | AwaitingTransfer => from == Approved,
                     SettledOffline => from == AwaitingTransfer,
                     Processing => matches!(from, Submitting | Unknown | NeedsReview),
-                    Succeeded | Failed => matches!(from, Submitting | Processing | Unknown | NeedsReview),
+                    Succeeded | Failed => {
+                        matches!(from, Submitting | Processing | Unknown | NeedsReview)
+                    }
                     Unknown => matches!(from, Submitting | Processing),
                     NeedsReview => matches!(from, Submitting | Processing | Unknown),
                     Requested => false,
@@ -355,18 +448,30 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
                 } else {
                     Expect::Ok
                 };
-                assert_eq!(expect == Expect::Ok, legal.contains(&to), "{mode:?} {from:?} -> {to:?}: table and rules agree");
+                assert_eq!(
+                    expect == Expect::Ok,
+                    legal.contains(&to),
+                    "{mode:?} {from:?} -> {to:?}: table and rules agree"
+                );
                 let mut tx = f.ledger.begin_write().await.unwrap();
                 let got = f.step(&mut tx, id, to).await;
                 match (&expect, got) {
                     (Expect::Ok, Ok(row)) => assert_eq!(row.status, to),
-                    (Expect::Illegal, Err(LedgerError::IllegalRefundTransition { id: eid, from: efrom, to: eto })) => {
+                    (
+                        Expect::Illegal,
+                        Err(LedgerError::IllegalRefundTransition { id: eid, from: efrom, to: eto }),
+                    ) => {
                         assert_eq!((eid, efrom, eto), (id, from, to));
                     }
-                    (Expect::WrongMode, Err(LedgerError::WrongRefundMode { id: eid, mode: emode, to: eto })) => {
+                    (
+                        Expect::WrongMode,
+                        Err(LedgerError::WrongRefundMode { id: eid, mode: emode, to: eto }),
+                    ) => {
                         assert_eq!((eid, emode, eto), (id, mode, to));
                     }
-                    (expect, got) => panic!("{mode:?} {from:?} -> {to:?}: expected {expect:?}, got {got:?}"),
+                    (expect, got) => {
+                        panic!("{mode:?} {from:?} -> {to:?}: expected {expect:?}, got {got:?}")
+                    }
                 }
                 drop(tx); // rolled back
                 checked += 1;
@@ -382,7 +487,9 @@ async fn transitions_follow_the_state_machine_and_refuse_everything_else() {
     assert!(matches!(err, LedgerError::SelfDecision { id: e } if e == id), "{err}");
     let err = refunds::reject(&mut tx, id, f.staff, "mine", next_day()).await.unwrap_err();
     assert!(matches!(err, LedgerError::SelfDecision { .. }), "{err}");
-    let err = refunds::approve(&mut tx, RefundId::new(9_999), f.finance, None, next_day()).await.unwrap_err();
+    let err = refunds::approve(&mut tx, RefundId::new(9_999), f.finance, None, next_day())
+        .await
+        .unwrap_err();
     assert!(matches!(err, LedgerError::NotFound { what: "refund" }), "{err}");
 }
 
@@ -399,12 +506,17 @@ async fn the_api_path_keeps_its_idempotency_key_and_timeline() {
     refunds::mark_processing(&mut tx, id, Some("PRV-77"), t).await.unwrap();
     let done = refunds::mark_succeeded(&mut tx, id, None, t.plus_seconds(5)).await.unwrap();
     commit(tx).await.unwrap();
-    assert_eq!(done.provider_ref.as_deref(), Some("PRV-77"), "a missing provider ref keeps the stored one");
+    assert_eq!(
+        done.provider_ref.as_deref(),
+        Some("PRV-77"),
+        "a missing provider ref keeps the stored one"
+    );
     assert_eq!(done.idempotency_key.as_deref(), Some("IDEM-KEY-1"));
     assert_eq!(done.completed_at, Some(t.plus_seconds(5)));
     assert_eq!((done.decided_by, done.decision_note.as_deref()), (Some(f.finance), Some("ok")));
     let mut conn = f.ledger.read().await.unwrap();
-    let kinds: Vec<String> = refunds::timeline(&mut conn, id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        refunds::timeline(&mut conn, id).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(
         kinds,
         [
@@ -427,13 +539,17 @@ async fn the_api_path_keeps_its_idempotency_key_and_timeline() {
     let offline = f.refund_in(RefundStatus::SettledOffline, RefundMode::Offline).await;
     let mut conn = f.ledger.read().await.unwrap();
     let row = refunds::get(&mut conn, offline).await.unwrap().unwrap();
-    assert_eq!((row.status, row.provider_ref.as_deref()), (RefundStatus::SettledOffline, Some("TRF-778")));
+    assert_eq!(
+        (row.status, row.provider_ref.as_deref()),
+        (RefundStatus::SettledOffline, Some("TRF-778"))
+    );
 }
 
 #[tokio::test]
 async fn the_queue_pages_newest_first_by_status() {
     let f = Fixture::new().await;
-    let payment = f.payment(Product::DokuJokulOvoPush, 1_000_000, "succeeded", Some(paid_at())).await;
+    let payment =
+        f.payment(Product::DokuJokulOvoPush, 1_000_000, "succeeded", Some(paid_at())).await;
     for i in 0..7 {
         // Two at the same instant to exercise the id tie-break.
         let at = next_day().plus_seconds(i / 2);
@@ -477,23 +593,49 @@ async fn policy_overrides_round_trip_and_are_validated() {
         window_days: Some(14),
         daily_limit: Some(rp(5_000_000)),
     };
-    refunds::save_override(&mut tx, Product::TazapayOvoIdr, &contract, f.finance, paid_at()).await.unwrap();
-    refunds::save_override(&mut tx, Product::OvoSnap, &RefundPolicy::default_for(Product::OvoSnap), f.finance, paid_at())
+    refunds::save_override(&mut tx, Product::TazapayOvoIdr, &contract, f.finance, paid_at())
         .await
         .unwrap();
+    refunds::save_override(
+        &mut tx,
+        Product::OvoSnap,
+        &RefundPolicy::default_for(Product::OvoSnap),
+        f.finance,
+        paid_at(),
+    )
+    .await
+    .unwrap();
     let replaced = RefundPolicy { window_days: Some(0), ..contract };
-    refunds::save_override(&mut tx, Product::TazapayOvoIdr, &replaced, f.finance, next_day()).await.unwrap();
-    assert_eq!(refunds::load_override(&mut tx, Product::TazapayOvoIdr).await.unwrap(), Some(replaced));
+    refunds::save_override(&mut tx, Product::TazapayOvoIdr, &replaced, f.finance, next_day())
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds::load_override(&mut tx, Product::TazapayOvoIdr).await.unwrap(),
+        Some(replaced)
+    );
     let all = refunds::list_overrides(&mut tx).await.unwrap();
-    assert_eq!(all.iter().map(|o| o.product).collect::<Vec<_>>(), [Product::OvoSnap, Product::TazapayOvoIdr]);
+    assert_eq!(
+        all.iter().map(|o| o.product).collect::<Vec<_>>(),
+        [Product::OvoSnap, Product::TazapayOvoIdr]
+    );
     assert_eq!((all[1].updated_at, all[1].updated_by), (next_day(), f.finance));
 
     let too_long = RefundPolicy { window_days: Some(3_651), ..contract };
-    let err = refunds::save_override(&mut tx, Product::OvoSnap, &too_long, f.finance, paid_at()).await.unwrap_err();
-    assert!(matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::WindowTooLong)), "{err}");
+    let err = refunds::save_override(&mut tx, Product::OvoSnap, &too_long, f.finance, paid_at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::WindowTooLong)),
+        "{err}"
+    );
     let zero = RefundPolicy { daily_limit: Some(Idr::ZERO), ..contract };
-    let err = refunds::save_override(&mut tx, Product::OvoSnap, &zero, f.finance, paid_at()).await.unwrap_err();
-    assert!(matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::DailyLimitZero)), "{err}");
+    let err = refunds::save_override(&mut tx, Product::OvoSnap, &zero, f.finance, paid_at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::DailyLimitZero)),
+        "{err}"
+    );
 
     assert!(refunds::delete_override(&mut tx, Product::TazapayOvoIdr).await.unwrap());
     assert!(!refunds::delete_override(&mut tx, Product::TazapayOvoIdr).await.unwrap());
@@ -521,12 +663,16 @@ async fn the_schema_refuses_over_reservation_from_any_writer() {
     insert("RAW0000000000002", 6_000, "failed").execute(pool).await.unwrap();
     let err = insert("RAW0000000000003", 5_000, "requested").execute(pool).await.unwrap_err();
     assert!(err.to_string().contains("exceed the paid amount"), "{err}");
-    let err = sqlx::query("UPDATE refunds SET status = 'requested' WHERE reference = 'RAW0000000000002'")
+    let err =
+        sqlx::query("UPDATE refunds SET status = 'requested' WHERE reference = 'RAW0000000000002'")
+            .execute(pool)
+            .await
+            .unwrap_err();
+    assert!(err.to_string().contains("cannot reserve again"), "{err}");
+    let err = sqlx::query("UPDATE refunds SET amount = 1 WHERE reference = 'RAW0000000000001'")
         .execute(pool)
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("cannot reserve again"), "{err}");
-    let err = sqlx::query("UPDATE refunds SET amount = 1 WHERE reference = 'RAW0000000000001'").execute(pool).await.unwrap_err();
     assert!(err.to_string().contains("never change"), "{err}");
 }
 
@@ -544,7 +690,8 @@ async fn concurrent_requests_from_several_ledgers_never_over_reserve() {
     assert!(!report.applied.is_empty());
     let staff = add_operator(&first, "sari", Role::Staff).await;
     let mut tx = first.begin_write().await.unwrap();
-    let payment = insert_payment(&mut tx, Product::OvoSnap, PAID, "succeeded", Some(paid_at())).await;
+    let payment =
+        insert_payment(&mut tx, Product::OvoSnap, PAID, "succeeded", Some(paid_at())).await;
     commit(tx).await.unwrap();
 
     // Several opens of one file: the later ones find nothing to migrate and no backup to take.

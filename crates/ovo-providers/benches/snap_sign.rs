@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use ovo_domain::{Idr, Product};
 use ovo_providers::capability::Operation;
-use ovo_providers::products::snap::{Bearer, GrantCase, SigningKey, SnapProfile, SnapRequest, SnapSession, TimestampStyle};
+use ovo_providers::products::snap::{
+    Bearer, GrantCase, SigningKey, SnapProfile, SnapRequest, SnapSession, TimestampStyle,
+};
 use ovo_providers::transport::Call;
 use ovo_providers::wire::SnapAmount;
 use ovo_secrets::Sensitive;
@@ -48,8 +50,16 @@ fn body() -> String {
     serde_json::to_string(&Payment {
         partner_reference_no: "ABCDEFGH12345678",
         amount: SnapAmount::from_idr(amount),
-        url_params: [UrlParam { url: "https://merchant.example/return", kind: "PAY_RETURN", is_deeplink: "N" }],
-        pay_option_details: [PayOption { pay_method: "CASH", trans_amount: SnapAmount::from_idr(amount), fee_amount: SnapAmount::from_idr(Idr::ZERO) }],
+        url_params: [UrlParam {
+            url: "https://merchant.example/return",
+            kind: "PAY_RETURN",
+            is_deeplink: "N",
+        }],
+        pay_option_details: [PayOption {
+            pay_method: "CASH",
+            trans_amount: SnapAmount::from_idr(amount),
+            fee_amount: SnapAmount::from_idr(Idr::ZERO),
+        }],
         additional_info: serde_json::Map::new(),
     })
     .unwrap()
@@ -81,7 +91,12 @@ fn micros(d: Duration) -> String {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let samples = args.iter().position(|a| a == "--samples").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(100_000usize);
+    let samples = args
+        .iter()
+        .position(|a| a == "--samples")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000usize);
 
     let profile = SnapProfile {
         product: Product::OvoSnap,
@@ -94,8 +109,15 @@ fn main() {
         token_timeout: Duration::from_secs(30),
         renew_margin: Duration::from_secs(60),
     };
-    let key = SigningKey::from_pem(include_str!("../tests/fixtures/snap_test_key_pkcs1.pem")).unwrap();
-    let session = SnapSession::new(profile, "http://127.0.0.1:1", "bench-client".into(), Sensitive::new("bench-secret".into()), key);
+    let key =
+        SigningKey::from_pem(include_str!("../tests/fixtures/snap_test_key_pkcs1.pem")).unwrap();
+    let session = SnapSession::new(
+        profile,
+        "http://127.0.0.1:1",
+        "bench-client".into(),
+        Sensitive::new("bench-secret".into()),
+        key,
+    );
     let token = Sensitive::new("GNyCXodYSLFCi62KP37IxsnvgAXsfSbqxXMuUBovaTAg3GTK".to_owned());
     let call = Call::write(Operation::Pay, Duration::from_secs(30));
 
@@ -117,8 +139,16 @@ fn main() {
     });
 
     println!("snap_sign: {samples} samples each");
-    println!("  baseline  serialise body only          p50 {}  p99 {}", micros(pct(&baseline, 50)), micros(pct(&baseline, 99)));
-    println!("  measured  serialise + sign + headers   p50 {}  p99 {}", micros(pct(&signed, 50)), micros(pct(&signed, 99)));
+    println!(
+        "  baseline  serialise body only          p50 {}  p99 {}",
+        micros(pct(&baseline, 50)),
+        micros(pct(&baseline, 99))
+    );
+    println!(
+        "  measured  serialise + sign + headers   p50 {}  p99 {}",
+        micros(pct(&signed, 50)),
+        micros(pct(&signed, 99))
+    );
     let target = Duration::from_micros(20);
     let verdict = if pct(&signed, 50) <= target { "within" } else { "OVER" };
     println!("  target    ≤ 20 µs p50: {verdict}");

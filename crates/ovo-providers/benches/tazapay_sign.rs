@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use ovo_domain::{Idr, Msisdn, Product, Reference};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::{PaySource, PaymentRequest};
-use ovo_providers::products::tazapay::{basic_authorization, confirm_idempotency_key, TazapayClient, TazapayOptions};
+use ovo_providers::products::tazapay::{
+    basic_authorization, confirm_idempotency_key, TazapayClient, TazapayOptions,
+};
 use ovo_providers::Credentials;
 
 const KEY: &str = "ak_test_YLSUAE0V4BHJH8X486OC";
@@ -44,8 +46,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(20_000usize)
         .max(1);
 
-    let credentials = Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", KEY.to_owned()), ("api_secret", SECRET.to_owned())]);
-    let client = TazapayClient::new("https://service-sandbox.tazapay.com", &credentials, TazapayOptions::default())?;
+    let credentials = Credentials::from_pairs(
+        Product::TazapayOvoIdr,
+        [("api_key", KEY.to_owned()), ("api_secret", SECRET.to_owned())],
+    );
+    let client = TazapayClient::new(
+        "https://service-sandbox.tazapay.com",
+        &credentials,
+        TazapayOptions::default(),
+    )?;
     let reference = Reference::parse("ABCDEF0123456789")?;
     let request = PaymentRequest {
         idempotency_key: confirm_idempotency_key(&reference, 1),
@@ -62,7 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let body = client.create_body(&request)?;
 
-    let baseline = measure(iterations, || serde_json::to_string(black_box(&body)).map(|s| s.len()).unwrap_or(0));
+    let baseline = measure(iterations, || {
+        serde_json::to_string(black_box(&body)).map(|s| s.len()).unwrap_or(0)
+    });
     let signed = measure(iterations, || {
         let body = client.create_body(black_box(&request)).unwrap();
         let json = serde_json::to_string(&body).map(|s| s.len()).unwrap_or(0);

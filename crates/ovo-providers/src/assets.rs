@@ -36,11 +36,7 @@ pub async fn fetch_image(product: Product, url: &str, timeout: Duration) -> Prov
         if e.is_timeout() {
             ProviderError::Timeout { product, operation }
         } else {
-            ProviderError::Connection {
-                product,
-                operation,
-                detail: e.to_string(),
-            }
+            ProviderError::Connection { product, operation, detail: e.to_string() }
         }
     })?;
     let status = reply.status().as_u16();
@@ -57,13 +53,7 @@ pub async fn fetch_image(product: Product, url: &str, timeout: Duration) -> Prov
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
     if !content_type.starts_with("image/") || content_type.contains("svg") {
         return Err(ProviderError::MalformedReply {
@@ -85,8 +75,5 @@ pub async fn fetch_image(product: Product, url: &str, timeout: Duration) -> Prov
             ),
         });
     }
-    Ok(Image {
-        content_type,
-        bytes: bytes.to_vec(),
-    })
+    Ok(Image { content_type, bytes: bytes.to_vec() })
 }

@@ -115,13 +115,16 @@ pub struct UnknownOutcomeRule {
 /// snap-standard.md §10 (House default): status first; "not found" → resend the same body under
 /// the same ids; a `409xx00` with no result → wait 60 s and ask again, at most 3 times, then
 /// NEEDS_REVIEW. The window is two of those 60 s waits.
-const SNAP_UNKNOWN: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
+const SNAP_UNKNOWN: UnknownOutcomeRule =
+    UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
 /// tazapay-ovo.md §3: a retry reuses the same Idempotency-Key within 24 h (2xx answers are
 /// replayed); the window is the same House default as SNAP's.
-const TAZAPAY_UNKNOWN: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
+const TAZAPAY_UNKNOWN: UnknownOutcomeRule =
+    UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: true, max_resends: 3 };
 /// doku-jokul-ovo-push.md §6 ("never resend the same payment"); Faspay publishes no resend rule:
 /// an operator decides once the poll schedule gives up.
-const NO_RESEND: UnknownOutcomeRule = UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: false, max_resends: 0 };
+const NO_RESEND: UnknownOutcomeRule =
+    UnknownOutcomeRule { processing_window_s: 2 * MINUTE, resend_same_ids: false, max_resends: 0 };
 
 impl Capabilities {
     pub fn supports(&self, operation: Operation) -> bool {
@@ -196,7 +199,10 @@ const JOKUL_POLL: PollSchedule = PollSchedule {
 /// (5 days in the seed sample, §8.1, while the provider has not stated it).
 const TAZAPAY_POLL: PollSchedule = PollSchedule {
     first_checks_s: &[75],
-    then: &[Every { every_s: 2 * MINUTE, until_s: 15 * MINUTE }, Every { every_s: 30 * MINUTE, until_s: i64::MAX / 2_000 }],
+    then: &[
+        Every { every_s: 2 * MINUTE, until_s: 15 * MINUTE },
+        Every { every_s: 30 * MINUTE, until_s: i64::MAX / 2_000 },
+    ],
     give_up: GiveUp::AtAttemptExpiry { fallback_seconds: 5 * DAY },
 };
 /// faspay-ovo-tokenize.md §7: +60 s, every 5 min up to 60 min, hourly up to 24 h.
@@ -224,8 +230,10 @@ impl PollSchedule {
             start = *first;
         }
         for phase in self.then {
-            let (start_ms, every_ms, until_ms) = (start * 1_000, phase.every_s * 1_000, phase.until_s.saturating_mul(1_000));
-            let steps = if elapsed_ms < start_ms { 1 } else { (elapsed_ms - start_ms) / every_ms + 1 };
+            let (start_ms, every_ms, until_ms) =
+                (start * 1_000, phase.every_s * 1_000, phase.until_s.saturating_mul(1_000));
+            let steps =
+                if elapsed_ms < start_ms { 1 } else { (elapsed_ms - start_ms) / every_ms + 1 };
             let at = start_ms.saturating_add(steps.saturating_mul(every_ms));
             if at <= until_ms {
                 return Some(at);
@@ -246,11 +254,19 @@ impl PollSchedule {
     }
 
     /// The next check after `now`, never later than `give_up_at` (the check that gives up).
-    pub fn next_check(&self, started: Timestamp, now: Timestamp, give_up_at: Timestamp) -> Timestamp {
+    pub fn next_check(
+        &self,
+        started: Timestamp,
+        now: Timestamp,
+        give_up_at: Timestamp,
+    ) -> Timestamp {
         let elapsed = now.unix_millis() - started.unix_millis();
         match self.next_offset_ms(elapsed) {
             Some(offset) => Timestamp::from_unix_millis(
-                started.unix_millis().saturating_add(offset).min(give_up_at.unix_millis().max(now.unix_millis())),
+                started
+                    .unix_millis()
+                    .saturating_add(offset)
+                    .min(give_up_at.unix_millis().max(now.unix_millis())),
             ),
             None => give_up_at.max(now),
         }
@@ -361,7 +377,10 @@ mod tests {
         for product in Product::ALL {
             assert_eq!(capabilities(product).product, product);
         }
-        let binds: Vec<_> = Product::ALL.into_iter().filter(|p| capabilities(*p).supports(Operation::Bind)).collect();
+        let binds: Vec<_> = Product::ALL
+            .into_iter()
+            .filter(|p| capabilities(*p).supports(Operation::Bind))
+            .collect();
         assert_eq!(binds, [Product::DokuSnapOvo, Product::FaspayOvoTokenize, Product::OvoSnap]);
         let refunds: Vec<_> = Product::ALL.into_iter().map(|p| capabilities(p).refund).collect();
         use RefundSupport::*;
@@ -386,7 +405,10 @@ mod tests {
             }
             out
         };
-        assert_eq!(offsets(Product::TazapayOvoIdr, 15 * MINUTE + 1), [75, 195, 315, 435, 555, 675, 795]);
+        assert_eq!(
+            offsets(Product::TazapayOvoIdr, 15 * MINUTE + 1),
+            [75, 195, 315, 435, 555, 675, 795]
+        );
         assert_eq!(offsets(Product::TazapayOvoIdr, HOUR)[7..], [900 + 30 * MINUTE]);
         assert_eq!(offsets(Product::DokuJokulOvoPush, 20 * MINUTE), [60, 120, 300, 900]);
         let faspay = offsets(Product::FaspayOvoTokenize, 2 * DAY);
@@ -400,8 +422,17 @@ mod tests {
     #[test]
     fn give_up_times_follow_the_product_files() {
         let start = Timestamp::from_unix_millis(1_700_000_000_000);
-        for product in [Product::DokuSnapOvo, Product::DokuJokulOvoPush, Product::FaspayOvoTokenize, Product::OvoSnap] {
-            assert_eq!(capabilities(product).poll.give_up_at(start, None), start.plus_millis(DAY * 1_000), "{product:?}");
+        for product in [
+            Product::DokuSnapOvo,
+            Product::DokuJokulOvoPush,
+            Product::FaspayOvoTokenize,
+            Product::OvoSnap,
+        ] {
+            assert_eq!(
+                capabilities(product).poll.give_up_at(start, None),
+                start.plus_millis(DAY * 1_000),
+                "{product:?}"
+            );
         }
         let tazapay = capabilities(Product::TazapayOvoIdr).poll;
         let expires = start.plus_millis(3 * HOUR * 1_000);
@@ -409,13 +440,22 @@ mod tests {
         assert_eq!(tazapay.give_up_at(start, None), start.plus_millis(5 * DAY * 1_000));
         // The check that gives up is never scheduled past the give-up time.
         let now = start.plus_millis(2 * HOUR * 1_000 + 1);
-        assert_eq!(tazapay.next_check(start, now, expires), start.plus_millis((900 + 4 * 30 * MINUTE) * 1_000));
+        assert_eq!(
+            tazapay.next_check(start, now, expires),
+            start.plus_millis((900 + 4 * 30 * MINUTE) * 1_000)
+        );
         let now = start.plus_millis(2 * HOUR * 1_000 + 45 * MINUTE * 1_000 + 1);
         assert_eq!(tazapay.next_check(start, now, expires), expires);
         assert!(capabilities(Product::TazapayOvoIdr).supports(Operation::RequestAgain));
         assert!(!capabilities(Product::FaspayOvoTokenize).supports(Operation::RequestAgain));
-        let cancels: Vec<_> = Product::ALL.into_iter().filter(|p| capabilities(*p).supports(Operation::Cancel)).collect();
+        let cancels: Vec<_> = Product::ALL
+            .into_iter()
+            .filter(|p| capabilities(*p).supports(Operation::Cancel))
+            .collect();
         assert_eq!(cancels.len(), 2);
-        assert!(cancels.contains(&Product::TazapayOvoIdr) && cancels.contains(&Product::FaspayOvoTokenize));
+        assert!(
+            cancels.contains(&Product::TazapayOvoIdr)
+                && cancels.contains(&Product::FaspayOvoTokenize)
+        );
     }
 }

@@ -15,7 +15,12 @@ pub struct Credentials {
 
 impl Credentials {
     /// Reads every field the product declares (`Product::credential_fields`); absent ones stay absent.
-    pub fn from_store(store: &dyn SecretStore, app_identifier: &str, environment: Environment, product: Product) -> ProviderResult<Credentials> {
+    pub fn from_store(
+        store: &dyn SecretStore,
+        app_identifier: &str,
+        environment: Environment,
+        product: Product,
+    ) -> ProviderResult<Credentials> {
         let mut values = BTreeMap::new();
         for &field in product.credential_fields() {
             let key = SecretKey::new(app_identifier, environment.key(), product.key(), field);
@@ -25,7 +30,10 @@ impl Credentials {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    return Err(ProviderError::InvalidInput { product, detail: format!("cannot read credential {field}: {e}") });
+                    return Err(ProviderError::InvalidInput {
+                        product,
+                        detail: format!("cannot read credential {field}: {e}"),
+                    });
                 }
             }
         }
@@ -33,8 +41,14 @@ impl Credentials {
     }
 
     /// Built from given values (tests, the built-in environment's demo merchant).
-    pub fn from_pairs(product: Product, pairs: impl IntoIterator<Item = (&'static str, String)>) -> Credentials {
-        Credentials { product, values: pairs.into_iter().map(|(k, v)| (k, Sensitive::new(v))).collect() }
+    pub fn from_pairs(
+        product: Product,
+        pairs: impl IntoIterator<Item = (&'static str, String)>,
+    ) -> Credentials {
+        Credentials {
+            product,
+            values: pairs.into_iter().map(|(k, v)| (k, Sensitive::new(v))).collect(),
+        }
     }
 
     pub fn product(&self) -> Product {
@@ -42,7 +56,9 @@ impl Credentials {
     }
 
     pub fn require(&self, field: &'static str) -> ProviderResult<&Sensitive<String>> {
-        self.values.get(field).ok_or(ProviderError::MissingCredential { product: self.product, field })
+        self.values
+            .get(field)
+            .ok_or(ProviderError::MissingCredential { product: self.product, field })
     }
 
     pub fn optional(&self, field: &'static str) -> Option<&Sensitive<String>> {

@@ -63,11 +63,16 @@ mod tests {
 
     #[test]
     fn environments_map_to_the_documented_hosts() {
-        let sandbox = BaseUrls::for_environment(Environment::BuiltInSandbox, "http://127.0.0.1:7700/");
+        let sandbox =
+            BaseUrls::for_environment(Environment::BuiltInSandbox, "http://127.0.0.1:7700/");
         assert!(Product::ALL.iter().all(|p| sandbox.get(*p) == "http://127.0.0.1:7700"));
         let prod = BaseUrls::for_environment(Environment::Production, "");
         assert_eq!(prod.get(Product::OvoSnap), "https://apigw.ovo.id");
-        assert_eq!(prod.get(Product::FaspayOvoTokenize), "", "Faspay production must be configured");
+        assert_eq!(
+            prod.get(Product::FaspayOvoTokenize),
+            "",
+            "Faspay production must be configured"
+        );
         let prod = prod.with(Product::FaspayOvoTokenize, "https://web.faspay.co.id/");
         assert_eq!(prod.get(Product::FaspayOvoTokenize), "https://web.faspay.co.id");
         let test = BaseUrls::for_environment(Environment::ProviderSandbox, "");

@@ -16,7 +16,10 @@ use crate::transport::{Call, Reply};
 use crate::wire::{self, SnapAmount};
 
 fn calls() -> [Call; 2] {
-    [Call::read(Operation::Status, Duration::from_secs(1)), Call::write(Operation::Pay, Duration::from_secs(1))]
+    [
+        Call::read(Operation::Status, Duration::from_secs(1)),
+        Call::write(Operation::Pay, Duration::from_secs(1)),
+    ]
 }
 
 fn typed<T: DeserializeOwned>(value: &Value) -> Option<T> {
@@ -36,8 +39,10 @@ fn snap_envelope(product: Product, status: u16, body: &str) -> Option<SnapReply>
         return None;
     }
     let code = value.get("responseCode").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let message = value.get("responseMessage").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let reply = SnapReply { status, parsed: ResponseCode::parse(&code), code, message, body: value };
+    let message =
+        value.get("responseMessage").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let reply =
+        SnapReply { status, parsed: ResponseCode::parse(&code), code, message, body: value };
     let _ = (reply.class(), reply.is(200, "00"));
     for call in calls() {
         let _ = reply.clone().into_result(product, call);
@@ -50,7 +55,12 @@ fn snap_status(body: &str) -> u16 {
     // The status a reply carries is part of the input: a digit pair after `responseCode`'s first three.
     serde_json::from_str::<Value>(body)
         .ok()
-        .and_then(|v| v.get("responseCode").and_then(Value::as_str).and_then(|c| c.get(..3)).and_then(|c| c.parse().ok()))
+        .and_then(|v| {
+            v.get("responseCode")
+                .and_then(Value::as_str)
+                .and_then(|c| c.get(..3))
+                .and_then(|c| c.parse().ok())
+        })
         .unwrap_or(200)
 }
 
@@ -70,7 +80,11 @@ pub fn doku_snap_reply(body: &str) {
         amount(r.amount.as_ref());
     }
     if let Some(r) = typed::<doku_snap::StatusReply>(value) {
-        let _ = doku_snap::payment_state(&r.latest_transaction_status, &reply.code, &r.transaction_status_desc);
+        let _ = doku_snap::payment_state(
+            &r.latest_transaction_status,
+            &reply.code,
+            &r.transaction_status_desc,
+        );
         amount(r.trans_amount.as_ref());
         amount(r.amount.as_ref());
         let _ = (r.channel(), snap::split_of(&r.pay_option_details));
@@ -179,7 +193,11 @@ pub fn faspay_reply(body: &str, content_type: Option<&str>) {
     }
     if let Ok(r) = faspay::wire::decode::<faspay::wire::StatusReply>(value.clone()) {
         if let Some(code) = &r.payment_status_code {
-            let _ = faspay::payment_state(&faspay::wire::PaymentStatusCode::parse(code), code, r.payment_status_desc.clone());
+            let _ = faspay::payment_state(
+                &faspay::wire::PaymentStatusCode::parse(code),
+                code,
+                r.payment_status_desc.clone(),
+            );
         }
         for text in [&r.bill_total, &r.payment_total].into_iter().flatten() {
             let _ = wire::from_faspay(text, 100);
@@ -201,7 +219,11 @@ pub fn faspay_reply(body: &str, content_type: Option<&str>) {
 pub fn jokul_push_reply(body: &str) {
     if let Ok(raw) = serde_json::from_str::<jokul_push::wire::RawPaymentReply>(body) {
         if let Ok(reply) = raw.check() {
-            let _ = (jokul_push::split_of(&reply), reply.status.as_str(), jokul_push::wire::ovo_code(&reply.response_code));
+            let _ = (
+                jokul_push::split_of(&reply),
+                reply.status.as_str(),
+                jokul_push::wire::ovo_code(&reply.response_code),
+            );
         }
     }
     if let Ok(raw) = serde_json::from_str::<jokul_push::wire::RawStatusReply>(body) {
@@ -210,7 +232,11 @@ pub fn jokul_push_reply(body: &str) {
         }
     }
     for status in [400, 401, 404, 409] {
-        let _ = jokul_push::error_reply(&Reply { status, headers: Default::default(), body: body.to_owned() });
+        let _ = jokul_push::error_reply(&Reply {
+            status,
+            headers: Default::default(),
+            body: body.to_owned(),
+        });
     }
 }
 
@@ -231,7 +257,14 @@ pub fn wire_scalars(text: &str) {
     let _ = faspay::wire::parse_wib(text);
     let _ = faspay::wire::reference_of(text);
     let _ = snap::ResponseCode::parse(text).map(|c| c.class());
-    let _ = (faspay::wire::ResponseCode::parse(text).class(), faspay::wire::PaymentStatusCode::parse(text));
-    let _ = (jokul_push::wire::PushStatus::parse(text), jokul_push::wire::TransactionStatus::parse(text), jokul_push::wire::ovo_code(text));
+    let _ = (
+        faspay::wire::ResponseCode::parse(text).class(),
+        faspay::wire::PaymentStatusCode::parse(text),
+    );
+    let _ = (
+        jokul_push::wire::PushStatus::parse(text),
+        jokul_push::wire::TransactionStatus::parse(text),
+        jokul_push::wire::ovo_code(text),
+    );
     let _ = (snap::minify_json(text), snap::strip_bearer(text), snap::body_variants(text));
 }

@@ -95,7 +95,12 @@ impl PaymentRequest {
             PayerPhone::Mobile(phone) => Ok(phone),
             PayerPhone::Test(test) => Err(crate::error::ProviderError::InvalidInput {
                 product,
-                detail: format!("{} is {}'s test-mode number; {} needs the customer's OVO mobile number", test.number(), test.product().display_name(), product.display_name()),
+                detail: format!(
+                    "{} is {}'s test-mode number; {} needs the customer's OVO mobile number",
+                    test.number(),
+                    test.product().display_name(),
+                    product.display_name()
+                ),
             }),
         }
     }
@@ -105,9 +110,14 @@ impl PaymentRequest {
 pub enum PaymentState {
     Pending,
     /// The customer must act on this page first.
-    RedirectRequired { url: String },
+    RedirectRequired {
+        url: String,
+    },
     Succeeded,
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
     Expired,
     Cancelled,
     Refunded,
@@ -115,11 +125,18 @@ pub enum PaymentState {
     Unrecognised(String),
     /// Nothing was charged: the linked account must be linked again at `url` first
     /// (Faspay `02`, "regenerate payment token").
-    RelinkRequired { code: String, message: String, url: String },
+    RelinkRequired {
+        code: String,
+        message: String,
+        url: String,
+    },
     /// The provider has no record of it (yet). Not final: a write may still be processed
     /// within the product's `UnknownOutcomeRule::processing_window_s`, so this is never
     /// "failed" on its own.
-    NotFound { code: String, message: String },
+    NotFound {
+        code: String,
+        message: String,
+    },
 }
 
 impl PaymentState {
@@ -175,10 +192,16 @@ pub struct RefundRequest {
 pub enum RefundState {
     Pending,
     Succeeded,
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
     Unrecognised(String),
     /// The provider has no record of it (yet): not final, see [`PaymentState::NotFound`].
-    NotFound { code: String, message: String },
+    NotFound {
+        code: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -39,7 +39,11 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     /// A new attempt on the same provider payment after its last attempt failed or expired
     /// (`provider_ref` names it); `request.idempotency_key` is the new attempt's key.
-    async fn request_again(&self, _request: &PaymentRequest, _provider_ref: &str) -> ProviderResult<PaymentOutcome> {
+    async fn request_again(
+        &self,
+        _request: &PaymentRequest,
+        _provider_ref: &str,
+    ) -> ProviderResult<PaymentOutcome> {
         unsupported(self.product(), Operation::RequestAgain)
     }
 
@@ -69,7 +73,10 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         unsupported(self.product(), Operation::History)
     }
 
-    async fn top_up_instructions(&self, _account: &LinkedAccount) -> ProviderResult<Vec<TopUpOption>> {
+    async fn top_up_instructions(
+        &self,
+        _account: &LinkedAccount,
+    ) -> ProviderResult<Vec<TopUpOption>> {
         unsupported(self.product(), Operation::TopUpInstructions)
     }
 
@@ -80,7 +87,10 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     }
 
     /// Verifies and parses an inbound notification or webhook.
-    fn verify_notification(&self, _request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(
+        &self,
+        _request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
         Err(NotificationRejection::Unsupported)
     }
 }

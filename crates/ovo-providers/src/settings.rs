@@ -99,7 +99,13 @@ const HEADER_MAX: usize = 64;
 /// Top-up instructions, per language.
 pub const INSTRUCTIONS_MAX: usize = 4000;
 
-const fn spec(product: Product, key: &'static str, kind: SettingKind, required: bool, advanced: bool) -> SettingSpec {
+const fn spec(
+    product: Product,
+    key: &'static str,
+    kind: SettingKind,
+    required: bool,
+    advanced: bool,
+) -> SettingSpec {
     SettingSpec { product, key, kind, required, advanced }
 }
 
@@ -205,16 +211,25 @@ fn https_required(environment: Environment, url: &Url) -> bool {
 fn is_loopback(url: &Url) -> bool {
     let host = url.host_str().unwrap_or("");
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Parses an absolute web URL and applies the environment's scheme rule.
-fn web_url(spec: &SettingSpec, environment: Environment, value: &str, example: &str) -> Result<Url, SettingError> {
+fn web_url(
+    spec: &SettingSpec,
+    environment: Environment,
+    value: &str,
+    example: &str,
+) -> Result<Url, SettingError> {
     let not_url = || {
         error(
             spec,
             "provider_setting_not_url",
-            format!("{} must be a web address such as {example}; {value:?} is not one", label(spec)),
+            format!(
+                "{} must be a web address such as {example}; {value:?} is not one",
+                label(spec)
+            ),
         )
     };
     if value.chars().any(char::is_whitespace) {
@@ -246,15 +261,21 @@ fn web_url(spec: &SettingSpec, environment: Environment, value: &str, example: &
 /// Checks one value and returns it normalised (trimmed; a host without its trailing slash;
 /// line ends of instructions as `\n`). An empty value means "not set" and is checked by
 /// `ProductSettings::ready`, not here.
-pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> Result<String, SettingError> {
+pub fn check_value(
+    environment: Environment,
+    spec: &SettingSpec,
+    raw: &str,
+) -> Result<String, SettingError> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(String::new());
     }
     match spec.kind {
         Host => {
-            let example = BaseUrls::for_environment(Environment::Production, "").get(spec.product).to_owned();
-            let example = if example.is_empty() { "https://web.faspay.co.id".to_owned() } else { example };
+            let example =
+                BaseUrls::for_environment(Environment::Production, "").get(spec.product).to_owned();
+            let example =
+                if example.is_empty() { "https://web.faspay.co.id".to_owned() } else { example };
             let url = web_url(spec, environment, value, &example)?;
             if url.path() != "/" || url.query().is_some() {
                 return Err(error(
@@ -271,7 +292,11 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
         }
         PathOrUrl => {
             if value.starts_with('/') {
-                if value.starts_with("//") || value.chars().any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#') {
+                if value.starts_with("//")
+                    || value
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+                {
                     return Err(error(
                         spec,
                         "provider_setting_path_invalid",
@@ -280,20 +305,33 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
                 }
                 Ok(value.to_owned())
             } else {
-                web_url(spec, environment, value, "/cvr/100037/10 or https://web.faspay.co.id/cvr/100037/10")?;
+                web_url(
+                    spec,
+                    environment,
+                    value,
+                    "/cvr/100037/10 or https://web.faspay.co.id/cvr/100037/10",
+                )?;
                 Ok(value.to_owned())
             }
         }
         Text { max_chars } => {
             if value.chars().any(char::is_control) {
-                return Err(error(spec, "provider_setting_invalid_characters", format!("{} is one line of text without control characters", label(spec))));
+                return Err(error(
+                    spec,
+                    "provider_setting_invalid_characters",
+                    format!("{} is one line of text without control characters", label(spec)),
+                ));
             }
             too_long(spec, value, max_chars)?;
             Ok(value.to_owned())
         }
         Alphanumeric { max_chars } => {
             if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(error(spec, "provider_setting_invalid_characters", format!("{} accepts only the letters A–Z, a–z and the digits 0–9", label(spec))));
+                return Err(error(
+                    spec,
+                    "provider_setting_invalid_characters",
+                    format!("{} accepts only the letters A–Z, a–z and the digits 0–9", label(spec)),
+                ));
             }
             too_long(spec, value, max_chars)?;
             Ok(value.to_owned())
@@ -303,16 +341,25 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
                 return Err(error(
                     spec,
                     "provider_setting_invalid_characters",
-                    format!("{} accepts only printable ASCII characters without spaces", label(spec)),
+                    format!(
+                        "{} accepts only printable ASCII characters without spaces",
+                        label(spec)
+                    ),
                 ));
             }
             too_long(spec, value, max_chars)?;
             Ok(value.to_owned())
         }
         Version => {
-            let valid = value.strip_prefix('v').and_then(|rest| rest.split_once('.')).is_some_and(|(major, minor)| {
-                [major, minor].iter().all(|part| !part.is_empty() && part.len() <= 3 && part.chars().all(|c| c.is_ascii_digit()))
-            });
+            let valid = value.strip_prefix('v').and_then(|rest| rest.split_once('.')).is_some_and(
+                |(major, minor)| {
+                    [major, minor].iter().all(|part| {
+                        !part.is_empty()
+                            && part.len() <= 3
+                            && part.chars().all(|c| c.is_ascii_digit())
+                    })
+                },
+            );
             if !valid {
                 return Err(error(
                     spec,
@@ -336,7 +383,11 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
         Instructions { max_chars } => {
             let text: String = value.replace("\r\n", "\n").replace('\r', "\n");
             if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                return Err(error(spec, "provider_setting_invalid_characters", format!("{} is text without control characters", label(spec))));
+                return Err(error(
+                    spec,
+                    "provider_setting_invalid_characters",
+                    format!("{} is text without control characters", label(spec)),
+                ));
             }
             too_long(spec, &text, max_chars)?;
             for line in text.lines().map(str::trim) {
@@ -344,7 +395,11 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
                     // Links are opened in the operator's browser: https only, in every environment.
                     let url = web_url(spec, Environment::Production, line, "https://www.ovo.id/")?;
                     if url.scheme() != "https" {
-                        return Err(error(spec, "provider_setting_https_required", format!("{}: links must start with https://", label(spec))));
+                        return Err(error(
+                            spec,
+                            "provider_setting_https_required",
+                            format!("{}: links must start with https://", label(spec)),
+                        ));
                     }
                 }
             }
@@ -355,7 +410,11 @@ pub fn check_value(environment: Environment, spec: &SettingSpec, raw: &str) -> R
 
 fn too_long(spec: &SettingSpec, value: &str, max_chars: usize) -> Result<(), SettingError> {
     if value.chars().count() > max_chars {
-        return Err(error(spec, "provider_setting_too_long", format!("{} is at most {max_chars} characters", label(spec))));
+        return Err(error(
+            spec,
+            "provider_setting_too_long",
+            format!("{} is at most {max_chars} characters", label(spec)),
+        ));
     }
     Ok(())
 }
@@ -367,7 +426,8 @@ pub fn top_up_options(text: &str) -> Vec<TopUpOption> {
     for block in text.replace("\r\n", "\n").split("\n\n") {
         let mut lines = block.lines().map(str::trim).filter(|l| !l.is_empty());
         let Some(title) = lines.next() else { continue };
-        let mut option = TopUpOption { title: title.to_owned(), steps: Vec::new(), icon_url: None, link: None };
+        let mut option =
+            TopUpOption { title: title.to_owned(), steps: Vec::new(), icon_url: None, link: None };
         for line in lines {
             if line.starts_with("https://") && !line.contains(char::is_whitespace) {
                 option.link.get_or_insert_with(|| line.to_owned());
@@ -410,13 +470,19 @@ pub struct ProductSettings {
 
 impl ProductSettings {
     pub fn documented(environment: Environment, product: Product) -> ProductSettings {
-        let values = specs(product).map(|s| (s.key, s.default_value(environment).unwrap_or_default())).collect();
+        let values = specs(product)
+            .map(|s| (s.key, s.default_value(environment).unwrap_or_default()))
+            .collect();
         ProductSettings { environment, product, values }
     }
 
     /// The documented values with `overrides` applied; an empty override keeps the documented
     /// value. Every override is checked; an unknown key is refused.
-    pub fn resolve(environment: Environment, product: Product, overrides: &BTreeMap<String, String>) -> Result<ProductSettings, SettingError> {
+    pub fn resolve(
+        environment: Environment,
+        product: Product,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<ProductSettings, SettingError> {
         let mut settings = ProductSettings::documented(environment, product);
         for (key, raw) in overrides {
             let spec = find_spec(product, key).ok_or_else(|| {
@@ -425,7 +491,11 @@ impl ProductSettings {
                     product,
                     key: key.clone(),
                     reason: "provider_setting_unknown",
-                    message: format!("{} has no setting {key:?}; its settings are {}", product.display_name(), known.join(", ")),
+                    message: format!(
+                        "{} has no setting {key:?}; its settings are {}",
+                        product.display_name(),
+                        known.join(", ")
+                    ),
                 }
             })?;
             let value = check_value(environment, spec, raw)?;
@@ -546,7 +616,9 @@ impl ProductSettings {
         let defaults = OvoSnapOptions::default();
         OvoSnapOptions {
             version: self.optional("version").unwrap_or(defaults.version.clone()),
-            b2b_token_version: self.optional("b2b_token_version").unwrap_or(defaults.b2b_token_version.clone()),
+            b2b_token_version: self
+                .optional("b2b_token_version")
+                .unwrap_or(defaults.b2b_token_version.clone()),
             device_id: self.optional("device_id").unwrap_or(defaults.device_id.clone()),
             channel_id: self.optional("channel_id"),
             ..defaults
@@ -568,16 +640,32 @@ mod tests {
         assert_eq!(faspay.host(), "https://debit-sandbox.faspay.co.id");
         assert_eq!(faspay.value("amount_scale"), "100");
         assert_eq!(faspay.value("url_status"), "/cvr/100004/10");
-        assert_eq!(faspay.ready().unwrap_err().reason, "provider_setting_required", "merchant name has no default");
+        assert_eq!(
+            faspay.ready().unwrap_err().reason,
+            "provider_setting_required",
+            "merchant name has no default"
+        );
         let prod = ProductSettings::documented(Environment::Production, FaspayOvoTokenize);
-        assert_eq!(prod.ready().unwrap_err().key, "host", "Faspay production host must be configured");
+        assert_eq!(
+            prod.ready().unwrap_err().key,
+            "host",
+            "Faspay production host must be configured"
+        );
         let ovo = ProductSettings::documented(Environment::Production, OvoSnap);
         ovo.ready().unwrap();
         assert_eq!(ovo.host(), "https://apigw.ovo.id");
         let options = ovo.ovo_snap_options();
-        assert_eq!((options.version.as_str(), options.b2b_token_version.as_str()), ("v2.0", "v1.0"));
+        assert_eq!(
+            (options.version.as_str(), options.b2b_token_version.as_str()),
+            ("v2.0", "v1.0")
+        );
         assert_eq!(options.channel_id, None);
-        assert_eq!(ProductSettings::documented(Environment::Production, TazapayOvoIdr).tazapay_options().webhook_url, None);
+        assert_eq!(
+            ProductSettings::documented(Environment::Production, TazapayOvoIdr)
+                .tazapay_options()
+                .webhook_url,
+            None
+        );
     }
 
     #[test]
@@ -585,7 +673,12 @@ mod tests {
         let faspay = ProductSettings::resolve(
             Environment::Production,
             FaspayOvoTokenize,
-            &overrides(&[("host", "https://web.faspay.co.id/"), ("merchant_name", " Toko Maju "), ("amount_scale", "1"), ("url_payment", "/cvr/300011/10")]),
+            &overrides(&[
+                ("host", "https://web.faspay.co.id/"),
+                ("merchant_name", " Toko Maju "),
+                ("amount_scale", "1"),
+                ("url_payment", "/cvr/300011/10"),
+            ]),
         )
         .unwrap();
         faspay.ready().unwrap();
@@ -594,52 +687,148 @@ mod tests {
         assert_eq!((options.merchant_name.as_str(), options.amount_scale), ("Toko Maju", 1));
         assert_eq!(options.urls.payment, "/cvr/300011/10");
         assert_eq!(options.urls.activation, "/cvr/100037/10");
-        let ovo = ProductSettings::resolve(Environment::Production, OvoSnap, &overrides(&[("version", "v3.0"), ("channel_id", "95221")])).unwrap();
+        let ovo = ProductSettings::resolve(
+            Environment::Production,
+            OvoSnap,
+            &overrides(&[("version", "v3.0"), ("channel_id", "95221")]),
+        )
+        .unwrap();
         assert_eq!(ovo.ovo_snap_options().version, "v3.0");
         assert_eq!(ovo.ovo_snap_options().channel_id.as_deref(), Some("95221"));
-        let taza = ProductSettings::resolve(Environment::Production, TazapayOvoIdr, &overrides(&[("webhook_url", "https://shop.example/tz")])).unwrap();
+        let taza = ProductSettings::resolve(
+            Environment::Production,
+            TazapayOvoIdr,
+            &overrides(&[("webhook_url", "https://shop.example/tz")]),
+        )
+        .unwrap();
         assert_eq!(taza.tazapay_options().webhook_url.as_deref(), Some("https://shop.example/tz"));
-        let doku = ProductSettings::resolve(Environment::ProviderSandbox, DokuSnapOvo, &overrides(&[("device_id", "TERM01")])).unwrap();
+        let doku = ProductSettings::resolve(
+            Environment::ProviderSandbox,
+            DokuSnapOvo,
+            &overrides(&[("device_id", "TERM01")]),
+        )
+        .unwrap();
         assert_eq!(doku.doku_snap_options().device_id.as_deref(), Some("TERM01"));
-        let blank = ProductSettings::resolve(Environment::Production, OvoSnap, &overrides(&[("version", "  ")])).unwrap();
+        let blank = ProductSettings::resolve(
+            Environment::Production,
+            OvoSnap,
+            &overrides(&[("version", "  ")]),
+        )
+        .unwrap();
         assert_eq!(blank.value("version"), "v2.0", "blank keeps the documented value");
     }
 
     #[test]
     fn bad_values_are_refused_with_their_reason() {
         let reason = |env, product, key: &str, value: &str| {
-            ProductSettings::resolve(env, product, &overrides(&[(key, value)])).map(|_| ()).unwrap_err().reason
+            ProductSettings::resolve(env, product, &overrides(&[(key, value)]))
+                .map(|_| ())
+                .unwrap_err()
+                .reason
         };
-        use Environment::{BuiltInSandbox, ProviderSandbox, Production};
+        use Environment::{BuiltInSandbox, Production, ProviderSandbox};
         assert_eq!(reason(Production, OvoSnap, "host", "apigw.ovo.id"), "provider_setting_not_url");
-        assert_eq!(reason(Production, OvoSnap, "host", "ftp://apigw.ovo.id"), "provider_setting_not_url");
+        assert_eq!(
+            reason(Production, OvoSnap, "host", "ftp://apigw.ovo.id"),
+            "provider_setting_not_url"
+        );
         assert_eq!(reason(Production, OvoSnap, "host", "https://a b"), "provider_setting_not_url");
-        assert_eq!(reason(Production, OvoSnap, "host", "http://apigw.ovo.id"), "provider_setting_https_required");
-        assert_eq!(reason(Production, OvoSnap, "host", "http://127.0.0.1:7700"), "provider_setting_https_required");
-        assert_eq!(reason(ProviderSandbox, OvoSnap, "host", "http://app.byte-stack.net"), "provider_setting_https_required");
-        assert!(ProductSettings::resolve(ProviderSandbox, OvoSnap, &overrides(&[("host", "http://127.0.0.1:7700")])).is_ok());
-        assert!(ProductSettings::resolve(ProviderSandbox, OvoSnap, &overrides(&[("host", "http://localhost:7700")])).is_ok());
-        assert!(ProductSettings::resolve(BuiltInSandbox, OvoSnap, &overrides(&[("host", "http://sim.local:7700")])).is_ok());
-        assert_eq!(reason(Production, OvoSnap, "host", "https://apigw.ovo.id/api?x=1"), "provider_setting_host_has_path");
-        assert_eq!(reason(Production, FaspayOvoTokenize, "amount_scale", "10"), "provider_setting_choice_not_allowed");
-        assert_eq!(reason(Production, FaspayOvoTokenize, "amount_scale", "x100"), "provider_setting_choice_not_allowed");
-        assert_eq!(reason(Production, FaspayOvoTokenize, "merchant_name", &"x".repeat(101)), "provider_setting_too_long");
-        assert_eq!(reason(Production, FaspayOvoTokenize, "url_payment", "/cvr/1?x=2"), "provider_setting_path_invalid");
-        assert_eq!(reason(Production, FaspayOvoTokenize, "url_payment", "http://web.faspay.co.id/cvr"), "provider_setting_https_required");
-        assert_eq!(reason(Production, OvoSnap, "version", "2.0"), "provider_setting_version_invalid");
-        assert_eq!(reason(Production, OvoSnap, "version", "v2"), "provider_setting_version_invalid");
-        assert_eq!(reason(Production, OvoSnap, "channel_id", "a b"), "provider_setting_invalid_characters");
-        assert_eq!(reason(Production, DokuSnapOvo, "device_id", "term-01"), "provider_setting_invalid_characters");
-        assert_eq!(reason(Production, TazapayOvoIdr, "webhook_url", "http://shop.example/tz"), "provider_setting_https_required");
-        assert_eq!(reason(Production, OvoSnap, "top_up_text_en", "ATM\nhttp://ovo.id/topup"), "provider_setting_https_required");
-        assert_eq!(reason(Production, DokuJokulOvoPush, "merchant_name", "x"), "provider_setting_unknown");
-        let message = ProductSettings::resolve(Production, FaspayOvoTokenize, &overrides(&[("amount_scale", "10")])).unwrap_err().message;
+        assert_eq!(
+            reason(Production, OvoSnap, "host", "http://apigw.ovo.id"),
+            "provider_setting_https_required"
+        );
+        assert_eq!(
+            reason(Production, OvoSnap, "host", "http://127.0.0.1:7700"),
+            "provider_setting_https_required"
+        );
+        assert_eq!(
+            reason(ProviderSandbox, OvoSnap, "host", "http://app.byte-stack.net"),
+            "provider_setting_https_required"
+        );
+        assert!(ProductSettings::resolve(
+            ProviderSandbox,
+            OvoSnap,
+            &overrides(&[("host", "http://127.0.0.1:7700")])
+        )
+        .is_ok());
+        assert!(ProductSettings::resolve(
+            ProviderSandbox,
+            OvoSnap,
+            &overrides(&[("host", "http://localhost:7700")])
+        )
+        .is_ok());
+        assert!(ProductSettings::resolve(
+            BuiltInSandbox,
+            OvoSnap,
+            &overrides(&[("host", "http://sim.local:7700")])
+        )
+        .is_ok());
+        assert_eq!(
+            reason(Production, OvoSnap, "host", "https://apigw.ovo.id/api?x=1"),
+            "provider_setting_host_has_path"
+        );
+        assert_eq!(
+            reason(Production, FaspayOvoTokenize, "amount_scale", "10"),
+            "provider_setting_choice_not_allowed"
+        );
+        assert_eq!(
+            reason(Production, FaspayOvoTokenize, "amount_scale", "x100"),
+            "provider_setting_choice_not_allowed"
+        );
+        assert_eq!(
+            reason(Production, FaspayOvoTokenize, "merchant_name", &"x".repeat(101)),
+            "provider_setting_too_long"
+        );
+        assert_eq!(
+            reason(Production, FaspayOvoTokenize, "url_payment", "/cvr/1?x=2"),
+            "provider_setting_path_invalid"
+        );
+        assert_eq!(
+            reason(Production, FaspayOvoTokenize, "url_payment", "http://web.faspay.co.id/cvr"),
+            "provider_setting_https_required"
+        );
+        assert_eq!(
+            reason(Production, OvoSnap, "version", "2.0"),
+            "provider_setting_version_invalid"
+        );
+        assert_eq!(
+            reason(Production, OvoSnap, "version", "v2"),
+            "provider_setting_version_invalid"
+        );
+        assert_eq!(
+            reason(Production, OvoSnap, "channel_id", "a b"),
+            "provider_setting_invalid_characters"
+        );
+        assert_eq!(
+            reason(Production, DokuSnapOvo, "device_id", "term-01"),
+            "provider_setting_invalid_characters"
+        );
+        assert_eq!(
+            reason(Production, TazapayOvoIdr, "webhook_url", "http://shop.example/tz"),
+            "provider_setting_https_required"
+        );
+        assert_eq!(
+            reason(Production, OvoSnap, "top_up_text_en", "ATM\nhttp://ovo.id/topup"),
+            "provider_setting_https_required"
+        );
+        assert_eq!(
+            reason(Production, DokuJokulOvoPush, "merchant_name", "x"),
+            "provider_setting_unknown"
+        );
+        let message = ProductSettings::resolve(
+            Production,
+            FaspayOvoTokenize,
+            &overrides(&[("amount_scale", "10")]),
+        )
+        .unwrap_err()
+        .message;
         assert!(message.contains("1, 100"), "{message}");
     }
 
     #[test]
     fn a_stored_http_host_is_refused_when_a_production_client_is_built() {
-        let tampered = ProductSettings::documented(Environment::Production, DokuSnapOvo).with_host("http://api.doku.com");
+        let tampered = ProductSettings::documented(Environment::Production, DokuSnapOvo)
+            .with_host("http://api.doku.com");
         assert_eq!(tampered.ready().unwrap_err().reason, "provider_setting_https_required");
     }
 
@@ -663,7 +852,12 @@ mod tests {
             for environment in [Environment::ProviderSandbox, Environment::Production] {
                 for spec in specs(product) {
                     if let Some(value) = spec.default_value(environment) {
-                        assert_eq!(check_value(environment, spec, &value).unwrap(), value, "{product:?} {}", spec.key);
+                        assert_eq!(
+                            check_value(environment, spec, &value).unwrap(),
+                            value,
+                            "{product:?} {}",
+                            spec.key
+                        );
                     }
                 }
             }

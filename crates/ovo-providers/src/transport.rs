@@ -61,7 +61,10 @@ impl ExtraRoots {
         let certificates = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
             .map_err(|e| format!("not a PEM certificate bundle: {e}"))?;
         if certificates.is_empty() {
-            return Err("no certificate found; expected one or more -----BEGIN CERTIFICATE----- blocks".into());
+            return Err(
+                "no certificate found; expected one or more -----BEGIN CERTIFICATE----- blocks"
+                    .into(),
+            );
         }
         Ok(ExtraRoots { certificates: std::sync::Arc::new(certificates), pem: pem.into() })
     }
@@ -102,7 +105,8 @@ impl Transport {
 
     /// Trusts `roots` beside the operating system's store.
     pub fn with_roots(product: Product, roots: &ExtraRoots) -> Transport {
-        let mut builder = reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).use_rustls_tls();
+        let mut builder =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).use_rustls_tls();
         for certificate in roots.certificates.iter() {
             builder = builder.add_root_certificate(certificate.clone());
         }
@@ -122,14 +126,20 @@ impl Transport {
     }
 
     /// Sends the request `build` makes (called again for each read retry).
-    pub async fn send(&self, call: Call, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> ProviderResult<Reply> {
+    pub async fn send(
+        &self,
+        call: Call,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> ProviderResult<Reply> {
         let mut waits = READ_BACKOFF.iter();
         loop {
             let outcome = self.once(call, build(&self.client).timeout(call.timeout)).await;
             let retry = call.effect == Effect::Read
                 && matches!(
                     outcome,
-                    Err(ProviderError::Connection { .. } | ProviderError::Timeout { .. } | ProviderError::Unavailable { .. })
+                    Err(ProviderError::Connection { .. }
+                        | ProviderError::Timeout { .. }
+                        | ProviderError::Unavailable { .. })
                 );
             match (retry, waits.next()) {
                 (true, Some(wait)) => tokio::time::sleep(*wait).await,
@@ -144,9 +154,17 @@ impl Transport {
             Effect::Write => ProviderError::UnknownOutcome { product, operation, cause },
             Effect::Read => match cause {
                 UnknownCause::Timeout => ProviderError::Timeout { product, operation },
-                UnknownCause::ServerError { status } => ProviderError::Unavailable { product, status },
-                UnknownCause::MalformedReply { detail } => ProviderError::MalformedReply { product, detail },
-                UnknownCause::ConnectionLost => ProviderError::Connection { product, operation, detail: "connection lost".into() },
+                UnknownCause::ServerError { status } => {
+                    ProviderError::Unavailable { product, status }
+                }
+                UnknownCause::MalformedReply { detail } => {
+                    ProviderError::MalformedReply { product, detail }
+                }
+                UnknownCause::ConnectionLost => ProviderError::Connection {
+                    product,
+                    operation,
+                    detail: "connection lost".into(),
+                },
             },
         };
         let response = match request.send().await {
@@ -157,7 +175,9 @@ impl Transport {
                 return Err(ProviderError::Certificate { product, operation, detail });
             }
             // Refused before anything was sent: nothing happened at the provider.
-            Err(e) if e.is_connect() => return Err(ProviderError::Connection { product, operation, detail: e.to_string() }),
+            Err(e) if e.is_connect() => {
+                return Err(ProviderError::Connection { product, operation, detail: e.to_string() })
+            }
             Err(e) if e.is_timeout() => return Err(lost(UnknownCause::Timeout)),
             Err(_) => return Err(lost(UnknownCause::ConnectionLost)),
         };
@@ -168,7 +188,12 @@ impl Transport {
             Err(e) if e.is_timeout() => return Err(lost(UnknownCause::Timeout)),
             Err(_) => return Err(lost(UnknownCause::ConnectionLost)),
         };
-        tracing::debug!(product = product.key(), operation = operation.key(), status, "provider answered");
+        tracing::debug!(
+            product = product.key(),
+            operation = operation.key(),
+            status,
+            "provider answered"
+        );
         if status >= 500 {
             return Err(lost(UnknownCause::ServerError { status }));
         }
@@ -217,7 +242,9 @@ fn describe(reason: &rustls::CertificateError) -> String {
         C::UnknownIssuer => "issued by an authority this computer does not trust".into(),
         C::Expired | C::ExpiredContext { .. } => "expired".into(),
         C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => "issued for another host name".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "issued for another host name".into()
+        }
         C::Revoked => "revoked".into(),
         other => format!("refused: {other:?}"),
     }

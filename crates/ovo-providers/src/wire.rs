@@ -52,12 +52,20 @@ fn whole_rupiah(text: &str) -> Result<Idr, WireError> {
 /// Tazapay: integer minor units, rupiah × 100.
 /// The id the merchant gave a payment at `product` (partnerReferenceNo, invoice_number,
 /// reference_id, bill_no), as each client sends it.
-pub fn merchant_payment_id(product: Product, reference: &Reference, provider_ref: Option<&str>) -> String {
+pub fn merchant_payment_id(
+    product: Product,
+    reference: &Reference,
+    provider_ref: Option<&str>,
+) -> String {
     match product {
         Product::FaspayOvoTokenize => crate::products::faspay::wire::bill_no(reference),
         // The push client names the invoice by the provider's reference when it has one.
-        Product::DokuJokulOvoPush => provider_ref.map_or_else(|| reference.as_str().to_owned(), str::to_owned),
-        Product::DokuSnapOvo | Product::OvoSnap | Product::TazapayOvoIdr => reference.as_str().to_owned(),
+        Product::DokuJokulOvoPush => {
+            provider_ref.map_or_else(|| reference.as_str().to_owned(), str::to_owned)
+        }
+        Product::DokuSnapOvo | Product::OvoSnap | Product::TazapayOvoIdr => {
+            reference.as_str().to_owned()
+        }
     }
 }
 
@@ -106,7 +114,10 @@ mod tests {
         assert_eq!(of(Product::OvoSnap, Some("OVO1")), "AB12CD34EF56GH78");
         assert_eq!(of(Product::DokuSnapOvo, None), "AB12CD34EF56GH78");
         assert_eq!(of(Product::TazapayOvoIdr, Some("pay_x")), "AB12CD34EF56GH78");
-        assert_eq!(of(Product::DokuJokulOvoPush, Some("AB12CD34EF56GH78-02")), "AB12CD34EF56GH78-02");
+        assert_eq!(
+            of(Product::DokuJokulOvoPush, Some("AB12CD34EF56GH78-02")),
+            "AB12CD34EF56GH78-02"
+        );
         assert_eq!(of(Product::DokuJokulOvoPush, None), "AB12CD34EF56GH78");
         let bill = of(Product::FaspayOvoTokenize, Some("9999900000000001"));
         assert_eq!(bill, crate::products::faspay::wire::bill_no(&reference));
@@ -145,7 +156,10 @@ mod tests {
     #[test]
     fn tazapay_phone_is_calling_code_and_subscriber() {
         let phone = Msisdn::parse("0812-3456-7890");
-        assert_eq!(phone.map(|p| tazapay_phone(&p)), Ok(("62".to_owned(), "81234567890".to_owned())));
+        assert_eq!(
+            phone.map(|p| tazapay_phone(&p)),
+            Ok(("62".to_owned(), "81234567890".to_owned()))
+        );
     }
 }
 
@@ -163,7 +177,9 @@ mod round_trips {
     }
 
     fn phone() -> impl Strategy<Value = Msisdn> {
-        "8[0-9]{8,11}".prop_map(|nsn| Msisdn::parse(&format!("0{nsn}")).unwrap_or_else(|e| panic!("{nsn}: {e}")))
+        "8[0-9]{8,11}".prop_map(|nsn| {
+            Msisdn::parse(&format!("0{nsn}")).unwrap_or_else(|e| panic!("{nsn}: {e}"))
+        })
     }
 
     proptest! {

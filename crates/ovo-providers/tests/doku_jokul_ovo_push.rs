@@ -41,10 +41,25 @@ struct Env {
 /// A receiver for the sandbox's notifications, as the app's listener would see them.
 async fn receiver() -> (String, mpsc::UnboundedReceiver<InboundRequest>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    async fn handle(State(tx): State<mpsc::UnboundedSender<InboundRequest>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> &'static str {
-        let headers = headers.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
-        let path_and_query = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-        let _ = tx.send(InboundRequest { method: method.to_string(), path_and_query, headers, body: String::from_utf8_lossy(&body).into_owned() });
+    async fn handle(
+        State(tx): State<mpsc::UnboundedSender<InboundRequest>>,
+        method: Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> &'static str {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let path_and_query =
+            uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+        let _ = tx.send(InboundRequest {
+            method: method.to_string(),
+            path_and_query,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
         "OK"
     }
     let app = axum::Router::new().fallback(handle).with_state(tx);
@@ -61,13 +76,19 @@ impl Env {
             "[[doku_jokul_ovo_push]]\nname = \"Provider Client Test\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\n\
              auto_delay_secs = {auto_delay_secs}\nnotification_url = \"{url}\"\n"
         );
-        let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+        let config = SandboxConfig {
+            merchants: Merchants::parse(&toml).unwrap(),
+            time_scale: TimeScale::parse(scale).unwrap(),
+        };
         let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
         Env { sandbox, http: reqwest::Client::new(), notifications }
     }
 
     fn client_with(&self, client_id: &str, secret: &str, options: JokulOptions) -> JokulPushClient {
-        let credentials = Credentials::from_pairs(PRODUCT, [("client_id", client_id.to_owned()), ("secret_key", secret.to_owned())]);
+        let credentials = Credentials::from_pairs(
+            PRODUCT,
+            [("client_id", client_id.to_owned()), ("secret_key", secret.to_owned())],
+        );
         JokulPushClient::new(&self.sandbox.url(), &credentials, options).unwrap()
     }
 
@@ -76,23 +97,46 @@ impl Env {
     }
 
     async fn fault(&self, endpoint: &str, fault: Value) {
-        let body = json!({ "product": PRODUCT.key(), "endpoint": endpoint, "fault": fault, "count": 1 });
-        let resp = self.http.post(format!("{}/_sandbox/faults", self.sandbox.url())).json(&body).send().await.unwrap();
+        let body =
+            json!({ "product": PRODUCT.key(), "endpoint": endpoint, "fault": fault, "count": 1 });
+        let resp = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.sandbox.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(resp.status().is_success(), "arming {body}: {}", resp.status());
     }
 
     async fn pending(&self) -> Vec<Value> {
-        self.http.get(format!("{}/_sandbox/pending", self.sandbox.url())).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/_sandbox/pending", self.sandbox.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     async fn decide(&self, id: &str, decision: Value) {
-        let resp = self.http.post(format!("{}/_sandbox/pending/{id}/decide", self.sandbox.url())).json(&decision).send().await.unwrap();
+        let resp = self
+            .http
+            .post(format!("{}/_sandbox/pending/{id}/decide", self.sandbox.url()))
+            .json(&decision)
+            .send()
+            .await
+            .unwrap();
         assert!(resp.status().is_success(), "decide: {}", resp.status());
     }
 
     /// The next notification, within a bound.
     async fn next_notification(&mut self) -> InboundRequest {
-        tokio::time::timeout(Duration::from_secs(10), self.notifications.recv()).await.expect("a notification in time").unwrap()
+        tokio::time::timeout(Duration::from_secs(10), self.notifications.recv())
+            .await
+            .expect("a notification in time")
+            .unwrap()
     }
 }
 
@@ -169,7 +213,11 @@ async fn push_paid_by_an_auto_payer_then_status_says_succeeded() -> Res {
     assert_eq!(result.outcome.paid, Some(Split { cash: idr(25_000), points: Idr::ZERO }));
     assert_eq!(result.outcome.provider_status, "SUCCESS/00");
     // Reconciliation data (§7) is there for the ledger.
-    assert!(result.reply.batch_number.is_some() && result.reply.trace_number.is_some() && result.reply.reference_number.is_some());
+    assert!(
+        result.reply.batch_number.is_some()
+            && result.reply.trace_number.is_some()
+            && result.reply.reference_number.is_some()
+    );
     assert!(!result.reply.approval_code.clone().unwrap_or_default().is_empty());
     assert!(result.configuration().and_then(|c| c.tid.clone()).is_some());
     assert_eq!(result.reply.ovo_id.as_deref(), Some("081100000007"));
@@ -179,7 +227,13 @@ async fn push_paid_by_an_auto_payer_then_status_says_succeeded() -> Res {
     assert_eq!(status.provider_ref.as_deref(), Some(request.idempotency_key.as_str()));
 
     // The sandbox saw the checksum, the signature headers and the phone in the 08… form.
-    let received: Vec<Value> = env.http.get(format!("{}/_sandbox/received?product={}", env.sandbox.url(), PRODUCT.key())).send().await?.json().await?;
+    let received: Vec<Value> = env
+        .http
+        .get(format!("{}/_sandbox/received?product={}", env.sandbox.url(), PRODUCT.key()))
+        .send()
+        .await?
+        .json()
+        .await?;
     let push = received.iter().find(|r| r["endpoint"] == PAY_ROUTE).unwrap();
     let body: Value = serde_json::from_str(push["body"].as_str().unwrap())?;
     assert_eq!(body["ovo_info"]["ovo_id"], "081100000007");
@@ -205,7 +259,9 @@ async fn a_held_push_paid_with_points_through_the_control_api() -> Res {
     let mut id = None;
     for _ in 0..200 {
         let pending = env.pending().await;
-        if let Some(p) = pending.iter().find(|p| p["product"] == PRODUCT.key() && p["amount"] == 12_000) {
+        if let Some(p) =
+            pending.iter().find(|p| p["product"] == PRODUCT.key() && p["amount"] == 12_000)
+        {
             assert_eq!(p["kind"], "push");
             id = p["id"].as_str().map(str::to_owned);
             break;
@@ -235,7 +291,12 @@ async fn a_held_push_declined_through_the_control_api_is_declined_17() -> Res {
     };
     let mut decided = false;
     for _ in 0..200 {
-        if let Some(p) = env.pending().await.iter().find(|p| p["product"] == PRODUCT.key() && p["amount"] == 13_000) {
+        if let Some(p) = env
+            .pending()
+            .await
+            .iter()
+            .find(|p| p["product"] == PRODUCT.key() && p["amount"] == 13_000)
+        {
             env.decide(p["id"].as_str().unwrap(), json!({"decision": "decline"})).await;
             decided = true;
             break;
@@ -253,7 +314,12 @@ async fn a_held_push_declined_through_the_control_api_is_declined_17() -> Res {
 async fn declines_keep_the_ovo_code() -> Res {
     let env = Env::start("0.001", 5).await;
     let client = env.client();
-    for (phone, amount, code) in [(DECLINER, 10_000, "17"), (NO_ACCOUNT, 10_000, "14"), (BLOCKED, 10_000, "64"), (PAYER, 25_000_000, "65")] {
+    for (phone, amount, code) in [
+        (DECLINER, 10_000, "17"),
+        (NO_ACCOUNT, 10_000, "14"),
+        (BLOCKED, 10_000, "64"),
+        (PAYER, 25_000_000, "65"),
+    ] {
         let err = client.pay(&payment(phone, amount)).await.unwrap_err();
         assert_eq!(declined_code(&err), code, "{phone} {amount}");
         assert!(matches!(&err, ProviderError::Declined { message, .. } if !message.is_empty()));
@@ -270,7 +336,10 @@ async fn a_timeout_is_pending_and_the_status_check_settles_it() -> Res {
     assert_eq!(outcome.state, PaymentState::Pending);
     assert_eq!(outcome.provider_status, "TIMEOUT/68");
     let settled = final_status(&client, &status_request(&request)).await;
-    assert!(matches!(&settled.state, PaymentState::Failed { code, .. } if code == "68"), "{settled:?}");
+    assert!(
+        matches!(&settled.state, PaymentState::Failed { code, .. } if code == "68"),
+        "{settled:?}"
+    );
     Ok(())
 }
 
@@ -290,22 +359,39 @@ async fn bad_credentials_are_authentication_errors() -> Res {
     let env = Env::start("0.001", 5).await;
     let wrong_secret = env.client_with(CLIENT, "SK-not-the-secret", JokulOptions::default());
     let err = wrong_secret.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"),
+        "{err:?}"
+    );
     assert!(!err.to_string().contains("SK-not-the-secret"));
     // The checksum alone (no header signature) is still checked.
-    let checksum_only = env.client_with(CLIENT, "SK-not-the-secret", JokulOptions { header_signature: false, ..JokulOptions::default() });
+    let checksum_only = env.client_with(
+        CLIENT,
+        "SK-not-the-secret",
+        JokulOptions { header_signature: false, ..JokulOptions::default() },
+    );
     let err = checksum_only.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"),
+        "{err:?}"
+    );
     let unknown = env.client_with("MCH-9999-NOBODY", SECRET, JokulOptions::default());
     let err = unknown.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_client_id"), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_client_id"),
+        "{err:?}"
+    );
     let err = wrong_secret.status(&status_request(&payment(PAYER, 1))).await.unwrap_err();
     assert!(matches!(err, ProviderError::Authentication { .. }), "{err:?}");
     // The connection test: the status of an unused invoice is "not found" once authenticated.
-    let proof = env.client_with(CLIENT, SECRET, JokulOptions::default()).test_connection().await.unwrap();
+    let proof =
+        env.client_with(CLIENT, SECRET, JokulOptions::default()).test_connection().await.unwrap();
     assert!(proof.answer.starts_with("transaction_not_found"), "{proof:?}");
     let err = wrong_secret.test_connection().await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::Authentication { code, .. } if code == "invalid_signature"),
+        "{err:?}"
+    );
     Ok(())
 }
 
@@ -315,7 +401,10 @@ async fn invalid_requests_and_inputs() -> Res {
     let client = env.client();
     // An invoice the provider never saw.
     let seen = client.status(&status_request(&payment(PAYER, 10_000))).await.unwrap();
-    assert!(matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"), "{seen:?}");
+    assert!(
+        matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"),
+        "{seen:?}"
+    );
     // Inputs refused before sending.
     let mut request = payment(PAYER, 10_000);
     request.idempotency_key = "has a space".into();
@@ -323,7 +412,10 @@ async fn invalid_requests_and_inputs() -> Res {
     let mut request = payment(PAYER, 10_000);
     request.kind = PaymentKind::Recurring;
     assert!(matches!(client.pay(&request).await, Err(ProviderError::InvalidInput { .. })));
-    assert!(matches!(client.pay(&payment(PAYER, 0)).await, Err(ProviderError::InvalidInput { .. })));
+    assert!(matches!(
+        client.pay(&payment(PAYER, 0)).await,
+        Err(ProviderError::InvalidInput { .. })
+    ));
     Ok(())
 }
 
@@ -331,7 +423,13 @@ async fn invalid_requests_and_inputs() -> Res {
 async fn operations_the_product_lacks_are_unsupported() -> Res {
     let env = Env::start("0.001", 5).await;
     let client = env.client();
-    let account = LinkedAccount { phone: Msisdn::parse(PAYER)?, provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
+    let account = LinkedAccount {
+        phone: Msisdn::parse(PAYER)?,
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+        token_expires_at: None,
+    };
     let refund = RefundRequest {
         refund_reference: reference(),
         idempotency_key: "R-01".into(),
@@ -343,11 +441,28 @@ async fn operations_the_product_lacks_are_unsupported() -> Res {
         account: None,
         provider_ref: None,
     };
-    assert_eq!(client.refund(&refund).await.unwrap_err(), ProviderError::Unsupported { product: PRODUCT, operation: Operation::Refund });
-    assert_eq!(client.balance(&account).await.unwrap_err(), ProviderError::Unsupported { product: PRODUCT, operation: Operation::Balance });
-    assert_eq!(client.unbind(&account).await.unwrap_err(), ProviderError::Unsupported { product: PRODUCT, operation: Operation::Unbind });
-    let bind = BindRequest { reference: reference(), phone: account.phone.clone(), merchant_customer_id: "c".into(), return_url: "http://x".into() };
-    assert_eq!(client.bind(&bind).await.unwrap_err(), ProviderError::Unsupported { product: PRODUCT, operation: Operation::Bind });
+    assert_eq!(
+        client.refund(&refund).await.unwrap_err(),
+        ProviderError::Unsupported { product: PRODUCT, operation: Operation::Refund }
+    );
+    assert_eq!(
+        client.balance(&account).await.unwrap_err(),
+        ProviderError::Unsupported { product: PRODUCT, operation: Operation::Balance }
+    );
+    assert_eq!(
+        client.unbind(&account).await.unwrap_err(),
+        ProviderError::Unsupported { product: PRODUCT, operation: Operation::Unbind }
+    );
+    let bind = BindRequest {
+        reference: reference(),
+        phone: account.phone.clone(),
+        merchant_customer_id: "c".into(),
+        return_url: "http://x".into(),
+    };
+    assert_eq!(
+        client.bind(&bind).await.unwrap_err(),
+        ProviderError::Unsupported { product: PRODUCT, operation: Operation::Bind }
+    );
     assert!(!client.capabilities().supports(Operation::Refund));
     Ok(())
 }
@@ -368,7 +483,10 @@ async fn a_lost_response_is_unknown_and_the_status_check_finds_it_paid() -> Res 
     let client = env.client();
     env.fault(PAY_ROUTE, json!({"kind": "lose_response"})).await;
     let request = payment(PAYER, 10_000);
-    assert_eq!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::ConnectionLost);
+    assert_eq!(
+        unknown_cause(client.pay(&request).await.unwrap_err()),
+        UnknownCause::ConnectionLost
+    );
     let status = final_status(&client, &status_request(&request)).await;
     assert_eq!(status.state, PaymentState::Succeeded);
     Ok(())
@@ -377,7 +495,11 @@ async fn a_lost_response_is_unknown_and_the_status_check_finds_it_paid() -> Res 
 #[tokio::test]
 async fn a_late_answer_times_out_as_unknown_and_the_status_check_resolves_it() -> Res {
     let env = Env::start("0.001", 5).await;
-    let client = env.client_with(CLIENT, SECRET, JokulOptions { pay_timeout: Duration::from_millis(300), ..JokulOptions::default() });
+    let client = env.client_with(
+        CLIENT,
+        SECRET,
+        JokulOptions { pay_timeout: Duration::from_millis(300), ..JokulOptions::default() },
+    );
     env.fault(PAY_ROUTE, json!({"kind": "delay", "ms": 1500})).await;
     let request = payment(PAYER, 10_000);
     assert_eq!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::Timeout);
@@ -398,9 +520,15 @@ async fn a_server_error_is_unknown_and_the_status_check_says_it_never_happened()
     let client = env.client();
     env.fault(PAY_ROUTE, json!({"kind": "http_status", "status": 503})).await;
     let request = payment(PAYER, 10_000);
-    assert_eq!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
+    assert_eq!(
+        unknown_cause(client.pay(&request).await.unwrap_err()),
+        UnknownCause::ServerError { status: 503 }
+    );
     let seen = client.status(&status_request(&request)).await.unwrap();
-    assert!(matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"), "{seen:?}");
+    assert!(
+        matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"),
+        "{seen:?}"
+    );
     Ok(())
 }
 
@@ -410,8 +538,14 @@ async fn a_malformed_answer_is_unknown_and_the_status_check_finds_it_paid() -> R
     let client = env.client();
     env.fault(PAY_ROUTE, json!({"kind": "malformed_body"})).await;
     let request = payment(PAYER, 10_000);
-    assert!(matches!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
-    assert_eq!(final_status(&client, &status_request(&request)).await.state, PaymentState::Succeeded);
+    assert!(matches!(
+        unknown_cause(client.pay(&request).await.unwrap_err()),
+        UnknownCause::MalformedReply { .. }
+    ));
+    assert_eq!(
+        final_status(&client, &status_request(&request)).await.state,
+        PaymentState::Succeeded
+    );
     Ok(())
 }
 
@@ -421,9 +555,15 @@ async fn a_dropped_connection_is_unknown_and_the_status_check_says_it_never_happ
     let client = env.client();
     env.fault(PAY_ROUTE, json!({"kind": "drop_connection"})).await;
     let request = payment(PAYER, 10_000);
-    assert_eq!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::ConnectionLost);
+    assert_eq!(
+        unknown_cause(client.pay(&request).await.unwrap_err()),
+        UnknownCause::ConnectionLost
+    );
     let seen = client.status(&status_request(&request)).await.unwrap();
-    assert!(matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"), "{seen:?}");
+    assert!(
+        matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "transaction_not_found"),
+        "{seen:?}"
+    );
     Ok(())
 }
 
@@ -433,7 +573,8 @@ async fn status_reads_are_retried_through_one_fault_and_report_persistent_ones()
     let client = env.client();
     let request = payment(PAYER, 10_000);
     client.pay(&request).await?;
-    for fault in [json!({"kind": "http_status", "status": 502}), json!({"kind": "drop_connection"})] {
+    for fault in [json!({"kind": "http_status", "status": 502}), json!({"kind": "drop_connection"})]
+    {
         env.fault(STATUS_ROUTE, fault).await;
         assert_eq!(client.status(&status_request(&request)).await?.state, PaymentState::Succeeded);
     }
@@ -472,12 +613,21 @@ async fn notifications_verify_deduplicate_and_reject_wrong_signatures() -> Res {
     // Tampering with the body breaks the signature.
     let mut tampered = inbound.clone();
     tampered.body = tampered.body.replace("11000", "99000");
-    assert_eq!(client.verify_notification(&tampered).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        client.verify_notification(&tampered).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     let mut unsigned = inbound.clone();
     unsigned.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("signature"));
-    assert_eq!(client.verify_notification(&unsigned).unwrap_err(), NotificationRejection::MissingField("Signature"));
+    assert_eq!(
+        client.verify_notification(&unsigned).unwrap_err(),
+        NotificationRejection::MissingField("Signature")
+    );
     let other_merchant = env.client_with("MCH-0002-SOMEONEELSE", SECRET, JokulOptions::default());
-    assert_eq!(other_merchant.verify_notification(&inbound).unwrap_err(), NotificationRejection::UnknownMerchant);
+    assert_eq!(
+        other_merchant.verify_notification(&inbound).unwrap_err(),
+        NotificationRejection::UnknownMerchant
+    );
 
     // A duplicate delivery has the same dedup key.
     env.fault("notification", json!({"kind": "duplicate_notification"})).await;
@@ -487,13 +637,20 @@ async fn notifications_verify_deduplicate_and_reject_wrong_signatures() -> Res {
     let second = client.verify_notification(&env.next_notification().await)?;
     assert_eq!(first.dedup_key, second.dedup_key);
     assert_ne!(first.dedup_key, notification.dedup_key);
-    assert!(matches!(&first.event, NotificationEvent::Payment { state: PaymentState::Failed { code, .. }, .. } if code == "17"), "{:?}", first.event);
+    assert!(
+        matches!(&first.event, NotificationEvent::Payment { state: PaymentState::Failed { code, .. }, .. } if code == "17"),
+        "{:?}",
+        first.event
+    );
 
     // A notification signed with another key is rejected.
     env.fault("notification", json!({"kind": "wrong_signature_notification"})).await;
     client.pay(&payment(PAYER, 13_000)).await?;
     let forged = env.next_notification().await;
-    assert_eq!(client.verify_notification(&forged).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        client.verify_notification(&forged).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     Ok(())
 }
 
@@ -521,38 +678,64 @@ fn echo(request: &Value, status: &str) -> Value {
 }
 
 fn stub_client(url: &str) -> JokulPushClient {
-    let credentials = Credentials::from_pairs(PRODUCT, [("client_id", CLIENT.to_owned()), ("secret_key", SECRET.to_owned())]);
+    let credentials = Credentials::from_pairs(
+        PRODUCT,
+        [("client_id", CLIENT.to_owned()), ("secret_key", SECRET.to_owned())],
+    );
     JokulPushClient::new(url, &credentials, JokulOptions::default()).unwrap()
 }
 
 #[tokio::test]
 async fn echoed_amounts_and_invoices_are_checked() -> Res {
-    let client = stub_client(&stub(|r| {
-        let mut v = echo(r, "SUCCESS");
-        v["order"]["amount"] = json!(1);
-        v
-    })
-    .await);
+    let client = stub_client(
+        &stub(|r| {
+            let mut v = echo(r, "SUCCESS");
+            v["order"]["amount"] = json!(1);
+            v
+        })
+        .await,
+    );
     let err = client.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert_eq!(err, ProviderError::Mismatch { product: PRODUCT, field: "order.amount", sent: "10000".into(), echoed: "1".into() });
+    assert_eq!(
+        err,
+        ProviderError::Mismatch {
+            product: PRODUCT,
+            field: "order.amount",
+            sent: "10000".into(),
+            echoed: "1".into()
+        }
+    );
 
-    let client = stub_client(&stub(|r| {
-        let mut v = echo(r, "SUCCESS");
-        v["order"]["invoice_number"] = json!("SOMEONE-ELSES-01");
-        v
-    })
-    .await);
+    let client = stub_client(
+        &stub(|r| {
+            let mut v = echo(r, "SUCCESS");
+            v["order"]["invoice_number"] = json!("SOMEONE-ELSES-01");
+            v
+        })
+        .await,
+    );
     let err = client.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Mismatch { field: "order.invoice_number", .. }), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::Mismatch { field: "order.invoice_number", .. }),
+        "{err:?}"
+    );
 
-    let client = stub_client(&stub(|r| {
-        let mut v = echo(r, "SUCCESS");
-        v["ovo_payment"]["cash_used"] = json!(5);
-        v
-    })
-    .await);
+    let client = stub_client(
+        &stub(|r| {
+            let mut v = echo(r, "SUCCESS");
+            v["ovo_payment"]["cash_used"] = json!(5);
+            v
+        })
+        .await,
+    );
     let err = client.pay(&payment(PAYER, 10_000)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Mismatch { field: "ovo_payment.cash_used+ovo_points_used", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ProviderError::Mismatch { field: "ovo_payment.cash_used+ovo_points_used", .. }
+        ),
+        "{err:?}"
+    );
     Ok(())
 }
 
@@ -563,14 +746,18 @@ async fn unknown_statuses_are_kept_and_missing_fields_named() -> Res {
     assert_eq!(outcome.state, PaymentState::Unrecognised("ON_HOLD".into()));
     assert!(!outcome.state.is_final());
 
-    let client = stub_client(&stub(|r| {
-        let mut v = echo(r, "SUCCESS");
-        v["ovo_payment"].as_object_mut().unwrap().remove("status");
-        v
-    })
-    .await);
+    let client = stub_client(
+        &stub(|r| {
+            let mut v = echo(r, "SUCCESS");
+            v["ovo_payment"].as_object_mut().unwrap().remove("status");
+            v
+        })
+        .await,
+    );
     match client.pay(&payment(PAYER, 10_000)).await.unwrap_err() {
-        ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } => assert!(detail.contains("ovo_payment.status"), "{detail}"),
+        ProviderError::UnknownOutcome {
+            cause: UnknownCause::MalformedReply { detail }, ..
+        } => assert!(detail.contains("ovo_payment.status"), "{detail}"),
         other => panic!("{other:?}"),
     }
     Ok(())

@@ -11,8 +11,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
-use ovo_providers::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
-use ovo_providers::products::doku_snap::{notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind};
+use ovo_providers::notification::{
+    InboundRequest, Notification, NotificationEvent, NotificationRejection,
+};
+use ovo_providers::products::doku_snap::{
+    notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind,
+};
 use ovo_providers::{Credentials, ExtraRoots, Operation, Provider, ProviderError, UnknownCause};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -98,7 +102,12 @@ fn phone(p: &str) -> Msisdn {
     Msisdn::parse(p).unwrap()
 }
 
-async fn control(sb: &ovo_sandbox::RunningSandbox, method: Method, path: &str, body: Option<Value>) -> Value {
+async fn control(
+    sb: &ovo_sandbox::RunningSandbox,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let ca = reqwest::Certificate::from_pem(sb.ca_pem().unwrap().as_bytes()).unwrap();
     let http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
     let mut request = http.request(method, format!("{}{path}", sb.url()));
@@ -118,10 +127,21 @@ async fn arm(sb: &ovo_sandbox::RunningSandbox, endpoint: &str, fault: Value, cou
 async fn approve(sb: &ovo_sandbox::RunningSandbox, phone: &str, kind: &str) {
     for _ in 0..100 {
         let pending = control(sb, Method::GET, "/_sandbox/pending", None).await;
-        let found = pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_snap_ovo" && a["phone"] == phone && a["kind"] == kind).cloned();
+        let found = pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["product"] == "doku_snap_ovo" && a["phone"] == phone && a["kind"] == kind)
+            .cloned();
         if let Some(action) = found {
             let id = action["id"].as_str().unwrap();
-            control(sb, Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(json!({"decision": "approve", "source": "cash"}))).await;
+            control(
+                sb,
+                Method::POST,
+                &format!("/_sandbox/pending/{id}/decide"),
+                Some(json!({"decision": "approve", "source": "cash"})),
+            )
+            .await;
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -130,27 +150,49 @@ async fn approve(sb: &ovo_sandbox::RunningSandbox, phone: &str, kind: &str) {
 }
 
 fn bind_request(p: &str) -> BindRequest {
-    BindRequest { reference: reference(), phone: phone(p), merchant_customer_id: format!("CUST-{p}"), return_url: "https://merchant.example/bound".into() }
+    BindRequest {
+        reference: reference(),
+        phone: phone(p),
+        merchant_customer_id: format!("CUST-{p}"),
+        return_url: "https://merchant.example/bound".into(),
+    }
 }
 
 /// Binds `p` (approving the customer's page unless the account approves by itself).
-async fn bind(sb: &ovo_sandbox::RunningSandbox, c: &DokuSnapClient, p: &str, manual: bool) -> LinkedAccount {
+async fn bind(
+    sb: &ovo_sandbox::RunningSandbox,
+    c: &DokuSnapClient,
+    p: &str,
+    manual: bool,
+) -> LinkedAccount {
     let started = c.bind(&bind_request(p)).await.unwrap();
     assert!(started.redirect_url.starts_with("http"), "{}", started.redirect_url);
     assert!(started.pending_token.is_some(), "the authCode comes with the binding");
     if manual {
         approve(sb, p, "binding").await;
     }
-    let complete = CompleteBinding { reference: reference(), phone: phone(p), provider_ref: started.provider_ref.clone(), auth_code: None, pending_token: started.pending_token.clone() };
+    let complete = CompleteBinding {
+        reference: reference(),
+        phone: phone(p),
+        provider_ref: started.provider_ref.clone(),
+        auth_code: None,
+        pending_token: started.pending_token.clone(),
+    };
     for _ in 0..100 {
         match c.complete_binding(&complete).await {
             Ok(account) => {
                 assert_eq!(account.provider_ref, started.provider_ref);
-                assert!(account.token.is_some() && account.refresh_token.is_some() && account.token_expires_at.is_some());
+                assert!(
+                    account.token.is_some()
+                        && account.refresh_token.is_some()
+                        && account.token_expires_at.is_some()
+                );
                 return account;
             }
             // 4017400 until the binding succeeds (§5.2).
-            Err(ProviderError::Authentication { code, .. }) if code == "4017400" => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(ProviderError::Authentication { code, .. }) if code == "4017400" => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
             Err(e) => panic!("{e}"),
         }
     }
@@ -223,7 +265,10 @@ async fn bind_balance_sale_refund_and_unbind() {
 
     let pay = payment(PaymentKind::SaleRedirect, 20_000, &account);
     let started = c.pay(&pay).await.unwrap();
-    assert!(matches!(started.state, PaymentState::RedirectRequired { ref url } if url.starts_with("http")), "{started:?}");
+    assert!(
+        matches!(started.state, PaymentState::RedirectRequired { ref url } if url.starts_with("http")),
+        "{started:?}"
+    );
     assert_eq!(started.provider_status, "2005400");
     let provider_ref = started.provider_ref.clone();
     assert!(provider_ref.is_some());
@@ -244,11 +289,18 @@ async fn bind_balance_sale_refund_and_unbind() {
     let queried = c.refund_status(&first).await.unwrap();
     assert_eq!(queried.state, RefundState::Succeeded);
     assert_eq!(queried.provider_ref, outcome.provider_ref);
-    assert_eq!(c.status(&status_of(&pay, None)).await.unwrap().state, PaymentState::Succeeded, "00 while partially refunded");
+    assert_eq!(
+        c.status(&status_of(&pay, None)).await.unwrap().state,
+        PaymentState::Succeeded,
+        "00 while partially refunded"
+    );
     let never = refund(&pay, 1_000, None);
     // Not in refundHistory: "not found", never "failed" on a guess.
     let unknown = c.refund_status(&never).await.unwrap();
-    assert!(matches!(unknown.state, RefundState::NotFound { ref code, .. } if code == "not_found"), "{unknown:?}");
+    assert!(
+        matches!(unknown.state, RefundState::NotFound { ref code, .. } if code == "not_found"),
+        "{unknown:?}"
+    );
 
     // Over-refund: declined with the documented code kept.
     let too_much = refund(&pay, 16_000, None);
@@ -283,7 +335,10 @@ async fn recurring_and_points_first_settle_without_a_customer_step() {
     let pay = payment(PaymentKind::Recurring, 30_000, &account);
     let started = c.pay(&pay).await.unwrap();
     assert_eq!(started.state, PaymentState::Pending);
-    assert_eq!(final_status(&c, &status_of(&pay, started.provider_ref)).await.state, PaymentState::Succeeded);
+    assert_eq!(
+        final_status(&c, &status_of(&pay, started.provider_ref)).await.state,
+        PaymentState::Succeeded
+    );
 
     // Points first: 500,000 points cover this one entirely.
     let before = c.balance(&account).await.unwrap();
@@ -298,16 +353,31 @@ async fn recurring_and_points_first_settle_without_a_customer_step() {
     // Customer tokens: a client without a cache, handed a token DOKU refuses (401xx02),
     // refreshes once with the refresh token and retries; an expired one is refreshed first.
     let fresh = client(&sb);
-    let refused = LinkedAccount { token: Some("not-a-token".to_owned().into()), token_expires_at: None, ..account.clone() };
+    let refused = LinkedAccount {
+        token: Some("not-a-token".to_owned().into()),
+        token_expires_at: None,
+        ..account.clone()
+    };
     assert_eq!(fresh.balance(&refused).await.unwrap(), after);
     let fresh = client(&sb);
-    let expired = LinkedAccount { token: Some("expired".to_owned().into()), token_expires_at: Some(Timestamp::UNIX_EPOCH), ..account.clone() };
+    let expired = LinkedAccount {
+        token: Some("expired".to_owned().into()),
+        token_expires_at: Some(Timestamp::UNIX_EPOCH),
+        ..account.clone()
+    };
     assert_eq!(fresh.balance(&expired).await.unwrap(), after);
     let renewed = fresh.customer_token(&expired).await.unwrap();
     assert_ne!(renewed.expose(), "expired");
     // Nothing to renew with: DOKU's own answer.
-    let hopeless = LinkedAccount { token: Some("not-a-token".to_owned().into()), refresh_token: None, token_expires_at: None, ..account.clone() };
-    assert!(matches!(client(&sb).balance(&hopeless).await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code == "4011102"));
+    let hopeless = LinkedAccount {
+        token: Some("not-a-token".to_owned().into()),
+        refresh_token: None,
+        token_expires_at: None,
+        ..account.clone()
+    };
+    assert!(
+        matches!(client(&sb).balance(&hopeless).await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code == "4011102")
+    );
 }
 
 #[tokio::test]
@@ -324,12 +394,30 @@ async fn declines_keep_their_codes() {
     assert_eq!(declined(c.bind(&bind_request(NO_ACCOUNT)).await.unwrap_err()).0, "4040711");
 
     // The empty and the limited accounts bind, then their payments are refused.
-    control(&sb, Method::PATCH, &format!("/_sandbox/accounts/{EMPTY}"), Some(json!({"behaviour": "auto_approve"}))).await;
-    control(&sb, Method::PATCH, &format!("/_sandbox/accounts/{LIMIT}"), Some(json!({"behaviour": "auto_approve"}))).await;
+    control(
+        &sb,
+        Method::PATCH,
+        &format!("/_sandbox/accounts/{EMPTY}"),
+        Some(json!({"behaviour": "auto_approve"})),
+    )
+    .await;
+    control(
+        &sb,
+        Method::PATCH,
+        &format!("/_sandbox/accounts/{LIMIT}"),
+        Some(json!({"behaviour": "auto_approve"})),
+    )
+    .await;
     let empty = bind(&sb, &c, EMPTY, false).await;
-    assert_eq!(declined(c.pay(&payment(PaymentKind::Recurring, 10_000, &empty)).await.unwrap_err()).0, "4035414");
+    assert_eq!(
+        declined(c.pay(&payment(PaymentKind::Recurring, 10_000, &empty)).await.unwrap_err()).0,
+        "4035414"
+    );
     let limited = bind(&sb, &c, LIMIT, false).await;
-    assert_eq!(declined(c.pay(&payment(PaymentKind::SaleRedirect, 10_000, &limited)).await.unwrap_err()).0, "4035402");
+    assert_eq!(
+        declined(c.pay(&payment(PaymentKind::SaleRedirect, 10_000, &limited)).await.unwrap_err()).0,
+        "4035402"
+    );
     // The same OVO account for another customer.
     let mut other = bind_request(EMPTY);
     other.merchant_customer_id = "SOMEONE-ELSE".into();
@@ -340,36 +428,82 @@ async fn declines_keep_their_codes() {
 async fn authentication_invalid_request_and_unsupported() {
     let sb = sandbox("").await;
     // Wrong Secret Key: the transaction signature fails (401xx00).
-    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
+    let wrong_secret =
+        DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
     match wrong_secret.bind(&bind_request(SITI)).await.unwrap_err() {
         ProviderError::Authentication { code, .. } => assert_eq!(code, "4010700"),
         e => panic!("{e:?}"),
     }
     // Wrong private key: the token signature fails (4017300).
-    let mut pairs = vec![("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned())];
-    pairs.push(("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned()));
-    let wrong_key = DokuSnapClient::new(&sb.url(), &Credentials::from_pairs(Product::DokuSnapOvo, pairs), options(&sb)).unwrap();
+    let mut pairs =
+        vec![("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned())];
+    pairs.push((
+        "merchant_private_key",
+        include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned(),
+    ));
+    let wrong_key = DokuSnapClient::new(
+        &sb.url(),
+        &Credentials::from_pairs(Product::DokuSnapOvo, pairs),
+        options(&sb),
+    )
+    .unwrap();
     match wrong_key.bind(&bind_request(SITI)).await.unwrap_err() {
-        ProviderError::Authentication { code, message, .. } => assert_eq!((code.as_str(), message.contains("Signature")), ("4017300", true)),
+        ProviderError::Authentication { code, message, .. } => {
+            assert_eq!((code.as_str(), message.contains("Signature")), ("4017300", true))
+        }
         e => panic!("{e:?}"),
     }
 
     // Invalid request: a serviceCode the provider does not know.
-    let odd = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { status_service_code: "99".into(), ..options(&sb) }).unwrap();
-    let request = StatusRequest { reference: reference(), provider_ref: None, kind: PaymentKind::SaleRedirect, amount: idr(1), account: None, created_at: Timestamp::UNIX_EPOCH };
+    let odd = DokuSnapClient::new(
+        &sb.url(),
+        &demo_credentials(SECRET),
+        DokuSnapOptions { status_service_code: "99".into(), ..options(&sb) },
+    )
+    .unwrap();
+    let request = StatusRequest {
+        reference: reference(),
+        provider_ref: None,
+        kind: PaymentKind::SaleRedirect,
+        amount: idr(1),
+        account: None,
+        created_at: Timestamp::UNIX_EPOCH,
+    };
     match odd.status(&request).await.unwrap_err() {
         ProviderError::InvalidRequest { code, .. } => assert_eq!(code, "4005501"),
         e => panic!("{e:?}"),
     }
     // No record: 4045501 is NotFound, never a failure on its own.
     let c = client(&sb);
-    assert!(matches!(c.status(&request).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
+    assert!(
+        matches!(c.status(&request).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
+    );
 
     // What the product lacks.
-    let account = LinkedAccount { phone: phone(SITI), provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
-    assert_eq!(c.top_up_instructions(&account).await.unwrap_err(), ProviderError::Unsupported { product: Product::DokuSnapOvo, operation: Operation::TopUpInstructions });
-    let history = HistoryQuery { account: account.clone(), from: time::macros::date!(2024 - 01 - 01), to: time::macros::date!(2024 - 01 - 31), page: 1 };
-    assert!(matches!(c.history(&history).await.unwrap_err(), ProviderError::Unsupported { operation: Operation::History, .. }));
+    let account = LinkedAccount {
+        phone: phone(SITI),
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+        token_expires_at: None,
+    };
+    assert_eq!(
+        c.top_up_instructions(&account).await.unwrap_err(),
+        ProviderError::Unsupported {
+            product: Product::DokuSnapOvo,
+            operation: Operation::TopUpInstructions
+        }
+    );
+    let history = HistoryQuery {
+        account: account.clone(),
+        from: time::macros::date!(2024 - 01 - 01),
+        to: time::macros::date!(2024 - 01 - 31),
+        page: 1,
+    };
+    assert!(matches!(
+        c.history(&history).await.unwrap_err(),
+        ProviderError::Unsupported { operation: Operation::History, .. }
+    ));
     // A payment kind of another product is refused before anything is sent.
     let mut push = payment(PaymentKind::Push, 10_000, &account);
     push.account = Some(account);
@@ -379,7 +513,12 @@ async fn authentication_invalid_request_and_unsupported() {
 #[tokio::test]
 async fn lost_late_failed_and_unreadable_answers() {
     let sb = sandbox("").await;
-    let c = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { timeout: Duration::from_millis(700), ..options(&sb) }).unwrap();
+    let c = DokuSnapClient::new(
+        &sb.url(),
+        &demo_credentials(SECRET),
+        DokuSnapOptions { timeout: Duration::from_millis(700), ..options(&sb) },
+    )
+    .unwrap();
     let account = bind(&sb, &c, PAYER, false).await;
     let unknown = |e: ProviderError| match e {
         ProviderError::UnknownOutcome { operation: Operation::Pay, cause, .. } => cause,
@@ -408,7 +547,10 @@ async fn lost_late_failed_and_unreadable_answers() {
     match final_status(&c, &status_of(&late, None)).await.state {
         PaymentState::NotFound { code, .. } if code == "4045501" => {
             assert_eq!(c.pay(&late).await.unwrap().state, PaymentState::Pending);
-            assert_eq!(final_status(&c, &status_of(&late, None)).await.state, PaymentState::Succeeded);
+            assert_eq!(
+                final_status(&c, &status_of(&late, None)).await.state,
+                PaymentState::Succeeded
+            );
         }
         PaymentState::Succeeded => {}
         other => panic!("{other:?}"),
@@ -417,34 +559,57 @@ async fn lost_late_failed_and_unreadable_answers() {
     // 5xx on a write: unknown; not processed, so status says never created.
     arm(&sb, PAYMENT, json!({"kind": "http_status", "status": 503}), 1).await;
     let failed = payment(PaymentKind::Recurring, 10_000, &account);
-    assert_eq!(unknown(c.pay(&failed).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
-    assert!(matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
+    assert_eq!(
+        unknown(c.pay(&failed).await.unwrap_err()),
+        UnknownCause::ServerError { status: 503 }
+    );
+    assert!(
+        matches!(c.status(&status_of(&failed, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
+    );
     // ...and the same request under the same key now goes through.
     assert_eq!(c.pay(&failed).await.unwrap().state, PaymentState::Pending);
 
     // Unreadable answer: processed; unknown; status finds it.
     arm(&sb, PAYMENT, json!({"kind": "malformed_body"}), 1).await;
     let garbled = payment(PaymentKind::Recurring, 10_000, &account);
-    assert!(matches!(unknown(c.pay(&garbled).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
+    assert!(matches!(
+        unknown(c.pay(&garbled).await.unwrap_err()),
+        UnknownCause::MalformedReply { .. }
+    ));
     assert_eq!(final_status(&c, &status_of(&garbled, None)).await.state, PaymentState::Succeeded);
 
     // Dropped connection: not processed; unknown; status says never created.
     arm(&sb, PAYMENT, json!({"kind": "drop_connection"}), 1).await;
     let dropped = payment(PaymentKind::Recurring, 10_000, &account);
     assert_eq!(unknown(c.pay(&dropped).await.unwrap_err()), UnknownCause::ConnectionLost);
-    assert!(matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
+    assert!(
+        matches!(c.status(&status_of(&dropped, None)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
+    );
 
     // Reads: retried (3 tries); 5xx on all of them is Unavailable, fewer are absorbed.
     arm(&sb, BALANCE, json!({"kind": "http_status", "status": 503}), 3).await;
-    assert_eq!(c.balance(&account).await.unwrap_err(), ProviderError::Unavailable { product: Product::DokuSnapOvo, status: 503 });
+    assert_eq!(
+        c.balance(&account).await.unwrap_err(),
+        ProviderError::Unavailable { product: Product::DokuSnapOvo, status: 503 }
+    );
     arm(&sb, BALANCE, json!({"kind": "http_status", "status": 502}), 2).await;
     assert!(c.balance(&account).await.is_ok());
     arm(&sb, BALANCE, json!({"kind": "delay", "ms": 1500}), 3).await;
-    assert_eq!(c.balance(&account).await.unwrap_err(), ProviderError::Timeout { product: Product::DokuSnapOvo, operation: Operation::Balance });
+    assert_eq!(
+        c.balance(&account).await.unwrap_err(),
+        ProviderError::Timeout { product: Product::DokuSnapOvo, operation: Operation::Balance }
+    );
     arm(&sb, STATUS, json!({"kind": "malformed_body"}), 1).await;
-    assert!(matches!(c.status(&status_of(&garbled, None)).await.unwrap_err(), ProviderError::MalformedReply { .. }));
+    assert!(matches!(
+        c.status(&status_of(&garbled, None)).await.unwrap_err(),
+        ProviderError::MalformedReply { .. }
+    ));
     arm(&sb, STATUS, json!({"kind": "drop_connection"}), 1).await;
-    assert_eq!(c.status(&status_of(&garbled, None)).await.unwrap().state, PaymentState::Succeeded, "a dropped read is retried");
+    assert_eq!(
+        c.status(&status_of(&garbled, None)).await.unwrap().state,
+        PaymentState::Succeeded,
+        "a dropped read is retried"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -465,7 +630,10 @@ async fn receive(
     let request = InboundRequest {
         method: method.to_string(),
         path_and_query: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
-        headers: headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+            .collect(),
         body,
     };
     let client = receiver.client.get().unwrap();
@@ -480,8 +648,13 @@ async fn receive(
     (StatusCode::from_u16(answer.status).unwrap(), answer.body.expose().clone())
 }
 
-async fn next(rx: &mut mpsc::UnboundedReceiver<(String, Result<Notification, NotificationRejection>)>) -> (String, Result<Notification, NotificationRejection>) {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("a notification in time").unwrap()
+async fn next(
+    rx: &mut mpsc::UnboundedReceiver<(String, Result<Notification, NotificationRejection>)>,
+) -> (String, Result<Notification, NotificationRejection>) {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a notification in time")
+        .unwrap()
 }
 
 #[tokio::test]
@@ -502,7 +675,11 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     let (path, n2) = next(&mut rx).await;
     assert_eq!(path, "/doku/binding");
     let n2 = n2.unwrap();
-    assert!(n2.dedup_key.starts_with("doku_snap_ovo:binding:") && n2.dedup_key.ends_with(":SUCCESS"), "{}", n2.dedup_key);
+    assert!(
+        n2.dedup_key.starts_with("doku_snap_ovo:binding:") && n2.dedup_key.ends_with(":SUCCESS"),
+        "{}",
+        n2.dedup_key
+    );
     match n2.event {
         NotificationEvent::Binding { linked, auth_code, merchant_ref, .. } => {
             assert!(linked);
@@ -548,7 +725,8 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     assert_eq!(refused.unwrap_err(), NotificationRejection::BadSignature);
 
     // The sandbox journal shows our N0 answers were accepted.
-    let journal = control(&sb, Method::GET, "/_sandbox/notifications?product=doku_snap_ovo", None).await;
+    let journal =
+        control(&sb, Method::GET, "/_sandbox/notifications?product=doku_snap_ovo", None).await;
     let text = journal.to_string();
     assert!(text.contains("token"), "{text}");
 }
@@ -566,24 +744,45 @@ async fn writes_to_an_untrusted_host_are_certificate_problems_and_never_sent() {
     let sb = sandbox("").await;
     let trusting = client(&sb);
     let account = bind(&sb, &trusting, PAYER, false).await;
-    let untrusting = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) }).unwrap();
-    let (tokens_before, payments_before) = (received_at(&sb, "/authorization/v1/access-token/b2b").await, received_at(&sb, PAYMENT).await);
+    let untrusting = DokuSnapClient::new(
+        &sb.url(),
+        &demo_credentials(SECRET),
+        DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) },
+    )
+    .unwrap();
+    let (tokens_before, payments_before) = (
+        received_at(&sb, "/authorization/v1/access-token/b2b").await,
+        received_at(&sb, PAYMENT).await,
+    );
 
     let pay = payment(PaymentKind::Recurring, 25_000, &account);
     let err = untrusting.pay(&pay).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Certificate { operation: Operation::Pay, detail, .. } if detail.contains("does not trust")), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::Certificate { operation: Operation::Pay, detail, .. } if detail.contains("does not trust")),
+        "{err:?}"
+    );
     assert!(!err.is_unknown_outcome(), "the handshake failed before the request was sent");
     assert!(err.to_string().contains("not trusted"), "{err}");
     assert_eq!(received_at(&sb, PAYMENT).await, payments_before, "no payment reached the provider");
-    assert_eq!(received_at(&sb, "/authorization/v1/access-token/b2b").await, tokens_before, "not even the token request");
+    assert_eq!(
+        received_at(&sb, "/authorization/v1/access-token/b2b").await,
+        tokens_before,
+        "not even the token request"
+    );
 
     let started = trusting.pay(&pay).await.unwrap();
-    assert_eq!(final_status(&trusting, &status_of(&pay, started.provider_ref)).await.state, PaymentState::Succeeded);
+    assert_eq!(
+        final_status(&trusting, &status_of(&pay, started.provider_ref)).await.state,
+        PaymentState::Succeeded
+    );
     assert_eq!(received_at(&sb, PAYMENT).await, payments_before + 1, "sent once, when trusted");
 
     let back = refund(&pay, 5_000, Some(&account));
     let err = untrusting.refund(&back).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Certificate { operation: Operation::Refund, .. }), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::Certificate { operation: Operation::Refund, .. }),
+        "{err:?}"
+    );
     assert_eq!(received_at(&sb, "/direct-debit/core/v1/debit/refund").await, 0);
     assert!(trusting.refund(&back).await.is_ok());
     assert_eq!(received_at(&sb, "/direct-debit/core/v1/debit/refund").await, 1);
@@ -599,19 +798,42 @@ async fn test_connection_proves_the_host_the_key_and_the_secret() {
     assert_eq!((received_at(&sb, "/authorization/v1/access-token/b2b").await, inquiries), (1, 1));
 
     // The token is signed with the private key, the inquiry with the secret: each is proven.
-    let wrong_secret = DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
-    assert!(matches!(wrong_secret.test_connection().await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code.starts_with("401")));
+    let wrong_secret =
+        DokuSnapClient::new(&sb.url(), &demo_credentials("SK-wrong"), options(&sb)).unwrap();
+    assert!(
+        matches!(wrong_secret.test_connection().await.unwrap_err(), ProviderError::Authentication { ref code, .. } if code.starts_with("401"))
+    );
     let other_key = Credentials::from_pairs(
         Product::DokuSnapOvo,
-        [("client_id", "BRN-0218-1700000000001".to_owned()), ("secret_key", SECRET.to_owned()), ("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned())],
+        [
+            ("client_id", "BRN-0218-1700000000001".to_owned()),
+            ("secret_key", SECRET.to_owned()),
+            ("merchant_private_key", include_str!("fixtures/snap_test_key_pkcs1.pem").to_owned()),
+        ],
     );
     let wrong_key = DokuSnapClient::new(&sb.url(), &other_key, options(&sb)).unwrap();
-    assert!(matches!(wrong_key.test_connection().await.unwrap_err(), ProviderError::Authentication { .. }));
+    assert!(matches!(
+        wrong_key.test_connection().await.unwrap_err(),
+        ProviderError::Authentication { .. }
+    ));
 
-    let untrusting = DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) }).unwrap();
-    assert!(matches!(untrusting.test_connection().await.unwrap_err(), ProviderError::Certificate { operation: Operation::TestConnection, .. }));
+    let untrusting = DokuSnapClient::new(
+        &sb.url(),
+        &demo_credentials(SECRET),
+        DokuSnapOptions { extra_roots: ExtraRoots::default(), ..options(&sb) },
+    )
+    .unwrap();
+    assert!(matches!(
+        untrusting.test_connection().await.unwrap_err(),
+        ProviderError::Certificate { operation: Operation::TestConnection, .. }
+    ));
 
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
-    let nowhere = DokuSnapClient::new(&format!("https://{closed}"), &demo_credentials(SECRET), options(&sb)).unwrap();
-    assert!(matches!(nowhere.test_connection().await.unwrap_err(), ProviderError::Connection { .. }));
+    let nowhere =
+        DokuSnapClient::new(&format!("https://{closed}"), &demo_credentials(SECRET), options(&sb))
+            .unwrap();
+    assert!(matches!(
+        nowhere.test_connection().await.unwrap_err(),
+        ProviderError::Connection { .. }
+    ));
 }

@@ -10,7 +10,9 @@ use axum::Router;
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
-use ovo_providers::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use ovo_providers::notification::{
+    InboundRequest, Notification, NotificationEvent, NotificationRejection,
+};
 use ovo_providers::products::faspay::{FaspayClient, FaspayOptions, FaspayPayment};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
@@ -54,13 +56,17 @@ impl Receiver {
     /// Waits until `count` requests whose method is `method` have arrived.
     async fn wait(&self, method: &str, count: usize) -> Vec<InboundRequest> {
         for _ in 0..200 {
-            let hits: Vec<_> = self.hits.lock().unwrap().iter().filter(|h| h.method == method).cloned().collect();
+            let hits: Vec<_> =
+                self.hits.lock().unwrap().iter().filter(|h| h.method == method).cloned().collect();
             if hits.len() >= count {
                 return hits;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("fewer than {count} {method} requests reached the merchant: {:?}", self.hits.lock().unwrap());
+        panic!(
+            "fewer than {count} {method} requests reached the merchant: {:?}",
+            self.hits.lock().unwrap()
+        );
     }
 }
 
@@ -72,7 +78,14 @@ struct World {
 }
 
 fn credentials(merchant_id: &str, password: &str) -> Credentials {
-    Credentials::from_pairs(PRODUCT, [("merchant_id", merchant_id.to_owned()), ("user_id", format!("bot{merchant_id}")), ("password", password.to_owned())])
+    Credentials::from_pairs(
+        PRODUCT,
+        [
+            ("merchant_id", merchant_id.to_owned()),
+            ("user_id", format!("bot{merchant_id}")),
+            ("password", password.to_owned()),
+        ],
+    )
 }
 
 async fn world_with(extra: &str) -> World {
@@ -92,12 +105,16 @@ activation_callback_url = "{listener}/faspay/activation"
 "#
     );
     let sb = ovo_sandbox::start(
-        SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.001").unwrap() },
+        SandboxConfig {
+            merchants: Merchants::parse(&toml).unwrap(),
+            time_scale: TimeScale::parse("0.001").unwrap(),
+        },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
     .unwrap();
-    let client = FaspayClient::new(&sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap();
+    let client =
+        FaspayClient::new(&sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap();
     World { sb, receiver, client, http: reqwest::Client::new() }
 }
 
@@ -118,7 +135,13 @@ fn idr(rupiah: i64) -> Idr {
 }
 
 fn account(p: &str) -> LinkedAccount {
-    LinkedAccount { phone: phone(p), provider_ref: None, token: None, refresh_token: None, token_expires_at: None }
+    LinkedAccount {
+        phone: phone(p),
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+        token_expires_at: None,
+    }
 }
 
 fn payment(reference: &Reference, p: &str, rupiah: i64) -> PaymentRequest {
@@ -138,7 +161,14 @@ fn payment(reference: &Reference, p: &str, rupiah: i64) -> PaymentRequest {
 }
 
 fn status_of(reference: &Reference, provider_ref: Option<String>, rupiah: i64) -> StatusRequest {
-    StatusRequest { reference: reference.clone(), provider_ref, kind: PaymentKind::Tokenized, amount: idr(rupiah), account: None, created_at: Timestamp::UNIX_EPOCH }
+    StatusRequest {
+        reference: reference.clone(),
+        provider_ref,
+        kind: PaymentKind::Tokenized,
+        amount: idr(rupiah),
+        account: None,
+        created_at: Timestamp::UNIX_EPOCH,
+    }
 }
 
 fn reference() -> Reference {
@@ -157,15 +187,27 @@ impl World {
     }
 
     async fn expire_token(&self, p: &str) {
-        let url = self.control(&format!("/_sandbox/faspay_ovo_tokenize/99999/account/{p}/expire-token"));
+        let url =
+            self.control(&format!("/_sandbox/faspay_ovo_tokenize/99999/account/{p}/expire-token"));
         assert!(self.http.post(url).send().await.unwrap().status().is_success());
     }
 
     /// The one pending customer step of this product of `kind`.
     async fn pending(&self, kind: &str) -> Value {
         for _ in 0..100 {
-            let list: Vec<Value> = self.http.get(self.control("/_sandbox/pending")).send().await.unwrap().json().await.unwrap();
-            if let Some(action) = list.into_iter().find(|a| a["product"] == "faspay_ovo_tokenize" && a["kind"] == kind) {
+            let list: Vec<Value> = self
+                .http
+                .get(self.control("/_sandbox/pending"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(action) = list
+                .into_iter()
+                .find(|a| a["product"] == "faspay_ovo_tokenize" && a["kind"] == kind)
+            {
                 return action;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -175,7 +217,8 @@ impl World {
 
     async fn decide(&self, kind: &str, decision: Value) {
         let action = self.pending(kind).await;
-        let url = self.control(&format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()));
+        let url =
+            self.control(&format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()));
         let response = self.http.post(url).json(&decision).send().await.unwrap();
         assert!(response.status().is_success(), "decide: {}", response.text().await.unwrap());
     }
@@ -186,7 +229,8 @@ impl World {
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
         let body = json!({"product": "faspay_ovo_tokenize", "endpoint": endpoint, "fault": fault, "count": count});
-        let response = self.http.post(self.control("/_sandbox/faults")).json(&body).send().await.unwrap();
+        let response =
+            self.http.post(self.control("/_sandbox/faults")).json(&body).send().await.unwrap();
         assert!(response.status().is_success(), "arm fault: {}", response.text().await.unwrap());
     }
 
@@ -204,7 +248,9 @@ impl World {
 
 fn payment_event(n: &Notification) -> (Option<String>, Option<String>, PaymentState, Option<Idr>) {
     match &n.event {
-        NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => (merchant_ref.clone(), provider_ref.clone(), state.clone(), *amount),
+        NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
+            (merchant_ref.clone(), provider_ref.clone(), state.clone(), *amount)
+        }
         other => panic!("not a payment notification: {other:?}"),
     }
 }
@@ -222,7 +268,12 @@ async fn every_operation_from_activation_to_unlink() {
     let sophia = phone(SOPHIA);
 
     // Activation (§5.1): a redirect page; the customer approves; the GET callback is a hint.
-    let bind = BindRequest { reference: reference(), phone: sophia.clone(), merchant_customer_id: "Sophia Store Tester".into(), return_url: "http://x/return".into() };
+    let bind = BindRequest {
+        reference: reference(),
+        phone: sophia.clone(),
+        merchant_customer_id: "Sophia Store Tester".into(),
+        return_url: "http://x/return".into(),
+    };
     let started = w.client.bind(&bind).await.unwrap();
     assert!(started.redirect_url.starts_with("http"), "{started:?}");
     w.approve("binding").await;
@@ -232,7 +283,13 @@ async fn every_operation_from_activation_to_unlink() {
     assert_eq!(w.client.notification_reply(&callbacks[0], Timestamp::UNIX_EPOCH).1, "");
 
     // Confirmed with Check Balance (§5.2 House default).
-    let complete = CompleteBinding { reference: bind.reference.clone(), phone: sophia.clone(), provider_ref: None, auth_code: None, pending_token: None };
+    let complete = CompleteBinding {
+        reference: bind.reference.clone(),
+        phone: sophia.clone(),
+        provider_ref: None,
+        auth_code: None,
+        pending_token: None,
+    };
     let linked = w.client.complete_binding(&complete).await.unwrap();
     assert_eq!(linked.phone, sophia);
     let before = w.client.balance(&linked).await.unwrap();
@@ -247,11 +304,17 @@ async fn every_operation_from_activation_to_unlink() {
     // Payment (§5.3): redirect, the customer approves, the notification, the status.
     let r = reference();
     let trx_id = w.pay(&r, SOPHIA, 10_000).await;
-    assert_eq!(w.client.status(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap().state, PaymentState::Pending);
+    assert_eq!(
+        w.client.status(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap().state,
+        PaymentState::Pending
+    );
     w.approve("pin_payment").await;
     let posts = w.receiver.wait("POST", 1).await;
     let n = w.client.verify_notification(&posts[0]).unwrap();
-    assert_eq!(payment_event(&n), (Some(r.to_string()), Some(trx_id.clone()), PaymentState::Succeeded, Some(idr(10_000))));
+    assert_eq!(
+        payment_event(&n),
+        (Some(r.to_string()), Some(trx_id.clone()), PaymentState::Succeeded, Some(idr(10_000)))
+    );
     assert_eq!(n.dedup_key, format!("faspay:payment:{trx_id}:2"));
     let (content_type, ack) = w.client.notification_reply(&posts[0], Timestamp::UNIX_EPOCH);
     assert_eq!(content_type, "application/json");
@@ -263,12 +326,22 @@ async fn every_operation_from_activation_to_unlink() {
     assert_eq!(after.cash, idr(4_990_000));
 
     // History (§5.7): the payment, on today's WIB page 1.
-    let today = ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
-    let page = w.client.history(&HistoryQuery { account: linked.clone(), from: today, to: today, page: 1 }).await.unwrap();
-    let entry = page.entries.iter().find(|e| e.provider_id == trx_id).unwrap_or_else(|| panic!("{page:?}"));
+    let today =
+        ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
+    let page = w
+        .client
+        .history(&HistoryQuery { account: linked.clone(), from: today, to: today, page: 1 })
+        .await
+        .unwrap();
+    let entry =
+        page.entries.iter().find(|e| e.provider_id == trx_id).unwrap_or_else(|| panic!("{page:?}"));
     assert_eq!(entry.amount, idr(10_000));
     assert_eq!(entry.direction, Direction::Debit);
-    assert!(entry.description.contains("cash IDR 10,000"), "the split is in rupiah, not wire units: {}", entry.description);
+    assert!(
+        entry.description.contains("cash IDR 10,000"),
+        "the split is in rupiah, not wire units: {}",
+        entry.description
+    );
     assert_eq!(page.next_page, None);
 
     // Unlink (§5.8); the account is then refused.
@@ -289,7 +362,10 @@ async fn every_operation_from_activation_to_unlink() {
         account: None,
         provider_ref: None,
     };
-    assert_eq!(w.client.refund(&refund).await.unwrap_err(), ProviderError::Unsupported { product: PRODUCT, operation: Operation::Refund });
+    assert_eq!(
+        w.client.refund(&refund).await.unwrap_err(),
+        ProviderError::Unsupported { product: PRODUCT, operation: Operation::Refund }
+    );
 }
 
 #[tokio::test]
@@ -303,9 +379,15 @@ async fn an_unpaid_transaction_is_cancelled_and_a_paid_one_is_refused() {
     let cancelled = w.client.cancel(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
     assert_eq!(cancelled.provider_ref.as_deref(), Some(trx_id.as_str()));
-    assert_eq!(w.client.status(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap().state, PaymentState::Cancelled);
+    assert_eq!(
+        w.client.status(&status_of(&r, Some(trx_id.clone()), 10_000)).await.unwrap().state,
+        PaymentState::Cancelled
+    );
     // Cancelling again: 17 Order Cancelled.
-    assert_eq!(declined_code(&w.client.cancel(&status_of(&r, Some(trx_id), 10_000)).await.unwrap_err()), "17");
+    assert_eq!(
+        declined_code(&w.client.cancel(&status_of(&r, Some(trx_id), 10_000)).await.unwrap_err()),
+        "17"
+    );
 
     // Paid: 81 Already Been Paid, and it stays paid.
     let r = reference();
@@ -322,13 +404,21 @@ async fn an_unpaid_transaction_is_cancelled_and_a_paid_one_is_refused() {
 #[tokio::test]
 async fn declines_keep_the_providers_code() {
     let w = world().await;
-    let bind = |p: &str| BindRequest { reference: reference(), phone: phone(p), merchant_customer_id: "Magic".into(), return_url: "http://x".into() };
+    let bind = |p: &str| BindRequest {
+        reference: reference(),
+        phone: phone(p),
+        merchant_customer_id: "Magic".into(),
+        return_url: "http://x".into(),
+    };
     // Blocked account: 63 Not Active / Suspended; no OVO account: 18 Invalid Customer.
     assert_eq!(declined_code(&w.client.bind(&bind("081100000002")).await.unwrap_err()), "63");
     assert_eq!(declined_code(&w.client.bind(&bind("081100000004")).await.unwrap_err()), "18");
 
     // Not linked: 01.
-    assert_eq!(declined_code(&w.client.pay(&payment(&reference(), SOPHIA, 10_000)).await.unwrap_err()), "01");
+    assert_eq!(
+        declined_code(&w.client.pay(&payment(&reference(), SOPHIA, 10_000)).await.unwrap_err()),
+        "01"
+    );
 
     // No money: 01 at creation, the trx failed (status 3).
     w.link("081100000001").await;
@@ -337,7 +427,10 @@ async fn declines_keep_the_providers_code() {
     assert_eq!(declined_code(&err), "01");
     assert_eq!(err.provider_code(), Some("01"));
     let status = w.client.status(&status_of(&r, None, 10_000)).await.unwrap();
-    assert!(matches!(status.state, PaymentState::Failed { ref code, .. } if code == "3"), "{status:?}");
+    assert!(
+        matches!(status.state, PaymentState::Failed { ref code, .. } if code == "3"),
+        "{status:?}"
+    );
 
     // The customer declines on the page: status 3 (Failed) by notification and by query.
     w.link(SOPHIA).await;
@@ -345,9 +438,16 @@ async fn declines_keep_the_providers_code() {
     let trx_id = w.pay(&r, SOPHIA, 20_000).await;
     w.decide("pin_payment", json!({"decision": "decline"})).await;
     let posts = w.receiver.wait("POST", 2).await;
-    let declined: Vec<_> = posts.iter().map(|p| w.client.verify_notification(p).unwrap()).filter(|n| payment_event(n).1.as_deref() == Some(trx_id.as_str())).collect();
+    let declined: Vec<_> = posts
+        .iter()
+        .map(|p| w.client.verify_notification(p).unwrap())
+        .filter(|n| payment_event(n).1.as_deref() == Some(trx_id.as_str()))
+        .collect();
     assert!(matches!(payment_event(&declined[0]).2, PaymentState::Failed { .. }));
-    assert!(matches!(w.client.status(&status_of(&r, Some(trx_id), 20_000)).await.unwrap().state, PaymentState::Failed { .. }));
+    assert!(matches!(
+        w.client.status(&status_of(&r, Some(trx_id), 20_000)).await.unwrap().state,
+        PaymentState::Failed { .. }
+    ));
 
     // Token expired (§5.4): 02 with a re-link page, typed by pay_tokenized.
     w.expire_token(SOPHIA).await;
@@ -375,11 +475,14 @@ async fn authentication_and_invalid_requests() {
     w.link(SOPHIA).await;
     let sophia = account(SOPHIA);
 
-    let wrong_password = FaspayClient::new(&w.sb.url(), &credentials("99999", "not-the-password"), options()).unwrap();
+    let wrong_password =
+        FaspayClient::new(&w.sb.url(), &credentials("99999", "not-the-password"), options())
+            .unwrap();
     let err = wrong_password.balance(&sophia).await.unwrap_err();
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "55"), "{err:?}");
     assert!(!err.to_string().contains("not-the-password"));
-    let unknown_merchant = FaspayClient::new(&w.sb.url(), &credentials("12345", "p@ssw0rd"), options()).unwrap();
+    let unknown_merchant =
+        FaspayClient::new(&w.sb.url(), &credentials("12345", "p@ssw0rd"), options()).unwrap();
     let err = unknown_merchant.balance(&sophia).await.unwrap_err();
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "03"), "{err:?}");
     let err = wrong_password.status(&status_of(&reference(), None, 10_000)).await.unwrap_err();
@@ -389,20 +492,30 @@ async fn authentication_and_invalid_requests() {
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "55"), "{err:?}");
     let err = unknown_merchant.test_connection().await.unwrap_err();
     assert!(matches!(&err, ProviderError::Authentication { code, .. } if code == "03"), "{err:?}");
-    let proof = FaspayClient::new(&w.sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap().test_connection().await.unwrap();
+    let proof = FaspayClient::new(&w.sb.url(), &credentials("99999", "p@ssw0rd"), options())
+        .unwrap()
+        .test_connection()
+        .await
+        .unwrap();
     assert!(proof.answer.starts_with("5 "), "{proof:?}");
 
     // A scale the merchant does not use: 13 Invalid Amount (never rounded at either end).
     let mut unscaled = options();
     unscaled.amount_scale = 1;
-    let unscaled = FaspayClient::new(&w.sb.url(), &credentials("99999", "p@ssw0rd"), unscaled).unwrap();
+    let unscaled =
+        FaspayClient::new(&w.sb.url(), &credentials("99999", "p@ssw0rd"), unscaled).unwrap();
     let err = unscaled.pay(&payment(&reference(), SOPHIA, 10_001)).await.unwrap_err();
     assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "13"), "{err:?}");
 
     // History dates after today: 30 Format Error.
-    let today = ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
+    let today =
+        ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
     let later = today.next_day().unwrap().next_day().unwrap();
-    let err = w.client.history(&HistoryQuery { account: sophia.clone(), from: later, to: later, page: 1 }).await.unwrap_err();
+    let err = w
+        .client
+        .history(&HistoryQuery { account: sophia.clone(), from: later, to: later, page: 1 })
+        .await
+        .unwrap_err();
     assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "30"), "{err:?}");
 
     // Refused before sending: our own input.
@@ -411,7 +524,10 @@ async fn authentication_and_invalid_requests() {
     assert!(matches!(w.client.pay(&push).await.unwrap_err(), ProviderError::InvalidInput { .. }));
     let mut nameless = payment(&reference(), SOPHIA, 10_000);
     nameless.customer_email = None;
-    assert!(matches!(w.client.pay(&nameless).await.unwrap_err(), ProviderError::InvalidInput { .. }));
+    assert!(matches!(
+        w.client.pay(&nameless).await.unwrap_err(),
+        ProviderError::InvalidInput { .. }
+    ));
 }
 
 #[tokio::test]
@@ -421,7 +537,14 @@ async fn lost_response_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "lose_response"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 15_000)).await.unwrap_err();
-    assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::ConnectionLost });
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome {
+            product: PRODUCT,
+            operation: Operation::Pay,
+            cause: UnknownCause::ConnectionLost
+        }
+    );
     // Processed: the status query finds it by bill_no without a trx_id.
     let found = w.client.status(&status_of(&r, None, 15_000)).await.unwrap();
     assert_eq!(found.state, PaymentState::Pending);
@@ -431,7 +554,9 @@ async fn lost_response_is_unknown_then_status_resolves() {
     assert_eq!(replay.provider_ref.as_deref(), Some(trx_id.as_str()));
     w.approve("pin_payment").await;
     for _ in 0..100 {
-        if w.client.status(&status_of(&r, Some(trx_id.clone()), 15_000)).await.unwrap().state == PaymentState::Succeeded {
+        if w.client.status(&status_of(&r, Some(trx_id.clone()), 15_000)).await.unwrap().state
+            == PaymentState::Succeeded
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -449,7 +574,14 @@ async fn timeout_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "delay", "ms": 1500}), 1).await;
     let err = client.pay(&payment(&r, SOPHIA, 12_000)).await.unwrap_err();
-    assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::Timeout });
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome {
+            product: PRODUCT,
+            operation: Operation::Pay,
+            cause: UnknownCause::Timeout
+        }
+    );
     assert!(err.is_unknown_outcome());
     // Whether the late request was processed, only the status says. A provider processes what
     // it received even after we hung up (so does the sandbox): the bill appears once the delay
@@ -481,7 +613,14 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 503}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 10_000)).await.unwrap_err();
-    assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } });
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome {
+            product: PRODUCT,
+            operation: Operation::Pay,
+            cause: UnknownCause::ServerError { status: 503 }
+        }
+    );
     let state = w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
@@ -489,24 +628,46 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 503}), 1).await;
     assert_eq!(w.client.balance(&sophia).await.unwrap().cash, idr(5_000_000));
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 502}), 3).await;
-    assert_eq!(w.client.balance(&sophia).await.unwrap_err(), ProviderError::Unavailable { product: PRODUCT, status: 502 });
+    assert_eq!(
+        w.client.balance(&sophia).await.unwrap_err(),
+        ProviderError::Unavailable { product: PRODUCT, status: 502 }
+    );
     w.clear_faults().await;
 
     // Malformed answer to a write: processed, unknown, resolved by status.
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "malformed_body"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 11_000)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { .. }, .. }), "{err:?}");
-    assert_eq!(w.client.status(&status_of(&r, None, 11_000)).await.unwrap().state, PaymentState::Pending);
+    assert!(
+        matches!(
+            err,
+            ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { .. }, .. }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        w.client.status(&status_of(&r, None, 11_000)).await.unwrap().state,
+        PaymentState::Pending
+    );
     // Malformed answer to a read.
     w.fault(TOKENIZE, json!({"kind": "malformed_body"}), 1).await;
-    assert!(matches!(w.client.balance(&sophia).await.unwrap_err(), ProviderError::MalformedReply { .. }));
+    assert!(matches!(
+        w.client.balance(&sophia).await.unwrap_err(),
+        ProviderError::MalformedReply { .. }
+    ));
 
     // Dropped connection on a write: unknown; not processed, so the status finds nothing.
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "drop_connection"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 13_000)).await.unwrap_err();
-    assert_eq!(err, ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause: UnknownCause::ConnectionLost });
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome {
+            product: PRODUCT,
+            operation: Operation::Pay,
+            cause: UnknownCause::ConnectionLost
+        }
+    );
     let state = w.client.status(&status_of(&r, None, 13_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
@@ -515,7 +676,10 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     assert!(w.client.status(&status_of(&r, None, 13_000)).await.is_ok());
     w.fault(STATUS, json!({"kind": "drop_connection"}), 3).await;
     let err = w.client.status(&status_of(&r, None, 13_000)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Connection { operation: Operation::Status, .. }), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::Connection { operation: Operation::Status, .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -529,7 +693,8 @@ async fn duplicate_and_wrongly_signed_notifications() {
     let trx_id = w.pay(&r, SOPHIA, 10_000).await;
     w.approve("pin_payment").await;
     let posts = w.receiver.wait("POST", 2).await;
-    let keys: Vec<String> = posts.iter().map(|p| w.client.verify_notification(p).unwrap().dedup_key).collect();
+    let keys: Vec<String> =
+        posts.iter().map(|p| w.client.verify_notification(p).unwrap().dedup_key).collect();
     assert_eq!(keys, [format!("faspay:payment:{trx_id}:2"), format!("faspay:payment:{trx_id}:2")]);
 
     // Signed with a wrong password: BadSignature.
@@ -538,9 +703,15 @@ async fn duplicate_and_wrongly_signed_notifications() {
     w.pay(&r, SOPHIA, 10_000).await;
     w.approve("pin_payment").await;
     let posts = w.receiver.wait("POST", 3).await;
-    assert_eq!(w.client.verify_notification(&posts[2]).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        w.client.verify_notification(&posts[2]).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     // The status query is what decides (an unverified notification is only a reason to ask).
-    assert_eq!(w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state, PaymentState::Succeeded);
+    assert_eq!(
+        w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state,
+        PaymentState::Succeeded
+    );
 }
 
 #[tokio::test]
@@ -553,22 +724,41 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     let posts = w.receiver.wait("POST", 1).await;
     assert!(posts[0].body.trim_start().starts_with('<'), "{}", posts[0].body);
     let n = w.client.verify_notification(&posts[0]).unwrap();
-    assert_eq!(payment_event(&n), (Some(r.to_string()), Some(trx_id.clone()), PaymentState::Succeeded, Some(idr(25_000))));
+    assert_eq!(
+        payment_event(&n),
+        (Some(r.to_string()), Some(trx_id.clone()), PaymentState::Succeeded, Some(idr(25_000)))
+    );
     let (content_type, ack) = w.client.notification_reply(&posts[0], Timestamp::UNIX_EPOCH);
     assert_eq!(content_type, "application/xml");
     assert!(ack.contains(&format!("<trx_id>{trx_id}</trx_id>")), "{ack}");
 
     // A signed activation callback verifies; a wrongly signed one is rejected.
-    let bind = BindRequest { reference: reference(), phone: phone("081298765432"), merchant_customer_id: "Siti".into(), return_url: "http://x".into() };
+    let bind = BindRequest {
+        reference: reference(),
+        phone: phone("081298765432"),
+        merchant_customer_id: "Siti".into(),
+        return_url: "http://x".into(),
+    };
     w.client.bind(&bind).await.unwrap();
     w.approve("binding").await;
     let gets = w.receiver.wait("GET", 1).await;
     assert!(gets[0].path_and_query.contains("signature="), "{}", gets[0].path_and_query);
-    assert!(matches!(w.client.verify_notification(&gets[0]).unwrap().event, NotificationEvent::Binding { linked: true, .. }));
+    assert!(matches!(
+        w.client.verify_notification(&gets[0]).unwrap().event,
+        NotificationEvent::Binding { linked: true, .. }
+    ));
     w.fault("notification", json!({"kind": "wrong_signature_notification"}), 1).await;
-    let bind = BindRequest { reference: reference(), phone: phone("085712345678"), merchant_customer_id: "Agus".into(), return_url: "http://x".into() };
+    let bind = BindRequest {
+        reference: reference(),
+        phone: phone("085712345678"),
+        merchant_customer_id: "Agus".into(),
+        return_url: "http://x".into(),
+    };
     w.client.bind(&bind).await.unwrap();
     w.approve("binding").await;
     let gets = w.receiver.wait("GET", 2).await;
-    assert_eq!(w.client.verify_notification(&gets[1]).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        w.client.verify_notification(&gets[1]).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
 }

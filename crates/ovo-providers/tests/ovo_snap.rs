@@ -62,7 +62,11 @@ merchant_public_key = """
 fn credentials(secret: &str, private_key: &str) -> Credentials {
     Credentials::from_pairs(
         Product::OvoSnap,
-        [("client_id", CLIENT_ID.to_owned()), ("client_secret", secret.to_owned()), ("merchant_private_key", private_key.to_owned())],
+        [
+            ("client_id", CLIENT_ID.to_owned()),
+            ("client_secret", secret.to_owned()),
+            ("merchant_private_key", private_key.to_owned()),
+        ],
     )
 }
 
@@ -72,15 +76,28 @@ async fn receiver() -> (String, Inbox) {
     let store = inbox.clone();
     let app = axum::Router::new().route(
         "/ovo/callback",
-        axum::routing::post(move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
-            let store = store.clone();
-            async move {
-                let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
-                let path_and_query = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-                store.lock().unwrap().push(InboundRequest { method: "POST".into(), path_and_query, headers, body });
-                axum::Json(json!({"responseCode": "2005600", "responseMessage": "Successful"}))
-            }
-        }),
+        axum::routing::post(
+            move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
+                let store = store.clone();
+                async move {
+                    let headers = headers
+                        .iter()
+                        .map(|(k, v)| {
+                            (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())
+                        })
+                        .collect();
+                    let path_and_query =
+                        uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                    store.lock().unwrap().push(InboundRequest {
+                        method: "POST".into(),
+                        path_and_query,
+                        headers,
+                        body,
+                    });
+                    axum::Json(json!({"responseCode": "2005600", "responseMessage": "Successful"}))
+                }
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -95,12 +112,16 @@ async fn env_with(options: OvoSnapOptions) -> Env {
 async fn env_scaled(options: OvoSnapOptions, scale: &str) -> Env {
     let (callback, inbox) = receiver().await;
     let sb = ovo_sandbox::start(
-        SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(scale).unwrap() },
+        SandboxConfig {
+            merchants: Merchants::parse(&merchants(&callback)).unwrap(),
+            time_scale: TimeScale::parse(scale).unwrap(),
+        },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
     .unwrap();
-    let client = OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS1), options).unwrap();
+    let client =
+        OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS1), options).unwrap();
     Env { sb, http: reqwest::Client::new(), inbox, client }
 }
 
@@ -122,17 +143,29 @@ fn phone(p: &str) -> Msisdn {
 
 impl Env {
     async fn get(&self, path: &str) -> Value {
-        self.http.get(format!("{}{path}", self.sb.url())).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.sb.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
-        let r = self.http.post(format!("{}{path}", self.sb.url())).json(&body).send().await.unwrap();
+        let r =
+            self.http.post(format!("{}{path}", self.sb.url())).json(&body).send().await.unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.json().await.unwrap_or(Value::Null)
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        self.post("/_sandbox/faults", json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault, "count": count})).await;
+        self.post(
+            "/_sandbox/faults",
+            json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault, "count": count}),
+        )
+        .await;
     }
 
     /// The customer's pending step for this phone.
@@ -140,7 +173,10 @@ impl Env {
         for _ in 0..200 {
             let list = self.get("/_sandbox/pending").await;
             let found = list.as_array().unwrap().iter().find(|p| {
-                p["product"] == "ovo_snap" && p["phone"].as_str().is_some_and(|x| Msisdn::parse(x).ok().as_ref() == Some(phone))
+                p["product"] == "ovo_snap"
+                    && p["phone"]
+                        .as_str()
+                        .is_some_and(|x| Msisdn::parse(x).ok().as_ref() == Some(phone))
             });
             if let Some(found) = found {
                 return found.clone();
@@ -153,7 +189,11 @@ impl Env {
     async fn approve(&self, phone: &Msisdn, source: &str) {
         let pending = self.pending_for(phone).await;
         let id = pending["id"].as_str().unwrap();
-        self.post(&format!("/_sandbox/pending/{id}/decide"), json!({"decision": "approve", "source": source})).await;
+        self.post(
+            &format!("/_sandbox/pending/{id}/decide"),
+            json!({"decision": "approve", "source": source}),
+        )
+        .await;
     }
 
     /// The authCode the webview appended to our return URL (read from the sandbox's state,
@@ -175,14 +215,20 @@ impl Env {
         let reference = reference();
         let started = self
             .client
-            .bind(&BindRequest { reference: reference.clone(), phone: phone.clone(), merchant_customer_id: "CUST-1".into(), return_url: "http://merchant.test/linked".into() })
+            .bind(&BindRequest {
+                reference: reference.clone(),
+                phone: phone.clone(),
+                merchant_customer_id: "CUST-1".into(),
+                return_url: "http://merchant.test/linked".into(),
+            })
             .await
             .unwrap();
         assert!(started.redirect_url.contains("/_sandbox/customer/"), "{}", started.redirect_url);
         if p != PAYER {
             self.approve(&phone, "cash").await;
         }
-        let code = self.auth_code(reference.as_str()).await.unwrap_or_else(|| panic!("no authCode"));
+        let code =
+            self.auth_code(reference.as_str()).await.unwrap_or_else(|| panic!("no authCode"));
         self.client
             .complete_binding(&CompleteBinding {
                 reference,
@@ -322,7 +368,10 @@ async fn link_balance_pay_status_refund_unlink() {
     assert_eq!(env.client.unbind(&account).await.unwrap(), UnbindOutcome::AlreadyUnlinked);
     // The token is revoked: the provider refuses it.
     let after = env.client.balance(&LinkedAccount { refresh_token: None, ..account.clone() }).await;
-    assert!(matches!(after, Err(ProviderError::Authentication { ref code, .. }) if code.starts_with("401")), "{after:?}");
+    assert!(
+        matches!(after, Err(ProviderError::Authentication { ref code, .. }) if code.starts_with("401")),
+        "{after:?}"
+    );
 }
 
 #[tokio::test]
@@ -345,13 +394,20 @@ async fn pkcs8_key_and_siti_in_national_form() {
     let (callback, inbox) = receiver().await;
     let _ = inbox;
     let sb = ovo_sandbox::start(
-        SandboxConfig { merchants: Merchants::parse(&merchants(&callback)).unwrap(), time_scale: TimeScale::parse(SCALE).unwrap() },
+        SandboxConfig {
+            merchants: Merchants::parse(&merchants(&callback)).unwrap(),
+            time_scale: TimeScale::parse(SCALE).unwrap(),
+        },
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
     .unwrap();
-    let options = OvoSnapOptions { phone_format: ovo_domain::PhoneFormat::National, ..OvoSnapOptions::default() };
-    let client = OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS8), options).unwrap();
+    let options = OvoSnapOptions {
+        phone_format: ovo_domain::PhoneFormat::National,
+        ..OvoSnapOptions::default()
+    };
+    let client =
+        OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS8), options).unwrap();
     let env = Env { sb, http: reqwest::Client::new(), inbox: Arc::default(), client };
     let account = env.link(SITI).await;
     assert_eq!(env.client.balance(&account).await.unwrap().cash, idr(1_200_000));
@@ -368,7 +424,12 @@ async fn declines_keep_the_provider_code() {
     // No OVO account: the binding is refused.
     let bind = env
         .client
-        .bind(&BindRequest { reference: reference(), phone: phone(NO_ACCOUNT), merchant_customer_id: "C".into(), return_url: "http://m.test/r".into() })
+        .bind(&BindRequest {
+            reference: reference(),
+            phone: phone(NO_ACCOUNT),
+            merchant_customer_id: "C".into(),
+            return_url: "http://m.test/r".into(),
+        })
         .await;
     assert_declined(bind, "4040711");
 
@@ -376,7 +437,12 @@ async fn declines_keep_the_provider_code() {
     let reference = reference();
     let started = env
         .client
-        .bind(&BindRequest { reference: reference.clone(), phone: phone(DECLINER), merchant_customer_id: "C".into(), return_url: "http://m.test/r".into() })
+        .bind(&BindRequest {
+            reference: reference.clone(),
+            phone: phone(DECLINER),
+            merchant_customer_id: "C".into(),
+            return_url: "http://m.test/r".into(),
+        })
         .await
         .unwrap();
     let exchange = env
@@ -389,31 +455,66 @@ async fn declines_keep_the_provider_code() {
             pending_token: started.pending_token,
         })
         .await;
-    assert!(matches!(exchange, Err(ProviderError::Authentication { ref code, .. }) if code == "4017400"), "{exchange:?}");
+    assert!(
+        matches!(exchange, Err(ProviderError::Authentication { ref code, .. }) if code == "4017400"),
+        "{exchange:?}"
+    );
 
     // A payment the sandbox never recorded: NotFound, never a failure on its own.
     let account = env.link(BUDI).await;
     let unknown = payment(&account, 10_000, PaySource::Cash);
     let status = env.client.status(&status_of(&unknown)).await.unwrap();
-    assert!(matches!(status.state, PaymentState::NotFound { ref code, .. } if code == "4045501"), "{status:?}");
+    assert!(
+        matches!(status.state, PaymentState::NotFound { ref code, .. } if code == "4045501"),
+        "{status:?}"
+    );
 }
 
 #[tokio::test]
 async fn authentication_and_invalid_requests_and_unsupported() {
     let env = env().await;
     // Wrong client secret: the HMAC does not verify.
-    let wrong = OvoSnapClient::new(&env.sb.url(), &credentials("not-the-secret", PRIVATE_PKCS1), OvoSnapOptions::default()).unwrap();
-    let bind = BindRequest { reference: reference(), phone: phone(BUDI), merchant_customer_id: "C".into(), return_url: "http://m.test/r".into() };
+    let wrong = OvoSnapClient::new(
+        &env.sb.url(),
+        &credentials("not-the-secret", PRIVATE_PKCS1),
+        OvoSnapOptions::default(),
+    )
+    .unwrap();
+    let bind = BindRequest {
+        reference: reference(),
+        phone: phone(BUDI),
+        merchant_customer_id: "C".into(),
+        return_url: "http://m.test/r".into(),
+    };
     let e = wrong.bind(&bind).await.unwrap_err();
-    assert!(matches!(e, ProviderError::Authentication { ref code, .. } if code.starts_with("401") && code.ends_with("00")), "{e:?}");
+    assert!(
+        matches!(e, ProviderError::Authentication { ref code, .. } if code.starts_with("401") && code.ends_with("00")),
+        "{e:?}"
+    );
     // Wrong private key: the B2B token is refused (a refund needs it).
     let other_key = include_str!("../../ovo-sandbox/demo-merchants.toml");
     let start = other_key.find("-----BEGIN RSA PRIVATE KEY-----").unwrap();
     let end = other_key[start..].find("-----END RSA PRIVATE KEY-----").unwrap() + start + 29;
-    let wrong_key = OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, &other_key[start..end]), OvoSnapOptions::default()).unwrap();
+    let wrong_key = OvoSnapClient::new(
+        &env.sb.url(),
+        &credentials(SECRET, &other_key[start..end]),
+        OvoSnapOptions::default(),
+    )
+    .unwrap();
     // The connection test is the B2B token: it proves the client id and the private key.
-    assert!(matches!(wrong_key.test_connection().await.unwrap_err(), ProviderError::Authentication { .. }));
-    let proof = OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, PRIVATE_PKCS1), OvoSnapOptions::default()).unwrap().test_connection().await.unwrap();
+    assert!(matches!(
+        wrong_key.test_connection().await.unwrap_err(),
+        ProviderError::Authentication { .. }
+    ));
+    let proof = OvoSnapClient::new(
+        &env.sb.url(),
+        &credentials(SECRET, PRIVATE_PKCS1),
+        OvoSnapOptions::default(),
+    )
+    .unwrap()
+    .test_connection()
+    .await
+    .unwrap();
     assert_eq!(proof.answer, "access token issued");
     let account = env.link(PAYER).await;
     let pay = payment(&account, 10_000, PaySource::Cash);
@@ -423,9 +524,13 @@ async fn authentication_and_invalid_requests_and_unsupported() {
 
     // An X-DEVICE-ID over 400 characters is an invalid field.
     let long = OvoSnapOptions { device_id: "d".repeat(401), ..OvoSnapOptions::default() };
-    let invalid = OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, PRIVATE_PKCS1), long).unwrap();
+    let invalid =
+        OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, PRIVATE_PKCS1), long).unwrap();
     let e = invalid.balance(&account).await.unwrap_err();
-    assert!(matches!(e, ProviderError::InvalidRequest { ref code, .. } if code.starts_with("400")), "{e:?}");
+    assert!(
+        matches!(e, ProviderError::InvalidRequest { ref code, .. } if code.starts_with("400")),
+        "{e:?}"
+    );
 
     // A missing credential is named.
     let none = Credentials::from_pairs(Product::OvoSnap, [("client_id", CLIENT_ID.to_owned())]);
@@ -435,10 +540,27 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     ));
 
     // What OVO SNAP lacks.
-    let history = env.client.history(&HistoryQuery { account: account.clone(), from: time::macros::date!(2024 - 01 - 01), to: time::macros::date!(2024 - 01 - 02), page: 1 }).await;
-    assert_eq!(history.unwrap_err(), ProviderError::Unsupported { product: Product::OvoSnap, operation: Operation::History });
+    let history = env
+        .client
+        .history(&HistoryQuery {
+            account: account.clone(),
+            from: time::macros::date!(2024 - 01 - 01),
+            to: time::macros::date!(2024 - 01 - 02),
+            page: 1,
+        })
+        .await;
+    assert_eq!(
+        history.unwrap_err(),
+        ProviderError::Unsupported { product: Product::OvoSnap, operation: Operation::History }
+    );
     let topup = env.client.top_up_instructions(&account).await;
-    assert_eq!(topup.unwrap_err(), ProviderError::Unsupported { product: Product::OvoSnap, operation: Operation::TopUpInstructions });
+    assert_eq!(
+        topup.unwrap_err(),
+        ProviderError::Unsupported {
+            product: Product::OvoSnap,
+            operation: Operation::TopUpInstructions
+        }
+    );
     // An amount the wire cannot carry is refused before sending: zero is a provider decline.
     assert_declined(env.client.pay(&payment(&account, 0, PaySource::Cash)).await, "4045413");
 }
@@ -447,21 +569,39 @@ const PAY_PATH: &str = "/OVOSNAP/v2.0/debit/payment-host-to-host";
 
 #[tokio::test]
 async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
-    let env = env_with(OvoSnapOptions { timeout: Duration::from_millis(800), ..OvoSnapOptions::default() }).await;
+    let env = env_with(OvoSnapOptions {
+        timeout: Duration::from_millis(800),
+        ..OvoSnapOptions::default()
+    })
+    .await;
     let account = env.link(PAYER).await;
 
     // Processed, answer lost.
     env.fault(PAY_PATH, json!({"kind": "lose_response"}), 1).await;
     let pay = payment(&account, 10_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(e, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ConnectionLost });
+    assert_eq!(
+        e,
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Pay,
+            cause: UnknownCause::ConnectionLost
+        }
+    );
     assert_eq!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::Succeeded);
 
     // Late beyond the call's timeout.
     env.fault(PAY_PATH, json!({"kind": "delay", "ms": 2_000}), 1).await;
     let pay = payment(&account, 11_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(e, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::Timeout });
+    assert_eq!(
+        e,
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Pay,
+            cause: UnknownCause::Timeout
+        }
+    );
     // The status query decides: either it was processed, or it never happened (the sandbox
     // may drop a delayed request whose client hung up) and the same request is sent again
     // (snap-standard.md §10 step 2).
@@ -478,15 +618,30 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     env.fault(PAY_PATH, json!({"kind": "malformed_body"}), 1).await;
     let pay = payment(&account, 12_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert!(matches!(e, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { .. }, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { .. }, .. }
+        ),
+        "{e:?}"
+    );
     assert_eq!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::Succeeded);
 
     // 5xx, not processed: unknown to us; the status query says it never happened.
     env.fault(PAY_PATH, json!({"kind": "http_status", "status": 503}), 1).await;
     let pay = payment(&account, 13_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(e, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } });
-    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
+    assert_eq!(
+        e,
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Pay,
+            cause: UnknownCause::ServerError { status: 503 }
+        }
+    );
+    assert!(
+        matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
+    );
     // The resend under the same key then goes through.
     assert_eq!(env.client.pay(&pay).await.unwrap().state, PaymentState::Succeeded);
 
@@ -495,7 +650,9 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     let pay = payment(&account, 14_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
     assert!(e.is_unknown_outcome(), "{e:?}");
-    assert!(matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501"));
+    assert!(
+        matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
+    );
 }
 
 #[tokio::test]
@@ -508,10 +665,16 @@ async fn reads_retry_and_then_report_unavailable() {
     assert_eq!(env.client.balance(&account).await.unwrap().cash, idr(10_000_000));
     // More 5xx than retries: unavailable.
     env.fault(&path, json!({"kind": "http_status", "status": 503}), 3).await;
-    assert_eq!(env.client.balance(&account).await.unwrap_err(), ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
+    assert_eq!(
+        env.client.balance(&account).await.unwrap_err(),
+        ProviderError::Unavailable { product: Product::OvoSnap, status: 503 }
+    );
     // A truncated answer to a read names the problem.
     env.fault(&path, json!({"kind": "malformed_body"}), 1).await;
-    assert!(matches!(env.client.balance(&account).await.unwrap_err(), ProviderError::MalformedReply { .. }));
+    assert!(matches!(
+        env.client.balance(&account).await.unwrap_err(),
+        ProviderError::MalformedReply { .. }
+    ));
 }
 
 #[tokio::test]
@@ -524,7 +687,9 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
     let received = env.wait_notifications(1).await;
     assert_eq!(received.len(), 1);
     let n = env.client.verify_notification(&received[0]).unwrap();
-    let NotificationEvent::Payment { merchant_ref, state, amount, .. } = &n.event else { panic!("{n:?}") };
+    let NotificationEvent::Payment { merchant_ref, state, amount, .. } = &n.event else {
+        panic!("{n:?}")
+    };
     assert_eq!(merchant_ref.as_deref(), Some(pay.reference.as_str()));
     assert_eq!(*state, PaymentState::Succeeded);
     assert_eq!(*amount, Some(idr(25_000)));
@@ -534,7 +699,10 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
     let pay2 = payment(&account, 26_000, PaySource::Cash);
     env.client.pay(&pay2).await.unwrap();
     let received = env.wait_notifications(3).await;
-    let keys: Vec<String> = received[1..].iter().map(|r| env.client.verify_notification(r).unwrap().dedup_key).collect();
+    let keys: Vec<String> = received[1..]
+        .iter()
+        .map(|r| env.client.verify_notification(r).unwrap().dedup_key)
+        .collect();
     assert_eq!(keys.len(), 2, "{received:?}");
     assert_eq!(keys[0], keys[1]);
     assert_ne!(keys[0], n.dedup_key);
@@ -543,15 +711,24 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
     env.fault("notification", json!({"kind": "wrong_signature_notification"}), 1).await;
     env.client.pay(&payment(&account, 27_000, PaySource::Cash)).await.unwrap();
     let received = env.wait_notifications(4).await;
-    assert_eq!(env.client.verify_notification(&received[3]).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        env.client.verify_notification(&received[3]).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
 
     // Tampering with a good one breaks it; a missing header is named.
     let mut tampered = received[0].clone();
     tampered.body = tampered.body.replace("25000.00", "250000.00");
-    assert_eq!(env.client.verify_notification(&tampered).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        env.client.verify_notification(&tampered).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     let mut headerless = received[0].clone();
     headerless.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-signature"));
-    assert_eq!(env.client.verify_notification(&headerless).unwrap_err(), NotificationRejection::MissingField("X-SIGNATURE"));
+    assert_eq!(
+        env.client.verify_notification(&headerless).unwrap_err(),
+        NotificationRejection::MissingField("X-SIGNATURE")
+    );
 }
 
 #[tokio::test]
@@ -563,11 +740,29 @@ async fn b2b_token_is_cached_and_expired_tokens_are_renewed() {
     env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
     env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
     let received = env.get("/_sandbox/received?product=ovo_snap").await;
-    let b2b_calls = received.as_array().unwrap().iter().filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/access-token/b2b"))).count();
+    let b2b_calls = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/access-token/b2b")))
+        .count();
     assert_eq!(b2b_calls, 1, "the B2B token is cached between calls");
     // Refund requests carry the B2B token in Authorization and the customer's beside it.
-    let refund = received.as_array().unwrap().iter().rev().find(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/debit/refund"))).unwrap();
-    let header = |name: &str| refund["headers"].as_array().unwrap().iter().find(|h| h[0] == name).map(|h| h[1].as_str().unwrap().to_owned());
+    let refund = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|r| r["path"].as_str().is_some_and(|p| p.ends_with("/debit/refund")))
+        .unwrap();
+    let header = |name: &str| {
+        refund["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == name)
+            .map(|h| h[1].as_str().unwrap().to_owned())
+    };
     assert!(header("authorization").unwrap().starts_with("Bearer "));
     assert!(header("authorization-customer").unwrap().starts_with("Bearer "));
     let ts = header("x-timestamp").unwrap();
@@ -590,7 +785,10 @@ async fn customer_token_refresh() {
     assert_eq!(env.client.pay(&pay).await.unwrap().state, PaymentState::Succeeded);
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     // Both tokens expired: the B2B token is renewed (401xx01) and the customer's refreshed.
-    assert_eq!(env.client.refund(&refund_of(&pay, None, 15_000)).await.unwrap().state, RefundState::Succeeded);
+    assert_eq!(
+        env.client.refund(&refund_of(&pay, None, 15_000)).await.unwrap().state,
+        RefundState::Succeeded
+    );
     // Explicit refresh gives the caller a new token to store.
     let fresh = env.client.refresh_account(&account).await.unwrap();
     assert!(fresh.token.is_some());
@@ -599,7 +797,9 @@ async fn customer_token_refresh() {
     // Without a refresh token an expired customer token is an authentication failure.
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let stale = LinkedAccount { refresh_token: None, ..fresh };
-    assert!(matches!(env.client.balance(&stale).await, Err(ProviderError::Authentication { ref code, .. }) if code == "4011102"));
+    assert!(
+        matches!(env.client.balance(&stale).await, Err(ProviderError::Authentication { ref code, .. }) if code == "4011102")
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,9 @@ use ovo_domain::{Idr, Msisdn, PayerPhone, Product, Reference, TestPhone, Timesta
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
-use ovo_providers::products::tazapay::{confirm_idempotency_key, refund_idempotency_key, TazapayClient, TazapayOptions, ATTEMPT_FAILED};
+use ovo_providers::products::tazapay::{
+    confirm_idempotency_key, refund_idempotency_key, TazapayClient, TazapayOptions, ATTEMPT_FAILED,
+};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
@@ -31,7 +33,10 @@ const PAYER: &str = "081100000007";
 type Received = Arc<Mutex<Vec<InboundRequest>>>;
 
 async fn receive(State(got): State<Received>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let headers = headers.iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
+    let headers = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
     got.lock().unwrap().push(InboundRequest {
         method: "POST".into(),
         path_and_query: "/hooks".into(),
@@ -51,7 +56,11 @@ struct Env {
 fn credentials(secret: &str) -> Credentials {
     Credentials::from_pairs(
         Product::TazapayOvoIdr,
-        [("api_key", API_KEY.to_owned()), ("api_secret", secret.to_owned()), ("webhook_secret", WEBHOOK_SECRET.to_owned())],
+        [
+            ("api_key", API_KEY.to_owned()),
+            ("api_secret", secret.to_owned()),
+            ("webhook_secret", WEBHOOK_SECRET.to_owned()),
+        ],
     )
 }
 
@@ -70,7 +79,8 @@ async fn env_with(options: TazapayOptions) -> Env {
     let hooks = Received::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app = axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
+    let app =
+        axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let toml = format!(
         r#"
@@ -85,7 +95,10 @@ events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.re
 "#
     );
     // 0.01: the 70 s push wait is 700 ms, long enough for the test to answer it.
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.01").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: TimeScale::parse("0.01").unwrap(),
+    };
     let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = TazapayClient::new(&sb.url(), &credentials(API_SECRET), options).unwrap();
     Env { sb, http: reqwest::Client::new(), client, hooks }
@@ -157,7 +170,8 @@ impl Env {
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        let body = json!({"product":"tazapay_ovo_idr","endpoint":endpoint,"fault":fault,"count":count});
+        let body =
+            json!({"product":"tazapay_ovo_idr","endpoint":endpoint,"fault":fault,"count":count});
         self.control(reqwest::Method::POST, "/_sandbox/faults", Some(body)).await;
     }
 
@@ -166,11 +180,17 @@ impl Env {
         let canonical = Msisdn::parse(phone).unwrap().canonical().to_owned();
         let id = eventually(|| async {
             let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
-            pending.as_array().unwrap().iter().find(|a| a["product"] == "tazapay_ovo_idr" && a["phone"] == canonical.as_str()).map(|a| a["id"].as_str().unwrap().to_owned())
+            pending
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["product"] == "tazapay_ovo_idr" && a["phone"] == canonical.as_str())
+                .map(|a| a["id"].as_str().unwrap().to_owned())
         })
         .await;
         let body = json!({"decision":"approve","source":"cash"});
-        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(body)).await;
+        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(body))
+            .await;
     }
 
     async fn settled(&self, p: &PaymentRequest, payin: &str) -> PaymentOutcome {
@@ -182,7 +202,8 @@ impl Env {
     }
 
     async fn payins(&self) -> usize {
-        let all = self.control(reqwest::Method::GET, "/_sandbox/tazapay_ovo_idr/payins", None).await;
+        let all =
+            self.control(reqwest::Method::GET, "/_sandbox/tazapay_ovo_idr/payins", None).await;
         all.as_array().map(Vec::len).unwrap_or_else(|| panic!("{all}"))
     }
 }
@@ -254,7 +275,13 @@ async fn a_declined_push_fails_with_its_reason_and_a_re_push_on_the_same_payin_s
         PaymentState::Failed { .. } => declined,
         _ => t.settled(&first, &payin).await,
     };
-    assert_eq!(declined.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "declined by customer".into() });
+    assert_eq!(
+        declined.state,
+        PaymentState::Failed {
+            code: ATTEMPT_FAILED.into(),
+            message: "declined by customer".into()
+        }
+    );
 
     // Re-push (§1 step 4): a new confirm on the same payin, with the next key.
     let second = payment(&reference, 2, 20_000, PAYER);
@@ -271,12 +298,18 @@ async fn a_declined_push_fails_with_its_reason_and_a_re_push_on_the_same_payin_s
 #[tokio::test]
 async fn magic_phones_fail_with_the_providers_reasons() {
     let t = env().await;
-    for (phone, reason) in [(EMPTY, "insufficient balance"), (NO_ACCOUNT, "invalid phone number: no OVO account")] {
+    for (phone, reason) in
+        [(EMPTY, "insufficient balance"), (NO_ACCOUNT, "invalid phone number: no OVO account")]
+    {
         let p = payment(&reference(), 1, 10_000, phone);
         let outcome = t.client.pay(&p).await.unwrap();
         let payin = outcome.provider_ref.clone().unwrap();
         let outcome = if outcome.state.is_final() { outcome } else { t.settled(&p, &payin).await };
-        assert_eq!(outcome.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: reason.into() }, "{phone}");
+        assert_eq!(
+            outcome.state,
+            PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: reason.into() },
+            "{phone}"
+        );
     }
 }
 
@@ -287,7 +320,10 @@ async fn a_pending_payin_can_be_cancelled() {
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     let cancelled = t.client.cancel_payin(&p.reference, &payin).await.unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
-    assert_eq!(t.client.status(&status_of(&p, Some(payin))).await.unwrap().state, PaymentState::Cancelled);
+    assert_eq!(
+        t.client.status(&status_of(&p, Some(payin))).await.unwrap().state,
+        PaymentState::Cancelled
+    );
 }
 
 #[tokio::test]
@@ -299,7 +335,10 @@ async fn cancel_withdraws_an_open_payin_and_is_refused_once_paid() {
     assert_eq!(cancelled.state, PaymentState::Cancelled);
     assert_eq!(cancelled.provider_ref.as_deref(), Some(payin.as_str()));
     // Same idempotency key: a repeated cancel replays the first answer.
-    assert_eq!(t.client.cancel(&status_of(&open, Some(payin))).await.unwrap().state, PaymentState::Cancelled);
+    assert_eq!(
+        t.client.cancel(&status_of(&open, Some(payin))).await.unwrap().state,
+        PaymentState::Cancelled
+    );
 
     let paid = payment(&reference(), 1, 14_000, BUDI);
     let payin = t.client.pay(&paid).await.unwrap().provider_ref.unwrap();
@@ -307,7 +346,10 @@ async fn cancel_withdraws_an_open_payin_and_is_refused_once_paid() {
     assert_eq!(t.settled(&paid, &payin).await.state, PaymentState::Succeeded);
     let refused = t.client.cancel(&status_of(&paid, Some(payin.clone()))).await.unwrap_err();
     assert!(!matches!(refused, ProviderError::UnknownOutcome { .. }), "{refused:?}");
-    assert_eq!(t.client.status(&status_of(&paid, Some(payin))).await.unwrap().state, PaymentState::Succeeded);
+    assert_eq!(
+        t.client.status(&status_of(&paid, Some(payin))).await.unwrap().state,
+        PaymentState::Succeeded
+    );
 }
 
 #[tokio::test]
@@ -318,13 +360,18 @@ async fn the_first_attempt_creates_and_confirms_the_payin_in_one_call() {
     assert_eq!(started.state, PaymentState::Pending, "requires_action at once");
     let payin = started.provider_ref.clone().unwrap();
     assert!(started.attempt_expires_at.is_some(), "the attempt's expires_at is read");
-    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
-    let calls: Vec<&Value> = received.as_array().unwrap().iter().filter(|r| r["method"] == "POST").collect();
+    let received =
+        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let calls: Vec<&Value> =
+        received.as_array().unwrap().iter().filter(|r| r["method"] == "POST").collect();
     assert_eq!(calls.len(), 1, "one call: {received}");
     assert_eq!(calls[0]["endpoint"], "/v3/payin");
     let body: Value = serde_json::from_str(calls[0]["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["confirm"], true);
-    assert_eq!(body["payment_method_details"]["ovo_idr"]["phone"], json!({"calling_code":"62","number":"81234567890"}));
+    assert_eq!(
+        body["payment_method_details"]["ovo_idr"]["phone"],
+        json!({"calling_code":"62","number":"81234567890"})
+    );
     t.approve_push(BUDI).await;
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
     assert_eq!(t.payins().await, 1);
@@ -338,8 +385,15 @@ async fn an_expired_attempt_is_requested_again_on_the_same_payin() {
     let first = payment(&reference, 1, 18_000, BUDI);
     let payin = t.client.pay(&first).await.unwrap().provider_ref.unwrap();
     let expired = t.settled(&first, &payin).await;
-    assert_eq!(expired.state, PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() });
-    assert!(expired.provider_status.starts_with("requires_payment_method"), "{}", expired.provider_status);
+    assert_eq!(
+        expired.state,
+        PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() }
+    );
+    assert!(
+        expired.provider_status.starts_with("requires_payment_method"),
+        "{}",
+        expired.provider_status
+    );
 
     let again = payment(&reference, 2, 18_000, BUDI);
     let repushed = t.client.request_again(&again, &payin).await.unwrap();
@@ -348,21 +402,35 @@ async fn an_expired_attempt_is_requested_again_on_the_same_payin() {
     t.approve_push(BUDI).await;
     assert_eq!(t.settled(&again, &payin).await.state, PaymentState::Succeeded);
     assert_eq!(t.payins().await, 1, "no new payment");
-    let one = t.control(reqwest::Method::GET, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}"), None).await;
+    let one = t
+        .control(reqwest::Method::GET, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}"), None)
+        .await;
     let attempts = one["attempts"].as_array();
     assert_eq!(attempts.map(Vec::len), Some(2), "{one}");
-    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let received =
+        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
     let confirm_keys: Vec<String> = received
         .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["endpoint"] == "/v3/payin/{id}/confirm")
-        .filter_map(|r| r["headers"].as_array().unwrap().iter().find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key")).map(|h| h[1].as_str().unwrap().to_owned()))
+        .filter_map(|r| {
+            r["headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key"))
+                .map(|h| h[1].as_str().unwrap().to_owned())
+        })
         .collect();
     assert_eq!(confirm_keys, [confirm_idempotency_key(&reference, 2)]);
 
     // A payin that does not exist is the provider's "not found", not a new payment.
-    let err = t.client.request_again(&payment(&reference, 3, 18_000, BUDI), "pay_AAAAAAAAAAAAAAAAAAAA").await.unwrap_err();
+    let err = t
+        .client
+        .request_again(&payment(&reference, 3, 18_000, BUDI), "pay_AAAAAAAAAAAAAAAAAAAA")
+        .await
+        .unwrap_err();
     assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "105"), "{err:?}");
     assert_eq!(t.payins().await, 1);
 }
@@ -373,11 +441,24 @@ async fn the_test_mode_phone_is_sent_as_documented_and_succeeds() {
     let mut p = payment(&reference(), 1, 21_000, BUDI);
     p.phone = PayerPhone::Test(TestPhone::TazapayBypass);
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
-    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded, "§15: succeeds 70 s after creation");
-    let received = t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
-    let create = received.as_array().unwrap().iter().find(|r| r["endpoint"] == "/v3/payin" && r["method"] == "POST").unwrap();
+    assert_eq!(
+        t.settled(&p, &payin).await.state,
+        PaymentState::Succeeded,
+        "§15: succeeds 70 s after creation"
+    );
+    let received =
+        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let create = received
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["endpoint"] == "/v3/payin" && r["method"] == "POST")
+        .unwrap();
     let body: Value = serde_json::from_str(create["body"].as_str().unwrap()).unwrap();
-    assert_eq!(body["payment_method_details"]["ovo_idr"]["phone"], json!({"calling_code":"62","number":"0123456789"}));
+    assert_eq!(
+        body["payment_method_details"]["ovo_idr"]["phone"],
+        json!({"calling_code":"62","number":"0123456789"})
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,11 +473,17 @@ async fn refund_rules_are_declines_that_keep_the_code() {
     let pending = payment(&reference(), 1, 30_000, BUDI);
     let pending_payin = t.client.pay(&pending).await.unwrap().provider_ref.unwrap();
     let err = t.client.refund(&refund_of(&pending, &pending_payin, 30_000, 1)).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Declined { code, .. } if code == "30009"), "not succeeded: {err:?}");
+    assert!(
+        matches!(&err, ProviderError::Declined { code, .. } if code == "30009"),
+        "not succeeded: {err:?}"
+    );
 
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
     let err = t.client.refund(&refund_of(&p, &payin, 10_000, 1)).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::Declined { code, message, .. } if code == "30021" && !message.is_empty()), "partial: {err:?}");
+    assert!(
+        matches!(&err, ProviderError::Declined { code, message, .. } if code == "30021" && !message.is_empty()),
+        "partial: {err:?}"
+    );
     assert_eq!(err.provider_code(), Some("30021"));
 }
 
@@ -414,9 +501,13 @@ async fn wrong_credentials_are_authentication_errors() {
     let proof = t.client.test_connection().await.unwrap();
     assert!(proof.answer.starts_with("105"), "{proof:?}");
 
-    let missing = Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", API_KEY.to_owned())]);
+    let missing =
+        Credentials::from_pairs(Product::TazapayOvoIdr, [("api_key", API_KEY.to_owned())]);
     let err = TazapayClient::new(&t.sb.url(), &missing, quick()).unwrap_err();
-    assert_eq!(err, ProviderError::MissingCredential { product: Product::TazapayOvoIdr, field: "api_secret" });
+    assert_eq!(
+        err,
+        ProviderError::MissingCredential { product: Product::TazapayOvoIdr, field: "api_secret" }
+    );
 }
 
 #[tokio::test]
@@ -425,17 +516,27 @@ async fn invalid_requests_keep_the_providers_code() {
     let mut p = payment(&reference(), 1, 10_000, BUDI);
     p.description = String::new();
     let err = t.client.pay(&p).await.unwrap_err();
-    assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "99000"), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "99000"),
+        "{err:?}"
+    );
 
     let p = payment(&reference(), 1, 10_000, BUDI);
     // A payin Tazapay has no record of is `NotFound`, never a failure.
-    let seen = t.client.status(&status_of(&p, Some("pay_AAAAAAAAAAAAAAAAAAAA".into()))).await.unwrap();
-    assert!(matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "105"), "{seen:?}");
+    let seen =
+        t.client.status(&status_of(&p, Some("pay_AAAAAAAAAAAAAAAAAAAA".into()))).await.unwrap();
+    assert!(
+        matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "105"),
+        "{seen:?}"
+    );
     let mut r = refund_of(&p, "pay_x", 10_000, 1);
     r.provider_ref = Some("rfd_AAAAAAAAAAAAAAAAAAAA".into());
     // An rfd id Tazapay does not know (105, HTTP 404) is "not found", never "failed".
     let unknown = t.client.refund_status(&r).await.unwrap();
-    assert!(matches!(&unknown.state, RefundState::NotFound { code, .. } if code == "105"), "{unknown:?}");
+    assert!(
+        matches!(&unknown.state, RefundState::NotFound { code, .. } if code == "105"),
+        "{unknown:?}"
+    );
     // With no rfd id (the first answer was lost) there is nothing to fetch: not found either,
     // and nothing is sent.
     r.provider_ref = None;
@@ -443,20 +544,40 @@ async fn invalid_requests_keep_the_providers_code() {
     assert!(matches!(&unknown.state, RefundState::NotFound { .. }), "{unknown:?}");
     // No payin id recorded: nothing is sent, and nothing is concluded.
     let seen = t.client.status(&status_of(&p, None)).await.unwrap();
-    assert!(matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "no_payin_id"), "{seen:?}");
+    assert!(
+        matches!(&seen.state, PaymentState::NotFound { code, .. } if code == "no_payin_id"),
+        "{seen:?}"
+    );
 }
 
 #[tokio::test]
 async fn operations_the_product_lacks_are_unsupported() {
     let t = env().await;
-    let account = LinkedAccount { phone: Msisdn::parse(BUDI).unwrap(), provider_ref: None, token: None, refresh_token: None, token_expires_at: None };
+    let account = LinkedAccount {
+        phone: Msisdn::parse(BUDI).unwrap(),
+        provider_ref: None,
+        token: None,
+        refresh_token: None,
+        token_expires_at: None,
+    };
     let unsupported = |r: Result<(), ProviderError>, operation| {
-        assert_eq!(r.unwrap_err(), ProviderError::Unsupported { product: Product::TazapayOvoIdr, operation });
+        assert_eq!(
+            r.unwrap_err(),
+            ProviderError::Unsupported { product: Product::TazapayOvoIdr, operation }
+        );
     };
     unsupported(t.client.balance(&account).await.map(|_| ()), Operation::Balance);
     unsupported(t.client.unbind(&account).await.map(|_| ()), Operation::Unbind);
-    unsupported(t.client.top_up_instructions(&account).await.map(|_| ()), Operation::TopUpInstructions);
-    let bind = BindRequest { reference: reference(), phone: account.phone.clone(), merchant_customer_id: "c1".into(), return_url: "https://x".into() };
+    unsupported(
+        t.client.top_up_instructions(&account).await.map(|_| ()),
+        Operation::TopUpInstructions,
+    );
+    let bind = BindRequest {
+        reference: reference(),
+        phone: account.phone.clone(),
+        merchant_customer_id: "c1".into(),
+        return_url: "https://x".into(),
+    };
     unsupported(t.client.bind(&bind).await.map(|_| ()), Operation::Bind);
     let today = time::OffsetDateTime::now_utc().date();
     let history = HistoryQuery { account, from: today, to: today, page: 1 };
@@ -470,7 +591,8 @@ async fn operations_the_product_lacks_are_unsupported() {
 
 #[tokio::test]
 async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_same_key_resolve() {
-    let t = env_with(TazapayOptions { confirm_timeout: Duration::from_millis(300), ..quick() }).await;
+    let t =
+        env_with(TazapayOptions { confirm_timeout: Duration::from_millis(300), ..quick() }).await;
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"delay","ms":1500}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
     // The two-step form: a payin created earlier is confirmed by `pay`.
@@ -520,11 +642,18 @@ async fn server_errors_are_unknown_for_writes_and_retried_for_reads() {
     let t = env().await;
     t.fault("/v3/payin", json!({"kind":"http_status","status":503}), 1).await;
     let p = payment(&reference(), 1, 10_000, BUDI);
-    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ServerError { status: 503 });
+    assert_eq!(
+        unknown_cause(t.client.pay(&p).await.unwrap_err()),
+        UnknownCause::ServerError { status: 503 }
+    );
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
 
     t.fault("/v3/payin/{id}", json!({"kind":"http_status","status":502}), 1).await;
-    assert_eq!(t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap().state, PaymentState::Pending, "one retry");
+    assert_eq!(
+        t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap().state,
+        PaymentState::Pending,
+        "one retry"
+    );
     t.fault("/v3/payin/{id}", json!({"kind":"http_status","status":503}), 3).await;
     let err = t.client.status(&status_of(&p, Some(payin))).await.unwrap_err();
     assert_eq!(err, ProviderError::Unavailable { product: Product::TazapayOvoIdr, status: 503 });
@@ -536,12 +665,19 @@ async fn malformed_answers_are_unknown_for_writes_and_malformed_for_reads() {
     t.fault("/v3/payin/{id}/confirm", json!({"kind":"malformed_body"}), 1).await;
     let p = payment(&reference(), 1, 10_000, PAYER);
     t.client.create_payin(&p).await.unwrap();
-    assert!(matches!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::MalformedReply { .. }));
+    assert!(matches!(
+        unknown_cause(t.client.pay(&p).await.unwrap_err()),
+        UnknownCause::MalformedReply { .. }
+    ));
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     t.fault("/v3/payin/{id}", json!({"kind":"malformed_body"}), 1).await;
     let err = t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap_err();
     assert!(matches!(err, ProviderError::MalformedReply { .. }), "{err:?}");
-    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded, "processed before the answer broke");
+    assert_eq!(
+        t.settled(&p, &payin).await.state,
+        PaymentState::Succeeded,
+        "processed before the answer broke"
+    );
 }
 
 #[tokio::test]
@@ -554,7 +690,10 @@ async fn dropped_connections_are_unknown_for_writes_and_retried_for_reads() {
     let payin = t.client.payin_id_for(&p.reference).unwrap();
     t.fault("/v3/payin/{id}", json!({"kind":"drop_connection"}), 1).await;
     // Not processed: the payin still waits for a confirm; the status read is retried.
-    assert_eq!(t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap().state, PaymentState::Pending);
+    assert_eq!(
+        t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap().state,
+        PaymentState::Pending
+    );
     t.client.pay(&p).await.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
 }
@@ -618,7 +757,10 @@ async fn real_webhooks_verify_and_parse() {
     // A tampered body is refused.
     let mut tampered = got[0].clone();
     tampered.body = tampered.body.replacen("\"id\"", "\"id\" ", 1);
-    assert_eq!(t.client.verify_notification(&tampered).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        t.client.verify_notification(&tampered).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
 }
 
 #[tokio::test]
@@ -631,8 +773,10 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
     // One call creates and confirms: payin.requires_action, payment_attempt.succeeded and
     // payin.succeeded, the first delivered twice.
     let got = hooks_where(&t, 4).await;
-    let keys: Vec<String> = got.iter().map(|h| t.client.verify_notification(h).unwrap().dedup_key).collect();
-    let twice: Vec<&String> = keys.iter().filter(|k| keys.iter().filter(|o| o == k).count() == 2).collect();
+    let keys: Vec<String> =
+        got.iter().map(|h| t.client.verify_notification(h).unwrap().dedup_key).collect();
+    let twice: Vec<&String> =
+        keys.iter().filter(|k| keys.iter().filter(|o| o == k).count() == 2).collect();
     assert_eq!(twice.len(), 2, "one event delivered twice under one key: {keys:?}");
     assert_eq!(twice[0], twice[1]);
 
@@ -642,8 +786,12 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
     let payin = t.client.pay(&q).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&q, &payin).await.state, PaymentState::Succeeded);
     let got = hooks_where(&t, before + 3).await;
-    let verdicts: Vec<_> = got[before..].iter().map(|h| t.client.verify_notification(h).err()).collect();
-    let rejected = verdicts.iter().filter(|v| **v == Some(NotificationRejection::BadSignature)).count();
+    let verdicts: Vec<_> =
+        got[before..].iter().map(|h| t.client.verify_notification(h).err()).collect();
+    let rejected =
+        verdicts.iter().filter(|v| **v == Some(NotificationRejection::BadSignature)).count();
     assert_eq!(rejected, 1, "{verdicts:?}");
-    assert!(verdicts.iter().all(|v| v.is_none() || *v == Some(NotificationRejection::BadSignature)));
+    assert!(verdicts
+        .iter()
+        .all(|v| v.is_none() || *v == Some(NotificationRejection::BadSignature)));
 }

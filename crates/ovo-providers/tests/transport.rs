@@ -70,7 +70,8 @@ fn transport() -> Transport {
 async fn a_refused_connection_is_a_connection_error_for_writes_too() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
     let url = format!("http://{closed}/pay");
-    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&url)).await.unwrap_err();
+    let err =
+        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&url)).await.unwrap_err();
     assert!(matches!(err, ProviderError::Connection { operation: Operation::Pay, .. }), "{err:?}");
 }
 
@@ -78,20 +79,41 @@ async fn a_refused_connection_is_a_connection_error_for_writes_too() {
 async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
     let (url, _) = server(0).await;
     let slow = format!("{url}/slow");
-    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
-    assert_eq!(err, ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::Timeout });
+    let err =
+        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
+    assert_eq!(
+        err,
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Pay,
+            cause: UnknownCause::Timeout
+        }
+    );
     assert!(err.is_unknown_outcome());
-    let err = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&slow)).await.unwrap_err();
-    assert_eq!(err, ProviderError::Timeout { product: Product::OvoSnap, operation: Operation::Status });
+    let err = transport()
+        .send(Call::read(Operation::Status, SHORT), |c| c.post(&slow))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ProviderError::Timeout { product: Product::OvoSnap, operation: Operation::Status }
+    );
 }
 
 #[tokio::test]
 async fn a_lost_answer_to_a_write_is_unknown() {
     let url = format!("{}/pay", dropper().await);
-    let err = transport().send(Call::write(Operation::Refund, SHORT), |c| c.post(&url)).await.unwrap_err();
+    let err = transport()
+        .send(Call::write(Operation::Refund, SHORT), |c| c.post(&url))
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Refund, cause: UnknownCause::ConnectionLost }
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Refund,
+            cause: UnknownCause::ConnectionLost
+        }
     );
 }
 
@@ -99,10 +121,15 @@ async fn a_lost_answer_to_a_write_is_unknown() {
 async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
     let (url, calls) = server(5).await;
     let fail = format!("{url}/fail");
-    let err = transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
+    let err =
+        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause: UnknownCause::ServerError { status: 503 } }
+        ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Pay,
+            cause: UnknownCause::ServerError { status: 503 }
+        }
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1, "sent exactly once");
 }
@@ -111,12 +138,16 @@ async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
 async fn reads_are_retried_through_5xx_and_give_up_as_unavailable() {
     let (url, calls) = server(2).await;
     let fail = format!("{url}/fail");
-    let reply = transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&fail)).await.unwrap();
+    let reply =
+        transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&fail)).await.unwrap();
     assert_eq!((reply.status, calls.load(Ordering::SeqCst)), (200, 3));
 
     let (url, calls) = server(10).await;
     let fail = format!("{url}/fail");
-    let err = transport().send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail)).await.unwrap_err();
+    let err = transport()
+        .send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail))
+        .await
+        .unwrap_err();
     assert_eq!(err, ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
     assert_eq!(calls.load(Ordering::SeqCst), 3, "one try and two retries");
 }
@@ -134,15 +165,26 @@ async fn an_unreadable_answer_is_unknown_for_writes_and_malformed_for_reads() {
         reference_no: String,
     }
     let err = t.json::<Needs>(write, &reply).unwrap_err();
-    assert!(matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::UnknownOutcome { cause: UnknownCause::MalformedReply { detail }, .. } if detail.contains("reference_no")),
+        "{err:?}"
+    );
     let err = t.json::<Needs>(Call::read(Operation::Status, SHORT), &reply).unwrap_err();
-    assert!(matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")), "{err:?}");
+    assert!(
+        matches!(&err, ProviderError::MalformedReply { detail, .. } if detail.contains("reference_no")),
+        "{err:?}"
+    );
 }
 
 /// An HTTPS sandbox presenting `served`, behind a loopback TCP relay that counts connections
 /// (a refused handshake leaves no trace in the sandbox's journal, so the relay counts tries).
-async fn https_behind_counter(served: ovo_sandbox::ServedCertificate) -> (ovo_sandbox::RunningSandbox, String, Arc<AtomicU32>) {
-    let config = ovo_sandbox::SandboxConfig { merchants: ovo_sandbox::Merchants::parse("").unwrap(), time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap() };
+async fn https_behind_counter(
+    served: ovo_sandbox::ServedCertificate,
+) -> (ovo_sandbox::RunningSandbox, String, Arc<AtomicU32>) {
+    let config = ovo_sandbox::SandboxConfig {
+        merchants: ovo_sandbox::Merchants::parse("").unwrap(),
+        time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap(),
+    };
     let sb = ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
     let target = sb.addr;
     let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -171,27 +213,55 @@ async fn an_untrusted_certificate_is_its_own_problem_never_unknown_and_never_ret
         let err = transport().send(call, |c| c.post(&health)).await.unwrap_err();
         assert_eq!(
             err,
-            ProviderError::Certificate { product: Product::OvoSnap, operation: call.operation, detail: "issued by an authority this computer does not trust".into() }
+            ProviderError::Certificate {
+                product: Product::OvoSnap,
+                operation: call.operation,
+                detail: "issued by an authority this computer does not trust".into()
+            }
         );
         assert!(!err.is_unknown_outcome());
-        assert_eq!(connections.load(Ordering::SeqCst), before + 1, "{:?}: one try, no retry", call.effect);
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            before + 1,
+            "{:?}: one try, no retry",
+            call.effect
+        );
     }
     assert!(sb.ctx.journal().received(None).is_empty(), "nothing reached the sandbox");
 
     // Trusted through extra roots, the same host answers.
     let roots = ExtraRoots::from_pem(sb.ca_pem().unwrap()).unwrap();
     let trusting = Transport::with_roots(Product::OvoSnap, &roots);
-    let reply = trusting.send(Call::read(Operation::Status, SHORT), |c| c.get(&health)).await.unwrap();
+    let reply =
+        trusting.send(Call::read(Operation::Status, SHORT), |c| c.get(&health)).await.unwrap();
     assert_eq!((reply.status, reply.body.as_str()), (200, "{\"ok\":true}"));
 }
 
 #[tokio::test]
 async fn expired_and_misnamed_certificates_are_refused_even_from_a_trusted_ca() {
-    for (served, words) in [(ovo_sandbox::ServedCertificate::Expired, "expired"), (ovo_sandbox::ServedCertificate::WrongName, "issued for another host name")] {
+    for (served, words) in [
+        (ovo_sandbox::ServedCertificate::Expired, "expired"),
+        (ovo_sandbox::ServedCertificate::WrongName, "issued for another host name"),
+    ] {
         let (sb, url, connections) = https_behind_counter(served).await;
-        let trusting = Transport::with_roots(Product::TazapayOvoIdr, &ExtraRoots::from_pem(sb.ca_pem().unwrap()).unwrap());
-        let err = trusting.send(Call::write(Operation::Refund, SHORT), |c| c.post(format!("{url}/_sandbox/health"))).await.unwrap_err();
-        assert_eq!(err, ProviderError::Certificate { product: Product::TazapayOvoIdr, operation: Operation::Refund, detail: words.into() });
+        let trusting = Transport::with_roots(
+            Product::TazapayOvoIdr,
+            &ExtraRoots::from_pem(sb.ca_pem().unwrap()).unwrap(),
+        );
+        let err = trusting
+            .send(Call::write(Operation::Refund, SHORT), |c| {
+                c.post(format!("{url}/_sandbox/health"))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ProviderError::Certificate {
+                product: Product::TazapayOvoIdr,
+                operation: Operation::Refund,
+                detail: words.into()
+            }
+        );
         assert_eq!(connections.load(Ordering::SeqCst), 1);
     }
 }

@@ -51,16 +51,26 @@ impl CrashReport {
 /// crash points in turn (spread over all of them when there are fewer kills than points).
 pub fn plan(kills: u32, seed: u64) -> Vec<Kill> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let labelled: Vec<(Product, &'static str)> =
-        Product::ALL.into_iter().flat_map(|p| workload::points_for(p).into_iter().map(move |point| (p, point))).collect();
+    let labelled: Vec<(Product, &'static str)> = Product::ALL
+        .into_iter()
+        .flat_map(|p| workload::points_for(p).into_iter().map(move |point| (p, point)))
+        .collect();
     let at_points = (kills - kills / 4) as usize;
     let mut next = 0;
     (0..kills)
         .map(|i| {
             if i % 4 == 3 {
-                Kill { product: Product::ALL[rng.gen_range(0..Product::ALL.len())], point: None, random_ms: rng.gen_range(100..1_500) }
+                Kill {
+                    product: Product::ALL[rng.gen_range(0..Product::ALL.len())],
+                    point: None,
+                    random_ms: rng.gen_range(100..1_500),
+                }
             } else {
-                let index = if at_points >= labelled.len() { next % labelled.len() } else { next * labelled.len() / at_points };
+                let index = if at_points >= labelled.len() {
+                    next % labelled.len()
+                } else {
+                    next * labelled.len() / at_points
+                };
                 let (product, point) = labelled[index];
                 next += 1;
                 Kill { product, point: Some(point), random_ms: 0 }
@@ -81,7 +91,10 @@ pub fn worker_path() -> Result<PathBuf> {
             return Ok(candidate);
         }
     }
-    anyhow::bail!("ovo-reliability-worker not found beside {}; build it (cargo build -p ovo-reliability)", me.display())
+    anyhow::bail!(
+        "ovo-reliability-worker not found beside {}; build it (cargo build -p ovo-reliability)",
+        me.display()
+    )
 }
 
 /// Runs the kills, `parallel` at a time, each on its own data directory and its own simulator.
@@ -104,19 +117,32 @@ pub async fn run(plan: Vec<Kill>, parallel: usize, worker: &Path) -> Result<Cras
         match outcome {
             None => {
                 report.missed += 1;
-                report.missed_at.push(format!("{} at {}", kill.product.key(), kill.point.map_or_else(|| format!("random {} ms", kill.random_ms), str::to_owned)));
+                report.missed_at.push(format!(
+                    "{} at {}",
+                    kill.product.key(),
+                    kill.point
+                        .map_or_else(|| format!("random {} ms", kill.random_ms), str::to_owned)
+                ));
             }
             Some(found) => {
                 report.kills += 1;
                 report.lost += found.lost.len() as u32;
                 report.duplicated += found.duplicated.len() as u32;
                 report.without_writes_record |= found.without_writes_record;
-                let at = kill.point.map_or_else(|| format!("random {} ms", kill.random_ms), str::to_owned);
+                let at = kill
+                    .point
+                    .map_or_else(|| format!("random {} ms", kill.random_ms), str::to_owned);
                 for what in found.lost {
-                    report.findings.push(format!("lost after a kill at {at} ({}): {what}", kill.product.key()));
+                    report.findings.push(format!(
+                        "lost after a kill at {at} ({}): {what}",
+                        kill.product.key()
+                    ));
                 }
                 for what in found.duplicated {
-                    report.findings.push(format!("duplicated after a kill at {at} ({}): {what}", kill.product.key()));
+                    report.findings.push(format!(
+                        "duplicated after a kill at {at} ({}): {what}",
+                        kill.product.key()
+                    ));
                 }
             }
         }
@@ -141,7 +167,14 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
     let spawn = |mode: &str, point: Option<&str>| {
         let mut command = Command::new(worker);
         command
-            .args([dir.path().to_string_lossy().as_ref(), &sim.url(), kill.product.key(), &since.unix_millis().to_string(), mode, &listener])
+            .args([
+                dir.path().to_string_lossy().as_ref(),
+                &sim.url(),
+                kill.product.key(),
+                &since.unix_millis().to_string(),
+                mode,
+                &listener,
+            ])
             .env("RUST_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -158,7 +191,10 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
         Some(point) => {
             let expected = format!("{CRASH_MARK} {point}");
             let mut hit = false;
-            while let Some(line) = tokio::time::timeout(Duration::from_secs(300), lines.next_line()).await.context("worker hung")?? {
+            while let Some(line) = tokio::time::timeout(Duration::from_secs(300), lines.next_line())
+                .await
+                .context("worker hung")??
+            {
                 if line == expected {
                     hit = true;
                     break;
@@ -187,7 +223,9 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
             break;
         }
         let mut again = spawn("resume", None)?;
-        let status = tokio::time::timeout(Duration::from_secs(600), again.wait()).await.context("restarted worker hung")??;
+        let status = tokio::time::timeout(Duration::from_secs(600), again.wait())
+            .await
+            .context("restarted worker hung")??;
         anyhow::ensure!(status.success(), "the restarted worker failed: {status}");
     }
     let found = compare(dir.path(), since, &sim, kill).await?;
@@ -198,7 +236,8 @@ async fn one(index: usize, kill: &Kill, worker: &Path) -> Result<Option<Found>> 
 }
 
 async fn unapplied_notifications(dir: &Path) -> Result<usize> {
-    let (ledger, _) = ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
+    let (ledger, _) =
+        ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
     let mut conn = ledger.read().await?;
     let count = ovo_ledger::notifications::unapplied(&mut conn, None, 100).await?.len();
     drop(conn);
@@ -207,33 +246,64 @@ async fn unapplied_notifications(dir: &Path) -> Result<usize> {
 }
 
 async fn compare(dir: &Path, since: Timestamp, sim: &Sim, kill: &Kill) -> Result<Found> {
-    let (ledger, _) = ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
+    let (ledger, _) =
+        ovo_ledger::Ledger::open(&dir.join("data").join(ovo_app::LEDGER_FILE)).await?;
     let work = workload::work_since(&ledger, since).await?;
     let writes = sim.writes().await?;
     let mut found = Found { without_writes_record: writes.is_none(), ..Found::default() };
     let writes = writes.unwrap_or_default();
     let now = SystemClock.now().plus_millis(workload::RESTART_CLOCK_AHEAD_MS);
     if std::env::var_os("OVO_RELIABILITY_VERBOSE").is_some() {
-        let payments: Vec<String> = work.payments.iter().map(|p| format!("{} {} {}", p.product.key(), p.reference.as_str(), p.status.key())).collect();
-        let refunds: Vec<String> = work.refunds.iter().map(|r| format!("{} {}", r.reference.as_str(), r.status.key())).collect();
+        let payments: Vec<String> = work
+            .payments
+            .iter()
+            .map(|p| format!("{} {} {}", p.product.key(), p.reference.as_str(), p.status.key()))
+            .collect();
+        let refunds: Vec<String> = work
+            .refunds
+            .iter()
+            .map(|r| format!("{} {}", r.reference.as_str(), r.status.key()))
+            .collect();
         eprintln!("{}: payments {payments:?} refunds {refunds:?} writes {writes:?}", dir.display());
     }
     for p in &work.payments {
         let reference = p.reference.as_str();
         // Each attempt (Tazapay's ask-again is `<reference>/attempt-<n>`) is a write of its own.
-        let attempts: Vec<&sim::Write> = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(p))).collect();
+        let attempts: Vec<&sim::Write> = writes
+            .iter()
+            .filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(p)))
+            .collect();
         let processed: u64 = attempts.iter().map(|w| w.processed).sum();
         if workload::payment_open(p.status) && p.give_up_at.is_some_and(|at| at < now) {
-            found.lost.push(format!("payment {reference} still {} past its give-up time", p.status.key()));
+            found.lost.push(format!(
+                "payment {reference} still {} past its give-up time",
+                p.status.key()
+            ));
         } else if workload::payment_open(p.status) && p.next_check_at.is_none() {
-            found.lost.push(format!("payment {reference} left {} with no status check to come", p.status.key()));
-        } else if processed > 0 && (workload::payment_open(p.status) || p.status == PaymentStatus::NeedsReview) {
-            found.lost.push(format!("payment {reference} processed by the provider but {} in the ledger", p.status.key()));
-        } else if !found.without_writes_record && processed == 0 && p.status == PaymentStatus::Succeeded {
-            found.lost.push(format!("payment {reference} succeeded in the ledger but never processed by the provider"));
+            found.lost.push(format!(
+                "payment {reference} left {} with no status check to come",
+                p.status.key()
+            ));
+        } else if processed > 0
+            && (workload::payment_open(p.status) || p.status == PaymentStatus::NeedsReview)
+        {
+            found.lost.push(format!(
+                "payment {reference} processed by the provider but {} in the ledger",
+                p.status.key()
+            ));
+        } else if !found.without_writes_record
+            && processed == 0
+            && p.status == PaymentStatus::Succeeded
+        {
+            found.lost.push(format!(
+                "payment {reference} succeeded in the ledger but never processed by the provider"
+            ));
         }
         for w in attempts.iter().filter(|w| w.processed > 1) {
-            found.duplicated.push(format!("payment {reference} ({}) processed {} times", w.reference, w.processed));
+            found.duplicated.push(format!(
+                "payment {reference} ({}) processed {} times",
+                w.reference, w.processed
+            ));
         }
     }
     for r in &work.refunds {
@@ -244,9 +314,16 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim, kill: &Kill) -> Result
         } else if processed > 0 && r.status == RefundStatus::Failed {
             found.lost.push(format!("refund {reference} processed by the provider but failed in the ledger (its reservation released)"));
         } else if processed > 0 && r.status == RefundStatus::NeedsReview {
-            found.lost.push(format!("refund {reference} processed by the provider but handed to finance as undecidable"));
-        } else if !found.without_writes_record && processed == 0 && r.status == RefundStatus::Succeeded {
-            found.lost.push(format!("refund {reference} succeeded in the ledger but never processed by the provider"));
+            found.lost.push(format!(
+                "refund {reference} processed by the provider but handed to finance as undecidable"
+            ));
+        } else if !found.without_writes_record
+            && processed == 0
+            && r.status == RefundStatus::Succeeded
+        {
+            found.lost.push(format!(
+                "refund {reference} succeeded in the ledger but never processed by the provider"
+            ));
         }
         if processed > 1 {
             found.duplicated.push(format!("refund {reference} processed {processed} times"));
@@ -261,14 +338,27 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim, kill: &Kill) -> Result
         let phone = ovo_domain::Msisdn::parse(phone).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut demo = None;
         for customer in ovo_ledger::customers::by_phone(&mut conn, &phone).await? {
-            let rows = ovo_ledger::bindings::for_customer(&mut conn, customer.id, ovo_domain::Environment::BuiltInSandbox).await?;
-            demo = demo.or(rows.into_iter().filter(|r| r.product == kill.product && r.phone == phone && r.created_at < since).min_by_key(|r| r.id.get()));
+            let rows = ovo_ledger::bindings::for_customer(
+                &mut conn,
+                customer.id,
+                ovo_domain::Environment::BuiltInSandbox,
+            )
+            .await?;
+            demo = demo.or(rows
+                .into_iter()
+                .filter(|r| r.product == kill.product && r.phone == phone && r.created_at < since)
+                .min_by_key(|r| r.id.get()));
         }
         drop(conn);
         let mut unlinked_at_provider = false;
-        for w in writes.iter().filter(|w| w.product == kill.product.key() && (w.kind == "link" || w.kind == "unlink")) {
+        for w in writes
+            .iter()
+            .filter(|w| w.product == kill.product.key() && (w.kind == "link" || w.kind == "unlink"))
+        {
             if w.processed > 1 {
-                found.duplicated.push(format!("{} {} processed {} times", w.kind, w.reference, w.processed));
+                found
+                    .duplicated
+                    .push(format!("{} {} processed {} times", w.kind, w.reference, w.processed));
             }
             unlinked_at_provider |= w.kind == "unlink" && w.processed > 0;
         }
@@ -293,17 +383,25 @@ async fn compare(dir: &Path, since: Timestamp, sim: &Sim, kill: &Kill) -> Result
     {
         let mut conn = ledger.read().await?;
         for n in ovo_ledger::notifications::unapplied(&mut conn, None, 100).await? {
-            found.lost.push(format!("{} notification {} stored but never applied", n.product, n.dedup_key));
+            found.lost.push(format!(
+                "{} notification {} stored but never applied",
+                n.product, n.dedup_key
+            ));
         }
     }
     for w in writes.iter().filter(|w| w.processed > 0) {
         let known = match w.kind.as_str() {
-            "payment" => work.payments.iter().any(|p| sim::names(&w.reference, &sim::payment_id_sent(p))),
+            "payment" => {
+                work.payments.iter().any(|p| sim::names(&w.reference, &sim::payment_id_sent(p)))
+            }
             "refund" => work.refunds.iter().any(|r| sim::names(&w.reference, r.reference.as_str())),
             _ => true,
         };
         if !known {
-            found.lost.push(format!("{} {} processed by the provider, unknown to the ledger", w.kind, w.reference));
+            found.lost.push(format!(
+                "{} {} processed by the provider, unknown to the ledger",
+                w.kind, w.reference
+            ));
         }
     }
     ledger.close().await;

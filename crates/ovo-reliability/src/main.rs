@@ -26,7 +26,12 @@ fn main() {
 
 fn option(args: &[String], name: &str) -> Result<Option<u64>> {
     match args.iter().position(|a| a == name) {
-        Some(i) => Ok(Some(args.get(i + 1).with_context(|| format!("{name} needs a number"))?.parse().with_context(|| format!("{name} needs a number"))?)),
+        Some(i) => Ok(Some(
+            args.get(i + 1)
+                .with_context(|| format!("{name} needs a number"))?
+                .parse()
+                .with_context(|| format!("{name} needs a number"))?,
+        )),
         None => Ok(None),
     }
 }
@@ -39,7 +44,13 @@ async fn run() -> Result<bool> {
             let seeds = option(&args, "--seeds")?.unwrap_or(1_000);
             let parallel = option(&args, "--parallel")?.unwrap_or(8);
             let report = match seed {
-                Some(seed) => ovo_reliability::races::run(&ovo_reliability::races::Stage::new().await?, [seed]).await?,
+                Some(seed) => {
+                    ovo_reliability::races::run(
+                        &ovo_reliability::races::Stage::new().await?,
+                        [seed],
+                    )
+                    .await?
+                }
                 None => ovo_reliability::races::run_parallel(0..seeds, parallel).await?,
             };
             for (seed, what) in &report.findings {
@@ -60,12 +71,17 @@ async fn run() -> Result<bool> {
             let parallel = option(&args, "--parallel")?.unwrap_or(8);
             let worker = ovo_reliability::crashes::worker_path()?;
             let plan = ovo_reliability::crashes::plan(u32::try_from(kills)?, seed);
-            let report = ovo_reliability::crashes::run(plan, usize::try_from(parallel)?, &worker).await?;
+            let report =
+                ovo_reliability::crashes::run(plan, usize::try_from(parallel)?, &worker).await?;
             for what in &report.findings {
                 println!("{what}");
             }
             if report.missed > 0 {
-                println!("note: {} run(s) ended before their kill came; not counted: {}", report.missed, report.missed_at.join(", "));
+                println!(
+                    "note: {} run(s) ended before their kill came; not counted: {}",
+                    report.missed,
+                    report.missed_at.join(", ")
+                );
             }
             if report.without_writes_record {
                 println!("note: the simulator has no /_sandbox/writes; duplicates and writes unknown to the ledger were not counted");

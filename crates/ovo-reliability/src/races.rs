@@ -15,7 +15,10 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use ovo_app::ipc::{DecideRefundInput, StartPaymentInput};
 use ovo_app::Backoffice;
-use ovo_domain::{Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product, Reference, RefundStatus};
+use ovo_domain::{
+    Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product, Reference,
+    RefundStatus,
+};
 use ovo_ledger::audit::{self, AuditOutcome, NewAuditEntry};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_ledger::{bindings, notifications, operators, refunds, Ledger};
@@ -66,7 +69,9 @@ impl Stage {
         let file = dir.path().join("data").join(ovo_app::LEDGER_FILE);
         let desks = [Ledger::open(&file).await?.0, Ledger::open(&file).await?.0];
         let mut conn = desks[0].read().await?;
-        let id = |row: Option<operators::OperatorRow>, name: &str| row.map(|o| o.id).with_context(|| format!("no operator {name}"));
+        let id = |row: Option<operators::OperatorRow>, name: &str| {
+            row.map(|o| o.id).with_context(|| format!("no operator {name}"))
+        };
         let staff = id(operators::by_username(&mut conn, STAFF.0).await?, STAFF.0)?;
         let finance2 = id(operators::by_username(&mut conn, FINANCE2.0).await?, FINANCE2.0)?;
         drop(conn);
@@ -91,7 +96,8 @@ enum Op {
 /// The longest a late write waits, in real time (250,000 ms at the time scale 0.002), and a margin.
 const LATE_MAX: Duration = Duration::from_millis(600);
 
-const RACE_PRODUCTS: [Product; 3] = [Product::OvoSnap, Product::DokuSnapOvo, Product::TazapayOvoIdr];
+const RACE_PRODUCTS: [Product; 3] =
+    [Product::OvoSnap, Product::DokuSnapOvo, Product::TazapayOvoIdr];
 
 /// Runs `seeds` on `parallel` stages at once (each its own simulator and ledger file), seed
 /// `s` on stage `s % parallel`; the schedules mostly wait for the provider, so this is what
@@ -124,7 +130,8 @@ pub async fn run_parallel(seeds: std::ops::Range<u64>, parallel: u64) -> Result<
 pub async fn run(stage: &Stage, seeds: impl IntoIterator<Item = u64>) -> Result<RaceReport> {
     let mut report = RaceReport { late_fault: "none", ..RaceReport::default() };
     for seed in seeds {
-        let found = schedule(stage, seed, &mut report).await.with_context(|| format!("seed {seed}"))?;
+        let found =
+            schedule(stage, seed, &mut report).await.with_context(|| format!("seed {seed}"))?;
         report.seeds += 1;
         report.violations += found.len() as u32;
         report.findings.extend(found.into_iter().map(|f| (seed, f)));
@@ -147,14 +154,17 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     let mut notified = None;
     let mut replayed = false;
     if rng.gen_bool(0.5) {
-        let product = if rng.gen_bool(0.5) { Product::TazapayOvoIdr } else { Product::DokuJokulOvoPush };
+        let product =
+            if rng.gen_bool(0.5) { Product::TazapayOvoIdr } else { Product::DokuJokulOvoPush };
         if rng.gen_bool(0.5) {
             stage.sim.arm_replay(product.key(), rng.gen_range(25_000..250_000)).await?;
             replayed = true;
         }
         // Rp 100,000 is the simulator's failing Tazapay amount (its `fail_amounts` rule): a
         // payment it fails is not what this race is about, so the payer pays any other amount.
-        let amount = [rng.gen_range(10..100), rng.gen_range(101..=200)][usize::from(rng.gen_bool(0.5))] * 1_000;
+        let amount = [rng.gen_range(10..100), rng.gen_range(101..=200)]
+            [usize::from(rng.gen_bool(0.5))]
+            * 1_000;
         let id = take_payment(stage, product, amount).await?;
         paid.push((id, product, amount));
         notified = Some(id);
@@ -166,7 +176,11 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
             0..=2 => Op::Request {
                 payment,
                 // Tazapay refunds whole payments only.
-                per_mille: if paid[payment].1 == Product::TazapayOvoIdr { 1_000 } else { rng.gen_range(1..=10) * 100 },
+                per_mille: if paid[payment].1 == Product::TazapayOvoIdr {
+                    1_000
+                } else {
+                    rng.gen_range(1..=10) * 100
+                },
             },
             3..=5 => Op::Approve { pick: rng.gen() },
             6 => Op::Reject { pick: rng.gen() },
@@ -202,7 +216,10 @@ async fn schedule(stage: &Stage, seed: u64, report: &mut RaceReport) -> Result<V
     // check) make a lost answer take about 40 s to settle here; 90 s is the crash harness's cap too.
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let open = refunds_of(&stage.desks[0], &payment_ids).await?.into_iter().any(|r| workload::refund_open(r.status))
+        let open = refunds_of(&stage.desks[0], &payment_ids)
+            .await?
+            .into_iter()
+            .any(|r| workload::refund_open(r.status))
             || unsettled(stage, notified).await?;
         if !open || Instant::now() > deadline {
             break;
@@ -227,7 +244,9 @@ async fn unsettled(stage: &Stage, notified: Option<PaymentId>) -> Result<bool> {
         return Ok(true);
     }
     Ok(match notified {
-        Some(id) => workload::payment_open(payments::get(&mut conn, id).await?.context("payment vanished")?.status),
+        Some(id) => workload::payment_open(
+            payments::get(&mut conn, id).await?.context("payment vanished")?.status,
+        ),
         None => false,
     })
 }
@@ -255,12 +274,21 @@ async fn take_payment(stage: &Stage, product: Product, amount: i64) -> Result<Pa
     Ok(PaymentId::new(started?.payment.id))
 }
 
-async fn app_lane(stage: &Stage, payments: &[PaymentId], ops: Vec<(Op, u64)>, report: &mut RaceReport) -> Result<()> {
+async fn app_lane(
+    stage: &Stage,
+    payments: &[PaymentId],
+    ops: Vec<(Op, u64)>,
+    report: &mut RaceReport,
+) -> Result<()> {
     for (op, pause) in ops {
         tokio::time::sleep(Duration::from_millis(pause)).await;
         match op {
             Op::Approve { pick } => {
-                let requested: Vec<_> = refunds_of(&stage.desks[0], payments).await?.into_iter().filter(|r| r.status == RefundStatus::Requested).collect();
+                let requested: Vec<_> = refunds_of(&stage.desks[0], payments)
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.status == RefundStatus::Requested)
+                    .collect();
                 if requested.is_empty() {
                     continue;
                 }
@@ -268,7 +296,12 @@ async fn app_lane(stage: &Stage, payments: &[PaymentId], ops: Vec<(Op, u64)>, re
                 // A conflict (another desk decided it meanwhile) is an answer, not a failure.
                 let _ = stage
                     .app
-                    .decide_refund(DecideRefundInput { refund_id: refund.id.get(), approve: true, note: String::new(), password: FINANCE.1.into() })
+                    .decide_refund(DecideRefundInput {
+                        refund_id: refund.id.get(),
+                        approve: true,
+                        note: String::new(),
+                        password: FINANCE.1.into(),
+                    })
                     .await;
             }
             Op::Resolve => {
@@ -283,7 +316,12 @@ async fn app_lane(stage: &Stage, payments: &[PaymentId], ops: Vec<(Op, u64)>, re
     Ok(())
 }
 
-async fn desk_lane(stage: &Stage, desk: usize, paid: &[(PaymentId, Product, i64)], ops: Vec<(Op, u64)>) -> Result<()> {
+async fn desk_lane(
+    stage: &Stage,
+    desk: usize,
+    paid: &[(PaymentId, Product, i64)],
+    ops: Vec<(Op, u64)>,
+) -> Result<()> {
     let ledger = &stage.desks[desk];
     let payments: Vec<PaymentId> = paid.iter().map(|p| p.0).collect();
     for (op, pause) in ops {
@@ -295,25 +333,66 @@ async fn desk_lane(stage: &Stage, desk: usize, paid: &[(PaymentId, Product, i64)
                 let amount = Idr::new(amount * per_mille / 1_000).map_err(|e| anyhow!("{e}"))?;
                 let reference = Reference::generate(&mut rand::thread_rng());
                 let mut tx = ledger.begin_write().await?;
-                let new = refunds::NewRefund { payment_id: id, amount, reason: "another desk's request", requested_by: stage.staff, reference: &reference, at: now };
+                let new = refunds::NewRefund {
+                    payment_id: id,
+                    amount,
+                    reason: "another desk's request",
+                    requested_by: stage.staff,
+                    reference: &reference,
+                    at: now,
+                };
                 let outcome = match refunds::request_refund(&mut tx, &new).await? {
                     refunds::RefundRequest::Reserved { .. } => AuditOutcome::Ok,
                     refunds::RefundRequest::Refused { .. } => AuditOutcome::Denied,
                 };
-                audit::append(&mut tx, &entry(now, stage.staff, STAFF.0, "refund.request", &format!("refund:{}", reference.as_str()), outcome)).await?;
+                audit::append(
+                    &mut tx,
+                    &entry(
+                        now,
+                        stage.staff,
+                        STAFF.0,
+                        "refund.request",
+                        &format!("refund:{}", reference.as_str()),
+                        outcome,
+                    ),
+                )
+                .await?;
                 ovo_ledger::commit(tx).await?;
             }
             Op::Reject { pick } => {
-                let requested: Vec<_> = refunds_of(ledger, &payments).await?.into_iter().filter(|r| r.status == RefundStatus::Requested).collect();
+                let requested: Vec<_> = refunds_of(ledger, &payments)
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.status == RefundStatus::Requested)
+                    .collect();
                 if requested.is_empty() {
                     continue;
                 }
                 let refund = &requested[pick % requested.len()];
                 let mut tx = ledger.begin_write().await?;
-                match refunds::reject(&mut tx, refund.id, stage.finance2, "another desk rejected it", now).await {
+                match refunds::reject(
+                    &mut tx,
+                    refund.id,
+                    stage.finance2,
+                    "another desk rejected it",
+                    now,
+                )
+                .await
+                {
                     Ok(_) => {
                         let subject = format!("refund:{}", refund.reference.as_str());
-                        audit::append(&mut tx, &entry(now, stage.finance2, FINANCE2.0, "refund.reject", &subject, AuditOutcome::Ok)).await?;
+                        audit::append(
+                            &mut tx,
+                            &entry(
+                                now,
+                                stage.finance2,
+                                FINANCE2.0,
+                                "refund.reject",
+                                &subject,
+                                AuditOutcome::Ok,
+                            ),
+                        )
+                        .await?;
                         ovo_ledger::commit(tx).await?;
                     }
                     // Decided elsewhere meanwhile: nothing written.
@@ -327,7 +406,14 @@ async fn desk_lane(stage: &Stage, desk: usize, paid: &[(PaymentId, Product, i64)
     Ok(())
 }
 
-fn entry(at: ovo_domain::Timestamp, id: OperatorId, username: &str, action: &str, subject: &str, outcome: AuditOutcome) -> NewAuditEntry {
+fn entry(
+    at: ovo_domain::Timestamp,
+    id: OperatorId,
+    username: &str,
+    action: &str,
+    subject: &str,
+    outcome: AuditOutcome,
+) -> NewAuditEntry {
     NewAuditEntry {
         at,
         operator_id: Some(id),
@@ -356,12 +442,27 @@ async fn pay(stage: &Stage, product: Product, amount: i64, rng: &mut StdRng) -> 
     let mut tx = stage.app.ledger().begin_write().await?;
     let (phone, binding, kind, provider_ref) = match product {
         Product::OvoSnap | Product::DokuSnapOvo => {
-            let phone = Msisdn::parse(if product == Product::OvoSnap { sim::BUDI } else { sim::SITI }).map_err(|e| anyhow!("{e}"))?;
-            let binding = bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, product, &phone).await?.context("no demo binding")?;
+            let phone =
+                Msisdn::parse(if product == Product::OvoSnap { sim::BUDI } else { sim::SITI })
+                    .map_err(|e| anyhow!("{e}"))?;
+            let binding =
+                bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, product, &phone)
+                    .await?
+                    .context("no demo binding")?;
             let kind = if product == Product::OvoSnap { "direct_debit" } else { "recurring" };
-            (phone, Some(binding), kind, format!("RLB{:013}", rng.gen_range(0..10_000_000_000_000u64)))
+            (
+                phone,
+                Some(binding),
+                kind,
+                format!("RLB{:013}", rng.gen_range(0..10_000_000_000_000u64)),
+            )
         }
-        _ => (Msisdn::parse(sim::MAGIC_PAYER).map_err(|e| anyhow!("{e}"))?, None, "payin", format!("pay_{:024x}", rng.gen::<u128>() >> 32)),
+        _ => (
+            Msisdn::parse(sim::MAGIC_PAYER).map_err(|e| anyhow!("{e}"))?,
+            None,
+            "payin",
+            format!("pay_{:024x}", rng.gen::<u128>() >> 32),
+        ),
     };
     let idr = Idr::new(amount).map_err(|e| anyhow!("{e}"))?;
     let id = payments::insert(
@@ -389,7 +490,11 @@ async fn pay(stage: &Stage, product: Product, amount: i64, rng: &mut StdRng) -> 
     let imported = stage.sim.import(&[ImportedPayment {
         product: product.key().to_owned(),
         merchant: None,
-        reference: ovo_providers::wire::merchant_payment_id(product, &reference, Some(&provider_ref)),
+        reference: ovo_providers::wire::merchant_payment_id(
+            product,
+            &reference,
+            Some(&provider_ref),
+        ),
         provider_ref: Some(provider_ref.clone()),
         binding_ref: binding.as_ref().and_then(|b| b.provider_ref.clone()),
         phone: phone.canonical().to_owned(),
@@ -407,17 +512,31 @@ async fn pay(stage: &Stage, product: Product, amount: i64, rng: &mut StdRng) -> 
     Ok(id)
 }
 
-async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], notified: Option<PaymentId>, report: &mut RaceReport) -> Result<Vec<String>> {
+async fn check(
+    stage: &Stage,
+    paid: &[(PaymentId, Product, i64)],
+    notified: Option<PaymentId>,
+    report: &mut RaceReport,
+) -> Result<Vec<String>> {
     let mut found = Vec::new();
     let writes = stage.sim.writes().await?;
     report.without_writes_record |= writes.is_none();
     let mut conn = stage.desks[1].read().await?;
     for n in notifications::unapplied(&mut conn, None, 100).await? {
-        found.push(format!("{} notification {}: stored, not applied once quiet", n.product, n.dedup_key));
+        found.push(format!(
+            "{} notification {}: stored, not applied once quiet",
+            n.product, n.dedup_key
+        ));
     }
     if let (Some(id), Some(writes)) = (notified, &writes) {
         let payment = payments::get(&mut conn, id).await?.context("payment vanished")?;
-        let processed: u64 = writes.iter().filter(|w| w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(&payment))).map(|w| w.processed).sum();
+        let processed: u64 = writes
+            .iter()
+            .filter(|w| {
+                w.kind == "payment" && sim::names(&w.reference, &sim::payment_id_sent(&payment))
+            })
+            .map(|w| w.processed)
+            .sum();
         let agrees = match payment.status {
             PaymentStatus::Succeeded => processed == 1,
             _ => processed == 0,
@@ -433,21 +552,36 @@ async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], notified: Opti
     }
     for &(id, product, amount) in paid {
         if std::env::var_os("OVO_RELIABILITY_VERBOSE").is_some() {
-            let states: Vec<String> = refunds::list_by_payment(&mut conn, id).await?.iter().map(|r| format!("{} {}", r.amount.rupiah(), r.status.key())).collect();
+            let states: Vec<String> = refunds::list_by_payment(&mut conn, id)
+                .await?
+                .iter()
+                .map(|r| format!("{} {}", r.amount.rupiah(), r.status.key()))
+                .collect();
             eprintln!("{} payment {} of {amount}: refunds {states:?}", product.key(), id.get());
         }
         let reserved = refunds::reserved_for_payment(&mut conn, id).await?;
         if reserved.rupiah() > amount {
-            found.push(format!("{} payment {}: reserved {} > paid {amount}", product.key(), id.get(), reserved.rupiah()));
+            found.push(format!(
+                "{} payment {}: reserved {} > paid {amount}",
+                product.key(),
+                id.get(),
+                reserved.rupiah()
+            ));
         }
         let mut refunded = 0;
         for r in refunds::list_by_payment(&mut conn, id).await? {
             if workload::refund_open(r.status) {
-                found.push(format!("{} refund {}: left {} once quiet", product.key(), r.reference.as_str(), r.status.key()));
+                found.push(format!(
+                    "{} refund {}: left {} once quiet",
+                    product.key(),
+                    r.reference.as_str(),
+                    r.status.key()
+                ));
                 continue;
             }
             let Some(writes) = &writes else { continue };
-            let processed = sim::write_for(writes, "refund", r.reference.as_str()).map_or(0, |w| w.processed);
+            let processed =
+                sim::write_for(writes, "refund", r.reference.as_str()).map_or(0, |w| w.processed);
             refunded += r.amount.rupiah() * i64::try_from(processed).unwrap_or(i64::MAX);
             let agrees = match r.status {
                 RefundStatus::Succeeded => processed > 0,
@@ -463,7 +597,11 @@ async fn check(stage: &Stage, paid: &[(PaymentId, Product, i64)], notified: Opti
             }
         }
         if refunded > amount {
-            found.push(format!("{} payment {}: refunded {refunded} at the provider > paid {amount}", product.key(), id.get()));
+            found.push(format!(
+                "{} payment {}: refunded {refunded} at the provider > paid {amount}",
+                product.key(),
+                id.get()
+            ));
         }
     }
     Ok(found)

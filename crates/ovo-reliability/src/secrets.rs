@@ -23,11 +23,15 @@ impl FileStore {
     }
 
     fn load(&self) -> HashMap<String, String> {
-        std::fs::read_to_string(&self.path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+        std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
     }
 
     fn save(&self, map: &HashMap<String, String>) -> Result<(), SecretError> {
-        let text = serde_json::to_string(map).map_err(|e| SecretError::Unavailable { detail: e.to_string() })?;
+        let text = serde_json::to_string(map)
+            .map_err(|e| SecretError::Unavailable { detail: e.to_string() })?;
         // Written whole and renamed: a kill never leaves half a file.
         let tmp = self.path.with_extension("tmp");
         std::fs::write(&tmp, text)

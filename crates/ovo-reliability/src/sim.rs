@@ -44,14 +44,22 @@ impl Sim {
     pub async fn start(listener: &str) -> Result<Sim> {
         let config = SandboxConfig {
             time_scale: TimeScale::parse(TIME_SCALE).map_err(anyhow::Error::msg)?,
-            merchants: Merchants::demo_notifying(&format!("http://{listener}"), &ovo_domain::Product::ALL.map(|p| p.key())),
+            merchants: Merchants::demo_notifying(
+                &format!("http://{listener}"),
+                &ovo_domain::Product::ALL.map(|p| p.key()),
+            ),
         };
-        let running = ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let running =
+            ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let sim = Sim { running, http: reqwest::Client::new() };
         // Every customer step the workload causes is approved at once.
         for phone in [BUDI, SITI, SOPHIA] {
-            sim.send(reqwest::Method::PATCH, &format!("/_sandbox/accounts/{phone}"), Some(json!({ "behaviour": "auto_approve" })))
-                .await?;
+            sim.send(
+                reqwest::Method::PATCH,
+                &format!("/_sandbox/accounts/{phone}"),
+                Some(json!({ "behaviour": "auto_approve" })),
+            )
+            .await?;
         }
         Ok(sim)
     }
@@ -60,11 +68,19 @@ impl Sim {
         self.running.url()
     }
 
-    pub fn import(&self, payments: &[ovo_sandbox::core::import::ImportedPayment]) -> ovo_sandbox::core::import::ImportReport {
+    pub fn import(
+        &self,
+        payments: &[ovo_sandbox::core::import::ImportedPayment],
+    ) -> ovo_sandbox::core::import::ImportReport {
         self.running.ctx.import(payments)
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<reqwest::Response> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<reqwest::Response> {
         let mut request = self.http.request(method, format!("{}{path}", self.url()));
         if let Some(body) = body {
             request = request.json(&body);
@@ -105,7 +121,12 @@ impl Sim {
     pub async fn arm_late(&self, product: &str, after_ms: u64) -> Result<&'static str> {
         let endpoint = refund_endpoint(product);
         let late = json!({ "product": product, "endpoint": endpoint, "fault": { "kind": "late_processing", "after_ms": after_ms }, "count": 1 });
-        if self.send(reqwest::Method::POST, "/_sandbox/faults", Some(late)).await?.status().is_success() {
+        if self
+            .send(reqwest::Method::POST, "/_sandbox/faults", Some(late))
+            .await?
+            .status()
+            .is_success()
+        {
             return Ok("late_processing");
         }
         let lost = json!({ "product": product, "endpoint": endpoint, "fault": { "kind": "lose_response" }, "count": 1 });

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use ovo_app::ipc::*;
 use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{Clock, Environment, Msisdn, PaymentStatus, Product, RefundStatus, SystemClock, Timestamp};
+use ovo_domain::{
+    Clock, Environment, Msisdn, PaymentStatus, Product, RefundStatus, SystemClock, Timestamp,
+};
 use ovo_ledger::{bindings, notifications, payments, refunds};
 
 use crate::secrets::FileStore;
@@ -88,9 +90,20 @@ impl Script {
 /// notification, refund, unlink), a new linking's, and a cancel's and an ask-again's where
 /// the product has them.
 pub fn points_for(product: Product) -> Vec<&'static str> {
-    let mut points = vec!["payment.after_commit", "payment.before_call", "payment.after_call", "payment.after_answer_commit", "refund.after_approve_commit"];
+    let mut points = vec![
+        "payment.after_commit",
+        "payment.before_call",
+        "payment.after_call",
+        "payment.after_answer_commit",
+        "refund.after_approve_commit",
+    ];
     if refunds_by_api(product) {
-        points.extend(["refund.after_submitting_commit", "refund.before_call", "refund.after_call", "refund.after_outcome_commit"]);
+        points.extend([
+            "refund.after_submitting_commit",
+            "refund.before_call",
+            "refund.after_call",
+            "refund.after_outcome_commit",
+        ]);
     }
     if linked_phone(product).is_some() {
         points.extend(["unlink.before_call", "unlink.after_call"]);
@@ -109,7 +122,12 @@ pub fn points_for(product: Product) -> Vec<&'static str> {
     // that never answers, which the demo has not).
     if product == Product::TazapayOvoIdr {
         points.extend(["cancel.after_commit", "cancel.before_call", "cancel.after_call"]);
-        points.extend(["payment_again.after_commit", "payment_again.before_call", "payment_again.after_call", "payment_again.after_answer_commit"]);
+        points.extend([
+            "payment_again.after_commit",
+            "payment_again.before_call",
+            "payment_again.after_call",
+            "payment_again.after_answer_commit",
+        ]);
     }
     points
 }
@@ -145,7 +163,12 @@ impl Clock for AheadClock {
 
 /// Opens the app on `dir`; a new ledger gets the operators and its notification listener on
 /// `listener` (`127.0.0.1:port`, where the simulator notifies), which later opens keep.
-pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: &str) -> Result<Arc<Backoffice>> {
+pub async fn open(
+    dir: &Path,
+    sandbox_url: &str,
+    clock_ahead_ms: i64,
+    listener: &str,
+) -> Result<Arc<Backoffice>> {
     let config = BackofficeConfig {
         data_dir: dir.join("data"),
         app_identifier: APP_ID.into(),
@@ -154,22 +177,38 @@ pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: 
         builtin_sandbox_url: Some(sandbox_url.to_owned()),
     };
     let secrets = Arc::new(FileStore::new(&dir.join("secrets.json")));
-    let app = Backoffice::open(config, secrets, Arc::new(AheadClock(clock_ahead_ms))).await.map_err(|e| anyhow!("open: {e}"))?;
-    let fresh = app.session_status().await.map_err(|e| anyhow!("{e}"))?.state == SessionState::Uninitialized;
+    let app = Backoffice::open(config, secrets, Arc::new(AheadClock(clock_ahead_ms)))
+        .await
+        .map_err(|e| anyhow!("open: {e}"))?;
+    let fresh = app.session_status().await.map_err(|e| anyhow!("{e}"))?.state
+        == SessionState::Uninitialized;
     if fresh {
-        app.set_up_first_admin(FirstAdminInput { username: ADMIN.0.into(), display_name: "Admin".into(), password: ADMIN.1.into() })
+        app.set_up_first_admin(FirstAdminInput {
+            username: ADMIN.0.into(),
+            display_name: "Admin".into(),
+            password: ADMIN.1.into(),
+        })
+        .await
+        .map_err(|e| anyhow!("first admin: {e}"))?;
+        for ((username, password), role) in
+            [(STAFF, "staff"), (FINANCE, "finance"), (FINANCE2, "finance")]
+        {
+            app.create_operator(NewOperatorInput {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.into(),
+                password: password.into(),
+            })
             .await
-            .map_err(|e| anyhow!("first admin: {e}"))?;
-        for ((username, password), role) in [(STAFF, "staff"), (FINANCE, "finance"), (FINANCE2, "finance")] {
-            app.create_operator(NewOperatorInput { username: username.into(), display_name: username.into(), role: role.into(), password: password.into() })
-                .await
-                .map_err(|e| anyhow!("operator {username}: {e}"))?;
+            .map_err(|e| anyhow!("operator {username}: {e}"))?;
         }
     }
     let app = Arc::new(app);
     if fresh {
         sign_in(&app, ADMIN).await?;
-        app.set_listener(ListenerInput { enabled: true, address: listener.to_owned() }).await.map_err(|e| anyhow!("listener: {e}"))?;
+        app.set_listener(ListenerInput { enabled: true, address: listener.to_owned() })
+            .await
+            .map_err(|e| anyhow!("listener: {e}"))?;
         app.sign_out().await.map_err(|e| anyhow!("sign out: {e}"))?;
     }
     app.ensure_listener().await;
@@ -177,7 +216,9 @@ pub async fn open(dir: &Path, sandbox_url: &str, clock_ahead_ms: i64, listener: 
 }
 
 pub async fn sign_in(app: &Backoffice, (username, password): (&str, &str)) -> Result<()> {
-    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await.map_err(|e| anyhow!("sign in {username}: {e}"))?;
+    app.sign_in(SignInInput { username: username.into(), password: password.into() })
+        .await
+        .map_err(|e| anyhow!("sign in {username}: {e}"))?;
     Ok(())
 }
 
@@ -197,9 +238,10 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
         Some(phone) => {
             let mut conn = app.ledger().read().await?;
             let phone = Msisdn::parse(phone).map_err(|e| anyhow!("{e}"))?;
-            let binding = bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone)
-                .await?
-                .with_context(|| format!("no demo account linked through {}", product.key()))?;
+            let binding =
+                bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone)
+                    .await?
+                    .with_context(|| format!("no demo account linked through {}", product.key()))?;
             Some(binding.id.get())
         }
         None => None,
@@ -239,19 +281,31 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
     // Tazapay refunds whole payments only; the others a part.
     let refund_amount = if product == Product::TazapayOvoIdr { amount } else { amount / 2 };
     let refund = app
-        .request_refund(RequestRefundInput { payment_id: id.get(), amount: refund_amount.to_string(), reason: "customer returned the goods".into() })
+        .request_refund(RequestRefundInput {
+            payment_id: id.get(),
+            amount: refund_amount.to_string(),
+            reason: "customer returned the goods".into(),
+        })
         .await
         .map_err(|e| anyhow!("request refund: {e}"))?;
     sign_in(app, FINANCE).await?;
-    app.decide_refund(DecideRefundInput { refund_id: refund.id, approve: true, note: String::new(), password: FINANCE.1.into() })
-        .await
-        .map_err(|e| anyhow!("approve refund: {e}"))?;
+    app.decide_refund(DecideRefundInput {
+        refund_id: refund.id,
+        approve: true,
+        note: String::new(),
+        password: FINANCE.1.into(),
+    })
+    .await
+    .map_err(|e| anyhow!("approve refund: {e}"))?;
     // Once the refund is settled, the customer's account is unlinked.
     let Some(account_id) = account_id else { return Ok(()) };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let mut conn = app.ledger().read().await?;
-        let status = refunds::get(&mut conn, ovo_domain::RefundId::new(refund.id)).await?.context("refund vanished")?.status;
+        let status = refunds::get(&mut conn, ovo_domain::RefundId::new(refund.id))
+            .await?
+            .context("refund vanished")?
+            .status;
         drop(conn);
         if !refund_open(status) || Instant::now() > deadline {
             break;
@@ -265,7 +319,12 @@ pub async fn run_script(app: &Arc<Backoffice>, product: Product, amount: i64) ->
 }
 
 /// Runs `script` for `product`.
-pub async fn run(app: &Arc<Backoffice>, script: Script, product: Product, amount: i64) -> Result<()> {
+pub async fn run(
+    app: &Arc<Backoffice>,
+    script: Script,
+    product: Product,
+    amount: i64,
+) -> Result<()> {
     match script {
         Script::Main => run_script(app, product, amount).await,
         Script::Link => relink(app, product).await,
@@ -277,16 +336,25 @@ pub async fn run(app: &Arc<Backoffice>, script: Script, product: Product, amount
 /// The demo customer's account through `product` is unlinked, then linked again: staff starts
 /// the linking and the customer's browser opens the provider's page (the account approves at once).
 async fn relink(app: &Arc<Backoffice>, product: Product) -> Result<()> {
-    let phone = linked_phone(product).with_context(|| format!("{} links no account", product.key()))?;
+    let phone =
+        linked_phone(product).with_context(|| format!("{} links no account", product.key()))?;
     sign_in(app, STAFF).await?;
     let demo = {
         let mut conn = app.ledger().read().await?;
         let phone = Msisdn::parse(phone).map_err(|e| anyhow!("{e}"))?;
-        bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone).await?.context("no demo account linked")?
+        bindings::live_for_account(&mut conn, Environment::BuiltInSandbox, product, &phone)
+            .await?
+            .context("no demo account linked")?
     };
-    app.unlink_account(AccountRef { account_id: demo.id.get() }).await.map_err(|e| anyhow!("unlink: {e}"))?;
+    app.unlink_account(AccountRef { account_id: demo.id.get() })
+        .await
+        .map_err(|e| anyhow!("unlink: {e}"))?;
     let started = app
-        .start_link(StartLinkInput { customer_id: demo.customer_id.get(), product: product.key().into(), phone: String::new() })
+        .start_link(StartLinkInput {
+            customer_id: demo.customer_id.get(),
+            product: product.key().into(),
+            phone: String::new(),
+        })
         .await
         .map_err(|e| anyhow!("start link: {e}"))?;
     if let Some(url) = &started.redirect_url {
@@ -296,7 +364,10 @@ async fn relink(app: &Arc<Backoffice>, product: Product) -> Result<()> {
     loop {
         let status = {
             let mut conn = app.ledger().read().await?;
-            bindings::get(&mut conn, ovo_domain::BindingId::new(started.id)).await?.context("linking vanished")?.status
+            bindings::get(&mut conn, ovo_domain::BindingId::new(started.id))
+                .await?
+                .context("linking vanished")?
+                .status
         };
         if status != bindings::BindingStatus::Pending || Instant::now() > deadline {
             return Ok(());
@@ -310,7 +381,9 @@ async fn relink(app: &Arc<Backoffice>, product: Product) -> Result<()> {
 async fn cancel_unanswered(app: &Arc<Backoffice>, product: Product, amount: i64) -> Result<()> {
     sign_in(app, STAFF).await?;
     let id = start_phone_payment(app, product, amount, sim::MAGIC_SILENT).await?;
-    app.cancel_payment(PaymentRef { payment_id: id.get() }).await.map_err(|e| anyhow!("cancel: {e}"))?;
+    app.cancel_payment(PaymentRef { payment_id: id.get() })
+        .await
+        .map_err(|e| anyhow!("cancel: {e}"))?;
     Ok(())
 }
 
@@ -323,11 +396,18 @@ async fn ask_again(app: &Arc<Backoffice>, product: Product, amount: i64) -> Resu
         app.background_pass(false).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    app.request_payment_again(PaymentRef { payment_id: id.get() }).await.map_err(|e| anyhow!("ask again: {e}"))?;
+    app.request_payment_again(PaymentRef { payment_id: id.get() })
+        .await
+        .map_err(|e| anyhow!("ask again: {e}"))?;
     Ok(())
 }
 
-async fn start_phone_payment(app: &Arc<Backoffice>, product: Product, amount: i64, phone: &str) -> Result<ovo_domain::PaymentId> {
+async fn start_phone_payment(
+    app: &Arc<Backoffice>,
+    product: Product,
+    amount: i64,
+    phone: &str,
+) -> Result<ovo_domain::PaymentId> {
     let started = app
         .start_payment(StartPaymentInput {
             customer_id: None,
@@ -358,8 +438,16 @@ pub struct Work {
 
 pub async fn work_since(ledger: &ovo_ledger::Ledger, since: Timestamp) -> Result<Work> {
     let mut conn = ledger.read().await?;
-    let payments = payments::all_in(&mut conn, Environment::BuiltInSandbox).await?.into_iter().filter(|p| p.created_at >= since).collect();
-    let refunds = refunds::all_in(&mut conn, Environment::BuiltInSandbox).await?.into_iter().filter(|r| r.requested_at >= since).collect();
+    let payments = payments::all_in(&mut conn, Environment::BuiltInSandbox)
+        .await?
+        .into_iter()
+        .filter(|p| p.created_at >= since)
+        .collect();
+    let refunds = refunds::all_in(&mut conn, Environment::BuiltInSandbox)
+        .await?
+        .into_iter()
+        .filter(|r| r.requested_at >= since)
+        .collect();
     Ok(Work { payments, refunds })
 }
 
@@ -370,13 +458,24 @@ pub fn payment_open(status: PaymentStatus) -> bool {
 /// A refund the provider still owes an outcome for (approved and never sent counts: nothing
 /// else will send it).
 pub fn refund_open(status: RefundStatus) -> bool {
-    matches!(status, RefundStatus::Approved | RefundStatus::Submitting | RefundStatus::Processing | RefundStatus::Unknown)
+    matches!(
+        status,
+        RefundStatus::Approved
+            | RefundStatus::Submitting
+            | RefundStatus::Processing
+            | RefundStatus::Unknown
+    )
 }
 
 /// Runs the background work (status polling, refund and unlink resolution) until this run's
 /// rows are settled and no account is left unlinking, or nothing has changed for `idle` and no
 /// status check or unlink is scheduled for any of them.
-pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Duration, cap: Duration) -> Result<()> {
+pub async fn run_until_quiet(
+    app: &Arc<Backoffice>,
+    since: Timestamp,
+    idle: Duration,
+    cap: Duration,
+) -> Result<()> {
     let started = Instant::now();
     let mut last = String::new();
     let mut last_change = Instant::now();
@@ -387,14 +486,21 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         app.background_pass(at_start).await;
         at_start = false;
         let work = work_since(app.ledger(), since).await?;
-        let open_payments: Vec<_> = work.payments.iter().filter(|p| payment_open(p.status)).collect();
+        let open_payments: Vec<_> =
+            work.payments.iter().filter(|p| payment_open(p.status)).collect();
         let open_refunds = work.refunds.iter().filter(|r| refund_open(r.status)).count();
         let (unlinking, waiting) = {
             let mut conn = app.ledger().read().await?;
             // Every account left unlinking, every notification not applied and every linking
             // still pending (it expires at the latest), due now or later.
             (
-                bindings::unlinkings_due(&mut conn, Environment::BuiltInSandbox, Timestamp::from_unix_millis(i64::MAX)).await?.len(),
+                bindings::unlinkings_due(
+                    &mut conn,
+                    Environment::BuiltInSandbox,
+                    Timestamp::from_unix_millis(i64::MAX),
+                )
+                .await?
+                .len(),
                 notifications::unapplied(&mut conn, None, 100).await?.len()
                     + bindings::pending(&mut conn, Environment::BuiltInSandbox).await?.len(),
             )
@@ -404,7 +510,12 @@ pub async fn run_until_quiet(app: &Arc<Backoffice>, since: Timestamp, idle: Dura
         }
         let state = format!(
             "{:?}",
-            (work.payments.iter().map(|p| p.status).collect::<Vec<_>>(), work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(), unlinking, waiting)
+            (
+                work.payments.iter().map(|p| p.status).collect::<Vec<_>>(),
+                work.refunds.iter().map(|r| r.status).collect::<Vec<_>>(),
+                unlinking,
+                waiting
+            )
         );
         if state != last {
             last = state;

@@ -11,8 +11,15 @@ async fn fifty_seeded_races_keep_every_invariant() {
     let report = races::run_parallel(0..50, 4).await.unwrap();
     println!("{}", report.line());
     assert_eq!(report.seeds, 50);
-    assert!(!report.without_writes_record, "the simulator keeps no record of provider writes (GET /_sandbox/writes)");
-    assert_eq!(report.violations, 0, "replay with `cargo run -p ovo-reliability -- races --seed S`: {:#?}", report.findings);
+    assert!(
+        !report.without_writes_record,
+        "the simulator keeps no record of provider writes (GET /_sandbox/writes)"
+    );
+    assert_eq!(
+        report.violations, 0,
+        "replay with `cargo run -p ovo-reliability -- races --seed S`: {:#?}",
+        report.findings
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -24,6 +31,9 @@ async fn ten_kills_lose_and_duplicate_nothing() {
     let report = crashes::run(plan, 5, worker).await.unwrap();
     println!("{}", report.line());
     assert!(report.kills >= 7, "most runs are killed before they end: {report:?}");
-    assert!(!report.without_writes_record, "the simulator keeps no record of provider writes (GET /_sandbox/writes)");
+    assert!(
+        !report.without_writes_record,
+        "the simulator keeps no record of provider writes (GET /_sandbox/writes)"
+    );
     assert_eq!((report.lost, report.duplicated), (0, 0), "{:#?}", report.findings);
 }

@@ -19,7 +19,11 @@ const AMOUNT: u64 = 1_000;
 
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| default.to_owned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .unwrap_or_else(|| default.to_owned())
 }
 
 /// kB from /proc/self/status (this process: the sandbox and the 1,000 clients together).
@@ -60,7 +64,11 @@ async fn main() {
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let hold = scale.scaled(Duration::from_secs(70));
     let url = format!("{}/ovo-emoney/v1/payment", sandbox.url());
-    let http = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(Duration::from_secs(600)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
 
     // Baseline memory: the sandbox and client, idle. Then reset the peak.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -72,7 +80,12 @@ async fn main() {
             let (http, url) = (http.clone(), url.clone());
             tokio::spawn(async move {
                 let sent = Instant::now();
-                let reply = http.post(&url).header("Content-Type", "application/json").body(body(&format!("BENCH-{i:06}"))).send().await;
+                let reply = http
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body(body(&format!("BENCH-{i:06}")))
+                    .send()
+                    .await;
                 let status: Value = match reply {
                     Ok(r) => r.json().await.unwrap_or(Value::Null),
                     Err(_) => Value::Null,
@@ -84,17 +97,25 @@ async fn main() {
 
     // Every push is held as a pending customer action; then the customer pays half of them.
     let held_at = loop {
-        let held = sandbox.ctx.pending().list().into_iter().filter(|a| a.kind == ActionKind::Push).count();
+        let held =
+            sandbox.ctx.pending().list().into_iter().filter(|a| a.kind == ActionKind::Push).count();
         if held == pushes {
             break started.elapsed();
         }
-        assert!(started.elapsed() < hold, "only {held} of {pushes} pushes were held before the hold time ran out");
+        assert!(
+            started.elapsed() < hold,
+            "only {held} of {pushes} pushes were held before the hold time ran out"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
     let peak_while_held = proc_kb("VmHWM:");
     for (n, action) in sandbox.ctx.pending().list().into_iter().enumerate() {
         if n % 2 == 0 {
-            sandbox.ctx.pending().decide(&action.id, Decision::Approve { source: PaySource::Cash }).unwrap();
+            sandbox
+                .ctx
+                .pending()
+                .decide(&action.id, Decision::Approve { source: PaySource::Cash })
+                .unwrap();
         }
     }
 
@@ -102,7 +123,10 @@ async fn main() {
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for task in tasks {
         let (took, status) = task.await.unwrap();
-        let outcome = status["ovo_payment"]["status"].as_str().or_else(|| status["transaction"]["status"].as_str()).unwrap_or("no answer");
+        let outcome = status["ovo_payment"]["status"]
+            .as_str()
+            .or_else(|| status["transaction"]["status"].as_str())
+            .unwrap_or("no answer");
         *outcomes.entry(outcome.to_owned()).or_default() += 1;
         answered.push(took);
     }
@@ -111,15 +135,31 @@ async fn main() {
     answered.sort();
     let pct = |p: usize| answered[(answered.len() * p / 100).min(answered.len() - 1)];
 
-    println!("ovo-sandbox push hold benchmark: {pushes} concurrent DOKU Jokul pushes, time scale {} ppm", scale.ppm());
+    println!(
+        "ovo-sandbox push hold benchmark: {pushes} concurrent DOKU Jokul pushes, time scale {} ppm",
+        scale.ppm()
+    );
     println!("  hold time (70 s scaled):        {}", ms(hold));
     println!("  all {pushes} held after:          {}", ms(held_at));
-    println!("  answered, p50 / p99 / max:      {} / {} / {}", ms(pct(50)), ms(pct(99)), ms(answered[answered.len() - 1]));
+    println!(
+        "  answered, p50 / p99 / max:      {} / {} / {}",
+        ms(pct(50)),
+        ms(pct(99)),
+        ms(answered[answered.len() - 1])
+    );
     println!("  time to answer them all:        {}", ms(all_answered));
-    println!("  ratio to the hold time:         {}.{:03}", all_answered.as_millis() / hold.as_millis().max(1), (all_answered.as_millis() * 1000 / hold.as_millis().max(1)) % 1000);
+    println!(
+        "  ratio to the hold time:         {}.{:03}",
+        all_answered.as_millis() / hold.as_millis().max(1),
+        (all_answered.as_millis() * 1000 / hold.as_millis().max(1)) % 1000
+    );
     println!("  outcomes:                       {outcomes:?}");
     println!("  memory before the pushes:       {} MiB RSS", rss_before / 1024);
-    println!("  peak while all were held:       {} MiB ({} KiB per held push)", peak_while_held / 1024, peak_while_held.saturating_sub(rss_before) / pushes.max(1) as u64);
+    println!(
+        "  peak while all were held:       {} MiB ({} KiB per held push)",
+        peak_while_held / 1024,
+        peak_while_held.saturating_sub(rss_before) / pushes.max(1) as u64
+    );
     println!("  peak overall:                   {} MiB", peak / 1024);
     println!("  (memory is this process: the sandbox and its {pushes} clients together)");
 }

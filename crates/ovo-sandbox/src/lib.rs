@@ -10,4 +10,7 @@ pub mod products;
 pub use crate::core::time_scale::TimeScale;
 pub use crate::core::tls::{ServedCertificate, TestCa};
 pub use crate::core::writes::{Write, WriteKind};
-pub use crate::core::{start, start_https, start_tls, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig, DEMO_MERCHANTS};
+pub use crate::core::{
+    start, start_https, start_tls, Ctx, Merchants, ProductSim, RunningSandbox, SandboxConfig,
+    DEMO_MERCHANTS,
+};

@@ -16,7 +16,11 @@ const USAGE: &str = "usage: ovo-sandbox [--addr 127.0.0.1:7700] [--merchants FIL
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
     let mut addr: SocketAddr = "127.0.0.1:7700".parse()?;
     let mut config = SandboxConfig::default();
     let (mut https, mut ca_out) = (false, None);
@@ -27,10 +31,13 @@ async fn main() -> Result<()> {
             "--addr" => addr = value()?.parse().context("--addr must look like 127.0.0.1:7700")?,
             "--merchants" => {
                 let path = value()?;
-                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {path}"))?;
                 config.merchants = Merchants::parse(&text).map_err(anyhow::Error::msg)?;
             }
-            "--time-scale" => config.time_scale = TimeScale::parse(&value()?).map_err(anyhow::Error::msg)?,
+            "--time-scale" => {
+                config.time_scale = TimeScale::parse(&value()?).map_err(anyhow::Error::msg)?
+            }
             "--https" => https = true,
             "--ca-out" => ca_out = Some(value()?),
             "-h" | "--help" => {
@@ -43,10 +50,18 @@ async fn main() -> Result<()> {
     if ca_out.is_some() && !https {
         bail!("--ca-out needs --https\n\n{USAGE}");
     }
-    let sandbox = if https { ovo_sandbox::start_https(config, addr).await? } else { ovo_sandbox::start(config, addr).await? };
+    let sandbox = if https {
+        ovo_sandbox::start_https(config, addr).await?
+    } else {
+        ovo_sandbox::start(config, addr).await?
+    };
     match (sandbox.ca_pem(), ca_out) {
-        (Some(pem), Some(path)) => std::fs::write(&path, pem).with_context(|| format!("cannot write {path}"))?,
-        (Some(pem), None) => println!("test CA certificate (trust it to reach the sandbox):\n{pem}"),
+        (Some(pem), Some(path)) => {
+            std::fs::write(&path, pem).with_context(|| format!("cannot write {path}"))?
+        }
+        (Some(pem), None) => {
+            println!("test CA certificate (trust it to reach the sandbox):\n{pem}")
+        }
         _ => {}
     }
     println!("ovo-sandbox listening on {}", sandbox.url());

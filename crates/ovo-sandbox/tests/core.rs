@@ -13,12 +13,17 @@ use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
-    let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.00001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse("").unwrap(),
+        time_scale: TimeScale::parse("0.00001").unwrap(),
+    };
     ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
 
 /// A merchant endpoint that answers the statuses given, in order, then 200.
-async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
+async fn receiver(
+    statuses: Vec<u16>,
+) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let queue = Arc::new(Mutex::new(statuses));
     let (s, q) = (seen.clone(), queue.clone());
@@ -27,7 +32,10 @@ async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<(Vec<(String, St
         post(move |headers: axum::http::HeaderMap, body: String| {
             let (s, q) = (s.clone(), q.clone());
             async move {
-                let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect();
+                let headers = headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                    .collect();
                 s.lock().unwrap().push((headers, body));
                 let mut q = q.lock().unwrap();
                 let status = if q.is_empty() { 200 } else { q.remove(0) };
@@ -60,7 +68,11 @@ fn outbound(url: &str) -> Outbound {
         headers: vec![("x-signature".into(), "good".into())],
         body: "{\"paid\":true}".into(),
         retries: vec![Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600)],
-        tampered: Some(Tampered { url: url.into(), headers: vec![("x-signature".into(), "bad".into())], body: "{\"paid\":true}".into() }),
+        tampered: Some(Tampered {
+            url: url.into(),
+            headers: vec![("x-signature".into(), "bad".into())],
+            body: "{\"paid\":true}".into(),
+        }),
         ack: Ack::Http2xx,
         prepare: None,
     }
@@ -87,13 +99,20 @@ async fn accounts_can_be_created_patched_and_reset() {
     let http = reqwest::Client::new();
     let created = http
         .post(format!("{}/_sandbox/accounts", sb.url()))
-        .json(&json!({ "phone": "0812-1111-2222", "name": "Dewi", "cash": 50_000, "points": 1_000 }))
+        .json(
+            &json!({ "phone": "0812-1111-2222", "name": "Dewi", "cash": 50_000, "points": 1_000 }),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Value>().await.unwrap()["phone"], "6281211112222");
-    let bad = http.post(format!("{}/_sandbox/accounts", sb.url())).json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 })).send().await.unwrap();
+    let bad = http
+        .post(format!("{}/_sandbox/accounts", sb.url()))
+        .json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422);
 
     let patched: Value = http
@@ -105,14 +124,30 @@ async fn accounts_can_be_created_patched_and_reset() {
         .json()
         .await
         .unwrap();
-    assert_eq!((patched["cash"].as_i64(), patched["blocked"].as_bool()), (Some(75_000), Some(true)));
-    let negative = http.patch(format!("{}/_sandbox/accounts/6281211112222", sb.url())).json(&json!({ "cash": -1 })).send().await.unwrap();
+    assert_eq!(
+        (patched["cash"].as_i64(), patched["blocked"].as_bool()),
+        (Some(75_000), Some(true))
+    );
+    let negative = http
+        .patch(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
+        .json(&json!({ "cash": -1 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(negative.status(), 422);
 
     http.post(format!("{}/_sandbox/reset", sb.url())).send().await.unwrap();
-    let gone = http.get(format!("{}/_sandbox/accounts/6281211112222", sb.url())).send().await.unwrap();
+    let gone =
+        http.get(format!("{}/_sandbox/accounts/6281211112222", sb.url())).send().await.unwrap();
     assert_eq!(gone.status(), 404);
-    let seeded: Value = http.get(format!("{}/_sandbox/accounts/6281234567890", sb.url())).send().await.unwrap().json().await.unwrap();
+    let seeded: Value = http
+        .get(format!("{}/_sandbox/accounts/6281234567890", sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(seeded["name"], "Budi Santoso");
 }
 
@@ -136,19 +171,47 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
         },
     );
     let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page_url = format!("{}/_sandbox/customer/{}", sb.url(), opened.id);
     let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Toko Maju") && page.contains(&otp), "the page shows the merchant and the SMS OTP");
+    assert!(
+        page.contains("Toko Maju") && page.contains(&otp),
+        "the page shows the merchant and the SMS OTP"
+    );
 
     let submit = |form: Vec<(&'static str, String)>| http.post(&page_url).form(&form).send();
-    let no_terms = submit(vec![("otp", otp.clone()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    let no_terms =
+        submit(vec![("otp", otp.clone()), ("pin", "123456".into()), ("action", "approve".into())])
+            .await
+            .unwrap();
     assert!(no_terms.text().await.unwrap().contains("agree to the terms"));
-    let wrong_pin = submit(vec![("agree", "yes".into()), ("otp", otp.clone()), ("pin", "000000".into()), ("action", "approve".into())]).await.unwrap();
+    let wrong_pin = submit(vec![
+        ("agree", "yes".into()),
+        ("otp", otp.clone()),
+        ("pin", "000000".into()),
+        ("action", "approve".into()),
+    ])
+    .await
+    .unwrap();
     assert!(wrong_pin.text().await.unwrap().contains("wrong PIN"));
-    let wrong_otp = submit(vec![("agree", "yes".into()), ("otp", "999999x".into()), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    let wrong_otp = submit(vec![
+        ("agree", "yes".into()),
+        ("otp", "999999x".into()),
+        ("pin", "123456".into()),
+        ("action", "approve".into()),
+    ])
+    .await
+    .unwrap();
     assert!(wrong_otp.text().await.unwrap().contains("wrong OTP"));
-    let done = submit(vec![("agree", "yes".into()), ("otp", otp), ("pin", "123456".into()), ("action", "approve".into())]).await.unwrap();
+    let done = submit(vec![
+        ("agree", "yes".into()),
+        ("otp", otp),
+        ("pin", "123456".into()),
+        ("action", "approve".into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(done.status(), 303);
     assert_eq!(done.headers()["location"], "https://merchant.example/done");
     assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
@@ -195,9 +258,20 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     };
     let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
-    let phone = http.get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url())).send().await.unwrap().text().await.unwrap();
+    let phone = http
+        .get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(phone.contains("invoice 7") && phone.contains("Rp 25000"));
-    http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id)).form(&[("action", "points")]).send().await.unwrap();
+    http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id))
+        .form(&[("action", "points")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(manual.decision.await.unwrap(), Decision::Approve { source: PaySource::Points });
 
     let decliner = sb.ctx.pending().open(sb.ctx.wallets(), push("6281100000005"));
@@ -217,7 +291,12 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
         .unwrap();
     assert_eq!(decided.status(), 200);
     assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
-    let again = http.post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id)).json(&json!({ "decision": "decline" })).send().await.unwrap();
+    let again = http
+        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
+        .json(&json!({ "decision": "decline" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 404);
 }
 
@@ -226,7 +305,8 @@ async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts()
     let sb = sandbox().await;
     let (url, seen) = receiver(vec![500, 503]).await;
     sb.ctx.notifier().send(outbound(&url));
-    wait_until(|| sb.ctx.journal().deliveries(Some("test")).first().is_some_and(|d| d.delivered)).await;
+    wait_until(|| sb.ctx.journal().deliveries(Some("test")).first().is_some_and(|d| d.delivered))
+        .await;
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
     let statuses: Vec<_> = delivery.attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [Some(500), Some(503), Some(200)]);
@@ -244,21 +324,41 @@ async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     let http = reqwest::Client::new();
     let arm = |fault: Fault| {
         http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault, count: 1 })
+            .json(&ArmedFault {
+                product: "test".into(),
+                endpoint: Some(NOTIFICATION.into()),
+                fault,
+                count: 1,
+            })
             .send()
     };
     // "test" is not a product of this sandbox: arming it is refused with the known list.
     assert_eq!(arm(Fault::DuplicateNotification).await.unwrap().status(), 422);
-    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::DuplicateNotification, count: 1 });
+    sb.ctx.faults().arm(ArmedFault {
+        product: "test".into(),
+        endpoint: Some(NOTIFICATION.into()),
+        fault: Fault::DuplicateNotification,
+        count: 1,
+    });
     let (url, seen) = receiver(vec![]).await;
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| seen.lock().unwrap().len() == 2).await;
 
-    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
+    sb.ctx.faults().arm(ArmedFault {
+        product: "test".into(),
+        endpoint: Some(NOTIFICATION.into()),
+        fault: Fault::WrongSignatureNotification,
+        count: 1,
+    });
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| seen.lock().unwrap().len() == 3).await;
-    let signature = |i: usize| seen.lock().unwrap()[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone());
-    assert_eq!((signature(0), signature(1), signature(2)), (Some("good".into()), Some("good".into()), Some("bad".into())));
+    let signature = |i: usize| {
+        seen.lock().unwrap()[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        (signature(0), signature(1), signature(2)),
+        (Some("good".into()), Some("good".into()), Some("bad".into()))
+    );
     let deliveries = sb.ctx.journal().deliveries(Some("test"));
     assert_eq!(deliveries.iter().filter(|d| d.tampered).count(), 1);
 }
@@ -269,7 +369,10 @@ async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_2
     let (url, seen) = receiver(vec![]).await; // always 200, empty body
     let mut out = outbound(&url);
     out.ack = Ack::Body(|answer| answer.contains("\"response_code\":\"00\""));
-    assert!(!sb.ctx.notifier().deliver(out, false).await, "a bare 200 is not the documented acknowledgement");
+    assert!(
+        !sb.ctx.notifier().deliver(out, false).await,
+        "a bare 200 is not the documented acknowledgement"
+    );
     assert_eq!(seen.lock().unwrap().len(), 3, "first attempt and both retries");
 }
 
@@ -277,29 +380,55 @@ async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_2
 async fn a_prepare_hook_gives_each_attempt_its_own_headers() {
     let sb = sandbox().await;
     let (url, seen) = receiver(vec![500, 503]).await;
-    let (hook, calls) =
-        recording_hook(|a| Ok(Some(vec![("x-signature".into(), format!("fresh-{}", a.number)), ("x-attempt".into(), a.number.to_string())])));
+    let (hook, calls) = recording_hook(|a| {
+        Ok(Some(vec![
+            ("x-signature".into(), format!("fresh-{}", a.number)),
+            ("x-attempt".into(), a.number.to_string()),
+        ]))
+    });
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(sb.ctx.notifier().deliver(out, false).await);
     let expected: Vec<_> = (1..=3).map(|number| Preparing { number, tampered: false }).collect();
     assert_eq!(*calls.lock().unwrap(), expected, "called once before each attempt");
-    let sent: Vec<_> = seen.lock().unwrap().iter().map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt"))).collect();
+    let sent: Vec<_> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt")))
+        .collect();
     assert_eq!(
         sent,
         (1..=3).map(|n| (Some(format!("fresh-{n}")), Some(n.to_string()))).collect::<Vec<_>>(),
         "each attempt carries its own headers, never the given ones"
     );
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
-    assert_eq!(delivery.attempts.iter().map(|a| a.status).collect::<Vec<_>>(), [Some(500), Some(503), Some(200)]);
-    assert_eq!(header(&delivery.headers, "x-signature").as_deref(), Some("fresh-1"), "the journal shows the first attempt's headers");
+    assert_eq!(
+        delivery.attempts.iter().map(|a| a.status).collect::<Vec<_>>(),
+        [Some(500), Some(503), Some(200)]
+    );
+    assert_eq!(
+        header(&delivery.headers, "x-signature").as_deref(),
+        Some("fresh-1"),
+        "the journal shows the first attempt's headers"
+    );
 
     // The wrong-signature drill tells the hook, whose headers replace the tampered ones too.
     let (url, seen) = receiver(vec![]).await;
-    let (hook, calls) = recording_hook(|a| Ok(Some(vec![("x-signature".into(), if a.tampered { "fresh-bad" } else { "fresh-good" }.into())])));
+    let (hook, calls) = recording_hook(|a| {
+        Ok(Some(vec![(
+            "x-signature".into(),
+            if a.tampered { "fresh-bad" } else { "fresh-good" }.into(),
+        )]))
+    });
     let mut out = outbound(&url);
     out.prepare = Some(hook);
-    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: Some(NOTIFICATION.into()), fault: Fault::WrongSignatureNotification, count: 1 });
+    sb.ctx.faults().arm(ArmedFault {
+        product: "test".into(),
+        endpoint: Some(NOTIFICATION.into()),
+        fault: Fault::WrongSignatureNotification,
+        count: 1,
+    });
     sb.ctx.notifier().send(out);
     wait_until(|| seen.lock().unwrap().len() == 1).await;
     assert_eq!(*calls.lock().unwrap(), [Preparing { number: 1, tampered: true }]);
@@ -312,7 +441,10 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     let (url, seen) = receiver(vec![]).await;
     // Attempt 1 cannot be prepared (say, the merchant's token endpoint is down); attempt 2 keeps
     // the given headers.
-    let (hook, calls) = recording_hook(|a| if a.number == 1 { Err("token endpoint down".into()) } else { Ok(None) });
+    let (hook, calls) =
+        recording_hook(
+            |a| if a.number == 1 { Err("token endpoint down".into()) } else { Ok(None) },
+        );
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(sb.ctx.notifier().deliver(out, false).await);
@@ -322,7 +454,10 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     assert_eq!(header(&sent[0].0, "x-signature").as_deref(), Some("good"));
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
     assert_eq!(delivery.attempts.len(), 2);
-    assert_eq!((delivery.attempts[0].status, delivery.attempts[0].error.as_deref()), (None, Some("not sent: token endpoint down")));
+    assert_eq!(
+        (delivery.attempts[0].status, delivery.attempts[0].error.as_deref()),
+        (None, Some("not sent: token endpoint down"))
+    );
     assert_eq!(delivery.attempts[1].status, Some(200));
     assert!(delivery.delivered);
 
@@ -337,7 +472,10 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
 
 #[tokio::test]
 async fn the_demo_merchants_start_with_their_seeded_links() {
-    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::demo(),
+        time_scale: TimeScale::parse("0.001").unwrap(),
+    };
     let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let get = |path: &str| {
@@ -345,24 +483,43 @@ async fn the_demo_merchants_start_with_their_seeded_links() {
         async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
     };
     let ovo = get("/_sandbox/ovo_snap/state").await;
-    assert_eq!(ovo["bindings"], json!([{"referenceNo": "LNKDEMO6281234567890", "clientId": "demo-ovosnap-client", "phone": "6281234567890",
-        "status": "ACTIVE", "authCode": ovo["bindings"][0]["authCode"], "partnerReferenceNo": null, "custIdMerchant": null, "actionId": null, "reason": null}]));
+    assert_eq!(
+        ovo["bindings"],
+        json!([{"referenceNo": "LNKDEMO6281234567890", "clientId": "demo-ovosnap-client", "phone": "6281234567890",
+        "status": "ACTIVE", "authCode": ovo["bindings"][0]["authCode"], "partnerReferenceNo": null, "custIdMerchant": null, "actionId": null, "reason": null}])
+    );
     let doku = get("/_sandbox/doku_snap_ovo/bindings/DOKUDEMO6281298765432").await;
-    assert_eq!((doku["status"].as_str(), doku["phoneNo"].as_str(), doku["clientId"].as_str()), (Some("SUCCESS"), Some("6281298765432"), Some("BRN-0218-1700000000001")));
+    assert_eq!(
+        (doku["status"].as_str(), doku["phoneNo"].as_str(), doku["clientId"].as_str()),
+        (Some("SUCCESS"), Some("6281298765432"), Some("BRN-0218-1700000000001"))
+    );
     let faspay = get("/_sandbox/faspay_ovo_tokenize/state").await;
     let links: Vec<(&str, &str, &str)> = faspay["links"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["merchant_id"].as_str().unwrap(), l["phone"].as_str().unwrap(), l["state"].as_str().unwrap()))
+        .map(|l| {
+            (
+                l["merchant_id"].as_str().unwrap(),
+                l["phone"].as_str().unwrap(),
+                l["state"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(links, [("99999", "6281382826301", "ACTIVE"), ("99999", "6285712345678", "ACTIVE")]);
-    assert_eq!(faspay["payments"].as_array().unwrap().len(), 14, "7 demo payments per seeded Faspay link");
+    assert_eq!(
+        faspay["payments"].as_array().unwrap().len(),
+        14,
+        "7 demo payments per seeded Faspay link"
+    );
 }
 
 #[tokio::test]
 async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
-    let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse("").unwrap(),
+        time_scale: TimeScale::parse("0.001").unwrap(),
+    };
     let sb = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     assert!(sb.url().starts_with("https://127.0.0.1:"), "{}", sb.url());
     assert!(sb.ctx.base_url().starts_with("https://"), "the sandbox's own pages are HTTPS too");
@@ -370,29 +527,56 @@ async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
     let trusting = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
-    let health: Value = trusting.get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap().json().await.unwrap();
+    let health: Value = trusting
+        .get(format!("{}/_sandbox/health", sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health, json!({"ok": true}));
     // localhost is on the certificate too.
     let by_name = format!("https://localhost:{}/_sandbox/health", sb.addr.port());
     assert!(trusting.get(by_name).send().await.unwrap().status().is_success());
     // Without the CA the handshake fails, and nothing reaches a product or the journal.
-    let err = reqwest::Client::new().get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap_err();
+    let err = reqwest::Client::new()
+        .get(format!("{}/_sandbox/health", sb.url()))
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.is_connect(), "{err:?}");
     // Plain HTTP still works as before.
     assert!(sandbox().await.url().starts_with("http://"));
-    assert_eq!(ovo_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse().unwrap()).await.unwrap().ca_pem(), None);
+    assert_eq!(
+        ovo_sandbox::start(SandboxConfig::default(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+            .ca_pem(),
+        None
+    );
 }
 
 #[tokio::test]
 async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
-    for served in [ovo_sandbox::ServedCertificate::Expired, ovo_sandbox::ServedCertificate::WrongName] {
-        let config = SandboxConfig { merchants: Merchants::parse("").unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
-        let sb = ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
+    for served in
+        [ovo_sandbox::ServedCertificate::Expired, ovo_sandbox::ServedCertificate::WrongName]
+    {
+        let config = SandboxConfig {
+            merchants: Merchants::parse("").unwrap(),
+            time_scale: TimeScale::parse("0.001").unwrap(),
+        };
+        let sb =
+            ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
         let ca = reqwest::Certificate::from_pem(sb.ca_pem().unwrap().as_bytes()).unwrap();
         let trusting = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
         let err = trusting.get(format!("{}/_sandbox/health", sb.url())).send().await.unwrap_err();
         let chain = format!("{err:?}");
-        let expected = if served == ovo_sandbox::ServedCertificate::Expired { "Expired" } else { "NotValidForName" };
+        let expected = if served == ovo_sandbox::ServedCertificate::Expired {
+            "Expired"
+        } else {
+            "NotValidForName"
+        };
         assert!(chain.contains(expected), "{served:?}: {chain}");
     }
 }
@@ -401,12 +585,18 @@ async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
 /// has them, become the products' own records; bad records are refused one by one, with why.
 #[tokio::test]
 async fn imported_payments_and_refunds_become_the_products_records() {
-    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.00001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::demo(),
+        time_scale: TimeScale::parse("0.00001").unwrap(),
+    };
     let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let url = sb.url();
     let day = 86_400_000_i64;
-    let now = i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis(),
+    )
+    .unwrap();
     let body = json!({ "payments": [
         { "product": "ovo_snap", "reference": "AAAABBBBCCCCDDDD", "provider_ref": "OVO0000000000000001", "binding_ref": "LNKDEMO6281234567890",
           "phone": "081234567890", "amount": 100000, "status": "succeeded", "created_at": now - 5 * day, "paid_at": now - 5 * day,
@@ -420,26 +610,68 @@ async fn imported_payments_and_refunds_become_the_products_records() {
           "refunds": [{ "reference": "R2", "amount": 2000, "status": "succeeded", "at": now }] },
         { "product": "faspay_ovo_tokenize", "reference": "0000000000000000000000001", "phone": "6281382826301", "amount": 5000, "status": "succeeded", "created_at": now }
     ]});
-    let report: Value = http.post(format!("{url}/_sandbox/import")).json(&body).send().await.unwrap().json().await.unwrap();
+    let report: Value = http
+        .post(format!("{url}/_sandbox/import"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(report["imported"], 3, "{report}");
-    let reasons: Vec<String> = report["refused"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap().to_owned()).collect();
+    let reasons: Vec<String> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(reasons.len(), 3, "{report}");
     assert!(reasons[0].starts_with("unknown product"), "{reasons:?}");
     assert_eq!(reasons[1], "refunds add up to more than the payment");
     assert_eq!(reasons[2], "a Faspay payment needs its trx_id");
 
-    let snap: Value = http.get(format!("{url}/_sandbox/ovo_snap/state")).send().await.unwrap().json().await.unwrap();
-    let payment = snap["payments"].as_array().unwrap().iter().find(|p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD").unwrap();
-    assert_eq!((payment["referenceNo"].as_str(), payment["status"].as_str(), payment["phone"].as_str()), (Some("OVO0000000000000001"), Some("00"), Some("6281234567890")));
+    let snap: Value = http
+        .get(format!("{url}/_sandbox/ovo_snap/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let payment = snap["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD")
+        .unwrap();
+    assert_eq!(
+        (payment["referenceNo"].as_str(), payment["status"].as_str(), payment["phone"].as_str()),
+        (Some("OVO0000000000000001"), Some("00"), Some("6281234567890"))
+    );
     assert_eq!(payment["refunds"][0]["partnerRefundNo"], "RRRRSSSSTTTTUUUU");
     // Putu had no OVO account in the sandbox: whoever paid has one now.
-    let putu: Value = http.get(format!("{url}/_sandbox/accounts/6282112345678")).send().await.unwrap().json().await.unwrap();
+    let putu: Value = http
+        .get(format!("{url}/_sandbox/accounts/6282112345678"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(putu["name"].as_str(), Some("Putu Ayu Lestari"));
     // The pending Tazapay refund is paid out on the product's schedule, back to the wallet
     // opened with 5,000,000.
     let mut paid_out = false;
     for _ in 0..500 {
-        let payin: Value = http.get(format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1")).send().await.unwrap().json().await.unwrap();
+        let payin: Value = http
+            .get(format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if payin["refunds"][0]["status"] == "succeeded" {
             paid_out = true;
             break;
@@ -447,23 +679,51 @@ async fn imported_payments_and_refunds_become_the_products_records() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(paid_out, "the imported pending refund is paid out");
-    let putu: Value = http.get(format!("{url}/_sandbox/accounts/6282112345678")).send().await.unwrap().json().await.unwrap();
+    let putu: Value = http
+        .get(format!("{url}/_sandbox/accounts/6282112345678"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(putu["cash"].as_i64(), Some(5_050_000));
-    let push: Value = http.get(format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP")).send().await.unwrap().json().await.unwrap();
-    assert_eq!((push["status"].as_str(), push["response_code"].as_str()), (Some("TIMEOUT"), Some("68")));
+    let push: Value = http
+        .get(format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (push["status"].as_str(), push["response_code"].as_str()),
+        (Some("TIMEOUT"), Some("68"))
+    );
 }
 
 #[tokio::test]
 async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_them_again() {
     let sb = sandbox().await;
     let (url, seen) = receiver(vec![]).await;
-    let (hook, calls) = recording_hook(|attempt| Ok(Some(vec![("x-signature".into(), format!("signed-{}", attempt.number))])));
-    sb.ctx.faults().arm(ArmedFault { product: "test".into(), endpoint: None, fault: Fault::ReplayNotification { after_ms: 1_000 }, count: 1 });
+    let (hook, calls) = recording_hook(|attempt| {
+        Ok(Some(vec![("x-signature".into(), format!("signed-{}", attempt.number))]))
+    });
+    sb.ctx.faults().arm(ArmedFault {
+        product: "test".into(),
+        endpoint: None,
+        fault: Fault::ReplayNotification { after_ms: 1_000 },
+        count: 1,
+    });
     sb.ctx.notifier().send(Outbound { prepare: Some(hook), ..outbound(&url) });
     wait_until(|| seen.lock().unwrap().len() == 2).await;
     let seen = seen.lock().unwrap().clone();
     assert_eq!(header(&seen[0].0, "x-signature").as_deref(), Some("signed-1"));
-    assert_eq!(header(&seen[1].0, "x-signature").as_deref(), Some("signed-1"), "the same signature again");
+    assert_eq!(
+        header(&seen[1].0, "x-signature").as_deref(),
+        Some("signed-1"),
+        "the same signature again"
+    );
     assert_eq!(seen[0].1, seen[1].1);
     assert_eq!(calls.lock().unwrap().len(), 1, "a replay is not prepared again");
     let deliveries = sb.ctx.journal().deliveries(Some("test"));
@@ -475,8 +735,15 @@ async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_t
 async fn arming_checks_the_new_faults() {
     let sb = sandbox().await;
     let http = reqwest::Client::new();
-    let arm = |fault: Value| http.post(format!("{}/_sandbox/faults", sb.url())).json(&json!({"product":"ovo_snap","fault":fault})).send();
-    assert_eq!(arm(json!({"kind":"server_error_after_processing","status":404})).await.unwrap().status(), 422);
+    let arm = |fault: Value| {
+        http.post(format!("{}/_sandbox/faults", sb.url()))
+            .json(&json!({"product":"ovo_snap","fault":fault}))
+            .send()
+    };
+    assert_eq!(
+        arm(json!({"kind":"server_error_after_processing","status":404})).await.unwrap().status(),
+        422
+    );
     for fault in [
         json!({"kind":"server_error_after_processing","status":503}),
         json!({"kind":"late_processing","after_ms":35_000}),
@@ -488,8 +755,18 @@ async fn arming_checks_the_new_faults() {
         assert_eq!(armed.json::<Value>().await.unwrap()["fault"], fault);
     }
     assert_eq!(sb.ctx.faults().list().len(), 4);
-    let unknown = http.post(format!("{}/_sandbox/notify-unknown", sb.url())).json(&json!({"product":"ovo_snap","reference":"X"})).send().await.unwrap();
+    let unknown = http
+        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
+        .json(&json!({"product":"ovo_snap","reference":"X"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 422, "this sandbox's merchants file has no ovo_snap merchant");
-    let empty = http.post(format!("{}/_sandbox/notify-unknown", sb.url())).json(&json!({"product":"ovo_snap","reference":" "})).send().await.unwrap();
+    let empty = http
+        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
+        .json(&json!({"product":"ovo_snap","reference":" "}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(empty.status(), 422);
 }

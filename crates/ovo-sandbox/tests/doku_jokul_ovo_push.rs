@@ -31,7 +31,14 @@ fn checksum(amount: u64, client: &str, invoice: &str, ovo_id: &str, secret: &str
 }
 
 /// Spec §3.
-fn signature(secret: &str, client: &str, request_id: &str, ts: &str, target: &str, body: Option<&[u8]>) -> String {
+fn signature(
+    secret: &str,
+    client: &str,
+    request_id: &str,
+    ts: &str,
+    target: &str,
+    body: Option<&[u8]>,
+) -> String {
     let mut component = format!("Client-Id:{client}\nRequest-Id:{request_id}\nRequest-Timestamp:{ts}\nRequest-Target:{target}");
     if let Some(body) = body {
         component += &format!("\nDigest:{}", B64.encode(Sha256::digest(body)));
@@ -42,7 +49,9 @@ fn signature(secret: &str, client: &str, request_id: &str, ts: &str, target: &st
 }
 
 fn now_ts() -> String {
-    time::OffsetDateTime::now_utc().format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).unwrap()
+    time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+        .unwrap()
 }
 
 fn push_body(client: &str, secret: &str, invoice: &str, amount: u64, ovo_id: &str) -> String {
@@ -66,9 +75,15 @@ impl Env {
             "[[doku_jokul_ovo_push]]\nname = \"Test Shop\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\nauto_delay_secs = {auto_delay_secs}\n{extra_toml}\n\
              [[doku_jokul_ovo_push]]\nclient_id = \"{STRICT_CLIENT}\"\nsecret_key = \"{STRICT_SECRET}\"\nstrict = true\n"
         );
-        let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+        let config = SandboxConfig {
+            merchants: Merchants::parse(&toml).unwrap(),
+            time_scale: TimeScale::parse(scale).unwrap(),
+        };
         let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        Env { sandbox, http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap() }
+        Env {
+            sandbox,
+            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -76,12 +91,24 @@ impl Env {
     }
 
     /// The push call with the checksum and the header signature.
-    async fn push_signed(&self, client: &str, secret: &str, invoice: &str, amount: u64, ovo_id: &str) -> reqwest::Result<reqwest::Response> {
+    async fn push_signed(
+        &self,
+        client: &str,
+        secret: &str,
+        invoice: &str,
+        amount: u64,
+        ovo_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
         let body = push_body(client, secret, invoice, amount, ovo_id);
         self.push_raw(client, secret, body).await
     }
 
-    async fn push_raw(&self, client: &str, secret: &str, body: String) -> reqwest::Result<reqwest::Response> {
+    async fn push_raw(
+        &self,
+        client: &str,
+        secret: &str,
+        body: String,
+    ) -> reqwest::Result<reqwest::Response> {
         let rid = format!("rid-{}", rand_suffix());
         let ts = now_ts();
         let sig = signature(secret, client, &rid, &ts, PAY_PATH, Some(body.as_bytes()));
@@ -99,8 +126,19 @@ impl Env {
     }
 
     /// The push call as the guide shows it: body checksum only.
-    async fn push_checksum_only(&self, invoice: &str, amount: u64, ovo_id: &str) -> reqwest::Response {
-        self.http.post(self.url(PAY_PATH)).header("Content-Type", "application/json").body(push_body(CLIENT, SECRET, invoice, amount, ovo_id)).send().await.unwrap()
+    async fn push_checksum_only(
+        &self,
+        invoice: &str,
+        amount: u64,
+        ovo_id: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(PAY_PATH))
+            .header("Content-Type", "application/json")
+            .body(push_body(CLIENT, SECRET, invoice, amount, ovo_id))
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn pay_json(&self, invoice: &str, amount: u64, ovo_id: &str) -> Value {
@@ -146,7 +184,12 @@ impl Env {
     /// Polls the control API until the push for this invoice is held; returns the action id.
     async fn wait_held(&self, invoice: &str) -> String {
         for _ in 0..400 {
-            let resp = self.http.get(self.url(&format!("/_sandbox/doku_jokul_ovo_push/payments/{invoice}"))).send().await.unwrap();
+            let resp = self
+                .http
+                .get(self.url(&format!("/_sandbox/doku_jokul_ovo_push/payments/{invoice}")))
+                .send()
+                .await
+                .unwrap();
             if resp.status() == StatusCode::OK {
                 let payment: Value = resp.json().await.unwrap();
                 if let Some(id) = payment["action_id"].as_str() {
@@ -159,7 +202,15 @@ impl Env {
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self.http.get(self.url(&format!("/_sandbox/accounts/{phone}"))).send().await.unwrap().json().await.unwrap();
+        let a: Value = self
+            .http
+            .get(self.url(&format!("/_sandbox/accounts/{phone}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -168,7 +219,12 @@ impl Env {
         if let Some(amount) = amount {
             body["amount"] = json!(amount);
         }
-        self.http.post(self.url("/_sandbox/doku_jokul_ovo_push/refunds")).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url("/_sandbox/doku_jokul_ovo_push/refunds"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -210,8 +266,11 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
 }
 
 async fn start_receiver(fail_first: u32) -> (Receiver, String) {
-    let receiver = Receiver { fail_first: Arc::new(AtomicU32::new(fail_first)), ..Receiver::default() };
-    let app = axum::Router::new().route("/hooks/jokul", axum::routing::post(receive)).with_state(receiver.clone());
+    let receiver =
+        Receiver { fail_first: Arc::new(AtomicU32::new(fail_first)), ..Receiver::default() };
+    let app = axum::Router::new()
+        .route("/hooks/jokul", axum::routing::post(receive))
+        .with_state(receiver.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hooks/jokul", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -234,7 +293,14 @@ impl Receiver {
 /// Verifies a notification as the merchant would: the non-SNAP recipe, Request-Target = our path.
 fn notification_verifies(headers: &HeaderMap, body: &str) -> bool {
     let h = |n: &str| headers.get(n).unwrap().to_str().unwrap().to_owned();
-    let expected = signature(SECRET, &h("Client-Id"), &h("Request-Id"), &h("Request-Timestamp"), "/hooks/jokul", Some(body.as_bytes()));
+    let expected = signature(
+        SECRET,
+        &h("Client-Id"),
+        &h("Request-Id"),
+        &h("Request-Timestamp"),
+        "/hooks/jokul",
+        Some(body.as_bytes()),
+    );
     h("Client-Id") == CLIENT && expected == h("Signature")
 }
 
@@ -261,7 +327,13 @@ async fn full_flow_pay_status_notify_refund() {
     // While held, the status says PENDING.
     assert_eq!(env.status(invoice).await["transaction"]["status"], "PENDING");
     // The customer pays, points first, through the core's control API.
-    let decided = env.http.post(env.url(&format!("/_sandbox/pending/{action}/decide"))).json(&json!({"decision":"approve","source":"points_first"})).send().await.unwrap();
+    let decided = env
+        .http
+        .post(env.url(&format!("/_sandbox/pending/{action}/decide")))
+        .json(&json!({"decision":"approve","source":"points_first"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(decided.status(), StatusCode::OK);
     let paid = pushing.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
@@ -279,7 +351,10 @@ async fn full_flow_pay_status_notify_refund() {
     assert!(!paid["ovo_payment"]["approval_code"].as_str().unwrap().is_empty());
     assert_eq!(paid["ovo_configuration"]["tid"], "00000179");
     // Spec §8: the simulator's response checksum is the request formula.
-    assert_eq!(paid["security"]["check_sum"], checksum(100_000, CLIENT, invoice, "081234567890", SECRET));
+    assert_eq!(
+        paid["security"]["check_sum"],
+        checksum(100_000, CLIENT, invoice, "081234567890", SECRET)
+    );
     assert_eq!(env.account(budi).await, (2_475_000, 0));
 
     let status = env.status(invoice).await;
@@ -306,10 +381,17 @@ async fn full_flow_pay_status_notify_refund() {
     assert_eq!(rest.status(), StatusCode::CREATED);
     assert_eq!(env.account(budi).await, (2_500_000, 75_000));
     assert_eq!(env.status(invoice).await["transaction"]["status"], "REFUNDED");
-    assert_eq!(env.refund(invoice, Some(1)).await.status(), StatusCode::CONFLICT, "nothing left to refund");
+    assert_eq!(
+        env.refund(invoice, Some(1)).await.status(),
+        StatusCode::CONFLICT,
+        "nothing left to refund"
+    );
     let got = receiver.wait_for(2).await;
     assert!(notification_verifies(&got[1].0, &got[1].1));
-    assert_eq!(serde_json::from_str::<Value>(&got[1].1).unwrap()["transaction"]["status"], "REFUNDED");
+    assert_eq!(
+        serde_json::from_str::<Value>(&got[1].1).unwrap()["transaction"]["status"],
+        "REFUNDED"
+    );
 }
 
 /// The spec's control paths (§13): pay with points, and decline (17).
@@ -321,7 +403,13 @@ async fn spec_control_paths_pay_and_decline() {
         tokio::spawn(async move { env.pay_json("CTRL-PAY-01", 20_000, "085712345678").await })
     };
     env.wait_held("CTRL-PAY-01").await;
-    let r = env.http.post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay")).json(&json!({"method":"points"})).send().await.unwrap();
+    let r = env
+        .http
+        .post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"))
+        .json(&json!({"method":"points"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let paid = pay.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
@@ -333,7 +421,8 @@ async fn spec_control_paths_pay_and_decline() {
         tokio::spawn(async move { env.pay_json("CTRL-DECL-01", 20_000, "085712345678").await })
     };
     env.wait_held("CTRL-DECL-01").await;
-    let r = env.http.post(env.url("/_sandbox/doku-push/CTRL-DECL-01/decline")).send().await.unwrap();
+    let r =
+        env.http.post(env.url("/_sandbox/doku-push/CTRL-DECL-01/decline")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_ovo(&decline.await.unwrap(), "FAILED", "17");
     assert_eq!(env.status("CTRL-DECL-01").await["transaction"]["status"], "FAILED");
@@ -351,7 +440,12 @@ async fn paying_with_too_few_points_fails_26() {
         tokio::spawn(async move { env.pay_json("POINTS-LOW-01", 30_000, "081298765432").await })
     };
     env.wait_held("POINTS-LOW-01").await;
-    env.http.post(env.url("/_sandbox/doku_jokul_ovo_push/payments/POINTS-LOW-01/pay")).json(&json!({"method":"points"})).send().await.unwrap();
+    env.http
+        .post(env.url("/_sandbox/doku_jokul_ovo_push/payments/POINTS-LOW-01/pay"))
+        .json(&json!({"method":"points"}))
+        .send()
+        .await
+        .unwrap();
     assert_ovo(&pay.await.unwrap(), "FAILED", "26");
     assert_eq!(env.account("6281298765432").await, (1_200_000, 20_000));
 }
@@ -361,11 +455,11 @@ async fn paying_with_too_few_points_fails_26() {
 async fn magic_accounts_suffixes_and_amount_limits() {
     let env = Env::start("0.001", 5, "").await;
     let cases: &[(&str, u64, &str, &str)] = &[
-        ("081100000001", 10_000, "FAILED", "26"),  // insufficient balance
-        ("081100000002", 10_000, "FAILED", "64"),  // account blocked
-        ("081100000003", 10_000, "FAILED", "61"),  // limit exceeded
-        ("081100000004", 10_000, "FAILED", "14"),  // no account: invalid number
-        ("081100000005", 10_000, "FAILED", "17"),  // customer declines
+        ("081100000001", 10_000, "FAILED", "26"), // insufficient balance
+        ("081100000002", 10_000, "FAILED", "64"), // account blocked
+        ("081100000003", 10_000, "FAILED", "61"), // limit exceeded
+        ("081100000004", 10_000, "FAILED", "14"), // no account: invalid number
+        ("081100000005", 10_000, "FAILED", "17"), // customer declines
         ("081100000006", 10_000, "TIMEOUT", "68"), // never answers
         ("081100000007", 10_000, "SUCCESS", "00"), // auto-approves
         ("081234560014", 10_000, "FAILED", "14"),
@@ -374,9 +468,9 @@ async fn magic_accounts_suffixes_and_amount_limits() {
         ("081234560061", 10_000, "FAILED", "61"),
         ("081234560068", 10_000, "TIMEOUT", "68"),
         ("081234569999", 10_000, "TIMEOUT", "68"),
-        ("0212345678", 10_000, "FAILED", "14"),       // not a mobile number
-        ("081234567890", 10_000, "SUCCESS", "00"),    // manual customer: pays with cash after auto_delay
-        ("081100000007", 0, "FAILED", "67"),          // below the minimum
+        ("0212345678", 10_000, "FAILED", "14"), // not a mobile number
+        ("081234567890", 10_000, "SUCCESS", "00"), // manual customer: pays with cash after auto_delay
+        ("081100000007", 0, "FAILED", "67"),       // below the minimum
         ("081100000007", 20_000_001, "FAILED", "65"), // above the simulator's maximum
     ];
     for (n, (ovo_id, amount, status, code)) in cases.iter().enumerate() {
@@ -386,7 +480,10 @@ async fn magic_accounts_suffixes_and_amount_limits() {
         assert_eq!(body["ovo_info"]["ovo_id"], *ovo_id);
     }
     // TIMEOUT is not final (spec §10): the late outcome settles. 0068 paid late; the others failed.
-    assert_eq!(env.wait_status("MAGIC-11", "SUCCESS").await["additional_info"]["ovo_response_code"], "00");
+    assert_eq!(
+        env.wait_status("MAGIC-11", "SUCCESS").await["additional_info"]["ovo_response_code"],
+        "00"
+    );
     env.wait_status("MAGIC-05", "FAILED").await;
     env.wait_status("MAGIC-12", "FAILED").await;
     // The customer's money moved only for successes.
@@ -405,7 +502,10 @@ async fn checksum_only_and_strict_mode() {
     let body = push_body(STRICT_CLIENT, STRICT_SECRET, "STRICT-01", 10_000, "081100000007");
     let resp = env.http.post(env.url(PAY_PATH)).body(body).send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
-    let resp = env.push_signed(STRICT_CLIENT, STRICT_SECRET, "STRICT-01", 10_000, "081100000007").await.unwrap();
+    let resp = env
+        .push_signed(STRICT_CLIENT, STRICT_SECRET, "STRICT-01", 10_000, "081100000007")
+        .await
+        .unwrap();
     assert_ovo(&resp.json().await.unwrap(), "SUCCESS", "00");
 }
 
@@ -414,13 +514,19 @@ async fn checksum_only_and_strict_mode() {
 async fn documented_errors() {
     let env = Env::start("0.001", 5, "").await;
     // Spec §13: a checksum mismatch is 400 invalid_signature with this exact shape.
-    let mut body: Value = serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007")).unwrap();
-    body["security"]["check_sum"] = json!(checksum(10_000, CLIENT, "ERR-01", "081100000007", "SK-wrong"));
+    let mut body: Value =
+        serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007")).unwrap();
+    body["security"]["check_sum"] =
+        json!(checksum(10_000, CLIENT, "ERR-01", "081100000007", "SK-wrong"));
     let resp = env.http.post(env.url(PAY_PATH)).body(body.to_string()).send().await.unwrap();
     let err = assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
-    assert_eq!(err, json!({"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}}));
+    assert_eq!(
+        err,
+        json!({"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}})
+    );
     // A body changed after checksumming fails too.
-    let tampered = push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").replace("10000", "10001");
+    let tampered =
+        push_body(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").replace("10000", "10001");
     let resp = env.http.post(env.url(PAY_PATH)).body(tampered).send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Right checksum, header signature with the wrong secret.
@@ -432,7 +538,10 @@ async fn documented_errors() {
         .header("Client-Id", CLIENT)
         .header("Request-Id", "r-1")
         .header("Request-Timestamp", &ts)
-        .header("Signature", signature("SK-wrong", CLIENT, "r-1", &ts, PAY_PATH, Some(body.as_bytes())))
+        .header(
+            "Signature",
+            signature("SK-wrong", CLIENT, "r-1", &ts, PAY_PATH, Some(body.as_bytes())),
+        )
         .body(body.clone())
         .send()
         .await
@@ -468,11 +577,13 @@ async fn documented_errors() {
         .unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Unknown client.
-    let resp = env.push_signed("MCH-UNKNOWN", SECRET, "ERR-03", 10_000, "081100000007").await.unwrap();
+    let resp =
+        env.push_signed("MCH-UNKNOWN", SECRET, "ERR-03", 10_000, "081100000007").await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_client_id").await;
 
     // Invalid fields.
-    let valid: Value = serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-04", 10_000, "081100000007")).unwrap();
+    let valid: Value =
+        serde_json::from_str(&push_body(CLIENT, SECRET, "ERR-04", 10_000, "081100000007")).unwrap();
     let mut cases: Vec<Value> = Vec::new();
     let mut v = valid.clone();
     v["order"].as_object_mut().unwrap().remove("amount");
@@ -511,7 +622,15 @@ async fn documented_errors() {
     let resp = env.http.post(env.url(PAY_PATH)).body("not json").send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     // None of the rejected calls created a payment.
-    let listed: Value = env.http.get(env.url("/_sandbox/doku_jokul_ovo_push/payments")).send().await.unwrap().json().await.unwrap();
+    let listed: Value = env
+        .http
+        .get(env.url("/_sandbox/doku_jokul_ovo_push/payments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed, json!([]));
 }
 
@@ -534,18 +653,48 @@ async fn duplicate_invoice_fails_40() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_and_refund_errors() {
     let env = Env::start("0.001", 5, "").await;
-    assert_error(env.status_as(CLIENT, SECRET, "NOPE-01").await, StatusCode::NOT_FOUND, "transaction_not_found").await;
+    assert_error(
+        env.status_as(CLIENT, SECRET, "NOPE-01").await,
+        StatusCode::NOT_FOUND,
+        "transaction_not_found",
+    )
+    .await;
     assert_ovo(&env.pay_json("ST-01", 10_000, "081100000007").await, "SUCCESS", "00");
     // Another merchant cannot see it.
-    assert_error(env.status_as(STRICT_CLIENT, STRICT_SECRET, "ST-01").await, StatusCode::NOT_FOUND, "transaction_not_found").await;
-    assert_error(env.status_as(CLIENT, "SK-wrong", "ST-01").await, StatusCode::BAD_REQUEST, "invalid_signature").await;
-    assert_error(env.status_as("MCH-UNKNOWN", SECRET, "ST-01").await, StatusCode::BAD_REQUEST, "invalid_client_id").await;
-    let unsigned = env.http.get(env.url("/orders/v1/status/ST-01")).header("Client-Id", CLIENT).send().await.unwrap();
+    assert_error(
+        env.status_as(STRICT_CLIENT, STRICT_SECRET, "ST-01").await,
+        StatusCode::NOT_FOUND,
+        "transaction_not_found",
+    )
+    .await;
+    assert_error(
+        env.status_as(CLIENT, "SK-wrong", "ST-01").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_signature",
+    )
+    .await;
+    assert_error(
+        env.status_as("MCH-UNKNOWN", SECRET, "ST-01").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_client_id",
+    )
+    .await;
+    let unsigned = env
+        .http
+        .get(env.url("/orders/v1/status/ST-01"))
+        .header("Client-Id", CLIENT)
+        .send()
+        .await
+        .unwrap();
     assert_error(unsigned, StatusCode::BAD_REQUEST, "invalid_signature").await;
 
     assert_eq!(env.refund("NOPE-01", Some(1)).await.status(), StatusCode::NOT_FOUND);
     assert_ovo(&env.pay_json("ST-02", 10_000, "081100000005").await, "FAILED", "17");
-    assert_eq!(env.refund("ST-02", Some(1)).await.status(), StatusCode::CONFLICT, "a failed payment has nothing to refund");
+    assert_eq!(
+        env.refund("ST-02", Some(1)).await.status(),
+        StatusCode::CONFLICT,
+        "a failed payment has nothing to refund"
+    );
     assert_eq!(env.refund("ST-01", Some(0)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(env.refund("ST-01", Some(10_001)).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -592,7 +741,15 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert!(notification_verifies(&got[0].0, &got[0].1));
     let mut deliveries = Value::Null;
     for _ in 0..400 {
-        deliveries = env.http.get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push")).send().await.unwrap().json().await.unwrap();
+        deliveries = env
+            .http
+            .get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if deliveries[0]["delivered"] == true {
             break;
         }
@@ -618,31 +775,72 @@ async fn notification_retries_and_wrong_signature_drill() {
 /// The demo merchant of the built-in environment works, and a held push shows on the phone page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_merchant_and_phone_page() {
-    let config = SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.05").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::demo(),
+        time_scale: TimeScale::parse("0.05").unwrap(),
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
     let url = format!("{}{PAY_PATH}", sandbox.url());
-    let paid: Value = http.post(&url).body(push_body(client, secret, "DEMO-01", 10_000, "081100000007")).send().await.unwrap().json().await.unwrap();
+    let paid: Value = http
+        .post(&url)
+        .body(push_body(client, secret, "DEMO-01", 10_000, "081100000007"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
 
     let held = {
         let (http, url) = (http.clone(), url.clone());
-        tokio::spawn(async move { http.post(&url).body(push_body(client, secret, "DEMO-02", 15_000, "081234567890")).send().await.unwrap().json::<Value>().await.unwrap() })
+        tokio::spawn(async move {
+            http.post(&url)
+                .body(push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        })
     };
     let mut action = None;
     for _ in 0..400 {
-        let pending: Value = http.get(format!("{}/_sandbox/pending", sandbox.url())).send().await.unwrap().json().await.unwrap();
-        if let Some(a) = pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push") {
+        let pending: Value = http
+            .get(format!("{}/_sandbox/pending", sandbox.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(a) =
+            pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push")
+        {
             action = Some(a["id"].as_str().unwrap().to_owned());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let action = action.expect("the push is pending");
-    let page = http.get(format!("{}/_sandbox/phone", sandbox.url())).send().await.unwrap().text().await.unwrap();
+    let page = http
+        .get(format!("{}/_sandbox/phone", sandbox.url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("DEMO-02"), "{page}");
-    let decided = http.post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url())).json(&json!({"decision":"decline"})).send().await.unwrap();
+    let decided = http
+        .post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url()))
+        .json(&json!({"decision":"decline"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(decided.status(), StatusCode::OK);
     assert_ovo(&held.await.unwrap(), "FAILED", "17");
 }
@@ -655,9 +853,18 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     let (receiver, url) = start_receiver(0).await;
     let env = Env::start("0.001", 5, &format!("notification_url = \"{url}\"")).await;
     let arm = |endpoint: Option<&str>, fault: Value| {
-        env.http.post(env.url("/_sandbox/faults")).json(&json!({"product":"doku_jokul_ovo_push","endpoint":endpoint,"fault":fault})).send()
+        env.http
+            .post(env.url("/_sandbox/faults"))
+            .json(&json!({"product":"doku_jokul_ovo_push","endpoint":endpoint,"fault":fault}))
+            .send()
     };
-    assert_eq!(arm(None, json!({"kind":"success_after_failure","after_ms":200_000})).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(
+        arm(None, json!({"kind":"success_after_failure","after_ms":200_000}))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
     assert_ovo(&env.pay_json("SAF-01", 10_000, "081100000007").await, "FAILED", "17");
     assert_eq!(env.status("SAF-01").await["transaction"]["status"], "FAILED");
     env.wait_status("SAF-01", "SUCCESS").await;
@@ -667,13 +874,24 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 10_000, "charged once");
 
     // Late processing: a lost answer, then not found until processed.
-    assert_eq!(arm(Some(PAY_PATH), json!({"kind":"late_processing","after_ms":1_000_000})).await.unwrap().status(), StatusCode::CREATED);
-    assert!(env.push_signed(CLIENT, SECRET, "LATE-01", 10_000, "081100000007").await.is_err(), "a lost answer");
+    assert_eq!(
+        arm(Some(PAY_PATH), json!({"kind":"late_processing","after_ms":1_000_000}))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+    assert!(
+        env.push_signed(CLIENT, SECRET, "LATE-01", 10_000, "081100000007").await.is_err(),
+        "a lost answer"
+    );
     assert_eq!(env.status_as(CLIENT, SECRET, "LATE-01").await.status(), StatusCode::NOT_FOUND);
     let mut found = false;
     for _ in 0..400 {
         let resp = env.status_as(CLIENT, SECRET, "LATE-01").await;
-        if resp.status() == StatusCode::OK && resp.json::<Value>().await.unwrap()["transaction"]["status"] == "SUCCESS" {
+        if resp.status() == StatusCode::OK
+            && resp.json::<Value>().await.unwrap()["transaction"]["status"] == "SUCCESS"
+        {
             found = true;
             break;
         }
@@ -682,7 +900,13 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert!(found, "processed late");
 
     // A 5xx after processing, in DOKU's non-SNAP error shape.
-    assert_eq!(arm(Some(PAY_PATH), json!({"kind":"server_error_after_processing","status":500})).await.unwrap().status(), StatusCode::CREATED);
+    assert_eq!(
+        arm(Some(PAY_PATH), json!({"kind":"server_error_after_processing","status":500}))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
     let resp = env.push_signed(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").await.unwrap();
     assert_error(resp, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
     assert_eq!(env.status("ERR-01").await["transaction"]["status"], "SUCCESS");
@@ -690,7 +914,13 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_ovo(&env.pay_json("ERR-01", 10_000, "081100000007").await, "FAILED", "40");
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 30_000);
 
-    let sent = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"})).send().await.unwrap();
+    let sent = env
+        .http
+        .post(env.url("/_sandbox/notify-unknown"))
+        .json(&json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sent.status(), StatusCode::ACCEPTED);
     // Two for SAF-01, one each for LATE-01, ERR-01 and the unknown invoice.
     let notes = receiver.wait_for(5).await;
@@ -698,10 +928,22 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert!(notification_verifies(&unknown.0, &unknown.1));
     assert_eq!(env.status_as(CLIENT, SECRET, "NEVER-01").await.status(), StatusCode::NOT_FOUND);
 
-    let writes: Value = env.http.get(env.url("/_sandbox/writes?product=doku_jokul_ovo_push")).send().await.unwrap().json().await.unwrap();
+    let writes: Value = env
+        .http
+        .get(env.url("/_sandbox/writes?product=doku_jokul_ovo_push"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let count = |reference: &str| {
         let w = writes.as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap();
-        (w["kind"].as_str().unwrap().to_owned(), w["processed"].as_u64().unwrap(), w["replays"].as_u64().unwrap())
+        (
+            w["kind"].as_str().unwrap().to_owned(),
+            w["processed"].as_u64().unwrap(),
+            w["replays"].as_u64().unwrap(),
+        )
     };
     assert_eq!(count("SAF-01"), ("payment".to_owned(), 1, 0));
     assert_eq!(count("LATE-01"), ("payment".to_owned(), 1, 0));

@@ -116,11 +116,17 @@ fn h(headers: &HeaderMap, name: &str) -> String {
 /// Recipe 1 of snap-standard §7: symmetric over the merchant's own path, with the token the
 /// merchant issued at N0.
 fn notification_signature_ok(r: &Received, secret: &str, tokens: &[String]) -> bool {
-    let token = h(&r.headers, "authorization").strip_prefix("Bearer ").unwrap_or_default().to_owned();
+    let token =
+        h(&r.headers, "authorization").strip_prefix("Bearer ").unwrap_or_default().to_owned();
     if !tokens.contains(&token) {
         return false;
     }
-    let to_sign = format!("POST:{}:{token}:{}:{}", r.path, sha256_hex(r.body.as_bytes()), h(&r.headers, "x-timestamp"));
+    let to_sign = format!(
+        "POST:{}:{token}:{}:{}",
+        r.path,
+        sha256_hex(r.body.as_bytes()),
+        h(&r.headers, "x-timestamp")
+    );
     hmac_b64(secret, &to_sign) == h(&r.headers, "x-signature")
 }
 
@@ -133,20 +139,35 @@ async fn start_merchant() -> (String, Merchant) {
         async move {
             // N0: verify `clientId|X-TIMESTAMP` with DOKU's public key.
             let message = format!("{}|{}", h(&headers, "x-client-key"), h(&headers, "x-timestamp"));
-            let sig = base64::engine::general_purpose::STANDARD.decode(h(&headers, "x-signature")).unwrap_or_default();
-            let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice())
-                .ok()
-                .is_some_and(|s| {
-                    use rsa::signature::Verifier;
-                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(message.as_bytes(), &s).is_ok()
-                });
-            let refuse = m.fail_token.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+            let sig = base64::engine::general_purpose::STANDARD
+                .decode(h(&headers, "x-signature"))
+                .unwrap_or_default();
+            let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).ok().is_some_and(|s| {
+                use rsa::signature::Verifier;
+                rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public)
+                    .verify(message.as_bytes(), &s)
+                    .is_ok()
+            });
+            let refuse = m
+                .fail_token
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
             if !ok || refuse || h(&headers, "x-client-key") != A {
-                return (StatusCode::UNAUTHORIZED, axum::Json(json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"})));
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    axum::Json(
+                        json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}),
+                    ),
+                );
             }
             let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
             m.tokens.lock().unwrap().push(token.clone());
-            (StatusCode::OK, axum::Json(json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900})))
+            (
+                StatusCode::OK,
+                axum::Json(
+                    json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900}),
+                ),
+            )
         }
     });
     let m = merchant.clone();
@@ -164,7 +185,11 @@ async fn start_merchant() -> (String, Merchant) {
                 tokens.drain(..tokens.len().saturating_sub(1));
             }
             if !notification_signature_ok(&received, A_SECRET, &tokens) {
-                return (StatusCode::UNAUTHORIZED, r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#.to_owned());
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#
+                        .to_owned(),
+                );
             }
             (StatusCode::OK, r#"{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}"#.to_owned())
         }
@@ -189,7 +214,10 @@ async fn env_with(scale: &str) -> Env {
 async fn env_extra(scale: &str, extra: &str) -> Env {
     let (base, merchant) = start_merchant().await;
     let toml = format!("{}\n{extra}\n", merchants_toml(&base));
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: TimeScale::parse(scale).unwrap(),
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     Env { sandbox, http: reqwest::Client::new(), merchant, ext: AtomicU64::new(1) }
 }
@@ -202,13 +230,17 @@ async fn env() -> Env {
 
 /// DOKU form: `yyyy-MM-ddTHH:mm:ss+07:00` (§3).
 fn timestamp() -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]");
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
+    );
     time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).format(&f).unwrap()
 }
 
 /// The UTC `Z` form JULO sends (§3).
 fn timestamp_z() -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     time::OffsetDateTime::now_utc().format(&f).unwrap()
 }
 
@@ -255,7 +287,11 @@ impl Env {
     }
 
     async fn send_raw(&self, path: &str, headers: &[(String, String)], body: &str) -> (u16, Value) {
-        let mut request = self.http.post(self.url(path)).body(body.to_owned()).header("Content-Type", "application/json");
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .body(body.to_owned())
+            .header("Content-Type", "application/json");
         for (k, v) in headers {
             request = request.header(k, v);
         }
@@ -285,12 +321,20 @@ impl Env {
     }
 
     async fn customer_token(&self, client: &str, auth_code: &str) -> (u16, Value) {
-        let req = self.token_request(client, &json!({"grantType":"authorization_code","authCode":auth_code}));
+        let req = self
+            .token_request(client, &json!({"grantType":"authorization_code","authCode":auth_code}));
         self.send_raw(TOKEN_B2B2C, &req.headers, &req.body).await
     }
 
     /// A signed request as the Go SDK builds it (§3, §4).
-    fn request(&self, client: &str, b2b: &str, path: &str, body: &Value, customer: Option<&str>) -> Req {
+    fn request(
+        &self,
+        client: &str,
+        b2b: &str,
+        path: &str,
+        body: &Value,
+        customer: Option<&str>,
+    ) -> Req {
         let body = body.to_string();
         let ts = timestamp();
         let to_sign = format!("POST:{path}:{b2b}:{}:{ts}", sha256_hex(body.as_bytes()));
@@ -313,7 +357,13 @@ impl Env {
         self.send_raw(&req.path, &req.headers, &req.body).await
     }
 
-    async fn call(&self, client: &str, path: &str, body: &Value, customer: Option<&str>) -> (u16, Value) {
+    async fn call(
+        &self,
+        client: &str,
+        path: &str,
+        body: &Value,
+        customer: Option<&str>,
+    ) -> (u16, Value) {
         let b2b = self.b2b_for(client).await;
         self.send(&self.request(client, &b2b, path, body, customer)).await
     }
@@ -323,7 +373,13 @@ impl Env {
     }
 
     async fn decide(&self, action_id: &str, decision: Value) {
-        let r = self.http.post(self.url(&format!("/_sandbox/pending/{action_id}/decide"))).json(&decision).send().await.unwrap();
+        let r = self
+            .http
+            .post(self.url(&format!("/_sandbox/pending/{action_id}/decide")))
+            .json(&decision)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
 
@@ -350,7 +406,9 @@ impl Env {
         let reference_no = body["referenceNo"].as_str().unwrap().to_owned();
         let auth_code = body["additionalInfo"]["authCode"].as_str().unwrap().to_owned();
         let action = body["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-        if self.control(&format!("/_sandbox/doku_snap_ovo/bindings/{reference_no}")).await["status"] == "PENDING" {
+        if self.control(&format!("/_sandbox/doku_snap_ovo/bindings/{reference_no}")).await["status"]
+            == "PENDING"
+        {
             self.decide(&action, json!({"decision":"approve"})).await;
         }
         self.binding_status(&reference_no, "SUCCESS").await;
@@ -360,7 +418,13 @@ impl Env {
     }
 
     async fn status_of(&self, client: &str, partner_ref: &str) -> (u16, Value) {
-        self.call(client, STATUS, &json!({"originalPartnerReferenceNo": partner_ref, "serviceCode": "55"}), None).await
+        self.call(
+            client,
+            STATUS,
+            &json!({"originalPartnerReferenceNo": partner_ref, "serviceCode": "55"}),
+            None,
+        )
+        .await
     }
 
     async fn wait_status(&self, client: &str, partner_ref: &str, wanted: &str) -> Value {
@@ -410,8 +474,10 @@ fn binding_body(phone: &str, cust: &str) -> Value {
 }
 
 fn pay_body(partner_ref: &str, value: i64, payment_type: &str, options: &[(&str, i64)]) -> Value {
-    let options: Vec<Value> =
-        options.iter().map(|(m, v)| json!({"payMethod": m, "transAmount": amount(*v), "feeAmount": amount(0)})).collect();
+    let options: Vec<Value> = options
+        .iter()
+        .map(|(m, v)| json!({"payMethod": m, "transAmount": amount(*v), "feeAmount": amount(0)}))
+        .collect();
     json!({"partnerReferenceNo": partner_ref, "amount": amount(value),
         "additionalInfo": {"channel": "EMONEY_OVO_SNAP", "successPaymentUrl": "https://merchant.example/pay/ok",
             "failedPaymentUrl": "https://merchant.example/pay/failed", "paymentType": payment_type},
@@ -447,12 +513,20 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
 
     // The customer: T&C, OTP and PIN on the page (the OTP is shown on the page, as an SMS).
     let action = redirect.rsplit('/').next().unwrap();
-    let pending: Vec<Value> = serde_json::from_value(env.control("/_sandbox/pending").await).unwrap();
-    let otp = pending.iter().find(|a| a["id"] == action).unwrap()["otp"].as_str().unwrap().to_owned();
+    let pending: Vec<Value> =
+        serde_json::from_value(env.control("/_sandbox/pending").await).unwrap();
+    let otp =
+        pending.iter().find(|a| a["id"] == action).unwrap()["otp"].as_str().unwrap().to_owned();
     let page = env.http.get(redirect).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&otp));
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = browser.post(redirect).form(&[("action", "approve"), ("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456")]).send().await.unwrap();
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = browser
+        .post(redirect)
+        .form(&[("action", "approve"), ("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456")])
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_redirection());
     let back = r.headers()["location"].to_str().unwrap().to_owned();
     let r = browser.get(&back).send().await.unwrap();
@@ -476,7 +550,9 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
     let customer = token["accessToken"].as_str().unwrap().to_owned();
 
     // Balance (11): both `amount` and `availableBalance`.
-    let (s, bal) = env.call(A, BALANCE, &json!({"additionalInfo":{"channel":"EMONEY_OVO_SNAP"}}), Some(&customer)).await;
+    let (s, bal) = env
+        .call(A, BALANCE, &json!({"additionalInfo":{"channel":"EMONEY_OVO_SNAP"}}), Some(&customer))
+        .await;
     assert_eq!((s, code(&bal)), (200, "2001100"), "{bal}");
     assert_eq!(bal["accountInfos"][0]["balanceType"], "CASH");
     assert_eq!(bal["accountInfos"][0]["availableBalance"], amount(2_500_000));
@@ -485,12 +561,20 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
     assert_eq!(bal["accountInfos"][1]["availableBalance"], amount(75_000));
 
     // SALE payment (54): a webRedirectUrl, pending until the customer confirms.
-    let (s, paid) = env.call(A, PAYMENT, &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]), Some(&customer)).await;
+    let (s, paid) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
     let web = paid["webRedirectUrl"].as_str().unwrap();
     let (_, pending) = env.status_of(A, "INV0000000000001").await;
     assert_eq!(pending["latestTransactionStatus"], "01");
-    env.decide(web.rsplit('/').next().unwrap(), json!({"decision":"approve","source":"cash"})).await;
+    env.decide(web.rsplit('/').next().unwrap(), json!({"decision":"approve","source":"cash"}))
+        .await;
     let done = env.wait_status(A, "INV0000000000001", "00").await;
     assert_eq!(code(&done), "2005500");
     assert_eq!(done["originalReferenceNo"], paid["referenceNo"]);
@@ -512,7 +596,14 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
     assert_eq!(n1_body["additionalInfo"]["custIdMerchant"], "CUST-001");
 
     // Refund (58): partial (HD 1), the status stays 00 and lists it under both keys.
-    let (s, r1) = env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R01", 5_000), Some(&customer)).await;
+    let (s, r1) = env
+        .call(
+            A,
+            REFUND,
+            &refund_body("INV0000000000001", "INV0000000000001R01", 5_000),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&r1)), (200, "2005800"), "{r1}");
     assert_eq!(r1["refundAmount"], amount(5_000));
     assert_eq!(r1["partnerRefundNo"], "INV0000000000001R01");
@@ -522,23 +613,35 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
     assert_eq!(st["refundHistory"][0]["partnerRefundNo"], "INV0000000000001R01");
     assert_eq!(st["refundHistory"][0]["refundStatus"], "00");
     // Over the paid amount: 4045813.
-    let (s, over) = env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_001), None).await;
+    let (s, over) = env
+        .call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_001), None)
+        .await;
     assert_eq!((s, code(&over)), (404, "4045813"), "{over}");
     // The rest: 04.
-    let (s, r2) = env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_000), None).await;
+    let (s, r2) = env
+        .call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_000), None)
+        .await;
     assert_eq!((s, code(&r2)), (200, "2005800"), "{r2}");
     let (_, st) = env.status_of(A, "INV0000000000001").await;
     assert_eq!(st["latestTransactionStatus"], "04");
     assert_eq!(st["refundHistory"].as_array().unwrap().len(), 2);
     assert_eq!(env.account(BUDI).await, (2_500_000, 75_000));
-    let (s, more) = env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R03", 1), None).await;
+    let (s, more) =
+        env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R03", 1), None).await;
     assert_eq!((s, code(&more)), (404, "4045800"), "{more}");
 
     // Unbinding (09) with the customer token; then the authCode and the token are dead.
     let (s, fresh) = env.customer_token(A, auth_code).await;
     assert_eq!(s, 200);
     let fresh = fresh["accessToken"].as_str().unwrap().to_owned();
-    let (s, unbound) = env.call(A, UNBINDING, &json!({"tokenId": fresh, "additionalInfo": {"channel": "EMONEY_OVO_SNAP"}}), None).await;
+    let (s, unbound) = env
+        .call(
+            A,
+            UNBINDING,
+            &json!({"tokenId": fresh, "additionalInfo": {"channel": "EMONEY_OVO_SNAP"}}),
+            None,
+        )
+        .await;
     assert_eq!((s, code(&unbound)), (200, "2000900"), "{unbound}");
     let (s, dead) = env.customer_token(A, auth_code).await;
     assert_eq!((s, code(&dead)), (401, "4017400"), "{dead}");
@@ -554,17 +657,33 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
 async fn recurring_pays_without_a_customer_step_with_a_cash_and_points_split() {
     let env = env().await;
     let (_, customer) = env.bound(A, SITI, "CUST-002").await;
-    let (s, paid) =
-        env.call(A, PAYMENT, &pay_body("REC0000000000001", 15_000, "RECURRING", &[("CASH", 10_000), ("POINTS", 5_000)]), Some(&customer)).await;
+    let (s, paid) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body(
+                "REC0000000000001",
+                15_000,
+                "RECURRING",
+                &[("CASH", 10_000), ("POINTS", 5_000)],
+            ),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
     assert!(paid.get("webRedirectUrl").is_none());
     env.wait_status(A, "REC0000000000001", "00").await;
     assert_eq!(env.account(SITI).await, (1_190_000, 15_000));
     let n1 = env.wait_inbox(|r| r.path == "/v1.0/debit/notify").await;
     let body: Value = serde_json::from_str(&n1.body).unwrap();
-    assert_eq!((body["latestTransactionStatus"].as_str(), body["additionalInfo"]["paymentType"].as_str()), (Some("00"), Some("RECURRING")));
+    assert_eq!(
+        (body["latestTransactionStatus"].as_str(), body["additionalInfo"]["paymentType"].as_str()),
+        (Some("00"), Some("RECURRING"))
+    );
     // A refund goes back cash first.
-    let (s, r) = env.call(A, REFUND, &refund_body("REC0000000000001", "REC0000000000001R01", 12_000), None).await;
+    let (s, r) = env
+        .call(A, REFUND, &refund_body("REC0000000000001", "REC0000000000001R01", 12_000), None)
+        .await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
     assert_eq!(env.account(SITI).await, (1_200_000, 17_000));
     // Status by the other ids, and with serviceCode 54 (house decision 4).
@@ -586,21 +705,34 @@ async fn token_endpoints_check_headers_timestamp_and_rsa_signature() {
     assert_eq!(t["expiresIn"], 900);
     assert_eq!(t["tokenType"], "Bearer");
     // Signature over another client id.
-    let bad = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }.set("X-SIGNATURE", &rsa_sign("someone|else"));
+    let bad = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }
+        .set("X-SIGNATURE", &rsa_sign("someone|else"));
     let (s, e) = env.send_raw(TOKEN_B2B, &bad.headers, &bad.body).await;
-    assert_eq!((s, code(&e), e["responseMessage"].as_str()), (401, "4017300", Some("Unauthorized. Invalid Signature")));
+    assert_eq!(
+        (s, code(&e), e["responseMessage"].as_str()),
+        (401, "4017300", Some("Unauthorized. Invalid Signature"))
+    );
     // A corrupted signature byte.
-    let mut sig = base64::engine::general_purpose::STANDARD.decode(h_of(&ok.headers, "X-SIGNATURE")).unwrap();
+    let mut sig =
+        base64::engine::general_purpose::STANDARD.decode(h_of(&ok.headers, "X-SIGNATURE")).unwrap();
     sig[10] ^= 1;
     let bad = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }
         .set("X-SIGNATURE", &base64::engine::general_purpose::STANDARD.encode(sig));
     let (s, e) = env.send_raw(TOKEN_B2B, &bad.headers, &bad.body).await;
     assert_eq!((s, code(&e)), (401, "4017300"));
     // Missing header, bad timestamp, bad grant, unknown client.
-    let missing = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }.without("X-CLIENT-KEY");
+    let missing = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }
+        .without("X-CLIENT-KEY");
     assert_eq!(code(&env.send_raw(TOKEN_B2B, &missing.headers, &missing.body).await.1), "4007302");
-    let old = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }.set("X-TIMESTAMP", "2020-12-21T07:56:11.000Z");
-    assert_eq!(env.send_raw(TOKEN_B2B, &old.headers, &old.body).await, (400, json!({"responseCode":"4007301","responseMessage":"Invalid Field Format [X-TIMESTAMP]"})));
+    let old = Req { path: String::new(), headers: ok.headers.clone(), body: ok.body.clone() }
+        .set("X-TIMESTAMP", "2020-12-21T07:56:11.000Z");
+    assert_eq!(
+        env.send_raw(TOKEN_B2B, &old.headers, &old.body).await,
+        (
+            400,
+            json!({"responseCode":"4007301","responseMessage":"Invalid Field Format [X-TIMESTAMP]"})
+        )
+    );
     let grant = env.token_request(A, &json!({"grantType":"password"}));
     assert_eq!(code(&env.send_raw(TOKEN_B2B, &grant.headers, &grant.body).await.1), "4007301");
     let stranger = env.token_request("BRN-0000-NOBODY", &json!({"grantType":"client_credentials"}));
@@ -610,7 +742,8 @@ async fn token_endpoints_check_headers_timestamp_and_rsa_signature() {
     assert_eq!((s, code(&e)), (401, "4017400"));
     let (auth_code, _) = env.bound(A, BUDI, "CUST-001").await;
     let (_, t) = env.customer_token(A, &auth_code).await;
-    let refresh = env.token_request(A, &json!({"grantType":"refresh_token","refreshToken": t["refreshToken"]}));
+    let refresh = env
+        .token_request(A, &json!({"grantType":"refresh_token","refreshToken": t["refreshToken"]}));
     let (s, r) = env.send_raw(TOKEN_B2B2C, &refresh.headers, &refresh.body).await;
     assert_eq!((s, code(&r)), (200, "2007400"), "{r}");
     let bogus = env.token_request(A, &json!({"grantType":"refresh_token","refreshToken":"nope"}));
@@ -635,8 +768,14 @@ async fn transactional_calls_check_headers_tokens_and_hmac_signature() {
     let z = {
         let body = balance.to_string();
         let ts = timestamp_z();
-        let sig = hmac_b64(A_SECRET, &format!("POST:{BALANCE}:{b2b}:{}:{ts}", sha256_hex(body.as_bytes())));
-        good().set("X-TIMESTAMP", &ts).set("X-SIGNATURE", &sig).set("Authorization-customer", &customer)
+        let sig = hmac_b64(
+            A_SECRET,
+            &format!("POST:{BALANCE}:{b2b}:{}:{ts}", sha256_hex(body.as_bytes())),
+        );
+        good()
+            .set("X-TIMESTAMP", &ts)
+            .set("X-SIGNATURE", &sig)
+            .set("Authorization-customer", &customer)
     };
     assert_eq!(code(&env.send(&z).await.1), "2001100");
     // A pretty-printed body signed over its minified form (snap-standard §6.1).
@@ -691,7 +830,13 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     let b2b = env.b2b_for(A).await;
-    let first = env.request(A, &b2b, PAYMENT, &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer));
+    let first = env.request(
+        A,
+        &b2b,
+        PAYMENT,
+        &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+        Some(&customer),
+    );
     let (s, original) = env.send(&first).await;
     assert_eq!((s, code(&original)), (200, "2005400"));
     // Same X-EXTERNAL-ID, same body: the original answer with HTTP 409 (D-IDEM).
@@ -699,10 +844,28 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     assert_eq!((s, &replay), (409, &original));
     // Same X-EXTERNAL-ID, another body: 4095400.
     let ext = h_of(&first.headers, "X-EXTERNAL-ID");
-    let other = env.request(A, &b2b, PAYMENT, &pay_body("IDEM000000000002", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).set("X-EXTERNAL-ID", &ext);
-    assert_eq!(env.send(&other).await, (409, json!({"responseCode":"4095400","responseMessage":"Conflict"})));
+    let other = env
+        .request(
+            A,
+            &b2b,
+            PAYMENT,
+            &pay_body("IDEM000000000002", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .set("X-EXTERNAL-ID", &ext);
+    assert_eq!(
+        env.send(&other).await,
+        (409, json!({"responseCode":"4095400","responseMessage":"Conflict"}))
+    );
     // Same partnerReferenceNo, new X-EXTERNAL-ID: 4095401.
-    let (s, dup) = env.call(A, PAYMENT, &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    let (s, dup) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     // Only one payment was taken.
     env.wait_status(A, "IDEM000000000001", "00").await;
@@ -745,13 +908,35 @@ async fn invalid_fields_and_not_found() {
     no_cust["additionalInfo"].as_object_mut().unwrap().remove("custIdMerchant");
     assert_eq!(code(&env.call(A, BINDING, &no_cust, None).await.1), "4000702");
     // Status: not found, bad serviceCode, no id.
-    assert_eq!(env.status_of(A, "NOPE").await, (404, json!({"responseCode":"4045501","responseMessage":"Transaction Not Found"})));
-    assert_eq!(code(&env.call(A, STATUS, &json!({"originalPartnerReferenceNo":"NOPE","serviceCode":"99"}), None).await.1), "4005501");
+    assert_eq!(
+        env.status_of(A, "NOPE").await,
+        (404, json!({"responseCode":"4045501","responseMessage":"Transaction Not Found"}))
+    );
+    assert_eq!(
+        code(
+            &env.call(
+                A,
+                STATUS,
+                &json!({"originalPartnerReferenceNo":"NOPE","serviceCode":"99"}),
+                None
+            )
+            .await
+            .1
+        ),
+        "4005501"
+    );
     assert_eq!(code(&env.call(A, STATUS, &json!({"serviceCode":"55"}), None).await.1), "4005502");
     // Refund of an unknown payment; unbinding with a dead token.
     let (s, r) = env.call(A, REFUND, &refund_body("NOPE", "NOPER01", 1_000), None).await;
     assert_eq!((s, code(&r)), (404, "4045801"));
-    let (s, u) = env.call(A, UNBINDING, &json!({"tokenId":"nope","additionalInfo":{"channel":"EMONEY_OVO_SNAP"}}), None).await;
+    let (s, u) = env
+        .call(
+            A,
+            UNBINDING,
+            &json!({"tokenId":"nope","additionalInfo":{"channel":"EMONEY_OVO_SNAP"}}),
+            None,
+        )
+        .await;
     assert_eq!((s, code(&u)), (401, "4010902"));
 }
 
@@ -762,36 +947,72 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     // A pending SALE cannot be refunded: 4045800.
-    let (_, _) = env.call(A, PAYMENT, &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]), Some(&customer)).await;
-    let (s, r) = env.call(A, REFUND, &refund_body("PEND000000000001", "PEND000000000001R01", 10_000), None).await;
+    let (_, _) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
+    let (s, r) = env
+        .call(A, REFUND, &refund_body("PEND000000000001", "PEND000000000001R01", 10_000), None)
+        .await;
     assert_eq!((s, code(&r)), (404, "4045800"));
     // Paid 61 days ago: outside the 60-day window, 4055801; 60 days is still allowed.
-    env.call(A, PAYMENT, &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    env.call(
+        A,
+        PAYMENT,
+        &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+        Some(&customer),
+    )
+    .await;
     env.wait_status(A, "OLD0000000000001", "00").await;
     let backdate = |days: i64| {
-        env.http.post(env.url("/_sandbox/doku_snap_ovo/payments/OLD0000000000001/backdate")).json(&json!({"days": days})).send()
+        env.http
+            .post(env.url("/_sandbox/doku_snap_ovo/payments/OLD0000000000001/backdate"))
+            .json(&json!({"days": days}))
+            .send()
     };
     backdate(61).await.unwrap();
-    let (s, r) = env.call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None).await;
+    let (s, r) = env
+        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
+        .await;
     assert_eq!((s, code(&r)), (405, "4055801"), "{r}");
     backdate(-1).await.unwrap();
-    let (s, r) = env.call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None).await;
+    let (s, r) = env
+        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
+        .await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
     // The same partnerRefundNo again: 4095801.
-    let (s, r) = env.call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None).await;
+    let (s, r) = env
+        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
+        .await;
     assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
 
     // Merchant B: full refunds only, 30,000 a day.
     let (_, cust_b) = env.bound(B, SITI, "B-CUST").await;
     for (reference, value) in [("BFULL00000000001", 20_000), ("BFULL00000000002", 20_000)] {
-        env.call(B, PAYMENT, &pay_body(reference, value, "RECURRING", &[("CASH", value)]), Some(&cust_b)).await;
+        env.call(
+            B,
+            PAYMENT,
+            &pay_body(reference, value, "RECURRING", &[("CASH", value)]),
+            Some(&cust_b),
+        )
+        .await;
         env.wait_status(B, reference, "00").await;
     }
-    let (s, r) = env.call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 5_000), None).await;
+    let (s, r) = env
+        .call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 5_000), None)
+        .await;
     assert_eq!((s, code(&r)), (405, "4055801"), "partial refund not allowed: {r}");
-    let (s, r) = env.call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 20_000), None).await;
+    let (s, r) = env
+        .call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 20_000), None)
+        .await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
-    let (s, r) = env.call(B, REFUND, &refund_body("BFULL00000000002", "BFULL00000000002R01", 20_000), None).await;
+    let (s, r) = env
+        .call(B, REFUND, &refund_body("BFULL00000000002", "BFULL00000000002R01", 20_000), None)
+        .await;
     assert_eq!((s, code(&r)), (405, "4055801"), "over the daily limit: {r}");
 }
 
@@ -802,15 +1023,27 @@ async fn magic_accounts_reach_the_documented_declines() {
     let env = env().await;
     // ...02 blocked and ...04 no account fail the binding (§5.3 house default codes).
     let (s, b) = env.start_binding(A, MAGIC_BLOCKED, "M2").await;
-    assert_eq!((s, code(&b), b["responseMessage"].as_str()), (403, "4030715", Some("Transaction Not Permitted. OVO account blocked temporary")));
+    assert_eq!(
+        (s, code(&b), b["responseMessage"].as_str()),
+        (403, "4030715", Some("Transaction Not Permitted. OVO account blocked temporary"))
+    );
     let (s, b) = env.start_binding(A, MAGIC_NONE, "M4").await;
     assert_eq!((s, code(&b)), (404, "4040711"));
     // Already bound: by the same customer, or by another one.
     env.bound(A, BUDI, "CUST-001").await;
     let (s, b) = env.start_binding(A, BUDI, "CUST-001").await;
-    assert_eq!((s, b["responseMessage"].as_str()), (403, Some("Transaction Not Permitted. Account Already Registered")));
+    assert_eq!(
+        (s, b["responseMessage"].as_str()),
+        (403, Some("Transaction Not Permitted. Account Already Registered"))
+    );
     let (s, b) = env.start_binding(A, BUDI, "CUST-999").await;
-    assert_eq!((s, b["responseMessage"].as_str()), (403, Some("Transaction Not Permitted. OVO account already registered by another customer")));
+    assert_eq!(
+        (s, b["responseMessage"].as_str()),
+        (
+            403,
+            Some("Transaction Not Permitted. OVO account already registered by another customer")
+        )
+    );
     // ...05 declines the binding: FAILED, and N2 says so.
     let (_, b) = env.start_binding(A, MAGIC_DECLINE, "M5").await;
     let reference_no = b["referenceNo"].as_str().unwrap();
@@ -819,26 +1052,71 @@ async fn magic_accounts_reach_the_documented_declines() {
     assert!(n2.body.contains("\"custIdMerchant\":\"M5\""));
     // ...01 insufficient and ...03 limit: synchronous 4035414 / 4035402.
     let (_, empty) = env.bound(A, MAGIC_EMPTY, "M1").await;
-    let (s, p) = env.call(A, PAYMENT, &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&empty)).await;
-    assert_eq!((s, code(&p), p["responseMessage"].as_str()), (403, "4035414", Some("Insufficient Funds")));
-    let (s, p) = env.call(A, PAYMENT, &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]), Some(&empty)).await;
+    let (s, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&empty),
+        )
+        .await;
+    assert_eq!(
+        (s, code(&p), p["responseMessage"].as_str()),
+        (403, "4035414", Some("Insufficient Funds"))
+    );
+    let (s, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]),
+            Some(&empty),
+        )
+        .await;
     assert_eq!((s, code(&p)), (403, "4035414"));
     let (_, limited) = env.bound(A, MAGIC_LIMIT, "M3").await;
-    let (s, p) = env.call(A, PAYMENT, &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]), Some(&limited)).await;
+    let (s, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]),
+            Some(&limited),
+        )
+        .await;
     assert_eq!((s, code(&p)), (403, "4035402"));
     // ...07 approves by itself: the binding needs no page and a SALE is paid at once.
     let (_, payer) = env.bound(A, MAGIC_PAYER, "M7").await;
-    let (s, p) = env.call(A, PAYMENT, &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]), Some(&payer)).await;
+    let (s, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]),
+            Some(&payer),
+        )
+        .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     env.wait_status(A, "MAGIC00000000007", "00").await;
     assert_eq!(env.account(MAGIC_PAYER).await, (10_000_000, 490_000));
     // A customer declining a SALE on the page: 06, and N1 06.
     let (_, budi) = env.bound(A, SITI, "CUST-002").await;
-    let (_, p) = env.call(A, PAYMENT, &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)]), Some(&budi)).await;
-    env.decide(p["webRedirectUrl"].as_str().unwrap().rsplit('/').next().unwrap(), json!({"decision":"decline"})).await;
+    let (_, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
+            Some(&budi),
+        )
+        .await;
+    env.decide(
+        p["webRedirectUrl"].as_str().unwrap().rsplit('/').next().unwrap(),
+        json!({"decision":"decline"}),
+    )
+    .await;
     let st = env.wait_status(A, "DECL000000000001", "06").await;
     assert_eq!(st["transactionStatusDesc"], "Customer Declined");
-    env.wait_inbox(|r| r.body.contains("DECL000000000001") && r.body.contains("\"latestTransactionStatus\":\"06\"")).await;
+    env.wait_inbox(|r| {
+        r.body.contains("DECL000000000001") && r.body.contains("\"latestTransactionStatus\":\"06\"")
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -846,7 +1124,14 @@ async fn recurring_insufficient_can_arrive_as_a_failed_notification() {
     let env = env().await;
     // Merchant B has recurring_insufficient_sync = false (§5.6 switch).
     let (_, customer) = env.bound(B, MAGIC_EMPTY, "B1").await;
-    let (s, p) = env.call(B, PAYMENT, &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    let (s, p) = env
+        .call(
+            B,
+            PAYMENT,
+            &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     let st = env.wait_status(B, "BREC000000000001", "06").await;
     assert_eq!(st["transactionStatusDesc"], "Insufficient Funds");
@@ -859,7 +1144,14 @@ async fn unanswered_binding_and_sale_expire() {
     let (_, b) = env.start_binding(A, MAGIC_SILENT, "M6").await;
     env.binding_status(b["referenceNo"].as_str().unwrap(), "FAILED").await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
-    let (s, p) = env.call(A, PAYMENT, &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]), Some(&customer)).await;
+    let (s, p) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&p)), (200, "2005400"), "{p}");
     let st = env.wait_status(A, "EXP0000000000001", "06").await;
     assert_eq!(st["transactionStatusDesc"], "Transaction Expired");
@@ -874,7 +1166,8 @@ async fn notifications_are_retried_on_the_scaled_schedule() {
     let env = env_with("0.001").await;
     env.merchant.fail_first.store(1, Ordering::SeqCst);
     let b2b = env.b2b_for(A).await;
-    let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
+    let (s, b) =
+        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
     assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
     for _ in 0..1000 {
         let deliveries = env.notifications().await;
@@ -900,7 +1193,8 @@ async fn each_retry_fetches_a_fresh_merchant_token() {
     env.merchant.fail_first.store(1, Ordering::SeqCst);
     env.merchant.latest_token_only.store(true, Ordering::SeqCst);
     let b2b = env.b2b_for(A).await;
-    let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
+    let (s, b) =
+        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
     assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
     let mut delivered = None;
     for _ in 0..1000 {
@@ -911,7 +1205,8 @@ async fn each_retry_fetches_a_fresh_merchant_token() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let delivery = delivered.expect("the retry was never accepted");
-    let statuses: Vec<_> = delivery["attempts"].as_array().unwrap().iter().map(|a| a["status"].as_u64()).collect();
+    let statuses: Vec<_> =
+        delivery["attempts"].as_array().unwrap().iter().map(|a| a["status"].as_u64()).collect();
     assert_eq!(statuses, [Some(500), Some(200)], "{delivery}");
 
     let tokens = env.merchant.tokens.lock().unwrap().clone();
@@ -919,7 +1214,10 @@ async fn each_retry_fetches_a_fresh_merchant_token() {
     let inbox = env.inbox();
     assert_eq!(inbox.len(), 2);
     let bearer = |r: &Received| h(&r.headers, "authorization");
-    assert_eq!((bearer(&inbox[0]), bearer(&inbox[1])), ("Bearer merchant-token-1".to_owned(), "Bearer merchant-token-2".to_owned()));
+    assert_eq!(
+        (bearer(&inbox[0]), bearer(&inbox[1])),
+        ("Bearer merchant-token-1".to_owned(), "Bearer merchant-token-2".to_owned())
+    );
     // The merchant verifies the retry with the second token, and only with it.
     assert!(notification_signature_ok(&inbox[1], A_SECRET, &tokens[1..]));
     assert!(!notification_signature_ok(&inbox[1], A_SECRET, &tokens[..1]));
@@ -929,9 +1227,12 @@ async fn each_retry_fetches_a_fresh_merchant_token() {
 
     // Both N0 calls are in the journal as `token` deliveries.
     let all = env.control("/_sandbox/notifications?product=doku_snap_ovo").await;
-    let token_calls: Vec<_> = all.as_array().unwrap().iter().filter(|d| d["kind"] == "token").collect();
+    let token_calls: Vec<_> =
+        all.as_array().unwrap().iter().filter(|d| d["kind"] == "token").collect();
     assert_eq!(token_calls.len(), 2, "{all}");
-    assert!(token_calls.iter().all(|d| d["delivered"] == true && d["attempts"][0]["status"] == 200 && d["url"].as_str().unwrap().ends_with("/doku/token")));
+    assert!(token_calls.iter().all(|d| d["delivered"] == true
+        && d["attempts"][0]["status"] == 200
+        && d["url"].as_str().unwrap().ends_with("/doku/token")));
 }
 
 #[tokio::test]
@@ -940,7 +1241,8 @@ async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
     // The merchant's token endpoint refuses the first N0 call (a wrong client answers 401).
     env.merchant.fail_token.store(1, Ordering::SeqCst);
     let b2b = env.b2b_for(A).await;
-    let (s, b) = env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
+    let (s, b) =
+        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
     assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
     let mut delivered = None;
     for _ in 0..1000 {
@@ -954,7 +1256,10 @@ async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
     let attempts = delivery["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "{delivery}");
     assert_eq!(attempts[0]["status"], Value::Null);
-    assert!(attempts[0]["error"].as_str().unwrap().contains("N0 token request failed"), "{delivery}");
+    assert!(
+        attempts[0]["error"].as_str().unwrap().contains("N0 token request failed"),
+        "{delivery}"
+    );
     assert_eq!(attempts[1]["status"], 200);
     let inbox = env.inbox();
     assert_eq!(inbox.len(), 1, "nothing was sent without a token");
@@ -977,7 +1282,8 @@ async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
     let n2 = env.wait_inbox(|r| r.path == "/doku/binding").await;
     assert!(!notification_signature_ok(&n2, A_SECRET, &env.merchant.tokens.lock().unwrap()));
     // Signed with a token the merchant did issue (a fresh one): only the secret is wrong.
-    let token = h(&n2.headers, "authorization").strip_prefix("Bearer ").unwrap_or_default().to_owned();
+    let token =
+        h(&n2.headers, "authorization").strip_prefix("Bearer ").unwrap_or_default().to_owned();
     assert!(env.merchant.tokens.lock().unwrap().contains(&token), "{token}");
     let deliveries = env.notifications().await;
     assert_eq!(deliveries[0]["tampered"], true);
@@ -1007,7 +1313,13 @@ async fn lose_response_on_payment_processes_it_but_closes_the_connection() {
         .unwrap();
     assert_eq!(armed.status(), 201);
     let b2b = env.b2b_for(A).await;
-    let req = env.request(A, &b2b, PAYMENT, &pay_body("LOST000000000001", 10_000, "SALE", &[("CASH", 10_000)]), Some(&customer));
+    let req = env.request(
+        A,
+        &b2b,
+        PAYMENT,
+        &pay_body("LOST000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
+        Some(&customer),
+    );
     let mut request = env.http.post(env.url(PAYMENT)).body(req.body.clone());
     for (k, v) in &req.headers {
         request = request.header(k, v);
@@ -1033,10 +1345,21 @@ async fn seeded_customer_token_works_for_balance_payment_and_unbinding_and_reset
     // 0.001: an issued customer token lives 0.9 s; the seeded one must outlive that.
     let env = env_extra("0.001", &seeded).await;
     let b = env.control("/_sandbox/doku_snap_ovo/bindings/SEEDSITI").await;
-    assert_eq!((b["status"].as_str(), b["phoneNo"].as_str(), b["clientId"].as_str()), (Some("SUCCESS"), Some(SITI), Some(A)), "{b}");
+    assert_eq!(
+        (b["status"].as_str(), b["phoneNo"].as_str(), b["clientId"].as_str()),
+        (Some("SUCCESS"), Some(SITI), Some(A)),
+        "{b}"
+    );
     tokio::time::sleep(Duration::from_millis(1_000)).await;
 
-    let (s, balance) = env.call(A, BALANCE, &json!({"additionalInfo": {"channel": "EMONEY_OVO_SNAP"}}), Some("seeded-siti-b2b2c")).await;
+    let (s, balance) = env
+        .call(
+            A,
+            BALANCE,
+            &json!({"additionalInfo": {"channel": "EMONEY_OVO_SNAP"}}),
+            Some("seeded-siti-b2b2c"),
+        )
+        .await;
     assert_eq!((s, code(&balance)), (200, "2001100"), "{balance}");
     assert_eq!(balance["accountInfos"][0]["availableBalance"]["value"], "1200000.00");
     assert_eq!(balance["accountInfos"][1]["availableBalance"]["value"], "20000.00");
@@ -1044,24 +1367,50 @@ async fn seeded_customer_token_works_for_balance_payment_and_unbinding_and_reset
     let (s, _) = env.call(B, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
     assert_eq!(s, 401);
 
-    let (s, paid) = env.call(A, PAYMENT, &pay_body("SEEDSITI-1", 10_000, "RECURRING", &[("CASH", 10_000)]), Some("seeded-siti-b2b2c")).await;
+    let (s, paid) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("SEEDSITI-1", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some("seeded-siti-b2b2c"),
+        )
+        .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
     env.wait_status(A, "SEEDSITI-1", "00").await;
     assert_eq!(env.account(SITI).await, (1_190_000, 20_000));
 
-    let (s, renewed) = env.send_raw(TOKEN_B2B2C, &env.token_request(A, &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"})).headers, &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"}).to_string()).await;
+    let (s, renewed) = env
+        .send_raw(
+            TOKEN_B2B2C,
+            &env.token_request(
+                A,
+                &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"}),
+            )
+            .headers,
+            &json!({"grantType":"refresh_token","refreshToken":"seeded-siti-refresh"}).to_string(),
+        )
+        .await;
     assert_eq!((s, code(&renewed)), (200, "2007400"), "{renewed}");
 
-    let unbind = json!({"tokenId": "seeded-siti-b2b2c", "additionalInfo": {"channel": "EMONEY_OVO_SNAP"}});
+    let unbind =
+        json!({"tokenId": "seeded-siti-b2b2c", "additionalInfo": {"channel": "EMONEY_OVO_SNAP"}});
     let (s, unbound) = env.call(A, UNBINDING, &unbind, None).await;
-    assert_eq!((s, code(&unbound), unbound["referenceNo"].as_str()), (200, "2000900", Some("SEEDSITI")), "{unbound}");
+    assert_eq!(
+        (s, code(&unbound), unbound["referenceNo"].as_str()),
+        (200, "2000900", Some("SEEDSITI")),
+        "{unbound}"
+    );
     let (s, _) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
     assert_eq!(s, 401);
 
     let r = env.http.post(env.url("/_sandbox/reset")).json(&json!({})).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let (s, balance) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
-    assert_eq!((s, balance["accountInfos"][0]["availableBalance"]["value"].as_str()), (200, Some("1200000.00")), "{balance}");
+    assert_eq!(
+        (s, balance["accountInfos"][0]["availableBalance"]["value"].as_str()),
+        (200, Some("1200000.00")),
+        "{balance}"
+    );
 }
 
 #[tokio::test]
@@ -1088,12 +1437,26 @@ async fn decide_answers_the_redirect_and_follows_it_through_the_return_page() {
     assert_eq!(s, 200, "{bound}");
     let reference_no = bound["referenceNo"].as_str().unwrap();
     let action = bound["redirectUrl"].as_str().unwrap().rsplit('/').next().unwrap();
-    let r = env.http.post(env.url(&format!("/_sandbox/pending/{action}/decide"))).json(&json!({"decision":"approve","follow_redirect":true})).send().await.unwrap();
+    let r = env
+        .http
+        .post(env.url(&format!("/_sandbox/pending/{action}/decide")))
+        .json(&json!({"decision":"approve","follow_redirect":true}))
+        .send()
+        .await
+        .unwrap();
     let answer: Value = r.json().await.unwrap();
     // The page sends the browser to the sandbox's return page, which sends it on to
     // successRegistrationUrl once the binding is SUCCESS.
-    assert_eq!(answer["redirect"], env.url(&format!("/_sandbox/doku_snap_ovo/return/binding/{reference_no}")).as_str(), "{answer}");
-    assert_eq!((answer["followed_status"].as_u64(), answer["followed_url"].as_str()), (Some(200), Some(success.as_str())), "{answer}");
+    assert_eq!(
+        answer["redirect"],
+        env.url(&format!("/_sandbox/doku_snap_ovo/return/binding/{reference_no}")).as_str(),
+        "{answer}"
+    );
+    assert_eq!(
+        (answer["followed_status"].as_u64(), answer["followed_url"].as_str()),
+        (Some(200), Some(success.as_str())),
+        "{answer}"
+    );
     assert_eq!(hits.lock().unwrap().len(), 1);
     env.binding_status(reference_no, "SUCCESS").await;
 }
@@ -1103,13 +1466,18 @@ async fn decide_answers_the_redirect_and_follows_it_through_the_return_page() {
 impl Env {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "doku_snap_ovo", "endpoint": endpoint, "fault": fault});
-        let answer = self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
+        let answer =
+            self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
         assert_eq!(answer.status(), 201);
     }
 
     /// `None` if the connection closed without an answer.
     async fn try_send(&self, req: &Req) -> Option<(u16, Value)> {
-        let mut request = self.http.post(self.url(&req.path)).body(req.body.clone()).header("Content-Type", "application/json");
+        let mut request = self
+            .http
+            .post(self.url(&req.path))
+            .body(req.body.clone())
+            .header("Content-Type", "application/json");
         for (k, v) in &req.headers {
             request = request.header(k, v);
         }
@@ -1119,18 +1487,31 @@ impl Env {
     }
 
     async fn recurring_paid(&self, customer: &str, reference: &str, value: i64) {
-        let (s, r) = self.call(A, PAYMENT, &pay_body(reference, value, "RECURRING", &[("CASH", value)]), Some(customer)).await;
+        let (s, r) = self
+            .call(
+                A,
+                PAYMENT,
+                &pay_body(reference, value, "RECURRING", &[("CASH", value)]),
+                Some(customer),
+            )
+            .await;
         assert_eq!((s, code(&r)), (200, "2005400"), "{r}");
         self.wait_status(A, reference, "00").await;
     }
 }
 
 fn refunded(status: &Value) -> Vec<String> {
-    status["refundHistory"].as_array().unwrap().iter().map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned()).collect()
+    status["refundHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
-async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_answer_and_credits_once() {
+async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_answer_and_credits_once(
+) {
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.recurring_paid(&customer, "LATE000000000001", 40_000).await;
@@ -1138,7 +1519,13 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
     // 100,000 ms at time scale 0.01: processed one second after the connection closes.
     env.arm(Some(REFUND), json!({"kind": "late_processing", "after_ms": 100_000})).await;
     let b2b = env.b2b_for(A).await;
-    let req = env.request(A, &b2b, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None);
+    let req = env.request(
+        A,
+        &b2b,
+        REFUND,
+        &refund_body("LATE000000000001", "LATE000000000001R01", 15_000),
+        None,
+    );
     assert!(env.try_send(&req).await.is_none(), "the client sees a lost answer");
     let (_, status) = env.status_of(A, "LATE000000000001").await;
     assert!(refunded(&status).is_empty(), "not in refundHistory until processed: {status}");
@@ -1154,18 +1541,36 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
     assert!(processed);
     // The byte-identical resend (same X-EXTERNAL-ID, same day): the original answer with 409 (D-IDEM).
     let (s, replay) = env.send(&req).await;
-    assert_eq!((s, code(&replay), replay["partnerRefundNo"].as_str()), (409, "2005800", Some("LATE000000000001R01")), "{replay}");
+    assert_eq!(
+        (s, code(&replay), replay["partnerRefundNo"].as_str()),
+        (409, "2005800", Some("LATE000000000001R01")),
+        "{replay}"
+    );
     // After midnight the client uses a new X-EXTERNAL-ID and the same partnerRefundNo: a duplicate.
-    let (s, dup) = env.call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None).await;
+    let (s, dup) = env
+        .call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None)
+        .await;
     assert_eq!((s, code(&dup)), (409, "4095801"), "{dup}");
-    let (s, other) = env.call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 5_000), None).await;
-    assert_eq!((s, code(&other)), (404, "4045818"), "the same partnerRefundNo with another amount: {other}");
+    let (s, other) = env
+        .call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 5_000), None)
+        .await;
+    assert_eq!(
+        (s, code(&other)),
+        (404, "4045818"),
+        "the same partnerRefundNo with another amount: {other}"
+    );
     assert_eq!(env.account(BUDI).await, (before.0 + 15_000, before.1), "credited once");
     let writes = env.control("/_sandbox/writes?product=doku_snap_ovo").await;
     let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
-    assert_eq!(refund, &json!({"product":"doku_snap_ovo","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":2}));
+    assert_eq!(
+        refund,
+        &json!({"product":"doku_snap_ovo","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":2})
+    );
     let link = writes.as_array().unwrap().iter().find(|w| w["kind"] == "link").unwrap();
-    assert_eq!((link["reference"].as_str(), link["processed"].as_u64()), (Some("CUST-001"), Some(1)));
+    assert_eq!(
+        (link["reference"].as_str(), link["processed"].as_u64()),
+        (Some("CUST-001"), Some(1))
+    );
 }
 
 #[tokio::test]
@@ -1174,20 +1579,50 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(Some(PAYMENT), json!({"kind": "server_error_after_processing", "status": 500})).await;
     let b2b = env.b2b_for(A).await;
-    let req = env.request(A, &b2b, PAYMENT, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer));
+    let req = env.request(
+        A,
+        &b2b,
+        PAYMENT,
+        &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+        Some(&customer),
+    );
     let (s, r) = env.send(&req).await;
-    assert_eq!((s, r), (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"})));
+    assert_eq!(
+        (s, r),
+        (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"}))
+    );
     env.wait_status(A, "RSND000000000001", "00").await;
     let (s, replay) = env.send(&req).await;
-    assert_eq!((s, code(&replay), replay["partnerReferenceNo"].as_str()), (409, "2005400", Some("RSND000000000001")));
-    let (s, dup) = env.call(A, PAYMENT, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    assert_eq!(
+        (s, code(&replay), replay["partnerReferenceNo"].as_str()),
+        (409, "2005400", Some("RSND000000000001"))
+    );
+    let (s, dup) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
-    let (s, other) = env.call(A, PAYMENT, &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]), Some(&customer)).await;
+    let (s, other) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
     let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
     let payment = writes.as_array().unwrap().iter().find(|w| w["kind"] == "payment").unwrap();
-    assert_eq!((payment["processed"].as_u64(), payment["replays"].as_u64()), (Some(1), Some(2)), "{writes}");
+    assert_eq!(
+        (payment["processed"].as_u64(), payment["replays"].as_u64()),
+        (Some(1), Some(2)),
+        "{writes}"
+    );
 }
 
 #[tokio::test]
@@ -1195,20 +1630,41 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
-    let (s, _) = env.call(A, PAYMENT, &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]), Some(&customer)).await;
+    let (s, _) = env
+        .call(
+            A,
+            PAYMENT,
+            &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
+            Some(&customer),
+        )
+        .await;
     assert_eq!(s, 200);
     let failed = env.wait_status(A, "SAF0000000000001", "06").await;
     assert!(failed.get("paidTime").is_none(), "{failed}");
-    let n1 = |status: &'static str| move |r: &Received| r.body.contains("SAF0000000000001") && r.body.contains(&format!("\"latestTransactionStatus\":\"{status}\""));
+    let n1 = |status: &'static str| {
+        move |r: &Received| {
+            r.body.contains("SAF0000000000001")
+                && r.body.contains(&format!("\"latestTransactionStatus\":\"{status}\""))
+        }
+    };
     let first = env.wait_inbox(n1("06")).await;
     env.wait_status(A, "SAF0000000000001", "00").await;
     let second = env.wait_inbox(n1("00")).await;
     let tokens = env.merchant.tokens.lock().unwrap().clone();
-    assert!(notification_signature_ok(&first, A_SECRET, &tokens) && notification_signature_ok(&second, A_SECRET, &tokens));
+    assert!(
+        notification_signature_ok(&first, A_SECRET, &tokens)
+            && notification_signature_ok(&second, A_SECRET, &tokens)
+    );
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
 
     env.arm(Some("notification"), json!({"kind": "replay_notification", "after_ms": 10_000})).await;
-    let sent = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"doku_snap_ovo","reference":"NEVER00000000001"})).send().await.unwrap();
+    let sent = env
+        .http
+        .post(env.url("/_sandbox/notify-unknown"))
+        .json(&json!({"product":"doku_snap_ovo","reference":"NEVER00000000001"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sent.status(), 202);
     for _ in 0..300 {
         if env.inbox().iter().filter(|r| r.body.contains("NEVER00000000001")).count() == 2 {
@@ -1216,13 +1672,18 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let unknown: Vec<Received> = env.inbox().into_iter().filter(|r| r.body.contains("NEVER00000000001")).collect();
+    let unknown: Vec<Received> =
+        env.inbox().into_iter().filter(|r| r.body.contains("NEVER00000000001")).collect();
     assert_eq!(unknown.len(), 2, "delivered, then replayed");
     assert_eq!(unknown[0].body, unknown[1].body);
     for name in ["x-signature", "x-timestamp", "x-external-id", "authorization"] {
         assert_eq!(h(&unknown[0].headers, name), h(&unknown[1].headers, name), "{name}");
     }
-    assert!(notification_signature_ok(&unknown[0], A_SECRET, &env.merchant.tokens.lock().unwrap().clone()));
+    assert!(notification_signature_ok(
+        &unknown[0],
+        A_SECRET,
+        &env.merchant.tokens.lock().unwrap().clone()
+    ));
     let (s, _) = env.status_of(A, "NEVER00000000001").await;
     assert_eq!(s, 404, "the provider has no such payment");
 }

@@ -47,9 +47,21 @@ struct Receiver {
 impl Receiver {
     async fn start(self) -> String {
         /// Answers as a merchant acknowledging (spec: `response_code` `00`), or fails with HTTP 500.
-        async fn notify(State(r): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
-            let content_type = headers.get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-            r.hits.lock().unwrap().push(Hit { method: "POST".into(), query: HashMap::new(), content_type, body });
+        async fn notify(
+            State(r): State<Receiver>,
+            headers: HeaderMap,
+            body: String,
+        ) -> (StatusCode, &'static str) {
+            let content_type = headers
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            r.hits.lock().unwrap().push(Hit {
+                method: "POST".into(),
+                query: HashMap::new(),
+                content_type,
+                body,
+            });
             let mut fail = r.fail_first.lock().unwrap();
             if *fail > 0 {
                 *fail -= 1;
@@ -57,11 +69,22 @@ impl Receiver {
             }
             (StatusCode::OK, "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}")
         }
-        async fn callback(State(r): State<Receiver>, Query(query): Query<HashMap<String, String>>) -> StatusCode {
-            r.hits.lock().unwrap().push(Hit { method: "GET".into(), query, content_type: String::new(), body: String::new() });
+        async fn callback(
+            State(r): State<Receiver>,
+            Query(query): Query<HashMap<String, String>>,
+        ) -> StatusCode {
+            r.hits.lock().unwrap().push(Hit {
+                method: "GET".into(),
+                query,
+                content_type: String::new(),
+                body: String::new(),
+            });
             StatusCode::OK
         }
-        let app = Router::new().route("/notify", post(notify)).route("/activation", get(callback)).with_state(self);
+        let app = Router::new()
+            .route("/notify", post(notify))
+            .route("/activation", get(callback))
+            .with_state(self);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -111,9 +134,13 @@ password = "other"
 merchant_name = "Quiet Store"
 "#
     );
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: TimeScale::parse("0.001").unwrap(),
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     Sim { sandbox, http, receiver }
 }
 
@@ -150,7 +177,9 @@ impl Sim {
         assert_eq!(a["response_code"], "00", "{a}");
         let id = action_id(a["redirectURL"].as_str().unwrap());
         // Auto-approving magic accounts have decided already (404: nothing pending).
-        let resp = self.control(&format!("/_sandbox/pending/{id}/decide"), json!({ "decision": "approve" })).await;
+        let resp = self
+            .control(&format!("/_sandbox/pending/{id}/decide"), json!({ "decision": "approve" }))
+            .await;
         assert!(resp.status() == 200 || resp.status() == 404);
         self.wait_link(phone, "ACTIVE").await;
     }
@@ -168,7 +197,12 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let st = self.state().await;
-            let now = st["links"].as_array().unwrap().iter().find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID).map(|l| l["state"].clone());
+            let now = st["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID)
+                .map(|l| l["state"].clone());
             if now == Some(json!(want)) {
                 return;
             }
@@ -203,7 +237,11 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let list = self.get_json("/_sandbox/pending").await;
-            if let Some(a) = list.as_array().unwrap().iter().find(|a| a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize") {
+            if let Some(a) =
+                list.as_array().unwrap().iter().find(|a| {
+                    a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
+                })
+            {
                 return a.clone();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -261,7 +299,12 @@ fn notification_verifies(n: &Value, user: &str, pass: &str) -> bool {
 }
 
 fn notifications(sim: &Sim) -> Vec<Value> {
-    sim.receiver.hits().into_iter().filter(|h| h.method == "POST").map(|h| serde_json::from_str(&h.body).unwrap()).collect()
+    sim.receiver
+        .hits()
+        .into_iter()
+        .filter(|h| h.method == "POST")
+        .map(|h| serde_json::from_str(&h.body).unwrap())
+        .collect()
 }
 
 async fn wait_notification(sim: &Sim, bill_no: &str, status: &str) -> Value {
@@ -269,7 +312,8 @@ async fn wait_notification(sim: &Sim, bill_no: &str, status: &str) -> Value {
         .receiver
         .wait_for(|h| {
             h.method == "POST"
-                && serde_json::from_str::<Value>(&h.body).is_ok_and(|n| n["bill_no"] == bill_no && n["payment_status_code"] == status)
+                && serde_json::from_str::<Value>(&h.body)
+                    .is_ok_and(|n| n["bill_no"] == bill_no && n["payment_status_code"] == status)
         })
         .await;
     assert_eq!(hit.content_type, "application/json");
@@ -335,9 +379,21 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "1");
     let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
-    let wrong = sim.http.post(sim.url(&page_path)).form(&[("otp", otp.as_str()), ("pin", "000000"), ("action", "approve")]).send().await.unwrap();
+    let wrong = sim
+        .http
+        .post(sim.url(&page_path))
+        .form(&[("otp", otp.as_str()), ("pin", "000000"), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
     assert!(wrong.text().await.unwrap().contains("wrong PIN"));
-    let done = sim.http.post(sim.url(&page_path)).form(&[("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")]).send().await.unwrap();
+    let done = sim
+        .http
+        .post(sim.url(&page_path))
+        .form(&[("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
     assert!(done.status().is_redirection(), "the page returns the browser");
 
     // Status (§5.10) and notification (§5.9), signature verified (documented form).
@@ -377,9 +433,19 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let u = sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await;
     assert_eq!(u["response_code"], "00", "{u}");
     sim.wait_link(phone, "UNLINKED").await;
-    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "01");
-    assert_eq!(sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"], "01");
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "20240101000000000201", "100000", "0")).await["response_code"], "01");
+    assert_eq!(
+        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
+        "01"
+    );
+    assert_eq!(
+        sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"],
+        "01"
+    );
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "20240101000000000201", "100000", "0")).await
+            ["response_code"],
+        "01"
+    );
 }
 
 #[tokio::test]
@@ -424,7 +490,10 @@ async fn authentication_and_field_errors() {
     let bad_status = json!({ "trx_id": "", "merchant_id": MID, "bill_no": "1", "signature": sig(&[USER, PASS, "2"]) });
     assert_eq!(sim.post(STATUS, bad_status).await["response_code"], "55");
     let nf = sim.status("424242", "").await;
-    assert_eq!((nf["response_code"].as_str(), nf["payment_status_code"].as_str()), (Some("14"), Some("5")));
+    assert_eq!(
+        (nf["response_code"].as_str(), nf["payment_status_code"].as_str()),
+        (Some("14"), Some("5"))
+    );
     // Dispatch without `request`, by shape: cust_name → activation.
     let mut shaped = activation(phone);
     shaped.as_object_mut().unwrap().remove("request");
@@ -436,18 +505,32 @@ async fn payment_field_errors_and_duplicates() {
     let sim = sim().await;
     let phone = "081298765432";
     // Not linked → 01.
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"], "01");
-    sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({})).await;
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"],
+        "01"
+    );
+    sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({}))
+        .await;
     // Amounts: not a multiple of the ×100 scale, zero, not digits → 13; currency → 13.
     for total in ["100050", "0", "10.00", "-100", "abc"] {
-        assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", total, "0")).await["response_code"], "13", "{total}");
+        assert_eq!(
+            sim.post(TOKENIZE, payment(phone, "1001", total, "0")).await["response_code"],
+            "13",
+            "{total}"
+        );
     }
     let mut usd = payment(phone, "1001", "100000", "0");
     usd["bill_currency"] = json!("USD");
     assert_eq!(sim.post(TOKENIZE, usd).await["response_code"], "13");
     // pay_type outside 0/1/2 → 30; bill_no not digits → 30.
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "3")).await["response_code"], "30");
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "INV-1", "100000", "0")).await["response_code"], "30");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "1001", "100000", "3")).await["response_code"],
+        "30"
+    );
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "INV-1", "100000", "0")).await["response_code"],
+        "30"
+    );
     // Missing email → 83.
     let mut no_email = payment(phone, "1001", "100000", "0");
     no_email.as_object_mut().unwrap().remove("email");
@@ -458,12 +541,18 @@ async fn payment_field_errors_and_duplicates() {
     assert_eq!(first["response_code"], "00");
     let again = sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await;
     assert_eq!(again["trx_id"], first["trx_id"]);
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "200000", "0")).await["response_code"], "14");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "1001", "200000", "0")).await["response_code"],
+        "14"
+    );
     // Once paid → 81.
     let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "approve" })).await;
     sim.wait_status("1001", "2").await;
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"], "81");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"],
+        "81"
+    );
     // The other merchant's bill numbers are separate (its status of 1001 is not found).
     let other = json!({ "merchant_id": "31025", "bill_no": "1001", "trx_id": "", "signature": sig(&["bot31025", "other", "1001"]) });
     assert_eq!(sim.post(STATUS, other).await["payment_status_code"], "5");
@@ -480,23 +569,37 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(sim.activate("081100000002").await["response_code"], "63");
     // …05: declines the linkage → callback 01, stays unlinked.
     assert_eq!(sim.activate("081100000005").await["response_code"], "00");
-    let cb = sim.receiver.wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000005").await;
+    let cb = sim
+        .receiver
+        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000005")
+        .await;
     assert_eq!(cb.query["response_code"], "01");
     sim.wait_link("081100000005", "UNLINKED").await;
     // …06: never answers → the activation expires (30 min, scaled) → callback 01.
     assert_eq!(sim.activate("081100000006").await["response_code"], "00");
-    let cb = sim.receiver.wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000006").await;
+    let cb = sim
+        .receiver
+        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000006")
+        .await;
     assert_eq!(cb.query["response_code"], "01");
     assert!(cb.query["response_desc"].contains("expired"));
     // …07: approves at once, links and pays at once.
     assert_eq!(sim.activate("081100000007").await["response_code"], "00");
     sim.wait_link("081100000007", "ACTIVE").await;
-    assert_eq!(sim.post(TOKENIZE, payment("081100000007", "7001", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment("081100000007", "7001", "100000", "0")).await["response_code"],
+        "00"
+    );
     sim.wait_status("7001", "2").await;
 
     // Payments of the other magic phones, linked through the control route.
     for phone in ["081100000001", "081100000003", "081100000005", "081100000006"] {
-        let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({})).await;
+        let r = sim
+            .control(
+                &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"),
+                json!({}),
+            )
+            .await;
         assert_eq!(r.status(), 200);
     }
     // …01: insufficient balance → 01, the trx exists with status 3, and is notified.
@@ -510,14 +613,24 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(p["response_code"], "01");
     assert!(p["response_desc"].as_str().unwrap().contains("limit"));
     // …05: declines the payment → 3.
-    assert_eq!(sim.post(TOKENIZE, payment("081100000005", "5001", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment("081100000005", "5001", "100000", "0")).await["response_code"],
+        "00"
+    );
     sim.wait_status("5001", "3").await;
     // …06: never answers → 7 Expired, notified.
-    assert_eq!(sim.post(TOKENIZE, payment("081100000006", "6001", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment("081100000006", "6001", "100000", "0")).await["response_code"],
+        "00"
+    );
     sim.wait_status("6001", "7").await;
     wait_notification(&sim, "6001", "7").await;
     // Insufficient points only (pay_type 1) for a linked customer with cash.
-    assert_eq!(sim.post(TOKENIZE, payment("081100000007", "7002", "100000000", "1")).await["response_code"], "01");
+    assert_eq!(
+        sim.post(TOKENIZE, payment("081100000007", "7002", "100000000", "1")).await
+            ["response_code"],
+        "01"
+    );
 }
 
 #[tokio::test]
@@ -532,7 +645,12 @@ async fn customer_declines_and_blocked_at_debit() {
     sim.wait_status("1", "3").await;
     wait_notification(&sim, "1", "3").await;
     // Blocked at payment time → 63 (status 3).
-    sim.http.patch(sim.url(&format!("/_sandbox/accounts/{phone}"))).json(&json!({ "blocked": true })).send().await.unwrap();
+    sim.http
+        .patch(sim.url(&format!("/_sandbox/accounts/{phone}")))
+        .json(&json!({ "blocked": true }))
+        .send()
+        .await
+        .unwrap();
     let p = sim.post(TOKENIZE, payment(phone, "2", "100000", "0")).await;
     assert_eq!(p["response_code"], "63", "{p}");
     assert_eq!(sim.status("2", "").await["payment_status_code"], "3");
@@ -543,7 +661,12 @@ async fn expired_token_answers_02_and_relinks() {
     let sim = sim().await;
     let phone = "081234567890";
     sim.link(phone).await;
-    let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/expire-token"), json!({})).await;
+    let r = sim
+        .control(
+            &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/expire-token"),
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let p = sim.post(TOKENIZE, payment(phone, "101", "100000", "0")).await;
     assert_eq!(p["response_code"], "02", "{p}");
@@ -553,7 +676,10 @@ async fn expired_token_answers_02_and_relinks() {
     // Re-link through the url, then pay with a new bill_no attempt.
     sim.decide(&action_id(url), json!({ "decision": "approve" })).await;
     sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "102", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "102", "100000", "0")).await["response_code"],
+        "00"
+    );
 }
 
 #[tokio::test]
@@ -570,10 +696,16 @@ async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_reli
     let url = p["url"].as_str().unwrap().to_owned();
     sim.decide(&action_id(&url), json!({ "decision": "approve" })).await;
     sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "203", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "203", "100000", "0")).await["response_code"],
+        "00"
+    );
     // Another number is not touched.
     sim.link("081234567890").await;
-    assert_eq!(sim.post(TOKENIZE, payment("081234567890", "204", "100000", "0")).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, payment("081234567890", "204", "100000", "0")).await["response_code"],
+        "00"
+    );
 }
 
 #[tokio::test]
@@ -603,14 +735,18 @@ async fn cancel_and_reversal() {
     assert_eq!(sim.account(phone).await["cash"].as_i64().unwrap(), before - 1_000);
     assert_eq!(sim.post(CANCEL, cancel("12")).await["response_code"], "81");
     let trx = p["trx_id"].as_str().unwrap();
-    let r = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({})).await;
+    let r = sim
+        .control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({}))
+        .await;
     assert_eq!(r.status(), 200);
     sim.wait_status("12", "4").await;
     assert_eq!(sim.account(phone).await["cash"].as_i64().unwrap(), before);
     let n = wait_notification(&sim, "12", "4").await;
     assert!(notification_verifies(&n, USER, PASS));
     assert_eq!(sim.post(CANCEL, cancel("12")).await["response_code"], "80");
-    let again = sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({})).await;
+    let again = sim
+        .control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/payment/{trx}/reverse"), json!({}))
+        .await;
     assert_eq!(again.status(), 409);
 }
 
@@ -620,14 +756,23 @@ async fn history_pages_and_date_rules() {
     let phone = "081100000007"; // auto-approves
     sim.link(phone).await;
     for bill in ["1", "2", "3"] {
-        assert_eq!(sim.post(TOKENIZE, payment(phone, bill, "100000", "0")).await["response_code"], "00");
+        assert_eq!(
+            sim.post(TOKENIZE, payment(phone, bill, "100000", "0")).await["response_code"],
+            "00"
+        );
         sim.wait_status(bill, "2").await;
     }
     let page1 = sim.post(TOKENIZE, history(phone, "1", "2")).await;
     assert_eq!(page1["list_transaction"].as_object().unwrap().len(), 2, "{page1}");
     let page2 = sim.post(TOKENIZE, history(phone, "2", "2")).await;
     assert_eq!(page2["list_transaction"].as_object().unwrap().len(), 1, "{page2}");
-    assert_eq!(sim.post(TOKENIZE, history(phone, "3", "2")).await["list_transaction"].as_object().unwrap().len(), 0);
+    assert_eq!(
+        sim.post(TOKENIZE, history(phone, "3", "2")).await["list_transaction"]
+            .as_object()
+            .unwrap()
+            .len(),
+        0
+    );
     assert_eq!(sim.post(TOKENIZE, history(phone, "0", "2")).await["response_code"], "30");
     assert_eq!(sim.post(TOKENIZE, history(phone, "1", "51")).await["response_code"], "30");
     let mut future = history(phone, "1", "10");
@@ -637,7 +782,10 @@ async fn history_pages_and_date_rules() {
     past["start_date"] = json!("2020-01-01");
     past["end_date"] = json!("2020-01-31");
     let r = sim.post(TOKENIZE, past).await;
-    assert_eq!((r["response_code"].as_str(), r["list_transaction"].as_object().map(|o| o.len())), (Some("00"), Some(0)));
+    assert_eq!(
+        (r["response_code"].as_str(), r["list_transaction"].as_object().map(|o| o.len())),
+        (Some("00"), Some(0))
+    );
 }
 
 #[tokio::test]
@@ -648,12 +796,35 @@ async fn xml_variant_answers_xml() {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><faspay><request>Account Activation OVO OpenAPI</request><merchant_id>{MID}</merchant_id><payment_channel>720</payment_channel><phone_no>{phone}</phone_no><cust_name>Sophia</cust_name><signature>{}</signature></faspay>",
         sig(&[USER, PASS, phone])
     );
-    let resp = sim.http.post(sim.url("/pws/100037/183xx00010100000/")).header("content-type", "application/xml").body(body).send().await.unwrap();
+    let resp = sim
+        .http
+        .post(sim.url("/pws/100037/183xx00010100000/"))
+        .header("content-type", "application/xml")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.headers()["content-type"], "application/xml");
     let text = resp.text().await.unwrap();
-    assert!(text.contains("<faspay>") && text.contains("<response_code>00</response_code>"), "{text}");
-    let bad = sim.http.post(sim.url("/pws/100004/183xx00010100000")).body("<faspay><bill_no>1</bill_no>").send().await.unwrap().text().await.unwrap();
-    assert!(bad.contains("<response_code>83</response_code>") || bad.contains("<response_code>30</response_code>"), "{bad}");
+    assert!(
+        text.contains("<faspay>") && text.contains("<response_code>00</response_code>"),
+        "{text}"
+    );
+    let bad = sim
+        .http
+        .post(sim.url("/pws/100004/183xx00010100000"))
+        .body("<faspay><bill_no>1</bill_no>")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        bad.contains("<response_code>83</response_code>")
+            || bad.contains("<response_code>30</response_code>"),
+        "{bad}"
+    );
 }
 
 #[tokio::test]
@@ -697,11 +868,16 @@ async fn notification_gives_up_after_three_retries() {
 
 #[tokio::test]
 async fn legacy_signature_switch_and_wrong_signature_fault() {
-    let sim = sim_with("legacy_notification_signature = true\nsign_activation_callback = true").await;
+    let sim =
+        sim_with("legacy_notification_signature = true\nsign_activation_callback = true").await;
     let phone = "081100000007";
     sim.link(phone).await;
     let cb = sim.receiver.wait_for(|h| h.method == "GET").await;
-    assert_eq!(cb.query["signature"], sig(&[USER, PASS, phone]), "switch adds the callback signature");
+    assert_eq!(
+        cb.query["signature"],
+        sig(&[USER, PASS, phone]),
+        "switch adds the callback signature"
+    );
     sim.post(TOKENIZE, payment(phone, "1", "100000", "0")).await;
     let n = wait_notification(&sim, "1", "2").await;
     assert_eq!(n["signature"], sig(&[USER, PASS, "1"]).as_str(), "legacy form, no status (F5)");
@@ -723,8 +899,15 @@ async fn xml_notifications_when_configured() {
     sim.post(TOKENIZE, payment(phone, "77", "100000", "0")).await;
     let hit = sim.receiver.wait_for(|h| h.method == "POST").await;
     assert_eq!(hit.content_type, "application/xml");
-    assert!(hit.body.contains("<bill_no>77</bill_no>") && hit.body.contains("<payment_status_code>2</payment_status_code>"), "{}", hit.body);
-    assert!(hit.body.contains(&format!("<signature>{}</signature>", sig(&[USER, PASS, "77", "2"]))));
+    assert!(
+        hit.body.contains("<bill_no>77</bill_no>")
+            && hit.body.contains("<payment_status_code>2</payment_status_code>"),
+        "{}",
+        hit.body
+    );
+    assert!(hit
+        .body
+        .contains(&format!("<signature>{}</signature>", sig(&[USER, PASS, "77", "2"]))));
 }
 
 #[tokio::test]
@@ -734,27 +917,50 @@ async fn lose_response_on_payment_still_processes_it() {
     sim.link(phone).await;
     let r = sim.control("/_sandbox/faults", json!({ "product": "faspay_ovo_tokenize", "endpoint": TOKENIZE, "fault": { "kind": "lose_response" } })).await;
     assert_eq!(r.status(), 201);
-    let sent = sim.http.post(sim.url(TOKENIZE)).json(&payment(phone, "555", "100000", "0")).send().await;
+    let sent =
+        sim.http.post(sim.url(TOKENIZE)).json(&payment(phone, "555", "100000", "0")).send().await;
     assert!(sent.is_err(), "the connection closes without an answer");
     let s = sim.wait_status("555", "2").await;
     assert_eq!(s["response_code"], "00");
     // A retry with the same bill_no is refused as already paid, not charged twice.
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "555", "100000", "0")).await["response_code"], "81");
+    assert_eq!(
+        sim.post(TOKENIZE, payment(phone, "555", "100000", "0")).await["response_code"],
+        "81"
+    );
 }
 
 #[tokio::test]
 async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
     let toml = format!("[[faspay_ovo_tokenize]]\nmerchant_id = \"{MID}\"\nuser_id = \"{USER}\"\npassword = \"{PASS}\"\nmerchant_name = \"Sophia Store\"\n");
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse("0.001").unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: TimeScale::parse("0.001").unwrap(),
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let phone = "081100000007";
-    let a: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&activation(phone)).send().await.unwrap().json().await.unwrap();
+    let a: Value = http
+        .post(format!("{}{TOKENIZE}", sandbox.url()))
+        .json(&activation(phone))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(a["response_code"], "00");
     let balance = general("Check Balance OVO OpenAPI", phone);
     let mut linked = false;
     for _ in 0..500 {
-        let b: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&balance).send().await.unwrap().json().await.unwrap();
+        let b: Value = http
+            .post(format!("{}{TOKENIZE}", sandbox.url()))
+            .json(&balance)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if b["response_code"] == "00" {
             linked = true;
             break;
@@ -762,14 +968,33 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(linked);
-    let p: Value = http.post(format!("{}{TOKENIZE}", sandbox.url())).json(&payment(phone, "1", "100000", "0")).send().await.unwrap().json().await.unwrap();
+    let p: Value = http
+        .post(format!("{}{TOKENIZE}", sandbox.url()))
+        .json(&payment(phone, "1", "100000", "0"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(p["response_code"], "00", "{p}");
-    let d: Value = http.get(format!("{}/_sandbox/notifications", sandbox.url())).send().await.unwrap().json().await.unwrap();
+    let d: Value = http
+        .get(format!("{}/_sandbox/notifications", sandbox.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(d.as_array().unwrap().len(), 0);
 
-    let demo: Vec<ovo_sandbox::products::faspay::MerchantCfg> = Merchants::demo().section("faspay_ovo_tokenize").unwrap();
+    let demo: Vec<ovo_sandbox::products::faspay::MerchantCfg> =
+        Merchants::demo().section("faspay_ovo_tokenize").unwrap();
     assert_eq!(demo.len(), 1);
-    assert_eq!((demo[0].merchant_id.as_str(), demo[0].user_id.as_str(), demo[0].amount_scale), ("99999", "bot99999", 100));
+    assert_eq!(
+        (demo[0].merchant_id.as_str(), demo[0].user_id.as_str(), demo[0].amount_scale),
+        ("99999", "bot99999", 100)
+    );
 }
 
 #[tokio::test]
@@ -779,13 +1004,18 @@ async fn reset_forgets_links_and_payments() {
     sim.control("/_sandbox/reset", json!({})).await;
     let st = sim.state().await;
     assert_eq!(st["links"].as_array().unwrap().len(), 0);
-    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "081100000007")).await["response_code"], "01");
+    assert_eq!(
+        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "081100000007")).await
+            ["response_code"],
+        "01"
+    );
 }
 
 // --- seeded links ([[bindings]]) ---------------------------------------------------------------
 
 fn wib_days_ago(days: i64) -> String {
-    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap()) - time::Duration::days(days);
+    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap())
+        - time::Duration::days(days);
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
@@ -814,8 +1044,20 @@ async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
     assert_eq!(list.len(), 7, "{all}");
     assert_eq!(list["transaction_1"]["trx_amount"], "4500000");
     assert_eq!(list.values().filter(|t| t["status"] == "Payment Reversal").count(), 1);
-    assert_eq!(sim.post(TOKENIZE, last_30_days(phone, "1", "5")).await["list_transaction"].as_object().unwrap().len(), 5);
-    assert_eq!(sim.post(TOKENIZE, last_30_days(phone, "2", "5")).await["list_transaction"].as_object().unwrap().len(), 2);
+    assert_eq!(
+        sim.post(TOKENIZE, last_30_days(phone, "1", "5")).await["list_transaction"]
+            .as_object()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(
+        sim.post(TOKENIZE, last_30_days(phone, "2", "5")).await["list_transaction"]
+            .as_object()
+            .unwrap()
+            .len(),
+        2
+    );
     let first = list["transaction_1"]["trx_id"].as_str().unwrap().to_owned();
 
     let t = sim.post(TOKENIZE, general("Top Up Instruction OVO OpenAPI", phone)).await;
@@ -827,15 +1069,33 @@ async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
     assert!(!list.values().any(|t| t["trx_id"] == p["trx_id"]), "{p}");
 
     // Agus is linked to the other merchant only.
-    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "085712345678")).await["response_code"], "01");
+    assert_eq!(
+        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "085712345678")).await
+            ["response_code"],
+        "01"
+    );
     let st = sim.state().await;
-    assert!(st["links"].as_array().unwrap().iter().any(|l| l["merchant_id"] == "31025" && l["phone"] == "6285712345678" && l["state"] == "ACTIVE"), "{st}");
+    assert!(
+        st["links"].as_array().unwrap().iter().any(|l| l["merchant_id"] == "31025"
+            && l["phone"] == "6285712345678"
+            && l["state"] == "ACTIVE"),
+        "{st}"
+    );
 
     // Unlink works as usual; a reset links it again, with the same demo history.
-    assert_eq!(sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"], "00");
-    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "01");
+    assert_eq!(
+        sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"],
+        "00"
+    );
+    assert_eq!(
+        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
+        "01"
+    );
     assert_eq!(sim.control("/_sandbox/reset", json!({})).await.status(), 200);
-    assert_eq!(sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"], "00");
+    assert_eq!(
+        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
+        "00"
+    );
     let again = sim.post(TOKENIZE, last_30_days(phone, "1", "50")).await;
     assert_eq!(again["list_transaction"].as_object().unwrap().len(), 7);
     assert_eq!(again["list_transaction"]["transaction_1"]["trx_id"], first.as_str());
@@ -847,10 +1107,18 @@ async fn decide_without_a_return_url_has_no_redirect_to_follow() {
     let phone = "081234567890";
     assert_eq!(sim.activate(phone).await["response_code"], "00");
     let action = sim.pending_for(phone).await;
-    let r = sim.control(&format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()), json!({"decision":"approve","follow_redirect":true})).await;
+    let r = sim
+        .control(
+            &format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()),
+            json!({"decision":"approve","follow_redirect":true}),
+        )
+        .await;
     let answer: Value = r.json().await.unwrap();
     assert_eq!(answer["redirect"], Value::Null, "{answer}");
-    assert!(answer.get("followed_status").is_none() && answer.get("followed_error").is_none(), "{answer}");
+    assert!(
+        answer.get("followed_status").is_none() && answer.get("followed_error").is_none(),
+        "{answer}"
+    );
     sim.wait_link(phone, "ACTIVE").await;
 }
 
@@ -861,8 +1129,16 @@ async fn success_after_failure_a_5xx_after_processing_an_unknown_bill_and_the_wr
     let sim = sim().await;
     let phone = "081382826301";
     sim.link(phone).await;
-    let arm = |endpoint: Option<&str>, fault: Value| sim.control("/_sandbox/faults", json!({"product":"faspay_ovo_tokenize","endpoint":endpoint,"fault":fault}));
-    assert_eq!(arm(None, json!({"kind":"success_after_failure","after_ms":100_000})).await.status(), 201);
+    let arm = |endpoint: Option<&str>, fault: Value| {
+        sim.control(
+            "/_sandbox/faults",
+            json!({"product":"faspay_ovo_tokenize","endpoint":endpoint,"fault":fault}),
+        )
+    };
+    assert_eq!(
+        arm(None, json!({"kind":"success_after_failure","after_ms":100_000})).await.status(),
+        201
+    );
     let bill = "20240101000000000901";
     let p = sim.post(TOKENIZE, payment(phone, bill, "1000000", "0")).await;
     assert_eq!(p["response_code"], "00", "{p}");
@@ -879,16 +1155,39 @@ async fn success_after_failure_a_5xx_after_processing_an_unknown_bill_and_the_wr
     assert_eq!(sim.account("6281382826301").await["cash"], 4_990_000, "taken once");
 
     // A 5xx after processing, in Faspay's shape: the payment exists all the same.
-    assert_eq!(arm(Some(TOKENIZE), json!({"kind":"server_error_after_processing","status":502})).await.status(), 201);
+    assert_eq!(
+        arm(Some(TOKENIZE), json!({"kind":"server_error_after_processing","status":502}))
+            .await
+            .status(),
+        201
+    );
     let bill2 = "20240101000000000902";
-    let resp = sim.http.post(sim.url(TOKENIZE)).json(&payment(phone, bill2, "1000000", "0")).send().await.unwrap();
+    let resp = sim
+        .http
+        .post(sim.url(TOKENIZE))
+        .json(&payment(phone, bill2, "1000000", "0"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 502);
     let body: Value = resp.json().await.unwrap();
-    assert_eq!((body["response_code"].as_str(), body["response_desc"].as_str()), (Some("96"), Some("System Malfunction")));
+    assert_eq!(
+        (body["response_code"].as_str(), body["response_desc"].as_str()),
+        (Some("96"), Some("System Malfunction"))
+    );
     let exists = sim.status(bill2, "").await;
-    assert_eq!((exists["response_code"].as_str(), exists["trx_id"].is_string()), (Some("00"), true), "{exists}");
+    assert_eq!(
+        (exists["response_code"].as_str(), exists["trx_id"].is_string()),
+        (Some("00"), true),
+        "{exists}"
+    );
 
-    let sent = sim.control("/_sandbox/notify-unknown", json!({"product":"faspay_ovo_tokenize","reference":"77777777"})).await;
+    let sent = sim
+        .control(
+            "/_sandbox/notify-unknown",
+            json!({"product":"faspay_ovo_tokenize","reference":"77777777"}),
+        )
+        .await;
     assert_eq!(sent.status(), 202);
     let unknown = wait_notification(&sim, "77777777", "2").await;
     assert!(notification_verifies(&unknown, USER, PASS));

@@ -74,7 +74,10 @@ async fn receiver(fail_first: u32) -> (String, Inbox) {
                     fails.fetch_sub(1, Ordering::SeqCst);
                     return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "try later");
                 }
-                (axum::http::StatusCode::OK, r#"{"responseCode":"2005600","responseMessage":"Successful"}"#)
+                (
+                    axum::http::StatusCode::OK,
+                    r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
+                )
             }
         }),
     );
@@ -94,7 +97,10 @@ async fn env_with(fail_first: u32, scale: &str) -> Env {
 async fn env_extra(fail_first: u32, scale: &str, extra: &str) -> Env {
     let (callback, inbox) = receiver(fail_first).await;
     let toml = format!("{}\n{extra}\n", merchants(&callback));
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: TimeScale::parse(scale).unwrap(),
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     Env { sandbox, http: reqwest::Client::new(), inbox, ext: AtomicU64::new(1) }
 }
@@ -162,7 +168,8 @@ impl Env {
     }
 
     async fn send(&self, path: &str, headers: Vec<(String, String)>, body: String) -> (u16, Value) {
-        let mut request = self.http.post(self.url(path)).header("Content-Type", "application/json").body(body);
+        let mut request =
+            self.http.post(self.url(path)).header("Content-Type", "application/json").body(body);
         for (k, v) in headers {
             request = request.header(k, v);
         }
@@ -173,7 +180,13 @@ impl Env {
     }
 
     /// A token call (73/74), signed asymmetrically.
-    async fn token_call(&self, path: &str, client: &str, auth: Option<&str>, body: Value) -> (u16, Value) {
+    async fn token_call(
+        &self,
+        path: &str,
+        client: &str,
+        auth: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
         let ts = timestamp();
         let mut headers = vec![
             ("X-CLIENT-KEY".to_owned(), client.to_owned()),
@@ -187,7 +200,14 @@ impl Env {
     }
 
     async fn b2b(&self, client: &str) -> String {
-        let (status, body) = self.token_call("/OVOSNAP/v1.0/access-token/b2b", client, None, json!({"grantType":"client_credentials"})).await;
+        let (status, body) = self
+            .token_call(
+                "/OVOSNAP/v1.0/access-token/b2b",
+                client,
+                None,
+                json!({"grantType":"client_credentials"}),
+            )
+            .await;
         assert_eq!((status, body["responseCode"].as_str()), (200, Some("2007300")), "{body}");
         assert_eq!(body["expiresIn"], "900");
         body["accessToken"].as_str().unwrap().to_owned()
@@ -204,7 +224,10 @@ impl Env {
             ("X-TIMESTAMP".to_owned(), ts.clone()),
             ("X-SIGNATURE".to_owned(), hmac_sign(secret, &path, token, &body, &ts)),
             ("X-PARTNER-ID".to_owned(), client.to_owned()),
-            ("X-EXTERNAL-ID".to_owned(), opts.external_id.clone().unwrap_or_else(|| self.next_external_id())),
+            (
+                "X-EXTERNAL-ID".to_owned(),
+                opts.external_id.clone().unwrap_or_else(|| self.next_external_id()),
+            ),
             ("X-DEVICE-ID".to_owned(), "till-01".to_owned()),
         ];
         if let Some(auth) = opts.auth {
@@ -233,19 +256,30 @@ impl Env {
 
     async fn decide(&self, redirect_url: &str, decision: Value) -> Value {
         let id = redirect_url.rsplit('/').next().unwrap();
-        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(decision)).await
+        self.control(
+            reqwest::Method::POST,
+            &format!("/_sandbox/pending/{id}/decide"),
+            Some(decision),
+        )
+        .await
     }
 
     /// Account binding (07), signed with an empty token (house default, vector V4).
     async fn bind(&self, client: &str, phone: &str) -> (u16, Value) {
         let body = json!({"merchantId": client, "partnerReferenceNo": "LINK0001", "phoneNo": phone,
             "redirectUrl": "https://merchant.example/linked", "additionalInfo": {"custIdMerchant": "CUST-1"}});
-        self.call("/oauth/account/registration-account-binding", client, Opts::default(), &body).await
+        self.call("/oauth/account/registration-account-binding", client, Opts::default(), &body)
+            .await
     }
 
     async fn exchange(&self, client: &str, linkage: &str, auth_code: &str) -> (u16, Value) {
-        self.token_call(&format!("{V2}/access-token/b2b2c"), client, Some(linkage), json!({"grantType":"AUTHORIZATION_CODE","authCode":auth_code}))
-            .await
+        self.token_call(
+            &format!("{V2}/access-token/b2b2c"),
+            client,
+            Some(linkage),
+            json!({"grantType":"AUTHORIZATION_CODE","authCode":auth_code}),
+        )
+        .await
     }
 
     /// Bind → the customer approves (T&C, OTP, PIN) → the authCode from the destination → B2B2C.
@@ -254,33 +288,62 @@ impl Env {
         assert_eq!((status, bound["responseCode"].as_str()), (200, Some("2000700")), "{bound}");
         let redirect = bound["redirectUrl"].as_str().unwrap();
         let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
-        let action = pending.as_array().unwrap().iter().find(|a| redirect.ends_with(a["id"].as_str().unwrap())).cloned();
+        let action = pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| redirect.ends_with(a["id"].as_str().unwrap()))
+            .cloned();
         if let Some(action) = action {
             assert_eq!(action["steps"], json!(["terms", "otp", "pin"]));
             self.decide(redirect, json!({"decision":"approve"})).await;
         }
         let auth_code = auth_code_of(&self.state().await, bound["referenceNo"].as_str().unwrap());
-        let (status, token) = self.exchange(client, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
+        let (status, token) =
+            self.exchange(client, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
         assert_eq!((status, token["responseCode"].as_str()), (200, Some("2007400")), "{token}");
-        (token["accessToken"].as_str().unwrap().to_owned(), token["refreshToken"].as_str().unwrap().to_owned())
+        (
+            token["accessToken"].as_str().unwrap().to_owned(),
+            token["refreshToken"].as_str().unwrap().to_owned(),
+        )
     }
 
-    async fn pay(&self, client: &str, customer: &str, reference: &str, amount: i64, method: &str) -> (u16, Value) {
+    async fn pay(
+        &self,
+        client: &str,
+        customer: &str,
+        reference: &str,
+        amount: i64,
+        method: &str,
+    ) -> (u16, Value) {
         let value = format!("{amount}.00");
         let body = json!({"partnerReferenceNo": reference, "amount": {"value": value, "currency": "IDR"},
             "urlParams": [{"url": "https://merchant.example/paid", "type": "PAY_RETURN", "isDeeplink": "N"}],
             "payOptionDetails": [{"payMethod": method, "transAmount": {"value": value, "currency": "IDR"}, "feeAmount": {"value": "0.00", "currency": "IDR"}}],
             "additionalInfo": {}});
-        self.call("/debit/payment-host-to-host", client, Opts { auth: Some(customer), ..Opts::default() }, &body).await
+        self.call(
+            "/debit/payment-host-to-host",
+            client,
+            Opts { auth: Some(customer), ..Opts::default() },
+            &body,
+        )
+        .await
     }
 
     async fn status(&self, client: &str, customer: &str, reference: &str) -> (u16, Value) {
         let body = json!({"originalPartnerReferenceNo": reference, "serviceCode": "54"});
-        self.call("/debit/status", client, Opts { auth: Some(customer), ..Opts::default() }, &body).await
+        self.call("/debit/status", client, Opts { auth: Some(customer), ..Opts::default() }, &body)
+            .await
     }
 
     /// Polls the status inquiry until `latestTransactionStatus` is `want` (bounded).
-    async fn await_status(&self, client: &str, customer: &str, reference: &str, want: &str) -> Value {
+    async fn await_status(
+        &self,
+        client: &str,
+        customer: &str,
+        reference: &str,
+        want: &str,
+    ) -> Value {
         for _ in 0..200 {
             let (_, body) = self.status(client, customer, reference).await;
             if body["latestTransactionStatus"] == want {
@@ -296,7 +359,12 @@ impl Env {
     async fn await_payment(&self, reference: &str, want: &str) -> Value {
         for _ in 0..300 {
             let state = self.state().await;
-            let found = state["payments"].as_array().unwrap().iter().find(|p| p["partnerReferenceNo"] == reference).cloned();
+            let found = state["payments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["partnerReferenceNo"] == reference)
+                .cloned();
             if let Some(p) = found.filter(|p| p["status"] == want) {
                 return p;
             }
@@ -305,14 +373,29 @@ impl Env {
         panic!("payment {reference} never reached status {want}");
     }
 
-    async fn refund(&self, client: &str, b2b: &str, customer: &str, original: &str, refund_no: &str, amount: i64) -> (u16, Value) {
+    async fn refund(
+        &self,
+        client: &str,
+        b2b: &str,
+        customer: &str,
+        original: &str,
+        refund_no: &str,
+        amount: i64,
+    ) -> (u16, Value) {
         let body = json!({"originalPartnerReferenceNo": original, "partnerRefundNo": refund_no,
             "refundAmount": {"value": format!("{amount}.00"), "currency": "IDR"}, "reason": "customer request"});
-        self.call("/debit/refund", client, Opts { auth: Some(b2b), customer: Some(customer), ..Opts::default() }, &body).await
+        self.call(
+            "/debit/refund",
+            client,
+            Opts { auth: Some(b2b), customer: Some(customer), ..Opts::default() },
+            &body,
+        )
+        .await
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a = self.control(reqwest::Method::GET, &format!("/_sandbox/accounts/{phone}"), None).await;
+        let a =
+            self.control(reqwest::Method::GET, &format!("/_sandbox/accounts/{phone}"), None).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -329,7 +412,8 @@ impl Env {
 }
 
 fn auth_code_of(state: &Value, binding: &str) -> String {
-    let b = state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == binding).unwrap();
+    let b =
+        state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == binding).unwrap();
     b["authCode"].as_str().unwrap().to_owned()
 }
 
@@ -352,9 +436,14 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
     let state = env.state().await;
     assert_eq!(state["bindings"][0]["status"], "ACTIVE");
 
-    let (status, balance) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
+    let (status, balance) = env
+        .call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({}))
+        .await;
     assert_eq!((status, code(&balance)), (200, "2001100"), "{balance}");
-    assert_eq!(balance["accountInfos"][0], json!({"balanceType":"CASH","amount":{"value":"2500000.00","currency":"IDR"},"availableBalance":{"value":"2500000.00","currency":"IDR"}}));
+    assert_eq!(
+        balance["accountInfos"][0],
+        json!({"balanceType":"CASH","amount":{"value":"2500000.00","currency":"IDR"},"availableBalance":{"value":"2500000.00","currency":"IDR"}})
+    );
     assert_eq!(balance["accountInfos"][1]["balanceType"], "POINTS");
     assert_eq!(balance["accountInfos"][1]["availableBalance"]["value"], "75000.00");
 
@@ -364,10 +453,14 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
     let redirect = paid["webRedirectUrl"].as_str().unwrap();
     assert!(redirect.contains("/_sandbox/customer/act_"), "{redirect}");
     let (_, pending) = env.status(A, &customer, "INV0000000000001").await;
-    assert_eq!((code(&pending), pending["latestTransactionStatus"].as_str()), ("2005500", Some("01")));
+    assert_eq!(
+        (code(&pending), pending["latestTransactionStatus"].as_str()),
+        ("2005500", Some("01"))
+    );
 
     // The customer enters the PIN on the page (checked decision through the control API).
-    let wrong = env.decide(redirect, json!({"decision":"approve","trusted":false,"pin":"000000"})).await;
+    let wrong =
+        env.decide(redirect, json!({"decision":"approve","trusted":false,"pin":"000000"})).await;
     assert_eq!(wrong["error"], "wrong PIN");
     env.decide(redirect, json!({"decision":"approve","trusted":false,"pin":"123456"})).await;
     let done = env.await_status(A, &customer, "INV0000000000001", "00").await;
@@ -386,7 +479,8 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
     assert_eq!(note["amount"]["value"], "20000.00");
 
     let b2b = env.b2b(A).await;
-    let (status, refunded) = env.refund(A, &b2b, &customer, "INV0000000000001", "RF01", 5_000).await;
+    let (status, refunded) =
+        env.refund(A, &b2b, &customer, "INV0000000000001", "RF01", 5_000).await;
     assert_eq!((status, code(&refunded)), (200, "2005800"), "{refunded}");
     assert_eq!(refunded["refundAmount"]["value"], "5000.00");
     assert_eq!(refunded["partnerRefundNo"], "RF01");
@@ -398,20 +492,51 @@ async fn full_flow_bind_balance_pay_status_refund_unbind_with_notification() {
 
     // The two tokens the other way round are accepted too (ovo-snap.md §3).
     let body = json!({"originalPartnerReferenceNo":"INV0000000000001","partnerRefundNo":"RF02","refundAmount":{"value":"15000.00","currency":"IDR"}});
-    let (status, rest) = env.call("/debit/refund", A, Opts { auth: Some(&customer), customer: Some(&b2b), ..Opts::default() }, &body).await;
+    let (status, rest) = env
+        .call(
+            "/debit/refund",
+            A,
+            Opts { auth: Some(&customer), customer: Some(&b2b), ..Opts::default() },
+            &body,
+        )
+        .await;
     assert_eq!((status, code(&rest)), (200, "2005800"), "{rest}");
     let (_, after) = env.status(A, &customer, "INV0000000000001").await;
     assert_eq!(after["latestTransactionStatus"], "04");
     assert_eq!(env.account(BUDI).await, (2_500_000, 75_000));
 
     // Unlink: two calls.
-    let (status, first) = env.call("/oauth/account/registration-account-unbinding", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({"merchantId": A})).await;
-    assert_eq!((status, code(&first), first["unlinkResult"].as_str()), (200, "2000900", Some("UNBINDING_PENDING")), "{first}");
+    let (status, first) = env
+        .call(
+            "/oauth/account/registration-account-unbinding",
+            A,
+            Opts { auth: Some(&customer), ..Opts::default() },
+            &json!({"merchantId": A}),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&first), first["unlinkResult"].as_str()),
+        (200, "2000900", Some("UNBINDING_PENDING")),
+        "{first}"
+    );
     let second_token = first["linkageToken"].as_str().unwrap();
-    let (status, second) = env.call("/oauth/account/registration-account-unbinding", A, Opts { auth: Some(second_token), ..Opts::default() }, &json!({"merchantId": A})).await;
-    assert_eq!((status, code(&second), second["unlinkResult"].as_str()), (200, "2000900", Some("SUCCESS")), "{second}");
+    let (status, second) = env
+        .call(
+            "/oauth/account/registration-account-unbinding",
+            A,
+            Opts { auth: Some(second_token), ..Opts::default() },
+            &json!({"merchantId": A}),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&second), second["unlinkResult"].as_str()),
+        (200, "2000900", Some("SUCCESS")),
+        "{second}"
+    );
     assert_eq!(env.state().await["bindings"][0]["status"], "UNBOUND");
-    let (status, gone) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
+    let (status, gone) = env
+        .call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({}))
+        .await;
     assert_eq!((status, code(&gone)), (401, "4011102"));
 }
 
@@ -425,9 +550,14 @@ async fn token_calls_check_headers_timestamp_client_signature_and_grant() {
     let good_sig = rsa_sign(&format!("{A}|{ts}"));
     let grant = json!({"grantType":"client_credentials"}).to_string();
     let h = |client: &str, ts: &str, sig: &str| {
-        vec![("X-CLIENT-KEY".to_owned(), client.to_owned()), ("X-TIMESTAMP".to_owned(), ts.to_owned()), ("X-SIGNATURE".to_owned(), sig.to_owned())]
+        vec![
+            ("X-CLIENT-KEY".to_owned(), client.to_owned()),
+            ("X-TIMESTAMP".to_owned(), ts.to_owned()),
+            ("X-SIGNATURE".to_owned(), sig.to_owned()),
+        ]
     };
-    let (status, body) = env.send(path, h(A, &ts, &rsa_sign(&format!("{A}|{ts}x"))), grant.clone()).await;
+    let (status, body) =
+        env.send(path, h(A, &ts, &rsa_sign(&format!("{A}|{ts}x"))), grant.clone()).await;
     assert_eq!((status, code(&body)), (401, "4017300"), "{body}");
     assert_eq!(body["responseMessage"], "Unauthorized. [Signature]");
     let (status, body) = env.send(path, h("nobody", &ts, &good_sig), grant.clone()).await;
@@ -438,12 +568,16 @@ async fn token_calls_check_headers_timestamp_client_signature_and_grant() {
     assert_eq!((status, code(&body)), (400, "4007302"));
     assert_eq!(body["responseMessage"], "Invalid Mandatory Field [X-TIMESTAMP]");
     let old = "2020-01-01T10:00:00.000+07:00";
-    let (status, body) = env.send(path, h(A, old, &rsa_sign(&format!("{A}|{old}"))), grant.clone()).await;
+    let (status, body) =
+        env.send(path, h(A, old, &rsa_sign(&format!("{A}|{old}"))), grant.clone()).await;
     assert_eq!((status, code(&body)), (400, "4007301"));
-    let (status, body) = env.send(path, h(A, &ts, &good_sig), json!({"grantType":"password"}).to_string()).await;
+    let (status, body) =
+        env.send(path, h(A, &ts, &good_sig), json!({"grantType":"password"}).to_string()).await;
     assert_eq!((status, code(&body)), (400, "4007301"));
     // The `Z` form of the timestamp is accepted (house decision 4).
-    let z = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap();
+    let z = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     let (status, body) = env.send(path, h(A, &z, &rsa_sign(&format!("{A}|{z}"))), grant).await;
     assert_eq!((status, code(&body)), (200, "2007300"), "{body}");
 }
@@ -453,10 +587,14 @@ async fn b2b2c_refresh_and_bad_codes() {
     let env = env().await;
     let (customer, refresh) = env.link(A, BUDI).await;
     let path = format!("{V2}/access-token/b2b2c");
-    let (status, renewed) = env.token_call(&path, A, None, json!({"grantType":"refresh_token","refreshToken": refresh})).await;
+    let (status, renewed) = env
+        .token_call(&path, A, None, json!({"grantType":"refresh_token","refreshToken": refresh}))
+        .await;
     assert_eq!((status, code(&renewed)), (200, "2007400"), "{renewed}");
     assert_ne!(renewed["accessToken"].as_str().unwrap(), customer);
-    let (status, bad) = env.token_call(&path, A, None, json!({"grantType":"REFRESH_TOKEN","refreshToken":"nope"})).await;
+    let (status, bad) = env
+        .token_call(&path, A, None, json!({"grantType":"REFRESH_TOKEN","refreshToken":"nope"}))
+        .await;
     assert_eq!((status, code(&bad)), (401, "4017402"));
     // A second exchange of the same authCode fails.
     let (_, bound) = env.bind(A, SITI).await;
@@ -482,7 +620,8 @@ async fn binding_signature_forms_and_declines() {
     let b2b = env.b2b(A).await;
     let (status, r) = env.call(op, A, Opts { auth: Some(&b2b), ..Opts::default() }, &body).await;
     assert_eq!((status, code(&r)), (200, "2000700"), "{r}");
-    let (status, r) = env.call(op, A, Opts { sign_token: Some(&b2b), ..Opts::default() }, &body).await;
+    let (status, r) =
+        env.call(op, A, Opts { sign_token: Some(&b2b), ..Opts::default() }, &body).await;
     assert_eq!((status, code(&r)), (200, "2000700"), "{r}");
     let ts = timestamp();
     let text = body.to_string();
@@ -510,20 +649,30 @@ async fn binding_signature_forms_and_declines() {
     assert_eq!((status, code(&r)), (400, "4000701"), "not a mobile number");
     let (status, r) = env.call(op, A, Opts::default(), &json!({"merchantId": A})).await;
     assert_eq!((status, code(&r)), (400, "4000702"));
-    let (status, r) = env.call(op, A, Opts::default(), &json!({"merchantId": B, "phoneNo": BUDI})).await;
+    let (status, r) =
+        env.call(op, A, Opts::default(), &json!({"merchantId": B, "phoneNo": BUDI})).await;
     assert_eq!((status, code(&r)), (404, "4040708"));
 
     // 05 declines the linkage; 06 never answers (the scaled wait runs out); 07 approves at once.
     let (_, declined) = env.bind(A, "6281100000005").await;
     let auth_code = auth_code_of(&env.state().await, declined["referenceNo"].as_str().unwrap());
     let (status, r) = env.exchange(A, declined["linkageToken"].as_str().unwrap(), &auth_code).await;
-    assert_eq!((status, code(&r), r["responseMessage"].as_str()), (401, "4017400", Some("Unauthorized. [Linkage declined]")));
+    assert_eq!(
+        (status, code(&r), r["responseMessage"].as_str()),
+        (401, "4017400", Some("Unauthorized. [Linkage declined]"))
+    );
     let (_, silent) = env.bind(A, "6281100000006").await;
     let id = silent["referenceNo"].as_str().unwrap().to_owned();
     let mut reason = Value::Null;
     for _ in 0..300 {
         let state = env.state().await;
-        let b = state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == id.as_str()).cloned().unwrap();
+        let b = state["bindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["referenceNo"] == id.as_str())
+            .cloned()
+            .unwrap();
         if b["status"] == "FAILED" {
             reason = b["reason"].clone();
             break;
@@ -540,39 +689,94 @@ async fn transactional_errors_in_validation_order() {
     let (customer, _) = env.link(A, BUDI).await;
     let op = "/balance-inquiry";
     let c = customer.as_str();
-    let (s, r) = env.call(op, A, Opts { auth: Some(c), omit: Some("X-DEVICE-ID"), ..Opts::default() }, &json!({})).await;
+    let (s, r) = env
+        .call(
+            op,
+            A,
+            Opts { auth: Some(c), omit: Some("X-DEVICE-ID"), ..Opts::default() },
+            &json!({}),
+        )
+        .await;
     assert_eq!((s, code(&r)), (400, "4001102"), "{r}");
-    let (s, r) = env.call(op, A, Opts { auth: Some(c), timestamp: Some("2024-01-01 10:00:00".into()), ..Opts::default() }, &json!({})).await;
+    let (s, r) = env
+        .call(
+            op,
+            A,
+            Opts {
+                auth: Some(c),
+                timestamp: Some("2024-01-01 10:00:00".into()),
+                ..Opts::default()
+            },
+            &json!({}),
+        )
+        .await;
     assert_eq!((s, code(&r)), (400, "4001101"));
     let (s, r) = env.call(op, A, Opts::default(), &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011104"));
-    let (s, r) = env.call(op, A, Opts { auth: Some("forged"), ..Opts::default() }, &json!({})).await;
+    let (s, r) =
+        env.call(op, A, Opts { auth: Some("forged"), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011102"));
     let (s, r) = env.call(op, B, Opts { auth: Some(c), ..Opts::default() }, &json!({})).await;
     assert_eq!((s, code(&r)), (401, "4011102"), "another merchant's customer token");
-    let (s, r) = env.call(op, A, Opts { auth: Some(c), bad_signature: true, ..Opts::default() }, &json!({})).await;
-    assert_eq!((s, code(&r), r["responseMessage"].as_str()), (401, "4011100", Some("Unauthorized. [Signature]")));
+    let (s, r) = env
+        .call(op, A, Opts { auth: Some(c), bad_signature: true, ..Opts::default() }, &json!({}))
+        .await;
+    assert_eq!(
+        (s, code(&r), r["responseMessage"].as_str()),
+        (401, "4011100", Some("Unauthorized. [Signature]"))
+    );
     let ext = env.next_external_id();
-    let (s, _) = env.call(op, A, Opts { auth: Some(c), external_id: Some(ext.clone()), ..Opts::default() }, &json!({})).await;
+    let (s, _) = env
+        .call(
+            op,
+            A,
+            Opts { auth: Some(c), external_id: Some(ext.clone()), ..Opts::default() },
+            &json!({}),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, r) = env.call(op, A, Opts { auth: Some(c), external_id: Some(ext), ..Opts::default() }, &json!({})).await;
+    let (s, r) = env
+        .call(op, A, Opts { auth: Some(c), external_id: Some(ext), ..Opts::default() }, &json!({}))
+        .await;
     assert_eq!((s, code(&r)), (409, "4091100"), "same X-EXTERNAL-ID on the same day");
 
     // Payment body checks and business rules.
     let pay = "/debit/payment-host-to-host";
     let o = || Opts { auth: Some(c), ..Opts::default() };
-    let (s, r) = env.call(pay, A, o(), &json!({"amount":{"value":"100.00","currency":"IDR"}})).await;
+    let (s, r) =
+        env.call(pay, A, o(), &json!({"amount":{"value":"100.00","currency":"IDR"}})).await;
     assert_eq!((s, code(&r)), (400, "4005402"));
-    let (s, r) = env.call(pay, A, o(), &json!({"partnerReferenceNo":"X1","amount":{"value":"100.5","currency":"IDR"}})).await;
-    assert_eq!((s, code(&r), r["responseMessage"].as_str()), (400, "4005401", Some("Invalid Field Format [amount.value]")));
-    let (s, r) = env.call(pay, A, o(), &json!({"partnerReferenceNo":"X1","amount":{"value":"0.00","currency":"IDR"}})).await;
+    let (s, r) = env
+        .call(
+            pay,
+            A,
+            o(),
+            &json!({"partnerReferenceNo":"X1","amount":{"value":"100.5","currency":"IDR"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, code(&r), r["responseMessage"].as_str()),
+        (400, "4005401", Some("Invalid Field Format [amount.value]"))
+    );
+    let (s, r) = env
+        .call(
+            pay,
+            A,
+            o(),
+            &json!({"partnerReferenceNo":"X1","amount":{"value":"0.00","currency":"IDR"}}),
+        )
+        .await;
     assert_eq!((s, code(&r)), (404, "4045413"));
     let body = json!({"partnerReferenceNo":"X1","amount":{"value":"100.00","currency":"IDR"},
         "payOptionDetails":[{"payMethod":"CASH","transAmount":{"value":"90.00","currency":"IDR"}}]});
     let (s, r) = env.call(pay, A, o(), &body).await;
     assert_eq!((s, code(&r)), (404, "4045413"), "options do not add up");
     let (s, r) = env.pay(A, c, "X2", 3_000_000, "POINTS").await;
-    assert_eq!((s, code(&r)), (403, "4035414"), "Budi has 75,000 points and 2,500,000 cash; points first");
+    assert_eq!(
+        (s, code(&r)),
+        (403, "4035414"),
+        "Budi has 75,000 points and 2,500,000 cash; points first"
+    );
     let (s, r) = env.pay(A, c, "X3", 10_000, "CASH").await;
     assert_eq!(s, 200);
     assert_eq!(r["latestTransactionStatus"], "01");
@@ -593,7 +797,14 @@ async fn transactional_errors_in_validation_order() {
     let (customer2, _) = env.link(A, SITI).await;
     let (s, r) = env.refund(A, &b2b, &customer2, "X3", "R1", 1).await;
     assert_eq!((s, code(&r)), (401, "4015801"), "expired B2B token");
-    let (s, r) = env.call("/debit/refund", A, Opts { customer: Some(&customer2), ..Opts::default() }, &json!({})).await;
+    let (s, r) = env
+        .call(
+            "/debit/refund",
+            A,
+            Opts { customer: Some(&customer2), ..Opts::default() },
+            &json!({}),
+        )
+        .await;
     assert_eq!((s, code(&r)), (401, "4015803"));
 
     let (s, r) = env.call("/transaction-history-list", A, o(), &json!({})).await;
@@ -606,7 +817,14 @@ async fn customer_token_expires_on_the_scaled_clock() {
     let (customer, _) = env.link(A, BUDI).await;
     // 900 s × 0.001 = 0.9 s: poll until the sandbox says the token is invalid.
     for _ in 0..200 {
-        let (s, r) = env.call("/balance-inquiry", A, Opts { auth: Some(&customer), ..Opts::default() }, &json!({})).await;
+        let (s, r) = env
+            .call(
+                "/balance-inquiry",
+                A,
+                Opts { auth: Some(&customer), ..Opts::default() },
+                &json!({}),
+            )
+            .await;
         if s == 401 {
             assert_eq!(code(&r), "4011102");
             return;
@@ -633,7 +851,12 @@ async fn magic_accounts_reach_their_codes() {
     assert_eq!((s, code(&r), r["latestTransactionStatus"].as_str()), (200, "2005400", Some("00")));
     // A linked customer who turns into a decliner (05 behaviour): a final Do Not Honor, status 06.
     let (siti, _) = env.link(A, SITI).await;
-    env.control(reqwest::Method::PATCH, "/_sandbox/accounts/6281298765432", Some(json!({"behaviour":"auto_decline"}))).await;
+    env.control(
+        reqwest::Method::PATCH,
+        "/_sandbox/accounts/6281298765432",
+        Some(json!({"behaviour":"auto_decline"})),
+    )
+    .await;
     let (s, r) = env.pay(A, &siti, "M05", 1_000, "CASH").await;
     assert_eq!((s, code(&r)), (403, "4035405"));
     env.await_status(A, &siti, "M05", "06").await;
@@ -669,11 +892,21 @@ async fn refund_rules() {
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF1", 60_000).await;
     assert_eq!((s, code(&r)), (409, "4095801"), "the same refund again");
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF1", 1_000).await;
-    assert_eq!((s, code(&r)), (404, "4045818"), "same partnerRefundNo, another amount: inconsistent");
+    assert_eq!(
+        (s, code(&r)),
+        (404, "4045818"),
+        "same partnerRefundNo, another amount: inconsistent"
+    );
     let (s, r) = env.refund(A, &b2b, &budi, "R100", "RF2", 40_001).await;
     assert_eq!((s, code(&r)), (404, "4045813"), "cumulative over the paid amount");
     // D+60: the 60th WIB day after the payment is still allowed; the 61st is not.
-    let backdate = |days: i64| env.control(reqwest::Method::POST, "/_sandbox/ovo_snap/payments/R100/backdate", Some(json!({"days": days})));
+    let backdate = |days: i64| {
+        env.control(
+            reqwest::Method::POST,
+            "/_sandbox/ovo_snap/payments/R100/backdate",
+            Some(json!({"days": days})),
+        )
+    };
     backdate(60).await;
     let (s, _) = env.refund(A, &b2b, &budi, "R100", "RF2", 10_000).await;
     assert_eq!(s, 200);
@@ -711,7 +944,9 @@ async fn notifications_retry_and_the_wrong_signature_drill() {
     assert!(notes.iter().all(|(h, b)| notification_verifies(h, b)));
     let mut delivered = false;
     for _ in 0..100 {
-        let journal = env.control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None).await;
+        let journal = env
+            .control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None)
+            .await;
         let d = &journal[0];
         if d["delivered"] == true {
             assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
@@ -737,7 +972,9 @@ async fn lost_response_payment_was_processed() {
     let (payer, _) = env.link(A, "6281100000007").await;
     let armed = json!({"product":"ovo_snap","endpoint":"/OVOSNAP/v2.0/debit/payment-host-to-host","fault":{"kind":"lose_response"}});
     env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed)).await;
-    let body = json!({"partnerReferenceNo":"LOST0001","amount":{"value":"1000.00","currency":"IDR"}}).to_string();
+    let body =
+        json!({"partnerReferenceNo":"LOST0001","amount":{"value":"1000.00","currency":"IDR"}})
+            .to_string();
     let path = format!("{V2}/debit/payment-host-to-host");
     let ts = timestamp();
     let sent = env
@@ -755,7 +992,11 @@ async fn lost_response_payment_was_processed() {
         .await;
     assert!(sent.is_err(), "the client saw the connection close");
     let (s, r) = env.status(A, &payer, "LOST0001").await;
-    assert_eq!((s, code(&r), r["latestTransactionStatus"].as_str()), (200, "2005500", Some("00")), "{r}");
+    assert_eq!(
+        (s, code(&r), r["latestTransactionStatus"].as_str()),
+        (200, "2005500", Some("00")),
+        "{r}"
+    );
 }
 
 #[tokio::test]
@@ -774,8 +1015,10 @@ async fn linkage_through_the_customer_page_returns_the_auth_code_to_the_destinat
     let (_, bound) = env.bind(A, AGUS).await;
     let page_url = bound["redirectUrl"].as_str().unwrap();
     let page = env.http.get(page_url).send().await.unwrap().text().await.unwrap();
-    let otp = page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let otp =
+        page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
     let response = browser.post(page_url).form(&form).send().await.unwrap();
     assert!(response.status().is_redirection());
@@ -808,7 +1051,11 @@ async fn unpaid_payment_expires_with_06() {
     let (_, expired) = env.status(A, &fresh, "M06").await;
     assert_eq!(expired["latestTransactionStatus"], "06");
     assert!(expired["transactionStatusDesc"].as_str().unwrap().starts_with("expired"), "{expired}");
-    assert_eq!(env.control(reqwest::Method::GET, "/_sandbox/pending", None).await, json!([]), "the PIN page was withdrawn");
+    assert_eq!(
+        env.control(reqwest::Method::GET, "/_sandbox/pending", None).await,
+        json!([]),
+        "the PIN page was withdrawn"
+    );
 }
 
 // --- seeded bindings ([[bindings]]) and decide as the customer's browser ------------------------
@@ -845,17 +1092,26 @@ async fn seeded_binding_token_gives_the_balance_pays_unbinds_and_comes_back_on_r
 
     let (status, paid) = env.pay(A, "seeded-budi-b2b2c", "SEEDPAY000000001", 20_000, "CASH").await;
     assert_eq!((status, code(&paid)), (200, "2005400"), "{paid}");
-    let answer = env.decide(paid["webRedirectUrl"].as_str().unwrap(), json!({"decision":"approve"})).await;
+    let answer =
+        env.decide(paid["webRedirectUrl"].as_str().unwrap(), json!({"decision":"approve"})).await;
     assert_eq!(answer["redirect"], "https://merchant.example/paid");
     env.await_status(A, "seeded-budi-b2b2c", "SEEDPAY000000001", "00").await;
     assert_eq!(env.account(BUDI).await, (2_480_000, 75_000));
 
     // The seeded refresh token gives fresh access tokens.
-    let (status, renewed) =
-        env.token_call(&format!("{V2}/access-token/b2b2c"), A, None, json!({"grantType":"REFRESH_TOKEN","refreshToken":"seeded-budi-refresh"})).await;
+    let (status, renewed) = env
+        .token_call(
+            &format!("{V2}/access-token/b2b2c"),
+            A,
+            None,
+            json!({"grantType":"REFRESH_TOKEN","refreshToken":"seeded-budi-refresh"}),
+        )
+        .await;
     assert_eq!((status, code(&renewed)), (200, "2007400"), "{renewed}");
     let fresh = renewed["accessToken"].as_str().unwrap().to_owned();
-    let (status, _) = env.call("/balance-inquiry", A, Opts { auth: Some(&fresh), ..Opts::default() }, &json!({})).await;
+    let (status, _) = env
+        .call("/balance-inquiry", A, Opts { auth: Some(&fresh), ..Opts::default() }, &json!({}))
+        .await;
     assert_eq!(status, 200);
 
     // Unbinding works as for any binding.
@@ -864,7 +1120,10 @@ async fn seeded_binding_token_gives_the_balance_pays_unbinds_and_comes_back_on_r
     assert_eq!(first["unlinkResult"], "UNBINDING_PENDING", "{first}");
     let second = Opts { auth: first["linkageToken"].as_str(), ..Opts::default() };
     let (_, done) = env.call(unbind, A, second, &json!({"merchantId": A})).await;
-    assert_eq!((code(&done), done["unlinkResult"].as_str(), done["referenceNo"].as_str()), ("2000900", Some("SUCCESS"), Some("LNKSEEDBUDI")));
+    assert_eq!(
+        (code(&done), done["unlinkResult"].as_str(), done["referenceNo"].as_str()),
+        ("2000900", Some("SUCCESS"), Some("LNKSEEDBUDI"))
+    );
     let (status, gone) = env.call("/balance-inquiry", A, customer.clone(), &json!({})).await;
     assert_eq!((status, code(&gone)), (401, "4011102"));
 
@@ -872,13 +1131,19 @@ async fn seeded_binding_token_gives_the_balance_pays_unbinds_and_comes_back_on_r
     env.control(reqwest::Method::POST, "/_sandbox/reset", Some(json!({}))).await;
     assert_eq!(env.state().await["bindings"][0]["status"], "ACTIVE");
     let (status, balance) = env.call("/balance-inquiry", A, customer, &json!({})).await;
-    assert_eq!((status, balance["accountInfos"][0]["availableBalance"]["value"].as_str()), (200, Some("2500000.00")), "{balance}");
+    assert_eq!(
+        (status, balance["accountInfos"][0]["availableBalance"]["value"].as_str()),
+        (200, Some("2500000.00")),
+        "{balance}"
+    );
 }
 
 #[tokio::test]
 async fn seeded_bindings_are_checked_when_the_file_is_parsed() {
     let (callback, _) = receiver(0).await;
-    let parse = |extra: &str| Merchants::parse(&format!("{}\n{extra}\n", merchants(&callback))).map(|_| ()).unwrap_err();
+    let parse = |extra: &str| {
+        Merchants::parse(&format!("{}\n{extra}\n", merchants(&callback))).map(|_| ()).unwrap_err()
+    };
     let clash = format!("{SEEDED}\n[[bindings]]\nproduct = \"ovo_snap\"\nmerchant = \"{B}\"\nphone = \"{AGUS}\"\ntoken = \"seeded-budi-refresh\"\n");
     let cases = [
         ("[[bindings]]\nproduct = \"ovo\"\nphone = \"6281234567890\"", "unknown product \"ovo\""),
@@ -925,7 +1190,12 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
     };
     let op = "/oauth/account/registration-account-binding";
     let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW1", &page)).await;
-    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"approve","follow_redirect":true})).await;
+    let answer = env
+        .decide(
+            bound["redirectUrl"].as_str().unwrap(),
+            json!({"decision":"approve","follow_redirect":true}),
+        )
+        .await;
     let auth_code = auth_code_of(&env.state().await, bound["referenceNo"].as_str().unwrap());
     let expected = format!("{page}?authCode={auth_code}&state=LINKFOLLOW1");
     assert_eq!(answer["redirect"], expected.as_str(), "{answer}");
@@ -933,15 +1203,23 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
     assert_eq!(answer["followed_url"], expected.as_str());
     assert_eq!(hits.lock().unwrap().clone(), [format!("authCode={auth_code}&state=LINKFOLLOW1")]);
     // The browser's authCode is the one to exchange.
-    let (status, token) = env.exchange(A, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
+    let (status, token) =
+        env.exchange(A, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
     assert_eq!((status, code(&token)), (200, "2007400"), "{token}");
 
     // A decline goes to the same destination without an authCode; without follow_redirect
     // nothing is fetched.
     let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW2", &page)).await;
-    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"decline"})).await;
-    assert_eq!(answer["redirect"], format!("{page}?error=access_denied&state=LINKFOLLOW2").as_str());
-    assert!(answer.get("followed_status").is_none() && answer.get("followed_error").is_none(), "{answer}");
+    let answer =
+        env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"decline"})).await;
+    assert_eq!(
+        answer["redirect"],
+        format!("{page}?error=access_denied&state=LINKFOLLOW2").as_str()
+    );
+    assert!(
+        answer.get("followed_status").is_none() && answer.get("followed_error").is_none(),
+        "{answer}"
+    );
     assert_eq!(hits.lock().unwrap().len(), 1);
 
     // A destination nobody answers at: followed_error.
@@ -950,9 +1228,17 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
         format!("http://{}/gone", listener.local_addr().unwrap())
     };
     let (_, bound) = env.call(op, A, Opts::default(), &bind("LINKFOLLOW3", &closed)).await;
-    let answer = env.decide(bound["redirectUrl"].as_str().unwrap(), json!({"decision":"approve","follow_redirect":true})).await;
+    let answer = env
+        .decide(
+            bound["redirectUrl"].as_str().unwrap(),
+            json!({"decision":"approve","follow_redirect":true}),
+        )
+        .await;
     assert!(answer["redirect"].as_str().unwrap().starts_with(&closed), "{answer}");
-    assert!(answer["followed_error"].as_str().unwrap().starts_with(&format!("GET {closed}")), "{answer}");
+    assert!(
+        answer["followed_error"].as_str().unwrap().starts_with(&format!("GET {closed}")),
+        "{answer}"
+    );
     assert!(answer.get("followed_status").is_none());
 }
 
@@ -964,12 +1250,21 @@ const REFUND_PATH: &str = "/OVOSNAP/v2.0/debit/refund";
 impl Env {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault});
-        let answer = self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
+        let answer =
+            self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
         assert_eq!(answer.status(), 201);
     }
 
     /// The refund call with the given X-EXTERNAL-ID; `None` if the connection closed unanswered.
-    async fn refund_raw(&self, b2b: &str, customer: &str, original: &str, refund_no: &str, amount: i64, ext: &str) -> Option<(u16, Value)> {
+    async fn refund_raw(
+        &self,
+        b2b: &str,
+        customer: &str,
+        original: &str,
+        refund_no: &str,
+        amount: i64,
+        ext: &str,
+    ) -> Option<(u16, Value)> {
         let body = json!({"originalPartnerReferenceNo": original, "partnerRefundNo": refund_no,
             "refundAmount": {"value": format!("{amount}.00"), "currency": "IDR"}})
         .to_string();
@@ -999,11 +1294,17 @@ impl Env {
 }
 
 fn refund_history(status: &Value) -> Vec<String> {
-    status["refundHistory"].as_array().unwrap().iter().map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned()).collect()
+    status["refundHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
-async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_resend_is_a_duplicate() {
+async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_resend_is_a_duplicate()
+{
     let env = env().await;
     let (payer, _) = env.link(A, "6281100000007").await;
     let b2b = env.b2b(A).await;
@@ -1013,7 +1314,8 @@ async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_res
     // 100,000 ms at time scale 0.01: processed one second after the connection closes.
     env.arm(Some(REFUND_PATH), json!({"kind": "late_processing", "after_ms": 100_000})).await;
     let ext = env.next_external_id();
-    let lost = env.refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext).await;
+    let lost =
+        env.refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext).await;
     assert!(lost.is_none(), "the client sees the connection close: {lost:?}");
     // Until it is processed the provider has no record of it: not in refundHistory, not credited.
     let (_, status) = env.status(A, &payer, "LATE000000000001").await;
@@ -1032,14 +1334,21 @@ async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_res
     assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
     // Resent under the original ids: the same X-EXTERNAL-ID the same day is a conflict, a new one
     // a duplicate partnerRefundNo; neither credits again.
-    let (s, r) = env.refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext).await.unwrap();
+    let (s, r) = env
+        .refund_raw(&b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000, &ext)
+        .await
+        .unwrap();
     assert_eq!((s, code(&r)), (409, "4095800"), "{r}");
-    let (s, r) = env.refund(A, &b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000).await;
+    let (s, r) =
+        env.refund(A, &b2b, &payer, "LATE000000000001", "LATE000000000001R01", 20_000).await;
     assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
     assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
     let writes = env.writes().await;
     let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
-    assert_eq!(refund, &json!({"product":"ovo_snap","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":1}));
+    assert_eq!(
+        refund,
+        &json!({"product":"ovo_snap","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":1})
+    );
 }
 
 #[tokio::test]
@@ -1068,7 +1377,8 @@ async fn a_payment_processed_late_is_not_found_until_then() {
     let (s, r) = env.status(A, &payer, "LATEPAY000000001").await;
     assert_eq!((s, code(&r)), (404, "4045501"), "not found until processed: {r}");
     env.await_status(A, &payer, "LATEPAY000000001", "00").await;
-    let received = env.control(reqwest::Method::GET, "/_sandbox/received?product=ovo_snap", None).await;
+    let received =
+        env.control(reqwest::Method::GET, "/_sandbox/received?product=ovo_snap", None).await;
     let pay = received.as_array().unwrap().iter().find(|r| r["endpoint"] == PAY_PATH).unwrap();
     assert_eq!(pay["status"], 200, "the journal shows the late processing's answer");
 }
@@ -1080,15 +1390,20 @@ async fn a_5xx_after_processing_is_in_the_snap_shape_and_the_refund_happened() {
     let b2b = env.b2b(A).await;
     env.pay(A, &payer, "ERR5000000000001", 30_000, "CASH").await;
     let before = env.account("6281100000007").await;
-    env.arm(Some(REFUND_PATH), json!({"kind": "server_error_after_processing", "status": 503})).await;
-    let (s, r) = env.refund(A, &b2b, &payer, "ERR5000000000001", "ERR5000000000001R01", 30_000).await;
+    env.arm(Some(REFUND_PATH), json!({"kind": "server_error_after_processing", "status": 503}))
+        .await;
+    let (s, r) =
+        env.refund(A, &b2b, &payer, "ERR5000000000001", "ERR5000000000001R01", 30_000).await;
     assert_eq!((s, r), (503, json!({"responseCode":"5035800","responseMessage":"General Error"})));
     assert_eq!(env.account("6281100000007").await, (before.0 + 30_000, before.1));
     let (_, status) = env.status(A, &payer, "ERR5000000000001").await;
     assert_eq!(refund_history(&status), ["ERR5000000000001R01"]);
     env.arm(Some(PAY_PATH), json!({"kind": "server_error_after_processing", "status": 500})).await;
     let (s, r) = env.pay(A, &payer, "ERR5000000000002", 1_000, "CASH").await;
-    assert_eq!((s, r), (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"})));
+    assert_eq!(
+        (s, r),
+        (500, json!({"responseCode":"5005401","responseMessage":"Internal Server Error"}))
+    );
     env.await_status(A, &payer, "ERR5000000000002", "00").await;
 }
 
@@ -1105,7 +1420,8 @@ async fn a_replayed_notification_repeats_the_same_bytes_and_a_duplicate_still_wo
         assert_eq!(first.0[name], second.0[name], "{name}");
     }
     assert!(notification_verifies(&second.0, &second.1), "a replay is correctly signed");
-    let journal = env.control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None).await;
+    let journal =
+        env.control(reqwest::Method::GET, "/_sandbox/notifications?product=ovo_snap", None).await;
     let journal = journal.as_array().unwrap();
     assert_eq!(journal.len(), 2);
     assert_eq!(journal[1]["replay_of"], journal[0]["seq"]);
@@ -1114,7 +1430,9 @@ async fn a_replayed_notification_repeats_the_same_bytes_and_a_duplicate_still_wo
     env.arm(None, json!({"kind": "duplicate_notification"})).await;
     env.pay(A, &payer, "DUP0000000000001", 1_000, "CASH").await;
     let notes = env.await_inbox(4).await;
-    assert!(notes[2..].iter().all(|(h, b)| b.contains("DUP0000000000001") && notification_verifies(h, b)));
+    assert!(notes[2..]
+        .iter()
+        .all(|(h, b)| b.contains("DUP0000000000001") && notification_verifies(h, b)));
 }
 
 #[tokio::test]
@@ -1137,23 +1455,44 @@ async fn success_after_failure_reports_failed_then_success_with_signed_notificat
     let (headers, body) = &notes[1];
     assert!(notification_verifies(headers, body));
     let note: Value = serde_json::from_str(body).unwrap();
-    assert_eq!((note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()), (Some("SAF0000000000001"), Some("00")));
+    assert_eq!(
+        (note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()),
+        (Some("SAF0000000000001"), Some("00"))
+    );
     assert_eq!(env.account("6281100000007").await, (before.0 - 4_000, before.1), "taken once");
 }
 
 #[tokio::test]
 async fn a_signed_notification_for_a_reference_never_created() {
     let env = env().await;
-    let sent = env.control(reqwest::Method::POST, "/_sandbox/notify-unknown", Some(json!({"product":"ovo_snap","reference":"NEVER00000000001","amount":7_000}))).await;
+    let sent = env
+        .control(
+            reqwest::Method::POST,
+            "/_sandbox/notify-unknown",
+            Some(json!({"product":"ovo_snap","reference":"NEVER00000000001","amount":7_000})),
+        )
+        .await;
     assert_eq!(sent["partnerReferenceNo"], "NEVER00000000001");
     let notes = env.await_inbox(1).await;
     let (headers, body) = &notes[0];
     assert!(notification_verifies(headers, body));
     let note: Value = serde_json::from_str(body).unwrap();
-    assert_eq!((note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()), (Some("NEVER00000000001"), Some("00")));
+    assert_eq!(
+        (note["originalPartnerReferenceNo"].as_str(), note["latestTransactionStatus"].as_str()),
+        (Some("NEVER00000000001"), Some("00"))
+    );
     assert_eq!(note["amount"]["value"], "7000.00");
-    assert!(env.state().await["payments"].as_array().unwrap().is_empty(), "the provider has no such payment");
-    let refused = env.http.post(env.url("/_sandbox/notify-unknown")).json(&json!({"product":"nope","reference":"X"})).send().await.unwrap();
+    assert!(
+        env.state().await["payments"].as_array().unwrap().is_empty(),
+        "the provider has no such payment"
+    );
+    let refused = env
+        .http
+        .post(env.url("/_sandbox/notify-unknown"))
+        .json(&json!({"product":"nope","reference":"X"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 422);
 }
 

@@ -60,7 +60,9 @@ impl T {
         let hooks = Hooks::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-        let app = axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
+        let app = axum::Router::new()
+            .route("/hooks", axum::routing::post(receive))
+            .with_state(hooks.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let merchants = format!(
             r#"
@@ -82,13 +84,26 @@ strict_phone = true
 "#,
             KEY.0, KEY.1, STRICT.0, STRICT.1
         );
-        let config = SandboxConfig { merchants: Merchants::parse(&merchants).unwrap(), time_scale: TimeScale::parse(scale).unwrap() };
+        let config = SandboxConfig {
+            merchants: Merchants::parse(&merchants).unwrap(),
+            time_scale: TimeScale::parse(scale).unwrap(),
+        };
         let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
         T { sb, http: reqwest::Client::new(), hooks }
     }
 
-    async fn call_raw(&self, method: reqwest::Method, path: &str, auth: Option<String>, idem: Option<&str>, body: Option<String>) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
-        let mut req = self.http.request(method, format!("{}{path}", self.sb.url())).header("accept", "application/json");
+    async fn call_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        auth: Option<String>,
+        idem: Option<&str>,
+        body: Option<String>,
+    ) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.sb.url()))
+            .header("accept", "application/json");
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
         }
@@ -105,9 +120,19 @@ strict_phone = true
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null), headers))
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, key: (&str, &str), idem: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: (&str, &str),
+        idem: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let auth = format!("Basic {}", B64.encode(format!("{}:{}", key.0, key.1)));
-        let (s, v, _) = self.call_raw(method, path, Some(auth), idem, body.map(|b| b.to_string())).await.unwrap();
+        let (s, v, _) = self
+            .call_raw(method, path, Some(auth), idem, body.map(|b| b.to_string()))
+            .await
+            .unwrap();
         (s, v)
     }
 
@@ -172,8 +197,21 @@ strict_phone = true
 
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
-            let list: Value = self.http.get(format!("{}/_sandbox/pending", self.sb.url())).send().await.unwrap().json().await.unwrap();
-            if let Some(a) = list.as_array().unwrap().iter().find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr") {
+            let list: Value = self
+                .http
+                .get(format!("{}/_sandbox/pending", self.sb.url()))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(a) = list
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
+            {
                 return a["id"].as_str().unwrap().to_owned();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -182,7 +220,15 @@ strict_phone = true
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self.http.get(format!("{}/_sandbox/accounts/{phone}", self.sb.url())).send().await.unwrap().json().await.unwrap();
+        let a: Value = self
+            .http
+            .get(format!("{}/_sandbox/accounts/{phone}", self.sb.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 }
@@ -218,11 +264,20 @@ async fn full_flow_pay_status_refund_with_signed_webhooks() {
     assert_eq!(confirmed["data"]["status"], "requires_action");
     let pat = confirmed["data"]["latest_payment_attempt"].as_str().unwrap().to_owned();
     assert!(pat.starts_with("pat_"));
-    assert!(confirmed["data"]["latest_payment_attempt_data"]["expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(confirmed["data"]["latest_payment_attempt_data"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
 
     // The customer pays with points on the phone.
     let action = t.pending_action(budi).await;
-    let r = t.http.post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url())).json(&json!({ "decision": "approve", "source": "points" })).send().await.unwrap();
+    let r = t
+        .http
+        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
+        .json(&json!({ "decision": "approve", "source": "points" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let paid = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
     assert_eq!(paid["amount_paid"], 5_000_000);
@@ -279,12 +334,16 @@ async fn authentication_errors() {
         (Some(format!("Basic {}", B64.encode("ak_test_NOBODY:sk_test_x"))), 111),
     ];
     for (auth, expected) in cases {
-        let (s, v, _) = t.call_raw(reqwest::Method::GET, path, auth.clone(), None, None).await.unwrap();
+        let (s, v, _) =
+            t.call_raw(reqwest::Method::GET, path, auth.clone(), None, None).await.unwrap();
         assert_eq!((s, code(&v)), (401, expected), "{auth:?}");
         assert!(v["errors"][0]["message"].is_string());
     }
     // POSTs are refused before anything happens.
-    let (s, v, _) = t.call_raw(reqwest::Method::POST, "/v3/payin", None, None, Some("{}".into())).await.unwrap();
+    let (s, v, _) = t
+        .call_raw(reqwest::Method::POST, "/v3/payin", None, None, Some("{}".into()))
+        .await
+        .unwrap();
     assert_eq!((s, code(&v)), (401, 109));
     // The right key: past authentication, the payin is simply unknown.
     let (s, v) = t.get(path).await;
@@ -299,16 +358,31 @@ async fn authentication_errors() {
 async fn payin_validation_errors() {
     let t = T::new("0.001").await;
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
-    let (s, v, _) = t.call_raw(reqwest::Method::POST, "/v3/payin", auth, None, Some("{not json".into())).await.unwrap();
+    let (s, v, _) = t
+        .call_raw(reqwest::Method::POST, "/v3/payin", auth, None, Some("{not json".into()))
+        .await
+        .unwrap();
     assert_eq!((s, code(&v)), (400, 100));
     let bad = [
-        (json!({ "amount": "100000", "invoice_currency": "IDR", "transaction_description": "x" }), 100),
+        (
+            json!({ "amount": "100000", "invoice_currency": "IDR", "transaction_description": "x" }),
+            100,
+        ),
         (json!({ "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
         (json!({ "amount": 0, "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
-        (json!({ "amount": 1_000_000, "invoice_currency": "USD", "transaction_description": "x" }), 99000),
-        (json!({ "amount": 1_000_050, "invoice_currency": "IDR", "transaction_description": "x" }), 99000),
+        (
+            json!({ "amount": 1_000_000, "invoice_currency": "USD", "transaction_description": "x" }),
+            99000,
+        ),
+        (
+            json!({ "amount": 1_000_050, "invoice_currency": "IDR", "transaction_description": "x" }),
+            99000,
+        ),
         (json!({ "amount": 1_000_000, "invoice_currency": "IDR" }), 99000),
-        (json!({ "amount": 1_000_000, "invoice_currency": "IDR", "transaction_description": "x", "webhook_url": "not a url" }), 99000),
+        (
+            json!({ "amount": 1_000_000, "invoice_currency": "IDR", "transaction_description": "x", "webhook_url": "not a url" }),
+            99000,
+        ),
     ];
     for (body, expected) in bad {
         let (s, v) = t.post("/v3/payin", body.clone()).await;
@@ -318,7 +392,12 @@ async fn payin_validation_errors() {
     assert_eq!((s, code(&v)), (400, 103));
     // Confirm: wrong method type, bad phone forms.
     let id = t.create(1_000_000).await;
-    let (s, v) = t.post(&format!("/v3/payin/{id}/confirm"), json!({ "payment_method_details": { "type": "linkaja_idr" } })).await;
+    let (s, v) = t
+        .post(
+            &format!("/v3/payin/{id}/confirm"),
+            json!({ "payment_method_details": { "type": "linkaja_idr" } }),
+        )
+        .await;
     assert_eq!((s, code(&v)), (400, 99000));
     for number in ["081234567890", "6281234567890", "8123abc"] {
         let (s, v) = t.confirm(&id, number).await;
@@ -339,30 +418,78 @@ async fn payin_validation_errors() {
 async fn idempotency_keys() {
     let t = T::new("0.001").await;
     let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "1 X Good", "reference_id": "ABCDEF0123456789" });
-    let (s1, a) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("ABCDEF0123456789-create"), Some(body.clone())).await;
+    let (s1, a) = t
+        .call(
+            reqwest::Method::POST,
+            "/v3/payin",
+            KEY,
+            Some("ABCDEF0123456789-create"),
+            Some(body.clone()),
+        )
+        .await;
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
-    let (s2, b, headers) = t.call_raw(reqwest::Method::POST, "/v3/payin", auth.clone(), Some("ABCDEF0123456789-create"), Some(body.to_string())).await.unwrap();
+    let (s2, b, headers) = t
+        .call_raw(
+            reqwest::Method::POST,
+            "/v3/payin",
+            auth.clone(),
+            Some("ABCDEF0123456789-create"),
+            Some(body.to_string()),
+        )
+        .await
+        .unwrap();
     assert_eq!((s1, s2), (200, 200));
     assert_eq!(a["data"]["id"], b["data"]["id"], "the retry replays the first answer");
-    assert_eq!(headers.get("x-sandbox-idempotent-replay").map(|v| v.to_str().unwrap()), Some("true"));
-    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        headers.get("x-sandbox-idempotent-replay").map(|v| v.to_str().unwrap()),
+        Some("true")
+    );
+    let list: Value = t
+        .http
+        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin created");
     // The same key on another endpoint is refused.
     let id = a["data"]["id"].as_str().unwrap();
-    let (s, v) = t.call(reqwest::Method::POST, &format!("/v3/payin/{id}/cancel"), KEY, Some("ABCDEF0123456789-create"), None).await;
+    let (s, v) = t
+        .call(
+            reqwest::Method::POST,
+            &format!("/v3/payin/{id}/cancel"),
+            KEY,
+            Some("ABCDEF0123456789-create"),
+            None,
+        )
+        .await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Errors are not stored: a retry with the same key executes again.
-    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(json!({ "amount": 5 }))).await;
+    let (s, v) = t
+        .call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(json!({ "amount": 5 })))
+        .await;
     assert_eq!((s, code(&v)), (400, 99000));
-    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(body.clone())).await;
+    let (s, v) =
+        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(body.clone())).await;
     assert_eq!(s, 200, "{v}");
     assert_ne!(v["data"]["id"], a["data"]["id"]);
     // Over 255 characters.
     let long = "k".repeat(256);
-    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some(&long), Some(body.clone())).await;
+    let (s, v) =
+        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some(&long), Some(body.clone())).await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Keys are per merchant.
-    let (s, v) = t.call(reqwest::Method::POST, "/v3/payin", STRICT, Some("ABCDEF0123456789-create"), Some(body.clone())).await;
+    let (s, v) = t
+        .call(
+            reqwest::Method::POST,
+            "/v3/payin",
+            STRICT,
+            Some("ABCDEF0123456789-create"),
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_ne!(v["data"]["id"], a["data"]["id"]);
 }
@@ -371,11 +498,15 @@ async fn idempotency_keys() {
 async fn idempotency_keys_expire_after_24_hours_scaled() {
     // 24 h × 0.00001 = 864 ms.
     let t = T::new("0.00001").await;
-    let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
-    let (_, a) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
+    let body =
+        json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
+    let (_, a) =
+        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
     let mut replayed_then_new = false;
     for _ in 0..300 {
-        let (_, b) = t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
+        let (_, b) = t
+            .call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone()))
+            .await;
         if b["data"]["id"] != a["data"]["id"] {
             replayed_then_new = true;
             break;
@@ -410,7 +541,12 @@ async fn seed_sandbox_rules_success_failure_repush_and_cancel() {
     t.wait_hook("payin.created", &id).await;
     let (s, first) = t.confirm(&id, "0123456789").await;
     assert_eq!(s, 200);
-    let failed = t.wait_payin(&id, |p| p["status"] == "requires_payment_method" && p["payment_attempts"][0]["status"] == "failed").await;
+    let failed = t
+        .wait_payin(&id, |p| {
+            p["status"] == "requires_payment_method"
+                && p["payment_attempts"][0]["status"] == "failed"
+        })
+        .await;
     assert_eq!(failed["payment_attempts"][0]["status_description"], "expired");
     let (sig, body, v) = t.wait_hook("payment_attempt.failed", &id).await;
     assert!(signature_ok(SECRET, &sig, &body));
@@ -432,7 +568,12 @@ async fn seed_sandbox_rules_success_failure_repush_and_cancel() {
     t.wait_hook("payin.cancelled", &id).await;
     assert_eq!(t.post(&format!("/v3/payin/{id}/cancel"), json!({})).await.0, 400);
     assert_eq!(t.confirm(&id, "0123456789").await.0, 400);
-    let (s, v) = t.post("/v3/refund", json!({ "payin": id, "payment_attempt": second["data"]["latest_payment_attempt"] })).await;
+    let (s, v) = t
+        .post(
+            "/v3/refund",
+            json!({ "payin": id, "payment_attempt": second["data"]["latest_payment_attempt"] }),
+        )
+        .await;
     assert_eq!((s, code(&v)), (409, 30009));
 }
 
@@ -454,12 +595,25 @@ async fn magic_accounts_reach_their_outcomes() {
         assert_eq!(s, 200, "{number}: {v}");
         let p = t.wait_payin(&id, |p| p["status"] != "requires_action").await;
         let attempt = &p["payment_attempts"][0];
-        assert_eq!((attempt["status"].as_str().unwrap(), attempt["status_description"].as_str().unwrap()), (status, description), "{number}");
-        let expected_payin = if status == "succeeded" { "succeeded" } else { "requires_payment_method" };
+        assert_eq!(
+            (attempt["status"].as_str().unwrap(), attempt["status_description"].as_str().unwrap()),
+            (status, description),
+            "{number}"
+        );
+        let expected_payin =
+            if status == "succeeded" { "succeeded" } else { "requires_payment_method" };
         assert_eq!(p["status"], expected_payin, "{number}");
     }
     // The silent customer's push was withdrawn when the 70 s (scaled) ran out.
-    let pending: Value = t.http.get(format!("{}/_sandbox/pending", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    let pending: Value = t
+        .http
+        .get(format!("{}/_sandbox/pending", t.sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(pending.as_array().unwrap().iter().all(|a| a["phone"] != "6281100000006"));
 }
 
@@ -513,9 +667,12 @@ async fn refund_errors() {
     let (s, v) = t.get("/v3/refund/nope").await;
     assert_eq!((s, code(&v)), (400, 103));
     // Another merchant cannot see or refund it.
-    let (s, v) = t.call(reqwest::Method::GET, &format!("/v3/refund/{rfd}"), STRICT, None, None).await;
+    let (s, v) =
+        t.call(reqwest::Method::GET, &format!("/v3/refund/{rfd}"), STRICT, None, None).await;
     assert_eq!((s, code(&v)), (404, 105));
-    let (s, v) = t.call(reqwest::Method::POST, "/v3/refund", STRICT, None, Some(json!({ "payin": id }))).await;
+    let (s, v) = t
+        .call(reqwest::Method::POST, "/v3/refund", STRICT, None, Some(json!({ "payin": id })))
+        .await;
     assert_eq!((s, code(&v)), (400, 30000));
 }
 
@@ -523,11 +680,27 @@ async fn refund_errors() {
 async fn update_and_cancel_while_the_push_waits() {
     let t = T::new("0.2").await; // 14 s push window: ample time to cancel
     let id = t.create(1_000_000).await;
-    let (s, v) = t.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" }))).await;
+    let (s, v) = t
+        .call(
+            reqwest::Method::PUT,
+            &format!("/v3/payin/{id}"),
+            KEY,
+            None,
+            Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" })),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["metadata"]["order"], "A-1");
     assert_eq!(v["data"]["statement_descriptor"], "tzp*TOKO");
-    let (s, v) = t.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(json!({ "amount": 5 }))).await;
+    let (s, v) = t
+        .call(
+            reqwest::Method::PUT,
+            &format!("/v3/payin/{id}"),
+            KEY,
+            None,
+            Some(json!({ "amount": 5 })),
+        )
+        .await;
     assert_eq!((s, code(&v)), (400, 99000));
     let (s, _) = t.confirm(&id, "81298765432").await;
     assert_eq!(s, 200);
@@ -537,7 +710,13 @@ async fn update_and_cancel_while_the_push_waits() {
     assert_eq!(v["data"]["status"], "cancelled");
     assert_eq!(v["data"]["payment_attempts"][0]["status"], "failed");
     // The push is gone from the phone; deciding it now finds nothing.
-    let r = t.http.post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url())).json(&json!({ "decision": "approve" })).send().await.unwrap();
+    let r = t
+        .http
+        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
+        .json(&json!({ "decision": "approve" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(t.account("6281298765432").await, (1_200_000, 20_000), "no money moved");
 }
@@ -549,7 +728,15 @@ async fn webhook_retries_and_wrong_signature_drill() {
     t.hooks.fail_first.store(2, Ordering::SeqCst);
     let id = t.create(1_000_000).await;
     t.wait_hook("payin.created", &id).await;
-    let deliveries: Value = t.http.get(format!("{}/_sandbox/notifications?product=tazapay_ovo_idr", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    let deliveries: Value = t
+        .http
+        .get(format!("{}/_sandbox/notifications?product=tazapay_ovo_idr", t.sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let d = &deliveries.as_array().unwrap()[0];
     assert_eq!(d["delivered"], true);
     assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
@@ -573,13 +760,29 @@ async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
     assert_eq!(r.status(), 201);
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let key = "ABCDEF0123456789-confirm-1";
-    let lost = t.call_raw(reqwest::Method::POST, &format!("/v3/payin/{id}/confirm"), auth, Some(key), Some(confirm_body("81100000007").to_string())).await;
+    let lost = t
+        .call_raw(
+            reqwest::Method::POST,
+            &format!("/v3/payin/{id}/confirm"),
+            auth,
+            Some(key),
+            Some(confirm_body("81100000007").to_string()),
+        )
+        .await;
     assert!(lost.is_err(), "the client saw the connection close: {lost:?}");
     // The payment went through all the same.
     let p = t.wait_payin(&id, |p| p["status"] == "succeeded").await;
     assert_eq!(p["payment_attempts"].as_array().unwrap().len(), 1);
     // The client's retry with the same key gets the stored answer, not a second push.
-    let (s, v) = t.call(reqwest::Method::POST, &format!("/v3/payin/{id}/confirm"), KEY, Some(key), Some(confirm_body("81100000007"))).await;
+    let (s, v) = t
+        .call(
+            reqwest::Method::POST,
+            &format!("/v3/payin/{id}/confirm"),
+            KEY,
+            Some(key),
+            Some(confirm_body("81100000007")),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["latest_payment_attempt"], p["latest_payment_attempt"]);
     let (_, after) = t.get(&format!("/v3/payin/{id}")).await;
@@ -588,9 +791,18 @@ async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
 
 #[tokio::test]
 async fn demo_merchant_is_accepted() {
-    let sb = ovo_sandbox::start(SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::parse("0.001").unwrap() }, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = ovo_sandbox::start(
+        SandboxConfig {
+            merchants: Merchants::demo(),
+            time_scale: TimeScale::parse("0.001").unwrap(),
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let demo: Vec<toml::Table> = Merchants::demo().section("tazapay_ovo_idr").unwrap();
-    let (key, secret) = (demo[0]["api_key"].as_str().unwrap(), demo[0]["api_secret"].as_str().unwrap());
+    let (key, secret) =
+        (demo[0]["api_key"].as_str().unwrap(), demo[0]["api_secret"].as_str().unwrap());
     let resp = reqwest::Client::new()
         .post(format!("{}/v3/payin", sb.url()))
         .header("authorization", format!("Basic {}", B64.encode(format!("{key}:{secret}"))))
@@ -606,17 +818,36 @@ async fn demo_merchant_is_accepted() {
 impl T {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault});
-        let r = self.http.post(format!("{}/_sandbox/faults", self.sb.url())).json(&armed).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/faults", self.sb.url()))
+            .json(&armed)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201);
     }
 
-    async fn post_keyed(&self, path: &str, key: &str, body: &Value) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
+    async fn post_keyed(
+        &self,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> Result<(u16, Value, HeaderMap), reqwest::Error> {
         let auth = format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1)));
-        self.call_raw(reqwest::Method::POST, path, Some(auth), Some(key), Some(body.to_string())).await
+        self.call_raw(reqwest::Method::POST, path, Some(auth), Some(key), Some(body.to_string()))
+            .await
     }
 
     async fn writes(&self) -> Value {
-        self.http.get(format!("{}/_sandbox/writes?product=tazapay_ovo_idr", self.sb.url())).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/_sandbox/writes?product=tazapay_ovo_idr", self.sb.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     async fn wait_writes(&self, done: impl Fn(&Value) -> bool) -> Value {
@@ -644,16 +875,24 @@ fn create_and_confirm(reference: &str) -> Value {
 }
 
 fn write_of<'a>(writes: &'a Value, kind: &str, reference: &str) -> &'a Value {
-    writes.as_array().unwrap().iter().find(|w| w["kind"] == kind && w["reference"] == reference).unwrap_or(&Value::Null)
+    writes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == kind && w["reference"] == reference)
+        .unwrap_or(&Value::Null)
 }
 
 #[tokio::test]
-async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_never_process_twice() {
+async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_never_process_twice()
+{
     let t = T::new("0.001").await;
     let key = "TZIDEM0000000001-create";
-    let (s, first, _) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
+    let (s, first, _) =
+        t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
     assert_eq!(s, 200, "{first}");
-    let (s, again, headers) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
+    let (s, again, headers) =
+        t.post_keyed("/v3/payin", key, &create_and_confirm("TZIDEM0000000001")).await.unwrap();
     assert_eq!((s, &again), (200, &first), "the original answer");
     assert_eq!(headers["x-sandbox-idempotent-replay"], "true");
     let id = first["data"]["id"].as_str().unwrap().to_owned();
@@ -661,15 +900,28 @@ async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_n
     assert_eq!(paid["payment_attempts"].as_array().unwrap().len(), 1);
 
     let refund = json!({ "payin": id, "amount": 1_000_000, "reason": "Customer Return", "reference_id": "TZIDEM0000000001R01" });
-    let (s, r1, _) = t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
+    let (s, r1, _) =
+        t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
     assert_eq!(s, 200, "{r1}");
-    let (s, r2, _) = t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
+    let (s, r2, _) =
+        t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
     assert_eq!((s, r2["data"]["id"].as_str()), (200, r1["data"]["id"].as_str()));
     t.wait_refund(r1["data"]["id"].as_str().unwrap(), "succeeded").await;
-    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    let list: Value = t
+        .http
+        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     let writes = t.writes().await;
-    assert_eq!(write_of(&writes, "payment", "TZIDEM0000000001"), &json!({"product":"tazapay_ovo_idr","kind":"payment","reference":"TZIDEM0000000001","processed":1,"replays":1}));
+    assert_eq!(
+        write_of(&writes, "payment", "TZIDEM0000000001"),
+        &json!({"product":"tazapay_ovo_idr","kind":"payment","reference":"TZIDEM0000000001","processed":1,"replays":1})
+    );
     assert_eq!(write_of(&writes, "refund", "TZIDEM0000000001R01")["processed"], 1);
     assert_eq!(write_of(&writes, "refund", "TZIDEM0000000001R01")["replays"], 1);
 }
@@ -680,20 +932,34 @@ async fn a_confirm_resent_under_its_key_is_replayed_and_a_new_attempt_is_counted
     // 10,000,000 minor units fails 70 s after creation (HD 2): the payin can be confirmed again.
     let mut body = create_and_confirm("TZCONF0000000001");
     body["amount"] = json!(10_000_000);
-    let (s, created, _) = t.post_keyed("/v3/payin", "TZCONF0000000001-create", &body).await.unwrap();
+    let (s, created, _) =
+        t.post_keyed("/v3/payin", "TZCONF0000000001-create", &body).await.unwrap();
     assert_eq!(s, 200, "{created}");
     let id = created["data"]["id"].as_str().unwrap().to_owned();
-    t.wait_payin(&id, |p| p["status"] == "requires_payment_method" && p["payment_attempts"][0]["status"] == "failed").await;
+    t.wait_payin(&id, |p| {
+        p["status"] == "requires_payment_method" && p["payment_attempts"][0]["status"] == "failed"
+    })
+    .await;
     let path = format!("/v3/payin/{id}/confirm");
-    let (s, c1, _) = t.post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789")).await.unwrap();
+    let (s, c1, _) = t
+        .post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789"))
+        .await
+        .unwrap();
     assert_eq!(s, 200, "{c1}");
-    let (s, c2, headers) = t.post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789")).await.unwrap();
+    let (s, c2, headers) = t
+        .post_keyed(&path, "TZCONF0000000001-confirm-2", &confirm_body("0123456789"))
+        .await
+        .unwrap();
     assert_eq!((s, &c2), (200, &c1));
     assert_eq!(headers["x-sandbox-idempotent-replay"], "true");
     let writes = t.writes().await;
     assert_eq!(write_of(&writes, "payment", "TZCONF0000000001")["processed"], 1);
     let again = write_of(&writes, "payment", "TZCONF0000000001/attempt-2");
-    assert_eq!((again["processed"].as_u64(), again["replays"].as_u64()), (Some(1), Some(1)), "{writes}");
+    assert_eq!(
+        (again["processed"].as_u64(), again["replays"].as_u64()),
+        (Some(1), Some(1)),
+        "{writes}"
+    );
 }
 
 #[tokio::test]
@@ -705,12 +971,24 @@ async fn a_create_processed_late_and_resent_under_its_key_is_processed_once() {
     let lost = t.post_keyed("/v3/payin", key, &create_and_confirm("TZLATE0000000001")).await;
     assert!(lost.is_err(), "the client sees a lost answer");
     assert_eq!(t.writes().await, json!([]), "nothing processed yet");
-    let (s, resent, _) = t.post_keyed("/v3/payin", key, &create_and_confirm("TZLATE0000000001")).await.unwrap();
+    let (s, resent, _) =
+        t.post_keyed("/v3/payin", key, &create_and_confirm("TZLATE0000000001")).await.unwrap();
     assert_eq!(s, 200, "{resent}");
     // The late processing finds the key used and answers from the stored result.
     let writes = t.wait_writes(|w| w[0]["replays"] == 1).await;
-    assert_eq!(writes, json!([{"product":"tazapay_ovo_idr","kind":"payment","reference":"TZLATE0000000001","processed":1,"replays":1}]));
-    let list: Value = t.http.get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        writes,
+        json!([{"product":"tazapay_ovo_idr","kind":"payment","reference":"TZLATE0000000001","processed":1,"replays":1}])
+    );
+    let list: Value = t
+        .http
+        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     // A payin never created answers 404 (§12).
     let (s, v) = t.get("/v3/payin/pay_never").await;
@@ -718,18 +996,32 @@ async fn a_create_processed_late_and_resent_under_its_key_is_processed_once() {
 }
 
 #[tokio::test]
-async fn a_5xx_after_processing_is_in_tazapays_error_shape_and_the_key_then_replays_the_stored_answer() {
+async fn a_5xx_after_processing_is_in_tazapays_error_shape_and_the_key_then_replays_the_stored_answer(
+) {
     let t = T::new("0.001").await;
-    let (_, created, _) = t.post_keyed("/v3/payin", "TZ5XX00000000001-create", &create_and_confirm("TZ5XX00000000001")).await.unwrap();
+    let (_, created, _) = t
+        .post_keyed("/v3/payin", "TZ5XX00000000001-create", &create_and_confirm("TZ5XX00000000001"))
+        .await
+        .unwrap();
     let id = created["data"]["id"].as_str().unwrap().to_owned();
     t.wait_payin(&id, |p| p["status"] == "succeeded").await;
-    t.arm(Some("/v3/refund"), json!({"kind": "server_error_after_processing", "status": 503})).await;
+    t.arm(Some("/v3/refund"), json!({"kind": "server_error_after_processing", "status": 503}))
+        .await;
     let refund = json!({ "payin": id, "amount": 1_000_000, "reason": "Customer Return", "reference_id": "TZ5XX00000000001R01" });
-    let (s, failed, _) = t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
+    let (s, failed, _) =
+        t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
     assert_eq!(s, 503);
-    assert_eq!(failed, json!({"status":"error","message":"something went wrong","errors":[{"code":101,"message":"something went wrong","remarks":""}]}));
-    let (s, resent, headers) = t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
-    assert_eq!((s, resent["data"]["reference_id"].as_str()), (200, Some("TZ5XX00000000001R01")), "{resent}");
+    assert_eq!(
+        failed,
+        json!({"status":"error","message":"something went wrong","errors":[{"code":101,"message":"something went wrong","remarks":""}]})
+    );
+    let (s, resent, headers) =
+        t.post_keyed("/v3/refund", "TZ5XX00000000001-refund-1", &refund).await.unwrap();
+    assert_eq!(
+        (s, resent["data"]["reference_id"].as_str()),
+        (200, Some("TZ5XX00000000001R01")),
+        "{resent}"
+    );
     assert_eq!(headers["x-sandbox-idempotent-replay"], "true", "it was processed before the 503");
     let writes = t.writes().await;
     let refund = write_of(&writes, "refund", "TZ5XX00000000001R01");
@@ -740,7 +1032,10 @@ async fn a_5xx_after_processing_is_in_tazapays_error_shape_and_the_key_then_repl
 async fn success_after_failure_and_a_signed_webhook_for_an_unknown_reference() {
     let t = T::new("0.001").await;
     t.arm(None, json!({"kind": "success_after_failure", "after_ms": 200_000})).await;
-    let (_, created, _) = t.post_keyed("/v3/payin", "TZSAF00000000001-create", &create_and_confirm("TZSAF00000000001")).await.unwrap();
+    let (_, created, _) = t
+        .post_keyed("/v3/payin", "TZSAF00000000001-create", &create_and_confirm("TZSAF00000000001"))
+        .await
+        .unwrap();
     let id = created["data"]["id"].as_str().unwrap().to_owned();
     let failed = t.wait_payin(&id, |p| p["payment_attempts"][0]["status"] == "failed").await;
     assert_eq!(failed["status"], "requires_payment_method");
@@ -764,7 +1059,10 @@ async fn success_after_failure_and_a_signed_webhook_for_an_unknown_reference() {
     let unknown = sent["payin"].as_str().unwrap();
     let (sig, body, event) = t.wait_hook("payin.succeeded", unknown).await;
     assert!(signature_ok(SECRET, &sig, &body));
-    assert_eq!((event["data"]["reference_id"].as_str(), event["data"]["amount"].as_i64()), (Some("NEVER00000000001"), Some(2_500_000)));
+    assert_eq!(
+        (event["data"]["reference_id"].as_str(), event["data"]["amount"].as_i64()),
+        (Some("NEVER00000000001"), Some(2_500_000))
+    );
     let (s, _) = t.get(&format!("/v3/payin/{unknown}")).await;
     assert_eq!(s, 404, "the provider has no such payin");
 }

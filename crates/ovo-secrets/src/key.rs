@@ -59,11 +59,7 @@ impl SecretKey {
 
 impl fmt::Display for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{}.{}",
-            self.namespace, self.environment, self.product, self.field
-        )
+        write!(f, "{}/{}/{}.{}", self.namespace, self.environment, self.product, self.field)
     }
 }
 
@@ -78,10 +74,7 @@ fn check_part(
         return Err(invalid("is empty".to_owned()));
     }
     if value.len() > max_len {
-        return Err(invalid(format!(
-            "is {} characters long; the limit is {max_len}",
-            value.len()
-        )));
+        return Err(invalid(format!("is {} characters long; the limit is {max_len}", value.len())));
     }
     let allowed =
         |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || (allow_dot && c == '.');
@@ -91,9 +84,7 @@ fn check_part(
         } else {
             "ASCII letters, digits, '-' and '_'"
         };
-        return Err(invalid(format!(
-            "{value:?} contains {bad:?}; only {set} are allowed"
-        )));
+        return Err(invalid(format!("{value:?} contains {bad:?}; only {set} are allowed")));
     }
     Ok(())
 }
@@ -112,18 +103,12 @@ mod tests {
         assert!(k.validate().is_ok());
         assert_eq!(k.service(), "id.co.ovo.backoffice/production");
         assert_eq!(k.user(), "ovo-cash.api_key");
-        assert_eq!(
-            k.to_string(),
-            "id.co.ovo.backoffice/production/ovo-cash.api_key"
-        );
+        assert_eq!(k.to_string(), "id.co.ovo.backoffice/production/ovo-cash.api_key");
     }
 
     #[test]
     fn rejects_empty_parts() {
-        for (i, part) in ["namespace", "environment", "product", "field"]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, part) in ["namespace", "environment", "product", "field"].into_iter().enumerate() {
             let mut k = key();
             match i {
                 0 => k.namespace.clear(),
@@ -132,14 +117,8 @@ mod tests {
                 _ => k.field.clear(),
             }
             let err = k.validate().expect_err("empty part must be rejected");
-            assert!(
-                matches!(err, SecretError::InvalidKey { part: p, .. } if p == part),
-                "{err}"
-            );
-            assert_eq!(
-                err.to_string(),
-                format!("invalid secret key: {part} is empty")
-            );
+            assert!(matches!(err, SecretError::InvalidKey { part: p, .. } if p == part), "{err}");
+            assert_eq!(err.to_string(), format!("invalid secret key: {part} is empty"));
         }
     }
 

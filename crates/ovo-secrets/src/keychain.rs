@@ -29,9 +29,7 @@ impl KeychainStore {
         SecretKey::new(namespace, "probe", "probe", "probe").validate()?;
         let name = format!("{namespace} / {PROBE_USER}");
         let entry = Entry::new(namespace, PROBE_USER).map_err(|e| map_err(&name, e))?;
-        entry
-            .set_password(PROBE_VALUE)
-            .map_err(|e| map_err(&name, e))?;
+        entry.set_password(PROBE_VALUE).map_err(|e| map_err(&name, e))?;
         let read = entry.get_password().map(Sensitive::new);
         // Always try to clean up, even if the read failed.
         let deleted = entry.delete_credential();
@@ -61,9 +59,7 @@ fn open(key: &SecretKey) -> Result<(Entry, String), SecretError> {
 fn map_err(entry: &str, err: KeyringError) -> SecretError {
     match err {
         KeyringError::NoStorageAccess(inner) | KeyringError::PlatformFailure(inner) => {
-            SecretError::Unavailable {
-                detail: inner.to_string(),
-            }
+            SecretError::Unavailable { detail: inner.to_string() }
         }
         // The payload is the stored bytes: never show it.
         KeyringError::BadEncoding(_) => SecretError::Corrupt {
@@ -74,15 +70,11 @@ fn map_err(entry: &str, err: KeyringError) -> SecretError {
             entry: entry.to_owned(),
             detail: format!("{} matching entries were found; expected one", found.len()),
         },
-        KeyringError::NoEntry => SecretError::Keychain {
-            entry: entry.to_owned(),
-            detail: "no such entry".to_owned(),
-        },
+        KeyringError::NoEntry => {
+            SecretError::Keychain { entry: entry.to_owned(), detail: "no such entry".to_owned() }
+        }
         // TooLong / Invalid / future variants carry names and limits, not values.
-        other => SecretError::Keychain {
-            entry: entry.to_owned(),
-            detail: other.to_string(),
-        },
+        other => SecretError::Keychain { entry: entry.to_owned(), detail: other.to_string() },
     }
 }
 
@@ -90,9 +82,7 @@ impl SecretStore for KeychainStore {
     fn put(&self, key: &SecretKey, value: &Sensitive<String>) -> Result<(), SecretError> {
         validate_value(value)?;
         let (entry, name) = open(key)?;
-        entry
-            .set_password(value.expose())
-            .map_err(|e| map_err(&name, e))
+        entry.set_password(value.expose()).map_err(|e| map_err(&name, e))
     }
 
     fn get(&self, key: &SecretKey) -> Result<Option<Sensitive<String>>, SecretError> {
@@ -141,10 +131,7 @@ mod tests {
             let mapped = map_err("svc / user", err);
             assert!(matches!(mapped, SecretError::Unavailable { .. }));
             let msg = mapped.to_string();
-            assert!(
-                msg.contains("OS keychain is unavailable or locked"),
-                "{msg}"
-            );
+            assert!(msg.contains("OS keychain is unavailable or locked"), "{msg}");
             assert!(msg.contains("unlock"), "{msg}");
             assert!(msg.contains("Secret Service"), "{msg}");
             assert!(msg.contains("ServiceUnknown"), "{msg}");
@@ -153,10 +140,7 @@ mod tests {
 
     #[test]
     fn bad_encoding_never_shows_the_bytes() {
-        let mapped = map_err(
-            "svc / user",
-            KeyringError::BadEncoding(b"s3cr3t\xff".to_vec()),
-        );
+        let mapped = map_err("svc / user", KeyringError::BadEncoding(b"s3cr3t\xff".to_vec()));
         assert!(matches!(mapped, SecretError::Corrupt { .. }));
         assert!(!mapped.to_string().contains("s3cr3t"));
         assert!(!format!("{mapped:?}").contains("s3cr3t"));
@@ -170,9 +154,6 @@ mod tests {
         let err = store.put(&key, &"".into()).expect_err("empty");
         assert!(matches!(err, SecretError::InvalidValue { .. }));
         let bad = SecretKey::new("id.co.ovo.test", "", "p", "f");
-        assert!(matches!(
-            store.get(&bad).expect_err("bad key"),
-            SecretError::InvalidKey { .. }
-        ));
+        assert!(matches!(store.get(&bad).expect_err("bad key"), SecretError::InvalidKey { .. }));
     }
 }

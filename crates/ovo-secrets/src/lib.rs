@@ -55,9 +55,7 @@ pub trait SecretStore: Send + Sync + std::fmt::Debug {
 pub(crate) fn validate_value(value: &Sensitive<String>) -> Result<(), SecretError> {
     let len = value.expose().len();
     if len == 0 {
-        return Err(SecretError::InvalidValue {
-            reason: "the secret value is empty".to_owned(),
-        });
+        return Err(SecretError::InvalidValue { reason: "the secret value is empty".to_owned() });
     }
     if len > MAX_VALUE_BYTES {
         return Err(SecretError::InvalidValue {

@@ -34,9 +34,7 @@ impl MemoryStore {
 
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MemoryStore")
-            .field("entries", &self.len())
-            .finish()
+        f.debug_struct("MemoryStore").field("entries", &self.len()).finish()
     }
 }
 
@@ -120,22 +118,15 @@ mod tests {
         let k = key("sandbox", "api_key");
         let err = store.put(&k, &"".into()).expect_err("empty");
         assert!(matches!(err, SecretError::InvalidValue { .. }));
-        assert_eq!(
-            err.to_string(),
-            "invalid secret value: the secret value is empty"
-        );
+        assert_eq!(err.to_string(), "invalid secret value: the secret value is empty");
 
         let big = "x".repeat(MAX_VALUE_BYTES + 1);
-        let err = store
-            .put(&k, &Sensitive::new(big.clone()))
-            .expect_err("too long");
+        let err = store.put(&k, &Sensitive::new(big.clone())).expect_err("too long");
         assert!(matches!(err, SecretError::InvalidValue { .. }));
         assert!(!err.to_string().contains(&big));
         assert!(err.to_string().contains("16384"));
 
-        store
-            .put(&k, &Sensitive::new("x".repeat(MAX_VALUE_BYTES)))
-            .expect("exactly the limit");
+        store.put(&k, &Sensitive::new("x".repeat(MAX_VALUE_BYTES))).expect("exactly the limit");
     }
 
     #[test]
@@ -149,22 +140,14 @@ mod tests {
             store.delete(&k).expect_err("delete"),
             store.contains(&k).expect_err("contains"),
         ] {
-            assert!(matches!(
-                err,
-                SecretError::InvalidKey {
-                    part: "environment",
-                    ..
-                }
-            ));
+            assert!(matches!(err, SecretError::InvalidKey { part: "environment", .. }));
         }
     }
 
     #[test]
     fn debug_shows_no_values() {
         let store = MemoryStore::new();
-        store
-            .put(&key("sandbox", "api_key"), &"topsecret".into())
-            .expect("put");
+        store.put(&key("sandbox", "api_key"), &"topsecret".into()).expect("put");
         let out = format!("{store:?}");
         assert!(!out.contains("topsecret"));
         assert_eq!(out, "MemoryStore { entries: 1 }");

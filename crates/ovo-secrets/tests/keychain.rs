@@ -65,26 +65,16 @@ fn environments_are_isolated() {
     let sandbox = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
     let production = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
 
-    store
-        .put(&sandbox, &"sandbox-value".into())
-        .expect("put sandbox");
+    store.put(&sandbox, &"sandbox-value".into()).expect("put sandbox");
     assert!(!store.contains(&production).expect("contains"));
     assert_eq!(read(&store, &production), None);
 
-    store
-        .put(&production, &"production-value".into())
-        .expect("put production");
+    store.put(&production, &"production-value".into()).expect("put production");
     assert_eq!(read(&store, &sandbox).as_deref(), Some("sandbox-value"));
-    assert_eq!(
-        read(&store, &production).as_deref(),
-        Some("production-value")
-    );
+    assert_eq!(read(&store, &production).as_deref(), Some("production-value"));
 
     assert!(store.delete(&sandbox).expect("delete sandbox"));
-    assert_eq!(
-        read(&store, &production).as_deref(),
-        Some("production-value")
-    );
+    assert_eq!(read(&store, &production).as_deref(), Some("production-value"));
     assert!(store.delete(&production).expect("delete production"));
 }
 
@@ -136,9 +126,7 @@ fn unicode_and_maximum_size_values_round_trip() {
     assert_eq!(read(&store, &key).as_deref(), Some(unicode));
 
     let big = "z".repeat(MAX_VALUE_BYTES);
-    store
-        .put(&key, &Sensitive::new(big.clone()))
-        .expect("put max size");
+    store.put(&key, &Sensitive::new(big.clone())).expect("put max size");
     assert_eq!(read(&store, &key), Some(big));
 
     assert!(store.delete(&key).expect("delete"));
@@ -153,18 +141,12 @@ fn invalid_values_and_keys_are_rejected() {
 
     let err = store.put(&key, &"".into()).expect_err("empty value");
     assert!(matches!(err, SecretError::InvalidValue { .. }), "{err}");
-    let err = store
-        .put(&key, &Sensitive::new("y".repeat(MAX_VALUE_BYTES + 1)))
-        .expect_err("too long");
+    let err =
+        store.put(&key, &Sensitive::new("y".repeat(MAX_VALUE_BYTES + 1))).expect_err("too long");
     assert!(matches!(err, SecretError::InvalidValue { .. }), "{err}");
     assert!(!store.contains(&key).expect("nothing was stored"));
 
     let empty_field = SecretKey::new(&ns, "sandbox", "ovo-cash", "");
-    let err = store
-        .put(&empty_field, &"v".into())
-        .expect_err("empty field");
-    assert!(
-        matches!(err, SecretError::InvalidKey { part: "field", .. }),
-        "{err}"
-    );
+    let err = store.put(&empty_field, &"v".into()).expect_err("empty field");
+    assert!(matches!(err, SecretError::InvalidKey { part: "field", .. }), "{err}");
 }

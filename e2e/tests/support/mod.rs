@@ -16,7 +16,9 @@ const WAIT: Duration = Duration::from_secs(20);
 const LAUNCH_WAIT: Duration = Duration::from_secs(120);
 
 fn env(name: &str) -> Result<String> {
-    std::env::var(name).with_context(|| format!("{name} is unset: run the end-to-end suite through `cargo xtask test`"))
+    std::env::var(name).with_context(|| {
+        format!("{name} is unset: run the end-to-end suite through `cargo xtask test`")
+    })
 }
 
 /// One app installation: its data directory, IPC journal and captured stderr.
@@ -63,7 +65,17 @@ impl Install {
         )?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
-        Ok(Install { _dir: dir, data, journal, stderr, opened_urls, import_file, rejects_file, launcher, name: name.to_owned() })
+        Ok(Install {
+            _dir: dir,
+            data,
+            journal,
+            stderr,
+            opened_urls,
+            import_file,
+            rejects_file,
+            launcher,
+            name: name.to_owned(),
+        })
     }
 
     pub async fn launch(&self) -> Result<Desktop> {
@@ -74,7 +86,9 @@ impl Install {
         let connect = builder.capabilities(caps).connect(&webdriver);
         // An app that dies at start (e.g. no display) leaves the driver waiting for it forever.
         let client = match tokio::time::timeout(LAUNCH_WAIT, connect).await {
-            Ok(client) => client.context("cannot start a WebDriver session through tauri-driver")?,
+            Ok(client) => {
+                client.context("cannot start a WebDriver session through tauri-driver")?
+            }
             Err(_) => {
                 let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
                 let head: String = stderr.lines().take(4).collect::<Vec<_>>().join("\n");
@@ -86,7 +100,11 @@ impl Install {
 
     /// The URLs the app has "opened in the system browser" so far, in order.
     pub fn opened(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.opened_urls).unwrap_or_default().lines().map(str::to_owned).collect()
+        std::fs::read_to_string(&self.opened_urls)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// Every file this install wrote: the ledger and its WAL, logs, the IPC journal, stderr.
@@ -141,7 +159,11 @@ impl Desktop {
     }
 
     pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
-        self.find(test_id).await?.select_by_value(value).await.with_context(|| format!("cannot select {value} in {test_id}"))
+        self.find(test_id)
+            .await?
+            .select_by_value(value)
+            .await
+            .with_context(|| format!("cannot select {value} in {test_id}"))
     }
 
     /// The element's `textContent` (WebKitWebDriver's rendered-text algorithm drops words
@@ -187,7 +209,12 @@ impl Desktop {
     /// Waits for the first element matching a CSS selector (for elements a test id alone does not
     /// single out, e.g. `[data-testid="account-ovo_snap"][data-status="active"] [data-testid="unlink"]`).
     pub async fn find_css(&self, css: &str) -> Result<Element> {
-        self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await.with_context(|| format!("{css} did not appear"))
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("{css} did not appear"))
     }
 
     /// `click`, for a CSS selector.
@@ -198,7 +225,10 @@ impl Desktop {
 
     async fn click_element(&self, element: &Element, what: &str) -> Result<()> {
         self.client
-            .execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(element)?])
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(element)?],
+            )
             .await?;
         let mut clicked = element.clone().click().await;
         if clicked.is_err() && self.dismiss_toasts().await? > 0 {
@@ -207,7 +237,10 @@ impl Desktop {
             clicked = element.clone().click().await;
         }
         if let Err(err) = clicked {
-            let label: String = what.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+            let label: String = what
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
             let shot = self.screenshot(&format!("failed-click-{label}")).await;
             bail!("cannot click {what}: {err} (screenshot: {shot:?})");
         }
@@ -216,7 +249,8 @@ impl Desktop {
 
     /// Closes every toast on screen; answers how many there were.
     pub async fn dismiss_toasts(&self) -> Result<usize> {
-        let closes = self.client.find_all(Locator::Css("[data-testid=\"toast\"] button.close")).await?;
+        let closes =
+            self.client.find_all(Locator::Css("[data-testid=\"toast\"] button.close")).await?;
         let count = closes.len();
         for close in closes {
             let _ = close.click().await;
@@ -233,7 +267,12 @@ impl Desktop {
     }
 
     /// Waits until `count(css)` satisfies `ok`, up to `within`; answers the last count.
-    pub async fn wait_count(&self, css: &str, within: Duration, ok: impl Fn(usize) -> bool) -> Result<usize> {
+    pub async fn wait_count(
+        &self,
+        css: &str,
+        within: Duration,
+        ok: impl Fn(usize) -> bool,
+    ) -> Result<usize> {
         let deadline = tokio::time::Instant::now() + within;
         let mut last = 0;
         while tokio::time::Instant::now() < deadline {
@@ -271,7 +310,11 @@ impl Desktop {
     }
 
     /// Calls a command through the real IPC, as the page itself would.
-    pub async fn invoke(&self, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: Value,
+    ) -> Result<std::result::Result<Value, Value>> {
         let reply = self
             .client
             .execute_async(
@@ -288,7 +331,9 @@ impl Desktop {
     }
 
     pub async fn screenshot(&self, step: &str) -> Result<PathBuf> {
-        let dir = PathBuf::from(std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()));
+        let dir = PathBuf::from(
+            std::env::var("OVO_E2E_ARTIFACTS").unwrap_or_else(|_| "e2e/artifacts".into()),
+        );
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{}-{step}.png", self.name));
         // WebKitWebDriver captures the last painted frame: let the page paint what the DOM holds
@@ -303,7 +348,12 @@ impl Desktop {
         Ok(path)
     }
 
-    pub async fn set_up_first_admin(&self, username: &str, display_name: &str, password: &str) -> Result<()> {
+    pub async fn set_up_first_admin(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<()> {
         self.find("screen-setup").await?;
         self.fill("setup-username", username).await?;
         self.fill("setup-display-name", display_name).await?;
@@ -329,7 +379,13 @@ impl Desktop {
         Ok(())
     }
 
-    pub async fn create_operator(&self, username: &str, display_name: &str, role: &str, password: &str) -> Result<()> {
+    pub async fn create_operator(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<()> {
         self.click("nav-settings").await?;
         self.click("settings-tab-operators").await?;
         self.fill("op-new-username", username).await?;
@@ -369,9 +425,15 @@ impl Sandbox {
     pub async fn of(app: &Desktop) -> Result<Sandbox> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let info = app.invoke("app_info", json!({})).await?.map_err(|e| anyhow::anyhow!("app_info failed: {e}"))?;
+            let info = app
+                .invoke("app_info", json!({}))
+                .await?
+                .map_err(|e| anyhow::anyhow!("app_info failed: {e}"))?;
             if let Some(url) = info["sandboxUrl"].as_str() {
-                let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(20)).build()?;
+                let http = reqwest::Client::builder()
+                    .no_proxy()
+                    .timeout(Duration::from_secs(20))
+                    .build()?;
                 return Ok(Sandbox { url: url.trim_end_matches('/').to_owned(), http });
             }
             if tokio::time::Instant::now() > deadline {
@@ -432,7 +494,8 @@ impl Sandbox {
         while tokio::time::Instant::now() < deadline {
             last = self.get("/_sandbox/pending").await?;
             let found = last.as_array().into_iter().flatten().find(|a| {
-                a["product"] == product && a["phone"].as_str().is_some_and(|p| digits(p).ends_with(&phone[2..]))
+                a["product"] == product
+                    && a["phone"].as_str().is_some_and(|p| digits(p).ends_with(&phone[2..]))
             });
             if let Some(action) = found {
                 return Ok(action.clone());
@@ -449,7 +512,9 @@ pub fn digits(text: &str) -> String {
 }
 
 pub fn contains(path: &Path, needle: &str) -> bool {
-    std::fs::read(path).map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes())).unwrap_or(false)
+    std::fs::read(path)
+        .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        .unwrap_or(false)
 }
 
 /// The account card of `product` in `status`.
@@ -459,7 +524,12 @@ pub fn card(product: &str, status: &str) -> String {
 
 /// Waits until the element's `data-status` is `expected`; stops early on a final status that
 /// is not it.
-pub async fn wait_status(app: &Desktop, test_id: &str, expected: &str, within: Duration) -> Result<()> {
+pub async fn wait_status(
+    app: &Desktop,
+    test_id: &str,
+    expected: &str,
+    within: Duration,
+) -> Result<()> {
     let deadline = tokio::time::Instant::now() + within;
     let mut last = String::new();
     while tokio::time::Instant::now() < deadline {
@@ -497,7 +567,9 @@ pub async fn payment_step(sandbox: &Sandbox, product: &str, phone: &str) -> Resu
     while tokio::time::Instant::now() < deadline {
         last = sandbox.get("/_sandbox/pending").await?;
         let found = last.as_array().into_iter().flatten().find(|a| {
-            a["product"] == product && a["kind"] != "binding" && digits(a["phone"].as_str().unwrap_or_default()) == phone
+            a["product"] == product
+                && a["kind"] != "binding"
+                && digits(a["phone"].as_str().unwrap_or_default()) == phone
         });
         if let Some(action) = found {
             return Ok(action.clone());
@@ -593,7 +665,12 @@ impl Desktop {
     /// Scrolls the element to the middle of the window (before a screenshot of it).
     pub async fn show(&self, css: &str) -> Result<()> {
         let element = self.find_css(css).await?;
-        self.client.execute("arguments[0].scrollIntoView({ block: 'center' });", vec![serde_json::to_value(&element)?]).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
         Ok(())
     }
 
@@ -675,7 +752,9 @@ impl Sandbox {
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund"))
+            .filter(|r| {
+                r["method"] == "POST" && r["path"].as_str().unwrap_or_default().contains("refund")
+            })
             .count())
     }
 
@@ -690,7 +769,12 @@ impl Sandbox {
 
     /// The customer plays the waiting step (a linking or a payment page) that the app opened in
     /// the browser: approves it and the browser follows the redirect back; answers the step's id.
-    pub async fn approve(&self, install: &Install, step: &Value, source: Option<&str>) -> Result<String> {
+    pub async fn approve(
+        &self,
+        install: &Install,
+        step: &Value,
+        source: Option<&str>,
+    ) -> Result<String> {
         let id = step["id"].as_str().unwrap_or_default().to_owned();
         ensure!(!id.is_empty(), "the step has an id: {step}");
         install.wait_opened(&id).await?;
@@ -699,7 +783,10 @@ impl Sandbox {
             decision["source"] = json!(source);
         }
         let decided = self.post(&format!("/_sandbox/pending/{id}/decide"), decision).await?;
-        ensure!(decided["followed_error"].is_null(), "the page's redirect was reachable: {decided}");
+        ensure!(
+            decided["followed_error"].is_null(),
+            "the page's redirect was reachable: {decided}"
+        );
         Ok(id)
     }
 }
@@ -707,19 +794,29 @@ impl Sandbox {
 /// On a customer's page: links their OVO account through `product` with the phone typed as the
 /// customer says it; the customer approves on the provider's page; answers the account card's
 /// CSS selector once it is active.
-pub async fn link_account(app: &Desktop, install: &Install, sandbox: &Sandbox, product: &str, typed_phone: &str) -> Result<String> {
+pub async fn link_account(
+    app: &Desktop,
+    install: &Install,
+    sandbox: &Sandbox,
+    product: &str,
+    typed_phone: &str,
+) -> Result<String> {
     let phone = format!("62{}", &digits(typed_phone)[1..]);
     app.select("link-product-select", product).await?;
     app.fill("link-phone", typed_phone).await?;
     app.click("link-start").await?;
     let pending = card(product, "pending");
     app.find_css(&format!("{pending} {}", by_id("account-pending"))).await?;
-    let account_id = app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
+    let account_id =
+        app.find_css(&pending).await?.attr("data-account-id").await?.unwrap_or_default();
     ensure!(!account_id.is_empty(), "the pending card names its account");
     let step = sandbox.pending_for(product, &phone).await?;
     ensure!(step["kind"] == "binding", "the customer's step is the linking: {step}");
     sandbox.approve(install, &step, None).await?;
-    let active = format!("{}[data-account-id=\"{account_id}\"][data-status=\"active\"]", by_id(&format!("account-{product}")));
+    let active = format!(
+        "{}[data-account-id=\"{account_id}\"][data-status=\"active\"]",
+        by_id(&format!("account-{product}"))
+    );
     app.client
         .wait()
         .at_most(Duration::from_secs(40))
@@ -744,7 +841,11 @@ pub struct NewPayment<'a> {
 /// Opens the new-payment dialog (from the page on screen), fills it in and starts the payment;
 /// on a customer's page a payment on a linked account takes their first active account of the
 /// product (`account`: the card's `data-account-id` to check it is that one).
-pub async fn start_payment(app: &Desktop, payment: &NewPayment<'_>, account: Option<&str>) -> Result<()> {
+pub async fn start_payment(
+    app: &Desktop,
+    payment: &NewPayment<'_>,
+    account: Option<&str>,
+) -> Result<()> {
     app.click("new-payment").await?;
     app.find("new-payment-dialog").await?;
     app.select("payment-product", payment.product).await?;
@@ -774,8 +875,14 @@ pub struct RefundDialog {
 
 /// On a payment page: asks for a refund of `amount` with `reason`, once the preview agrees
 /// (screenshot `shot` of the filled-in dialog); waits for the request to be listed.
-pub async fn request_refund(app: &Desktop, amount: &str, reason: &str, shot: &str) -> Result<RefundDialog> {
-    let before = app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await?;
+pub async fn request_refund(
+    app: &Desktop,
+    amount: &str,
+    reason: &str,
+    shot: &str,
+) -> Result<RefundDialog> {
+    let before =
+        app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await?;
     app.click("refund-request").await?;
     app.find("refund-request-dialog").await?;
     app.find("refund-rule").await?;
@@ -815,7 +922,12 @@ pub struct Decision<'a> {
 /// As finance: Refunds → awaiting approval → the refund on this payment → approve or reject
 /// with the password entered again (screenshot `shot` of the filled-in dialog). Leaves the
 /// refund's page open; answers what the dialog said.
-pub async fn decide_refund(app: &Desktop, payment_reference: &str, decision: &Decision<'_>, shot: &str) -> Result<String> {
+pub async fn decide_refund(
+    app: &Desktop,
+    payment_reference: &str,
+    decision: &Decision<'_>,
+    shot: &str,
+) -> Result<String> {
     app.click("nav-refunds").await?;
     if app.count(&by_id("refund-back")).await? > 0 {
         app.click("refund-back").await?;
@@ -841,13 +953,20 @@ pub async fn decide_refund(app: &Desktop, payment_reference: &str, decision: &De
 pub async fn wait_refund_status(app: &Desktop, expected: &str, within: Duration) -> Result<()> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let status = app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        let status =
+            app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
         if status == expected {
             return Ok(());
         }
         let finals = ["succeeded", "failed", "rejected", "settled_offline"];
-        ensure!(!finals.contains(&status.as_str()), "the refund became {status}, expected {expected}");
-        ensure!(tokio::time::Instant::now() < deadline, "the refund stayed {status}, expected {expected}");
+        ensure!(
+            !finals.contains(&status.as_str()),
+            "the refund became {status}, expected {expected}"
+        );
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the refund stayed {status}, expected {expected}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
         app.click("refund-reload").await?;
     }

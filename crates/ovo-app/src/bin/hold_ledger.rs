@@ -10,9 +10,7 @@ use ovo_secrets::MemoryStore;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let data_dir = std::env::args_os()
-        .nth(1)
-        .ok_or("usage: ovo-app-hold-ledger <data dir>")?;
+    let data_dir = std::env::args_os().nth(1).ok_or("usage: ovo-app-hold-ledger <data dir>")?;
     let config = BackofficeConfig {
         data_dir: data_dir.into(),
         app_identifier: "test.ovo.backoffice".into(),
@@ -20,7 +18,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sandbox_time_scale: None,
         builtin_sandbox_url: None,
     };
-    let _app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await?;
+    let _app =
+        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(SystemClock)).await?;
     let mut out = std::io::stdout();
     writeln!(out, "ready")?;
     out.flush()?;

@@ -29,8 +29,7 @@ const ICON_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Backoffice {
     pub async fn customer_page(&self, input: CustomerRef) -> AppResult<CustomerPage> {
-        self.authorize(Permission::ViewCustomers, "view customers")
-            .await?;
+        self.authorize(Permission::ViewCustomers, "view customers").await?;
         let environment = self.environment().await;
         let id = CustomerId::new(input.customer_id);
         // Linkings past their time are shown as what they are.
@@ -106,15 +105,11 @@ impl Backoffice {
     /// Fetches the balance; a failure is recorded as a failed snapshot and shown beside the
     /// last good figures, never in their place.
     pub async fn refresh_balance(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
-        let actor = self
-            .authorize(Permission::ViewCustomers, "refresh a balance")
-            .await?;
+        let actor = self.authorize(Permission::ViewCustomers, "refresh a balance").await?;
         let row = self.binding(input.account_id).await?;
         if row.status != BindingStatus::Active {
-            return Err(
-                AppError::new(ErrorCode::Conflict, "only a linked account has a balance")
-                    .with_reason("account_not_linked"),
-            );
+            return Err(AppError::new(ErrorCode::Conflict, "only a linked account has a balance")
+                .with_reason("account_not_linked"));
         }
         let subject = account_subject(row.environment, row.product, &row.phone);
         let result = async {
@@ -125,10 +120,7 @@ impl Backoffice {
         let now = self.now();
         let (outcome, detail, audit_outcome) = match &result {
             Ok(b) => (
-                SnapshotOutcome::Ok {
-                    cash: b.cash,
-                    points: b.points,
-                },
+                SnapshotOutcome::Ok { cash: b.cash, points: b.points },
                 json!({ "cash": b.cash.rupiah(), "points": b.points.rupiah() }),
                 AuditOutcome::Ok,
             ),
@@ -143,15 +135,8 @@ impl Backoffice {
             ),
         };
         let mut tx = self.ledger.begin_write().await?;
-        balances::record(
-            &mut tx,
-            &Snapshot {
-                binding_id: row.id,
-                fetched_at: now,
-                outcome,
-            },
-        )
-        .await?;
+        balances::record(&mut tx, &Snapshot { binding_id: row.id, fetched_at: now, outcome })
+            .await?;
         self.audit(
             &mut tx,
             Some(&actor.operator),
@@ -166,15 +151,14 @@ impl Backoffice {
     }
 
     pub async fn unlink_account(&self, input: AccountRef) -> AppResult<UnlinkResult> {
-        let actor = self
-            .authorize(Permission::LinkAccounts, "unlink an account")
-            .await?;
+        let actor = self.authorize(Permission::LinkAccounts, "unlink an account").await?;
         let row = self.binding(input.account_id).await?;
-        if !matches!(row.status, BindingStatus::Active | BindingStatus::NeedsRelink | BindingStatus::Unlinking) {
-            return Err(
-                AppError::new(ErrorCode::Conflict, "this account is not linked")
-                    .with_reason("account_not_linked"),
-            );
+        if !matches!(
+            row.status,
+            BindingStatus::Active | BindingStatus::NeedsRelink | BindingStatus::Unlinking
+        ) {
+            return Err(AppError::new(ErrorCode::Conflict, "this account is not linked")
+                .with_reason("account_not_linked"));
         }
         // The intent first: should the answer be lost (or the process stop), the background
         // work sends it again and records what the provider answers.
@@ -187,17 +171,13 @@ impl Backoffice {
         .await;
         fail::fail_point!("unlink.after_call");
         let outcome = self.record_unbind_answer(&row, &result, Some(&actor.operator)).await?;
-        Ok(UnlinkResult {
-            outcome,
-            account: self.account(row.id).await?,
-        })
+        Ok(UnlinkResult { outcome, account: self.account(row.id).await? })
     }
 
     /// One page of the provider's history for a WIB date range, cached in the ledger; when
     /// the provider fails, the cached entries of the range with the problem.
     pub async fn account_history(&self, input: HistoryInput) -> AppResult<HistoryView> {
-        self.authorize(Permission::ViewCustomers, "view customers")
-            .await?;
+        self.authorize(Permission::ViewCustomers, "view customers").await?;
         let parse = |field: &'static str, text: &str| {
             time::Date::parse(
                 text.trim(),
@@ -235,14 +215,7 @@ impl Backoffice {
         }
         let result = async {
             let (provider, account) = self.provider_and_account(&row).await?;
-            provider
-                .history(&HistoryQuery {
-                    account,
-                    from,
-                    to,
-                    page,
-                })
-                .await
+            provider.history(&HistoryQuery { account, from, to, page }).await
         }
         .await;
         let now = self.now();
@@ -310,8 +283,7 @@ impl Backoffice {
     /// as `data:` URLs, so the webview loads nothing remote. Where the product publishes no
     /// top-up API (OVO SNAP), the merchant's configured text in `input.language`.
     pub async fn top_up_instructions(&self, input: TopUpInput) -> AppResult<TopUpView> {
-        self.authorize(Permission::ViewCustomers, "view customers")
-            .await?;
+        self.authorize(Permission::ViewCustomers, "view customers").await?;
         let row = self.binding(input.account_id).await?;
         require_linked(&row)?;
         if ovo_providers::settings::top_up_text_keys(row.product).is_some() {
@@ -392,8 +364,7 @@ impl Backoffice {
 
     /// Opens a web page in the system browser.
     pub async fn open_external(&self, input: ExternalUrl) -> AppResult<()> {
-        self.authorize(Permission::ViewCustomers, "open a provider page")
-            .await?;
+        self.authorize(Permission::ViewCustomers, "open a provider page").await?;
         if !crate::opener::is_web_url(&input.url) {
             return Err(AppError::invalid(
                 "url_invalid",
@@ -412,10 +383,8 @@ fn require_linked(row: &ovo_ledger::bindings::BindingRow) -> AppResult<()> {
     if matches!(row.status, BindingStatus::Active | BindingStatus::Unlinking) {
         Ok(())
     } else {
-        Err(
-            AppError::new(ErrorCode::Conflict, "this account is not linked")
-                .with_reason("account_not_linked"),
-        )
+        Err(AppError::new(ErrorCode::Conflict, "this account is not linked")
+            .with_reason("account_not_linked"))
     }
 }
 
@@ -424,11 +393,7 @@ fn entry_view(row: &HistoryRow) -> HistoryEntryView {
         provider_id: row.provider_entry_id.clone(),
         at: row.occurred_at.to_rfc3339(),
         amount: row.amount.rupiah(),
-        direction: if row.credit {
-            EntryDirection::Credit
-        } else {
-            EntryDirection::Debit
-        },
+        direction: if row.credit { EntryDirection::Credit } else { EntryDirection::Debit },
         description: row.description.clone(),
     }
 }

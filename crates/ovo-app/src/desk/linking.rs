@@ -27,9 +27,7 @@ pub const LINKING_LIFETIME_MINUTES: i64 = 15;
 
 impl Backoffice {
     pub async fn start_link(&self, input: StartLinkInput) -> AppResult<LinkedAccountView> {
-        let actor = self
-            .authorize(Permission::LinkAccounts, "link an account")
-            .await?;
+        let actor = self.authorize(Permission::LinkAccounts, "link an account").await?;
         let product = Product::parse(&input.product)
             .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?;
         if !capabilities(product).supports(Operation::Bind) {
@@ -47,14 +45,11 @@ impl Backoffice {
                     .map_err(|e| AppError::invalid(e.reason(), e.to_string()))?,
             )
         };
-        self.begin_link(&actor.operator, customer_id, product, phone)
-            .await
+        self.begin_link(&actor.operator, customer_id, product, phone).await
     }
 
     pub async fn retry_link(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
-        let actor = self
-            .authorize(Permission::LinkAccounts, "link an account")
-            .await?;
+        let actor = self.authorize(Permission::LinkAccounts, "link an account").await?;
         let row = self.binding(input.account_id).await?;
         if !matches!(row.status, BindingStatus::Failed | BindingStatus::Expired) {
             return Err(AppError::new(
@@ -63,21 +58,13 @@ impl Backoffice {
             )
             .with_reason("link_not_retryable"));
         }
-        self.begin_link(
-            &actor.operator,
-            row.customer_id,
-            row.product,
-            Some(row.phone),
-        )
-        .await
+        self.begin_link(&actor.operator, row.customer_id, row.product, Some(row.phone)).await
     }
 
     /// Checks a pending linking now: completes it when the provider says so, expires it when due.
     /// An account waiting for a re-link is active again once its balance answers (Faspay §7).
     pub async fn refresh_link(&self, input: AccountRef) -> AppResult<LinkedAccountView> {
-        let actor = self
-            .authorize(Permission::ViewCustomers, "view customers")
-            .await?;
+        let actor = self.authorize(Permission::ViewCustomers, "view customers").await?;
         let row = self.binding(input.account_id).await?;
         if row.status == BindingStatus::Pending {
             self.settle_pending(&row, None).await?;
@@ -96,8 +83,12 @@ impl Backoffice {
     ) -> AppResult<()> {
         let answer = async {
             let provider = self.provider(row.environment, row.product).await?;
-            let account = tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
-                .map_err(|e| ovo_providers::ProviderError::InvalidInput { product: row.product, detail: e.message })?;
+            let account =
+                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
+                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
+                        product: row.product,
+                        detail: e.message,
+                    })?;
             provider.balance(&account).await
         }
         .await;
@@ -106,15 +97,38 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         match &answer {
             Ok(_) => {
-                bindings::transition(&mut tx, row.id, &[BindingStatus::NeedsRelink], BindingStatus::Active, None, None, now).await?;
-                self.audit(&mut tx, Some(operator), "account.relinked", &subject, AuditOutcome::Ok, json!({ "account_id": row.id.get() }))
-                    .await?;
+                bindings::transition(
+                    &mut tx,
+                    row.id,
+                    &[BindingStatus::NeedsRelink],
+                    BindingStatus::Active,
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
+                self.audit(
+                    &mut tx,
+                    Some(operator),
+                    "account.relinked",
+                    &subject,
+                    AuditOutcome::Ok,
+                    json!({ "account_id": row.id.get() }),
+                )
+                .await?;
             }
             Err(e) => {
                 let problem = StoredProblem::from_error(e, now);
                 bindings::set_problem(&mut tx, row.id, Some(&problem.to_json()), now).await?;
-                self.audit(&mut tx, Some(operator), "account.relinked", &subject, AuditOutcome::Failed, json!({ "account_id": row.id.get(), "error": e.to_string() }))
-                    .await?;
+                self.audit(
+                    &mut tx,
+                    Some(operator),
+                    "account.relinked",
+                    &subject,
+                    AuditOutcome::Failed,
+                    json!({ "account_id": row.id.get(), "error": e.to_string() }),
+                )
+                .await?;
             }
         }
         ovo_ledger::commit(tx).await?;
@@ -347,10 +361,7 @@ impl Backoffice {
             let mut conn = self.ledger.read().await?;
             bindings::pending(&mut conn, environment).await?
         };
-        for row in pending
-            .iter()
-            .filter(|r| r.expires_at.is_some_and(|t| t <= now))
-        {
+        for row in pending.iter().filter(|r| r.expires_at.is_some_and(|t| t <= now)) {
             if let Err(e) = self.settle_pending(row, None).await {
                 tracing::warn!(error = %e, account = row.id.get(), "due linking not settled");
             }
@@ -411,11 +422,7 @@ impl Backoffice {
             return Ok(());
         }
         let subject = account_subject(row.environment, row.product, &row.phone);
-        let reference = row
-            .reference
-            .clone()
-            .map(|r| r.as_str().to_owned())
-            .unwrap_or_default();
+        let reference = row.reference.clone().map(|r| r.as_str().to_owned()).unwrap_or_default();
         let now = self.now();
         let returned_code = returned
             .and_then(|p| p.get("authCode").or_else(|| p.get("auth_code")))
@@ -428,10 +435,7 @@ impl Backoffice {
         let auth_code = returned_code.or(kept_code);
         // Faspay is asked whether the phone is linked; DOKU SNAP's authCode came with the
         // binding answer (its return carries nothing), so both complete without a returned code.
-        let can_ask = matches!(
-            row.product,
-            Product::FaspayOvoTokenize | Product::DokuSnapOvo
-        );
+        let can_ask = matches!(row.product, Product::FaspayOvoTokenize | Product::DokuSnapOvo);
         if auth_code.is_none() && !can_ask {
             if let Some(params) = returned {
                 // The browser came back without a code: the customer declined or gave up.
@@ -445,22 +449,15 @@ impl Backoffice {
                     });
                 let problem = StoredProblem::new(
                     ProviderProblemKind::Declined,
-                    params
-                        .get("responseCode")
-                        .or_else(|| params.get("error"))
-                        .cloned(),
+                    params.get("responseCode").or_else(|| params.get("error")).cloned(),
                     detail,
                     now,
                 );
-                return self
-                    .end_pending(&row, BindingStatus::Failed, problem, &subject)
-                    .await;
+                return self.end_pending(&row, BindingStatus::Failed, problem, &subject).await;
             }
             if row.expires_at.is_some_and(|t| t <= now) {
                 let problem = StoredProblem::new(ProviderProblemKind::Expired, None, format!("the customer did not complete the linking within {LINKING_LIFETIME_MINUTES} minutes"), now);
-                return self
-                    .end_pending(&row, BindingStatus::Expired, problem, &subject)
-                    .await;
+                return self.end_pending(&row, BindingStatus::Expired, problem, &subject).await;
             }
             return Ok(());
         }
@@ -543,12 +540,10 @@ impl Backoffice {
                         problem.kind =
                             super::problems::kind_key(ProviderProblemKind::Declined).to_owned();
                     }
-                    self.end_pending(&row, BindingStatus::Failed, problem, &subject)
-                        .await
+                    self.end_pending(&row, BindingStatus::Failed, problem, &subject).await
                 } else if row.expires_at.is_some_and(|t| t <= now) {
                     let problem = StoredProblem::new(ProviderProblemKind::Expired, problem.provider_code, format!("the customer did not complete the linking within {LINKING_LIFETIME_MINUTES} minutes"), now);
-                    self.end_pending(&row, BindingStatus::Expired, problem, &subject)
-                        .await
+                    self.end_pending(&row, BindingStatus::Expired, problem, &subject).await
                 } else {
                     // Not yet (asked before the customer finished) or not reachable: still
                     // pending, and a returned code is kept for the next attempt.

@@ -5,8 +5,8 @@ mod accounts;
 mod linking;
 pub(crate) mod problems;
 mod search;
-mod unlinking;
 pub(crate) mod tokens;
+mod unlinking;
 
 use ovo_domain::{Environment, Msisdn, Product, Timestamp};
 use ovo_ledger::balances::{self, SnapshotOutcome};
@@ -77,21 +77,15 @@ pub(crate) async fn account_view(
         } else {
             let (cash, points, as_of) = match &ok {
                 Some(s) => match s.outcome {
-                    SnapshotOutcome::Ok { cash, points } => (
-                        Some(cash.rupiah()),
-                        Some(points.rupiah()),
-                        Some(s.fetched_at),
-                    ),
+                    SnapshotOutcome::Ok { cash, points } => {
+                        (Some(cash.rupiah()), Some(points.rupiah()), Some(s.fetched_at))
+                    }
                     SnapshotOutcome::Failed { .. } => (None, None, None),
                 },
                 None => (None, None, None),
             };
             let last_failure = latest.as_ref().and_then(|s| match &s.outcome {
-                SnapshotOutcome::Failed {
-                    kind,
-                    code,
-                    message,
-                } => Some(
+                SnapshotOutcome::Failed { kind, code, message } => Some(
                     StoredProblem {
                         kind: kind.clone(),
                         provider_code: code.clone(),
@@ -123,11 +117,7 @@ pub(crate) async fn account_view(
         phone: row.phone.canonical().to_owned(),
         phone_display: row.phone.display(),
         status: link_status(row.status),
-        reference: row
-            .reference
-            .as_ref()
-            .map(|r| r.as_str().to_owned())
-            .unwrap_or_default(),
+        reference: row.reference.as_ref().map(|r| r.as_str().to_owned()).unwrap_or_default(),
         provider_ref: row.provider_ref.clone(),
         created_at: row.created_at.to_rfc3339(),
         linked_at: row.linked_at.map(Timestamp::to_rfc3339),
@@ -143,11 +133,7 @@ pub(crate) async fn account_view(
         } else {
             None
         },
-        problem: row
-            .problem
-            .as_deref()
-            .and_then(StoredProblem::parse)
-            .map(|p| p.view()),
+        problem: row.problem.as_deref().and_then(StoredProblem::parse).map(|p| p.view()),
         balance,
         features: features(row.product),
     })

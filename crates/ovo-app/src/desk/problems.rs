@@ -66,10 +66,9 @@ pub(crate) fn kind_of(error: &ProviderError) -> ProviderProblemKind {
         ProviderError::Connection { .. } => K::Connection,
         ProviderError::Certificate { .. } => K::Certificate,
         ProviderError::Timeout { .. } => K::Timeout,
-        ProviderError::UnknownOutcome {
-            cause: ovo_providers::UnknownCause::Timeout,
-            ..
-        } => K::Timeout,
+        ProviderError::UnknownOutcome { cause: ovo_providers::UnknownCause::Timeout, .. } => {
+            K::Timeout
+        }
         ProviderError::UnknownOutcome { .. } => K::UnknownOutcome,
         ProviderError::Declined { .. } => K::Declined,
         ProviderError::Authentication { .. } => K::Authentication,
@@ -100,11 +99,7 @@ const KINDS: [(ProviderProblemKind, &str); 15] = [
 ];
 
 pub(crate) fn kind_key(kind: ProviderProblemKind) -> &'static str {
-    KINDS
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, key)| *key)
-        .unwrap_or("unavailable")
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, key)| *key).unwrap_or("unavailable")
 }
 
 fn parse_kind(key: &str) -> ProviderProblemKind {

@@ -28,28 +28,18 @@ pub(crate) fn readings(query: &str) -> Readings {
     let trimmed = query.trim();
     let phone = Msisdn::parse(trimmed).ok();
     let name_words = if trimmed.chars().any(char::is_alphabetic) {
-        fold_name(trimmed)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .take(4)
-            .map(str::to_owned)
-            .collect()
+        fold_name(trimmed).split(' ').filter(|w| !w.is_empty()).take(4).map(str::to_owned).collect()
     } else {
         Vec::new()
     };
     let exact =
         (!trimmed.is_empty() && !trimmed.contains(char::is_whitespace)).then(|| trimmed.to_owned());
-    Readings {
-        phone,
-        name_words,
-        exact,
-    }
+    Readings { phone, name_words, exact }
 }
 
 impl Backoffice {
     pub async fn search_customers(&self, input: SearchInput) -> AppResult<SearchResult> {
-        self.authorize(Permission::ViewCustomers, "search customers")
-            .await?;
+        self.authorize(Permission::ViewCustomers, "search customers").await?;
         if input.query.chars().count() > QUERY_MAX_CHARS {
             return Err(AppError::invalid(
                 "search_too_long",
@@ -127,11 +117,8 @@ impl Backoffice {
         let hits = hits
             .into_iter()
             .map(|(row, matched, matched_value)| {
-                let products = linked
-                    .iter()
-                    .filter(|(id, _)| *id == row.id)
-                    .map(|(_, p)| *p)
-                    .collect();
+                let products =
+                    linked.iter().filter(|(id, _)| *id == row.id).map(|(_, p)| *p).collect();
                 CustomerHit {
                     customer: super::customer_summary(&row, products),
                     matched,
@@ -156,10 +143,7 @@ mod tests {
     #[test]
     fn a_query_is_read_every_way_it_can_be() {
         let r = readings("0812-3456-7890");
-        assert_eq!(
-            r.phone.as_ref().map(Msisdn::canonical),
-            Some("6281234567890")
-        );
+        assert_eq!(r.phone.as_ref().map(Msisdn::canonical), Some("6281234567890"));
         assert!(r.name_words.is_empty());
         assert_eq!(r.exact.as_deref(), Some("0812-3456-7890"));
 
@@ -169,10 +153,7 @@ mod tests {
         assert_eq!(r.exact, None, "a query with spaces is no id");
 
         let r = readings("+62 812-3456-7890");
-        assert_eq!(
-            r.phone.as_ref().map(Msisdn::canonical),
-            Some("6281234567890")
-        );
+        assert_eq!(r.phone.as_ref().map(Msisdn::canonical), Some("6281234567890"));
 
         let r = readings("ab12cd34ef56gh78");
         assert!(r.phone.is_none());

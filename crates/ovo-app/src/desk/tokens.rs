@@ -23,12 +23,7 @@ struct Stored {
 }
 
 fn key(app: &str, environment: Environment, product: Product, reference: &Reference) -> SecretKey {
-    SecretKey::new(
-        app,
-        environment.key(),
-        product.key(),
-        format!("link-{}", reference.as_str()),
-    )
+    SecretKey::new(app, environment.key(), product.key(), format!("link-{}", reference.as_str()))
 }
 
 fn read(store: &dyn SecretStore, key: &SecretKey) -> AppResult<Stored> {
@@ -82,11 +77,9 @@ pub(crate) fn auth_code(
     let Some(reference) = &row.reference else {
         return Ok(None);
     };
-    Ok(
-        read(store, &key(app, row.environment, row.product, reference))?
-            .auth_code
-            .map(Sensitive::new),
-    )
+    Ok(read(store, &key(app, row.environment, row.product, reference))?
+        .auth_code
+        .map(Sensitive::new))
 }
 
 pub(crate) fn pending_token(
@@ -97,11 +90,9 @@ pub(crate) fn pending_token(
     let Some(reference) = &row.reference else {
         return Ok(None);
     };
-    Ok(
-        read(store, &key(app, row.environment, row.product, reference))?
-            .pending_token
-            .map(Sensitive::new),
-    )
+    Ok(read(store, &key(app, row.environment, row.product, reference))?
+        .pending_token
+        .map(Sensitive::new))
 }
 
 /// Keeps the tokens of a completed linking (dropping the pending token).

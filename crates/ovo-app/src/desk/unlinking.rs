@@ -24,7 +24,11 @@ const UNLINK_WAIT_MAX_MS: i64 = 3_600_000;
 impl Backoffice {
     /// Commits the intent to unlink (`active`/`needs_relink` → `unlinking`), audited, before
     /// the provider is asked.
-    pub(crate) async fn begin_unlink(&self, row: &BindingRow, operator: &OperatorRow) -> AppResult<()> {
+    pub(crate) async fn begin_unlink(
+        &self,
+        row: &BindingRow,
+        operator: &OperatorRow,
+    ) -> AppResult<()> {
         let now = self.now();
         let next_try = now.plus_millis(self.unlink_wait_millis(row.environment, 0));
         let mut tx = self.ledger.begin_write().await?;
@@ -60,25 +64,49 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         let outcome = match answer {
             Ok(done @ (UnbindOutcome::Unlinked | UnbindOutcome::AlreadyUnlinked)) => {
-                bindings::transition(&mut tx, row.id, &[BindingStatus::Unlinking], BindingStatus::Unlinked, None, None, now)
-                    .await?;
-                let key = if *done == UnbindOutcome::Unlinked { "unlinked" } else { "already_unlinked" };
-                self.audit(&mut tx, operator, "account.unlink", &subject, AuditOutcome::Ok, json!({ "outcome": key, "tries": tries }))
-                    .await?;
+                bindings::transition(
+                    &mut tx,
+                    row.id,
+                    &[BindingStatus::Unlinking],
+                    BindingStatus::Unlinked,
+                    None,
+                    None,
+                    now,
+                )
+                .await?;
+                let key =
+                    if *done == UnbindOutcome::Unlinked { "unlinked" } else { "already_unlinked" };
+                self.audit(
+                    &mut tx,
+                    operator,
+                    "account.unlink",
+                    &subject,
+                    AuditOutcome::Ok,
+                    json!({ "outcome": key, "tries": tries }),
+                )
+                .await?;
                 UnlinkOutcome::Unlinked
             }
             Ok(UnbindOutcome::Pending) => {
                 let next_try = now.plus_millis(self.unlink_wait_millis(row.environment, tries));
                 bindings::unlink_unanswered(&mut tx, row.id, next_try, None, now).await?;
                 if operator.is_some() {
-                    self.audit(&mut tx, operator, "account.unlink", &subject, AuditOutcome::Ok, json!({ "outcome": "pending", "tries": tries }))
-                        .await?;
+                    self.audit(
+                        &mut tx,
+                        operator,
+                        "account.unlink",
+                        &subject,
+                        AuditOutcome::Ok,
+                        json!({ "outcome": "pending", "tries": tries }),
+                    )
+                    .await?;
                 }
                 UnlinkOutcome::Pending
             }
             Err(e) if refusal_proves_linked(e, row) => {
                 let problem = StoredProblem::from_error(e, now).to_json();
-                let back_to = bindings::unlink_refused(&mut tx, row.id, Some(&problem), now).await?;
+                let back_to =
+                    bindings::unlink_refused(&mut tx, row.id, Some(&problem), now).await?;
                 self.audit(
                     &mut tx,
                     operator,
@@ -129,7 +157,8 @@ impl Backoffice {
         };
         let mut sent = 0;
         for row in due {
-            let next_try = now.plus_millis(self.unlink_wait_millis(row.environment, row.unlink_tries + 1));
+            let next_try =
+                now.plus_millis(self.unlink_wait_millis(row.environment, row.unlink_tries + 1));
             let claimed = {
                 let mut tx = self.ledger.begin_write().await?;
                 let claimed = bindings::claim_unlinking(&mut tx, row.id, now, next_try).await?;
@@ -159,10 +188,14 @@ impl Backoffice {
             .and_then(|i| UNLINK_WAITS_MS.get(i).copied())
             .unwrap_or(UNLINK_WAIT_MAX_MS);
         match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => match ovo_sandbox::TimeScale::parse(scale) {
-                Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000).unwrap_or(real).max(1),
-                Err(_) => real,
-            },
+            (Environment::BuiltInSandbox, Some(scale)) => {
+                match ovo_sandbox::TimeScale::parse(scale) {
+                    Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
+                        .unwrap_or(real)
+                        .max(1),
+                    Err(_) => real,
+                }
+            }
             _ => real,
         }
     }
@@ -172,7 +205,9 @@ impl Backoffice {
 /// nothing was sent on an account that no earlier unlink may have ended.
 fn refusal_proves_linked(error: &ProviderError, row: &BindingRow) -> bool {
     match error {
-        ProviderError::Declined { .. } | ProviderError::Authentication { .. } | ProviderError::InvalidRequest { .. } => true,
+        ProviderError::Declined { .. }
+        | ProviderError::Authentication { .. }
+        | ProviderError::InvalidRequest { .. } => true,
         ProviderError::Unsupported { .. }
         | ProviderError::MissingCredential { .. }
         | ProviderError::Connection { .. }
@@ -181,4 +216,3 @@ fn refusal_proves_linked(error: &ProviderError, row: &BindingRow) -> bool {
         _ => false,
     }
 }
-

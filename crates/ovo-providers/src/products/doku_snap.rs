@@ -46,8 +46,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::snap::{
-    self, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer, CustomerGrant, CustomerToken,
-    GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest, SnapSession, TimestampStyle,
+    self, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer,
+    CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply,
+    SnapRequest, SnapSession, TimestampStyle,
 };
 use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
 use crate::capability::{Operation, PaymentKind};
@@ -147,10 +148,20 @@ pub struct BindingBodyInfo<'a> {
 }
 
 /// The binding body (§5.3), exactly as sent and signed.
-pub fn binding_body(phone: &Msisdn, cust_id_merchant: &str, success_url: &str, failed_url: &str) -> String {
+pub fn binding_body(
+    phone: &Msisdn,
+    cust_id_merchant: &str,
+    success_url: &str,
+    failed_url: &str,
+) -> String {
     let body = BindingBody {
         phone_no: phone.canonical(),
-        additional_info: BindingBodyInfo { channel: CHANNEL, cust_id_merchant, success_registration_url: success_url, failed_registration_url: failed_url },
+        additional_info: BindingBodyInfo {
+            channel: CHANNEL,
+            cust_id_merchant,
+            success_registration_url: success_url,
+            failed_registration_url: failed_url,
+        },
     };
     to_json(&body)
 }
@@ -269,7 +280,11 @@ pub struct BindingReplyInfo {
 impl BindingReply {
     /// `additionalInfo.status`, else either `accountStatus` (house decision 4).
     pub fn status(&self) -> Option<&BindingStatus> {
-        self.additional_info.status.as_ref().or(self.additional_info.account_status.as_ref()).or(self.account_status.as_ref())
+        self.additional_info
+            .status
+            .as_ref()
+            .or(self.additional_info.account_status.as_ref())
+            .or(self.account_status.as_ref())
     }
 }
 
@@ -308,13 +323,21 @@ pub struct PaymentReply {
 pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) -> PaymentState {
     match status {
         TransactionStatus::Success => PaymentState::Succeeded,
-        TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => PaymentState::Pending,
+        TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => {
+            PaymentState::Pending
+        }
         TransactionStatus::Refunded => PaymentState::Refunded,
         TransactionStatus::Cancelled => PaymentState::Cancelled,
-        TransactionStatus::Failed if description.to_ascii_lowercase().contains("expired") => PaymentState::Expired,
-        TransactionStatus::Failed => PaymentState::Failed { code: code.to_owned(), message: description.to_owned() },
+        TransactionStatus::Failed if description.to_ascii_lowercase().contains("expired") => {
+            PaymentState::Expired
+        }
+        TransactionStatus::Failed => {
+            PaymentState::Failed { code: code.to_owned(), message: description.to_owned() }
+        }
         // `07`: no record (yet), never a failure on its own.
-        TransactionStatus::NotFound => PaymentState::NotFound { code: code.to_owned(), message: description.to_owned() },
+        TransactionStatus::NotFound => {
+            PaymentState::NotFound { code: code.to_owned(), message: description.to_owned() }
+        }
         TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
     }
 }
@@ -368,7 +391,9 @@ impl StatusReply {
 
 fn channel_of(info: Option<&Value>) -> Option<&str> {
     let info = info?;
-    info.get("channel").and_then(Value::as_str).or_else(|| info.get("channelId").and_then(Value::as_str))
+    info.get("channel")
+        .and_then(Value::as_str)
+        .or_else(|| info.get("channelId").and_then(Value::as_str))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -429,38 +454,62 @@ pub struct BindingNotification {
 fn required<'a>(value: &'a Value, field: &'static str) -> Result<&'a str, NotificationRejection> {
     match value.get(field) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) | None | Some(Value::Null) => Err(NotificationRejection::MissingField(field)),
-        Some(other) => Err(NotificationRejection::Malformed(format!("{field} is not a string: {other}"))),
+        Some(Value::String(_)) | None | Some(Value::Null) => {
+            Err(NotificationRejection::MissingField(field))
+        }
+        Some(other) => {
+            Err(NotificationRejection::Malformed(format!("{field} is not a string: {other}")))
+        }
     }
 }
 
-fn info_required<'a>(info: Option<&'a Value>, key: &str, field: &'static str) -> Result<&'a str, NotificationRejection> {
-    info.and_then(|i| i.get(key)).and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(NotificationRejection::MissingField(field))
+fn info_required<'a>(
+    info: Option<&'a Value>,
+    key: &str,
+    field: &'static str,
+) -> Result<&'a str, NotificationRejection> {
+    info.and_then(|i| i.get(key))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or(NotificationRejection::MissingField(field))
 }
 
 /// Parses N1. The mandatory fields are those of §5.7.
-pub fn parse_payment_notification(body: &Value) -> Result<PaymentNotification, NotificationRejection> {
+pub fn parse_payment_notification(
+    body: &Value,
+) -> Result<PaymentNotification, NotificationRejection> {
     let info = body.get("additionalInfo");
     let status_raw = required(body, "latestTransactionStatus")?.to_owned();
     let amount_value = body.get("amount").ok_or(NotificationRejection::MissingField("amount"))?;
-    let amount: SnapAmount = serde_json::from_value(amount_value.clone()).map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
-    let amount = amount.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
+    let amount: SnapAmount = serde_json::from_value(amount_value.clone())
+        .map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
+    let amount =
+        amount.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
     Ok(PaymentNotification {
         original_partner_reference_no: required(body, "originalPartnerReferenceNo")?.to_owned(),
-        original_reference_no: body.get("originalReferenceNo").and_then(Value::as_str).map(str::to_owned),
+        original_reference_no: body
+            .get("originalReferenceNo")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         original_external_id: required(body, "originalExternalId")?.to_owned(),
         latest_transaction_status: TransactionStatus::from(status_raw.clone()),
         latest_transaction_status_raw: status_raw,
         transaction_status_desc: required(body, "transactionStatusDesc")?.to_owned(),
         amount,
-        cust_id_merchant: info_required(info, "custIdMerchant", "additionalInfo.custIdMerchant")?.to_owned(),
+        cust_id_merchant: info_required(info, "custIdMerchant", "additionalInfo.custIdMerchant")?
+            .to_owned(),
         payment_type: info_required(info, "paymentType", "additionalInfo.paymentType")?.to_owned(),
-        channel: info.and_then(|i| i.get("channelId").or_else(|| i.get("channel"))).and_then(Value::as_str).map(str::to_owned),
+        channel: info
+            .and_then(|i| i.get("channelId").or_else(|| i.get("channel")))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
 /// Parses N2.
-pub fn parse_binding_notification(body: &Value) -> Result<BindingNotification, NotificationRejection> {
+pub fn parse_binding_notification(
+    body: &Value,
+) -> Result<BindingNotification, NotificationRejection> {
     let info = body.get("additionalInfo");
     let status_raw = info
         .and_then(|i| i.get("status").or_else(|| i.get("accountStatus")))
@@ -471,8 +520,14 @@ pub fn parse_binding_notification(body: &Value) -> Result<BindingNotification, N
         original_external_id: required(body, "originalExternalId")?.to_owned(),
         status: BindingStatus::from(status_raw.clone()),
         status_raw,
-        auth_code: info.and_then(|i| i.get("authCode")).and_then(Value::as_str).map(|s| Sensitive::new(s.to_owned())),
-        cust_id_merchant: info.and_then(|i| i.get("custIdMerchant")).and_then(Value::as_str).map(str::to_owned),
+        auth_code: info
+            .and_then(|i| i.get("authCode"))
+            .and_then(Value::as_str)
+            .map(|s| Sensitive::new(s.to_owned())),
+        cust_id_merchant: info
+            .and_then(|i| i.get("custIdMerchant"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -489,7 +544,12 @@ impl InboundKind {
     /// A payment notification carries `latestTransactionStatus`; a binding one does not.
     pub fn of(body: &str) -> InboundKind {
         match serde_json::from_str::<Value>(body) {
-            Ok(v) if v.get("latestTransactionStatus").is_none() && v.get("additionalInfo").and_then(|i| i.get("status")).is_some() => InboundKind::Binding,
+            Ok(v)
+                if v.get("latestTransactionStatus").is_none()
+                    && v.get("additionalInfo").and_then(|i| i.get("status")).is_some() =>
+            {
+                InboundKind::Binding
+            }
             _ => InboundKind::Payment,
         }
     }
@@ -512,21 +572,43 @@ pub struct InboundAnswer {
 
 impl InboundAnswer {
     fn snap(status: u16, code: String, message: &str) -> InboundAnswer {
-        InboundAnswer { status, body: Sensitive::new(serde_json::json!({"responseCode": code, "responseMessage": message}).to_string()) }
+        InboundAnswer {
+            status,
+            body: Sensitive::new(
+                serde_json::json!({"responseCode": code, "responseMessage": message}).to_string(),
+            ),
+        }
     }
 }
 
 /// The merchant's answer to N1/N2 (§5.4, §5.7 reply tables).
-pub fn notification_answer(kind: InboundKind, outcome: &Result<Notification, NotificationRejection>) -> InboundAnswer {
+pub fn notification_answer(
+    kind: InboundKind,
+    outcome: &Result<Notification, NotificationRejection>,
+) -> InboundAnswer {
     let s = kind.service();
     match outcome {
-        Ok(_) => InboundAnswer::snap(200, format!("200{s}00"), "Request has been processed successfully"),
-        Err(NotificationRejection::BadSignature) => InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [Signature]"),
-        Err(NotificationRejection::UnknownToken) => InboundAnswer::snap(401, format!("401{s}01"), "Invalid Token (B2B)"),
-        Err(NotificationRejection::MissingField(f)) => InboundAnswer::snap(400, format!("400{s}02"), &format!("Invalid Mandatory Field {f}")),
-        Err(NotificationRejection::UnknownMerchant) => InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [X-PARTNER-ID]"),
-        Err(NotificationRejection::Malformed(_)) => InboundAnswer::snap(400, format!("400{s}01"), "Invalid Field Format"),
-        Err(NotificationRejection::Unsupported) => InboundAnswer::snap(404, format!("404{s}01"), "Not Found"),
+        Ok(_) => {
+            InboundAnswer::snap(200, format!("200{s}00"), "Request has been processed successfully")
+        }
+        Err(NotificationRejection::BadSignature) => {
+            InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [Signature]")
+        }
+        Err(NotificationRejection::UnknownToken) => {
+            InboundAnswer::snap(401, format!("401{s}01"), "Invalid Token (B2B)")
+        }
+        Err(NotificationRejection::MissingField(f)) => {
+            InboundAnswer::snap(400, format!("400{s}02"), &format!("Invalid Mandatory Field {f}"))
+        }
+        Err(NotificationRejection::UnknownMerchant) => {
+            InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [X-PARTNER-ID]")
+        }
+        Err(NotificationRejection::Malformed(_)) => {
+            InboundAnswer::snap(400, format!("400{s}01"), "Invalid Field Format")
+        }
+        Err(NotificationRejection::Unsupported) => {
+            InboundAnswer::snap(404, format!("404{s}01"), "Not Found")
+        }
     }
 }
 
@@ -604,18 +686,30 @@ fn hash_token(token: &str) -> String {
 impl DokuSnapClient {
     /// `credentials`: `client_id`, `secret_key`, `merchant_private_key` (PKCS#1 or PKCS#8 PEM),
     /// optional `provider_public_key` (DOKU's, for N0) and `inbound_secret`.
-    pub fn new(base_url: &str, credentials: &Credentials, options: DokuSnapOptions) -> ProviderResult<DokuSnapClient> {
+    pub fn new(
+        base_url: &str,
+        credentials: &Credentials,
+        options: DokuSnapOptions,
+    ) -> ProviderResult<DokuSnapClient> {
         if credentials.product() != PRODUCT {
             return Err(invalid(format!("credentials are for {}", credentials.product().key())));
         }
         let client_id = credentials.require("client_id")?.expose().clone();
         let secret = credentials.require("secret_key")?.clone();
-        let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose()).map_err(|e| invalid(format!("merchant_private_key: {e}")))?;
+        let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose())
+            .map_err(|e| invalid(format!("merchant_private_key: {e}")))?;
         let provider_key = match credentials.optional("provider_public_key") {
-            Some(pem) if !pem.expose().trim().is_empty() => Some(parse_public_key(pem.expose()).map_err(|e| invalid(format!("provider_public_key: {e}")))?),
+            Some(pem) if !pem.expose().trim().is_empty() => Some(
+                parse_public_key(pem.expose())
+                    .map_err(|e| invalid(format!("provider_public_key: {e}")))?,
+            ),
             _ => None,
         };
-        let inbound_secret = credentials.optional("inbound_secret").filter(|s| !s.expose().is_empty()).unwrap_or(&secret).clone();
+        let inbound_secret = credentials
+            .optional("inbound_secret")
+            .filter(|s| !s.expose().is_empty())
+            .unwrap_or(&secret)
+            .clone();
         let profile = SnapProfile {
             product: PRODUCT,
             timestamp_style: TimestampStyle::Offset,
@@ -628,7 +722,8 @@ impl DokuSnapClient {
             renew_margin: Duration::from_secs(60),
         };
         Ok(DokuSnapClient {
-            session: SnapSession::new(profile, base_url, client_id, secret, key).trusting(&options.extra_roots),
+            session: SnapSession::new(profile, base_url, client_id, secret, key)
+                .trusting(&options.extra_roots),
             options,
             inbound_secret,
             provider_key,
@@ -649,14 +744,36 @@ impl DokuSnapClient {
         Call::read(operation, self.options.timeout)
     }
 
-    async fn send(&self, call: Call, path: &str, body: String, customer: Option<Sensitive<String>>, external_id: Option<String>) -> ProviderResult<SnapReply> {
-        let request = SnapRequest { call, method: reqwest::Method::POST, path: path.into(), body, authorization: Bearer::B2b, customer, external_id };
+    async fn send(
+        &self,
+        call: Call,
+        path: &str,
+        body: String,
+        customer: Option<Sensitive<String>>,
+        external_id: Option<String>,
+    ) -> ProviderResult<SnapReply> {
+        let request = SnapRequest {
+            call,
+            method: reqwest::Method::POST,
+            path: path.into(),
+            body,
+            authorization: Bearer::B2b,
+            customer,
+            external_id,
+        };
         self.session.send(&request).await
     }
 
     /// Sends with `Authorization-Customer`; on `401xx02`/`401xx04`, renews the customer token
     /// once and sends again (nothing was processed).
-    async fn send_as_customer(&self, call: Call, path: &str, body: String, account: &LinkedAccount, external_id: Option<String>) -> ProviderResult<SnapReply> {
+    async fn send_as_customer(
+        &self,
+        call: Call,
+        path: &str,
+        body: String,
+        account: &LinkedAccount,
+        external_id: Option<String>,
+    ) -> ProviderResult<SnapReply> {
         let token = self.customer_access(account, call.operation, false).await?;
         let reply = self.send(call, path, body.clone(), Some(token), external_id.clone()).await?;
         if reply.class() != SnapClass::CustomerToken {
@@ -676,14 +793,26 @@ impl DokuSnapClient {
     }
 
     fn remember_customer(&self, phone: &Msisdn, token: &CustomerToken) {
-        let renew_at = token.expires_at.unwrap_or_else(|| now().plus_seconds(900)).plus_seconds(-CUSTOMER_TOKEN_MARGIN_SECS);
-        let cached = CachedCustomer { access: token.access_token.clone(), refresh: token.refresh_token.clone(), renew_at };
+        let renew_at = token
+            .expires_at
+            .unwrap_or_else(|| now().plus_seconds(900))
+            .plus_seconds(-CUSTOMER_TOKEN_MARGIN_SECS);
+        let cached = CachedCustomer {
+            access: token.access_token.clone(),
+            refresh: token.refresh_token.clone(),
+            renew_at,
+        };
         lock(&self.customers).insert(phone.canonical().to_owned(), cached);
     }
 
     /// A usable customer token for `account`: the cached or given one while it has more than
     /// 60 s left, else a refreshed one (`force`: always refresh when a refresh token exists).
-    async fn customer_access(&self, account: &LinkedAccount, operation: Operation, force: bool) -> ProviderResult<Sensitive<String>> {
+    async fn customer_access(
+        &self,
+        account: &LinkedAccount,
+        operation: Operation,
+        force: bool,
+    ) -> ProviderResult<Sensitive<String>> {
         let now = now();
         let cached_refresh = {
             let cache = lock(&self.customers);
@@ -695,7 +824,11 @@ impl DokuSnapClient {
             }
             cached.and_then(|c| c.refresh.clone())
         };
-        let fresh_given = account.token.as_ref().filter(|_| account.token_expires_at.is_none_or(|at| at.plus_seconds(-CUSTOMER_TOKEN_MARGIN_SECS) > now));
+        let fresh_given = account.token.as_ref().filter(|_| {
+            account
+                .token_expires_at
+                .is_none_or(|at| at.plus_seconds(-CUSTOMER_TOKEN_MARGIN_SECS) > now)
+        });
         if !force {
             if let Some(token) = fresh_given {
                 return Ok(token.clone());
@@ -703,31 +836,57 @@ impl DokuSnapClient {
         }
         match cached_refresh.or_else(|| account.refresh_token.clone()) {
             Some(refresh) => {
-                let token = self.session.customer_token(operation, &CustomerGrant::RefreshToken(refresh), None).await?;
+                let token = self
+                    .session
+                    .customer_token(operation, &CustomerGrant::RefreshToken(refresh), None)
+                    .await?;
                 self.remember_customer(&account.phone, &token);
                 Ok(token.access_token)
             }
             // Let the provider judge a token we cannot renew.
-            None if !force && account.token.is_some() => Ok(account.token.clone().unwrap_or_else(|| Sensitive::new(String::new()))),
-            None => Err(invalid("the linked account has no usable customer token and no refresh token: bind again")),
+            None if !force && account.token.is_some() => {
+                Ok(account.token.clone().unwrap_or_else(|| Sensitive::new(String::new())))
+            }
+            None => Err(invalid(
+                "the linked account has no usable customer token and no refresh token: bind again",
+            )),
         }
     }
 
     /// A fresh customer token for `account` (renewed as the calls would), for the app to
     /// persist.
-    pub async fn customer_token(&self, account: &LinkedAccount) -> ProviderResult<Sensitive<String>> {
+    pub async fn customer_token(
+        &self,
+        account: &LinkedAccount,
+    ) -> ProviderResult<Sensitive<String>> {
         self.customer_access(account, Operation::Balance, false).await
     }
 
     /// Exchanges a (reusable, §5.2) `authCode` for a customer token.
-    pub async fn exchange_auth_code(&self, phone: &Msisdn, auth_code: &Sensitive<String>) -> ProviderResult<CustomerToken> {
-        let token = self.session.customer_token(Operation::CompleteBinding, &CustomerGrant::AuthorizationCode(auth_code.clone()), None).await?;
+    pub async fn exchange_auth_code(
+        &self,
+        phone: &Msisdn,
+        auth_code: &Sensitive<String>,
+    ) -> ProviderResult<CustomerToken> {
+        let token = self
+            .session
+            .customer_token(
+                Operation::CompleteBinding,
+                &CustomerGrant::AuthorizationCode(auth_code.clone()),
+                None,
+            )
+            .await?;
         self.remember_customer(phone, &token);
         Ok(token)
     }
 
     /// Status (55) as the wire answer, for refund status and callers that want every field.
-    pub async fn status_reply(&self, payment_reference: &str, provider_ref: Option<&str>, operation: Operation) -> ProviderResult<Result<StatusReply, (String, String)>> {
+    pub async fn status_reply(
+        &self,
+        payment_reference: &str,
+        provider_ref: Option<&str>,
+        operation: Operation,
+    ) -> ProviderResult<Result<StatusReply, (String, String)>> {
         let call = self.read(operation);
         let body = to_json(&StatusBody {
             original_partner_reference_no: payment_reference,
@@ -752,26 +911,45 @@ impl DokuSnapClient {
     /// is near our clock, `X-SIGNATURE` is SHA256withRSA over `clientId|X-TIMESTAMP` by DOKU's
     /// key (credential `provider_public_key`; without it nothing verifies: `BadSignature`), and
     /// the body asks for `client_credentials`.
-    pub fn verify_token_request(&self, request: &InboundRequest) -> Result<TokenRequest, NotificationRejection> {
-        let client_id = request.header("X-CLIENT-KEY").ok_or(NotificationRejection::MissingField("X-CLIENT-KEY"))?;
-        let timestamp = request.header("X-TIMESTAMP").ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request.header("X-SIGNATURE").ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+    pub fn verify_token_request(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<TokenRequest, NotificationRejection> {
+        let client_id = request
+            .header("X-CLIENT-KEY")
+            .ok_or(NotificationRejection::MissingField("X-CLIENT-KEY"))?;
+        let timestamp = request
+            .header("X-TIMESTAMP")
+            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
+        let signature = request
+            .header("X-SIGNATURE")
+            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
         if client_id != self.session.client_id() {
             return Err(NotificationRejection::UnknownMerchant);
         }
-        let at = parse_timestamp(timestamp).ok_or_else(|| NotificationRejection::Malformed(format!("X-TIMESTAMP {timestamp:?}")))?;
+        let at = parse_timestamp(timestamp).ok_or_else(|| {
+            NotificationRejection::Malformed(format!("X-TIMESTAMP {timestamp:?}"))
+        })?;
         if let Some(max) = self.options.inbound_max_skew {
             let skew = (OffsetDateTime::now_utc() - at).unsigned_abs();
             if skew > max {
-                return Err(NotificationRejection::Malformed(format!("X-TIMESTAMP is {} s from our clock", skew.as_secs())));
+                return Err(NotificationRejection::Malformed(format!(
+                    "X-TIMESTAMP is {} s from our clock",
+                    skew.as_secs()
+                )));
             }
         }
         let key = self.provider_key.as_ref().ok_or(NotificationRejection::BadSignature)?;
-        if !verify_rsa(key, snap::token_string_to_sign(client_id, timestamp).as_bytes(), signature) {
+        if !verify_rsa(key, snap::token_string_to_sign(client_id, timestamp).as_bytes(), signature)
+        {
             return Err(NotificationRejection::BadSignature);
         }
-        let body: Value = serde_json::from_str(&request.body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
-        let grant = body.get("grantType").and_then(Value::as_str).ok_or(NotificationRejection::MissingField("grantType"))?;
+        let body: Value = serde_json::from_str(&request.body)
+            .map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
+        let grant = body
+            .get("grantType")
+            .and_then(Value::as_str)
+            .ok_or(NotificationRejection::MissingField("grantType"))?;
         if !grant.eq_ignore_ascii_case("client_credentials") {
             return Err(NotificationRejection::Malformed(format!("grantType {grant:?}")));
         }
@@ -812,16 +990,28 @@ impl DokuSnapClient {
                 });
                 InboundAnswer { status: 200, body: Sensitive::new(body.to_string()) }
             }
-            Err(NotificationRejection::BadSignature) => InboundAnswer::snap(401, "4017300".into(), "Unauthorized. Invalid Signature"),
-            Err(NotificationRejection::UnknownMerchant) => InboundAnswer::snap(401, "4017300".into(), "Unauthorized. Unknown Client"),
-            Err(NotificationRejection::MissingField(f)) => InboundAnswer::snap(400, "4007302".into(), &format!("Invalid Mandatory Field {f}")),
+            Err(NotificationRejection::BadSignature) => {
+                InboundAnswer::snap(401, "4017300".into(), "Unauthorized. Invalid Signature")
+            }
+            Err(NotificationRejection::UnknownMerchant) => {
+                InboundAnswer::snap(401, "4017300".into(), "Unauthorized. Unknown Client")
+            }
+            Err(NotificationRejection::MissingField(f)) => {
+                InboundAnswer::snap(400, "4007302".into(), &format!("Invalid Mandatory Field {f}"))
+            }
             Err(_) => InboundAnswer::snap(400, "4007301".into(), "Invalid Field Format"),
         }
     }
 
     /// Verifies N1/N2 with the app's own record of issued tokens (`is_issued`).
-    pub fn verify_notification_with(&self, request: &InboundRequest, is_issued: &dyn Fn(&str) -> bool) -> Result<Notification, NotificationRejection> {
-        let authorization = request.header("Authorization").ok_or(NotificationRejection::MissingField("Authorization"))?;
+    pub fn verify_notification_with(
+        &self,
+        request: &InboundRequest,
+        is_issued: &dyn Fn(&str) -> bool,
+    ) -> Result<Notification, NotificationRejection> {
+        let authorization = request
+            .header("Authorization")
+            .ok_or(NotificationRejection::MissingField("Authorization"))?;
         let token = strip_bearer(authorization);
         if token.is_empty() {
             return Err(NotificationRejection::MissingField("Authorization"));
@@ -829,13 +1019,29 @@ impl DokuSnapClient {
         if !is_issued(token) {
             return Err(NotificationRejection::UnknownToken);
         }
-        let timestamp = request.header("X-TIMESTAMP").ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request.header("X-SIGNATURE").ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        let timestamp = request
+            .header("X-TIMESTAMP")
+            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
+        let signature = request
+            .header("X-SIGNATURE")
+            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
         let secret = self.inbound_secret.expose().as_bytes();
-        let matched = verify_symmetric(secret, &request.method, &request.path_and_query, token, &request.body, timestamp, signature);
+        let matched = verify_symmetric(
+            secret,
+            &request.method,
+            &request.path_and_query,
+            token,
+            &request.body,
+            timestamp,
+            signature,
+        );
         let Some(variant) = matched else { return Err(NotificationRejection::BadSignature) };
         if variant > 0 {
-            tracing::info!(product = PRODUCT.key(), variant, "notification verified over a re-serialised body (SNAP §6.1)");
+            tracing::info!(
+                product = PRODUCT.key(),
+                variant,
+                "notification verified over a re-serialised body (SNAP §6.1)"
+            );
         }
         if let Some(partner) = request.header("X-PARTNER-ID") {
             if partner != self.session.client_id() {
@@ -848,18 +1054,28 @@ impl DokuSnapClient {
 
 /// Parses a verified N1 or N2 body into the shared event.
 pub fn parse_notification(body: &str) -> Result<Notification, NotificationRejection> {
-    let value: Value = serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
     if !value.is_object() {
         return Err(NotificationRejection::Malformed("not a JSON object".into()));
     }
     match InboundKind::of(body) {
         InboundKind::Payment => {
             let n = parse_payment_notification(&value)?;
-            let state = payment_state(&n.latest_transaction_status, &n.latest_transaction_status_raw, &n.transaction_status_desc);
+            let state = payment_state(
+                &n.latest_transaction_status,
+                &n.latest_transaction_status_raw,
+                &n.transaction_status_desc,
+            );
             Ok(Notification {
                 product: PRODUCT,
                 // §5.7: deduplicate by originalExternalId + latestTransactionStatus.
-                dedup_key: format!("{}:payment:{}:{}", PRODUCT.key(), n.original_external_id, n.latest_transaction_status_raw),
+                dedup_key: format!(
+                    "{}:payment:{}:{}",
+                    PRODUCT.key(),
+                    n.original_external_id,
+                    n.latest_transaction_status_raw
+                ),
                 event: NotificationEvent::Payment {
                     merchant_ref: Some(n.original_partner_reference_no),
                     provider_ref: n.original_reference_no,
@@ -872,7 +1088,12 @@ pub fn parse_notification(body: &str) -> Result<Notification, NotificationReject
             let n = parse_binding_notification(&value)?;
             Ok(Notification {
                 product: PRODUCT,
-                dedup_key: format!("{}:binding:{}:{}", PRODUCT.key(), n.original_external_id, n.status_raw),
+                dedup_key: format!(
+                    "{}:binding:{}:{}",
+                    PRODUCT.key(),
+                    n.original_external_id,
+                    n.status_raw
+                ),
                 event: NotificationEvent::Binding {
                     provider_ref: None,
                     merchant_ref: n.cust_id_merchant,
@@ -896,8 +1117,13 @@ impl Provider for DokuSnapClient {
         self.session.test_b2b_token().await?;
         let read = "SNAP B2B access token, then the status inquiry of an unused reference";
         match self.status_reply(CONNECTION_TEST_REFERENCE, None, Operation::TestConnection).await? {
-            Err((code, message)) => Ok(ConnectionProof { read, answer: format!("{code} {message}") }),
-            Ok(reply) => Ok(ConnectionProof { read, answer: reply.latest_transaction_status.code().to_owned() }),
+            Err((code, message)) => {
+                Ok(ConnectionProof { read, answer: format!("{code} {message}") })
+            }
+            Ok(reply) => Ok(ConnectionProof {
+                read,
+                answer: reply.latest_transaction_status.code().to_owned(),
+            }),
         }
     }
 
@@ -909,20 +1135,43 @@ impl Provider for DokuSnapClient {
     /// comes back as `pending_token` (it becomes usable once the binding succeeds).
     async fn bind(&self, request: &BindRequest) -> ProviderResult<BindStarted> {
         let call = self.write(Operation::Bind);
-        let body = binding_body(&request.phone, &request.merchant_customer_id, &request.return_url, &request.return_url);
-        let external_id = daily_external_id(&format!("bind:{}", request.reference.as_str()), OffsetDateTime::now_utc());
-        let reply = self.send(call, BINDING_PATH, body, None, Some(external_id)).await?.into_result(PRODUCT, call)?;
+        let body = binding_body(
+            &request.phone,
+            &request.merchant_customer_id,
+            &request.return_url,
+            &request.return_url,
+        );
+        let external_id = daily_external_id(
+            &format!("bind:{}", request.reference.as_str()),
+            OffsetDateTime::now_utc(),
+        );
+        let reply = self
+            .send(call, BINDING_PATH, body, None, Some(external_id))
+            .await?
+            .into_result(PRODUCT, call)?;
         let wire: BindingReply = reply.typed(self.session.transport(), call)?;
         if let Some(BindingStatus::Failed) = wire.status() {
-            return Err(ProviderError::Declined { product: PRODUCT, code: reply.code, message: format!("binding FAILED: {}", reply.message) });
+            return Err(ProviderError::Declined {
+                product: PRODUCT,
+                code: reply.code,
+                message: format!("binding FAILED: {}", reply.message),
+            });
         }
-        Ok(BindStarted { redirect_url: wire.redirect_url, provider_ref: wire.reference_no, pending_token: wire.additional_info.auth_code.map(Sensitive::new) })
+        Ok(BindStarted {
+            redirect_url: wire.redirect_url,
+            provider_ref: wire.reference_no,
+            pending_token: wire.additional_info.auth_code.map(Sensitive::new),
+        })
     }
 
     /// Exchanges the `authCode` (from `auth_code`, else `pending_token`) for a customer token
     /// (§5.2). `4017400` (`Authentication`) while the customer has not finished.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
-        let code = request.auth_code.as_ref().or(request.pending_token.as_ref()).ok_or_else(|| invalid("completing a DOKU binding needs its authCode"))?;
+        let code = request
+            .auth_code
+            .as_ref()
+            .or(request.pending_token.as_ref())
+            .ok_or_else(|| invalid("completing a DOKU binding needs its authCode"))?;
         let token = self.exchange_auth_code(&request.phone, code).await?;
         Ok(LinkedAccount {
             phone: request.phone.clone(),
@@ -937,21 +1186,31 @@ impl Provider for DokuSnapClient {
     async fn balance(&self, account: &LinkedAccount) -> ProviderResult<Balance> {
         let call = self.read(Operation::Balance);
         let body = to_json(&BalanceBody { additional_info: ChannelInfo { channel: CHANNEL } });
-        let reply = self.send_as_customer(call, BALANCE_PATH, body, account, None).await?.into_result(PRODUCT, call)?;
+        let reply = self
+            .send_as_customer(call, BALANCE_PATH, body, account, None)
+            .await?
+            .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
         let wire: BalanceReply = reply.typed(transport, call)?;
         let amount_of = |kind: Pocket| -> ProviderResult<Option<Idr>> {
             match wire.account_infos.iter().find(|i| i.balance_type == kind) {
                 None => Ok(None),
                 Some(info) => {
-                    let amount = info.balance().ok_or_else(|| transport.malformed(call, "missing accountInfos[].availableBalance".into()))?;
-                    amount.to_idr().map(Some).map_err(|e| transport.malformed(call, format!("accountInfos[].availableBalance: {e}")))
+                    let amount = info.balance().ok_or_else(|| {
+                        transport.malformed(call, "missing accountInfos[].availableBalance".into())
+                    })?;
+                    amount.to_idr().map(Some).map_err(|e| {
+                        transport.malformed(call, format!("accountInfos[].availableBalance: {e}"))
+                    })
                 }
             }
         };
-        let cash = amount_of(Pocket::Cash)?.ok_or_else(|| transport.malformed(call, "missing accountInfos[CASH]".into()))?;
+        let cash = amount_of(Pocket::Cash)?
+            .ok_or_else(|| transport.malformed(call, "missing accountInfos[CASH]".into()))?;
         let points = amount_of(Pocket::Points)?.unwrap_or(Idr::ZERO);
-        for other in wire.account_infos.iter().filter(|i| matches!(i.balance_type, Pocket::Unknown(_))) {
+        for other in
+            wire.account_infos.iter().filter(|i| matches!(i.balance_type, Pocket::Unknown(_)))
+        {
             tracing::info!(product = PRODUCT.key(), balance_type = ?other.balance_type, "balance type not shown");
         }
         Ok(Balance { cash, points })
@@ -964,14 +1223,28 @@ impl Provider for DokuSnapClient {
         let payment_type = match request.kind {
             PaymentKind::SaleRedirect => "SALE",
             PaymentKind::Recurring => "RECURRING",
-            other => return Err(invalid(format!("DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"))),
+            other => {
+                return Err(invalid(format!(
+                    "DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"
+                )))
+            }
         };
-        let account = request.account.as_ref().ok_or_else(|| invalid("a DOKU SNAP OVO payment needs a linked account"))?;
-        let return_url = request.return_url.as_deref().or(self.options.default_return_url.as_deref());
+        let account = request
+            .account
+            .as_ref()
+            .ok_or_else(|| invalid("a DOKU SNAP OVO payment needs a linked account"))?;
+        let return_url =
+            request.return_url.as_deref().or(self.options.default_return_url.as_deref());
         if request.kind == PaymentKind::SaleRedirect && return_url.is_none() {
-            return Err(invalid("a SALE payment needs a return URL (successPaymentUrl / failedPaymentUrl)"));
+            return Err(invalid(
+                "a SALE payment needs a return URL (successPaymentUrl / failedPaymentUrl)",
+            ));
         }
-        let option = |method: Pocket, amount: Idr| PayOption { pay_method: method, trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) };
+        let option = |method: Pocket, amount: Idr| PayOption {
+            pay_method: method,
+            trans_amount: SnapAmount::from_idr(amount),
+            fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
+        };
         let pay_option_details = match request.source {
             PaySource::Cash => vec![option(Pocket::Cash, request.amount)],
             PaySource::Points => vec![option(Pocket::Points, request.amount)],
@@ -1004,22 +1277,40 @@ impl Provider for DokuSnapClient {
         });
         let call = self.write(Operation::Pay);
         let external_id = daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc());
-        let reply = self.send_as_customer(call, PAYMENT_PATH, body, account, Some(external_id)).await?.into_result(PRODUCT, call)?;
+        let reply = self
+            .send_as_customer(call, PAYMENT_PATH, body, account, Some(external_id))
+            .await?
+            .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
         let wire: PaymentReply = reply.typed(transport, call)?;
-        if let Some(echoed) = wire.partner_reference_no.as_deref().filter(|r| *r != request.reference.as_str()) {
-            return Err(ProviderError::Mismatch { product: PRODUCT, field: "partnerReferenceNo", sent: request.reference.as_str().into(), echoed: echoed.into() });
+        if let Some(echoed) =
+            wire.partner_reference_no.as_deref().filter(|r| *r != request.reference.as_str())
+        {
+            return Err(ProviderError::Mismatch {
+                product: PRODUCT,
+                field: "partnerReferenceNo",
+                sent: request.reference.as_str().into(),
+                echoed: echoed.into(),
+            });
         }
         if let Some(amount) = &wire.amount {
             check_echo(transport, call, "amount", request.amount, Some(amount))?;
         }
         let state = match (request.kind, wire.web_redirect_url) {
             (_, Some(url)) if !url.is_empty() => PaymentState::RedirectRequired { url },
-            (PaymentKind::SaleRedirect, _) => return Err(transport.malformed(call, "missing webRedirectUrl".into())),
+            (PaymentKind::SaleRedirect, _) => {
+                return Err(transport.malformed(call, "missing webRedirectUrl".into()))
+            }
             // §11 #7: `2005400` or `2025400`, pending until N1 or status.
             _ => PaymentState::Pending,
         };
-        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: wire.reference_no, paid: None, provider_status: reply.code })
+        Ok(PaymentOutcome {
+            attempt_expires_at: None,
+            state,
+            provider_ref: wire.reference_no,
+            paid: None,
+            provider_status: reply.code,
+        })
     }
 
     /// §5.9. `4045501` is `NotFound` with that code: no record (yet). Within the processing
@@ -1027,30 +1318,67 @@ impl Provider for DokuSnapClient {
     /// (SNAP §10 step 2).
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let call = self.read(Operation::Status);
-        let wire = match self.status_reply(request.reference.as_str(), request.provider_ref.as_deref(), Operation::Status).await? {
+        let wire = match self
+            .status_reply(
+                request.reference.as_str(),
+                request.provider_ref.as_deref(),
+                Operation::Status,
+            )
+            .await?
+        {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Ok(PaymentOutcome { attempt_expires_at: None, state: PaymentState::NotFound { code: code.clone(), message }, provider_ref: request.provider_ref.clone(), paid: None, provider_status: code })
+                return Ok(PaymentOutcome {
+                    attempt_expires_at: None,
+                    state: PaymentState::NotFound { code: code.clone(), message },
+                    provider_ref: request.provider_ref.clone(),
+                    paid: None,
+                    provider_status: code,
+                })
             }
         };
         let transport = self.session.transport();
         if let Some(echoed) = wire.trans_amount.as_ref().or(wire.amount.as_ref()) {
             check_echo(transport, call, "transAmount", request.amount, Some(echoed))?;
         }
-        if let Some(echoed) = wire.original_partner_reference_no.as_deref().filter(|r| !r.is_empty() && *r != request.reference.as_str()) {
-            return Err(ProviderError::Mismatch { product: PRODUCT, field: "originalPartnerReferenceNo", sent: request.reference.as_str().into(), echoed: echoed.into() });
+        if let Some(echoed) = wire
+            .original_partner_reference_no
+            .as_deref()
+            .filter(|r| !r.is_empty() && *r != request.reference.as_str())
+        {
+            return Err(ProviderError::Mismatch {
+                product: PRODUCT,
+                field: "originalPartnerReferenceNo",
+                sent: request.reference.as_str().into(),
+                echoed: echoed.into(),
+            });
         }
         let code = wire.latest_transaction_status.code().to_owned();
-        let state = payment_state(&wire.latest_transaction_status, &code, &wire.transaction_status_desc);
-        let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded { split_of(&wire.pay_option_details) } else { None };
-        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: wire.original_reference_no.or_else(|| request.provider_ref.clone()), paid, provider_status: code })
+        let state =
+            payment_state(&wire.latest_transaction_status, &code, &wire.transaction_status_desc);
+        let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
+            split_of(&wire.pay_option_details)
+        } else {
+            None
+        };
+        Ok(PaymentOutcome {
+            attempt_expires_at: None,
+            state,
+            provider_ref: wire.original_reference_no.or_else(|| request.provider_ref.clone()),
+            paid,
+            provider_status: code,
+        })
     }
 
     /// §5.10. Refunds answer synchronously: `2005800` is `Succeeded` (unless a
     /// `refundStatus` says otherwise), `202…` `Pending`.
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         if request.amount.is_zero() || request.amount > request.payment_amount {
-            return Err(invalid(format!("refund of {} on a payment of {}", request.amount.rupiah(), request.payment_amount.rupiah())));
+            return Err(invalid(format!(
+                "refund of {} on a payment of {}",
+                request.amount.rupiah(),
+                request.payment_amount.rupiah()
+            )));
         }
         let call = self.write(Operation::Refund);
         let body = to_json(&RefundBody {
@@ -1060,9 +1388,12 @@ impl Provider for DokuSnapClient {
             reason: &request.reason,
             additional_info: ChannelInfo { channel: CHANNEL },
         });
-        let external_id = Some(daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
+        let external_id =
+            Some(daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
         let reply = match &request.account {
-            Some(account) => self.send_as_customer(call, REFUND_PATH, body, account, external_id).await?,
+            Some(account) => {
+                self.send_as_customer(call, REFUND_PATH, body, account, external_id).await?
+            }
             None => self.send(call, REFUND_PATH, body, None, external_id).await?,
         };
         let reply = reply.into_result(PRODUCT, call)?;
@@ -1071,8 +1402,17 @@ impl Provider for DokuSnapClient {
         if let Some(amount) = &wire.refund_amount {
             check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
         }
-        if let Some(echoed) = wire.partner_refund_no.as_deref().filter(|r| !r.is_empty() && *r != request.refund_reference.as_str()) {
-            return Err(ProviderError::Mismatch { product: PRODUCT, field: "partnerRefundNo", sent: request.refund_reference.as_str().into(), echoed: echoed.into() });
+        if let Some(echoed) = wire
+            .partner_refund_no
+            .as_deref()
+            .filter(|r| !r.is_empty() && *r != request.refund_reference.as_str())
+        {
+            return Err(ProviderError::Mismatch {
+                product: PRODUCT,
+                field: "partnerRefundNo",
+                sent: request.refund_reference.as_str().into(),
+                echoed: echoed.into(),
+            });
         }
         let state = match (&wire.refund_status, reply.class()) {
             (Some(status), _) => status.to_state(&reply.message),
@@ -1087,23 +1427,49 @@ impl Provider for DokuSnapClient {
     /// `not_found`, never `Failed`: DOKU may still process it (SNAP §10 decides what follows).
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         let call = self.read(Operation::Refund);
-        let wire = match self.status_reply(request.payment_reference.as_str(), request.payment_provider_ref.as_deref(), Operation::Refund).await? {
+        let wire = match self
+            .status_reply(
+                request.payment_reference.as_str(),
+                request.payment_provider_ref.as_deref(),
+                Operation::Refund,
+            )
+            .await?
+        {
             Ok(wire) => wire,
-            Err((code, message)) => return Err(ProviderError::Declined { product: PRODUCT, code, message: format!("payment not found: {message}") }),
+            Err((code, message)) => {
+                return Err(ProviderError::Declined {
+                    product: PRODUCT,
+                    code,
+                    message: format!("payment not found: {message}"),
+                })
+            }
         };
         let ours = request.refund_reference.as_str();
-        let Some(entry) = wire.refund_history.iter().find(|e| e.partner_refund_no() == Some(ours)) else {
+        let Some(entry) = wire.refund_history.iter().find(|e| e.partner_refund_no() == Some(ours))
+        else {
             return Ok(RefundOutcome {
-                state: RefundState::NotFound { code: "not_found".into(), message: format!("no refund {ours} in the payment's refundHistory") },
+                state: RefundState::NotFound {
+                    code: "not_found".into(),
+                    message: format!("no refund {ours} in the payment's refundHistory"),
+                },
                 provider_ref: None,
                 provider_status: "not_found".into(),
             });
         };
         if let Some(amount) = &entry.refund_amount {
-            check_echo(self.session.transport(), call, "refundHistory[].refundAmount", request.amount, Some(amount))?;
+            check_echo(
+                self.session.transport(),
+                call,
+                "refundHistory[].refundAmount",
+                request.amount,
+                Some(amount),
+            )?;
         }
         let (state, raw) = match &entry.refund_status {
-            Some(status) => (status.to_state(entry.reason.as_deref().unwrap_or_default()), status.code().to_owned()),
+            Some(status) => (
+                status.to_state(entry.reason.as_deref().unwrap_or_default()),
+                status.code().to_owned(),
+            ),
             None => (RefundState::Unrecognised(String::new()), String::new()),
         };
         Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: raw })
@@ -1115,7 +1481,9 @@ impl Provider for DokuSnapClient {
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
         let (token, fresh) = match self.customer_access(account, Operation::Unbind, true).await {
             Ok(token) => (token, true),
-            Err(ProviderError::InvalidInput { .. }) => (self.customer_access(account, Operation::Unbind, false).await?, false),
+            Err(ProviderError::InvalidInput { .. }) => {
+                (self.customer_access(account, Operation::Unbind, false).await?, false)
+            }
             Err(ProviderError::Authentication { code, .. }) if code == CUSTOMER_UNLINKED => {
                 self.forget_customer(&account.phone);
                 return Ok(UnbindOutcome::AlreadyUnlinked);
@@ -1123,8 +1491,15 @@ impl Provider for DokuSnapClient {
             Err(e) => return Err(e),
         };
         let call = self.write(Operation::Unbind);
-        let body = to_json(&UnbindBody { token_id: token.expose(), additional_info: ChannelInfo { channel: CHANNEL } });
-        let key = format!("unbind:{}:{}", account.phone.canonical(), account.provider_ref.as_deref().unwrap_or_default());
+        let body = to_json(&UnbindBody {
+            token_id: token.expose(),
+            additional_info: ChannelInfo { channel: CHANNEL },
+        });
+        let key = format!(
+            "unbind:{}:{}",
+            account.phone.canonical(),
+            account.provider_ref.as_deref().unwrap_or_default()
+        );
         let external_id = daily_external_id(&key, OffsetDateTime::now_utc());
         let reply = self.send(call, UNBINDING_PATH, body, None, Some(external_id)).await?;
         if fresh && reply.class() == SnapClass::CustomerToken {
@@ -1134,11 +1509,23 @@ impl Provider for DokuSnapClient {
         let reply = reply.into_result(PRODUCT, call)?;
         let wire: UnbindReply = reply.typed(self.session.transport(), call)?;
         self.forget_customer(&account.phone);
-        let redirect = wire.additional_info.as_ref().and_then(|i| i.get("redirectUrl")).and_then(Value::as_str).is_some_and(|u| !u.is_empty());
-        Ok(if redirect || reply.class() == SnapClass::InProgress { UnbindOutcome::Pending } else { UnbindOutcome::Unlinked })
+        let redirect = wire
+            .additional_info
+            .as_ref()
+            .and_then(|i| i.get("redirectUrl"))
+            .and_then(Value::as_str)
+            .is_some_and(|u| !u.is_empty());
+        Ok(if redirect || reply.class() == SnapClass::InProgress {
+            UnbindOutcome::Pending
+        } else {
+            UnbindOutcome::Unlinked
+        })
     }
 
-    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
         self.verify_notification_with(request, &|token| self.is_issued_token(token))
     }
 }

@@ -14,8 +14,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::snap::{
-    self, external_id_for, Bearer, CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply, SnapRequest,
-    SnapSession, TimestampStyle,
+    self, external_id_for, Bearer, CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass,
+    SnapProfile, SnapReply, SnapRequest, SnapSession, TimestampStyle,
 };
 use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
 use crate::capability::{Operation, PaymentKind};
@@ -85,11 +85,17 @@ impl TransactionStatus {
         let message = description.unwrap_or_default().to_owned();
         match self {
             TransactionStatus::Success => PaymentState::Succeeded,
-            TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => PaymentState::Pending,
+            TransactionStatus::Initiated
+            | TransactionStatus::Paying
+            | TransactionStatus::Pending => PaymentState::Pending,
             TransactionStatus::Refunded => PaymentState::Refunded,
             TransactionStatus::Cancelled => PaymentState::Cancelled,
-            TransactionStatus::Failed => PaymentState::Failed { code: self.code().to_owned(), message },
-            TransactionStatus::NotFound => PaymentState::NotFound { code: self.code().to_owned(), message },
+            TransactionStatus::Failed => {
+                PaymentState::Failed { code: self.code().to_owned(), message }
+            }
+            TransactionStatus::NotFound => {
+                PaymentState::NotFound { code: self.code().to_owned(), message }
+            }
             TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
         }
     }
@@ -250,7 +256,10 @@ fn amount_of(field: &'static str, amount: &SnapAmount) -> Result<Idr, String> {
 pub(crate) fn paid_split(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
     match options {
         Some(options) => split_of(options),
-        None => split_of(&serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone()).ok()?),
+        None => split_of(
+            &serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone())
+                .ok()?,
+        ),
     }
 }
 
@@ -259,7 +268,11 @@ fn now() -> Timestamp {
 }
 
 fn first_string(value: &Value, pointers: &[&str]) -> Option<String> {
-    pointers.iter().find_map(|p| value.pointer(p).and_then(Value::as_str)).filter(|s| !s.is_empty()).map(str::to_owned)
+    pointers
+        .iter()
+        .find_map(|p| value.pointer(p).and_then(Value::as_str))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,16 +281,28 @@ fn first_string(value: &Value, pointers: &[&str]) -> Option<String> {
 impl OvoSnapClient {
     /// Reads `client_id`, `client_secret`, `merchant_private_key` (PKCS#1 or PKCS#8 PEM) and the
     /// optional `provider_public_key` (for asymmetric callbacks).
-    pub fn new(base_url: &str, credentials: &Credentials, options: OvoSnapOptions) -> ProviderResult<OvoSnapClient> {
+    pub fn new(
+        base_url: &str,
+        credentials: &Credentials,
+        options: OvoSnapOptions,
+    ) -> ProviderResult<OvoSnapClient> {
         let client_id = credentials.require("client_id")?.expose().clone();
         let client_secret = credentials.require("client_secret")?.clone();
         let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose())
-            .map_err(|detail| ProviderError::InvalidInput { product: PRODUCT, detail: format!("merchant_private_key: {detail}") })?;
-        let provider_key = match credentials.optional("provider_public_key").filter(|k| !k.expose().trim().is_empty()) {
-            Some(pem) => Some(
-                snap::parse_public_key(pem.expose())
-                    .map_err(|detail| ProviderError::InvalidInput { product: PRODUCT, detail: format!("provider_public_key: {detail}") })?,
-            ),
+            .map_err(|detail| ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("merchant_private_key: {detail}"),
+            })?;
+        let provider_key = match credentials
+            .optional("provider_public_key")
+            .filter(|k| !k.expose().trim().is_empty())
+        {
+            Some(pem) => Some(snap::parse_public_key(pem.expose()).map_err(|detail| {
+                ProviderError::InvalidInput {
+                    product: PRODUCT,
+                    detail: format!("provider_public_key: {detail}"),
+                }
+            })?),
             None => None,
         };
         let profile = SnapProfile {
@@ -291,7 +316,12 @@ impl OvoSnapClient {
             token_timeout: options.timeout,
             renew_margin: Duration::from_secs(60),
         };
-        Ok(OvoSnapClient { snap: SnapSession::new(profile, base_url, client_id, client_secret, key).trusting(&options.extra_roots), options, provider_key })
+        Ok(OvoSnapClient {
+            snap: SnapSession::new(profile, base_url, client_id, client_secret, key)
+                .trusting(&options.extra_roots),
+            options,
+            provider_key,
+        })
     }
 
     fn path(&self, operation: &str) -> String {
@@ -307,16 +337,20 @@ impl OvoSnapClient {
     }
 
     fn body<T: Serialize>(value: &T) -> ProviderResult<String> {
-        serde_json::to_string(value).map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: e.to_string() })
+        serde_json::to_string(value)
+            .map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: e.to_string() })
     }
 
     /// Refreshes a linked account's customer token (§5); the caller stores the new token.
     pub async fn refresh_account(&self, account: &LinkedAccount) -> ProviderResult<LinkedAccount> {
-        let refresh = account
-            .refresh_token
-            .clone()
-            .ok_or_else(|| ProviderError::InvalidInput { product: PRODUCT, detail: "the linked account has no refresh token".into() })?;
-        let token = self.snap.customer_token(Operation::CompleteBinding, &CustomerGrant::RefreshToken(refresh), None).await?;
+        let refresh = account.refresh_token.clone().ok_or_else(|| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: "the linked account has no refresh token".into(),
+        })?;
+        let token = self
+            .snap
+            .customer_token(Operation::CompleteBinding, &CustomerGrant::RefreshToken(refresh), None)
+            .await?;
         Ok(Self::account_with(account, token))
     }
 
@@ -335,22 +369,52 @@ impl OvoSnapClient {
         let expiring = account.token_expires_at.is_some_and(|at| at.millis_since(now()) < 60_000);
         match (&account.token, expiring && account.refresh_token.is_some()) {
             (Some(token), false) => Ok(token.clone()),
-            (_, true) => Ok(self.refresh_account(account).await?.token.unwrap_or_else(|| Sensitive::new(String::new()))),
-            (None, false) => Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the OVO account is not linked (no customer token)".into() }),
+            (_, true) => Ok(self
+                .refresh_account(account)
+                .await?
+                .token
+                .unwrap_or_else(|| Sensitive::new(String::new()))),
+            (None, false) => Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: "the OVO account is not linked (no customer token)".into(),
+            }),
         }
     }
 
     /// A call on the customer's behalf (§3): the B2B2C token in `Authorization`, or for a
     /// refund the B2B token there and the B2B2C token in `Authorization-Customer`. On
     /// `401xx02` with a refresh token, refreshes once and sends again (nothing was processed).
-    async fn send_as_customer(&self, account: &LinkedAccount, call: Call, path: String, body: String, external_id: Option<String>, refund: bool) -> ProviderResult<SnapReply> {
+    async fn send_as_customer(
+        &self,
+        account: &LinkedAccount,
+        call: Call,
+        path: String,
+        body: String,
+        external_id: Option<String>,
+        refund: bool,
+    ) -> ProviderResult<SnapReply> {
         let mut token = self.customer_token(account).await?;
         let mut refreshed = false;
         loop {
-            let (authorization, customer) = if refund { (Bearer::B2b, Some(token.clone())) } else { (Bearer::Token(token.clone()), None) };
-            let request = SnapRequest { call, method: reqwest::Method::POST, path: path.clone(), body: body.clone(), authorization, customer, external_id: external_id.clone() };
+            let (authorization, customer) = if refund {
+                (Bearer::B2b, Some(token.clone()))
+            } else {
+                (Bearer::Token(token.clone()), None)
+            };
+            let request = SnapRequest {
+                call,
+                method: reqwest::Method::POST,
+                path: path.clone(),
+                body: body.clone(),
+                authorization,
+                customer,
+                external_id: external_id.clone(),
+            };
             let reply = self.snap.send(&request).await?;
-            if reply.class() == SnapClass::CustomerToken && !refreshed && account.refresh_token.is_some() {
+            if reply.class() == SnapClass::CustomerToken
+                && !refreshed
+                && account.refresh_token.is_some()
+            {
                 refreshed = true;
                 if let Some(t) = self.refresh_account(account).await?.token {
                     token = t;
@@ -361,20 +425,33 @@ impl OvoSnapClient {
         }
     }
 
-    fn account_of<'a>(&self, account: Option<&'a LinkedAccount>) -> ProviderResult<&'a LinkedAccount> {
-        account.ok_or_else(|| ProviderError::InvalidInput { product: PRODUCT, detail: "OVO SNAP needs a linked account".into() })
+    fn account_of<'a>(
+        &self,
+        account: Option<&'a LinkedAccount>,
+    ) -> ProviderResult<&'a LinkedAccount> {
+        account.ok_or_else(|| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: "OVO SNAP needs a linked account".into(),
+        })
     }
 
-    fn status_outcome(&self, call: Call, reply: &SnapReply, sent: Idr) -> ProviderResult<(PaymentOutcome, StatusReply)> {
+    fn status_outcome(
+        &self,
+        call: Call,
+        reply: &SnapReply,
+        sent: Idr,
+    ) -> ProviderResult<(PaymentOutcome, StatusReply)> {
         let status: StatusReply = reply.typed(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", sent, status.amount.as_ref())?;
-        let state = status.latest_transaction_status.to_state(status.transaction_status_desc.as_deref());
+        let state =
+            status.latest_transaction_status.to_state(status.transaction_status_desc.as_deref());
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
             paid_split(status.pay_option_details.as_ref(), &status.additional_info)
         } else {
             None
         };
-        let outcome = PaymentOutcome { attempt_expires_at: None,
+        let outcome = PaymentOutcome {
+            attempt_expires_at: None,
             state,
             provider_ref: status.original_reference_no.clone(),
             paid,
@@ -383,7 +460,14 @@ impl OvoSnapClient {
         Ok((outcome, status))
     }
 
-    async fn query_status(&self, account: &LinkedAccount, reference: &str, provider_ref: Option<&str>, amount: Idr, created_at: Option<Timestamp>) -> ProviderResult<(Call, SnapReply)> {
+    async fn query_status(
+        &self,
+        account: &LinkedAccount,
+        reference: &str,
+        provider_ref: Option<&str>,
+        amount: Idr,
+        created_at: Option<Timestamp>,
+    ) -> ProviderResult<(Call, SnapReply)> {
         let call = self.read(Operation::Status);
         let date = created_at.unwrap_or_else(now).to_offset_datetime();
         let body = Self::body(&StatusBody {
@@ -394,7 +478,9 @@ impl OvoSnapClient {
             amount: SnapAmount::from_idr(amount),
             additional_info: Value::Object(Default::default()),
         })?;
-        let reply = self.send_as_customer(account, call, self.path("debit/status"), body, None, false).await?;
+        let reply = self
+            .send_as_customer(account, call, self.path("debit/status"), body, None, false)
+            .await?;
         Ok((call, reply))
     }
 }
@@ -438,17 +524,35 @@ impl Provider for OvoSnapClient {
             .or(binding.web_redirect_url.clone())
             .or(binding.pin_web_view_url.clone())
             .ok_or_else(|| self.snap.transport().malformed(call, "missing redirectUrl".into()))?;
-        let linkage = binding.linkage_token.clone().or_else(|| first_string(&binding.additional_info, &["/linkageToken"]));
-        let linkage = linkage.ok_or_else(|| self.snap.transport().malformed(call, "missing linkageToken".into()))?;
-        Ok(BindStarted { redirect_url, provider_ref: binding.reference_no, pending_token: Some(Sensitive::new(linkage)) })
+        let linkage = binding
+            .linkage_token
+            .clone()
+            .or_else(|| first_string(&binding.additional_info, &["/linkageToken"]));
+        let linkage = linkage
+            .ok_or_else(|| self.snap.transport().malformed(call, "missing linkageToken".into()))?;
+        Ok(BindStarted {
+            redirect_url,
+            provider_ref: binding.reference_no,
+            pending_token: Some(Sensitive::new(linkage)),
+        })
     }
 
     /// §6.2 step 3: the authCode for a B2B2C token, with `Authorization: Bearer <linkageToken>`.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
-        let missing = |what: &str| ProviderError::InvalidInput { product: PRODUCT, detail: format!("completing an OVO linkage needs the {what}") };
+        let missing = |what: &str| ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: format!("completing an OVO linkage needs the {what}"),
+        };
         let auth_code = request.auth_code.clone().ok_or_else(|| missing("authCode"))?;
         let linkage = request.pending_token.as_ref().ok_or_else(|| missing("linkageToken"))?;
-        let token = self.snap.customer_token(Operation::CompleteBinding, &CustomerGrant::AuthorizationCode(auth_code), Some(linkage)).await?;
+        let token = self
+            .snap
+            .customer_token(
+                Operation::CompleteBinding,
+                &CustomerGrant::AuthorizationCode(auth_code),
+                Some(linkage),
+            )
+            .await?;
         Ok(LinkedAccount {
             phone: request.phone.clone(),
             provider_ref: request.provider_ref.clone(),
@@ -462,24 +566,36 @@ impl Provider for OvoSnapClient {
     async fn balance(&self, account: &LinkedAccount) -> ProviderResult<Balance> {
         let call = self.read(Operation::Balance);
         let body = r#"{"additionalInfo":{}}"#.to_owned();
-        let reply = self.send_as_customer(account, call, self.path("balance-inquiry"), body, None, false).await?.into_result(PRODUCT, call)?;
+        let reply = self
+            .send_as_customer(account, call, self.path("balance-inquiry"), body, None, false)
+            .await?
+            .into_result(PRODUCT, call)?;
         let answer: BalanceReply = reply.typed(self.snap.transport(), call)?;
         let mut balance = Balance { cash: Idr::ZERO, points: Idr::ZERO };
         let (mut saw_cash, mut saw_points) = (false, false);
         for info in &answer.account_infos {
             let amount = info.available_balance.as_ref().or(info.amount.as_ref());
             let Some(amount) = amount else {
-                return Err(self.snap.transport().malformed(call, "missing accountInfos[].availableBalance".into()));
+                return Err(self
+                    .snap
+                    .transport()
+                    .malformed(call, "missing accountInfos[].availableBalance".into()));
             };
-            let value = amount_of("accountInfos[].availableBalance", amount).map_err(|d| self.snap.transport().malformed(call, d))?;
+            let value = amount_of("accountInfos[].availableBalance", amount)
+                .map_err(|d| self.snap.transport().malformed(call, d))?;
             match &info.balance_type {
                 Pocket::Cash => (balance.cash, saw_cash) = (value, true),
                 Pocket::Points => (balance.points, saw_points) = (value, true),
-                Pocket::Unknown(kind) => tracing::info!(balance_type = kind.as_str(), "OVO SNAP balance type not shown"),
+                Pocket::Unknown(kind) => {
+                    tracing::info!(balance_type = kind.as_str(), "OVO SNAP balance type not shown")
+                }
             }
         }
         if !saw_cash && !saw_points {
-            return Err(self.snap.transport().malformed(call, "accountInfos has no CASH or POINTS balance".into()));
+            return Err(self
+                .snap
+                .transport()
+                .malformed(call, "accountInfos has no CASH or POINTS balance".into()));
         }
         Ok(balance)
     }
@@ -487,7 +603,10 @@ impl Provider for OvoSnapClient {
     /// Direct debit (§7): the PIN webview, or at once where the answer is already known.
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         if request.kind != PaymentKind::DirectDebit {
-            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("OVO SNAP pays by direct debit only, not {:?}", request.kind) });
+            return Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("OVO SNAP pays by direct debit only, not {:?}", request.kind),
+            });
         }
         let account = self.account_of(request.account.as_ref())?;
         let call = self.write(Operation::Pay);
@@ -499,7 +618,12 @@ impl Provider for OvoSnapClient {
         let body = Self::body(&PaymentBody {
             partner_reference_no: request.reference.as_str(),
             amount: SnapAmount::from_idr(request.amount),
-            url_params: request.return_url.as_deref().map(|url| UrlParam { url, kind: "PAY_RETURN", is_deeplink: "N" }).into_iter().collect(),
+            url_params: request
+                .return_url
+                .as_deref()
+                .map(|url| UrlParam { url, kind: "PAY_RETURN", is_deeplink: "N" })
+                .into_iter()
+                .collect(),
             pay_option_details: vec![PayOption {
                 pay_method,
                 trans_amount: SnapAmount::from_idr(request.amount),
@@ -508,30 +632,71 @@ impl Provider for OvoSnapClient {
             additional_info: Value::Object(Default::default()),
         })?;
         let external_id = Some(external_id_for(&request.idempotency_key));
-        let reply = self.send_as_customer(account, call, self.path("debit/payment-host-to-host"), body, external_id, false).await?.into_result(PRODUCT, call)?;
+        let reply = self
+            .send_as_customer(
+                account,
+                call,
+                self.path("debit/payment-host-to-host"),
+                body,
+                external_id,
+                false,
+            )
+            .await?
+            .into_result(PRODUCT, call)?;
         let answer: PaymentReply = reply.typed(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", request.amount, answer.amount.as_ref())?;
         let redirect = answer.web_redirect_url.clone().or(answer.app_redirect_url.clone());
         let state = match (&answer.latest_transaction_status, redirect) {
             (Some(TransactionStatus::Success), _) => PaymentState::Succeeded,
-            (Some(s @ (TransactionStatus::Failed | TransactionStatus::Cancelled | TransactionStatus::Unknown(_))), _) => s.to_state(Some(&reply.message)),
+            (
+                Some(
+                    s @ (TransactionStatus::Failed
+                    | TransactionStatus::Cancelled
+                    | TransactionStatus::Unknown(_)),
+                ),
+                _,
+            ) => s.to_state(Some(&reply.message)),
             (_, Some(url)) => PaymentState::RedirectRequired { url },
             (Some(s), None) => s.to_state(None),
             (None, None) if reply.class() == SnapClass::InProgress => PaymentState::Pending,
-            (None, None) => return Err(self.snap.transport().malformed(call, "missing webRedirectUrl".into())),
+            (None, None) => {
+                return Err(self.snap.transport().malformed(call, "missing webRedirectUrl".into()))
+            }
         };
-        let status = answer.latest_transaction_status.as_ref().map(|s| format!(" {}", s.code())).unwrap_or_default();
-        Ok(PaymentOutcome { attempt_expires_at: None, state, provider_ref: answer.reference_no, paid: None, provider_status: format!("{}{status}", reply.code) })
+        let status = answer
+            .latest_transaction_status
+            .as_ref()
+            .map(|s| format!(" {}", s.code()))
+            .unwrap_or_default();
+        Ok(PaymentOutcome {
+            attempt_expires_at: None,
+            state,
+            provider_ref: answer.reference_no,
+            paid: None,
+            provider_status: format!("{}{status}", reply.code),
+        })
     }
 
     /// §8: by `originalPartnerReferenceNo`; `4045501` is `NotFound`: no record (yet), never a
     /// failure on its own (a write may still be processed within the processing window).
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let account = self.account_of(request.account.as_ref())?;
-        let (call, reply) = self.query_status(account, request.reference.as_str(), request.provider_ref.as_deref(), request.amount, Some(request.created_at)).await?;
+        let (call, reply) = self
+            .query_status(
+                account,
+                request.reference.as_str(),
+                request.provider_ref.as_deref(),
+                request.amount,
+                Some(request.created_at),
+            )
+            .await?;
         if reply.is(404, "01") {
-            return Ok(PaymentOutcome { attempt_expires_at: None,
-                state: PaymentState::NotFound { code: reply.code.clone(), message: reply.message.clone() },
+            return Ok(PaymentOutcome {
+                attempt_expires_at: None,
+                state: PaymentState::NotFound {
+                    code: reply.code.clone(),
+                    message: reply.message.clone(),
+                },
                 provider_ref: None,
                 paid: None,
                 provider_status: reply.code,
@@ -554,10 +719,20 @@ impl Provider for OvoSnapClient {
             additional_info: Value::Object(Default::default()),
         })?;
         // SNAP §10: a resend under the same key is byte-identical within the WIB day.
-        let external_id = Some(snap::daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
-        let reply = self.send_as_customer(account, call, self.path("debit/refund"), body, external_id, true).await?.into_result(PRODUCT, call)?;
+        let external_id =
+            Some(snap::daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
+        let reply = self
+            .send_as_customer(account, call, self.path("debit/refund"), body, external_id, true)
+            .await?
+            .into_result(PRODUCT, call)?;
         let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
-        check_echo(self.snap.transport(), call, "refundAmount", request.amount, answer.refund_amount.as_ref())?;
+        check_echo(
+            self.snap.transport(),
+            call,
+            "refundAmount",
+            request.amount,
+            answer.refund_amount.as_ref(),
+        )?;
         let state = match (&answer.refund_status, reply.class()) {
             (Some(s), _) => s.to_state(&reply.message),
             (None, SnapClass::InProgress) => RefundState::Pending,
@@ -571,20 +746,45 @@ impl Provider for OvoSnapClient {
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         let account = self.account_of(request.account.as_ref())?;
         let (call, reply) = self
-            .query_status(account, request.payment_reference.as_str(), request.payment_provider_ref.as_deref(), request.payment_amount, None)
+            .query_status(
+                account,
+                request.payment_reference.as_str(),
+                request.payment_provider_ref.as_deref(),
+                request.payment_amount,
+                None,
+            )
             .await?;
         let reply = reply.into_result(PRODUCT, call)?;
         let (_, status) = self.status_outcome(call, &reply, request.payment_amount)?;
         let ours = request.refund_reference.as_str();
-        let entry = status.refund_history.iter().find(|e| e.partner_refund_no.as_deref() == Some(ours) || e.partner_reference_no.as_deref() == Some(ours));
+        let entry = status.refund_history.iter().find(|e| {
+            e.partner_refund_no.as_deref() == Some(ours)
+                || e.partner_reference_no.as_deref() == Some(ours)
+        });
         match entry {
             Some(entry) => {
-                check_echo(self.snap.transport(), call, "refundAmount", request.amount, entry.refund_amount.as_ref())?;
-                let state = entry.refund_status.as_ref().map_or(RefundState::Succeeded, |s| s.to_state(&reply.message));
-                Ok(RefundOutcome { state, provider_ref: entry.refund_no.clone(), provider_status: reply.code.clone() })
+                check_echo(
+                    self.snap.transport(),
+                    call,
+                    "refundAmount",
+                    request.amount,
+                    entry.refund_amount.as_ref(),
+                )?;
+                let state = entry
+                    .refund_status
+                    .as_ref()
+                    .map_or(RefundState::Succeeded, |s| s.to_state(&reply.message));
+                Ok(RefundOutcome {
+                    state,
+                    provider_ref: entry.refund_no.clone(),
+                    provider_status: reply.code.clone(),
+                })
             }
             None => Ok(RefundOutcome {
-                state: RefundState::NotFound { code: "not_found".into(), message: format!("no refund {ours} in the payment's refundHistory") },
+                state: RefundState::NotFound {
+                    code: "not_found".into(),
+                    message: format!("no refund {ours} in the payment's refundHistory"),
+                },
                 provider_ref: None,
                 provider_status: reply.code.clone(),
             }),
@@ -597,17 +797,33 @@ impl Provider for OvoSnapClient {
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
         let call = self.write(Operation::Unbind);
         let path = self.path("oauth/account/registration-account-unbinding");
-        let body = Self::body(&serde_json::json!({"merchantId": self.snap.client_id(), "additionalInfo": {}}))?;
-        let first = match self.send_as_customer(account, call, path.clone(), body.clone(), None, false).await {
-            Ok(reply) if reply.class() == SnapClass::CustomerToken && account.refresh_token.is_some() => {
+        let body = Self::body(
+            &serde_json::json!({"merchantId": self.snap.client_id(), "additionalInfo": {}}),
+        )?;
+        let first = match self
+            .send_as_customer(account, call, path.clone(), body.clone(), None, false)
+            .await
+        {
+            Ok(reply)
+                if reply.class() == SnapClass::CustomerToken && account.refresh_token.is_some() =>
+            {
                 return Ok(UnbindOutcome::AlreadyUnlinked);
             }
             Ok(reply) => reply.into_result(PRODUCT, call)?,
-            Err(e) if snap::customer_token_refused(&e) => return Ok(UnbindOutcome::AlreadyUnlinked),
+            Err(e) if snap::customer_token_refused(&e) => {
+                return Ok(UnbindOutcome::AlreadyUnlinked)
+            }
             Err(e) => return Err(e),
         };
-        let Some(second_token) = first_string(&first.body, &["/linkageToken", "/additionalInfo/token", "/accessTokenInfo/accessToken"]) else {
-            return Ok(if first.class() == SnapClass::Success { UnbindOutcome::Unlinked } else { UnbindOutcome::Pending });
+        let Some(second_token) = first_string(
+            &first.body,
+            &["/linkageToken", "/additionalInfo/token", "/accessTokenInfo/accessToken"],
+        ) else {
+            return Ok(if first.class() == SnapClass::Success {
+                UnbindOutcome::Unlinked
+            } else {
+                UnbindOutcome::Pending
+            });
         };
         let request = SnapRequest {
             call,
@@ -619,15 +835,31 @@ impl Provider for OvoSnapClient {
             external_id: None,
         };
         let second = self.snap.send(&request).await?.into_result(PRODUCT, call)?;
-        let result = first_string(&second.body, &["/unlinkResult", "/additionalInfo/unlinkResult"]).unwrap_or_default();
-        Ok(if second.class() == SnapClass::InProgress || result.eq_ignore_ascii_case("UNBINDING_PENDING") { UnbindOutcome::Pending } else { UnbindOutcome::Unlinked })
+        let result = first_string(&second.body, &["/unlinkResult", "/additionalInfo/unlinkResult"])
+            .unwrap_or_default();
+        Ok(
+            if second.class() == SnapClass::InProgress
+                || result.eq_ignore_ascii_case("UNBINDING_PENDING")
+            {
+                UnbindOutcome::Pending
+            } else {
+                UnbindOutcome::Unlinked
+            },
+        )
     }
 
     /// §12: the strategy of SNAP §7, then ASPI 56 fields; the dedup key is the payment and
     /// its status, the same for every delivery of one outcome.
-    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
-        let timestamp = request.header("X-TIMESTAMP").ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request.header("X-SIGNATURE").ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+    fn verify_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
+        let timestamp = request
+            .header("X-TIMESTAMP")
+            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
+        let signature = request
+            .header("X-SIGNATURE")
+            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
         if let Some(partner) = request.header("X-PARTNER-ID") {
             if partner != self.snap.client_id() {
                 return Err(NotificationRejection::UnknownMerchant);
@@ -647,14 +879,26 @@ impl Provider for OvoSnapClient {
         .ok_or(NotificationRejection::BadSignature)?;
         let body = parse_callback(&request.body)?;
         let amount = match &body.amount {
-            Some(a) => Some(a.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?),
+            Some(a) => Some(
+                a.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?,
+            ),
             None => None,
         };
-        let dedup_key = format!("ovo_snap:payment:{}:{}", body.original_reference_no, body.latest_transaction_status.code());
-        let state = body.latest_transaction_status.to_state(body.transaction_status_desc.as_deref());
+        let dedup_key = format!(
+            "ovo_snap:payment:{}:{}",
+            body.original_reference_no,
+            body.latest_transaction_status.code()
+        );
+        let state =
+            body.latest_transaction_status.to_state(body.transaction_status_desc.as_deref());
         Ok(Notification {
             product: PRODUCT,
-            event: NotificationEvent::Payment { merchant_ref: body.original_partner_reference_no, provider_ref: Some(body.original_reference_no), state, amount },
+            event: NotificationEvent::Payment {
+                merchant_ref: body.original_partner_reference_no,
+                provider_ref: Some(body.original_reference_no),
+                state,
+                amount,
+            },
             dedup_key,
         })
     }
@@ -662,7 +906,8 @@ impl Provider for OvoSnapClient {
 
 /// Parses the callback body; a missing mandatory field is named.
 pub fn parse_callback(body: &str) -> Result<CallbackBody, NotificationRejection> {
-    let value: Value = serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
     for field in ["originalReferenceNo", "latestTransactionStatus"] {
         if value.get(field).is_none_or(Value::is_null) {
             return Err(NotificationRejection::MissingField(field));
@@ -683,9 +928,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(reply.latest_transaction_status, TransactionStatus::Unknown("99".into()));
-        assert_eq!(reply.latest_transaction_status.to_state(None), PaymentState::Unrecognised("99".into()));
+        assert_eq!(
+            reply.latest_transaction_status.to_state(None),
+            PaymentState::Unrecognised("99".into())
+        );
         assert_eq!(reply.refund_history[0].refund_status, Some(RefundStatus::Unknown("42".into())));
-        let info: AccountInfo = serde_json::from_str(r#"{"balanceType":"VOUCHER","amount":{"value":"1.00","currency":"IDR"}}"#).unwrap();
+        let info: AccountInfo = serde_json::from_str(
+            r#"{"balanceType":"VOUCHER","amount":{"value":"1.00","currency":"IDR"}}"#,
+        )
+        .unwrap();
         assert_eq!(info.balance_type, Pocket::Unknown("VOUCHER".into()));
         assert_eq!(Pocket::from("point".to_owned()), Pocket::Points);
         assert_eq!(Pocket::from("Cash".to_owned()), Pocket::Cash);
@@ -708,8 +959,14 @@ mod tests {
         assert!(e.to_string().contains("latestTransactionStatus"), "{e}");
         let e = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#).unwrap_err();
         assert!(e.to_string().contains("accountInfos"), "{e}");
-        assert_eq!(parse_callback(r#"{"latestTransactionStatus":"00"}"#).unwrap_err(), NotificationRejection::MissingField("originalReferenceNo"));
-        assert_eq!(parse_callback(r#"{"originalReferenceNo":"X"}"#).unwrap_err(), NotificationRejection::MissingField("latestTransactionStatus"));
+        assert_eq!(
+            parse_callback(r#"{"latestTransactionStatus":"00"}"#).unwrap_err(),
+            NotificationRejection::MissingField("originalReferenceNo")
+        );
+        assert_eq!(
+            parse_callback(r#"{"originalReferenceNo":"X"}"#).unwrap_err(),
+            NotificationRejection::MissingField("latestTransactionStatus")
+        );
         assert!(matches!(parse_callback("{not json"), Err(NotificationRejection::Malformed(_))));
     }
 
@@ -719,8 +976,16 @@ mod tests {
         let body = OvoSnapClient::body(&PaymentBody {
             partner_reference_no: "ABCDEFGH12345678",
             amount: SnapAmount::from_idr(amount),
-            url_params: vec![UrlParam { url: "https://m.example/return", kind: "PAY_RETURN", is_deeplink: "N" }],
-            pay_option_details: vec![PayOption { pay_method: Pocket::Cash, trans_amount: SnapAmount::from_idr(amount), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) }],
+            url_params: vec![UrlParam {
+                url: "https://m.example/return",
+                kind: "PAY_RETURN",
+                is_deeplink: "N",
+            }],
+            pay_option_details: vec![PayOption {
+                pay_method: Pocket::Cash,
+                trans_amount: SnapAmount::from_idr(amount),
+                fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
+            }],
             additional_info: Value::Object(Default::default()),
         })
         .unwrap();
@@ -731,8 +996,12 @@ mod tests {
         let back: Value = serde_json::from_str(&body).unwrap();
         let echoed: SnapAmount = serde_json::from_value(back["amount"].clone()).unwrap();
         assert_eq!(echoed.to_idr(), Ok(amount));
-        let options: Vec<PayOption> = serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
-        assert_eq!(paid_split(Some(&options), &Value::Null), Some(Split { cash: amount, points: Idr::ZERO }));
+        let options: Vec<PayOption> =
+            serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
+        assert_eq!(
+            paid_split(Some(&options), &Value::Null),
+            Some(Split { cash: amount, points: Idr::ZERO })
+        );
     }
 
     #[test]
@@ -740,18 +1009,39 @@ mod tests {
         let sent = Idr::new(10_000).unwrap();
         let transport = crate::transport::Transport::new(PRODUCT);
         let call = Call::write(Operation::Pay, std::time::Duration::from_secs(1));
-        let check_echo = |field: &'static str, sent: Idr, echoed: Option<&SnapAmount>| check_echo(&transport, call, field, sent, echoed);
+        let check_echo = |field: &'static str, sent: Idr, echoed: Option<&SnapAmount>| {
+            check_echo(&transport, call, field, sent, echoed)
+        };
         assert!(check_echo("amount", sent, None).is_ok());
-        assert!(check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "IDR".into() })).is_ok());
+        assert!(check_echo(
+            "amount",
+            sent,
+            Some(&SnapAmount { value: "10000.00".into(), currency: "IDR".into() })
+        )
+        .is_ok());
         assert!(matches!(
-            check_echo("amount", sent, Some(&SnapAmount { value: "10001.00".into(), currency: "IDR".into() })),
+            check_echo(
+                "amount",
+                sent,
+                Some(&SnapAmount { value: "10001.00".into(), currency: "IDR".into() })
+            ),
             Err(ProviderError::Mismatch { field: "amount", .. })
         ));
         assert!(matches!(
-            check_echo("amount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })),
+            check_echo(
+                "amount",
+                sent,
+                Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })
+            ),
             Err(ProviderError::Mismatch { field: "currency", .. })
         ));
-        assert!(check_echo("amount", sent, Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })).unwrap_err().is_unknown_outcome());
+        assert!(check_echo(
+            "amount",
+            sent,
+            Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })
+        )
+        .unwrap_err()
+        .is_unknown_outcome());
     }
 
     #[test]

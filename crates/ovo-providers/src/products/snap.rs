@@ -28,8 +28,8 @@ use time::OffsetDateTime;
 use crate::capability::Operation;
 use crate::error::{ProviderError, ProviderResult, UnknownCause};
 use crate::model::{RefundState, Split};
-use crate::wire::SnapAmount;
 use crate::transport::{Call, Effect, Reply, Transport};
+use crate::wire::SnapAmount;
 
 // ---------------------------------------------------------------------------------------------
 // Timestamps (§3)
@@ -46,7 +46,15 @@ pub enum TimestampStyle {
 /// Renders an instant in WIB (`+07:00`) in the given form.
 pub fn format_timestamp(at: OffsetDateTime, style: TimestampStyle) -> String {
     let t = at.to_offset(ovo_domain::WIB);
-    let base = format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second());
+    let base = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
     match style {
         TimestampStyle::Offset => format!("{base}+07:00"),
         TimestampStyle::OffsetMillis => format!("{base}.{:03}+07:00", t.millisecond()),
@@ -67,7 +75,8 @@ pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
 // Signatures (§5, §6)
 
 /// `SHA-256("")`, the hash of an empty body (§6.2, vector V1).
-pub const EMPTY_BODY_HASH: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_BODY_HASH: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// `lowercase(hex(SHA-256(body)))` over the exact bytes sent (§6, §6.1).
 pub fn body_hash(body: &[u8]) -> String {
@@ -75,7 +84,13 @@ pub fn body_hash(body: &[u8]) -> String {
 }
 
 /// `METHOD:path:token:bodyHash:timestamp` (§6); an empty token leaves two colons (V4).
-pub fn string_to_sign(method: &str, path: &str, token: &str, body: &[u8], timestamp: &str) -> String {
+pub fn string_to_sign(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+    timestamp: &str,
+) -> String {
     format!("{}:{path}:{token}:{}:{timestamp}", method.to_ascii_uppercase(), body_hash(body))
 }
 
@@ -91,8 +106,18 @@ fn hmac_sha512(secret: &[u8], message: &[u8]) -> Vec<u8> {
 }
 
 /// `base64(HMAC-SHA512(clientSecret, stringToSign))` (§6).
-pub fn symmetric_signature(secret: &[u8], method: &str, path: &str, token: &str, body: &[u8], timestamp: &str) -> String {
-    BASE64.encode(hmac_sha512(secret, string_to_sign(method, path, token, body, timestamp).as_bytes()))
+pub fn symmetric_signature(
+    secret: &[u8],
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+    timestamp: &str,
+) -> String {
+    BASE64.encode(hmac_sha512(
+        secret,
+        string_to_sign(method, path, token, body, timestamp).as_bytes(),
+    ))
 }
 
 /// `clientId|X-TIMESTAMP`, signed for the token calls (§5).
@@ -124,7 +149,10 @@ impl SigningKey {
     /// `base64(RSASSA-PKCS1-v1_5(SHA-256, key, message))`: "SHA256withRSA".
     pub fn sign(&self, message: &[u8]) -> Result<String, String> {
         let digest = Sha256::digest(message);
-        self.0.sign(Pkcs1v15Sign::new::<Sha256>(), &digest).map(|s| BASE64.encode(s)).map_err(|e| format!("RSA signing failed: {e}"))
+        self.0
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .map(|s| BASE64.encode(s))
+            .map_err(|e| format!("RSA signing failed: {e}"))
     }
 
     pub fn public_key(&self) -> RsaPublicKey {
@@ -194,7 +222,12 @@ impl ResponseCode {
         if text.len() != 7 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        Some(ResponseCode { raw: text.to_owned(), http: text[..3].parse().ok()?, service: text[3..5].to_owned(), case: text[5..].to_owned() })
+        Some(ResponseCode {
+            raw: text.to_owned(),
+            http: text[..3].parse().ok()?,
+            service: text[3..5].to_owned(),
+            case: text[5..].to_owned(),
+        })
     }
 
     pub fn is(&self, http: u16, case: &str) -> bool {
@@ -259,7 +292,13 @@ pub fn classify(http: u16, case: Option<&str>) -> SnapClass {
 }
 
 /// The error for a non-success SNAP answer, keeping the provider's code and message.
-pub fn snap_error(product: Product, call: Call, code: &str, message: &str, http_status: u16) -> ProviderError {
+pub fn snap_error(
+    product: Product,
+    call: Call,
+    code: &str,
+    message: &str,
+    http_status: u16,
+) -> ProviderError {
     let parsed = ResponseCode::parse(code);
     let class = match &parsed {
         Some(c) => c.class(),
@@ -267,22 +306,34 @@ pub fn snap_error(product: Product, call: Call, code: &str, message: &str, http_
     };
     let (code, message) = (code.to_owned(), message.to_owned());
     let unknown = |cause| match call.effect {
-        Effect::Write => ProviderError::UnknownOutcome { product, operation: call.operation, cause },
+        Effect::Write => {
+            ProviderError::UnknownOutcome { product, operation: call.operation, cause }
+        }
         Effect::Read => ProviderError::Unavailable { product, status: http_status.max(500) },
     };
     match class {
         SnapClass::InvalidRequest => ProviderError::InvalidRequest { product, code, message },
-        SnapClass::B2bToken | SnapClass::CustomerToken | SnapClass::Unauthorized => ProviderError::Authentication { product, code, message },
+        SnapClass::B2bToken | SnapClass::CustomerToken | SnapClass::Unauthorized => {
+            ProviderError::Authentication { product, code, message }
+        }
         SnapClass::Declined => ProviderError::Declined { product, code, message },
         // §10 steps 3-4: the original request reached the provider; only a status query decides.
         SnapClass::DuplicateRequest | SnapClass::DuplicateReference => match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome { product, operation: call.operation, cause: UnknownCause::ServerError { status: 409 } },
+            Effect::Write => ProviderError::UnknownOutcome {
+                product,
+                operation: call.operation,
+                cause: UnknownCause::ServerError { status: 409 },
+            },
             Effect::Read => ProviderError::InvalidRequest { product, code, message },
         },
         SnapClass::Throttled => ProviderError::Unavailable { product, status: 429 },
-        SnapClass::ProviderError => unknown(UnknownCause::ServerError { status: parsed.map_or(http_status, |c| c.http) }),
+        SnapClass::ProviderError => {
+            unknown(UnknownCause::ServerError { status: parsed.map_or(http_status, |c| c.http) })
+        }
         SnapClass::Success | SnapClass::InProgress | SnapClass::Unrecognised => {
-            unknown(UnknownCause::MalformedReply { detail: format!("unrecognised responseCode {code:?} ({message})") })
+            unknown(UnknownCause::MalformedReply {
+                detail: format!("unrecognised responseCode {code:?} ({message})"),
+            })
         }
     }
 }
@@ -338,18 +389,40 @@ fn decode_signature(signature: &str) -> Option<Vec<u8>> {
 
 /// Constant-time check of a symmetric signature (base64, or hex as some sandboxes send),
 /// trying the body variants of §6.1. Returns the index of the variant that matched.
-pub fn verify_symmetric(secret: &[u8], method: &str, path: &str, token: &str, body: &str, timestamp: &str, signature: &str) -> Option<usize> {
+pub fn verify_symmetric(
+    secret: &[u8],
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+    timestamp: &str,
+    signature: &str,
+) -> Option<usize> {
     let given = decode_signature(signature)?;
     body_variants(body).iter().position(|variant| {
-        let expected = hmac_sha512(secret, string_to_sign(method, path, token, variant.as_bytes(), timestamp).as_bytes());
+        let expected = hmac_sha512(
+            secret,
+            string_to_sign(method, path, token, variant.as_bytes(), timestamp).as_bytes(),
+        );
         bool::from(expected.ct_eq(&given))
     })
 }
 
 /// The asymmetric (ASPI) notification form: `METHOD:path:bodyHash:timestamp` (§7 recipe 2).
-pub fn verify_asymmetric_notification(key: &RsaPublicKey, method: &str, path: &str, body: &str, timestamp: &str, signature: &str) -> Option<usize> {
+pub fn verify_asymmetric_notification(
+    key: &RsaPublicKey,
+    method: &str,
+    path: &str,
+    body: &str,
+    timestamp: &str,
+    signature: &str,
+) -> Option<usize> {
     body_variants(body).iter().position(|variant| {
-        let message = format!("{}:{path}:{}:{timestamp}", method.to_ascii_uppercase(), body_hash(variant.as_bytes()));
+        let message = format!(
+            "{}:{path}:{}:{timestamp}",
+            method.to_ascii_uppercase(),
+            body_hash(variant.as_bytes())
+        );
         verify_rsa(key, message.as_bytes(), signature)
     })
 }
@@ -385,7 +458,8 @@ pub fn verify_notification_signature(
             return Some(NotificationRecipe::SymmetricInboundToken);
         }
     }
-    verify_symmetric(secret, method, path, "", body, timestamp, signature).map(|_| NotificationRecipe::SymmetricEmptyToken)
+    verify_symmetric(secret, method, path, "", body, timestamp, signature)
+        .map(|_| NotificationRecipe::SymmetricEmptyToken)
 }
 
 /// `Bearer abc` → `abc` (case-insensitive prefix), else the value itself.
@@ -455,11 +529,18 @@ impl SnapReply {
             return Err(transport.malformed(call, "the answer is not a JSON object".into()));
         }
         let code = body.get("responseCode").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let message = body.get("responseMessage").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let message =
+            body.get("responseMessage").and_then(Value::as_str).unwrap_or_default().to_owned();
         if code.is_empty() && (200..300).contains(&reply.status) {
             return Err(transport.malformed(call, "missing responseCode".into()));
         }
-        Ok(SnapReply { status: reply.status, parsed: ResponseCode::parse(&code), code, message, body })
+        Ok(SnapReply {
+            status: reply.status,
+            parsed: ResponseCode::parse(&code),
+            code,
+            message,
+            body,
+        })
     }
 
     pub fn class(&self) -> SnapClass {
@@ -482,7 +563,11 @@ impl SnapReply {
     }
 
     /// The body as a typed answer; a missing mandatory field is named in the error.
-    pub fn typed<T: serde::de::DeserializeOwned>(&self, transport: &Transport, call: Call) -> ProviderResult<T> {
+    pub fn typed<T: serde::de::DeserializeOwned>(
+        &self,
+        transport: &Transport,
+        call: Call,
+    ) -> ProviderResult<T> {
         T::deserialize(&self.body).map_err(|e| transport.malformed(call, e.to_string()))
     }
 }
@@ -585,7 +670,13 @@ pub struct SnapSession {
 }
 
 impl SnapSession {
-    pub fn new(profile: SnapProfile, base_url: &str, client_id: String, client_secret: Sensitive<String>, key: SigningKey) -> SnapSession {
+    pub fn new(
+        profile: SnapProfile,
+        base_url: &str,
+        client_id: String,
+        client_secret: Sensitive<String>,
+        key: SigningKey,
+    ) -> SnapSession {
         let transport = Transport::new(profile.product);
         SnapSession {
             profile,
@@ -634,11 +725,19 @@ impl SnapSession {
         }
         let body = r#"{"grantType":"client_credentials","additionalInfo":{}}"#.to_owned();
         let call = Call::read(operation, self.profile.token_timeout);
-        let (reply, token) = self.token_call(call, &self.profile.b2b_token_path, None, body).await?;
+        let (reply, token) =
+            self.token_call(call, &self.profile.b2b_token_path, None, body).await?;
         let lifetime = reply.expires_in.as_ref().and_then(IntOrString::as_u64).unwrap_or(900);
         let lifetime = Duration::from_secs(lifetime);
-        let margin = if lifetime > self.profile.renew_margin * 2 { self.profile.renew_margin } else { lifetime / 2 };
-        *cached = Some(CachedToken { token: token.clone(), renew_at: Instant::now() + lifetime.saturating_sub(margin) });
+        let margin = if lifetime > self.profile.renew_margin * 2 {
+            self.profile.renew_margin
+        } else {
+            lifetime / 2
+        };
+        *cached = Some(CachedToken {
+            token: token.clone(),
+            renew_at: Instant::now() + lifetime.saturating_sub(margin),
+        });
         Ok(token)
     }
 
@@ -646,7 +745,10 @@ impl SnapSession {
     pub async fn test_b2b_token(&self) -> ProviderResult<crate::model::ConnectionProof> {
         self.invalidate_b2b().await;
         self.b2b_token(Operation::TestConnection).await?;
-        Ok(crate::model::ConnectionProof { read: "SNAP B2B access token", answer: "access token issued".into() })
+        Ok(crate::model::ConnectionProof {
+            read: "SNAP B2B access token",
+            answer: "access token issued".into(),
+        })
     }
 
     /// Forgets the B2B token (after `401xx01`/`401xx03`).
@@ -656,7 +758,12 @@ impl SnapSession {
 
     /// Exchanges an authCode, or refreshes, for a customer token (§4.2). `authorization` is
     /// sent as `Authorization: Bearer …` where the provider wants one (OVO: the linkageToken).
-    pub async fn customer_token(&self, operation: Operation, grant: &CustomerGrant, authorization: Option<&Sensitive<String>>) -> ProviderResult<CustomerToken> {
+    pub async fn customer_token(
+        &self,
+        operation: Operation,
+        grant: &CustomerGrant,
+        authorization: Option<&Sensitive<String>>,
+    ) -> ProviderResult<CustomerToken> {
         let case = self.profile.grant_case;
         let (body, call) = match grant {
             // An authCode is single-use: the exchange is a write.
@@ -669,25 +776,44 @@ impl SnapSession {
                 Call::read(operation, self.profile.token_timeout),
             ),
         };
-        let (reply, access_token) = self.token_call(call, &self.profile.b2b2c_token_path, authorization, body.to_string()).await?;
+        let (reply, access_token) = self
+            .token_call(call, &self.profile.b2b2c_token_path, authorization, body.to_string())
+            .await?;
         let info = reply.access_token_info.as_ref();
-        let refresh = reply.refresh_token.or_else(|| info.and_then(|i| i.refresh_token.clone())).map(Sensitive::new);
+        let refresh = reply
+            .refresh_token
+            .or_else(|| info.and_then(|i| i.refresh_token.clone()))
+            .map(Sensitive::new);
         let now = Timestamp::from_offset_datetime(OffsetDateTime::now_utc());
-        let expires_at = match (reply.expires_in.as_ref().or(info.and_then(|i| i.expires_in.as_ref())), &reply.access_token_expiry_time) {
-            (Some(secs), _) => secs.as_u64().and_then(|s| i64::try_from(s).ok()).map(|s| now.plus_seconds(s)),
+        let expires_at = match (
+            reply.expires_in.as_ref().or(info.and_then(|i| i.expires_in.as_ref())),
+            &reply.access_token_expiry_time,
+        ) {
+            (Some(secs), _) => {
+                secs.as_u64().and_then(|s| i64::try_from(s).ok()).map(|s| now.plus_seconds(s))
+            }
             (None, Some(at)) => parse_timestamp(at).map(Timestamp::from_offset_datetime),
             (None, None) => None,
         };
         Ok(CustomerToken { access_token, refresh_token: refresh, expires_at })
     }
 
-    async fn token_call(&self, call: Call, path: &str, authorization: Option<&Sensitive<String>>, body: String) -> ProviderResult<(TokenReply, Sensitive<String>)> {
+    async fn token_call(
+        &self,
+        call: Call,
+        path: &str,
+        authorization: Option<&Sensitive<String>>,
+        body: String,
+    ) -> ProviderResult<(TokenReply, Sensitive<String>)> {
         let url = format!("{}{path}", self.base_url);
         let reply = self
             .transport
             .send(call, |client| {
                 let timestamp = now_timestamp(self.profile.timestamp_style);
-                let signature = self.key.sign(token_string_to_sign(&self.client_id, &timestamp).as_bytes()).unwrap_or_default();
+                let signature = self
+                    .key
+                    .sign(token_string_to_sign(&self.client_id, &timestamp).as_bytes())
+                    .unwrap_or_default();
                 let mut request = client
                     .post(&url)
                     .header("Content-Type", "application/json")
@@ -700,9 +826,13 @@ impl SnapSession {
                 request.body(body.clone())
             })
             .await?;
-        let snap = SnapReply::parse(&self.transport, call, &reply)?.into_result(self.product(), call)?;
+        let snap =
+            SnapReply::parse(&self.transport, call, &reply)?.into_result(self.product(), call)?;
         let token: TokenReply = snap.typed(&self.transport, call)?;
-        let access = token.access_token.clone().or_else(|| token.access_token_info.as_ref().and_then(|i| i.access_token.clone()));
+        let access = token
+            .access_token
+            .clone()
+            .or_else(|| token.access_token_info.as_ref().and_then(|i| i.access_token.clone()));
         match access {
             Some(a) if !a.is_empty() => Ok((token, Sensitive::new(a))),
             _ => Err(self.transport.malformed(call, "missing accessToken".into())),
@@ -733,17 +863,30 @@ impl SnapSession {
 
     /// The headers of one transactional call, signed now (§2, §6): what `send` puts on the
     /// wire beside the body. Secrets appear only in the returned values, never in logs.
-    pub fn transaction_headers(&self, request: &SnapRequest, authorization: Option<&Sensitive<String>>) -> Vec<(&'static str, String)> {
+    pub fn transaction_headers(
+        &self,
+        request: &SnapRequest,
+        authorization: Option<&Sensitive<String>>,
+    ) -> Vec<(&'static str, String)> {
         let timestamp = now_timestamp(self.profile.timestamp_style);
         let token = authorization.map(|t| t.expose().as_str()).unwrap_or("");
-        let signature =
-            symmetric_signature(self.client_secret.expose().as_bytes(), request.method.as_str(), &request.path, token, request.body.as_bytes(), &timestamp);
+        let signature = symmetric_signature(
+            self.client_secret.expose().as_bytes(),
+            request.method.as_str(),
+            &request.path,
+            token,
+            request.body.as_bytes(),
+            &timestamp,
+        );
         let mut headers = Vec::with_capacity(9);
         headers.push(("Content-Type", "application/json".to_owned()));
         headers.push(("X-TIMESTAMP", timestamp));
         headers.push(("X-SIGNATURE", signature));
         headers.push(("X-PARTNER-ID", self.client_id.clone()));
-        headers.push(("X-EXTERNAL-ID", request.external_id.clone().unwrap_or_else(generate_external_id)));
+        headers.push((
+            "X-EXTERNAL-ID",
+            request.external_id.clone().unwrap_or_else(generate_external_id),
+        ));
         if let Some(device) = &self.profile.device_id {
             headers.push(("X-DEVICE-ID", device.clone()));
         }
@@ -759,7 +902,11 @@ impl SnapSession {
         headers
     }
 
-    async fn send_once(&self, request: &SnapRequest, authorization: Option<&Sensitive<String>>) -> ProviderResult<SnapReply> {
+    async fn send_once(
+        &self,
+        request: &SnapRequest,
+        authorization: Option<&Sensitive<String>>,
+    ) -> ProviderResult<SnapReply> {
         let url = format!("{}{}", self.base_url, request.path);
         let reply = self
             .transport
@@ -872,7 +1019,9 @@ impl RefundStatus {
         match self {
             RefundStatus::Success => RefundState::Succeeded,
             RefundStatus::Pending => RefundState::Pending,
-            RefundStatus::Failed => RefundState::Failed { code: "06".into(), message: message.to_owned() },
+            RefundStatus::Failed => {
+                RefundState::Failed { code: "06".into(), message: message.to_owned() }
+            }
             RefundStatus::Unknown(s) => RefundState::Unrecognised(s.clone()),
         }
     }
@@ -948,19 +1097,34 @@ pub fn split_of(options: &[PayOption]) -> Option<Split> {
 
 /// Checks an echoed amount against the one sent. An absent echo passes; a different amount or
 /// currency is a `Mismatch`; an unreadable one is a malformed reply (unknown outcome on writes).
-pub fn check_echo(transport: &Transport, call: Call, field: &'static str, sent: Idr, echoed: Option<&SnapAmount>) -> ProviderResult<()> {
+pub fn check_echo(
+    transport: &Transport,
+    call: Call,
+    field: &'static str,
+    sent: Idr,
+    echoed: Option<&SnapAmount>,
+) -> ProviderResult<()> {
     let Some(echoed) = echoed else { return Ok(()) };
     let product = transport.product();
     if echoed.currency != "IDR" {
-        return Err(ProviderError::Mismatch { product, field: "currency", sent: "IDR".into(), echoed: echoed.currency.clone() });
+        return Err(ProviderError::Mismatch {
+            product,
+            field: "currency",
+            sent: "IDR".into(),
+            echoed: echoed.currency.clone(),
+        });
     }
     let value = echoed.to_idr().map_err(|e| transport.malformed(call, format!("{field}: {e}")))?;
     if value != sent {
-        return Err(ProviderError::Mismatch { product, field, sent: SnapAmount::from_idr(sent).value, echoed: echoed.value.clone() });
+        return Err(ProviderError::Mismatch {
+            product,
+            field,
+            sent: SnapAmount::from_idr(sent).value,
+            echoed: echoed.value.clone(),
+        });
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -976,8 +1140,15 @@ mod tests {
     #[test]
     fn v2_doku_binding_signature() {
         let body = r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#;
-        let (path, token, ts) = ("/direct-debit/core/v1/registration-account-binding", "eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
-        assert_eq!(body_hash(body.as_bytes()), "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4");
+        let (path, token, ts) = (
+            "/direct-debit/core/v1/registration-account-binding",
+            "eyJhbGciOiJSUzI1NiJ9.test.token",
+            "2024-01-01T10:00:00+07:00",
+        );
+        assert_eq!(
+            body_hash(body.as_bytes()),
+            "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
+        );
         assert_eq!(
             string_to_sign("POST", path, token, body.as_bytes(), ts),
             "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00"
@@ -991,8 +1162,15 @@ mod tests {
     #[test]
     fn v3_ovo_payment_signature() {
         let body = r#"{"partnerReferenceNo":"INV-20240101-0001","amount":{"value":"10000.00","currency":"IDR"}}"#;
-        let (path, token, ts) = ("/OVOSNAP/v2.0/debit/payment-host-to-host", "testAccessToken123", "2024-01-01T10:00:00.000+07:00");
-        assert_eq!(body_hash(body.as_bytes()), "bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f");
+        let (path, token, ts) = (
+            "/OVOSNAP/v2.0/debit/payment-host-to-host",
+            "testAccessToken123",
+            "2024-01-01T10:00:00.000+07:00",
+        );
+        assert_eq!(
+            body_hash(body.as_bytes()),
+            "bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f"
+        );
         assert_eq!(
             string_to_sign("post", path, token, body.as_bytes(), ts),
             "POST:/OVOSNAP/v2.0/debit/payment-host-to-host:testAccessToken123:bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f:2024-01-01T10:00:00.000+07:00"
@@ -1007,8 +1185,14 @@ mod tests {
     #[test]
     fn v4_empty_token_signature() {
         let body = r#"{"phoneNo":"6281234567890"}"#;
-        let (path, ts) = ("/OVOSNAP/v2.0/oauth/account/registration-account-binding", "2024-01-01T10:00:00.000+07:00");
-        assert_eq!(body_hash(body.as_bytes()), "cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455");
+        let (path, ts) = (
+            "/OVOSNAP/v2.0/oauth/account/registration-account-binding",
+            "2024-01-01T10:00:00.000+07:00",
+        );
+        assert_eq!(
+            body_hash(body.as_bytes()),
+            "cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455"
+        );
         assert_eq!(
             string_to_sign("POST", path, "", body.as_bytes(), ts),
             "POST:/OVOSNAP/v2.0/oauth/account/registration-account-binding::cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455:2024-01-01T10:00:00.000+07:00"
@@ -1025,17 +1209,77 @@ mod tests {
     fn v5_notification_signature_verifies() {
         let body = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"00"}"#;
         let (path, ts, sig) = ("/v1.0/debit/notify", "2024-01-01T10:05:00+07:00", "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==");
-        assert_eq!(body_hash(body.as_bytes()), "7720e33d0e54e536dcd2daf008737eb71a7fe55a46d1c5d13d2e947cccbc4686");
-        assert_eq!(symmetric_signature(b"SK-test-secret", "POST", path, "merchantIssuedToken", body.as_bytes(), ts), sig);
+        assert_eq!(
+            body_hash(body.as_bytes()),
+            "7720e33d0e54e536dcd2daf008737eb71a7fe55a46d1c5d13d2e947cccbc4686"
+        );
+        assert_eq!(
+            symmetric_signature(
+                b"SK-test-secret",
+                "POST",
+                path,
+                "merchantIssuedToken",
+                body.as_bytes(),
+                ts
+            ),
+            sig
+        );
         let auth = Some("Bearer merchantIssuedToken");
-        assert_eq!(verify_notification_signature(b"SK-test-secret", None, "POST", path, auth, body, ts, sig), Some(NotificationRecipe::SymmetricInboundToken));
+        assert_eq!(
+            verify_notification_signature(
+                b"SK-test-secret",
+                None,
+                "POST",
+                path,
+                auth,
+                body,
+                ts,
+                sig
+            ),
+            Some(NotificationRecipe::SymmetricInboundToken)
+        );
         let pretty = "{\n  \"originalReferenceNo\": \"REF0000000001\",\n  \"latestTransactionStatus\": \"00\"\n}";
-        assert_eq!(verify_symmetric(b"SK-test-secret", "POST", path, "merchantIssuedToken", pretty, ts, sig), Some(1));
-        assert_eq!(verify_notification_signature(b"SK-wrong", None, "POST", path, auth, body, ts, sig), None);
-        assert_eq!(verify_notification_signature(b"SK-test-secret", None, "POST", path, None, body, ts, sig), None);
+        assert_eq!(
+            verify_symmetric(
+                b"SK-test-secret",
+                "POST",
+                path,
+                "merchantIssuedToken",
+                pretty,
+                ts,
+                sig
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            verify_notification_signature(b"SK-wrong", None, "POST", path, auth, body, ts, sig),
+            None
+        );
+        assert_eq!(
+            verify_notification_signature(
+                b"SK-test-secret",
+                None,
+                "POST",
+                path,
+                None,
+                body,
+                ts,
+                sig
+            ),
+            None
+        );
         // Hex form of the same MAC is accepted too.
         let hex_sig = hex::encode(BASE64.decode(sig).unwrap());
-        assert!(verify_symmetric(b"SK-test-secret", "POST", path, "merchantIssuedToken", body, ts, &hex_sig).is_some());
+        assert!(verify_symmetric(
+            b"SK-test-secret",
+            "POST",
+            path,
+            "merchantIssuedToken",
+            body,
+            ts,
+            &hex_sig
+        )
+        .is_some());
     }
 
     #[test]
@@ -1047,15 +1291,34 @@ mod tests {
         // (variants only add escaping); the reverse is.
         assert!(verify_symmetric(b"k", "POST", "/n", "", signed_over, "t", &sig).is_some());
         let sig_escaped = symmetric_signature(b"k", "POST", "/n", "", sent.as_bytes(), "t");
-        assert_eq!(verify_symmetric(b"k", "POST", "/n", "", "{ \"url\": \"https://m.example/x\" }", "t", &sig_escaped), Some(2));
+        assert_eq!(
+            verify_symmetric(
+                b"k",
+                "POST",
+                "/n",
+                "",
+                "{ \"url\": \"https://m.example/x\" }",
+                "t",
+                &sig_escaped
+            ),
+            Some(2)
+        );
     }
 
     #[test]
     fn timestamps_in_both_forms_and_parsed_in_all() {
         let at = OffsetDateTime::from_unix_timestamp_nanos(1_704_078_000_123_000_000).unwrap();
         assert_eq!(format_timestamp(at, TimestampStyle::Offset), "2024-01-01T10:00:00+07:00");
-        assert_eq!(format_timestamp(at, TimestampStyle::OffsetMillis), "2024-01-01T10:00:00.123+07:00");
-        for text in ["2024-01-01T10:00:00+07:00", "2024-01-01T03:00:00Z", "2024-01-01T03:00:00.000Z", "2024-01-01T10:00:00.000000001+07:00"] {
+        assert_eq!(
+            format_timestamp(at, TimestampStyle::OffsetMillis),
+            "2024-01-01T10:00:00.123+07:00"
+        );
+        for text in [
+            "2024-01-01T10:00:00+07:00",
+            "2024-01-01T03:00:00Z",
+            "2024-01-01T03:00:00.000Z",
+            "2024-01-01T10:00:00.000000001+07:00",
+        ] {
             assert!(parse_timestamp(text).is_some(), "{text}");
         }
         assert!(parse_timestamp("20240101T10:00:00.000+07:00").is_none());
@@ -1102,19 +1365,38 @@ mod tests {
         let write = Call::write(Operation::Pay, Duration::from_secs(1));
         let read = Call::read(Operation::Status, Duration::from_secs(1));
         let e = snap_error(p, write, "4035414", "Insufficient Funds", 403);
-        assert_eq!(e, ProviderError::Declined { product: p, code: "4035414".into(), message: "Insufficient Funds".into() });
-        assert!(matches!(snap_error(p, write, "4005402", "m", 400), ProviderError::InvalidRequest { .. }));
-        assert!(matches!(snap_error(p, write, "4015400", "m", 401), ProviderError::Authentication { .. }));
+        assert_eq!(
+            e,
+            ProviderError::Declined {
+                product: p,
+                code: "4035414".into(),
+                message: "Insufficient Funds".into()
+            }
+        );
+        assert!(matches!(
+            snap_error(p, write, "4005402", "m", 400),
+            ProviderError::InvalidRequest { .. }
+        ));
+        assert!(matches!(
+            snap_error(p, write, "4015400", "m", 401),
+            ProviderError::Authentication { .. }
+        ));
         assert!(snap_error(p, write, "4095400", "m", 409).is_unknown_outcome());
         assert!(snap_error(p, write, "5005400", "m", 500).is_unknown_outcome());
-        assert!(matches!(snap_error(p, read, "5005500", "m", 500), ProviderError::Unavailable { status: 500, .. }));
+        assert!(matches!(
+            snap_error(p, read, "5005500", "m", 500),
+            ProviderError::Unavailable { status: 500, .. }
+        ));
         assert!(matches!(snap_error(p, write, "", "", 403), ProviderError::Declined { .. }));
         assert!(snap_error(p, write, "2995400", "?", 200).is_unknown_outcome());
     }
 
     #[test]
     fn minify_keeps_order_and_strings() {
-        assert_eq!(minify_json("{ \"b\" : 1,\n \"a\": \"x y\\\" z\" }"), "{\"b\":1,\"a\":\"x y\\\" z\"}");
+        assert_eq!(
+            minify_json("{ \"b\" : 1,\n \"a\": \"x y\\\" z\" }"),
+            "{\"b\":1,\"a\":\"x y\\\" z\"}"
+        );
     }
 
     #[test]
@@ -1135,14 +1417,19 @@ mod tests {
     // tests/fixtures pins the exact signature (computed locally with openssl, see its README).
     #[test]
     fn rsa_token_signature_pkcs1_and_pkcs8() {
-        let pkcs1 = SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pem")).unwrap();
-        let pkcs8 = SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs8.pem")).unwrap();
+        let pkcs1 =
+            SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pem"))
+                .unwrap();
+        let pkcs8 =
+            SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs8.pem"))
+                .unwrap();
         let message = token_string_to_sign("test-client", "2024-01-01T10:00:00.000+07:00");
         assert_eq!(message, "test-client|2024-01-01T10:00:00.000+07:00");
         let expected = "oEvWs/LTjMlz/2Pnz87QDRlnEeIohRBBDa+wpzcIrZZEX8sn18uM4F0ivotbJo1VZdJSVtrgr2NIyiyn6QRbkUwsXgSWI0NIFPsIz3bNKn+XQDXWMBa3BIb632lKC36TaQGYBBxCooqhBTY1G0F2xNTpGT/yHSHadhAaCIuCCizJGHT5Zhw6dWCQArvAWlCQ/alWklwNJjgw76muKdHUaipQQ3cpqs551/sAP7jrXACIz+ZxWdxdbSTH/WO5PeGSJBvE32qQTWO5N/QfK965J6diO/3HM+I24P5QVqGatubPdC6MmpJc2+JKi8qcfhYWFNrxULWAZvwv4hA7hfs+6Q==";
         assert_eq!(pkcs1.sign(message.as_bytes()).unwrap(), expected);
         assert_eq!(pkcs8.sign(message.as_bytes()).unwrap(), expected);
-        let public = parse_public_key(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pub")).unwrap();
+        let public =
+            parse_public_key(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pub")).unwrap();
         assert!(verify_rsa(&public, message.as_bytes(), expected));
         assert!(!verify_rsa(&public, b"test-client|2024-01-01T10:00:01.000+07:00", expected));
         assert_eq!(format!("{pkcs1:?}"), "SigningKey([redacted])");

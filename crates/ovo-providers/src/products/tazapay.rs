@@ -26,7 +26,10 @@ use subtle::ConstantTimeEq;
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
-use crate::model::{ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest, RefundState, StatusRequest};
+use crate::model::{
+    ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest,
+    RefundState, StatusRequest,
+};
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
@@ -69,7 +72,13 @@ fn webhook_mac(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> 
 }
 
 /// Constant-time check of a received `signature` header.
-pub fn verify_webhook_signature(secret: &[u8], event_id: &str, body: &[u8], created_at: &str, signature: &str) -> bool {
+pub fn verify_webhook_signature(
+    secret: &[u8],
+    event_id: &str,
+    body: &[u8],
+    created_at: &str,
+    signature: &str,
+) -> bool {
     let Ok(received) = B64.decode(signature.trim()) else {
         return false;
     };
@@ -118,14 +127,19 @@ impl WirePhone {
             }
             PayerPhone::Test(t) => Err(ProviderError::InvalidInput {
                 product: PRODUCT,
-                detail: format!("{} is {}'s test-mode number, not Tazapay's", t.number(), t.product().display_name()),
+                detail: format!(
+                    "{} is {}'s test-mode number, not Tazapay's",
+                    t.number(),
+                    t.product().display_name()
+                ),
             }),
         }
     }
 
     /// Back to a phone; `None` for a number that is not an Indonesian mobile.
     pub fn to_msisdn(&self) -> Option<Msisdn> {
-        Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number)).ok()
+        Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number))
+            .ok()
     }
 }
 
@@ -422,18 +436,22 @@ pub fn payin_state(payin: &Payin, now: Timestamp) -> PaymentState {
         }
         PayinStatus::Succeeded => PaymentState::Succeeded,
         PayinStatus::Cancelled => PaymentState::Cancelled,
-        PayinStatus::RequiresPaymentMethod => match (payin.latest_attempt(), payin.latest_attempt_id()) {
-            // Back in requires_payment_method after an attempt: that attempt failed (§9).
-            (Some(attempt), _) if attempt.status == AttemptStatus::Failed => PaymentState::Failed {
-                code: ATTEMPT_FAILED.into(),
-                message: attempt.status_description.clone().unwrap_or_default(),
-            },
-            (_, Some(_)) => PaymentState::Failed {
-                code: ATTEMPT_FAILED.into(),
-                message: payin.status_description.clone().unwrap_or_default(),
-            },
-            _ => PaymentState::Pending,
-        },
+        PayinStatus::RequiresPaymentMethod => {
+            match (payin.latest_attempt(), payin.latest_attempt_id()) {
+                // Back in requires_payment_method after an attempt: that attempt failed (§9).
+                (Some(attempt), _) if attempt.status == AttemptStatus::Failed => {
+                    PaymentState::Failed {
+                        code: ATTEMPT_FAILED.into(),
+                        message: attempt.status_description.clone().unwrap_or_default(),
+                    }
+                }
+                (_, Some(_)) => PaymentState::Failed {
+                    code: ATTEMPT_FAILED.into(),
+                    message: payin.status_description.clone().unwrap_or_default(),
+                },
+                _ => PaymentState::Pending,
+            }
+        }
         PayinStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
     }
 }
@@ -444,7 +462,9 @@ pub fn refund_state(refund: &Refund) -> RefundState {
         message: refund.status_description.clone().unwrap_or_default(),
     };
     match &refund.status {
-        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => RefundState::Pending,
+        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => {
+            RefundState::Pending
+        }
         RefundStatus::Succeeded => RefundState::Succeeded,
         RefundStatus::Failed => failed("failed"),
         RefundStatus::Rejected => failed("rejected"),
@@ -464,15 +484,20 @@ pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError])
         message.push_str(&format!(" ({remarks})"));
     }
     for more in extra {
-        message.push_str(&format!("; {} {}", more.code_text(), more.message.as_deref().unwrap_or("")));
+        message.push_str(&format!(
+            "; {} {}",
+            more.code_text(),
+            more.message.as_deref().unwrap_or("")
+        ));
     }
     let product = PRODUCT;
     match code.as_str() {
-        "106" | "107" | "108" | "109" | "111" => return ProviderError::Authentication { product, code, message },
-        // Business refusals of a refund (§12) and rate limiting (110): nothing was done.
-        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020" | "30021" => {
-            return ProviderError::Declined { product, code, message }
+        "106" | "107" | "108" | "109" | "111" => {
+            return ProviderError::Authentication { product, code, message }
         }
+        // Business refusals of a refund (§12) and rate limiting (110): nothing was done.
+        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020"
+        | "30021" => return ProviderError::Declined { product, code, message },
         _ => {}
     }
     match http {
@@ -483,7 +508,12 @@ pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError])
 }
 
 fn mismatch(field: &'static str, sent: impl ToString, echoed: impl ToString) -> ProviderError {
-    ProviderError::Mismatch { product: PRODUCT, field, sent: sent.to_string(), echoed: echoed.to_string() }
+    ProviderError::Mismatch {
+        product: PRODUCT,
+        field,
+        sent: sent.to_string(),
+        echoed: echoed.to_string(),
+    }
 }
 
 /// The echoed amount and currency must be what we asked (minor units compared exactly).
@@ -500,7 +530,9 @@ fn check_echo(sent: Idr, echoed_amount: i64, echoed_currency: &str) -> ProviderR
 
 fn check_reference(sent: &str, echoed: Option<&str>) -> ProviderResult<()> {
     match echoed {
-        Some(echoed) if !echoed.is_empty() && echoed != sent => Err(mismatch("reference_id", sent, echoed)),
+        Some(echoed) if !echoed.is_empty() && echoed != sent => {
+            Err(mismatch("reference_id", sent, echoed))
+        }
         _ => Ok(()),
     }
 }
@@ -558,7 +590,11 @@ pub struct TazapayClient {
 }
 
 impl TazapayClient {
-    pub fn new(base_url: &str, credentials: &Credentials, options: TazapayOptions) -> ProviderResult<TazapayClient> {
+    pub fn new(
+        base_url: &str,
+        credentials: &Credentials,
+        options: TazapayOptions,
+    ) -> ProviderResult<TazapayClient> {
         let api_key = credentials.require("api_key")?;
         let api_secret = credentials.require("api_secret")?;
         Ok(TazapayClient {
@@ -600,7 +636,10 @@ impl TazapayClient {
     }
 
     fn method_details(request: &PaymentRequest) -> ProviderResult<PaymentMethodDetails> {
-        Ok(PaymentMethodDetails { kind: METHOD.into(), ovo_idr: OvoIdrDetails { phone: WirePhone::from_payer(&request.phone)? } })
+        Ok(PaymentMethodDetails {
+            kind: METHOD.into(),
+            ovo_idr: OvoIdrDetails { phone: WirePhone::from_payer(&request.phone)? },
+        })
     }
 
     /// The create body (§6): public for the benchmark.
@@ -646,10 +685,18 @@ impl TazapayClient {
         &self.authorization
     }
 
-    async fn post<B: Serialize + Sync>(&self, call: Call, path: &str, key: &str, body: Option<&B>) -> ProviderResult<Reply> {
+    async fn post<B: Serialize + Sync>(
+        &self,
+        call: Call,
+        path: &str,
+        key: &str,
+        body: Option<&B>,
+    ) -> ProviderResult<Reply> {
         let body = match body {
-            Some(b) => serde_json::to_string(b)
-                .map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: format!("cannot encode the request: {e}") })?,
+            Some(b) => serde_json::to_string(b).map_err(|e| ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("cannot encode the request: {e}"),
+            })?,
             None => String::new(),
         };
         let url = format!("{}{}", self.base, path);
@@ -690,7 +737,9 @@ impl TazapayClient {
         let success = (200..300).contains(&reply.status);
         let envelope: Envelope = match serde_json::from_str(&reply.body) {
             Ok(envelope) => envelope,
-            Err(e) if success => return Err(self.transport.malformed(call, format!("envelope: {e}"))),
+            Err(e) if success => {
+                return Err(self.transport.malformed(call, format!("envelope: {e}")))
+            }
             // A 4xx we cannot read: classed by its HTTP status alone.
             Err(_) => return Err(error_for(reply.status, None, &[])),
         };
@@ -699,16 +748,25 @@ impl TazapayClient {
             let errors = envelope.errors.unwrap_or_default();
             let mut first = errors.first().cloned();
             if first.is_none() {
-                first = envelope.message.map(|m| ApiError { code: serde_json::Value::Null, message: Some(m), remarks: None });
+                first = envelope.message.map(|m| ApiError {
+                    code: serde_json::Value::Null,
+                    message: Some(m),
+                    remarks: None,
+                });
             }
             let first = first.filter(|e| !e.code_text().is_empty() || e.message.is_some());
             if success && first.is_none() {
-                return Err(self.transport.malformed(call, "an error envelope without errors".into()));
+                return Err(self
+                    .transport
+                    .malformed(call, "an error envelope without errors".into()));
             }
             return Err(error_for(reply.status, first.as_ref(), errors.get(1..).unwrap_or(&[])));
         }
-        let data = envelope.data.ok_or_else(|| self.transport.malformed(call, "missing field `data`".into()))?;
-        serde_json::from_value(data).map_err(|e| self.transport.malformed(call, format!("data: {e}")))
+        let data = envelope
+            .data
+            .ok_or_else(|| self.transport.malformed(call, "missing field `data`".into()))?;
+        serde_json::from_value(data)
+            .map_err(|e| self.transport.malformed(call, format!("data: {e}")))
     }
 
     /// `POST /v3/payin` with `"confirm": true` (§1, §6): the payin and its first attempt in
@@ -728,7 +786,9 @@ impl TazapayClient {
     pub async fn create_payin(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.create_timeout);
         let body = self.create_body(request)?;
-        let reply = self.post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body)).await?;
+        let reply = self
+            .post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body))
+            .await?;
         let payin: Payin = self.data(call, &reply)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
@@ -737,7 +797,11 @@ impl TazapayClient {
     }
 
     /// `POST /v3/payin/{id}/confirm` (§7), keyed by the caller's idempotency key.
-    pub async fn confirm_payin(&self, payin_id: &str, request: &PaymentRequest) -> ProviderResult<Payin> {
+    pub async fn confirm_payin(
+        &self,
+        payin_id: &str,
+        request: &PaymentRequest,
+    ) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.confirm_timeout);
         let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
         let body = self.confirm_body(request)?;
@@ -758,7 +822,11 @@ impl TazapayClient {
     }
 
     /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
-    pub async fn cancel_payin(&self, reference: &Reference, payin_id: &str) -> ProviderResult<PaymentOutcome> {
+    pub async fn cancel_payin(
+        &self,
+        reference: &Reference,
+        payin_id: &str,
+    ) -> ProviderResult<PaymentOutcome> {
         let call = Call::write(Operation::Cancel, self.options.cancel_timeout);
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
         let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
@@ -773,7 +841,11 @@ impl TazapayClient {
         self.data(call, &reply)
     }
 
-    fn payin_id(&self, provider_ref: Option<&String>, reference: &Reference) -> ProviderResult<String> {
+    fn payin_id(
+        &self,
+        provider_ref: Option<&String>,
+        reference: &Reference,
+    ) -> ProviderResult<String> {
         provider_ref.cloned().or_else(|| self.payin_id_for(reference)).ok_or_else(|| ProviderError::InvalidInput {
             product: PRODUCT,
             detail: format!(
@@ -788,7 +860,10 @@ fn path_segment(id: &str) -> ProviderResult<&str> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         Ok(id)
     } else {
-        Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("{id:?} is not a Tazapay id") })
+        Err(ProviderError::InvalidInput {
+            product: PRODUCT,
+            detail: format!("{id:?} is not a Tazapay id"),
+        })
     }
 }
 
@@ -806,12 +881,20 @@ fn outcome(payin: &Payin) -> PaymentOutcome {
         .as_ref()
         .and_then(|d| d.expires_at.as_deref())
         .and_then(|at| Timestamp::parse_rfc3339(at).ok());
-    PaymentOutcome { state: payin_state(payin, now()), provider_ref: Some(payin.id.clone()), paid: None, provider_status, attempt_expires_at }
+    PaymentOutcome {
+        state: payin_state(payin, now()),
+        provider_ref: Some(payin.id.clone()),
+        paid: None,
+        provider_status,
+        attempt_expires_at,
+    }
 }
 
 fn check_paid(payin: &Payin) -> ProviderResult<()> {
     match payin.amount_paid {
-        Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => Err(mismatch("amount_paid", payin.amount, paid)),
+        Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => {
+            Err(mismatch("amount_paid", payin.amount, paid))
+        }
         _ => Ok(()),
     }
 }
@@ -828,7 +911,9 @@ impl Provider for TazapayClient {
         let read = "fetch payin of an unused id";
         match self.fetch_payin(CONNECTION_TEST_PAYIN).await {
             Ok(payin) => Ok(ConnectionProof { read, answer: format!("payin {:?}", payin.status) }),
-            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+            Err(ProviderError::InvalidRequest { code, message, .. })
+                if code == "105" || code == "HTTP 404" =>
+            {
                 Ok(ConnectionProof { read, answer: format!("{code} {message}") })
             }
             Err(e) => Err(e),
@@ -841,10 +926,16 @@ impl Provider for TazapayClient {
 
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         if request.kind != PaymentKind::Payin {
-            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("Tazapay takes payins, not {:?}", request.kind) });
+            return Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("Tazapay takes payins, not {:?}", request.kind),
+            });
         }
         if request.amount.is_zero() {
-            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
+            return Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: "the amount must be above zero".into(),
+            });
         }
         // A payin created earlier (two-step form) is confirmed; otherwise one call does both.
         let payin = match self.payin_id_for(&request.reference) {
@@ -857,9 +948,16 @@ impl Provider for TazapayClient {
 
     /// A new attempt (confirm) on the same payin after `payment_attempt.failed` or an expired
     /// attempt (§1 step 4, §9): never a new payin.
-    async fn request_again(&self, request: &PaymentRequest, provider_ref: &str) -> ProviderResult<PaymentOutcome> {
+    async fn request_again(
+        &self,
+        request: &PaymentRequest,
+        provider_ref: &str,
+    ) -> ProviderResult<PaymentOutcome> {
         if request.amount.is_zero() {
-            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: "the amount must be above zero".into() });
+            return Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: "the amount must be above zero".into(),
+            });
         }
         let payin = self.confirm_payin(provider_ref, request).await?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
@@ -888,11 +986,16 @@ impl Provider for TazapayClient {
             attempt_expires_at: None,
         };
         let Some(payin_id) = request.provider_ref.clone() else {
-            return Ok(not_found("no_payin_id", format!("no payin id is recorded for {}", request.reference)));
+            return Ok(not_found(
+                "no_payin_id",
+                format!("no payin id is recorded for {}", request.reference),
+            ));
         };
         let payin = match self.fetch_payin(&payin_id).await {
             Ok(payin) => payin,
-            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+            Err(ProviderError::InvalidRequest { code, message, .. })
+                if code == "105" || code == "HTTP 404" =>
+            {
                 return Ok(not_found(&code, message));
             }
             Err(e) => return Err(e),
@@ -909,7 +1012,8 @@ impl Provider for TazapayClient {
     /// `POST /v3/refund` (§11): `payin`, the succeeded `payment_attempt` when the payin has
     /// more than one attempt (§12 note on 30008), an explicit amount and currency.
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
-        let payin_id = self.payin_id(request.payment_provider_ref.as_ref(), &request.payment_reference)?;
+        let payin_id =
+            self.payin_id(request.payment_provider_ref.as_ref(), &request.payment_reference)?;
         let payin = self.fetch_payin(&payin_id).await?;
         check_echo(request.payment_amount, payin.amount, &payin.invoice_currency)?;
         let payment_attempt = match payin.attempts().len() {
@@ -930,7 +1034,11 @@ impl Provider for TazapayClient {
         let refund: Refund = self.data(call, &reply)?;
         check_echo(request.amount, refund.amount, &refund.currency)?;
         check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
-        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
+        Ok(RefundOutcome {
+            state: refund_state(&refund),
+            provider_ref: Some(refund.id.clone()),
+            provider_status: refund.status.as_wire().to_owned(),
+        })
     }
 
     /// `GET /v3/refund/{id}`. "Not found" is never "failed": an id Tazapay does not know
@@ -943,11 +1051,16 @@ impl Provider for TazapayClient {
             provider_status: code.to_owned(),
         };
         let Some(refund_id) = request.provider_ref.as_deref() else {
-            return Ok(not_found("no_refund_id", format!("no rfd_ id is known for refund {}", request.refund_reference)));
+            return Ok(not_found(
+                "no_refund_id",
+                format!("no rfd_ id is known for refund {}", request.refund_reference),
+            ));
         };
         let refund = match self.fetch_refund(refund_id).await {
             Ok(refund) => refund,
-            Err(ProviderError::InvalidRequest { code, message, .. }) if code == "105" || code == "HTTP 404" => {
+            Err(ProviderError::InvalidRequest { code, message, .. })
+                if code == "105" || code == "HTTP 404" =>
+            {
                 return Ok(not_found(&code, message));
             }
             Err(e) => return Err(e),
@@ -957,31 +1070,49 @@ impl Provider for TazapayClient {
         }
         check_echo(request.amount, refund.amount, &refund.currency)?;
         check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
-        Ok(RefundOutcome { state: refund_state(&refund), provider_ref: Some(refund.id.clone()), provider_status: refund.status.as_wire().to_owned() })
+        Ok(RefundOutcome {
+            state: refund_state(&refund),
+            provider_ref: Some(refund.id.clone()),
+            provider_status: refund.status.as_wire().to_owned(),
+        })
     }
 
-    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
         let secret = self.webhook_secret.as_ref().ok_or(NotificationRejection::BadSignature)?;
-        parse_webhook(secret.expose().as_bytes(), request.header("signature"), request.body.as_bytes())
+        parse_webhook(
+            secret.expose().as_bytes(),
+            request.header("signature"),
+            request.body.as_bytes(),
+        )
     }
 }
 
 /// Verifies (constant time) and parses one webhook (§10).
-pub fn parse_webhook(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Result<Notification, NotificationRejection> {
+pub fn parse_webhook(
+    secret: &[u8],
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<Notification, NotificationRejection> {
     let signature = signature.ok_or(NotificationRejection::MissingField("signature"))?;
-    let event: Event = serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
-        Some(field) => NotificationRejection::MissingField(field),
-        None => NotificationRejection::Malformed(e.to_string()),
-    })?;
+    let event: Event =
+        serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
+            Some(field) => NotificationRejection::MissingField(field),
+            None => NotificationRejection::Malformed(e.to_string()),
+        })?;
     if !verify_webhook_signature(secret, &event.id, body, &event.created_at_text(), signature) {
         return Err(NotificationRejection::BadSignature);
     }
     let event_kind = event.kind.clone();
     let (object, _) = event_kind.split_once('.').unwrap_or((event_kind.as_str(), ""));
-    let malformed = |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
+    let malformed =
+        |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
     let event_out = match object {
         "payin" => {
-            let payin: Payin = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
+            let payin: Payin =
+                serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
             NotificationEvent::Payment {
                 merchant_ref: payin.reference_id.clone().filter(|r| !r.is_empty()),
                 provider_ref: Some(payin.id.clone()),
@@ -990,12 +1121,14 @@ pub fn parse_webhook(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Res
             }
         }
         "payment_attempt" => {
-            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone()).map_err(|e| malformed("payment_attempt", e))?;
+            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone())
+                .map_err(|e| malformed("payment_attempt", e))?;
             let state = match &attempt.status {
                 AttemptStatus::Succeeded => PaymentState::Succeeded,
-                AttemptStatus::Failed => {
-                    PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: attempt.status_description.clone().unwrap_or_default() }
-                }
+                AttemptStatus::Failed => PaymentState::Failed {
+                    code: ATTEMPT_FAILED.into(),
+                    message: attempt.status_description.clone().unwrap_or_default(),
+                },
                 AttemptStatus::RequiresAction | AttemptStatus::Processing => PaymentState::Pending,
                 AttemptStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
             };
@@ -1007,16 +1140,25 @@ pub fn parse_webhook(secret: &[u8], signature: Option<&str>, body: &[u8]) -> Res
             }
         }
         "refund" => {
-            let refund: Refund = serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
+            let refund: Refund =
+                serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
             NotificationEvent::Refund {
                 merchant_ref: refund.reference_id.clone().filter(|r| !r.is_empty()),
                 provider_ref: Some(refund.id.clone()),
                 state: refund_state(&refund),
             }
         }
-        other => return Err(NotificationRejection::Malformed(format!("event type {other:?} is not handled"))),
+        other => {
+            return Err(NotificationRejection::Malformed(format!(
+                "event type {other:?} is not handled"
+            )))
+        }
     };
-    Ok(Notification { product: PRODUCT, event: event_out, dedup_key: format!("{}:{}", PRODUCT.key(), event.id) })
+    Ok(Notification {
+        product: PRODUCT,
+        event: event_out,
+        dedup_key: format!("{}:{}", PRODUCT.key(), event.id),
+    })
 }
 
 /// The field a serde "missing field `x`" error names (for the typed rejection).
@@ -1036,7 +1178,10 @@ mod tests {
     /// Vector A1 (§2, published [TZ-AUTH]).
     #[test]
     fn basic_auth_vector_a1() {
-        let header = basic_authorization("F2W7H8JWMO8398KAPW85", "rKHFAffLq5Lnrms3mOBQi71oQmMATH2EByYDyIR2Wd0jGdKeed08WThGVS6v1257");
+        let header = basic_authorization(
+            "F2W7H8JWMO8398KAPW85",
+            "rKHFAffLq5Lnrms3mOBQi71oQmMATH2EByYDyIR2Wd0jGdKeed08WThGVS6v1257",
+        );
         assert_eq!(
             header.expose(),
             "Basic RjJXN0g4SldNTzgzOThLQVBXODU6cktIRkFmZkxxNUxucm1zM21PQlFpNzFvUW1NQVRIMkVCeVlEeUlSMldkMGpHZEtlZWQwOFdUaEdWUzZ2MTI1Nw=="
@@ -1061,23 +1206,61 @@ mod tests {
     /// Vector W1 (§10.1, computed locally).
     #[test]
     fn webhook_signature_vector_w1() {
-        let sig = webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z");
+        let sig = webhook_signature(
+            b"whsec-test",
+            "evt_test123",
+            W1_BODY.as_bytes(),
+            "2025-03-11T12:25:08.284979602Z",
+        );
         assert_eq!(sig, W1_SIG);
-        assert!(verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
+        assert!(verify_webhook_signature(
+            b"whsec-test",
+            "evt_test123",
+            W1_BODY.as_bytes(),
+            "2025-03-11T12:25:08.284979602Z",
+            W1_SIG
+        ));
         let mut corrupted = W1_BODY.as_bytes().to_vec();
         corrupted[10] ^= 1;
-        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", &corrupted, "2025-03-11T12:25:08.284979602Z", W1_SIG));
-        assert!(!verify_webhook_signature(b"whsec-tesT", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", W1_SIG));
-        assert!(!verify_webhook_signature(b"whsec-test", "evt_test123", W1_BODY.as_bytes(), "2025-03-11T12:25:08.284979602Z", "not base64!"));
+        assert!(!verify_webhook_signature(
+            b"whsec-test",
+            "evt_test123",
+            &corrupted,
+            "2025-03-11T12:25:08.284979602Z",
+            W1_SIG
+        ));
+        assert!(!verify_webhook_signature(
+            b"whsec-tesT",
+            "evt_test123",
+            W1_BODY.as_bytes(),
+            "2025-03-11T12:25:08.284979602Z",
+            W1_SIG
+        ));
+        assert!(!verify_webhook_signature(
+            b"whsec-test",
+            "evt_test123",
+            W1_BODY.as_bytes(),
+            "2025-03-11T12:25:08.284979602Z",
+            "not base64!"
+        ));
     }
 
     /// W1 through the whole webhook parser: the data lacks `amount`, which a payin must carry.
     #[test]
     fn w1_verifies_but_its_minimal_data_is_named_as_lacking_amount() {
         let err = parse_webhook(b"whsec-test", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err();
-        assert!(matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")), "{err:?}");
-        assert_eq!(parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::BadSignature);
-        assert_eq!(parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(), NotificationRejection::MissingField("signature"));
+        assert!(
+            matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")),
+            "{err:?}"
+        );
+        assert_eq!(
+            parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(),
+            NotificationRejection::BadSignature
+        );
+        assert_eq!(
+            parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(),
+            NotificationRejection::MissingField("signature")
+        );
     }
 
     fn signed(body: &str) -> String {
@@ -1107,14 +1290,19 @@ mod tests {
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
         let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
-        assert!(matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
-            if message == "expired" && provider_ref.as_deref() == Some("pay_1")));
+        assert!(
+            matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
+            if message == "expired" && provider_ref.as_deref() == Some("pay_1"))
+        );
         let body = r#"{"type":"refund.succeeded","id":"evt_3","created_at":"2024-10-07T07:10:21.894488Z",
             "data":{"id":"rfd_1","amount":1500000,"currency":"IDR","status":"succeeded","reference_id":"R000000000000001"}}"#;
         let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
         assert!(matches!(n.event, NotificationEvent::Refund { state: RefundState::Succeeded, .. }));
         let body = r#"{"type":"payin.succeeded","created_at":"x","data":{}}"#;
-        assert_eq!(parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(), NotificationRejection::MissingField("id"));
+        assert_eq!(
+            parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(),
+            NotificationRejection::MissingField("id")
+        );
     }
 
     #[test]
@@ -1122,13 +1310,22 @@ mod tests {
         let phone = Msisdn::parse("0812-3456-7890").unwrap();
         let wire = WirePhone::from_msisdn(&phone);
         assert_eq!(wire, WirePhone { calling_code: "62".into(), number: "81234567890".into() });
-        assert_eq!(serde_json::to_string(&wire).unwrap(), r#"{"calling_code":"62","number":"81234567890"}"#);
+        assert_eq!(
+            serde_json::to_string(&wire).unwrap(),
+            r#"{"calling_code":"62","number":"81234567890"}"#
+        );
         assert_eq!(wire.to_msisdn(), Some(phone));
-        assert_eq!(WirePhone { calling_code: "62".into(), number: "0123456789".into() }.to_msisdn(), None);
+        assert_eq!(
+            WirePhone { calling_code: "62".into(), number: "0123456789".into() }.to_msisdn(),
+            None
+        );
     }
 
     fn client() -> TazapayClient {
-        let creds = Credentials::from_pairs(PRODUCT, [("api_key", "ak_test_x".to_owned()), ("api_secret", "sk_test_y".to_owned())]);
+        let creds = Credentials::from_pairs(
+            PRODUCT,
+            [("api_key", "ak_test_x".to_owned()), ("api_secret", "sk_test_y".to_owned())],
+        );
         TazapayClient::new("http://127.0.0.1:1/", &creds, TazapayOptions::default()).unwrap()
     }
 
@@ -1158,14 +1355,19 @@ mod tests {
         assert_eq!(body["customer_details"]["phone"]["number"], "81234567890");
         assert!(body.get("webhook_url").is_none());
         assert!(body.get("confirm").is_none() && body.get("payment_method_details").is_none());
-        let single = serde_json::to_value(c.create_and_confirm_body(&request(100_000)).unwrap()).unwrap();
+        let single =
+            serde_json::to_value(c.create_and_confirm_body(&request(100_000)).unwrap()).unwrap();
         assert_eq!(single["confirm"], true, "§1: one call creates and confirms");
         assert_eq!(single["payment_method_details"]["type"], "ovo_idr");
         assert_eq!(single["payment_method_details"]["ovo_idr"]["phone"]["number"], "81234567890");
         let mut test_mode = request(100_000);
         test_mode.phone = PayerPhone::Test(ovo_domain::TestPhone::TazapayBypass);
         let single = serde_json::to_value(c.create_and_confirm_body(&test_mode).unwrap()).unwrap();
-        assert_eq!(single["payment_method_details"]["ovo_idr"]["phone"], serde_json::json!({"calling_code":"62","number":"0123456789"}), "§15");
+        assert_eq!(
+            single["payment_method_details"]["ovo_idr"]["phone"],
+            serde_json::json!({"calling_code":"62","number":"0123456789"}),
+            "§15"
+        );
         assert_eq!(single["customer_details"]["phone"]["number"], "0123456789");
         let body = serde_json::to_value(c.confirm_body(&request(100_000)).unwrap()).unwrap();
         assert_eq!(
@@ -1194,11 +1396,18 @@ mod tests {
         .unwrap();
         assert_eq!(payin.status, PayinStatus::Unknown("on_hold".into()));
         assert_eq!(payin_state(&payin, now()), PaymentState::Unrecognised("on_hold".into()));
-        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#).unwrap();
+        let refund: Refund = serde_json::from_str(
+            r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#,
+        )
+        .unwrap();
         assert_eq!(refund_state(&refund), RefundState::Pending);
-        let refund: Refund = serde_json::from_str(r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"queued"}"#).unwrap();
+        let refund: Refund = serde_json::from_str(
+            r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"queued"}"#,
+        )
+        .unwrap();
         assert_eq!(refund_state(&refund), RefundState::Unrecognised("queued".into()));
-        let attempt: PaymentAttempt = serde_json::from_str(r#"{"id":"pat_1","status":"authorised"}"#).unwrap();
+        let attempt: PaymentAttempt =
+            serde_json::from_str(r#"{"id":"pat_1","status":"authorised"}"#).unwrap();
         assert_eq!(attempt.status, AttemptStatus::Unknown("authorised".into()));
     }
 
@@ -1213,7 +1422,9 @@ mod tests {
             let err = serde_json::from_str::<Payin>(json).unwrap_err().to_string();
             assert!(err.contains(&format!("missing field `{field}`")), "{err}");
         }
-        let err = serde_json::from_str::<Refund>(r#"{"id":"rfd_1","amount":1,"status":"pending"}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<Refund>(r#"{"id":"rfd_1","amount":1,"status":"pending"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing field `currency`"), "{err}");
         // Through the envelope reader: a write's answer without `data.id` is an unknown outcome naming it.
         let c = client();
@@ -1224,10 +1435,19 @@ mod tests {
             body: r#"{"status":"success","data":{"amount":1,"invoice_currency":"IDR","status":"requires_action"}}"#.into(),
         };
         let err = c.data::<Payin>(call, &reply).unwrap_err();
-        assert!(err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"), "{err:?}");
+        assert!(
+            err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"),
+            "{err:?}"
+        );
         let call = Call::read(Operation::Status, Duration::from_secs(1));
-        let reply = Reply { status: 200, headers: Default::default(), body: r#"{"status":"success"}"#.into() };
-        assert!(matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data")));
+        let reply = Reply {
+            status: 200,
+            headers: Default::default(),
+            body: r#"{"status":"success"}"#.into(),
+        };
+        assert!(
+            matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
+        );
     }
 
     #[test]
@@ -1237,18 +1457,28 @@ mod tests {
         let reply = |status: u16, code: &str| Reply {
             status,
             headers: Default::default(),
-            body: format!(r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#),
+            body: format!(
+                r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#
+            ),
         };
         let class = |status, code| c.data::<Refund>(call, &reply(status, code)).unwrap_err();
-        assert!(matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111"));
+        assert!(
+            matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111")
+        );
         assert!(matches!(class(401, "109"), ProviderError::Authentication { .. }));
-        assert!(matches!(class(400, "30021"), ProviderError::Declined { code, message, .. } if code == "30021" && message == "m30021"));
+        assert!(
+            matches!(class(400, "30021"), ProviderError::Declined { code, message, .. } if code == "30021" && message == "m30021")
+        );
         assert!(matches!(class(409, "30009"), ProviderError::Declined { .. }));
         assert!(matches!(class(400, "99000"), ProviderError::InvalidRequest { .. }));
-        assert!(matches!(class(404, "105"), ProviderError::InvalidRequest { code, .. } if code == "105"));
+        assert!(
+            matches!(class(404, "105"), ProviderError::InvalidRequest { code, .. } if code == "105")
+        );
         assert!(matches!(class(400, "100"), ProviderError::InvalidRequest { .. }));
         let unreadable = Reply { status: 403, headers: Default::default(), body: "<html>".into() };
-        assert!(matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403"));
+        assert!(
+            matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
+        );
     }
 
     #[test]
@@ -1256,27 +1486,50 @@ mod tests {
         let payin = |json: &str| serde_json::from_str::<Payin>(json).unwrap();
         let base = r#""id":"pay_1","amount":100,"invoice_currency":"IDR""#;
         let now = Timestamp::parse_rfc3339("2024-02-01T00:00:00Z").unwrap();
-        let p = payin(&format!(r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#));
+        let p = payin(&format!(
+            r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#
+        ));
         assert_eq!(payin_state(&p, now), PaymentState::Pending);
         let p = payin(&format!(
             r#"{{{base},"status":"requires_action","latest_payment_attempt":"pat_1","latest_payment_attempt_data":{{"expires_at":"2024-02-03T13:05:54Z"}}}}"#
         ));
         assert_eq!(payin_state(&p, now), PaymentState::Pending);
-        assert_eq!(payin_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()), PaymentState::Expired);
+        assert_eq!(
+            payin_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()),
+            PaymentState::Expired
+        );
         let p = payin(&format!(
             r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":"pat_1","payment_attempts":[{{"id":"pat_1","status":"failed","status_description":"expired"}}]}}"#
         ));
-        assert_eq!(payin_state(&p, now), PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() });
-        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now), PaymentState::Succeeded);
-        assert_eq!(payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now), PaymentState::Cancelled);
+        assert_eq!(
+            payin_state(&p, now),
+            PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() }
+        );
+        assert_eq!(
+            payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now),
+            PaymentState::Succeeded
+        );
+        assert_eq!(
+            payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now),
+            PaymentState::Cancelled
+        );
     }
 
     #[test]
     fn echoes_are_checked() {
         assert!(check_echo(idr(15_000), 1_500_000, "IDR").is_ok());
-        assert!(matches!(check_echo(idr(15_000), 1_500_100, "IDR"), Err(ProviderError::Mismatch { field: "amount", .. })));
-        assert!(matches!(check_echo(idr(15_000), 1_500_000, "SGD"), Err(ProviderError::Mismatch { field: "currency", .. })));
-        assert!(matches!(check_reference("A", Some("B")), Err(ProviderError::Mismatch { field: "reference_id", .. })));
+        assert!(matches!(
+            check_echo(idr(15_000), 1_500_100, "IDR"),
+            Err(ProviderError::Mismatch { field: "amount", .. })
+        ));
+        assert!(matches!(
+            check_echo(idr(15_000), 1_500_000, "SGD"),
+            Err(ProviderError::Mismatch { field: "currency", .. })
+        ));
+        assert!(matches!(
+            check_reference("A", Some("B")),
+            Err(ProviderError::Mismatch { field: "reference_id", .. })
+        ));
         assert!(check_reference("A", None).is_ok());
     }
 }

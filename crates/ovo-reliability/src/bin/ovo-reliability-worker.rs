@@ -15,13 +15,14 @@ use ovo_domain::{Product, Timestamp};
 use ovo_reliability::workload::{self, CRASH_ENV, CRASH_MARK};
 
 fn main() {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("worker: no runtime: {e}");
-            std::process::exit(2);
-        }
-    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("worker: no runtime: {e}");
+                std::process::exit(2);
+            }
+        };
     if let Err(e) = runtime.block_on(run()) {
         eprintln!("worker: {e:#}");
         std::process::exit(1);
@@ -55,12 +56,14 @@ async fn run() -> Result<()> {
             let script = workload::Script::for_point(std::env::var(CRASH_ENV).ok().as_deref());
             workload::run(&app, script, product, 40_000).await?;
             println!("SCRIPT-DONE");
-            workload::run_until_quiet(&app, since, Duration::from_secs(3), Duration::from_secs(60)).await?;
+            workload::run_until_quiet(&app, since, Duration::from_secs(3), Duration::from_secs(60))
+                .await?;
         }
         "resume" => {
             let app = workload::open(&dir, url, workload::RESTART_CLOCK_AHEAD_MS, listener).await?;
             // 90 s at the time scale is over seven provider days: what is open then is not being resolved.
-            workload::run_until_quiet(&app, since, Duration::from_secs(5), Duration::from_secs(90)).await?;
+            workload::run_until_quiet(&app, since, Duration::from_secs(5), Duration::from_secs(90))
+                .await?;
         }
         other => bail!("unknown mode {other:?}: script or resume"),
     }

@@ -21,8 +21,11 @@ pub const SEEDED_TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 
 
 /// The products whose accounts can be linked, with the field that names their merchants and
 /// whether a link carries customer tokens and a binding id.
-const LINKABLE: [(&str, &str, bool); 3] =
-    [(ovo_snap::KEY, "client_id", true), (doku_snap::KEY, "client_id", true), (faspay::KEY, "merchant_id", false)];
+const LINKABLE: [(&str, &str, bool); 3] = [
+    (ovo_snap::KEY, "client_id", true),
+    (doku_snap::KEY, "client_id", true),
+    (faspay::KEY, "merchant_id", false),
+];
 
 /// Products the sandbox serves without an account binding.
 const NOT_LINKABLE: [&str; 2] = ["doku_jokul_ovo_push", "tazapay_ovo_idr"];
@@ -65,8 +68,13 @@ pub struct SeedBinding {
 }
 
 fn check_token(what: &str, token: &str) -> Result<(), String> {
-    if token.is_empty() || token.len() > MAX_TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!("{what} must be 1 to {MAX_TOKEN_LEN} printable ASCII characters without spaces"));
+    if token.is_empty()
+        || token.len() > MAX_TOKEN_LEN
+        || !token.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(format!(
+            "{what} must be 1 to {MAX_TOKEN_LEN} printable ASCII characters without spaces"
+        ));
     }
     Ok(())
 }
@@ -77,27 +85,43 @@ pub fn parse(table: &toml::Table, accounts: &[Account]) -> Result<Vec<SeedBindin
     let Some(value) = table.get("bindings") else {
         return Ok(Vec::new());
     };
-    let raw: Vec<RawBinding> = value.clone().try_into().map_err(|e| format!("merchants file, [[bindings]]: {e}"))?;
+    let raw: Vec<RawBinding> =
+        value.clone().try_into().map_err(|e| format!("merchants file, [[bindings]]: {e}"))?;
     let mut out: Vec<SeedBinding> = Vec::new();
     let mut tokens = BTreeSet::new();
     for (i, raw) in raw.into_iter().enumerate() {
         let at = format!("merchants file, [[bindings]] #{} ({} {})", i + 1, raw.product, raw.phone);
         let err = |message: String| format!("{at}: {message}");
-        let Some(&(product, id_field, tokens_allowed)) = LINKABLE.iter().find(|(key, _, _)| *key == raw.product) else {
+        let Some(&(product, id_field, tokens_allowed)) =
+            LINKABLE.iter().find(|(key, _, _)| *key == raw.product)
+        else {
             let known: Vec<&str> = LINKABLE.iter().map(|(key, _, _)| *key).collect();
             return Err(err(if NOT_LINKABLE.contains(&raw.product.as_str()) {
-                format!("{} has no account binding; products that link accounts: {known:?}", raw.product)
+                format!(
+                    "{} has no account binding; products that link accounts: {known:?}",
+                    raw.product
+                )
             } else {
                 format!("unknown product {:?}; products that link accounts: {known:?}", raw.product)
             }));
         };
-        let phone = super::phone::canonical(&raw.phone)
-            .ok_or_else(|| err(format!("phone {:?} is not an Indonesian mobile number (e.g. 6281234567890)", raw.phone)))?;
-        if !accounts.iter().any(|a| super::phone::canonical(&a.phone).as_deref() == Some(phone.as_str())) {
+        let phone = super::phone::canonical(&raw.phone).ok_or_else(|| {
+            err(format!(
+                "phone {:?} is not an Indonesian mobile number (e.g. 6281234567890)",
+                raw.phone
+            ))
+        })?;
+        if !accounts
+            .iter()
+            .any(|a| super::phone::canonical(&a.phone).as_deref() == Some(phone.as_str()))
+        {
             return Err(err(format!("no OVO account for {phone}: add it under [[accounts]]")));
         }
         let merchants: Vec<String> = match table.get(product).and_then(toml::Value::as_array) {
-            Some(entries) => entries.iter().filter_map(|e| e.get(id_field).and_then(toml::Value::as_str).map(str::to_owned)).collect(),
+            Some(entries) => entries
+                .iter()
+                .filter_map(|e| e.get(id_field).and_then(toml::Value::as_str).map(str::to_owned))
+                .collect(),
             None => Vec::new(),
         };
         let merchant = match &raw.merchant {
@@ -106,7 +130,8 @@ pub fn parse(table: &toml::Table, accounts: &[Account]) -> Result<Vec<SeedBindin
             Some(m) => return Err(err(format!("merchant {m:?} is not the {id_field} of any [[{product}]] entry (known: {merchants:?})"))),
         };
         let (token, refresh_token, provider_ref) = if tokens_allowed {
-            let token = raw.token.clone().unwrap_or_else(|| format!("seed-{product}-{merchant}-{phone}"));
+            let token =
+                raw.token.clone().unwrap_or_else(|| format!("seed-{product}-{merchant}-{phone}"));
             let provider_ref = raw.provider_ref.clone().unwrap_or_else(|| match product {
                 ovo_snap::KEY => format!("LNKSEED{phone}"),
                 _ => format!("SEED{phone}"),
@@ -119,7 +144,9 @@ pub fn parse(table: &toml::Table, accounts: &[Account]) -> Result<Vec<SeedBindin
             (Some(token), raw.refresh_token.clone(), Some(provider_ref))
         } else {
             if raw.token.is_some() || raw.refresh_token.is_some() || raw.provider_ref.is_some() {
-                return Err(err(format!("{product} links carry no token, refresh_token or provider_ref: remove them")));
+                return Err(err(format!(
+                    "{product} links carry no token, refresh_token or provider_ref: remove them"
+                )));
             }
             (None, None, None)
         };
@@ -128,13 +155,30 @@ pub fn parse(table: &toml::Table, accounts: &[Account]) -> Result<Vec<SeedBindin
                 return Err(err(format!("token {t:?} is already used by another binding: every seeded token must be unique")));
             }
         }
-        if let Some(other) = out.iter().find(|b| b.product == product && b.merchant == merchant && b.phone == phone) {
-            return Err(err(format!("{phone} is already linked to {product} merchant {} by an earlier entry", other.merchant)));
+        if let Some(other) =
+            out.iter().find(|b| b.product == product && b.merchant == merchant && b.phone == phone)
+        {
+            return Err(err(format!(
+                "{phone} is already linked to {product} merchant {} by an earlier entry",
+                other.merchant
+            )));
         }
-        if provider_ref.is_some() && out.iter().any(|b| b.product == product && b.provider_ref == provider_ref) {
-            return Err(err(format!("provider_ref {:?} is already used by another {product} binding", provider_ref.unwrap_or_default())));
+        if provider_ref.is_some()
+            && out.iter().any(|b| b.product == product && b.provider_ref == provider_ref)
+        {
+            return Err(err(format!(
+                "provider_ref {:?} is already used by another {product} binding",
+                provider_ref.unwrap_or_default()
+            )));
         }
-        out.push(SeedBinding { product: product.to_owned(), phone, merchant, token, refresh_token, provider_ref });
+        out.push(SeedBinding {
+            product: product.to_owned(),
+            phone,
+            merchant,
+            token,
+            refresh_token,
+            provider_ref,
+        });
     }
     Ok(out)
 }
@@ -177,14 +221,35 @@ mod tests {
     fn mistakes_are_named() {
         let cases = [
             ("product = \"gopay\"\nphone = \"6281234567890\"", "unknown product \"gopay\""),
-            ("product = \"tazapay_ovo_idr\"\nphone = \"6281234567890\"", "tazapay_ovo_idr has no account binding"),
-            ("product = \"ovo_snap\"\nphone = \"0212345678\"", "is not an Indonesian mobile number"),
-            ("product = \"ovo_snap\"\nphone = \"6281100000004\"", "no OVO account for 6281100000004"),
-            ("product = \"ovo_snap\"\nphone = \"6281234567890\"\nmerchant = \"C\"", "merchant \"C\" is not the client_id"),
-            ("product = \"doku_snap_ovo\"\nphone = \"6281234567890\"", "there is no [[doku_snap_ovo]] merchant"),
-            ("product = \"faspay_ovo_tokenize\"\nphone = \"6281234567890\"\ntoken = \"t\"", "carry no token"),
+            (
+                "product = \"tazapay_ovo_idr\"\nphone = \"6281234567890\"",
+                "tazapay_ovo_idr has no account binding",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"0212345678\"",
+                "is not an Indonesian mobile number",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281100000004\"",
+                "no OVO account for 6281100000004",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281234567890\"\nmerchant = \"C\"",
+                "merchant \"C\" is not the client_id",
+            ),
+            (
+                "product = \"doku_snap_ovo\"\nphone = \"6281234567890\"",
+                "there is no [[doku_snap_ovo]] merchant",
+            ),
+            (
+                "product = \"faspay_ovo_tokenize\"\nphone = \"6281234567890\"\ntoken = \"t\"",
+                "carry no token",
+            ),
             ("product = \"ovo_snap\"\nphone = \"6281234567890\"\ntoken = \"a b\"", "token must be"),
-            ("product = \"ovo_snap\"\nphone = \"6281234567890\"\ntokn = \"x\"", "unknown field `tokn`"),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281234567890\"\ntokn = \"x\"",
+                "unknown field `tokn`",
+            ),
         ];
         for (entry, want) in cases {
             let e = parse_text(&format!("{MERCHANTS}[[bindings]]\n{entry}\n")).unwrap_err();
@@ -194,7 +259,9 @@ mod tests {
             "{MERCHANTS}[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281234567890\"\ntoken = \"T\"\n\
              [[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281298765432\"\nmerchant = \"B\"\nrefresh_token = \"T\"\n"
         );
-        assert!(parse_text(&twice).unwrap_err().contains("#2 (ovo_snap 6281298765432): token \"T\" is already used"));
+        assert!(parse_text(&twice)
+            .unwrap_err()
+            .contains("#2 (ovo_snap 6281298765432): token \"T\" is already used"));
         let same = format!("{MERCHANTS}[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281234567890\"\n[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"081234567890\"\ntoken = \"X\"\n");
         assert!(parse_text(&same).unwrap_err().contains("already linked"));
     }

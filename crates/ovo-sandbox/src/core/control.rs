@@ -41,7 +41,10 @@ async fn reset(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
     Json(json!({ "reset": true }))
 }
 
-async fn import(State(ctx): State<Ctx>, Json(body): Json<super::import::ImportBody>) -> Json<super::import::ImportReport> {
+async fn import(
+    State(ctx): State<Ctx>,
+    Json(body): Json<super::import::ImportBody>,
+) -> Json<super::import::ImportReport> {
     Json(ctx.import(&body.payments))
 }
 
@@ -51,7 +54,10 @@ async fn list_accounts(State(ctx): State<Ctx>) -> Json<Vec<Account>> {
 
 async fn put_account(State(ctx): State<Ctx>, Json(mut account): Json<Account>) -> Response {
     let Some(phone) = super::phone::canonical(&account.phone) else {
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not an Indonesian mobile number", account.phone));
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{:?} is not an Indonesian mobile number", account.phone),
+        );
     };
     if account.cash < 0 || account.points < 0 {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "balances cannot be negative");
@@ -78,8 +84,13 @@ struct AccountPatch {
     behaviour: Option<Behaviour>,
 }
 
-async fn patch_account(State(ctx): State<Ctx>, Path(phone): Path<String>, Json(patch): Json<AccountPatch>) -> Response {
-    let Some(mut account) = super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p)) else {
+async fn patch_account(
+    State(ctx): State<Ctx>,
+    Path(phone): Path<String>,
+    Json(patch): Json<AccountPatch>,
+) -> Response {
+    let Some(mut account) = super::phone::canonical(&phone).and_then(|p| ctx.wallets().get(&p))
+    else {
         return problem(StatusCode::NOT_FOUND, "no such account");
     };
     if patch.cash.is_some_and(|c| c < 0) || patch.points.is_some_and(|p| p < 0) {
@@ -117,16 +128,27 @@ fn yes() -> bool {
     true
 }
 
-async fn decide(State(ctx): State<Ctx>, Path(id): Path<String>, Json(body): Json<DecideBody>) -> Response {
+async fn decide(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    Json(body): Json<DecideBody>,
+) -> Response {
     let outcome = if body.trusted {
         ctx.pending().decide(&id, body.decision)
     } else {
-        ctx.pending().decide_checked(ctx.wallets(), &id, body.otp.as_deref(), body.pin.as_deref(), body.decision)
+        ctx.pending().decide_checked(
+            ctx.wallets(),
+            &id,
+            body.otp.as_deref(),
+            body.pin.as_deref(),
+            body.decision,
+        )
     };
     match outcome {
         Ok(view) => {
             let redirect = view.redirect_after(body.decision).map(str::to_owned);
-            let mut answer = json!({ "decided": view.id, "decision": body.decision, "redirect": redirect });
+            let mut answer =
+                json!({ "decided": view.id, "decision": body.decision, "redirect": redirect });
             if body.follow_redirect {
                 if let Some(url) = &redirect {
                     match follow(ctx.notifier().http(), url).await {
@@ -140,7 +162,9 @@ async fn decide(State(ctx): State<Ctx>, Path(id): Path<String>, Json(body): Json
             }
             Json(answer).into_response()
         }
-        Err(super::pending::PendingError::NotFound) => problem(StatusCode::NOT_FOUND, "no pending action with this id"),
+        Err(super::pending::PendingError::NotFound) => {
+            problem(StatusCode::NOT_FOUND, "no pending action with this id")
+        }
         Err(e) => problem(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
     }
 }
@@ -160,11 +184,19 @@ async fn list_faults(State(ctx): State<Ctx>) -> Json<Vec<ArmedFault>> {
 
 async fn arm_fault(State(ctx): State<Ctx>, Json(fault): Json<ArmedFault>) -> Response {
     if !ctx.product_keys().contains(&fault.product.as_str()) {
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()));
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("unknown product {:?}; known: {:?}", fault.product, ctx.product_keys()),
+        );
     }
     if let super::faults::Fault::ServerErrorAfterProcessing { status } = fault.fault {
         if !(500..=599).contains(&status) {
-            return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("server_error_after_processing needs a 5xx status (500 to 599), not {status}"));
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "server_error_after_processing needs a 5xx status (500 to 599), not {status}"
+                ),
+            );
         }
     }
     ctx.faults().arm(fault.clone());
@@ -176,20 +208,35 @@ async fn clear_faults(State(ctx): State<Ctx>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn received(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+async fn received(
+    State(ctx): State<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<serde_json::Value> {
     Json(json!(ctx.journal().received(q.get("product").map(String::as_str))))
 }
 
-async fn writes(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<Vec<super::writes::Write>> {
+async fn writes(
+    State(ctx): State<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<Vec<super::writes::Write>> {
     Json(ctx.writes().list(q.get("product").map(String::as_str)))
 }
 
-async fn notify_unknown(State(ctx): State<Ctx>, Json(request): Json<super::UnknownNotification>) -> Response {
+async fn notify_unknown(
+    State(ctx): State<Ctx>,
+    Json(request): Json<super::UnknownNotification>,
+) -> Response {
     let Some(product) = ctx.product(&request.product) else {
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("unknown product {:?}; known: {:?}", request.product, ctx.product_keys()));
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("unknown product {:?}; known: {:?}", request.product, ctx.product_keys()),
+        );
     };
     if request.reference.trim().is_empty() || request.amount <= 0 {
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, "reference must not be empty and amount must be a positive number of rupiah");
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reference must not be empty and amount must be a positive number of rupiah",
+        );
     }
     match product.notify_unknown(&ctx, &request) {
         Ok(sent) => (StatusCode::ACCEPTED, Json(sent)).into_response(),
@@ -197,6 +244,9 @@ async fn notify_unknown(State(ctx): State<Ctx>, Json(request): Json<super::Unkno
     }
 }
 
-async fn deliveries(State(ctx): State<Ctx>, Query(q): Query<HashMap<String, String>>) -> Json<serde_json::Value> {
+async fn deliveries(
+    State(ctx): State<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<serde_json::Value> {
     Json(json!(ctx.journal().deliveries(q.get("product").map(String::as_str))))
 }

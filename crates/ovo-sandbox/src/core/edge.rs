@@ -12,8 +12,16 @@ use super::Ctx;
 
 const MAX_BODY: usize = 1 << 20;
 
-pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Request, next: Next) -> Response {
-    let endpoint = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+pub async fn edge(
+    State((ctx, product)): State<(Ctx, &'static str)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let endpoint = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body over 1 MiB").into_response();
@@ -26,7 +34,11 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         endpoint: endpoint.clone(),
-        headers: parts.headers.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
         status: None,
     });
@@ -42,7 +54,8 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
                 next.run(request).await
             }
             Some(Fault::HttpStatus { status }) => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let status =
+                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
                 (status, axum::Json(serde_json::json!({ "sandboxFault": "http_status", "status": status.as_u16() }))).into_response()
             }
             Some(Fault::DropConnection) => drop_connection(),
@@ -53,7 +66,8 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
             Some(Fault::MalformedBody) => {
                 let processed = next.run(request).await;
                 let status = processed.status();
-                (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed").into_response()
+                (status, [("content-type", "application/json")], "{\"sandboxFault\":\"malformed")
+                    .into_response()
             }
             Some(Fault::LateProcessing { after_ms }) => {
                 // The provider took the request but processes it only later: the client sees a
@@ -70,7 +84,9 @@ pub async fn edge(State((ctx, product)): State<(Ctx, &'static str)>, request: Re
                 let _processed = next.run(request).await;
                 match ctx.product(product) {
                     Some(sim) => sim.server_error(&endpoint, status),
-                    None => StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+                    None => StatusCode::from_u16(status)
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+                        .into_response(),
                 }
             }
             Some(

@@ -53,7 +53,9 @@ pub enum Fault {
 impl Fault {
     pub fn class(self) -> FaultClass {
         match self {
-            Fault::DuplicateNotification | Fault::WrongSignatureNotification | Fault::ReplayNotification { .. } => FaultClass::Notification,
+            Fault::DuplicateNotification
+            | Fault::WrongSignatureNotification
+            | Fault::ReplayNotification { .. } => FaultClass::Notification,
             Fault::SuccessAfterFailure { .. } => FaultClass::PaymentOutcome,
             Fault::Delay { .. }
             | Fault::HttpStatus { .. }
@@ -111,9 +113,13 @@ impl FaultPlan {
     /// notification). An endpoint-less fault applies to every request or every notification,
     /// as its class says.
     pub fn take(&self, product: &str, endpoint: &str) -> Option<Fault> {
-        let class = if endpoint == NOTIFICATION { FaultClass::Notification } else { FaultClass::Request };
+        let class =
+            if endpoint == NOTIFICATION { FaultClass::Notification } else { FaultClass::Request };
         self.take_where(product, |a| match &a.endpoint {
-            Some(e) => e == endpoint && (endpoint == NOTIFICATION || a.fault.class() == FaultClass::Request),
+            Some(e) => {
+                e == endpoint
+                    && (endpoint == NOTIFICATION || a.fault.class() == FaultClass::Request)
+            }
             None => a.fault.class() == class,
         })
     }
@@ -129,7 +135,9 @@ impl FaultPlan {
     /// turning it successful after the wait (scaled).
     pub fn take_success_after_failure(&self, product: &str) -> Option<std::time::Duration> {
         match self.take_payment_outcome(product)? {
-            Fault::SuccessAfterFailure { after_ms } => Some(std::time::Duration::from_millis(after_ms)),
+            Fault::SuccessAfterFailure { after_ms } => {
+                Some(std::time::Duration::from_millis(after_ms))
+            }
             _ => None,
         }
     }
@@ -153,11 +161,25 @@ mod tests {
     #[test]
     fn faults_apply_to_the_next_n_calls_of_their_endpoint() {
         let plan = FaultPlan::default();
-        plan.arm(ArmedFault { product: "ovo_snap".into(), endpoint: Some("/pay".into()), fault: Fault::LoseResponse, count: 2 });
-        plan.arm(ArmedFault { product: "ovo_snap".into(), endpoint: None, fault: Fault::HttpStatus { status: 503 }, count: 1 });
+        plan.arm(ArmedFault {
+            product: "ovo_snap".into(),
+            endpoint: Some("/pay".into()),
+            fault: Fault::LoseResponse,
+            count: 2,
+        });
+        plan.arm(ArmedFault {
+            product: "ovo_snap".into(),
+            endpoint: None,
+            fault: Fault::HttpStatus { status: 503 },
+            count: 1,
+        });
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
         assert_eq!(plan.take("tazapay_ovo_idr", "/pay"), None);
-        assert_eq!(plan.take("ovo_snap", NOTIFICATION), None, "an endpoint-less fault is not a notification fault");
+        assert_eq!(
+            plan.take("ovo_snap", NOTIFICATION),
+            None,
+            "an endpoint-less fault is not a notification fault"
+        );
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
         assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::HttpStatus { status: 503 }));
         assert_eq!(plan.take("ovo_snap", "/pay"), None);
@@ -166,16 +188,35 @@ mod tests {
     #[test]
     fn each_fault_is_taken_only_by_what_it_applies_to() {
         let plan = FaultPlan::default();
-        plan.arm(ArmedFault { product: "p".into(), endpoint: None, fault: Fault::SuccessAfterFailure { after_ms: 5 }, count: 1 });
-        plan.arm(ArmedFault { product: "p".into(), endpoint: None, fault: Fault::ReplayNotification { after_ms: 5 }, count: 1 });
+        plan.arm(ArmedFault {
+            product: "p".into(),
+            endpoint: None,
+            fault: Fault::SuccessAfterFailure { after_ms: 5 },
+            count: 1,
+        });
+        plan.arm(ArmedFault {
+            product: "p".into(),
+            endpoint: None,
+            fault: Fault::ReplayNotification { after_ms: 5 },
+            count: 1,
+        });
         assert_eq!(plan.take("p", "/pay"), None, "neither applies to a request");
         assert_eq!(plan.take("p", NOTIFICATION), Some(Fault::ReplayNotification { after_ms: 5 }));
         assert_eq!(plan.take_payment_outcome("q"), None);
-        assert_eq!(plan.take_payment_outcome("p"), Some(Fault::SuccessAfterFailure { after_ms: 5 }));
+        assert_eq!(
+            plan.take_payment_outcome("p"),
+            Some(Fault::SuccessAfterFailure { after_ms: 5 })
+        );
         assert!(plan.list().is_empty());
-        let armed: ArmedFault = serde_json::from_str(r#"{"product":"p","fault":{"kind":"late_processing","after_ms":100}}"#).unwrap();
+        let armed: ArmedFault = serde_json::from_str(
+            r#"{"product":"p","fault":{"kind":"late_processing","after_ms":100}}"#,
+        )
+        .unwrap();
         assert_eq!(armed.fault, Fault::LateProcessing { after_ms: 100 });
-        let armed: ArmedFault = serde_json::from_str(r#"{"product":"p","fault":{"kind":"server_error_after_processing","status":503}}"#).unwrap();
+        let armed: ArmedFault = serde_json::from_str(
+            r#"{"product":"p","fault":{"kind":"server_error_after_processing","status":503}}"#,
+        )
+        .unwrap();
         assert_eq!(armed.fault, Fault::ServerErrorAfterProcessing { status: 503 });
     }
 }

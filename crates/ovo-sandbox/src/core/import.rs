@@ -134,7 +134,8 @@ impl ImportedPayment {
 
 /// Unix milliseconds as a time (out of range: now).
 pub fn at(unix_millis: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_millis) * 1_000_000).unwrap_or_else(|_| OffsetDateTime::now_utc())
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_millis) * 1_000_000)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
 impl Ctx {

@@ -56,7 +56,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 impl Journal {
@@ -79,7 +81,11 @@ impl Journal {
     }
 
     pub fn received(&self, product: Option<&str>) -> Vec<Received> {
-        lock(&self.received).iter().filter(|r| product.is_none_or(|p| r.product == p)).cloned().collect()
+        lock(&self.received)
+            .iter()
+            .filter(|r| product.is_none_or(|p| r.product == p))
+            .cloned()
+            .collect()
     }
 
     pub fn start_delivery(&self, delivery: Delivery) {
@@ -98,7 +104,11 @@ impl Journal {
     }
 
     pub fn deliveries(&self, product: Option<&str>) -> Vec<Delivery> {
-        lock(&self.deliveries).iter().filter(|d| product.is_none_or(|p| d.product == p)).cloned().collect()
+        lock(&self.deliveries)
+            .iter()
+            .filter(|d| product.is_none_or(|p| d.product == p))
+            .cloned()
+            .collect()
     }
 
     pub fn clear(&self) {

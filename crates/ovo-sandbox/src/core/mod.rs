@@ -55,12 +55,17 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     /// product's error shape for this endpoint (its documented path).
     fn server_error(&self, _endpoint: &str, status: u16) -> axum::response::Response {
         use axum::response::IntoResponse;
-        let code = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let code = axum::http::StatusCode::from_u16(status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
         (code, axum::Json(serde_json::json!({ "error": "internal server error" }))).into_response()
     }
     /// Sends a correctly signed payment notification for a reference the merchant never
     /// created (`POST /_sandbox/notify-unknown`).
-    fn notify_unknown(&self, _ctx: &Ctx, _request: &UnknownNotification) -> Result<serde_json::Value, String> {
+    fn notify_unknown(
+        &self,
+        _ctx: &Ctx,
+        _request: &UnknownNotification,
+    ) -> Result<serde_json::Value, String> {
         Err(format!("{} sends no notifications", self.key()))
     }
 }
@@ -117,7 +122,10 @@ impl Merchants {
         for line in DEMO_MERCHANTS.lines() {
             text.push_str(line);
             text.push('\n');
-            let Some(product) = line.trim().strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) else { continue };
+            let Some(product) = line.trim().strip_prefix("[[").and_then(|l| l.strip_suffix("]]"))
+            else {
+                continue;
+            };
             if !products.contains(&product) {
                 continue;
             }
@@ -129,7 +137,9 @@ impl Merchants {
             text.push_str(&format!("{key} = \"{listener}/{product}\"\n"));
             if product == "doku_snap_ovo" {
                 // DOKU's notifications carry a token it first asks the merchant for (N0).
-                text.push_str(&format!("token_url = \"{listener}/{product}/authorization/v1/access-token/b2b\"\n"));
+                text.push_str(&format!(
+                    "token_url = \"{listener}/{product}/authorization/v1/access-token/b2b\"\n"
+                ));
             }
         }
         Merchants::parse(&text).unwrap_or_default()
@@ -139,7 +149,9 @@ impl Merchants {
     pub fn section<T: DeserializeOwned>(&self, product: &str) -> Result<Vec<T>, String> {
         match self.table.get(product) {
             None => Ok(Vec::new()),
-            Some(value) => value.clone().try_into().map_err(|e| format!("merchants file, [[{product}]]: {e}")),
+            Some(value) => {
+                value.clone().try_into().map_err(|e| format!("merchants file, [[{product}]]: {e}"))
+            }
         }
     }
 
@@ -179,7 +191,12 @@ impl Ctx {
 
     /// As `new`, with the sandbox's own test CA trusted by its outgoing calls (an HTTPS
     /// sandbox's return pages redirect to themselves).
-    fn trusting(merchants: Merchants, scale: TimeScale, products: Vec<Arc<dyn ProductSim>>, ca_pem: Option<&str>) -> Ctx {
+    fn trusting(
+        merchants: Merchants,
+        scale: TimeScale,
+        products: Vec<Arc<dyn ProductSim>>,
+        ca_pem: Option<&str>,
+    ) -> Ctx {
         let faults = Arc::new(FaultPlan::default());
         let journal = Arc::new(Journal::default());
         let notifier = Notifier::trusting(scale, faults.clone(), journal.clone(), ca_pem);
@@ -281,7 +298,10 @@ impl Ctx {
     }
 
     fn product_router(&self, product: &dyn ProductSim) -> Router {
-        product.routes(self.clone()).route_layer(axum::middleware::from_fn_with_state((self.clone(), product.key()), edge::edge))
+        product.routes(self.clone()).route_layer(axum::middleware::from_fn_with_state(
+            (self.clone(), product.key()),
+            edge::edge,
+        ))
     }
 }
 
@@ -379,14 +399,26 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<Ru
 
 /// As [`start`], over HTTPS with a certificate from a test CA generated now
 /// ([`RunningSandbox::ca_pem`]).
-pub async fn start_https(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<RunningSandbox> {
+pub async fn start_https(
+    config: SandboxConfig,
+    addr: SocketAddr,
+) -> anyhow::Result<RunningSandbox> {
     start_tls(config, addr, tls::ServedCertificate::Valid).await
 }
 
 /// As [`start_https`], presenting the chosen certificate (an expired one, one for another name).
-pub async fn start_tls(config: SandboxConfig, addr: SocketAddr, served: tls::ServedCertificate) -> anyhow::Result<RunningSandbox> {
+pub async fn start_tls(
+    config: SandboxConfig,
+    addr: SocketAddr,
+    served: tls::ServedCertificate,
+) -> anyhow::Result<RunningSandbox> {
     let ca = tls::TestCa::generate(served)?;
-    let ctx = Ctx::trusting(config.merchants, config.time_scale, crate::products::all(), Some(ca.ca_pem()));
+    let ctx = Ctx::trusting(
+        config.merchants,
+        config.time_scale,
+        crate::products::all(),
+        Some(ca.ca_pem()),
+    );
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

@@ -111,11 +111,18 @@ impl Notifier {
     }
 
     /// As `new`, also trusting the CA certificate `ca_pem` (the sandbox's own, when it serves HTTPS).
-    pub fn trusting(scale: TimeScale, faults: Arc<FaultPlan>, journal: Arc<Journal>, ca_pem: Option<&str>) -> Notifier {
+    pub fn trusting(
+        scale: TimeScale,
+        faults: Arc<FaultPlan>,
+        journal: Arc<Journal>,
+        ca_pem: Option<&str>,
+    ) -> Notifier {
         let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(10));
         match ca_pem.map(|pem| reqwest::Certificate::from_pem(pem.as_bytes())) {
             Some(Ok(ca)) => builder = builder.add_root_certificate(ca),
-            Some(Err(e)) => tracing::warn!(error = %e, "the sandbox's own CA is not readable; its HTTPS pages will not be trusted"),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "the sandbox's own CA is not readable; its HTTPS pages will not be trusted")
+            }
             None => {}
         }
         let http = builder.build().unwrap_or_default();
@@ -133,7 +140,9 @@ impl Notifier {
             Some(Fault::WrongSignatureNotification) => (1, true),
             Some(Fault::ReplayNotification { after_ms }) => {
                 let this = self.clone();
-                tokio::spawn(async move { this.deliver_then_replay(out, Duration::from_millis(after_ms)).await });
+                tokio::spawn(async move {
+                    this.deliver_then_replay(out, Duration::from_millis(after_ms)).await
+                });
                 return;
             }
             _ => (1, false),
@@ -163,7 +172,12 @@ impl Notifier {
 
     /// As [`Notifier::deliver`]; also answers the delivery's journal seq and the headers of its
     /// last attempt. `replay_of` marks a replay of an earlier delivery.
-    async fn deliver_recorded(&self, out: Outbound, tamper: bool, replay_of: Option<u64>) -> (bool, u64, Headers) {
+    async fn deliver_recorded(
+        &self,
+        out: Outbound,
+        tamper: bool,
+        replay_of: Option<u64>,
+    ) -> (bool, u64, Headers) {
         let tampered = tamper && out.tampered.is_some();
         let (url, given, body) = match (&out.tampered, tamper) {
             (Some(t), true) => (t.url.clone(), t.headers.clone(), t.body.clone()),
@@ -177,7 +191,10 @@ impl Notifier {
             number += 1;
             let prepared = match &out.prepare {
                 None => Ok(given.clone()),
-                Some(hook) => hook.call(Preparing { number, tampered }).await.map(|h| h.unwrap_or_else(|| given.clone())),
+                Some(hook) => hook
+                    .call(Preparing { number, tampered })
+                    .await
+                    .map(|h| h.unwrap_or_else(|| given.clone())),
             };
             let seq = *seq.get_or_insert_with(|| {
                 let seq = self.journal.next_seq();
@@ -198,7 +215,8 @@ impl Notifier {
             let (status, answer, error) = match prepared {
                 Ok(headers) => {
                     last_sent.clone_from(&headers);
-                    let mut request = self.http.request(out.method.clone(), &url).body(body.clone());
+                    let mut request =
+                        self.http.request(out.method.clone(), &url).body(body.clone());
                     for (k, v) in &headers {
                         request = request.header(k, v);
                     }

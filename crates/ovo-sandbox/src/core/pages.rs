@@ -50,7 +50,11 @@ async fn customer_page(State(ctx): State<Ctx>, Path(id): Path<String>) -> Respon
 
 fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
     let Some(view) = ctx.pending().get(id) else {
-        return (StatusCode::NOT_FOUND, page("Nothing to approve", "<p>This request is finished or has expired.</p>")).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            page("Nothing to approve", "<p>This request is finished or has expired.</p>"),
+        )
+            .into_response();
     };
     let title = match view.kind {
         ActionKind::Binding => "Link your OVO account",
@@ -81,14 +85,19 @@ fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
     page(title, &body).into_response()
 }
 
-async fn customer_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn customer_submit(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let Some(view) = ctx.pending().get(&id) else {
         return render_customer(&ctx, &id, None);
     };
     let decision = if form.get("action").map(String::as_str) == Some("decline") {
         Decision::Decline
     } else {
-        if view.steps.contains(&Step::Terms) && form.get("agree").map(String::as_str) != Some("yes") {
+        if view.steps.contains(&Step::Terms) && form.get("agree").map(String::as_str) != Some("yes")
+        {
             return render_customer(&ctx, &id, Some("Please agree to the terms first."));
         }
         Decision::Approve { source: parse_source(form.get("source")) }
@@ -117,7 +126,10 @@ fn parse_source(value: Option<&String>) -> PaySource {
     }
 }
 
-async fn phone_page(State(ctx): State<Ctx>, Query(query): Query<HashMap<String, String>>) -> Html<String> {
+async fn phone_page(
+    State(ctx): State<Ctx>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Html<String> {
     let wanted = query.get("phone").and_then(|p| super::phone::canonical(p));
     let pushes: Vec<ActionView> = ctx
         .pending()
@@ -144,7 +156,11 @@ async fn phone_page(State(ctx): State<Ctx>, Query(query): Query<HashMap<String, 
     page("OVO phone", &body)
 }
 
-async fn phone_submit(State(ctx): State<Ctx>, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
+async fn phone_submit(
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     let decision = match form.get("action").map(String::as_str) {
         Some("decline") => Decision::Decline,
         other => Decision::Approve { source: parse_source(other.map(str::to_owned).as_ref()) },

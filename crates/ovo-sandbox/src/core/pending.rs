@@ -155,7 +155,10 @@ impl PendingActions {
         match at_once {
             Some(decision) => {
                 if let Some(url) = view.redirect_after(decision) {
-                    self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(id.clone(), url.to_owned());
+                    self.decided_at_once
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(id.clone(), url.to_owned());
                 }
                 let _ = tx.send(decision);
             }
@@ -172,7 +175,11 @@ impl PendingActions {
 
     /// Where the page of an action a magic account decided at once sends the browser.
     pub fn decided_at_once(&self, id: &str) -> Option<String> {
-        self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(id).cloned()
+        self.decided_at_once
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
     }
 
     pub fn get(&self, id: &str) -> Option<ActionView> {
@@ -204,7 +211,9 @@ impl PendingActions {
                 return Err(PendingError::WrongOtp);
             }
             let right_pin = wallets.get(&view.phone).map(|a| a.pin);
-            if view.steps.contains(&Step::Pin) && (right_pin.is_none() || pin != right_pin.as_deref()) {
+            if view.steps.contains(&Step::Pin)
+                && (right_pin.is_none() || pin != right_pin.as_deref())
+            {
                 return Err(PendingError::WrongPin);
             }
         }

@@ -2,13 +2,16 @@
 
 /// `08…`, `628…`, `+62 8…`, with spaces, dashes and dots → `628…`; None if not an Indonesian mobile.
 pub fn canonical(input: &str) -> Option<String> {
-    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let digits: String =
+        input.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     let rest = digits
         .strip_prefix("+62")
         .or_else(|| digits.strip_prefix("0062"))
         .or_else(|| digits.strip_prefix("62"))
         .or_else(|| digits.strip_prefix('0'))?;
-    let ok = rest.starts_with('8') && (9..=12).contains(&rest.len()) && rest.chars().all(|c| c.is_ascii_digit());
+    let ok = rest.starts_with('8')
+        && (9..=12).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_digit());
     ok.then(|| format!("62{rest}"))
 }
 

@@ -16,12 +16,16 @@ impl TimeScale {
         let text = text.trim();
         let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
         let bad = || format!("time scale {text:?} is not a decimal like 1, 0.01 or 0.001");
-        if whole.is_empty() && frac.is_empty() || frac.len() > 6 || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+        if whole.is_empty() && frac.is_empty()
+            || frac.len() > 6
+            || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+        {
             return Err(bad());
         }
         let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
         let frac_ppm: u64 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
-        let ppm = whole.checked_mul(1_000_000).and_then(|w| w.checked_add(frac_ppm)).ok_or_else(bad)?;
+        let ppm =
+            whole.checked_mul(1_000_000).and_then(|w| w.checked_add(frac_ppm)).ok_or_else(bad)?;
         Ok(TimeScale { ppm })
     }
 

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
 use time::{Duration, OffsetDateTime};
 
 /// The server certificate the sandbox presents.
@@ -34,7 +37,11 @@ impl TestCa {
         let mut ca = CertificateParams::new(Vec::<String>::new())?;
         ca.distinguished_name.push(DnType::CommonName, "ovo-sandbox test CA");
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        ca.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         ca.not_before = now - Duration::days(2);
         ca.not_after = now + Duration::days(365);
         let ca = ca.self_signed(&ca_key).context("signing the test CA")?;
@@ -54,8 +61,13 @@ impl TestCa {
             ServedCertificate::Expired => (now - Duration::days(30), now - Duration::days(1)),
             _ => (now - Duration::days(1), now + Duration::days(30)),
         };
-        let leaf = leaf.signed_by(&leaf_key, &ca, &ca_key).context("signing the server certificate")?;
-        Ok(TestCa { ca_pem: ca.pem(), leaf_der: leaf.der().to_vec(), leaf_key_der: leaf_key.serialize_der() })
+        let leaf =
+            leaf.signed_by(&leaf_key, &ca, &ca_key).context("signing the server certificate")?;
+        Ok(TestCa {
+            ca_pem: ca.pem(),
+            leaf_der: leaf.der().to_vec(),
+            leaf_key_der: leaf_key.serialize_der(),
+        })
     }
 
     /// The CA certificate (PEM) a client trusts to reach this sandbox.

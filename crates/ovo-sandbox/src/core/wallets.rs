@@ -87,7 +87,9 @@ pub struct Wallets {
 
 impl Wallets {
     pub fn with_accounts(accounts: impl IntoIterator<Item = Account>) -> Wallets {
-        Wallets { accounts: Mutex::new(accounts.into_iter().map(|a| (a.phone.clone(), a)).collect()) }
+        Wallets {
+            accounts: Mutex::new(accounts.into_iter().map(|a| (a.phone.clone(), a)).collect()),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Account>> {
@@ -202,7 +204,10 @@ mod tests {
     fn debits_by_source_and_refuses_what_it_must() {
         let w = Wallets::with_accounts(seed_accounts());
         let budi = "6281234567890";
-        assert_eq!(w.debit(budi, 100_000, PaySource::PointsFirst), Ok(Split { cash: 25_000, points: 75_000 }));
+        assert_eq!(
+            w.debit(budi, 100_000, PaySource::PointsFirst),
+            Ok(Split { cash: 25_000, points: 75_000 })
+        );
         assert_eq!(w.debit(budi, 1, PaySource::Points), Err(DebitError::Insufficient));
         assert_eq!(w.debit("6281100000002", 1, PaySource::Cash), Err(DebitError::Blocked));
         assert_eq!(w.debit("6281100000003", 1, PaySource::Cash), Err(DebitError::LimitExceeded));

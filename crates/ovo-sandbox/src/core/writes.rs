@@ -51,7 +51,8 @@ impl Writes {
     /// A resend of a write already processed was answered without processing it again. A
     /// resend of something never processed is not counted.
     pub fn replayed(&self, product: &str, kind: WriteKind, reference: &str) {
-        if let Some(count) = self.lock().get_mut(&(product.to_owned(), kind, reference.to_owned())) {
+        if let Some(count) = self.lock().get_mut(&(product.to_owned(), kind, reference.to_owned()))
+        {
             count.1 += 1;
         }
     }
@@ -91,7 +92,11 @@ mod tests {
         let listed = writes.list(Some("p"));
         assert_eq!(listed.len(), 2);
         let refund = listed.iter().find(|w| w.kind == WriteKind::Refund).unwrap();
-        assert_eq!((refund.processed, refund.replays), (1, 1), "a replay before any processing is not counted");
+        assert_eq!(
+            (refund.processed, refund.replays),
+            (1, 1),
+            "a replay before any processing is not counted"
+        );
         assert_eq!(serde_json::to_value(refund).unwrap()["kind"], "refund");
         writes.clear();
         assert!(writes.list(None).is_empty());

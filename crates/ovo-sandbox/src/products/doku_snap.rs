@@ -49,8 +49,11 @@ const BINDING_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const SALE_EXPIRY: Duration = Duration::from_secs(15 * 60);
 /// DOKU retries at +30 min, +6 h and +12 h from the original attempt (§5.7, D-RETRY); the
 /// notifier waits between attempts, so these are the gaps.
-const NOTIFY_RETRIES: [Duration; 3] =
-    [Duration::from_secs(30 * 60), Duration::from_secs(5 * 3600 + 30 * 60), Duration::from_secs(6 * 3600)];
+const NOTIFY_RETRIES: [Duration; 3] = [
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(5 * 3600 + 30 * 60),
+    Duration::from_secs(6 * 3600),
+];
 
 fn sixty() -> u32 {
     60
@@ -138,7 +141,9 @@ fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, String> {
     use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::pkcs8::DecodePrivateKey;
     let pem = pem.trim();
-    RsaPrivateKey::from_pkcs1_pem(pem).or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem)).map_err(|e| format!("not an RSA private key: {e}"))
+    RsaPrivateKey::from_pkcs1_pem(pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
+        .map_err(|e| format!("not an RSA private key: {e}"))
 }
 
 /// `base64(SHA256withRSA(message))`, the signature of DOKU's N0 token request (§4).
@@ -349,7 +354,10 @@ impl ProductSim for DokuSnap {
             .route("/_sandbox/doku_snap_ovo/state", get(control_state))
             .route("/_sandbox/doku_snap_ovo/bindings/{reference_no}", get(control_binding))
             .route("/_sandbox/doku_snap_ovo/payments/{partner_reference_no}", get(control_payment))
-            .route("/_sandbox/doku_snap_ovo/payments/{partner_reference_no}/backdate", post(control_backdate))
+            .route(
+                "/_sandbox/doku_snap_ovo/payments/{partner_reference_no}/backdate",
+                post(control_backdate),
+            )
             .route("/_sandbox/doku_snap_ovo/return/binding/{reference_no}", get(return_binding))
             .route("/_sandbox/doku_snap_ovo/return/payment/{reference_no}", get(return_payment))
             .with_state(st)
@@ -369,13 +377,22 @@ impl ProductSim for DokuSnap {
 
     /// A success N1 for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let st = St { merchants: Arc::new(load_merchants(ctx)), ctx: ctx.clone(), inner: self.inner.clone() };
+        let st = St {
+            merchants: Arc::new(load_merchants(ctx)),
+            ctx: ctx.clone(),
+            inner: self.inner.clone(),
+        };
         let merchant = match &request.merchant {
             Some(id) => st.merchant(id),
             None => st.merchants.first(),
         }
         .ok_or("no such doku_snap_ovo merchant")?;
-        let url = merchant.cfg.notification_url.clone().filter(|u| !u.trim().is_empty()).ok_or("this doku_snap_ovo merchant has no notification_url")?;
+        let url = merchant
+            .cfg
+            .notification_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or("this doku_snap_ovo merchant has no notification_url")?;
         let (reference_no, external_id) = (snap::random_token(32), random_digits(36));
         let body = json!({
             "originalPartnerReferenceNo": request.reference,
@@ -390,7 +407,9 @@ impl ProductSim for DokuSnap {
             },
         });
         notify(&st, &merchant.cfg.client_id, "payment", Some(url), body, None);
-        Ok(json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }))
+        Ok(
+            json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }),
+        )
     }
 
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
@@ -432,14 +451,21 @@ impl DokuSnap {
             Some(m) => m.clone(),
             None => self
                 .first_merchant
-                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .get_or_init(|| {
+                    ctx.merchants()
+                        .section::<MerchantConfig>(KEY)
+                        .ok()
+                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
+                })
                 .clone()
                 .ok_or("no doku_snap_ovo merchant")?,
         };
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,
             Some("sale") | None => PaymentType::Sale,
-            Some(other) => return Err(format!("unknown paymentType {other:?}; known: sale, recurring")),
+            Some(other) => {
+                return Err(format!("unknown paymentType {other:?}; known: sale, recurring"))
+            }
         };
         let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let binding = p.binding_ref.as_ref().and_then(|b| inner.bindings.get(b)).cloned();
@@ -475,7 +501,9 @@ impl DokuSnap {
                 external_id: random_digits(16),
                 binding_ref: p.binding_ref.clone().unwrap_or_default(),
                 phone: p.phone.clone(),
-                cust_id_merchant: binding.map(|b| b.cust_id_merchant).unwrap_or_else(|| p.phone.clone()),
+                cust_id_merchant: binding
+                    .map(|b| b.cust_id_merchant)
+                    .unwrap_or_else(|| p.phone.clone()),
                 amount: p.amount,
                 charge: cash_split(p.amount),
                 payment_type,
@@ -575,8 +603,13 @@ fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Mercha
     let signature = need(headers, "X-SIGNATURE")?;
     let client = need(headers, "X-CLIENT-KEY")?;
     check_timestamp(ts)?;
-    let merchant = st.merchant(client).ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
-    let valid = merchant.public_key.as_ref().is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
+    let merchant = st
+        .merchant(client)
+        .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
+    let valid = merchant
+        .public_key
+        .as_ref()
+        .is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
     if !valid {
         return Err(SnapError::new(401, "00", "Unauthorized. Invalid Signature"));
     }
@@ -597,8 +630,11 @@ fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapErr
     if !grant.eq_ignore_ascii_case("client_credentials") {
         return Err(SnapError::invalid_field("[grantType]"));
     }
-    let token = st.lock().b2b.issue(st.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
-    Ok(json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": 900, "additionalInfo": "" }))
+    let token =
+        st.lock().b2b.issue(st.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
+    Ok(
+        json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": 900, "additionalInfo": "" }),
+    )
 }
 
 async fn token_b2b2c(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
@@ -621,7 +657,11 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
             inner
                 .bindings
                 .values()
-                .find(|b| b.client_id == client && b.auth_code == code && b.status == BindingStatus::Success)
+                .find(|b| {
+                    b.client_id == client
+                        && b.auth_code == code
+                        && b.status == BindingStatus::Success
+                })
                 .map(|b| b.reference_no.clone())
                 .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. [authCode]"))?
         }
@@ -629,7 +669,11 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
             let refresh = required(&body, "refreshToken", "refreshToken", 2048)?;
             match inner.refresh.check(&refresh) {
                 TokenCheck::Valid((c, b))
-                    if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Success) =>
+                    if c == client
+                        && inner
+                            .bindings
+                            .get(&b)
+                            .is_some_and(|b| b.status == BindingStatus::Success) =>
                 {
                     b
                 }
@@ -640,9 +684,14 @@ fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapE
     };
     let scale = st.ctx.scale();
     let at = now();
-    let access = inner.customer.issue(scale, snap::B2B2C_LIFETIME, (client.clone(), binding_ref.clone()));
+    let access =
+        inner.customer.issue(scale, snap::B2B2C_LIFETIME, (client.clone(), binding_ref.clone()));
     let refresh = inner.refresh.issue(scale, snap::REFRESH_LIFETIME, (client, binding_ref));
-    let expiry = |d: Duration| snap::format_timestamp_seconds(at + time::Duration::try_from(scale.scaled(d)).unwrap_or(time::Duration::ZERO));
+    let expiry = |d: Duration| {
+        snap::format_timestamp_seconds(
+            at + time::Duration::try_from(scale.scaled(d)).unwrap_or(time::Duration::ZERO),
+        )
+    };
     Ok(json!({
         "accessToken": access,
         "tokenType": "Bearer",
@@ -703,13 +752,22 @@ struct Caller {
 }
 
 fn op_route(op: Op) -> MethodRouter<St> {
-    post(move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
-        transact(st, op, method, uri, headers, body)
-    })
+    post(
+        move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
+            transact(st, op, method, uri, headers, body)
+        },
+    )
 }
 
 /// The validation order of snap-standard §11, steps 1–4.
-fn authenticate(st: &St, op: Op, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Caller, SnapError> {
+fn authenticate(
+    st: &St,
+    op: Op,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Caller, SnapError> {
     // 1. Mandatory headers (the JULO core set, §3).
     let ts = need(headers, "X-TIMESTAMP")?;
     let signature = need(headers, "X-SIGNATURE")?;
@@ -721,25 +779,37 @@ fn authenticate(st: &St, op: Op, method: &Method, uri: &Uri, headers: &HeaderMap
         return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
     }
     // 3. Tokens.
-    let auth = snap::header(headers, "Authorization").ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
+    let auth = snap::header(headers, "Authorization")
+        .ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
     let token = snap::bearer(auth).to_owned();
     let client = match st.lock().b2b.check(&token) {
         TokenCheck::Valid(client) => client,
-        TokenCheck::Expired | TokenCheck::Unknown => return Err(SnapError::new(401, "01", "Invalid Token (B2B)")),
+        TokenCheck::Expired | TokenCheck::Unknown => {
+            return Err(SnapError::new(401, "01", "Invalid Token (B2B)"))
+        }
     };
     if client != partner {
         return Err(SnapError::unauthorized("X-PARTNER-ID"));
     }
-    let merchant = st.merchant(&client).ok_or_else(|| SnapError::new(401, "01", "Invalid Token (B2B)"))?;
+    let merchant =
+        st.merchant(&client).ok_or_else(|| SnapError::new(401, "01", "Invalid Token (B2B)"))?;
     let customer = match (op.customer_token(), snap::header(headers, "Authorization-Customer")) {
         (CustomerToken::Ignored, _) | (CustomerToken::Optional, None) => None,
-        (CustomerToken::Required, None) => return Err(SnapError::new(401, "04", "Customer Token Not Found")),
+        (CustomerToken::Required, None) => {
+            return Err(SnapError::new(401, "04", "Customer Token Not Found"))
+        }
         (_, Some(value)) => {
             // House decision 4: with or without `Bearer `.
             let customer_token = snap::bearer(value).to_owned();
             let inner = st.lock();
             match inner.customer.check(&customer_token) {
-                TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Success) => {
+                TokenCheck::Valid((c, b))
+                    if c == client
+                        && inner
+                            .bindings
+                            .get(&b)
+                            .is_some_and(|b| b.status == BindingStatus::Success) =>
+                {
                     Some((b, customer_token))
                 }
                 _ => return Err(SnapError::new(401, "02", "Invalid Customer Token")),
@@ -747,8 +817,19 @@ fn authenticate(st: &St, op: Op, method: &Method, uri: &Uri, headers: &HeaderMap
         }
     };
     // 4. Signature: HMAC-SHA512 over the path (and query) with the B2B token (§4).
-    let relative = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    if snap::verify_symmetric(&merchant.cfg.secret_key, method.as_str(), &relative, &token, body, ts, signature).is_none() {
+    let relative =
+        uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
+    if snap::verify_symmetric(
+        &merchant.cfg.secret_key,
+        method.as_str(),
+        &relative,
+        &token,
+        body,
+        ts,
+        signature,
+    )
+    .is_none()
+    {
         return Err(SnapError::unauthorized("Signature"));
     }
     Ok(Caller { client_id: client, external_id: external_id.to_owned(), customer })
@@ -790,7 +871,9 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
     });
     let (http, answer) = match result {
         Ok(fields) => (200, ok_body(service, fields)),
-        Err(e) => (e.http, json!({ "responseCode": e.code(service), "responseMessage": e.message })),
+        Err(e) => {
+            (e.http, json!({ "responseCode": e.code(service), "responseMessage": e.message }))
+        }
     };
     {
         let mut inner = st.lock();
@@ -798,7 +881,8 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
         inner.replies.retain(|(_, date, _), _| *date >= yesterday);
         inner.replies.insert(key, (hash, answer.clone()));
     }
-    (StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(answer)).into_response()
+    (StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(answer))
+        .into_response()
 }
 
 /// The write a successful answer of `op` reports, for the writes count of a replay.
@@ -809,7 +893,10 @@ fn written(op: Op, answer: &Value) -> Option<(WriteKind, String)> {
     let (kind, reference) = match op {
         Op::Payment => (WriteKind::Payment, str_field(answer, "partnerReferenceNo")),
         Op::Refund => (WriteKind::Refund, str_field(answer, "partnerRefundNo")),
-        Op::Binding => (WriteKind::Link, answer.get("additionalInfo").and_then(|i| str_field(i, "custIdMerchant"))),
+        Op::Binding => (
+            WriteKind::Link,
+            answer.get("additionalInfo").and_then(|i| str_field(i, "custIdMerchant")),
+        ),
         Op::Unbinding => (WriteKind::Unlink, str_field(answer, "referenceNo")),
         Op::Balance | Op::Status => return None,
     };
@@ -820,25 +907,43 @@ fn written(op: Op, answer: &Value) -> Option<(WriteKind, String)> {
 
 fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let phone_no = required(body, "phoneNo", "phoneNo", 16)?;
-    if phone_no.len() < 9 || !phone_no.starts_with("62") || !phone_no.bytes().all(|b| b.is_ascii_digit()) {
+    if phone_no.len() < 9
+        || !phone_no.starts_with("62")
+        || !phone_no.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(SnapError::invalid_field("[phoneNo]"));
     }
-    let info = body.get("additionalInfo").filter(|v| v.is_object()).ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
+    let info = body
+        .get("additionalInfo")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
     check_channel(Some(info), true)?;
     let cust = required(info, "custIdMerchant", "additionalInfo.custIdMerchant", 64)?;
-    let success_url = required(info, "successRegistrationUrl", "additionalInfo.successRegistrationUrl", 2048)?;
-    let failed_url = required(info, "failedRegistrationUrl", "additionalInfo.failedRegistrationUrl", 2048)?;
-    let not_registered = || SnapError::new(404, "11", "Transaction Not Permitted. OVO account not available please register to ovo");
+    let success_url =
+        required(info, "successRegistrationUrl", "additionalInfo.successRegistrationUrl", 2048)?;
+    let failed_url =
+        required(info, "failedRegistrationUrl", "additionalInfo.failedRegistrationUrl", 2048)?;
+    let not_registered = || {
+        SnapError::new(
+            404,
+            "11",
+            "Transaction Not Permitted. OVO account not available please register to ovo",
+        )
+    };
     let phone = phone::canonical(&phone_no).ok_or_else(not_registered)?;
     let account = st.ctx.wallets().get(&phone).ok_or_else(not_registered)?;
     if account.blocked {
-        return Err(SnapError::new(403, "15", "Transaction Not Permitted. OVO account blocked temporary"));
+        return Err(SnapError::new(
+            403,
+            "15",
+            "Transaction Not Permitted. OVO account blocked temporary",
+        ));
     }
     let merchant = st.merchant(&caller.client_id).map(Merchant::name).unwrap_or_default();
     let mut inner = st.lock();
-    if let Some(active) =
-        inner.bindings.values().find(|b| b.client_id == caller.client_id && b.phone == phone && b.status == BindingStatus::Success)
-    {
+    if let Some(active) = inner.bindings.values().find(|b| {
+        b.client_id == caller.client_id && b.phone == phone && b.status == BindingStatus::Success
+    }) {
         let message = if active.cust_id_merchant == cust {
             "Transaction Not Permitted. Account Already Registered"
         } else {
@@ -857,7 +962,10 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
             merchant,
             description: "Link your OVO account (DOKU direct debit)".into(),
             steps: vec![Step::Terms, Step::Otp, Step::Pin],
-            return_url: Some(format!("{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}", st.ctx.base_url())),
+            return_url: Some(format!(
+                "{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}",
+                st.ctx.base_url()
+            )),
             decline_url: None,
             otp: None,
             choose_source: false,
@@ -891,17 +999,20 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 }
 
 async fn await_binding(st: St, reference_no: String, opened: Opened) {
-    let approved = match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
-        Ok(Ok(Decision::Approve { .. })) => true,
-        Ok(Ok(Decision::Decline) | Err(_)) => false,
-        Err(_) => {
-            st.ctx.pending().withdraw(&opened.id);
-            false
-        }
-    };
+    let approved =
+        match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
+            Ok(Ok(Decision::Approve { .. })) => true,
+            Ok(Ok(Decision::Decline) | Err(_)) => false,
+            Err(_) => {
+                st.ctx.pending().withdraw(&opened.id);
+                false
+            }
+        };
     let binding = {
         let mut inner = st.lock();
-        let Some(b) = inner.bindings.get_mut(&reference_no).filter(|b| b.status == BindingStatus::Pending) else {
+        let Some(b) =
+            inner.bindings.get_mut(&reference_no).filter(|b| b.status == BindingStatus::Pending)
+        else {
             return;
         };
         b.status = if approved { BindingStatus::Success } else { BindingStatus::Failed };
@@ -918,15 +1029,29 @@ async fn await_binding(st: St, reference_no: String, opened: Opened) {
         "originalExternalId": binding.external_id,
         "additionalInfo": { "status": binding.status.name(), "authCode": binding.auth_code, "custIdMerchant": binding.cust_id_merchant },
     });
-    notify(&st, &binding.client_id, "binding", merchant.cfg.binding_notification_url.clone(), body, None);
+    notify(
+        &st,
+        &binding.client_id,
+        "binding",
+        merchant.cfg.binding_notification_url.clone(),
+        body,
+        None,
+    );
 }
 
 // --- 11 balance -------------------------------------------------------------------------------
 
 fn balance(st: &St, caller: &Caller) -> Result<Value, SnapError> {
-    let (binding_ref, _) = caller.customer.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+    let (binding_ref, _) = caller
+        .customer
+        .clone()
+        .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
     let phone = st.lock().bindings.get(&binding_ref).map(|b| b.phone.clone()).unwrap_or_default();
-    let account = st.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer"))?;
+    let account = st
+        .ctx
+        .wallets()
+        .get(&phone)
+        .ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer"))?;
     // House decision 4: both `amount` and `availableBalance`.
     let info = |kind: &str, value: i64| {
         json!({
@@ -985,14 +1110,24 @@ fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, 
 }
 
 fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
-    let (binding_ref, customer_token) =
-        caller.customer.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-    let merchant = st.merchant(&caller.client_id).ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
+    let (binding_ref, customer_token) = caller
+        .customer
+        .clone()
+        .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+    let merchant = st
+        .merchant(&caller.client_id)
+        .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
     let partner_ref = required(body, "partnerReferenceNo", "partnerReferenceNo", 64)?;
     let amount = snap::parse_amount(body.get("amount"), "amount")?;
-    let info = body.get("additionalInfo").filter(|v| v.is_object()).ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
+    let info = body
+        .get("additionalInfo")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| SnapError::missing_field("[additionalInfo]"))?;
     check_channel(Some(info), true)?;
-    let payment_type = match required(info, "paymentType", "additionalInfo.paymentType", 16)?.to_ascii_uppercase().as_str() {
+    let payment_type = match required(info, "paymentType", "additionalInfo.paymentType", 16)?
+        .to_ascii_uppercase()
+        .as_str()
+    {
         "SALE" => PaymentType::Sale,
         "RECURRING" => PaymentType::Recurring,
         _ => return Err(SnapError::invalid_field("[additionalInfo.paymentType]")),
@@ -1002,9 +1137,10 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
             Some(required(info, "successPaymentUrl", "additionalInfo.successPaymentUrl", 2048)?),
             Some(required(info, "failedPaymentUrl", "additionalInfo.failedPaymentUrl", 2048)?),
         ),
-        PaymentType::Recurring => {
-            (str_field(info, "successPaymentUrl").map(str::to_owned), str_field(info, "failedPaymentUrl").map(str::to_owned))
-        }
+        PaymentType::Recurring => (
+            str_field(info, "successPaymentUrl").map(str::to_owned),
+            str_field(info, "failedPaymentUrl").map(str::to_owned),
+        ),
     };
     let options = body
         .get("payOptionDetails")
@@ -1014,7 +1150,8 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let mut charge = Split::default();
     let mut seen = (false, false);
     for option in options {
-        let method = required(option, "payMethod", "payOptionDetails.payMethod", 16)?.to_ascii_uppercase();
+        let method =
+            required(option, "payMethod", "payOptionDetails.payMethod", 16)?.to_ascii_uppercase();
         let part = snap::parse_amount(option.get("transAmount"), "payOptionDetails.transAmount")?;
         match method.as_str() {
             "CASH" if !seen.0 => {
@@ -1046,12 +1183,17 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
             st.ctx.writes().replayed(KEY, WriteKind::Payment, &partner_ref);
             return Err(SnapError::new(409, "01", "Duplicate partnerReferenceNo"));
         }
-        let b = inner.bindings.get(&binding_ref).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
+        let b = inner
+            .bindings
+            .get(&binding_ref)
+            .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
         (b.phone.clone(), b.cust_id_merchant.clone())
     };
     match take_split(st, &phone, charge, false) {
         Ok(_) => {}
-        Err(DebitError::Insufficient) if payment_type == PaymentType::Recurring && !merchant.cfg.recurring_insufficient_sync => {}
+        Err(DebitError::Insufficient)
+            if payment_type == PaymentType::Recurring
+                && !merchant.cfg.recurring_insufficient_sync => {}
         Err(e) => return Err(debit_error(e)),
     }
     let reference_no = snap::random_token(32);
@@ -1066,7 +1208,10 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
                 merchant: merchant.name(),
                 description: format!("Payment {partner_ref}"),
                 steps: vec![Step::Otp, Step::Pin],
-                return_url: Some(format!("{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}", st.ctx.base_url())),
+                return_url: Some(format!(
+                    "{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}",
+                    st.ctx.base_url()
+                )),
                 decline_url: None,
                 otp: None,
                 // The split comes from the request's payOptionDetails.
@@ -1101,7 +1246,8 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let mut answer = json!({ "referenceNo": reference_no, "partnerReferenceNo": partner_ref });
     match opened {
         Some(opened) => {
-            answer["webRedirectUrl"] = json!(format!("{}/_sandbox/customer/{}", st.ctx.base_url(), opened.id));
+            answer["webRedirectUrl"] =
+                json!(format!("{}/_sandbox/customer/{}", st.ctx.base_url(), opened.id));
             tokio::spawn(await_sale(st.clone(), key, opened));
         }
         None => {
@@ -1117,15 +1263,16 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 }
 
 async fn await_sale(st: St, key: (String, String), opened: Opened) {
-    let outcome = match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
-        // The merchant's payOptionDetails decides cash or points, not the page.
-        Ok(Ok(Decision::Approve { .. })) => Ok(()),
-        Ok(Ok(Decision::Decline) | Err(_)) => Err("Customer Declined"),
-        Err(_) => {
-            st.ctx.pending().withdraw(&opened.id);
-            Err("Transaction Expired")
-        }
-    };
+    let outcome =
+        match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
+            // The merchant's payOptionDetails decides cash or points, not the page.
+            Ok(Ok(Decision::Approve { .. })) => Ok(()),
+            Ok(Ok(Decision::Decline) | Err(_)) => Err("Customer Declined"),
+            Err(_) => {
+                st.ctx.pending().withdraw(&opened.id);
+                Err("Transaction Expired")
+            }
+        };
     settle(&st, &key, outcome);
 }
 
@@ -1133,7 +1280,8 @@ async fn await_sale(st: St, key: (String, String), opened: Opened) {
 fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
     let settled = {
         let mut inner = st.lock();
-        let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned() else {
+        let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned()
+        else {
             return;
         };
         let result = outcome.map_err(str::to_owned).and_then(|()| {
@@ -1143,7 +1291,8 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
             })
         });
         // A success_after_failure drill: the money moved, but the record says failed for now.
-        let late = if result.is_ok() { st.ctx.faults().take_success_after_failure(KEY) } else { None };
+        let late =
+            if result.is_ok() { st.ctx.faults().take_success_after_failure(KEY) } else { None };
         let Some(p) = inner.payments.get_mut(key) else {
             return;
         };
@@ -1171,7 +1320,11 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
                 st.ctx.scale().sleep(wait).await;
                 let turned = {
                     let mut inner = st.lock();
-                    let Some(p) = inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed) else { return };
+                    let Some(p) =
+                        inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)
+                    else {
+                        return;
+                    };
                     p.status = PayStatus::Paid;
                     p.status_desc = "Success".into();
                     p.paid_at = Some(now());
@@ -1214,7 +1367,14 @@ fn notify_payment(st: &St, payment: &Payment) {
         "amount": snap::amount(payment.amount),
         "additionalInfo": info,
     });
-    notify(st, &payment.client_id, "payment", merchant.cfg.notification_url.clone(), body, Some(payment.customer_token.clone()));
+    notify(
+        st,
+        &payment.client_id,
+        "payment",
+        merchant.cfg.notification_url.clone(),
+        body,
+        Some(payment.customer_token.clone()),
+    );
 }
 
 // --- 55 status --------------------------------------------------------------------------------
@@ -1284,7 +1444,9 @@ fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 // --- 58 refund --------------------------------------------------------------------------------
 
 fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
-    let merchant = st.merchant(&caller.client_id).ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
+    let merchant = st
+        .merchant(&caller.client_id)
+        .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
     let original = required(body, "originalPartnerReferenceNo", "originalPartnerReferenceNo", 64)?;
     let partner_refund_no = required(body, "partnerRefundNo", "partnerRefundNo", 64)?;
     let amount = snap::parse_amount(body.get("refundAmount"), "refundAmount")?;
@@ -1295,9 +1457,13 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let mut inner = st.lock();
     // A partnerRefundNo already processed is never processed again (snap-standard §10): the
     // same request is a duplicate, other parameters an inconsistent request.
-    let earlier = inner.payments.values().filter(|p| p.client_id == caller.client_id).find_map(|p| {
-        p.refunds.iter().find(|r| r.partner_refund_no == partner_refund_no).map(|r| p.partner_reference_no == original && r.amount == amount)
-    });
+    let earlier =
+        inner.payments.values().filter(|p| p.client_id == caller.client_id).find_map(|p| {
+            p.refunds
+                .iter()
+                .find(|r| r.partner_refund_no == partner_refund_no)
+                .map(|r| p.partner_reference_no == original && r.amount == amount)
+        });
     match earlier {
         Some(true) => {
             st.ctx.writes().replayed(KEY, WriteKind::Refund, &partner_refund_no);
@@ -1330,7 +1496,9 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     }
     let not_allowed = || SnapError::new(405, "01", "Requested Operation Is Not Allowed");
     let paid_date = snap::wib_date(payment.paid_at.unwrap_or(payment.created_at));
-    let last_day = paid_date.checked_add(time::Duration::days(i64::from(merchant.cfg.refund_window_days))).unwrap_or(Date::MAX);
+    let last_day = paid_date
+        .checked_add(time::Duration::days(i64::from(merchant.cfg.refund_window_days)))
+        .unwrap_or(Date::MAX);
     if today > last_day {
         return Err(not_allowed());
     }
@@ -1349,7 +1517,14 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let split = Split { cash, points: amount - cash };
     st.ctx.wallets().credit(&payment.phone, split).map_err(debit_error)?;
     let refund_no = random_digits(16);
-    payment.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, reason, at });
+    payment.refunds.push(Refund {
+        refund_no: refund_no.clone(),
+        partner_refund_no: partner_refund_no.clone(),
+        amount,
+        split,
+        reason,
+        at,
+    });
     st.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
     Ok(json!({
         "refundAmount": snap::amount(amount),
@@ -1415,8 +1590,13 @@ impl NotificationParts {
     /// N1/N2's headers: symmetric signature over the merchant's path with the token the merchant
     /// issued at N0 (§4, snap-standard §7 recipe 1). An empty token sends no `Authorization`.
     pub fn headers(&self, secret: &str, token: &str, timestamp: &str) -> Vec<(String, String)> {
-        let to_sign =
-            snap::symmetric_string_to_sign("POST", &relative_url(&self.url), token, &snap::body_hash(self.body.as_bytes()), timestamp);
+        let to_sign = snap::symmetric_string_to_sign(
+            "POST",
+            &relative_url(&self.url),
+            token,
+            &snap::body_hash(self.body.as_bytes()),
+            timestamp,
+        );
         let mut headers = vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
@@ -1437,7 +1617,12 @@ impl NotificationParts {
 /// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key
 /// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
 /// without `accessToken` is an error.
-async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey) -> Result<String, String> {
+async fn merchant_token(
+    st: &St,
+    client_id: &str,
+    url: &str,
+    key: &RsaPrivateKey,
+) -> Result<String, String> {
     let ts = snap::format_timestamp_seconds(now());
     let headers = vec![
         ("Content-Type".to_owned(), "application/json".to_owned()),
@@ -1468,13 +1653,23 @@ async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey
         Ok(r) => {
             let status = r.status();
             let answer: Value = r.json().await.unwrap_or(Value::Null);
-            let token = str_field(&answer, "accessToken").filter(|_| status.is_success()).map(str::to_owned);
-            let error = if token.is_some() { None } else { Some(format!("the merchant answered {} without an accessToken", status.as_u16())) };
+            let token = str_field(&answer, "accessToken")
+                .filter(|_| status.is_success())
+                .map(str::to_owned);
+            let error = if token.is_some() {
+                None
+            } else {
+                Some(format!("the merchant answered {} without an accessToken", status.as_u16()))
+            };
             (Some(status.as_u16()), token.ok_or_else(|| error.unwrap_or_default()))
         }
         Err(e) => (None, Err(e.to_string())),
     };
-    journal.add_attempt(seq, Attempt { at: now_rfc3339(), status, error: token.as_ref().err().cloned() }, token.is_ok());
+    journal.add_attempt(
+        seq,
+        Attempt { at: now_rfc3339(), status, error: token.as_ref().err().cloned() },
+        token.is_ok(),
+    );
     token.map_err(|e| {
         tracing::warn!(error = %e, url, "merchant token request (N0) failed");
         format!("N0 token request failed: {e}")
@@ -1485,7 +1680,14 @@ async fn merchant_token(st: &St, client_id: &str, url: &str, key: &RsaPrivateKey
 /// every attempt (the first and each retry) first fetches a fresh N0 token and is signed with it
 /// and a fresh `X-TIMESTAMP`; if N0 fails, that attempt is not sent and the schedule goes on.
 /// Without them, the notification carries no token and its headers are fixed.
-fn notify(st: &St, client_id: &str, kind: &'static str, url: Option<String>, body: Value, customer_token: Option<String>) {
+fn notify(
+    st: &St,
+    client_id: &str,
+    kind: &'static str,
+    url: Option<String>,
+    body: Value,
+    customer_token: Option<String>,
+) {
     let (Some(url), Some(merchant)) = (url, st.merchant(client_id)) else {
         return;
     };
@@ -1513,7 +1715,8 @@ fn notify(st: &St, client_id: &str, kind: &'static str, url: Option<String>, bod
     let prepare = n0.map(|(token_url, key)| {
         let (st, parts) = (st.clone(), parts.clone());
         Prepare::new(move |attempt: Preparing| {
-            let (st, parts, token_url, key) = (st.clone(), parts.clone(), token_url.clone(), key.clone());
+            let (st, parts, token_url, key) =
+                (st.clone(), parts.clone(), token_url.clone(), key.clone());
             let secret = if attempt.tampered { wrong_secret.clone() } else { secret.clone() };
             async move {
                 let token = merchant_token(&st, &parts.client_id, &token_url, &key).await?;
@@ -1570,12 +1773,19 @@ async fn control_state(State(st): State<St>) -> Json<Value> {
 }
 
 async fn control_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
-    st.lock().bindings.get(&reference_no).map_or_else(not_found, |b| Json(binding_view(b)).into_response())
+    st.lock()
+        .bindings
+        .get(&reference_no)
+        .map_or_else(not_found, |b| Json(binding_view(b)).into_response())
 }
 
 async fn control_payment(State(st): State<St>, Path(partner_ref): Path<String>) -> Response {
     let inner = st.lock();
-    inner.payments.values().find(|p| p.partner_reference_no == partner_ref).map_or_else(not_found, |p| Json(payment_view(p)).into_response())
+    inner
+        .payments
+        .values()
+        .find(|p| p.partner_reference_no == partner_ref)
+        .map_or_else(not_found, |p| Json(payment_view(p)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1584,9 +1794,14 @@ struct Backdate {
 }
 
 /// Moves a payment (and its success time) `days` into the past, to drill the refund window.
-async fn control_backdate(State(st): State<St>, Path(partner_ref): Path<String>, Json(back): Json<Backdate>) -> Response {
+async fn control_backdate(
+    State(st): State<St>,
+    Path(partner_ref): Path<String>,
+    Json(back): Json<Backdate>,
+) -> Response {
     let mut inner = st.lock();
-    let Some(p) = inner.payments.values_mut().find(|p| p.partner_reference_no == partner_ref) else {
+    let Some(p) = inner.payments.values_mut().find(|p| p.partner_reference_no == partner_ref)
+    else {
         return not_found();
     };
     let shift = time::Duration::days(back.days);
@@ -1596,7 +1811,10 @@ async fn control_backdate(State(st): State<St>, Path(partner_ref): Path<String>,
 }
 
 /// Waits briefly for the flow behind a page to finish, then sends the browser on.
-async fn after_page<T>(st: &St, mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>) -> Option<(bool, Option<T>)> {
+async fn after_page<T>(
+    st: &St,
+    mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>,
+) -> Option<(bool, Option<T>)> {
     for _ in 0..100 {
         let state = read(&st.lock());
         if let Some((false, _)) = state {
@@ -1660,7 +1878,17 @@ mod tests {
         let body = r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#;
         let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
         let sig = "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw==";
-        let verify = |body: &str, sig: &str| snap::verify_symmetric("SK-test-secret", "POST", PATH_BINDING, token, body.as_bytes(), ts, sig);
+        let verify = |body: &str, sig: &str| {
+            snap::verify_symmetric(
+                "SK-test-secret",
+                "POST",
+                PATH_BINDING,
+                token,
+                body.as_bytes(),
+                ts,
+                sig,
+            )
+        };
         assert!(verify(body, sig).is_some());
         assert!(verify(&body.replace("6281288932399", "6281288932398"), sig).is_none());
         assert!(verify(body, &sig.replacen('j', "k", 1)).is_none());
@@ -1691,8 +1919,12 @@ mod tests {
     #[test]
     fn n0_token_signature_verifies_with_the_public_half() {
         // snap-standard §5 with the fixed test key pair (no provider publishes an RSA vector).
-        let private = parse_private_key(include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem")).unwrap();
-        let public = snap::parse_public_key(include_str!("../../tests/fixtures/snap_test_public_spki.pem")).unwrap();
+        let private =
+            parse_private_key(include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem"))
+                .unwrap();
+        let public =
+            snap::parse_public_key(include_str!("../../tests/fixtures/snap_test_public_spki.pem"))
+                .unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let sig = rsa_sign(&private, &format!("BRN-0218-TEST|{ts}"));
         assert!(snap::verify_token_signature(&public, "BRN-0218-TEST", ts, &sig));
@@ -1709,8 +1941,14 @@ mod tests {
             (demo.doku_private_key.as_deref().unwrap(), demo.doku_public_key.as_deref().unwrap()),
         ];
         for (private, public) in pairs {
-            let sig = rsa_sign(&parse_private_key(private).unwrap(), &format!("{}|{ts}", demo.client_id));
-            assert!(snap::verify_token_signature(&snap::parse_public_key(public).unwrap(), &demo.client_id, ts, &sig));
+            let sig =
+                rsa_sign(&parse_private_key(private).unwrap(), &format!("{}|{ts}", demo.client_id));
+            assert!(snap::verify_token_signature(
+                &snap::parse_public_key(public).unwrap(),
+                &demo.client_id,
+                ts,
+                &sig
+            ));
         }
     }
 
@@ -1724,7 +1962,11 @@ mod tests {
     fn channel_and_channel_id() {
         assert!(check_channel(Some(&json!({"channel": CHANNEL})), true).is_ok());
         assert!(check_channel(Some(&json!({"channelId": CHANNEL})), true).is_ok());
-        assert_eq!(check_channel(Some(&json!({"channel": "DIRECT_DEBIT_X"})), true).map_err(|e| e.code("54")), Err("4005401".into()));
+        assert_eq!(
+            check_channel(Some(&json!({"channel": "DIRECT_DEBIT_X"})), true)
+                .map_err(|e| e.code("54")),
+            Err("4005401".into())
+        );
         assert_eq!(check_channel(None, true).map_err(|e| e.code("54")), Err("4005402".into()));
         assert!(check_channel(None, false).is_ok());
     }

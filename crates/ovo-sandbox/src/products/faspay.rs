@@ -205,12 +205,42 @@ impl ProductSim for FaspayOvoTokenize {
     fn routes(&self, ctx: Ctx) -> Router {
         let app = App { ctx, state: self.state.clone() };
         Router::new()
-            .route(JSON_TOKENIZE, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Tokenize, &b).await }))
-            .route(XML_TOKENIZE, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Tokenize, &b).await }))
-            .route(JSON_STATUS, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Status, &b).await }))
-            .route(XML_STATUS, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Status, &b).await }))
-            .route(JSON_CANCEL, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Json, Function::Cancel, &b).await }))
-            .route(XML_CANCEL, post(|State(a): State<App>, b: Bytes| async move { a.endpoint(Wire::Xml, Function::Cancel, &b).await }))
+            .route(
+                JSON_TOKENIZE,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Json, Function::Tokenize, &b).await
+                }),
+            )
+            .route(
+                XML_TOKENIZE,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Xml, Function::Tokenize, &b).await
+                }),
+            )
+            .route(
+                JSON_STATUS,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Json, Function::Status, &b).await
+                }),
+            )
+            .route(
+                XML_STATUS,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Xml, Function::Status, &b).await
+                }),
+            )
+            .route(
+                JSON_CANCEL,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Json, Function::Cancel, &b).await
+                }),
+            )
+            .route(
+                XML_CANCEL,
+                post(|State(a): State<App>, b: Bytes| async move {
+                    a.endpoint(Wire::Xml, Function::Cancel, &b).await
+                }),
+            )
             .with_state(app)
     }
 
@@ -221,8 +251,14 @@ impl ProductSim for FaspayOvoTokenize {
             .route("/_sandbox/faspay_ovo_tokenize/webview/{action}", get(webview))
             .route("/_sandbox/faspay_ovo_tokenize/return/{trx_id}", get(return_page))
             .route("/_sandbox/faspay_ovo_tokenize/topup/{option}", get(topup_page))
-            .route("/_sandbox/faspay_ovo_tokenize/{merchant_id}/account/{phone}/{action}", post(control_account))
-            .route("/_sandbox/faspay_ovo_tokenize/{merchant_id}/payment/{trx_id}/reverse", post(control_reverse))
+            .route(
+                "/_sandbox/faspay_ovo_tokenize/{merchant_id}/account/{phone}/{action}",
+                post(control_account),
+            )
+            .route(
+                "/_sandbox/faspay_ovo_tokenize/{merchant_id}/payment/{trx_id}/reverse",
+                post(control_reverse),
+            )
             .with_state(app)
     }
 
@@ -234,7 +270,8 @@ impl ProductSim for FaspayOvoTokenize {
     fn server_error(&self, endpoint: &str, status: u16) -> Response {
         let wire = if endpoint.starts_with("/pws/") { Wire::Xml } else { Wire::Json };
         let mut response = render(wire, &fail("", "96", "System Malfunction"));
-        *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        *response.status_mut() =
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         response
     }
 
@@ -290,12 +327,21 @@ impl ProductSim for FaspayOvoTokenize {
         let now = OffsetDateTime::now_utc();
         let mut st = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
-            st.links.insert((seed.merchant.clone(), seed.phone.clone()), Link { state: LinkState::Active, action: None, regenerated: false });
-            let name = merchants.iter().find(|m| m.merchant_id == seed.merchant).map(|m| m.merchant_name.clone()).unwrap_or_default();
+            st.links.insert(
+                (seed.merchant.clone(), seed.phone.clone()),
+                Link { state: LinkState::Active, action: None, regenerated: false },
+            );
+            let name = merchants
+                .iter()
+                .find(|m| m.merchant_id == seed.merchant)
+                .map(|m| m.merchant_name.clone())
+                .unwrap_or_default();
             for demo in DEMO_HISTORY {
                 st.seq += 1;
                 let trx_id = format!("{}{:011}", seed.merchant, st.seq);
-                let at = now - time::Duration::days(demo.days_ago) - time::Duration::hours(demo.hours_earlier);
+                let at = now
+                    - time::Duration::days(demo.days_ago)
+                    - time::Duration::hours(demo.hours_earlier);
                 let split = Split { cash: demo.amount - demo.points, points: demo.points };
                 let payment = Payment {
                     trx_id: trx_id.clone(),
@@ -312,7 +358,10 @@ impl ProductSim for FaspayOvoTokenize {
                     created: at,
                     updated: at,
                     split,
-                    payment_reff: Some(format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
+                    payment_reff: Some(format!(
+                        "OVO{}",
+                        &trx_id[trx_id.len().saturating_sub(11)..]
+                    )),
                     action: None,
                     fingerprint: String::new(),
                 };
@@ -328,7 +377,8 @@ impl FaspayOvoTokenize {
         if !p.refunds.is_empty() {
             return Err("Faspay OVO Tokenize has no refund API; its refunds are offline".into());
         }
-        let merchants = self.merchants.get_or_init(|| ctx.merchants().section(KEY).unwrap_or_default());
+        let merchants =
+            self.merchants.get_or_init(|| ctx.merchants().section(KEY).unwrap_or_default());
         let merchant = match &p.merchant {
             Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
             None => merchants.first(),
@@ -343,7 +393,12 @@ impl FaspayOvoTokenize {
         };
         let created = p.created();
         let mut st = lock(&self.state);
-        if st.payments.contains_key(&trx_id) || st.payments.values().any(|x| x.merchant_id == merchant.merchant_id && x.bill_no == p.reference) {
+        if st.payments.contains_key(&trx_id)
+            || st
+                .payments
+                .values()
+                .any(|x| x.merchant_id == merchant.merchant_id && x.bill_no == p.reference)
+        {
             return Err("a payment with this trx_id or bill_no exists".into());
         }
         st.payments.insert(
@@ -363,7 +418,8 @@ impl FaspayOvoTokenize {
                 created,
                 updated: p.paid().unwrap_or(created),
                 split: if status == 2 { cash_split(p.amount) } else { Split::default() },
-                payment_reff: (status == 2).then(|| format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
+                payment_reff: (status == 2)
+                    .then(|| format!("OVO{}", &trx_id[trx_id.len().saturating_sub(11)..])),
                 action: None,
                 fingerprint: String::new(),
             },
@@ -387,13 +443,62 @@ struct DemoPayment {
 
 /// The history every seeded link starts with, newest first (dates relative to the start).
 const DEMO_HISTORY: [DemoPayment; 7] = [
-    DemoPayment { days_ago: 1, hours_earlier: 2, amount: 45_000, points: 0, status: 2, desc: "Kopi susu x3" },
-    DemoPayment { days_ago: 3, hours_earlier: 5, amount: 128_500, points: 20_000, status: 2, desc: "Groceries" },
-    DemoPayment { days_ago: 6, hours_earlier: 1, amount: 75_000, points: 0, status: 4, desc: "Phone credit (reversed)" },
-    DemoPayment { days_ago: 10, hours_earlier: 3, amount: 250_000, points: 0, status: 2, desc: "Electricity token" },
-    DemoPayment { days_ago: 15, hours_earlier: 4, amount: 32_000, points: 32_000, status: 2, desc: "Ride" },
-    DemoPayment { days_ago: 21, hours_earlier: 6, amount: 199_000, points: 0, status: 2, desc: "Sneakers (part 1)" },
-    DemoPayment { days_ago: 28, hours_earlier: 2, amount: 60_000, points: 10_000, status: 2, desc: "Lunch" },
+    DemoPayment {
+        days_ago: 1,
+        hours_earlier: 2,
+        amount: 45_000,
+        points: 0,
+        status: 2,
+        desc: "Kopi susu x3",
+    },
+    DemoPayment {
+        days_ago: 3,
+        hours_earlier: 5,
+        amount: 128_500,
+        points: 20_000,
+        status: 2,
+        desc: "Groceries",
+    },
+    DemoPayment {
+        days_ago: 6,
+        hours_earlier: 1,
+        amount: 75_000,
+        points: 0,
+        status: 4,
+        desc: "Phone credit (reversed)",
+    },
+    DemoPayment {
+        days_ago: 10,
+        hours_earlier: 3,
+        amount: 250_000,
+        points: 0,
+        status: 2,
+        desc: "Electricity token",
+    },
+    DemoPayment {
+        days_ago: 15,
+        hours_earlier: 4,
+        amount: 32_000,
+        points: 32_000,
+        status: 2,
+        desc: "Ride",
+    },
+    DemoPayment {
+        days_ago: 21,
+        hours_earlier: 6,
+        amount: 199_000,
+        points: 0,
+        status: 2,
+        desc: "Sneakers (part 1)",
+    },
+    DemoPayment {
+        days_ago: 28,
+        hours_earlier: 2,
+        amount: 60_000,
+        points: 10_000,
+        status: 2,
+        desc: "Lunch",
+    },
 ];
 
 fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
@@ -449,7 +554,8 @@ impl Fields {
 }
 
 fn parse_json(body: &[u8]) -> Result<Fields, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
     let Value::Object(map) = value else {
         return Err("body is not a JSON object".into());
     };
@@ -493,20 +599,26 @@ fn parse_xml(body: &[u8]) -> Result<Fields, String> {
             }
             Event::Empty(e) => {
                 if depth == 1 {
-                    fields.entry(String::from_utf8_lossy(e.name().as_ref()).into_owned()).or_insert_with(String::new);
+                    fields
+                        .entry(String::from_utf8_lossy(e.name().as_ref()).into_owned())
+                        .or_insert_with(String::new);
                 } else if depth == 0 {
                     return Err("empty root element".into());
                 }
             }
             Event::Text(t) => {
                 if let (2, Some(name)) = (depth, &current) {
-                    let value = t.unescape().map_err(|e| format!("bad XML text: {e}"))?.into_owned();
+                    let value =
+                        t.unescape().map_err(|e| format!("bad XML text: {e}"))?.into_owned();
                     fields.insert(name.clone(), value);
                 }
             }
             Event::CData(c) => {
                 if let (2, Some(name)) = (depth, &current) {
-                    fields.insert(name.clone(), String::from_utf8_lossy(&c.into_inner()).into_owned());
+                    fields.insert(
+                        name.clone(),
+                        String::from_utf8_lossy(&c.into_inner()).into_owned(),
+                    );
                 }
             }
             Event::End(_) => {
@@ -592,7 +704,15 @@ fn wib(t: OffsetDateTime) -> OffsetDateTime {
 /// `YYYY-MM-DD HH:MM:SS` in WIB.
 fn datetime(t: OffsetDateTime) -> String {
     let t = wib(t);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// `YYYY-MM-DD` in WIB.
@@ -608,7 +728,9 @@ fn valid_date(text: &str) -> bool {
 
 /// `08…`, 10–13 digits (spec §5.1 House default).
 fn valid_phone_no(text: &str) -> bool {
-    text.starts_with("08") && (10..=13).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+    text.starts_with("08")
+        && (10..=13).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn operation(f: &Fields) -> Option<Op> {
@@ -687,13 +809,18 @@ impl App {
         let id = f.req("merchant_id", response)?;
         match self.merchants() {
             Err(e) => Err(fail(response, "96", format!("System Malfunction: {e}"))),
-            Ok(list) => list.into_iter().find(|m| m.merchant_id == id).ok_or_else(|| fail(response, "03", "Invalid Merchant")),
+            Ok(list) => list
+                .into_iter()
+                .find(|m| m.merchant_id == id)
+                .ok_or_else(|| fail(response, "03", "Invalid Merchant")),
         }
     }
 
     /// Mandatory fields, merchant, `sha1(md5(user_id + password + phone_no))`, channel, phone.
     fn caller(&self, f: &Fields, response: &str, mandatory: &[&str]) -> Result<Caller, Value> {
-        for name in ["merchant_id", "payment_channel", "phone_no", "signature"].iter().chain(mandatory) {
+        for name in
+            ["merchant_id", "payment_channel", "phone_no", "signature"].iter().chain(mandatory)
+        {
             f.req(name, response)?;
         }
         let merchant = self.merchant(f, response)?;
@@ -703,7 +830,11 @@ impl App {
             return Err(fail(response, "55", "Incorrect User/Password"));
         }
         if f.req("payment_channel", response)? != CHANNEL {
-            return Err(fail(response, "40", "Requested Function not Supported: payment_channel must be 720"));
+            return Err(fail(
+                response,
+                "40",
+                "Requested Function not Supported: payment_channel must be 720",
+            ));
         }
         let phone = match phone::canonical(&phone_no) {
             Some(p) if valid_phone_no(&phone_no) => p,
@@ -720,14 +851,20 @@ impl App {
             Some(Op::Balance) => self.balance(f),
             Some(Op::History) => self.history(f),
             Some(Op::Unlink) => self.unlink(f),
-            Some(Op::Unsupported) | None => {
-                Err(fail(f.get("request").unwrap_or_default(), "40", "Requested Function not Supported"))
-            }
+            Some(Op::Unsupported) | None => Err(fail(
+                f.get("request").unwrap_or_default(),
+                "40",
+                "Requested Function not Supported",
+            )),
         }
     }
 
     fn link_state(&self, merchant_id: &str, phone: &str) -> LinkState {
-        lock(&self.state).links.get(&(merchant_id.to_owned(), phone.to_owned())).map(|l| l.state).unwrap_or_default()
+        lock(&self.state)
+            .links
+            .get(&(merchant_id.to_owned(), phone.to_owned()))
+            .map(|l| l.state)
+            .unwrap_or_default()
     }
 
     // --- 5.1 Activation --------------------------------------------------------------------
@@ -759,7 +896,10 @@ impl App {
                 phone: phone.to_owned(),
                 amount: None,
                 merchant: m.merchant_name.clone(),
-                description: format!("link your OVO account to {} (Faspay OVO Tokenize)", m.merchant_name),
+                description: format!(
+                    "link your OVO account to {} (Faspay OVO Tokenize)",
+                    m.merchant_name
+                ),
                 steps: vec![Step::Terms, Step::Otp, Step::Pin],
                 return_url: m.return_url.clone(),
                 decline_url: None,
@@ -779,13 +919,19 @@ impl App {
         if let Some(old) = old {
             self.ctx.pending().withdraw(&old);
         }
-        tokio::spawn(self.clone().await_binding(m.clone(), phone.to_owned(), phone_no.to_owned(), opened));
+        tokio::spawn(self.clone().await_binding(
+            m.clone(),
+            phone.to_owned(),
+            phone_no.to_owned(),
+            opened,
+        ));
         format!("{}/_sandbox/{KEY}/webview/{id}", self.ctx.base_url())
     }
 
     async fn await_binding(self, m: MerchantCfg, phone: String, phone_no: String, opened: Opened) {
         let id = opened.id;
-        let outcome = tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
+        let outcome =
+            tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
         let (code, desc) = match outcome {
             Ok(Ok(Decision::Approve { .. })) => ("00", "Success"),
             Ok(Ok(Decision::Decline)) => ("01", "Activation failed: customer declined"),
@@ -797,7 +943,9 @@ impl App {
         };
         {
             let mut st = lock(&self.state);
-            let Some(link) = st.links.get_mut(&(m.merchant_id.clone(), phone.clone())) else { return };
+            let Some(link) = st.links.get_mut(&(m.merchant_id.clone(), phone.clone())) else {
+                return;
+            };
             if link.action.as_deref() != Some(id.as_str()) {
                 return;
             }
@@ -829,7 +977,8 @@ impl App {
             params.push(("signature", good));
         }
         let url = |p: &[(&str, String)]| {
-            let query: Vec<String> = p.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+            let query: Vec<String> =
+                p.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
             let sep = if base.contains('?') { '&' } else { '?' };
             format!("{base}{sep}{}", query.join("&"))
         };
@@ -852,7 +1001,19 @@ impl App {
 
     fn payment(&self, f: &Fields) -> Answer {
         const R: &str = "Payment OVO OpenAPI";
-        let c = self.caller(f, R, &["bill_no", "bill_desc", "bill_total", "bill_currency", "cust_name", "email", "pay_type"])?;
+        let c = self.caller(
+            f,
+            R,
+            &[
+                "bill_no",
+                "bill_desc",
+                "bill_total",
+                "bill_currency",
+                "cust_name",
+                "email",
+                "pay_type",
+            ],
+        )?;
         let bill_no = f.req("bill_no", R)?.to_owned();
         if bill_no.len() > 32 || !bill_no.bytes().all(|b| b.is_ascii_digit()) {
             return Err(fail(R, "30", "Format Error: bill_no must be at most 32 digits"));
@@ -875,7 +1036,8 @@ impl App {
         };
         if c.phone == MAGIC_TOKEN_EXPIRY {
             let mut st = lock(&self.state);
-            if let Some(link) = st.links.get_mut(&(c.merchant.merchant_id.clone(), c.phone.clone())) {
+            if let Some(link) = st.links.get_mut(&(c.merchant.merchant_id.clone(), c.phone.clone()))
+            {
                 if link.state == LinkState::Active && !link.regenerated {
                     link.state = LinkState::TokenExpired;
                 }
@@ -885,20 +1047,36 @@ impl App {
             LinkState::Active => {}
             LinkState::TokenExpired => {
                 let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
-                return Err(json!({ "response": R, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }));
+                return Err(
+                    json!({ "response": R, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }),
+                );
             }
-            LinkState::Unlinked | LinkState::PendingActivation => return Err(fail(R, "01", "Failed: OVO account is not linked")),
+            LinkState::Unlinked | LinkState::PendingActivation => {
+                return Err(fail(R, "01", "Failed: OVO account is not linked"))
+            }
         }
-        let fingerprint = format!("{}|{}|{}|{}", c.phone, amount, pay_type, f.get("bill_desc").unwrap_or_default());
+        let fingerprint = format!(
+            "{}|{}|{}|{}",
+            c.phone,
+            amount,
+            pay_type,
+            f.get("bill_desc").unwrap_or_default()
+        );
         let now = OffsetDateTime::now_utc();
         let check = self.ctx.wallets().check(&c.phone, amount, source);
         let (payment, opened) = {
             let mut st = lock(&self.state);
-            if let Some(p) = st.payments.values().find(|p| p.merchant_id == c.merchant.merchant_id && p.bill_no == bill_no) {
+            if let Some(p) = st
+                .payments
+                .values()
+                .find(|p| p.merchant_id == c.merchant.merchant_id && p.bill_no == bill_no)
+            {
                 // Not processed again: the same answer, or a duplicate's.
                 self.ctx.writes().replayed(KEY, WriteKind::Payment, &bill_no);
                 return match p.status {
-                    0 | 1 if p.fingerprint == fingerprint => Ok(self.payment_answer(R, &c.merchant, p)),
+                    0 | 1 if p.fingerprint == fingerprint => {
+                        Ok(self.payment_answer(R, &c.merchant, p))
+                    }
                     2 => Err(fail(R, "81", "Already Been Paid")),
                     _ => Err(fail(R, "14", "Invalid Order: duplicate bill_no")),
                 };
@@ -936,7 +1114,10 @@ impl App {
                             merchant: c.merchant.merchant_name.clone(),
                             description: payment.bill_desc.clone(),
                             steps: vec![Step::Otp, Step::Pin],
-                            return_url: Some(format!("{}/_sandbox/{KEY}/return/{trx_id}", self.ctx.base_url())),
+                            return_url: Some(format!(
+                                "{}/_sandbox/{KEY}/return/{trx_id}",
+                                self.ctx.base_url()
+                            )),
                             decline_url: None,
                             otp: None,
                             // 720's pay_type (the merchant's) fixes cash or points.
@@ -980,7 +1161,11 @@ impl App {
     }
 
     fn payment_answer(&self, response: &str, m: &MerchantCfg, p: &Payment) -> Value {
-        let url = p.action.as_ref().map(|a| format!("{}/_sandbox/{KEY}/webview/{a}", self.ctx.base_url())).unwrap_or_default();
+        let url = p
+            .action
+            .as_ref()
+            .map(|a| format!("{}/_sandbox/{KEY}/webview/{a}", self.ctx.base_url()))
+            .unwrap_or_default();
         json!({
             "response": response,
             "redirectURL": url,
@@ -996,7 +1181,8 @@ impl App {
 
     async fn await_payment(self, trx_id: String, opened: Opened) {
         let id = opened.id;
-        let outcome = tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
+        let outcome =
+            tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
         let decision = match outcome {
             Ok(Ok(d)) => Some(d),
             Ok(Err(_)) => return, // withdrawn (cancelled) or reset
@@ -1013,14 +1199,19 @@ impl App {
                 return;
             }
             p.status = match decision {
-                Some(Decision::Approve { .. }) => match self.ctx.wallets().debit(&p.phone, p.amount, p.source) {
-                    Ok(split) => {
-                        p.split = split;
-                        p.payment_reff = Some(format!("OVO{}", &p.trx_id[p.trx_id.len().saturating_sub(11)..]));
-                        2
+                Some(Decision::Approve { .. }) => {
+                    match self.ctx.wallets().debit(&p.phone, p.amount, p.source) {
+                        Ok(split) => {
+                            p.split = split;
+                            p.payment_reff = Some(format!(
+                                "OVO{}",
+                                &p.trx_id[p.trx_id.len().saturating_sub(11)..]
+                            ));
+                            2
+                        }
+                        Err(_) => 3,
                     }
-                    Err(_) => 3,
-                },
+                }
                 Some(Decision::Decline) => 3,
                 None => 7,
             };
@@ -1040,7 +1231,9 @@ impl App {
             self.ctx.scale().sleep(wait).await;
             let turned = {
                 let mut st = lock(&self.state);
-                let Some(p) = st.payments.get_mut(&trx_id).filter(|p| p.status == 3) else { return };
+                let Some(p) = st.payments.get_mut(&trx_id).filter(|p| p.status == 3) else {
+                    return;
+                };
                 p.status = 2;
                 p.updated = OffsetDateTime::now_utc();
                 p.clone()
@@ -1104,7 +1297,13 @@ impl App {
         const R: &str = "Top Up Instruction OVO OpenAPI";
         let c = self.caller(f, R, &["merchant"])?;
         let base = self.ctx.base_url();
-        let options = [("atm", "ATM"), ("banking", "Internet/Mobile Banking"), ("grab", "Grab"), ("tokopedia", "Tokopedia"), ("mitra", "Merchant/Mitra OVO")];
+        let options = [
+            ("atm", "ATM"),
+            ("banking", "Internet/Mobile Banking"),
+            ("grab", "Grab"),
+            ("tokopedia", "Tokopedia"),
+            ("mitra", "Merchant/Mitra OVO"),
+        ];
         let mut list = Map::new();
         for (i, (slug, option)) in options.iter().enumerate() {
             list.insert(
@@ -1140,9 +1339,13 @@ impl App {
             LinkState::Active => Ok(()),
             LinkState::TokenExpired => {
                 let url = self.open_binding(&c.merchant, &c.phone, &c.phone_no);
-                Err(json!({ "response": response, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }))
+                Err(
+                    json!({ "response": response, "response_code": "02", "response_desc": "Failed: regenerate payment token", "url": url }),
+                )
             }
-            LinkState::Unlinked | LinkState::PendingActivation => Err(fail(response, "01", "Failed: OVO account is not linked")),
+            LinkState::Unlinked | LinkState::PendingActivation => {
+                Err(fail(response, "01", "Failed: OVO account is not linked"))
+            }
         }
     }
 
@@ -1155,17 +1358,34 @@ impl App {
         let end = f.req("end_date", R)?;
         let today = date(OffsetDateTime::now_utc());
         if !valid_date(start) || !valid_date(end) || start > end || end > today.as_str() {
-            return Err(fail(R, "30", "Format Error: start_date <= end_date <= today, as YYYY-MM-DD"));
+            return Err(fail(
+                R,
+                "30",
+                "Format Error: start_date <= end_date <= today, as YYYY-MM-DD",
+            ));
         }
-        let page: usize = f.req("page", R)?.parse().ok().filter(|p| *p >= 1).ok_or_else(|| fail(R, "30", "Format Error: page starts at 1"))?;
-        let limit: usize =
-            f.req("limit", R)?.parse().ok().filter(|l| (1..=50).contains(l)).ok_or_else(|| fail(R, "30", "Format Error: limit is 1 to 50"))?;
+        let page: usize = f
+            .req("page", R)?
+            .parse()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| fail(R, "30", "Format Error: page starts at 1"))?;
+        let limit: usize = f
+            .req("limit", R)?
+            .parse()
+            .ok()
+            .filter(|l| (1..=50).contains(l))
+            .ok_or_else(|| fail(R, "30", "Format Error: limit is 1 to 50"))?;
         self.require_linked(&c, R)?;
         let rows: Vec<Payment> = {
             let st = lock(&self.state);
             st.payments
                 .values()
-                .filter(|p| p.merchant_id == c.merchant.merchant_id && p.phone == c.phone && matches!(p.status, 2 | 4))
+                .filter(|p| {
+                    p.merchant_id == c.merchant.merchant_id
+                        && p.phone == c.phone
+                        && matches!(p.status, 2 | 4)
+                })
                 .filter(|p| {
                     let d = date(p.updated);
                     d.as_str() >= start && d.as_str() <= end
@@ -1246,7 +1466,11 @@ impl App {
     }
 
     fn status(&self, f: &Fields) -> Answer {
-        let r = f.get("request").filter(|r| !r.is_empty()).unwrap_or("Inquiry Status Payment").to_owned();
+        let r = f
+            .get("request")
+            .filter(|r| !r.is_empty())
+            .unwrap_or("Inquiry Status Payment")
+            .to_owned();
         let (m, bill_no) = self.bill_caller(f, &r)?;
         let Some(p) = self.find_bill(&m, &bill_no, f.get("trx_id")) else {
             return Err(json!({
@@ -1263,7 +1487,8 @@ impl App {
     }
 
     fn cancel(&self, f: &Fields) -> Answer {
-        let r = f.get("request").filter(|r| !r.is_empty()).unwrap_or("Canceling Payment").to_owned();
+        let r =
+            f.get("request").filter(|r| !r.is_empty()).unwrap_or("Canceling Payment").to_owned();
         let (m, bill_no) = self.bill_caller(f, &r)?;
         let reason = f.get("payment_cancel").unwrap_or_default().to_owned();
         if reason.chars().count() > 50 {
@@ -1349,7 +1574,11 @@ async fn control_state(State(app): State<App>) -> Json<Value> {
 async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response {
     {
         let mut st = lock(&app.state);
-        if let Some(p) = st.payments.values_mut().find(|p| p.action.as_deref() == Some(action.as_str()) && p.status == 0) {
+        if let Some(p) = st
+            .payments
+            .values_mut()
+            .find(|p| p.action.as_deref() == Some(action.as_str()) && p.status == 0)
+        {
             p.status = 1;
             p.updated = OffsetDateTime::now_utc();
         }
@@ -1375,7 +1604,12 @@ async fn return_page(State(app): State<App>, Path(trx_id): Path<String>) -> Resp
         return (StatusCode::NOT_FOUND, Html("<p>No such merchant.</p>")).into_response();
     };
     let Some(base) = m.return_url.clone() else {
-        return Html(format!("<p>Payment {}: {}. You can close this page.</p>", p.trx_id, status_desc(p.status))).into_response();
+        return Html(format!(
+            "<p>Payment {}: {}. You can close this page.</p>",
+            p.trx_id,
+            status_desc(p.status)
+        ))
+        .into_response();
     };
     let status = p.status.to_string();
     let params = [
@@ -1401,48 +1635,83 @@ async fn topup_page(Path(option): Path<String>) -> Response {
     if option.ends_with(".png") {
         return ([(axum::http::header::CONTENT_TYPE, "image/png")], TOPUP_ICON).into_response();
     }
-    Html(format!("<!doctype html><title>Top up OVO</title><p>Sandbox top-up instructions ({}).</p>", quick_xml::escape::escape(option.as_str()))).into_response()
+    Html(format!(
+        "<!doctype html><title>Top up OVO</title><p>Sandbox top-up instructions ({}).</p>",
+        quick_xml::escape::escape(option.as_str())
+    ))
+    .into_response()
 }
 
 const TOPUP_ICON: &[u8] = include_bytes!("../../assets/topup-icon.png");
 
 /// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
-async fn control_account(State(app): State<App>, Path((merchant_id, phone_in, action)): Path<(String, String, String)>) -> Response {
+async fn control_account(
+    State(app): State<App>,
+    Path((merchant_id, phone_in, action)): Path<(String, String, String)>,
+) -> Response {
     let Some(phone) = phone::canonical(&phone_in) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "not an Indonesian mobile number" }))).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "not an Indonesian mobile number" })),
+        )
+            .into_response();
     };
     if app.merchant_by_id(&merchant_id).is_none() {
-        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such merchant" }))).into_response();
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such merchant" })))
+            .into_response();
     }
     let mut st = lock(&app.state);
     let link = st.links.entry((merchant_id, phone.clone())).or_default();
     link.state = match action.as_str() {
         "link" => LinkState::Active,
-        "expire-token" if matches!(link.state, LinkState::Active | LinkState::TokenExpired) => LinkState::TokenExpired,
-        "expire-token" => return (StatusCode::CONFLICT, Json(json!({ "error": "the account is not linked" }))).into_response(),
+        "expire-token" if matches!(link.state, LinkState::Active | LinkState::TokenExpired) => {
+            LinkState::TokenExpired
+        }
+        "expire-token" => {
+            return (StatusCode::CONFLICT, Json(json!({ "error": "the account is not linked" })))
+                .into_response()
+        }
         "unlink" => LinkState::Unlinked,
-        _ => return (StatusCode::NOT_FOUND, Json(json!({ "error": "action is link, expire-token or unlink" }))).into_response(),
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({ "error": "action is link, expire-token or unlink" })),
+            )
+                .into_response()
+        }
     };
     Json(json!({ "phone": phone, "state": link.state })).into_response()
 }
 
 /// Provider-initiated reversal of a paid payment (2 → 4): money back, notification.
-async fn control_reverse(State(app): State<App>, Path((merchant_id, trx_id)): Path<(String, String)>) -> Response {
+async fn control_reverse(
+    State(app): State<App>,
+    Path((merchant_id, trx_id)): Path<(String, String)>,
+) -> Response {
     let reversed = {
         let mut st = lock(&app.state);
         match st.payments.get_mut(&trx_id) {
             Some(p) if p.merchant_id == merchant_id && p.status == 2 => {
                 if app.ctx.wallets().credit(&p.phone, p.split).is_err() {
-                    return (StatusCode::CONFLICT, Json(json!({ "error": "the OVO account is gone" }))).into_response();
+                    return (
+                        StatusCode::CONFLICT,
+                        Json(json!({ "error": "the OVO account is gone" })),
+                    )
+                        .into_response();
                 }
                 p.status = 4;
                 p.updated = OffsetDateTime::now_utc();
                 p.clone()
             }
-            Some(p) if p.merchant_id == merchant_id => {
-                return (StatusCode::CONFLICT, Json(json!({ "error": "only a paid payment can be reversed", "status": p.status }))).into_response()
+            Some(p) if p.merchant_id == merchant_id => return (
+                StatusCode::CONFLICT,
+                Json(json!({ "error": "only a paid payment can be reversed", "status": p.status })),
+            )
+                .into_response(),
+            _ => {
+                return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" })))
+                    .into_response()
             }
-            _ => return (StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" }))).into_response(),
         }
     };
     app.notify_payment(&reversed);
@@ -1452,7 +1721,8 @@ async fn control_reverse(State(app): State<App>, Path((merchant_id, trx_id)): Pa
 /// The merchant's answer to a payment notification carries `response_code` `00`.
 fn merchant_acknowledged(answer: &str) -> bool {
     let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("\"response_code\":\"00\"") || compact.contains("<response_code>00</response_code>")
+    compact.contains("\"response_code\":\"00\"")
+        || compact.contains("<response_code>00</response_code>")
 }
 
 #[cfg(test)]
@@ -1463,38 +1733,71 @@ mod tests {
         let sig = signature(input);
         assert_eq!(sig, output, "{source}");
         assert!(signature_matches(&sig, output), "{source}");
-        assert!(signature_matches(&sig.to_ascii_uppercase(), output), "{source}: upper-case hex is the same signature");
+        assert!(
+            signature_matches(&sig.to_ascii_uppercase(), output),
+            "{source}: upper-case hex is the same signature"
+        );
         let mut corrupted = sig.into_bytes();
         corrupted[7] = if corrupted[7] == b'0' { b'1' } else { b'0' };
-        assert!(!signature_matches(&String::from_utf8(corrupted).unwrap(), output), "{source}: corrupted byte");
+        assert!(
+            !signature_matches(&String::from_utf8(corrupted).unwrap(), output),
+            "{source}: corrupted byte"
+        );
         assert!(!signature_matches(&output[..39], output), "{source}: truncated");
     }
 
     #[test]
     fn f1_activation_vector_published_f_ovo_tok() {
-        assert_eq!(hex::encode(Md5::digest(b"bot99999p@ssw0rd081382826301")), "363f316c79420017f24fe3a6278f3321");
-        check(&["bot99999", "p@ssw0rd", "081382826301"], "1d4c5f7246a762c4ab61cd3d399efa4c28978bf3", "F1 [F-OVO-TOK]");
+        assert_eq!(
+            hex::encode(Md5::digest(b"bot99999p@ssw0rd081382826301")),
+            "363f316c79420017f24fe3a6278f3321"
+        );
+        check(
+            &["bot99999", "p@ssw0rd", "081382826301"],
+            "1d4c5f7246a762c4ab61cd3d399efa4c28978bf3",
+            "F1 [F-OVO-TOK]",
+        );
     }
 
     #[test]
     fn f2_inquiry_status_vectors_published_f_status() {
-        check(&["bot31004", "p@ssw0rd", "31004001"], "be8791ac5f10bb042834896598bfc6bb9aadcbf9", "F2 [F-STATUS]");
-        check(&["bot98765", "p@ssw0rd", "9988776655"], "b03951a6051dfa90894eea48ccb964619e8b3474", "F2b [F-STATUS]");
+        check(
+            &["bot31004", "p@ssw0rd", "31004001"],
+            "be8791ac5f10bb042834896598bfc6bb9aadcbf9",
+            "F2 [F-STATUS]",
+        );
+        check(
+            &["bot98765", "p@ssw0rd", "9988776655"],
+            "b03951a6051dfa90894eea48ccb964619e8b3474",
+            "F2b [F-STATUS]",
+        );
     }
 
     #[test]
     fn f3_return_url_vector_published_f_return() {
-        check(&["bot99999", "p@ssw0rd", "4370", "0"], "0da33ad07fe9980f7b7ff70a964803e821a86866", "F3 [F-RETURN]");
+        check(
+            &["bot99999", "p@ssw0rd", "4370", "0"],
+            "0da33ad07fe9980f7b7ff70a964803e821a86866",
+            "F3 [F-RETURN]",
+        );
     }
 
     #[test]
     fn f4_notification_documented_form_computed_locally() {
-        check(&["bot31025", "p@ssw0rd", "300134486", "2"], "b993b29c1fee46c20c0aad2b879167ed6cf70416", "F4 (computed locally)");
+        check(
+            &["bot31025", "p@ssw0rd", "300134486", "2"],
+            "b993b29c1fee46c20c0aad2b879167ed6cf70416",
+            "F4 (computed locally)",
+        );
     }
 
     #[test]
     fn f5_notification_sample_form_published_f_notif() {
-        check(&["bot31025", "p@ssw0rd", "300134486"], "9ed18926fa88f83b469f3ae73ef71ef2a4835c03", "F5 [F-NOTIF]");
+        check(
+            &["bot31025", "p@ssw0rd", "300134486"],
+            "9ed18926fa88f83b469f3ae73ef71ef2a4835c03",
+            "F5 [F-NOTIF]",
+        );
     }
 
     #[test]
@@ -1509,20 +1812,35 @@ mod tests {
         let f = parse_json(br#"{"merchant_id":99999,"phone_no":"081382826301"}"#).unwrap();
         assert_eq!(f.get("merchant_id"), Some("99999"));
         assert!(parse_json(b"[1]").is_err());
-        let out = to_xml(&json!({ "a": "x<y", "detail": { "cash": { "balance": "10" } }, "n": null }));
-        assert!(out.contains("<a>x&lt;y</a><detail><cash><balance>10</balance></cash></detail><n></n>"), "{out}");
+        let out =
+            to_xml(&json!({ "a": "x<y", "detail": { "cash": { "balance": "10" } }, "n": null }));
+        assert!(
+            out.contains("<a>x&lt;y</a><detail><cash><balance>10</balance></cash></detail><n></n>"),
+            "{out}"
+        );
     }
 
     #[test]
     fn dispatches_on_request_then_shape() {
-        let f = |pairs: &[(&str, &str)]| Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
-        assert_eq!(operation(&f(&[("request", "Account Activation OVO OpenAPI")])), Some(Op::Activation));
-        assert_eq!(operation(&f(&[("request", "Top Up Instruction OVO OpenAPI")])), Some(Op::TopUp));
+        let f = |pairs: &[(&str, &str)]| {
+            Fields(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        };
+        assert_eq!(
+            operation(&f(&[("request", "Account Activation OVO OpenAPI")])),
+            Some(Op::Activation)
+        );
+        assert_eq!(
+            operation(&f(&[("request", "Top Up Instruction OVO OpenAPI")])),
+            Some(Op::TopUp)
+        );
         assert_eq!(operation(&f(&[("request", "Payment OVO OpenAPI")])), Some(Op::Payment));
         assert_eq!(operation(&f(&[("request", "UNBIND")])), Some(Op::Unlink));
         assert_eq!(operation(&f(&[("request", "Refund")])), Some(Op::Unsupported));
         assert_eq!(operation(&f(&[("bill_no", "1")])), Some(Op::Payment));
-        assert_eq!(operation(&f(&[("start_date", "2024-01-01"), ("merchant", "x")])), Some(Op::History));
+        assert_eq!(
+            operation(&f(&[("start_date", "2024-01-01"), ("merchant", "x")])),
+            Some(Op::History)
+        );
         assert_eq!(operation(&f(&[("cust_name", "x")])), Some(Op::Activation));
         assert_eq!(operation(&f(&[("phone_no", "08")])), Some(Op::Balance));
         assert_eq!(operation(&f(&[("merchant", "x")])), None, "top-up and unlink need the keyword");

@@ -262,8 +262,14 @@ impl ProductSim for OvoSnap {
             router = router
                 .route(&format!("/OVOSNAP/{v}/access-token/b2b"), post(b2b_token))
                 .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
-                .route(&format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"), post(bind))
-                .route(&format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"), post(unbind))
+                .route(
+                    &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
+                    post(bind),
+                )
+                .route(
+                    &format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"),
+                    post(unbind),
+                )
                 .route(&format!("/OVOSNAP/{v}/balance-inquiry"), post(balance))
                 .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), post(pay))
                 .route(&format!("/OVOSNAP/{v}/debit/status"), post(status))
@@ -326,7 +332,9 @@ impl ProductSim for OvoSnap {
             refunds: Vec::new(),
         };
         notify_payment(&s, &payment);
-        Ok(json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }))
+        Ok(
+            json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }),
+        )
     }
 
     fn seed(&self, ctx: &Ctx) {
@@ -364,7 +372,12 @@ impl OvoSnap {
             Some(m) => m.clone(),
             None => self
                 .first_merchant
-                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .get_or_init(|| {
+                    ctx.merchants()
+                        .section::<MerchantConfig>(KEY)
+                        .ok()
+                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
+                })
                 .clone()
                 .ok_or("no ovo_snap merchant")?,
         };
@@ -385,7 +398,13 @@ impl OvoSnap {
                 Some(no) => no.clone(),
                 None => inner.next_ref("RFD"),
             };
-            refunds.push(Refund { refund_no, partner_refund_no: r.reference.clone(), amount: r.amount, split: cash_split(r.amount), at: import::at(r.at) });
+            refunds.push(Refund {
+                refund_no,
+                partner_refund_no: r.reference.clone(),
+                amount: r.amount,
+                split: cash_split(r.amount),
+                at: import::at(r.at),
+            });
         }
         let reference_no = match &p.provider_ref {
             Some(no) => no.clone(),
@@ -423,7 +442,8 @@ fn require<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError>
 }
 
 fn check_timestamp(text: &str) -> Result<(), SnapError> {
-    let at = snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
+    let at =
+        snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
     if !snap::within_skew(at, OffsetDateTime::now_utc(), snap::SKEW) {
         return Err(SnapError::invalid_field("[X-TIMESTAMP]"));
     }
@@ -450,7 +470,8 @@ fn opt_str<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a st
 }
 
 fn req_str<'a>(body: &'a Map<String, Value>, name: &str, max: usize) -> Result<&'a str, SnapError> {
-    let value = opt_str(body, name)?.ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))?;
+    let value =
+        opt_str(body, name)?.ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))?;
     if value.chars().count() > max {
         return Err(SnapError::invalid_field(&format!("[{name}]")));
     }
@@ -510,9 +531,11 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
     if device.len() > 400 {
         return Err(SnapError::invalid_field("[X-DEVICE-ID]"));
     }
-    let merchant = s.merchant(partner).ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
+    let merchant =
+        s.merchant(partner).ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
     let client = merchant.cfg.client_id.as_str();
-    let authorization = snap::header(call.headers, "Authorization").map(snap::bearer).map(str::to_owned);
+    let authorization =
+        snap::header(call.headers, "Authorization").map(snap::bearer).map(str::to_owned);
     let path = path_of(call.uri);
     let mut inner = s.lock();
 
@@ -521,7 +544,13 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
     let mut unlink_second = false;
     let customer_ok = |inner: &Inner, token: &str| -> Option<String> {
         match inner.customer.check(token) {
-            TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Active) => {
+            TokenCheck::Valid((c, b))
+                if c == client
+                    && inner
+                        .bindings
+                        .get(&b)
+                        .is_some_and(|b| b.status == BindingStatus::Active) =>
+            {
                 Some(b)
             }
             _ => None,
@@ -534,7 +563,9 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
             candidates.extend(inner.b2b.valid_where(|c| c == client));
         }
         Auth::Customer | Auth::Unbind => {
-            let token = authorization.clone().ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
+            let token = authorization
+                .clone()
+                .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
             if auth == Auth::Unbind {
                 if let TokenCheck::Valid((c, b)) = inner.unlink.check(&token) {
                     if c == client {
@@ -544,21 +575,33 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
                 }
             }
             if binding.is_none() {
-                binding = Some(customer_ok(&inner, &token).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?);
+                binding = Some(
+                    customer_ok(&inner, &token)
+                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
+                );
             }
             candidates.push(token);
         }
         Auth::Refund => {
-            let first = authorization.clone().ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
+            let first = authorization
+                .clone()
+                .ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
             let second = snap::header(call.headers, "Authorization-Customer")
                 .map(snap::bearer)
                 .map(str::to_owned)
                 .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-            let is_b2b = |t: &str| matches!(inner.b2b.check(t), TokenCheck::Valid(c) if c == client);
+            let is_b2b =
+                |t: &str| matches!(inner.b2b.check(t), TokenCheck::Valid(c) if c == client);
             binding = if is_b2b(&first) {
-                Some(customer_ok(&inner, &second).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?)
+                Some(
+                    customer_ok(&inner, &second)
+                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
+                )
             } else if is_b2b(&second) {
-                Some(customer_ok(&inner, &first).ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?)
+                Some(
+                    customer_ok(&inner, &first)
+                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
+                )
             } else {
                 return Err(SnapError::new(401, "01", "Invalid Token (B2B)"));
             };
@@ -568,17 +611,22 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
 
     let secret = merchant.cfg.client_secret.as_str();
     let method = call.method.as_str();
-    let symmetric = candidates
-        .iter()
-        .find_map(|token| snap::verify_symmetric(secret, method, &path, token, call.body, timestamp, signature));
+    let symmetric = candidates.iter().find_map(|token| {
+        snap::verify_symmetric(secret, method, &path, token, call.body, timestamp, signature)
+    });
     let asymmetric = auth == Auth::Binding
         && symmetric.is_none()
         && merchant.key.as_ref().is_some_and(|key| {
-            let message = format!("{method}:{path}:{}:{timestamp}", snap::body_hash(&snap::minify(call.body)));
+            let message = format!(
+                "{method}:{path}:{}:{timestamp}",
+                snap::body_hash(&snap::minify(call.body))
+            );
             snap::verify_rsa_sha256(key, &message, signature)
         });
     match symmetric {
-        Some(form) if form != snap::BodyForm::Raw => tracing::info!(?form, "ovo_snap: signature matched a re-serialised body"),
+        Some(form) if form != snap::BodyForm::Raw => {
+            tracing::info!(?form, "ovo_snap: signature matched a re-serialised body")
+        }
         None if !asymmetric => return Err(SnapError::unauthorized("Signature")),
         _ => {}
     }
@@ -599,8 +647,12 @@ fn authenticate_token_call(s: &S, headers: &HeaderMap) -> Result<Arc<Merchant>, 
     let client = require(headers, "X-CLIENT-KEY")?;
     let signature = require(headers, "X-SIGNATURE")?;
     check_timestamp(timestamp)?;
-    let merchant = s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
-    let verified = merchant.key.as_ref().is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
+    let merchant =
+        s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
+    let verified = merchant
+        .key
+        .as_ref()
+        .is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
     if !verified {
         return Err(SnapError::unauthorized("Signature"));
     }
@@ -621,7 +673,8 @@ fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
     if !grant.eq_ignore_ascii_case("client_credentials") {
         return Err(SnapError::invalid_field("[grantType]"));
     }
-    let token = s.lock().b2b.issue(s.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
+    let token =
+        s.lock().b2b.issue(s.ctx.scale(), snap::B2B_LIFETIME, merchant.cfg.client_id.clone());
     Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
@@ -645,23 +698,41 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
             _ => return Err(SnapError::new(401, "01", "Invalid Token [linkageToken]")),
         };
         let auth_code = req_str(&body, "authCode", 256)?;
-        let binding = inner.bindings.get_mut(&binding_id).filter(|b| c == client && b.auth_code == auth_code);
+        let binding =
+            inner.bindings.get_mut(&binding_id).filter(|b| c == client && b.auth_code == auth_code);
         let binding = binding.ok_or_else(|| SnapError::unauthorized("Invalid authCode"))?;
         match binding.status {
             BindingStatus::Authorized => binding.status = BindingStatus::Active,
             BindingStatus::Pending => return Err(SnapError::unauthorized("Linkage not completed")),
             BindingStatus::Failed => {
-                return Err(SnapError::unauthorized(&format!("Linkage {}", binding.reason.as_deref().unwrap_or("failed"))))
+                return Err(SnapError::unauthorized(&format!(
+                    "Linkage {}",
+                    binding.reason.as_deref().unwrap_or("failed")
+                )))
             }
-            BindingStatus::Active | BindingStatus::Unbound => return Err(SnapError::unauthorized("authCode already used")),
+            BindingStatus::Active | BindingStatus::Unbound => {
+                return Err(SnapError::unauthorized("authCode already used"))
+            }
         }
         inner.linkage.take(linkage);
-        let refresh = inner.refresh.issue(scale, snap::REFRESH_LIFETIME, (client.clone(), binding_id.clone()));
+        let refresh = inner.refresh.issue(
+            scale,
+            snap::REFRESH_LIFETIME,
+            (client.clone(), binding_id.clone()),
+        );
         (binding_id, refresh)
     } else if grant.eq_ignore_ascii_case("refresh_token") {
         let refresh = req_str(&body, "refreshToken", 256)?.to_owned();
         let binding_id = match inner.refresh.check(&refresh) {
-            TokenCheck::Valid((c, b)) if c == client && inner.bindings.get(&b).is_some_and(|b| b.status == BindingStatus::Active) => b,
+            TokenCheck::Valid((c, b))
+                if c == client
+                    && inner
+                        .bindings
+                        .get(&b)
+                        .is_some_and(|b| b.status == BindingStatus::Active) =>
+            {
+                b
+            }
             _ => return Err(SnapError::new(401, "02", "Invalid Customer Token [refreshToken]")),
         };
         (binding_id, refresh)
@@ -685,7 +756,13 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
 // ---------------------------------------------------------------------------------------------
 // Binding (07) and unbinding (09)
 
-async fn bind(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn bind(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("07", bind_inner(&s, &call))
 }
@@ -695,7 +772,8 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
     let phone_raw = req_str(&body, "phoneNo", 20)?;
-    let phone = crate::core::phone::canonical(phone_raw).ok_or_else(|| SnapError::invalid_field("[phoneNo]"))?;
+    let phone = crate::core::phone::canonical(phone_raw)
+        .ok_or_else(|| SnapError::invalid_field("[phoneNo]"))?;
     if let Some(merchant_id) = opt_str(&body, "merchantId")? {
         if merchant_id != client {
             return Err(SnapError::new(404, "08", "Invalid Merchant"));
@@ -707,7 +785,9 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let destination = opt_str(&body, "redirectUrl")?
         .map(str::to_owned)
         .or_else(|| info.get("successRegistrationUrl").and_then(Value::as_str).map(str::to_owned));
-    let account = s.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"))?;
+    let account = s.ctx.wallets().get(&phone).ok_or_else(|| {
+        SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
+    })?;
     if account.blocked {
         return Err(SnapError::new(403, "07", "Card Blocked [Phone number blocked]"));
     }
@@ -716,7 +796,11 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         let mut inner = s.lock();
         let id = inner.next_ref("LNK");
         let auth_code = snap::random_token(32);
-        let linkage_token = inner.linkage.issue(s.ctx.scale(), LINKAGE_TIMEOUT + snap::B2B2C_LIFETIME, (client.clone(), id.clone()));
+        let linkage_token = inner.linkage.issue(
+            s.ctx.scale(),
+            LINKAGE_TIMEOUT + snap::B2B2C_LIFETIME,
+            (client.clone(), id.clone()),
+        );
         inner.bindings.insert(
             id.clone(),
             Binding {
@@ -731,7 +815,11 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
                 reason: None,
             },
         );
-        s.ctx.writes().processed(KEY, WriteKind::Link, partner_reference_no.as_deref().unwrap_or(&id));
+        s.ctx.writes().processed(
+            KEY,
+            WriteKind::Link,
+            partner_reference_no.as_deref().unwrap_or(&id),
+        );
         (id, auth_code, linkage_token)
     };
     let state = partner_reference_no.as_deref().unwrap_or(&id).to_owned();
@@ -779,7 +867,13 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-async fn unbind(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn unbind(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("09", unbind_inner(&s, &call))
 }
@@ -801,14 +895,24 @@ fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         s.ctx.writes().processed(KEY, WriteKind::Unlink, &binding_id);
         return Ok(snap::ok("09", json!({ "referenceNo": binding_id, "unlinkResult": "SUCCESS" })));
     }
-    let token = inner.unlink.issue(s.ctx.scale(), UNLINK_TOKEN_LIFETIME, (client, binding_id.clone()));
-    Ok(snap::ok("09", json!({ "referenceNo": binding_id, "unlinkResult": "UNBINDING_PENDING", "linkageToken": token })))
+    let token =
+        inner.unlink.issue(s.ctx.scale(), UNLINK_TOKEN_LIFETIME, (client, binding_id.clone()));
+    Ok(snap::ok(
+        "09",
+        json!({ "referenceNo": binding_id, "unlinkResult": "UNBINDING_PENDING", "linkageToken": token }),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Balance (11)
 
-async fn balance(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn balance(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("11", balance_inner(&s, &call))
 }
@@ -817,7 +921,9 @@ fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let body = parse_body(call.body)?;
     let phone = binding_phone(s, authed.binding.as_deref())?;
-    let account = s.ctx.wallets().get(&phone).ok_or_else(|| SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"))?;
+    let account = s.ctx.wallets().get(&phone).ok_or_else(|| {
+        SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
+    })?;
     let info = |kind: &str, value: i64| json!({ "balanceType": kind, "amount": snap::amount(value), "availableBalance": snap::amount(value) });
     Ok(snap::ok(
         "11",
@@ -843,7 +949,9 @@ fn debit_error(e: DebitError) -> SnapError {
         DebitError::Insufficient => SnapError::new(403, "14", "Insufficient Funds"),
         DebitError::Blocked => SnapError::new(403, "07", "Card Blocked [OVO account blocked]"),
         DebitError::LimitExceeded => SnapError::new(403, "02", "Exceeds Transaction Amount Limit"),
-        DebitError::NoAccount => SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account"),
+        DebitError::NoAccount => {
+            SnapError::new(404, "11", "Invalid Card/Account/Customer/Virtual Account")
+        }
         DebitError::InvalidAmount => SnapError::new(404, "13", "Invalid Amount"),
     }
 }
@@ -852,11 +960,17 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
     let Some(options) = body.get("payOptionDetails").filter(|v| !v.is_null()) else {
         return Ok(Charge::CustomerChoice);
     };
-    let options = options.as_array().filter(|a| !a.is_empty()).ok_or_else(|| SnapError::invalid_field("[payOptionDetails]"))?;
+    let options = options
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| SnapError::invalid_field("[payOptionDetails]"))?;
     let mut split = Split::default();
     let mut methods = Vec::new();
     for option in options {
-        let method = option.get("payMethod").and_then(Value::as_str).ok_or_else(|| SnapError::missing_field("[payOptionDetails.payMethod]"))?;
+        let method = option
+            .get("payMethod")
+            .and_then(Value::as_str)
+            .ok_or_else(|| SnapError::missing_field("[payOptionDetails.payMethod]"))?;
         let value = snap::parse_amount(option.get("transAmount"), "payOptionDetails.transAmount")?;
         if option.get("feeAmount").is_some_and(|f| !f.is_null()) {
             snap::parse_amount(option.get("feeAmount"), "payOptionDetails.feeAmount")?;
@@ -879,14 +993,28 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
 }
 
 /// Checks (`debit == false`) or takes the money.
-fn charge_wallet(s: &S, phone: &str, amount: i64, charge: Charge, chosen: PaySource, debit: bool) -> Result<Split, DebitError> {
+fn charge_wallet(
+    s: &S,
+    phone: &str,
+    amount: i64,
+    charge: Charge,
+    chosen: PaySource,
+    debit: bool,
+) -> Result<Split, DebitError> {
     let wallets = s.ctx.wallets();
-    let one = |source| if debit { wallets.debit(phone, amount, source) } else { wallets.check(phone, amount, source) };
+    let one = |source| {
+        if debit {
+            wallets.debit(phone, amount, source)
+        } else {
+            wallets.check(phone, amount, source)
+        }
+    };
     match charge {
         Charge::CustomerChoice => one(chosen),
         Charge::Source(source) => one(source),
         Charge::Explicit(split) => {
-            for (part, source) in [(split.cash, PaySource::Cash), (split.points, PaySource::Points)] {
+            for (part, source) in [(split.cash, PaySource::Cash), (split.points, PaySource::Points)]
+            {
                 if part > 0 {
                     wallets.check(phone, part, source)?;
                 }
@@ -908,7 +1036,13 @@ fn charge_wallet(s: &S, phone: &str, amount: i64, charge: Charge, chosen: PaySou
     }
 }
 
-async fn pay(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn pay(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("54", pay_inner(&s, &call))
 }
@@ -927,7 +1061,13 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     let return_url = body
         .get("urlParams")
         .and_then(Value::as_array)
-        .and_then(|params| params.iter().find(|p| p.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("PAY_RETURN"))))
+        .and_then(|params| {
+            params.iter().find(|p| {
+                p.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("PAY_RETURN"))
+            })
+        })
         .and_then(|p| p.get("url").and_then(Value::as_str))
         .map(str::to_owned);
     let phone = binding_phone(s, Some(&binding_id))?;
@@ -992,10 +1132,15 @@ fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     }
     settle_or_wait(s, opened, PAYMENT_EXPIRY, Settle::Payment(key.clone()));
     let payment = s.lock().payments.get(&key).cloned();
-    let (status, reason) = payment.map(|p| (p.status, p.reason)).unwrap_or((PayStatus::Failed, None));
+    let (status, reason) =
+        payment.map(|p| (p.status, p.reason)).unwrap_or((PayStatus::Failed, None));
     if status == PayStatus::Failed {
         // The customer declined at once (a magic account): a final decline.
-        return Err(SnapError::new(403, "05", format!("Do Not Honor [{}]", reason.unwrap_or_else(|| "declined".into()))));
+        return Err(SnapError::new(
+            403,
+            "05",
+            format!("Do Not Honor [{}]", reason.unwrap_or_else(|| "declined".into())),
+        ));
     }
     Ok(snap::ok(
         "54",
@@ -1045,7 +1190,9 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
     match what {
         Settle::Binding(id) => {
             let mut inner = s.lock();
-            let Some(binding) = inner.bindings.get_mut(id).filter(|b| b.status == BindingStatus::Pending) else {
+            let Some(binding) =
+                inner.bindings.get_mut(id).filter(|b| b.status == BindingStatus::Pending)
+            else {
                 return;
             };
             match decision {
@@ -1061,18 +1208,22 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
             }
         }
         Settle::Payment(key) => {
-            let Some(payment) = s.lock().payments.get(key).filter(|p| p.status == PayStatus::Initiated).cloned() else {
+            let Some(payment) =
+                s.lock().payments.get(key).filter(|p| p.status == PayStatus::Initiated).cloned()
+            else {
                 return;
             };
             let outcome = match decision {
                 Some(Decision::Approve { source }) => {
-                    charge_wallet(s, &payment.phone, payment.amount, payment.charge, source, true).map_err(|e| e.to_string())
+                    charge_wallet(s, &payment.phone, payment.amount, payment.charge, source, true)
+                        .map_err(|e| e.to_string())
                 }
                 Some(Decision::Decline) => Err("declined by the customer".to_owned()),
                 None => Err("expired: the customer did not enter the PIN".to_owned()),
             };
             // A success_after_failure drill: the money moved, but the record says failed for now.
-            let late = if outcome.is_ok() { s.ctx.faults().take_success_after_failure(KEY) } else { None };
+            let late =
+                if outcome.is_ok() { s.ctx.faults().take_success_after_failure(KEY) } else { None };
             let updated = {
                 let mut inner = s.lock();
                 let Some(p) = inner.payments.get_mut(key) else { return };
@@ -1101,7 +1252,11 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
                     s.ctx.scale().sleep(wait).await;
                     let turned = {
                         let mut inner = s.lock();
-                        let Some(p) = inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed) else { return };
+                        let Some(p) =
+                            inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)
+                        else {
+                            return;
+                        };
                         p.status = PayStatus::Success;
                         p.reason = None;
                         p.clone()
@@ -1126,7 +1281,9 @@ fn pay_options(p: &Payment) -> Value {
 
 fn notify_payment(s: &S, p: &Payment) {
     let Some(merchant) = s.merchant(&p.client_id) else { return };
-    let Some(url) = merchant.cfg.callback_url.clone().filter(|u| !u.trim().is_empty()) else { return };
+    let Some(url) = merchant.cfg.callback_url.clone().filter(|u| !u.trim().is_empty()) else {
+        return;
+    };
     let path = match reqwest::Url::parse(&url) {
         Ok(u) => match u.query() {
             Some(q) => format!("{}?{q}", u.path()),
@@ -1161,7 +1318,10 @@ fn notify_payment(s: &S, p: &Payment) {
         ]
     };
     let good = headers(snap::hmac_signature(&merchant.cfg.client_secret, &string_to_sign));
-    let bad = headers(snap::hmac_signature(&format!("{}-tampered", merchant.cfg.client_secret), &string_to_sign));
+    let bad = headers(snap::hmac_signature(
+        &format!("{}-tampered", merchant.cfg.client_secret),
+        &string_to_sign,
+    ));
     s.ctx.notifier().send(Outbound {
         product: KEY,
         kind: "payment".into(),
@@ -1188,15 +1348,29 @@ fn external_id(now: OffsetDateTime) -> String {
 // ---------------------------------------------------------------------------------------------
 // Status (55)
 
-async fn status(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn status(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("55", status_inner(&s, &call))
 }
 
-fn find_payment<'a>(inner: &'a Inner, client: &str, partner_ref: Option<&str>, reference_no: Option<&str>) -> Option<&'a Payment> {
+fn find_payment<'a>(
+    inner: &'a Inner,
+    client: &str,
+    partner_ref: Option<&str>,
+    reference_no: Option<&str>,
+) -> Option<&'a Payment> {
     match partner_ref {
         Some(r) => inner.payments.get(&(client.to_owned(), r.to_owned())),
-        None => inner.payments.values().find(|p| p.client_id == client && Some(p.reference_no.as_str()) == reference_no),
+        None => inner
+            .payments
+            .values()
+            .find(|p| p.client_id == client && Some(p.reference_no.as_str()) == reference_no),
     }
 }
 
@@ -1214,7 +1388,8 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         return Err(SnapError::invalid_field("[serviceCode]"));
     }
     let inner = s.lock();
-    let p = find_payment(&inner, &client, partner_ref, reference_no).ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
+    let p = find_payment(&inner, &client, partner_ref, reference_no)
+        .ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
     let history: Vec<Value> = p
         .refunds
         .iter()
@@ -1248,7 +1423,13 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // ---------------------------------------------------------------------------------------------
 // Refund (58)
 
-async fn refund(State(s): State<S>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn refund(
+    State(s): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
     answer("58", refund_inner(&s, &call))
 }
@@ -1276,7 +1457,10 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     // A partnerRefundNo already processed is never processed again (snap-standard §10):
     // the same request is a duplicate, other parameters an inconsistent request.
     let earlier = inner.payments.values().filter(|p| p.client_id == client).find_map(|p| {
-        p.refunds.iter().find(|r| r.partner_refund_no == partner_refund_no).map(|r| p.partner_reference_no == original && r.amount == amount)
+        p.refunds
+            .iter()
+            .find(|r| r.partner_refund_no == partner_refund_no)
+            .map(|r| p.partner_reference_no == original && r.amount == amount)
     });
     match earlier {
         Some(true) => {
@@ -1299,11 +1483,20 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
         return Err(SnapError::new(404, "13", "Invalid Amount"));
     }
     if !cfg.partial_refund && (amount != p.amount || !p.refunds.is_empty()) {
-        return Err(SnapError::new(405, "01", "Requested Operation Is Not Allowed [partial refund]"));
+        return Err(SnapError::new(
+            405,
+            "01",
+            "Requested Operation Is Not Allowed [partial refund]",
+        ));
     }
-    let last_day = snap::wib_date(paid_at).checked_add(time::Duration::days(i64::from(cfg.refund_window_days)));
+    let last_day = snap::wib_date(paid_at)
+        .checked_add(time::Duration::days(i64::from(cfg.refund_window_days)));
     if last_day.is_some_and(|last| today > last) {
-        return Err(SnapError::new(405, "01", "Requested Operation Is Not Allowed [refund window]"));
+        return Err(SnapError::new(
+            405,
+            "01",
+            "Requested Operation Is Not Allowed [refund window]",
+        ));
     }
     if p.refunded() + amount > p.amount {
         return Err(SnapError::new(404, "13", "Invalid Amount [over refund]"));
@@ -1318,7 +1511,13 @@ fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     if let Err(e) = s.ctx.wallets().credit(&p.phone, split) {
         tracing::warn!(error = %e, "ovo_snap: refund could not reach the wallet");
     }
-    p.refunds.push(Refund { refund_no: refund_no.clone(), partner_refund_no: partner_refund_no.clone(), amount, split, at: now });
+    p.refunds.push(Refund {
+        refund_no: refund_no.clone(),
+        partner_refund_no: partner_refund_no.clone(),
+        amount,
+        split,
+        at: now,
+    });
     s.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
     if p.refunded() == p.amount {
         p.status = PayStatus::Refunded;
@@ -1386,7 +1585,11 @@ struct Backdate {
 }
 
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
-async fn control_backdate(State(s): State<S>, Path(reference): Path<String>, Json(req): Json<Backdate>) -> Response {
+async fn control_backdate(
+    State(s): State<S>,
+    Path(reference): Path<String>,
+    Json(req): Json<Backdate>,
+) -> Response {
     let mut inner = s.lock();
     let shift = time::Duration::days(req.days);
     let mut found = 0;
@@ -1396,7 +1599,8 @@ async fn control_backdate(State(s): State<S>, Path(reference): Path<String>, Jso
         found += 1;
     }
     if found == 0 {
-        return (axum::http::StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" }))).into_response();
+        return (axum::http::StatusCode::NOT_FOUND, Json(json!({ "error": "no such payment" })))
+            .into_response();
     }
     Json(json!({ "backdated": found, "days": req.days })).into_response()
 }

@@ -68,7 +68,13 @@ pub fn minify(body: &[u8]) -> Vec<u8> {
 }
 
 /// `METHOD:relativeUrl:accessToken:bodyHash:X-TIMESTAMP` (§6). `token` may be empty.
-pub fn symmetric_string_to_sign(method: &str, path: &str, token: &str, body_hash: &str, timestamp: &str) -> String {
+pub fn symmetric_string_to_sign(
+    method: &str,
+    path: &str,
+    token: &str,
+    body_hash: &str,
+    timestamp: &str,
+) -> String {
     format!("{}:{path}:{token}:{body_hash}:{timestamp}", method.to_ascii_uppercase())
 }
 
@@ -122,7 +128,10 @@ pub fn verify_symmetric(
 ) -> Option<BodyForm> {
     let given = decode_signature(signature)?;
     let matches = |bytes: &[u8]| {
-        let expected = hmac_bytes(secret, &symmetric_string_to_sign(method, path, token, &body_hash(bytes), timestamp));
+        let expected = hmac_bytes(
+            secret,
+            &symmetric_string_to_sign(method, path, token, &body_hash(bytes), timestamp),
+        );
         expected.len() == given.len() && bool::from(expected.ct_eq(&given))
     };
     if matches(body) {
@@ -132,7 +141,10 @@ pub fn verify_symmetric(
     if minified != body && matches(&minified) {
         return Some(BodyForm::Minified);
     }
-    let escaped: Vec<u8> = minified.iter().flat_map(|&b| if b == b'/' { vec![b'\\', b'/'] } else { vec![b] }).collect();
+    let escaped: Vec<u8> = minified
+        .iter()
+        .flat_map(|&b| if b == b'/' { vec![b'\\', b'/'] } else { vec![b] })
+        .collect();
     (escaped != minified && matches(&escaped)).then_some(BodyForm::EscapedSlashes)
 }
 
@@ -156,7 +168,12 @@ pub fn verify_rsa_sha256(key: &RsaPublicKey, message: &str, signature_b64: &str)
 }
 
 /// The token-request signature: SHA256withRSA over `clientId|X-TIMESTAMP` (§5).
-pub fn verify_token_signature(key: &RsaPublicKey, client_id: &str, timestamp: &str, signature_b64: &str) -> bool {
+pub fn verify_token_signature(
+    key: &RsaPublicKey,
+    client_id: &str,
+    timestamp: &str,
+    signature_b64: &str,
+) -> bool {
     verify_rsa_sha256(key, &format!("{client_id}|{timestamp}"), signature_b64)
 }
 
@@ -197,8 +214,9 @@ pub fn format_timestamp(at: OffsetDateTime) -> String {
 
 /// `yyyy-MM-ddTHH:mm:ss+07:00`, in WIB (e.g. `paidTime`, `refundTime`).
 pub fn format_timestamp_seconds(at: OffsetDateTime) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]");
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
+    );
     at.to_offset(wib()).format(&format).unwrap_or_default()
 }
 
@@ -239,7 +257,11 @@ impl<T> Default for TokenStore<T> {
 
 /// A random token of `len` characters `[A-Za-z0-9]`.
 pub fn random_token(len: usize) -> String {
-    rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(len).map(char::from).collect()
+    rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 impl<T: Clone> TokenStore<T> {
@@ -256,7 +278,8 @@ impl<T: Clone> TokenStore<T> {
     /// scaled, so a static token outlives any time scale.
     pub fn insert(&mut self, token: String, lifetime: Duration, data: T) {
         let now = Instant::now();
-        let expires = now.checked_add(lifetime).unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        let expires =
+            now.checked_add(lifetime).unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
         self.tokens.insert(token, (expires, data));
     }
 
@@ -281,7 +304,11 @@ impl<T: Clone> TokenStore<T> {
     /// The still-valid tokens whose data passes `pred`.
     pub fn valid_where(&self, mut pred: impl FnMut(&T) -> bool) -> Vec<String> {
         let now = Instant::now();
-        self.tokens.iter().filter(|(_, (expires, data))| *expires > now && pred(data)).map(|(t, _)| t.clone()).collect()
+        self.tokens
+            .iter()
+            .filter(|(_, (expires, data))| *expires > now && pred(data))
+            .map(|(t, _)| t.clone())
+            .collect()
     }
 
     /// Makes every token expired now (they answer `Expired`, not `Unknown`).
@@ -352,7 +379,11 @@ impl SnapError {
     }
     pub fn into_response(self, service: &str) -> Response {
         let status = StatusCode::from_u16(self.http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({ "responseCode": self.code(service), "responseMessage": self.message }))).into_response()
+        (
+            status,
+            Json(json!({ "responseCode": self.code(service), "responseMessage": self.message })),
+        )
+            .into_response()
     }
 }
 
@@ -369,7 +400,10 @@ pub fn service_of(endpoint: &str) -> &'static str {
         ("debit/refund", "58"),
         ("transaction-history-list", "12"),
     ];
-    SERVICES.iter().find(|(suffix, _)| endpoint.ends_with(suffix)).map_or("00", |(_, service)| service)
+    SERVICES
+        .iter()
+        .find(|(suffix, _)| endpoint.ends_with(suffix))
+        .map_or("00", |(_, service)| service)
 }
 
 /// A 5xx in the SNAP shape: `500xx01 Internal Server Error`, `504xx00 Timeout`, otherwise
@@ -414,7 +448,9 @@ pub fn bearer(value: &str) -> &str {
 /// `{"value":"10000.00","currency":"IDR"}` → integer rupiah (§9.1). Only `.00` fractions and
 /// `IDR` are accepted; `field` names the object in the error (e.g. `amount`).
 pub fn parse_amount(value: Option<&Value>, field: &str) -> Result<i64, SnapError> {
-    let object = value.filter(|v| !v.is_null()).ok_or_else(|| SnapError::missing_field(&format!("[{field}]")))?;
+    let object = value
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| SnapError::missing_field(&format!("[{field}]")))?;
     let text = object
         .get("value")
         .and_then(Value::as_str)
@@ -450,33 +486,49 @@ mod tests {
 
     fn signs(secret: &str, path: &str, token: &str, body: &str, ts: &str) -> (String, String) {
         let hash = body_hash(body.as_bytes());
-        (hash.clone(), hmac_signature(secret, &symmetric_string_to_sign("POST", path, token, &hash, ts)))
+        (
+            hash.clone(),
+            hmac_signature(secret, &symmetric_string_to_sign("POST", path, token, &hash, ts)),
+        )
     }
 
     #[test]
     fn v1_empty_body_hash() {
         // snap-standard.md §12 V1 (published, IFP-BAL).
-        assert_eq!(body_hash(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            body_hash(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
     fn v2_doku_binding_signature() {
         // snap-standard.md §12 V2 (computed locally).
         let body = r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#;
-        let (path, token, ts) =
-            ("/direct-debit/core/v1/registration-account-binding", "eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
+        let (path, token, ts) = (
+            "/direct-debit/core/v1/registration-account-binding",
+            "eyJhbGciOiJSUzI1NiJ9.test.token",
+            "2024-01-01T10:00:00+07:00",
+        );
         let (hash, sig) = signs("SK-test-secret", path, token, body, ts);
         assert_eq!(hash, "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4");
         let expected = "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw==";
         assert_eq!(sig, expected);
-        assert_eq!(verify_symmetric("SK-test-secret", "POST", path, token, body.as_bytes(), ts, expected), Some(BodyForm::Raw));
+        assert_eq!(
+            verify_symmetric("SK-test-secret", "POST", path, token, body.as_bytes(), ts, expected),
+            Some(BodyForm::Raw)
+        );
     }
 
     #[test]
     fn v3_ovo_payment_signature_and_a_corrupted_byte() {
         // snap-standard.md §12 V3 (computed locally).
         let body = r#"{"partnerReferenceNo":"INV-20240101-0001","amount":{"value":"10000.00","currency":"IDR"}}"#;
-        let (path, token, ts) = ("/OVOSNAP/v2.0/debit/payment-host-to-host", "testAccessToken123", "2024-01-01T10:00:00.000+07:00");
+        let (path, token, ts) = (
+            "/OVOSNAP/v2.0/debit/payment-host-to-host",
+            "testAccessToken123",
+            "2024-01-01T10:00:00.000+07:00",
+        );
         let expected = "FZBHyE19ezY5YMrnEc4cJh0N3lRjyWrK0ad+PXJqbSswsZ5WpwyQlgFB4SZq9RSwmUDshBAGNZt2ps5aqP8Ffg==";
         let (hash, sig) = signs("testClientSecret", path, token, body, ts);
         assert_eq!(hash, "bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f");
@@ -485,13 +537,16 @@ mod tests {
             "POST:/OVOSNAP/v2.0/debit/payment-host-to-host:testAccessToken123:bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f:2024-01-01T10:00:00.000+07:00"
         );
         assert_eq!(sig, expected);
-        let verify = |body: &str, sig: &str| verify_symmetric("testClientSecret", "POST", path, token, body.as_bytes(), ts, sig);
+        let verify = |body: &str, sig: &str| {
+            verify_symmetric("testClientSecret", "POST", path, token, body.as_bytes(), ts, sig)
+        };
         assert_eq!(verify(body, expected), Some(BodyForm::Raw));
         // A corrupted byte in the body, and in the signature, fails.
         assert_eq!(verify(&body.replace("10000.00", "10001.00"), expected), None);
         assert_eq!(verify(body, &expected.replacen('F', "G", 1)), None);
         // Hex encoding of the same MAC is tolerated.
-        let hex_sig = hex::encode(base64::engine::general_purpose::STANDARD.decode(expected).unwrap());
+        let hex_sig =
+            hex::encode(base64::engine::general_purpose::STANDARD.decode(expected).unwrap());
         assert_eq!(verify(body, &hex_sig), Some(BodyForm::Raw));
         // The pretty-printed body of the same request verifies through its minified form.
         let pretty = "{\n  \"partnerReferenceNo\": \"INV-20240101-0001\",\n  \"amount\": {\"value\": \"10000.00\", \"currency\": \"IDR\"}\n}";
@@ -501,21 +556,39 @@ mod tests {
     #[test]
     fn v4_empty_token_form() {
         // snap-standard.md §12 V4 (computed locally): note the two consecutive colons.
-        let (path, ts) = ("/OVOSNAP/v2.0/oauth/account/registration-account-binding", "2024-01-01T10:00:00.000+07:00");
+        let (path, ts) = (
+            "/OVOSNAP/v2.0/oauth/account/registration-account-binding",
+            "2024-01-01T10:00:00.000+07:00",
+        );
         let body = r#"{"phoneNo":"6281234567890"}"#;
         let (hash, sig) = signs("testClientSecret", path, "", body, ts);
         assert_eq!(hash, "cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455");
         assert!(symmetric_string_to_sign("POST", path, "", &hash, ts).contains("binding::cdbc"));
         let expected = "Zr9eqTag1wXrfZgHnsvON/I1wnNLHr5U5L6QGexPfx0D9xCMDopIj6JKZ/LRaQjJ+pgMy3C6pFAJxi0H7qsPvQ==";
         assert_eq!(sig, expected);
-        assert!(verify_symmetric("testClientSecret", "POST", path, "", b"{\"phoneNo\":\"6281234567899\"}", ts, expected).is_none());
+        assert!(verify_symmetric(
+            "testClientSecret",
+            "POST",
+            path,
+            "",
+            b"{\"phoneNo\":\"6281234567899\"}",
+            ts,
+            expected
+        )
+        .is_none());
     }
 
     #[test]
     fn v5_notification_signature() {
         // snap-standard.md §12 V5 (computed locally).
         let body = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"00"}"#;
-        let (hash, sig) = signs("SK-test-secret", "/v1.0/debit/notify", "merchantIssuedToken", body, "2024-01-01T10:05:00+07:00");
+        let (hash, sig) = signs(
+            "SK-test-secret",
+            "/v1.0/debit/notify",
+            "merchantIssuedToken",
+            body,
+            "2024-01-01T10:05:00+07:00",
+        );
         assert_eq!(hash, "7720e33d0e54e536dcd2daf008737eb71a7fe55a46d1c5d13d2e947cccbc4686");
         assert_eq!(sig, "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==");
     }
@@ -527,12 +600,18 @@ mod tests {
         let sent = r#"{"url":"https:\/\/m.example\/ok"}"#;
         let (_, sig) = signs(secret, path, "t", sent, ts);
         let received = r#"{"url": "https://m.example/ok"}"#;
-        assert_eq!(verify_symmetric(secret, "POST", path, "t", received.as_bytes(), ts, &sig), Some(BodyForm::EscapedSlashes));
+        assert_eq!(
+            verify_symmetric(secret, "POST", path, "t", received.as_bytes(), ts, &sig),
+            Some(BodyForm::EscapedSlashes)
+        );
     }
 
     #[test]
     fn minify_keeps_strings() {
-        assert_eq!(minify(b"{ \"a b\" : \"c \\\" d\" ,\n \"e\":[1, 2] }"), b"{\"a b\":\"c \\\" d\",\"e\":[1,2]}".to_vec());
+        assert_eq!(
+            minify(b"{ \"a b\" : \"c \\\" d\" ,\n \"e\":[1, 2] }"),
+            b"{\"a b\":\"c \\\" d\",\"e\":[1,2]}".to_vec()
+        );
     }
 
     /// Fixed test key pair (computed locally; no provider publishes an RSA vector, §5).
@@ -547,23 +626,41 @@ mod tests {
         let private = rsa::RsaPrivateKey::from_pkcs1_pem(TEST_PRIVATE).unwrap();
         let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(private);
         let ts = "2024-01-01T10:00:00.000+07:00";
-        let sig = base64::engine::general_purpose::STANDARD.encode(signer.sign(format!("oamerchantg|{ts}").as_bytes()).to_bytes());
+        let sig = base64::engine::general_purpose::STANDARD
+            .encode(signer.sign(format!("oamerchantg|{ts}").as_bytes()).to_bytes());
         for pem in [TEST_PUBLIC_PKCS1, TEST_PUBLIC_SPKI] {
             let key = parse_public_key(pem).unwrap();
             assert!(verify_token_signature(&key, "oamerchantg", ts, &sig));
-            assert!(!verify_token_signature(&key, "oamerchantg", "2024-01-01T10:00:00.001+07:00", &sig));
+            assert!(!verify_token_signature(
+                &key,
+                "oamerchantg",
+                "2024-01-01T10:00:00.001+07:00",
+                &sig
+            ));
             assert!(!verify_token_signature(&key, "oamerchanth", ts, &sig));
         }
-        assert!(parse_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_err());
+        assert!(
+            parse_public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----").is_err()
+        );
     }
 
     #[test]
     fn timestamps_in_both_forms() {
         let a = parse_timestamp("2024-01-01T10:00:00.000+07:00").unwrap();
-        for same in ["2024-01-01T10:00:00+07:00", "2024-01-01T03:00:00Z", "2024-01-01T03:00:00.000Z", "2024-01-01T03:00:00.000000000Z"] {
+        for same in [
+            "2024-01-01T10:00:00+07:00",
+            "2024-01-01T03:00:00Z",
+            "2024-01-01T03:00:00.000Z",
+            "2024-01-01T03:00:00.000000000Z",
+        ] {
             assert_eq!(parse_timestamp(same), Some(a), "{same}");
         }
-        for bad in ["20240101T10:00:00.000+07:00", "2024-01-01 10:00:00+07:00", "2024-01-01T10:00:00", "yesterday"] {
+        for bad in [
+            "20240101T10:00:00.000+07:00",
+            "2024-01-01 10:00:00+07:00",
+            "2024-01-01T10:00:00",
+            "yesterday",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
         assert_eq!(format_timestamp(a), "2024-01-01T10:00:00.000+07:00");
@@ -576,13 +673,27 @@ mod tests {
 
     #[test]
     fn amounts() {
-        assert_eq!(parse_amount(Some(&json!({"value":"10000.00","currency":"IDR"})), "amount"), Ok(10_000));
+        assert_eq!(
+            parse_amount(Some(&json!({"value":"10000.00","currency":"IDR"})), "amount"),
+            Ok(10_000)
+        );
         assert_eq!(amount(10_000), json!({"value":"10000.00","currency":"IDR"}));
-        for bad in [json!({"value":"10000","currency":"IDR"}), json!({"value":"10000.50","currency":"IDR"}), json!({"value":"1e4.00","currency":"IDR"})]
-        {
-            assert_eq!(parse_amount(Some(&bad), "amount").map_err(|e| e.code("54")), Err("4005401".into()), "{bad}");
+        for bad in [
+            json!({"value":"10000","currency":"IDR"}),
+            json!({"value":"10000.50","currency":"IDR"}),
+            json!({"value":"1e4.00","currency":"IDR"}),
+        ] {
+            assert_eq!(
+                parse_amount(Some(&bad), "amount").map_err(|e| e.code("54")),
+                Err("4005401".into()),
+                "{bad}"
+            );
         }
-        assert_eq!(parse_amount(Some(&json!({"value":"1.00","currency":"USD"})), "amount").map_err(|e| e.code("54")), Err("4005401".into()));
+        assert_eq!(
+            parse_amount(Some(&json!({"value":"1.00","currency":"USD"})), "amount")
+                .map_err(|e| e.code("54")),
+            Err("4005401".into())
+        );
         assert_eq!(parse_amount(None, "amount").map_err(|e| e.code("54")), Err("4005402".into()));
     }
 

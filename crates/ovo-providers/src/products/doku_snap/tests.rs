@@ -38,12 +38,20 @@ fn inbound(path: &str, headers: &[(&str, &str)], body: &str) -> InboundRequest {
 #[test]
 fn v2_binding_body_and_signature() {
     let phone = Msisdn::parse("081288932399").unwrap();
-    let body = binding_body(&phone, "CUST-001", "https://merchant.example/success", "https://merchant.example/failed");
+    let body = binding_body(
+        &phone,
+        "CUST-001",
+        "https://merchant.example/success",
+        "https://merchant.example/failed",
+    );
     assert_eq!(
         body,
         r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#
     );
-    assert_eq!(body_hash(body.as_bytes()), "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4");
+    assert_eq!(
+        body_hash(body.as_bytes()),
+        "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
+    );
     let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
     assert_eq!(
         string_to_sign("POST", BINDING_PATH, token, body.as_bytes(), ts),
@@ -62,20 +70,44 @@ fn v2_binding_body_and_signature() {
 fn v5_notification_signature_through_the_verifier() {
     let c = client("BRN-test", "SK-test-secret", no_skew());
     let body = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"00"}"#;
-    let sig = "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==";
-    let headers = [("Authorization", "Bearer merchantIssuedToken"), ("X-TIMESTAMP", "2024-01-01T10:05:00+07:00"), ("X-SIGNATURE", sig)];
+    let sig =
+        "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==";
+    let headers = [
+        ("Authorization", "Bearer merchantIssuedToken"),
+        ("X-TIMESTAMP", "2024-01-01T10:05:00+07:00"),
+        ("X-SIGNATURE", sig),
+    ];
     let request = inbound("/v1.0/debit/notify", &headers, body);
     let issued = |t: &str| t == "merchantIssuedToken";
-    assert_eq!(c.verify_notification_with(&request, &issued).unwrap_err(), NotificationRejection::MissingField("amount"));
+    assert_eq!(
+        c.verify_notification_with(&request, &issued).unwrap_err(),
+        NotificationRejection::MissingField("amount")
+    );
     // The same request without our token, or with another path, or another secret.
-    assert_eq!(c.verify_notification_with(&request, &|_| false).unwrap_err(), NotificationRejection::UnknownToken);
-    assert_eq!(c.verify_notification(&request).unwrap_err(), NotificationRejection::UnknownToken, "not issued by this client");
+    assert_eq!(
+        c.verify_notification_with(&request, &|_| false).unwrap_err(),
+        NotificationRejection::UnknownToken
+    );
+    assert_eq!(
+        c.verify_notification(&request).unwrap_err(),
+        NotificationRejection::UnknownToken,
+        "not issued by this client"
+    );
     let moved = inbound("/v1.0/debit/notify2", &headers, body);
-    assert_eq!(c.verify_notification_with(&moved, &issued).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        c.verify_notification_with(&moved, &issued).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     let other = client("BRN-test", "SK-other", no_skew());
-    assert_eq!(other.verify_notification_with(&request, &issued).unwrap_err(), NotificationRejection::BadSignature);
+    assert_eq!(
+        other.verify_notification_with(&request, &issued).unwrap_err(),
+        NotificationRejection::BadSignature
+    );
     let anonymous = inbound("/v1.0/debit/notify", &headers[1..], body);
-    assert_eq!(c.verify_notification_with(&anonymous, &issued).unwrap_err(), NotificationRejection::MissingField("Authorization"));
+    assert_eq!(
+        c.verify_notification_with(&anonymous, &issued).unwrap_err(),
+        NotificationRejection::MissingField("Authorization")
+    );
 }
 
 // N0 (§5.8) with the pinned SHA256withRSA vector of snap.rs (tests/fixtures/README.md:
@@ -86,7 +118,11 @@ fn n0_token_request_verifies_with_the_pinned_rsa_vector() {
     let ts = "2024-01-01T10:00:00.000+07:00";
     let body = r#"{"grantType":"client_credentials"}"#;
     let c = client("test-client", "SK-x", no_skew());
-    let request = inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)], body);
+    let request = inbound(
+        "/doku/token",
+        &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)],
+        body,
+    );
     let verified = c.verify_token_request(&request).unwrap();
     assert_eq!((verified.client_id.as_str(), verified.timestamp.as_str()), ("test-client", ts));
 
@@ -102,17 +138,42 @@ fn n0_token_request_verifies_with_the_pinned_rsa_vector() {
     assert!(!c.is_issued_token("someone-elses-token"));
     assert!(!format!("{answer:?}").contains(token), "the token stays out of Debug");
 
-    let tampered = inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", "2024-01-01T10:00:01.000+07:00"), ("X-SIGNATURE", sig)], body);
+    let tampered = inbound(
+        "/doku/token",
+        &[
+            ("X-CLIENT-KEY", "test-client"),
+            ("X-TIMESTAMP", "2024-01-01T10:00:01.000+07:00"),
+            ("X-SIGNATURE", sig),
+        ],
+        body,
+    );
     assert_eq!(c.verify_token_request(&tampered).unwrap_err(), NotificationRejection::BadSignature);
     assert_eq!(c.answer_token_request(&tampered).status, 401);
     let stranger = client("another-client", "SK-x", no_skew());
-    assert_eq!(stranger.verify_token_request(&request).unwrap_err(), NotificationRejection::UnknownMerchant);
+    assert_eq!(
+        stranger.verify_token_request(&request).unwrap_err(),
+        NotificationRejection::UnknownMerchant
+    );
     let strict = client("test-client", "SK-x", DokuSnapOptions::default());
-    assert!(matches!(strict.verify_token_request(&request), Err(NotificationRejection::Malformed(_))), "2024 is far from now");
-    let unsigned = inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts)], body);
-    assert_eq!(c.verify_token_request(&unsigned).unwrap_err(), NotificationRejection::MissingField("X-SIGNATURE"));
-    let wrong_grant = inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)], r#"{"grantType":"password"}"#);
-    assert!(matches!(c.verify_token_request(&wrong_grant), Err(NotificationRejection::Malformed(_))));
+    assert!(
+        matches!(strict.verify_token_request(&request), Err(NotificationRejection::Malformed(_))),
+        "2024 is far from now"
+    );
+    let unsigned =
+        inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts)], body);
+    assert_eq!(
+        c.verify_token_request(&unsigned).unwrap_err(),
+        NotificationRejection::MissingField("X-SIGNATURE")
+    );
+    let wrong_grant = inbound(
+        "/doku/token",
+        &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)],
+        r#"{"grantType":"password"}"#,
+    );
+    assert!(matches!(
+        c.verify_token_request(&wrong_grant),
+        Err(NotificationRejection::Malformed(_))
+    ));
 }
 
 fn n1_body(status: &str, desc: &str) -> String {
@@ -124,15 +185,32 @@ fn n1_body(status: &str, desc: &str) -> String {
 fn signed(c: &DokuSnapClient, secret: &[u8], path: &str, body: &str) -> InboundRequest {
     let token = c.issue_notification_token();
     let ts = "2024-01-01T10:05:00+07:00";
-    let sig = symmetric_signature(secret, "POST", path, token.access_token.expose(), body.as_bytes(), ts);
+    let sig =
+        symmetric_signature(secret, "POST", path, token.access_token.expose(), body.as_bytes(), ts);
     let auth = format!("Bearer {}", token.access_token.expose());
-    inbound(path, &[("Authorization", &auth), ("X-TIMESTAMP", ts), ("X-SIGNATURE", &sig), ("X-PARTNER-ID", "BRN-test")], body)
+    inbound(
+        path,
+        &[
+            ("Authorization", &auth),
+            ("X-TIMESTAMP", ts),
+            ("X-SIGNATURE", &sig),
+            ("X-PARTNER-ID", "BRN-test"),
+        ],
+        body,
+    )
 }
 
 #[test]
 fn n1_and_n2_parse_into_events_with_dedup_keys() {
     let c = client("BRN-test", "SK-test-secret", no_skew());
-    let paid = c.verify_notification(&signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &n1_body("00", "Success"))).unwrap();
+    let paid = c
+        .verify_notification(&signed(
+            &c,
+            b"SK-test-secret",
+            "/v1.0/debit/notify",
+            &n1_body("00", "Success"),
+        ))
+        .unwrap();
     assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
     match paid.event {
         NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
@@ -143,8 +221,17 @@ fn n1_and_n2_parse_into_events_with_dedup_keys() {
         }
         other => panic!("{other:?}"),
     }
-    let failed = c.verify_notification(&signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &n1_body("06", "Insufficient Funds"))).unwrap();
-    assert!(matches!(failed.event, NotificationEvent::Payment { state: PaymentState::Failed { ref code, ref message }, .. } if code == "06" && message == "Insufficient Funds"));
+    let failed = c
+        .verify_notification(&signed(
+            &c,
+            b"SK-test-secret",
+            "/v1.0/debit/notify",
+            &n1_body("06", "Insufficient Funds"),
+        ))
+        .unwrap();
+    assert!(
+        matches!(failed.event, NotificationEvent::Payment { state: PaymentState::Failed { ref code, ref message }, .. } if code == "06" && message == "Insufficient Funds")
+    );
     assert_ne!(failed.dedup_key, paid.dedup_key);
 
     let n2 = r#"{"originalExternalId":"123456789","additionalInfo":{"status":"SUCCESS","authCode":"auth_code_test_1","custIdMerchant":"81467045757557"}}"#;
@@ -158,17 +245,29 @@ fn n1_and_n2_parse_into_events_with_dedup_keys() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(notification_answer(InboundKind::of(n2), &Ok(bound)).body.expose(), r#"{"responseCode":"2000700","responseMessage":"Request has been processed successfully"}"#);
-    let rejected = c.verify_notification(&signed(&c, b"SK-wrong", "/v1.0/debit/notify", &n1_body("00", "Success")));
+    assert_eq!(
+        notification_answer(InboundKind::of(n2), &Ok(bound)).body.expose(),
+        r#"{"responseCode":"2000700","responseMessage":"Request has been processed successfully"}"#
+    );
+    let rejected = c.verify_notification(&signed(
+        &c,
+        b"SK-wrong",
+        "/v1.0/debit/notify",
+        &n1_body("00", "Success"),
+    ));
     assert_eq!(rejected.as_ref().unwrap_err(), &NotificationRejection::BadSignature);
     let answer = notification_answer(InboundKind::Payment, &rejected);
     assert_eq!((answer.status, answer.body.expose().contains("4015600")), (401, true));
 
     // A foreign X-PARTNER-ID is refused even with a good signature.
-    let mut foreign = signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &n1_body("00", "Success"));
+    let mut foreign =
+        signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &n1_body("00", "Success"));
     foreign.headers.retain(|(k, _)| k != "X-PARTNER-ID");
     foreign.headers.push(("x-partner-id".into(), "BRN-other".into()));
-    assert_eq!(c.verify_notification(&foreign).unwrap_err(), NotificationRejection::UnknownMerchant);
+    assert_eq!(
+        c.verify_notification(&foreign).unwrap_err(),
+        NotificationRejection::UnknownMerchant
+    );
 }
 
 #[test]
@@ -182,11 +281,17 @@ fn n1_missing_fields_are_named() {
     ] {
         let mut body = full.clone();
         body.as_object_mut().unwrap().remove(field);
-        assert_eq!(parse_payment_notification(&body).unwrap_err(), NotificationRejection::MissingField(name));
+        assert_eq!(
+            parse_payment_notification(&body).unwrap_err(),
+            NotificationRejection::MissingField(name)
+        );
     }
     let mut body = full.clone();
     body["additionalInfo"].as_object_mut().unwrap().remove("paymentType");
-    assert_eq!(parse_payment_notification(&body).unwrap_err(), NotificationRejection::MissingField("additionalInfo.paymentType"));
+    assert_eq!(
+        parse_payment_notification(&body).unwrap_err(),
+        NotificationRejection::MissingField("additionalInfo.paymentType")
+    );
     let mut body = full.clone();
     body["amount"]["value"] = Value::String("99000.50".into());
     assert!(matches!(parse_payment_notification(&body), Err(NotificationRejection::Malformed(_))));
@@ -195,9 +300,14 @@ fn n1_missing_fields_are_named() {
     let info = body["additionalInfo"].as_object_mut().unwrap();
     info.remove("channelId");
     info.insert("channel".into(), Value::String("EMONEY_OVO_SNAP".into()));
-    assert_eq!(parse_payment_notification(&body).unwrap().channel.as_deref(), Some("EMONEY_OVO_SNAP"));
+    assert_eq!(
+        parse_payment_notification(&body).unwrap().channel.as_deref(),
+        Some("EMONEY_OVO_SNAP")
+    );
     let unknown = parse_notification(&n1_body("42", "Mystery")).unwrap();
-    assert!(matches!(unknown.event, NotificationEvent::Payment { state: PaymentState::Unrecognised(ref s), .. } if s == "42"));
+    assert!(
+        matches!(unknown.event, NotificationEvent::Payment { state: PaymentState::Unrecognised(ref s), .. } if s == "42")
+    );
 }
 
 #[test]
@@ -205,11 +315,16 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
     // Binding: status in additionalInfo or accountStatus; unknown values kept; extras ignored.
     let a: BindingReply = serde_json::from_str(r#"{"responseCode":"2000700","referenceNo":"1","redirectUrl":"https://x","additionalInfo":{"status":"PENDING","authCode":"c","new":true},"extra":[1]}"#).unwrap();
     assert_eq!(a.status(), Some(&BindingStatus::Pending));
-    let b: BindingReply = serde_json::from_str(r#"{"redirectUrl":"https://x","accountStatus":"SUCCESS"}"#).unwrap();
+    let b: BindingReply =
+        serde_json::from_str(r#"{"redirectUrl":"https://x","accountStatus":"SUCCESS"}"#).unwrap();
     assert_eq!(b.status(), Some(&BindingStatus::Success));
-    let c: BindingReply = serde_json::from_str(r#"{"redirectUrl":"https://x","additionalInfo":{"accountStatus":"FROZEN"}}"#).unwrap();
+    let c: BindingReply = serde_json::from_str(
+        r#"{"redirectUrl":"https://x","additionalInfo":{"accountStatus":"FROZEN"}}"#,
+    )
+    .unwrap();
     assert_eq!(c.status(), Some(&BindingStatus::Unknown("FROZEN".into())));
-    let missing = serde_json::from_str::<BindingReply>(r#"{"referenceNo":"1"}"#).unwrap_err().to_string();
+    let missing =
+        serde_json::from_str::<BindingReply>(r#"{"referenceNo":"1"}"#).unwrap_err().to_string();
     assert!(missing.contains("redirectUrl"), "{missing}");
 
     // Balance: availableBalance first, amount as fallback; unknown types kept.
@@ -222,7 +337,9 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
     assert_eq!(bal.account_infos[0].balance().unwrap().to_idr(), Ok(Idr::new(10_000).unwrap()));
     assert_eq!(bal.account_infos[1].balance().unwrap().to_idr(), Ok(Idr::new(500).unwrap()));
     assert_eq!(bal.account_infos[2].balance_type, Pocket::Unknown("VOUCHER".into()));
-    let missing = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#).unwrap_err().to_string();
+    let missing = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#)
+        .unwrap_err()
+        .to_string();
     assert!(missing.contains("accountInfos"), "{missing}");
 
     // Status: unknown latestTransactionStatus; both refund-history keys.
@@ -233,24 +350,38 @@ fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
     )
     .unwrap();
     assert_eq!(st.latest_transaction_status, TransactionStatus::Unknown("09".into()));
-    assert_eq!(payment_state(&st.latest_transaction_status, "09", "?"), PaymentState::Unrecognised("09".into()));
+    assert_eq!(
+        payment_state(&st.latest_transaction_status, "09", "?"),
+        PaymentState::Unrecognised("09".into())
+    );
     assert_eq!(st.refund_history[0].partner_refund_no(), Some("REFA"));
     assert_eq!(st.refund_history[1].partner_refund_no(), Some("REFB"));
     assert_eq!(st.refund_history[1].refund_status, Some(RefundStatus::Unknown("77".into())));
     assert_eq!(st.channel(), Some("EMONEY_OVO_SNAP"));
-    let missing = serde_json::from_str::<StatusReply>(r#"{"originalReferenceNo":"x"}"#).unwrap_err().to_string();
+    let missing = serde_json::from_str::<StatusReply>(r#"{"originalReferenceNo":"x"}"#)
+        .unwrap_err()
+        .to_string();
     assert!(missing.contains("latestTransactionStatus"), "{missing}");
-    let bad_amount = serde_json::from_str::<StatusReply>(r#"{"latestTransactionStatus":"00","transAmount":{"value":"1.00"}}"#).unwrap_err().to_string();
+    let bad_amount = serde_json::from_str::<StatusReply>(
+        r#"{"latestTransactionStatus":"00","transAmount":{"value":"1.00"}}"#,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(bad_amount.contains("currency"), "{bad_amount}");
 
     // Pay methods: unknown kept.
-    let opt: PayOption = serde_json::from_str(r#"{"payMethod":"CRYPTO","transAmount":{"value":"1.00","currency":"IDR"}}"#).unwrap();
+    let opt: PayOption = serde_json::from_str(
+        r#"{"payMethod":"CRYPTO","transAmount":{"value":"1.00","currency":"IDR"}}"#,
+    )
+    .unwrap();
     assert_eq!(opt.pay_method, Pocket::Unknown("CRYPTO".into()));
 }
 
 #[test]
 fn transaction_statuses_map_to_payment_states() {
-    let s = |code: &str, desc: &str| payment_state(&TransactionStatus::from(code.to_owned()), code, desc);
+    let s = |code: &str, desc: &str| {
+        payment_state(&TransactionStatus::from(code.to_owned()), code, desc)
+    };
     assert_eq!(s("00", "success"), PaymentState::Succeeded);
     assert_eq!(s("01", "Initiated"), PaymentState::Pending);
     assert_eq!(s("02", ""), PaymentState::Pending);
@@ -258,8 +389,14 @@ fn transaction_statuses_map_to_payment_states() {
     assert_eq!(s("04", ""), PaymentState::Refunded);
     assert_eq!(s("05", ""), PaymentState::Cancelled);
     assert_eq!(s("06", "Transaction Expired"), PaymentState::Expired);
-    assert_eq!(s("06", "Customer Declined"), PaymentState::Failed { code: "06".into(), message: "Customer Declined".into() });
-    assert_eq!(s("07", "Not Found"), PaymentState::NotFound { code: "07".into(), message: "Not Found".into() });
+    assert_eq!(
+        s("06", "Customer Declined"),
+        PaymentState::Failed { code: "06".into(), message: "Customer Declined".into() }
+    );
+    assert_eq!(
+        s("07", "Not Found"),
+        PaymentState::NotFound { code: "07".into(), message: "Not Found".into() }
+    );
 }
 
 #[test]
@@ -268,10 +405,24 @@ fn payment_body_round_trips_amounts_and_split() {
         partner_reference_no: "ABCDEFGH12345678",
         amount: SnapAmount::from_idr(Idr::new(20_000).unwrap()),
         pay_option_details: vec![
-            PayOption { pay_method: Pocket::Points, trans_amount: SnapAmount::from_idr(Idr::new(5_000).unwrap()), fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)) },
-            PayOption { pay_method: Pocket::Cash, trans_amount: SnapAmount::from_idr(Idr::new(15_000).unwrap()), fee_amount: None },
+            PayOption {
+                pay_method: Pocket::Points,
+                trans_amount: SnapAmount::from_idr(Idr::new(5_000).unwrap()),
+                fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
+            },
+            PayOption {
+                pay_method: Pocket::Cash,
+                trans_amount: SnapAmount::from_idr(Idr::new(15_000).unwrap()),
+                fee_amount: None,
+            },
         ],
-        additional_info: PaymentBodyInfo { channel: CHANNEL, payment_type: "SALE", success_payment_url: Some("https://m/ok"), failed_payment_url: Some("https://m/ok"), remarks: None },
+        additional_info: PaymentBodyInfo {
+            channel: CHANNEL,
+            payment_type: "SALE",
+            success_payment_url: Some("https://m/ok"),
+            failed_payment_url: Some("https://m/ok"),
+            remarks: None,
+        },
     });
     assert_eq!(
         body,
@@ -279,7 +430,10 @@ fn payment_body_round_trips_amounts_and_split() {
     );
     let back: Value = serde_json::from_str(&body).unwrap();
     let options: Vec<PayOption> = serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
-    assert_eq!(split_of(&options), Some(Split { cash: Idr::new(15_000).unwrap(), points: Idr::new(5_000).unwrap() }));
+    assert_eq!(
+        split_of(&options),
+        Some(Split { cash: Idr::new(15_000).unwrap(), points: Idr::new(5_000).unwrap() })
+    );
     let amount: SnapAmount = serde_json::from_value(back["amount"].clone()).unwrap();
     assert_eq!(amount.to_idr(), Ok(Idr::new(20_000).unwrap()));
 }
@@ -301,7 +455,10 @@ fn external_ids_are_stable_per_key_and_wib_day() {
 fn doku_times_with_and_without_zone() {
     let wib = parse_doku_time("2024-01-01T09:09:00.123").unwrap();
     assert_eq!(wib, parse_doku_time("2024-01-01T02:09:00.123Z").unwrap());
-    assert_eq!(parse_doku_time("2024-01-01T09:09:00+07:00"), parse_doku_time("2024-01-01T09:09:00"));
+    assert_eq!(
+        parse_doku_time("2024-01-01T09:09:00+07:00"),
+        parse_doku_time("2024-01-01T09:09:00")
+    );
     assert!(parse_doku_time("yesterday").is_none());
 }
 
@@ -311,11 +468,41 @@ fn echo_checks_name_the_field() {
     let call = Call::write(Operation::Refund, Duration::from_secs(1));
     let sent = Idr::new(10_000).unwrap();
     assert!(check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount::from_idr(sent))).is_ok());
-    let e = check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount::from_idr(Idr::new(1_000).unwrap()))).unwrap_err();
-    assert_eq!(e, ProviderError::Mismatch { product: Product::DokuSnapOvo, field: "refundAmount", sent: "10000.00".into(), echoed: "1000.00".into() });
-    let e = check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() })).unwrap_err();
+    let e = check_echo(
+        &t,
+        call,
+        "refundAmount",
+        sent,
+        Some(&SnapAmount::from_idr(Idr::new(1_000).unwrap())),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ProviderError::Mismatch {
+            product: Product::DokuSnapOvo,
+            field: "refundAmount",
+            sent: "10000.00".into(),
+            echoed: "1000.00".into()
+        }
+    );
+    let e = check_echo(
+        &t,
+        call,
+        "refundAmount",
+        sent,
+        Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() }),
+    )
+    .unwrap_err();
     assert!(matches!(e, ProviderError::Mismatch { field: "currency", .. }));
-    assert!(check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })).unwrap_err().is_unknown_outcome());
+    assert!(check_echo(
+        &t,
+        call,
+        "refundAmount",
+        sent,
+        Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })
+    )
+    .unwrap_err()
+    .is_unknown_outcome());
 }
 
 #[test]
@@ -335,9 +522,18 @@ fn constructor_requires_credentials_and_valid_keys() {
         DokuSnapClient::new("http://x", &only_id, DokuSnapOptions::default()).unwrap_err(),
         ProviderError::MissingCredential { product: Product::DokuSnapOvo, field: "secret_key" }
     );
-    let bad_key = Credentials::from_pairs(Product::DokuSnapOvo, [("client_id", "x".to_owned()), ("secret_key", "s".to_owned()), ("merchant_private_key", "nope".to_owned())]);
+    let bad_key = Credentials::from_pairs(
+        Product::DokuSnapOvo,
+        [
+            ("client_id", "x".to_owned()),
+            ("secret_key", "s".to_owned()),
+            ("merchant_private_key", "nope".to_owned()),
+        ],
+    );
     let e = DokuSnapClient::new("http://x", &bad_key, DokuSnapOptions::default()).unwrap_err();
-    assert!(matches!(e, ProviderError::InvalidInput { ref detail, .. } if detail.starts_with("merchant_private_key")));
+    assert!(
+        matches!(e, ProviderError::InvalidInput { ref detail, .. } if detail.starts_with("merchant_private_key"))
+    );
     let other = Credentials::from_pairs(Product::OvoSnap, []);
     assert!(DokuSnapClient::new("http://x", &other, DokuSnapOptions::default()).is_err());
 }

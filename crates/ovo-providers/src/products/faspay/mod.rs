@@ -80,7 +80,11 @@ pub struct FaspayTimeouts {
 
 impl Default for FaspayTimeouts {
     fn default() -> Self {
-        FaspayTimeouts { account: Duration::from_secs(30), inquiry: Duration::from_secs(30), payment: Duration::from_secs(90) }
+        FaspayTimeouts {
+            account: Duration::from_secs(30),
+            inquiry: Duration::from_secs(30),
+            payment: Duration::from_secs(90),
+        }
     }
 }
 
@@ -138,12 +142,22 @@ fn invalid_input(detail: impl Into<String>) -> ProviderError {
 }
 
 impl FaspayClient {
-    pub fn new(base_url: &str, credentials: &Credentials, options: FaspayOptions) -> ProviderResult<FaspayClient> {
+    pub fn new(
+        base_url: &str,
+        credentials: &Credentials,
+        options: FaspayOptions,
+    ) -> ProviderResult<FaspayClient> {
         if credentials.product() != PRODUCT {
-            return Err(invalid_input(format!("credentials of {} given to the Faspay client", credentials.product().display_name())));
+            return Err(invalid_input(format!(
+                "credentials of {} given to the Faspay client",
+                credentials.product().display_name()
+            )));
         }
         let merchant_id = credentials.require("merchant_id")?.expose().trim().to_owned();
-        let signer = Signer::new(credentials.require("user_id")?.clone(), credentials.require("password")?.clone());
+        let signer = Signer::new(
+            credentials.require("user_id")?.clone(),
+            credentials.require("password")?.clone(),
+        );
         let base_url = base_url.trim().trim_end_matches('/').to_owned();
         if base_url.is_empty() {
             return Err(invalid_input("no Faspay endpoint URL is configured (production: Merchant Page → Settings → Credentials)"));
@@ -157,7 +171,13 @@ impl FaspayClient {
         if !(1..=50).contains(&options.history_limit) {
             return Err(invalid_input("history_limit must be 1–50"));
         }
-        Ok(FaspayClient { transport: Transport::with_roots(PRODUCT, &options.extra_roots), base_url, merchant_id, signer, options })
+        Ok(FaspayClient {
+            transport: Transport::with_roots(PRODUCT, &options.extra_roots),
+            base_url,
+            merchant_id,
+            signer,
+            options,
+        })
     }
 
     pub fn options(&self) -> &FaspayOptions {
@@ -174,11 +194,15 @@ impl FaspayClient {
 
     /// Rupiah on the wire: × `amount_scale`, as digits.
     fn wire_amount(&self, amount: Idr) -> ProviderResult<String> {
-        amount
-            .rupiah()
-            .checked_mul(self.options.amount_scale)
-            .map(|n| n.to_string())
-            .ok_or_else(|| invalid_input(format!("{} rupiah × {} does not fit", amount.rupiah(), self.options.amount_scale)))
+        amount.rupiah().checked_mul(self.options.amount_scale).map(|n| n.to_string()).ok_or_else(
+            || {
+                invalid_input(format!(
+                    "{} rupiah × {} does not fit",
+                    amount.rupiah(),
+                    self.options.amount_scale
+                ))
+            },
+        )
     }
 
     fn rupiah_of(&self, text: &str) -> Result<Idr, WireError> {
@@ -201,21 +225,30 @@ impl FaspayClient {
     async fn post(&self, call: Call, path: &str, body: Value) -> ProviderResult<Value> {
         let url = self.url(path);
         let reply = self.transport.send(call, |client| client.post(&url).json(&body)).await?;
-        let content_type = reply.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let content_type =
+            reply.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         match wire::parse_body(&reply.body, content_type) {
             Ok(value) => Ok(value),
             // Faspay answers 200 with a code; a 4xx without a readable body refused the request.
-            Err(_) if matches!(reply.status, 401 | 403) => {
-                Err(ProviderError::Authentication { product: PRODUCT, code: format!("HTTP {}", reply.status), message: short(&reply.body) })
-            }
-            Err(_) if (400..500).contains(&reply.status) => {
-                Err(ProviderError::InvalidRequest { product: PRODUCT, code: format!("HTTP {}", reply.status), message: short(&reply.body) })
-            }
+            Err(_) if matches!(reply.status, 401 | 403) => Err(ProviderError::Authentication {
+                product: PRODUCT,
+                code: format!("HTTP {}", reply.status),
+                message: short(&reply.body),
+            }),
+            Err(_) if (400..500).contains(&reply.status) => Err(ProviderError::InvalidRequest {
+                product: PRODUCT,
+                code: format!("HTTP {}", reply.status),
+                message: short(&reply.body),
+            }),
             Err(detail) => Err(self.transport.malformed(call, detail)),
         }
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, call: Call, value: Value) -> ProviderResult<T> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call,
+        value: Value,
+    ) -> ProviderResult<T> {
         wire::decode(value).map_err(|detail| self.transport.malformed(call, detail))
     }
 
@@ -224,22 +257,32 @@ impl FaspayClient {
         let code = outcome.response_code.clone();
         let message = outcome.desc();
         match outcome.code().class() {
-            CodeClass::Declined | CodeClass::Success => ProviderError::Declined { product: PRODUCT, code, message },
+            CodeClass::Declined | CodeClass::Success => {
+                ProviderError::Declined { product: PRODUCT, code, message }
+            }
             CodeClass::TokenExpired => {
                 let message = match &outcome.url {
-                    Some(url) => format!("{message} (payment token expired: re-link the account at {url})"),
+                    Some(url) => {
+                        format!("{message} (payment token expired: re-link the account at {url})")
+                    }
                     None => format!("{message} (payment token expired: re-link the account)"),
                 };
                 ProviderError::Declined { product: PRODUCT, code, message }
             }
-            CodeClass::Authentication => ProviderError::Authentication { product: PRODUCT, code, message },
-            CodeClass::InvalidRequest => ProviderError::InvalidRequest { product: PRODUCT, code, message },
+            CodeClass::Authentication => {
+                ProviderError::Authentication { product: PRODUCT, code, message }
+            }
+            CodeClass::InvalidRequest => {
+                ProviderError::InvalidRequest { product: PRODUCT, code, message }
+            }
             // Faspay failed internally: a write may have happened; a read changed nothing.
             CodeClass::ServerSide => match call.effect {
                 Effect::Write => ProviderError::UnknownOutcome {
                     product: PRODUCT,
                     operation: call.operation,
-                    cause: UnknownCause::MalformedReply { detail: format!("response_code {code} {message}") },
+                    cause: UnknownCause::MalformedReply {
+                        detail: format!("response_code {code} {message}"),
+                    },
                 },
                 Effect::Read => ProviderError::Unavailable { product: PRODUCT, status: 200 },
             },
@@ -256,20 +299,38 @@ impl FaspayClient {
         }
     }
 
-    fn mismatch(field: &'static str, sent: impl Into<String>, echoed: impl Into<String>) -> ProviderError {
-        ProviderError::Mismatch { product: PRODUCT, field, sent: sent.into(), echoed: echoed.into() }
+    fn mismatch(
+        field: &'static str,
+        sent: impl Into<String>,
+        echoed: impl Into<String>,
+    ) -> ProviderError {
+        ProviderError::Mismatch {
+            product: PRODUCT,
+            field,
+            sent: sent.into(),
+            echoed: echoed.into(),
+        }
     }
 
     fn check_currency(echoed: Option<&str>) -> ProviderResult<()> {
         match echoed {
-            Some(currency) if !currency.trim().eq_ignore_ascii_case("IDR") => Err(Self::mismatch("bill_currency", "IDR", currency)),
+            Some(currency) if !currency.trim().eq_ignore_ascii_case("IDR") => {
+                Err(Self::mismatch("bill_currency", "IDR", currency))
+            }
             _ => Ok(()),
         }
     }
 
-    fn check_amount(&self, field: &'static str, sent: Idr, echoed: Option<&str>) -> ProviderResult<()> {
+    fn check_amount(
+        &self,
+        field: &'static str,
+        sent: Idr,
+        echoed: Option<&str>,
+    ) -> ProviderResult<()> {
         match echoed {
-            Some(text) if self.rupiah_of(text) != Ok(sent) => Err(Self::mismatch(field, self.wire_amount(sent)?, text)),
+            Some(text) if self.rupiah_of(text) != Ok(sent) => {
+                Err(Self::mismatch(field, self.wire_amount(sent)?, text))
+            }
             _ => Ok(()),
         }
     }
@@ -277,7 +338,10 @@ impl FaspayClient {
     /// §5.3: creates the payment; `02` (§5.4) comes back typed.
     pub async fn pay_tokenized(&self, request: &PaymentRequest) -> ProviderResult<FaspayPayment> {
         if request.kind != PaymentKind::Tokenized {
-            return Err(invalid_input(format!("Faspay 720 makes tokenized payments only, not {:?}", request.kind)));
+            return Err(invalid_input(format!(
+                "Faspay 720 makes tokenized payments only, not {:?}",
+                request.kind
+            )));
         }
         if request.amount.is_zero() {
             return Err(invalid_input("the amount must be positive"));
@@ -285,7 +349,10 @@ impl FaspayClient {
         let call = Call::write(Operation::Pay, self.options.timeouts.payment);
         let bill_no = wire::bill_no(&request.reference);
         let bill_total = self.wire_amount(request.amount)?;
-        let cust_name = request.customer_name.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid_input("customer_name is mandatory for Faspay (cust_name)"))?;
+        let cust_name =
+            request.customer_name.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+                invalid_input("customer_name is mandatory for Faspay (cust_name)")
+            })?;
         let email = request
             .customer_email
             .clone()
@@ -297,7 +364,11 @@ impl FaspayClient {
             PaySource::Points => "1",
             PaySource::PointsFirst => "2",
         };
-        let description = if request.description.trim().is_empty() { format!("Payment {}", request.reference) } else { request.description.clone() };
+        let description = if request.description.trim().is_empty() {
+            format!("Payment {}", request.reference)
+        } else {
+            request.description.clone()
+        };
         let mut body = self.account_body("Payment OVO OpenAPI", request.mobile(PRODUCT)?);
         body.insert("bill_no".into(), bill_no.clone().into());
         body.insert("bill_desc".into(), description.into());
@@ -311,12 +382,19 @@ impl FaspayClient {
         match reply.outcome.code() {
             ResponseCode::Success => {}
             ResponseCode::RegenerateToken => {
-                let relink_url = wire::required(reply.outcome.url.clone(), "url").map_err(|d| self.transport.malformed(call, d))?;
-                return Ok(FaspayPayment::TokenExpired { relink_url, code: reply.outcome.response_code.clone(), message: reply.outcome.desc() });
+                let relink_url = wire::required(reply.outcome.url.clone(), "url")
+                    .map_err(|d| self.transport.malformed(call, d))?;
+                return Ok(FaspayPayment::TokenExpired {
+                    relink_url,
+                    code: reply.outcome.response_code.clone(),
+                    message: reply.outcome.desc(),
+                });
             }
             _ => return Err(self.refused(call, &reply.outcome)),
         }
-        let need = |value: Option<String>, field: &str| wire::required(value, field).map_err(|d| self.transport.malformed(call, d));
+        let need = |value: Option<String>, field: &str| {
+            wire::required(value, field).map_err(|d| self.transport.malformed(call, d))
+        };
         let trx_id = need(reply.trx_id, "trx_id")?;
         let redirect_url = need(reply.redirect_url, "redirectURL")?;
         let amount = need(reply.amount, "amount")?;
@@ -329,7 +407,8 @@ impl FaspayClient {
             Some(status) => format!("{} {status}", reply.outcome.response_code),
             None => reply.outcome.response_code,
         };
-        Ok(FaspayPayment::Created(PaymentOutcome { attempt_expires_at: None,
+        Ok(FaspayPayment::Created(PaymentOutcome {
+            attempt_expires_at: None,
             state: PaymentState::RedirectRequired { url: redirect_url },
             provider_ref: Some(trx_id),
             paid: None,
@@ -346,19 +425,26 @@ impl FaspayClient {
         let malformed = |d: String| self.transport.malformed(call, d);
         let cash = wire::balance_field(&value, "cash").map_err(malformed)?;
         let points = wire::balance_field(&value, "points").map_err(malformed)?;
-        let cash = self.rupiah_of(&cash).map_err(|e| malformed(format!("detail.cash.balance: {e}")))?;
+        let cash =
+            self.rupiah_of(&cash).map_err(|e| malformed(format!("detail.cash.balance: {e}")))?;
         // §5.6: points are not scaled (1 point = 1 rupiah).
-        let points = from_faspay(&points, 1).map_err(|e| malformed(format!("detail.points.balance: {e}")))?;
+        let points = from_faspay(&points, 1)
+            .map_err(|e| malformed(format!("detail.points.balance: {e}")))?;
         Ok(Balance { cash, points })
     }
 
     /// The merchant's acknowledgement of a notification (§5.9), in the notification's format;
     /// an activation callback (GET) gets an empty 200 (§5.2). Returns (content type, body).
-    pub fn notification_reply(&self, request: &InboundRequest, now: Timestamp) -> (&'static str, String) {
+    pub fn notification_reply(
+        &self,
+        request: &InboundRequest,
+        now: Timestamp,
+    ) -> (&'static str, String) {
         if request.method.eq_ignore_ascii_case("GET") {
             return ("text/plain", String::new());
         }
-        let fields = wire::parse_body(&request.body, request.header("content-type")).unwrap_or(Value::Null);
+        let fields =
+            wire::parse_body(&request.body, request.header("content-type")).unwrap_or(Value::Null);
         let get = |name: &str| fields.get(name).and_then(wire::text).unwrap_or_default();
         let pairs = [
             ("response", "Payment Notification".to_owned()),
@@ -370,26 +456,42 @@ impl FaspayClient {
             ("response_desc", "Success".to_owned()),
             ("response_date", wire::format_wib_seconds(now)),
         ];
-        let xml = request.header("content-type").is_some_and(|c| c.contains("xml")) || request.body.trim_start().starts_with('<');
+        let xml = request.header("content-type").is_some_and(|c| c.contains("xml"))
+            || request.body.trim_start().starts_with('<');
         if xml {
             let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><faspay>");
             for (name, value) in pairs {
-                out.push_str(&format!("<{name}>{}</{name}>", quick_xml::escape::escape(value.as_str())));
+                out.push_str(&format!(
+                    "<{name}>{}</{name}>",
+                    quick_xml::escape::escape(value.as_str())
+                ));
             }
             out.push_str("</faspay>");
             ("application/xml", out)
         } else {
-            let map: serde_json::Map<String, Value> = pairs.into_iter().map(|(k, v)| (k.to_owned(), Value::String(v))).collect();
+            let map: serde_json::Map<String, Value> =
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), Value::String(v))).collect();
             ("application/json", Value::Object(map).to_string())
         }
     }
 
-    fn activation_callback(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
-        let url = reqwest::Url::parse(&format!("http://callback.invalid{}", request.path_and_query))
-            .map_err(|e| NotificationRejection::Malformed(format!("query: {e}")))?;
-        let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
-        let phone = query.get("phone_number").filter(|p| !p.is_empty()).ok_or(NotificationRejection::MissingField("phone_number"))?;
-        let code = query.get("response_code").filter(|c| !c.is_empty()).ok_or(NotificationRejection::MissingField("response_code"))?;
+    fn activation_callback(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
+        let url =
+            reqwest::Url::parse(&format!("http://callback.invalid{}", request.path_and_query))
+                .map_err(|e| NotificationRejection::Malformed(format!("query: {e}")))?;
+        let query: std::collections::HashMap<String, String> =
+            url.query_pairs().into_owned().collect();
+        let phone = query
+            .get("phone_number")
+            .filter(|p| !p.is_empty())
+            .ok_or(NotificationRejection::MissingField("phone_number"))?;
+        let code = query
+            .get("response_code")
+            .filter(|c| !c.is_empty())
+            .ok_or(NotificationRejection::MissingField("response_code"))?;
         // No signature is documented (§5.2): the callback is a hint, confirmed by Check Balance.
         // When one is present (the sandbox's robustness switch), it must verify.
         if let Some(signature) = query.get("signature") {
@@ -400,35 +502,59 @@ impl FaspayClient {
         let linked = ResponseCode::parse(code) == ResponseCode::Success;
         Ok(Notification {
             product: PRODUCT,
-            event: NotificationEvent::Binding { provider_ref: None, merchant_ref: Some(phone.clone()), linked, auth_code: None },
+            event: NotificationEvent::Binding {
+                provider_ref: None,
+                merchant_ref: Some(phone.clone()),
+                linked,
+                auth_code: None,
+            },
             dedup_key: format!("faspay:activation:{phone}:{code}"),
         })
     }
 
-    fn payment_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
-        let value = wire::parse_body(&request.body, request.header("content-type")).map_err(NotificationRejection::Malformed)?;
+    fn payment_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
+        let value = wire::parse_body(&request.body, request.header("content-type"))
+            .map_err(NotificationRejection::Malformed)?;
         for field in ["trx_id", "merchant_id", "bill_no", "payment_status_code", "signature"] {
             if value.get(field).and_then(wire::text).filter(|v| !v.is_empty()).is_none() {
                 return Err(NotificationRejection::MissingField(field));
             }
         }
-        let n: wire::PaymentNotification = wire::decode(value).map_err(NotificationRejection::Malformed)?;
+        let n: wire::PaymentNotification =
+            wire::decode(value).map_err(NotificationRejection::Malformed)?;
         if n.merchant_id.trim() != self.merchant_id {
             return Err(NotificationRejection::UnknownMerchant);
         }
         if !self.signer.verify_notification(&n.bill_no, &n.payment_status_code, &n.signature) {
             return Err(NotificationRejection::BadSignature);
         }
-        let state = payment_state(&PaymentStatusCode::parse(&n.payment_status_code), &n.payment_status_code, n.payment_status_desc.clone());
+        let state = payment_state(
+            &PaymentStatusCode::parse(&n.payment_status_code),
+            &n.payment_status_code,
+            n.payment_status_desc.clone(),
+        );
         let amount = match n.payment_total.as_deref().or(n.bill_total.as_deref()) {
-            Some(text) => Some(self.rupiah_of(text).map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?),
+            Some(text) => Some(
+                self.rupiah_of(text)
+                    .map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?,
+            ),
             None => None,
         };
-        let merchant_ref = wire::reference_of(&n.bill_no).map(|r| r.to_string()).unwrap_or_else(|| n.bill_no.clone());
+        let merchant_ref = wire::reference_of(&n.bill_no)
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| n.bill_no.clone());
         Ok(Notification {
             product: PRODUCT,
             dedup_key: format!("faspay:payment:{}:{}", n.trx_id, n.payment_status_code),
-            event: NotificationEvent::Payment { merchant_ref: Some(merchant_ref), provider_ref: Some(n.trx_id), state, amount },
+            event: NotificationEvent::Payment {
+                merchant_ref: Some(merchant_ref),
+                provider_ref: Some(n.trx_id),
+                state,
+                amount,
+            },
         })
     }
 }
@@ -439,14 +565,22 @@ fn short(body: &str) -> String {
 
 /// §6: `payment_status_code` → our state. 5 (no bills found) is a failure of nothing: the bill
 /// does not exist at Faspay.
-pub(crate) fn payment_state(code: &PaymentStatusCode, raw: &str, desc: Option<String>) -> PaymentState {
+pub(crate) fn payment_state(
+    code: &PaymentStatusCode,
+    raw: &str,
+    desc: Option<String>,
+) -> PaymentState {
     let message = desc.unwrap_or_default();
     match code {
-        PaymentStatusCode::Unprocessed | PaymentStatusCode::InProcess | PaymentStatusCode::Unknown => PaymentState::Pending,
+        PaymentStatusCode::Unprocessed
+        | PaymentStatusCode::InProcess
+        | PaymentStatusCode::Unknown => PaymentState::Pending,
         PaymentStatusCode::Success => PaymentState::Succeeded,
         PaymentStatusCode::Failed => PaymentState::Failed { code: raw.trim().to_owned(), message },
         // `5` No bills found: no record (yet), never a failure on its own.
-        PaymentStatusCode::NoBillsFound => PaymentState::NotFound { code: raw.trim().to_owned(), message },
+        PaymentStatusCode::NoBillsFound => {
+            PaymentState::NotFound { code: raw.trim().to_owned(), message }
+        }
         PaymentStatusCode::Reversal => PaymentState::Refunded,
         PaymentStatusCode::Expired => PaymentState::Expired,
         PaymentStatusCode::Cancelled => PaymentState::Cancelled,
@@ -477,11 +611,20 @@ impl Provider for FaspayClient {
         let value = self.post(call, &self.options.urls.status, body).await?;
         let reply: wire::StatusReply = self.decode(call, value)?;
         let status = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
-        if status != Some(PaymentStatusCode::NoBillsFound) && reply.outcome.code() != ResponseCode::Success {
+        if status != Some(PaymentStatusCode::NoBillsFound)
+            && reply.outcome.code() != ResponseCode::Success
+        {
             return Err(self.refused(call, &reply.outcome));
         }
-        let answer = format!("{} {}", reply.payment_status_code.unwrap_or_default(), reply.payment_status_desc.unwrap_or_default());
-        Ok(ConnectionProof { read: "inquiry payment status of an unused bill number", answer: answer.trim().to_owned() })
+        let answer = format!(
+            "{} {}",
+            reply.payment_status_code.unwrap_or_default(),
+            reply.payment_status_desc.unwrap_or_default()
+        );
+        Ok(ConnectionProof {
+            read: "inquiry payment status of an unused bill number",
+            answer: answer.trim().to_owned(),
+        })
     }
 
     fn product(&self) -> Product {
@@ -498,14 +641,21 @@ impl Provider for FaspayClient {
         if reply.outcome.code() != ResponseCode::Success {
             return Err(self.refused(call, &reply.outcome));
         }
-        let redirect_url = wire::required(reply.redirect_url, "redirectURL").map_err(|d| self.transport.malformed(call, d))?;
+        let redirect_url = wire::required(reply.redirect_url, "redirectURL")
+            .map_err(|d| self.transport.malformed(call, d))?;
         Ok(BindStarted { redirect_url, provider_ref: None, pending_token: None })
     }
 
     /// §5.2 House default: the callback is a hint; a `00` Check Balance confirms the link.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
         self.check_balance(Operation::CompleteBinding, &request.phone).await?;
-        Ok(LinkedAccount { phone: request.phone.clone(), provider_ref: None, token: None, refresh_token: None, token_expires_at: None })
+        Ok(LinkedAccount {
+            phone: request.phone.clone(),
+            provider_ref: None,
+            token: None,
+            refresh_token: None,
+            token_expires_at: None,
+        })
     }
 
     async fn balance(&self, account: &LinkedAccount) -> ProviderResult<Balance> {
@@ -539,10 +689,13 @@ impl Provider for FaspayClient {
         let value = self.post(call, &self.options.urls.status, body).await?;
         let reply: wire::StatusReply = self.decode(call, value)?;
         let code = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
-        if code != Some(PaymentStatusCode::NoBillsFound) && reply.outcome.code() != ResponseCode::Success {
+        if code != Some(PaymentStatusCode::NoBillsFound)
+            && reply.outcome.code() != ResponseCode::Success
+        {
             return Err(self.refused(call, &reply.outcome));
         }
-        let raw = wire::required(reply.payment_status_code.clone(), "payment_status_code").map_err(|d| self.transport.malformed(call, d))?;
+        let raw = wire::required(reply.payment_status_code.clone(), "payment_status_code")
+            .map_err(|d| self.transport.malformed(call, d))?;
         let code = PaymentStatusCode::parse(&raw);
         if code != PaymentStatusCode::NoBillsFound {
             if let Some(echoed) = reply.bill_no.as_ref().filter(|b| **b != bill_no) {
@@ -562,7 +715,8 @@ impl Provider for FaspayClient {
             Some(d) => format!("{raw} {d}"),
             None => raw.clone(),
         };
-        Ok(PaymentOutcome { attempt_expires_at: None,
+        Ok(PaymentOutcome {
+            attempt_expires_at: None,
             state: payment_state(&code, &raw, desc),
             provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
             paid: None,
@@ -642,10 +796,16 @@ impl Provider for FaspayClient {
         let rows = wire::rows(value.get("list_transaction"), "transaction");
         let mut entries = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let need = |name: &str| wire::field(row, name).ok_or_else(|| malformed(format!("missing field `list_transaction[{i}].{name}`")));
+            let need = |name: &str| {
+                wire::field(row, name).ok_or_else(|| {
+                    malformed(format!("missing field `list_transaction[{i}].{name}`"))
+                })
+            };
             let trx_id = need("trx_id")?;
             let at = wire::parse_wib(&need("payment_date")?).map_err(malformed)?;
-            let amount = self.rupiah_of(&need("trx_amount")?).map_err(|e| malformed(format!("list_transaction[{i}].trx_amount: {e}")))?;
+            let amount = self
+                .rupiah_of(&need("trx_amount")?)
+                .map_err(|e| malformed(format!("list_transaction[{i}].trx_amount: {e}")))?;
             let status = wire::field(row, "status").unwrap_or_default();
             let split: Vec<String> = wire::rows(row.get("amount_detail"), "detail")
                 .iter()
@@ -662,15 +822,26 @@ impl Provider for FaspayClient {
                     })
                 })
                 .collect();
-            let description = if split.is_empty() { status } else { format!("{status} ({})", split.join(", ")) };
-            entries.push(HistoryEntry { provider_id: trx_id, at, amount, direction: Direction::Debit, description, raw: (*row).clone() });
+            let description =
+                if split.is_empty() { status } else { format!("{status} ({})", split.join(", ")) };
+            entries.push(HistoryEntry {
+                provider_id: trx_id,
+                at,
+                amount,
+                direction: Direction::Debit,
+                description,
+                raw: (*row).clone(),
+            });
         }
         let full = u32::try_from(entries.len()).unwrap_or(u32::MAX) >= limit;
         Ok(HistoryPage { entries, next_page: full.then_some(page + 1) })
     }
 
     /// §5.5 Top Up Instruction.
-    async fn top_up_instructions(&self, account: &LinkedAccount) -> ProviderResult<Vec<TopUpOption>> {
+    async fn top_up_instructions(
+        &self,
+        account: &LinkedAccount,
+    ) -> ProviderResult<Vec<TopUpOption>> {
         let call = Call::read(Operation::TopUpInstructions, self.options.timeouts.account);
         let mut body = self.account_body("Top Up Instruction OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
@@ -683,15 +854,26 @@ impl Provider for FaspayClient {
             .iter()
             .enumerate()
             .map(|(i, row)| {
-                let title = wire::field(row, "option").ok_or_else(|| self.transport.malformed(call, format!("missing field `topup_instruction[{i}].option`")))?;
-                Ok(TopUpOption { title, steps: Vec::new(), icon_url: wire::field(row, "icon"), link: wire::field(row, "url") })
+                let title = wire::field(row, "option").ok_or_else(|| {
+                    self.transport
+                        .malformed(call, format!("missing field `topup_instruction[{i}].option`"))
+                })?;
+                Ok(TopUpOption {
+                    title,
+                    steps: Vec::new(),
+                    icon_url: wire::field(row, "icon"),
+                    link: wire::field(row, "url"),
+                })
             })
             .collect()
     }
 
     /// §5.9 payment notifications (POST, JSON or XML, signature in either form) and §5.2
     /// activation callbacks (GET, a hint).
-    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
         if request.method.eq_ignore_ascii_case("GET") {
             self.activation_callback(request)
         } else {
@@ -706,12 +888,25 @@ mod tests {
     use ovo_domain::Reference;
 
     fn client() -> FaspayClient {
-        let credentials = Credentials::from_pairs(PRODUCT, [("merchant_id", "99999".into()), ("user_id", "bot99999".into()), ("password", "p@ssw0rd".into())]);
-        FaspayClient::new("http://127.0.0.1:9", &credentials, FaspayOptions::new("Sophia Store")).unwrap()
+        let credentials = Credentials::from_pairs(
+            PRODUCT,
+            [
+                ("merchant_id", "99999".into()),
+                ("user_id", "bot99999".into()),
+                ("password", "p@ssw0rd".into()),
+            ],
+        );
+        FaspayClient::new("http://127.0.0.1:9", &credentials, FaspayOptions::new("Sophia Store"))
+            .unwrap()
     }
 
     fn inbound(method: &str, path: &str, content_type: &str, body: &str) -> InboundRequest {
-        InboundRequest { method: method.into(), path_and_query: path.into(), headers: vec![("Content-Type".into(), content_type.into())], body: body.into() }
+        InboundRequest {
+            method: method.into(),
+            path_and_query: path.into(),
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
     }
 
     #[test]
@@ -723,11 +918,20 @@ mod tests {
 
     #[test]
     fn construction_needs_credentials_and_an_endpoint() {
-        let partial = Credentials::from_pairs(PRODUCT, [("merchant_id", "99999".into()), ("user_id", "bot99999".into())]);
+        let partial = Credentials::from_pairs(
+            PRODUCT,
+            [("merchant_id", "99999".into()), ("user_id", "bot99999".into())],
+        );
         let err = FaspayClient::new("http://x", &partial, FaspayOptions::new("S")).unwrap_err();
         assert_eq!(err, ProviderError::MissingCredential { product: PRODUCT, field: "password" });
-        let full = Credentials::from_pairs(PRODUCT, [("merchant_id", "1".into()), ("user_id", "u".into()), ("password", "p".into())]);
-        assert!(matches!(FaspayClient::new("", &full, FaspayOptions::new("S")), Err(ProviderError::InvalidInput { .. })));
+        let full = Credentials::from_pairs(
+            PRODUCT,
+            [("merchant_id", "1".into()), ("user_id", "u".into()), ("password", "p".into())],
+        );
+        assert!(matches!(
+            FaspayClient::new("", &full, FaspayOptions::new("S")),
+            Err(ProviderError::InvalidInput { .. })
+        ));
     }
 
     #[test]
@@ -751,7 +955,9 @@ mod tests {
                 "bill_no": bill, "payment_reff": null, "payment_date":"2024-01-02 00:30:00","payment_status_code":"2",
                 "payment_status_desc":"Payment Success","bill_total":"1000000","payment_total":"1000000","payment_channel_uid":"720",
                 "payment_channel":"OVO OpenAPI","signature": signature, "something_new": 1});
-            let n = c.verify_notification(&inbound("POST", "/n", "application/json", &body.to_string())).unwrap();
+            let n = c
+                .verify_notification(&inbound("POST", "/n", "application/json", &body.to_string()))
+                .unwrap();
             assert_eq!(n.dedup_key, "faspay:payment:9999900000000001:2");
             match n.event {
                 NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
@@ -770,16 +976,24 @@ mod tests {
         );
         let n = c.verify_notification(&inbound("POST", "/n", "text/xml", &xml)).unwrap();
         assert!(matches!(n.event, NotificationEvent::Payment { state: PaymentState::Expired, .. }));
-        let (content_type, reply) = c.notification_reply(&inbound("POST", "/n", "text/xml", &xml), Timestamp::UNIX_EPOCH);
+        let (content_type, reply) =
+            c.notification_reply(&inbound("POST", "/n", "text/xml", &xml), Timestamp::UNIX_EPOCH);
         assert_eq!(content_type, "application/xml");
-        assert!(reply.contains("<response_code>00</response_code>") && reply.contains("<trx_id>9999900000000002</trx_id>"), "{reply}");
+        assert!(
+            reply.contains("<response_code>00</response_code>")
+                && reply.contains("<trx_id>9999900000000002</trx_id>"),
+            "{reply}"
+        );
     }
 
     #[test]
     fn notifications_are_rejected_with_a_reason() {
         let c = client();
         let base = json!({"trx_id":"1","merchant_id":"99999","bill_no":"300134486","payment_status_code":"2","signature":"00"});
-        let post = |v: &Value| c.verify_notification(&inbound("POST", "/n", "application/json", &v.to_string())).unwrap_err();
+        let post = |v: &Value| {
+            c.verify_notification(&inbound("POST", "/n", "application/json", &v.to_string()))
+                .unwrap_err()
+        };
         assert_eq!(post(&base), NotificationRejection::BadSignature);
         let mut other = base.clone();
         other["merchant_id"] = "12345".into();
@@ -787,7 +1001,10 @@ mod tests {
         let mut missing = base.clone();
         missing.as_object_mut().unwrap().remove("bill_no");
         assert_eq!(post(&missing), NotificationRejection::MissingField("bill_no"));
-        assert!(matches!(c.verify_notification(&inbound("POST", "/n", "application/json", "{\"trx")), Err(NotificationRejection::Malformed(_))));
+        assert!(matches!(
+            c.verify_notification(&inbound("POST", "/n", "application/json", "{\"trx")),
+            Err(NotificationRejection::Malformed(_))
+        ));
     }
 
     #[test]
@@ -795,12 +1012,23 @@ mod tests {
         let c = client();
         let n = c.verify_notification(&inbound("GET", "/cb?response=Activation&phone_number=081382826301&response_code=00&response_desc=Success", "", "")).unwrap();
         assert!(matches!(n.event, NotificationEvent::Binding { linked: true, .. }));
-        let signed = format!("/cb?phone_number=081382826301&response_code=01&signature={}", "1d4c5f7246a762c4ab61cd3d399efa4c28978bf3");
+        let signed = format!(
+            "/cb?phone_number=081382826301&response_code=01&signature={}",
+            "1d4c5f7246a762c4ab61cd3d399efa4c28978bf3"
+        );
         let n = c.verify_notification(&inbound("GET", &signed, "", "")).unwrap();
         assert!(matches!(n.event, NotificationEvent::Binding { linked: false, .. }));
-        let bad = c.verify_notification(&inbound("GET", "/cb?phone_number=081382826301&response_code=00&signature=abc", "", "")).unwrap_err();
+        let bad = c
+            .verify_notification(&inbound(
+                "GET",
+                "/cb?phone_number=081382826301&response_code=00&signature=abc",
+                "",
+                "",
+            ))
+            .unwrap_err();
         assert_eq!(bad, NotificationRejection::BadSignature);
-        let missing = c.verify_notification(&inbound("GET", "/cb?response_code=00", "", "")).unwrap_err();
+        let missing =
+            c.verify_notification(&inbound("GET", "/cb?response_code=00", "", "")).unwrap_err();
         assert_eq!(missing, NotificationRejection::MissingField("phone_number"));
     }
 
@@ -812,13 +1040,26 @@ mod tests {
         assert!(c.check_amount("amount", sent, None).is_ok());
         assert_eq!(
             c.check_amount("amount", sent, Some("100000")),
-            Err(ProviderError::Mismatch { product: PRODUCT, field: "amount", sent: "1000000".into(), echoed: "100000".into() })
+            Err(ProviderError::Mismatch {
+                product: PRODUCT,
+                field: "amount",
+                sent: "1000000".into(),
+                echoed: "100000".into()
+            })
         );
-        assert!(matches!(c.check_amount("amount", sent, Some("ten")), Err(ProviderError::Mismatch { .. })));
+        assert!(matches!(
+            c.check_amount("amount", sent, Some("ten")),
+            Err(ProviderError::Mismatch { .. })
+        ));
         assert!(FaspayClient::check_currency(Some("idr")).is_ok());
         assert_eq!(
             FaspayClient::check_currency(Some("USD")),
-            Err(ProviderError::Mismatch { product: PRODUCT, field: "bill_currency", sent: "IDR".into(), echoed: "USD".into() })
+            Err(ProviderError::Mismatch {
+                product: PRODUCT,
+                field: "bill_currency",
+                sent: "IDR".into(),
+                echoed: "USD".into()
+            })
         );
     }
 

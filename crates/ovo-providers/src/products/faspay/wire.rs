@@ -33,7 +33,8 @@ fn lenient_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 /// Reads a reply or a notification body: JSON, or a `<faspay>` XML document (detected by the
 /// content type or the first non-space byte, §5.9 House default).
 pub fn parse_body(body: &str, content_type: Option<&str>) -> Result<Value, String> {
-    let xml = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("xml")) || body.trim_start().starts_with('<');
+    let xml = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("xml"))
+        || body.trim_start().starts_with('<');
     if xml {
         parse_xml(body)
     } else {
@@ -83,7 +84,8 @@ fn parse_xml(body: &str) -> Result<Value, String> {
                 let Some((name, children, text)) = stack.pop() else {
                     return Err("not XML: unbalanced end tag".into());
                 };
-                let value = if children.is_empty() { Value::String(text) } else { Value::Object(children) };
+                let value =
+                    if children.is_empty() { Value::String(text) } else { Value::Object(children) };
                 match stack.last_mut() {
                     Some((_, parent, _)) => insert(parent, name, value),
                     None => root = Some(value),
@@ -205,13 +207,18 @@ impl ResponseCode {
             Success => CodeClass::Success,
             RegenerateToken => CodeClass::TokenExpired,
             // The customer, the account or the order refuses: business outcomes.
-            Failed | OrderCancelled | InvalidCustomer | SubscriptionExpired | OrderExpired | NotActive | PaymentReversed | AlreadyPaid => {
-                CodeClass::Declined
+            Failed | OrderCancelled | InvalidCustomer | SubscriptionExpired | OrderExpired
+            | NotActive | PaymentReversed | AlreadyPaid => CodeClass::Declined,
+            InvalidMerchant | IncorrectUserPassword | SecurityViolation | UnregisteredEntity => {
+                CodeClass::Authentication
             }
-            InvalidMerchant | IncorrectUserPassword | SecurityViolation | UnregisteredEntity => CodeClass::Authentication,
-            InvalidAmount | InvalidOrder | FormatError | NotSupported | ParameterMandatory | UnregisteredParameters | InsufficientParameters => {
-                CodeClass::InvalidRequest
-            }
+            InvalidAmount
+            | InvalidOrder
+            | FormatError
+            | NotSupported
+            | ParameterMandatory
+            | UnregisteredParameters
+            | InsufficientParameters => CodeClass::InvalidRequest,
             InternalError | SystemMalfunction => CodeClass::ServerSide,
             // Faspay practice: anything but 00 is a failure; kept verbatim.
             Unrecognised(_) => CodeClass::Declined,
@@ -381,8 +388,11 @@ pub struct PaymentNotification {
 /// `detail` → `cash`/`points` → `balance`, each level an object or a one-element array (§5.6).
 pub fn balance_field(reply: &Value, source: &str) -> Result<String, String> {
     let detail = first(reply.get("detail")).ok_or("missing field `detail`")?;
-    let part = first(detail.get(source)).ok_or_else(|| format!("missing field `detail.{source}`"))?;
-    first(part.get("balance")).and_then(text).ok_or_else(|| format!("missing field `detail.{source}.balance`"))
+    let part =
+        first(detail.get(source)).ok_or_else(|| format!("missing field `detail.{source}`"))?;
+    first(part.get("balance"))
+        .and_then(text)
+        .ok_or_else(|| format!("missing field `detail.{source}.balance`"))
 }
 
 fn first(value: Option<&Value>) -> Option<&Value> {
@@ -401,7 +411,10 @@ pub fn rows<'a>(container: Option<&'a Value>, prefix: &str) -> Vec<&'a Value> {
         Some(Value::Object(map)) => {
             let mut numbered: BTreeMap<(u64, String), &Value> = BTreeMap::new();
             for (key, value) in map {
-                let n = key.strip_prefix(prefix).and_then(|n| n.trim_start_matches('_').parse::<u64>().ok()).unwrap_or(u64::MAX);
+                let n = key
+                    .strip_prefix(prefix)
+                    .and_then(|n| n.trim_start_matches('_').parse::<u64>().ok())
+                    .unwrap_or(u64::MAX);
                 numbered.insert((n, key.clone()), value);
             }
             numbered.into_values().filter(|v| v.is_object()).collect()
@@ -418,7 +431,8 @@ pub fn field(row: &Value, name: &str) -> Option<String> {
 /// `YYYY-MM-DD HH:MM:SS` in WIB (§14).
 pub fn parse_wib(text: &str) -> Result<Timestamp, String> {
     let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let local = PrimitiveDateTime::parse(text.trim(), &format).map_err(|_| format!("date {text:?} is not YYYY-MM-DD HH:MM:SS"))?;
+    let local = PrimitiveDateTime::parse(text.trim(), &format)
+        .map_err(|_| format!("date {text:?} is not YYYY-MM-DD HH:MM:SS"))?;
     Ok(Timestamp::from_offset_datetime(local.assume_offset(WIB)))
 }
 
@@ -481,7 +495,10 @@ mod tests {
             assert!(bill.bytes().all(|b| b.is_ascii_digit()));
             assert_eq!(reference_of(&bill), Some(reference));
         }
-        assert_eq!(bill_no(&Reference::parse("000000000000000Z").unwrap()), "0000000000000000000000035");
+        assert_eq!(
+            bill_no(&Reference::parse("000000000000000Z").unwrap()),
+            "0000000000000000000000035"
+        );
         assert_eq!(reference_of("300134486"), None);
         assert_eq!(reference_of("9999999999999999999999999"), None, "above 36^16 - 1");
     }
@@ -498,7 +515,10 @@ mod tests {
         assert_eq!(reply.status.as_deref(), Some("SOMETHING NEW"));
         let missing = decode::<PaymentReply>(json!({"response_desc": "x"})).unwrap_err();
         assert!(missing.contains("response_code"), "{missing}");
-        let missing = decode::<PaymentNotification>(json!({"trx_id": "1", "merchant_id": "99999", "bill_no": "1", "signature": "s"})).unwrap_err();
+        let missing = decode::<PaymentNotification>(
+            json!({"trx_id": "1", "merchant_id": "99999", "bill_no": "1", "signature": "s"}),
+        )
+        .unwrap_err();
         assert!(missing.contains("payment_status_code"), "{missing}");
         assert_eq!(required(None, "redirectURL").unwrap_err(), "missing field `redirectURL`");
     }
@@ -525,7 +545,8 @@ mod tests {
         let value = parse_body(xml, None).unwrap();
         assert_eq!(value["trx_id"], "8985310250011254");
         assert_eq!(balance_field(&value, "cash").unwrap(), "100");
-        let json = parse_body(r#"{"trx_id":"8985310250011254"}"#, Some("application/json")).unwrap();
+        let json =
+            parse_body(r#"{"trx_id":"8985310250011254"}"#, Some("application/json")).unwrap();
         assert_eq!(json["trx_id"], value["trx_id"]);
         assert!(parse_body("{\"trx_id\":", None).is_err());
         assert!(parse_body("<faspay><a>1</faspay>", None).is_err());
@@ -534,15 +555,20 @@ mod tests {
 
     #[test]
     fn nested_containers_as_objects_or_arrays() {
-        let object = json!({"detail": {"cash": {"balance": "500000000"}, "points": {"balance": 100000}}});
+        let object =
+            json!({"detail": {"cash": {"balance": "500000000"}, "points": {"balance": 100000}}});
         let array = json!({"detail": [{"cash": [{"balance": "500000000"}], "points": [{"balance": "100000"}]}]});
         for reply in [object, array] {
             assert_eq!(balance_field(&reply, "cash").unwrap(), "500000000");
             assert_eq!(balance_field(&reply, "points").unwrap(), "100000");
         }
-        assert_eq!(balance_field(&json!({"detail": {}}), "cash").unwrap_err(), "missing field `detail.cash`");
+        assert_eq!(
+            balance_field(&json!({"detail": {}}), "cash").unwrap_err(),
+            "missing field `detail.cash`"
+        );
         let keyed = json!({"instruction_10": {"option": "j"}, "instruction_2": {"option": "b"}, "instruction_1": {"option": "a"}});
-        let options: Vec<_> = rows(Some(&keyed), "instruction").iter().map(|r| field(r, "option").unwrap()).collect();
+        let options: Vec<_> =
+            rows(Some(&keyed), "instruction").iter().map(|r| field(r, "option").unwrap()).collect();
         assert_eq!(options, ["a", "b", "j"]);
         let listed = json!([{"option": "a"}, {"option": "b"}]);
         assert_eq!(rows(Some(&listed), "instruction").len(), 2);

@@ -24,7 +24,9 @@ use ovo_secrets::Sensitive;
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
-use crate::model::{ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, Split, StatusRequest};
+use crate::model::{
+    ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, Split, StatusRequest,
+};
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
@@ -53,7 +55,12 @@ pub struct JokulOptions {
 
 impl Default for JokulOptions {
     fn default() -> Self {
-        JokulOptions { pay_timeout: Duration::from_secs(100), status_timeout: Duration::from_secs(30), header_signature: true, extra_roots: Default::default() }
+        JokulOptions {
+            pay_timeout: Duration::from_secs(100),
+            status_timeout: Duration::from_secs(30),
+            header_signature: true,
+            extra_roots: Default::default(),
+        }
     }
 }
 
@@ -86,9 +93,16 @@ pub struct JokulPushClient {
 }
 
 impl JokulPushClient {
-    pub fn new(base_url: &str, credentials: &Credentials, options: JokulOptions) -> ProviderResult<JokulPushClient> {
+    pub fn new(
+        base_url: &str,
+        credentials: &Credentials,
+        options: JokulOptions,
+    ) -> ProviderResult<JokulPushClient> {
         if credentials.product() != PRODUCT {
-            return Err(ProviderError::InvalidInput { product: PRODUCT, detail: format!("credentials of {} given", credentials.product().key()) });
+            return Err(ProviderError::InvalidInput {
+                product: PRODUCT,
+                detail: format!("credentials of {} given", credentials.product().key()),
+            });
         }
         let client_id = credentials.require("client_id")?.expose().trim().to_owned();
         let secret_key = credentials.require("secret_key")?.clone();
@@ -110,7 +124,10 @@ impl JokulPushClient {
     /// The push payment (§2–§9) with every field of the answer.
     pub async fn push(&self, request: &PaymentRequest) -> ProviderResult<PushResult> {
         if request.kind != PaymentKind::Push {
-            return Err(invalid_input(format!("DOKU Jokul pays by push only, not {:?}", request.kind)));
+            return Err(invalid_input(format!(
+                "DOKU Jokul pays by push only, not {:?}",
+                request.kind
+            )));
         }
         let invoice = check_invoice(&request.idempotency_key)?;
         if request.amount.is_zero() {
@@ -118,7 +135,8 @@ impl JokulPushClient {
         }
         let amount = wire::amount_to_wire(request.amount);
         let ovo_id = wire::phone_to_wire(request.mobile(PRODUCT)?);
-        let check_sum = sign::checksum(amount, &self.client_id, &invoice, &ovo_id, self.secret_key.expose());
+        let check_sum =
+            sign::checksum(amount, &self.client_id, &invoice, &ovo_id, self.secret_key.expose());
         let body = wire::PaymentBody {
             client: wire::ClientId { id: self.client_id.clone() },
             order: wire::OrderOut { invoice_number: invoice.clone(), amount },
@@ -133,7 +151,8 @@ impl JokulPushClient {
         let reply = self
             .transport
             .send(call, |http| {
-                let mut builder = http.post(&url).header("Content-Type", "application/json").body(body.clone());
+                let mut builder =
+                    http.post(&url).header("Content-Type", "application/json").body(body.clone());
                 for (name, value) in &headers {
                     builder = builder.header(*name, value);
                 }
@@ -151,7 +170,11 @@ impl JokulPushClient {
             return Err(mismatch("order.invoice_number", &invoice, &answer.invoice_number));
         }
         if answer.amount != request.amount {
-            return Err(mismatch("order.amount", &amount.to_string(), &answer.amount.rupiah().to_string()));
+            return Err(mismatch(
+                "order.amount",
+                &amount.to_string(),
+                &answer.amount.rupiah().to_string(),
+            ));
         }
         if let Some(echoed) = answer.client_id.as_deref().filter(|id| *id != self.client_id) {
             return Err(mismatch("client.id", &self.client_id, echoed));
@@ -165,8 +188,14 @@ impl JokulPushClient {
                 if let Some(paid) = paid {
                     let total = paid.cash.checked_add(paid.points);
                     if total != Some(request.amount) {
-                        let echoed = total.map(|t| t.rupiah().to_string()).unwrap_or_else(|| "overflow".into());
-                        return Err(mismatch("ovo_payment.cash_used+ovo_points_used", &amount.to_string(), &echoed));
+                        let echoed = total
+                            .map(|t| t.rupiah().to_string())
+                            .unwrap_or_else(|| "overflow".into());
+                        return Err(mismatch(
+                            "ovo_payment.cash_used+ovo_points_used",
+                            &amount.to_string(),
+                            &echoed,
+                        ));
                     }
                 }
                 if answer.response_code != "00" {
@@ -180,12 +209,22 @@ impl JokulPushClient {
             PushStatus::Unknown(other) => PaymentState::Unrecognised(other.clone()),
         };
         let paid = if state == PaymentState::Succeeded { split_of(&answer) } else { None };
-        let outcome = PaymentOutcome { attempt_expires_at: None, state, provider_ref: Some(invoice), paid, provider_status };
+        let outcome = PaymentOutcome {
+            attempt_expires_at: None,
+            state,
+            provider_ref: Some(invoice),
+            paid,
+            provider_status,
+        };
         Ok(PushResult { outcome, reply: answer })
     }
 
     /// The status check (§10) by invoice number.
-    pub async fn status_of(&self, invoice: &str, expected_amount: Option<Idr>) -> ProviderResult<(PaymentOutcome, StatusReply)> {
+    pub async fn status_of(
+        &self,
+        invoice: &str,
+        expected_amount: Option<Idr>,
+    ) -> ProviderResult<(PaymentOutcome, StatusReply)> {
         let invoice = check_invoice(invoice)?;
         let path = format!("{STATUS_PATH}{}", encode_path_segment(&invoice));
         let call = Call::read(Operation::Status, self.options.status_timeout);
@@ -211,7 +250,11 @@ impl JokulPushClient {
         }
         if let (Some(sent), Some(echoed)) = (expected_amount, answer.amount) {
             if sent != echoed {
-                return Err(mismatch("order.amount", &sent.rupiah().to_string(), &echoed.rupiah().to_string()));
+                return Err(mismatch(
+                    "order.amount",
+                    &sent.rupiah().to_string(),
+                    &echoed.rupiah().to_string(),
+                ));
             }
         }
         let state = state_of(&answer);
@@ -219,7 +262,13 @@ impl JokulPushClient {
             Some(code) => format!("{}/{code}", answer.status.as_str()),
             None => answer.status.as_str().to_owned(),
         };
-        let outcome = PaymentOutcome { attempt_expires_at: None, state, provider_ref: Some(invoice), paid: None, provider_status };
+        let outcome = PaymentOutcome {
+            attempt_expires_at: None,
+            state,
+            provider_ref: Some(invoice),
+            paid: None,
+            provider_status,
+        };
         Ok((outcome, answer))
     }
 
@@ -227,13 +276,23 @@ impl JokulPushClient {
     fn signed_headers(&self, target: &str, body: Option<&[u8]>) -> Vec<(&'static str, String)> {
         let request_id = request_id();
         let timestamp = request_timestamp(time::OffsetDateTime::now_utc());
-        let mut headers = vec![("Client-Id", self.client_id.clone()), ("Request-Id", request_id.clone()), ("Request-Timestamp", timestamp.clone())];
+        let mut headers = vec![
+            ("Client-Id", self.client_id.clone()),
+            ("Request-Id", request_id.clone()),
+            ("Request-Timestamp", timestamp.clone()),
+        ];
         // GETs carry no Request-Target header (§10 lists none); it is still signed.
         if body.is_some() {
             headers.push(("Request-Target", target.to_owned()));
         }
         if self.options.header_signature || body.is_none() {
-            let components = Components { client_id: &self.client_id, request_id: &request_id, timestamp: &timestamp, target, body };
+            let components = Components {
+                client_id: &self.client_id,
+                request_id: &request_id,
+                timestamp: &timestamp,
+                target,
+                body,
+            };
             headers.push(("Signature", sign::signature(self.secret_key.expose(), &components)));
         }
         headers
@@ -244,7 +303,13 @@ impl JokulPushClient {
         let Some(received) = answer.check_sum.as_deref() else { return };
         let Some(ovo_id) = answer.ovo_id.as_deref() else { return };
         let client_id = answer.client_id.as_deref().unwrap_or(&self.client_id);
-        let expected = sign::checksum(answer.amount.rupiah(), client_id, &answer.invoice_number, ovo_id, self.secret_key.expose());
+        let expected = sign::checksum(
+            answer.amount.rupiah(),
+            client_id,
+            &answer.invoice_number,
+            ovo_id,
+            self.secret_key.expose(),
+        );
         if !sign::checksum_matches(&expected, received) {
             tracing::warn!(product = PRODUCT.key(), invoice = %answer.invoice_number, "response checksum does not match the request formula (spec §8: logged only)");
         }
@@ -253,10 +318,16 @@ impl JokulPushClient {
     /// Verifies a status-shaped notification (simulator choice; §14 #6): the §3 header
     /// signature with `Request-Target` = the path it was posted to, then the §10 body.
     fn verify(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
-        let client_id = request.header("Client-Id").ok_or(NotificationRejection::MissingField("Client-Id"))?;
-        let request_id = request.header("Request-Id").ok_or(NotificationRejection::MissingField("Request-Id"))?;
-        let timestamp = request.header("Request-Timestamp").ok_or(NotificationRejection::MissingField("Request-Timestamp"))?;
-        let received = request.header("Signature").ok_or(NotificationRejection::MissingField("Signature"))?;
+        let client_id =
+            request.header("Client-Id").ok_or(NotificationRejection::MissingField("Client-Id"))?;
+        let request_id = request
+            .header("Request-Id")
+            .ok_or(NotificationRejection::MissingField("Request-Id"))?;
+        let timestamp = request
+            .header("Request-Timestamp")
+            .ok_or(NotificationRejection::MissingField("Request-Timestamp"))?;
+        let received =
+            request.header("Signature").ok_or(NotificationRejection::MissingField("Signature"))?;
         if client_id.trim() != self.client_id {
             return Err(NotificationRejection::UnknownMerchant);
         }
@@ -264,7 +335,13 @@ impl JokulPushClient {
         let full = request.path_and_query.as_str();
         let bare = full.split('?').next().unwrap_or(full);
         let verifies = |target: &str| {
-            let components = Components { client_id, request_id, timestamp, target, body: Some(request.body.as_bytes()) };
+            let components = Components {
+                client_id,
+                request_id,
+                timestamp,
+                target,
+                body: Some(request.body.as_bytes()),
+            };
             sign::signature_matches(self.secret_key.expose(), &components, received)
         };
         // Both candidates are always computed, so the time taken does not depend on which matched.
@@ -272,12 +349,17 @@ impl JokulPushClient {
         if !(with_query | without_query) {
             return Err(NotificationRejection::BadSignature);
         }
-        let raw: wire::RawStatusReply = serde_json::from_str(&request.body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
+        let raw: wire::RawStatusReply = serde_json::from_str(&request.body)
+            .map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
         let answer = raw.check().map_err(|detail| match detail.as_str() {
             "missing field order" => NotificationRejection::MissingField("order"),
-            "missing field order.invoice_number" => NotificationRejection::MissingField("order.invoice_number"),
+            "missing field order.invoice_number" => {
+                NotificationRejection::MissingField("order.invoice_number")
+            }
             "missing field transaction" => NotificationRejection::MissingField("transaction"),
-            "missing field transaction.status" => NotificationRejection::MissingField("transaction.status"),
+            "missing field transaction.status" => {
+                NotificationRejection::MissingField("transaction.status")
+            }
             _ => NotificationRejection::Malformed(detail),
         })?;
         // A duplicate or a retry of the same event carries the same invoice, status and date.
@@ -313,7 +395,9 @@ impl Provider for JokulPushClient {
         let read = "status check of an unused invoice number";
         match self.status_of(CONNECTION_TEST_INVOICE, None).await {
             Ok((outcome, _)) => Ok(ConnectionProof { read, answer: outcome.provider_status }),
-            Err(ProviderError::InvalidRequest { code, message, .. }) if code.contains("not_found") || code == "http_404" => {
+            Err(ProviderError::InvalidRequest { code, message, .. })
+                if code.contains("not_found") || code == "http_404" =>
+            {
                 Ok(ConnectionProof { read, answer: format!("{code} {message}") })
             }
             Err(e) => Err(e),
@@ -333,7 +417,8 @@ impl Provider for JokulPushClient {
     /// `25` / 404 Transaction Not Found is `NotFound`: no record (yet), never a failure on
     /// its own.
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
-        let invoice = request.provider_ref.clone().unwrap_or_else(|| request.reference.as_str().to_owned());
+        let invoice =
+            request.provider_ref.clone().unwrap_or_else(|| request.reference.as_str().to_owned());
         match self.status_of(&invoice, Some(request.amount)).await {
             Ok((outcome, _)) => Ok(outcome),
             Err(ProviderError::InvalidRequest { code, message, .. })
@@ -351,7 +436,10 @@ impl Provider for JokulPushClient {
         }
     }
 
-    fn verify_notification(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
+    fn verify_notification(
+        &self,
+        request: &InboundRequest,
+    ) -> Result<Notification, NotificationRejection> {
         self.verify(request)
     }
 }
@@ -370,7 +458,9 @@ pub(crate) fn state_of(answer: &StatusReply) -> PaymentState {
         TransactionStatus::Expired => PaymentState::Expired,
         TransactionStatus::Refunded => PaymentState::Refunded,
         // §10: TIMEOUT is not final; PENDING while held; REDIRECT does not apply to e-money.
-        TransactionStatus::Pending | TransactionStatus::Timeout | TransactionStatus::Redirect => PaymentState::Pending,
+        TransactionStatus::Pending | TransactionStatus::Timeout | TransactionStatus::Redirect => {
+            PaymentState::Pending
+        }
         TransactionStatus::Unknown(other) => PaymentState::Unrecognised(other.clone()),
     }
 }
@@ -378,7 +468,9 @@ pub(crate) fn state_of(answer: &StatusReply) -> PaymentState {
 pub(crate) fn split_of(answer: &PaymentReply) -> Option<Split> {
     match (answer.cash_used, answer.points_used) {
         (None, None) => None,
-        (cash, points) => Some(Split { cash: cash.unwrap_or(Idr::ZERO), points: points.unwrap_or(Idr::ZERO) }),
+        (cash, points) => {
+            Some(Split { cash: cash.unwrap_or(Idr::ZERO), points: points.unwrap_or(Idr::ZERO) })
+        }
     }
 }
 
@@ -386,23 +478,35 @@ pub(crate) fn split_of(answer: &PaymentReply) -> Option<Split> {
 fn code_error(code: &str) -> ProviderError {
     let (name, class) = wire::ovo_code(code);
     if wire::is_config_code(code) {
-        tracing::error!(product = PRODUCT.key(), code, "OVO refused for a configuration reason: operator attention needed");
+        tracing::error!(
+            product = PRODUCT.key(),
+            code,
+            "OVO refused for a configuration reason: operator attention needed"
+        );
     }
     let (code, message) = (code.to_owned(), name.to_owned());
     match class {
         CodeClass::Declined => ProviderError::Declined { product: PRODUCT, code, message },
-        CodeClass::Authentication => ProviderError::Authentication { product: PRODUCT, code, message },
-        CodeClass::InvalidRequest => ProviderError::InvalidRequest { product: PRODUCT, code, message },
+        CodeClass::Authentication => {
+            ProviderError::Authentication { product: PRODUCT, code, message }
+        }
+        CodeClass::InvalidRequest => {
+            ProviderError::InvalidRequest { product: PRODUCT, code, message }
+        }
     }
 }
 
 /// A non-200, non-5xx answer in DOKU's non-SNAP error shape (§13, §14 #4: keyed on the HTTP
 /// status and the code). 5xx never gets here (the transport makes it unknown or unavailable).
 pub(crate) fn error_reply(reply: &Reply) -> ProviderError {
-    let body: wire::ErrorBody = serde_json::from_str::<wire::ErrorReply>(&reply.body).ok().and_then(|e| e.error).unwrap_or_default();
+    let body: wire::ErrorBody = serde_json::from_str::<wire::ErrorReply>(&reply.body)
+        .ok()
+        .and_then(|e| e.error)
+        .unwrap_or_default();
     let code = body.code.unwrap_or_else(|| format!("http_{}", reply.status));
     let message = body.message.unwrap_or_else(|| reply.body.chars().take(200).collect());
-    let auth = matches!(reply.status, 401 | 403) || matches!(code.as_str(), "invalid_signature" | "invalid_client_id" | "unauthorized");
+    let auth = matches!(reply.status, 401 | 403)
+        || matches!(code.as_str(), "invalid_signature" | "invalid_client_id" | "unauthorized");
     if auth {
         ProviderError::Authentication { product: PRODUCT, code, message }
     } else {
@@ -411,7 +515,12 @@ pub(crate) fn error_reply(reply: &Reply) -> ProviderError {
 }
 
 fn mismatch(field: &'static str, sent: &str, echoed: &str) -> ProviderError {
-    ProviderError::Mismatch { product: PRODUCT, field, sent: sent.to_owned(), echoed: echoed.to_owned() }
+    ProviderError::Mismatch {
+        product: PRODUCT,
+        field,
+        sent: sent.to_owned(),
+        echoed: echoed.to_owned(),
+    }
 }
 
 fn invalid_input(detail: String) -> ProviderError {
@@ -420,7 +529,10 @@ fn invalid_input(detail: String) -> ProviderError {
 
 /// §4/§11: 1–64 characters, letters, digits and special characters (printable ASCII, no space).
 fn check_invoice(invoice: &str) -> ProviderResult<String> {
-    if invoice.is_empty() || invoice.len() > MAX_INVOICE || !invoice.bytes().all(|b| b.is_ascii_graphic()) {
+    if invoice.is_empty()
+        || invoice.len() > MAX_INVOICE
+        || !invoice.bytes().all(|b| b.is_ascii_graphic())
+    {
         return Err(invalid_input(format!("invoice number {invoice:?} must be 1–{MAX_INVOICE} printable ASCII characters without spaces")));
     }
     Ok(invoice.to_owned())
@@ -451,7 +563,15 @@ fn request_id() -> String {
 /// UTC `yyyy-MM-ddTHH:mm:ssZ` (§3).
 fn request_timestamp(at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 #[cfg(test)]
@@ -460,7 +580,13 @@ mod tests {
     use crate::transport::Reply;
 
     fn client() -> JokulPushClient {
-        let credentials = Credentials::from_pairs(PRODUCT, [("client_id", "MCH-0001-10791114622547".into()), ("secret_key", "SK-9sCrJ1kdYUJAYlsJKlqz".into())]);
+        let credentials = Credentials::from_pairs(
+            PRODUCT,
+            [
+                ("client_id", "MCH-0001-10791114622547".into()),
+                ("secret_key", "SK-9sCrJ1kdYUJAYlsJKlqz".into()),
+            ],
+        );
         JokulPushClient::new("http://127.0.0.1:1/", &credentials, JokulOptions::default()).unwrap()
     }
 
@@ -474,7 +600,8 @@ mod tests {
     #[test]
     fn missing_credentials_are_named() {
         let credentials = Credentials::from_pairs(PRODUCT, [("client_id", "MCH-1".into())]);
-        let err = JokulPushClient::new("http://x", &credentials, JokulOptions::default()).unwrap_err();
+        let err =
+            JokulPushClient::new("http://x", &credentials, JokulOptions::default()).unwrap_err();
         assert_eq!(err, ProviderError::MissingCredential { product: PRODUCT, field: "secret_key" });
     }
 
@@ -498,7 +625,8 @@ mod tests {
     fn status_header_signature_is_the_h2_recipe() {
         let c = client();
         let headers = c.signed_headers("/orders/v1/status/INV-20210115-0001", None);
-        let get = |name: &str| headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).unwrap();
+        let get =
+            |name: &str| headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).unwrap();
         assert!(headers.iter().all(|(k, _)| *k != "Request-Target"));
         let components = Components {
             client_id: "MCH-0001-10791114622547",
@@ -512,14 +640,29 @@ mod tests {
 
     #[test]
     fn error_replies_map_to_typed_errors() {
-        let reply = |status: u16, body: &str| Reply { status, headers: Default::default(), body: body.into() };
+        let reply = |status: u16, body: &str| Reply {
+            status,
+            headers: Default::default(),
+            body: body.into(),
+        };
         let bad_sig = r#"{"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}}"#;
-        assert!(matches!(error_reply(&reply(400, bad_sig)), ProviderError::Authentication { code, message, .. } if code == "invalid_signature" && message == "Invalid Header Signature"));
-        let bad_param = r#"{"error":{"code":"invalid_parameter","message":"order.amount must be an integer"}}"#;
-        assert!(matches!(error_reply(&reply(400, bad_param)), ProviderError::InvalidRequest { code, .. } if code == "invalid_parameter"));
-        assert!(matches!(error_reply(&reply(401, "nope")), ProviderError::Authentication { code, .. } if code == "http_401"));
-        assert!(matches!(error_reply(&reply(404, "")), ProviderError::InvalidRequest { code, .. } if code == "http_404"));
-        assert!(matches!(code_error("17"), ProviderError::Declined { code, message, .. } if code == "17" && message == "Transaction Decline"));
+        assert!(
+            matches!(error_reply(&reply(400, bad_sig)), ProviderError::Authentication { code, message, .. } if code == "invalid_signature" && message == "Invalid Header Signature")
+        );
+        let bad_param =
+            r#"{"error":{"code":"invalid_parameter","message":"order.amount must be an integer"}}"#;
+        assert!(
+            matches!(error_reply(&reply(400, bad_param)), ProviderError::InvalidRequest { code, .. } if code == "invalid_parameter")
+        );
+        assert!(
+            matches!(error_reply(&reply(401, "nope")), ProviderError::Authentication { code, .. } if code == "http_401")
+        );
+        assert!(
+            matches!(error_reply(&reply(404, "")), ProviderError::InvalidRequest { code, .. } if code == "http_404")
+        );
+        assert!(
+            matches!(code_error("17"), ProviderError::Declined { code, message, .. } if code == "17" && message == "Transaction Decline")
+        );
         assert!(matches!(code_error("63"), ProviderError::Authentication { .. }));
         assert!(matches!(code_error("40"), ProviderError::InvalidRequest { .. }));
         assert!(matches!(code_error("X9"), ProviderError::Declined { code, .. } if code == "X9"));

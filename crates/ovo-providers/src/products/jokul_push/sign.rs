@@ -8,7 +8,13 @@ use subtle::ConstantTimeEq;
 
 /// `lowercase_hex(SHA-256(amount + client.id + invoice_number + ovo_id + secret_key))`, plain
 /// concatenation with no separators; the amount in its integer decimal form (§5).
-pub fn checksum(amount: i64, client_id: &str, invoice_number: &str, ovo_id: &str, secret_key: &str) -> String {
+pub fn checksum(
+    amount: i64,
+    client_id: &str,
+    invoice_number: &str,
+    ovo_id: &str,
+    secret_key: &str,
+) -> String {
     let mut hash = Sha256::new();
     hash.update(amount.to_string().as_bytes());
     hash.update(client_id.as_bytes());
@@ -102,7 +108,10 @@ mod tests {
     fn published_placeholder_checksum_does_not_verify() {
         // §5.1: the guide's c3cad18f… cannot be reproduced from its inputs.
         let expected = checksum(10_000, CLIENT, "INV-20210115-0001", "081211111111", SECRET);
-        assert!(!checksum_matches(&expected, "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"));
+        assert!(!checksum_matches(
+            &expected,
+            "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"
+        ));
         assert!(checksum_matches(&expected, &expected.to_ascii_uppercase()));
     }
 
@@ -135,6 +144,9 @@ mod tests {
         };
         assert!(!components.component_string().contains("Digest"));
         assert!(!components.component_string().ends_with('\n'));
-        assert_eq!(signature(SECRET, &components), "HMACSHA256=uHt4TcbRLOgUMR7tGkYi9Ao6chrofXr1jbTfN5PhP/g=");
+        assert_eq!(
+            signature(SECRET, &components),
+            "HMACSHA256=uHt4TcbRLOgUMR7tGkYi9Ao6chrofXr1jbTfN5PhP/g="
+        );
     }
 }

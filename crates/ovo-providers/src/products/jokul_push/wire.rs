@@ -54,8 +54,13 @@ pub fn phone_to_wire(phone: &Msisdn) -> String {
 /// Reads an amount the provider echoes: a JSON integer (or a digit string), never a fraction.
 pub fn amount_from_wire(value: &Value, field: &'static str) -> Result<Idr, String> {
     let whole = match value {
-        Value::Number(n) => n.as_i64().ok_or_else(|| format!("{field} {n} is not a whole rupiah amount"))?,
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("{field} {s:?} is not a whole rupiah amount"))?,
+        Value::Number(n) => {
+            n.as_i64().ok_or_else(|| format!("{field} {n} is not a whole rupiah amount"))?
+        }
+        Value::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("{field} {s:?} is not a whole rupiah amount"))?,
         other => return Err(format!("{field} {other} is not a number")),
     };
     Idr::new(whole).map_err(|_| format!("{field} {whole} is out of range"))
@@ -65,7 +70,9 @@ pub fn amount_from_wire(value: &Value, field: &'static str) -> Result<Idr, Strin
 fn int_from_wire(value: &Value, field: &'static str) -> Result<i64, String> {
     match value {
         Value::Number(n) => n.as_i64().ok_or_else(|| format!("{field} {n} is not an integer")),
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("{field} {s:?} is not an integer")),
+        Value::String(s) => {
+            s.trim().parse::<i64>().map_err(|_| format!("{field} {s:?} is not an integer"))
+        }
         other => Err(format!("{field} {other} is not an integer")),
     }
 }
@@ -164,7 +171,9 @@ pub fn ovo_code(code: &str) -> (&'static str, CodeClass) {
         "17" => ("Transaction Decline", Declined),
         "25" => ("Transaction Not Found", InvalidRequest),
         "26" => ("Transaction Failed", Declined),
-        "40" => ("Transaction Failed: invoice, batch and reference number already used", InvalidRequest),
+        "40" => {
+            ("Transaction Failed: invoice, batch and reference number already used", InvalidRequest)
+        }
         "54" => ("Transaction Expired (more than 7 days)", InvalidRequest),
         "56" => ("Card Blocked", Declined),
         "58" => ("Transaction Not Allowed", InvalidRequest),
@@ -299,8 +308,10 @@ impl RawPaymentReply {
         let amount = order.amount.as_ref().ok_or_else(|| missing("order.amount"))?;
         let amount = amount_from_wire(amount, "order.amount")?;
         let payment = self.ovo_payment.ok_or_else(|| missing("ovo_payment"))?;
-        let status = PushStatus::parse(&payment.status.ok_or_else(|| missing("ovo_payment.status"))?);
-        let response_code = payment.response_code.ok_or_else(|| missing("ovo_payment.response_code"))?;
+        let status =
+            PushStatus::parse(&payment.status.ok_or_else(|| missing("ovo_payment.status"))?);
+        let response_code =
+            payment.response_code.ok_or_else(|| missing("ovo_payment.response_code"))?;
         let ovo_info = self.ovo_info.unwrap_or_default();
         Ok(PaymentReply {
             client_id: self.client.and_then(|c| c.id),
@@ -319,7 +330,10 @@ impl RawPaymentReply {
             cash_used: opt_amount(&payment.cash_used, "ovo_payment.cash_used")?,
             cash_balance: opt_amount(&payment.cash_balance, "ovo_payment.cash_balance")?,
             points_used: opt_amount(&payment.ovo_points_used, "ovo_payment.ovo_points_used")?,
-            points_balance: opt_amount(&payment.ovo_points_balance, "ovo_payment.ovo_points_balance")?,
+            points_balance: opt_amount(
+                &payment.ovo_points_balance,
+                "ovo_payment.ovo_points_balance",
+            )?,
             points_earned: opt_amount(&payment.ovo_points_earned, "ovo_payment.ovo_points_earned")?,
             check_sum: self.security.and_then(|s| s.check_sum),
         })
@@ -365,7 +379,9 @@ impl RawStatusReply {
         let invoice_number = order.invoice_number.ok_or_else(|| missing("order.invoice_number"))?;
         let amount = opt_amount(&order.amount, "order.amount")?;
         let transaction = self.transaction.ok_or_else(|| missing("transaction"))?;
-        let status = TransactionStatus::parse(&transaction.status.ok_or_else(|| missing("transaction.status"))?);
+        let status = TransactionStatus::parse(
+            &transaction.status.ok_or_else(|| missing("transaction.status"))?,
+        );
         Ok(StatusReply {
             invoice_number,
             amount,
@@ -415,9 +431,15 @@ mod tests {
         let phone = Msisdn::parse("6281211111111").unwrap();
         let body = PaymentBody {
             client: ClientId { id: "MCH-0001-10791114622547".into() },
-            order: OrderOut { invoice_number: "INV-20210115-0001".into(), amount: amount_to_wire(Idr::new(10_000).unwrap()) },
+            order: OrderOut {
+                invoice_number: "INV-20210115-0001".into(),
+                amount: amount_to_wire(Idr::new(10_000).unwrap()),
+            },
             ovo_info: OvoInfoOut { ovo_id: phone_to_wire(&phone) },
-            security: Security { check_sum: "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78".into() },
+            security: Security {
+                check_sum: "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78"
+                    .into(),
+            },
         };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
@@ -432,8 +454,13 @@ mod tests {
             let wire = json!(amount_to_wire(idr));
             assert_eq!(amount_from_wire(&wire, "order.amount"), Ok(idr));
         }
-        assert_eq!(amount_from_wire(&json!("10000"), "order.amount"), Ok(Idr::new(10_000).unwrap()));
-        assert!(amount_from_wire(&json!(10000.5), "order.amount").unwrap_err().contains("order.amount"));
+        assert_eq!(
+            amount_from_wire(&json!("10000"), "order.amount"),
+            Ok(Idr::new(10_000).unwrap())
+        );
+        assert!(amount_from_wire(&json!(10000.5), "order.amount")
+            .unwrap_err()
+            .contains("order.amount"));
         assert!(amount_from_wire(&json!(-1), "order.amount").is_err());
         assert!(amount_from_wire(&json!(true), "order.amount").is_err());
         for input in ["081211111111", "6281211111111", "+62 812-1111-1111"] {
@@ -474,7 +501,10 @@ mod tests {
             "order": {"invoice_number": "A-01"}, "transaction": {"status": "PARTIALLY_SETTLED", "new": 1}, "extra": true
         }))
         .unwrap();
-        assert_eq!(status.check().unwrap().status, TransactionStatus::Unknown("PARTIALLY_SETTLED".into()));
+        assert_eq!(
+            status.check().unwrap().status,
+            TransactionStatus::Unknown("PARTIALLY_SETTLED".into())
+        );
     }
 
     #[test]
@@ -495,9 +525,12 @@ mod tests {
             let err = parse(&value.to_string()).unwrap_err();
             assert!(err.contains(want), "{err} should name {want}");
         }
-        let status: RawStatusReply = serde_json::from_value(json!({"order": {"invoice_number": "A-01"}, "transaction": {}})).unwrap();
+        let status: RawStatusReply =
+            serde_json::from_value(json!({"order": {"invoice_number": "A-01"}, "transaction": {}}))
+                .unwrap();
         assert!(status.check().unwrap_err().contains("transaction.status"));
-        let status: RawStatusReply = serde_json::from_value(json!({"transaction": {"status": "SUCCESS"}})).unwrap();
+        let status: RawStatusReply =
+            serde_json::from_value(json!({"transaction": {"status": "SUCCESS"}})).unwrap();
         assert!(status.check().unwrap_err().contains("order"));
     }
 
@@ -510,7 +543,9 @@ mod tests {
 
     #[test]
     fn status_enums_round_trip() {
-        for s in ["PENDING", "SUCCESS", "FAILED", "EXPIRED", "REFUNDED", "TIMEOUT", "REDIRECT", "WHAT"] {
+        for s in
+            ["PENDING", "SUCCESS", "FAILED", "EXPIRED", "REFUNDED", "TIMEOUT", "REDIRECT", "WHAT"]
+        {
             assert_eq!(TransactionStatus::parse(s).as_str(), s);
         }
         for s in ["SUCCESS", "FAILED", "TIMEOUT", "WHAT"] {

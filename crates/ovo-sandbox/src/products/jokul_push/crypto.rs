@@ -8,8 +8,16 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// `lowercase_hex(SHA-256(amount + client.id + invoice_number + ovo_id + secret_key))` (§5).
-pub fn checksum(amount: u64, client_id: &str, invoice_number: &str, ovo_id: &str, secret_key: &str) -> String {
-    hex::encode(Sha256::digest(format!("{amount}{client_id}{invoice_number}{ovo_id}{secret_key}").as_bytes()))
+pub fn checksum(
+    amount: u64,
+    client_id: &str,
+    invoice_number: &str,
+    ovo_id: &str,
+    secret_key: &str,
+) -> String {
+    hex::encode(Sha256::digest(
+        format!("{amount}{client_id}{invoice_number}{ovo_id}{secret_key}").as_bytes(),
+    ))
 }
 
 /// Compares a received checksum with the expected one; upper-case hex is accepted too.
@@ -24,7 +32,13 @@ pub fn digest(body: &[u8]) -> String {
 }
 
 /// The component string (§3): lines joined by `\n`, no trailing newline; no `Digest` for GET.
-pub fn component(client_id: &str, request_id: &str, timestamp: &str, target: &str, digest: Option<&str>) -> String {
+pub fn component(
+    client_id: &str,
+    request_id: &str,
+    timestamp: &str,
+    target: &str,
+    digest: Option<&str>,
+) -> String {
     let mut text = format!("Client-Id:{client_id}\nRequest-Id:{request_id}\nRequest-Timestamp:{timestamp}\nRequest-Target:{target}");
     if let Some(digest) = digest {
         text.push_str("\nDigest:");
@@ -47,7 +61,9 @@ pub fn header_signature(secret_key: &str, component: &str) -> String {
 /// Verifies a `Signature` header value in constant time.
 pub fn header_signature_matches(secret_key: &str, component: &str, received: &str) -> bool {
     let expected = header_signature(secret_key, component);
-    !expected.is_empty() && expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
+    !expected.is_empty()
+        && expected.len() == received.len()
+        && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
 }
 
 #[cfg(test)]
@@ -71,10 +87,19 @@ mod tests {
     fn checksum_vector_c1() {
         let sum = checksum(10000, CLIENT, "INV-20210115-0001", "081211111111", SECRET);
         assert_eq!(sum, "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78");
-        assert!(checksum_matches(&sum, "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78"));
+        assert!(checksum_matches(
+            &sum,
+            "5f1f8428d5bb8c624b4893d0d16064d9a7a80de9ab1fa93c6a716d7bb775de78"
+        ));
         assert!(checksum_matches(&sum, &sum.to_ascii_uppercase()));
         assert!(!checksum_matches(&sum, &corrupt(&sum)));
-        assert!(!checksum_matches(&sum, "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"), "the published placeholder");
+        assert!(
+            !checksum_matches(
+                &sum,
+                "c3cad18f3fcac29d44165fa6b7a01b09e305d1e75caec163181cf5101b91e18e"
+            ),
+            "the published placeholder"
+        );
     }
 
     /// Spec §5.1 vector C2: the guide's literal string (invoice `MINV20201231468`).
@@ -90,19 +115,40 @@ mod tests {
     fn header_signature_vector_h1() {
         let digest = digest(BODY.as_bytes());
         assert_eq!(digest, "MwKz2zoWj/uDr7bbS5AFJLeP5yfKuSpuaJW0UDcYyBE=");
-        let component = component(CLIENT, "cc682442-6c22-493e-8121-b9ef6b3fa728", "2021-01-15T03:00:00Z", "/ovo-emoney/v1/payment", Some(&digest));
+        let component = component(
+            CLIENT,
+            "cc682442-6c22-493e-8121-b9ef6b3fa728",
+            "2021-01-15T03:00:00Z",
+            "/ovo-emoney/v1/payment",
+            Some(&digest),
+        );
         let published = "HMACSHA256=ar5Zhug5v+g3WGJz998zYapEH3oZSvIgJtToHf42cs0=";
         assert!(header_signature_matches(SECRET, &component, published));
         assert!(!header_signature_matches(SECRET, &component, &published.replace("ar5Z", "ar5Y")));
         let tampered_body = BODY.replace("10000", "10001");
-        let other = super::component(CLIENT, "cc682442-6c22-493e-8121-b9ef6b3fa728", "2021-01-15T03:00:00Z", "/ovo-emoney/v1/payment", Some(&super::digest(tampered_body.as_bytes())));
-        assert!(!header_signature_matches(SECRET, &other, published), "a corrupted body byte fails");
+        let other = super::component(
+            CLIENT,
+            "cc682442-6c22-493e-8121-b9ef6b3fa728",
+            "2021-01-15T03:00:00Z",
+            "/ovo-emoney/v1/payment",
+            Some(&super::digest(tampered_body.as_bytes())),
+        );
+        assert!(
+            !header_signature_matches(SECRET, &other, published),
+            "a corrupted body byte fails"
+        );
     }
 
     /// Spec §5.2 vector H2 (GET, no Digest).
     #[test]
     fn header_signature_vector_h2() {
-        let component = component(CLIENT, "cc682442-6c22-493e-8121-b9ef6b3fa729", "2021-01-15T03:02:00Z", "/orders/v1/status/INV-20210115-0001", None);
+        let component = component(
+            CLIENT,
+            "cc682442-6c22-493e-8121-b9ef6b3fa729",
+            "2021-01-15T03:02:00Z",
+            "/orders/v1/status/INV-20210115-0001",
+            None,
+        );
         let published = "HMACSHA256=uHt4TcbRLOgUMR7tGkYi9Ao6chrofXr1jbTfN5PhP/g=";
         assert!(header_signature_matches(SECRET, &component, published));
         assert!(!header_signature_matches(SECRET, &component.replace("0001", "0002"), published));

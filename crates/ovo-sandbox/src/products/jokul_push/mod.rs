@@ -47,7 +47,8 @@ const MAX_AMOUNT: i64 = 20_000_000;
 /// `order.amount` has at most 12 digits (spec §4).
 const MAX_WIRE_AMOUNT: u64 = 999_999_999_999;
 /// DOKU's notification retry schedule (README D-RETRY: +30 min, +6 h, +12 h).
-const RETRIES: [Duration; 3] = [Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600), Duration::from_secs(12 * 3600)];
+const RETRIES: [Duration; 3] =
+    [Duration::from_secs(30 * 60), Duration::from_secs(6 * 3600), Duration::from_secs(12 * 3600)];
 
 /// One `[[doku_jokul_ovo_push]]` entry of the merchants file.
 #[derive(Debug, Clone, Deserialize)]
@@ -243,7 +244,11 @@ impl ProductSim for JokulPush {
 
     /// DOKU's non-SNAP error shape (§13).
     fn server_error(&self, _endpoint: &str, status: u16) -> Response {
-        error(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "internal_error", "Internal Server Error")
+        error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "internal_error",
+            "Internal Server Error",
+        )
     }
 
     /// A SUCCESS notification for an invoice number this provider never saw.
@@ -258,7 +263,11 @@ impl ProductSim for JokulPush {
         if merchant.notification_url.as_deref().is_none_or(str::is_empty) {
             return Err("this doku_jokul_ovo_push merchant has no notification_url".into());
         }
-        let mut payment = Payment::orphan(&(merchant.client_id.clone(), request.reference.clone()), PayStatus::Success, "00");
+        let mut payment = Payment::orphan(
+            &(merchant.client_id.clone(), request.reference.clone()),
+            PayStatus::Success,
+            "00",
+        );
         payment.amount = request.amount;
         payment.approval_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
         payment.split = Split { cash: request.amount, points: 0 };
@@ -277,7 +286,12 @@ impl JokulPush {
             Some(m) => m.clone(),
             None => self
                 .first_merchant
-                .get_or_init(|| ctx.merchants().section::<MerchantConfig>(KEY).ok().and_then(|m| m.first().map(|m| m.client_id.clone())))
+                .get_or_init(|| {
+                    ctx.merchants()
+                        .section::<MerchantConfig>(KEY)
+                        .ok()
+                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
+                })
                 .clone()
                 .ok_or("no doku_jokul_ovo_push merchant")?,
         };
@@ -289,8 +303,11 @@ impl JokulPush {
             ImportedStatus::Failed => (PayStatus::Failed, "17"),
             ImportedStatus::Expired => (PayStatus::Timeout, "68"),
         };
-        let text = |t: OffsetDateTime| t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default();
-        let finished = (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
+        let text = |t: OffsetDateTime| {
+            t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
+        };
+        let finished =
+            (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
         let account = ctx.wallets().get(&p.phone);
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let key = (client_id.clone(), invoice_number.clone());
@@ -317,8 +334,16 @@ impl JokulPush {
                 batch_number: 0,
                 trace_number: 0,
                 reference_number: 0,
-                approval_code: if status == PayStatus::Success { format!("{:06}", rng.gen_range(0..1_000_000)) } else { String::new() },
-                split: if status == PayStatus::Success { cash_split(p.amount) } else { Split::default() },
+                approval_code: if status == PayStatus::Success {
+                    format!("{:06}", rng.gen_range(0..1_000_000))
+                } else {
+                    String::new()
+                },
+                split: if status == PayStatus::Success {
+                    cash_split(p.amount)
+                } else {
+                    Split::default()
+                },
                 cash_balance: 0,
                 points_balance: 0,
                 refunded: 0,
@@ -343,7 +368,11 @@ fn bad_request(code: &str, message: impl Into<String>) -> Response {
 }
 
 fn now_utc_text() -> String {
-    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| OffsetDateTime::now_utc()).format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 /// `yyyyMMddHHmmss`, UTC+7 (spec §7).
@@ -387,17 +416,23 @@ fn check_header_signature(
         }
         return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
     };
-    let client_id = header(headers, "Client-Id").ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
+    let client_id = header(headers, "Client-Id")
+        .ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
     if client_id != merchant.client_id {
         return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
     }
-    let request_id = header(headers, "Request-Id").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
+    let request_id = header(headers, "Request-Id")
+        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
     if request_id.is_empty() || request_id.len() > 128 {
         return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
     }
-    let timestamp = header(headers, "Request-Timestamp").ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
+    let timestamp = header(headers, "Request-Timestamp")
+        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
     if !valid_timestamp(timestamp) {
-        return Err(auth_error("invalid_parameter", "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ"));
+        return Err(auth_error(
+            "invalid_parameter",
+            "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ",
+        ));
     }
     if let Some(declared) = header(headers, "Request-Target") {
         if declared != target {
@@ -441,15 +476,21 @@ fn string_field(value: &Value, path: &[&str]) -> Result<String, String> {
 
 /// The request body (spec §4); an error names the field.
 fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
     let client_id = string_field(&value, &["client", "id"])?;
     let invoice_number = string_field(&value, &["order", "invoice_number"])?;
-    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic()) {
-        return Err("order.invoice_number must be at most 64 letters, digits or special characters".into());
+    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(
+            "order.invoice_number must be at most 64 letters, digits or special characters".into(),
+        );
     }
     let amount = match field(&value, &["order", "amount"]) {
         None | Some(Value::Null) => return Err("order.amount is mandatory".into()),
-        Some(Value::Number(n)) => n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?,
+        Some(Value::Number(n)) => {
+            n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?
+        }
         Some(_) => return Err("order.amount must be a number".into()),
     };
     if amount > MAX_WIRE_AMOUNT {
@@ -495,7 +536,8 @@ fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
 
 /// The status shape (spec §10, House default), also the notification body.
 fn status_body(p: &Payment, expired: bool) -> Value {
-    let (status, code) = if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
+    let (status, code) =
+        if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
     json!({
         "order": { "invoice_number": p.invoice_number, "amount": p.amount },
         "transaction": {
@@ -524,11 +566,19 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
     let Some(merchant) = app.merchant(&request.client_id).cloned() else {
         return bad_request("invalid_client_id", "Invalid Client-Id");
     };
-    let request_id = match check_header_signature(&merchant, &headers, uri.path(), Some(&body), merchant.strict) {
-        Ok(id) => id,
-        Err((code, message)) => return bad_request(code, message),
-    };
-    let expected = crypto::checksum(request.amount, &request.client_id, &request.invoice_number, &request.ovo_id, &merchant.secret_key);
+    let request_id =
+        match check_header_signature(&merchant, &headers, uri.path(), Some(&body), merchant.strict)
+        {
+            Ok(id) => id,
+            Err((code, message)) => return bad_request(code, message),
+        };
+    let expected = crypto::checksum(
+        request.amount,
+        &request.client_id,
+        &request.invoice_number,
+        &request.ovo_id,
+        &merchant.secret_key,
+    );
     if !crypto::checksum_matches(&expected, &request.check_sum) {
         return bad_request("invalid_signature", "Invalid Header Signature");
     }
@@ -585,7 +635,11 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
     let task = tokio::spawn(process(app.clone(), merchant.clone(), key.clone(), payment));
     match task.await {
         Ok(done) => Json(payment_body(&done, &merchant)).into_response(),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("sandbox task failed: {e}")),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            format!("sandbox task failed: {e}"),
+        ),
     }
 }
 
@@ -665,10 +719,17 @@ async fn sleep_or_forever(wait: Option<Duration>) {
     }
 }
 
-async fn process(app: App, merchant: MerchantConfig, key: (String, String), payment: Payment) -> Payment {
+async fn process(
+    app: App,
+    merchant: MerchantConfig,
+    key: (String, String),
+    payment: Payment,
+) -> Payment {
     let phone = match precheck(&app, &payment) {
         Ok(phone) => phone,
-        Err(code) => return finish(&app, &merchant, &key, PayStatus::Failed, code, Split::default()),
+        Err(code) => {
+            return finish(&app, &merchant, &key, PayStatus::Failed, code, Split::default())
+        }
     };
     let scale = app.ctx.scale();
     let opened = app.ctx.pending().open(
@@ -693,7 +754,8 @@ async fn process(app: App, merchant: MerchantConfig, key: (String, String), paym
     }
     let behaviour = app.ctx.wallets().get(&phone).map(|a| a.behaviour).unwrap_or_default();
     let waits_for_control = matches!(suffix(&payment.ovo_id), "0068" | "9999");
-    let auto = (behaviour == Behaviour::Manual && !waits_for_control).then(|| scale.scaled(Duration::from_secs(merchant.auto_delay_secs)));
+    let auto = (behaviour == Behaviour::Manual && !waits_for_control)
+        .then(|| scale.scaled(Duration::from_secs(merchant.auto_delay_secs)));
     let decision = tokio::select! {
         decided = opened.decision => decided.ok(),
         () = sleep_or_forever(auto) => Some(Decision::Approve { source: PaySource::Cash }),
@@ -705,14 +767,18 @@ async fn process(app: App, merchant: MerchantConfig, key: (String, String), paym
     }
     match decision {
         Some(Decision::Approve { source }) => settle(&app, &merchant, &key, &phone, source),
-        Some(Decision::Decline) => finish(&app, &merchant, &key, PayStatus::Failed, "17", Split::default()),
+        Some(Decision::Decline) => {
+            finish(&app, &merchant, &key, PayStatus::Failed, "17", Split::default())
+        }
         None => {
-            let timed_out = finish(&app, &merchant, &key, PayStatus::Timeout, "68", Split::default());
+            let timed_out =
+                finish(&app, &merchant, &key, PayStatus::Timeout, "68", Split::default());
             let late = app.clone();
             let pays_late = suffix(&payment.ovo_id) == "0068";
             tokio::spawn(async move {
                 late.ctx.scale().sleep(LATE_ANSWER).await;
-                let still_timed_out = late.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Timeout);
+                let still_timed_out =
+                    late.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Timeout);
                 if still_timed_out {
                     if pays_late {
                         settle(&late, &merchant, &key, &phone, PaySource::Cash);
@@ -727,7 +793,13 @@ async fn process(app: App, merchant: MerchantConfig, key: (String, String), paym
 }
 
 /// Takes the money and finishes as SUCCESS, or FAILED with the wallet's code.
-fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &str, source: PaySource) -> Payment {
+fn settle(
+    app: &App,
+    merchant: &MerchantConfig,
+    key: &(String, String),
+    phone: &str,
+    source: PaySource,
+) -> Payment {
     let amount = app.lock().payments.get(key).map(|p| p.amount).unwrap_or_default();
     match app.ctx.wallets().debit(phone, amount, source) {
         Ok(split) => match app.ctx.faults().take_success_after_failure(KEY) {
@@ -737,7 +809,8 @@ fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &
                 let (app, merchant, key) = (app.clone(), merchant.clone(), key.clone());
                 tokio::spawn(async move {
                     app.ctx.scale().sleep(wait).await;
-                    if app.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Failed) {
+                    if app.lock().payments.get(&key).is_some_and(|p| p.status == PayStatus::Failed)
+                    {
                         finish(&app, &merchant, &key, PayStatus::Success, "00", split);
                     }
                 });
@@ -750,10 +823,20 @@ fn settle(app: &App, merchant: &MerchantConfig, key: &(String, String), phone: &
 }
 
 /// Records the outcome, and notifies the merchant when it is final.
-fn finish(app: &App, merchant: &MerchantConfig, key: &(String, String), status: PayStatus, code: &str, split: Split) -> Payment {
+fn finish(
+    app: &App,
+    merchant: &MerchantConfig,
+    key: &(String, String),
+    status: PayStatus,
+    code: &str,
+    split: Split,
+) -> Payment {
     let balances = {
         let inner = app.lock();
-        inner.payments.get(key).and_then(|p| p.phone.as_deref().and_then(|ph| app.ctx.wallets().get(ph)))
+        inner
+            .payments
+            .get(key)
+            .and_then(|p| p.phone.as_deref().and_then(|ph| app.ctx.wallets().get(ph)))
     };
     let done = {
         let mut inner = app.lock();
@@ -819,12 +902,14 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
     let Some(url) = merchant.notification_url.clone().filter(|u| !u.is_empty()) else {
         return;
     };
-    let target = reqwest::Url::parse(&url).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
+    let target =
+        reqwest::Url::parse(&url).map(|u| u.path().to_owned()).unwrap_or_else(|_| "/".into());
     let body = status_body(p, false).to_string();
     let request_id = random_id();
     let timestamp = now_utc_text();
     let digest = crypto::digest(body.as_bytes());
-    let component = crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
+    let component =
+        crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
     let signed = |secret: &str| {
         vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
@@ -852,21 +937,29 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
 // ---------------------------------------------------------------------------------------------
 // Status check
 
-async fn status(State(app): State<App>, headers: HeaderMap, uri: Uri, Path(invoice_number): Path<String>) -> Response {
+async fn status(
+    State(app): State<App>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(invoice_number): Path<String>,
+) -> Response {
     let Some(client_id) = header(&headers, "Client-Id") else {
         return bad_request("invalid_client_id", "Missing Client-Id header");
     };
     let Some(merchant) = app.merchant(client_id).cloned() else {
         return bad_request("invalid_client_id", "Invalid Client-Id");
     };
-    if let Err((code, message)) = check_header_signature(&merchant, &headers, uri.path(), None, true) {
+    if let Err((code, message)) =
+        check_header_signature(&merchant, &headers, uri.path(), None, true)
+    {
         return bad_request(code, message);
     }
     let inner = app.lock();
     let Some(p) = inner.payments.get(&(merchant.client_id.clone(), invoice_number)) else {
         return error(StatusCode::NOT_FOUND, "transaction_not_found", "Transaction Not Found");
     };
-    let expired = p.final_instant.is_some_and(|at| at.elapsed() > app.ctx.scale().scaled(KEEP_DETAILS));
+    let expired =
+        p.final_instant.is_some_and(|at| at.elapsed() > app.ctx.scale().scaled(KEEP_DETAILS));
     Json(status_body(p, expired)).into_response()
 }
 
@@ -879,15 +972,25 @@ struct ClientFilter {
 }
 
 fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<(String, String)> {
-    app.lock().payments.keys().find(|(c, i)| i == invoice_number && client_id.is_none_or(|want| want == c)).cloned()
+    app.lock()
+        .payments
+        .keys()
+        .find(|(c, i)| i == invoice_number && client_id.is_none_or(|want| want == c))
+        .cloned()
 }
 
 async fn list_payments(State(app): State<App>) -> Json<Vec<Payment>> {
     Json(app.lock().payments.values().cloned().collect())
 }
 
-async fn get_payment(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
-    match find_key(&app, &invoice_number, q.client_id.as_deref()).and_then(|k| app.lock().payments.get(&k).cloned()) {
+async fn get_payment(
+    State(app): State<App>,
+    Path(invoice_number): Path<String>,
+    Query(q): Query<ClientFilter>,
+) -> Response {
+    match find_key(&app, &invoice_number, q.client_id.as_deref())
+        .and_then(|k| app.lock().payments.get(&k).cloned())
+    {
         Some(p) => Json(p).into_response(),
         None => error(StatusCode::NOT_FOUND, "not_found", "no such invoice"),
     }
@@ -899,35 +1002,68 @@ struct PayControl {
     method: Option<String>,
 }
 
-async fn control_pay(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>, body: Bytes) -> Response {
-    let control: PayControl = if body.is_empty() { PayControl::default() } else {
+async fn control_pay(
+    State(app): State<App>,
+    Path(invoice_number): Path<String>,
+    Query(q): Query<ClientFilter>,
+    body: Bytes,
+) -> Response {
+    let control: PayControl = if body.is_empty() {
+        PayControl::default()
+    } else {
         match serde_json::from_slice(&body) {
             Ok(c) => c,
-            Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", e.to_string()),
+            Err(e) => {
+                return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", e.to_string())
+            }
         }
     };
     let source = match control.method.as_deref().unwrap_or("cash") {
         "cash" => PaySource::Cash,
         "points" => PaySource::Points,
         "points_first" => PaySource::PointsFirst,
-        other => return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", format!("method {other:?}: cash, points or points_first")),
+        other => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_parameter",
+                format!("method {other:?}: cash, points or points_first"),
+            )
+        }
     };
     decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Approve { source })
 }
 
-async fn control_decline(State(app): State<App>, Path(invoice_number): Path<String>, Query(q): Query<ClientFilter>) -> Response {
+async fn control_decline(
+    State(app): State<App>,
+    Path(invoice_number): Path<String>,
+    Query(q): Query<ClientFilter>,
+) -> Response {
     decide_held(&app, &invoice_number, q.client_id.as_deref(), Decision::Decline)
 }
 
-fn decide_held(app: &App, invoice_number: &str, client_id: Option<&str>, decision: Decision) -> Response {
+fn decide_held(
+    app: &App,
+    invoice_number: &str,
+    client_id: Option<&str>,
+    decision: Decision,
+) -> Response {
     let held = app.lock().payments.iter().find_map(|((c, i), p)| {
-        (i == invoice_number && client_id.is_none_or(|want| want == c)).then(|| p.action_id.clone()).flatten()
+        (i == invoice_number && client_id.is_none_or(|want| want == c))
+            .then(|| p.action_id.clone())
+            .flatten()
     });
     let Some(action_id) = held else {
-        return error(StatusCode::CONFLICT, "not_held", "no push request is being held for this invoice");
+        return error(
+            StatusCode::CONFLICT,
+            "not_held",
+            "no push request is being held for this invoice",
+        );
     };
     match app.ctx.pending().decide(&action_id, decision) {
-        Ok(_) => Json(json!({ "decided": action_id, "invoice_number": invoice_number, "decision": decision })).into_response(),
+        Ok(_) => Json(
+            json!({ "decided": action_id, "invoice_number": invoice_number, "decision": decision }),
+        )
+        .into_response(),
         Err(e) => error(StatusCode::CONFLICT, "not_held", e.to_string()),
     }
 }
@@ -959,15 +1095,27 @@ async fn offline_refund(State(app): State<App>, Json(request): Json<RefundReques
             return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
         };
         if p.status != PayStatus::Success {
-            return error(StatusCode::CONFLICT, "not_refundable", format!("the payment is {}, only SUCCESS payments are refunded", p.status.wire()));
+            return error(
+                StatusCode::CONFLICT,
+                "not_refundable",
+                format!("the payment is {}, only SUCCESS payments are refunded", p.status.wire()),
+            );
         }
         let remaining = p.amount - p.refunded;
         let amount = request.amount.unwrap_or(remaining);
         if amount <= 0 {
-            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parameter", "amount must be a positive whole number of rupiah");
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_parameter",
+                "amount must be a positive whole number of rupiah",
+            );
         }
         if amount > remaining {
-            return error(StatusCode::UNPROCESSABLE_ENTITY, "exceeds_paid_amount", format!("only {remaining} of {} is left to refund", p.amount));
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "exceeds_paid_amount",
+                format!("only {remaining} of {} is left to refund", p.amount),
+            );
         }
         // Cash first, then points, never more of either than was used.
         let refunded_cash: i64 = p.refunds.iter().map(|r| r.split.cash).sum();
@@ -982,7 +1130,10 @@ async fn offline_refund(State(app): State<App>, Json(request): Json<RefundReques
             amount,
             split,
             at: now_utc_text(),
-            reference: request.reference.clone().unwrap_or_else(|| format!("OFFLINE-{}", random_id())),
+            reference: request
+                .reference
+                .clone()
+                .unwrap_or_else(|| format!("OFFLINE-{}", random_id())),
         };
         p.refunded += amount;
         p.refunds.push(refund.clone());

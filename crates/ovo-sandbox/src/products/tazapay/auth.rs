@@ -87,7 +87,10 @@ pub fn verify_webhook(secret: &str, payload: &[u8], signature: &str) -> bool {
     let Ok(event) = serde_json::from_slice::<serde_json::Value>(payload) else {
         return false;
     };
-    let (Some(id), Some(created_at)) = (event.get("id").and_then(|v| v.as_str()), event.get("created_at").and_then(|v| v.as_str())) else {
+    let (Some(id), Some(created_at)) = (
+        event.get("id").and_then(|v| v.as_str()),
+        event.get("created_at").and_then(|v| v.as_str()),
+    ) else {
         return false;
     };
     let expected = webhook_signature(secret, id, payload, created_at);
@@ -109,7 +112,10 @@ mod tests {
         // A corrupted byte: the decoded secret no longer matches.
         let corrupted = header.replace("RjJX", "RjJY");
         let decoded = decode_basic(Some(&corrupted));
-        assert!(decoded.as_ref().map_or(true, |(k, s)| !(k == key && same_secret(s, secret))), "{decoded:?}");
+        assert!(
+            decoded.as_ref().map_or(true, |(k, s)| !(k == key && same_secret(s, secret))),
+            "{decoded:?}"
+        );
     }
 
     /// Vector A2, the seed guide's sample header [SEED 001], `tazapay-ovo.md` §2.
@@ -129,7 +135,10 @@ mod tests {
         assert_eq!(decode_basic(Some("Basic ")), Err(AuthError::Empty));
         assert_eq!(decode_basic(Some("Bearer abc")), Err(AuthError::Malformed));
         assert_eq!(decode_basic(Some("Basic !!!")), Err(AuthError::Malformed));
-        assert_eq!(decode_basic(Some(&format!("Basic {}", B64.encode("nocolon")))), Err(AuthError::Malformed));
+        assert_eq!(
+            decode_basic(Some(&format!("Basic {}", B64.encode("nocolon")))),
+            Err(AuthError::Malformed)
+        );
     }
 
     /// Vector W1, computed locally (not published), `tazapay-ovo.md` §10.1.
@@ -137,12 +146,24 @@ mod tests {
     fn vector_w1_webhook_signature() {
         let body = r#"{"type":"payin.succeeded","id":"evt_test123","object":"event","created_at":"2025-03-11T12:25:08.284979602Z","data":{"id":"pay_test","status":"succeeded"}}"#;
         let expected = "EXIzYnCNywWC/ts7dkt+WrZdcdFtyLgYJiG2CQzv4RY=";
-        assert_eq!(webhook_signature("whsec-test", "evt_test123", body.as_bytes(), "2025-03-11T12:25:08.284979602Z"), expected);
+        assert_eq!(
+            webhook_signature(
+                "whsec-test",
+                "evt_test123",
+                body.as_bytes(),
+                "2025-03-11T12:25:08.284979602Z"
+            ),
+            expected
+        );
         assert!(verify_webhook("whsec-test", body.as_bytes(), expected));
         // One corrupted byte of the body, of the signature, or the wrong secret: refused.
         let corrupted = body.replace("pay_test", "pay_tesT");
         assert!(!verify_webhook("whsec-test", corrupted.as_bytes(), expected));
-        assert!(!verify_webhook("whsec-test", body.as_bytes(), "EXIzYnCNywWC/ts7dkt+WrZdcdFtyLgYJiG2CQzv4RZ="));
+        assert!(!verify_webhook(
+            "whsec-test",
+            body.as_bytes(),
+            "EXIzYnCNywWC/ts7dkt+WrZdcdFtyLgYJiG2CQzv4RZ="
+        ));
         assert!(!verify_webhook("whsec-tesT", body.as_bytes(), expected));
     }
 }

@@ -20,7 +20,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::core::import::{self, cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
+use crate::core::import::{
+    self, cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus,
+};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -38,7 +40,8 @@ const REFUND_DELAY: Duration = Duration::from_secs(60);
 /// An idempotency key is valid 24 h from its first execution (§3).
 const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Webhook retries after a failed delivery: 1 min, 5 min, 30 min (§10, house default).
-const WEBHOOK_RETRIES: [Duration; 3] = [Duration::from_secs(60), Duration::from_secs(300), Duration::from_secs(1800)];
+const WEBHOOK_RETRIES: [Duration; 3] =
+    [Duration::from_secs(60), Duration::from_secs(300), Duration::from_secs(1800)];
 /// The seed guide's test phone, which bypasses phone validation (§15).
 const TEST_PHONE: (&str, &str) = ("62", "0123456789");
 /// Simulator-only code for payin validation errors, whose real codes are unknown (§13).
@@ -219,7 +222,12 @@ impl ProductSim for Tazapay {
         payin.confirm = true;
         payin.amount_paid = if paid { payin.amount } else { 0 };
         payin.payment_method_details = json!({ "type": "ovo_idr", "ovo_idr": { "phone": { "calling_code": "62", "number": &p.phone[2..] } } });
-        let refunded: i64 = p.refunds.iter().filter(|r| r.status == ImportedRefundStatus::Succeeded).map(|r| r.amount).sum();
+        let refunded: i64 = p
+            .refunds
+            .iter()
+            .filter(|r| r.status == ImportedRefundStatus::Succeeded)
+            .map(|r| r.amount)
+            .sum();
         let attempt = Attempt {
             id: new_id("pat_"),
             payin: id.clone(),
@@ -332,15 +340,19 @@ impl IntoResponse for ApiError {
 }
 
 fn success(data: Value) -> Response {
-    (StatusCode::OK, Json(json!({ "status": "success", "message": "", "data": data }))).into_response()
+    (StatusCode::OK, Json(json!({ "status": "success", "message": "", "data": data })))
+        .into_response()
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}"))
+    })
 }
 
 fn valid_url(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    reqwest::Url::parse(url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }
 
 /// The money write a successful POST processed, per our reference (`reference_id`, or the
@@ -352,7 +364,8 @@ fn written(endpoint: &str, data: &Value) -> Option<(WriteKind, String)> {
     match endpoint {
         "/v3/payin" => Some((WriteKind::Payment, reference)),
         "/v3/payin/{id}/confirm" => {
-            let attempts = data.get("payment_attempts").and_then(Value::as_array).map_or(0, Vec::len);
+            let attempts =
+                data.get("payment_attempts").and_then(Value::as_array).map_or(0, Vec::len);
             Some((WriteKind::Payment, format!("{reference}/attempt-{attempts}")))
         }
         "/v3/refund" => Some((WriteKind::Refund, reference)),
@@ -410,7 +423,8 @@ impl App {
     /// HTTP Basic (§2): codes 109 / 108 / 111.
     fn authenticate(&self, headers: &HeaderMap) -> Result<MerchantCfg, ApiError> {
         let header = headers.get("authorization").map(|v| v.to_str().unwrap_or("\u{0}"));
-        let refuse = |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
+        let refuse =
+            |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
         let (key, secret) = auth::decode_basic(header).map_err(refuse)?;
         let mut found = None;
         for m in self.merchants.iter() {
@@ -422,7 +436,11 @@ impl App {
     }
 
     /// Runs a GET: authenticated, no idempotency (§3).
-    fn read(&self, headers: &HeaderMap, f: impl FnOnce(&State, &MerchantCfg) -> Result<Value, ApiError>) -> Response {
+    fn read(
+        &self,
+        headers: &HeaderMap,
+        f: impl FnOnce(&State, &MerchantCfg) -> Result<Value, ApiError>,
+    ) -> Response {
         let merchant = match self.authenticate(headers) {
             Ok(m) => m,
             Err(e) => return e.into_response(),
@@ -449,7 +467,10 @@ impl App {
         };
         let key = match headers.get("idempotency-key").map(|v| v.to_str().map(str::to_owned)) {
             Some(Ok(k)) if idempotent && !k.is_empty() && k.len() <= 255 => Some(k),
-            Some(_) if idempotent => return ApiError::invalid("Idempotency-Key must be 1 to 255 characters").into_response(),
+            Some(_) if idempotent => {
+                return ApiError::invalid("Idempotency-Key must be 1 to 255 characters")
+                    .into_response()
+            }
             _ => None,
         };
         let mut st = self.lock();
@@ -458,13 +479,20 @@ impl App {
         let slot = key.map(|k| (merchant.api_key.clone(), k));
         if let Some(stored) = slot.as_ref().and_then(|s| st.idempotency.get(s)) {
             if stored.endpoint != endpoint {
-                return ApiError::invalid(format!("Idempotency-Key already used for {}", stored.endpoint)).into_response();
+                return ApiError::invalid(format!(
+                    "Idempotency-Key already used for {}",
+                    stored.endpoint
+                ))
+                .into_response();
             }
             if let Some((kind, reference)) = &stored.write {
                 self.ctx.writes().replayed(KEY, *kind, reference);
             }
             let mut response = success(stored.body.clone());
-            response.headers_mut().insert("x-sandbox-idempotent-replay", axum::http::HeaderValue::from_static("true"));
+            response.headers_mut().insert(
+                "x-sandbox-idempotent-replay",
+                axum::http::HeaderValue::from_static("true"),
+            );
             return response;
         }
         match f(self, &mut st, &merchant) {
@@ -474,7 +502,15 @@ impl App {
                     self.ctx.writes().processed(KEY, *kind, reference);
                 }
                 if let Some(slot) = slot {
-                    st.idempotency.insert(slot, Stored { endpoint: endpoint.to_owned(), body: data.clone(), at: Instant::now(), write });
+                    st.idempotency.insert(
+                        slot,
+                        Stored {
+                            endpoint: endpoint.to_owned(),
+                            body: data.clone(),
+                            at: Instant::now(),
+                            write,
+                        },
+                    );
                 }
                 success(data)
             }
@@ -499,9 +535,20 @@ impl App {
         let id = new_id("evt_");
         let created_at = model::event_time(now());
         let body = json!({ "type": event, "created_at": created_at, "data": data, "id": id, "object": "event" }).to_string();
-        let signature = auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
-        let wrong = auth::webhook_signature(&format!("{}-tampered", merchant.webhook_secret), &id, body.as_bytes(), &created_at);
-        let headers = |sig: String| vec![("content-type".to_owned(), "application/json".to_owned()), ("signature".to_owned(), sig)];
+        let signature =
+            auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
+        let wrong = auth::webhook_signature(
+            &format!("{}-tampered", merchant.webhook_secret),
+            &id,
+            body.as_bytes(),
+            &created_at,
+        );
+        let headers = |sig: String| {
+            vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("signature".to_owned(), sig),
+            ]
+        };
         for url in urls {
             self.ctx.notifier().send(Outbound {
                 product: KEY,
@@ -511,7 +558,11 @@ impl App {
                 headers: headers(signature.clone()),
                 body: body.clone(),
                 retries: WEBHOOK_RETRIES.to_vec(),
-                tampered: Some(Tampered { url: url.to_owned(), headers: headers(wrong.clone()), body: body.clone() }),
+                tampered: Some(Tampered {
+                    url: url.to_owned(),
+                    headers: headers(wrong.clone()),
+                    body: body.clone(),
+                }),
                 ack: Ack::Http2xx,
                 prepare: None,
             });
@@ -532,7 +583,9 @@ impl App {
                 }
                 Plan::Refused(reason) => Outcome::Fail(reason),
                 Plan::Push { opened: Opened { id, decision }, phone } => {
-                    match tokio::time::timeout(app.ctx.scale().scaled(OUTCOME_DELAY), decision).await {
+                    match tokio::time::timeout(app.ctx.scale().scaled(OUTCOME_DELAY), decision)
+                        .await
+                    {
                         Ok(Ok(Decision::Approve { source })) => Outcome::Debit { phone, source },
                         Ok(Ok(Decision::Decline)) => Outcome::Fail("declined by customer".into()),
                         Ok(Err(_)) | Err(_) => {
@@ -558,15 +611,18 @@ impl App {
         let Some(merchant) = self.merchant(&payin.merchant).cloned() else { return };
         let rupiah = payin.amount / 100;
         let outcome = match outcome {
-            Outcome::Debit { phone, source } => match self.ctx.wallets().debit(&phone, rupiah, source) {
-                Ok(split) => Ok(Some(split)),
-                Err(e) => Err(debit_reason(e)),
-            },
+            Outcome::Debit { phone, source } => {
+                match self.ctx.wallets().debit(&phone, rupiah, source) {
+                    Ok(split) => Ok(Some(split)),
+                    Err(e) => Err(debit_reason(e)),
+                }
+            }
             Outcome::Succeed => Ok(None),
             Outcome::Fail(reason) => Err(reason),
         };
         // A success_after_failure drill: the money moved, but the records say failed for now.
-        let late = if outcome.is_ok() { self.ctx.faults().take_success_after_failure(KEY) } else { None };
+        let late =
+            if outcome.is_ok() { self.ctx.faults().take_success_after_failure(KEY) } else { None };
         let succeeded = outcome.is_ok() && late.is_none();
         if let Some(attempt) = st.attempts.get_mut(pat) {
             match outcome {
@@ -597,10 +653,17 @@ impl App {
             }
         }
         let st = &*st;
-        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else { return };
+        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else {
+            return;
+        };
         let url = payin.webhook_url.clone();
         if succeeded {
-            self.notify(&merchant, "payment_attempt.succeeded", attempt.json(payin), url.as_deref());
+            self.notify(
+                &merchant,
+                "payment_attempt.succeeded",
+                attempt.json(payin),
+                url.as_deref(),
+            );
             self.notify(&merchant, "payin.succeeded", payin.json(st), url.as_deref());
         } else {
             self.notify(&merchant, "payment_attempt.failed", attempt.json(payin), url.as_deref());
@@ -619,17 +682,25 @@ impl App {
     /// still waiting for a payment method, become succeeded; the success events go out.
     fn turn_successful(&self, pat: &str) {
         let mut st = self.lock();
-        let Some(attempt) = st.attempts.get_mut(pat).filter(|a| a.status == "failed") else { return };
+        let Some(attempt) = st.attempts.get_mut(pat).filter(|a| a.status == "failed") else {
+            return;
+        };
         attempt.status = "succeeded".into();
         attempt.status_description = String::new();
         attempt.paid_at = Some(now());
         let payin_id = attempt.payin.clone();
-        if let Some(payin) = st.payins.get_mut(&payin_id).filter(|p| p.latest_attempt == pat && p.status == "requires_payment_method") {
+        if let Some(payin) = st
+            .payins
+            .get_mut(&payin_id)
+            .filter(|p| p.latest_attempt == pat && p.status == "requires_payment_method")
+        {
             payin.status = "succeeded".into();
             payin.amount_paid = payin.amount;
         }
         let st = &*st;
-        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else { return };
+        let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else {
+            return;
+        };
         let Some(merchant) = self.merchant(&payin.merchant).cloned() else { return };
         let url = payin.webhook_url.clone();
         self.notify(&merchant, "payment_attempt.succeeded", attempt.json(payin), url.as_deref());
@@ -853,15 +924,30 @@ fn find_payin<'a>(st: &'a State, merchant: &MerchantCfg, id: &str) -> Result<&'a
     if !id.starts_with("pay_") {
         return Err(ApiError::bad_path("payin id must start with pay_"));
     }
-    st.payins.get(id).filter(|p| p.merchant == merchant.api_key).ok_or_else(|| ApiError::not_found("payin"))
+    st.payins
+        .get(id)
+        .filter(|p| p.merchant == merchant.api_key)
+        .ok_or_else(|| ApiError::not_found("payin"))
 }
 
-async fn confirm_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn confirm_payin(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     app.write(&headers, "/v3/payin/{id}/confirm", true, |app, st, merchant| {
-        let fields: ConfirmFields = if body.iter().all(u8::is_ascii_whitespace) { ConfirmFields::default() } else { decode(&body)? };
+        let fields: ConfirmFields = if body.iter().all(u8::is_ascii_whitespace) {
+            ConfirmFields::default()
+        } else {
+            decode(&body)?
+        };
         let payin = find_payin(st, merchant, &id)?;
         if payin.status != "requires_payment_method" {
-            return Err(ApiError::invalid(format!("payin cannot be confirmed in status {}", payin.status)));
+            return Err(ApiError::invalid(format!(
+                "payin cannot be confirmed in status {}",
+                payin.status
+            )));
         }
         let mut updated = payin.clone();
         apply_fields(&mut updated, &fields)?;
@@ -880,14 +966,23 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
     if payin.payment_method_details.is_null() {
         return Err(ApiError::invalid("payment_method_details is required"));
     }
-    let details: MethodDetails =
-        serde_json::from_value(payin.payment_method_details.clone()).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}")))?;
+    let details: MethodDetails = serde_json::from_value(payin.payment_method_details.clone())
+        .map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, 100, format!("JSON decode failure: {e}"))
+        })?;
     match details.kind.as_deref() {
         Some("ovo_idr") => {}
         None => return Err(ApiError::invalid("payment_method_details.type is required")),
-        Some(other) => return Err(ApiError::invalid(format!("payment method {other:?} is not served by this sandbox; use ovo_idr"))),
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "payment method {other:?} is not served by this sandbox; use ovo_idr"
+            )))
+        }
     }
-    let phone = details.ovo_idr.and_then(|o| o.phone).ok_or_else(|| ApiError::invalid("payment_method_details.ovo_idr.phone is required"))?;
+    let phone = details
+        .ovo_idr
+        .and_then(|o| o.phone)
+        .ok_or_else(|| ApiError::invalid("payment_method_details.ovo_idr.phone is required"))?;
     let (Some(code), Some(number)) = (phone.calling_code, phone.number) else {
         return Err(ApiError::invalid("ovo_idr.phone needs calling_code and number"));
     };
@@ -896,8 +991,14 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
         if code != "62" {
             return Err(ApiError::invalid("ovo_idr.phone.calling_code must be \"62\""));
         }
-        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) || number.starts_with('0') || number.starts_with("62") {
-            return Err(ApiError::invalid("ovo_idr.phone.number must be digits, without the leading 0 or the country code"));
+        if number.is_empty()
+            || !number.chars().all(|c| c.is_ascii_digit())
+            || number.starts_with('0')
+            || number.starts_with("62")
+        {
+            return Err(ApiError::invalid(
+                "ovo_idr.phone.number must be digits, without the leading 0 or the country code",
+            ));
         }
     }
     let canonical = crate::core::phone::canonical(&format!("62{number}"));
@@ -911,28 +1012,30 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
         Plan::Timed { fail: fail_amount }
     } else {
         match (&canonical, &account) {
-            (Some(phone), Some(_)) => match app.ctx.wallets().check(phone, rupiah, PaySource::PointsFirst) {
-                Err(e) => Plan::Refused(debit_reason(e)),
-                Ok(_) => {
-                    let opened = app.ctx.pending().open(
-                        app.ctx.wallets(),
-                        NewAction {
-                            product: KEY,
-                            kind: ActionKind::Push,
-                            phone: phone.clone(),
-                            amount: Some(rupiah),
-                            merchant: merchant.name.clone(),
-                            description: payin.transaction_description.clone(),
-                            steps: Vec::new(),
-                            return_url: None,
-                            decline_url: None,
-                            otp: None,
-                            choose_source: true,
-                        },
-                    );
-                    Plan::Push { opened, phone: phone.clone() }
+            (Some(phone), Some(_)) => {
+                match app.ctx.wallets().check(phone, rupiah, PaySource::PointsFirst) {
+                    Err(e) => Plan::Refused(debit_reason(e)),
+                    Ok(_) => {
+                        let opened = app.ctx.pending().open(
+                            app.ctx.wallets(),
+                            NewAction {
+                                product: KEY,
+                                kind: ActionKind::Push,
+                                phone: phone.clone(),
+                                amount: Some(rupiah),
+                                merchant: merchant.name.clone(),
+                                description: payin.transaction_description.clone(),
+                                steps: Vec::new(),
+                                return_url: None,
+                                decline_url: None,
+                                otp: None,
+                                choose_source: true,
+                            },
+                        );
+                        Plan::Push { opened, phone: phone.clone() }
+                    }
                 }
-            },
+            }
             _ => Plan::Refused(debit_reason(DebitError::NoAccount)),
         }
     };
@@ -970,11 +1073,20 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
     Ok(())
 }
 
-async fn fetch_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn fetch_payin(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     app.read(&headers, |st, merchant| find_payin(st, merchant, &id).map(|p| p.json(st)))
 }
 
-async fn update_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn update_payin(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     app.write(&headers, "/v3/payin/{id}", false, |_, st, merchant| {
         let req: UpdateReq = decode(&body)?;
         let mut payin = find_payin(st, merchant, &id)?.clone();
@@ -999,14 +1111,23 @@ async fn update_payin(AxState(app): AxState<App>, Path(id): Path<String>, header
     })
 }
 
-async fn cancel_payin(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn cancel_payin(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     app.write(&headers, "/v3/payin/{id}/cancel", true, |app, st, merchant| {
         let payin = find_payin(st, merchant, &id)?;
         if !matches!(payin.status.as_str(), "requires_payment_method" | "requires_action") {
-            return Err(ApiError::invalid(format!("payin cannot be cancelled in status {}", payin.status)));
+            return Err(ApiError::invalid(format!(
+                "payin cannot be cancelled in status {}",
+                payin.status
+            )));
         }
         let latest = payin.latest_attempt.clone();
-        if let Some(attempt) = st.attempts.get_mut(&latest).filter(|a| a.status == "requires_action") {
+        if let Some(attempt) =
+            st.attempts.get_mut(&latest).filter(|a| a.status == "requires_action")
+        {
             attempt.status = "failed".into();
             attempt.status_description = "payin cancelled".into();
             if let Some(action) = &attempt.action_id {
@@ -1046,22 +1167,34 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         Some(p) => {
             let known = ["pay_", "chk_", "esc_"].iter().any(|prefix| p.starts_with(prefix));
             let found = st.payins.get(p).filter(|x| x.merchant == merchant.api_key);
-            Some(found.filter(|_| known).ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?)
+            Some(
+                found
+                    .filter(|_| known)
+                    .ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?,
+            )
         }
         None => None,
     };
     let attempt = match &attempt_arg {
         Some(a) => {
-            let found = st.attempts.get(a).filter(|x| a.starts_with("pat_") && st.payins.get(&x.payin).is_some_and(|p| p.merchant == merchant.api_key));
+            let found = st.attempts.get(a).filter(|x| {
+                a.starts_with("pat_")
+                    && st.payins.get(&x.payin).is_some_and(|p| p.merchant == merchant.api_key)
+            });
             let found = found.filter(|x| payin.is_none_or(|p| p.id == x.payin));
             found.ok_or_else(|| ApiError::refund(30001, "invalid payment_attempt id"))?
         }
         None => {
             let payin = payin.ok_or_else(|| ApiError::refund(30000, "invalid payin id"))?;
             if payin.attempts.len() > 1 {
-                return Err(ApiError::refund(30008, "cannot refund a payin with multiple payment attempts; pass payment_attempt"));
+                return Err(ApiError::refund(
+                    30008,
+                    "cannot refund a payin with multiple payment attempts; pass payment_attempt",
+                ));
             }
-            payin.attempts.first().and_then(|a| st.attempts.get(a)).ok_or_else(|| ApiError::refund(30009, "refund only on succeeded payment attempts"))?
+            payin.attempts.first().and_then(|a| st.attempts.get(a)).ok_or_else(|| {
+                ApiError::refund(30009, "refund only on succeeded payment attempts")
+            })?
         }
     };
     let payin = &st.payins[&attempt.payin];
@@ -1070,7 +1203,10 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
     }
     if let Some(c) = req.currency.as_deref().filter(|c| !c.is_empty()) {
         if c != payin.invoice_currency {
-            return Err(ApiError::invalid(format!("currency {c:?} differs from the payin's {}", payin.invoice_currency)));
+            return Err(ApiError::invalid(format!(
+                "currency {c:?} differs from the payin's {}",
+                payin.invoice_currency
+            )));
         }
     }
     if let Some(reason) = &req.reason {
@@ -1082,7 +1218,10 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         return Err(ApiError::refund(30005, format!("invalid webhook URL {url:?}")));
     }
     if let Some(source) = &req.source {
-        if source.is_empty() || source.len() > 64 || !source.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if source.is_empty()
+            || source.len() > 64
+            || !source.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(ApiError::refund(30004, "invalid source"));
         }
     }
@@ -1090,15 +1229,28 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
     if amount <= 0 {
         return Err(ApiError::refund(30002, "amount: value must be greater than 0"));
     }
-    let reserved: i64 = st.refunds.values().filter(|r| r.attempt == attempt.id && r.status != "failed").map(|r| r.amount).sum();
+    let reserved: i64 = st
+        .refunds
+        .values()
+        .filter(|r| r.attempt == attempt.id && r.status != "failed")
+        .map(|r| r.amount)
+        .sum();
     if amount > attempt.amount - reserved {
-        return Err(ApiError::refund(30012, "amount exceeds the total paid after previous refunds"));
+        return Err(ApiError::refund(
+            30012,
+            "amount exceeds the total paid after previous refunds",
+        ));
     }
     if amount != attempt.amount && !merchant.partial_refunds {
-        return Err(ApiError::refund(30021, "partial refund is not supported for this payment method"));
+        return Err(ApiError::refund(
+            30021,
+            "partial refund is not supported for this payment method",
+        ));
     }
     if amount % 100 != 0 {
-        return Err(ApiError::invalid("ovo_idr refunds whole rupiah: amount must be a multiple of 100"));
+        return Err(ApiError::invalid(
+            "ovo_idr refunds whole rupiah: amount must be a multiple of 100",
+        ));
     }
     let today = model::wib_date(now());
     if let (Some(days), Some(paid_at)) = (merchant.refund_window_days, attempt.paid_at) {
@@ -1108,7 +1260,12 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         }
     }
     if let Some(limit) = merchant.refund_daily_limit_idr {
-        let today_total: i64 = st.refunds.values().filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today).map(|r| r.amount / 100).sum();
+        let today_total: i64 = st
+            .refunds
+            .values()
+            .filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today)
+            .map(|r| r.amount / 100)
+            .sum();
         if today_total + amount / 100 > limit {
             return Err(ApiError::invalid(format!("daily refund limit of IDR {limit} exceeded")));
         }
@@ -1132,12 +1289,20 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
     })
 }
 
-async fn fetch_refund(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn fetch_refund(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     app.read(&headers, |st, merchant| {
         if !id.starts_with("rfd_") {
             return Err(ApiError::bad_path("refund id must start with rfd_"));
         }
-        st.refunds.get(&id).filter(|r| r.merchant == merchant.api_key).map(Refund::json).ok_or_else(|| ApiError::not_found("refund"))
+        st.refunds
+            .get(&id)
+            .filter(|r| r.merchant == merchant.api_key)
+            .map(Refund::json)
+            .ok_or_else(|| ApiError::not_found("refund"))
     })
 }
 
@@ -1157,7 +1322,8 @@ fn control_view(st: &State, payin: &Payin) -> Value {
             })
         })
         .collect();
-    let refunds: Vec<Value> = st.refunds.values().filter(|r| r.payin == payin.id).map(Refund::json).collect();
+    let refunds: Vec<Value> =
+        st.refunds.values().filter(|r| r.payin == payin.id).map(Refund::json).collect();
     json!({ "payin": payin.json(st), "merchant": payin.merchant, "attempts": attempts, "refunds": refunds })
 }
 

@@ -34,7 +34,9 @@ fn whole_seconds(t: OffsetDateTime) -> String {
 /// Event `created_at`: microseconds (`2024-10-07T07:10:21.894488Z`).
 pub fn event_time(t: OffsetDateTime) -> String {
     t.to_offset(offset!(UTC))
-        .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"))
+        .format(format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+        ))
         .unwrap_or_default()
 }
 
@@ -127,8 +129,13 @@ impl Payin {
 
     pub fn json(&self, st: &State) -> Value {
         let latest = st.attempts.get(&self.latest_attempt);
-        let attempts: Vec<Value> = self.attempts.iter().filter_map(|a| st.attempts.get(a)).map(|a| a.json(self)).collect();
-        let descriptor = if self.statement_descriptor.is_empty() { String::new() } else { format!("tzp*{}", self.statement_descriptor) };
+        let attempts: Vec<Value> =
+            self.attempts.iter().filter_map(|a| st.attempts.get(a)).map(|a| a.json(self)).collect();
+        let descriptor = if self.statement_descriptor.is_empty() {
+            String::new()
+        } else {
+            format!("tzp*{}", self.statement_descriptor)
+        };
         json!({
             "id": self.id,
             "object": "payin",
