@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import NewPaymentDialog from './NewPaymentDialog.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { customer, customerPage, details } from '../../test/customers';
 import type { PaymentProductOptions } from '../../lib/ipc/types';
 
@@ -39,13 +38,7 @@ const noHits = (query: string) => ({
 });
 
 describe('NewPaymentDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active', {
-      permissions: ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'take_payments'],
-    });
-  });
+  freshEachTest(invoke, status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'take_payments'] }));
 
   it('creates the customer for a phone that is not one yet, and goes on with them', async () => {
     const created = customer({ id: 31, fullName: 'Dewi Lestari', phoneDisplay: '0813-1111-2222', email: null, linkedProducts: [] });

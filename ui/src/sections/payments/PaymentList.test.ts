@@ -1,13 +1,11 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import PaymentList from './PaymentList.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
 
@@ -38,11 +36,7 @@ function scrollTo(el: HTMLElement, top: number) {
 }
 
 describe('PaymentList', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('renders only the visible rows and fetches the next page near the end', async () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));

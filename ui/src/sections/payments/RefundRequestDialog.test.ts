@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundRequestDialog from './RefundRequestDialog.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import { refundPreview, refundView } from '../../test/payments';
 import type { RefundPreviewInput, RequestRefundInput } from '../../lib/ipc/types';
 
@@ -30,11 +29,7 @@ function previews(): string[] {
 }
 
 describe('RefundRequestDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('shows the rule, prefills the refundable amount and follows the typed amount', async () => {
     invoke.mockImplementation(fakeBackend({ preview_refund: preview }));

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -10,7 +10,7 @@ import PaymentPage from '../payments/PaymentPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { paymentDetail, refundView } from '../../test/payments';
 import type { RecordTransferInput, RefundQueueQuery, ResolveByHandInput } from '../../lib/ipc/types';
 
@@ -35,11 +35,7 @@ describe('wibToday', () => {
 });
 
 describe('Recording an offline refund’s transfer', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
     invoke.mockImplementation(
@@ -139,11 +135,7 @@ describe('Recording an offline refund’s transfer', () => {
 });
 
 describe('Resolving by hand', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
     invoke.mockImplementation(
@@ -238,11 +230,7 @@ describe('Resolving by hand', () => {
 });
 
 describe('RefundQueue tabs for finance’s work', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('has awaiting transfer and needs decision, each asking for its own state', async () => {
     invoke.mockImplementation(

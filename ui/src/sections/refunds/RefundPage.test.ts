@@ -1,14 +1,13 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
@@ -29,11 +28,7 @@ function decisions(): DecideRefundInput[] {
 }
 
 describe('RefundPage', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('shows the refund, its timeline and who asked', async () => {
     invoke.mockImplementation(fakeBackend({ refund_page: () => withTimeline }));
@@ -133,11 +128,7 @@ describe('RefundPage', () => {
 });
 
 describe('RefundQueue', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('lists a tab per state; processing asks for approved, submitting and processing', async () => {
     invoke.mockImplementation(
