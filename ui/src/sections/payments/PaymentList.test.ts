@@ -5,7 +5,7 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import PaymentList from './PaymentList.svelte';
-import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
 

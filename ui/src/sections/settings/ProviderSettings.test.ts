@@ -6,7 +6,6 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import ProviderSettings from './ProviderSettings.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type {
   EnvironmentKey,
