@@ -1,11 +1,6 @@
 // Payments and refunds desk test data.
 
-import type {
-  PaymentDetailView,
-  PaymentRowView,
-  RefundPreview,
-  RefundView,
-} from '../lib/ipc/types';
+import type { PaymentDetailView, PaymentRowView, RefundPreview, RefundView } from '../lib/ipc/types';
 
 export function paymentRow(id: number, overrides: Partial<PaymentRowView> = {}): PaymentRowView {
   return {
