@@ -60,3 +60,8 @@ export function freshEachTest(invoke: Mock, session: SessionStatus | null = stat
     if (session) app.status = session;
   });
 }
+
+/** The `input` argument of every call of `command` the fake back end has had so far. */
+export function inputsSent<T>(invoke: Mock, command: string): T[] {
+  return invoke.mock.calls.filter(([cmd]) => cmd === command).map(([, args]) => (args as { input: T }).input);
+}

@@ -5,7 +5,7 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import PaymentList from './PaymentList.svelte';
-import { fakeBackend, freshEachTest } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
 
@@ -24,11 +24,7 @@ function pages(args: Record<string, unknown> | undefined): PaymentListPage {
   };
 }
 
-function queries(): PaymentQuery[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'payments_page')
-    .map(([, args]) => (args as { input: PaymentQuery }).input);
-}
+const queries = () => inputsSent<PaymentQuery>(invoke, 'payments_page');
 
 function scrollTo(el: HTMLElement, top: number) {
   Object.defineProperty(el, 'scrollTop', { value: top, configurable: true, writable: true });

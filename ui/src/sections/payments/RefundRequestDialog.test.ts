@@ -6,7 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundRequestDialog from './RefundRequestDialog.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { fakeBackend, freshEachTest } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { refundPreview, refundView } from '../../test/payments';
 import type { RefundPreviewInput, RequestRefundInput } from '../../lib/ipc/types';
 
@@ -22,11 +22,7 @@ function preview(args: Record<string, unknown> | undefined) {
   return refundPreview({ requested: 150000, allowed: false, refusal: OVER, reason: 'refund_exceeds_refundable' });
 }
 
-function previews(): string[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'preview_refund')
-    .map(([, args]) => (args as { input: RefundPreviewInput }).input.amount);
-}
+const previews = () => inputsSent<RefundPreviewInput>(invoke, 'preview_refund').map((p) => p.amount);
 
 describe('RefundRequestDialog', () => {
   freshEachTest(invoke);

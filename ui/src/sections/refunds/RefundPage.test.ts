@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
@@ -21,11 +21,7 @@ const withTimeline = refundView(21, {
   timeline: [{ at: '2026-03-04T04:00:00Z', kind: 'refund_requested', detail: '{"amount":25000}' }],
 });
 
-function decisions(): DecideRefundInput[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'decide_refund')
-    .map(([, args]) => (args as { input: DecideRefundInput }).input);
-}
+const decisions = () => inputsSent<DecideRefundInput>(invoke, 'decide_refund');
 
 describe('RefundPage', () => {
   freshEachTest(invoke, FINANCE);
@@ -149,9 +145,7 @@ describe('RefundQueue', () => {
     }
     await fireEvent.click(screen.getByTestId('refunds-tab-processing'));
     await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(1));
-    const statuses = invoke.mock.calls
-      .filter(([cmd]) => cmd === 'refund_queue')
-      .map(([, args]) => (args as { input: RefundQueueQuery }).input.status);
+    const statuses = inputsSent<RefundQueueQuery>(invoke, 'refund_queue').map((q) => q.status);
     expect(statuses.sort()).toEqual(['approved', 'processing', 'requested', 'submitting']);
     await fireEvent.click(screen.getByTestId('refund-open'));
     expect(onopen).toHaveBeenCalledWith(19);
