@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Permission } from './ipc/types';
 import { canManageSystemSettings, visibleSections, visibleSettingsTabs } from './nav';
+import { ADMIN_PERMISSIONS } from '../test/fixtures';
 
-const ADMIN: Permission[] = [
-  'view_customers',
-  'link_accounts',
-  'view_payments',
-  'take_payments',
-  'request_refunds',
-  'approve_refunds',
-  'view_audit',
-  'manage_operators',
-  'manage_credentials',
-  'manage_settings',
-];
+const ADMIN = ADMIN_PERMISSIONS;
 
 describe('visibleSections', () => {
   it('shows only settings without permissions', () => {
