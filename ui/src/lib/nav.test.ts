@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { canManageSystemSettings, visibleSections, visibleSettingsTabs } from './nav';
 import { ADMIN_PERMISSIONS } from '../test/fixtures';
 
-const ADMIN = ADMIN_PERMISSIONS;
 
 describe('visibleSections', () => {
   it('shows only settings without permissions', () => {
@@ -10,7 +9,7 @@ describe('visibleSections', () => {
   });
 
   it('shows everything, in order, to an admin', () => {
-    expect(visibleSections(ADMIN)).toEqual(['customers', 'payments', 'refunds', 'audit', 'settings']);
+    expect(visibleSections(ADMIN_PERMISSIONS)).toEqual(['customers', 'payments', 'refunds', 'audit', 'settings']);
   });
 
   it('maps each permission to its section', () => {
@@ -41,7 +40,7 @@ describe('visibleSettingsTabs', () => {
   });
 
   it('adds operators and credentials for the permissions that manage them', () => {
-    expect(visibleSettingsTabs(ADMIN)).toEqual([
+    expect(visibleSettingsTabs(ADMIN_PERMISSIONS)).toEqual([
       'operators',
       'credentials',
       'provider_settings',
@@ -63,7 +62,7 @@ describe('visibleSettingsTabs', () => {
   });
 
   it('lets only manage_settings change idle lock and environment', () => {
-    expect(canManageSystemSettings(ADMIN)).toBe(true);
+    expect(canManageSystemSettings(ADMIN_PERMISSIONS)).toBe(true);
     expect(canManageSystemSettings(['manage_operators', 'manage_credentials'])).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import NewPaymentDialog from './NewPaymentDialog.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { customer, customerPage, details } from '../../test/customers';
+import { JOKUL_OPTIONS } from '../../test/payments';
 import type { PaymentProductOptions } from '../../lib/ipc/types';
 
 const FASPAY: PaymentProductOptions = {
@@ -18,15 +19,6 @@ const FASPAY: PaymentProductOptions = {
   sources: [],
   testPhone: null,
   needsEmail: true,
-};
-const JOKUL: PaymentProductOptions = {
-  product: 'doku_jokul_ovo_push',
-  productName: 'DOKU Jokul OVO Push',
-  kinds: ['push'],
-  kindsOnLinkedAccount: [],
-  sources: [],
-  testPhone: null,
-  needsEmail: false,
 };
 
 const noHits = (query: string) => ({
@@ -44,7 +36,7 @@ describe('NewPaymentDialog', () => {
     const created = customer({ id: 31, fullName: 'Dewi Lestari', phoneDisplay: '0813-1111-2222', email: null, linkedProducts: [] });
     invoke.mockImplementation(
       fakeBackend({
-        payment_options: () => [JOKUL],
+        payment_options: () => [JOKUL_OPTIONS],
         search_customers: () => noHits('0813 1111 2222'),
         create_customer: () => details({ ...created }),
         customer_page: () => customerPage({ customer: created, accounts: [] }),
@@ -75,7 +67,7 @@ describe('NewPaymentDialog', () => {
   it('offers no creation to an operator who cannot manage customers', async () => {
     app.status = status('active', { permissions: ['view_customers', 'view_payments', 'take_payments'] });
     invoke.mockImplementation(
-      fakeBackend({ payment_options: () => [JOKUL], search_customers: () => noHits('081311112222') }),
+      fakeBackend({ payment_options: () => [JOKUL_OPTIONS], search_customers: () => noHits('081311112222') }),
     );
     render(NewPaymentDialog, { onclose: () => {} });
     await fireEvent.input(await screen.findByTestId('payment-customer-search'), { target: { value: '081311112222' } });
@@ -88,7 +80,7 @@ describe('NewPaymentDialog', () => {
     const noEmail = customer({ email: null, linkedProducts: ['faspay_ovo_tokenize'] });
     invoke.mockImplementation(
       fakeBackend({
-        payment_options: () => [FASPAY, JOKUL],
+        payment_options: () => [FASPAY, JOKUL_OPTIONS],
         start_payment: () => {
           throw {
             code: 'invalid_input',

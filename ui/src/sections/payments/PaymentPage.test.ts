@@ -13,19 +13,11 @@ import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { account, customer } from '../../test/customers';
-import { paymentDetail } from '../../test/payments';
+import { JOKUL_OPTIONS, paymentDetail } from '../../test/payments';
 import type { PaymentProductOptions, StartPaymentInput } from '../../lib/ipc/types';
 
 const OPTIONS: PaymentProductOptions[] = [
-  {
-    product: 'doku_jokul_ovo_push',
-    productName: 'DOKU Jokul OVO Push',
-    kinds: ['push'],
-    kindsOnLinkedAccount: [],
-    sources: [],
-    testPhone: null,
-    needsEmail: false,
-  },
+  JOKUL_OPTIONS,
   {
     product: 'ovo_snap',
     productName: 'OVO SNAP',
