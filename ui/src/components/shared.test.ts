@@ -13,7 +13,10 @@ import Field from './Field.svelte';
 import FormDialog from './FormDialog.svelte';
 import PasswordAgainField from './PasswordAgainField.svelte';
 import SubmitActions from './SubmitActions.svelte';
+import Tabs from './Tabs.svelte';
+import FormFieldsHost from '../test/FormFieldsHost.svelte';
 import { problemFromReason } from '../lib/errors';
+import { Loaded } from '../lib/loaded.svelte';
 import { Submission } from '../lib/submission.svelte';
 import { freshEachTest } from '../test/fixtures';
 
@@ -37,6 +40,42 @@ describe('shared components', () => {
     expect(input.getAttribute('aria-invalid')).toBeNull();
     rerender({ problem: { code: 'wrong_password', reason: null, message: null }, testid: 'pw' });
     expect(input.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('TextField takes its id, invalid mark and the error it announces from its form', async () => {
+    const { rerender } = render(FormFieldsHost, { invalid: null });
+    const input = screen.getByTestId('host-username');
+    expect(input.id).toBe('host-username');
+    expect(screen.getByLabelText('Username')).toBe(input);
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    expect(input.getAttribute('aria-describedby')).toBe('host-username-hint');
+    await rerender({ invalid: 'username' });
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby')).toBe('host-username-hint host-error');
+  });
+
+  it('Tabs marks the current tab, chooses by click and by arrow keys, and labels its panel', async () => {
+    const onchoose = vi.fn();
+    render(Tabs, {
+      tabs: ['one', 'two', 'three'],
+      current: 'one',
+      label: 'Parts',
+      tabLabel: (tab: string) => tab.toUpperCase(),
+      testid: 'parts',
+      onchoose,
+      children: html('<p>Part one</p>'),
+    });
+    const one = screen.getByTestId('parts-tab-one');
+    expect(one.getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('parts-tab-two').getAttribute('tabindex')).toBe('-1');
+    expect(screen.getByRole('tablist', { name: 'Parts' })).toBeTruthy();
+    expect(screen.getByRole('tabpanel', { name: 'ONE' }).textContent).toContain('Part one');
+    await fireEvent.click(screen.getByTestId('parts-tab-three'));
+    expect(onchoose).toHaveBeenLastCalledWith('three');
+    await fireEvent.keyDown(one, { key: 'ArrowLeft' });
+    expect(onchoose).toHaveBeenLastCalledWith('three');
+    await fireEvent.keyDown(one, { key: 'ArrowRight' });
+    expect(onchoose).toHaveBeenLastCalledWith('two');
   });
 
   it('SubmitActions cancels, and submits its form unless busy or not ready', async () => {
@@ -159,5 +198,47 @@ describe('Submission', () => {
     await submission.run(command);
     expect(command).toHaveBeenCalledTimes(1);
     expect(submission.problem).toBeNull();
+  });
+});
+
+describe('Loaded', () => {
+  it('keeps the latest value, the problem of a failed load, and only the latest load’s answer', async () => {
+    const answers: Array<() => Promise<number>> = [];
+    const loaded = new Loaded(() => answers.shift()!());
+    answers.push(async () => 1);
+    await loaded.load();
+    expect(loaded.value).toBe(1);
+    expect(loaded.loading).toBe(false);
+
+    answers.push(async () => {
+      throw { code: 'internal', message: 'down', reason: null };
+    });
+    await loaded.load();
+    expect(loaded.problem?.code).toBe('internal');
+    expect(loaded.value).toBe(1);
+
+    let answerSlow: (value: number) => void = () => {};
+    answers.push(() => new Promise((resolve) => (answerSlow = resolve)));
+    answers.push(async () => 3);
+    const slow = loaded.load();
+    expect(loaded.loading).toBe(true);
+    await loaded.load({ clear: true });
+    answerSlow(2);
+    await slow;
+    expect(loaded.value).toBe(3);
+    expect(loaded.problem).toBeNull();
+  });
+
+  it('drops the value while a clearing load runs', async () => {
+    let answer: (value: string) => void = () => {};
+    const loaded = new Loaded(() => new Promise<string>((resolve) => (answer = resolve)));
+    const first = loaded.load();
+    answer('a');
+    await first;
+    const second = loaded.load({ clear: true });
+    expect(loaded.value).toBeNull();
+    answer('b');
+    await second;
+    expect(loaded.value).toBe('b');
   });
 });
