@@ -1418,10 +1418,10 @@ mod tests {
     #[test]
     fn rsa_token_signature_pkcs1_and_pkcs8() {
         let pkcs1 =
-            SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pem"))
+            SigningKey::from_pem(include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pem"))
                 .unwrap();
         let pkcs8 =
-            SigningKey::from_pem(include_str!("../../tests/fixtures/snap_test_key_pkcs8.pem"))
+            SigningKey::from_pem(include_str!("../../../tests/fixtures/snap_test_key_pkcs8.pem"))
                 .unwrap();
         let message = token_string_to_sign("test-client", "2024-01-01T10:00:00.000+07:00");
         assert_eq!(message, "test-client|2024-01-01T10:00:00.000+07:00");
@@ -1429,7 +1429,7 @@ mod tests {
         assert_eq!(pkcs1.sign(message.as_bytes()).unwrap(), expected);
         assert_eq!(pkcs8.sign(message.as_bytes()).unwrap(), expected);
         let public =
-            parse_public_key(include_str!("../../tests/fixtures/snap_test_key_pkcs1.pub")).unwrap();
+            parse_public_key(include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pub")).unwrap();
         assert!(verify_rsa(&public, message.as_bytes(), expected));
         assert!(!verify_rsa(&public, b"test-client|2024-01-01T10:00:01.000+07:00", expected));
         assert_eq!(format!("{pkcs1:?}"), "SigningKey([redacted])");
