@@ -155,7 +155,7 @@ pub fn tazapay_reply(body: &str) {
     let Some(data) = envelope.data else { return };
     let now = Timestamp::from_unix_millis(1_790_000_000_000);
     if let Ok(payin) = serde_json::from_value::<tazapay::Payin>(data.clone()) {
-        let _ = tazapay::payin_state(&payin, now);
+        let _ = tazapay::payment_state(&payin, now);
         let _ = payin.succeeded_attempt();
         let _ = wire::from_minor_units(payin.amount);
     }
@@ -220,7 +220,7 @@ pub fn jokul_push_reply(body: &str) {
     }
     if let Ok(raw) = serde_json::from_str::<jokul_push::wire::RawStatusReply>(body) {
         if let Ok(reply) = raw.check() {
-            let _ = jokul_push::state_of(&reply);
+            let _ = jokul_push::payment_state(&reply);
         }
     }
     for status in [400, 401, 404, 409] {
