@@ -75,11 +75,9 @@ pub fn doku_snap_reply(body: &str) {
         let desc = r.transaction_status_desc.as_deref().unwrap_or_default();
         let _ = doku_snap::payment_state(&r.latest_transaction_status, &reply.code, desc);
         let _ = (r.channel(), r.pay_option_details.as_deref().and_then(snap::split_of));
-        for at in [&r.paid_time].into_iter().chain(r.refund_history.iter().map(|e| &e.refund_date))
-        {
-            if let Some(at) = at {
-                let _ = doku_snap::parse_doku_time(at);
-            }
+        let refund_dates = r.refund_history.iter().map(|e| &e.refund_date);
+        for at in [&r.paid_time].into_iter().chain(refund_dates).flatten() {
+            let _ = doku_snap::parse_doku_time(at);
         }
     });
     if let Some(at) = typed::<snap::RefundReply>(value).and_then(|r| r.refund_time) {

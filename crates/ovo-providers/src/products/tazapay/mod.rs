@@ -45,6 +45,7 @@ const PRODUCT: Product = Product::TazapayOvoIdr;
 const CURRENCY: &str = "IDR";
 const METHOD: &str = "ovo_idr";
 
+/// How a provider error code is classed (§12, §13).
 pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
     let code = error.map(ApiError::code_text).unwrap_or_else(|| format!("HTTP {http}"));
     let mut message = error.and_then(|e| e.message.clone()).unwrap_or_default();

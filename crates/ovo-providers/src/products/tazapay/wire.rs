@@ -380,8 +380,6 @@ pub fn refund_state(refund: &Refund) -> RefundState {
     }
 }
 
-/// How a provider error code is classed (§12, §13).
-
 /// Verifies (constant time) and parses one webhook (§10).
 pub fn parse_notification(
     secret: &[u8],
