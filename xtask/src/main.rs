@@ -87,14 +87,24 @@ fn test_all(root: &Path) -> Result<()> {
     let started = std::time::Instant::now();
     setup::system_packages(setup::Purpose::Test)?;
     setup::ui_dependencies(root)?;
+    setup::rust_components()?;
     let tauri_driver = setup::tauri_driver(root)?;
     let ui = root.join("ui");
+
+    step("Rust: formatting (rustfmt.toml)");
+    run(Command::new("cargo").args(["fmt", "--all", "--check"]).current_dir(root))?;
 
     step("UI: type check, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     let ui_counts =
         run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
+
+    // After the UI build: the shell's context macro reads ui/dist.
+    step("Rust: lints (clippy; warnings are errors)");
+    run(Command::new("cargo")
+        .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
+        .current_dir(root))?;
 
     let session = background::Session::start(root, &tauri_driver)?;
 

@@ -100,6 +100,21 @@ pub fn ui_dependencies(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// rustfmt and clippy, added to the toolchain through rustup when the toolchain lacks them.
+pub fn rust_components() -> Result<()> {
+    for (component, probe) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
+        let present = Command::new("cargo")
+            .args([probe, "--version"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if !present {
+            step(&format!("adding the toolchain's {component}"));
+            run(Command::new("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
 /// tauri-driver, installed into the project's target directory, not the user's.
 pub fn tauri_driver(root: &Path) -> Result<PathBuf> {
     let tools = crate::target_dir(root).join("tools");
