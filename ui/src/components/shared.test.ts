@@ -9,6 +9,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import AuthForm from './AuthForm.svelte';
 import CardHeader from './CardHeader.svelte';
 import DataTable from './DataTable.svelte';
+import DateRange from './DateRange.svelte';
 import DetailPage from './DetailPage.svelte';
 import Field from './Field.svelte';
 import FormDialog from './FormDialog.svelte';
@@ -187,6 +188,24 @@ describe('shared components', () => {
     unmount();
     render(CardHeader, { title: 'Preferences' });
     expect(screen.getByRole('heading', { level: 2, name: 'Preferences' })).toBeTruthy();
+  });
+
+  it('DateRange labels its two dates, offers none after max and marks both when the range is refused', async () => {
+    const props = { labels: { from: 'From', to: 'To' }, invalid: false, max: '2026-03-31', describedBy: 'range-hint', testid: 'r' };
+    const { rerender } = render(DateRange, props);
+    const from = screen.getByTestId('r-from') as HTMLInputElement;
+    const to = screen.getByTestId('r-to') as HTMLInputElement;
+    expect(screen.getByLabelText('From')).toBe(from);
+    expect(screen.getByLabelText('To')).toBe(to);
+    for (const input of [from, to]) {
+      expect(input.type).toBe('date');
+      expect(input.max).toBe('2026-03-31');
+      expect(input.getAttribute('aria-describedby')).toBe('range-hint');
+      expect(input.getAttribute('aria-invalid')).toBeNull();
+    }
+    await rerender({ ...props, invalid: true });
+    expect(from.getAttribute('aria-invalid')).toBe('true');
+    expect(to.getAttribute('aria-invalid')).toBe('true');
   });
 
   it('SettingsHeader titles a settings page and says what it is for', () => {

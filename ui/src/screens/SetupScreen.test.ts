@@ -44,17 +44,17 @@ describe('SetupScreen', () => {
     expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.finance', password: 'demo-password' } });
   });
 
-  it.each([
+  it.each<{ refused: string; language: 'en' | 'id'; values: Record<string, string>; message: string; invalid: string }>([
     {
       refused: 'a confirm field that differs',
-      language: 'en' as const,
+      language: 'en',
       values: { 'setup-display-name': 'Ayu Lestari', 'setup-password-confirm': 'correct horse batery' },
       message: 'The passwords do not match.',
       invalid: 'setup-password-confirm',
     },
     {
       refused: 'a username against the rule',
-      language: 'id' as const,
+      language: 'id',
       values: { 'setup-username': 'Ayu Lestari' },
       message: 'Nama pengguna harus 3–32 karakter',
       invalid: 'setup-username',
