@@ -7,11 +7,15 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import AuthForm from './AuthForm.svelte';
+import CardHeader from './CardHeader.svelte';
 import DataTable from './DataTable.svelte';
+import DateRange from './DateRange.svelte';
 import DetailPage from './DetailPage.svelte';
 import Field from './Field.svelte';
 import FormDialog from './FormDialog.svelte';
 import PasswordAgainField from './PasswordAgainField.svelte';
+import SettingsHeader from './SettingsHeader.svelte';
+import SettingsIntro from './SettingsIntro.svelte';
 import SubmitActions from './SubmitActions.svelte';
 import Tabs from './Tabs.svelte';
 import FormFieldsHost from '../test/FormFieldsHost.svelte';
@@ -173,6 +177,63 @@ describe('shared components', () => {
     expect(screen.getByTestId('form-error').textContent).not.toBe('Enter both');
     expect(screen.getByTestId('go').textContent?.trim()).toBe('Signing in…');
   });
+  it('CardHeader titles its card at the level asked, with the line under it and the end content', () => {
+    const { unmount } = render(CardHeader, {
+      props: { title: 'Products', intro: 'What you sell', level: 3, id: 'p-title', children: html('<b>end</b>') },
+    });
+    const heading = screen.getByRole('heading', { level: 3, name: 'Products' });
+    expect(heading.id).toBe('p-title');
+    expect(screen.getByText('What you sell').className).toContain('card-intro');
+    expect(screen.getByText('end').closest('header')).toBe(heading.closest('header'));
+    unmount();
+    render(CardHeader, { title: 'Preferences' });
+    expect(screen.getByRole('heading', { level: 2, name: 'Preferences' })).toBeTruthy();
+  });
+
+  it('DateRange labels its two dates, offers none after max and marks both when the range is refused', async () => {
+    const props = { labels: { from: 'From', to: 'To' }, invalid: false, max: '2026-03-31', describedBy: 'range-hint', testid: 'r' };
+    const { rerender } = render(DateRange, props);
+    const from = screen.getByTestId('r-from') as HTMLInputElement;
+    const to = screen.getByTestId('r-to') as HTMLInputElement;
+    expect(screen.getByLabelText('From')).toBe(from);
+    expect(screen.getByLabelText('To')).toBe(to);
+    for (const input of [from, to]) {
+      expect(input.type).toBe('date');
+      expect(input.max).toBe('2026-03-31');
+      expect(input.getAttribute('aria-describedby')).toBe('range-hint');
+      expect(input.getAttribute('aria-invalid')).toBeNull();
+    }
+    await rerender({ ...props, invalid: true });
+    expect(from.getAttribute('aria-invalid')).toBe('true');
+    expect(to.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('SettingsHeader titles a settings page and says what it is for', () => {
+    // `intro` is also a mount option, so the props go under `props`.
+    render(SettingsHeader, { props: { title: 'Listener', intro: 'Where providers call' } });
+    expect(screen.getByRole('heading', { level: 2, name: 'Listener' })).toBeTruthy();
+    expect(screen.getByText('Where providers call')).toBeTruthy();
+  });
+
+  it('SettingsIntro offers the environments it is given and says when another is chosen', async () => {
+    const onchange = vi.fn();
+    render(SettingsIntro, {
+      props: {
+        title: 'Credentials',
+        intro: 'Keys per environment',
+        environments: ['provider_sandbox', 'production'],
+        environment: 'provider_sandbox',
+        testid: 'env',
+        onchange,
+      },
+    });
+    const select = screen.getByTestId('env') as HTMLSelectElement;
+    expect(screen.getByLabelText('Environment')).toBe(select);
+    expect([...select.options].map((o) => o.value)).toEqual(['provider_sandbox', 'production']);
+    expect(select.value).toBe('provider_sandbox');
+    await fireEvent.change(select, { target: { value: 'production' } });
+    expect(onchange).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('Submission', () => {
@@ -240,5 +301,22 @@ describe('Loaded', () => {
     answer('b');
     await second;
     expect(loaded.value).toBe('b');
+  });
+
+  it('hands each answer that counts to `accept` before showing it, and no stale one', async () => {
+    const answers: Array<(value: string) => void> = [];
+    const accepted: Array<[string, string | null]> = [];
+    const loaded: Loaded<string> = new Loaded(
+      () => new Promise<string>((resolve) => answers.push(resolve)),
+      (fresh) => accepted.push([fresh, loaded.value]),
+    );
+    const stale = loaded.load();
+    const latest = loaded.load();
+    answers[1]('new');
+    await latest;
+    answers[0]('old');
+    await stale;
+    expect(accepted).toEqual([['new', null]]);
+    expect(loaded.value).toBe('new');
   });
 });

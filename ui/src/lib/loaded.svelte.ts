@@ -10,7 +10,11 @@ export class Loaded<T> {
   problem = $state<Problem | null>(null);
   #latest = 0;
 
-  constructor(private readonly fetch: () => Promise<T>) {}
+  /** `accept` sees each answer that counts just before it is shown (e.g. to fill a form from it). */
+  constructor(
+    private readonly fetch: () => Promise<T>,
+    private readonly accept?: (fresh: T) => void,
+  ) {}
 
   /** Loads again; `clear` drops the value first (e.g. when what is asked for changed). */
   async load({ clear = false }: { clear?: boolean } = {}): Promise<void> {
@@ -20,7 +24,10 @@ export class Loaded<T> {
     if (clear) this.value = null;
     try {
       const fresh = await this.fetch();
-      if (mine === this.#latest) this.value = fresh;
+      if (mine === this.#latest) {
+        this.accept?.(fresh);
+        this.value = fresh;
+      }
     } catch (error) {
       if (mine === this.#latest) this.problem = problemFromError(error);
     } finally {

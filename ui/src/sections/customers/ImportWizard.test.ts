@@ -21,6 +21,24 @@ const summary: ImportSummary = {
   rejectsAvailable: true,
 };
 
+/**
+ * Opens the wizard on a back end that offers `customers.csv` as inspected in the fixtures and starts an import of
+ * job 4 (`handlers` add or replace commands), chooses the file and waits for the inspection (fake timers).
+ */
+async function openInspected(handlers: Parameters<typeof fakeBackend>[0], onfinished?: () => void) {
+  invoke.mockImplementation(
+    fakeBackend({
+      choose_import_file: () => '/home/ops/customers.csv',
+      inspect_customer_import: () => inspection(),
+      start_customer_import: () => importProgress(),
+      ...handlers,
+    }),
+  );
+  render(ImportWizard, { onclose: () => {}, onfinished });
+  await fireEvent.click(screen.getByTestId('import-choose'));
+  await vi.advanceTimersByTimeAsync(0);
+}
+
 describe('ImportWizard', () => {
   freshEachTest(invoke);
   afterEach(() => vi.useRealTimers());
@@ -151,22 +169,14 @@ describe('ImportWizard', () => {
   it('cancels a running import and says nothing was imported', async () => {
     vi.useFakeTimers();
     let cancelled = false;
-    invoke.mockImplementation(
-      fakeBackend({
-        choose_import_file: () => '/home/ops/customers.csv',
-        inspect_customer_import: () => inspection(),
-        start_customer_import: () => importProgress(),
-        customer_import_progress: () =>
-          cancelled ? importProgress({ state: 'cancelled' }) : importProgress({ bytesRead: 512, rowsRead: 300 }),
-        cancel_customer_import: () => {
-          cancelled = true;
-          return importProgress({ bytesRead: 512 });
-        },
-      }),
-    );
-    render(ImportWizard, { onclose: () => {} });
-    await fireEvent.click(screen.getByTestId('import-choose'));
-    await vi.advanceTimersByTimeAsync(0);
+    await openInspected({
+      customer_import_progress: () =>
+        cancelled ? importProgress({ state: 'cancelled' }) : importProgress({ bytesRead: 512, rowsRead: 300 }),
+      cancel_customer_import: () => {
+        cancelled = true;
+        return importProgress({ bytesRead: 512 });
+      },
+    });
     await fireEvent.click(screen.getByTestId('import-start'));
     await vi.advanceTimersByTimeAsync(250);
     await fireEvent.click(screen.getByTestId('import-cancel'));
@@ -178,21 +188,13 @@ describe('ImportWizard', () => {
 
   it('says why a running import failed, by its reason, and that nothing was imported', async () => {
     vi.useFakeTimers();
-    invoke.mockImplementation(
-      fakeBackend({
-        choose_import_file: () => '/home/ops/customers.csv',
-        inspect_customer_import: () => inspection(),
-        start_customer_import: () => importProgress(),
-        customer_import_progress: () =>
-          importProgress({
-            state: 'failed',
-            error: { code: 'invalid_input', message: 'more than 1000000 rows', reason: 'import_too_many_rows' },
-          }),
-      }),
-    );
-    render(ImportWizard, { onclose: () => {} });
-    await fireEvent.click(screen.getByTestId('import-choose'));
-    await vi.advanceTimersByTimeAsync(0);
+    await openInspected({
+      customer_import_progress: () =>
+        importProgress({
+          state: 'failed',
+          error: { code: 'invalid_input', message: 'more than 1000000 rows', reason: 'import_too_many_rows' },
+        }),
+    });
     await fireEvent.click(screen.getByTestId('import-start'));
     await vi.advanceTimersByTimeAsync(250);
     const failed = screen.getByTestId('import-failed');
@@ -204,22 +206,18 @@ describe('ImportWizard', () => {
   it('checks the whole file without writing, then imports it', async () => {
     vi.useFakeTimers();
     let dry = true;
-    invoke.mockImplementation(
-      fakeBackend({
-        choose_import_file: () => '/home/ops/customers.csv',
-        inspect_customer_import: () => inspection(),
+    const onfinished = vi.fn();
+    await openInspected(
+      {
         start_customer_import: (args) => {
           dry = (args as { input: { dryRun: boolean } }).input.dryRun;
           return importProgress({ jobId: dry ? 5 : 6 });
         },
         customer_import_progress: () =>
           importProgress({ jobId: dry ? 5 : 6, state: 'finished', bytesRead: 2048, summary: { ...summary, committed: !dry } }),
-      }),
+      },
+      onfinished,
     );
-    const onfinished = vi.fn();
-    render(ImportWizard, { onclose: () => {}, onfinished });
-    await fireEvent.click(screen.getByTestId('import-choose'));
-    await vi.advanceTimersByTimeAsync(0);
     await fireEvent.click(screen.getByTestId('import-check'));
     await vi.advanceTimersByTimeAsync(250);
     const said = screen.getByTestId('import-committed');

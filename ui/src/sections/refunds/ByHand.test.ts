@@ -130,6 +130,16 @@ describe('Recording an offline refund’s transfer', () => {
   });
 });
 
+/** Fills the open resolve-by-hand dialog: the outcome, the provider's reference when given, the note, the password. */
+async function fillResolve({ outcome, providerRef, note }: { outcome: string; providerRef?: string; note: string }) {
+  await fireEvent.click(screen.getByTestId(`resolve-outcome-${outcome}`));
+  if (providerRef !== undefined) {
+    await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: providerRef } });
+  }
+  await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: note } });
+  await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+}
+
 describe('Resolving by hand', () => {
   freshEachTest(invoke, FINANCE);
 
@@ -151,9 +161,7 @@ describe('Resolving by hand', () => {
     expect(screen.getByTestId('refund-status-note').textContent).toContain('the amount stays reserved');
     await fireEvent.click(screen.getByTestId('refund-resolve'));
     const confirm = screen.getByTestId('resolve-confirm') as HTMLButtonElement;
-    await fireEvent.click(screen.getByTestId('resolve-outcome-succeeded'));
-    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: ' credited per dashboard ' } });
-    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    await fillResolve({ outcome: 'succeeded', note: ' credited per dashboard ' });
     expect(confirm.disabled).toBe(true);
     await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'RFD-9' } });
     expect(confirm.disabled).toBe(false);
@@ -177,9 +185,7 @@ describe('Resolving by hand', () => {
     );
     render(RefundPage, { refundId: 31, onback: () => {} });
     await fireEvent.click(await screen.findByTestId('refund-resolve'));
-    await fireEvent.click(screen.getByTestId('resolve-outcome-failed'));
-    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: 'not in the report' } });
-    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    await fillResolve({ outcome: 'failed', note: 'not in the report' });
     await fireEvent.click(screen.getByTestId('resolve-confirm'));
     expect((await screen.findByTestId('resolve-error')).textContent).toContain(
       'You requested this refund; another finance operator must decide it.',
@@ -202,10 +208,7 @@ describe('Resolving by hand', () => {
     render(PaymentPage, { paymentId: 11, onback: () => {} });
     await fireEvent.click(await screen.findByTestId('payment-resolve'));
     expect(screen.getByTestId('resolve-summary').textContent).toContain('The provider gave no final answer.');
-    await fireEvent.click(screen.getByTestId('resolve-outcome-succeeded'));
-    await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'OVO-1' } });
-    await fireEvent.input(screen.getByTestId('resolve-note'), { target: { value: 'paid per portal' } });
-    await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
+    await fillResolve({ outcome: 'succeeded', providerRef: 'OVO-1', note: 'paid per portal' });
     await fireEvent.click(screen.getByTestId('resolve-confirm'));
     await waitFor(() => expect(screen.getByTestId('payment-resolution-note').textContent).toBe('paid per portal'));
     expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_payment_by_hand')).toEqual([

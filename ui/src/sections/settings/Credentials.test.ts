@@ -8,20 +8,20 @@ import Credentials from './Credentials.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
-import type { ProductCredentials } from '../../lib/ipc/types';
+import type { ProductCredentials, ProductKey } from '../../lib/ipc/types';
 
-function products(): ProductCredentials[] {
-  return [
-    {
-      product: 'ovo_snap',
-      productName: 'OVO SNAP Open API',
-      fields: [
-        { field: 'client_id', isSet: true },
-        { field: 'client_secret', isSet: false },
-      ],
-    },
-  ];
+/** One product's credential fields, each set or not. */
+function credentials(product: ProductKey, productName: string, set: Record<string, boolean>): ProductCredentials[] {
+  return [{ product, productName, fields: Object.entries(set).map(([field, isSet]) => ({ field, isSet })) }];
 }
+
+const products = () => credentials('ovo_snap', 'OVO SNAP Open API', { client_id: true, client_secret: false });
+const pemProducts = () =>
+  credentials('doku_snap_ovo', 'DOKU SNAP OVO', {
+    client_id: true,
+    merchant_private_key: false,
+    provider_public_key: true,
+  });
 
 const PEM = [
   '-----BEGIN PRIVATE KEY-----',
@@ -29,20 +29,6 @@ const PEM = [
   'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
   '-----END PRIVATE KEY-----',
 ].join('\n');
-
-function pemProducts(): ProductCredentials[] {
-  return [
-    {
-      product: 'doku_snap_ovo',
-      productName: 'DOKU SNAP OVO',
-      fields: [
-        { field: 'client_id', isSet: true },
-        { field: 'merchant_private_key', isSet: false },
-        { field: 'provider_public_key', isSet: true },
-      ],
-    },
-  ];
-}
 
 describe('Credentials', () => {
   freshEachTest(invoke);
@@ -86,14 +72,6 @@ describe('Credentials', () => {
     });
     expect(input.value).toBe('');
     expect(document.body.innerHTML).not.toContain('sup3r-s3cret');
-  });
-
-  it('refuses an empty value inline', async () => {
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => products() }));
-    render(Credentials);
-    await fireEvent.click(await screen.findByTestId('cred-save-ovo_snap-client_id'));
-    expect(await screen.findByText('Enter a value first.')).toBeTruthy();
-    expect(invoke).not.toHaveBeenCalledWith('set_credential', expect.anything());
   });
 
   it('removes a value and reloads for another environment', async () => {
@@ -209,17 +187,20 @@ describe('Credentials', () => {
     });
   });
 
-  it('refuses an empty PEM key inline and links the error to the textarea', async () => {
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => pemProducts() }));
+  it.each([
+    { input: 'a password input', list: products, product: 'ovo_snap', field: 'client_id', describedBy: 1 },
+    { input: 'a PEM textarea', list: pemProducts, product: 'doku_snap_ovo', field: 'provider_public_key', describedBy: 2 },
+  ])('refuses an empty value in $input inline and links the error to it', async ({ list, product, field, describedBy }) => {
+    invoke.mockImplementation(fakeBackend({ list_credentials: () => list() }));
     render(Credentials);
-    await fireEvent.click(await screen.findByTestId('cred-save-doku_snap_ovo-provider_public_key'));
+    await fireEvent.click(await screen.findByTestId(`cred-save-${product}-${field}`));
     expect(await screen.findByText('Enter a value first.')).toBeTruthy();
-    const area = screen.getByTestId('cred-input-doku_snap_ovo-provider_public_key');
-    expect(area.getAttribute('aria-invalid')).toBe('true');
-    const ids = (area.getAttribute('aria-describedby') ?? '').split(' ');
-    expect(ids).toHaveLength(2);
-    expect(document.getElementById(ids[1])?.textContent).toContain('Enter a value first.');
-    expect(document.activeElement).toBe(area);
+    const input = screen.getByTestId(`cred-input-${product}-${field}`);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const ids = (input.getAttribute('aria-describedby') ?? '').split(' ');
+    expect(ids).toHaveLength(describedBy);
+    expect(document.getElementById(ids[describedBy - 1])?.textContent).toContain('Enter a value first.');
+    expect(document.activeElement).toBe(input);
     expect(invoke).not.toHaveBeenCalledWith('set_credential', expect.anything());
   });
 
