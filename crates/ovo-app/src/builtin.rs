@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use ovo_domain::{Environment, PaymentStatus, Product, RefundStatus};
 use ovo_ledger::{bindings, payments, refunds};
+use ovo_providers::capabilities;
 use ovo_providers::wire::merchant_payment_id;
 use ovo_providers::Credentials;
 use ovo_sandbox::core::import::{
@@ -67,12 +68,12 @@ impl BuiltinSandbox {
         })?;
         let text = |key: &str| merchant.get(key).and_then(toml::Value::as_str).map(str::to_owned);
         let pairs = product.credential_fields().iter().filter_map(|&field| {
-            // The sandbox file names the provider's key after the provider.
-            let key = match (product, field) {
-                (Product::DokuSnapOvo, "provider_public_key") => "doku_public_key",
-                _ => field,
+            // The sandbox file may name the provider's key after the provider (`doku_public_key`).
+            let named_after_provider = || {
+                let rest = field.strip_prefix("provider_")?;
+                text(&format!("{}_{rest}", product.provider().key()))
             };
-            text(key).map(|value| (field, value))
+            text(field).or_else(named_after_provider).map(|value| (field, value))
         });
         let credentials = Credentials::from_pairs(product, pairs.collect::<Vec<_>>());
         let name = text("merchant_name")
@@ -158,7 +159,9 @@ impl Backoffice {
                     // What reached the provider: all that was sent and not refused. A lost
                     // answer (unknown, or submitting when the app stopped) counts as received.
                     let status = match r.status {
-                        RefundStatus::Processing if p.product == Product::TazapayOvoIdr => {
+                        RefundStatus::Processing
+                            if capabilities(p.product).refund_settles_later =>
+                        {
                             ImportedRefundStatus::Pending
                         }
                         RefundStatus::Succeeded

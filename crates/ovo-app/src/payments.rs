@@ -39,6 +39,7 @@ use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
+use crate::providers::parse_product;
 
 /// The inbox notification an answer applies (a status query confirming it).
 #[derive(Debug, Clone)]
@@ -124,37 +125,9 @@ fn on_linked_account(kind: PaymentKind) -> bool {
     )
 }
 
-/// Where the merchant may choose the money's source (the others let the customer choose).
-fn sources(product: Product) -> &'static [&'static str] {
-    match product {
-        Product::DokuSnapOvo | Product::FaspayOvoTokenize => &["cash", "points", "points_first"],
-        Product::OvoSnap => &["cash", "points"],
-        Product::DokuJokulOvoPush | Product::TazapayOvoIdr => &[],
-    }
-}
-
-fn source_of(key: &str) -> Option<PaySource> {
-    match key {
-        "cash" => Some(PaySource::Cash),
-        "points" => Some(PaySource::Points),
-        "points_first" => Some(PaySource::PointsFirst),
-        _ => None,
-    }
-}
-
-/// The key an attempt's call is sent under, derived from the reference so that a status query
-/// (and any resend the provider allows) names the same request: Jokul's invoice number is the
-/// reference itself; Tazapay's first attempt creates and confirms under `{reference}-create`
-/// and each later one confirms under `{reference}-confirm-{n}` (its house scheme).
+/// The key an attempt's call is sent under (the product's scheme in the capability table).
 fn idempotency_key(product: Product, reference: &Reference, attempt: i64) -> String {
-    use ovo_providers::products::tazapay;
-    match product {
-        Product::TazapayOvoIdr if attempt <= 1 => tazapay::create_idempotency_key(reference),
-        Product::TazapayOvoIdr => {
-            tazapay::confirm_idempotency_key(reference, u32::try_from(attempt).unwrap_or(u32::MAX))
-        }
-        _ => reference.as_str().to_owned(),
-    }
+    capabilities(product).attempt_keys.key(reference, attempt)
 }
 
 /// A product's poll schedule on the environment's clock: the built-in sandbox runs its waits
@@ -252,7 +225,11 @@ impl Backoffice {
                         .filter(|k| on_linked_account(**k))
                         .map(|k| kind_key(*k).to_owned())
                         .collect(),
-                    sources: sources(product).iter().map(|s| (*s).to_owned()).collect(),
+                    sources: capabilities(product)
+                        .pay_sources
+                        .iter()
+                        .map(|s| s.key().to_owned())
+                        .collect(),
                     test_phone: test_phone_for(product, environment).map(|t| t.number().to_owned()),
                     needs_email: capabilities(product).customer_email,
                 }
@@ -267,8 +244,7 @@ impl Backoffice {
         input: StartPaymentInput,
     ) -> AppResult<PaymentDetailView> {
         let actor = self.authorize(Permission::TakePayments, "take payments").await?;
-        let product = Product::parse(&input.product)
-            .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?;
+        let product = parse_product(&input.product)?;
         let kind = parse_kind(input.kind.trim())
             .filter(|k| capabilities(product).payment_kinds.contains(k))
             .ok_or_else(|| {
@@ -291,8 +267,10 @@ impl Backoffice {
         let source_key = input.source.trim();
         let source = if source_key.is_empty() {
             None
-        } else if sources(product).contains(&source_key) {
-            source_of(source_key)
+        } else if let Some(source) =
+            PaySource::parse(source_key).filter(|s| capabilities(product).pay_sources.contains(s))
+        {
+            Some(source)
         } else {
             return Err(AppError::invalid(
                 "payment_source_unsupported",
@@ -1228,7 +1206,7 @@ impl Backoffice {
             amount: payment.amount,
             phone,
             account,
-            source: payment.source.as_deref().and_then(source_of).unwrap_or_default(),
+            source: payment.source.as_deref().and_then(PaySource::parse).unwrap_or_default(),
             description: payment.description.clone().unwrap_or_default(),
             return_url,
             customer_name: customer.as_ref().map(|c| c.full_name.clone()),
@@ -1689,7 +1667,7 @@ impl Backoffice {
             amount: payment.amount,
             phone,
             account: None,
-            source: payment.source.as_deref().and_then(source_of).unwrap_or_default(),
+            source: payment.source.as_deref().and_then(PaySource::parse).unwrap_or_default(),
             description: payment.description.clone().unwrap_or_default(),
             return_url: None,
             customer_name: customer.as_ref().map(|c| c.full_name.clone()),

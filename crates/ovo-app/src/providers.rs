@@ -21,25 +21,20 @@ use crate::backoffice::Backoffice;
 use ovo_sandbox::TimeScale;
 
 use crate::builtin::BuiltinSandbox;
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Default)]
 pub(crate) struct ProviderHub {
-    clients: Mutex<HashMap<(Environment, Product), Built>>,
+    clients: Mutex<HashMap<(Environment, Product), Client>>,
     /// Certificates every client trusts beside the operating system's store.
     roots: Mutex<ExtraRoots>,
 }
 
-/// A product's client, and the same instance typed where the notification listener needs
-/// more than the `Provider` trait (DOKU SNAP's token endpoint, Faspay's acknowledgement).
-#[derive(Debug, Clone)]
-pub(crate) struct Built {
-    pub any: Arc<dyn Provider>,
-    pub doku_snap: Option<Arc<DokuSnapClient>>,
-    pub faspay: Option<Arc<FaspayClient>>,
-}
+/// A product's client.
+type Client = Arc<dyn Provider>;
 
 impl ProviderHub {
-    fn cached(&self, environment: Environment, product: Product) -> Option<Built> {
+    fn cached(&self, environment: Environment, product: Product) -> Option<Client> {
         self.clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -47,7 +42,7 @@ impl ProviderHub {
             .cloned()
     }
 
-    fn keep(&self, environment: Environment, product: Product, client: Built) {
+    fn keep(&self, environment: Environment, product: Product, client: Client) {
         self.clients
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -71,6 +66,17 @@ impl ProviderHub {
     }
 }
 
+/// The product a key names; an unknown key is refused naming the known ones.
+pub(crate) fn parse_product(key: &str) -> AppResult<Product> {
+    Product::parse(key).map_err(|_| {
+        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
+        AppError::invalid(
+            "product_unknown",
+            format!("product {key:?} is not one of {}", known.join(", ")),
+        )
+    })
+}
+
 impl Backoffice {
     /// Trusts `roots` beside the operating system's certificate store in every provider
     /// client built from now on (a CA the merchant was given; a simulator's test CA).
@@ -84,16 +90,7 @@ impl Backoffice {
         &self,
         environment: Environment,
         product: Product,
-    ) -> ProviderResult<Arc<dyn Provider>> {
-        Ok(self.built_provider(environment, product).await?.any)
-    }
-
-    /// The client of `product` in `environment`, with its typed form where there is one.
-    pub(crate) async fn built_provider(
-        &self,
-        environment: Environment,
-        product: Product,
-    ) -> ProviderResult<Built> {
+    ) -> ProviderResult<Client> {
         if let Some(client) = self.providers.cached(environment, product) {
             return Ok(client);
         }
@@ -188,50 +185,41 @@ fn build(
     credentials: &Credentials,
     extra_roots: ExtraRoots,
     timeout_scale: Option<TimeScale>,
-) -> ProviderResult<Built> {
+) -> ProviderResult<Client> {
     let t = |documented: Duration| match timeout_scale {
         Some(scale) => scaled_timeout(scale, documented),
         None => documented,
     };
-    let plain = |any: Arc<dyn Provider>| Built { any, doku_snap: None, faspay: None };
     let base_url = settings.host();
     Ok(match settings.product() {
-        Product::DokuSnapOvo => {
-            let client = Arc::new(DokuSnapClient::new(base_url, credentials, {
-                let options = settings.doku_snap_options();
-                DokuSnapOptions {
-                    extra_roots: extra_roots.clone(),
-                    timeout: t(options.timeout),
-                    token_timeout: t(options.token_timeout),
-                    ..options
-                }
-            })?);
-            Built { any: client.clone(), doku_snap: Some(client), faspay: None }
-        }
-        Product::FaspayOvoTokenize => {
-            let client = Arc::new(FaspayClient::new(base_url, credentials, {
-                let options = settings.faspay_options();
-                let timeouts = FaspayTimeouts {
-                    account: t(options.timeouts.account),
-                    inquiry: t(options.timeouts.inquiry),
-                    payment: t(options.timeouts.payment),
-                };
-                FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
-            })?);
-            Built { any: client.clone(), doku_snap: None, faspay: Some(client) }
-        }
-        Product::DokuJokulOvoPush => {
-            plain(Arc::new(JokulPushClient::new(base_url, credentials, {
-                let options = settings.jokul_options();
-                JokulOptions {
-                    extra_roots: extra_roots.clone(),
-                    pay_timeout: t(options.pay_timeout),
-                    status_timeout: t(options.status_timeout),
-                    ..options
-                }
-            })?))
-        }
-        Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(base_url, credentials, {
+        Product::DokuSnapOvo => Arc::new(DokuSnapClient::new(base_url, credentials, {
+            let options = settings.doku_snap_options();
+            DokuSnapOptions {
+                extra_roots: extra_roots.clone(),
+                timeout: t(options.timeout),
+                token_timeout: t(options.token_timeout),
+                ..options
+            }
+        })?),
+        Product::FaspayOvoTokenize => Arc::new(FaspayClient::new(base_url, credentials, {
+            let options = settings.faspay_options();
+            let timeouts = FaspayTimeouts {
+                account: t(options.timeouts.account),
+                inquiry: t(options.timeouts.inquiry),
+                payment: t(options.timeouts.payment),
+            };
+            FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
+        })?),
+        Product::DokuJokulOvoPush => Arc::new(JokulPushClient::new(base_url, credentials, {
+            let options = settings.jokul_options();
+            JokulOptions {
+                extra_roots: extra_roots.clone(),
+                pay_timeout: t(options.pay_timeout),
+                status_timeout: t(options.status_timeout),
+                ..options
+            }
+        })?),
+        Product::TazapayOvoIdr => Arc::new(TazapayClient::new(base_url, credentials, {
             let options = settings.tazapay_options();
             TazapayOptions {
                 extra_roots: extra_roots.clone(),
@@ -242,14 +230,14 @@ fn build(
                 cancel_timeout: t(options.cancel_timeout),
                 ..options
             }
-        })?)),
-        Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(base_url, credentials, {
+        })?),
+        Product::OvoSnap => Arc::new(OvoSnapClient::new(base_url, credentials, {
             let options = settings.ovo_snap_options();
             OvoSnapOptions {
                 extra_roots: extra_roots.clone(),
                 timeout: t(options.timeout),
                 ..options
             }
-        })?)),
+        })?),
     })
 }

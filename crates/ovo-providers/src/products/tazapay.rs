@@ -1533,3 +1533,6 @@ mod tests {
         assert!(check_reference("A", None).is_ok());
     }
 }
+
+/// Webhooks are acknowledged as a plain receiver does (`{"received": true}`).
+impl crate::notification::IncomingWebhook for TazapayClient {}

@@ -668,3 +668,6 @@ mod tests {
         assert!(matches!(code_error("X9"), ProviderError::Declined { code, .. } if code == "X9"));
     }
 }
+
+/// Jokul sends no notifications: the default answers.
+impl crate::notification::IncomingWebhook for JokulPushClient {}
