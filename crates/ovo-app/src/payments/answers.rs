@@ -1,7 +1,7 @@
 //! What a provider said about a payment, recorded: from the payment call, a status query, a
 //! verified notification, a cancel or a resend.
 
-use ovo_domain::{Idr, PaymentId, PaymentStatus};
+use ovo_domain::{Idr, PaymentId, PaymentStatus, Timestamp};
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::bindings::{self};
 use ovo_ledger::notifications;
@@ -83,140 +83,10 @@ impl Backoffice {
         let expires_at = answer.as_ref().ok().and_then(|o| o.attempt_expires_at);
         let give_up = poll.give_up_of(&current, expires_at);
         let next_check = poll.next_check(current.attempt_start(), now, give_up);
-        let mut relink: Option<String> = None;
-        let mut problem: Option<StoredProblem> = None;
-        let mut redirect: Option<Option<String>> = None;
-        let mut split = None;
-        let mut provider_ref = None;
-        let mut provider_status = None;
-        let mut audit_outcome = AuditOutcome::Ok;
-        let mut error_text = None;
-        let status = match &answer {
-            Ok(outcome) => {
-                provider_ref = outcome.provider_ref.clone();
-                provider_status = Some(outcome.provider_status.clone());
-                match &outcome.state {
-                    PaymentState::Succeeded | PaymentState::Refunded => {
-                        split = outcome
-                            .paid
-                            .filter(|s| s.cash.checked_add(s.points) == Some(current.amount))
-                            .map(|s| (s.cash, s.points));
-                        redirect = Some(None);
-                        PaymentStatus::Succeeded
-                    }
-                    PaymentState::Failed { code, message } => {
-                        problem = Some(StoredProblem::new(
-                            ProviderProblemKind::Declined,
-                            Some(code.clone()),
-                            message.clone(),
-                            now,
-                        ));
-                        redirect = Some(None);
-                        PaymentStatus::Failed
-                    }
-                    PaymentState::Expired => {
-                        problem = Some(StoredProblem::new(
-                            ProviderProblemKind::Expired,
-                            None,
-                            "the customer did not complete the payment in time",
-                            now,
-                        ));
-                        redirect = Some(None);
-                        PaymentStatus::Expired
-                    }
-                    PaymentState::Cancelled => {
-                        redirect = Some(None);
-                        PaymentStatus::Cancelled
-                    }
-                    PaymentState::RelinkRequired { code, message, url } => {
-                        problem = Some(StoredProblem::new(
-                            ProviderProblemKind::Declined,
-                            Some(code.clone()),
-                            format!("nothing was charged: the provider asks for the customer's OVO account to be linked again first ({message})"),
-                            now,
-                        ));
-                        relink = Some(url.clone());
-                        redirect = Some(None);
-                        PaymentStatus::Failed
-                    }
-                    PaymentState::RedirectRequired { url } => {
-                        redirect = Some(Some(url.clone()));
-                        PaymentStatus::Pending
-                    }
-                    PaymentState::Pending | PaymentState::Unrecognised(_) => PaymentStatus::Pending,
-                    // No record at the provider (yet): nothing is concluded from it.
-                    PaymentState::NotFound { code, message } => {
-                        problem = Some(StoredProblem::new(
-                            ProviderProblemKind::UnknownOutcome,
-                            Some(code.clone()),
-                            format!("the provider has no record of it yet ({message}); it may still be processing it"),
-                            now,
-                        ));
-                        current.status
-                    }
-                }
-            }
-            Err(error) => {
-                error_text = Some(error.to_string());
-                audit_outcome = AuditOutcome::Failed;
-                let stored = StoredProblem::from_error(error, now);
-                let status = match origin {
-                    Origin::Pay if error.is_unknown_outcome() => PaymentStatus::Unknown,
-                    // Refused, or never reached the provider: nothing happened there.
-                    Origin::Pay
-                        if matches!(
-                            error,
-                            ProviderError::Declined { .. }
-                                | ProviderError::InvalidRequest { .. }
-                                | ProviderError::Authentication { .. }
-                                | ProviderError::InvalidInput { .. }
-                                | ProviderError::Unsupported { .. }
-                                | ProviderError::MissingCredential { .. }
-                                | ProviderError::Connection { .. }
-                                | ProviderError::Certificate { .. }
-                        ) =>
-                    {
-                        PaymentStatus::Failed
-                    }
-                    // An answer that does not match what we sent: a person must look.
-                    Origin::Pay => PaymentStatus::NeedsReview,
-                    // A status query, a cancel or a resend that failed changes nothing (the
-                    // original may still be processed); ask again later.
-                    Origin::Status | Origin::Notification | Origin::Cancel | Origin::Resend => {
-                        current.status
-                    }
-                };
-                problem = Some(stored);
-                status
-            }
-        };
-        let mut status = status;
-        let open = matches!(
-            status,
-            PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
-        );
-        if open && now >= give_up {
-            status = PaymentStatus::NeedsReview;
-            let last = problem.take();
-            let mut detail = format!(
-                "no final answer by {}, when {}'s status checks end; check it with the provider",
-                give_up.to_rfc3339(),
-                current.product.display_name()
-            );
-            if let Some(last) = &last {
-                detail.push_str(&format!(" (last answer: {})", last.detail));
-            }
-            problem = Some(StoredProblem::new(
-                ProviderProblemKind::UnknownOutcome,
-                last.and_then(|l| l.provider_code),
-                detail,
-                now,
-            ));
-        }
-        let still_open = matches!(
-            status,
-            PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
-        );
+        let mut reading = Reading::of(&answer, origin, &current, now);
+        reading.give_up_if_due(&current, give_up, now);
+        let status = reading.status;
+        let still_open = is_open(status);
         // A push still held by the provider is checked after its deadline.
         let next = if !still_open {
             None
@@ -228,25 +98,19 @@ impl Backoffice {
         } else {
             Some(next_check.max(current.push_deadline.map_or(next_check, |d| d.plus_millis(5_000))))
         };
-        let changed = status != current.status
-            || provider_ref.is_some() && provider_ref != current.provider_ref
-            || redirect.as_ref().is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
-            || origin == Origin::Pay
-            || origin == Origin::Cancel
-            || origin == Origin::Resend;
-        let problem_json = problem.as_ref().map(StoredProblem::to_json);
+        let problem_json = reading.problem.as_ref().map(StoredProblem::to_json);
         let clear_problem = status == PaymentStatus::Succeeded
-            || (answer.is_ok() && still_open && problem.is_none());
+            || (answer.is_ok() && still_open && reading.problem.is_none());
         payments::update(
             &mut tx,
             id,
             &PaymentUpdate {
                 status: Some(status),
-                provider_ref: provider_ref.as_deref(),
-                split,
+                provider_ref: reading.provider_ref.as_deref(),
+                split: reading.split,
                 succeeded_at: (status == PaymentStatus::Succeeded).then_some(now),
-                provider_status: provider_status.as_deref(),
-                redirect_url: redirect.as_ref().map(|r| r.as_deref()),
+                provider_status: reading.provider_status.as_deref(),
+                redirect_url: reading.redirect.as_ref().map(|r| r.as_deref()),
                 problem: match (&problem_json, clear_problem) {
                     (Some(p), _) => Some(Some(p.as_str())),
                     (None, true) => Some(None),
@@ -259,68 +123,19 @@ impl Backoffice {
             now,
         )
         .await?;
-        if let (Some(url), Some(binding)) = (&relink, current.binding_id) {
-            let problem_json = problem.as_ref().map(StoredProblem::to_json);
-            match bindings::set_needs_relink(&mut tx, binding, url, problem_json.as_deref(), now)
-                .await
-            {
-                Ok(()) => {
-                    self.audit(
-                        &mut tx,
-                        operator,
-                        "account.needs_relink",
-                        &format!("account:{}", binding.get()),
-                        AuditOutcome::Ok,
-                        json!({ "payment": current.reference.as_str(), "relink_url": url }),
-                    )
-                    .await?;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active")
-                }
-            }
-        }
-        if changed {
-            let kind = match (status, origin) {
-                _ if relink.is_some() => "payment_relink_required",
-                (PaymentStatus::Pending, Origin::Pay)
-                    if redirect.as_ref().is_some_and(Option::is_some) =>
-                {
-                    "payment_redirect"
-                }
-                (PaymentStatus::Pending, Origin::Pay) => "payment_sent",
-                _ => match status {
-                    PaymentStatus::Created => "payment_created",
-                    PaymentStatus::Pending => "payment_pending",
-                    PaymentStatus::Succeeded => "payment_succeeded",
-                    PaymentStatus::Failed => "payment_failed",
-                    PaymentStatus::Unknown => "payment_unknown",
-                    PaymentStatus::Expired => "payment_expired",
-                    PaymentStatus::Cancelled => "payment_cancelled",
-                    PaymentStatus::NeedsReview => "payment_needs_review",
-                },
-            };
-            let detail = json!({
-                "origin": origin.key(),
-                "status": status.key(),
-                "provider_status": provider_status,
-                "provider_ref": provider_ref,
-                "cash": split.map(|(c, _): (Idr, Idr)| c.rupiah()),
-                "points": split.map(|(_, p): (Idr, Idr)| p.rupiah()),
-                "problem": problem.as_ref().map(|p| p.detail.clone()),
-                "error": error_text,
-            });
-            let mut detail = detail;
+        self.mark_needs_relink(&mut tx, &current, &reading, operator, now).await?;
+        if reading.changes(&current, origin) {
+            let mut detail = reading.detail(origin);
             if let Some(mark) = inbox {
                 detail["notification"] = json!(mark.dedup_key);
             }
-            payments::add_event(&mut tx, id, now, kind, &detail).await?;
+            payments::add_event(&mut tx, id, now, reading.event_kind(origin), &detail).await?;
             self.audit(
                 &mut tx,
                 operator,
                 origin.action(),
                 &payment_subject(&current.reference),
-                audit_outcome,
+                reading.audit_outcome,
                 detail,
             )
             .await?;
@@ -336,19 +151,57 @@ impl Backoffice {
         }
         ovo_ledger::commit(tx).await?;
         if origin == Origin::Pay {
-            // The re-link page opens as linking pages do; the payment page and the account offer it too.
-            if let Some(url) = &relink {
-                if let Err(e) = self.opener.open(url) {
-                    tracing::warn!(error = %e, "could not open the re-link page in the system browser");
-                }
-            }
-            if let Some(Some(url)) = &redirect {
-                if let Err(e) = self.opener.open(url) {
-                    tracing::warn!(error = %e, "could not open the payment page in the system browser");
-                }
-            }
+            self.open_pages_of(&reading);
         }
         Ok(status)
+    }
+
+    /// Where the provider asks for the payment's linked account to be linked again first,
+    /// the account becomes `needs_relink` with the provider's page, audited.
+    async fn mark_needs_relink(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        current: &PaymentDetail,
+        reading: &Reading,
+        operator: Option<&OperatorRow>,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        let (Some(url), Some(binding)) = (&reading.relink, current.binding_id) else {
+            return Ok(());
+        };
+        let problem_json = reading.problem.as_ref().map(StoredProblem::to_json);
+        match bindings::set_needs_relink(tx, binding, url, problem_json.as_deref(), now).await {
+            Ok(()) => {
+                self.audit(
+                    tx,
+                    operator,
+                    "account.needs_relink",
+                    &format!("account:{}", binding.get()),
+                    AuditOutcome::Ok,
+                    json!({ "payment": current.reference.as_str(), "relink_url": url }),
+                )
+                .await?;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active")
+            }
+        }
+        Ok(())
+    }
+
+    /// After the payment call: the re-link page opens as linking pages do (the payment page
+    /// and the account offer it too), and so does the payment page the provider named.
+    fn open_pages_of(&self, reading: &Reading) {
+        if let Some(url) = &reading.relink {
+            if let Err(e) = self.opener.open(url) {
+                tracing::warn!(error = %e, "could not open the re-link page in the system browser");
+            }
+        }
+        if let Some(Some(url)) = &reading.redirect {
+            if let Err(e) = self.opener.open(url) {
+                tracing::warn!(error = %e, "could not open the payment page in the system browser");
+            }
+        }
     }
 
     /// The ledger follows a success the provider confirmed after the ledger recorded the
@@ -443,5 +296,232 @@ impl Backoffice {
             Ok(client) => client.status(&request).await,
             Err(e) => Err(e),
         }))
+    }
+}
+
+fn is_open(status: PaymentStatus) -> bool {
+    matches!(status, PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown)
+}
+
+/// What one answer about a payment says, before it is recorded.
+struct Reading {
+    status: PaymentStatus,
+    /// The provider's page where the account is linked again.
+    relink: Option<String>,
+    problem: Option<StoredProblem>,
+    /// `Some(None)` clears the payment page, `Some(Some(url))` sets it.
+    redirect: Option<Option<String>>,
+    split: Option<(Idr, Idr)>,
+    provider_ref: Option<String>,
+    provider_status: Option<String>,
+    audit_outcome: AuditOutcome,
+    error_text: Option<String>,
+}
+
+impl Reading {
+    fn of(
+        answer: &Result<PaymentOutcome, ProviderError>,
+        origin: Origin,
+        current: &PaymentDetail,
+        now: Timestamp,
+    ) -> Reading {
+        let mut reading = Reading {
+            status: current.status,
+            relink: None,
+            problem: None,
+            redirect: None,
+            split: None,
+            provider_ref: None,
+            provider_status: None,
+            audit_outcome: AuditOutcome::Ok,
+            error_text: None,
+        };
+        reading.status = match answer {
+            Ok(outcome) => reading.outcome(outcome, current, now),
+            Err(error) => reading.error(error, origin, current, now),
+        };
+        reading
+    }
+
+    /// The provider answered: its state, as a payment status.
+    fn outcome(
+        &mut self,
+        outcome: &PaymentOutcome,
+        current: &PaymentDetail,
+        now: Timestamp,
+    ) -> PaymentStatus {
+        self.provider_ref = outcome.provider_ref.clone();
+        self.provider_status = Some(outcome.provider_status.clone());
+        match &outcome.state {
+            PaymentState::Succeeded | PaymentState::Refunded => {
+                self.split = outcome
+                    .paid
+                    .filter(|s| s.cash.checked_add(s.points) == Some(current.amount))
+                    .map(|s| (s.cash, s.points));
+                self.redirect = Some(None);
+                PaymentStatus::Succeeded
+            }
+            PaymentState::Failed { code, message } => {
+                self.problem = Some(StoredProblem::new(
+                    ProviderProblemKind::Declined,
+                    Some(code.clone()),
+                    message.clone(),
+                    now,
+                ));
+                self.redirect = Some(None);
+                PaymentStatus::Failed
+            }
+            PaymentState::Expired => {
+                self.problem = Some(StoredProblem::new(
+                    ProviderProblemKind::Expired,
+                    None,
+                    "the customer did not complete the payment in time",
+                    now,
+                ));
+                self.redirect = Some(None);
+                PaymentStatus::Expired
+            }
+            PaymentState::Cancelled => {
+                self.redirect = Some(None);
+                PaymentStatus::Cancelled
+            }
+            PaymentState::RelinkRequired { code, message, url } => {
+                self.problem = Some(StoredProblem::new(
+                    ProviderProblemKind::Declined,
+                    Some(code.clone()),
+                    format!("nothing was charged: the provider asks for the customer's OVO account to be linked again first ({message})"),
+                    now,
+                ));
+                self.relink = Some(url.clone());
+                self.redirect = Some(None);
+                PaymentStatus::Failed
+            }
+            PaymentState::RedirectRequired { url } => {
+                self.redirect = Some(Some(url.clone()));
+                PaymentStatus::Pending
+            }
+            PaymentState::Pending | PaymentState::Unrecognised(_) => PaymentStatus::Pending,
+            // No record at the provider (yet): nothing is concluded from it.
+            PaymentState::NotFound { code, message } => {
+                self.problem = Some(StoredProblem::new(
+                    ProviderProblemKind::UnknownOutcome,
+                    Some(code.clone()),
+                    format!("the provider has no record of it yet ({message}); it may still be processing it"),
+                    now,
+                ));
+                current.status
+            }
+        }
+    }
+
+    /// The call failed: what that proves depends on which call it was.
+    fn error(
+        &mut self,
+        error: &ProviderError,
+        origin: Origin,
+        current: &PaymentDetail,
+        now: Timestamp,
+    ) -> PaymentStatus {
+        self.error_text = Some(error.to_string());
+        self.audit_outcome = AuditOutcome::Failed;
+        self.problem = Some(StoredProblem::from_error(error, now));
+        match origin {
+            Origin::Pay if error.is_unknown_outcome() => PaymentStatus::Unknown,
+            // Refused, or never reached the provider: nothing happened there.
+            Origin::Pay
+                if matches!(
+                    error,
+                    ProviderError::Declined { .. }
+                        | ProviderError::InvalidRequest { .. }
+                        | ProviderError::Authentication { .. }
+                        | ProviderError::InvalidInput { .. }
+                        | ProviderError::Unsupported { .. }
+                        | ProviderError::MissingCredential { .. }
+                        | ProviderError::Connection { .. }
+                        | ProviderError::Certificate { .. }
+                ) =>
+            {
+                PaymentStatus::Failed
+            }
+            // An answer that does not match what we sent: a person must look.
+            Origin::Pay => PaymentStatus::NeedsReview,
+            // A status query, a cancel or a resend that failed changes nothing (the
+            // original may still be processed); ask again later.
+            Origin::Status | Origin::Notification | Origin::Cancel | Origin::Resend => {
+                current.status
+            }
+        }
+    }
+
+    /// An open payment at its give-up time goes to an operator, with the last answer.
+    fn give_up_if_due(&mut self, current: &PaymentDetail, give_up: Timestamp, now: Timestamp) {
+        if !is_open(self.status) || now < give_up {
+            return;
+        }
+        self.status = PaymentStatus::NeedsReview;
+        let last = self.problem.take();
+        let mut detail = format!(
+            "no final answer by {}, when {}'s status checks end; check it with the provider",
+            give_up.to_rfc3339(),
+            current.product.display_name()
+        );
+        if let Some(last) = &last {
+            detail.push_str(&format!(" (last answer: {})", last.detail));
+        }
+        self.problem = Some(StoredProblem::new(
+            ProviderProblemKind::UnknownOutcome,
+            last.and_then(|l| l.provider_code),
+            detail,
+            now,
+        ));
+    }
+
+    /// The answer is worth a timeline event and an audit entry.
+    fn changes(&self, current: &PaymentDetail, origin: Origin) -> bool {
+        self.status != current.status
+            || self.provider_ref.is_some() && self.provider_ref != current.provider_ref
+            || self
+                .redirect
+                .as_ref()
+                .is_some_and(|r| r.as_deref() != current.redirect_url.as_deref())
+            || origin == Origin::Pay
+            || origin == Origin::Cancel
+            || origin == Origin::Resend
+    }
+
+    fn event_kind(&self, origin: Origin) -> &'static str {
+        match (self.status, origin) {
+            _ if self.relink.is_some() => "payment_relink_required",
+            (PaymentStatus::Pending, Origin::Pay)
+                if self.redirect.as_ref().is_some_and(Option::is_some) =>
+            {
+                "payment_redirect"
+            }
+            (PaymentStatus::Pending, Origin::Pay) => "payment_sent",
+            _ => match self.status {
+                PaymentStatus::Created => "payment_created",
+                PaymentStatus::Pending => "payment_pending",
+                PaymentStatus::Succeeded => "payment_succeeded",
+                PaymentStatus::Failed => "payment_failed",
+                PaymentStatus::Unknown => "payment_unknown",
+                PaymentStatus::Expired => "payment_expired",
+                PaymentStatus::Cancelled => "payment_cancelled",
+                PaymentStatus::NeedsReview => "payment_needs_review",
+            },
+        }
+    }
+
+    /// The timeline event's and the audit entry's detail.
+    fn detail(&self, origin: Origin) -> serde_json::Value {
+        json!({
+            "origin": origin.key(),
+            "status": self.status.key(),
+            "provider_status": self.provider_status,
+            "provider_ref": self.provider_ref,
+            "cash": self.split.map(|(c, _): (Idr, Idr)| c.rupiah()),
+            "points": self.split.map(|(_, p): (Idr, Idr)| p.rupiah()),
+            "problem": self.problem.as_ref().map(|p| p.detail.clone()),
+            "error": self.error_text,
+        })
     }
 }

@@ -70,138 +70,11 @@ impl Backoffice {
         input: StartPaymentInput,
     ) -> AppResult<PaymentDetailView> {
         let actor = self.authorize(Permission::TakePayments, "take payments").await?;
-        let product = parse_product(&input.product)?;
-        let kind = parse_kind(input.kind.trim())
-            .filter(|k| capabilities(product).payment_kinds.contains(k))
-            .ok_or_else(|| {
-                let offered: Vec<&str> =
-                    capabilities(product).payment_kinds.iter().map(|k| kind_key(*k)).collect();
-                AppError::invalid(
-                    "payment_kind_unsupported",
-                    format!(
-                        "{} takes {} payments, not {:?}",
-                        product.display_name(),
-                        offered.join(" or "),
-                        input.kind
-                    ),
-                )
-            })?;
-        let amount = parse_amount(&input.amount, "amount")?;
-        if amount.is_zero() {
-            return Err(AppError::invalid("amount_zero", "the amount must be at least Rp 1"));
-        }
-        let source_key = input.source.trim();
-        let source = if source_key.is_empty() {
-            None
-        } else if let Some(source) =
-            PaySource::parse(source_key).filter(|s| capabilities(product).pay_sources.contains(s))
-        {
-            Some(source)
-        } else {
-            return Err(AppError::invalid(
-                "payment_source_unsupported",
-                format!(
-                    "{} does not let the merchant choose {source_key:?}",
-                    product.display_name()
-                ),
-            ));
-        };
-        let description = input.description.trim();
-        if description.chars().count() > DESCRIPTION_MAX_CHARS {
-            return Err(AppError::invalid(
-                "payment_description_too_long",
-                format!("a description is at most {DESCRIPTION_MAX_CHARS} characters"),
-            ));
-        }
+        let Asked { product, kind, amount, source_key, source, description } = Asked::of(&input)?;
         let environment = self.environment().await;
 
-        // Who pays, from which account or phone.
-        let mut conn = self.ledger.read().await?;
-        let (customer, binding, phone) = if on_linked_account(kind) {
-            let binding = match input.account_id {
-                Some(id) => bindings::get(&mut conn, BindingId::new(id)).await?,
-                None => match input.customer_id {
-                    Some(customer) => {
-                        bindings::for_customer(&mut conn, CustomerId::new(customer), environment)
-                            .await?
-                            .into_iter()
-                            .find(|b| {
-                                b.product == product
-                                    && b.environment == environment
-                                    && matches!(
-                                        b.status,
-                                        BindingStatus::Active | BindingStatus::NeedsRelink
-                                    )
-                            })
-                    }
-                    None => None,
-                },
-            };
-            let binding = binding
-                .filter(|b| b.product == product && b.environment == environment)
-                .filter(|b| input.customer_id.is_none_or(|c| b.customer_id.get() == c))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "payment_needs_linked_account",
-                        format!(
-                            "a {} payment needs the customer's OVO account linked through {}",
-                            kind_key(kind),
-                            product.display_name()
-                        ),
-                    )
-                })?;
-            if binding.status == BindingStatus::NeedsRelink {
-                return Err(AppError::invalid(
-                    "linked_account_needs_relink",
-                    format!(
-                        "{} asks for this OVO account to be linked again before it can be charged; open the provider's page from the linked account",
-                        product.display_name()
-                    ),
-                ));
-            }
-            if binding.status != BindingStatus::Active {
-                return Err(AppError::invalid(
-                    "linked_account_not_active",
-                    format!("this linked account is {}; link it again first", binding.status.key()),
-                ));
-            }
-            let customer = customers::by_id(&mut conn, binding.customer_id).await?;
-            let phone = PayerPhone::Mobile(binding.phone.clone());
-            (customer, Some(binding), phone)
-        } else {
-            let customer = match input.customer_id {
-                Some(id) => Some(
-                    customers::by_id(&mut conn, CustomerId::new(id))
-                        .await?
-                        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "customer not found"))?,
-                ),
-                None => None,
-            };
-            let phone = if input.phone.trim().is_empty() {
-                customer.as_ref().map(|c| PayerPhone::Mobile(c.phone.clone())).ok_or_else(|| {
-                    AppError::invalid(
-                        "payment_phone_missing",
-                        "give the customer's OVO phone number or pick a customer",
-                    )
-                })?
-            } else {
-                PayerPhone::parse(&input.phone, product, environment)
-                    .map_err(|e| AppError::invalid(e.reason(), e.to_string()))?
-            };
-            (customer, None, phone)
-        };
-        drop(conn);
-        if capabilities(product).customer_email
-            && customer
-                .as_ref()
-                .and_then(|c| c.email.as_deref())
-                .is_none_or(|e| e.trim().is_empty())
-        {
-            return Err(AppError::invalid(
-                "payment_email_missing",
-                format!("{} needs the customer's email for a payment; add it on the customer page first", product.display_name()),
-            ));
-        }
+        let Payer { customer, binding, phone } =
+            self.payer(&input, product, kind, environment).await?;
 
         let now = self.now();
         let reference = Reference::generate(&mut rand::thread_rng());
@@ -358,6 +231,104 @@ impl Backoffice {
         self.payment_detail(id).await
     }
 
+    /// Who pays, from which account or phone: a linked account of the product (active), or
+    /// a phone (given, or the customer's); a product that needs the customer's email has it.
+    async fn payer(
+        &self,
+        input: &StartPaymentInput,
+        product: Product,
+        kind: PaymentKind,
+        environment: Environment,
+    ) -> AppResult<Payer> {
+        let mut conn = self.ledger.read().await?;
+        let (customer, binding, phone) = if on_linked_account(kind) {
+            let binding = match input.account_id {
+                Some(id) => bindings::get(&mut conn, BindingId::new(id)).await?,
+                None => match input.customer_id {
+                    Some(customer) => {
+                        bindings::for_customer(&mut conn, CustomerId::new(customer), environment)
+                            .await?
+                            .into_iter()
+                            .find(|b| {
+                                b.product == product
+                                    && b.environment == environment
+                                    && matches!(
+                                        b.status,
+                                        BindingStatus::Active | BindingStatus::NeedsRelink
+                                    )
+                            })
+                    }
+                    None => None,
+                },
+            };
+            let binding = binding
+                .filter(|b| b.product == product && b.environment == environment)
+                .filter(|b| input.customer_id.is_none_or(|c| b.customer_id.get() == c))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "payment_needs_linked_account",
+                        format!(
+                            "a {} payment needs the customer's OVO account linked through {}",
+                            kind_key(kind),
+                            product.display_name()
+                        ),
+                    )
+                })?;
+            if binding.status == BindingStatus::NeedsRelink {
+                return Err(AppError::invalid(
+                    "linked_account_needs_relink",
+                    format!(
+                        "{} asks for this OVO account to be linked again before it can be charged; open the provider's page from the linked account",
+                        product.display_name()
+                    ),
+                ));
+            }
+            if binding.status != BindingStatus::Active {
+                return Err(AppError::invalid(
+                    "linked_account_not_active",
+                    format!("this linked account is {}; link it again first", binding.status.key()),
+                ));
+            }
+            let customer = customers::by_id(&mut conn, binding.customer_id).await?;
+            let phone = PayerPhone::Mobile(binding.phone.clone());
+            (customer, Some(binding), phone)
+        } else {
+            let customer = match input.customer_id {
+                Some(id) => Some(
+                    customers::by_id(&mut conn, CustomerId::new(id))
+                        .await?
+                        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "customer not found"))?,
+                ),
+                None => None,
+            };
+            let phone = if input.phone.trim().is_empty() {
+                customer.as_ref().map(|c| PayerPhone::Mobile(c.phone.clone())).ok_or_else(|| {
+                    AppError::invalid(
+                        "payment_phone_missing",
+                        "give the customer's OVO phone number or pick a customer",
+                    )
+                })?
+            } else {
+                PayerPhone::parse(&input.phone, product, environment)
+                    .map_err(|e| AppError::invalid(e.reason(), e.to_string()))?
+            };
+            (customer, None, phone)
+        };
+        drop(conn);
+        if capabilities(product).customer_email
+            && customer
+                .as_ref()
+                .and_then(|c| c.email.as_deref())
+                .is_none_or(|e| e.trim().is_empty())
+        {
+            return Err(AppError::invalid(
+                "payment_email_missing",
+                format!("{} needs the customer's email for a payment; add it on the customer page first", product.display_name()),
+            ));
+        }
+        Ok(Payer { customer, binding, phone })
+    }
+
     pub(super) async fn end_unsent(
         &self,
         id: PaymentId,
@@ -400,5 +371,72 @@ impl Backoffice {
         .await?;
         ovo_ledger::commit(tx).await?;
         Ok(())
+    }
+}
+
+/// Who pays a payment being taken.
+struct Payer {
+    customer: Option<ovo_ledger::customers::CustomerRow>,
+    binding: Option<ovo_ledger::bindings::BindingRow>,
+    phone: PayerPhone,
+}
+
+/// What the operator asked for, each field checked against the product's capabilities.
+struct Asked<'a> {
+    product: Product,
+    kind: PaymentKind,
+    amount: Idr,
+    /// As given (empty: the product's default source).
+    source_key: &'a str,
+    source: Option<PaySource>,
+    description: &'a str,
+}
+
+impl<'a> Asked<'a> {
+    fn of(input: &'a StartPaymentInput) -> AppResult<Asked<'a>> {
+        let product = parse_product(&input.product)?;
+        let kind = parse_kind(input.kind.trim())
+            .filter(|k| capabilities(product).payment_kinds.contains(k))
+            .ok_or_else(|| {
+                let offered: Vec<&str> =
+                    capabilities(product).payment_kinds.iter().map(|k| kind_key(*k)).collect();
+                AppError::invalid(
+                    "payment_kind_unsupported",
+                    format!(
+                        "{} takes {} payments, not {:?}",
+                        product.display_name(),
+                        offered.join(" or "),
+                        input.kind
+                    ),
+                )
+            })?;
+        let amount = parse_amount(&input.amount, "amount")?;
+        if amount.is_zero() {
+            return Err(AppError::invalid("amount_zero", "the amount must be at least Rp 1"));
+        }
+        let source_key = input.source.trim();
+        let source = if source_key.is_empty() {
+            None
+        } else if let Some(source) =
+            PaySource::parse(source_key).filter(|s| capabilities(product).pay_sources.contains(s))
+        {
+            Some(source)
+        } else {
+            return Err(AppError::invalid(
+                "payment_source_unsupported",
+                format!(
+                    "{} does not let the merchant choose {source_key:?}",
+                    product.display_name()
+                ),
+            ));
+        };
+        let description = input.description.trim();
+        if description.chars().count() > DESCRIPTION_MAX_CHARS {
+            return Err(AppError::invalid(
+                "payment_description_too_long",
+                format!("a description is at most {DESCRIPTION_MAX_CHARS} characters"),
+            ));
+        }
+        Ok(Asked { product, kind, amount, source_key, source, description })
     }
 }
