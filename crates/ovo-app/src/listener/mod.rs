@@ -28,6 +28,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod slot;
+
+use slot::Running;
+
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{ListenerInput, ListenerSettings, ListenerUrl};
@@ -49,21 +53,6 @@ impl Default for Stored {
     fn default() -> Self {
         Stored { enabled: false, address: DEFAULT_LISTENER_ADDRESS.into() }
     }
-}
-
-/// The running server (dropping it stops the server) and the last start failure.
-#[derive(Debug, Default)]
-pub(crate) struct ListenerSlot {
-    running: Option<Running>,
-    problem: Option<String>,
-}
-
-#[derive(Debug)]
-struct Running {
-    /// As configured (the settings), and as bound (port 0 picks one).
-    configured: String,
-    bound: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 fn parse_address(text: &str) -> AppResult<SocketAddr> {

@@ -2,8 +2,7 @@
 //! credentials and the provider settings (or, in the built-in environment, the in-process
 //! sandbox's demo merchants) and kept until its credentials or settings change.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_domain::{Environment, Product};
@@ -14,57 +13,18 @@ use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::settings::find_spec;
 use ovo_providers::{
-    Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError,
+    Credentials, ExtraRoots, ProductSettings, ProviderError, ProviderResult, SettingError,
 };
+
+pub(crate) mod hub;
+
+pub(crate) use hub::Client;
 
 use crate::backoffice::Backoffice;
 use ovo_sandbox::TimeScale;
 
 use crate::builtin::BuiltinSandbox;
 use crate::error::{AppError, AppResult};
-
-#[derive(Debug, Default)]
-pub(crate) struct ProviderHub {
-    clients: Mutex<HashMap<(Environment, Product), Client>>,
-    /// Certificates every client trusts beside the operating system's store.
-    roots: Mutex<ExtraRoots>,
-}
-
-/// A product's client.
-type Client = Arc<dyn Provider>;
-
-impl ProviderHub {
-    fn cached(&self, environment: Environment, product: Product) -> Option<Client> {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&(environment, product))
-            .cloned()
-    }
-
-    fn keep(&self, environment: Environment, product: Product, client: Client) {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert((environment, product), client);
-    }
-
-    fn roots(&self) -> ExtraRoots {
-        self.roots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    fn forget_all(&self) {
-        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
-    }
-
-    /// Drops a client whose credentials or settings changed; the next call builds it afresh.
-    pub fn forget(&self, environment: Environment, product: Product) {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&(environment, product));
-    }
-}
 
 /// The product a key names; an unknown key is refused naming the known ones.
 pub(crate) fn parse_product(key: &str) -> AppResult<Product> {

@@ -1530,9 +1530,6 @@ impl Provider for DokuSnapClient {
     }
 }
 
-#[cfg(test)]
-mod tests;
-
 /// N0 is answered here; N1 and N2 by their reply tables (§5.4, §5.7), and a verified N1 for a
 /// transaction we never created by `4045601`.
 impl crate::notification::IncomingWebhook for DokuSnapClient {
@@ -1575,3 +1572,6 @@ impl From<InboundAnswer> for crate::notification::InboundResponse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1167,6 +1167,9 @@ fn missing_field(message: &str) -> Option<&'static str> {
     FIELDS.into_iter().find(|f| message.contains(&format!("missing field `{f}`")))
 }
 
+/// Webhooks are acknowledged as a plain receiver does (`{"received": true}`).
+impl crate::notification::IncomingWebhook for TazapayClient {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1533,6 +1536,3 @@ mod tests {
         assert!(check_reference("A", None).is_ok());
     }
 }
-
-/// Webhooks are acknowledged as a plain receiver does (`{"received": true}`).
-impl crate::notification::IncomingWebhook for TazapayClient {}

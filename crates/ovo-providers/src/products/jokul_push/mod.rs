@@ -574,6 +574,9 @@ fn request_timestamp(at: time::OffsetDateTime) -> String {
     )
 }
 
+/// Jokul sends no notifications: the default answers.
+impl crate::notification::IncomingWebhook for JokulPushClient {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,6 +671,3 @@ mod tests {
         assert!(matches!(code_error("X9"), ProviderError::Declined { code, .. } if code == "X9"));
     }
 }
-
-/// Jokul sends no notifications: the default answers.
-impl crate::notification::IncomingWebhook for JokulPushClient {}
