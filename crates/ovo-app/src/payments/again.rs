@@ -30,13 +30,7 @@ impl Backoffice {
         let actor = self.authorize(Permission::TakePayments, "take payments").await?;
         let id = PaymentId::new(input.payment_id);
         let payment = self.payment_row(id).await?;
-        if payment.environment != self.environment().await {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "this payment belongs to another environment; switch to it to ask again",
-            )
-            .with_reason("payment_other_environment"));
-        }
+        self.ensure_current_environment(&payment, "ask again").await?;
         if !can_request_again(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::RequestAgain) {
                 format!(

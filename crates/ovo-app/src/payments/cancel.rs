@@ -29,13 +29,7 @@ impl Backoffice {
         let actor = self.authorize(Permission::TakePayments, "take payments").await?;
         let id = PaymentId::new(input.payment_id);
         let payment = self.payment_row(id).await?;
-        if payment.environment != self.environment().await {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "this payment belongs to another environment; switch to it to cancel it",
-            )
-            .with_reason("payment_other_environment"));
-        }
+        self.ensure_current_environment(&payment, "cancel it").await?;
         if !can_cancel(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::Cancel) {
                 format!("{} has no way to cancel a payment", payment.product.display_name())

@@ -130,13 +130,7 @@ impl Backoffice {
         let in_flight = payment.status == PaymentStatus::Created
             && self.now().unix_millis() - payment.created_at.unix_millis() < FIRST_CHECK_AFTER_MS;
         if !payment.status.is_final() && !in_flight {
-            if payment.environment != self.environment().await {
-                return Err(AppError::new(
-                    ErrorCode::Conflict,
-                    "this payment belongs to another environment; switch to it to check its status",
-                )
-                .with_reason("payment_other_environment"));
-            }
+            self.ensure_current_environment(&payment, "check its status").await?;
             self.check_payment(&payment).await?;
         }
         self.payment_detail(id).await

@@ -24,7 +24,8 @@ use ovo_domain::{Idr, PayerPhone, Product, Reference};
 use ovo_ledger::payments::PaymentDetail;
 use ovo_providers::{capabilities, PaymentKind};
 
-use crate::error::{AppError, AppResult};
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// The inbox notification an answer applies (a status query confirming it).
 #[derive(Debug, Clone)]
@@ -129,4 +130,23 @@ fn parse_amount(text: &str, what: &str) -> AppResult<Idr> {
 
 fn payment_subject(reference: &Reference) -> String {
     format!("payment:{}", reference.as_str())
+}
+
+impl Backoffice {
+    /// Refuses a payment of another environment than the current one; `to` says what the
+    /// operator asked to do with it.
+    pub(crate) async fn ensure_current_environment(
+        &self,
+        payment: &PaymentDetail,
+        to: &str,
+    ) -> AppResult<()> {
+        if payment.environment != self.environment().await {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("this payment belongs to another environment; switch to it to {to}"),
+            )
+            .with_reason("payment_other_environment"));
+        }
+        Ok(())
+    }
 }
