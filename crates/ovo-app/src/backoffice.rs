@@ -14,6 +14,10 @@ use crate::permissions::{self, Permission};
 
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 15;
 pub const LEDGER_FILE: &str = "ledger.sqlite";
+/// The settings rows of the preferences.
+pub(crate) const LANGUAGE_KEY: &str = "language";
+pub(crate) const IDLE_LOCK_KEY: &str = "idle_lock_minutes";
+pub(crate) const ENVIRONMENT_KEY: &str = "environment";
 
 /// Where and under which name the back office keeps its data.
 #[derive(Debug, Clone)]
@@ -38,19 +42,19 @@ pub struct Backoffice {
     pub(crate) config: BackofficeConfig,
     pub(crate) session: Mutex<Option<Session>>,
     open_report: OpenReport,
-    pub(crate) providers: crate::providers::ProviderHub,
-    pub(crate) builtin: tokio::sync::OnceCell<crate::builtin::BuiltinSandbox>,
+    pub(crate) providers: crate::providers::hub::ProviderHub,
+    pub(crate) builtin: tokio::sync::OnceCell<crate::builtin::sandbox::BuiltinSandbox>,
     pub(crate) returns: tokio::sync::OnceCell<crate::returns::ReturnListener>,
     pub(crate) opener: Arc<dyn crate::opener::UrlOpener>,
     /// Completing linkings one at a time, so an authCode is exchanged once.
     pub(crate) linking_gate: tokio::sync::Mutex<()>,
     /// The notification listener, when it runs.
-    pub(crate) listener: tokio::sync::Mutex<crate::listener::ListenerSlot>,
+    pub(crate) listener: tokio::sync::Mutex<crate::listener::slot::ListenerSlot>,
     /// When this process opened the ledger: the built-in sandbox it starts sees everything
     /// after, and learns what came before from the ledger.
     pub(crate) opened_at: Timestamp,
     /// The customer import running or last run.
-    pub(crate) imports: Mutex<crate::customer_import::ImportJobs>,
+    pub(crate) imports: Mutex<crate::customer_import::jobs::ImportJobs>,
     /// This process's claim on the ledger, released last.
     _instance: crate::instance::InstanceLock,
 }
@@ -94,14 +98,14 @@ impl Backoffice {
             config,
             session: Mutex::new(None),
             open_report,
-            providers: crate::providers::ProviderHub::default(),
+            providers: crate::providers::hub::ProviderHub::default(),
             builtin: tokio::sync::OnceCell::new(),
             returns: tokio::sync::OnceCell::new(),
             opener: Arc::new(crate::opener::RecordingOpener::default()),
             linking_gate: tokio::sync::Mutex::new(()),
-            listener: tokio::sync::Mutex::new(crate::listener::ListenerSlot::default()),
+            listener: tokio::sync::Mutex::new(crate::listener::slot::ListenerSlot::default()),
             opened_at: clock.now(),
-            imports: Mutex::new(crate::customer_import::ImportJobs::default()),
+            imports: Mutex::new(crate::customer_import::jobs::ImportJobs::default()),
             _instance: instance,
         };
         backoffice.seed_demo_if_new().await?;
@@ -300,21 +304,21 @@ impl Backoffice {
     }
 
     pub async fn idle_lock_minutes(&self) -> u32 {
-        self.setting(crate::preferences::IDLE_LOCK_KEY)
+        self.setting(IDLE_LOCK_KEY)
             .await
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_IDLE_LOCK_MINUTES)
     }
 
     pub async fn environment(&self) -> Environment {
-        self.setting(crate::preferences::ENVIRONMENT_KEY)
+        self.setting(ENVIRONMENT_KEY)
             .await
             .and_then(|v| Environment::parse(&v).ok())
             .unwrap_or_default()
     }
 
     pub async fn language(&self) -> Option<Lang> {
-        self.setting(crate::preferences::LANGUAGE_KEY).await.and_then(|v| Lang::parse(&v).ok())
+        self.setting(LANGUAGE_KEY).await.and_then(|v| Lang::parse(&v).ok())
     }
 }
 

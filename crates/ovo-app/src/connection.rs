@@ -2,16 +2,16 @@
 //! host answers over a trusted connection and accepts the stored credentials. Admin only;
 //! it changes nothing, and the attempt and its outcome are audited.
 
-use ovo_domain::Product;
 use ovo_ledger::audit::AuditOutcome;
 use ovo_providers::{ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::credentials::parse_environment;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ipc::{ConnectionOutcome, ConnectionTestInput, ConnectionTestResult};
 use crate::permissions::Permission;
+use crate::providers::parse_product;
 
 impl Backoffice {
     pub async fn test_connection(
@@ -21,13 +21,7 @@ impl Backoffice {
         let actor =
             self.authorize(Permission::ManageCredentials, "test a provider connection").await?;
         let environment = parse_environment(&input.environment)?;
-        let product = Product::parse(&input.product).map_err(|_| {
-            let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-            AppError::invalid(
-                "product_unknown",
-                format!("product {:?} is not one of {}", input.product, known.join(", ")),
-            )
-        })?;
+        let product = parse_product(&input.product)?;
         let answer = match self.provider(environment, product).await {
             Ok(client) => client.test_connection().await,
             Err(e) => Err(e),

@@ -12,6 +12,7 @@ use crate::ipc::{
     CredentialField, CredentialRef, CredentialsQuery, ProductCredentials, SetCredentialInput,
 };
 use crate::permissions::Permission;
+use crate::providers::parse_product;
 
 impl Backoffice {
     pub async fn list_credentials(
@@ -132,13 +133,7 @@ fn parse_ref(
     field: &str,
 ) -> AppResult<(Environment, Product, &'static str)> {
     let environment = parse_environment(environment)?;
-    let product = Product::parse(product).map_err(|_| {
-        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid(
-            "product_unknown",
-            format!("product {product:?} is not one of {}", known.join(", ")),
-        )
-    })?;
+    let product = parse_product(product)?;
     let field: &'static str =
         product.credential_fields().iter().copied().find(|f| *f == field).ok_or_else(|| {
             AppError::invalid(

@@ -6,14 +6,12 @@ use ovo_ledger::settings;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
+use crate::backoffice::{ENVIRONMENT_KEY, IDLE_LOCK_KEY, LANGUAGE_KEY};
 use crate::credentials::parse_environment;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{EnvironmentInput, IdleLockInput, LanguageInput, Preferences};
 use crate::permissions::Permission;
 
-pub(crate) const LANGUAGE_KEY: &str = "language";
-pub(crate) const IDLE_LOCK_KEY: &str = "idle_lock_minutes";
-pub(crate) const ENVIRONMENT_KEY: &str = "environment";
 pub const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
 
 impl Backoffice {

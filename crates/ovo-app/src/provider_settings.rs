@@ -59,13 +59,7 @@ pub(crate) fn setting_error(e: SettingError) -> AppError {
 }
 
 fn parse_product(key: &str) -> AppResult<Product> {
-    Product::parse(key.trim()).map_err(|_| {
-        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid(
-            "product_unknown",
-            format!("product {key:?} is not one of {}", known.join(", ")),
-        )
-    })
+    crate::providers::parse_product(key.trim())
 }
 
 /// Provider sandbox or Production; the built-in environment's settings are fixed.

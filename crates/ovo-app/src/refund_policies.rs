@@ -33,13 +33,7 @@ fn policy_error(e: RefundPolicyError) -> AppError {
 }
 
 fn parse_product(key: &str) -> AppResult<Product> {
-    Product::parse(key.trim()).map_err(|_| {
-        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
-        AppError::invalid(
-            "product_unknown",
-            format!("product {key:?} is not one of {}", known.join(", ")),
-        )
-    })
+    crate::providers::parse_product(key.trim())
 }
 
 fn policy_json(policy: &RefundPolicy) -> serde_json::Value {

@@ -91,13 +91,7 @@ impl Backoffice {
             ));
         }
         let payment = self.payment(input.payment_id).await?;
-        if payment.environment != self.environment().await {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "this payment belongs to another environment; switch to it to refund it",
-            )
-            .with_reason("payment_other_environment"));
-        }
+        self.ensure_current_environment(&payment, "refund it").await?;
         let reference = Reference::generate(&mut rand::thread_rng());
         let mut tx = self.ledger.begin_write().await?;
         let requested = refunds::request_refund(

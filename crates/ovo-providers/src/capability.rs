@@ -1,8 +1,10 @@
 //! What each product can do, as data. The clients refuse what a product lacks with
 //! `ProviderError::Unsupported`; the app reads the same table to decide what to show.
 
-use ovo_domain::{Product, Timestamp};
+use ovo_domain::{Product, Reference, Timestamp};
 use serde::Serialize;
+
+use crate::model::PaySource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,6 +99,64 @@ pub struct Capabilities {
     pub poll: PollSchedule,
     /// What a write whose answer was lost may do next (payments and refunds).
     pub unknown_outcome: UnknownOutcomeRule,
+    /// Where the merchant may choose the money's source; empty: the customer chooses.
+    pub pay_sources: &'static [PaySource],
+    /// The idempotency key each attempt of a payment is sent under.
+    pub attempt_keys: AttemptKeys,
+    /// A linking completes without a code brought back by the customer's browser: the provider
+    /// is asked whether the phone is linked (Faspay), or the code came with the binding answer
+    /// (DOKU SNAP).
+    pub binding_completes_without_code: bool,
+    /// A refund the provider accepted stays pending there until it settles (Tazapay);
+    /// elsewhere an accepted refund is done.
+    pub refund_settles_later: bool,
+}
+
+impl PaySource {
+    pub const ALL: [PaySource; 3] = [PaySource::Cash, PaySource::Points, PaySource::PointsFirst];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            PaySource::Cash => "cash",
+            PaySource::Points => "points",
+            PaySource::PointsFirst => "points_first",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<PaySource> {
+        PaySource::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+const CASH_POINTS_OR_BOTH: &[PaySource] =
+    &[PaySource::Cash, PaySource::Points, PaySource::PointsFirst];
+
+/// How an attempt's key derives from the payment's reference, so that a status query (and any
+/// resend the provider allows) names the same request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptKeys {
+    /// The reference itself (Jokul's invoice number is the reference).
+    Reference,
+    /// tazapay-ovo.md §3 (house scheme): the first attempt creates and confirms under
+    /// `{reference}-create`, each later one confirms under `{reference}-confirm-{n}`.
+    CreateThenConfirm,
+}
+
+impl AttemptKeys {
+    pub fn key(self, reference: &Reference, attempt: i64) -> String {
+        use crate::products::tazapay;
+        match self {
+            AttemptKeys::Reference => reference.as_str().to_owned(),
+            AttemptKeys::CreateThenConfirm if attempt <= 1 => {
+                tazapay::create_idempotency_key(reference)
+            }
+            AttemptKeys::CreateThenConfirm => tazapay::confirm_idempotency_key(
+                reference,
+                u32::try_from(attempt).unwrap_or(u32::MAX),
+            ),
+        }
+    }
 }
 
 /// How a write with an unknown outcome is resolved when the provider says it has no record.
@@ -291,6 +351,10 @@ const TABLE: [Capabilities; 5] = [
         customer_email: false,
         poll: DOKU_SNAP_POLL,
         unknown_outcome: SNAP_UNKNOWN,
+        pay_sources: CASH_POINTS_OR_BOTH,
+        attempt_keys: AttemptKeys::Reference,
+        binding_completes_without_code: true,
+        refund_settles_later: false,
     },
     Capabilities {
         product: Product::DokuJokulOvoPush,
@@ -309,6 +373,10 @@ const TABLE: [Capabilities; 5] = [
         customer_email: false,
         poll: JOKUL_POLL,
         unknown_outcome: NO_RESEND,
+        pay_sources: &[],
+        attempt_keys: AttemptKeys::Reference,
+        binding_completes_without_code: false,
+        refund_settles_later: false,
     },
     Capabilities {
         product: Product::TazapayOvoIdr,
@@ -326,6 +394,10 @@ const TABLE: [Capabilities; 5] = [
         customer_email: false,
         poll: TAZAPAY_POLL,
         unknown_outcome: TAZAPAY_UNKNOWN,
+        pay_sources: &[],
+        attempt_keys: AttemptKeys::CreateThenConfirm,
+        binding_completes_without_code: false,
+        refund_settles_later: true,
     },
     Capabilities {
         product: Product::FaspayOvoTokenize,
@@ -343,6 +415,10 @@ const TABLE: [Capabilities; 5] = [
         customer_email: true,
         poll: FASPAY_POLL,
         unknown_outcome: NO_RESEND,
+        pay_sources: CASH_POINTS_OR_BOTH,
+        attempt_keys: AttemptKeys::Reference,
+        binding_completes_without_code: true,
+        refund_settles_later: false,
     },
     Capabilities {
         product: Product::OvoSnap,
@@ -361,6 +437,10 @@ const TABLE: [Capabilities; 5] = [
         customer_email: false,
         poll: OVO_SNAP_POLL,
         unknown_outcome: SNAP_UNKNOWN,
+        pay_sources: &[PaySource::Cash, PaySource::Points],
+        attempt_keys: AttemptKeys::Reference,
+        binding_completes_without_code: false,
+        refund_settles_later: false,
     },
 ];
 

@@ -20,7 +20,9 @@ pub mod settings;
 pub mod transport;
 pub mod wire;
 
-pub use capability::{capabilities, Capabilities, Operation, PaymentKind, RefundSupport};
+pub use capability::{
+    capabilities, AttemptKeys, Capabilities, Operation, PaymentKind, RefundSupport,
+};
 pub use credentials::Credentials;
 pub use environment::BaseUrls;
 pub use error::{ProviderError, ProviderResult, UnknownCause};

@@ -7,7 +7,8 @@ use ovo_secrets::Sensitive;
 use crate::capability::PaymentKind;
 
 /// Where a payment takes its money from (where the product lets the merchant choose).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PaySource {
     #[default]
     Cash,

@@ -1,8 +1,9 @@
 //! Inbound notifications: verified (constant time), parsed into a typed event, or rejected
 //! with a typed reason. An unverified notification is only a reason to query the status.
 
-use ovo_domain::{Idr, Product};
+use ovo_domain::{Idr, Product, Reference, Timestamp};
 use ovo_secrets::Sensitive;
+use serde_json::{json, Value};
 
 use crate::model::{PaymentState, RefundState};
 
@@ -67,4 +68,72 @@ pub enum NotificationRejection {
     UnknownToken,
     #[error("this product sends no notifications")]
     Unsupported,
+}
+
+impl NotificationRejection {
+    /// The HTTP status a rejected notification is answered with, where the product's own
+    /// answer sets no other.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            NotificationRejection::BadSignature
+            | NotificationRejection::UnknownMerchant
+            | NotificationRejection::UnknownToken => 401,
+            NotificationRejection::Unsupported => 404,
+            NotificationRejection::MissingField(_) | NotificationRejection::Malformed(_) => 400,
+        }
+    }
+}
+
+/// The HTTP answer the merchant's listener sends to an inbound request.
+#[derive(Debug, Clone)]
+pub struct InboundResponse {
+    pub status: u16,
+    pub content_type: &'static str,
+    /// May carry a token issued to the provider: never log it.
+    pub body: Sensitive<String>,
+}
+
+impl InboundResponse {
+    pub fn json(status: u16, body: &Value) -> InboundResponse {
+        InboundResponse {
+            status,
+            content_type: "application/json",
+            body: Sensitive::new(body.to_string()),
+        }
+    }
+}
+
+/// What the listener knows about a notification when it answers it.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'a> {
+    pub request: &'a InboundRequest,
+    pub verified: &'a Result<Notification, NotificationRejection>,
+    /// The notification names a payment of ours.
+    pub names_our_payment: bool,
+    pub now: Timestamp,
+}
+
+/// How a product answers what it sends the merchant (as Hyperswitch's `IncomingWebhook`): the
+/// provider's own HTTP answer to a notification, verified or not, and to any request it sends
+/// before one. Every product client has it; the defaults answer as a plain webhook receiver.
+pub trait IncomingWebhook {
+    /// An inbound request that is not a notification and that the client answers itself
+    /// (DOKU SNAP's notification token request); `None` for a notification.
+    fn answer_inbound_request(&self, _request: &InboundRequest) -> Option<InboundResponse> {
+        None
+    }
+
+    /// The answer to a notification, verified or not.
+    fn acknowledge_notification(&self, received: Received<'_>) -> InboundResponse {
+        match received.verified {
+            Ok(_) => InboundResponse::json(200, &json!({ "received": true })),
+            Err(e) => InboundResponse::json(e.http_status(), &json!({ "error": e.to_string() })),
+        }
+    }
+
+    /// Our reference, where a value a notification names stands for one (Faspay's numeric
+    /// `bill_no`); an unverified notification is looked up by what it names.
+    fn reference_named(&self, _value: &str) -> Option<Reference> {
+        None
+    }
 }

@@ -7,14 +7,14 @@ use ovo_domain::Product;
 use crate::capability::{capabilities, Capabilities, Operation};
 use crate::error::{ProviderError, ProviderResult};
 use crate::model::*;
-use crate::notification::{InboundRequest, Notification, NotificationRejection};
+use crate::notification::{InboundRequest, IncomingWebhook, Notification, NotificationRejection};
 
 pub fn unsupported<T>(product: Product, operation: Operation) -> ProviderResult<T> {
     Err(ProviderError::Unsupported { product, operation })
 }
 
 #[async_trait]
-pub trait Provider: Send + Sync + std::fmt::Debug {
+pub trait Provider: IncomingWebhook + Send + Sync + std::fmt::Debug {
     fn product(&self) -> Product;
 
     fn capabilities(&self) -> &'static Capabilities {

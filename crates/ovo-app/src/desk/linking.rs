@@ -20,6 +20,7 @@ use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{AccountRef, LinkedAccountView, ProviderProblemKind, StartLinkInput};
 use crate::permissions::Permission;
+use crate::providers::parse_product;
 use crate::returns::ReturnListener;
 
 /// A linking the customer has not completed by then expires (house default, as an unpaid payment).
@@ -28,8 +29,7 @@ pub const LINKING_LIFETIME_MINUTES: i64 = 15;
 impl Backoffice {
     pub async fn start_link(&self, input: StartLinkInput) -> AppResult<LinkedAccountView> {
         let actor = self.authorize(Permission::LinkAccounts, "link an account").await?;
-        let product = Product::parse(&input.product)
-            .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?;
+        let product = parse_product(&input.product)?;
         if !capabilities(product).supports(Operation::Bind) {
             return Err(AppError::invalid(
                 "product_cannot_link",
@@ -433,9 +433,7 @@ impl Backoffice {
             tokens::auth_code(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
         let came_back = returned.is_some() || kept_code.is_some();
         let auth_code = returned_code.or(kept_code);
-        // Faspay is asked whether the phone is linked; DOKU SNAP's authCode came with the
-        // binding answer (its return carries nothing), so both complete without a returned code.
-        let can_ask = matches!(row.product, Product::FaspayOvoTokenize | Product::DokuSnapOvo);
+        let can_ask = capabilities(row.product).binding_completes_without_code;
         if auth_code.is_none() && !can_ask {
             if let Some(params) = returned {
                 // The browser came back without a code: the customer declined or gave up.

@@ -959,6 +959,49 @@ impl Provider for DokuSnapClient {
     }
 }
 
+/// N0 is answered here; N1 and N2 by their reply tables (§5.4, §5.7), and a verified N1 for a
+/// transaction we never created by `4045601`.
+impl crate::notification::IncomingWebhook for DokuSnapClient {
+    fn answer_inbound_request(
+        &self,
+        request: &InboundRequest,
+    ) -> Option<crate::notification::InboundResponse> {
+        request
+            .path_and_query
+            .contains("access-token")
+            .then(|| self.answer_token_request(request).into())
+    }
+
+    fn acknowledge_notification(
+        &self,
+        received: crate::notification::Received<'_>,
+    ) -> crate::notification::InboundResponse {
+        let kind = InboundKind::of(&received.request.body);
+        let unknown_payment = !received.names_our_payment
+            && kind == InboundKind::Payment
+            && matches!(
+                received.verified,
+                Ok(Notification { event: NotificationEvent::Payment { .. }, .. })
+            );
+        let answer = if unknown_payment {
+            unknown_transaction_answer()
+        } else {
+            notification_answer(kind, received.verified)
+        };
+        answer.into()
+    }
+}
+
+impl From<InboundAnswer> for crate::notification::InboundResponse {
+    fn from(answer: InboundAnswer) -> Self {
+        crate::notification::InboundResponse {
+            status: answer.status,
+            content_type: "application/json",
+            body: answer.body,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // Known-answer tests (each names its vector), wire parsing and conversions.

@@ -882,6 +882,34 @@ impl Provider for FaspayClient {
     }
 }
 
+/// A verified notification is acknowledged in its own format (§5.9); a rejected one with `01`.
+/// A numeric `bill_no` stands for our reference.
+impl crate::notification::IncomingWebhook for FaspayClient {
+    fn acknowledge_notification(
+        &self,
+        received: crate::notification::Received<'_>,
+    ) -> crate::notification::InboundResponse {
+        match received.verified {
+            Ok(_) => {
+                let (content_type, body) = self.notification_reply(received.request, received.now);
+                crate::notification::InboundResponse {
+                    status: 200,
+                    content_type,
+                    body: ovo_secrets::Sensitive::new(body),
+                }
+            }
+            Err(e) => crate::notification::InboundResponse::json(
+                e.http_status(),
+                &json!({ "response_code": "01", "response_desc": e.to_string() }),
+            ),
+        }
+    }
+
+    fn reference_named(&self, value: &str) -> Option<ovo_domain::Reference> {
+        wire::reference_of(value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

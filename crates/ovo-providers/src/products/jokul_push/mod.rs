@@ -578,6 +578,9 @@ fn request_timestamp(at: time::OffsetDateTime) -> String {
     )
 }
 
+/// Jokul sends no notifications: the default answers.
+impl crate::notification::IncomingWebhook for JokulPushClient {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

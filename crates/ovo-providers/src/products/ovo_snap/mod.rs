@@ -654,6 +654,32 @@ impl Provider for OvoSnapClient {
     }
 }
 
+/// The merchant's answer to a notification (ovo-snap.md: `2005600`, or `4015600` / `400560x`).
+impl crate::notification::IncomingWebhook for OvoSnapClient {
+    fn acknowledge_notification(
+        &self,
+        received: crate::notification::Received<'_>,
+    ) -> crate::notification::InboundResponse {
+        let (status, code, message) = match received.verified {
+            Ok(_) => (200, "2005600", "Successful".to_owned()),
+            Err(e) => {
+                let (status, code) = match e {
+                    NotificationRejection::BadSignature
+                    | NotificationRejection::UnknownMerchant
+                    | NotificationRejection::UnknownToken => (401, "4015600"),
+                    NotificationRejection::MissingField(_) => (400, "4005602"),
+                    _ => (400, "4005601"),
+                };
+                (status, code, e.to_string())
+            }
+        };
+        crate::notification::InboundResponse::json(
+            status,
+            &serde_json::json!({ "responseCode": code, "responseMessage": message }),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

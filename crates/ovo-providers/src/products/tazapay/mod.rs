@@ -663,6 +663,9 @@ impl Provider for TazapayClient {
     }
 }
 
+/// Webhooks are acknowledged as a plain receiver does (`{"received": true}`).
+impl crate::notification::IncomingWebhook for TazapayClient {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,10 @@ use ovo_ledger::settings;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+pub(crate) mod jobs;
+
+use jobs::{cancelled, ImportJob, JobEnd};
+
 use crate::backoffice::Backoffice;
 use crate::customers::{
     audit_values, check_fields, customer_subject, field_label, formula_leading, visible,
@@ -455,66 +459,6 @@ struct Checked {
     rejected: Vec<ImportRowError>,
     rows: u64,
     sha256: String,
-}
-
-/// One import at a time, polled by the UI.
-#[derive(Debug, Default)]
-pub(crate) struct ImportJobs {
-    next_id: u64,
-    current: Option<Arc<ImportJob>>,
-}
-
-#[derive(Debug)]
-pub(crate) struct ImportJob {
-    id: u64,
-    cancel: AtomicBool,
-    writing: AtomicBool,
-    bytes_total: u64,
-    bytes_read: Arc<AtomicU64>,
-    rows_read: AtomicU64,
-    end: Mutex<Option<JobEnd>>,
-}
-
-#[derive(Debug, Clone)]
-enum JobEnd {
-    Finished { summary: ImportSummary, rejects: Option<(PathBuf, u64)> },
-    Failed(AppError),
-    Cancelled,
-}
-
-fn cancelled() -> AppError {
-    AppError::new(ErrorCode::InvalidInput, "the import was cancelled")
-        .with_reason("import_cancelled")
-}
-
-impl ImportJob {
-    fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
-    }
-
-    fn progress(&self) -> ImportProgress {
-        let end = self.end.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let (state, summary, error) = match end {
-            None => (ImportState::Running, None, None),
-            Some(JobEnd::Finished { summary, .. }) => (ImportState::Finished, Some(summary), None),
-            Some(JobEnd::Failed(e)) => (ImportState::Failed, None, Some(e)),
-            Some(JobEnd::Cancelled) => (ImportState::Cancelled, None, None),
-        };
-        ImportProgress {
-            job_id: self.id,
-            state,
-            phase: if self.writing.load(Ordering::Relaxed) {
-                ImportPhase::Writing
-            } else {
-                ImportPhase::Reading
-            },
-            bytes_read: self.bytes_read.load(Ordering::Relaxed).min(self.bytes_total),
-            bytes_total: self.bytes_total,
-            rows_read: self.rows_read.load(Ordering::Relaxed),
-            summary,
-            error,
-        }
-    }
 }
 
 /// Reads every record and checks every row (a blocking pass over the file).

@@ -20,14 +20,17 @@ use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
-    InboundRequest, Notification, NotificationEvent, NotificationRejection,
+    InboundRequest, InboundResponse, Notification, NotificationEvent, NotificationRejection,
+    Received,
 };
-use ovo_providers::products::doku_snap::{
-    notification_answer, unknown_transaction_answer, InboundKind,
-};
+use ovo_providers::Provider;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+
+pub(crate) mod slot;
+
+use slot::Running;
 
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
@@ -50,21 +53,6 @@ impl Default for Stored {
     fn default() -> Self {
         Stored { enabled: false, address: DEFAULT_LISTENER_ADDRESS.into() }
     }
-}
-
-/// The running server (dropping it stops the server) and the last start failure.
-#[derive(Debug, Default)]
-pub(crate) struct ListenerSlot {
-    running: Option<Running>,
-    problem: Option<String>,
-}
-
-#[derive(Debug)]
-struct Running {
-    /// As configured (the settings), and as bound (port 0 picks one).
-    configured: String,
-    bound: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 fn parse_address(text: &str) -> AppResult<SocketAddr> {
@@ -203,106 +191,43 @@ impl Backoffice {
     }
 
     /// One inbound notification: verified, stored once, applied (or, unverified, a status
-    /// query of the payment it names), and answered as the product expects.
+    /// query of the payment it names), and answered as the product's client says.
     pub(crate) async fn receive_notification(
         self: &Arc<Self>,
         product: Product,
         inbound: InboundRequest,
-    ) -> Answer {
+    ) -> InboundResponse {
         let environment = self.environment().await;
-        let built = match self.built_provider(environment, product).await {
-            Ok(built) => built,
+        let client = match self.provider(environment, product).await {
+            Ok(client) => client,
             Err(e) => {
                 tracing::warn!(error = %e, product = product.key(), "notification for a product without a client");
-                return Answer::json(503, json!({ "error": "not configured" }));
+                return InboundResponse::json(503, &json!({ "error": "not configured" }));
             }
         };
-        if product == Product::DokuSnapOvo && inbound.path_and_query.contains("access-token") {
-            // N0: DOKU asks us for the token its notifications will carry.
-            if let Some(doku) = &built.doku_snap {
-                let answer = doku.answer_token_request(&inbound);
-                return Answer {
-                    status: answer.status,
-                    content_type: "application/json",
-                    body: answer.body.expose().clone(),
-                };
-            }
+        if let Some(answer) = client.answer_inbound_request(&inbound) {
+            return answer;
         }
-        let verified: Result<Notification, NotificationRejection> =
-            match (product, &built.doku_snap) {
-                (Product::DokuSnapOvo, Some(doku)) => {
-                    doku.verify_notification_with(&inbound, &|t| doku.is_issued_token(t))
-                }
-                _ => built.any.verify_notification(&inbound),
-            };
-        let ours = match self.process_notification(environment, product, &inbound, &verified).await
+        let verified = client.verify_notification(&inbound);
+        let names_our_payment = match self
+            .process_notification(environment, client.as_ref(), &inbound, &verified)
+            .await
         {
             Ok(ours) => ours,
             Err(e) => {
                 tracing::error!(error = %e, product = product.key(), "notification not stored");
-                return Answer::json(500, json!({ "error": "not stored; send it again" }));
+                return InboundResponse::json(
+                    500,
+                    &json!({ "error": "not stored; send it again" }),
+                );
             }
         };
-        let now = self.now();
-        match product {
-            Product::DokuSnapOvo => {
-                let kind = InboundKind::of(&inbound.body);
-                let unknown_payment = !ours
-                    && kind == InboundKind::Payment
-                    && matches!(
-                        &verified,
-                        Ok(Notification { event: NotificationEvent::Payment { .. }, .. })
-                    );
-                let answer = if unknown_payment {
-                    unknown_transaction_answer()
-                } else {
-                    notification_answer(kind, &verified)
-                };
-                Answer {
-                    status: answer.status,
-                    content_type: "application/json",
-                    body: answer.body.expose().clone(),
-                }
-            }
-            Product::FaspayOvoTokenize => match (&verified, &built.faspay) {
-                (Ok(_), Some(faspay)) => {
-                    let (content_type, body) = faspay.notification_reply(&inbound, now);
-                    Answer { status: 200, content_type, body }
-                }
-                (Err(e), _) => Answer::json(
-                    rejection_status(e),
-                    json!({ "response_code": "01", "response_desc": e.to_string() }),
-                ),
-                (Ok(_), None) => Answer::json(200, json!({ "response_code": "00" })),
-            },
-            Product::OvoSnap => match &verified {
-                Ok(_) => Answer::json(
-                    200,
-                    json!({ "responseCode": "2005600", "responseMessage": "Successful" }),
-                ),
-                Err(e) => {
-                    let (status, code) = match e {
-                        NotificationRejection::BadSignature
-                        | NotificationRejection::UnknownMerchant
-                        | NotificationRejection::UnknownToken => (401, "4015600"),
-                        NotificationRejection::MissingField(_) => (400, "4005602"),
-                        _ => (400, "4005601"),
-                    };
-                    Answer::json(
-                        status,
-                        json!({ "responseCode": code, "responseMessage": e.to_string() }),
-                    )
-                }
-            },
-            Product::TazapayOvoIdr => match &verified {
-                Ok(_) => Answer::json(200, json!({ "received": true })),
-                Err(e) => Answer::json(rejection_status(e), json!({ "error": e.to_string() })),
-            },
-            Product::DokuJokulOvoPush => match &verified {
-                Ok(_) => Answer::json(200, json!({ "received": true })),
-                Err(e) => Answer::json(rejection_status(e), json!({ "error": e.to_string() })),
-            },
-        }
+        client.acknowledge_notification(Received {
+            request: &inbound,
+            verified: &verified,
+            names_our_payment,
+            now: self.now(),
+        })
     }
 
     /// Stores the notification (once per de-duplication key) and starts applying it. A verified
@@ -312,10 +237,11 @@ impl Backoffice {
     async fn process_notification(
         self: &Arc<Self>,
         environment: Environment,
-        product: Product,
+        client: &dyn Provider,
         inbound: &InboundRequest,
         verified: &Result<Notification, NotificationRejection>,
     ) -> AppResult<bool> {
+        let product = client.product();
         let now = self.now();
         let names = match verified {
             Ok(Notification {
@@ -323,7 +249,7 @@ impl Backoffice {
                 ..
             }) => merchant_ref.iter().chain(provider_ref.iter()).cloned().collect(),
             Ok(_) => Vec::new(),
-            Err(_) => named_in(inbound),
+            Err(_) => named_in(inbound, client),
         };
         let payment = self.payment_named(environment, &names).await?;
         let payment = payment.filter(|p| p.product == product);
@@ -512,19 +438,10 @@ fn retry_delay_ms(attempts: i64) -> i64 {
     usize::try_from(attempts - 1).ok().and_then(|i| STEPS_MS.get(i).copied()).unwrap_or(3_600_000)
 }
 
-fn rejection_status(rejection: &NotificationRejection) -> u16 {
-    match rejection {
-        NotificationRejection::BadSignature
-        | NotificationRejection::UnknownMerchant
-        | NotificationRejection::UnknownToken => 401,
-        NotificationRejection::Unsupported => 404,
-        NotificationRejection::MissingField(_) | NotificationRejection::Malformed(_) => 400,
-    }
-}
-
 /// What an unverified notification names: every string value of its JSON body (or form
-/// fields, XML text, query parameters), looked up as a payment or provider reference.
-fn named_in(inbound: &InboundRequest) -> Vec<String> {
+/// fields, XML text, query parameters), and the references the product's values stand for,
+/// looked up as a payment or provider reference.
+fn named_in(inbound: &InboundRequest, client: &dyn Provider) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(value: &Value, out: &mut Vec<String>) {
         match value {
@@ -551,10 +468,9 @@ fn named_in(inbound: &InboundRequest) -> Vec<String> {
     if let Some((_, query)) = inbound.path_and_query.split_once('?') {
         out.extend(form_values(query));
     }
-    // Faspay's numeric bill_no stands for our reference.
     let mapped: Vec<String> = out
         .iter()
-        .filter_map(|v| ovo_providers::products::faspay::wire::reference_of(v))
+        .filter_map(|v| client.reference_named(v))
         .map(|r| r.as_str().to_owned())
         .collect();
     out.extend(mapped);
@@ -567,25 +483,10 @@ fn form_values(text: &str) -> Vec<String> {
     text.split('&').filter_map(|pair| pair.split_once('=').map(|(_, v)| v.to_owned())).collect()
 }
 
-/// What the listener sends back.
-#[derive(Debug)]
-pub(crate) struct Answer {
-    status: u16,
-    content_type: &'static str,
-    body: String,
-}
-
-impl Answer {
-    fn json(status: u16, body: Value) -> Answer {
-        Answer { status, content_type: "application/json", body: body.to_string() }
-    }
-}
-
-impl IntoResponse for Answer {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
-        (status, [(axum::http::header::CONTENT_TYPE, self.content_type)], self.body).into_response()
-    }
+fn into_response(answer: InboundResponse) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let headers = [(axum::http::header::CONTENT_TYPE, answer.content_type)];
+    (status, headers, answer.body.expose().clone()).into_response()
 }
 
 async fn receive(
@@ -603,7 +504,8 @@ async fn receive(
         return StatusCode::NOT_FOUND.into_response();
     };
     let Ok(body) = String::from_utf8(body.to_vec()) else {
-        return Answer::json(400, json!({ "error": "the body is not UTF-8" })).into_response();
+        let answer = InboundResponse::json(400, &json!({ "error": "the body is not UTF-8" }));
+        return into_response(answer);
     };
     let inbound = InboundRequest {
         method: method.as_str().to_owned(),
@@ -617,5 +519,5 @@ async fn receive(
             .collect(),
         body,
     };
-    app.receive_notification(product, inbound).await.into_response()
+    into_response(app.receive_notification(product, inbound).await)
 }

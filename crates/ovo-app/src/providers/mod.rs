@@ -2,8 +2,7 @@
 //! credentials and the provider settings (or, in the built-in environment, the in-process
 //! sandbox's demo merchants) and kept until its credentials or settings change.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_domain::{Environment, Product};
@@ -14,61 +13,28 @@ use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::settings::find_spec;
 use ovo_providers::{
-    Credentials, ExtraRoots, ProductSettings, Provider, ProviderError, ProviderResult, SettingError,
+    Credentials, ExtraRoots, ProductSettings, ProviderError, ProviderResult, SettingError,
 };
+
+pub(crate) mod hub;
+
+pub(crate) use hub::Client;
 
 use crate::backoffice::Backoffice;
 use ovo_sandbox::TimeScale;
 
 use crate::builtin::BuiltinSandbox;
+use crate::error::{AppError, AppResult};
 
-#[derive(Debug, Default)]
-pub(crate) struct ProviderHub {
-    clients: Mutex<HashMap<(Environment, Product), Built>>,
-    /// Certificates every client trusts beside the operating system's store.
-    roots: Mutex<ExtraRoots>,
-}
-
-/// A product's client, and the same instance typed where the notification listener needs
-/// more than the `Provider` trait (DOKU SNAP's token endpoint, Faspay's acknowledgement).
-#[derive(Debug, Clone)]
-pub(crate) struct Built {
-    pub any: Arc<dyn Provider>,
-    pub doku_snap: Option<Arc<DokuSnapClient>>,
-    pub faspay: Option<Arc<FaspayClient>>,
-}
-
-impl ProviderHub {
-    fn cached(&self, environment: Environment, product: Product) -> Option<Built> {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&(environment, product))
-            .cloned()
-    }
-
-    fn keep(&self, environment: Environment, product: Product, client: Built) {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert((environment, product), client);
-    }
-
-    fn roots(&self) -> ExtraRoots {
-        self.roots.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
-    }
-
-    fn forget_all(&self) {
-        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
-    }
-
-    /// Drops a client whose credentials or settings changed; the next call builds it afresh.
-    pub fn forget(&self, environment: Environment, product: Product) {
-        self.clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&(environment, product));
-    }
+/// The product a key names; an unknown key is refused naming the known ones.
+pub(crate) fn parse_product(key: &str) -> AppResult<Product> {
+    Product::parse(key).map_err(|_| {
+        let known: Vec<&str> = Product::ALL.iter().map(|p| p.key()).collect();
+        AppError::invalid(
+            "product_unknown",
+            format!("product {key:?} is not one of {}", known.join(", ")),
+        )
+    })
 }
 
 impl Backoffice {
@@ -84,16 +50,7 @@ impl Backoffice {
         &self,
         environment: Environment,
         product: Product,
-    ) -> ProviderResult<Arc<dyn Provider>> {
-        Ok(self.built_provider(environment, product).await?.any)
-    }
-
-    /// The client of `product` in `environment`, with its typed form where there is one.
-    pub(crate) async fn built_provider(
-        &self,
-        environment: Environment,
-        product: Product,
-    ) -> ProviderResult<Built> {
+    ) -> ProviderResult<Client> {
         if let Some(client) = self.providers.cached(environment, product) {
             return Ok(client);
         }
@@ -188,50 +145,41 @@ fn build(
     credentials: &Credentials,
     extra_roots: ExtraRoots,
     timeout_scale: Option<TimeScale>,
-) -> ProviderResult<Built> {
+) -> ProviderResult<Client> {
     let t = |documented: Duration| match timeout_scale {
         Some(scale) => scaled_timeout(scale, documented),
         None => documented,
     };
-    let plain = |any: Arc<dyn Provider>| Built { any, doku_snap: None, faspay: None };
     let base_url = settings.host();
     Ok(match settings.product() {
-        Product::DokuSnapOvo => {
-            let client = Arc::new(DokuSnapClient::new(base_url, credentials, {
-                let options = settings.doku_snap_options();
-                DokuSnapOptions {
-                    extra_roots: extra_roots.clone(),
-                    timeout: t(options.timeout),
-                    token_timeout: t(options.token_timeout),
-                    ..options
-                }
-            })?);
-            Built { any: client.clone(), doku_snap: Some(client), faspay: None }
-        }
-        Product::FaspayOvoTokenize => {
-            let client = Arc::new(FaspayClient::new(base_url, credentials, {
-                let options = settings.faspay_options();
-                let timeouts = FaspayTimeouts {
-                    account: t(options.timeouts.account),
-                    inquiry: t(options.timeouts.inquiry),
-                    payment: t(options.timeouts.payment),
-                };
-                FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
-            })?);
-            Built { any: client.clone(), doku_snap: None, faspay: Some(client) }
-        }
-        Product::DokuJokulOvoPush => {
-            plain(Arc::new(JokulPushClient::new(base_url, credentials, {
-                let options = settings.jokul_options();
-                JokulOptions {
-                    extra_roots: extra_roots.clone(),
-                    pay_timeout: t(options.pay_timeout),
-                    status_timeout: t(options.status_timeout),
-                    ..options
-                }
-            })?))
-        }
-        Product::TazapayOvoIdr => plain(Arc::new(TazapayClient::new(base_url, credentials, {
+        Product::DokuSnapOvo => Arc::new(DokuSnapClient::new(base_url, credentials, {
+            let options = settings.doku_snap_options();
+            DokuSnapOptions {
+                extra_roots: extra_roots.clone(),
+                timeout: t(options.timeout),
+                token_timeout: t(options.token_timeout),
+                ..options
+            }
+        })?),
+        Product::FaspayOvoTokenize => Arc::new(FaspayClient::new(base_url, credentials, {
+            let options = settings.faspay_options();
+            let timeouts = FaspayTimeouts {
+                account: t(options.timeouts.account),
+                inquiry: t(options.timeouts.inquiry),
+                payment: t(options.timeouts.payment),
+            };
+            FaspayOptions { extra_roots: extra_roots.clone(), timeouts, ..options }
+        })?),
+        Product::DokuJokulOvoPush => Arc::new(JokulPushClient::new(base_url, credentials, {
+            let options = settings.jokul_options();
+            JokulOptions {
+                extra_roots: extra_roots.clone(),
+                pay_timeout: t(options.pay_timeout),
+                status_timeout: t(options.status_timeout),
+                ..options
+            }
+        })?),
+        Product::TazapayOvoIdr => Arc::new(TazapayClient::new(base_url, credentials, {
             let options = settings.tazapay_options();
             TazapayOptions {
                 extra_roots: extra_roots.clone(),
@@ -242,14 +190,14 @@ fn build(
                 cancel_timeout: t(options.cancel_timeout),
                 ..options
             }
-        })?)),
-        Product::OvoSnap => plain(Arc::new(OvoSnapClient::new(base_url, credentials, {
+        })?),
+        Product::OvoSnap => Arc::new(OvoSnapClient::new(base_url, credentials, {
             let options = settings.ovo_snap_options();
             OvoSnapOptions {
                 extra_roots: extra_roots.clone(),
                 timeout: t(options.timeout),
                 ..options
             }
-        })?)),
+        })?),
     })
 }
