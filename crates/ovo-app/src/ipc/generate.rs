@@ -86,7 +86,7 @@ fn signature(command: &IpcCommand, cfg: &Config) -> Signature {
     }
 }
 
-/// The UI's typed client: one method per command, `input` passed as Tauri's `input` argument.
+/// The UI's typed commands: one method per command, its type inferred from the method.
 pub fn typescript_client() -> String {
     let cfg = Config::default();
     let signatures: Vec<Signature> = IPC_COMMANDS.iter().map(|c| signature(c, &cfg)).collect();
@@ -102,39 +102,34 @@ pub fn typescript_client() -> String {
         out += &format!("  {name},\n");
     }
     out += "} from './types';\n\n";
+
     out += "/** Sends one command; `input`, when given, travels as Tauri's `input` argument. */\n";
     out += "export type Call = <T>(command: string, input?: unknown) => Promise<T>;\n\n";
-
-    out += "/** One method per back-end command. */\nexport interface Commands {\n";
+    out += "/** One method per back-end command. */\n";
+    out += "export function commands(call: Call) {\n  return {\n";
     for (command, s) in IPC_COMMANDS.iter().zip(&signatures) {
         match command.doc {
             [] => {}
-            [line] => out += &format!("  /** {} */\n", line.trim()),
+            [line] => out += &format!("    /** {} */\n", line.trim()),
             lines => {
-                out += "  /**\n";
+                out += "    /**\n";
                 for line in lines {
-                    out += &format!("   * {}\n", line.trim());
+                    out += &format!("     * {}\n", line.trim());
                 }
-                out += "   */\n";
+                out += "     */\n";
             }
         }
-        let param = s.input.as_ref().map(|ty| format!("input: {ty}")).unwrap_or_default();
-        out += &format!("  {}({param}): Promise<{}>;\n", s.method, s.output);
-    }
-    out += "}\n\n";
-
-    out += "export function commands(call: Call): Commands {\n  return {\n";
-    for (command, s) in IPC_COMMANDS.iter().zip(&signatures) {
-        let (param, arg) = match s.input {
-            Some(_) => ("input", ", input"),
-            None => ("", ""),
+        let (param, arg) = match &s.input {
+            Some(ty) => (format!("input: {ty}"), ", input"),
+            None => (String::new(), ""),
         };
         out += &format!(
             "    {}: ({param}) => call<{}>('{}'{arg}),\n",
             s.method, s.output, command.name
         );
     }
-    out += "  };\n}\n";
+    out += "  };\n}\n\n";
+    out += "export type Commands = ReturnType<typeof commands>;\n";
     out
 }
 
