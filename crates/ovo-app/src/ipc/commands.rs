@@ -160,6 +160,18 @@ macro_rules! ts_name {
     };
 }
 
+macro_rules! command_entry {
+    ($name:ident, [$($doc:literal),*], ($($input:ty)?), $output:ty, $answered_by:ident) => {
+        IpcCommand {
+            name: stringify!($name),
+            doc: &[$($doc),*],
+            input: ts_name!($($input)?),
+            output: <$output as TS>::name,
+            answered_by: AnsweredBy::$answered_by,
+        }
+    };
+}
+
 macro_rules! command_table {
     (
         backoffice { $( $(#[doc = $doc:literal])* $name:ident ( $($input:ty)? ) -> $output:ty; )* }
@@ -167,20 +179,8 @@ macro_rules! command_table {
     ) => {
         /// Every IPC command, in declaration order.
         pub const IPC_COMMANDS: &[IpcCommand] = &[
-            $(IpcCommand {
-                name: stringify!($name),
-                doc: &[$($doc),*],
-                input: ts_name!($($input)?),
-                output: <$output as TS>::name,
-                answered_by: AnsweredBy::Backoffice,
-            },)*
-            $(IpcCommand {
-                name: stringify!($sname),
-                doc: &[$($sdoc),*],
-                input: ts_name!($($sinput)?),
-                output: <$soutput as TS>::name,
-                answered_by: AnsweredBy::Shell,
-            },)*
+            $(command_entry!($name, [$($doc),*], ($($input)?), $output, Backoffice),)*
+            $(command_entry!($sname, [$($sdoc),*], ($($sinput)?), $soutput, Shell),)*
         ];
     };
 }
