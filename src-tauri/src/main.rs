@@ -3,8 +3,8 @@
 
 mod browser;
 mod commands;
-mod files;
 mod journal;
+mod shell_commands;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,76 +79,7 @@ fn main() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::session_status,
-            commands::touch_session,
-            commands::set_up_first_admin,
-            commands::sign_in,
-            commands::sign_out,
-            commands::lock_session,
-            commands::unlock_session,
-            commands::list_operators,
-            commands::create_operator,
-            commands::change_operator_role,
-            commands::set_operator_disabled,
-            commands::list_credentials,
-            commands::set_credential,
-            commands::delete_credential,
-            commands::test_connection,
-            commands::list_audit,
-            commands::verify_audit,
-            commands::get_preferences,
-            commands::set_language,
-            commands::set_idle_lock,
-            commands::set_environment,
-            commands::search_customers,
-            commands::customer_page,
-            commands::start_link,
-            commands::retry_link,
-            commands::refresh_link,
-            commands::unlink_account,
-            commands::refresh_balance,
-            commands::account_history,
-            commands::top_up_instructions,
-            commands::open_external,
-            commands::preview_refund,
-            commands::request_refund,
-            commands::decide_refund,
-            commands::refund_page,
-            commands::record_offline_transfer,
-            commands::open_refund_evidence,
-            commands::resolve_refund_by_hand,
-            commands::resolve_payment_by_hand,
-            commands::refund_queue,
-            commands::list_refund_policies,
-            commands::set_refund_policy,
-            commands::reset_refund_policy,
-            commands::list_provider_settings,
-            commands::save_provider_settings,
-            commands::reset_provider_settings,
-            commands::payment_options,
-            commands::start_payment,
-            commands::payments_page,
-            commands::payment_page,
-            commands::refresh_payment,
-            commands::request_payment_again,
-            commands::cancel_payment,
-            commands::listener_settings,
-            commands::set_listener,
-            commands::create_customer,
-            commands::update_customer,
-            commands::add_customer_note,
-            commands::customer_timeline,
-            commands::forget_customer,
-            commands::inspect_customer_import,
-            commands::start_customer_import,
-            commands::customer_import_progress,
-            commands::cancel_customer_import,
-            commands::save_import_rejects,
-            files::choose_import_file,
-            files::choose_rejects_file,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("OVO Back Office could not start: {e}");

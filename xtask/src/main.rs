@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                       search through the app on 1,000,000 customers against the bare queries
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
-  gen-types  regenerate ui/src/lib/ipc/types.ts from the Rust IPC types
+  gen-types  regenerate what the IPC declarations generate: the UI's types and typed client, the
+             window's capability and the shell's command list
   reliability  the full reliability run in release: races (1,000 seeds), crashes (200 kills),
              the fault matrix and the fuzzer (1,000,000 executions per target); prints
              their four figure lines and the duration
@@ -94,8 +95,9 @@ fn test_all(root: &Path) -> Result<()> {
     step("Rust: formatting (rustfmt.toml)");
     run(Command::new("cargo").args(["fmt", "--all", "--check"]).current_dir(root))?;
 
-    step("UI: type check, unit tests, build");
+    step("UI: type check, lint, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
+    run(Command::new("npm").args(["run", "lint"]).current_dir(&ui))?;
     let ui_counts =
         run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
@@ -212,7 +214,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 
 fn gen_types(root: &Path) -> Result<()> {
     run(Command::new("cargo")
-        .args(["test", "-q", "-p", "ovo-app", "--test", "app", "ipc_typescript"])
+        .args(["test", "-q", "-p", "ovo-app", "--test", "app", "ipc_generated_files"])
         .env("OVO_UPDATE_IPC_TYPES", "1")
         .current_dir(root))
 }

@@ -402,16 +402,35 @@ async fn every_state_change_is_in_a_chain_that_verifies() {
 }
 
 #[test]
-fn ipc_typescript_is_generated_from_rust_and_committed() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/types.ts");
-    let generated = typescript_bindings();
-    if std::env::var_os("OVO_UPDATE_IPC_TYPES").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+fn ipc_generated_files_are_committed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let update = std::env::var_os("OVO_UPDATE_IPC_TYPES").is_some();
+    let mut stale = Vec::new();
+    for file in generated_files() {
+        let path = root.join(file.path);
+        if update {
+            std::fs::write(&path, &file.content).unwrap();
+        }
+        if std::fs::read_to_string(&path).unwrap_or_default() != file.content {
+            stale.push(file.path);
+        }
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        committed == generated,
-        "ui/src/lib/ipc/types.ts differs from the Rust IPC types; run `cargo xtask gen-types` and commit the result"
+        stale.is_empty(),
+        "{stale:?} differ from the Rust IPC declarations; run `cargo xtask gen-types` and commit the result"
     );
+}
+
+#[test]
+fn every_ipc_command_is_generated_into_each_file() {
+    let files = generated_files();
+    let text = |path: &str| &files.iter().find(|f| f.path == path).unwrap().content;
+    for command in IPC_COMMANDS {
+        assert!(text("ui/src/lib/ipc/commands.ts").contains(&format!("'{}'", command.name)));
+        let permission = format!("\"allow-{}\"", command.name.replace('_', "-"));
+        assert!(text("src-tauri/capabilities/main.json").contains(&permission));
+        assert!(text("src-tauri/gen/commands.rs").contains(&format!("\"{}\"", command.name)));
+    }
+    let names: std::collections::HashSet<_> = IPC_COMMANDS.iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), IPC_COMMANDS.len(), "a command is declared twice");
 }

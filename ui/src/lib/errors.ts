@@ -2,10 +2,19 @@
 // (English, technical) message is kept only as a small detail line when neither says more.
 
 import { AppError } from './ipc/client';
-import type { ErrorCode, ExistingCustomer, ProviderProblem, ProviderProblemKind } from './ipc/types';
+import {
+  PROVIDER_PROBLEM_KINDS,
+  type ErrorCode,
+  type ExistingCustomer,
+  type ProviderProblem,
+  type ProviderProblemKind,
+} from './ipc/types';
 import { t, tOr } from './i18n/i18n.svelte';
 import { isMessageKey } from './i18n/translate';
 import type { ErrorReason } from './validation';
+
+/** Every `ProviderProblemKind` (generated from Rust), for the dictionaries' completeness test. */
+export { PROVIDER_PROBLEM_KINDS };
 
 /** What a form or toast keeps, untranslated, so a language switch re-renders it correctly. */
 export type Problem = {
@@ -34,25 +43,6 @@ export function hasReasonText(reason: string | null): boolean {
 }
 
 export type Described = { text: string; detail: string | null };
-
-/** Every `ProviderProblemKind`, for the dictionaries' completeness test. */
-export const PROVIDER_PROBLEM_KINDS: readonly ProviderProblemKind[] = [
-  'declined',
-  'timeout',
-  'unknown_outcome',
-  'connection',
-  'unavailable',
-  'authentication',
-  'invalid_request',
-  'malformed_reply',
-  'mismatch',
-  'unsupported',
-  'missing_credential',
-  'not_configured',
-  'expired',
-  'already_linked',
-  'certificate',
-];
 
 /** `provider_declined` → `declined`; null for any other reason (or an unknown kind). */
 export function providerKindFromReason(reason: string | null): ProviderProblemKind | null {

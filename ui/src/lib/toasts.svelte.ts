@@ -10,6 +10,7 @@ const ERROR_MS = 8000;
 
 let nextId = 1;
 export const toasts = $state<Toast[]>([]);
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping: nothing renders from the timers.
 const timers = new Map<number, ReturnType<typeof setTimeout>>();
 
 export function dismissToast(id: number): void {

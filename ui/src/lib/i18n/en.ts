@@ -703,6 +703,7 @@ export const en = {
   'error.code.not_set_up': 'The app is not set up yet.',
   'error.code.keychain_unavailable': 'The operating system keychain is not available.',
   'error.code.storage': 'The local database could not be read or written.',
+  'error.code.ledger_in_use': 'This ledger is already open in another OVO Back Office. Close it, or use the window that is open.',
   'error.code.provider': 'The provider could not complete the request.',
   'error.code.internal': 'Something went wrong.',
 

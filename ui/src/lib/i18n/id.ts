@@ -708,6 +708,7 @@ export const id: Dictionary = {
   'error.code.not_set_up': 'Aplikasi belum disiapkan.',
   'error.code.keychain_unavailable': 'Penyimpanan kunci sistem operasi tidak tersedia.',
   'error.code.storage': 'Basis data lokal tidak dapat dibaca atau ditulis.',
+  'error.code.ledger_in_use': 'Data ini sudah dibuka di OVO Back Office lain. Tutup aplikasi itu, atau gunakan jendela yang sudah terbuka.',
   'error.code.provider': 'Penyedia tidak dapat menyelesaikan permintaan ini.',
   'error.code.internal': 'Terjadi kesalahan.',
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, createClient, toAppError, type InvokeFn } from './client';
+import { AppError, createClient, toAppError, type Client, type InvokeFn } from './client';
 import type { ErrorBody, SessionStatus } from './types';
 
 const STATUS: SessionStatus = {
@@ -98,6 +98,33 @@ describe('client commands', () => {
       'set_language',
       'set_idle_lock',
       'set_environment',
+    ]);
+  });
+});
+
+describe('generated commands', () => {
+  it('each method invokes the command of its own name', async () => {
+    const invoke = vi.fn<InvokeFn>(() => Promise.resolve(null));
+    const client = createClient(invoke);
+    const methods = Object.keys(client).filter((m) => m !== 'onError');
+    expect(methods.length).toBeGreaterThan(60);
+    for (const method of methods) {
+      invoke.mockClear();
+      await (client[method as keyof Client] as (input: unknown) => Promise<unknown>)({});
+      const snake = method.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      expect(invoke.mock.calls).toHaveLength(1);
+      expect(invoke.mock.calls[0][0]).toBe(snake);
+    }
+  });
+
+  it('passes the rejects file dialog its suggested name as input', async () => {
+    const invoke = vi.fn<InvokeFn>(() => Promise.resolve('/tmp/rejects.csv'));
+    const client = createClient(invoke);
+    await expect(client.chooseRejectsFile({ suggestedName: 'a-rejects.csv' })).resolves.toBe('/tmp/rejects.csv');
+    await client.chooseImportFile();
+    expect(invoke.mock.calls).toEqual([
+      ['choose_rejects_file', { input: { suggestedName: 'a-rejects.csv' } }],
+      ['choose_import_file'],
     ]);
   });
 });

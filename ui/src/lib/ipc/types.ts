@@ -1,4 +1,4 @@
-// Generated from Rust (crates/ovo-app/src/ipc.rs) by `cargo xtask gen-types`. Do not edit.
+// Generated from Rust (crates/ovo-app/src/ipc) by `cargo xtask gen-types`. Do not edit.
 
 export type RoleKey = "staff" | "support" | "finance" | "admin";
 export type ProductKey = "doku_snap_ovo" | "doku_jokul_ovo_push" | "tazapay_ovo_idr" | "faspay_ovo_tokenize" | "ovo_snap";
@@ -609,3 +609,38 @@ export type ImportProgress = { jobId: number, state: ImportState, phase: ImportP
 export type ImportJobRef = { jobId: number, };
 export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
+export type RejectsFileInput = { suggestedName: string, };
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  "invalid_input",
+  "unauthenticated",
+  "locked",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "wrong_password",
+  "already_set_up",
+  "not_set_up",
+  "keychain_unavailable",
+  "storage",
+  "ledger_in_use",
+  "provider",
+  "internal",
+];
+export const PROVIDER_PROBLEM_KINDS: readonly ProviderProblemKind[] = [
+  "declined",
+  "timeout",
+  "unknown_outcome",
+  "connection",
+  "unavailable",
+  "authentication",
+  "invalid_request",
+  "malformed_reply",
+  "mismatch",
+  "unsupported",
+  "missing_credential",
+  "not_configured",
+  "expired",
+  "already_linked",
+  "certificate",
+];

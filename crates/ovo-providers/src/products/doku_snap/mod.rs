@@ -57,7 +57,7 @@ use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
 use crate::model::*;
-use crate::notification::{InboundRequest, Notification, NotificationRejection};
+use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::Call;
 use crate::wire::SnapAmount;

@@ -1,28 +1,25 @@
-//! The platform's file dialogs, opened on the Rust side (the window may call no plugin): the
-//! customer import's CSV file and where its rejects file goes. Each answers a path, or null
-//! when the operator cancels.
+//! The commands the shell answers itself, since they need the OS: the OS locale for `app_info`,
+//! and the platform's file dialogs, opened on the Rust side (the window may call no plugin), for
+//! the customer import's CSV file and where its rejects file goes. A dialog answers a path, or
+//! null when the operator cancels.
 //!
 //! WebDriver cannot drive a native dialog, so the end-to-end suite (and only it) sets
 //! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE`: the dialog is then not opened and that path is
 //! the operator's choice. Everything after the choice (reading, importing, writing) is the real code.
 
-use ovo_app::AppError;
-use serde::Deserialize;
-use tauri::{AppHandle, State};
+use ovo_app::ipc::{AppInfo, RejectsFileInput};
+use ovo_app::{AppError, Backoffice};
+use tauri::AppHandle;
 use tauri_plugin_dialog::{DialogExt, FilePath};
-
-use crate::Shell;
 
 type Reply<T> = Result<T, AppError>;
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RejectsFileInput {
-    pub suggested_name: String,
-}
-
 const IMPORT_FILE_ENV: &str = "OVO_E2E_IMPORT_FILE";
 const REJECTS_FILE_ENV: &str = "OVO_E2E_REJECTS_FILE";
+
+pub async fn app_info(_app: &AppHandle, backoffice: &Backoffice) -> Reply<AppInfo> {
+    backoffice.app_info(sys_locale::get_locale().unwrap_or_else(|| "en".into())).await
+}
 
 /// The end-to-end suite's stand-in for the operator's choice in the dialog.
 fn chosen_by_test_harness(variable: &str) -> Option<String> {
@@ -33,26 +30,27 @@ fn path_text(path: Option<FilePath>) -> Option<String> {
     path.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string())
 }
 
-#[tauri::command]
-pub async fn choose_import_file(app: AppHandle, shell: State<'_, Shell>) -> Reply<Option<String>> {
+pub async fn choose_import_file(
+    app: &AppHandle,
+    _backoffice: &Backoffice,
+) -> Reply<Option<String>> {
     if let Some(path) = chosen_by_test_harness(IMPORT_FILE_ENV) {
-        return shell.journal.record("choose_import_file", Ok(Some(path)));
+        return Ok(Some(path));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().add_filter("CSV", &["csv", "txt"]).pick_file(move |path| {
         let _ = tx.send(path_text(path));
     });
-    shell.journal.record("choose_import_file", Ok(rx.await.ok().flatten()))
+    Ok(rx.await.ok().flatten())
 }
 
-#[tauri::command]
 pub async fn choose_rejects_file(
-    app: AppHandle,
-    shell: State<'_, Shell>,
+    app: &AppHandle,
+    _backoffice: &Backoffice,
     input: RejectsFileInput,
 ) -> Reply<Option<String>> {
     if let Some(path) = chosen_by_test_harness(REJECTS_FILE_ENV) {
-        return shell.journal.record("choose_rejects_file", Ok(Some(path)));
+        return Ok(Some(path));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(input.suggested_name).save_file(
@@ -60,5 +58,5 @@ pub async fn choose_rejects_file(
             let _ = tx.send(path_text(path));
         },
     );
-    shell.journal.record("choose_rejects_file", Ok(rx.await.ok().flatten()))
+    Ok(rx.await.ok().flatten())
 }

@@ -1,0 +1,187 @@
+// Generated from Rust (crates/ovo-app/src/ipc) by `cargo xtask gen-types`. Do not edit.
+
+import type {
+  AccountRef,
+  AppInfo,
+  AuditPage,
+  AuditQuery,
+  AuditVerification,
+  ChangeRoleInput,
+  ConnectionTestInput,
+  ConnectionTestResult,
+  CredentialField,
+  CredentialRef,
+  CredentialsQuery,
+  CustomerDetails,
+  CustomerFields,
+  CustomerNoteInput,
+  CustomerNoteView,
+  CustomerPage,
+  CustomerRef,
+  CustomerTimelinePage,
+  CustomerTimelineQuery,
+  DecideRefundInput,
+  EnvironmentInput,
+  ExternalUrl,
+  FirstAdminInput,
+  ForgetResult,
+  HistoryInput,
+  HistoryView,
+  IdleLockInput,
+  ImportInspection,
+  ImportJobRef,
+  ImportProgress,
+  InspectImportInput,
+  LanguageInput,
+  LinkedAccountView,
+  ListenerInput,
+  ListenerSettings,
+  NewOperatorInput,
+  OperatorView,
+  PaymentDetailView,
+  PaymentListPage,
+  PaymentProductOptions,
+  PaymentQuery,
+  PaymentRef,
+  Preferences,
+  ProductCredentials,
+  ProductProviderSettings,
+  ProductRef,
+  ProviderSettingsQuery,
+  ProviderSettingsRef,
+  RecordTransferInput,
+  RefundPolicyView,
+  RefundPreview,
+  RefundPreviewInput,
+  RefundQueuePage,
+  RefundQueueQuery,
+  RefundRef,
+  RefundView,
+  RejectsFileInput,
+  RequestRefundInput,
+  ResolveByHandInput,
+  SaveProviderSettingsInput,
+  SaveRejectsInput,
+  SavedRejects,
+  SearchInput,
+  SearchResult,
+  SessionStatus,
+  SetCredentialInput,
+  SetDisabledInput,
+  SetRefundPolicyInput,
+  SignInInput,
+  StartImportInput,
+  StartLinkInput,
+  StartPaymentInput,
+  TopUpInput,
+  TopUpView,
+  UnlinkResult,
+  UnlockInput,
+  UpdateCustomerInput,
+} from './types';
+
+/** Sends one command; `input`, when given, travels as Tauri's `input` argument. */
+export type Call = <T>(command: string, input?: unknown) => Promise<T>;
+
+/** One method per back-end command. */
+export function commands(call: Call) {
+  return {
+    sessionStatus: () => call<SessionStatus>('session_status'),
+    touchSession: () => call<SessionStatus>('touch_session'),
+    setUpFirstAdmin: (input: FirstAdminInput) => call<SessionStatus>('set_up_first_admin', input),
+    signIn: (input: SignInInput) => call<SessionStatus>('sign_in', input),
+    signOut: () => call<SessionStatus>('sign_out'),
+    lockSession: () => call<SessionStatus>('lock_session'),
+    unlockSession: (input: UnlockInput) => call<SessionStatus>('unlock_session', input),
+    listOperators: () => call<Array<OperatorView>>('list_operators'),
+    createOperator: (input: NewOperatorInput) => call<OperatorView>('create_operator', input),
+    changeOperatorRole: (input: ChangeRoleInput) => call<OperatorView>('change_operator_role', input),
+    setOperatorDisabled: (input: SetDisabledInput) => call<OperatorView>('set_operator_disabled', input),
+    listCredentials: (input: CredentialsQuery) => call<Array<ProductCredentials>>('list_credentials', input),
+    setCredential: (input: SetCredentialInput) => call<CredentialField>('set_credential', input),
+    deleteCredential: (input: CredentialRef) => call<CredentialField>('delete_credential', input),
+    testConnection: (input: ConnectionTestInput) => call<ConnectionTestResult>('test_connection', input),
+    listAudit: (input: AuditQuery) => call<AuditPage>('list_audit', input),
+    verifyAudit: () => call<AuditVerification>('verify_audit'),
+    getPreferences: () => call<Preferences>('get_preferences'),
+    setLanguage: (input: LanguageInput) => call<Preferences>('set_language', input),
+    setIdleLock: (input: IdleLockInput) => call<Preferences>('set_idle_lock', input),
+    setEnvironment: (input: EnvironmentInput) => call<Preferences>('set_environment', input),
+    searchCustomers: (input: SearchInput) => call<SearchResult>('search_customers', input),
+    customerPage: (input: CustomerRef) => call<CustomerPage>('customer_page', input),
+    /** The back end opens the provider's page in the system browser itself; the reply is `pending`. */
+    startLink: (input: StartLinkInput) => call<LinkedAccountView>('start_link', input),
+    /** A new linking for a failed or expired one; returns the new pending account. */
+    retryLink: (input: AccountRef) => call<LinkedAccountView>('retry_link', input),
+    /** Checks a pending linking: completes it when the provider says so, expires it when due. */
+    refreshLink: (input: AccountRef) => call<LinkedAccountView>('refresh_link', input),
+    unlinkAccount: (input: AccountRef) => call<UnlinkResult>('unlink_account', input),
+    /** A provider failure is not a rejection: `balance.lastFailure` is set and the old figures are kept. */
+    refreshBalance: (input: AccountRef) => call<LinkedAccountView>('refresh_balance', input),
+    accountHistory: (input: HistoryInput) => call<HistoryView>('account_history', input),
+    /** OVO SNAP's are the merchant's configured text in `language` (`configured` is true). */
+    topUpInstructions: (input: TopUpInput) => call<TopUpView>('top_up_instructions', input),
+    /** Opens an http(s) link in the system browser. */
+    openExternal: (input: ExternalUrl) => call<null>('open_external', input),
+    /** The rule in plain words, the refundable amount and, if refused, why. */
+    previewRefund: (input: RefundPreviewInput) => call<RefundPreview>('preview_refund', input),
+    /** A refusal by the rule is a `conflict` with reason `refund_*`. */
+    requestRefund: (input: RequestRefundInput) => call<RefundView>('request_refund', input),
+    decideRefund: (input: DecideRefundInput) => call<RefundView>('decide_refund', input),
+    refundPage: (input: RefundRef) => call<RefundView>('refund_page', input),
+    /** Finance records the merchant's own transfer of an offline refund (awaiting_transfer → settled_offline). */
+    recordOfflineTransfer: (input: RecordTransferInput) => call<RefundView>('record_offline_transfer', input),
+    /** Opens the transfer's evidence file with the system's viewer, after the back end checked its digest. */
+    openRefundEvidence: (input: RefundRef) => call<null>('open_refund_evidence', input),
+    /** Finance decides a needs_review refund by hand. */
+    resolveRefundByHand: (input: ResolveByHandInput) => call<RefundView>('resolve_refund_by_hand', input),
+    /** Finance decides a needs_review payment by hand. */
+    resolvePaymentByHand: (input: ResolveByHandInput) => call<PaymentDetailView>('resolve_payment_by_hand', input),
+    refundQueue: (input: RefundQueueQuery) => call<RefundQueuePage>('refund_queue', input),
+    listRefundPolicies: () => call<Array<RefundPolicyView>>('list_refund_policies'),
+    setRefundPolicy: (input: SetRefundPolicyInput) => call<RefundPolicyView>('set_refund_policy', input),
+    resetRefundPolicy: (input: ProductRef) => call<RefundPolicyView>('reset_refund_policy', input),
+    /** Provider sandbox or Production; the built-in environment's settings are fixed. */
+    listProviderSettings: (input: ProviderSettingsQuery) => call<Array<ProductProviderSettings>>('list_provider_settings', input),
+    /** Checks every value and saves all or nothing; an empty value returns to the documented one. */
+    saveProviderSettings: (input: SaveProviderSettingsInput) => call<ProductProviderSettings>('save_provider_settings', input),
+    resetProviderSettings: (input: ProviderSettingsRef) => call<ProductProviderSettings>('reset_provider_settings', input),
+    /** What each product offers when taking a payment (kinds, sources). */
+    paymentOptions: () => call<Array<PaymentProductOptions>>('payment_options'),
+    /** Starts a payment; a redirect flow's provider page is opened in the system browser by the back end. */
+    startPayment: (input: StartPaymentInput) => call<PaymentDetailView>('start_payment', input),
+    /** One keyset page of the payment list, newest first. */
+    paymentsPage: (input: PaymentQuery) => call<PaymentListPage>('payments_page', input),
+    paymentPage: (input: PaymentRef) => call<PaymentDetailView>('payment_page', input),
+    /** Asks the provider for the payment's status, then returns the page. */
+    refreshPayment: (input: PaymentRef) => call<PaymentDetailView>('refresh_payment', input),
+    /** A new attempt on the same provider payment after the last one failed or expired. */
+    requestPaymentAgain: (input: PaymentRef) => call<PaymentDetailView>('request_payment_again', input),
+    cancelPayment: (input: PaymentRef) => call<PaymentDetailView>('cancel_payment', input),
+    listenerSettings: () => call<ListenerSettings>('listener_settings'),
+    setListener: (input: ListenerInput) => call<ListenerSettings>('set_listener', input),
+    /** Staff and support; a duplicate phone or merchant customer ID is a `conflict` naming `existing`. */
+    createCustomer: (input: CustomerFields) => call<CustomerDetails>('create_customer', input),
+    updateCustomer: (input: UpdateCustomerInput) => call<CustomerDetails>('update_customer', input),
+    addCustomerNote: (input: CustomerNoteInput) => call<CustomerNoteView>('add_customer_note', input),
+    /** Linkings, payments, refunds and notes, newest first, one page at a time. */
+    customerTimeline: (input: CustomerTimelineQuery) => call<CustomerTimelinePage>('customer_timeline', input),
+    /** Admin only: deleted without payments, else anonymised. */
+    forgetCustomer: (input: CustomerRef) => call<ForgetResult>('forget_customer', input),
+    /** Reads the header and the first records only; nothing is written. */
+    inspectCustomerImport: (input: InspectImportInput) => call<ImportInspection>('inspect_customer_import', input),
+    /** Starts the import in the background; follow it with `customerImportProgress`. */
+    startCustomerImport: (input: StartImportInput) => call<ImportProgress>('start_customer_import', input),
+    customerImportProgress: (input: ImportJobRef) => call<ImportProgress>('customer_import_progress', input),
+    cancelCustomerImport: (input: ImportJobRef) => call<ImportProgress>('cancel_customer_import', input),
+    saveImportRejects: (input: SaveRejectsInput) => call<SavedRejects>('save_import_rejects', input),
+    /** The version, environment and OS locale (read by the shell), and the built-in demo. */
+    appInfo: () => call<AppInfo>('app_info'),
+    /** The platform's open dialog (opened by the shell); null when the operator cancels. */
+    chooseImportFile: () => call<string | null>('choose_import_file'),
+    /** The platform's save dialog (opened by the shell); null when the operator cancels. */
+    chooseRejectsFile: (input: RejectsFileInput) => call<string | null>('choose_rejects_file', input),
+  };
+}
+
+export type Commands = ReturnType<typeof commands>;
