@@ -162,27 +162,27 @@ mod tests {
     fn faults_apply_to_the_next_n_calls_of_their_endpoint() {
         let plan = FaultPlan::default();
         plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
+            product: "product_a".into(),
             endpoint: Some("/pay".into()),
             fault: Fault::LoseResponse,
             count: 2,
         });
         plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
+            product: "product_a".into(),
             endpoint: None,
             fault: Fault::HttpStatus { status: 503 },
             count: 1,
         });
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
-        assert_eq!(plan.take("tazapay_ovo_idr", "/pay"), None);
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::LoseResponse));
+        assert_eq!(plan.take("product_b", "/pay"), None);
         assert_eq!(
-            plan.take("ovo_snap", NOTIFICATION),
+            plan.take("product_a", NOTIFICATION),
             None,
             "an endpoint-less fault is not a notification fault"
         );
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::HttpStatus { status: 503 }));
-        assert_eq!(plan.take("ovo_snap", "/pay"), None);
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::LoseResponse));
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::HttpStatus { status: 503 }));
+        assert_eq!(plan.take("product_a", "/pay"), None);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
+use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "doku_snap_ovo";
 /// `additionalInfo.channel` of every OVO request (§1).
@@ -332,6 +332,13 @@ pub struct DokuSnap {
 impl ProductSim for DokuSnap {
     fn key(&self) -> &'static str {
         KEY
+    }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "SEED" })
+    }
+    /// DOKU's notifications carry a token it first asks the merchant for (N0).
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("notification_url", url.to_owned()), ("token_url", format!("{url}{PATH_TOKEN_B2B}"))]
     }
 
     fn routes(&self, ctx: Ctx) -> Router {

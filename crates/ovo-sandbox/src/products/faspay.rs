@@ -32,7 +32,7 @@ use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
+use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "faspay_ovo_tokenize";
 const CHANNEL: &str = "720";
@@ -200,6 +200,9 @@ pub struct FaspayOvoTokenize {
 impl ProductSim for FaspayOvoTokenize {
     fn key(&self) -> &'static str {
         KEY
+    }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "merchant_id", tokens: false, provider_ref_prefix: "" })
     }
 
     fn routes(&self, ctx: Ctx) -> Router {

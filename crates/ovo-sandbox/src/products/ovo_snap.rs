@@ -24,7 +24,7 @@ use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{Ctx, ProductSim, UnknownNotification};
+use crate::core::{Ctx, Linking, ProductSim, UnknownNotification};
 
 pub const KEY: &str = "ovo_snap";
 
@@ -253,6 +253,12 @@ impl S {
 impl ProductSim for OvoSnap {
     fn key(&self) -> &'static str {
         KEY
+    }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "LNKSEED" })
+    }
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("callback_url", url.to_owned())]
     }
 
     fn routes(&self, ctx: Ctx) -> Router {

@@ -140,6 +140,9 @@ impl ProductSim for Tazapay {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("webhook_url", url.to_owned())]
+    }
 
     fn routes(&self, ctx: Ctx) -> Router {
         let app = App::new(ctx, self.state.clone());
