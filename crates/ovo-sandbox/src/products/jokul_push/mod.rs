@@ -3,7 +3,7 @@
 //! generic non-SNAP status check, offline refunds through a control route (HD 1), and an
 //! optional status-shaped notification. See `docs/doku_jokul_ovo_push.md`.
 
-pub mod crypto;
+pub mod sign;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -439,9 +439,9 @@ fn check_header_signature(
             return Err(auth_error("invalid_signature", "Invalid Header Signature"));
         }
     }
-    let digest = body.map(crypto::digest);
-    let component = crypto::component(client_id, request_id, timestamp, target, digest.as_deref());
-    if !crypto::header_signature_matches(&merchant.secret_key, &component, signature) {
+    let digest = body.map(sign::digest);
+    let component = sign::component(client_id, request_id, timestamp, target, digest.as_deref());
+    if !sign::header_signature_matches(&merchant.secret_key, &component, signature) {
         return Err(auth_error("invalid_signature", "Invalid Header Signature"));
     }
     Ok(request_id.to_owned())
@@ -530,7 +530,7 @@ fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
             "status": p.status.wire(),
         },
         // Spec §8: the request formula over the response's fields.
-        "security": { "check_sum": crypto::checksum(amount, &p.client_id, &p.invoice_number, &p.ovo_id, &m.secret_key) },
+        "security": { "check_sum": sign::checksum(amount, &p.client_id, &p.invoice_number, &p.ovo_id, &m.secret_key) },
     })
 }
 
@@ -572,14 +572,14 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
             Ok(id) => id,
             Err((code, message)) => return bad_request(code, message),
         };
-    let expected = crypto::checksum(
+    let expected = sign::checksum(
         request.amount,
         &request.client_id,
         &request.invoice_number,
         &request.ovo_id,
         &merchant.secret_key,
     );
-    if !crypto::checksum_matches(&expected, &request.check_sum) {
+    if !sign::checksum_matches(&expected, &request.check_sum) {
         return bad_request("invalid_signature", "Invalid Header Signature");
     }
     let amount = i64::try_from(request.amount).unwrap_or(i64::MAX);
@@ -907,16 +907,16 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
     let body = status_body(p, false).to_string();
     let request_id = random_id();
     let timestamp = now_utc_text();
-    let digest = crypto::digest(body.as_bytes());
+    let digest = sign::digest(body.as_bytes());
     let component =
-        crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
+        sign::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
     let signed = |secret: &str| {
         vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("Client-Id".to_owned(), merchant.client_id.clone()),
             ("Request-Id".to_owned(), request_id.clone()),
             ("Request-Timestamp".to_owned(), timestamp.clone()),
-            ("Signature".to_owned(), crypto::header_signature(secret, &component)),
+            ("Signature".to_owned(), sign::header_signature(secret, &component)),
         ]
     };
     let wrong_secret = format!("{}-not-the-secret", merchant.secret_key);

@@ -3,8 +3,8 @@
 //! signed webhooks with retries, and the seed guide's sandbox rules (house decision 2).
 //! Behaviour and every choice made: `docs/tazapay_ovo_idr.md`.
 
-pub mod auth;
-mod model;
+pub mod sign;
+mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -29,7 +29,7 @@ use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
-use model::{new_id, now, Attempt, Payin, Refund};
+use wire::{new_id, now, Attempt, Payin, Refund};
 
 pub const KEY: &str = "tazapay_ovo_idr";
 
@@ -427,15 +427,15 @@ impl App {
     fn authenticate(&self, headers: &HeaderMap) -> Result<MerchantCfg, ApiError> {
         let header = headers.get("authorization").map(|v| v.to_str().unwrap_or("\u{0}"));
         let refuse =
-            |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
-        let (key, secret) = auth::decode_basic(header).map_err(refuse)?;
+            |e: sign::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
+        let (key, secret) = sign::decode_basic(header).map_err(refuse)?;
         let mut found = None;
         for m in self.merchants.iter() {
-            if auth::same_secret(&key, &m.api_key) & auth::same_secret(&secret, &m.api_secret) {
+            if sign::same_secret(&key, &m.api_key) & sign::same_secret(&secret, &m.api_secret) {
                 found = Some(m.clone());
             }
         }
-        found.ok_or_else(|| refuse(auth::AuthError::BadKey))
+        found.ok_or_else(|| refuse(sign::AuthError::BadKey))
     }
 
     /// Runs a GET: authenticated, no idempotency (§3).
@@ -536,11 +536,11 @@ impl App {
             return;
         }
         let id = new_id("evt_");
-        let created_at = model::event_time(now());
+        let created_at = wire::event_time(now());
         let body = json!({ "type": event, "created_at": created_at, "data": data, "id": id, "object": "event" }).to_string();
         let signature =
-            auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
-        let wrong = auth::webhook_signature(
+            sign::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
+        let wrong = sign::webhook_signature(
             &format!("{}-tampered", merchant.webhook_secret),
             &id,
             body.as_bytes(),
@@ -1255,9 +1255,9 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
             "ovo_idr refunds whole rupiah: amount must be a multiple of 100",
         ));
     }
-    let today = model::wib_date(now());
+    let today = wire::wib_date(now());
     if let (Some(days), Some(paid_at)) = (merchant.refund_window_days, attempt.paid_at) {
-        let last = model::wib_date(paid_at) + time::Duration::days(i64::from(days));
+        let last = wire::wib_date(paid_at) + time::Duration::days(i64::from(days));
         if today > last {
             return Err(ApiError::refund(30011, format!("refunds cannot be initiated for this attempt: the {days}-day window ended on {last}")));
         }
@@ -1266,7 +1266,7 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         let today_total: i64 = st
             .refunds
             .values()
-            .filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today)
+            .filter(|r| r.merchant == merchant.api_key && wire::wib_date(r.created_at) == today)
             .map(|r| r.amount / 100)
             .sum();
         if today_total + amount / 100 > limit {

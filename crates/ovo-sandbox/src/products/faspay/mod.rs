@@ -1645,7 +1645,7 @@ async fn topup_page(Path(option): Path<String>) -> Response {
     .into_response()
 }
 
-const TOPUP_ICON: &[u8] = include_bytes!("../../assets/topup-icon.png");
+const TOPUP_ICON: &[u8] = include_bytes!("../../../assets/topup-icon.png");
 
 /// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
 async fn control_account(
