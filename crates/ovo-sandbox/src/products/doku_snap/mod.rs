@@ -1927,10 +1927,10 @@ mod tests {
     fn n0_token_signature_verifies_with_the_public_half() {
         // snap-standard §5 with the fixed test key pair (no provider publishes an RSA vector).
         let private =
-            parse_private_key(include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem"))
+            parse_private_key(include_str!("../../../tests/fixtures/snap_test_private_pkcs1.pem"))
                 .unwrap();
         let public =
-            snap::parse_public_key(include_str!("../../tests/fixtures/snap_test_public_spki.pem"))
+            snap::parse_public_key(include_str!("../../../tests/fixtures/snap_test_public_spki.pem"))
                 .unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let sig = rsa_sign(&private, &format!("BRN-0218-TEST|{ts}"));
