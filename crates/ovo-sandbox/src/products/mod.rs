@@ -18,7 +18,7 @@ pub fn all() -> Vec<Arc<dyn ProductSim>> {
         Arc::new(doku_snap::DokuSnap::default()),
         Arc::new(jokul_push::JokulPush::default()),
         Arc::new(tazapay::Tazapay::default()),
-        Arc::new(faspay::FaspayOvoTokenize::default()),
+        Arc::new(faspay::Faspay::default()),
         Arc::new(ovo_snap::OvoSnap::default()),
     ]
 }

@@ -292,7 +292,7 @@ type CustomerRef = (String, String);
 type ExternalKey = (String, Date, String);
 
 #[derive(Debug, Default)]
-struct Inner {
+struct DokuSnapState {
     b2b: TokenStore<String>,
     customer: TokenStore<CustomerRef>,
     refresh: TokenStore<CustomerRef>,
@@ -306,15 +306,15 @@ struct Inner {
 }
 
 #[derive(Debug, Clone)]
-struct St {
+struct DokuSnapSim {
     ctx: Ctx,
     merchants: Arc<Vec<Merchant>>,
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<DokuSnapState>>,
 }
 
-impl St {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl DokuSnapSim {
+    fn lock(&self) -> MutexGuard<'_, DokuSnapState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     fn merchant(&self, client_id: &str) -> Option<&Merchant> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id)
@@ -324,7 +324,7 @@ impl St {
 /// The DOKU SNAP OVO simulator.
 #[derive(Debug, Default)]
 pub struct DokuSnap {
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<DokuSnapState>>,
     /// The merchants file's first client id, read once for imports.
     first_merchant: std::sync::OnceLock<Option<String>>,
 }
@@ -342,7 +342,11 @@ impl ProductSim for DokuSnap {
     }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
+        let st = DokuSnapSim {
+            merchants: Arc::new(load_merchants(&ctx)),
+            ctx,
+            state: self.state.clone(),
+        };
         Router::new()
             .route(PATH_TOKEN_B2B, post(token_b2b))
             .route(PATH_TOKEN_B2B2C, post(token_b2b2c))
@@ -356,7 +360,11 @@ impl ProductSim for DokuSnap {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
+        let st = DokuSnapSim {
+            merchants: Arc::new(load_merchants(&ctx)),
+            ctx,
+            state: self.state.clone(),
+        };
         Router::new()
             .route("/_sandbox/doku_snap_ovo/state", get(control_state))
             .route("/_sandbox/doku_snap_ovo/bindings/{reference_no}", get(control_binding))
@@ -371,7 +379,8 @@ impl ProductSim for DokuSnap {
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            DokuSnapState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -384,10 +393,10 @@ impl ProductSim for DokuSnap {
 
     /// A success N1 for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let st = St {
+        let st = DokuSnapSim {
             merchants: Arc::new(load_merchants(ctx)),
             ctx: ctx.clone(),
-            inner: self.inner.clone(),
+            state: self.state.clone(),
         };
         let merchant = match &request.merchant {
             Some(id) => st.merchant(id),
@@ -422,7 +431,7 @@ impl ProductSim for DokuSnap {
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
     /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(reference_no) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -474,7 +483,7 @@ impl DokuSnap {
                 return Err(format!("unknown paymentType {other:?}; known: sale, recurring"))
             }
         };
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let binding = p.binding_ref.as_ref().and_then(|b| inner.bindings.get(b)).cloned();
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
@@ -605,7 +614,10 @@ fn need<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
 // Token endpoints (73, 74)
 
 /// Headers, timestamp, client and SHA256withRSA signature of a token request (§4, §5.1).
-fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Merchant, SnapError> {
+fn check_token_request<'a>(
+    st: &'a DokuSnapSim,
+    headers: &HeaderMap,
+) -> Result<&'a Merchant, SnapError> {
     let ts = need(headers, "X-TIMESTAMP")?;
     let signature = need(headers, "X-SIGNATURE")?;
     let client = need(headers, "X-CLIENT-KEY")?;
@@ -623,14 +635,14 @@ fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Mercha
     Ok(merchant)
 }
 
-async fn token_b2b(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token_b2b(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     match issue_b2b(&st, &headers, &body) {
         Ok(v) => snap::ok("73", v),
         Err(e) => e.into_response("73"),
     }
 }
 
-fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+fn issue_b2b(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let merchant = check_token_request(st, headers)?;
     let body = parse_object(body)?;
     let grant = required(&body, "grantType", "grantType", 64)?;
@@ -644,14 +656,14 @@ fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapErr
     )
 }
 
-async fn token_b2b2c(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token_b2b2c(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     match issue_b2b2c(&st, &headers, &body) {
         Ok(v) => snap::ok("74", v),
         Err(e) => e.into_response("74"),
     }
 }
 
-fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+fn issue_b2b2c(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let merchant = check_token_request(st, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_object(body)?;
@@ -758,17 +770,19 @@ struct Caller {
     customer: Option<(String, String)>,
 }
 
-fn op_route(op: Op) -> MethodRouter<St> {
+fn op_route(op: Op) -> MethodRouter<DokuSnapSim> {
     post(
-        move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
-            transact(st, op, method, uri, headers, body)
-        },
+        move |State(st): State<DokuSnapSim>,
+              method: Method,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Bytes| async move { transact(st, op, method, uri, headers, body) },
     )
 }
 
 /// The validation order of snap-standard §11, steps 1–4.
 fn authenticate(
-    st: &St,
+    st: &DokuSnapSim,
     op: Op,
     method: &Method,
     uri: &Uri,
@@ -842,7 +856,14 @@ fn authenticate(
     Ok(Caller { client_id: client, external_id: external_id.to_owned(), customer })
 }
 
-fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+fn transact(
+    st: DokuSnapSim,
+    op: Op,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let service = op.service();
     let caller = match authenticate(&st, op, &method, &uri, &headers, &body) {
         Ok(caller) => caller,
@@ -912,7 +933,7 @@ fn written(op: Op, answer: &Value) -> Option<(WriteKind, String)> {
 
 // --- 07 binding -------------------------------------------------------------------------------
 
-fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn binding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let phone_no = required(body, "phoneNo", "phoneNo", 16)?;
     if phone_no.len() < 9
         || !phone_no.starts_with("62")
@@ -1005,7 +1026,7 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     }))
 }
 
-async fn await_binding(st: St, reference_no: String, opened: Opened) {
+async fn await_binding(st: DokuSnapSim, reference_no: String, opened: Opened) {
     let approved =
         match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
             Ok(Ok(Decision::Approve { .. })) => true,
@@ -1048,7 +1069,7 @@ async fn await_binding(st: St, reference_no: String, opened: Opened) {
 
 // --- 11 balance -------------------------------------------------------------------------------
 
-fn balance(st: &St, caller: &Caller) -> Result<Value, SnapError> {
+fn balance(st: &DokuSnapSim, caller: &Caller) -> Result<Value, SnapError> {
     let (binding_ref, _) = caller
         .customer
         .clone()
@@ -1085,7 +1106,12 @@ fn debit_error(e: DebitError) -> SnapError {
 }
 
 /// Checks (or takes) a cash/points split from the wallet; the two parts are taken together or not at all.
-fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, DebitError> {
+fn take_split(
+    st: &DokuSnapSim,
+    phone: &str,
+    split: Split,
+    debit: bool,
+) -> Result<Split, DebitError> {
     let wallets = st.ctx.wallets();
     let parts = [(split.cash, PaySource::Cash), (split.points, PaySource::Points)];
     if !debit {
@@ -1116,7 +1142,7 @@ fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, 
     Ok(taken)
 }
 
-fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn payment(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let (binding_ref, customer_token) = caller
         .customer
         .clone()
@@ -1269,7 +1295,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     Ok(answer)
 }
 
-async fn await_sale(st: St, key: (String, String), opened: Opened) {
+async fn await_sale(st: DokuSnapSim, key: (String, String), opened: Opened) {
     let outcome =
         match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
             // The merchant's payOptionDetails decides cash or points, not the page.
@@ -1284,7 +1310,7 @@ async fn await_sale(st: St, key: (String, String), opened: Opened) {
 }
 
 /// Takes a pending payment to `00` or `06` and notifies the merchant (N1).
-fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
+fn settle(st: &DokuSnapSim, key: &(String, String), outcome: Result<(), &str>) {
     let settled = {
         let mut inner = st.lock();
         let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned()
@@ -1347,7 +1373,7 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
 }
 
 /// N1 for the payment as given.
-fn notify_payment(st: &St, payment: &Payment) {
+fn notify_payment(st: &DokuSnapSim, payment: &Payment) {
     let Some(merchant) = st.merchant(&payment.client_id) else {
         return;
     };
@@ -1386,7 +1412,7 @@ fn notify_payment(st: &St, payment: &Payment) {
 
 // --- 55 status --------------------------------------------------------------------------------
 
-fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn status(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let service_code = required(body, "serviceCode", "serviceCode", 2)?;
     // House decision 4: `55` (SDKs) and `54` (ASPI, production code).
     if service_code != "55" && service_code != "54" {
@@ -1450,7 +1476,7 @@ fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 
 // --- 58 refund --------------------------------------------------------------------------------
 
-fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let merchant = st
         .merchant(&caller.client_id)
         .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
@@ -1545,7 +1571,7 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 
 // --- 09 unbinding -----------------------------------------------------------------------------
 
-fn unbinding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn unbinding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let token_id = required(body, "tokenId", "tokenId", 2048)?;
     check_channel(body.get("additionalInfo"), true)?;
     let mut inner = st.lock();
@@ -1625,7 +1651,7 @@ impl NotificationParts {
 /// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
 /// without `accessToken` is an error.
 async fn merchant_token(
-    st: &St,
+    st: &DokuSnapSim,
     client_id: &str,
     url: &str,
     key: &RsaPrivateKey,
@@ -1688,7 +1714,7 @@ async fn merchant_token(
 /// and a fresh `X-TIMESTAMP`; if N0 fails, that attempt is not sent and the schedule goes on.
 /// Without them, the notification carries no token and its headers are fixed.
 fn notify(
-    st: &St,
+    st: &DokuSnapSim,
     client_id: &str,
     kind: &'static str,
     url: Option<String>,
@@ -1771,7 +1797,7 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response()
 }
 
-async fn control_state(State(st): State<St>) -> Json<Value> {
+async fn control_state(State(st): State<DokuSnapSim>) -> Json<Value> {
     let inner = st.lock();
     Json(json!({
         "bindings": inner.bindings.values().map(binding_view).collect::<Vec<_>>(),
@@ -1779,14 +1805,20 @@ async fn control_state(State(st): State<St>) -> Json<Value> {
     }))
 }
 
-async fn control_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn control_binding(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     st.lock()
         .bindings
         .get(&reference_no)
         .map_or_else(not_found, |b| Json(binding_view(b)).into_response())
 }
 
-async fn control_payment(State(st): State<St>, Path(partner_ref): Path<String>) -> Response {
+async fn control_payment(
+    State(st): State<DokuSnapSim>,
+    Path(partner_ref): Path<String>,
+) -> Response {
     let inner = st.lock();
     inner
         .payments
@@ -1802,7 +1834,7 @@ struct Backdate {
 
 /// Moves a payment (and its success time) `days` into the past, to drill the refund window.
 async fn control_backdate(
-    State(st): State<St>,
+    State(st): State<DokuSnapSim>,
     Path(partner_ref): Path<String>,
     Json(back): Json<Backdate>,
 ) -> Response {
@@ -1819,8 +1851,8 @@ async fn control_backdate(
 
 /// Waits briefly for the flow behind a page to finish, then sends the browser on.
 async fn after_page<T>(
-    st: &St,
-    mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>,
+    st: &DokuSnapSim,
+    mut read: impl FnMut(&DokuSnapState) -> Option<(bool, Option<T>)>,
 ) -> Option<(bool, Option<T>)> {
     for _ in 0..100 {
         let state = read(&st.lock());
@@ -1837,7 +1869,10 @@ fn finished_page() -> Response {
     Html("<!doctype html><title>OVO sandbox</title><p>Still processing: you can close this page.</p>".to_owned()).into_response()
 }
 
-async fn return_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn return_binding(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     let state = after_page(&st, |inner| {
         inner.bindings.get(&reference_no).map(|b| {
             let url = match b.status {
@@ -1856,7 +1891,10 @@ async fn return_binding(State(st): State<St>, Path(reference_no): Path<String>) 
     }
 }
 
-async fn return_payment(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn return_payment(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     let state = after_page(&st, |inner| {
         inner.payments.values().find(|p| p.reference_no == reference_no).map(|p| {
             let url = match p.status {
@@ -1929,9 +1967,10 @@ mod tests {
         let private =
             parse_private_key(include_str!("../../../tests/fixtures/snap_test_private_pkcs1.pem"))
                 .unwrap();
-        let public =
-            snap::parse_public_key(include_str!("../../../tests/fixtures/snap_test_public_spki.pem"))
-                .unwrap();
+        let public = snap::parse_public_key(include_str!(
+            "../../../tests/fixtures/snap_test_public_spki.pem"
+        ))
+        .unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let sig = rsa_sign(&private, &format!("BRN-0218-TEST|{ts}"));
         assert!(snap::verify_token_signature(&public, "BRN-0218-TEST", ts, &sig));

@@ -80,7 +80,7 @@ pub enum Wire {
 
 /// One `[[faspay_ovo_tokenize]]` entry of the merchants file.
 #[derive(Debug, Clone, Deserialize)]
-pub struct MerchantCfg {
+pub struct MerchantConfig {
     /// The 5-digit BOI, e.g. `99999`.
     pub merchant_id: String,
     /// `bot` + merchant_id.
@@ -115,7 +115,7 @@ fn hundred() -> i64 {
     100
 }
 
-impl MerchantCfg {
+impl MerchantConfig {
     fn scale(&self) -> i64 {
         self.amount_scale.max(1)
     }
@@ -181,7 +181,7 @@ struct Payment {
 }
 
 #[derive(Debug, Default)]
-struct SimState {
+struct FaspayState {
     /// (merchant_id, canonical phone) → link.
     links: BTreeMap<(String, String), Link>,
     /// trx_id → payment.
@@ -191,13 +191,13 @@ struct SimState {
 
 /// The product: its state survives across requests, `reset` forgets it.
 #[derive(Debug, Default)]
-pub struct FaspayOvoTokenize {
-    state: Arc<Mutex<SimState>>,
+pub struct Faspay {
+    state: Arc<Mutex<FaspayState>>,
     /// The merchants file's section, read once for imports.
-    merchants: std::sync::OnceLock<Vec<MerchantCfg>>,
+    merchants: std::sync::OnceLock<Vec<MerchantConfig>>,
 }
 
-impl ProductSim for FaspayOvoTokenize {
+impl ProductSim for Faspay {
     fn key(&self) -> &'static str {
         KEY
     }
@@ -206,41 +206,41 @@ impl ProductSim for FaspayOvoTokenize {
     }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let app = App { ctx, state: self.state.clone() };
+        let app = FaspaySim { ctx, state: self.state.clone() };
         Router::new()
             .route(
                 JSON_TOKENIZE,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Tokenize, &b).await
                 }),
             )
             .route(
                 XML_TOKENIZE,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Tokenize, &b).await
                 }),
             )
             .route(
                 JSON_STATUS,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Status, &b).await
                 }),
             )
             .route(
                 XML_STATUS,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Status, &b).await
                 }),
             )
             .route(
                 JSON_CANCEL,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Cancel, &b).await
                 }),
             )
             .route(
                 XML_CANCEL,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Cancel, &b).await
                 }),
             )
@@ -248,7 +248,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let app = App { ctx, state: self.state.clone() };
+        let app = FaspaySim { ctx, state: self.state.clone() };
         Router::new()
             .route("/_sandbox/faspay_ovo_tokenize/state", get(control_state))
             .route("/_sandbox/faspay_ovo_tokenize/webview/{action}", get(webview))
@@ -266,7 +266,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 
     fn reset(&self) {
-        *lock(&self.state) = SimState::default();
+        *lock(&self.state) = FaspayState::default();
     }
 
     /// `96 System Malfunction`, in the endpoint's wire format (XML under `/pws/`).
@@ -280,7 +280,7 @@ impl ProductSim for FaspayOvoTokenize {
 
     /// A paid (`2`) Payment Notification for a `bill_no` this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let app = App { ctx: ctx.clone(), state: self.state.clone() };
+        let app = FaspaySim { ctx: ctx.clone(), state: self.state.clone() };
         let merchants = app.merchants()?;
         let merchant = match &request.merchant {
             Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
@@ -326,7 +326,7 @@ impl ProductSim for FaspayOvoTokenize {
     /// `[[bindings]]`: the phone is ACTIVE for the merchant, with a few paid demo payments over
     /// the last 30 days so that History Transaction has pages to show.
     fn seed(&self, ctx: &Ctx) {
-        let merchants: Vec<MerchantCfg> = ctx.merchants().section(KEY).unwrap_or_default();
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_default();
         let now = OffsetDateTime::now_utc();
         let mut st = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
@@ -374,7 +374,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 }
 
-impl FaspayOvoTokenize {
+impl Faspay {
     /// `reference` is the bill_no, `provider_ref` the trx_id.
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         if !p.refunds.is_empty() {
@@ -504,14 +504,14 @@ const DEMO_HISTORY: [DemoPayment; 7] = [
     },
 ];
 
-fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
+fn lock(state: &Mutex<FaspayState>) -> std::sync::MutexGuard<'_, FaspayState> {
     state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[derive(Debug, Clone)]
-struct App {
+struct FaspaySim {
     ctx: Ctx,
-    state: Arc<Mutex<SimState>>,
+    state: Arc<Mutex<FaspayState>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -777,12 +777,12 @@ fn operation(f: &Fields) -> Option<Op> {
 /// A merchant and phone that passed authentication.
 #[derive(Debug)]
 struct Caller {
-    merchant: MerchantCfg,
+    merchant: MerchantConfig,
     phone_no: String,
     phone: String,
 }
 
-impl App {
+impl FaspaySim {
     async fn endpoint(&self, wire: Wire, function: Function, body: &[u8]) -> Response {
         let parsed = match wire {
             Wire::Json => parse_json(body),
@@ -800,15 +800,15 @@ impl App {
         render(wire, &answer.unwrap_or_else(|e| e))
     }
 
-    fn merchants(&self) -> Result<Vec<MerchantCfg>, String> {
-        self.ctx.merchants().section::<MerchantCfg>(KEY)
+    fn merchants(&self) -> Result<Vec<MerchantConfig>, String> {
+        self.ctx.merchants().section::<MerchantConfig>(KEY)
     }
 
-    fn merchant_by_id(&self, id: &str) -> Option<MerchantCfg> {
+    fn merchant_by_id(&self, id: &str) -> Option<MerchantConfig> {
         self.merchants().ok()?.into_iter().find(|m| m.merchant_id == id)
     }
 
-    fn merchant(&self, f: &Fields, response: &str) -> Result<MerchantCfg, Value> {
+    fn merchant(&self, f: &Fields, response: &str) -> Result<MerchantConfig, Value> {
         let id = f.req("merchant_id", response)?;
         match self.merchants() {
             Err(e) => Err(fail(response, "96", format!("System Malfunction: {e}"))),
@@ -890,7 +890,7 @@ impl App {
     }
 
     /// Opens the OTP + PIN page (activation or re-link); returns its URL.
-    fn open_binding(&self, m: &MerchantCfg, phone: &str, phone_no: &str) -> String {
+    fn open_binding(&self, m: &MerchantConfig, phone: &str, phone_no: &str) -> String {
         let opened = self.ctx.pending().open(
             self.ctx.wallets(),
             NewAction {
@@ -931,7 +931,13 @@ impl App {
         format!("{}/_sandbox/{KEY}/webview/{id}", self.ctx.base_url())
     }
 
-    async fn await_binding(self, m: MerchantCfg, phone: String, phone_no: String, opened: Opened) {
+    async fn await_binding(
+        self,
+        m: MerchantConfig,
+        phone: String,
+        phone_no: String,
+        opened: Opened,
+    ) {
         let id = opened.id;
         let outcome =
             tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
@@ -964,7 +970,7 @@ impl App {
     }
 
     /// GET Callback Activation (spec §5.2): `response`, `phone_number`, `response_code`, `response_desc`.
-    fn send_activation_callback(&self, m: &MerchantCfg, phone_no: &str, code: &str, desc: &str) {
+    fn send_activation_callback(&self, m: &MerchantConfig, phone_no: &str, code: &str, desc: &str) {
         let Some(base) = m.activation_callback_url.clone() else { return };
         let mut params = vec![
             ("response", "Callback Activation OVO OpenAPI".to_owned()),
@@ -1163,7 +1169,7 @@ impl App {
         }
     }
 
-    fn payment_answer(&self, response: &str, m: &MerchantCfg, p: &Payment) -> Value {
+    fn payment_answer(&self, response: &str, m: &MerchantConfig, p: &Payment) -> Value {
         let url = p
             .action
             .as_ref()
@@ -1446,7 +1452,7 @@ impl App {
     // --- 5.10 Inquiry Payment Status and Cancel --------------------------------------------
 
     /// `merchant_id`, `bill_no` and `signature = sha1(md5(user_id + password + bill_no))`.
-    fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantCfg, String), Value> {
+    fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantConfig, String), Value> {
         for name in ["merchant_id", "bill_no", "signature"] {
             f.req(name, response)?;
         }
@@ -1459,7 +1465,12 @@ impl App {
         Ok((merchant, bill_no))
     }
 
-    fn find_bill(&self, m: &MerchantCfg, bill_no: &str, trx_id: Option<&str>) -> Option<Payment> {
+    fn find_bill(
+        &self,
+        m: &MerchantConfig,
+        bill_no: &str,
+        trx_id: Option<&str>,
+    ) -> Option<Payment> {
         let st = lock(&self.state);
         st.payments
             .values()
@@ -1561,7 +1572,7 @@ fn urlencode(text: &str) -> String {
 // Control and customer-side routes
 // ---------------------------------------------------------------------------------------------
 
-async fn control_state(State(app): State<App>) -> Json<Value> {
+async fn control_state(State(app): State<FaspaySim>) -> Json<Value> {
     let st = lock(&app.state);
     let links: Vec<Value> = st
         .links
@@ -1574,7 +1585,7 @@ async fn control_state(State(app): State<App>) -> Json<Value> {
 
 /// The `redirectURL` the merchant sends the browser to: marks a payment "In Process" and shows
 /// the core's OTP/PIN page.
-async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response {
+async fn webview(State(app): State<FaspaySim>, Path(action): Path<String>) -> Response {
     {
         let mut st = lock(&app.state);
         if let Some(p) = st
@@ -1591,7 +1602,7 @@ async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response
 
 /// Where the payment page returns: to the merchant's return URL with the F-RETURN parameters
 /// (spec §5.11), once the payment has left the pending states.
-async fn return_page(State(app): State<App>, Path(trx_id): Path<String>) -> Response {
+async fn return_page(State(app): State<FaspaySim>, Path(trx_id): Path<String>) -> Response {
     let mut payment = None;
     for _ in 0..100 {
         payment = lock(&app.state).payments.get(&trx_id).cloned();
@@ -1649,7 +1660,7 @@ const TOPUP_ICON: &[u8] = include_bytes!("../../../assets/topup-icon.png");
 
 /// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
 async fn control_account(
-    State(app): State<App>,
+    State(app): State<FaspaySim>,
     Path((merchant_id, phone_in, action)): Path<(String, String, String)>,
 ) -> Response {
     let Some(phone) = phone::canonical(&phone_in) else {
@@ -1688,7 +1699,7 @@ async fn control_account(
 
 /// Provider-initiated reversal of a paid payment (2 → 4): money back, notification.
 async fn control_reverse(
-    State(app): State<App>,
+    State(app): State<FaspaySim>,
     Path((merchant_id, trx_id)): Path<(String, String)>,
 ) -> Response {
     let reversed = {

@@ -170,7 +170,7 @@ struct Counter {
 }
 
 #[derive(Debug, Default)]
-struct Inner {
+struct JokulPushState {
     /// Keyed by (client id, invoice number).
     payments: BTreeMap<(String, String), Payment>,
     counters: BTreeMap<String, Counter>,
@@ -179,29 +179,29 @@ struct Inner {
 /// The product.
 #[derive(Debug, Default)]
 pub struct JokulPush {
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<JokulPushState>>,
     /// The merchants file's first client id, read once for imports.
     first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
-struct App {
+struct JokulPushSim {
     ctx: Ctx,
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<JokulPushState>>,
     merchants: Arc<Vec<MerchantConfig>>,
 }
 
-impl App {
-    fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> App {
+impl JokulPushSim {
+    fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
         let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "no {KEY} merchants");
             Vec::new()
         });
-        App { ctx, inner, merchants: Arc::new(merchants) }
+        JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, JokulPushState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
@@ -218,7 +218,7 @@ impl ProductSim for JokulPush {
         Router::new()
             .route(PAYMENT_PATH, post(pay))
             .route(STATUS_PATH, get(status))
-            .with_state(App::new(ctx, self.inner.clone()))
+            .with_state(JokulPushSim::new(ctx, self.state.clone()))
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
@@ -231,11 +231,11 @@ impl ProductSim for JokulPush {
             // The paths suggested by the spec (§13).
             .route("/_sandbox/doku-push/{invoice_number}/pay", post(control_pay))
             .route("/_sandbox/doku-push/{invoice_number}/decline", post(control_decline))
-            .with_state(App::new(ctx, self.inner.clone()))
+            .with_state(JokulPushSim::new(ctx, self.state.clone()))
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Inner::default();
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = JokulPushState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -253,7 +253,7 @@ impl ProductSim for JokulPush {
 
     /// A SUCCESS notification for an invoice number this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let app = App::new(ctx.clone(), self.inner.clone());
+        let app = JokulPushSim::new(ctx.clone(), self.state.clone());
         let merchant = match &request.merchant {
             Some(id) => app.merchant(id),
             None => app.merchants.first(),
@@ -309,7 +309,7 @@ impl JokulPush {
         let finished =
             (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
         let account = ctx.wallets().get(&p.phone);
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let key = (client_id.clone(), invoice_number.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this invoice number exists".into());
@@ -555,7 +555,12 @@ fn status_body(p: &Payment, expired: bool) -> Value {
 // ---------------------------------------------------------------------------------------------
 // Push payment
 
-async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+async fn pay(
+    State(app): State<JokulPushSim>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let request = match parse_push(&body) {
         Ok(r) => r,
         Err(message) => return bad_request("invalid_parameter", message),
@@ -645,7 +650,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
 
 /// Batch and reference numbers (spec §7): the reference increments per push up to 999999;
 /// the batch increments every WIB day and when the reference wraps.
-fn next_numbers(inner: &mut Inner, client_id: &str) -> (u32, u32) {
+fn next_numbers(inner: &mut JokulPushState, client_id: &str) -> (u32, u32) {
     let today = OffsetDateTime::now_utc().to_offset(offset!(+7)).date();
     let counter = inner.counters.entry(client_id.to_owned()).or_default();
     if counter.day != Some(today) {
@@ -666,7 +671,7 @@ fn suffix(ovo_id: &str) -> &str {
 
 /// What happens before the push reaches the customer: amount limits, the spec's suffix codes,
 /// and the wallet's refusals. `Ok` = push to this phone.
-fn precheck(app: &App, p: &Payment) -> Result<String, &'static str> {
+fn precheck(app: &JokulPushSim, p: &Payment) -> Result<String, &'static str> {
     if p.amount < MIN_AMOUNT {
         return Err("67");
     }
@@ -720,7 +725,7 @@ async fn sleep_or_forever(wait: Option<Duration>) {
 }
 
 async fn process(
-    app: App,
+    app: JokulPushSim,
     merchant: MerchantConfig,
     key: (String, String),
     payment: Payment,
@@ -794,7 +799,7 @@ async fn process(
 
 /// Takes the money and finishes as SUCCESS, or FAILED with the wallet's code.
 fn settle(
-    app: &App,
+    app: &JokulPushSim,
     merchant: &MerchantConfig,
     key: &(String, String),
     phone: &str,
@@ -824,7 +829,7 @@ fn settle(
 
 /// Records the outcome, and notifies the merchant when it is final.
 fn finish(
-    app: &App,
+    app: &JokulPushSim,
     merchant: &MerchantConfig,
     key: &(String, String),
     status: PayStatus,
@@ -898,7 +903,7 @@ impl Payment {
 
 /// A status-shaped notification signed like a non-SNAP request (house default; the spec
 /// documents none, §1 and §14 #6). Only when the merchant registered a URL.
-fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
+fn notify(app: &JokulPushSim, merchant: &MerchantConfig, p: &Payment) {
     let Some(url) = merchant.notification_url.clone().filter(|u| !u.is_empty()) else {
         return;
     };
@@ -938,7 +943,7 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
 // Status check
 
 async fn status(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     headers: HeaderMap,
     uri: Uri,
     Path(invoice_number): Path<String>,
@@ -971,7 +976,11 @@ struct ClientFilter {
     client_id: Option<String>,
 }
 
-fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<(String, String)> {
+fn find_key(
+    app: &JokulPushSim,
+    invoice_number: &str,
+    client_id: Option<&str>,
+) -> Option<(String, String)> {
     app.lock()
         .payments
         .keys()
@@ -979,12 +988,12 @@ fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<
         .cloned()
 }
 
-async fn list_payments(State(app): State<App>) -> Json<Vec<Payment>> {
+async fn list_payments(State(app): State<JokulPushSim>) -> Json<Vec<Payment>> {
     Json(app.lock().payments.values().cloned().collect())
 }
 
 async fn get_payment(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
 ) -> Response {
@@ -1003,7 +1012,7 @@ struct PayControl {
 }
 
 async fn control_pay(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
     body: Bytes,
@@ -1034,7 +1043,7 @@ async fn control_pay(
 }
 
 async fn control_decline(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
 ) -> Response {
@@ -1042,7 +1051,7 @@ async fn control_decline(
 }
 
 fn decide_held(
-    app: &App,
+    app: &JokulPushSim,
     invoice_number: &str,
     client_id: Option<&str>,
     decision: Decision,
@@ -1082,7 +1091,10 @@ struct RefundRequest {
 
 /// An offline refund (HD 1), as settled through DOKU's Back Office: partial allowed, no
 /// window, cumulative never above the paid amount; the money goes back to the wallet.
-async fn offline_refund(State(app): State<App>, Json(request): Json<RefundRequest>) -> Response {
+async fn offline_refund(
+    State(app): State<JokulPushSim>,
+    Json(request): Json<RefundRequest>,
+) -> Response {
     let Some(key) = find_key(&app, &request.invoice_number, request.client_id.as_deref()) else {
         return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
     };

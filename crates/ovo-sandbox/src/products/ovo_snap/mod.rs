@@ -190,7 +190,7 @@ impl Payment {
 type CustomerRef = (String, String);
 
 #[derive(Debug, Default)]
-struct Inner {
+struct OvoSnapState {
     b2b: TokenStore<String>,
     customer: TokenStore<CustomerRef>,
     refresh: TokenStore<CustomerRef>,
@@ -203,7 +203,7 @@ struct Inner {
     seq: u64,
 }
 
-impl Inner {
+impl OvoSnapState {
     fn next_ref(&mut self, prefix: &str) -> String {
         self.seq += 1;
         format!("{prefix}{:012}{}", self.seq, snap::random_token(4).to_ascii_uppercase())
@@ -213,26 +213,26 @@ impl Inner {
 /// The product: its state lives here so `reset` reaches it.
 #[derive(Debug, Default)]
 pub struct OvoSnap {
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<OvoSnapState>>,
     /// The merchants file's first client id, read once for imports.
     first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
-struct S {
+struct OvoSnapSim {
     ctx: Ctx,
-    inner: Arc<Mutex<Inner>>,
+    state: Arc<Mutex<OvoSnapState>>,
     merchants: Arc<Vec<Arc<Merchant>>>,
 }
 
-impl S {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl OvoSnapSim {
+    fn lock(&self) -> std::sync::MutexGuard<'_, OvoSnapState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
     }
-    fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> S {
+    fn new(ctx: Ctx, state: Arc<Mutex<OvoSnapState>>) -> OvoSnapSim {
         let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "ovo_snap: ignoring the merchants section");
             Vec::new()
@@ -246,7 +246,7 @@ impl S {
                 Arc::new(Merchant { cfg, key })
             })
             .collect();
-        S { ctx, inner, merchants: Arc::new(merchants) }
+        OvoSnapSim { ctx, state, merchants: Arc::new(merchants) }
     }
 }
 
@@ -262,7 +262,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let state = S::new(ctx, self.inner.clone());
+        let state = OvoSnapSim::new(ctx, self.state.clone());
         let mut router = Router::new();
         for v in VERSIONS {
             router = router
@@ -286,7 +286,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let state = S::new(ctx, self.inner.clone());
+        let state = OvoSnapSim::new(ctx, self.state.clone());
         Router::new()
             .route("/_sandbox/ovo_snap/state", get(control_state))
             .route("/_sandbox/ovo_snap/payments/{reference}/backdate", post(control_backdate))
@@ -295,7 +295,8 @@ impl ProductSim for OvoSnap {
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            OvoSnapState::default();
     }
 
     /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
@@ -310,7 +311,7 @@ impl ProductSim for OvoSnap {
 
     /// A success notification for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let s = S::new(ctx.clone(), self.inner.clone());
+        let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
         let merchant = match &request.merchant {
             Some(id) => s.merchant(id),
             None => s.merchants.first().cloned(),
@@ -344,7 +345,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(id) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -387,7 +388,7 @@ impl OvoSnap {
                 .clone()
                 .ok_or("no ovo_snap merchant")?,
         };
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this partnerReferenceNo exists".into());
@@ -524,7 +525,7 @@ struct Authed {
 
 /// Mandatory headers, timestamp, token, signature and `X-EXTERNAL-ID`, in the order of
 /// snap-standard §11.
-fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError> {
+fn authenticate(s: &OvoSnapSim, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError> {
     let timestamp = require(call.headers, "X-TIMESTAMP")?;
     let signature = require(call.headers, "X-SIGNATURE")?;
     let partner = require(call.headers, "X-PARTNER-ID")?;
@@ -548,7 +549,7 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
     let mut candidates: Vec<String> = Vec::new();
     let mut binding = None;
     let mut unlink_second = false;
-    let customer_ok = |inner: &Inner, token: &str| -> Option<String> {
+    let customer_ok = |inner: &OvoSnapState, token: &str| -> Option<String> {
         match inner.customer.check(token) {
             TokenCheck::Valid((c, b))
                 if c == client
@@ -648,7 +649,10 @@ fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError>
 }
 
 /// The token calls' checks: headers, timestamp, client, SHA256withRSA over `clientId|X-TIMESTAMP`.
-fn authenticate_token_call(s: &S, headers: &HeaderMap) -> Result<Arc<Merchant>, SnapError> {
+fn authenticate_token_call(
+    s: &OvoSnapSim,
+    headers: &HeaderMap,
+) -> Result<Arc<Merchant>, SnapError> {
     let timestamp = require(headers, "X-TIMESTAMP")?;
     let client = require(headers, "X-CLIENT-KEY")?;
     let signature = require(headers, "X-SIGNATURE")?;
@@ -668,11 +672,15 @@ fn authenticate_token_call(s: &S, headers: &HeaderMap) -> Result<Arc<Merchant>, 
 // ---------------------------------------------------------------------------------------------
 // Tokens (73, 74)
 
-async fn b2b_token(State(s): State<S>, headers: HeaderMap, body: Bytes) -> Response {
+async fn b2b_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     answer("73", b2b_token_inner(&s, &headers, &body))
 }
 
-fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
+fn b2b_token_inner(
+    s: &OvoSnapSim,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let body = parse_body(body)?;
     let grant = req_str(&body, "grantType", 64)?;
@@ -684,11 +692,15 @@ fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
     Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
-async fn b2b2c_token(State(s): State<S>, headers: HeaderMap, body: Bytes) -> Response {
+async fn b2b2c_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     answer("74", b2b2c_token_inner(&s, &headers, &body))
 }
 
-fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
+fn b2b2c_token_inner(
+    s: &OvoSnapSim,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_body(body)?;
@@ -763,7 +775,7 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
 // Binding (07) and unbinding (09)
 
 async fn bind(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -773,7 +785,7 @@ async fn bind(
     answer("07", bind_inner(&s, &call))
 }
 
-fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn bind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Binding)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -874,7 +886,7 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 }
 
 async fn unbind(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -884,7 +896,7 @@ async fn unbind(
     answer("09", unbind_inner(&s, &call))
 }
 
-fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn unbind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Unbind)?;
     let _body = parse_body(call.body)?;
     let client = authed.merchant.cfg.client_id.clone();
@@ -913,7 +925,7 @@ fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // Balance (11)
 
 async fn balance(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -923,7 +935,7 @@ async fn balance(
     answer("11", balance_inner(&s, &call))
 }
 
-fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn balance_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let body = parse_body(call.body)?;
     let phone = binding_phone(s, authed.binding.as_deref())?;
@@ -941,7 +953,7 @@ fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-fn binding_phone(s: &S, binding: Option<&str>) -> Result<String, SnapError> {
+fn binding_phone(s: &OvoSnapSim, binding: Option<&str>) -> Result<String, SnapError> {
     binding
         .and_then(|b| s.lock().bindings.get(b).map(|b| b.phone.clone()))
         .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))
@@ -1000,7 +1012,7 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
 
 /// Checks (`debit == false`) or takes the money.
 fn charge_wallet(
-    s: &S,
+    s: &OvoSnapSim,
     phone: &str,
     amount: i64,
     charge: Charge,
@@ -1043,7 +1055,7 @@ fn charge_wallet(
 }
 
 async fn pay(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -1053,7 +1065,7 @@ async fn pay(
     answer("54", pay_inner(&s, &call))
 }
 
-fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn pay_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let binding_id = authed.binding.clone().unwrap_or_default();
@@ -1170,7 +1182,7 @@ enum Settle {
 
 /// Applies the decision now if the customer already answered (magic accounts), else waits in
 /// the background for up to `timeout` (scaled) and withdraws the page when it runs out.
-fn settle_or_wait(s: &S, mut opened: Opened, timeout: Duration, what: Settle) {
+fn settle_or_wait(s: &OvoSnapSim, mut opened: Opened, timeout: Duration, what: Settle) {
     match opened.decision.try_recv() {
         Ok(decision) => settle(s, &what, Some(decision)),
         Err(_) => {
@@ -1192,7 +1204,7 @@ fn settle_or_wait(s: &S, mut opened: Opened, timeout: Duration, what: Settle) {
 }
 
 /// `None` = the wait ran out.
-fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
+fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
     match what {
         Settle::Binding(id) => {
             let mut inner = s.lock();
@@ -1285,7 +1297,7 @@ fn pay_options(p: &Payment) -> Value {
     Value::Array(options)
 }
 
-fn notify_payment(s: &S, p: &Payment) {
+fn notify_payment(s: &OvoSnapSim, p: &Payment) {
     let Some(merchant) = s.merchant(&p.client_id) else { return };
     let Some(url) = merchant.cfg.callback_url.clone().filter(|u| !u.trim().is_empty()) else {
         return;
@@ -1355,7 +1367,7 @@ fn external_id(now: OffsetDateTime) -> String {
 // Status (55)
 
 async fn status(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -1366,7 +1378,7 @@ async fn status(
 }
 
 fn find_payment<'a>(
-    inner: &'a Inner,
+    inner: &'a OvoSnapState,
     client: &str,
     partner_ref: Option<&str>,
     reference_no: Option<&str>,
@@ -1380,7 +1392,7 @@ fn find_payment<'a>(
     }
 }
 
-fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn status_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -1430,7 +1442,7 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // Refund (58)
 
 async fn refund(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -1440,7 +1452,7 @@ async fn refund(
     answer("58", refund_inner(&s, &call))
 }
 
-fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn refund_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Refund)?;
     let cfg = &authed.merchant.cfg;
     let client = cfg.client_id.clone();
@@ -1551,7 +1563,7 @@ async fn history() -> Response {
 // ---------------------------------------------------------------------------------------------
 // Control routes
 
-async fn control_state(State(s): State<S>) -> Json<Value> {
+async fn control_state(State(s): State<OvoSnapSim>) -> Json<Value> {
     let inner = s.lock();
     let bindings: Vec<Value> = inner
         .bindings
@@ -1592,7 +1604,7 @@ struct Backdate {
 
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
 async fn control_backdate(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     Path(reference): Path<String>,
     Json(req): Json<Backdate>,
 ) -> Response {
@@ -1612,7 +1624,7 @@ async fn control_backdate(
 }
 
 /// Expires every B2B, B2B2C and refresh token at once (expired-token drills).
-async fn control_expire_tokens(State(s): State<S>) -> Json<Value> {
+async fn control_expire_tokens(State(s): State<OvoSnapSim>) -> Json<Value> {
     let mut inner = s.lock();
     inner.b2b.expire_all();
     inner.customer.expire_all();

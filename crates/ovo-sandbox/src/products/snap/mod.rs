@@ -616,8 +616,10 @@ mod tests {
 
     /// Fixed test key pair (computed locally; no provider publishes an RSA vector, §5).
     const TEST_PRIVATE: &str = include_str!("../../../tests/fixtures/snap_test_private_pkcs1.pem");
-    const TEST_PUBLIC_PKCS1: &str = include_str!("../../../tests/fixtures/snap_test_public_pkcs1.pem");
-    const TEST_PUBLIC_SPKI: &str = include_str!("../../../tests/fixtures/snap_test_public_spki.pem");
+    const TEST_PUBLIC_PKCS1: &str =
+        include_str!("../../../tests/fixtures/snap_test_public_pkcs1.pem");
+    const TEST_PUBLIC_SPKI: &str =
+        include_str!("../../../tests/fixtures/snap_test_public_spki.pem");
 
     #[test]
     fn token_signature_with_pkcs1_and_spki_keys() {
