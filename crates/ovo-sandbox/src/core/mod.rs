@@ -168,6 +168,19 @@ impl Merchants {
         }
     }
 
+    /// The merchant an imported payment without one belongs to: `field` of the product's
+    /// first entry.
+    pub fn first(&self, product: &str, field: &str) -> Result<String, String> {
+        self.table
+            .get(product)
+            .and_then(toml::Value::as_array)
+            .and_then(|entries| entries.first())
+            .and_then(|entry| entry.get(field))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no {product} merchant"))
+    }
+
     /// Extra OVO accounts listed under `[[accounts]]`.
     pub fn accounts(&self) -> Result<Vec<Account>, String> {
         self.section("accounts")

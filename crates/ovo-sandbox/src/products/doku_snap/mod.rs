@@ -325,8 +325,6 @@ impl DokuSnapSim {
 #[derive(Debug, Default)]
 pub struct DokuSnap {
     state: Arc<Mutex<DokuSnapState>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 impl ProductSim for DokuSnap {
@@ -465,16 +463,7 @@ impl DokuSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no doku_snap_ovo merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,

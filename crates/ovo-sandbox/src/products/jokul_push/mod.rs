@@ -180,8 +180,6 @@ struct JokulPushState {
 #[derive(Debug, Default)]
 pub struct JokulPush {
     state: Arc<Mutex<JokulPushState>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -284,16 +282,7 @@ impl JokulPush {
         }
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no doku_jokul_ovo_push merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
         // The invoice number is what the merchant sent and what the status path names.
         let invoice_number = p.provider_ref.clone().unwrap_or_else(|| p.reference.clone());

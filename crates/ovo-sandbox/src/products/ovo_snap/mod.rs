@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use rsa::RsaPublicKey;
 use serde::Deserialize;
@@ -214,8 +214,6 @@ impl OvoSnapState {
 #[derive(Debug, Default)]
 pub struct OvoSnap {
     state: Arc<Mutex<OvoSnapState>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -270,16 +268,16 @@ impl ProductSim for OvoSnap {
                 .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
-                    post(bind),
+                    op("07", bind),
                 )
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"),
-                    post(unbind),
+                    op("09", unbind),
                 )
-                .route(&format!("/OVOSNAP/{v}/balance-inquiry"), post(balance))
-                .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), post(pay))
-                .route(&format!("/OVOSNAP/{v}/debit/status"), post(status))
-                .route(&format!("/OVOSNAP/{v}/debit/refund"), post(refund))
+                .route(&format!("/OVOSNAP/{v}/balance-inquiry"), op("11", balance))
+                .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), op("54", pay))
+                .route(&format!("/OVOSNAP/{v}/debit/status"), op("55", status))
+                .route(&format!("/OVOSNAP/{v}/debit/refund"), op("58", refund))
                 .route(&format!("/OVOSNAP/{v}/transaction-history-list"), post(history));
         }
         router.with_state(state)
@@ -377,16 +375,7 @@ impl OvoSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no ovo_snap merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
         let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = (client_id.clone(), p.reference.clone());
@@ -491,6 +480,23 @@ fn path_of(uri: &Uri) -> String {
 
 fn answer(service: &str, result: Result<Response, SnapError>) -> Response {
     result.unwrap_or_else(|e| e.into_response(service))
+}
+
+/// A transactional endpoint of `service` (its two-digit SNAP service code) handled by `handler`.
+fn op(
+    service: &'static str,
+    handler: fn(&OvoSnapSim, &Call<'_>) -> Result<Response, SnapError>,
+) -> MethodRouter<OvoSnapSim> {
+    post(
+        move |State(s): State<OvoSnapSim>,
+              method: Method,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Bytes| async move {
+            let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
+            answer(service, handler(&s, &call))
+        },
+    )
 }
 
 /// A request as the transactional handlers see it.
@@ -774,18 +780,7 @@ fn b2b2c_token_inner(
 // ---------------------------------------------------------------------------------------------
 // Binding (07) and unbinding (09)
 
-async fn bind(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("07", bind_inner(&s, &call))
-}
-
-fn bind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn bind(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Binding)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -885,18 +880,7 @@ fn bind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-async fn unbind(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("09", unbind_inner(&s, &call))
-}
-
-fn unbind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn unbind(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Unbind)?;
     let _body = parse_body(call.body)?;
     let client = authed.merchant.cfg.client_id.clone();
@@ -924,18 +908,7 @@ fn unbind_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> 
 // ---------------------------------------------------------------------------------------------
 // Balance (11)
 
-async fn balance(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("11", balance_inner(&s, &call))
-}
-
-fn balance_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn balance(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let body = parse_body(call.body)?;
     let phone = binding_phone(s, authed.binding.as_deref())?;
@@ -1054,18 +1027,7 @@ fn charge_wallet(
     }
 }
 
-async fn pay(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("54", pay_inner(&s, &call))
-}
-
-fn pay_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn pay(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let binding_id = authed.binding.clone().unwrap_or_default();
@@ -1366,17 +1328,6 @@ fn external_id(now: OffsetDateTime) -> String {
 // ---------------------------------------------------------------------------------------------
 // Status (55)
 
-async fn status(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("55", status_inner(&s, &call))
-}
-
 fn find_payment<'a>(
     inner: &'a OvoSnapState,
     client: &str,
@@ -1392,7 +1343,7 @@ fn find_payment<'a>(
     }
 }
 
-fn status_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn status(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -1441,18 +1392,7 @@ fn status_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> 
 // ---------------------------------------------------------------------------------------------
 // Refund (58)
 
-async fn refund(
-    State(s): State<OvoSnapSim>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("58", refund_inner(&s, &call))
-}
-
-fn refund_inner(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
+fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Refund)?;
     let cfg = &authed.merchant.cfg;
     let client = cfg.client_id.clone();
