@@ -17,7 +17,7 @@ use base64::Engine as _;
 use rand::Rng;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
@@ -578,27 +578,6 @@ fn parse_object(body: &[u8]) -> Result<Value, SnapError> {
     }
 }
 
-fn ok_body(service: &str, fields: Value) -> Value {
-    let mut body = Map::new();
-    body.insert("responseCode".into(), json!(format!("200{service}00")));
-    body.insert("responseMessage".into(), json!("Successful"));
-    if let Value::Object(fields) = fields {
-        body.extend(fields);
-    }
-    Value::Object(body)
-}
-
-fn check_timestamp(ts: &str) -> Result<(), SnapError> {
-    match snap::parse_timestamp(ts) {
-        Some(at) if snap::within_skew(at, now(), snap::SKEW) => Ok(()),
-        _ => Err(SnapError::invalid_field("[X-TIMESTAMP]")),
-    }
-}
-
-fn need<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
-    snap::header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Token endpoints (73, 74)
 
@@ -607,10 +586,10 @@ fn check_token_request<'a>(
     st: &'a DokuSnapSim,
     headers: &HeaderMap,
 ) -> Result<&'a Merchant, SnapError> {
-    let ts = need(headers, "X-TIMESTAMP")?;
-    let signature = need(headers, "X-SIGNATURE")?;
-    let client = need(headers, "X-CLIENT-KEY")?;
-    check_timestamp(ts)?;
+    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
+    let signature = snap::required_header(headers, "X-SIGNATURE")?;
+    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
+    snap::check_timestamp(ts)?;
     let merchant = st
         .merchant(client)
         .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
@@ -779,12 +758,12 @@ fn authenticate(
     body: &[u8],
 ) -> Result<Caller, SnapError> {
     // 1. Mandatory headers (the JULO core set, §3).
-    let ts = need(headers, "X-TIMESTAMP")?;
-    let signature = need(headers, "X-SIGNATURE")?;
-    let partner = need(headers, "X-PARTNER-ID")?;
-    let external_id = need(headers, "X-EXTERNAL-ID")?;
+    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
+    let signature = snap::required_header(headers, "X-SIGNATURE")?;
+    let partner = snap::required_header(headers, "X-PARTNER-ID")?;
+    let external_id = snap::required_header(headers, "X-EXTERNAL-ID")?;
     // 2. Formats.
-    check_timestamp(ts)?;
+    snap::check_timestamp(ts)?;
     if external_id.len() > 36 || !external_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
     }
@@ -887,7 +866,7 @@ fn transact(
         Op::Unbinding => unbinding(&st, &caller, &v),
     });
     let (http, answer) = match result {
-        Ok(fields) => (200, ok_body(service, fields)),
+        Ok(fields) => (200, snap::ok_body(service, fields)),
         Err(e) => {
             (e.http, json!({ "responseCode": e.code(service), "responseMessage": e.message }))
         }

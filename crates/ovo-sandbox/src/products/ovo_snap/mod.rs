@@ -433,19 +433,6 @@ impl OvoSnap {
 // ---------------------------------------------------------------------------------------------
 // Request helpers
 
-fn require<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
-    snap::header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))
-}
-
-fn check_timestamp(text: &str) -> Result<(), SnapError> {
-    let at =
-        snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
-    if !snap::within_skew(at, OffsetDateTime::now_utc(), snap::SKEW) {
-        return Err(SnapError::invalid_field("[X-TIMESTAMP]"));
-    }
-    Ok(())
-}
-
 fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
@@ -532,12 +519,12 @@ struct Authed {
 /// Mandatory headers, timestamp, token, signature and `X-EXTERNAL-ID`, in the order of
 /// snap-standard §11.
 fn authenticate(s: &OvoSnapSim, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError> {
-    let timestamp = require(call.headers, "X-TIMESTAMP")?;
-    let signature = require(call.headers, "X-SIGNATURE")?;
-    let partner = require(call.headers, "X-PARTNER-ID")?;
-    let external_id = require(call.headers, "X-EXTERNAL-ID")?;
-    let device = require(call.headers, "X-DEVICE-ID")?;
-    check_timestamp(timestamp)?;
+    let timestamp = snap::required_header(call.headers, "X-TIMESTAMP")?;
+    let signature = snap::required_header(call.headers, "X-SIGNATURE")?;
+    let partner = snap::required_header(call.headers, "X-PARTNER-ID")?;
+    let external_id = snap::required_header(call.headers, "X-EXTERNAL-ID")?;
+    let device = snap::required_header(call.headers, "X-DEVICE-ID")?;
+    snap::check_timestamp(timestamp)?;
     if external_id.len() > 36 {
         return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
     }
@@ -659,10 +646,10 @@ fn authenticate_token_call(
     s: &OvoSnapSim,
     headers: &HeaderMap,
 ) -> Result<Arc<Merchant>, SnapError> {
-    let timestamp = require(headers, "X-TIMESTAMP")?;
-    let client = require(headers, "X-CLIENT-KEY")?;
-    let signature = require(headers, "X-SIGNATURE")?;
-    check_timestamp(timestamp)?;
+    let timestamp = snap::required_header(headers, "X-TIMESTAMP")?;
+    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
+    let signature = snap::required_header(headers, "X-SIGNATURE")?;
+    snap::check_timestamp(timestamp)?;
     let merchant =
         s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
     let verified = merchant
