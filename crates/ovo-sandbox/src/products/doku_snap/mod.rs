@@ -20,6 +20,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
 
+mod sign;
+mod wire;
+
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
 use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
@@ -29,6 +32,11 @@ use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
+use sign::parse_private_key;
+pub use sign::{rsa_sign, NotificationParts};
+use wire::{
+    binding_view, check_channel, parse_object, payment_view, random_digits, required, str_field,
+};
 
 pub const KEY: &str = "doku_snap_ovo";
 /// `additionalInfo.channel` of every OVO request (§1).
@@ -135,22 +143,6 @@ impl Merchant {
     fn inbound_secret(&self) -> &str {
         self.cfg.inbound_secret.as_deref().unwrap_or(&self.cfg.secret_key)
     }
-}
-
-fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, String> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-    let pem = pem.trim();
-    RsaPrivateKey::from_pkcs1_pem(pem)
-        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-        .map_err(|e| format!("not an RSA private key: {e}"))
-}
-
-/// `base64(SHA256withRSA(message))`, the signature of DOKU's N0 token request (§4).
-pub fn rsa_sign(key: &RsaPrivateKey, message: &str) -> String {
-    use rsa::signature::{SignatureEncoding, Signer};
-    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
-    base64::engine::general_purpose::STANDARD.encode(signer.sign(message.as_bytes()).to_bytes())
 }
 
 fn load_merchants(ctx: &Ctx) -> Vec<Merchant> {
@@ -531,51 +523,8 @@ impl DokuSnap {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-fn random_digits(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
-}
-
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// A mandatory string of at most `max` characters.
-fn required(v: &Value, key: &str, label: &str, max: usize) -> Result<String, SnapError> {
-    let text = str_field(v, key).ok_or_else(|| SnapError::missing_field(&format!("[{label}]")))?;
-    if text.chars().count() > max {
-        return Err(SnapError::invalid_field(&format!("[{label}]")));
-    }
-    Ok(text.to_owned())
-}
-
-/// `additionalInfo.channel` must be `EMONEY_OVO_SNAP`; `channelId` is read when `channel` is
-/// absent (house decision 4).
-fn check_channel(info: Option<&Value>, mandatory: bool) -> Result<(), SnapError> {
-    let info = info.filter(|v| v.is_object());
-    match info.and_then(|i| str_field(i, "channel")) {
-        Some(CHANNEL) => Ok(()),
-        Some(_) => Err(SnapError::invalid_field("[additionalInfo.channel]")),
-        None => match info.and_then(|i| str_field(i, "channelId")) {
-            Some(CHANNEL) => Ok(()),
-            _ if !mandatory => Ok(()),
-            _ => Err(SnapError::missing_field("[additionalInfo.channel]")),
-        },
-    }
-}
-
-fn parse_object(body: &[u8]) -> Result<Value, SnapError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v) if v.is_object() => Ok(v),
-        _ => Err(SnapError::invalid_field("[body]")),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1563,58 +1512,6 @@ fn unbinding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, S
 // ---------------------------------------------------------------------------------------------
 // Notifications (N0 token, then N1/N2)
 
-/// The relative URL signed in a notification: the merchant's own path (and query) (§4).
-fn relative_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(u) => match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_owned(),
-        },
-        Err(_) => url.to_owned(),
-    }
-}
-
-/// What one N1/N2 is built from; the same for every attempt. Each attempt signs it afresh with
-/// its own N0 token and `X-TIMESTAMP`.
-#[derive(Debug, Clone)]
-pub struct NotificationParts {
-    pub url: String,
-    pub client_id: String,
-    pub body: String,
-    /// One per notification: every attempt (retries included) carries the same one.
-    pub external_id: String,
-    /// N1 only: the customer token the payment was made with.
-    pub customer_token: Option<String>,
-}
-
-impl NotificationParts {
-    /// N1/N2's headers: symmetric signature over the merchant's path with the token the merchant
-    /// issued at N0 (§4, snap-standard §7 recipe 1). An empty token sends no `Authorization`.
-    pub fn headers(&self, secret: &str, token: &str, timestamp: &str) -> Vec<(String, String)> {
-        let to_sign = snap::symmetric_string_to_sign(
-            "POST",
-            &relative_url(&self.url),
-            token,
-            &snap::body_hash(self.body.as_bytes()),
-            timestamp,
-        );
-        let mut headers = vec![
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-            ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
-            ("X-SIGNATURE".to_owned(), snap::hmac_signature(secret, &to_sign)),
-            ("X-PARTNER-ID".to_owned(), self.client_id.clone()),
-            ("X-EXTERNAL-ID".to_owned(), self.external_id.clone()),
-        ];
-        if !token.is_empty() {
-            headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
-        }
-        if let Some(customer) = &self.customer_token {
-            headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
-        }
-        headers
-    }
-}
-
 /// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key
 /// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
 /// without `accessToken` is an error.
@@ -1742,25 +1639,6 @@ fn notify(
 // ---------------------------------------------------------------------------------------------
 // Control routes and the customer's return from the pages
 
-fn binding_view(b: &Binding) -> Value {
-    json!({
-        "referenceNo": b.reference_no, "clientId": b.client_id, "phoneNo": b.phone, "custIdMerchant": b.cust_id_merchant,
-        "status": b.status.name(), "authCode": b.auth_code, "pendingActionId": b.action_id,
-    })
-}
-
-fn payment_view(p: &Payment) -> Value {
-    json!({
-        "clientId": p.client_id, "partnerReferenceNo": p.partner_reference_no, "referenceNo": p.reference_no,
-        "externalId": p.external_id, "bindingReferenceNo": p.binding_ref, "phoneNo": p.phone, "amount": p.amount,
-        "cash": p.charge.cash, "points": p.charge.points, "paymentType": p.payment_type.name(),
-        "latestTransactionStatus": p.code(), "transactionStatusDesc": p.desc(), "refunded": p.refunded(),
-        "createdAt": snap::format_timestamp_seconds(p.created_at), "paidTime": p.paid_at.map(snap::format_timestamp_seconds),
-        "pendingActionId": p.action_id,
-        "refunds": p.refunds.iter().map(|r| json!({"refundNo": r.refund_no, "partnerRefundNo": r.partner_refund_no, "amount": r.amount, "cash": r.split.cash, "points": r.split.points})).collect::<Vec<_>>(),
-    })
-}
-
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response()
 }
@@ -1883,6 +1761,7 @@ async fn return_payment(
 
 #[cfg(test)]
 mod tests {
+    use super::sign::relative_url;
     use super::*;
 
     #[test]

@@ -29,6 +29,13 @@ use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
+mod wire;
+
+use sign::check_header_signature;
+use wire::{
+    bad_request, error, now_utc_text, parse_push, payment_body, random_id, status_body, wib_stamp,
+};
+
 pub const KEY: &str = "doku_jokul_ovo_push";
 /// Spec §2.
 pub const PAYMENT_PATH: &str = "/ovo-emoney/v1/payment";
@@ -347,38 +354,6 @@ impl JokulPush {
 // ---------------------------------------------------------------------------------------------
 // Wire helpers
 
-/// DOKU's non-SNAP error shape (spec §13, §14 #4).
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message.into(), "type": "invalid_request_error" } }))).into_response()
-}
-
-fn bad_request(code: &str, message: impl Into<String>) -> Response {
-    error(StatusCode::BAD_REQUEST, code, message)
-}
-
-fn now_utc_text() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `yyyyMMddHHmmss`, UTC+7 (spec §7).
-fn wib_stamp() -> String {
-    OffsetDateTime::now_utc()
-        .to_offset(offset!(+7))
-        .format(format_description!("[year][month][day][hour][minute][second]"))
-        .unwrap_or_default()
-}
-
-fn random_id() -> String {
-    let mut rng = rand::thread_rng();
-    let a: u128 = rng.gen();
-    let h = format!("{a:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -390,57 +365,6 @@ fn auth_error(code: &'static str, message: impl Into<String>) -> AuthError {
     (code, message.into())
 }
 
-/// Checks the non-SNAP header signature (spec §3). `required` false: only when `Signature` is
-/// present. Returns the `Request-Id` (empty when absent).
-fn check_header_signature(
-    merchant: &MerchantConfig,
-    headers: &HeaderMap,
-    target: &str,
-    body: Option<&[u8]>,
-    required: bool,
-) -> Result<String, AuthError> {
-    let Some(signature) = header(headers, "Signature") else {
-        if required {
-            return Err(auth_error("invalid_signature", "Missing Header Signature"));
-        }
-        return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
-    };
-    let client_id = header(headers, "Client-Id")
-        .ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
-    if client_id != merchant.client_id {
-        return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
-    }
-    let request_id = header(headers, "Request-Id")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
-    if request_id.is_empty() || request_id.len() > 128 {
-        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
-    }
-    let timestamp = header(headers, "Request-Timestamp")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
-    if !valid_timestamp(timestamp) {
-        return Err(auth_error(
-            "invalid_parameter",
-            "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ",
-        ));
-    }
-    if let Some(declared) = header(headers, "Request-Target") {
-        if declared != target {
-            return Err(auth_error("invalid_signature", "Invalid Header Signature"));
-        }
-    }
-    let digest = body.map(sign::digest);
-    let component = sign::component(client_id, request_id, timestamp, target, digest.as_deref());
-    if !sign::header_signature_matches(&merchant.secret_key, &component, signature) {
-        return Err(auth_error("invalid_signature", "Invalid Header Signature"));
-    }
-    Ok(request_id.to_owned())
-}
-
-/// UTC `yyyy-MM-ddTHH:mm:ssZ` (spec §3); an RFC 3339 fraction is tolerated, an offset is not.
-fn valid_timestamp(text: &str) -> bool {
-    text.ends_with('Z') && OffsetDateTime::parse(text, &Rfc3339).is_ok()
-}
-
 #[derive(Debug)]
 struct PushRequest {
     client_id: String,
@@ -448,97 +372,6 @@ struct PushRequest {
     amount: u64,
     ovo_id: String,
     check_sum: String,
-}
-
-fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, key| v.get(key))
-}
-
-fn string_field(value: &Value, path: &[&str]) -> Result<String, String> {
-    let name = path.join(".");
-    match field(value, path) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) | None | Some(Value::Null) => Err(format!("{name} is mandatory")),
-        Some(_) => Err(format!("{name} must be a string")),
-    }
-}
-
-/// The request body (spec §4); an error names the field.
-fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let client_id = string_field(&value, &["client", "id"])?;
-    let invoice_number = string_field(&value, &["order", "invoice_number"])?;
-    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic())
-    {
-        return Err(
-            "order.invoice_number must be at most 64 letters, digits or special characters".into(),
-        );
-    }
-    let amount = match field(&value, &["order", "amount"]) {
-        None | Some(Value::Null) => return Err("order.amount is mandatory".into()),
-        Some(Value::Number(n)) => {
-            n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?
-        }
-        Some(_) => return Err("order.amount must be a number".into()),
-    };
-    if amount > MAX_WIRE_AMOUNT {
-        return Err("order.amount has at most 12 digits".into());
-    }
-    let ovo_id = string_field(&value, &["ovo_info", "ovo_id"])?;
-    if !ovo_id.chars().all(|c| c.is_ascii_digit()) {
-        return Err("ovo_info.ovo_id must contain digits only".into());
-    }
-    let check_sum = string_field(&value, &["security", "check_sum"])?;
-    if check_sum.len() > 64 {
-        return Err("security.check_sum has at most 64 characters".into());
-    }
-    Ok(PushRequest { client_id, invoice_number, amount, ovo_id, check_sum })
-}
-
-/// The push-payment response (spec §7), HTTP 200 whatever the outcome.
-fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
-    let amount = u64::try_from(p.amount).unwrap_or_default();
-    json!({
-        "client": { "id": p.client_id },
-        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
-        "ovo_info": { "ovo_id": p.ovo_id, "ovo_account_name": p.account_name },
-        "ovo_configuration": m.ovo_configuration,
-        "ovo_payment": {
-            "date": p.date,
-            "batch_number": p.batch_number,
-            "trace_number": p.trace_number,
-            "reference_number": p.reference_number,
-            "approval_code": p.approval_code,
-            "response_code": p.response_code,
-            "cash_used": p.split.cash,
-            "cash_balance": p.cash_balance,
-            "ovo_points_used": p.split.points,
-            "ovo_points_balance": p.points_balance,
-            "ovo_points_earned": 0,
-            "status": p.status.wire(),
-        },
-        // Spec §8: the request formula over the response's fields.
-        "security": { "check_sum": sign::checksum(amount, &p.client_id, &p.invoice_number, &p.ovo_id, &m.secret_key) },
-    })
-}
-
-/// The status shape (spec §10, House default), also the notification body.
-fn status_body(p: &Payment, expired: bool) -> Value {
-    let (status, code) =
-        if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
-    json!({
-        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
-        "transaction": {
-            "status": status,
-            "date": p.final_at.clone().unwrap_or_else(|| p.created_at.clone()),
-            "original_request_id": p.request_id,
-        },
-        "service": { "id": "EMONEY" },
-        "acquirer": { "id": "OVO" },
-        "channel": { "id": "EMONEY_OVO" },
-        "additional_info": { "ovo_response_code": code },
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
