@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use super::lock;
 use serde::{Deserialize, Serialize};
 
 /// The endpoint name notifications are armed under.
@@ -92,7 +93,7 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ArmedFault>> {
-        self.armed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.armed)
     }
 
     pub fn arm(&self, fault: ArmedFault) {

@@ -17,7 +17,7 @@ pub mod wallets;
 pub mod writes;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -77,6 +77,11 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<serde_json::Value, String> {
         Err(format!("{} sends no notifications", self.key()))
     }
+}
+
+/// Locks shared state; a panic elsewhere while it was held does not lose it.
+pub fn lock<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How a product links OVO accounts (the rules `[[bindings]]` entries are checked by).
@@ -179,6 +184,14 @@ impl Merchants {
             .and_then(toml::Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| format!("no {product} merchant"))
+    }
+
+    /// As [`Merchants::section`], a section that does not read logged and taken as none.
+    pub fn section_or_none<T: DeserializeOwned>(&self, product: &str) -> Vec<T> {
+        self.section(product).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "ignoring the merchants file's [[{product}]]");
+            Vec::new()
+        })
     }
 
     /// Extra OVO accounts listed under `[[accounts]]`.

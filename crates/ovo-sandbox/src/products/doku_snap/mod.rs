@@ -27,6 +27,7 @@ use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
 use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
 use crate::core::journal::{now_rfc3339, Attempt, Delivery};
+use crate::core::lock;
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -146,10 +147,7 @@ impl Merchant {
 }
 
 fn load_merchants(ctx: &Ctx) -> Vec<Merchant> {
-    let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "ignoring [[{KEY}]]");
-        Vec::new()
-    });
+    let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
     configs
         .into_iter()
         .map(|cfg| {
@@ -306,7 +304,7 @@ struct DokuSnapSim {
 
 impl DokuSnapSim {
     fn lock(&self) -> MutexGuard<'_, DokuSnapState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.state)
     }
     fn merchant(&self, client_id: &str) -> Option<&Merchant> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id)
@@ -369,8 +367,7 @@ impl ProductSim for DokuSnap {
     }
 
     fn reset(&self) {
-        *self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            DokuSnapState::default();
+        *lock(&self.state) = DokuSnapState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -421,7 +418,7 @@ impl ProductSim for DokuSnap {
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
     /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(reference_no) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -464,7 +461,7 @@ impl DokuSnap {
                 return Err(format!("unknown paymentType {other:?}; known: sale, recurring"))
             }
         };
-        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let binding = p.binding_ref.as_ref().and_then(|b| inner.bindings.get(b)).cloned();
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {

@@ -37,6 +37,7 @@ use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
 mod sign;
 mod wire;
 
+use crate::core::lock;
 pub use sign::{signature, signature_matches};
 pub use wire::to_xml;
 use wire::{
@@ -502,10 +503,6 @@ const DEMO_HISTORY: [DemoPayment; 7] = [
         desc: "Lunch",
     },
 ];
-
-fn lock(state: &Mutex<FaspayState>) -> std::sync::MutexGuard<'_, FaspayState> {
-    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 #[derive(Debug, Clone)]
 struct FaspaySim {

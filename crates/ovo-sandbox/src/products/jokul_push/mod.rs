@@ -6,7 +6,7 @@
 pub mod sign;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -31,6 +31,7 @@ use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 mod wire;
 
+use crate::core::lock;
 use sign::check_header_signature;
 use wire::{
     bad_request, error, now_utc_text, parse_push, payment_body, random_id, status_body, wib_stamp,
@@ -198,15 +199,12 @@ struct JokulPushSim {
 
 impl JokulPushSim {
     fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
-        let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "no {KEY} merchants");
-            Vec::new()
-        });
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
     }
 
     fn lock(&self) -> MutexGuard<'_, JokulPushState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
@@ -240,7 +238,7 @@ impl ProductSim for JokulPush {
     }
 
     fn reset(&self) {
-        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = JokulPushState::default();
+        *lock(&self.state) = JokulPushState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -305,7 +303,7 @@ impl JokulPush {
         let finished =
             (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
         let account = ctx.wallets().get(&p.phone);
-        let mut inner = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let key = (client_id.clone(), invoice_number.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this invoice number exists".into());

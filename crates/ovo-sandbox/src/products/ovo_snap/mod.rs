@@ -29,6 +29,7 @@ use crate::core::{Ctx, Linking, ProductSim, UnknownNotification};
 mod sign;
 mod wire;
 
+use crate::core::lock;
 use sign::{authenticate, authenticate_token_call};
 use wire::{external_id, opt_str, parse_body, path_of, pay_options, req_str};
 
@@ -231,16 +232,13 @@ struct OvoSnapSim {
 
 impl OvoSnapSim {
     fn lock(&self) -> std::sync::MutexGuard<'_, OvoSnapState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.state)
     }
     fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
     }
     fn new(ctx: Ctx, state: Arc<Mutex<OvoSnapState>>) -> OvoSnapSim {
-        let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "ovo_snap: ignoring the merchants section");
-            Vec::new()
-        });
+        let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         let merchants = configs
             .into_iter()
             .map(|cfg| {
@@ -299,8 +297,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn reset(&self) {
-        *self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            OvoSnapState::default();
+        *lock(&self.state) = OvoSnapState::default();
     }
 
     /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
@@ -349,7 +346,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(id) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -383,7 +380,7 @@ impl OvoSnap {
             Some(m) => m.clone(),
             None => ctx.merchants().first(KEY, "client_id")?,
         };
-        let mut inner = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this partnerReferenceNo exists".into());

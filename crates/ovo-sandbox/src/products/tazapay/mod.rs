@@ -7,7 +7,7 @@ pub mod sign;
 mod wire;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -29,6 +29,7 @@ use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
+use crate::core::lock;
 use wire::{new_id, now, Attempt, Payin, Refund};
 
 pub const KEY: &str = "tazapay_ovo_idr";
@@ -165,7 +166,7 @@ impl ProductSim for Tazapay {
     }
 
     fn reset(&self) {
-        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = TazapayState::default();
+        *lock(&self.state) = TazapayState::default();
     }
 
     /// §13: `101 something went wrong`.
@@ -408,15 +409,12 @@ fn debit_reason(e: DebitError) -> String {
 
 impl TazapaySim {
     fn new(ctx: Ctx, state: Arc<Mutex<TazapayState>>) -> TazapaySim {
-        let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "no {KEY} merchants");
-            Vec::new()
-        });
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         TazapaySim { ctx, state, merchants: Arc::new(merchants) }
     }
 
     fn lock(&self) -> MutexGuard<'_, TazapayState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 
     fn merchant(&self, api_key: &str) -> Option<&MerchantConfig> {
