@@ -8,9 +8,30 @@ pub mod ovo_snap;
 pub mod snap;
 pub mod tazapay;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::core::ProductSim;
+use crate::core::{lock, Ctx, ProductSim};
+
+/// What a product's handlers reach: the context, the product's state (kept by the product, so
+/// that `reset` reaches it) and its merchants from the merchants file.
+#[derive(Debug)]
+pub struct Sim<State, Merchant> {
+    pub ctx: Ctx,
+    pub state: Arc<Mutex<State>>,
+    pub merchants: Arc<Vec<Merchant>>,
+}
+
+impl<State, Merchant> Clone for Sim<State, Merchant> {
+    fn clone(&self) -> Self {
+        Sim { ctx: self.ctx.clone(), state: self.state.clone(), merchants: self.merchants.clone() }
+    }
+}
+
+impl<State, Merchant> Sim<State, Merchant> {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+}
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {

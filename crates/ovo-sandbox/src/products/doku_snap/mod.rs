@@ -4,7 +4,7 @@
 //! See `crates/ovo-sandbox/docs/doku_snap_ovo.md` for what is served and every choice made.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -295,17 +295,9 @@ struct DokuSnapState {
     payments: BTreeMap<(String, String), Payment>,
 }
 
-#[derive(Debug, Clone)]
-struct DokuSnapSim {
-    ctx: Ctx,
-    merchants: Arc<Vec<Merchant>>,
-    state: Arc<Mutex<DokuSnapState>>,
-}
+type DokuSnapSim = super::Sim<DokuSnapState, Merchant>;
 
 impl DokuSnapSim {
-    fn lock(&self) -> MutexGuard<'_, DokuSnapState> {
-        lock(&self.state)
-    }
     fn merchant(&self, client_id: &str) -> Option<&Merchant> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id)
     }

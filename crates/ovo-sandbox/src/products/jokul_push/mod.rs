@@ -6,7 +6,7 @@
 pub mod sign;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -190,21 +190,12 @@ pub struct JokulPush {
     state: Arc<Mutex<JokulPushState>>,
 }
 
-#[derive(Debug, Clone)]
-struct JokulPushSim {
-    ctx: Ctx,
-    state: Arc<Mutex<JokulPushState>>,
-    merchants: Arc<Vec<MerchantConfig>>,
-}
+type JokulPushSim = super::Sim<JokulPushState, MerchantConfig>;
 
 impl JokulPushSim {
     fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
         let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, JokulPushState> {
-        lock(&self.state)
     }
 
     fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {

@@ -223,17 +223,9 @@ pub struct OvoSnap {
     state: Arc<Mutex<OvoSnapState>>,
 }
 
-#[derive(Debug, Clone)]
-struct OvoSnapSim {
-    ctx: Ctx,
-    state: Arc<Mutex<OvoSnapState>>,
-    merchants: Arc<Vec<Arc<Merchant>>>,
-}
+type OvoSnapSim = super::Sim<OvoSnapState, Arc<Merchant>>;
 
 impl OvoSnapSim {
-    fn lock(&self) -> std::sync::MutexGuard<'_, OvoSnapState> {
-        lock(&self.state)
-    }
     fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
     }

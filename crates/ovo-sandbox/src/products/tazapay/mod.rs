@@ -7,7 +7,7 @@ pub mod sign;
 mod wire;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -298,12 +298,7 @@ impl ProductSim for Tazapay {
     }
 }
 
-#[derive(Debug, Clone)]
-struct TazapaySim {
-    ctx: Ctx,
-    state: Arc<Mutex<TazapayState>>,
-    merchants: Arc<Vec<MerchantConfig>>,
-}
+type TazapaySim = super::Sim<TazapayState, MerchantConfig>;
 
 /// A Tazapay error answer (§5, §12, §13).
 #[derive(Debug)]
@@ -411,10 +406,6 @@ impl TazapaySim {
     fn new(ctx: Ctx, state: Arc<Mutex<TazapayState>>) -> TazapaySim {
         let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         TazapaySim { ctx, state, merchants: Arc::new(merchants) }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, TazapayState> {
-        lock(&self.state)
     }
 
     fn merchant(&self, api_key: &str) -> Option<&MerchantConfig> {
