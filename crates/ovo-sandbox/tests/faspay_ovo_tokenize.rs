@@ -988,7 +988,7 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         .unwrap();
     assert_eq!(d.as_array().unwrap().len(), 0);
 
-    let demo: Vec<ovo_sandbox::products::faspay::MerchantCfg> =
+    let demo: Vec<ovo_sandbox::products::faspay::MerchantConfig> =
         Merchants::demo().section("faspay_ovo_tokenize").unwrap();
     assert_eq!(demo.len(), 1);
     assert_eq!(

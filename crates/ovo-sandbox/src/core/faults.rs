@@ -3,6 +3,7 @@
 
 use std::sync::Mutex;
 
+use super::lock;
 use serde::{Deserialize, Serialize};
 
 /// The endpoint name notifications are armed under.
@@ -92,7 +93,7 @@ pub struct FaultPlan {
 
 impl FaultPlan {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ArmedFault>> {
-        self.armed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.armed)
     }
 
     pub fn arm(&self, fault: ArmedFault) {
@@ -162,27 +163,27 @@ mod tests {
     fn faults_apply_to_the_next_n_calls_of_their_endpoint() {
         let plan = FaultPlan::default();
         plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
+            product: "product_a".into(),
             endpoint: Some("/pay".into()),
             fault: Fault::LoseResponse,
             count: 2,
         });
         plan.arm(ArmedFault {
-            product: "ovo_snap".into(),
+            product: "product_a".into(),
             endpoint: None,
             fault: Fault::HttpStatus { status: 503 },
             count: 1,
         });
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
-        assert_eq!(plan.take("tazapay_ovo_idr", "/pay"), None);
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::LoseResponse));
+        assert_eq!(plan.take("product_b", "/pay"), None);
         assert_eq!(
-            plan.take("ovo_snap", NOTIFICATION),
+            plan.take("product_a", NOTIFICATION),
             None,
             "an endpoint-less fault is not a notification fault"
         );
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::LoseResponse));
-        assert_eq!(plan.take("ovo_snap", "/pay"), Some(Fault::HttpStatus { status: 503 }));
-        assert_eq!(plan.take("ovo_snap", "/pay"), None);
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::LoseResponse));
+        assert_eq!(plan.take("product_a", "/pay"), Some(Fault::HttpStatus { status: 503 }));
+        assert_eq!(plan.take("product_a", "/pay"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use super::lock;
 use serde::Serialize;
 
 const KEEP: usize = 10_000;
@@ -49,10 +50,6 @@ pub struct Journal {
     received: Mutex<VecDeque<Received>>,
     deliveries: Mutex<VecDeque<Delivery>>,
     seq: std::sync::atomic::AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub fn now_rfc3339() -> String {

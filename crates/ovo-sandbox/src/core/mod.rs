@@ -17,7 +17,7 @@ pub mod wallets;
 pub mod writes;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -33,7 +33,7 @@ use writes::Writes;
 
 /// One provider product's simulator.
 pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
-    /// The product key, e.g. `ovo_snap`.
+    /// The product key: its section in the merchants file and its paths under `/_sandbox/`.
     fn key(&self) -> &'static str;
     /// The product's endpoints at their documented paths.
     fn routes(&self, ctx: Ctx) -> Router;
@@ -59,6 +59,15 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
         (code, axum::Json(serde_json::json!({ "error": "internal server error" }))).into_response()
     }
+    /// How this product's accounts are linked, for `[[bindings]]`; `None` when it links none.
+    fn linking(&self) -> Option<Linking> {
+        None
+    }
+    /// The fields of this product's `[[{key}]]` merchant entry that send its notifications to
+    /// `url` (the merchant's listener for this product).
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("notification_url", url.to_owned())]
+    }
     /// Sends a correctly signed payment notification for a reference the merchant never
     /// created (`POST /_sandbox/notify-unknown`).
     fn notify_unknown(
@@ -68,6 +77,22 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<serde_json::Value, String> {
         Err(format!("{} sends no notifications", self.key()))
     }
+}
+
+/// Locks shared state; a panic elsewhere while it was held does not lose it.
+pub fn lock<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How a product links OVO accounts (the rules `[[bindings]]` entries are checked by).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linking {
+    /// The field of the product's merchant entries that names a merchant (`client_id`, …).
+    pub merchant_field: &'static str,
+    /// Whether a link carries customer tokens and a binding id.
+    pub tokens: bool,
+    /// What a seeded binding id starts with, before the phone (`SEED`: `SEED6281…`).
+    pub provider_ref_prefix: &'static str,
 }
 
 /// A notification for a reference the merchant never created.
@@ -100,49 +125,42 @@ pub struct Merchants {
 pub const DEMO_MERCHANTS: &str = include_str!("../../demo-merchants.toml");
 
 impl Merchants {
-    /// Parses the file and checks `[[bindings]]` against the rest of it.
-    pub fn parse(text: &str) -> Result<Merchants, String> {
+    /// Parses the file and checks `[[bindings]]` against the rest of it and the link rules of
+    /// `products`.
+    pub fn parse_for(text: &str, products: &[Arc<dyn ProductSim>]) -> Result<Merchants, String> {
         let table = text.parse::<toml::Table>().map_err(|e| format!("merchants file: {e}"))?;
         let mut merchants = Merchants { table, bindings: Vec::new() };
         let mut accounts = wallets::seed_accounts();
         accounts.extend(merchants.accounts().unwrap_or_default());
-        merchants.bindings = bindings::parse(&merchants.table, &accounts)?;
+        merchants.bindings = bindings::parse(&merchants.table, &accounts, products)?;
         Ok(merchants)
     }
 
-    pub fn demo() -> Merchants {
-        Merchants::parse(DEMO_MERCHANTS).unwrap_or_default()
-    }
-
-    /// The demo merchants, with the notifications of `products` (product keys) sent to the
+    /// The demo merchants, with the notifications of `notifying` (product keys) sent to the
     /// app's listener at `listener` (`http://host:port`), each to `<listener>/<product key>`,
     /// as the app's listener settings show them.
-    pub fn demo_notifying(listener: &str, products: &[&str]) -> Merchants {
+    pub fn demo_notifying_for(
+        listener: &str,
+        notifying: &[&str],
+        products: &[Arc<dyn ProductSim>],
+    ) -> Merchants {
         let mut text = String::new();
         for line in DEMO_MERCHANTS.lines() {
             text.push_str(line);
             text.push('\n');
-            let Some(product) = line.trim().strip_prefix("[[").and_then(|l| l.strip_suffix("]]"))
+            let section = line.trim().strip_prefix("[[").and_then(|l| l.strip_suffix("]]"));
+            let Some(product) = section
+                .filter(|key| notifying.contains(key))
+                .and_then(|key| products.iter().find(|p| p.key() == key))
             else {
                 continue;
             };
-            if !products.contains(&product) {
-                continue;
-            }
-            let key = match product {
-                "ovo_snap" => "callback_url",
-                "tazapay_ovo_idr" => "webhook_url",
-                _ => "notification_url",
-            };
-            text.push_str(&format!("{key} = \"{listener}/{product}\"\n"));
-            if product == "doku_snap_ovo" {
-                // DOKU's notifications carry a token it first asks the merchant for (N0).
-                text.push_str(&format!(
-                    "token_url = \"{listener}/{product}/authorization/v1/access-token/b2b\"\n"
-                ));
+            let url = format!("{listener}/{}", product.key());
+            for (field, value) in product.notification_fields(&url) {
+                text.push_str(&format!("{field} = \"{value}\"\n"));
             }
         }
-        Merchants::parse(&text).unwrap_or_default()
+        Merchants::parse_for(&text, products).unwrap_or_default()
     }
 
     /// This product's merchants; an absent section is none.
@@ -153,6 +171,27 @@ impl Merchants {
                 value.clone().try_into().map_err(|e| format!("merchants file, [[{product}]]: {e}"))
             }
         }
+    }
+
+    /// The merchant an imported payment without one belongs to: `field` of the product's
+    /// first entry.
+    pub fn first(&self, product: &str, field: &str) -> Result<String, String> {
+        self.table
+            .get(product)
+            .and_then(toml::Value::as_array)
+            .and_then(|entries| entries.first())
+            .and_then(|entry| entry.get(field))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no {product} merchant"))
+    }
+
+    /// As [`Merchants::section`], a section that does not read logged and taken as none.
+    pub fn section_or_none<T: DeserializeOwned>(&self, product: &str) -> Vec<T> {
+        self.section(product).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "ignoring the merchants file's [[{product}]]");
+            Vec::new()
+        })
     }
 
     /// Extra OVO accounts listed under `[[accounts]]`.
@@ -378,9 +417,13 @@ impl Drop for RunningSandbox {
     }
 }
 
-/// Binds `addr` (port 0 picks a free one) and serves every product on it over plain HTTP.
-pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<RunningSandbox> {
-    let ctx = Ctx::new(config.merchants, config.time_scale, crate::products::all());
+/// Binds `addr` (port 0 picks a free one) and serves `products` on it over plain HTTP.
+pub async fn serve(
+    config: SandboxConfig,
+    addr: SocketAddr,
+    products: Vec<Arc<dyn ProductSim>>,
+) -> anyhow::Result<RunningSandbox> {
+    let ctx = Ctx::new(config.merchants, config.time_scale, products);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let _ = ctx.0.base_url.set(format!("http://{addr}"));
@@ -397,28 +440,16 @@ pub async fn start(config: SandboxConfig, addr: SocketAddr) -> anyhow::Result<Ru
     Ok(RunningSandbox { addr, ctx, ca: None, stop: Some(Stop::Plain(stop)) })
 }
 
-/// As [`start`], over HTTPS with a certificate from a test CA generated now
-/// ([`RunningSandbox::ca_pem`]).
-pub async fn start_https(
-    config: SandboxConfig,
-    addr: SocketAddr,
-) -> anyhow::Result<RunningSandbox> {
-    start_tls(config, addr, tls::ServedCertificate::Valid).await
-}
-
-/// As [`start_https`], presenting the chosen certificate (an expired one, one for another name).
-pub async fn start_tls(
+/// As [`serve`], over HTTPS with a certificate from a test CA generated now
+/// ([`RunningSandbox::ca_pem`]): the chosen certificate (valid, expired, for another name).
+pub async fn serve_tls(
     config: SandboxConfig,
     addr: SocketAddr,
     served: tls::ServedCertificate,
+    products: Vec<Arc<dyn ProductSim>>,
 ) -> anyhow::Result<RunningSandbox> {
     let ca = tls::TestCa::generate(served)?;
-    let ctx = Ctx::trusting(
-        config.merchants,
-        config.time_scale,
-        crate::products::all(),
-        Some(ca.ca_pem()),
-    );
+    let ctx = Ctx::trusting(config.merchants, config.time_scale, products, Some(ca.ca_pem()));
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;

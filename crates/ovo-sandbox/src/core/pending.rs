@@ -9,6 +9,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
+use super::lock;
 use super::wallets::{Behaviour, PaySource, Wallets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +125,7 @@ pub struct Opened {
 
 impl PendingActions {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.entries)
     }
 
     pub fn open(&self, wallets: &Wallets, new: NewAction) -> Opened {
@@ -227,6 +228,6 @@ impl PendingActions {
 
     pub fn clear(&self) {
         self.lock().clear();
-        self.decided_at_once.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        lock(&self.decided_at_once).clear();
     }
 }

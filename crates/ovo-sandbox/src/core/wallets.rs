@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use super::lock;
 use serde::{Deserialize, Serialize};
 
 /// How the customer behind an account answers the customer-side steps.
@@ -93,7 +94,7 @@ impl Wallets {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Account>> {
-        self.accounts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.accounts)
     }
 
     pub fn get(&self, phone: &str) -> Option<Account> {

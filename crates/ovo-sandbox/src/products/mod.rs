@@ -8,9 +8,30 @@ pub mod ovo_snap;
 pub mod snap;
 pub mod tazapay;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::core::ProductSim;
+use crate::core::{lock, Ctx, ProductSim};
+
+/// What a product's handlers reach: the context, the product's state (kept by the product, so
+/// that `reset` reaches it) and its merchants from the merchants file.
+#[derive(Debug)]
+pub struct Sim<State, Merchant> {
+    pub ctx: Ctx,
+    pub state: Arc<Mutex<State>>,
+    pub merchants: Arc<Vec<Merchant>>,
+}
+
+impl<State, Merchant> Clone for Sim<State, Merchant> {
+    fn clone(&self) -> Self {
+        Sim { ctx: self.ctx.clone(), state: self.state.clone(), merchants: self.merchants.clone() }
+    }
+}
+
+impl<State, Merchant> Sim<State, Merchant> {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+}
 
 /// Every product the sandbox serves.
 pub fn all() -> Vec<Arc<dyn ProductSim>> {
@@ -18,7 +39,93 @@ pub fn all() -> Vec<Arc<dyn ProductSim>> {
         Arc::new(doku_snap::DokuSnap::default()),
         Arc::new(jokul_push::JokulPush::default()),
         Arc::new(tazapay::Tazapay::default()),
-        Arc::new(faspay::FaspayOvoTokenize::default()),
+        Arc::new(faspay::Faspay::default()),
         Arc::new(ovo_snap::OvoSnap::default()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    //! The `[[bindings]]` checks with the products' own link rules.
+    use super::*;
+    use crate::core::bindings::{parse, SeedBinding};
+    use crate::core::wallets::seed_accounts;
+
+    fn parse_text(text: &str) -> Result<Vec<SeedBinding>, String> {
+        parse(&text.parse::<toml::Table>().unwrap(), &seed_accounts(), &all())
+    }
+
+    const MERCHANTS: &str = "[[ovo_snap]]\nclient_id = \"A\"\n[[ovo_snap]]\nclient_id = \"B\"\n[[faspay_ovo_tokenize]]\nmerchant_id = \"99999\"\n";
+
+    #[test]
+    fn defaults_are_filled_in() {
+        let text = format!("{MERCHANTS}[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"081234567890\"\n[[bindings]]\nproduct = \"faspay_ovo_tokenize\"\nphone = \"6281382826301\"\n");
+        let b = parse_text(&text).unwrap();
+        assert_eq!(b[0].phone, "6281234567890");
+        assert_eq!(b[0].merchant, "A");
+        assert_eq!(b[0].token.as_deref(), Some("seed-ovo_snap-A-6281234567890"));
+        assert_eq!(b[0].provider_ref.as_deref(), Some("LNKSEED6281234567890"));
+        assert_eq!((b[1].merchant.as_str(), b[1].token.as_ref()), ("99999", None));
+    }
+
+    #[test]
+    fn the_demo_file_links_four_accounts() {
+        let demo = crate::Merchants::parse(crate::DEMO_MERCHANTS).unwrap();
+        let phones = |product| demo.bindings(product).map(|b| b.phone.as_str()).collect::<Vec<_>>();
+        assert_eq!(phones(ovo_snap::KEY), ["6281234567890"]);
+        assert_eq!(phones(doku_snap::KEY), ["6281298765432"]);
+        assert_eq!(phones(faspay::KEY), ["6281382826301", "6285712345678"]);
+        let budi = demo.bindings(ovo_snap::KEY).next().unwrap();
+        assert_eq!(budi.token.as_deref(), Some("demo-ovosnap-b2b2c-6281234567890"));
+        assert_eq!(budi.merchant, "demo-ovosnap-client");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let cases = [
+            ("product = \"gopay\"\nphone = \"6281234567890\"", "unknown product \"gopay\""),
+            (
+                "product = \"tazapay_ovo_idr\"\nphone = \"6281234567890\"",
+                "tazapay_ovo_idr has no account binding",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"0212345678\"",
+                "is not an Indonesian mobile number",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281100000004\"",
+                "no OVO account for 6281100000004",
+            ),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281234567890\"\nmerchant = \"C\"",
+                "merchant \"C\" is not the client_id",
+            ),
+            (
+                "product = \"doku_snap_ovo\"\nphone = \"6281234567890\"",
+                "there is no [[doku_snap_ovo]] merchant",
+            ),
+            (
+                "product = \"faspay_ovo_tokenize\"\nphone = \"6281234567890\"\ntoken = \"t\"",
+                "carry no token",
+            ),
+            ("product = \"ovo_snap\"\nphone = \"6281234567890\"\ntoken = \"a b\"", "token must be"),
+            (
+                "product = \"ovo_snap\"\nphone = \"6281234567890\"\ntokn = \"x\"",
+                "unknown field `tokn`",
+            ),
+        ];
+        for (entry, want) in cases {
+            let e = parse_text(&format!("{MERCHANTS}[[bindings]]\n{entry}\n")).unwrap_err();
+            assert!(e.contains(want), "{entry}: {e}");
+        }
+        let twice = format!(
+            "{MERCHANTS}[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281234567890\"\ntoken = \"T\"\n\
+             [[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281298765432\"\nmerchant = \"B\"\nrefresh_token = \"T\"\n"
+        );
+        assert!(parse_text(&twice)
+            .unwrap_err()
+            .contains("#2 (ovo_snap 6281298765432): token \"T\" is already used"));
+        let same = format!("{MERCHANTS}[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"6281234567890\"\n[[bindings]]\nproduct = \"ovo_snap\"\nphone = \"081234567890\"\ntoken = \"X\"\n");
+        assert!(parse_text(&same).unwrap_err().contains("already linked"));
+    }
 }

@@ -3,10 +3,10 @@
 //! generic non-SNAP status check, offline refunds through a control route (HD 1), and an
 //! optional status-shaped notification. See `docs/doku_jokul_ovo_push.md`.
 
-pub mod crypto;
+pub mod sign;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -28,6 +28,14 @@ use crate::core::pending::{ActionKind, Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
+
+mod wire;
+
+use crate::core::lock;
+use sign::check_header_signature;
+use wire::{
+    bad_request, error, now_utc_text, parse_push, payment_body, random_id, status_body, wib_stamp,
+};
 
 pub const KEY: &str = "doku_jokul_ovo_push";
 /// Spec §2.
@@ -170,7 +178,7 @@ struct Counter {
 }
 
 #[derive(Debug, Default)]
-struct Inner {
+struct JokulPushState {
     /// Keyed by (client id, invoice number).
     payments: BTreeMap<(String, String), Payment>,
     counters: BTreeMap<String, Counter>,
@@ -179,29 +187,15 @@ struct Inner {
 /// The product.
 #[derive(Debug, Default)]
 pub struct JokulPush {
-    inner: Arc<Mutex<Inner>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
+    state: Arc<Mutex<JokulPushState>>,
 }
 
-#[derive(Debug, Clone)]
-struct App {
-    ctx: Ctx,
-    inner: Arc<Mutex<Inner>>,
-    merchants: Arc<Vec<MerchantConfig>>,
-}
+type JokulPushSim = super::Sim<JokulPushState, MerchantConfig>;
 
-impl App {
-    fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> App {
-        let merchants = ctx.merchants().section::<MerchantConfig>(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "no {KEY} merchants");
-            Vec::new()
-        });
-        App { ctx, inner, merchants: Arc::new(merchants) }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+impl JokulPushSim {
+    fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
+        JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
     }
 
     fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
@@ -218,7 +212,7 @@ impl ProductSim for JokulPush {
         Router::new()
             .route(PAYMENT_PATH, post(pay))
             .route(STATUS_PATH, get(status))
-            .with_state(App::new(ctx, self.inner.clone()))
+            .with_state(JokulPushSim::new(ctx, self.state.clone()))
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
@@ -231,11 +225,11 @@ impl ProductSim for JokulPush {
             // The paths suggested by the spec (§13).
             .route("/_sandbox/doku-push/{invoice_number}/pay", post(control_pay))
             .route("/_sandbox/doku-push/{invoice_number}/decline", post(control_decline))
-            .with_state(App::new(ctx, self.inner.clone()))
+            .with_state(JokulPushSim::new(ctx, self.state.clone()))
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = Inner::default();
+        *lock(&self.state) = JokulPushState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -253,7 +247,7 @@ impl ProductSim for JokulPush {
 
     /// A SUCCESS notification for an invoice number this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let app = App::new(ctx.clone(), self.inner.clone());
+        let app = JokulPushSim::new(ctx.clone(), self.state.clone());
         let merchant = match &request.merchant {
             Some(id) => app.merchant(id),
             None => app.merchants.first(),
@@ -284,16 +278,7 @@ impl JokulPush {
         }
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no doku_jokul_ovo_push merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
         // The invoice number is what the merchant sent and what the status path names.
         let invoice_number = p.provider_ref.clone().unwrap_or_else(|| p.reference.clone());
@@ -309,7 +294,7 @@ impl JokulPush {
         let finished =
             (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
         let account = ctx.wallets().get(&p.phone);
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let key = (client_id.clone(), invoice_number.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this invoice number exists".into());
@@ -358,38 +343,6 @@ impl JokulPush {
 // ---------------------------------------------------------------------------------------------
 // Wire helpers
 
-/// DOKU's non-SNAP error shape (spec §13, §14 #4).
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message.into(), "type": "invalid_request_error" } }))).into_response()
-}
-
-fn bad_request(code: &str, message: impl Into<String>) -> Response {
-    error(StatusCode::BAD_REQUEST, code, message)
-}
-
-fn now_utc_text() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `yyyyMMddHHmmss`, UTC+7 (spec §7).
-fn wib_stamp() -> String {
-    OffsetDateTime::now_utc()
-        .to_offset(offset!(+7))
-        .format(format_description!("[year][month][day][hour][minute][second]"))
-        .unwrap_or_default()
-}
-
-fn random_id() -> String {
-    let mut rng = rand::thread_rng();
-    let a: u128 = rng.gen();
-    let h = format!("{a:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -401,57 +354,6 @@ fn auth_error(code: &'static str, message: impl Into<String>) -> AuthError {
     (code, message.into())
 }
 
-/// Checks the non-SNAP header signature (spec §3). `required` false: only when `Signature` is
-/// present. Returns the `Request-Id` (empty when absent).
-fn check_header_signature(
-    merchant: &MerchantConfig,
-    headers: &HeaderMap,
-    target: &str,
-    body: Option<&[u8]>,
-    required: bool,
-) -> Result<String, AuthError> {
-    let Some(signature) = header(headers, "Signature") else {
-        if required {
-            return Err(auth_error("invalid_signature", "Missing Header Signature"));
-        }
-        return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
-    };
-    let client_id = header(headers, "Client-Id")
-        .ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
-    if client_id != merchant.client_id {
-        return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
-    }
-    let request_id = header(headers, "Request-Id")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
-    if request_id.is_empty() || request_id.len() > 128 {
-        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
-    }
-    let timestamp = header(headers, "Request-Timestamp")
-        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
-    if !valid_timestamp(timestamp) {
-        return Err(auth_error(
-            "invalid_parameter",
-            "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ",
-        ));
-    }
-    if let Some(declared) = header(headers, "Request-Target") {
-        if declared != target {
-            return Err(auth_error("invalid_signature", "Invalid Header Signature"));
-        }
-    }
-    let digest = body.map(crypto::digest);
-    let component = crypto::component(client_id, request_id, timestamp, target, digest.as_deref());
-    if !crypto::header_signature_matches(&merchant.secret_key, &component, signature) {
-        return Err(auth_error("invalid_signature", "Invalid Header Signature"));
-    }
-    Ok(request_id.to_owned())
-}
-
-/// UTC `yyyy-MM-ddTHH:mm:ssZ` (spec §3); an RFC 3339 fraction is tolerated, an offset is not.
-fn valid_timestamp(text: &str) -> bool {
-    text.ends_with('Z') && OffsetDateTime::parse(text, &Rfc3339).is_ok()
-}
-
 #[derive(Debug)]
 struct PushRequest {
     client_id: String,
@@ -461,101 +363,15 @@ struct PushRequest {
     check_sum: String,
 }
 
-fn field<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, key| v.get(key))
-}
-
-fn string_field(value: &Value, path: &[&str]) -> Result<String, String> {
-    let name = path.join(".");
-    match field(value, path) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) | None | Some(Value::Null) => Err(format!("{name} is mandatory")),
-        Some(_) => Err(format!("{name} must be a string")),
-    }
-}
-
-/// The request body (spec §4); an error names the field.
-fn parse_push(body: &[u8]) -> Result<PushRequest, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let client_id = string_field(&value, &["client", "id"])?;
-    let invoice_number = string_field(&value, &["order", "invoice_number"])?;
-    if invoice_number.chars().count() > 64 || !invoice_number.chars().all(|c| c.is_ascii_graphic())
-    {
-        return Err(
-            "order.invoice_number must be at most 64 letters, digits or special characters".into(),
-        );
-    }
-    let amount = match field(&value, &["order", "amount"]) {
-        None | Some(Value::Null) => return Err("order.amount is mandatory".into()),
-        Some(Value::Number(n)) => {
-            n.as_u64().ok_or("order.amount must be a whole number of rupiah, without decimals")?
-        }
-        Some(_) => return Err("order.amount must be a number".into()),
-    };
-    if amount > MAX_WIRE_AMOUNT {
-        return Err("order.amount has at most 12 digits".into());
-    }
-    let ovo_id = string_field(&value, &["ovo_info", "ovo_id"])?;
-    if !ovo_id.chars().all(|c| c.is_ascii_digit()) {
-        return Err("ovo_info.ovo_id must contain digits only".into());
-    }
-    let check_sum = string_field(&value, &["security", "check_sum"])?;
-    if check_sum.len() > 64 {
-        return Err("security.check_sum has at most 64 characters".into());
-    }
-    Ok(PushRequest { client_id, invoice_number, amount, ovo_id, check_sum })
-}
-
-/// The push-payment response (spec §7), HTTP 200 whatever the outcome.
-fn payment_body(p: &Payment, m: &MerchantConfig) -> Value {
-    let amount = u64::try_from(p.amount).unwrap_or_default();
-    json!({
-        "client": { "id": p.client_id },
-        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
-        "ovo_info": { "ovo_id": p.ovo_id, "ovo_account_name": p.account_name },
-        "ovo_configuration": m.ovo_configuration,
-        "ovo_payment": {
-            "date": p.date,
-            "batch_number": p.batch_number,
-            "trace_number": p.trace_number,
-            "reference_number": p.reference_number,
-            "approval_code": p.approval_code,
-            "response_code": p.response_code,
-            "cash_used": p.split.cash,
-            "cash_balance": p.cash_balance,
-            "ovo_points_used": p.split.points,
-            "ovo_points_balance": p.points_balance,
-            "ovo_points_earned": 0,
-            "status": p.status.wire(),
-        },
-        // Spec §8: the request formula over the response's fields.
-        "security": { "check_sum": crypto::checksum(amount, &p.client_id, &p.invoice_number, &p.ovo_id, &m.secret_key) },
-    })
-}
-
-/// The status shape (spec §10, House default), also the notification body.
-fn status_body(p: &Payment, expired: bool) -> Value {
-    let (status, code) =
-        if expired { ("EXPIRED", "54") } else { (p.status.wire(), p.response_code.as_str()) };
-    json!({
-        "order": { "invoice_number": p.invoice_number, "amount": p.amount },
-        "transaction": {
-            "status": status,
-            "date": p.final_at.clone().unwrap_or_else(|| p.created_at.clone()),
-            "original_request_id": p.request_id,
-        },
-        "service": { "id": "EMONEY" },
-        "acquirer": { "id": "OVO" },
-        "channel": { "id": "EMONEY_OVO" },
-        "additional_info": { "ovo_response_code": code },
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Push payment
 
-async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
+async fn pay(
+    State(app): State<JokulPushSim>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let request = match parse_push(&body) {
         Ok(r) => r,
         Err(message) => return bad_request("invalid_parameter", message),
@@ -572,14 +388,14 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
             Ok(id) => id,
             Err((code, message)) => return bad_request(code, message),
         };
-    let expected = crypto::checksum(
+    let expected = sign::checksum(
         request.amount,
         &request.client_id,
         &request.invoice_number,
         &request.ovo_id,
         &merchant.secret_key,
     );
-    if !crypto::checksum_matches(&expected, &request.check_sum) {
+    if !sign::checksum_matches(&expected, &request.check_sum) {
         return bad_request("invalid_signature", "Invalid Header Signature");
     }
     let amount = i64::try_from(request.amount).unwrap_or(i64::MAX);
@@ -645,7 +461,7 @@ async fn pay(State(app): State<App>, headers: HeaderMap, uri: Uri, body: Bytes) 
 
 /// Batch and reference numbers (spec §7): the reference increments per push up to 999999;
 /// the batch increments every WIB day and when the reference wraps.
-fn next_numbers(inner: &mut Inner, client_id: &str) -> (u32, u32) {
+fn next_numbers(inner: &mut JokulPushState, client_id: &str) -> (u32, u32) {
     let today = OffsetDateTime::now_utc().to_offset(offset!(+7)).date();
     let counter = inner.counters.entry(client_id.to_owned()).or_default();
     if counter.day != Some(today) {
@@ -666,7 +482,7 @@ fn suffix(ovo_id: &str) -> &str {
 
 /// What happens before the push reaches the customer: amount limits, the spec's suffix codes,
 /// and the wallet's refusals. `Ok` = push to this phone.
-fn precheck(app: &App, p: &Payment) -> Result<String, &'static str> {
+fn precheck(app: &JokulPushSim, p: &Payment) -> Result<String, &'static str> {
     if p.amount < MIN_AMOUNT {
         return Err("67");
     }
@@ -720,7 +536,7 @@ async fn sleep_or_forever(wait: Option<Duration>) {
 }
 
 async fn process(
-    app: App,
+    app: JokulPushSim,
     merchant: MerchantConfig,
     key: (String, String),
     payment: Payment,
@@ -794,7 +610,7 @@ async fn process(
 
 /// Takes the money and finishes as SUCCESS, or FAILED with the wallet's code.
 fn settle(
-    app: &App,
+    app: &JokulPushSim,
     merchant: &MerchantConfig,
     key: &(String, String),
     phone: &str,
@@ -824,7 +640,7 @@ fn settle(
 
 /// Records the outcome, and notifies the merchant when it is final.
 fn finish(
-    app: &App,
+    app: &JokulPushSim,
     merchant: &MerchantConfig,
     key: &(String, String),
     status: PayStatus,
@@ -898,7 +714,7 @@ impl Payment {
 
 /// A status-shaped notification signed like a non-SNAP request (house default; the spec
 /// documents none, §1 and §14 #6). Only when the merchant registered a URL.
-fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
+fn notify(app: &JokulPushSim, merchant: &MerchantConfig, p: &Payment) {
     let Some(url) = merchant.notification_url.clone().filter(|u| !u.is_empty()) else {
         return;
     };
@@ -907,16 +723,16 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
     let body = status_body(p, false).to_string();
     let request_id = random_id();
     let timestamp = now_utc_text();
-    let digest = crypto::digest(body.as_bytes());
+    let digest = sign::digest(body.as_bytes());
     let component =
-        crypto::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
+        sign::component(&merchant.client_id, &request_id, &timestamp, &target, Some(&digest));
     let signed = |secret: &str| {
         vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("Client-Id".to_owned(), merchant.client_id.clone()),
             ("Request-Id".to_owned(), request_id.clone()),
             ("Request-Timestamp".to_owned(), timestamp.clone()),
-            ("Signature".to_owned(), crypto::header_signature(secret, &component)),
+            ("Signature".to_owned(), sign::header_signature(secret, &component)),
         ]
     };
     let wrong_secret = format!("{}-not-the-secret", merchant.secret_key);
@@ -938,7 +754,7 @@ fn notify(app: &App, merchant: &MerchantConfig, p: &Payment) {
 // Status check
 
 async fn status(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     headers: HeaderMap,
     uri: Uri,
     Path(invoice_number): Path<String>,
@@ -971,7 +787,11 @@ struct ClientFilter {
     client_id: Option<String>,
 }
 
-fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<(String, String)> {
+fn find_key(
+    app: &JokulPushSim,
+    invoice_number: &str,
+    client_id: Option<&str>,
+) -> Option<(String, String)> {
     app.lock()
         .payments
         .keys()
@@ -979,12 +799,12 @@ fn find_key(app: &App, invoice_number: &str, client_id: Option<&str>) -> Option<
         .cloned()
 }
 
-async fn list_payments(State(app): State<App>) -> Json<Vec<Payment>> {
+async fn list_payments(State(app): State<JokulPushSim>) -> Json<Vec<Payment>> {
     Json(app.lock().payments.values().cloned().collect())
 }
 
 async fn get_payment(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
 ) -> Response {
@@ -1003,7 +823,7 @@ struct PayControl {
 }
 
 async fn control_pay(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
     body: Bytes,
@@ -1034,7 +854,7 @@ async fn control_pay(
 }
 
 async fn control_decline(
-    State(app): State<App>,
+    State(app): State<JokulPushSim>,
     Path(invoice_number): Path<String>,
     Query(q): Query<ClientFilter>,
 ) -> Response {
@@ -1042,7 +862,7 @@ async fn control_decline(
 }
 
 fn decide_held(
-    app: &App,
+    app: &JokulPushSim,
     invoice_number: &str,
     client_id: Option<&str>,
     decision: Decision,
@@ -1082,7 +902,10 @@ struct RefundRequest {
 
 /// An offline refund (HD 1), as settled through DOKU's Back Office: partial allowed, no
 /// window, cumulative never above the paid amount; the money goes back to the wallet.
-async fn offline_refund(State(app): State<App>, Json(request): Json<RefundRequest>) -> Response {
+async fn offline_refund(
+    State(app): State<JokulPushSim>,
+    Json(request): Json<RefundRequest>,
+) -> Response {
     let Some(key) = find_key(&app, &request.invoice_number, request.client_id.as_deref()) else {
         return error(StatusCode::NOT_FOUND, "not_found", "no such invoice");
     };

@@ -3,15 +3,15 @@
 //! signed webhooks with retries, and the seed guide's sandbox rules (house decision 2).
 //! Behaviour and every choice made: `docs/tazapay_ovo_idr.md`.
 
-pub mod auth;
-mod model;
+pub mod sign;
+mod wire;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State as AxState};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,7 +29,8 @@ use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
-use model::{new_id, now, Attempt, Payin, Refund};
+use crate::core::lock;
+use wire::{new_id, now, Attempt, Payin, Refund};
 
 pub const KEY: &str = "tazapay_ovo_idr";
 
@@ -61,7 +62,7 @@ const DEFAULT_EVENTS: [&str; 8] = [
 
 /// One `[[tazapay_ovo_idr]]` entry of the merchants file.
 #[derive(Debug, Clone, Deserialize)]
-pub struct MerchantCfg {
+pub struct MerchantConfig {
     #[serde(default = "default_name")]
     pub name: String,
     pub api_key: String,
@@ -101,7 +102,7 @@ fn default_holding() -> String {
     "IDR".into()
 }
 
-impl MerchantCfg {
+impl MerchantConfig {
     fn subscribed(&self, event: &str) -> bool {
         match &self.events {
             Some(list) => list.iter().any(|e| e == event),
@@ -120,7 +121,7 @@ struct Stored {
 }
 
 #[derive(Debug, Default)]
-struct State {
+struct TazapayState {
     payins: BTreeMap<String, Payin>,
     attempts: BTreeMap<String, Attempt>,
     refunds: BTreeMap<String, Refund>,
@@ -131,18 +132,21 @@ struct State {
 /// The product: state survives route rebuilding and is forgotten on reset.
 #[derive(Debug, Default)]
 pub struct Tazapay {
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<TazapayState>>,
     /// The handlers' view, built once for imports.
-    import_app: std::sync::OnceLock<App>,
+    import_app: std::sync::OnceLock<TazapaySim>,
 }
 
 impl ProductSim for Tazapay {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("webhook_url", url.to_owned())]
+    }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let app = App::new(ctx, self.state.clone());
+        let app = TazapaySim::new(ctx, self.state.clone());
         Router::new()
             .route("/v3/payin", post(create_payin))
             .route("/v3/payin/{id}", get(fetch_payin).put(update_payin))
@@ -154,7 +158,7 @@ impl ProductSim for Tazapay {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let app = App::new(ctx, self.state.clone());
+        let app = TazapaySim::new(ctx, self.state.clone());
         Router::new()
             .route("/_sandbox/tazapay_ovo_idr/payins", get(control_list))
             .route("/_sandbox/tazapay_ovo_idr/payins/{id}", get(control_payin))
@@ -162,7 +166,7 @@ impl ProductSim for Tazapay {
     }
 
     fn reset(&self) {
-        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = State::default();
+        *lock(&self.state) = TazapayState::default();
     }
 
     /// §13: `101 something went wrong`.
@@ -173,7 +177,7 @@ impl ProductSim for Tazapay {
 
     /// `payin.succeeded` for a payin whose `reference_id` is the given reference, never created here.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let app = self.import_app.get_or_init(|| App::new(ctx.clone(), self.state.clone()));
+        let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
         let merchant = match &request.merchant {
             Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
             None => app.merchants.first(),
@@ -189,13 +193,13 @@ impl ProductSim for Tazapay {
         payin.status = "succeeded".into();
         payin.amount_paid = minor;
         payin.confirm = true;
-        app.notify(&merchant, "payin.succeeded", payin.json(&State::default()), None);
+        app.notify(&merchant, "payin.succeeded", payin.json(&TazapayState::default()), None);
         Ok(json!({ "product": KEY, "reference_id": request.reference, "payin": payin.id }))
     }
 
     /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
     fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
-        let app = self.import_app.get_or_init(|| App::new(ctx.clone(), self.state.clone()));
+        let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
         let merchant = match &p.merchant {
             Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
             None => app.merchants.first(),
@@ -294,12 +298,7 @@ impl ProductSim for Tazapay {
     }
 }
 
-#[derive(Debug, Clone)]
-struct App {
-    ctx: Ctx,
-    state: Arc<Mutex<State>>,
-    merchants: Arc<Vec<MerchantCfg>>,
-}
+type TazapaySim = super::Sim<TazapayState, MerchantConfig>;
 
 /// A Tazapay error answer (§5, §12, §13).
 #[derive(Debug)]
@@ -403,43 +402,36 @@ fn debit_reason(e: DebitError) -> String {
     .into()
 }
 
-impl App {
-    fn new(ctx: Ctx, state: Arc<Mutex<State>>) -> App {
-        let merchants = ctx.merchants().section::<MerchantCfg>(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "no {KEY} merchants");
-            Vec::new()
-        });
-        App { ctx, state, merchants: Arc::new(merchants) }
+impl TazapaySim {
+    fn new(ctx: Ctx, state: Arc<Mutex<TazapayState>>) -> TazapaySim {
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
+        TazapaySim { ctx, state, merchants: Arc::new(merchants) }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn merchant(&self, api_key: &str) -> Option<&MerchantCfg> {
+    fn merchant(&self, api_key: &str) -> Option<&MerchantConfig> {
         self.merchants.iter().find(|m| m.api_key == api_key)
     }
 
     /// HTTP Basic (§2): codes 109 / 108 / 111.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<MerchantCfg, ApiError> {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<MerchantConfig, ApiError> {
         let header = headers.get("authorization").map(|v| v.to_str().unwrap_or("\u{0}"));
         let refuse =
-            |e: auth::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
-        let (key, secret) = auth::decode_basic(header).map_err(refuse)?;
+            |e: sign::AuthError| ApiError::new(StatusCode::UNAUTHORIZED, e.code(), e.message());
+        let (key, secret) = sign::decode_basic(header).map_err(refuse)?;
         let mut found = None;
         for m in self.merchants.iter() {
-            if auth::same_secret(&key, &m.api_key) & auth::same_secret(&secret, &m.api_secret) {
+            if sign::same_secret(&key, &m.api_key) & sign::same_secret(&secret, &m.api_secret) {
                 found = Some(m.clone());
             }
         }
-        found.ok_or_else(|| refuse(auth::AuthError::BadKey))
+        found.ok_or_else(|| refuse(sign::AuthError::BadKey))
     }
 
     /// Runs a GET: authenticated, no idempotency (§3).
     fn read(
         &self,
         headers: &HeaderMap,
-        f: impl FnOnce(&State, &MerchantCfg) -> Result<Value, ApiError>,
+        f: impl FnOnce(&TazapayState, &MerchantConfig) -> Result<Value, ApiError>,
     ) -> Response {
         let merchant = match self.authenticate(headers) {
             Ok(m) => m,
@@ -459,7 +451,7 @@ impl App {
         headers: &HeaderMap,
         endpoint: &str,
         idempotent: bool,
-        f: impl FnOnce(&App, &mut State, &MerchantCfg) -> Result<Value, ApiError>,
+        f: impl FnOnce(&TazapaySim, &mut TazapayState, &MerchantConfig) -> Result<Value, ApiError>,
     ) -> Response {
         let merchant = match self.authenticate(headers) {
             Ok(m) => m,
@@ -519,7 +511,13 @@ impl App {
     }
 
     /// Sends one event to the object's `webhook_url` and the dashboard endpoint (§10).
-    fn notify(&self, merchant: &MerchantCfg, event: &str, data: Value, object_url: Option<&str>) {
+    fn notify(
+        &self,
+        merchant: &MerchantConfig,
+        event: &str,
+        data: Value,
+        object_url: Option<&str>,
+    ) {
         if !merchant.subscribed(event) {
             return;
         }
@@ -533,11 +531,11 @@ impl App {
             return;
         }
         let id = new_id("evt_");
-        let created_at = model::event_time(now());
+        let created_at = wire::event_time(now());
         let body = json!({ "type": event, "created_at": created_at, "data": data, "id": id, "object": "event" }).to_string();
         let signature =
-            auth::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
-        let wrong = auth::webhook_signature(
+            sign::webhook_signature(&merchant.webhook_secret, &id, body.as_bytes(), &created_at);
+        let wrong = sign::webhook_signature(
             &format!("{}-tampered", merchant.webhook_secret),
             &id,
             body.as_bytes(),
@@ -872,7 +870,7 @@ fn apply_fields(payin: &mut Payin, f: &ConfirmFields) -> Result<(), ApiError> {
 // ---------------------------------------------------------------------------------------
 // Handlers
 
-async fn create_payin(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_payin(State(app): State<TazapaySim>, headers: HeaderMap, body: Bytes) -> Response {
     app.write(&headers, "/v3/payin", true, |app, st, merchant| {
         let req: CreateReq = decode(&body)?;
         let amount = req.amount.ok_or_else(|| ApiError::invalid("amount is required"))?;
@@ -920,7 +918,11 @@ async fn create_payin(AxState(app): AxState<App>, headers: HeaderMap, body: Byte
 }
 
 /// Looks a merchant's payin up by path id: 103 for a malformed id, 105 if unknown.
-fn find_payin<'a>(st: &'a State, merchant: &MerchantCfg, id: &str) -> Result<&'a Payin, ApiError> {
+fn find_payin<'a>(
+    st: &'a TazapayState,
+    merchant: &MerchantConfig,
+    id: &str,
+) -> Result<&'a Payin, ApiError> {
     if !id.starts_with("pay_") {
         return Err(ApiError::bad_path("payin id must start with pay_"));
     }
@@ -931,7 +933,7 @@ fn find_payin<'a>(st: &'a State, merchant: &MerchantCfg, id: &str) -> Result<&'a
 }
 
 async fn confirm_payin(
-    AxState(app): AxState<App>,
+    State(app): State<TazapaySim>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -961,7 +963,12 @@ async fn confirm_payin(
 }
 
 /// Starts a payment attempt on a payin in `requires_payment_method` (§7, §15).
-fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Result<(), ApiError> {
+fn confirm(
+    app: &TazapaySim,
+    st: &mut TazapayState,
+    merchant: &MerchantConfig,
+    id: &str,
+) -> Result<(), ApiError> {
     let payin = st.payins.get(id).ok_or_else(|| ApiError::not_found("payin"))?;
     if payin.payment_method_details.is_null() {
         return Err(ApiError::invalid("payment_method_details is required"));
@@ -1074,7 +1081,7 @@ fn confirm(app: &App, st: &mut State, merchant: &MerchantCfg, id: &str) -> Resul
 }
 
 async fn fetch_payin(
-    AxState(app): AxState<App>,
+    State(app): State<TazapaySim>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -1082,7 +1089,7 @@ async fn fetch_payin(
 }
 
 async fn update_payin(
-    AxState(app): AxState<App>,
+    State(app): State<TazapaySim>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -1112,7 +1119,7 @@ async fn update_payin(
 }
 
 async fn cancel_payin(
-    AxState(app): AxState<App>,
+    State(app): State<TazapaySim>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -1143,7 +1150,7 @@ async fn cancel_payin(
     })
 }
 
-async fn create_refund(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_refund(State(app): State<TazapaySim>, headers: HeaderMap, body: Bytes) -> Response {
     app.write(&headers, "/v3/refund", true, |app, st, merchant| {
         let req: RefundReq = decode(&body)?;
         let refund = new_refund(st, merchant, req)?;
@@ -1157,7 +1164,11 @@ async fn create_refund(AxState(app): AxState<App>, headers: HeaderMap, body: Byt
 }
 
 /// Validates a refund request (§11, §12, HD 1) and builds the pending refund.
-fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refund, ApiError> {
+fn new_refund(
+    st: &TazapayState,
+    merchant: &MerchantConfig,
+    req: RefundReq,
+) -> Result<Refund, ApiError> {
     let payin_arg = req.payin.filter(|p| !p.is_empty());
     let attempt_arg = req.payment_attempt.filter(|p| !p.is_empty());
     if payin_arg.is_none() && attempt_arg.is_none() {
@@ -1252,9 +1263,9 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
             "ovo_idr refunds whole rupiah: amount must be a multiple of 100",
         ));
     }
-    let today = model::wib_date(now());
+    let today = wire::wib_date(now());
     if let (Some(days), Some(paid_at)) = (merchant.refund_window_days, attempt.paid_at) {
-        let last = model::wib_date(paid_at) + time::Duration::days(i64::from(days));
+        let last = wire::wib_date(paid_at) + time::Duration::days(i64::from(days));
         if today > last {
             return Err(ApiError::refund(30011, format!("refunds cannot be initiated for this attempt: the {days}-day window ended on {last}")));
         }
@@ -1263,7 +1274,7 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
         let today_total: i64 = st
             .refunds
             .values()
-            .filter(|r| r.merchant == merchant.api_key && model::wib_date(r.created_at) == today)
+            .filter(|r| r.merchant == merchant.api_key && wire::wib_date(r.created_at) == today)
             .map(|r| r.amount / 100)
             .sum();
         if today_total + amount / 100 > limit {
@@ -1290,7 +1301,7 @@ fn new_refund(st: &State, merchant: &MerchantCfg, req: RefundReq) -> Result<Refu
 }
 
 async fn fetch_refund(
-    AxState(app): AxState<App>,
+    State(app): State<TazapaySim>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -1309,7 +1320,7 @@ async fn fetch_refund(
 // ---------------------------------------------------------------------------------------
 // Control routes: the sandbox's view, with what the wire does not show (wallet, split).
 
-fn control_view(st: &State, payin: &Payin) -> Value {
+fn control_view(st: &TazapayState, payin: &Payin) -> Value {
     let attempts: Vec<Value> = payin
         .attempts
         .iter()
@@ -1327,12 +1338,12 @@ fn control_view(st: &State, payin: &Payin) -> Value {
     json!({ "payin": payin.json(st), "merchant": payin.merchant, "attempts": attempts, "refunds": refunds })
 }
 
-async fn control_list(AxState(app): AxState<App>) -> Json<Value> {
+async fn control_list(State(app): State<TazapaySim>) -> Json<Value> {
     let st = app.lock();
     Json(Value::Array(st.payins.values().map(|p| control_view(&st, p)).collect()))
 }
 
-async fn control_payin(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
+async fn control_payin(State(app): State<TazapaySim>, Path(id): Path<String>) -> Response {
     let st = app.lock();
     match st.payins.get(&id) {
         Some(p) => Json(control_view(&st, p)).into_response(),

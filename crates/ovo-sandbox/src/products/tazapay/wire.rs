@@ -6,7 +6,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::{format_description, offset};
 use time::{Date, OffsetDateTime};
 
-use super::{MerchantCfg, State};
+use super::{MerchantConfig, TazapayState};
 use crate::core::wallets::Split;
 
 /// Tazapay-style ids: a prefix and 20 lower-case base-32 characters (`pay_cmrq5c74r2tr8tu3s2gg`).
@@ -92,7 +92,7 @@ pub struct Payin {
 }
 
 impl Payin {
-    pub fn new(merchant: &MerchantCfg, amount: i64, description: String) -> Payin {
+    pub fn new(merchant: &MerchantConfig, amount: i64, description: String) -> Payin {
         Payin {
             id: new_id("pay_"),
             merchant: merchant.api_key.clone(),
@@ -127,7 +127,7 @@ impl Payin {
         }
     }
 
-    pub fn json(&self, st: &State) -> Value {
+    pub fn json(&self, st: &TazapayState) -> Value {
         let latest = st.attempts.get(&self.latest_attempt);
         let attempts: Vec<Value> =
             self.attempts.iter().filter_map(|a| st.attempts.get(a)).map(|a| a.json(self)).collect();

@@ -32,7 +32,18 @@ use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
+use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
+
+mod sign;
+mod wire;
+
+use crate::core::lock;
+pub use sign::{signature, signature_matches};
+pub use wire::to_xml;
+use wire::{
+    date, datetime, fail, merchant_acknowledged, parse_json, parse_xml, render, status_desc,
+    urlencode, valid_date, valid_phone_no,
+};
 
 pub const KEY: &str = "faspay_ovo_tokenize";
 const CHANNEL: &str = "720";
@@ -55,17 +66,6 @@ pub const XML_CANCEL: &str = "/pws/100005/183xx00010100000";
 // Signatures (spec §4)
 // ---------------------------------------------------------------------------------------------
 
-/// `lowercase_hex(SHA-1(lowercase_hex(MD5(concat(parts)))))`.
-pub fn signature(parts: &[&str]) -> String {
-    let md5 = hex::encode(Md5::digest(parts.concat().as_bytes()));
-    hex::encode(Sha1::digest(md5.as_bytes()))
-}
-
-/// Constant-time comparison of a received signature (hex, any case) with the expected one.
-pub fn signature_matches(given: &str, expected: &str) -> bool {
-    given.trim().to_ascii_lowercase().as_bytes().ct_eq(expected.as_bytes()).into()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Merchants
 // ---------------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ pub enum Wire {
 
 /// One `[[faspay_ovo_tokenize]]` entry of the merchants file.
 #[derive(Debug, Clone, Deserialize)]
-pub struct MerchantCfg {
+pub struct MerchantConfig {
     /// The 5-digit BOI, e.g. `99999`.
     pub merchant_id: String,
     /// `bot` + merchant_id.
@@ -115,7 +115,7 @@ fn hundred() -> i64 {
     100
 }
 
-impl MerchantCfg {
+impl MerchantConfig {
     fn scale(&self) -> i64 {
         self.amount_scale.max(1)
     }
@@ -181,7 +181,7 @@ struct Payment {
 }
 
 #[derive(Debug, Default)]
-struct SimState {
+struct FaspayState {
     /// (merchant_id, canonical phone) → link.
     links: BTreeMap<(String, String), Link>,
     /// trx_id → payment.
@@ -191,53 +191,56 @@ struct SimState {
 
 /// The product: its state survives across requests, `reset` forgets it.
 #[derive(Debug, Default)]
-pub struct FaspayOvoTokenize {
-    state: Arc<Mutex<SimState>>,
+pub struct Faspay {
+    state: Arc<Mutex<FaspayState>>,
     /// The merchants file's section, read once for imports.
-    merchants: std::sync::OnceLock<Vec<MerchantCfg>>,
+    merchants: std::sync::OnceLock<Vec<MerchantConfig>>,
 }
 
-impl ProductSim for FaspayOvoTokenize {
+impl ProductSim for Faspay {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "merchant_id", tokens: false, provider_ref_prefix: "" })
+    }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let app = App { ctx, state: self.state.clone() };
+        let app = FaspaySim { ctx, state: self.state.clone() };
         Router::new()
             .route(
                 JSON_TOKENIZE,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Tokenize, &b).await
                 }),
             )
             .route(
                 XML_TOKENIZE,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Tokenize, &b).await
                 }),
             )
             .route(
                 JSON_STATUS,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Status, &b).await
                 }),
             )
             .route(
                 XML_STATUS,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Status, &b).await
                 }),
             )
             .route(
                 JSON_CANCEL,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Json, Function::Cancel, &b).await
                 }),
             )
             .route(
                 XML_CANCEL,
-                post(|State(a): State<App>, b: Bytes| async move {
+                post(|State(a): State<FaspaySim>, b: Bytes| async move {
                     a.endpoint(Wire::Xml, Function::Cancel, &b).await
                 }),
             )
@@ -245,7 +248,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let app = App { ctx, state: self.state.clone() };
+        let app = FaspaySim { ctx, state: self.state.clone() };
         Router::new()
             .route("/_sandbox/faspay_ovo_tokenize/state", get(control_state))
             .route("/_sandbox/faspay_ovo_tokenize/webview/{action}", get(webview))
@@ -263,7 +266,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 
     fn reset(&self) {
-        *lock(&self.state) = SimState::default();
+        *lock(&self.state) = FaspayState::default();
     }
 
     /// `96 System Malfunction`, in the endpoint's wire format (XML under `/pws/`).
@@ -277,7 +280,7 @@ impl ProductSim for FaspayOvoTokenize {
 
     /// A paid (`2`) Payment Notification for a `bill_no` this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let app = App { ctx: ctx.clone(), state: self.state.clone() };
+        let app = FaspaySim { ctx: ctx.clone(), state: self.state.clone() };
         let merchants = app.merchants()?;
         let merchant = match &request.merchant {
             Some(id) => merchants.iter().find(|m| &m.merchant_id == id),
@@ -323,7 +326,7 @@ impl ProductSim for FaspayOvoTokenize {
     /// `[[bindings]]`: the phone is ACTIVE for the merchant, with a few paid demo payments over
     /// the last 30 days so that History Transaction has pages to show.
     fn seed(&self, ctx: &Ctx) {
-        let merchants: Vec<MerchantCfg> = ctx.merchants().section(KEY).unwrap_or_default();
+        let merchants: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_default();
         let now = OffsetDateTime::now_utc();
         let mut st = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
@@ -371,7 +374,7 @@ impl ProductSim for FaspayOvoTokenize {
     }
 }
 
-impl FaspayOvoTokenize {
+impl Faspay {
     /// `reference` is the bill_no, `provider_ref` the trx_id.
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         if !p.refunds.is_empty() {
@@ -501,14 +504,10 @@ const DEMO_HISTORY: [DemoPayment; 7] = [
     },
 ];
 
-fn lock(state: &Mutex<SimState>) -> std::sync::MutexGuard<'_, SimState> {
-    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 #[derive(Debug, Clone)]
-struct App {
+struct FaspaySim {
     ctx: Ctx,
-    state: Arc<Mutex<SimState>>,
+    state: Arc<Mutex<FaspayState>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -553,186 +552,6 @@ impl Fields {
     }
 }
 
-fn parse_json(body: &[u8]) -> Result<Fields, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
-    let Value::Object(map) = value else {
-        return Err("body is not a JSON object".into());
-    };
-    let mut fields = BTreeMap::new();
-    for (k, v) in map {
-        let text = match v {
-            Value::String(s) => s,
-            Value::Number(n) => n.to_string(),
-            Value::Null => String::new(),
-            Value::Bool(b) => b.to_string(),
-            other => return Err(format!("field {k} is not a scalar: {other}")),
-        };
-        fields.insert(k, text);
-    }
-    Ok(Fields(fields))
-}
-
-fn parse_xml(body: &[u8]) -> Result<Fields, String> {
-    use quick_xml::events::Event;
-    let text = std::str::from_utf8(body).map_err(|_| "body is not UTF-8".to_owned())?;
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
-    let mut depth = 0usize;
-    let mut current: Option<String> = None;
-    let mut fields = BTreeMap::new();
-    let mut root = false;
-    loop {
-        match reader.read_event().map_err(|e| format!("body is not XML: {e}"))? {
-            Event::Start(e) => {
-                depth += 1;
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                if depth == 1 {
-                    if name != "faspay" {
-                        return Err(format!("root element is <{name}>, not <faspay>"));
-                    }
-                    root = true;
-                } else if depth == 2 {
-                    fields.entry(name.clone()).or_insert_with(String::new);
-                    current = Some(name);
-                }
-            }
-            Event::Empty(e) => {
-                if depth == 1 {
-                    fields
-                        .entry(String::from_utf8_lossy(e.name().as_ref()).into_owned())
-                        .or_insert_with(String::new);
-                } else if depth == 0 {
-                    return Err("empty root element".into());
-                }
-            }
-            Event::Text(t) => {
-                if let (2, Some(name)) = (depth, &current) {
-                    let value =
-                        t.unescape().map_err(|e| format!("bad XML text: {e}"))?.into_owned();
-                    fields.insert(name.clone(), value);
-                }
-            }
-            Event::CData(c) => {
-                if let (2, Some(name)) = (depth, &current) {
-                    fields.insert(
-                        name.clone(),
-                        String::from_utf8_lossy(&c.into_inner()).into_owned(),
-                    );
-                }
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth < 2 {
-                    current = None;
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if !root {
-        return Err("no <faspay> document".into());
-    }
-    Ok(Fields(fields))
-}
-
-fn xml_of(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                out.push_str(&format!("<{k}>"));
-                xml_of(v, out);
-                out.push_str(&format!("</{k}>"));
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                out.push_str("<item>");
-                xml_of(item, out);
-                out.push_str("</item>");
-            }
-        }
-        Value::Null => {}
-        Value::String(s) => out.push_str(&quick_xml::escape::escape(s.as_str())),
-        other => out.push_str(&other.to_string()),
-    }
-}
-
-/// The `<faspay>` XML document of a JSON object (same field names).
-pub fn to_xml(value: &Value) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<faspay>");
-    xml_of(value, &mut out);
-    out.push_str("</faspay>");
-    out
-}
-
-fn render(wire: Wire, value: &Value) -> Response {
-    match wire {
-        Wire::Json => Json(value.clone()).into_response(),
-        Wire::Xml => ([("content-type", "application/xml")], to_xml(value)).into_response(),
-    }
-}
-
-fn fail(response: &str, code: &str, desc: impl Into<String>) -> Value {
-    json!({ "response": response, "response_code": code, "response_desc": desc.into() })
-}
-
-fn status_desc(code: u8) -> &'static str {
-    match code {
-        0 => "Unprocessed",
-        1 => "In Process",
-        2 => "Payment Success",
-        3 => "Payment Failed",
-        4 => "Payment Reversal",
-        5 => "No bills found",
-        7 => "Payment Expired",
-        8 => "Payment Cancelled",
-        _ => "Unknown",
-    }
-}
-
-const WIB: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
-
-fn wib(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(WIB)
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in WIB.
-fn datetime(t: OffsetDateTime) -> String {
-    let t = wib(t);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
-
-/// `YYYY-MM-DD` in WIB.
-fn date(t: OffsetDateTime) -> String {
-    let t = wib(t);
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
-}
-
-fn valid_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.len() == 10 && time::Date::parse(text, &format).is_ok()
-}
-
-/// `08…`, 10–13 digits (spec §5.1 House default).
-fn valid_phone_no(text: &str) -> bool {
-    text.starts_with("08")
-        && (10..=13).contains(&text.len())
-        && text.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn operation(f: &Fields) -> Option<Op> {
     let text = f.get("request").unwrap_or_default().to_ascii_lowercase();
     let has = |k: &str| text.contains(k);
@@ -774,12 +593,12 @@ fn operation(f: &Fields) -> Option<Op> {
 /// A merchant and phone that passed authentication.
 #[derive(Debug)]
 struct Caller {
-    merchant: MerchantCfg,
+    merchant: MerchantConfig,
     phone_no: String,
     phone: String,
 }
 
-impl App {
+impl FaspaySim {
     async fn endpoint(&self, wire: Wire, function: Function, body: &[u8]) -> Response {
         let parsed = match wire {
             Wire::Json => parse_json(body),
@@ -797,15 +616,15 @@ impl App {
         render(wire, &answer.unwrap_or_else(|e| e))
     }
 
-    fn merchants(&self) -> Result<Vec<MerchantCfg>, String> {
-        self.ctx.merchants().section::<MerchantCfg>(KEY)
+    fn merchants(&self) -> Result<Vec<MerchantConfig>, String> {
+        self.ctx.merchants().section::<MerchantConfig>(KEY)
     }
 
-    fn merchant_by_id(&self, id: &str) -> Option<MerchantCfg> {
+    fn merchant_by_id(&self, id: &str) -> Option<MerchantConfig> {
         self.merchants().ok()?.into_iter().find(|m| m.merchant_id == id)
     }
 
-    fn merchant(&self, f: &Fields, response: &str) -> Result<MerchantCfg, Value> {
+    fn merchant(&self, f: &Fields, response: &str) -> Result<MerchantConfig, Value> {
         let id = f.req("merchant_id", response)?;
         match self.merchants() {
             Err(e) => Err(fail(response, "96", format!("System Malfunction: {e}"))),
@@ -887,7 +706,7 @@ impl App {
     }
 
     /// Opens the OTP + PIN page (activation or re-link); returns its URL.
-    fn open_binding(&self, m: &MerchantCfg, phone: &str, phone_no: &str) -> String {
+    fn open_binding(&self, m: &MerchantConfig, phone: &str, phone_no: &str) -> String {
         let opened = self.ctx.pending().open(
             self.ctx.wallets(),
             NewAction {
@@ -928,7 +747,13 @@ impl App {
         format!("{}/_sandbox/{KEY}/webview/{id}", self.ctx.base_url())
     }
 
-    async fn await_binding(self, m: MerchantCfg, phone: String, phone_no: String, opened: Opened) {
+    async fn await_binding(
+        self,
+        m: MerchantConfig,
+        phone: String,
+        phone_no: String,
+        opened: Opened,
+    ) {
         let id = opened.id;
         let outcome =
             tokio::time::timeout(self.ctx.scale().scaled(CUSTOMER_WAIT), opened.decision).await;
@@ -961,7 +786,7 @@ impl App {
     }
 
     /// GET Callback Activation (spec §5.2): `response`, `phone_number`, `response_code`, `response_desc`.
-    fn send_activation_callback(&self, m: &MerchantCfg, phone_no: &str, code: &str, desc: &str) {
+    fn send_activation_callback(&self, m: &MerchantConfig, phone_no: &str, code: &str, desc: &str) {
         let Some(base) = m.activation_callback_url.clone() else { return };
         let mut params = vec![
             ("response", "Callback Activation OVO OpenAPI".to_owned()),
@@ -1160,7 +985,7 @@ impl App {
         }
     }
 
-    fn payment_answer(&self, response: &str, m: &MerchantCfg, p: &Payment) -> Value {
+    fn payment_answer(&self, response: &str, m: &MerchantConfig, p: &Payment) -> Value {
         let url = p
             .action
             .as_ref()
@@ -1443,7 +1268,7 @@ impl App {
     // --- 5.10 Inquiry Payment Status and Cancel --------------------------------------------
 
     /// `merchant_id`, `bill_no` and `signature = sha1(md5(user_id + password + bill_no))`.
-    fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantCfg, String), Value> {
+    fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantConfig, String), Value> {
         for name in ["merchant_id", "bill_no", "signature"] {
             f.req(name, response)?;
         }
@@ -1456,7 +1281,12 @@ impl App {
         Ok((merchant, bill_no))
     }
 
-    fn find_bill(&self, m: &MerchantCfg, bill_no: &str, trx_id: Option<&str>) -> Option<Payment> {
+    fn find_bill(
+        &self,
+        m: &MerchantConfig,
+        bill_no: &str,
+        trx_id: Option<&str>,
+    ) -> Option<Payment> {
         let st = lock(&self.state);
         st.payments
             .values()
@@ -1542,23 +1372,11 @@ impl App {
     }
 }
 
-fn urlencode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Control and customer-side routes
 // ---------------------------------------------------------------------------------------------
 
-async fn control_state(State(app): State<App>) -> Json<Value> {
+async fn control_state(State(app): State<FaspaySim>) -> Json<Value> {
     let st = lock(&app.state);
     let links: Vec<Value> = st
         .links
@@ -1571,7 +1389,7 @@ async fn control_state(State(app): State<App>) -> Json<Value> {
 
 /// The `redirectURL` the merchant sends the browser to: marks a payment "In Process" and shows
 /// the core's OTP/PIN page.
-async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response {
+async fn webview(State(app): State<FaspaySim>, Path(action): Path<String>) -> Response {
     {
         let mut st = lock(&app.state);
         if let Some(p) = st
@@ -1588,7 +1406,7 @@ async fn webview(State(app): State<App>, Path(action): Path<String>) -> Response
 
 /// Where the payment page returns: to the merchant's return URL with the F-RETURN parameters
 /// (spec §5.11), once the payment has left the pending states.
-async fn return_page(State(app): State<App>, Path(trx_id): Path<String>) -> Response {
+async fn return_page(State(app): State<FaspaySim>, Path(trx_id): Path<String>) -> Response {
     let mut payment = None;
     for _ in 0..100 {
         payment = lock(&app.state).payments.get(&trx_id).cloned();
@@ -1642,11 +1460,11 @@ async fn topup_page(Path(option): Path<String>) -> Response {
     .into_response()
 }
 
-const TOPUP_ICON: &[u8] = include_bytes!("../../assets/topup-icon.png");
+const TOPUP_ICON: &[u8] = include_bytes!("../../../assets/topup-icon.png");
 
 /// `link` (ACTIVE at once), `expire-token` (TOKEN_EXPIRED) or `unlink`.
 async fn control_account(
-    State(app): State<App>,
+    State(app): State<FaspaySim>,
     Path((merchant_id, phone_in, action)): Path<(String, String, String)>,
 ) -> Response {
     let Some(phone) = phone::canonical(&phone_in) else {
@@ -1685,7 +1503,7 @@ async fn control_account(
 
 /// Provider-initiated reversal of a paid payment (2 → 4): money back, notification.
 async fn control_reverse(
-    State(app): State<App>,
+    State(app): State<FaspaySim>,
     Path((merchant_id, trx_id)): Path<(String, String)>,
 ) -> Response {
     let reversed = {
@@ -1716,13 +1534,6 @@ async fn control_reverse(
     };
     app.notify_payment(&reversed);
     Json(json!({ "trx_id": reversed.trx_id, "payment_status_code": "4" })).into_response()
-}
-
-/// The merchant's answer to a payment notification carries `response_code` `00`.
-fn merchant_acknowledged(answer: &str) -> bool {
-    let compact: String = answer.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("\"response_code\":\"00\"")
-        || compact.contains("<response_code>00</response_code>")
 }
 
 #[cfg(test)]

@@ -7,6 +7,11 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::{auth_error, header, AuthError, HeaderMap, MerchantConfig};
+
 /// `lowercase_hex(SHA-256(amount + client.id + invoice_number + ovo_id + secret_key))` (§5).
 pub fn checksum(
     amount: u64,
@@ -64,6 +69,57 @@ pub fn header_signature_matches(secret_key: &str, component: &str, received: &st
     !expected.is_empty()
         && expected.len() == received.len()
         && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
+}
+
+/// Checks the non-SNAP header signature (spec §3). `required` false: only when `Signature` is
+/// present. Returns the `Request-Id` (empty when absent).
+pub(super) fn check_header_signature(
+    merchant: &MerchantConfig,
+    headers: &HeaderMap,
+    target: &str,
+    body: Option<&[u8]>,
+    required: bool,
+) -> Result<String, AuthError> {
+    let Some(signature) = header(headers, "Signature") else {
+        if required {
+            return Err(auth_error("invalid_signature", "Missing Header Signature"));
+        }
+        return Ok(header(headers, "Request-Id").unwrap_or_default().to_owned());
+    };
+    let client_id = header(headers, "Client-Id")
+        .ok_or_else(|| auth_error("invalid_client_id", "Missing Client-Id header"))?;
+    if client_id != merchant.client_id {
+        return Err(auth_error("invalid_client_id", "Invalid Client-Id"));
+    }
+    let request_id = header(headers, "Request-Id")
+        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Id header"))?;
+    if request_id.is_empty() || request_id.len() > 128 {
+        return Err(auth_error("invalid_parameter", "Request-Id must be 1 to 128 characters"));
+    }
+    let timestamp = header(headers, "Request-Timestamp")
+        .ok_or_else(|| auth_error("invalid_parameter", "Missing Request-Timestamp header"))?;
+    if !valid_timestamp(timestamp) {
+        return Err(auth_error(
+            "invalid_parameter",
+            "Request-Timestamp must be UTC yyyy-MM-ddTHH:mm:ssZ",
+        ));
+    }
+    if let Some(declared) = header(headers, "Request-Target") {
+        if declared != target {
+            return Err(auth_error("invalid_signature", "Invalid Header Signature"));
+        }
+    }
+    let digest = body.map(digest);
+    let component = component(client_id, request_id, timestamp, target, digest.as_deref());
+    if !header_signature_matches(&merchant.secret_key, &component, signature) {
+        return Err(auth_error("invalid_signature", "Invalid Header Signature"));
+    }
+    Ok(request_id.to_owned())
+}
+
+/// UTC `yyyy-MM-ddTHH:mm:ssZ` (spec §3); an RFC 3339 fraction is tolerated, an offset is not.
+pub(super) fn valid_timestamp(text: &str) -> bool {
+    text.ends_with('Z') && OffsetDateTime::parse(text, &Rfc3339).is_ok()
 }
 
 #[cfg(test)]

@@ -14,216 +14,19 @@
 //! - Responses: [`SnapError`] and [`ok`], `{"responseCode":"2005400","responseMessage":…}` (§8).
 //! - Money: [`parse_amount`] / [`amount`], `{"value":"10000.00","currency":"IDR"}` ↔ integer rupiah (§9.1).
 
+pub mod sign;
+pub mod wire;
+
+pub use sign::*;
+pub use wire::*;
+
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use rand::Rng;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::signature::Verifier;
-use rsa::RsaPublicKey;
-use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha512};
-use subtle::ConstantTimeEq;
-use time::{Date, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
 use crate::core::time_scale::TimeScale;
-
-// ---------------------------------------------------------------------------------------------
-// Signatures
-
-/// `lowercase(hex(sha256(bytes)))` (§6).
-pub fn body_hash(body: &[u8]) -> String {
-    hex::encode(Sha256::digest(body))
-}
-
-/// Removes insignificant whitespace only; keeps key order, values and escapes (§6.1).
-pub fn minify(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in body {
-        if in_string {
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-            if b == b'"' {
-                in_string = true;
-            }
-            out.push(b);
-        }
-    }
-    out
-}
-
-/// `METHOD:relativeUrl:accessToken:bodyHash:X-TIMESTAMP` (§6). `token` may be empty.
-pub fn symmetric_string_to_sign(
-    method: &str,
-    path: &str,
-    token: &str,
-    body_hash: &str,
-    timestamp: &str,
-) -> String {
-    format!("{}:{path}:{token}:{body_hash}:{timestamp}", method.to_ascii_uppercase())
-}
-
-fn hmac_bytes(secret: &str, message: &str) -> Vec<u8> {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    match Hmac::<Sha512>::new_from_slice(secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(message.as_bytes());
-            mac.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
-/// `base64(HMAC-SHA512(clientSecret, stringToSign))` (§6).
-pub fn hmac_signature(secret: &str, string_to_sign: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(hmac_bytes(secret, string_to_sign))
-}
-
-/// Which serialisation of the body the sender hashed (§6.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyForm {
-    /// The raw bytes received.
-    Raw,
-    /// The raw bytes with insignificant whitespace removed.
-    Minified,
-    /// The minified bytes with `/` escaped as `\/`.
-    EscapedSlashes,
-}
-
-/// Decodes a signature sent as base64 (what clients send) or hex (some sandboxes accept it).
-fn decode_signature(signature: &str) -> Option<Vec<u8>> {
-    let signature = signature.trim();
-    // 128 hex digits are also valid base64, so base64 wins only at the HMAC-SHA512 length.
-    match base64::engine::general_purpose::STANDARD.decode(signature) {
-        Ok(bytes) if bytes.len() == 64 => Some(bytes),
-        _ => hex::decode(signature).ok(),
-    }
-}
-
-/// Verifies a symmetric signature, trying the raw body, then its minified form, then the
-/// minified form with `/` escaped (§6.1). Returns the form that matched.
-pub fn verify_symmetric(
-    secret: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &[u8],
-    timestamp: &str,
-    signature: &str,
-) -> Option<BodyForm> {
-    let given = decode_signature(signature)?;
-    let matches = |bytes: &[u8]| {
-        let expected = hmac_bytes(
-            secret,
-            &symmetric_string_to_sign(method, path, token, &body_hash(bytes), timestamp),
-        );
-        expected.len() == given.len() && bool::from(expected.ct_eq(&given))
-    };
-    if matches(body) {
-        return Some(BodyForm::Raw);
-    }
-    let minified = minify(body);
-    if minified != body && matches(&minified) {
-        return Some(BodyForm::Minified);
-    }
-    let escaped: Vec<u8> = minified
-        .iter()
-        .flat_map(|&b| if b == b'/' { vec![b'\\', b'/'] } else { vec![b] })
-        .collect();
-    (escaped != minified && matches(&escaped)).then_some(BodyForm::EscapedSlashes)
-}
-
-/// An RSA public key in PEM: PKCS#1 (`BEGIN RSA PUBLIC KEY`, OVO) or SPKI (`BEGIN PUBLIC KEY`).
-pub fn parse_public_key(pem: &str) -> Result<RsaPublicKey, String> {
-    let pem = pem.trim();
-    RsaPublicKey::from_pkcs1_pem(pem)
-        .or_else(|_| RsaPublicKey::from_public_key_pem(pem))
-        .map_err(|e| format!("not an RSA public key in PKCS#1 or SPKI PEM: {e}"))
-}
-
-/// Verifies `base64(SHA256withRSA(message))`.
-pub fn verify_rsa_sha256(key: &RsaPublicKey, message: &str, signature_b64: &str) -> bool {
-    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(signature_b64.trim()) else {
-        return false;
-    };
-    let Ok(signature) = Signature::try_from(bytes.as_slice()) else {
-        return false;
-    };
-    VerifyingKey::<Sha256>::new(key.clone()).verify(message.as_bytes(), &signature).is_ok()
-}
-
-/// The token-request signature: SHA256withRSA over `clientId|X-TIMESTAMP` (§5).
-pub fn verify_token_signature(
-    key: &RsaPublicKey,
-    client_id: &str,
-    timestamp: &str,
-    signature_b64: &str,
-) -> bool {
-    verify_rsa_sha256(key, &format!("{client_id}|{timestamp}"), signature_b64)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time
-
-/// WIB, UTC+7 (no DST).
-pub fn wib() -> UtcOffset {
-    UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC)
-}
-
-/// Parses `X-TIMESTAMP`: ISO-8601 with `Z` or `±hh:mm`, with or without a 1–9 digit fraction (§3).
-pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    let bytes = text.as_bytes();
-    // yyyy-MM-ddTHH:mm:ss is mandatory; RFC 3339 parsing does the rest.
-    if bytes.len() < 20 || bytes.get(10) != Some(&b'T') {
-        return None;
-    }
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
-}
-
-/// True if `at` is within `tolerance` of `now` either way.
-pub fn within_skew(at: OffsetDateTime, now: OffsetDateTime, tolerance: Duration) -> bool {
-    let diff = (at - now).abs();
-    diff <= time::Duration::try_from(tolerance).unwrap_or(time::Duration::MAX)
-}
-
-/// The house default clock-skew tolerance: ±5 minutes (§3).
-pub const SKEW: Duration = Duration::from_secs(300);
-
-/// `yyyy-MM-ddTHH:mm:ss.SSS+07:00`, in WIB.
-pub fn format_timestamp(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    at.to_offset(wib()).format(&format).unwrap_or_default()
-}
-
-/// `yyyy-MM-ddTHH:mm:ss+07:00`, in WIB (e.g. `paidTime`, `refundTime`).
-pub fn format_timestamp_seconds(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    at.to_offset(wib()).format(&format).unwrap_or_default()
-}
-
-/// The Asia/Jakarta calendar date of an instant (business dates, README §2.2).
-pub fn wib_date(at: OffsetDateTime) -> Date {
-    at.to_offset(wib()).date()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
@@ -346,142 +149,12 @@ impl ExternalIds {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Responses
-
-/// A SNAP error: HTTP status + case code + message; the service code is added when answering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SnapError {
-    pub http: u16,
-    pub case: &'static str,
-    pub message: String,
-}
-
-impl SnapError {
-    pub fn new(http: u16, case: &'static str, message: impl Into<String>) -> SnapError {
-        SnapError { http, case, message: message.into() }
-    }
-    /// `400xx01 Invalid Field Format {field}`.
-    pub fn invalid_field(field: &str) -> SnapError {
-        SnapError::new(400, "01", format!("Invalid Field Format {field}"))
-    }
-    /// `400xx02 Invalid Mandatory Field {field}`.
-    pub fn missing_field(field: &str) -> SnapError {
-        SnapError::new(400, "02", format!("Invalid Mandatory Field {field}"))
-    }
-    /// `401xx00 Unauthorized. [reason]`.
-    pub fn unauthorized(reason: &str) -> SnapError {
-        SnapError::new(401, "00", format!("Unauthorized. [{reason}]"))
-    }
-    /// The 7-character `responseCode` for a service (§8.1).
-    pub fn code(&self, service: &str) -> String {
-        format!("{}{service}{}", self.http, self.case)
-    }
-    pub fn into_response(self, service: &str) -> Response {
-        let status = StatusCode::from_u16(self.http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
-            status,
-            Json(json!({ "responseCode": self.code(service), "responseMessage": self.message })),
-        )
-            .into_response()
-    }
-}
-
-/// The service code of a SNAP endpoint, from the end of its path (§8.1).
-pub fn service_of(endpoint: &str) -> &'static str {
-    const SERVICES: [(&str, &str); 9] = [
-        ("access-token/b2b2c", "74"),
-        ("access-token/b2b", "73"),
-        ("registration-account-binding", "07"),
-        ("registration-account-unbinding", "09"),
-        ("balance-inquiry", "11"),
-        ("payment-host-to-host", "54"),
-        ("debit/status", "55"),
-        ("debit/refund", "58"),
-        ("transaction-history-list", "12"),
-    ];
-    SERVICES
-        .iter()
-        .find(|(suffix, _)| endpoint.ends_with(suffix))
-        .map_or("00", |(_, service)| service)
-}
-
-/// A 5xx in the SNAP shape: `500xx01 Internal Server Error`, `504xx00 Timeout`, otherwise
-/// `{status}xx00 General Error` (§8).
-pub fn server_error(endpoint: &str, status: u16) -> Response {
-    let error = match status {
-        500 => SnapError::new(500, "01", "Internal Server Error"),
-        504 => SnapError::new(504, "00", "Timeout"),
-        other => SnapError { http: other, case: "00", message: "General Error".into() },
-    };
-    error.into_response(service_of(endpoint))
-}
-
-/// `200{service}00 Successful`, with `fields` merged after the code and message.
-pub fn ok(service: &str, fields: Value) -> Response {
-    let mut body = serde_json::Map::new();
-    body.insert("responseCode".into(), json!(format!("200{service}00")));
-    body.insert("responseMessage".into(), json!("Successful"));
-    if let Value::Object(fields) = fields {
-        body.extend(fields);
-    }
-    (StatusCode::OK, Json(Value::Object(body))).into_response()
-}
-
-/// A header's value (names are case-insensitive), trimmed; None if absent, empty or not text.
-pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// The token of `Bearer <token>` (the prefix is optional and case-insensitive).
-pub fn bearer(value: &str) -> &str {
-    let value = value.trim();
-    match value.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
-        _ => value,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Money
-
-/// `{"value":"10000.00","currency":"IDR"}` → integer rupiah (§9.1). Only `.00` fractions and
-/// `IDR` are accepted; `field` names the object in the error (e.g. `amount`).
-pub fn parse_amount(value: Option<&Value>, field: &str) -> Result<i64, SnapError> {
-    let object = value
-        .filter(|v| !v.is_null())
-        .ok_or_else(|| SnapError::missing_field(&format!("[{field}]")))?;
-    let text = object
-        .get("value")
-        .and_then(Value::as_str)
-        .ok_or_else(|| SnapError::missing_field(&format!("[{field}.value]")))?;
-    let currency = object
-        .get("currency")
-        .and_then(Value::as_str)
-        .ok_or_else(|| SnapError::missing_field(&format!("[{field}.currency]")))?;
-    if currency != "IDR" {
-        return Err(SnapError::invalid_field(&format!("[{field}.currency]")));
-    }
-    let bad = || SnapError::invalid_field(&format!("[{field}.value]"));
-    let (whole, fraction) = text.split_once('.').ok_or_else(bad)?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || whole.len() > 16 || fraction.len() != 2 || !digits(fraction) {
-        return Err(bad());
-    }
-    if fraction != "00" {
-        tracing::warn!(value = text, "SNAP amount with a non-zero IDR fraction refused");
-        return Err(bad());
-    }
-    whole.parse::<i64>().map_err(|_| bad())
-}
-
-/// Integer rupiah → `{"value":"10000.00","currency":"IDR"}`.
-pub fn amount(rupiah: i64) -> Value {
-    json!({ "value": format!("{rupiah}.00"), "currency": "IDR" })
-}
-
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use serde_json::json;
+    use sha2::Sha256;
+
     use super::*;
 
     fn signs(secret: &str, path: &str, token: &str, body: &str, ts: &str) -> (String, String) {
@@ -615,9 +288,11 @@ mod tests {
     }
 
     /// Fixed test key pair (computed locally; no provider publishes an RSA vector, §5).
-    const TEST_PRIVATE: &str = include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem");
-    const TEST_PUBLIC_PKCS1: &str = include_str!("../../tests/fixtures/snap_test_public_pkcs1.pem");
-    const TEST_PUBLIC_SPKI: &str = include_str!("../../tests/fixtures/snap_test_public_spki.pem");
+    const TEST_PRIVATE: &str = include_str!("../../../tests/fixtures/snap_test_private_pkcs1.pem");
+    const TEST_PUBLIC_PKCS1: &str =
+        include_str!("../../../tests/fixtures/snap_test_public_pkcs1.pem");
+    const TEST_PUBLIC_SPKI: &str =
+        include_str!("../../../tests/fixtures/snap_test_public_spki.pem");
 
     #[test]
     fn token_signature_with_pkcs1_and_spki_keys() {

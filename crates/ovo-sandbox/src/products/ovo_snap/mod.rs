@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use rsa::RsaPublicKey;
 use serde::Deserialize;
@@ -24,7 +24,14 @@ use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{Ctx, ProductSim, UnknownNotification};
+use crate::core::{Ctx, Linking, ProductSim, UnknownNotification};
+
+mod sign;
+mod wire;
+
+use crate::core::lock;
+use sign::{authenticate, authenticate_token_call};
+use wire::{external_id, opt_str, parse_body, path_of, pay_options, req_str};
 
 pub const KEY: &str = "ovo_snap";
 
@@ -190,7 +197,7 @@ impl Payment {
 type CustomerRef = (String, String);
 
 #[derive(Debug, Default)]
-struct Inner {
+struct OvoSnapState {
     b2b: TokenStore<String>,
     customer: TokenStore<CustomerRef>,
     refresh: TokenStore<CustomerRef>,
@@ -203,7 +210,7 @@ struct Inner {
     seq: u64,
 }
 
-impl Inner {
+impl OvoSnapState {
     fn next_ref(&mut self, prefix: &str) -> String {
         self.seq += 1;
         format!("{prefix}{:012}{}", self.seq, snap::random_token(4).to_ascii_uppercase())
@@ -213,30 +220,17 @@ impl Inner {
 /// The product: its state lives here so `reset` reaches it.
 #[derive(Debug, Default)]
 pub struct OvoSnap {
-    inner: Arc<Mutex<Inner>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
+    state: Arc<Mutex<OvoSnapState>>,
 }
 
-#[derive(Debug, Clone)]
-struct S {
-    ctx: Ctx,
-    inner: Arc<Mutex<Inner>>,
-    merchants: Arc<Vec<Arc<Merchant>>>,
-}
+type OvoSnapSim = super::Sim<OvoSnapState, Arc<Merchant>>;
 
-impl S {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+impl OvoSnapSim {
     fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
     }
-    fn new(ctx: Ctx, inner: Arc<Mutex<Inner>>) -> S {
-        let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "ovo_snap: ignoring the merchants section");
-            Vec::new()
-        });
+    fn new(ctx: Ctx, state: Arc<Mutex<OvoSnapState>>) -> OvoSnapSim {
+        let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         let merchants = configs
             .into_iter()
             .map(|cfg| {
@@ -246,7 +240,7 @@ impl S {
                 Arc::new(Merchant { cfg, key })
             })
             .collect();
-        S { ctx, inner, merchants: Arc::new(merchants) }
+        OvoSnapSim { ctx, state, merchants: Arc::new(merchants) }
     }
 }
 
@@ -254,9 +248,15 @@ impl ProductSim for OvoSnap {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "LNKSEED" })
+    }
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("callback_url", url.to_owned())]
+    }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let state = S::new(ctx, self.inner.clone());
+        let state = OvoSnapSim::new(ctx, self.state.clone());
         let mut router = Router::new();
         for v in VERSIONS {
             router = router
@@ -264,23 +264,23 @@ impl ProductSim for OvoSnap {
                 .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
-                    post(bind),
+                    op("07", bind),
                 )
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-unbinding"),
-                    post(unbind),
+                    op("09", unbind),
                 )
-                .route(&format!("/OVOSNAP/{v}/balance-inquiry"), post(balance))
-                .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), post(pay))
-                .route(&format!("/OVOSNAP/{v}/debit/status"), post(status))
-                .route(&format!("/OVOSNAP/{v}/debit/refund"), post(refund))
+                .route(&format!("/OVOSNAP/{v}/balance-inquiry"), op("11", balance))
+                .route(&format!("/OVOSNAP/{v}/debit/payment-host-to-host"), op("54", pay))
+                .route(&format!("/OVOSNAP/{v}/debit/status"), op("55", status))
+                .route(&format!("/OVOSNAP/{v}/debit/refund"), op("58", refund))
                 .route(&format!("/OVOSNAP/{v}/transaction-history-list"), post(history));
         }
         router.with_state(state)
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let state = S::new(ctx, self.inner.clone());
+        let state = OvoSnapSim::new(ctx, self.state.clone());
         Router::new()
             .route("/_sandbox/ovo_snap/state", get(control_state))
             .route("/_sandbox/ovo_snap/payments/{reference}/backdate", post(control_backdate))
@@ -289,7 +289,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *lock(&self.state) = OvoSnapState::default();
     }
 
     /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
@@ -304,7 +304,7 @@ impl ProductSim for OvoSnap {
 
     /// A success notification for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let s = S::new(ctx.clone(), self.inner.clone());
+        let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
         let merchant = match &request.merchant {
             Some(id) => s.merchant(id),
             None => s.merchants.first().cloned(),
@@ -338,7 +338,7 @@ impl ProductSim for OvoSnap {
     }
 
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(id) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -370,18 +370,9 @@ impl OvoSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no ovo_snap merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
             return Err("a payment with this partnerReferenceNo exists".into());
@@ -437,53 +428,25 @@ impl OvoSnap {
 // ---------------------------------------------------------------------------------------------
 // Request helpers
 
-fn require<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
-    snap::header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))
-}
-
-fn check_timestamp(text: &str) -> Result<(), SnapError> {
-    let at =
-        snap::parse_timestamp(text).ok_or_else(|| SnapError::invalid_field("[X-TIMESTAMP]"))?;
-    if !snap::within_skew(at, OffsetDateTime::now_utc(), snap::SKEW) {
-        return Err(SnapError::invalid_field("[X-TIMESTAMP]"));
-    }
-    Ok(())
-}
-
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, SnapError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(SnapError::new(400, "00", "Bad Request [body is not a JSON object]")),
-    }
-}
-
-fn opt_str<'a>(body: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, SnapError> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(SnapError::invalid_field(&format!("[{name}]"))),
-    }
-}
-
-fn req_str<'a>(body: &'a Map<String, Value>, name: &str, max: usize) -> Result<&'a str, SnapError> {
-    let value =
-        opt_str(body, name)?.ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))?;
-    if value.chars().count() > max {
-        return Err(SnapError::invalid_field(&format!("[{name}]")));
-    }
-    Ok(value)
-}
-
-fn path_of(uri: &Uri) -> String {
-    uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| uri.path().to_owned())
-}
-
 fn answer(service: &str, result: Result<Response, SnapError>) -> Response {
     result.unwrap_or_else(|e| e.into_response(service))
+}
+
+/// A transactional endpoint of `service` (its two-digit SNAP service code) handled by `handler`.
+fn op(
+    service: &'static str,
+    handler: fn(&OvoSnapSim, &Call<'_>) -> Result<Response, SnapError>,
+) -> MethodRouter<OvoSnapSim> {
+    post(
+        move |State(s): State<OvoSnapSim>,
+              method: Method,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Bytes| async move {
+            let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
+            answer(service, handler(&s, &call))
+        },
+    )
 }
 
 /// A request as the transactional handlers see it.
@@ -516,157 +479,18 @@ struct Authed {
     unlink_second: bool,
 }
 
-/// Mandatory headers, timestamp, token, signature and `X-EXTERNAL-ID`, in the order of
-/// snap-standard §11.
-fn authenticate(s: &S, call: &Call<'_>, auth: Auth) -> Result<Authed, SnapError> {
-    let timestamp = require(call.headers, "X-TIMESTAMP")?;
-    let signature = require(call.headers, "X-SIGNATURE")?;
-    let partner = require(call.headers, "X-PARTNER-ID")?;
-    let external_id = require(call.headers, "X-EXTERNAL-ID")?;
-    let device = require(call.headers, "X-DEVICE-ID")?;
-    check_timestamp(timestamp)?;
-    if external_id.len() > 36 {
-        return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
-    }
-    if device.len() > 400 {
-        return Err(SnapError::invalid_field("[X-DEVICE-ID]"));
-    }
-    let merchant =
-        s.merchant(partner).ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
-    let client = merchant.cfg.client_id.as_str();
-    let authorization =
-        snap::header(call.headers, "Authorization").map(snap::bearer).map(str::to_owned);
-    let path = path_of(call.uri);
-    let mut inner = s.lock();
-
-    let mut candidates: Vec<String> = Vec::new();
-    let mut binding = None;
-    let mut unlink_second = false;
-    let customer_ok = |inner: &Inner, token: &str| -> Option<String> {
-        match inner.customer.check(token) {
-            TokenCheck::Valid((c, b))
-                if c == client
-                    && inner
-                        .bindings
-                        .get(&b)
-                        .is_some_and(|b| b.status == BindingStatus::Active) =>
-            {
-                Some(b)
-            }
-            _ => None,
-        }
-    };
-    match auth {
-        Auth::Binding => {
-            candidates.push(String::new());
-            candidates.extend(authorization.clone());
-            candidates.extend(inner.b2b.valid_where(|c| c == client));
-        }
-        Auth::Customer | Auth::Unbind => {
-            let token = authorization
-                .clone()
-                .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-            if auth == Auth::Unbind {
-                if let TokenCheck::Valid((c, b)) = inner.unlink.check(&token) {
-                    if c == client {
-                        binding = Some(b);
-                        unlink_second = true;
-                    }
-                }
-            }
-            if binding.is_none() {
-                binding = Some(
-                    customer_ok(&inner, &token)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                );
-            }
-            candidates.push(token);
-        }
-        Auth::Refund => {
-            let first = authorization
-                .clone()
-                .ok_or_else(|| SnapError::new(401, "03", "Token Not Found (B2B)"))?;
-            let second = snap::header(call.headers, "Authorization-Customer")
-                .map(snap::bearer)
-                .map(str::to_owned)
-                .ok_or_else(|| SnapError::new(401, "04", "Customer Token Not Found"))?;
-            let is_b2b =
-                |t: &str| matches!(inner.b2b.check(t), TokenCheck::Valid(c) if c == client);
-            binding = if is_b2b(&first) {
-                Some(
-                    customer_ok(&inner, &second)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                )
-            } else if is_b2b(&second) {
-                Some(
-                    customer_ok(&inner, &first)
-                        .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?,
-                )
-            } else {
-                return Err(SnapError::new(401, "01", "Invalid Token (B2B)"));
-            };
-            candidates.push(first);
-        }
-    }
-
-    let secret = merchant.cfg.client_secret.as_str();
-    let method = call.method.as_str();
-    let symmetric = candidates.iter().find_map(|token| {
-        snap::verify_symmetric(secret, method, &path, token, call.body, timestamp, signature)
-    });
-    let asymmetric = auth == Auth::Binding
-        && symmetric.is_none()
-        && merchant.key.as_ref().is_some_and(|key| {
-            let message = format!(
-                "{method}:{path}:{}:{timestamp}",
-                snap::body_hash(&snap::minify(call.body))
-            );
-            snap::verify_rsa_sha256(key, &message, signature)
-        });
-    match symmetric {
-        Some(form) if form != snap::BodyForm::Raw => {
-            tracing::info!(?form, "ovo_snap: signature matched a re-serialised body")
-        }
-        None if !asymmetric => return Err(SnapError::unauthorized("Signature")),
-        _ => {}
-    }
-    if !inner.external_ids.claim(client, external_id, OffsetDateTime::now_utc()) {
-        return Err(SnapError::new(409, "00", "Conflict"));
-    }
-    if unlink_second {
-        if let Some(token) = &authorization {
-            inner.unlink.take(token);
-        }
-    }
-    Ok(Authed { merchant, binding, unlink_second })
-}
-
-/// The token calls' checks: headers, timestamp, client, SHA256withRSA over `clientId|X-TIMESTAMP`.
-fn authenticate_token_call(s: &S, headers: &HeaderMap) -> Result<Arc<Merchant>, SnapError> {
-    let timestamp = require(headers, "X-TIMESTAMP")?;
-    let client = require(headers, "X-CLIENT-KEY")?;
-    let signature = require(headers, "X-SIGNATURE")?;
-    check_timestamp(timestamp)?;
-    let merchant =
-        s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
-    let verified = merchant
-        .key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
-    if !verified {
-        return Err(SnapError::unauthorized("Signature"));
-    }
-    Ok(merchant)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tokens (73, 74)
 
-async fn b2b_token(State(s): State<S>, headers: HeaderMap, body: Bytes) -> Response {
+async fn b2b_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     answer("73", b2b_token_inner(&s, &headers, &body))
 }
 
-fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
+fn b2b_token_inner(
+    s: &OvoSnapSim,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let body = parse_body(body)?;
     let grant = req_str(&body, "grantType", 64)?;
@@ -678,11 +502,15 @@ fn b2b_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, 
     Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
-async fn b2b2c_token(State(s): State<S>, headers: HeaderMap, body: Bytes) -> Response {
+async fn b2b2c_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     answer("74", b2b2c_token_inner(&s, &headers, &body))
 }
 
-fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
+fn b2b2c_token_inner(
+    s: &OvoSnapSim,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_body(body)?;
@@ -756,18 +584,7 @@ fn b2b2c_token_inner(s: &S, headers: &HeaderMap, body: &[u8]) -> Result<Response
 // ---------------------------------------------------------------------------------------------
 // Binding (07) and unbinding (09)
 
-async fn bind(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("07", bind_inner(&s, &call))
-}
-
-fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn bind(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Binding)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -867,18 +684,7 @@ fn bind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-async fn unbind(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("09", unbind_inner(&s, &call))
-}
-
-fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn unbind(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Unbind)?;
     let _body = parse_body(call.body)?;
     let client = authed.merchant.cfg.client_id.clone();
@@ -906,18 +712,7 @@ fn unbind_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // ---------------------------------------------------------------------------------------------
 // Balance (11)
 
-async fn balance(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("11", balance_inner(&s, &call))
-}
-
-fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn balance(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let body = parse_body(call.body)?;
     let phone = binding_phone(s, authed.binding.as_deref())?;
@@ -935,7 +730,7 @@ fn balance_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
     ))
 }
 
-fn binding_phone(s: &S, binding: Option<&str>) -> Result<String, SnapError> {
+fn binding_phone(s: &OvoSnapSim, binding: Option<&str>) -> Result<String, SnapError> {
     binding
         .and_then(|b| s.lock().bindings.get(b).map(|b| b.phone.clone()))
         .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))
@@ -994,7 +789,7 @@ fn parse_charge(body: &Map<String, Value>, amount: i64) -> Result<Charge, SnapEr
 
 /// Checks (`debit == false`) or takes the money.
 fn charge_wallet(
-    s: &S,
+    s: &OvoSnapSim,
     phone: &str,
     amount: i64,
     charge: Charge,
@@ -1036,18 +831,7 @@ fn charge_wallet(
     }
 }
 
-async fn pay(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("54", pay_inner(&s, &call))
-}
-
-fn pay_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn pay(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let binding_id = authed.binding.clone().unwrap_or_default();
@@ -1164,7 +948,7 @@ enum Settle {
 
 /// Applies the decision now if the customer already answered (magic accounts), else waits in
 /// the background for up to `timeout` (scaled) and withdraws the page when it runs out.
-fn settle_or_wait(s: &S, mut opened: Opened, timeout: Duration, what: Settle) {
+fn settle_or_wait(s: &OvoSnapSim, mut opened: Opened, timeout: Duration, what: Settle) {
     match opened.decision.try_recv() {
         Ok(decision) => settle(s, &what, Some(decision)),
         Err(_) => {
@@ -1186,7 +970,7 @@ fn settle_or_wait(s: &S, mut opened: Opened, timeout: Duration, what: Settle) {
 }
 
 /// `None` = the wait ran out.
-fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
+fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
     match what {
         Settle::Binding(id) => {
             let mut inner = s.lock();
@@ -1268,18 +1052,7 @@ fn settle(s: &S, what: &Settle, decision: Option<Decision>) {
     }
 }
 
-fn pay_options(p: &Payment) -> Value {
-    let mut options = Vec::new();
-    if p.split.cash > 0 {
-        options.push(json!({ "payMethod": "CASH", "transAmount": snap::amount(p.split.cash) }));
-    }
-    if p.split.points > 0 {
-        options.push(json!({ "payMethod": "POINTS", "transAmount": snap::amount(p.split.points) }));
-    }
-    Value::Array(options)
-}
-
-fn notify_payment(s: &S, p: &Payment) {
+fn notify_payment(s: &OvoSnapSim, p: &Payment) {
     let Some(merchant) = s.merchant(&p.client_id) else { return };
     let Some(url) = merchant.cfg.callback_url.clone().filter(|u| !u.trim().is_empty()) else {
         return;
@@ -1336,31 +1109,11 @@ fn notify_payment(s: &S, p: &Payment) {
     });
 }
 
-/// 36 digits: 13-digit Unix milliseconds + 23 random digits (snap-standard §10).
-fn external_id(now: OffsetDateTime) -> String {
-    use rand::Rng;
-    let millis = now.unix_timestamp_nanos() / 1_000_000;
-    let mut rng = rand::thread_rng();
-    let tail: String = (0..23).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
-    format!("{millis:013}{tail}")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Status (55)
 
-async fn status(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("55", status_inner(&s, &call))
-}
-
 fn find_payment<'a>(
-    inner: &'a Inner,
+    inner: &'a OvoSnapState,
     client: &str,
     partner_ref: Option<&str>,
     reference_no: Option<&str>,
@@ -1374,7 +1127,7 @@ fn find_payment<'a>(
     }
 }
 
-fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn status(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Customer)?;
     let client = authed.merchant.cfg.client_id.clone();
     let body = parse_body(call.body)?;
@@ -1423,18 +1176,7 @@ fn status_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
 // ---------------------------------------------------------------------------------------------
 // Refund (58)
 
-async fn refund(
-    State(s): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let call = Call { method: &method, uri: &uri, headers: &headers, body: &body };
-    answer("58", refund_inner(&s, &call))
-}
-
-fn refund_inner(s: &S, call: &Call<'_>) -> Result<Response, SnapError> {
+fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let authed = authenticate(s, call, Auth::Refund)?;
     let cfg = &authed.merchant.cfg;
     let client = cfg.client_id.clone();
@@ -1545,7 +1287,7 @@ async fn history() -> Response {
 // ---------------------------------------------------------------------------------------------
 // Control routes
 
-async fn control_state(State(s): State<S>) -> Json<Value> {
+async fn control_state(State(s): State<OvoSnapSim>) -> Json<Value> {
     let inner = s.lock();
     let bindings: Vec<Value> = inner
         .bindings
@@ -1586,7 +1328,7 @@ struct Backdate {
 
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
 async fn control_backdate(
-    State(s): State<S>,
+    State(s): State<OvoSnapSim>,
     Path(reference): Path<String>,
     Json(req): Json<Backdate>,
 ) -> Response {
@@ -1606,7 +1348,7 @@ async fn control_backdate(
 }
 
 /// Expires every B2B, B2B2C and refresh token at once (expired-token drills).
-async fn control_expire_tokens(State(s): State<S>) -> Json<Value> {
+async fn control_expire_tokens(State(s): State<OvoSnapSim>) -> Json<Value> {
     let mut inner = s.lock();
     inner.b2b.expire_all();
     inner.customer.expire_all();

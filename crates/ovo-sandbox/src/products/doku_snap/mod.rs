@@ -4,7 +4,7 @@
 //! See `crates/ovo-sandbox/docs/doku_snap_ovo.md` for what is served and every choice made.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -17,18 +17,27 @@ use base64::Engine as _;
 use rand::Rng;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use time::{Date, OffsetDateTime};
+
+mod sign;
+mod wire;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
 use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
 use crate::core::journal::{now_rfc3339, Attempt, Delivery};
+use crate::core::lock;
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
-use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
+use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
+use sign::parse_private_key;
+pub use sign::{rsa_sign, NotificationParts};
+use wire::{
+    binding_view, check_channel, parse_object, payment_view, random_digits, required, str_field,
+};
 
 pub const KEY: &str = "doku_snap_ovo";
 /// `additionalInfo.channel` of every OVO request (§1).
@@ -137,27 +146,8 @@ impl Merchant {
     }
 }
 
-fn parse_private_key(pem: &str) -> Result<RsaPrivateKey, String> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-    let pem = pem.trim();
-    RsaPrivateKey::from_pkcs1_pem(pem)
-        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-        .map_err(|e| format!("not an RSA private key: {e}"))
-}
-
-/// `base64(SHA256withRSA(message))`, the signature of DOKU's N0 token request (§4).
-pub fn rsa_sign(key: &RsaPrivateKey, message: &str) -> String {
-    use rsa::signature::{SignatureEncoding, Signer};
-    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key.clone());
-    base64::engine::general_purpose::STANDARD.encode(signer.sign(message.as_bytes()).to_bytes())
-}
-
 fn load_merchants(ctx: &Ctx) -> Vec<Merchant> {
-    let configs: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "ignoring [[{KEY}]]");
-        Vec::new()
-    });
+    let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
     configs
         .into_iter()
         .map(|cfg| {
@@ -292,7 +282,7 @@ type CustomerRef = (String, String);
 type ExternalKey = (String, Date, String);
 
 #[derive(Debug, Default)]
-struct Inner {
+struct DokuSnapState {
     b2b: TokenStore<String>,
     customer: TokenStore<CustomerRef>,
     refresh: TokenStore<CustomerRef>,
@@ -305,17 +295,9 @@ struct Inner {
     payments: BTreeMap<(String, String), Payment>,
 }
 
-#[derive(Debug, Clone)]
-struct St {
-    ctx: Ctx,
-    merchants: Arc<Vec<Merchant>>,
-    inner: Arc<Mutex<Inner>>,
-}
+type DokuSnapSim = super::Sim<DokuSnapState, Merchant>;
 
-impl St {
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+impl DokuSnapSim {
     fn merchant(&self, client_id: &str) -> Option<&Merchant> {
         self.merchants.iter().find(|m| m.cfg.client_id == client_id)
     }
@@ -324,18 +306,27 @@ impl St {
 /// The DOKU SNAP OVO simulator.
 #[derive(Debug, Default)]
 pub struct DokuSnap {
-    inner: Arc<Mutex<Inner>>,
-    /// The merchants file's first client id, read once for imports.
-    first_merchant: std::sync::OnceLock<Option<String>>,
+    state: Arc<Mutex<DokuSnapState>>,
 }
 
 impl ProductSim for DokuSnap {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn linking(&self) -> Option<Linking> {
+        Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "SEED" })
+    }
+    /// DOKU's notifications carry a token it first asks the merchant for (N0).
+    fn notification_fields(&self, url: &str) -> Vec<(&'static str, String)> {
+        vec![("notification_url", url.to_owned()), ("token_url", format!("{url}{PATH_TOKEN_B2B}"))]
+    }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
+        let st = DokuSnapSim {
+            merchants: Arc::new(load_merchants(&ctx)),
+            ctx,
+            state: self.state.clone(),
+        };
         Router::new()
             .route(PATH_TOKEN_B2B, post(token_b2b))
             .route(PATH_TOKEN_B2B2C, post(token_b2b2c))
@@ -349,7 +340,11 @@ impl ProductSim for DokuSnap {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let st = St { merchants: Arc::new(load_merchants(&ctx)), ctx, inner: self.inner.clone() };
+        let st = DokuSnapSim {
+            merchants: Arc::new(load_merchants(&ctx)),
+            ctx,
+            state: self.state.clone(),
+        };
         Router::new()
             .route("/_sandbox/doku_snap_ovo/state", get(control_state))
             .route("/_sandbox/doku_snap_ovo/bindings/{reference_no}", get(control_binding))
@@ -364,7 +359,7 @@ impl ProductSim for DokuSnap {
     }
 
     fn reset(&self) {
-        *self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Inner::default();
+        *lock(&self.state) = DokuSnapState::default();
     }
 
     fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
@@ -377,10 +372,10 @@ impl ProductSim for DokuSnap {
 
     /// A success N1 for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let st = St {
+        let st = DokuSnapSim {
             merchants: Arc::new(load_merchants(ctx)),
             ctx: ctx.clone(),
-            inner: self.inner.clone(),
+            state: self.state.clone(),
         };
         let merchant = match &request.merchant {
             Some(id) => st.merchant(id),
@@ -415,7 +410,7 @@ impl ProductSim for DokuSnap {
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
     /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
             let Some(reference_no) = seed.provider_ref.clone() else { continue };
             inner.bindings.insert(
@@ -449,16 +444,7 @@ impl DokuSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = match &p.merchant {
             Some(m) => m.clone(),
-            None => self
-                .first_merchant
-                .get_or_init(|| {
-                    ctx.merchants()
-                        .section::<MerchantConfig>(KEY)
-                        .ok()
-                        .and_then(|m| m.first().map(|m| m.client_id.clone()))
-                })
-                .clone()
-                .ok_or("no doku_snap_ovo merchant")?,
+            None => ctx.merchants().first(KEY, "client_id")?,
         };
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,
@@ -467,7 +453,7 @@ impl DokuSnap {
                 return Err(format!("unknown paymentType {other:?}; known: sale, recurring"))
             }
         };
-        let mut inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut inner = lock(&self.state);
         let binding = p.binding_ref.as_ref().and_then(|b| inner.bindings.get(b)).cloned();
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
@@ -526,83 +512,22 @@ impl DokuSnap {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-fn random_digits(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
-}
-
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// A mandatory string of at most `max` characters.
-fn required(v: &Value, key: &str, label: &str, max: usize) -> Result<String, SnapError> {
-    let text = str_field(v, key).ok_or_else(|| SnapError::missing_field(&format!("[{label}]")))?;
-    if text.chars().count() > max {
-        return Err(SnapError::invalid_field(&format!("[{label}]")));
-    }
-    Ok(text.to_owned())
-}
-
-/// `additionalInfo.channel` must be `EMONEY_OVO_SNAP`; `channelId` is read when `channel` is
-/// absent (house decision 4).
-fn check_channel(info: Option<&Value>, mandatory: bool) -> Result<(), SnapError> {
-    let info = info.filter(|v| v.is_object());
-    match info.and_then(|i| str_field(i, "channel")) {
-        Some(CHANNEL) => Ok(()),
-        Some(_) => Err(SnapError::invalid_field("[additionalInfo.channel]")),
-        None => match info.and_then(|i| str_field(i, "channelId")) {
-            Some(CHANNEL) => Ok(()),
-            _ if !mandatory => Ok(()),
-            _ => Err(SnapError::missing_field("[additionalInfo.channel]")),
-        },
-    }
-}
-
-fn parse_object(body: &[u8]) -> Result<Value, SnapError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v) if v.is_object() => Ok(v),
-        _ => Err(SnapError::invalid_field("[body]")),
-    }
-}
-
-fn ok_body(service: &str, fields: Value) -> Value {
-    let mut body = Map::new();
-    body.insert("responseCode".into(), json!(format!("200{service}00")));
-    body.insert("responseMessage".into(), json!("Successful"));
-    if let Value::Object(fields) = fields {
-        body.extend(fields);
-    }
-    Value::Object(body)
-}
-
-fn check_timestamp(ts: &str) -> Result<(), SnapError> {
-    match snap::parse_timestamp(ts) {
-        Some(at) if snap::within_skew(at, now(), snap::SKEW) => Ok(()),
-        _ => Err(SnapError::invalid_field("[X-TIMESTAMP]")),
-    }
-}
-
-fn need<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
-    snap::header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Token endpoints (73, 74)
 
 /// Headers, timestamp, client and SHA256withRSA signature of a token request (§4, §5.1).
-fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Merchant, SnapError> {
-    let ts = need(headers, "X-TIMESTAMP")?;
-    let signature = need(headers, "X-SIGNATURE")?;
-    let client = need(headers, "X-CLIENT-KEY")?;
-    check_timestamp(ts)?;
+fn check_token_request<'a>(
+    st: &'a DokuSnapSim,
+    headers: &HeaderMap,
+) -> Result<&'a Merchant, SnapError> {
+    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
+    let signature = snap::required_header(headers, "X-SIGNATURE")?;
+    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
+    snap::check_timestamp(ts)?;
     let merchant = st
         .merchant(client)
         .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
@@ -616,14 +541,14 @@ fn check_token_request<'a>(st: &'a St, headers: &HeaderMap) -> Result<&'a Mercha
     Ok(merchant)
 }
 
-async fn token_b2b(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token_b2b(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     match issue_b2b(&st, &headers, &body) {
         Ok(v) => snap::ok("73", v),
         Err(e) => e.into_response("73"),
     }
 }
 
-fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+fn issue_b2b(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let merchant = check_token_request(st, headers)?;
     let body = parse_object(body)?;
     let grant = required(&body, "grantType", "grantType", 64)?;
@@ -637,14 +562,14 @@ fn issue_b2b(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapErr
     )
 }
 
-async fn token_b2b2c(State(st): State<St>, headers: HeaderMap, body: Bytes) -> Response {
+async fn token_b2b2c(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
     match issue_b2b2c(&st, &headers, &body) {
         Ok(v) => snap::ok("74", v),
         Err(e) => e.into_response("74"),
     }
 }
 
-fn issue_b2b2c(st: &St, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
+fn issue_b2b2c(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
     let merchant = check_token_request(st, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_object(body)?;
@@ -751,17 +676,19 @@ struct Caller {
     customer: Option<(String, String)>,
 }
 
-fn op_route(op: Op) -> MethodRouter<St> {
+fn op_route(op: Op) -> MethodRouter<DokuSnapSim> {
     post(
-        move |State(st): State<St>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes| async move {
-            transact(st, op, method, uri, headers, body)
-        },
+        move |State(st): State<DokuSnapSim>,
+              method: Method,
+              uri: Uri,
+              headers: HeaderMap,
+              body: Bytes| async move { transact(st, op, method, uri, headers, body) },
     )
 }
 
 /// The validation order of snap-standard §11, steps 1–4.
 fn authenticate(
-    st: &St,
+    st: &DokuSnapSim,
     op: Op,
     method: &Method,
     uri: &Uri,
@@ -769,12 +696,12 @@ fn authenticate(
     body: &[u8],
 ) -> Result<Caller, SnapError> {
     // 1. Mandatory headers (the JULO core set, §3).
-    let ts = need(headers, "X-TIMESTAMP")?;
-    let signature = need(headers, "X-SIGNATURE")?;
-    let partner = need(headers, "X-PARTNER-ID")?;
-    let external_id = need(headers, "X-EXTERNAL-ID")?;
+    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
+    let signature = snap::required_header(headers, "X-SIGNATURE")?;
+    let partner = snap::required_header(headers, "X-PARTNER-ID")?;
+    let external_id = snap::required_header(headers, "X-EXTERNAL-ID")?;
     // 2. Formats.
-    check_timestamp(ts)?;
+    snap::check_timestamp(ts)?;
     if external_id.len() > 36 || !external_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SnapError::invalid_field("[X-EXTERNAL-ID]"));
     }
@@ -835,7 +762,14 @@ fn authenticate(
     Ok(Caller { client_id: client, external_id: external_id.to_owned(), customer })
 }
 
-fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+fn transact(
+    st: DokuSnapSim,
+    op: Op,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let service = op.service();
     let caller = match authenticate(&st, op, &method, &uri, &headers, &body) {
         Ok(caller) => caller,
@@ -870,7 +804,7 @@ fn transact(st: St, op: Op, method: Method, uri: Uri, headers: HeaderMap, body: 
         Op::Unbinding => unbinding(&st, &caller, &v),
     });
     let (http, answer) = match result {
-        Ok(fields) => (200, ok_body(service, fields)),
+        Ok(fields) => (200, snap::ok_body(service, fields)),
         Err(e) => {
             (e.http, json!({ "responseCode": e.code(service), "responseMessage": e.message }))
         }
@@ -905,7 +839,7 @@ fn written(op: Op, answer: &Value) -> Option<(WriteKind, String)> {
 
 // --- 07 binding -------------------------------------------------------------------------------
 
-fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn binding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let phone_no = required(body, "phoneNo", "phoneNo", 16)?;
     if phone_no.len() < 9
         || !phone_no.starts_with("62")
@@ -998,7 +932,7 @@ fn binding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     }))
 }
 
-async fn await_binding(st: St, reference_no: String, opened: Opened) {
+async fn await_binding(st: DokuSnapSim, reference_no: String, opened: Opened) {
     let approved =
         match tokio::time::timeout(st.ctx.scale().scaled(BINDING_TIMEOUT), opened.decision).await {
             Ok(Ok(Decision::Approve { .. })) => true,
@@ -1041,7 +975,7 @@ async fn await_binding(st: St, reference_no: String, opened: Opened) {
 
 // --- 11 balance -------------------------------------------------------------------------------
 
-fn balance(st: &St, caller: &Caller) -> Result<Value, SnapError> {
+fn balance(st: &DokuSnapSim, caller: &Caller) -> Result<Value, SnapError> {
     let (binding_ref, _) = caller
         .customer
         .clone()
@@ -1078,7 +1012,12 @@ fn debit_error(e: DebitError) -> SnapError {
 }
 
 /// Checks (or takes) a cash/points split from the wallet; the two parts are taken together or not at all.
-fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, DebitError> {
+fn take_split(
+    st: &DokuSnapSim,
+    phone: &str,
+    split: Split,
+    debit: bool,
+) -> Result<Split, DebitError> {
     let wallets = st.ctx.wallets();
     let parts = [(split.cash, PaySource::Cash), (split.points, PaySource::Points)];
     if !debit {
@@ -1109,7 +1048,7 @@ fn take_split(st: &St, phone: &str, split: Split, debit: bool) -> Result<Split, 
     Ok(taken)
 }
 
-fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn payment(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let (binding_ref, customer_token) = caller
         .customer
         .clone()
@@ -1262,7 +1201,7 @@ fn payment(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     Ok(answer)
 }
 
-async fn await_sale(st: St, key: (String, String), opened: Opened) {
+async fn await_sale(st: DokuSnapSim, key: (String, String), opened: Opened) {
     let outcome =
         match tokio::time::timeout(st.ctx.scale().scaled(SALE_EXPIRY), opened.decision).await {
             // The merchant's payOptionDetails decides cash or points, not the page.
@@ -1277,7 +1216,7 @@ async fn await_sale(st: St, key: (String, String), opened: Opened) {
 }
 
 /// Takes a pending payment to `00` or `06` and notifies the merchant (N1).
-fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
+fn settle(st: &DokuSnapSim, key: &(String, String), outcome: Result<(), &str>) {
     let settled = {
         let mut inner = st.lock();
         let Some(p) = inner.payments.get(key).filter(|p| p.status == PayStatus::Pending).cloned()
@@ -1340,7 +1279,7 @@ fn settle(st: &St, key: &(String, String), outcome: Result<(), &str>) {
 }
 
 /// N1 for the payment as given.
-fn notify_payment(st: &St, payment: &Payment) {
+fn notify_payment(st: &DokuSnapSim, payment: &Payment) {
     let Some(merchant) = st.merchant(&payment.client_id) else {
         return;
     };
@@ -1379,7 +1318,7 @@ fn notify_payment(st: &St, payment: &Payment) {
 
 // --- 55 status --------------------------------------------------------------------------------
 
-fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn status(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let service_code = required(body, "serviceCode", "serviceCode", 2)?;
     // House decision 4: `55` (SDKs) and `54` (ASPI, production code).
     if service_code != "55" && service_code != "54" {
@@ -1443,7 +1382,7 @@ fn status(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 
 // --- 58 refund --------------------------------------------------------------------------------
 
-fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let merchant = st
         .merchant(&caller.client_id)
         .ok_or_else(|| SnapError::new(404, "08", "Invalid Merchant"))?;
@@ -1538,7 +1477,7 @@ fn refund(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
 
 // --- 09 unbinding -----------------------------------------------------------------------------
 
-fn unbinding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
+fn unbinding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, SnapError> {
     let token_id = required(body, "tokenId", "tokenId", 2048)?;
     check_channel(body.get("additionalInfo"), true)?;
     let mut inner = st.lock();
@@ -1562,63 +1501,11 @@ fn unbinding(st: &St, caller: &Caller, body: &Value) -> Result<Value, SnapError>
 // ---------------------------------------------------------------------------------------------
 // Notifications (N0 token, then N1/N2)
 
-/// The relative URL signed in a notification: the merchant's own path (and query) (§4).
-fn relative_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(u) => match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_owned(),
-        },
-        Err(_) => url.to_owned(),
-    }
-}
-
-/// What one N1/N2 is built from; the same for every attempt. Each attempt signs it afresh with
-/// its own N0 token and `X-TIMESTAMP`.
-#[derive(Debug, Clone)]
-pub struct NotificationParts {
-    pub url: String,
-    pub client_id: String,
-    pub body: String,
-    /// One per notification: every attempt (retries included) carries the same one.
-    pub external_id: String,
-    /// N1 only: the customer token the payment was made with.
-    pub customer_token: Option<String>,
-}
-
-impl NotificationParts {
-    /// N1/N2's headers: symmetric signature over the merchant's path with the token the merchant
-    /// issued at N0 (§4, snap-standard §7 recipe 1). An empty token sends no `Authorization`.
-    pub fn headers(&self, secret: &str, token: &str, timestamp: &str) -> Vec<(String, String)> {
-        let to_sign = snap::symmetric_string_to_sign(
-            "POST",
-            &relative_url(&self.url),
-            token,
-            &snap::body_hash(self.body.as_bytes()),
-            timestamp,
-        );
-        let mut headers = vec![
-            ("Content-Type".to_owned(), "application/json".to_owned()),
-            ("X-TIMESTAMP".to_owned(), timestamp.to_owned()),
-            ("X-SIGNATURE".to_owned(), snap::hmac_signature(secret, &to_sign)),
-            ("X-PARTNER-ID".to_owned(), self.client_id.clone()),
-            ("X-EXTERNAL-ID".to_owned(), self.external_id.clone()),
-        ];
-        if !token.is_empty() {
-            headers.push(("Authorization".to_owned(), format!("Bearer {token}")));
-        }
-        if let Some(customer) = &self.customer_token {
-            headers.push(("Authorization-Customer".to_owned(), format!("Bearer {customer}")));
-        }
-        headers
-    }
-}
-
 /// N0: DOKU asks the merchant for a B2B token, signing `clientId|X-TIMESTAMP` with DOKU's key
 /// (§5.8). Journaled as a delivery of kind `token`. A failed call, a non-2xx answer or an answer
 /// without `accessToken` is an error.
 async fn merchant_token(
-    st: &St,
+    st: &DokuSnapSim,
     client_id: &str,
     url: &str,
     key: &RsaPrivateKey,
@@ -1681,7 +1568,7 @@ async fn merchant_token(
 /// and a fresh `X-TIMESTAMP`; if N0 fails, that attempt is not sent and the schedule goes on.
 /// Without them, the notification carries no token and its headers are fixed.
 fn notify(
-    st: &St,
+    st: &DokuSnapSim,
     client_id: &str,
     kind: &'static str,
     url: Option<String>,
@@ -1741,30 +1628,11 @@ fn notify(
 // ---------------------------------------------------------------------------------------------
 // Control routes and the customer's return from the pages
 
-fn binding_view(b: &Binding) -> Value {
-    json!({
-        "referenceNo": b.reference_no, "clientId": b.client_id, "phoneNo": b.phone, "custIdMerchant": b.cust_id_merchant,
-        "status": b.status.name(), "authCode": b.auth_code, "pendingActionId": b.action_id,
-    })
-}
-
-fn payment_view(p: &Payment) -> Value {
-    json!({
-        "clientId": p.client_id, "partnerReferenceNo": p.partner_reference_no, "referenceNo": p.reference_no,
-        "externalId": p.external_id, "bindingReferenceNo": p.binding_ref, "phoneNo": p.phone, "amount": p.amount,
-        "cash": p.charge.cash, "points": p.charge.points, "paymentType": p.payment_type.name(),
-        "latestTransactionStatus": p.code(), "transactionStatusDesc": p.desc(), "refunded": p.refunded(),
-        "createdAt": snap::format_timestamp_seconds(p.created_at), "paidTime": p.paid_at.map(snap::format_timestamp_seconds),
-        "pendingActionId": p.action_id,
-        "refunds": p.refunds.iter().map(|r| json!({"refundNo": r.refund_no, "partnerRefundNo": r.partner_refund_no, "amount": r.amount, "cash": r.split.cash, "points": r.split.points})).collect::<Vec<_>>(),
-    })
-}
-
 fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "error": "not found" }))).into_response()
 }
 
-async fn control_state(State(st): State<St>) -> Json<Value> {
+async fn control_state(State(st): State<DokuSnapSim>) -> Json<Value> {
     let inner = st.lock();
     Json(json!({
         "bindings": inner.bindings.values().map(binding_view).collect::<Vec<_>>(),
@@ -1772,14 +1640,20 @@ async fn control_state(State(st): State<St>) -> Json<Value> {
     }))
 }
 
-async fn control_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn control_binding(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     st.lock()
         .bindings
         .get(&reference_no)
         .map_or_else(not_found, |b| Json(binding_view(b)).into_response())
 }
 
-async fn control_payment(State(st): State<St>, Path(partner_ref): Path<String>) -> Response {
+async fn control_payment(
+    State(st): State<DokuSnapSim>,
+    Path(partner_ref): Path<String>,
+) -> Response {
     let inner = st.lock();
     inner
         .payments
@@ -1795,7 +1669,7 @@ struct Backdate {
 
 /// Moves a payment (and its success time) `days` into the past, to drill the refund window.
 async fn control_backdate(
-    State(st): State<St>,
+    State(st): State<DokuSnapSim>,
     Path(partner_ref): Path<String>,
     Json(back): Json<Backdate>,
 ) -> Response {
@@ -1812,8 +1686,8 @@ async fn control_backdate(
 
 /// Waits briefly for the flow behind a page to finish, then sends the browser on.
 async fn after_page<T>(
-    st: &St,
-    mut read: impl FnMut(&Inner) -> Option<(bool, Option<T>)>,
+    st: &DokuSnapSim,
+    mut read: impl FnMut(&DokuSnapState) -> Option<(bool, Option<T>)>,
 ) -> Option<(bool, Option<T>)> {
     for _ in 0..100 {
         let state = read(&st.lock());
@@ -1830,7 +1704,10 @@ fn finished_page() -> Response {
     Html("<!doctype html><title>OVO sandbox</title><p>Still processing: you can close this page.</p>".to_owned()).into_response()
 }
 
-async fn return_binding(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn return_binding(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     let state = after_page(&st, |inner| {
         inner.bindings.get(&reference_no).map(|b| {
             let url = match b.status {
@@ -1849,7 +1726,10 @@ async fn return_binding(State(st): State<St>, Path(reference_no): Path<String>) 
     }
 }
 
-async fn return_payment(State(st): State<St>, Path(reference_no): Path<String>) -> Response {
+async fn return_payment(
+    State(st): State<DokuSnapSim>,
+    Path(reference_no): Path<String>,
+) -> Response {
     let state = after_page(&st, |inner| {
         inner.payments.values().find(|p| p.reference_no == reference_no).map(|p| {
             let url = match p.status {
@@ -1870,6 +1750,7 @@ async fn return_payment(State(st): State<St>, Path(reference_no): Path<String>) 
 
 #[cfg(test)]
 mod tests {
+    use super::sign::relative_url;
     use super::*;
 
     #[test]
@@ -1920,11 +1801,12 @@ mod tests {
     fn n0_token_signature_verifies_with_the_public_half() {
         // snap-standard §5 with the fixed test key pair (no provider publishes an RSA vector).
         let private =
-            parse_private_key(include_str!("../../tests/fixtures/snap_test_private_pkcs1.pem"))
+            parse_private_key(include_str!("../../../tests/fixtures/snap_test_private_pkcs1.pem"))
                 .unwrap();
-        let public =
-            snap::parse_public_key(include_str!("../../tests/fixtures/snap_test_public_spki.pem"))
-                .unwrap();
+        let public = snap::parse_public_key(include_str!(
+            "../../../tests/fixtures/snap_test_public_spki.pem"
+        ))
+        .unwrap();
         let ts = "2024-01-01T10:00:00+07:00";
         let sig = rsa_sign(&private, &format!("BRN-0218-TEST|{ts}"));
         assert!(snap::verify_token_signature(&public, "BRN-0218-TEST", ts, &sig));
