@@ -16,11 +16,14 @@ use rand::{Rng, SeedableRng};
 
 pub mod targets;
 
+/// What a target runs on each input; it panics on a defect.
+pub type Check = Box<dyn Fn(&[u8]) + Send + Sync>;
+
 /// One thing to fuzz: its seeds and the function run on each input.
 pub struct Target {
     pub name: &'static str,
     pub seeds: Vec<Vec<u8>>,
-    pub run: Box<dyn Fn(&[u8]) + Send + Sync>,
+    pub run: Check,
 }
 
 impl std::fmt::Debug for Target {
