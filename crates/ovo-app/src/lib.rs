@@ -4,6 +4,7 @@
 //! Every state change appends its audit entry in the same write transaction.
 
 mod audit_log;
+mod background;
 mod backoffice;
 mod builtin;
 mod by_hand;
