@@ -2,6 +2,7 @@ use ovo_domain::{CustomerId, Msisdn, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -78,23 +79,16 @@ pub async fn by_id(
     conn: &mut SqliteConnection,
     id: CustomerId,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(conn, &format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"), id.get(), from_row)
+        .await
 }
 
 pub async fn by_merchant_customer_id(
     conn: &mut SqliteConnection,
     merchant_customer_id: &str,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let row =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?"))
-            .bind(merchant_customer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    row.as_ref().map(from_row).transpose()
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?");
+    find_by(conn, &sql, merchant_customer_id, from_row).await
 }
 
 /// Customers with a linked account (any environment, any state) on this phone, other than
@@ -228,11 +222,9 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         email: row.try_get("email")?,
         demo: row.try_get("demo")?,
         notes: row.try_get("notes")?,
-        forgotten_at: row
-            .try_get::<Option<i64>, _>("forgotten_at")?
-            .map(Timestamp::from_unix_millis),
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        forgotten_at: row.instant_opt("forgotten_at")?,
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
     })
 }
 
@@ -608,7 +600,7 @@ pub async fn timeline(
                 .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?;
             Ok(TimelineRow {
                 kind,
-                at: Timestamp::from_unix_millis(row.try_get("at")?),
+                at: row.instant("at")?,
                 id: row.try_get("id")?,
                 reference: row.try_get("reference")?,
                 product: row.try_get("product")?,
