@@ -221,9 +221,8 @@ fn parse_amount(text: &str, what: &str) -> AppResult<Idr> {
     Idr::parse(text).map_err(|e| AppError::invalid(e.reason(), format!("{what}: {e}")))
 }
 
-fn parse_date(text: &str) -> AppResult<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format).map_err(|_| {
+fn parse_date(text: &str) -> AppResult<chrono::NaiveDate> {
+    ovo_domain::parse_date(text).ok_or_else(|| {
         AppError::invalid("date_invalid", format!("{text:?} is not a date; use YYYY-MM-DD"))
     })
 }

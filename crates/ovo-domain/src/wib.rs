@@ -19,6 +19,11 @@ impl Timestamp {
     pub fn to_wib(self) -> DateTime<Tz> {
         self.to_utc().with_timezone(&WIB)
     }
+
+    /// The instant a WIB wall clock reads `local` (a zone-less provider time); clamped to the range.
+    pub fn from_wib(local: NaiveDateTime) -> Timestamp {
+        Timestamp::from_datetime(first_wib_instant_from(local))
+    }
 }
 
 /// The WIB calendar date of an instant (the last instants of 9999 UTC stay on 9999-12-31).
@@ -35,8 +40,7 @@ pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
 
 /// 00:00:00.000 WIB of `date` as an instant (clamped to the `Timestamp` range).
 pub fn wib_day_start(date: NaiveDate) -> Timestamp {
-    let midnight = date.and_time(NaiveTime::MIN);
-    Timestamp::from_datetime(first_wib_instant_from(midnight))
+    Timestamp::from_wib(date.and_time(NaiveTime::MIN))
 }
 
 /// The first instant whose WIB wall clock reads `local` or later: `local` itself, or the end of
@@ -62,6 +66,13 @@ pub fn wib_day_bounds(date: NaiveDate) -> (Timestamp, Timestamp) {
 /// Calendar days from `from` to `to`: positive when `to` is later, 0 for the same day.
 pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     to.signed_duration_since(from).num_days()
+}
+
+/// A calendar date written `YYYY-MM-DD` (what a date input gives), surrounding spaces ignored.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    // chrono alone would also read `2024-1-2`; the form is exactly ten characters.
+    (text.len() == 10).then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
 }
 
 /// `2024-01-02 00:30 WIB`
@@ -131,6 +142,22 @@ mod tests {
         assert_eq!(add_days(date(2024, 3, 1), -1), date(2024, 2, 29));
         assert_eq!(add_days(date(9999, 12, 1), 60), date(9999, 12, 31));
         assert_eq!(add_days(date(9999, 12, 31), i64::MAX), date(9999, 12, 31));
+    }
+
+    #[test]
+    fn reads_wib_wall_clock_times() {
+        let local =
+            NaiveDateTime::parse_from_str("2024-01-02 00:30:15", "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(Timestamp::from_wib(local), ts("2024-01-01T17:30:15Z"));
+        assert_eq!(Timestamp::from_wib(local).to_wib().naive_local(), local);
+    }
+
+    #[test]
+    fn parses_iso_dates_only() {
+        assert_eq!(parse_date(" 2024-02-29 "), Some(date(2024, 2, 29)));
+        for bad in ["2024-02-30", "2024-13-01", "2024-1-2", "2024/01/02", "02-01-2024", "", "x"] {
+            assert_eq!(parse_date(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
