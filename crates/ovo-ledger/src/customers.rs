@@ -1,5 +1,7 @@
 use ovo_domain::{CustomerId, Msisdn, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{find_by, RowExt};
@@ -301,6 +303,23 @@ async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> 
     Ok(())
 }
 
+/// Binds a customer's values in column order, then `at`.
+fn bind_values<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    values: &'q CustomerValues,
+    name_key: &'q str,
+    at: Timestamp,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(&values.merchant_customer_id)
+        .bind(&values.full_name)
+        .bind(name_key)
+        .bind(values.phone.canonical())
+        .bind(&values.email)
+        .bind(&values.notes)
+        .bind(at.unix_millis())
+}
+
 /// Inserts one customer with its name words.
 pub async fn create(
     conn: &mut SqliteConnection,
@@ -308,21 +327,16 @@ pub async fn create(
     at: Timestamp,
 ) -> LedgerResult<CustomerId> {
     let name_key = ovo_domain::fold_name(&values.full_name);
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&values.merchant_customer_id)
-    .bind(&values.full_name)
-    .bind(&name_key)
-    .bind(values.phone.canonical())
-    .bind(&values.email)
-    .bind(&values.notes)
-    .bind(at.unix_millis())
-    .bind(at.unix_millis())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(customer_unique)?;
+    );
+    let id: i64 = bind_values(insert, values, &name_key, at)
+        .bind(at.unix_millis())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(customer_unique)?
+        .try_get("id")?;
     insert_words(conn, id, &name_key).await?;
     Ok(CustomerId::new(id))
 }
@@ -384,21 +398,15 @@ pub async fn update(
 ) -> LedgerResult<()> {
     let name_key = ovo_domain::fold_name(&values.full_name);
     delete_words(conn, id.get()).await?;
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE customers SET merchant_customer_id = ?, full_name = ?, name_key = ?, phone = ?, email = ?, notes = ?, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&values.merchant_customer_id)
-    .bind(&values.full_name)
-    .bind(&name_key)
-    .bind(values.phone.canonical())
-    .bind(&values.email)
-    .bind(&values.notes)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await
-    .map_err(customer_unique)?;
+    );
+    let done = bind_values(update, values, &name_key, at)
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await
+        .map_err(customer_unique)?;
     if done.rows_affected() == 0 {
         return Err(LedgerError::NotFound { what: "customer" });
     }

@@ -55,30 +55,14 @@ pub async fn page(
         "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
          FROM payments WHERE 1 = 1",
     );
-    if let Some(product) = filter.product {
-        q.push(" AND product = ").push_bind(product.key());
-    }
-    if let Some(status) = filter.status {
-        q.push(" AND status = ").push_bind(status.key());
-    }
-    if let Some(from) = filter.created_from {
-        q.push(" AND created_at >= ").push_bind(from.unix_millis());
-    }
-    if let Some(until) = filter.created_until {
-        q.push(" AND created_at < ").push_bind(until.unix_millis());
-    }
-    if let Some(min) = filter.min_amount {
-        q.push(" AND amount >= ").push_bind(min.rupiah());
-    }
-    if let Some(max) = filter.max_amount {
-        q.push(" AND amount <= ").push_bind(max.rupiah());
-    }
-    if let Some(environment) = filter.environment {
-        q.push(" AND environment = ").push_bind(environment.key());
-    }
-    if let Some(customer) = filter.customer_id {
-        q.push(" AND customer_id = ").push_bind(customer.get());
-    }
+    push_and(&mut q, " AND product = ", filter.product.map(Product::key));
+    push_and(&mut q, " AND status = ", filter.status.map(PaymentStatus::key));
+    push_and(&mut q, " AND created_at >= ", filter.created_from.map(Timestamp::unix_millis));
+    push_and(&mut q, " AND created_at < ", filter.created_until.map(Timestamp::unix_millis));
+    push_and(&mut q, " AND amount >= ", filter.min_amount.map(Idr::rupiah));
+    push_and(&mut q, " AND amount <= ", filter.max_amount.map(Idr::rupiah));
+    push_and(&mut q, " AND environment = ", filter.environment.map(Environment::key));
+    push_and(&mut q, " AND customer_id = ", filter.customer_id.map(CustomerId::get));
     if let Some(reference) = &filter.reference {
         q.push(" AND (reference = ")
             .push_bind(reference.clone())
@@ -100,6 +84,16 @@ pub async fn page(
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
     let rows = q.build().fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Appends `clause` and its value when there is one.
+fn push_and<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, clause: &str, value: Option<T>)
+where
+    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
+    if let Some(value) = value {
+        q.push(clause).push_bind(value);
+    }
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
