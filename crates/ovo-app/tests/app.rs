@@ -1,36 +1,15 @@
 //! Use cases against a real ledger file, the in-memory secret store and a manual clock.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, Permission};
-use ovo_domain::{ManualClock, Timestamp};
-use ovo_secrets::{MemoryStore, SecretKey, SecretStore};
+use ovo_app::{AppError, ErrorCode, Permission};
+use ovo_secrets::{SecretKey, SecretStore};
+use ovo_test_support::app::{self, code, TestApp, ADMIN_PW, APP_ID};
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Backoffice,
-    clock: ManualClock,
-    secrets: Arc<MemoryStore>,
-}
+type Fixture = TestApp;
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
-    let secrets = Arc::new(MemoryStore::new());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    };
-    let app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
-    Fixture { _dir: dir, app, clock, secrets }
+    TestApp::builder().fixed_clock().open().await
 }
 
 async fn with_admin() -> Fixture {
@@ -59,18 +38,13 @@ async fn add(f: &Fixture, username: &str, role: &str) -> OperatorView {
 }
 
 async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionStatus, AppError> {
-    f.app.sign_in(SignInInput { username: username.into(), password: password.into() }).await
+    app::sign_in(&f.app, username, password).await
 }
 
 async fn audit_actions(f: &Fixture) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, "admin", ADMIN_PW).await.unwrap();
     let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
     page.entries.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
 }
 
 #[tokio::test]

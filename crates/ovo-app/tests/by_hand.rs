@@ -5,36 +5,30 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener, EVIDENCE_DIR};
-use ovo_domain::{
-    wib_date, Clock, Environment, Idr, ManualClock, OperatorId, PaymentStatus, Product, Reference,
-    RefundId, SystemClock,
-};
+use ovo_app::{AppError, Backoffice, ErrorCode, EVIDENCE_DIR};
+use ovo_domain::{wib_date, Environment, OperatorId, PaymentStatus, Product, Reference, RefundId};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_ledger::{operators, refunds as ledger_refunds};
-use ovo_secrets::MemoryStore;
+use ovo_test_support::app::{self, code, password_of, rp, sign_in_as, TestApp};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const ADMIN_PW: &str = "admin-password-1";
-
 struct Fixture {
-    dir: tempfile::TempDir,
-    app: Backoffice,
-    clock: ManualClock,
-    opener: Arc<RecordingOpener>,
-    http: reqwest::Client,
+    base: TestApp,
     url: String,
 }
 
-impl Fixture {
-    fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
+impl std::ops::Deref for Fixture {
+    type Target = TestApp;
 
+    fn deref(&self) -> &TestApp {
+        &self.base
+    }
+}
+
+impl Fixture {
     fn evidence_files(&self) -> Vec<String> {
         let mut names: Vec<String> = match std::fs::read_dir(self.data_dir().join(EVIDENCE_DIR)) {
             Ok(entries) => {
@@ -70,67 +64,18 @@ impl Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(SystemClock.now());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: "test.ovo.backoffice".into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some("0.001".into()),
-        builtin_sandbox_url: None,
-    };
-    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    let opener = Arc::new(RecordingOpener::default());
-    app.set_url_opener(opener.clone());
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    for (username, role) in
-        [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")]
-    {
-        app.create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.into(),
-            password: password_of(username).as_str().into(),
-        })
-        .await
-        .unwrap();
-    }
-    let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    Fixture { dir, app, clock, opener, http: reqwest::Client::new(), url }
-}
-
-fn password_of(username: &str) -> String {
-    if username == "admin" {
-        ADMIN_PW.to_owned()
-    } else {
-        format!("{username}-password")
-    }
-}
-
-async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput {
-        username: username.into(),
-        password: password_of(username).as_str().into(),
-    })
-    .await
-    .unwrap();
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
-}
-
-fn rp(rupiah: i64) -> Idr {
-    Idr::new(rupiah).unwrap()
+    let base = TestApp::builder()
+        .scale("0.001")
+        .operators(&[
+            ("sam", "staff"),
+            ("sue", "support"),
+            ("fina", "finance"),
+            ("finn", "finance"),
+        ])
+        .open()
+        .await;
+    let url = app::sandbox_url(&base.app).await;
+    Fixture { base, url }
 }
 
 /// A payment recorded straight in the ledger (no provider call), taken by `created_by`.

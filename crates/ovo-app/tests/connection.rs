@@ -6,50 +6,29 @@
 use std::sync::Arc;
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::{ManualClock, Product, Timestamp};
+use ovo_app::{Backoffice, ErrorCode};
+use ovo_domain::Product;
 use ovo_providers::ExtraRoots;
-use ovo_secrets::MemoryStore;
+use ovo_test_support::app::TestApp;
+use ovo_test_support::keys;
 
-const ADMIN_PW: &str = "admin-password-1";
 const DOKU_SECRET: &str = "SK-demo-doku-snap-ovo-not-for-production";
 
 struct Fixture {
     _dir: tempfile::TempDir,
-    app: Backoffice,
+    app: Arc<Backoffice>,
     sandbox: ovo_sandbox::RunningSandbox,
 }
 
 /// A PEM value `key = """…"""` of the demo DOKU SNAP merchant.
 fn demo_doku_pem(key: &str) -> String {
-    let demo = ovo_sandbox::DEMO_MERCHANTS;
-    let section = &demo[demo.find("[[doku_snap_ovo]]").unwrap()..];
-    let start = section.find(&format!("{key} = \"\"\"")).unwrap() + key.len() + 6;
-    let end = start + section[start..].find("\"\"\"").unwrap();
-    section[start..end].trim().to_owned()
+    keys::demo_pem("doku_snap_ovo", key)
 }
 
 /// An admin signed in, DOKU SNAP credentials stored for the Provider sandbox environment
 /// with `secret`, and that environment's DOKU SNAP host at an HTTPS simulator.
 async fn fixture(secret: &str, trust_ca: bool) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: "test.ovo.backoffice".into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    };
-    let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
-    let app =
-        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
+    let TestApp { dir, app, .. } = TestApp::builder().fixed_clock().admin().open().await;
     for (field, value) in [
         ("client_id", "BRN-0218-1700000000001".to_owned()),
         ("secret_key", secret.to_owned()),

@@ -2,100 +2,45 @@
 //! for the app's own expiry logic, and the real in-process sandbox over loopback HTTP.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
-use ovo_domain::{Clock, ManualClock, Product, SystemClock};
-use ovo_secrets::{MemoryStore, SecretKey, SecretStore};
+use ovo_app::{AppError, ErrorCode};
+use ovo_domain::{Clock, Product, SystemClock};
+use ovo_secrets::{SecretKey, SecretStore};
+use ovo_test_support::app::{self, code, TestApp, APP_ID};
 use serde_json::{json, Value};
-
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 
 const BUDI: &str = "6281234567890";
 const SITI: &str = "6281298765432";
 const SOPHIA: &str = "6281382826301";
 const DECLINER: &str = "6281100000005";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Backoffice,
-    clock: ManualClock,
-    secrets: Arc<MemoryStore>,
-    opener: Arc<RecordingOpener>,
-    http: reqwest::Client,
-}
+type Fixture = TestApp;
 
 /// A brand-new ledger in the built-in environment (so seeded with the demo customers), an admin,
-/// a staff operator `sam` (signed in) and a finance operator `fina`.
+/// a staff operator `sam` (signed in) and a finance operator `fina`. The sandbox runs on real
+/// time; the app's clock starts there and is moved by hand.
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    // The sandbox runs on real time; the app's clock starts there and is moved by hand.
-    let clock = ManualClock::new(SystemClock.now());
-    let secrets = Arc::new(MemoryStore::new());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    };
-    let mut app = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
-    let opener = Arc::new(RecordingOpener::default());
-    app.set_url_opener(opener.clone());
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    for (username, role) in [("sam", "staff"), ("fina", "finance")] {
-        app.create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.into(),
-            password: format!("{username}-password").as_str().into(),
-        })
+    TestApp::builder()
+        .operators(&[("sam", "staff"), ("fina", "finance")])
+        .signed_in("sam")
+        .open()
         .await
-        .unwrap();
-    }
-    let f = Fixture { _dir: dir, app, clock, secrets, opener, http: reqwest::Client::new() };
-    sign_in_as(&f, "sam").await;
-    f
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password =
-        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app
-        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
-        .await
-        .unwrap();
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
+    f.sign_in_as(username).await;
 }
 
 async fn sandbox(f: &Fixture) -> String {
-    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+    app::sandbox_url(&f.app).await
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
-    let url = format!("{}{path}", sandbox(f).await);
-    let response = f.http.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
+    f.sim().await.get(path).await
 }
 
 async fn post_json(f: &Fixture, path: &str, body: Value) -> Value {
-    let url = format!("{}{path}", sandbox(f).await);
-    let response = f.http.post(&url).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "POST {url}: {}", response.status());
-    response.json().await.unwrap()
+    f.sim().await.post(path, body).await
 }
 
 async fn search(f: &Fixture, query: &str) -> SearchResult {

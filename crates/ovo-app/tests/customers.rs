@@ -4,74 +4,31 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::{
-    Clock, CustomerId, Environment, ManualClock, PaymentStatus, Product, Reference, SystemClock,
-};
+use ovo_app::{AppError, ErrorCode};
+use ovo_domain::{CustomerId, Environment, PaymentStatus, Product, Reference};
 use ovo_ledger::payments::{self, NewPayment};
-use ovo_secrets::MemoryStore;
+use ovo_test_support::app::{code, TestApp};
 
-const ADMIN_PW: &str = "admin-password-1";
 /// Demo customers of the built-in environment.
 const AGUS: &str = "6285712345678";
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    app: Arc<Backoffice>,
-}
+type Fixture = TestApp;
 
 /// A new built-in ledger (with the demo customers), an admin, `sam` (staff, signed in),
 /// `sue` (support) and `fina` (finance).
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: "test.ovo.backoffice".into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    };
-    let clock = ManualClock::new(SystemClock.now());
-    let app =
-        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await.unwrap();
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
+    let mut builder = TestApp::builder();
     for (username, role) in [("sam", "staff"), ("sue", "support"), ("fina", "finance")] {
-        app.create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: format!("{username} display"),
-            role: role.into(),
-            password: format!("{username}-password").as_str().into(),
-        })
-        .await
-        .unwrap();
+        builder = builder.operator_shown_as(username, &format!("{username} display"), role);
     }
-    let f = Fixture { dir, app: Arc::new(app) };
-    sign_in_as(&f, "sam").await;
-    f
+    builder.signed_in("sam").open().await
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password =
-        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app
-        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
-        .await
-        .unwrap();
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
+    f.sign_in_as(username).await;
 }
 
 fn fields(name: &str, phone: &str, mid: Option<&str>, email: Option<&str>) -> CustomerFields {

@@ -9,15 +9,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{Clock, ManualClock, PaymentId, PaymentStatus, Product, SystemClock};
+use ovo_app::Backoffice;
+use ovo_domain::{Clock, ManualClock, PaymentId, PaymentStatus, Product};
 use ovo_ledger::notifications::NotificationRow;
 use ovo_ledger::payments::PaymentUpdate;
-use ovo_secrets::MemoryStore;
+use ovo_test_support::app::{self, TestApp, ADMIN_PW};
+use ovo_test_support::Sim;
 use serde_json::{json, Value};
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 const PAYER: &str = "6281100000007";
 const WEBHOOK_SECRET: &[u8] = b"whsec_demo_only_not_a_secret";
 
@@ -30,49 +29,23 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(SystemClock.now());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some("0.02".into()),
-        builtin_sandbox_url: None,
-    };
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
-        .await
-        .unwrap();
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    let app = Arc::new(app);
-    let settings = app
+    let base =
+        TestApp::builder().scale("0.02").operator_shown_as("sam", "Sam", "staff").open().await;
+    let settings = base
+        .app
         .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
     assert!(settings.running, "{settings:?}");
-    app.create_operator(NewOperatorInput {
-        username: "sam".into(),
-        display_name: "Sam".into(),
-        role: "staff".into(),
-        password: "sam-password".into(),
-    })
-    .await
-    .unwrap();
-    sign_in(&app, "sam", "sam-password").await;
+    base.sign_in_as("sam").await;
     let listener =
         settings.urls.iter().find(|u| u.product == Product::TazapayOvoIdr).unwrap().url.clone();
-    Fixture { _dir: dir, app, clock, http: reqwest::Client::new(), listener }
+    let TestApp { dir, app, clock, http, .. } = base;
+    Fixture { _dir: dir, app, clock, http, listener }
 }
 
 async fn sign_in(app: &Backoffice, username: &str, password: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password.into() })
-        .await
-        .unwrap();
+    app::sign_in(app, username, password).await.unwrap();
 }
 
 /// The audit log's entries, read as the admin.
@@ -85,40 +58,32 @@ async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
 }
 
 async fn sandbox(f: &Fixture) -> String {
-    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+    app::sandbox_url(&f.app).await
+}
+
+async fn sim(f: &Fixture) -> Sim {
+    Sim::at(&sandbox(f).await)
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
-    let url = format!("{}{path}", sandbox(f).await);
-    let response = f.http.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
+    sim(f).await.get(path).await
 }
 
 async fn arm(f: &Fixture, endpoint: &str, fault: Value, count: u32) {
-    let url = format!("{}/_sandbox/faults", sandbox(f).await);
-    let body = json!({ "product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault, "count": count });
-    let response = f.http.post(&url).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
+    sim(f).await.arm("tazapay_ovo_idr", endpoint, fault, count).await;
 }
 
 async fn clear_faults(f: &Fixture) {
-    let url = format!("{}/_sandbox/faults", sandbox(f).await);
-    assert!(f.http.delete(&url).send().await.unwrap().status().is_success());
+    sim(f).await.clear_faults().await;
 }
 
 /// Status reads of payins the sandbox received.
 async fn status_reads(f: &Fixture) -> usize {
-    let all = get_json(f, "/_sandbox/received?product=tazapay_ovo_idr").await;
-    all.as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["method"] == "GET" && r["endpoint"] == "/v3/payin/{id}")
-        .count()
+    sim(f).await.received_at("tazapay_ovo_idr", "GET", "/v3/payin/{id}").await.len()
 }
 
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
-    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+    app::payment_page(&f.app, id).await
 }
 
 /// A Tazapay payin the payer approved at once: succeeded at the provider, still pending in

@@ -7,19 +7,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use ovo_app::{AppResult, Backoffice, BackofficeConfig, ErrorCode, LockHolder};
+use ovo_app::{AppResult, Backoffice, ErrorCode, LockHolder};
 use ovo_domain::{ManualClock, Timestamp};
 use ovo_secrets::MemoryStore;
+use ovo_test_support::app;
 
 async fn open(data_dir: &Path) -> AppResult<Backoffice> {
-    let config = BackofficeConfig {
-        data_dir: data_dir.to_path_buf(),
-        app_identifier: "test.ovo.backoffice".into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    };
-    let clock = ManualClock::new(Timestamp::from_unix_millis(1_790_000_000_000));
+    let config = app::config(data_dir, None, None);
+    let clock = ManualClock::new(Timestamp::from_unix_millis(app::FIXED_START_MS));
     Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await
 }
 

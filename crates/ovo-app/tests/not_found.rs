@@ -10,34 +10,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_app::Backoffice;
 use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
-use ovo_sandbox::{RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
 use ovo_secrets::MemoryStore;
+use ovo_test_support::app::{self, ADMIN_PW};
+use ovo_test_support::{sim, Sim};
 use serde_json::{json, Value};
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 const SITI: &str = "6281298765432";
 const PAYER: &str = "6281100000007";
 const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
 
 async fn sandbox() -> RunningSandbox {
-    let config =
-        SandboxConfig { time_scale: TimeScale::parse("0.02").unwrap(), ..SandboxConfig::default() };
-    ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap()
+    sim::start_demo("0.02").await
 }
 
 /// The app on `data_dir`, using the sandbox at `url` as its built-in environment.
 async fn open(data_dir: &Path, url: &str, clock: &ManualClock) -> Arc<Backoffice> {
-    let config = BackofficeConfig {
-        data_dir: data_dir.to_owned(),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some("0.02".into()),
-        builtin_sandbox_url: Some(url.to_owned()),
-    };
+    let config = app::config(data_dir, Some("0.02"), Some(url));
     Arc::new(
         Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
             .await
@@ -46,9 +38,7 @@ async fn open(data_dir: &Path, url: &str, clock: &ManualClock) -> Arc<Backoffice
 }
 
 async fn sign_in(app: &Backoffice, username: &str, password: &str) {
-    app.sign_in(SignInInput { username: username.into(), password: password.into() })
-        .await
-        .unwrap();
+    app::sign_in(app, username, password).await.unwrap();
 }
 
 struct Fixture {
@@ -64,58 +54,24 @@ async fn fixture() -> Fixture {
     let sandbox = sandbox().await;
     let clock = ManualClock::new(SystemClock.now());
     let app = open(&dir.path().join("data"), &sandbox.url(), &clock).await;
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    app.create_operator(NewOperatorInput {
-        username: "sam".into(),
-        display_name: "Sam".into(),
-        role: "staff".into(),
-        password: "sam-password".into(),
-    })
-    .await
-    .unwrap();
+    app::set_up_admin(&app).await;
+    app.create_operator(app::new_operator("sam", "Sam", "staff")).await.unwrap();
     sign_in(&app, "sam", "sam-password").await;
     Fixture { dir, sandbox, app, clock, http: reqwest::Client::new() }
 }
 
 impl Fixture {
     async fn arm(&self, product: &str, endpoint: &str, fault: Value) {
-        let body = json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 });
-        let response = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.sandbox.url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
+        Sim::of(&self.sandbox).arm(product, endpoint, fault, 1).await;
     }
 
     async fn get(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.sandbox.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        Sim::of(&self.sandbox).get(path).await
     }
 
     /// The writes the sandbox received on `endpoint`.
     async fn posts(&self, product: &str, endpoint: &str) -> Vec<Value> {
-        let all = self.get(&format!("/_sandbox/received?product={product}")).await;
-        all.as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["method"] == "POST" && r["endpoint"] == endpoint)
-            .cloned()
-            .collect()
+        Sim::of(&self.sandbox).received_at(product, "POST", endpoint).await
     }
 
     async fn customer(&self, phone: &str) -> i64 {
@@ -147,7 +103,7 @@ impl Fixture {
     }
 
     async fn detail(&self, id: i64) -> PaymentDetailView {
-        self.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+        app::payment_page(&self.app, id).await
     }
 
     /// Sets the app's clock to `millis` after `from` and runs the poller once.

@@ -2,17 +2,13 @@
 //! (time scale 0.02: the 70 s push hold is 1.4 s), with a manual clock for the app's back-off.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
-use ovo_domain::{Clock, ManualClock, Product, SystemClock};
-use ovo_secrets::MemoryStore;
+use ovo_app::ErrorCode;
+use ovo_domain::{Clock, Product};
+use ovo_test_support::app::{self, TestApp};
 use serde_json::{json, Value};
-
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 
 const BUDI: &str = "6281234567890";
 const SITI: &str = "6281298765432";
@@ -22,97 +18,35 @@ const DECLINER: &str = "6281100000005";
 const SILENT: &str = "6281100000006";
 const PAYER: &str = "6281100000007";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Arc<Backoffice>,
-    clock: ManualClock,
-    opener: Arc<RecordingOpener>,
-    http: reqwest::Client,
-}
+type Fixture = TestApp;
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(SystemClock.now());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some("0.02".into()),
-        builtin_sandbox_url: None,
-    };
-    let mut app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+    TestApp::builder()
+        .scale("0.02")
+        .operators(&[("sam", "staff"), ("suri", "support")])
+        .signed_in("sam")
+        .open()
         .await
-        .unwrap();
-    let opener = Arc::new(RecordingOpener::default());
-    app.set_url_opener(opener.clone());
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    for (username, role) in [("sam", "staff"), ("suri", "support")] {
-        app.create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.into(),
-            password: format!("{username}-password").as_str().into(),
-        })
-        .await
-        .unwrap();
-    }
-    let f = Fixture { _dir: dir, app: Arc::new(app), clock, opener, http: reqwest::Client::new() };
-    sign_in_as(&f, "sam").await;
-    f
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password =
-        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app
-        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
-        .await
-        .unwrap();
-}
-
-async fn sandbox(f: &Fixture) -> String {
-    // Starts the in-process sandbox when it is not running yet.
-    f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+    f.sign_in_as(username).await;
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
-    let url = format!("{}{path}", sandbox(f).await);
-    let response = f.http.get(&url).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {url}: {}", response.status());
-    response.json().await.unwrap()
+    f.sim().await.get(path).await
 }
 
 async fn post_json(f: &Fixture, path: &str, body: Value) -> (u16, Value) {
-    let url = format!("{}{path}", sandbox(f).await);
-    let response = f.http.post(&url).json(&body).send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    f.sim().await.post_any(path, body).await
 }
 
 async fn customer_id(f: &Fixture, phone: &str) -> i64 {
-    let found =
-        f.app.search_customers(SearchInput { query: phone.into(), limit: 20 }).await.unwrap();
-    assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
-    found.hits[0].customer.id
+    app::customer_id(&f.app, phone).await
 }
 
 fn input(customer_id: Option<i64>, product: &str, kind: &str, amount: &str) -> StartPaymentInput {
-    StartPaymentInput {
-        customer_id,
-        product: product.into(),
-        kind: kind.into(),
-        amount: amount.into(),
-        phone: String::new(),
-        account_id: None,
-        source: String::new(),
-        description: "test".into(),
-    }
+    app::payment_input(customer_id, product, kind, amount, "test")
 }
 
 async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
@@ -120,7 +54,7 @@ async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
 }
 
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
-    f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+    app::payment_page(&f.app, id).await
 }
 
 /// Moves the app's clock on and runs the poller until the payment reaches `status`.

@@ -3,71 +3,29 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::{Clock, Environment, ManualClock, Product, SystemClock};
-use ovo_secrets::MemoryStore;
+use ovo_app::{AppError, ErrorCode};
+use ovo_domain::{Environment, Product};
+use ovo_test_support::app::{code, TestApp};
 use serde_json::Value;
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 /// The sandbox's payer who approves a push at once.
 const PAYER: &str = "081100000007";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: Arc<Backoffice>,
-    clock: ManualClock,
-}
+type Fixture = TestApp;
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(SystemClock.now());
-    let config = BackofficeConfig {
-        data_dir: dir.path().join("data"),
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some("0.02".into()),
-        builtin_sandbox_url: None,
-    };
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+    TestApp::builder()
+        .scale("0.02")
+        .operators(&[("sam", "staff"), ("fina", "finance"), ("suri", "support")])
+        .open()
         .await
-        .unwrap();
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Ayu Admin".into(),
-        password: ADMIN_PW.into(),
-    })
-    .await
-    .unwrap();
-    for (username, role) in [("sam", "staff"), ("fina", "finance"), ("suri", "support")] {
-        app.create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.into(),
-            password: format!("{username}-password").as_str().into(),
-        })
-        .await
-        .unwrap();
-    }
-    Fixture { _dir: dir, app: Arc::new(app), clock }
 }
 
 async fn sign_in_as(f: &Fixture, username: &str) {
-    let password =
-        if username == "admin" { ADMIN_PW.to_owned() } else { format!("{username}-password") };
-    f.app
-        .sign_in(SignInInput { username: username.into(), password: password.as_str().into() })
-        .await
-        .unwrap();
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
+    f.sign_in_as(username).await;
 }
 
 async fn list(f: &Fixture, environment: &str) -> Vec<ProductProviderSettings> {

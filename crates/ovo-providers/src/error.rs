@@ -70,6 +70,26 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// Our own input cannot be sent.
+    pub fn invalid_input(product: Product, detail: impl Into<String>) -> ProviderError {
+        ProviderError::InvalidInput { product, detail: detail.into() }
+    }
+
+    /// The provider echoed `field` other than we sent it.
+    pub fn mismatch(
+        product: Product,
+        field: &'static str,
+        sent: impl ToString,
+        echoed: impl ToString,
+    ) -> ProviderError {
+        ProviderError::Mismatch {
+            product,
+            field,
+            sent: sent.to_string(),
+            echoed: echoed.to_string(),
+        }
+    }
+
     /// The request may have been processed: resolve by status query, never by resubmitting
     /// under a new key.
     pub fn is_unknown_outcome(&self) -> bool {

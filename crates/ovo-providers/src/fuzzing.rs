@@ -68,48 +68,20 @@ fn snap_status(body: &str) -> u16 {
 pub fn doku_snap_reply(body: &str) {
     let Some(reply) = snap_envelope(Product::DokuSnapOvo, snap_status(body), body) else { return };
     let value = &reply.body;
-    if let Some(r) = typed::<doku_snap::BindingReply>(value) {
-        let _ = r.status();
+    if let Some(r) = typed::<snap::BindingReply>(value) {
+        let _ = (r.status(), r.auth_code(), doku_snap::binding_redirect(&r));
     }
-    if let Some(r) = typed::<doku_snap::BalanceReply>(value) {
-        for info in &r.account_infos {
-            amount(info.balance());
-        }
-    }
-    if let Some(r) = typed::<doku_snap::PaymentReply>(value) {
-        amount(r.amount.as_ref());
-    }
-    if let Some(r) = typed::<doku_snap::StatusReply>(value) {
-        let _ = doku_snap::payment_state(
-            &r.latest_transaction_status,
-            &reply.code,
-            &r.transaction_status_desc,
-        );
-        amount(r.trans_amount.as_ref());
-        amount(r.amount.as_ref());
-        let _ = (r.channel(), snap::split_of(&r.pay_option_details));
-        if let Some(paid) = &r.paid_time {
-            let _ = doku_snap::parse_doku_time(paid);
-        }
-        for entry in &r.refund_history {
-            let _ = entry.partner_refund_no();
-            amount(entry.refund_amount.as_ref());
-            if let Some(status) = &entry.refund_status {
-                let _ = status.to_state(entry.reason.as_deref().unwrap_or_default());
-            }
-            if let Some(date) = &entry.refund_date {
-                let _ = doku_snap::parse_doku_time(date);
-            }
-        }
-    }
-    if let Some(r) = typed::<doku_snap::RefundReply>(value) {
-        amount(r.refund_amount.as_ref());
-        if let Some(status) = &r.refund_status {
-            let _ = status.to_state("");
-        }
-        if let Some(at) = &r.refund_time {
+    snap_replies(value, |r| {
+        let desc = r.transaction_status_desc.as_deref().unwrap_or_default();
+        let _ = doku_snap::payment_state(&r.latest_transaction_status, &reply.code, desc);
+        let _ = (r.channel(), r.pay_option_details.as_deref().and_then(snap::split_of));
+        let refund_dates = r.refund_history.iter().map(|e| &e.refund_date);
+        for at in [&r.paid_time].into_iter().chain(refund_dates).flatten() {
             let _ = doku_snap::parse_doku_time(at);
         }
+    });
+    if let Some(at) = typed::<snap::RefundReply>(value).and_then(|r| r.refund_time) {
+        let _ = doku_snap::parse_doku_time(&at);
     }
     let _ = typed::<doku_snap::UnbindReply>(value);
 }
@@ -118,30 +90,48 @@ pub fn doku_snap_reply(body: &str) {
 pub fn ovo_snap_reply(body: &str) {
     let Some(reply) = snap_envelope(Product::OvoSnap, snap_status(body), body) else { return };
     let value = &reply.body;
-    let _ = typed::<ovo_snap::BindingReply>(value);
-    if let Some(r) = typed::<ovo_snap::PaymentReply>(value) {
-        amount(r.amount.as_ref());
-        if let Some(status) = &r.latest_transaction_status {
-            let _ = status.to_state(None);
-        }
+    let _ = typed::<snap::BindingReply>(value);
+    if let Some(status) =
+        typed::<snap::PaymentReply>(value).and_then(|r| r.latest_transaction_status)
+    {
+        let _ = ovo_snap::payment_state(&status, None);
     }
-    if let Some(r) = typed::<ovo_snap::StatusReply>(value) {
-        let _ = r.latest_transaction_status.to_state(r.transaction_status_desc.as_deref());
+    snap_replies(value, |r| {
+        let _ = ovo_snap::payment_state(
+            &r.latest_transaction_status,
+            r.transaction_status_desc.as_deref(),
+        );
+        let _ = r.paid_split();
+    });
+}
+
+/// The SNAP answers both products read (payment, status with its refund history, refund,
+/// balance), their amounts and refund states, and `status` on a status answer.
+fn snap_replies(value: &Value, status: impl FnOnce(&snap::StatusReply)) {
+    if let Some(r) = typed::<snap::PaymentReply>(value) {
         amount(r.amount.as_ref());
-        let _ = ovo_snap::paid_split(r.pay_option_details.as_ref(), &r.additional_info);
+    }
+    if let Some(r) = typed::<snap::StatusReply>(value) {
+        amount(r.trans_amount.as_ref());
+        amount(r.amount.as_ref());
         for entry in &r.refund_history {
+            let _ = entry.partner_refund_no();
             amount(entry.refund_amount.as_ref());
-            if let Some(status) = &entry.refund_status {
-                let _ = status.to_state("");
+            if let Some(state) = &entry.refund_status {
+                let _ = state.refund_state(entry.reason.as_deref().unwrap_or_default());
             }
         }
+        status(&r);
     }
-    if let Some(r) = typed::<ovo_snap::RefundReply>(value) {
+    if let Some(r) = typed::<snap::RefundReply>(value) {
         amount(r.refund_amount.as_ref());
+        if let Some(state) = &r.refund_status {
+            let _ = state.refund_state("");
+        }
     }
-    if let Some(r) = typed::<ovo_snap::BalanceReply>(value) {
+    if let Some(r) = typed::<snap::BalanceReply>(value) {
         for info in &r.account_infos {
-            amount(info.available_balance.as_ref());
+            amount(info.balance());
             amount(info.amount.as_ref());
         }
     }
@@ -163,7 +153,7 @@ pub fn tazapay_reply(body: &str) {
     let Some(data) = envelope.data else { return };
     let now = Timestamp::from_unix_millis(1_790_000_000_000);
     if let Ok(payin) = serde_json::from_value::<tazapay::Payin>(data.clone()) {
-        let _ = tazapay::payin_state(&payin, now);
+        let _ = tazapay::payment_state(&payin, now);
         let _ = payin.succeeded_attempt();
         let _ = wire::from_minor_units(payin.amount);
     }
@@ -228,7 +218,7 @@ pub fn jokul_push_reply(body: &str) {
     }
     if let Ok(raw) = serde_json::from_str::<jokul_push::wire::RawStatusReply>(body) {
         if let Ok(reply) = raw.check() {
-            let _ = jokul_push::state_of(&reply);
+            let _ = jokul_push::payment_state(&reply);
         }
     }
     for status in [400, 401, 404, 409] {

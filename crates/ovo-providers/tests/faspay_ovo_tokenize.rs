@@ -2,11 +2,8 @@
 //! operation, each error class, the fault drills and real notifications.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::Request;
-use axum::Router;
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
@@ -16,6 +13,7 @@ use ovo_providers::notification::{
 use ovo_providers::products::faspay::{FaspayClient, FaspayOptions, FaspayPayment};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_test_support::Receiver;
 use serde_json::{json, Value};
 
 const PRODUCT: Product = Product::FaspayOvoTokenize;
@@ -23,51 +21,14 @@ const TOKENIZE: &str = "/cvr/100037/10";
 const STATUS: &str = "/cvr/100004/10";
 const SOPHIA: &str = "081382826301";
 
-/// The merchant's listener: records every request it receives (notifications and activation
-/// callbacks) as the app would hand them to `verify_notification`, and acknowledges with 200.
-#[derive(Debug, Clone, Default)]
-struct Receiver {
-    hits: Arc<Mutex<Vec<InboundRequest>>>,
-}
+/// The merchant's acknowledgement of a notification (activation callbacks get the same).
+const ACK: &str =
+    "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}";
 
-impl Receiver {
-    async fn start(&self) -> String {
-        let hits = self.hits.clone();
-        let app = Router::new().fallback(move |request: Request| {
-            let hits = hits.clone();
-            async move {
-                let (parts, body) = request.into_parts();
-                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-                hits.lock().unwrap().push(InboundRequest {
-                    method: parts.method.to_string(),
-                    path_and_query: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
-                    headers: parts.headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect(),
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}"
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        format!("http://{addr}")
-    }
-
-    /// Waits until `count` requests whose method is `method` have arrived.
-    async fn wait(&self, method: &str, count: usize) -> Vec<InboundRequest> {
-        for _ in 0..200 {
-            let hits: Vec<_> =
-                self.hits.lock().unwrap().iter().filter(|h| h.method == method).cloned().collect();
-            if hits.len() >= count {
-                return hits;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!(
-            "fewer than {count} {method} requests reached the merchant: {:?}",
-            self.hits.lock().unwrap()
-        );
-    }
+/// Waits until `count` requests whose method is `method` have reached the merchant's listener;
+/// answers them as the app would hand them to `verify_notification`.
+async fn wait(receiver: &Receiver, method: &str, count: usize) -> Vec<InboundRequest> {
+    receiver.wait(count, |h| h.method == method).await.iter().map(|h| h.inbound()).collect()
 }
 
 struct World {
@@ -89,8 +50,8 @@ fn credentials(merchant_id: &str, password: &str) -> Credentials {
 }
 
 async fn world_with(extra: &str) -> World {
-    let receiver = Receiver::default();
-    let listener = receiver.start().await;
+    let receiver = Receiver::start(ACK).await;
+    let listener = receiver.url("");
     let toml = format!(
         r#"
 [[faspay_ovo_tokenize]]
@@ -277,7 +238,7 @@ async fn every_operation_from_activation_to_unlink() {
     let started = w.client.bind(&bind).await.unwrap();
     assert!(started.redirect_url.starts_with("http"), "{started:?}");
     w.approve("binding").await;
-    let callbacks = w.receiver.wait("GET", 1).await;
+    let callbacks = wait(&w.receiver, "GET", 1).await;
     let hint = w.client.verify_notification(&callbacks[0]).unwrap();
     assert!(matches!(hint.event, NotificationEvent::Binding { linked: true, .. }), "{hint:?}");
     assert_eq!(w.client.notification_reply(&callbacks[0], Timestamp::UNIX_EPOCH).1, "");
@@ -309,7 +270,7 @@ async fn every_operation_from_activation_to_unlink() {
         PaymentState::Pending
     );
     w.approve("pin_payment").await;
-    let posts = w.receiver.wait("POST", 1).await;
+    let posts = wait(&w.receiver, "POST", 1).await;
     let n = w.client.verify_notification(&posts[0]).unwrap();
     assert_eq!(
         payment_event(&n),
@@ -395,7 +356,7 @@ async fn an_unpaid_transaction_is_cancelled_and_a_paid_one_is_refused() {
     w.approve("pin_payment").await;
     let paid = status_of(&r, Some(trx_id), 12_000);
     // Notified twice: the cancelled bill, then this one paid.
-    w.receiver.wait("POST", 2).await;
+    wait(&w.receiver, "POST", 2).await;
     assert_eq!(w.client.status(&paid).await.unwrap().state, PaymentState::Succeeded);
     assert_eq!(declined_code(&w.client.cancel(&paid).await.unwrap_err()), "81");
     assert_eq!(w.client.status(&paid).await.unwrap().state, PaymentState::Succeeded);
@@ -437,7 +398,7 @@ async fn declines_keep_the_providers_code() {
     let r = reference();
     let trx_id = w.pay(&r, SOPHIA, 20_000).await;
     w.decide("pin_payment", json!({"decision": "decline"})).await;
-    let posts = w.receiver.wait("POST", 2).await;
+    let posts = wait(&w.receiver, "POST", 2).await;
     let declined: Vec<_> = posts
         .iter()
         .map(|p| w.client.verify_notification(p).unwrap())
@@ -692,7 +653,7 @@ async fn duplicate_and_wrongly_signed_notifications() {
     let r = reference();
     let trx_id = w.pay(&r, SOPHIA, 10_000).await;
     w.approve("pin_payment").await;
-    let posts = w.receiver.wait("POST", 2).await;
+    let posts = wait(&w.receiver, "POST", 2).await;
     let keys: Vec<String> =
         posts.iter().map(|p| w.client.verify_notification(p).unwrap().dedup_key).collect();
     assert_eq!(keys, [format!("faspay:payment:{trx_id}:2"), format!("faspay:payment:{trx_id}:2")]);
@@ -702,7 +663,7 @@ async fn duplicate_and_wrongly_signed_notifications() {
     let r = reference();
     w.pay(&r, SOPHIA, 10_000).await;
     w.approve("pin_payment").await;
-    let posts = w.receiver.wait("POST", 3).await;
+    let posts = wait(&w.receiver, "POST", 3).await;
     assert_eq!(
         w.client.verify_notification(&posts[2]).unwrap_err(),
         NotificationRejection::BadSignature
@@ -721,7 +682,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     let r = reference();
     let trx_id = w.pay(&r, SOPHIA, 25_000).await;
     w.approve("pin_payment").await;
-    let posts = w.receiver.wait("POST", 1).await;
+    let posts = wait(&w.receiver, "POST", 1).await;
     assert!(posts[0].body.trim_start().starts_with('<'), "{}", posts[0].body);
     let n = w.client.verify_notification(&posts[0]).unwrap();
     assert_eq!(
@@ -741,7 +702,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     };
     w.client.bind(&bind).await.unwrap();
     w.approve("binding").await;
-    let gets = w.receiver.wait("GET", 1).await;
+    let gets = wait(&w.receiver, "GET", 1).await;
     assert!(gets[0].path_and_query.contains("signature="), "{}", gets[0].path_and_query);
     assert!(matches!(
         w.client.verify_notification(&gets[0]).unwrap().event,
@@ -756,7 +717,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     };
     w.client.bind(&bind).await.unwrap();
     w.approve("binding").await;
-    let gets = w.receiver.wait("GET", 2).await;
+    let gets = wait(&w.receiver, "GET", 2).await;
     assert_eq!(
         w.client.verify_notification(&gets[1]).unwrap_err(),
         NotificationRejection::BadSignature

@@ -1,4 +1,7 @@
-// Small helpers shared by the forms: which field an error points at, and moving focus there.
+// What forms share: which field an error points at, and the form's fields (their ids, which one is invalid,
+// the form's error element), which each TextField inside the form reads from the context.
+
+import { getContext, setContext } from 'svelte';
 
 export type FormField = 'username' | 'displayName' | 'password' | 'confirm';
 
@@ -21,9 +24,39 @@ export function fieldForReason(reason: string | null): FormField | null {
   }
 }
 
-export function focusField(ids: Partial<Record<FormField, string>>, field: FormField | null): void {
-  if (!field) return;
-  const id = ids[field];
-  if (!id || typeof document === 'undefined') return;
-  queueMicrotask(() => document.getElementById(id)?.focus());
+/** One form's fields: field `name` has the id `{uid}-{name}`, the form's error the id `{uid}-error`. */
+export class FormFields {
+  readonly errorId: string;
+
+  constructor(
+    private readonly uid: string,
+    /** Whether field `name` is marked invalid (and announces the form's error). */
+    readonly invalid: (name: string) => boolean,
+  ) {
+    this.errorId = `${uid}-error`;
+  }
+
+  id(name: string): string {
+    return `${this.uid}-${name}`;
+  }
+
+  /** Moves focus to field `name` once the form has re-rendered. */
+  focus(name: string | null): void {
+    if (!name || typeof document === 'undefined') return;
+    const id = this.id(name);
+    queueMicrotask(() => document.getElementById(id)?.focus());
+  }
+}
+
+const FORM = Symbol('form fields');
+
+/** Makes `fields` the form context of the calling component's children (call while the component starts). */
+export function provideFormFields(fields: FormFields): FormFields {
+  setContext(FORM, fields);
+  return fields;
+}
+
+/** The fields of the form around the calling component, if any. */
+export function formFields(): FormFields | undefined {
+  return getContext<FormFields | undefined>(FORM);
 }

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Permission } from './ipc/types';
 import { canManageSystemSettings, visibleSections, visibleSettingsTabs } from './nav';
+import { ADMIN_PERMISSIONS } from '../test/fixtures';
 
-const ADMIN: Permission[] = [
-  'view_customers',
-  'link_accounts',
-  'view_payments',
-  'take_payments',
-  'request_refunds',
-  'approve_refunds',
-  'view_audit',
-  'manage_operators',
-  'manage_credentials',
-  'manage_settings',
-];
 
 describe('visibleSections', () => {
   it('shows only settings without permissions', () => {
@@ -21,7 +9,7 @@ describe('visibleSections', () => {
   });
 
   it('shows everything, in order, to an admin', () => {
-    expect(visibleSections(ADMIN)).toEqual(['customers', 'payments', 'refunds', 'audit', 'settings']);
+    expect(visibleSections(ADMIN_PERMISSIONS)).toEqual(['customers', 'payments', 'refunds', 'audit', 'settings']);
   });
 
   it('maps each permission to its section', () => {
@@ -52,7 +40,7 @@ describe('visibleSettingsTabs', () => {
   });
 
   it('adds operators and credentials for the permissions that manage them', () => {
-    expect(visibleSettingsTabs(ADMIN)).toEqual([
+    expect(visibleSettingsTabs(ADMIN_PERMISSIONS)).toEqual([
       'operators',
       'credentials',
       'provider_settings',
@@ -74,7 +62,7 @@ describe('visibleSettingsTabs', () => {
   });
 
   it('lets only manage_settings change idle lock and environment', () => {
-    expect(canManageSystemSettings(ADMIN)).toBe(true);
+    expect(canManageSystemSettings(ADMIN_PERMISSIONS)).toBe(true);
     expect(canManageSystemSettings(['manage_operators', 'manage_credentials'])).toBe(false);
   });
 });

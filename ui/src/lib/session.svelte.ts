@@ -2,13 +2,7 @@
 // status polling, reacting to "locked" / "unauthenticated" from any command).
 
 import { api, type AppError } from './ipc/client';
-import type {
-  DemoOperatorView,
-  EnvironmentKey,
-  LanguageKey,
-  Preferences,
-  SessionStatus,
-} from './ipc/types';
+import type { DemoOperatorView, EnvironmentKey, LanguageKey, Preferences, SessionStatus } from './ipc/types';
 import { setCurrentLanguage } from './i18n/i18n.svelte';
 import { defaultLanguage } from './i18n/locale';
 import { desk } from './desk.svelte';

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkDisplayName,
-  checkIdleMinutes,
-  checkPassword,
-  checkPasswordConfirm,
-  checkUsername,
-} from './validation';
+import { checkDisplayName, checkIdleMinutes, checkPassword, checkPasswordConfirm, checkUsername } from './validation';
 
 describe('validation', () => {
   it('checks usernames: 3–32 of a-z 0-9 . _ -', () => {

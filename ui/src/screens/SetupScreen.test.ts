@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SetupScreen from './SetupScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { status } from '../test/fixtures';
+import { freshEachTest, status } from '../test/fixtures';
 
 async function fill(values: Record<string, string>) {
   for (const [testid, value] of Object.entries(values)) {
@@ -16,10 +16,8 @@ async function fill(values: Record<string, string>) {
 }
 
 describe('SetupScreen', () => {
+  freshEachTest(invoke, status('uninitialized'));
   beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('uninitialized');
     app.environment = 'builtin_sandbox';
     app.demoOperators = [];
     app.demoPassword = null;

@@ -7,17 +7,15 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SignInScreen from './SignInScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { status } from '../test/fixtures';
+import { freshEachTest, status } from '../test/fixtures';
 
 function input(testid: string): HTMLInputElement {
   return screen.getByTestId(testid) as HTMLInputElement;
 }
 
 describe('SignInScreen', () => {
+  freshEachTest(invoke, status('signed_out'));
   beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('signed_out');
     app.environment = 'builtin_sandbox';
     app.demoOperators = [];
     app.demoPassword = null;

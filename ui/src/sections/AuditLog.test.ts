@@ -1,12 +1,12 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import AuditLog from './AuditLog.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import { fakeBackend } from '../test/fixtures';
+import { fakeBackend, freshEachTest } from '../test/fixtures';
 import type { AuditEntryView, AuditQuery } from '../lib/ipc/types';
 
 function entry(seq: number, action: string, outcome = 'ok'): AuditEntryView {
@@ -22,10 +22,7 @@ function entry(seq: number, action: string, outcome = 'ok'): AuditEntryView {
 }
 
 describe('AuditLog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-  });
+  freshEachTest(invoke, null);
 
   it('lists entries with translated actions, WIB times and paging', async () => {
     invoke.mockImplementation(

@@ -5,16 +5,13 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import Customers from './Customers.svelte';
-import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { fakeBackend, status } from '../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../test/fixtures';
 import { customer, customerPage } from '../test/customers';
 
 describe('Customers', () => {
+  freshEachTest(invoke);
   beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
     vi.useFakeTimers();
   });
   afterEach(() => vi.useRealTimers());

@@ -1,7 +1,9 @@
 // Shared test data and a fake back end for component tests.
 
-import { vi } from 'vitest';
+import { beforeEach, vi, type Mock } from 'vitest';
+import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import type { OperatorView, Permission, SessionStatus } from '../lib/ipc/types';
+import { app } from '../lib/session.svelte';
 
 export const ADMIN_PERMISSIONS: Permission[] = [
   'view_customers',
@@ -45,4 +47,21 @@ export function fakeBackend(handlers: Record<string, Handler>) {
     if (!handler) throw { code: 'internal', message: `no fake for ${cmd}`, reason: null };
     return handler(args);
   });
+}
+
+/**
+ * Each test of the enclosing `describe` starts with no fake answers, in English, and signed in as `session`
+ * (the admin unless given; `null` leaves the session as the test sets it).
+ */
+export function freshEachTest(invoke: Mock, session: SessionStatus | null = status('active')) {
+  beforeEach(() => {
+    invoke.mockReset();
+    setCurrentLanguage('en');
+    if (session) app.status = session;
+  });
+}
+
+/** The `input` argument of every call of `command` the fake back end has had so far. */
+export function inputsSent<T>(invoke: Mock, command: string): T[] {
+  return invoke.mock.calls.filter(([cmd]) => cmd === command).map(([, args]) => (args as { input: T }).input);
 }

@@ -1,11 +1,6 @@
 // Payments and refunds desk test data.
 
-import type {
-  PaymentDetailView,
-  PaymentRowView,
-  RefundPreview,
-  RefundView,
-} from '../lib/ipc/types';
+import type { PaymentDetailView, PaymentProductOptions, PaymentRowView, RefundPreview, RefundView } from '../lib/ipc/types';
 
 export function paymentRow(id: number, overrides: Partial<PaymentRowView> = {}): PaymentRowView {
   return {
@@ -101,3 +96,14 @@ export function refundPreview(overrides: Partial<RefundPreview> = {}): RefundPre
     ...overrides,
   };
 }
+
+/** The payment options of DOKU Jokul OVO push: a push to the customer's phone, nothing linked. */
+export const JOKUL_OPTIONS: PaymentProductOptions = {
+  product: 'doku_jokul_ovo_push',
+  productName: 'DOKU Jokul OVO Push',
+  kinds: ['push'],
+  kindsOnLinkedAccount: [],
+  sources: [],
+  testPhone: null,
+  needsEmail: false,
+};

@@ -1,12 +1,7 @@
 // The current language as Svelte state: every `t(...)` read in a template re-renders when it changes.
 
 import type { LanguageKey } from '../ipc/types';
-import {
-  translate,
-  translateDynamic,
-  type MessageKey,
-  type ParamArgs,
-} from './translate';
+import { translate, translateDynamic, type MessageKey, type ParamArgs } from './translate';
 
 const state = $state<{ language: LanguageKey }>({ language: 'en' });
 

@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import CustomerFormDialog from './CustomerFormDialog.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import { details } from '../../test/customers';
 import { emptyCustomerForm } from '../../lib/customerRecords';
 
@@ -16,11 +15,7 @@ function fill(testid: string, value: string) {
 }
 
 describe('CustomerFormDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('creates a customer with empty optional fields sent as null', async () => {
     const created = details({ id: 31, fullName: 'Dewi Lestari', email: null, merchantCustomerId: null });

@@ -1,6 +1,6 @@
 // The customer page's record: edit, dated notes, the timeline and forgetting.
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -8,7 +8,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import CustomerPage from './CustomerPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { ADMIN_PERMISSIONS, fakeBackend, status } from '../../test/fixtures';
+import { ADMIN_PERMISSIONS, fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { customerPage, details } from '../../test/customers';
 import type { CustomerTimelineEntry, CustomerTimelineQuery } from '../../lib/ipc/types';
 
@@ -53,10 +53,7 @@ const as = (role: 'support' | 'admin') =>
   });
 
 describe('CustomerPage record', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-  });
+  freshEachTest(invoke, null);
 
   it('shows the whole timeline newest first, with status labels, one page at a time', async () => {
     app.status = as('support');

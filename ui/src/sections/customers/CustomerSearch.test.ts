@@ -8,6 +8,7 @@ import CustomerSearch from './CustomerSearch.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { customer, deferred } from '../../test/customers';
 import type { SearchInput, SearchResult } from '../../lib/ipc/types';
+import { freshEachTest } from '../../test/fixtures';
 
 function result(query: string, overrides: Partial<SearchResult> = {}): SearchResult {
   return {
@@ -25,9 +26,8 @@ async function type(input: HTMLElement, value: string) {
 }
 
 describe('CustomerSearch', () => {
+  freshEachTest(invoke, null);
   beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
     vi.useFakeTimers();
   });
   afterEach(() => {

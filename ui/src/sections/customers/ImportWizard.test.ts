@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import ImportWizard from './ImportWizard.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import { importProgress, inspection } from '../../test/customers';
 import type { ImportProgress, ImportSummary } from '../../lib/ipc/types';
 
@@ -23,11 +22,7 @@ const summary: ImportSummary = {
 };
 
 describe('ImportWizard', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
   afterEach(() => vi.useRealTimers());
 
   it('inspects the chosen file, remaps a column, imports with progress and saves the rejects', async () => {

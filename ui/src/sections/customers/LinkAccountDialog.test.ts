@@ -1,21 +1,15 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import LinkAccountDialog from './LinkAccountDialog.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { account, customer, customerPage, details } from '../../test/customers';
 
 describe('LinkAccountDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts'] });
-  });
+  freshEachTest(invoke, status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts'] }));
 
   it('creates the customer for a new phone, then starts the linking and opens their page', async () => {
     const created = customer({ id: 31, fullName: 'Dewi Lestari', phone: '6281311112222', phoneDisplay: '0813-1111-2222', linkedProducts: [] });

@@ -1,14 +1,14 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import NewPaymentDialog from './NewPaymentDialog.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { customer, customerPage, details } from '../../test/customers';
+import { JOKUL_OPTIONS } from '../../test/payments';
 import type { PaymentProductOptions } from '../../lib/ipc/types';
 
 const FASPAY: PaymentProductOptions = {
@@ -20,15 +20,6 @@ const FASPAY: PaymentProductOptions = {
   testPhone: null,
   needsEmail: true,
 };
-const JOKUL: PaymentProductOptions = {
-  product: 'doku_jokul_ovo_push',
-  productName: 'DOKU Jokul OVO Push',
-  kinds: ['push'],
-  kindsOnLinkedAccount: [],
-  sources: [],
-  testPhone: null,
-  needsEmail: false,
-};
 
 const noHits = (query: string) => ({
   query,
@@ -39,19 +30,13 @@ const noHits = (query: string) => ({
 });
 
 describe('NewPaymentDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active', {
-      permissions: ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'take_payments'],
-    });
-  });
+  freshEachTest(invoke, status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'take_payments'] }));
 
   it('creates the customer for a phone that is not one yet, and goes on with them', async () => {
     const created = customer({ id: 31, fullName: 'Dewi Lestari', phoneDisplay: '0813-1111-2222', email: null, linkedProducts: [] });
     invoke.mockImplementation(
       fakeBackend({
-        payment_options: () => [JOKUL],
+        payment_options: () => [JOKUL_OPTIONS],
         search_customers: () => noHits('0813 1111 2222'),
         create_customer: () => details({ ...created }),
         customer_page: () => customerPage({ customer: created, accounts: [] }),
@@ -82,7 +67,7 @@ describe('NewPaymentDialog', () => {
   it('offers no creation to an operator who cannot manage customers', async () => {
     app.status = status('active', { permissions: ['view_customers', 'view_payments', 'take_payments'] });
     invoke.mockImplementation(
-      fakeBackend({ payment_options: () => [JOKUL], search_customers: () => noHits('081311112222') }),
+      fakeBackend({ payment_options: () => [JOKUL_OPTIONS], search_customers: () => noHits('081311112222') }),
     );
     render(NewPaymentDialog, { onclose: () => {} });
     await fireEvent.input(await screen.findByTestId('payment-customer-search'), { target: { value: '081311112222' } });
@@ -95,7 +80,7 @@ describe('NewPaymentDialog', () => {
     const noEmail = customer({ email: null, linkedProducts: ['faspay_ovo_tokenize'] });
     invoke.mockImplementation(
       fakeBackend({
-        payment_options: () => [FASPAY, JOKUL],
+        payment_options: () => [FASPAY, JOKUL_OPTIONS],
         start_payment: () => {
           throw {
             code: 'invalid_input',

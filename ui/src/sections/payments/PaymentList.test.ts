@@ -1,13 +1,11 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import PaymentList from './PaymentList.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
 
@@ -26,11 +24,7 @@ function pages(args: Record<string, unknown> | undefined): PaymentListPage {
   };
 }
 
-function queries(): PaymentQuery[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'payments_page')
-    .map(([, args]) => (args as { input: PaymentQuery }).input);
-}
+const queries = () => inputsSent<PaymentQuery>(invoke, 'payments_page');
 
 function scrollTo(el: HTMLElement, top: number) {
   Object.defineProperty(el, 'scrollTop', { value: top, configurable: true, writable: true });
@@ -38,11 +32,7 @@ function scrollTo(el: HTMLElement, top: number) {
 }
 
 describe('PaymentList', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('renders only the visible rows and fetches the next page near the end', async () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));

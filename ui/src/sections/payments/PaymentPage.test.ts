@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -11,21 +11,13 @@ import PushCountdown from './PushCountdown.svelte';
 import Payments from '../Payments.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { account, customer } from '../../test/customers';
-import { paymentDetail } from '../../test/payments';
+import { JOKUL_OPTIONS, paymentDetail } from '../../test/payments';
 import type { PaymentProductOptions, StartPaymentInput } from '../../lib/ipc/types';
 
 const OPTIONS: PaymentProductOptions[] = [
-  {
-    product: 'doku_jokul_ovo_push',
-    productName: 'DOKU Jokul OVO Push',
-    kinds: ['push'],
-    kindsOnLinkedAccount: [],
-    sources: [],
-    testPhone: null,
-    needsEmail: false,
-  },
+  JOKUL_OPTIONS,
   {
     product: 'ovo_snap',
     productName: 'OVO SNAP',
@@ -64,11 +56,7 @@ describe('PushCountdown', () => {
 });
 
 describe('PaymentPage', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('shows the summary, split, timeline oldest first and refunds', async () => {
     invoke.mockImplementation(fakeBackend({ payment_page: () => paymentDetail() }));
@@ -130,11 +118,7 @@ describe('PaymentPage', () => {
 });
 
 describe('PaymentPage: operations the provider specs name', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   const failedTazapay = () =>
     paymentDetail({
@@ -222,11 +206,7 @@ describe('PaymentPage: operations the provider specs name', () => {
 });
 
 describe('New payment', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
   afterEach(() => vi.useRealTimers());
 
   it('is offered only with take_payments', async () => {

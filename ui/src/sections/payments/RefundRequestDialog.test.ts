@@ -1,13 +1,12 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundRequestDialog from './RefundRequestDialog.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { refundPreview, refundView } from '../../test/payments';
 import type { RefundPreviewInput, RequestRefundInput } from '../../lib/ipc/types';
 
@@ -23,18 +22,10 @@ function preview(args: Record<string, unknown> | undefined) {
   return refundPreview({ requested: 150000, allowed: false, refusal: OVER, reason: 'refund_exceeds_refundable' });
 }
 
-function previews(): string[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'preview_refund')
-    .map(([, args]) => (args as { input: RefundPreviewInput }).input.amount);
-}
+const previews = () => inputsSent<RefundPreviewInput>(invoke, 'preview_refund').map((p) => p.amount);
 
 describe('RefundRequestDialog', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('shows the rule, prefills the refundable amount and follows the typed amount', async () => {
     invoke.mockImplementation(fakeBackend({ preview_refund: preview }));

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -10,7 +10,7 @@ import PaymentPage from '../payments/PaymentPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { paymentDetail, refundView } from '../../test/payments';
 import type { RecordTransferInput, RefundQueueQuery, ResolveByHandInput } from '../../lib/ipc/types';
 
@@ -23,10 +23,6 @@ const STAFF = status('active', { permissions: ['view_payments', 'take_payments',
 const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
 const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRFD-31', decidedBy: 'budi' });
 
-function inputs<T>(command: string): T[] {
-  return invoke.mock.calls.filter(([cmd]) => cmd === command).map(([, args]) => (args as { input: T }).input);
-}
-
 describe('wibToday', () => {
   it('is the Jakarta calendar date, seven hours ahead of UTC', () => {
     expect(wibToday(new Date('2026-03-04T16:59:59Z'))).toBe('2026-03-04');
@@ -35,11 +31,7 @@ describe('wibToday', () => {
 });
 
 describe('Recording an offline refund’s transfer', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
     invoke.mockImplementation(
@@ -81,13 +73,13 @@ describe('Recording an offline refund’s transfer', () => {
     await fireEvent.click(confirm);
 
     await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('settled_offline'));
-    expect(inputs<RecordTransferInput>('record_offline_transfer')).toEqual([
+    expect(inputsSent<RecordTransferInput>(invoke, 'record_offline_transfer')).toEqual([
       { refundId: 30, reference: 'TRF-77', date: '2026-03-05', evidencePath: '/home/rina/slip.pdf', password: 'correct horse' },
     ]);
     expect(screen.getByTestId('refund-transfer-ref').textContent).toBe('TRF-77');
     expect(screen.getByTestId('refund-transfer-date-value').textContent).toBe('2026-03-05');
     await fireEvent.click(screen.getByTestId('refund-open-evidence'));
-    expect(inputs('open_refund_evidence')).toEqual([{ refundId: 30 }]);
+    expect(inputsSent(invoke, 'open_refund_evidence')).toEqual([{ refundId: 30 }]);
   });
 
   it('sends no evidence path when none is given, and says why a date is refused', async () => {
@@ -110,7 +102,7 @@ describe('Recording an offline refund’s transfer', () => {
     );
     expect(screen.getByTestId('refund-transfer-date').getAttribute('aria-invalid')).toBe('true');
     expect(password.value).toBe('');
-    expect(inputs<RecordTransferInput>('record_offline_transfer')[0].evidencePath).toBeNull();
+    expect(inputsSent<RecordTransferInput>(invoke, 'record_offline_transfer')[0].evidencePath).toBeNull();
   });
 
   it('is offered only to finance, in Indonesian too', async () => {
@@ -139,11 +131,7 @@ describe('Recording an offline refund’s transfer', () => {
 });
 
 describe('Resolving by hand', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
     invoke.mockImplementation(
@@ -171,7 +159,7 @@ describe('Resolving by hand', () => {
     expect(confirm.disabled).toBe(false);
     await fireEvent.click(confirm);
     await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('succeeded'));
-    expect(inputs<ResolveByHandInput>('resolve_refund_by_hand')).toEqual([
+    expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_refund_by_hand')).toEqual([
       { id: 31, outcome: 'succeeded', providerRef: 'RFD-9', note: 'credited per dashboard', password: 'correct horse' },
     ]);
     expect(screen.getByTestId('refund-resolved-by').textContent).toContain('rina');
@@ -196,7 +184,7 @@ describe('Resolving by hand', () => {
     expect((await screen.findByTestId('resolve-error')).textContent).toContain(
       'You requested this refund; another finance operator must decide it.',
     );
-    expect(inputs<ResolveByHandInput>('resolve_refund_by_hand')[0]).toMatchObject({ outcome: 'failed', providerRef: '' });
+    expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_refund_by_hand')[0]).toMatchObject({ outcome: 'failed', providerRef: '' });
   });
 
   it('offers a needs_review payment to finance only', async () => {
@@ -220,7 +208,7 @@ describe('Resolving by hand', () => {
     await fireEvent.input(screen.getByTestId('resolve-password'), { target: { value: 'correct horse' } });
     await fireEvent.click(screen.getByTestId('resolve-confirm'));
     await waitFor(() => expect(screen.getByTestId('payment-resolution-note').textContent).toBe('paid per portal'));
-    expect(inputs<ResolveByHandInput>('resolve_payment_by_hand')).toEqual([
+    expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_payment_by_hand')).toEqual([
       { id: 11, outcome: 'succeeded', providerRef: 'OVO-1', note: 'paid per portal', password: 'correct horse' },
     ]);
     expect(screen.queryByTestId('payment-resolve')).toBeNull();
@@ -238,11 +226,7 @@ describe('Resolving by hand', () => {
 });
 
 describe('RefundQueue tabs for finance’s work', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('has awaiting transfer and needs decision, each asking for its own state', async () => {
     invoke.mockImplementation(
@@ -263,7 +247,7 @@ describe('RefundQueue tabs for finance’s work', () => {
     await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(1));
     await fireEvent.click(screen.getByTestId('refunds-tab-needs_review'));
     await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(2));
-    const statuses = inputs<RefundQueueQuery>('refund_queue').map((q) => q.status);
+    const statuses = inputsSent<RefundQueueQuery>(invoke, 'refund_queue').map((q) => q.status);
     expect(statuses).toEqual(['requested', 'awaiting_transfer', 'needs_review']);
   });
 });

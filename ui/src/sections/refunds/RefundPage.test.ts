@@ -1,14 +1,13 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
@@ -22,18 +21,10 @@ const withTimeline = refundView(21, {
   timeline: [{ at: '2026-03-04T04:00:00Z', kind: 'refund_requested', detail: '{"amount":25000}' }],
 });
 
-function decisions(): DecideRefundInput[] {
-  return invoke.mock.calls
-    .filter(([cmd]) => cmd === 'decide_refund')
-    .map(([, args]) => (args as { input: DecideRefundInput }).input);
-}
+const decisions = () => inputsSent<DecideRefundInput>(invoke, 'decide_refund');
 
 describe('RefundPage', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('shows the refund, its timeline and who asked', async () => {
     invoke.mockImplementation(fakeBackend({ refund_page: () => withTimeline }));
@@ -133,11 +124,7 @@ describe('RefundPage', () => {
 });
 
 describe('RefundQueue', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = FINANCE;
-  });
+  freshEachTest(invoke, FINANCE);
 
   it('lists a tab per state; processing asks for approved, submitting and processing', async () => {
     invoke.mockImplementation(
@@ -158,9 +145,7 @@ describe('RefundQueue', () => {
     }
     await fireEvent.click(screen.getByTestId('refunds-tab-processing'));
     await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(1));
-    const statuses = invoke.mock.calls
-      .filter(([cmd]) => cmd === 'refund_queue')
-      .map(([, args]) => (args as { input: RefundQueueQuery }).input.status);
+    const statuses = inputsSent<RefundQueueQuery>(invoke, 'refund_queue').map((q) => q.status);
     expect(statuses.sort()).toEqual(['approved', 'processing', 'requested', 'submitting']);
     await fireEvent.click(screen.getByTestId('refund-open'));
     expect(onopen).toHaveBeenCalledWith(19);

@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Credentials from './Credentials.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type { ProductCredentials } from '../../lib/ipc/types';
 
 function products(): ProductCredentials[] {
@@ -45,10 +45,8 @@ function pemProducts(): ProductCredentials[] {
 }
 
 describe('Credentials', () => {
+  freshEachTest(invoke);
   beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
     app.environment = 'provider_sandbox';
   });
 

@@ -1,14 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import Notifications from './Notifications.svelte';
 import RefundPolicies from './RefundPolicies.svelte';
-import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { app } from '../../lib/session.svelte';
-import { fakeBackend, status } from '../../test/fixtures';
+import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type { RefundPolicyView, SetRefundPolicyInput } from '../../lib/ipc/types';
 
 const SNAP: RefundPolicyView = {
@@ -33,11 +31,7 @@ const TAZAPAY: RefundPolicyView = {
 };
 
 describe('RefundPolicies', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('lists each product with its rule, and edits and resets', async () => {
     invoke.mockImplementation(
@@ -96,11 +90,7 @@ describe('RefundPolicies', () => {
 });
 
 describe('Notifications', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    setCurrentLanguage('en');
-    app.status = status('active');
-  });
+  freshEachTest(invoke);
 
   it('shows the listener state and URLs, and saves the toggle and address', async () => {
     const settings = {

@@ -51,6 +51,8 @@ pub struct JokulOptions {
     pub header_signature: bool,
     /// Certificates trusted beside the operating system's store.
     pub extra_roots: crate::transport::ExtraRoots,
+    /// Where the client reads the time.
+    pub clock: std::sync::Arc<dyn ovo_domain::Clock>,
 }
 
 impl Default for JokulOptions {
@@ -60,6 +62,7 @@ impl Default for JokulOptions {
             status_timeout: Duration::from_secs(30),
             header_signature: true,
             extra_roots: Default::default(),
+            clock: std::sync::Arc::new(ovo_domain::SystemClock),
         }
     }
 }
@@ -257,7 +260,7 @@ impl JokulPushClient {
                 ));
             }
         }
-        let state = state_of(&answer);
+        let state = payment_state(&answer);
         let provider_status = match &answer.ovo_response_code {
             Some(code) => format!("{}/{code}", answer.status.as_str()),
             None => answer.status.as_str().to_owned(),
@@ -275,7 +278,8 @@ impl JokulPushClient {
     /// Headers of §3: `Client-Id`, `Request-Id`, `Request-Timestamp`, `Request-Target`, `Signature`.
     fn signed_headers(&self, target: &str, body: Option<&[u8]>) -> Vec<(&'static str, String)> {
         let request_id = request_id();
-        let timestamp = request_timestamp(time::OffsetDateTime::now_utc());
+        let timestamp =
+            request_timestamp(ovo_domain::Clock::now(&self.options.clock).to_offset_datetime());
         let mut headers = vec![
             ("Client-Id", self.client_id.clone()),
             ("Request-Id", request_id.clone()),
@@ -370,7 +374,7 @@ impl JokulPushClient {
             answer.status.as_str(),
             answer.date.as_deref().unwrap_or("")
         );
-        let state = state_of(&answer);
+        let state = payment_state(&answer);
         Ok(Notification {
             product: PRODUCT,
             event: NotificationEvent::Payment {
@@ -447,7 +451,7 @@ impl Provider for JokulPushClient {
 // ------------------------------------------------------------------------------------------
 // Mapping
 
-pub(crate) fn state_of(answer: &StatusReply) -> PaymentState {
+pub(crate) fn payment_state(answer: &StatusReply) -> PaymentState {
     match &answer.status {
         TransactionStatus::Success => PaymentState::Succeeded,
         TransactionStatus::Failed => {

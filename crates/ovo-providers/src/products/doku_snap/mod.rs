@@ -31,34 +31,39 @@
 //! issued tokens elsewhere (several processes) uses
 //! [`DokuSnapClient::verify_notification_with`] and its own lookup.
 
+pub mod sign;
+pub mod wire;
+
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use ovo_domain::{Idr, Msisdn, Product, Timestamp};
+use ovo_domain::{Clock, Idr, Msisdn, Product, SystemClock, Timestamp};
 use ovo_secrets::Sensitive;
 use rand::RngCore;
 use rsa::RsaPublicKey;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use super::snap::{
-    self, parse_public_key, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer,
-    CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass, SnapProfile, SnapReply,
-    SnapRequest, SnapSession, TimestampStyle,
+    self, parse_timestamp, strip_bearer, verify_rsa, verify_symmetric, Bearer, CustomerGrant,
+    CustomerToken, SnapClass, SnapReply, SnapRequest, SnapSession,
 };
-use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
+use super::snap::{
+    check_echo, split_of, to_json, BalanceReply, BindingReply, BindingStatus, PayOption,
+    PaymentBody, PaymentReply, Pocket, RefundBody, RefundReply, StatusBody, StatusReply,
+};
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
 use crate::model::*;
-use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use crate::notification::{InboundRequest, Notification, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::Call;
 use crate::wire::SnapAmount;
+
+pub use sign::*;
+pub use wire::*;
 
 const PRODUCT: Product = Product::DokuSnapOvo;
 
@@ -104,6 +109,8 @@ pub struct DokuSnapOptions {
     pub inbound_max_skew: Option<Duration>,
     /// Certificates trusted beside the operating system's store.
     pub extra_roots: crate::transport::ExtraRoots,
+    /// Where the client reads the time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for DokuSnapOptions {
@@ -118,518 +125,9 @@ impl Default for DokuSnapOptions {
             notification_token_lifetime: Duration::from_secs(900),
             inbound_max_skew: Some(Duration::from_secs(300)),
             extra_roots: Default::default(),
+            clock: Arc::new(SystemClock),
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types: requests (field order is the order sent, and signed)
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ChannelInfo<'a> {
-    channel: &'a str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BindingBody<'a> {
-    pub phone_no: &'a str,
-    pub additional_info: BindingBodyInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BindingBodyInfo<'a> {
-    pub channel: &'a str,
-    pub cust_id_merchant: &'a str,
-    pub success_registration_url: &'a str,
-    pub failed_registration_url: &'a str,
-}
-
-/// The binding body (§5.3), exactly as sent and signed.
-pub fn binding_body(
-    phone: &Msisdn,
-    cust_id_merchant: &str,
-    success_url: &str,
-    failed_url: &str,
-) -> String {
-    let body = BindingBody {
-        phone_no: phone.canonical(),
-        additional_info: BindingBodyInfo {
-            channel: CHANNEL,
-            cust_id_merchant,
-            success_registration_url: success_url,
-            failed_registration_url: failed_url,
-        },
-    };
-    to_json(&body)
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BalanceBody<'a> {
-    additional_info: ChannelInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentBody<'a> {
-    pub partner_reference_no: &'a str,
-    pub amount: SnapAmount,
-    pub pay_option_details: Vec<PayOption>,
-    pub additional_info: PaymentBodyInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentBodyInfo<'a> {
-    pub channel: &'a str,
-    pub payment_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub success_payment_url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failed_payment_url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remarks: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusBody<'a> {
-    original_partner_reference_no: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    original_reference_no: Option<&'a str>,
-    service_code: &'a str,
-    merchant_id: &'a str,
-    additional_info: ChannelInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RefundBody<'a> {
-    original_partner_reference_no: &'a str,
-    partner_refund_no: &'a str,
-    refund_amount: SnapAmount,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    reason: &'a str,
-    additional_info: ChannelInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UnbindBody<'a> {
-    token_id: &'a str,
-    additional_info: ChannelInfo<'a>,
-}
-
-fn to_json<T: Serialize>(value: &T) -> String {
-    // Serialising these plain structs cannot fail.
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types: answers
-
-/// Binding `additionalInfo.status` / `accountStatus` (§5.3, §5.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BindingStatus {
-    Pending,
-    Success,
-    Failed,
-    Unknown(String),
-}
-
-impl From<String> for BindingStatus {
-    fn from(s: String) -> Self {
-        match s.to_ascii_uppercase().as_str() {
-            "PENDING" => BindingStatus::Pending,
-            "SUCCESS" => BindingStatus::Success,
-            "FAILED" => BindingStatus::Failed,
-            _ => BindingStatus::Unknown(s),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for BindingStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(BindingStatus::from)
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BindingReply {
-    pub reference_no: Option<String>,
-    pub redirect_url: String,
-    /// Java SDK form (house decision 4).
-    pub account_status: Option<BindingStatus>,
-    #[serde(default)]
-    pub additional_info: BindingReplyInfo,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BindingReplyInfo {
-    pub status: Option<BindingStatus>,
-    pub account_status: Option<BindingStatus>,
-    pub auth_code: Option<String>,
-    pub cust_id_merchant: Option<String>,
-}
-
-impl BindingReply {
-    /// `additionalInfo.status`, else either `accountStatus` (house decision 4).
-    pub fn status(&self) -> Option<&BindingStatus> {
-        self.additional_info
-            .status
-            .as_ref()
-            .or(self.additional_info.account_status.as_ref())
-            .or(self.account_status.as_ref())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BalanceReply {
-    pub account_infos: Vec<AccountInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountInfo {
-    pub balance_type: Pocket,
-    pub available_balance: Option<SnapAmount>,
-    pub amount: Option<SnapAmount>,
-}
-
-impl AccountInfo {
-    /// `availableBalance`, falling back to `amount` (house decision 4).
-    pub fn balance(&self) -> Option<&SnapAmount> {
-        self.available_balance.as_ref().or(self.amount.as_ref())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentReply {
-    pub reference_no: Option<String>,
-    pub web_redirect_url: Option<String>,
-    pub partner_reference_no: Option<String>,
-    pub amount: Option<SnapAmount>,
-}
-
-/// A transaction status and its description as our payment state. `06` "Transaction
-/// Expired" is `Expired` (the one case where DOKU reuses `06`, §5.6).
-pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) -> PaymentState {
-    match status {
-        TransactionStatus::Success => PaymentState::Succeeded,
-        TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => {
-            PaymentState::Pending
-        }
-        TransactionStatus::Refunded => PaymentState::Refunded,
-        TransactionStatus::Cancelled => PaymentState::Cancelled,
-        TransactionStatus::Failed if description.to_ascii_lowercase().contains("expired") => {
-            PaymentState::Expired
-        }
-        TransactionStatus::Failed => {
-            PaymentState::Failed { code: code.to_owned(), message: description.to_owned() }
-        }
-        // `07`: no record (yet), never a failure on its own.
-        TransactionStatus::NotFound => {
-            PaymentState::NotFound { code: code.to_owned(), message: description.to_owned() }
-        }
-        TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundHistoryEntry {
-    pub refund_no: Option<String>,
-    /// DOKU's sample key (house decision 4).
-    pub partner_reference_no: Option<String>,
-    /// ASPI's key.
-    pub partner_refund_no: Option<String>,
-    pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatus>,
-    pub refund_date: Option<String>,
-    pub reason: Option<String>,
-}
-
-impl RefundHistoryEntry {
-    pub fn partner_refund_no(&self) -> Option<&str> {
-        self.partner_refund_no.as_deref().or(self.partner_reference_no.as_deref())
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusReply {
-    pub original_partner_reference_no: Option<String>,
-    pub original_reference_no: Option<String>,
-    pub latest_transaction_status: TransactionStatus,
-    #[serde(default)]
-    pub transaction_status_desc: String,
-    pub trans_amount: Option<SnapAmount>,
-    pub amount: Option<SnapAmount>,
-    pub approval_code: Option<String>,
-    pub paid_time: Option<String>,
-    #[serde(default)]
-    pub refund_history: Vec<RefundHistoryEntry>,
-    #[serde(default)]
-    pub pay_option_details: Vec<PayOption>,
-    #[serde(default)]
-    pub additional_info: Option<Value>,
-}
-
-impl StatusReply {
-    /// `additionalInfo.channel`, else `channelId` (house decision 4).
-    pub fn channel(&self) -> Option<&str> {
-        channel_of(self.additional_info.as_ref())
-    }
-}
-
-fn channel_of(info: Option<&Value>) -> Option<&str> {
-    let info = info?;
-    info.get("channel")
-        .and_then(Value::as_str)
-        .or_else(|| info.get("channelId").and_then(Value::as_str))
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundReply {
-    pub refund_no: Option<String>,
-    pub partner_refund_no: Option<String>,
-    pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatus>,
-    pub refund_time: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UnbindReply {
-    pub reference_no: Option<String>,
-    #[serde(default)]
-    pub additional_info: Option<Value>,
-}
-
-/// `refundTime` and friends: with a zone, or zone-less read as WIB (§5.10 house default).
-pub fn parse_doku_time(text: &str) -> Option<Timestamp> {
-    if let Some(at) = parse_timestamp(text) {
-        return Some(Timestamp::from_offset_datetime(at));
-    }
-    parse_timestamp(&format!("{}+07:00", text.trim())).map(Timestamp::from_offset_datetime)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Inbound wire types
-
-/// N1 body (§5.7); fields our handler needs are checked by [`parse_payment_notification`].
-#[derive(Debug, Clone)]
-pub struct PaymentNotification {
-    pub original_partner_reference_no: String,
-    pub original_reference_no: Option<String>,
-    pub original_external_id: String,
-    pub latest_transaction_status: TransactionStatus,
-    pub latest_transaction_status_raw: String,
-    pub transaction_status_desc: String,
-    pub amount: Idr,
-    pub cust_id_merchant: String,
-    pub payment_type: String,
-    /// `additionalInfo.channelId`, or `channel` (house decision 4).
-    pub channel: Option<String>,
-}
-
-/// N2 body (§5.4).
-#[derive(Debug, Clone)]
-pub struct BindingNotification {
-    pub original_external_id: String,
-    pub status: BindingStatus,
-    pub status_raw: String,
-    pub auth_code: Option<Sensitive<String>>,
-    pub cust_id_merchant: Option<String>,
-}
-
-fn required<'a>(value: &'a Value, field: &'static str) -> Result<&'a str, NotificationRejection> {
-    match value.get(field) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            Err(NotificationRejection::MissingField(field))
-        }
-        Some(other) => {
-            Err(NotificationRejection::Malformed(format!("{field} is not a string: {other}")))
-        }
-    }
-}
-
-fn info_required<'a>(
-    info: Option<&'a Value>,
-    key: &str,
-    field: &'static str,
-) -> Result<&'a str, NotificationRejection> {
-    info.and_then(|i| i.get(key))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or(NotificationRejection::MissingField(field))
-}
-
-/// Parses N1. The mandatory fields are those of §5.7.
-pub fn parse_payment_notification(
-    body: &Value,
-) -> Result<PaymentNotification, NotificationRejection> {
-    let info = body.get("additionalInfo");
-    let status_raw = required(body, "latestTransactionStatus")?.to_owned();
-    let amount_value = body.get("amount").ok_or(NotificationRejection::MissingField("amount"))?;
-    let amount: SnapAmount = serde_json::from_value(amount_value.clone())
-        .map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
-    let amount =
-        amount.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?;
-    Ok(PaymentNotification {
-        original_partner_reference_no: required(body, "originalPartnerReferenceNo")?.to_owned(),
-        original_reference_no: body
-            .get("originalReferenceNo")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        original_external_id: required(body, "originalExternalId")?.to_owned(),
-        latest_transaction_status: TransactionStatus::from(status_raw.clone()),
-        latest_transaction_status_raw: status_raw,
-        transaction_status_desc: required(body, "transactionStatusDesc")?.to_owned(),
-        amount,
-        cust_id_merchant: info_required(info, "custIdMerchant", "additionalInfo.custIdMerchant")?
-            .to_owned(),
-        payment_type: info_required(info, "paymentType", "additionalInfo.paymentType")?.to_owned(),
-        channel: info
-            .and_then(|i| i.get("channelId").or_else(|| i.get("channel")))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    })
-}
-
-/// Parses N2.
-pub fn parse_binding_notification(
-    body: &Value,
-) -> Result<BindingNotification, NotificationRejection> {
-    let info = body.get("additionalInfo");
-    let status_raw = info
-        .and_then(|i| i.get("status").or_else(|| i.get("accountStatus")))
-        .and_then(Value::as_str)
-        .ok_or(NotificationRejection::MissingField("additionalInfo.status"))?
-        .to_owned();
-    Ok(BindingNotification {
-        original_external_id: required(body, "originalExternalId")?.to_owned(),
-        status: BindingStatus::from(status_raw.clone()),
-        status_raw,
-        auth_code: info
-            .and_then(|i| i.get("authCode"))
-            .and_then(Value::as_str)
-            .map(|s| Sensitive::new(s.to_owned())),
-        cust_id_merchant: info
-            .and_then(|i| i.get("custIdMerchant"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    })
-}
-
-/// Which merchant endpoint a notification is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InboundKind {
-    /// N1, service 56.
-    Payment,
-    /// N2, service 07.
-    Binding,
-}
-
-impl InboundKind {
-    /// A payment notification carries `latestTransactionStatus`; a binding one does not.
-    pub fn of(body: &str) -> InboundKind {
-        match serde_json::from_str::<Value>(body) {
-            Ok(v)
-                if v.get("latestTransactionStatus").is_none()
-                    && v.get("additionalInfo").and_then(|i| i.get("status")).is_some() =>
-            {
-                InboundKind::Binding
-            }
-            _ => InboundKind::Payment,
-        }
-    }
-
-    fn service(self) -> &'static str {
-        match self {
-            InboundKind::Payment => "56",
-            InboundKind::Binding => "07",
-        }
-    }
-}
-
-/// What the app's listener answers.
-#[derive(Debug, Clone)]
-pub struct InboundAnswer {
-    pub status: u16,
-    /// May carry an issued token (N0): never log it.
-    pub body: Sensitive<String>,
-}
-
-impl InboundAnswer {
-    fn snap(status: u16, code: String, message: &str) -> InboundAnswer {
-        InboundAnswer {
-            status,
-            body: Sensitive::new(
-                serde_json::json!({"responseCode": code, "responseMessage": message}).to_string(),
-            ),
-        }
-    }
-}
-
-/// The merchant's answer to N1/N2 (§5.4, §5.7 reply tables).
-pub fn notification_answer(
-    kind: InboundKind,
-    outcome: &Result<Notification, NotificationRejection>,
-) -> InboundAnswer {
-    let s = kind.service();
-    match outcome {
-        Ok(_) => {
-            InboundAnswer::snap(200, format!("200{s}00"), "Request has been processed successfully")
-        }
-        Err(NotificationRejection::BadSignature) => {
-            InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [Signature]")
-        }
-        Err(NotificationRejection::UnknownToken) => {
-            InboundAnswer::snap(401, format!("401{s}01"), "Invalid Token (B2B)")
-        }
-        Err(NotificationRejection::MissingField(f)) => {
-            InboundAnswer::snap(400, format!("400{s}02"), &format!("Invalid Mandatory Field {f}"))
-        }
-        Err(NotificationRejection::UnknownMerchant) => {
-            InboundAnswer::snap(401, format!("401{s}00"), "Unauthorized. [X-PARTNER-ID]")
-        }
-        Err(NotificationRejection::Malformed(_)) => {
-            InboundAnswer::snap(400, format!("400{s}01"), "Invalid Field Format")
-        }
-        Err(NotificationRejection::Unsupported) => {
-            InboundAnswer::snap(404, format!("404{s}01"), "Not Found")
-        }
-    }
-}
-
-/// The merchant's answer to a verified N1 for a transaction it never created (§5.7 reply
-/// table: `4045601`). The notification is still stored; nothing changes.
-pub fn unknown_transaction_answer() -> InboundAnswer {
-    InboundAnswer::snap(404, "4045601".into(), "Transaction Not Found")
-}
-
-/// A verified N0 token request.
-#[derive(Debug, Clone)]
-pub struct TokenRequest {
-    pub client_id: String,
-    pub timestamp: String,
-}
-
-/// A token issued to DOKU at N0.
-#[derive(Debug, Clone)]
-pub struct IssuedToken {
-    pub access_token: Sensitive<String>,
-    pub expires_in: u64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,25 +161,17 @@ impl std::fmt::Debug for DokuSnapClient {
     }
 }
 
-fn now() -> Timestamp {
-    Timestamp::from_offset_datetime(OffsetDateTime::now_utc())
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn invalid(detail: impl Into<String>) -> ProviderError {
-    ProviderError::InvalidInput { product: PRODUCT, detail: detail.into() }
+    ProviderError::invalid_input(PRODUCT, detail)
 }
 
 /// The `X-EXTERNAL-ID` of a write: the same for a retry under the same key on the same WIB
 /// day, a new one after midnight WIB (SNAP §10 step 2).
 pub use super::snap::daily_external_id;
-
-fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 impl DokuSnapClient {
     /// `credentials`: `client_id`, `secret_key`, `merchant_private_key` (PKCS#1 or PKCS#8 PEM),
@@ -696,34 +186,17 @@ impl DokuSnapClient {
         }
         let client_id = credentials.require("client_id")?.expose().clone();
         let secret = credentials.require("secret_key")?.clone();
-        let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose())
-            .map_err(|e| invalid(format!("merchant_private_key: {e}")))?;
-        let provider_key = match credentials.optional("provider_public_key") {
-            Some(pem) if !pem.expose().trim().is_empty() => Some(
-                parse_public_key(pem.expose())
-                    .map_err(|e| invalid(format!("provider_public_key: {e}")))?,
-            ),
-            _ => None,
-        };
+        let (key, provider_key) = snap::keys_from(PRODUCT, credentials)?;
         let inbound_secret = credentials
             .optional("inbound_secret")
             .filter(|s| !s.expose().is_empty())
             .unwrap_or(&secret)
             .clone();
-        let profile = SnapProfile {
-            product: PRODUCT,
-            timestamp_style: TimestampStyle::Offset,
-            grant_case: GrantCase::Lower,
-            b2b_token_path: B2B_TOKEN_PATH.into(),
-            b2b2c_token_path: B2B2C_TOKEN_PATH.into(),
-            device_id: options.device_id.clone(),
-            channel_id: options.channel_id.clone(),
-            token_timeout: options.token_timeout,
-            renew_margin: Duration::from_secs(60),
-        };
+        let profile = sign::profile(&options);
         Ok(DokuSnapClient {
             session: SnapSession::new(profile, base_url, client_id, secret, key)
-                .trusting(&options.extra_roots),
+                .trusting(&options.extra_roots)
+                .with_clock(options.clock.clone()),
             options,
             inbound_secret,
             provider_key,
@@ -795,7 +268,7 @@ impl DokuSnapClient {
     fn remember_customer(&self, phone: &Msisdn, token: &CustomerToken) {
         let renew_at = token
             .expires_at
-            .unwrap_or_else(|| now().plus_seconds(900))
+            .unwrap_or_else(|| self.session.now().plus_seconds(900))
             .plus_seconds(-CUSTOMER_TOKEN_MARGIN_SECS);
         let cached = CachedCustomer {
             access: token.access_token.clone(),
@@ -813,7 +286,7 @@ impl DokuSnapClient {
         operation: Operation,
         force: bool,
     ) -> ProviderResult<Sensitive<String>> {
-        let now = now();
+        let now = self.session.now();
         let cached_refresh = {
             let cache = lock(&self.customers);
             let cached = cache.get(account.phone.canonical());
@@ -892,8 +365,10 @@ impl DokuSnapClient {
             original_partner_reference_no: payment_reference,
             original_reference_no: provider_ref,
             service_code: &self.options.status_service_code,
-            merchant_id: self.session.client_id(),
-            additional_info: ChannelInfo { channel: CHANNEL },
+            merchant_id: Some(self.session.client_id()),
+            transaction_date: None,
+            amount: None,
+            additional_info: CHANNEL_INFO,
         });
         let reply = self.send(call, STATUS_PATH, body, None, None).await?;
         // `4045501`: never created (SNAP §9.2: a definitive answer).
@@ -931,7 +406,7 @@ impl DokuSnapClient {
             NotificationRejection::Malformed(format!("X-TIMESTAMP {timestamp:?}"))
         })?;
         if let Some(max) = self.options.inbound_max_skew {
-            let skew = (OffsetDateTime::now_utc() - at).unsigned_abs();
+            let skew = (self.session.now().to_offset_datetime() - at).unsigned_abs();
             if skew > max {
                 return Err(NotificationRejection::Malformed(format!(
                     "X-TIMESTAMP is {} s from our clock",
@@ -1052,59 +527,6 @@ impl DokuSnapClient {
     }
 }
 
-/// Parses a verified N1 or N2 body into the shared event.
-pub fn parse_notification(body: &str) -> Result<Notification, NotificationRejection> {
-    let value: Value =
-        serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
-    if !value.is_object() {
-        return Err(NotificationRejection::Malformed("not a JSON object".into()));
-    }
-    match InboundKind::of(body) {
-        InboundKind::Payment => {
-            let n = parse_payment_notification(&value)?;
-            let state = payment_state(
-                &n.latest_transaction_status,
-                &n.latest_transaction_status_raw,
-                &n.transaction_status_desc,
-            );
-            Ok(Notification {
-                product: PRODUCT,
-                // §5.7: deduplicate by originalExternalId + latestTransactionStatus.
-                dedup_key: format!(
-                    "{}:payment:{}:{}",
-                    PRODUCT.key(),
-                    n.original_external_id,
-                    n.latest_transaction_status_raw
-                ),
-                event: NotificationEvent::Payment {
-                    merchant_ref: Some(n.original_partner_reference_no),
-                    provider_ref: n.original_reference_no,
-                    state,
-                    amount: Some(n.amount),
-                },
-            })
-        }
-        InboundKind::Binding => {
-            let n = parse_binding_notification(&value)?;
-            Ok(Notification {
-                product: PRODUCT,
-                dedup_key: format!(
-                    "{}:binding:{}:{}",
-                    PRODUCT.key(),
-                    n.original_external_id,
-                    n.status_raw
-                ),
-                event: NotificationEvent::Binding {
-                    provider_ref: None,
-                    merchant_ref: n.cust_id_merchant,
-                    linked: n.status == BindingStatus::Success,
-                    auth_code: n.auth_code,
-                },
-            })
-        }
-    }
-}
-
 /// A partnerReferenceNo the back office never issues (ours are 16 characters).
 const CONNECTION_TEST_REFERENCE: &str = "OVOBO-CONNECTION-TEST";
 
@@ -1143,7 +565,7 @@ impl Provider for DokuSnapClient {
         );
         let external_id = daily_external_id(
             &format!("bind:{}", request.reference.as_str()),
-            OffsetDateTime::now_utc(),
+            self.session.now().to_offset_datetime(),
         );
         let reply = self
             .send(call, BINDING_PATH, body, None, Some(external_id))
@@ -1158,9 +580,11 @@ impl Provider for DokuSnapClient {
             });
         }
         Ok(BindStarted {
-            redirect_url: wire.redirect_url,
+            redirect_url: binding_redirect(&wire)
+                .map_err(|detail| self.session.transport().malformed(call, detail))?
+                .to_owned(),
+            pending_token: wire.auth_code().map(|code| Sensitive::new(code.to_owned())),
             provider_ref: wire.reference_no,
-            pending_token: wire.additional_info.auth_code.map(Sensitive::new),
         })
     }
 
@@ -1185,7 +609,7 @@ impl Provider for DokuSnapClient {
     /// §5.5: `availableBalance`, else `amount`; `CASH` is mandatory, `POINTS` 0 when absent.
     async fn balance(&self, account: &LinkedAccount) -> ProviderResult<Balance> {
         let call = self.read(Operation::Balance);
-        let body = to_json(&BalanceBody { additional_info: ChannelInfo { channel: CHANNEL } });
+        let body = to_json(&BalanceBody { additional_info: CHANNEL_INFO });
         let reply = self
             .send_as_customer(call, BALANCE_PATH, body, account, None)
             .await?
@@ -1266,6 +690,7 @@ impl Provider for DokuSnapClient {
         let body = to_json(&PaymentBody {
             partner_reference_no: request.reference.as_str(),
             amount: SnapAmount::from_idr(request.amount),
+            url_params: Vec::new(),
             pay_option_details,
             additional_info: PaymentBodyInfo {
                 channel: CHANNEL,
@@ -1276,7 +701,8 @@ impl Provider for DokuSnapClient {
             },
         });
         let call = self.write(Operation::Pay);
-        let external_id = daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc());
+        let external_id =
+            daily_external_id(&request.idempotency_key, self.session.now().to_offset_datetime());
         let reply = self
             .send_as_customer(call, PAYMENT_PATH, body, account, Some(external_id))
             .await?
@@ -1354,10 +780,13 @@ impl Provider for DokuSnapClient {
             });
         }
         let code = wire.latest_transaction_status.code().to_owned();
-        let state =
-            payment_state(&wire.latest_transaction_status, &code, &wire.transaction_status_desc);
+        let state = payment_state(
+            &wire.latest_transaction_status,
+            &code,
+            wire.transaction_status_desc.as_deref().unwrap_or_default(),
+        );
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
-            split_of(&wire.pay_option_details)
+            wire.pay_option_details.as_deref().and_then(split_of)
         } else {
             None
         };
@@ -1383,13 +812,16 @@ impl Provider for DokuSnapClient {
         let call = self.write(Operation::Refund);
         let body = to_json(&RefundBody {
             original_partner_reference_no: request.payment_reference.as_str(),
+            original_reference_no: None,
             partner_refund_no: request.refund_reference.as_str(),
             refund_amount: SnapAmount::from_idr(request.amount),
-            reason: &request.reason,
-            additional_info: ChannelInfo { channel: CHANNEL },
+            reason: Some(request.reason.as_str()).filter(|r| !r.is_empty()),
+            additional_info: CHANNEL_INFO,
         });
-        let external_id =
-            Some(daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
+        let external_id = Some(daily_external_id(
+            &request.idempotency_key,
+            self.session.now().to_offset_datetime(),
+        ));
         let reply = match &request.account {
             Some(account) => {
                 self.send_as_customer(call, REFUND_PATH, body, account, external_id).await?
@@ -1415,7 +847,7 @@ impl Provider for DokuSnapClient {
             });
         }
         let state = match (&wire.refund_status, reply.class()) {
-            (Some(status), _) => status.to_state(&reply.message),
+            (Some(status), _) => status.refund_state(&reply.message),
             (None, SnapClass::InProgress) => RefundState::Pending,
             (None, _) => RefundState::Succeeded,
         };
@@ -1467,7 +899,7 @@ impl Provider for DokuSnapClient {
         }
         let (state, raw) = match &entry.refund_status {
             Some(status) => (
-                status.to_state(entry.reason.as_deref().unwrap_or_default()),
+                status.refund_state(entry.reason.as_deref().unwrap_or_default()),
                 status.code().to_owned(),
             ),
             None => (RefundState::Unrecognised(String::new()), String::new()),
@@ -1491,16 +923,13 @@ impl Provider for DokuSnapClient {
             Err(e) => return Err(e),
         };
         let call = self.write(Operation::Unbind);
-        let body = to_json(&UnbindBody {
-            token_id: token.expose(),
-            additional_info: ChannelInfo { channel: CHANNEL },
-        });
+        let body = to_json(&UnbindBody { token_id: token.expose(), additional_info: CHANNEL_INFO });
         let key = format!(
             "unbind:{}:{}",
             account.phone.canonical(),
             account.provider_ref.as_deref().unwrap_or_default()
         );
-        let external_id = daily_external_id(&key, OffsetDateTime::now_utc());
+        let external_id = daily_external_id(&key, self.session.now().to_offset_datetime());
         let reply = self.send(call, UNBINDING_PATH, body, None, Some(external_id)).await?;
         if fresh && reply.class() == SnapClass::CustomerToken {
             self.forget_customer(&account.phone);
@@ -1531,4 +960,569 @@ impl Provider for DokuSnapClient {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    // Known-answer tests (each names its vector), wire parsing and conversions.
+
+    use super::*;
+    use crate::notification::NotificationEvent;
+    use crate::products::snap::{body_hash, string_to_sign, symmetric_signature};
+    use crate::products::snap::{RefundStatus, TransactionStatus};
+    use time::OffsetDateTime;
+
+    const TEST_KEY: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pem");
+    const TEST_PUB: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pub");
+
+    fn client(client_id: &str, secret: &str, options: DokuSnapOptions) -> DokuSnapClient {
+        let credentials = Credentials::from_pairs(
+            Product::DokuSnapOvo,
+            [
+                ("client_id", client_id.to_owned()),
+                ("secret_key", secret.to_owned()),
+                ("merchant_private_key", TEST_KEY.to_owned()),
+                // The fixture pair plays DOKU's key pair in these tests.
+                ("provider_public_key", TEST_PUB.to_owned()),
+            ],
+        );
+        DokuSnapClient::new("http://127.0.0.1:9", &credentials, options).unwrap()
+    }
+
+    fn no_skew() -> DokuSnapOptions {
+        DokuSnapOptions { inbound_max_skew: None, ..DokuSnapOptions::default() }
+    }
+
+    fn inbound(path: &str, headers: &[(&str, &str)], body: &str) -> InboundRequest {
+        InboundRequest {
+            method: "POST".into(),
+            path_and_query: path.into(),
+            headers: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            body: body.into(),
+        }
+    }
+
+    // snap-standard.md §12 V2 (computed locally): the DOKU binding request. Our binding body
+    // builder must produce the vector's exact bytes, and their signature the vector's value.
+    #[test]
+    fn v2_binding_body_and_signature() {
+        let phone = Msisdn::parse("081288932399").unwrap();
+        let body = binding_body(
+            &phone,
+            "CUST-001",
+            "https://merchant.example/success",
+            "https://merchant.example/failed",
+        );
+        assert_eq!(
+            body,
+            r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#
+        );
+        assert_eq!(
+            body_hash(body.as_bytes()),
+            "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
+        );
+        let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
+        assert_eq!(
+            string_to_sign("POST", BINDING_PATH, token, body.as_bytes(), ts),
+            "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00"
+        );
+        assert_eq!(
+            symmetric_signature(b"SK-test-secret", "POST", BINDING_PATH, token, body.as_bytes(), ts),
+            "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw=="
+        );
+    }
+
+    // snap-standard.md §12 V5 (computed locally): a symmetric notification signature with the
+    // merchant-issued token. It verifies through `verify_notification_with`; the vector's body
+    // lacks the N1 fields, so it is then refused for the first missing one (after the signature).
+    #[test]
+    fn v5_notification_signature_through_the_verifier() {
+        let c = client("BRN-test", "SK-test-secret", no_skew());
+        let body = r#"{"originalReferenceNo":"REF0000000001","latestTransactionStatus":"00"}"#;
+        let sig =
+            "RG/BK3wea0gCfpFKqWMg5Nccuj4b7s61XgVPzflknardNNMarccFpNFyPyb7N/a47dnforlYPsimujdB8whRYQ==";
+        let headers = [
+            ("Authorization", "Bearer merchantIssuedToken"),
+            ("X-TIMESTAMP", "2024-01-01T10:05:00+07:00"),
+            ("X-SIGNATURE", sig),
+        ];
+        let request = inbound("/v1.0/debit/notify", &headers, body);
+        let issued = |t: &str| t == "merchantIssuedToken";
+        assert_eq!(
+            c.verify_notification_with(&request, &issued).unwrap_err(),
+            NotificationRejection::MissingField("amount")
+        );
+        // The same request without our token, or with another path, or another secret.
+        assert_eq!(
+            c.verify_notification_with(&request, &|_| false).unwrap_err(),
+            NotificationRejection::UnknownToken
+        );
+        assert_eq!(
+            c.verify_notification(&request).unwrap_err(),
+            NotificationRejection::UnknownToken,
+            "not issued by this client"
+        );
+        let moved = inbound("/v1.0/debit/notify2", &headers, body);
+        assert_eq!(
+            c.verify_notification_with(&moved, &issued).unwrap_err(),
+            NotificationRejection::BadSignature
+        );
+        let other = client("BRN-test", "SK-other", no_skew());
+        assert_eq!(
+            other.verify_notification_with(&request, &issued).unwrap_err(),
+            NotificationRejection::BadSignature
+        );
+        let anonymous = inbound("/v1.0/debit/notify", &headers[1..], body);
+        assert_eq!(
+            c.verify_notification_with(&anonymous, &issued).unwrap_err(),
+            NotificationRejection::MissingField("Authorization")
+        );
+    }
+
+    // N0 (§5.8) with the pinned SHA256withRSA vector of snap.rs (tests/fixtures/README.md:
+    // `test-client|2024-01-01T10:00:00.000+07:00` signed with the fixture key).
+    #[test]
+    fn n0_token_request_verifies_with_the_pinned_rsa_vector() {
+        let sig = "oEvWs/LTjMlz/2Pnz87QDRlnEeIohRBBDa+wpzcIrZZEX8sn18uM4F0ivotbJo1VZdJSVtrgr2NIyiyn6QRbkUwsXgSWI0NIFPsIz3bNKn+XQDXWMBa3BIb632lKC36TaQGYBBxCooqhBTY1G0F2xNTpGT/yHSHadhAaCIuCCizJGHT5Zhw6dWCQArvAWlCQ/alWklwNJjgw76muKdHUaipQQ3cpqs551/sAP7jrXACIz+ZxWdxdbSTH/WO5PeGSJBvE32qQTWO5N/QfK965J6diO/3HM+I24P5QVqGatubPdC6MmpJc2+JKi8qcfhYWFNrxULWAZvwv4hA7hfs+6Q==";
+        let ts = "2024-01-01T10:00:00.000+07:00";
+        let body = r#"{"grantType":"client_credentials"}"#;
+        let c = client("test-client", "SK-x", no_skew());
+        let request = inbound(
+            "/doku/token",
+            &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)],
+            body,
+        );
+        let verified = c.verify_token_request(&request).unwrap();
+        assert_eq!((verified.client_id.as_str(), verified.timestamp.as_str()), ("test-client", ts));
+
+        let answer = c.answer_token_request(&request);
+        assert_eq!(answer.status, 200);
+        let reply: Value = serde_json::from_str(answer.body.expose()).unwrap();
+        assert_eq!(reply["responseCode"], "2007300");
+        assert_eq!(reply["tokenType"], "Bearer");
+        assert_eq!(reply["expiresIn"], 900);
+        let token = reply["accessToken"].as_str().unwrap();
+        assert_eq!(token.len(), 80);
+        assert!(c.is_issued_token(token));
+        assert!(!c.is_issued_token("someone-elses-token"));
+        assert!(!format!("{answer:?}").contains(token), "the token stays out of Debug");
+
+        let tampered = inbound(
+            "/doku/token",
+            &[
+                ("X-CLIENT-KEY", "test-client"),
+                ("X-TIMESTAMP", "2024-01-01T10:00:01.000+07:00"),
+                ("X-SIGNATURE", sig),
+            ],
+            body,
+        );
+        assert_eq!(
+            c.verify_token_request(&tampered).unwrap_err(),
+            NotificationRejection::BadSignature
+        );
+        assert_eq!(c.answer_token_request(&tampered).status, 401);
+        let stranger = client("another-client", "SK-x", no_skew());
+        assert_eq!(
+            stranger.verify_token_request(&request).unwrap_err(),
+            NotificationRejection::UnknownMerchant
+        );
+        let strict = client("test-client", "SK-x", DokuSnapOptions::default());
+        assert!(
+            matches!(
+                strict.verify_token_request(&request),
+                Err(NotificationRejection::Malformed(_))
+            ),
+            "2024 is far from now"
+        );
+        let unsigned =
+            inbound("/doku/token", &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts)], body);
+        assert_eq!(
+            c.verify_token_request(&unsigned).unwrap_err(),
+            NotificationRejection::MissingField("X-SIGNATURE")
+        );
+        let wrong_grant = inbound(
+            "/doku/token",
+            &[("X-CLIENT-KEY", "test-client"), ("X-TIMESTAMP", ts), ("X-SIGNATURE", sig)],
+            r#"{"grantType":"password"}"#,
+        );
+        assert!(matches!(
+            c.verify_token_request(&wrong_grant),
+            Err(NotificationRejection::Malformed(_))
+        ));
+    }
+
+    fn n1_body(status: &str, desc: &str) -> String {
+        format!(
+            r#"{{"originalPartnerReferenceNo":"INV0008ABCDEFGHI","originalReferenceNo":"2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO","originalExternalId":"249319367692003199365649609468213166","latestTransactionStatus":"{status}","transactionStatusDesc":"{desc}","amount":{{"value":"99000.00","currency":"IDR"}},"additionalInfo":{{"acquirerId":"OVO","custIdMerchant":"cust-013","accountType":"WALLET","channelId":"EMONEY_OVO_SNAP","origin":{{"apiFormat":"SNAP"}},"paymentType":"SALE","somethingNew":1}}}}"#
+        )
+    }
+
+    fn signed(c: &DokuSnapClient, secret: &[u8], path: &str, body: &str) -> InboundRequest {
+        let token = c.issue_notification_token();
+        let ts = "2024-01-01T10:05:00+07:00";
+        let sig = symmetric_signature(
+            secret,
+            "POST",
+            path,
+            token.access_token.expose(),
+            body.as_bytes(),
+            ts,
+        );
+        let auth = format!("Bearer {}", token.access_token.expose());
+        inbound(
+            path,
+            &[
+                ("Authorization", &auth),
+                ("X-TIMESTAMP", ts),
+                ("X-SIGNATURE", &sig),
+                ("X-PARTNER-ID", "BRN-test"),
+            ],
+            body,
+        )
+    }
+
+    #[test]
+    fn n1_and_n2_parse_into_events_with_dedup_keys() {
+        let c = client("BRN-test", "SK-test-secret", no_skew());
+        let paid = c
+            .verify_notification(&signed(
+                &c,
+                b"SK-test-secret",
+                "/v1.0/debit/notify",
+                &n1_body("00", "Success"),
+            ))
+            .unwrap();
+        assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
+        match paid.event {
+            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
+                assert_eq!(merchant_ref.as_deref(), Some("INV0008ABCDEFGHI"));
+                assert_eq!(provider_ref.as_deref(), Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"));
+                assert_eq!(state, PaymentState::Succeeded);
+                assert_eq!(amount, Some(Idr::new(99_000).unwrap()));
+            }
+            other => panic!("{other:?}"),
+        }
+        let failed = c
+            .verify_notification(&signed(
+                &c,
+                b"SK-test-secret",
+                "/v1.0/debit/notify",
+                &n1_body("06", "Insufficient Funds"),
+            ))
+            .unwrap();
+        assert!(
+            matches!(failed.event, NotificationEvent::Payment { state: PaymentState::Failed { ref code, ref message }, .. } if code == "06" && message == "Insufficient Funds")
+        );
+        assert_ne!(failed.dedup_key, paid.dedup_key);
+
+        let n2 = r#"{"originalExternalId":"123456789","additionalInfo":{"status":"SUCCESS","authCode":"auth_code_test_1","custIdMerchant":"81467045757557"}}"#;
+        let bound =
+            c.verify_notification(&signed(&c, b"SK-test-secret", "/doku/binding", n2)).unwrap();
+        assert_eq!(bound.dedup_key, "doku_snap_ovo:binding:123456789:SUCCESS");
+        match bound.event.clone() {
+            NotificationEvent::Binding { linked, auth_code, merchant_ref, .. } => {
+                assert!(linked);
+                assert_eq!(auth_code.unwrap().expose(), "auth_code_test_1");
+                assert_eq!(merchant_ref.as_deref(), Some("81467045757557"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            notification_answer(InboundKind::of(n2), &Ok(bound)).body.expose(),
+            r#"{"responseCode":"2000700","responseMessage":"Request has been processed successfully"}"#
+        );
+        let rejected = c.verify_notification(&signed(
+            &c,
+            b"SK-wrong",
+            "/v1.0/debit/notify",
+            &n1_body("00", "Success"),
+        ));
+        assert_eq!(rejected.as_ref().unwrap_err(), &NotificationRejection::BadSignature);
+        let answer = notification_answer(InboundKind::Payment, &rejected);
+        assert_eq!((answer.status, answer.body.expose().contains("4015600")), (401, true));
+
+        // A foreign X-PARTNER-ID is refused even with a good signature.
+        let mut foreign =
+            signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &n1_body("00", "Success"));
+        foreign.headers.retain(|(k, _)| k != "X-PARTNER-ID");
+        foreign.headers.push(("x-partner-id".into(), "BRN-other".into()));
+        assert_eq!(
+            c.verify_notification(&foreign).unwrap_err(),
+            NotificationRejection::UnknownMerchant
+        );
+    }
+
+    #[test]
+    fn n1_missing_fields_are_named() {
+        let full: Value = serde_json::from_str(&n1_body("00", "Success")).unwrap();
+        for (field, name) in [
+            ("originalPartnerReferenceNo", "originalPartnerReferenceNo"),
+            ("originalExternalId", "originalExternalId"),
+            ("transactionStatusDesc", "transactionStatusDesc"),
+            ("amount", "amount"),
+        ] {
+            let mut body = full.clone();
+            body.as_object_mut().unwrap().remove(field);
+            assert_eq!(
+                parse_payment_notification(&body).unwrap_err(),
+                NotificationRejection::MissingField(name)
+            );
+        }
+        let mut body = full.clone();
+        body["additionalInfo"].as_object_mut().unwrap().remove("paymentType");
+        assert_eq!(
+            parse_payment_notification(&body).unwrap_err(),
+            NotificationRejection::MissingField("additionalInfo.paymentType")
+        );
+        let mut body = full.clone();
+        body["amount"]["value"] = Value::String("99000.50".into());
+        assert!(matches!(
+            parse_payment_notification(&body),
+            Err(NotificationRejection::Malformed(_))
+        ));
+        // channel / channelId (house decision 4).
+        let mut body = full;
+        let info = body["additionalInfo"].as_object_mut().unwrap();
+        info.remove("channelId");
+        info.insert("channel".into(), Value::String("EMONEY_OVO_SNAP".into()));
+        assert_eq!(
+            parse_payment_notification(&body).unwrap().channel.as_deref(),
+            Some("EMONEY_OVO_SNAP")
+        );
+        let unknown = parse_notification(&n1_body("42", "Mystery")).unwrap();
+        assert!(
+            matches!(unknown.event, NotificationEvent::Payment { state: PaymentState::Unrecognised(ref s), .. } if s == "42")
+        );
+    }
+
+    #[test]
+    fn answers_read_both_forms_unknown_values_and_name_missing_fields() {
+        // Binding: status in additionalInfo or accountStatus; unknown values kept; extras ignored.
+        let a: BindingReply = serde_json::from_str(r#"{"responseCode":"2000700","referenceNo":"1","redirectUrl":"https://x","additionalInfo":{"status":"PENDING","authCode":"c","new":true},"extra":[1]}"#).unwrap();
+        assert_eq!(a.status(), Some(&BindingStatus::Pending));
+        let b: BindingReply =
+            serde_json::from_str(r#"{"redirectUrl":"https://x","accountStatus":"SUCCESS"}"#)
+                .unwrap();
+        assert_eq!(b.status(), Some(&BindingStatus::Success));
+        let c: BindingReply = serde_json::from_str(
+            r#"{"redirectUrl":"https://x","additionalInfo":{"accountStatus":"FROZEN"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.status(), Some(&BindingStatus::Unknown("FROZEN".into())));
+        let no_redirect: BindingReply = serde_json::from_str(r#"{"referenceNo":"1"}"#).unwrap();
+        let missing = binding_redirect(&no_redirect).unwrap_err();
+        assert!(missing.contains("redirectUrl"), "{missing}");
+
+        // Balance: availableBalance first, amount as fallback; unknown types kept.
+        let bal: BalanceReply = serde_json::from_str(
+            r#"{"accountInfos":[{"balanceType":"cash","amount":{"value":"1.00","currency":"IDR"},"availableBalance":{"value":"10000.00","currency":"IDR"}},
+                {"balanceType":"POINTS","amount":{"value":"500.00","currency":"IDR"}},{"balanceType":"VOUCHER","amount":{"value":"5.00","currency":"IDR"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(bal.account_infos[0].balance_type, Pocket::Cash);
+        assert_eq!(bal.account_infos[0].balance().unwrap().to_idr(), Ok(Idr::new(10_000).unwrap()));
+        assert_eq!(bal.account_infos[1].balance().unwrap().to_idr(), Ok(Idr::new(500).unwrap()));
+        assert_eq!(bal.account_infos[2].balance_type, Pocket::Unknown("VOUCHER".into()));
+        let missing = serde_json::from_str::<BalanceReply>(r#"{"responseCode":"2001100"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("accountInfos"), "{missing}");
+
+        // Status: unknown latestTransactionStatus; both refund-history keys.
+        let st: StatusReply = serde_json::from_str(
+            r#"{"latestTransactionStatus":"09","transactionStatusDesc":"?","refundHistory":[
+                {"refundNo":"R1","partnerReferenceNo":"REFA","refundStatus":"00","refundAmount":{"value":"1.00","currency":"IDR"}},
+                {"refundNo":"R2","partnerRefundNo":"REFB","refundStatus":"77"}],"additionalInfo":{"channelId":"EMONEY_OVO_SNAP"},"new":{}}"#,
+        )
+        .unwrap();
+        assert_eq!(st.latest_transaction_status, TransactionStatus::Unknown("09".into()));
+        assert_eq!(
+            payment_state(&st.latest_transaction_status, "09", "?"),
+            PaymentState::Unrecognised("09".into())
+        );
+        assert_eq!(st.refund_history[0].partner_refund_no(), Some("REFA"));
+        assert_eq!(st.refund_history[1].partner_refund_no(), Some("REFB"));
+        assert_eq!(st.refund_history[1].refund_status, Some(RefundStatus::Unknown("77".into())));
+        assert_eq!(st.channel(), Some("EMONEY_OVO_SNAP"));
+        let missing = serde_json::from_str::<StatusReply>(r#"{"originalReferenceNo":"x"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("latestTransactionStatus"), "{missing}");
+        let bad_amount = serde_json::from_str::<StatusReply>(
+            r#"{"latestTransactionStatus":"00","transAmount":{"value":"1.00"}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(bad_amount.contains("currency"), "{bad_amount}");
+
+        // Pay methods: unknown kept.
+        let opt: PayOption = serde_json::from_str(
+            r#"{"payMethod":"CRYPTO","transAmount":{"value":"1.00","currency":"IDR"}}"#,
+        )
+        .unwrap();
+        assert_eq!(opt.pay_method, Pocket::Unknown("CRYPTO".into()));
+    }
+
+    #[test]
+    fn transaction_statuses_map_to_payment_states() {
+        let s = |code: &str, desc: &str| {
+            payment_state(&TransactionStatus::from(code.to_owned()), code, desc)
+        };
+        assert_eq!(s("00", "success"), PaymentState::Succeeded);
+        assert_eq!(s("01", "Initiated"), PaymentState::Pending);
+        assert_eq!(s("02", ""), PaymentState::Pending);
+        assert_eq!(s("03", ""), PaymentState::Pending);
+        assert_eq!(s("04", ""), PaymentState::Refunded);
+        assert_eq!(s("05", ""), PaymentState::Cancelled);
+        assert_eq!(s("06", "Transaction Expired"), PaymentState::Expired);
+        assert_eq!(
+            s("06", "Customer Declined"),
+            PaymentState::Failed { code: "06".into(), message: "Customer Declined".into() }
+        );
+        assert_eq!(
+            s("07", "Not Found"),
+            PaymentState::NotFound { code: "07".into(), message: "Not Found".into() }
+        );
+    }
+
+    #[test]
+    fn payment_body_round_trips_amounts_and_split() {
+        let body = to_json(&PaymentBody {
+            partner_reference_no: "ABCDEFGH12345678",
+            amount: SnapAmount::from_idr(Idr::new(20_000).unwrap()),
+            url_params: Vec::new(),
+            pay_option_details: vec![
+                PayOption {
+                    pay_method: Pocket::Points,
+                    trans_amount: SnapAmount::from_idr(Idr::new(5_000).unwrap()),
+                    fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
+                },
+                PayOption {
+                    pay_method: Pocket::Cash,
+                    trans_amount: SnapAmount::from_idr(Idr::new(15_000).unwrap()),
+                    fee_amount: None,
+                },
+            ],
+            additional_info: PaymentBodyInfo {
+                channel: CHANNEL,
+                payment_type: "SALE",
+                success_payment_url: Some("https://m/ok"),
+                failed_payment_url: Some("https://m/ok"),
+                remarks: None,
+            },
+        });
+        assert_eq!(
+            body,
+            r#"{"partnerReferenceNo":"ABCDEFGH12345678","amount":{"value":"20000.00","currency":"IDR"},"payOptionDetails":[{"payMethod":"POINTS","transAmount":{"value":"5000.00","currency":"IDR"},"feeAmount":{"value":"0.00","currency":"IDR"}},{"payMethod":"CASH","transAmount":{"value":"15000.00","currency":"IDR"}}],"additionalInfo":{"channel":"EMONEY_OVO_SNAP","paymentType":"SALE","successPaymentUrl":"https://m/ok","failedPaymentUrl":"https://m/ok"}}"#
+        );
+        let back: Value = serde_json::from_str(&body).unwrap();
+        let options: Vec<PayOption> =
+            serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
+        assert_eq!(
+            split_of(&options),
+            Some(Split { cash: Idr::new(15_000).unwrap(), points: Idr::new(5_000).unwrap() })
+        );
+        let amount: SnapAmount = serde_json::from_value(back["amount"].clone()).unwrap();
+        assert_eq!(amount.to_idr(), Ok(Idr::new(20_000).unwrap()));
+    }
+
+    #[test]
+    fn external_ids_are_stable_per_key_and_wib_day() {
+        let at = |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap();
+        // 2024-01-01 10:00 WIB and 2024-01-01 16:59 UTC (23:59 WIB) are the same WIB day...
+        let a = daily_external_id("PAY-1", at(1_704_078_000));
+        assert_eq!(a, daily_external_id("PAY-1", at(1_704_128_340)));
+        assert_eq!(a.len(), 36);
+        assert!(a.bytes().all(|b| b.is_ascii_digit()));
+        // ...17:00 UTC is the next WIB day.
+        assert_ne!(a, daily_external_id("PAY-1", at(1_704_128_400)));
+        assert_ne!(a, daily_external_id("PAY-2", at(1_704_078_000)));
+    }
+
+    #[test]
+    fn doku_times_with_and_without_zone() {
+        let wib = parse_doku_time("2024-01-01T09:09:00.123").unwrap();
+        assert_eq!(wib, parse_doku_time("2024-01-01T02:09:00.123Z").unwrap());
+        assert_eq!(
+            parse_doku_time("2024-01-01T09:09:00+07:00"),
+            parse_doku_time("2024-01-01T09:09:00")
+        );
+        assert!(parse_doku_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn echo_checks_name_the_field() {
+        let t = crate::transport::Transport::new(Product::DokuSnapOvo);
+        let call = Call::write(Operation::Refund, Duration::from_secs(1));
+        let sent = Idr::new(10_000).unwrap();
+        assert!(
+            check_echo(&t, call, "refundAmount", sent, Some(&SnapAmount::from_idr(sent))).is_ok()
+        );
+        let e = check_echo(
+            &t,
+            call,
+            "refundAmount",
+            sent,
+            Some(&SnapAmount::from_idr(Idr::new(1_000).unwrap())),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ProviderError::Mismatch {
+                product: Product::DokuSnapOvo,
+                field: "refundAmount",
+                sent: "10000.00".into(),
+                echoed: "1000.00".into()
+            }
+        );
+        let e = check_echo(
+            &t,
+            call,
+            "refundAmount",
+            sent,
+            Some(&SnapAmount { value: "10000.00".into(), currency: "USD".into() }),
+        )
+        .unwrap_err();
+        assert!(matches!(e, ProviderError::Mismatch { field: "currency", .. }));
+        assert!(check_echo(
+            &t,
+            call,
+            "refundAmount",
+            sent,
+            Some(&SnapAmount { value: "ten".into(), currency: "IDR".into() })
+        )
+        .unwrap_err()
+        .is_unknown_outcome());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let c = client("BRN-test", "SK-very-secret-value", no_skew());
+        let token = c.issue_notification_token();
+        let shown = format!("{c:?} {token:?}");
+        assert!(!shown.contains("SK-very-secret-value"), "{shown}");
+        assert!(!shown.contains(token.access_token.expose().as_str()));
+        assert!(!shown.contains("PRIVATE KEY"));
+    }
+
+    #[test]
+    fn constructor_requires_credentials_and_valid_keys() {
+        let only_id =
+            Credentials::from_pairs(Product::DokuSnapOvo, [("client_id", "x".to_owned())]);
+        assert_eq!(
+            DokuSnapClient::new("http://x", &only_id, DokuSnapOptions::default()).unwrap_err(),
+            ProviderError::MissingCredential { product: Product::DokuSnapOvo, field: "secret_key" }
+        );
+        let bad_key = Credentials::from_pairs(
+            Product::DokuSnapOvo,
+            [
+                ("client_id", "x".to_owned()),
+                ("secret_key", "s".to_owned()),
+                ("merchant_private_key", "nope".to_owned()),
+            ],
+        );
+        let e = DokuSnapClient::new("http://x", &bad_key, DokuSnapOptions::default()).unwrap_err();
+        assert!(
+            matches!(e, ProviderError::InvalidInput { ref detail, .. } if detail.starts_with("merchant_private_key"))
+        );
+        let other = Credentials::from_pairs(Product::OvoSnap, []);
+        assert!(DokuSnapClient::new("http://x", &other, DokuSnapOptions::default()).is_err());
+    }
+}

@@ -3,29 +3,34 @@
 //! debit with a PIN webview, status, full and partial refunds, two-call unlink, and the
 //! payment callback.
 
+pub mod sign;
+pub mod wire;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ovo_domain::{Idr, PhoneFormat, Product, Timestamp};
+use ovo_domain::{Clock, Idr, PhoneFormat, Product, SystemClock, Timestamp};
 use ovo_secrets::Sensitive;
 use rsa::RsaPublicKey;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use time::OffsetDateTime;
 
 use super::snap::{
-    self, external_id_for, Bearer, CustomerGrant, CustomerToken, GrantCase, SigningKey, SnapClass,
-    SnapProfile, SnapReply, SnapRequest, SnapSession, TimestampStyle,
+    self, check_echo, external_id_for, to_json, BalanceReply, Bearer, BindingBody, BindingBodyInfo,
+    BindingReply, CustomerGrant, CustomerToken, GrantCase, PayOption, PaymentBody, PaymentReply,
+    Pocket, RefundBody, RefundReply, SnapClass, SnapReply, SnapRequest, SnapSession, StatusBody,
+    StatusReply, TimestampStyle, TransactionStatus, UrlParam,
 };
-use super::snap::{check_echo, split_of, PayOption, Pocket, RefundStatus, TransactionStatus};
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
 use crate::model::*;
-use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
+use crate::notification::{InboundRequest, Notification, NotificationRejection};
 use crate::provider::Provider;
 use crate::transport::Call;
 use crate::wire::SnapAmount;
+
+pub use wire::*;
 
 const PRODUCT: Product = Product::OvoSnap;
 
@@ -50,6 +55,8 @@ pub struct OvoSnapOptions {
     pub status_service_code: String,
     /// Certificates trusted beside the operating system's store.
     pub extra_roots: crate::transport::ExtraRoots,
+    /// Where the client reads the time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for OvoSnapOptions {
@@ -64,6 +71,7 @@ impl Default for OvoSnapOptions {
             grant_case: GrantCase::Upper,
             status_service_code: "54".into(),
             extra_roots: Default::default(),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -74,205 +82,6 @@ pub struct OvoSnapClient {
     snap: SnapSession,
     options: OvoSnapOptions,
     provider_key: Option<RsaPublicKey>,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types
-
-/// OVO SNAP's reading of the shared status.
-impl TransactionStatus {
-    pub(crate) fn to_state(&self, description: Option<&str>) -> PaymentState {
-        let message = description.unwrap_or_default().to_owned();
-        match self {
-            TransactionStatus::Success => PaymentState::Succeeded,
-            TransactionStatus::Initiated
-            | TransactionStatus::Paying
-            | TransactionStatus::Pending => PaymentState::Pending,
-            TransactionStatus::Refunded => PaymentState::Refunded,
-            TransactionStatus::Cancelled => PaymentState::Cancelled,
-            TransactionStatus::Failed => {
-                PaymentState::Failed { code: self.code().to_owned(), message }
-            }
-            TransactionStatus::NotFound => {
-                PaymentState::NotFound { code: self.code().to_owned(), message }
-            }
-            TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BindingBody<'a> {
-    merchant_id: &'a str,
-    partner_reference_no: &'a str,
-    phone_no: String,
-    redirect_url: &'a str,
-    additional_info: BindingInfo<'a>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BindingInfo<'a> {
-    cust_id_merchant: &'a str,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BindingReply {
-    pub reference_no: Option<String>,
-    pub redirect_url: Option<String>,
-    pub web_redirect_url: Option<String>,
-    pub pin_web_view_url: Option<String>,
-    pub linkage_token: Option<String>,
-    #[serde(default)]
-    pub additional_info: Value,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PaymentBody<'a> {
-    partner_reference_no: &'a str,
-    amount: SnapAmount,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    url_params: Vec<UrlParam<'a>>,
-    pay_option_details: Vec<PayOption>,
-    additional_info: Value,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UrlParam<'a> {
-    url: &'a str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    is_deeplink: &'static str,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentReply {
-    pub reference_no: Option<String>,
-    pub partner_reference_no: Option<String>,
-    pub web_redirect_url: Option<String>,
-    pub app_redirect_url: Option<String>,
-    pub amount: Option<SnapAmount>,
-    pub latest_transaction_status: Option<TransactionStatus>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusBody<'a> {
-    original_partner_reference_no: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    original_reference_no: Option<&'a str>,
-    service_code: &'a str,
-    transaction_date: String,
-    amount: SnapAmount,
-    additional_info: Value,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusReply {
-    pub original_reference_no: Option<String>,
-    pub original_partner_reference_no: Option<String>,
-    pub latest_transaction_status: TransactionStatus,
-    pub transaction_status_desc: Option<String>,
-    pub amount: Option<SnapAmount>,
-    #[serde(default)]
-    pub pay_option_details: Option<Vec<PayOption>>,
-    #[serde(default)]
-    pub refund_history: Vec<RefundHistoryEntry>,
-    #[serde(default)]
-    pub additional_info: Value,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundHistoryEntry {
-    pub refund_no: Option<String>,
-    pub partner_refund_no: Option<String>,
-    pub partner_reference_no: Option<String>,
-    pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatus>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RefundBody<'a> {
-    original_partner_reference_no: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    original_reference_no: Option<&'a str>,
-    partner_refund_no: &'a str,
-    refund_amount: SnapAmount,
-    reason: &'a str,
-    additional_info: Value,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundReply {
-    pub refund_no: Option<String>,
-    pub partner_refund_no: Option<String>,
-    pub refund_amount: Option<SnapAmount>,
-    pub refund_status: Option<RefundStatus>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BalanceReply {
-    pub account_infos: Vec<AccountInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountInfo {
-    pub balance_type: Pocket,
-    pub available_balance: Option<SnapAmount>,
-    pub amount: Option<SnapAmount>,
-}
-
-/// The payment callback (ASPI 56, §12).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallbackBody {
-    pub original_reference_no: String,
-    pub latest_transaction_status: TransactionStatus,
-    pub original_partner_reference_no: Option<String>,
-    pub amount: Option<SnapAmount>,
-    pub transaction_status_desc: Option<String>,
-    pub finished_time: Option<String>,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Conversions at the edge
-
-fn amount_of(field: &'static str, amount: &SnapAmount) -> Result<Idr, String> {
-    amount.to_idr().map_err(|e| format!("{field}: {e}"))
-}
-
-/// The cash/points split from `payOptionDetails`, top level or in `additionalInfo`.
-pub(crate) fn paid_split(options: Option<&Vec<PayOption>>, additional: &Value) -> Option<Split> {
-    match options {
-        Some(options) => split_of(options),
-        None => split_of(
-            &serde_json::from_value::<Vec<PayOption>>(additional.get("payOptionDetails")?.clone())
-                .ok()?,
-        ),
-    }
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_offset_datetime(OffsetDateTime::now_utc())
-}
-
-fn first_string(value: &Value, pointers: &[&str]) -> Option<String> {
-    pointers
-        .iter()
-        .find_map(|p| value.pointer(p).and_then(Value::as_str))
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,37 +97,12 @@ impl OvoSnapClient {
     ) -> ProviderResult<OvoSnapClient> {
         let client_id = credentials.require("client_id")?.expose().clone();
         let client_secret = credentials.require("client_secret")?.clone();
-        let key = SigningKey::from_pem(credentials.require("merchant_private_key")?.expose())
-            .map_err(|detail| ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("merchant_private_key: {detail}"),
-            })?;
-        let provider_key = match credentials
-            .optional("provider_public_key")
-            .filter(|k| !k.expose().trim().is_empty())
-        {
-            Some(pem) => Some(snap::parse_public_key(pem.expose()).map_err(|detail| {
-                ProviderError::InvalidInput {
-                    product: PRODUCT,
-                    detail: format!("provider_public_key: {detail}"),
-                }
-            })?),
-            None => None,
-        };
-        let profile = SnapProfile {
-            product: PRODUCT,
-            timestamp_style: TimestampStyle::OffsetMillis,
-            grant_case: options.grant_case,
-            b2b_token_path: format!("/OVOSNAP/{}/access-token/b2b", options.b2b_token_version),
-            b2b2c_token_path: format!("/OVOSNAP/{}/access-token/b2b2c", options.version),
-            device_id: Some(options.device_id.clone()),
-            channel_id: options.channel_id.clone(),
-            token_timeout: options.timeout,
-            renew_margin: Duration::from_secs(60),
-        };
+        let (key, provider_key) = snap::keys_from(PRODUCT, credentials)?;
+        let profile = sign::profile(&options);
         Ok(OvoSnapClient {
             snap: SnapSession::new(profile, base_url, client_id, client_secret, key)
-                .trusting(&options.extra_roots),
+                .trusting(&options.extra_roots)
+                .with_clock(options.clock.clone()),
             options,
             provider_key,
         })
@@ -334,11 +118,6 @@ impl OvoSnapClient {
 
     fn write(&self, operation: Operation) -> Call {
         Call::write(operation, self.options.timeout)
-    }
-
-    fn body<T: Serialize>(value: &T) -> ProviderResult<String> {
-        serde_json::to_string(value)
-            .map_err(|e| ProviderError::InvalidInput { product: PRODUCT, detail: e.to_string() })
     }
 
     /// Refreshes a linked account's customer token (§5); the caller stores the new token.
@@ -366,7 +145,8 @@ impl OvoSnapClient {
 
     /// The customer token to use now: refreshed first when it is known to expire within 60 s.
     async fn customer_token(&self, account: &LinkedAccount) -> ProviderResult<Sensitive<String>> {
-        let expiring = account.token_expires_at.is_some_and(|at| at.millis_since(now()) < 60_000);
+        let expiring =
+            account.token_expires_at.is_some_and(|at| at.millis_since(self.snap.now()) < 60_000);
         match (&account.token, expiring && account.refresh_token.is_some()) {
             (Some(token), false) => Ok(token.clone()),
             (_, true) => Ok(self
@@ -443,10 +223,12 @@ impl OvoSnapClient {
     ) -> ProviderResult<(PaymentOutcome, StatusReply)> {
         let status: StatusReply = reply.typed(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", sent, status.amount.as_ref())?;
-        let state =
-            status.latest_transaction_status.to_state(status.transaction_status_desc.as_deref());
+        let state = payment_state(
+            &status.latest_transaction_status,
+            status.transaction_status_desc.as_deref(),
+        );
         let paid = if state == PaymentState::Succeeded || state == PaymentState::Refunded {
-            paid_split(status.pay_option_details.as_ref(), &status.additional_info)
+            status.paid_split()
         } else {
             None
         };
@@ -469,15 +251,16 @@ impl OvoSnapClient {
         created_at: Option<Timestamp>,
     ) -> ProviderResult<(Call, SnapReply)> {
         let call = self.read(Operation::Status);
-        let date = created_at.unwrap_or_else(now).to_offset_datetime();
-        let body = Self::body(&StatusBody {
+        let date = created_at.unwrap_or_else(|| self.snap.now()).to_offset_datetime();
+        let body = to_json(&StatusBody {
             original_partner_reference_no: reference,
             original_reference_no: provider_ref,
             service_code: &self.options.status_service_code,
-            transaction_date: snap::format_timestamp(date, TimestampStyle::OffsetMillis),
-            amount: SnapAmount::from_idr(amount),
+            merchant_id: None,
+            transaction_date: Some(snap::format_timestamp(date, TimestampStyle::OffsetMillis)),
+            amount: Some(SnapAmount::from_idr(amount)),
             additional_info: Value::Object(Default::default()),
-        })?;
+        });
         let reply = self
             .send_as_customer(account, call, self.path("debit/status"), body, None, false)
             .await?;
@@ -500,13 +283,18 @@ impl Provider for OvoSnapClient {
     /// Account binding (§6.2 step 1): no `Authorization`, signed with an empty token (§4).
     async fn bind(&self, request: &BindRequest) -> ProviderResult<BindStarted> {
         let call = self.write(Operation::Bind);
-        let body = Self::body(&BindingBody {
-            merchant_id: self.snap.client_id(),
-            partner_reference_no: request.reference.as_str(),
+        let body = to_json(&BindingBody {
+            merchant_id: Some(self.snap.client_id()),
+            partner_reference_no: Some(request.reference.as_str()),
             phone_no: request.phone.render(self.options.phone_format),
-            redirect_url: &request.return_url,
-            additional_info: BindingInfo { cust_id_merchant: &request.merchant_customer_id },
-        })?;
+            redirect_url: Some(&request.return_url),
+            additional_info: BindingBodyInfo {
+                channel: None,
+                cust_id_merchant: &request.merchant_customer_id,
+                success_registration_url: None,
+                failed_registration_url: None,
+            },
+        });
         let snap_request = SnapRequest {
             call,
             method: reqwest::Method::POST,
@@ -524,10 +312,10 @@ impl Provider for OvoSnapClient {
             .or(binding.web_redirect_url.clone())
             .or(binding.pin_web_view_url.clone())
             .ok_or_else(|| self.snap.transport().malformed(call, "missing redirectUrl".into()))?;
-        let linkage = binding
-            .linkage_token
-            .clone()
-            .or_else(|| first_string(&binding.additional_info, &["/linkageToken"]));
+        let linkage = binding.linkage_token.clone().or_else(|| {
+            let info = binding.additional_info.as_ref();
+            info.and_then(|i| i.linkage_token.clone()).filter(|t| !t.is_empty())
+        });
         let linkage = linkage
             .ok_or_else(|| self.snap.transport().malformed(call, "missing linkageToken".into()))?;
         Ok(BindStarted {
@@ -615,7 +403,7 @@ impl Provider for OvoSnapClient {
             // POINTS deducts points first and takes the rest from cash (§7, weak source).
             PaySource::Points | PaySource::PointsFirst => Pocket::Points,
         };
-        let body = Self::body(&PaymentBody {
+        let body = to_json(&PaymentBody {
             partner_reference_no: request.reference.as_str(),
             amount: SnapAmount::from_idr(request.amount),
             url_params: request
@@ -630,7 +418,7 @@ impl Provider for OvoSnapClient {
                 fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
             }],
             additional_info: Value::Object(Default::default()),
-        })?;
+        });
         let external_id = Some(external_id_for(&request.idempotency_key));
         let reply = self
             .send_as_customer(
@@ -655,9 +443,9 @@ impl Provider for OvoSnapClient {
                     | TransactionStatus::Unknown(_)),
                 ),
                 _,
-            ) => s.to_state(Some(&reply.message)),
+            ) => payment_state(s, Some(&reply.message)),
             (_, Some(url)) => PaymentState::RedirectRequired { url },
-            (Some(s), None) => s.to_state(None),
+            (Some(s), None) => payment_state(s, None),
             (None, None) if reply.class() == SnapClass::InProgress => PaymentState::Pending,
             (None, None) => {
                 return Err(self.snap.transport().malformed(call, "missing webRedirectUrl".into()))
@@ -710,17 +498,19 @@ impl Provider for OvoSnapClient {
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         let account = self.account_of(request.account.as_ref())?;
         let call = self.write(Operation::Refund);
-        let body = Self::body(&RefundBody {
+        let body = to_json(&RefundBody {
             original_partner_reference_no: request.payment_reference.as_str(),
             original_reference_no: request.payment_provider_ref.as_deref(),
             partner_refund_no: request.refund_reference.as_str(),
             refund_amount: SnapAmount::from_idr(request.amount),
-            reason: &request.reason,
+            reason: Some(&request.reason),
             additional_info: Value::Object(Default::default()),
-        })?;
+        });
         // SNAP §10: a resend under the same key is byte-identical within the WIB day.
-        let external_id =
-            Some(snap::daily_external_id(&request.idempotency_key, OffsetDateTime::now_utc()));
+        let external_id = Some(snap::daily_external_id(
+            &request.idempotency_key,
+            self.snap.now().to_offset_datetime(),
+        ));
         let reply = self
             .send_as_customer(account, call, self.path("debit/refund"), body, external_id, true)
             .await?
@@ -734,7 +524,7 @@ impl Provider for OvoSnapClient {
             answer.refund_amount.as_ref(),
         )?;
         let state = match (&answer.refund_status, reply.class()) {
-            (Some(s), _) => s.to_state(&reply.message),
+            (Some(s), _) => s.refund_state(&reply.message),
             (None, SnapClass::InProgress) => RefundState::Pending,
             (None, _) => RefundState::Succeeded,
         };
@@ -773,7 +563,7 @@ impl Provider for OvoSnapClient {
                 let state = entry
                     .refund_status
                     .as_ref()
-                    .map_or(RefundState::Succeeded, |s| s.to_state(&reply.message));
+                    .map_or(RefundState::Succeeded, |s| s.refund_state(&reply.message));
                 Ok(RefundOutcome {
                     state,
                     provider_ref: entry.refund_no.clone(),
@@ -797,9 +587,9 @@ impl Provider for OvoSnapClient {
     async fn unbind(&self, account: &LinkedAccount) -> ProviderResult<UnbindOutcome> {
         let call = self.write(Operation::Unbind);
         let path = self.path("oauth/account/registration-account-unbinding");
-        let body = Self::body(
+        let body = to_json(
             &serde_json::json!({"merchantId": self.snap.client_id(), "additionalInfo": {}}),
-        )?;
+        );
         let first = match self
             .send_as_customer(account, call, path.clone(), body.clone(), None, false)
             .await
@@ -854,71 +644,20 @@ impl Provider for OvoSnapClient {
         &self,
         request: &InboundRequest,
     ) -> Result<Notification, NotificationRejection> {
-        let timestamp = request
-            .header("X-TIMESTAMP")
-            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request
-            .header("X-SIGNATURE")
-            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
-        if let Some(partner) = request.header("X-PARTNER-ID") {
-            if partner != self.snap.client_id() {
-                return Err(NotificationRejection::UnknownMerchant);
-            }
-        }
-        let method = if request.method.is_empty() { "POST" } else { request.method.as_str() };
-        snap::verify_notification_signature(
+        sign::verify_callback(
+            request,
+            self.snap.client_id(),
             self.snap.client_secret().expose().as_bytes(),
             self.provider_key.as_ref(),
-            method,
-            &request.path_and_query,
-            request.header("Authorization"),
-            &request.body,
-            timestamp,
-            signature,
-        )
-        .ok_or(NotificationRejection::BadSignature)?;
-        let body = parse_callback(&request.body)?;
-        let amount = match &body.amount {
-            Some(a) => Some(
-                a.to_idr().map_err(|e| NotificationRejection::Malformed(format!("amount: {e}")))?,
-            ),
-            None => None,
-        };
-        let dedup_key = format!(
-            "ovo_snap:payment:{}:{}",
-            body.original_reference_no,
-            body.latest_transaction_status.code()
-        );
-        let state =
-            body.latest_transaction_status.to_state(body.transaction_status_desc.as_deref());
-        Ok(Notification {
-            product: PRODUCT,
-            event: NotificationEvent::Payment {
-                merchant_ref: body.original_partner_reference_no,
-                provider_ref: Some(body.original_reference_no),
-                state,
-                amount,
-            },
-            dedup_key,
-        })
+        )?;
+        parse_notification(&request.body)
     }
-}
-
-/// Parses the callback body; a missing mandatory field is named.
-pub fn parse_callback(body: &str) -> Result<CallbackBody, NotificationRejection> {
-    let value: Value =
-        serde_json::from_str(body).map_err(|e| NotificationRejection::Malformed(e.to_string()))?;
-    for field in ["originalReferenceNo", "latestTransactionStatus"] {
-        if value.get(field).is_none_or(Value::is_null) {
-            return Err(NotificationRejection::MissingField(field));
-        }
-    }
-    serde_json::from_value(value).map_err(|e| NotificationRejection::Malformed(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::products::snap::{split_of, AccountInfo, RefundStatus};
 
     #[test]
     fn unknown_enum_values_are_kept_and_extra_fields_ignored() {
@@ -929,7 +668,7 @@ mod tests {
         .unwrap();
         assert_eq!(reply.latest_transaction_status, TransactionStatus::Unknown("99".into()));
         assert_eq!(
-            reply.latest_transaction_status.to_state(None),
+            payment_state(&reply.latest_transaction_status, None),
             PaymentState::Unrecognised("99".into())
         );
         assert_eq!(reply.refund_history[0].refund_status, Some(RefundStatus::Unknown("42".into())));
@@ -944,7 +683,7 @@ mod tests {
 
     #[test]
     fn statuses_map_to_payment_states() {
-        let state = |s: &str| TransactionStatus::from(s.to_owned()).to_state(Some("d"));
+        let state = |s: &str| payment_state(&TransactionStatus::from(s.to_owned()), Some("d"));
         assert_eq!(state("00"), PaymentState::Succeeded);
         assert_eq!(state("01"), PaymentState::Pending);
         assert_eq!(state("03"), PaymentState::Pending);
@@ -973,7 +712,7 @@ mod tests {
     #[test]
     fn payment_body_round_trips_amounts_and_order() {
         let amount = Idr::new(20_000).unwrap();
-        let body = OvoSnapClient::body(&PaymentBody {
+        let body = to_json(&PaymentBody {
             partner_reference_no: "ABCDEFGH12345678",
             amount: SnapAmount::from_idr(amount),
             url_params: vec![UrlParam {
@@ -987,8 +726,7 @@ mod tests {
                 fee_amount: Some(SnapAmount::from_idr(Idr::ZERO)),
             }],
             additional_info: Value::Object(Default::default()),
-        })
-        .unwrap();
+        });
         assert_eq!(
             body,
             r#"{"partnerReferenceNo":"ABCDEFGH12345678","amount":{"value":"20000.00","currency":"IDR"},"urlParams":[{"url":"https://m.example/return","type":"PAY_RETURN","isDeeplink":"N"}],"payOptionDetails":[{"payMethod":"CASH","transAmount":{"value":"20000.00","currency":"IDR"},"feeAmount":{"value":"0.00","currency":"IDR"}}],"additionalInfo":{}}"#
@@ -998,10 +736,7 @@ mod tests {
         assert_eq!(echoed.to_idr(), Ok(amount));
         let options: Vec<PayOption> =
             serde_json::from_value(back["payOptionDetails"].clone()).unwrap();
-        assert_eq!(
-            paid_split(Some(&options), &Value::Null),
-            Some(Split { cash: amount, points: Idr::ZERO })
-        );
+        assert_eq!(split_of(&options), Some(Split { cash: amount, points: Idr::ZERO }));
     }
 
     #[test]

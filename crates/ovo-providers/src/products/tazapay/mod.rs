@@ -35,446 +35,15 @@ use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
 use crate::wire::{from_minor_units, tazapay_phone, to_minor_units};
 
+pub mod sign;
+pub mod wire;
+
+pub use sign::*;
+pub use wire::*;
+
 const PRODUCT: Product = Product::TazapayOvoIdr;
 const CURRENCY: &str = "IDR";
 const METHOD: &str = "ovo_idr";
-
-// ---------------------------------------------------------------------------------------------
-// Signing (§2, §10.1)
-// ---------------------------------------------------------------------------------------------
-
-/// `Basic base64(api_key + ":" + api_secret)` (§2).
-pub fn basic_authorization(api_key: &str, api_secret: &str) -> Sensitive<String> {
-    let mut pair = String::with_capacity(api_key.len() + api_secret.len() + 1);
-    pair.push_str(api_key);
-    pair.push(':');
-    pair.push_str(api_secret);
-    let header = format!("Basic {}", B64.encode(pair.as_bytes()));
-    drop(Sensitive::new(pair)); // zeroize the joined pair
-    Sensitive::new(header)
-}
-
-/// `base64(HMAC-SHA256(webhook_secret, event.id + payload + event.created_at))` (§10.1).
-pub fn webhook_signature(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> String {
-    B64.encode(webhook_mac(secret, event_id, body, created_at))
-}
-
-fn webhook_mac(secret: &[u8], event_id: &str, body: &[u8], created_at: &str) -> Vec<u8> {
-    // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        Err(_) => return Vec::new(),
-    };
-    mac.update(event_id.as_bytes());
-    mac.update(body);
-    mac.update(created_at.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// Constant-time check of a received `signature` header.
-pub fn verify_webhook_signature(
-    secret: &[u8],
-    event_id: &str,
-    body: &[u8],
-    created_at: &str,
-    signature: &str,
-) -> bool {
-    let Ok(received) = B64.decode(signature.trim()) else {
-        return false;
-    };
-    let expected = webhook_mac(secret, event_id, body, created_at);
-    !expected.is_empty() && bool::from(expected.as_slice().ct_eq(received.as_slice()))
-}
-
-/// House idempotency-key scheme (§3).
-pub fn create_idempotency_key(reference: &Reference) -> String {
-    format!("{reference}-create")
-}
-pub fn confirm_idempotency_key(reference: &Reference, attempt: u32) -> String {
-    format!("{reference}-confirm-{attempt}")
-}
-pub fn refund_idempotency_key(reference: &Reference, n: u32) -> String {
-    format!("{reference}-refund-{n}")
-}
-pub fn cancel_idempotency_key(reference: &Reference) -> String {
-    format!("{reference}-cancel")
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types: requests (§6, §7, §11)
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WirePhone {
-    pub calling_code: String,
-    pub number: String,
-}
-
-impl WirePhone {
-    /// `calling_code "62"` and the number without the leading 0 (§7).
-    pub fn from_msisdn(phone: &Msisdn) -> WirePhone {
-        let (calling_code, number) = tazapay_phone(phone);
-        WirePhone { calling_code, number }
-    }
-
-    /// A payer phone: a mobile number as above, or Tazapay's own test-mode number (§15) as
-    /// documented; another product's test number is refused.
-    pub fn from_payer(phone: &PayerPhone) -> ProviderResult<WirePhone> {
-        match phone {
-            PayerPhone::Mobile(m) => Ok(WirePhone::from_msisdn(m)),
-            PayerPhone::Test(t) if t.product() == PRODUCT => {
-                Ok(WirePhone { calling_code: t.calling_code().into(), number: t.number().into() })
-            }
-            PayerPhone::Test(t) => Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!(
-                    "{} is {}'s test-mode number, not Tazapay's",
-                    t.number(),
-                    t.product().display_name()
-                ),
-            }),
-        }
-    }
-
-    /// Back to a phone; `None` for a number that is not an Indonesian mobile.
-    pub fn to_msisdn(&self) -> Option<Msisdn> {
-        Msisdn::parse(&format!("+{}{}", self.calling_code.trim_start_matches('+'), self.number))
-            .ok()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CustomerDetails {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    pub country: String,
-    pub phone: WirePhone,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CreatePayin {
-    pub amount: i64,
-    pub invoice_currency: String,
-    pub transaction_description: String,
-    pub reference_id: String,
-    pub payment_methods: Vec<String>,
-    pub customer_details: CustomerDetails,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub webhook_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub success_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cancel_url: Option<String>,
-    /// `true` with `payment_method_details`: create and confirm in one call (§1, §6).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub confirm: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment_method_details: Option<PaymentMethodDetails>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OvoIdrDetails {
-    pub phone: WirePhone,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PaymentMethodDetails {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub ovo_idr: OvoIdrDetails,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConfirmPayin {
-    pub customer_details: CustomerDetails,
-    pub payment_method_details: PaymentMethodDetails,
-    pub reference_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub success_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cancel_url: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CreateRefund {
-    pub payin: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment_attempt: Option<String>,
-    pub amount: i64,
-    pub currency: String,
-    pub reason: String,
-    pub reference_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub webhook_url: Option<String>,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types: answers (§5, §8, §10)
-// ---------------------------------------------------------------------------------------------
-
-macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-        #[serde(from = "String")]
-        pub enum $name {
-            $($variant,)*
-            /// A value this client does not know, kept verbatim.
-            Unknown(String),
-        }
-
-        impl From<String> for $name {
-            fn from(value: String) -> Self {
-                match value.to_ascii_lowercase().as_str() {
-                    $($wire => $name::$variant,)*
-                    _ => $name::Unknown(value),
-                }
-            }
-        }
-
-        impl $name {
-            pub fn as_wire(&self) -> &str {
-                match self {
-                    $($name::$variant => $wire,)*
-                    $name::Unknown(value) => value,
-                }
-            }
-        }
-    };
-}
-
-wire_enum!(
-    /// Payin states (§9).
-    PayinStatus {
-        RequiresPaymentMethod = "requires_payment_method",
-        RequiresAction = "requires_action",
-        Processing = "processing",
-        Succeeded = "succeeded",
-        Cancelled = "cancelled",
-    }
-);
-
-wire_enum!(
-    /// Payment-attempt states (§9).
-    AttemptStatus {
-        RequiresAction = "requires_action",
-        Processing = "processing",
-        Succeeded = "succeeded",
-        Failed = "failed",
-    }
-);
-
-wire_enum!(
-    /// Refund states (§9; `requested`/`initiated`/`rejected` from the object documentation).
-    RefundStatus {
-        Pending = "pending",
-        Requested = "requested",
-        Initiated = "initiated",
-        Succeeded = "succeeded",
-        Failed = "failed",
-        Rejected = "rejected",
-        Cancelled = "cancelled",
-    }
-);
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct AttemptData {
-    #[serde(default)]
-    pub expires_at: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PaymentAttempt {
-    pub id: String,
-    pub status: AttemptStatus,
-    #[serde(default)]
-    pub status_description: Option<String>,
-    #[serde(default)]
-    pub amount: Option<i64>,
-    #[serde(default)]
-    pub payin: Option<String>,
-    #[serde(default)]
-    pub reference_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Payin {
-    pub id: String,
-    pub amount: i64,
-    pub invoice_currency: String,
-    pub status: PayinStatus,
-    #[serde(default)]
-    pub status_description: Option<String>,
-    #[serde(default)]
-    pub amount_paid: Option<i64>,
-    #[serde(default)]
-    pub reference_id: Option<String>,
-    #[serde(default)]
-    pub latest_payment_attempt: Option<String>,
-    #[serde(default)]
-    pub latest_payment_attempt_data: Option<AttemptData>,
-    #[serde(default)]
-    pub payment_attempts: Option<Vec<PaymentAttempt>>,
-}
-
-impl Payin {
-    fn attempts(&self) -> &[PaymentAttempt] {
-        self.payment_attempts.as_deref().unwrap_or(&[])
-    }
-
-    fn latest_attempt_id(&self) -> Option<&str> {
-        self.latest_payment_attempt.as_deref().filter(|id| !id.is_empty())
-    }
-
-    fn latest_attempt(&self) -> Option<&PaymentAttempt> {
-        match self.latest_attempt_id() {
-            Some(id) => self.attempts().iter().find(|a| a.id == id),
-            None => self.attempts().last(),
-        }
-    }
-
-    /// The succeeded attempt (the one a refund names, §12 note on 30008).
-    pub fn succeeded_attempt(&self) -> Option<&PaymentAttempt> {
-        self.attempts().iter().rev().find(|a| a.status == AttemptStatus::Succeeded)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Refund {
-    pub id: String,
-    pub amount: i64,
-    pub currency: String,
-    pub status: RefundStatus,
-    #[serde(default)]
-    pub status_description: Option<String>,
-    #[serde(default)]
-    pub payin: Option<String>,
-    #[serde(default)]
-    pub reference_id: Option<String>,
-}
-
-/// One entry of `errors[]` (§5).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ApiError {
-    #[serde(default)]
-    pub code: serde_json::Value,
-    #[serde(default)]
-    pub message: Option<String>,
-    #[serde(default)]
-    pub remarks: Option<String>,
-}
-
-impl ApiError {
-    pub fn code_text(&self) -> String {
-        match &self.code {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        }
-    }
-}
-
-/// `{"status","message","data"}` or `{"status","message","errors"}` (§5).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Envelope {
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
-    #[serde(default)]
-    pub data: Option<serde_json::Value>,
-    #[serde(default)]
-    pub errors: Option<Vec<ApiError>>,
-}
-
-/// The webhook envelope (§10).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Event {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// RFC 3339, `"2023-12-25 21:59:59"` or a Unix integer: kept as sent (§10).
-    pub created_at: serde_json::Value,
-    pub data: serde_json::Value,
-}
-
-impl Event {
-    /// `created_at` exactly as it appears in the signed message.
-    pub fn created_at_text(&self) -> String {
-        match &self.created_at {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Conversions to domain types
-// ---------------------------------------------------------------------------------------------
-
-/// The code a failed attempt carries (Tazapay has no code for it; the reason is in
-/// `status_description`).
-pub const ATTEMPT_FAILED: &str = "payment_attempt.failed";
-
-/// A payin as our payment state (§9 mapping). `now` decides `expires_at`.
-pub fn payin_state(payin: &Payin, now: Timestamp) -> PaymentState {
-    match &payin.status {
-        PayinStatus::RequiresAction | PayinStatus::Processing => {
-            let expired = payin
-                .latest_payment_attempt_data
-                .as_ref()
-                .and_then(|d| d.expires_at.as_deref())
-                .and_then(|at| Timestamp::parse_rfc3339(at).ok())
-                .is_some_and(|at| at < now);
-            if expired {
-                PaymentState::Expired
-            } else {
-                PaymentState::Pending
-            }
-        }
-        PayinStatus::Succeeded => PaymentState::Succeeded,
-        PayinStatus::Cancelled => PaymentState::Cancelled,
-        PayinStatus::RequiresPaymentMethod => {
-            match (payin.latest_attempt(), payin.latest_attempt_id()) {
-                // Back in requires_payment_method after an attempt: that attempt failed (§9).
-                (Some(attempt), _) if attempt.status == AttemptStatus::Failed => {
-                    PaymentState::Failed {
-                        code: ATTEMPT_FAILED.into(),
-                        message: attempt.status_description.clone().unwrap_or_default(),
-                    }
-                }
-                (_, Some(_)) => PaymentState::Failed {
-                    code: ATTEMPT_FAILED.into(),
-                    message: payin.status_description.clone().unwrap_or_default(),
-                },
-                _ => PaymentState::Pending,
-            }
-        }
-        PayinStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
-    }
-}
-
-pub fn refund_state(refund: &Refund) -> RefundState {
-    let failed = |code: &str| RefundState::Failed {
-        code: code.into(),
-        message: refund.status_description.clone().unwrap_or_default(),
-    };
-    match &refund.status {
-        RefundStatus::Pending | RefundStatus::Requested | RefundStatus::Initiated => {
-            RefundState::Pending
-        }
-        RefundStatus::Succeeded => RefundState::Succeeded,
-        RefundStatus::Failed => failed("failed"),
-        RefundStatus::Rejected => failed("rejected"),
-        RefundStatus::Cancelled => failed("cancelled"),
-        RefundStatus::Unknown(value) => {
-            tracing::warn!(product = PRODUCT.key(), status = %value, "unknown refund status");
-            RefundState::Unrecognised(value.clone())
-        }
-    }
-}
 
 /// How a provider error code is classed (§12, §13).
 pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
@@ -558,6 +127,8 @@ pub struct TazapayOptions {
     pub country: String,
     /// Certificates trusted beside the operating system's store.
     pub extra_roots: crate::transport::ExtraRoots,
+    /// Where the client reads the time.
+    pub clock: std::sync::Arc<dyn ovo_domain::Clock>,
 }
 
 impl Default for TazapayOptions {
@@ -572,6 +143,7 @@ impl Default for TazapayOptions {
             default_return_url: None,
             country: "ID".into(),
             extra_roots: Default::default(),
+            clock: std::sync::Arc::new(ovo_domain::SystemClock),
         }
     }
 }
@@ -608,6 +180,10 @@ impl TazapayClient {
     }
 
     /// The payin id learnt for our reference (persist it after an `UnknownOutcome`).
+    fn now(&self) -> Timestamp {
+        self.options.clock.now()
+    }
+
     pub fn payin_id_for(&self, reference: &Reference) -> Option<String> {
         self.lock_payins().get(reference.as_str()).cloned()
     }
@@ -831,7 +407,7 @@ impl TazapayClient {
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
         let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
         let payin: Payin = self.data(call, &reply)?;
-        Ok(outcome(&payin))
+        Ok(outcome(&payin, self.now()))
     }
 
     /// `GET /v3/refund/{id}` (§4).
@@ -867,11 +443,7 @@ fn path_segment(id: &str) -> ProviderResult<&str> {
     }
 }
 
-fn now() -> Timestamp {
-    Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc())
-}
-
-fn outcome(payin: &Payin) -> PaymentOutcome {
+fn outcome(payin: &Payin, now: Timestamp) -> PaymentOutcome {
     let mut provider_status = payin.status.as_wire().to_owned();
     if let Some(attempt) = payin.latest_attempt() {
         provider_status.push_str(&format!(" / {} {}", attempt.id, attempt.status.as_wire()));
@@ -882,7 +454,7 @@ fn outcome(payin: &Payin) -> PaymentOutcome {
         .and_then(|d| d.expires_at.as_deref())
         .and_then(|at| Timestamp::parse_rfc3339(at).ok());
     PaymentOutcome {
-        state: payin_state(payin, now()),
+        state: payment_state(payin, now),
         provider_ref: Some(payin.id.clone()),
         paid: None,
         provider_status,
@@ -943,7 +515,7 @@ impl Provider for TazapayClient {
             None => self.create_and_confirm(request).await?,
         };
         check_paid(&payin)?;
-        Ok(outcome(&payin))
+        Ok(outcome(&payin, self.now()))
     }
 
     /// A new attempt (confirm) on the same payin after `payment_attempt.failed` or an expired
@@ -963,7 +535,7 @@ impl Provider for TazapayClient {
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         self.remember_payin(&request.reference, &payin.id);
         check_paid(&payin)?;
-        Ok(outcome(&payin))
+        Ok(outcome(&payin, self.now()))
     }
 
     /// `POST /v3/payin/{id}/cancel` (§4): allowed only before the payin succeeded (§9).
@@ -1006,7 +578,7 @@ impl Provider for TazapayClient {
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         check_paid(&payin)?;
-        Ok(outcome(&payin))
+        Ok(outcome(&payin, self.now()))
     }
 
     /// `POST /v3/refund` (§11): `payin`, the succeeded `payment_attempt` when the payin has
@@ -1082,94 +654,23 @@ impl Provider for TazapayClient {
         request: &InboundRequest,
     ) -> Result<Notification, NotificationRejection> {
         let secret = self.webhook_secret.as_ref().ok_or(NotificationRejection::BadSignature)?;
-        parse_webhook(
+        parse_notification(
             secret.expose().as_bytes(),
             request.header("signature"),
             request.body.as_bytes(),
+            self.now(),
         )
     }
-}
-
-/// Verifies (constant time) and parses one webhook (§10).
-pub fn parse_webhook(
-    secret: &[u8],
-    signature: Option<&str>,
-    body: &[u8],
-) -> Result<Notification, NotificationRejection> {
-    let signature = signature.ok_or(NotificationRejection::MissingField("signature"))?;
-    let event: Event =
-        serde_json::from_slice(body).map_err(|e| match missing_field(&e.to_string()) {
-            Some(field) => NotificationRejection::MissingField(field),
-            None => NotificationRejection::Malformed(e.to_string()),
-        })?;
-    if !verify_webhook_signature(secret, &event.id, body, &event.created_at_text(), signature) {
-        return Err(NotificationRejection::BadSignature);
-    }
-    let event_kind = event.kind.clone();
-    let (object, _) = event_kind.split_once('.').unwrap_or((event_kind.as_str(), ""));
-    let malformed =
-        |what: &str, e: serde_json::Error| NotificationRejection::Malformed(format!("{what}: {e}"));
-    let event_out = match object {
-        "payin" => {
-            let payin: Payin =
-                serde_json::from_value(event.data.clone()).map_err(|e| malformed("payin", e))?;
-            NotificationEvent::Payment {
-                merchant_ref: payin.reference_id.clone().filter(|r| !r.is_empty()),
-                provider_ref: Some(payin.id.clone()),
-                state: payin_state(&payin, now()),
-                amount: from_minor_units(payin.amount).ok(),
-            }
-        }
-        "payment_attempt" => {
-            let attempt: PaymentAttempt = serde_json::from_value(event.data.clone())
-                .map_err(|e| malformed("payment_attempt", e))?;
-            let state = match &attempt.status {
-                AttemptStatus::Succeeded => PaymentState::Succeeded,
-                AttemptStatus::Failed => PaymentState::Failed {
-                    code: ATTEMPT_FAILED.into(),
-                    message: attempt.status_description.clone().unwrap_or_default(),
-                },
-                AttemptStatus::RequiresAction | AttemptStatus::Processing => PaymentState::Pending,
-                AttemptStatus::Unknown(value) => PaymentState::Unrecognised(value.clone()),
-            };
-            NotificationEvent::Payment {
-                merchant_ref: attempt.reference_id.clone().filter(|r| !r.is_empty()),
-                provider_ref: attempt.payin.clone(),
-                state,
-                amount: attempt.amount.and_then(|a| from_minor_units(a).ok()),
-            }
-        }
-        "refund" => {
-            let refund: Refund =
-                serde_json::from_value(event.data.clone()).map_err(|e| malformed("refund", e))?;
-            NotificationEvent::Refund {
-                merchant_ref: refund.reference_id.clone().filter(|r| !r.is_empty()),
-                provider_ref: Some(refund.id.clone()),
-                state: refund_state(&refund),
-            }
-        }
-        other => {
-            return Err(NotificationRejection::Malformed(format!(
-                "event type {other:?} is not handled"
-            )))
-        }
-    };
-    Ok(Notification {
-        product: PRODUCT,
-        event: event_out,
-        dedup_key: format!("{}:{}", PRODUCT.key(), event.id),
-    })
-}
-
-/// The field a serde "missing field `x`" error names (for the typed rejection).
-fn missing_field(message: &str) -> Option<&'static str> {
-    const FIELDS: [&str; 4] = ["id", "type", "created_at", "data"];
-    FIELDS.into_iter().find(|f| message.contains(&format!("missing field `{f}`")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ovo_domain::{Clock, SystemClock};
+
+    fn now() -> Timestamp {
+        SystemClock.now()
+    }
 
     fn idr(n: i64) -> Idr {
         Idr::new(n).unwrap()
@@ -1248,17 +749,18 @@ mod tests {
     /// W1 through the whole webhook parser: the data lacks `amount`, which a payin must carry.
     #[test]
     fn w1_verifies_but_its_minimal_data_is_named_as_lacking_amount() {
-        let err = parse_webhook(b"whsec-test", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err();
+        let err =
+            parse_notification(b"whsec-test", Some(W1_SIG), W1_BODY.as_bytes(), now()).unwrap_err();
         assert!(
             matches!(&err, NotificationRejection::Malformed(m) if m.contains("amount")),
             "{err:?}"
         );
         assert_eq!(
-            parse_webhook(b"other", Some(W1_SIG), W1_BODY.as_bytes()).unwrap_err(),
+            parse_notification(b"other", Some(W1_SIG), W1_BODY.as_bytes(), now()).unwrap_err(),
             NotificationRejection::BadSignature
         );
         assert_eq!(
-            parse_webhook(b"whsec-test", None, W1_BODY.as_bytes()).unwrap_err(),
+            parse_notification(b"whsec-test", None, W1_BODY.as_bytes(), now()).unwrap_err(),
             NotificationRejection::MissingField("signature")
         );
     }
@@ -1276,7 +778,7 @@ mod tests {
     fn webhooks_parse_into_events_with_the_event_id_as_dedup_key() {
         let body = r#"{"type":"payin.succeeded","id":"evt_1","object":"event","created_at":1700000000,
             "data":{"id":"pay_1","amount":1500000,"invoice_currency":"IDR","status":"succeeded","reference_id":"ABCDEF0123456789","extra":{"x":1}}}"#;
-        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
         assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
         match n.event {
             NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
@@ -1289,18 +791,18 @@ mod tests {
         }
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
-        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
         assert!(
             matches!(n.event, NotificationEvent::Payment { state: PaymentState::Failed { ref message, .. }, ref provider_ref, .. }
             if message == "expired" && provider_ref.as_deref() == Some("pay_1"))
         );
         let body = r#"{"type":"refund.succeeded","id":"evt_3","created_at":"2024-10-07T07:10:21.894488Z",
             "data":{"id":"rfd_1","amount":1500000,"currency":"IDR","status":"succeeded","reference_id":"R000000000000001"}}"#;
-        let n = parse_webhook(b"k", Some(&signed(body)), body.as_bytes()).unwrap();
+        let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
         assert!(matches!(n.event, NotificationEvent::Refund { state: RefundState::Succeeded, .. }));
         let body = r#"{"type":"payin.succeeded","created_at":"x","data":{}}"#;
         assert_eq!(
-            parse_webhook(b"k", Some("AAAA"), body.as_bytes()).unwrap_err(),
+            parse_notification(b"k", Some("AAAA"), body.as_bytes(), now()).unwrap_err(),
             NotificationRejection::MissingField("id")
         );
     }
@@ -1395,7 +897,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(payin.status, PayinStatus::Unknown("on_hold".into()));
-        assert_eq!(payin_state(&payin, now()), PaymentState::Unrecognised("on_hold".into()));
+        assert_eq!(payment_state(&payin, now()), PaymentState::Unrecognised("on_hold".into()));
         let refund: Refund = serde_json::from_str(
             r#"{"id":"rfd_1","amount":100,"currency":"IDR","status":"Initiated"}"#,
         )
@@ -1489,28 +991,28 @@ mod tests {
         let p = payin(&format!(
             r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":""}}"#
         ));
-        assert_eq!(payin_state(&p, now), PaymentState::Pending);
+        assert_eq!(payment_state(&p, now), PaymentState::Pending);
         let p = payin(&format!(
             r#"{{{base},"status":"requires_action","latest_payment_attempt":"pat_1","latest_payment_attempt_data":{{"expires_at":"2024-02-03T13:05:54Z"}}}}"#
         ));
-        assert_eq!(payin_state(&p, now), PaymentState::Pending);
+        assert_eq!(payment_state(&p, now), PaymentState::Pending);
         assert_eq!(
-            payin_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()),
+            payment_state(&p, Timestamp::parse_rfc3339("2024-02-04T00:00:00Z").unwrap()),
             PaymentState::Expired
         );
         let p = payin(&format!(
             r#"{{{base},"status":"requires_payment_method","latest_payment_attempt":"pat_1","payment_attempts":[{{"id":"pat_1","status":"failed","status_description":"expired"}}]}}"#
         ));
         assert_eq!(
-            payin_state(&p, now),
+            payment_state(&p, now),
             PaymentState::Failed { code: ATTEMPT_FAILED.into(), message: "expired".into() }
         );
         assert_eq!(
-            payin_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now),
+            payment_state(&payin(&format!(r#"{{{base},"status":"succeeded"}}"#)), now),
             PaymentState::Succeeded
         );
         assert_eq!(
-            payin_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now),
+            payment_state(&payin(&format!(r#"{{{base},"status":"cancelled"}}"#)), now),
             PaymentState::Cancelled
         );
     }

@@ -1,0 +1,639 @@
+//! SNAP wire types (§8, §9): the `responseCode` and its classes, the answer envelope, the
+//! token answers, and the request and answer bodies DOKU SNAP and OVO SNAP both send and read.
+//! Unknown enum values are kept as `Unknown(String)`; extra fields are ignored.
+
+use ovo_domain::{Idr, Product};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::snap_error;
+use crate::error::ProviderResult;
+use crate::model::{RefundState, Split};
+use crate::transport::{Call, Reply, Transport};
+use crate::wire::SnapAmount;
+
+// ---------------------------------------------------------------------------------------------
+// Response codes (§8)
+
+/// `responseCode`: HTTP status (3) + service code (2) + case code (2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseCode {
+    pub raw: String,
+    pub http: u16,
+    pub service: String,
+    pub case: String,
+}
+
+impl ResponseCode {
+    pub fn parse(text: &str) -> Option<ResponseCode> {
+        let text = text.trim();
+        if text.len() != 7 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(ResponseCode {
+            raw: text.to_owned(),
+            http: text[..3].parse().ok()?,
+            service: text[3..5].to_owned(),
+            case: text[5..].to_owned(),
+        })
+    }
+
+    pub fn is(&self, http: u16, case: &str) -> bool {
+        self.http == http && self.case == case
+    }
+
+    pub fn class(&self) -> SnapClass {
+        classify(self.http, Some(&self.case))
+    }
+}
+
+/// The client classification of §8.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapClass {
+    Success,
+    InProgress,
+    /// `400xx..`
+    InvalidRequest,
+    /// `401xx01`, `401xx03`: renew the B2B token and retry once.
+    B2bToken,
+    /// `401xx02`, `401xx04`: the customer token.
+    CustomerToken,
+    /// `401xx00` and other 401s: configuration (signature, unknown client).
+    Unauthorized,
+    /// `403xx..`, `404xx..`, `405xx..`: final for this attempt.
+    Declined,
+    /// `409xx00`: the same `X-EXTERNAL-ID` reached the provider already.
+    DuplicateRequest,
+    /// `409xx01`: the same `partnerReferenceNo` exists.
+    DuplicateReference,
+    /// `429xx00`
+    Throttled,
+    /// `5xx`: outcome unknown.
+    ProviderError,
+    /// Anything else.
+    Unrecognised,
+}
+
+/// By HTTP status and case code, never by message text (§8.1).
+pub fn classify(http: u16, case: Option<&str>) -> SnapClass {
+    match (http, case) {
+        (200, Some("00")) | (200, None) => SnapClass::Success,
+        (202, _) => SnapClass::InProgress,
+        (400, _) => SnapClass::InvalidRequest,
+        (401, Some("01" | "03")) => SnapClass::B2bToken,
+        (401, Some("02" | "04")) => SnapClass::CustomerToken,
+        (401, _) => SnapClass::Unauthorized,
+        (403..=405, _) => SnapClass::Declined,
+        (409, Some("01")) => SnapClass::DuplicateReference,
+        (409, _) => SnapClass::DuplicateRequest,
+        (429, _) => SnapClass::Throttled,
+        (500..=599, _) => SnapClass::ProviderError,
+        _ => SnapClass::Unrecognised,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types shared by every SNAP answer
+
+/// An integer or a string holding one (`expiresIn`: `900` or `"900"`, house decision 4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrString {
+    Int(u64),
+    Str(String),
+}
+
+impl IntOrString {
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            IntOrString::Int(n) => Some(*n),
+            IntOrString::Str(s) => s.trim().parse().ok(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TokenReply {
+    pub(super) access_token: Option<String>,
+    pub(super) refresh_token: Option<String>,
+    pub(super) expires_in: Option<IntOrString>,
+    pub(super) access_token_expiry_time: Option<String>,
+    pub(super) access_token_info: Option<AccessTokenInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AccessTokenInfo {
+    pub(super) access_token: Option<String>,
+    pub(super) refresh_token: Option<String>,
+    pub(super) expires_in: Option<IntOrString>,
+}
+
+/// A SNAP answer: HTTP status, the parsed `responseCode` and `responseMessage`, and the body.
+#[derive(Debug, Clone)]
+pub struct SnapReply {
+    pub status: u16,
+    /// The raw `responseCode` ("" when absent).
+    pub code: String,
+    pub parsed: Option<ResponseCode>,
+    pub message: String,
+    pub body: Value,
+}
+
+impl SnapReply {
+    /// Reads the envelope; an unreadable body is `MalformedReply` (reads) or an unknown
+    /// outcome (writes).
+    pub fn parse(transport: &Transport, call: Call, reply: &Reply) -> ProviderResult<SnapReply> {
+        let body: Value = transport.json(call, reply)?;
+        if !body.is_object() {
+            return Err(transport.malformed(call, "the answer is not a JSON object".into()));
+        }
+        let code = body.get("responseCode").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let message =
+            body.get("responseMessage").and_then(Value::as_str).unwrap_or_default().to_owned();
+        if code.is_empty() && (200..300).contains(&reply.status) {
+            return Err(transport.malformed(call, "missing responseCode".into()));
+        }
+        Ok(SnapReply {
+            status: reply.status,
+            parsed: ResponseCode::parse(&code),
+            code,
+            message,
+            body,
+        })
+    }
+
+    pub fn class(&self) -> SnapClass {
+        match &self.parsed {
+            Some(c) => c.class(),
+            None => classify(self.status, None),
+        }
+    }
+
+    pub fn is(&self, http: u16, case: &str) -> bool {
+        self.parsed.as_ref().is_some_and(|c| c.is(http, case))
+    }
+
+    /// `Ok` for success and in-progress; the classified error otherwise.
+    pub fn into_result(self, product: Product, call: Call) -> ProviderResult<SnapReply> {
+        match self.class() {
+            SnapClass::Success | SnapClass::InProgress => Ok(self),
+            _ => Err(snap_error(product, call, &self.code, &self.message, self.status)),
+        }
+    }
+
+    /// The body as a typed answer; a missing mandatory field is named in the error.
+    pub fn typed<T: serde::de::DeserializeOwned>(
+        &self,
+        transport: &Transport,
+        call: Call,
+    ) -> ProviderResult<T> {
+        T::deserialize(&self.body).map_err(|e| transport.malformed(call, e.to_string()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment vocabulary both SNAP products share
+
+/// `latestTransactionStatus` (§9.2); unknown values are kept. How a status maps onto a
+/// `PaymentState` stays with each product (DOKU reads "expired" out of the description).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransactionStatus {
+    Success,
+    Initiated,
+    Paying,
+    Pending,
+    Refunded,
+    Cancelled,
+    Failed,
+    NotFound,
+    Unknown(String),
+}
+
+impl From<String> for TransactionStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => TransactionStatus::Success,
+            "01" => TransactionStatus::Initiated,
+            "02" => TransactionStatus::Paying,
+            "03" => TransactionStatus::Pending,
+            "04" => TransactionStatus::Refunded,
+            "05" => TransactionStatus::Cancelled,
+            "06" => TransactionStatus::Failed,
+            "07" => TransactionStatus::NotFound,
+            _ => TransactionStatus::Unknown(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(TransactionStatus::from)
+    }
+}
+
+impl TransactionStatus {
+    /// The wire code, for support.
+    pub fn code(&self) -> &str {
+        match self {
+            TransactionStatus::Success => "00",
+            TransactionStatus::Initiated => "01",
+            TransactionStatus::Paying => "02",
+            TransactionStatus::Pending => "03",
+            TransactionStatus::Refunded => "04",
+            TransactionStatus::Cancelled => "05",
+            TransactionStatus::Failed => "06",
+            TransactionStatus::NotFound => "07",
+            TransactionStatus::Unknown(s) => s,
+        }
+    }
+}
+
+/// `refundStatus` (§9.2: `00`, `03`, `06`; `01`/`02` read as pending); unknown values are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundStatus {
+    Success,
+    Pending,
+    Failed,
+    Unknown(String),
+}
+
+impl From<String> for RefundStatus {
+    fn from(s: String) -> Self {
+        match s.trim() {
+            "00" => RefundStatus::Success,
+            "01" | "02" | "03" => RefundStatus::Pending,
+            "06" => RefundStatus::Failed,
+            _ => RefundStatus::Unknown(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RefundStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(RefundStatus::from)
+    }
+}
+
+impl RefundStatus {
+    pub fn code(&self) -> &str {
+        match self {
+            RefundStatus::Success => "00",
+            RefundStatus::Pending => "03",
+            RefundStatus::Failed => "06",
+            RefundStatus::Unknown(s) => s,
+        }
+    }
+
+    pub fn refund_state(&self, message: &str) -> RefundState {
+        match self {
+            RefundStatus::Success => RefundState::Succeeded,
+            RefundStatus::Pending => RefundState::Pending,
+            RefundStatus::Failed => {
+                RefundState::Failed { code: "06".into(), message: message.to_owned() }
+            }
+            RefundStatus::Unknown(s) => RefundState::Unrecognised(s.clone()),
+        }
+    }
+}
+
+/// OVO's two pockets, as `payOptionDetails[].payMethod` and `accountInfos[].balanceType` name
+/// them (`CASH`, `POINTS`, also `POINT`, any case); other values are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pocket {
+    Cash,
+    Points,
+    Unknown(String),
+}
+
+impl From<String> for Pocket {
+    fn from(s: String) -> Self {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "CASH" => Pocket::Cash,
+            "POINTS" | "POINT" => Pocket::Points,
+            _ => Pocket::Unknown(s),
+        }
+    }
+}
+
+impl Pocket {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Pocket::Cash => "CASH",
+            Pocket::Points => "POINTS",
+            Pocket::Unknown(s) => s,
+        }
+    }
+}
+
+impl serde::Serialize for Pocket {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pocket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Pocket::from)
+    }
+}
+
+/// One line of `payOptionDetails`: how much comes from which pocket.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayOption {
+    pub pay_method: Pocket,
+    pub trans_amount: SnapAmount,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_amount: Option<SnapAmount>,
+}
+
+/// The cash/points split the options add up to; None when empty or not readable.
+pub fn split_of(options: &[PayOption]) -> Option<Split> {
+    if options.is_empty() {
+        return None;
+    }
+    let mut split = Split { cash: Idr::ZERO, points: Idr::ZERO };
+    for option in options {
+        let amount = option.trans_amount.to_idr().ok()?;
+        match option.pay_method {
+            Pocket::Cash => split.cash = split.cash.checked_add(amount)?,
+            Pocket::Points => split.points = split.points.checked_add(amount)?,
+            Pocket::Unknown(_) => return None,
+        }
+    }
+    Some(split)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies both SNAP products send (field order is the order sent, and signed; a field
+// one product does not send is `None` and left out)
+
+/// Account binding (DOKU §5.3, OVO §6.2).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_reference_no: Option<&'a str>,
+    pub phone_no: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<&'a str>,
+    pub additional_info: BindingBodyInfo<'a>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingBodyInfo<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<&'a str>,
+    pub cust_id_merchant: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success_registration_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_registration_url: Option<&'a str>,
+}
+
+/// Direct debit; `additional_info` is each product's own.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentBody<'a, I> {
+    pub partner_reference_no: &'a str,
+    pub amount: SnapAmount,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub url_params: Vec<UrlParam<'a>>,
+    pub pay_option_details: Vec<PayOption>,
+    pub additional_info: I,
+}
+
+/// One `urlParams` entry (OVO: the PIN webview's return).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlParam<'a> {
+    pub url: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub is_deeplink: &'static str,
+}
+
+/// Status inquiry (§9.2).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusBody<'a, I> {
+    pub original_partner_reference_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_reference_no: Option<&'a str>,
+    pub service_code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<SnapAmount>,
+    pub additional_info: I,
+}
+
+/// Refund.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundBody<'a, I> {
+    pub original_partner_reference_no: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_reference_no: Option<&'a str>,
+    pub partner_refund_no: &'a str,
+    pub refund_amount: SnapAmount,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'a str>,
+    pub additional_info: I,
+}
+
+/// A request body exactly as sent and signed.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    // Serialising these plain structs cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers both SNAP products read (the union of both products' fields)
+
+/// Binding `additionalInfo.status` / `accountStatus` (DOKU §5.3, §5.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingStatus {
+    Pending,
+    Success,
+    Failed,
+    Unknown(String),
+}
+
+impl From<String> for BindingStatus {
+    fn from(s: String) -> Self {
+        match s.to_ascii_uppercase().as_str() {
+            "PENDING" => BindingStatus::Pending,
+            "SUCCESS" => BindingStatus::Success,
+            "FAILED" => BindingStatus::Failed,
+            _ => BindingStatus::Unknown(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BindingStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(BindingStatus::from)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingReply {
+    pub reference_no: Option<String>,
+    pub redirect_url: Option<String>,
+    pub web_redirect_url: Option<String>,
+    pub pin_web_view_url: Option<String>,
+    pub linkage_token: Option<String>,
+    /// DOKU's Java SDK form (house decision 4).
+    pub account_status: Option<BindingStatus>,
+    #[serde(default)]
+    pub additional_info: Option<BindingReplyInfo>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingReplyInfo {
+    pub status: Option<BindingStatus>,
+    pub account_status: Option<BindingStatus>,
+    pub auth_code: Option<String>,
+    pub cust_id_merchant: Option<String>,
+    pub linkage_token: Option<String>,
+}
+
+impl BindingReply {
+    /// `additionalInfo.status`, else either `accountStatus` (house decision 4).
+    pub fn status(&self) -> Option<&BindingStatus> {
+        let info = self.additional_info.as_ref();
+        info.and_then(|i| i.status.as_ref().or(i.account_status.as_ref()))
+            .or(self.account_status.as_ref())
+    }
+
+    /// `additionalInfo.authCode`.
+    pub fn auth_code(&self) -> Option<&str> {
+        self.additional_info.as_ref()?.auth_code.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceReply {
+    pub account_infos: Vec<AccountInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInfo {
+    pub balance_type: Pocket,
+    pub available_balance: Option<SnapAmount>,
+    pub amount: Option<SnapAmount>,
+}
+
+impl AccountInfo {
+    /// `availableBalance`, falling back to `amount` (house decision 4).
+    pub fn balance(&self) -> Option<&SnapAmount> {
+        self.available_balance.as_ref().or(self.amount.as_ref())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentReply {
+    pub reference_no: Option<String>,
+    pub partner_reference_no: Option<String>,
+    pub web_redirect_url: Option<String>,
+    pub app_redirect_url: Option<String>,
+    pub amount: Option<SnapAmount>,
+    pub latest_transaction_status: Option<TransactionStatus>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReply {
+    pub original_partner_reference_no: Option<String>,
+    pub original_reference_no: Option<String>,
+    pub latest_transaction_status: TransactionStatus,
+    pub transaction_status_desc: Option<String>,
+    pub trans_amount: Option<SnapAmount>,
+    pub amount: Option<SnapAmount>,
+    pub approval_code: Option<String>,
+    pub paid_time: Option<String>,
+    #[serde(default)]
+    pub refund_history: Vec<RefundHistoryEntry>,
+    /// `None` when absent: OVO may carry it in `additionalInfo` instead.
+    #[serde(default)]
+    pub pay_option_details: Option<Vec<PayOption>>,
+    #[serde(default)]
+    pub additional_info: Value,
+}
+
+impl StatusReply {
+    /// `additionalInfo.channel`, else `channelId` (DOKU, house decision 4).
+    pub fn channel(&self) -> Option<&str> {
+        let info = &self.additional_info;
+        info.get("channel")
+            .and_then(Value::as_str)
+            .or_else(|| info.get("channelId").and_then(Value::as_str))
+    }
+
+    /// The cash/points split from `payOptionDetails`, top level or in `additionalInfo`.
+    pub fn paid_split(&self) -> Option<Split> {
+        match &self.pay_option_details {
+            Some(options) => split_of(options),
+            None => split_of(
+                &serde_json::from_value::<Vec<PayOption>>(
+                    self.additional_info.get("payOptionDetails")?.clone(),
+                )
+                .ok()?,
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundHistoryEntry {
+    pub refund_no: Option<String>,
+    /// DOKU's sample key (house decision 4).
+    pub partner_reference_no: Option<String>,
+    /// ASPI's key.
+    pub partner_refund_no: Option<String>,
+    pub refund_amount: Option<SnapAmount>,
+    pub refund_status: Option<RefundStatus>,
+    pub refund_date: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl RefundHistoryEntry {
+    pub fn partner_refund_no(&self) -> Option<&str> {
+        self.partner_refund_no.as_deref().or(self.partner_reference_no.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundReply {
+    pub refund_no: Option<String>,
+    pub partner_refund_no: Option<String>,
+    pub refund_amount: Option<SnapAmount>,
+    pub refund_status: Option<RefundStatus>,
+    pub refund_time: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn int_or_string_expiry() {
+        let a: IntOrString = serde_json::from_str("900").unwrap();
+        let b: IntOrString = serde_json::from_str("\"900\"").unwrap();
+        assert_eq!((a.as_u64(), b.as_u64()), (Some(900), Some(900)));
+    }
+}

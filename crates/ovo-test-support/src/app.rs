@@ -1,0 +1,267 @@
+//! A `Backoffice` on a temporary data directory with a real ledger file, the in-memory secret
+//! store and a manual clock; its operators (one per role, password `<username>-password`),
+//! sign-in, and builders for the inputs many suites send.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ovo_app::ipc::*;
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
+use ovo_domain::{Clock, Idr, ManualClock, SystemClock, Timestamp};
+use ovo_secrets::{MemoryStore, SecretStore};
+
+use crate::sim::Sim;
+
+pub const APP_ID: &str = "test.ovo.backoffice";
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PW: &str = "admin-password-1";
+/// The fixed instant the suites that need no real time start at (21 Sep 2026, 21:13 WIB).
+pub const FIXED_START_MS: i64 = 1_790_000_000_000;
+
+/// Every operator's password: the admin's, or `<username>-password`.
+pub fn password_of(username: &str) -> String {
+    if username == ADMIN {
+        ADMIN_PW.to_owned()
+    } else {
+        format!("{username}-password")
+    }
+}
+
+/// The app's configuration on `data_dir`; `scale` speeds up the built-in sandbox, `sandbox_url`
+/// uses a simulator already running as the built-in environment.
+pub fn config(data_dir: &Path, scale: Option<&str>, sandbox_url: Option<&str>) -> BackofficeConfig {
+    BackofficeConfig {
+        data_dir: data_dir.to_owned(),
+        app_identifier: APP_ID.into(),
+        version: "0.1.0".into(),
+        sandbox_time_scale: scale.map(Into::into),
+        builtin_sandbox_url: sandbox_url.map(Into::into),
+    }
+}
+
+/// The app, its data directory and what the test controls.
+#[derive(Debug)]
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub app: Arc<Backoffice>,
+    pub clock: ManualClock,
+    pub secrets: Arc<MemoryStore>,
+    pub opener: Arc<RecordingOpener>,
+    pub http: reqwest::Client,
+}
+
+/// How a [`TestApp`] is opened: by default a new built-in ledger (seeded with the demo), the
+/// clock at the real time, no admin.
+#[derive(Debug, Clone)]
+pub struct TestAppBuilder {
+    scale: Option<String>,
+    sandbox_url: Option<String>,
+    start: Option<Timestamp>,
+    admin: bool,
+    operators: Vec<(String, String, String)>,
+    signed_in: Option<String>,
+}
+
+impl TestApp {
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            scale: None,
+            sandbox_url: None,
+            start: None,
+            admin: false,
+            operators: Vec::new(),
+            signed_in: None,
+        }
+    }
+
+    /// `<temp dir>/data`, where the ledger lives.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub async fn sign_in_as(&self, username: &str) {
+        sign_in_as(&self.app, username).await;
+    }
+
+    /// The built-in environment's simulator (started on first use).
+    pub async fn sim(&self) -> Sim {
+        Sim::at(&sandbox_url(&self.app).await)
+    }
+}
+
+impl TestAppBuilder {
+    /// The built-in sandbox's time scale.
+    pub fn scale(mut self, scale: &str) -> Self {
+        self.scale = Some(scale.to_owned());
+        self
+    }
+
+    /// Uses the simulator at `url` as the built-in environment.
+    pub fn sandbox_url(mut self, url: &str) -> Self {
+        self.sandbox_url = Some(url.to_owned());
+        self
+    }
+
+    /// Starts the clock at [`FIXED_START_MS`] instead of the real time.
+    pub fn fixed_clock(mut self) -> Self {
+        self.start = Some(Timestamp::from_unix_millis(FIXED_START_MS));
+        self
+    }
+
+    /// Sets up the first admin (`admin`, "Ayu Admin", [`ADMIN_PW`]), who stays signed in.
+    pub fn admin(mut self) -> Self {
+        self.admin = true;
+        self
+    }
+
+    /// Adds an operator shown by their username (sets up the admin first).
+    pub fn operator(self, username: &str, role: &str) -> Self {
+        self.operator_shown_as(username, username, role)
+    }
+
+    /// Adds an operator with this display name (sets up the admin first).
+    pub fn operator_shown_as(mut self, username: &str, display_name: &str, role: &str) -> Self {
+        self.admin = true;
+        self.operators.push((username.into(), display_name.into(), role.into()));
+        self
+    }
+
+    /// Adds these `(username, role)` operators.
+    pub fn operators(self, operators: &[(&str, &str)]) -> Self {
+        operators.iter().fold(self, |b, (username, role)| b.operator(username, role))
+    }
+
+    /// Signs `username` in once the operators exist.
+    pub fn signed_in(mut self, username: &str) -> Self {
+        self.signed_in = Some(username.to_owned());
+        self
+    }
+
+    pub async fn open(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemoryStore::new());
+        let (app, clock, opener) = self.open_at(&dir.path().join("data"), secrets.clone()).await;
+        TestApp { dir, app: Arc::new(app), clock, secrets, opener, http: reqwest::Client::new() }
+    }
+
+    /// Opens the app on `data_dir` with `secrets` (an existing ledger is reopened: the admin and
+    /// operators are added only when the ledger has none).
+    pub async fn open_at(
+        &self,
+        data_dir: &Path,
+        secrets: Arc<dyn SecretStore>,
+    ) -> (Backoffice, ManualClock, Arc<RecordingOpener>) {
+        let clock = ManualClock::new(self.start.unwrap_or_else(|| SystemClock.now()));
+        let config = config(data_dir, self.scale.as_deref(), self.sandbox_url.as_deref());
+        let mut app = Backoffice::open(config, secrets, Arc::new(clock.clone())).await.unwrap();
+        let opener = Arc::new(RecordingOpener::default());
+        app.set_url_opener(opener.clone());
+        let new = app.session_status().await.unwrap().state == SessionState::Uninitialized;
+        if self.admin && new {
+            set_up_admin(&app).await;
+            for (username, display_name, role) in &self.operators {
+                app.create_operator(new_operator(username, display_name, role)).await.unwrap();
+            }
+        }
+        if let Some(username) = &self.signed_in {
+            sign_in_as(&app, username).await;
+        }
+        (app, clock, opener)
+    }
+}
+
+/// Sets up the first admin: `admin`, "Ayu Admin", [`ADMIN_PW`].
+pub async fn set_up_admin(app: &Backoffice) -> SessionStatus {
+    app.set_up_first_admin(FirstAdminInput {
+        username: ADMIN.into(),
+        display_name: "Ayu Admin".into(),
+        password: ADMIN_PW.into(),
+    })
+    .await
+    .unwrap()
+}
+
+/// A new operator with the password [`password_of`] them.
+pub fn new_operator(username: &str, display_name: &str, role: &str) -> NewOperatorInput {
+    NewOperatorInput {
+        username: username.into(),
+        display_name: display_name.into(),
+        role: role.into(),
+        password: password_of(username).as_str().into(),
+    }
+}
+
+/// Signs in with `username` and `password`.
+pub async fn sign_in(
+    app: &Backoffice,
+    username: &str,
+    password: &str,
+) -> Result<SessionStatus, AppError> {
+    app.sign_in(SignInInput { username: username.into(), password: password.into() }).await
+}
+
+/// Signs `username` in with their password.
+pub async fn sign_in_as(app: &Backoffice, username: &str) {
+    sign_in(app, username, &password_of(username)).await.unwrap();
+}
+
+/// The built-in environment's simulator URL (starting it when it is not running yet).
+pub async fn sandbox_url(app: &Backoffice) -> String {
+    app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+}
+
+/// A refusal's code and reason.
+pub fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
+    let e = r.unwrap_err();
+    (e.code, e.reason)
+}
+
+pub fn rp(rupiah: i64) -> Idr {
+    Idr::new(rupiah).unwrap()
+}
+
+/// A new random payment reference.
+pub fn reference() -> ovo_domain::Reference {
+    ovo_domain::Reference::generate(&mut rand::thread_rng())
+}
+
+/// The one customer found by `query` (a phone, a name); panics unless exactly one is.
+pub async fn customer_id(app: &Backoffice, query: &str) -> i64 {
+    let found = search(app, query).await;
+    assert_eq!(found.hits.len(), 1, "{query}: {found:?}");
+    found.hits[0].customer.id
+}
+
+/// The customer search, at most 20 hits.
+pub async fn search(app: &Backoffice, query: &str) -> SearchResult {
+    app.search_customers(SearchInput { query: query.into(), limit: 20 }).await.unwrap()
+}
+
+/// A payment to start: no phone, account or pay source chosen.
+pub fn payment_input(
+    customer_id: Option<i64>,
+    product: &str,
+    kind: &str,
+    amount: &str,
+    description: &str,
+) -> StartPaymentInput {
+    StartPaymentInput {
+        customer_id,
+        product: product.into(),
+        kind: kind.into(),
+        amount: amount.into(),
+        phone: String::new(),
+        account_id: None,
+        source: String::new(),
+        description: description.into(),
+    }
+}
+
+pub async fn payment_page(app: &Backoffice, payment_id: i64) -> PaymentDetailView {
+    app.payment_page(PaymentRef { payment_id }).await.unwrap()
+}
+
+/// The newest `limit` audit entries, newest first.
+pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
+    app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().entries
+}

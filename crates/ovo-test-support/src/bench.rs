@@ -1,0 +1,61 @@
+//! What the benchmarks share: timing one call, percentiles, and the table row that sets the
+//! app's round trip beside the bare repository call measured in the same run. Integer
+//! arithmetic throughout (nanoseconds, ratios ×1000), per the workspace's float lint.
+
+use std::time::{Duration, Instant};
+
+pub type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+pub async fn timed<T, E: std::error::Error + 'static>(
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> BenchResult<(u64, T)> {
+    let start = Instant::now();
+    let out = f.await?;
+    Ok((nanos(start.elapsed()), out))
+}
+
+pub fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Nearest-rank percentile of unsorted samples.
+pub fn percentile(samples: &[u64], p: usize) -> u64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[(p * sorted.len()).div_ceil(100).max(1) - 1]
+}
+
+pub fn header() {
+    println!(
+        "{:<30} {:>11} {:>11} {:>11} {:>11} {:>8}",
+        "", "app p50", "app p99", "bare p50", "bare p99", "p99 ×"
+    );
+}
+
+/// One row: the app's p50/p99, the bare call's, and app p99 / bare p99; flags a p99 over `target_ns`.
+pub fn report(label: &str, app: &[u64], bare: &[u64], target_ns: u64) {
+    let (a50, a99, b50, b99) =
+        (percentile(app, 50), percentile(app, 99), percentile(bare, 50), percentile(bare, 99));
+    let ratio = (u128::from(a99) * 1000).checked_div(u128::from(b99)).unwrap_or(0);
+    let flag = if a99 <= target_ns { "" } else { "  over target" };
+    println!(
+        "{label:<30} {:>11} {:>11} {:>11} {:>11} {:>4}.{:03}{flag}",
+        us(a50),
+        us(a99),
+        us(b50),
+        us(b99),
+        ratio / 1000,
+        ratio % 1000
+    );
+}
+
+pub fn us(ns: u64) -> String {
+    format!("{}.{} µs", ns / 1000, (ns % 1000) / 100)
+}
+
+pub fn ms(ns: u64) -> String {
+    format!("{}.{:03} ms", ns / 1_000_000, (ns % 1_000_000) / 1000)
+}

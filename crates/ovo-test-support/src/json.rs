@@ -1,0 +1,24 @@
+//! JSON over HTTP, asserting the status where a test expects success.
+
+use serde_json::Value;
+
+/// GETs `url` and answers its JSON body; panics unless the status is a success.
+pub async fn get(http: &reqwest::Client, url: &str) -> Value {
+    let response = http.get(url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// POSTs `body` to `url` and answers its JSON body; panics unless the status is a success.
+pub async fn post(http: &reqwest::Client, url: &str, body: &Value) -> Value {
+    let response = http.post(url).json(body).send().await.unwrap();
+    assert!(response.status().is_success(), "POST {url}: {}", response.status());
+    response.json().await.unwrap()
+}
+
+/// POSTs `body` to `url` and answers the status and the JSON body (`Null` when there is none).
+pub async fn post_any(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
+    let response = http.post(url).json(body).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}

@@ -1,0 +1,24 @@
+//! What the Rust test suites and benchmarks share, so that each suite holds only its tests.
+//!
+//! - [`receiver`]: the one merchant endpoint that records what the simulator (or a client) sends
+//!   and answers as scripted.
+//! - [`sim`]: starting the simulator (`ovo-sandbox`) on loopback and driving its control API.
+//! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
+//! - [`json`]: small JSON-over-HTTP helpers.
+//! - [`bench`]: timing and percentiles for the benchmarks.
+//! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
+//!   its operators per role, sign-in, and builders for common inputs.
+//!
+//! Used only as a dev-dependency, from `tests/` and `benches/`.
+#![allow(clippy::unwrap_used)] // a test helper that cannot do its job panics, failing the test
+
+#[cfg(feature = "app")]
+pub mod app;
+pub mod bench;
+pub mod json;
+pub mod keys;
+pub mod receiver;
+pub mod sim;
+
+pub use receiver::{Answer, Hit, Receiver};
+pub use sim::Sim;

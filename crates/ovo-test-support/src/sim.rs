@@ -1,0 +1,102 @@
+//! The simulator (`ovo-sandbox`) on loopback, and its control API (`/_sandbox/…`) over HTTP.
+
+use std::net::SocketAddr;
+
+use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use serde_json::{json, Value};
+
+use crate::json;
+
+/// Any free port on 127.0.0.1.
+pub fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// A simulator serving `merchants` (TOML) at time scale `scale`, over plain HTTP.
+pub async fn start(merchants: &str, scale: &str) -> RunningSandbox {
+    start_with(Merchants::parse(merchants).unwrap(), scale).await
+}
+
+/// A simulator serving `merchants` at time scale `scale`, over plain HTTP.
+pub async fn start_with(merchants: Merchants, scale: &str) -> RunningSandbox {
+    let config = SandboxConfig { merchants, time_scale: TimeScale::parse(scale).unwrap() };
+    ovo_sandbox::start(config, loopback()).await.unwrap()
+}
+
+/// A simulator serving the demo merchants at time scale `scale`, over plain HTTP.
+pub async fn start_demo(scale: &str) -> RunningSandbox {
+    start_with(Merchants::demo(), scale).await
+}
+
+/// The control API of a simulator at `url` (in-process, or the app's built-in one).
+#[derive(Debug, Clone)]
+pub struct Sim {
+    pub url: String,
+    pub http: reqwest::Client,
+}
+
+impl Sim {
+    pub fn at(url: &str) -> Sim {
+        Sim { url: url.trim_end_matches('/').to_owned(), http: reqwest::Client::new() }
+    }
+
+    pub fn of(sandbox: &RunningSandbox) -> Sim {
+        Sim::at(&sandbox.url())
+    }
+
+    /// The simulator's address with `path` appended.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// GET `path`, asserting success.
+    pub async fn get(&self, path: &str) -> Value {
+        json::get(&self.http, &self.url(path)).await
+    }
+
+    /// POST `body` to `path`, asserting success.
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        json::post(&self.http, &self.url(path), &body).await
+    }
+
+    /// POST `body` to `path`: the status and the JSON body (`Null` when there is none).
+    pub async fn post_any(&self, path: &str, body: Value) -> (u16, Value) {
+        json::post_any(&self.http, &self.url(path), &body).await
+    }
+
+    /// Arms `fault` on `product`'s `endpoint` for the next `count` calls.
+    pub async fn arm(&self, product: &str, endpoint: &str, fault: Value, count: u32) {
+        let body =
+            json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count });
+        let response =
+            self.http.post(self.url("/_sandbox/faults")).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "arming {body}: {}", response.status());
+    }
+
+    pub async fn clear_faults(&self) {
+        let response = self.http.delete(self.url("/_sandbox/faults")).send().await.unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// The requests the simulator received for `product`, oldest first.
+    pub async fn received(&self, product: &str) -> Vec<Value> {
+        let all = self.get(&format!("/_sandbox/received?product={product}")).await;
+        all.as_array().unwrap().clone()
+    }
+
+    /// Of those, the ones with this method and endpoint.
+    pub async fn received_at(&self, product: &str, method: &str, endpoint: &str) -> Vec<Value> {
+        let all = self.received(product).await;
+        all.into_iter().filter(|r| r["method"] == method && r["endpoint"] == endpoint).collect()
+    }
+
+    /// The customer steps waiting for a decision.
+    pub async fn pending(&self) -> Vec<Value> {
+        self.get("/_sandbox/pending").await.as_array().unwrap().clone()
+    }
+
+    /// Decides a waiting customer step (`{"approve": true}`, …).
+    pub async fn decide(&self, id: &str, decision: Value) -> Value {
+        self.post(&format!("/_sandbox/pending/{id}/decide"), decision).await
+    }
+}
