@@ -619,11 +619,9 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     let refunds_before = sandbox.refund_calls().await?;
 
     // Paid more than 60 days ago (WIB): created on or before today − 61 days.
-    let wib = time::UtcOffset::from_hms(7, 0, 0)?;
-    let today = time::OffsetDateTime::now_utc().to_offset(wib).date();
-    let last_day = today - time::Duration::days(61);
-    let to =
-        format!("{:04}-{:02}-{:02}", last_day.year(), u8::from(last_day.month()), last_day.day());
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+    let last_day = today - chrono::Days::new(61);
+    let to = last_day.format("%Y-%m-%d").to_string();
     app.open_payments().await?;
     app.select("payment-filter-status", "succeeded").await?;
     app.set_date("payment-filter-to", &to).await?;
@@ -667,10 +665,7 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
         rule.contains(&format!("until {deadline} (D+60)")),
         "the rule names the same last day {deadline:?}: {rule:?}"
     );
-    let deadline = time::Date::parse(
-        deadline,
-        time::macros::format_description!("[day padding:none] [month repr:short] [year]"),
-    )?;
+    let deadline = chrono::NaiveDate::parse_from_str(deadline, "%d %b %Y")?;
     ensure!(deadline < today, "the last allowed day {deadline} is before today {today}");
     ensure!(
         app.find("refund-submit").await?.attr("disabled").await?.is_some(),

@@ -13,6 +13,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use ovo_domain::{wib_date, PaymentId, PaymentStatus, RefundId, RefundStatus};
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::OperatorRow;
@@ -21,7 +22,6 @@ use ovo_ledger::refunds::{self, HandOutcome, TransferRecord};
 use ovo_ledger::LedgerError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use time::{Date, Month};
 
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -112,7 +112,7 @@ impl Backoffice {
             let mut tx = self.ledger.begin_write().await?;
             let record = TransferRecord {
                 reference: &reference,
-                date: &date_text,
+                date,
                 evidence: evidence.as_ref().map(|e| e.name.as_str()),
                 evidence_sha256: evidence.as_ref().map(|e| e.sha256.as_str()),
                 recorded_by: actor.operator.id,
@@ -477,7 +477,7 @@ fn transfer_reference(text: &str) -> AppResult<String> {
 }
 
 /// `YYYY-MM-DD` (what a date input gives) or `DD/MM/YYYY`, a real calendar day.
-pub fn parse_transfer_date(text: &str) -> AppResult<Date> {
+pub fn parse_transfer_date(text: &str) -> AppResult<NaiveDate> {
     let invalid = || {
         AppError::invalid(
             "transfer_date_invalid",
@@ -498,10 +498,9 @@ pub fn parse_transfer_date(text: &str) -> AppResult<Date> {
         return Err(invalid());
     }
     let year: i32 = year.parse().map_err(|_| invalid())?;
-    let month: u8 = month.parse().map_err(|_| invalid())?;
-    let day: u8 = day.parse().map_err(|_| invalid())?;
-    let month = Month::try_from(month).map_err(|_| invalid())?;
-    Date::from_calendar_date(year, month, day).map_err(|_| invalid())
+    let month: u32 = month.parse().map_err(|_| invalid())?;
+    let day: u32 = day.parse().map_err(|_| invalid())?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(invalid)
 }
 
 /// An evidence file copied into the data directory.
@@ -613,7 +612,7 @@ mod tests {
 
     #[test]
     fn transfer_dates_read_as_the_date_input_or_as_written_in_indonesia() {
-        let d = |y, m, day| Date::from_calendar_date(y, Month::try_from(m).unwrap(), day).unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         assert_eq!(parse_transfer_date("2026-03-07").unwrap(), d(2026, 3, 7));
         assert_eq!(parse_transfer_date(" 07/03/2026 ").unwrap(), d(2026, 3, 7));
         assert_eq!(parse_transfer_date("7/3/2026").unwrap(), d(2026, 3, 7));

@@ -558,10 +558,9 @@ async fn seed_demo_refunds(
                 if fate == Fate::SettledOffline {
                     let transfer_reference =
                         format!("TRF{}", rng.gen_range(100_000_000_u64..1_000_000_000));
-                    let date = ovo_domain::wib_date(answered_at).to_string();
                     let record = refunds::TransferRecord {
                         reference: &transfer_reference,
-                        date: &date,
+                        date: ovo_domain::wib_date(answered_at),
                         evidence: None,
                         evidence_sha256: None,
                         recorded_by: staff.finance,

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ovo_domain::refund_policy::format_date;
-use ovo_domain::{wib_date, Lang, Timestamp, WIB};
+use ovo_domain::{wib_date, Lang, Timestamp};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -46,8 +46,7 @@ impl LockHolder {
 /// What the second instance is told, in either language.
 pub fn ledger_in_use_message(holder: Option<&LockHolder>, lang: Lang) -> String {
     let since = |at: Timestamp| {
-        let local = at.to_offset_datetime().to_offset(WIB);
-        format!("{} {:02}:{:02} WIB", format_date(wib_date(at), lang), local.hour(), local.minute())
+        format!("{} {} WIB", format_date(wib_date(at), lang), at.to_wib().format("%H:%M"))
     };
     match (holder, lang) {
         (Some(h), Lang::En) => format!(

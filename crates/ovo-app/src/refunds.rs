@@ -814,7 +814,7 @@ impl Backoffice {
         let transfer = match &r.transfer {
             Some(t) => Some(TransferView {
                 reference: t.reference.clone(),
-                date: t.date.clone(),
+                date: t.date.to_string(),
                 evidence: t.evidence.clone(),
                 evidence_sha256: t.evidence_sha256.clone(),
                 recorded_by: name(operators::by_id(&mut conn, t.recorded_by).await?),

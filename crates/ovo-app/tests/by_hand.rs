@@ -245,7 +245,7 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     // A day later, finn records it.
     f.clock.advance_seconds(86_400);
     let today = wib_date(f.app.now());
-    let approval_day = today.previous_day().unwrap();
+    let approval_day = today.pred_opt().unwrap();
     sign_in_as(&f.app, "finn").await;
     let pdf =
         f.file("transfer slip.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
@@ -278,8 +278,8 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     for (date, reason) in [
         ("2026-02-30", "transfer_date_invalid"),
         ("yesterday", "transfer_date_invalid"),
-        (&today.next_day().unwrap().to_string(), "transfer_date_future"),
-        (&approval_day.previous_day().unwrap().to_string(), "transfer_date_before_approval"),
+        (&today.succ_opt().unwrap().to_string(), "transfer_date_future"),
+        (&approval_day.pred_opt().unwrap().to_string(), "transfer_date_before_approval"),
     ] {
         assert_eq!(
             code(record(&f.app, refund.id, "TRF-1", date, None, "finn-password").await),
@@ -335,12 +335,7 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     assert_eq!(page(&f.app, refund.id).await.status, "awaiting_transfer");
 
     // The approval day in the Indonesian form, trimmed reference, the evidence kept by its digest.
-    let written = format!(
-        "{:02}/{:02}/{}",
-        approval_day.day(),
-        u8::from(approval_day.month()),
-        approval_day.year()
-    );
+    let written = approval_day.format("%d/%m/%Y").to_string();
     let done =
         record(&f.app, refund.id, "  TRF-20260301-77 ", &written, Some(&pdf), "finn-password")
             .await

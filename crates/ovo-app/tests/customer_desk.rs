@@ -545,7 +545,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     let faspay = account(&f, sophia, Product::FaspayOvoTokenize).await;
     assert!(faspay.features.history && faspay.features.top_up);
     let today = ovo_domain::wib_date(SystemClock.now());
-    let from = today - time::Duration::days(30);
+    let from = ovo_domain::add_days(today, -30);
     let ask = |from: String, to: String| {
         f.app.account_history(HistoryInput { account_id: faspay.id, from, to, page: 1 })
     };

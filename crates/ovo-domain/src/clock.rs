@@ -4,9 +4,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
+use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// Why a timestamp was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -36,7 +35,6 @@ impl TimeError {
 pub struct Timestamp(i64);
 
 const MILLIS_PER_SECOND: i64 = 1_000;
-const NANOS_PER_MILLI: i128 = 1_000_000;
 
 impl Timestamp {
     /// `0000-01-01T00:00:00.000Z`
@@ -71,42 +69,30 @@ impl Timestamp {
     }
 
     /// Drops sub-millisecond precision (towards the past); clamps to `MIN..=MAX`.
-    pub fn from_offset_datetime(dt: OffsetDateTime) -> Timestamp {
-        Self::from_unix_millis(Self::millis_of(dt))
-    }
-
-    fn millis_of(dt: OffsetDateTime) -> i64 {
-        // `time` covers years ±9999, which fits i64 milliseconds.
-        let millis = dt.unix_timestamp_nanos().div_euclid(NANOS_PER_MILLI);
-        i64::try_from(millis).unwrap_or(if millis < 0 { i64::MIN } else { i64::MAX })
+    pub fn from_datetime<Tz: TimeZone>(dt: DateTime<Tz>) -> Timestamp {
+        Self::from_unix_millis(dt.timestamp_millis())
     }
 
     /// The instant as a UTC date-time.
-    pub fn to_offset_datetime(self) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * NANOS_PER_MILLI)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH) // unreachable: MIN..=MAX is in range
+    pub fn to_utc(self) -> DateTime<Utc> {
+        // MIN..=MAX lies well inside chrono's range.
+        DateTime::from_timestamp_millis(self.0).unwrap_or_default()
     }
 
     /// `2024-01-01T17:30:00.000Z`: UTC, always three fraction digits.
     pub fn to_rfc3339(self) -> String {
-        let dt = self.to_offset_datetime();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second(),
-            dt.millisecond()
-        )
+        self.to_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
     }
 
     /// Any RFC 3339 offset; sub-millisecond digits are dropped.
     pub fn parse_rfc3339(input: &str) -> Result<Timestamp, TimeError> {
-        let dt =
-            OffsetDateTime::parse(input.trim(), &Rfc3339).map_err(|_| TimeError::InvalidRfc3339)?;
-        Self::try_from_unix_millis(Self::millis_of(dt)).ok_or(TimeError::OutOfRange)
+        let input = input.trim();
+        // chrono also reads a space for the `T`; RFC 3339 proper does not.
+        if input.as_bytes().get(10) == Some(&b' ') {
+            return Err(TimeError::InvalidRfc3339);
+        }
+        let dt = DateTime::parse_from_rfc3339(input).map_err(|_| TimeError::InvalidRfc3339)?;
+        Self::try_from_unix_millis(dt.timestamp_millis()).ok_or(TimeError::OutOfRange)
     }
 
     /// Saturates at `MIN`/`MAX`.
@@ -129,6 +115,18 @@ impl TryFrom<i64> for Timestamp {
     type Error = TimeError;
     fn try_from(millis: i64) -> Result<Self, Self::Error> {
         Self::try_from_unix_millis(millis).ok_or(TimeError::OutOfRange)
+    }
+}
+
+impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
+    fn from(dt: DateTime<Tz>) -> Self {
+        Self::from_datetime(dt)
+    }
+}
+
+impl From<Timestamp> for DateTime<Utc> {
+    fn from(value: Timestamp) -> Self {
+        value.to_utc()
     }
 }
 
@@ -168,7 +166,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        Timestamp::from_offset_datetime(OffsetDateTime::now_utc())
+        Timestamp::from_datetime(Utc::now())
     }
 }
 
@@ -207,7 +205,7 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use chrono::FixedOffset;
 
     fn check(input: &str, expected: Result<i64, TimeError>) {
         assert_eq!(
@@ -247,16 +245,21 @@ mod tests {
     }
 
     #[test]
-    fn converts_offset_datetime() {
-        let dt = datetime!(2024-01-02 00:30:00.5 +07:00);
-        let t = Timestamp::from_offset_datetime(dt);
+    fn converts_chrono_datetimes() {
+        let wib = FixedOffset::east_opt(7 * 3600).unwrap();
+        let dt = DateTime::parse_from_rfc3339("2024-01-02T00:30:00.5+07:00").unwrap();
+        assert_eq!(dt.offset(), &wib);
+        let t = Timestamp::from_datetime(dt);
         assert_eq!(t.unix_millis(), 1_704_130_200_500);
-        assert_eq!(t.to_offset_datetime(), datetime!(2024-01-01 17:30:00.5 UTC));
-        assert_eq!(t.to_offset_datetime().offset(), time::UtcOffset::UTC);
         assert_eq!(
-            Timestamp::from_offset_datetime(datetime!(-0001-06-01 0:00 UTC)),
-            Timestamp::MIN
+            t.to_utc(),
+            Utc.with_ymd_and_hms(2024, 1, 1, 17, 30, 0).unwrap()
+                + chrono::TimeDelta::milliseconds(500)
         );
+        assert_eq!(Timestamp::from(t.to_utc()), t);
+        assert_eq!(DateTime::<Utc>::from(t), t.to_utc());
+        let before_year_0 = Utc.with_ymd_and_hms(-1, 6, 1, 0, 0, 0).unwrap();
+        assert_eq!(Timestamp::from_datetime(before_year_0), Timestamp::MIN);
     }
 
     #[test]

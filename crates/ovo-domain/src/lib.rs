@@ -32,5 +32,6 @@ pub use role::Role;
 pub use status::{PaymentStatus, RefundStatus};
 pub use test_phone::{PayerPhone, PayerPhoneError, TestPhone};
 pub use wib::{
-    days_between, format_wib, wib_date, wib_day_bounds, wib_day_end_inclusive, wib_day_start, WIB,
+    add_days, days_between, format_wib, parse_date, wib_date, wib_day_bounds,
+    wib_day_end_inclusive, wib_day_start, WIB,
 };

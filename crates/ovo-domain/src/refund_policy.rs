@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use time::{Date, Month};
+use chrono::{Datelike, NaiveDate};
 
 use crate::clock::Timestamp;
 use crate::key::{key_string_impls, UnknownKey};
@@ -24,7 +24,7 @@ use crate::lang::Lang;
 use crate::money::{Idr, MoneyError};
 use crate::product::Product;
 use crate::status::PaymentStatus;
-use crate::wib::wib_date;
+use crate::wib::{add_days, wib_date};
 
 /// How a refund reaches the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,15 +199,15 @@ impl RefundPolicy {
     }
 
     /// The last WIB date a payment that succeeded at `succeeded_at` may be refunded, if there is a window.
-    pub fn deadline(&self, succeeded_at: Timestamp) -> Option<Date> {
+    pub fn deadline(&self, succeeded_at: Timestamp) -> Option<NaiveDate> {
         let days = self.window_days?;
         let paid = wib_date(succeeded_at);
-        Some(paid.checked_add(time::Duration::days(i64::from(days))).unwrap_or(Date::MAX))
+        Some(add_days(paid, i64::from(days)))
     }
 
     /// The rule in plain words, e.g. "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)".
     /// Without a `deadline` (no payment at hand) the window reads "within 60 days of payment (D+60)".
-    pub fn describe(&self, product: Product, deadline: Option<Date>, lang: Lang) -> String {
+    pub fn describe(&self, product: Product, deadline: Option<NaiveDate>, lang: Lang) -> String {
         let mut out = format!("{}: ", product.display_name());
         let window = self.window_days.map(|days| window_words(days, deadline, lang));
         match (self.mode, lang) {
@@ -264,7 +264,7 @@ fn window_from_i64(days: i64) -> Result<u32, RefundPolicyError> {
 }
 
 /// "until 20 Dec 2026 (D+60)" / "hingga 20 Des 2026 (D+60)", or the relative form without a date.
-fn window_words(days: u32, deadline: Option<Date>, lang: Lang) -> String {
+fn window_words(days: u32, deadline: Option<NaiveDate>, lang: Lang) -> String {
     match (deadline, lang) {
         (Some(date), Lang::En) => format!("until {} (D+{days})", format_date(date, lang)),
         (Some(date), Lang::Id) => format!("hingga {} (D+{days})", format_date(date, lang)),
@@ -274,26 +274,16 @@ fn window_words(days: u32, deadline: Option<Date>, lang: Lang) -> String {
 }
 
 /// `20 Dec 2026` (en) / `20 Des 2026` (id).
-pub fn format_date(date: Date, lang: Lang) -> String {
-    let month = match (date.month(), lang) {
-        (Month::January, _) => "Jan",
-        (Month::February, _) => "Feb",
-        (Month::March, _) => "Mar",
-        (Month::April, _) => "Apr",
-        (Month::May, Lang::En) => "May",
-        (Month::May, Lang::Id) => "Mei",
-        (Month::June, _) => "Jun",
-        (Month::July, _) => "Jul",
-        (Month::August, Lang::En) => "Aug",
-        (Month::August, Lang::Id) => "Agu",
-        (Month::September, _) => "Sep",
-        (Month::October, Lang::En) => "Oct",
-        (Month::October, Lang::Id) => "Okt",
-        (Month::November, _) => "Nov",
-        (Month::December, Lang::En) => "Dec",
-        (Month::December, Lang::Id) => "Des",
+pub fn format_date(date: NaiveDate, lang: Lang) -> String {
+    const EN: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const ID: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
+    let months = match lang {
+        Lang::En => EN,
+        Lang::Id => ID,
     };
-    format!("{} {month} {}", date.day(), date.year())
+    format!("{} {} {}", date.day(), months[date.month0() as usize], date.year())
 }
 
 /// What the ledger knows about a payment and its refunds when a refund is requested.
@@ -318,7 +308,7 @@ pub enum RefundRefusal {
     /// Zero is not a refund.
     ZeroAmount { refundable: Idr },
     /// Today (WIB) is after the last allowed day.
-    WindowClosed { deadline: Date, window_days: u32 },
+    WindowClosed { deadline: NaiveDate, window_days: u32 },
     /// The payment is succeeded but has no success time, so the window cannot be counted.
     SuccessTimeUnknown { window_days: u32 },
     /// Already reserved or refunded + requested would exceed the paid amount.
@@ -448,7 +438,7 @@ pub struct RefundDecision {
     /// already reserved or refunded; zero when the payment has not succeeded or the window has closed.
     pub refundable: Idr,
     /// Last WIB date a refund is allowed, when the policy has a window.
-    pub deadline: Option<Date>,
+    pub deadline: Option<NaiveDate>,
     pub refusal: Option<RefundRefusal>,
 }
 
@@ -494,7 +484,7 @@ pub fn evaluate(policy: &RefundPolicy, product: Product, facts: &RefundFacts) ->
 fn check(
     policy: &RefundPolicy,
     facts: &RefundFacts,
-    deadline: Option<Date>,
+    deadline: Option<NaiveDate>,
     remaining: Idr,
     decision: &mut RefundDecision,
 ) -> Option<RefundRefusal> {
@@ -540,7 +530,10 @@ fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap()
+    }
 
     fn ts(rfc3339: &str) -> Timestamp {
         Timestamp::parse_rfc3339(rfc3339).unwrap()
@@ -834,15 +827,15 @@ mod tests {
     fn deadlines_count_wib_calendar_days_from_the_success_date() {
         let snap = RefundPolicy::default_for(Product::OvoSnap);
         // README worked example: 2024-01-01T17:30Z is 2024-01-02 WIB; D+60 ends 2024-03-02.
-        assert_eq!(snap.deadline(ts("2024-01-01T17:30:00Z")), Some(date!(2024 - 03 - 02)));
-        assert_eq!(snap.deadline(ts("2026-10-20T17:30:00Z")), Some(date!(2026 - 12 - 20)));
-        assert_eq!(snap.deadline(ts("2026-10-20T16:59:59.999Z")), Some(date!(2026 - 12 - 19)));
+        assert_eq!(snap.deadline(ts("2024-01-01T17:30:00Z")), Some(date(2024, 3, 2)));
+        assert_eq!(snap.deadline(ts("2026-10-20T17:30:00Z")), Some(date(2026, 12, 20)));
+        assert_eq!(snap.deadline(ts("2026-10-20T16:59:59.999Z")), Some(date(2026, 12, 19)));
         assert_eq!(
             RefundPolicy::default_for(Product::TazapayOvoIdr).deadline(ts("2026-10-20T17:30:00Z")),
             None
         );
         let same_day = RefundPolicy { window_days: Some(0), ..snap };
-        assert_eq!(same_day.deadline(Timestamp::MAX), Some(date!(9999 - 12 - 31)));
+        assert_eq!(same_day.deadline(Timestamp::MAX), Some(date(9999, 12, 31)));
         let d0 = evaluate(
             &same_day,
             Product::OvoSnap,
@@ -923,10 +916,10 @@ mod tests {
 
     #[test]
     fn formats_dates_in_both_languages() {
-        assert_eq!(format_date(date!(2026 - 05 - 01), Lang::Id), "1 Mei 2026");
-        assert_eq!(format_date(date!(2026 - 08 - 17), Lang::Id), "17 Agu 2026");
-        assert_eq!(format_date(date!(2026 - 10 - 09), Lang::En), "9 Oct 2026");
-        assert_eq!(format_date(date!(2026 - 10 - 09), Lang::Id), "9 Okt 2026");
+        assert_eq!(format_date(date(2026, 5, 1), Lang::Id), "1 Mei 2026");
+        assert_eq!(format_date(date(2026, 8, 17), Lang::Id), "17 Agu 2026");
+        assert_eq!(format_date(date(2026, 10, 9), Lang::En), "9 Oct 2026");
+        assert_eq!(format_date(date(2026, 10, 9), Lang::Id), "9 Okt 2026");
     }
 
     #[test]
@@ -1012,7 +1005,7 @@ mod tests {
 
     #[test]
     fn refusal_reasons_are_distinct_and_modes_round_trip() {
-        let d = date!(2026 - 12 - 20);
+        let d = date(2026, 12, 20);
         let all = [
             RefundRefusal::PaymentNotSucceeded { status: PaymentStatus::Failed },
             RefundRefusal::ZeroAmount { refundable: Idr::ZERO },

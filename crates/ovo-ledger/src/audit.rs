@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::RowExt;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -232,7 +233,7 @@ fn canonical_encoding(entry: &AuditEntry) -> Vec<u8> {
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<AuditEntry> {
     Ok(AuditEntry {
         seq: row.try_get("seq")?,
-        at: Timestamp::from_unix_millis(row.try_get("at")?),
+        at: row.instant("at")?,
         operator_id: row.try_get::<Option<i64>, _>("operator_id")?.map(OperatorId::new),
         operator: row.try_get("operator")?,
         action: row.try_get("action")?,

@@ -4,6 +4,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::RowExt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -86,7 +87,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
     };
     Ok(Snapshot {
         binding_id: BindingId::new(row.try_get("binding_id")?),
-        fetched_at: Timestamp::from_unix_millis(row.try_get("fetched_at")?),
+        fetched_at: row.instant("fetched_at")?,
         outcome,
     })
 }

@@ -5,6 +5,7 @@ use ovo_domain::{BindingId, CustomerId, Environment, Msisdn, Product, Reference,
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindingStatus {
@@ -124,22 +125,20 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewBinding<'_>) -> Ledger
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: BindingId) -> LedgerResult<Option<BindingRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bindings WHERE id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(conn, &format!("SELECT {COLUMNS} FROM bindings WHERE id = ?"), id.get(), from_row).await
 }
 
 pub async fn by_reference(
     conn: &mut SqliteConnection,
     reference: &Reference,
 ) -> LedgerResult<Option<BindingRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bindings WHERE reference = ?"))
-        .bind(reference.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(
+        conn,
+        &format!("SELECT {COLUMNS} FROM bindings WHERE reference = ?"),
+        reference.as_str(),
+        from_row,
+    )
+    .await
 }
 
 /// The live linking of this OVO account, whoever's it is.
@@ -438,7 +437,6 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
     let environment: String = row.try_get("environment")?;
     let status: String = row.try_get("status")?;
     let reference: Option<String> = row.try_get("reference")?;
-    let ts = |v: Option<i64>| v.map(Timestamp::from_unix_millis);
     Ok(BindingRow {
         id: BindingId::new(row.try_get("id")?),
         customer_id: CustomerId::new(row.try_get("customer_id")?),
@@ -451,13 +449,13 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
             .transpose()?,
         provider_ref: row.try_get("provider_ref")?,
         redirect_url: row.try_get("redirect_url")?,
-        expires_at: ts(row.try_get("expires_at")?),
+        expires_at: row.instant_opt("expires_at")?,
         problem: row.try_get("problem")?,
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        linked_at: ts(row.try_get("linked_at")?),
-        unlinked_at: ts(row.try_get("unlinked_at")?),
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        created_at: row.instant("created_at")?,
+        linked_at: row.instant_opt("linked_at")?,
+        unlinked_at: row.instant_opt("unlinked_at")?,
+        updated_at: row.instant("updated_at")?,
         unlink_tries: row.try_get("unlink_tries")?,
-        next_unlink_at: ts(row.try_get("next_unlink_at")?),
+        next_unlink_at: row.instant_opt("next_unlink_at")?,
     })
 }

@@ -1,7 +1,10 @@
 use ovo_domain::{CustomerId, Msisdn, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -78,23 +81,16 @@ pub async fn by_id(
     conn: &mut SqliteConnection,
     id: CustomerId,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(conn, &format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"), id.get(), from_row)
+        .await
 }
 
 pub async fn by_merchant_customer_id(
     conn: &mut SqliteConnection,
     merchant_customer_id: &str,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let row =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?"))
-            .bind(merchant_customer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    row.as_ref().map(from_row).transpose()
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?");
+    find_by(conn, &sql, merchant_customer_id, from_row).await
 }
 
 /// Customers with a linked account (any environment, any state) on this phone, other than
@@ -228,11 +224,9 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
         email: row.try_get("email")?,
         demo: row.try_get("demo")?,
         notes: row.try_get("notes")?,
-        forgotten_at: row
-            .try_get::<Option<i64>, _>("forgotten_at")?
-            .map(Timestamp::from_unix_millis),
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        forgotten_at: row.instant_opt("forgotten_at")?,
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
     })
 }
 
@@ -309,6 +303,23 @@ async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> 
     Ok(())
 }
 
+/// Binds a customer's values in column order, then `at`.
+fn bind_values<'q>(
+    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    values: &'q CustomerValues,
+    name_key: &'q str,
+    at: Timestamp,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    query
+        .bind(&values.merchant_customer_id)
+        .bind(&values.full_name)
+        .bind(name_key)
+        .bind(values.phone.canonical())
+        .bind(&values.email)
+        .bind(&values.notes)
+        .bind(at.unix_millis())
+}
+
 /// Inserts one customer with its name words.
 pub async fn create(
     conn: &mut SqliteConnection,
@@ -316,21 +327,16 @@ pub async fn create(
     at: Timestamp,
 ) -> LedgerResult<CustomerId> {
     let name_key = ovo_domain::fold_name(&values.full_name);
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&values.merchant_customer_id)
-    .bind(&values.full_name)
-    .bind(&name_key)
-    .bind(values.phone.canonical())
-    .bind(&values.email)
-    .bind(&values.notes)
-    .bind(at.unix_millis())
-    .bind(at.unix_millis())
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(customer_unique)?;
+    );
+    let id: i64 = bind_values(insert, values, &name_key, at)
+        .bind(at.unix_millis())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(customer_unique)?
+        .try_get("id")?;
     insert_words(conn, id, &name_key).await?;
     Ok(CustomerId::new(id))
 }
@@ -392,21 +398,15 @@ pub async fn update(
 ) -> LedgerResult<()> {
     let name_key = ovo_domain::fold_name(&values.full_name);
     delete_words(conn, id.get()).await?;
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE customers SET merchant_customer_id = ?, full_name = ?, name_key = ?, phone = ?, email = ?, notes = ?, updated_at = ?
          WHERE id = ?",
-    )
-    .bind(&values.merchant_customer_id)
-    .bind(&values.full_name)
-    .bind(&name_key)
-    .bind(values.phone.canonical())
-    .bind(&values.email)
-    .bind(&values.notes)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await
-    .map_err(customer_unique)?;
+    );
+    let done = bind_values(update, values, &name_key, at)
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await
+        .map_err(customer_unique)?;
     if done.rows_affected() == 0 {
         return Err(LedgerError::NotFound { what: "customer" });
     }
@@ -608,7 +608,7 @@ pub async fn timeline(
                 .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?;
             Ok(TimelineRow {
                 kind,
-                at: Timestamp::from_unix_millis(row.try_get("at")?),
+                at: row.instant("at")?,
                 id: row.try_get("id")?,
                 reference: row.try_get("reference")?,
                 product: row.try_get("product")?,

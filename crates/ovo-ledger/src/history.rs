@@ -5,6 +5,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::RowExt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -71,7 +72,7 @@ pub async fn range(
             let amount: i64 = row.try_get("amount")?;
             Ok(HistoryRow {
                 provider_entry_id: row.try_get("provider_entry_id")?,
-                occurred_at: Timestamp::from_unix_millis(row.try_get("occurred_at")?),
+                occurred_at: row.instant("occurred_at")?,
                 amount: Idr::new(amount)
                     .map_err(|e| LedgerError::Corrupt(format!("history amount: {e}")))?,
                 credit: row.try_get::<String, _>("direction")? == "credit",

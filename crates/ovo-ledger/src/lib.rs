@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod operators;
 pub mod payments;
 pub mod refunds;
+mod row;
 pub mod settings;
 
 pub use db::{Ledger, OpenReport, WriteTx};

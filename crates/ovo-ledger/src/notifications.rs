@@ -3,9 +3,11 @@
 //! transaction that applies it; until then it is tried again with a back-off per row.
 
 use ovo_domain::{PaymentId, Product, Timestamp};
-use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 
 use crate::error::LedgerResult;
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification<'a> {
@@ -41,50 +43,21 @@ pub struct NotificationRow {
 const COLUMNS: &str =
     "id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error";
 
-type Raw = (
-    i64,
-    String,
-    String,
-    i64,
-    bool,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
-
-fn from_raw(raw: Raw) -> NotificationRow {
-    let (
-        id,
-        product,
-        dedup_key,
-        received_at,
-        verified,
-        body,
-        processed_at,
-        outcome,
-        payment_id,
-        attempts,
-        next_try_at,
-        last_error,
-    ) = raw;
-    NotificationRow {
-        id,
-        product,
-        dedup_key,
-        received_at: Timestamp::from_unix_millis(received_at),
-        verified,
-        body,
-        processed_at: processed_at.map(Timestamp::from_unix_millis),
-        outcome,
-        payment_id: payment_id.map(PaymentId::new),
-        attempts,
-        next_try_at: next_try_at.map(Timestamp::from_unix_millis),
-        last_error,
-    }
+fn from_row(row: &SqliteRow) -> LedgerResult<NotificationRow> {
+    Ok(NotificationRow {
+        id: row.try_get("id")?,
+        product: row.try_get("product")?,
+        dedup_key: row.try_get("dedup_key")?,
+        received_at: row.instant("received_at")?,
+        verified: row.try_get("verified")?,
+        body: row.try_get("body")?,
+        processed_at: row.instant_opt("processed_at")?,
+        outcome: row.try_get("outcome")?,
+        payment_id: row.try_get::<Option<i64>, _>("payment_id")?.map(PaymentId::new),
+        attempts: row.try_get("attempts")?,
+        next_try_at: row.instant_opt("next_try_at")?,
+        last_error: row.try_get("last_error")?,
+    })
 }
 
 /// Stores a notification; `None` when one with the same product and key is already there
@@ -110,12 +83,8 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: i64) -> LedgerResult<Option<NotificationRow>> {
-    let raw: Option<Raw> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM notification_inbox WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(raw.map(from_raw))
+    find_by(conn, &format!("SELECT {COLUMNS} FROM notification_inbox WHERE id = ?"), id, from_row)
+        .await
 }
 
 /// The row stored under `product` and `dedup_key` (the one a duplicate delivery repeats).
@@ -124,14 +93,14 @@ pub async fn by_key(
     product: Product,
     dedup_key: &str,
 ) -> LedgerResult<Option<NotificationRow>> {
-    let raw: Option<Raw> = sqlx::query_as(&format!(
+    let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"
     ))
     .bind(product.key())
     .bind(dedup_key)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(raw.map(from_raw))
+    row.as_ref().map(from_row).transpose()
 }
 
 /// Marks the notification applied with what applying it did. Only the first call marks it:
@@ -185,7 +154,7 @@ pub async fn unapplied(
     due_at: Option<Timestamp>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let raws: Vec<Raw> = sqlx::query_as(&format!(
+    let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM notification_inbox
          WHERE processed_at IS NULL AND (?1 IS NULL OR next_try_at IS NULL OR next_try_at <= ?1)
          ORDER BY id LIMIT ?2"
@@ -194,7 +163,7 @@ pub async fn unapplied(
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(raws.into_iter().map(from_raw).collect())
+    rows.iter().map(from_row).collect()
 }
 
 /// The newest notifications of `product` (all products with `None`).
@@ -203,12 +172,12 @@ pub async fn recent(
     product: Option<Product>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let raws: Vec<Raw> = sqlx::query_as(&format!(
+    let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2"
     ))
     .bind(product.map(Product::key))
     .bind(i64::from(limit))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(raws.into_iter().map(from_raw).collect())
+    rows.iter().map(from_row).collect()
 }

@@ -2,6 +2,7 @@ use ovo_domain::{OperatorId, Role, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperatorRow {
@@ -52,22 +53,21 @@ pub async fn by_id(
     conn: &mut SqliteConnection,
     id: OperatorId,
 ) -> LedgerResult<Option<OperatorRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(conn, &format!("SELECT {COLUMNS} FROM operators WHERE id = ?"), id.get(), from_row)
+        .await
 }
 
 pub async fn by_username(
     conn: &mut SqliteConnection,
     username: &str,
 ) -> LedgerResult<Option<OperatorRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operators WHERE username = ?"))
-        .bind(username)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(
+        conn,
+        &format!("SELECT {COLUMNS} FROM operators WHERE username = ?"),
+        username,
+        from_row,
+    )
+    .await
 }
 
 /// Every operator; with `with_demo` false, the demo operators are left out.
@@ -168,7 +168,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
         password_hash: row.try_get("password_hash")?,
         disabled: row.try_get("disabled")?,
         demo: row.try_get("demo")?,
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        created_at: row.instant("created_at")?,
+        updated_at: row.instant("updated_at")?,
     })
 }

@@ -1,9 +1,10 @@
 use ovo_domain::{
-    CustomerId, Environment, Idr, PaymentId, PaymentStatus, Product, Reference, Timestamp,
+    CustomerId, Environment, Idr, PaymentId, PaymentStatus, Product, Reference, RefundId, Timestamp,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRow {
@@ -54,30 +55,14 @@ pub async fn page(
         "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
          FROM payments WHERE 1 = 1",
     );
-    if let Some(product) = filter.product {
-        q.push(" AND product = ").push_bind(product.key());
-    }
-    if let Some(status) = filter.status {
-        q.push(" AND status = ").push_bind(status.key());
-    }
-    if let Some(from) = filter.created_from {
-        q.push(" AND created_at >= ").push_bind(from.unix_millis());
-    }
-    if let Some(until) = filter.created_until {
-        q.push(" AND created_at < ").push_bind(until.unix_millis());
-    }
-    if let Some(min) = filter.min_amount {
-        q.push(" AND amount >= ").push_bind(min.rupiah());
-    }
-    if let Some(max) = filter.max_amount {
-        q.push(" AND amount <= ").push_bind(max.rupiah());
-    }
-    if let Some(environment) = filter.environment {
-        q.push(" AND environment = ").push_bind(environment.key());
-    }
-    if let Some(customer) = filter.customer_id {
-        q.push(" AND customer_id = ").push_bind(customer.get());
-    }
+    push_and(&mut q, " AND product = ", filter.product.map(Product::key));
+    push_and(&mut q, " AND status = ", filter.status.map(PaymentStatus::key));
+    push_and(&mut q, " AND created_at >= ", filter.created_from.map(Timestamp::unix_millis));
+    push_and(&mut q, " AND created_at < ", filter.created_until.map(Timestamp::unix_millis));
+    push_and(&mut q, " AND amount >= ", filter.min_amount.map(Idr::rupiah));
+    push_and(&mut q, " AND amount <= ", filter.max_amount.map(Idr::rupiah));
+    push_and(&mut q, " AND environment = ", filter.environment.map(Environment::key));
+    push_and(&mut q, " AND customer_id = ", filter.customer_id.map(CustomerId::get));
     if let Some(reference) = &filter.reference {
         q.push(" AND (reference = ")
             .push_bind(reference.clone())
@@ -101,6 +86,16 @@ pub async fn page(
     rows.iter().map(from_row).collect()
 }
 
+/// Appends `clause` and its value when there is one.
+fn push_and<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, clause: &str, value: Option<T>)
+where
+    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
+{
+    if let Some(value) = value {
+        q.push(clause).push_bind(value);
+    }
+}
+
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
     let corrupt =
         |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
@@ -117,10 +112,8 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
         amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
         status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
         provider_ref: row.try_get("provider_ref")?,
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        succeeded_at: row
-            .try_get::<Option<i64>, _>("succeeded_at")?
-            .map(Timestamp::from_unix_millis),
+        created_at: row.instant("created_at")?,
+        succeeded_at: row.instant_opt("succeeded_at")?,
     })
 }
 
@@ -174,7 +167,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewPayment<'_>) -> Ledger
 /// A refund as the customer page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRefund {
-    pub id: ovo_domain::RefundId,
+    pub id: RefundId,
     pub reference: String,
     pub payment_reference: String,
     pub product: Product,
@@ -205,7 +198,7 @@ pub async fn refunds_of_customer(
             let product: String = row.try_get("product")?;
             let amount: i64 = row.try_get("amount")?;
             Ok(CustomerRefund {
-                id: ovo_domain::RefundId::new(row.try_get("id")?),
+                id: RefundId::new(row.try_get("id")?),
                 reference: row.try_get("reference")?,
                 payment_reference: row.try_get("payment_reference")?,
                 product: Product::parse(&product)
@@ -213,7 +206,7 @@ pub async fn refunds_of_customer(
                 amount: Idr::new(amount)
                     .map_err(|e| LedgerError::Corrupt(format!("refund amount: {e}")))?,
                 status: row.try_get("status")?,
-                requested_at: Timestamp::from_unix_millis(row.try_get("requested_at")?),
+                requested_at: row.instant("requested_at")?,
             })
         })
         .collect()
@@ -295,11 +288,13 @@ pub async fn get(
     conn: &mut SqliteConnection,
     id: PaymentId,
 ) -> LedgerResult<Option<PaymentDetail>> {
-    let row = sqlx::query(&format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(detail_from_row).transpose()
+    find_by(
+        conn,
+        &format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"),
+        id.get(),
+        detail_from_row,
+    )
+    .await
 }
 
 fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
@@ -333,10 +328,8 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         amount: Idr::new(amount).map_err(|e| corrupt("amount", &e))?,
         status: PaymentStatus::parse(&status).map_err(|e| corrupt("status", &e))?,
         provider_ref: row.try_get("provider_ref")?,
-        created_at: Timestamp::from_unix_millis(row.try_get("created_at")?),
-        succeeded_at: row
-            .try_get::<Option<i64>, _>("succeeded_at")?
-            .map(Timestamp::from_unix_millis),
+        created_at: row.instant("created_at")?,
+        succeeded_at: row.instant_opt("succeeded_at")?,
         phone: phone
             .map(|p| ovo_domain::Msisdn::parse(&p).map_err(|e| corrupt("phone", &e)))
             .transpose()?,
@@ -346,25 +339,17 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
         source: row.try_get("source")?,
         description: row.try_get("description")?,
         redirect_url: row.try_get("redirect_url")?,
-        push_deadline: row
-            .try_get::<Option<i64>, _>("push_deadline")?
-            .map(Timestamp::from_unix_millis),
+        push_deadline: row.instant_opt("push_deadline")?,
         provider_status: row.try_get("provider_status")?,
         problem: row.try_get("problem")?,
-        next_check_at: row
-            .try_get::<Option<i64>, _>("next_check_at")?
-            .map(Timestamp::from_unix_millis),
+        next_check_at: row.instant_opt("next_check_at")?,
         checks: row.try_get("checks")?,
         test_phone,
         attempt: row.try_get("attempt")?,
-        attempt_started_at: row
-            .try_get::<Option<i64>, _>("attempt_started_at")?
-            .map(Timestamp::from_unix_millis),
-        give_up_at: row.try_get::<Option<i64>, _>("give_up_at")?.map(Timestamp::from_unix_millis),
+        attempt_started_at: row.instant_opt("attempt_started_at")?,
+        give_up_at: row.instant_opt("give_up_at")?,
         resends: row.try_get("resends")?,
-        last_sent_at: row
-            .try_get::<Option<i64>, _>("last_sent_at")?
-            .map(Timestamp::from_unix_millis),
+        last_sent_at: row.instant_opt("last_sent_at")?,
     })
 }
 
@@ -626,13 +611,28 @@ pub async fn add_event(
     kind: &str,
     detail: &serde_json::Value,
 ) -> LedgerResult<()> {
-    sqlx::query("INSERT INTO timeline_events (payment_id, at, kind, detail) VALUES (?, ?, ?, ?)")
-        .bind(payment_id.get())
-        .bind(at.unix_millis())
-        .bind(kind)
-        .bind(detail.to_string())
-        .execute(&mut *conn)
-        .await?;
+    insert_event(conn, payment_id, None, at, kind, detail).await
+}
+
+/// A timeline event of a payment, or of one of its refunds.
+pub(crate) async fn insert_event(
+    conn: &mut SqliteConnection,
+    payment_id: PaymentId,
+    refund_id: Option<RefundId>,
+    at: Timestamp,
+    kind: &str,
+    detail: &serde_json::Value,
+) -> LedgerResult<()> {
+    sqlx::query(
+        "INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(payment_id.get())
+    .bind(refund_id.map(RefundId::get))
+    .bind(at.unix_millis())
+    .bind(kind)
+    .bind(detail.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

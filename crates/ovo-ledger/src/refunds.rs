@@ -39,6 +39,7 @@
 //! Every transition appends a `timeline_events` row (`refund_<status>`) in the same transaction.
 //! The audit entry is the use case's to write, in the same transaction.
 
+use chrono::NaiveDate;
 use ovo_domain::{
     evaluate, wib_date, wib_day_bounds, Environment, Idr, OperatorId, PaymentId, PaymentStatus,
     Product, Reference, RefundDecision, RefundFacts, RefundId, RefundMode, RefundPolicy,
@@ -47,6 +48,7 @@ use ovo_domain::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::{find_by, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRow {
@@ -85,8 +87,8 @@ pub struct RefundRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfflineTransfer {
     pub reference: String,
-    /// The WIB calendar date of the transfer, `YYYY-MM-DD`.
-    pub date: String,
+    /// The WIB calendar date of the transfer.
+    pub date: NaiveDate,
     /// The evidence file's name as stored, and its SHA-256 (hex).
     pub evidence: Option<String>,
     pub evidence_sha256: Option<String>,
@@ -268,9 +270,7 @@ fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<
         product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
         status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
         amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
-        succeeded_at: row
-            .try_get::<Option<i64>, _>("succeeded_at")?
-            .map(Timestamp::from_unix_millis),
+        succeeded_at: row.instant_opt("succeeded_at")?,
     })
 }
 
@@ -382,22 +382,20 @@ pub async fn reserved_today(
 // Reads
 
 pub async fn get(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Option<RefundRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE id = ?"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(conn, &format!("SELECT {COLUMNS} FROM refunds WHERE id = ?"), id.get(), from_row).await
 }
 
 pub async fn by_reference(
     conn: &mut SqliteConnection,
     reference: &Reference,
 ) -> LedgerResult<Option<RefundRow>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM refunds WHERE reference = ?"))
-        .bind(reference.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+    find_by(
+        conn,
+        &format!("SELECT {COLUMNS} FROM refunds WHERE reference = ?"),
+        reference.as_str(),
+        from_row,
+    )
+    .await
 }
 
 /// Every refund of the payments of `environment`, oldest first.
@@ -598,9 +596,6 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
     let mode: String = row.try_get("mode")?;
     let status: String = row.try_get("status")?;
     let amount: i64 = row.try_get("amount")?;
-    let at = |col: &str| -> LedgerResult<Option<Timestamp>> {
-        Ok(row.try_get::<Option<i64>, _>(col)?.map(Timestamp::from_unix_millis))
-    };
     Ok(RefundRow {
         id: RefundId::new(row.try_get("id")?),
         reference: Reference::parse(&reference).map_err(|_| corrupt("reference", &reference))?,
@@ -610,32 +605,35 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
         status: RefundStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
         reason: row.try_get("reason")?,
         requested_by: OperatorId::new(row.try_get("requested_by")?),
-        requested_at: Timestamp::from_unix_millis(row.try_get("requested_at")?),
+        requested_at: row.instant("requested_at")?,
         decided_by: row.try_get::<Option<i64>, _>("decided_by")?.map(OperatorId::new),
-        decided_at: at("decided_at")?,
+        decided_at: row.instant_opt("decided_at")?,
         decision_note: row.try_get("decision_note")?,
         idempotency_key: row.try_get("idempotency_key")?,
         provider_ref: row.try_get("provider_ref")?,
-        submitted_at: at("submitted_at")?,
-        completed_at: at("completed_at")?,
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        submitted_at: row.instant_opt("submitted_at")?,
+        completed_at: row.instant_opt("completed_at")?,
+        updated_at: row.instant("updated_at")?,
         checks: u32::try_from(row.try_get::<i64, _>("checks")?)
             .map_err(|_| corrupt("checks", "negative"))?,
-        next_check_at: at("next_check_at")?,
+        next_check_at: row.instant_opt("next_check_at")?,
         resends: u32::try_from(row.try_get::<i64, _>("resends")?)
             .map_err(|_| corrupt("resends", "negative"))?,
         problem: row.try_get("problem")?,
         transfer: match row.try_get::<Option<String>, _>("transfer_reference")? {
             Some(reference) => Some(OfflineTransfer {
                 reference,
-                date: row.try_get::<Option<String>, _>("transfer_date")?.unwrap_or_default(),
+                date: row
+                    .try_get::<Option<NaiveDate>, _>("transfer_date")?
+                    .ok_or_else(|| corrupt("transfer_date", "missing"))?,
                 evidence: row.try_get("transfer_evidence")?,
                 evidence_sha256: row.try_get("transfer_evidence_sha256")?,
                 recorded_by: OperatorId::new(
                     row.try_get::<Option<i64>, _>("transfer_recorded_by")?
                         .ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?,
                 ),
-                recorded_at: at("transfer_recorded_at")?
+                recorded_at: row
+                    .instant_opt("transfer_recorded_at")?
                     .ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
             }),
             None => None,
@@ -643,7 +641,9 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
         resolution: match row.try_get::<Option<i64>, _>("resolved_by")? {
             Some(by) => Some(Resolution {
                 by: OperatorId::new(by),
-                at: at("resolved_at")?.ok_or_else(|| corrupt("resolved_at", "missing"))?,
+                at: row
+                    .instant_opt("resolved_at")?
+                    .ok_or_else(|| corrupt("resolved_at", "missing"))?,
                 note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
             }),
             None => None,
@@ -674,6 +674,8 @@ enum Value<'a> {
     Text(Option<&'a str>),
     /// `COALESCE(?, column)`: keeps the stored value when `None`.
     KeepText(Option<&'a str>),
+    /// `YYYY-MM-DD`, through sqlx's chrono support.
+    Date(NaiveDate),
 }
 
 const FROM_REQUESTED: &[RefundStatus] = &[RefundStatus::Requested];
@@ -851,8 +853,8 @@ pub async fn await_transfer(
 #[derive(Debug, Clone)]
 pub struct TransferRecord<'a> {
     pub reference: &'a str,
-    /// WIB calendar date, `YYYY-MM-DD`.
-    pub date: &'a str,
+    /// WIB calendar date.
+    pub date: NaiveDate,
     pub evidence: Option<&'a str>,
     pub evidence_sha256: Option<&'a str>,
     /// Never the requester (four eyes; also a CHECK in the schema).
@@ -871,7 +873,7 @@ pub async fn settle_offline(
         ("provider_ref", Value::Text(Some(transfer.reference))),
         ("completed_at", Value::Int(Some(at.unix_millis()))),
         ("transfer_reference", Value::Text(Some(transfer.reference))),
-        ("transfer_date", Value::Text(Some(transfer.date))),
+        ("transfer_date", Value::Date(transfer.date)),
         ("transfer_evidence", Value::Text(transfer.evidence)),
         ("transfer_evidence_sha256", Value::Text(transfer.evidence_sha256)),
         ("transfer_recorded_by", Value::Int(Some(transfer.recorded_by.get()))),
@@ -880,7 +882,7 @@ pub async fn settle_offline(
     let detail = serde_json::json!({
         "by": transfer.recorded_by.get(),
         "transfer_reference": transfer.reference,
-        "transfer_date": transfer.date,
+        "transfer_date": transfer.date.to_string(),
         "evidence": transfer.evidence,
     });
     let step = Step {
@@ -982,6 +984,9 @@ async fn transition(
             Value::Text(v) => {
                 q.push_bind(v.map(str::to_owned));
             }
+            Value::Date(v) => {
+                q.push_bind(v);
+            }
             Value::KeepText(v) => {
                 q.push("COALESCE(").push_bind(v.map(str::to_owned)).push(format!(", {column})"));
             }
@@ -1034,15 +1039,7 @@ async fn add_event(
     kind: &str,
     detail: &serde_json::Value,
 ) -> LedgerResult<()> {
-    sqlx::query("INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)")
-        .bind(payment_id.get())
-        .bind(refund_id.get())
-        .bind(at.unix_millis())
-        .bind(kind)
-        .bind(detail.to_string())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::payments::insert_event(conn, payment_id, Some(refund_id), at, kind, detail).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1134,7 +1131,7 @@ fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverri
             LedgerError::Corrupt(format!("refund policy override product {product:?}"))
         })?,
         policy,
-        updated_at: Timestamp::from_unix_millis(row.try_get("updated_at")?),
+        updated_at: row.instant("updated_at")?,
         updated_by: OperatorId::new(row.try_get("updated_by")?),
     })
 }

@@ -160,7 +160,7 @@ impl Fixture {
             RefundStatus::SettledOffline => {
                 let record = refunds::TransferRecord {
                     reference: "TRF-778",
-                    date: "2024-03-02",
+                    date: chrono::NaiveDate::from_ymd_opt(2024, 3, 2).unwrap(),
                     evidence: None,
                     evidence_sha256: None,
                     recorded_by: self.finance,

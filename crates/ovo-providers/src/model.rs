@@ -227,8 +227,8 @@ pub enum UnbindOutcome {
 pub struct HistoryQuery {
     pub account: LinkedAccount,
     /// Asia/Jakarta dates, inclusive.
-    pub from: time::Date,
-    pub to: time::Date,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
     pub page: u32,
 }
 

@@ -496,8 +496,8 @@ async fn authentication_invalid_request_and_unsupported() {
     );
     let history = HistoryQuery {
         account: account.clone(),
-        from: time::macros::date!(2024 - 01 - 01),
-        to: time::macros::date!(2024 - 01 - 31),
+        from: ovo_domain::parse_date("2024-01-01").unwrap(),
+        to: ovo_domain::parse_date("2024-01-31").unwrap(),
         page: 1,
     };
     assert!(matches!(

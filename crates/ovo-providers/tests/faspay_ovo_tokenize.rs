@@ -287,8 +287,7 @@ async fn every_operation_from_activation_to_unlink() {
     assert_eq!(after.cash, idr(4_990_000));
 
     // History (§5.7): the payment, on today's WIB page 1.
-    let today =
-        ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
+    let today = ovo_domain::wib_date(ovo_domain::Clock::now(&ovo_domain::SystemClock));
     let page = w
         .client
         .history(&HistoryQuery { account: linked.clone(), from: today, to: today, page: 1 })
@@ -469,9 +468,8 @@ async fn authentication_and_invalid_requests() {
     assert!(matches!(&err, ProviderError::InvalidRequest { code, .. } if code == "13"), "{err:?}");
 
     // History dates after today: 30 Format Error.
-    let today =
-        ovo_domain::wib_date(Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()));
-    let later = today.next_day().unwrap().next_day().unwrap();
+    let today = ovo_domain::wib_date(ovo_domain::Clock::now(&ovo_domain::SystemClock));
+    let later = ovo_domain::add_days(today, 2);
     let err = w
         .client
         .history(&HistoryQuery { account: sophia.clone(), from: later, to: later, page: 1 })

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_domain::{Idr, Msisdn, Product, Reference};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
@@ -295,7 +295,7 @@ fn status_of(p: &PaymentRequest) -> StatusRequest {
         kind: PaymentKind::DirectDebit,
         amount: p.amount,
         account: p.account.clone(),
-        created_at: Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()),
+        created_at: ovo_domain::Clock::now(&ovo_domain::SystemClock),
     }
 }
 
@@ -544,8 +544,8 @@ async fn authentication_and_invalid_requests_and_unsupported() {
         .client
         .history(&HistoryQuery {
             account: account.clone(),
-            from: time::macros::date!(2024 - 01 - 01),
-            to: time::macros::date!(2024 - 01 - 02),
+            from: ovo_domain::parse_date("2024-01-01").unwrap(),
+            to: ovo_domain::parse_date("2024-01-02").unwrap(),
             page: 1,
         })
         .await;

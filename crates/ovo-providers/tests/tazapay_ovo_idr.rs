@@ -579,7 +579,7 @@ async fn operations_the_product_lacks_are_unsupported() {
         return_url: "https://x".into(),
     };
     unsupported(t.client.bind(&bind).await.map(|_| ()), Operation::Bind);
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = ovo_domain::wib_date(ovo_domain::Clock::now(&ovo_domain::SystemClock));
     let history = HistoryQuery { account, from: today, to: today, page: 1 };
     unsupported(t.client.history(&history).await.map(|_| ()), Operation::History);
     assert!(t.client.capabilities().supports(Operation::Refund));

@@ -179,11 +179,7 @@ impl Backoffice {
     pub async fn account_history(&self, input: HistoryInput) -> AppResult<HistoryView> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
         let parse = |field: &'static str, text: &str| {
-            time::Date::parse(
-                text.trim(),
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .map_err(|_| {
+            ovo_domain::parse_date(text).ok_or_else(|| {
                 AppError::invalid(
                     "date_invalid",
                     format!("{field} {text:?} is not a date; use YYYY-MM-DD"),

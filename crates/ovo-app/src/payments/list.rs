@@ -19,9 +19,8 @@ use super::again::can_request_again;
 use super::cancel::can_cancel;
 use super::*;
 
-pub(super) fn parse_date(text: &str) -> AppResult<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format).map_err(|_| {
+pub(super) fn parse_date(text: &str) -> AppResult<chrono::NaiveDate> {
+    ovo_domain::parse_date(text).ok_or_else(|| {
         AppError::invalid("date_invalid", format!("{text:?} is not a date; use YYYY-MM-DD"))
     })
 }

@@ -406,7 +406,7 @@ impl DokuSnapClient {
             NotificationRejection::Malformed(format!("X-TIMESTAMP {timestamp:?}"))
         })?;
         if let Some(max) = self.options.inbound_max_skew {
-            let skew = (self.session.now().to_offset_datetime() - at).unsigned_abs();
+            let skew = Duration::from_millis(self.session.now().millis_since(at).unsigned_abs());
             if skew > max {
                 return Err(NotificationRejection::Malformed(format!(
                     "X-TIMESTAMP is {} s from our clock",
@@ -563,10 +563,8 @@ impl Provider for DokuSnapClient {
             &request.return_url,
             &request.return_url,
         );
-        let external_id = daily_external_id(
-            &format!("bind:{}", request.reference.as_str()),
-            self.session.now().to_offset_datetime(),
-        );
+        let external_id =
+            daily_external_id(&format!("bind:{}", request.reference.as_str()), self.session.now());
         let reply = self
             .send(call, BINDING_PATH, body, None, Some(external_id))
             .await?
@@ -701,8 +699,7 @@ impl Provider for DokuSnapClient {
             },
         });
         let call = self.write(Operation::Pay);
-        let external_id =
-            daily_external_id(&request.idempotency_key, self.session.now().to_offset_datetime());
+        let external_id = daily_external_id(&request.idempotency_key, self.session.now());
         let reply = self
             .send_as_customer(call, PAYMENT_PATH, body, account, Some(external_id))
             .await?
@@ -818,10 +815,7 @@ impl Provider for DokuSnapClient {
             reason: Some(request.reason.as_str()).filter(|r| !r.is_empty()),
             additional_info: CHANNEL_INFO,
         });
-        let external_id = Some(daily_external_id(
-            &request.idempotency_key,
-            self.session.now().to_offset_datetime(),
-        ));
+        let external_id = Some(daily_external_id(&request.idempotency_key, self.session.now()));
         let reply = match &request.account {
             Some(account) => {
                 self.send_as_customer(call, REFUND_PATH, body, account, external_id).await?
@@ -929,7 +923,7 @@ impl Provider for DokuSnapClient {
             account.phone.canonical(),
             account.provider_ref.as_deref().unwrap_or_default()
         );
-        let external_id = daily_external_id(&key, self.session.now().to_offset_datetime());
+        let external_id = daily_external_id(&key, self.session.now());
         let reply = self.send(call, UNBINDING_PATH, body, None, Some(external_id)).await?;
         if fresh && reply.class() == SnapClass::CustomerToken {
             self.forget_customer(&account.phone);
@@ -1010,7 +1004,6 @@ mod tests {
     use crate::notification::NotificationEvent;
     use crate::products::snap::{body_hash, string_to_sign, symmetric_signature};
     use crate::products::snap::{RefundStatus, TransactionStatus};
-    use time::OffsetDateTime;
 
     const TEST_KEY: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pem");
     const TEST_PUB: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pub");
@@ -1468,7 +1461,7 @@ mod tests {
 
     #[test]
     fn external_ids_are_stable_per_key_and_wib_day() {
-        let at = |unix: i64| OffsetDateTime::from_unix_timestamp(unix).unwrap();
+        let at = |unix: i64| Timestamp::from_unix_millis(unix * 1000);
         // 2024-01-01 10:00 WIB and 2024-01-01 16:59 UTC (23:59 WIB) are the same WIB day...
         let a = daily_external_id("PAY-1", at(1_704_078_000));
         assert_eq!(a, daily_external_id("PAY-1", at(1_704_128_340)));
@@ -1488,6 +1481,7 @@ mod tests {
             parse_doku_time("2024-01-01T09:09:00")
         );
         assert!(parse_doku_time("yesterday").is_none());
+        assert!(parse_doku_time("2024-1-01T09:09:00").is_none());
     }
 
     #[test]

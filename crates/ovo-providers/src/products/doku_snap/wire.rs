@@ -117,10 +117,11 @@ pub struct UnbindReply {
 
 /// `refundTime` and friends: with a zone, or zone-less read as WIB (§5.10 house default).
 pub fn parse_doku_time(text: &str) -> Option<Timestamp> {
-    if let Some(at) = parse_timestamp(text) {
-        return Some(Timestamp::from_offset_datetime(at));
-    }
-    parse_timestamp(&format!("{}+07:00", text.trim())).map(Timestamp::from_offset_datetime)
+    parse_timestamp(text).or_else(|| {
+        // The wall clock read with the same RFC 3339 grammar, then placed on the WIB clock.
+        let wall_clock = parse_timestamp(&format!("{}Z", text.trim()))?;
+        Some(Timestamp::from_wib(wall_clock.to_utc().naive_utc()))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,11 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use ovo_domain::{Reference, Timestamp, WIB};
+use chrono::NaiveDateTime;
+use ovo_domain::{Reference, Timestamp};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
-use time::macros::format_description;
-use time::PrimitiveDateTime;
 
 /// A value as text: strings as they are, numbers and booleans as their JSON text, null as absent.
 pub fn text(value: &Value) -> Option<String> {
@@ -428,27 +427,23 @@ pub fn field(row: &Value, name: &str) -> Option<String> {
     row.get(name).and_then(text).filter(|s| !s.is_empty())
 }
 
+/// The form of Faspay's dates, on the WIB clock (§14).
+const WIB_SECONDS: &str = "%Y-%m-%d %H:%M:%S";
+
 /// `YYYY-MM-DD HH:MM:SS` in WIB (§14).
 pub fn parse_wib(text: &str) -> Result<Timestamp, String> {
-    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let local = PrimitiveDateTime::parse(text.trim(), &format)
-        .map_err(|_| format!("date {text:?} is not YYYY-MM-DD HH:MM:SS"))?;
-    Ok(Timestamp::from_offset_datetime(local.assume_offset(WIB)))
+    let text = text.trim();
+    // chrono alone would also read `2024-1-2 0:30:00`; the form is exactly nineteen characters.
+    (text.len() == 19)
+        .then(|| NaiveDateTime::parse_from_str(text, WIB_SECONDS).ok())
+        .flatten()
+        .map(Timestamp::from_wib)
+        .ok_or_else(|| format!("date {text:?} is not YYYY-MM-DD HH:MM:SS"))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in WIB.
 pub fn format_wib_seconds(at: Timestamp) -> String {
-    let dt = at.to_offset_datetime();
-    let local = dt.checked_to_offset(WIB).unwrap_or(dt);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        local.year(),
-        u8::from(local.month()),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    )
+    at.to_wib().format(WIB_SECONDS).to_string()
 }
 
 /// `bill_no` is numeric for 720 (§5.3), our reference is 16 `[A-Z0-9]`: the reference read as a
@@ -581,5 +576,6 @@ mod tests {
         assert_eq!(at.to_rfc3339(), "2024-01-01T17:30:00.000Z");
         assert_eq!(format_wib_seconds(at), "2024-01-02 00:30:00");
         assert!(parse_wib("2024-01-02T00:30:00").is_err());
+        assert!(parse_wib("2024-1-02 00:30:00").is_err());
     }
 }

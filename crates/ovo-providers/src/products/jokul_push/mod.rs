@@ -18,7 +18,7 @@ pub mod wire;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ovo_domain::{Idr, Product, Reference};
+use ovo_domain::{Idr, Product, Reference, Timestamp};
 use ovo_secrets::Sensitive;
 
 use crate::capability::{Operation, PaymentKind};
@@ -278,8 +278,7 @@ impl JokulPushClient {
     /// Headers of §3: `Client-Id`, `Request-Id`, `Request-Timestamp`, `Request-Target`, `Signature`.
     fn signed_headers(&self, target: &str, body: Option<&[u8]>) -> Vec<(&'static str, String)> {
         let request_id = request_id();
-        let timestamp =
-            request_timestamp(ovo_domain::Clock::now(&self.options.clock).to_offset_datetime());
+        let timestamp = request_timestamp(ovo_domain::Clock::now(&self.options.clock));
         let mut headers = vec![
             ("Client-Id", self.client_id.clone()),
             ("Request-Id", request_id.clone()),
@@ -565,17 +564,8 @@ fn request_id() -> String {
 }
 
 /// UTC `yyyy-MM-ddTHH:mm:ssZ` (§3).
-fn request_timestamp(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+fn request_timestamp(at: Timestamp) -> String {
+    at.to_utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Jokul sends no notifications: the default answers.
@@ -614,7 +604,7 @@ mod tests {
 
     #[test]
     fn timestamp_request_id_invoice_and_path_forms() {
-        let at = time::macros::datetime!(2021-01-15 10:00:00 +7);
+        let at = Timestamp::parse_rfc3339("2021-01-15T10:00:00+07:00").unwrap();
         assert_eq!(request_timestamp(at), "2021-01-15T03:00:00Z");
         let rid = request_id();
         assert_eq!(rid.len(), 36);

@@ -251,7 +251,7 @@ impl OvoSnapClient {
         created_at: Option<Timestamp>,
     ) -> ProviderResult<(Call, SnapReply)> {
         let call = self.read(Operation::Status);
-        let date = created_at.unwrap_or_else(|| self.snap.now()).to_offset_datetime();
+        let date = created_at.unwrap_or_else(|| self.snap.now());
         let body = to_json(&StatusBody {
             original_partner_reference_no: reference,
             original_reference_no: provider_ref,
@@ -507,10 +507,7 @@ impl Provider for OvoSnapClient {
             additional_info: Value::Object(Default::default()),
         });
         // SNAP §10: a resend under the same key is byte-identical within the WIB day.
-        let external_id = Some(snap::daily_external_id(
-            &request.idempotency_key,
-            self.snap.now().to_offset_datetime(),
-        ));
+        let external_id = Some(snap::daily_external_id(&request.idempotency_key, self.snap.now()));
         let reply = self
             .send_as_customer(account, call, self.path("debit/refund"), body, external_id, true)
             .await?

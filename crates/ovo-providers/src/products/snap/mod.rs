@@ -214,7 +214,7 @@ impl SnapSession {
     }
 
     fn timestamp(&self) -> String {
-        format_timestamp(self.now().to_offset_datetime(), self.profile.timestamp_style)
+        format_timestamp(self.now(), self.profile.timestamp_style)
     }
 
     pub fn profile(&self) -> &SnapProfile {
@@ -314,7 +314,7 @@ impl SnapSession {
             (Some(secs), _) => {
                 secs.as_u64().and_then(|s| i64::try_from(s).ok()).map(|s| now.plus_seconds(s))
             }
-            (None, Some(at)) => parse_timestamp(at).map(Timestamp::from_offset_datetime),
+            (None, Some(at)) => parse_timestamp(at),
             (None, None) => None,
         };
         Ok(CustomerToken { access_token, refresh_token: refresh, expires_at })

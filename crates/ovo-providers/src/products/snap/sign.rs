@@ -14,8 +14,6 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha512};
 use subtle::ConstantTimeEq;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
 use crate::error::{ProviderError, ProviderResult};
@@ -32,27 +30,19 @@ pub enum TimestampStyle {
     OffsetMillis,
 }
 
-/// Renders an instant in WIB (`+07:00`) in the given form.
-pub fn format_timestamp(at: OffsetDateTime, style: TimestampStyle) -> String {
-    let t = at.to_offset(ovo_domain::WIB);
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    match style {
-        TimestampStyle::Offset => format!("{base}+07:00"),
-        TimestampStyle::OffsetMillis => format!("{base}.{:03}+07:00", t.millisecond()),
-    }
+/// Renders an instant on the Asia/Jakarta clock (`+07:00`) in the given form.
+pub fn format_timestamp(at: Timestamp, style: TimestampStyle) -> String {
+    let format = match style {
+        TimestampStyle::Offset => "%Y-%m-%dT%H:%M:%S%:z",
+        TimestampStyle::OffsetMillis => "%Y-%m-%dT%H:%M:%S%.3f%:z",
+    };
+    at.to_wib().format(format).to_string()
 }
 
-/// Receivers accept `Z` or `±hh:mm`, with or without a fraction of 1–9 digits (§3).
-pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text.trim(), &Rfc3339).ok()
+/// Receivers accept `Z` or `±hh:mm`, with or without a fraction of 1–9 digits (§3); digits
+/// below the millisecond are dropped.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    Timestamp::parse_rfc3339(text).ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,8 +174,8 @@ pub fn external_id_for(idempotency_key: &str) -> String {
 /// The `X-EXTERNAL-ID` of a money-moving call on the WIB day of `at`: the same for a resend
 /// under the same key on the same WIB day, a new one after midnight WIB (§10 step 2), while
 /// the `partnerReferenceNo` / `partnerRefundNo` in the body stays the same.
-pub fn daily_external_id(idempotency_key: &str, at: OffsetDateTime) -> String {
-    external_id_for(&format!("{idempotency_key}@{}", at.to_offset(ovo_domain::WIB).date()))
+pub fn daily_external_id(idempotency_key: &str, at: Timestamp) -> String {
+    external_id_for(&format!("{idempotency_key}@{}", ovo_domain::wib_date(at)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +513,7 @@ mod tests {
 
     #[test]
     fn timestamps_in_both_forms_and_parsed_in_all() {
-        let at = OffsetDateTime::from_unix_timestamp_nanos(1_704_078_000_123_000_000).unwrap();
+        let at = Timestamp::from_unix_millis(1_704_078_000_123);
         assert_eq!(format_timestamp(at, TimestampStyle::Offset), "2024-01-01T10:00:00+07:00");
         assert_eq!(
             format_timestamp(at, TimestampStyle::OffsetMillis),
@@ -543,7 +533,7 @@ mod tests {
 
     #[test]
     fn external_ids_are_36_digits_and_stable_per_key() {
-        let now = Timestamp::from_offset_datetime(OffsetDateTime::now_utc());
+        let now = ovo_domain::Clock::now(&ovo_domain::SystemClock);
         let id = generate_external_id(now);
         assert_eq!(id.len(), 36);
         assert!(id.bytes().all(|b| b.is_ascii_digit()));
