@@ -8,6 +8,7 @@
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, and builders for common inputs.
+//! - [`secrets`] (feature `app`): a secret store in a JSON file that outlives a killed process.
 //!
 //! Used only as a dev-dependency, from `tests/` and `benches/`.
 #![allow(clippy::unwrap_used)] // a test helper that cannot do its job panics, failing the test
@@ -18,6 +19,8 @@ pub mod bench;
 pub mod json;
 pub mod keys;
 pub mod receiver;
+#[cfg(feature = "app")]
+pub mod secrets;
 pub mod sim;
 
 pub use receiver::{Answer, Hit, Receiver};
