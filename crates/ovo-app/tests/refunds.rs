@@ -1027,16 +1027,7 @@ async fn settle_open_demo_refunds(app: &Backoffice) {
         app.resolve_refunds().await.unwrap();
         let mut open = 0;
         for status in ["submitting", "processing", "unknown"] {
-            open += app
-                .refund_queue(RefundQueueQuery {
-                    status: status.into(),
-                    after_id: None,
-                    limit: 200,
-                })
-                .await
-                .unwrap()
-                .refunds
-                .len();
+            open += app::refund_queue(app, status).await.len();
         }
         if open == 0 {
             return;
@@ -1427,17 +1418,7 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
     // A demo DOKU SNAP payment the sandbox knows, still refundable in full.
     let rows = f
         .app
-        .payments_page(PaymentQuery {
-            product: Some("doku_snap_ovo".into()),
-            status: Some("succeeded".into()),
-            from: None,
-            to: None,
-            min_amount: None,
-            max_amount: None,
-            reference: None,
-            after: None,
-            limit: 200,
-        })
+        .payments_page(app::payment_query(Some("doku_snap_ovo"), Some("succeeded"), 200))
         .await
         .unwrap()
         .rows;

@@ -265,3 +265,26 @@ pub async fn payment_page(app: &Backoffice, payment_id: i64) -> PaymentDetailVie
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
     app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().entries
 }
+
+/// The payments list: `product` and `status` when given, nothing else filtered.
+pub fn payment_query(product: Option<&str>, status: Option<&str>, limit: u32) -> PaymentQuery {
+    PaymentQuery {
+        product: product.map(Into::into),
+        status: status.map(Into::into),
+        from: None,
+        to: None,
+        min_amount: None,
+        max_amount: None,
+        reference: None,
+        after: None,
+        limit,
+    }
+}
+
+/// The first 200 refunds of the queue in `status`.
+pub async fn refund_queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
+    app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
+        .await
+        .unwrap()
+        .refunds
+}
