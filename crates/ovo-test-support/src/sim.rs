@@ -64,6 +64,12 @@ impl Sim {
         json::post_any(&self.http, &self.url(path), &body).await
     }
 
+    /// PATCH `body` to `path` (an account's behaviour, …), asserting success.
+    pub async fn patch(&self, path: &str, body: Value) {
+        let response = self.http.patch(self.url(path)).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "PATCH {path}: {}", response.status());
+    }
+
     /// Arms `fault` on `product`'s `endpoint` for the next `count` calls.
     pub async fn arm(&self, product: &str, endpoint: &str, fault: Value, count: u32) {
         let body =
