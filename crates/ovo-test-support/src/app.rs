@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
-use ovo_domain::{Clock, Idr, ManualClock, SystemClock, Timestamp};
+use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
 use ovo_secrets::{MemoryStore, SecretStore};
 
 use crate::sim::Sim;
@@ -216,14 +216,7 @@ pub fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'
     (e.code, e.reason)
 }
 
-pub fn rp(rupiah: i64) -> Idr {
-    Idr::new(rupiah).unwrap()
-}
-
-/// A new random payment reference.
-pub fn reference() -> ovo_domain::Reference {
-    ovo_domain::Reference::generate(&mut rand::thread_rng())
-}
+pub use crate::values::{idr as rp, reference};
 
 /// The one customer found by `query` (a phone, a name); panics unless exactly one is.
 pub async fn customer_id(app: &Backoffice, query: &str) -> i64 {

@@ -5,6 +5,7 @@
 //! - [`sim`]: starting the simulator (`ovo-sandbox`) on loopback and driving its control API.
 //! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
 //! - [`json`]: small JSON-over-HTTP helpers.
+//! - [`values`] (feature `app` or `providers`): amounts, phones and references.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, and builders for common inputs.
@@ -22,6 +23,8 @@ pub mod receiver;
 #[cfg(feature = "app")]
 pub mod secrets;
 pub mod sim;
+#[cfg(any(feature = "app", feature = "providers"))]
+pub mod values;
 
 pub use receiver::{Answer, Hit, Receiver};
 pub use sim::Sim;
