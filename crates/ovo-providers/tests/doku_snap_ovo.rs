@@ -579,7 +579,7 @@ async fn listener(client: Arc<OnceLock<Arc<DokuSnapClient>>>) -> Receiver {
                 &client.verify_notification(&request),
             )
         };
-        Answer { status: answer.status, body: answer.body.expose().clone() }
+        Answer::new(answer.status, answer.body.expose())
     })
     .await
 }
