@@ -39,6 +39,11 @@ impl Hit {
             .collect()
     }
 
+    /// The headers as a map (case-insensitive look-ups, `map["X-SIGNATURE"]`).
+    pub fn header_map(&self) -> axum::http::HeaderMap {
+        self.headers.iter().map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap())).collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap()
     }
