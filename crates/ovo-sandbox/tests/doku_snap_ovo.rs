@@ -6,18 +6,19 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::{keys, sim, Answer, Hit, Receiver};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256, Sha512};
 
-const PRIVATE: &str = include_str!("fixtures/snap_test_private_pkcs1.pem");
-const PUBLIC_PKCS1: &str = include_str!("fixtures/snap_test_public_pkcs1.pem");
-const PUBLIC_SPKI: &str = include_str!("fixtures/snap_test_public_spki.pem");
+const PRIVATE: &str = keys::SIM_PRIVATE_PKCS1;
+const PUBLIC_PKCS1: &str = keys::SIM_PUBLIC_PKCS1;
+const PUBLIC_SPKI: &str = keys::SIM_PUBLIC_SPKI;
 
 const A: &str = "BRN-0218-TESTA";
 const A_SECRET: &str = "SK-test-a";
@@ -53,7 +54,6 @@ struct Received {
 /// The merchant side: a token endpoint (N0) and the two notification endpoints.
 #[derive(Clone, Default)]
 struct Merchant {
-    inbox: Arc<Mutex<Vec<Received>>>,
     /// Every token issued at N0, in order; each call issues a new one.
     tokens: Arc<Mutex<Vec<String>>>,
     fail_first: Arc<AtomicU32>,
@@ -67,6 +67,8 @@ struct Env {
     sandbox: RunningSandbox,
     http: reqwest::Client,
     merchant: Merchant,
+    /// What reached the merchant's endpoints.
+    receiver: Receiver,
     ext: AtomicU64,
 }
 
@@ -130,78 +132,75 @@ fn notification_signature_ok(r: &Received, secret: &str, tokens: &[String]) -> b
     hmac_b64(secret, &to_sign) == h(&r.headers, "x-signature")
 }
 
-async fn start_merchant() -> (String, Merchant) {
+const TOKEN_PATH: &str = "/doku/token";
+const NOTIFY_PATHS: [&str; 2] = ["/v1.0/debit/notify", "/doku/binding"];
+
+/// A notification as the merchant received it.
+fn received(hit: &Hit) -> Received {
+    Received { path: hit.path().to_owned(), headers: hit.header_map(), body: hit.body.clone() }
+}
+
+fn is_notification(hit: &Hit) -> bool {
+    hit.method == "POST" && NOTIFY_PATHS.contains(&hit.path())
+}
+
+/// N0: a token when `clientId|X-TIMESTAMP` verifies with DOKU's public key.
+fn answer_token(m: &Merchant, public: &rsa::RsaPublicKey, headers: &HeaderMap) -> Answer {
+    let message = format!("{}|{}", h(headers, "x-client-key"), h(headers, "x-timestamp"));
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(h(headers, "x-signature"))
+        .unwrap_or_default();
+    let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).ok().is_some_and(|s| {
+        use rsa::signature::Verifier;
+        rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public.clone())
+            .verify(message.as_bytes(), &s)
+            .is_ok()
+    });
+    let refuse =
+        m.fail_token.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if !ok || refuse || h(headers, "x-client-key") != A {
+        let body =
+            json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"});
+        return Answer::new(401, &body.to_string());
+    }
+    let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
+    m.tokens.lock().unwrap().push(token.clone());
+    let body = json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900});
+    Answer::ok(&body.to_string())
+}
+
+/// N1/N2: 500 while failing, then accepted when signed with a token the merchant issued.
+fn answer_notification(m: &Merchant, received: &Received) -> Answer {
+    if m.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        return Answer::new(500, "try later");
+    }
+    let mut tokens = m.tokens.lock().unwrap().clone();
+    if m.latest_token_only.load(Ordering::SeqCst) {
+        tokens.drain(..tokens.len().saturating_sub(1));
+    }
+    if !notification_signature_ok(received, A_SECRET, &tokens) {
+        return Answer::new(
+            401,
+            r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#,
+        );
+    }
+    Answer::ok(
+        r#"{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}"#,
+    )
+}
+
+/// The merchant side: a token endpoint (N0) and the two notification endpoints.
+async fn start_merchant() -> (String, Merchant, Receiver) {
     let merchant = Merchant::default();
     let m = merchant.clone();
     let public = rsa::RsaPublicKey::from_pkcs1_pem(PUBLIC_PKCS1).unwrap();
-    let token_route = axum::routing::post(move |headers: HeaderMap| {
-        let (m, public) = (m.clone(), public.clone());
-        async move {
-            // N0: verify `clientId|X-TIMESTAMP` with DOKU's public key.
-            let message = format!("{}|{}", h(&headers, "x-client-key"), h(&headers, "x-timestamp"));
-            let sig = base64::engine::general_purpose::STANDARD
-                .decode(h(&headers, "x-signature"))
-                .unwrap_or_default();
-            let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).ok().is_some_and(|s| {
-                use rsa::signature::Verifier;
-                rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public)
-                    .verify(message.as_bytes(), &s)
-                    .is_ok()
-            });
-            let refuse = m
-                .fail_token
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            if !ok || refuse || h(&headers, "x-client-key") != A {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    axum::Json(
-                        json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}),
-                    ),
-                );
-            }
-            let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
-            m.tokens.lock().unwrap().push(token.clone());
-            (
-                StatusCode::OK,
-                axum::Json(
-                    json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900}),
-                ),
-            )
-        }
-    });
-    let m = merchant.clone();
-    let notify = move |uri: axum::http::Uri, headers: HeaderMap, body: String| {
-        let m = m.clone();
-        async move {
-            let received = Received { path: uri.path().to_owned(), headers, body };
-            m.inbox.lock().unwrap().push(received.clone());
-            if m.fail_first.load(Ordering::SeqCst) > 0 {
-                m.fail_first.fetch_sub(1, Ordering::SeqCst);
-                return (StatusCode::INTERNAL_SERVER_ERROR, "try later".to_owned());
-            }
-            let mut tokens = m.tokens.lock().unwrap().clone();
-            if m.latest_token_only.load(Ordering::SeqCst) {
-                tokens.drain(..tokens.len().saturating_sub(1));
-            }
-            if !notification_signature_ok(&received, A_SECRET, &tokens) {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#
-                        .to_owned(),
-                );
-            }
-            (StatusCode::OK, r#"{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}"#.to_owned())
-        }
-    };
-    let app = axum::Router::new()
-        .route("/doku/token", token_route)
-        .route("/v1.0/debit/notify", axum::routing::post(notify.clone()))
-        .route("/doku/binding", axum::routing::post(notify));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (format!("http://{addr}"), merchant)
+    let receiver = Receiver::scripted(move |hit| match hit.path() {
+        TOKEN_PATH if hit.method == "POST" => answer_token(&m, &public, &hit.header_map()),
+        _ if is_notification(hit) => answer_notification(&m, &received(hit)),
+        _ => Answer::status(404),
+    })
+    .await;
+    (receiver.url(""), merchant, receiver)
 }
 
 /// `scale` 0.01 gives 9 s tokens (room on a loaded machine); smaller for tests that wait out
@@ -212,14 +211,10 @@ async fn env_with(scale: &str) -> Env {
 
 /// With `extra` TOML (e.g. `[[bindings]]`) after the merchants.
 async fn env_extra(scale: &str, extra: &str) -> Env {
-    let (base, merchant) = start_merchant().await;
+    let (base, merchant, receiver) = start_merchant().await;
     let toml = format!("{}\n{extra}\n", merchants_toml(&base));
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse(scale).unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    Env { sandbox, http: reqwest::Client::new(), merchant, ext: AtomicU64::new(1) }
+    let sandbox = sim::start(&toml, scale).await;
+    Env { sandbox, http: reqwest::Client::new(), merchant, receiver, ext: AtomicU64::new(1) }
 }
 
 async fn env() -> Env {
@@ -438,18 +433,13 @@ impl Env {
         panic!("payment {partner_ref} never reached {wanted}");
     }
 
+    /// The notifications the merchant received (N0 token calls aside), in order.
     fn inbox(&self) -> Vec<Received> {
-        self.merchant.inbox.lock().unwrap().clone()
+        self.receiver.hits().iter().filter(|h| is_notification(h)).map(received).collect()
     }
 
     async fn wait_inbox(&self, pred: impl Fn(&Received) -> bool) -> Received {
-        for _ in 0..500 {
-            if let Some(r) = self.inbox().into_iter().find(|r| pred(r)) {
-                return r;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("notification never arrived; inbox: {:?}", self.inbox());
+        received(&self.receiver.wait_for(|h| is_notification(h) && pred(&received(h))).await)
     }
 
     /// The journal's N1/N2 deliveries (without the N0 token calls, kind `token`).
