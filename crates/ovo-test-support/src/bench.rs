@@ -59,3 +59,38 @@ pub fn us(ns: u64) -> String {
 pub fn ms(ns: u64) -> String {
     format!("{}.{:03} ms", ns / 1_000_000, (ns % 1_000_000) / 1000)
 }
+
+/// Indonesian given names for generated customers.
+pub const FIRST: &[&str] = &[
+    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
+    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
+    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
+];
+
+/// Indonesian family names for generated customers.
+pub const LAST: &[&str] = &[
+    "Santoso",
+    "Rahmawati",
+    "Wijaya",
+    "Lestari",
+    "Kusuma",
+    "Gunawan",
+    "Hakim",
+    "Wirawan",
+    "Sari",
+    "Nugroho",
+    "Pratama",
+    "Sutrisno",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Purnomo",
+    "Handayani",
+    "Susanto",
+    "Wibowo",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Halim",
+    "Tanjung",
+];
