@@ -6,6 +6,7 @@
 //! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
 //! - [`json`]: small JSON-over-HTTP helpers.
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
+//! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, and builders for common inputs.
@@ -19,6 +20,8 @@ pub mod app;
 pub mod bench;
 pub mod json;
 pub mod keys;
+#[cfg(feature = "ledger")]
+pub mod ledger;
 pub mod receiver;
 #[cfg(feature = "app")]
 pub mod secrets;
