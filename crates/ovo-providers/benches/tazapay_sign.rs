@@ -2,6 +2,7 @@
 //!
 //! The time to build and serialise one Tazapay payin request (§6) with its Basic auth header
 //! (§2), beside a baseline measured in the same run: serialising the same body alone.
+#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
