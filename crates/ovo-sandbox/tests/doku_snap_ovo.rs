@@ -363,6 +363,11 @@ impl Env {
         self.send(&self.request(client, &b2b, path, body, customer)).await
     }
 
+    /// A payment (`PAYMENT`) by `client` for the customer holding `customer`'s token.
+    async fn pay(&self, client: &str, customer: &str, body: &Value) -> (u16, Value) {
+        self.call(client, PAYMENT, body, Some(customer)).await
+    }
+
     async fn control(&self, path: &str) -> Value {
         self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
     }
@@ -552,12 +557,7 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
 
     // SALE payment (54): a webRedirectUrl, pending until the customer confirms.
     let (s, paid) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]))
         .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
     let web = paid["webRedirectUrl"].as_str().unwrap();
@@ -648,16 +648,15 @@ async fn recurring_pays_without_a_customer_step_with_a_cash_and_points_split() {
     let env = env().await;
     let (_, customer) = env.bound(A, SITI, "CUST-002").await;
     let (s, paid) = env
-        .call(
+        .pay(
             A,
-            PAYMENT,
+            &customer,
             &pay_body(
                 "REC0000000000001",
                 15_000,
                 "RECURRING",
                 &[("CASH", 10_000), ("POINTS", 5_000)],
             ),
-            Some(&customer),
         )
         .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
@@ -849,12 +848,7 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     );
     // Same partnerReferenceNo, new X-EXTERNAL-ID: 4095401.
     let (s, dup) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     // Only one payment was taken.
@@ -938,25 +932,15 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     // A pending SALE cannot be refunded: 4045800.
     let (_, _) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     let (s, r) = env
         .call(A, REFUND, &refund_body("PEND000000000001", "PEND000000000001R01", 10_000), None)
         .await;
     assert_eq!((s, code(&r)), (404, "4045800"));
     // Paid 61 days ago: outside the 60-day window, 4055801; 60 days is still allowed.
-    env.call(
-        A,
-        PAYMENT,
-        &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-        Some(&customer),
-    )
-    .await;
+    env.pay(A, &customer, &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
+        .await;
     env.wait_status(A, "OLD0000000000001", "00").await;
     let backdate = |days: i64| {
         env.http
@@ -983,13 +967,7 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     // Merchant B: full refunds only, 30,000 a day.
     let (_, cust_b) = env.bound(B, SITI, "B-CUST").await;
     for (reference, value) in [("BFULL00000000001", 20_000), ("BFULL00000000002", 20_000)] {
-        env.call(
-            B,
-            PAYMENT,
-            &pay_body(reference, value, "RECURRING", &[("CASH", value)]),
-            Some(&cust_b),
-        )
-        .await;
+        env.pay(B, &cust_b, &pay_body(reference, value, "RECURRING", &[("CASH", value)])).await;
         env.wait_status(B, reference, "00").await;
     }
     let (s, r) = env
@@ -1043,59 +1021,33 @@ async fn magic_accounts_reach_the_documented_declines() {
     // ...01 insufficient and ...03 limit: synchronous 4035414 / 4035402.
     let (_, empty) = env.bound(A, MAGIC_EMPTY, "M1").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&empty),
-        )
+        .pay(A, &empty, &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!(
         (s, code(&p), p["responseMessage"].as_str()),
         (403, "4035414", Some("Insufficient Funds"))
     );
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&empty),
-        )
+        .pay(A, &empty, &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (403, "4035414"));
     let (_, limited) = env.bound(A, MAGIC_LIMIT, "M3").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&limited),
-        )
+        .pay(A, &limited, &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (403, "4035402"));
     // ...07 approves by itself: the binding needs no page and a SALE is paid at once.
     let (_, payer) = env.bound(A, MAGIC_PAYER, "M7").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]),
-            Some(&payer),
-        )
+        .pay(A, &payer, &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     env.wait_status(A, "MAGIC00000000007", "00").await;
     assert_eq!(env.account(MAGIC_PAYER).await, (10_000_000, 490_000));
     // A customer declining a SALE on the page: 06, and N1 06.
     let (_, budi) = env.bound(A, SITI, "CUST-002").await;
-    let (_, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&budi),
-        )
-        .await;
+    let (_, p) =
+        env.pay(A, &budi, &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)])).await;
     env.decide(
         p["webRedirectUrl"].as_str().unwrap().rsplit('/').next().unwrap(),
         json!({"decision":"decline"}),
@@ -1115,12 +1067,7 @@ async fn recurring_insufficient_can_arrive_as_a_failed_notification() {
     // Merchant B has recurring_insufficient_sync = false (§5.6 switch).
     let (_, customer) = env.bound(B, MAGIC_EMPTY, "B1").await;
     let (s, p) = env
-        .call(
-            B,
-            PAYMENT,
-            &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(B, &customer, &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     let st = env.wait_status(B, "BREC000000000001", "06").await;
@@ -1135,12 +1082,7 @@ async fn unanswered_binding_and_sale_expire() {
     env.binding_status(b["referenceNo"].as_str().unwrap(), "FAILED").await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"), "{p}");
     let st = env.wait_status(A, "EXP0000000000001", "06").await;
@@ -1588,21 +1530,11 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
         (409, "2005400", Some("RSND000000000001"))
     );
     let (s, dup) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     let (s, other) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]))
         .await;
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
@@ -1621,12 +1553,7 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
     let (s, _) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!(s, 200);
     let failed = env.wait_status(A, "SAF0000000000001", "06").await;
