@@ -168,17 +168,14 @@ strict_phone = true
         (signature, hit.body.clone().into_bytes(), hit.json())
     }
 
+    /// GET `path` of the control API, asserting success.
+    async fn control(&self, path: &str) -> Value {
+        Sim::of(&self.sb).get(path).await
+    }
+
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
-            let list: Value = self
-                .http
-                .get(format!("{}/_sandbox/pending", self.sb.url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list: Value = self.control("/_sandbox/pending").await;
             if let Some(a) = list
                 .as_array()
                 .unwrap()
@@ -193,15 +190,7 @@ strict_phone = true
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(format!("{}/_sandbox/accounts/{phone}", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value = self.control(&format!("/_sandbox/accounts/{phone}")).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 }
@@ -417,15 +406,7 @@ async fn idempotency_keys() {
         headers.get("x-sandbox-idempotent-replay").map(|v| v.to_str().unwrap()),
         Some("true")
     );
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin created");
     // The same key on another endpoint is refused.
     let id = a["data"]["id"].as_str().unwrap();
@@ -578,15 +559,7 @@ async fn magic_accounts_reach_their_outcomes() {
         assert_eq!(p["status"], expected_payin, "{number}");
     }
     // The silent customer's push was withdrawn when the 70 s (scaled) ran out.
-    let pending: Value = t
-        .http
-        .get(format!("{}/_sandbox/pending", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending: Value = t.control("/_sandbox/pending").await;
     assert!(pending.as_array().unwrap().iter().all(|a| a["phone"] != "6281100000006"));
 }
 
@@ -806,14 +779,7 @@ impl T {
     }
 
     async fn writes(&self) -> Value {
-        self.http
-            .get(format!("{}/_sandbox/writes?product=tazapay_ovo_idr", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.control("/_sandbox/writes?product=tazapay_ovo_idr").await
     }
 
     async fn wait_writes(&self, done: impl Fn(&Value) -> bool) -> Value {
@@ -873,15 +839,7 @@ async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_n
         t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
     assert_eq!((s, r2["data"]["id"].as_str()), (200, r1["data"]["id"].as_str()));
     t.wait_refund(r1["data"]["id"].as_str().unwrap(), "succeeded").await;
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     let writes = t.writes().await;
     assert_eq!(
@@ -946,15 +904,7 @@ async fn a_create_processed_late_and_resent_under_its_key_is_processed_once() {
         writes,
         json!([{"product":"tazapay_ovo_idr","kind":"payment","reference":"TZLATE0000000001","processed":1,"replays":1}])
     );
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     // A payin never created answers 404 (§12).
     let (s, v) = t.get("/v3/payin/pay_never").await;
