@@ -6,8 +6,6 @@
 //! Run: `cargo bench -p ovo-app --bench builtin_import [-- --payments N]`. Timing only: nothing
 //! here asserts on durations.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,9 +15,9 @@ use ovo_domain::{
 };
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::MemoryStore;
+use ovo_test_support::bench::BenchResult;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::BenchResult;
 
 const PHONES: [&str; 4] = ["6281234567890", "6281298765432", "6285712345678", "6281382826301"];
 

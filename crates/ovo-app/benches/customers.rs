@@ -20,45 +20,13 @@ use ovo_domain::{fold_name, Msisdn, SystemClock, Timestamp};
 use ovo_ledger::customers::{self, CustomerValues};
 use ovo_ledger::Ledger;
 use ovo_secrets::MemoryStore;
+use ovo_test_support::bench::{
+    header, ms, nanos, percentile, report, timed, us, BenchResult, FIRST, LAST,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-mod support;
-
-use support::{header, ms, nanos, percentile, report, timed, us, BenchResult};
-
 const SEED: u64 = 0xC057_0E25_0000_0001;
-const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
-    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
-    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
-];
-const LAST: &[&str] = &[
-    "Santoso",
-    "Rahmawati",
-    "Wijaya",
-    "Lestari",
-    "Kusuma",
-    "Gunawan",
-    "Hakim",
-    "Wirawan",
-    "Sari",
-    "Nugroho",
-    "Pratama",
-    "Sutrisno",
-    "Hidayat",
-    "Saputra",
-    "Setiawan",
-    "Purnomo",
-    "Handayani",
-    "Susanto",
-    "Wibowo",
-    "Siregar",
-    "Nasution",
-    "Simanjuntak",
-    "Halim",
-    "Tanjung",
-];
 /// Import rows per second through the app, at least half the bare insert's.
 const IMPORT_RATIO_GOAL_X1000: u128 = 500;
 /// Search round trip p99: one frame at 60 Hz.

@@ -6,8 +6,6 @@
 //! Run: `cargo bench -p ovo-app --bench payments_scroll [-- --payments N]` (or
 //! `cargo xtask bench scroll`). Timing only: nothing here asserts on durations.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,9 +18,9 @@ use ovo_domain::{
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter};
 use ovo_secrets::MemoryStore;
+use ovo_test_support::bench::{header, ms, report, timed, BenchResult};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::{header, ms, report, timed, BenchResult};
 
 const SEED: u64 = 0x5C20_1100_0000_0001;
 const PAGE: u32 = 100;
@@ -171,7 +169,7 @@ async fn main() -> BenchResult<()> {
                 None => break,
             }
         }
-        let took = support::nanos(scroll.elapsed());
+        let took = ovo_test_support::bench::nanos(scroll.elapsed());
         report(label, &app_ns, &bare_ns, PAGE_P99_TARGET_NS);
         println!(
             "{:<30} {rows} rows in {} pages, whole scroll {} (app and bare calls)",

@@ -17,45 +17,11 @@ use ovo_domain::{
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::MemoryStore;
+use ovo_test_support::bench::{header, report, timed, BenchResult, FIRST, LAST};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-mod support;
-
-use support::{header, report, timed, BenchResult};
-
 const SEED: u64 = 0x5EA2_C400_0000_0001;
-const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
-    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
-    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
-];
-const LAST: &[&str] = &[
-    "Santoso",
-    "Rahmawati",
-    "Wijaya",
-    "Lestari",
-    "Kusuma",
-    "Gunawan",
-    "Hakim",
-    "Wirawan",
-    "Sari",
-    "Nugroho",
-    "Pratama",
-    "Sutrisno",
-    "Hidayat",
-    "Saputra",
-    "Setiawan",
-    "Purnomo",
-    "Handayani",
-    "Susanto",
-    "Wibowo",
-    "Siregar",
-    "Nasution",
-    "Simanjuntak",
-    "Halim",
-    "Tanjung",
-];
 /// Search round-trip p99 target for "stays interactive while typing" (printed, never asserted).
 const P99_TARGET_NS: u64 = 16_000_000;
 

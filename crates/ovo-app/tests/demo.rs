@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig, ErrorCode};
+use ovo_app::{Backoffice, ErrorCode};
 use ovo_domain::SystemClock;
 use ovo_secrets::MemoryStore;
+use ovo_test_support::app;
+use ovo_test_support::Sim;
 use serde_json::Value;
 
 const DEMO_PASSWORD: &str = "demo-password";
@@ -19,67 +21,37 @@ struct Fixture {
     _dir: tempfile::TempDir,
     data: std::path::PathBuf,
     app: Backoffice,
-    url: String,
-    http: reqwest::Client,
+    sim: Sim,
 }
 
-fn config(data_dir: std::path::PathBuf) -> BackofficeConfig {
-    BackofficeConfig {
-        data_dir,
-        app_identifier: "test.ovo.backoffice.demo".into(),
-        version: "0.1.0".into(),
-        // Tazapay pays a refund out after 60 s × scale.
-        sandbox_time_scale: Some("0.001".into()),
-        builtin_sandbox_url: None,
-    }
+/// The app on `data` at the real time; Tazapay pays a refund out after 60 s × scale.
+async fn open(data: &std::path::Path) -> (Backoffice, Sim) {
+    let config = app::config(data, Some("0.001"), None);
+    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(SystemClock))
+        .await
+        .unwrap();
+    let sim = Sim::at(&app::sandbox_url(&app).await);
+    (app, sim)
 }
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let app =
-        Backoffice::open(config(data.clone()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
-            .await
-            .unwrap();
-    let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    Fixture { _dir: dir, data, app, url, http: reqwest::Client::new() }
+    let (app, sim) = open(&data).await;
+    Fixture { _dir: dir, data, app, sim }
 }
 
 async fn sign_in(app: &Backoffice, username: &str) -> Result<SessionStatus, ovo_app::AppError> {
-    app.sign_in(SignInInput { username: username.into(), password: DEMO_PASSWORD.into() }).await
-}
-
-async fn get(f: &Fixture, path: &str) -> Value {
-    let response = f.http.get(format!("{}{path}", f.url)).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {path}: {}", response.status());
-    response.json().await.unwrap()
-}
-
-async fn queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
-    app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
-        .await
-        .unwrap()
-        .refunds
+    app::sign_in(app, username, DEMO_PASSWORD).await
 }
 
 async fn payments(app: &Backoffice, product: &str) -> Vec<PaymentRowView> {
-    let query = PaymentQuery {
-        product: Some(product.into()),
-        status: None,
-        from: None,
-        to: None,
-        min_amount: None,
-        max_amount: None,
-        reference: None,
-        after: None,
-        limit: 200,
-    };
-    app.payments_page(query).await.unwrap().rows
+    app.payments_page(app::payment_query(Some(product), None, 200)).await.unwrap().rows
 }
 
 /// The sandbox's view of a SNAP payment (OVO SNAP or DOKU SNAP) by its partnerReferenceNo.
 async fn snap_payment(f: &Fixture, product: &str, reference: &str) -> Option<Value> {
-    let state = get(f, &format!("/_sandbox/{product}/state")).await;
+    let state = f.sim.get(&format!("/_sandbox/{product}/state")).await;
     state["payments"]
         .as_array()
         .unwrap()
@@ -157,13 +129,7 @@ async fn demo_operators_are_listed_in_the_builtin_environment_and_sign_in_only_t
         customers.hits.len()
     );
     for status in ["requested", "succeeded", "settled_offline"] {
-        assert!(f
-            .app
-            .refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
-            .await
-            .unwrap()
-            .refunds
-            .is_empty());
+        assert!(app::refund_queue(&f.app, status).await.is_empty());
     }
     let info = f.app.app_info("en".into()).await.unwrap();
     assert!(
@@ -219,7 +185,7 @@ async fn a_seeded_payment_is_known_to_the_sandbox_and_refunded_end_to_end() {
     assert_eq!(known["amount"], payment.amount);
     assert_eq!(known["referenceNo"].as_str(), payment.provider_ref.as_deref());
     assert_eq!(known["status"], "00");
-    let budi_before = get(&f, "/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
+    let budi_before = f.sim.get("/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
 
     // A status query on a seeded payin still waiting for the customer: the provider knows it.
     let pending = payments(&f.app, "tazapay_ovo_idr")
@@ -284,7 +250,7 @@ async fn a_seeded_payment_is_known_to_the_sandbox_and_refunded_end_to_end() {
         .collect();
     assert_eq!(at_provider.len(), 1, "the provider holds the refund: {known}");
     assert_eq!(at_provider[0]["amount"], amount);
-    let budi_after = get(&f, "/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
+    let budi_after = f.sim.get("/_sandbox/accounts/6281234567890").await["cash"].as_i64().unwrap();
     assert_eq!(budi_after - budi_before, amount, "the money went back to Budi's OVO Cash");
 }
 
@@ -305,7 +271,7 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
         "awaiting_transfer",
         "needs_review",
     ] {
-        let rows = queue(&f.app, status).await;
+        let rows = app::refund_queue(&f.app, status).await;
         assert!(!rows.is_empty(), "a demo refund is {status}");
         all.extend(rows);
     }
@@ -352,7 +318,7 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
         }
     }
     // Tazapay: the succeeded refund is there, the processing one is being paid out.
-    let tazapay = get(&f, "/_sandbox/tazapay_ovo_idr/payins").await;
+    let tazapay = f.sim.get("/_sandbox/tazapay_ovo_idr/payins").await;
     let provider_refunds: Vec<Value> = tazapay
         .as_array()
         .unwrap()
@@ -385,7 +351,7 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
         }
     }
     // A requested demo refund can be approved by the demo finance operator and goes through.
-    let waiting = queue(&f.app, "requested")
+    let waiting = app::refund_queue(&f.app, "requested")
         .await
         .into_iter()
         .find(|r| r.mode == "api")
@@ -408,16 +374,13 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
 async fn every_start_teaches_the_sandbox_the_ledger_again() {
     let f = fixture().await;
     sign_in(&f.app, "demo.finance").await.unwrap();
-    let succeeded = queue(&f.app, "succeeded").await;
+    let succeeded = app::refund_queue(&f.app, "succeeded").await;
     let snap = succeeded.iter().find(|r| r.product.key() == "ovo_snap").unwrap().clone();
     let data = f.data.clone();
     drop(f.app);
     // A second start on the same ledger: a new in-memory sandbox, which learns it all again.
-    let app = Backoffice::open(config(data), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
-        .await
-        .unwrap();
-    let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    let g = Fixture { _dir: f._dir, data: f.data, app, url, http: f.http };
+    let (app, sim) = open(&data).await;
+    let g = Fixture { _dir: f._dir, data: f.data, app, sim };
     let payment =
         snap_payment(&g, "ovo_snap", &snap.payment_reference).await.expect("known after a restart");
     assert!(payment["refunds"]

@@ -12,19 +12,17 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{Clock, ManualClock, Product, SystemClock};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
-use ovo_secrets::MemoryStore;
+use ovo_app::Backoffice;
+use ovo_domain::Product;
+use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::app::{self, TestApp};
+use ovo_test_support::sim::{self, Sim};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 const SCALE: &str = "0.05";
 /// Parts per million of `SCALE`.
 const SCALE_PPM: i64 = 50_000;
@@ -263,13 +261,18 @@ fn setup(product: Product) -> Setup {
 }
 
 struct World {
-    _dir: tempfile::TempDir,
-    app: Arc<Backoffice>,
-    clock: ManualClock,
+    test: TestApp,
     _sandbox: RunningSandbox,
-    url: String,
-    http: reqwest::Client,
+    sim: Sim,
     setup: Setup,
+}
+
+impl std::ops::Deref for World {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.test
+    }
 }
 
 /// The demo merchants, with notifications sent to the app's listener (DOKU Jokul's are not
@@ -281,68 +284,26 @@ fn merchants_notifying(listener: &str) -> Merchants {
     )
 }
 
-fn password_of(username: &str) -> String {
-    if username == "admin" {
-        ADMIN_PW.to_owned()
-    } else {
-        format!("{username}-password")
-    }
-}
-
 async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput {
-        username: username.into(),
-        password: password_of(username).as_str().into(),
-    })
-    .await
-    .unwrap();
+    app::sign_in_as(app, username).await;
 }
 
 impl World {
     async fn open(product: Product) -> World {
-        let dir = tempfile::tempdir().unwrap();
         // The listener's port is chosen first: the simulator is told where to notify.
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let listener = format!("http://127.0.0.1:{port}");
-        let config = SandboxConfig {
-            merchants: merchants_notifying(&listener),
-            time_scale: TimeScale::parse(SCALE).unwrap(),
-        };
-        let sandbox = ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .unwrap();
-        let url = sandbox.url();
-        let clock = ManualClock::new(SystemClock.now());
-        let config = BackofficeConfig {
-            data_dir: dir.path().join("data"),
-            app_identifier: APP_ID.into(),
-            version: "0.1.0".into(),
-            sandbox_time_scale: Some(SCALE.into()),
-            builtin_sandbox_url: Some(url.clone()),
-        };
-        let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
-            .await
-            .unwrap();
-        app.set_up_first_admin(FirstAdminInput {
-            username: "admin".into(),
-            display_name: "Ayu Admin".into(),
-            password: ADMIN_PW.into(),
-        })
-        .await
-        .unwrap();
-        for (username, role) in [("sam", "staff"), ("fina", "finance")] {
-            app.create_operator(NewOperatorInput {
-                username: username.into(),
-                display_name: username.into(),
-                role: role.into(),
-                password: password_of(username).as_str().into(),
-            })
-            .await
-            .unwrap();
-        }
-        let app = Arc::new(app);
-        sign_in_as(&app, "admin").await;
-        let settings = app
+        let sandbox = sim::start_with(merchants_notifying(&listener), SCALE).await;
+        let sim = Sim::of(&sandbox);
+        let test = TestApp::builder()
+            .scale(SCALE)
+            .sandbox_url(&sim.url)
+            .operators(&[("sam", "staff"), ("fina", "finance")])
+            .signed_in("admin")
+            .open()
+            .await;
+        let settings = test
+            .app
             .set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") })
             .await
             .unwrap();
@@ -354,18 +315,11 @@ impl World {
                 "the simulator notifies the listener's own path"
             );
         }
-        let world = World {
-            _dir: dir,
-            app,
-            clock,
-            _sandbox: sandbox,
-            url,
-            http: reqwest::Client::new(),
-            setup: setup(product),
-        };
+        let world = World { test, _sandbox: sandbox, sim, setup: setup(product) };
         // The customers decide every step at once, so nothing waits for a person.
         for phone in [BUDI, SITI, SOPHIA, AGUS] {
             world
+                .sim
                 .patch(
                     &format!("/_sandbox/accounts/{phone}"),
                     json!({ "behaviour": "auto_approve" }),
@@ -377,42 +331,21 @@ impl World {
     }
 
     async fn get(&self, path: &str) -> Value {
-        let response = self.http.get(format!("{}{path}", self.url)).send().await.unwrap();
-        assert!(response.status().is_success(), "GET {path}: {}", response.status());
-        response.json().await.unwrap()
-    }
-
-    async fn patch(&self, path: &str, body: Value) {
-        let response =
-            self.http.patch(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
-        assert!(response.status().is_success(), "PATCH {path}: {}", response.status());
+        self.sim.get(path).await
     }
 
     /// Arms `fault` for the next call of `endpoint` (`notification` for a notification fault).
     async fn arm(&self, endpoint: &str, fault: Value) -> Result<(), String> {
         let body = json!({ "product": self.setup.product.key(), "endpoint": endpoint, "fault": fault, "count": 1 });
-        let response = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            let kind = body["fault"]["kind"].as_str().unwrap_or_default().to_owned();
-            Err(format!(
-                "the simulator has no `{kind}` fault (HTTP {})",
-                response.status().as_u16()
-            ))
+        let kind = body["fault"]["kind"].as_str().unwrap_or_default().to_owned();
+        match self.sim.post_any("/_sandbox/faults", body).await {
+            (200..=299, _) => Ok(()),
+            (status, _) => Err(format!("the simulator has no `{kind}` fault (HTTP {status})")),
         }
     }
 
     async fn disarm(&self) {
-        let response =
-            self.http.delete(format!("{}/_sandbox/faults", self.url)).send().await.unwrap();
-        assert!(response.status().is_success());
+        self.sim.clear_faults().await;
     }
 
     /// Cash and points of one OVO account, in rupiah.
@@ -439,18 +372,12 @@ impl World {
     }
 
     async fn customer(&self, phone: &str) -> i64 {
-        let found = self
-            .app
-            .search_customers(SearchInput { query: phone.into(), limit: 20 })
-            .await
-            .unwrap();
-        assert_eq!(found.hits.len(), 1, "{phone}: {found:?}");
-        found.hits[0].customer.id
+        app::customer_id(&self.app, phone).await
     }
 
     async fn payment(&self, id: i64) -> PaymentDetailView {
         sign_in_as(&self.app, "sam").await;
-        self.app.payment_page(PaymentRef { payment_id: id }).await.unwrap()
+        app::payment_page(&self.app, id).await
     }
 
     /// Starts a payment by the product's payer; answers its id.
@@ -469,18 +396,19 @@ impl World {
                 None
             };
         let input = StartPaymentInput {
-            customer_id: Some(customer),
-            product: self.setup.product.key().into(),
-            kind: self.setup.pay_kind.into(),
-            amount: AMOUNT.to_string(),
-            phone: String::new(),
             account_id,
             source: if self.setup.product == Product::OvoSnap {
                 "cash".into()
             } else {
                 String::new()
             },
-            description: "faults matrix".into(),
+            ..app::payment_input(
+                Some(customer),
+                self.setup.product.key(),
+                self.setup.pay_kind,
+                &AMOUNT.to_string(),
+                "faults matrix",
+            )
         };
         self.app
             .start_payment(input)
@@ -610,7 +538,7 @@ async fn run_refund(w: &World, fault: &str) -> Result<State, String> {
             refund_id: refund.id,
             approve: true,
             note: String::new(),
-            password: password_of("fina").as_str().into(),
+            password: app::password_of("fina").as_str().into(),
         })
         .await
         .map_err(|e| format!("decide_refund refused: {e:?}"))?;

@@ -166,20 +166,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
         .unwrap_err();
     assert_eq!(refused.code, ErrorCode::Forbidden);
     // Support still sees payments.
-    f.app
-        .payments_page(PaymentQuery {
-            product: None,
-            status: None,
-            from: None,
-            to: None,
-            min_amount: None,
-            max_amount: None,
-            reference: None,
-            after: None,
-            limit: 10,
-        })
-        .await
-        .unwrap();
+    f.app.payments_page(query(10)).await.unwrap();
 }
 
 #[tokio::test]
@@ -378,17 +365,7 @@ async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
 }
 
 fn query(limit: u32) -> PaymentQuery {
-    PaymentQuery {
-        product: None,
-        status: None,
-        from: None,
-        to: None,
-        min_amount: None,
-        max_amount: None,
-        reference: None,
-        after: None,
-        limit,
-    }
+    app::payment_query(None, None, limit)
 }
 
 #[tokio::test]

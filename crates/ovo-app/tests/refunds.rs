@@ -4,14 +4,13 @@
 //! policy overrides, and a real process killed between the reservation and the provider's reply.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
+use ovo_app::{AppError, Backoffice, ErrorCode};
 use ovo_domain::{
     Clock, Environment, Idr, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, Reference,
     RefundId, SystemClock,
@@ -22,164 +21,77 @@ use ovo_providers::model::{LinkedAccount, PaySource, PaymentRequest, PaymentStat
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::{Credentials, PaymentKind, Provider};
-use ovo_secrets::{MemoryStore, SecretError, SecretKey, SecretStore, Sensitive};
+use ovo_secrets::{MemoryStore, SecretStore, Sensitive};
+use ovo_test_support::app::{self, code, rp, TestApp, TestAppBuilder};
+use ovo_test_support::secrets::FileStore;
+use ovo_test_support::sim::{self, Sim};
 use serde_json::{json, Value};
 
-const APP_ID: &str = "test.ovo.backoffice";
-const ADMIN_PW: &str = "admin-password-1";
 const BUDI: &str = "6281234567890";
 const MAGIC_PAYER: &str = "6281100000007";
 const BUDI_TOKEN: &str = "demo-ovosnap-b2b2c-6281234567890";
 const SNAP_REFUND: &str = "/OVOSNAP/v2.0/debit/refund";
+/// The built-in sandbox's time scale: Tazapay's refund settles after 60 s × scale.
+const SCALE: &str = "0.001";
 
+/// The app, signed in as `sam`, and its built-in sandbox.
 struct Fixture {
-    _dir: Option<tempfile::TempDir>,
-    app: Arc<Backoffice>,
-    clock: ManualClock,
-    http: reqwest::Client,
-    url: String,
+    test: TestApp,
+    sim: Sim,
 }
 
-fn config(data_dir: PathBuf, sandbox_url: Option<String>) -> BackofficeConfig {
-    // Tazapay's refund settles after 60 s × scale.
-    config_at_scale(data_dir, sandbox_url, "0.001")
-}
+impl std::ops::Deref for Fixture {
+    type Target = TestApp;
 
-fn config_at_scale(
-    data_dir: PathBuf,
-    sandbox_url: Option<String>,
-    scale: &str,
-) -> BackofficeConfig {
-    BackofficeConfig {
-        data_dir,
-        app_identifier: APP_ID.into(),
-        version: "0.1.0".into(),
-        sandbox_time_scale: Some(scale.into()),
-        builtin_sandbox_url: sandbox_url,
+    fn deref(&self) -> &TestApp {
+        &self.test
     }
 }
 
-/// Opens the Backoffice on `data_dir`; on a new ledger sets up the admin, `sam` (staff),
-/// `sue` (support) and the finance operators `fina` and `finn`.
+/// The admin, `sam` (staff), `sue` (support) and the finance operators `fina` and `finn`.
+fn builder(scale: &str) -> TestAppBuilder {
+    TestApp::builder().scale(scale).operators(&[
+        ("sam", "staff"),
+        ("sue", "support"),
+        ("fina", "finance"),
+        ("finn", "finance"),
+    ])
+}
+
+/// Opens the Backoffice on `data_dir` with the simulator at `sandbox_url` (operators set up on
+/// a new ledger).
 async fn open(
-    data_dir: PathBuf,
+    data_dir: &Path,
     secrets: Arc<dyn SecretStore>,
-    sandbox_url: Option<String>,
+    sandbox_url: &str,
 ) -> (Backoffice, ManualClock) {
-    open_with(config(data_dir, sandbox_url), secrets).await
-}
-
-async fn open_with(
-    config: BackofficeConfig,
-    secrets: Arc<dyn SecretStore>,
-) -> (Backoffice, ManualClock) {
-    let clock = ManualClock::new(SystemClock.now());
-    let app = Backoffice::open(config, secrets, Arc::new(clock.clone())).await.unwrap();
-    if app.session_status().await.unwrap().state == SessionState::Uninitialized {
-        app.set_up_first_admin(FirstAdminInput {
-            username: "admin".into(),
-            display_name: "Ayu Admin".into(),
-            password: ADMIN_PW.into(),
-        })
-        .await
-        .unwrap();
-        for (username, role) in
-            [("sam", "staff"), ("sue", "support"), ("fina", "finance"), ("finn", "finance")]
-        {
-            app.create_operator(NewOperatorInput {
-                username: username.into(),
-                display_name: username.into(),
-                role: role.into(),
-                password: password_of(username).as_str().into(),
-            })
-            .await
-            .unwrap();
-        }
-    }
+    let (app, clock, _) = builder(SCALE).sandbox_url(sandbox_url).open_at(data_dir, secrets).await;
     (app, clock)
 }
 
 async fn fixture() -> Fixture {
-    fixture_at_scale("0.001").await
+    fixture_at_scale(SCALE).await
 }
 
 /// A fixture whose built-in sandbox (and so the refund resolver's pace) runs at `scale`.
 async fn fixture_at_scale(scale: &str) -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, clock) = open_with(
-        config_at_scale(dir.path().join("data"), None, scale),
-        Arc::new(MemoryStore::new()),
-    )
-    .await;
-    let url = app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
-    let f =
-        Fixture { _dir: Some(dir), app: Arc::new(app), clock, http: reqwest::Client::new(), url };
-    sign_in_as(&f.app, "sam").await;
-    f
-}
-
-fn password_of(username: &str) -> String {
-    if username == "admin" {
-        ADMIN_PW.to_owned()
-    } else {
-        format!("{username}-password")
-    }
+    let test = builder(scale).signed_in("sam").open().await;
+    let sim = test.sim().await;
+    Fixture { test, sim }
 }
 
 async fn sign_in_as(app: &Backoffice, username: &str) {
-    app.sign_in(SignInInput {
-        username: username.into(),
-        password: password_of(username).as_str().into(),
-    })
-    .await
-    .unwrap();
-}
-
-fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'static str>) {
-    let e = r.unwrap_err();
-    (e.code, e.reason)
-}
-
-async fn get_json(http: &reqwest::Client, url: &str, path: &str) -> Value {
-    let response = http.get(format!("{url}{path}")).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {path}: {}", response.status());
-    response.json().await.unwrap()
-}
-
-async fn post_json(http: &reqwest::Client, url: &str, path: &str, body: Value) -> Value {
-    let response = http.post(format!("{url}{path}")).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "POST {path}: {}", response.status());
-    response.json().await.unwrap()
-}
-
-async fn arm(http: &reqwest::Client, url: &str, product: &str, endpoint: &str, fault: Value) {
-    post_json(
-        http,
-        url,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 }),
-    )
-    .await;
+    app::sign_in_as(app, username).await;
 }
 
 /// Requests the sandbox received at one endpoint of a product.
-async fn received(
-    http: &reqwest::Client,
-    url: &str,
-    product: &str,
-    endpoint: Option<&str>,
-) -> Vec<Value> {
-    let all = get_json(http, url, &format!("/_sandbox/received?product={product}")).await;
-    all.as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| endpoint.is_none_or(|e| r["endpoint"] == e))
-        .cloned()
-        .collect()
+async fn received(sim: &Sim, product: &str, endpoint: Option<&str>) -> Vec<Value> {
+    let all = sim.received(product).await;
+    all.into_iter().filter(|r| endpoint.is_none_or(|e| r["endpoint"] == e)).collect()
 }
 
-async fn wallet(http: &reqwest::Client, url: &str, phone: &str) -> (i64, i64) {
-    let account = get_json(http, url, &format!("/_sandbox/accounts/{phone}")).await;
+async fn wallet(sim: &Sim, phone: &str) -> (i64, i64) {
+    let account = sim.get(&format!("/_sandbox/accounts/{phone}")).await;
     (account["cash"].as_i64().unwrap(), account["points"].as_i64().unwrap())
 }
 
@@ -198,10 +110,6 @@ fn demo_credentials(product: Product) -> Credentials {
     Credentials::from_pairs(product, pairs.collect::<Vec<_>>())
 }
 
-fn rp(rupiah: i64) -> Idr {
-    Idr::new(rupiah).unwrap()
-}
-
 fn budi_account() -> LinkedAccount {
     LinkedAccount {
         phone: Msisdn::parse(BUDI).unwrap(),
@@ -214,11 +122,14 @@ fn budi_account() -> LinkedAccount {
 
 /// A real OVO SNAP direct debit by Budi (PIN step approved through the control API), recorded
 /// as a succeeded payment on his seeded OVO SNAP binding. Answers the payment id.
-async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amount: i64) -> i64 {
-    let client =
-        OvoSnapClient::new(url, &demo_credentials(Product::OvoSnap), OvoSnapOptions::default())
-            .unwrap();
-    let reference = Reference::generate(&mut rand::thread_rng());
+async fn pay_ovo_snap(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
+    let client = OvoSnapClient::new(
+        &sim.url,
+        &demo_credentials(Product::OvoSnap),
+        OvoSnapOptions::default(),
+    )
+    .unwrap();
+    let reference = app::reference();
     let phone = Msisdn::parse(BUDI).unwrap();
     let request = PaymentRequest {
         reference: reference.clone(),
@@ -235,23 +146,15 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
     };
     let started = client.pay(&request).await.unwrap();
     assert!(matches!(started.state, PaymentState::RedirectRequired { .. }), "{started:?}");
-    let pending = get_json(http, url, "/_sandbox/pending").await;
+    let pending = sim.pending().await;
     let action = pending
-        .as_array()
-        .unwrap()
         .iter()
         .find(|a| a["product"] == "ovo_snap" && a["phone"] == BUDI && a["amount"] == amount)
-        .unwrap_or_else(|| panic!("no pending payment: {pending}"))["id"]
+        .unwrap_or_else(|| panic!("no pending payment: {pending:?}"))["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    post_json(
-        http,
-        url,
-        &format!("/_sandbox/pending/{action}/decide"),
-        json!({ "decision": "approve", "source": "cash" }),
-    )
-    .await;
+    sim.decide(&action, json!({ "decision": "approve", "source": "cash" })).await;
     let status = StatusRequest {
         reference: reference.clone(),
         provider_ref: started.provider_ref.clone(),
@@ -306,14 +209,14 @@ async fn pay_ovo_snap(app: &Backoffice, http: &reqwest::Client, url: &str, amoun
 
 /// A real Tazapay payin confirmed with the magic payer's phone (approved at once), recorded
 /// as succeeded once the payin's status says so.
-async fn pay_tazapay(app: &Backoffice, url: &str, amount: i64) -> i64 {
+async fn pay_tazapay(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
     let client = TazapayClient::new(
-        url,
+        &sim.url,
         &demo_credentials(Product::TazapayOvoIdr),
         TazapayOptions::default(),
     )
     .unwrap();
-    let reference = Reference::generate(&mut rand::thread_rng());
+    let reference = app::reference();
     let phone = Msisdn::parse(MAGIC_PAYER).unwrap();
     let request = PaymentRequest {
         reference: reference.clone(),
@@ -369,7 +272,7 @@ async fn insert_payment(
     reference: Option<&Reference>,
     phone: Option<&Msisdn>,
 ) -> i64 {
-    let generated = Reference::generate(&mut rand::thread_rng());
+    let generated = app::reference();
     let now = app.now();
     let mut tx = app.ledger().begin_write().await.unwrap();
     let id = payments::insert(
@@ -445,8 +348,8 @@ async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
 #[tokio::test]
 async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once() {
     let f = fixture().await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
-    let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 100_000).await;
+    let (cash_before, points_before) = wallet(&f.sim, BUDI).await;
 
     sign_in_as(&f.app, "sue").await;
     let p = preview(&f.app, payment, "40.000").await;
@@ -501,7 +404,7 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
         ),
         ("requested", None, None)
     );
-    assert!(received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.is_empty());
+    assert!(received(&f.sim, "ovo_snap", Some(SNAP_REFUND)).await.is_empty());
 
     let done = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(done.status, "succeeded", "{done:?}");
@@ -516,12 +419,12 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
         ["refund_requested", "refund_approved", "refund_submitting", "refund_succeeded"]
     );
 
-    let sent = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let sent = received(&f.sim, "ovo_snap", Some(SNAP_REFUND)).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     let body: Value = serde_json::from_str(sent[0]["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["partnerRefundNo"], refund.reference.as_str());
     assert_eq!(body["refundAmount"]["value"], "40000.00");
-    assert_eq!(wallet(&f.http, &f.url, BUDI).await, (cash_before + 40_000, points_before));
+    assert_eq!(wallet(&f.sim, BUDI).await, (cash_before + 40_000, points_before));
 
     // 60,000 is left; the preview of "everything" says so.
     let rest = preview(&f.app, payment, "").await;
@@ -613,7 +516,7 @@ async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
 #[tokio::test]
 async fn tazapay_refunds_the_whole_payment_only() {
     let f = fixture().await;
-    let payment = pay_tazapay(&f.app, &f.url, 250_000).await;
+    let payment = pay_tazapay(&f.app, &f.sim, 250_000).await;
 
     let partial = preview(&f.app, payment, "100.000").await;
     assert!(!partial.allowed);
@@ -659,7 +562,7 @@ async fn tazapay_refunds_the_whole_payment_only() {
         status = page(&f.app, refund.id).await.status;
     }
     assert_eq!(status, "succeeded");
-    let creates = received(&f.http, &f.url, "tazapay_ovo_idr", Some("/v3/refund")).await;
+    let creates = received(&f.sim, "tazapay_ovo_idr", Some("/v3/refund")).await;
     assert_eq!(creates.len(), 1, "{creates:?}");
     // Nothing is left to refund.
     let after = preview(&f.app, payment, "").await;
@@ -674,7 +577,7 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
         (Product::FaspayOvoTokenize, "tokenized", "faspay_ovo_tokenize"),
     ] {
         sign_in_as(&f.app, "sam").await;
-        let before = received(&f.http, &f.url, key, None).await.len();
+        let before = received(&f.sim, key, None).await.len();
         let payment =
             insert_payment(&f.app, product, kind, 80_000, Some("PROV-1"), None, None).await;
         let p = preview(&f.app, payment, "30.000").await;
@@ -698,11 +601,7 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
             kinds(&done),
             ["refund_requested", "refund_approved", "refund_awaiting_transfer"]
         );
-        assert_eq!(
-            received(&f.http, &f.url, key, None).await.len(),
-            before,
-            "{key}: no provider call"
-        );
+        assert_eq!(received(&f.sim, key, None).await.len(), before, "{key}: no provider call");
         let queue = f
             .app
             .refund_queue(RefundQueueQuery {
@@ -755,10 +654,10 @@ async fn a_rejection_needs_a_note_and_releases_the_reservation() {
 async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded() {
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 120_000).await;
-    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 120_000).await;
+    let (cash_before, _) = wallet(&f.sim, BUDI).await;
     let refund = request(&f.app, payment, "20.000").await.unwrap();
-    arm(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" })).await;
+    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1).await;
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(lost.status, "unknown", "{lost:?}");
@@ -797,12 +696,8 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
             "refund_succeeded"
         ]
     );
-    assert_eq!(
-        received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await.len(),
-        1,
-        "never resubmitted"
-    );
-    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 20_000, "credited once");
+    assert_eq!(received(&f.sim, "ovo_snap", Some(SNAP_REFUND)).await.len(), 1, "never resubmitted");
+    assert_eq!(wallet(&f.sim, BUDI).await.0, cash_before + 20_000, "credited once");
     // Nothing open is left.
     assert_eq!(f.app.resolve_refunds().await.unwrap(), 0);
 }
@@ -954,59 +849,6 @@ const CHILD_ENV: &str = "OVO_REFUND_CRASH_CHILD";
 const CHILD_TEST: &str = "crash_child";
 const MARKER: &str = "REFUND-SUBMITTING";
 
-/// Secrets in a JSON file, so that the child and the reopened Backoffice share the demo tokens
-/// (the OS keychain would, the in-memory store cannot).
-#[derive(Debug)]
-struct FileStore {
-    path: PathBuf,
-    lock: Mutex<()>,
-}
-
-impl FileStore {
-    fn new(path: &Path) -> FileStore {
-        FileStore { path: path.to_owned(), lock: Mutex::new(()) }
-    }
-
-    fn load(&self) -> HashMap<String, String> {
-        std::fs::read_to_string(&self.path)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
-    }
-
-    fn save(&self, map: &HashMap<String, String>) -> Result<(), SecretError> {
-        std::fs::write(&self.path, serde_json::to_string(map).unwrap())
-            .map_err(|e| SecretError::Unavailable { detail: e.to_string() })
-    }
-}
-
-impl SecretStore for FileStore {
-    fn put(&self, key: &SecretKey, value: &Sensitive<String>) -> Result<(), SecretError> {
-        let _guard = self.lock.lock().unwrap();
-        let mut map = self.load();
-        map.insert(key.to_string(), value.expose().clone());
-        self.save(&map)
-    }
-
-    fn get(&self, key: &SecretKey) -> Result<Option<Sensitive<String>>, SecretError> {
-        let _guard = self.lock.lock().unwrap();
-        Ok(self.load().get(&key.to_string()).map(|v| Sensitive::new(v.clone())))
-    }
-
-    fn delete(&self, key: &SecretKey) -> Result<bool, SecretError> {
-        let _guard = self.lock.lock().unwrap();
-        let mut map = self.load();
-        let existed = map.remove(&key.to_string()).is_some();
-        self.save(&map)?;
-        Ok(existed)
-    }
-
-    fn contains(&self, key: &SecretKey) -> Result<bool, SecretError> {
-        let _guard = self.lock.lock().unwrap();
-        Ok(self.load().contains_key(&key.to_string()))
-    }
-}
-
 /// The child's side: only runs when re-executed by `a_refund_survives_a_crash_…`.
 #[tokio::test]
 async fn crash_child() {
@@ -1015,11 +857,11 @@ async fn crash_child() {
     let dir = PathBuf::from(spec["dir"].as_str().unwrap());
     let url = spec["sandbox"].as_str().unwrap().to_owned();
     let secrets = Arc::new(FileStore::new(&dir.join("secrets.json")));
-    let (app, _clock) = open(dir.join("data"), secrets, Some(url.clone())).await;
+    let (app, _clock) = open(&dir.join("data"), secrets, &url).await;
     let app = Arc::new(app);
-    let http = reqwest::Client::new();
+    let sim = Sim::at(&url);
     sign_in_as(&app, "sam").await;
-    let payment = pay_ovo_snap(&app, &http, &url, 90_000).await;
+    let payment = pay_ovo_snap(&app, &sim, 90_000).await;
     let refund = request(&app, payment, "25.000").await.unwrap();
     println!("REFUND-REQUESTED {} {}", refund.id, refund.reference);
     sign_in_as(&app, "fina").await;
@@ -1060,15 +902,12 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
         time_scale: ovo_sandbox::TimeScale::REAL,
         ..ovo_sandbox::SandboxConfig::default()
     };
-    let sandbox =
-        ovo_sandbox::start(sandbox_config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .unwrap();
+    let sandbox = ovo_sandbox::start(sandbox_config, sim::loopback()).await.unwrap();
     let url = sandbox.url();
-    let http = reqwest::Client::new();
+    let sim = Sim::of(&sandbox);
     let delay_ms = 3_000;
-    arm(&http, &url, "ovo_snap", SNAP_REFUND, json!({ "kind": "delay", "ms": delay_ms })).await;
-    let (cash_before, _) = wallet(&http, &url, BUDI).await;
+    sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "delay", "ms": delay_ms }), 1).await;
+    let (cash_before, _) = wallet(&sim, BUDI).await;
 
     let spec = json!({ "dir": dir.path(), "sandbox": url });
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
@@ -1099,7 +938,7 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     // The key is stored; wait until the request reaches the sandbox, which holds it for
     // `delay_ms`, then SIGKILL the child before any answer.
     for _ in 0..200 {
-        if !received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.is_empty() {
+        if !received(&sim, "ovo_snap", Some(SNAP_REFUND)).await.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -1107,7 +946,7 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success());
-    let sent = received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let sent = received(&sim, "ovo_snap", Some(SNAP_REFUND)).await;
     assert_eq!(sent.len(), 1, "the refund reached the sandbox before the kill: {sent:?}");
     assert!(sent[0]["status"].is_null(), "not answered before the kill: {sent:?}");
 
@@ -1115,7 +954,7 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     tokio::time::sleep(Duration::from_millis(delay_ms + 500)).await;
 
     let secrets = Arc::new(FileStore::new(&dir.path().join("secrets.json")));
-    let (app, clock) = open(dir.path().join("data"), secrets, Some(url.clone())).await;
+    let (app, clock) = open(&dir.path().join("data"), secrets, &url).await;
     sign_in_as(&app, "fina").await;
     let found = page(&app, refund_id).await;
     assert_eq!(found.status, "submitting", "{found:?}");
@@ -1127,12 +966,12 @@ async fn a_refund_survives_a_crash_between_reservation_and_the_providers_reply()
     assert_eq!(resolved.status, "succeeded", "{resolved:?}");
     assert_eq!(resolved.idempotency_key, found.idempotency_key);
     assert_eq!(
-        received(&http, &url, "ovo_snap", Some(SNAP_REFUND)).await.len(),
+        received(&sim, "ovo_snap", Some(SNAP_REFUND)).await.len(),
         1,
         "exactly one refund request"
     );
     assert_eq!(
-        wallet(&http, &url, BUDI).await.0,
+        wallet(&sim, BUDI).await.0,
         cash_before - 90_000 + 25_000,
         "debited once, credited once"
     );
@@ -1145,7 +984,7 @@ async fn the_demo_ledger_has_ninety_days_of_payments_on_every_product() {
     let started = std::time::Instant::now();
     let clock = ManualClock::new(SystemClock.now());
     let app = Backoffice::open(
-        config(dir.path().join("data"), None),
+        app::config(&dir.path().join("data"), Some(SCALE), None),
         Arc::new(MemoryStore::new()),
         Arc::new(clock),
     )
@@ -1188,16 +1027,7 @@ async fn settle_open_demo_refunds(app: &Backoffice) {
         app.resolve_refunds().await.unwrap();
         let mut open = 0;
         for status in ["submitting", "processing", "unknown"] {
-            open += app
-                .refund_queue(RefundQueueQuery {
-                    status: status.into(),
-                    after_id: None,
-                    limit: 200,
-                })
-                .await
-                .unwrap()
-                .refunds
-                .len();
+            open += app::refund_queue(app, status).await.len();
         }
         if open == 0 {
             return;
@@ -1235,23 +1065,6 @@ fn actions(rows: &[(String, String, Value)]) -> Vec<&str> {
     rows.iter().map(|(a, _, _)| a.as_str()).collect()
 }
 
-async fn arm_n(
-    http: &reqwest::Client,
-    url: &str,
-    product: &str,
-    endpoint: &str,
-    fault: Value,
-    count: u32,
-) {
-    post_json(
-        http,
-        url,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count }),
-    )
-    .await;
-}
-
 async fn operator_id(app: &Backoffice, username: &str) -> ovo_domain::OperatorId {
     let mut conn = app.ledger().read().await.unwrap();
     ovo_ledger::operators::by_username(&mut conn, username).await.unwrap().unwrap().id
@@ -1261,8 +1074,8 @@ async fn operator_id(app: &Backoffice, username: &str) -> ovo_domain::OperatorId
 async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_resolver() {
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 80_000).await;
-    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 80_000).await;
+    let (cash_before, _) = wallet(&f.sim, BUDI).await;
     let api = request(&f.app, payment, "30.000").await.unwrap();
     let offline_payment = insert_payment(
         &f.app,
@@ -1297,13 +1110,13 @@ async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_reso
         f.clock.advance_seconds(3_600);
         f.app.resolve_refunds().await.unwrap();
     }
-    let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let posts = received(&f.sim, "ovo_snap", Some(SNAP_REFUND)).await;
     let ours: Vec<&Value> = posts
         .iter()
         .filter(|r| r["body"].as_str().unwrap_or_default().contains(api.reference.as_str()))
         .collect();
     assert_eq!(ours.len(), 1, "sent once: {ours:?}");
-    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before + 30_000, "credited once");
+    assert_eq!(wallet(&f.sim, BUDI).await.0, cash_before + 30_000, "credited once");
     assert_eq!(actions(&audit_of(&f.app, &api.reference).await), ["refund.submit"]);
     assert_eq!(actions(&audit_of(&f.app, &offline.reference).await), ["refund.await_transfer"]);
 }
@@ -1313,11 +1126,11 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
 ) {
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 90_000).await;
-    let (cash_before, _) = wallet(&f.http, &f.url, BUDI).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 90_000).await;
+    let (cash_before, _) = wallet(&f.sim, BUDI).await;
     let refund = request(&f.app, payment, "50.000").await.unwrap();
     // The provider never gets it: the first send and every resend are dropped on the way.
-    arm_n(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4).await;
+    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4).await;
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(lost.status, "unknown", "{lost:?}");
@@ -1342,7 +1155,7 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
     assert_eq!(row.resends, 3, "max_resends of SNAP");
     assert!(row.problem.as_deref().is_some_and(|p| p.contains("not_found")), "{:?}", row.problem);
     assert_eq!(row.next_check_at, None, "finance decides now");
-    let posts = received(&f.http, &f.url, "ovo_snap", Some(SNAP_REFUND)).await;
+    let posts = received(&f.sim, "ovo_snap", Some(SNAP_REFUND)).await;
     let ours: Vec<&Value> = posts
         .iter()
         .filter(|r| r["body"].as_str().unwrap_or_default().contains(refund.reference.as_str()))
@@ -1363,7 +1176,7 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
             && external(r).is_some()),
         "{ours:?}"
     );
-    assert_eq!(wallet(&f.http, &f.url, BUDI).await.0, cash_before, "nothing moved");
+    assert_eq!(wallet(&f.sim, BUDI).await.0, cash_before, "nothing moved");
     let audit = audit_of(&f.app, &refund.reference).await;
     assert_eq!(
         actions(&audit),
@@ -1378,20 +1191,20 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
     );
     assert_eq!(audit.last().unwrap().2["tries"]["resends"], 3);
     // The resolver leaves it alone from now on.
-    let before = received(&f.http, &f.url, "ovo_snap", None).await.len();
+    let before = received(&f.sim, "ovo_snap", None).await.len();
     f.clock.advance_seconds(86_400);
     f.app.resolve_refunds().await.unwrap();
-    assert_eq!(received(&f.http, &f.url, "ovo_snap", None).await.len(), before);
+    assert_eq!(received(&f.sim, "ovo_snap", None).await.len(), before);
 }
 
 #[tokio::test]
 async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_under_the_same_key() {
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
-    let payment = pay_tazapay(&f.app, &f.url, 150_000).await;
+    let payment = pay_tazapay(&f.app, &f.sim, 150_000).await;
     let refund = request(&f.app, payment, "150.000").await.unwrap();
     // Processed, answer lost: no rfd_ id reaches the ledger.
-    arm(&f.http, &f.url, "tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" })).await;
+    f.sim.arm("tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" }), 1).await;
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!((lost.status.as_str(), lost.provider_ref.clone()), ("unknown", None), "{lost:?}");
@@ -1412,7 +1225,7 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     assert_eq!(status, "succeeded");
     let done = page(&app, refund.id).await;
     assert!(done.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{done:?}");
-    let posts = received(&f.http, &f.url, "tazapay_ovo_idr", Some("/v3/refund")).await;
+    let posts = received(&f.sim, "tazapay_ovo_idr", Some("/v3/refund")).await;
     assert_eq!(posts.len(), 2, "the first send and one resend: {posts:?}");
     let key = |r: &Value| {
         r["headers"]
@@ -1425,7 +1238,7 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     assert_eq!(key(&posts[0]), key(&posts[1]));
     assert_eq!(key(&posts[0]), Some(json!(done.idempotency_key.clone().unwrap())));
     // Tazapay holds one refund for it (the resend was answered from the stored first answer).
-    let payins = get_json(&f.http, &f.url, "/_sandbox/tazapay_ovo_idr/payins").await;
+    let payins = f.sim.get("/_sandbox/tazapay_ovo_idr/payins").await;
     let at_provider: Vec<Value> = payins
         .as_array()
         .unwrap()
@@ -1442,9 +1255,9 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
 ) {
     // Real time: the resolver's pace is the product's, not the sandbox's scaled one.
     let f = fixture_at_scale("1").await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 70_000).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 70_000).await;
     let refund = request(&f.app, payment, "20.000").await.unwrap();
-    arm(&f.http, &f.url, "ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" })).await;
+    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1).await;
     sign_in_as(&f.app, "fina").await;
     assert_eq!(
         decide(&f.app, refund.id, true, "", "fina-password").await.unwrap().status,
@@ -1452,15 +1265,7 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
     );
     // From now on every status query of OVO SNAP is refused.
     const STATUS: &str = "/OVOSNAP/v2.0/debit/status";
-    arm_n(
-        &f.http,
-        &f.url,
-        "ovo_snap",
-        STATUS,
-        json!({ "kind": "http_status", "status": 404 }),
-        100_000,
-    )
-    .await;
+    f.sim.arm("ovo_snap", STATUS, json!({ "kind": "http_status", "status": 404 }), 100_000).await;
     let payment_reference = page(&f.app, refund.id).await.payment_reference;
     // The status queries about our payment (the demo ledger's open refunds are asked about too).
     let ours = |all: Vec<Value>| {
@@ -1468,7 +1273,7 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
             .filter(|r| r["body"].as_str().unwrap_or_default().contains(payment_reference.as_str()))
             .count()
     };
-    let queries_before = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await);
+    let queries_before = ours(received(&f.sim, "ovo_snap", Some(STATUS)).await);
     let submitted = ledger_row(&f.app, refund.id).await.submitted_at.unwrap();
 
     // The resolver runs every 10 s for 26 hours (9,360 runs).
@@ -1482,7 +1287,7 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
             reviewed_at = Some(f.app.now());
         }
     }
-    let queries = ours(received(&f.http, &f.url, "ovo_snap", Some(STATUS)).await) - queries_before;
+    let queries = ours(received(&f.sim, "ovo_snap", Some(STATUS)).await) - queries_before;
     let row = ledger_row(&f.app, refund.id).await;
     eprintln!("one stuck refund over 26 h: {queries} status queries, {} checks", row.checks);
     assert!(
@@ -1509,13 +1314,8 @@ async fn a_refund_the_provider_cannot_answer_for_a_day_costs_a_bounded_number_of
 }
 
 /// The sandbox's count of one refund reference: (processed, replays).
-async fn writes_of(
-    http: &reqwest::Client,
-    url: &str,
-    product: &str,
-    reference: &str,
-) -> (u64, u64) {
-    let all = get_json(http, url, &format!("/_sandbox/writes?product={product}")).await;
+async fn writes_of(sim: &Sim, product: &str, reference: &str) -> (u64, u64) {
+    let all = sim.get(&format!("/_sandbox/writes?product={product}")).await;
     all.as_array()
         .unwrap()
         .iter()
@@ -1537,14 +1337,7 @@ async fn a_late_refund(
     let refundable = preview(&f.app, payment, "").await.refundable;
     let refund = request(&f.app, payment, &amount.to_string()).await.unwrap();
     // Processed 10 s (real) after the connection closed unanswered.
-    arm(
-        &f.http,
-        &f.url,
-        product,
-        endpoint,
-        json!({ "kind": "late_processing", "after_ms": 10_000 }),
-    )
-    .await;
+    f.sim.arm(product, endpoint, json!({ "kind": "late_processing", "after_ms": 10_000 }), 1).await;
     sign_in_as(&f.app, "fina").await;
     let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(lost.status, "unknown", "{product}: {lost:?}");
@@ -1568,14 +1361,14 @@ async fn a_late_refund(
         "{product}: the reservation holds"
     );
     assert_eq!(
-        writes_of(&f.http, &f.url, product, &refund.reference).await,
+        writes_of(&f.sim, product, &refund.reference).await,
         (0, 0),
         "{product}: not processed yet"
     );
 
     // The provider processes it.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while writes_of(&f.http, &f.url, product, &refund.reference).await.0 == 0 {
+    while writes_of(&f.sim, product, &refund.reference).await.0 == 0 {
         assert!(std::time::Instant::now() < deadline, "{product}: the sandbox never processed it");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -1594,7 +1387,7 @@ async fn a_late_refund(
         ]
     );
     assert_eq!(
-        writes_of(&f.http, &f.url, product, &refund.reference).await,
+        writes_of(&f.sim, product, &refund.reference).await,
         (1, 0),
         "{product}: processed once, never resent"
     );
@@ -1609,11 +1402,11 @@ async fn an_ovo_snap_refund_processed_late_stays_unknown_until_the_provider_has_
 ) {
     // Real time: the late request must still carry a valid B2B token when it is processed.
     let f = fixture_at_scale("1").await;
-    let payment = pay_ovo_snap(&f.app, &f.http, &f.url, 100_000).await;
-    let (cash_before, points_before) = wallet(&f.http, &f.url, BUDI).await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 100_000).await;
+    let (cash_before, points_before) = wallet(&f.sim, BUDI).await;
     a_late_refund(&f, "ovo_snap", SNAP_REFUND, payment, 40_000).await;
     assert_eq!(
-        wallet(&f.http, &f.url, BUDI).await,
+        wallet(&f.sim, BUDI).await,
         (cash_before + 40_000, points_before),
         "credited exactly once"
     );
@@ -1625,17 +1418,7 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
     // A demo DOKU SNAP payment the sandbox knows, still refundable in full.
     let rows = f
         .app
-        .payments_page(PaymentQuery {
-            product: Some("doku_snap_ovo".into()),
-            status: Some("succeeded".into()),
-            from: None,
-            to: None,
-            min_amount: None,
-            max_amount: None,
-            reference: None,
-            after: None,
-            limit: 200,
-        })
+        .payments_page(app::payment_query(Some("doku_snap_ovo"), Some("succeeded"), 200))
         .await
         .unwrap()
         .rows;
@@ -1652,7 +1435,7 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
     let done =
         a_late_refund(&f, "doku_snap_ovo", "/direct-debit/core/v1/debit/refund", payment, amount)
             .await;
-    let state = get_json(&f.http, &f.url, "/_sandbox/doku_snap_ovo/state").await;
+    let state = f.sim.get("/_sandbox/doku_snap_ovo/state").await;
     let held: usize = state["payments"]
         .as_array()
         .unwrap()

@@ -23,12 +23,11 @@ use ovo_domain::{fold_name, Msisdn, PaymentId, PaymentStatus, Product, Timestamp
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::Ledger;
+use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteRow, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
-
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Same seed, same ledger, same query parameters: runs are comparable.
 const SEED: u64 = 0x0_5EED_0F0B_AC0F;
@@ -692,10 +691,6 @@ impl Pair {
     }
 }
 
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
 async fn bench_lookup(
     ledger: &Ledger,
     base: &mut SqliteConnection,
@@ -921,46 +916,6 @@ enum Bind<'a> {
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and printing (integer arithmetic only)
-
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    p50: u64,
-    p99: u64,
-}
-
-impl Stats {
-    fn of(samples: &[u64]) -> Stats {
-        let mut sorted = samples.to_vec();
-        sorted.sort_unstable();
-        Stats { p50: percentile(&sorted, 50), p99: percentile(&sorted, 99) }
-    }
-}
-
-/// Nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-/// `ledger / baseline` × 1000, rounded.
-fn ratio_milli(ledger: u64, baseline: u64) -> u64 {
-    if baseline == 0 {
-        return u64::MAX;
-    }
-    (u128::from(ledger) * 1000 + u128::from(baseline) / 2)
-        .checked_div(u128::from(baseline))
-        .map_or(u64::MAX, |r| u64::try_from(r).unwrap_or(u64::MAX))
-}
-
-fn fmt_milli(m: u64) -> String {
-    if m == u64::MAX {
-        return "inf".into();
-    }
-    format!("{}.{:03}", m / 1000, m % 1000)
-}
 
 fn per_second(rows: usize, took: Duration) -> u64 {
     let ns = nanos(took).max(1);

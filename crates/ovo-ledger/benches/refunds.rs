@@ -21,10 +21,9 @@ use ovo_domain::{Idr, OperatorId, PaymentId, Product, Reference, Role, Timestamp
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger};
+use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
-
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Payments succeed at 2026-01-01T00:00:00Z; refunds are asked for a day later.
 const PAID_MS: i64 = 1_767_225_600_000;
@@ -290,48 +289,6 @@ async fn baseline_insert(conn: &mut SqliteConnection, i: usize) -> BenchResult<(
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and printing (integer arithmetic only)
-
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Stats {
-    p50: u64,
-    p99: u64,
-}
-
-impl Stats {
-    fn of(samples: &[u64]) -> Stats {
-        let mut sorted = samples.to_vec();
-        sorted.sort_unstable();
-        Stats { p50: percentile(&sorted, 50), p99: percentile(&sorted, 99) }
-    }
-}
-
-/// Nearest-rank percentile of sorted samples.
-fn percentile(sorted: &[u64], p: usize) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted[rank - 1]
-}
-
-/// `a / b` × 1000, rounded.
-fn ratio_milli(a: u64, b: u64) -> u64 {
-    if b == 0 {
-        return u64::MAX;
-    }
-    u64::try_from((u128::from(a) * 1000 + u128::from(b) / 2) / u128::from(b)).unwrap_or(u64::MAX)
-}
-
-fn fmt_milli(m: u64) -> String {
-    if m == u64::MAX {
-        return "inf".into();
-    }
-    format!("{}.{:03}", m / 1000, m % 1000)
-}
 
 fn per_second(count: usize, total_ns: u64) -> u64 {
     let ns = total_ns.max(1);

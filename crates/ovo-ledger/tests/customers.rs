@@ -5,14 +5,9 @@
 use ovo_domain::{CustomerId, Environment, Msisdn, Timestamp};
 use ovo_ledger::customers::{self, CustomerValues, TimelineKind};
 use ovo_ledger::{commit, Ledger, LedgerError};
+use ovo_test_support::ledger::fresh;
 
 const T0: Timestamp = Timestamp::from_unix_millis(1_767_225_600_000); // 2026-01-01T00:00:00Z
-
-async fn fresh() -> (tempfile::TempDir, Ledger) {
-    let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
-    (dir, ledger)
-}
 
 fn values(name: &str, phone: &str, mid: Option<&str>) -> CustomerValues {
     CustomerValues {

@@ -9,6 +9,7 @@ use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::{commit, Ledger, LedgerError};
+use ovo_test_support::ledger as support;
 
 /// Every migration a new ledger gets, in order: the first schema first, then each later file
 /// (0003 = refund reservations); other branches may add theirs in between.
@@ -21,8 +22,7 @@ fn assert_all_migrations(applied: &[i64]) {
 const T0: Timestamp = Timestamp::from_unix_millis(1_767_225_600_000); // 2026-01-01T00:00:00Z
 
 async fn fresh() -> (tempfile::TempDir, Ledger) {
-    let dir = tempfile::tempdir().unwrap();
-    let (ledger, report) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+    let (dir, ledger, report) = support::fresh_with_report().await;
     assert_eq!(report.backup, None, "a new ledger needs no backup");
     assert_all_migrations(&report.applied);
     (dir, ledger)
@@ -41,21 +41,7 @@ fn entry(action: &str, n: i64) -> NewAuditEntry {
 }
 
 async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId {
-    let mut tx = ledger.begin_write().await.unwrap();
-    let op = operators::insert(
-        &mut tx,
-        &NewOperator {
-            username,
-            display_name: username,
-            role,
-            password_hash: "$argon2id$fake",
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
-    commit(tx).await.unwrap();
-    op.id
+    support::add_operator(ledger, username, role, T0).await
 }
 
 #[tokio::test]

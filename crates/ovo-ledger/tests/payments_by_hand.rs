@@ -4,25 +4,15 @@
 #![allow(clippy::unwrap_used)]
 
 use ovo_domain::{OperatorId, PaymentId, PaymentStatus, Role, Timestamp};
-use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::{commit, payments, Ledger, LedgerError};
+use ovo_test_support::ledger as support;
 
 fn at() -> Timestamp {
     Timestamp::parse_rfc3339("2026-10-21T03:00:00Z").unwrap()
 }
 
 async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId {
-    let mut tx = ledger.begin_write().await.unwrap();
-    let new = NewOperator {
-        username,
-        display_name: username,
-        role,
-        password_hash: "$argon2id$fake",
-        at: at(),
-    };
-    let op = operators::insert(&mut tx, &new).await.unwrap();
-    commit(tx).await.unwrap();
-    op.id
+    support::add_operator(ledger, username, role, at()).await
 }
 
 async fn payment(
@@ -52,8 +42,7 @@ async fn payment(
 
 #[tokio::test]
 async fn finance_resolves_a_needs_review_payment_once_and_never_the_taker() {
-    let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+    let (_dir, ledger) = support::fresh().await;
     let staff = add_operator(&ledger, "sari", Role::Staff).await;
     let finance = add_operator(&ledger, "budi", Role::Finance).await;
     let paid = payment(&ledger, 1, "needs_review", None, staff).await;

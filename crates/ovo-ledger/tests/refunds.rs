@@ -8,9 +8,9 @@ use ovo_domain::{
     Idr, Lang, OperatorId, PaymentId, Product, Reference, RefundId, RefundMode, RefundPolicy,
     RefundPolicyError, RefundStatus, Role, Timestamp,
 };
-use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest};
 use ovo_ledger::{commit, Connection, Ledger, LedgerError};
+use ovo_test_support::ledger as support;
 
 /// 2026-10-21 10:00 WIB.
 fn paid_at() -> Timestamp {
@@ -40,8 +40,7 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let (ledger, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+        let (dir, ledger) = support::fresh().await;
         let staff = add_operator(&ledger, "sari", Role::Staff).await;
         let finance = add_operator(&ledger, "budi", Role::Finance).await;
         Fixture { _dir: dir, ledger, staff, finance, next_ref: std::cell::Cell::new(0) }
@@ -177,22 +176,7 @@ impl Fixture {
 }
 
 async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId {
-    let mut tx = ledger.begin_write().await.unwrap();
-    let at = paid_at();
-    let op = operators::insert(
-        &mut tx,
-        &NewOperator {
-            username,
-            display_name: username,
-            role,
-            password_hash: "$argon2id$fake",
-            at,
-        },
-    )
-    .await
-    .unwrap();
-    commit(tx).await.unwrap();
-    op.id
+    support::add_operator(ledger, username, role, paid_at()).await
 }
 
 async fn insert_payment(

@@ -109,8 +109,7 @@ fn main() {
         token_timeout: Duration::from_secs(30),
         renew_margin: Duration::from_secs(60),
     };
-    let key =
-        SigningKey::from_pem(include_str!("../tests/fixtures/snap_test_key_pkcs1.pem")).unwrap();
+    let key = SigningKey::from_pem(ovo_test_support::keys::CLIENT_PRIVATE_PKCS1).unwrap();
     let session = SnapSession::new(
         profile,
         "http://127.0.0.1:1",

@@ -4,18 +4,17 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
 use ovo_providers::products::jokul_push::{invoice_number, JokulOptions, JokulPushClient};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::values::idr;
+use ovo_test_support::{Answer, Receiver};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
 
 type Res = Result<(), Box<dyn std::error::Error>>;
 
@@ -34,54 +33,21 @@ const MANUAL: &str = "6281234567890"; // waits for the control API
 
 struct Env {
     sandbox: RunningSandbox,
-    http: reqwest::Client,
-    notifications: mpsc::UnboundedReceiver<InboundRequest>,
-}
-
-/// A receiver for the sandbox's notifications, as the app's listener would see them.
-async fn receiver() -> (String, mpsc::UnboundedReceiver<InboundRequest>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    async fn handle(
-        State(tx): State<mpsc::UnboundedSender<InboundRequest>>,
-        method: Method,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> &'static str {
-        let headers = headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let path_and_query =
-            uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-        let _ = tx.send(InboundRequest {
-            method: method.to_string(),
-            path_and_query,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
-        "OK"
-    }
-    let app = axum::Router::new().fallback(handle).with_state(tx);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/notifications/doku-jokul"), rx)
+    sim: Sim,
+    /// The merchant's notification endpoint, as the app's listener would see it.
+    notifications: Receiver,
 }
 
 impl Env {
     async fn start(scale: &str, auto_delay_secs: u64) -> Env {
-        let (url, notifications) = receiver().await;
+        let notifications = Receiver::start("OK").await;
+        let url = notifications.url("/notifications/doku-jokul");
         let toml = format!(
             "[[doku_jokul_ovo_push]]\nname = \"Provider Client Test\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\n\
              auto_delay_secs = {auto_delay_secs}\nnotification_url = \"{url}\"\n"
         );
-        let config = SandboxConfig {
-            merchants: Merchants::parse(&toml).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        };
-        let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        Env { sandbox, http: reqwest::Client::new(), notifications }
+        let sandbox = sim::start(&toml, scale).await;
+        Env { sim: Sim::of(&sandbox), sandbox, notifications }
     }
 
     fn client_with(&self, client_id: &str, secret: &str, options: JokulOptions) -> JokulPushClient {
@@ -97,46 +63,20 @@ impl Env {
     }
 
     async fn fault(&self, endpoint: &str, fault: Value) {
-        let body =
-            json!({ "product": PRODUCT.key(), "endpoint": endpoint, "fault": fault, "count": 1 });
-        let resp = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.sandbox.url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success(), "arming {body}: {}", resp.status());
+        self.sim.arm(PRODUCT.key(), endpoint, fault, 1).await;
     }
 
     async fn pending(&self) -> Vec<Value> {
-        self.http
-            .get(format!("{}/_sandbox/pending", self.sandbox.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.sim.pending().await
     }
 
     async fn decide(&self, id: &str, decision: Value) {
-        let resp = self
-            .http
-            .post(format!("{}/_sandbox/pending/{id}/decide", self.sandbox.url()))
-            .json(&decision)
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success(), "decide: {}", resp.status());
+        self.sim.decide(id, decision).await;
     }
 
     /// The next notification, within a bound.
-    async fn next_notification(&mut self) -> InboundRequest {
-        tokio::time::timeout(Duration::from_secs(10), self.notifications.recv())
-            .await
-            .expect("a notification in time")
-            .unwrap()
+    async fn next_notification(&self) -> InboundRequest {
+        self.notifications.next().await.inbound()
     }
 }
 
@@ -146,10 +86,6 @@ fn reference() -> Reference {
     let n = SEQ.fetch_add(1, Ordering::SeqCst);
     let pid = std::process::id() % 100_000;
     Reference::parse(&format!("JOKUL{pid:05}{n:06}")).unwrap()
-}
-
-fn idr(n: i64) -> Idr {
-    Idr::new(n).unwrap()
 }
 
 fn payment(phone: &str, amount: i64) -> PaymentRequest {
@@ -227,13 +163,7 @@ async fn push_paid_by_an_auto_payer_then_status_says_succeeded() -> Res {
     assert_eq!(status.provider_ref.as_deref(), Some(request.idempotency_key.as_str()));
 
     // The sandbox saw the checksum, the signature headers and the phone in the 08… form.
-    let received: Vec<Value> = env
-        .http
-        .get(format!("{}/_sandbox/received?product={}", env.sandbox.url(), PRODUCT.key()))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let received = env.sim.received(PRODUCT.key()).await;
     let push = received.iter().find(|r| r["endpoint"] == PAY_ROUTE).unwrap();
     let body: Value = serde_json::from_str(push["body"].as_str().unwrap())?;
     assert_eq!(body["ovo_info"]["ovo_id"], "081100000007");
@@ -581,8 +511,9 @@ async fn status_reads_are_retried_through_one_fault_and_report_persistent_ones()
     env.fault(STATUS_ROUTE, json!({"kind": "malformed_body"})).await;
     let err = client.status(&status_request(&request)).await.unwrap_err();
     assert!(matches!(err, ProviderError::MalformedReply { .. }), "{err:?}");
-    let body = json!({ "product": PRODUCT.key(), "endpoint": STATUS_ROUTE, "fault": {"kind": "http_status", "status": 500}, "count": 3 });
-    env.http.post(format!("{}/_sandbox/faults", env.sandbox.url())).json(&body).send().await?;
+    env.sim
+        .arm(PRODUCT.key(), STATUS_ROUTE, json!({"kind": "http_status", "status": 500}), 3)
+        .await;
     let err = client.status(&status_request(&request)).await.unwrap_err();
     assert_eq!(err, ProviderError::Unavailable { product: PRODUCT, status: 500 });
     Ok(())
@@ -593,7 +524,7 @@ async fn status_reads_are_retried_through_one_fault_and_report_persistent_ones()
 
 #[tokio::test]
 async fn notifications_verify_deduplicate_and_reject_wrong_signatures() -> Res {
-    let mut env = Env::start("0.001", 5).await;
+    let env = Env::start("0.001", 5).await;
     let client = env.client();
 
     // A paid push notifies once.
@@ -659,14 +590,12 @@ async fn notifications_verify_deduplicate_and_reject_wrong_signatures() -> Res {
 
 /// A stub DOKU answering every push with `reply(request body)`.
 async fn stub(reply: fn(&Value) -> Value) -> String {
-    let app = axum::Router::new().fallback(move |body: Bytes| async move {
-        let request: Value = serde_json::from_slice(&body).unwrap_or_default();
-        axum::Json(reply(&request))
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
+    let stub = Receiver::scripted(move |hit| {
+        let request: Value = serde_json::from_str(&hit.body).unwrap_or_default();
+        Answer::ok(&reply(&request).to_string())
+    })
+    .await;
+    stub.url("")
 }
 
 fn echo(request: &Value, status: &str) -> Value {

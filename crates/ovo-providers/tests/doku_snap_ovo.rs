@@ -1,25 +1,24 @@
 //! The DOKU SNAP OVO client against the real sandbox over loopback HTTPS (its test CA trusted
 //! through `extra_roots`): every operation, each
-//! error class, the fault drills, and real notifications (N0 token, N1, N2) received by a small
-//! axum listener and verified by the client.
+//! error class, the fault drills, and real notifications (N0 token, N1, N2) received by the
+//! shared receiver and verified by the client.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_domain::{Product, Timestamp};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
-use ovo_providers::notification::{
-    InboundRequest, Notification, NotificationEvent, NotificationRejection,
-};
+use ovo_providers::notification::{Notification, NotificationEvent, NotificationRejection};
 use ovo_providers::products::doku_snap::{
     notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind,
 };
 use ovo_providers::{Credentials, ExtraRoots, Operation, Provider, ProviderError, UnknownCause};
+use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::values::{idr, phone, reference};
+use ovo_test_support::{keys, Answer, Receiver};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
 
 const PAYMENT: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const BALANCE: &str = "/direct-debit/core/v1/balance-inquiry";
@@ -42,10 +41,7 @@ fn merchants_toml(extra: &str) -> String {
 
 /// A PEM value `key = """…"""` of the demo DOKU merchant.
 fn demo_pem(key: &str) -> String {
-    let section = merchants_toml("");
-    let start = section.find(&format!("{key} = \"\"\"")).unwrap() + key.len() + 6;
-    let end = start + section[start..].find("\"\"\"").unwrap();
-    section[start..end].trim().to_owned()
+    keys::demo_pem("doku_snap_ovo", key)
 }
 
 fn demo_credentials(secret: &str) -> Credentials {
@@ -63,11 +59,7 @@ fn demo_credentials(secret: &str) -> Credentials {
 const SECRET: &str = "SK-demo-doku-snap-ovo-not-for-production";
 
 async fn sandbox(extra: &str) -> ovo_sandbox::RunningSandbox {
-    let config = ovo_sandbox::SandboxConfig {
-        merchants: ovo_sandbox::Merchants::parse(&merchants_toml(extra)).unwrap(),
-        time_scale: ovo_sandbox::TimeScale::parse("0.01").unwrap(),
-    };
-    ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+    sim::start_https(&merchants_toml(extra), "0.01").await
 }
 
 /// The sandbox's test CA, trusted beside the operating system's store.
@@ -90,58 +82,22 @@ fn client(sb: &ovo_sandbox::RunningSandbox) -> DokuSnapClient {
     DokuSnapClient::new(&sb.url(), &demo_credentials(SECRET), options(sb)).unwrap()
 }
 
-fn reference() -> Reference {
-    Reference::generate(&mut rand::thread_rng())
-}
-
-fn idr(n: i64) -> Idr {
-    Idr::new(n).unwrap()
-}
-
-fn phone(p: &str) -> Msisdn {
-    Msisdn::parse(p).unwrap()
-}
-
-async fn control(
-    sb: &ovo_sandbox::RunningSandbox,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let ca = reqwest::Certificate::from_pem(sb.ca_pem().unwrap().as_bytes()).unwrap();
-    let http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
-    let mut request = http.request(method, format!("{}{path}", sb.url()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.status());
-    response.json().await.unwrap()
-}
-
 async fn arm(sb: &ovo_sandbox::RunningSandbox, endpoint: &str, fault: Value, count: u32) {
-    control(sb, Method::POST, "/_sandbox/faults", Some(json!({"product": "doku_snap_ovo", "endpoint": endpoint, "fault": fault, "count": count}))).await;
+    Sim::of(sb).arm("doku_snap_ovo", endpoint, fault, count).await;
 }
 
 /// Approves the customer's pending step of `kind` (`binding` / `pin_payment`) for `phone`.
 async fn approve(sb: &ovo_sandbox::RunningSandbox, phone: &str, kind: &str) {
+    let sim = Sim::of(sb);
     for _ in 0..100 {
-        let pending = control(sb, Method::GET, "/_sandbox/pending", None).await;
+        let pending = sim.pending().await;
         let found = pending
-            .as_array()
-            .unwrap()
             .iter()
             .find(|a| a["product"] == "doku_snap_ovo" && a["phone"] == phone && a["kind"] == kind)
             .cloned();
         if let Some(action) = found {
             let id = action["id"].as_str().unwrap();
-            control(
-                sb,
-                Method::POST,
-                &format!("/_sandbox/pending/{id}/decide"),
-                Some(json!({"decision": "approve", "source": "cash"})),
-            )
-            .await;
+            sim.decide(id, json!({"decision": "approve", "source": "cash"})).await;
             return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -394,20 +350,12 @@ async fn declines_keep_their_codes() {
     assert_eq!(declined(c.bind(&bind_request(NO_ACCOUNT)).await.unwrap_err()).0, "4040711");
 
     // The empty and the limited accounts bind, then their payments are refused.
-    control(
-        &sb,
-        Method::PATCH,
-        &format!("/_sandbox/accounts/{EMPTY}"),
-        Some(json!({"behaviour": "auto_approve"})),
-    )
-    .await;
-    control(
-        &sb,
-        Method::PATCH,
-        &format!("/_sandbox/accounts/{LIMIT}"),
-        Some(json!({"behaviour": "auto_approve"})),
-    )
-    .await;
+    Sim::of(&sb)
+        .patch(&format!("/_sandbox/accounts/{EMPTY}"), json!({"behaviour": "auto_approve"}))
+        .await;
+    Sim::of(&sb)
+        .patch(&format!("/_sandbox/accounts/{LIMIT}"), json!({"behaviour": "auto_approve"}))
+        .await;
     let empty = bind(&sb, &c, EMPTY, false).await;
     assert_eq!(
         declined(c.pay(&payment(PaymentKind::Recurring, 10_000, &empty)).await.unwrap_err()).0,
@@ -615,64 +563,54 @@ async fn lost_late_failed_and_unreadable_answers() {
 // ---------------------------------------------------------------------------------------------
 // Notifications
 
-struct Receiver {
-    client: OnceLock<Arc<DokuSnapClient>>,
-    tx: mpsc::UnboundedSender<(String, Result<Notification, NotificationRejection>)>,
+const TOKEN_PATH: &str = "/doku/token";
+
+/// The merchant's listener: answers DOKU's token requests (N0) and notifications as the client
+/// says, once the client exists.
+async fn listener(client: Arc<OnceLock<Arc<DokuSnapClient>>>) -> Receiver {
+    Receiver::scripted(move |hit| {
+        let client = client.get().unwrap();
+        let request = hit.inbound();
+        let answer = if hit.path() == TOKEN_PATH {
+            client.answer_token_request(&request)
+        } else {
+            notification_answer(
+                InboundKind::of(&request.body),
+                &client.verify_notification(&request),
+            )
+        };
+        Answer::new(answer.status, answer.body.expose())
+    })
+    .await
 }
 
-async fn receive(
-    axum::extract::State(receiver): axum::extract::State<Arc<Receiver>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: String,
-) -> (StatusCode, String) {
-    let request = InboundRequest {
-        method: method.to_string(),
-        path_and_query: uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
-            .collect(),
-        body,
-    };
-    let client = receiver.client.get().unwrap();
-    let answer = if uri.path() == "/doku/token" {
-        client.answer_token_request(&request)
-    } else {
-        let outcome = client.verify_notification(&request);
-        let answer = notification_answer(InboundKind::of(&request.body), &outcome);
-        let _ = receiver.tx.send((uri.path().to_owned(), outcome));
-        answer
-    };
-    (StatusCode::from_u16(answer.status).unwrap(), answer.body.expose().clone())
-}
-
+/// The next notification (not a token request) that reached the listener, verified by the
+/// client, and its path; `seen` counts those already taken.
 async fn next(
-    rx: &mut mpsc::UnboundedReceiver<(String, Result<Notification, NotificationRejection>)>,
+    receiver: &Receiver,
+    client: &DokuSnapClient,
+    seen: &mut usize,
 ) -> (String, Result<Notification, NotificationRejection>) {
-    tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a notification in time")
-        .unwrap()
+    let hits = receiver.wait(*seen + 1, |h| h.path() != TOKEN_PATH).await;
+    let hit = &hits[*seen];
+    *seen += 1;
+    (hit.path().to_owned(), client.verify_notification(&hit.inbound()))
 }
 
 #[tokio::test]
 async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let at = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let receiver = Arc::new(Receiver { client: OnceLock::new(), tx });
-    let app = axum::Router::new().fallback(receive).with_state(receiver.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let shared_client = Arc::new(OnceLock::new());
+    let receiver = listener(shared_client.clone()).await;
+    let at = receiver.url("");
+    let mut seen = 0;
 
     let sb = sandbox(&format!("token_url = \"{at}/doku/token\"\nnotification_url = \"{at}/v1.0/debit/notify\"\nbinding_notification_url = \"{at}/doku/binding\"")).await;
     let c = Arc::new(client(&sb));
-    receiver.client.set(c.clone()).unwrap();
+    shared_client.set(c.clone()).unwrap();
 
     // N2 after the customer approves the binding (N0 first: the listener issued the token).
     let account = bind(&sb, &c, BUDI, true).await;
-    let (path, n2) = next(&mut rx).await;
+    let (path, n2) = next(&receiver, &c, &mut seen).await;
     assert_eq!(path, "/doku/binding");
     let n2 = n2.unwrap();
     assert!(
@@ -693,7 +631,7 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     let pay = payment(PaymentKind::SaleRedirect, 12_000, &account);
     c.pay(&pay).await.unwrap();
     approve(&sb, BUDI, "pin_payment").await;
-    let (path, n1) = next(&mut rx).await;
+    let (path, n1) = next(&receiver, &c, &mut seen).await;
     assert_eq!(path, "/v1.0/debit/notify");
     let n1 = n1.unwrap();
     match &n1.event {
@@ -711,8 +649,8 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     arm(&sb, "notification", json!({"kind": "duplicate_notification"}), 1).await;
     let twice = payment(PaymentKind::Recurring, 13_000, &account);
     c.pay(&twice).await.unwrap();
-    let (_, first) = next(&mut rx).await;
-    let (_, second) = next(&mut rx).await;
+    let (_, first) = next(&receiver, &c, &mut seen).await;
+    let (_, second) = next(&receiver, &c, &mut seen).await;
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_eq!(first.dedup_key, second.dedup_key);
     assert!(first.dedup_key.ends_with(":00"));
@@ -721,19 +659,18 @@ async fn notifications_are_verified_deduplicated_and_refused_when_forged() {
     arm(&sb, "notification", json!({"kind": "wrong_signature_notification"}), 1).await;
     let forged = payment(PaymentKind::Recurring, 14_000, &account);
     c.pay(&forged).await.unwrap();
-    let (_, refused) = next(&mut rx).await;
+    let (_, refused) = next(&receiver, &c, &mut seen).await;
     assert_eq!(refused.unwrap_err(), NotificationRejection::BadSignature);
 
     // The sandbox journal shows our N0 answers were accepted.
-    let journal =
-        control(&sb, Method::GET, "/_sandbox/notifications?product=doku_snap_ovo", None).await;
+    let journal = Sim::of(&sb).get("/_sandbox/notifications?product=doku_snap_ovo").await;
     let text = journal.to_string();
     assert!(text.contains("token"), "{text}");
 }
 
 /// How many requests the sandbox received at `endpoint` (the routed path).
 async fn received_at(sb: &ovo_sandbox::RunningSandbox, endpoint: &str) -> usize {
-    let received = control(sb, Method::GET, "/_sandbox/received?product=doku_snap_ovo", None).await;
+    let received = Sim::of(sb).get("/_sandbox/received?product=doku_snap_ovo").await;
     received.as_array().unwrap().iter().filter(|r| r["endpoint"] == endpoint).count()
 }
 

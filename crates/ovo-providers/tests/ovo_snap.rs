@@ -1,24 +1,24 @@
 //! The OVO SNAP client against the real sandbox over loopback: every operation, each error
-//! class, the sandbox's fault injections, and real notifications received by a small axum
+//! class, the sandbox's fault injections, and real notifications received by the shared
 //! receiver.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ovo_domain::{Idr, Msisdn, Product, Reference};
+use ovo_domain::{Msisdn, Product};
 use ovo_providers::capability::PaymentKind;
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::{Credentials, Operation, Provider, ProviderError, UnknownCause};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
 use ovo_secrets::Sensitive;
+use ovo_test_support::keys::{CLIENT_PRIVATE_PKCS1, CLIENT_PRIVATE_PKCS8, CLIENT_PUBLIC_PKCS1};
+use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::values::{idr, phone, reference};
+use ovo_test_support::{Hit, Receiver};
 use serde_json::{json, Value};
 
-const PRIVATE_PKCS1: &str = include_str!("fixtures/snap_test_key_pkcs1.pem");
-const PRIVATE_PKCS8: &str = include_str!("fixtures/snap_test_key_pkcs8.pem");
-const PUBLIC_PKCS1: &str = include_str!("fixtures/snap_test_key_pkcs1.pub");
 const CLIENT_ID: &str = "test-ovosnap-client";
 const SECRET: &str = "test-ovosnap-secret";
 const V2: &str = "/OVOSNAP/v2.0";
@@ -34,12 +34,10 @@ const NO_ACCOUNT: &str = "6281100000004";
 const DECLINER: &str = "6281100000005";
 const PAYER: &str = "6281100000007";
 
-type Inbox = Arc<Mutex<Vec<InboundRequest>>>;
-
 struct Env {
     sb: RunningSandbox,
-    http: reqwest::Client,
-    inbox: Inbox,
+    sim: Sim,
+    receiver: Receiver,
     client: OvoSnapClient,
 }
 
@@ -54,7 +52,7 @@ callback_url = "{callback}"
 refund_window_days = 60
 partial_refund = true
 merchant_public_key = """
-{PUBLIC_PKCS1}"""
+{CLIENT_PUBLIC_PKCS1}"""
 "#
     )
 }
@@ -70,102 +68,35 @@ fn credentials(secret: &str, private_key: &str) -> Credentials {
     )
 }
 
-/// A notification receiver: records every POST and answers 200.
-async fn receiver() -> (String, Inbox) {
-    let inbox: Inbox = Arc::default();
-    let store = inbox.clone();
-    let app = axum::Router::new().route(
-        "/ovo/callback",
-        axum::routing::post(
-            move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: String| {
-                let store = store.clone();
-                async move {
-                    let headers = headers
-                        .iter()
-                        .map(|(k, v)| {
-                            (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())
-                        })
-                        .collect();
-                    let path_and_query =
-                        uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-                    store.lock().unwrap().push(InboundRequest {
-                        method: "POST".into(),
-                        path_and_query,
-                        headers,
-                        body,
-                    });
-                    axum::Json(json!({"responseCode": "2005600", "responseMessage": "Successful"}))
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (format!("http://{addr}/ovo/callback"), inbox)
-}
+/// The merchant's notification endpoint's path.
+const CALLBACK: &str = "/ovo/callback";
+
+/// The merchant's acknowledgement of a notification.
+const ACK: &str = r#"{"responseCode":"2005600","responseMessage":"Successful"}"#;
 
 async fn env_with(options: OvoSnapOptions) -> Env {
     env_scaled(options, SCALE).await
 }
 
 async fn env_scaled(options: OvoSnapOptions, scale: &str) -> Env {
-    let (callback, inbox) = receiver().await;
-    let sb = ovo_sandbox::start(
-        SandboxConfig {
-            merchants: Merchants::parse(&merchants(&callback)).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let receiver = Receiver::start(ACK).await;
+    let sb = sim::start(&merchants(&receiver.url(CALLBACK)), scale).await;
     let client =
-        OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS1), options).unwrap();
-    Env { sb, http: reqwest::Client::new(), inbox, client }
+        OvoSnapClient::new(&sb.url(), &credentials(SECRET, CLIENT_PRIVATE_PKCS1), options).unwrap();
+    Env { sim: Sim::of(&sb), sb, receiver, client }
 }
 
 async fn env() -> Env {
     env_with(OvoSnapOptions::default()).await
 }
 
-fn reference() -> Reference {
-    Reference::generate(&mut rand::thread_rng())
-}
-
-fn idr(n: i64) -> Idr {
-    Idr::new(n).unwrap()
-}
-
-fn phone(p: &str) -> Msisdn {
-    Msisdn::parse(p).unwrap()
-}
-
 impl Env {
     async fn get(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let r =
-            self.http.post(format!("{}{path}", self.sb.url())).json(&body).send().await.unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json().await.unwrap_or(Value::Null)
+        self.sim.get(path).await
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        self.post(
-            "/_sandbox/faults",
-            json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault, "count": count}),
-        )
-        .await;
+        self.sim.arm("ovo_snap", endpoint, fault, count).await;
     }
 
     /// The customer's pending step for this phone.
@@ -189,11 +120,7 @@ impl Env {
     async fn approve(&self, phone: &Msisdn, source: &str) {
         let pending = self.pending_for(phone).await;
         let id = pending["id"].as_str().unwrap();
-        self.post(
-            &format!("/_sandbox/pending/{id}/decide"),
-            json!({"decision": "approve", "source": source}),
-        )
-        .await;
+        self.sim.decide(id, json!({"decision": "approve", "source": source})).await;
     }
 
     /// The authCode the webview appended to our return URL (read from the sandbox's state,
@@ -241,18 +168,10 @@ impl Env {
             .unwrap()
     }
 
-    fn notifications(&self) -> Vec<InboundRequest> {
-        self.inbox.lock().unwrap().clone()
-    }
-
+    /// Waits until `n` notifications have reached the merchant; answers all so far.
     async fn wait_notifications(&self, n: usize) -> Vec<InboundRequest> {
-        for _ in 0..300 {
-            if self.notifications().len() >= n {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        self.notifications()
+        let posts = self.receiver.wait(n, |h| h.method == "POST" && h.path() == CALLBACK).await;
+        posts.iter().map(Hit::inbound).collect()
     }
 }
 
@@ -391,24 +310,15 @@ async fn points_payment_and_immediate_answers() {
 
 #[tokio::test]
 async fn pkcs8_key_and_siti_in_national_form() {
-    let (callback, inbox) = receiver().await;
-    let _ = inbox;
-    let sb = ovo_sandbox::start(
-        SandboxConfig {
-            merchants: Merchants::parse(&merchants(&callback)).unwrap(),
-            time_scale: TimeScale::parse(SCALE).unwrap(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let receiver = Receiver::start(ACK).await;
+    let sb = sim::start(&merchants(&receiver.url(CALLBACK)), SCALE).await;
     let options = OvoSnapOptions {
         phone_format: ovo_domain::PhoneFormat::National,
         ..OvoSnapOptions::default()
     };
     let client =
-        OvoSnapClient::new(&sb.url(), &credentials(SECRET, PRIVATE_PKCS8), options).unwrap();
-    let env = Env { sb, http: reqwest::Client::new(), inbox: Arc::default(), client };
+        OvoSnapClient::new(&sb.url(), &credentials(SECRET, CLIENT_PRIVATE_PKCS8), options).unwrap();
+    let env = Env { sim: Sim::of(&sb), sb, receiver, client };
     let account = env.link(SITI).await;
     assert_eq!(env.client.balance(&account).await.unwrap().cash, idr(1_200_000));
 }
@@ -476,7 +386,7 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     // Wrong client secret: the HMAC does not verify.
     let wrong = OvoSnapClient::new(
         &env.sb.url(),
-        &credentials("not-the-secret", PRIVATE_PKCS1),
+        &credentials("not-the-secret", CLIENT_PRIVATE_PKCS1),
         OvoSnapOptions::default(),
     )
     .unwrap();
@@ -508,7 +418,7 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     ));
     let proof = OvoSnapClient::new(
         &env.sb.url(),
-        &credentials(SECRET, PRIVATE_PKCS1),
+        &credentials(SECRET, CLIENT_PRIVATE_PKCS1),
         OvoSnapOptions::default(),
     )
     .unwrap()
@@ -525,7 +435,8 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     // An X-DEVICE-ID over 400 characters is an invalid field.
     let long = OvoSnapOptions { device_id: "d".repeat(401), ..OvoSnapOptions::default() };
     let invalid =
-        OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, PRIVATE_PKCS1), long).unwrap();
+        OvoSnapClient::new(&env.sb.url(), &credentials(SECRET, CLIENT_PRIVATE_PKCS1), long)
+            .unwrap();
     let e = invalid.balance(&account).await.unwrap_err();
     assert!(
         matches!(e, ProviderError::InvalidRequest { ref code, .. } if code.starts_with("400")),
@@ -809,6 +720,6 @@ async fn secrets_stay_out_of_debug_output() {
     let shown = format!("{:?} {:?}", env.client, account);
     assert!(!shown.contains(SECRET));
     assert!(!shown.contains(account.token.as_ref().unwrap().expose().as_str()));
-    let key_line = PRIVATE_PKCS1.lines().nth(1).unwrap();
+    let key_line = CLIENT_PRIVATE_PKCS1.lines().nth(1).unwrap();
     assert!(!shown.contains(key_line));
 }

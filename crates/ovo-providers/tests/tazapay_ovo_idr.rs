@@ -3,13 +3,9 @@
 #![allow(clippy::unwrap_used)]
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use ovo_domain::{Idr, Msisdn, PayerPhone, Product, Reference, TestPhone, Timestamp};
+use ovo_domain::{Msisdn, PayerPhone, Product, Reference, TestPhone, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationEvent, NotificationRejection};
@@ -17,7 +13,10 @@ use ovo_providers::products::tazapay::{
     confirm_idempotency_key, refund_idempotency_key, TazapayClient, TazapayOptions, ATTEMPT_FAILED,
 };
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::values::{idr, reference};
+use ovo_test_support::{Hit, Receiver};
 use serde_json::{json, Value};
 
 const API_KEY: &str = "ak_test_PROVIDERSCLIENT01";
@@ -30,27 +29,13 @@ const NO_ACCOUNT: &str = "081100000004";
 const DECLINER: &str = "081100000005";
 const PAYER: &str = "081100000007";
 
-type Received = Arc<Mutex<Vec<InboundRequest>>>;
-
-async fn receive(State(got): State<Received>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let headers = headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    got.lock().unwrap().push(InboundRequest {
-        method: "POST".into(),
-        path_and_query: "/hooks".into(),
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    });
-    StatusCode::OK
-}
+const HOOKS: &str = "/hooks";
 
 struct Env {
     sb: RunningSandbox,
-    http: reqwest::Client,
+    sim: Sim,
     client: TazapayClient,
-    hooks: Received,
+    receiver: Receiver,
 }
 
 fn credentials(secret: &str) -> Credentials {
@@ -76,12 +61,8 @@ fn quick() -> TazapayOptions {
 }
 
 async fn env_with(options: TazapayOptions) -> Env {
-    let hooks = Received::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-    let app =
-        axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(hooks.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let hooks = Receiver::start("").await;
+    let hook_url = hooks.url(HOOKS);
     let toml = format!(
         r#"
 [[tazapay_ovo_idr]]
@@ -95,25 +76,13 @@ events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.re
 "#
     );
     // 0.01: the 70 s push wait is 700 ms, long enough for the test to answer it.
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.01").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start(&toml, "0.01").await;
     let client = TazapayClient::new(&sb.url(), &credentials(API_SECRET), options).unwrap();
-    Env { sb, http: reqwest::Client::new(), client, hooks }
+    Env { sim: Sim::of(&sb), sb, client, receiver: hooks }
 }
 
 async fn env() -> Env {
     env_with(quick()).await
-}
-
-fn idr(n: i64) -> Idr {
-    Idr::new(n).unwrap()
-}
-
-fn reference() -> Reference {
-    Reference::generate(&mut rand::thread_rng())
 }
 
 fn payment(reference: &Reference, attempt: u32, amount: i64, phone: &str) -> PaymentRequest {
@@ -158,39 +127,33 @@ fn refund_of(p: &PaymentRequest, payin: &str, amount: i64, n: u32) -> RefundRequ
     }
 }
 
+/// A webhook, not any other request to the merchant's endpoint.
+fn is_hook(hit: &Hit) -> bool {
+    hit.method == "POST" && hit.path() == HOOKS
+}
+
 impl Env {
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.http.request(method, format!("{}{path}", self.sb.url()));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.json().await.unwrap_or(Value::Null)
+    /// The webhooks received so far.
+    fn hooks(&self) -> Vec<InboundRequest> {
+        self.receiver.hits().iter().filter(|h| is_hook(h)).map(Hit::inbound).collect()
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        let body =
-            json!({"product":"tazapay_ovo_idr","endpoint":endpoint,"fault":fault,"count":count});
-        self.control(reqwest::Method::POST, "/_sandbox/faults", Some(body)).await;
+        self.sim.arm("tazapay_ovo_idr", endpoint, fault, count).await;
     }
 
     /// The customer answers the push on their phone.
     async fn approve_push(&self, phone: &str) {
         let canonical = Msisdn::parse(phone).unwrap().canonical().to_owned();
         let id = eventually(|| async {
-            let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
+            let pending = self.sim.pending().await;
             pending
-                .as_array()
-                .unwrap()
                 .iter()
                 .find(|a| a["product"] == "tazapay_ovo_idr" && a["phone"] == canonical.as_str())
                 .map(|a| a["id"].as_str().unwrap().to_owned())
         })
         .await;
-        let body = json!({"decision":"approve","source":"cash"});
-        self.control(reqwest::Method::POST, &format!("/_sandbox/pending/{id}/decide"), Some(body))
-            .await;
+        self.sim.decide(&id, json!({"decision":"approve","source":"cash"})).await;
     }
 
     async fn settled(&self, p: &PaymentRequest, payin: &str) -> PaymentOutcome {
@@ -202,8 +165,7 @@ impl Env {
     }
 
     async fn payins(&self) -> usize {
-        let all =
-            self.control(reqwest::Method::GET, "/_sandbox/tazapay_ovo_idr/payins", None).await;
+        let all = self.sim.get("/_sandbox/tazapay_ovo_idr/payins").await;
         all.as_array().map(Vec::len).unwrap_or_else(|| panic!("{all}"))
     }
 }
@@ -360,8 +322,7 @@ async fn the_first_attempt_creates_and_confirms_the_payin_in_one_call() {
     assert_eq!(started.state, PaymentState::Pending, "requires_action at once");
     let payin = started.provider_ref.clone().unwrap();
     assert!(started.attempt_expires_at.is_some(), "the attempt's expires_at is read");
-    let received =
-        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let received = t.sim.get("/_sandbox/received?product=tazapay_ovo_idr").await;
     let calls: Vec<&Value> =
         received.as_array().unwrap().iter().filter(|r| r["method"] == "POST").collect();
     assert_eq!(calls.len(), 1, "one call: {received}");
@@ -402,13 +363,10 @@ async fn an_expired_attempt_is_requested_again_on_the_same_payin() {
     t.approve_push(BUDI).await;
     assert_eq!(t.settled(&again, &payin).await.state, PaymentState::Succeeded);
     assert_eq!(t.payins().await, 1, "no new payment");
-    let one = t
-        .control(reqwest::Method::GET, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}"), None)
-        .await;
+    let one = t.sim.get(&format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
     let attempts = one["attempts"].as_array();
     assert_eq!(attempts.map(Vec::len), Some(2), "{one}");
-    let received =
-        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let received = t.sim.get("/_sandbox/received?product=tazapay_ovo_idr").await;
     let confirm_keys: Vec<String> = received
         .as_array()
         .unwrap()
@@ -446,8 +404,7 @@ async fn the_test_mode_phone_is_sent_as_documented_and_succeeds() {
         PaymentState::Succeeded,
         "§15: succeeds 70 s after creation"
     );
-    let received =
-        t.control(reqwest::Method::GET, "/_sandbox/received?product=tazapay_ovo_idr", None).await;
+    let received = t.sim.get("/_sandbox/received?product=tazapay_ovo_idr").await;
     let create = received
         .as_array()
         .unwrap()
@@ -717,11 +674,8 @@ async fn a_lost_refund_answer_is_resolved_by_the_same_key() {
 // ---------------------------------------------------------------------------------------------
 
 async fn hooks_where(t: &Env, n: usize) -> Vec<InboundRequest> {
-    eventually(|| async {
-        let got = t.hooks.lock().unwrap().clone();
-        (got.len() >= n).then_some(got)
-    })
-    .await
+    let got = t.receiver.wait(n, is_hook).await;
+    got.iter().map(Hit::inbound).collect()
 }
 
 fn event_type(request: &InboundRequest) -> String {
@@ -735,7 +689,7 @@ async fn real_webhooks_verify_and_parse() {
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
     let got = eventually(|| async {
-        let got = t.hooks.lock().unwrap().clone();
+        let got = t.hooks();
         got.iter().any(|h| event_type(h) == "payin.succeeded").then_some(got)
     })
     .await;
@@ -780,7 +734,7 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
     assert_eq!(twice.len(), 2, "one event delivered twice under one key: {keys:?}");
     assert_eq!(twice[0], twice[1]);
 
-    let before = t.hooks.lock().unwrap().len();
+    let before = t.hooks().len();
     t.fault("notification", json!({"kind":"wrong_signature_notification"}), 1).await;
     let q = payment(&reference(), 1, 10_000, PAYER);
     let payin = t.client.pay(&q).await.unwrap().provider_ref.unwrap();

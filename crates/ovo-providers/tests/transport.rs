@@ -6,44 +6,32 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use axum::routing::post;
 use ovo_domain::Product;
 use ovo_providers::transport::{Call, Transport};
 use ovo_providers::{ExtraRoots, Operation, ProviderError, UnknownCause};
+use ovo_test_support::sim;
+use ovo_test_support::{Answer, Receiver};
 
 const SHORT: Duration = Duration::from_millis(300);
 
+const OK: &str = "{\"ok\":true}";
+
 /// Answers `/slow` after 2 s, `/fail` 503 for the first `fails` calls then 200, `/ok` 200.
-async fn server(fails: u32) -> (String, Arc<AtomicU32>) {
-    let calls = Arc::new(AtomicU32::new(0));
-    let counter = calls.clone();
-    let app = axum::Router::new()
-        .route("/ok", post(|| async { "{\"ok\":true}" }))
-        .route(
-            "/slow",
-            post(|| async {
-                tokio::time::sleep(Duration::from_secs(2)).await;
-                "late"
-            }),
-        )
-        .route(
-            "/fail",
-            post(move || {
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                async move {
-                    if n < fails {
-                        (StatusCode::SERVICE_UNAVAILABLE, "down")
-                    } else {
-                        (StatusCode::OK, "{\"ok\":true}")
-                    }
-                }
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (url, calls)
+async fn server(fails: u32) -> Receiver {
+    let failed = AtomicU32::new(0);
+    Receiver::scripted(move |hit| match hit.path() {
+        "/ok" => Answer::ok(OK),
+        "/slow" => Answer::ok("late").delayed(Duration::from_secs(2)),
+        "/fail" if failed.fetch_add(1, Ordering::SeqCst) < fails => Answer::new(503, "down"),
+        "/fail" => Answer::ok(OK),
+        _ => Answer::status(404),
+    })
+    .await
+}
+
+/// How many calls reached `/fail`.
+fn calls(server: &Receiver) -> usize {
+    server.hits().iter().filter(|h| h.path() == "/fail").count()
 }
 
 /// Accepts, reads the request, and closes without answering.
@@ -77,7 +65,7 @@ async fn a_refused_connection_is_a_connection_error_for_writes_too() {
 
 #[tokio::test]
 async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
-    let (url, _) = server(0).await;
+    let url = server(0).await.url("");
     let slow = format!("{url}/slow");
     let err =
         transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
@@ -119,8 +107,8 @@ async fn a_lost_answer_to_a_write_is_unknown() {
 
 #[tokio::test]
 async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
-    let (url, calls) = server(5).await;
-    let fail = format!("{url}/fail");
+    let backend = server(5).await;
+    let fail = backend.url("/fail");
     let err =
         transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
     assert_eq!(
@@ -131,30 +119,30 @@ async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
             cause: UnknownCause::ServerError { status: 503 }
         }
     );
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "sent exactly once");
+    assert_eq!(calls(&backend), 1, "sent exactly once");
 }
 
 #[tokio::test]
 async fn reads_are_retried_through_5xx_and_give_up_as_unavailable() {
-    let (url, calls) = server(2).await;
-    let fail = format!("{url}/fail");
+    let backend = server(2).await;
+    let fail = backend.url("/fail");
     let reply =
         transport().send(Call::read(Operation::Status, SHORT), |c| c.post(&fail)).await.unwrap();
-    assert_eq!((reply.status, calls.load(Ordering::SeqCst)), (200, 3));
+    assert_eq!((reply.status, calls(&backend)), (200, 3));
 
-    let (url, calls) = server(10).await;
-    let fail = format!("{url}/fail");
+    let backend = server(10).await;
+    let fail = backend.url("/fail");
     let err = transport()
         .send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail))
         .await
         .unwrap_err();
     assert_eq!(err, ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
-    assert_eq!(calls.load(Ordering::SeqCst), 3, "one try and two retries");
+    assert_eq!(calls(&backend), 3, "one try and two retries");
 }
 
 #[tokio::test]
 async fn an_unreadable_answer_is_unknown_for_writes_and_malformed_for_reads() {
-    let (url, _) = server(0).await;
+    let url = server(0).await.url("");
     let ok = format!("{url}/ok");
     let t = transport();
     let write = Call::write(Operation::Pay, SHORT);
@@ -185,7 +173,7 @@ async fn https_behind_counter(
         merchants: ovo_sandbox::Merchants::parse("").unwrap(),
         time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap(),
     };
-    let sb = ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
+    let sb = ovo_sandbox::start_tls(config, sim::loopback(), served).await.unwrap();
     let target = sb.addr;
     let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("https://{}", relay.local_addr().unwrap());

@@ -4,49 +4,28 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::routing::post;
 use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
 use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tampered};
 use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_test_support::{sim, Receiver};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
-    let config = SandboxConfig {
-        merchants: Merchants::parse("").unwrap(),
-        time_scale: TimeScale::parse("0.00001").unwrap(),
-    };
-    ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+    sim::start("", "0.00001").await
 }
 
-/// A merchant endpoint that answers the statuses given, in order, then 200.
-async fn receiver(
-    statuses: Vec<u16>,
-) -> (String, Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let queue = Arc::new(Mutex::new(statuses));
-    let (s, q) = (seen.clone(), queue.clone());
-    let app = axum::Router::new().route(
-        "/notify",
-        post(move |headers: axum::http::HeaderMap, body: String| {
-            let (s, q) = (s.clone(), q.clone());
-            async move {
-                let headers = headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                    .collect();
-                s.lock().unwrap().push((headers, body));
-                let mut q = q.lock().unwrap();
-                let status = if q.is_empty() { 200 } else { q.remove(0) };
-                axum::http::StatusCode::from_u16(status).unwrap()
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/notify", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (url, seen)
+/// A merchant endpoint that answers the statuses given, in order, then 200; its URL.
+async fn receiver(statuses: Vec<u16>) -> (String, Receiver) {
+    let receiver = Receiver::start("").await;
+    receiver.fail_next(statuses);
+    (receiver.url("/notify"), receiver)
+}
+
+/// The headers and body of every request the merchant received, in order.
+fn requests(receiver: &Receiver) -> Vec<(Vec<(String, String)>, String)> {
+    receiver.hits().into_iter().map(|h| (h.headers, h.body)).collect()
 }
 
 async fn wait_until(mut done: impl FnMut() -> bool) {
@@ -310,12 +289,12 @@ async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts()
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
     let statuses: Vec<_> = delivery.attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [Some(500), Some(503), Some(200)]);
-    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert_eq!(requests(&seen).len(), 3);
 
     // The schedule runs out: three refusals and no more attempts.
     let (url, seen) = receiver(vec![500, 500, 500, 500]).await;
     assert!(!sb.ctx.notifier().deliver(outbound(&url), false).await);
-    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert_eq!(requests(&seen).len(), 3);
 }
 
 #[tokio::test]
@@ -342,7 +321,7 @@ async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     });
     let (url, seen) = receiver(vec![]).await;
     sb.ctx.notifier().send(outbound(&url));
-    wait_until(|| seen.lock().unwrap().len() == 2).await;
+    wait_until(|| requests(&seen).len() == 2).await;
 
     sb.ctx.faults().arm(ArmedFault {
         product: "test".into(),
@@ -351,9 +330,9 @@ async fn notification_faults_duplicate_and_tamper_the_next_notification() {
         count: 1,
     });
     sb.ctx.notifier().send(outbound(&url));
-    wait_until(|| seen.lock().unwrap().len() == 3).await;
+    wait_until(|| requests(&seen).len() == 3).await;
     let signature = |i: usize| {
-        seen.lock().unwrap()[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone())
+        requests(&seen)[i].0.iter().find(|(k, _)| k == "x-signature").map(|(_, v)| v.clone())
     };
     assert_eq!(
         (signature(0), signature(1), signature(2)),
@@ -373,7 +352,7 @@ async fn a_notification_needing_a_body_acknowledgement_is_retried_after_a_bare_2
         !sb.ctx.notifier().deliver(out, false).await,
         "a bare 200 is not the documented acknowledgement"
     );
-    assert_eq!(seen.lock().unwrap().len(), 3, "first attempt and both retries");
+    assert_eq!(requests(&seen).len(), 3, "first attempt and both retries");
 }
 
 #[tokio::test]
@@ -391,9 +370,7 @@ async fn a_prepare_hook_gives_each_attempt_its_own_headers() {
     assert!(sb.ctx.notifier().deliver(out, false).await);
     let expected: Vec<_> = (1..=3).map(|number| Preparing { number, tampered: false }).collect();
     assert_eq!(*calls.lock().unwrap(), expected, "called once before each attempt");
-    let sent: Vec<_> = seen
-        .lock()
-        .unwrap()
+    let sent: Vec<_> = requests(&seen)
         .iter()
         .map(|(h, _)| (header(h, "x-signature"), header(h, "x-attempt")))
         .collect();
@@ -430,9 +407,9 @@ async fn a_prepare_hook_gives_each_attempt_its_own_headers() {
         count: 1,
     });
     sb.ctx.notifier().send(out);
-    wait_until(|| seen.lock().unwrap().len() == 1).await;
+    wait_until(|| requests(&seen).len() == 1).await;
     assert_eq!(*calls.lock().unwrap(), [Preparing { number: 1, tampered: true }]);
-    assert_eq!(header(&seen.lock().unwrap()[0].0, "x-signature").as_deref(), Some("fresh-bad"));
+    assert_eq!(header(&requests(&seen)[0].0, "x-signature").as_deref(), Some("fresh-bad"));
 }
 
 #[tokio::test]
@@ -449,7 +426,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     out.prepare = Some(hook);
     assert!(sb.ctx.notifier().deliver(out, false).await);
     assert_eq!(calls.lock().unwrap().len(), 2);
-    let sent = seen.lock().unwrap().clone();
+    let sent = requests(&seen);
     assert_eq!(sent.len(), 1, "nothing was sent for the unprepared attempt");
     assert_eq!(header(&sent[0].0, "x-signature").as_deref(), Some("good"));
     let delivery = &sb.ctx.journal().deliveries(Some("test"))[0];
@@ -467,7 +444,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
     let mut out = outbound(&url);
     out.prepare = Some(hook);
     assert!(!sb.ctx.notifier().deliver(out, false).await);
-    assert_eq!((calls.lock().unwrap().len(), seen.lock().unwrap().len()), (3, 0));
+    assert_eq!((calls.lock().unwrap().len(), requests(&seen).len()), (3, 0));
 }
 
 #[tokio::test]
@@ -716,8 +693,8 @@ async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_t
         count: 1,
     });
     sb.ctx.notifier().send(Outbound { prepare: Some(hook), ..outbound(&url) });
-    wait_until(|| seen.lock().unwrap().len() == 2).await;
-    let seen = seen.lock().unwrap().clone();
+    wait_until(|| requests(&seen).len() == 2).await;
+    let seen = requests(&seen);
     assert_eq!(header(&seen[0].0, "x-signature").as_deref(), Some("signed-1"));
     assert_eq!(
         header(&seen[1].0, "x-signature").as_deref(),

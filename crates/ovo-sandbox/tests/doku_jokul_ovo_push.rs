@@ -2,17 +2,16 @@
 //! here from `shared/providers/doku-jokul-ovo-push.md`, not from the sandbox's code.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::{sim, Receiver};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -75,11 +74,7 @@ impl Env {
             "[[doku_jokul_ovo_push]]\nname = \"Test Shop\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\nauto_delay_secs = {auto_delay_secs}\n{extra_toml}\n\
              [[doku_jokul_ovo_push]]\nclient_id = \"{STRICT_CLIENT}\"\nsecret_key = \"{STRICT_SECRET}\"\nstrict = true\n"
         );
-        let config = SandboxConfig {
-            merchants: Merchants::parse(&toml).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        };
-        let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sandbox = sim::start(&toml, scale).await;
         Env {
             sandbox,
             http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
@@ -250,44 +245,20 @@ async fn assert_error(resp: reqwest::Response, http: StatusCode, code: &str) -> 
 // ------------------------------------------------------------------------------------------
 // A merchant notification receiver
 
-#[derive(Clone, Default)]
-struct Receiver {
-    got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
-    fail_first: Arc<AtomicU32>,
-}
+const HOOK: &str = "/hooks/jokul";
 
-async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    if r.fail_first.load(Ordering::SeqCst) > 0 {
-        r.fail_first.fetch_sub(1, Ordering::SeqCst);
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    r.got.lock().unwrap().push((headers, String::from_utf8_lossy(&body).into_owned()));
-    StatusCode::OK
-}
-
+/// The merchant's endpoint at [`HOOK`]: 500 to the first `fail_first` notifications, then 200.
 async fn start_receiver(fail_first: u32) -> (Receiver, String) {
-    let receiver =
-        Receiver { fail_first: Arc::new(AtomicU32::new(fail_first)), ..Receiver::default() };
-    let app = axum::Router::new()
-        .route("/hooks/jokul", axum::routing::post(receive))
-        .with_state(receiver.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/jokul", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let receiver = Receiver::start("").await;
+    receiver.fail_next((0..fail_first).map(|_| 500));
+    let url = receiver.url(HOOK);
     (receiver, url)
 }
 
-impl Receiver {
-    async fn wait_for(&self, n: usize) -> Vec<(HeaderMap, String)> {
-        for _ in 0..400 {
-            let got = self.got.lock().unwrap().clone();
-            if got.len() >= n {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("fewer than {n} notifications arrived");
-    }
+/// The first `n` notifications the merchant accepted, waiting for them.
+async fn accepted(receiver: &Receiver, n: usize) -> Vec<(HeaderMap, String)> {
+    let got = receiver.wait(n, |h| h.method == "POST" && h.path() == HOOK && h.status == 200).await;
+    got.into_iter().map(|h| (h.header_map(), h.body)).collect()
 }
 
 /// Verifies a notification as the merchant would: the non-SNAP recipe, Request-Target = our path.
@@ -298,7 +269,7 @@ fn notification_verifies(headers: &HeaderMap, body: &str) -> bool {
         &h("Client-Id"),
         &h("Request-Id"),
         &h("Request-Timestamp"),
-        "/hooks/jokul",
+        HOOK,
         Some(body.as_bytes()),
     );
     h("Client-Id") == CLIENT && expected == h("Signature")
@@ -363,7 +334,7 @@ async fn full_flow_pay_status_notify_refund() {
     assert_eq!(status["channel"]["id"], "EMONEY_OVO");
     assert!(status["transaction"]["original_request_id"].as_str().unwrap().starts_with("rid-"));
 
-    let got = receiver.wait_for(1).await;
+    let got = accepted(&receiver, 1).await;
     let (headers, body) = &got[0];
     assert!(notification_verifies(headers, body), "the notification's signature verifies");
     let note: Value = serde_json::from_str(body).unwrap();
@@ -386,7 +357,7 @@ async fn full_flow_pay_status_notify_refund() {
         StatusCode::CONFLICT,
         "nothing left to refund"
     );
-    let got = receiver.wait_for(2).await;
+    let got = accepted(&receiver, 2).await;
     assert!(notification_verifies(&got[1].0, &got[1].1));
     assert_eq!(
         serde_json::from_str::<Value>(&got[1].1).unwrap()["transaction"]["status"],
@@ -737,7 +708,7 @@ async fn notification_retries_and_wrong_signature_drill() {
     // 0.001: the first retry (+30 min) comes 1.8 s later.
     let env = Env::start("0.001", 5, &format!("notification_url = \"{url}\"")).await;
     assert_ovo(&env.pay_json("NOTE-01", 10_000, "081100000007").await, "SUCCESS", "00");
-    let got = receiver.wait_for(1).await;
+    let got = accepted(&receiver, 1).await;
     assert!(notification_verifies(&got[0].0, &got[0].1));
     let mut deliveries = Value::Null;
     for _ in 0..400 {
@@ -766,7 +737,7 @@ async fn notification_retries_and_wrong_signature_drill() {
         .await
         .unwrap();
     assert_ovo(&env.pay_json("NOTE-02", 10_000, "081100000005").await, "FAILED", "17");
-    let got = receiver.wait_for(2).await;
+    let got = accepted(&receiver, 2).await;
     let note: Value = serde_json::from_str(&got[1].1).unwrap();
     assert_eq!(note["transaction"]["status"], "FAILED");
     assert!(!notification_verifies(&got[1].0, &got[1].1), "the drill's signature is wrong");
@@ -775,11 +746,7 @@ async fn notification_retries_and_wrong_signature_drill() {
 /// The demo merchant of the built-in environment works, and a held push shows on the phone page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_merchant_and_phone_page() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.05").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sandbox = sim::start_demo("0.05").await;
     let http = reqwest::Client::new();
     let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
     let url = format!("{}{PAY_PATH}", sandbox.url());
@@ -868,7 +835,7 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_ovo(&env.pay_json("SAF-01", 10_000, "081100000007").await, "FAILED", "17");
     assert_eq!(env.status("SAF-01").await["transaction"]["status"], "FAILED");
     env.wait_status("SAF-01", "SUCCESS").await;
-    let notes = receiver.wait_for(2).await;
+    let notes = accepted(&receiver, 2).await;
     assert!(notes.iter().all(|(h, b)| notification_verifies(h, b)));
     assert!(notes[0].1.contains("FAILED") && notes[1].1.contains("SUCCESS"), "{notes:?}");
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 10_000, "charged once");
@@ -923,7 +890,7 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
         .unwrap();
     assert_eq!(sent.status(), StatusCode::ACCEPTED);
     // Two for SAF-01, one each for LATE-01, ERR-01 and the unknown invoice.
-    let notes = receiver.wait_for(5).await;
+    let notes = accepted(&receiver, 5).await;
     let unknown = notes.iter().find(|(_, b)| b.contains("NEVER-01")).unwrap();
     assert!(notification_verifies(&unknown.0, &unknown.1));
     assert_eq!(env.status_as(CLIENT, SECRET, "NEVER-01").await.status(), StatusCode::NOT_FOUND);

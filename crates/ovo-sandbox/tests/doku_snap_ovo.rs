@@ -6,18 +6,19 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::{keys, sim, Answer, Hit, Receiver};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256, Sha512};
 
-const PRIVATE: &str = include_str!("fixtures/snap_test_private_pkcs1.pem");
-const PUBLIC_PKCS1: &str = include_str!("fixtures/snap_test_public_pkcs1.pem");
-const PUBLIC_SPKI: &str = include_str!("fixtures/snap_test_public_spki.pem");
+const PRIVATE: &str = keys::SIM_PRIVATE_PKCS1;
+const PUBLIC_PKCS1: &str = keys::SIM_PUBLIC_PKCS1;
+const PUBLIC_SPKI: &str = keys::SIM_PUBLIC_SPKI;
 
 const A: &str = "BRN-0218-TESTA";
 const A_SECRET: &str = "SK-test-a";
@@ -53,7 +54,6 @@ struct Received {
 /// The merchant side: a token endpoint (N0) and the two notification endpoints.
 #[derive(Clone, Default)]
 struct Merchant {
-    inbox: Arc<Mutex<Vec<Received>>>,
     /// Every token issued at N0, in order; each call issues a new one.
     tokens: Arc<Mutex<Vec<String>>>,
     fail_first: Arc<AtomicU32>,
@@ -67,6 +67,8 @@ struct Env {
     sandbox: RunningSandbox,
     http: reqwest::Client,
     merchant: Merchant,
+    /// What reached the merchant's endpoints.
+    receiver: Receiver,
     ext: AtomicU64,
 }
 
@@ -130,78 +132,75 @@ fn notification_signature_ok(r: &Received, secret: &str, tokens: &[String]) -> b
     hmac_b64(secret, &to_sign) == h(&r.headers, "x-signature")
 }
 
-async fn start_merchant() -> (String, Merchant) {
+const TOKEN_PATH: &str = "/doku/token";
+const NOTIFY_PATHS: [&str; 2] = ["/v1.0/debit/notify", "/doku/binding"];
+
+/// A notification as the merchant received it.
+fn received(hit: &Hit) -> Received {
+    Received { path: hit.path().to_owned(), headers: hit.header_map(), body: hit.body.clone() }
+}
+
+fn is_notification(hit: &Hit) -> bool {
+    hit.method == "POST" && NOTIFY_PATHS.contains(&hit.path())
+}
+
+/// N0: a token when `clientId|X-TIMESTAMP` verifies with DOKU's public key.
+fn answer_token(m: &Merchant, public: &rsa::RsaPublicKey, headers: &HeaderMap) -> Answer {
+    let message = format!("{}|{}", h(headers, "x-client-key"), h(headers, "x-timestamp"));
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(h(headers, "x-signature"))
+        .unwrap_or_default();
+    let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).ok().is_some_and(|s| {
+        use rsa::signature::Verifier;
+        rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public.clone())
+            .verify(message.as_bytes(), &s)
+            .is_ok()
+    });
+    let refuse =
+        m.fail_token.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if !ok || refuse || h(headers, "x-client-key") != A {
+        let body =
+            json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"});
+        return Answer::new(401, &body.to_string());
+    }
+    let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
+    m.tokens.lock().unwrap().push(token.clone());
+    let body = json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900});
+    Answer::ok(&body.to_string())
+}
+
+/// N1/N2: 500 while failing, then accepted when signed with a token the merchant issued.
+fn answer_notification(m: &Merchant, received: &Received) -> Answer {
+    if m.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
+        return Answer::new(500, "try later");
+    }
+    let mut tokens = m.tokens.lock().unwrap().clone();
+    if m.latest_token_only.load(Ordering::SeqCst) {
+        tokens.drain(..tokens.len().saturating_sub(1));
+    }
+    if !notification_signature_ok(received, A_SECRET, &tokens) {
+        return Answer::new(
+            401,
+            r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#,
+        );
+    }
+    Answer::ok(
+        r#"{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}"#,
+    )
+}
+
+/// The merchant side: a token endpoint (N0) and the two notification endpoints.
+async fn start_merchant() -> (String, Merchant, Receiver) {
     let merchant = Merchant::default();
     let m = merchant.clone();
     let public = rsa::RsaPublicKey::from_pkcs1_pem(PUBLIC_PKCS1).unwrap();
-    let token_route = axum::routing::post(move |headers: HeaderMap| {
-        let (m, public) = (m.clone(), public.clone());
-        async move {
-            // N0: verify `clientId|X-TIMESTAMP` with DOKU's public key.
-            let message = format!("{}|{}", h(&headers, "x-client-key"), h(&headers, "x-timestamp"));
-            let sig = base64::engine::general_purpose::STANDARD
-                .decode(h(&headers, "x-signature"))
-                .unwrap_or_default();
-            let ok = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).ok().is_some_and(|s| {
-                use rsa::signature::Verifier;
-                rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public)
-                    .verify(message.as_bytes(), &s)
-                    .is_ok()
-            });
-            let refuse = m
-                .fail_token
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            if !ok || refuse || h(&headers, "x-client-key") != A {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    axum::Json(
-                        json!({"responseCode":"4017300","responseMessage":"Unauthorized. Invalid Signature"}),
-                    ),
-                );
-            }
-            let token = format!("merchant-token-{}", m.tokens.lock().unwrap().len() + 1);
-            m.tokens.lock().unwrap().push(token.clone());
-            (
-                StatusCode::OK,
-                axum::Json(
-                    json!({"responseCode":"2007300","responseMessage":"Successful","accessToken":token,"tokenType":"Bearer","expiresIn":900}),
-                ),
-            )
-        }
-    });
-    let m = merchant.clone();
-    let notify = move |uri: axum::http::Uri, headers: HeaderMap, body: String| {
-        let m = m.clone();
-        async move {
-            let received = Received { path: uri.path().to_owned(), headers, body };
-            m.inbox.lock().unwrap().push(received.clone());
-            if m.fail_first.load(Ordering::SeqCst) > 0 {
-                m.fail_first.fetch_sub(1, Ordering::SeqCst);
-                return (StatusCode::INTERNAL_SERVER_ERROR, "try later".to_owned());
-            }
-            let mut tokens = m.tokens.lock().unwrap().clone();
-            if m.latest_token_only.load(Ordering::SeqCst) {
-                tokens.drain(..tokens.len().saturating_sub(1));
-            }
-            if !notification_signature_ok(&received, A_SECRET, &tokens) {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    r#"{"responseCode":"4015600","responseMessage":"Unauthorized. [Signature]"}"#
-                        .to_owned(),
-                );
-            }
-            (StatusCode::OK, r#"{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}"#.to_owned())
-        }
-    };
-    let app = axum::Router::new()
-        .route("/doku/token", token_route)
-        .route("/v1.0/debit/notify", axum::routing::post(notify.clone()))
-        .route("/doku/binding", axum::routing::post(notify));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (format!("http://{addr}"), merchant)
+    let receiver = Receiver::scripted(move |hit| match hit.path() {
+        TOKEN_PATH if hit.method == "POST" => answer_token(&m, &public, &hit.header_map()),
+        _ if is_notification(hit) => answer_notification(&m, &received(hit)),
+        _ => Answer::status(404),
+    })
+    .await;
+    (receiver.url(""), merchant, receiver)
 }
 
 /// `scale` 0.01 gives 9 s tokens (room on a loaded machine); smaller for tests that wait out
@@ -212,14 +211,10 @@ async fn env_with(scale: &str) -> Env {
 
 /// With `extra` TOML (e.g. `[[bindings]]`) after the merchants.
 async fn env_extra(scale: &str, extra: &str) -> Env {
-    let (base, merchant) = start_merchant().await;
+    let (base, merchant, receiver) = start_merchant().await;
     let toml = format!("{}\n{extra}\n", merchants_toml(&base));
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse(scale).unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    Env { sandbox, http: reqwest::Client::new(), merchant, ext: AtomicU64::new(1) }
+    let sandbox = sim::start(&toml, scale).await;
+    Env { sandbox, http: reqwest::Client::new(), merchant, receiver, ext: AtomicU64::new(1) }
 }
 
 async fn env() -> Env {
@@ -368,6 +363,11 @@ impl Env {
         self.send(&self.request(client, &b2b, path, body, customer)).await
     }
 
+    /// A payment (`PAYMENT`) by `client` for the customer holding `customer`'s token.
+    async fn pay(&self, client: &str, customer: &str, body: &Value) -> (u16, Value) {
+        self.call(client, PAYMENT, body, Some(customer)).await
+    }
+
     async fn control(&self, path: &str) -> Value {
         self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
     }
@@ -438,18 +438,13 @@ impl Env {
         panic!("payment {partner_ref} never reached {wanted}");
     }
 
+    /// The notifications the merchant received (N0 token calls aside), in order.
     fn inbox(&self) -> Vec<Received> {
-        self.merchant.inbox.lock().unwrap().clone()
+        self.receiver.hits().iter().filter(|h| is_notification(h)).map(received).collect()
     }
 
     async fn wait_inbox(&self, pred: impl Fn(&Received) -> bool) -> Received {
-        for _ in 0..500 {
-            if let Some(r) = self.inbox().into_iter().find(|r| pred(r)) {
-                return r;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("notification never arrived; inbox: {:?}", self.inbox());
+        received(&self.receiver.wait_for(|h| is_notification(h) && pred(&received(h))).await)
     }
 
     /// The journal's N1/N2 deliveries (without the N0 token calls, kind `token`).
@@ -562,12 +557,7 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
 
     // SALE payment (54): a webRedirectUrl, pending until the customer confirms.
     let (s, paid) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("INV0000000000001", 20_000, "SALE", &[("CASH", 20_000)]))
         .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
     let web = paid["webRedirectUrl"].as_str().unwrap();
@@ -658,16 +648,15 @@ async fn recurring_pays_without_a_customer_step_with_a_cash_and_points_split() {
     let env = env().await;
     let (_, customer) = env.bound(A, SITI, "CUST-002").await;
     let (s, paid) = env
-        .call(
+        .pay(
             A,
-            PAYMENT,
+            &customer,
             &pay_body(
                 "REC0000000000001",
                 15_000,
                 "RECURRING",
                 &[("CASH", 10_000), ("POINTS", 5_000)],
             ),
-            Some(&customer),
         )
         .await;
     assert_eq!((s, code(&paid)), (200, "2005400"), "{paid}");
@@ -859,12 +848,7 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     );
     // Same partnerReferenceNo, new X-EXTERNAL-ID: 4095401.
     let (s, dup) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     // Only one payment was taken.
@@ -948,25 +932,15 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     // A pending SALE cannot be refunded: 4045800.
     let (_, _) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     let (s, r) = env
         .call(A, REFUND, &refund_body("PEND000000000001", "PEND000000000001R01", 10_000), None)
         .await;
     assert_eq!((s, code(&r)), (404, "4045800"));
     // Paid 61 days ago: outside the 60-day window, 4055801; 60 days is still allowed.
-    env.call(
-        A,
-        PAYMENT,
-        &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-        Some(&customer),
-    )
-    .await;
+    env.pay(A, &customer, &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
+        .await;
     env.wait_status(A, "OLD0000000000001", "00").await;
     let backdate = |days: i64| {
         env.http
@@ -993,13 +967,7 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     // Merchant B: full refunds only, 30,000 a day.
     let (_, cust_b) = env.bound(B, SITI, "B-CUST").await;
     for (reference, value) in [("BFULL00000000001", 20_000), ("BFULL00000000002", 20_000)] {
-        env.call(
-            B,
-            PAYMENT,
-            &pay_body(reference, value, "RECURRING", &[("CASH", value)]),
-            Some(&cust_b),
-        )
-        .await;
+        env.pay(B, &cust_b, &pay_body(reference, value, "RECURRING", &[("CASH", value)])).await;
         env.wait_status(B, reference, "00").await;
     }
     let (s, r) = env
@@ -1053,59 +1021,33 @@ async fn magic_accounts_reach_the_documented_declines() {
     // ...01 insufficient and ...03 limit: synchronous 4035414 / 4035402.
     let (_, empty) = env.bound(A, MAGIC_EMPTY, "M1").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&empty),
-        )
+        .pay(A, &empty, &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!(
         (s, code(&p), p["responseMessage"].as_str()),
         (403, "4035414", Some("Insufficient Funds"))
     );
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&empty),
-        )
+        .pay(A, &empty, &pay_body("MAGIC00000000002", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (403, "4035414"));
     let (_, limited) = env.bound(A, MAGIC_LIMIT, "M3").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&limited),
-        )
+        .pay(A, &limited, &pay_body("MAGIC00000000003", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (403, "4035402"));
     // ...07 approves by itself: the binding needs no page and a SALE is paid at once.
     let (_, payer) = env.bound(A, MAGIC_PAYER, "M7").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]),
-            Some(&payer),
-        )
+        .pay(A, &payer, &pay_body("MAGIC00000000007", 10_000, "SALE", &[("POINTS", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     env.wait_status(A, "MAGIC00000000007", "00").await;
     assert_eq!(env.account(MAGIC_PAYER).await, (10_000_000, 490_000));
     // A customer declining a SALE on the page: 06, and N1 06.
     let (_, budi) = env.bound(A, SITI, "CUST-002").await;
-    let (_, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&budi),
-        )
-        .await;
+    let (_, p) =
+        env.pay(A, &budi, &pay_body("DECL000000000001", 10_000, "SALE", &[("CASH", 10_000)])).await;
     env.decide(
         p["webRedirectUrl"].as_str().unwrap().rsplit('/').next().unwrap(),
         json!({"decision":"decline"}),
@@ -1125,12 +1067,7 @@ async fn recurring_insufficient_can_arrive_as_a_failed_notification() {
     // Merchant B has recurring_insufficient_sync = false (§5.6 switch).
     let (_, customer) = env.bound(B, MAGIC_EMPTY, "B1").await;
     let (s, p) = env
-        .call(
-            B,
-            PAYMENT,
-            &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(B, &customer, &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     let st = env.wait_status(B, "BREC000000000001", "06").await;
@@ -1145,12 +1082,7 @@ async fn unanswered_binding_and_sale_expire() {
     env.binding_status(b["referenceNo"].as_str().unwrap(), "FAILED").await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     let (s, p) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("EXP0000000000001", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&p)), (200, "2005400"), "{p}");
     let st = env.wait_status(A, "EXP0000000000001", "06").await;
@@ -1598,21 +1530,11 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
         (409, "2005400", Some("RSND000000000001"))
     );
     let (s, dup) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     let (s, other) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]))
         .await;
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
@@ -1631,12 +1553,7 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
     let (s, _) = env
-        .call(
-            A,
-            PAYMENT,
-            &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .pay(A, &customer, &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
         .await;
     assert_eq!(s, 200);
     let failed = env.wait_status(A, "SAF0000000000001", "06").await;

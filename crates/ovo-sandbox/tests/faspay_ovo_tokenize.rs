@@ -2,16 +2,11 @@
 //! (`faspay-ovo-tokenize.md`), with this file's own signature code.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::Router;
 use md5::{Digest, Md5};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::{sim, Answer, Hit, Receiver};
 use serde_json::{json, Value};
 use sha1::Sha1;
 
@@ -28,83 +23,19 @@ fn sig(parts: &[&str]) -> String {
     hex::encode(Sha1::digest(md5.as_bytes()))
 }
 
-#[derive(Debug, Clone)]
-struct Hit {
-    method: String,
-    query: HashMap<String, String>,
-    content_type: String,
-    body: String,
+/// The merchant's acknowledgement of a notification (spec: `response_code` `00`).
+const ACK: &str =
+    "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}";
+
+/// A tiny merchant server: records notifications (acknowledged) and activation callbacks
+/// (answered with an empty 200).
+async fn merchant() -> Receiver {
+    Receiver::scripted(|hit| if hit.method == "POST" { Answer::ok(ACK) } else { Answer::ok("") })
+        .await
 }
 
-/// A tiny merchant server: records notifications and activation callbacks; the first
-/// `fail_first` notifications get HTTP 500.
-#[derive(Debug, Clone, Default)]
-struct Receiver {
-    hits: Arc<Mutex<Vec<Hit>>>,
-    fail_first: Arc<Mutex<u32>>,
-}
-
-impl Receiver {
-    async fn start(self) -> String {
-        /// Answers as a merchant acknowledging (spec: `response_code` `00`), or fails with HTTP 500.
-        async fn notify(
-            State(r): State<Receiver>,
-            headers: HeaderMap,
-            body: String,
-        ) -> (StatusCode, &'static str) {
-            let content_type = headers
-                .get("content-type")
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default();
-            r.hits.lock().unwrap().push(Hit {
-                method: "POST".into(),
-                query: HashMap::new(),
-                content_type,
-                body,
-            });
-            let mut fail = r.fail_first.lock().unwrap();
-            if *fail > 0 {
-                *fail -= 1;
-                return (StatusCode::INTERNAL_SERVER_ERROR, "");
-            }
-            (StatusCode::OK, "{\"response\":\"Payment Notification\",\"response_code\":\"00\",\"response_desc\":\"Success\"}")
-        }
-        async fn callback(
-            State(r): State<Receiver>,
-            Query(query): Query<HashMap<String, String>>,
-        ) -> StatusCode {
-            r.hits.lock().unwrap().push(Hit {
-                method: "GET".into(),
-                query,
-                content_type: String::new(),
-                body: String::new(),
-            });
-            StatusCode::OK
-        }
-        let app = Router::new()
-            .route("/notify", post(notify))
-            .route("/activation", get(callback))
-            .with_state(self);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        url
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-
-    /// Waits (bounded) for a hit matching `pred`.
-    async fn wait_for(&self, pred: impl Fn(&Hit) -> bool) -> Hit {
-        for _ in 0..500 {
-            if let Some(hit) = self.hits().into_iter().find(|h| pred(h)) {
-                return hit;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no matching hit; got {:?}", self.hits());
-    }
+fn content_type(hit: &Hit) -> &str {
+    hit.header("content-type").unwrap_or_default()
 }
 
 struct Sim {
@@ -114,8 +45,8 @@ struct Sim {
 }
 
 async fn sim_with(extra: &str) -> Sim {
-    let receiver = Receiver::default();
-    let hook = receiver.clone().start().await;
+    let receiver = merchant().await;
+    let hook = receiver.url("");
     let toml = format!(
         r#"
 [[faspay_ovo_tokenize]]
@@ -134,11 +65,7 @@ password = "other"
 merchant_name = "Quiet Store"
 "#
     );
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sandbox = sim::start(&toml, "0.001").await;
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     Sim { sandbox, http, receiver }
@@ -316,7 +243,7 @@ async fn wait_notification(sim: &Sim, bill_no: &str, status: &str) -> Value {
                     .is_ok_and(|n| n["bill_no"] == bill_no && n["payment_status_code"] == status)
         })
         .await;
-    assert_eq!(hit.content_type, "application/json");
+    assert_eq!(content_type(&hit), "application/json");
     serde_json::from_str(&hit.body).unwrap()
 }
 
@@ -345,10 +272,10 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
 
     // Callback Activation (§5.2): GET with the four fields.
     let cb = sim.receiver.wait_for(|h| h.method == "GET").await;
-    assert_eq!(cb.query["phone_number"], phone);
-    assert_eq!(cb.query["response_code"], "00");
-    assert!(cb.query.contains_key("response_desc"));
-    assert!(!cb.query.contains_key("signature"), "unsigned by default (§5.2)");
+    assert_eq!(cb.query()["phone_number"], phone);
+    assert_eq!(cb.query()["response_code"], "00");
+    assert!(cb.query().contains_key("response_desc"));
+    assert!(!cb.query().contains_key("signature"), "unsigned by default (§5.2)");
     sim.wait_link(phone, "ACTIVE").await;
 
     // Check Balance (§5.6): cash scaled ×100, points raw.
@@ -571,18 +498,18 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(sim.activate("081100000005").await["response_code"], "00");
     let cb = sim
         .receiver
-        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000005")
+        .wait_for(|h| h.method == "GET" && h.query()["phone_number"] == "081100000005")
         .await;
-    assert_eq!(cb.query["response_code"], "01");
+    assert_eq!(cb.query()["response_code"], "01");
     sim.wait_link("081100000005", "UNLINKED").await;
     // …06: never answers → the activation expires (30 min, scaled) → callback 01.
     assert_eq!(sim.activate("081100000006").await["response_code"], "00");
     let cb = sim
         .receiver
-        .wait_for(|h| h.method == "GET" && h.query["phone_number"] == "081100000006")
+        .wait_for(|h| h.method == "GET" && h.query()["phone_number"] == "081100000006")
         .await;
-    assert_eq!(cb.query["response_code"], "01");
-    assert!(cb.query["response_desc"].contains("expired"));
+    assert_eq!(cb.query()["response_code"], "01");
+    assert!(cb.query()["response_desc"].contains("expired"));
     // …07: approves at once, links and pays at once.
     assert_eq!(sim.activate("081100000007").await["response_code"], "00");
     sim.wait_link("081100000007", "ACTIVE").await;
@@ -830,7 +757,7 @@ async fn xml_variant_answers_xml() {
 #[tokio::test]
 async fn notification_retries_until_acknowledged() {
     let sim = sim().await;
-    *sim.receiver.fail_first.lock().unwrap() = 2;
+    sim.receiver.fail_next([500; 2]);
     let phone = "081100000007";
     sim.link(phone).await;
     sim.post(TOKENIZE, payment(phone, "900", "100000", "0")).await;
@@ -852,7 +779,7 @@ async fn notification_retries_until_acknowledged() {
 #[tokio::test]
 async fn notification_gives_up_after_three_retries() {
     let sim = sim().await;
-    *sim.receiver.fail_first.lock().unwrap() = 100;
+    sim.receiver.fail_next([500; 100]);
     let phone = "081100000007";
     sim.link(phone).await;
     sim.post(TOKENIZE, payment(phone, "901", "100000", "0")).await;
@@ -874,7 +801,7 @@ async fn legacy_signature_switch_and_wrong_signature_fault() {
     sim.link(phone).await;
     let cb = sim.receiver.wait_for(|h| h.method == "GET").await;
     assert_eq!(
-        cb.query["signature"],
+        cb.query()["signature"],
         sig(&[USER, PASS, phone]),
         "switch adds the callback signature"
     );
@@ -898,7 +825,7 @@ async fn xml_notifications_when_configured() {
     sim.link(phone).await;
     sim.post(TOKENIZE, payment(phone, "77", "100000", "0")).await;
     let hit = sim.receiver.wait_for(|h| h.method == "POST").await;
-    assert_eq!(hit.content_type, "application/xml");
+    assert_eq!(content_type(&hit), "application/xml");
     assert!(
         hit.body.contains("<bill_no>77</bill_no>")
             && hit.body.contains("<payment_status_code>2</payment_status_code>"),
@@ -932,11 +859,7 @@ async fn lose_response_on_payment_still_processes_it() {
 #[tokio::test]
 async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
     let toml = format!("[[faspay_ovo_tokenize]]\nmerchant_id = \"{MID}\"\nuser_id = \"{USER}\"\npassword = \"{PASS}\"\nmerchant_name = \"Sophia Store\"\n");
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sandbox = sim::start(&toml, "0.001").await;
     let http = reqwest::Client::new();
     let phone = "081100000007";
     let a: Value = http

@@ -2,21 +2,21 @@
 //! `shared/providers/ovo-snap.md` and `snap-standard.md`, not from the sandbox's code.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::{keys, sim, Receiver};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256, Sha512};
 
-const PRIVATE: &str = include_str!("fixtures/snap_test_private_pkcs1.pem");
-const PUBLIC_PKCS1: &str = include_str!("fixtures/snap_test_public_pkcs1.pem");
-const PUBLIC_SPKI: &str = include_str!("fixtures/snap_test_public_spki.pem");
+const PRIVATE: &str = keys::SIM_PRIVATE_PKCS1;
+const PUBLIC_PKCS1: &str = keys::SIM_PUBLIC_PKCS1;
+const PUBLIC_SPKI: &str = keys::SIM_PUBLIC_SPKI;
 
 const A: &str = "oamerchanta";
 const A_SECRET: &str = "secret-a";
@@ -28,12 +28,10 @@ const BUDI: &str = "6281234567890";
 const SITI: &str = "081298765432";
 const AGUS: &str = "6285712345678";
 
-type Inbox = Arc<Mutex<Vec<(HeaderMap, String)>>>;
-
 struct Env {
     sandbox: RunningSandbox,
     http: reqwest::Client,
-    inbox: Inbox,
+    inbox: Receiver,
     ext: AtomicU64,
 }
 
@@ -59,32 +57,14 @@ merchant_public_key = """
     )
 }
 
+const NOTIFY: &str = "/ovo/notify";
+
 /// A tiny merchant: answers 500 to the first `fail_first` notifications, then 200.
-async fn receiver(fail_first: u32) -> (String, Inbox) {
-    let inbox: Inbox = Arc::default();
-    let failures = Arc::new(AtomicU32::new(fail_first));
-    let (store, fails) = (inbox.clone(), failures.clone());
-    let app = axum::Router::new().route(
-        "/ovo/notify",
-        axum::routing::post(move |headers: HeaderMap, body: String| {
-            let (store, fails) = (store.clone(), fails.clone());
-            async move {
-                store.lock().unwrap().push((headers, body));
-                if fails.load(Ordering::SeqCst) > 0 {
-                    fails.fetch_sub(1, Ordering::SeqCst);
-                    return (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "try later");
-                }
-                (
-                    axum::http::StatusCode::OK,
-                    r#"{"responseCode":"2005600","responseMessage":"Successful"}"#,
-                )
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (format!("http://{addr}/ovo/notify"), inbox)
+async fn receiver(fail_first: u32) -> Receiver {
+    let inbox =
+        Receiver::start(r#"{"responseCode":"2005600","responseMessage":"Successful"}"#).await;
+    inbox.fail_next((0..fail_first).map(|_| 500));
+    inbox
 }
 
 /// `scale` 0.01 gives 9 s tokens (room on a loaded machine); 0.001 for tests that wait out a
@@ -95,13 +75,9 @@ async fn env_with(fail_first: u32, scale: &str) -> Env {
 
 /// With `extra` TOML (e.g. `[[bindings]]`) after the merchants.
 async fn env_extra(fail_first: u32, scale: &str, extra: &str) -> Env {
-    let (callback, inbox) = receiver(fail_first).await;
-    let toml = format!("{}\n{extra}\n", merchants(&callback));
-    let config = SandboxConfig {
-        merchants: Merchants::parse(&toml).unwrap(),
-        time_scale: TimeScale::parse(scale).unwrap(),
-    };
-    let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let inbox = receiver(fail_first).await;
+    let toml = format!("{}\n{extra}\n", merchants(&inbox.url(NOTIFY)));
+    let sandbox = sim::start(&toml, scale).await;
     Env { sandbox, http: reqwest::Client::new(), inbox, ext: AtomicU64::new(1) }
 }
 
@@ -400,14 +376,8 @@ impl Env {
     }
 
     async fn await_inbox(&self, count: usize) -> Vec<(HeaderMap, String)> {
-        for _ in 0..300 {
-            let got = self.inbox.lock().unwrap().clone();
-            if got.len() >= count {
-                return got;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("fewer than {count} notifications arrived");
+        let got = self.inbox.wait(count, |h| h.method == "POST" && h.path() == NOTIFY).await;
+        got.into_iter().map(|h| (h.header_map(), h.body)).collect()
     }
 }
 
@@ -1140,7 +1110,7 @@ async fn seeded_binding_token_gives_the_balance_pays_unbinds_and_comes_back_on_r
 
 #[tokio::test]
 async fn seeded_bindings_are_checked_when_the_file_is_parsed() {
-    let (callback, _) = receiver(0).await;
+    let callback = receiver(0).await.url(NOTIFY);
     let parse = |extra: &str| {
         Merchants::parse(&format!("{}\n{extra}\n", merchants(&callback))).map(|_| ()).unwrap_err()
     };
@@ -1160,24 +1130,17 @@ async fn seeded_bindings_are_checked_when_the_file_is_parsed() {
     }
 }
 
-/// A merchant page that records the query of every GET it receives.
-async fn return_page() -> (String, Arc<Mutex<Vec<String>>>) {
-    let hits: Arc<Mutex<Vec<String>>> = Arc::default();
-    let store = hits.clone();
-    let app = axum::Router::new().route(
-        "/linked",
-        axum::routing::get(move |uri: axum::http::Uri| {
-            let store = store.clone();
-            async move {
-                store.lock().unwrap().push(uri.query().unwrap_or_default().to_owned());
-                "linked"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    (format!("http://{addr}/linked"), hits)
+/// A merchant page that answers every GET "linked"; the queries it received are [`queries`].
+async fn return_page() -> (String, Receiver) {
+    let page = Receiver::start("linked").await;
+    (page.url("/linked"), page)
+}
+
+/// The query of every GET the return page received.
+fn queries(page: &Receiver) -> Vec<String> {
+    let gets = page.hits().into_iter().filter(|h| h.method == "GET" && h.path() == "/linked");
+    gets.map(|h| h.path_and_query.split_once('?').map(|(_, q)| q.to_owned()).unwrap_or_default())
+        .collect()
 }
 
 #[tokio::test]
@@ -1201,7 +1164,7 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
     assert_eq!(answer["redirect"], expected.as_str(), "{answer}");
     assert_eq!(answer["followed_status"], 200, "{answer}");
     assert_eq!(answer["followed_url"], expected.as_str());
-    assert_eq!(hits.lock().unwrap().clone(), [format!("authCode={auth_code}&state=LINKFOLLOW1")]);
+    assert_eq!(queries(&hits), [format!("authCode={auth_code}&state=LINKFOLLOW1")]);
     // The browser's authCode is the one to exchange.
     let (status, token) =
         env.exchange(A, bound["linkageToken"].as_str().unwrap(), &auth_code).await;
@@ -1220,7 +1183,7 @@ async fn decide_with_follow_redirect_gets_the_return_url_with_the_auth_code() {
         answer.get("followed_status").is_none() && answer.get("followed_error").is_none(),
         "{answer}"
     );
-    assert_eq!(hits.lock().unwrap().len(), 1);
+    assert_eq!(queries(&hits).len(), 1);
 
     // A destination nobody answers at: followed_error.
     let closed = {

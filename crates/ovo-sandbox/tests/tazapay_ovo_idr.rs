@@ -2,42 +2,20 @@
 //! `tazapay-ovo.md` (not from sandbox code); webhooks land on a tiny axum receiver.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::{sim, Receiver, Sim};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
 const KEY: (&str, &str) = ("ak_test_SHOP", "sk_test_secret");
 const STRICT: (&str, &str) = ("ak_test_STRICT", "sk_test_strict");
 const SECRET: &str = "whsec-test";
-
-/// (signature header, raw body) of each webhook received.
-type Received = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
-
-#[derive(Clone, Default)]
-struct Hooks {
-    got: Received,
-    /// Answer 500 to this many deliveries first.
-    fail_first: Arc<AtomicUsize>,
-}
-
-async fn receive(State(h): State<Hooks>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    if h.fail_first.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
-        return StatusCode::INTERNAL_SERVER_ERROR;
-    }
-    let sig = headers.get("signature").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    h.got.lock().unwrap().push((sig, body.to_vec()));
-    StatusCode::OK
-}
 
 /// §10.1: base64(HMAC-SHA256(secret, event.id + payload + event.created_at)), written here.
 fn signature_ok(secret: &str, sig: &str, body: &[u8]) -> bool {
@@ -52,18 +30,14 @@ fn signature_ok(secret: &str, sig: &str, body: &[u8]) -> bool {
 struct T {
     sb: RunningSandbox,
     http: reqwest::Client,
-    hooks: Hooks,
+    /// The merchant's webhook endpoint.
+    hooks: Receiver,
 }
 
 impl T {
     async fn new(scale: &str) -> T {
-        let hooks = Hooks::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hook_url = format!("http://{}/hooks", listener.local_addr().unwrap());
-        let app = axum::Router::new()
-            .route("/hooks", axum::routing::post(receive))
-            .with_state(hooks.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let hooks = Receiver::start("").await;
+        let hook_url = hooks.url("/hooks");
         let merchants = format!(
             r#"
 [[tazapay_ovo_idr]]
@@ -84,11 +58,7 @@ strict_phone = true
 "#,
             KEY.0, KEY.1, STRICT.0, STRICT.1
         );
-        let config = SandboxConfig {
-            merchants: Merchants::parse(&merchants).unwrap(),
-            time_scale: TimeScale::parse(scale).unwrap(),
-        };
-        let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sb = sim::start(&merchants, scale).await;
         T { sb, http: reqwest::Client::new(), hooks }
     }
 
@@ -179,33 +149,33 @@ strict_phone = true
         panic!("refund {id} never became {status}");
     }
 
-    /// Polls the receiver (bounded) until an event of this type about this object arrives.
+    /// Waits (bounded) until an accepted webhook of this type about this object arrives:
+    /// its signature header, raw body and JSON.
     async fn wait_hook(&self, event: &str, object: &str) -> (String, Vec<u8>, Value) {
-        for _ in 0..1000 {
-            let found = self.hooks.got.lock().unwrap().iter().find_map(|(sig, body)| {
-                let v: Value = serde_json::from_slice(body).unwrap();
+        let hit = self
+            .hooks
+            .wait_for(|h| {
+                let v: Value = serde_json::from_str(&h.body).unwrap_or_default();
                 let about = v["data"]["id"] == object || v["data"]["payin"] == object;
-                (v["type"] == event && about).then(|| (sig.clone(), body.clone(), v))
-            });
-            if let Some(found) = found {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        panic!("no {event} webhook for {object}");
+                h.method == "POST"
+                    && h.path() == "/hooks"
+                    && h.status == 200
+                    && v["type"] == event
+                    && about
+            })
+            .await;
+        let signature = hit.header("signature").unwrap_or_default().to_owned();
+        (signature, hit.body.clone().into_bytes(), hit.json())
+    }
+
+    /// GET `path` of the control API, asserting success.
+    async fn control(&self, path: &str) -> Value {
+        Sim::of(&self.sb).get(path).await
     }
 
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
-            let list: Value = self
-                .http
-                .get(format!("{}/_sandbox/pending", self.sb.url()))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let list: Value = self.control("/_sandbox/pending").await;
             if let Some(a) = list
                 .as_array()
                 .unwrap()
@@ -220,15 +190,7 @@ strict_phone = true
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(format!("{}/_sandbox/accounts/{phone}", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value = self.control(&format!("/_sandbox/accounts/{phone}")).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 }
@@ -444,15 +406,7 @@ async fn idempotency_keys() {
         headers.get("x-sandbox-idempotent-replay").map(|v| v.to_str().unwrap()),
         Some("true")
     );
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin created");
     // The same key on another endpoint is refused.
     let id = a["data"]["id"].as_str().unwrap();
@@ -605,15 +559,7 @@ async fn magic_accounts_reach_their_outcomes() {
         assert_eq!(p["status"], expected_payin, "{number}");
     }
     // The silent customer's push was withdrawn when the 70 s (scaled) ran out.
-    let pending: Value = t
-        .http
-        .get(format!("{}/_sandbox/pending", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending: Value = t.control("/_sandbox/pending").await;
     assert!(pending.as_array().unwrap().iter().all(|a| a["phone"] != "6281100000006"));
 }
 
@@ -725,18 +671,19 @@ async fn update_and_cancel_while_the_push_waits() {
 async fn webhook_retries_and_wrong_signature_drill() {
     let t = T::new("0.001").await;
     // The receiver fails twice: delivered on the third try (1 min, 5 min scaled).
-    t.hooks.fail_first.store(2, Ordering::SeqCst);
+    t.hooks.fail_next([500, 500]);
     let id = t.create(1_000_000).await;
     t.wait_hook("payin.created", &id).await;
-    let deliveries: Value = t
-        .http
-        .get(format!("{}/_sandbox/notifications?product=tazapay_ovo_idr", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The receiver has the webhook before the simulator has the answer: ask until it does.
+    let sim = Sim::of(&t.sb);
+    let mut deliveries = Value::Null;
+    for _ in 0..100 {
+        deliveries = sim.get("/_sandbox/notifications?product=tazapay_ovo_idr").await;
+        if deliveries[0]["delivered"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let d = &deliveries.as_array().unwrap()[0];
     assert_eq!(d["delivered"], true);
     assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
@@ -791,15 +738,7 @@ async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
 
 #[tokio::test]
 async fn demo_merchant_is_accepted() {
-    let sb = ovo_sandbox::start(
-        SandboxConfig {
-            merchants: Merchants::demo(),
-            time_scale: TimeScale::parse("0.001").unwrap(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sb = sim::start_demo("0.001").await;
     let demo: Vec<toml::Table> = Merchants::demo().section("tazapay_ovo_idr").unwrap();
     let (key, secret) =
         (demo[0]["api_key"].as_str().unwrap(), demo[0]["api_secret"].as_str().unwrap());
@@ -840,14 +779,7 @@ impl T {
     }
 
     async fn writes(&self) -> Value {
-        self.http
-            .get(format!("{}/_sandbox/writes?product=tazapay_ovo_idr", self.sb.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.control("/_sandbox/writes?product=tazapay_ovo_idr").await
     }
 
     async fn wait_writes(&self, done: impl Fn(&Value) -> bool) -> Value {
@@ -907,15 +839,7 @@ async fn resends_under_the_same_idempotency_key_return_the_original_answer_and_n
         t.post_keyed("/v3/refund", "TZIDEM0000000001-refund-1", &refund).await.unwrap();
     assert_eq!((s, r2["data"]["id"].as_str()), (200, r1["data"]["id"].as_str()));
     t.wait_refund(r1["data"]["id"].as_str().unwrap(), "succeeded").await;
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     let writes = t.writes().await;
     assert_eq!(
@@ -980,15 +904,7 @@ async fn a_create_processed_late_and_resent_under_its_key_is_processed_once() {
         writes,
         json!([{"product":"tazapay_ovo_idr","kind":"payment","reference":"TZLATE0000000001","processed":1,"replays":1}])
     );
-    let list: Value = t
-        .http
-        .get(format!("{}/_sandbox/tazapay_ovo_idr/payins", t.sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = t.control("/_sandbox/tazapay_ovo_idr/payins").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "one payin");
     // A payin never created answers 404 (§12).
     let (s, v) = t.get("/v3/payin/pay_never").await;

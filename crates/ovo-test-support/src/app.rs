@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
-use ovo_domain::{Clock, Idr, ManualClock, SystemClock, Timestamp};
+use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
 use ovo_secrets::{MemoryStore, SecretStore};
 
 use crate::sim::Sim;
@@ -216,14 +216,7 @@ pub fn code<T: std::fmt::Debug>(r: Result<T, AppError>) -> (ErrorCode, Option<&'
     (e.code, e.reason)
 }
 
-pub fn rp(rupiah: i64) -> Idr {
-    Idr::new(rupiah).unwrap()
-}
-
-/// A new random payment reference.
-pub fn reference() -> ovo_domain::Reference {
-    ovo_domain::Reference::generate(&mut rand::thread_rng())
-}
+pub use crate::values::{idr as rp, reference};
 
 /// The one customer found by `query` (a phone, a name); panics unless exactly one is.
 pub async fn customer_id(app: &Backoffice, query: &str) -> i64 {
@@ -264,4 +257,27 @@ pub async fn payment_page(app: &Backoffice, payment_id: i64) -> PaymentDetailVie
 /// The newest `limit` audit entries, newest first.
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
     app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().entries
+}
+
+/// The payments list: `product` and `status` when given, nothing else filtered.
+pub fn payment_query(product: Option<&str>, status: Option<&str>, limit: u32) -> PaymentQuery {
+    PaymentQuery {
+        product: product.map(Into::into),
+        status: status.map(Into::into),
+        from: None,
+        to: None,
+        min_amount: None,
+        max_amount: None,
+        reference: None,
+        after: None,
+        limit,
+    }
+}
+
+/// The first 200 refunds of the queue in `status`.
+pub async fn refund_queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
+    app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
+        .await
+        .unwrap()
+        .refunds
 }

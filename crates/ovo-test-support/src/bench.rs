@@ -28,6 +28,35 @@ pub fn percentile(samples: &[u64], p: usize) -> u64 {
     sorted[(p * sorted.len()).div_ceil(100).max(1) - 1]
 }
 
+/// The median and the 99th percentile of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub p50: u64,
+    pub p99: u64,
+}
+
+impl Stats {
+    pub fn of(samples: &[u64]) -> Stats {
+        Stats { p50: percentile(samples, 50), p99: percentile(samples, 99) }
+    }
+}
+
+/// `a / b` × 1000, rounded; `u64::MAX` when `b` is 0.
+pub fn ratio_milli(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        return u64::MAX;
+    }
+    u64::try_from((u128::from(a) * 1000 + u128::from(b) / 2) / u128::from(b)).unwrap_or(u64::MAX)
+}
+
+/// A ratio × 1000 as `1.234` (`inf` for `u64::MAX`).
+pub fn fmt_milli(m: u64) -> String {
+    if m == u64::MAX {
+        return "inf".into();
+    }
+    format!("{}.{:03}", m / 1000, m % 1000)
+}
+
 pub fn header() {
     println!(
         "{:<30} {:>11} {:>11} {:>11} {:>11} {:>8}",
@@ -59,3 +88,38 @@ pub fn us(ns: u64) -> String {
 pub fn ms(ns: u64) -> String {
     format!("{}.{:03} ms", ns / 1_000_000, (ns % 1_000_000) / 1000)
 }
+
+/// Indonesian given names for generated customers.
+pub const FIRST: &[&str] = &[
+    "Budi", "Siti", "Agus", "Dewi", "Rina", "Hendra", "Yusuf", "Made", "Nyoman", "Fajar", "Putu",
+    "Andi", "Bambang", "Sri", "Wahyu", "Indah", "Eko", "Ratna", "Joko", "Lestari", "Ayu", "Rizki",
+    "Nur", "Dian", "Arif", "Yanti", "Teguh", "Wulan", "Gede", "Ketut", "Élisa", "Reza",
+];
+
+/// Indonesian family names for generated customers.
+pub const LAST: &[&str] = &[
+    "Santoso",
+    "Rahmawati",
+    "Wijaya",
+    "Lestari",
+    "Kusuma",
+    "Gunawan",
+    "Hakim",
+    "Wirawan",
+    "Sari",
+    "Nugroho",
+    "Pratama",
+    "Sutrisno",
+    "Hidayat",
+    "Saputra",
+    "Setiawan",
+    "Purnomo",
+    "Handayani",
+    "Susanto",
+    "Wibowo",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Halim",
+    "Tanjung",
+];

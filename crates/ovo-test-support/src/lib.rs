@@ -5,9 +5,12 @@
 //! - [`sim`]: starting the simulator (`ovo-sandbox`) on loopback and driving its control API.
 //! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
 //! - [`json`]: small JSON-over-HTTP helpers.
+//! - [`values`] (feature `app` or `providers`): amounts, phones and references.
+//! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, and builders for common inputs.
+//! - [`secrets`] (feature `app`): a secret store in a JSON file that outlives a killed process.
 //!
 //! Used only as a dev-dependency, from `tests/` and `benches/`.
 #![allow(clippy::unwrap_used)] // a test helper that cannot do its job panics, failing the test
@@ -17,8 +20,14 @@ pub mod app;
 pub mod bench;
 pub mod json;
 pub mod keys;
+#[cfg(feature = "ledger")]
+pub mod ledger;
 pub mod receiver;
+#[cfg(feature = "app")]
+pub mod secrets;
 pub mod sim;
+#[cfg(any(feature = "app", feature = "providers"))]
+pub mod values;
 
 pub use receiver::{Answer, Hit, Receiver};
 pub use sim::Sim;

@@ -39,6 +39,11 @@ impl Hit {
             .collect()
     }
 
+    /// The headers as a map (case-insensitive look-ups, `map["X-SIGNATURE"]`).
+    pub fn header_map(&self) -> axum::http::HeaderMap {
+        self.headers.iter().map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap())).collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap()
     }
@@ -55,20 +60,30 @@ impl Hit {
     }
 }
 
-/// What the receiver answers: a status and a body (sent as JSON when it is JSON).
+/// What the receiver answers: a status and a body (sent as JSON when it is JSON), after a delay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    pub delay: Duration,
 }
 
 impl Answer {
+    pub fn new(status: u16, body: &str) -> Answer {
+        Answer { status, body: body.to_owned(), delay: Duration::ZERO }
+    }
+
     pub fn ok(body: &str) -> Answer {
-        Answer { status: 200, body: body.to_owned() }
+        Answer::new(200, body)
     }
 
     pub fn status(status: u16) -> Answer {
-        Answer { status, body: String::new() }
+        Answer::new(status, "")
+    }
+
+    /// The same answer, sent `delay` after the request arrived.
+    pub fn delayed(self, delay: Duration) -> Answer {
+        Answer { delay, ..self }
     }
 }
 
@@ -190,6 +205,7 @@ async fn receive(shared: &Shared, request: Request) -> Response {
     hit.status = answer.status;
     shared.hits.lock().unwrap().push(hit);
     shared.arrived.notify_waiters();
+    tokio::time::sleep(answer.delay).await;
     let content_type = if serde_json::from_str::<serde_json::Value>(&answer.body).is_ok() {
         "application/json"
     } else {

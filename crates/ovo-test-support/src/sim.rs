@@ -23,6 +23,13 @@ pub async fn start_with(merchants: Merchants, scale: &str) -> RunningSandbox {
     ovo_sandbox::start(config, loopback()).await.unwrap()
 }
 
+/// A simulator serving `merchants` (TOML) at time scale `scale`, over HTTPS with its own test CA.
+pub async fn start_https(merchants: &str, scale: &str) -> RunningSandbox {
+    let merchants = Merchants::parse(merchants).unwrap();
+    let config = SandboxConfig { merchants, time_scale: TimeScale::parse(scale).unwrap() };
+    ovo_sandbox::start_https(config, loopback()).await.unwrap()
+}
+
 /// A simulator serving the demo merchants at time scale `scale`, over plain HTTP.
 pub async fn start_demo(scale: &str) -> RunningSandbox {
     start_with(Merchants::demo(), scale).await
@@ -40,8 +47,14 @@ impl Sim {
         Sim { url: url.trim_end_matches('/').to_owned(), http: reqwest::Client::new() }
     }
 
+    /// The control API of an in-process simulator; over HTTPS it trusts the simulator's test CA.
     pub fn of(sandbox: &RunningSandbox) -> Sim {
-        Sim::at(&sandbox.url())
+        let mut sim = Sim::at(&sandbox.url());
+        if let Some(ca) = sandbox.ca_pem() {
+            let ca = reqwest::Certificate::from_pem(ca.as_bytes()).unwrap();
+            sim.http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+        }
+        sim
     }
 
     /// The simulator's address with `path` appended.
@@ -62,6 +75,12 @@ impl Sim {
     /// POST `body` to `path`: the status and the JSON body (`Null` when there is none).
     pub async fn post_any(&self, path: &str, body: Value) -> (u16, Value) {
         json::post_any(&self.http, &self.url(path), &body).await
+    }
+
+    /// PATCH `body` to `path` (an account's behaviour, …), asserting success.
+    pub async fn patch(&self, path: &str, body: Value) {
+        let response = self.http.patch(self.url(path)).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "PATCH {path}: {}", response.status());
     }
 
     /// Arms `fault` on `product`'s `endpoint` for the next `count` calls.
