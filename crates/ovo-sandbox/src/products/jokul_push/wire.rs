@@ -16,7 +16,7 @@ pub(super) fn now_utc_text() -> String {
     clock::rfc3339_seconds(clock::now())
 }
 
-/// `yyyyMMddHHmmss`, UTC+7 (spec §7).
+/// `yyyyMMddHHmmss` in WIB, Asia/Jakarta (spec §7).
 pub(super) fn wib_stamp() -> String {
     clock::jakarta_text(clock::now(), "%Y%m%d%H%M%S")
 }
