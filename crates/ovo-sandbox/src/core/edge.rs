@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::clock::now_rfc3339;
 use super::faults::Fault;
-use super::journal::{now_rfc3339, Received};
+use super::journal::Received;
 use super::Ctx;
 
 const MAX_BODY: usize = 1 << 20;

@@ -3,9 +3,10 @@
 //! on them work. A wallet's balance is taken as today's, after these payments: an import
 //! moves no money, and a refund made later gives back to the wallet as any refund does.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
+use super::clock::from_unix_millis;
 use super::wallets::{Account, Behaviour, Split};
 
 /// OVO Cash of an account an import opens (see `open_account_if_missing`).
@@ -123,19 +124,13 @@ impl ImportedPayment {
         self.refunds.iter().map(|r| r.amount).sum()
     }
 
-    pub fn created(&self) -> OffsetDateTime {
-        at(self.created_at)
+    pub fn created(&self) -> DateTime<Utc> {
+        from_unix_millis(self.created_at)
     }
 
-    pub fn paid(&self) -> Option<OffsetDateTime> {
-        self.paid_at.map(at)
+    pub fn paid(&self) -> Option<DateTime<Utc>> {
+        self.paid_at.map(from_unix_millis)
     }
-}
-
-/// Unix milliseconds as a time (out of range: now).
-pub fn at(unix_millis: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(unix_millis) * 1_000_000)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
 }
 
 impl Ctx {

@@ -1,7 +1,8 @@
 //! What every product simulator shares: the context, the merchants file, wallets, customer
-//! actions and pages, faults, the journal, notifications and the control API.
+//! actions and pages, faults, the journal, notifications, the control API and the clock.
 
 pub mod bindings;
+pub mod clock;
 pub mod control;
 pub mod edge;
 pub mod faults;

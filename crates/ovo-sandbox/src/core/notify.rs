@@ -6,8 +6,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::clock::now_rfc3339;
 use super::faults::{Fault, FaultPlan, NOTIFICATION};
-use super::journal::{now_rfc3339, Attempt, Delivery, Journal};
+use super::journal::{Attempt, Delivery, Journal};
 use super::time_scale::TimeScale;
 
 /// The same notification with a wrong signature, sent instead of the real one when a

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
-use time::{Duration, OffsetDateTime};
 
 /// The server certificate the sandbox presents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,7 +32,12 @@ pub struct TestCa {
 
 impl TestCa {
     pub fn generate(served: ServedCertificate) -> Result<TestCa> {
-        let now = OffsetDateTime::now_utc();
+        let now = super::clock::now();
+        // rcgen takes a validity bound as a calendar date (its start, UTC).
+        let start_of_day = |at: DateTime<Utc>| {
+            let (month, day) = (u8::try_from(at.month()), u8::try_from(at.day()));
+            rcgen::date_time_ymd(at.year(), month.unwrap_or(1), day.unwrap_or(1))
+        };
         let ca_key = KeyPair::generate().context("generating the test CA key")?;
         let mut ca = CertificateParams::new(Vec::<String>::new())?;
         ca.distinguished_name.push(DnType::CommonName, "ovo-sandbox test CA");
@@ -42,8 +47,8 @@ impl TestCa {
             KeyUsagePurpose::CrlSign,
             KeyUsagePurpose::DigitalSignature,
         ];
-        ca.not_before = now - Duration::days(2);
-        ca.not_after = now + Duration::days(365);
+        ca.not_before = start_of_day(now - TimeDelta::days(2));
+        ca.not_after = start_of_day(now + TimeDelta::days(365));
         let ca = ca.self_signed(&ca_key).context("signing the test CA")?;
 
         let names: Vec<String> = match served {
@@ -57,10 +62,11 @@ impl TestCa {
         leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         leaf.use_authority_key_identifier_extension = true;
-        (leaf.not_before, leaf.not_after) = match served {
-            ServedCertificate::Expired => (now - Duration::days(30), now - Duration::days(1)),
-            _ => (now - Duration::days(1), now + Duration::days(30)),
+        let (from, until) = match served {
+            ServedCertificate::Expired => (now - TimeDelta::days(30), now - TimeDelta::days(1)),
+            _ => (now - TimeDelta::days(1), now + TimeDelta::days(30)),
         };
+        (leaf.not_before, leaf.not_after) = (start_of_day(from), start_of_day(until));
         let leaf =
             leaf.signed_by(&leaf_key, &ca, &ca_key).context("signing the server certificate")?;
         Ok(TestCa {

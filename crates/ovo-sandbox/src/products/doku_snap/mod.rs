@@ -14,19 +14,20 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use base64::Engine as _;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use rand::Rng;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use time::{Date, OffsetDateTime};
 
 mod sign;
 mod wire;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
-use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
-use crate::core::journal::{now_rfc3339, Attempt, Delivery};
+use crate::core::clock::{self, now, now_rfc3339};
+use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
+use crate::core::journal::{Attempt, Delivery};
 use crate::core::lock;
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
@@ -227,7 +228,7 @@ struct Refund {
     amount: i64,
     split: Split,
     reason: Option<String>,
-    at: OffsetDateTime,
+    at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -245,8 +246,8 @@ struct Payment {
     payment_type: PaymentType,
     status: PayStatus,
     status_desc: String,
-    created_at: OffsetDateTime,
-    paid_at: Option<OffsetDateTime>,
+    created_at: DateTime<Utc>,
+    paid_at: Option<DateTime<Utc>>,
     approval_code: Option<String>,
     success_url: Option<String>,
     failed_url: Option<String>,
@@ -279,7 +280,7 @@ impl Payment {
 /// (client id, binding referenceNo)
 type CustomerRef = (String, String);
 /// (partner, WIB date, X-EXTERNAL-ID)
-type ExternalKey = (String, Date, String);
+type ExternalKey = (String, NaiveDate, String);
 
 #[derive(Debug, Default)]
 struct DokuSnapState {
@@ -475,7 +476,7 @@ impl DokuSnap {
                 amount: r.amount,
                 split: cash_split(r.amount),
                 reason: None,
-                at: import::at(r.at),
+                at: clock::from_unix_millis(r.at),
             })
             .collect();
         inner.payments.insert(
@@ -507,13 +508,6 @@ impl DokuSnap {
         );
         Ok(())
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,7 +608,7 @@ fn issue_b2b2c(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Val
     let refresh = inner.refresh.issue(scale, snap::REFRESH_LIFETIME, (client, binding_ref));
     let expiry = |d: Duration| {
         snap::format_timestamp_seconds(
-            at + time::Duration::try_from(scale.scaled(d)).unwrap_or(time::Duration::ZERO),
+            at + TimeDelta::from_std(scale.scaled(d)).unwrap_or(TimeDelta::zero()),
         )
     };
     Ok(json!({
@@ -811,7 +805,7 @@ fn transact(
     };
     {
         let mut inner = st.lock();
-        let yesterday = key.1.previous_day().unwrap_or(key.1);
+        let yesterday = key.1.pred_opt().unwrap_or(key.1);
         inner.replies.retain(|(_, date, _), _| *date >= yesterday);
         inner.replies.insert(key, (hash, answer.clone()));
     }
@@ -1436,8 +1430,8 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
     let not_allowed = || SnapError::new(405, "01", "Requested Operation Is Not Allowed");
     let paid_date = snap::wib_date(payment.paid_at.unwrap_or(payment.created_at));
     let last_day = paid_date
-        .checked_add(time::Duration::days(i64::from(merchant.cfg.refund_window_days)))
-        .unwrap_or(Date::MAX);
+        .checked_add_signed(TimeDelta::days(i64::from(merchant.cfg.refund_window_days)))
+        .unwrap_or(NaiveDate::MAX);
     if today > last_day {
         return Err(not_allowed());
     }
@@ -1678,7 +1672,7 @@ async fn control_backdate(
     else {
         return not_found();
     };
-    let shift = time::Duration::days(back.days);
+    let shift = TimeDelta::days(back.days);
     p.created_at -= shift;
     p.paid_at = p.paid_at.map(|t| t - shift);
     Json(payment_view(p)).into_response()

@@ -20,12 +20,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use md5::{Digest, Md5};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha1::Sha1;
 use subtle::ConstantTimeEq;
-use time::{OffsetDateTime, UtcOffset};
 
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
@@ -37,6 +37,7 @@ use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
 mod sign;
 mod wire;
 
+use crate::core::clock;
 use crate::core::lock;
 pub use sign::{signature, signature_matches};
 pub use wire::to_xml;
@@ -169,9 +170,9 @@ struct Payment {
     /// `payment_status_code` (spec §6).
     status: u8,
     #[serde(skip)]
-    created: OffsetDateTime,
+    created: DateTime<Utc>,
     #[serde(skip)]
-    updated: OffsetDateTime,
+    updated: DateTime<Utc>,
     split: Split,
     payment_reff: Option<String>,
     action: Option<String>,
@@ -290,7 +291,7 @@ impl ProductSim for Faspay {
         if merchant.notification_url.is_none() {
             return Err("this faspay_ovo_tokenize merchant has no notification_url".into());
         }
-        let now = OffsetDateTime::now_utc();
+        let now = clock::now();
         let trx_id = {
             let mut st = lock(&self.state);
             st.seq += 1;
@@ -327,7 +328,7 @@ impl ProductSim for Faspay {
     /// the last 30 days so that History Transaction has pages to show.
     fn seed(&self, ctx: &Ctx) {
         let merchants: Vec<MerchantConfig> = ctx.merchants().section(KEY).unwrap_or_default();
-        let now = OffsetDateTime::now_utc();
+        let now = clock::now();
         let mut st = lock(&self.state);
         for seed in ctx.merchants().bindings(KEY) {
             st.links.insert(
@@ -342,9 +343,8 @@ impl ProductSim for Faspay {
             for demo in DEMO_HISTORY {
                 st.seq += 1;
                 let trx_id = format!("{}{:011}", seed.merchant, st.seq);
-                let at = now
-                    - time::Duration::days(demo.days_ago)
-                    - time::Duration::hours(demo.hours_earlier);
+                let at =
+                    now - TimeDelta::days(demo.days_ago) - TimeDelta::hours(demo.hours_earlier);
                 let split = Split { cash: demo.amount - demo.points, points: demo.points };
                 let payment = Payment {
                     trx_id: trx_id.clone(),
@@ -887,7 +887,7 @@ impl FaspaySim {
             pay_type,
             f.get("bill_desc").unwrap_or_default()
         );
-        let now = OffsetDateTime::now_utc();
+        let now = clock::now();
         let check = self.ctx.wallets().check(&c.phone, amount, source);
         let (payment, opened) = {
             let mut st = lock(&self.state);
@@ -1047,7 +1047,7 @@ impl FaspaySim {
                     p.status = 3;
                 }
             }
-            p.updated = OffsetDateTime::now_utc();
+            p.updated = clock::now();
             p.action = None;
             p.clone()
         };
@@ -1060,7 +1060,7 @@ impl FaspaySim {
                     return;
                 };
                 p.status = 2;
-                p.updated = OffsetDateTime::now_utc();
+                p.updated = clock::now();
                 p.clone()
             };
             self.notify_payment(&turned);
@@ -1181,7 +1181,7 @@ impl FaspaySim {
         let c = self.caller(f, R, &["merchant", "start_date", "end_date", "page", "limit"])?;
         let start = f.req("start_date", R)?;
         let end = f.req("end_date", R)?;
-        let today = date(OffsetDateTime::now_utc());
+        let today = date(clock::now());
         if !valid_date(start) || !valid_date(end) || start > end || end > today.as_str() {
             return Err(fail(
                 R,
@@ -1325,7 +1325,7 @@ impl FaspaySim {
             return Err(fail(&r, "30", "Format Error: payment_cancel is at most 50 characters"));
         }
         let trx_id = f.get("trx_id");
-        let now = OffsetDateTime::now_utc();
+        let now = clock::now();
         let outcome = {
             let mut st = lock(&self.state);
             let found = st
@@ -1398,7 +1398,7 @@ async fn webview(State(app): State<FaspaySim>, Path(action): Path<String>) -> Re
             .find(|p| p.action.as_deref() == Some(action.as_str()) && p.status == 0)
         {
             p.status = 1;
-            p.updated = OffsetDateTime::now_utc();
+            p.updated = clock::now();
         }
     }
     Redirect::to(&format!("/_sandbox/customer/{action}")).into_response()
@@ -1518,7 +1518,7 @@ async fn control_reverse(
                         .into_response();
                 }
                 p.status = 4;
-                p.updated = OffsetDateTime::now_utc();
+                p.updated = clock::now();
                 p.clone()
             }
             Some(p) if p.merchant_id == merchant_id => return (
@@ -1666,7 +1666,7 @@ mod tests {
         assert!(valid_date("2024-02-29"));
         assert!(!valid_date("2023-02-29"));
         // 2024-01-01T17:30:00Z is 2024-01-02 00:30 WIB (README HD 1 worked example).
-        let t = OffsetDateTime::from_unix_timestamp(1_704_130_200).unwrap();
+        let t = clock::from_unix_millis(1_704_130_200_000);
         assert_eq!(datetime(t), "2024-01-02 00:30:00");
         assert_eq!(date(t), "2024-01-02");
     }

@@ -141,38 +141,23 @@ pub(super) fn status_desc(code: u8) -> &'static str {
     }
 }
 
-pub(super) const WIB: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
-
-pub(super) fn wib(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(WIB)
-}
-
 /// `YYYY-MM-DD HH:MM:SS` in WIB.
-pub(super) fn datetime(t: OffsetDateTime) -> String {
-    let t = wib(t);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+pub(super) fn datetime(t: DateTime<Utc>) -> String {
+    clock::jakarta_text(t, "%Y-%m-%d %H:%M:%S")
 }
 
 /// `YYYY-MM-DD` in WIB.
-pub(super) fn date(t: OffsetDateTime) -> String {
-    let t = wib(t);
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+pub(super) fn date(t: DateTime<Utc>) -> String {
+    clock::jakarta_text(t, "%Y-%m-%d")
 }
 
+/// Exactly `YYYY-MM-DD`, a real calendar date.
 pub(super) fn valid_date(text: &str) -> bool {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.len() == 10 && time::Date::parse(text, &format).is_ok()
+    let shape = text.bytes().enumerate().all(|(i, b)| match i {
+        4 | 7 => b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    text.len() == 10 && shape && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
 }
 
 /// `08…`, 10–13 digits (spec §5.1 House default).

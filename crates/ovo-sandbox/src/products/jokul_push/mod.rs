@@ -18,10 +18,8 @@ use axum::{Json, Router};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::macros::{format_description, offset};
-use time::OffsetDateTime;
 
+use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction};
@@ -174,7 +172,7 @@ pub struct Payment {
 struct Counter {
     batch: u32,
     reference: u32,
-    day: Option<time::Date>,
+    day: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Default)]
@@ -288,9 +286,7 @@ impl JokulPush {
             ImportedStatus::Failed => (PayStatus::Failed, "17"),
             ImportedStatus::Expired => (PayStatus::Timeout, "68"),
         };
-        let text = |t: OffsetDateTime| {
-            t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
-        };
+        let text = clock::rfc3339_seconds;
         let finished =
             (status != PayStatus::Pending).then(|| p.paid().unwrap_or_else(|| p.created()));
         let account = ctx.wallets().get(&p.phone);
@@ -462,7 +458,7 @@ async fn pay(
 /// Batch and reference numbers (spec §7): the reference increments per push up to 999999;
 /// the batch increments every WIB day and when the reference wraps.
 fn next_numbers(inner: &mut JokulPushState, client_id: &str) -> (u32, u32) {
-    let today = OffsetDateTime::now_utc().to_offset(offset!(+7)).date();
+    let today = clock::jakarta_date(clock::now());
     let counter = inner.counters.entry(client_id.to_owned()).or_default();
     if counter.day != Some(today) {
         counter.day = Some(today);

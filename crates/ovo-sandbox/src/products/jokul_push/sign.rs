@@ -7,10 +7,8 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
 use super::{auth_error, header, AuthError, HeaderMap, MerchantConfig};
+use crate::core::clock;
 
 /// `lowercase_hex(SHA-256(amount + client.id + invoice_number + ovo_id + secret_key))` (§5).
 pub fn checksum(
@@ -119,7 +117,7 @@ pub(super) fn check_header_signature(
 
 /// UTC `yyyy-MM-ddTHH:mm:ssZ` (spec §3); an RFC 3339 fraction is tolerated, an offset is not.
 pub(super) fn valid_timestamp(text: &str) -> bool {
-    text.ends_with('Z') && OffsetDateTime::parse(text, &Rfc3339).is_ok()
+    text.ends_with('Z') && clock::parse_rfc3339(text).is_some()
 }
 
 #[cfg(test)]

@@ -13,19 +13,12 @@ pub(super) fn bad_request(code: &str, message: impl Into<String>) -> Response {
 }
 
 pub(super) fn now_utc_text() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    clock::rfc3339_seconds(clock::now())
 }
 
-/// `yyyyMMddHHmmss`, UTC+7 (spec §7).
+/// `yyyyMMddHHmmss` in WIB, Asia/Jakarta (spec §7).
 pub(super) fn wib_stamp() -> String {
-    OffsetDateTime::now_utc()
-        .to_offset(offset!(+7))
-        .format(format_description!("[year][month][day][hour][minute][second]"))
-        .unwrap_or_default()
+    clock::jakarta_text(clock::now(), "%Y%m%d%H%M%S")
 }
 
 pub(super) fn random_id() -> String {

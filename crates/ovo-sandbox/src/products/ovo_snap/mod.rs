@@ -12,14 +12,15 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
+use chrono::{DateTime, TimeDelta, Utc};
 use rsa::RsaPublicKey;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use time::OffsetDateTime;
 
 use super::snap::{self, SnapError, TokenCheck, TokenStore};
 use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
-use crate::core::import::{self, cash_split, ImportedPayment, ImportedStatus};
+use crate::core::clock;
+use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -166,7 +167,7 @@ struct Refund {
     partner_refund_no: String,
     amount: i64,
     split: Split,
-    at: OffsetDateTime,
+    at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -180,8 +181,8 @@ struct Payment {
     charge: Charge,
     status: PayStatus,
     split: Split,
-    created_at: OffsetDateTime,
-    paid_at: Option<OffsetDateTime>,
+    created_at: DateTime<Utc>,
+    paid_at: Option<DateTime<Utc>>,
     reason: Option<String>,
     action_id: Option<String>,
     refunds: Vec<Refund>,
@@ -313,7 +314,7 @@ impl ProductSim for OvoSnap {
         if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
             return Err("this ovo_snap merchant has no callback_url".into());
         }
-        let now = OffsetDateTime::now_utc();
+        let now = clock::now();
         let reference_no = s.lock().next_ref("OVO");
         let payment = Payment {
             client_id: merchant.cfg.client_id.clone(),
@@ -394,7 +395,7 @@ impl OvoSnap {
                 partner_refund_no: r.reference.clone(),
                 amount: r.amount,
                 split: cash_split(r.amount),
-                at: import::at(r.at),
+                at: clock::from_unix_millis(r.at),
             });
         }
         let reference_no = match &p.provider_ref {
@@ -883,7 +884,7 @@ fn pay(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
                 charge,
                 status: PayStatus::Initiated,
                 split: Split::default(),
-                created_at: OffsetDateTime::now_utc(),
+                created_at: clock::now(),
                 paid_at: None,
                 reason: None,
                 action_id: None,
@@ -1014,7 +1015,7 @@ fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
                 match outcome {
                     Ok(split) => {
                         p.split = split;
-                        p.paid_at = Some(OffsetDateTime::now_utc());
+                        p.paid_at = Some(clock::now());
                         if late.is_some() {
                             p.status = PayStatus::Failed;
                             p.reason = Some("Failed".into());
@@ -1067,7 +1068,7 @@ fn notify_payment(s: &OvoSnapSim, p: &Payment) {
             return;
         }
     };
-    let now = OffsetDateTime::now_utc();
+    let now = clock::now();
     let body = json!({
         "originalPartnerReferenceNo": p.partner_reference_no,
         "originalReferenceNo": p.reference_no,
@@ -1184,7 +1185,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let original = req_str(&body, "originalPartnerReferenceNo", 64)?.to_owned();
     let partner_refund_no = req_str(&body, "partnerRefundNo", 64)?.to_owned();
     let amount = snap::parse_amount(body.get("refundAmount"), "refundAmount")?;
-    let now = OffsetDateTime::now_utc();
+    let now = clock::now();
     let today = snap::wib_date(now);
 
     let mut inner = s.lock();
@@ -1232,7 +1233,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
         ));
     }
     let last_day = snap::wib_date(paid_at)
-        .checked_add(time::Duration::days(i64::from(cfg.refund_window_days)));
+        .checked_add_signed(TimeDelta::days(i64::from(cfg.refund_window_days)));
     if last_day.is_some_and(|last| today > last) {
         return Err(SnapError::new(
             405,
@@ -1333,7 +1334,7 @@ async fn control_backdate(
     Json(req): Json<Backdate>,
 ) -> Response {
     let mut inner = s.lock();
-    let shift = time::Duration::days(req.days);
+    let shift = TimeDelta::days(req.days);
     let mut found = 0;
     for p in inner.payments.values_mut().filter(|p| p.partner_reference_no == reference) {
         p.created_at -= shift;

@@ -120,7 +120,7 @@ pub(super) fn authenticate(
         None if !asymmetric => return Err(SnapError::unauthorized("Signature")),
         _ => {}
     }
-    if !inner.external_ids.claim(client, external_id, OffsetDateTime::now_utc()) {
+    if !inner.external_ids.claim(client, external_id, clock::now()) {
         return Err(SnapError::new(409, "00", "Conflict"));
     }
     if unlink_second {

@@ -53,9 +53,9 @@ pub(super) fn pay_options(p: &Payment) -> Value {
 }
 
 /// 36 digits: 13-digit Unix milliseconds + 23 random digits (snap-standard §10).
-pub(super) fn external_id(now: OffsetDateTime) -> String {
+pub(super) fn external_id(now: DateTime<Utc>) -> String {
     use rand::Rng;
-    let millis = now.unix_timestamp_nanos() / 1_000_000;
+    let millis = now.timestamp_millis();
     let mut rng = rand::thread_rng();
     let tail: String = (0..23).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
     format!("{millis:013}{tail}")

@@ -23,8 +23,8 @@ pub use wire::*;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, NaiveDate, Utc};
 use rand::Rng;
-use time::{Date, OffsetDateTime};
 
 use crate::core::time_scale::TimeScale;
 
@@ -133,14 +133,14 @@ impl<T: Clone> TokenStore<T> {
 /// `X-EXTERNAL-ID` uniqueness per (partner, WIB calendar date) (§10).
 #[derive(Debug, Default)]
 pub struct ExternalIds {
-    seen: HashSet<(String, Date, String)>,
+    seen: HashSet<(String, NaiveDate, String)>,
 }
 
 impl ExternalIds {
     /// Records the id; false if the partner already used it on this WIB date.
-    pub fn claim(&mut self, partner: &str, external_id: &str, now: OffsetDateTime) -> bool {
+    pub fn claim(&mut self, partner: &str, external_id: &str, now: DateTime<Utc>) -> bool {
         let today = wib_date(now);
-        self.seen.retain(|(_, date, _)| *date >= today.previous_day().unwrap_or(today));
+        self.seen.retain(|(_, date, _)| *date >= today.pred_opt().unwrap_or(today));
         self.seen.insert((partner.to_owned(), today, external_id.to_owned()))
     }
 
@@ -339,11 +339,11 @@ mod tests {
             assert_eq!(parse_timestamp(bad), None, "{bad}");
         }
         assert_eq!(format_timestamp(a), "2024-01-01T10:00:00.000+07:00");
-        assert!(within_skew(a, a + time::Duration::seconds(299), SKEW));
-        assert!(!within_skew(a, a - time::Duration::seconds(301), SKEW));
+        assert!(within_skew(a, a + chrono::TimeDelta::seconds(299), SKEW));
+        assert!(!within_skew(a, a - chrono::TimeDelta::seconds(301), SKEW));
         // README HD1 worked example: 2024-01-01T17:30:00Z is 2024-01-02 in WIB.
         let paid = parse_timestamp("2024-01-01T17:30:00Z").unwrap();
-        assert_eq!(wib_date(paid), time::macros::date!(2024 - 01 - 02));
+        assert_eq!(wib_date(paid), NaiveDate::from_ymd_opt(2024, 1, 2).unwrap());
     }
 
     #[test]
@@ -388,7 +388,7 @@ mod tests {
         assert!(!ids.claim("p", "1", now));
         assert!(ids.claim("q", "1", now));
         // 17:00Z is midnight WIB: a new day.
-        assert!(ids.claim("p", "1", now + time::Duration::minutes(1)));
+        assert!(ids.claim("p", "1", now + chrono::TimeDelta::minutes(1)));
         assert_eq!(bearer("Bearer abc"), "abc");
         assert_eq!(bearer("bearer  abc "), "abc");
         assert_eq!(bearer("abc"), "abc");

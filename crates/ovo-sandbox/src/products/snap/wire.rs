@@ -6,55 +6,46 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::{json, Value};
-use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::core::clock;
 
 // ---------------------------------------------------------------------------------------------
 // Time
 
-/// WIB, UTC+7 (no DST).
-pub fn wib() -> UtcOffset {
-    UtcOffset::from_hms(7, 0, 0).unwrap_or(UtcOffset::UTC)
-}
-
 /// Parses `X-TIMESTAMP`: ISO-8601 with `Z` or `±hh:mm`, with or without a 1–9 digit fraction (§3).
-pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     let bytes = text.as_bytes();
     // yyyy-MM-ddTHH:mm:ss is mandatory; RFC 3339 parsing does the rest.
     if bytes.len() < 20 || bytes.get(10) != Some(&b'T') {
         return None;
     }
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    clock::parse_rfc3339(text)
 }
 
 /// True if `at` is within `tolerance` of `now` either way.
-pub fn within_skew(at: OffsetDateTime, now: OffsetDateTime, tolerance: Duration) -> bool {
+pub fn within_skew(at: DateTime<Utc>, now: DateTime<Utc>, tolerance: Duration) -> bool {
     let diff = (at - now).abs();
-    diff <= time::Duration::try_from(tolerance).unwrap_or(time::Duration::MAX)
+    diff <= TimeDelta::from_std(tolerance).unwrap_or(TimeDelta::MAX)
 }
 
 /// The house default clock-skew tolerance: ±5 minutes (§3).
 pub const SKEW: Duration = Duration::from_secs(300);
 
 /// `yyyy-MM-ddTHH:mm:ss.SSS+07:00`, in WIB.
-pub fn format_timestamp(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    at.to_offset(wib()).format(&format).unwrap_or_default()
+pub fn format_timestamp(at: DateTime<Utc>) -> String {
+    clock::jakarta_text(at, "%Y-%m-%dT%H:%M:%S%.3f%:z")
 }
 
 /// `yyyy-MM-ddTHH:mm:ss+07:00`, in WIB (e.g. `paidTime`, `refundTime`).
-pub fn format_timestamp_seconds(at: OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    at.to_offset(wib()).format(&format).unwrap_or_default()
+pub fn format_timestamp_seconds(at: DateTime<Utc>) -> String {
+    clock::jakarta_text(at, "%Y-%m-%dT%H:%M:%S%:z")
 }
 
 /// The Asia/Jakarta calendar date of an instant (business dates, README §2.2).
-pub fn wib_date(at: OffsetDateTime) -> Date {
-    at.to_offset(wib()).date()
+pub fn wib_date(at: DateTime<Utc>) -> NaiveDate {
+    clock::jakarta_date(at)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,7 +143,7 @@ pub fn required_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str
 /// `X-TIMESTAMP` readable and within [`SKEW`] of now (§3).
 pub fn check_timestamp(text: &str) -> Result<(), SnapError> {
     match parse_timestamp(text) {
-        Some(at) if within_skew(at, OffsetDateTime::now_utc(), SKEW) => Ok(()),
+        Some(at) if within_skew(at, clock::now(), SKEW) => Ok(()),
         _ => Err(SnapError::invalid_field("[X-TIMESTAMP]")),
     }
 }

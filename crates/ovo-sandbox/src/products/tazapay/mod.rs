@@ -16,13 +16,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::TimeDelta;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::core::import::{
-    self, cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus,
-};
+use crate::core::clock;
+use crate::core::import::{cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
@@ -30,7 +30,8 @@ use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
 use crate::core::lock;
-use wire::{new_id, now, Attempt, Payin, Refund};
+use clock::now;
+use wire::{new_id, Attempt, Payin, Refund};
 
 pub const KEY: &str = "tazapay_ovo_idr";
 
@@ -241,7 +242,7 @@ impl ProductSim for Tazapay {
             status: attempt_status.into(),
             status_description: description.into(),
             created_at: created,
-            expires_at: created + time::Duration::days(5),
+            expires_at: created + TimeDelta::days(5),
             action_id: None,
             split: paid.then(|| cash_split(p.amount)),
             refunded_split: cash_split(refunded),
@@ -282,7 +283,7 @@ impl ProductSim for Tazapay {
                         status: status.into(),
                         status_description: String::new(),
                         webhook_url: None,
-                        created_at: import::at(r.at),
+                        created_at: clock::from_unix_millis(r.at),
                     },
                 );
             }
@@ -1056,7 +1057,7 @@ fn confirm(
         status: "requires_action".into(),
         status_description: String::new(),
         created_at: created,
-        expires_at: created + time::Duration::days(5),
+        expires_at: created + TimeDelta::days(5),
         action_id: None,
         split: None,
         refunded_split: Split::default(),
@@ -1263,9 +1264,9 @@ fn new_refund(
             "ovo_idr refunds whole rupiah: amount must be a multiple of 100",
         ));
     }
-    let today = wire::wib_date(now());
+    let today = clock::jakarta_date(now());
     if let (Some(days), Some(paid_at)) = (merchant.refund_window_days, attempt.paid_at) {
-        let last = wire::wib_date(paid_at) + time::Duration::days(i64::from(days));
+        let last = clock::jakarta_date(paid_at) + TimeDelta::days(i64::from(days));
         if today > last {
             return Err(ApiError::refund(30011, format!("refunds cannot be initiated for this attempt: the {days}-day window ended on {last}")));
         }
@@ -1274,7 +1275,9 @@ fn new_refund(
         let today_total: i64 = st
             .refunds
             .values()
-            .filter(|r| r.merchant == merchant.api_key && wire::wib_date(r.created_at) == today)
+            .filter(|r| {
+                r.merchant == merchant.api_key && clock::jakarta_date(r.created_at) == today
+            })
             .map(|r| r.amount / 100)
             .sum();
         if today_total + amount / 100 > limit {

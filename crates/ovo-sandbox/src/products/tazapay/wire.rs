@@ -1,12 +1,11 @@
 //! Payin, payment attempt and refund objects, and their wire form (`tazapay-ovo.md` §8).
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::macros::{format_description, offset};
-use time::{Date, OffsetDateTime};
 
 use super::{MerchantConfig, TazapayState};
+use crate::core::clock;
 use crate::core::wallets::Split;
 
 /// Tazapay-style ids: a prefix and 20 lower-case base-32 characters (`pay_cmrq5c74r2tr8tu3s2gg`).
@@ -17,32 +16,19 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{tail}")
 }
 
-pub fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
 /// Object timestamps: RFC 3339 with the sub-second digits (`2024-01-29T13:05:54.270403381Z`).
-pub fn object_time(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
+pub fn object_time(t: DateTime<Utc>) -> String {
+    clock::rfc3339(t)
 }
 
 /// `expires_at`: whole seconds (`2024-02-03T13:05:54Z`).
-fn whole_seconds(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
+fn whole_seconds(t: DateTime<Utc>) -> String {
+    clock::rfc3339_seconds(t)
 }
 
 /// Event `created_at`: microseconds (`2024-10-07T07:10:21.894488Z`).
-pub fn event_time(t: OffsetDateTime) -> String {
-    t.to_offset(offset!(UTC))
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-        ))
-        .unwrap_or_default()
-}
-
-/// The Asia/Jakarta (WIB, UTC+7) calendar date of an instant (HD 1).
-pub fn wib_date(t: OffsetDateTime) -> Date {
-    t.to_offset(offset!(+7)).date()
+pub fn event_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 fn client_token() -> String {
@@ -87,8 +73,8 @@ pub struct Payin {
     pub webhook_url: Option<String>,
     pub transaction_description: String,
     pub transaction_documents: Value,
-    pub created_at: OffsetDateTime,
-    pub cancelled_at: Option<OffsetDateTime>,
+    pub created_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl Payin {
@@ -122,7 +108,7 @@ impl Payin {
             webhook_url: None,
             transaction_description: description,
             transaction_documents: json!([]),
-            created_at: now(),
+            created_at: clock::now(),
             cancelled_at: None,
         }
     }
@@ -186,15 +172,15 @@ pub struct Attempt {
     pub wallet_phone: Option<String>,
     pub status: String,
     pub status_description: String,
-    pub created_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
     /// The push on the customer's phone (core pending action).
     pub action_id: Option<String>,
     /// What the wallet paid with (cash / points), once succeeded.
     pub split: Option<Split>,
     pub refunded_split: Split,
     pub refunded: bool,
-    pub paid_at: Option<OffsetDateTime>,
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 impl Attempt {
@@ -238,7 +224,7 @@ pub struct Refund {
     pub status: String,
     pub status_description: String,
     pub webhook_url: Option<String>,
-    pub created_at: OffsetDateTime,
+    pub created_at: DateTime<Utc>,
 }
 
 impl Refund {
@@ -271,15 +257,15 @@ mod tests {
 
     #[test]
     fn times_and_ids_have_the_documented_shapes() {
-        let t = OffsetDateTime::from_unix_timestamp_nanos(1_706_533_554_270_403_381).unwrap();
+        let t = DateTime::from_timestamp(1_706_533_554, 270_403_381).unwrap();
         assert_eq!(object_time(t), "2024-01-29T13:05:54.270403381Z");
-        assert_eq!(whole_seconds(t + time::Duration::days(5)), "2024-02-03T13:05:54Z");
+        assert_eq!(whole_seconds(t + chrono::TimeDelta::days(5)), "2024-02-03T13:05:54Z");
         assert_eq!(event_time(t), "2024-01-29T13:05:54.270403Z");
         let id = new_id("pay_");
         assert_eq!(id.len(), 24);
         assert!(id[4..].chars().all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c)));
         // HD 1 worked example: 2024-01-01T17:30:00Z is 2024-01-02 in WIB.
-        let paid = OffsetDateTime::from_unix_timestamp(1_704_130_200).unwrap();
-        assert_eq!(wib_date(paid).to_string(), "2024-01-02");
+        let paid = clock::from_unix_millis(1_704_130_200_000);
+        assert_eq!(clock::jakarta_date(paid).to_string(), "2024-01-02");
     }
 }
