@@ -48,9 +48,7 @@ fn signature(
 }
 
 fn now_ts() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
-        .unwrap()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn push_body(client: &str, secret: &str, invoice: &str, amount: u64, ovo_id: &str) -> String {

@@ -225,18 +225,15 @@ async fn env() -> Env {
 
 /// DOKU form: `yyyy-MM-ddTHH:mm:ss+07:00` (§3).
 fn timestamp() -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).format(&f).unwrap()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// The UTC `Z` form JULO sends (§3).
 fn timestamp_z() -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    time::OffsetDateTime::now_utc().format(&f).unwrap()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn rsa_sign(message: &str) -> String {

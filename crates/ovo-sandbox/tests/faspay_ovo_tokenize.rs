@@ -204,8 +204,7 @@ fn general(request: &str, phone: &str) -> Value {
 }
 
 fn today_wib() -> String {
-    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap());
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    wib_days_ago(0)
 }
 
 fn history(phone: &str, page: &str, limit: &str) -> Value {
@@ -937,9 +936,9 @@ async fn reset_forgets_links_and_payments() {
 // --- seeded links ([[bindings]]) ---------------------------------------------------------------
 
 fn wib_days_ago(days: i64) -> String {
-    let t = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap())
-        - time::Duration::days(days);
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    let day = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Jakarta).date_naive()
+        - chrono::Days::new(days.unsigned_abs());
+    day.format("%Y-%m-%d").to_string()
 }
 
 fn last_30_days(phone: &str, page: &str, limit: &str) -> Value {

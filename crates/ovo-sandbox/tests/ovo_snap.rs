@@ -93,10 +93,10 @@ async fn fast_env() -> Env {
 
 /// `yyyy-MM-ddTHH:mm:ss.SSS+07:00` (ovo-snap.md §3).
 fn timestamp() -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory]:[offset_minute]"
-    );
-    time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)).format(&f).unwrap()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        .to_string()
 }
 
 /// SHA256withRSA over `clientId|X-TIMESTAMP` (snap-standard §5).
@@ -545,9 +545,7 @@ async fn token_calls_check_headers_timestamp_client_signature_and_grant() {
         env.send(path, h(A, &ts, &good_sig), json!({"grantType":"password"}).to_string()).await;
     assert_eq!((status, code(&body)), (400, "4007301"));
     // The `Z` form of the timestamp is accepted (house decision 4).
-    let z = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let z = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     let (status, body) = env.send(path, h(A, &z, &rsa_sign(&format!("{A}|{z}"))), grant).await;
     assert_eq!((status, code(&body)), (200, "2007300"), "{body}");
 }
