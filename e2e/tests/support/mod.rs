@@ -158,7 +158,16 @@ impl Desktop {
         field.send_keys(text).await.with_context(|| format!("cannot type into {test_id}"))
     }
 
+    /// Waits for the option first: a list loaded when its dialog opens fills in after the
+    /// select element appears.
     pub async fn select(&self, test_id: &str, value: &str) -> Result<()> {
+        let option = format!("{} option[value=\"{value}\"]", by_id(test_id));
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&option))
+            .await
+            .with_context(|| format!("{test_id} has no option {value}"))?;
         self.find(test_id)
             .await?
             .select_by_value(value)

@@ -481,6 +481,22 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn a_binding_reply_keeps_the_fields_it_can_read_from_additional_info() {
+        let reply: BindingReply = serde_json::from_str(
+            r#"{"additionalInfo":{"status":1,"linkageToken":"LT-1","authCode":["x"]}}"#,
+        )
+        .unwrap();
+        let info = reply.additional_info.unwrap();
+        assert_eq!(info.linkage_token.as_deref(), Some("LT-1"));
+        assert!(info.status.is_none() && info.auth_code.is_none());
+        let reply: BindingReply =
+            serde_json::from_str(r#"{"additionalInfo":"free text","linkageToken":"LT-2"}"#)
+                .unwrap();
+        assert!(reply.additional_info.is_none());
+        assert_eq!(reply.linkage_token.as_deref(), Some("LT-2"));
+    }
+
+    #[test]
     fn response_codes_classify_by_status_and_case() {
         let c = ResponseCode::parse("4035414").unwrap();
         assert_eq!((c.http, c.service.as_str(), c.case.as_str()), (403, "54", "14"));

@@ -494,8 +494,31 @@ pub struct BindingReply {
     pub linkage_token: Option<String>,
     /// DOKU's Java SDK form (house decision 4).
     pub account_status: Option<BindingStatus>,
-    #[serde(default)]
+    /// Read field by field: OVO does not publish this object's shape, so a field of another
+    /// type is left out rather than failing the whole reply.
+    #[serde(default, deserialize_with = "tolerant_binding_info")]
     pub additional_info: Option<BindingReplyInfo>,
+}
+
+fn tolerant_binding_info<'de, D>(deserializer: D) -> Result<Option<BindingReplyInfo>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    let Some(object) = value.as_ref().and_then(serde_json::Value::as_object) else {
+        return Ok(None);
+    };
+    let text = |field: &str| object.get(field).and_then(|v| v.as_str()).map(str::to_owned);
+    let status = |field: &str| {
+        object.get(field).cloned().and_then(|v| serde_json::from_value::<BindingStatus>(v).ok())
+    };
+    Ok(Some(BindingReplyInfo {
+        status: status("status"),
+        account_status: status("accountStatus"),
+        auth_code: text("authCode"),
+        cust_id_merchant: text("custIdMerchant"),
+        linkage_token: text("linkageToken"),
+    }))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
