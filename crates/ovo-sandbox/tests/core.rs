@@ -9,7 +9,7 @@ use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tam
 use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
-use ovo_test_support::{sim, Receiver};
+use ovo_test_support::{json, sim, Receiver};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
@@ -119,14 +119,8 @@ async fn accounts_can_be_created_patched_and_reset() {
     let gone =
         http.get(format!("{}/_sandbox/accounts/6281211112222", sb.url())).send().await.unwrap();
     assert_eq!(gone.status(), 404);
-    let seeded: Value = http
-        .get(format!("{}/_sandbox/accounts/6281234567890", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seeded: Value =
+        json::get(&http, &format!("{}/_sandbox/accounts/6281234567890", sb.url())).await;
     assert_eq!(seeded["name"], "Budi Santoso");
 }
 
@@ -504,14 +498,7 @@ async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
     let trusting = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
-    let health: Value = trusting
-        .get(format!("{}/_sandbox/health", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = json::get(&trusting, &format!("{}/_sandbox/health", sb.url())).await;
     assert_eq!(health, json!({"ok": true}));
     // localhost is on the certificate too.
     let by_name = format!("https://localhost:{}/_sandbox/health", sb.addr.port());
@@ -608,14 +595,7 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     assert_eq!(reasons[1], "refunds add up to more than the payment");
     assert_eq!(reasons[2], "a Faspay payment needs its trx_id");
 
-    let snap: Value = http
-        .get(format!("{url}/_sandbox/ovo_snap/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let snap: Value = json::get(&http, &format!("{url}/_sandbox/ovo_snap/state")).await;
     let payment = snap["payments"]
         .as_array()
         .unwrap()
@@ -628,27 +608,14 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     );
     assert_eq!(payment["refunds"][0]["partnerRefundNo"], "RRRRSSSSTTTTUUUU");
     // Putu had no OVO account in the sandbox: whoever paid has one now.
-    let putu: Value = http
-        .get(format!("{url}/_sandbox/accounts/6282112345678"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let putu: Value = json::get(&http, &format!("{url}/_sandbox/accounts/6282112345678")).await;
     assert_eq!(putu["name"].as_str(), Some("Putu Ayu Lestari"));
     // The pending Tazapay refund is paid out on the product's schedule, back to the wallet
     // opened with 5,000,000.
     let mut paid_out = false;
     for _ in 0..500 {
-        let payin: Value = http
-            .get(format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let payin: Value =
+            json::get(&http, &format!("{url}/_sandbox/tazapay_ovo_idr/payins/pay_demo1")).await;
         if payin["refunds"][0]["status"] == "succeeded" {
             paid_out = true;
             break;
@@ -656,23 +623,11 @@ async fn imported_payments_and_refunds_become_the_products_records() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(paid_out, "the imported pending refund is paid out");
-    let putu: Value = http
-        .get(format!("{url}/_sandbox/accounts/6282112345678"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let putu: Value = json::get(&http, &format!("{url}/_sandbox/accounts/6282112345678")).await;
     assert_eq!(putu["cash"].as_i64(), Some(5_050_000));
-    let push: Value = http
-        .get(format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let push: Value =
+        json::get(&http, &format!("{url}/_sandbox/doku_jokul_ovo_push/payments/MMMMNNNNOOOOPPPP"))
+            .await;
     assert_eq!(
         (push["status"].as_str(), push["response_code"].as_str()),
         (Some("TIMEOUT"), Some("68"))
