@@ -11,8 +11,8 @@ import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
-import { paymentDetail, refundView } from '../../test/payments';
-import type { RecordTransferInput, RefundQueueQuery, ResolveByHandInput } from '../../lib/ipc/types';
+import { answerRefundQueue, paymentDetail, refundView } from '../../test/payments';
+import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
   operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
@@ -22,6 +22,18 @@ const STAFF = status('active', { permissions: ['view_payments', 'take_payments',
 
 const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
 const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRFD-31', decidedBy: 'budi' });
+
+/** Shows `refund`'s page over a fake back end that answers `handlers` too, then opens the dialog behind `button`. */
+async function openOnRefundPage(refund: RefundView, button: string, handlers: Parameters<typeof fakeBackend>[0] = {}) {
+  invoke.mockImplementation(fakeBackend({ refund_page: () => refund, ...handlers }));
+  render(RefundPage, { refundId: refund.id, onback: () => {} });
+  await fireEvent.click(await screen.findByTestId(button));
+}
+
+/** A fake answer that fails with `code` and `reason`. */
+const refusal = (code: string, reason: string) => () => {
+  throw { code, message: reason, reason };
+};
 
 describe('wibToday', () => {
   it('is the Jakarta calendar date, seven hours ahead of UTC', () => {
@@ -83,16 +95,9 @@ describe('Recording an offline refund’s transfer', () => {
   });
 
   it('sends no evidence path when none is given, and says why a date is refused', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => awaiting,
-        record_offline_transfer: () => {
-          throw { code: 'invalid_input', message: 'before approval', reason: 'transfer_date_before_approval' };
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 30, onback: () => {} });
-    await fireEvent.click(await screen.findByTestId('refund-record-transfer'));
+    await openOnRefundPage(awaiting, 'refund-record-transfer', {
+      record_offline_transfer: refusal('invalid_input', 'transfer_date_before_approval'),
+    });
     await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: 'TRF-1' } });
     const password = screen.getByTestId('refund-transfer-password') as HTMLInputElement;
     await fireEvent.input(password, { target: { value: 'correct horse' } });
@@ -175,16 +180,7 @@ describe('Resolving by hand', () => {
   });
 
   it('lets failed go without a provider reference, and shows the four-eyes refusal', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => undecided,
-        resolve_refund_by_hand: () => {
-          throw { code: 'forbidden', message: 'own', reason: 'refund_own_resolution' };
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 31, onback: () => {} });
-    await fireEvent.click(await screen.findByTestId('refund-resolve'));
+    await openOnRefundPage(undecided, 'refund-resolve', { resolve_refund_by_hand: refusal('forbidden', 'refund_own_resolution') });
     await fillResolve({ outcome: 'failed', note: 'not in the report' });
     await fireEvent.click(screen.getByTestId('resolve-confirm'));
     expect((await screen.findByTestId('resolve-error')).textContent).toContain(
@@ -232,16 +228,7 @@ describe('RefundQueue tabs for finance’s work', () => {
   freshEachTest(invoke, FINANCE);
 
   it('has awaiting transfer and needs decision, each asking for its own state', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_queue: (args) => {
-          const q = (args as { input: RefundQueueQuery }).input;
-          if (q.status === 'awaiting_transfer') return { refunds: [awaiting], nextAfterId: null };
-          if (q.status === 'needs_review') return { refunds: [undecided, refundView(29, { status: 'needs_review' })], nextAfterId: null };
-          return { refunds: [], nextAfterId: null };
-        },
-      }),
-    );
+    answerRefundQueue(invoke, { awaiting_transfer: [awaiting], needs_review: [undecided, refundView(29, { status: 'needs_review' })] });
     render(RefundQueue, { onopen: () => {} });
     await screen.findByTestId('refunds-empty');
     expect(screen.getByTestId('refunds-tab-awaiting_transfer').textContent).toContain('Awaiting transfer');
