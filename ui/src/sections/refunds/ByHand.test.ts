@@ -10,6 +10,7 @@ import PaymentPage from '../payments/PaymentPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { answerRefundQueue, paymentDetail, refundView } from '../../test/payments';
 import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
@@ -30,10 +31,12 @@ async function openOnRefundPage(refund: RefundView, button: string, handlers: Pa
   await fireEvent.click(await screen.findByTestId(button));
 }
 
-/** A fake answer that fails with `code` and `reason`. */
-const refusal = (code: string, reason: string) => () => {
-  throw { code, message: reason, reason };
-};
+/** Clicks the dialog's `confirm` (enabled by now) and waits for the refund page to show `status`. */
+async function confirmInto(confirm: HTMLButtonElement, status: string) {
+  expect(confirm.disabled).toBe(false);
+  await fireEvent.click(confirm);
+  await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe(status));
+}
 
 describe('wibToday', () => {
   it('is the Jakarta calendar date, seven hours ahead of UTC', () => {
@@ -81,10 +84,7 @@ describe('Recording an offline refund’s transfer', () => {
     await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: '  TRF-77 ' } });
     await fireEvent.input(date, { target: { value: '2026-03-05' } });
     await fireEvent.input(screen.getByTestId('refund-transfer-evidence'), { target: { value: ' /home/rina/slip.pdf ' } });
-    expect(confirm.disabled).toBe(false);
-    await fireEvent.click(confirm);
-
-    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('settled_offline'));
+    await confirmInto(confirm, 'settled_offline');
     expect(inputsSent<RecordTransferInput>(invoke, 'record_offline_transfer')).toEqual([
       { refundId: 30, reference: 'TRF-77', date: '2026-03-05', evidencePath: '/home/rina/slip.pdf', password: 'correct horse' },
     ]);
@@ -169,9 +169,7 @@ describe('Resolving by hand', () => {
     await fillResolve({ outcome: 'succeeded', note: ' credited per dashboard ' });
     expect(confirm.disabled).toBe(true);
     await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'RFD-9' } });
-    expect(confirm.disabled).toBe(false);
-    await fireEvent.click(confirm);
-    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('succeeded'));
+    await confirmInto(confirm, 'succeeded');
     expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_refund_by_hand')).toEqual([
       { id: 31, outcome: 'succeeded', providerRef: 'RFD-9', note: 'credited per dashboard', password: 'correct horse' },
     ]);

@@ -7,6 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Credentials from './Credentials.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type { ProductCredentials, ProductKey } from '../../lib/ipc/types';
 
@@ -245,11 +246,7 @@ describe('Credentials', () => {
   });
 
   it('says why a test could not be asked (not an admin)', async () => {
-    showCredentials(products, {
-      test_connection: () => {
-        throw { code: 'forbidden', message: 'not allowed', reason: null };
-      },
-    });
+    showCredentials(products, { test_connection: refusal('forbidden', null, 'not allowed') });
     await fireEvent.click(await screen.findByTestId('cred-test-ovo_snap'));
     const shown = await screen.findByTestId('cred-test-result-ovo_snap');
     expect(shown.getAttribute('role')).toBe('alert');
