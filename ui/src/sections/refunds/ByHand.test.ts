@@ -24,10 +24,17 @@ const STAFF = status('active', { permissions: ['view_payments', 'take_payments',
 const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
 const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRFD-31', decidedBy: 'budi' });
 
-/** Shows `refund`'s page over a fake back end that answers `handlers` too, then opens the dialog behind `button`. */
-async function openOnRefundPage(refund: RefundView, button: string, handlers: Parameters<typeof fakeBackend>[0] = {}) {
+type Answers = Parameters<typeof fakeBackend>[0];
+
+/** Shows `refund`'s page over a fake back end that answers `handlers` too. */
+function showRefundPage(refund: RefundView, handlers: Answers = {}) {
   invoke.mockImplementation(fakeBackend({ refund_page: () => refund, ...handlers }));
   render(RefundPage, { refundId: refund.id, onback: () => {} });
+}
+
+/** Shows `refund`'s page, then opens the dialog behind `button`. */
+async function openOnRefundPage(refund: RefundView, button: string, handlers: Answers = {}) {
+  showRefundPage(refund, handlers);
   await fireEvent.click(await screen.findByTestId(button));
 }
 
@@ -49,27 +56,23 @@ describe('Recording an offline refund’s transfer', () => {
   freshEachTest(invoke, FINANCE);
 
   it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => awaiting,
-        record_offline_transfer: () =>
-          refundView(30, {
-            ...awaiting,
-            status: 'settled_offline',
-            providerRef: 'TRF-77',
-            transfer: {
-              reference: 'TRF-77',
-              date: '2026-03-05',
-              evidence: `${'ab'.repeat(32)}.pdf`,
-              evidenceSha256: 'ab'.repeat(32),
-              recordedBy: 'rina',
-              recordedAt: '2026-03-05T05:00:00Z',
-            },
-          }),
-        open_refund_evidence: () => null,
-      }),
-    );
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting, {
+      record_offline_transfer: () =>
+        refundView(30, {
+          ...awaiting,
+          status: 'settled_offline',
+          providerRef: 'TRF-77',
+          transfer: {
+            reference: 'TRF-77',
+            date: '2026-03-05',
+            evidence: `${'ab'.repeat(32)}.pdf`,
+            evidenceSha256: 'ab'.repeat(32),
+            recordedBy: 'rina',
+            recordedAt: '2026-03-05T05:00:00Z',
+          },
+        }),
+      open_refund_evidence: () => null,
+    });
     await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Awaiting transfer'));
     expect(screen.getByTestId('refund-status-note').textContent).toContain('Until then the money has not gone back');
     expect(screen.queryByTestId('refund-resolve')).toBeNull();
@@ -112,15 +115,13 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is offered only to finance, in Indonesian too', async () => {
     setCurrentLanguage('id');
-    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting);
     expect((await screen.findByTestId('refund-record-transfer')).textContent).toContain('Catat transfer');
     expect(screen.getByTestId('refund-status').textContent).toContain('Menunggu transfer');
   });
 
   it('tells the requester that another finance operator records it', async () => {
-    invoke.mockImplementation(fakeBackend({ refund_page: () => ({ ...awaiting, requestedBy: 'rina' }) }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage({ ...awaiting, requestedBy: 'rina' });
     expect((await screen.findByTestId('refund-own-note')).textContent).toContain(
       'another finance operator must record its transfer',
     );
@@ -128,8 +129,7 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is hidden from staff', async () => {
     app.status = STAFF;
-    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting);
     await screen.findByTestId('refund-status');
     expect(screen.queryByTestId('refund-record-transfer')).toBeNull();
   });
@@ -149,19 +149,15 @@ describe('Resolving by hand', () => {
   freshEachTest(invoke, FINANCE);
 
   it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => undecided,
-        resolve_refund_by_hand: () =>
-          refundView(31, {
-            ...undecided,
-            status: 'succeeded',
-            providerRef: 'RFD-9',
-            resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'credited per dashboard' },
-          }),
-      }),
-    );
-    render(RefundPage, { refundId: 31, onback: () => {} });
+    showRefundPage(undecided, {
+      resolve_refund_by_hand: () =>
+        refundView(31, {
+          ...undecided,
+          status: 'succeeded',
+          providerRef: 'RFD-9',
+          resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'credited per dashboard' },
+        }),
+    });
     await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Needs decision'));
     expect(screen.getByTestId('refund-status-note').textContent).toContain('the amount stays reserved');
     await fireEvent.click(screen.getByTestId('refund-resolve'));
