@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from './ipc/client';
 import { Paging } from './paging.svelte';
-
-/** A promise and the functions that settle it. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../test/customers';
 
 describe('Paging', () => {
   it('applies a page, then says a page came and nothing is on its way', async () => {
