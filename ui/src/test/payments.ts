@@ -1,15 +1,6 @@
 // Payments and refunds desk test data.
 
-import type { Mock } from 'vitest';
-import type {
-  PaymentDetailView,
-  PaymentProductOptions,
-  PaymentRowView,
-  RefundPreview,
-  RefundQueueQuery,
-  RefundView,
-} from '../lib/ipc/types';
-import { fakeBackend } from './fixtures';
+import type { PaymentDetailView, PaymentProductOptions, PaymentRowView, RefundPreview, RefundView } from '../lib/ipc/types';
 
 export function paymentRow(id: number, overrides: Partial<PaymentRowView> = {}): PaymentRowView {
   return {
@@ -116,15 +107,3 @@ export const JOKUL_OPTIONS: PaymentProductOptions = {
   testPhone: null,
   needsEmail: false,
 };
-
-/** Makes `invoke` answer `refund_queue` from `byStatus`, in one page (no refunds in the other states). */
-export function answerRefundQueue(invoke: Mock, byStatus: Partial<Record<string, RefundView[]>>): void {
-  invoke.mockImplementation(
-    fakeBackend({
-      refund_queue: (args) => {
-        const q = (args as { input: RefundQueueQuery }).input;
-        return { refunds: byStatus[q.status] ?? [], nextAfterId: null };
-      },
-    }),
-  );
-}

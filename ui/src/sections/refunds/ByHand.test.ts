@@ -12,7 +12,8 @@ import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
 import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
-import { answerRefundQueue, paymentDetail, refundView } from '../../test/payments';
+import { paymentDetail, refundView } from '../../test/payments';
+import { answerRefundQueue } from '../../test/refunds';
 import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {

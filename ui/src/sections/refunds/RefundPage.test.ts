@@ -8,7 +8,8 @@ import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
-import { answerRefundQueue, refundView } from '../../test/payments';
+import { refundView } from '../../test/payments';
+import { answerRefundQueue } from '../../test/refunds';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
