@@ -12,6 +12,8 @@ import type {
   RefundQueueQuery,
   RefundView,
 } from './ipc/types';
+import { productName } from './customers';
+import { formatMoney } from './format';
 
 /** Rows per `payments_page` call (the back end accepts 1..=200). */
 export const PAYMENT_PAGE_SIZE = 100;
@@ -241,4 +243,9 @@ export function createRefundPager(
       return { rows, more };
     },
   };
+}
+
+/** What a refund's dialogs name it by: its reference, its amount in `language` and its product. */
+export function refundWords(refund: RefundView, language: LanguageKey): { reference: string; amount: string; product: string } {
+  return { reference: refund.reference, amount: formatMoney(refund.amount, language), product: productName(refund.product) };
 }

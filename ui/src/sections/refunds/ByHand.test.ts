@@ -10,9 +10,11 @@ import PaymentPage from '../payments/PaymentPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { wibToday } from '../../lib/payments';
 import { app } from '../../lib/session.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { paymentDetail, refundView } from '../../test/payments';
-import type { RecordTransferInput, RefundQueueQuery, ResolveByHandInput } from '../../lib/ipc/types';
+import { answerRefundQueue } from '../../test/refunds';
+import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
   operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, createdAt: '2026-01-01T00:00:00Z' },
@@ -22,6 +24,27 @@ const STAFF = status('active', { permissions: ['view_payments', 'take_payments',
 
 const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
 const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRFD-31', decidedBy: 'budi' });
+
+type Answers = Parameters<typeof fakeBackend>[0];
+
+/** Shows `refund`'s page over a fake back end that answers `handlers` too. */
+function showRefundPage(refund: RefundView, handlers: Answers = {}) {
+  invoke.mockImplementation(fakeBackend({ refund_page: () => refund, ...handlers }));
+  render(RefundPage, { refundId: refund.id, onback: () => {} });
+}
+
+/** Shows `refund`'s page, then opens the dialog behind `button`. */
+async function openOnRefundPage(refund: RefundView, button: string, handlers: Answers = {}) {
+  showRefundPage(refund, handlers);
+  await fireEvent.click(await screen.findByTestId(button));
+}
+
+/** Clicks the dialog's `confirm` (enabled by now) and waits for the refund page to show `status`. */
+async function confirmInto(confirm: HTMLButtonElement, status: string) {
+  expect(confirm.disabled).toBe(false);
+  await fireEvent.click(confirm);
+  await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe(status));
+}
 
 describe('wibToday', () => {
   it('is the Jakarta calendar date, seven hours ahead of UTC', () => {
@@ -34,27 +57,23 @@ describe('Recording an offline refund’s transfer', () => {
   freshEachTest(invoke, FINANCE);
 
   it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => awaiting,
-        record_offline_transfer: () =>
-          refundView(30, {
-            ...awaiting,
-            status: 'settled_offline',
-            providerRef: 'TRF-77',
-            transfer: {
-              reference: 'TRF-77',
-              date: '2026-03-05',
-              evidence: `${'ab'.repeat(32)}.pdf`,
-              evidenceSha256: 'ab'.repeat(32),
-              recordedBy: 'rina',
-              recordedAt: '2026-03-05T05:00:00Z',
-            },
-          }),
-        open_refund_evidence: () => null,
-      }),
-    );
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting, {
+      record_offline_transfer: () =>
+        refundView(30, {
+          ...awaiting,
+          status: 'settled_offline',
+          providerRef: 'TRF-77',
+          transfer: {
+            reference: 'TRF-77',
+            date: '2026-03-05',
+            evidence: `${'ab'.repeat(32)}.pdf`,
+            evidenceSha256: 'ab'.repeat(32),
+            recordedBy: 'rina',
+            recordedAt: '2026-03-05T05:00:00Z',
+          },
+        }),
+      open_refund_evidence: () => null,
+    });
     await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Awaiting transfer'));
     expect(screen.getByTestId('refund-status-note').textContent).toContain('Until then the money has not gone back');
     expect(screen.queryByTestId('refund-resolve')).toBeNull();
@@ -69,10 +88,7 @@ describe('Recording an offline refund’s transfer', () => {
     await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: '  TRF-77 ' } });
     await fireEvent.input(date, { target: { value: '2026-03-05' } });
     await fireEvent.input(screen.getByTestId('refund-transfer-evidence'), { target: { value: ' /home/rina/slip.pdf ' } });
-    expect(confirm.disabled).toBe(false);
-    await fireEvent.click(confirm);
-
-    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('settled_offline'));
+    await confirmInto(confirm, 'settled_offline');
     expect(inputsSent<RecordTransferInput>(invoke, 'record_offline_transfer')).toEqual([
       { refundId: 30, reference: 'TRF-77', date: '2026-03-05', evidencePath: '/home/rina/slip.pdf', password: 'correct horse' },
     ]);
@@ -83,16 +99,9 @@ describe('Recording an offline refund’s transfer', () => {
   });
 
   it('sends no evidence path when none is given, and says why a date is refused', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => awaiting,
-        record_offline_transfer: () => {
-          throw { code: 'invalid_input', message: 'before approval', reason: 'transfer_date_before_approval' };
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 30, onback: () => {} });
-    await fireEvent.click(await screen.findByTestId('refund-record-transfer'));
+    await openOnRefundPage(awaiting, 'refund-record-transfer', {
+      record_offline_transfer: refusal('invalid_input', 'transfer_date_before_approval'),
+    });
     await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: 'TRF-1' } });
     const password = screen.getByTestId('refund-transfer-password') as HTMLInputElement;
     await fireEvent.input(password, { target: { value: 'correct horse' } });
@@ -107,15 +116,13 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is offered only to finance, in Indonesian too', async () => {
     setCurrentLanguage('id');
-    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting);
     expect((await screen.findByTestId('refund-record-transfer')).textContent).toContain('Catat transfer');
     expect(screen.getByTestId('refund-status').textContent).toContain('Menunggu transfer');
   });
 
   it('tells the requester that another finance operator records it', async () => {
-    invoke.mockImplementation(fakeBackend({ refund_page: () => ({ ...awaiting, requestedBy: 'rina' }) }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage({ ...awaiting, requestedBy: 'rina' });
     expect((await screen.findByTestId('refund-own-note')).textContent).toContain(
       'another finance operator must record its transfer',
     );
@@ -123,8 +130,7 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is hidden from staff', async () => {
     app.status = STAFF;
-    invoke.mockImplementation(fakeBackend({ refund_page: () => awaiting }));
-    render(RefundPage, { refundId: 30, onback: () => {} });
+    showRefundPage(awaiting);
     await screen.findByTestId('refund-status');
     expect(screen.queryByTestId('refund-record-transfer')).toBeNull();
   });
@@ -144,19 +150,15 @@ describe('Resolving by hand', () => {
   freshEachTest(invoke, FINANCE);
 
   it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => undecided,
-        resolve_refund_by_hand: () =>
-          refundView(31, {
-            ...undecided,
-            status: 'succeeded',
-            providerRef: 'RFD-9',
-            resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'credited per dashboard' },
-          }),
-      }),
-    );
-    render(RefundPage, { refundId: 31, onback: () => {} });
+    showRefundPage(undecided, {
+      resolve_refund_by_hand: () =>
+        refundView(31, {
+          ...undecided,
+          status: 'succeeded',
+          providerRef: 'RFD-9',
+          resolution: { by: 'rina', at: '2026-03-06T02:00:00Z', note: 'credited per dashboard' },
+        }),
+    });
     await waitFor(() => expect(screen.getByTestId('refund-status').textContent).toContain('Needs decision'));
     expect(screen.getByTestId('refund-status-note').textContent).toContain('the amount stays reserved');
     await fireEvent.click(screen.getByTestId('refund-resolve'));
@@ -164,9 +166,7 @@ describe('Resolving by hand', () => {
     await fillResolve({ outcome: 'succeeded', note: ' credited per dashboard ' });
     expect(confirm.disabled).toBe(true);
     await fireEvent.input(screen.getByTestId('resolve-provider-ref'), { target: { value: 'RFD-9' } });
-    expect(confirm.disabled).toBe(false);
-    await fireEvent.click(confirm);
-    await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('succeeded'));
+    await confirmInto(confirm, 'succeeded');
     expect(inputsSent<ResolveByHandInput>(invoke, 'resolve_refund_by_hand')).toEqual([
       { id: 31, outcome: 'succeeded', providerRef: 'RFD-9', note: 'credited per dashboard', password: 'correct horse' },
     ]);
@@ -175,16 +175,7 @@ describe('Resolving by hand', () => {
   });
 
   it('lets failed go without a provider reference, and shows the four-eyes refusal', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => undecided,
-        resolve_refund_by_hand: () => {
-          throw { code: 'forbidden', message: 'own', reason: 'refund_own_resolution' };
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 31, onback: () => {} });
-    await fireEvent.click(await screen.findByTestId('refund-resolve'));
+    await openOnRefundPage(undecided, 'refund-resolve', { resolve_refund_by_hand: refusal('forbidden', 'refund_own_resolution') });
     await fillResolve({ outcome: 'failed', note: 'not in the report' });
     await fireEvent.click(screen.getByTestId('resolve-confirm'));
     expect((await screen.findByTestId('resolve-error')).textContent).toContain(
@@ -232,16 +223,7 @@ describe('RefundQueue tabs for finance’s work', () => {
   freshEachTest(invoke, FINANCE);
 
   it('has awaiting transfer and needs decision, each asking for its own state', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_queue: (args) => {
-          const q = (args as { input: RefundQueueQuery }).input;
-          if (q.status === 'awaiting_transfer') return { refunds: [awaiting], nextAfterId: null };
-          if (q.status === 'needs_review') return { refunds: [undecided, refundView(29, { status: 'needs_review' })], nextAfterId: null };
-          return { refunds: [], nextAfterId: null };
-        },
-      }),
-    );
+    answerRefundQueue(invoke, { awaiting_transfer: [awaiting], needs_review: [undecided, refundView(29, { status: 'needs_review' })] });
     render(RefundQueue, { onopen: () => {} });
     await screen.findByTestId('refunds-empty');
     expect(screen.getByTestId('refunds-tab-awaiting_transfer').textContent).toContain('Awaiting transfer');

@@ -9,6 +9,7 @@ import RefundQueue from './RefundQueue.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
+import { answerRefundQueue } from '../../test/refunds';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
@@ -127,16 +128,7 @@ describe('RefundQueue', () => {
   freshEachTest(invoke, FINANCE);
 
   it('lists a tab per state; processing asks for approved, submitting and processing', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_queue: (args) => {
-          const q = (args as { input: RefundQueueQuery }).input;
-          if (q.status === 'requested') return { refunds: [refundView(21), refundView(20)], nextAfterId: null };
-          if (q.status === 'processing') return { refunds: [refundView(19, { status: 'processing' })], nextAfterId: null };
-          return { refunds: [], nextAfterId: null };
-        },
-      }),
-    );
+    answerRefundQueue(invoke, { requested: [refundView(21), refundView(20)], processing: [refundView(19, { status: 'processing' })] });
     const onopen = vi.fn();
     render(RefundQueue, { onopen });
     await waitFor(() => expect(screen.getAllByTestId('refund-row')).toHaveLength(2));

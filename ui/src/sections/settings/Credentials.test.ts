@@ -7,6 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Credentials from './Credentials.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type { ProductCredentials, ProductKey } from '../../lib/ipc/types';
 
@@ -23,6 +24,27 @@ const pemProducts = () =>
     provider_public_key: true,
   });
 
+/** Renders the page over a fake back end that lists `list()` and answers `handlers` too. */
+function showCredentials(list: () => ProductCredentials[], handlers: Parameters<typeof fakeBackend>[0] = {}) {
+  invoke.mockImplementation(fakeBackend({ list_credentials: () => list(), ...handlers }));
+  render(Credentials);
+}
+
+/** `set` or `unset`, as the field's badge shows it. */
+const badge = (product: ProductKey, field: string) =>
+  screen.getByTestId(`cred-status-${product}-${field}`).getAttribute('data-state');
+
+/** Picks another environment in the page's selector. */
+async function chooseEnvironment(environment: string) {
+  const select = screen.getByTestId('cred-environment') as HTMLSelectElement;
+  select.value = environment;
+  await fireEvent.change(select);
+}
+
+/** The PEM textarea of DOKU's merchant key, once the page shows it. */
+const privateKeyArea = async () =>
+  (await screen.findByTestId('cred-input-doku_snap_ovo-merchant_private_key')) as HTMLTextAreaElement;
+
 const PEM = [
   '-----BEGIN PRIVATE KEY-----',
   'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
@@ -37,11 +59,10 @@ describe('Credentials', () => {
   });
 
   it('shows set / not set only, with empty password inputs', async () => {
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => products() }));
-    render(Credentials);
-    const set = await screen.findByTestId('cred-status-ovo_snap-client_id');
-    expect(set.getAttribute('data-state')).toBe('set');
-    expect(screen.getByTestId('cred-status-ovo_snap-client_secret').getAttribute('data-state')).toBe('unset');
+    showCredentials(products);
+    await screen.findByTestId('cred-status-ovo_snap-client_id');
+    expect(badge('ovo_snap', 'client_id')).toBe('set');
+    expect(badge('ovo_snap', 'client_secret')).toBe('unset');
     for (const field of ['client_id', 'client_secret']) {
       const el = screen.getByTestId(`cred-input-ovo_snap-${field}`) as HTMLInputElement;
       expect(el.type).toBe('password');
@@ -54,19 +75,11 @@ describe('Credentials', () => {
   });
 
   it('saves a value, clears the input and flips the badge', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => products(),
-        set_credential: () => ({ field: 'client_secret', isSet: true }),
-      }),
-    );
-    render(Credentials);
+    showCredentials(products, { set_credential: () => ({ field: 'client_secret', isSet: true }) });
     const input = (await screen.findByTestId('cred-input-ovo_snap-client_secret')) as HTMLInputElement;
     await fireEvent.input(input, { target: { value: 'sup3r-s3cret' } });
     await fireEvent.click(screen.getByTestId('cred-save-ovo_snap-client_secret'));
-    await waitFor(() =>
-      expect(screen.getByTestId('cred-status-ovo_snap-client_secret').getAttribute('data-state')).toBe('set'),
-    );
+    await waitFor(() => expect(badge('ovo_snap', 'client_secret')).toBe('set'));
     expect(invoke).toHaveBeenCalledWith('set_credential', {
       input: { environment: 'provider_sandbox', product: 'ovo_snap', field: 'client_secret', value: 'sup3r-s3cret' },
     });
@@ -75,32 +88,21 @@ describe('Credentials', () => {
   });
 
   it('removes a value and reloads for another environment', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => products(),
-        delete_credential: () => ({ field: 'client_id', isSet: false }),
-      }),
-    );
-    render(Credentials);
+    showCredentials(products, { delete_credential: () => ({ field: 'client_id', isSet: false }) });
     await fireEvent.click(await screen.findByTestId('cred-delete-ovo_snap-client_id'));
-    await waitFor(() =>
-      expect(screen.getByTestId('cred-status-ovo_snap-client_id').getAttribute('data-state')).toBe('unset'),
-    );
+    await waitFor(() => expect(badge('ovo_snap', 'client_id')).toBe('unset'));
     expect(invoke).toHaveBeenCalledWith('delete_credential', {
       input: { environment: 'provider_sandbox', product: 'ovo_snap', field: 'client_id' },
     });
 
-    const select = screen.getByTestId('cred-environment') as HTMLSelectElement;
-    select.value = 'production';
-    await fireEvent.change(select);
+    await chooseEnvironment('production');
     await waitFor(() =>
       expect(invoke).toHaveBeenCalledWith('list_credentials', { input: { environment: 'production' } }),
     );
   });
 
   it('uses a masked textarea for PEM keys and a password input for other fields', async () => {
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => pemProducts() }));
-    render(Credentials);
+    showCredentials(pemProducts);
     const plain = (await screen.findByTestId('cred-input-doku_snap_ovo-client_id')) as HTMLInputElement;
     expect(plain.tagName).toBe('INPUT');
     expect(plain.type).toBe('password');
@@ -123,33 +125,20 @@ describe('Credentials', () => {
 
   it('shows the PEM hint in Indonesian', async () => {
     setCurrentLanguage('id');
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => pemProducts() }));
-    render(Credentials);
+    showCredentials(pemProducts);
     await screen.findByTestId('cred-input-doku_snap_ovo-merchant_private_key');
     expect(screen.getAllByText('Tempel seluruh blok PEM, termasuk baris BEGIN dan END.')).toHaveLength(2);
   });
 
   it('saves a multi-line PEM key unchanged and clears the textarea', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => pemProducts(),
-        set_credential: () => ({ field: 'merchant_private_key', isSet: true }),
-      }),
-    );
-    render(Credentials);
-    const area = (await screen.findByTestId(
-      'cred-input-doku_snap_ovo-merchant_private_key',
-    )) as HTMLTextAreaElement;
+    showCredentials(pemProducts, { set_credential: () => ({ field: 'merchant_private_key', isSet: true }) });
+    const area = await privateKeyArea();
     await fireEvent.input(area, { target: { value: PEM } });
     // Enter alone is a new line, not a save.
     await fireEvent.keyDown(area, { key: 'Enter' });
     expect(invoke).not.toHaveBeenCalledWith('set_credential', expect.anything());
     await fireEvent.click(screen.getByTestId('cred-save-doku_snap_ovo-merchant_private_key'));
-    await waitFor(() =>
-      expect(screen.getByTestId('cred-status-doku_snap_ovo-merchant_private_key').getAttribute('data-state')).toBe(
-        'set',
-      ),
-    );
+    await waitFor(() => expect(badge('doku_snap_ovo', 'merchant_private_key')).toBe('set'));
     expect(invoke).toHaveBeenCalledWith('set_credential', {
       input: { environment: 'provider_sandbox', product: 'doku_snap_ovo', field: 'merchant_private_key', value: PEM },
     });
@@ -158,17 +147,11 @@ describe('Credentials', () => {
   });
 
   it('saves a PEM key with Ctrl+Enter and removes one', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => pemProducts(),
-        set_credential: () => ({ field: 'merchant_private_key', isSet: true }),
-        delete_credential: () => ({ field: 'provider_public_key', isSet: false }),
-      }),
-    );
-    render(Credentials);
-    const area = (await screen.findByTestId(
-      'cred-input-doku_snap_ovo-merchant_private_key',
-    )) as HTMLTextAreaElement;
+    showCredentials(pemProducts, {
+      set_credential: () => ({ field: 'merchant_private_key', isSet: true }),
+      delete_credential: () => ({ field: 'provider_public_key', isSet: false }),
+    });
+    const area = await privateKeyArea();
     await fireEvent.input(area, { target: { value: PEM } });
     await fireEvent.keyDown(area, { key: 'Enter', ctrlKey: true });
     await waitFor(() => expect(area.value).toBe(''));
@@ -177,11 +160,7 @@ describe('Credentials', () => {
     });
 
     await fireEvent.click(screen.getByTestId('cred-delete-doku_snap_ovo-provider_public_key'));
-    await waitFor(() =>
-      expect(screen.getByTestId('cred-status-doku_snap_ovo-provider_public_key').getAttribute('data-state')).toBe(
-        'unset',
-      ),
-    );
+    await waitFor(() => expect(badge('doku_snap_ovo', 'provider_public_key')).toBe('unset'));
     expect(invoke).toHaveBeenCalledWith('delete_credential', {
       input: { environment: 'provider_sandbox', product: 'doku_snap_ovo', field: 'provider_public_key' },
     });
@@ -191,8 +170,7 @@ describe('Credentials', () => {
     { input: 'a password input', list: products, product: 'ovo_snap', field: 'client_id', describedBy: 1 },
     { input: 'a PEM textarea', list: pemProducts, product: 'doku_snap_ovo', field: 'provider_public_key', describedBy: 2 },
   ])('refuses an empty value in $input inline and links the error to it', async ({ list, product, field, describedBy }) => {
-    invoke.mockImplementation(fakeBackend({ list_credentials: () => list() }));
-    render(Credentials);
+    showCredentials(list);
     await fireEvent.click(await screen.findByTestId(`cred-save-${product}-${field}`));
     expect(await screen.findByText('Enter a value first.')).toBeTruthy();
     const input = screen.getByTestId(`cred-input-${product}-${field}`);
@@ -223,10 +201,7 @@ describe('Credentials', () => {
         at: '2026-12-03T05:01:00Z',
       },
     ];
-    invoke.mockImplementation(
-      fakeBackend({ list_credentials: () => products(), test_connection: () => answers.shift() }),
-    );
-    render(Credentials);
+    showCredentials(products, { test_connection: () => answers.shift() });
     const button = await screen.findByTestId('cred-test-ovo_snap');
     expect(button.textContent?.trim()).toBe('Test connection');
     await fireEvent.click(button);
@@ -251,41 +226,27 @@ describe('Credentials', () => {
   });
 
   it('shows a certificate problem and clears the answer when the environment changes', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => products(),
-        test_connection: () => ({
-          environment: 'provider_sandbox',
-          product: 'ovo_snap',
-          outcome: 'certificate_not_trusted',
-          providerCode: null,
-          detail: 'the certificate of OVO SNAP is not trusted (expired); test_connection was not sent',
-          at: '2026-12-03T05:00:00Z',
-        }),
+    showCredentials(products, {
+      test_connection: () => ({
+        environment: 'provider_sandbox',
+        product: 'ovo_snap',
+        outcome: 'certificate_not_trusted',
+        providerCode: null,
+        detail: 'the certificate of OVO SNAP is not trusted (expired); test_connection was not sent',
+        at: '2026-12-03T05:00:00Z',
       }),
-    );
-    render(Credentials);
+    });
     await fireEvent.click(await screen.findByTestId('cred-test-ovo_snap'));
     const shown = await screen.findByTestId('cred-test-result-ovo_snap');
     expect(shown.textContent).toContain('Certificate not trusted');
     expect(shown.textContent).toContain('nothing was sent');
 
-    const select = screen.getByTestId('cred-environment') as HTMLSelectElement;
-    select.value = 'production';
-    await fireEvent.change(select);
+    await chooseEnvironment('production');
     await waitFor(() => expect(screen.queryByTestId('cred-test-result-ovo_snap')).toBeNull());
   });
 
   it('says why a test could not be asked (not an admin)', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        list_credentials: () => products(),
-        test_connection: () => {
-          throw { code: 'forbidden', message: 'not allowed', reason: null };
-        },
-      }),
-    );
-    render(Credentials);
+    showCredentials(products, { test_connection: refusal('forbidden', null, 'not allowed') });
     await fireEvent.click(await screen.findByTestId('cred-test-ovo_snap'));
     const shown = await screen.findByTestId('cred-test-result-ovo_snap');
     expect(shown.getAttribute('role')).toBe('alert');

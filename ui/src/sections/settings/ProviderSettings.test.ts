@@ -6,6 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import ProviderSettings from './ProviderSettings.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type {
   EnvironmentKey,
@@ -145,9 +146,7 @@ describe('ProviderSettings', () => {
     invoke.mockImplementation(
       fakeBackend({
         list_provider_settings: () => [OVO],
-        save_provider_settings: () => {
-          throw { code: 'invalid_input', message: 'bad', reason: 'provider_setting_version_invalid' };
-        },
+        save_provider_settings: refusal('invalid_input', 'provider_setting_version_invalid', 'bad'),
         reset_provider_settings: () => ({
           ...OVO,
           settings: OVO.settings.map((s) => ({ ...s, value: s.defaultValue ?? '', overridden: false })),

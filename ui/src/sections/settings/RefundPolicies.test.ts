@@ -6,6 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import Notifications from './Notifications.svelte';
 import RefundPolicies from './RefundPolicies.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import type { RefundPolicyView, SetRefundPolicyInput } from '../../lib/ipc/types';
 
@@ -76,9 +77,7 @@ describe('RefundPolicies', () => {
     invoke.mockImplementation(
       fakeBackend({
         list_refund_policies: () => [SNAP],
-        set_refund_policy: () => {
-          throw { code: 'invalid_input', message: 'bad window', reason: 'refund_policy_window_too_long' };
-        },
+        set_refund_policy: refusal('invalid_input', 'refund_policy_window_too_long', 'bad window'),
       }),
     );
     render(RefundPolicies);

@@ -1,0 +1,58 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import Operators from './Operators.svelte';
+import { ADMIN, fakeBackend, freshEachTest } from '../../test/fixtures';
+import type { NewOperatorInput, OperatorView } from '../../lib/ipc/types';
+
+const input = (testid: string) => screen.getByTestId(testid) as HTMLInputElement;
+
+describe('Operators', () => {
+  freshEachTest(invoke);
+
+  it('creates an operator from the typed fields and clears the form', async () => {
+    invoke.mockImplementation(
+      fakeBackend({
+        list_operators: () => [ADMIN],
+        create_operator: (args) => {
+          const sent = (args as { input: NewOperatorInput }).input;
+          return { ...ADMIN, id: 2, username: sent.username, displayName: sent.displayName, role: sent.role } satisfies OperatorView;
+        },
+      }),
+    );
+    render(Operators);
+    await screen.findByTestId('operator-row-admin');
+    expect(input('op-new-password').type).toBe('password');
+    expect(input('op-new-username').getAttribute('autocomplete')).toBe('off');
+
+    await fireEvent.input(input('op-new-username'), { target: { value: ' budi ' } });
+    await fireEvent.input(input('op-new-display-name'), { target: { value: 'Budi Santoso ' } });
+    await fireEvent.change(screen.getByTestId('op-new-role'), { target: { value: 'finance' } });
+    await fireEvent.input(input('op-new-password'), { target: { value: 'correct horse battery' } });
+    await fireEvent.click(screen.getByTestId('op-create-submit'));
+
+    await screen.findByTestId('operator-row-budi');
+    expect(invoke).toHaveBeenCalledWith('create_operator', {
+      input: { username: 'budi', displayName: 'Budi Santoso', role: 'finance', password: 'correct horse battery' },
+    });
+    for (const testid of ['op-new-username', 'op-new-display-name', 'op-new-password']) {
+      expect(input(testid).value).toBe('');
+    }
+    expect((screen.getByTestId('op-new-role') as HTMLSelectElement).value).toBe('staff');
+  });
+
+  it('refuses an invalid username before sending, marking that field', async () => {
+    invoke.mockImplementation(fakeBackend({ list_operators: () => [ADMIN] }));
+    render(Operators);
+    await screen.findByTestId('operator-row-admin');
+    await fireEvent.input(input('op-new-username'), { target: { value: 'no spaces allowed' } });
+    await fireEvent.click(screen.getByTestId('op-create-submit'));
+    await waitFor(() => expect(input('op-new-username').getAttribute('aria-invalid')).toBe('true'));
+    expect(input('op-new-display-name').getAttribute('aria-invalid')).toBeNull();
+    expect(screen.getByTestId('form-error')).toBeTruthy();
+    expect(invoke).not.toHaveBeenCalledWith('create_operator', expect.anything());
+  });
+});
