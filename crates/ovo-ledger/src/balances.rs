@@ -4,7 +4,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::RowExt;
+use crate::row::{fetch_optional, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -52,30 +52,21 @@ pub async fn latest(
 ) -> LedgerResult<(Option<Snapshot>, Option<Snapshot>)> {
     const SQL: &str = "SELECT binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message
                        FROM balance_snapshots WHERE binding_id = ?";
-    let ok =
-        sqlx::query(&format!("{SQL} AND outcome = 'ok' ORDER BY fetched_at DESC, id DESC LIMIT 1"))
-            .bind(binding_id.get())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let any = sqlx::query(&format!("{SQL} ORDER BY fetched_at DESC, id DESC LIMIT 1"))
-        .bind(binding_id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok((ok.as_ref().map(from_row).transpose()?, any.as_ref().map(from_row).transpose()?))
+    let newest = |only: &str| format!("{SQL} {only} ORDER BY fetched_at DESC, id DESC LIMIT 1");
+    let (ok_sql, any_sql) = (newest("AND outcome = 'ok'"), newest(""));
+    let ok = fetch_optional(conn, sqlx::query(&ok_sql).bind(binding_id.get()), from_row).await?;
+    let any = fetch_optional(conn, sqlx::query(&any_sql).bind(binding_id.get()), from_row).await?;
+    Ok((ok, any))
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
     let outcome: String = row.try_get("outcome")?;
-    let money = |v: Option<i64>| -> LedgerResult<Idr> {
-        let v =
-            v.ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))?;
-        Idr::new(v).map_err(|e| LedgerError::Corrupt(format!("balance snapshot amount: {e}")))
+    let money = |column: &str| -> LedgerResult<Idr> {
+        row.idr_opt(column)?
+            .ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))
     };
     let outcome = if outcome == "ok" {
-        SnapshotOutcome::Ok {
-            cash: money(row.try_get("cash")?)?,
-            points: money(row.try_get("points")?)?,
-        }
+        SnapshotOutcome::Ok { cash: money("cash")?, points: money("points")? }
     } else {
         SnapshotOutcome::Failed {
             kind: row

@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::LedgerResult;
-use crate::row::{find_by, RowExt};
+use crate::row::{affected, fetch_all, fetch_optional, find_by, RowExt};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification<'a> {
@@ -93,14 +93,9 @@ pub async fn by_key(
     product: Product,
     dedup_key: &str,
 ) -> LedgerResult<Option<NotificationRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"
-    ))
-    .bind(product.key())
-    .bind(dedup_key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
+    let sql =
+        format!("SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?");
+    fetch_optional(conn, sqlx::query(&sql).bind(product.key()).bind(dedup_key), from_row).await
 }
 
 /// Marks the notification applied with what applying it did. Only the first call marks it:
@@ -111,13 +106,10 @@ pub async fn mark_processed(
     at: Timestamp,
     outcome: &str,
 ) -> LedgerResult<bool> {
-    let done = sqlx::query("UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL")
-        .bind(at.unix_millis())
-        .bind(outcome)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let query = sqlx::query(
+        "UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL",
+    );
+    Ok(affected(conn, query.bind(at.unix_millis()).bind(outcome).bind(id)).await? == 1)
 }
 
 /// Whether the notification was applied.
@@ -137,14 +129,10 @@ pub async fn defer(
     next_try_at: Timestamp,
     error: &str,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE notification_inbox SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL",
-    )
-    .bind(next_try_at.unix_millis())
-    .bind(error)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    );
+    affected(conn, query.bind(next_try_at.unix_millis()).bind(error).bind(id)).await?;
     Ok(())
 }
 
@@ -154,16 +142,13 @@ pub async fn unapplied(
     due_at: Option<Timestamp>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM notification_inbox
          WHERE processed_at IS NULL AND (?1 IS NULL OR next_try_at IS NULL OR next_try_at <= ?1)
          ORDER BY id LIMIT ?2"
-    ))
-    .bind(due_at.map(Timestamp::unix_millis))
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    let query = sqlx::query(&sql).bind(due_at.map(Timestamp::unix_millis));
+    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
 /// The newest notifications of `product` (all products with `None`).
@@ -172,12 +157,9 @@ pub async fn recent(
     product: Option<Product>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2"
-    ))
-    .bind(product.map(Product::key))
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    let query = sqlx::query(&sql).bind(product.map(Product::key));
+    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
