@@ -3,10 +3,10 @@
 
 use ovo_domain::{OperatorId, Timestamp};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{fetch_all, RowExt};
+use crate::row::{fetch_all, read_row, Column, RowExt};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -219,16 +219,25 @@ fn canonical_encoding(entry: &AuditEntry) -> Vec<u8> {
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<AuditEntry> {
-    Ok(AuditEntry {
-        seq: row.try_get("seq")?,
-        at: row.instant("at")?,
-        operator_id: row.try_get::<Option<i64>, _>("operator_id")?.map(OperatorId::new),
-        operator: row.try_get("operator")?,
-        action: row.try_get("action")?,
-        subject: row.try_get("subject")?,
-        outcome: row.parsed("outcome", AuditOutcome::parse)?,
-        detail: row.try_get("detail")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-    })
+    read_row!(
+        row,
+        AuditEntry {
+            seq,
+            at,
+            operator_id,
+            operator,
+            action,
+            subject,
+            outcome,
+            detail,
+            prev_hash,
+            hash,
+        }
+    )
+}
+
+impl Column for AuditOutcome {
+    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+        row.parsed(column, AuditOutcome::parse)
+    }
 }

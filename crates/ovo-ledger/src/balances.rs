@@ -4,7 +4,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{fetch_optional, RowExt};
+use crate::row::{fetch_optional, read_row, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -60,12 +60,15 @@ pub async fn latest(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
-    let outcome: String = row.try_get("outcome")?;
+    read_row!(row, Snapshot { binding_id, fetched_at, outcome: outcome_from_row(row)? })
+}
+
+fn outcome_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<SnapshotOutcome> {
     let money = |column: &str| -> LedgerResult<Idr> {
         row.idr_opt(column)?
             .ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))
     };
-    let outcome = if outcome == "ok" {
+    Ok(if row.try_get::<String, _>("outcome")? == "ok" {
         SnapshotOutcome::Ok { cash: money("cash")?, points: money("points")? }
     } else {
         SnapshotOutcome::Failed {
@@ -75,10 +78,5 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
             code: row.try_get("error_code")?,
             message: row.try_get::<Option<String>, _>("error_message")?.unwrap_or_default(),
         }
-    };
-    Ok(Snapshot {
-        binding_id: BindingId::new(row.try_get("binding_id")?),
-        fetched_at: row.instant("fetched_at")?,
-        outcome,
     })
 }

@@ -5,7 +5,9 @@ use ovo_domain::{BindingId, CustomerId, Environment, Msisdn, Product, Reference,
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{affected, change_one, fetch_all, fetch_optional, find_by, RowExt};
+use crate::row::{
+    affected, change_one, fetch_all, fetch_optional, find_by, read_row, Column, RowExt,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindingStatus {
@@ -59,6 +61,12 @@ impl BindingStatus {
                 | BindingStatus::NeedsRelink
                 | BindingStatus::Unlinking
         )
+    }
+}
+
+impl Column for BindingStatus {
+    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+        BindingStatus::parse(&row.try_get::<String, _>(column)?)
     }
 }
 
@@ -378,23 +386,26 @@ pub async fn set_problem(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
-    Ok(BindingRow {
-        id: BindingId::new(row.try_get("id")?),
-        customer_id: CustomerId::new(row.try_get("customer_id")?),
-        environment: row.parsed("environment", Environment::parse)?,
-        product: row.parsed("product", Product::parse)?,
-        phone: row.parsed("phone", Msisdn::parse)?,
-        status: BindingStatus::parse(&row.try_get::<String, _>("status")?)?,
-        reference: row.parsed_opt("reference", Reference::parse)?,
-        provider_ref: row.try_get("provider_ref")?,
-        redirect_url: row.try_get("redirect_url")?,
-        expires_at: row.instant_opt("expires_at")?,
-        problem: row.try_get("problem")?,
-        created_at: row.instant("created_at")?,
-        linked_at: row.instant_opt("linked_at")?,
-        unlinked_at: row.instant_opt("unlinked_at")?,
-        updated_at: row.instant("updated_at")?,
-        unlink_tries: row.try_get("unlink_tries")?,
-        next_unlink_at: row.instant_opt("next_unlink_at")?,
-    })
+    read_row!(
+        row,
+        BindingRow {
+            id,
+            customer_id,
+            environment,
+            product,
+            phone,
+            status,
+            reference,
+            provider_ref,
+            redirect_url,
+            expires_at,
+            problem,
+            created_at,
+            linked_at,
+            unlinked_at,
+            updated_at,
+            unlink_tries,
+            next_unlink_at,
+        }
+    )
 }

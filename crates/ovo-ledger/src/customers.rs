@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{change_one, fetch_all, find_by, RowExt};
+use crate::row::{change_one, fetch_all, find_by, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -196,18 +196,21 @@ pub async fn by_phone(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
-    Ok(CustomerRow {
-        id: CustomerId::new(row.try_get("id")?),
-        merchant_customer_id: row.try_get("merchant_customer_id")?,
-        full_name: row.try_get("full_name")?,
-        phone: row.parsed("phone", Msisdn::parse)?,
-        email: row.try_get("email")?,
-        demo: row.try_get("demo")?,
-        notes: row.try_get("notes")?,
-        forgotten_at: row.instant_opt("forgotten_at")?,
-        created_at: row.instant("created_at")?,
-        updated_at: row.instant("updated_at")?,
-    })
+    read_row!(
+        row,
+        CustomerRow {
+            id,
+            merchant_customer_id,
+            full_name,
+            phone,
+            email,
+            demo,
+            notes,
+            forgotten_at,
+            created_at,
+            updated_at,
+        }
+    )
 }
 
 /// The full names of `ids` (those that exist), for lists that show who paid.
@@ -582,19 +585,22 @@ pub async fn timeline(
     .bind(limit);
     fetch_all(conn, query, |row| {
         let rank: i64 = row.try_get("rank")?;
-        Ok(TimelineRow {
-            kind: TimelineKind::from_rank(rank)
-                .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?,
-            at: row.instant("at")?,
-            id: row.try_get("id")?,
-            reference: row.try_get("reference")?,
-            product: row.try_get("product")?,
-            amount: row.try_get("amount")?,
-            status: row.try_get("status")?,
-            text: row.try_get("text")?,
-            author: row.try_get("author")?,
-            payment_id: row.try_get("payment_id")?,
-        })
+        read_row!(
+            row,
+            TimelineRow {
+                kind: TimelineKind::from_rank(rank)
+                    .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?,
+                at,
+                id,
+                reference,
+                product,
+                amount,
+                status,
+                text,
+                author,
+                payment_id,
+            }
+        )
     })
     .await
 }

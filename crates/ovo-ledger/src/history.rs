@@ -5,7 +5,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::LedgerResult;
-use crate::row::{fetch_all, RowExt};
+use crate::row::{fetch_all, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -66,14 +66,17 @@ pub async fn range(
     .bind(limit)
     .bind(offset);
     fetch_all(conn, query, |row| {
-        Ok(HistoryRow {
-            provider_entry_id: row.try_get("provider_entry_id")?,
-            occurred_at: row.instant("occurred_at")?,
-            amount: row.idr("amount")?,
-            credit: row.try_get::<String, _>("direction")? == "credit",
-            description: row.try_get("description")?,
-            raw: row.try_get("raw")?,
-        })
+        read_row!(
+            row,
+            HistoryRow {
+                provider_entry_id,
+                occurred_at,
+                amount,
+                credit: row.try_get::<String, _>("direction")? == "credit",
+                description,
+                raw,
+            }
+        )
     })
     .await
 }

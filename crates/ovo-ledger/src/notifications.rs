@@ -4,10 +4,10 @@
 
 use ovo_domain::{PaymentId, Product, Timestamp};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::error::LedgerResult;
-use crate::row::{affected, fetch_all, fetch_optional, find_by, RowExt};
+use crate::row::{affected, fetch_all, fetch_optional, find_by, read_row};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification<'a> {
@@ -44,20 +44,23 @@ const COLUMNS: &str =
     "id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error";
 
 fn from_row(row: &SqliteRow) -> LedgerResult<NotificationRow> {
-    Ok(NotificationRow {
-        id: row.try_get("id")?,
-        product: row.try_get("product")?,
-        dedup_key: row.try_get("dedup_key")?,
-        received_at: row.instant("received_at")?,
-        verified: row.try_get("verified")?,
-        body: row.try_get("body")?,
-        processed_at: row.instant_opt("processed_at")?,
-        outcome: row.try_get("outcome")?,
-        payment_id: row.try_get::<Option<i64>, _>("payment_id")?.map(PaymentId::new),
-        attempts: row.try_get("attempts")?,
-        next_try_at: row.instant_opt("next_try_at")?,
-        last_error: row.try_get("last_error")?,
-    })
+    read_row!(
+        row,
+        NotificationRow {
+            id,
+            product,
+            dedup_key,
+            received_at,
+            verified,
+            body,
+            processed_at,
+            outcome,
+            payment_id,
+            attempts,
+            next_try_at,
+            last_error,
+        }
+    )
 }
 
 /// Stores a notification; `None` when one with the same product and key is already there

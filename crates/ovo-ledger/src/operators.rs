@@ -1,10 +1,10 @@
 use ovo_domain::{OperatorId, Role, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::row::{affected, fetch_all, Bound};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{find_by, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperatorRow {
@@ -149,15 +149,18 @@ fn require(row: Option<OperatorRow>) -> LedgerResult<OperatorRow> {
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
-    Ok(OperatorRow {
-        id: OperatorId::new(row.try_get("id")?),
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: row.parsed("role", Role::parse)?,
-        password_hash: row.try_get("password_hash")?,
-        disabled: row.try_get("disabled")?,
-        demo: row.try_get("demo")?,
-        created_at: row.instant("created_at")?,
-        updated_at: row.instant("updated_at")?,
-    })
+    read_row!(
+        row,
+        OperatorRow {
+            id,
+            username,
+            display_name,
+            role,
+            password_hash,
+            disabled,
+            demo,
+            created_at,
+            updated_at,
+        }
+    )
 }

@@ -1,12 +1,12 @@
 use ovo_domain::{
     CustomerId, Environment, Idr, PaymentId, PaymentStatus, Product, Reference, RefundId, Timestamp,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
-    affected, change_one, fetch_all, fetch_optional, find_by, push_and, push_page, timeline_of,
-    RowExt, TimelineEvent,
+    affected, change_one, fetch_all, fetch_optional, find_by, push_and, push_page, read_row,
+    timeline_of, TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,18 +82,21 @@ pub async fn page(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
-    Ok(PaymentRow {
-        id: PaymentId::new(row.try_get("id")?),
-        reference: row.parsed("reference", Reference::parse)?,
-        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
-        product: row.parsed("product", Product::parse)?,
-        kind: row.try_get("kind")?,
-        amount: row.idr("amount")?,
-        status: row.parsed("status", PaymentStatus::parse)?,
-        provider_ref: row.try_get("provider_ref")?,
-        created_at: row.instant("created_at")?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-    })
+    read_row!(
+        row,
+        PaymentRow {
+            id,
+            reference,
+            customer_id,
+            product,
+            kind,
+            amount,
+            status,
+            provider_ref,
+            created_at,
+            succeeded_at,
+        }
+    )
 }
 
 /// A payment as first recorded, before or without any provider call.
@@ -169,15 +172,18 @@ pub async fn refunds_of_customer(
     );
     let query = query.bind(customer_id.get()).bind(environment.key()).bind(limit);
     fetch_all(conn, query, |row| {
-        Ok(CustomerRefund {
-            id: RefundId::new(row.try_get("id")?),
-            reference: row.try_get("reference")?,
-            payment_reference: row.try_get("payment_reference")?,
-            product: row.parsed("product", Product::parse)?,
-            amount: row.idr("amount")?,
-            status: row.try_get("status")?,
-            requested_at: row.instant("requested_at")?,
-        })
+        read_row!(
+            row,
+            CustomerRefund {
+                id,
+                reference,
+                payment_reference,
+                product,
+                amount,
+                status,
+                requested_at
+            }
+        )
     })
     .await
 }
@@ -263,39 +269,41 @@ pub async fn get(
 }
 
 fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
-    let test_phone = |key: &str| ovo_domain::TestPhone::parse_key(key).ok_or("not a test phone");
-    Ok(PaymentDetail {
-        id: PaymentId::new(row.try_get("id")?),
-        reference: row.parsed("reference", Reference::parse)?,
-        environment: row.parsed("environment", Environment::parse)?,
-        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
-        binding_id: row.try_get::<Option<i64>, _>("binding_id")?.map(ovo_domain::BindingId::new),
-        product: row.parsed("product", Product::parse)?,
-        kind: row.try_get("kind")?,
-        amount: row.idr("amount")?,
-        status: row.parsed("status", PaymentStatus::parse)?,
-        provider_ref: row.try_get("provider_ref")?,
-        created_at: row.instant("created_at")?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-        phone: row.parsed_opt("phone", ovo_domain::Msisdn::parse)?,
-        cash_amount: row.idr_opt("cash_amount")?,
-        points_amount: row.idr_opt("points_amount")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        source: row.try_get("source")?,
-        description: row.try_get("description")?,
-        redirect_url: row.try_get("redirect_url")?,
-        push_deadline: row.instant_opt("push_deadline")?,
-        provider_status: row.try_get("provider_status")?,
-        problem: row.try_get("problem")?,
-        next_check_at: row.instant_opt("next_check_at")?,
-        checks: row.try_get("checks")?,
-        test_phone: row.parsed_opt("test_phone", test_phone)?,
-        attempt: row.try_get("attempt")?,
-        attempt_started_at: row.instant_opt("attempt_started_at")?,
-        give_up_at: row.instant_opt("give_up_at")?,
-        resends: row.try_get("resends")?,
-        last_sent_at: row.instant_opt("last_sent_at")?,
-    })
+    read_row!(
+        row,
+        PaymentDetail {
+            id,
+            reference,
+            environment,
+            customer_id,
+            binding_id,
+            product,
+            kind,
+            amount,
+            status,
+            provider_ref,
+            created_at,
+            succeeded_at,
+            phone,
+            cash_amount,
+            points_amount,
+            idempotency_key,
+            source,
+            description,
+            redirect_url,
+            push_deadline,
+            provider_status,
+            problem,
+            next_check_at,
+            checks,
+            test_phone,
+            attempt,
+            attempt_started_at,
+            give_up_at,
+            resends,
+            last_sent_at,
+        }
+    )
 }
 
 /// Records the provider test-mode number a payment just inserted is sent to.

@@ -48,7 +48,9 @@ use ovo_domain::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{affected, fetch_all, find_by, push_page, timeline_of, RowExt, TimelineEvent};
+use crate::row::{
+    affected, fetch_all, find_by, push_page, read_row, timeline_of, Column, RowExt, TimelineEvent,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRow {
@@ -190,21 +192,8 @@ pub async fn request_refund(
     .ok_or(LedgerError::NotFound { what: "payment" })?;
     let payment = facts_from_row(new.payment_id, &row)?;
     let reserved = row.idr("reserved")?;
-    let policy = match row.try_get::<Option<String>, _>("mode")? {
-        Some(mode) => RefundPolicy::from_parts(
-            &mode,
-            row.try_get("partial_allowed")?,
-            row.try_get("window_days")?,
-            row.try_get("daily_limit")?,
-        )
-        .map_err(|e| {
-            LedgerError::Corrupt(format!(
-                "refund policy override of {:?}: {e}",
-                payment.product.key()
-            ))
-        })?,
-        None => RefundPolicy::default_for(payment.product),
-    };
+    let policy = policy_from_row(&row, payment.product.key())?
+        .unwrap_or(RefundPolicy::default_for(payment.product));
     reserve(conn, new, &payment, &policy, Some(reserved)).await
 }
 
@@ -250,14 +239,11 @@ async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResu
     facts_from_row(id, &row)
 }
 
-fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentFacts> {
-    Ok(PaymentFacts {
-        id,
-        product: row.parsed("product", Product::parse)?,
-        status: row.parsed("status", PaymentStatus::parse)?,
-        amount: row.idr("amount")?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-    })
+fn facts_from_row(
+    payment_id: PaymentId,
+    row: &sqlx::sqlite::SqliteRow,
+) -> LedgerResult<PaymentFacts> {
+    read_row!(row, PaymentFacts { id: payment_id, product, status, amount, succeeded_at })
 }
 
 async fn decide(
@@ -544,61 +530,70 @@ pub async fn timeline(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
-    let corrupt =
-        |what: &str, value: &str| LedgerError::Corrupt(format!("refund {what} {value:?}"));
-    Ok(RefundRow {
-        id: RefundId::new(row.try_get("id")?),
-        reference: row.parsed("reference", Reference::parse)?,
-        payment_id: PaymentId::new(row.try_get("payment_id")?),
-        amount: row.idr("amount")?,
-        mode: row.parsed("mode", RefundMode::parse)?,
-        status: row.parsed("status", RefundStatus::parse)?,
-        reason: row.try_get("reason")?,
-        requested_by: OperatorId::new(row.try_get("requested_by")?),
-        requested_at: row.instant("requested_at")?,
-        decided_by: row.try_get::<Option<i64>, _>("decided_by")?.map(OperatorId::new),
-        decided_at: row.instant_opt("decided_at")?,
-        decision_note: row.try_get("decision_note")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        provider_ref: row.try_get("provider_ref")?,
-        submitted_at: row.instant_opt("submitted_at")?,
-        completed_at: row.instant_opt("completed_at")?,
-        updated_at: row.instant("updated_at")?,
-        checks: u32::try_from(row.try_get::<i64, _>("checks")?)
-            .map_err(|_| corrupt("checks", "negative"))?,
-        next_check_at: row.instant_opt("next_check_at")?,
-        resends: u32::try_from(row.try_get::<i64, _>("resends")?)
-            .map_err(|_| corrupt("resends", "negative"))?,
-        problem: row.try_get("problem")?,
-        transfer: match row.try_get::<Option<String>, _>("transfer_reference")? {
-            Some(reference) => Some(OfflineTransfer {
-                reference,
-                date: row
-                    .try_get::<Option<NaiveDate>, _>("transfer_date")?
-                    .ok_or_else(|| corrupt("transfer_date", "missing"))?,
-                evidence: row.try_get("transfer_evidence")?,
-                evidence_sha256: row.try_get("transfer_evidence_sha256")?,
-                recorded_by: OperatorId::new(
-                    row.try_get::<Option<i64>, _>("transfer_recorded_by")?
-                        .ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?,
-                ),
-                recorded_at: row
-                    .instant_opt("transfer_recorded_at")?
-                    .ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
-            }),
-            None => None,
-        },
-        resolution: match row.try_get::<Option<i64>, _>("resolved_by")? {
-            Some(by) => Some(Resolution {
-                by: OperatorId::new(by),
-                at: row
-                    .instant_opt("resolved_at")?
-                    .ok_or_else(|| corrupt("resolved_at", "missing"))?,
-                note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
-            }),
-            None => None,
-        },
-    })
+    read_row!(
+        row,
+        RefundRow {
+            id,
+            reference,
+            payment_id,
+            amount,
+            mode,
+            status,
+            reason,
+            requested_by,
+            requested_at,
+            decided_by,
+            decided_at,
+            decision_note,
+            idempotency_key,
+            provider_ref,
+            submitted_at,
+            completed_at,
+            updated_at,
+            checks,
+            next_check_at,
+            resends,
+            problem,
+            transfer: transfer_from_row(row)?,
+            resolution: resolution_from_row(row)?,
+        }
+    )
+}
+
+fn missing(column: &str) -> LedgerError {
+    LedgerError::Corrupt(format!("refund {column} missing"))
+}
+
+/// The merchant's transfer, when one is recorded.
+fn transfer_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<OfflineTransfer>> {
+    let Some(reference) = row.try_get::<Option<String>, _>("transfer_reference")? else {
+        return Ok(None);
+    };
+    Ok(Some(OfflineTransfer {
+        reference,
+        date: row
+            .try_get::<Option<NaiveDate>, _>("transfer_date")?
+            .ok_or_else(|| missing("transfer_date"))?,
+        evidence: row.try_get("transfer_evidence")?,
+        evidence_sha256: row.try_get("transfer_evidence_sha256")?,
+        recorded_by: Option::<OperatorId>::read(row, "transfer_recorded_by")?
+            .ok_or_else(|| missing("transfer_recorded_by"))?,
+        recorded_at: row
+            .instant_opt("transfer_recorded_at")?
+            .ok_or_else(|| missing("transfer_recorded_at"))?,
+    }))
+}
+
+/// Finance's decision by hand, when there is one.
+fn resolution_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<Resolution>> {
+    let Some(by) = Option::<OperatorId>::read(row, "resolved_by")? else {
+        return Ok(None);
+    };
+    Ok(Some(Resolution {
+        by,
+        at: row.instant_opt("resolved_at")?.ok_or_else(|| missing("resolved_at"))?,
+        note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1036,20 +1031,28 @@ pub async fn list_overrides(conn: &mut SqliteConnection) -> LedgerResult<Vec<Pol
 
 fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverride> {
     let product: String = row.try_get("product")?;
-    let mode: String = row.try_get("mode")?;
-    let policy = RefundPolicy::from_parts(
-        &mode,
-        row.try_get("partial_allowed")?,
-        row.try_get("window_days")?,
-        row.try_get("daily_limit")?,
+    read_row!(
+        row,
+        PolicyOverride {
+            product,
+            policy: policy_from_row(row, &product)?.ok_or_else(|| missing("policy mode"))?,
+            updated_at,
+            updated_by,
+        }
     )
-    .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))?;
-    Ok(PolicyOverride {
-        product: Product::parse(&product).map_err(|_| {
-            LedgerError::Corrupt(format!("refund policy override product {product:?}"))
-        })?,
-        policy,
-        updated_at: row.instant("updated_at")?,
-        updated_by: OperatorId::new(row.try_get("updated_by")?),
-    })
+}
+
+/// The override stored in the row's policy columns, if any (`mode` NULL: none).
+fn policy_from_row(
+    row: &sqlx::sqlite::SqliteRow,
+    product: &str,
+) -> LedgerResult<Option<RefundPolicy>> {
+    let Some(mode) = row.try_get::<Option<String>, _>("mode")? else {
+        return Ok(None);
+    };
+    let (partial_allowed, window_days, daily_limit) =
+        (row.try_get("partial_allowed")?, row.try_get("window_days")?, row.try_get("daily_limit")?);
+    RefundPolicy::from_parts(&mode, partial_allowed, window_days, daily_limit)
+        .map(Some)
+        .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))
 }

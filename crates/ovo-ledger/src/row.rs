@@ -4,7 +4,10 @@
 
 use std::fmt::Display;
 
-use ovo_domain::{Idr, Timestamp};
+use ovo_domain::{
+    BindingId, CustomerId, Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product,
+    Reference, RefundId, RefundMode, RefundStatus, Role, TestPhone, Timestamp,
+};
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Encode, QueryBuilder, Row, Sqlite, SqliteConnection, Type};
@@ -79,7 +82,116 @@ impl RowExt for SqliteRow {
     }
 }
 
-fn corrupt(column: &str, value: &dyn std::fmt::Debug, e: impl Display) -> LedgerError {
+/// A value as one column stores it: how each type a row holds is read.
+pub(crate) trait Column: Sized {
+    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self>;
+}
+
+/// Reads a row into `$ty`: each field from the column of its name (through [`Column`]), or
+/// from the expression given after it.
+macro_rules! read_row {
+    ($row:expr, $ty:ident { $($field:ident $(: $value:expr)?),+ $(,)? }) => {
+        Ok($ty { $($field: $crate::row::read_row!(@field $row, $field $(, $value)?)),+ })
+    };
+    (@field $row:expr, $field:ident) => {
+        $crate::row::Column::read($row, stringify!($field))?
+    };
+    (@field $row:expr, $field:ident, $value:expr) => {
+        $value
+    };
+}
+pub(crate) use read_row;
+
+/// Types stored as they are.
+macro_rules! plain_columns {
+    ($($ty:ty),+) => {$(
+        impl Column for $ty {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                Ok(row.try_get(column)?)
+            }
+        }
+    )+};
+}
+plain_columns!(i64, bool, String, Option<i64>, Option<String>);
+
+/// Row ids, stored as INTEGER.
+macro_rules! id_columns {
+    ($($ty:ident),+) => {$(
+        impl Column for $ty {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                Ok($ty::new(row.try_get(column)?))
+            }
+        }
+
+        impl Column for Option<$ty> {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                Ok(row.try_get::<Option<i64>, _>(column)?.map($ty::new))
+            }
+        }
+    )+};
+}
+id_columns!(BindingId, CustomerId, OperatorId, PaymentId, RefundId);
+
+/// Values stored as TEXT and read back through their `parse`.
+macro_rules! text_columns {
+    ($($ty:ident),+) => {$(
+        impl Column for $ty {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                row.parsed(column, $ty::parse)
+            }
+        }
+
+        impl Column for Option<$ty> {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                row.parsed_opt(column, $ty::parse)
+            }
+        }
+    )+};
+}
+text_columns!(
+    Environment,
+    Msisdn,
+    PaymentStatus,
+    Product,
+    Reference,
+    RefundMode,
+    RefundStatus,
+    Role
+);
+
+/// Types read through a [`RowExt`] method.
+macro_rules! columns_through {
+    ($($ty:ty => $read:ident),+) => {$(
+        impl Column for $ty {
+            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+                row.$read(column)
+            }
+        }
+    )+};
+}
+columns_through!(
+    Timestamp => instant,
+    Option<Timestamp> => instant_opt,
+    Idr => idr,
+    Option<Idr> => idr_opt
+);
+
+/// A count that is never negative.
+impl Column for u32 {
+    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+        let count: i64 = row.try_get(column)?;
+        u32::try_from(count).map_err(|e| corrupt(column, &count, e))
+    }
+}
+
+/// A provider's test-mode number, by its key.
+impl Column for Option<TestPhone> {
+    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+        row.parsed_opt(column, |key| TestPhone::parse_key(key).ok_or("not a test phone"))
+    }
+}
+
+pub(crate) fn corrupt(column: &str, value: &dyn std::fmt::Debug, e: impl Display) -> LedgerError {
     LedgerError::Corrupt(format!("{column} {value:?}: {e}"))
 }
 
@@ -178,11 +290,7 @@ pub(crate) async fn timeline_of(
     let sql =
         format!("SELECT at, kind, detail FROM timeline_events WHERE {owner} = ? ORDER BY at, id");
     fetch_all(conn, sqlx::query(&sql).bind(id), |row| {
-        Ok(TimelineEvent {
-            at: row.instant("at")?,
-            kind: row.try_get("kind")?,
-            detail: row.try_get("detail")?,
-        })
+        read_row!(row, TimelineEvent { at, kind, detail })
     })
     .await
 }
