@@ -4,7 +4,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{fetch_optional, read_row, RowExt};
+use crate::row::{execute, fetch_optional, read_row, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -28,7 +28,7 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
             ("failed", None, None, Some(kind.as_str()), code.as_deref(), Some(message.as_str()))
         }
     };
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO balance_snapshots (binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -39,10 +39,8 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
     .bind(points)
     .bind(kind)
     .bind(code)
-    .bind(message)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(message);
+    execute(conn, query).await
 }
 
 /// The latest successful snapshot and the latest attempt (which may be the same).

@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{change_one, fetch_all, find_by, read_row};
+use crate::row::{change_one, execute, fetch_all, find_by, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -57,11 +57,8 @@ pub async fn insert(
 
 /// Marks a customer as part of the built-in environment's demo.
 pub async fn mark_demo(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
-    sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    let query = sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?").bind(id.get());
+    execute(conn, query).await
 }
 
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
@@ -358,7 +355,7 @@ pub async fn create_many(
         });
         q.build().execute(&mut *conn).await.map_err(customer_unique)?;
     }
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT OR IGNORE INTO customer_name_words (word, customer_id)
          WITH RECURSIVE split (id, word, rest) AS (
              SELECT id, '', name_key || ' ' FROM customers WHERE id > ?1
@@ -367,10 +364,8 @@ pub async fn create_many(
          )
          SELECT word, id FROM split WHERE word <> ''",
     )
-    .bind(before)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(before);
+    execute(conn, query).await
 }
 
 /// Replaces a customer's values (and its name words when the name changed).

@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::SqliteConnection;
 
 use crate::error::LedgerResult;
-use crate::row::{affected, fetch_all, fetch_optional, find_by, read_row};
+use crate::row::{affected, execute, fetch_all, fetch_optional, find_by, read_row};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification<'a> {
@@ -135,8 +135,7 @@ pub async fn defer(
     let query = sqlx::query(
         "UPDATE notification_inbox SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL",
     );
-    affected(conn, query.bind(next_try_at.unix_millis()).bind(error).bind(id)).await?;
-    Ok(())
+    execute(conn, query.bind(next_try_at.unix_millis()).bind(error).bind(id)).await
 }
 
 /// Notifications not applied yet, oldest first: those due at `due_at` (every one with `None`).

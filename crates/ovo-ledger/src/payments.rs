@@ -5,8 +5,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
-    affected, change_one, fetch_all, fetch_optional, find_by, push_and, push_page, read_row,
-    timeline_of, TimelineEvent,
+    affected, change_one, execute, fetch_all, fetch_optional, find_by, push_and, push_page,
+    read_row, timeline_of, TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,12 +312,10 @@ pub async fn set_test_phone(
     id: PaymentId,
     test: ovo_domain::TestPhone,
 ) -> LedgerResult<()> {
-    sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
+    let query = sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
         .bind(test.key())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+        .bind(id.get());
+    execute(conn, query).await
 }
 
 /// A new attempt on the same provider payment after the last one failed or expired: the
@@ -364,7 +362,7 @@ pub async fn set_intent(
     id: PaymentId,
     intent: &PaymentIntent<'_>,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET idempotency_key = ?, source = ?, description = ?, push_deadline = ?, next_check_at = ? WHERE id = ?",
     )
     .bind(intent.idempotency_key)
@@ -372,10 +370,8 @@ pub async fn set_intent(
     .bind(intent.description)
     .bind(intent.push_deadline.map(Timestamp::unix_millis))
     .bind(intent.next_check_at.map(Timestamp::unix_millis))
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(id.get());
+    execute(conn, query).await
 }
 
 /// A change of a payment's state from a provider answer (payment call, status query or
@@ -549,17 +545,15 @@ pub(crate) async fn insert_event(
     kind: &str,
     detail: &serde_json::Value,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(payment_id.get())
     .bind(refund_id.map(RefundId::get))
     .bind(at.unix_millis())
     .bind(kind)
-    .bind(detail.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(detail.to_string());
+    execute(conn, query).await
 }
 
 /// Oldest first.

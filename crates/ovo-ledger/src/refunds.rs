@@ -49,7 +49,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
-    affected, fetch_all, find_by, push_page, read_row, timeline_of, Column, RowExt, TimelineEvent,
+    affected, execute, fetch_all, find_by, push_page, read_row, timeline_of, Column, RowExt,
+    TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -990,7 +991,7 @@ pub async fn save_override(
     at: Timestamp,
 ) -> LedgerResult<()> {
     let policy = policy.validate()?;
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO refund_policy_overrides (product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (product) DO UPDATE SET mode = excluded.mode, partial_allowed = excluded.partial_allowed,
@@ -1003,10 +1004,8 @@ pub async fn save_override(
     .bind(policy.window_days.map(i64::from))
     .bind(policy.daily_limit.map(Idr::rupiah))
     .bind(at.unix_millis())
-    .bind(by.get())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(by.get());
+    execute(conn, query).await
 }
 
 /// Removes a product's override (back to the house default). True if one existed.

@@ -226,6 +226,12 @@ where
     fetch_optional(conn, sqlx::query(sql).bind(key), from_row).await
 }
 
+/// Runs a write.
+pub(crate) async fn execute(conn: &mut SqliteConnection, query: Bound<'_>) -> LedgerResult<()> {
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Runs a write and says how many rows it changed.
 pub(crate) async fn affected(conn: &mut SqliteConnection, query: Bound<'_>) -> LedgerResult<u64> {
     Ok(query.execute(&mut *conn).await?.rows_affected())
