@@ -18,7 +18,7 @@ use crate::{LedgerError, LedgerResult};
 pub(crate) type Bound<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
 /// Reads one row into a repository's type.
-pub(crate) type FromRow<T> = fn(&SqliteRow) -> LedgerResult<T>;
+pub(crate) type RowReader<T> = fn(&SqliteRow) -> LedgerResult<T>;
 
 /// Typed reads of a row's columns.
 pub(crate) trait RowExt {
@@ -88,7 +88,8 @@ pub(crate) trait Column: Sized {
 }
 
 /// Reads a row into `$ty`: each field from the column of its name (through [`Column`]), or
-/// from the expression given after it.
+/// `field: expr` from the expression (never a variable of the field's own name: rustfmt writes
+/// `x: x` as `x`, which reads the column).
 macro_rules! read_row {
     ($row:expr, $ty:ident { $($field:ident $(: $value:expr)?),+ $(,)? }) => {
         Ok($ty { $($field: $crate::row::read_row!(@field $row, $field $(, $value)?)),+ })
@@ -199,7 +200,7 @@ pub(crate) fn corrupt(column: &str, value: &dyn std::fmt::Debug, e: impl Display
 pub(crate) async fn fetch_all<T>(
     conn: &mut SqliteConnection,
     query: Bound<'_>,
-    from_row: FromRow<T>,
+    from_row: RowReader<T>,
 ) -> LedgerResult<Vec<T>> {
     query.fetch_all(&mut *conn).await?.iter().map(from_row).collect()
 }
@@ -208,7 +209,7 @@ pub(crate) async fn fetch_all<T>(
 pub(crate) async fn fetch_optional<T>(
     conn: &mut SqliteConnection,
     query: Bound<'_>,
-    from_row: FromRow<T>,
+    from_row: RowReader<T>,
 ) -> LedgerResult<Option<T>> {
     query.fetch_optional(&mut *conn).await?.as_ref().map(from_row).transpose()
 }
@@ -218,7 +219,7 @@ pub(crate) async fn find_by<'q, T, K>(
     conn: &mut SqliteConnection,
     sql: &'q str,
     key: K,
-    from_row: FromRow<T>,
+    from_row: RowReader<T>,
 ) -> LedgerResult<Option<T>>
 where
     K: Encode<'q, Sqlite> + Type<Sqlite> + Send + 'q,
