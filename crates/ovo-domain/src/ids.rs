@@ -1,7 +1,7 @@
 //! Row identifiers and our payment/refund reference.
 
+use crate::key::newtype_conversions;
 use std::fmt;
-use std::str::FromStr;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -108,25 +108,7 @@ impl Reference {
     }
 }
 
-impl TryFrom<String> for Reference {
-    type Error = ReferenceError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Reference::parse(&value)
-    }
-}
-
-impl From<Reference> for String {
-    fn from(value: Reference) -> Self {
-        value.0
-    }
-}
-
-impl FromStr for Reference {
-    type Err = ReferenceError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Reference::parse(s)
-    }
-}
+newtype_conversions!(Reference(String), ReferenceError, |value: String| Reference::parse(&value));
 
 impl AsRef<str> for Reference {
     fn as_ref(&self) -> &str {

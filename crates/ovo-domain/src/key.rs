@@ -1,4 +1,4 @@
-//! Stable string keys for closed enums, shared by products, roles and languages.
+//! Stable string keys for closed enums, shared by products, statuses, roles and languages.
 
 /// A key that names none of the known values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,3 +54,72 @@ macro_rules! key_string_impls {
     };
 }
 pub(crate) use key_string_impls;
+
+/// Declares a closed enum from its table of variants and stable keys: the enum, `ALL` (in
+/// declaration order), `key()`, `parse()` (exact, case-sensitive; `kind` names it in the error)
+/// and, through them, Display/FromStr/serde.
+macro_rules! keyed_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident as $kind:literal {
+            $($(#[$variant_meta:meta])* $variant:ident => $key:literal,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        $vis enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: [$name; [$($key),+].len()] = [$($name::$variant),+];
+            const KEYS: &'static [&'static str] = &[$($key),+];
+
+            /// Stable key used in storage, APIs and settings.
+            pub const fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)+
+                }
+            }
+
+            /// Exact, case-sensitive key match.
+            pub fn parse(key: &str) -> Result<$name, $crate::key::UnknownKey> {
+                $name::ALL
+                    .into_iter()
+                    .find(|value| value.key() == key)
+                    .ok_or_else(|| $crate::key::UnknownKey::new($kind, key, Self::KEYS))
+            }
+        }
+
+        $crate::key::key_string_impls!($name);
+    };
+}
+pub(crate) use keyed_enum;
+
+/// The conversions of a validated newtype over `$raw`: `TryFrom<$raw>` through `$check` (which
+/// serde's `try_from` uses), `From<$ty> for $raw` (the inner value, serde's `into`) and `FromStr`
+/// through `$ty::parse`.
+macro_rules! newtype_conversions {
+    ($ty:ident($raw:ty), $err:ty, $check:expr) => {
+        impl TryFrom<$raw> for $ty {
+            type Error = $err;
+            fn try_from(value: $raw) -> Result<Self, Self::Error> {
+                $check(value)
+            }
+        }
+
+        impl From<$ty> for $raw {
+            fn from(value: $ty) -> Self {
+                value.0
+            }
+        }
+
+        impl ::std::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::parse(s)
+            }
+        }
+    };
+}
+pub(crate) use newtype_conversions;

@@ -1,11 +1,11 @@
 //! Rupiah amounts: whole rupiah, never negative, at most 12 digits.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::key::newtype_conversions;
 use crate::lang::Lang;
 
 /// Appended to every error message so the user sees what to type.
@@ -221,25 +221,7 @@ fn parse_grouped(body: &str) -> Result<String, MoneyError> {
     Ok(groups.concat())
 }
 
-impl TryFrom<i64> for Idr {
-    type Error = MoneyError;
-    fn try_from(rupiah: i64) -> Result<Self, Self::Error> {
-        Idr::new(rupiah)
-    }
-}
-
-impl From<Idr> for i64 {
-    fn from(value: Idr) -> Self {
-        value.0
-    }
-}
-
-impl FromStr for Idr {
-    type Err = MoneyError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Idr::parse(s)
-    }
-}
+newtype_conversions!(Idr(i64), MoneyError, Idr::new);
 
 /// The Indonesian form, `Rp 10.000`.
 impl fmt::Display for Idr {

@@ -1,7 +1,7 @@
 //! Indonesian mobile numbers (MSISDN), as OVO requires.
 
+use crate::key::newtype_conversions;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -173,25 +173,7 @@ impl Msisdn {
     }
 }
 
-impl TryFrom<String> for Msisdn {
-    type Error = PhoneError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Msisdn::parse(&value)
-    }
-}
-
-impl From<Msisdn> for String {
-    fn from(value: Msisdn) -> Self {
-        value.0
-    }
-}
-
-impl FromStr for Msisdn {
-    type Err = PhoneError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Msisdn::parse(s)
-    }
-}
+newtype_conversions!(Msisdn(String), PhoneError, |value: String| Msisdn::parse(&value));
 
 /// The human form, `+62 812-3456-7890`.
 impl fmt::Display for Msisdn {

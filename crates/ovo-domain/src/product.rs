@@ -1,37 +1,18 @@
 //! Payment providers, their OVO products and the environments they run in.
 
-use crate::key::{key_string_impls, UnknownKey};
+use crate::key::keyed_enum;
 
-/// A payment provider company.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Provider {
-    Doku,
-    Tazapay,
-    Faspay,
-    Ovo,
+keyed_enum! {
+    /// A payment provider company.
+    pub enum Provider as "provider" {
+        Doku => "doku",
+        Tazapay => "tazapay",
+        Faspay => "faspay",
+        Ovo => "ovo",
+    }
 }
 
 impl Provider {
-    pub const ALL: [Provider; 4] =
-        [Provider::Doku, Provider::Tazapay, Provider::Faspay, Provider::Ovo];
-    const KEYS: &'static [&'static str] = &["doku", "tazapay", "faspay", "ovo"];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            Provider::Doku => "doku",
-            Provider::Tazapay => "tazapay",
-            Provider::Faspay => "faspay",
-            Provider::Ovo => "ovo",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<Provider, UnknownKey> {
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.key() == key)
-            .ok_or_else(|| UnknownKey::new("provider", key, Self::KEYS))
-    }
-
     pub const fn display_name(self) -> &'static str {
         match self {
             Provider::Doku => "DOKU",
@@ -42,53 +23,18 @@ impl Provider {
     }
 }
 
-key_string_impls!(Provider);
-
-/// One provider integration that takes OVO payments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Product {
-    DokuSnapOvo,
-    DokuJokulOvoPush,
-    TazapayOvoIdr,
-    FaspayOvoTokenize,
-    OvoSnap,
+keyed_enum! {
+    /// One provider integration that takes OVO payments.
+    pub enum Product as "product" {
+        DokuSnapOvo => "doku_snap_ovo",
+        DokuJokulOvoPush => "doku_jokul_ovo_push",
+        TazapayOvoIdr => "tazapay_ovo_idr",
+        FaspayOvoTokenize => "faspay_ovo_tokenize",
+        OvoSnap => "ovo_snap",
+    }
 }
 
 impl Product {
-    pub const ALL: [Product; 5] = [
-        Product::DokuSnapOvo,
-        Product::DokuJokulOvoPush,
-        Product::TazapayOvoIdr,
-        Product::FaspayOvoTokenize,
-        Product::OvoSnap,
-    ];
-    const KEYS: &'static [&'static str] = &[
-        "doku_snap_ovo",
-        "doku_jokul_ovo_push",
-        "tazapay_ovo_idr",
-        "faspay_ovo_tokenize",
-        "ovo_snap",
-    ];
-
-    /// Stable key used in storage, APIs and settings.
-    pub const fn key(self) -> &'static str {
-        match self {
-            Product::DokuSnapOvo => "doku_snap_ovo",
-            Product::DokuJokulOvoPush => "doku_jokul_ovo_push",
-            Product::TazapayOvoIdr => "tazapay_ovo_idr",
-            Product::FaspayOvoTokenize => "faspay_ovo_tokenize",
-            Product::OvoSnap => "ovo_snap",
-        }
-    }
-
-    /// Exact, case-sensitive key match.
-    pub fn parse(key: &str) -> Result<Product, UnknownKey> {
-        Product::ALL
-            .into_iter()
-            .find(|p| p.key() == key)
-            .ok_or_else(|| UnknownKey::new("product", key, Self::KEYS))
-    }
-
     pub const fn provider(self) -> Provider {
         match self {
             Product::DokuSnapOvo | Product::DokuJokulOvoPush => Provider::Doku,
@@ -128,44 +74,23 @@ impl Product {
     }
 }
 
-key_string_impls!(Product);
-
-/// Where payments go: the simulator shipped with the app, a provider sandbox, or live.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Environment {
-    #[default]
-    BuiltInSandbox,
-    ProviderSandbox,
-    Production,
+keyed_enum! {
+    /// Where payments go: the simulator shipped with the app, a provider sandbox, or live.
+    #[derive(Default)]
+    pub enum Environment as "environment" {
+        #[default]
+        BuiltInSandbox => "builtin_sandbox",
+        ProviderSandbox => "provider_sandbox",
+        Production => "production",
+    }
 }
 
 impl Environment {
-    pub const ALL: [Environment; 3] =
-        [Environment::BuiltInSandbox, Environment::ProviderSandbox, Environment::Production];
-    const KEYS: &'static [&'static str] = &["builtin_sandbox", "provider_sandbox", "production"];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            Environment::BuiltInSandbox => "builtin_sandbox",
-            Environment::ProviderSandbox => "provider_sandbox",
-            Environment::Production => "production",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<Environment, UnknownKey> {
-        Environment::ALL
-            .into_iter()
-            .find(|e| e.key() == key)
-            .ok_or_else(|| UnknownKey::new("environment", key, Self::KEYS))
-    }
-
     /// True only for `Production`, where real money moves.
     pub const fn is_production(self) -> bool {
         matches!(self, Environment::Production)
     }
 }
-
-key_string_impls!(Environment);
 
 #[cfg(test)]
 mod tests {

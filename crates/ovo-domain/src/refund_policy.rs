@@ -19,42 +19,22 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 
 use crate::clock::Timestamp;
-use crate::key::{key_string_impls, UnknownKey};
+use crate::key::keyed_enum;
 use crate::lang::Lang;
 use crate::money::{Idr, MoneyError};
 use crate::product::Product;
 use crate::status::PaymentStatus;
 use crate::wib::{add_days, wib_date};
 
-/// How a refund reaches the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefundMode {
-    /// Sent through the provider's refund API.
-    Api,
-    /// No provider call: settled outside the provider API, still approved and audited.
-    Offline,
-}
-
-impl RefundMode {
-    pub const ALL: [RefundMode; 2] = [RefundMode::Api, RefundMode::Offline];
-    const KEYS: &'static [&'static str] = &["api", "offline"];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            RefundMode::Api => "api",
-            RefundMode::Offline => "offline",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<RefundMode, UnknownKey> {
-        RefundMode::ALL
-            .into_iter()
-            .find(|m| m.key() == key)
-            .ok_or_else(|| UnknownKey::new("refund mode", key, Self::KEYS))
+keyed_enum! {
+    /// How a refund reaches the customer.
+    pub enum RefundMode as "refund mode" {
+        /// Sent through the provider's refund API.
+        Api => "api",
+        /// No provider call: settled outside the provider API, still approved and audited.
+        Offline => "offline",
     }
 }
-
-key_string_impls!(RefundMode);
 
 /// Why a refund policy (an override typed by an admin, or a stored row) was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,38 +1,16 @@
 //! Operator roles. Permissions are defined by the application layer.
 
-use crate::key::{key_string_impls, UnknownKey};
+use crate::key::keyed_enum;
 
-/// What an operator is hired to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Staff,
-    Support,
-    Finance,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Staff, Role::Support, Role::Finance, Role::Admin];
-    const KEYS: &'static [&'static str] = &["staff", "support", "finance", "admin"];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Support => "support",
-            Role::Finance => "finance",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<Role, UnknownKey> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.key() == key)
-            .ok_or_else(|| UnknownKey::new("role", key, Self::KEYS))
+keyed_enum! {
+    /// What an operator is hired to do.
+    pub enum Role as "role" {
+        Staff => "staff",
+        Support => "support",
+        Finance => "finance",
+        Admin => "admin",
     }
 }
-
-key_string_impls!(Role);
 
 #[cfg(test)]
 mod tests {

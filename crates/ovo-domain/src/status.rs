@@ -1,63 +1,23 @@
-//! Payment states as the ledger records them.
+//! Payment and refund states as the ledger records them.
 
-use crate::key::{key_string_impls, UnknownKey};
+use crate::key::keyed_enum;
 
-/// Where a payment stands. `Unknown` means a request may have been processed but its
-/// answer was lost: only a status query may move it on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PaymentStatus {
-    Created,
-    Pending,
-    Succeeded,
-    Failed,
-    Unknown,
-    Expired,
-    Cancelled,
-    NeedsReview,
+keyed_enum! {
+    /// Where a payment stands. `Unknown` means a request may have been processed but its
+    /// answer was lost: only a status query may move it on.
+    pub enum PaymentStatus as "payment status" {
+        Created => "created",
+        Pending => "pending",
+        Succeeded => "succeeded",
+        Failed => "failed",
+        Unknown => "unknown",
+        Expired => "expired",
+        Cancelled => "cancelled",
+        NeedsReview => "needs_review",
+    }
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 8] = [
-        PaymentStatus::Created,
-        PaymentStatus::Pending,
-        PaymentStatus::Succeeded,
-        PaymentStatus::Failed,
-        PaymentStatus::Unknown,
-        PaymentStatus::Expired,
-        PaymentStatus::Cancelled,
-        PaymentStatus::NeedsReview,
-    ];
-    const KEYS: &'static [&'static str] = &[
-        "created",
-        "pending",
-        "succeeded",
-        "failed",
-        "unknown",
-        "expired",
-        "cancelled",
-        "needs_review",
-    ];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            PaymentStatus::Created => "created",
-            PaymentStatus::Pending => "pending",
-            PaymentStatus::Succeeded => "succeeded",
-            PaymentStatus::Failed => "failed",
-            PaymentStatus::Unknown => "unknown",
-            PaymentStatus::Expired => "expired",
-            PaymentStatus::Cancelled => "cancelled",
-            PaymentStatus::NeedsReview => "needs_review",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<PaymentStatus, UnknownKey> {
-        PaymentStatus::ALL
-            .into_iter()
-            .find(|s| s.key() == key)
-            .ok_or_else(|| UnknownKey::new("payment status", key, Self::KEYS))
-    }
-
     /// No further provider answer can change it.
     pub const fn is_final(self) -> bool {
         matches!(
@@ -70,82 +30,31 @@ impl PaymentStatus {
     }
 }
 
-key_string_impls!(PaymentStatus);
-
-/// Where a refund stands.
-///
-/// API refunds: `requested → approved → submitting → processing → succeeded | failed`, with
-/// `unknown` when an answer was lost (only a status query moves it on). Offline refunds:
-/// `requested → approved → settled_offline`. Either may be `rejected` instead of approved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefundStatus {
-    Requested,
-    Approved,
-    Rejected,
-    Submitting,
-    Processing,
-    Succeeded,
-    Failed,
-    Unknown,
-    SettledOffline,
-    /// An offline refund finance approved: the merchant's own transfer to the customer is still
-    /// to be recorded (HD 1: approval alone never says the money went back).
-    AwaitingTransfer,
-    /// The provider could not say what happened within its give-up time: finance decides.
-    NeedsReview,
+keyed_enum! {
+    /// Where a refund stands.
+    ///
+    /// API refunds: `requested → approved → submitting → processing → succeeded | failed`, with
+    /// `unknown` when an answer was lost (only a status query moves it on). Offline refunds:
+    /// `requested → approved → settled_offline`. Either may be `rejected` instead of approved.
+    pub enum RefundStatus as "refund status" {
+        Requested => "requested",
+        Approved => "approved",
+        Rejected => "rejected",
+        Submitting => "submitting",
+        Processing => "processing",
+        Succeeded => "succeeded",
+        Failed => "failed",
+        Unknown => "unknown",
+        SettledOffline => "settled_offline",
+        /// An offline refund finance approved: the merchant's own transfer to the customer is still
+        /// to be recorded (HD 1: approval alone never says the money went back).
+        AwaitingTransfer => "awaiting_transfer",
+        /// The provider could not say what happened within its give-up time: finance decides.
+        NeedsReview => "needs_review",
+    }
 }
 
 impl RefundStatus {
-    pub const ALL: [RefundStatus; 11] = [
-        RefundStatus::Requested,
-        RefundStatus::Approved,
-        RefundStatus::Rejected,
-        RefundStatus::Submitting,
-        RefundStatus::Processing,
-        RefundStatus::Succeeded,
-        RefundStatus::Failed,
-        RefundStatus::Unknown,
-        RefundStatus::SettledOffline,
-        RefundStatus::AwaitingTransfer,
-        RefundStatus::NeedsReview,
-    ];
-    const KEYS: &'static [&'static str] = &[
-        "requested",
-        "approved",
-        "rejected",
-        "submitting",
-        "processing",
-        "succeeded",
-        "failed",
-        "unknown",
-        "settled_offline",
-        "awaiting_transfer",
-        "needs_review",
-    ];
-
-    pub const fn key(self) -> &'static str {
-        match self {
-            RefundStatus::Requested => "requested",
-            RefundStatus::Approved => "approved",
-            RefundStatus::Rejected => "rejected",
-            RefundStatus::Submitting => "submitting",
-            RefundStatus::Processing => "processing",
-            RefundStatus::Succeeded => "succeeded",
-            RefundStatus::Failed => "failed",
-            RefundStatus::Unknown => "unknown",
-            RefundStatus::SettledOffline => "settled_offline",
-            RefundStatus::AwaitingTransfer => "awaiting_transfer",
-            RefundStatus::NeedsReview => "needs_review",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<RefundStatus, UnknownKey> {
-        RefundStatus::ALL
-            .into_iter()
-            .find(|s| s.key() == key)
-            .ok_or_else(|| UnknownKey::new("refund status", key, Self::KEYS))
-    }
-
     /// Whether the refund's amount counts against the paid amount (and the daily limit).
     /// Everything pending, in flight, unknown or done reserves; only `rejected` and `failed`
     /// release their amount. `unknown` and `needs_review` keep it: the money may have moved.
@@ -164,8 +73,6 @@ impl RefundStatus {
         )
     }
 }
-
-key_string_impls!(RefundStatus);
 
 #[cfg(test)]
 mod tests {

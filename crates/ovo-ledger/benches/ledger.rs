@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::str::FromStr;
+
 use std::time::{Duration, Instant};
 
 use ovo_domain::{fold_name, Msisdn, PaymentId, PaymentStatus, Product, Timestamp};
@@ -26,7 +26,7 @@ use ovo_ledger::Ledger;
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 /// Same seed, same ledger, same query parameters: runs are comparable.
@@ -660,13 +660,7 @@ fn kind_of(product: Product) -> &'static str {
 
 /// The baseline: one connection opened straight on the file with the readers' own options.
 async fn open_baseline(path: &Path) -> BenchResult<SqliteConnection> {
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10))
-        .read_only(true);
+    let options = Ledger::connect_options(path)?.read_only(true);
     Ok(SqliteConnection::connect_with(&options).await?)
 }
 

@@ -14,15 +14,15 @@
 //! All arithmetic is integer (nanoseconds, ratios ×1000), per the workspace's float lint.
 
 use std::path::Path;
-use std::str::FromStr;
-use std::time::{Duration, Instant};
+
+use std::time::Instant;
 
 use ovo_domain::{Idr, OperatorId, PaymentId, Product, Reference, Role, Timestamp};
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger};
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+
 use sqlx::{Connection, SqliteConnection};
 
 /// Payments succeed at 2026-01-01T00:00:00Z; refunds are asked for a day later.
@@ -261,13 +261,7 @@ async fn request(
 }
 
 async fn open_baseline(path: &Path) -> BenchResult<SqliteConnection> {
-    let options = SqliteConnectOptions::from_str("sqlite:")?
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+    let options = Ledger::connect_options(path)?;
     let mut conn = SqliteConnection::connect_with(&options).await?;
     sqlx::query("CREATE TABLE rows (id INTEGER PRIMARY KEY, payment_id INTEGER NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL)")
         .execute(&mut conn)

@@ -3,10 +3,10 @@
 
 use ovo_domain::{OperatorId, Timestamp};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::RowExt;
+use crate::row::{fetch_all, read_row, Column, RowExt};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -19,6 +19,8 @@ pub enum AuditOutcome {
 }
 
 impl AuditOutcome {
+    const ALL: [AuditOutcome; 3] = [AuditOutcome::Ok, AuditOutcome::Denied, AuditOutcome::Failed];
+
     pub fn key(self) -> &'static str {
         match self {
             AuditOutcome::Ok => "ok",
@@ -27,13 +29,8 @@ impl AuditOutcome {
         }
     }
 
-    fn parse(key: &str) -> LedgerResult<Self> {
-        match key {
-            "ok" => Ok(AuditOutcome::Ok),
-            "denied" => Ok(AuditOutcome::Denied),
-            "failed" => Ok(AuditOutcome::Failed),
-            other => Err(LedgerError::Corrupt(format!("audit outcome {other:?}"))),
-        }
+    fn parse(key: &str) -> Result<Self, &'static str> {
+        AuditOutcome::ALL.into_iter().find(|o| o.key() == key).ok_or("unknown audit outcome")
     }
 }
 
@@ -86,6 +83,9 @@ pub struct Verification {
     pub first_broken: Option<BrokenLink>,
 }
 
+const COLUMNS: &str =
+    "seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash";
+
 /// Appends within the caller's write transaction, so the entry commits with the change it records.
 pub async fn append(
     conn: &mut SqliteConnection,
@@ -137,15 +137,9 @@ pub async fn page(
     before_seq: Option<i64>,
     limit: u32,
 ) -> LedgerResult<Vec<AuditEntry>> {
-    let rows = sqlx::query(
-        "SELECT seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash
-         FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-    )
-    .bind(before_seq.unwrap_or(i64::MAX))
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?");
+    let query = sqlx::query(&sql).bind(before_seq.unwrap_or(i64::MAX));
+    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
 /// Walks the whole chain from the first entry.
@@ -154,20 +148,14 @@ pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
     let mut expected_seq = 1;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut checked = 0u64;
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?");
     loop {
-        let rows = sqlx::query(
-            "SELECT seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash
-             FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?",
-        )
-        .bind(expected_seq)
-        .bind(BATCH)
-        .fetch_all(&mut *conn)
-        .await?;
-        if rows.is_empty() {
+        let query = sqlx::query(&sql).bind(expected_seq).bind(BATCH);
+        let entries = fetch_all(conn, query, from_row).await?;
+        if entries.is_empty() {
             return Ok(Verification { checked, first_broken: None });
         }
-        for row in &rows {
-            let entry = from_row(row)?;
+        for entry in entries {
             let broken = |problem| {
                 Ok(Verification {
                     checked,
@@ -231,16 +219,25 @@ fn canonical_encoding(entry: &AuditEntry) -> Vec<u8> {
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<AuditEntry> {
-    Ok(AuditEntry {
-        seq: row.try_get("seq")?,
-        at: row.instant("at")?,
-        operator_id: row.try_get::<Option<i64>, _>("operator_id")?.map(OperatorId::new),
-        operator: row.try_get("operator")?,
-        action: row.try_get("action")?,
-        subject: row.try_get("subject")?,
-        outcome: AuditOutcome::parse(&row.try_get::<String, _>("outcome")?)?,
-        detail: row.try_get("detail")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-    })
+    read_row!(
+        row,
+        AuditEntry {
+            seq,
+            at,
+            operator_id,
+            operator,
+            action,
+            subject,
+            outcome,
+            detail,
+            prev_hash,
+            hash,
+        }
+    )
+}
+
+impl Column for AuditOutcome {
+    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+        row.parsed(column, AuditOutcome::parse)
+    }
 }

@@ -4,7 +4,7 @@ use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::RowExt;
+use crate::row::{execute, fetch_optional, read_row, RowExt};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotOutcome {
@@ -28,7 +28,7 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
             ("failed", None, None, Some(kind.as_str()), code.as_deref(), Some(message.as_str()))
         }
     };
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO balance_snapshots (binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -39,10 +39,8 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
     .bind(points)
     .bind(kind)
     .bind(code)
-    .bind(message)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(message);
+    execute(conn, query).await
 }
 
 /// The latest successful snapshot and the latest attempt (which may be the same).
@@ -52,30 +50,24 @@ pub async fn latest(
 ) -> LedgerResult<(Option<Snapshot>, Option<Snapshot>)> {
     const SQL: &str = "SELECT binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message
                        FROM balance_snapshots WHERE binding_id = ?";
-    let ok =
-        sqlx::query(&format!("{SQL} AND outcome = 'ok' ORDER BY fetched_at DESC, id DESC LIMIT 1"))
-            .bind(binding_id.get())
-            .fetch_optional(&mut *conn)
-            .await?;
-    let any = sqlx::query(&format!("{SQL} ORDER BY fetched_at DESC, id DESC LIMIT 1"))
-        .bind(binding_id.get())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok((ok.as_ref().map(from_row).transpose()?, any.as_ref().map(from_row).transpose()?))
+    let newest = |only: &str| format!("{SQL} {only} ORDER BY fetched_at DESC, id DESC LIMIT 1");
+    let (ok_sql, any_sql) = (newest("AND outcome = 'ok'"), newest(""));
+    let ok = fetch_optional(conn, sqlx::query(&ok_sql).bind(binding_id.get()), from_row).await?;
+    let any = fetch_optional(conn, sqlx::query(&any_sql).bind(binding_id.get()), from_row).await?;
+    Ok((ok, any))
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
-    let outcome: String = row.try_get("outcome")?;
-    let money = |v: Option<i64>| -> LedgerResult<Idr> {
-        let v =
-            v.ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))?;
-        Idr::new(v).map_err(|e| LedgerError::Corrupt(format!("balance snapshot amount: {e}")))
+    read_row!(row, Snapshot { binding_id, fetched_at, outcome: outcome_from_row(row)? })
+}
+
+fn outcome_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<SnapshotOutcome> {
+    let money = |column: &str| -> LedgerResult<Idr> {
+        row.idr_opt(column)?
+            .ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))
     };
-    let outcome = if outcome == "ok" {
-        SnapshotOutcome::Ok {
-            cash: money(row.try_get("cash")?)?,
-            points: money(row.try_get("points")?)?,
-        }
+    Ok(if row.try_get::<String, _>("outcome")? == "ok" {
+        SnapshotOutcome::Ok { cash: money("cash")?, points: money("points")? }
     } else {
         SnapshotOutcome::Failed {
             kind: row
@@ -84,10 +76,5 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
             code: row.try_get("error_code")?,
             message: row.try_get::<Option<String>, _>("error_message")?.unwrap_or_default(),
         }
-    };
-    Ok(Snapshot {
-        binding_id: BindingId::new(row.try_get("binding_id")?),
-        fetched_at: row.instant("fetched_at")?,
-        outcome,
     })
 }

@@ -5,7 +5,9 @@ use ovo_domain::{BindingId, CustomerId, Environment, Msisdn, Product, Reference,
 use sqlx::{Row, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{
+    affected, change_one, fetch_all, fetch_optional, find_by, read_row, Column, RowExt,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BindingStatus {
@@ -21,6 +23,16 @@ pub enum BindingStatus {
 }
 
 impl BindingStatus {
+    const ALL: [BindingStatus; 7] = [
+        BindingStatus::Pending,
+        BindingStatus::Active,
+        BindingStatus::NeedsRelink,
+        BindingStatus::Failed,
+        BindingStatus::Expired,
+        BindingStatus::Unlinking,
+        BindingStatus::Unlinked,
+    ];
+
     pub const fn key(self) -> &'static str {
         match self {
             BindingStatus::Pending => "pending",
@@ -34,16 +46,10 @@ impl BindingStatus {
     }
 
     fn parse(key: &str) -> LedgerResult<BindingStatus> {
-        Ok(match key {
-            "pending" => BindingStatus::Pending,
-            "active" => BindingStatus::Active,
-            "needs_relink" => BindingStatus::NeedsRelink,
-            "failed" => BindingStatus::Failed,
-            "expired" => BindingStatus::Expired,
-            "unlinking" => BindingStatus::Unlinking,
-            "unlinked" => BindingStatus::Unlinked,
-            other => return Err(LedgerError::Corrupt(format!("binding status {other:?}"))),
-        })
+        BindingStatus::ALL
+            .into_iter()
+            .find(|s| s.key() == key)
+            .ok_or_else(|| LedgerError::Corrupt(format!("binding status {key:?}")))
     }
 
     /// Holds the account: no other customer may link it meanwhile.
@@ -55,6 +61,12 @@ impl BindingStatus {
                 | BindingStatus::NeedsRelink
                 | BindingStatus::Unlinking
         )
+    }
+}
+
+impl Column for BindingStatus {
+    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+        BindingStatus::parse(&row.try_get::<String, _>(column)?)
     }
 }
 
@@ -148,16 +160,13 @@ pub async fn live_for_account(
     product: Product,
     phone: &Msisdn,
 ) -> LedgerResult<Option<BindingRow>> {
-    let row = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM bindings
          WHERE environment = ? AND product = ? AND phone = ? AND status IN ('pending', 'active', 'needs_relink', 'unlinking')"
-    ))
-    .bind(environment.key())
-    .bind(product.key())
-    .bind(phone.canonical())
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
+    );
+    let query =
+        sqlx::query(&sql).bind(environment.key()).bind(product.key()).bind(phone.canonical());
+    fetch_optional(conn, query, from_row).await
 }
 
 /// A customer's linkings in one environment, newest first.
@@ -166,14 +175,11 @@ pub async fn for_customer(
     customer_id: CustomerId,
     environment: Environment,
 ) -> LedgerResult<Vec<BindingRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM bindings WHERE customer_id = ? AND environment = ? ORDER BY created_at DESC, id DESC"
-    ))
-    .bind(customer_id.get())
-    .bind(environment.key())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(customer_id.get()).bind(environment.key()), from_row)
+        .await
 }
 
 /// Pending linkings in one environment (for expiry and polling).
@@ -181,13 +187,10 @@ pub async fn pending(
     conn: &mut SqliteConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<BindingRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM bindings WHERE environment = ? AND status = 'pending' ORDER BY id"
-    ))
-    .bind(environment.key())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(environment.key()), from_row).await
 }
 
 /// The products each of these customers has an active account with, in one environment.
@@ -204,20 +207,13 @@ pub async fn active_products(
         "SELECT DISTINCT customer_id, product FROM bindings
          WHERE environment = ? AND status = 'active' AND customer_id IN ({placeholders}) ORDER BY customer_id, product"
     );
-    let mut query = sqlx::query(&sql).bind(environment.key());
-    for id in customer_ids {
-        query = query.bind(id.get());
-    }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|row| {
-            let product: String = row.try_get("product")?;
-            Ok((
-                CustomerId::new(row.try_get("customer_id")?),
-                Product::parse(&product).map_err(|e| LedgerError::Corrupt(e.to_string()))?,
-            ))
-        })
-        .collect()
+    let query = customer_ids
+        .iter()
+        .fold(sqlx::query(&sql).bind(environment.key()), |q, id| q.bind(id.get()));
+    fetch_all(conn, query, |row| {
+        Ok((CustomerId::new(row.try_get("customer_id")?), row.parsed("product", Product::parse)?))
+    })
+    .await
 }
 
 /// The provider accepted the linking: where the customer completes it.
@@ -228,16 +224,12 @@ pub async fn set_started(
     redirect_url: &str,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE bindings SET provider_ref = COALESCE(?, provider_ref), redirect_url = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
     )
     .bind(provider_ref)
-    .bind(redirect_url)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    expect_one(done.rows_affected(), "pending linking")
+    .bind(redirect_url);
+    change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "pending linking").await
 }
 
 /// Moves a linking from one of `from` to `to`, stamping the dates `to` implies and the
@@ -259,15 +251,8 @@ pub async fn transition(
              redirect_url = CASE WHEN ?1 = 'pending' THEN redirect_url ELSE NULL END
          WHERE id = ?5 AND status IN ({allowed})"
     );
-    let done = sqlx::query(&sql)
-        .bind(to.key())
-        .bind(provider_ref)
-        .bind(problem)
-        .bind(at.unix_millis())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    expect_one(done.rows_affected(), "linking in that state")
+    let query = sqlx::query(&sql).bind(to.key()).bind(provider_ref).bind(problem);
+    change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "linking in that state").await
 }
 
 /// The provider asks for an active account to be linked again at `relink_url` (Faspay `02`).
@@ -279,17 +264,13 @@ pub async fn set_needs_relink(
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE bindings SET status = 'needs_relink', redirect_url = ?, problem = ?, updated_at = ?
          WHERE id = ? AND status IN ('active', 'needs_relink')",
     )
     .bind(relink_url)
-    .bind(problem)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    expect_one(done.rows_affected(), "active linking")
+    .bind(problem);
+    change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "active linking").await
 }
 
 /// Records the intent to unlink before the provider is asked: `active` or `needs_relink` (kept
@@ -330,17 +311,13 @@ pub async fn unlink_unanswered(
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE bindings SET unlink_tries = unlink_tries + 1, next_unlink_at = ?, problem = ?, updated_at = ?
          WHERE id = ? AND status = 'unlinking'",
     )
     .bind(next_try_at.unix_millis())
-    .bind(problem)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    expect_one(done.rows_affected(), "unlinking account")
+    .bind(problem);
+    change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "unlinking account").await
 }
 
 /// The provider refused the unlink, so the account is still linked: back to the status it was
@@ -375,16 +352,12 @@ pub async fn claim_unlinking(
     now: Timestamp,
     next_try_at: Timestamp,
 ) -> LedgerResult<bool> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE bindings SET next_unlink_at = ?
          WHERE id = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?)",
-    )
-    .bind(next_try_at.unix_millis())
-    .bind(id.get())
-    .bind(now.unix_millis())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    );
+    let query = query.bind(next_try_at.unix_millis()).bind(id.get()).bind(now.unix_millis());
+    Ok(affected(conn, query).await? == 1)
 }
 
 /// Unlinkings in one environment whose next try is due at `now` (for the background work).
@@ -393,15 +366,12 @@ pub async fn unlinkings_due(
     environment: Environment,
     now: Timestamp,
 ) -> LedgerResult<Vec<BindingRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM bindings
          WHERE environment = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?) ORDER BY id"
-    ))
-    .bind(environment.key())
-    .bind(now.unix_millis())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(environment.key()).bind(now.unix_millis()), from_row)
+        .await
 }
 
 /// Records why the last operation on a linking did not go through, without moving it.
@@ -411,51 +381,31 @@ pub async fn set_problem(
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query("UPDATE bindings SET problem = ?, updated_at = ? WHERE id = ?")
-        .bind(problem)
-        .bind(at.unix_millis())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    expect_one(done.rows_affected(), "linking")
-}
-
-fn expect_one(affected: u64, what: &'static str) -> LedgerResult<()> {
-    if affected == 1 {
-        Ok(())
-    } else {
-        Err(LedgerError::NotFound { what })
-    }
+    let query = sqlx::query("UPDATE bindings SET problem = ?, updated_at = ? WHERE id = ?");
+    change_one(conn, query.bind(problem).bind(at.unix_millis()).bind(id.get()), "linking").await
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        LedgerError::Corrupt(format!("binding {what}: {e}"))
-    };
-    let phone: String = row.try_get("phone")?;
-    let product: String = row.try_get("product")?;
-    let environment: String = row.try_get("environment")?;
-    let status: String = row.try_get("status")?;
-    let reference: Option<String> = row.try_get("reference")?;
-    Ok(BindingRow {
-        id: BindingId::new(row.try_get("id")?),
-        customer_id: CustomerId::new(row.try_get("customer_id")?),
-        environment: Environment::parse(&environment).map_err(|e| corrupt("environment", &e))?,
-        product: Product::parse(&product).map_err(|e| corrupt("product", &e))?,
-        phone: Msisdn::parse(&phone).map_err(|e| corrupt("phone", &e))?,
-        status: BindingStatus::parse(&status)?,
-        reference: reference
-            .map(|r| Reference::parse(&r).map_err(|e| corrupt("reference", &e)))
-            .transpose()?,
-        provider_ref: row.try_get("provider_ref")?,
-        redirect_url: row.try_get("redirect_url")?,
-        expires_at: row.instant_opt("expires_at")?,
-        problem: row.try_get("problem")?,
-        created_at: row.instant("created_at")?,
-        linked_at: row.instant_opt("linked_at")?,
-        unlinked_at: row.instant_opt("unlinked_at")?,
-        updated_at: row.instant("updated_at")?,
-        unlink_tries: row.try_get("unlink_tries")?,
-        next_unlink_at: row.instant_opt("next_unlink_at")?,
-    })
+    read_row!(
+        row,
+        BindingRow {
+            id,
+            customer_id,
+            environment,
+            product,
+            phone,
+            status,
+            reference,
+            provider_ref,
+            redirect_url,
+            expires_at,
+            problem,
+            created_at,
+            linked_at,
+            unlinked_at,
+            updated_at,
+            unlink_tries,
+            next_unlink_at,
+        }
+    )
 }

@@ -4,7 +4,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::{Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{change_one, execute, fetch_all, find_by, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -51,23 +51,14 @@ pub async fn insert(
     .bind(new.at.unix_millis())
     .fetch_one(&mut *conn)
     .await?;
-    for word in new.name_key.split(' ').filter(|w| !w.is_empty()) {
-        sqlx::query("INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)")
-            .bind(word)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    insert_words(conn, id, new.name_key).await?;
     Ok(CustomerId::new(id))
 }
 
 /// Marks a customer as part of the built-in environment's demo.
 pub async fn mark_demo(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
-    sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    let query = sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?").bind(id.get());
+    execute(conn, query).await
 }
 
 pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
@@ -100,15 +91,11 @@ pub async fn by_linked_phone(
     phone: &Msisdn,
     limit: u32,
 ) -> LedgerResult<Vec<CustomerRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT DISTINCT {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id
          WHERE b.phone = ? AND c.phone <> b.phone ORDER BY c.id LIMIT ?"
-    ))
-    .bind(phone.canonical())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(phone.canonical()).bind(limit), from_row).await
 }
 
 /// Customers one of whose name words starts with each of `words` (already folded, see
@@ -159,7 +146,7 @@ pub async fn by_reference(
     conn: &mut SqliteConnection,
     reference: &str,
 ) -> LedgerResult<Vec<(ReferenceKind, CustomerRow)>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT 'payment' AS kind, {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.reference = ?1
          UNION ALL
          SELECT 'refund', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.reference = ?1
@@ -172,21 +159,17 @@ pub async fn by_reference(
          UNION ALL
          SELECT 'linking', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.reference = ?1
          LIMIT 20"
-    ))
-    .bind(reference)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let kind = match row.try_get::<String, _>("kind")?.as_str() {
-                "payment" => ReferenceKind::Payment,
-                "refund" => ReferenceKind::Refund,
-                "linking" => ReferenceKind::Linking,
-                _ => ReferenceKind::Provider,
-            };
-            Ok((kind, from_row(row)?))
-        })
-        .collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(reference), |row| {
+        let kind = match row.try_get::<String, _>("kind")?.as_str() {
+            "payment" => ReferenceKind::Payment,
+            "refund" => ReferenceKind::Refund,
+            "linking" => ReferenceKind::Linking,
+            _ => ReferenceKind::Provider,
+        };
+        Ok((kind, from_row(row)?))
+    })
+    .await
 }
 
 /// Which record a reference was found on.
@@ -205,29 +188,26 @@ pub async fn by_phone(
     conn: &mut SqliteConnection,
     phone: &Msisdn,
 ) -> LedgerResult<Vec<CustomerRow>> {
-    let rows =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id"))
-            .bind(phone.canonical())
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter().map(from_row).collect()
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id");
+    fetch_all(conn, sqlx::query(&sql).bind(phone.canonical()), from_row).await
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
-    let phone: String = row.try_get("phone")?;
-    Ok(CustomerRow {
-        id: CustomerId::new(row.try_get("id")?),
-        merchant_customer_id: row.try_get("merchant_customer_id")?,
-        full_name: row.try_get("full_name")?,
-        phone: Msisdn::parse(&phone)
-            .map_err(|e| LedgerError::Corrupt(format!("customer phone {phone:?}: {e}")))?,
-        email: row.try_get("email")?,
-        demo: row.try_get("demo")?,
-        notes: row.try_get("notes")?,
-        forgotten_at: row.instant_opt("forgotten_at")?,
-        created_at: row.instant("created_at")?,
-        updated_at: row.instant("updated_at")?,
-    })
+    read_row!(
+        row,
+        CustomerRow {
+            id,
+            merchant_customer_id,
+            full_name,
+            phone,
+            email,
+            demo,
+            notes,
+            forgotten_at,
+            created_at,
+            updated_at,
+        }
+    )
 }
 
 /// The full names of `ids` (those that exist), for lists that show who paid.
@@ -276,14 +256,8 @@ impl CustomerValues {
 }
 
 async fn insert_words(conn: &mut SqliteConnection, id: i64, name_key: &str) -> LedgerResult<()> {
-    for word in name_key.split(' ').filter(|w| !w.is_empty()) {
-        sqlx::query("INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)")
-            .bind(word)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    let sql = "INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)";
+    for_each_word(conn, sql, id, name_key).await
 }
 
 /// Removes a customer's name words, found through its stored `name_key` (the word index's
@@ -293,12 +267,19 @@ async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> 
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    for word in key.as_deref().unwrap_or("").split(' ').filter(|w| !w.is_empty()) {
-        sqlx::query("DELETE FROM customer_name_words WHERE word = ? AND customer_id = ?")
-            .bind(word)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let sql = "DELETE FROM customer_name_words WHERE word = ? AND customer_id = ?";
+    for_each_word(conn, sql, id, key.as_deref().unwrap_or("")).await
+}
+
+/// Runs `sql` (bound to a word and the customer's id) for each word of `name_key`.
+async fn for_each_word(
+    conn: &mut SqliteConnection,
+    sql: &str,
+    id: i64,
+    name_key: &str,
+) -> LedgerResult<()> {
+    for word in name_key.split(' ').filter(|w| !w.is_empty()) {
+        sqlx::query(sql).bind(word).bind(id).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -374,7 +355,7 @@ pub async fn create_many(
         });
         q.build().execute(&mut *conn).await.map_err(customer_unique)?;
     }
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT OR IGNORE INTO customer_name_words (word, customer_id)
          WITH RECURSIVE split (id, word, rest) AS (
              SELECT id, '', name_key || ' ' FROM customers WHERE id > ?1
@@ -383,10 +364,8 @@ pub async fn create_many(
          )
          SELECT word, id FROM split WHERE word <> ''",
     )
-    .bind(before)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(before);
+    execute(conn, query).await
 }
 
 /// Replaces a customer's values (and its name words when the name changed).
@@ -565,7 +544,7 @@ pub async fn timeline(
         Some(c) => (c.at.unix_millis(), c.kind.rank(), c.id),
         None => (i64::MAX, i64::MAX, i64::MAX),
     };
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "SELECT * FROM (
              SELECT 0 AS rank, c.created_at AS at, c.id AS id, NULL AS reference, NULL AS product, NULL AS amount,
                     NULL AS status, NULL AS text, NULL AS author, NULL AS payment_id
@@ -598,28 +577,27 @@ pub async fn timeline(
     .bind(at)
     .bind(rank)
     .bind(id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let rank: i64 = row.try_get("rank")?;
-            let kind = TimelineKind::from_rank(rank)
-                .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?;
-            Ok(TimelineRow {
-                kind,
-                at: row.instant("at")?,
-                id: row.try_get("id")?,
-                reference: row.try_get("reference")?,
-                product: row.try_get("product")?,
-                amount: row.try_get("amount")?,
-                status: row.try_get("status")?,
-                text: row.try_get("text")?,
-                author: row.try_get("author")?,
-                payment_id: row.try_get("payment_id")?,
-            })
-        })
-        .collect()
+    .bind(limit);
+    fetch_all(conn, query, |row| {
+        let rank: i64 = row.try_get("rank")?;
+        read_row!(
+            row,
+            TimelineRow {
+                kind: TimelineKind::from_rank(rank)
+                    .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?,
+                at,
+                id,
+                reference,
+                product,
+                amount,
+                status,
+                text,
+                author,
+                payment_id,
+            }
+        )
+    })
+    .await
 }
 
 /// Whether any payment was made by or for this customer (directly or on one of its linkings).
@@ -658,14 +636,8 @@ pub async fn delete(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult
     ] {
         sqlx::query(sql).bind(id.get()).execute(&mut *conn).await?;
     }
-    let done = sqlx::query("DELETE FROM customers WHERE id = ?")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(LedgerError::NotFound { what: "customer" });
-    }
-    Ok(())
+    let query = sqlx::query("DELETE FROM customers WHERE id = ?").bind(id.get());
+    change_one(conn, query, "customer").await
 }
 
 /// Erases a customer's name, email, notes and dated notes (and its name words); the phone,
@@ -680,17 +652,9 @@ pub async fn anonymise(
         .bind(id.get())
         .execute(&mut *conn)
         .await?;
-    let done = sqlx::query(
-        "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = ?, updated_at = ?
-         WHERE id = ?",
-    )
-    .bind(at.unix_millis())
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(LedgerError::NotFound { what: "customer" });
-    }
-    Ok(())
+    let query = sqlx::query(
+        "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = ?1, updated_at = ?1
+         WHERE id = ?2",
+    );
+    change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "customer").await
 }

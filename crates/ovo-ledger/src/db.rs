@@ -38,14 +38,7 @@ impl Ledger {
     /// An existing ledger that needs migrating is copied beside itself first.
     pub async fn open(path: &Path) -> LedgerResult<(Ledger, OpenReport)> {
         let open_err = |source| LedgerError::Open { path: path.display().to_string(), source };
-        let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(open_err)?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let options = Ledger::connect_options(path)?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -73,6 +66,20 @@ impl Ledger {
             Ledger { writer, readers, path: path.to_path_buf() },
             OpenReport { applied: pending, backup },
         ))
+    }
+
+    /// How every connection to the ledger file at `path` is made: WAL, `synchronous=FULL`,
+    /// foreign keys on and a 10 s busy timeout (readers add `read_only`).
+    pub fn connect_options(path: &Path) -> LedgerResult<SqliteConnectOptions> {
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|source| LedgerError::Open { path: path.display().to_string(), source })?;
+        Ok(options
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10)))
     }
 
     pub fn path(&self) -> &Path {

@@ -4,8 +4,8 @@
 use ovo_domain::{BindingId, Idr, Timestamp};
 use sqlx::{Row, SqliteConnection};
 
-use crate::error::{LedgerError, LedgerResult};
-use crate::row::RowExt;
+use crate::error::LedgerResult;
+use crate::row::{fetch_all, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
@@ -55,7 +55,7 @@ pub async fn range(
     limit: u32,
     offset: u32,
 ) -> LedgerResult<Vec<HistoryRow>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "SELECT provider_entry_id, occurred_at, amount, direction, description, raw FROM provider_history
          WHERE binding_id = ? AND occurred_at >= ? AND occurred_at < ?
          ORDER BY occurred_at DESC, provider_entry_id LIMIT ? OFFSET ?",
@@ -64,23 +64,21 @@ pub async fn range(
     .bind(from.unix_millis())
     .bind(until.unix_millis())
     .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let amount: i64 = row.try_get("amount")?;
-            Ok(HistoryRow {
-                provider_entry_id: row.try_get("provider_entry_id")?,
-                occurred_at: row.instant("occurred_at")?,
-                amount: Idr::new(amount)
-                    .map_err(|e| LedgerError::Corrupt(format!("history amount: {e}")))?,
+    .bind(offset);
+    fetch_all(conn, query, |row| {
+        read_row!(
+            row,
+            HistoryRow {
+                provider_entry_id,
+                occurred_at,
+                amount,
                 credit: row.try_get::<String, _>("direction")? == "credit",
-                description: row.try_get("description")?,
-                raw: row.try_get("raw")?,
-            })
-        })
-        .collect()
+                description,
+                raw,
+            }
+        )
+    })
+    .await
 }
 
 pub async fn count(conn: &mut SqliteConnection, binding_id: BindingId) -> LedgerResult<i64> {

@@ -18,6 +18,7 @@ pub mod settings;
 
 pub use db::{Ledger, OpenReport, WriteTx};
 pub use error::{LedgerError, LedgerResult};
+pub use row::TimelineEvent;
 
 /// The connection type repositories take; a `WriteTx` derefs to it.
 pub use sqlx::SqliteConnection as Connection;

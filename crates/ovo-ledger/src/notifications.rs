@@ -4,10 +4,10 @@
 
 use ovo_domain::{PaymentId, Product, Timestamp};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::error::LedgerResult;
-use crate::row::{find_by, RowExt};
+use crate::row::{affected, execute, fetch_all, fetch_optional, find_by, read_row};
 
 #[derive(Debug, Clone)]
 pub struct NewNotification<'a> {
@@ -44,20 +44,23 @@ const COLUMNS: &str =
     "id, product, dedup_key, received_at, verified, body, processed_at, outcome, payment_id, attempts, next_try_at, last_error";
 
 fn from_row(row: &SqliteRow) -> LedgerResult<NotificationRow> {
-    Ok(NotificationRow {
-        id: row.try_get("id")?,
-        product: row.try_get("product")?,
-        dedup_key: row.try_get("dedup_key")?,
-        received_at: row.instant("received_at")?,
-        verified: row.try_get("verified")?,
-        body: row.try_get("body")?,
-        processed_at: row.instant_opt("processed_at")?,
-        outcome: row.try_get("outcome")?,
-        payment_id: row.try_get::<Option<i64>, _>("payment_id")?.map(PaymentId::new),
-        attempts: row.try_get("attempts")?,
-        next_try_at: row.instant_opt("next_try_at")?,
-        last_error: row.try_get("last_error")?,
-    })
+    read_row!(
+        row,
+        NotificationRow {
+            id,
+            product,
+            dedup_key,
+            received_at,
+            verified,
+            body,
+            processed_at,
+            outcome,
+            payment_id,
+            attempts,
+            next_try_at,
+            last_error,
+        }
+    )
 }
 
 /// Stores a notification; `None` when one with the same product and key is already there
@@ -93,14 +96,9 @@ pub async fn by_key(
     product: Product,
     dedup_key: &str,
 ) -> LedgerResult<Option<NotificationRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?"
-    ))
-    .bind(product.key())
-    .bind(dedup_key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(from_row).transpose()
+    let sql =
+        format!("SELECT {COLUMNS} FROM notification_inbox WHERE product = ? AND dedup_key = ?");
+    fetch_optional(conn, sqlx::query(&sql).bind(product.key()).bind(dedup_key), from_row).await
 }
 
 /// Marks the notification applied with what applying it did. Only the first call marks it:
@@ -111,13 +109,10 @@ pub async fn mark_processed(
     at: Timestamp,
     outcome: &str,
 ) -> LedgerResult<bool> {
-    let done = sqlx::query("UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL")
-        .bind(at.unix_millis())
-        .bind(outcome)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    let query = sqlx::query(
+        "UPDATE notification_inbox SET processed_at = ?, outcome = ?, next_try_at = NULL WHERE id = ? AND processed_at IS NULL",
+    );
+    Ok(affected(conn, query.bind(at.unix_millis()).bind(outcome).bind(id)).await? == 1)
 }
 
 /// Whether the notification was applied.
@@ -137,15 +132,10 @@ pub async fn defer(
     next_try_at: Timestamp,
     error: &str,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE notification_inbox SET attempts = attempts + 1, next_try_at = ?, last_error = ? WHERE id = ? AND processed_at IS NULL",
-    )
-    .bind(next_try_at.unix_millis())
-    .bind(error)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    );
+    execute(conn, query.bind(next_try_at.unix_millis()).bind(error).bind(id)).await
 }
 
 /// Notifications not applied yet, oldest first: those due at `due_at` (every one with `None`).
@@ -154,16 +144,13 @@ pub async fn unapplied(
     due_at: Option<Timestamp>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM notification_inbox
          WHERE processed_at IS NULL AND (?1 IS NULL OR next_try_at IS NULL OR next_try_at <= ?1)
          ORDER BY id LIMIT ?2"
-    ))
-    .bind(due_at.map(Timestamp::unix_millis))
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    let query = sqlx::query(&sql).bind(due_at.map(Timestamp::unix_millis));
+    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
 /// The newest notifications of `product` (all products with `None`).
@@ -172,12 +159,9 @@ pub async fn recent(
     product: Option<Product>,
     limit: u32,
 ) -> LedgerResult<Vec<NotificationRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM notification_inbox WHERE (?1 IS NULL OR product = ?1) ORDER BY id DESC LIMIT ?2"
-    ))
-    .bind(product.map(Product::key))
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    let query = sqlx::query(&sql).bind(product.map(Product::key));
+    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }

@@ -1,8 +1,10 @@
 use ovo_domain::{OperatorId, Role, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
+
+use crate::row::{affected, fetch_all, Bound};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{find_by, read_row};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperatorRow {
@@ -72,24 +74,17 @@ pub async fn by_username(
 
 /// Every operator; with `with_demo` false, the demo operators are left out.
 pub async fn list(conn: &mut SqliteConnection, with_demo: bool) -> LedgerResult<Vec<OperatorRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM operators WHERE demo = 0 OR ? ORDER BY username"
-    ))
-    .bind(with_demo)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    let sql = format!("SELECT {COLUMNS} FROM operators WHERE demo = 0 OR ? ORDER BY username");
+    fetch_all(conn, sqlx::query(&sql).bind(with_demo), from_row).await
 }
 
 /// The demo operators, in role order (staff, support, finance, admin).
 pub async fn demo(conn: &mut SqliteConnection) -> LedgerResult<Vec<OperatorRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM operators WHERE demo = 1
          ORDER BY CASE role WHEN 'staff' THEN 0 WHEN 'support' THEN 1 WHEN 'finance' THEN 2 ELSE 3 END, username"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql), from_row).await
 }
 
 /// All operators, demo ones included.
@@ -116,11 +111,7 @@ pub async fn count_active_admins(conn: &mut SqliteConnection) -> LedgerResult<i6
 
 /// Marks an operator as one of the built-in environment's demo operators.
 pub async fn mark_demo(conn: &mut SqliteConnection, id: OperatorId) -> LedgerResult<OperatorRow> {
-    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    require(by_id(conn, id).await?)
+    update_and_read(conn, id, sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?")).await
 }
 
 pub async fn set_role(
@@ -129,13 +120,8 @@ pub async fn set_role(
     role: Role,
     at: Timestamp,
 ) -> LedgerResult<OperatorRow> {
-    sqlx::query("UPDATE operators SET role = ?, updated_at = ? WHERE id = ?")
-        .bind(role.key())
-        .bind(at.unix_millis())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    require(by_id(conn, id).await?)
+    let query = sqlx::query("UPDATE operators SET role = ?, updated_at = ? WHERE id = ?");
+    update_and_read(conn, id, query.bind(role.key()).bind(at.unix_millis())).await
 }
 
 pub async fn set_disabled(
@@ -144,12 +130,17 @@ pub async fn set_disabled(
     disabled: bool,
     at: Timestamp,
 ) -> LedgerResult<OperatorRow> {
-    sqlx::query("UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?")
-        .bind(disabled)
-        .bind(at.unix_millis())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
+    let query = sqlx::query("UPDATE operators SET disabled = ?, updated_at = ? WHERE id = ?");
+    update_and_read(conn, id, query.bind(disabled).bind(at.unix_millis())).await
+}
+
+/// Runs `query` (its last `?` is the operator's id) and reads the operator back.
+async fn update_and_read(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+    query: Bound<'_>,
+) -> LedgerResult<OperatorRow> {
+    affected(conn, query.bind(id.get())).await?;
     require(by_id(conn, id).await?)
 }
 
@@ -158,17 +149,18 @@ fn require(row: Option<OperatorRow>) -> LedgerResult<OperatorRow> {
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
-    let role: String = row.try_get("role")?;
-    Ok(OperatorRow {
-        id: OperatorId::new(row.try_get("id")?),
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: Role::parse(&role)
-            .map_err(|_| LedgerError::Corrupt(format!("operator role {role:?}")))?,
-        password_hash: row.try_get("password_hash")?,
-        disabled: row.try_get("disabled")?,
-        demo: row.try_get("demo")?,
-        created_at: row.instant("created_at")?,
-        updated_at: row.instant("updated_at")?,
-    })
+    read_row!(
+        row,
+        OperatorRow {
+            id,
+            username,
+            display_name,
+            role,
+            password_hash,
+            disabled,
+            demo,
+            created_at,
+            updated_at,
+        }
+    )
 }

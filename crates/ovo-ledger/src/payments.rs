@@ -1,10 +1,13 @@
 use ovo_domain::{
     CustomerId, Environment, Idr, PaymentId, PaymentStatus, Product, Reference, RefundId, Timestamp,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{
+    affected, change_one, execute, fetch_all, fetch_optional, find_by, push_and, push_page,
+    read_row, timeline_of, TimelineEvent,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRow {
@@ -74,47 +77,26 @@ pub async fn page(
             .push_bind(reference.clone())
             .push("))");
     }
-    if let Some(cursor) = after {
-        q.push(" AND (created_at, id) < (")
-            .push_bind(cursor.created_at.unix_millis())
-            .push(", ")
-            .push_bind(cursor.id.get())
-            .push(")");
-    }
-    q.push(" ORDER BY created_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-    let rows = q.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// Appends `clause` and its value when there is one.
-fn push_and<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, clause: &str, value: Option<T>)
-where
-    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Send,
-{
-    if let Some(value) = value {
-        q.push(clause).push_bind(value);
-    }
+    push_page(&mut q, "created_at", after.map(|c| (c.created_at, c.id.get())), limit);
+    fetch_all(conn, q.build(), from_row).await
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
-    let corrupt =
-        |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
-    let reference: String = row.try_get("reference")?;
-    let product: String = row.try_get("product")?;
-    let status: String = row.try_get("status")?;
-    let amount: i64 = row.try_get("amount")?;
-    Ok(PaymentRow {
-        id: PaymentId::new(row.try_get("id")?),
-        reference: Reference::parse(&reference).map_err(|_| corrupt("reference", &reference))?,
-        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
-        product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
-        kind: row.try_get("kind")?,
-        amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
-        status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
-        provider_ref: row.try_get("provider_ref")?,
-        created_at: row.instant("created_at")?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-    })
+    read_row!(
+        row,
+        PaymentRow {
+            id,
+            reference,
+            customer_id,
+            product,
+            kind,
+            amount,
+            status,
+            provider_ref,
+            created_at,
+            succeeded_at,
+        }
+    )
 }
 
 /// A payment as first recorded, before or without any provider call.
@@ -183,33 +165,27 @@ pub async fn refunds_of_customer(
     environment: Environment,
     limit: u32,
 ) -> LedgerResult<Vec<CustomerRefund>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "SELECT r.id, r.reference, p.reference AS payment_reference, p.product, r.amount, r.status, r.requested_at
          FROM refunds r JOIN payments p ON p.id = r.payment_id
          WHERE p.customer_id = ? AND p.environment = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT ?",
-    )
-    .bind(customer_id.get())
-    .bind(environment.key())
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let product: String = row.try_get("product")?;
-            let amount: i64 = row.try_get("amount")?;
-            Ok(CustomerRefund {
-                id: RefundId::new(row.try_get("id")?),
-                reference: row.try_get("reference")?,
-                payment_reference: row.try_get("payment_reference")?,
-                product: Product::parse(&product)
-                    .map_err(|e| LedgerError::Corrupt(e.to_string()))?,
-                amount: Idr::new(amount)
-                    .map_err(|e| LedgerError::Corrupt(format!("refund amount: {e}")))?,
-                status: row.try_get("status")?,
-                requested_at: row.instant("requested_at")?,
-            })
-        })
-        .collect()
+    );
+    let query = query.bind(customer_id.get()).bind(environment.key()).bind(limit);
+    fetch_all(conn, query, |row| {
+        read_row!(
+            row,
+            CustomerRefund {
+                id,
+                reference,
+                payment_reference,
+                product,
+                amount,
+                status,
+                requested_at
+            }
+        )
+    })
+    .await
 }
 
 /// What a refund needs to know about its payment.
@@ -275,13 +251,8 @@ pub async fn all_in(
     conn: &mut SqliteConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<PaymentDetail>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id"
-    ))
-    .bind(environment.key())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(detail_from_row).collect()
+    let sql = format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id");
+    fetch_all(conn, sqlx::query(&sql).bind(environment.key()), detail_from_row).await
 }
 
 pub async fn get(
@@ -298,59 +269,41 @@ pub async fn get(
 }
 
 fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        LedgerError::Corrupt(format!("payment {what}: {e}"))
-    };
-    let reference: String = row.try_get("reference")?;
-    let environment: String = row.try_get("environment")?;
-    let product: String = row.try_get("product")?;
-    let status: String = row.try_get("status")?;
-    let amount: i64 = row.try_get("amount")?;
-    let money = |v: Option<i64>, what: &str| -> LedgerResult<Option<Idr>> {
-        v.map(|v| Idr::new(v).map_err(|e| corrupt(what, &e))).transpose()
-    };
-    let phone: Option<String> = row.try_get("phone")?;
-    let test_phone: Option<String> = row.try_get("test_phone")?;
-    let test_phone = match test_phone {
-        Some(key) => Some(
-            ovo_domain::TestPhone::parse_key(&key).ok_or_else(|| corrupt("test_phone", &key))?,
-        ),
-        None => None,
-    };
-    Ok(PaymentDetail {
-        id: PaymentId::new(row.try_get("id")?),
-        reference: Reference::parse(&reference).map_err(|e| corrupt("reference", &e))?,
-        environment: Environment::parse(&environment).map_err(|e| corrupt("environment", &e))?,
-        customer_id: row.try_get::<Option<i64>, _>("customer_id")?.map(CustomerId::new),
-        binding_id: row.try_get::<Option<i64>, _>("binding_id")?.map(ovo_domain::BindingId::new),
-        product: Product::parse(&product).map_err(|e| corrupt("product", &e))?,
-        kind: row.try_get("kind")?,
-        amount: Idr::new(amount).map_err(|e| corrupt("amount", &e))?,
-        status: PaymentStatus::parse(&status).map_err(|e| corrupt("status", &e))?,
-        provider_ref: row.try_get("provider_ref")?,
-        created_at: row.instant("created_at")?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-        phone: phone
-            .map(|p| ovo_domain::Msisdn::parse(&p).map_err(|e| corrupt("phone", &e)))
-            .transpose()?,
-        cash_amount: money(row.try_get("cash_amount")?, "cash_amount")?,
-        points_amount: money(row.try_get("points_amount")?, "points_amount")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        source: row.try_get("source")?,
-        description: row.try_get("description")?,
-        redirect_url: row.try_get("redirect_url")?,
-        push_deadline: row.instant_opt("push_deadline")?,
-        provider_status: row.try_get("provider_status")?,
-        problem: row.try_get("problem")?,
-        next_check_at: row.instant_opt("next_check_at")?,
-        checks: row.try_get("checks")?,
-        test_phone,
-        attempt: row.try_get("attempt")?,
-        attempt_started_at: row.instant_opt("attempt_started_at")?,
-        give_up_at: row.instant_opt("give_up_at")?,
-        resends: row.try_get("resends")?,
-        last_sent_at: row.instant_opt("last_sent_at")?,
-    })
+    read_row!(
+        row,
+        PaymentDetail {
+            id,
+            reference,
+            environment,
+            customer_id,
+            binding_id,
+            product,
+            kind,
+            amount,
+            status,
+            provider_ref,
+            created_at,
+            succeeded_at,
+            phone,
+            cash_amount,
+            points_amount,
+            idempotency_key,
+            source,
+            description,
+            redirect_url,
+            push_deadline,
+            provider_status,
+            problem,
+            next_check_at,
+            checks,
+            test_phone,
+            attempt,
+            attempt_started_at,
+            give_up_at,
+            resends,
+            last_sent_at,
+        }
+    )
 }
 
 /// Records the provider test-mode number a payment just inserted is sent to.
@@ -359,12 +312,10 @@ pub async fn set_test_phone(
     id: PaymentId,
     test: ovo_domain::TestPhone,
 ) -> LedgerResult<()> {
-    sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
+    let query = sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
         .bind(test.key())
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+        .bind(id.get());
+    execute(conn, query).await
 }
 
 /// A new attempt on the same provider payment after the last one failed or expired: the
@@ -379,7 +330,7 @@ pub async fn begin_attempt(
     give_up_at: Timestamp,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET status = 'created', attempt = ?, attempt_started_at = ?, idempotency_key = ?, problem = NULL,
              redirect_url = NULL, checks = 0, next_check_at = ?, give_up_at = ?, resends = 0, last_sent_at = NULL, updated_at = ?
          WHERE id = ? AND status IN ('failed', 'expired') AND attempt = ? - 1",
@@ -391,14 +342,8 @@ pub async fn begin_attempt(
     .bind(give_up_at.unix_millis())
     .bind(at.unix_millis())
     .bind(id.get())
-    .bind(attempt)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(LedgerError::NotFound { what: "failed or expired payment at that attempt" })
-    }
+    .bind(attempt);
+    change_one(conn, query, "failed or expired payment at that attempt").await
 }
 
 /// What a payment being taken records before its provider call, besides the `NewPayment` row.
@@ -417,7 +362,7 @@ pub async fn set_intent(
     id: PaymentId,
     intent: &PaymentIntent<'_>,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET idempotency_key = ?, source = ?, description = ?, push_deadline = ?, next_check_at = ? WHERE id = ?",
     )
     .bind(intent.idempotency_key)
@@ -425,10 +370,8 @@ pub async fn set_intent(
     .bind(intent.description)
     .bind(intent.push_deadline.map(Timestamp::unix_millis))
     .bind(intent.next_check_at.map(Timestamp::unix_millis))
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(id.get());
+    execute(conn, query).await
 }
 
 /// A change of a payment's state from a provider answer (payment call, status query or
@@ -509,7 +452,7 @@ pub async fn record_resend(
     next_check_at: Timestamp,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET resends = resends + 1, last_sent_at = ?, next_check_at = ?, updated_at = ?
          WHERE id = ? AND resends = ? AND status IN ('created', 'pending', 'unknown')",
     )
@@ -517,14 +460,8 @@ pub async fn record_resend(
     .bind(next_check_at.unix_millis())
     .bind(at.unix_millis())
     .bind(id.get())
-    .bind(resends)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(LedgerError::NotFound { what: "open payment at that resend count" })
-    }
+    .bind(resends);
+    change_one(conn, query, "open payment at that resend count").await
 }
 
 /// A success the provider confirmed after the ledger recorded the payment `failed`, `expired`
@@ -536,7 +473,7 @@ pub async fn record_late_success(
     update: &PaymentUpdate<'_>,
     at: Timestamp,
 ) -> LedgerResult<bool> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET status = 'succeeded', succeeded_at = ?, provider_ref = COALESCE(?, provider_ref),
              provider_status = COALESCE(?, provider_status), cash_amount = COALESCE(?, cash_amount),
              points_amount = COALESCE(?, points_amount), problem = NULL, redirect_url = NULL, next_check_at = NULL,
@@ -549,10 +486,8 @@ pub async fn record_late_success(
     .bind(update.split.map(|(cash, _)| cash.rupiah()))
     .bind(update.split.map(|(_, points)| points.rupiah()))
     .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(id.get());
+    Ok(affected(conn, query).await? == 1)
 }
 
 /// Payments of `environment` whose outcome is open (created, pending, unknown) and whose next
@@ -563,18 +498,15 @@ pub async fn due_checks(
     now: Timestamp,
     limit: u32,
 ) -> LedgerResult<Vec<PaymentDetail>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {DETAIL_COLUMNS} FROM payments
          WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND environment = ?
            AND status IN ('created', 'pending', 'unknown')
          ORDER BY next_check_at LIMIT ?"
-    ))
-    .bind(now.unix_millis())
-    .bind(environment.key())
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(detail_from_row).collect()
+    );
+    let query =
+        sqlx::query(&sql).bind(now.unix_millis()).bind(environment.key()).bind(i64::from(limit));
+    fetch_all(conn, query, detail_from_row).await
 }
 
 /// The payment a provider's reference names: ours (16 characters), or the provider's id.
@@ -583,26 +515,16 @@ pub async fn by_any_reference(
     environment: Environment,
     reference: &str,
 ) -> LedgerResult<Option<PaymentDetail>> {
-    let row = sqlx::query(&format!(
-        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? AND (reference = ? OR provider_ref = ?)
+    let sql = format!(
+        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ?1 AND (reference = ?2 OR provider_ref = ?2)
          ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(environment.key())
-    .bind(reference)
-    .bind(reference)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(detail_from_row).transpose()
+    );
+    fetch_optional(conn, sqlx::query(&sql).bind(environment.key()).bind(reference), detail_from_row)
+        .await
 }
 
 /// One entry of a payment's timeline (its refunds' entries included).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentEvent {
-    pub at: Timestamp,
-    pub kind: String,
-    /// JSON text.
-    pub detail: String,
-}
+pub type PaymentEvent = TimelineEvent;
 
 pub async fn add_event(
     conn: &mut SqliteConnection,
@@ -623,17 +545,15 @@ pub(crate) async fn insert_event(
     kind: &str,
     detail: &serde_json::Value,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(payment_id.get())
     .bind(refund_id.map(RefundId::get))
     .bind(at.unix_millis())
     .bind(kind)
-    .bind(detail.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(detail.to_string());
+    execute(conn, query).await
 }
 
 /// Oldest first.
@@ -641,20 +561,7 @@ pub async fn timeline(
     conn: &mut SqliteConnection,
     payment_id: PaymentId,
 ) -> LedgerResult<Vec<PaymentEvent>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT at, kind, detail FROM timeline_events WHERE payment_id = ? ORDER BY at, id",
-    )
-    .bind(payment_id.get())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, kind, detail)| PaymentEvent {
-            at: Timestamp::from_unix_millis(at),
-            kind,
-            detail,
-        })
-        .collect())
+    timeline_of(conn, "payment_id", payment_id.get()).await
 }
 
 /// Finance's decision by hand on a payment the provider could not decide.
@@ -716,7 +623,7 @@ pub async fn resolve_by_hand(
     at: Timestamp,
 ) -> LedgerResult<()> {
     let status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
-    let done = sqlx::query(
+    let query = sqlx::query(
         "UPDATE payments SET status = ?, provider_ref = COALESCE(?, provider_ref), succeeded_at = CASE WHEN ? THEN ? ELSE succeeded_at END,
              resolved_by = ?, resolved_at = ?, resolution_note = ?, next_check_at = NULL, redirect_url = NULL, updated_at = ?
          WHERE id = ? AND status = 'needs_review' AND (created_by IS NULL OR created_by <> ?)",
@@ -730,10 +637,8 @@ pub async fn resolve_by_hand(
     .bind(note)
     .bind(at.unix_millis())
     .bind(id.get())
-    .bind(by.get())
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
+    .bind(by.get());
+    if affected(conn, query).await? == 1 {
         return Ok(());
     }
     let current = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "payment" })?;

@@ -48,7 +48,10 @@ use ovo_domain::{
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{find_by, RowExt};
+use crate::row::{
+    affected, execute, fetch_all, find_by, push_page, read_row, timeline_of, Column, RowExt,
+    TimelineEvent,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRow {
@@ -149,13 +152,7 @@ pub struct RefundCursor {
 }
 
 /// One entry of a refund's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimelineEntry {
-    pub at: Timestamp,
-    pub kind: String,
-    /// JSON text.
-    pub detail: String,
-}
+pub type TimelineEntry = TimelineEvent;
 
 /// A stored per-product override of the refund rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,25 +192,9 @@ pub async fn request_refund(
     .await?
     .ok_or(LedgerError::NotFound { what: "payment" })?;
     let payment = facts_from_row(new.payment_id, &row)?;
-    let reserved: i64 = row.try_get("reserved")?;
-    let reserved = Idr::new(reserved).map_err(|_| {
-        LedgerError::Corrupt(format!("refunds of payment {} sum to {reserved}", new.payment_id))
-    })?;
-    let policy = match row.try_get::<Option<String>, _>("mode")? {
-        Some(mode) => RefundPolicy::from_parts(
-            &mode,
-            row.try_get("partial_allowed")?,
-            row.try_get("window_days")?,
-            row.try_get("daily_limit")?,
-        )
-        .map_err(|e| {
-            LedgerError::Corrupt(format!(
-                "refund policy override of {:?}: {e}",
-                payment.product.key()
-            ))
-        })?,
-        None => RefundPolicy::default_for(payment.product),
-    };
+    let reserved = row.idr("reserved")?;
+    let policy = policy_from_row(&row, payment.product.key())?
+        .unwrap_or(RefundPolicy::default_for(payment.product));
     reserve(conn, new, &payment, &policy, Some(reserved)).await
 }
 
@@ -259,19 +240,11 @@ async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResu
     facts_from_row(id, &row)
 }
 
-fn facts_from_row(id: PaymentId, row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentFacts> {
-    let corrupt =
-        |what: &str, value: &str| LedgerError::Corrupt(format!("payment {what} {value:?}"));
-    let product: String = row.try_get("product")?;
-    let status: String = row.try_get("status")?;
-    let amount: i64 = row.try_get("amount")?;
-    Ok(PaymentFacts {
-        id,
-        product: Product::parse(&product).map_err(|_| corrupt("product", &product))?,
-        status: PaymentStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
-        amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
-        succeeded_at: row.instant_opt("succeeded_at")?,
-    })
+fn facts_from_row(
+    payment_id: PaymentId,
+    row: &sqlx::sqlite::SqliteRow,
+) -> LedgerResult<PaymentFacts> {
+    read_row!(row, PaymentFacts { id: payment_id, product, status, amount, succeeded_at })
 }
 
 async fn decide(
@@ -403,13 +376,10 @@ pub async fn all_in(
     conn: &mut SqliteConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM refunds WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?) ORDER BY id"
-    ))
-    .bind(environment.key())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    fetch_all(conn, sqlx::query(&sql).bind(environment.key()), from_row).await
 }
 
 /// A payment's refunds, oldest first.
@@ -417,13 +387,9 @@ pub async fn list_by_payment(
     conn: &mut SqliteConnection,
     payment_id: PaymentId,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id"
-    ))
-    .bind(payment_id.get())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    let sql =
+        format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id");
+    fetch_all(conn, sqlx::query(&sql).bind(payment_id.get()), from_row).await
 }
 
 /// The queue of one status, newest request first, keyset-paged: each page starts strictly after `after`.
@@ -452,16 +418,8 @@ pub async fn queue_in(
             .push_bind(environment.key())
             .push(")");
     }
-    if let Some(cursor) = after {
-        q.push(" AND (requested_at, id) < (")
-            .push_bind(cursor.requested_at.unix_millis())
-            .push(", ")
-            .push_bind(cursor.id.get())
-            .push(")");
-    }
-    q.push(" ORDER BY requested_at DESC, id DESC LIMIT ").push_bind(i64::from(limit));
-    let rows = q.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(from_row).collect()
+    push_page(&mut q, "requested_at", after.map(|c| (c.requested_at, c.id.get())), limit);
+    fetch_all(conn, q.build(), from_row).await
 }
 
 /// What the refund resolver has to do now in `environment`, oldest due first: API refunds
@@ -476,20 +434,16 @@ pub async fn due_for_resolver(
     approved_before: Timestamp,
     limit: u32,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {COLUMNS} FROM refunds
          WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?)
            AND ((status IN ('submitting', 'processing', 'unknown') AND mode = 'api' AND COALESCE(next_check_at, 0) <= ?)
              OR (status = 'approved' AND decided_at <= ?))
          ORDER BY COALESCE(next_check_at, decided_at, 0), id LIMIT ?"
-    ))
-    .bind(environment.key())
-    .bind(now.unix_millis())
-    .bind(approved_before.unix_millis())
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    );
+    let query = sqlx::query(&sql).bind(environment.key()).bind(now.unix_millis());
+    fetch_all(conn, query.bind(approved_before.unix_millis()).bind(i64::from(limit)), from_row)
+        .await
 }
 
 /// The resolver's back-off on an open refund, without a status change: how many status
@@ -503,20 +457,20 @@ pub async fn schedule_check(
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
-    let done = sqlx::query(&format!(
+    let sql = format!(
         "UPDATE refunds SET checks = ?, next_check_at = ?, problem = COALESCE(?, problem), updated_at = ?
          WHERE id = ? AND mode = 'api' AND status IN {}",
         status_list(FROM_OPEN)
-    ))
-    .bind(i64::from(checks))
-    .bind(next_check_at.map(Timestamp::unix_millis))
-    .bind(problem)
-    .bind(at.unix_millis())
-    .bind(id.get())
-    .execute(&mut *conn)
-    .await?;
+    );
+    let query = sqlx::query(&sql)
+        .bind(i64::from(checks))
+        .bind(next_check_at.map(Timestamp::unix_millis))
+        .bind(problem)
+        .bind(at.unix_millis())
+        .bind(id.get());
+    let changed = affected(conn, query).await?;
     let row = get(conn, id).await?.ok_or(LedgerError::NotFound { what: "refund" })?;
-    if done.rows_affected() == 0 {
+    if changed == 0 {
         return Err(LedgerError::IllegalRefundTransition { id, from: row.status, to: row.status });
     }
     Ok(row)
@@ -573,82 +527,74 @@ pub async fn timeline(
     conn: &mut SqliteConnection,
     id: RefundId,
 ) -> LedgerResult<Vec<TimelineEntry>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT at, kind, detail FROM timeline_events WHERE refund_id = ? ORDER BY at, id",
-    )
-    .bind(id.get())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(at, kind, detail)| TimelineEntry {
-            at: Timestamp::from_unix_millis(at),
-            kind,
-            detail,
-        })
-        .collect())
+    timeline_of(conn, "refund_id", id.get()).await
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
-    let corrupt =
-        |what: &str, value: &str| LedgerError::Corrupt(format!("refund {what} {value:?}"));
-    let reference: String = row.try_get("reference")?;
-    let mode: String = row.try_get("mode")?;
-    let status: String = row.try_get("status")?;
-    let amount: i64 = row.try_get("amount")?;
-    Ok(RefundRow {
-        id: RefundId::new(row.try_get("id")?),
-        reference: Reference::parse(&reference).map_err(|_| corrupt("reference", &reference))?,
-        payment_id: PaymentId::new(row.try_get("payment_id")?),
-        amount: Idr::new(amount).map_err(|_| corrupt("amount", &amount.to_string()))?,
-        mode: RefundMode::parse(&mode).map_err(|_| corrupt("mode", &mode))?,
-        status: RefundStatus::parse(&status).map_err(|_| corrupt("status", &status))?,
-        reason: row.try_get("reason")?,
-        requested_by: OperatorId::new(row.try_get("requested_by")?),
-        requested_at: row.instant("requested_at")?,
-        decided_by: row.try_get::<Option<i64>, _>("decided_by")?.map(OperatorId::new),
-        decided_at: row.instant_opt("decided_at")?,
-        decision_note: row.try_get("decision_note")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        provider_ref: row.try_get("provider_ref")?,
-        submitted_at: row.instant_opt("submitted_at")?,
-        completed_at: row.instant_opt("completed_at")?,
-        updated_at: row.instant("updated_at")?,
-        checks: u32::try_from(row.try_get::<i64, _>("checks")?)
-            .map_err(|_| corrupt("checks", "negative"))?,
-        next_check_at: row.instant_opt("next_check_at")?,
-        resends: u32::try_from(row.try_get::<i64, _>("resends")?)
-            .map_err(|_| corrupt("resends", "negative"))?,
-        problem: row.try_get("problem")?,
-        transfer: match row.try_get::<Option<String>, _>("transfer_reference")? {
-            Some(reference) => Some(OfflineTransfer {
-                reference,
-                date: row
-                    .try_get::<Option<NaiveDate>, _>("transfer_date")?
-                    .ok_or_else(|| corrupt("transfer_date", "missing"))?,
-                evidence: row.try_get("transfer_evidence")?,
-                evidence_sha256: row.try_get("transfer_evidence_sha256")?,
-                recorded_by: OperatorId::new(
-                    row.try_get::<Option<i64>, _>("transfer_recorded_by")?
-                        .ok_or_else(|| corrupt("transfer_recorded_by", "missing"))?,
-                ),
-                recorded_at: row
-                    .instant_opt("transfer_recorded_at")?
-                    .ok_or_else(|| corrupt("transfer_recorded_at", "missing"))?,
-            }),
-            None => None,
-        },
-        resolution: match row.try_get::<Option<i64>, _>("resolved_by")? {
-            Some(by) => Some(Resolution {
-                by: OperatorId::new(by),
-                at: row
-                    .instant_opt("resolved_at")?
-                    .ok_or_else(|| corrupt("resolved_at", "missing"))?,
-                note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
-            }),
-            None => None,
-        },
-    })
+    read_row!(
+        row,
+        RefundRow {
+            id,
+            reference,
+            payment_id,
+            amount,
+            mode,
+            status,
+            reason,
+            requested_by,
+            requested_at,
+            decided_by,
+            decided_at,
+            decision_note,
+            idempotency_key,
+            provider_ref,
+            submitted_at,
+            completed_at,
+            updated_at,
+            checks,
+            next_check_at,
+            resends,
+            problem,
+            transfer: transfer_from_row(row)?,
+            resolution: resolution_from_row(row)?,
+        }
+    )
+}
+
+fn missing(column: &str) -> LedgerError {
+    LedgerError::Corrupt(format!("refund {column} missing"))
+}
+
+/// The merchant's transfer, when one is recorded.
+fn transfer_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<OfflineTransfer>> {
+    let Some(reference) = row.try_get::<Option<String>, _>("transfer_reference")? else {
+        return Ok(None);
+    };
+    Ok(Some(OfflineTransfer {
+        reference,
+        date: row
+            .try_get::<Option<NaiveDate>, _>("transfer_date")?
+            .ok_or_else(|| missing("transfer_date"))?,
+        evidence: row.try_get("transfer_evidence")?,
+        evidence_sha256: row.try_get("transfer_evidence_sha256")?,
+        recorded_by: Option::<OperatorId>::read(row, "transfer_recorded_by")?
+            .ok_or_else(|| missing("transfer_recorded_by"))?,
+        recorded_at: row
+            .instant_opt("transfer_recorded_at")?
+            .ok_or_else(|| missing("transfer_recorded_at"))?,
+    }))
+}
+
+/// Finance's decision by hand, when there is one.
+fn resolution_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<Resolution>> {
+    let Some(by) = Option::<OperatorId>::read(row, "resolved_by")? else {
+        return Ok(None);
+    };
+    Ok(Some(Resolution {
+        by,
+        at: row.instant_opt("resolved_at")?.ok_or_else(|| missing("resolved_at"))?,
+        note: row.try_get::<Option<String>, _>("resolution_note")?.unwrap_or_default(),
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,6 +612,23 @@ struct Step<'a> {
     /// Extra `column = ?` assignments and their values.
     set: &'a [(&'static str, Value<'a>)],
     detail: serde_json::Value,
+}
+
+impl<'a> Step<'a> {
+    fn new(
+        to: RefundStatus,
+        from: &'static [RefundStatus],
+        mode: Option<RefundMode>,
+        set: &'a [(&'static str, Value<'a>)],
+        detail: serde_json::Value,
+    ) -> Self {
+        Step { to, from, mode, decider: None, set, detail }
+    }
+
+    /// The step is `decider`'s decision: never the requester's.
+    fn by(self, decider: OperatorId) -> Self {
+        Step { decider: Some(decider), ..self }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -702,21 +665,7 @@ pub async fn approve(
     note: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
-    let set = [
-        ("decided_by", Value::Int(Some(decided_by.get()))),
-        ("decided_at", Value::Int(Some(at.unix_millis()))),
-        ("decision_note", Value::Text(note)),
-    ];
-    let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
-    let step = Step {
-        to: RefundStatus::Approved,
-        from: FROM_REQUESTED,
-        mode: None,
-        decider: Some(decided_by),
-        set: &set,
-        detail,
-    };
-    transition(conn, id, at, step).await
+    decide_request(conn, id, RefundStatus::Approved, decided_by, note, at).await
 }
 
 /// `requested → rejected`, releasing the reservation. The decider must not be the requester.
@@ -727,21 +676,25 @@ pub async fn reject(
     note: &str,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
+    decide_request(conn, id, RefundStatus::Rejected, decided_by, Some(note), at).await
+}
+
+/// `requested → to` by `decided_by`, with their note.
+async fn decide_request(
+    conn: &mut SqliteConnection,
+    id: RefundId,
+    to: RefundStatus,
+    decided_by: OperatorId,
+    note: Option<&str>,
+    at: Timestamp,
+) -> LedgerResult<RefundRow> {
     let set = [
         ("decided_by", Value::Int(Some(decided_by.get()))),
         ("decided_at", Value::Int(Some(at.unix_millis()))),
-        ("decision_note", Value::Text(Some(note))),
+        ("decision_note", Value::Text(note)),
     ];
     let detail = serde_json::json!({ "by": decided_by.get(), "note": note });
-    let step = Step {
-        to: RefundStatus::Rejected,
-        from: FROM_REQUESTED,
-        mode: None,
-        decider: Some(decided_by),
-        set: &set,
-        detail,
-    };
-    transition(conn, id, at, step).await
+    transition(conn, id, at, Step::new(to, FROM_REQUESTED, None, &set, detail).by(decided_by)).await
 }
 
 /// `approved → submitting` (API refunds): stores the idempotency key before any provider call;
@@ -757,57 +710,39 @@ pub async fn mark_submitting(
         ("submitted_at", Value::Int(Some(at.unix_millis()))),
     ];
     let detail = serde_json::json!({ "idempotency_key": idempotency_key });
-    let step = Step {
-        to: RefundStatus::Submitting,
-        from: FROM_APPROVED,
-        mode: Some(RefundMode::Api),
-        decider: None,
-        set: &set,
-        detail,
-    };
+    let step =
+        Step::new(RefundStatus::Submitting, FROM_APPROVED, Some(RefundMode::Api), &set, detail);
     transition(conn, id, at, step).await
 }
 
-/// `submitting | unknown | needs_review → processing`: the provider accepted it (or a status
-/// query says so).
-pub async fn mark_processing(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-    provider_ref: Option<&str>,
-    at: Timestamp,
-) -> LedgerResult<RefundRow> {
-    provider_step(conn, id, RefundStatus::Processing, FROM_SENT_OR_UNKNOWN, provider_ref, at).await
+/// The steps a provider's answer takes (API refunds), one public function each:
+/// `name: from => to`, recording the provider's refund id (kept when `None`).
+macro_rules! provider_steps {
+    ($($(#[$doc:meta])* $name:ident: $from:ident => $to:ident;)+) => {$(
+        $(#[$doc])*
+        pub async fn $name(
+            conn: &mut SqliteConnection,
+            id: RefundId,
+            provider_ref: Option<&str>,
+            at: Timestamp,
+        ) -> LedgerResult<RefundRow> {
+            provider_step(conn, id, RefundStatus::$to, $from, provider_ref, at).await
+        }
+    )+};
 }
 
-/// `submitting | processing | unknown | needs_review → succeeded`: the provider says so.
-pub async fn mark_succeeded(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-    provider_ref: Option<&str>,
-    at: Timestamp,
-) -> LedgerResult<RefundRow> {
-    provider_step(conn, id, RefundStatus::Succeeded, FROM_IN_FLIGHT, provider_ref, at).await
-}
-
-/// `submitting | processing | unknown | needs_review → failed`, releasing the reservation. Only
-/// for a failure the provider stated; a lost answer is [`mark_unknown`], "not found" proves nothing.
-pub async fn mark_failed(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-    provider_ref: Option<&str>,
-    at: Timestamp,
-) -> LedgerResult<RefundRow> {
-    provider_step(conn, id, RefundStatus::Failed, FROM_IN_FLIGHT, provider_ref, at).await
-}
-
-/// `submitting | processing → unknown`: the answer was lost; only a status query moves it on.
-pub async fn mark_unknown(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-    provider_ref: Option<&str>,
-    at: Timestamp,
-) -> LedgerResult<RefundRow> {
-    provider_step(conn, id, RefundStatus::Unknown, FROM_SENT, provider_ref, at).await
+provider_steps! {
+    /// `submitting | unknown | needs_review → processing`: the provider accepted it (or a status
+    /// query says so).
+    mark_processing: FROM_SENT_OR_UNKNOWN => Processing;
+    /// `submitting | processing | unknown | needs_review → succeeded`: the provider says so.
+    mark_succeeded: FROM_IN_FLIGHT => Succeeded;
+    /// `submitting | processing | unknown | needs_review → failed`, releasing the reservation.
+    /// Only for a failure the provider stated; a lost answer is [`mark_unknown`], "not found"
+    /// proves nothing.
+    mark_failed: FROM_IN_FLIGHT => Failed;
+    /// `submitting | processing → unknown`: the answer was lost; only a status query moves it on.
+    mark_unknown: FROM_SENT => Unknown;
 }
 
 async fn provider_step(
@@ -827,8 +762,7 @@ async fn provider_step(
         set.push(("next_check_at", Value::Int(None)));
     }
     let detail = serde_json::json!({ "provider_ref": provider_ref });
-    let step = Step { to, from, mode: Some(RefundMode::Api), decider: None, set: &set, detail };
-    transition(conn, id, at, step).await
+    transition(conn, id, at, Step::new(to, from, Some(RefundMode::Api), &set, detail)).await
 }
 
 /// `approved → awaiting_transfer` (offline refunds): approved, and the merchant's own transfer to
@@ -838,14 +772,14 @@ pub async fn await_transfer(
     id: RefundId,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
-    let step = Step {
-        to: RefundStatus::AwaitingTransfer,
-        from: FROM_APPROVED,
-        mode: Some(RefundMode::Offline),
-        decider: None,
-        set: &[],
-        detail: serde_json::json!({}),
-    };
+    let detail = serde_json::json!({});
+    let step = Step::new(
+        RefundStatus::AwaitingTransfer,
+        FROM_APPROVED,
+        Some(RefundMode::Offline),
+        &[],
+        detail,
+    );
     transition(conn, id, at, step).await
 }
 
@@ -885,15 +819,9 @@ pub async fn settle_offline(
         "transfer_date": transfer.date.to_string(),
         "evidence": transfer.evidence,
     });
-    let step = Step {
-        to: RefundStatus::SettledOffline,
-        from: FROM_AWAITING_TRANSFER,
-        mode: Some(RefundMode::Offline),
-        decider: Some(transfer.recorded_by),
-        set: &set,
-        detail,
-    };
-    transition(conn, id, at, step).await
+    let to = RefundStatus::SettledOffline;
+    let step = Step::new(to, FROM_AWAITING_TRANSFER, Some(RefundMode::Offline), &set, detail);
+    transition(conn, id, at, step.by(transfer.recorded_by)).await
 }
 
 /// `submitting | processing | unknown → needs_review`: the provider could not say what happened
@@ -907,14 +835,7 @@ pub async fn mark_needs_review(
 ) -> LedgerResult<RefundRow> {
     let set = [("problem", Value::KeepText(problem)), ("next_check_at", Value::Int(None))];
     let detail = serde_json::json!({ "problem": problem.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) });
-    let step = Step {
-        to: RefundStatus::NeedsReview,
-        from: FROM_OPEN,
-        mode: Some(RefundMode::Api),
-        decider: None,
-        set: &set,
-        detail,
-    };
+    let step = Step::new(RefundStatus::NeedsReview, FROM_OPEN, Some(RefundMode::Api), &set, detail);
     transition(conn, id, at, step).await
 }
 
@@ -951,15 +872,8 @@ pub async fn resolve_by_hand(
         ("next_check_at", Value::Int(None)),
     ];
     let detail = serde_json::json!({ "by": resolved_by.get(), "by_hand": true, "provider_ref": provider_ref, "note": note });
-    let step = Step {
-        to,
-        from: FROM_NEEDS_REVIEW,
-        mode: Some(RefundMode::Api),
-        decider: Some(resolved_by),
-        set: &set,
-        detail,
-    };
-    transition(conn, id, at, step).await
+    let step = Step::new(to, FROM_NEEDS_REVIEW, Some(RefundMode::Api), &set, detail);
+    transition(conn, id, at, step.by(resolved_by)).await
 }
 
 fn status_list(statuses: &[RefundStatus]) -> String {
@@ -1077,7 +991,7 @@ pub async fn save_override(
     at: Timestamp,
 ) -> LedgerResult<()> {
     let policy = policy.validate()?;
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO refund_policy_overrides (product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (product) DO UPDATE SET mode = excluded.mode, partial_allowed = excluded.partial_allowed,
@@ -1090,10 +1004,8 @@ pub async fn save_override(
     .bind(policy.window_days.map(i64::from))
     .bind(policy.daily_limit.map(Idr::rupiah))
     .bind(at.unix_millis())
-    .bind(by.get())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(by.get());
+    execute(conn, query).await
 }
 
 /// Removes a product's override (back to the house default). True if one existed.
@@ -1118,20 +1030,28 @@ pub async fn list_overrides(conn: &mut SqliteConnection) -> LedgerResult<Vec<Pol
 
 fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverride> {
     let product: String = row.try_get("product")?;
-    let mode: String = row.try_get("mode")?;
-    let policy = RefundPolicy::from_parts(
-        &mode,
-        row.try_get("partial_allowed")?,
-        row.try_get("window_days")?,
-        row.try_get("daily_limit")?,
+    read_row!(
+        row,
+        PolicyOverride {
+            product,
+            policy: policy_from_row(row, &product)?.ok_or_else(|| missing("policy mode"))?,
+            updated_at,
+            updated_by,
+        }
     )
-    .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))?;
-    Ok(PolicyOverride {
-        product: Product::parse(&product).map_err(|_| {
-            LedgerError::Corrupt(format!("refund policy override product {product:?}"))
-        })?,
-        policy,
-        updated_at: row.instant("updated_at")?,
-        updated_by: OperatorId::new(row.try_get("updated_by")?),
-    })
+}
+
+/// The override stored in the row's policy columns, if any (`mode` NULL: none).
+fn policy_from_row(
+    row: &sqlx::sqlite::SqliteRow,
+    product: &str,
+) -> LedgerResult<Option<RefundPolicy>> {
+    let Some(mode) = row.try_get::<Option<String>, _>("mode")? else {
+        return Ok(None);
+    };
+    let (partial_allowed, window_days, daily_limit) =
+        (row.try_get("partial_allowed")?, row.try_get("window_days")?, row.try_get("daily_limit")?);
+    RefundPolicy::from_parts(&mode, partial_allowed, window_days, daily_limit)
+        .map(Some)
+        .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))
 }

@@ -8,6 +8,7 @@ use ovo_domain::{Environment, OperatorId, Product, Timestamp};
 use sqlx::SqliteConnection;
 
 use crate::error::{LedgerError, LedgerResult};
+use crate::row::execute;
 
 pub async fn get(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<String>> {
     Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
@@ -23,17 +24,15 @@ pub async fn put(
     at: Timestamp,
     by: Option<OperatorId>,
 ) -> LedgerResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(key)
     .bind(value)
     .bind(at.unix_millis())
-    .bind(by.map(|id| id.get()))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .bind(by.map(|id| id.get()));
+    execute(conn, query).await
 }
 
 /// Removes a setting; true when there was one.

@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use ovo_domain::{
-    fold_name, BindingId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role, Timestamp,
+    fold_name, BindingId, CustomerId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role,
+    Timestamp,
 };
 use ovo_ledger::audit::{self, AuditOutcome, BrokenLink, ChainProblem, NewAuditEntry};
 use ovo_ledger::customers::{self, NewCustomer};
@@ -40,8 +41,60 @@ fn entry(action: &str, n: i64) -> NewAuditEntry {
     }
 }
 
+/// Appends `count` entries of `action` (numbered from 1) in one transaction.
+async fn append_entries(ledger: &Ledger, action: &str, count: i64) -> Vec<audit::AuditEntry> {
+    let mut tx = ledger.begin_write().await.unwrap();
+    let mut entries = Vec::new();
+    for n in 1..=count {
+        entries.push(audit::append(&mut tx, &entry(action, n)).await.unwrap());
+    }
+    commit(tx).await.unwrap();
+    entries
+}
+
 async fn add_operator(ledger: &Ledger, username: &str, role: Role) -> OperatorId {
     support::add_operator(ledger, username, role, T0).await
+}
+
+async fn add_customer(
+    conn: &mut ovo_ledger::Connection,
+    merchant_customer_id: Option<&str>,
+    full_name: &str,
+    phone: &Msisdn,
+) -> CustomerId {
+    let name_key = fold_name(full_name);
+    let new = NewCustomer {
+        merchant_customer_id,
+        full_name,
+        name_key: &name_key,
+        phone,
+        email: None,
+        at: T0,
+    };
+    customers::insert(conn, &new).await.unwrap()
+}
+
+/// A Faspay account of `customer` in the built-in sandbox, linked at `T0`.
+async fn add_active_faspay_account(
+    conn: &mut ovo_ledger::Connection,
+    customer_id: CustomerId,
+    phone: &Msisdn,
+    reference: &str,
+) -> BindingId {
+    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    let reference = ovo_domain::Reference::parse(reference).unwrap();
+    let new = NewBinding {
+        customer_id,
+        environment: ovo_domain::Environment::BuiltInSandbox,
+        product: Product::FaspayOvoTokenize,
+        phone,
+        status: BindingStatus::Active,
+        reference: &reference,
+        provider_ref: None,
+        expires_at: None,
+        at: T0,
+    };
+    bindings::insert(conn, &new).await.unwrap()
 }
 
 #[tokio::test]
@@ -117,12 +170,7 @@ async fn a_ledger_from_a_newer_app_is_refused() {
 #[tokio::test]
 async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
     let (_dir, ledger) = fresh().await;
-    let mut tx = ledger.begin_write().await.unwrap();
-    let mut hashes = Vec::new();
-    for n in 1..=6 {
-        hashes.push(audit::append(&mut tx, &entry("operator.create", n)).await.unwrap());
-    }
-    commit(tx).await.unwrap();
+    let hashes = append_entries(&ledger, "operator.create", 6).await;
     assert_eq!(hashes[0].prev_hash, audit::GENESIS_HASH);
     assert_eq!(hashes[3].prev_hash, hashes[2].hash);
 
@@ -160,11 +208,7 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
 #[tokio::test]
 async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
     let (_dir, ledger) = fresh().await;
-    let mut tx = ledger.begin_write().await.unwrap();
-    for n in 1..=5 {
-        audit::append(&mut tx, &entry("credential.set", n)).await.unwrap();
-    }
-    commit(tx).await.unwrap();
+    append_entries(&ledger, "credential.set", 5).await;
     let pool = ledger.writer_pool();
     sqlx::query("DROP TRIGGER audit_log_no_delete").execute(pool).await.unwrap();
     sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(pool).await.unwrap();
@@ -187,11 +231,7 @@ async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
 #[tokio::test]
 async fn audit_pages_newest_first() {
     let (_dir, ledger) = fresh().await;
-    let mut tx = ledger.begin_write().await.unwrap();
-    for n in 1..=7 {
-        audit::append(&mut tx, &entry("session.sign_in", n)).await.unwrap();
-    }
-    commit(tx).await.unwrap();
+    append_entries(&ledger, "session.sign_in", 7).await;
     let mut conn = ledger.read().await.unwrap();
     let first: Vec<i64> =
         audit::page(&mut conn, None, 3).await.unwrap().iter().map(|e| e.seq).collect();
@@ -239,32 +279,8 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     let pool = ledger.writer_pool();
     let phone = Msisdn::parse("0812-3456-7890").unwrap();
     let mut tx = ledger.begin_write().await.unwrap();
-    let budi = customers::insert(
-        &mut tx,
-        &NewCustomer {
-            merchant_customer_id: Some("C-1"),
-            full_name: "Budi",
-            name_key: "budi",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
-    let sari = customers::insert(
-        &mut tx,
-        &NewCustomer {
-            merchant_customer_id: Some("C-2"),
-            full_name: "Sari",
-            name_key: "sari",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
+    let budi = add_customer(&mut tx, Some("C-1"), "Budi", &phone).await;
+    let sari = add_customer(&mut tx, Some("C-2"), "Sari", &phone).await;
     commit(tx).await.unwrap();
 
     let bind = |customer: i64, status: &'static str| {
@@ -358,41 +374,13 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
 #[tokio::test]
 async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_opens_one_new_attempt()
 {
-    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    use ovo_ledger::bindings::{self, BindingStatus};
     let (_dir, ledger) = fresh().await;
     let pool = ledger.writer_pool();
     let phone = Msisdn::parse("0813-8282-6301").unwrap();
     let mut tx = ledger.begin_write().await.unwrap();
-    let sophia = customers::insert(
-        &mut tx,
-        &NewCustomer {
-            merchant_customer_id: Some("C-9"),
-            full_name: "Sophia",
-            name_key: "sophia",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
-    let reference = ovo_domain::Reference::parse("LNK0000000000001").unwrap();
-    let id = bindings::insert(
-        &mut tx,
-        &NewBinding {
-            customer_id: sophia,
-            environment: ovo_domain::Environment::BuiltInSandbox,
-            product: Product::FaspayOvoTokenize,
-            phone: &phone,
-            status: BindingStatus::Active,
-            reference: &reference,
-            provider_ref: None,
-            expires_at: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
+    let sophia = add_customer(&mut tx, Some("C-9"), "Sophia", &phone).await;
+    let id = add_active_faspay_account(&mut tx, sophia, &phone, "LNK0000000000001").await;
     bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/1", Some("{}"), T0)
         .await
         .unwrap();
@@ -506,40 +494,12 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
 
 #[tokio::test]
 async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_account_where_it_was() {
-    use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
+    use ovo_ledger::bindings::{self, BindingStatus};
     let (_dir, ledger) = fresh().await;
     let phone = Msisdn::parse("0813-8282-6301").unwrap();
     let mut tx = ledger.begin_write().await.unwrap();
-    let sophia = customers::insert(
-        &mut tx,
-        &NewCustomer {
-            merchant_customer_id: None,
-            full_name: "Sophia",
-            name_key: "sophia",
-            phone: &phone,
-            email: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
-    let reference = ovo_domain::Reference::parse("LNK0000000000002").unwrap();
-    let id = bindings::insert(
-        &mut tx,
-        &NewBinding {
-            customer_id: sophia,
-            environment: ovo_domain::Environment::BuiltInSandbox,
-            product: Product::FaspayOvoTokenize,
-            phone: &phone,
-            status: BindingStatus::Active,
-            reference: &reference,
-            provider_ref: None,
-            expires_at: None,
-            at: T0,
-        },
-    )
-    .await
-    .unwrap();
+    let sophia = add_customer(&mut tx, None, "Sophia", &phone).await;
+    let id = add_active_faspay_account(&mut tx, sophia, &phone, "LNK0000000000002").await;
     bindings::set_needs_relink(&mut tx, id, "https://faspay.example/relink/2", None, T0)
         .await
         .unwrap();
@@ -562,22 +522,11 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
 
     // No answer: tried once, sent again later; a claimed try is not claimed twice.
     let mut tx = ledger.begin_write().await.unwrap();
-    assert!(bindings::claim_unlinking(
-        &mut tx,
-        id,
-        T0.plus_millis(60_000),
-        T0.plus_millis(120_000)
-    )
-    .await
-    .unwrap());
-    assert!(!bindings::claim_unlinking(
-        &mut tx,
-        id,
-        T0.plus_millis(60_000),
-        T0.plus_millis(120_000)
-    )
-    .await
-    .unwrap());
+    for claimed in [true, false] {
+        let claim =
+            bindings::claim_unlinking(&mut tx, id, T0.plus_millis(60_000), T0.plus_millis(120_000));
+        assert_eq!(claim.await.unwrap(), claimed);
+    }
     bindings::unlink_unanswered(
         &mut tx,
         id,

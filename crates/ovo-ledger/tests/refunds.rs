@@ -604,22 +604,19 @@ async fn policy_overrides_round_trip_and_are_validated() {
     );
     assert_eq!((all[1].updated_at, all[1].updated_by), (next_day(), f.finance));
 
-    let too_long = RefundPolicy { window_days: Some(3_651), ..contract };
-    let err = refunds::save_override(&mut tx, Product::OvoSnap, &too_long, f.finance, paid_at())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::WindowTooLong)),
-        "{err}"
-    );
-    let zero = RefundPolicy { daily_limit: Some(Idr::ZERO), ..contract };
-    let err = refunds::save_override(&mut tx, Product::OvoSnap, &zero, f.finance, paid_at())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, LedgerError::InvalidRefundPolicy(RefundPolicyError::DailyLimitZero)),
-        "{err}"
-    );
+    for (out_of_range, refused) in [
+        (RefundPolicy { window_days: Some(3_651), ..contract }, RefundPolicyError::WindowTooLong),
+        (
+            RefundPolicy { daily_limit: Some(Idr::ZERO), ..contract },
+            RefundPolicyError::DailyLimitZero,
+        ),
+    ] {
+        let err =
+            refunds::save_override(&mut tx, Product::OvoSnap, &out_of_range, f.finance, paid_at())
+                .await
+                .unwrap_err();
+        assert!(matches!(&err, LedgerError::InvalidRefundPolicy(e) if *e == refused), "{err}");
+    }
 
     assert!(refunds::delete_override(&mut tx, Product::TazapayOvoIdr).await.unwrap());
     assert!(!refunds::delete_override(&mut tx, Product::TazapayOvoIdr).await.unwrap());
