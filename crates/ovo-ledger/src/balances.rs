@@ -58,7 +58,7 @@ pub async fn latest(
 }
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
-    read_row!(row, Snapshot { binding_id, fetched_at, outcome: outcome_from_row(row)? })
+    read_row!(row, Snapshot { binding_id, fetched_at, outcome = outcome_from_row(row)? })
 }
 
 fn outcome_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<SnapshotOutcome> {

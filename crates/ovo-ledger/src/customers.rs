@@ -583,7 +583,7 @@ pub async fn timeline(
         read_row!(
             row,
             TimelineRow {
-                kind: TimelineKind::from_rank(rank)
+                kind = TimelineKind::from_rank(rank)
                     .ok_or_else(|| LedgerError::Corrupt(format!("timeline rank {rank}")))?,
                 at,
                 id,

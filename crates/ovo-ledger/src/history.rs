@@ -72,7 +72,7 @@ pub async fn range(
                 provider_entry_id,
                 occurred_at,
                 amount,
-                credit: row.try_get::<String, _>("direction")? == "credit",
+                credit = row.try_get::<String, _>("direction")? == "credit",
                 description,
                 raw,
             }

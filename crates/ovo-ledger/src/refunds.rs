@@ -244,7 +244,7 @@ fn facts_from_row(
     payment_id: PaymentId,
     row: &sqlx::sqlite::SqliteRow,
 ) -> LedgerResult<PaymentFacts> {
-    read_row!(row, PaymentFacts { id: payment_id, product, status, amount, succeeded_at })
+    read_row!(row, PaymentFacts { id = payment_id, product, status, amount, succeeded_at })
 }
 
 async fn decide(
@@ -555,8 +555,8 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
             next_check_at,
             resends,
             problem,
-            transfer: transfer_from_row(row)?,
-            resolution: resolution_from_row(row)?,
+            transfer = transfer_from_row(row)?,
+            resolution = resolution_from_row(row)?,
         }
     )
 }
@@ -1034,7 +1034,7 @@ fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverri
         row,
         PolicyOverride {
             product,
-            policy: policy_from_row(row, &product)?.ok_or_else(|| missing("policy mode"))?,
+            policy = policy_from_row(row, &product)?.ok_or_else(|| missing("policy mode"))?,
             updated_at,
             updated_by,
         }

@@ -88,10 +88,9 @@ pub(crate) trait Column: Sized {
 }
 
 /// Reads a row into `$ty`: each field from the column of its name (through [`Column`]), or
-/// `field: expr` from the expression (never a variable of the field's own name: rustfmt writes
-/// `x: x` as `x`, which reads the column).
+/// `field = expr` from the expression.
 macro_rules! read_row {
-    ($row:expr, $ty:ident { $($field:ident $(: $value:expr)?),+ $(,)? }) => {
+    ($row:expr, $ty:ident { $($field:ident $(= $value:expr)?),+ $(,)? }) => {
         Ok($ty { $($field: $crate::row::read_row!(@field $row, $field $(, $value)?)),+ })
     };
     (@field $row:expr, $field:ident) => {
