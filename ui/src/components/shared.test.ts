@@ -19,7 +19,9 @@ import SettingsIntro from './SettingsIntro.svelte';
 import SubmitActions from './SubmitActions.svelte';
 import Tabs from './Tabs.svelte';
 import FormFieldsHost from '../test/FormFieldsHost.svelte';
+import { SIGN_IN_INPUTS } from '../lib/authInputs';
 import { problemFromReason } from '../lib/errors';
+import { FormFields } from '../lib/forms';
 import { Loaded } from '../lib/loaded.svelte';
 import { Submission } from '../lib/submission.svelte';
 import { freshEachTest } from '../test/fixtures';
@@ -159,23 +161,26 @@ describe('shared components', () => {
     expect(screen.getByTestId('thing-page')).toBeTruthy();
   });
 
-  it('AuthForm shows the missing message before the problem, and the busy label', async () => {
+  it('AuthForm renders its inputs, shows the missing message before the problem, and the busy label', async () => {
     const props = {
-      errorId: 'err',
-      problem: problemFromReason('password_too_short'),
-      busy: false,
-      label: 'Sign in',
-      busyLabel: 'Signing in…',
+      fields: new FormFields('f', (name) => name === 'password'),
+      inputs: SIGN_IN_INPUTS,
+      values: { username: 'ayu', password: '' },
+      submission: { problem: problemFromReason('password_too_short'), busy: false },
+      action: 'signin' as const,
       testid: 'go',
       onsubmit: (event: SubmitEvent) => event.preventDefault(),
-      children: html('<input />'),
     };
     const { rerender } = render(AuthForm, { ...props, missing: 'Enter both' });
+    expect(screen.getByLabelText('Username')).toBe(screen.getByTestId('go-username'));
+    expect((screen.getByTestId('go-username') as HTMLInputElement).value).toBe('ayu');
+    expect(screen.getByTestId('go-password').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByTestId('form-error').textContent).toBe('Enter both');
-    expect(screen.getByTestId('form-error').id).toBe('err');
-    await rerender({ ...props, missing: null, busy: true });
+    expect(screen.getByTestId('form-error').id).toBe('f-error');
+    expect(screen.getByTestId('go-submit').textContent?.trim()).toBe('Sign in');
+    await rerender({ ...props, missing: null, submission: { ...props.submission, busy: true } });
     expect(screen.getByTestId('form-error').textContent).not.toBe('Enter both');
-    expect(screen.getByTestId('go').textContent?.trim()).toBe('Signing in…');
+    expect(screen.getByTestId('go-submit').textContent?.trim()).toBe('Signing in…');
   });
   it('CardHeader titles its card at the level asked, with the line under it and the end content', () => {
     const { unmount } = render(CardHeader, {

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -7,19 +7,15 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SignInScreen from './SignInScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { freshEachTest, status } from '../test/fixtures';
+import { freshAuthScreen } from '../test/authScreens';
+import { status } from '../test/fixtures';
 
 function input(testid: string): HTMLInputElement {
   return screen.getByTestId(testid) as HTMLInputElement;
 }
 
 describe('SignInScreen', () => {
-  freshEachTest(invoke, status('signed_out'));
-  beforeEach(() => {
-    app.environment = 'builtin_sandbox';
-    app.demoOperators = [];
-    app.demoPassword = null;
-  });
+  freshAuthScreen(invoke, 'signed_out');
 
   it('has labelled inputs of the right types', () => {
     render(SignInScreen);
