@@ -1,12 +1,9 @@
-// The inputs of the sign-in style screens (first administrator, sign-in, unlock), as data: each becomes one
+// The forms of the sign-in style screens (first administrator, sign-in, unlock), as data: each input becomes one
 // TextField of the screen's AuthForm, bound to `values[name]`.
 
 import type { HTMLInputAttributes } from 'svelte/elements';
 import type { FormField } from './forms';
-import type { MessageKey, ParamArgs } from './i18n/translate';
-
-/** A message without placeholders. */
-type PlainKey = { [K in MessageKey]: ParamArgs<K> extends [] ? K : never }[MessageKey];
+import type { PlainKey } from './i18n/plainKey';
 
 export interface AuthInput {
   name: FormField;
@@ -18,6 +15,16 @@ export interface AuthInput {
   suffix: string;
 }
 
+export interface AuthFormSpec {
+  /** The submit button says `{action}.submit`, and `{action}.submitting` while busy. */
+  action: 'setup' | 'signin' | 'lock';
+  /** `{testid}-submit` on the button, `{testid}-{suffix}` on each input. */
+  testid: string;
+  inputs: AuthInput[];
+  /** What the form says while a required input is empty. */
+  missing?: PlainKey;
+}
+
 const username: AuthInput = { name: 'username', label: 'field.username', autocomplete: 'username', suffix: 'username' };
 const password: AuthInput = {
   name: 'password',
@@ -27,13 +34,22 @@ const password: AuthInput = {
   suffix: 'password',
 };
 
-export const SETUP_INPUTS: AuthInput[] = [
-  { ...username, hint: 'hint.username' },
-  { name: 'displayName', label: 'field.displayName', autocomplete: 'name', hint: 'hint.displayName', suffix: 'display-name' },
-  { ...password, autocomplete: 'new-password', hint: 'hint.password' },
-  { name: 'confirm', label: 'field.passwordConfirm', type: 'password', autocomplete: 'new-password', suffix: 'password-confirm' },
-];
+export const SETUP_FORM: AuthFormSpec = {
+  action: 'setup',
+  testid: 'setup',
+  inputs: [
+    { ...username, hint: 'hint.username' },
+    { name: 'displayName', label: 'field.displayName', autocomplete: 'name', hint: 'hint.displayName', suffix: 'display-name' },
+    { ...password, autocomplete: 'new-password', hint: 'hint.password' },
+    { name: 'confirm', label: 'field.passwordConfirm', type: 'password', autocomplete: 'new-password', suffix: 'password-confirm' },
+  ],
+};
 
-export const SIGN_IN_INPUTS: AuthInput[] = [username, password];
+export const SIGN_IN_FORM: AuthFormSpec = {
+  action: 'signin',
+  testid: 'signin',
+  inputs: [username, password],
+  missing: 'signin.missing',
+};
 
-export const UNLOCK_INPUTS: AuthInput[] = [password];
+export const UNLOCK_FORM: AuthFormSpec = { action: 'lock', testid: 'unlock', inputs: [password], missing: 'lock.missing' };
