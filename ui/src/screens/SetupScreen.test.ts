@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SetupScreen from './SetupScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { freshAuthScreen } from '../test/authScreens';
+import { freshAuthScreen, signInAsDemo } from '../test/authScreens';
 import { status } from '../test/fixtures';
 
 /** Renders the setup form, fills it (a valid admin unless `values` says otherwise) and submits it. */
@@ -35,9 +35,7 @@ describe('SetupScreen', () => {
     invoke.mockResolvedValueOnce(status('active'));
     render(SetupScreen);
     expect(screen.getByTestId('demo-operator-demo.finance').textContent).toContain('Finance');
-    await fireEvent.click(screen.getByTestId('demo-signin-demo.finance'));
-    await waitFor(() => expect(app.status?.state).toBe('active'));
-    expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.finance', password: 'demo-password' } });
+    await signInAsDemo(invoke, 'demo.finance');
   });
 
   it.each<{ refused: string; language: 'en' | 'id'; values: Record<string, string>; message: string; invalid: string }>([

@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SignInScreen from './SignInScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { freshAuthScreen } from '../test/authScreens';
+import { freshAuthScreen, signInAsDemo } from '../test/authScreens';
 import { status } from '../test/fixtures';
 
 function input(testid: string): HTMLInputElement {
@@ -112,9 +112,7 @@ describe('SignInScreen', () => {
       invoke.mockResolvedValueOnce(status('active'));
       render(SignInScreen);
       expect(screen.getByTestId('demo-password').textContent).toBe('Their password: demo-password');
-      await fireEvent.click(screen.getByTestId('demo-signin-demo.staff'));
-      await waitFor(() => expect(app.status?.state).toBe('active'));
-      expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.staff', password: 'demo-password' } });
+      await signInAsDemo(invoke, 'demo.staff');
     });
 
     it('shows the refusal when a demo operator is refused', async () => {
