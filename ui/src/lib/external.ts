@@ -1,10 +1,9 @@
-// Opening a provider's web page (a linking page, a top-up link, a payment page) in the system browser.
+// A provider's page (payment, linking) opens in the system browser; a failure to open it is toasted.
 
 import { api } from './ipc/client';
 import { toastError } from './toasts.svelte';
 
-/** Asks the back end to open `url`; a refusal shows as a toast. */
-export async function openInBrowser(url: string): Promise<void> {
+export async function openExternalPage(url: string): Promise<void> {
   try {
     await api.openExternal({ url });
   } catch (error) {
