@@ -1,6 +1,6 @@
 // The shared form, dialog, table and page pieces the sections are built from.
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { createRawSnippet } from 'svelte';
+import { createRawSnippet, tick } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
@@ -19,6 +19,8 @@ import SettingsIntro from './SettingsIntro.svelte';
 import SubmitActions from './SubmitActions.svelte';
 import Tabs from './Tabs.svelte';
 import FormFieldsHost from '../test/FormFieldsHost.svelte';
+import { SIGN_IN_FORM } from '../lib/authInputs';
+import { CredentialsForm } from '../lib/credentialsForm.svelte';
 import { problemFromReason } from '../lib/errors';
 import { Loaded } from '../lib/loaded.svelte';
 import { Submission } from '../lib/submission.svelte';
@@ -159,23 +161,23 @@ describe('shared components', () => {
     expect(screen.getByTestId('thing-page')).toBeTruthy();
   });
 
-  it('AuthForm shows the missing message before the problem, and the busy label', async () => {
-    const props = {
-      errorId: 'err',
-      problem: problemFromReason('password_too_short'),
-      busy: false,
-      label: 'Sign in',
-      busyLabel: 'Signing in…',
-      testid: 'go',
-      onsubmit: (event: SubmitEvent) => event.preventDefault(),
-      children: html('<input />'),
-    };
-    const { rerender } = render(AuthForm, { ...props, missing: 'Enter both' });
-    expect(screen.getByTestId('form-error').textContent).toBe('Enter both');
-    expect(screen.getByTestId('form-error').id).toBe('err');
-    await rerender({ ...props, missing: null, busy: true });
-    expect(screen.getByTestId('form-error').textContent).not.toBe('Enter both');
-    expect(screen.getByTestId('go').textContent?.trim()).toBe('Signing in…');
+  it('AuthForm renders its inputs, shows the missing message before the problem, and the busy label', async () => {
+    const form = new CredentialsForm('f', { username: 'ayu', password: '' });
+    form.submission.problem = problemFromReason('password_too_short');
+    form.missing = true;
+    const spec = { ...SIGN_IN_FORM, testid: 'go' };
+    render(AuthForm, { spec, form, onsubmit: (event: SubmitEvent) => event.preventDefault() });
+    expect(screen.getByLabelText('Username')).toBe(screen.getByTestId('go-username'));
+    expect((screen.getByTestId('go-username') as HTMLInputElement).value).toBe('ayu');
+    expect(screen.getByTestId('go-password').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('form-error').textContent).toBe('Enter your username and password.');
+    expect(screen.getByTestId('form-error').id).toBe('f-error');
+    expect(screen.getByTestId('go-submit').textContent?.trim()).toBe('Sign in');
+    form.missing = false;
+    form.submission.busy = true;
+    await tick();
+    expect(screen.getByTestId('form-error').textContent).not.toBe('Enter your username and password.');
+    expect(screen.getByTestId('go-submit').textContent?.trim()).toBe('Signing in…');
   });
   it('CardHeader titles its card at the level asked, with the line under it and the end content', () => {
     const { unmount } = render(CardHeader, {

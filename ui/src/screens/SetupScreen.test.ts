@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -7,7 +7,8 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SetupScreen from './SetupScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { freshEachTest, status } from '../test/fixtures';
+import { freshAuthScreen, signInAsDemo } from '../test/authScreens';
+import { status } from '../test/fixtures';
 
 /** Renders the setup form, fills it (a valid admin unless `values` says otherwise) and submits it. */
 async function submitSetup(values: Record<string, string> = {}) {
@@ -26,12 +27,7 @@ async function submitSetup(values: Record<string, string> = {}) {
 }
 
 describe('SetupScreen', () => {
-  freshEachTest(invoke, status('uninitialized'));
-  beforeEach(() => {
-    app.environment = 'builtin_sandbox';
-    app.demoOperators = [];
-    app.demoPassword = null;
-  });
+  freshAuthScreen(invoke, 'uninitialized');
 
   it('offers the demo operators on the first start of the built-in sandbox', async () => {
     app.demoOperators = [{ username: 'demo.finance', displayName: 'Fajar (demo)', role: 'finance', disabled: false }];
@@ -39,9 +35,7 @@ describe('SetupScreen', () => {
     invoke.mockResolvedValueOnce(status('active'));
     render(SetupScreen);
     expect(screen.getByTestId('demo-operator-demo.finance').textContent).toContain('Finance');
-    await fireEvent.click(screen.getByTestId('demo-signin-demo.finance'));
-    await waitFor(() => expect(app.status?.state).toBe('active'));
-    expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.finance', password: 'demo-password' } });
+    await signInAsDemo(invoke, 'demo.finance');
   });
 
   it.each<{ refused: string; language: 'en' | 'id'; values: Record<string, string>; message: string; invalid: string }>([

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -7,19 +7,15 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import SignInScreen from './SignInScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
-import { freshEachTest, status } from '../test/fixtures';
+import { freshAuthScreen, signInAsDemo } from '../test/authScreens';
+import { status } from '../test/fixtures';
 
 function input(testid: string): HTMLInputElement {
   return screen.getByTestId(testid) as HTMLInputElement;
 }
 
 describe('SignInScreen', () => {
-  freshEachTest(invoke, status('signed_out'));
-  beforeEach(() => {
-    app.environment = 'builtin_sandbox';
-    app.demoOperators = [];
-    app.demoPassword = null;
-  });
+  freshAuthScreen(invoke, 'signed_out');
 
   it('has labelled inputs of the right types', () => {
     render(SignInScreen);
@@ -116,9 +112,7 @@ describe('SignInScreen', () => {
       invoke.mockResolvedValueOnce(status('active'));
       render(SignInScreen);
       expect(screen.getByTestId('demo-password').textContent).toBe('Their password: demo-password');
-      await fireEvent.click(screen.getByTestId('demo-signin-demo.staff'));
-      await waitFor(() => expect(app.status?.state).toBe('active'));
-      expect(invoke).toHaveBeenCalledWith('sign_in', { input: { username: 'demo.staff', password: 'demo-password' } });
+      await signInAsDemo(invoke, 'demo.staff');
     });
 
     it('shows the refusal when a demo operator is refused', async () => {

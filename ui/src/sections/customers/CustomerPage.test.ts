@@ -162,19 +162,10 @@ describe('CustomerPage', () => {
     );
   });
 
+  const declined = { code: 'provider', reason: 'provider_declined', message: 'responseCode 4030705 Do Not Honor' } as const;
   it.each([
-    [
-      'en',
-      { code: 'provider', reason: 'provider_declined', message: 'responseCode 4030705 Do Not Honor' },
-      'The provider declined the request.',
-      'Details: responseCode 4030705 Do Not Honor',
-    ],
-    [
-      'id',
-      { code: 'provider', reason: 'provider_declined', message: 'responseCode 4030705 Do Not Honor' },
-      'Penyedia menolak permintaan ini.',
-      'Rincian: responseCode 4030705 Do Not Honor',
-    ],
+    ['en', declined, 'The provider declined the request.', 'Details: responseCode 4030705 Do Not Honor'],
+    ['id', declined, 'Penyedia menolak permintaan ini.', 'Rincian: responseCode 4030705 Do Not Honor'],
     [
       'en',
       { code: 'provider', reason: 'provider_timeout', message: 'no answer within 10 s' },
@@ -325,14 +316,13 @@ describe('CustomerPage', () => {
     );
     open();
     await screen.findByTestId('account-doku_snap_ovo');
-    expect(screen.queryByTestId('link-form')).toBeNull();
-    expect(screen.queryByTestId('link-start')).toBeNull();
-    expect(screen.queryByTestId('unlink')).toBeNull();
-    expect(screen.queryByTestId('retry-link')).toBeNull();
+    for (const testid of ['link-form', 'link-start', 'unlink', 'retry-link']) {
+      expect(screen.queryByTestId(testid), testid).toBeNull();
+    }
     // Viewing stays: balances, history, top-up.
-    expect(screen.getByTestId('balance-refresh')).toBeTruthy();
-    expect(screen.getByTestId('history-load')).toBeTruthy();
-    expect(screen.getByTestId('topup-load')).toBeTruthy();
+    for (const testid of ['balance-refresh', 'history-load', 'topup-load']) {
+      expect(screen.getByTestId(testid)).toBeTruthy();
+    }
   });
 
   it('loads the history for the last 30 days (WIB) and pages through it', async () => {
