@@ -139,6 +139,23 @@ fn email_ok(email: &str) -> bool {
         })
 }
 
+/// Typed fields checked for create and edit; the first problem is the error.
+fn checked(f: &CustomerFields) -> AppResult<CustomerValues> {
+    check_fields(
+        &f.full_name,
+        &f.phone,
+        f.merchant_customer_id.as_deref(),
+        f.email.as_deref(),
+        f.notes.as_deref(),
+    )
+    .map_err(|p| {
+        p.into_iter()
+            .next()
+            .map(FieldProblem::into_error)
+            .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
+    })
+}
+
 /// Checks a customer's fields as typed or read from a file; every problem is returned.
 pub(crate) fn check_fields(
     full_name: &str,
@@ -366,19 +383,7 @@ impl Backoffice {
 
     pub async fn create_customer(&self, input: CustomerFields) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "create customers").await?;
-        let values = check_fields(
-            &input.full_name,
-            &input.phone,
-            input.merchant_customer_id.as_deref(),
-            input.email.as_deref(),
-            input.notes.as_deref(),
-        )
-        .map_err(|p| {
-            p.into_iter()
-                .next()
-                .map(FieldProblem::into_error)
-                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
-        })?;
+        let values = checked(&input)?;
         let now = self.now();
         let environment = self.environment().await;
         let mut tx = self.ledger.begin_write().await?;
@@ -403,20 +408,7 @@ impl Backoffice {
 
     pub async fn update_customer(&self, input: UpdateCustomerInput) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "edit customers").await?;
-        let f = &input.fields;
-        let values = check_fields(
-            &f.full_name,
-            &f.phone,
-            f.merchant_customer_id.as_deref(),
-            f.email.as_deref(),
-            f.notes.as_deref(),
-        )
-        .map_err(|p| {
-            p.into_iter()
-                .next()
-                .map(FieldProblem::into_error)
-                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
-        })?;
+        let values = checked(&input.fields)?;
         let id = CustomerId::new(input.customer_id);
         let now = self.now();
         let environment = self.environment().await;

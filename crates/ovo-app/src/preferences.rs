@@ -2,7 +2,8 @@
 
 use ovo_domain::Lang;
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::settings;
+use ovo_ledger::operators::OperatorRow;
+use ovo_ledger::{settings, WriteTx};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
@@ -40,25 +41,16 @@ impl Backoffice {
             Some(id) => ovo_ledger::operators::by_id(&mut tx, id).await?,
             None => None,
         };
-        settings::put(
-            &mut tx,
+        let detail = json!({ "to": lang.key() });
+        self.put_setting(
+            tx,
+            operator.as_ref(),
             LANGUAGE_KEY,
             lang.key(),
-            self.clock.now(),
-            operator.as_ref().map(|o| o.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            operator.as_ref(),
             "settings.language",
-            LANGUAGE_KEY,
-            AuditOutcome::Ok,
-            json!({ "to": lang.key() }),
+            detail,
         )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        self.get_preferences().await
+        .await
     }
 
     pub async fn set_idle_lock(&self, input: IdleLockInput) -> AppResult<Preferences> {
@@ -73,51 +65,42 @@ impl Backoffice {
                 ),
             ));
         }
-        let from = self.idle_lock_minutes().await;
-        let mut tx = self.ledger.begin_write().await?;
-        settings::put(
-            &mut tx,
-            IDLE_LOCK_KEY,
-            &input.minutes.to_string(),
-            self.clock.now(),
-            Some(actor.operator.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
+        let detail = json!({ "from": self.idle_lock_minutes().await, "to": input.minutes });
+        let tx = self.ledger.begin_write().await?;
+        let minutes = input.minutes.to_string();
+        self.put_setting(
+            tx,
             Some(&actor.operator),
-            "settings.idle_lock",
             IDLE_LOCK_KEY,
-            AuditOutcome::Ok,
-            json!({ "from": from, "to": input.minutes }),
+            &minutes,
+            "settings.idle_lock",
+            detail,
         )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        self.get_preferences().await
+        .await
     }
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
         let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
         let environment = parse_environment(&input.environment)?;
-        let from = self.environment().await;
-        let mut tx = self.ledger.begin_write().await?;
-        settings::put(
-            &mut tx,
-            ENVIRONMENT_KEY,
-            environment.key(),
-            self.clock.now(),
-            Some(actor.operator.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "settings.environment",
-            ENVIRONMENT_KEY,
-            AuditOutcome::Ok,
-            json!({ "from": from.key(), "to": environment.key() }),
-        )
-        .await?;
+        let detail = json!({ "from": self.environment().await.key(), "to": environment.key() });
+        let tx = self.ledger.begin_write().await?;
+        let (key, action) = (ENVIRONMENT_KEY, "settings.environment");
+        self.put_setting(tx, Some(&actor.operator), key, environment.key(), action, detail).await
+    }
+
+    /// Stores one setting with its audit entry (the setting's key is the subject) and answers
+    /// the preferences as they are now.
+    async fn put_setting(
+        &self,
+        mut tx: WriteTx,
+        operator: Option<&OperatorRow>,
+        key: &str,
+        value: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> AppResult<Preferences> {
+        settings::put(&mut tx, key, value, self.clock.now(), operator.map(|o| o.id)).await?;
+        self.audit(&mut tx, operator, action, key, AuditOutcome::Ok, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.get_preferences().await
     }
