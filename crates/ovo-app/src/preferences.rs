@@ -84,8 +84,15 @@ impl Backoffice {
         let environment = parse_environment(&input.environment)?;
         let detail = json!({ "from": self.environment().await.key(), "to": environment.key() });
         let tx = self.ledger.begin_write().await?;
-        let (key, action) = (ENVIRONMENT_KEY, "settings.environment");
-        self.put_setting(tx, Some(&actor.operator), key, environment.key(), action, detail).await
+        self.put_setting(
+            tx,
+            Some(&actor.operator),
+            ENVIRONMENT_KEY,
+            environment.key(),
+            "settings.environment",
+            detail,
+        )
+        .await
     }
 
     /// Stores one setting with its audit entry (the setting's key is the subject) and answers
