@@ -1,6 +1,5 @@
 //! Language, idle lock and environment.
 
-use ovo_domain::Lang;
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::{settings, WriteTx};
@@ -8,10 +7,10 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::backoffice::{ENVIRONMENT_KEY, IDLE_LOCK_KEY, LANGUAGE_KEY};
-use crate::credentials::parse_environment;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{EnvironmentInput, IdleLockInput, LanguageInput, Preferences};
 use crate::permissions::Permission;
+use crate::validate;
 
 pub const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
 
@@ -26,12 +25,7 @@ impl Backoffice {
 
     /// Allowed signed out too (the sign-in screen has a language switch).
     pub async fn set_language(&self, input: LanguageInput) -> AppResult<Preferences> {
-        let lang = Lang::parse(&input.language).map_err(|_| {
-            AppError::invalid(
-                "language_unknown",
-                format!("language {:?} is not one of id, en", input.language),
-            )
-        })?;
+        let lang = validate::language(&input.language)?;
         let operator = match self.session_slot().clone() {
             Some(s) if !s.locked => Some(s.operator_id),
             _ => None,
@@ -81,7 +75,7 @@ impl Backoffice {
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
         let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
-        let environment = parse_environment(&input.environment)?;
+        let environment = validate::environment(&input.environment)?;
         let detail = json!({ "from": self.environment().await.key(), "to": environment.key() });
         let tx = self.ledger.begin_write().await?;
         self.put_setting(

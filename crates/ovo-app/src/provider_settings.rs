@@ -14,10 +14,10 @@ use ovo_providers::ProductSettings;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::credentials::parse_environment;
 use crate::error::{AppError, AppResult};
 use crate::ipc::*;
 use crate::permissions::Permission;
+use crate::validate;
 
 /// The built-in environment's OVO SNAP top-up text, so the feature is visible there.
 const DEMO_TOP_UP_ID: &str = "Aplikasi OVO
@@ -64,7 +64,7 @@ fn parse_product(key: &str) -> AppResult<Product> {
 
 /// Provider sandbox or Production; the built-in environment's settings are fixed.
 fn configurable(key: &str) -> AppResult<Environment> {
-    let environment = parse_environment(key)?;
+    let environment = validate::environment(key)?;
     if environment == Environment::BuiltInSandbox {
         return Err(AppError::invalid(
             "provider_settings_builtin",
@@ -304,14 +304,8 @@ impl Backoffice {
                 problem: None,
             });
         };
-        let lang = match language.map(Lang::parse) {
-            Some(Ok(lang)) => lang,
-            Some(Err(_)) => {
-                return Err(AppError::invalid(
-                    "language_unknown",
-                    format!("language {:?} is not one of id, en", language.unwrap_or_default()),
-                ))
-            }
+        let lang = match language {
+            Some(key) => validate::language(key)?,
             None => self.language().await.unwrap_or(Lang::Id),
         };
         let settings = self.product_settings(environment, product).await?;
