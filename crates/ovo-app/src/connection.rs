@@ -7,11 +7,11 @@ use ovo_providers::{ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::credentials::parse_environment;
 use crate::error::AppResult;
 use crate::ipc::{ConnectionOutcome, ConnectionTestInput, ConnectionTestResult};
 use crate::permissions::Permission;
 use crate::providers::parse_product;
+use crate::validate;
 
 impl Backoffice {
     pub async fn test_connection(
@@ -20,7 +20,7 @@ impl Backoffice {
     ) -> AppResult<ConnectionTestResult> {
         let actor =
             self.authorize(Permission::ManageCredentials, "test a provider connection").await?;
-        let environment = parse_environment(&input.environment)?;
+        let environment = validate::environment(&input.environment)?;
         let product = parse_product(&input.product)?;
         let answer = match self.provider(environment, product).await {
             Ok(client) => client.test_connection().await,

@@ -13,6 +13,7 @@ use crate::ipc::{
 };
 use crate::permissions::Permission;
 use crate::providers::parse_product;
+use crate::validate;
 
 impl Backoffice {
     pub async fn list_credentials(
@@ -20,7 +21,7 @@ impl Backoffice {
         query: CredentialsQuery,
     ) -> AppResult<Vec<ProductCredentials>> {
         self.authorize(Permission::ManageCredentials, "view credentials").await?;
-        let environment = parse_environment(&query.environment)?;
+        let environment = validate::environment(&query.environment)?;
         Product::ALL
             .iter()
             .map(|&product| {
@@ -116,23 +117,12 @@ fn subject(environment: Environment, product: Product, field: &str) -> String {
     format!("{}/{}.{}", environment.key(), product.key(), field)
 }
 
-pub(crate) fn parse_environment(key: &str) -> AppResult<Environment> {
-    Environment::parse(key).map_err(|_| {
-        AppError::invalid(
-            "environment_unknown",
-            format!(
-                "environment {key:?} is not one of builtin_sandbox, provider_sandbox, production"
-            ),
-        )
-    })
-}
-
 fn parse_ref(
     environment: &str,
     product: &str,
     field: &str,
 ) -> AppResult<(Environment, Product, &'static str)> {
-    let environment = parse_environment(environment)?;
+    let environment = validate::environment(environment)?;
     let product = parse_product(product)?;
     let field: &'static str =
         product.credential_fields().iter().copied().find(|f| *f == field).ok_or_else(|| {

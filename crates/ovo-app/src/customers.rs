@@ -6,7 +6,8 @@ use ovo_domain::{CustomerId, Environment, Msisdn, PhoneError, Product, Timestamp
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::bindings;
 use ovo_ledger::customers::{self, CustomerRow, CustomerValues, TimelineCursor, TimelineKind};
-use ovo_ledger::Connection;
+use ovo_ledger::operators::OperatorRow;
+use ovo_ledger::{Connection, WriteTx};
 use serde_json::{json, Value};
 
 use crate::backoffice::Backoffice;
@@ -137,6 +138,23 @@ fn email_ok(email: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
+}
+
+/// Typed fields checked for create and edit; the first problem is the error.
+fn checked(f: &CustomerFields) -> AppResult<CustomerValues> {
+    check_fields(
+        &f.full_name,
+        &f.phone,
+        f.merchant_customer_id.as_deref(),
+        f.email.as_deref(),
+        f.notes.as_deref(),
+    )
+    .map_err(|p| {
+        p.into_iter()
+            .next()
+            .map(FieldProblem::into_error)
+            .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
+    })
 }
 
 /// Checks a customer's fields as typed or read from a file; every problem is returned.
@@ -366,57 +384,19 @@ impl Backoffice {
 
     pub async fn create_customer(&self, input: CustomerFields) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "create customers").await?;
-        let values = check_fields(
-            &input.full_name,
-            &input.phone,
-            input.merchant_customer_id.as_deref(),
-            input.email.as_deref(),
-            input.notes.as_deref(),
-        )
-        .map_err(|p| {
-            p.into_iter()
-                .next()
-                .map(FieldProblem::into_error)
-                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
-        })?;
+        let values = checked(&input)?;
         let now = self.now();
         let environment = self.environment().await;
         let mut tx = self.ledger.begin_write().await?;
         check_unique(&mut tx, &values, None, environment).await?;
         let id = customers::create(&mut tx, &values, now).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "customer.create",
-            &customer_subject(id),
-            AuditOutcome::Ok,
-            json!({ "after": audit_values(&values) }),
-        )
-        .await?;
-        let row = customers::by_id(&mut tx, id)
-            .await?
-            .ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;
-        let view = details(&mut tx, &row, environment).await?;
-        ovo_ledger::commit(tx).await?;
-        Ok(view)
+        let detail = json!({ "after": audit_values(&values) });
+        self.saved_customer(tx, &actor.operator, "customer.create", id, detail, environment).await
     }
 
     pub async fn update_customer(&self, input: UpdateCustomerInput) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "edit customers").await?;
-        let f = &input.fields;
-        let values = check_fields(
-            &f.full_name,
-            &f.phone,
-            f.merchant_customer_id.as_deref(),
-            f.email.as_deref(),
-            f.notes.as_deref(),
-        )
-        .map_err(|p| {
-            p.into_iter()
-                .next()
-                .map(FieldProblem::into_error)
-                .unwrap_or_else(|| AppError::invalid("customer_invalid", "invalid customer"))
-        })?;
+        let values = checked(&input.fields)?;
         let id = CustomerId::new(input.customer_id);
         let now = self.now();
         let environment = self.environment().await;
@@ -431,15 +411,23 @@ impl Backoffice {
         }
         check_unique(&mut tx, &values, Some(id), environment).await?;
         customers::update(&mut tx, id, &values, now).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "customer.update",
-            &customer_subject(id),
-            AuditOutcome::Ok,
-            json!({ "before": audit_values(&before_values), "after": audit_values(&values) }),
-        )
-        .await?;
+        let detail =
+            json!({ "before": audit_values(&before_values), "after": audit_values(&values) });
+        self.saved_customer(tx, &actor.operator, "customer.update", id, detail, environment).await
+    }
+
+    /// Audits a customer's creation or edit, commits, and answers the customer as stored.
+    async fn saved_customer(
+        &self,
+        mut tx: WriteTx,
+        operator: &OperatorRow,
+        action: &str,
+        id: CustomerId,
+        detail: Value,
+        environment: Environment,
+    ) -> AppResult<CustomerDetails> {
+        let subject = customer_subject(id);
+        self.audit(&mut tx, Some(operator), action, &subject, AuditOutcome::Ok, detail).await?;
         let row = customers::by_id(&mut tx, id)
             .await?
             .ok_or(ovo_ledger::LedgerError::NotFound { what: "customer" })?;

@@ -1,16 +1,16 @@
 //! Language, idle lock and environment.
 
-use ovo_domain::Lang;
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::settings;
+use ovo_ledger::operators::OperatorRow;
+use ovo_ledger::{settings, WriteTx};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::backoffice::{ENVIRONMENT_KEY, IDLE_LOCK_KEY, LANGUAGE_KEY};
-use crate::credentials::parse_environment;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{EnvironmentInput, IdleLockInput, LanguageInput, Preferences};
 use crate::permissions::Permission;
+use crate::validate;
 
 pub const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
 
@@ -25,12 +25,7 @@ impl Backoffice {
 
     /// Allowed signed out too (the sign-in screen has a language switch).
     pub async fn set_language(&self, input: LanguageInput) -> AppResult<Preferences> {
-        let lang = Lang::parse(&input.language).map_err(|_| {
-            AppError::invalid(
-                "language_unknown",
-                format!("language {:?} is not one of id, en", input.language),
-            )
-        })?;
+        let lang = validate::language(&input.language)?;
         let operator = match self.session_slot().clone() {
             Some(s) if !s.locked => Some(s.operator_id),
             _ => None,
@@ -40,25 +35,16 @@ impl Backoffice {
             Some(id) => ovo_ledger::operators::by_id(&mut tx, id).await?,
             None => None,
         };
-        settings::put(
-            &mut tx,
+        let detail = json!({ "to": lang.key() });
+        self.put_setting(
+            tx,
+            operator.as_ref(),
             LANGUAGE_KEY,
             lang.key(),
-            self.clock.now(),
-            operator.as_ref().map(|o| o.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            operator.as_ref(),
             "settings.language",
-            LANGUAGE_KEY,
-            AuditOutcome::Ok,
-            json!({ "to": lang.key() }),
+            detail,
         )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        self.get_preferences().await
+        .await
     }
 
     pub async fn set_idle_lock(&self, input: IdleLockInput) -> AppResult<Preferences> {
@@ -73,51 +59,49 @@ impl Backoffice {
                 ),
             ));
         }
-        let from = self.idle_lock_minutes().await;
-        let mut tx = self.ledger.begin_write().await?;
-        settings::put(
-            &mut tx,
-            IDLE_LOCK_KEY,
-            &input.minutes.to_string(),
-            self.clock.now(),
-            Some(actor.operator.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
+        let detail = json!({ "from": self.idle_lock_minutes().await, "to": input.minutes });
+        let tx = self.ledger.begin_write().await?;
+        let minutes = input.minutes.to_string();
+        self.put_setting(
+            tx,
             Some(&actor.operator),
-            "settings.idle_lock",
             IDLE_LOCK_KEY,
-            AuditOutcome::Ok,
-            json!({ "from": from, "to": input.minutes }),
+            &minutes,
+            "settings.idle_lock",
+            detail,
         )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        self.get_preferences().await
+        .await
     }
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
         let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
-        let environment = parse_environment(&input.environment)?;
-        let from = self.environment().await;
-        let mut tx = self.ledger.begin_write().await?;
-        settings::put(
-            &mut tx,
+        let environment = validate::environment(&input.environment)?;
+        let detail = json!({ "from": self.environment().await.key(), "to": environment.key() });
+        let tx = self.ledger.begin_write().await?;
+        self.put_setting(
+            tx,
+            Some(&actor.operator),
             ENVIRONMENT_KEY,
             environment.key(),
-            self.clock.now(),
-            Some(actor.operator.id),
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
             "settings.environment",
-            ENVIRONMENT_KEY,
-            AuditOutcome::Ok,
-            json!({ "from": from.key(), "to": environment.key() }),
+            detail,
         )
-        .await?;
+        .await
+    }
+
+    /// Stores one setting with its audit entry (the setting's key is the subject) and answers
+    /// the preferences as they are now.
+    async fn put_setting(
+        &self,
+        mut tx: WriteTx,
+        operator: Option<&OperatorRow>,
+        key: &str,
+        value: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> AppResult<Preferences> {
+        settings::put(&mut tx, key, value, self.clock.now(), operator.map(|o| o.id)).await?;
+        self.audit(&mut tx, operator, action, key, AuditOutcome::Ok, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.get_preferences().await
     }

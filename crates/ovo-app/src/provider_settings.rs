@@ -14,10 +14,10 @@ use ovo_providers::ProductSettings;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::credentials::parse_environment;
 use crate::error::{AppError, AppResult};
 use crate::ipc::*;
 use crate::permissions::Permission;
+use crate::validate;
 
 /// The built-in environment's OVO SNAP top-up text, so the feature is visible there.
 const DEMO_TOP_UP_ID: &str = "Aplikasi OVO
@@ -64,7 +64,7 @@ fn parse_product(key: &str) -> AppResult<Product> {
 
 /// Provider sandbox or Production; the built-in environment's settings are fixed.
 fn configurable(key: &str) -> AppResult<Environment> {
-    let environment = parse_environment(key)?;
+    let environment = validate::environment(key)?;
     if environment == Environment::BuiltInSandbox {
         return Err(AppError::invalid(
             "provider_settings_builtin",
@@ -143,6 +143,37 @@ fn values_json(settings: &ProductSettings) -> serde_json::Value {
         .into()
 }
 
+/// Checks each value and sets it in `overrides`; an empty or documented value removes the
+/// override.
+fn apply_values(
+    environment: Environment,
+    product: Product,
+    values: &BTreeMap<String, String>,
+    overrides: &mut BTreeMap<String, String>,
+) -> AppResult<()> {
+    for (key, raw) in values {
+        let spec = provider_settings::find_spec(product, key).ok_or_else(|| {
+            let known: Vec<&str> = provider_settings::specs(product).map(|s| s.key).collect();
+            AppError::invalid(
+                "provider_setting_unknown",
+                format!(
+                    "{} has no setting {key:?}; its settings are {}",
+                    product.display_name(),
+                    known.join(", ")
+                ),
+            )
+        })?;
+        let value =
+            provider_settings::check_value(environment, spec, raw).map_err(setting_error)?;
+        if value.is_empty() || Some(&value) == spec.default_value(environment).as_ref() {
+            overrides.remove(spec.key);
+        } else {
+            overrides.insert(spec.key.to_owned(), value);
+        }
+    }
+    Ok(())
+}
+
 impl Backoffice {
     /// Every product's settings in `environment` (Provider sandbox or Production).
     pub async fn list_provider_settings(
@@ -168,36 +199,49 @@ impl Backoffice {
         &self,
         input: SaveProviderSettingsInput,
     ) -> AppResult<ProductProviderSettings> {
+        self.change_provider_settings(&input.environment, &input.product, Some(&input.values)).await
+    }
+
+    /// Returns every setting of one product to its documented value (audited).
+    pub async fn reset_provider_settings(
+        &self,
+        input: ProviderSettingsRef,
+    ) -> AppResult<ProductProviderSettings> {
+        self.change_provider_settings(&input.environment, &input.product, None).await
+    }
+
+    /// Saves `values` over one product's stored settings, or with none resets them all.
+    async fn change_provider_settings(
+        &self,
+        environment: &str,
+        product: &str,
+        values: Option<&BTreeMap<String, String>>,
+    ) -> AppResult<ProductProviderSettings> {
         let actor =
             self.authorize(Permission::ManageSettings, "change the provider settings").await?;
-        let environment = configurable(&input.environment)?;
-        let product = parse_product(&input.product)?;
+        let environment = configurable(environment)?;
+        let product = parse_product(product)?;
         let mut tx = self.ledger.begin_write().await?;
         let stored = settings::provider_overrides(&mut tx, environment, product).await?;
         let (before, mut overrides) = resolve_stored(environment, product, stored);
-        for (key, raw) in &input.values {
-            let spec = provider_settings::find_spec(product, key).ok_or_else(|| {
-                let known: Vec<&str> = provider_settings::specs(product).map(|s| s.key).collect();
-                AppError::invalid(
-                    "provider_setting_unknown",
-                    format!(
-                        "{} has no setting {key:?}; its settings are {}",
-                        product.display_name(),
-                        known.join(", ")
-                    ),
-                )
-            })?;
-            let value =
-                provider_settings::check_value(environment, spec, raw).map_err(setting_error)?;
-            if value.is_empty() || Some(&value) == spec.default_value(environment).as_ref() {
-                overrides.remove(spec.key);
-            } else {
-                overrides.insert(spec.key.to_owned(), value);
-            }
+        match values {
+            Some(values) => apply_values(environment, product, values, &mut overrides)?,
+            None => overrides.clear(),
         }
         let after =
             ProductSettings::resolve(environment, product, &overrides).map_err(setting_error)?;
-        after.ready().map_err(setting_error)?;
+        let mut detail = json!({ "before": values_json(&before), "after": values_json(&after) });
+        if values.is_some() {
+            after.ready().map_err(setting_error)?;
+            let changed: Vec<&str> = after
+                .entries()
+                .into_iter()
+                .zip(before.entries())
+                .filter(|(a, b)| a.1 != b.1)
+                .map(|(a, _)| a.0)
+                .collect();
+            detail["changed"] = json!(changed);
+        }
         settings::save_provider_overrides(
             &mut tx,
             environment,
@@ -207,61 +251,18 @@ impl Backoffice {
             actor.operator.id,
         )
         .await?;
-        let changed: Vec<&str> = after
-            .entries()
-            .into_iter()
-            .zip(before.entries())
-            .filter(|(a, b)| a.1 != b.1)
-            .map(|(a, _)| a.0)
-            .collect();
         self.audit(
             &mut tx,
             Some(&actor.operator),
-            "provider_settings.save",
+            if values.is_some() { "provider_settings.save" } else { "provider_settings.reset" },
             &format!("provider_settings:{}/{}", environment.key(), product.key()),
             AuditOutcome::Ok,
-            json!({ "changed": changed, "before": values_json(&before), "after": values_json(&after) }),
+            detail,
         )
         .await?;
         ovo_ledger::commit(tx).await?;
         self.providers.forget(environment, product);
         Ok(view(&after, &overrides))
-    }
-
-    /// Returns every setting of one product to its documented value (audited).
-    pub async fn reset_provider_settings(
-        &self,
-        input: ProviderSettingsRef,
-    ) -> AppResult<ProductProviderSettings> {
-        let actor =
-            self.authorize(Permission::ManageSettings, "change the provider settings").await?;
-        let environment = configurable(&input.environment)?;
-        let product = parse_product(&input.product)?;
-        let mut tx = self.ledger.begin_write().await?;
-        let stored = settings::provider_overrides(&mut tx, environment, product).await?;
-        let (before, _) = resolve_stored(environment, product, stored);
-        let after = ProductSettings::documented(environment, product);
-        settings::save_provider_overrides(
-            &mut tx,
-            environment,
-            product,
-            &BTreeMap::new(),
-            self.now(),
-            actor.operator.id,
-        )
-        .await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "provider_settings.reset",
-            &format!("provider_settings:{}/{}", environment.key(), product.key()),
-            AuditOutcome::Ok,
-            json!({ "before": values_json(&before), "after": values_json(&after) }),
-        )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        self.providers.forget(environment, product);
-        Ok(view(&after, &BTreeMap::new()))
     }
 
     /// The settings a client of `product` in `environment` is built from (not yet checked for
@@ -303,14 +304,8 @@ impl Backoffice {
                 problem: None,
             });
         };
-        let lang = match language.map(Lang::parse) {
-            Some(Ok(lang)) => lang,
-            Some(Err(_)) => {
-                return Err(AppError::invalid(
-                    "language_unknown",
-                    format!("language {:?} is not one of id, en", language.unwrap_or_default()),
-                ))
-            }
+        let lang = match language {
+            Some(key) => validate::language(key)?,
             None => self.language().await.unwrap_or(Lang::Id),
         };
         let settings = self.product_settings(environment, product).await?;

@@ -4,7 +4,8 @@
 
 use ovo_domain::{Lang, Product, RefundPolicy, RefundPolicyError};
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::refunds;
+use ovo_ledger::operators::OperatorRow;
+use ovo_ledger::{refunds, WriteTx};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
@@ -82,21 +83,12 @@ impl Backoffice {
         let mut tx = self.ledger.begin_write().await?;
         let before = refunds::load_override(&mut tx, product).await?;
         refunds::save_override(&mut tx, product, &policy, actor.operator.id, self.now()).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "refund_policy.set",
-            &format!("refund_policy:{}", product.key()),
-            AuditOutcome::Ok,
-            json!({
-                "before": policy_json(&before.unwrap_or(RefundPolicy::default_for(product))),
-                "before_overridden": before.is_some(),
-                "after": policy_json(&policy),
-                "rule": policy.describe(product, None, Lang::En),
-            }),
-        )
-        .await?;
-        ovo_ledger::commit(tx).await?;
+        let detail = json!({
+            "before": policy_json(&before.unwrap_or(RefundPolicy::default_for(product))),
+            "before_overridden": before.is_some(),
+        });
+        self.policy_changed(tx, &actor.operator, "refund_policy.set", product, &policy, detail)
+            .await?;
         Ok(view(product, &policy, true))
     }
 
@@ -108,21 +100,26 @@ impl Backoffice {
         let before = refunds::load_override(&mut tx, product).await?;
         let removed = refunds::delete_override(&mut tx, product).await?;
         let policy = RefundPolicy::default_for(product);
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "refund_policy.reset",
-            &format!("refund_policy:{}", product.key()),
-            AuditOutcome::Ok,
-            json!({
-                "removed": removed,
-                "before": before.as_ref().map(policy_json),
-                "after": policy_json(&policy),
-                "rule": policy.describe(product, None, Lang::En),
-            }),
-        )
-        .await?;
-        ovo_ledger::commit(tx).await?;
+        let detail = json!({ "removed": removed, "before": before.as_ref().map(policy_json) });
+        self.policy_changed(tx, &actor.operator, "refund_policy.reset", product, &policy, detail)
+            .await?;
         Ok(view(product, &policy, false))
+    }
+
+    /// Audits a change of `product`'s rule (`detail` plus the rule after it) and commits.
+    async fn policy_changed(
+        &self,
+        mut tx: WriteTx,
+        operator: &OperatorRow,
+        action: &str,
+        product: Product,
+        policy: &RefundPolicy,
+        mut detail: serde_json::Value,
+    ) -> AppResult<()> {
+        detail["after"] = policy_json(policy);
+        detail["rule"] = json!(policy.describe(product, None, Lang::En));
+        let subject = format!("refund_policy:{}", product.key());
+        self.audit(&mut tx, Some(operator), action, &subject, AuditOutcome::Ok, detail).await?;
+        Ok(ovo_ledger::commit(tx).await?)
     }
 }

@@ -1,6 +1,7 @@
-//! Input rules for operators; each failure names the rule and what is accepted.
+//! Input rules for operators and the keys settings name; each failure names the rule and what
+//! is accepted.
 
-use ovo_domain::Role;
+use ovo_domain::{Environment, Lang, Role};
 use ovo_secrets::Sensitive;
 
 use crate::error::{AppError, AppResult};
@@ -60,6 +61,23 @@ pub fn role(input: &str) -> AppResult<Role> {
     })
 }
 
+pub fn environment(key: &str) -> AppResult<Environment> {
+    Environment::parse(key).map_err(|_| {
+        AppError::invalid(
+            "environment_unknown",
+            format!(
+                "environment {key:?} is not one of builtin_sandbox, provider_sandbox, production"
+            ),
+        )
+    })
+}
+
+pub fn language(key: &str) -> AppResult<Lang> {
+    Lang::parse(key).map_err(|_| {
+        AppError::invalid("language_unknown", format!("language {key:?} is not one of id, en"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +103,13 @@ mod tests {
         assert!(display_name("bad\u{7}bell").is_err());
         assert!(role("finance").is_ok());
         assert_eq!(role("root").err().and_then(|e| e.reason), Some("role_invalid"));
+    }
+
+    #[test]
+    fn setting_keys() {
+        assert_eq!(environment("production").ok(), Some(Environment::Production));
+        assert_eq!(environment("prod").err().and_then(|e| e.reason), Some("environment_unknown"));
+        assert_eq!(language("en").ok(), Some(Lang::En));
+        assert_eq!(language("fr").err().and_then(|e| e.reason), Some("language_unknown"));
     }
 }

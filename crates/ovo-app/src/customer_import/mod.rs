@@ -870,40 +870,26 @@ impl Backoffice {
         for row in &good {
             let v = &row.values;
             let phone = v.phone.canonical();
+            let phone_taken = |owner: &CustomerRow| {
+                taken(row.line, ImportField::Phone, "customer_phone_taken", owner)
+            };
             let matched = match v.merchant_customer_id.as_deref().and_then(|m| by_mid.get(m)) {
-                Some(existing) if !visible(existing, environment) => {
-                    rejected.push(taken(
-                        row.line,
-                        ImportField::MerchantCustomerId,
-                        "customer_merchant_id_taken",
-                        existing,
-                    ));
-                    continue;
-                }
-                Some(existing) if existing.forgotten_at.is_some() => {
-                    rejected.push(rejection(
-                        row.line,
-                        ImportField::MerchantCustomerId,
-                        "customer_forgotten",
-                        format!("belongs to customer #{}, who was forgotten", existing.id.get()),
-                        format!(
-                            "milik pelanggan #{} yang datanya sudah dihapus",
-                            existing.id.get()
-                        ),
-                    ));
-                    continue;
-                }
+                Some(existing) if !visible(existing, environment) => Err(taken(
+                    row.line,
+                    ImportField::MerchantCustomerId,
+                    "customer_merchant_id_taken",
+                    existing,
+                )),
+                Some(existing) if existing.forgotten_at.is_some() => Err(rejection(
+                    row.line,
+                    ImportField::MerchantCustomerId,
+                    "customer_forgotten",
+                    format!("belongs to customer #{}, who was forgotten", existing.id.get()),
+                    format!("milik pelanggan #{} yang datanya sudah dihapus", existing.id.get()),
+                )),
                 Some(existing) => match by_phone.get(phone) {
-                    Some(owner) if owner.id != existing.id => {
-                        rejected.push(taken(
-                            row.line,
-                            ImportField::Phone,
-                            "customer_phone_taken",
-                            owner,
-                        ));
-                        continue;
-                    }
-                    _ => Some(existing.clone()),
+                    Some(owner) if owner.id != existing.id => Err(phone_taken(owner)),
+                    _ => Ok(Some(existing.clone())),
                 },
                 None => match by_phone.get(phone) {
                     // A customer created by hand (no merchant id yet) is adopted by the file's row.
@@ -911,19 +897,18 @@ impl Backoffice {
                         if v.merchant_customer_id.is_none()
                             || owner.merchant_customer_id.is_none() =>
                     {
-                        Some(owner.clone())
+                        Ok(Some(owner.clone()))
                     }
-                    Some(owner) => {
-                        rejected.push(taken(
-                            row.line,
-                            ImportField::Phone,
-                            "customer_phone_taken",
-                            owner,
-                        ));
-                        continue;
-                    }
-                    None => None,
+                    Some(owner) => Err(phone_taken(owner)),
+                    None => Ok(None),
                 },
+            };
+            let matched = match matched {
+                Ok(matched) => matched,
+                Err(error) => {
+                    rejected.push(error);
+                    continue;
+                }
             };
             match matched {
                 Some(existing) => {

@@ -23,7 +23,6 @@ pub struct CustomerFields {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateCustomerInput {
-    #[ts(type = "number")]
     pub customer_id: i64,
     pub fields: CustomerFields,
 }
@@ -42,7 +41,6 @@ pub struct CustomerDetails {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerNoteInput {
-    #[ts(type = "number")]
     pub customer_id: i64,
     pub text: String,
 }
@@ -50,9 +48,7 @@ pub struct CustomerNoteInput {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerNoteView {
-    #[ts(type = "number")]
     pub id: i64,
-    #[ts(type = "number")]
     pub customer_id: i64,
     pub text: String,
     pub at: String,
@@ -63,7 +59,6 @@ pub struct CustomerNoteView {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerTimelineQuery {
-    #[ts(type = "number")]
     pub customer_id: i64,
     /// `nextBefore` of the previous page; null for the newest.
     pub before: Option<String>,
@@ -93,17 +88,13 @@ pub struct CustomerTimelineEntry {
     pub reference: Option<String>,
     #[ts(type = "ProductKey | null")]
     pub product: Option<Product>,
-    #[ts(type = "number | null")]
     pub amount: Option<i64>,
     /// The record's status key now (a payment's, refund's or linking's).
     pub status: Option<String>,
     pub text: Option<String>,
     pub author: Option<String>,
-    #[ts(type = "number | null")]
     pub payment_id: Option<i64>,
-    #[ts(type = "number | null")]
     pub refund_id: Option<i64>,
-    #[ts(type = "number | null")]
     pub account_id: Option<i64>,
 }
 
@@ -127,7 +118,6 @@ pub enum ForgetOutcome {
 #[serde(rename_all = "camelCase")]
 pub struct ForgetResult {
     pub outcome: ForgetOutcome,
-    #[ts(type = "number")]
     pub customer_id: i64,
 }
 
@@ -164,7 +154,6 @@ pub enum ImportField {
 #[serde(rename_all = "camelCase")]
 pub struct ImportRowError {
     /// The file's line where the record starts (the header is line 1).
-    #[ts(type = "number")]
     pub line: u64,
     /// Null: the whole row.
     pub field: Option<ImportField>,
@@ -177,7 +166,6 @@ pub struct ImportRowError {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportRowPreview {
-    #[ts(type = "number")]
     pub line: u64,
     pub full_name: String,
     /// Canonical when it reads as a phone, else as written.
@@ -200,7 +188,6 @@ pub enum ImportEncoding {
 pub struct ImportInspection {
     pub path: String,
     pub file_name: String,
-    #[ts(type = "number")]
     pub bytes: u64,
     pub encoding: ImportEncoding,
     /// `;` or `,`.
@@ -237,15 +224,10 @@ pub struct StartImportInput {
 pub struct ImportSummary {
     /// Data rows in the file. `created` and `updated` count what the import did, or would do
     /// when `committed` is false.
-    #[ts(type = "number")]
     pub rows: u64,
-    #[ts(type = "number")]
     pub created: u64,
-    #[ts(type = "number")]
     pub updated: u64,
-    #[ts(type = "number")]
     pub unchanged: u64,
-    #[ts(type = "number")]
     pub rejected: u64,
     /// The ledger took the import (false: a dry run, or mode "nothing" with rejected rows).
     pub committed: bool,
@@ -275,15 +257,11 @@ pub enum ImportPhase {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
-    #[ts(type = "number")]
     pub job_id: u64,
     pub state: ImportState,
     pub phase: ImportPhase,
-    #[ts(type = "number")]
     pub bytes_read: u64,
-    #[ts(type = "number")]
     pub bytes_total: u64,
-    #[ts(type = "number")]
     pub rows_read: u64,
     pub summary: Option<ImportSummary>,
     pub error: Option<AppError>,
@@ -292,14 +270,12 @@ pub struct ImportProgress {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportJobRef {
-    #[ts(type = "number")]
     pub job_id: u64,
 }
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveRejectsInput {
-    #[ts(type = "number")]
     pub job_id: u64,
     pub path: String,
 }
@@ -308,6 +284,5 @@ pub struct SaveRejectsInput {
 #[serde(rename_all = "camelCase")]
 pub struct SavedRejects {
     pub path: String,
-    #[ts(type = "number")]
     pub rows: u64,
 }

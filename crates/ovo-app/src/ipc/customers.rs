@@ -28,7 +28,6 @@ pub struct SearchInput {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerSummary {
-    #[ts(type = "number")]
     pub id: i64,
     pub full_name: String,
     /// Canonical `62…`.
@@ -117,9 +116,7 @@ pub struct ProviderProblem {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceView {
-    #[ts(type = "number | null")]
     pub cash: Option<i64>,
-    #[ts(type = "number | null")]
     pub points: Option<i64>,
     /// When the figures above were fetched; null when never fetched successfully.
     pub as_of: Option<String>,
@@ -142,7 +139,6 @@ pub struct AccountFeatures {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkedAccountView {
-    #[ts(type = "number")]
     pub id: i64,
     #[ts(type = "ProductKey")]
     pub product: Product,
@@ -171,13 +167,11 @@ pub struct LinkedAccountView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerPaymentView {
-    #[ts(type = "number")]
     pub id: i64,
     pub reference: String,
     #[ts(type = "ProductKey")]
     pub product: Product,
     pub kind: String,
-    #[ts(type = "number")]
     pub amount: i64,
     pub status: String,
     pub provider_ref: Option<String>,
@@ -187,13 +181,11 @@ pub struct CustomerPaymentView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRefundView {
-    #[ts(type = "number")]
     pub id: i64,
     pub reference: String,
     pub payment_reference: String,
     #[ts(type = "ProductKey")]
     pub product: Product,
-    #[ts(type = "number")]
     pub amount: i64,
     pub status: String,
     pub requested_at: String,
@@ -218,14 +210,12 @@ pub struct CustomerPage {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerRef {
-    #[ts(type = "number")]
     pub customer_id: i64,
 }
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StartLinkInput {
-    #[ts(type = "number")]
     pub customer_id: i64,
     #[ts(type = "ProductKey")]
     pub product: String,
@@ -236,7 +226,6 @@ pub struct StartLinkInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRef {
-    #[ts(type = "number")]
     pub account_id: i64,
 }
 
@@ -260,7 +249,6 @@ pub struct UnlinkResult {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryInput {
-    #[ts(type = "number")]
     pub account_id: i64,
     /// `YYYY-MM-DD`, Asia/Jakarta, inclusive.
     pub from: String,
@@ -281,7 +269,6 @@ pub enum EntryDirection {
 pub struct HistoryEntryView {
     pub provider_id: String,
     pub at: String,
-    #[ts(type = "number")]
     pub amount: i64,
     pub direction: EntryDirection,
     pub description: String,
@@ -298,7 +285,6 @@ pub struct HistoryView {
     /// The provider call failed: `entries` are what the ledger cached for the range.
     pub problem: Option<ProviderProblem>,
     /// Entries cached in the ledger for this account, all ranges.
-    #[ts(type = "number")]
     pub cached_total: i64,
 }
 

@@ -28,12 +28,17 @@ pub fn generated_files() -> Vec<GeneratedFile> {
     ]
 }
 
+/// How the types are written: ids, money and counts (`i64`, `u64`) are TypeScript numbers.
+pub(super) fn ts_config() -> Config {
+    Config::default().with_large_int("number")
+}
+
 pub(super) const GENERATED_BY: &str =
     "Generated from Rust (crates/ovo-app/src/ipc) by `cargo xtask gen-types`. Do not edit.";
 
 /// The closed sets the UI lists in full (to check a value, or that every value is translated).
 pub(super) fn typescript_code_arrays() -> String {
-    let cfg = Config::default();
+    let cfg = ts_config();
     let arrays = [
         ("ERROR_CODES", ErrorCode::name(&cfg), ErrorCode::inline(&cfg)),
         (
@@ -88,7 +93,7 @@ fn signature(command: &IpcCommand, cfg: &Config) -> Signature {
 
 /// The UI's typed commands: one method per command, its type inferred from the method.
 pub fn typescript_client() -> String {
-    let cfg = Config::default();
+    let cfg = ts_config();
     let signatures: Vec<Signature> = IPC_COMMANDS.iter().map(|c| signature(c, &cfg)).collect();
     let imports: BTreeSet<&str> = signatures
         .iter()

@@ -7,7 +7,7 @@ use std::fmt;
 use ovo_domain::{Environment, Lang, Product, Role};
 use ovo_secrets::Sensitive;
 use serde::{Deserialize, Deserializer, Serialize};
-use ts_rs::{Config, TS};
+use ts_rs::TS;
 
 use crate::error::{AppError, ErrorCode, ExistingCustomer};
 use crate::permissions::Permission;
@@ -68,7 +68,6 @@ pub enum SessionState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorView {
-    #[ts(type = "number")]
     pub id: i64,
     pub username: String,
     pub display_name: String,
@@ -125,7 +124,6 @@ pub struct NewOperatorInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeRoleInput {
-    #[ts(type = "number")]
     pub operator_id: i64,
     #[ts(type = "RoleKey")]
     pub role: String,
@@ -134,7 +132,6 @@ pub struct ChangeRoleInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SetDisabledInput {
-    #[ts(type = "number")]
     pub operator_id: i64,
     pub disabled: bool,
 }
@@ -187,7 +184,6 @@ pub struct CredentialRef {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditQuery {
-    #[ts(type = "number | null")]
     pub before_seq: Option<i64>,
     pub limit: u32,
 }
@@ -195,7 +191,6 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntryView {
-    #[ts(type = "number")]
     pub seq: i64,
     pub at: String,
     pub operator: Option<String>,
@@ -209,7 +204,6 @@ pub struct AuditEntryView {
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     pub entries: Vec<AuditEntryView>,
-    #[ts(type = "number | null")]
     pub next_before_seq: Option<i64>,
 }
 
@@ -218,9 +212,7 @@ pub struct AuditPage {
 #[serde(rename_all = "camelCase")]
 pub struct AuditVerification {
     pub intact: bool,
-    #[ts(type = "number")]
     pub checked: u64,
-    #[ts(type = "number | null")]
     pub broken_seq: Option<i64>,
     pub problem: Option<String>,
 }
@@ -283,7 +275,7 @@ fn union(name: &str, keys: impl IntoIterator<Item = &'static str>) -> String {
 
 /// The TypeScript the UI imports, generated from the types above and the domain's key lists.
 pub fn typescript_bindings() -> String {
-    let cfg = Config::default();
+    let cfg = generate::ts_config();
     let mut out = format!("// {}\n\n", generate::GENERATED_BY);
     out += &union("RoleKey", Role::ALL.map(Role::key));
     out += &union("ProductKey", Product::ALL.map(Product::key));

@@ -11,9 +11,7 @@ use super::{Bilingual, ProviderProblem, RefundView, TimelineEventView};
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentCursorView {
-    #[ts(type = "number")]
     pub created_at_ms: i64,
-    #[ts(type = "number")]
     pub id: i64,
 }
 
@@ -40,7 +38,6 @@ pub struct PaymentQuery {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRowView {
-    #[ts(type = "number")]
     pub id: i64,
     pub reference: String,
     #[ts(type = "ProductKey")]
@@ -48,11 +45,9 @@ pub struct PaymentRowView {
     pub product_name: String,
     /// push, sale_redirect, recurring, payin, tokenized, direct_debit
     pub kind: String,
-    #[ts(type = "number")]
     pub amount: i64,
     /// created, pending, succeeded, failed, unknown, expired, cancelled, needs_review
     pub status: String,
-    #[ts(type = "number | null")]
     pub customer_id: Option<i64>,
     pub customer_name: Option<String>,
     pub provider_ref: Option<String>,
@@ -70,7 +65,6 @@ pub struct PaymentListPage {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRef {
-    #[ts(type = "number")]
     pub payment_id: i64,
 }
 
@@ -79,12 +73,9 @@ pub struct PaymentRef {
 pub struct PaymentDetailView {
     pub payment: PaymentRowView,
     pub phone_display: Option<String>,
-    #[ts(type = "number | null")]
     pub account_id: Option<i64>,
     /// The cash / points split, where the provider reported it.
-    #[ts(type = "number | null")]
     pub cash_amount: Option<i64>,
-    #[ts(type = "number | null")]
     pub points_amount: Option<i64>,
     /// While the customer must act on a provider page (opened in the system browser).
     pub redirect_url: Option<String>,
@@ -99,7 +90,6 @@ pub struct PaymentDetailView {
     pub timeline: Vec<TimelineEventView>,
     pub refunds: Vec<RefundView>,
     /// What is left to refund (0 unless succeeded).
-    #[ts(type = "number")]
     pub refundable: i64,
     /// The last attempt failed or expired and the product can ask again on the same provider
     /// payment (Tazapay: a new push on the same payin).
@@ -107,7 +97,6 @@ pub struct PaymentDetailView {
     /// The payment is open and its product can cancel it at the provider.
     pub can_cancel: bool,
     /// The current attempt: 1, then one more per request again.
-    #[ts(type = "number")]
     pub attempt: i64,
     /// The provider asks for the linked account to be linked again: its page (opened in the
     /// system browser), while the account still waits for it.
@@ -140,7 +129,6 @@ pub struct PaymentProductOptions {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StartPaymentInput {
-    #[ts(type = "number | null")]
     pub customer_id: Option<i64>,
     #[ts(type = "ProductKey")]
     pub product: String,
@@ -150,7 +138,6 @@ pub struct StartPaymentInput {
     /// For push and payin; empty = the customer's phone.
     pub phone: String,
     /// For payments on a linked account.
-    #[ts(type = "number | null")]
     pub account_id: Option<i64>,
     /// `cash` (default), `points`, `points_first`.
     pub source: String,
@@ -194,7 +181,6 @@ pub struct RefundPolicyView {
     pub mode: String,
     pub partial_allowed: bool,
     pub window_days: Option<u32>,
-    #[ts(type = "number | null")]
     pub daily_limit: Option<i64>,
     /// An admin's override of the provider default is in force.
     pub overridden: bool,

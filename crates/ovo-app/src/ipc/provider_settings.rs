@@ -24,10 +24,8 @@ pub struct ProviderSettingView {
     /// Rarely changed (shown folded).
     pub advanced: bool,
     /// For `choice`: the values the specification allows.
-    #[ts(type = "number[]")]
     pub choices: Vec<i64>,
     /// The longest value accepted, where there is a limit.
-    #[ts(type = "number | null")]
     pub max_chars: Option<u32>,
 }
 
@@ -78,7 +76,6 @@ pub struct ProviderSettingsRef {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TopUpInput {
-    #[ts(type = "number")]
     pub account_id: i64,
     #[serde(default)]
     #[ts(type = "LanguageKey | null")]

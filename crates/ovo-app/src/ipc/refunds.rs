@@ -17,7 +17,6 @@ pub struct Bilingual {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundPreviewInput {
-    #[ts(type = "number")]
     pub payment_id: i64,
     /// As typed (`50.000`, `Rp 50.000`…); empty = everything still refundable.
     pub amount: String,
@@ -26,16 +25,12 @@ pub struct RefundPreviewInput {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundPreview {
-    #[ts(type = "number")]
     pub payment_id: i64,
     pub payment_reference: String,
     #[ts(type = "ProductKey")]
     pub product: Product,
-    #[ts(type = "number")]
     pub paid: i64,
-    #[ts(type = "number")]
     pub refundable: i64,
-    #[ts(type = "number")]
     pub requested: i64,
     /// `api` or `offline` (settled outside the provider).
     pub mode: String,
@@ -51,7 +46,6 @@ pub struct RefundPreview {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRefundInput {
-    #[ts(type = "number")]
     pub payment_id: i64,
     pub amount: String,
     pub reason: String,
@@ -60,7 +54,6 @@ pub struct RequestRefundInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DecideRefundInput {
-    #[ts(type = "number")]
     pub refund_id: i64,
     pub approve: bool,
     /// Required when rejecting.
@@ -73,7 +66,6 @@ pub struct DecideRefundInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRef {
-    #[ts(type = "number")]
     pub refund_id: i64,
 }
 
@@ -88,15 +80,12 @@ pub struct TimelineEventView {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundView {
-    #[ts(type = "number")]
     pub id: i64,
     pub reference: String,
-    #[ts(type = "number")]
     pub payment_id: i64,
     pub payment_reference: String,
     #[ts(type = "ProductKey")]
     pub product: Product,
-    #[ts(type = "number")]
     pub amount: i64,
     pub mode: String,
     /// requested, approved, rejected, submitting, processing, succeeded, failed, unknown,
@@ -146,7 +135,6 @@ pub struct ResolutionView {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordTransferInput {
-    #[ts(type = "number")]
     pub refund_id: i64,
     /// The bank's transfer reference.
     pub reference: String,
@@ -163,7 +151,6 @@ pub struct RecordTransferInput {
 #[serde(rename_all = "camelCase")]
 pub struct ResolveByHandInput {
     /// The refund's or payment's id.
-    #[ts(type = "number")]
     pub id: i64,
     /// `succeeded` or `failed`.
     pub outcome: String,
@@ -180,7 +167,6 @@ pub struct ResolveByHandInput {
 pub struct RefundQueueQuery {
     pub status: String,
     /// The last row of the previous page.
-    #[ts(type = "number | null")]
     pub after_id: Option<i64>,
     pub limit: u32,
 }
@@ -189,6 +175,5 @@ pub struct RefundQueueQuery {
 #[serde(rename_all = "camelCase")]
 pub struct RefundQueuePage {
     pub refunds: Vec<RefundView>,
-    #[ts(type = "number | null")]
     pub next_after_id: Option<i64>,
 }

@@ -476,7 +476,7 @@ advanced: boolean,
 /**
  * For `choice`: the values the specification allows.
  */
-choices: number[], 
+choices: Array<number>, 
 /**
  * The longest value accepted, where there is a limit.
  */
