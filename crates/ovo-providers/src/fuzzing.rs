@@ -145,7 +145,7 @@ pub fn tazapay_reply(body: &str) {
     };
     for status in [200, 400, 401, 404, 409, 422, 429] {
         let errors = envelope.errors.clone().unwrap_or_default();
-        let _ = tazapay::error_for(status, errors.first(), errors.get(1..).unwrap_or(&[]));
+        let _ = tazapay::reply_error(status, errors.first(), errors.get(1..).unwrap_or(&[]));
     }
     for e in envelope.errors.iter().flatten() {
         let _ = e.code_text();
