@@ -222,7 +222,7 @@ pub fn jokul_push_reply(body: &str) {
         }
     }
     for status in [400, 401, 404, 409] {
-        let _ = jokul_push::error_reply(&Reply {
+        let _ = jokul_push::reply_error(&Reply {
             status,
             headers: Default::default(),
             body: body.to_owned(),

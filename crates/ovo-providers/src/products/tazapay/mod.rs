@@ -296,28 +296,35 @@ impl TazapayClient {
             })?,
             None => String::new(),
         };
-        let url = format!("{}{}", self.base, path);
-        self.transport
-            .send(call, |client| {
-                client
-                    .post(&url)
-                    .header(reqwest::header::AUTHORIZATION, self.auth_header())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .header("Idempotency-Key", key)
-                    .body(body.clone())
-            })
-            .await
+        self.send(call, reqwest::Method::POST, path, Some((key, body))).await
     }
 
     async fn get(&self, call: Call, path: &str) -> ProviderResult<Reply> {
+        self.send(call, reqwest::Method::GET, path, None).await
+    }
+
+    /// Sends `method path` with Basic auth; a POST carries its `Idempotency-Key` and JSON body.
+    async fn send(
+        &self,
+        call: Call,
+        method: reqwest::Method,
+        path: &str,
+        keyed_body: Option<(&str, String)>,
+    ) -> ProviderResult<Reply> {
         let url = format!("{}{}", self.base, path);
         self.transport
             .send(call, |client| {
-                client
-                    .get(&url)
+                let request = client
+                    .request(method.clone(), &url)
                     .header(reqwest::header::AUTHORIZATION, self.auth_header())
-                    .header(reqwest::header::ACCEPT, "application/json")
+                    .header(reqwest::header::ACCEPT, "application/json");
+                match &keyed_body {
+                    Some((key, body)) => request
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .header("Idempotency-Key", *key)
+                        .body(body.clone()),
+                    None => request,
+                }
             })
             .await
     }
