@@ -50,8 +50,9 @@ use super::snap::{
     CustomerToken, SnapClass, SnapReply, SnapRequest, SnapSession,
 };
 use super::snap::{
-    check_echo, split_of, to_json, BalanceReply, BindingReply, BindingStatus, PayOption,
-    PaymentBody, PaymentReply, Pocket, RefundBody, RefundReply, StatusBody, StatusReply,
+    check_echo, check_reference, refund_not_listed, split_of, to_json, BalanceReply, BindingReply,
+    BindingStatus, PayOption, PaymentBody, PaymentReply, Pocket, RefundBody, RefundReply,
+    StatusBody, StatusReply,
 };
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
@@ -165,10 +166,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn invalid(detail: impl Into<String>) -> ProviderError {
-    ProviderError::invalid_input(PRODUCT, detail)
-}
-
 /// The `X-EXTERNAL-ID` of a write: the same for a retry under the same key on the same WIB
 /// day, a new one after midnight WIB (SNAP §10 step 2).
 pub use super::snap::daily_external_id;
@@ -182,7 +179,10 @@ impl DokuSnapClient {
         options: DokuSnapOptions,
     ) -> ProviderResult<DokuSnapClient> {
         if credentials.product() != PRODUCT {
-            return Err(invalid(format!("credentials are for {}", credentials.product().key())));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!("credentials are for {}", credentials.product().key()),
+            ));
         }
         let client_id = credentials.require("client_id")?.expose().clone();
         let secret = credentials.require("secret_key")?.clone();
@@ -320,7 +320,8 @@ impl DokuSnapClient {
             None if !force && account.token.is_some() => {
                 Ok(account.token.clone().unwrap_or_else(|| Sensitive::new(String::new())))
             }
-            None => Err(invalid(
+            None => Err(ProviderError::invalid_input(
+                PRODUCT,
                 "the linked account has no usable customer token and no refresh token: bind again",
             )),
         }
@@ -589,19 +590,15 @@ impl Provider for DokuSnapClient {
     /// Exchanges the `authCode` (from `auth_code`, else `pending_token`) for a customer token
     /// (§5.2). `4017400` (`Authentication`) while the customer has not finished.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
-        let code = request
-            .auth_code
-            .as_ref()
-            .or(request.pending_token.as_ref())
-            .ok_or_else(|| invalid("completing a DOKU binding needs its authCode"))?;
+        let code =
+            request.auth_code.as_ref().or(request.pending_token.as_ref()).ok_or_else(|| {
+                ProviderError::invalid_input(
+                    PRODUCT,
+                    "completing a DOKU binding needs its authCode",
+                )
+            })?;
         let token = self.exchange_auth_code(&request.phone, code).await?;
-        Ok(LinkedAccount {
-            phone: request.phone.clone(),
-            provider_ref: request.provider_ref.clone(),
-            token: Some(token.access_token),
-            refresh_token: token.refresh_token,
-            token_expires_at: token.expires_at,
-        })
+        Ok(token.linked_account(&request.phone, request.provider_ref.clone()))
     }
 
     /// §5.5: `availableBalance`, else `amount`; `CASH` is mandatory, `POINTS` 0 when absent.
@@ -646,19 +643,20 @@ impl Provider for DokuSnapClient {
             PaymentKind::SaleRedirect => "SALE",
             PaymentKind::Recurring => "RECURRING",
             other => {
-                return Err(invalid(format!(
-                    "DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"
-                )))
+                return Err(ProviderError::invalid_input(
+                    PRODUCT,
+                    format!("DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"),
+                ))
             }
         };
-        let account = request
-            .account
-            .as_ref()
-            .ok_or_else(|| invalid("a DOKU SNAP OVO payment needs a linked account"))?;
+        let account = request.account.as_ref().ok_or_else(|| {
+            ProviderError::invalid_input(PRODUCT, "a DOKU SNAP OVO payment needs a linked account")
+        })?;
         let return_url =
             request.return_url.as_deref().or(self.options.default_return_url.as_deref());
         if request.kind == PaymentKind::SaleRedirect && return_url.is_none() {
-            return Err(invalid(
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
                 "a SALE payment needs a return URL (successPaymentUrl / failedPaymentUrl)",
             ));
         }
@@ -706,15 +704,9 @@ impl Provider for DokuSnapClient {
             .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
         let wire: PaymentReply = reply.typed(transport, call)?;
-        if let Some(echoed) =
-            wire.partner_reference_no.as_deref().filter(|r| *r != request.reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "partnerReferenceNo",
-                sent: request.reference.as_str().into(),
-                echoed: echoed.into(),
-            });
+        let sent = request.reference.as_str();
+        if let Some(echoed) = wire.partner_reference_no.as_deref().filter(|r| *r != sent) {
+            return Err(ProviderError::mismatch(PRODUCT, "partnerReferenceNo", sent, echoed));
         }
         if let Some(amount) = &wire.amount {
             check_echo(transport, call, "amount", request.amount, Some(amount))?;
@@ -751,31 +743,15 @@ impl Provider for DokuSnapClient {
         {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Ok(PaymentOutcome {
-                    attempt_expires_at: None,
-                    state: PaymentState::NotFound { code: code.clone(), message },
-                    provider_ref: request.provider_ref.clone(),
-                    paid: None,
-                    provider_status: code,
-                })
+                return Ok(PaymentOutcome::not_found(code, message, request.provider_ref.clone()))
             }
         };
         let transport = self.session.transport();
         if let Some(echoed) = wire.trans_amount.as_ref().or(wire.amount.as_ref()) {
             check_echo(transport, call, "transAmount", request.amount, Some(echoed))?;
         }
-        if let Some(echoed) = wire
-            .original_partner_reference_no
-            .as_deref()
-            .filter(|r| !r.is_empty() && *r != request.reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "originalPartnerReferenceNo",
-                sent: request.reference.as_str().into(),
-                echoed: echoed.into(),
-            });
-        }
+        let echoed = wire.original_partner_reference_no.as_deref();
+        check_reference(PRODUCT, "originalPartnerReferenceNo", request.reference.as_str(), echoed)?;
         let code = wire.latest_transaction_status.code().to_owned();
         let state = payment_state(
             &wire.latest_transaction_status,
@@ -800,11 +776,14 @@ impl Provider for DokuSnapClient {
     /// `refundStatus` says otherwise), `202…` `Pending`.
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         if request.amount.is_zero() || request.amount > request.payment_amount {
-            return Err(invalid(format!(
-                "refund of {} on a payment of {}",
-                request.amount.rupiah(),
-                request.payment_amount.rupiah()
-            )));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!(
+                    "refund of {} on a payment of {}",
+                    request.amount.rupiah(),
+                    request.payment_amount.rupiah()
+                ),
+            ));
         }
         let call = self.write(Operation::Refund);
         let body = to_json(&RefundBody {
@@ -828,23 +807,9 @@ impl Provider for DokuSnapClient {
         if let Some(amount) = &wire.refund_amount {
             check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
         }
-        if let Some(echoed) = wire
-            .partner_refund_no
-            .as_deref()
-            .filter(|r| !r.is_empty() && *r != request.refund_reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "partnerRefundNo",
-                sent: request.refund_reference.as_str().into(),
-                echoed: echoed.into(),
-            });
-        }
-        let state = match (&wire.refund_status, reply.class()) {
-            (Some(status), _) => status.refund_state(&reply.message),
-            (None, SnapClass::InProgress) => RefundState::Pending,
-            (None, _) => RefundState::Succeeded,
-        };
+        let echoed = wire.partner_refund_no.as_deref();
+        check_reference(PRODUCT, "partnerRefundNo", request.refund_reference.as_str(), echoed)?;
+        let state = reply.refund_state(wire.refund_status.as_ref());
         Ok(RefundOutcome { state, provider_ref: wire.refund_no, provider_status: reply.code })
     }
 
@@ -873,14 +838,7 @@ impl Provider for DokuSnapClient {
         let ours = request.refund_reference.as_str();
         let Some(entry) = wire.refund_history.iter().find(|e| e.partner_refund_no() == Some(ours))
         else {
-            return Ok(RefundOutcome {
-                state: RefundState::NotFound {
-                    code: "not_found".into(),
-                    message: format!("no refund {ours} in the payment's refundHistory"),
-                },
-                provider_ref: None,
-                provider_status: "not_found".into(),
-            });
+            return Ok(refund_not_listed(ours, "not_found"));
         };
         if let Some(amount) = &entry.refund_amount {
             check_echo(
