@@ -960,7 +960,8 @@ mod tests {
 
     use super::*;
     use crate::notification::NotificationEvent;
-    use crate::products::snap::{body_hash, string_to_sign, symmetric_signature};
+    use crate::products::snap::sign::tests::V2_DOKU_BINDING;
+    use crate::products::snap::symmetric_signature;
     use crate::products::snap::{RefundStatus, TransactionStatus};
 
     const TEST_KEY: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pem");
@@ -1004,23 +1005,9 @@ mod tests {
             "https://merchant.example/success",
             "https://merchant.example/failed",
         );
-        assert_eq!(
-            body,
-            r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#
-        );
-        assert_eq!(
-            body_hash(body.as_bytes()),
-            "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
-        );
-        let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
-        assert_eq!(
-            string_to_sign("POST", BINDING_PATH, token, body.as_bytes(), ts),
-            "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00"
-        );
-        assert_eq!(
-            symmetric_signature(b"SK-test-secret", "POST", BINDING_PATH, token, body.as_bytes(), ts),
-            "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw=="
-        );
+        let vector = V2_DOKU_BINDING;
+        assert_eq!((body.as_str(), vector.path), (vector.body, BINDING_PATH));
+        vector.check();
     }
 
     // snap-standard.md §12 V5 (computed locally): a symmetric notification signature with the

@@ -155,14 +155,7 @@ impl JokulPushClient {
         let answer = raw.check().map_err(|detail| self.transport.malformed(call, detail))?;
 
         // Echo checks (after every reply): the invoice and the amount are ours.
-        if answer.invoice_number != invoice {
-            return Err(ProviderError::mismatch(
-                PRODUCT,
-                "order.invoice_number",
-                &invoice,
-                &answer.invoice_number,
-            ));
-        }
+        check_invoice_echo(&invoice, &answer.invoice_number)?;
         if answer.amount != request.amount {
             return Err(ProviderError::mismatch(
                 PRODUCT,
@@ -227,14 +220,7 @@ impl JokulPushClient {
         let reply = self.send(call, &path, None).await?;
         let raw: wire::RawStatusReply = self.transport.json(call, &reply)?;
         let answer = raw.check().map_err(|detail| self.transport.malformed(call, detail))?;
-        if answer.invoice_number != invoice {
-            return Err(ProviderError::mismatch(
-                PRODUCT,
-                "order.invoice_number",
-                &invoice,
-                &answer.invoice_number,
-            ));
-        }
+        check_invoice_echo(&invoice, &answer.invoice_number)?;
         if let (Some(sent), Some(echoed)) = (expected_amount, answer.amount) {
             if sent != echoed {
                 return Err(ProviderError::mismatch(
@@ -520,6 +506,14 @@ fn check_invoice(invoice: &str) -> ProviderResult<String> {
         return Err(ProviderError::invalid_input(PRODUCT, format!("invoice number {invoice:?} must be 1–{MAX_INVOICE} printable ASCII characters without spaces")));
     }
     Ok(invoice.to_owned())
+}
+
+/// The echoed `order.invoice_number` must be ours.
+fn check_invoice_echo(sent: &str, echoed: &str) -> ProviderResult<()> {
+    if sent != echoed {
+        return Err(ProviderError::mismatch(PRODUCT, "order.invoice_number", sent, echoed));
+    }
+    Ok(())
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
