@@ -223,6 +223,11 @@ fn declined_code(err: &ProviderError) -> &str {
     }
 }
 
+/// A payment whose outcome is unknown for `cause`.
+fn unknown_pay(cause: UnknownCause) -> ProviderError {
+    ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause }
+}
+
 #[tokio::test]
 async fn every_operation_from_activation_to_unlink() {
     let w = world().await;
@@ -496,14 +501,7 @@ async fn lost_response_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "lose_response"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 15_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ConnectionLost
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ConnectionLost));
     // Processed: the status query finds it by bill_no without a trx_id.
     let found = w.client.status(&status_of(&r, None, 15_000)).await.unwrap();
     assert_eq!(found.state, PaymentState::Pending);
@@ -533,14 +531,7 @@ async fn timeout_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "delay", "ms": 1500}), 1).await;
     let err = client.pay(&payment(&r, SOPHIA, 12_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::Timeout
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::Timeout));
     assert!(err.is_unknown_outcome());
     // Whether the late request was processed, only the status says. A provider processes what
     // it received even after we hung up (so does the sandbox): the bill appears once the delay
@@ -572,14 +563,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 503}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 10_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ServerError { status: 503 }
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ServerError { status: 503 }));
     let state = w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
@@ -619,14 +603,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "drop_connection"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 13_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ConnectionLost
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ConnectionLost));
     let state = w.client.status(&status_of(&r, None, 13_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
