@@ -46,6 +46,18 @@ pub enum NotificationEvent {
     },
 }
 
+impl NotificationEvent {
+    /// A payment event's merchant reference, provider reference, state and amount.
+    pub fn as_payment(&self) -> Option<(Option<&str>, Option<&str>, &PaymentState, Option<Idr>)> {
+        match self {
+            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
+                Some((merchant_ref.as_deref(), provider_ref.as_deref(), state, *amount))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Notification {
     pub product: Product,

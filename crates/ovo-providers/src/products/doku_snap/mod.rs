@@ -178,12 +178,7 @@ impl DokuSnapClient {
         credentials: &Credentials,
         options: DokuSnapOptions,
     ) -> ProviderResult<DokuSnapClient> {
-        if credentials.product() != PRODUCT {
-            return Err(ProviderError::invalid_input(
-                PRODUCT,
-                format!("credentials are for {}", credentials.product().key()),
-            ));
-        }
+        credentials.check_product(PRODUCT)?;
         let client_id = credentials.require("client_id")?.expose().clone();
         let secret = credentials.require("secret_key")?.clone();
         let (key, provider_key) = snap::keys_from(PRODUCT, credentials)?;
@@ -1171,15 +1166,15 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
-        match paid.event {
-            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                assert_eq!(merchant_ref.as_deref(), Some("INV0008ABCDEFGHI"));
-                assert_eq!(provider_ref.as_deref(), Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"));
-                assert_eq!(state, PaymentState::Succeeded);
-                assert_eq!(amount, Some(Idr::new(99_000).unwrap()));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            paid.event.as_payment(),
+            Some((
+                Some("INV0008ABCDEFGHI"),
+                Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"),
+                &PaymentState::Succeeded,
+                Some(Idr::new(99_000).unwrap())
+            ))
+        );
         let failed = c
             .verify_notification(&signed(
                 &c,

@@ -143,15 +143,7 @@ impl FaspayClient {
         credentials: &Credentials,
         options: FaspayOptions,
     ) -> ProviderResult<FaspayClient> {
-        if credentials.product() != PRODUCT {
-            return Err(ProviderError::invalid_input(
-                PRODUCT,
-                format!(
-                    "credentials of {} given to the Faspay client",
-                    credentials.product().display_name()
-                ),
-            ));
-        }
+        credentials.check_product(PRODUCT)?;
         let merchant_id = credentials.require("merchant_id")?.expose().trim().to_owned();
         let signer = Signer::new(
             credentials.require("user_id")?.clone(),
@@ -986,15 +978,15 @@ mod tests {
                 .verify_notification(&inbound("POST", "/n", "application/json", &body.to_string()))
                 .unwrap();
             assert_eq!(n.dedup_key, "faspay:payment:9999900000000001:2");
-            match n.event {
-                NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                    assert_eq!(merchant_ref.as_deref(), Some("AB12CD34EF56GH78"));
-                    assert_eq!(provider_ref.as_deref(), Some("9999900000000001"));
-                    assert_eq!(state, PaymentState::Succeeded);
-                    assert_eq!(amount, Some(Idr::new(10_000).unwrap()));
-                }
-                other => panic!("{other:?}"),
-            }
+            assert_eq!(
+                n.event.as_payment(),
+                Some((
+                    Some("AB12CD34EF56GH78"),
+                    Some("9999900000000001"),
+                    &PaymentState::Succeeded,
+                    Some(Idr::new(10_000).unwrap())
+                ))
+            );
         }
         let xml = format!(
             "<faspay><request>Payment Notification</request><trx_id>9999900000000002</trx_id><merchant_id>99999</merchant_id>\

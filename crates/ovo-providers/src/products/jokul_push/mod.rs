@@ -101,12 +101,7 @@ impl JokulPushClient {
         credentials: &Credentials,
         options: JokulOptions,
     ) -> ProviderResult<JokulPushClient> {
-        if credentials.product() != PRODUCT {
-            return Err(ProviderError::invalid_input(
-                PRODUCT,
-                format!("credentials of {} given", credentials.product().key()),
-            ));
-        }
+        credentials.check_product(PRODUCT)?;
         let client_id = credentials.require("client_id")?.expose().trim().to_owned();
         let secret_key = credentials.require("secret_key")?.clone();
         if client_id.is_empty() {

@@ -769,15 +769,15 @@ mod tests {
             "data":{"id":"pay_1","amount":1500000,"invoice_currency":"IDR","status":"succeeded","reference_id":"ABCDEF0123456789","extra":{"x":1}}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
         assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
-        match n.event {
-            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                assert_eq!(merchant_ref.as_deref(), Some("ABCDEF0123456789"));
-                assert_eq!(provider_ref.as_deref(), Some("pay_1"));
-                assert_eq!(state, PaymentState::Succeeded);
-                assert_eq!(amount, Some(idr(15_000)));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            n.event.as_payment(),
+            Some((
+                Some("ABCDEF0123456789"),
+                Some("pay_1"),
+                &PaymentState::Succeeded,
+                Some(idr(15_000))
+            ))
+        );
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
