@@ -46,9 +46,12 @@ pub enum NotificationEvent {
     },
 }
 
+/// A payment event's merchant reference, provider reference, state and amount.
+pub type PaymentEventParts<'a> = (Option<&'a str>, Option<&'a str>, &'a PaymentState, Option<Idr>);
+
 impl NotificationEvent {
     /// A payment event's merchant reference, provider reference, state and amount.
-    pub fn as_payment(&self) -> Option<(Option<&str>, Option<&str>, &PaymentState, Option<Idr>)> {
+    pub fn as_payment(&self) -> Option<PaymentEventParts<'_>> {
         match self {
             NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
                 Some((merchant_ref.as_deref(), provider_ref.as_deref(), state, *amount))

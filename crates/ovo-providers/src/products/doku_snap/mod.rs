@@ -372,7 +372,7 @@ impl DokuSnapClient {
             return Ok(Err((reply.code, reply.message)));
         }
         let reply = reply.into_result(PRODUCT, call)?;
-        reply.typed(self.session.transport(), call).map(Ok)
+        reply.decode(self.session.transport(), call).map(Ok)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -565,7 +565,7 @@ impl Provider for DokuSnapClient {
             .send(call, BINDING_PATH, body, None, Some(external_id))
             .await?
             .into_result(PRODUCT, call)?;
-        let wire: BindingReply = reply.typed(self.session.transport(), call)?;
+        let wire: BindingReply = reply.decode(self.session.transport(), call)?;
         if let Some(BindingStatus::Failed) = wire.status() {
             return Err(ProviderError::Declined {
                 product: PRODUCT,
@@ -605,7 +605,7 @@ impl Provider for DokuSnapClient {
             .await?
             .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: BalanceReply = reply.typed(transport, call)?;
+        let wire: BalanceReply = reply.decode(transport, call)?;
         let amount_of = |kind: Pocket| -> ProviderResult<Option<Idr>> {
             match wire.account_infos.iter().find(|i| i.balance_type == kind) {
                 None => Ok(None),
@@ -698,7 +698,7 @@ impl Provider for DokuSnapClient {
             .await?
             .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: PaymentReply = reply.typed(transport, call)?;
+        let wire: PaymentReply = reply.decode(transport, call)?;
         let sent = request.reference.as_str();
         if let Some(echoed) = wire.partner_reference_no.as_deref().filter(|r| *r != sent) {
             return Err(ProviderError::mismatch(PRODUCT, "partnerReferenceNo", sent, echoed));
@@ -798,7 +798,7 @@ impl Provider for DokuSnapClient {
         };
         let reply = reply.into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: RefundReply = reply.typed(transport, call)?;
+        let wire: RefundReply = reply.decode(transport, call)?;
         if let Some(amount) = &wire.refund_amount {
             check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
         }
@@ -883,7 +883,7 @@ impl Provider for DokuSnapClient {
             return Ok(UnbindOutcome::AlreadyUnlinked);
         }
         let reply = reply.into_result(PRODUCT, call)?;
-        let wire: UnbindReply = reply.typed(self.session.transport(), call)?;
+        let wire: UnbindReply = reply.decode(self.session.transport(), call)?;
         self.forget_customer(&account.phone);
         let redirect = wire
             .additional_info

@@ -216,7 +216,7 @@ impl FaspayClient {
     }
 
     /// Posts `body` and reads the answer (JSON or XML).
-    async fn post(&self, call: Call, path: &str, body: Value) -> ProviderResult<Value> {
+    async fn send(&self, call: Call, path: &str, body: Value) -> ProviderResult<Value> {
         let url = self.url(path);
         let reply = self.transport.send(call, |client| client.post(&url).json(&body)).await?;
         let content_type =
@@ -324,7 +324,7 @@ impl FaspayClient {
             "bill_no": bill_no,
             "signature": self.signer.bill(bill_no),
         });
-        let value = self.post(call, &self.options.urls.status, body).await?;
+        let value = self.send(call, &self.options.urls.status, body).await?;
         let reply: wire::StatusReply = self.decode(call, value)?;
         let status = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
         if status != Some(PaymentStatusCode::NoBillsFound)
@@ -385,7 +385,7 @@ impl FaspayClient {
         body.insert("cust_name".into(), cust_name.into());
         body.insert("email".into(), email.into());
         body.insert("pay_type".into(), pay_type.into());
-        let value = self.post(call, &self.options.urls.payment, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.payment, Value::Object(body)).await?;
         let reply: wire::PaymentReply = self.decode(call, value)?;
         match reply.outcome.code() {
             ResponseCode::Success => {}
@@ -426,7 +426,7 @@ impl FaspayClient {
     async fn check_balance(&self, operation: Operation, phone: &Msisdn) -> ProviderResult<Balance> {
         let call = Call::read(operation, self.options.timeouts.account);
         let body = self.account_body("Check Balance OVO OpenAPI", phone);
-        let value = self.post(call, &self.options.urls.balance, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.balance, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         let malformed = |d: String| self.transport.malformed(call, d);
         let cash = wire::balance_field(&value, "cash").map_err(malformed)?;
@@ -658,7 +658,7 @@ impl Provider for FaspayClient {
         let call = Call::write(Operation::Bind, self.options.timeouts.account);
         let mut body = self.account_body("Account Activation OVO OpenAPI", &request.phone);
         body.insert("cust_name".into(), request.merchant_customer_id.clone().into());
-        let value = self.post(call, &self.options.urls.activation, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.activation, Value::Object(body)).await?;
         let reply: wire::ActivationReply = self.decode(call, value)?;
         if reply.outcome.code() != ResponseCode::Success {
             return Err(self.reply_error(call, &reply.outcome));
@@ -738,7 +738,7 @@ impl Provider for FaspayClient {
             "payment_cancel": CANCEL_REASON,
             "signature": self.signer.bill(&bill_no),
         });
-        let value = self.post(call, &self.options.urls.cancel, body).await?;
+        let value = self.send(call, &self.options.urls.cancel, body).await?;
         let reply: wire::StatusReply = self.decode(call, value)?;
         if reply.outcome.code() != ResponseCode::Success {
             return Err(self.reply_error(call, &reply.outcome));
@@ -754,7 +754,7 @@ impl Provider for FaspayClient {
         let call = Call::write(Operation::Unbind, self.options.timeouts.account);
         let mut body = self.account_body("Unlink OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
-        let value = self.post(call, &self.options.urls.unlink, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.unlink, Value::Object(body)).await?;
         let outcome: Outcome = self.decode(call, value.clone())?;
         if outcome.response_code.trim() == "01" {
             return Ok(UnbindOutcome::AlreadyUnlinked);
@@ -781,7 +781,7 @@ impl Provider for FaspayClient {
         body.insert("end_date".into(), query.to.to_string().into());
         body.insert("page".into(), page.to_string().into());
         body.insert("limit".into(), limit.to_string().into());
-        let value = self.post(call, &self.options.urls.history, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.history, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         let malformed = |d: String| self.transport.malformed(call, d);
         let rows = wire::rows(value.get("list_transaction"), "transaction");
@@ -836,7 +836,7 @@ impl Provider for FaspayClient {
         let call = Call::read(Operation::TopUpInstructions, self.options.timeouts.account);
         let mut body = self.account_body("Top Up Instruction OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
-        let value = self.post(call, &self.options.urls.topup, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.topup, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         if value.get("topup_instruction").is_none() {
             return Err(self.transport.malformed(call, "missing field `topup_instruction`".into()));

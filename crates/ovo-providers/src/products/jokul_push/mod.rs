@@ -155,8 +155,8 @@ impl JokulPushClient {
             return Err(ProviderError::mismatch(
                 PRODUCT,
                 "order.amount",
-                &amount.to_string(),
-                &answer.amount.rupiah().to_string(),
+                amount,
+                answer.amount.rupiah(),
             ));
         }
         if let Some(echoed) = answer.client_id.as_deref().filter(|id| *id != self.client_id) {
@@ -177,7 +177,7 @@ impl JokulPushClient {
                         return Err(ProviderError::mismatch(
                             PRODUCT,
                             "ovo_payment.cash_used+ovo_points_used",
-                            &amount.to_string(),
+                            amount,
                             &echoed,
                         ));
                     }
@@ -221,8 +221,8 @@ impl JokulPushClient {
                 return Err(ProviderError::mismatch(
                     PRODUCT,
                     "order.amount",
-                    &sent.rupiah().to_string(),
-                    &echoed.rupiah().to_string(),
+                    sent.rupiah(),
+                    echoed.rupiah(),
                 ));
             }
         }

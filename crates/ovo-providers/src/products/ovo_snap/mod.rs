@@ -210,7 +210,7 @@ impl OvoSnapClient {
         reply: &SnapReply,
         sent: Idr,
     ) -> ProviderResult<(PaymentOutcome, StatusReply)> {
-        let status: StatusReply = reply.typed(self.snap.transport(), call)?;
+        let status: StatusReply = reply.decode(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", sent, status.amount.as_ref())?;
         let state = payment_state(
             &status.latest_transaction_status,
@@ -294,7 +294,7 @@ impl Provider for OvoSnapClient {
             external_id: None,
         };
         let reply = self.snap.send(&snap_request).await?.into_result(PRODUCT, call)?;
-        let binding: BindingReply = reply.typed(self.snap.transport(), call)?;
+        let binding: BindingReply = reply.decode(self.snap.transport(), call)?;
         let redirect_url = binding
             .redirect_url
             .clone()
@@ -343,7 +343,7 @@ impl Provider for OvoSnapClient {
             .send_as_customer(account, call, self.path("balance-inquiry"), body, None, false)
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: BalanceReply = reply.typed(self.snap.transport(), call)?;
+        let answer: BalanceReply = reply.decode(self.snap.transport(), call)?;
         let mut balance = Balance { cash: Idr::ZERO, points: Idr::ZERO };
         let (mut saw_cash, mut saw_points) = (false, false);
         for info in &answer.account_infos {
@@ -416,7 +416,7 @@ impl Provider for OvoSnapClient {
             )
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: PaymentReply = reply.typed(self.snap.transport(), call)?;
+        let answer: PaymentReply = reply.decode(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", request.amount, answer.amount.as_ref())?;
         let redirect = answer.web_redirect_url.clone().or(answer.app_redirect_url.clone());
         let state = match (&answer.latest_transaction_status, redirect) {
@@ -488,7 +488,7 @@ impl Provider for OvoSnapClient {
             .send_as_customer(account, call, self.path("debit/refund"), body, external_id, true)
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
+        let answer: RefundReply = reply.decode(self.snap.transport(), call)?;
         check_echo(
             self.snap.transport(),
             call,

@@ -386,7 +386,7 @@ impl SnapSession {
             .await?;
         let snap =
             SnapReply::parse(&self.transport, call, &reply)?.into_result(self.product(), call)?;
-        let token: TokenReply = snap.typed(&self.transport, call)?;
+        let token: TokenReply = snap.decode(&self.transport, call)?;
         let access = token
             .access_token
             .clone()
@@ -528,20 +528,23 @@ mod tests {
         let c = ResponseCode::parse("4035414").unwrap();
         assert_eq!((c.http, c.service.as_str(), c.case.as_str()), (403, "54", "14"));
         assert_eq!(c.class(), SnapClass::Declined);
-        let class = |s: &str| ResponseCode::parse(s).unwrap().class();
-        assert_eq!(class("2005400"), SnapClass::Success);
-        assert_eq!(class("2025500"), SnapClass::InProgress);
-        assert_eq!(class("4005402"), SnapClass::InvalidRequest);
-        assert_eq!(class("4015400"), SnapClass::Unauthorized);
-        assert_eq!(class("4015401"), SnapClass::B2bToken);
-        assert_eq!(class("4015803"), SnapClass::B2bToken);
-        assert_eq!(class("4015402"), SnapClass::CustomerToken);
-        assert_eq!(class("4045501"), SnapClass::Declined);
-        assert_eq!(class("4055801"), SnapClass::Declined);
-        assert_eq!(class("4095400"), SnapClass::DuplicateRequest);
-        assert_eq!(class("4095401"), SnapClass::DuplicateReference);
-        assert_eq!(class("4295400"), SnapClass::Throttled);
-        assert_eq!(class("5045400"), SnapClass::ProviderError);
+        for (code, class) in [
+            ("2005400", SnapClass::Success),
+            ("2025500", SnapClass::InProgress),
+            ("4005402", SnapClass::InvalidRequest),
+            ("4015400", SnapClass::Unauthorized),
+            ("4015401", SnapClass::B2bToken),
+            ("4015803", SnapClass::B2bToken),
+            ("4015402", SnapClass::CustomerToken),
+            ("4045501", SnapClass::Declined),
+            ("4055801", SnapClass::Declined),
+            ("4095400", SnapClass::DuplicateRequest),
+            ("4095401", SnapClass::DuplicateReference),
+            ("4295400", SnapClass::Throttled),
+            ("5045400", SnapClass::ProviderError),
+        ] {
+            assert_eq!(ResponseCode::parse(code).unwrap().class(), class, "{code}");
+        }
         assert!(ResponseCode::parse("40354").is_none());
         assert!(ResponseCode::parse("40354AB").is_none());
 

@@ -194,7 +194,7 @@ impl SnapReply {
     }
 
     /// The body as a typed answer; a missing mandatory field is named in the error.
-    pub fn typed<T: serde::de::DeserializeOwned>(
+    pub fn decode<T: serde::de::DeserializeOwned>(
         &self,
         transport: &Transport,
         call: Call,

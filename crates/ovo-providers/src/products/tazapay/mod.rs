@@ -337,7 +337,7 @@ impl TazapayClient {
     }
 
     /// Reads the envelope: `data` as `T` on success; the classed error otherwise.
-    fn data<T: DeserializeOwned>(&self, call: Call, reply: &Reply) -> ProviderResult<T> {
+    fn decode<T: DeserializeOwned>(&self, call: Call, reply: &Reply) -> ProviderResult<T> {
         let success = (200..300).contains(&reply.status);
         let envelope: Envelope = match serde_json::from_str(&reply.body) {
             Ok(envelope) => envelope,
@@ -395,7 +395,7 @@ impl TazapayClient {
     ) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.create_timeout);
         let reply = self.post(call, "/v3/payin", key, Some(body)).await?;
-        let payin: Payin = self.data(call, &reply)?;
+        let payin: Payin = self.decode(call, &reply)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         self.remember_payin(&request.reference, &payin.id);
@@ -412,7 +412,7 @@ impl TazapayClient {
         let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
         let body = self.confirm_body(request)?;
         let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
-        let payin: Payin = self.data(call, &reply)?;
+        let payin: Payin = self.decode(call, &reply)?;
         check_id(payin_id, &payin.id)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         Ok(payin)
@@ -422,7 +422,7 @@ impl TazapayClient {
     pub async fn fetch_payin(&self, payin_id: &str) -> ProviderResult<Payin> {
         let call = Call::read(Operation::Status, self.options.fetch_timeout);
         let reply = self.get(call, &format!("/v3/payin/{}", path_segment(payin_id)?)).await?;
-        self.data(call, &reply)
+        self.decode(call, &reply)
     }
 
     /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
@@ -434,7 +434,7 @@ impl TazapayClient {
         let call = Call::write(Operation::Cancel, self.options.cancel_timeout);
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
         let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
-        let payin: Payin = self.data(call, &reply)?;
+        let payin: Payin = self.decode(call, &reply)?;
         Ok(outcome(&payin, self.now()))
     }
 
@@ -442,7 +442,7 @@ impl TazapayClient {
     pub async fn fetch_refund(&self, refund_id: &str) -> ProviderResult<Refund> {
         let call = Call::read(Operation::Refund, self.options.fetch_timeout);
         let reply = self.get(call, &format!("/v3/refund/{}", path_segment(refund_id)?)).await?;
-        self.data(call, &reply)
+        self.decode(call, &reply)
     }
 
     fn payin_id(
@@ -608,7 +608,7 @@ impl Provider for TazapayClient {
         };
         let call = Call::write(Operation::Refund, self.options.refund_timeout);
         let reply = self.post(call, "/v3/refund", &request.idempotency_key, Some(&body)).await?;
-        let refund: Refund = self.data(call, &reply)?;
+        let refund: Refund = self.decode(call, &reply)?;
         check_echo(request.amount, refund.amount, &refund.currency)?;
         check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
         Ok(refund_outcome(&refund))
@@ -925,7 +925,7 @@ mod tests {
             headers: Default::default(),
             body: r#"{"status":"success","data":{"amount":1,"invoice_currency":"IDR","status":"requires_action"}}"#.into(),
         };
-        let err = c.data::<Payin>(call, &reply).unwrap_err();
+        let err = c.decode::<Payin>(call, &reply).unwrap_err();
         assert!(
             err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"),
             "{err:?}"
@@ -937,7 +937,7 @@ mod tests {
             body: r#"{"status":"success"}"#.into(),
         };
         assert!(
-            matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
+            matches!(c.decode::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
         );
     }
 
@@ -952,7 +952,7 @@ mod tests {
                 r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#
             ),
         };
-        let class = |status, code| c.data::<Refund>(call, &reply(status, code)).unwrap_err();
+        let class = |status, code| c.decode::<Refund>(call, &reply(status, code)).unwrap_err();
         assert!(
             matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111")
         );
@@ -968,7 +968,7 @@ mod tests {
         assert!(matches!(class(400, "100"), ProviderError::InvalidRequest { .. }));
         let unreadable = Reply { status: 403, headers: Default::default(), body: "<html>".into() };
         assert!(
-            matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
+            matches!(c.decode::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
         );
     }
 
