@@ -188,6 +188,18 @@ impl World {
         self.decide(kind, json!({"decision": "approve", "source": "cash"})).await;
     }
 
+    /// Starts the activation of `p` for `customer`, and the customer approves it.
+    async fn bind_approved(&self, p: &str, customer: &str) {
+        let bind = BindRequest {
+            reference: reference(),
+            phone: phone(p),
+            merchant_customer_id: customer.into(),
+            return_url: "http://x".into(),
+        };
+        self.client.bind(&bind).await.unwrap();
+        self.approve("binding").await;
+    }
+
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
         let body = json!({"product": "faspay_ovo_tokenize", "endpoint": endpoint, "fault": fault, "count": count});
         let response =
@@ -669,14 +681,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     assert!(ack.contains(&format!("<trx_id>{trx_id}</trx_id>")), "{ack}");
 
     // A signed activation callback verifies; a wrongly signed one is rejected.
-    let bind = BindRequest {
-        reference: reference(),
-        phone: phone("081298765432"),
-        merchant_customer_id: "Siti".into(),
-        return_url: "http://x".into(),
-    };
-    w.client.bind(&bind).await.unwrap();
-    w.approve("binding").await;
+    w.bind_approved("081298765432", "Siti").await;
     let gets = wait(&w.receiver, "GET", 1).await;
     assert!(gets[0].path_and_query.contains("signature="), "{}", gets[0].path_and_query);
     assert!(matches!(
@@ -684,14 +689,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
         NotificationEvent::Binding { linked: true, .. }
     ));
     w.fault("notification", json!({"kind": "wrong_signature_notification"}), 1).await;
-    let bind = BindRequest {
-        reference: reference(),
-        phone: phone("085712345678"),
-        merchant_customer_id: "Agus".into(),
-        return_url: "http://x".into(),
-    };
-    w.client.bind(&bind).await.unwrap();
-    w.approve("binding").await;
+    w.bind_approved("085712345678", "Agus").await;
     let gets = wait(&w.receiver, "GET", 2).await;
     assert_eq!(
         w.client.verify_notification(&gets[1]).unwrap_err(),
