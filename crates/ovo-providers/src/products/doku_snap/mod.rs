@@ -56,7 +56,7 @@ use super::snap::{
 };
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
-use crate::error::{ProviderError, ProviderResult};
+use crate::error::{ProviderError, ProviderResult, Refusal};
 use crate::model::*;
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
@@ -567,11 +567,8 @@ impl Provider for DokuSnapClient {
             .into_result(PRODUCT, call)?;
         let wire: BindingReply = reply.decode(self.session.transport(), call)?;
         if let Some(BindingStatus::Failed) = wire.status() {
-            return Err(ProviderError::Declined {
-                product: PRODUCT,
-                code: reply.code,
-                message: format!("binding FAILED: {}", reply.message),
-            });
+            let message = format!("binding FAILED: {}", reply.message);
+            return Err(ProviderError::refused(PRODUCT, Refusal::Declined, reply.code, message));
         }
         Ok(BindStarted {
             redirect_url: binding_redirect(&wire)
@@ -703,9 +700,7 @@ impl Provider for DokuSnapClient {
         if let Some(echoed) = wire.partner_reference_no.as_deref().filter(|r| *r != sent) {
             return Err(ProviderError::mismatch(PRODUCT, "partnerReferenceNo", sent, echoed));
         }
-        if let Some(amount) = &wire.amount {
-            check_echo(transport, call, "amount", request.amount, Some(amount))?;
-        }
+        check_echo(transport, call, "amount", request.amount, wire.amount.as_ref())?;
         let state = match (request.kind, wire.web_redirect_url) {
             (_, Some(url)) if !url.is_empty() => PaymentState::RedirectRequired { url },
             (PaymentKind::SaleRedirect, _) => {
@@ -742,9 +737,8 @@ impl Provider for DokuSnapClient {
             }
         };
         let transport = self.session.transport();
-        if let Some(echoed) = wire.trans_amount.as_ref().or(wire.amount.as_ref()) {
-            check_echo(transport, call, "transAmount", request.amount, Some(echoed))?;
-        }
+        let echoed = wire.trans_amount.as_ref().or(wire.amount.as_ref());
+        check_echo(transport, call, "transAmount", request.amount, echoed)?;
         let echoed = wire.original_partner_reference_no.as_deref();
         check_reference(PRODUCT, "originalPartnerReferenceNo", request.reference.as_str(), echoed)?;
         let code = wire.latest_transaction_status.code().to_owned();
@@ -799,9 +793,7 @@ impl Provider for DokuSnapClient {
         let reply = reply.into_result(PRODUCT, call)?;
         let transport = self.session.transport();
         let wire: RefundReply = reply.decode(transport, call)?;
-        if let Some(amount) = &wire.refund_amount {
-            check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
-        }
+        check_echo(transport, call, "refundAmount", request.amount, wire.refund_amount.as_ref())?;
         let echoed = wire.partner_refund_no.as_deref();
         check_reference(PRODUCT, "partnerRefundNo", request.refund_reference.as_str(), echoed)?;
         let state = reply.refund_state(wire.refund_status.as_ref());
@@ -823,11 +815,8 @@ impl Provider for DokuSnapClient {
         {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Err(ProviderError::Declined {
-                    product: PRODUCT,
-                    code,
-                    message: format!("payment not found: {message}"),
-                })
+                let message = format!("payment not found: {message}");
+                return Err(ProviderError::refused(PRODUCT, Refusal::Declined, code, message));
             }
         };
         let ours = request.refund_reference.as_str();
@@ -835,15 +824,8 @@ impl Provider for DokuSnapClient {
         else {
             return Ok(refund_not_listed(ours, "not_found"));
         };
-        if let Some(amount) = &entry.refund_amount {
-            check_echo(
-                self.session.transport(),
-                call,
-                "refundHistory[].refundAmount",
-                request.amount,
-                Some(amount),
-            )?;
-        }
+        let (transport, echoed) = (self.session.transport(), entry.refund_amount.as_ref());
+        check_echo(transport, call, "refundHistory[].refundAmount", request.amount, echoed)?;
         let (state, raw) = match &entry.refund_status {
             Some(status) => (
                 status.refund_state(entry.reason.as_deref().unwrap_or_default()),
