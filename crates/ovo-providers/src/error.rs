@@ -93,6 +93,15 @@ impl ProviderError {
         }
     }
 
+    /// A write that may have been processed: only a status query decides.
+    pub fn unknown_outcome(
+        product: Product,
+        operation: Operation,
+        cause: UnknownCause,
+    ) -> ProviderError {
+        ProviderError::UnknownOutcome { product, operation, cause }
+    }
+
     /// Our own input cannot be sent.
     pub fn invalid_input(product: Product, detail: impl Into<String>) -> ProviderError {
         ProviderError::InvalidInput { product, detail: detail.into() }

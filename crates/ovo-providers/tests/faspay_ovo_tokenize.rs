@@ -237,7 +237,7 @@ fn declined_code(err: &ProviderError) -> &str {
 
 /// A payment whose outcome is unknown for `cause`.
 fn unknown_pay(cause: UnknownCause) -> ProviderError {
-    ProviderError::UnknownOutcome { product: PRODUCT, operation: Operation::Pay, cause }
+    ProviderError::unknown_outcome(PRODUCT, Operation::Pay, cause)
 }
 
 #[tokio::test]

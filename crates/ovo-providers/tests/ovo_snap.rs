@@ -247,7 +247,7 @@ use ovo_providers::ProviderResult;
 
 /// A payment whose outcome is unknown for `cause`.
 fn unknown_pay(cause: UnknownCause) -> ProviderError {
-    ProviderError::UnknownOutcome { product: Product::OvoSnap, operation: Operation::Pay, cause }
+    ProviderError::unknown_outcome(Product::OvoSnap, Operation::Pay, cause)
 }
 
 #[tokio::test]

@@ -265,13 +265,11 @@ impl FaspayClient {
             CodeClass::InvalidRequest => refused(Refusal::InvalidRequest, message),
             // Faspay failed internally: a write may have happened; a read changed nothing.
             CodeClass::ServerSide => match call.effect {
-                Effect::Write => ProviderError::UnknownOutcome {
-                    product: PRODUCT,
-                    operation: call.operation,
-                    cause: UnknownCause::MalformedReply {
-                        detail: format!("response_code {code} {message}"),
-                    },
-                },
+                Effect::Write => {
+                    let detail = format!("response_code {code} {message}");
+                    let cause = UnknownCause::MalformedReply { detail };
+                    ProviderError::unknown_outcome(PRODUCT, call.operation, cause)
+                }
                 Effect::Read => ProviderError::Unavailable { product: PRODUCT, status: 200 },
             },
         }

@@ -46,9 +46,7 @@ pub fn reply_error(
     };
     let refused = |refusal| ProviderError::refused(product, refusal, code, message);
     let unknown = |cause| match call.effect {
-        Effect::Write => {
-            ProviderError::UnknownOutcome { product, operation: call.operation, cause }
-        }
+        Effect::Write => ProviderError::unknown_outcome(product, call.operation, cause),
         Effect::Read => ProviderError::Unavailable { product, status: http_status.max(500) },
     };
     match class {
@@ -59,11 +57,11 @@ pub fn reply_error(
         SnapClass::Declined => refused(Refusal::Declined),
         // §10 steps 3-4: the original request reached the provider; only a status query decides.
         SnapClass::DuplicateRequest | SnapClass::DuplicateReference => match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome {
+            Effect::Write => ProviderError::unknown_outcome(
                 product,
-                operation: call.operation,
-                cause: UnknownCause::ServerError { status: 409 },
-            },
+                call.operation,
+                UnknownCause::ServerError { status: 409 },
+            ),
             Effect::Read => refused(Refusal::InvalidRequest),
         },
         SnapClass::Throttled => ProviderError::Unavailable { product, status: 429 },
