@@ -55,6 +55,21 @@ impl Credentials {
         self.product
     }
 
+    /// Refuses credentials of another product than the client's own.
+    pub fn check_product(&self, product: Product) -> ProviderResult<()> {
+        if self.product == product {
+            return Ok(());
+        }
+        Err(ProviderError::invalid_input(
+            product,
+            format!(
+                "credentials of {} given to the {} client",
+                self.product.display_name(),
+                product.display_name()
+            ),
+        ))
+    }
+
     pub fn require(&self, field: &'static str) -> ProviderResult<&Sensitive<String>> {
         self.values
             .get(field)

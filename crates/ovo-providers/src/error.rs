@@ -69,7 +69,39 @@ pub enum ProviderError {
     InvalidInput { product: Product, detail: String },
 }
 
+/// How a provider's refusal is classed: the errors that keep its code and message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Declined,
+    Authentication,
+    InvalidRequest,
+}
+
 impl ProviderError {
+    /// The provider refused, keeping its `code` and `message`.
+    pub fn refused(
+        product: Product,
+        refusal: Refusal,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ProviderError {
+        let (code, message) = (code.into(), message.into());
+        match refusal {
+            Refusal::Declined => ProviderError::Declined { product, code, message },
+            Refusal::Authentication => ProviderError::Authentication { product, code, message },
+            Refusal::InvalidRequest => ProviderError::InvalidRequest { product, code, message },
+        }
+    }
+
+    /// A write that may have been processed: only a status query decides.
+    pub fn unknown_outcome(
+        product: Product,
+        operation: Operation,
+        cause: UnknownCause,
+    ) -> ProviderError {
+        ProviderError::UnknownOutcome { product, operation, cause }
+    }
+
     /// Our own input cannot be sent.
     pub fn invalid_input(product: Product, detail: impl Into<String>) -> ProviderError {
         ProviderError::InvalidInput { product, detail: detail.into() }

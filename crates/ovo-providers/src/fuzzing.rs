@@ -145,7 +145,7 @@ pub fn tazapay_reply(body: &str) {
     };
     for status in [200, 400, 401, 404, 409, 422, 429] {
         let errors = envelope.errors.clone().unwrap_or_default();
-        let _ = tazapay::error_for(status, errors.first(), errors.get(1..).unwrap_or(&[]));
+        let _ = tazapay::reply_error(status, errors.first(), errors.get(1..).unwrap_or(&[]));
     }
     for e in envelope.errors.iter().flatten() {
         let _ = e.code_text();
@@ -222,7 +222,7 @@ pub fn jokul_push_reply(body: &str) {
         }
     }
     for status in [400, 401, 404, 409] {
-        let _ = jokul_push::error_reply(&Reply {
+        let _ = jokul_push::reply_error(&Reply {
             status,
             headers: Default::default(),
             body: body.to_owned(),

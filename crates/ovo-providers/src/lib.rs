@@ -25,7 +25,7 @@ pub use capability::{
 };
 pub use credentials::Credentials;
 pub use environment::BaseUrls;
-pub use error::{ProviderError, ProviderResult, UnknownCause};
+pub use error::{ProviderError, ProviderResult, Refusal, UnknownCause};
 pub use provider::Provider;
 pub use settings::{ProductSettings, SettingError};
 pub use transport::ExtraRoots;

@@ -165,6 +165,24 @@ pub struct PaymentOutcome {
     pub attempt_expires_at: Option<Timestamp>,
 }
 
+impl PaymentOutcome {
+    /// The provider has no record of the payment (yet): not final on its own.
+    pub fn not_found(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        provider_ref: Option<String>,
+    ) -> PaymentOutcome {
+        let code = code.into();
+        PaymentOutcome {
+            state: PaymentState::NotFound { code: code.clone(), message: message.into() },
+            provider_ref,
+            paid: None,
+            provider_status: code,
+            attempt_expires_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct StatusRequest {
     pub reference: Reference,
@@ -210,6 +228,21 @@ pub struct RefundOutcome {
     pub state: RefundState,
     pub provider_ref: Option<String>,
     pub provider_status: String,
+}
+
+impl RefundOutcome {
+    /// The provider has no record of the refund (yet): never `Failed` on its own.
+    pub fn not_found(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        provider_status: impl Into<String>,
+    ) -> RefundOutcome {
+        RefundOutcome {
+            state: RefundState::NotFound { code: code.into(), message: message.into() },
+            provider_ref: None,
+            provider_status: provider_status.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

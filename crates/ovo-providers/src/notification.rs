@@ -46,6 +46,21 @@ pub enum NotificationEvent {
     },
 }
 
+/// A payment event's merchant reference, provider reference, state and amount.
+pub type PaymentEventParts<'a> = (Option<&'a str>, Option<&'a str>, &'a PaymentState, Option<Idr>);
+
+impl NotificationEvent {
+    /// A payment event's merchant reference, provider reference, state and amount.
+    pub fn as_payment(&self) -> Option<PaymentEventParts<'_>> {
+        match self {
+            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
+                Some((merchant_ref.as_deref(), provider_ref.as_deref(), state, *amount))
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Notification {
     pub product: Product,

@@ -151,7 +151,7 @@ impl Transport {
     async fn once(&self, call: Call, request: reqwest::RequestBuilder) -> ProviderResult<Reply> {
         let (product, operation) = (self.product, call.operation);
         let lost = |cause| match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome { product, operation, cause },
+            Effect::Write => ProviderError::unknown_outcome(product, operation, cause),
             Effect::Read => match cause {
                 UnknownCause::Timeout => ProviderError::Timeout { product, operation },
                 UnknownCause::ServerError { status } => {
@@ -208,11 +208,10 @@ impl Transport {
     /// The error for an answer that lacks what it must carry (`detail` names the field).
     pub fn malformed(&self, call: Call, detail: String) -> ProviderError {
         match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome {
-                product: self.product,
-                operation: call.operation,
-                cause: UnknownCause::MalformedReply { detail },
-            },
+            Effect::Write => {
+                let cause = UnknownCause::MalformedReply { detail };
+                ProviderError::unknown_outcome(self.product, call.operation, cause)
+            }
             Effect::Read => ProviderError::MalformedReply { product: self.product, detail },
         }
     }

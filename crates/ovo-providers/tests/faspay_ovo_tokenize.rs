@@ -188,6 +188,18 @@ impl World {
         self.decide(kind, json!({"decision": "approve", "source": "cash"})).await;
     }
 
+    /// Starts the activation of `p` for `customer`, and the customer approves it.
+    async fn bind_approved(&self, p: &str, customer: &str) {
+        let bind = BindRequest {
+            reference: reference(),
+            phone: phone(p),
+            merchant_customer_id: customer.into(),
+            return_url: "http://x".into(),
+        };
+        self.client.bind(&bind).await.unwrap();
+        self.approve("binding").await;
+    }
+
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
         let body = json!({"product": "faspay_ovo_tokenize", "endpoint": endpoint, "fault": fault, "count": count});
         let response =
@@ -221,6 +233,11 @@ fn declined_code(err: &ProviderError) -> &str {
         ProviderError::Declined { code, .. } => code,
         other => panic!("not a decline: {other:?}"),
     }
+}
+
+/// A payment whose outcome is unknown for `cause`.
+fn unknown_pay(cause: UnknownCause) -> ProviderError {
+    ProviderError::unknown_outcome(PRODUCT, Operation::Pay, cause)
 }
 
 #[tokio::test]
@@ -496,14 +513,7 @@ async fn lost_response_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "lose_response"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 15_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ConnectionLost
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ConnectionLost));
     // Processed: the status query finds it by bill_no without a trx_id.
     let found = w.client.status(&status_of(&r, None, 15_000)).await.unwrap();
     assert_eq!(found.state, PaymentState::Pending);
@@ -533,14 +543,7 @@ async fn timeout_is_unknown_then_status_resolves() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "delay", "ms": 1500}), 1).await;
     let err = client.pay(&payment(&r, SOPHIA, 12_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::Timeout
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::Timeout));
     assert!(err.is_unknown_outcome());
     // Whether the late request was processed, only the status says. A provider processes what
     // it received even after we hung up (so does the sandbox): the bill appears once the delay
@@ -572,14 +575,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "http_status", "status": 503}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 10_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ServerError { status: 503 }
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ServerError { status: 503 }));
     let state = w.client.status(&status_of(&r, None, 10_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
@@ -619,14 +615,7 @@ async fn server_errors_malformed_bodies_and_dropped_connections() {
     let r = reference();
     w.fault(TOKENIZE, json!({"kind": "drop_connection"}), 1).await;
     let err = w.client.pay(&payment(&r, SOPHIA, 13_000)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::UnknownOutcome {
-            product: PRODUCT,
-            operation: Operation::Pay,
-            cause: UnknownCause::ConnectionLost
-        }
-    );
+    assert_eq!(err, unknown_pay(UnknownCause::ConnectionLost));
     let state = w.client.status(&status_of(&r, None, 13_000)).await.unwrap().state;
     assert!(matches!(state, PaymentState::NotFound { ref code, .. } if code == "5"), "{state:?}");
 
@@ -692,14 +681,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
     assert!(ack.contains(&format!("<trx_id>{trx_id}</trx_id>")), "{ack}");
 
     // A signed activation callback verifies; a wrongly signed one is rejected.
-    let bind = BindRequest {
-        reference: reference(),
-        phone: phone("081298765432"),
-        merchant_customer_id: "Siti".into(),
-        return_url: "http://x".into(),
-    };
-    w.client.bind(&bind).await.unwrap();
-    w.approve("binding").await;
+    w.bind_approved("081298765432", "Siti").await;
     let gets = wait(&w.receiver, "GET", 1).await;
     assert!(gets[0].path_and_query.contains("signature="), "{}", gets[0].path_and_query);
     assert!(matches!(
@@ -707,14 +689,7 @@ async fn xml_notifications_in_the_legacy_signature_form_and_signed_callbacks() {
         NotificationEvent::Binding { linked: true, .. }
     ));
     w.fault("notification", json!({"kind": "wrong_signature_notification"}), 1).await;
-    let bind = BindRequest {
-        reference: reference(),
-        phone: phone("085712345678"),
-        merchant_customer_id: "Agus".into(),
-        return_url: "http://x".into(),
-    };
-    w.client.bind(&bind).await.unwrap();
-    w.approve("binding").await;
+    w.bind_approved("085712345678", "Agus").await;
     let gets = wait(&w.receiver, "GET", 2).await;
     assert_eq!(
         w.client.verify_notification(&gets[1]).unwrap_err(),

@@ -245,6 +245,11 @@ fn assert_declined(result: ProviderResult<impl std::fmt::Debug>, code: &str) {
 
 use ovo_providers::ProviderResult;
 
+/// A payment whose outcome is unknown for `cause`.
+fn unknown_pay(cause: UnknownCause) -> ProviderError {
+    ProviderError::unknown_outcome(Product::OvoSnap, Operation::Pay, cause)
+}
+
 #[tokio::test]
 async fn link_balance_pay_status_refund_unlink() {
     let env = env().await;
@@ -491,28 +496,14 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     env.fault(PAY_PATH, json!({"kind": "lose_response"}), 1).await;
     let pay = payment(&account, 10_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(
-        e,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::ConnectionLost
-        }
-    );
+    assert_eq!(e, unknown_pay(UnknownCause::ConnectionLost));
     assert_eq!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::Succeeded);
 
     // Late beyond the call's timeout.
     env.fault(PAY_PATH, json!({"kind": "delay", "ms": 2_000}), 1).await;
     let pay = payment(&account, 11_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(
-        e,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::Timeout
-        }
-    );
+    assert_eq!(e, unknown_pay(UnknownCause::Timeout));
     // The status query decides: either it was processed, or it never happened (the sandbox
     // may drop a delayed request whose client hung up) and the same request is sent again
     // (snap-standard.md §10 step 2).
@@ -542,14 +533,7 @@ async fn lost_answers_are_unknown_outcomes_that_a_status_query_resolves() {
     env.fault(PAY_PATH, json!({"kind": "http_status", "status": 503}), 1).await;
     let pay = payment(&account, 13_000, PaySource::Cash);
     let e = env.client.pay(&pay).await.unwrap_err();
-    assert_eq!(
-        e,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::ServerError { status: 503 }
-        }
-    );
+    assert_eq!(e, unknown_pay(UnknownCause::ServerError { status: 503 }));
     assert!(
         matches!(env.client.status(&status_of(&pay)).await.unwrap().state, PaymentState::NotFound { ref code, .. } if code == "4045501")
     );

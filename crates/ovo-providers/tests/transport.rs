@@ -71,11 +71,7 @@ async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
         transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::Timeout
-        }
+        ProviderError::unknown_outcome(Product::OvoSnap, Operation::Pay, UnknownCause::Timeout)
     );
     assert!(err.is_unknown_outcome());
     let err = transport()
@@ -97,11 +93,11 @@ async fn a_lost_answer_to_a_write_is_unknown() {
         .unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Refund,
-            cause: UnknownCause::ConnectionLost
-        }
+        ProviderError::unknown_outcome(
+            Product::OvoSnap,
+            Operation::Refund,
+            UnknownCause::ConnectionLost
+        )
     );
 }
 
@@ -113,11 +109,11 @@ async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
         transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
     assert_eq!(
         err,
-        ProviderError::UnknownOutcome {
-            product: Product::OvoSnap,
-            operation: Operation::Pay,
-            cause: UnknownCause::ServerError { status: 503 }
-        }
+        ProviderError::unknown_outcome(
+            Product::OvoSnap,
+            Operation::Pay,
+            UnknownCause::ServerError { status: 503 }
+        )
     );
     assert_eq!(calls(&backend), 1, "sent exactly once");
 }

@@ -50,12 +50,13 @@ use super::snap::{
     CustomerToken, SnapClass, SnapReply, SnapRequest, SnapSession,
 };
 use super::snap::{
-    check_echo, split_of, to_json, BalanceReply, BindingReply, BindingStatus, PayOption,
-    PaymentBody, PaymentReply, Pocket, RefundBody, RefundReply, StatusBody, StatusReply,
+    check_echo, check_reference, refund_not_listed, split_of, to_json, BalanceReply, BindingReply,
+    BindingStatus, PayOption, PaymentBody, PaymentReply, Pocket, RefundBody, RefundReply,
+    StatusBody, StatusReply,
 };
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
-use crate::error::{ProviderError, ProviderResult};
+use crate::error::{ProviderError, ProviderResult, Refusal};
 use crate::model::*;
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
@@ -165,10 +166,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn invalid(detail: impl Into<String>) -> ProviderError {
-    ProviderError::invalid_input(PRODUCT, detail)
-}
-
 /// The `X-EXTERNAL-ID` of a write: the same for a retry under the same key on the same WIB
 /// day, a new one after midnight WIB (SNAP §10 step 2).
 pub use super::snap::daily_external_id;
@@ -181,9 +178,7 @@ impl DokuSnapClient {
         credentials: &Credentials,
         options: DokuSnapOptions,
     ) -> ProviderResult<DokuSnapClient> {
-        if credentials.product() != PRODUCT {
-            return Err(invalid(format!("credentials are for {}", credentials.product().key())));
-        }
+        credentials.check_product(PRODUCT)?;
         let client_id = credentials.require("client_id")?.expose().clone();
         let secret = credentials.require("secret_key")?.clone();
         let (key, provider_key) = snap::keys_from(PRODUCT, credentials)?;
@@ -320,7 +315,8 @@ impl DokuSnapClient {
             None if !force && account.token.is_some() => {
                 Ok(account.token.clone().unwrap_or_else(|| Sensitive::new(String::new())))
             }
-            None => Err(invalid(
+            None => Err(ProviderError::invalid_input(
+                PRODUCT,
                 "the linked account has no usable customer token and no refresh token: bind again",
             )),
         }
@@ -376,7 +372,7 @@ impl DokuSnapClient {
             return Ok(Err((reply.code, reply.message)));
         }
         let reply = reply.into_result(PRODUCT, call)?;
-        reply.typed(self.session.transport(), call).map(Ok)
+        reply.decode(self.session.transport(), call).map(Ok)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -569,13 +565,10 @@ impl Provider for DokuSnapClient {
             .send(call, BINDING_PATH, body, None, Some(external_id))
             .await?
             .into_result(PRODUCT, call)?;
-        let wire: BindingReply = reply.typed(self.session.transport(), call)?;
+        let wire: BindingReply = reply.decode(self.session.transport(), call)?;
         if let Some(BindingStatus::Failed) = wire.status() {
-            return Err(ProviderError::Declined {
-                product: PRODUCT,
-                code: reply.code,
-                message: format!("binding FAILED: {}", reply.message),
-            });
+            let message = format!("binding FAILED: {}", reply.message);
+            return Err(ProviderError::refused(PRODUCT, Refusal::Declined, reply.code, message));
         }
         Ok(BindStarted {
             redirect_url: binding_redirect(&wire)
@@ -589,19 +582,15 @@ impl Provider for DokuSnapClient {
     /// Exchanges the `authCode` (from `auth_code`, else `pending_token`) for a customer token
     /// (§5.2). `4017400` (`Authentication`) while the customer has not finished.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
-        let code = request
-            .auth_code
-            .as_ref()
-            .or(request.pending_token.as_ref())
-            .ok_or_else(|| invalid("completing a DOKU binding needs its authCode"))?;
+        let code =
+            request.auth_code.as_ref().or(request.pending_token.as_ref()).ok_or_else(|| {
+                ProviderError::invalid_input(
+                    PRODUCT,
+                    "completing a DOKU binding needs its authCode",
+                )
+            })?;
         let token = self.exchange_auth_code(&request.phone, code).await?;
-        Ok(LinkedAccount {
-            phone: request.phone.clone(),
-            provider_ref: request.provider_ref.clone(),
-            token: Some(token.access_token),
-            refresh_token: token.refresh_token,
-            token_expires_at: token.expires_at,
-        })
+        Ok(token.linked_account(&request.phone, request.provider_ref.clone()))
     }
 
     /// §5.5: `availableBalance`, else `amount`; `CASH` is mandatory, `POINTS` 0 when absent.
@@ -613,7 +602,7 @@ impl Provider for DokuSnapClient {
             .await?
             .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: BalanceReply = reply.typed(transport, call)?;
+        let wire: BalanceReply = reply.decode(transport, call)?;
         let amount_of = |kind: Pocket| -> ProviderResult<Option<Idr>> {
             match wire.account_infos.iter().find(|i| i.balance_type == kind) {
                 None => Ok(None),
@@ -646,19 +635,20 @@ impl Provider for DokuSnapClient {
             PaymentKind::SaleRedirect => "SALE",
             PaymentKind::Recurring => "RECURRING",
             other => {
-                return Err(invalid(format!(
-                    "DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"
-                )))
+                return Err(ProviderError::invalid_input(
+                    PRODUCT,
+                    format!("DOKU SNAP OVO has no {other:?} payments (SALE or RECURRING only)"),
+                ))
             }
         };
-        let account = request
-            .account
-            .as_ref()
-            .ok_or_else(|| invalid("a DOKU SNAP OVO payment needs a linked account"))?;
+        let account = request.account.as_ref().ok_or_else(|| {
+            ProviderError::invalid_input(PRODUCT, "a DOKU SNAP OVO payment needs a linked account")
+        })?;
         let return_url =
             request.return_url.as_deref().or(self.options.default_return_url.as_deref());
         if request.kind == PaymentKind::SaleRedirect && return_url.is_none() {
-            return Err(invalid(
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
                 "a SALE payment needs a return URL (successPaymentUrl / failedPaymentUrl)",
             ));
         }
@@ -705,20 +695,12 @@ impl Provider for DokuSnapClient {
             .await?
             .into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: PaymentReply = reply.typed(transport, call)?;
-        if let Some(echoed) =
-            wire.partner_reference_no.as_deref().filter(|r| *r != request.reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "partnerReferenceNo",
-                sent: request.reference.as_str().into(),
-                echoed: echoed.into(),
-            });
+        let wire: PaymentReply = reply.decode(transport, call)?;
+        let sent = request.reference.as_str();
+        if let Some(echoed) = wire.partner_reference_no.as_deref().filter(|r| *r != sent) {
+            return Err(ProviderError::mismatch(PRODUCT, "partnerReferenceNo", sent, echoed));
         }
-        if let Some(amount) = &wire.amount {
-            check_echo(transport, call, "amount", request.amount, Some(amount))?;
-        }
+        check_echo(transport, call, "amount", request.amount, wire.amount.as_ref())?;
         let state = match (request.kind, wire.web_redirect_url) {
             (_, Some(url)) if !url.is_empty() => PaymentState::RedirectRequired { url },
             (PaymentKind::SaleRedirect, _) => {
@@ -751,31 +733,14 @@ impl Provider for DokuSnapClient {
         {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Ok(PaymentOutcome {
-                    attempt_expires_at: None,
-                    state: PaymentState::NotFound { code: code.clone(), message },
-                    provider_ref: request.provider_ref.clone(),
-                    paid: None,
-                    provider_status: code,
-                })
+                return Ok(PaymentOutcome::not_found(code, message, request.provider_ref.clone()))
             }
         };
         let transport = self.session.transport();
-        if let Some(echoed) = wire.trans_amount.as_ref().or(wire.amount.as_ref()) {
-            check_echo(transport, call, "transAmount", request.amount, Some(echoed))?;
-        }
-        if let Some(echoed) = wire
-            .original_partner_reference_no
-            .as_deref()
-            .filter(|r| !r.is_empty() && *r != request.reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "originalPartnerReferenceNo",
-                sent: request.reference.as_str().into(),
-                echoed: echoed.into(),
-            });
-        }
+        let echoed = wire.trans_amount.as_ref().or(wire.amount.as_ref());
+        check_echo(transport, call, "transAmount", request.amount, echoed)?;
+        let echoed = wire.original_partner_reference_no.as_deref();
+        check_reference(PRODUCT, "originalPartnerReferenceNo", request.reference.as_str(), echoed)?;
         let code = wire.latest_transaction_status.code().to_owned();
         let state = payment_state(
             &wire.latest_transaction_status,
@@ -800,11 +765,14 @@ impl Provider for DokuSnapClient {
     /// `refundStatus` says otherwise), `202…` `Pending`.
     async fn refund(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
         if request.amount.is_zero() || request.amount > request.payment_amount {
-            return Err(invalid(format!(
-                "refund of {} on a payment of {}",
-                request.amount.rupiah(),
-                request.payment_amount.rupiah()
-            )));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!(
+                    "refund of {} on a payment of {}",
+                    request.amount.rupiah(),
+                    request.payment_amount.rupiah()
+                ),
+            ));
         }
         let call = self.write(Operation::Refund);
         let body = to_json(&RefundBody {
@@ -824,27 +792,11 @@ impl Provider for DokuSnapClient {
         };
         let reply = reply.into_result(PRODUCT, call)?;
         let transport = self.session.transport();
-        let wire: RefundReply = reply.typed(transport, call)?;
-        if let Some(amount) = &wire.refund_amount {
-            check_echo(transport, call, "refundAmount", request.amount, Some(amount))?;
-        }
-        if let Some(echoed) = wire
-            .partner_refund_no
-            .as_deref()
-            .filter(|r| !r.is_empty() && *r != request.refund_reference.as_str())
-        {
-            return Err(ProviderError::Mismatch {
-                product: PRODUCT,
-                field: "partnerRefundNo",
-                sent: request.refund_reference.as_str().into(),
-                echoed: echoed.into(),
-            });
-        }
-        let state = match (&wire.refund_status, reply.class()) {
-            (Some(status), _) => status.refund_state(&reply.message),
-            (None, SnapClass::InProgress) => RefundState::Pending,
-            (None, _) => RefundState::Succeeded,
-        };
+        let wire: RefundReply = reply.decode(transport, call)?;
+        check_echo(transport, call, "refundAmount", request.amount, wire.refund_amount.as_ref())?;
+        let echoed = wire.partner_refund_no.as_deref();
+        check_reference(PRODUCT, "partnerRefundNo", request.refund_reference.as_str(), echoed)?;
+        let state = reply.refund_state(wire.refund_status.as_ref());
         Ok(RefundOutcome { state, provider_ref: wire.refund_no, provider_status: reply.code })
     }
 
@@ -863,34 +815,17 @@ impl Provider for DokuSnapClient {
         {
             Ok(wire) => wire,
             Err((code, message)) => {
-                return Err(ProviderError::Declined {
-                    product: PRODUCT,
-                    code,
-                    message: format!("payment not found: {message}"),
-                })
+                let message = format!("payment not found: {message}");
+                return Err(ProviderError::refused(PRODUCT, Refusal::Declined, code, message));
             }
         };
         let ours = request.refund_reference.as_str();
         let Some(entry) = wire.refund_history.iter().find(|e| e.partner_refund_no() == Some(ours))
         else {
-            return Ok(RefundOutcome {
-                state: RefundState::NotFound {
-                    code: "not_found".into(),
-                    message: format!("no refund {ours} in the payment's refundHistory"),
-                },
-                provider_ref: None,
-                provider_status: "not_found".into(),
-            });
+            return Ok(refund_not_listed(ours, "not_found"));
         };
-        if let Some(amount) = &entry.refund_amount {
-            check_echo(
-                self.session.transport(),
-                call,
-                "refundHistory[].refundAmount",
-                request.amount,
-                Some(amount),
-            )?;
-        }
+        let (transport, echoed) = (self.session.transport(), entry.refund_amount.as_ref());
+        check_echo(transport, call, "refundHistory[].refundAmount", request.amount, echoed)?;
         let (state, raw) = match &entry.refund_status {
             Some(status) => (
                 status.refund_state(entry.reason.as_deref().unwrap_or_default()),
@@ -930,7 +865,7 @@ impl Provider for DokuSnapClient {
             return Ok(UnbindOutcome::AlreadyUnlinked);
         }
         let reply = reply.into_result(PRODUCT, call)?;
-        let wire: UnbindReply = reply.typed(self.session.transport(), call)?;
+        let wire: UnbindReply = reply.decode(self.session.transport(), call)?;
         self.forget_customer(&account.phone);
         let redirect = wire
             .additional_info
@@ -1002,7 +937,8 @@ mod tests {
 
     use super::*;
     use crate::notification::NotificationEvent;
-    use crate::products::snap::{body_hash, string_to_sign, symmetric_signature};
+    use crate::products::snap::sign::tests::V2_DOKU_BINDING;
+    use crate::products::snap::symmetric_signature;
     use crate::products::snap::{RefundStatus, TransactionStatus};
 
     const TEST_KEY: &str = include_str!("../../../tests/fixtures/snap_test_key_pkcs1.pem");
@@ -1046,23 +982,9 @@ mod tests {
             "https://merchant.example/success",
             "https://merchant.example/failed",
         );
-        assert_eq!(
-            body,
-            r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#
-        );
-        assert_eq!(
-            body_hash(body.as_bytes()),
-            "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
-        );
-        let (token, ts) = ("eyJhbGciOiJSUzI1NiJ9.test.token", "2024-01-01T10:00:00+07:00");
-        assert_eq!(
-            string_to_sign("POST", BINDING_PATH, token, body.as_bytes(), ts),
-            "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00"
-        );
-        assert_eq!(
-            symmetric_signature(b"SK-test-secret", "POST", BINDING_PATH, token, body.as_bytes(), ts),
-            "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw=="
-        );
+        let vector = V2_DOKU_BINDING;
+        assert_eq!((body.as_str(), vector.path), (vector.body, BINDING_PATH));
+        vector.check();
     }
 
     // snap-standard.md §12 V5 (computed locally): a symmetric notification signature with the
@@ -1226,15 +1148,15 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
-        match paid.event {
-            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                assert_eq!(merchant_ref.as_deref(), Some("INV0008ABCDEFGHI"));
-                assert_eq!(provider_ref.as_deref(), Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"));
-                assert_eq!(state, PaymentState::Succeeded);
-                assert_eq!(amount, Some(Idr::new(99_000).unwrap()));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            paid.event.as_payment(),
+            Some((
+                Some("INV0008ABCDEFGHI"),
+                Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"),
+                &PaymentState::Succeeded,
+                Some(Idr::new(99_000).unwrap())
+            ))
+        );
         let failed = c
             .verify_notification(&signed(
                 &c,

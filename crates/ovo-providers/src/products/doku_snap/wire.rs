@@ -87,23 +87,10 @@ pub fn binding_redirect(reply: &BindingReply) -> Result<&str, String> {
 /// Expired" is `Expired` (the one case where DOKU reuses `06`, §5.6).
 pub fn payment_state(status: &TransactionStatus, code: &str, description: &str) -> PaymentState {
     match status {
-        TransactionStatus::Success => PaymentState::Succeeded,
-        TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => {
-            PaymentState::Pending
-        }
-        TransactionStatus::Refunded => PaymentState::Refunded,
-        TransactionStatus::Cancelled => PaymentState::Cancelled,
         TransactionStatus::Failed if description.to_ascii_lowercase().contains("expired") => {
             PaymentState::Expired
         }
-        TransactionStatus::Failed => {
-            PaymentState::Failed { code: code.to_owned(), message: description.to_owned() }
-        }
-        // `07`: no record (yet), never a failure on its own.
-        TransactionStatus::NotFound => {
-            PaymentState::NotFound { code: code.to_owned(), message: description.to_owned() }
-        }
-        TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
+        _ => status.payment_state(code, description),
     }
 }
 

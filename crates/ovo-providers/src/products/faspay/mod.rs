@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
-use crate::error::{ProviderError, ProviderResult, UnknownCause};
+use crate::error::{ProviderError, ProviderResult, Refusal, UnknownCause};
 use crate::model::*;
 use crate::notification::{InboundRequest, Notification, NotificationEvent, NotificationRejection};
 use crate::provider::Provider;
@@ -137,22 +137,13 @@ pub struct FaspayClient {
     options: FaspayOptions,
 }
 
-fn invalid_input(detail: impl Into<String>) -> ProviderError {
-    ProviderError::InvalidInput { product: PRODUCT, detail: detail.into() }
-}
-
 impl FaspayClient {
     pub fn new(
         base_url: &str,
         credentials: &Credentials,
         options: FaspayOptions,
     ) -> ProviderResult<FaspayClient> {
-        if credentials.product() != PRODUCT {
-            return Err(invalid_input(format!(
-                "credentials of {} given to the Faspay client",
-                credentials.product().display_name()
-            )));
-        }
+        credentials.check_product(PRODUCT)?;
         let merchant_id = credentials.require("merchant_id")?.expose().trim().to_owned();
         let signer = Signer::new(
             credentials.require("user_id")?.clone(),
@@ -160,16 +151,16 @@ impl FaspayClient {
         );
         let base_url = base_url.trim().trim_end_matches('/').to_owned();
         if base_url.is_empty() {
-            return Err(invalid_input("no Faspay endpoint URL is configured (production: Merchant Page → Settings → Credentials)"));
+            return Err(ProviderError::invalid_input(PRODUCT, "no Faspay endpoint URL is configured (production: Merchant Page → Settings → Credentials)"));
         }
         if options.amount_scale <= 0 {
-            return Err(invalid_input("amount_scale must be positive"));
+            return Err(ProviderError::invalid_input(PRODUCT, "amount_scale must be positive"));
         }
         if options.merchant_name.trim().is_empty() {
-            return Err(invalid_input("the merchant name is not set"));
+            return Err(ProviderError::invalid_input(PRODUCT, "the merchant name is not set"));
         }
         if !(1..=50).contains(&options.history_limit) {
-            return Err(invalid_input("history_limit must be 1–50"));
+            return Err(ProviderError::invalid_input(PRODUCT, "history_limit must be 1–50"));
         }
         Ok(FaspayClient {
             transport: Transport::with_roots(PRODUCT, &options.extra_roots),
@@ -196,11 +187,14 @@ impl FaspayClient {
     fn wire_amount(&self, amount: Idr) -> ProviderResult<String> {
         amount.rupiah().checked_mul(self.options.amount_scale).map(|n| n.to_string()).ok_or_else(
             || {
-                invalid_input(format!(
-                    "{} rupiah × {} does not fit",
-                    amount.rupiah(),
-                    self.options.amount_scale
-                ))
+                ProviderError::invalid_input(
+                    PRODUCT,
+                    format!(
+                        "{} rupiah × {} does not fit",
+                        amount.rupiah(),
+                        self.options.amount_scale
+                    ),
+                )
             },
         )
     }
@@ -222,7 +216,7 @@ impl FaspayClient {
     }
 
     /// Posts `body` and reads the answer (JSON or XML).
-    async fn post(&self, call: Call, path: &str, body: Value) -> ProviderResult<Value> {
+    async fn send(&self, call: Call, path: &str, body: Value) -> ProviderResult<Value> {
         let url = self.url(path);
         let reply = self.transport.send(call, |client| client.post(&url).json(&body)).await?;
         let content_type =
@@ -230,17 +224,15 @@ impl FaspayClient {
         match wire::parse_body(&reply.body, content_type) {
             Ok(value) => Ok(value),
             // Faspay answers 200 with a code; a 4xx without a readable body refused the request.
-            Err(_) if matches!(reply.status, 401 | 403) => Err(ProviderError::Authentication {
-                product: PRODUCT,
-                code: format!("HTTP {}", reply.status),
-                message: short(&reply.body),
-            }),
-            Err(_) if (400..500).contains(&reply.status) => Err(ProviderError::InvalidRequest {
-                product: PRODUCT,
-                code: format!("HTTP {}", reply.status),
-                message: short(&reply.body),
-            }),
-            Err(detail) => Err(self.transport.malformed(call, detail)),
+            Err(detail) => {
+                let refusal = match reply.status {
+                    401 | 403 => Refusal::Authentication,
+                    400..=499 => Refusal::InvalidRequest,
+                    _ => return Err(self.transport.malformed(call, detail)),
+                };
+                let code = format!("HTTP {}", reply.status);
+                Err(ProviderError::refused(PRODUCT, refusal, code, short(&reply.body)))
+            }
         }
     }
 
@@ -253,13 +245,13 @@ impl FaspayClient {
     }
 
     /// The error for an answer whose `response_code` is not `00`.
-    fn refused(&self, call: Call, outcome: &Outcome) -> ProviderError {
+    fn reply_error(&self, call: Call, outcome: &Outcome) -> ProviderError {
         let code = outcome.response_code.clone();
         let message = outcome.desc();
+        let refused =
+            |refusal, message| ProviderError::refused(PRODUCT, refusal, code.clone(), message);
         match outcome.code().class() {
-            CodeClass::Declined | CodeClass::Success => {
-                ProviderError::Declined { product: PRODUCT, code, message }
-            }
+            CodeClass::Declined | CodeClass::Success => refused(Refusal::Declined, message),
             CodeClass::TokenExpired => {
                 let message = match &outcome.url {
                     Some(url) => {
@@ -267,23 +259,17 @@ impl FaspayClient {
                     }
                     None => format!("{message} (payment token expired: re-link the account)"),
                 };
-                ProviderError::Declined { product: PRODUCT, code, message }
+                refused(Refusal::Declined, message)
             }
-            CodeClass::Authentication => {
-                ProviderError::Authentication { product: PRODUCT, code, message }
-            }
-            CodeClass::InvalidRequest => {
-                ProviderError::InvalidRequest { product: PRODUCT, code, message }
-            }
+            CodeClass::Authentication => refused(Refusal::Authentication, message),
+            CodeClass::InvalidRequest => refused(Refusal::InvalidRequest, message),
             // Faspay failed internally: a write may have happened; a read changed nothing.
             CodeClass::ServerSide => match call.effect {
-                Effect::Write => ProviderError::UnknownOutcome {
-                    product: PRODUCT,
-                    operation: call.operation,
-                    cause: UnknownCause::MalformedReply {
-                        detail: format!("response_code {code} {message}"),
-                    },
-                },
+                Effect::Write => {
+                    let detail = format!("response_code {code} {message}");
+                    let cause = UnknownCause::MalformedReply { detail };
+                    ProviderError::unknown_outcome(PRODUCT, call.operation, cause)
+                }
                 Effect::Read => ProviderError::Unavailable { product: PRODUCT, status: 200 },
             },
         }
@@ -295,27 +281,14 @@ impl FaspayClient {
         if outcome.code() == ResponseCode::Success {
             Ok(())
         } else {
-            Err(self.refused(call, &outcome))
-        }
-    }
-
-    fn mismatch(
-        field: &'static str,
-        sent: impl Into<String>,
-        echoed: impl Into<String>,
-    ) -> ProviderError {
-        ProviderError::Mismatch {
-            product: PRODUCT,
-            field,
-            sent: sent.into(),
-            echoed: echoed.into(),
+            Err(self.reply_error(call, &outcome))
         }
     }
 
     fn check_currency(echoed: Option<&str>) -> ProviderResult<()> {
         match echoed {
             Some(currency) if !currency.trim().eq_ignore_ascii_case("IDR") => {
-                Err(Self::mismatch("bill_currency", "IDR", currency))
+                Err(ProviderError::mismatch(PRODUCT, "bill_currency", "IDR", currency))
             }
             _ => Ok(()),
         }
@@ -329,36 +302,69 @@ impl FaspayClient {
     ) -> ProviderResult<()> {
         match echoed {
             Some(text) if self.rupiah_of(text) != Ok(sent) => {
-                Err(Self::mismatch(field, self.wire_amount(sent)?, text))
+                Err(ProviderError::mismatch(PRODUCT, field, self.wire_amount(sent)?, text))
             }
             _ => Ok(()),
         }
     }
 
+    /// §5.10 Inquiry Payment Status of `bill_no`: refused unless `00` or "5 No bills found".
+    async fn inquiry(
+        &self,
+        call: Call,
+        trx_id: &str,
+        bill_no: &str,
+    ) -> ProviderResult<wire::StatusReply> {
+        let body = json!({
+            "request": "Inquiry Status Payment",
+            "trx_id": trx_id,
+            "merchant_id": self.merchant_id,
+            "bill_no": bill_no,
+            "signature": self.signer.bill(bill_no),
+        });
+        let value = self.send(call, &self.options.urls.status, body).await?;
+        let reply: wire::StatusReply = self.decode(call, value)?;
+        let status = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
+        if status != Some(PaymentStatusCode::NoBillsFound)
+            && reply.outcome.code() != ResponseCode::Success
+        {
+            return Err(self.reply_error(call, &reply.outcome));
+        }
+        Ok(reply)
+    }
+
     /// §5.3: creates the payment; `02` (§5.4) comes back typed.
     pub async fn pay_tokenized(&self, request: &PaymentRequest) -> ProviderResult<FaspayPayment> {
         if request.kind != PaymentKind::Tokenized {
-            return Err(invalid_input(format!(
-                "Faspay 720 makes tokenized payments only, not {:?}",
-                request.kind
-            )));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!("Faspay 720 makes tokenized payments only, not {:?}", request.kind),
+            ));
         }
         if request.amount.is_zero() {
-            return Err(invalid_input("the amount must be positive"));
+            return Err(ProviderError::invalid_input(PRODUCT, "the amount must be positive"));
         }
         let call = Call::write(Operation::Pay, self.options.timeouts.payment);
         let bill_no = wire::bill_no(&request.reference);
         let bill_total = self.wire_amount(request.amount)?;
         let cust_name =
             request.customer_name.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
-                invalid_input("customer_name is mandatory for Faspay (cust_name)")
+                ProviderError::invalid_input(
+                    PRODUCT,
+                    "customer_name is mandatory for Faspay (cust_name)",
+                )
             })?;
         let email = request
             .customer_email
             .clone()
             .or_else(|| self.options.fallback_email.clone())
             .filter(|e| !e.trim().is_empty())
-            .ok_or_else(|| invalid_input("customer_email is mandatory for Faspay (email)"))?;
+            .ok_or_else(|| {
+                ProviderError::invalid_input(
+                    PRODUCT,
+                    "customer_email is mandatory for Faspay (email)",
+                )
+            })?;
         let pay_type = match request.source {
             PaySource::Cash => "0",
             PaySource::Points => "1",
@@ -377,7 +383,7 @@ impl FaspayClient {
         body.insert("cust_name".into(), cust_name.into());
         body.insert("email".into(), email.into());
         body.insert("pay_type".into(), pay_type.into());
-        let value = self.post(call, &self.options.urls.payment, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.payment, Value::Object(body)).await?;
         let reply: wire::PaymentReply = self.decode(call, value)?;
         match reply.outcome.code() {
             ResponseCode::Success => {}
@@ -390,7 +396,7 @@ impl FaspayClient {
                     message: reply.outcome.desc(),
                 });
             }
-            _ => return Err(self.refused(call, &reply.outcome)),
+            _ => return Err(self.reply_error(call, &reply.outcome)),
         }
         let need = |value: Option<String>, field: &str| {
             wire::required(value, field).map_err(|d| self.transport.malformed(call, d))
@@ -400,9 +406,7 @@ impl FaspayClient {
         let amount = need(reply.amount, "amount")?;
         self.check_amount("amount", request.amount, Some(&amount))?;
         Self::check_currency(reply.bill_currency.as_deref())?;
-        if let Some(echoed) = reply.bill_no.filter(|b| *b != bill_no) {
-            return Err(Self::mismatch("bill_no", bill_no, echoed));
-        }
+        check_bill_no(&bill_no, reply.bill_no.as_deref())?;
         let provider_status = match reply.status {
             Some(status) => format!("{} {status}", reply.outcome.response_code),
             None => reply.outcome.response_code,
@@ -420,7 +424,7 @@ impl FaspayClient {
     async fn check_balance(&self, operation: Operation, phone: &Msisdn) -> ProviderResult<Balance> {
         let call = Call::read(operation, self.options.timeouts.account);
         let body = self.account_body("Check Balance OVO OpenAPI", phone);
-        let value = self.post(call, &self.options.urls.balance, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.balance, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         let malformed = |d: String| self.transport.malformed(call, d);
         let cash = wire::balance_field(&value, "cash").map_err(malformed)?;
@@ -559,6 +563,36 @@ impl FaspayClient {
     }
 }
 
+/// The echoed `bill_no`, when there is one, must be ours.
+fn check_bill_no(sent: &str, echoed: Option<&str>) -> ProviderResult<()> {
+    match echoed {
+        Some(echoed) if echoed != sent => {
+            Err(ProviderError::mismatch(PRODUCT, "bill_no", sent, echoed))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The outcome an inquiry or cancel answer states; `raw` is its `payment_status_code`.
+fn status_outcome(
+    reply: wire::StatusReply,
+    raw: String,
+    provider_ref: &Option<String>,
+) -> PaymentOutcome {
+    let desc = reply.payment_status_desc.clone();
+    let provider_status = match &desc {
+        Some(d) => format!("{raw} {d}"),
+        None => raw.clone(),
+    };
+    PaymentOutcome {
+        state: payment_state(&PaymentStatusCode::parse(&raw), &raw, desc),
+        provider_ref: reply.trx_id.or_else(|| provider_ref.clone()),
+        paid: None,
+        provider_status,
+        attempt_expires_at: None,
+    }
+}
+
 fn short(body: &str) -> String {
     body.chars().take(200).collect()
 }
@@ -601,21 +635,7 @@ impl Provider for FaspayClient {
     /// "5 No bills found" proves the merchant id, user id and password.
     async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
         let call = Call::read(Operation::TestConnection, self.options.timeouts.inquiry);
-        let body = json!({
-            "request": "Inquiry Status Payment",
-            "trx_id": "",
-            "merchant_id": self.merchant_id,
-            "bill_no": CONNECTION_TEST_BILL,
-            "signature": self.signer.bill(CONNECTION_TEST_BILL),
-        });
-        let value = self.post(call, &self.options.urls.status, body).await?;
-        let reply: wire::StatusReply = self.decode(call, value)?;
-        let status = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
-        if status != Some(PaymentStatusCode::NoBillsFound)
-            && reply.outcome.code() != ResponseCode::Success
-        {
-            return Err(self.refused(call, &reply.outcome));
-        }
+        let reply = self.inquiry(call, "", CONNECTION_TEST_BILL).await?;
         let answer = format!(
             "{} {}",
             reply.payment_status_code.unwrap_or_default(),
@@ -636,10 +656,10 @@ impl Provider for FaspayClient {
         let call = Call::write(Operation::Bind, self.options.timeouts.account);
         let mut body = self.account_body("Account Activation OVO OpenAPI", &request.phone);
         body.insert("cust_name".into(), request.merchant_customer_id.clone().into());
-        let value = self.post(call, &self.options.urls.activation, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.activation, Value::Object(body)).await?;
         let reply: wire::ActivationReply = self.decode(call, value)?;
         if reply.outcome.code() != ResponseCode::Success {
-            return Err(self.refused(call, &reply.outcome));
+            return Err(self.reply_error(call, &reply.outcome));
         }
         let redirect_url = wire::required(reply.redirect_url, "redirectURL")
             .map_err(|d| self.transport.malformed(call, d))?;
@@ -679,49 +699,28 @@ impl Provider for FaspayClient {
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let call = Call::read(Operation::Status, self.options.timeouts.inquiry);
         let bill_no = wire::bill_no(&request.reference);
-        let body = json!({
-            "request": "Inquiry Status Payment",
-            "trx_id": request.provider_ref.clone().unwrap_or_default(),
-            "merchant_id": self.merchant_id,
-            "bill_no": bill_no,
-            "signature": self.signer.bill(&bill_no),
-        });
-        let value = self.post(call, &self.options.urls.status, body).await?;
-        let reply: wire::StatusReply = self.decode(call, value)?;
-        let code = reply.payment_status_code.as_deref().map(PaymentStatusCode::parse);
-        if code != Some(PaymentStatusCode::NoBillsFound)
-            && reply.outcome.code() != ResponseCode::Success
-        {
-            return Err(self.refused(call, &reply.outcome));
-        }
+        let trx_id = request.provider_ref.clone().unwrap_or_default();
+        let reply = self.inquiry(call, &trx_id, &bill_no).await?;
         let raw = wire::required(reply.payment_status_code.clone(), "payment_status_code")
             .map_err(|d| self.transport.malformed(call, d))?;
         let code = PaymentStatusCode::parse(&raw);
         if code != PaymentStatusCode::NoBillsFound {
-            if let Some(echoed) = reply.bill_no.as_ref().filter(|b| **b != bill_no) {
-                return Err(Self::mismatch("bill_no", bill_no, echoed.clone()));
-            }
+            check_bill_no(&bill_no, reply.bill_no.as_deref())?;
             if let (Some(sent), Some(echoed)) = (&request.provider_ref, &reply.trx_id) {
                 if sent != echoed {
-                    return Err(Self::mismatch("trx_id", sent.clone(), echoed.clone()));
+                    return Err(ProviderError::mismatch(
+                        PRODUCT,
+                        "trx_id",
+                        sent.clone(),
+                        echoed.clone(),
+                    ));
                 }
             }
             self.check_amount("bill_total", request.amount, reply.bill_total.as_deref())?;
             self.check_amount("payment_total", request.amount, reply.payment_total.as_deref())?;
             Self::check_currency(reply.bill_currency.as_deref())?;
         }
-        let desc = reply.payment_status_desc.clone();
-        let provider_status = match &desc {
-            Some(d) => format!("{raw} {d}"),
-            None => raw.clone(),
-        };
-        Ok(PaymentOutcome {
-            attempt_expires_at: None,
-            state: payment_state(&code, &raw, desc),
-            provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
-            paid: None,
-            provider_status,
-        })
+        Ok(status_outcome(reply, raw, &request.provider_ref))
     }
 
     /// §5.10 Cancel Transaction (unpaid only): a paid bill answers 81 and stays paid.
@@ -737,27 +736,14 @@ impl Provider for FaspayClient {
             "payment_cancel": CANCEL_REASON,
             "signature": self.signer.bill(&bill_no),
         });
-        let value = self.post(call, &self.options.urls.cancel, body).await?;
+        let value = self.send(call, &self.options.urls.cancel, body).await?;
         let reply: wire::StatusReply = self.decode(call, value)?;
         if reply.outcome.code() != ResponseCode::Success {
-            return Err(self.refused(call, &reply.outcome));
+            return Err(self.reply_error(call, &reply.outcome));
         }
-        if let Some(echoed) = reply.bill_no.as_ref().filter(|b| **b != bill_no) {
-            return Err(Self::mismatch("bill_no", bill_no, echoed.clone()));
-        }
+        check_bill_no(&bill_no, reply.bill_no.as_deref())?;
         let raw = reply.payment_status_code.clone().unwrap_or_else(|| "8".into());
-        let desc = reply.payment_status_desc.clone();
-        let provider_status = match &desc {
-            Some(d) => format!("{raw} {d}"),
-            None => raw.clone(),
-        };
-        Ok(PaymentOutcome {
-            state: payment_state(&PaymentStatusCode::parse(&raw), &raw, desc),
-            provider_ref: reply.trx_id.or_else(|| request.provider_ref.clone()),
-            paid: None,
-            provider_status,
-            attempt_expires_at: None,
-        })
+        Ok(status_outcome(reply, raw, &request.provider_ref))
     }
 
     /// §5.8 Unlink. `01` to an unlink is "the account is not linked" (the simulator's
@@ -766,7 +752,7 @@ impl Provider for FaspayClient {
         let call = Call::write(Operation::Unbind, self.options.timeouts.account);
         let mut body = self.account_body("Unlink OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
-        let value = self.post(call, &self.options.urls.unlink, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.unlink, Value::Object(body)).await?;
         let outcome: Outcome = self.decode(call, value.clone())?;
         if outcome.response_code.trim() == "01" {
             return Ok(UnbindOutcome::AlreadyUnlinked);
@@ -780,7 +766,10 @@ impl Provider for FaspayClient {
     async fn history(&self, query: &HistoryQuery) -> ProviderResult<HistoryPage> {
         let call = Call::read(Operation::History, self.options.timeouts.account);
         if query.from > query.to {
-            return Err(invalid_input("the history range ends before it starts"));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                "the history range ends before it starts",
+            ));
         }
         let page = query.page.max(1);
         let limit = self.options.history_limit;
@@ -790,7 +779,7 @@ impl Provider for FaspayClient {
         body.insert("end_date".into(), query.to.to_string().into());
         body.insert("page".into(), page.to_string().into());
         body.insert("limit".into(), limit.to_string().into());
-        let value = self.post(call, &self.options.urls.history, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.history, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         let malformed = |d: String| self.transport.malformed(call, d);
         let rows = wire::rows(value.get("list_transaction"), "transaction");
@@ -845,7 +834,7 @@ impl Provider for FaspayClient {
         let call = Call::read(Operation::TopUpInstructions, self.options.timeouts.account);
         let mut body = self.account_body("Top Up Instruction OVO OpenAPI", &account.phone);
         body.insert("merchant".into(), self.options.merchant_name.clone().into());
-        let value = self.post(call, &self.options.urls.topup, Value::Object(body)).await?;
+        let value = self.send(call, &self.options.urls.topup, Value::Object(body)).await?;
         self.accepted(call, &value)?;
         if value.get("topup_instruction").is_none() {
             return Err(self.transport.malformed(call, "missing field `topup_instruction`".into()));
@@ -987,15 +976,15 @@ mod tests {
                 .verify_notification(&inbound("POST", "/n", "application/json", &body.to_string()))
                 .unwrap();
             assert_eq!(n.dedup_key, "faspay:payment:9999900000000001:2");
-            match n.event {
-                NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                    assert_eq!(merchant_ref.as_deref(), Some("AB12CD34EF56GH78"));
-                    assert_eq!(provider_ref.as_deref(), Some("9999900000000001"));
-                    assert_eq!(state, PaymentState::Succeeded);
-                    assert_eq!(amount, Some(Idr::new(10_000).unwrap()));
-                }
-                other => panic!("{other:?}"),
-            }
+            assert_eq!(
+                n.event.as_payment(),
+                Some((
+                    Some("AB12CD34EF56GH78"),
+                    Some("9999900000000001"),
+                    &PaymentState::Succeeded,
+                    Some(Idr::new(10_000).unwrap())
+                ))
+            );
         }
         let xml = format!(
             "<faspay><request>Payment Notification</request><trx_id>9999900000000002</trx_id><merchant_id>99999</merchant_id>\

@@ -23,7 +23,7 @@ use ovo_secrets::Sensitive;
 
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
-use crate::error::{ProviderError, ProviderResult};
+use crate::error::{ProviderError, ProviderResult, Refusal};
 use crate::model::{
     ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, Split, StatusRequest,
 };
@@ -32,7 +32,7 @@ use crate::provider::Provider;
 use crate::transport::{Call, Reply, Transport};
 
 use sign::Components;
-use wire::{CodeClass, OvoConfiguration, PaymentReply, PushStatus, StatusReply, TransactionStatus};
+use wire::{OvoConfiguration, PaymentReply, PushStatus, StatusReply, TransactionStatus};
 
 const PRODUCT: Product = Product::DokuJokulOvoPush;
 /// §2.
@@ -101,12 +101,7 @@ impl JokulPushClient {
         credentials: &Credentials,
         options: JokulOptions,
     ) -> ProviderResult<JokulPushClient> {
-        if credentials.product() != PRODUCT {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("credentials of {} given", credentials.product().key()),
-            });
-        }
+        credentials.check_product(PRODUCT)?;
         let client_id = credentials.require("client_id")?.expose().trim().to_owned();
         let secret_key = credentials.require("secret_key")?.clone();
         if client_id.is_empty() {
@@ -127,14 +122,14 @@ impl JokulPushClient {
     /// The push payment (§2–§9) with every field of the answer.
     pub async fn push(&self, request: &PaymentRequest) -> ProviderResult<PushResult> {
         if request.kind != PaymentKind::Push {
-            return Err(invalid_input(format!(
-                "DOKU Jokul pays by push only, not {:?}",
-                request.kind
-            )));
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!("DOKU Jokul pays by push only, not {:?}", request.kind),
+            ));
         }
         let invoice = check_invoice(&request.idempotency_key)?;
         if request.amount.is_zero() {
-            return Err(invalid_input("the amount must be at least Rp 1".into()));
+            return Err(ProviderError::invalid_input(PRODUCT, "the amount must be at least Rp 1"));
         }
         let amount = wire::amount_to_wire(request.amount);
         let ovo_id = wire::phone_to_wire(request.mobile(PRODUCT)?);
@@ -146,41 +141,26 @@ impl JokulPushClient {
             ovo_info: wire::OvoInfoOut { ovo_id: ovo_id.clone() },
             security: wire::Security { check_sum },
         };
-        let body = serde_json::to_string(&body).map_err(|e| invalid_input(e.to_string()))?;
-        let headers = self.signed_headers(PAY_PATH, Some(body.as_bytes()));
+        let body = serde_json::to_string(&body)
+            .map_err(|e| ProviderError::invalid_input(PRODUCT, e.to_string()))?;
         let call = Call::write(Operation::Pay, self.options.pay_timeout);
-        let url = format!("{}{PAY_PATH}", self.base_url);
         tracing::info!(product = PRODUCT.key(), invoice = %invoice, phone = %request.phone.masked(), amount = amount, "pushing OVO payment");
-        let reply = self
-            .transport
-            .send(call, |http| {
-                let mut builder =
-                    http.post(&url).header("Content-Type", "application/json").body(body.clone());
-                for (name, value) in &headers {
-                    builder = builder.header(*name, value);
-                }
-                builder
-            })
-            .await?;
-        if reply.status != 200 {
-            return Err(error_reply(&reply));
-        }
+        let reply = self.send(call, PAY_PATH, Some(body)).await?;
         let raw: wire::RawPaymentReply = self.transport.json(call, &reply)?;
         let answer = raw.check().map_err(|detail| self.transport.malformed(call, detail))?;
 
         // Echo checks (after every reply): the invoice and the amount are ours.
-        if answer.invoice_number != invoice {
-            return Err(mismatch("order.invoice_number", &invoice, &answer.invoice_number));
-        }
+        check_invoice_echo(&invoice, &answer.invoice_number)?;
         if answer.amount != request.amount {
-            return Err(mismatch(
+            return Err(ProviderError::mismatch(
+                PRODUCT,
                 "order.amount",
-                &amount.to_string(),
-                &answer.amount.rupiah().to_string(),
+                amount,
+                answer.amount.rupiah(),
             ));
         }
         if let Some(echoed) = answer.client_id.as_deref().filter(|id| *id != self.client_id) {
-            return Err(mismatch("client.id", &self.client_id, echoed));
+            return Err(ProviderError::mismatch(PRODUCT, "client.id", &self.client_id, echoed));
         }
         self.log_response_checksum(&answer);
 
@@ -194,9 +174,10 @@ impl JokulPushClient {
                         let echoed = total
                             .map(|t| t.rupiah().to_string())
                             .unwrap_or_else(|| "overflow".into());
-                        return Err(mismatch(
+                        return Err(ProviderError::mismatch(
+                            PRODUCT,
                             "ovo_payment.cash_used+ovo_points_used",
-                            &amount.to_string(),
+                            amount,
                             &echoed,
                         ));
                     }
@@ -231,32 +212,17 @@ impl JokulPushClient {
         let invoice = check_invoice(invoice)?;
         let path = format!("{STATUS_PATH}{}", encode_path_segment(&invoice));
         let call = Call::read(Operation::Status, self.options.status_timeout);
-        let url = format!("{}{path}", self.base_url);
-        let reply = self
-            .transport
-            .send(call, |http| {
-                // A fresh Request-Id and timestamp per try.
-                let mut builder = http.get(&url);
-                for (name, value) in self.signed_headers(&path, None) {
-                    builder = builder.header(name, value);
-                }
-                builder
-            })
-            .await?;
-        if reply.status != 200 {
-            return Err(error_reply(&reply));
-        }
+        let reply = self.send(call, &path, None).await?;
         let raw: wire::RawStatusReply = self.transport.json(call, &reply)?;
         let answer = raw.check().map_err(|detail| self.transport.malformed(call, detail))?;
-        if answer.invoice_number != invoice {
-            return Err(mismatch("order.invoice_number", &invoice, &answer.invoice_number));
-        }
+        check_invoice_echo(&invoice, &answer.invoice_number)?;
         if let (Some(sent), Some(echoed)) = (expected_amount, answer.amount) {
             if sent != echoed {
-                return Err(mismatch(
+                return Err(ProviderError::mismatch(
+                    PRODUCT,
                     "order.amount",
-                    &sent.rupiah().to_string(),
-                    &echoed.rupiah().to_string(),
+                    sent.rupiah(),
+                    echoed.rupiah(),
                 ));
             }
         }
@@ -273,6 +239,33 @@ impl JokulPushClient {
             provider_status,
         };
         Ok((outcome, answer))
+    }
+
+    /// Sends a signed POST of `body` to `target`, or a GET without one; a fresh `Request-Id`
+    /// and timestamp per try. Anything but 200 is the error its body names.
+    async fn send(&self, call: Call, target: &str, body: Option<String>) -> ProviderResult<Reply> {
+        let url = format!("{}{target}", self.base_url);
+        let reply = self
+            .transport
+            .send(call, |http| {
+                let headers = self.signed_headers(target, body.as_deref().map(str::as_bytes));
+                let mut builder = match &body {
+                    Some(body) => http
+                        .post(&url)
+                        .header("Content-Type", "application/json")
+                        .body(body.clone()),
+                    None => http.get(&url),
+                };
+                for (name, value) in headers {
+                    builder = builder.header(name, value);
+                }
+                builder
+            })
+            .await?;
+        if reply.status != 200 {
+            return Err(reply_error(&reply));
+        }
+        Ok(reply)
     }
 
     /// Headers of §3: `Client-Id`, `Request-Id`, `Request-Timestamp`, `Request-Target`, `Signature`.
@@ -427,13 +420,7 @@ impl Provider for JokulPushClient {
             Err(ProviderError::InvalidRequest { code, message, .. })
                 if code == "25" || code.contains("not_found") || code == "http_404" =>
             {
-                Ok(PaymentOutcome {
-                    attempt_expires_at: None,
-                    state: PaymentState::NotFound { code: code.clone(), message },
-                    provider_ref: None,
-                    paid: None,
-                    provider_status: code,
-                })
+                Ok(PaymentOutcome::not_found(code, message, None))
             }
             Err(e) => Err(e),
         }
@@ -487,21 +474,12 @@ fn code_error(code: &str) -> ProviderError {
             "OVO refused for a configuration reason: operator attention needed"
         );
     }
-    let (code, message) = (code.to_owned(), name.to_owned());
-    match class {
-        CodeClass::Declined => ProviderError::Declined { product: PRODUCT, code, message },
-        CodeClass::Authentication => {
-            ProviderError::Authentication { product: PRODUCT, code, message }
-        }
-        CodeClass::InvalidRequest => {
-            ProviderError::InvalidRequest { product: PRODUCT, code, message }
-        }
-    }
+    ProviderError::refused(PRODUCT, class, code, name)
 }
 
 /// A non-200, non-5xx answer in DOKU's non-SNAP error shape (§13, §14 #4: keyed on the HTTP
 /// status and the code). 5xx never gets here (the transport makes it unknown or unavailable).
-pub(crate) fn error_reply(reply: &Reply) -> ProviderError {
+pub(crate) fn reply_error(reply: &Reply) -> ProviderError {
     let body: wire::ErrorBody = serde_json::from_str::<wire::ErrorReply>(&reply.body)
         .ok()
         .and_then(|e| e.error)
@@ -510,24 +488,8 @@ pub(crate) fn error_reply(reply: &Reply) -> ProviderError {
     let message = body.message.unwrap_or_else(|| reply.body.chars().take(200).collect());
     let auth = matches!(reply.status, 401 | 403)
         || matches!(code.as_str(), "invalid_signature" | "invalid_client_id" | "unauthorized");
-    if auth {
-        ProviderError::Authentication { product: PRODUCT, code, message }
-    } else {
-        ProviderError::InvalidRequest { product: PRODUCT, code, message }
-    }
-}
-
-fn mismatch(field: &'static str, sent: &str, echoed: &str) -> ProviderError {
-    ProviderError::Mismatch {
-        product: PRODUCT,
-        field,
-        sent: sent.to_owned(),
-        echoed: echoed.to_owned(),
-    }
-}
-
-fn invalid_input(detail: String) -> ProviderError {
-    ProviderError::InvalidInput { product: PRODUCT, detail }
+    let refusal = if auth { Refusal::Authentication } else { Refusal::InvalidRequest };
+    ProviderError::refused(PRODUCT, refusal, code, message)
 }
 
 /// §4/§11: 1–64 characters, letters, digits and special characters (printable ASCII, no space).
@@ -536,9 +498,17 @@ fn check_invoice(invoice: &str) -> ProviderResult<String> {
         || invoice.len() > MAX_INVOICE
         || !invoice.bytes().all(|b| b.is_ascii_graphic())
     {
-        return Err(invalid_input(format!("invoice number {invoice:?} must be 1–{MAX_INVOICE} printable ASCII characters without spaces")));
+        return Err(ProviderError::invalid_input(PRODUCT, format!("invoice number {invoice:?} must be 1–{MAX_INVOICE} printable ASCII characters without spaces")));
     }
     Ok(invoice.to_owned())
+}
+
+/// The echoed `order.invoice_number` must be ours.
+fn check_invoice_echo(sent: &str, echoed: &str) -> ProviderResult<()> {
+    if sent != echoed {
+        return Err(ProviderError::mismatch(PRODUCT, "order.invoice_number", sent, echoed));
+    }
+    Ok(())
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -644,18 +614,18 @@ mod tests {
         };
         let bad_sig = r#"{"error":{"code":"invalid_signature","message":"Invalid Header Signature","type":"invalid_request_error"}}"#;
         assert!(
-            matches!(error_reply(&reply(400, bad_sig)), ProviderError::Authentication { code, message, .. } if code == "invalid_signature" && message == "Invalid Header Signature")
+            matches!(reply_error(&reply(400, bad_sig)), ProviderError::Authentication { code, message, .. } if code == "invalid_signature" && message == "Invalid Header Signature")
         );
         let bad_param =
             r#"{"error":{"code":"invalid_parameter","message":"order.amount must be an integer"}}"#;
         assert!(
-            matches!(error_reply(&reply(400, bad_param)), ProviderError::InvalidRequest { code, .. } if code == "invalid_parameter")
+            matches!(reply_error(&reply(400, bad_param)), ProviderError::InvalidRequest { code, .. } if code == "invalid_parameter")
         );
         assert!(
-            matches!(error_reply(&reply(401, "nope")), ProviderError::Authentication { code, .. } if code == "http_401")
+            matches!(reply_error(&reply(401, "nope")), ProviderError::Authentication { code, .. } if code == "http_401")
         );
         assert!(
-            matches!(error_reply(&reply(404, "")), ProviderError::InvalidRequest { code, .. } if code == "http_404")
+            matches!(reply_error(&reply(404, "")), ProviderError::InvalidRequest { code, .. } if code == "http_404")
         );
         assert!(
             matches!(code_error("17"), ProviderError::Declined { code, message, .. } if code == "17" && message == "Transaction Decline")

@@ -6,6 +6,8 @@ use ovo_domain::{Idr, Msisdn};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::Refusal;
+
 // ------------------------------------------------------------------------------------------
 // Request (§4)
 
@@ -150,21 +152,12 @@ impl TransactionStatus {
     }
 }
 
-/// How an OVO response code (§9) is reported when the payment failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeClass {
-    /// The customer's or the wallet's refusal.
-    Declined,
-    /// Our credentials at OVO (`63` Security Violation).
-    Authentication,
-    /// Our request or configuration (duplicate invoice `40`; config codes `58`, `96`, `EB`).
-    InvalidRequest,
-}
-
-/// The name of an OVO response code (§9) and how a failure with it is reported. Unknown
-/// codes are declines with the code kept.
-pub fn ovo_code(code: &str) -> (&'static str, CodeClass) {
-    use CodeClass::*;
+/// The name of an OVO response code (§9) and how a failure with it is reported: `Declined` for
+/// the customer's or the wallet's refusal, `Authentication` for our credentials at OVO (`63`
+/// Security Violation), `InvalidRequest` for our request or configuration (duplicate invoice
+/// `40`; config codes `58`, `96`, `EB`). Unknown codes are declines with the code kept.
+pub fn ovo_code(code: &str) -> (&'static str, Refusal) {
+    use Refusal::*;
     match code {
         "00" => ("Success / Approved", Declined),
         "14" => ("Invalid Mobile Number / OVO ID", Declined),
@@ -555,10 +548,10 @@ mod tests {
 
     #[test]
     fn ovo_codes_classify() {
-        assert_eq!(ovo_code("17").1, CodeClass::Declined);
-        assert_eq!(ovo_code("63").1, CodeClass::Authentication);
-        assert_eq!(ovo_code("40").1, CodeClass::InvalidRequest);
-        assert_eq!(ovo_code("ZZ"), ("Unrecognised OVO response code", CodeClass::Declined));
+        assert_eq!(ovo_code("17").1, Refusal::Declined);
+        assert_eq!(ovo_code("63").1, Refusal::Authentication);
+        assert_eq!(ovo_code("40").1, Refusal::InvalidRequest);
+        assert_eq!(ovo_code("ZZ"), ("Unrecognised OVO response code", Refusal::Declined));
         assert!(is_config_code("EB") && !is_config_code("14"));
     }
 }

@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::snap::{
     self, check_echo, external_id_for, to_json, BalanceReply, Bearer, BindingBody, BindingBodyInfo,
-    BindingReply, CustomerGrant, CustomerToken, GrantCase, PayOption, PaymentBody, PaymentReply,
-    Pocket, RefundBody, RefundReply, SnapClass, SnapReply, SnapRequest, SnapSession, StatusBody,
+    BindingReply, CustomerGrant, GrantCase, PayOption, PaymentBody, PaymentReply, Pocket,
+    RefundBody, RefundReply, SnapClass, SnapReply, SnapRequest, SnapSession, StatusBody,
     StatusReply, TimestampStyle, TransactionStatus, UrlParam,
 };
 use crate::capability::{Operation, PaymentKind};
@@ -122,25 +122,16 @@ impl OvoSnapClient {
 
     /// Refreshes a linked account's customer token (§5); the caller stores the new token.
     pub async fn refresh_account(&self, account: &LinkedAccount) -> ProviderResult<LinkedAccount> {
-        let refresh = account.refresh_token.clone().ok_or_else(|| ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: "the linked account has no refresh token".into(),
+        let refresh = account.refresh_token.clone().ok_or_else(|| {
+            ProviderError::invalid_input(PRODUCT, "the linked account has no refresh token")
         })?;
         let token = self
             .snap
             .customer_token(Operation::CompleteBinding, &CustomerGrant::RefreshToken(refresh), None)
             .await?;
-        Ok(Self::account_with(account, token))
-    }
-
-    fn account_with(account: &LinkedAccount, token: CustomerToken) -> LinkedAccount {
-        LinkedAccount {
-            phone: account.phone.clone(),
-            provider_ref: account.provider_ref.clone(),
-            token: Some(token.access_token),
-            refresh_token: token.refresh_token.or_else(|| account.refresh_token.clone()),
-            token_expires_at: token.expires_at,
-        }
+        let mut refreshed = token.linked_account(&account.phone, account.provider_ref.clone());
+        refreshed.refresh_token = refreshed.refresh_token.or_else(|| account.refresh_token.clone());
+        Ok(refreshed)
     }
 
     /// The customer token to use now: refreshed first when it is known to expire within 60 s.
@@ -154,10 +145,10 @@ impl OvoSnapClient {
                 .await?
                 .token
                 .unwrap_or_else(|| Sensitive::new(String::new()))),
-            (None, false) => Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: "the OVO account is not linked (no customer token)".into(),
-            }),
+            (None, false) => Err(ProviderError::invalid_input(
+                PRODUCT,
+                "the OVO account is not linked (no customer token)",
+            )),
         }
     }
 
@@ -209,10 +200,8 @@ impl OvoSnapClient {
         &self,
         account: Option<&'a LinkedAccount>,
     ) -> ProviderResult<&'a LinkedAccount> {
-        account.ok_or_else(|| ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: "OVO SNAP needs a linked account".into(),
-        })
+        account
+            .ok_or_else(|| ProviderError::invalid_input(PRODUCT, "OVO SNAP needs a linked account"))
     }
 
     fn status_outcome(
@@ -221,7 +210,7 @@ impl OvoSnapClient {
         reply: &SnapReply,
         sent: Idr,
     ) -> ProviderResult<(PaymentOutcome, StatusReply)> {
-        let status: StatusReply = reply.typed(self.snap.transport(), call)?;
+        let status: StatusReply = reply.decode(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", sent, status.amount.as_ref())?;
         let state = payment_state(
             &status.latest_transaction_status,
@@ -305,7 +294,7 @@ impl Provider for OvoSnapClient {
             external_id: None,
         };
         let reply = self.snap.send(&snap_request).await?.into_result(PRODUCT, call)?;
-        let binding: BindingReply = reply.typed(self.snap.transport(), call)?;
+        let binding: BindingReply = reply.decode(self.snap.transport(), call)?;
         let redirect_url = binding
             .redirect_url
             .clone()
@@ -327,9 +316,11 @@ impl Provider for OvoSnapClient {
 
     /// §6.2 step 3: the authCode for a B2B2C token, with `Authorization: Bearer <linkageToken>`.
     async fn complete_binding(&self, request: &CompleteBinding) -> ProviderResult<LinkedAccount> {
-        let missing = |what: &str| ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: format!("completing an OVO linkage needs the {what}"),
+        let missing = |what: &str| {
+            ProviderError::invalid_input(
+                PRODUCT,
+                format!("completing an OVO linkage needs the {what}"),
+            )
         };
         let auth_code = request.auth_code.clone().ok_or_else(|| missing("authCode"))?;
         let linkage = request.pending_token.as_ref().ok_or_else(|| missing("linkageToken"))?;
@@ -341,13 +332,7 @@ impl Provider for OvoSnapClient {
                 Some(linkage),
             )
             .await?;
-        Ok(LinkedAccount {
-            phone: request.phone.clone(),
-            provider_ref: request.provider_ref.clone(),
-            token: Some(token.access_token),
-            refresh_token: token.refresh_token,
-            token_expires_at: token.expires_at,
-        })
+        Ok(token.linked_account(&request.phone, request.provider_ref.clone()))
     }
 
     /// §11: `accountInfos[]`, CASH and POINT(S), `availableBalance` before `amount`.
@@ -358,7 +343,7 @@ impl Provider for OvoSnapClient {
             .send_as_customer(account, call, self.path("balance-inquiry"), body, None, false)
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: BalanceReply = reply.typed(self.snap.transport(), call)?;
+        let answer: BalanceReply = reply.decode(self.snap.transport(), call)?;
         let mut balance = Balance { cash: Idr::ZERO, points: Idr::ZERO };
         let (mut saw_cash, mut saw_points) = (false, false);
         for info in &answer.account_infos {
@@ -391,10 +376,10 @@ impl Provider for OvoSnapClient {
     /// Direct debit (§7): the PIN webview, or at once where the answer is already known.
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         if request.kind != PaymentKind::DirectDebit {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("OVO SNAP pays by direct debit only, not {:?}", request.kind),
-            });
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!("OVO SNAP pays by direct debit only, not {:?}", request.kind),
+            ));
         }
         let account = self.account_of(request.account.as_ref())?;
         let call = self.write(Operation::Pay);
@@ -431,7 +416,7 @@ impl Provider for OvoSnapClient {
             )
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: PaymentReply = reply.typed(self.snap.transport(), call)?;
+        let answer: PaymentReply = reply.decode(self.snap.transport(), call)?;
         check_echo(self.snap.transport(), call, "amount", request.amount, answer.amount.as_ref())?;
         let redirect = answer.web_redirect_url.clone().or(answer.app_redirect_url.clone());
         let state = match (&answer.latest_transaction_status, redirect) {
@@ -479,16 +464,7 @@ impl Provider for OvoSnapClient {
             )
             .await?;
         if reply.is(404, "01") {
-            return Ok(PaymentOutcome {
-                attempt_expires_at: None,
-                state: PaymentState::NotFound {
-                    code: reply.code.clone(),
-                    message: reply.message.clone(),
-                },
-                provider_ref: None,
-                paid: None,
-                provider_status: reply.code,
-            });
+            return Ok(PaymentOutcome::not_found(reply.code, reply.message, None));
         }
         let reply = reply.into_result(PRODUCT, call)?;
         Ok(self.status_outcome(call, &reply, request.amount)?.0)
@@ -512,7 +488,7 @@ impl Provider for OvoSnapClient {
             .send_as_customer(account, call, self.path("debit/refund"), body, external_id, true)
             .await?
             .into_result(PRODUCT, call)?;
-        let answer: RefundReply = reply.typed(self.snap.transport(), call)?;
+        let answer: RefundReply = reply.decode(self.snap.transport(), call)?;
         check_echo(
             self.snap.transport(),
             call,
@@ -520,11 +496,7 @@ impl Provider for OvoSnapClient {
             request.amount,
             answer.refund_amount.as_ref(),
         )?;
-        let state = match (&answer.refund_status, reply.class()) {
-            (Some(s), _) => s.refund_state(&reply.message),
-            (None, SnapClass::InProgress) => RefundState::Pending,
-            (None, _) => RefundState::Succeeded,
-        };
+        let state = reply.refund_state(answer.refund_status.as_ref());
         Ok(RefundOutcome { state, provider_ref: answer.refund_no, provider_status: reply.code })
     }
 
@@ -567,14 +539,7 @@ impl Provider for OvoSnapClient {
                     provider_status: reply.code.clone(),
                 })
             }
-            None => Ok(RefundOutcome {
-                state: RefundState::NotFound {
-                    code: "not_found".into(),
-                    message: format!("no refund {ours} in the payment's refundHistory"),
-                },
-                provider_ref: None,
-                provider_status: reply.code.clone(),
-            }),
+            None => Ok(snap::refund_not_listed(ours, &reply.code)),
         }
     }
 

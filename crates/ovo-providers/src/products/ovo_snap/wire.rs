@@ -13,22 +13,7 @@ use crate::wire::SnapAmount;
 
 /// OVO SNAP's reading of the shared status and its description.
 pub fn payment_state(status: &TransactionStatus, description: Option<&str>) -> PaymentState {
-    let message = description.unwrap_or_default().to_owned();
-    match status {
-        TransactionStatus::Success => PaymentState::Succeeded,
-        TransactionStatus::Initiated | TransactionStatus::Paying | TransactionStatus::Pending => {
-            PaymentState::Pending
-        }
-        TransactionStatus::Refunded => PaymentState::Refunded,
-        TransactionStatus::Cancelled => PaymentState::Cancelled,
-        TransactionStatus::Failed => {
-            PaymentState::Failed { code: status.code().to_owned(), message }
-        }
-        TransactionStatus::NotFound => {
-            PaymentState::NotFound { code: status.code().to_owned(), message }
-        }
-        TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
-    }
+    status.payment_state(status.code(), description.unwrap_or_default())
 }
 
 /// The payment callback (ASPI 56, §12).

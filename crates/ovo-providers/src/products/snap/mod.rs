@@ -12,11 +12,12 @@ pub mod wire;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ovo_domain::{Clock, Idr, Product, SystemClock, Timestamp};
+use ovo_domain::{Clock, Idr, Msisdn, Product, SystemClock, Timestamp};
 use ovo_secrets::Sensitive;
 
 use crate::capability::Operation;
-use crate::error::{ProviderError, ProviderResult, UnknownCause};
+use crate::error::{ProviderError, ProviderResult, Refusal, UnknownCause};
+use crate::model::{LinkedAccount, RefundOutcome};
 use crate::transport::{Call, Effect, Transport};
 use crate::wire::SnapAmount;
 
@@ -31,7 +32,7 @@ pub fn customer_token_refused(error: &ProviderError) -> bool {
 }
 
 /// The error for a non-success SNAP answer, keeping the provider's code and message.
-pub fn snap_error(
+pub fn reply_error(
     product: Product,
     call: Call,
     code: &str,
@@ -43,27 +44,25 @@ pub fn snap_error(
         Some(c) => c.class(),
         None => classify(http_status, None),
     };
-    let (code, message) = (code.to_owned(), message.to_owned());
+    let refused = |refusal| ProviderError::refused(product, refusal, code, message);
     let unknown = |cause| match call.effect {
-        Effect::Write => {
-            ProviderError::UnknownOutcome { product, operation: call.operation, cause }
-        }
+        Effect::Write => ProviderError::unknown_outcome(product, call.operation, cause),
         Effect::Read => ProviderError::Unavailable { product, status: http_status.max(500) },
     };
     match class {
-        SnapClass::InvalidRequest => ProviderError::InvalidRequest { product, code, message },
+        SnapClass::InvalidRequest => refused(Refusal::InvalidRequest),
         SnapClass::B2bToken | SnapClass::CustomerToken | SnapClass::Unauthorized => {
-            ProviderError::Authentication { product, code, message }
+            refused(Refusal::Authentication)
         }
-        SnapClass::Declined => ProviderError::Declined { product, code, message },
+        SnapClass::Declined => refused(Refusal::Declined),
         // §10 steps 3-4: the original request reached the provider; only a status query decides.
         SnapClass::DuplicateRequest | SnapClass::DuplicateReference => match call.effect {
-            Effect::Write => ProviderError::UnknownOutcome {
+            Effect::Write => ProviderError::unknown_outcome(
                 product,
-                operation: call.operation,
-                cause: UnknownCause::ServerError { status: 409 },
-            },
-            Effect::Read => ProviderError::InvalidRequest { product, code, message },
+                call.operation,
+                UnknownCause::ServerError { status: 409 },
+            ),
+            Effect::Read => refused(Refusal::InvalidRequest),
         },
         SnapClass::Throttled => ProviderError::Unavailable { product, status: 429 },
         SnapClass::ProviderError => {
@@ -141,6 +140,28 @@ pub struct SnapRequest {
     pub external_id: Option<String>,
 }
 
+/// An echoed reference, when there is a non-empty one, must be ours.
+pub fn check_reference(
+    product: Product,
+    field: &'static str,
+    sent: &str,
+    echoed: Option<&str>,
+) -> ProviderResult<()> {
+    match echoed {
+        Some(echoed) if !echoed.is_empty() && echoed != sent => {
+            Err(ProviderError::mismatch(product, field, sent, echoed))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A refund the payment's `refundHistory` does not list: `NotFound`, never `Failed` (the
+/// provider may still process it).
+pub fn refund_not_listed(ours: &str, provider_status: impl Into<String>) -> RefundOutcome {
+    let message = format!("no refund {ours} in the payment's refundHistory");
+    RefundOutcome::not_found("not_found", message, provider_status)
+}
+
 /// A customer (B2B2C) token grant.
 #[derive(Debug, Clone)]
 pub enum CustomerGrant {
@@ -154,6 +175,19 @@ pub struct CustomerToken {
     pub access_token: Sensitive<String>,
     pub refresh_token: Option<Sensitive<String>>,
     pub expires_at: Option<Timestamp>,
+}
+
+impl CustomerToken {
+    /// The linked account this token stands for.
+    pub fn linked_account(self, phone: &Msisdn, provider_ref: Option<String>) -> LinkedAccount {
+        LinkedAccount {
+            phone: phone.clone(),
+            provider_ref,
+            token: Some(self.access_token),
+            refresh_token: self.refresh_token,
+            token_expires_at: self.expires_at,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -350,7 +384,7 @@ impl SnapSession {
             .await?;
         let snap =
             SnapReply::parse(&self.transport, call, &reply)?.into_result(self.product(), call)?;
-        let token: TokenReply = snap.typed(&self.transport, call)?;
+        let token: TokenReply = snap.decode(&self.transport, call)?;
         let access = token
             .access_token
             .clone()
@@ -456,21 +490,12 @@ pub fn check_echo(
     let Some(echoed) = echoed else { return Ok(()) };
     let product = transport.product();
     if echoed.currency != "IDR" {
-        return Err(ProviderError::Mismatch {
-            product,
-            field: "currency",
-            sent: "IDR".into(),
-            echoed: echoed.currency.clone(),
-        });
+        return Err(ProviderError::mismatch(product, "currency", "IDR", &echoed.currency));
     }
     let value = echoed.to_idr().map_err(|e| transport.malformed(call, format!("{field}: {e}")))?;
     if value != sent {
-        return Err(ProviderError::Mismatch {
-            product,
-            field,
-            sent: SnapAmount::from_idr(sent).value,
-            echoed: echoed.value.clone(),
-        });
+        let sent = SnapAmount::from_idr(sent).value;
+        return Err(ProviderError::mismatch(product, field, sent, &echoed.value));
     }
     Ok(())
 }
@@ -501,27 +526,30 @@ mod tests {
         let c = ResponseCode::parse("4035414").unwrap();
         assert_eq!((c.http, c.service.as_str(), c.case.as_str()), (403, "54", "14"));
         assert_eq!(c.class(), SnapClass::Declined);
-        let class = |s: &str| ResponseCode::parse(s).unwrap().class();
-        assert_eq!(class("2005400"), SnapClass::Success);
-        assert_eq!(class("2025500"), SnapClass::InProgress);
-        assert_eq!(class("4005402"), SnapClass::InvalidRequest);
-        assert_eq!(class("4015400"), SnapClass::Unauthorized);
-        assert_eq!(class("4015401"), SnapClass::B2bToken);
-        assert_eq!(class("4015803"), SnapClass::B2bToken);
-        assert_eq!(class("4015402"), SnapClass::CustomerToken);
-        assert_eq!(class("4045501"), SnapClass::Declined);
-        assert_eq!(class("4055801"), SnapClass::Declined);
-        assert_eq!(class("4095400"), SnapClass::DuplicateRequest);
-        assert_eq!(class("4095401"), SnapClass::DuplicateReference);
-        assert_eq!(class("4295400"), SnapClass::Throttled);
-        assert_eq!(class("5045400"), SnapClass::ProviderError);
+        for (code, class) in [
+            ("2005400", SnapClass::Success),
+            ("2025500", SnapClass::InProgress),
+            ("4005402", SnapClass::InvalidRequest),
+            ("4015400", SnapClass::Unauthorized),
+            ("4015401", SnapClass::B2bToken),
+            ("4015803", SnapClass::B2bToken),
+            ("4015402", SnapClass::CustomerToken),
+            ("4045501", SnapClass::Declined),
+            ("4055801", SnapClass::Declined),
+            ("4095400", SnapClass::DuplicateRequest),
+            ("4095401", SnapClass::DuplicateReference),
+            ("4295400", SnapClass::Throttled),
+            ("5045400", SnapClass::ProviderError),
+        ] {
+            assert_eq!(ResponseCode::parse(code).unwrap().class(), class, "{code}");
+        }
         assert!(ResponseCode::parse("40354").is_none());
         assert!(ResponseCode::parse("40354AB").is_none());
 
         let p = Product::OvoSnap;
         let write = Call::write(Operation::Pay, Duration::from_secs(1));
         let read = Call::read(Operation::Status, Duration::from_secs(1));
-        let e = snap_error(p, write, "4035414", "Insufficient Funds", 403);
+        let e = reply_error(p, write, "4035414", "Insufficient Funds", 403);
         assert_eq!(
             e,
             ProviderError::Declined {
@@ -531,20 +559,20 @@ mod tests {
             }
         );
         assert!(matches!(
-            snap_error(p, write, "4005402", "m", 400),
+            reply_error(p, write, "4005402", "m", 400),
             ProviderError::InvalidRequest { .. }
         ));
         assert!(matches!(
-            snap_error(p, write, "4015400", "m", 401),
+            reply_error(p, write, "4015400", "m", 401),
             ProviderError::Authentication { .. }
         ));
-        assert!(snap_error(p, write, "4095400", "m", 409).is_unknown_outcome());
-        assert!(snap_error(p, write, "5005400", "m", 500).is_unknown_outcome());
+        assert!(reply_error(p, write, "4095400", "m", 409).is_unknown_outcome());
+        assert!(reply_error(p, write, "5005400", "m", 500).is_unknown_outcome());
         assert!(matches!(
-            snap_error(p, read, "5005500", "m", 500),
+            reply_error(p, read, "5005500", "m", 500),
             ProviderError::Unavailable { status: 500, .. }
         ));
-        assert!(matches!(snap_error(p, write, "", "", 403), ProviderError::Declined { .. }));
-        assert!(snap_error(p, write, "2995400", "?", 200).is_unknown_outcome());
+        assert!(matches!(reply_error(p, write, "", "", 403), ProviderError::Declined { .. }));
+        assert!(reply_error(p, write, "2995400", "?", 200).is_unknown_outcome());
     }
 }

@@ -333,7 +333,7 @@ pub fn keys_from(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     // snap-standard.md §12 V1 (published, IFP-BAL).
@@ -342,71 +342,93 @@ mod tests {
         assert_eq!(body_hash(b""), EMPTY_BODY_HASH);
     }
 
-    // snap-standard.md §12 V2 (computed locally): DOKU binding request signature.
-    #[test]
-    fn v2_doku_binding_signature() {
-        let body = r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#;
-        let (path, token, ts) = (
-            "/direct-debit/core/v1/registration-account-binding",
-            "eyJhbGciOiJSUzI1NiJ9.test.token",
-            "2024-01-01T10:00:00+07:00",
-        );
-        assert_eq!(
-            body_hash(body.as_bytes()),
-            "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4"
-        );
-        assert_eq!(
-            string_to_sign("POST", path, token, body.as_bytes(), ts),
-            "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00"
-        );
-        let sig = symmetric_signature(b"SK-test-secret", "POST", path, token, body.as_bytes(), ts);
-        assert_eq!(sig, "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw==");
-        assert_eq!(sig.len(), 88);
+    /// A symmetric signature vector of snap-standard.md §12 (computed locally).
+    pub(crate) struct SignatureVector {
+        pub name: &'static str,
+        pub method: &'static str,
+        pub path: &'static str,
+        pub token: &'static str,
+        pub timestamp: &'static str,
+        pub body: &'static str,
+        pub secret: &'static [u8],
+        pub body_hash: &'static str,
+        pub string_to_sign: &'static str,
+        pub signature: &'static str,
     }
 
-    // snap-standard.md §12 V3 (computed locally): OVO payment request signature.
-    #[test]
-    fn v3_ovo_payment_signature() {
-        let body = r#"{"partnerReferenceNo":"INV-20240101-0001","amount":{"value":"10000.00","currency":"IDR"}}"#;
-        let (path, token, ts) = (
-            "/OVOSNAP/v2.0/debit/payment-host-to-host",
-            "testAccessToken123",
-            "2024-01-01T10:00:00.000+07:00",
-        );
-        assert_eq!(
-            body_hash(body.as_bytes()),
-            "bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f"
-        );
-        assert_eq!(
-            string_to_sign("post", path, token, body.as_bytes(), ts),
-            "POST:/OVOSNAP/v2.0/debit/payment-host-to-host:testAccessToken123:bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f:2024-01-01T10:00:00.000+07:00"
-        );
-        assert_eq!(
-            symmetric_signature(b"testClientSecret", "POST", path, token, body.as_bytes(), ts),
-            "FZBHyE19ezY5YMrnEc4cJh0N3lRjyWrK0ad+PXJqbSswsZ5WpwyQlgFB4SZq9RSwmUDshBAGNZt2ps5aqP8Ffg=="
-        );
+    pub(crate) const V2_DOKU_BINDING: SignatureVector = SignatureVector {
+        name: "V2 DOKU binding request",
+        method: "POST",
+        path: "/direct-debit/core/v1/registration-account-binding",
+        token: "eyJhbGciOiJSUzI1NiJ9.test.token",
+        timestamp: "2024-01-01T10:00:00+07:00",
+        body: r#"{"phoneNo":"6281288932399","additionalInfo":{"channel":"EMONEY_OVO_SNAP","custIdMerchant":"CUST-001","successRegistrationUrl":"https://merchant.example/success","failedRegistrationUrl":"https://merchant.example/failed"}}"#,
+        secret: b"SK-test-secret",
+        body_hash: "2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4",
+        string_to_sign: "POST:/direct-debit/core/v1/registration-account-binding:eyJhbGciOiJSUzI1NiJ9.test.token:2f3f8ff7caf570893598b1223342d37421c991696544551d27be326d6ff64df4:2024-01-01T10:00:00+07:00",
+        signature: "jwXZTNLzT8EchxCP7d9ByeWXsqC/GP5Za87GGl6/66Z8o7UXENlce7OgFLfE3ZnPvrCts1wIfxxC4fK8TQBgIw==",
+    };
+
+    const VECTORS: [SignatureVector; 3] = [
+        V2_DOKU_BINDING,
+        // The method is upper-cased into the string to sign.
+        SignatureVector {
+            name: "V3 OVO payment request",
+            method: "post",
+            path: "/OVOSNAP/v2.0/debit/payment-host-to-host",
+            token: "testAccessToken123",
+            timestamp: "2024-01-01T10:00:00.000+07:00",
+            body: r#"{"partnerReferenceNo":"INV-20240101-0001","amount":{"value":"10000.00","currency":"IDR"}}"#,
+            secret: b"testClientSecret",
+            body_hash: "bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f",
+            string_to_sign: "POST:/OVOSNAP/v2.0/debit/payment-host-to-host:testAccessToken123:bc106e2ab23b964884ea548f0e9eb777f3bac21e2403358d7ff9417c04c78e7f:2024-01-01T10:00:00.000+07:00",
+            signature: "FZBHyE19ezY5YMrnEc4cJh0N3lRjyWrK0ad+PXJqbSswsZ5WpwyQlgFB4SZq9RSwmUDshBAGNZt2ps5aqP8Ffg==",
+        },
+        // The empty-token form (OVO binding).
+        SignatureVector {
+            name: "V4 empty token",
+            method: "POST",
+            path: "/OVOSNAP/v2.0/oauth/account/registration-account-binding",
+            token: "",
+            timestamp: "2024-01-01T10:00:00.000+07:00",
+            body: r#"{"phoneNo":"6281234567890"}"#,
+            secret: b"testClientSecret",
+            body_hash: "cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455",
+            string_to_sign: "POST:/OVOSNAP/v2.0/oauth/account/registration-account-binding::cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455:2024-01-01T10:00:00.000+07:00",
+            signature: "Zr9eqTag1wXrfZgHnsvON/I1wnNLHr5U5L6QGexPfx0D9xCMDopIj6JKZ/LRaQjJ+pgMy3C6pFAJxi0H7qsPvQ==",
+        },
+    ];
+
+    impl SignatureVector {
+        /// Asserts the vector's body hash, string to sign and signature.
+        pub fn check(&self) {
+            let (body, name) = (self.body.as_bytes(), self.name);
+            assert_eq!(body_hash(body), self.body_hash, "{name}");
+            assert_eq!(
+                string_to_sign(self.method, self.path, self.token, body, self.timestamp),
+                self.string_to_sign,
+                "{name}"
+            );
+            let method = self.method.to_ascii_uppercase();
+            let signature = symmetric_signature(
+                self.secret,
+                &method,
+                self.path,
+                self.token,
+                body,
+                self.timestamp,
+            );
+            assert_eq!(signature, self.signature, "{name}");
+            assert_eq!(signature.len(), 88, "{name}");
+        }
     }
 
-    // snap-standard.md §12 V4 (computed locally): empty-token form (OVO binding).
+    // snap-standard.md §12 V2, V3 and V4 (computed locally): request signatures.
     #[test]
-    fn v4_empty_token_signature() {
-        let body = r#"{"phoneNo":"6281234567890"}"#;
-        let (path, ts) = (
-            "/OVOSNAP/v2.0/oauth/account/registration-account-binding",
-            "2024-01-01T10:00:00.000+07:00",
-        );
-        assert_eq!(
-            body_hash(body.as_bytes()),
-            "cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455"
-        );
-        assert_eq!(
-            string_to_sign("POST", path, "", body.as_bytes(), ts),
-            "POST:/OVOSNAP/v2.0/oauth/account/registration-account-binding::cdbcd8ae56d434f01396cc629642ec079e33fc414eedf7e619f66158fe0ff455:2024-01-01T10:00:00.000+07:00"
-        );
-        assert_eq!(
-            symmetric_signature(b"testClientSecret", "POST", path, "", body.as_bytes(), ts),
-            "Zr9eqTag1wXrfZgHnsvON/I1wnNLHr5U5L6QGexPfx0D9xCMDopIj6JKZ/LRaQjJ+pgMy3C6pFAJxi0H7qsPvQ=="
-        );
+    fn v2_v3_v4_request_signatures() {
+        for vector in &VECTORS {
+            vector.check();
+        }
     }
 
     // snap-standard.md §12 V5 (computed locally): symmetric notification signature, verified

@@ -6,9 +6,9 @@ use ovo_domain::{Idr, Product};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::snap_error;
+use super::reply_error;
 use crate::error::ProviderResult;
-use crate::model::{RefundState, Split};
+use crate::model::{PaymentState, RefundState, Split};
 use crate::transport::{Call, Reply, Transport};
 use crate::wire::SnapAmount;
 
@@ -175,16 +175,26 @@ impl SnapReply {
         self.parsed.as_ref().is_some_and(|c| c.is(http, case))
     }
 
+    /// A refund answer's state: its `refundStatus` when given, else what the code says
+    /// (`202…` pending, success done).
+    pub fn refund_state(&self, status: Option<&RefundStatus>) -> RefundState {
+        match (status, self.class()) {
+            (Some(status), _) => status.refund_state(&self.message),
+            (None, SnapClass::InProgress) => RefundState::Pending,
+            (None, _) => RefundState::Succeeded,
+        }
+    }
+
     /// `Ok` for success and in-progress; the classified error otherwise.
     pub fn into_result(self, product: Product, call: Call) -> ProviderResult<SnapReply> {
         match self.class() {
             SnapClass::Success | SnapClass::InProgress => Ok(self),
-            _ => Err(snap_error(product, call, &self.code, &self.message, self.status)),
+            _ => Err(reply_error(product, call, &self.code, &self.message, self.status)),
         }
     }
 
     /// The body as a typed answer; a missing mandatory field is named in the error.
-    pub fn typed<T: serde::de::DeserializeOwned>(
+    pub fn decode<T: serde::de::DeserializeOwned>(
         &self,
         transport: &Transport,
         call: Call,
@@ -234,6 +244,23 @@ impl<'de> Deserialize<'de> for TransactionStatus {
 }
 
 impl TransactionStatus {
+    /// The payment state this status stands for; `code` and `description` are kept for a
+    /// failure or a missing record (`07`: no record yet, never a failure on its own).
+    pub fn payment_state(&self, code: &str, description: &str) -> PaymentState {
+        let (code, message) = (code.to_owned(), description.to_owned());
+        match self {
+            TransactionStatus::Success => PaymentState::Succeeded,
+            TransactionStatus::Initiated
+            | TransactionStatus::Paying
+            | TransactionStatus::Pending => PaymentState::Pending,
+            TransactionStatus::Refunded => PaymentState::Refunded,
+            TransactionStatus::Cancelled => PaymentState::Cancelled,
+            TransactionStatus::Failed => PaymentState::Failed { code, message },
+            TransactionStatus::NotFound => PaymentState::NotFound { code, message },
+            TransactionStatus::Unknown(s) => PaymentState::Unrecognised(s.clone()),
+        }
+    }
+
     /// The wire code, for support.
     pub fn code(&self) -> &str {
         match self {

@@ -25,7 +25,7 @@ use subtle::ConstantTimeEq;
 
 use crate::capability::{Operation, PaymentKind};
 use crate::credentials::Credentials;
-use crate::error::{ProviderError, ProviderResult};
+use crate::error::{ProviderError, ProviderResult, Refusal};
 use crate::model::{
     ConnectionProof, PaymentOutcome, PaymentRequest, PaymentState, RefundOutcome, RefundRequest,
     RefundState, StatusRequest,
@@ -45,8 +45,12 @@ const PRODUCT: Product = Product::TazapayOvoIdr;
 const CURRENCY: &str = "IDR";
 const METHOD: &str = "ovo_idr";
 
-/// How a provider error code is classed (§12, §13).
-pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError]) -> ProviderError {
+/// The error for an error reply: its code classed (§12, §13), else its HTTP status.
+pub(crate) fn reply_error(
+    http: u16,
+    error: Option<&ApiError>,
+    extra: &[ApiError],
+) -> ProviderError {
     let code = error.map(ApiError::code_text).unwrap_or_else(|| format!("HTTP {http}"));
     let mut message = error.and_then(|e| e.message.clone()).unwrap_or_default();
     if let Some(remarks) = error.and_then(|e| e.remarks.as_deref()).filter(|r| !r.is_empty()) {
@@ -59,29 +63,40 @@ pub(crate) fn error_for(http: u16, error: Option<&ApiError>, extra: &[ApiError])
             more.message.as_deref().unwrap_or("")
         ));
     }
-    let product = PRODUCT;
-    match code.as_str() {
-        "106" | "107" | "108" | "109" | "111" => {
-            return ProviderError::Authentication { product, code, message }
-        }
+    let refusal = match (code.as_str(), http) {
+        ("106" | "107" | "108" | "109" | "111", _) => Refusal::Authentication,
         // Business refusals of a refund (§12) and rate limiting (110): nothing was done.
-        "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020"
-        | "30021" => return ProviderError::Declined { product, code, message },
-        _ => {}
-    }
-    match http {
-        401 | 403 => ProviderError::Authentication { product, code, message },
-        409 | 429 => ProviderError::Declined { product, code, message },
-        _ => ProviderError::InvalidRequest { product, code, message },
+        (
+            "110" | "30008" | "30009" | "30010" | "30011" | "30012" | "30016" | "30017" | "30020"
+            | "30021",
+            _,
+        ) => Refusal::Declined,
+        (_, 401 | 403) => Refusal::Authentication,
+        (_, 409 | 429) => Refusal::Declined,
+        _ => Refusal::InvalidRequest,
+    };
+    ProviderError::refused(PRODUCT, refusal, code, message)
+}
+
+/// An id Tazapay does not know (`105` resource not found, or HTTP 404) as `Err((code, message))`.
+fn unknown_id<T>(result: ProviderResult<T>) -> ProviderResult<Result<T, (String, String)>> {
+    match result {
+        Ok(found) => Ok(Ok(found)),
+        Err(ProviderError::InvalidRequest { code, message, .. })
+            if code == "105" || code == "HTTP 404" =>
+        {
+            Ok(Err((code, message)))
+        }
+        Err(e) => Err(e),
     }
 }
 
-fn mismatch(field: &'static str, sent: impl ToString, echoed: impl ToString) -> ProviderError {
-    ProviderError::Mismatch {
-        product: PRODUCT,
-        field,
-        sent: sent.to_string(),
-        echoed: echoed.to_string(),
+/// An echoed id must be the one asked for.
+fn check_id(sent: &str, echoed: &str) -> ProviderResult<()> {
+    if sent == echoed {
+        Ok(())
+    } else {
+        Err(ProviderError::mismatch(PRODUCT, "id", sent, echoed))
     }
 }
 
@@ -89,10 +104,17 @@ fn mismatch(field: &'static str, sent: impl ToString, echoed: impl ToString) -> 
 fn check_echo(sent: Idr, echoed_amount: i64, echoed_currency: &str) -> ProviderResult<()> {
     let minor = to_minor_units(sent);
     if echoed_currency != CURRENCY {
-        return Err(mismatch("currency", CURRENCY, echoed_currency));
+        return Err(ProviderError::mismatch(PRODUCT, "currency", CURRENCY, echoed_currency));
     }
     if echoed_amount != minor {
-        return Err(mismatch("amount", minor, echoed_amount));
+        return Err(ProviderError::mismatch(PRODUCT, "amount", minor, echoed_amount));
+    }
+    Ok(())
+}
+
+fn check_above_zero(amount: Idr) -> ProviderResult<()> {
+    if amount.is_zero() {
+        return Err(ProviderError::invalid_input(PRODUCT, "the amount must be above zero"));
     }
     Ok(())
 }
@@ -100,7 +122,7 @@ fn check_echo(sent: Idr, echoed_amount: i64, echoed_currency: &str) -> ProviderR
 fn check_reference(sent: &str, echoed: Option<&str>) -> ProviderResult<()> {
     match echoed {
         Some(echoed) if !echoed.is_empty() && echoed != sent => {
-            Err(mismatch("reference_id", sent, echoed))
+            Err(ProviderError::mismatch(PRODUCT, "reference_id", sent, echoed))
         }
         _ => Ok(()),
     }
@@ -269,34 +291,40 @@ impl TazapayClient {
         body: Option<&B>,
     ) -> ProviderResult<Reply> {
         let body = match body {
-            Some(b) => serde_json::to_string(b).map_err(|e| ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("cannot encode the request: {e}"),
+            Some(b) => serde_json::to_string(b).map_err(|e| {
+                ProviderError::invalid_input(PRODUCT, format!("cannot encode the request: {e}"))
             })?,
             None => String::new(),
         };
-        let url = format!("{}{}", self.base, path);
-        self.transport
-            .send(call, |client| {
-                client
-                    .post(&url)
-                    .header(reqwest::header::AUTHORIZATION, self.auth_header())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .header("Idempotency-Key", key)
-                    .body(body.clone())
-            })
-            .await
+        self.send(call, reqwest::Method::POST, path, Some((key, body))).await
     }
 
     async fn get(&self, call: Call, path: &str) -> ProviderResult<Reply> {
+        self.send(call, reqwest::Method::GET, path, None).await
+    }
+
+    /// Sends `method path` with Basic auth; a POST carries its `Idempotency-Key` and JSON body.
+    async fn send(
+        &self,
+        call: Call,
+        method: reqwest::Method,
+        path: &str,
+        keyed_body: Option<(&str, String)>,
+    ) -> ProviderResult<Reply> {
         let url = format!("{}{}", self.base, path);
         self.transport
             .send(call, |client| {
-                client
-                    .get(&url)
+                let request = client
+                    .request(method.clone(), &url)
                     .header(reqwest::header::AUTHORIZATION, self.auth_header())
-                    .header(reqwest::header::ACCEPT, "application/json")
+                    .header(reqwest::header::ACCEPT, "application/json");
+                match &keyed_body {
+                    Some((key, body)) => request
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .header("Idempotency-Key", *key)
+                        .body(body.clone()),
+                    None => request,
+                }
             })
             .await
     }
@@ -309,7 +337,7 @@ impl TazapayClient {
     }
 
     /// Reads the envelope: `data` as `T` on success; the classed error otherwise.
-    fn data<T: DeserializeOwned>(&self, call: Call, reply: &Reply) -> ProviderResult<T> {
+    fn decode<T: DeserializeOwned>(&self, call: Call, reply: &Reply) -> ProviderResult<T> {
         let success = (200..300).contains(&reply.status);
         let envelope: Envelope = match serde_json::from_str(&reply.body) {
             Ok(envelope) => envelope,
@@ -317,7 +345,7 @@ impl TazapayClient {
                 return Err(self.transport.malformed(call, format!("envelope: {e}")))
             }
             // A 4xx we cannot read: classed by its HTTP status alone.
-            Err(_) => return Err(error_for(reply.status, None, &[])),
+            Err(_) => return Err(reply_error(reply.status, None, &[])),
         };
         let is_error = envelope.status.as_deref() == Some("error") || !success;
         if is_error {
@@ -336,7 +364,7 @@ impl TazapayClient {
                     .transport
                     .malformed(call, "an error envelope without errors".into()));
             }
-            return Err(error_for(reply.status, first.as_ref(), errors.get(1..).unwrap_or(&[])));
+            return Err(reply_error(reply.status, first.as_ref(), errors.get(1..).unwrap_or(&[])));
         }
         let data = envelope
             .data
@@ -348,24 +376,26 @@ impl TazapayClient {
     /// `POST /v3/payin` with `"confirm": true` (§1, §6): the payin and its first attempt in
     /// one call, under the caller's key (house scheme `<ref>-create`).
     pub async fn create_and_confirm(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
-        let call = Call::write(Operation::Pay, self.options.create_timeout);
         let body = self.create_and_confirm_body(request)?;
-        let reply = self.post(call, "/v3/payin", &request.idempotency_key, Some(&body)).await?;
-        let payin: Payin = self.data(call, &reply)?;
-        check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
-        check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
-        self.remember_payin(&request.reference, &payin.id);
-        Ok(payin)
+        self.create(request, &request.idempotency_key, &body).await
     }
 
     /// `POST /v3/payin` (§6), key `<ref>-create`.
     pub async fn create_payin(&self, request: &PaymentRequest) -> ProviderResult<Payin> {
-        let call = Call::write(Operation::Pay, self.options.create_timeout);
         let body = self.create_body(request)?;
-        let reply = self
-            .post(call, "/v3/payin", &create_idempotency_key(&request.reference), Some(&body))
-            .await?;
-        let payin: Payin = self.data(call, &reply)?;
+        self.create(request, &create_idempotency_key(&request.reference), &body).await
+    }
+
+    /// `POST /v3/payin` of `body` under `key`; the answer's echoes checked, its id remembered.
+    async fn create(
+        &self,
+        request: &PaymentRequest,
+        key: &str,
+        body: &CreatePayin,
+    ) -> ProviderResult<Payin> {
+        let call = Call::write(Operation::Pay, self.options.create_timeout);
+        let reply = self.post(call, "/v3/payin", key, Some(body)).await?;
+        let payin: Payin = self.decode(call, &reply)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         self.remember_payin(&request.reference, &payin.id);
@@ -382,10 +412,8 @@ impl TazapayClient {
         let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
         let body = self.confirm_body(request)?;
         let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
-        let payin: Payin = self.data(call, &reply)?;
-        if payin.id != payin_id {
-            return Err(mismatch("id", payin_id, &payin.id));
-        }
+        let payin: Payin = self.decode(call, &reply)?;
+        check_id(payin_id, &payin.id)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         Ok(payin)
     }
@@ -394,7 +422,7 @@ impl TazapayClient {
     pub async fn fetch_payin(&self, payin_id: &str) -> ProviderResult<Payin> {
         let call = Call::read(Operation::Status, self.options.fetch_timeout);
         let reply = self.get(call, &format!("/v3/payin/{}", path_segment(payin_id)?)).await?;
-        self.data(call, &reply)
+        self.decode(call, &reply)
     }
 
     /// `POST /v3/payin/{id}/cancel` (§4), no body, key `<ref>-cancel`.
@@ -406,7 +434,7 @@ impl TazapayClient {
         let call = Call::write(Operation::Cancel, self.options.cancel_timeout);
         let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
         let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
-        let payin: Payin = self.data(call, &reply)?;
+        let payin: Payin = self.decode(call, &reply)?;
         Ok(outcome(&payin, self.now()))
     }
 
@@ -414,7 +442,7 @@ impl TazapayClient {
     pub async fn fetch_refund(&self, refund_id: &str) -> ProviderResult<Refund> {
         let call = Call::read(Operation::Refund, self.options.fetch_timeout);
         let reply = self.get(call, &format!("/v3/refund/{}", path_segment(refund_id)?)).await?;
-        self.data(call, &reply)
+        self.decode(call, &reply)
     }
 
     fn payin_id(
@@ -422,11 +450,10 @@ impl TazapayClient {
         provider_ref: Option<&String>,
         reference: &Reference,
     ) -> ProviderResult<String> {
-        provider_ref.cloned().or_else(|| self.payin_id_for(reference)).ok_or_else(|| ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: format!(
+        provider_ref.cloned().or_else(|| self.payin_id_for(reference)).ok_or_else(|| {
+            ProviderError::invalid_input(PRODUCT, format!(
                 "no payin id is known for {reference}; repeat the payment with the same keys (the create is idempotent for 24 h)"
-            ),
+            ))
         })
     }
 }
@@ -436,10 +463,7 @@ fn path_segment(id: &str) -> ProviderResult<&str> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         Ok(id)
     } else {
-        Err(ProviderError::InvalidInput {
-            product: PRODUCT,
-            detail: format!("{id:?} is not a Tazapay id"),
-        })
+        Err(ProviderError::invalid_input(PRODUCT, format!("{id:?} is not a Tazapay id")))
     }
 }
 
@@ -462,10 +486,18 @@ fn outcome(payin: &Payin, now: Timestamp) -> PaymentOutcome {
     }
 }
 
+fn refund_outcome(refund: &Refund) -> RefundOutcome {
+    RefundOutcome {
+        state: refund_state(refund),
+        provider_ref: Some(refund.id.clone()),
+        provider_status: refund.status.as_wire().to_owned(),
+    }
+}
+
 fn check_paid(payin: &Payin) -> ProviderResult<()> {
     match payin.amount_paid {
         Some(paid) if payin.status == PayinStatus::Succeeded && paid != payin.amount => {
-            Err(mismatch("amount_paid", payin.amount, paid))
+            Err(ProviderError::mismatch(PRODUCT, "amount_paid", payin.amount, paid))
         }
         _ => Ok(()),
     }
@@ -481,15 +513,11 @@ impl Provider for TazapayClient {
     /// keys. The cheapest documented read: no list endpoint exists (§4).
     async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
         let read = "fetch payin of an unused id";
-        match self.fetch_payin(CONNECTION_TEST_PAYIN).await {
-            Ok(payin) => Ok(ConnectionProof { read, answer: format!("payin {:?}", payin.status) }),
-            Err(ProviderError::InvalidRequest { code, message, .. })
-                if code == "105" || code == "HTTP 404" =>
-            {
-                Ok(ConnectionProof { read, answer: format!("{code} {message}") })
-            }
-            Err(e) => Err(e),
-        }
+        let answer = match unknown_id(self.fetch_payin(CONNECTION_TEST_PAYIN).await)? {
+            Ok(payin) => format!("payin {:?}", payin.status),
+            Err((code, message)) => format!("{code} {message}"),
+        };
+        Ok(ConnectionProof { read, answer })
     }
 
     fn product(&self) -> Product {
@@ -498,17 +526,12 @@ impl Provider for TazapayClient {
 
     async fn pay(&self, request: &PaymentRequest) -> ProviderResult<PaymentOutcome> {
         if request.kind != PaymentKind::Payin {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: format!("Tazapay takes payins, not {:?}", request.kind),
-            });
+            return Err(ProviderError::invalid_input(
+                PRODUCT,
+                format!("Tazapay takes payins, not {:?}", request.kind),
+            ));
         }
-        if request.amount.is_zero() {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: "the amount must be above zero".into(),
-            });
-        }
+        check_above_zero(request.amount)?;
         // A payin created earlier (two-step form) is confirmed; otherwise one call does both.
         let payin = match self.payin_id_for(&request.reference) {
             Some(id) => self.confirm_payin(&id, request).await?,
@@ -525,12 +548,7 @@ impl Provider for TazapayClient {
         request: &PaymentRequest,
         provider_ref: &str,
     ) -> ProviderResult<PaymentOutcome> {
-        if request.amount.is_zero() {
-            return Err(ProviderError::InvalidInput {
-                product: PRODUCT,
-                detail: "the amount must be above zero".into(),
-            });
-        }
+        check_above_zero(request.amount)?;
         let payin = self.confirm_payin(provider_ref, request).await?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         self.remember_payin(&request.reference, &payin.id);
@@ -550,31 +568,18 @@ impl Provider for TazapayClient {
     /// repeating it under its original `<ref>-create` key (§3), which the app does after the
     /// processing window.
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
-        let not_found = |code: &str, message: String| PaymentOutcome {
-            state: PaymentState::NotFound { code: code.to_owned(), message },
-            provider_ref: None,
-            paid: None,
-            provider_status: code.to_owned(),
-            attempt_expires_at: None,
-        };
         let Some(payin_id) = request.provider_ref.clone() else {
-            return Ok(not_found(
+            return Ok(PaymentOutcome::not_found(
                 "no_payin_id",
                 format!("no payin id is recorded for {}", request.reference),
+                None,
             ));
         };
-        let payin = match self.fetch_payin(&payin_id).await {
+        let payin = match unknown_id(self.fetch_payin(&payin_id).await)? {
             Ok(payin) => payin,
-            Err(ProviderError::InvalidRequest { code, message, .. })
-                if code == "105" || code == "HTTP 404" =>
-            {
-                return Ok(not_found(&code, message));
-            }
-            Err(e) => return Err(e),
+            Err((code, message)) => return Ok(PaymentOutcome::not_found(code, message, None)),
         };
-        if payin.id != payin_id {
-            return Err(mismatch("id", payin_id, &payin.id));
-        }
+        check_id(&payin_id, &payin.id)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         check_reference(request.reference.as_str(), payin.reference_id.as_deref())?;
         check_paid(&payin)?;
@@ -603,50 +608,31 @@ impl Provider for TazapayClient {
         };
         let call = Call::write(Operation::Refund, self.options.refund_timeout);
         let reply = self.post(call, "/v3/refund", &request.idempotency_key, Some(&body)).await?;
-        let refund: Refund = self.data(call, &reply)?;
+        let refund: Refund = self.decode(call, &reply)?;
         check_echo(request.amount, refund.amount, &refund.currency)?;
         check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
-        Ok(RefundOutcome {
-            state: refund_state(&refund),
-            provider_ref: Some(refund.id.clone()),
-            provider_status: refund.status.as_wire().to_owned(),
-        })
+        Ok(refund_outcome(&refund))
     }
 
     /// `GET /v3/refund/{id}`. "Not found" is never "failed": an id Tazapay does not know
     /// (`105`, HTTP 404), or no `rfd_` id at all because the create's answer was lost, is
     /// `NotFound`; a resend under the same `Idempotency-Key` (§3: replayed for 24 h) finds it.
     async fn refund_status(&self, request: &RefundRequest) -> ProviderResult<RefundOutcome> {
-        let not_found = |code: &str, message: String| RefundOutcome {
-            state: RefundState::NotFound { code: code.to_owned(), message },
-            provider_ref: None,
-            provider_status: code.to_owned(),
-        };
         let Some(refund_id) = request.provider_ref.as_deref() else {
-            return Ok(not_found(
+            return Ok(RefundOutcome::not_found(
                 "no_refund_id",
                 format!("no rfd_ id is known for refund {}", request.refund_reference),
+                "no_refund_id",
             ));
         };
-        let refund = match self.fetch_refund(refund_id).await {
+        let refund = match unknown_id(self.fetch_refund(refund_id).await)? {
             Ok(refund) => refund,
-            Err(ProviderError::InvalidRequest { code, message, .. })
-                if code == "105" || code == "HTTP 404" =>
-            {
-                return Ok(not_found(&code, message));
-            }
-            Err(e) => return Err(e),
+            Err((code, message)) => return Ok(RefundOutcome::not_found(&code, message, &code)),
         };
-        if refund.id != refund_id {
-            return Err(mismatch("id", refund_id, &refund.id));
-        }
+        check_id(refund_id, &refund.id)?;
         check_echo(request.amount, refund.amount, &refund.currency)?;
         check_reference(request.refund_reference.as_str(), refund.reference_id.as_deref())?;
-        Ok(RefundOutcome {
-            state: refund_state(&refund),
-            provider_ref: Some(refund.id.clone()),
-            provider_status: refund.status.as_wire().to_owned(),
-        })
+        Ok(refund_outcome(&refund))
     }
 
     fn verify_notification(
@@ -783,15 +769,15 @@ mod tests {
             "data":{"id":"pay_1","amount":1500000,"invoice_currency":"IDR","status":"succeeded","reference_id":"ABCDEF0123456789","extra":{"x":1}}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
         assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
-        match n.event {
-            NotificationEvent::Payment { merchant_ref, provider_ref, state, amount } => {
-                assert_eq!(merchant_ref.as_deref(), Some("ABCDEF0123456789"));
-                assert_eq!(provider_ref.as_deref(), Some("pay_1"));
-                assert_eq!(state, PaymentState::Succeeded);
-                assert_eq!(amount, Some(idr(15_000)));
-            }
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            n.event.as_payment(),
+            Some((
+                Some("ABCDEF0123456789"),
+                Some("pay_1"),
+                &PaymentState::Succeeded,
+                Some(idr(15_000))
+            ))
+        );
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
@@ -939,7 +925,7 @@ mod tests {
             headers: Default::default(),
             body: r#"{"status":"success","data":{"amount":1,"invoice_currency":"IDR","status":"requires_action"}}"#.into(),
         };
-        let err = c.data::<Payin>(call, &reply).unwrap_err();
+        let err = c.decode::<Payin>(call, &reply).unwrap_err();
         assert!(
             err.is_unknown_outcome() && format!("{err:?}").contains("missing field `id`"),
             "{err:?}"
@@ -951,7 +937,7 @@ mod tests {
             body: r#"{"status":"success"}"#.into(),
         };
         assert!(
-            matches!(c.data::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
+            matches!(c.decode::<Payin>(call, &reply), Err(ProviderError::MalformedReply { detail, .. }) if detail.contains("data"))
         );
     }
 
@@ -966,7 +952,7 @@ mod tests {
                 r#"{{"status":"error","message":"x","errors":[{{"code":{code},"message":"m{code}","remarks":""}}]}}"#
             ),
         };
-        let class = |status, code| c.data::<Refund>(call, &reply(status, code)).unwrap_err();
+        let class = |status, code| c.decode::<Refund>(call, &reply(status, code)).unwrap_err();
         assert!(
             matches!(class(401, "111"), ProviderError::Authentication { code, .. } if code == "111")
         );
@@ -982,7 +968,7 @@ mod tests {
         assert!(matches!(class(400, "100"), ProviderError::InvalidRequest { .. }));
         let unreadable = Reply { status: 403, headers: Default::default(), body: "<html>".into() };
         assert!(
-            matches!(c.data::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
+            matches!(c.decode::<Refund>(call, &unreadable), Err(ProviderError::Authentication { code, .. }) if code == "HTTP 403")
         );
     }
 
