@@ -2,10 +2,10 @@
 
 use ovo_domain::{OperatorId, Role};
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::operators::{self, NewOperator};
+use ovo_ledger::operators::{self, NewOperator, OperatorRow};
 use serde_json::json;
 
-use crate::backoffice::{operator_view, Backoffice};
+use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{ChangeRoleInput, NewOperatorInput, OperatorView, SetDisabledInput};
 use crate::permissions::Permission;
@@ -133,4 +133,15 @@ fn require_operator(row: Option<operators::OperatorRow>) -> AppResult<operators:
 fn last_admin() -> AppError {
     AppError::new(ErrorCode::Conflict, "the last active admin cannot be demoted or disabled")
         .with_reason("last_admin")
+}
+
+pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {
+    OperatorView {
+        id: op.id.get(),
+        username: op.username.clone(),
+        display_name: op.display_name.clone(),
+        role: op.role,
+        disabled: op.disabled,
+        created_at: op.created_at.to_rfc3339(),
+    }
 }

@@ -31,7 +31,7 @@ impl Backoffice {
                 format!("language {:?} is not one of id, en", input.language),
             )
         })?;
-        let operator = match self.session_slot().clone() {
+        let operator = match self.session.current() {
             Some(s) if !s.locked => Some(s.operator_id),
             _ => None,
         };

@@ -104,7 +104,7 @@ impl Backoffice {
             kind,
             PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit
         ) {
-            self.return_listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
+            self.returns.listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
         } else {
             None
         };

@@ -164,7 +164,7 @@ impl Backoffice {
                 kind,
                 PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit
             ) {
-                match self.return_listener().await {
+                match self.returns.listener().await {
                     Ok(listener) => Some(listener.url_for(reference.as_str())),
                     Err(e) => {
                         tracing::warn!(error = %e, "no return listener; the payment is followed by status");

@@ -101,7 +101,7 @@ impl Backoffice {
     /// The in-process sandbox of the built-in environment, started on first use.
     pub(crate) async fn builtin_sandbox(&self) -> Result<&BuiltinSandbox, String> {
         self.builtin
-            .get_or_try_init(|| async {
+            .sandbox_or_start(|| async {
                 match self.config.builtin_sandbox_url.as_deref() {
                     Some(url) => Ok(BuiltinSandbox::external(url)),
                     None => {
@@ -126,7 +126,7 @@ impl Backoffice {
 
     /// The built-in sandbox's address, when it is running (for its customer and phone pages).
     pub fn builtin_sandbox_url(&self) -> Option<String> {
-        self.builtin.get().map(BuiltinSandbox::url)
+        self.builtin.sandbox().map(BuiltinSandbox::url)
     }
 }
 
