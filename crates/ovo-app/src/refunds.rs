@@ -9,13 +9,12 @@ use ovo_domain::{
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest as Requested, RefundRow};
-use ovo_ledger::{bindings, operators, LedgerError};
+use ovo_ledger::{operators, LedgerError};
 use ovo_providers::model::{RefundOutcome, RefundRequest, RefundState};
 use ovo_providers::{capabilities, ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::passwords;
@@ -577,15 +576,7 @@ impl Backoffice {
     /// runs its waits at its time scale, so these do too (never below 10 s, which keeps them
     /// above a scaled request timeout).
     pub(crate) fn refund_pace(&self, environment: Environment) -> RefundPace {
-        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
-                .ok()
-                .and_then(|s| i64::try_from(s.ppm()).ok())
-                .filter(|ppm| *ppm > 0)
-                .unwrap_or(1_000_000),
-            _ => 1_000_000,
-        };
-        RefundPace { ppm }
+        RefundPace { ppm: self.time_scale_ppm(environment) }
     }
 
     async fn provider_refund_request(
@@ -594,20 +585,9 @@ impl Backoffice {
         payment: &PaymentDetail,
         idempotency_key: String,
     ) -> AppResult<RefundRequest> {
-        let account = match payment.binding_id {
-            Some(binding) => {
-                let mut conn = self.ledger.read().await?;
-                match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                }
-            }
-            None => None,
-        };
+        let mut conn = self.ledger.read().await?;
+        let account = self.payment_account(&mut conn, payment.binding_id).await?;
+        drop(conn);
         Ok(RefundRequest {
             refund_reference: refund.reference.clone(),
             idempotency_key,

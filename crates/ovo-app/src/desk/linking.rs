@@ -80,13 +80,7 @@ impl Backoffice {
         operator: &ovo_ledger::operators::OperatorRow,
     ) -> AppResult<()> {
         let answer = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(row).await?;
             provider.balance(&account).await
         }
         .await;

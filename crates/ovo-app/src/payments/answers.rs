@@ -13,7 +13,6 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::desk::problems::StoredProblem;
-use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 
@@ -267,20 +266,9 @@ impl Backoffice {
         &self,
         payment: &PaymentDetail,
     ) -> AppResult<Option<Result<PaymentOutcome, ProviderError>>> {
-        let account = match payment.binding_id {
-            Some(binding) => {
-                let mut conn = self.ledger.read().await?;
-                match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                }
-            }
-            None => None,
-        };
+        let mut conn = self.ledger.read().await?;
+        let account = self.payment_account(&mut conn, payment.binding_id).await?;
+        drop(conn);
         let Some(kind) = parse_kind(&payment.kind) else {
             return Ok(None);
         };

@@ -2,7 +2,6 @@
 
 use ovo_domain::PaymentStatus;
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::bindings::{self};
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::{PaySource, PaymentRequest};
@@ -10,7 +9,6 @@ use ovo_providers::PaymentKind;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 
 use super::*;
@@ -83,17 +81,7 @@ impl Backoffice {
         })?;
         let (account, customer) = {
             let mut conn = self.ledger.read().await?;
-            let account = match payment.binding_id {
-                Some(binding) => match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                },
-                None => None,
-            };
+            let account = self.payment_account(&mut conn, payment.binding_id).await?;
             let customer = match payment.customer_id {
                 Some(c) => customers::by_id(&mut conn, c).await?,
                 None => None,

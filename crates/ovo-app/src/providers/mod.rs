@@ -124,6 +124,19 @@ impl Backoffice {
         (scale != TimeScale::REAL).then_some(scale)
     }
 
+    /// How fast `environment`'s waits run, in parts per million of real time: the built-in
+    /// sandbox's time scale there (when set and above zero), real time elsewhere.
+    pub(crate) fn time_scale_ppm(&self, environment: Environment) -> i64 {
+        match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => TimeScale::parse(scale)
+                .ok()
+                .and_then(|s| i64::try_from(s.ppm()).ok())
+                .filter(|ppm| *ppm > 0)
+                .unwrap_or(1_000_000),
+            _ => 1_000_000,
+        }
+    }
+
     /// The built-in sandbox's address, when it is running (for its customer and phone pages).
     pub fn builtin_sandbox_url(&self) -> Option<String> {
         self.builtin.sandbox().map(BuiltinSandbox::url)
