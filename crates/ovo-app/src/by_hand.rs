@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use ovo_domain::{wib_date, PaymentId, PaymentStatus, RefundId, RefundStatus};
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::payments;
 use ovo_ledger::refunds::{self, HandOutcome, TransferRecord};
 use ovo_ledger::LedgerError;
@@ -26,7 +25,6 @@ use sha2::{Digest, Sha256};
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::passwords;
 use crate::permissions::Permission;
 
 /// Where evidence files are kept, under the data directory.
@@ -333,42 +331,6 @@ impl Backoffice {
         refunds::get(&mut conn, id)
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
-    }
-
-    /// The password entered again; a wrong one is audited as denied.
-    async fn check_password(
-        &self,
-        operator: &OperatorRow,
-        password: &Secret,
-        action: &str,
-        subject: &str,
-    ) -> AppResult<()> {
-        if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
-            return Ok(());
-        }
-        self.deny(operator, action, subject, "wrong_password").await?;
-        Err(AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password"))
-    }
-
-    async fn deny(
-        &self,
-        operator: &OperatorRow,
-        action: &str,
-        subject: &str,
-        cause: &str,
-    ) -> AppResult<()> {
-        let mut tx = self.ledger.begin_write().await?;
-        self.audit(
-            &mut tx,
-            Some(operator),
-            action,
-            subject,
-            AuditOutcome::Denied,
-            json!({ "cause": cause }),
-        )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        Ok(())
     }
 }
 

@@ -17,7 +17,6 @@ use serde_json::json;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::passwords;
 use crate::permissions::Permission;
 
 const REASON_MAX_CHARS: usize = 500;
@@ -150,38 +149,13 @@ impl Backoffice {
         let id = RefundId::new(input.refund_id);
         let refund = self.refund_row(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        if !passwords::verify(&input.password.0, Some(actor.operator.password_hash.clone())).await?
-        {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.decide",
-                &subject,
-                AuditOutcome::Denied,
-                json!({ "cause": "wrong_password" }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
-                .with_reason("wrong_password"));
-        }
+        self.check_password(&actor.operator, &input.password, "refund.decide", &subject).await?;
         let note = input.note.trim();
         if !input.approve && note.is_empty() {
             return Err(AppError::invalid("refund_note_missing", "say why the refund is rejected"));
         }
         if refund.requested_by == actor.operator.id {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.decide",
-                &subject,
-                AuditOutcome::Denied,
-                json!({ "cause": "own_request" }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
+            self.deny(&actor.operator, "refund.decide", &subject, "own_request").await?;
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "you requested this refund; another finance operator must decide it",

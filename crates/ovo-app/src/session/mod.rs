@@ -10,7 +10,7 @@ pub(crate) mod slot;
 
 use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{FirstAdminInput, SessionState, SessionStatus, SignInInput, UnlockInput};
+use crate::ipc::{FirstAdminInput, Secret, SessionState, SessionStatus, SignInInput, UnlockInput};
 use crate::operators::operator_view;
 use crate::permissions::{self, Permission};
 use crate::{passwords, validate};
@@ -151,11 +151,8 @@ impl Backoffice {
             self.session.end();
             return Err(no_longer_active());
         };
-        let matches = passwords::verify(&input.password.0, Some(op.password_hash.clone())).await?;
-        let mut tx = self.ledger.begin_write().await?;
-        if !matches {
-            self.audit(
-                &mut tx,
+        if !passwords::verify(&input.password.0, Some(op.password_hash.clone())).await? {
+            self.audit_alone(
                 Some(&op),
                 "session.unlock_failed",
                 "session",
@@ -163,19 +160,43 @@ impl Backoffice {
                 json!({}),
             )
             .await?;
-            ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
-                .with_reason("wrong_password"));
+            return Err(wrong_password());
         }
-        self.audit(&mut tx, Some(&op), "session.unlock", "session", AuditOutcome::Ok, json!({}))
+        self.audit_alone(Some(&op), "session.unlock", "session", AuditOutcome::Ok, json!({}))
             .await?;
-        ovo_ledger::commit(tx).await?;
         self.session.unlock(self.clock.now());
         self.session_status().await
     }
 
     fn start_session(&self, operator_id: OperatorId) {
         self.session.start(operator_id, self.clock.now());
+    }
+
+    /// The password entered again; a wrong one is audited as denied.
+    pub(crate) async fn check_password(
+        &self,
+        operator: &OperatorRow,
+        password: &Secret,
+        action: &str,
+        subject: &str,
+    ) -> AppResult<()> {
+        if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
+            return Ok(());
+        }
+        self.deny(operator, action, subject, "wrong_password").await?;
+        Err(wrong_password())
+    }
+
+    /// Audits a refused `action` on `subject` and its `cause`.
+    pub(crate) async fn deny(
+        &self,
+        operator: &OperatorRow,
+        action: &str,
+        subject: &str,
+        cause: &str,
+    ) -> AppResult<()> {
+        let detail = json!({ "cause": cause });
+        self.audit_alone(Some(operator), action, subject, AuditOutcome::Denied, detail).await
     }
 
     /// Audits a session event of `operator_id` in its own transaction.
@@ -268,17 +289,15 @@ impl Backoffice {
         };
         self.session.touch(self.clock.now());
         if !permissions::allows(operator.role, permission) {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
+            let detail = json!({ "permission": permission.key(), "role": operator.role.key() });
+            self.audit_alone(
                 Some(&operator),
                 "access.denied",
                 action,
                 AuditOutcome::Denied,
-                json!({ "permission": permission.key(), "role": operator.role.key() }),
+                detail,
             )
             .await?;
-            ovo_ledger::commit(tx).await?;
             tracing::warn!(operator = %operator.username, action, "permission denied");
             return Err(AppError::new(
                 ErrorCode::Forbidden,
@@ -296,6 +315,10 @@ impl Backoffice {
         }
         Ok(())
     }
+}
+
+fn wrong_password() -> AppError {
+    AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password")
 }
 
 fn no_longer_active() -> AppError {
