@@ -137,6 +137,20 @@ impl Backoffice {
         }
     }
 
+    /// `real` milliseconds at `environment`'s time scale (the built-in sandbox's there), never
+    /// below `floor` when scaled.
+    pub(crate) fn scaled_millis(&self, environment: Environment, real: i64, floor: i64) -> i64 {
+        match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => match TimeScale::parse(scale) {
+                Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
+                    .unwrap_or(real)
+                    .max(floor),
+                Err(_) => real,
+            },
+            _ => real,
+        }
+    }
+
     /// The built-in sandbox's address, when it is running (for its customer and phone pages).
     pub fn builtin_sandbox_url(&self) -> Option<String> {
         self.builtin.sandbox().map(BuiltinSandbox::url)
