@@ -22,7 +22,7 @@ use ovo_ledger::LedgerError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::backoffice::Backoffice;
+use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
@@ -49,18 +49,15 @@ impl Backoffice {
             .authorize(Permission::ResolveByHand, "record an offline refund's transfer")
             .await?;
         let id = RefundId::new(input.refund_id);
-        let refund = self.refund_row_by_hand(id).await?;
-        let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.record_transfer", &subject)
-            .await?;
-        if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, "refund.record_transfer", &subject, "own_request").await?;
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "you requested this refund; another finance operator must record its transfer",
+        let (refund, subject) = self
+            .refund_by_hand(
+                &actor,
+                id,
+                &input.password,
+                "refund.record_transfer",
+                ("record its transfer", "refund_own_transfer"),
             )
-            .with_reason("refund_own_transfer"));
-        }
+            .await?;
         if refund.status != RefundStatus::AwaitingTransfer {
             return Err(AppError::new(
                 ErrorCode::Conflict,
@@ -155,7 +152,7 @@ impl Backoffice {
     /// it is still the file whose digest was recorded.
     pub async fn open_refund_evidence(&self, input: RefundRef) -> AppResult<()> {
         self.authorize(Permission::ResolveByHand, "open transfer evidence").await?;
-        let refund = self.refund_row_by_hand(RefundId::new(input.refund_id)).await?;
+        let refund = self.refund_row(RefundId::new(input.refund_id)).await?;
         let transfer = refund.transfer.ok_or_else(|| {
             AppError::new(ErrorCode::NotFound, "no transfer was recorded for this refund")
         })?;
@@ -205,18 +202,15 @@ impl Backoffice {
     pub async fn resolve_refund_by_hand(&self, input: ResolveByHandInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a refund by hand").await?;
         let id = RefundId::new(input.id);
-        let refund = self.refund_row_by_hand(id).await?;
-        let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.resolve_by_hand", &subject)
-            .await?;
-        if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, "refund.resolve_by_hand", &subject, "own_request").await?;
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "you requested this refund; another finance operator must resolve it",
+        let (refund, subject) = self
+            .refund_by_hand(
+                &actor,
+                id,
+                &input.password,
+                "refund.resolve_by_hand",
+                ("resolve it", "refund_own_resolution"),
             )
-            .with_reason("refund_own_resolution"));
-        }
+            .await?;
         let evidence = Evidence::parse(&input)?;
         if refund.status != RefundStatus::NeedsReview {
             return Err(AppError::new(
@@ -326,11 +320,30 @@ impl Backoffice {
         self.payment_detail(id).await
     }
 
-    async fn refund_row_by_hand(&self, id: RefundId) -> AppResult<refunds::RefundRow> {
-        let mut conn = self.ledger.read().await?;
-        refunds::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
+    /// The refund finance acts on by hand and its audit subject, once `actor` entered the
+    /// password again and is not the one who requested it (`own`: what another finance
+    /// operator must do, and the refusal's reason).
+    async fn refund_by_hand(
+        &self,
+        actor: &Actor,
+        id: RefundId,
+        password: &Secret,
+        action: &str,
+        own: (&str, &'static str),
+    ) -> AppResult<(refunds::RefundRow, String)> {
+        let refund = self.refund_row(id).await?;
+        let subject = format!("refund:{}", refund.reference.as_str());
+        self.check_password(&actor.operator, password, action, &subject).await?;
+        if refund.requested_by == actor.operator.id {
+            self.deny(&actor.operator, action, &subject, "own_request").await?;
+            let (must, reason) = own;
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!("you requested this refund; another finance operator must {must}"),
+            )
+            .with_reason(reason));
+        }
+        Ok((refund, subject))
     }
 }
 

@@ -685,7 +685,7 @@ impl Backoffice {
         })
     }
 
-    async fn refund_row(&self, id: RefundId) -> AppResult<RefundRow> {
+    pub(crate) async fn refund_row(&self, id: RefundId) -> AppResult<RefundRow> {
         let mut conn = self.ledger.read().await?;
         refunds::get(&mut conn, id)
             .await?
