@@ -73,9 +73,7 @@ impl Backoffice {
         payment: &PaymentDetail,
         idempotency_key: String,
     ) -> AppResult<PaymentRequest> {
-        let kind = parse_kind(&payment.kind).ok_or_else(|| {
-            AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind))
-        })?;
+        let kind = known_kind(payment)?;
         let phone = payer_phone(payment).ok_or_else(|| {
             AppError::new(ErrorCode::Internal, "this payment has no phone recorded")
         })?;
