@@ -152,21 +152,6 @@ impl Backoffice {
         Ok(())
     }
 
-    /// Appends one audit entry in a write transaction of its own.
-    pub(crate) async fn audit_alone(
-        &self,
-        operator: Option<&OperatorRow>,
-        action: &str,
-        subject: &str,
-        outcome: AuditOutcome,
-        detail: serde_json::Value,
-    ) -> AppResult<()> {
-        let mut tx = self.ledger.begin_write().await?;
-        self.audit(&mut tx, operator, action, subject, outcome, detail).await?;
-        ovo_ledger::commit(tx).await?;
-        Ok(())
-    }
-
     pub(crate) async fn setting(&self, key: &str) -> Option<String> {
         let mut conn = self.ledger.read().await.ok()?;
         settings::get(&mut conn, key).await.ok().flatten()

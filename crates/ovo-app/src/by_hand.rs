@@ -270,7 +270,13 @@ impl Backoffice {
             payments::created_by(&mut conn, id).await?
         };
         if creator == Some(actor.operator.id) {
-            self.deny(&actor.operator, "payment.resolve_by_hand", &subject, "own_payment").await?;
+            self.deny(
+                &actor.operator,
+                "payment.resolve_by_hand",
+                &subject,
+                json!({ "cause": "own_payment" }),
+            )
+            .await?;
             return Err(payment_own_resolution());
         }
         let evidence = Evidence::parse(&input)?;
@@ -335,7 +341,7 @@ impl Backoffice {
         let subject = format!("refund:{}", refund.reference.as_str());
         self.check_password(&actor.operator, password, action, &subject).await?;
         if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, action, &subject, "own_request").await?;
+            self.deny(&actor.operator, action, &subject, json!({ "cause": "own_request" })).await?;
             let (must, reason) = own;
             return Err(AppError::new(
                 ErrorCode::Forbidden,

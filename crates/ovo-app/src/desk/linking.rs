@@ -298,10 +298,8 @@ impl Backoffice {
     }
 
     pub(crate) async fn account(&self, id: BindingId) -> AppResult<LinkedAccountView> {
+        let row = self.binding(id.get()).await?;
         let mut conn = self.ledger.read().await?;
-        let row = bindings::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "linked account not found"))?;
         account_view(&mut conn, &row, self.now()).await
     }
 

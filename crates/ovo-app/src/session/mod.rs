@@ -151,19 +151,18 @@ impl Backoffice {
             self.session.end();
             return Err(no_longer_active());
         };
-        if !passwords::verify(&input.password.0, Some(op.password_hash.clone())).await? {
-            self.audit_alone(
-                Some(&op),
-                "session.unlock_failed",
-                "session",
-                AuditOutcome::Failed,
-                json!({}),
-            )
-            .await?;
+        let matches = passwords::verify(&input.password.0, Some(op.password_hash.clone())).await?;
+        let (action, outcome) = if matches {
+            ("session.unlock", AuditOutcome::Ok)
+        } else {
+            ("session.unlock_failed", AuditOutcome::Failed)
+        };
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(&mut tx, Some(&op), action, "session", outcome, json!({})).await?;
+        ovo_ledger::commit(tx).await?;
+        if !matches {
             return Err(wrong_password());
         }
-        self.audit_alone(Some(&op), "session.unlock", "session", AuditOutcome::Ok, json!({}))
-            .await?;
         self.session.unlock(self.clock.now());
         self.session_status().await
     }
@@ -183,20 +182,22 @@ impl Backoffice {
         if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
             return Ok(());
         }
-        self.deny(operator, action, subject, "wrong_password").await?;
+        self.deny(operator, action, subject, json!({ "cause": "wrong_password" })).await?;
         Err(wrong_password())
     }
 
-    /// Audits a refused `action` on `subject` and its `cause`.
+    /// Audits, in a transaction of its own, that `operator` was refused `action` on `subject`.
     pub(crate) async fn deny(
         &self,
         operator: &OperatorRow,
         action: &str,
         subject: &str,
-        cause: &str,
+        detail: serde_json::Value,
     ) -> AppResult<()> {
-        let detail = json!({ "cause": cause });
-        self.audit_alone(Some(operator), action, subject, AuditOutcome::Denied, detail).await
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(&mut tx, Some(operator), action, subject, AuditOutcome::Denied, detail).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
     /// Audits a session event of `operator_id` in its own transaction.
@@ -290,14 +291,7 @@ impl Backoffice {
         self.session.touch(self.clock.now());
         if !permissions::allows(operator.role, permission) {
             let detail = json!({ "permission": permission.key(), "role": operator.role.key() });
-            self.audit_alone(
-                Some(&operator),
-                "access.denied",
-                action,
-                AuditOutcome::Denied,
-                detail,
-            )
-            .await?;
+            self.deny(&operator, "access.denied", action, detail).await?;
             tracing::warn!(operator = %operator.username, action, "permission denied");
             return Err(AppError::new(
                 ErrorCode::Forbidden,
