@@ -152,6 +152,18 @@ impl Backoffice {
         Ok(())
     }
 
+    /// Audits `action` on `subject` that `actor` carried out.
+    pub(crate) async fn audit_act(
+        &self,
+        conn: &mut ovo_ledger::Connection,
+        actor: &Actor,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> AppResult<()> {
+        self.audit(conn, Some(&actor.operator), action, subject, AuditOutcome::Ok, detail).await
+    }
+
     pub(crate) async fn setting(&self, key: &str) -> Option<String> {
         let mut conn = self.ledger.read().await.ok()?;
         settings::get(&mut conn, key).await.ok().flatten()

@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use ovo_domain::{wib_date, PaymentId, PaymentStatus, RefundId, RefundStatus};
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments;
 use ovo_ledger::refunds::{self, HandOutcome, TransferRecord};
 use ovo_ledger::LedgerError;
@@ -124,15 +123,7 @@ impl Backoffice {
                 "evidence_sha256": evidence.as_ref().map(|e| e.sha256.clone()),
                 "evidence_file": evidence.as_ref().map(|e| e.original.clone()),
             });
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.record_transfer",
-                &subject,
-                AuditOutcome::Ok,
-                detail,
-            )
-            .await?;
+            self.audit_act(&mut tx, &actor, "refund.record_transfer", &subject, detail).await?;
             ovo_ledger::commit(tx).await?;
             AppResult::Ok(())
         }
@@ -240,15 +231,7 @@ impl Backoffice {
             "provider_ref": after.provider_ref,
             "note": evidence.note,
         });
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "refund.resolve_by_hand",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "refund.resolve_by_hand", &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.refund_view(id, true).await
     }
@@ -313,15 +296,7 @@ impl Backoffice {
         });
         let kind = if evidence.succeeded { "payment_succeeded" } else { "payment_failed" };
         payments::add_event(&mut tx, id, now, kind, &detail).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "payment.resolve_by_hand",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "payment.resolve_by_hand", &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.payment_detail(id).await
     }

@@ -1,7 +1,6 @@
 //! Operators and their roles (admin only).
 
 use ovo_domain::{OperatorId, Role};
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::{self, NewOperator, OperatorRow};
 use serde_json::json;
 
@@ -43,12 +42,11 @@ impl Backoffice {
             at: self.clock.now(),
         };
         let created = operators::insert(&mut tx, &new).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "operator.create",
             &created.username,
-            AuditOutcome::Ok,
             json!({ "role": role.key() }),
         )
         .await?;
@@ -73,12 +71,11 @@ impl Backoffice {
             return Err(last_admin());
         }
         let updated = operators::set_role(&mut tx, target.id, role, self.clock.now()).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "operator.role_change",
             &target.username,
-            AuditOutcome::Ok,
             json!({ "from": target.role.key(), "to": role.key() }),
         )
         .await?;
@@ -110,15 +107,7 @@ impl Backoffice {
         let updated =
             operators::set_disabled(&mut tx, target.id, input.disabled, self.clock.now()).await?;
         let action = if input.disabled { "operator.disable" } else { "operator.enable" };
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            action,
-            &target.username,
-            AuditOutcome::Ok,
-            json!({}),
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, action, &target.username, json!({})).await?;
         ovo_ledger::commit(tx).await?;
         Ok(operator_view(&updated))
     }

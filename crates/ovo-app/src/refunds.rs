@@ -107,15 +107,7 @@ impl Backoffice {
         let subject = format!("payment:{}", payment.reference.as_str());
         match requested {
             Requested::Reserved { refund, decision } => {
-                self.audit(
-                    &mut tx,
-                    Some(&actor.operator),
-                    "refund.request",
-                    &subject,
-                    AuditOutcome::Ok,
-                    json!({ "refund": refund.reference.as_str(), "amount": amount.rupiah(), "mode": decision.mode.key(), "rule": decision.rule_text(Lang::En) }),
-                )
-                .await?;
+                self.audit_act(&mut tx, &actor, "refund.request", &subject, json!({ "refund": refund.reference.as_str(), "amount": amount.rupiah(), "mode": decision.mode.key(), "rule": decision.rule_text(Lang::En) })).await?;
                 ovo_ledger::commit(tx).await?;
                 self.refund_view(refund.id, false).await
             }
@@ -184,12 +176,11 @@ impl Backoffice {
         };
         let decided = decided.map_err(refund_error)?;
         let action = if input.approve { "refund.approve" } else { "refund.reject" };
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             action,
             &subject,
-            AuditOutcome::Ok,
             json!({ "amount": decided.amount.rupiah(), "note": note }),
         )
         .await?;

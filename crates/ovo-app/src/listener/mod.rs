@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
@@ -124,15 +123,7 @@ impl Backoffice {
             Some(actor.operator.id),
         )
         .await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "settings.listener",
-            "notification_listener",
-            AuditOutcome::Ok,
-            json!({ "enabled": stored.enabled, "address": stored.address, "was_enabled": before.enabled, "was_address": before.address }),
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "settings.listener", "notification_listener", json!({ "enabled": stored.enabled, "address": stored.address, "was_enabled": before.enabled, "was_address": before.address })).await?;
         ovo_ledger::commit(tx).await?;
         self.ensure_listener().await;
         Ok(self.listener_view().await)

@@ -1,7 +1,6 @@
 //! A new attempt on the same provider payment after a failed or expired one.
 
 use ovo_domain::PaymentStatus;
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::{PaySource, PaymentRequest};
@@ -87,15 +86,7 @@ impl Backoffice {
             other => other.into(),
         })?;
         payments::add_event(&mut tx, id, now, "payment_requested_again", &detail).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "payment.request_again",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "payment.request_again", &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("payment_again.after_commit");
 

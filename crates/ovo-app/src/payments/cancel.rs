@@ -1,6 +1,5 @@
 //! Withdrawing an open payment at the provider.
 
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::StatusRequest;
 use ovo_providers::{capabilities, Operation};
@@ -46,12 +45,11 @@ impl Backoffice {
         let detail = json!({ "by": actor.operator.username, "provider_ref": payment.provider_ref, "status": payment.status.key() });
         let mut tx = self.ledger.begin_write().await?;
         payments::add_event(&mut tx, id, now, "payment_cancel_requested", &detail).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "payment.cancel",
             &payment_subject(&payment.reference),
-            AuditOutcome::Ok,
             detail,
         )
         .await?;
