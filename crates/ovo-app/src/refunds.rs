@@ -15,6 +15,7 @@ use ovo_providers::{capabilities, ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
+use crate::desk::problems::changed_nothing;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
@@ -512,7 +513,7 @@ impl Backoffice {
             Err(e) => {
                 let problem = problem_of(e);
                 let stated = match send {
-                    Send::First => not_sent(e),
+                    Send::First => changed_nothing(e),
                     // A resend that never reached the provider says nothing about the first.
                     Send::Again => matches!(
                         e,
@@ -695,23 +696,6 @@ impl Backoffice {
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))
     }
-}
-
-/// A refund submission that certainly changed nothing at the provider: refused, or never sent.
-/// Everything else (a lost, late, 5xx or unreadable answer, an echo that does not match) may
-/// have moved money and stays open until a status query decides.
-fn not_sent(e: &ProviderError) -> bool {
-    matches!(
-        e,
-        ProviderError::Declined { .. }
-            | ProviderError::InvalidRequest { .. }
-            | ProviderError::Authentication { .. }
-            | ProviderError::Connection { .. }
-            | ProviderError::Certificate { .. }
-            | ProviderError::InvalidInput { .. }
-            | ProviderError::MissingCredential { .. }
-            | ProviderError::Unsupported { .. }
-    )
 }
 
 /// Which send an answer belongs to.

@@ -144,3 +144,20 @@ mod tests {
         }
     }
 }
+
+/// A call that certainly changed nothing at the provider: refused, or never sent. Everything
+/// else (a lost, late, 5xx or unreadable answer, an echo that does not match) may have moved
+/// money and stays open until a status query decides.
+pub(crate) fn changed_nothing(e: &ProviderError) -> bool {
+    matches!(
+        e,
+        ProviderError::Declined { .. }
+            | ProviderError::InvalidRequest { .. }
+            | ProviderError::Authentication { .. }
+            | ProviderError::Connection { .. }
+            | ProviderError::Certificate { .. }
+            | ProviderError::InvalidInput { .. }
+            | ProviderError::MissingCredential { .. }
+            | ProviderError::Unsupported { .. }
+    )
+}
