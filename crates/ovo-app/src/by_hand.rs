@@ -392,19 +392,11 @@ impl Evidence {
                 "give the provider's reference of the transaction that shows it succeeded (from its dashboard or settlement report)",
             ));
         }
-        let note = input.note.trim();
-        if note.is_empty() {
-            return Err(AppError::invalid(
-                "resolution_note_missing",
-                "say what you saw that decides it",
-            ));
-        }
-        if note.chars().count() > NOTE_MAX_CHARS {
-            return Err(AppError::invalid(
-                "resolution_note_too_long",
-                format!("a note is at most {NOTE_MAX_CHARS} characters"),
-            ));
-        }
+        let note = crate::validate::required_text(
+            &input.note,
+            ("resolution_note_missing", "say what you saw that decides it"),
+            ("resolution_note_too_long", "a note", NOTE_MAX_CHARS),
+        )?;
         Ok(Evidence {
             succeeded,
             provider_ref: (!provider_ref.is_empty()).then(|| provider_ref.to_owned()),

@@ -19,6 +19,7 @@ use crate::desk::problems::changed_nothing;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
+use crate::validate;
 
 const REASON_MAX_CHARS: usize = 500;
 
@@ -76,19 +77,11 @@ impl Backoffice {
     pub async fn request_refund(&self, input: RequestRefundInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::RequestRefunds, "request a refund").await?;
         let amount = parse_amount(&input.amount)?;
-        let reason = input.reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::invalid(
-                "refund_reason_missing",
-                "say why the customer gets the money back",
-            ));
-        }
-        if reason.chars().count() > REASON_MAX_CHARS {
-            return Err(AppError::invalid(
-                "refund_reason_too_long",
-                format!("a reason is at most {REASON_MAX_CHARS} characters"),
-            ));
-        }
+        let reason = validate::required_text(
+            &input.reason,
+            ("refund_reason_missing", "say why the customer gets the money back"),
+            ("refund_reason_too_long", "a reason", REASON_MAX_CHARS),
+        )?;
         let payment = self.payment(input.payment_id).await?;
         self.ensure_current_environment(&payment, "refund it").await?;
         let reference = Reference::generate(&mut rand::thread_rng());
