@@ -48,15 +48,8 @@ impl Backoffice {
             .authorize(Permission::ResolveByHand, "record an offline refund's transfer")
             .await?;
         let id = RefundId::new(input.refund_id);
-        let (refund, subject) = self
-            .refund_by_hand(
-                &actor,
-                id,
-                &input.password,
-                "refund.record_transfer",
-                ("record its transfer", "refund_own_transfer"),
-            )
-            .await?;
+        let (refund, subject) =
+            self.refund_by_hand(&actor, id, &input.password, RefundWork::RecordTransfer).await?;
         if refund.status != RefundStatus::AwaitingTransfer {
             return Err(AppError::new(
                 ErrorCode::Conflict,
@@ -123,7 +116,8 @@ impl Backoffice {
                 "evidence_sha256": evidence.as_ref().map(|e| e.sha256.clone()),
                 "evidence_file": evidence.as_ref().map(|e| e.original.clone()),
             });
-            self.audit_act(&mut tx, &actor, "refund.record_transfer", &subject, detail).await?;
+            self.audit_act(&mut tx, &actor, RefundWork::RecordTransfer.action(), &subject, detail)
+                .await?;
             ovo_ledger::commit(tx).await?;
             AppResult::Ok(())
         }
@@ -193,15 +187,8 @@ impl Backoffice {
     pub async fn resolve_refund_by_hand(&self, input: ResolveByHandInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a refund by hand").await?;
         let id = RefundId::new(input.id);
-        let (refund, subject) = self
-            .refund_by_hand(
-                &actor,
-                id,
-                &input.password,
-                "refund.resolve_by_hand",
-                ("resolve it", "refund_own_resolution"),
-            )
-            .await?;
+        let (refund, subject) =
+            self.refund_by_hand(&actor, id, &input.password, RefundWork::Resolve).await?;
         let evidence = Evidence::parse(&input)?;
         if refund.status != RefundStatus::NeedsReview {
             return Err(AppError::new(
@@ -231,7 +218,7 @@ impl Backoffice {
             "provider_ref": after.provider_ref,
             "note": evidence.note,
         });
-        self.audit_act(&mut tx, &actor, "refund.resolve_by_hand", &subject, detail).await?;
+        self.audit_act(&mut tx, &actor, RefundWork::Resolve.action(), &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.refund_view(id, true).await
     }
@@ -253,13 +240,7 @@ impl Backoffice {
             payments::created_by(&mut conn, id).await?
         };
         if creator == Some(actor.operator.id) {
-            self.deny(
-                &actor.operator,
-                "payment.resolve_by_hand",
-                &subject,
-                json!({ "cause": "own_payment" }),
-            )
-            .await?;
+            self.deny(&actor.operator, "payment.resolve_by_hand", &subject, "own_payment").await?;
             return Err(payment_own_resolution());
         }
         let evidence = Evidence::parse(&input)?;
@@ -302,22 +283,21 @@ impl Backoffice {
     }
 
     /// The refund finance acts on by hand and its audit subject, once `actor` entered the
-    /// password again and is not the one who requested it (`own`: what another finance
-    /// operator must do, and the refusal's reason).
+    /// password again and is not the one who requested it.
     async fn refund_by_hand(
         &self,
         actor: &Actor,
         id: RefundId,
         password: &Secret,
-        action: &str,
-        own: (&str, &'static str),
+        work: RefundWork,
     ) -> AppResult<(refunds::RefundRow, String)> {
+        let action = work.action();
         let refund = self.refund_row(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
         self.check_password(&actor.operator, password, action, &subject).await?;
         if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, action, &subject, json!({ "cause": "own_request" })).await?;
-            let (must, reason) = own;
+            self.deny(&actor.operator, action, &subject, "own_request").await?;
+            let (must, reason) = work.for_another();
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 format!("you requested this refund; another finance operator must {must}"),
@@ -325,6 +305,31 @@ impl Backoffice {
             .with_reason(reason));
         }
         Ok((refund, subject))
+    }
+}
+
+/// What finance does by hand to a refund.
+#[derive(Debug, Clone, Copy)]
+enum RefundWork {
+    RecordTransfer,
+    Resolve,
+}
+
+impl RefundWork {
+    fn action(self) -> &'static str {
+        match self {
+            RefundWork::RecordTransfer => "refund.record_transfer",
+            RefundWork::Resolve => "refund.resolve_by_hand",
+        }
+    }
+
+    /// What another finance operator must do than the refund's requester, and the refusal's
+    /// reason.
+    fn for_another(self) -> (&'static str, &'static str) {
+        match self {
+            RefundWork::RecordTransfer => ("record its transfer", "refund_own_transfer"),
+            RefundWork::Resolve => ("resolve it", "refund_own_resolution"),
+        }
     }
 }
 

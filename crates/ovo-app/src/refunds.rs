@@ -141,13 +141,7 @@ impl Backoffice {
             return Err(AppError::invalid("refund_note_missing", "say why the refund is rejected"));
         }
         if refund.requested_by == actor.operator.id {
-            self.deny(
-                &actor.operator,
-                "refund.decide",
-                &subject,
-                json!({ "cause": "own_request" }),
-            )
-            .await?;
+            self.deny(&actor.operator, "refund.decide", &subject, "own_request").await?;
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "you requested this refund; another finance operator must decide it",

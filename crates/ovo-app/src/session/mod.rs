@@ -182,18 +182,20 @@ impl Backoffice {
         if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
             return Ok(());
         }
-        self.deny(operator, action, subject, json!({ "cause": "wrong_password" })).await?;
+        self.deny(operator, action, subject, "wrong_password").await?;
         Err(wrong_password())
     }
 
-    /// Audits, in a transaction of its own, that `operator` was refused `action` on `subject`.
+    /// Audits, in a transaction of its own, that `operator` was refused `action` on `subject`
+    /// and why.
     pub(crate) async fn deny(
         &self,
         operator: &OperatorRow,
         action: &str,
         subject: &str,
-        detail: serde_json::Value,
+        cause: &str,
     ) -> AppResult<()> {
+        let detail = json!({ "cause": cause });
         let mut tx = self.ledger.begin_write().await?;
         self.audit(&mut tx, Some(operator), action, subject, AuditOutcome::Denied, detail).await?;
         ovo_ledger::commit(tx).await?;
@@ -291,7 +293,17 @@ impl Backoffice {
         self.session.touch(self.clock.now());
         if !permissions::allows(operator.role, permission) {
             let detail = json!({ "permission": permission.key(), "role": operator.role.key() });
-            self.deny(&operator, "access.denied", action, detail).await?;
+            let mut tx = self.ledger.begin_write().await?;
+            self.audit(
+                &mut tx,
+                Some(&operator),
+                "access.denied",
+                action,
+                AuditOutcome::Denied,
+                detail,
+            )
+            .await?;
+            ovo_ledger::commit(tx).await?;
             tracing::warn!(operator = %operator.username, action, "permission denied");
             return Err(AppError::new(
                 ErrorCode::Forbidden,
