@@ -132,19 +132,6 @@ pub(crate) fn provider_error(error: &ProviderError) -> AppError {
     AppError::new(ErrorCode::Provider, error.to_string()).with_reason(reason)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_round_trips_through_its_key() {
-        for (kind, key) in KINDS {
-            assert_eq!(kind_key(kind), key);
-            assert_eq!(parse_kind(key), kind);
-        }
-    }
-}
-
 /// A call that certainly changed nothing at the provider: refused, or never sent. Everything
 /// else (a lost, late, 5xx or unreadable answer, an echo that does not match) may have moved
 /// money and stays open until a status query decides.
@@ -160,4 +147,17 @@ pub(crate) fn changed_nothing(e: &ProviderError) -> bool {
             | ProviderError::MissingCredential { .. }
             | ProviderError::Unsupported { .. }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_key() {
+        for (kind, key) in KINDS {
+            assert_eq!(kind_key(kind), key);
+            assert_eq!(parse_kind(key), kind);
+        }
+    }
 }
