@@ -36,7 +36,7 @@ impl Backoffice {
         loop {
             self.background_pass(at_start).await;
             at_start = false;
-            match self.returns.get() {
+            match self.returns.started() {
                 Some(listener) => {
                     let _ =
                         tokio::time::timeout(std::time::Duration::from_secs(2), listener.arrived())

@@ -1,16 +1,22 @@
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
-use ovo_domain::{Clock, Environment, Lang, OperatorId, Timestamp};
+use ovo_domain::{Clock, Environment, Lang, Timestamp};
 use ovo_ledger::audit::{self, AuditOutcome, NewAuditEntry};
-use ovo_ledger::operators::{self, OperatorRow};
+use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::{settings, Ledger, OpenReport};
 use ovo_secrets::SecretStore;
-use serde_json::json;
 
+use crate::builtin::BuiltinEnvironment;
+use crate::customer_import::jobs::ImportJobs;
+use crate::desk::linkings::Linkings;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{OperatorView, SessionState, SessionStatus};
-use crate::permissions::{self, Permission};
+use crate::instance::InstanceLock;
+use crate::listener::slot::ListenerSlot;
+use crate::opener::{RecordingOpener, UrlOpener};
+use crate::providers::hub::ProviderHub;
+use crate::returns::BrowserReturns;
+use crate::session::slot::SessionSlot;
 
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 15;
 pub const LEDGER_FILE: &str = "ledger.sqlite";
@@ -34,37 +40,33 @@ pub struct BackofficeConfig {
 }
 
 /// The back office's one API surface: the shell, tests and tools call these use cases.
+///
+/// Beside the services every area uses (ledger, keychain, clock, configuration, browser
+/// opener), each area's state is one struct of that area, its fields private to it.
 #[derive(Debug)]
 pub struct Backoffice {
     pub(crate) ledger: Ledger,
     pub(crate) secrets: Arc<dyn SecretStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: BackofficeConfig,
-    pub(crate) session: Mutex<Option<Session>>,
+    pub(crate) opener: Arc<dyn UrlOpener>,
     open_report: OpenReport,
-    pub(crate) providers: crate::providers::hub::ProviderHub,
-    pub(crate) builtin: tokio::sync::OnceCell<crate::builtin::sandbox::BuiltinSandbox>,
-    pub(crate) returns: tokio::sync::OnceCell<crate::returns::ReturnListener>,
-    pub(crate) opener: Arc<dyn crate::opener::UrlOpener>,
-    /// Completing linkings one at a time, so an authCode is exchanged once.
-    pub(crate) linking_gate: tokio::sync::Mutex<()>,
-    /// The notification listener, when it runs.
-    pub(crate) listener: tokio::sync::Mutex<crate::listener::slot::ListenerSlot>,
-    /// When this process opened the ledger: the built-in sandbox it starts sees everything
-    /// after, and learns what came before from the ledger.
-    pub(crate) opened_at: Timestamp,
-    /// The customer import running or last run.
-    pub(crate) imports: Mutex<crate::customer_import::jobs::ImportJobs>,
+    /// The signed-in operator (`session/`).
+    pub(crate) session: SessionSlot,
+    /// The provider clients built so far (`providers/`).
+    pub(crate) providers: ProviderHub,
+    /// The built-in environment's sandbox (`builtin/`).
+    pub(crate) builtin: BuiltinEnvironment,
+    /// The listener the customer's browser comes back to (`returns.rs`).
+    pub(crate) returns: BrowserReturns,
+    /// Completing linkings one at a time (`desk/`).
+    pub(crate) linkings: Linkings,
+    /// The notification listener, when it runs (`listener/`).
+    pub(crate) listener: ListenerSlot,
+    /// The customer import running or last run (`customer_import/`).
+    pub(crate) imports: Mutex<ImportJobs>,
     /// This process's claim on the ledger, released last.
-    _instance: crate::instance::InstanceLock,
-}
-
-/// The signed-in operator of this desktop.
-#[derive(Debug, Clone)]
-pub(crate) struct Session {
-    pub operator_id: OperatorId,
-    pub locked: bool,
-    pub last_activity: Timestamp,
+    _instance: InstanceLock,
 }
 
 /// The operator a use case acts for, checked for the permission it needs.
@@ -86,7 +88,7 @@ impl Backoffice {
             )
         })?;
         // Before the ledger is touched: a second instance must not even migrate it.
-        let instance = crate::instance::InstanceLock::acquire(&config.data_dir, clock.now())?;
+        let instance = InstanceLock::acquire(&config.data_dir, clock.now())?;
         let (ledger, open_report) = Ledger::open(&config.data_dir.join(LEDGER_FILE)).await?;
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
@@ -96,16 +98,15 @@ impl Backoffice {
             secrets,
             clock: clock.clone(),
             config,
-            session: Mutex::new(None),
+            opener: Arc::new(RecordingOpener::default()),
             open_report,
-            providers: crate::providers::hub::ProviderHub::default(),
-            builtin: tokio::sync::OnceCell::new(),
-            returns: tokio::sync::OnceCell::new(),
-            opener: Arc::new(crate::opener::RecordingOpener::default()),
-            linking_gate: tokio::sync::Mutex::new(()),
-            listener: tokio::sync::Mutex::new(crate::listener::slot::ListenerSlot::default()),
-            opened_at: clock.now(),
-            imports: Mutex::new(crate::customer_import::jobs::ImportJobs::default()),
+            session: SessionSlot::default(),
+            providers: ProviderHub::default(),
+            builtin: BuiltinEnvironment::new(clock.now()),
+            returns: BrowserReturns::default(),
+            linkings: Linkings::default(),
+            listener: ListenerSlot::default(),
+            imports: Mutex::new(ImportJobs::default()),
             _instance: instance,
         };
         backoffice.seed_demo_if_new().await?;
@@ -113,7 +114,7 @@ impl Backoffice {
     }
 
     /// How provider pages open in the system browser (the shell's opener; a recorder by default).
-    pub fn set_url_opener(&mut self, opener: Arc<dyn crate::opener::UrlOpener>) {
+    pub fn set_url_opener(&mut self, opener: Arc<dyn UrlOpener>) {
         self.opener = opener;
     }
 
@@ -127,153 +128,6 @@ impl Backoffice {
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
-    }
-
-    pub(crate) fn session_slot(&self) -> MutexGuard<'_, Option<Session>> {
-        // A panic while holding this lock cannot leave it half-written: the guard is only
-        // held for plain field updates.
-        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The session state as it stands, applying the idle lock; does not count as activity.
-    pub async fn session_status(&self) -> AppResult<SessionStatus> {
-        self.apply_idle_lock().await?;
-        let session = self.session_slot().clone();
-        let mut conn = self.ledger.read().await?;
-        let Some(session) = session else {
-            // Demo operators do not set the back office up: until the merchant's first admin
-            // exists, the first-run screen stays (it lists the demo operators too).
-            let state = if operators::count_real(&mut conn).await? == 0 {
-                SessionState::Uninitialized
-            } else {
-                SessionState::SignedOut
-            };
-            return Ok(self.status_of(state, None).await);
-        };
-        let environment = self.environment().await;
-        match operators::by_id(&mut conn, session.operator_id).await? {
-            Some(op) if !op.disabled && allowed_in(&op, environment) => {
-                let state =
-                    if session.locked { SessionState::Locked } else { SessionState::Active };
-                Ok(self.status_of(state, Some(op)).await)
-            }
-            _ => {
-                *self.session_slot() = None;
-                Ok(self.status_of(SessionState::SignedOut, None).await)
-            }
-        }
-    }
-
-    /// Like `session_status`, and records that the operator is present.
-    pub async fn touch_session(&self) -> AppResult<SessionStatus> {
-        self.apply_idle_lock().await?;
-        if let Some(session) = self.session_slot().as_mut().filter(|s| !s.locked) {
-            session.last_activity = self.clock.now();
-        }
-        self.session_status().await
-    }
-
-    pub(crate) async fn status_of(
-        &self,
-        state: SessionState,
-        operator: Option<OperatorRow>,
-    ) -> SessionStatus {
-        let permissions = match (&operator, state) {
-            (Some(op), SessionState::Active) => permissions::granted(op.role),
-            _ => Vec::new(),
-        };
-        SessionStatus {
-            state,
-            operator: operator.as_ref().map(operator_view),
-            permissions,
-            idle_lock_minutes: self.idle_lock_minutes().await,
-        }
-    }
-
-    /// The gate of every use case that needs a signed-in operator: not signed in →
-    /// `unauthenticated`; idle too long or locked → `locked`; lacking the permission →
-    /// `forbidden`, and the attempt is audited.
-    pub(crate) async fn authorize(&self, permission: Permission, action: &str) -> AppResult<Actor> {
-        self.apply_idle_lock().await?;
-        let session = self.session_slot().clone();
-        let Some(session) = session else {
-            return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));
-        };
-        if session.locked {
-            return Err(AppError::new(
-                ErrorCode::Locked,
-                "the session is locked; enter your password to continue",
-            ));
-        }
-        let environment = self.environment().await;
-        let mut conn = self.ledger.read().await?;
-        let operator = match operators::by_id(&mut conn, session.operator_id).await? {
-            Some(op) if !op.disabled && allowed_in(&op, environment) => op,
-            _ => {
-                *self.session_slot() = None;
-                return Err(AppError::new(
-                    ErrorCode::Unauthenticated,
-                    "this operator is no longer active; sign in again",
-                ));
-            }
-        };
-        drop(conn);
-        if let Some(s) = self.session_slot().as_mut() {
-            s.last_activity = self.clock.now();
-        }
-        if !permissions::allows(operator.role, permission) {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
-                Some(&operator),
-                "access.denied",
-                action,
-                AuditOutcome::Denied,
-                json!({ "permission": permission.key(), "role": operator.role.key() }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
-            tracing::warn!(operator = %operator.username, action, "permission denied");
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!("the {} role may not {action}", operator.role.key()),
-            ));
-        }
-        Ok(Actor { operator })
-    }
-
-    /// Locks an active session that has been idle for the configured time.
-    async fn apply_idle_lock(&self) -> AppResult<()> {
-        let idle_ms = i64::from(self.idle_lock_minutes().await) * 60_000;
-        let now = self.clock.now();
-        let newly_locked = {
-            let mut slot = self.session_slot();
-            match slot.as_mut() {
-                Some(s)
-                    if !s.locked
-                        && now.unix_millis() - s.last_activity.unix_millis() >= idle_ms =>
-                {
-                    s.locked = true;
-                    Some(s.operator_id)
-                }
-                _ => None,
-            }
-        };
-        if let Some(operator_id) = newly_locked {
-            let mut tx = self.ledger.begin_write().await?;
-            let operator = operators::by_id(&mut tx, operator_id).await?;
-            self.audit(
-                &mut tx,
-                operator.as_ref(),
-                "session.lock",
-                "session",
-                AuditOutcome::Ok,
-                json!({ "cause": "idle" }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
-        }
-        Ok(())
     }
 
     pub(crate) async fn audit(
@@ -298,6 +152,18 @@ impl Backoffice {
         Ok(())
     }
 
+    /// Audits `action` on `subject` that `actor` carried out.
+    pub(crate) async fn audit_act(
+        &self,
+        conn: &mut ovo_ledger::Connection,
+        actor: &Actor,
+        action: &str,
+        subject: &str,
+        detail: serde_json::Value,
+    ) -> AppResult<()> {
+        self.audit(conn, Some(&actor.operator), action, subject, AuditOutcome::Ok, detail).await
+    }
+
     pub(crate) async fn setting(&self, key: &str) -> Option<String> {
         let mut conn = self.ledger.read().await.ok()?;
         settings::get(&mut conn, key).await.ok().flatten()
@@ -319,21 +185,5 @@ impl Backoffice {
 
     pub async fn language(&self) -> Option<Lang> {
         self.setting(LANGUAGE_KEY).await.and_then(|v| Lang::parse(&v).ok())
-    }
-}
-
-/// A demo operator acts only in the built-in environment.
-pub(crate) fn allowed_in(op: &OperatorRow, environment: Environment) -> bool {
-    !op.demo || environment == Environment::BuiltInSandbox
-}
-
-pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {
-    OperatorView {
-        id: op.id.get(),
-        username: op.username.clone(),
-        display_name: op.display_name.clone(),
-        role: op.role,
-        disabled: op.disabled,
-        created_at: op.created_at.to_rfc3339(),
     }
 }

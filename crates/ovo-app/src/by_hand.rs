@@ -15,18 +15,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use ovo_domain::{wib_date, PaymentId, PaymentStatus, RefundId, RefundStatus};
-use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::payments;
 use ovo_ledger::refunds::{self, HandOutcome, TransferRecord};
 use ovo_ledger::LedgerError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::backoffice::Backoffice;
+use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::passwords;
 use crate::permissions::Permission;
 
 /// Where evidence files are kept, under the data directory.
@@ -51,18 +48,8 @@ impl Backoffice {
             .authorize(Permission::ResolveByHand, "record an offline refund's transfer")
             .await?;
         let id = RefundId::new(input.refund_id);
-        let refund = self.refund_row_by_hand(id).await?;
-        let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.record_transfer", &subject)
-            .await?;
-        if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, "refund.record_transfer", &subject, "own_request").await?;
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "you requested this refund; another finance operator must record its transfer",
-            )
-            .with_reason("refund_own_transfer"));
-        }
+        let (refund, subject) =
+            self.refund_by_hand(&actor, id, &input.password, RefundWork::RecordTransfer).await?;
         if refund.status != RefundStatus::AwaitingTransfer {
             return Err(AppError::new(
                 ErrorCode::Conflict,
@@ -129,15 +116,8 @@ impl Backoffice {
                 "evidence_sha256": evidence.as_ref().map(|e| e.sha256.clone()),
                 "evidence_file": evidence.as_ref().map(|e| e.original.clone()),
             });
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.record_transfer",
-                &subject,
-                AuditOutcome::Ok,
-                detail,
-            )
-            .await?;
+            self.audit_act(&mut tx, &actor, RefundWork::RecordTransfer.action(), &subject, detail)
+                .await?;
             ovo_ledger::commit(tx).await?;
             AppResult::Ok(())
         }
@@ -157,7 +137,7 @@ impl Backoffice {
     /// it is still the file whose digest was recorded.
     pub async fn open_refund_evidence(&self, input: RefundRef) -> AppResult<()> {
         self.authorize(Permission::ResolveByHand, "open transfer evidence").await?;
-        let refund = self.refund_row_by_hand(RefundId::new(input.refund_id)).await?;
+        let refund = self.refund_row(RefundId::new(input.refund_id)).await?;
         let transfer = refund.transfer.ok_or_else(|| {
             AppError::new(ErrorCode::NotFound, "no transfer was recorded for this refund")
         })?;
@@ -207,18 +187,8 @@ impl Backoffice {
     pub async fn resolve_refund_by_hand(&self, input: ResolveByHandInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a refund by hand").await?;
         let id = RefundId::new(input.id);
-        let refund = self.refund_row_by_hand(id).await?;
-        let subject = format!("refund:{}", refund.reference.as_str());
-        self.check_password(&actor.operator, &input.password, "refund.resolve_by_hand", &subject)
-            .await?;
-        if refund.requested_by == actor.operator.id {
-            self.deny(&actor.operator, "refund.resolve_by_hand", &subject, "own_request").await?;
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "you requested this refund; another finance operator must resolve it",
-            )
-            .with_reason("refund_own_resolution"));
-        }
+        let (refund, subject) =
+            self.refund_by_hand(&actor, id, &input.password, RefundWork::Resolve).await?;
         let evidence = Evidence::parse(&input)?;
         if refund.status != RefundStatus::NeedsReview {
             return Err(AppError::new(
@@ -248,15 +218,7 @@ impl Backoffice {
             "provider_ref": after.provider_ref,
             "note": evidence.note,
         });
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "refund.resolve_by_hand",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, RefundWork::Resolve.action(), &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.refund_view(id, true).await
     }
@@ -315,60 +277,59 @@ impl Backoffice {
         });
         let kind = if evidence.succeeded { "payment_succeeded" } else { "payment_failed" };
         payments::add_event(&mut tx, id, now, kind, &detail).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "payment.resolve_by_hand",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "payment.resolve_by_hand", &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         self.payment_detail(id).await
     }
 
-    async fn refund_row_by_hand(&self, id: RefundId) -> AppResult<refunds::RefundRow> {
-        let mut conn = self.ledger.read().await?;
-        refunds::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "refund not found"))
-    }
-
-    /// The password entered again; a wrong one is audited as denied.
-    async fn check_password(
+    /// The refund finance acts on by hand and its audit subject, once `actor` entered the
+    /// password again and is not the one who requested it.
+    async fn refund_by_hand(
         &self,
-        operator: &OperatorRow,
+        actor: &Actor,
+        id: RefundId,
         password: &Secret,
-        action: &str,
-        subject: &str,
-    ) -> AppResult<()> {
-        if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
-            return Ok(());
+        work: RefundWork,
+    ) -> AppResult<(refunds::RefundRow, String)> {
+        let action = work.action();
+        let refund = self.refund_row(id).await?;
+        let subject = format!("refund:{}", refund.reference.as_str());
+        self.check_password(&actor.operator, password, action, &subject).await?;
+        if refund.requested_by == actor.operator.id {
+            self.deny(&actor.operator, action, &subject, "own_request").await?;
+            let (must, reason) = work.for_another();
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!("you requested this refund; another finance operator must {must}"),
+            )
+            .with_reason(reason));
         }
-        self.deny(operator, action, subject, "wrong_password").await?;
-        Err(AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password"))
+        Ok((refund, subject))
+    }
+}
+
+/// What finance does by hand to a refund.
+#[derive(Debug, Clone, Copy)]
+enum RefundWork {
+    RecordTransfer,
+    Resolve,
+}
+
+impl RefundWork {
+    fn action(self) -> &'static str {
+        match self {
+            RefundWork::RecordTransfer => "refund.record_transfer",
+            RefundWork::Resolve => "refund.resolve_by_hand",
+        }
     }
 
-    async fn deny(
-        &self,
-        operator: &OperatorRow,
-        action: &str,
-        subject: &str,
-        cause: &str,
-    ) -> AppResult<()> {
-        let mut tx = self.ledger.begin_write().await?;
-        self.audit(
-            &mut tx,
-            Some(operator),
-            action,
-            subject,
-            AuditOutcome::Denied,
-            json!({ "cause": cause }),
-        )
-        .await?;
-        ovo_ledger::commit(tx).await?;
-        Ok(())
+    /// What another finance operator must do than the refund's requester, and the refusal's
+    /// reason.
+    fn for_another(self) -> (&'static str, &'static str) {
+        match self {
+            RefundWork::RecordTransfer => ("record its transfer", "refund_own_transfer"),
+            RefundWork::Resolve => ("resolve it", "refund_own_resolution"),
+        }
     }
 }
 
@@ -436,19 +397,11 @@ impl Evidence {
                 "give the provider's reference of the transaction that shows it succeeded (from its dashboard or settlement report)",
             ));
         }
-        let note = input.note.trim();
-        if note.is_empty() {
-            return Err(AppError::invalid(
-                "resolution_note_missing",
-                "say what you saw that decides it",
-            ));
-        }
-        if note.chars().count() > NOTE_MAX_CHARS {
-            return Err(AppError::invalid(
-                "resolution_note_too_long",
-                format!("a note is at most {NOTE_MAX_CHARS} characters"),
-            ));
-        }
+        let note = crate::validate::required_text(
+            &input.note,
+            ("resolution_note_missing", "say what you saw that decides it"),
+            ("resolution_note_too_long", "a note", NOTE_MAX_CHARS),
+        )?;
         Ok(Evidence {
             succeeded,
             provider_ref: (!provider_ref.is_empty()).then(|| provider_ref.to_owned()),

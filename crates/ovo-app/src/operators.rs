@@ -1,11 +1,10 @@
 //! Operators and their roles (admin only).
 
 use ovo_domain::{OperatorId, Role};
-use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::operators::{self, NewOperator};
+use ovo_ledger::operators::{self, NewOperator, OperatorRow};
 use serde_json::json;
 
-use crate::backoffice::{operator_view, Backoffice};
+use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{ChangeRoleInput, NewOperatorInput, OperatorView, SetDisabledInput};
 use crate::permissions::Permission;
@@ -43,12 +42,11 @@ impl Backoffice {
             at: self.clock.now(),
         };
         let created = operators::insert(&mut tx, &new).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "operator.create",
             &created.username,
-            AuditOutcome::Ok,
             json!({ "role": role.key() }),
         )
         .await?;
@@ -73,12 +71,11 @@ impl Backoffice {
             return Err(last_admin());
         }
         let updated = operators::set_role(&mut tx, target.id, role, self.clock.now()).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "operator.role_change",
             &target.username,
-            AuditOutcome::Ok,
             json!({ "from": target.role.key(), "to": role.key() }),
         )
         .await?;
@@ -110,15 +107,7 @@ impl Backoffice {
         let updated =
             operators::set_disabled(&mut tx, target.id, input.disabled, self.clock.now()).await?;
         let action = if input.disabled { "operator.disable" } else { "operator.enable" };
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            action,
-            &target.username,
-            AuditOutcome::Ok,
-            json!({}),
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, action, &target.username, json!({})).await?;
         ovo_ledger::commit(tx).await?;
         Ok(operator_view(&updated))
     }
@@ -133,4 +122,15 @@ fn require_operator(row: Option<operators::OperatorRow>) -> AppResult<operators:
 fn last_admin() -> AppError {
     AppError::new(ErrorCode::Conflict, "the last active admin cannot be demoted or disabled")
         .with_reason("last_admin")
+}
+
+pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {
+    OperatorView {
+        id: op.id.get(),
+        username: op.username.clone(),
+        display_name: op.display_name.clone(),
+        role: op.role,
+        disabled: op.disabled,
+        created_at: op.created_at.to_rfc3339(),
+    }
 }

@@ -26,7 +26,7 @@ impl Backoffice {
     /// Allowed signed out too (the sign-in screen has a language switch).
     pub async fn set_language(&self, input: LanguageInput) -> AppResult<Preferences> {
         let lang = validate::language(&input.language)?;
-        let operator = match self.session_slot().clone() {
+        let operator = match self.session.current() {
             Some(s) if !s.locked => Some(s.operator_id),
             _ => None,
         };

@@ -9,17 +9,17 @@ use ovo_domain::{
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_ledger::refunds::{self, NewRefund, RefundCursor, RefundRequest as Requested, RefundRow};
-use ovo_ledger::{bindings, operators, LedgerError};
+use ovo_ledger::{operators, LedgerError};
 use ovo_providers::model::{RefundOutcome, RefundRequest, RefundState};
 use ovo_providers::{capabilities, ProviderError, UnknownCause};
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::desk::tokens;
+use crate::desk::problems::changed_nothing;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::passwords;
 use crate::permissions::Permission;
+use crate::validate;
 
 const REASON_MAX_CHARS: usize = 500;
 
@@ -77,19 +77,11 @@ impl Backoffice {
     pub async fn request_refund(&self, input: RequestRefundInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::RequestRefunds, "request a refund").await?;
         let amount = parse_amount(&input.amount)?;
-        let reason = input.reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::invalid(
-                "refund_reason_missing",
-                "say why the customer gets the money back",
-            ));
-        }
-        if reason.chars().count() > REASON_MAX_CHARS {
-            return Err(AppError::invalid(
-                "refund_reason_too_long",
-                format!("a reason is at most {REASON_MAX_CHARS} characters"),
-            ));
-        }
+        let reason = validate::required_text(
+            &input.reason,
+            ("refund_reason_missing", "say why the customer gets the money back"),
+            ("refund_reason_too_long", "a reason", REASON_MAX_CHARS),
+        )?;
         let payment = self.payment(input.payment_id).await?;
         self.ensure_current_environment(&payment, "refund it").await?;
         let reference = Reference::generate(&mut rand::thread_rng());
@@ -109,15 +101,7 @@ impl Backoffice {
         let subject = format!("payment:{}", payment.reference.as_str());
         match requested {
             Requested::Reserved { refund, decision } => {
-                self.audit(
-                    &mut tx,
-                    Some(&actor.operator),
-                    "refund.request",
-                    &subject,
-                    AuditOutcome::Ok,
-                    json!({ "refund": refund.reference.as_str(), "amount": amount.rupiah(), "mode": decision.mode.key(), "rule": decision.rule_text(Lang::En) }),
-                )
-                .await?;
+                self.audit_act(&mut tx, &actor, "refund.request", &subject, json!({ "refund": refund.reference.as_str(), "amount": amount.rupiah(), "mode": decision.mode.key(), "rule": decision.rule_text(Lang::En) })).await?;
                 ovo_ledger::commit(tx).await?;
                 self.refund_view(refund.id, false).await
             }
@@ -151,38 +135,13 @@ impl Backoffice {
         let id = RefundId::new(input.refund_id);
         let refund = self.refund_row(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
-        if !passwords::verify(&input.password.0, Some(actor.operator.password_hash.clone())).await?
-        {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.decide",
-                &subject,
-                AuditOutcome::Denied,
-                json!({ "cause": "wrong_password" }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
-            return Err(AppError::new(ErrorCode::WrongPassword, "wrong password")
-                .with_reason("wrong_password"));
-        }
+        self.check_password(&actor.operator, &input.password, "refund.decide", &subject).await?;
         let note = input.note.trim();
         if !input.approve && note.is_empty() {
             return Err(AppError::invalid("refund_note_missing", "say why the refund is rejected"));
         }
         if refund.requested_by == actor.operator.id {
-            let mut tx = self.ledger.begin_write().await?;
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
-                "refund.decide",
-                &subject,
-                AuditOutcome::Denied,
-                json!({ "cause": "own_request" }),
-            )
-            .await?;
-            ovo_ledger::commit(tx).await?;
+            self.deny(&actor.operator, "refund.decide", &subject, "own_request").await?;
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "you requested this refund; another finance operator must decide it",
@@ -205,12 +164,11 @@ impl Backoffice {
         };
         let decided = decided.map_err(refund_error)?;
         let action = if input.approve { "refund.approve" } else { "refund.reject" };
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             action,
             &subject,
-            AuditOutcome::Ok,
             json!({ "amount": decided.amount.rupiah(), "note": note }),
         )
         .await?;
@@ -354,8 +312,8 @@ impl Backoffice {
     /// - "pending" moves it to `processing`;
     /// - "not found" within the product's processing window (counted from the last send)
     ///   changes nothing; after it, where the product allows, the same request is sent again
-    ///   under its original ids (at most `max_resends` times, never after a `409` that says the
-    ///   original reached the provider); otherwise it goes to `needs_review`;
+    ///   under its original ids (at most `max_resends` times, never after the provider said the
+    ///   original reached it); otherwise it goes to `needs_review`;
     /// - whatever is still open at the give-up time goes to `needs_review`.
     ///
     /// A query that changes nothing writes no audit row; it stores the try count, the next
@@ -397,91 +355,30 @@ impl Backoffice {
                 if now >= give_up_at {
                     self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
                 } else {
-                    refunds::schedule_check(
-                        &mut tx,
-                        refund.id,
-                        checks,
-                        Some(next_check),
-                        Some(&problem),
-                        now,
-                    )
-                    .await
-                    .map_err(refund_error)?;
+                    schedule(&mut tx, refund.id, checks, Some(next_check), Some(&problem), now)
+                        .await?;
                 }
                 ovo_ledger::commit(tx).await?;
                 return Ok(());
             }
         };
         let reference = outcome.provider_ref.as_deref();
-        let detail = |extra: serde_json::Value| {
-            let mut d = json!({ "state": format!("{:?}", outcome.state), "provider_status": outcome.provider_status, "provider_ref": outcome.provider_ref, "tries": tries });
-            if let (Some(d), Some(extra)) = (d.as_object_mut(), extra.as_object()) {
-                d.extend(extra.clone());
-            }
-            d
-        };
-        match &outcome.state {
-            RefundState::Succeeded => {
-                refunds::schedule_check(&mut tx, refund.id, checks, None, None, now)
-                    .await
-                    .map_err(refund_error)?;
-                refunds::mark_succeeded(&mut tx, refund.id, reference, now)
-                    .await
-                    .map_err(refund_error)?;
-                self.audit(
-                    &mut tx,
-                    None,
-                    "refund.status",
-                    &subject,
-                    AuditOutcome::Ok,
-                    detail(json!({})),
-                )
-                .await?;
-            }
+        let step = match &outcome.state {
+            RefundState::Succeeded => Step::settle(None, Mark::Succeeded),
             RefundState::Failed { code, message } => {
-                let problem = json!({ "code": code, "message": message }).to_string();
-                refunds::schedule_check(&mut tx, refund.id, checks, None, Some(&problem), now)
-                    .await
-                    .map_err(refund_error)?;
-                refunds::mark_failed(&mut tx, refund.id, reference, now)
-                    .await
-                    .map_err(refund_error)?;
-                self.audit(
-                    &mut tx,
-                    None,
-                    "refund.status",
-                    &subject,
-                    AuditOutcome::Ok,
-                    detail(json!({})),
-                )
-                .await?;
+                Step::settle(Some(stated_problem(code, message)), Mark::Failed)
             }
             RefundState::Pending | RefundState::Unrecognised(_) => {
                 // The provider knows it and says it is still being paid out (Tazapay's can take
                 // days): not an unknown outcome, so no give-up; asked again at the capped back-off.
                 let next = now.plus_millis(pace.backoff(checks));
-                refunds::schedule_check(&mut tx, refund.id, checks, Some(next), None, now)
-                    .await
-                    .map_err(refund_error)?;
-                if current.status != RefundStatus::Processing {
-                    refunds::mark_processing(&mut tx, refund.id, reference, now)
-                        .await
-                        .map_err(refund_error)?;
-                    self.audit(
-                        &mut tx,
-                        None,
-                        "refund.status",
-                        &subject,
-                        AuditOutcome::Ok,
-                        detail(json!({})),
-                    )
-                    .await?;
-                }
+                let to = (current.status != RefundStatus::Processing).then_some(Mark::Processing);
+                Step::wait(Some(next), None, to)
             }
             RefundState::NotFound { code, message } => {
-                let found_nothing = json!({ "code": code, "message": message }).to_string();
-                // After a 409 the original reached the provider: that problem is the one to keep.
-                let conflict = current.problem.as_deref().is_some_and(is_conflict);
+                let found_nothing = stated_problem(code, message);
+                // After the provider said the original reached it, that problem is the one to keep.
+                let conflict = current.problem.as_deref().is_some_and(original_received);
                 let problem = if conflict {
                     current.problem.clone().unwrap_or_default()
                 } else {
@@ -498,27 +395,10 @@ impl Backoffice {
                     && now < give_up_at;
                 if !window_over && now < give_up_at {
                     // Inside the window "not found" proves nothing.
-                    refunds::schedule_check(
-                        &mut tx,
-                        refund.id,
-                        checks,
-                        Some(next_check),
-                        Some(&problem),
-                        now,
-                    )
-                    .await
-                    .map_err(refund_error)?;
+                    Step::wait(Some(next_check), Some(problem), None)
                 } else if may_resend {
-                    refunds::schedule_check(
-                        &mut tx,
-                        refund.id,
-                        checks,
-                        Some(now.plus_millis(pace.backoff(0))),
-                        Some(&problem),
-                        now,
-                    )
-                    .await
-                    .map_err(refund_error)?;
+                    let next = now.plus_millis(pace.backoff(0));
+                    schedule(&mut tx, refund.id, checks, Some(next), Some(&problem), now).await?;
                     let resent = refunds::mark_resent(&mut tx, refund.id, now)
                         .await
                         .map_err(refund_error)?;
@@ -536,8 +416,13 @@ impl Backoffice {
                     return self.record_send_answer(&resent, again, Send::Again, None).await;
                 } else {
                     self.needs_review(&mut tx, refund, &problem, checks, &subject).await?;
+                    Step::NOTHING
                 }
             }
+        };
+        if apply(&mut tx, refund.id, checks, step, reference, now).await? {
+            let detail = json!({ "state": format!("{:?}", outcome.state), "provider_status": outcome.provider_status, "provider_ref": outcome.provider_ref, "tries": tries });
+            self.audit(&mut tx, None, "refund.status", &subject, AuditOutcome::Ok, detail).await?;
         }
         ovo_ledger::commit(tx).await?;
         Ok(())
@@ -551,9 +436,7 @@ impl Backoffice {
         checks: u32,
         subject: &str,
     ) -> AppResult<()> {
-        refunds::schedule_check(tx, refund.id, checks, None, Some(problem), self.now())
-            .await
-            .map_err(refund_error)?;
+        schedule(tx, refund.id, checks, None, Some(problem), self.now()).await?;
         refunds::mark_needs_review(tx, refund.id, Some(problem), self.now())
             .await
             .map_err(refund_error)?;
@@ -588,69 +471,28 @@ impl Backoffice {
             Send::First => "refund.submit",
             Send::Again => "refund.resend_answer",
         };
-        let mut changed = true;
-        let (detail, audit_outcome) = match &outcome {
+        let (step, reference, detail, audit_outcome) = match &outcome {
             Ok(o) => {
-                let reference = o.provider_ref.as_deref();
-                match &o.state {
-                    RefundState::Succeeded => {
-                        refunds::mark_succeeded(&mut tx, refund.id, reference, now).await.map(drop)
-                    }
+                let step = match &o.state {
+                    RefundState::Succeeded => Step::to(Mark::Succeeded),
                     RefundState::Failed { code, message } => {
-                        let problem = json!({ "code": code, "message": message }).to_string();
-                        refunds::schedule_check(
-                            &mut tx,
-                            refund.id,
-                            current.checks,
-                            None,
-                            Some(&problem),
-                            now,
-                        )
-                        .await?;
-                        refunds::mark_failed(&mut tx, refund.id, reference, now).await.map(drop)
+                        Step::settle(Some(stated_problem(code, message)), Mark::Failed)
                     }
-                    RefundState::Pending | RefundState::Unrecognised(_) => {
-                        refunds::schedule_check(
-                            &mut tx,
-                            refund.id,
-                            current.checks,
-                            next_check,
-                            None,
-                            now,
-                        )
-                        .await?;
-                        if current.status == RefundStatus::Processing {
-                            changed = false;
-                            Ok(())
-                        } else {
-                            refunds::mark_processing(&mut tx, refund.id, reference, now)
-                                .await
-                                .map(drop)
-                        }
-                    }
+                    RefundState::Pending | RefundState::Unrecognised(_) => Step::wait(
+                        next_check,
+                        None,
+                        (current.status != RefundStatus::Processing).then_some(Mark::Processing),
+                    ),
                     // Not an answer a send gives; nothing is concluded from it.
-                    RefundState::NotFound { .. } => {
-                        refunds::schedule_check(
-                            &mut tx,
-                            refund.id,
-                            current.checks,
-                            next_check,
-                            None,
-                            now,
-                        )
-                        .await?;
-                        if current.status == RefundStatus::Submitting {
-                            refunds::mark_unknown(&mut tx, refund.id, reference, now)
-                                .await
-                                .map(drop)
-                        } else {
-                            changed = false;
-                            Ok(())
-                        }
-                    }
-                }
-                .map_err(refund_error)?;
+                    RefundState::NotFound { .. } => Step::wait(
+                        next_check,
+                        None,
+                        (current.status == RefundStatus::Submitting).then_some(Mark::Unknown),
+                    ),
+                };
                 (
+                    step,
+                    o.provider_ref.as_deref(),
                     json!({ "state": format!("{:?}", o.state), "provider_status": o.provider_status, "provider_ref": o.provider_ref, "tries": tries }),
                     AuditOutcome::Ok,
                 )
@@ -658,53 +500,31 @@ impl Backoffice {
             Err(e) => {
                 let problem = problem_of(e);
                 let stated = match send {
-                    Send::First => not_sent(e),
+                    Send::First => changed_nothing(e),
                     // A resend that never reached the provider says nothing about the first.
                     Send::Again => matches!(
                         e,
                         ProviderError::Declined { .. } | ProviderError::InvalidRequest { .. }
                     ),
                 };
-                if stated {
-                    refunds::schedule_check(
-                        &mut tx,
-                        refund.id,
-                        current.checks,
-                        None,
-                        Some(&problem),
-                        now,
-                    )
-                    .await
-                    .map_err(refund_error)?;
-                    refunds::mark_failed(&mut tx, refund.id, None, now)
-                        .await
-                        .map_err(refund_error)?;
+                let step = if stated {
+                    Step::settle(Some(problem), Mark::Failed)
                 } else {
-                    refunds::schedule_check(
-                        &mut tx,
-                        refund.id,
-                        current.checks,
+                    Step::wait(
                         next_check,
-                        Some(&problem),
-                        now,
+                        Some(problem),
+                        (current.status == RefundStatus::Submitting).then_some(Mark::Unknown),
                     )
-                    .await
-                    .map_err(refund_error)?;
-                    if current.status == RefundStatus::Submitting {
-                        refunds::mark_unknown(&mut tx, refund.id, None, now)
-                            .await
-                            .map_err(refund_error)?;
-                    } else {
-                        changed = false;
-                    }
-                }
+                };
                 (
+                    step,
+                    None,
                     json!({ "error": e.to_string(), "provider_code": e.provider_code(), "tries": tries }),
                     AuditOutcome::Failed,
                 )
             }
         };
-        if changed {
+        if apply(&mut tx, refund.id, current.checks, step, reference, now).await? {
             self.audit(&mut tx, by, action, &subject, audit_outcome, detail).await?;
         }
         ovo_ledger::commit(tx).await?;
@@ -715,15 +535,7 @@ impl Backoffice {
     /// runs its waits at its time scale, so these do too (never below 10 s, which keeps them
     /// above a scaled request timeout).
     pub(crate) fn refund_pace(&self, environment: Environment) -> RefundPace {
-        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
-                .ok()
-                .and_then(|s| i64::try_from(s.ppm()).ok())
-                .filter(|ppm| *ppm > 0)
-                .unwrap_or(1_000_000),
-            _ => 1_000_000,
-        };
-        RefundPace { ppm }
+        RefundPace { ppm: self.time_scale_ppm(environment) }
     }
 
     async fn provider_refund_request(
@@ -732,20 +544,9 @@ impl Backoffice {
         payment: &PaymentDetail,
         idempotency_key: String,
     ) -> AppResult<RefundRequest> {
-        let account = match payment.binding_id {
-            Some(binding) => {
-                let mut conn = self.ledger.read().await?;
-                match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                }
-            }
-            None => None,
-        };
+        let mut conn = self.ledger.read().await?;
+        let account = self.payment_account(&mut conn, payment.binding_id).await?;
+        drop(conn);
         Ok(RefundRequest {
             refund_reference: refund.reference.clone(),
             idempotency_key,
@@ -869,7 +670,7 @@ impl Backoffice {
         })
     }
 
-    async fn refund_row(&self, id: RefundId) -> AppResult<RefundRow> {
+    pub(crate) async fn refund_row(&self, id: RefundId) -> AppResult<RefundRow> {
         let mut conn = self.ledger.read().await?;
         refunds::get(&mut conn, id)
             .await?
@@ -882,23 +683,6 @@ impl Backoffice {
             .await?
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))
     }
-}
-
-/// A refund submission that certainly changed nothing at the provider: refused, or never sent.
-/// Everything else (a lost, late, 5xx or unreadable answer, an echo that does not match) may
-/// have moved money and stays open until a status query decides.
-fn not_sent(e: &ProviderError) -> bool {
-    matches!(
-        e,
-        ProviderError::Declined { .. }
-            | ProviderError::InvalidRequest { .. }
-            | ProviderError::Authentication { .. }
-            | ProviderError::Connection { .. }
-            | ProviderError::Certificate { .. }
-            | ProviderError::InvalidInput { .. }
-            | ProviderError::MissingCredential { .. }
-            | ProviderError::Unsupported { .. }
-    )
 }
 
 /// Which send an answer belongs to.
@@ -961,7 +745,8 @@ fn is_open(status: RefundStatus) -> bool {
     matches!(status, RefundStatus::Submitting | RefundStatus::Processing | RefundStatus::Unknown)
 }
 
-/// The provider's problem as stored on the refund: `{code, message}`.
+/// The provider's problem as stored on the refund: `{code, message}`, and `original_received`
+/// when the provider said the original request reached it.
 fn problem_of(e: &ProviderError) -> String {
     let code = match e {
         ProviderError::UnknownOutcome { cause: UnknownCause::ServerError { status }, .. } => {
@@ -972,16 +757,94 @@ fn problem_of(e: &ProviderError) -> String {
             .filter(|c| !c.is_empty())
             .map_or_else(|| "error".to_owned(), str::to_owned),
     };
-    json!({ "code": code, "message": e.to_string() }).to_string()
+    let mut problem = json!({ "code": code, "message": e.to_string() });
+    if e.original_received() {
+        problem["original_received"] = json!(true);
+    }
+    problem.to_string()
 }
 
-/// A `409` answer to a send: the original request reached the provider (SNAP §10 steps 3-4),
-/// so sending it again cannot help; status queries decide, then finance.
-fn is_conflict(problem: &str) -> bool {
+/// A stored problem that says the original request reached the provider, so sending it again
+/// cannot help; status queries decide, then finance.
+fn original_received(problem: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(problem)
-        .ok()
-        .and_then(|p| p["code"].as_str().map(|c| c.starts_with("409")))
-        .unwrap_or(false)
+        .is_ok_and(|p| p["original_received"].as_bool() == Some(true))
+}
+
+/// A failure the provider stated, as stored on the refund.
+fn stated_problem(code: &str, message: &str) -> String {
+    json!({ "code": code, "message": message }).to_string()
+}
+
+/// The status an answer moves an open refund to.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    Succeeded,
+    Failed,
+    Processing,
+    Unknown,
+}
+
+/// What an answer does to an open refund: the next check and the problem it stores (when it
+/// stores them), and the status it moves the refund to.
+struct Step {
+    schedule: Option<(Option<Timestamp>, Option<String>)>,
+    to: Option<Mark>,
+}
+
+impl Step {
+    const NOTHING: Step = Step { schedule: None, to: None };
+
+    fn to(mark: Mark) -> Step {
+        Step { schedule: None, to: Some(mark) }
+    }
+
+    /// A final answer: no further check.
+    fn settle(problem: Option<String>, mark: Mark) -> Step {
+        Step { schedule: Some((None, problem)), to: Some(mark) }
+    }
+
+    /// Asked again at `next`.
+    fn wait(next: Option<Timestamp>, problem: Option<String>, to: Option<Mark>) -> Step {
+        Step { schedule: Some((next, problem)), to }
+    }
+}
+
+async fn schedule(
+    tx: &mut ovo_ledger::Connection,
+    refund: RefundId,
+    checks: u32,
+    next: Option<Timestamp>,
+    problem: Option<&str>,
+    now: Timestamp,
+) -> AppResult<()> {
+    refunds::schedule_check(tx, refund, checks, next, problem, now)
+        .await
+        .map(drop)
+        .map_err(refund_error)
+}
+
+/// Stores `step` on the refund; true when it moved the refund to another status.
+async fn apply(
+    tx: &mut ovo_ledger::Connection,
+    refund: RefundId,
+    checks: u32,
+    step: Step,
+    provider_ref: Option<&str>,
+    now: Timestamp,
+) -> AppResult<bool> {
+    if let Some((next, problem)) = &step.schedule {
+        schedule(tx, refund, checks, *next, problem.as_deref(), now).await?;
+    }
+    let Some(to) = step.to else { return Ok(false) };
+    match to {
+        Mark::Succeeded => refunds::mark_succeeded(tx, refund, provider_ref, now).await.map(drop),
+        Mark::Failed => refunds::mark_failed(tx, refund, provider_ref, now).await.map(drop),
+        Mark::Processing => refunds::mark_processing(tx, refund, provider_ref, now).await.map(drop),
+        Mark::Unknown => refunds::mark_unknown(tx, refund, provider_ref, now).await.map(drop),
+    }
+    .map_err(refund_error)?;
+    Ok(true)
 }
 
 fn refund_error(err: LedgerError) -> AppError {
@@ -996,5 +859,26 @@ fn refund_error(err: LedgerError) -> AppError {
                 .with_reason("refund_own_request")
         }
         other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ovo_domain::Product;
+    use ovo_providers::Operation;
+
+    use super::*;
+
+    #[test]
+    fn a_stored_problem_keeps_whether_the_original_reached_the_provider() {
+        let answered = |status| ProviderError::UnknownOutcome {
+            product: Product::OvoSnap,
+            operation: Operation::Refund,
+            cause: UnknownCause::ServerError { status },
+        };
+        assert!(original_received(&problem_of(&answered(409))));
+        assert!(!original_received(&problem_of(&answered(500))));
+        assert!(!original_received(&stated_problem("4045801", "not found")));
+        assert!(!original_received("not json"));
     }
 }

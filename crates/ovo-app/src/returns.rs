@@ -25,6 +25,24 @@ pub(crate) struct ReturnListener {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+/// The return listener, started on first use (linkings and redirect payments send the browser
+/// back to it).
+#[derive(Debug, Default)]
+pub(crate) struct BrowserReturns {
+    listener: tokio::sync::OnceCell<ReturnListener>,
+}
+
+impl BrowserReturns {
+    pub async fn listener(&self) -> Result<&ReturnListener, String> {
+        self.listener.get_or_try_init(ReturnListener::start).await
+    }
+
+    /// The listener, once started.
+    pub fn started(&self) -> Option<&ReturnListener> {
+        self.listener.get()
+    }
+}
+
 const PAGE: &str =
     "<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>OVO Back Office</title>\
 <body style=\"font-family:sans-serif;max-width:32rem;margin:4rem auto\"><h1>OVO Back Office</h1>\
@@ -40,15 +58,7 @@ impl ReturnListener {
         let shared = Arc::new(Shared::default());
         let app =
             Router::new().route("/linked/{reference}", get(arrive)).with_state(shared.clone());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "linking return listener stopped");
-            }
-        });
+        let stop = serve_until_dropped(listener, app, "linking return listener");
         tracing::info!(%addr, "listening for linking returns");
         Ok(ReturnListener { base: format!("http://{addr}"), shared, _stop: stop })
     }
@@ -68,6 +78,24 @@ impl ReturnListener {
     pub async fn arrived(&self) {
         self.shared.wake.notified().await;
     }
+}
+
+/// Serves `app` on `listener` until the returned sender is dropped; `what` names it in the log.
+pub(crate) fn serve_until_dropped(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    what: &'static str,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "{what} stopped");
+        }
+    });
+    stop
 }
 
 async fn arrive(

@@ -35,6 +35,23 @@ pub fn display_name(input: &str) -> AppResult<String> {
     Ok(name.to_owned())
 }
 
+/// A free text an operator must give: trimmed, not empty (`missing`: the refusal's reason and
+/// what to write), at most `max` characters (`too_long`, naming it as `what`).
+pub fn required_text<'a>(
+    text: &'a str,
+    missing: (&'static str, &str),
+    (too_long, what, max): (&'static str, &str, usize),
+) -> AppResult<&'a str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(missing.0, missing.1));
+    }
+    if text.chars().count() > max {
+        return Err(AppError::invalid(too_long, format!("{what} is at most {max} characters")));
+    }
+    Ok(text)
+}
+
 pub fn password(password: &Sensitive<String>) -> AppResult<()> {
     let chars = password.expose().chars().count();
     if chars < PASSWORD_MIN_CHARS {

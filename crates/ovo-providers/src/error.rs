@@ -128,6 +128,15 @@ impl ProviderError {
         matches!(self, ProviderError::UnknownOutcome { .. })
     }
 
+    /// The provider says the original of this write reached it already (a duplicate request):
+    /// sending it again cannot help; only a status query decides.
+    pub fn original_received(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::UnknownOutcome { cause: UnknownCause::ServerError { status: 409 }, .. }
+        )
+    }
+
     /// The provider's own code, kept for support.
     pub fn provider_code(&self) -> Option<&str> {
         match self {

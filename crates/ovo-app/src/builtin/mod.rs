@@ -14,7 +14,7 @@ use ovo_sandbox::core::import::{
 
 pub(crate) mod sandbox;
 
-pub(crate) use sandbox::BuiltinSandbox;
+pub(crate) use sandbox::{BuiltinEnvironment, BuiltinSandbox};
 
 use crate::backoffice::Backoffice;
 use crate::error::AppResult;
@@ -48,7 +48,7 @@ impl Backoffice {
     /// process opened the ledger (what came after went through this process's sandbox), with
     /// the refunds sent before then.
     pub(crate) async fn builtin_records(&self) -> AppResult<Vec<ImportedPayment>> {
-        let before = |t: ovo_domain::Timestamp| t.unix_millis() < self.opened_at.unix_millis();
+        let before = |t| self.builtin.before_this_process(t);
         let mut conn = self.ledger.read().await?;
         let all = payments::all_in(&mut conn, Environment::BuiltInSandbox).await?;
         let mut refunds_of: HashMap<i64, Vec<refunds::RefundRow>> = HashMap::new();

@@ -1,7 +1,7 @@
 //! The built-in environment's sandbox: started in-process on a loopback port, or one already
 //! running elsewhere, and its demo merchants' credentials.
 
-use ovo_domain::Product;
+use ovo_domain::{Product, Timestamp};
 use ovo_providers::Credentials;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 
@@ -68,5 +68,39 @@ impl BuiltinSandbox {
             .or_else(|| text("name"))
             .unwrap_or_else(|| product.display_name().to_owned());
         Ok((credentials, name))
+    }
+}
+
+/// The built-in environment's state: its sandbox, started on first use, and when this process
+/// opened the ledger (the sandbox it starts sees everything after, and learns what came before
+/// from the ledger).
+#[derive(Debug)]
+pub(crate) struct BuiltinEnvironment {
+    sandbox: tokio::sync::OnceCell<BuiltinSandbox>,
+    opened_at: Timestamp,
+}
+
+impl BuiltinEnvironment {
+    pub fn new(opened_at: Timestamp) -> BuiltinEnvironment {
+        BuiltinEnvironment { sandbox: tokio::sync::OnceCell::new(), opened_at }
+    }
+
+    /// Whether `t` is before this process opened the ledger.
+    pub fn before_this_process(&self, t: Timestamp) -> bool {
+        t.unix_millis() < self.opened_at.unix_millis()
+    }
+
+    /// The sandbox, once started.
+    pub fn sandbox(&self) -> Option<&BuiltinSandbox> {
+        self.sandbox.get()
+    }
+
+    /// The sandbox, started by `start` on first use.
+    pub async fn sandbox_or_start<F, Fut>(&self, start: F) -> Result<&BuiltinSandbox, String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<BuiltinSandbox, String>>,
+    {
+        self.sandbox.get_or_try_init(start).await
     }
 }

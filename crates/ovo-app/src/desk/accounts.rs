@@ -404,12 +404,30 @@ impl Backoffice {
         ovo_providers::model::LinkedAccount,
     )> {
         let provider = self.provider(row.environment, row.product).await?;
-        let account =
-            tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
-                .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                    product: row.product,
-                    detail: e.message,
-                })?;
+        let account = self.account_of(row).map_err(|e| {
+            ovo_providers::ProviderError::InvalidInput { product: row.product, detail: e.message }
+        })?;
         Ok((provider, account))
+    }
+
+    /// A linked account as the provider client needs it (its tokens from the keychain).
+    pub(crate) fn account_of(
+        &self,
+        row: &ovo_ledger::bindings::BindingRow,
+    ) -> AppResult<ovo_providers::model::LinkedAccount> {
+        tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
+    }
+
+    /// The linked account a payment goes through, if any (and if it still exists).
+    pub(crate) async fn payment_account(
+        &self,
+        conn: &mut ovo_ledger::Connection,
+        binding: Option<ovo_domain::BindingId>,
+    ) -> AppResult<Option<ovo_providers::model::LinkedAccount>> {
+        let Some(id) = binding else { return Ok(None) };
+        match ovo_ledger::bindings::get(conn, id).await? {
+            Some(row) => self.account_of(&row).map(Some),
+            None => Ok(None),
+        }
     }
 }

@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{AccountRef, LinkedAccountView, ProviderProblemKind, StartLinkInput};
 use crate::permissions::Permission;
 use crate::providers::parse_product;
-use crate::returns::ReturnListener;
 
 /// A linking the customer has not completed by then expires (house default, as an unpaid payment).
 pub const LINKING_LIFETIME_MINUTES: i64 = 15;
@@ -81,13 +80,7 @@ impl Backoffice {
         operator: &ovo_ledger::operators::OperatorRow,
     ) -> AppResult<()> {
         let answer = async {
-            let provider = self.provider(row.environment, row.product).await?;
-            let account =
-                tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
-                    .map_err(|e| ovo_providers::ProviderError::InvalidInput {
-                        product: row.product,
-                        detail: e.message,
-                    })?;
+            let (provider, account) = self.provider_and_account(row).await?;
             provider.balance(&account).await
         }
         .await;
@@ -217,7 +210,8 @@ impl Backoffice {
         let started = async {
             let provider = self.provider(environment, product).await?;
             let return_url = self
-                .return_listener()
+                .returns
+                .listener()
                 .await
                 .map_err(|detail| ProviderError::Connection {
                     product,
@@ -304,21 +298,15 @@ impl Backoffice {
     }
 
     pub(crate) async fn account(&self, id: BindingId) -> AppResult<LinkedAccountView> {
+        let row = self.binding(id.get()).await?;
         let mut conn = self.ledger.read().await?;
-        let row = bindings::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "linked account not found"))?;
         account_view(&mut conn, &row, self.now()).await
-    }
-
-    pub(crate) async fn return_listener(&self) -> Result<&ReturnListener, String> {
-        self.returns.get_or_try_init(ReturnListener::start).await
     }
 
     /// Completes linkings whose browser came back, and expires those past due. The shell runs
     /// this in the background (`run_background`); tests call it directly.
     pub async fn process_linkings(&self) -> AppResult<()> {
-        if let Some(listener) = self.returns.get() {
+        if let Some(listener) = self.returns.started() {
             for (reference, params) in listener.take() {
                 let Ok(reference) = Reference::parse(&reference) else {
                     continue;
@@ -374,7 +362,7 @@ impl Backoffice {
         row: &BindingRow,
         returned: Option<&HashMap<String, String>>,
     ) -> AppResult<()> {
-        let _one_at_a_time = self.linking_gate.lock().await;
+        let _one_at_a_time = self.linkings.one_at_a_time().await;
         let row = self.binding(row.id.get()).await?;
         if row.status != BindingStatus::Pending {
             return Ok(());

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod linking;
+pub(crate) mod linkings;
 pub(crate) mod problems;
 mod search;
 pub(crate) mod tokens;

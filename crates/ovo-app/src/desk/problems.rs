@@ -132,6 +132,23 @@ pub(crate) fn provider_error(error: &ProviderError) -> AppError {
     AppError::new(ErrorCode::Provider, error.to_string()).with_reason(reason)
 }
 
+/// A call that certainly changed nothing at the provider: refused, or never sent. Everything
+/// else (a lost, late, 5xx or unreadable answer, an echo that does not match) may have moved
+/// money and stays open until a status query decides.
+pub(crate) fn changed_nothing(e: &ProviderError) -> bool {
+    matches!(
+        e,
+        ProviderError::Declined { .. }
+            | ProviderError::InvalidRequest { .. }
+            | ProviderError::Authentication { .. }
+            | ProviderError::Connection { .. }
+            | ProviderError::Certificate { .. }
+            | ProviderError::InvalidInput { .. }
+            | ProviderError::MissingCredential { .. }
+            | ProviderError::Unsupported { .. }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

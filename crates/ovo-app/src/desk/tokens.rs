@@ -33,6 +33,14 @@ fn read(store: &dyn SecretStore, key: &SecretKey) -> AppResult<Stored> {
     })
 }
 
+/// What is kept for a linked account (nothing for one without a reference).
+fn read_row(store: &dyn SecretStore, app: &str, row: &BindingRow) -> AppResult<Stored> {
+    match &row.reference {
+        Some(reference) => read(store, &key(app, row.environment, row.product, reference)),
+        None => Ok(Stored::default()),
+    }
+}
+
 fn write(store: &dyn SecretStore, key: &SecretKey, stored: &Stored) -> AppResult<()> {
     let json = Sensitive::new(serde_json::to_string(stored).unwrap_or_default());
     store.put(key, &json)?;
@@ -74,12 +82,7 @@ pub(crate) fn auth_code(
     app: &str,
     row: &BindingRow,
 ) -> AppResult<Option<Sensitive<String>>> {
-    let Some(reference) = &row.reference else {
-        return Ok(None);
-    };
-    Ok(read(store, &key(app, row.environment, row.product, reference))?
-        .auth_code
-        .map(Sensitive::new))
+    Ok(read_row(store, app, row)?.auth_code.map(Sensitive::new))
 }
 
 pub(crate) fn pending_token(
@@ -87,12 +90,7 @@ pub(crate) fn pending_token(
     app: &str,
     row: &BindingRow,
 ) -> AppResult<Option<Sensitive<String>>> {
-    let Some(reference) = &row.reference else {
-        return Ok(None);
-    };
-    Ok(read(store, &key(app, row.environment, row.product, reference))?
-        .pending_token
-        .map(Sensitive::new))
+    Ok(read_row(store, app, row)?.pending_token.map(Sensitive::new))
 }
 
 /// Keeps the tokens of a completed linking (dropping the pending token).
@@ -125,10 +123,7 @@ pub(crate) fn linked_account(
     app: &str,
     row: &BindingRow,
 ) -> AppResult<LinkedAccount> {
-    let stored = match &row.reference {
-        Some(reference) => read(store, &key(app, row.environment, row.product, reference))?,
-        None => Stored::default(),
-    };
+    let stored = read_row(store, app, row)?;
     Ok(LinkedAccount {
         phone: row.phone.clone(),
         provider_ref: row.provider_ref.clone(),

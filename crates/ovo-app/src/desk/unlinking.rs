@@ -62,7 +62,9 @@ impl Backoffice {
         let subject = account_subject(row.environment, row.product, &row.phone);
         let tries = row.unlink_tries + 1;
         let mut tx = self.ledger.begin_write().await?;
-        let outcome = match answer {
+        // The background work's tries that change no state are not audited one by one.
+        let by_operator = operator.is_some();
+        let (outcome, audited) = match answer {
             Ok(done @ (UnbindOutcome::Unlinked | UnbindOutcome::AlreadyUnlinked)) => {
                 bindings::transition(
                     &mut tx,
@@ -76,67 +78,36 @@ impl Backoffice {
                 .await?;
                 let key =
                     if *done == UnbindOutcome::Unlinked { "unlinked" } else { "already_unlinked" };
-                self.audit(
-                    &mut tx,
-                    operator,
-                    "account.unlink",
-                    &subject,
-                    AuditOutcome::Ok,
-                    json!({ "outcome": key, "tries": tries }),
-                )
-                .await?;
-                UnlinkOutcome::Unlinked
+                let detail = json!({ "outcome": key, "tries": tries });
+                (UnlinkOutcome::Unlinked, Some((AuditOutcome::Ok, detail)))
             }
             Ok(UnbindOutcome::Pending) => {
                 let next_try = now.plus_millis(self.unlink_wait_millis(row.environment, tries));
                 bindings::unlink_unanswered(&mut tx, row.id, next_try, None, now).await?;
-                if operator.is_some() {
-                    self.audit(
-                        &mut tx,
-                        operator,
-                        "account.unlink",
-                        &subject,
-                        AuditOutcome::Ok,
-                        json!({ "outcome": "pending", "tries": tries }),
-                    )
-                    .await?;
-                }
-                UnlinkOutcome::Pending
+                let detail = json!({ "outcome": "pending", "tries": tries });
+                (UnlinkOutcome::Pending, by_operator.then_some((AuditOutcome::Ok, detail)))
             }
             Err(e) if refusal_proves_linked(e, row) => {
                 let problem = StoredProblem::from_error(e, now).to_json();
                 let back_to =
                     bindings::unlink_refused(&mut tx, row.id, Some(&problem), now).await?;
-                self.audit(
-                    &mut tx,
-                    operator,
-                    "account.unlink",
-                    &subject,
-                    AuditOutcome::Failed,
-                    json!({ "error": e.to_string(), "status": back_to.key(), "tries": tries }),
-                )
-                .await?;
-                UnlinkOutcome::Failed
+                let detail =
+                    json!({ "error": e.to_string(), "status": back_to.key(), "tries": tries });
+                (UnlinkOutcome::Failed, Some((AuditOutcome::Failed, detail)))
             }
             Err(e) => {
                 let problem = StoredProblem::from_error(e, now).to_json();
                 let next_try = now.plus_millis(self.unlink_wait_millis(row.environment, tries));
                 bindings::unlink_unanswered(&mut tx, row.id, next_try, Some(&problem), now).await?;
-                // The background work's tries change no state: they are not audited one by one.
-                if operator.is_some() {
-                    self.audit(
-                        &mut tx,
-                        operator,
-                        "account.unlink",
-                        &subject,
-                        AuditOutcome::Failed,
-                        json!({ "error": e.to_string(), "status": "unlinking", "tries": tries }),
-                    )
-                    .await?;
-                }
-                UnlinkOutcome::Failed
+                let detail =
+                    json!({ "error": e.to_string(), "status": "unlinking", "tries": tries });
+                (UnlinkOutcome::Failed, by_operator.then_some((AuditOutcome::Failed, detail)))
             }
         };
+        if let Some((audit_outcome, detail)) = audited {
+            self.audit(&mut tx, operator, "account.unlink", &subject, audit_outcome, detail)
+                .await?;
+        }
         ovo_ledger::commit(tx).await?;
         if outcome == UnlinkOutcome::Unlinked {
             tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, row)?;
@@ -187,17 +158,7 @@ impl Backoffice {
             .ok()
             .and_then(|i| UNLINK_WAITS_MS.get(i).copied())
             .unwrap_or(UNLINK_WAIT_MAX_MS);
-        match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => {
-                match ovo_sandbox::TimeScale::parse(scale) {
-                    Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
-                        .unwrap_or(real)
-                        .max(1),
-                    Err(_) => real,
-                }
-            }
-            _ => real,
-        }
+        self.scaled_millis(environment, real, 1)
     }
 }
 

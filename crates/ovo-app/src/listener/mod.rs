@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
@@ -86,21 +85,21 @@ impl Backoffice {
 
     async fn listener_view(&self) -> ListenerSettings {
         let stored = self.listener_stored().await;
-        let slot = self.listener.lock().await;
-        let base = match &slot.running {
-            Some(r) => format!("http://{}", r.bound),
+        let (bound, problem) = self.listener.status().await;
+        let base = match bound {
+            Some(bound) => format!("http://{bound}"),
             None => format!("http://{}", stored.address),
         };
         ListenerSettings {
             enabled: stored.enabled,
             address: stored.address,
-            running: slot.running.is_some(),
+            running: bound.is_some(),
             urls: Product::ALL
                 .into_iter()
                 .filter(|p| ovo_providers::capabilities(*p).notifications)
                 .map(|product| ListenerUrl { product, url: format!("{base}/{}", product.key()) })
                 .collect(),
-            problem: slot.problem.clone(),
+            problem,
         }
     }
 
@@ -124,15 +123,7 @@ impl Backoffice {
             Some(actor.operator.id),
         )
         .await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "settings.listener",
-            "notification_listener",
-            AuditOutcome::Ok,
-            json!({ "enabled": stored.enabled, "address": stored.address, "was_enabled": before.enabled, "was_address": before.address }),
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "settings.listener", "notification_listener", json!({ "enabled": stored.enabled, "address": stored.address, "was_enabled": before.enabled, "was_address": before.address })).await?;
         ovo_ledger::commit(tx).await?;
         self.ensure_listener().await;
         Ok(self.listener_view().await)
@@ -141,34 +132,12 @@ impl Backoffice {
     /// Starts, restarts or stops the listener to match its settings.
     pub async fn ensure_listener(self: &Arc<Self>) {
         let stored = self.listener_stored().await;
-        let mut slot = self.listener.lock().await;
-        let matches = slot.running.as_ref().is_some_and(|r| r.configured == stored.address);
-        if !stored.enabled {
-            if slot.running.take().is_some() {
-                tracing::info!("notification listener stopped");
-            }
-            slot.problem = None;
-            return;
-        }
-        if matches {
-            return;
-        }
-        slot.running = None;
-        match self.start_listener(&stored.address).await {
-            Ok(running) => {
-                tracing::info!(addr = %running.bound, "notification listener started");
-                slot.running = Some(running);
-                slot.problem = None;
-            }
-            Err(problem) => {
-                tracing::warn!(%problem, "notification listener not started");
-                slot.problem = Some(problem);
-            }
-        }
+        let address = stored.enabled.then_some(stored.address.as_str());
+        self.listener.keep(address, |address| self.start_listener(address)).await;
     }
 
-    async fn start_listener(self: &Arc<Self>, address: &str) -> Result<Running, String> {
-        let addr = parse_address(address).map_err(|e| e.message)?;
+    async fn start_listener(self: &Arc<Self>, address: String) -> Result<Running, String> {
+        let addr = parse_address(&address).map_err(|e| e.message)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -178,16 +147,8 @@ impl Backoffice {
             .route("/{product}/{*rest}", any(receive))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
             .with_state(Arc::downgrade(self));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "notification listener stopped");
-            }
-        });
-        Ok(Running { configured: address.to_owned(), bound, _stop: stop })
+        let stop = crate::returns::serve_until_dropped(listener, app, "notification listener");
+        Ok(Running { configured: address, bound, _stop: stop })
     }
 
     /// One inbound notification: verified, stored once, applied (or, unverified, a status

@@ -1,12 +1,18 @@
 //! What the notification listener keeps between calls.
 
+use std::future::Future;
 use std::net::SocketAddr;
 
 /// The running server (dropping it stops the server) and the last start failure.
 #[derive(Debug, Default)]
 pub(crate) struct ListenerSlot {
-    pub(super) running: Option<Running>,
-    pub(super) problem: Option<String>,
+    state: tokio::sync::Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    running: Option<Running>,
+    problem: Option<String>,
 }
 
 #[derive(Debug)]
@@ -15,4 +21,43 @@ pub(super) struct Running {
     pub(super) configured: String,
     pub(super) bound: SocketAddr,
     pub(super) _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl ListenerSlot {
+    /// Where the running server is bound, and the last start failure.
+    pub(super) async fn status(&self) -> (Option<SocketAddr>, Option<String>) {
+        let state = self.state.lock().await;
+        (state.running.as_ref().map(|r| r.bound), state.problem.clone())
+    }
+
+    /// Stops the server, or runs it at `address` (`start` starts it when none runs there yet).
+    pub(super) async fn keep<F, Fut>(&self, address: Option<&str>, start: F)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: Future<Output = Result<Running, String>>,
+    {
+        let mut state = self.state.lock().await;
+        let Some(address) = address else {
+            if state.running.take().is_some() {
+                tracing::info!("notification listener stopped");
+            }
+            state.problem = None;
+            return;
+        };
+        if state.running.as_ref().is_some_and(|r| r.configured == address) {
+            return;
+        }
+        state.running = None;
+        match start(address.to_owned()).await {
+            Ok(running) => {
+                tracing::info!(addr = %running.bound, "notification listener started");
+                state.running = Some(running);
+                state.problem = None;
+            }
+            Err(problem) => {
+                tracing::warn!(%problem, "notification listener not started");
+                state.problem = Some(problem);
+            }
+        }
+    }
 }

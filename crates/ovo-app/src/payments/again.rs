@@ -1,7 +1,6 @@
 //! A new attempt on the same provider payment after a failed or expired one.
 
-use ovo_domain::{PaymentId, PaymentStatus};
-use ovo_ledger::audit::AuditOutcome;
+use ovo_domain::PaymentStatus;
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::{PaySource, PaymentRequest};
@@ -11,7 +10,6 @@ use serde_json::json;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::permissions::Permission;
 
 use super::*;
 
@@ -27,10 +25,8 @@ impl Backoffice {
     /// expired (Tazapay: a new confirm on the same payin, never a new payin): the new attempt
     /// and its key are committed first, then sent once; its outcome is followed as any.
     pub async fn request_payment_again(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
-        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
-        let id = PaymentId::new(input.payment_id);
-        let payment = self.payment_row(id).await?;
-        self.ensure_current_environment(&payment, "ask again").await?;
+        let (actor, payment) = self.payment_to_act_on(&input, "ask again").await?;
+        let id = payment.id;
         if !can_request_again(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::RequestAgain) {
                 format!(
@@ -52,12 +48,7 @@ impl Backoffice {
             return Err(AppError::new(ErrorCode::Conflict, "no provider payment")
                 .with_reason("payment_not_requestable_again"));
         };
-        let Some(kind) = parse_kind(&payment.kind) else {
-            return Err(AppError::new(
-                ErrorCode::Internal,
-                format!("unknown payment kind {:?}", payment.kind),
-            ));
-        };
+        let kind = known_kind(&payment)?;
         let Some(phone) = payer_phone(&payment) else {
             return Err(AppError::new(ErrorCode::Conflict, "this payment has no phone to ask")
                 .with_reason("payment_not_requestable_again"));
@@ -95,15 +86,7 @@ impl Backoffice {
             other => other.into(),
         })?;
         payments::add_event(&mut tx, id, now, "payment_requested_again", &detail).await?;
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            "payment.request_again",
-            &subject,
-            AuditOutcome::Ok,
-            detail,
-        )
-        .await?;
+        self.audit_act(&mut tx, &actor, "payment.request_again", &subject, detail).await?;
         ovo_ledger::commit(tx).await?;
         fail::fail_point!("payment_again.after_commit");
 

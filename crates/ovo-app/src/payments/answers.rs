@@ -12,8 +12,7 @@ use ovo_providers::ProviderError;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::desk::problems::StoredProblem;
-use crate::desk::tokens;
+use crate::desk::problems::{changed_nothing, StoredProblem};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 
@@ -267,20 +266,9 @@ impl Backoffice {
         &self,
         payment: &PaymentDetail,
     ) -> AppResult<Option<Result<PaymentOutcome, ProviderError>>> {
-        let account = match payment.binding_id {
-            Some(binding) => {
-                let mut conn = self.ledger.read().await?;
-                match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                }
-            }
-            None => None,
-        };
+        let mut conn = self.ledger.read().await?;
+        let account = self.payment_account(&mut conn, payment.binding_id).await?;
+        drop(conn);
         let Some(kind) = parse_kind(&payment.kind) else {
             return Ok(None);
         };
@@ -428,21 +416,7 @@ impl Reading {
         match origin {
             Origin::Pay if error.is_unknown_outcome() => PaymentStatus::Unknown,
             // Refused, or never reached the provider: nothing happened there.
-            Origin::Pay
-                if matches!(
-                    error,
-                    ProviderError::Declined { .. }
-                        | ProviderError::InvalidRequest { .. }
-                        | ProviderError::Authentication { .. }
-                        | ProviderError::InvalidInput { .. }
-                        | ProviderError::Unsupported { .. }
-                        | ProviderError::MissingCredential { .. }
-                        | ProviderError::Connection { .. }
-                        | ProviderError::Certificate { .. }
-                ) =>
-            {
-                PaymentStatus::Failed
-            }
+            Origin::Pay if changed_nothing(error) => PaymentStatus::Failed,
             // An answer that does not match what we sent: a person must look.
             Origin::Pay => PaymentStatus::NeedsReview,
             // A status query, a cancel or a resend that failed changes nothing (the

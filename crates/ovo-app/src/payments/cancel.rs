@@ -1,7 +1,5 @@
 //! Withdrawing an open payment at the provider.
 
-use ovo_domain::PaymentId;
-use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::StatusRequest;
 use ovo_providers::{capabilities, Operation};
@@ -10,7 +8,6 @@ use serde_json::json;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::permissions::Permission;
 
 use super::*;
 
@@ -26,10 +23,8 @@ impl Backoffice {
     /// closes the payment, a refusal (already paid or final) is settled by a status query, and
     /// a lost answer leaves it open for the status checks.
     pub async fn cancel_payment(&self, input: PaymentRef) -> AppResult<PaymentDetailView> {
-        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
-        let id = PaymentId::new(input.payment_id);
-        let payment = self.payment_row(id).await?;
-        self.ensure_current_environment(&payment, "cancel it").await?;
+        let (actor, payment) = self.payment_to_act_on(&input, "cancel it").await?;
+        let id = payment.id;
         if !can_cancel(&payment) {
             let why = if !capabilities(payment.product).supports(Operation::Cancel) {
                 format!("{} has no way to cancel a payment", payment.product.display_name())
@@ -45,22 +40,16 @@ impl Backoffice {
                 AppError::new(ErrorCode::Conflict, why).with_reason("payment_not_cancellable")
             );
         }
-        let Some(kind) = parse_kind(&payment.kind) else {
-            return Err(AppError::new(
-                ErrorCode::Internal,
-                format!("unknown payment kind {:?}", payment.kind),
-            ));
-        };
+        let kind = known_kind(&payment)?;
         let now = self.now();
         let detail = json!({ "by": actor.operator.username, "provider_ref": payment.provider_ref, "status": payment.status.key() });
         let mut tx = self.ledger.begin_write().await?;
         payments::add_event(&mut tx, id, now, "payment_cancel_requested", &detail).await?;
-        self.audit(
+        self.audit_act(
             &mut tx,
-            Some(&actor.operator),
+            &actor,
             "payment.cancel",
             &payment_subject(&payment.reference),
-            AuditOutcome::Ok,
             detail,
         )
         .await?;

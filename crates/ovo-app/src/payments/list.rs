@@ -143,10 +143,8 @@ impl Backoffice {
     }
 
     pub(crate) async fn payment_detail(&self, id: PaymentId) -> AppResult<PaymentDetailView> {
+        let p = self.payment_row(id).await?;
         let mut conn = self.ledger.read().await?;
-        let p = payments::get(&mut conn, id)
-            .await?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "payment not found"))?;
         let customer_name = match p.customer_id {
             Some(c) => customers::by_id(&mut conn, c).await?.map(|c| c.full_name),
             None => None,

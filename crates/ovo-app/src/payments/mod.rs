@@ -20,12 +20,14 @@ mod poller;
 mod resend;
 mod start;
 
-use ovo_domain::{Idr, PayerPhone, Product, Reference};
+use ovo_domain::{Idr, PayerPhone, PaymentId, Product, Reference};
 use ovo_ledger::payments::PaymentDetail;
 use ovo_providers::{capabilities, PaymentKind};
 
-use crate::backoffice::Backoffice;
+use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::PaymentRef;
+use crate::permissions::Permission;
 
 /// The inbox notification an answer applies (a status query confirming it).
 #[derive(Debug, Clone)]
@@ -128,11 +130,31 @@ fn parse_amount(text: &str, what: &str) -> AppResult<Idr> {
     Idr::parse(text).map_err(|e| AppError::invalid(e.reason(), format!("{what}: {e}")))
 }
 
+/// The payment's kind, which a payment this version recorded always has.
+fn known_kind(payment: &PaymentDetail) -> AppResult<PaymentKind> {
+    parse_kind(&payment.kind).ok_or_else(|| {
+        AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind))
+    })
+}
+
 fn payment_subject(reference: &Reference) -> String {
     format!("payment:{}", reference.as_str())
 }
 
 impl Backoffice {
+    /// An operator who may take payments, and the payment of this environment they act on
+    /// (`to` says what they asked to do with it).
+    async fn payment_to_act_on(
+        &self,
+        input: &PaymentRef,
+        to: &str,
+    ) -> AppResult<(Actor, PaymentDetail)> {
+        let actor = self.authorize(Permission::TakePayments, "take payments").await?;
+        let payment = self.payment_row(PaymentId::new(input.payment_id)).await?;
+        self.ensure_current_environment(&payment, to).await?;
+        Ok((actor, payment))
+    }
+
     /// Refuses a payment of another environment than the current one; `to` says what the
     /// operator asked to do with it.
     pub(crate) async fn ensure_current_environment(

@@ -204,30 +204,11 @@ impl Backoffice {
 
     /// The product's poll schedule, at the built-in sandbox's time scale there.
     pub(super) fn poll(&self, product: Product, environment: Environment) -> Poll {
-        let ppm = match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => ovo_sandbox::TimeScale::parse(scale)
-                .ok()
-                .and_then(|s| i64::try_from(s.ppm()).ok())
-                .filter(|ppm| *ppm > 0)
-                .unwrap_or(1_000_000),
-            _ => 1_000_000,
-        };
-        Poll { schedule: capabilities(product).poll, ppm }
+        Poll { schedule: capabilities(product).poll, ppm: self.time_scale_ppm(environment) }
     }
 
     /// How long the provider holds a push: 70 s, times the built-in sandbox's time scale there.
     pub(super) fn push_hold_millis(&self, environment: Environment) -> i64 {
-        let real = PUSH_HOLD_SECONDS * 1_000;
-        match (environment, self.config.sandbox_time_scale.as_deref()) {
-            (Environment::BuiltInSandbox, Some(scale)) => {
-                match ovo_sandbox::TimeScale::parse(scale) {
-                    Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
-                        .unwrap_or(real)
-                        .max(1_000),
-                    Err(_) => real,
-                }
-            }
-            _ => real,
-        }
+        self.scaled_millis(environment, PUSH_HOLD_SECONDS * 1_000, 1_000)
     }
 }

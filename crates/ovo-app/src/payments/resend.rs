@@ -2,7 +2,6 @@
 
 use ovo_domain::PaymentStatus;
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::bindings::{self};
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentDetail};
 use ovo_providers::model::{PaySource, PaymentRequest};
@@ -10,7 +9,6 @@ use ovo_providers::PaymentKind;
 use serde_json::json;
 
 use crate::backoffice::Backoffice;
-use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 
 use super::*;
@@ -75,25 +73,13 @@ impl Backoffice {
         payment: &PaymentDetail,
         idempotency_key: String,
     ) -> AppResult<PaymentRequest> {
-        let kind = parse_kind(&payment.kind).ok_or_else(|| {
-            AppError::new(ErrorCode::Internal, format!("unknown payment kind {:?}", payment.kind))
-        })?;
+        let kind = known_kind(payment)?;
         let phone = payer_phone(payment).ok_or_else(|| {
             AppError::new(ErrorCode::Internal, "this payment has no phone recorded")
         })?;
         let (account, customer) = {
             let mut conn = self.ledger.read().await?;
-            let account = match payment.binding_id {
-                Some(binding) => match bindings::get(&mut conn, binding).await? {
-                    Some(row) => Some(tokens::linked_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                    )?),
-                    None => None,
-                },
-                None => None,
-            };
+            let account = self.payment_account(&mut conn, payment.binding_id).await?;
             let customer = match payment.customer_id {
                 Some(c) => customers::by_id(&mut conn, c).await?,
                 None => None,
@@ -104,7 +90,7 @@ impl Backoffice {
             kind,
             PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit
         ) {
-            self.return_listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
+            self.returns.listener().await.ok().map(|l| l.url_for(payment.reference.as_str()))
         } else {
             None
         };

@@ -18,7 +18,6 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::desk::problems::StoredProblem;
-use crate::desk::tokens;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
 use crate::permissions::Permission;
@@ -152,19 +151,12 @@ impl Backoffice {
         fail::fail_point!("payment.after_commit");
 
         let request = async {
-            let account = match &binding {
-                Some(row) => Some(tokens::linked_account(
-                    self.secrets.as_ref(),
-                    &self.config.app_identifier,
-                    row,
-                )?),
-                None => None,
-            };
+            let account = binding.as_ref().map(|row| self.account_of(row)).transpose()?;
             let return_url = if matches!(
                 kind,
                 PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit
             ) {
-                match self.return_listener().await {
+                match self.returns.listener().await {
                     Ok(listener) => Some(listener.url_for(reference.as_str())),
                     Err(e) => {
                         tracing::warn!(error = %e, "no return listener; the payment is followed by status");

@@ -101,7 +101,7 @@ impl Backoffice {
     /// The in-process sandbox of the built-in environment, started on first use.
     pub(crate) async fn builtin_sandbox(&self) -> Result<&BuiltinSandbox, String> {
         self.builtin
-            .get_or_try_init(|| async {
+            .sandbox_or_start(|| async {
                 match self.config.builtin_sandbox_url.as_deref() {
                     Some(url) => Ok(BuiltinSandbox::external(url)),
                     None => {
@@ -124,9 +124,36 @@ impl Backoffice {
         (scale != TimeScale::REAL).then_some(scale)
     }
 
+    /// How fast `environment`'s waits run, in parts per million of real time: the built-in
+    /// sandbox's time scale there (when set and above zero), real time elsewhere.
+    pub(crate) fn time_scale_ppm(&self, environment: Environment) -> i64 {
+        match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => TimeScale::parse(scale)
+                .ok()
+                .and_then(|s| i64::try_from(s.ppm()).ok())
+                .filter(|ppm| *ppm > 0)
+                .unwrap_or(1_000_000),
+            _ => 1_000_000,
+        }
+    }
+
+    /// `real` milliseconds at `environment`'s time scale (the built-in sandbox's there), never
+    /// below `floor` when scaled.
+    pub(crate) fn scaled_millis(&self, environment: Environment, real: i64, floor: i64) -> i64 {
+        match (environment, self.config.sandbox_time_scale.as_deref()) {
+            (Environment::BuiltInSandbox, Some(scale)) => match TimeScale::parse(scale) {
+                Ok(scale) => i64::try_from(u128::from(scale.ppm()) * real as u128 / 1_000_000)
+                    .unwrap_or(real)
+                    .max(floor),
+                Err(_) => real,
+            },
+            _ => real,
+        }
+    }
+
     /// The built-in sandbox's address, when it is running (for its customer and phone pages).
     pub fn builtin_sandbox_url(&self) -> Option<String> {
-        self.builtin.get().map(BuiltinSandbox::url)
+        self.builtin.sandbox().map(BuiltinSandbox::url)
     }
 }
 
