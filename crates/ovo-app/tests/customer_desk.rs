@@ -7,12 +7,8 @@ use ovo_app::{AppError, ErrorCode};
 use ovo_domain::{Clock, Product, SystemClock};
 use ovo_secrets::{SecretKey, SecretStore};
 use ovo_test_support::app::{self, code, TestApp, APP_ID};
+use ovo_test_support::phones::{BUDI, DECLINER, SITI, SOPHIA};
 use serde_json::{json, Value};
-
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const SOPHIA: &str = "6281382826301";
-const DECLINER: &str = "6281100000005";
 
 type Fixture = TestApp;
 

@@ -318,13 +318,7 @@ async fn demo_refunds_rest_in_every_state_and_agree_with_the_sandbox() {
         }
     }
     // Tazapay: the succeeded refund is there, the processing one is being paid out.
-    let tazapay = f.sim.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let provider_refunds: Vec<Value> = tazapay
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
-        .collect();
+    let provider_refunds = f.sim.tazapay_refunds().await;
     for refund in all.iter().filter(|r| {
         r.product.key() == "tazapay_ovo_idr"
             && ["succeeded", "processing"].contains(&r.status.as_str())

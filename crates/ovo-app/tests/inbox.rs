@@ -14,10 +14,10 @@ use ovo_domain::{Clock, ManualClock, PaymentId, PaymentStatus, Product};
 use ovo_ledger::notifications::NotificationRow;
 use ovo_ledger::payments::PaymentUpdate;
 use ovo_test_support::app::{self, TestApp, ADMIN_PW};
+use ovo_test_support::phones::PAYER;
 use ovo_test_support::Sim;
 use serde_json::{json, Value};
 
-const PAYER: &str = "6281100000007";
 const WEBHOOK_SECRET: &[u8] = b"whsec_demo_only_not_a_secret";
 
 struct Fixture {
@@ -178,15 +178,8 @@ async fn until_row(
 }
 
 async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    app::until_payment(&f.app, id, Duration::from_millis(50), done, || async {}).await
 }
 
 fn kinds(view: &PaymentDetailView) -> Vec<&str> {

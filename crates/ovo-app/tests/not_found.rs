@@ -15,11 +15,10 @@ use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
 use ovo_sandbox::RunningSandbox;
 use ovo_secrets::MemoryStore;
 use ovo_test_support::app::{self, ADMIN_PW};
+use ovo_test_support::phones::{PAYER, SITI};
 use ovo_test_support::{sim, Sim};
 use serde_json::{json, Value};
 
-const SITI: &str = "6281298765432";
-const PAYER: &str = "6281100000007";
 const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
 
@@ -115,18 +114,13 @@ impl Fixture {
 
     /// Moves the clock on and polls until the payment is `status`.
     async fn until_status(&self, id: i64, status: &str) -> PaymentDetailView {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let now = self.detail(id).await;
-            if now.payment.status == status {
-                return now;
-            }
-            assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let done = |p: &PaymentDetailView| p.payment.status == status;
+        let poll = || async {
             self.clock.advance_seconds(20);
             self.app.poll_payments().await.unwrap();
             sign_in(&self.app, "sam", "sam-password").await;
-        }
+        };
+        app::until_payment(&self.app, id, Duration::from_millis(100), done, poll).await
     }
 
     async fn audit_actions(&self, reference: &str) -> Vec<String> {

@@ -8,15 +8,8 @@ use ovo_app::ipc::*;
 use ovo_app::ErrorCode;
 use ovo_domain::{Clock, Product};
 use ovo_test_support::app::{self, TestApp};
+use ovo_test_support::phones::{BUDI, DECLINER, EMPTY, PAYER, SILENT, SITI, SOPHIA};
 use serde_json::{json, Value};
-
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const SOPHIA: &str = "6281382826301";
-const EMPTY: &str = "6281100000001";
-const DECLINER: &str = "6281100000005";
-const SILENT: &str = "6281100000006";
-const PAYER: &str = "6281100000007";
 
 type Fixture = TestApp;
 
@@ -59,21 +52,9 @@ async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
 
 /// Moves the app's clock on and runs the poller until the payment reaches `status`.
 async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "payment {id} stayed {} (wanted {status}): {now:#?}",
-            now.payment.status
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        f.clock.advance_seconds(20);
-        f.app.poll_payments().await.unwrap();
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    let poll = || app::advance_and_poll(f, 20);
+    app::until_payment(&f.app, id, Duration::from_millis(150), done, poll).await
 }
 
 /// The sandbox's waiting customer step of a payment for this phone and product.
@@ -634,15 +615,8 @@ async fn fault(f: &Fixture, product: &str, endpoint: Option<&str>, fault: Value,
 }
 
 async fn until_open_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "{now:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    app::until_payment(&f.app, id, Duration::from_millis(50), done, || async {}).await
 }
 
 fn clone_input(req: &StartPaymentInput) -> StartPaymentInput {

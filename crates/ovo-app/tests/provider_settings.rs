@@ -3,12 +3,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, ErrorCode};
 use ovo_domain::{Environment, Product};
-use ovo_test_support::app::{code, TestApp};
+use ovo_test_support::app::{self, code, TestApp};
 use serde_json::Value;
 
 /// The sandbox's payer who approves a push at once.
@@ -438,17 +438,11 @@ async fn only_an_admin_sees_or_changes_provider_settings() {
 }
 
 async fn until_final(f: &Fixture, id: i64) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap();
-        if !["created", "pending", "unknown"].contains(&now.payment.status.as_str()) {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "payment {id} stayed {}: {now:#?}", now.payment.status);
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        f.clock.advance_seconds(20);
-        f.app.poll_payments().await.unwrap();
-    }
+    let done = |p: &PaymentDetailView| {
+        !["created", "pending", "unknown"].contains(&p.payment.status.as_str())
+    };
+    let poll = || app::advance_and_poll(f, 20);
+    app::until_payment(&f.app, id, Duration::from_millis(150), done, poll).await
 }
 
 fn push(phone: &str, amount: &str) -> StartPaymentInput {

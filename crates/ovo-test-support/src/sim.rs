@@ -109,6 +109,13 @@ impl Sim {
         all.into_iter().filter(|r| r["method"] == method && r["endpoint"] == endpoint).collect()
     }
 
+    /// Every refund Tazapay holds, over all its payins.
+    pub async fn tazapay_refunds(&self) -> Vec<Value> {
+        let payins = self.get("/_sandbox/tazapay_ovo_idr/payins").await;
+        let payins = payins.as_array().unwrap().iter();
+        payins.flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).collect()
+    }
+
     /// The customer steps waiting for a decision.
     pub async fn pending(&self) -> Vec<Value> {
         self.get("/_sandbox/pending").await.as_array().unwrap().clone()
