@@ -23,10 +23,6 @@ async fn fixture() -> Fixture {
         .await
 }
 
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
-}
-
 async fn sandbox(f: &Fixture) -> String {
     app::sandbox_url(&f.app).await
 }
@@ -111,11 +107,11 @@ fn link_key(product: Product, reference: &str) -> SecretKey {
 }
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
-    sign_in_as(f, "admin").await;
+    f.sign_in_as("admin").await;
     let entries =
         f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
     assert!(f.app.verify_audit().await.unwrap().intact);
-    sign_in_as(f, "sam").await;
+    f.sign_in_as("sam").await;
     entries
 }
 
@@ -200,7 +196,7 @@ async fn search_reads_phones_names_ids_and_references() {
 
     // Finance and admin see customers but link nothing.
     for who in ["fina", "admin"] {
-        sign_in_as(&f, who).await;
+        f.sign_in_as(who).await;
         assert_eq!(search(&f, BUDI).await.hits.len(), 1, "{who}");
         let link = start_link(&f, budi, "faspay_ovo_tokenize", "").await;
         assert_eq!(code(link).0, ErrorCode::Forbidden, "{who}");
@@ -274,7 +270,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert!(!balance.stale);
     // Fifteen minutes on, the figures are stale.
     f.clock.advance_seconds(16 * 60);
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let later = account(&f, siti, Product::OvoSnap).await;
     assert!(later.balance.unwrap().stale);
 
@@ -772,7 +768,7 @@ async fn resolve_unlink(
 ) -> LinkedAccountView {
     for _ in 0..rounds {
         f.clock.advance_millis(3_600_000);
-        sign_in_as(f, "sam").await;
+        f.sign_in_as("sam").await;
         f.app.resolve_unlinkings().await.unwrap();
         let view = account_by_id(f, customer_id, account_id).await;
         if view.status != LinkStatus::Unlinking {
@@ -868,7 +864,7 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
     // Nothing is left for the background to send.
     f.clock.advance_millis(3_600_000);
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(f.app.resolve_unlinkings().await.unwrap(), 0);
     assert!(page(&f, budi).await.customer.linked_products.contains(&Product::OvoSnap));
     let entries = audit(&f).await;

@@ -40,10 +40,6 @@ async fn fixture() -> Fixture {
     builder.signed_in("sam").open().await
 }
 
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
-}
-
 fn fields(name: &str, phone: &str, mid: Option<&str>, email: Option<&str>) -> CustomerFields {
     CustomerFields {
         full_name: name.into(),
@@ -187,7 +183,7 @@ async fn staff_and_support_manage_customers_admin_alone_forgets() {
     let f = fixture().await;
     let made =
         f.app.create_customer(fields("Staff Made", "0812 5555 0101", None, None)).await.unwrap();
-    sign_in_as(&f, "sue").await;
+    f.sign_in_as("sue").await;
     f.app.create_customer(fields("Support Made", "0812 5555 0102", None, None)).await.unwrap();
     f.app
         .add_customer_note(CustomerNoteInput {
@@ -200,12 +196,12 @@ async fn staff_and_support_manage_customers_admin_alone_forgets() {
         code(f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await),
         (ErrorCode::Forbidden, None)
     );
-    sign_in_as(&f, "fina").await;
+    f.sign_in_as("fina").await;
     assert_eq!(
         code(f.app.create_customer(fields("Finance Made", "0812 5555 0103", None, None)).await),
         (ErrorCode::Forbidden, None)
     );
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     assert_eq!(
         code(f.app.create_customer(fields("Admin Made", "0812 5555 0104", None, None)).await),
         (ErrorCode::Forbidden, None)
@@ -253,7 +249,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     add_payment(&f, paid).await;
     let payments_before = scalar(&f, "SELECT count(*) FROM payments").await;
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let gone = f.app.forget_customer(CustomerRef { customer_id: unpaid }).await.unwrap();
     assert_eq!(gone.outcome, ForgetOutcome::Deleted);
     assert_eq!(
@@ -295,7 +291,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
         (ErrorCode::InvalidInput, Some("customer_forgotten"))
     );
 
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let err = f
         .app
         .update_customer(UpdateCustomerInput {
@@ -308,7 +304,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     f.app.create_customer(fields("Joko Baru", "0812 5555 0202", None, None)).await.unwrap();
 
     // A customer with a linked account is unlinked first.
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let agus = app::customer_id(&f.app, AGUS).await;
     assert_eq!(
         code(f.app.forget_customer(CustomerRef { customer_id: agus }).await),
@@ -462,12 +458,20 @@ async fn import(
     mode: ImportMode,
     dry_run: bool,
 ) -> ImportProgress {
-    let started = f
-        .app
+    let started = start_import(f, path, mapping, mode, dry_run).await.unwrap();
+    wait(f, started.job_id).await
+}
+
+async fn start_import(
+    f: &Fixture,
+    path: &Path,
+    mapping: ColumnMapping,
+    mode: ImportMode,
+    dry_run: bool,
+) -> Result<ImportProgress, AppError> {
+    f.app
         .start_customer_import(StartImportInput { path: path_text(path), mapping, mode, dry_run })
         .await
-        .unwrap();
-    wait(f, started.job_id).await
 }
 
 fn summary(p: &ImportProgress) -> &ImportSummary {
@@ -561,16 +565,7 @@ async fn a_header_the_app_cannot_read_is_mapped_by_hand_and_remembered() {
     assert_eq!(seen.mapping, ColumnMapping::default());
     let mapping = ColumnMapping { phone: Some(0), full_name: Some(1), ..ColumnMapping::default() };
     assert_eq!(
-        code(
-            f.app
-                .start_customer_import(StartImportInput {
-                    path: path_text(&path),
-                    mapping: seen.mapping,
-                    mode: ImportMode::GoodRows,
-                    dry_run: false
-                })
-                .await
-        ),
+        code(start_import(&f, &path, seen.mapping, ImportMode::GoodRows, false).await),
         (ErrorCode::InvalidInput, Some("import_mapping_incomplete"))
     );
     let twice = ColumnMapping { phone: Some(0), full_name: Some(0), ..ColumnMapping::default() };
@@ -798,27 +793,11 @@ async fn a_cancelled_import_writes_nothing_and_one_import_runs_at_a_time() {
     let f = fixture().await;
     let before = customers_count(&f).await;
     let path = write(&f, "big.csv", numbered_csv(300_000, 0).as_bytes());
-    let started = f
-        .app
-        .start_customer_import(StartImportInput {
-            path: path_text(&path),
-            mapping: ID_NAME_PHONE,
-            mode: ImportMode::GoodRows,
-            dry_run: false,
-        })
-        .await
-        .unwrap();
+    let started =
+        start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await.unwrap();
     assert_eq!(started.state, ImportState::Running);
     assert_eq!(started.bytes_total, std::fs::metadata(&path).unwrap().len());
-    let second = f
-        .app
-        .start_customer_import(StartImportInput {
-            path: path_text(&path),
-            mapping: ID_NAME_PHONE,
-            mode: ImportMode::GoodRows,
-            dry_run: false,
-        })
-        .await;
+    let second = start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(code(second), (ErrorCode::Conflict, Some("import_running")));
     f.app.cancel_customer_import(ImportJobRef { job_id: started.job_id }).await.unwrap();
     let end = wait(&f, started.job_id).await;

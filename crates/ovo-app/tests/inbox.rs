@@ -65,10 +65,6 @@ async fn sim(f: &Fixture) -> Sim {
     Sim::at(&sandbox(f).await)
 }
 
-async fn get_json(f: &Fixture, path: &str) -> Value {
-    sim(f).await.get(path).await
-}
-
 async fn arm(f: &Fixture, endpoint: &str, fault: Value, count: u32) {
     sim(f).await.arm("tazapay_ovo_idr", endpoint, fault, count).await;
 }
@@ -108,15 +104,7 @@ async fn paid_payin(f: &Fixture, amount: &str) -> (PaymentDetailView, String) {
         .unwrap();
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     let payin = view.payment.provider_ref.clone().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let seen = get_json(f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
-        if seen["payin"]["status"] == "succeeded" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the sandbox payin never succeeded: {seen}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    sim(f).await.until_tazapay_payin_succeeded(&payin).await;
     (view, payin)
 }
 
@@ -332,14 +320,7 @@ async fn a_payment_the_provider_failed_then_settled_late_ends_succeeded_on_its_n
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Later the provider's record turns successful, and it notifies.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
-        ["status"]
-        != "succeeded"
-    {
-        assert!(Instant::now() < deadline, "the sandbox payin never turned successful");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    sim(&f).await.until_tazapay_payin_succeeded(&payin).await;
     let (status, _) = deliver(
         &f,
         &succeeded_event("evt_inbox_settled_late", &payin, &view.payment.reference, 26_000),

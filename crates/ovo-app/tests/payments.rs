@@ -22,10 +22,6 @@ async fn fixture() -> Fixture {
         .await
 }
 
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
-}
-
 async fn get_json(f: &Fixture, path: &str) -> Value {
     f.sim().await.get(path).await
 }
@@ -139,7 +135,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
         .unwrap_err();
     assert_eq!(unlinked.reason, Some("payment_needs_linked_account"));
 
-    sign_in_as(&f, "suri").await;
+    f.sign_in_as("suri").await;
     let refused = f
         .app
         .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.000"))
@@ -445,13 +441,13 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
 }
 
 async fn listener(f: &Fixture) -> ListenerSettings {
-    sign_in_as(f, "admin").await;
+    f.sign_in_as("admin").await;
     let settings = f
         .app
         .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
-    sign_in_as(f, "sam").await;
+    f.sign_in_as("sam").await;
     assert!(settings.running, "{settings:?}");
     settings
 }
@@ -464,7 +460,7 @@ fn url_of(settings: &ListenerSettings, product: Product) -> String {
 async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
     let f = fixture().await;
     assert_eq!(f.app.listener_settings().await.unwrap_err().code, ErrorCode::Forbidden);
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let off = f.app.listener_settings().await.unwrap();
     assert!(!off.enabled && !off.running);
     assert_eq!(off.address, "127.0.0.1:7701");
@@ -548,14 +544,7 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     assert_eq!(view.payment.status, "pending");
     let payin = view.payment.provider_ref.clone().unwrap();
     // The payer approves at once; the provider then notifies.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
-        ["status"]
-        != "succeeded"
-    {
-        assert!(Instant::now() < deadline, "the sandbox payin never succeeded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    f.sim().await.until_tazapay_payin_succeeded(&payin).await;
     let created_at = "2025-03-11T12:25:08Z";
     let body = json!({
         "type": "payin.succeeded",
@@ -694,7 +683,7 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     // One millisecond before: every check runs (all are overdue) and nothing gives up.
     f.clock.set(day.plus_millis(-1));
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await; // the idle lock has long passed
+    f.sign_in_as("sam").await; // the idle lock has long passed
     for view in twenty_four_hours.into_iter().chain([&tazapay]) {
         let page = detail(&f, view.payment.id).await;
         assert!(["pending", "unknown"].contains(&page.payment.status.as_str()), "{page:#?}");
@@ -703,7 +692,7 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     // At 24 h the four give up; Tazapay is still followed.
     f.clock.set(day);
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     for view in twenty_four_hours {
         let page = detail(&f, view.payment.id).await;
         assert_eq!(page.payment.status, "needs_review", "{page:#?}");
@@ -712,11 +701,11 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
     f.clock.set(expires_at.plus_millis(-1));
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
     f.clock.set(expires_at);
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "needs_review");
 }
 
@@ -800,7 +789,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     let other = start(&f, req).await;
     assert!(!other.can_cancel);
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
     let asked: Vec<_> = audit.entries.iter().filter(|e| e.action == "payment.cancel").collect();
     assert_eq!(asked.len(), 2, "{asked:#?}");
@@ -856,7 +845,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert_eq!(posts, ["/v3/payin", "/v3/payin/{id}/confirm"]);
     let kinds: Vec<&str> = paid.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
     let asked =
         audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
@@ -865,7 +854,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
         "{}",
         asked.detail
     );
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
 
     // A product without a new attempt on the same payment refuses, and says so.
     let mut req = input(None, "doku_jokul_ovo_push", "push", "10.000");
@@ -893,12 +882,12 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     let options = f.app.payment_options().await.unwrap();
     assert!(options.iter().all(|o| o.test_phone.is_none()));
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     f.app
         .set_environment(EnvironmentInput { environment: "provider_sandbox".into() })
         .await
         .unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let options = f.app.payment_options().await.unwrap();
     let with_test: Vec<_> = options
         .iter()
@@ -917,9 +906,9 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     let err = f.app.start_payment(jokul).await.unwrap_err();
     assert_eq!(err.reason, Some("phone_test_number_not_allowed"));
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let err = f.app.start_payment(req).await.unwrap_err();
     assert_eq!(err.reason, Some("phone_test_number_not_allowed"), "{err:?}");
 }

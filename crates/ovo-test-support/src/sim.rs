@@ -1,6 +1,7 @@
 //! The simulator (`ovo-sandbox`) on loopback, and its control API (`/_sandbox/…`) over HTTP.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
@@ -114,6 +115,19 @@ impl Sim {
         let payins = self.get("/_sandbox/tazapay_ovo_idr/payins").await;
         let payins = payins.as_array().unwrap().iter();
         payins.flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).collect()
+    }
+
+    /// Waits (10 s at the most) until Tazapay's payin `payin` has succeeded.
+    pub async fn until_tazapay_payin_succeeded(&self, payin: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let seen = self.get(&format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
+            if seen["payin"]["status"] == "succeeded" {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the sandbox payin never succeeded: {seen}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The customer steps waiting for a decision.
