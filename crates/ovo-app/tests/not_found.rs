@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::Backoffice;
@@ -64,19 +64,13 @@ impl Fixture {
         Sim::of(&self.sandbox).arm(product, endpoint, fault, 1).await;
     }
 
-    async fn get(&self, path: &str) -> Value {
-        Sim::of(&self.sandbox).get(path).await
-    }
-
     /// The writes the sandbox received on `endpoint`.
     async fn posts(&self, product: &str, endpoint: &str) -> Vec<Value> {
         Sim::of(&self.sandbox).received_at(product, "POST", endpoint).await
     }
 
     async fn customer(&self, phone: &str) -> i64 {
-        let found =
-            self.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
-        found.hits[0].customer.id
+        app::customer_id(&self.app, phone).await
     }
 
     async fn start(
@@ -86,19 +80,8 @@ impl Fixture {
         kind: &str,
         amount: &str,
     ) -> PaymentDetailView {
-        self.app
-            .start_payment(StartPaymentInput {
-                customer_id: Some(customer),
-                product: product.into(),
-                kind: kind.into(),
-                amount: amount.into(),
-                phone: String::new(),
-                account_id: None,
-                source: String::new(),
-                description: "not found test".into(),
-            })
-            .await
-            .unwrap()
+        let input = app::payment_input(Some(customer), product, kind, amount, "not found test");
+        self.app.start_payment(input).await.unwrap()
     }
 
     async fn detail(&self, id: i64) -> PaymentDetailView {
@@ -179,15 +162,7 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
     };
     assert_eq!(reference_of(&posts[0]), json!(view.payment.reference));
     assert_eq!(reference_of(&posts[1]), json!(view.payment.reference));
-    let external_id = |post: &Value| -> Value {
-        post["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-external-id"))
-            .unwrap()[1]
-            .clone()
-    };
+    let external_id = |post: &Value| sim::header(post, "x-external-id").unwrap();
     assert_eq!(
         external_id(&posts[0]),
         external_id(&posts[1]),
@@ -210,11 +185,9 @@ async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_it
     let t0 = f.clock.now();
     let view = f.start(payer, "doku_jokul_ovo_push", "push", "13.000").await;
     // The push goes on in a task of its own: its 503 makes it unknown.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while f.detail(view.payment.id).await.payment.status != "unknown" {
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let unknown = |p: &PaymentDetailView| p.payment.status == "unknown";
+    app::until_payment(&f.app, view.payment.id, Duration::from_millis(50), unknown, || async {})
+        .await;
     f.poll_at(t0, 1_200).await;
     assert_eq!(
         f.detail(view.payment.id).await.payment.status,
@@ -240,13 +213,8 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     let view = f.start(payer, "tazapay_ovo_idr", "payin", "14.000").await;
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert!(view.payment.provider_ref.is_none());
-    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let payin = payins
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
-        .unwrap();
+    let payins = Sim::of(&f.sandbox).tazapay_payins(&view.payment.reference).await;
+    let payin = payins.first().unwrap();
     let payin_id = payin["payin"]["id"].as_str().unwrap().to_owned();
 
     // The app stops and starts again on the same ledger: nothing of the first process's memory.
@@ -264,27 +232,13 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     f.poll_at(t0, 21_000).await;
     let posts = f.posts("tazapay_ovo_idr", "/v3/payin").await;
     assert_eq!(posts.len(), 2, "{posts:#?}");
-    let key = |post: &Value| -> Value {
-        post["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key"))
-            .unwrap()[1]
-            .clone()
-    };
+    let key = |post: &Value| sim::header(post, "idempotency-key").unwrap();
     assert_eq!(key(&posts[1]), json!(format!("{}-create", view.payment.reference)));
     assert_eq!(key(&posts[0]), key(&posts[1]));
     let found = f.detail(view.payment.id).await;
     assert_eq!(found.payment.provider_ref.as_deref(), Some(payin_id.as_str()), "{found:#?}");
     let paid = f.until_status(view.payment.id, "succeeded").await;
     assert_eq!(paid.payment.provider_ref.as_deref(), Some(payin_id.as_str()));
-    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let ours = payins
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
-        .count();
-    assert_eq!(ours, 1, "one payin");
+    let ours = Sim::of(&f.sandbox).tazapay_payins(&view.payment.reference).await;
+    assert_eq!(ours.len(), 1, "one payin");
 }

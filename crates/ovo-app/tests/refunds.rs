@@ -1062,14 +1062,7 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
         .collect();
     assert_eq!(ours.len(), 4, "the first send and three resends");
     // The same request every time: same body, same X-EXTERNAL-ID (the same WIB day).
-    let external = |r: &Value| {
-        r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-external-id")))
-            .map(|h| h[1].clone())
-    };
+    let external = |r: &Value| sim::header(r, "x-external-id");
     assert!(
         ours.iter().all(|r| r["body"] == ours[0]["body"]
             && external(r) == external(ours[0])
@@ -1127,14 +1120,7 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     assert!(done.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{done:?}");
     let posts = received(&f.sim, "tazapay_ovo_idr", Some("/v3/refund")).await;
     assert_eq!(posts.len(), 2, "the first send and one resend: {posts:?}");
-    let key = |r: &Value| {
-        r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key")))
-            .map(|h| h[1].clone())
-    };
+    let key = |r: &Value| sim::header(r, "idempotency-key");
     assert_eq!(key(&posts[0]), key(&posts[1]));
     assert_eq!(key(&posts[0]), Some(json!(done.idempotency_key.clone().unwrap())));
     // Tazapay holds one refund for it (the resend was answered from the stored first answer).
