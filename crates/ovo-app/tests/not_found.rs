@@ -22,6 +22,11 @@ use serde_json::{json, Value};
 const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
 
+/// The provider answers 503 without processing the call.
+fn unavailable() -> Value {
+    json!({ "kind": "http_status", "status": 503 })
+}
+
 async fn sandbox() -> RunningSandbox {
     sim::start_demo("0.02").await
 }
@@ -69,19 +74,20 @@ impl Fixture {
         Sim::of(&self.sandbox).received_at(product, "POST", endpoint).await
     }
 
-    async fn customer(&self, phone: &str) -> i64 {
-        app::customer_id(&self.app, phone).await
-    }
-
-    async fn start(
+    /// Arms the fault on the product's endpoint, then starts a payment of `amount` for the
+    /// customer with `phone`; answers the clock's time at the start and the payment.
+    async fn start_after(
         &self,
-        customer: i64,
-        product: &str,
+        (product, endpoint, fault): (&str, &str, Value),
+        phone: &str,
         kind: &str,
         amount: &str,
-    ) -> PaymentDetailView {
+    ) -> (Timestamp, PaymentDetailView) {
+        let customer = app::customer_id(&self.app, phone).await;
+        self.arm(product, endpoint, fault).await;
+        let t0 = self.clock.now();
         let input = app::payment_input(Some(customer), product, kind, amount, "not found test");
-        self.app.start_payment(input).await.unwrap()
+        (t0, self.app.start_payment(input).await.unwrap())
     }
 
     async fn detail(&self, id: i64) -> PaymentDetailView {
@@ -127,11 +133,10 @@ fn kinds(view: &PaymentDetailView) -> Vec<&str> {
 async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_resent_under_its_original_ids(
 ) {
     let f = fixture().await;
-    let siti = f.customer(SITI).await;
     // The payment call is answered 503 without being processed: unknown.
-    f.arm("doku_snap_ovo", DOKU_PAY, json!({ "kind": "http_status", "status": 503 })).await;
-    let t0 = f.clock.now();
-    let view = f.start(siti, "doku_snap_ovo", "recurring", "12.500").await;
+    let (t0, view) = f
+        .start_after(("doku_snap_ovo", DOKU_PAY, unavailable()), SITI, "recurring", "12.500")
+        .await;
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert_eq!(f.posts("doku_snap_ovo", DOKU_PAY).await.len(), 1);
 
@@ -180,10 +185,9 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
 async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_its_window_and_is_never_resent(
 ) {
     let f = fixture().await;
-    let payer = f.customer(PAYER).await;
-    f.arm("doku_jokul_ovo_push", JOKUL_PAY, json!({ "kind": "http_status", "status": 503 })).await;
-    let t0 = f.clock.now();
-    let view = f.start(payer, "doku_jokul_ovo_push", "push", "13.000").await;
+    let (t0, view) = f
+        .start_after(("doku_jokul_ovo_push", JOKUL_PAY, unavailable()), PAYER, "push", "13.000")
+        .await;
     // The push goes on in a task of its own: its 503 makes it unknown.
     let unknown = |p: &PaymentDetailView| p.payment.status == "unknown";
     app::until_payment(&f.app, view.payment.id, Duration::from_millis(50), unknown, || async {})
@@ -206,11 +210,10 @@ async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_it
 #[tokio::test]
 async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_restart() {
     let f = fixture().await;
-    let payer = f.customer(PAYER).await;
     // Processed, answer lost: no payin id anywhere but at Tazapay.
-    f.arm("tazapay_ovo_idr", "/v3/payin", json!({ "kind": "lose_response" })).await;
-    let t0 = f.clock.now();
-    let view = f.start(payer, "tazapay_ovo_idr", "payin", "14.000").await;
+    let lost = json!({ "kind": "lose_response" });
+    let (t0, view) =
+        f.start_after(("tazapay_ovo_idr", "/v3/payin", lost), PAYER, "payin", "14.000").await;
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert!(view.payment.provider_ref.is_none());
     let payins = Sim::of(&f.sandbox).tazapay_payins(&view.payment.reference).await;
