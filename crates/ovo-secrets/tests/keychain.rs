@@ -42,35 +42,19 @@ fn put_replace_get_contains_delete() {
 }
 
 #[test]
-fn environments_are_isolated() {
-    let Some((store, ns)) = keychain("environments_are_isolated") else {
+fn keys_differing_in_one_part_are_isolated() {
+    let Some((store, ns)) = keychain("keys_differing_in_one_part_are_isolated") else {
         return;
     };
-    let sandbox = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
-    let production = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
-    common::assert_isolated(&store, &sandbox, &production);
-}
-
-#[test]
-fn app_identifiers_are_isolated() {
-    let Some((store, ns)) = keychain("app_identifiers_are_isolated") else {
-        return;
-    };
-    let ours = SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_key");
-    let theirs = SecretKey::new(format!("{ns}.b"), "production", "ovo-cash", "api_key");
-    common::assert_isolated(&store, &ours, &theirs);
-}
-
-#[test]
-fn products_and_fields_are_isolated() {
-    let Some((store, ns)) = keychain("products_and_fields_are_isolated") else {
-        return;
-    };
-    let a = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
-    let b = SecretKey::new(&ns, "production", "ovo-cash", "api_secret");
-    let c = SecretKey::new(&ns, "production", "ovo-points", "api_key");
-    common::assert_isolated(&store, &a, &b);
-    common::assert_isolated(&store, &a, &c);
+    let a = SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_key");
+    for (case, b) in [
+        ("environment", SecretKey::new(format!("{ns}.a"), "sandbox", "ovo-cash", "api_key")),
+        ("app identifier", SecretKey::new(format!("{ns}.b"), "production", "ovo-cash", "api_key")),
+        ("field", SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_secret")),
+        ("product", SecretKey::new(format!("{ns}.a"), "production", "ovo-points", "api_key")),
+    ] {
+        common::assert_isolated(&store, case, &a, &b);
+    }
 }
 
 #[test]

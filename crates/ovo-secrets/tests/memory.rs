@@ -4,14 +4,10 @@ mod common;
 
 use ovo_secrets::{MemoryStore, SecretKey, SecretStore};
 
-fn key(environment: &str, field: &str) -> SecretKey {
-    SecretKey::new("id.co.ovo.test", environment, "ovo-cash", field)
-}
-
 #[test]
 fn put_get_replace_delete_contains() {
     let store = MemoryStore::new();
-    let k = key("sandbox", "api_key");
+    let k = SecretKey::new("id.co.ovo.test", "sandbox", "ovo-cash", "api_key");
     assert!(store.is_empty());
     common::assert_round_trip(&store, &k);
     store.put(&k, &"again".into()).expect("put");
@@ -21,10 +17,12 @@ fn put_get_replace_delete_contains() {
 #[test]
 fn keys_are_independent() {
     let store = MemoryStore::new();
-    let a = key("sandbox", "api_key");
-    let mut other_app = a.clone();
-    other_app.namespace = "id.co.other".into();
-    for b in [key("production", "api_key"), other_app, key("sandbox", "api_secret")] {
-        common::assert_isolated(&store, &a, &b);
+    let a = SecretKey::new("id.co.ovo.test", "sandbox", "ovo-cash", "api_key");
+    for (case, b) in [
+        ("environment", SecretKey::new("id.co.ovo.test", "production", "ovo-cash", "api_key")),
+        ("app identifier", SecretKey::new("id.co.other", "sandbox", "ovo-cash", "api_key")),
+        ("field", SecretKey::new("id.co.ovo.test", "sandbox", "ovo-cash", "api_secret")),
+    ] {
+        common::assert_isolated(&store, case, &a, &b);
     }
 }

@@ -25,18 +25,18 @@ pub fn assert_round_trip(store: &dyn SecretStore, key: &SecretKey) {
     assert!(!store.delete(key).expect("delete twice"));
 }
 
-/// Two keys that differ in one part never see each other's value.
-pub fn assert_isolated(store: &dyn SecretStore, a: &SecretKey, b: &SecretKey) {
+/// Two keys that differ in one part (`case` names it) never see each other's value.
+pub fn assert_isolated(store: &dyn SecretStore, case: &str, a: &SecretKey, b: &SecretKey) {
     store.put(a, &"a-value".into()).expect("put a");
-    assert!(!store.contains(b).expect("contains b"));
-    assert_eq!(read(store, b), None);
-    assert!(!store.delete(b).expect("delete b before it exists"));
+    assert!(!store.contains(b).expect("contains b"), "{case}");
+    assert_eq!(read(store, b), None, "{case}");
+    assert!(!store.delete(b).expect("delete b before it exists"), "{case}");
 
     store.put(b, &"b-value".into()).expect("put b");
-    assert_eq!(read(store, a).as_deref(), Some("a-value"));
-    assert_eq!(read(store, b).as_deref(), Some("b-value"));
+    assert_eq!(read(store, a).as_deref(), Some("a-value"), "{case}");
+    assert_eq!(read(store, b).as_deref(), Some("b-value"), "{case}");
 
-    assert!(store.delete(a).expect("delete a"));
-    assert_eq!(read(store, b).as_deref(), Some("b-value"));
-    assert!(store.delete(b).expect("delete b"));
+    assert!(store.delete(a).expect("delete a"), "{case}");
+    assert_eq!(read(store, b).as_deref(), Some("b-value"), "{case}");
+    assert!(store.delete(b).expect("delete b"), "{case}");
 }
