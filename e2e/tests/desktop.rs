@@ -8,9 +8,9 @@ use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
 use support::{
-    by_id, card, contains, decide_refund, digits, open_payment_by_reference, open_started_payment,
-    payment_step, refund_row_for, started, wait_refund_status, wait_status, Decision, Desktop,
-    Install, Sandbox, APP_IDENTIFIER,
+    by_id, card, contains, decide_refund, digits, on_fresh_install, open_payment_by_reference,
+    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_for, started,
+    wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
@@ -134,10 +134,7 @@ async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_a
 
 #[tokio::test]
 async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> Result<()> {
-    let install = Install::new("customer-desk")?;
-    let app = install.launch().await?;
-    let result = customer_desk(&install, &app).await;
-    app.finish(result).await
+    on_fresh_install("customer-desk", customer_desk).await
 }
 
 /// Staff finds customers, links Siti's OVO account through OVO SNAP (the customer's step played
@@ -329,10 +326,7 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
 
 #[tokio::test]
 async fn payments_and_refunds() -> Result<()> {
-    let install = Install::new("money")?;
-    let app = install.launch().await?;
-    let result = money_desk(&install, &app).await;
-    app.finish(result).await
+    on_fresh_install("money", money_desk).await
 }
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -524,25 +518,8 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     );
     app.screenshot("07-tazapay-partial-refused").await?;
     // The back end refuses it too, with the rule, when asked directly.
-    let payment_id =
-        app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default();
-    let reply = app
-        .invoke(
-            "request_refund",
-            json!({ "input": { "paymentId": payment_id.parse::<i64>()?, "amount": "60.000", "reason": "E2E over IPC" } }),
-        )
+    refund_refused_over_ipc(app, "60.000", "refund_partial_not_allowed", "full refund only")
         .await?;
-    let err = reply.expect_err("a partial Tazapay refund must be refused");
-    ensure!(
-        err["code"] == "conflict" && err["reason"] == "refund_partial_not_allowed",
-        "refused by the rule: {err}"
-    );
-    ensure!(
-        err["message"].as_str().unwrap_or_default().contains("full refund only"),
-        "the rule is named: {err}"
-    );
-    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
-    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
     let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;
     // Refund submissions only: the background's status queries of the demo ledger's open
@@ -638,10 +615,7 @@ async fn push_seconds(app: &Desktop) -> Result<i64> {
 
 #[tokio::test]
 async fn demo_refund_by_a_new_user_approved_by_the_demo_finance_operator() -> Result<()> {
-    let install = Install::new("demo")?;
-    let app = install.launch().await?;
-    let result = demo_refund(&app).await;
-    app.finish(result).await
+    on_fresh_install("demo", async |_, app| demo_refund(app).await).await
 }
 
 const DEMO_PASSWORD: &str = "demo-password";

@@ -980,3 +980,40 @@ pub async fn wait_refund_status(app: &Desktop, expected: &str, within: Duration)
         app.click("refund-reload").await?;
     }
 }
+
+/// Runs `flow` on a fresh install and closes the app whatever happens.
+pub async fn on_fresh_install<F>(name: &str, flow: F) -> Result<()>
+where
+    F: for<'a> AsyncFnOnce(&'a Install, &'a Desktop) -> Result<()>,
+{
+    let install = Install::new(name)?;
+    let app = install.launch().await?;
+    let result = flow(&install, &app).await;
+    app.finish(result).await
+}
+
+/// Asks the back end directly (over IPC) for a refund of `amount` of the open payment: it must
+/// be refused as a conflict with `reason`, its message naming `rule`. Then closes the refund
+/// dialog the test had open.
+pub async fn refund_refused_over_ipc(
+    app: &Desktop,
+    amount: &str,
+    reason: &str,
+    rule: &str,
+) -> Result<()> {
+    let payment_id: i64 = app
+        .find("payment-page")
+        .await?
+        .attr("data-payment-id")
+        .await?
+        .unwrap_or_default()
+        .parse()?;
+    let input = json!({ "paymentId": payment_id, "amount": amount, "reason": "E2E over IPC" });
+    let reply = app.invoke("request_refund", json!({ "input": input })).await?;
+    let Err(err) = reply else { bail!("a refund of {amount} must be refused ({reason})") };
+    ensure!(err["code"] == "conflict" && err["reason"] == reason, "refused with {reason}: {err}");
+    ensure!(err["message"].as_str().unwrap_or_default().contains(rule), "the rule is named: {err}");
+    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
+    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    Ok(())
+}
