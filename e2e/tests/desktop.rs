@@ -9,7 +9,7 @@ use serde_json::json;
 use std::time::Duration;
 use support::{
     by_id, card, contains, decide_refund, digits, on_fresh_install, open_payment_by_reference,
-    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_for, started,
+    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_in_tab, started,
     wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
 };
 
@@ -265,13 +265,7 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
             n >= 1
         })
         .await?;
-    let first_option = app.find_css(&format!("{faspay} {}", by_id("topup-option"))).await?;
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
-            vec![serde_json::to_value(&first_option)?],
-        )
-        .await?;
+    app.show(&format!("{faspay} {}", by_id("topup-option"))).await?;
     app.screenshot("03-sophia-history-top-up").await?;
     println!("Sophia: {entries} history entries, {options} top-up options");
 
@@ -280,15 +274,8 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.fill("customer-search", "Siti").await?;
     app.click_with_text("search-hit", "Siti Rahmawati").await?;
     app.wait_text("customer-name", "Siti Rahmawati").await?;
-    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
-    app.find("unlink-dialog").await?;
-    let question = app.text("unlink-question").await?;
     // The phone as the UI shows phones: "+62 812-9876-5432".
-    ensure!(
-        question.contains("OVO SNAP") && question.contains("812-9876-5432"),
-        "the confirmation names the account: {question:?}"
-    );
-    app.click("unlink-confirm").await?;
+    app.unlink_confirmed(&active, "OVO SNAP", "812-9876-5432").await?;
     let unlinked = format!("{this_card}[data-status=\"unlinked\"]");
     app.find_css(&unlinked).await?;
     app.find_css(&format!("{unlinked} {}", by_id("account-unlinked-at"))).await?;
@@ -408,14 +395,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("push-countdown").await?;
     let first = push_seconds(app).await?;
     ensure!((1..=70).contains(&first), "the hold is counted down from 70 s: {first}");
-    let percent: f64 = app
-        .find("push-progress")
-        .await?
-        .attr("data-percent")
-        .await?
-        .unwrap_or_default()
-        .parse()
-        .unwrap_or(-1.0);
+    let percent: f64 = app.attr("push-progress", "data-percent").await?.parse().unwrap_or(-1.0);
     ensure!(percent > 0.0 && percent <= 100.0, "the progress bar shows the hold left: {percent}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut later = first;
@@ -490,13 +470,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     ensure!(app.count(&by_id("refund-request-dialog")).await? == 0, "the dialog closed");
     app.wait_text("payment-refundable", "100").await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "100000", "Rp 50.000 is reserved");
-    let row = app.find_css(&requested).await?;
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
-            vec![serde_json::to_value(&row)?],
-        )
-        .await?;
+    app.show(&requested).await?;
     app.screenshot("06-refund-requested").await?;
 
     app.click("payment-back").await?;
@@ -538,12 +512,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     // 5. Finance approves the OVO SNAP refund with their password; the provider refunds it once.
     app.sign_in("fina", FINA_PASSWORD).await?;
     app.click("nav-refunds").await?;
-    app.click("refunds-tab-requested").await?;
-    let row = refund_row_for(app, &snap_ref).await?;
-    ensure!(
-        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"),
-        "awaiting approval"
-    );
+    let row = refund_row_in_tab(app, "requested", &snap_ref).await?;
     app.screenshot("08-refund-queue").await?;
     app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
     app.wait_attr("refund-status", "data-status", "requested").await?;
@@ -556,8 +525,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        let status =
-            app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        let status = app.attr("refund-status", "data-status").await?;
         if status == "succeeded" {
             break;
         }
@@ -609,7 +577,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
 
 /// The push countdown's seconds left.
 async fn push_seconds(app: &Desktop) -> Result<i64> {
-    let s = app.find("push-countdown").await?.attr("data-seconds").await?.unwrap_or_default();
+    let s = app.attr("push-countdown", "data-seconds").await?;
     s.parse::<i64>().map_err(|e| anyhow::anyhow!("data-seconds {s:?}: {e}"))
 }
 

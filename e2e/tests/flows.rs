@@ -9,10 +9,10 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::{
-    by_id, card, decide_refund, digits, link_account, on_fresh_install, open_payment_by_reference,
-    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_for, request_refund,
-    start_payment, wait_refund_status, wait_status, Decision, Desktop, Install, NewPayment,
-    Sandbox, Team,
+    by_id, card, close_refund_dialog, decide_refund, digits, link_account, on_fresh_install,
+    open_payment_by_reference, open_started_payment, payment_step, refund_refused_over_ipc,
+    refund_row_in_tab, request_refund, start_payment, wait_refund_status, wait_status, Decision,
+    Desktop, Install, NewPayment, Sandbox, Team,
 };
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -294,14 +294,7 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     app.screenshot("03-faspay-history").await?;
 
     // Unlink.
-    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
-    app.find("unlink-dialog").await?;
-    let question = app.text("unlink-question").await?;
-    ensure!(
-        question.contains("Faspay") && question.contains("812-9876-5432"),
-        "the confirmation names the account: {question:?}"
-    );
-    app.click("unlink-confirm").await?;
+    app.unlink_confirmed(&active, "Faspay", "812-9876-5432").await?;
     let unlinked = format!(
         "{}[data-account-id=\"{account_id}\"][data-status=\"unlinked\"]",
         by_id("account-faspay_ovo_tokenize")
@@ -480,12 +473,7 @@ async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
 
     // The refunds desk lists it under "offline"; the payment counts it as refunded.
     app.click("refund-back").await?;
-    app.click("refunds-tab-settled_offline").await?;
-    let row = refund_row_for(app, &reference).await?;
-    ensure!(
-        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"),
-        "listed as settled offline"
-    );
+    refund_row_in_tab(app, "settled_offline", &reference).await?;
     app.screenshot("06-offline-tab").await?;
     open_payment_by_reference(app, &reference).await?;
     app.find_css(&format!("{}[data-status=\"settled_offline\"]", by_id("payment-refund"))).await?;
@@ -589,8 +577,7 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
     app.click("refund-request").await?;
     app.wait_attr("refund-refundable", "data-amount", "120000").await?;
     app.find("refund-allowed").await?;
-    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
-    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    close_refund_dialog(app).await?;
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
@@ -629,10 +616,7 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
         app.select("payment-filter-product", product).await?;
         app.find_css(&format!("{}[data-settled=\"true\"]", by_id("payments-results"))).await?;
         if app.count(&by_id("payment-row")).await? > 0 {
-            found = Some((
-                product,
-                app.find("payment-row").await?.attr("data-reference").await?.unwrap_or_default(),
-            ));
+            found = Some((product, app.attr("payment-row", "data-reference").await?));
             break;
         }
     }

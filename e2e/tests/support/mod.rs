@@ -672,6 +672,24 @@ impl Desktop {
     }
 
     /// Scrolls the element to the middle of the window (before a screenshot of it).
+    /// The attribute `attr` of the element with `data-testid` `test_id` ("" when it has none).
+    pub async fn attr(&self, test_id: &str, attr: &str) -> Result<String> {
+        Ok(self.find(test_id).await?.attr(attr).await?.unwrap_or_default())
+    }
+
+    /// Unlinks the account on the card `active`; the confirmation must name the account
+    /// (`product` as the UI names it, and the phone as the UI shows it).
+    pub async fn unlink_confirmed(&self, active: &str, product: &str, phone: &str) -> Result<()> {
+        self.click_css(&format!("{active} {}", by_id("unlink"))).await?;
+        self.find("unlink-dialog").await?;
+        let question = self.text("unlink-question").await?;
+        ensure!(
+            question.contains(product) && question.contains(phone),
+            "the confirmation names the account: {question:?}"
+        );
+        self.click("unlink-confirm").await
+    }
+
     pub async fn show(&self, css: &str) -> Result<()> {
         let element = self.find_css(css).await?;
         self.client
@@ -1001,19 +1019,28 @@ pub async fn refund_refused_over_ipc(
     reason: &str,
     rule: &str,
 ) -> Result<()> {
-    let payment_id: i64 = app
-        .find("payment-page")
-        .await?
-        .attr("data-payment-id")
-        .await?
-        .unwrap_or_default()
-        .parse()?;
+    let payment_id: i64 = app.attr("payment-page", "data-payment-id").await?.parse()?;
     let input = json!({ "paymentId": payment_id, "amount": amount, "reason": "E2E over IPC" });
     let reply = app.invoke("request_refund", json!({ "input": input })).await?;
     let Err(err) = reply else { bail!("a refund of {amount} must be refused ({reason})") };
     ensure!(err["code"] == "conflict" && err["reason"] == reason, "refused with {reason}: {err}");
     ensure!(err["message"].as_str().unwrap_or_default().contains(rule), "the rule is named: {err}");
+    close_refund_dialog(app).await
+}
+
+/// Cancels the refund request dialog and waits until it is gone.
+pub async fn close_refund_dialog(app: &Desktop) -> Result<()> {
     app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
     app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     Ok(())
+}
+
+/// Opens the refunds desk's `status` tab and answers the row of the refund of the payment
+/// `reference`, which must be listed there with that status.
+pub async fn refund_row_in_tab(app: &Desktop, status: &str, reference: &str) -> Result<String> {
+    app.click(&format!("refunds-tab-{status}")).await?;
+    let row = refund_row_for(app, reference).await?;
+    let shown = app.find_css(&row).await?.attr("data-status").await?;
+    ensure!(shown.as_deref() == Some(status), "listed as {status}: {shown:?}");
+    Ok(row)
 }
