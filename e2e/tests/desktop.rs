@@ -386,9 +386,12 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("new-payment-dialog").await?;
     app.select("payment-product", "doku_jokul_ovo_push").await?;
     app.select("payment-kind", "push").await?;
-    app.fill("payment-amount", "75.000").await?;
-    app.fill("payment-phone", "0857-1234-5678").await?;
-    app.fill("payment-description", "E2E Jokul push").await?;
+    app.fill_all(&[
+        ("payment-amount", "75.000"),
+        ("payment-phone", "0857-1234-5678"),
+        ("payment-description", "E2E Jokul push"),
+    ])
+    .await?;
     app.click("payment-start").await?;
     started(app).await?;
     app.wait_attr("payment-status", "data-status", "pending").await?;

@@ -364,10 +364,13 @@ impl Desktop {
         password: &str,
     ) -> Result<()> {
         self.find("screen-setup").await?;
-        self.fill("setup-username", username).await?;
-        self.fill("setup-display-name", display_name).await?;
-        self.fill("setup-password", password).await?;
-        self.fill("setup-password-confirm", password).await?;
+        self.fill_all(&[
+            ("setup-username", username),
+            ("setup-display-name", display_name),
+            ("setup-password", password),
+            ("setup-password-confirm", password),
+        ])
+        .await?;
         self.click("setup-submit").await?;
         self.find("screen-shell").await?;
         Ok(())
@@ -375,8 +378,7 @@ impl Desktop {
 
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
         self.find("screen-signin").await?;
-        self.fill("signin-username", username).await?;
-        self.fill("signin-password", password).await?;
+        self.fill_all(&[("signin-username", username), ("signin-password", password)]).await?;
         self.click("signin-submit").await?;
         self.find("screen-shell").await?;
         Ok(())
@@ -397,8 +399,8 @@ impl Desktop {
     ) -> Result<()> {
         self.click("nav-settings").await?;
         self.click("settings-tab-operators").await?;
-        self.fill("op-new-username", username).await?;
-        self.fill("op-new-display-name", display_name).await?;
+        self.fill_all(&[("op-new-username", username), ("op-new-display-name", display_name)])
+            .await?;
         self.select("op-new-role", role).await?;
         self.fill("op-new-password", password).await?;
         self.click("op-create-submit").await?;
@@ -688,6 +690,14 @@ impl Desktop {
             "the confirmation names the account: {question:?}"
         );
         self.click("unlink-confirm").await
+    }
+
+    /// Fills each field (by `data-testid`) with its value, in order.
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) -> Result<()> {
+        for (test_id, value) in fields {
+            self.fill(test_id, value).await?;
+        }
+        Ok(())
     }
 
     pub async fn show(&self, css: &str) -> Result<()> {
