@@ -168,32 +168,30 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     sign_in_as(&f.app, "finn").await;
     let pdf =
         f.file("transfer slip.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
-    assert_eq!(
-        code(
-            record(
-                &f.app,
-                refund.id,
-                "TRF-20260301-77",
-                &today.to_string(),
-                Some(&pdf),
-                "not-finns"
-            )
-            .await
-        ),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(record(&f.app, refund.id, "   ", &today.to_string(), None, "finn-password").await),
-        (ErrorCode::InvalidInput, Some("transfer_reference_missing"))
-    );
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, &"9".repeat(65), &today.to_string(), None, "finn-password")
-                .await
-        )
-        .1,
-        Some("transfer_reference_invalid")
-    );
+    let today_text = today.to_string();
+    let text = f.file("slip.txt", b"transfer done");
+    let mut huge = b"%PDF-1.4\n".to_vec();
+    huge.resize(10 * 1024 * 1024 + 1, b'0');
+    let huge = f.file("huge.pdf", &huge);
+    let missing = f.dir.path().join("gone.pdf").to_string_lossy().into_owned();
+    let long_reference = "9".repeat(65);
+    let wrong_password = record(&f.app, refund.id, "TRF-20260301-77", &today_text, Some(&pdf), "x");
+    assert_eq!(code(wrong_password.await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    // Reference and evidence; the code where the case pins it, and the reason.
+    let refusals: [(&str, Option<&str>, Option<ErrorCode>, &str); 6] = [
+        ("   ", None, Some(ErrorCode::InvalidInput), "transfer_reference_missing"),
+        (&long_reference, None, None, "transfer_reference_invalid"),
+        ("TRF-1", Some(&text), None, "evidence_type_unsupported"),
+        ("TRF-1", Some(&huge), None, "evidence_too_large"),
+        ("TRF-1", Some("relative/slip.pdf"), None, "evidence_path_invalid"),
+        ("TRF-1", Some(&missing), None, "evidence_not_found"),
+    ];
+    for (reference, evidence, pinned, reason) in refusals {
+        let refused = record(&f.app, refund.id, reference, &today_text, evidence, "finn-password");
+        let (got, why) = code(refused.await);
+        assert_eq!(why, Some(reason), "{reason}");
+        assert!(pinned.is_none_or(|c| c == got), "{reason}: {got:?}");
+    }
     for (date, reason) in [
         ("2026-02-30", "transfer_date_invalid"),
         ("yesterday", "transfer_date_invalid"),
@@ -206,50 +204,6 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
             "{date}"
         );
     }
-    let text = f.file("slip.txt", b"transfer done");
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&text), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_type_unsupported")
-    );
-    let mut huge = b"%PDF-1.4\n".to_vec();
-    huge.resize(10 * 1024 * 1024 + 1, b'0');
-    let huge = f.file("huge.pdf", &huge);
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&huge), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_too_large")
-    );
-    assert_eq!(
-        code(
-            record(
-                &f.app,
-                refund.id,
-                "TRF-1",
-                &today.to_string(),
-                Some("relative/slip.pdf"),
-                "finn-password"
-            )
-            .await
-        )
-        .1,
-        Some("evidence_path_invalid")
-    );
-    let missing = f.dir.path().join("gone.pdf").to_string_lossy().into_owned();
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&missing), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_not_found")
-    );
     assert!(evidence_files(&f).is_empty(), "{:?}", evidence_files(&f));
     assert_eq!(page(&f.app, refund.id).await.status, "awaiting_transfer");
 
