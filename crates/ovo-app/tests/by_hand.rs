@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, ErrorCode, EVIDENCE_DIR};
+use ovo_app::{AppError, AppResult, Backoffice, ErrorCode, EVIDENCE_DIR};
 use ovo_domain::{wib_date, PaymentStatus, Product, RefundId};
 use ovo_ledger::refunds as ledger_refunds;
 use ovo_test_support::app::refund::{decide, page, request};
@@ -92,13 +92,10 @@ async fn record(
     .await
 }
 
-fn by_hand(
-    id: i64,
-    outcome: &str,
-    provider_ref: &str,
-    note: &str,
-    password: &str,
-) -> ResolveByHandInput {
+/// A by-hand outcome: the outcome, the provider's reference, the note, the password.
+type Outcome<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn by_hand(id: i64, (outcome, provider_ref, note, password): Outcome) -> ResolveByHandInput {
     ResolveByHandInput {
         id,
         outcome: outcome.into(),
@@ -106,6 +103,14 @@ fn by_hand(
         note: note.into(),
         password: password.into(),
     }
+}
+
+async fn resolve_refund(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<RefundView> {
+    f.app.resolve_refund_by_hand(by_hand(id, how)).await
+}
+
+async fn resolve_payment(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<PaymentDetailView> {
+    f.app.resolve_payment_by_hand(by_hand(id, how)).await
 }
 
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
@@ -333,57 +338,47 @@ async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reserva
     );
     assert_eq!(
         code(
-            f.app
-                .resolve_refund_by_hand(by_hand(
-                    failed,
-                    "failed",
-                    "",
-                    "no credit in the settlement report",
-                    "sam-password"
-                ))
-                .await
+            resolve_refund(
+                &f,
+                failed,
+                ("failed", "", "no credit in the settlement report", "sam-password")
+            )
+            .await
         )
         .0,
         ErrorCode::Forbidden
     );
     sign_in_as(&f.app, "sue").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_refund_by_hand(by_hand(failed, "failed", "", "no credit", "sue-password"))
-                .await
-        )
-        .0,
+        code(resolve_refund(&f, failed, ("failed", "", "no credit", "sue-password")).await).0,
         ErrorCode::Forbidden
     );
 
     sign_in_as(&f.app, "finn").await;
-    let resolve = |input| f.app.resolve_refund_by_hand(input);
-    assert_eq!(
-        code(resolve(by_hand(failed, "failed", "", "no credit", "wrong-password")).await),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "failed", "", "  ", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_note_missing"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "succeeded", " ", "seen", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_provider_ref_missing"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "maybe", "X", "seen", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_outcome_invalid"))
-    );
+    use ErrorCode::{InvalidInput, WrongPassword};
+    for (outcome, provider_ref, note, password, refused, reason) in [
+        ("failed", "", "no credit", "wrong-password", WrongPassword, "wrong_password"),
+        ("failed", "", " ", "finn-password", InvalidInput, "resolution_note_missing"),
+        (
+            "succeeded",
+            " ",
+            "seen",
+            "finn-password",
+            InvalidInput,
+            "resolution_provider_ref_missing",
+        ),
+        ("maybe", "X", "seen", "finn-password", InvalidInput, "resolution_outcome_invalid"),
+    ] {
+        let attempt = resolve_refund(&f, failed, (outcome, provider_ref, note, password));
+        assert_eq!(code(attempt.await), (refused, Some(reason)), "{reason}");
+    }
     assert_eq!(page(&f.app, failed).await.status, "needs_review");
 
-    let done = resolve(by_hand(
+    let done = resolve_refund(
+        &f,
         failed,
-        "failed",
-        "",
-        " not in DOKU's settlement report of 3 March ",
-        "finn-password",
-    ))
+        ("failed", "", " not in DOKU's settlement report of 3 March ", "finn-password"),
+    )
     .await
     .unwrap();
     assert_eq!(done.status, "failed");
@@ -406,24 +401,20 @@ async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reserva
     );
     assert!(entries.iter().any(|e| e.outcome == "denied" && e.detail.contains("wrong_password")));
     assert_eq!(
-        code(resolve(by_hand(failed, "succeeded", "R1", "seen", "finn-password")).await),
+        code(resolve_refund(&f, failed, ("succeeded", "R1", "seen", "finn-password")).await),
         (ErrorCode::Conflict, Some("refund_state_changed"))
     );
 
     // Released: a new refund of the whole amount passes, and this one the provider did pay.
     let succeeded = needs_review_refund(&f, payment, "100.000").await;
     sign_in_as(&f.app, "fina").await;
-    let done = f
-        .app
-        .resolve_refund_by_hand(by_hand(
-            succeeded,
-            "succeeded",
-            " RFD-DOKU-5521 ",
-            "credited per DOKU dashboard",
-            "fina-password",
-        ))
-        .await
-        .unwrap();
+    let done = resolve_refund(
+        &f,
+        succeeded,
+        ("succeeded", " RFD-DOKU-5521 ", "credited per DOKU dashboard", "fina-password"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (done.status.as_str(), done.provider_ref.as_deref()),
         ("succeeded", Some("RFD-DOKU-5521"))
@@ -443,11 +434,7 @@ async fn the_requester_never_resolves_their_own_refund_by_hand() {
     promote_to_finance(&f, "sam").await;
     sign_in_as(&f.app, "sam").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_refund_by_hand(by_hand(refund, "failed", "", "no credit", "sam-password"))
-                .await
-        ),
+        code(resolve_refund(&f, refund, ("failed", "", "no credit", "sam-password")).await),
         (ErrorCode::Forbidden, Some("refund_own_resolution"))
     );
     assert_eq!(page(&f.app, refund).await.status, "needs_review");
@@ -462,18 +449,7 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
     for who in ["sam", "sue"] {
         sign_in_as(&f.app, who).await;
         assert_eq!(
-            code(
-                f.app
-                    .resolve_payment_by_hand(by_hand(
-                        paid,
-                        "succeeded",
-                        "P1",
-                        "seen",
-                        &password_of(who)
-                    ))
-                    .await
-            )
-            .0,
+            code(resolve_payment(&f, paid, ("succeeded", "P1", "seen", &password_of(who))).await).0,
             ErrorCode::Forbidden,
             "{who}"
         );
@@ -485,26 +461,20 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
     );
 
     sign_in_as(&f.app, "fina").await;
-    let resolve = |input| f.app.resolve_payment_by_hand(input);
-    assert_eq!(
-        code(resolve(by_hand(paid, "succeeded", "P1", "seen", "nope-password")).await),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(paid, "succeeded", "", "seen", "fina-password")).await).1,
-        Some("resolution_provider_ref_missing")
-    );
-    assert_eq!(
-        code(resolve(by_hand(paid, "failed", "", "", "fina-password")).await).1,
-        Some("resolution_note_missing")
-    );
-    let done = resolve(by_hand(
+    let wrong_password = resolve_payment(&f, paid, ("succeeded", "P1", "seen", "nope-password"));
+    assert_eq!(code(wrong_password.await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    for (outcome, provider_ref, note, reason) in [
+        ("succeeded", "", "seen", "resolution_provider_ref_missing"),
+        ("failed", "", "", "resolution_note_missing"),
+    ] {
+        let attempt = resolve_payment(&f, paid, (outcome, provider_ref, note, "fina-password"));
+        assert_eq!(code(attempt.await).1, Some(reason));
+    }
+    let done = resolve_payment(
+        &f,
         paid,
-        "succeeded",
-        "OVO-TRX-99812",
-        "paid per the OVO merchant portal",
-        "fina-password",
-    ))
+        ("succeeded", "OVO-TRX-99812", "paid per the OVO merchant portal", "fina-password"),
+    )
     .await
     .unwrap();
     assert_eq!(
@@ -531,17 +501,15 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
         (Some("needs_review"), Some("succeeded"))
     );
     assert_eq!(
-        code(resolve(by_hand(paid, "failed", "", "again", "fina-password")).await),
+        code(resolve_payment(&f, paid, ("failed", "", "again", "fina-password")).await),
         (ErrorCode::Conflict, Some("payment_state_changed"))
     );
 
-    let done = resolve(by_hand(
+    let done = resolve_payment(
+        &f,
         unpaid,
-        "failed",
-        "",
-        "no such transaction in the Jokul report",
-        "fina-password",
-    ))
+        ("failed", "", "no such transaction in the Jokul report", "fina-password"),
+    )
     .await
     .unwrap();
     assert_eq!(
@@ -561,17 +529,7 @@ async fn whoever_took_a_payment_never_resolves_it_by_hand() {
     let payment = needs_review(&f, Product::FaspayOvoTokenize, "tokenized", 30_000, "fina").await;
     sign_in_as(&f.app, "fina").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_payment_by_hand(by_hand(
-                    payment,
-                    "succeeded",
-                    "FP-1",
-                    "seen",
-                    "fina-password"
-                ))
-                .await
-        ),
+        code(resolve_payment(&f, payment, ("succeeded", "FP-1", "seen", "fina-password")).await),
         (ErrorCode::Forbidden, Some("payment_own_resolution"))
     );
     assert!(audit(&f.app, "payment.resolve_by_hand")
@@ -579,16 +537,12 @@ async fn whoever_took_a_payment_never_resolves_it_by_hand() {
         .iter()
         .any(|e| e.outcome == "denied" && e.detail.contains("own_payment")));
     sign_in_as(&f.app, "finn").await;
-    let done = f
-        .app
-        .resolve_payment_by_hand(by_hand(
-            payment,
-            "succeeded",
-            "FP-1",
-            "seen in the Faspay report",
-            "finn-password",
-        ))
-        .await
-        .unwrap();
+    let done = resolve_payment(
+        &f,
+        payment,
+        ("succeeded", "FP-1", "seen in the Faspay report", "finn-password"),
+    )
+    .await
+    .unwrap();
     assert_eq!(done.payment.status, "succeeded");
 }
