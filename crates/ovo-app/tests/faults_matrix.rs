@@ -677,13 +677,7 @@ async fn run_notification(w: &World, fault: &str) -> Result<State, String> {
     w.settle(real_wait(fault), || w.payment_final(id)).await;
     let page = w.payment(id).await;
     let after = w.wallet(w.setup.payer).await;
-    let inbox = ovo_ledger::notifications::recent(
-        &mut w.app.ledger().read().await.unwrap(),
-        Some(w.setup.product),
-        500,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&w.app, w.setup.product, 500).await;
     let ours: Vec<_> = inbox.iter().filter(|n| n.payment_id.map(|p| p.get()) == Some(id)).collect();
     // A success applied twice would be on the payment's timeline twice.
     let applied_success = page.timeline.iter().filter(|t| t.kind == "payment_succeeded").count();

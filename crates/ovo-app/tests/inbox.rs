@@ -143,8 +143,7 @@ async fn deliver(f: &Fixture, (body, signature): &(String, String)) -> (u16, Val
 }
 
 async fn inbox(f: &Fixture) -> Vec<NotificationRow> {
-    let mut conn = f.app.ledger().read().await.unwrap();
-    ovo_ledger::notifications::recent(&mut conn, Some(Product::TazapayOvoIdr), 20).await.unwrap()
+    app::notifications(&f.app, Product::TazapayOvoIdr, 20).await
 }
 
 /// Waits until the inbox's only row satisfies `done`.

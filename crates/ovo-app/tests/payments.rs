@@ -42,6 +42,17 @@ async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
     f.app.start_payment(input).await.unwrap()
 }
 
+/// Starts a payment for the customer with `phone`.
+async fn start_for(
+    f: &Fixture,
+    phone: &str,
+    product: &str,
+    kind: &str,
+    amount: &str,
+) -> PaymentDetailView {
+    start(f, input(Some(customer_id(f, phone).await), product, kind, amount)).await
+}
+
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
     app::payment_page(&f.app, id).await
 }
@@ -114,34 +125,19 @@ async fn options_follow_the_capability_table() {
 async fn support_cannot_take_payments_and_input_is_checked() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let bad = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.5"))
-        .await
-        .unwrap_err();
+    let refusal =
+        |kind, amount| f.app.start_payment(input(Some(budi), "doku_jokul_ovo_push", kind, amount));
+    let bad = refusal("push", "10.5").await.unwrap_err();
     assert_eq!(bad.code, ErrorCode::InvalidInput);
     assert!(bad.reason.unwrap().starts_with("money_"), "{bad:?}");
-    let wrong_kind = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "recurring", "10.000"))
-        .await
-        .unwrap_err();
+    let wrong_kind = refusal("recurring", "10.000").await.unwrap_err();
     assert_eq!(wrong_kind.reason, Some("payment_kind_unsupported"));
     // Budi has no DOKU SNAP linked account.
-    let unlinked = f
-        .app
-        .start_payment(input(Some(budi), "doku_snap_ovo", "recurring", "10.000"))
-        .await
-        .unwrap_err();
-    assert_eq!(unlinked.reason, Some("payment_needs_linked_account"));
+    let unlinked = f.app.start_payment(input(Some(budi), "doku_snap_ovo", "recurring", "10.000"));
+    assert_eq!(unlinked.await.unwrap_err().reason, Some("payment_needs_linked_account"));
 
     f.sign_in_as("suri").await;
-    let refused = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.000"))
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Forbidden);
+    assert_eq!(refusal("push", "10.000").await.unwrap_err().code, ErrorCode::Forbidden);
     // Support still sees payments.
     f.app.payments_page(query(10)).await.unwrap();
 }
@@ -149,8 +145,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
 #[tokio::test]
 async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_with_points() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000")).await;
+    let view = start_for(&f, BUDI, "doku_jokul_ovo_push", "push", "Rp 25.000").await;
     // Answered while the provider still holds the push: had it waited, the demo merchant's
     // customer (who pays by themselves after 20 s, scaled) would have made it succeeded.
     assert_eq!(view.payment.status, "pending");
@@ -221,8 +216,7 @@ async fn declined_pushes_fail_with_the_providers_code() {
 #[tokio::test]
 async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000")).await;
+    let view = start_for(&f, SITI, "doku_snap_ovo", "sale_redirect", "30.000").await;
     assert_eq!(view.payment.status, "pending");
     let url = view.redirect_url.clone().unwrap();
     assert!(f.opener.opened().contains(&url));
@@ -236,8 +230,7 @@ async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
 #[tokio::test]
 async fn doku_recurring_completes_without_the_customer() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "recurring", "12.500")).await;
+    let view = start_for(&f, SITI, "doku_snap_ovo", "recurring", "12.500").await;
     assert!(view.redirect_url.is_none());
     assert!(f.opener.opened().is_empty());
     let paid = until_status(&f, view.payment.id, "succeeded").await;
@@ -248,8 +241,7 @@ async fn doku_recurring_completes_without_the_customer() {
 #[tokio::test]
 async fn tazapay_payin_is_confirmed_then_polled_to_success() {
     let f = fixture().await;
-    let agus = customer_id(&f, "6285712345678").await;
-    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
+    let view = start_for(&f, "6285712345678", "tazapay_ovo_idr", "payin", "20.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(
         view.payment.provider_ref.as_deref().unwrap().starts_with("pay_")
@@ -349,8 +341,7 @@ fn query(limit: u32) -> PaymentQuery {
 async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let payer = customer_id(&f, PAYER).await;
-    let paid = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "123.000")).await;
+    let paid = start_for(&f, PAYER, "doku_jokul_ovo_push", "push", "123.000").await;
     let paid = until_status(&f, paid.payment.id, "succeeded").await;
     let waiting = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "7.000")).await;
 
@@ -489,8 +480,7 @@ async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
 async fn a_forged_notification_only_triggers_a_status_query() {
     let f = fixture().await;
     let settings = listener(&f).await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "8.000")).await;
+    let view = start_for(&f, BUDI, "ovo_snap", "direct_debit", "8.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     let status_queries = received(&f, "ovo_snap", "debit/status").await;
     let body = json!({
@@ -523,13 +513,7 @@ async fn a_forged_notification_only_triggers_a_status_query() {
     let after = detail(&f, view.payment.id).await;
     assert_eq!(after.payment.status, "pending");
     assert!(after.payment.succeeded_at.is_none());
-    let inbox = ovo_ledger::notifications::recent(
-        &mut f.app.ledger().read().await.unwrap(),
-        Some(Product::OvoSnap),
-        10,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&f.app, Product::OvoSnap, 10).await;
     assert_eq!(inbox.len(), 1);
     assert!(!inbox[0].verified);
     assert_eq!(inbox[0].payment_id.map(|p| p.get()), Some(view.payment.id));
@@ -574,13 +558,7 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     }
     // Applied once a status query confirms it.
     let after = until_open_status(&f, view.payment.id, "succeeded").await;
-    let inbox = ovo_ledger::notifications::recent(
-        &mut f.app.ledger().read().await.unwrap(),
-        Some(Product::TazapayOvoIdr),
-        10,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&f.app, Product::TazapayOvoIdr, 10).await;
     assert_eq!(inbox.len(), 1, "{inbox:?}");
     assert!(inbox[0].verified);
     assert_eq!(inbox[0].dedup_key, "tazapay_ovo_idr:evt_test_dup_1");
@@ -712,8 +690,7 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
 #[tokio::test]
 async fn the_poller_follows_each_products_first_checks() {
     let f = fixture().await;
-    let agus = customer_id(&f, "6285712345678").await;
-    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "16.000")).await;
+    let view = start_for(&f, "6285712345678", "tazapay_ovo_idr", "payin", "16.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     // The status reads are refused, so the payment stays open however long this test takes.
     fault(
@@ -748,8 +725,7 @@ async fn the_poller_follows_each_products_first_checks() {
 #[tokio::test]
 async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "16.000")).await;
+    let view = start_for(&f, BUDI, "tazapay_ovo_idr", "payin", "16.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(view.can_cancel);
     let cancelled = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap();
@@ -773,8 +749,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("payment_not_cancellable")));
 
     // Paid at Faspay but not yet known here: 81 Already Been Paid, then the status query settles it.
-    let sophia = customer_id(&f, SOPHIA).await;
-    let paying = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "21.000")).await;
+    let paying = start_for(&f, SOPHIA, "faspay_ovo_tokenize", "tokenized", "21.000").await;
     assert_eq!(paying.payment.status, "pending", "{paying:#?}");
     let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
     let (status, body) = decide(&f, &action, "approve", "cash").await;
@@ -804,8 +779,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
 #[tokio::test]
 async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "18.000")).await;
+    let view = start_for(&f, BUDI, "tazapay_ovo_idr", "payin", "18.000").await;
     assert!(!view.can_request_again);
     let payin = view.payment.provider_ref.clone().unwrap();
     // Nobody answers the push: the attempt expires (70 s × 0.02).

@@ -414,6 +414,16 @@ pub async fn advance_and_poll(test: &TestApp, seconds: i64) {
     test.app.poll_payments().await.unwrap();
 }
 
+/// The newest `limit` notifications the app stored for `product`, newest first.
+pub async fn notifications(
+    app: &Backoffice,
+    product: Product,
+    limit: u32,
+) -> Vec<ovo_ledger::notifications::NotificationRow> {
+    let mut conn = app.ledger().read().await.unwrap();
+    ovo_ledger::notifications::recent(&mut conn, Some(product), limit).await.unwrap()
+}
+
 /// The id of the operator `username`.
 pub async fn operator_id(app: &Backoffice, username: &str) -> OperatorId {
     let mut conn = app.ledger().read().await.unwrap();
