@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, ErrorCode};
+use ovo_app::{AppResult, Backoffice, ErrorCode};
 use ovo_domain::Product;
 use ovo_providers::ExtraRoots;
 use ovo_test_support::app::{self, code, TestApp};
@@ -68,11 +68,7 @@ async fn use_doku_host(app: &Backoffice, host: &str) {
 }
 
 /// Tests the connection of `product` in `environment` (as their keys name them).
-async fn test(
-    f: &Fixture,
-    environment: &str,
-    product: &str,
-) -> Result<ConnectionTestResult, AppError> {
+async fn test(f: &Fixture, environment: &str, product: &str) -> AppResult<ConnectionTestResult> {
     let input = ConnectionTestInput { environment: environment.into(), product: product.into() };
     f.app.test_connection(input).await
 }

@@ -298,13 +298,8 @@ async fn ovo_snap_direct_debit_with_cash_and_with_points_records_the_split() {
 async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     let f = fixture().await;
     let payer = customer_id(&f, PAYER).await;
-    let (status, body) = post_json(
-        &f,
-        "/_sandbox/faults",
-        json!({ "product": "doku_jokul_ovo_push", "endpoint": "/ovo-emoney/v1/payment", "fault": { "kind": "lose_response" }, "count": 1 }),
-    )
-    .await;
-    assert!((200..300).contains(&status), "{body}");
+    let lose = json!({ "kind": "lose_response" });
+    fault(&f, "doku_jokul_ovo_push", Some("/ovo-emoney/v1/payment"), lose, 1).await;
     let view = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "75.000")).await;
     // The spawned call loses its answer: unknown, with its problem.
     let deadline = Instant::now() + Duration::from_secs(10);
