@@ -248,6 +248,29 @@ async fn preview(app: &Backoffice, payment_id: i64, amount: &str) -> RefundPrevi
     app.preview_refund(RefundPreviewInput { payment_id, amount: amount.into() }).await.unwrap()
 }
 
+/// Requests a refund of `amount` of the payment, arms the fault on the product's refund
+/// endpoint (`count` times) and has fina approve it: the refund's outcome is unknown. Answers
+/// the refund as requested and as approved.
+async fn approved_into_unknown(
+    f: &Fixture,
+    payment: i64,
+    amount: &str,
+    (product, endpoint, fault, count): (&str, &str, Value, u32),
+) -> (RefundView, RefundView) {
+    let refund = request(&f.app, payment, amount).await.unwrap();
+    f.sim.arm(product, endpoint, fault, count).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{lost:?}");
+    (refund, lost)
+}
+
+/// The ids of the payment's refunds in the queue of `status` (beside the demo ledger's own).
+async fn queued(app: &Backoffice, status: &str, payment_reference: &str) -> Vec<i64> {
+    let queue = app::refund_queue(app, status).await;
+    queue.iter().filter(|r| r.payment_reference == payment_reference).map(|r| r.id).collect()
+}
+
 async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
     let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
     page.entries.into_iter().map(|e| (e.action, e.subject, e.outcome)).collect()
@@ -284,20 +307,7 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
         ("requested", "api", 40_000, "sue")
     );
     // The queue holds it once, beside the demo ledger's own requests.
-    let queue = f
-        .app
-        .refund_queue(RefundQueueQuery { status: "requested".into(), after_id: None, limit: 50 })
-        .await
-        .unwrap()
-        .refunds;
-    assert_eq!(
-        queue
-            .iter()
-            .filter(|r| r.payment_reference == refund.payment_reference)
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
-        [refund.id]
-    );
+    assert_eq!(queued(&f.app, "requested", &refund.payment_reference).await, [refund.id]);
 
     // Finance re-enters a wrong password: refused, audited, nothing changes.
     sign_in_as(&f.app, "fina").await;
@@ -515,16 +525,8 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
             ["refund_requested", "refund_approved", "refund_awaiting_transfer"]
         );
         assert_eq!(received(&f.sim, key, None).await.len(), before, "{key}: no provider call");
-        let queue = f
-            .app
-            .refund_queue(RefundQueueQuery {
-                status: "awaiting_transfer".into(),
-                after_id: None,
-                limit: 10,
-            })
-            .await
-            .unwrap();
-        assert!(queue.refunds.iter().any(|r| r.id == refund.id));
+        let awaiting = queued(&f.app, "awaiting_transfer", &refund.payment_reference).await;
+        assert!(awaiting.contains(&refund.id), "{awaiting:?}");
     }
 }
 
@@ -568,25 +570,10 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_ovo_snap(&f.app, &f.sim, 120_000).await;
     let (cash_before, _) = wallet(&f.sim, BUDI).await;
-    let refund = request(&f.app, payment, "20.000").await.unwrap();
-    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1);
+    let (refund, lost) = approved_into_unknown(&f, payment, "20.000", fault).await;
     assert_eq!(lost.status, "unknown", "{lost:?}");
-    let queue = f
-        .app
-        .refund_queue(RefundQueueQuery { status: "unknown".into(), after_id: None, limit: 10 })
-        .await
-        .unwrap()
-        .refunds;
-    assert_eq!(
-        queue
-            .iter()
-            .filter(|r| r.payment_reference == refund.payment_reference)
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
-        [refund.id]
-    );
+    assert_eq!(queued(&f.app, "unknown", &refund.payment_reference).await, [refund.id]);
     // The reservation holds while the outcome is unknown.
     assert_eq!(preview(&f.app, payment, "").await.refundable, 100_000);
 
@@ -1028,11 +1015,9 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_ovo_snap(&f.app, &f.sim, 90_000).await;
     let (cash_before, _) = wallet(&f.sim, BUDI).await;
-    let refund = request(&f.app, payment, "50.000").await.unwrap();
     // The provider never gets it: the first send and every resend are dropped on the way.
-    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4);
+    let (refund, lost) = approved_into_unknown(&f, payment, "50.000", fault).await;
     assert_eq!(lost.status, "unknown", "{lost:?}");
 
     // Every few seconds of the (scaled) day: "not found" is never "failed".
@@ -1095,11 +1080,9 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_tazapay(&f.app, &f.sim, 150_000).await;
-    let refund = request(&f.app, payment, "150.000").await.unwrap();
     // Processed, answer lost: no rfd_ id reaches the ledger.
-    f.sim.arm("tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" }), 1).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" }), 1);
+    let (refund, lost) = approved_into_unknown(&f, payment, "150.000", fault).await;
     assert_eq!((lost.status.as_str(), lost.provider_ref.clone()), ("unknown", None), "{lost:?}");
 
     // A restart: everything needed is in the ledger.
