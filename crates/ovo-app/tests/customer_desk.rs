@@ -88,18 +88,16 @@ async fn decide(f: &Fixture, action: &str, decision: &str, follow_redirect: bool
 }
 
 async fn arm(f: &Fixture, product: &str, endpoint: &str, fault: Value, count: u32) {
-    post_json(
-        f,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count }),
-    )
-    .await;
+    f.sim().await.arm(product, endpoint, fault, count).await;
+}
+
+/// The product's endpoint answers 503 for its next `count` calls.
+async fn unavailable(f: &Fixture, product: &str, endpoint: &str, count: u32) {
+    arm(f, product, endpoint, json!({ "kind": "http_status", "status": 503 }), count).await;
 }
 
 async fn clear_faults(f: &Fixture) {
-    let url = format!("{}/_sandbox/faults", sandbox(f).await);
-    let response = f.http.delete(&url).send().await.unwrap();
-    assert!(response.status().is_success());
+    f.sim().await.clear_faults().await;
 }
 
 fn link_key(product: Product, reference: &str) -> SecretKey {
@@ -365,7 +363,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let binding = "/OVOSNAP/v2.0/oauth/account/registration-account-binding";
 
     // The binding call is not answered: the linking fails with that problem.
-    arm(&f, "ovo_snap", binding, json!({ "kind": "http_status", "status": 503 }), 1).await;
+    unavailable(&f, "ovo_snap", binding, 1).await;
     let refused = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Provider, "{refused:?}");
     let reason = refused.reason.unwrap();
@@ -409,14 +407,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
         f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((good.cash, good.points), (Some(2_500_000), Some(75_000)));
     f.clock.advance_seconds(60);
-    arm(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/balance-inquiry",
-        json!({ "kind": "http_status", "status": 503 }),
-        5,
-    )
-    .await;
+    unavailable(&f, "ovo_snap", "/OVOSNAP/v2.0/balance-inquiry", 5).await;
     let after =
         f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((after.cash, after.points), (good.cash, good.points));
@@ -569,14 +560,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     assert_eq!(second.cached_total, first.cached_total, "no duplicates");
 
     // When the provider fails, the cached entries of the range are shown with the problem.
-    arm(
-        &f,
-        "faspay_ovo_tokenize",
-        "/cvr/100037/10",
-        json!({ "kind": "http_status", "status": 503 }),
-        5,
-    )
-    .await;
+    unavailable(&f, "faspay_ovo_tokenize", "/cvr/100037/10", 5).await;
     let cached = ask(from.to_string(), today.to_string()).await.unwrap();
     assert!(cached.problem.is_some());
     assert_eq!(cached.entries.len(), expected);
@@ -686,14 +670,7 @@ async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() 
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
     let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
-    arm(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/access-token/b2b2c",
-        json!({ "kind": "http_status", "status": 503 }),
-        1,
-    )
-    .await;
+    unavailable(&f, "ovo_snap", "/OVOSNAP/v2.0/access-token/b2b2c", 1).await;
     let action = pending_binding(&f, "ovo_snap", SITI).await;
     let decided = decide(&f, &action, "approve", true).await;
     assert_eq!(decided["followed_status"], 200, "{decided}");
@@ -734,16 +711,6 @@ async fn ovo_snap_top_up_is_the_configured_text_in_the_chosen_language() {
     // Without a language, the app's language (none chosen yet: Indonesian).
     assert_eq!(ask(None).await.unwrap().options[0].title, "Aplikasi OVO");
     assert_eq!(code(ask(Some("fr")).await), (ErrorCode::InvalidInput, Some("language_unknown")));
-}
-
-/// Arms a sandbox fault for the next call of one product endpoint.
-async fn arm_fault(f: &Fixture, product: &str, endpoint: &str, fault: Value) {
-    post_json(
-        f,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 }),
-    )
-    .await;
 }
 
 /// How many unlinks the sandbox processed for `product`, over every reference.
@@ -792,11 +759,12 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     assert!(f.secrets.contains(&key).unwrap());
 
     // DOKU unbinds it, and the answer never arrives.
-    arm_fault(
+    arm(
         &f,
         "doku_snap_ovo",
         "/direct-debit/core/v1/registration-account-unbinding",
         json!({ "kind": "lose_response" }),
+        1,
     )
     .await;
     let lost = f.app.unlink_account(AccountRef { account_id: doku.id }).await.unwrap();
@@ -827,11 +795,12 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     // OVO SNAP: the first of its two calls is lost; sent again, both calls go through once.
     let budi = customer_id(&f, BUDI).await;
     let ovo = account(&f, budi, Product::OvoSnap).await;
-    arm_fault(
+    arm(
         &f,
         "ovo_snap",
         "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
         json!({ "kind": "lose_response" }),
+        1,
     )
     .await;
     let lost = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
@@ -849,11 +818,12 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
     let ovo = account(&f, budi, Product::OvoSnap).await;
-    arm_fault(
+    arm(
         &f,
         "ovo_snap",
         "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
         json!({ "kind": "http_status", "status": 403 }),
+        1,
     )
     .await;
     let refused = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
