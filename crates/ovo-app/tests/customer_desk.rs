@@ -54,6 +54,21 @@ async fn account(f: &Fixture, customer_id: i64, product: Product) -> LinkedAccou
     page(f, customer_id).await.accounts.into_iter().find(|a| a.product == product).unwrap()
 }
 
+/// The customer with `phone`, their seeded active account on `product`, and the key of its
+/// token (which the secret store holds).
+async fn seeded_link(
+    f: &Fixture,
+    phone: &str,
+    product: Product,
+) -> (i64, LinkedAccountView, SecretKey) {
+    let customer = customer_id(f, phone).await;
+    let seeded = account(f, customer, product).await;
+    assert_eq!(seeded.status, LinkStatus::Active);
+    let key = link_key(product, &seeded.reference);
+    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+    (customer, seeded, key)
+}
+
 async fn start_link(
     f: &Fixture,
     customer_id: i64,
@@ -89,6 +104,11 @@ async fn decide(f: &Fixture, action: &str, decision: &str, follow_redirect: bool
 
 async fn arm(f: &Fixture, product: &str, endpoint: &str, fault: Value, count: u32) {
     f.sim().await.arm(product, endpoint, fault, count).await;
+}
+
+/// The product's endpoint processes its next call and loses the answer.
+async fn lose_answer(f: &Fixture, product: &str, endpoint: &str) {
+    arm(f, product, endpoint, json!({ "kind": "lose_response" }), 1).await;
 }
 
 /// The product's endpoint answers 503 for its next `count` calls.
@@ -476,11 +496,7 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
 #[tokio::test]
 async fn unlinking_forgets_the_tokens_and_is_audited() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let seeded = account(&f, budi, Product::OvoSnap).await;
-    assert_eq!(seeded.status, LinkStatus::Active);
-    let key = link_key(Product::OvoSnap, &seeded.reference);
-    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+    let (budi, seeded, key) = seeded_link(&f, BUDI, Product::OvoSnap).await;
 
     let mut result = f.app.unlink_account(AccountRef { account_id: seeded.id }).await.unwrap();
     if result.outcome == UnlinkOutcome::Pending {
@@ -752,21 +768,10 @@ async fn account_by_id(f: &Fixture, customer_id: i64, account_id: i64) -> Linked
 #[tokio::test]
 async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sends_it_again() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let doku = account(&f, siti, Product::DokuSnapOvo).await;
-    assert_eq!(doku.status, LinkStatus::Active);
-    let key = link_key(Product::DokuSnapOvo, &doku.reference);
-    assert!(f.secrets.contains(&key).unwrap());
+    let (siti, doku, key) = seeded_link(&f, SITI, Product::DokuSnapOvo).await;
 
     // DOKU unbinds it, and the answer never arrives.
-    arm(
-        &f,
-        "doku_snap_ovo",
-        "/direct-debit/core/v1/registration-account-unbinding",
-        json!({ "kind": "lose_response" }),
-        1,
-    )
-    .await;
+    lose_answer(&f, "doku_snap_ovo", "/direct-debit/core/v1/registration-account-unbinding").await;
     let lost = f.app.unlink_account(AccountRef { account_id: doku.id }).await.unwrap();
     assert_eq!(lost.outcome, UnlinkOutcome::Failed);
     assert_eq!(lost.account.status, LinkStatus::Unlinking, "never a guess");
@@ -795,14 +800,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     // OVO SNAP: the first of its two calls is lost; sent again, both calls go through once.
     let budi = customer_id(&f, BUDI).await;
     let ovo = account(&f, budi, Product::OvoSnap).await;
-    arm(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
-        json!({ "kind": "lose_response" }),
-        1,
-    )
-    .await;
+    lose_answer(&f, "ovo_snap", "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding").await;
     let lost = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
     assert_eq!(lost.account.status, LinkStatus::Unlinking);
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
