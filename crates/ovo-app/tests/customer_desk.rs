@@ -69,6 +69,14 @@ async fn seeded_link(
     (customer, seeded, key)
 }
 
+/// The customer with `phone` and a link to `product` started for them, pending.
+async fn pending_link(f: &Fixture, phone: &str, product: &str) -> (i64, LinkedAccountView) {
+    let customer = customer_id(f, phone).await;
+    let started = start_link(f, customer, product, "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    (customer, started)
+}
+
 async fn start_link(
     f: &Fixture,
     customer_id: i64,
@@ -317,9 +325,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
 #[tokio::test]
 async fn faspay_linking_completes_by_asking_the_provider() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let started = start_link(&f, budi, "faspay_ovo_tokenize", "").await.unwrap();
-    assert_eq!(started.status, LinkStatus::Pending);
+    let (_, started) = pending_link(&f, BUDI, "faspay_ovo_tokenize").await;
     assert!(started.redirect_url.is_some());
 
     // Before the customer approves, asking changes nothing and shows no problem.
@@ -343,9 +349,7 @@ async fn faspay_linking_completes_by_asking_the_provider() {
 #[tokio::test]
 async fn a_declined_linking_fails_and_can_be_retried() {
     let f = fixture().await;
-    let made = customer_id(&f, DECLINER).await;
-    let started = start_link(&f, made, "ovo_snap", "").await.unwrap();
-    assert_eq!(started.status, LinkStatus::Pending);
+    let (made, started) = pending_link(&f, DECLINER, "ovo_snap").await;
     // The customer's browser opens the page; the magic decliner declines at once.
     let response = f.http.get(started.redirect_url.clone().unwrap()).send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
