@@ -77,6 +77,15 @@ async fn pending_link(f: &Fixture, phone: &str, product: &str) -> (i64, LinkedAc
     (customer, started)
 }
 
+/// The customer with `phone` makes `decision` on the provider's page for `product`, the browser
+/// follows the return page, and the app processes the linkings once.
+async fn decided_on_the_page(f: &Fixture, product: &str, phone: &str, decision: &str) {
+    let action = pending_binding(f, product, phone).await;
+    let decided = decide(f, &action, decision, true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
+}
+
 async fn start_link(
     f: &Fixture,
     customer_id: i64,
@@ -485,10 +494,7 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
 
     // The customer approves late (the sandbox still waits on real time): ignored.
-    let action = pending_binding(&f, "ovo_snap", SITI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "ovo_snap", SITI, "approve").await;
     let still = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(still.status, LinkStatus::Expired);
     assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
@@ -663,10 +669,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     let budi = customer_id(&f, BUDI).await;
     let started = start_link(&f, budi, "doku_snap_ovo", "").await.unwrap();
     assert_eq!(started.status, LinkStatus::Pending, "{started:?}");
-    let action = pending_binding(&f, "doku_snap_ovo", BUDI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "doku_snap_ovo", BUDI, "approve").await;
     let linked = account(&f, budi, Product::DokuSnapOvo).await;
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     let balance =
@@ -676,10 +679,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     // Agus declines on the page: the browser comes back without a code.
     let agus = customer_id(&f, "6285712345678").await;
     let started = start_link(&f, agus, "doku_snap_ovo", "").await.unwrap();
-    let action = pending_binding(&f, "doku_snap_ovo", "6285712345678").await;
-    let decided = decide(&f, &action, "decline", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "doku_snap_ovo", "6285712345678", "decline").await;
     let failed = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
     assert_eq!(failed.problem.unwrap().kind, ProviderProblemKind::Declined);
@@ -691,10 +691,7 @@ async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() 
     let siti = customer_id(&f, SITI).await;
     let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
     unavailable(&f, "ovo_snap", "/OVOSNAP/v2.0/access-token/b2b2c", 1).await;
-    let action = pending_binding(&f, "ovo_snap", SITI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "ovo_snap", SITI, "approve").await;
     let waiting = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(waiting.status, LinkStatus::Pending, "{waiting:?}");
     assert!(waiting.problem.is_some(), "{waiting:?}");
