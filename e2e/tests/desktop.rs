@@ -8,9 +8,9 @@ use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
 use support::{
-    by_id, card, contains, decide_refund, digits, open_payment_by_reference, open_started_payment,
-    payment_step, refund_row_for, started, wait_refund_status, wait_status, Decision, Desktop,
-    Install, Sandbox, APP_IDENTIFIER,
+    by_id, card, contains, decide_refund, digits, on_fresh_install, open_payment_by_reference,
+    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_in_tab, started,
+    wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
@@ -134,10 +134,7 @@ async fn a_support_operator_calling_an_admin_command_over_ipc_is_forbidden_and_a
 
 #[tokio::test]
 async fn customer_desk_search_link_balance_history_top_up_unlink_and_audit() -> Result<()> {
-    let install = Install::new("customer-desk")?;
-    let app = install.launch().await?;
-    let result = customer_desk(&install, &app).await;
-    app.finish(result).await
+    on_fresh_install("customer-desk", customer_desk).await
 }
 
 /// Staff finds customers, links Siti's OVO account through OVO SNAP (the customer's step played
@@ -268,13 +265,7 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
             n >= 1
         })
         .await?;
-    let first_option = app.find_css(&format!("{faspay} {}", by_id("topup-option"))).await?;
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
-            vec![serde_json::to_value(&first_option)?],
-        )
-        .await?;
+    app.show(&format!("{faspay} {}", by_id("topup-option"))).await?;
     app.screenshot("03-sophia-history-top-up").await?;
     println!("Sophia: {entries} history entries, {options} top-up options");
 
@@ -283,15 +274,8 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.fill("customer-search", "Siti").await?;
     app.click_with_text("search-hit", "Siti Rahmawati").await?;
     app.wait_text("customer-name", "Siti Rahmawati").await?;
-    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
-    app.find("unlink-dialog").await?;
-    let question = app.text("unlink-question").await?;
     // The phone as the UI shows phones: "+62 812-9876-5432".
-    ensure!(
-        question.contains("OVO SNAP") && question.contains("812-9876-5432"),
-        "the confirmation names the account: {question:?}"
-    );
-    app.click("unlink-confirm").await?;
+    app.unlink_confirmed(&active, "OVO SNAP", "812-9876-5432").await?;
     let unlinked = format!("{this_card}[data-status=\"unlinked\"]");
     app.find_css(&unlinked).await?;
     app.find_css(&format!("{unlinked} {}", by_id("account-unlinked-at"))).await?;
@@ -329,10 +313,7 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
 
 #[tokio::test]
 async fn payments_and_refunds() -> Result<()> {
-    let install = Install::new("money")?;
-    let app = install.launch().await?;
-    let result = money_desk(&install, &app).await;
-    app.finish(result).await
+    on_fresh_install("money", money_desk).await
 }
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -405,23 +386,19 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.find("new-payment-dialog").await?;
     app.select("payment-product", "doku_jokul_ovo_push").await?;
     app.select("payment-kind", "push").await?;
-    app.fill("payment-amount", "75.000").await?;
-    app.fill("payment-phone", "0857-1234-5678").await?;
-    app.fill("payment-description", "E2E Jokul push").await?;
+    app.fill_all(&[
+        ("payment-amount", "75.000"),
+        ("payment-phone", "0857-1234-5678"),
+        ("payment-description", "E2E Jokul push"),
+    ])
+    .await?;
     app.click("payment-start").await?;
     started(app).await?;
     app.wait_attr("payment-status", "data-status", "pending").await?;
     app.find("push-countdown").await?;
     let first = push_seconds(app).await?;
     ensure!((1..=70).contains(&first), "the hold is counted down from 70 s: {first}");
-    let percent: f64 = app
-        .find("push-progress")
-        .await?
-        .attr("data-percent")
-        .await?
-        .unwrap_or_default()
-        .parse()
-        .unwrap_or(-1.0);
+    let percent: f64 = app.attr("push-progress", "data-percent").await?.parse().unwrap_or(-1.0);
     ensure!(percent > 0.0 && percent <= 100.0, "the progress bar shows the hold left: {percent}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut later = first;
@@ -496,13 +473,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     ensure!(app.count(&by_id("refund-request-dialog")).await? == 0, "the dialog closed");
     app.wait_text("payment-refundable", "100").await?;
     ensure!(digits(&app.text("payment-refundable").await?) == "100000", "Rp 50.000 is reserved");
-    let row = app.find_css(&requested).await?;
-    app.client
-        .execute(
-            "arguments[0].scrollIntoView({ block: 'center' });",
-            vec![serde_json::to_value(&row)?],
-        )
-        .await?;
+    app.show(&requested).await?;
     app.screenshot("06-refund-requested").await?;
 
     app.click("payment-back").await?;
@@ -524,25 +495,8 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     );
     app.screenshot("07-tazapay-partial-refused").await?;
     // The back end refuses it too, with the rule, when asked directly.
-    let payment_id =
-        app.find("payment-page").await?.attr("data-payment-id").await?.unwrap_or_default();
-    let reply = app
-        .invoke(
-            "request_refund",
-            json!({ "input": { "paymentId": payment_id.parse::<i64>()?, "amount": "60.000", "reason": "E2E over IPC" } }),
-        )
+    refund_refused_over_ipc(app, "60.000", "refund_partial_not_allowed", "full refund only")
         .await?;
-    let err = reply.expect_err("a partial Tazapay refund must be refused");
-    ensure!(
-        err["code"] == "conflict" && err["reason"] == "refund_partial_not_allowed",
-        "refused by the rule: {err}"
-    );
-    ensure!(
-        err["message"].as_str().unwrap_or_default().contains("full refund only"),
-        "the rule is named: {err}"
-    );
-    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
-    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
     let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;
     // Refund submissions only: the background's status queries of the demo ledger's open
@@ -561,12 +515,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     // 5. Finance approves the OVO SNAP refund with their password; the provider refunds it once.
     app.sign_in("fina", FINA_PASSWORD).await?;
     app.click("nav-refunds").await?;
-    app.click("refunds-tab-requested").await?;
-    let row = refund_row_for(app, &snap_ref).await?;
-    ensure!(
-        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("requested"),
-        "awaiting approval"
-    );
+    let row = refund_row_in_tab(app, "requested", &snap_ref).await?;
     app.screenshot("08-refund-queue").await?;
     app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
     app.wait_attr("refund-status", "data-status", "requested").await?;
@@ -579,8 +528,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_count(&by_id("refund-decide-dialog"), Duration::from_secs(30), |n| n == 0).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        let status =
-            app.find("refund-status").await?.attr("data-status").await?.unwrap_or_default();
+        let status = app.attr("refund-status", "data-status").await?;
         if status == "succeeded" {
             break;
         }
@@ -632,16 +580,13 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
 
 /// The push countdown's seconds left.
 async fn push_seconds(app: &Desktop) -> Result<i64> {
-    let s = app.find("push-countdown").await?.attr("data-seconds").await?.unwrap_or_default();
+    let s = app.attr("push-countdown", "data-seconds").await?;
     s.parse::<i64>().map_err(|e| anyhow::anyhow!("data-seconds {s:?}: {e}"))
 }
 
 #[tokio::test]
 async fn demo_refund_by_a_new_user_approved_by_the_demo_finance_operator() -> Result<()> {
-    let install = Install::new("demo")?;
-    let app = install.launch().await?;
-    let result = demo_refund(&app).await;
-    app.finish(result).await
+    on_fresh_install("demo", async |_, app| demo_refund(app).await).await
 }
 
 const DEMO_PASSWORD: &str = "demo-password";

@@ -9,24 +9,44 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::{
-    by_id, card, decide_refund, digits, link_account, open_payment_by_reference,
-    open_started_payment, payment_step, refund_row_for, request_refund, start_payment,
-    wait_refund_status, wait_status, Decision, Desktop, Install, NewPayment, Sandbox, Team,
+    by_id, card, close_refund_dialog, decide_refund, digits, link_account, on_fresh_install,
+    open_payment_by_reference, open_started_payment, payment_step, refund_refused_over_ipc,
+    refund_row_in_tab, request_refund, start_payment, wait_refund_status, wait_status, Decision,
+    Desktop, Install, NewPayment, Sandbox, Team,
 };
 
 const BUDI_PHONE: &str = "6281234567890";
 const SITI_PHONE: &str = "6281298765432";
 const MAGIC_PAYER: &str = "6281100000007";
 
-/// Runs `flow` on a fresh install and closes the app whatever happens.
-async fn on_fresh_install<F>(name: &str, flow: F) -> Result<()>
-where
-    F: for<'a> AsyncFnOnce(&'a Install, &'a Desktop) -> Result<()>,
-{
-    let install = Install::new(name)?;
-    let app = install.launch().await?;
-    let result = flow(&install, &app).await;
-    app.finish(result).await
+/// A customer's account just linked, and what the flow checks against later.
+struct Linked {
+    sandbox: Sandbox,
+    /// The customer's cash at the sandbox before anything was paid.
+    cash_before: i64,
+    /// The active account's card.
+    active: String,
+    account_id: String,
+}
+
+/// The team set up; staff opens the customer (`search`, full name, phone, the phone as typed),
+/// who has no account on `product` yet, and links one through the provider's page.
+async fn staff_links_a_first_account(
+    install: &Install,
+    app: &Desktop,
+    (search, name, phone, typed_phone): (&str, &str, &str, &str),
+    product: &str,
+) -> Result<Linked> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let (cash_before, _) = sandbox.wallet(phone).await?;
+    app.open_customer(search, name).await?;
+    ensure!(app.count(&card(product, "active")).await? == 0, "{name} has no {product} account yet");
+    let active = link_account(app, install, &sandbox, product, typed_phone).await?;
+    let account_id =
+        app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    Ok(Linked { sandbox, cash_before, active, account_id })
 }
 
 #[tokio::test]
@@ -40,19 +60,9 @@ async fn doku_snap_link_then_recurring_and_sale_payments_then_a_partial_refund_a
 /// then asks for a partial refund of the SALE; finance approves it and DOKU refunds it once.
 /// The sandbox's wallet and DOKU's own records agree with what the app shows.
 async fn doku_snap(install: &Install, app: &Desktop) -> Result<()> {
-    Team::set_up(app).await?;
-    app.sign_in_as(Team::STAFF).await?;
-    let sandbox = Sandbox::of(app).await?;
-    let (cash_before, _) = sandbox.wallet(BUDI_PHONE).await?;
-
-    app.open_customer("Budi", "Budi Santoso").await?;
-    ensure!(
-        app.count(&card("doku_snap_ovo", "active")).await? == 0,
-        "Budi has no DOKU SNAP account yet"
-    );
-    let active = link_account(app, install, &sandbox, "doku_snap_ovo", "0812-3456-7890").await?;
-    let account_id =
-        app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    let budi = ("Budi", "Budi Santoso", BUDI_PHONE, "0812-3456-7890");
+    let Linked { sandbox, cash_before, active, account_id } =
+        staff_links_a_first_account(install, app, budi, "doku_snap_ovo").await?;
     app.show(&active).await?;
     app.screenshot("01-doku-snap-linked").await?;
 
@@ -217,20 +227,9 @@ async fn faspay_link_then_payment_then_the_provider_history_shows_it_then_unlink
 /// on it (OTP and PIN on Faspay's page), reads Faspay's transaction history, which lists that
 /// payment under Faspay's transaction id, and unlinks the account; Faspay agrees at each step.
 async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
-    Team::set_up(app).await?;
-    app.sign_in_as(Team::STAFF).await?;
-    let sandbox = Sandbox::of(app).await?;
-    let (cash_before, _) = sandbox.wallet(SITI_PHONE).await?;
-
-    app.open_customer("Siti", "Siti Rahmawati").await?;
-    ensure!(
-        app.count(&card("faspay_ovo_tokenize", "active")).await? == 0,
-        "Siti has no Faspay account yet"
-    );
-    let active =
-        link_account(app, install, &sandbox, "faspay_ovo_tokenize", "0812-9876-5432").await?;
-    let account_id =
-        app.find_css(&active).await?.attr("data-account-id").await?.unwrap_or_default();
+    let siti = ("Siti", "Siti Rahmawati", SITI_PHONE, "0812-9876-5432");
+    let Linked { sandbox, cash_before, active, account_id } =
+        staff_links_a_first_account(install, app, siti, "faspay_ovo_tokenize").await?;
     ensure!(
         faspay_link_state(&sandbox, SITI_PHONE).await?.eq_ignore_ascii_case("active"),
         "Faspay has the link active"
@@ -295,14 +294,7 @@ async fn faspay(install: &Install, app: &Desktop) -> Result<()> {
     app.screenshot("03-faspay-history").await?;
 
     // Unlink.
-    app.click_css(&format!("{active} {}", by_id("unlink"))).await?;
-    app.find("unlink-dialog").await?;
-    let question = app.text("unlink-question").await?;
-    ensure!(
-        question.contains("Faspay") && question.contains("812-9876-5432"),
-        "the confirmation names the account: {question:?}"
-    );
-    app.click("unlink-confirm").await?;
+    app.unlink_confirmed(&active, "Faspay", "812-9876-5432").await?;
     let unlinked = format!(
         "{}[data-account-id=\"{account_id}\"][data-status=\"unlinked\"]",
         by_id("account-faspay_ovo_tokenize")
@@ -481,12 +473,7 @@ async fn offline_refund(install: &Install, app: &Desktop) -> Result<()> {
 
     // The refunds desk lists it under "offline"; the payment counts it as refunded.
     app.click("refund-back").await?;
-    app.click("refunds-tab-settled_offline").await?;
-    let row = refund_row_for(app, &reference).await?;
-    ensure!(
-        app.find_css(&row).await?.attr("data-status").await?.as_deref() == Some("settled_offline"),
-        "listed as settled offline"
-    );
+    refund_row_in_tab(app, "settled_offline", &reference).await?;
     app.screenshot("06-offline-tab").await?;
     open_payment_by_reference(app, &reference).await?;
     app.find_css(&format!("{}[data-status=\"settled_offline\"]", by_id("payment-refund"))).await?;
@@ -590,8 +577,7 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
     app.click("refund-request").await?;
     app.wait_attr("refund-refundable", "data-amount", "120000").await?;
     app.find("refund-allowed").await?;
-    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
-    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    close_refund_dialog(app).await?;
     app.sign_out().await?;
 
     app.sign_in_as(Team::ADMIN).await?;
@@ -630,10 +616,7 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
         app.select("payment-filter-product", product).await?;
         app.find_css(&format!("{}[data-settled=\"true\"]", by_id("payments-results"))).await?;
         if app.count(&by_id("payment-row")).await? > 0 {
-            found = Some((
-                product,
-                app.find("payment-row").await?.attr("data-reference").await?.unwrap_or_default(),
-            ));
+            found = Some((product, app.attr("payment-row", "data-reference").await?));
             break;
         }
     }
@@ -680,25 +663,8 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     println!("{product} {reference}: {rule:?} / {refusal:?}");
 
     // The back end refuses it too, with the same rule, when asked directly.
-    let payment_id: i64 = app
-        .find("payment-page")
-        .await?
-        .attr("data-payment-id")
-        .await?
-        .unwrap_or_default()
-        .parse()?;
-    let reply = app.invoke("request_refund", json!({ "input": { "paymentId": payment_id, "amount": "10.000", "reason": "E2E over IPC" } })).await?;
-    let err = reply.expect_err("a refund after D+60 must be refused");
-    ensure!(
-        err["code"] == "conflict" && err["reason"] == "refund_window_closed",
-        "refused by the window: {err}"
-    );
-    ensure!(
-        err["message"].as_str().unwrap_or_default().contains("the refund window has closed"),
-        "the rule is named: {err}"
-    );
-    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
-    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    let closed = "the refund window has closed";
+    refund_refused_over_ipc(app, "10.000", "refund_window_closed", closed).await?;
     ensure!(
         app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await? == 0,
         "no refund was recorded"

@@ -14,27 +14,29 @@ async fn fixture() -> Fixture {
 
 async fn with_admin() -> Fixture {
     let f = fixture().await;
-    f.app
-        .set_up_first_admin(FirstAdminInput {
-            username: "Admin".into(),
-            display_name: "Ayu Admin".into(),
-            password: ADMIN_PW.into(),
-        })
-        .await
-        .unwrap();
+    f.app.set_up_first_admin(first_admin("Admin", "Ayu Admin", ADMIN_PW)).await.unwrap();
     f
 }
 
 async fn add(f: &Fixture, username: &str, role: &str) -> OperatorView {
-    f.app
-        .create_operator(NewOperatorInput {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.into(),
-            password: format!("{username}-password").as_str().into(),
-        })
-        .await
-        .unwrap()
+    f.app.create_operator(app::new_operator(username, username, role)).await.unwrap()
+}
+
+fn first_admin(username: &str, display_name: &str, password: &str) -> FirstAdminInput {
+    FirstAdminInput {
+        username: username.into(),
+        display_name: display_name.into(),
+        password: password.into(),
+    }
+}
+
+fn operator(username: &str, display_name: &str, role: &str, password: &str) -> NewOperatorInput {
+    NewOperatorInput {
+        username: username.into(),
+        display_name: display_name.into(),
+        role: role.into(),
+        password: password.into(),
+    }
 }
 
 async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionStatus, AppError> {
@@ -52,33 +54,17 @@ async fn first_run_creates_one_admin_and_signs_them_in() {
     let f = fixture().await;
     assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Uninitialized);
     assert_eq!(code(sign_in(&f, "admin", ADMIN_PW).await).0, ErrorCode::NotSetUp);
-    let weak = f.app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "A".into(),
-        password: "short".into(),
-    });
+    let weak = f.app.set_up_first_admin(first_admin("admin", "A", "short"));
     assert_eq!(code(weak.await), (ErrorCode::InvalidInput, Some("password_too_short")));
 
-    let status = f
-        .app
-        .set_up_first_admin(FirstAdminInput {
-            username: " Admin ".into(),
-            display_name: "Ayu".into(),
-            password: ADMIN_PW.into(),
-        })
-        .await
-        .unwrap();
+    let status = f.app.set_up_first_admin(first_admin(" Admin ", "Ayu", ADMIN_PW)).await.unwrap();
     assert_eq!(status.state, SessionState::Active);
     let op = status.operator.unwrap();
     assert_eq!((op.username.as_str(), op.role), ("admin", ovo_domain::Role::Admin));
     assert!(status.permissions.contains(&Permission::ManageOperators));
     assert!(!status.permissions.contains(&Permission::ApproveRefunds));
 
-    let again = f.app.set_up_first_admin(FirstAdminInput {
-        username: "eve".into(),
-        display_name: "Eve".into(),
-        password: ADMIN_PW.into(),
-    });
+    let again = f.app.set_up_first_admin(first_admin("eve", "Eve", ADMIN_PW));
     assert_eq!(code(again.await).0, ErrorCode::AlreadySetUp);
 }
 
@@ -119,12 +105,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
     let f = with_admin().await;
     add(&f, "sinta", "support").await;
     sign_in(&f, "sinta", "sinta-password").await.unwrap();
-    let attempt = f.app.create_operator(NewOperatorInput {
-        username: "mallory".into(),
-        display_name: "M".into(),
-        role: "admin".into(),
-        password: "mallory-password".into(),
-    });
+    let attempt = f.app.create_operator(operator("mallory", "M", "admin", "mallory-password"));
     assert_eq!(code(attempt.await).0, ErrorCode::Forbidden);
     assert_eq!(
         code(f.app.list_credentials(CredentialsQuery { environment: "production".into() }).await).0,
@@ -166,19 +147,9 @@ async fn operators_roles_and_the_last_admin_rule() {
     let f = with_admin().await;
     let fajar = add(&f, "fajar", "finance").await;
     assert_eq!(fajar.role, ovo_domain::Role::Finance);
-    let dup = f.app.create_operator(NewOperatorInput {
-        username: "FAJAR".into(),
-        display_name: "Other".into(),
-        role: "staff".into(),
-        password: "another-password".into(),
-    });
+    let dup = f.app.create_operator(operator("FAJAR", "Other", "staff", "another-password"));
     assert_eq!(code(dup.await), (ErrorCode::Conflict, Some("username_taken")));
-    let bad_role = f.app.create_operator(NewOperatorInput {
-        username: "x1x".into(),
-        display_name: "X".into(),
-        role: "root".into(),
-        password: "another-password".into(),
-    });
+    let bad_role = f.app.create_operator(operator("x1x", "X", "root", "another-password"));
     assert_eq!(code(bad_role.await), (ErrorCode::InvalidInput, Some("role_invalid")));
 
     let admin_id = f

@@ -7,64 +7,42 @@
 use std::path::PathBuf;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, ErrorCode, EVIDENCE_DIR};
-use ovo_domain::{wib_date, Environment, OperatorId, PaymentStatus, Product, Reference, RefundId};
-use ovo_ledger::payments::{self, NewPayment};
-use ovo_ledger::{operators, refunds as ledger_refunds};
-use ovo_test_support::app::{self, code, password_of, rp, sign_in_as, TestApp};
+use ovo_app::{AppError, AppResult, Backoffice, ErrorCode, EVIDENCE_DIR};
+use ovo_domain::{wib_date, PaymentStatus, Product, RefundId};
+use ovo_ledger::refunds as ledger_refunds;
+use ovo_test_support::app::refund::{decide, page, request};
+use ovo_test_support::app::{
+    code, operator_id, password_of, sign_in_as, RecordedPayment, TestApp, WithSim,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-struct Fixture {
-    base: TestApp,
-    url: String,
+/// The app with sam (staff), sue (support), fina and finn (finance), and its built-in sandbox.
+type Fixture = WithSim;
+
+fn evidence_files(f: &Fixture) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(f.data_dir().join(EVIDENCE_DIR)) {
+        Ok(entries) => {
+            entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
 }
 
-impl std::ops::Deref for Fixture {
-    type Target = TestApp;
-
-    fn deref(&self) -> &TestApp {
-        &self.base
-    }
-}
-
-impl Fixture {
-    fn evidence_files(&self) -> Vec<String> {
-        let mut names: Vec<String> = match std::fs::read_dir(self.data_dir().join(EVIDENCE_DIR)) {
-            Ok(entries) => {
-                entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
-            }
-            Err(_) => Vec::new(),
-        };
-        names.sort();
-        names
-    }
-
-    /// A file outside the data directory, as the operator would pick it.
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-
-    async fn operator_id(&self, username: &str) -> OperatorId {
-        let mut conn = self.app.ledger().read().await.unwrap();
-        operators::by_username(&mut conn, username).await.unwrap().unwrap().id
-    }
-
-    /// Admin makes `username` a finance operator (their earlier requests stay theirs).
-    async fn promote_to_finance(&self, username: &str) {
-        sign_in_as(&self.app, "admin").await;
-        let id = self.operator_id(username).await;
-        self.app
-            .change_operator_role(ChangeRoleInput { operator_id: id.get(), role: "finance".into() })
-            .await
-            .unwrap();
-    }
+/// Admin makes `username` a finance operator (their earlier requests stay theirs).
+async fn promote_to_finance(f: &Fixture, username: &str) {
+    sign_in_as(&f.app, "admin").await;
+    let id = operator_id(&f.app, username).await;
+    f.app
+        .change_operator_role(ChangeRoleInput { operator_id: id.get(), role: "finance".into() })
+        .await
+        .unwrap();
 }
 
 async fn fixture() -> Fixture {
-    let base = TestApp::builder()
+    TestApp::builder()
         .scale("0.001")
         .operators(&[
             ("sam", "staff"),
@@ -72,61 +50,28 @@ async fn fixture() -> Fixture {
             ("fina", "finance"),
             ("finn", "finance"),
         ])
-        .open()
-        .await;
-    let url = app::sandbox_url(&base.app).await;
-    Fixture { base, url }
+        .open_with_sim()
+        .await
 }
 
-/// A payment recorded straight in the ledger (no provider call), taken by `created_by`.
-async fn insert_payment(
-    app: &Backoffice,
+/// A succeeded payment recorded straight in the ledger (no provider call).
+async fn succeeded(f: &Fixture, product: Product, kind: &'static str, amount: i64) -> i64 {
+    RecordedPayment::succeeded(product, kind, amount).insert(&f.app).await
+}
+
+/// A payment recorded as needing review, taken by `taken_by`.
+async fn needs_review(
+    f: &Fixture,
     product: Product,
-    kind: &str,
+    kind: &'static str,
     amount: i64,
-    status: PaymentStatus,
-    created_by: Option<OperatorId>,
+    taken_by: &str,
 ) -> i64 {
-    let reference = Reference::generate(&mut rand::thread_rng());
-    let now = app.now();
-    let mut tx = app.ledger().begin_write().await.unwrap();
-    let id = payments::insert(
-        &mut tx,
-        &NewPayment {
-            reference: &reference,
-            environment: Environment::BuiltInSandbox,
-            customer_id: None,
-            binding_id: None,
-            product,
-            kind,
-            phone: None,
-            amount: rp(amount),
-            cash_amount: None,
-            points_amount: None,
-            status,
-            provider_ref: None,
-            created_by,
-            created_at: now,
-            succeeded_at: (status == PaymentStatus::Succeeded).then_some(now),
-        },
-    )
-    .await
-    .unwrap();
-    ovo_ledger::commit(tx).await.unwrap();
-    id.get()
-}
-
-async fn request(app: &Backoffice, payment_id: i64, amount: &str) -> Result<RefundView, AppError> {
-    app.request_refund(RequestRefundInput {
-        payment_id,
-        amount: amount.into(),
-        reason: "customer returned the goods".into(),
-    })
-    .await
-}
-
-async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
-    app.refund_page(RefundRef { refund_id }).await.unwrap()
+    let created_by = Some(operator_id(&f.app, taken_by).await);
+    let status = PaymentStatus::NeedsReview;
+    RecordedPayment { status, created_by, ..RecordedPayment::succeeded(product, kind, amount) }
+        .insert(&f.app)
+        .await
 }
 
 async fn record(
@@ -147,13 +92,10 @@ async fn record(
     .await
 }
 
-fn by_hand(
-    id: i64,
-    outcome: &str,
-    provider_ref: &str,
-    note: &str,
-    password: &str,
-) -> ResolveByHandInput {
+/// A by-hand outcome: the outcome, the provider's reference, the note, the password.
+type Outcome<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn by_hand(id: i64, (outcome, provider_ref, note, password): Outcome) -> ResolveByHandInput {
     ResolveByHandInput {
         id,
         outcome: outcome.into(),
@@ -163,22 +105,21 @@ fn by_hand(
     }
 }
 
+async fn resolve_refund(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<RefundView> {
+    f.app.resolve_refund_by_hand(by_hand(id, how)).await
+}
+
+async fn resolve_payment(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<PaymentDetailView> {
+    f.app.resolve_payment_by_hand(by_hand(id, how)).await
+}
+
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
     let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
     page.entries.into_iter().filter(|e| e.action == action).collect()
 }
 
 async fn received(f: &Fixture, product: &str) -> usize {
-    let all: Value = f
-        .http
-        .get(format!("{}/_sandbox/received?product={product}", f.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    all.as_array().unwrap().len()
+    f.sim.received(product).await.len()
 }
 
 /// An API refund (DOKU SNAP) the provider could not decide: requested by sam, approved by
@@ -186,7 +127,7 @@ async fn received(f: &Fixture, product: &str) -> usize {
 async fn needs_review_refund(f: &Fixture, payment: i64, amount: &str) -> i64 {
     sign_in_as(&f.app, "sam").await;
     let refund = request(&f.app, payment, amount).await.unwrap();
-    let fina = f.operator_id("fina").await;
+    let fina = operator_id(&f.app, "fina").await;
     let id = RefundId::new(refund.id);
     let now = f.app.now();
     let mut tx = f.app.ledger().begin_write().await.unwrap();
@@ -213,28 +154,11 @@ async fn needs_review_refund(f: &Fixture, payment: i64, amount: &str) -> i64 {
 async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     let f = fixture().await;
     sign_in_as(&f.app, "sam").await;
-    let payment = insert_payment(
-        &f.app,
-        Product::DokuJokulOvoPush,
-        "push",
-        80_000,
-        PaymentStatus::Succeeded,
-        None,
-    )
-    .await;
+    let payment = succeeded(&f, Product::DokuJokulOvoPush, "push", 80_000).await;
     let refund = request(&f.app, payment, "30.000").await.unwrap();
     let calls = received(&f, "doku_jokul_ovo_push").await;
     sign_in_as(&f.app, "fina").await;
-    let approved = f
-        .app
-        .decide_refund(DecideRefundInput {
-            refund_id: refund.id,
-            approve: true,
-            note: String::new(),
-            password: "fina-password".into(),
-        })
-        .await
-        .unwrap();
+    let approved = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     assert_eq!(
         (approved.status.as_str(), approved.transfer.is_none()),
         ("awaiting_transfer", true),
@@ -249,32 +173,30 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
     sign_in_as(&f.app, "finn").await;
     let pdf =
         f.file("transfer slip.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n");
-    assert_eq!(
-        code(
-            record(
-                &f.app,
-                refund.id,
-                "TRF-20260301-77",
-                &today.to_string(),
-                Some(&pdf),
-                "not-finns"
-            )
-            .await
-        ),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(record(&f.app, refund.id, "   ", &today.to_string(), None, "finn-password").await),
-        (ErrorCode::InvalidInput, Some("transfer_reference_missing"))
-    );
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, &"9".repeat(65), &today.to_string(), None, "finn-password")
-                .await
-        )
-        .1,
-        Some("transfer_reference_invalid")
-    );
+    let today_text = today.to_string();
+    let text = f.file("slip.txt", b"transfer done");
+    let mut huge = b"%PDF-1.4\n".to_vec();
+    huge.resize(10 * 1024 * 1024 + 1, b'0');
+    let huge = f.file("huge.pdf", &huge);
+    let missing = f.dir.path().join("gone.pdf").to_string_lossy().into_owned();
+    let long_reference = "9".repeat(65);
+    let wrong_password = record(&f.app, refund.id, "TRF-20260301-77", &today_text, Some(&pdf), "x");
+    assert_eq!(code(wrong_password.await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    // Reference and evidence; the code where the case pins it, and the reason.
+    let refusals: [(&str, Option<&str>, Option<ErrorCode>, &str); 6] = [
+        ("   ", None, Some(ErrorCode::InvalidInput), "transfer_reference_missing"),
+        (&long_reference, None, None, "transfer_reference_invalid"),
+        ("TRF-1", Some(&text), None, "evidence_type_unsupported"),
+        ("TRF-1", Some(&huge), None, "evidence_too_large"),
+        ("TRF-1", Some("relative/slip.pdf"), None, "evidence_path_invalid"),
+        ("TRF-1", Some(&missing), None, "evidence_not_found"),
+    ];
+    for (reference, evidence, pinned, reason) in refusals {
+        let refused = record(&f.app, refund.id, reference, &today_text, evidence, "finn-password");
+        let (got, why) = code(refused.await);
+        assert_eq!(why, Some(reason), "{reason}");
+        assert!(pinned.is_none_or(|c| c == got), "{reason}: {got:?}");
+    }
     for (date, reason) in [
         ("2026-02-30", "transfer_date_invalid"),
         ("yesterday", "transfer_date_invalid"),
@@ -287,51 +209,7 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
             "{date}"
         );
     }
-    let text = f.file("slip.txt", b"transfer done");
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&text), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_type_unsupported")
-    );
-    let mut huge = b"%PDF-1.4\n".to_vec();
-    huge.resize(10 * 1024 * 1024 + 1, b'0');
-    let huge = f.file("huge.pdf", &huge);
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&huge), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_too_large")
-    );
-    assert_eq!(
-        code(
-            record(
-                &f.app,
-                refund.id,
-                "TRF-1",
-                &today.to_string(),
-                Some("relative/slip.pdf"),
-                "finn-password"
-            )
-            .await
-        )
-        .1,
-        Some("evidence_path_invalid")
-    );
-    let missing = f.dir.path().join("gone.pdf").to_string_lossy().into_owned();
-    assert_eq!(
-        code(
-            record(&f.app, refund.id, "TRF-1", &today.to_string(), Some(&missing), "finn-password")
-                .await
-        )
-        .1,
-        Some("evidence_not_found")
-    );
-    assert!(f.evidence_files().is_empty(), "{:?}", f.evidence_files());
+    assert!(evidence_files(&f).is_empty(), "{:?}", evidence_files(&f));
     assert_eq!(page(&f.app, refund.id).await.status, "awaiting_transfer");
 
     // The approval day in the Indonesian form, trimmed reference, the evidence kept by its digest.
@@ -360,7 +238,7 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
         )
     );
     assert_eq!(done.provider_ref.as_deref(), Some("TRF-20260301-77"));
-    assert_eq!(f.evidence_files(), [format!("{digest}.pdf")]);
+    assert_eq!(evidence_files(&f), [format!("{digest}.pdf")]);
     let stored = f.data_dir().join(EVIDENCE_DIR).join(format!("{digest}.pdf"));
     assert_eq!(std::fs::read(&stored).unwrap(), std::fs::read(&pdf).unwrap());
     assert_eq!(done.timeline.last().unwrap().kind, "refund_settled_offline");
@@ -403,26 +281,10 @@ async fn an_offline_refund_settles_only_when_finance_records_the_transfer() {
 async fn the_requester_staff_and_support_never_record_a_transfer_and_a_lost_race_leaves_no_file() {
     let f = fixture().await;
     sign_in_as(&f.app, "sam").await;
-    let payment = insert_payment(
-        &f.app,
-        Product::FaspayOvoTokenize,
-        "tokenized",
-        50_000,
-        PaymentStatus::Succeeded,
-        None,
-    )
-    .await;
+    let payment = succeeded(&f, Product::FaspayOvoTokenize, "tokenized", 50_000).await;
     let refund = request(&f.app, payment, "50.000").await.unwrap();
     sign_in_as(&f.app, "fina").await;
-    f.app
-        .decide_refund(DecideRefundInput {
-            refund_id: refund.id,
-            approve: true,
-            note: String::new(),
-            password: "fina-password".into(),
-        })
-        .await
-        .unwrap();
+    decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
     let today = wib_date(f.app.now()).to_string();
     for who in ["sam", "sue"] {
         sign_in_as(&f.app, who).await;
@@ -432,7 +294,7 @@ async fn the_requester_staff_and_support_never_record_a_transfer_and_a_lost_race
             "{who}"
         );
     }
-    f.promote_to_finance("sam").await;
+    promote_to_finance(&f, "sam").await;
     sign_in_as(&f.app, "sam").await;
     assert_eq!(
         code(record(&f.app, refund.id, "TRF-1", &today, None, "sam-password").await),
@@ -455,7 +317,7 @@ async fn the_requester_staff_and_support_never_record_a_transfer_and_a_lost_race
         other => panic!("exactly one recording wins: {other:?}"),
     };
     assert_eq!((loser.code, loser.reason), (ErrorCode::Conflict, Some("refund_state_changed")));
-    assert_eq!(f.evidence_files(), [winner.transfer.unwrap().evidence.unwrap()]);
+    assert_eq!(evidence_files(&f), [winner.transfer.unwrap().evidence.unwrap()]);
 }
 
 async fn audit_denied(f: &Fixture, action: &str, cause: &str) -> bool {
@@ -466,15 +328,7 @@ async fn audit_denied(f: &Fixture, action: &str, cause: &str) -> bool {
 #[tokio::test]
 async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reservation_follows() {
     let f = fixture().await;
-    let payment = insert_payment(
-        &f.app,
-        Product::DokuSnapOvo,
-        "recurring",
-        100_000,
-        PaymentStatus::Succeeded,
-        None,
-    )
-    .await;
+    let payment = succeeded(&f, Product::DokuSnapOvo, "recurring", 100_000).await;
     let failed = needs_review_refund(&f, payment, "100.000").await;
     assert_eq!(page(&f.app, failed).await.status, "needs_review");
     // The money may have moved: nothing more can be reserved.
@@ -484,57 +338,47 @@ async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reserva
     );
     assert_eq!(
         code(
-            f.app
-                .resolve_refund_by_hand(by_hand(
-                    failed,
-                    "failed",
-                    "",
-                    "no credit in the settlement report",
-                    "sam-password"
-                ))
-                .await
+            resolve_refund(
+                &f,
+                failed,
+                ("failed", "", "no credit in the settlement report", "sam-password")
+            )
+            .await
         )
         .0,
         ErrorCode::Forbidden
     );
     sign_in_as(&f.app, "sue").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_refund_by_hand(by_hand(failed, "failed", "", "no credit", "sue-password"))
-                .await
-        )
-        .0,
+        code(resolve_refund(&f, failed, ("failed", "", "no credit", "sue-password")).await).0,
         ErrorCode::Forbidden
     );
 
     sign_in_as(&f.app, "finn").await;
-    let resolve = |input| f.app.resolve_refund_by_hand(input);
-    assert_eq!(
-        code(resolve(by_hand(failed, "failed", "", "no credit", "wrong-password")).await),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "failed", "", "  ", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_note_missing"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "succeeded", " ", "seen", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_provider_ref_missing"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(failed, "maybe", "X", "seen", "finn-password")).await),
-        (ErrorCode::InvalidInput, Some("resolution_outcome_invalid"))
-    );
+    use ErrorCode::{InvalidInput, WrongPassword};
+    for (outcome, provider_ref, note, password, refused, reason) in [
+        ("failed", "", "no credit", "wrong-password", WrongPassword, "wrong_password"),
+        ("failed", "", " ", "finn-password", InvalidInput, "resolution_note_missing"),
+        (
+            "succeeded",
+            " ",
+            "seen",
+            "finn-password",
+            InvalidInput,
+            "resolution_provider_ref_missing",
+        ),
+        ("maybe", "X", "seen", "finn-password", InvalidInput, "resolution_outcome_invalid"),
+    ] {
+        let attempt = resolve_refund(&f, failed, (outcome, provider_ref, note, password));
+        assert_eq!(code(attempt.await), (refused, Some(reason)), "{reason}");
+    }
     assert_eq!(page(&f.app, failed).await.status, "needs_review");
 
-    let done = resolve(by_hand(
+    let done = resolve_refund(
+        &f,
         failed,
-        "failed",
-        "",
-        " not in DOKU's settlement report of 3 March ",
-        "finn-password",
-    ))
+        ("failed", "", " not in DOKU's settlement report of 3 March ", "finn-password"),
+    )
     .await
     .unwrap();
     assert_eq!(done.status, "failed");
@@ -557,24 +401,20 @@ async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reserva
     );
     assert!(entries.iter().any(|e| e.outcome == "denied" && e.detail.contains("wrong_password")));
     assert_eq!(
-        code(resolve(by_hand(failed, "succeeded", "R1", "seen", "finn-password")).await),
+        code(resolve_refund(&f, failed, ("succeeded", "R1", "seen", "finn-password")).await),
         (ErrorCode::Conflict, Some("refund_state_changed"))
     );
 
     // Released: a new refund of the whole amount passes, and this one the provider did pay.
     let succeeded = needs_review_refund(&f, payment, "100.000").await;
     sign_in_as(&f.app, "fina").await;
-    let done = f
-        .app
-        .resolve_refund_by_hand(by_hand(
-            succeeded,
-            "succeeded",
-            " RFD-DOKU-5521 ",
-            "credited per DOKU dashboard",
-            "fina-password",
-        ))
-        .await
-        .unwrap();
+    let done = resolve_refund(
+        &f,
+        succeeded,
+        ("succeeded", " RFD-DOKU-5521 ", "credited per DOKU dashboard", "fina-password"),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (done.status.as_str(), done.provider_ref.as_deref()),
         ("succeeded", Some("RFD-DOKU-5521"))
@@ -589,24 +429,12 @@ async fn finance_resolves_a_refund_the_provider_could_not_decide_and_the_reserva
 #[tokio::test]
 async fn the_requester_never_resolves_their_own_refund_by_hand() {
     let f = fixture().await;
-    let payment = insert_payment(
-        &f.app,
-        Product::OvoSnap,
-        "direct_debit",
-        40_000,
-        PaymentStatus::Succeeded,
-        None,
-    )
-    .await;
+    let payment = succeeded(&f, Product::OvoSnap, "direct_debit", 40_000).await;
     let refund = needs_review_refund(&f, payment, "40.000").await;
-    f.promote_to_finance("sam").await;
+    promote_to_finance(&f, "sam").await;
     sign_in_as(&f.app, "sam").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_refund_by_hand(by_hand(refund, "failed", "", "no credit", "sam-password"))
-                .await
-        ),
+        code(resolve_refund(&f, refund, ("failed", "", "no credit", "sam-password")).await),
         (ErrorCode::Forbidden, Some("refund_own_resolution"))
     );
     assert_eq!(page(&f.app, refund).await.status, "needs_review");
@@ -616,40 +444,12 @@ async fn the_requester_never_resolves_their_own_refund_by_hand() {
 #[tokio::test]
 async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundable() {
     let f = fixture().await;
-    let sam = f.operator_id("sam").await;
-    let paid = insert_payment(
-        &f.app,
-        Product::OvoSnap,
-        "direct_debit",
-        60_000,
-        PaymentStatus::NeedsReview,
-        Some(sam),
-    )
-    .await;
-    let unpaid = insert_payment(
-        &f.app,
-        Product::DokuJokulOvoPush,
-        "push",
-        25_000,
-        PaymentStatus::NeedsReview,
-        Some(sam),
-    )
-    .await;
+    let paid = needs_review(&f, Product::OvoSnap, "direct_debit", 60_000, "sam").await;
+    let unpaid = needs_review(&f, Product::DokuJokulOvoPush, "push", 25_000, "sam").await;
     for who in ["sam", "sue"] {
         sign_in_as(&f.app, who).await;
         assert_eq!(
-            code(
-                f.app
-                    .resolve_payment_by_hand(by_hand(
-                        paid,
-                        "succeeded",
-                        "P1",
-                        "seen",
-                        &password_of(who)
-                    ))
-                    .await
-            )
-            .0,
+            code(resolve_payment(&f, paid, ("succeeded", "P1", "seen", &password_of(who))).await).0,
             ErrorCode::Forbidden,
             "{who}"
         );
@@ -661,26 +461,20 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
     );
 
     sign_in_as(&f.app, "fina").await;
-    let resolve = |input| f.app.resolve_payment_by_hand(input);
-    assert_eq!(
-        code(resolve(by_hand(paid, "succeeded", "P1", "seen", "nope-password")).await),
-        (ErrorCode::WrongPassword, Some("wrong_password"))
-    );
-    assert_eq!(
-        code(resolve(by_hand(paid, "succeeded", "", "seen", "fina-password")).await).1,
-        Some("resolution_provider_ref_missing")
-    );
-    assert_eq!(
-        code(resolve(by_hand(paid, "failed", "", "", "fina-password")).await).1,
-        Some("resolution_note_missing")
-    );
-    let done = resolve(by_hand(
+    let wrong_password = resolve_payment(&f, paid, ("succeeded", "P1", "seen", "nope-password"));
+    assert_eq!(code(wrong_password.await), (ErrorCode::WrongPassword, Some("wrong_password")));
+    for (outcome, provider_ref, note, reason) in [
+        ("succeeded", "", "seen", "resolution_provider_ref_missing"),
+        ("failed", "", "", "resolution_note_missing"),
+    ] {
+        let attempt = resolve_payment(&f, paid, (outcome, provider_ref, note, "fina-password"));
+        assert_eq!(code(attempt.await).1, Some(reason));
+    }
+    let done = resolve_payment(
+        &f,
         paid,
-        "succeeded",
-        "OVO-TRX-99812",
-        "paid per the OVO merchant portal",
-        "fina-password",
-    ))
+        ("succeeded", "OVO-TRX-99812", "paid per the OVO merchant portal", "fina-password"),
+    )
     .await
     .unwrap();
     assert_eq!(
@@ -707,17 +501,15 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
         (Some("needs_review"), Some("succeeded"))
     );
     assert_eq!(
-        code(resolve(by_hand(paid, "failed", "", "again", "fina-password")).await),
+        code(resolve_payment(&f, paid, ("failed", "", "again", "fina-password")).await),
         (ErrorCode::Conflict, Some("payment_state_changed"))
     );
 
-    let done = resolve(by_hand(
+    let done = resolve_payment(
+        &f,
         unpaid,
-        "failed",
-        "",
-        "no such transaction in the Jokul report",
-        "fina-password",
-    ))
+        ("failed", "", "no such transaction in the Jokul report", "fina-password"),
+    )
     .await
     .unwrap();
     assert_eq!(
@@ -734,29 +526,10 @@ async fn finance_resolves_a_needs_review_payment_and_a_succeeded_one_is_refundab
 #[tokio::test]
 async fn whoever_took_a_payment_never_resolves_it_by_hand() {
     let f = fixture().await;
-    let fina = f.operator_id("fina").await;
-    let payment = insert_payment(
-        &f.app,
-        Product::FaspayOvoTokenize,
-        "tokenized",
-        30_000,
-        PaymentStatus::NeedsReview,
-        Some(fina),
-    )
-    .await;
+    let payment = needs_review(&f, Product::FaspayOvoTokenize, "tokenized", 30_000, "fina").await;
     sign_in_as(&f.app, "fina").await;
     assert_eq!(
-        code(
-            f.app
-                .resolve_payment_by_hand(by_hand(
-                    payment,
-                    "succeeded",
-                    "FP-1",
-                    "seen",
-                    "fina-password"
-                ))
-                .await
-        ),
+        code(resolve_payment(&f, payment, ("succeeded", "FP-1", "seen", "fina-password")).await),
         (ErrorCode::Forbidden, Some("payment_own_resolution"))
     );
     assert!(audit(&f.app, "payment.resolve_by_hand")
@@ -764,16 +537,12 @@ async fn whoever_took_a_payment_never_resolves_it_by_hand() {
         .iter()
         .any(|e| e.outcome == "denied" && e.detail.contains("own_payment")));
     sign_in_as(&f.app, "finn").await;
-    let done = f
-        .app
-        .resolve_payment_by_hand(by_hand(
-            payment,
-            "succeeded",
-            "FP-1",
-            "seen in the Faspay report",
-            "finn-password",
-        ))
-        .await
-        .unwrap();
+    let done = resolve_payment(
+        &f,
+        payment,
+        ("succeeded", "FP-1", "seen in the Faspay report", "finn-password"),
+    )
+    .await
+    .unwrap();
     assert_eq!(done.payment.status, "succeeded");
 }

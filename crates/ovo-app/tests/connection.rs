@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use ovo_app::ipc::*;
-use ovo_app::{Backoffice, ErrorCode};
+use ovo_app::{AppResult, Backoffice, ErrorCode};
 use ovo_domain::Product;
 use ovo_providers::ExtraRoots;
-use ovo_test_support::app::TestApp;
+use ovo_test_support::app::{self, code, TestApp};
 use ovo_test_support::keys;
 
 const DOKU_SECRET: &str = "SK-demo-doku-snap-ovo-not-for-production";
@@ -67,14 +67,14 @@ async fn use_doku_host(app: &Backoffice, host: &str) {
     .unwrap();
 }
 
+/// Tests the connection of `product` in `environment` (as their keys name them).
+async fn test(f: &Fixture, environment: &str, product: &str) -> AppResult<ConnectionTestResult> {
+    let input = ConnectionTestInput { environment: environment.into(), product: product.into() };
+    f.app.test_connection(input).await
+}
+
 async fn test_doku(f: &Fixture) -> ConnectionTestResult {
-    f.app
-        .test_connection(ConnectionTestInput {
-            environment: "provider_sandbox".into(),
-            product: "doku_snap_ovo".into(),
-        })
-        .await
-        .unwrap()
+    test(f, "provider_sandbox", "doku_snap_ovo").await.unwrap()
 }
 
 /// The newest audit entry: (action, subject, outcome, detail).
@@ -168,59 +168,26 @@ async fn test_connection_to_an_untrusted_certificate_says_so_and_sends_nothing()
 async fn test_connection_is_for_admins_and_names_what_is_missing() {
     let f = fixture(DOKU_SECRET, true).await;
     // No Tazapay credentials in this environment: not set up, and nothing is sent.
-    let result = f
-        .app
-        .test_connection(ConnectionTestInput {
-            environment: "provider_sandbox".into(),
-            product: "tazapay_ovo_idr".into(),
-        })
-        .await
-        .unwrap();
+    let result = test(&f, "provider_sandbox", "tazapay_ovo_idr").await.unwrap();
     assert_eq!(result.outcome, ConnectionOutcome::NotSetUp, "{result:?}");
     assert!(result.detail.contains("api_key"), "{}", result.detail);
 
-    let bad = f
-        .app
-        .test_connection(ConnectionTestInput {
-            environment: "staging".into(),
-            product: "doku_snap_ovo".into(),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("environment_unknown")));
-    let bad = f
-        .app
-        .test_connection(ConnectionTestInput {
-            environment: "provider_sandbox".into(),
-            product: "ovo".into(),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!((bad.code, bad.reason), (ErrorCode::InvalidInput, Some("product_unknown")));
+    for (environment, product, reason) in [
+        ("staging", "doku_snap_ovo", "environment_unknown"),
+        ("provider_sandbox", "ovo", "product_unknown"),
+    ] {
+        assert_eq!(
+            code(test(&f, environment, product).await),
+            (ErrorCode::InvalidInput, Some(reason)),
+            "{environment}/{product}"
+        );
+    }
 
-    f.app
-        .create_operator(NewOperatorInput {
-            username: "sari".into(),
-            display_name: "Sari".into(),
-            role: "staff".into(),
-            password: "sari-password-1".into(),
-        })
-        .await
-        .unwrap();
+    f.app.create_operator(app::new_operator("sari", "Sari", "staff")).await.unwrap();
     f.app.sign_out().await.unwrap();
-    f.app
-        .sign_in(SignInInput { username: "sari".into(), password: "sari-password-1".into() })
-        .await
-        .unwrap();
-    let refused = f
-        .app
-        .test_connection(ConnectionTestInput {
-            environment: "provider_sandbox".into(),
-            product: "doku_snap_ovo".into(),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Forbidden);
+    app::sign_in_as(&f.app, "sari").await;
+    let refused = test(&f, "provider_sandbox", "doku_snap_ovo").await;
+    assert_eq!(code(refused).0, ErrorCode::Forbidden);
     assert!(received(&f).is_empty(), "a refused operator sends nothing");
 }
 
@@ -228,14 +195,7 @@ async fn test_connection_is_for_admins_and_names_what_is_missing() {
 async fn test_connection_works_for_every_product_in_the_builtin_sandbox() {
     let f = fixture(DOKU_SECRET, true).await;
     for product in Product::ALL {
-        let result = f
-            .app
-            .test_connection(ConnectionTestInput {
-                environment: "builtin_sandbox".into(),
-                product: product.key().into(),
-            })
-            .await
-            .unwrap();
+        let result = test(&f, "builtin_sandbox", product.key()).await.unwrap();
         assert_eq!(result.outcome, ConnectionOutcome::Works, "{product:?}: {result:?}");
     }
 }

@@ -7,12 +7,8 @@ use ovo_app::{AppError, ErrorCode};
 use ovo_domain::{Clock, Product, SystemClock};
 use ovo_secrets::{SecretKey, SecretStore};
 use ovo_test_support::app::{self, code, TestApp, APP_ID};
+use ovo_test_support::phones::{BUDI, DECLINER, SITI, SOPHIA};
 use serde_json::{json, Value};
-
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const SOPHIA: &str = "6281382826301";
-const DECLINER: &str = "6281100000005";
 
 type Fixture = TestApp;
 
@@ -25,10 +21,6 @@ async fn fixture() -> Fixture {
         .signed_in("sam")
         .open()
         .await
-}
-
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
 }
 
 async fn sandbox(f: &Fixture) -> String {
@@ -60,6 +52,38 @@ async fn page(f: &Fixture, customer_id: i64) -> CustomerPage {
 /// The customer's newest linking through `product`.
 async fn account(f: &Fixture, customer_id: i64, product: Product) -> LinkedAccountView {
     page(f, customer_id).await.accounts.into_iter().find(|a| a.product == product).unwrap()
+}
+
+/// The customer with `phone`, their seeded active account on `product`, and the key of its
+/// token (which the secret store holds).
+async fn seeded_link(
+    f: &Fixture,
+    phone: &str,
+    product: Product,
+) -> (i64, LinkedAccountView, SecretKey) {
+    let customer = customer_id(f, phone).await;
+    let seeded = account(f, customer, product).await;
+    assert_eq!(seeded.status, LinkStatus::Active);
+    let key = link_key(product, &seeded.reference);
+    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+    (customer, seeded, key)
+}
+
+/// The customer with `phone` and a link to `product` started for them, pending.
+async fn pending_link(f: &Fixture, phone: &str, product: &str) -> (i64, LinkedAccountView) {
+    let customer = customer_id(f, phone).await;
+    let started = start_link(f, customer, product, "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    (customer, started)
+}
+
+/// The customer with `phone` makes `decision` on the provider's page for `product`, the browser
+/// follows the return page, and the app processes the linkings once.
+async fn decided_on_the_page(f: &Fixture, product: &str, phone: &str, decision: &str) {
+    let action = pending_binding(f, product, phone).await;
+    let decided = decide(f, &action, decision, true).await;
+    assert_eq!(decided["followed_status"], 200, "{decided}");
+    f.app.process_linkings().await.unwrap();
 }
 
 async fn start_link(
@@ -96,18 +120,21 @@ async fn decide(f: &Fixture, action: &str, decision: &str, follow_redirect: bool
 }
 
 async fn arm(f: &Fixture, product: &str, endpoint: &str, fault: Value, count: u32) {
-    post_json(
-        f,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": count }),
-    )
-    .await;
+    f.sim().await.arm(product, endpoint, fault, count).await;
+}
+
+/// The product's endpoint processes its next call and loses the answer.
+async fn lose_answer(f: &Fixture, product: &str, endpoint: &str) {
+    arm(f, product, endpoint, json!({ "kind": "lose_response" }), 1).await;
+}
+
+/// The product's endpoint answers 503 for its next `count` calls.
+async fn unavailable(f: &Fixture, product: &str, endpoint: &str, count: u32) {
+    arm(f, product, endpoint, json!({ "kind": "http_status", "status": 503 }), count).await;
 }
 
 async fn clear_faults(f: &Fixture) {
-    let url = format!("{}/_sandbox/faults", sandbox(f).await);
-    let response = f.http.delete(&url).send().await.unwrap();
-    assert!(response.status().is_success());
+    f.sim().await.clear_faults().await;
 }
 
 fn link_key(product: Product, reference: &str) -> SecretKey {
@@ -115,11 +142,11 @@ fn link_key(product: Product, reference: &str) -> SecretKey {
 }
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
-    sign_in_as(f, "admin").await;
+    f.sign_in_as("admin").await;
     let entries =
         f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
     assert!(f.app.verify_audit().await.unwrap().intact);
-    sign_in_as(f, "sam").await;
+    f.sign_in_as("sam").await;
     entries
 }
 
@@ -204,7 +231,7 @@ async fn search_reads_phones_names_ids_and_references() {
 
     // Finance and admin see customers but link nothing.
     for who in ["fina", "admin"] {
-        sign_in_as(&f, who).await;
+        f.sign_in_as(who).await;
         assert_eq!(search(&f, BUDI).await.hits.len(), 1, "{who}");
         let link = start_link(&f, budi, "faspay_ovo_tokenize", "").await;
         assert_eq!(code(link).0, ErrorCode::Forbidden, "{who}");
@@ -278,7 +305,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert!(!balance.stale);
     // Fifteen minutes on, the figures are stale.
     f.clock.advance_seconds(16 * 60);
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let later = account(&f, siti, Product::OvoSnap).await;
     assert!(later.balance.unwrap().stale);
 
@@ -307,9 +334,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
 #[tokio::test]
 async fn faspay_linking_completes_by_asking_the_provider() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let started = start_link(&f, budi, "faspay_ovo_tokenize", "").await.unwrap();
-    assert_eq!(started.status, LinkStatus::Pending);
+    let (_, started) = pending_link(&f, BUDI, "faspay_ovo_tokenize").await;
     assert!(started.redirect_url.is_some());
 
     // Before the customer approves, asking changes nothing and shows no problem.
@@ -333,9 +358,7 @@ async fn faspay_linking_completes_by_asking_the_provider() {
 #[tokio::test]
 async fn a_declined_linking_fails_and_can_be_retried() {
     let f = fixture().await;
-    let made = customer_id(&f, DECLINER).await;
-    let started = start_link(&f, made, "ovo_snap", "").await.unwrap();
-    assert_eq!(started.status, LinkStatus::Pending);
+    let (made, started) = pending_link(&f, DECLINER, "ovo_snap").await;
     // The customer's browser opens the page; the magic decliner declines at once.
     let response = f.http.get(started.redirect_url.clone().unwrap()).send().await.unwrap();
     assert!(response.status().is_success(), "{}", response.status());
@@ -373,7 +396,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
     let binding = "/OVOSNAP/v2.0/oauth/account/registration-account-binding";
 
     // The binding call is not answered: the linking fails with that problem.
-    arm(&f, "ovo_snap", binding, json!({ "kind": "http_status", "status": 503 }), 1).await;
+    unavailable(&f, "ovo_snap", binding, 1).await;
     let refused = start_link(&f, siti, "ovo_snap", "").await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Provider, "{refused:?}");
     let reason = refused.reason.unwrap();
@@ -417,14 +440,7 @@ async fn provider_failures_are_shown_and_keep_what_was_known() {
         f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((good.cash, good.points), (Some(2_500_000), Some(75_000)));
     f.clock.advance_seconds(60);
-    arm(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/balance-inquiry",
-        json!({ "kind": "http_status", "status": 503 }),
-        5,
-    )
-    .await;
+    unavailable(&f, "ovo_snap", "/OVOSNAP/v2.0/balance-inquiry", 5).await;
     let after =
         f.app.refresh_balance(AccountRef { account_id: seeded.id }).await.unwrap().balance.unwrap();
     assert_eq!((after.cash, after.points), (good.cash, good.points));
@@ -478,10 +494,7 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
 
     // The customer approves late (the sandbox still waits on real time): ignored.
-    let action = pending_binding(&f, "ovo_snap", SITI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "ovo_snap", SITI, "approve").await;
     let still = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(still.status, LinkStatus::Expired);
     assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
@@ -493,11 +506,7 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
 #[tokio::test]
 async fn unlinking_forgets_the_tokens_and_is_audited() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let seeded = account(&f, budi, Product::OvoSnap).await;
-    assert_eq!(seeded.status, LinkStatus::Active);
-    let key = link_key(Product::OvoSnap, &seeded.reference);
-    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+    let (budi, seeded, key) = seeded_link(&f, BUDI, Product::OvoSnap).await;
 
     let mut result = f.app.unlink_account(AccountRef { account_id: seeded.id }).await.unwrap();
     if result.outcome == UnlinkOutcome::Pending {
@@ -577,14 +586,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     assert_eq!(second.cached_total, first.cached_total, "no duplicates");
 
     // When the provider fails, the cached entries of the range are shown with the problem.
-    arm(
-        &f,
-        "faspay_ovo_tokenize",
-        "/cvr/100037/10",
-        json!({ "kind": "http_status", "status": 503 }),
-        5,
-    )
-    .await;
+    unavailable(&f, "faspay_ovo_tokenize", "/cvr/100037/10", 5).await;
     let cached = ask(from.to_string(), today.to_string()).await.unwrap();
     assert!(cached.problem.is_some());
     assert_eq!(cached.entries.len(), expected);
@@ -667,10 +669,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     let budi = customer_id(&f, BUDI).await;
     let started = start_link(&f, budi, "doku_snap_ovo", "").await.unwrap();
     assert_eq!(started.status, LinkStatus::Pending, "{started:?}");
-    let action = pending_binding(&f, "doku_snap_ovo", BUDI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "doku_snap_ovo", BUDI, "approve").await;
     let linked = account(&f, budi, Product::DokuSnapOvo).await;
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     let balance =
@@ -680,10 +679,7 @@ async fn doku_snap_links_through_the_return_page_and_a_decline_fails_it() {
     // Agus declines on the page: the browser comes back without a code.
     let agus = customer_id(&f, "6285712345678").await;
     let started = start_link(&f, agus, "doku_snap_ovo", "").await.unwrap();
-    let action = pending_binding(&f, "doku_snap_ovo", "6285712345678").await;
-    let decided = decide(&f, &action, "decline", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    decided_on_the_page(&f, "doku_snap_ovo", "6285712345678", "decline").await;
     let failed = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(failed.status, LinkStatus::Failed, "{failed:?}");
     assert_eq!(failed.problem.unwrap().kind, ProviderProblemKind::Declined);
@@ -694,18 +690,8 @@ async fn a_returned_code_survives_an_exchange_that_did_not_reach_the_provider() 
     let f = fixture().await;
     let siti = customer_id(&f, SITI).await;
     let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
-    arm(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/access-token/b2b2c",
-        json!({ "kind": "http_status", "status": 503 }),
-        1,
-    )
-    .await;
-    let action = pending_binding(&f, "ovo_snap", SITI).await;
-    let decided = decide(&f, &action, "approve", true).await;
-    assert_eq!(decided["followed_status"], 200, "{decided}");
-    f.app.process_linkings().await.unwrap();
+    unavailable(&f, "ovo_snap", "/OVOSNAP/v2.0/access-token/b2b2c", 1).await;
+    decided_on_the_page(&f, "ovo_snap", SITI, "approve").await;
     let waiting = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(waiting.status, LinkStatus::Pending, "{waiting:?}");
     assert!(waiting.problem.is_some(), "{waiting:?}");
@@ -744,16 +730,6 @@ async fn ovo_snap_top_up_is_the_configured_text_in_the_chosen_language() {
     assert_eq!(code(ask(Some("fr")).await), (ErrorCode::InvalidInput, Some("language_unknown")));
 }
 
-/// Arms a sandbox fault for the next call of one product endpoint.
-async fn arm_fault(f: &Fixture, product: &str, endpoint: &str, fault: Value) {
-    post_json(
-        f,
-        "/_sandbox/faults",
-        json!({ "product": product, "endpoint": endpoint, "fault": fault, "count": 1 }),
-    )
-    .await;
-}
-
 /// How many unlinks the sandbox processed for `product`, over every reference.
 async fn unlinks_processed(f: &Fixture, product: &str) -> u64 {
     get_json(f, "/_sandbox/writes")
@@ -776,7 +752,7 @@ async fn resolve_unlink(
 ) -> LinkedAccountView {
     for _ in 0..rounds {
         f.clock.advance_millis(3_600_000);
-        sign_in_as(f, "sam").await;
+        f.sign_in_as("sam").await;
         f.app.resolve_unlinkings().await.unwrap();
         let view = account_by_id(f, customer_id, account_id).await;
         if view.status != LinkStatus::Unlinking {
@@ -793,20 +769,10 @@ async fn account_by_id(f: &Fixture, customer_id: i64, account_id: i64) -> Linked
 #[tokio::test]
 async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sends_it_again() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let doku = account(&f, siti, Product::DokuSnapOvo).await;
-    assert_eq!(doku.status, LinkStatus::Active);
-    let key = link_key(Product::DokuSnapOvo, &doku.reference);
-    assert!(f.secrets.contains(&key).unwrap());
+    let (siti, doku, key) = seeded_link(&f, SITI, Product::DokuSnapOvo).await;
 
     // DOKU unbinds it, and the answer never arrives.
-    arm_fault(
-        &f,
-        "doku_snap_ovo",
-        "/direct-debit/core/v1/registration-account-unbinding",
-        json!({ "kind": "lose_response" }),
-    )
-    .await;
+    lose_answer(&f, "doku_snap_ovo", "/direct-debit/core/v1/registration-account-unbinding").await;
     let lost = f.app.unlink_account(AccountRef { account_id: doku.id }).await.unwrap();
     assert_eq!(lost.outcome, UnlinkOutcome::Failed);
     assert_eq!(lost.account.status, LinkStatus::Unlinking, "never a guess");
@@ -835,13 +801,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     // OVO SNAP: the first of its two calls is lost; sent again, both calls go through once.
     let budi = customer_id(&f, BUDI).await;
     let ovo = account(&f, budi, Product::OvoSnap).await;
-    arm_fault(
-        &f,
-        "ovo_snap",
-        "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
-        json!({ "kind": "lose_response" }),
-    )
-    .await;
+    lose_answer(&f, "ovo_snap", "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding").await;
     let lost = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
     assert_eq!(lost.account.status, LinkStatus::Unlinking);
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
@@ -857,11 +817,12 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
     let ovo = account(&f, budi, Product::OvoSnap).await;
-    arm_fault(
+    arm(
         &f,
         "ovo_snap",
         "/OVOSNAP/v2.0/oauth/account/registration-account-unbinding",
         json!({ "kind": "http_status", "status": 403 }),
+        1,
     )
     .await;
     let refused = f.app.unlink_account(AccountRef { account_id: ovo.id }).await.unwrap();
@@ -872,7 +833,7 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
     // Nothing is left for the background to send.
     f.clock.advance_millis(3_600_000);
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(f.app.resolve_unlinkings().await.unwrap(), 0);
     assert!(page(&f, budi).await.customer.linked_products.contains(&Product::OvoSnap));
     let entries = audit(&f).await;

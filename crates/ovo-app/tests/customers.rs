@@ -8,14 +8,27 @@ use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, ErrorCode};
-use ovo_domain::{CustomerId, Environment, PaymentStatus, Product, Reference};
-use ovo_ledger::payments::{self, NewPayment};
-use ovo_test_support::app::{code, TestApp};
+use ovo_domain::{CustomerId, Product};
+use ovo_test_support::app::{self, code, RecordedPayment, TestApp};
 
 /// Demo customers of the built-in environment.
 const AGUS: &str = "6285712345678";
 
 type Fixture = TestApp;
+
+/// An import's columns: the merchant's id where given, the name and the phone.
+const fn columns(merchant_customer_id: Option<u32>, full_name: u32, phone: u32) -> ColumnMapping {
+    ColumnMapping {
+        merchant_customer_id,
+        full_name: Some(full_name),
+        phone: Some(phone),
+        email: None,
+        notes: None,
+    }
+}
+
+const NAME_PHONE: ColumnMapping = columns(None, 0, 1);
+const ID_NAME_PHONE: ColumnMapping = columns(Some(0), 1, 2);
 
 /// A new built-in ledger (with the demo customers), an admin, `sam` (staff, signed in),
 /// `sue` (support) and `fina` (finance).
@@ -25,10 +38,6 @@ async fn fixture() -> Fixture {
         builder = builder.operator_shown_as(username, &format!("{username} display"), role);
     }
     builder.signed_in("sam").open().await
-}
-
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
 }
 
 fn fields(name: &str, phone: &str, mid: Option<&str>, email: Option<&str>) -> CustomerFields {
@@ -42,8 +51,7 @@ fn fields(name: &str, phone: &str, mid: Option<&str>, email: Option<&str>) -> Cu
 }
 
 async fn search(f: &Fixture, query: &str) -> Vec<(String, String)> {
-    let result =
-        f.app.search_customers(SearchInput { query: query.into(), limit: 20 }).await.unwrap();
+    let result = app::search(&f.app, query).await;
     result.hits.into_iter().map(|h| (h.customer.full_name, h.customer.phone)).collect()
 }
 
@@ -66,38 +74,10 @@ async fn audit(f: &Fixture, action: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-async fn customer_by_phone(f: &Fixture, phone: &str) -> i64 {
-    let result =
-        f.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
-    result.hits[0].customer.id
-}
-
 async fn add_payment(f: &Fixture, customer: i64) {
-    let now = f.app.now();
-    let mut tx = f.app.ledger().begin_write().await.unwrap();
-    payments::insert(
-        &mut tx,
-        &NewPayment {
-            reference: &Reference::generate(&mut rand::thread_rng()),
-            environment: Environment::BuiltInSandbox,
-            customer_id: Some(CustomerId::new(customer)),
-            binding_id: None,
-            product: Product::TazapayOvoIdr,
-            kind: "payin",
-            phone: None,
-            amount: ovo_domain::Idr::new(25_000).unwrap(),
-            cash_amount: None,
-            points_amount: None,
-            status: PaymentStatus::Succeeded,
-            provider_ref: None,
-            created_by: None,
-            created_at: now,
-            succeeded_at: Some(now),
-        },
-    )
-    .await
-    .unwrap();
-    ovo_ledger::commit(tx).await.unwrap();
+    let customer_id = Some(CustomerId::new(customer));
+    let payment = RecordedPayment::succeeded(Product::TazapayOvoIdr, "payin", 25_000);
+    RecordedPayment { customer_id, ..payment }.insert(&f.app).await;
 }
 
 #[tokio::test]
@@ -203,7 +183,7 @@ async fn staff_and_support_manage_customers_admin_alone_forgets() {
     let f = fixture().await;
     let made =
         f.app.create_customer(fields("Staff Made", "0812 5555 0101", None, None)).await.unwrap();
-    sign_in_as(&f, "sue").await;
+    f.sign_in_as("sue").await;
     f.app.create_customer(fields("Support Made", "0812 5555 0102", None, None)).await.unwrap();
     f.app
         .add_customer_note(CustomerNoteInput {
@@ -216,12 +196,12 @@ async fn staff_and_support_manage_customers_admin_alone_forgets() {
         code(f.app.forget_customer(CustomerRef { customer_id: made.customer.id }).await),
         (ErrorCode::Forbidden, None)
     );
-    sign_in_as(&f, "fina").await;
+    f.sign_in_as("fina").await;
     assert_eq!(
         code(f.app.create_customer(fields("Finance Made", "0812 5555 0103", None, None)).await),
         (ErrorCode::Forbidden, None)
     );
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     assert_eq!(
         code(f.app.create_customer(fields("Admin Made", "0812 5555 0104", None, None)).await),
         (ErrorCode::Forbidden, None)
@@ -269,7 +249,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     add_payment(&f, paid).await;
     let payments_before = scalar(&f, "SELECT count(*) FROM payments").await;
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let gone = f.app.forget_customer(CustomerRef { customer_id: unpaid }).await.unwrap();
     assert_eq!(gone.outcome, ForgetOutcome::Deleted);
     assert_eq!(
@@ -311,7 +291,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
         (ErrorCode::InvalidInput, Some("customer_forgotten"))
     );
 
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let err = f
         .app
         .update_customer(UpdateCustomerInput {
@@ -324,8 +304,8 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
     f.app.create_customer(fields("Joko Baru", "0812 5555 0202", None, None)).await.unwrap();
 
     // A customer with a linked account is unlinked first.
-    sign_in_as(&f, "admin").await;
-    let agus = customer_by_phone(&f, AGUS).await;
+    f.sign_in_as("admin").await;
+    let agus = app::customer_id(&f.app, AGUS).await;
     assert_eq!(
         code(f.app.forget_customer(CustomerRef { customer_id: agus }).await),
         (ErrorCode::Conflict, Some("customer_has_live_account"))
@@ -418,7 +398,7 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
 #[tokio::test]
 async fn a_faspay_payment_for_a_customer_without_email_says_so_before_anything_is_recorded() {
     let f = fixture().await;
-    let agus = customer_by_phone(&f, AGUS).await;
+    let agus = app::customer_id(&f.app, AGUS).await;
     let options = f.app.payment_options().await.unwrap();
     assert!(options.iter().any(|o| o.product == Product::FaspayOvoTokenize && o.needs_email));
     assert!(options
@@ -478,12 +458,20 @@ async fn import(
     mode: ImportMode,
     dry_run: bool,
 ) -> ImportProgress {
-    let started = f
-        .app
+    let started = start_import(f, path, mapping, mode, dry_run).await.unwrap();
+    wait(f, started.job_id).await
+}
+
+async fn start_import(
+    f: &Fixture,
+    path: &Path,
+    mapping: ColumnMapping,
+    mode: ImportMode,
+    dry_run: bool,
+) -> Result<ImportProgress, AppError> {
+    f.app
         .start_customer_import(StartImportInput { path: path_text(path), mapping, mode, dry_run })
         .await
-        .unwrap();
-    wait(f, started.job_id).await
 }
 
 fn summary(p: &ImportProgress) -> &ImportSummary {
@@ -503,13 +491,7 @@ async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_i
     let seen = inspect(&f, &path).await.unwrap();
     assert_eq!((seen.encoding, seen.delimiter.as_str()), (ImportEncoding::Utf8Bom, ";"));
     assert_eq!(seen.headers, ["ID Pelanggan", "Nama Lengkap", "No. HP", "Email", "Catatan"]);
-    let mapping = ColumnMapping {
-        merchant_customer_id: Some(0),
-        full_name: Some(1),
-        phone: Some(2),
-        email: Some(3),
-        notes: Some(4),
-    };
+    let mapping = ColumnMapping { email: Some(3), notes: Some(4), ..ID_NAME_PHONE };
     assert_eq!(seen.mapping, mapping, "guessed from the header's words");
     assert!(!seen.mapping_remembered);
     assert_eq!(seen.preview.len(), 3);
@@ -583,16 +565,7 @@ async fn a_header_the_app_cannot_read_is_mapped_by_hand_and_remembered() {
     assert_eq!(seen.mapping, ColumnMapping::default());
     let mapping = ColumnMapping { phone: Some(0), full_name: Some(1), ..ColumnMapping::default() };
     assert_eq!(
-        code(
-            f.app
-                .start_customer_import(StartImportInput {
-                    path: path_text(&path),
-                    mapping: seen.mapping,
-                    mode: ImportMode::GoodRows,
-                    dry_run: false
-                })
-                .await
-        ),
+        code(start_import(&f, &path, seen.mapping, ImportMode::GoodRows, false).await),
         (ErrorCode::InvalidInput, Some("import_mapping_incomplete"))
     );
     let twice = ColumnMapping { phone: Some(0), full_name: Some(0), ..ColumnMapping::default() };
@@ -633,16 +606,7 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
     let f = fixture().await;
     let path = write(&f, "rejects.csv", REJECTS_CSV.as_bytes());
     let mapping = inspect(&f, &path).await.unwrap().mapping;
-    assert_eq!(
-        mapping,
-        ColumnMapping {
-            merchant_customer_id: Some(0),
-            full_name: Some(1),
-            phone: Some(2),
-            email: Some(3),
-            notes: None
-        }
-    );
+    assert_eq!(mapping, ColumnMapping { email: Some(3), ..ID_NAME_PHONE });
     let before = customers_count(&f).await;
 
     let nothing = import(&f, &path, mapping, ImportMode::Nothing, false).await;
@@ -699,19 +663,7 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
     }
     // The job without rejects has nothing to save.
     let clean = write(&f, "clean.csv", b"id,name,phone\nC-9,Clean,0812-7200-0099\n");
-    let done = import(
-        &f,
-        &clean,
-        ColumnMapping {
-            merchant_customer_id: Some(0),
-            full_name: Some(1),
-            phone: Some(2),
-            ..Default::default()
-        },
-        ImportMode::GoodRows,
-        false,
-    )
-    .await;
+    let done = import(&f, &clean, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(
         code(
             f.app
@@ -730,14 +682,6 @@ async fn failed(f: &Fixture, path: &Path, mapping: ColumnMapping) -> AppError {
     assert_eq!(done.state, ImportState::Failed, "{done:?}");
     done.error.unwrap()
 }
-
-const NAME_PHONE: ColumnMapping = ColumnMapping {
-    full_name: Some(0),
-    phone: Some(1),
-    merchant_customer_id: None,
-    email: None,
-    notes: None,
-};
 
 #[tokio::test]
 async fn bad_files_get_clear_errors_and_import_nothing() {
@@ -813,14 +757,6 @@ fn numbered_csv(rows: usize, first: usize) -> String {
     text
 }
 
-const ID_NAME_PHONE: ColumnMapping = ColumnMapping {
-    merchant_customer_id: Some(0),
-    full_name: Some(1),
-    phone: Some(2),
-    email: None,
-    notes: None,
-};
-
 #[tokio::test]
 async fn an_error_in_the_middle_of_the_write_leaves_nothing_one_transaction() {
     let f = fixture().await;
@@ -857,27 +793,11 @@ async fn a_cancelled_import_writes_nothing_and_one_import_runs_at_a_time() {
     let f = fixture().await;
     let before = customers_count(&f).await;
     let path = write(&f, "big.csv", numbered_csv(300_000, 0).as_bytes());
-    let started = f
-        .app
-        .start_customer_import(StartImportInput {
-            path: path_text(&path),
-            mapping: ID_NAME_PHONE,
-            mode: ImportMode::GoodRows,
-            dry_run: false,
-        })
-        .await
-        .unwrap();
+    let started =
+        start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await.unwrap();
     assert_eq!(started.state, ImportState::Running);
     assert_eq!(started.bytes_total, std::fs::metadata(&path).unwrap().len());
-    let second = f
-        .app
-        .start_customer_import(StartImportInput {
-            path: path_text(&path),
-            mapping: ID_NAME_PHONE,
-            mode: ImportMode::GoodRows,
-            dry_run: false,
-        })
-        .await;
+    let second = start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(code(second), (ErrorCode::Conflict, Some("import_running")));
     f.app.cancel_customer_import(ImportJobRef { job_id: started.job_id }).await.unwrap();
     let end = wait(&f, started.job_id).await;

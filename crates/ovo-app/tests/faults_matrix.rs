@@ -19,6 +19,7 @@ use ovo_app::Backoffice;
 use ovo_domain::Product;
 use ovo_sandbox::{Merchants, RunningSandbox};
 use ovo_test_support::app::{self, TestApp};
+use ovo_test_support::phones::{BUDI, PAYER, SITI, SOPHIA};
 use ovo_test_support::sim::{self, Sim};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -36,11 +37,7 @@ const LATE_MS: u64 = 90_000;
 const REPLAY_MS: u64 = 20_000;
 const AMOUNT: i64 = 15_000;
 
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const SOPHIA: &str = "6281382826301";
 const AGUS: &str = "6285712345678";
-const PAYER: &str = "6281100000007";
 
 // ---------------------------------------------------------------------------------------------
 // The data file
@@ -680,13 +677,7 @@ async fn run_notification(w: &World, fault: &str) -> Result<State, String> {
     w.settle(real_wait(fault), || w.payment_final(id)).await;
     let page = w.payment(id).await;
     let after = w.wallet(w.setup.payer).await;
-    let inbox = ovo_ledger::notifications::recent(
-        &mut w.app.ledger().read().await.unwrap(),
-        Some(w.setup.product),
-        500,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&w.app, w.setup.product, 500).await;
     let ours: Vec<_> = inbox.iter().filter(|n| n.payment_id.map(|p| p.get()) == Some(id)).collect();
     // A success applied twice would be on the payment's timeline twice.
     let applied_success = page.timeline.iter().filter(|t| t.kind == "payment_succeeded").count();

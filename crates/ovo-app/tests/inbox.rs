@@ -14,10 +14,10 @@ use ovo_domain::{Clock, ManualClock, PaymentId, PaymentStatus, Product};
 use ovo_ledger::notifications::NotificationRow;
 use ovo_ledger::payments::PaymentUpdate;
 use ovo_test_support::app::{self, TestApp, ADMIN_PW};
+use ovo_test_support::phones::PAYER;
 use ovo_test_support::Sim;
 use serde_json::{json, Value};
 
-const PAYER: &str = "6281100000007";
 const WEBHOOK_SECRET: &[u8] = b"whsec_demo_only_not_a_secret";
 
 struct Fixture {
@@ -65,10 +65,6 @@ async fn sim(f: &Fixture) -> Sim {
     Sim::at(&sandbox(f).await)
 }
 
-async fn get_json(f: &Fixture, path: &str) -> Value {
-    sim(f).await.get(path).await
-}
-
 async fn arm(f: &Fixture, endpoint: &str, fault: Value, count: u32) {
     sim(f).await.arm("tazapay_ovo_idr", endpoint, fault, count).await;
 }
@@ -108,15 +104,7 @@ async fn paid_payin(f: &Fixture, amount: &str) -> (PaymentDetailView, String) {
         .unwrap();
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     let payin = view.payment.provider_ref.clone().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let seen = get_json(f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
-        if seen["payin"]["status"] == "succeeded" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the sandbox payin never succeeded: {seen}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    sim(f).await.until_tazapay_payin_succeeded(&payin).await;
     (view, payin)
 }
 
@@ -155,8 +143,7 @@ async fn deliver(f: &Fixture, (body, signature): &(String, String)) -> (u16, Val
 }
 
 async fn inbox(f: &Fixture) -> Vec<NotificationRow> {
-    let mut conn = f.app.ledger().read().await.unwrap();
-    ovo_ledger::notifications::recent(&mut conn, Some(Product::TazapayOvoIdr), 20).await.unwrap()
+    app::notifications(&f.app, Product::TazapayOvoIdr, 20).await
 }
 
 /// Waits until the inbox's only row satisfies `done`.
@@ -178,15 +165,8 @@ async fn until_row(
 }
 
 async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    app::until_payment(&f.app, id, Duration::from_millis(50), done, || async {}).await
 }
 
 fn kinds(view: &PaymentDetailView) -> Vec<&str> {
@@ -339,14 +319,7 @@ async fn a_payment_the_provider_failed_then_settled_late_ends_succeeded_on_its_n
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Later the provider's record turns successful, and it notifies.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
-        ["status"]
-        != "succeeded"
-    {
-        assert!(Instant::now() < deadline, "the sandbox payin never turned successful");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    sim(&f).await.until_tazapay_payin_succeeded(&payin).await;
     let (status, _) = deliver(
         &f,
         &succeeded_event("evt_inbox_settled_late", &payin, &view.payment.reference, 26_000),

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::Backoffice;
@@ -15,13 +15,17 @@ use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
 use ovo_sandbox::RunningSandbox;
 use ovo_secrets::MemoryStore;
 use ovo_test_support::app::{self, ADMIN_PW};
+use ovo_test_support::phones::{PAYER, SITI};
 use ovo_test_support::{sim, Sim};
 use serde_json::{json, Value};
 
-const SITI: &str = "6281298765432";
-const PAYER: &str = "6281100000007";
 const DOKU_PAY: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const JOKUL_PAY: &str = "/ovo-emoney/v1/payment";
+
+/// The provider answers 503 without processing the call.
+fn unavailable() -> Value {
+    json!({ "kind": "http_status", "status": 503 })
+}
 
 async fn sandbox() -> RunningSandbox {
     sim::start_demo("0.02").await
@@ -65,41 +69,25 @@ impl Fixture {
         Sim::of(&self.sandbox).arm(product, endpoint, fault, 1).await;
     }
 
-    async fn get(&self, path: &str) -> Value {
-        Sim::of(&self.sandbox).get(path).await
-    }
-
     /// The writes the sandbox received on `endpoint`.
     async fn posts(&self, product: &str, endpoint: &str) -> Vec<Value> {
         Sim::of(&self.sandbox).received_at(product, "POST", endpoint).await
     }
 
-    async fn customer(&self, phone: &str) -> i64 {
-        let found =
-            self.app.search_customers(SearchInput { query: phone.into(), limit: 5 }).await.unwrap();
-        found.hits[0].customer.id
-    }
-
-    async fn start(
+    /// Arms the fault on the product's endpoint, then starts a payment of `amount` for the
+    /// customer with `phone`; answers the clock's time at the start and the payment.
+    async fn start_after(
         &self,
-        customer: i64,
-        product: &str,
+        (product, endpoint, fault): (&str, &str, Value),
+        phone: &str,
         kind: &str,
         amount: &str,
-    ) -> PaymentDetailView {
-        self.app
-            .start_payment(StartPaymentInput {
-                customer_id: Some(customer),
-                product: product.into(),
-                kind: kind.into(),
-                amount: amount.into(),
-                phone: String::new(),
-                account_id: None,
-                source: String::new(),
-                description: "not found test".into(),
-            })
-            .await
-            .unwrap()
+    ) -> (Timestamp, PaymentDetailView) {
+        let customer = app::customer_id(&self.app, phone).await;
+        self.arm(product, endpoint, fault).await;
+        let t0 = self.clock.now();
+        let input = app::payment_input(Some(customer), product, kind, amount, "not found test");
+        (t0, self.app.start_payment(input).await.unwrap())
     }
 
     async fn detail(&self, id: i64) -> PaymentDetailView {
@@ -115,18 +103,13 @@ impl Fixture {
 
     /// Moves the clock on and polls until the payment is `status`.
     async fn until_status(&self, id: i64, status: &str) -> PaymentDetailView {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let now = self.detail(id).await;
-            if now.payment.status == status {
-                return now;
-            }
-            assert!(Instant::now() < deadline, "wanted {status}: {now:#?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let done = |p: &PaymentDetailView| p.payment.status == status;
+        let poll = || async {
             self.clock.advance_seconds(20);
             self.app.poll_payments().await.unwrap();
             sign_in(&self.app, "sam", "sam-password").await;
-        }
+        };
+        app::until_payment(&self.app, id, Duration::from_millis(100), done, poll).await
     }
 
     async fn audit_actions(&self, reference: &str) -> Vec<String> {
@@ -150,11 +133,10 @@ fn kinds(view: &PaymentDetailView) -> Vec<&str> {
 async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_resent_under_its_original_ids(
 ) {
     let f = fixture().await;
-    let siti = f.customer(SITI).await;
     // The payment call is answered 503 without being processed: unknown.
-    f.arm("doku_snap_ovo", DOKU_PAY, json!({ "kind": "http_status", "status": 503 })).await;
-    let t0 = f.clock.now();
-    let view = f.start(siti, "doku_snap_ovo", "recurring", "12.500").await;
+    let (t0, view) = f
+        .start_after(("doku_snap_ovo", DOKU_PAY, unavailable()), SITI, "recurring", "12.500")
+        .await;
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert_eq!(f.posts("doku_snap_ovo", DOKU_PAY).await.len(), 1);
 
@@ -185,15 +167,7 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
     };
     assert_eq!(reference_of(&posts[0]), json!(view.payment.reference));
     assert_eq!(reference_of(&posts[1]), json!(view.payment.reference));
-    let external_id = |post: &Value| -> Value {
-        post["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("x-external-id"))
-            .unwrap()[1]
-            .clone()
-    };
+    let external_id = |post: &Value| sim::header(post, "x-external-id").unwrap();
     assert_eq!(
         external_id(&posts[0]),
         external_id(&posts[1]),
@@ -211,16 +185,13 @@ async fn a_snap_payment_the_provider_has_no_record_of_stays_unknown_then_is_rese
 async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_its_window_and_is_never_resent(
 ) {
     let f = fixture().await;
-    let payer = f.customer(PAYER).await;
-    f.arm("doku_jokul_ovo_push", JOKUL_PAY, json!({ "kind": "http_status", "status": 503 })).await;
-    let t0 = f.clock.now();
-    let view = f.start(payer, "doku_jokul_ovo_push", "push", "13.000").await;
+    let (t0, view) = f
+        .start_after(("doku_jokul_ovo_push", JOKUL_PAY, unavailable()), PAYER, "push", "13.000")
+        .await;
     // The push goes on in a task of its own: its 503 makes it unknown.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while f.detail(view.payment.id).await.payment.status != "unknown" {
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let unknown = |p: &PaymentDetailView| p.payment.status == "unknown";
+    app::until_payment(&f.app, view.payment.id, Duration::from_millis(50), unknown, || async {})
+        .await;
     f.poll_at(t0, 1_200).await;
     assert_eq!(
         f.detail(view.payment.id).await.payment.status,
@@ -239,20 +210,14 @@ async fn a_jokul_push_the_provider_has_no_record_of_goes_to_an_operator_after_it
 #[tokio::test]
 async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_restart() {
     let f = fixture().await;
-    let payer = f.customer(PAYER).await;
     // Processed, answer lost: no payin id anywhere but at Tazapay.
-    f.arm("tazapay_ovo_idr", "/v3/payin", json!({ "kind": "lose_response" })).await;
-    let t0 = f.clock.now();
-    let view = f.start(payer, "tazapay_ovo_idr", "payin", "14.000").await;
+    let lost = json!({ "kind": "lose_response" });
+    let (t0, view) =
+        f.start_after(("tazapay_ovo_idr", "/v3/payin", lost), PAYER, "payin", "14.000").await;
     assert_eq!(view.payment.status, "unknown", "{view:#?}");
     assert!(view.payment.provider_ref.is_none());
-    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let payin = payins
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
-        .unwrap();
+    let payins = Sim::of(&f.sandbox).tazapay_payins(&view.payment.reference).await;
+    let payin = payins.first().unwrap();
     let payin_id = payin["payin"]["id"].as_str().unwrap().to_owned();
 
     // The app stops and starts again on the same ledger: nothing of the first process's memory.
@@ -270,27 +235,13 @@ async fn a_tazapay_payin_whose_create_answer_was_lost_is_found_again_after_a_res
     f.poll_at(t0, 21_000).await;
     let posts = f.posts("tazapay_ovo_idr", "/v3/payin").await;
     assert_eq!(posts.len(), 2, "{posts:#?}");
-    let key = |post: &Value| -> Value {
-        post["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case("idempotency-key"))
-            .unwrap()[1]
-            .clone()
-    };
+    let key = |post: &Value| sim::header(post, "idempotency-key").unwrap();
     assert_eq!(key(&posts[1]), json!(format!("{}-create", view.payment.reference)));
     assert_eq!(key(&posts[0]), key(&posts[1]));
     let found = f.detail(view.payment.id).await;
     assert_eq!(found.payment.provider_ref.as_deref(), Some(payin_id.as_str()), "{found:#?}");
     let paid = f.until_status(view.payment.id, "succeeded").await;
     assert_eq!(paid.payment.provider_ref.as_deref(), Some(payin_id.as_str()));
-    let payins = f.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let ours = payins
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["payin"]["reference_id"] == json!(view.payment.reference))
-        .count();
-    assert_eq!(ours, 1, "one payin");
+    let ours = Sim::of(&f.sandbox).tazapay_payins(&view.payment.reference).await;
+    assert_eq!(ours.len(), 1, "one payin");
 }

@@ -8,15 +8,8 @@ use ovo_app::ipc::*;
 use ovo_app::ErrorCode;
 use ovo_domain::{Clock, Product};
 use ovo_test_support::app::{self, TestApp};
+use ovo_test_support::phones::{BUDI, DECLINER, EMPTY, PAYER, SILENT, SITI, SOPHIA};
 use serde_json::{json, Value};
-
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const SOPHIA: &str = "6281382826301";
-const EMPTY: &str = "6281100000001";
-const DECLINER: &str = "6281100000005";
-const SILENT: &str = "6281100000006";
-const PAYER: &str = "6281100000007";
 
 type Fixture = TestApp;
 
@@ -27,10 +20,6 @@ async fn fixture() -> Fixture {
         .signed_in("sam")
         .open()
         .await
-}
-
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
 }
 
 async fn get_json(f: &Fixture, path: &str) -> Value {
@@ -53,27 +42,26 @@ async fn start(f: &Fixture, input: StartPaymentInput) -> PaymentDetailView {
     f.app.start_payment(input).await.unwrap()
 }
 
+/// Starts a payment for the customer with `phone`.
+async fn start_for(
+    f: &Fixture,
+    phone: &str,
+    product: &str,
+    kind: &str,
+    amount: &str,
+) -> PaymentDetailView {
+    start(f, input(Some(customer_id(f, phone).await), product, kind, amount)).await
+}
+
 async fn detail(f: &Fixture, id: i64) -> PaymentDetailView {
     app::payment_page(&f.app, id).await
 }
 
 /// Moves the app's clock on and runs the poller until the payment reaches `status`.
 async fn until_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "payment {id} stayed {} (wanted {status}): {now:#?}",
-            now.payment.status
-        );
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        f.clock.advance_seconds(20);
-        f.app.poll_payments().await.unwrap();
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    let poll = || app::advance_and_poll(f, 20);
+    app::until_payment(&f.app, id, Duration::from_millis(150), done, poll).await
 }
 
 /// The sandbox's waiting customer step of a payment for this phone and product.
@@ -137,34 +125,19 @@ async fn options_follow_the_capability_table() {
 async fn support_cannot_take_payments_and_input_is_checked() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let bad = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.5"))
-        .await
-        .unwrap_err();
+    let refusal =
+        |kind, amount| f.app.start_payment(input(Some(budi), "doku_jokul_ovo_push", kind, amount));
+    let bad = refusal("push", "10.5").await.unwrap_err();
     assert_eq!(bad.code, ErrorCode::InvalidInput);
     assert!(bad.reason.unwrap().starts_with("money_"), "{bad:?}");
-    let wrong_kind = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "recurring", "10.000"))
-        .await
-        .unwrap_err();
+    let wrong_kind = refusal("recurring", "10.000").await.unwrap_err();
     assert_eq!(wrong_kind.reason, Some("payment_kind_unsupported"));
     // Budi has no DOKU SNAP linked account.
-    let unlinked = f
-        .app
-        .start_payment(input(Some(budi), "doku_snap_ovo", "recurring", "10.000"))
-        .await
-        .unwrap_err();
-    assert_eq!(unlinked.reason, Some("payment_needs_linked_account"));
+    let unlinked = f.app.start_payment(input(Some(budi), "doku_snap_ovo", "recurring", "10.000"));
+    assert_eq!(unlinked.await.unwrap_err().reason, Some("payment_needs_linked_account"));
 
-    sign_in_as(&f, "suri").await;
-    let refused = f
-        .app
-        .start_payment(input(Some(budi), "doku_jokul_ovo_push", "push", "10.000"))
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Forbidden);
+    f.sign_in_as("suri").await;
+    assert_eq!(refusal("push", "10.000").await.unwrap_err().code, ErrorCode::Forbidden);
     // Support still sees payments.
     f.app.payments_page(query(10)).await.unwrap();
 }
@@ -172,8 +145,7 @@ async fn support_cannot_take_payments_and_input_is_checked() {
 #[tokio::test]
 async fn push_answers_at_once_while_the_provider_holds_and_the_customer_pays_with_points() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "doku_jokul_ovo_push", "push", "Rp 25.000")).await;
+    let view = start_for(&f, BUDI, "doku_jokul_ovo_push", "push", "Rp 25.000").await;
     // Answered while the provider still holds the push: had it waited, the demo merchant's
     // customer (who pays by themselves after 20 s, scaled) would have made it succeeded.
     assert_eq!(view.payment.status, "pending");
@@ -244,8 +216,7 @@ async fn declined_pushes_fail_with_the_providers_code() {
 #[tokio::test]
 async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "sale_redirect", "30.000")).await;
+    let view = start_for(&f, SITI, "doku_snap_ovo", "sale_redirect", "30.000").await;
     assert_eq!(view.payment.status, "pending");
     let url = view.redirect_url.clone().unwrap();
     assert!(f.opener.opened().contains(&url));
@@ -259,8 +230,7 @@ async fn doku_sale_opens_the_page_and_follows_the_status_after_approval() {
 #[tokio::test]
 async fn doku_recurring_completes_without_the_customer() {
     let f = fixture().await;
-    let siti = customer_id(&f, SITI).await;
-    let view = start(&f, input(Some(siti), "doku_snap_ovo", "recurring", "12.500")).await;
+    let view = start_for(&f, SITI, "doku_snap_ovo", "recurring", "12.500").await;
     assert!(view.redirect_url.is_none());
     assert!(f.opener.opened().is_empty());
     let paid = until_status(&f, view.payment.id, "succeeded").await;
@@ -271,8 +241,7 @@ async fn doku_recurring_completes_without_the_customer() {
 #[tokio::test]
 async fn tazapay_payin_is_confirmed_then_polled_to_success() {
     let f = fixture().await;
-    let agus = customer_id(&f, "6285712345678").await;
-    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "20.000")).await;
+    let view = start_for(&f, "6285712345678", "tazapay_ovo_idr", "payin", "20.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(
         view.payment.provider_ref.as_deref().unwrap().starts_with("pay_")
@@ -329,13 +298,8 @@ async fn ovo_snap_direct_debit_with_cash_and_with_points_records_the_split() {
 async fn a_lost_answer_is_unknown_until_the_status_query_and_is_sent_once() {
     let f = fixture().await;
     let payer = customer_id(&f, PAYER).await;
-    let (status, body) = post_json(
-        &f,
-        "/_sandbox/faults",
-        json!({ "product": "doku_jokul_ovo_push", "endpoint": "/ovo-emoney/v1/payment", "fault": { "kind": "lose_response" }, "count": 1 }),
-    )
-    .await;
-    assert!((200..300).contains(&status), "{body}");
+    let lose = json!({ "kind": "lose_response" });
+    fault(&f, "doku_jokul_ovo_push", Some("/ovo-emoney/v1/payment"), lose, 1).await;
     let view = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "75.000")).await;
     // The spawned call loses its answer: unknown, with its problem.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -372,8 +336,7 @@ fn query(limit: u32) -> PaymentQuery {
 async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let f = fixture().await;
     let budi = customer_id(&f, BUDI).await;
-    let payer = customer_id(&f, PAYER).await;
-    let paid = start(&f, input(Some(payer), "doku_jokul_ovo_push", "push", "123.000")).await;
+    let paid = start_for(&f, PAYER, "doku_jokul_ovo_push", "push", "123.000").await;
     let paid = until_status(&f, paid.payment.id, "succeeded").await;
     let waiting = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "7.000")).await;
 
@@ -464,13 +427,13 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
 }
 
 async fn listener(f: &Fixture) -> ListenerSettings {
-    sign_in_as(f, "admin").await;
+    f.sign_in_as("admin").await;
     let settings = f
         .app
         .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
         .await
         .unwrap();
-    sign_in_as(f, "sam").await;
+    f.sign_in_as("sam").await;
     assert!(settings.running, "{settings:?}");
     settings
 }
@@ -483,7 +446,7 @@ fn url_of(settings: &ListenerSettings, product: Product) -> String {
 async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
     let f = fixture().await;
     assert_eq!(f.app.listener_settings().await.unwrap_err().code, ErrorCode::Forbidden);
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let off = f.app.listener_settings().await.unwrap();
     assert!(!off.enabled && !off.running);
     assert_eq!(off.address, "127.0.0.1:7701");
@@ -512,8 +475,7 @@ async fn the_listener_is_off_by_default_and_only_an_admin_sets_it() {
 async fn a_forged_notification_only_triggers_a_status_query() {
     let f = fixture().await;
     let settings = listener(&f).await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "ovo_snap", "direct_debit", "8.000")).await;
+    let view = start_for(&f, BUDI, "ovo_snap", "direct_debit", "8.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     let status_queries = received(&f, "ovo_snap", "debit/status").await;
     let body = json!({
@@ -546,13 +508,7 @@ async fn a_forged_notification_only_triggers_a_status_query() {
     let after = detail(&f, view.payment.id).await;
     assert_eq!(after.payment.status, "pending");
     assert!(after.payment.succeeded_at.is_none());
-    let inbox = ovo_ledger::notifications::recent(
-        &mut f.app.ledger().read().await.unwrap(),
-        Some(Product::OvoSnap),
-        10,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&f.app, Product::OvoSnap, 10).await;
     assert_eq!(inbox.len(), 1);
     assert!(!inbox[0].verified);
     assert_eq!(inbox[0].payment_id.map(|p| p.get()), Some(view.payment.id));
@@ -567,14 +523,7 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     assert_eq!(view.payment.status, "pending");
     let payin = view.payment.provider_ref.clone().unwrap();
     // The payer approves at once; the provider then notifies.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get_json(&f, &format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await["payin"]
-        ["status"]
-        != "succeeded"
-    {
-        assert!(Instant::now() < deadline, "the sandbox payin never succeeded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    f.sim().await.until_tazapay_payin_succeeded(&payin).await;
     let created_at = "2025-03-11T12:25:08Z";
     let body = json!({
         "type": "payin.succeeded",
@@ -604,13 +553,7 @@ async fn a_verified_notification_settles_the_payment_and_a_duplicate_is_stored_o
     }
     // Applied once a status query confirms it.
     let after = until_open_status(&f, view.payment.id, "succeeded").await;
-    let inbox = ovo_ledger::notifications::recent(
-        &mut f.app.ledger().read().await.unwrap(),
-        Some(Product::TazapayOvoIdr),
-        10,
-    )
-    .await
-    .unwrap();
+    let inbox = app::notifications(&f.app, Product::TazapayOvoIdr, 10).await;
     assert_eq!(inbox.len(), 1, "{inbox:?}");
     assert!(inbox[0].verified);
     assert_eq!(inbox[0].dedup_key, "tazapay_ovo_idr:evt_test_dup_1");
@@ -634,15 +577,8 @@ async fn fault(f: &Fixture, product: &str, endpoint: Option<&str>, fault: Value,
 }
 
 async fn until_open_status(f: &Fixture, id: i64, status: &str) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let now = detail(f, id).await;
-        if now.payment.status == status {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "{now:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let done = |p: &PaymentDetailView| p.payment.status == status;
+    app::until_payment(&f.app, id, Duration::from_millis(50), done, || async {}).await
 }
 
 fn clone_input(req: &StartPaymentInput) -> StartPaymentInput {
@@ -720,7 +656,7 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     // One millisecond before: every check runs (all are overdue) and nothing gives up.
     f.clock.set(day.plus_millis(-1));
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await; // the idle lock has long passed
+    f.sign_in_as("sam").await; // the idle lock has long passed
     for view in twenty_four_hours.into_iter().chain([&tazapay]) {
         let page = detail(&f, view.payment.id).await;
         assert!(["pending", "unknown"].contains(&page.payment.status.as_str()), "{page:#?}");
@@ -729,7 +665,7 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     // At 24 h the four give up; Tazapay is still followed.
     f.clock.set(day);
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     for view in twenty_four_hours {
         let page = detail(&f, view.payment.id).await;
         assert_eq!(page.payment.status, "needs_review", "{page:#?}");
@@ -738,19 +674,18 @@ async fn each_product_reaches_needs_review_exactly_at_its_own_give_up_time() {
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
     f.clock.set(expires_at.plus_millis(-1));
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "pending");
     f.clock.set(expires_at);
     f.app.poll_payments().await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     assert_eq!(detail(&f, tazapay.payment.id).await.payment.status, "needs_review");
 }
 
 #[tokio::test]
 async fn the_poller_follows_each_products_first_checks() {
     let f = fixture().await;
-    let agus = customer_id(&f, "6285712345678").await;
-    let view = start(&f, input(Some(agus), "tazapay_ovo_idr", "payin", "16.000")).await;
+    let view = start_for(&f, "6285712345678", "tazapay_ovo_idr", "payin", "16.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     // The status reads are refused, so the payment stays open however long this test takes.
     fault(
@@ -785,8 +720,7 @@ async fn the_poller_follows_each_products_first_checks() {
 #[tokio::test]
 async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "16.000")).await;
+    let view = start_for(&f, BUDI, "tazapay_ovo_idr", "payin", "16.000").await;
     assert_eq!(view.payment.status, "pending", "{view:#?}");
     assert!(view.can_cancel);
     let cancelled = f.app.cancel_payment(PaymentRef { payment_id: view.payment.id }).await.unwrap();
@@ -810,8 +744,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert_eq!((err.code, err.reason), (ErrorCode::Conflict, Some("payment_not_cancellable")));
 
     // Paid at Faspay but not yet known here: 81 Already Been Paid, then the status query settles it.
-    let sophia = customer_id(&f, SOPHIA).await;
-    let paying = start(&f, input(Some(sophia), "faspay_ovo_tokenize", "tokenized", "21.000")).await;
+    let paying = start_for(&f, SOPHIA, "faspay_ovo_tokenize", "tokenized", "21.000").await;
     assert_eq!(paying.payment.status, "pending", "{paying:#?}");
     let action = pending_payment(&f, "faspay_ovo_tokenize", SOPHIA).await.unwrap();
     let (status, body) = decide(&f, &action, "approve", "cash").await;
@@ -826,7 +759,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     let other = start(&f, req).await;
     assert!(!other.can_cancel);
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
     let asked: Vec<_> = audit.entries.iter().filter(|e| e.action == "payment.cancel").collect();
     assert_eq!(asked.len(), 2, "{asked:#?}");
@@ -841,8 +774,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
 #[tokio::test]
 async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let f = fixture().await;
-    let budi = customer_id(&f, BUDI).await;
-    let view = start(&f, input(Some(budi), "tazapay_ovo_idr", "payin", "18.000")).await;
+    let view = start_for(&f, BUDI, "tazapay_ovo_idr", "payin", "18.000").await;
     assert!(!view.can_request_again);
     let payin = view.payment.provider_ref.clone().unwrap();
     // Nobody answers the push: the attempt expires (70 s × 0.02).
@@ -882,7 +814,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert_eq!(posts, ["/v3/payin", "/v3/payin/{id}/confirm"]);
     let kinds: Vec<&str> = paid.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
     let asked =
         audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
@@ -891,7 +823,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
         "{}",
         asked.detail
     );
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
 
     // A product without a new attempt on the same payment refuses, and says so.
     let mut req = input(None, "doku_jokul_ovo_push", "push", "10.000");
@@ -919,12 +851,12 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     let options = f.app.payment_options().await.unwrap();
     assert!(options.iter().all(|o| o.test_phone.is_none()));
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     f.app
         .set_environment(EnvironmentInput { environment: "provider_sandbox".into() })
         .await
         .unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let options = f.app.payment_options().await.unwrap();
     let with_test: Vec<_> = options
         .iter()
@@ -943,9 +875,9 @@ async fn the_tazapay_test_phone_is_accepted_only_in_the_provider_sandbox() {
     let err = f.app.start_payment(jokul).await.unwrap_err();
     assert_eq!(err.reason, Some("phone_test_number_not_allowed"));
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let err = f.app.start_payment(req).await.unwrap_err();
     assert_eq!(err.reason, Some("phone_test_number_not_allowed"), "{err:?}");
 }

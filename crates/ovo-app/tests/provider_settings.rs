@@ -3,12 +3,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, ErrorCode};
 use ovo_domain::{Environment, Product};
-use ovo_test_support::app::{code, TestApp};
+use ovo_test_support::app::{self, code, TestApp};
 use serde_json::Value;
 
 /// The sandbox's payer who approves a push at once.
@@ -24,15 +24,24 @@ async fn fixture() -> Fixture {
         .await
 }
 
-async fn sign_in_as(f: &Fixture, username: &str) {
-    f.sign_in_as(username).await;
+async fn list(f: &Fixture, environment: &str) -> Vec<ProductProviderSettings> {
+    try_list(f, environment).await.unwrap()
 }
 
-async fn list(f: &Fixture, environment: &str) -> Vec<ProductProviderSettings> {
-    f.app
-        .list_provider_settings(ProviderSettingsQuery { environment: environment.into() })
-        .await
-        .unwrap()
+async fn try_list(
+    f: &Fixture,
+    environment: &str,
+) -> Result<Vec<ProductProviderSettings>, AppError> {
+    f.app.list_provider_settings(ProviderSettingsQuery { environment: environment.into() }).await
+}
+
+async fn reset(
+    f: &Fixture,
+    environment: &str,
+    product: &str,
+) -> Result<ProductProviderSettings, AppError> {
+    let input = ProviderSettingsRef { environment: environment.into(), product: product.into() };
+    f.app.reset_provider_settings(input).await
 }
 
 async fn product(f: &Fixture, environment: &str, product: Product) -> ProductProviderSettings {
@@ -85,7 +94,7 @@ async fn settings_audit(f: &Fixture) -> Vec<(String, String, Value)> {
 #[tokio::test]
 async fn defaults_are_the_documented_ones_per_environment() {
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let sandbox = list(&f, "provider_sandbox").await;
     assert_eq!(sandbox.iter().map(|p| p.product).collect::<Vec<_>>(), Product::ALL);
     assert!(sandbox.iter().all(|p| p.environment == Environment::ProviderSandbox));
@@ -129,13 +138,7 @@ async fn defaults_are_the_documented_ones_per_environment() {
     assert!(!setting(&tazapay, "webhook_url").required);
 
     assert_eq!(
-        code(
-            f.app
-                .list_provider_settings(ProviderSettingsQuery {
-                    environment: "builtin_sandbox".into()
-                })
-                .await
-        ),
+        code(try_list(&f, "builtin_sandbox").await),
         (ErrorCode::InvalidInput, Some("provider_settings_builtin"))
     );
 }
@@ -143,7 +146,7 @@ async fn defaults_are_the_documented_ones_per_environment() {
 #[tokio::test]
 async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_the_defaults() {
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let saved = save(
         &f,
         "production",
@@ -201,14 +204,7 @@ async fn a_save_reads_back_is_audited_with_before_and_after_and_reset_returns_th
     assert_eq!(audit[1].2["before"]["amount_scale"], "1");
     assert_eq!(audit[1].2["after"]["amount_scale"], "100");
 
-    let reset = f
-        .app
-        .reset_provider_settings(ProviderSettingsRef {
-            environment: "production".into(),
-            product: "faspay_ovo_tokenize".into(),
-        })
-        .await
-        .unwrap();
+    let reset = reset(&f, "production", "faspay_ovo_tokenize").await.unwrap();
     assert_eq!(reset.missing, ["host", "merchant_name"]);
     assert_eq!(product(&f, "production", Product::FaspayOvoTokenize).await, reset);
     let audit = settings_audit(&f).await;
@@ -226,7 +222,7 @@ type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
 #[tokio::test]
 async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     save(&f, "provider_sandbox", "faspay_ovo_tokenize", &[("merchant_name", "Toko Maju")])
         .await
         .unwrap();
@@ -375,14 +371,7 @@ async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
         save(&f, "production", "ovo_snap", &[("host", "http://apigw.ovo.id")]).await.unwrap_err();
     assert!(http.message.contains("https://"), "{}", http.message);
     assert_eq!(
-        code(
-            f.app
-                .reset_provider_settings(ProviderSettingsRef {
-                    environment: "builtin_sandbox".into(),
-                    product: "ovo_snap".into()
-                })
-                .await
-        ),
+        code(reset(&f, "builtin_sandbox", "ovo_snap").await),
         (ErrorCode::InvalidInput, Some("provider_settings_builtin"))
     );
 
@@ -395,41 +384,20 @@ async fn every_bad_input_is_refused_with_its_reason_and_nothing_is_saved() {
 async fn only_an_admin_sees_or_changes_provider_settings() {
     let f = fixture().await;
     for username in ["sam", "fina", "suri"] {
-        sign_in_as(&f, username).await;
-        assert_eq!(
-            code(
-                f.app
-                    .list_provider_settings(ProviderSettingsQuery {
-                        environment: "production".into()
-                    })
-                    .await
-            )
-            .0,
-            ErrorCode::Forbidden
-        );
+        f.sign_in_as(username).await;
+        assert_eq!(code(try_list(&f, "production").await).0, ErrorCode::Forbidden);
         assert_eq!(
             code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0,
             ErrorCode::Forbidden
         );
-        assert_eq!(
-            code(
-                f.app
-                    .reset_provider_settings(ProviderSettingsRef {
-                        environment: "production".into(),
-                        product: "ovo_snap".into()
-                    })
-                    .await
-            )
-            .0,
-            ErrorCode::Forbidden
-        );
+        assert_eq!(code(reset(&f, "production", "ovo_snap").await).0, ErrorCode::Forbidden);
     }
     f.app.sign_out().await.unwrap();
     assert_eq!(
         code(save(&f, "production", "ovo_snap", &[("version", "v3.0")]).await).0,
         ErrorCode::Unauthenticated
     );
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     assert_eq!(
         setting(&product(&f, "production", Product::OvoSnap).await, "version").value,
         "v2.0"
@@ -438,17 +406,11 @@ async fn only_an_admin_sees_or_changes_provider_settings() {
 }
 
 async fn until_final(f: &Fixture, id: i64) -> PaymentDetailView {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = f.app.payment_page(PaymentRef { payment_id: id }).await.unwrap();
-        if !["created", "pending", "unknown"].contains(&now.payment.status.as_str()) {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "payment {id} stayed {}: {now:#?}", now.payment.status);
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        f.clock.advance_seconds(20);
-        f.app.poll_payments().await.unwrap();
-    }
+    let done = |p: &PaymentDetailView| {
+        !["created", "pending", "unknown"].contains(&p.payment.status.as_str())
+    };
+    let poll = || app::advance_and_poll(f, 20);
+    app::until_payment(&f.app, id, Duration::from_millis(150), done, poll).await
 }
 
 fn push(phone: &str, amount: &str) -> StartPaymentInput {
@@ -485,7 +447,7 @@ fn closed_port() -> String {
 #[tokio::test]
 async fn a_changed_host_is_used_by_the_next_client() {
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     // The in-process sandbox stands in for DOKU's sandbox, with its demo merchant's keys.
     let sandbox = f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
     let merchants: Vec<toml::Table> =
@@ -509,15 +471,15 @@ async fn a_changed_host_is_used_by_the_next_client() {
     let unreachable = closed_port();
     save(&f, "provider_sandbox", "doku_jokul_ovo_push", &[("host", &unreachable)]).await.unwrap();
 
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let first = f.app.start_payment(push(PAYER, "20.000")).await.unwrap();
     let first = until_final(&f, first.payment.id).await;
     assert_eq!(first.payment.status, "failed", "nothing listens there: {first:#?}");
     assert_eq!(received(&sandbox, "doku_jokul_ovo_push").await, 0);
 
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     save(&f, "provider_sandbox", "doku_jokul_ovo_push", &[("host", &sandbox)]).await.unwrap();
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let second = f.app.start_payment(push(PAYER, "21.000")).await.unwrap();
     let second = until_final(&f, second.payment.id).await;
     assert_eq!(second.payment.status, "succeeded", "{second:#?}");
@@ -530,7 +492,7 @@ async fn a_changed_host_is_used_by_the_next_client() {
 #[tokio::test]
 async fn production_refuses_an_http_host_even_one_already_stored() {
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let sandbox = f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
     assert_eq!(
         code(save(&f, "production", "doku_jokul_ovo_push", &[("host", &sandbox)]).await),
@@ -568,7 +530,7 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     ovo_ledger::commit(tx).await.unwrap();
     f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
 
-    sign_in_as(&f, "sam").await;
+    f.sign_in_as("sam").await;
     let payment = f.app.start_payment(push(PAYER, "20.000")).await.unwrap();
     let payment = until_final(&f, payment.payment.id).await;
     assert_eq!(payment.payment.status, "failed", "{payment:#?}");
@@ -577,7 +539,7 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
     assert_eq!(received(&sandbox, "doku_jokul_ovo_push").await, 0, "nothing was sent over http");
 
     // The admin sees the documented host in its place, and a save puts things right.
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let jokul = product(&f, "production", Product::DokuJokulOvoPush).await;
     assert_eq!(setting(&jokul, "host").value, "https://api.doku.com");
     assert!(!setting(&jokul, "host").overridden);
@@ -600,7 +562,7 @@ async fn production_refuses_an_http_host_even_one_already_stored() {
 async fn ovo_snap_top_up_text_written_by_the_admin_is_shown_per_language() {
     use ovo_ledger::bindings::{self, BindingStatus, NewBinding};
     let f = fixture().await;
-    sign_in_as(&f, "admin").await;
+    f.sign_in_as("admin").await;
     let found = f
         .app
         .search_customers(SearchInput { query: "6281234567890".into(), limit: 5 })

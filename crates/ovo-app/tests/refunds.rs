@@ -10,43 +10,35 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_app::ipc::*;
-use ovo_app::{AppError, Backoffice, ErrorCode};
+use ovo_app::{Backoffice, ErrorCode};
 use ovo_domain::{
-    Clock, Environment, Idr, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, Reference,
-    RefundId, SystemClock,
+    Clock, Environment, ManualClock, Msisdn, PaymentId, PaymentStatus, Product, RefundId,
+    SystemClock,
 };
-use ovo_ledger::payments::{self, NewPayment};
-use ovo_ledger::{bindings, refunds as ledger_refunds, LedgerError};
-use ovo_providers::model::{LinkedAccount, PaySource, PaymentRequest, PaymentState, StatusRequest};
+use ovo_ledger::{bindings, payments, refunds as ledger_refunds, LedgerError};
+use ovo_providers::model::{
+    LinkedAccount, PaySource, PaymentOutcome, PaymentRequest, PaymentState, StatusRequest,
+};
 use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
 use ovo_providers::products::tazapay::{TazapayClient, TazapayOptions};
 use ovo_providers::{Credentials, PaymentKind, Provider};
 use ovo_secrets::{MemoryStore, SecretStore, Sensitive};
-use ovo_test_support::app::{self, code, rp, TestApp, TestAppBuilder};
+use ovo_test_support::app::refund::{decide, kinds, page, request};
+use ovo_test_support::app::{
+    self, code, operator_id, rp, RecordedPayment, TestApp, TestAppBuilder, WithSim,
+};
+use ovo_test_support::phones::{BUDI, PAYER};
 use ovo_test_support::secrets::FileStore;
 use ovo_test_support::sim::{self, Sim};
 use serde_json::{json, Value};
 
-const BUDI: &str = "6281234567890";
-const MAGIC_PAYER: &str = "6281100000007";
 const BUDI_TOKEN: &str = "demo-ovosnap-b2b2c-6281234567890";
 const SNAP_REFUND: &str = "/OVOSNAP/v2.0/debit/refund";
 /// The built-in sandbox's time scale: Tazapay's refund settles after 60 s × scale.
 const SCALE: &str = "0.001";
 
 /// The app, signed in as `sam`, and its built-in sandbox.
-struct Fixture {
-    test: TestApp,
-    sim: Sim,
-}
-
-impl std::ops::Deref for Fixture {
-    type Target = TestApp;
-
-    fn deref(&self) -> &TestApp {
-        &self.test
-    }
-}
+type Fixture = WithSim;
 
 /// The admin, `sam` (staff), `sue` (support) and the finance operators `fina` and `finn`.
 fn builder(scale: &str) -> TestAppBuilder {
@@ -75,9 +67,7 @@ async fn fixture() -> Fixture {
 
 /// A fixture whose built-in sandbox (and so the refund resolver's pace) runs at `scale`.
 async fn fixture_at_scale(scale: &str) -> Fixture {
-    let test = builder(scale).signed_in("sam").open().await;
-    let sim = test.sim().await;
-    Fixture { test, sim }
+    builder(scale).signed_in("sam").open_with_sim().await
 }
 
 async fn sign_in_as(app: &Backoffice, username: &str) {
@@ -120,6 +110,56 @@ fn budi_account() -> LinkedAccount {
     }
 }
 
+/// A payment of `amount` as `phone` from the refund tests, under a new reference.
+fn payment_request(
+    kind: PaymentKind,
+    amount: i64,
+    phone: &str,
+    account: Option<LinkedAccount>,
+) -> PaymentRequest {
+    let reference = app::reference();
+    PaymentRequest {
+        idempotency_key: format!("PY{}", reference.as_str()),
+        reference,
+        kind,
+        amount: rp(amount),
+        phone: Msisdn::parse(phone).unwrap().into(),
+        account,
+        source: PaySource::Cash,
+        description: "refund test".into(),
+        return_url: None,
+        customer_name: None,
+        customer_email: None,
+    }
+}
+
+/// Asks `client` for the payment's status until the answer is final (the sandbox settles on
+/// its own task), and asserts that it succeeded; answers the provider's reference.
+async fn until_succeeded(
+    client: &impl Provider,
+    request: &PaymentRequest,
+    started: &PaymentOutcome,
+) -> Option<String> {
+    let status = StatusRequest {
+        reference: request.reference.clone(),
+        provider_ref: started.provider_ref.clone(),
+        kind: request.kind,
+        amount: request.amount,
+        account: request.account.clone(),
+        created_at: SystemClock.now(),
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let done = loop {
+        let done = client.status(&status).await.unwrap();
+        if done.state.is_final() || std::time::Instant::now() > deadline {
+            break done;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(done.state, PaymentState::Succeeded, "{done:?}");
+    done.provider_ref.or_else(|| started.provider_ref.clone())
+}
+
 /// A real OVO SNAP direct debit by Budi (PIN step approved through the control API), recorded
 /// as a succeeded payment on his seeded OVO SNAP binding. Answers the payment id.
 async fn pay_ovo_snap(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
@@ -129,21 +169,7 @@ async fn pay_ovo_snap(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
         OvoSnapOptions::default(),
     )
     .unwrap();
-    let reference = app::reference();
-    let phone = Msisdn::parse(BUDI).unwrap();
-    let request = PaymentRequest {
-        reference: reference.clone(),
-        idempotency_key: format!("PY{}", reference.as_str()),
-        kind: PaymentKind::DirectDebit,
-        amount: rp(amount),
-        phone: phone.clone().into(),
-        account: Some(budi_account()),
-        source: PaySource::Cash,
-        description: "refund test".into(),
-        return_url: None,
-        customer_name: None,
-        customer_email: None,
-    };
+    let request = payment_request(PaymentKind::DirectDebit, amount, BUDI, Some(budi_account()));
     let started = client.pay(&request).await.unwrap();
     assert!(matches!(started.state, PaymentState::RedirectRequired { .. }), "{started:?}");
     let pending = sim.pending().await;
@@ -155,56 +181,30 @@ async fn pay_ovo_snap(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
         .unwrap()
         .to_owned();
     sim.decide(&action, json!({ "decision": "approve", "source": "cash" })).await;
-    let status = StatusRequest {
-        reference: reference.clone(),
-        provider_ref: started.provider_ref.clone(),
-        kind: PaymentKind::DirectDebit,
-        amount: rp(amount),
-        account: Some(budi_account()),
-        created_at: SystemClock.now(),
-    };
-    // The sandbox settles the approved step on its own task: ask until the answer is final.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let done = loop {
-        let done = client.status(&status).await.unwrap();
-        if done.state.is_final() || std::time::Instant::now() > deadline {
-            break done;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    assert_eq!(done.state, PaymentState::Succeeded, "{done:?}");
-    let provider_ref = done.provider_ref.or(started.provider_ref);
-    let mut tx = app.ledger().begin_write().await.unwrap();
-    let binding =
-        bindings::live_for_account(&mut tx, Environment::BuiltInSandbox, Product::OvoSnap, &phone)
-            .await
-            .unwrap()
-            .unwrap();
-    let now = app.now();
-    let id = payments::insert(
-        &mut tx,
-        &NewPayment {
-            reference: &reference,
-            environment: Environment::BuiltInSandbox,
-            customer_id: Some(binding.customer_id),
-            binding_id: Some(binding.id),
-            product: Product::OvoSnap,
-            kind: "direct_debit",
-            phone: Some(&phone),
-            amount: rp(amount),
-            cash_amount: Some(rp(amount)),
-            points_amount: Some(Idr::ZERO),
-            status: PaymentStatus::Succeeded,
-            provider_ref: provider_ref.as_deref(),
-            created_by: None,
-            created_at: now,
-            succeeded_at: Some(now),
-        },
+    let provider_ref = until_succeeded(&client, &request, &started).await;
+    let phone = Msisdn::parse(BUDI).unwrap();
+    let mut conn = app.ledger().read().await.unwrap();
+    let binding = bindings::live_for_account(
+        &mut conn,
+        Environment::BuiltInSandbox,
+        Product::OvoSnap,
+        &phone,
     )
     .await
+    .unwrap()
     .unwrap();
-    ovo_ledger::commit(tx).await.unwrap();
-    id.get()
+    drop(conn);
+    RecordedPayment {
+        reference: Some(request.reference),
+        customer_id: Some(binding.customer_id),
+        binding_id: Some(binding.id),
+        phone: Some(phone),
+        in_cash: true,
+        provider_ref,
+        ..RecordedPayment::succeeded(Product::OvoSnap, "direct_debit", amount)
+    }
+    .insert(app)
+    .await
 }
 
 /// A real Tazapay payin confirmed with the magic payer's phone (approved at once), recorded
@@ -216,49 +216,21 @@ async fn pay_tazapay(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
         TazapayOptions::default(),
     )
     .unwrap();
-    let reference = app::reference();
-    let phone = Msisdn::parse(MAGIC_PAYER).unwrap();
     let request = PaymentRequest {
-        reference: reference.clone(),
-        idempotency_key: format!("PY{}", reference.as_str()),
-        kind: PaymentKind::Payin,
-        amount: rp(amount),
-        phone: phone.clone().into(),
-        account: None,
-        source: PaySource::Cash,
-        description: "refund test".into(),
         return_url: Some("https://shop.example/return".into()),
         customer_name: Some("Fajar Nugroho".into()),
         customer_email: Some("fajar@example.co.id".into()),
+        ..payment_request(PaymentKind::Payin, amount, PAYER, None)
     };
     let started = client.pay(&request).await.unwrap();
-    let mut outcome = started.clone();
-    for _ in 0..100 {
-        if outcome.state == PaymentState::Succeeded {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let status = StatusRequest {
-            reference: reference.clone(),
-            provider_ref: started.provider_ref.clone(),
-            kind: PaymentKind::Payin,
-            amount: rp(amount),
-            account: None,
-            created_at: SystemClock.now(),
-        };
-        outcome = client.status(&status).await.unwrap();
+    let provider_ref = until_succeeded(&client, &request, &started).await;
+    RecordedPayment {
+        reference: Some(request.reference.clone()),
+        phone: Some(Msisdn::parse(PAYER).unwrap()),
+        provider_ref,
+        ..RecordedPayment::succeeded(Product::TazapayOvoIdr, "payin", amount)
     }
-    assert_eq!(outcome.state, PaymentState::Succeeded, "{outcome:?}");
-    let provider_ref = outcome.provider_ref.or(started.provider_ref);
-    insert_payment(
-        app,
-        Product::TazapayOvoIdr,
-        "payin",
-        amount,
-        provider_ref.as_deref(),
-        Some(&reference),
-        Some(&phone),
-    )
+    .insert(app)
     .await
 }
 
@@ -266,76 +238,37 @@ async fn pay_tazapay(app: &Backoffice, sim: &Sim, amount: i64) -> i64 {
 async fn insert_payment(
     app: &Backoffice,
     product: Product,
-    kind: &str,
+    kind: &'static str,
     amount: i64,
-    provider_ref: Option<&str>,
-    reference: Option<&Reference>,
-    phone: Option<&Msisdn>,
 ) -> i64 {
-    let generated = app::reference();
-    let now = app.now();
-    let mut tx = app.ledger().begin_write().await.unwrap();
-    let id = payments::insert(
-        &mut tx,
-        &NewPayment {
-            reference: reference.unwrap_or(&generated),
-            environment: Environment::BuiltInSandbox,
-            customer_id: None,
-            binding_id: None,
-            product,
-            kind,
-            phone,
-            amount: rp(amount),
-            cash_amount: None,
-            points_amount: None,
-            status: PaymentStatus::Succeeded,
-            provider_ref,
-            created_by: None,
-            created_at: now,
-            succeeded_at: Some(now),
-        },
-    )
-    .await
-    .unwrap();
-    ovo_ledger::commit(tx).await.unwrap();
-    id.get()
-}
-
-async fn request(app: &Backoffice, payment_id: i64, amount: &str) -> Result<RefundView, AppError> {
-    app.request_refund(RequestRefundInput {
-        payment_id,
-        amount: amount.into(),
-        reason: "customer returned the goods".into(),
-    })
-    .await
-}
-
-async fn decide(
-    app: &Backoffice,
-    refund_id: i64,
-    approve: bool,
-    note: &str,
-    password: &str,
-) -> Result<RefundView, AppError> {
-    app.decide_refund(DecideRefundInput {
-        refund_id,
-        approve,
-        note: note.into(),
-        password: password.into(),
-    })
-    .await
-}
-
-async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
-    app.refund_page(RefundRef { refund_id }).await.unwrap()
+    RecordedPayment::succeeded(product, kind, amount).insert(app).await
 }
 
 async fn preview(app: &Backoffice, payment_id: i64, amount: &str) -> RefundPreview {
     app.preview_refund(RefundPreviewInput { payment_id, amount: amount.into() }).await.unwrap()
 }
 
-fn kinds(view: &RefundView) -> Vec<&str> {
-    view.timeline.iter().map(|t| t.kind.as_str()).collect()
+/// Requests a refund of `amount` of the payment, arms the fault on the product's refund
+/// endpoint (`count` times) and has fina approve it: the refund's outcome is unknown. Answers
+/// the refund as requested and as approved.
+async fn approved_into_unknown(
+    f: &Fixture,
+    payment: i64,
+    amount: &str,
+    (product, endpoint, fault, count): (&str, &str, Value, u32),
+) -> (RefundView, RefundView) {
+    let refund = request(&f.app, payment, amount).await.unwrap();
+    f.sim.arm(product, endpoint, fault, count).await;
+    sign_in_as(&f.app, "fina").await;
+    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(lost.status, "unknown", "{lost:?}");
+    (refund, lost)
+}
+
+/// The ids of the payment's refunds in the queue of `status` (beside the demo ledger's own).
+async fn queued(app: &Backoffice, status: &str, payment_reference: &str) -> Vec<i64> {
+    let queue = app::refund_queue(app, status).await;
+    queue.iter().filter(|r| r.payment_reference == payment_reference).map(|r| r.id).collect()
 }
 
 async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
@@ -374,20 +307,7 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
         ("requested", "api", 40_000, "sue")
     );
     // The queue holds it once, beside the demo ledger's own requests.
-    let queue = f
-        .app
-        .refund_queue(RefundQueueQuery { status: "requested".into(), after_id: None, limit: 50 })
-        .await
-        .unwrap()
-        .refunds;
-    assert_eq!(
-        queue
-            .iter()
-            .filter(|r| r.payment_reference == refund.payment_reference)
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
-        [refund.id]
-    );
+    assert_eq!(queued(&f.app, "requested", &refund.payment_reference).await, [refund.id]);
 
     // Finance re-enters a wrong password: refused, audited, nothing changes.
     sign_in_as(&f.app, "fina").await;
@@ -452,8 +372,7 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
 #[tokio::test]
 async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
     let f = fixture().await;
-    let payment =
-        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 50_000, None, None, None).await;
+    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 50_000).await;
     let refund = request(&f.app, payment, "10.000").await.unwrap();
 
     // Finance may not request at all.
@@ -578,8 +497,12 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
     ] {
         sign_in_as(&f.app, "sam").await;
         let before = received(&f.sim, key, None).await.len();
-        let payment =
-            insert_payment(&f.app, product, kind, 80_000, Some("PROV-1"), None, None).await;
+        let payment = RecordedPayment {
+            provider_ref: Some("PROV-1".into()),
+            ..RecordedPayment::succeeded(product, kind, 80_000)
+        }
+        .insert(&f.app)
+        .await;
         let p = preview(&f.app, payment, "30.000").await;
         assert!(p.allowed && p.mode == "offline", "{p:?}");
         assert!(p.rule.en.contains("no refund API — refunds are settled offline"), "{}", p.rule.en);
@@ -602,24 +525,15 @@ async fn jokul_and_faspay_refunds_await_the_merchants_transfer_without_a_provide
             ["refund_requested", "refund_approved", "refund_awaiting_transfer"]
         );
         assert_eq!(received(&f.sim, key, None).await.len(), before, "{key}: no provider call");
-        let queue = f
-            .app
-            .refund_queue(RefundQueueQuery {
-                status: "awaiting_transfer".into(),
-                after_id: None,
-                limit: 10,
-            })
-            .await
-            .unwrap();
-        assert!(queue.refunds.iter().any(|r| r.id == refund.id));
+        let awaiting = queued(&f.app, "awaiting_transfer", &refund.payment_reference).await;
+        assert!(awaiting.contains(&refund.id), "{awaiting:?}");
     }
 }
 
 #[tokio::test]
 async fn a_rejection_needs_a_note_and_releases_the_reservation() {
     let f = fixture().await;
-    let payment =
-        insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 70_000, None, None, None).await;
+    let payment = insert_payment(&f.app, Product::DokuSnapOvo, "recurring", 70_000).await;
     let refund = request(&f.app, payment, "70.000").await.unwrap();
     assert_eq!(
         code(request(&f.app, payment, "1").await),
@@ -656,25 +570,10 @@ async fn a_lost_refund_answer_is_unknown_until_a_status_query_finds_it_succeeded
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_ovo_snap(&f.app, &f.sim, 120_000).await;
     let (cash_before, _) = wallet(&f.sim, BUDI).await;
-    let refund = request(&f.app, payment, "20.000").await.unwrap();
-    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("ovo_snap", SNAP_REFUND, json!({ "kind": "lose_response" }), 1);
+    let (refund, lost) = approved_into_unknown(&f, payment, "20.000", fault).await;
     assert_eq!(lost.status, "unknown", "{lost:?}");
-    let queue = f
-        .app
-        .refund_queue(RefundQueueQuery { status: "unknown".into(), after_id: None, limit: 10 })
-        .await
-        .unwrap()
-        .refunds;
-    assert_eq!(
-        queue
-            .iter()
-            .filter(|r| r.payment_reference == refund.payment_reference)
-            .map(|r| r.id)
-            .collect::<Vec<_>>(),
-        [refund.id]
-    );
+    assert_eq!(queued(&f.app, "unknown", &refund.payment_reference).await, [refund.id]);
     // The reservation holds while the outcome is unknown.
     assert_eq!(preview(&f.app, payment, "").await.refundable, 100_000);
 
@@ -707,8 +606,7 @@ async fn concurrent_requests_never_reserve_more_than_was_paid() {
     let f = fixture().await;
     let paid = 100_000;
     let amount = 30_000;
-    let payment =
-        insert_payment(&f.app, Product::OvoSnap, "direct_debit", paid, None, None, None).await;
+    let payment = insert_payment(&f.app, Product::OvoSnap, "direct_debit", paid).await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let app = f.app.clone();
@@ -808,10 +706,8 @@ async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
 
     // The override decides what a request may do.
     sign_in_as(&f.app, "sam").await;
-    let small =
-        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000, None, None, None).await;
-    let big =
-        insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000, None, None, None).await;
+    let small = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 40_000).await;
+    let big = insert_payment(&f.app, Product::OvoSnap, "direct_debit", 60_000).await;
     assert_eq!(
         code(request(&f.app, small, "10.000").await),
         (ErrorCode::Conflict, Some("refund_partial_not_allowed"))
@@ -1065,11 +961,6 @@ fn actions(rows: &[(String, String, Value)]) -> Vec<&str> {
     rows.iter().map(|(a, _, _)| a.as_str()).collect()
 }
 
-async fn operator_id(app: &Backoffice, username: &str) -> ovo_domain::OperatorId {
-    let mut conn = app.ledger().read().await.unwrap();
-    ovo_ledger::operators::by_username(&mut conn, username).await.unwrap().unwrap().id
-}
-
 #[tokio::test]
 async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_resolver() {
     let f = fixture().await;
@@ -1077,15 +968,11 @@ async fn an_approved_refund_the_process_never_sent_is_submitted_once_by_the_reso
     let payment = pay_ovo_snap(&f.app, &f.sim, 80_000).await;
     let (cash_before, _) = wallet(&f.sim, BUDI).await;
     let api = request(&f.app, payment, "30.000").await.unwrap();
-    let offline_payment = insert_payment(
-        &f.app,
-        Product::DokuJokulOvoPush,
-        "push",
-        40_000,
-        Some("PROV-9"),
-        None,
-        None,
-    )
+    let offline_payment = RecordedPayment {
+        provider_ref: Some("PROV-9".into()),
+        ..RecordedPayment::succeeded(Product::DokuJokulOvoPush, "push", 40_000)
+    }
+    .insert(&f.app)
     .await;
     let offline = request(&f.app, offline_payment, "40.000").await.unwrap();
     // The process stopped right after the approvals committed: nothing went on from there.
@@ -1128,11 +1015,9 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_ovo_snap(&f.app, &f.sim, 90_000).await;
     let (cash_before, _) = wallet(&f.sim, BUDI).await;
-    let refund = request(&f.app, payment, "50.000").await.unwrap();
     // The provider never gets it: the first send and every resend are dropped on the way.
-    f.sim.arm("ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("ovo_snap", SNAP_REFUND, json!({ "kind": "drop_connection" }), 4);
+    let (refund, lost) = approved_into_unknown(&f, payment, "50.000", fault).await;
     assert_eq!(lost.status, "unknown", "{lost:?}");
 
     // Every few seconds of the (scaled) day: "not found" is never "failed".
@@ -1162,14 +1047,7 @@ async fn a_refund_the_provider_never_received_is_resent_under_its_ids_then_goes_
         .collect();
     assert_eq!(ours.len(), 4, "the first send and three resends");
     // The same request every time: same body, same X-EXTERNAL-ID (the same WIB day).
-    let external = |r: &Value| {
-        r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-external-id")))
-            .map(|h| h[1].clone())
-    };
+    let external = |r: &Value| sim::header(r, "x-external-id");
     assert!(
         ours.iter().all(|r| r["body"] == ours[0]["body"]
             && external(r) == external(ours[0])
@@ -1202,11 +1080,9 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     let f = fixture().await;
     settle_open_demo_refunds(&f.app).await;
     let payment = pay_tazapay(&f.app, &f.sim, 150_000).await;
-    let refund = request(&f.app, payment, "150.000").await.unwrap();
     // Processed, answer lost: no rfd_ id reaches the ledger.
-    f.sim.arm("tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" }), 1).await;
-    sign_in_as(&f.app, "fina").await;
-    let lost = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    let fault = ("tazapay_ovo_idr", "/v3/refund", json!({ "kind": "lose_response" }), 1);
+    let (refund, lost) = approved_into_unknown(&f, payment, "150.000", fault).await;
     assert_eq!((lost.status.as_str(), lost.provider_ref.clone()), ("unknown", None), "{lost:?}");
 
     // A restart: everything needed is in the ledger.
@@ -1227,25 +1103,12 @@ async fn a_tazapay_refund_whose_first_answer_was_lost_is_found_by_resending_unde
     assert!(done.provider_ref.as_deref().is_some_and(|r| r.starts_with("rfd_")), "{done:?}");
     let posts = received(&f.sim, "tazapay_ovo_idr", Some("/v3/refund")).await;
     assert_eq!(posts.len(), 2, "the first send and one resend: {posts:?}");
-    let key = |r: &Value| {
-        r["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key")))
-            .map(|h| h[1].clone())
-    };
+    let key = |r: &Value| sim::header(r, "idempotency-key");
     assert_eq!(key(&posts[0]), key(&posts[1]));
     assert_eq!(key(&posts[0]), Some(json!(done.idempotency_key.clone().unwrap())));
     // Tazapay holds one refund for it (the resend was answered from the stored first answer).
-    let payins = f.sim.get("/_sandbox/tazapay_ovo_idr/payins").await;
-    let at_provider: Vec<Value> = payins
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default())
-        .filter(|r| r["reference_id"] == refund.reference.as_str())
-        .collect();
+    let mut at_provider = f.sim.tazapay_refunds().await;
+    at_provider.retain(|r| r["reference_id"] == refund.reference.as_str());
     assert_eq!(at_provider.len(), 1, "{at_provider:?}");
     assert_eq!(ledger_row(&app, refund.id).await.resends, 1);
 }

@@ -13,7 +13,7 @@ use ovo_providers::products::faspay::sign::Signer;
 use ovo_providers::products::faspay::{FaspayClient, FaspayOptions};
 use ovo_providers::products::jokul_push::sign::{self as jokul_sign, Components};
 use ovo_providers::products::jokul_push::{JokulOptions, JokulPushClient};
-use ovo_providers::products::ovo_snap::{OvoSnapClient, OvoSnapOptions};
+use ovo_providers::products::ovo_snap::OvoSnapClient;
 use ovo_providers::products::snap::{symmetric_signature, token_string_to_sign, SigningKey};
 use ovo_providers::products::tazapay::{self, TazapayClient, TazapayOptions};
 use ovo_providers::Provider;
@@ -95,68 +95,62 @@ fn post(path: &str, headers: &[(&str, String)], body: &str) -> InboundRequest {
 // ---------------------------------------------------------------------------------------------
 // Clients with test credentials
 
+/// A client on `HOST` with the product's test credentials, built by `new`.
+fn client<C, E: std::fmt::Display>(
+    product: Product,
+    pairs: &[(&'static str, &str)],
+    new: impl FnOnce(&str, &Credentials) -> Result<C, E>,
+) -> C {
+    let pairs = pairs.iter().map(|&(field, value)| (field, value.to_owned()));
+    new(HOST, &Credentials::from_pairs(product, pairs))
+        .unwrap_or_else(|e| panic!("{} test client: {e}", product.key()))
+}
+
 fn doku_snap() -> DokuSnapClient {
-    let credentials = Credentials::from_pairs(
-        Product::DokuSnapOvo,
-        [
-            ("client_id", DOKU_CLIENT.to_owned()),
-            ("secret_key", DOKU_SECRET.to_owned()),
-            ("merchant_private_key", TEST_KEY.to_owned()),
-            ("provider_public_key", TEST_PUB.to_owned()),
-        ],
-    );
     let options = DokuSnapOptions { inbound_max_skew: None, ..DokuSnapOptions::default() };
-    DokuSnapClient::new(HOST, &credentials, options)
-        .unwrap_or_else(|e| panic!("DOKU SNAP test client: {e}"))
+    let pairs = [
+        ("client_id", DOKU_CLIENT),
+        ("secret_key", DOKU_SECRET),
+        ("merchant_private_key", TEST_KEY),
+        ("provider_public_key", TEST_PUB),
+    ];
+    client(Product::DokuSnapOvo, &pairs, |host, c| DokuSnapClient::new(host, c, options))
 }
 
 fn ovo_snap() -> OvoSnapClient {
-    let credentials = Credentials::from_pairs(
-        Product::OvoSnap,
-        [
-            ("client_id", OVO_CLIENT.to_owned()),
-            ("client_secret", OVO_SECRET.to_owned()),
-            ("merchant_private_key", TEST_KEY.to_owned()),
-            ("provider_public_key", TEST_PUB.to_owned()),
-        ],
-    );
-    OvoSnapClient::new(HOST, &credentials, OvoSnapOptions::default())
-        .unwrap_or_else(|e| panic!("OVO SNAP test client: {e}"))
+    let pairs = [
+        ("client_id", OVO_CLIENT),
+        ("client_secret", OVO_SECRET),
+        ("merchant_private_key", TEST_KEY),
+        ("provider_public_key", TEST_PUB),
+    ];
+    client(Product::OvoSnap, &pairs, |host, c| OvoSnapClient::new(host, c, Default::default()))
 }
 
 fn tazapay_client() -> TazapayClient {
-    let credentials = Credentials::from_pairs(
-        Product::TazapayOvoIdr,
-        [
-            ("api_key", "ak_test_fuzz".to_owned()),
-            ("api_secret", "sk_test_fuzz".to_owned()),
-            ("webhook_secret", TAZAPAY_WEBHOOK_SECRET.to_owned()),
-        ],
-    );
-    TazapayClient::new(HOST, &credentials, TazapayOptions::default())
-        .unwrap_or_else(|e| panic!("Tazapay test client: {e}"))
+    let pairs = [
+        ("api_key", "ak_test_fuzz"),
+        ("api_secret", "sk_test_fuzz"),
+        ("webhook_secret", TAZAPAY_WEBHOOK_SECRET),
+    ];
+    client(Product::TazapayOvoIdr, &pairs, |host, c| {
+        TazapayClient::new(host, c, TazapayOptions::default())
+    })
 }
 
 fn faspay() -> FaspayClient {
-    let credentials = Credentials::from_pairs(
-        Product::FaspayOvoTokenize,
-        [
-            ("merchant_id", FASPAY_MERCHANT.to_owned()),
-            ("user_id", FASPAY_USER.to_owned()),
-            ("password", FASPAY_PASSWORD.to_owned()),
-        ],
-    );
-    FaspayClient::new(HOST, &credentials, FaspayOptions::new("Sophia Store"))
-        .unwrap_or_else(|e| panic!("Faspay test client: {e}"))
+    let pairs =
+        [("merchant_id", FASPAY_MERCHANT), ("user_id", FASPAY_USER), ("password", FASPAY_PASSWORD)];
+    client(Product::FaspayOvoTokenize, &pairs, |host, c| {
+        FaspayClient::new(host, c, FaspayOptions::new("Sophia Store"))
+    })
 }
 
 fn jokul() -> JokulPushClient {
-    let credentials = Credentials::from_pairs(
-        Product::DokuJokulOvoPush,
-        [("client_id", JOKUL_CLIENT.to_owned()), ("secret_key", JOKUL_SECRET.to_owned())],
-    );
-    JokulPushClient::new(HOST, &credentials, JokulOptions::default())
-        .unwrap_or_else(|e| panic!("Jokul test client: {e}"))
+    let pairs = [("client_id", JOKUL_CLIENT), ("secret_key", JOKUL_SECRET)];
+    client(Product::DokuJokulOvoPush, &pairs, |host, c| {
+        JokulPushClient::new(host, c, JokulOptions::default())
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,5 @@
 
 pub mod crashes;
 pub mod races;
-pub mod secrets;
 pub mod sim;
 pub mod workload;

@@ -284,15 +284,9 @@ async fn app_lane(
         tokio::time::sleep(Duration::from_millis(pause)).await;
         match op {
             Op::Approve { pick } => {
-                let requested: Vec<_> = refunds_of(&stage.desks[0], payments)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.status == RefundStatus::Requested)
-                    .collect();
-                if requested.is_empty() {
+                let Some(refund) = &requested_refund(&stage.desks[0], payments, pick).await? else {
                     continue;
-                }
-                let refund = &requested[pick % requested.len()];
+                };
                 // A conflict (another desk decided it meanwhile) is an answer, not a failure.
                 let _ = stage
                     .app
@@ -360,15 +354,9 @@ async fn desk_lane(
                 ovo_ledger::commit(tx).await?;
             }
             Op::Reject { pick } => {
-                let requested: Vec<_> = refunds_of(ledger, &payments)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.status == RefundStatus::Requested)
-                    .collect();
-                if requested.is_empty() {
+                let Some(refund) = &requested_refund(ledger, &payments, pick).await? else {
                     continue;
-                }
-                let refund = &requested[pick % requested.len()];
+                };
                 let mut tx = ledger.begin_write().await?;
                 match refunds::reject(
                     &mut tx,
@@ -432,6 +420,17 @@ async fn refunds_of(ledger: &Ledger, payments: &[PaymentId]) -> Result<Vec<refun
         all.extend(refunds::list_by_payment(&mut conn, *id).await?);
     }
     Ok(all)
+}
+
+/// The `pick`-th (wrapping) of the payments' refunds still waiting for a decision, if any.
+async fn requested_refund(
+    ledger: &Ledger,
+    payments: &[PaymentId],
+    pick: usize,
+) -> Result<Option<refunds::RefundRow>> {
+    let mut requested = refunds_of(ledger, payments).await?;
+    requested.retain(|r| r.status == RefundStatus::Requested);
+    Ok((!requested.is_empty()).then(|| requested.swap_remove(pick % requested.len())))
 }
 
 /// A payment the provider already has (imported into the simulator) and the ledger records as

@@ -14,8 +14,8 @@ use ovo_domain::{
 };
 use ovo_ledger::{bindings, notifications, payments, refunds};
 
-use crate::secrets::FileStore;
 use crate::sim;
+use ovo_test_support::secrets::FileStore;
 
 pub const APP_ID: &str = "test.ovo.reliability";
 pub const ADMIN: (&str, &str) = ("rel-admin", "rel-admin-password");

@@ -97,6 +97,15 @@ mod tests {
         SecretKey::new("id.co.ovo.backoffice", "production", "ovo-cash", "api_key")
     }
 
+    fn part_of<'a>(k: &'a mut SecretKey, part: &str) -> &'a mut String {
+        match part {
+            "namespace" => &mut k.namespace,
+            "environment" => &mut k.environment,
+            "product" => &mut k.product,
+            _ => &mut k.field,
+        }
+    }
+
     #[test]
     fn maps_to_service_and_user() {
         let k = key();
@@ -108,14 +117,9 @@ mod tests {
 
     #[test]
     fn rejects_empty_parts() {
-        for (i, part) in ["namespace", "environment", "product", "field"].into_iter().enumerate() {
+        for part in ["namespace", "environment", "product", "field"] {
             let mut k = key();
-            match i {
-                0 => k.namespace.clear(),
-                1 => k.environment.clear(),
-                2 => k.product.clear(),
-                _ => k.field.clear(),
-            }
+            part_of(&mut k, part).clear();
             let err = k.validate().expect_err("empty part must be rejected");
             assert!(matches!(err, SecretError::InvalidKey { part: p, .. } if p == part), "{err}");
             assert_eq!(err.to_string(), format!("invalid secret key: {part} is empty"));
@@ -124,18 +128,13 @@ mod tests {
 
     #[test]
     fn rejects_separators_that_would_make_the_mapping_ambiguous() {
-        let mut k = key();
-        k.namespace = "a/b".into();
-        assert!(k.validate().is_err());
-        let mut k = key();
-        k.environment = "prod.eu".into();
-        assert!(k.validate().is_err());
-        let mut k = key();
-        k.product = "a.b".into();
-        assert!(k.validate().is_err());
-        let mut k = key();
-        k.field = "x y".into();
-        assert!(k.validate().is_err());
+        for (part, value) in
+            [("namespace", "a/b"), ("environment", "prod.eu"), ("product", "a.b"), ("field", "x y")]
+        {
+            let mut k = key();
+            *part_of(&mut k, part) = value.into();
+            assert!(k.validate().is_err(), "{part} {value:?}");
+        }
     }
 
     #[test]

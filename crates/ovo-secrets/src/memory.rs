@@ -71,47 +71,6 @@ mod tests {
         SecretKey::new("id.co.ovo.test", env, "ovo-cash", field)
     }
 
-    fn get(store: &MemoryStore, key: &SecretKey) -> Option<String> {
-        store.get(key).expect("get").map(|v| v.expose().clone())
-    }
-
-    #[test]
-    fn put_get_replace_delete_contains() {
-        let store = MemoryStore::new();
-        let k = key("sandbox", "api_key");
-        assert!(store.is_empty());
-        assert_eq!(get(&store, &k), None);
-        assert!(!store.contains(&k).expect("contains"));
-
-        store.put(&k, &"first".into()).expect("put");
-        assert!(store.contains(&k).expect("contains"));
-        assert_eq!(get(&store, &k).as_deref(), Some("first"));
-
-        store.put(&k, &"second".into()).expect("replace");
-        assert_eq!(get(&store, &k).as_deref(), Some("second"));
-        assert_eq!(store.len(), 1);
-
-        assert!(store.delete(&k).expect("delete"));
-        assert!(!store.delete(&k).expect("delete again"));
-        assert!(!store.contains(&k).expect("contains"));
-        assert_eq!(get(&store, &k), None);
-    }
-
-    #[test]
-    fn keys_are_independent() {
-        let store = MemoryStore::new();
-        let a = key("sandbox", "api_key");
-        let b = key("production", "api_key");
-        let mut c = a.clone();
-        c.namespace = "id.co.other".into();
-        store.put(&a, &"a".into()).expect("put");
-        assert!(!store.contains(&b).expect("contains"));
-        assert!(!store.contains(&c).expect("contains"));
-        store.put(&b, &"b".into()).expect("put");
-        assert_eq!(get(&store, &a).as_deref(), Some("a"));
-        assert_eq!(get(&store, &b).as_deref(), Some("b"));
-    }
-
     #[test]
     fn rejects_bad_values() {
         let store = MemoryStore::new();

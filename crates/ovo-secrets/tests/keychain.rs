@@ -4,6 +4,9 @@
 //! `dbus-run-session -- sh -c 'export XDG_DATA_HOME=$(mktemp -d); echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; cargo test -p ovo-secrets'`
 //! Set `OVO_SKIP_KEYCHAIN_TESTS=1` to skip them explicitly.
 
+mod common;
+
+use common::read;
 use ovo_secrets::{KeychainStore, SecretError, SecretKey, SecretStore, Sensitive, MAX_VALUE_BYTES};
 
 /// The store, or `None` when skipping was requested. Panics when no keychain is reachable.
@@ -29,89 +32,29 @@ fn keychain(test: &str) -> Option<(KeychainStore, String)> {
     Some((store, namespace))
 }
 
-fn read(store: &KeychainStore, key: &SecretKey) -> Option<String> {
-    store.get(key).expect("get").map(|v| v.expose().clone())
-}
-
 #[test]
 fn put_replace_get_contains_delete() {
     let Some((store, ns)) = keychain("put_replace_get_contains_delete") else {
         return;
     };
     let key = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
-
-    assert_eq!(read(&store, &key), None);
-    assert!(!store.contains(&key).expect("contains"));
-    assert!(!store.delete(&key).expect("delete missing"));
-
-    store.put(&key, &"first-secret".into()).expect("put");
-    assert!(store.contains(&key).expect("contains"));
-    assert_eq!(read(&store, &key).as_deref(), Some("first-secret"));
-
-    store.put(&key, &"second-secret".into()).expect("replace");
-    assert_eq!(read(&store, &key).as_deref(), Some("second-secret"));
-
-    assert!(store.delete(&key).expect("delete"));
-    assert!(!store.contains(&key).expect("contains after delete"));
-    assert_eq!(read(&store, &key), None);
-    assert!(!store.delete(&key).expect("delete twice"));
+    common::assert_round_trip(&store, &key);
 }
 
 #[test]
-fn environments_are_isolated() {
-    let Some((store, ns)) = keychain("environments_are_isolated") else {
+fn keys_differing_in_one_part_are_isolated() {
+    let Some((store, ns)) = keychain("keys_differing_in_one_part_are_isolated") else {
         return;
     };
-    let sandbox = SecretKey::new(&ns, "sandbox", "ovo-cash", "api_key");
-    let production = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
-
-    store.put(&sandbox, &"sandbox-value".into()).expect("put sandbox");
-    assert!(!store.contains(&production).expect("contains"));
-    assert_eq!(read(&store, &production), None);
-
-    store.put(&production, &"production-value".into()).expect("put production");
-    assert_eq!(read(&store, &sandbox).as_deref(), Some("sandbox-value"));
-    assert_eq!(read(&store, &production).as_deref(), Some("production-value"));
-
-    assert!(store.delete(&sandbox).expect("delete sandbox"));
-    assert_eq!(read(&store, &production).as_deref(), Some("production-value"));
-    assert!(store.delete(&production).expect("delete production"));
-}
-
-#[test]
-fn app_identifiers_are_isolated() {
-    let Some((store, ns)) = keychain("app_identifiers_are_isolated") else {
-        return;
-    };
-    let ours = SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_key");
-    let theirs = SecretKey::new(format!("{ns}.b"), "production", "ovo-cash", "api_key");
-
-    store.put(&ours, &"ours".into()).expect("put ours");
-    assert!(!store.contains(&theirs).expect("contains"));
-    assert!(!store.delete(&theirs).expect("delete theirs"));
-
-    store.put(&theirs, &"theirs".into()).expect("put theirs");
-    assert_eq!(read(&store, &ours).as_deref(), Some("ours"));
-    assert_eq!(read(&store, &theirs).as_deref(), Some("theirs"));
-
-    assert!(store.delete(&ours).expect("delete ours"));
-    assert_eq!(read(&store, &theirs).as_deref(), Some("theirs"));
-    assert!(store.delete(&theirs).expect("delete theirs"));
-}
-
-#[test]
-fn products_and_fields_are_isolated() {
-    let Some((store, ns)) = keychain("products_and_fields_are_isolated") else {
-        return;
-    };
-    let a = SecretKey::new(&ns, "production", "ovo-cash", "api_key");
-    let b = SecretKey::new(&ns, "production", "ovo-cash", "api_secret");
-    let c = SecretKey::new(&ns, "production", "ovo-points", "api_key");
-
-    store.put(&a, &"a".into()).expect("put");
-    assert!(!store.contains(&b).expect("contains b"));
-    assert!(!store.contains(&c).expect("contains c"));
-    assert!(store.delete(&a).expect("delete"));
+    let a = SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_key");
+    for (case, b) in [
+        ("environment", SecretKey::new(format!("{ns}.a"), "sandbox", "ovo-cash", "api_key")),
+        ("app identifier", SecretKey::new(format!("{ns}.b"), "production", "ovo-cash", "api_key")),
+        ("field", SecretKey::new(format!("{ns}.a"), "production", "ovo-cash", "api_secret")),
+        ("product", SecretKey::new(format!("{ns}.a"), "production", "ovo-points", "api_key")),
+    ] {
+        common::assert_isolated(&store, case, &a, &b);
+    }
 }
 
 #[test]

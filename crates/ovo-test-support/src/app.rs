@@ -2,12 +2,18 @@
 //! store and a manual clock; its operators (one per role, password `<username>-password`),
 //! sign-in, and builders for the inputs many suites send.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RecordingOpener};
-use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
+use ovo_domain::{
+    BindingId, Clock, CustomerId, Environment, Idr, ManualClock, Msisdn, OperatorId, PaymentStatus,
+    Product, Reference, SystemClock, Timestamp,
+};
+use ovo_ledger::payments::{self, NewPayment};
 use ovo_secrets::{MemoryStore, SecretStore};
 
 use crate::sim::Sim;
@@ -79,6 +85,13 @@ impl TestApp {
         self.dir.path().join("data")
     }
 
+    /// Writes a file outside the data directory, as the operator would pick it; answers its path.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
     pub async fn sign_in_as(&self, username: &str) {
         sign_in_as(&self.app, username).await;
     }
@@ -86,6 +99,21 @@ impl TestApp {
     /// The built-in environment's simulator (started on first use).
     pub async fn sim(&self) -> Sim {
         Sim::at(&sandbox_url(&self.app).await)
+    }
+}
+
+/// A [`TestApp`] and its built-in environment's simulator.
+#[derive(Debug)]
+pub struct WithSim {
+    pub test: TestApp,
+    pub sim: Sim,
+}
+
+impl std::ops::Deref for WithSim {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.test
     }
 }
 
@@ -142,6 +170,13 @@ impl TestAppBuilder {
         let secrets = Arc::new(MemoryStore::new());
         let (app, clock, opener) = self.open_at(&dir.path().join("data"), secrets.clone()).await;
         TestApp { dir, app: Arc::new(app), clock, secrets, opener, http: reqwest::Client::new() }
+    }
+
+    /// Opens the app and starts its built-in environment's simulator.
+    pub async fn open_with_sim(self) -> WithSim {
+        let test = self.open().await;
+        let sim = test.sim().await;
+        WithSim { test, sim }
     }
 
     /// Opens the app on `data_dir` with `secrets` (an existing ledger is reopened: the admin and
@@ -280,4 +315,162 @@ pub async fn refund_queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
         .await
         .unwrap()
         .refunds
+}
+
+/// A payment recorded straight in the built-in environment's ledger, with no provider call
+/// (offline products, races, payments a test needs only as history).
+#[derive(Debug, Clone)]
+pub struct RecordedPayment {
+    pub product: Product,
+    pub kind: &'static str,
+    pub amount: i64,
+    pub status: PaymentStatus,
+    /// A new random one when `None`.
+    pub reference: Option<Reference>,
+    pub customer_id: Option<CustomerId>,
+    pub binding_id: Option<BindingId>,
+    pub phone: Option<Msisdn>,
+    /// The whole amount paid in cash, no points.
+    pub in_cash: bool,
+    pub provider_ref: Option<String>,
+    pub created_by: Option<OperatorId>,
+}
+
+impl RecordedPayment {
+    /// A succeeded payment of `amount` rupiah, nothing else known.
+    pub fn succeeded(product: Product, kind: &'static str, amount: i64) -> RecordedPayment {
+        RecordedPayment {
+            product,
+            kind,
+            amount,
+            status: PaymentStatus::Succeeded,
+            reference: None,
+            customer_id: None,
+            binding_id: None,
+            phone: None,
+            in_cash: false,
+            provider_ref: None,
+            created_by: None,
+        }
+    }
+
+    /// Records it at the app's time (succeeded then too when its status is succeeded); answers
+    /// the payment id.
+    pub async fn insert(&self, app: &Backoffice) -> i64 {
+        let generated = reference();
+        let now = app.now();
+        let mut tx = app.ledger().begin_write().await.unwrap();
+        let id = payments::insert(
+            &mut tx,
+            &NewPayment {
+                reference: self.reference.as_ref().unwrap_or(&generated),
+                environment: Environment::BuiltInSandbox,
+                customer_id: self.customer_id,
+                binding_id: self.binding_id,
+                product: self.product,
+                kind: self.kind,
+                phone: self.phone.as_ref(),
+                amount: rp(self.amount),
+                cash_amount: self.in_cash.then(|| rp(self.amount)),
+                points_amount: self.in_cash.then_some(Idr::ZERO),
+                status: self.status,
+                provider_ref: self.provider_ref.as_deref(),
+                created_by: self.created_by,
+                created_at: now,
+                succeeded_at: (self.status == PaymentStatus::Succeeded).then_some(now),
+            },
+        )
+        .await
+        .unwrap();
+        ovo_ledger::commit(tx).await.unwrap();
+        id.get()
+    }
+}
+
+/// Reads the payment's page every `every` until `done` holds of it (20 s at the most), running
+/// `between` after each read that does not (moving the clock on and polling, say).
+pub async fn until_payment<F: Future<Output = ()>>(
+    app: &Backoffice,
+    id: i64,
+    every: Duration,
+    done: impl Fn(&PaymentDetailView) -> bool,
+    between: impl Fn() -> F,
+) -> PaymentDetailView {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = payment_page(app, id).await;
+        if done(&now) {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "payment {id} stayed {}: {now:#?}", now.payment.status);
+        tokio::time::sleep(every).await;
+        between().await;
+    }
+}
+
+/// Moves the app's clock on by `seconds` and runs the payment poller once.
+pub async fn advance_and_poll(test: &TestApp, seconds: i64) {
+    test.clock.advance_seconds(seconds);
+    test.app.poll_payments().await.unwrap();
+}
+
+/// The newest `limit` notifications the app stored for `product`, newest first.
+pub async fn notifications(
+    app: &Backoffice,
+    product: Product,
+    limit: u32,
+) -> Vec<ovo_ledger::notifications::NotificationRow> {
+    let mut conn = app.ledger().read().await.unwrap();
+    ovo_ledger::notifications::recent(&mut conn, Some(product), limit).await.unwrap()
+}
+
+/// The id of the operator `username`.
+pub async fn operator_id(app: &Backoffice, username: &str) -> OperatorId {
+    let mut conn = app.ledger().read().await.unwrap();
+    ovo_ledger::operators::by_username(&mut conn, username).await.unwrap().unwrap().id
+}
+
+/// A refund's request, decision and page, as the suites about refunds send them.
+pub mod refund {
+    use ovo_app::ipc::*;
+    use ovo_app::{AppError, Backoffice};
+
+    /// Requests a refund of `amount` (as typed) of the payment, the goods returned.
+    pub async fn request(
+        app: &Backoffice,
+        payment_id: i64,
+        amount: &str,
+    ) -> Result<RefundView, AppError> {
+        app.request_refund(RequestRefundInput {
+            payment_id,
+            amount: amount.into(),
+            reason: "customer returned the goods".into(),
+        })
+        .await
+    }
+
+    pub async fn decide(
+        app: &Backoffice,
+        refund_id: i64,
+        approve: bool,
+        note: &str,
+        password: &str,
+    ) -> Result<RefundView, AppError> {
+        app.decide_refund(DecideRefundInput {
+            refund_id,
+            approve,
+            note: note.into(),
+            password: password.into(),
+        })
+        .await
+    }
+
+    pub async fn page(app: &Backoffice, refund_id: i64) -> RefundView {
+        app.refund_page(RefundRef { refund_id }).await.unwrap()
+    }
+
+    /// The kinds of the refund's timeline events, oldest first.
+    pub fn kinds(view: &RefundView) -> Vec<&str> {
+        view.timeline.iter().map(|t| t.kind.as_str()).collect()
+    }
 }

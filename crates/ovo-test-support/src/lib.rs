@@ -5,11 +5,13 @@
 //! - [`sim`]: starting the simulator (`ovo-sandbox`) on loopback and driving its control API.
 //! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
 //! - [`json`]: small JSON-over-HTTP helpers.
+//! - [`phones`]: the demo customers' and the simulator's magic payers' phone numbers.
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
-//!   its operators per role, sign-in, and builders for common inputs.
+//!   its operators per role, sign-in, builders for common inputs, payments recorded straight in
+//!   the ledger, and waiting for a payment to move on.
 //! - [`secrets`] (feature `app`): a secret store in a JSON file that outlives a killed process.
 //!
 //! Used only as a dev-dependency, from `tests/` and `benches/`.
@@ -22,6 +24,7 @@ pub mod json;
 pub mod keys;
 #[cfg(feature = "ledger")]
 pub mod ledger;
+pub mod phones;
 pub mod receiver;
 #[cfg(feature = "app")]
 pub mod secrets;

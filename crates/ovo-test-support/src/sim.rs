@@ -1,6 +1,7 @@
 //! The simulator (`ovo-sandbox`) on loopback, and its control API (`/_sandbox/…`) over HTTP.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
@@ -109,6 +110,33 @@ impl Sim {
         all.into_iter().filter(|r| r["method"] == method && r["endpoint"] == endpoint).collect()
     }
 
+    /// Every refund Tazapay holds, over all its payins.
+    pub async fn tazapay_refunds(&self) -> Vec<Value> {
+        let payins = self.get("/_sandbox/tazapay_ovo_idr/payins").await;
+        let payins = payins.as_array().unwrap().iter();
+        payins.flat_map(|p| p["refunds"].as_array().cloned().unwrap_or_default()).collect()
+    }
+
+    /// Tazapay's payins with this reference.
+    pub async fn tazapay_payins(&self, reference: &str) -> Vec<Value> {
+        let payins = self.get("/_sandbox/tazapay_ovo_idr/payins").await;
+        let payins = payins.as_array().unwrap().iter();
+        payins.filter(|p| p["payin"]["reference_id"] == reference).cloned().collect()
+    }
+
+    /// Waits (10 s at the most) until Tazapay's payin `payin` has succeeded.
+    pub async fn until_tazapay_payin_succeeded(&self, payin: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let seen = self.get(&format!("/_sandbox/tazapay_ovo_idr/payins/{payin}")).await;
+            if seen["payin"]["status"] == "succeeded" {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the sandbox payin never succeeded: {seen}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The customer steps waiting for a decision.
     pub async fn pending(&self) -> Vec<Value> {
         self.get("/_sandbox/pending").await.as_array().unwrap().clone()
@@ -118,4 +146,12 @@ impl Sim {
     pub async fn decide(&self, id: &str, decision: Value) -> Value {
         self.post(&format!("/_sandbox/pending/{id}/decide"), decision).await
     }
+}
+
+/// The value of the header `name` (any case) of a request the simulator received.
+pub fn header(received: &Value, name: &str) -> Option<Value> {
+    let headers = received["headers"].as_array()?;
+    let found =
+        headers.iter().find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+    found.map(|h| h[1].clone())
 }

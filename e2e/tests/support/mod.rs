@@ -364,10 +364,13 @@ impl Desktop {
         password: &str,
     ) -> Result<()> {
         self.find("screen-setup").await?;
-        self.fill("setup-username", username).await?;
-        self.fill("setup-display-name", display_name).await?;
-        self.fill("setup-password", password).await?;
-        self.fill("setup-password-confirm", password).await?;
+        self.fill_all(&[
+            ("setup-username", username),
+            ("setup-display-name", display_name),
+            ("setup-password", password),
+            ("setup-password-confirm", password),
+        ])
+        .await?;
         self.click("setup-submit").await?;
         self.find("screen-shell").await?;
         Ok(())
@@ -375,8 +378,7 @@ impl Desktop {
 
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
         self.find("screen-signin").await?;
-        self.fill("signin-username", username).await?;
-        self.fill("signin-password", password).await?;
+        self.fill_all(&[("signin-username", username), ("signin-password", password)]).await?;
         self.click("signin-submit").await?;
         self.find("screen-shell").await?;
         Ok(())
@@ -397,8 +399,8 @@ impl Desktop {
     ) -> Result<()> {
         self.click("nav-settings").await?;
         self.click("settings-tab-operators").await?;
-        self.fill("op-new-username", username).await?;
-        self.fill("op-new-display-name", display_name).await?;
+        self.fill_all(&[("op-new-username", username), ("op-new-display-name", display_name)])
+            .await?;
         self.select("op-new-role", role).await?;
         self.fill("op-new-password", password).await?;
         self.click("op-create-submit").await?;
@@ -672,6 +674,32 @@ impl Desktop {
     }
 
     /// Scrolls the element to the middle of the window (before a screenshot of it).
+    /// The attribute `attr` of the element with `data-testid` `test_id` ("" when it has none).
+    pub async fn attr(&self, test_id: &str, attr: &str) -> Result<String> {
+        Ok(self.find(test_id).await?.attr(attr).await?.unwrap_or_default())
+    }
+
+    /// Unlinks the account on the card `active`; the confirmation must name the account
+    /// (`product` as the UI names it, and the phone as the UI shows it).
+    pub async fn unlink_confirmed(&self, active: &str, product: &str, phone: &str) -> Result<()> {
+        self.click_css(&format!("{active} {}", by_id("unlink"))).await?;
+        self.find("unlink-dialog").await?;
+        let question = self.text("unlink-question").await?;
+        ensure!(
+            question.contains(product) && question.contains(phone),
+            "the confirmation names the account: {question:?}"
+        );
+        self.click("unlink-confirm").await
+    }
+
+    /// Fills each field (by `data-testid`) with its value, in order.
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) -> Result<()> {
+        for (test_id, value) in fields {
+            self.fill(test_id, value).await?;
+        }
+        Ok(())
+    }
+
     pub async fn show(&self, css: &str) -> Result<()> {
         let element = self.find_css(css).await?;
         self.client
@@ -979,4 +1007,50 @@ pub async fn wait_refund_status(app: &Desktop, expected: &str, within: Duration)
         tokio::time::sleep(Duration::from_millis(500)).await;
         app.click("refund-reload").await?;
     }
+}
+
+/// Runs `flow` on a fresh install and closes the app whatever happens.
+pub async fn on_fresh_install<F>(name: &str, flow: F) -> Result<()>
+where
+    F: for<'a> AsyncFnOnce(&'a Install, &'a Desktop) -> Result<()>,
+{
+    let install = Install::new(name)?;
+    let app = install.launch().await?;
+    let result = flow(&install, &app).await;
+    app.finish(result).await
+}
+
+/// Asks the back end directly (over IPC) for a refund of `amount` of the open payment: it must
+/// be refused as a conflict with `reason`, its message naming `rule`. Then closes the refund
+/// dialog the test had open.
+pub async fn refund_refused_over_ipc(
+    app: &Desktop,
+    amount: &str,
+    reason: &str,
+    rule: &str,
+) -> Result<()> {
+    let payment_id: i64 = app.attr("payment-page", "data-payment-id").await?.parse()?;
+    let input = json!({ "paymentId": payment_id, "amount": amount, "reason": "E2E over IPC" });
+    let reply = app.invoke("request_refund", json!({ "input": input })).await?;
+    let Err(err) = reply else { bail!("a refund of {amount} must be refused ({reason})") };
+    ensure!(err["code"] == "conflict" && err["reason"] == reason, "refused with {reason}: {err}");
+    ensure!(err["message"].as_str().unwrap_or_default().contains(rule), "the rule is named: {err}");
+    close_refund_dialog(app).await
+}
+
+/// Cancels the refund request dialog and waits until it is gone.
+pub async fn close_refund_dialog(app: &Desktop) -> Result<()> {
+    app.click_css(&format!("{} .btn-secondary", by_id("refund-request-dialog"))).await?;
+    app.wait_count(&by_id("refund-request-dialog"), Duration::from_secs(10), |n| n == 0).await?;
+    Ok(())
+}
+
+/// Opens the refunds desk's `status` tab and answers the row of the refund of the payment
+/// `reference`, which must be listed there with that status.
+pub async fn refund_row_in_tab(app: &Desktop, status: &str, reference: &str) -> Result<String> {
+    app.click(&format!("refunds-tab-{status}")).await?;
+    let row = refund_row_for(app, reference).await?;
+    let shown = app.find_css(&row).await?.attr("data-status").await?;
+    ensure!(shown.as_deref() == Some(status), "listed as {status}: {shown:?}");
+    Ok(row)
 }
