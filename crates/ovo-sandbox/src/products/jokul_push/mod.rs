@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction};
+use crate::core::pending::{Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
@@ -274,10 +274,7 @@ impl JokulPush {
         if !p.refunds.is_empty() {
             return Err("DOKU Jokul push has no refund API; its refunds are offline".into());
         }
-        let client_id = match &p.merchant {
-            Some(m) => m.clone(),
-            None => ctx.merchants().first(KEY, "client_id")?,
-        };
+        let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         // The invoice number is what the merchant sent and what the status path names.
         let invoice_number = p.provider_ref.clone().unwrap_or_else(|| p.reference.clone());
         let (status, code) = match p.status {
@@ -546,19 +543,13 @@ async fn process(
     let scale = app.ctx.scale();
     let opened = app.ctx.pending().open(
         app.ctx.wallets(),
-        NewAction {
-            product: KEY,
-            kind: ActionKind::Push,
-            phone: phone.clone(),
-            amount: Some(payment.amount),
-            merchant: merchant.name.clone(),
-            description: format!("Pay invoice {}", payment.invoice_number),
-            steps: Vec::new(),
-            return_url: None,
-            decline_url: None,
-            otp: None,
-            choose_source: true,
-        },
+        NewAction::push(
+            KEY,
+            phone.clone(),
+            payment.amount,
+            merchant.name.clone(),
+            format!("Pay invoice {}", payment.invoice_number),
+        ),
     );
     let action_id = opened.id.clone();
     if let Some(p) = app.lock().payments.get_mut(&key) {

@@ -13,10 +13,15 @@
 //! - Idempotency: [`ExternalIds`], `X-EXTERNAL-ID` unique per (partner, WIB date) (§10).
 //! - Responses: [`SnapError`] and [`ok`], `{"responseCode":"2005400","responseMessage":…}` (§8).
 //! - Money: [`parse_amount`] / [`amount`], `{"value":"10000.00","currency":"IDR"}` ↔ integer rupiah (§9.1).
+//! - What both SNAP products do alike ([`product`]): [`RefundRules`], [`Refund`] and its
+//!   history entry, [`refuse_repeated_refund`], customer tokens tied to a binding
+//!   ([`TokenStore::binding_of`]), [`seed_links`] and [`unknown_notified`].
 
+pub mod product;
 pub mod sign;
 pub mod wire;
 
+pub use product::*;
 pub use sign::*;
 pub use wire::*;
 

@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
+use crate::core::pending::{Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
@@ -1026,19 +1026,13 @@ fn confirm(
                     Ok(_) => {
                         let opened = app.ctx.pending().open(
                             app.ctx.wallets(),
-                            NewAction {
-                                product: KEY,
-                                kind: ActionKind::Push,
-                                phone: phone.clone(),
-                                amount: Some(rupiah),
-                                merchant: merchant.name.clone(),
-                                description: payin.transaction_description.clone(),
-                                steps: Vec::new(),
-                                return_url: None,
-                                decline_url: None,
-                                otp: None,
-                                choose_source: true,
-                            },
+                            NewAction::push(
+                                KEY,
+                                phone.clone(),
+                                rupiah,
+                                merchant.name.clone(),
+                                payin.transaction_description.clone(),
+                            ),
                         );
                         Plan::Push { opened, phone: phone.clone() }
                     }
