@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
 use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tampered};
-use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
+use ovo_sandbox::core::pending::{Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use ovo_test_support::{json, sim, Receiver};
@@ -127,22 +127,12 @@ async fn accounts_can_be_created_patched_and_reset() {
 #[tokio::test]
 async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     let sb = sandbox().await;
-    let opened = sb.ctx.pending().open(
-        sb.ctx.wallets(),
-        NewAction {
-            product: "test",
-            kind: ActionKind::Binding,
-            phone: "6281234567890".into(),
-            amount: None,
-            merchant: "Toko Maju".into(),
-            description: "link OVO".into(),
-            steps: vec![Step::Terms, Step::Otp, Step::Pin],
-            return_url: Some("https://merchant.example/done".into()),
-            decline_url: Some("https://merchant.example/declined".into()),
-            otp: None,
-            choose_source: false,
-        },
-    );
+    let link = NewAction {
+        decline_url: Some("https://merchant.example/declined".into()),
+        ..NewAction::binding("test", "6281234567890".into(), "Toko Maju".into(), "link OVO".into())
+            .returning_to(Some("https://merchant.example/done".into()))
+    };
+    let opened = sb.ctx.pending().open(sb.ctx.wallets(), link.clone());
     let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -192,19 +182,7 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     // A declined action goes to the decline URL; a product may fix the OTP it documents.
     let declined = sb.ctx.pending().open(
         sb.ctx.wallets(),
-        NewAction {
-            product: "test",
-            kind: ActionKind::Binding,
-            phone: "6281234567890".into(),
-            amount: None,
-            merchant: "Toko Maju".into(),
-            description: "link OVO".into(),
-            steps: vec![Step::Otp],
-            return_url: Some("https://merchant.example/done".into()),
-            decline_url: Some("https://merchant.example/declined".into()),
-            otp: Some("7890".into()),
-            choose_source: false,
-        },
+        NewAction { steps: vec![Step::Otp], otp: Some("7890".into()), ..link },
     );
     assert_eq!(sb.ctx.pending().get(&declined.id).unwrap().otp, "7890");
     let url = format!("{}/_sandbox/customer/{}", sb.url(), declined.id);
@@ -216,18 +194,8 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
 #[tokio::test]
 async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     let sb = sandbox().await;
-    let push = |phone: &str| NewAction {
-        product: "test",
-        kind: ActionKind::Push,
-        phone: phone.into(),
-        amount: Some(25_000),
-        merchant: "Toko Maju".into(),
-        description: "invoice 7".into(),
-        steps: vec![],
-        return_url: None,
-        decline_url: None,
-        otp: None,
-        choose_source: true,
+    let push = |phone: &str| {
+        NewAction::push("test", phone.into(), 25_000, "Toko Maju".into(), "invoice 7".into())
     };
     let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
