@@ -86,13 +86,13 @@ async fn accounts_can_be_created_patched_and_reset() {
         .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Value>().await.unwrap()["phone"], "6281211112222");
-    let bad = http
-        .post(format!("{}/_sandbox/accounts", sb.url()))
-        .json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 422);
+    let (bad, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/accounts", sb.url()),
+        &json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }),
+    )
+    .await;
+    assert_eq!(bad, 422);
 
     let patched: Value = http
         .patch(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
@@ -137,7 +137,7 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page_url = format!("{}/_sandbox/customer/{}", sb.url(), opened.id);
-    let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&http, &page_url).await;
     assert!(
         page.contains("Toko Maju") && page.contains(&otp),
         "the page shows the merchant and the SMS OTP"
@@ -199,14 +199,8 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     };
     let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
-    let phone = http
-        .get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let phone =
+        json::get_text(&http, &format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url())).await;
     assert!(phone.contains("invoice 7") && phone.contains("Rp 25000"));
     http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id))
         .form(&[("action", "points")])
@@ -224,21 +218,21 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     assert!(waited.is_err(), "the silent customer never answers");
 
     let via_control = sb.ctx.pending().open(sb.ctx.wallets(), push("6281298765432"));
-    let decided = http
-        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
-        .json(&json!({ "decision": "decline" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), 200);
+    let (decided, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id),
+        &json!({ "decision": "decline" }),
+    )
+    .await;
+    assert_eq!(decided, 200);
     assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
-    let again = http
-        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
-        .json(&json!({ "decision": "decline" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 404);
+    let (again, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id),
+        &json!({ "decision": "decline" }),
+    )
+    .await;
+    assert_eq!(again, 404);
 }
 
 #[tokio::test]
@@ -662,11 +656,11 @@ async fn arming_checks_the_new_faults() {
         .await
         .unwrap();
     assert_eq!(unknown.status(), 422, "this sandbox's merchants file has no ovo_snap merchant");
-    let empty = http
-        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
-        .json(&json!({"product":"ovo_snap","reference":" "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(empty.status(), 422);
+    let (empty, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/notify-unknown", sb.url()),
+        &json!({"product":"ovo_snap","reference":" "}),
+    )
+    .await;
+    assert_eq!(empty, 422);
 }

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::RunningSandbox;
-use ovo_test_support::{sim, Receiver};
+use ovo_test_support::{json, sim, Receiver};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -195,15 +195,8 @@ impl Env {
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(self.url(&format!("/_sandbox/accounts/{phone}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value =
+            json::get(&self.http, &self.url(&format!("/_sandbox/accounts/{phone}"))).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -296,14 +289,13 @@ async fn full_flow_pay_status_notify_refund() {
     // While held, the status says PENDING.
     assert_eq!(env.status(invoice).await["transaction"]["status"], "PENDING");
     // The customer pays, points first, through the core's control API.
-    let decided = env
-        .http
-        .post(env.url(&format!("/_sandbox/pending/{action}/decide")))
-        .json(&json!({"decision":"approve","source":"points_first"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::OK);
+    let (decided, _) = json::post_any(
+        &env.http,
+        &env.url(&format!("/_sandbox/pending/{action}/decide")),
+        &json!({"decision":"approve","source":"points_first"}),
+    )
+    .await;
+    assert_eq!(decided, StatusCode::OK);
     let paid = pushing.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
     assert_eq!(paid["client"]["id"], CLIENT);
@@ -372,14 +364,13 @@ async fn spec_control_paths_pay_and_decline() {
         tokio::spawn(async move { env.pay_json("CTRL-PAY-01", 20_000, "085712345678").await })
     };
     env.wait_held("CTRL-PAY-01").await;
-    let r = env
-        .http
-        .post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"))
-        .json(&json!({"method":"points"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    let (r, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"),
+        &json!({"method":"points"}),
+    )
+    .await;
+    assert_eq!(r, StatusCode::OK);
     let paid = pay.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
     assert_eq!(paid["ovo_payment"]["ovo_points_used"], 20_000);
@@ -591,15 +582,8 @@ async fn documented_errors() {
     let resp = env.http.post(env.url(PAY_PATH)).body("not json").send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     // None of the rejected calls created a payment.
-    let listed: Value = env
-        .http
-        .get(env.url("/_sandbox/doku_jokul_ovo_push/payments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value =
+        json::get(&env.http, &env.url("/_sandbox/doku_jokul_ovo_push/payments")).await;
     assert_eq!(listed, json!([]));
 }
 
@@ -683,14 +667,8 @@ async fn details_expire_after_seven_days() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_response_payment_was_processed() {
     let env = Env::start("0.001", 5, "").await;
-    let armed = env
-        .http
-        .post(env.url("/_sandbox/faults"))
-        .json(&json!({"product":"doku_jokul_ovo_push","endpoint":PAY_PATH,"fault":{"kind":"lose_response"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(armed.status(), StatusCode::CREATED);
+    let (armed, _) = json::post_any(&env.http, &env.url("/_sandbox/faults"), &json!({"product":"doku_jokul_ovo_push","endpoint":PAY_PATH,"fault":{"kind":"lose_response"}})).await;
+    assert_eq!(armed, StatusCode::CREATED);
     let lost = env.push_signed(CLIENT, SECRET, "LOST-01", 10_000, "081100000007").await;
     assert!(lost.is_err(), "the client saw the connection close");
     assert_eq!(env.status("LOST-01").await["transaction"]["status"], "SUCCESS");
@@ -710,15 +688,9 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert!(notification_verifies(&got[0].0, &got[0].1));
     let mut deliveries = Value::Null;
     for _ in 0..400 {
-        deliveries = env
-            .http
-            .get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        deliveries =
+            json::get(&env.http, &env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
+                .await;
         if deliveries[0]["delivered"] == true {
             break;
         }
@@ -774,14 +746,7 @@ async fn demo_merchant_and_phone_page() {
     };
     let mut action = None;
     for _ in 0..400 {
-        let pending: Value = http
-            .get(format!("{}/_sandbox/pending", sandbox.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pending: Value = json::get(&http, &format!("{}/_sandbox/pending", sandbox.url())).await;
         if let Some(a) =
             pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push")
         {
@@ -791,22 +756,15 @@ async fn demo_merchant_and_phone_page() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let action = action.expect("the push is pending");
-    let page = http
-        .get(format!("{}/_sandbox/phone", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = json::get_text(&http, &format!("{}/_sandbox/phone", sandbox.url())).await;
     assert!(page.contains("DEMO-02"), "{page}");
-    let decided = http
-        .post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url()))
-        .json(&json!({"decision":"decline"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::OK);
+    let (decided, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/pending/{action}/decide", sandbox.url()),
+        &json!({"decision":"decline"}),
+    )
+    .await;
+    assert_eq!(decided, StatusCode::OK);
     assert_ovo(&held.await.unwrap(), "FAILED", "17");
 }
 
@@ -879,29 +837,21 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_ovo(&env.pay_json("ERR-01", 10_000, "081100000007").await, "FAILED", "40");
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 30_000);
 
-    let sent = env
-        .http
-        .post(env.url("/_sandbox/notify-unknown"))
-        .json(&json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    let (sent, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/notify-unknown"),
+        &json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"}),
+    )
+    .await;
+    assert_eq!(sent, StatusCode::ACCEPTED);
     // Two for SAF-01, one each for LATE-01, ERR-01 and the unknown invoice.
     let notes = accepted(&receiver, 5).await;
     let unknown = notes.iter().find(|(_, b)| b.contains("NEVER-01")).unwrap();
     assert!(notification_verifies(&unknown.0, &unknown.1));
     assert_eq!(env.status_as(CLIENT, SECRET, "NEVER-01").await.status(), StatusCode::NOT_FOUND);
 
-    let writes: Value = env
-        .http
-        .get(env.url("/_sandbox/writes?product=doku_jokul_ovo_push"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let writes: Value =
+        json::get(&env.http, &env.url("/_sandbox/writes?product=doku_jokul_ovo_push")).await;
     let count = |reference: &str| {
         let w = writes.as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap();
         (

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use md5::{Digest, Md5};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{sim, Answer, Hit, Receiver};
+use ovo_test_support::{json, sim, Answer, Hit, Receiver};
 use serde_json::{json, Value};
 use sha1::Sha1;
 
@@ -87,7 +87,7 @@ impl Sim {
     }
 
     async fn get_json(&self, path: &str) -> Value {
-        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+        json::get(&self.http, &self.url(path)).await
     }
 
     async fn control(&self, path: &str, body: Value) -> reqwest::Response {
@@ -263,7 +263,7 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let resp = sim.http.get(&redirect).send().await.unwrap();
     assert!(resp.status().is_redirection());
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
-    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&sim.http, &sim.url(&page_path)).await;
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
     let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
     let done = sim.http.post(sim.url(&page_path)).form(&form).send().await.unwrap();
@@ -303,7 +303,7 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let resp = sim.http.get(p["redirectURL"].as_str().unwrap()).send().await.unwrap();
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "1");
-    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&sim.http, &sim.url(&page_path)).await;
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
     let wrong = sim
         .http
@@ -900,14 +900,7 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         .await
         .unwrap();
     assert_eq!(p["response_code"], "00", "{p}");
-    let d: Value = http
-        .get(format!("{}/_sandbox/notifications", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = json::get(&http, &format!("{}/_sandbox/notifications", sandbox.url())).await;
     assert_eq!(d.as_array().unwrap().len(), 0);
 
     let demo: Vec<ovo_sandbox::products::faspay::MerchantConfig> =

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{keys, sim, Receiver};
+use ovo_test_support::{json, keys, sim, Receiver};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
@@ -982,7 +982,7 @@ async fn linkage_through_the_customer_page_returns_the_auth_code_to_the_destinat
     let env = env().await;
     let (_, bound) = env.bind(A, AGUS).await;
     let page_url = bound["redirectUrl"].as_str().unwrap();
-    let page = env.http.get(page_url).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&env.http, page_url).await;
     let otp =
         page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     let browser =
@@ -1211,9 +1211,8 @@ const REFUND_PATH: &str = "/OVOSNAP/v2.0/debit/refund";
 impl Env {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault});
-        let answer =
-            self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
-        assert_eq!(answer.status(), 201);
+        let (answer, _) = json::post_any(&self.http, &self.url("/_sandbox/faults"), &armed).await;
+        assert_eq!(answer, 201);
     }
 
     /// The refund call with the given X-EXTERNAL-ID; `None` if the connection closed unanswered.
@@ -1447,14 +1446,13 @@ async fn a_signed_notification_for_a_reference_never_created() {
         env.state().await["payments"].as_array().unwrap().is_empty(),
         "the provider has no such payment"
     );
-    let refused = env
-        .http
-        .post(env.url("/_sandbox/notify-unknown"))
-        .json(&json!({"product":"nope","reference":"X"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 422);
+    let (refused, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/notify-unknown"),
+        &json!({"product":"nope","reference":"X"}),
+    )
+    .await;
+    assert_eq!(refused, 422);
 }
 
 #[tokio::test]

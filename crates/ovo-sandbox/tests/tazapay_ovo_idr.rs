@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{sim, Receiver, Sim};
+use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
@@ -656,14 +656,13 @@ async fn update_and_cancel_while_the_push_waits() {
     assert_eq!(v["data"]["status"], "cancelled");
     assert_eq!(v["data"]["payment_attempts"][0]["status"], "failed");
     // The push is gone from the phone; deciding it now finds nothing.
-    let r = t
-        .http
-        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
-        .json(&json!({ "decision": "approve" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let (r, _) = json::post_any(
+        &t.http,
+        &format!("{}/_sandbox/pending/{action}/decide", t.sb.url()),
+        &json!({ "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(r, 404);
     assert_eq!(t.account("6281298765432").await, (1_200_000, 20_000), "no money moved");
 }
 
@@ -689,8 +688,8 @@ async fn webhook_retries_and_wrong_signature_drill() {
     assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
 
     // Wrong-signature drill: the next webhook carries a signature that does not verify.
-    let r = t.http.post(format!("{}/_sandbox/faults", t.sb.url())).json(&json!({ "product": "tazapay_ovo_idr", "endpoint": "notification", "fault": { "kind": "wrong_signature_notification" } })).send().await.unwrap();
-    assert_eq!(r.status(), 201);
+    let (r, _) = json::post_any(&t.http, &format!("{}/_sandbox/faults", t.sb.url()), &json!({ "product": "tazapay_ovo_idr", "endpoint": "notification", "fault": { "kind": "wrong_signature_notification" } })).await;
+    assert_eq!(r, 201);
     let id2 = t.create(1_000_000).await;
     let (sig, body, _) = t.wait_hook("payin.created", &id2).await;
     assert!(!signature_ok(SECRET, &sig, &body), "tampered signature must not verify");
@@ -703,8 +702,8 @@ async fn webhook_retries_and_wrong_signature_drill() {
 async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
     let t = T::new("0.001").await;
     let id = t.create(1_000_000).await;
-    let r = t.http.post(format!("{}/_sandbox/faults", t.sb.url())).json(&json!({ "product": "tazapay_ovo_idr", "endpoint": "/v3/payin/{id}/confirm", "fault": { "kind": "lose_response" } })).send().await.unwrap();
-    assert_eq!(r.status(), 201);
+    let (r, _) = json::post_any(&t.http, &format!("{}/_sandbox/faults", t.sb.url()), &json!({ "product": "tazapay_ovo_idr", "endpoint": "/v3/payin/{id}/confirm", "fault": { "kind": "lose_response" } })).await;
+    assert_eq!(r, 201);
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let key = "ABCDEF0123456789-confirm-1";
     let lost = t
@@ -757,14 +756,9 @@ async fn demo_merchant_is_accepted() {
 impl T {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault});
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.sb.url()))
-            .json(&armed)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        let (r, _) =
+            json::post_any(&self.http, &format!("{}/_sandbox/faults", self.sb.url()), &armed).await;
+        assert_eq!(r, 201);
     }
 
     async fn post_keyed(

@@ -1,4 +1,4 @@
-//! JSON over HTTP, asserting the status where a test expects success.
+//! JSON (and pages' text) over HTTP, asserting the status where a test expects success.
 
 use serde_json::Value;
 
@@ -7,6 +7,13 @@ pub async fn get(http: &reqwest::Client, url: &str) -> Value {
     let response = http.get(url).send().await.unwrap();
     assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
+}
+
+/// GETs `url` and answers its body as text (a page); panics unless the status is a success.
+pub async fn get_text(http: &reqwest::Client, url: &str) -> String {
+    let response = http.get(url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.text().await.unwrap()
 }
 
 /// POSTs `body` to `url` and answers its JSON body; panics unless the status is a success.

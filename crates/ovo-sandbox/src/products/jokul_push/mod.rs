@@ -29,6 +29,7 @@ use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 mod wire;
 
+use super::MerchantEntry;
 use crate::core::lock;
 use sign::check_header_signature;
 use wire::{
@@ -192,12 +193,13 @@ type JokulPushSim = super::Sim<JokulPushState, MerchantConfig>;
 
 impl JokulPushSim {
     fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
-        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
-        JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
+        JokulPushSim::from_file(ctx, state, KEY)
     }
+}
 
-    fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
-        self.merchants.iter().find(|m| m.client_id == client_id)
+impl MerchantEntry for MerchantConfig {
+    fn id(&self) -> &str {
+        &self.client_id
     }
 }
 
@@ -246,12 +248,7 @@ impl ProductSim for JokulPush {
     /// A SUCCESS notification for an invoice number this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let app = JokulPushSim::new(ctx.clone(), self.state.clone());
-        let merchant = match &request.merchant {
-            Some(id) => app.merchant(id),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such doku_jokul_ovo_push merchant")?;
+        let merchant = app.notified_merchant(request, KEY)?.clone();
         if merchant.notification_url.as_deref().is_none_or(str::is_empty) {
             return Err("this doku_jokul_ovo_push merchant has no notification_url".into());
         }

@@ -259,8 +259,8 @@ impl ProductSim for OvoSnap {
         let mut router = Router::new();
         for v in VERSIONS {
             router = router
-                .route(&format!("/OVOSNAP/{v}/access-token/b2b"), post(b2b_token))
-                .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
+                .route(&format!("/OVOSNAP/{v}/access-token/b2b"), token_op("73", b2b_token))
+                .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), token_op("74", b2b2c_token))
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
                     op("07", bind),
@@ -304,10 +304,7 @@ impl ProductSim for OvoSnap {
     /// A success notification for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = s
-            .merchant_or_first(request.merchant.as_deref())
-            .cloned()
-            .ok_or("no such ovo_snap merchant")?;
+        let merchant = s.notified_merchant(request, KEY)?.clone();
         if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
             return Err("this ovo_snap merchant has no callback_url".into());
         }
@@ -448,15 +445,17 @@ struct Authed {
 // ---------------------------------------------------------------------------------------------
 // Tokens (73, 74)
 
-async fn b2b_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    answer("73", b2b_token_inner(&s, &headers, &body))
+/// A token endpoint of `service` (73, 74) handled by `handler`.
+fn token_op(
+    service: &'static str,
+    handler: fn(&OvoSnapSim, &HeaderMap, &[u8]) -> Result<Response, SnapError>,
+) -> MethodRouter<OvoSnapSim> {
+    post(move |State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes| async move {
+        answer(service, handler(&s, &headers, &body))
+    })
 }
 
-fn b2b_token_inner(
-    s: &OvoSnapSim,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, SnapError> {
+fn b2b_token(s: &OvoSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let body = parse_body(body)?;
     let grant = req_str(&body, "grantType", 64)?;
@@ -468,15 +467,7 @@ fn b2b_token_inner(
     Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
-async fn b2b2c_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    answer("74", b2b2c_token_inner(&s, &headers, &body))
-}
-
-fn b2b2c_token_inner(
-    s: &OvoSnapSim,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, SnapError> {
+fn b2b2c_token(s: &OvoSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_body(body)?;

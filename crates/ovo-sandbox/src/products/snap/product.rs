@@ -20,25 +20,22 @@ use crate::core::Ctx;
 /// (client id, binding id): whom a customer token acts for.
 pub type CustomerRef = (String, String);
 
-/// The refund rules of a SNAP merchant entry (HD 1), read with the entry's other fields.
+/// The refund rules of a SNAP merchant entry (HD 1), read with the entry's other fields; by
+/// default 60 days, partial refunds allowed, no daily limit.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct RefundRules {
     /// Refunds allowed while today_WIB ≤ paid_date_WIB + window.
-    #[serde(default = "sixty")]
     pub refund_window_days: u32,
-    #[serde(default = "yes")]
     pub partial_refund: bool,
     /// IDR summed over refunds submitted on one WIB date; absent = no limit.
-    #[serde(default)]
     pub daily_refund_limit_idr: Option<i64>,
 }
 
-fn sixty() -> u32 {
-    60
-}
-
-fn yes() -> bool {
-    true
+impl Default for RefundRules {
+    fn default() -> Self {
+        RefundRules { refund_window_days: 60, partial_refund: true, daily_refund_limit_idr: None }
+    }
 }
 
 /// A refund a SNAP product recorded.

@@ -29,6 +29,7 @@ use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
+use super::MerchantEntry;
 use crate::core::lock;
 use clock::now;
 use wire::{new_id, Attempt, Payin, Refund};
@@ -403,14 +404,15 @@ fn debit_reason(e: DebitError) -> String {
     .into()
 }
 
+impl MerchantEntry for MerchantConfig {
+    fn id(&self) -> &str {
+        &self.api_key
+    }
+}
+
 impl TazapaySim {
     fn new(ctx: Ctx, state: Arc<Mutex<TazapayState>>) -> TazapaySim {
-        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
-        TazapaySim { ctx, state, merchants: Arc::new(merchants) }
-    }
-
-    fn merchant(&self, api_key: &str) -> Option<&MerchantConfig> {
-        self.merchants.iter().find(|m| m.api_key == api_key)
+        TazapaySim::from_file(ctx, state, KEY)
     }
 
     /// HTTP Basic (§2): codes 109 / 108 / 111.
