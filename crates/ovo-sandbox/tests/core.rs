@@ -149,32 +149,21 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
             .await
             .unwrap();
     assert!(no_terms.text().await.unwrap().contains("agree to the terms"));
-    let wrong_pin = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp.clone()),
-        ("pin", "000000".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
-    assert!(wrong_pin.text().await.unwrap().contains("wrong PIN"));
-    let wrong_otp = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", "999999x".into()),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
-    assert!(wrong_otp.text().await.unwrap().contains("wrong OTP"));
-    let done = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
+    let approve = |otp: &str, pin: &str| {
+        vec![
+            ("agree", "yes".to_owned()),
+            ("otp", otp.to_owned()),
+            ("pin", pin.to_owned()),
+            ("action", "approve".to_owned()),
+        ]
+    };
+    for (otp, pin, refusal) in
+        [(otp.as_str(), "000000", "wrong PIN"), ("999999x", "123456", "wrong OTP")]
+    {
+        let page = submit(approve(otp, pin)).await.unwrap();
+        assert!(page.text().await.unwrap().contains(refusal), "{refusal}");
+    }
+    let done = submit(approve(&otp, "123456")).await.unwrap();
     assert_eq!(done.status(), 303);
     assert_eq!(done.headers()["location"], "https://merchant.example/done");
     assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
@@ -536,15 +525,7 @@ async fn imported_payments_and_refunds_become_the_products_records() {
           "refunds": [{ "reference": "R2", "amount": 2000, "status": "succeeded", "at": now }] },
         { "product": "faspay_ovo_tokenize", "reference": "0000000000000000000000001", "phone": "6281382826301", "amount": 5000, "status": "succeeded", "created_at": now }
     ]});
-    let report: Value = http
-        .post(format!("{url}/_sandbox/import"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = json::post(&http, &format!("{url}/_sandbox/import"), &body).await;
     assert_eq!(report["imported"], 3, "{report}");
     let reasons: Vec<String> = report["refused"]
         .as_array()

@@ -713,6 +713,11 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert!(!notification_verifies(&got[1].0, &got[1].1), "the drill's signature is wrong");
 }
 
+/// POSTs a signed push body and answers the JSON reply.
+async fn post_push(http: &reqwest::Client, url: &str, body: String) -> Value {
+    http.post(url).body(body).send().await.unwrap().json().await.unwrap()
+}
+
 /// The demo merchant of the built-in environment works, and a held push shows on the phone page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_merchant_and_phone_page() {
@@ -720,28 +725,15 @@ async fn demo_merchant_and_phone_page() {
     let http = reqwest::Client::new();
     let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
     let url = format!("{}{PAY_PATH}", sandbox.url());
-    let paid: Value = http
-        .post(&url)
-        .body(push_body(client, secret, "DEMO-01", 10_000, "081100000007"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let paid =
+        post_push(&http, &url, push_body(client, secret, "DEMO-01", 10_000, "081100000007")).await;
     assert_ovo(&paid, "SUCCESS", "00");
 
     let held = {
         let (http, url) = (http.clone(), url.clone());
         tokio::spawn(async move {
-            http.post(&url)
-                .body(push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
-                .send()
+            post_push(&http, &url, push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
                 .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
         })
     };
     let mut action = None;

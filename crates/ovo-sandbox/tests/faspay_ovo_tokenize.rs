@@ -861,28 +861,13 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
     let sandbox = sim::start(&toml, "0.001").await;
     let http = reqwest::Client::new();
     let phone = "081100000007";
-    let a: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&activation(phone))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value =
+        json::post(&http, &format!("{}{TOKENIZE}", sandbox.url()), &activation(phone)).await;
     assert_eq!(a["response_code"], "00");
     let balance = general("Check Balance OVO OpenAPI", phone);
     let mut linked = false;
     for _ in 0..500 {
-        let b: Value = http
-            .post(format!("{}{TOKENIZE}", sandbox.url()))
-            .json(&balance)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let b: Value = json::post(&http, &format!("{}{TOKENIZE}", sandbox.url()), &balance).await;
         if b["response_code"] == "00" {
             linked = true;
             break;
@@ -890,15 +875,12 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(linked);
-    let p: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&payment(phone, "1", "100000", "0"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: Value = json::post(
+        &http,
+        &format!("{}{TOKENIZE}", sandbox.url()),
+        &payment(phone, "1", "100000", "0"),
+    )
+    .await;
     assert_eq!(p["response_code"], "00", "{p}");
     let d: Value = json::get(&http, &format!("{}/_sandbox/notifications", sandbox.url())).await;
     assert_eq!(d.as_array().unwrap().len(), 0);

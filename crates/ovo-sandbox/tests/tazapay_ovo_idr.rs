@@ -956,16 +956,12 @@ async fn success_after_failure_and_a_signed_webhook_for_an_unknown_reference() {
     let (sig, body, _) = t.wait_hook("payin.succeeded", &id).await;
     assert!(signature_ok(SECRET, &sig, &body));
 
-    let sent: Value = t
-        .http
-        .post(format!("{}/_sandbox/notify-unknown", t.sb.url()))
-        .json(&json!({"product":"tazapay_ovo_idr","reference":"NEVER00000000001","amount":25_000}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent: Value = json::post(
+        &t.http,
+        &format!("{}/_sandbox/notify-unknown", t.sb.url()),
+        &json!({"product":"tazapay_ovo_idr","reference":"NEVER00000000001","amount":25_000}),
+    )
+    .await;
     let unknown = sent["payin"].as_str().unwrap();
     let (sig, body, event) = t.wait_hook("payin.succeeded", unknown).await;
     assert!(signature_ok(SECRET, &sig, &body));
