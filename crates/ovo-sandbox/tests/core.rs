@@ -394,11 +394,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
 
 #[tokio::test]
 async fn the_demo_merchants_start_with_their_seeded_links() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_demo("0.001").await;
     let http = reqwest::Client::new();
     let get = |path: &str| {
         let (http, url) = (http.clone(), format!("{}{path}", sb.url()));
@@ -438,11 +434,7 @@ async fn the_demo_merchants_start_with_their_seeded_links() {
 
 #[tokio::test]
 async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
-    let config = SandboxConfig {
-        merchants: Merchants::parse("").unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sb = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_https("", "0.001").await;
     assert!(sb.url().starts_with("https://127.0.0.1:"), "{}", sb.url());
     assert!(sb.ctx.base_url().starts_with("https://"), "the sandbox's own pages are HTTPS too");
     let pem = sb.ca_pem().unwrap();
@@ -500,11 +492,7 @@ async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
 /// has them, become the products' own records; bad records are refused one by one, with why.
 #[tokio::test]
 async fn imported_payments_and_refunds_become_the_products_records() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.00001").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_demo("0.00001").await;
     let http = reqwest::Client::new();
     let url = sb.url();
     let day = 86_400_000_i64;
@@ -539,12 +527,8 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     assert_eq!(reasons[2], "a Faspay payment needs its trx_id");
 
     let snap: Value = json::get(&http, &format!("{url}/_sandbox/ovo_snap/state")).await;
-    let payment = snap["payments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD")
-        .unwrap();
+    let payment =
+        json::find(&snap["payments"], |p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD").unwrap();
     assert_eq!(
         (payment["referenceNo"].as_str(), payment["status"].as_str(), payment["phone"].as_str()),
         (Some("OVO0000000000000001"), Some("00"), Some("6281234567890"))

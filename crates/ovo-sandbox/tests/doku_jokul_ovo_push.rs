@@ -739,9 +739,7 @@ async fn demo_merchant_and_phone_page() {
     let mut action = None;
     for _ in 0..400 {
         let pending: Value = json::get(&http, &format!("{}/_sandbox/pending", sandbox.url())).await;
-        if let Some(a) =
-            pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push")
-        {
+        if let Some(a) = json::find(&pending, |a| a["product"] == "doku_jokul_ovo_push") {
             action = Some(a["id"].as_str().unwrap().to_owned());
             break;
         }
@@ -845,7 +843,7 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     let writes: Value =
         json::get(&env.http, &env.url("/_sandbox/writes?product=doku_jokul_ovo_push")).await;
     let count = |reference: &str| {
-        let w = writes.as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap();
+        let w = json::find(&writes, |w| w["reference"] == reference).unwrap();
         (
             w["kind"].as_str().unwrap().to_owned(),
             w["processed"].as_u64().unwrap(),

@@ -1482,12 +1482,12 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
     );
     assert_eq!(env.account(BUDI).await, (before.0 + 15_000, before.1), "credited once");
     let writes = env.control("/_sandbox/writes?product=doku_snap_ovo").await;
-    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    let refund = json::find(&writes, |w| w["kind"] == "refund").unwrap();
     assert_eq!(
         refund,
         &json!({"product":"doku_snap_ovo","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":2})
     );
-    let link = writes.as_array().unwrap().iter().find(|w| w["kind"] == "link").unwrap();
+    let link = json::find(&writes, |w| w["kind"] == "link").unwrap();
     assert_eq!(
         (link["reference"].as_str(), link["processed"].as_u64()),
         (Some("CUST-001"), Some(1))
@@ -1528,7 +1528,7 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
     let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
-    let payment = writes.as_array().unwrap().iter().find(|w| w["kind"] == "payment").unwrap();
+    let payment = json::find(&writes, |w| w["kind"] == "payment").unwrap();
     assert_eq!(
         (payment["processed"].as_u64(), payment["replays"].as_u64()),
         (Some(1), Some(2)),

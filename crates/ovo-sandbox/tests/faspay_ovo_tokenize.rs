@@ -124,12 +124,10 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let st = self.state().await;
-            let now = st["links"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID)
-                .map(|l| l["state"].clone());
+            let now = json::find(&st["links"], |l| {
+                l["phone"] == canonical.as_str() && l["merchant_id"] == MID
+            })
+            .map(|l| l["state"].clone());
             if now == Some(json!(want)) {
                 return;
             }
@@ -164,11 +162,9 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let list = self.get_json("/_sandbox/pending").await;
-            if let Some(a) =
-                list.as_array().unwrap().iter().find(|a| {
-                    a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
-                })
-            {
+            if let Some(a) = json::find(&list, |a| {
+                a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
+            }) {
                 return a.clone();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -764,7 +760,7 @@ async fn notification_retries_until_acknowledged() {
     // Two 500s, then the third attempt is acknowledged (retries 60 s apart, scaled).
     for _ in 0..500 {
         let d = sim.get_json("/_sandbox/notifications?product=faspay_ovo_tokenize").await;
-        let payment = d.as_array().unwrap().iter().find(|d| d["kind"] == "payment").cloned();
+        let payment = json::find(&d, |d| d["kind"] == "payment").cloned();
         if let Some(p) = payment.filter(|p| p["delivered"] == true) {
             assert_eq!(p["attempts"].as_array().unwrap().len(), 3, "{p}");
             assert_eq!(notifications(&sim).len(), 3);

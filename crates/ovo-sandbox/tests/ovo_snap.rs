@@ -264,12 +264,8 @@ impl Env {
         assert_eq!((status, bound["responseCode"].as_str()), (200, Some("2000700")), "{bound}");
         let redirect = bound["redirectUrl"].as_str().unwrap();
         let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
-        let action = pending
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| redirect.ends_with(a["id"].as_str().unwrap()))
-            .cloned();
+        let action =
+            json::find(&pending, |a| redirect.ends_with(a["id"].as_str().unwrap())).cloned();
         if let Some(action) = action {
             assert_eq!(action["steps"], json!(["terms", "otp", "pin"]));
             self.decide(redirect, json!({"decision":"approve"})).await;
@@ -335,12 +331,8 @@ impl Env {
     async fn await_payment(&self, reference: &str, want: &str) -> Value {
         for _ in 0..300 {
             let state = self.state().await;
-            let found = state["payments"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["partnerReferenceNo"] == reference)
-                .cloned();
+            let found =
+                json::find(&state["payments"], |p| p["partnerReferenceNo"] == reference).cloned();
             if let Some(p) = found.filter(|p| p["status"] == want) {
                 return p;
             }
@@ -382,8 +374,7 @@ impl Env {
 }
 
 fn auth_code_of(state: &Value, binding: &str) -> String {
-    let b =
-        state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == binding).unwrap();
+    let b = json::find(&state["bindings"], |b| b["referenceNo"] == binding).unwrap();
     b["authCode"].as_str().unwrap().to_owned()
 }
 
@@ -634,13 +625,8 @@ async fn binding_signature_forms_and_declines() {
     let mut reason = Value::Null;
     for _ in 0..300 {
         let state = env.state().await;
-        let b = state["bindings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["referenceNo"] == id.as_str())
-            .cloned()
-            .unwrap();
+        let b =
+            json::find(&state["bindings"], |b| b["referenceNo"] == id.as_str()).cloned().unwrap();
         if b["status"] == "FAILED" {
             reason = b["reason"].clone();
             break;
@@ -1304,7 +1290,7 @@ async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_res
     assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
     assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
     let writes = env.writes().await;
-    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    let refund = json::find(&writes, |w| w["kind"] == "refund").unwrap();
     assert_eq!(
         refund,
         &json!({"product":"ovo_snap","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":1})
@@ -1339,7 +1325,7 @@ async fn a_payment_processed_late_is_not_found_until_then() {
     env.await_status(A, &payer, "LATEPAY000000001", "00").await;
     let received =
         env.control(reqwest::Method::GET, "/_sandbox/received?product=ovo_snap", None).await;
-    let pay = received.as_array().unwrap().iter().find(|r| r["endpoint"] == PAY_PATH).unwrap();
+    let pay = json::find(&received, |r| r["endpoint"] == PAY_PATH).unwrap();
     assert_eq!(pay["status"], 200, "the journal shows the late processing's answer");
 }
 

@@ -114,6 +114,11 @@ strict_phone = true
         self.call(reqwest::Method::GET, path, KEY, None, None).await
     }
 
+    /// POST /v3/payin as merchant `key` with an Idempotency-Key.
+    async fn create_keyed(&self, key: (&str, &str), idem: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, "/v3/payin", key, Some(idem), Some(body)).await
+    }
+
     async fn create(&self, amount: i64) -> String {
         let (s, v) = self.post("/v3/payin", json!({ "amount": amount, "invoice_currency": "IDR", "transaction_description": "1 X Good" })).await;
         assert_eq!(s, 200, "{v}");
@@ -176,11 +181,8 @@ strict_phone = true
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
             let list: Value = self.control("/_sandbox/pending").await;
-            if let Some(a) = list
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
+            if let Some(a) =
+                json::find(&list, |a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
             {
                 return a["id"].as_str().unwrap().to_owned();
             }
@@ -380,15 +382,7 @@ async fn payin_validation_errors() {
 async fn idempotency_keys() {
     let t = T::new("0.001").await;
     let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "1 X Good", "reference_id": "ABCDEF0123456789" });
-    let (s1, a) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s1, a) = t.create_keyed(KEY, "ABCDEF0123456789-create", body.clone()).await;
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let (s2, b, headers) = t
         .call_raw(
@@ -421,29 +415,17 @@ async fn idempotency_keys() {
         .await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Errors are not stored: a retry with the same key executes again.
-    let (s, v) = t
-        .call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(json!({ "amount": 5 })))
-        .await;
+    let (s, v) = t.create_keyed(KEY, "K-2", json!({ "amount": 5 })).await;
     assert_eq!((s, code(&v)), (400, 99000));
-    let (s, v) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(body.clone())).await;
+    let (s, v) = t.create_keyed(KEY, "K-2", body.clone()).await;
     assert_eq!(s, 200, "{v}");
     assert_ne!(v["data"]["id"], a["data"]["id"]);
     // Over 255 characters.
     let long = "k".repeat(256);
-    let (s, v) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some(&long), Some(body.clone())).await;
+    let (s, v) = t.create_keyed(KEY, &long, body.clone()).await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Keys are per merchant.
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            STRICT,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, v) = t.create_keyed(STRICT, "ABCDEF0123456789-create", body.clone()).await;
     assert_eq!(s, 200);
     assert_ne!(v["data"]["id"], a["data"]["id"]);
 }
@@ -454,13 +436,10 @@ async fn idempotency_keys_expire_after_24_hours_scaled() {
     let t = T::new("0.00001").await;
     let body =
         json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
-    let (_, a) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
+    let (_, a) = t.create_keyed(KEY, "old-key", body.clone()).await;
     let mut replayed_then_new = false;
     for _ in 0..300 {
-        let (_, b) = t
-            .call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone()))
-            .await;
+        let (_, b) = t.create_keyed(KEY, "old-key", body.clone()).await;
         if b["data"]["id"] != a["data"]["id"] {
             replayed_then_new = true;
             break;
@@ -801,12 +780,7 @@ fn create_and_confirm(reference: &str) -> Value {
 }
 
 fn write_of<'a>(writes: &'a Value, kind: &str, reference: &str) -> &'a Value {
-    writes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["kind"] == kind && w["reference"] == reference)
-        .unwrap_or(&Value::Null)
+    json::find(writes, |w| w["kind"] == kind && w["reference"] == reference).unwrap_or(&Value::Null)
 }
 
 #[tokio::test]

@@ -29,3 +29,9 @@ pub async fn post_any(http: &reqwest::Client, url: &str, body: &Value) -> (u16, 
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
+
+/// The first element of the JSON array `list` that `pred` accepts; panics unless `list` is an
+/// array.
+pub fn find<'a>(list: &'a Value, pred: impl FnMut(&&'a Value) -> bool) -> Option<&'a Value> {
+    list.as_array().unwrap().iter().find(pred)
+}
