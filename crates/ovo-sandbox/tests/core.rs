@@ -9,7 +9,7 @@ use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tam
 use ovo_sandbox::core::pending::{Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
-use ovo_test_support::{json, sim, Receiver};
+use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
@@ -207,21 +207,11 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     assert!(waited.is_err(), "the silent customer never answers");
 
     let via_control = sb.ctx.pending().open(sb.ctx.wallets(), push("6281298765432"));
-    let (decided, _) = json::post_any(
-        &http,
-        &format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id),
-        &json!({ "decision": "decline" }),
-    )
-    .await;
-    assert_eq!(decided, 200);
+    let decide = format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id);
+    let decline = json!({ "decision": "decline" });
+    assert_eq!(json::post_any(&http, &decide, &decline).await.0, 200);
     assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
-    let (again, _) = json::post_any(
-        &http,
-        &format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id),
-        &json!({ "decision": "decline" }),
-    )
-    .await;
-    assert_eq!(again, 404);
+    assert_eq!(json::post_any(&http, &decide, &decline).await.0, 404, "decided only once");
 }
 
 #[tokio::test]
@@ -245,35 +235,21 @@ async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts()
 #[tokio::test]
 async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     let sb = sandbox().await;
-    let http = reqwest::Client::new();
-    let arm = |fault: Fault| {
-        http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&ArmedFault {
-                product: "test".into(),
-                endpoint: Some(NOTIFICATION.into()),
-                fault,
-                count: 1,
-            })
-            .send()
-    };
-    // "test" is not a product of this sandbox: arming it is refused with the known list.
-    assert_eq!(arm(Fault::DuplicateNotification).await.unwrap().status(), 422);
-    sb.ctx.faults().arm(ArmedFault {
+    let duplicate = ArmedFault {
         product: "test".into(),
         endpoint: Some(NOTIFICATION.into()),
         fault: Fault::DuplicateNotification,
         count: 1,
-    });
+    };
+    // "test" is not a product of this sandbox: arming it is refused with the known list.
+    let body = serde_json::to_value(&duplicate).unwrap();
+    assert_eq!(Sim::of(&sb).post_any("/_sandbox/faults", body).await.0, 422);
+    sb.ctx.faults().arm(duplicate.clone());
     let (url, seen) = receiver(vec![]).await;
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| requests(&seen).len() == 2).await;
 
-    sb.ctx.faults().arm(ArmedFault {
-        product: "test".into(),
-        endpoint: Some(NOTIFICATION.into()),
-        fault: Fault::WrongSignatureNotification,
-        count: 1,
-    });
+    sb.ctx.faults().arm(ArmedFault { fault: Fault::WrongSignatureNotification, ..duplicate });
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| requests(&seen).len() == 3).await;
     let signature = |i: usize| {
@@ -593,39 +569,28 @@ async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_t
 #[tokio::test]
 async fn arming_checks_the_new_faults() {
     let sb = sandbox().await;
-    let http = reqwest::Client::new();
+    let control = Sim::of(&sb);
     let arm = |fault: Value| {
-        http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&json!({"product":"ovo_snap","fault":fault}))
-            .send()
+        control.post_any("/_sandbox/faults", json!({"product":"ovo_snap","fault":fault}))
     };
-    assert_eq!(
-        arm(json!({"kind":"server_error_after_processing","status":404})).await.unwrap().status(),
-        422
-    );
+    let (refused, _) = arm(json!({"kind":"server_error_after_processing","status":404})).await;
+    assert_eq!(refused, 422);
     for fault in [
         json!({"kind":"server_error_after_processing","status":503}),
         json!({"kind":"late_processing","after_ms":35_000}),
         json!({"kind":"replay_notification","after_ms":1_000}),
         json!({"kind":"success_after_failure","after_ms":5_000}),
     ] {
-        let armed = arm(fault.clone()).await.unwrap();
-        assert_eq!(armed.status(), 201, "{fault}");
-        assert_eq!(armed.json::<Value>().await.unwrap()["fault"], fault);
+        let (status, armed) = arm(fault.clone()).await;
+        assert_eq!(status, 201, "{fault}");
+        assert_eq!(armed["fault"], fault);
     }
     assert_eq!(sb.ctx.faults().list().len(), 4);
-    let unknown = http
-        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
-        .json(&json!({"product":"ovo_snap","reference":"X"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 422, "this sandbox's merchants file has no ovo_snap merchant");
-    let (empty, _) = json::post_any(
-        &http,
-        &format!("{}/_sandbox/notify-unknown", sb.url()),
-        &json!({"product":"ovo_snap","reference":" "}),
-    )
-    .await;
-    assert_eq!(empty, 422);
+    for (reference, why) in [
+        ("X", "this sandbox's merchants file has no ovo_snap merchant"),
+        (" ", "an empty reference"),
+    ] {
+        let unknown = json!({"product":"ovo_snap","reference":reference});
+        assert_eq!(control.post_any("/_sandbox/notify-unknown", unknown).await.0, 422, "{why}");
+    }
 }

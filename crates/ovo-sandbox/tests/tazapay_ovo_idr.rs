@@ -119,6 +119,11 @@ strict_phone = true
         self.call(reqwest::Method::POST, "/v3/payin", key, Some(idem), Some(body)).await
     }
 
+    /// PUT /v3/payin/{id} as the default merchant.
+    async fn update(&self, id: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(body)).await
+    }
+
     async fn create(&self, amount: i64) -> String {
         let (s, v) = self.post("/v3/payin", json!({ "amount": amount, "invoice_currency": "IDR", "transaction_description": "1 X Good" })).await;
         assert_eq!(s, 200, "{v}");
@@ -606,26 +611,12 @@ async fn update_and_cancel_while_the_push_waits() {
     let t = T::new("0.2").await; // 14 s push window: ample time to cancel
     let id = t.create(1_000_000).await;
     let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" })),
-        )
+        .update(&id, json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" }))
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["metadata"]["order"], "A-1");
     assert_eq!(v["data"]["statement_descriptor"], "tzp*TOKO");
-    let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "amount": 5 })),
-        )
-        .await;
+    let (s, v) = t.update(&id, json!({ "amount": 5 })).await;
     assert_eq!((s, code(&v)), (400, 99000));
     let (s, _) = t.confirm(&id, "81298765432").await;
     assert_eq!(s, 200);
