@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::de::DeserializeOwned;
 
-use crate::core::{lock, Ctx, ProductSim, UnknownNotification};
+use crate::core::{lock, Ctx, ProductSim};
 
 /// What a product's handlers reach: the context, the product's state (kept by the product, so
 /// that `reset` reaches it) and its merchants from the merchants file.
@@ -63,14 +63,10 @@ impl<State, Merchant: MerchantEntry> Sim<State, Merchant> {
         self.merchants.iter().find(|m| m.id() == id)
     }
 
-    /// The merchant of `product` a notification for an unknown reference names, or the first
-    /// when it names none.
-    pub fn notified_merchant(
-        &self,
-        request: &UnknownNotification,
-        product: &str,
-    ) -> Result<&Merchant, String> {
-        match &request.merchant {
+    /// The merchant of `product` that `id` names (an import's, an unknown-reference
+    /// notification's), or the first when it names none.
+    pub fn merchant_or_first(&self, id: Option<&str>, product: &str) -> Result<&Merchant, String> {
+        match id {
             Some(id) => self.merchant(id),
             None => self.merchants.first(),
         }

@@ -376,7 +376,7 @@ impl ProductSim for DokuSnap {
     /// A success N1 for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let st = DokuSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = st.notified_merchant(request, KEY)?;
+        let merchant = st.merchant_or_first(request.merchant.as_deref(), KEY)?;
         let url = merchant
             .cfg
             .notification_url

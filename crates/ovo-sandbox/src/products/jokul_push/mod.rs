@@ -248,7 +248,7 @@ impl ProductSim for JokulPush {
     /// A SUCCESS notification for an invoice number this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let app = JokulPushSim::new(ctx.clone(), self.state.clone());
-        let merchant = app.notified_merchant(request, KEY)?.clone();
+        let merchant = app.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.notification_url.as_deref().is_none_or(str::is_empty) {
             return Err("this doku_jokul_ovo_push merchant has no notification_url".into());
         }

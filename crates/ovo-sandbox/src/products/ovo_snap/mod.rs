@@ -304,7 +304,7 @@ impl ProductSim for OvoSnap {
     /// A success notification for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = s.notified_merchant(request, KEY)?.clone();
+        let merchant = s.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
             return Err("this ovo_snap merchant has no callback_url".into());
         }

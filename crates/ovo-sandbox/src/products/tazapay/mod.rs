@@ -180,12 +180,7 @@ impl ProductSim for Tazapay {
     /// `payin.succeeded` for a payin whose `reference_id` is the given reference, never created here.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
-        let merchant = match &request.merchant {
-            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such tazapay_ovo_idr merchant")?;
+        let merchant = app.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.webhook_url.as_deref().is_none_or(str::is_empty) {
             return Err("this tazapay_ovo_idr merchant has no webhook_url".into());
         }
@@ -202,12 +197,7 @@ impl ProductSim for Tazapay {
     /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
     fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
-        let merchant = match &p.merchant {
-            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such tazapay_ovo_idr merchant")?;
+        let merchant = app.merchant_or_first(p.merchant.as_deref(), KEY)?.clone();
         let id = p.provider_ref.clone().ok_or("a Tazapay payin needs its id (pay_…)")?;
         if !id.starts_with("pay_") {
             return Err("a payin id starts with pay_".into());
