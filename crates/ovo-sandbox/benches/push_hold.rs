@@ -97,8 +97,13 @@ async fn main() {
 
     // Every push is held as a pending customer action; then the customer pays half of them.
     let held_at = loop {
-        let held =
-            sandbox.ctx.pending().list().into_iter().filter(|a| a.kind == ActionKind::Push).count();
+        let held = sandbox
+            .ctx
+            .pending()
+            .list()
+            .into_iter()
+            .filter(|a| a.asked.kind == ActionKind::Push)
+            .count();
         if held == pushes {
             break started.elapsed();
         }

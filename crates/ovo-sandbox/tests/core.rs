@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use ovo_sandbox::core::faults::{ArmedFault, Fault, NOTIFICATION};
 use ovo_sandbox::core::notify::{Ack, Outbound, Prepare, Prepared, Preparing, Tampered};
-use ovo_sandbox::core::pending::{ActionKind, Decision, NewAction, Step};
+use ovo_sandbox::core::pending::{Decision, NewAction, Step};
 use ovo_sandbox::core::wallets::PaySource;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
-use ovo_test_support::{json, sim, Receiver};
+use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 
 async fn sandbox() -> RunningSandbox {
@@ -86,13 +86,13 @@ async fn accounts_can_be_created_patched_and_reset() {
         .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Value>().await.unwrap()["phone"], "6281211112222");
-    let bad = http
-        .post(format!("{}/_sandbox/accounts", sb.url()))
-        .json(&json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 422);
+    let (bad, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/accounts", sb.url()),
+        &json!({ "phone": "+65 9123 4567", "name": "X", "cash": 1, "points": 0 }),
+    )
+    .await;
+    assert_eq!(bad, 422);
 
     let patched: Value = http
         .patch(format!("{}/_sandbox/accounts/6281211112222", sb.url()))
@@ -127,27 +127,17 @@ async fn accounts_can_be_created_patched_and_reset() {
 #[tokio::test]
 async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     let sb = sandbox().await;
-    let opened = sb.ctx.pending().open(
-        sb.ctx.wallets(),
-        NewAction {
-            product: "test",
-            kind: ActionKind::Binding,
-            phone: "6281234567890".into(),
-            amount: None,
-            merchant: "Toko Maju".into(),
-            description: "link OVO".into(),
-            steps: vec![Step::Terms, Step::Otp, Step::Pin],
-            return_url: Some("https://merchant.example/done".into()),
-            decline_url: Some("https://merchant.example/declined".into()),
-            otp: None,
-            choose_source: false,
-        },
-    );
+    let link = NewAction {
+        decline_url: Some("https://merchant.example/declined".into()),
+        ..NewAction::binding("test", "6281234567890".into(), "Toko Maju".into(), "link OVO".into())
+            .returning_to(Some("https://merchant.example/done".into()))
+    };
+    let opened = sb.ctx.pending().open(sb.ctx.wallets(), link.clone());
     let otp = sb.ctx.pending().get(&opened.id).unwrap().otp;
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page_url = format!("{}/_sandbox/customer/{}", sb.url(), opened.id);
-    let page = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&http, &page_url).await;
     assert!(
         page.contains("Toko Maju") && page.contains(&otp),
         "the page shows the merchant and the SMS OTP"
@@ -159,32 +149,21 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
             .await
             .unwrap();
     assert!(no_terms.text().await.unwrap().contains("agree to the terms"));
-    let wrong_pin = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp.clone()),
-        ("pin", "000000".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
-    assert!(wrong_pin.text().await.unwrap().contains("wrong PIN"));
-    let wrong_otp = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", "999999x".into()),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
-    assert!(wrong_otp.text().await.unwrap().contains("wrong OTP"));
-    let done = submit(vec![
-        ("agree", "yes".into()),
-        ("otp", otp),
-        ("pin", "123456".into()),
-        ("action", "approve".into()),
-    ])
-    .await
-    .unwrap();
+    let approve = |otp: &str, pin: &str| {
+        vec![
+            ("agree", "yes".to_owned()),
+            ("otp", otp.to_owned()),
+            ("pin", pin.to_owned()),
+            ("action", "approve".to_owned()),
+        ]
+    };
+    for (otp, pin, refusal) in
+        [(otp.as_str(), "000000", "wrong PIN"), ("999999x", "123456", "wrong OTP")]
+    {
+        let page = submit(approve(otp, pin)).await.unwrap();
+        assert!(page.text().await.unwrap().contains(refusal), "{refusal}");
+    }
+    let done = submit(approve(&otp, "123456")).await.unwrap();
     assert_eq!(done.status(), 303);
     assert_eq!(done.headers()["location"], "https://merchant.example/done");
     assert_eq!(opened.decision.await.unwrap(), Decision::Approve { source: PaySource::Cash });
@@ -192,19 +171,7 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
     // A declined action goes to the decline URL; a product may fix the OTP it documents.
     let declined = sb.ctx.pending().open(
         sb.ctx.wallets(),
-        NewAction {
-            product: "test",
-            kind: ActionKind::Binding,
-            phone: "6281234567890".into(),
-            amount: None,
-            merchant: "Toko Maju".into(),
-            description: "link OVO".into(),
-            steps: vec![Step::Otp],
-            return_url: Some("https://merchant.example/done".into()),
-            decline_url: Some("https://merchant.example/declined".into()),
-            otp: Some("7890".into()),
-            choose_source: false,
-        },
+        NewAction { steps: vec![Step::Otp], otp: Some("7890".into()), ..link },
     );
     assert_eq!(sb.ctx.pending().get(&declined.id).unwrap().otp, "7890");
     let url = format!("{}/_sandbox/customer/{}", sb.url(), declined.id);
@@ -216,29 +183,13 @@ async fn the_customer_page_checks_terms_otp_and_pin_then_redirects() {
 #[tokio::test]
 async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     let sb = sandbox().await;
-    let push = |phone: &str| NewAction {
-        product: "test",
-        kind: ActionKind::Push,
-        phone: phone.into(),
-        amount: Some(25_000),
-        merchant: "Toko Maju".into(),
-        description: "invoice 7".into(),
-        steps: vec![],
-        return_url: None,
-        decline_url: None,
-        otp: None,
-        choose_source: true,
+    let push = |phone: &str| {
+        NewAction::push("test", phone.into(), 25_000, "Toko Maju".into(), "invoice 7".into())
     };
     let manual = sb.ctx.pending().open(sb.ctx.wallets(), push("6281234567890"));
     let http = reqwest::Client::new();
-    let phone = http
-        .get(format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let phone =
+        json::get_text(&http, &format!("{}/_sandbox/phone?phone=0812-3456-7890", sb.url())).await;
     assert!(phone.contains("invoice 7") && phone.contains("Rp 25000"));
     http.post(format!("{}/_sandbox/phone/{}", sb.url(), manual.id))
         .form(&[("action", "points")])
@@ -256,21 +207,11 @@ async fn push_payments_are_decided_on_the_phone_page_or_by_magic_accounts() {
     assert!(waited.is_err(), "the silent customer never answers");
 
     let via_control = sb.ctx.pending().open(sb.ctx.wallets(), push("6281298765432"));
-    let decided = http
-        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
-        .json(&json!({ "decision": "decline" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), 200);
+    let decide = format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id);
+    let decline = json!({ "decision": "decline" });
+    assert_eq!(json::post_any(&http, &decide, &decline).await.0, 200);
     assert_eq!(via_control.decision.await.unwrap(), Decision::Decline);
-    let again = http
-        .post(format!("{}/_sandbox/pending/{}/decide", sb.url(), via_control.id))
-        .json(&json!({ "decision": "decline" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 404);
+    assert_eq!(json::post_any(&http, &decide, &decline).await.0, 404, "decided only once");
 }
 
 #[tokio::test]
@@ -294,35 +235,21 @@ async fn notifications_retry_on_the_scaled_schedule_until_the_merchant_accepts()
 #[tokio::test]
 async fn notification_faults_duplicate_and_tamper_the_next_notification() {
     let sb = sandbox().await;
-    let http = reqwest::Client::new();
-    let arm = |fault: Fault| {
-        http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&ArmedFault {
-                product: "test".into(),
-                endpoint: Some(NOTIFICATION.into()),
-                fault,
-                count: 1,
-            })
-            .send()
-    };
-    // "test" is not a product of this sandbox: arming it is refused with the known list.
-    assert_eq!(arm(Fault::DuplicateNotification).await.unwrap().status(), 422);
-    sb.ctx.faults().arm(ArmedFault {
+    let duplicate = ArmedFault {
         product: "test".into(),
         endpoint: Some(NOTIFICATION.into()),
         fault: Fault::DuplicateNotification,
         count: 1,
-    });
+    };
+    // "test" is not a product of this sandbox: arming it is refused with the known list.
+    let body = serde_json::to_value(&duplicate).unwrap();
+    assert_eq!(Sim::of(&sb).post_any("/_sandbox/faults", body).await.0, 422);
+    sb.ctx.faults().arm(duplicate.clone());
     let (url, seen) = receiver(vec![]).await;
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| requests(&seen).len() == 2).await;
 
-    sb.ctx.faults().arm(ArmedFault {
-        product: "test".into(),
-        endpoint: Some(NOTIFICATION.into()),
-        fault: Fault::WrongSignatureNotification,
-        count: 1,
-    });
+    sb.ctx.faults().arm(ArmedFault { fault: Fault::WrongSignatureNotification, ..duplicate });
     sb.ctx.notifier().send(outbound(&url));
     wait_until(|| requests(&seen).len() == 3).await;
     let signature = |i: usize| {
@@ -443,11 +370,7 @@ async fn a_failed_preparation_skips_that_attempt_and_none_keeps_the_given_header
 
 #[tokio::test]
 async fn the_demo_merchants_start_with_their_seeded_links() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_demo("0.001").await;
     let http = reqwest::Client::new();
     let get = |path: &str| {
         let (http, url) = (http.clone(), format!("{}{path}", sb.url()));
@@ -487,11 +410,7 @@ async fn the_demo_merchants_start_with_their_seeded_links() {
 
 #[tokio::test]
 async fn https_serves_with_a_generated_ca_that_clients_must_trust() {
-    let config = SandboxConfig {
-        merchants: Merchants::parse("").unwrap(),
-        time_scale: TimeScale::parse("0.001").unwrap(),
-    };
-    let sb = ovo_sandbox::start_https(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_https("", "0.001").await;
     assert!(sb.url().starts_with("https://127.0.0.1:"), "{}", sb.url());
     assert!(sb.ctx.base_url().starts_with("https://"), "the sandbox's own pages are HTTPS too");
     let pem = sb.ca_pem().unwrap();
@@ -549,11 +468,7 @@ async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
 /// has them, become the products' own records; bad records are refused one by one, with why.
 #[tokio::test]
 async fn imported_payments_and_refunds_become_the_products_records() {
-    let config = SandboxConfig {
-        merchants: Merchants::demo(),
-        time_scale: TimeScale::parse("0.00001").unwrap(),
-    };
-    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let sb = sim::start_demo("0.00001").await;
     let http = reqwest::Client::new();
     let url = sb.url();
     let day = 86_400_000_i64;
@@ -574,15 +489,7 @@ async fn imported_payments_and_refunds_become_the_products_records() {
           "refunds": [{ "reference": "R2", "amount": 2000, "status": "succeeded", "at": now }] },
         { "product": "faspay_ovo_tokenize", "reference": "0000000000000000000000001", "phone": "6281382826301", "amount": 5000, "status": "succeeded", "created_at": now }
     ]});
-    let report: Value = http
-        .post(format!("{url}/_sandbox/import"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = json::post(&http, &format!("{url}/_sandbox/import"), &body).await;
     assert_eq!(report["imported"], 3, "{report}");
     let reasons: Vec<String> = report["refused"]
         .as_array()
@@ -596,12 +503,8 @@ async fn imported_payments_and_refunds_become_the_products_records() {
     assert_eq!(reasons[2], "a Faspay payment needs its trx_id");
 
     let snap: Value = json::get(&http, &format!("{url}/_sandbox/ovo_snap/state")).await;
-    let payment = snap["payments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD")
-        .unwrap();
+    let payment =
+        json::find(&snap["payments"], |p| p["partnerReferenceNo"] == "AAAABBBBCCCCDDDD").unwrap();
     assert_eq!(
         (payment["referenceNo"].as_str(), payment["status"].as_str(), payment["phone"].as_str()),
         (Some("OVO0000000000000001"), Some("00"), Some("6281234567890"))
@@ -666,39 +569,28 @@ async fn a_replayed_notification_repeats_the_headers_it_sent_without_preparing_t
 #[tokio::test]
 async fn arming_checks_the_new_faults() {
     let sb = sandbox().await;
-    let http = reqwest::Client::new();
+    let control = Sim::of(&sb);
     let arm = |fault: Value| {
-        http.post(format!("{}/_sandbox/faults", sb.url()))
-            .json(&json!({"product":"ovo_snap","fault":fault}))
-            .send()
+        control.post_any("/_sandbox/faults", json!({"product":"ovo_snap","fault":fault}))
     };
-    assert_eq!(
-        arm(json!({"kind":"server_error_after_processing","status":404})).await.unwrap().status(),
-        422
-    );
+    let (refused, _) = arm(json!({"kind":"server_error_after_processing","status":404})).await;
+    assert_eq!(refused, 422);
     for fault in [
         json!({"kind":"server_error_after_processing","status":503}),
         json!({"kind":"late_processing","after_ms":35_000}),
         json!({"kind":"replay_notification","after_ms":1_000}),
         json!({"kind":"success_after_failure","after_ms":5_000}),
     ] {
-        let armed = arm(fault.clone()).await.unwrap();
-        assert_eq!(armed.status(), 201, "{fault}");
-        assert_eq!(armed.json::<Value>().await.unwrap()["fault"], fault);
+        let (status, armed) = arm(fault.clone()).await;
+        assert_eq!(status, 201, "{fault}");
+        assert_eq!(armed["fault"], fault);
     }
     assert_eq!(sb.ctx.faults().list().len(), 4);
-    let unknown = http
-        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
-        .json(&json!({"product":"ovo_snap","reference":"X"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 422, "this sandbox's merchants file has no ovo_snap merchant");
-    let empty = http
-        .post(format!("{}/_sandbox/notify-unknown", sb.url()))
-        .json(&json!({"product":"ovo_snap","reference":" "}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(empty.status(), 422);
+    for (reference, why) in [
+        ("X", "this sandbox's merchants file has no ovo_snap merchant"),
+        (" ", "an empty reference"),
+    ] {
+        let unknown = json!({"product":"ovo_snap","reference":reference});
+        assert_eq!(control.post_any("/_sandbox/notify-unknown", unknown).await.0, 422, "{why}");
+    }
 }

@@ -11,9 +11,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::RunningSandbox;
-use ovo_test_support::{sim, Receiver};
+use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use tokio::task::JoinHandle;
 
 const CLIENT: &str = "MCH-0001-TEST00000001";
 const SECRET: &str = "SK-test-jokul-secret";
@@ -67,6 +68,20 @@ struct Env {
 }
 
 impl Env {
+    /// Starts a payment the customer answers on the phone and waits until it is held there;
+    /// the task answers the payment's reply.
+    async fn held(
+        self: &Arc<Self>,
+        invoice: &'static str,
+        amount: u64,
+        ovo_id: &'static str,
+    ) -> JoinHandle<Value> {
+        let env = self.clone();
+        let pay = tokio::spawn(async move { env.pay_json(invoice, amount, ovo_id).await });
+        self.wait_held(invoice).await;
+        pay
+    }
+
     async fn start(scale: &str, auto_delay_secs: u64, extra_toml: &str) -> Env {
         let toml = format!(
             "[[doku_jokul_ovo_push]]\nname = \"Test Shop\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\nauto_delay_secs = {auto_delay_secs}\n{extra_toml}\n\
@@ -195,15 +210,8 @@ impl Env {
     }
 
     async fn account(&self, phone: &str) -> (i64, i64) {
-        let a: Value = self
-            .http
-            .get(self.url(&format!("/_sandbox/accounts/{phone}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let a: Value =
+            json::get(&self.http, &self.url(&format!("/_sandbox/accounts/{phone}"))).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
     }
 
@@ -296,14 +304,13 @@ async fn full_flow_pay_status_notify_refund() {
     // While held, the status says PENDING.
     assert_eq!(env.status(invoice).await["transaction"]["status"], "PENDING");
     // The customer pays, points first, through the core's control API.
-    let decided = env
-        .http
-        .post(env.url(&format!("/_sandbox/pending/{action}/decide")))
-        .json(&json!({"decision":"approve","source":"points_first"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::OK);
+    let (decided, _) = json::post_any(
+        &env.http,
+        &env.url(&format!("/_sandbox/pending/{action}/decide")),
+        &json!({"decision":"approve","source":"points_first"}),
+    )
+    .await;
+    assert_eq!(decided, StatusCode::OK);
     let paid = pushing.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
     assert_eq!(paid["client"]["id"], CLIENT);
@@ -367,29 +374,20 @@ async fn full_flow_pay_status_notify_refund() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_control_paths_pay_and_decline() {
     let env = Arc::new(Env::start("0.05", 1000, "").await);
-    let pay = {
-        let env = env.clone();
-        tokio::spawn(async move { env.pay_json("CTRL-PAY-01", 20_000, "085712345678").await })
-    };
-    env.wait_held("CTRL-PAY-01").await;
-    let r = env
-        .http
-        .post(env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"))
-        .json(&json!({"method":"points"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    let pay = env.held("CTRL-PAY-01", 20_000, "085712345678").await;
+    let (r, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/doku-push/CTRL-PAY-01/pay"),
+        &json!({"method":"points"}),
+    )
+    .await;
+    assert_eq!(r, StatusCode::OK);
     let paid = pay.await.unwrap();
     assert_ovo(&paid, "SUCCESS", "00");
     assert_eq!(paid["ovo_payment"]["ovo_points_used"], 20_000);
     assert_eq!(paid["ovo_payment"]["cash_used"], 0);
 
-    let decline = {
-        let env = env.clone();
-        tokio::spawn(async move { env.pay_json("CTRL-DECL-01", 20_000, "085712345678").await })
-    };
-    env.wait_held("CTRL-DECL-01").await;
+    let decline = env.held("CTRL-DECL-01", 20_000, "085712345678").await;
     let r =
         env.http.post(env.url("/_sandbox/doku-push/CTRL-DECL-01/decline")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
@@ -404,11 +402,7 @@ async fn spec_control_paths_pay_and_decline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paying_with_too_few_points_fails_26() {
     let env = Arc::new(Env::start("0.05", 1000, "").await);
-    let pay = {
-        let env = env.clone();
-        tokio::spawn(async move { env.pay_json("POINTS-LOW-01", 30_000, "081298765432").await })
-    };
-    env.wait_held("POINTS-LOW-01").await;
+    let pay = env.held("POINTS-LOW-01", 30_000, "081298765432").await;
     env.http
         .post(env.url("/_sandbox/doku_jokul_ovo_push/payments/POINTS-LOW-01/pay"))
         .json(&json!({"method":"points"}))
@@ -501,49 +495,15 @@ async fn documented_errors() {
     // Right checksum, header signature with the wrong secret.
     let body = push_body(CLIENT, SECRET, "ERR-02", 10_000, "081100000007");
     let ts = now_ts();
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .header("Client-Id", CLIENT)
-        .header("Request-Id", "r-1")
-        .header("Request-Timestamp", &ts)
-        .header(
-            "Signature",
-            signature("SK-wrong", CLIENT, "r-1", &ts, PAY_PATH, Some(body.as_bytes())),
-        )
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let resp = push_by_hand(&env, "SK-wrong", "r-1", &ts, None, body.clone()).await;
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Timestamp with an offset instead of Z.
     let ts = "2021-01-15T10:00:00+07:00";
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .header("Client-Id", CLIENT)
-        .header("Request-Id", "r-2")
-        .header("Request-Timestamp", ts)
-        .header("Signature", signature(SECRET, CLIENT, "r-2", ts, PAY_PATH, Some(body.as_bytes())))
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let resp = push_by_hand(&env, SECRET, "r-2", ts, None, body.clone()).await;
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     // Request-Target that is not the path.
     let ts = now_ts();
-    let resp = env
-        .http
-        .post(env.url(PAY_PATH))
-        .header("Client-Id", CLIENT)
-        .header("Request-Id", "r-3")
-        .header("Request-Timestamp", &ts)
-        .header("Request-Target", "/other")
-        .header("Signature", signature(SECRET, CLIENT, "r-3", &ts, "/other", Some(body.as_bytes())))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let resp = push_by_hand(&env, SECRET, "r-3", &ts, Some("/other"), body).await;
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_signature").await;
     // Unknown client.
     let resp =
@@ -591,15 +551,8 @@ async fn documented_errors() {
     let resp = env.http.post(env.url(PAY_PATH)).body("not json").send().await.unwrap();
     assert_error(resp, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     // None of the rejected calls created a payment.
-    let listed: Value = env
-        .http
-        .get(env.url("/_sandbox/doku_jokul_ovo_push/payments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value =
+        json::get(&env.http, &env.url("/_sandbox/doku_jokul_ovo_push/payments")).await;
     assert_eq!(listed, json!([]));
 }
 
@@ -683,14 +636,8 @@ async fn details_expire_after_seven_days() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_response_payment_was_processed() {
     let env = Env::start("0.001", 5, "").await;
-    let armed = env
-        .http
-        .post(env.url("/_sandbox/faults"))
-        .json(&json!({"product":"doku_jokul_ovo_push","endpoint":PAY_PATH,"fault":{"kind":"lose_response"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(armed.status(), StatusCode::CREATED);
+    let (armed, _) = json::post_any(&env.http, &env.url("/_sandbox/faults"), &json!({"product":"doku_jokul_ovo_push","endpoint":PAY_PATH,"fault":{"kind":"lose_response"}})).await;
+    assert_eq!(armed, StatusCode::CREATED);
     let lost = env.push_signed(CLIENT, SECRET, "LOST-01", 10_000, "081100000007").await;
     assert!(lost.is_err(), "the client saw the connection close");
     assert_eq!(env.status("LOST-01").await["transaction"]["status"], "SUCCESS");
@@ -710,15 +657,9 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert!(notification_verifies(&got[0].0, &got[0].1));
     let mut deliveries = Value::Null;
     for _ in 0..400 {
-        deliveries = env
-            .http
-            .get(env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        deliveries =
+            json::get(&env.http, &env.url("/_sandbox/notifications?product=doku_jokul_ovo_push"))
+                .await;
         if deliveries[0]["delivered"] == true {
             break;
         }
@@ -741,6 +682,41 @@ async fn notification_retries_and_wrong_signature_drill() {
     assert!(!notification_verifies(&got[1].0, &got[1].1), "the drill's signature is wrong");
 }
 
+/// POSTs `body` to the payment path as `CLIENT` with headers made here: timestamp `ts`, and
+/// a signature with `secret` over `target` (sent as `Request-Target`; the path when absent).
+async fn push_by_hand(
+    env: &Env,
+    secret: &str,
+    request_id: &str,
+    ts: &str,
+    target: Option<&str>,
+    body: String,
+) -> reqwest::Response {
+    let signed = signature(
+        secret,
+        CLIENT,
+        request_id,
+        ts,
+        target.unwrap_or(PAY_PATH),
+        Some(body.as_bytes()),
+    );
+    let mut request = env
+        .http
+        .post(env.url(PAY_PATH))
+        .header("Client-Id", CLIENT)
+        .header("Request-Id", request_id)
+        .header("Request-Timestamp", ts);
+    if let Some(target) = target {
+        request = request.header("Request-Target", target);
+    }
+    request.header("Signature", signed).body(body).send().await.unwrap()
+}
+
+/// POSTs a signed push body and answers the JSON reply.
+async fn post_push(http: &reqwest::Client, url: &str, body: String) -> Value {
+    http.post(url).body(body).send().await.unwrap().json().await.unwrap()
+}
+
 /// The demo merchant of the built-in environment works, and a held push shows on the phone page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_merchant_and_phone_page() {
@@ -748,65 +724,36 @@ async fn demo_merchant_and_phone_page() {
     let http = reqwest::Client::new();
     let (client, secret) = ("MCH-0001-DEMO0000000001", "SK-DEMO-jokul-not-a-real-secret");
     let url = format!("{}{PAY_PATH}", sandbox.url());
-    let paid: Value = http
-        .post(&url)
-        .body(push_body(client, secret, "DEMO-01", 10_000, "081100000007"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let paid =
+        post_push(&http, &url, push_body(client, secret, "DEMO-01", 10_000, "081100000007")).await;
     assert_ovo(&paid, "SUCCESS", "00");
 
     let held = {
         let (http, url) = (http.clone(), url.clone());
         tokio::spawn(async move {
-            http.post(&url)
-                .body(push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
-                .send()
+            post_push(&http, &url, push_body(client, secret, "DEMO-02", 15_000, "081234567890"))
                 .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
         })
     };
     let mut action = None;
     for _ in 0..400 {
-        let pending: Value = http
-            .get(format!("{}/_sandbox/pending", sandbox.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if let Some(a) =
-            pending.as_array().unwrap().iter().find(|a| a["product"] == "doku_jokul_ovo_push")
-        {
+        let pending: Value = json::get(&http, &format!("{}/_sandbox/pending", sandbox.url())).await;
+        if let Some(a) = json::find(&pending, |a| a["product"] == "doku_jokul_ovo_push") {
             action = Some(a["id"].as_str().unwrap().to_owned());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let action = action.expect("the push is pending");
-    let page = http
-        .get(format!("{}/_sandbox/phone", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = json::get_text(&http, &format!("{}/_sandbox/phone", sandbox.url())).await;
     assert!(page.contains("DEMO-02"), "{page}");
-    let decided = http
-        .post(format!("{}/_sandbox/pending/{action}/decide", sandbox.url()))
-        .json(&json!({"decision":"decline"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::OK);
+    let (decided, _) = json::post_any(
+        &http,
+        &format!("{}/_sandbox/pending/{action}/decide", sandbox.url()),
+        &json!({"decision":"decline"}),
+    )
+    .await;
+    assert_eq!(decided, StatusCode::OK);
     assert_ovo(&held.await.unwrap(), "FAILED", "17");
 }
 
@@ -817,19 +764,16 @@ async fn demo_merchant_and_phone_page() {
 async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_writes_count() {
     let (receiver, url) = start_receiver(0).await;
     let env = Env::start("0.001", 5, &format!("notification_url = \"{url}\"")).await;
+    let sim = Sim::of(&env.sandbox);
     let arm = |endpoint: Option<&str>, fault: Value| {
-        env.http
-            .post(env.url("/_sandbox/faults"))
-            .json(&json!({"product":"doku_jokul_ovo_push","endpoint":endpoint,"fault":fault}))
-            .send()
+        let armed = json!({"product":"doku_jokul_ovo_push","endpoint":endpoint,"fault":fault});
+        let sim = &sim;
+        async move {
+            let (status, _) = sim.post_any("/_sandbox/faults", armed.clone()).await;
+            assert_eq!(status, StatusCode::CREATED, "{armed}");
+        }
     };
-    assert_eq!(
-        arm(None, json!({"kind":"success_after_failure","after_ms":200_000}))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
+    arm(None, json!({"kind":"success_after_failure","after_ms":200_000})).await;
     assert_ovo(&env.pay_json("SAF-01", 10_000, "081100000007").await, "FAILED", "17");
     assert_eq!(env.status("SAF-01").await["transaction"]["status"], "FAILED");
     env.wait_status("SAF-01", "SUCCESS").await;
@@ -839,13 +783,7 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 10_000, "charged once");
 
     // Late processing: a lost answer, then not found until processed.
-    assert_eq!(
-        arm(Some(PAY_PATH), json!({"kind":"late_processing","after_ms":1_000_000}))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
+    arm(Some(PAY_PATH), json!({"kind":"late_processing","after_ms":1_000_000})).await;
     assert!(
         env.push_signed(CLIENT, SECRET, "LATE-01", 10_000, "081100000007").await.is_err(),
         "a lost answer"
@@ -865,13 +803,7 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert!(found, "processed late");
 
     // A 5xx after processing, in DOKU's non-SNAP error shape.
-    assert_eq!(
-        arm(Some(PAY_PATH), json!({"kind":"server_error_after_processing","status":500}))
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
+    arm(Some(PAY_PATH), json!({"kind":"server_error_after_processing","status":500})).await;
     let resp = env.push_signed(CLIENT, SECRET, "ERR-01", 10_000, "081100000007").await.unwrap();
     assert_error(resp, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
     assert_eq!(env.status("ERR-01").await["transaction"]["status"], "SUCCESS");
@@ -879,31 +811,23 @@ async fn success_after_failure_late_processing_5xx_an_unknown_invoice_and_the_wr
     assert_ovo(&env.pay_json("ERR-01", 10_000, "081100000007").await, "FAILED", "40");
     assert_eq!(env.account("6281100000007").await.0, 10_000_000 - 30_000);
 
-    let sent = env
-        .http
-        .post(env.url("/_sandbox/notify-unknown"))
-        .json(&json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), StatusCode::ACCEPTED);
+    let (sent, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/notify-unknown"),
+        &json!({"product":"doku_jokul_ovo_push","reference":"NEVER-01"}),
+    )
+    .await;
+    assert_eq!(sent, StatusCode::ACCEPTED);
     // Two for SAF-01, one each for LATE-01, ERR-01 and the unknown invoice.
     let notes = accepted(&receiver, 5).await;
     let unknown = notes.iter().find(|(_, b)| b.contains("NEVER-01")).unwrap();
     assert!(notification_verifies(&unknown.0, &unknown.1));
     assert_eq!(env.status_as(CLIENT, SECRET, "NEVER-01").await.status(), StatusCode::NOT_FOUND);
 
-    let writes: Value = env
-        .http
-        .get(env.url("/_sandbox/writes?product=doku_jokul_ovo_push"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let writes: Value =
+        json::get(&env.http, &env.url("/_sandbox/writes?product=doku_jokul_ovo_push")).await;
     let count = |reference: &str| {
-        let w = writes.as_array().unwrap().iter().find(|w| w["reference"] == reference).unwrap();
+        let w = json::find(&writes, |w| w["reference"] == reference).unwrap();
         (
             w["kind"].as_str().unwrap().to_owned(),
             w["processed"].as_u64().unwrap(),

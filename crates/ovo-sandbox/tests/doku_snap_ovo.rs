@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::RunningSandbox;
-use ovo_test_support::{keys, sim, Answer, Hit, Receiver};
+use ovo_test_support::{json, keys, sim, Answer, Hit, Receiver};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
@@ -366,18 +366,17 @@ impl Env {
     }
 
     async fn control(&self, path: &str) -> Value {
-        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+        json::get(&self.http, &self.url(path)).await
     }
 
     async fn decide(&self, action_id: &str, decision: Value) {
-        let r = self
-            .http
-            .post(self.url(&format!("/_sandbox/pending/{action_id}/decide")))
-            .json(&decision)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let (r, answer) = json::post_any(
+            &self.http,
+            &self.url(&format!("/_sandbox/pending/{action_id}/decide")),
+            &decision,
+        )
+        .await;
+        assert_eq!(r, 200, "{answer}");
     }
 
     /// Binds `phone` for `client`; returns (referenceNo, authCode, pending action id).
@@ -509,7 +508,7 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
         serde_json::from_value(env.control("/_sandbox/pending").await).unwrap();
     let otp =
         pending.iter().find(|a| a["id"] == action).unwrap()["otp"].as_str().unwrap().to_owned();
-    let page = env.http.get(redirect).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&env.http, redirect).await;
     assert!(page.contains(&otp));
     let browser =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -1198,14 +1197,8 @@ async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
 #[tokio::test]
 async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
     let env = env().await;
-    let armed = env
-        .http
-        .post(env.url("/_sandbox/faults"))
-        .json(&json!({"product":"doku_snap_ovo","endpoint":"notification","fault":{"kind":"wrong_signature_notification"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(armed.status(), 201);
+    let (armed, _) = json::post_any(&env.http, &env.url("/_sandbox/faults"), &json!({"product":"doku_snap_ovo","endpoint":"notification","fault":{"kind":"wrong_signature_notification"}})).await;
+    assert_eq!(armed, 201);
     let (_, b) = env.start_binding(A, MAGIC_PAYER, "M7").await;
     env.binding_status(b["referenceNo"].as_str().unwrap(), "SUCCESS").await;
     let n2 = env.wait_inbox(|r| r.path == "/doku/binding").await;
@@ -1233,14 +1226,13 @@ async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
 async fn lose_response_on_payment_processes_it_but_closes_the_connection() {
     let env = env().await;
     let (_, customer) = env.bound(A, MAGIC_PAYER, "M7").await;
-    let armed = env
-        .http
-        .post(env.url("/_sandbox/faults"))
-        .json(&json!({"product":"doku_snap_ovo","endpoint": PAYMENT,"fault":{"kind":"lose_response"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(armed.status(), 201);
+    let (armed, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/faults"),
+        &json!({"product":"doku_snap_ovo","endpoint": PAYMENT,"fault":{"kind":"lose_response"}}),
+    )
+    .await;
+    assert_eq!(armed, 201);
     let b2b = env.b2b_for(A).await;
     let req = env.request(
         A,
@@ -1332,8 +1324,8 @@ async fn seeded_customer_token_works_for_balance_payment_and_unbinding_and_reset
     let (s, _) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
     assert_eq!(s, 401);
 
-    let r = env.http.post(env.url("/_sandbox/reset")).json(&json!({})).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    let (r, _) = json::post_any(&env.http, &env.url("/_sandbox/reset"), &json!({})).await;
+    assert_eq!(r, 200);
     let (s, balance) = env.call(A, BALANCE, &json!({}), Some("seeded-siti-b2b2c")).await;
     assert_eq!(
         (s, balance["accountInfos"][0]["availableBalance"]["value"].as_str()),
@@ -1490,12 +1482,12 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
     );
     assert_eq!(env.account(BUDI).await, (before.0 + 15_000, before.1), "credited once");
     let writes = env.control("/_sandbox/writes?product=doku_snap_ovo").await;
-    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    let refund = json::find(&writes, |w| w["kind"] == "refund").unwrap();
     assert_eq!(
         refund,
         &json!({"product":"doku_snap_ovo","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":2})
     );
-    let link = writes.as_array().unwrap().iter().find(|w| w["kind"] == "link").unwrap();
+    let link = json::find(&writes, |w| w["kind"] == "link").unwrap();
     assert_eq!(
         (link["reference"].as_str(), link["processed"].as_u64()),
         (Some("CUST-001"), Some(1))
@@ -1536,7 +1528,7 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
     let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
-    let payment = writes.as_array().unwrap().iter().find(|w| w["kind"] == "payment").unwrap();
+    let payment = json::find(&writes, |w| w["kind"] == "payment").unwrap();
     assert_eq!(
         (payment["processed"].as_u64(), payment["replays"].as_u64()),
         (Some(1), Some(2)),
@@ -1572,14 +1564,13 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
 
     env.arm(Some("notification"), json!({"kind": "replay_notification", "after_ms": 10_000})).await;
-    let sent = env
-        .http
-        .post(env.url("/_sandbox/notify-unknown"))
-        .json(&json!({"product":"doku_snap_ovo","reference":"NEVER00000000001"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 202);
+    let (sent, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/notify-unknown"),
+        &json!({"product":"doku_snap_ovo","reference":"NEVER00000000001"}),
+    )
+    .await;
+    assert_eq!(sent, 202);
     for _ in 0..300 {
         if env.inbox().iter().filter(|r| r.body.contains("NEVER00000000001")).count() == 2 {
             break;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use md5::{Digest, Md5};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{sim, Answer, Hit, Receiver};
+use ovo_test_support::{json, sim, Answer, Hit, Receiver};
 use serde_json::{json, Value};
 use sha1::Sha1;
 
@@ -87,7 +87,7 @@ impl Sim {
     }
 
     async fn get_json(&self, path: &str) -> Value {
-        self.http.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+        json::get(&self.http, &self.url(path)).await
     }
 
     async fn control(&self, path: &str, body: Value) -> reqwest::Response {
@@ -124,12 +124,10 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let st = self.state().await;
-            let now = st["links"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["phone"] == canonical.as_str() && l["merchant_id"] == MID)
-                .map(|l| l["state"].clone());
+            let now = json::find(&st["links"], |l| {
+                l["phone"] == canonical.as_str() && l["merchant_id"] == MID
+            })
+            .map(|l| l["state"].clone());
             if now == Some(json!(want)) {
                 return;
             }
@@ -164,11 +162,9 @@ impl Sim {
         let canonical = format!("62{}", &phone[1..]);
         for _ in 0..500 {
             let list = self.get_json("/_sandbox/pending").await;
-            if let Some(a) =
-                list.as_array().unwrap().iter().find(|a| {
-                    a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
-                })
-            {
+            if let Some(a) = json::find(&list, |a| {
+                a["phone"] == canonical.as_str() && a["product"] == "faspay_ovo_tokenize"
+            }) {
                 return a.clone();
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -263,7 +259,7 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let resp = sim.http.get(&redirect).send().await.unwrap();
     assert!(resp.status().is_redirection());
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
-    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&sim.http, &sim.url(&page_path)).await;
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
     let form = [("agree", "yes"), ("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")];
     let done = sim.http.post(sim.url(&page_path)).form(&form).send().await.unwrap();
@@ -303,7 +299,7 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     let resp = sim.http.get(p["redirectURL"].as_str().unwrap()).send().await.unwrap();
     let page_path = resp.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "1");
-    let page = sim.http.get(sim.url(&page_path)).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&sim.http, &sim.url(&page_path)).await;
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
     let wrong = sim
         .http
@@ -764,7 +760,7 @@ async fn notification_retries_until_acknowledged() {
     // Two 500s, then the third attempt is acknowledged (retries 60 s apart, scaled).
     for _ in 0..500 {
         let d = sim.get_json("/_sandbox/notifications?product=faspay_ovo_tokenize").await;
-        let payment = d.as_array().unwrap().iter().find(|d| d["kind"] == "payment").cloned();
+        let payment = json::find(&d, |d| d["kind"] == "payment").cloned();
         if let Some(p) = payment.filter(|p| p["delivered"] == true) {
             assert_eq!(p["attempts"].as_array().unwrap().len(), 3, "{p}");
             assert_eq!(notifications(&sim).len(), 3);
@@ -861,28 +857,13 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
     let sandbox = sim::start(&toml, "0.001").await;
     let http = reqwest::Client::new();
     let phone = "081100000007";
-    let a: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&activation(phone))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value =
+        json::post(&http, &format!("{}{TOKENIZE}", sandbox.url()), &activation(phone)).await;
     assert_eq!(a["response_code"], "00");
     let balance = general("Check Balance OVO OpenAPI", phone);
     let mut linked = false;
     for _ in 0..500 {
-        let b: Value = http
-            .post(format!("{}{TOKENIZE}", sandbox.url()))
-            .json(&balance)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let b: Value = json::post(&http, &format!("{}{TOKENIZE}", sandbox.url()), &balance).await;
         if b["response_code"] == "00" {
             linked = true;
             break;
@@ -890,24 +871,14 @@ async fn no_urls_means_nothing_sent_and_demo_merchants_parse() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(linked);
-    let p: Value = http
-        .post(format!("{}{TOKENIZE}", sandbox.url()))
-        .json(&payment(phone, "1", "100000", "0"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: Value = json::post(
+        &http,
+        &format!("{}{TOKENIZE}", sandbox.url()),
+        &payment(phone, "1", "100000", "0"),
+    )
+    .await;
     assert_eq!(p["response_code"], "00", "{p}");
-    let d: Value = http
-        .get(format!("{}/_sandbox/notifications", sandbox.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let d: Value = json::get(&http, &format!("{}/_sandbox/notifications", sandbox.url())).await;
     assert_eq!(d.as_array().unwrap().len(), 0);
 
     let demo: Vec<ovo_sandbox::products::faspay::MerchantConfig> =

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{keys, sim, Receiver};
+use ovo_test_support::{json, keys, sim, Receiver};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
@@ -264,12 +264,8 @@ impl Env {
         assert_eq!((status, bound["responseCode"].as_str()), (200, Some("2000700")), "{bound}");
         let redirect = bound["redirectUrl"].as_str().unwrap();
         let pending = self.control(reqwest::Method::GET, "/_sandbox/pending", None).await;
-        let action = pending
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| redirect.ends_with(a["id"].as_str().unwrap()))
-            .cloned();
+        let action =
+            json::find(&pending, |a| redirect.ends_with(a["id"].as_str().unwrap())).cloned();
         if let Some(action) = action {
             assert_eq!(action["steps"], json!(["terms", "otp", "pin"]));
             self.decide(redirect, json!({"decision":"approve"})).await;
@@ -335,12 +331,8 @@ impl Env {
     async fn await_payment(&self, reference: &str, want: &str) -> Value {
         for _ in 0..300 {
             let state = self.state().await;
-            let found = state["payments"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|p| p["partnerReferenceNo"] == reference)
-                .cloned();
+            let found =
+                json::find(&state["payments"], |p| p["partnerReferenceNo"] == reference).cloned();
             if let Some(p) = found.filter(|p| p["status"] == want) {
                 return p;
             }
@@ -382,8 +374,7 @@ impl Env {
 }
 
 fn auth_code_of(state: &Value, binding: &str) -> String {
-    let b =
-        state["bindings"].as_array().unwrap().iter().find(|b| b["referenceNo"] == binding).unwrap();
+    let b = json::find(&state["bindings"], |b| b["referenceNo"] == binding).unwrap();
     b["authCode"].as_str().unwrap().to_owned()
 }
 
@@ -634,13 +625,8 @@ async fn binding_signature_forms_and_declines() {
     let mut reason = Value::Null;
     for _ in 0..300 {
         let state = env.state().await;
-        let b = state["bindings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|b| b["referenceNo"] == id.as_str())
-            .cloned()
-            .unwrap();
+        let b =
+            json::find(&state["bindings"], |b| b["referenceNo"] == id.as_str()).cloned().unwrap();
         if b["status"] == "FAILED" {
             reason = b["reason"].clone();
             break;
@@ -982,7 +968,7 @@ async fn linkage_through_the_customer_page_returns_the_auth_code_to_the_destinat
     let env = env().await;
     let (_, bound) = env.bind(A, AGUS).await;
     let page_url = bound["redirectUrl"].as_str().unwrap();
-    let page = env.http.get(page_url).send().await.unwrap().text().await.unwrap();
+    let page = json::get_text(&env.http, page_url).await;
     let otp =
         page.split("<strong id=\"otp\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     let browser =
@@ -1211,9 +1197,8 @@ const REFUND_PATH: &str = "/OVOSNAP/v2.0/debit/refund";
 impl Env {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "ovo_snap", "endpoint": endpoint, "fault": fault});
-        let answer =
-            self.http.post(self.url("/_sandbox/faults")).json(&armed).send().await.unwrap();
-        assert_eq!(answer.status(), 201);
+        let (answer, _) = json::post_any(&self.http, &self.url("/_sandbox/faults"), &armed).await;
+        assert_eq!(answer, 201);
     }
 
     /// The refund call with the given X-EXTERNAL-ID; `None` if the connection closed unanswered.
@@ -1305,7 +1290,7 @@ async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_res
     assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
     assert_eq!(env.account("6281100000007").await, (before.0 + 20_000, before.1));
     let writes = env.writes().await;
-    let refund = writes.as_array().unwrap().iter().find(|w| w["kind"] == "refund").unwrap();
+    let refund = json::find(&writes, |w| w["kind"] == "refund").unwrap();
     assert_eq!(
         refund,
         &json!({"product":"ovo_snap","kind":"refund","reference":"LATE000000000001R01","processed":1,"replays":1})
@@ -1340,7 +1325,7 @@ async fn a_payment_processed_late_is_not_found_until_then() {
     env.await_status(A, &payer, "LATEPAY000000001", "00").await;
     let received =
         env.control(reqwest::Method::GET, "/_sandbox/received?product=ovo_snap", None).await;
-    let pay = received.as_array().unwrap().iter().find(|r| r["endpoint"] == PAY_PATH).unwrap();
+    let pay = json::find(&received, |r| r["endpoint"] == PAY_PATH).unwrap();
     assert_eq!(pay["status"], 200, "the journal shows the late processing's answer");
 }
 
@@ -1447,14 +1432,13 @@ async fn a_signed_notification_for_a_reference_never_created() {
         env.state().await["payments"].as_array().unwrap().is_empty(),
         "the provider has no such payment"
     );
-    let refused = env
-        .http
-        .post(env.url("/_sandbox/notify-unknown"))
-        .json(&json!({"product":"nope","reference":"X"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 422);
+    let (refused, _) = json::post_any(
+        &env.http,
+        &env.url("/_sandbox/notify-unknown"),
+        &json!({"product":"nope","reference":"X"}),
+    )
+    .await;
+    assert_eq!(refused, 422);
 }
 
 #[tokio::test]

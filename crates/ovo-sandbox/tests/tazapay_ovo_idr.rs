@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
-use ovo_test_support::{sim, Receiver, Sim};
+use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
@@ -114,6 +114,16 @@ strict_phone = true
         self.call(reqwest::Method::GET, path, KEY, None, None).await
     }
 
+    /// POST /v3/payin as merchant `key` with an Idempotency-Key.
+    async fn create_keyed(&self, key: (&str, &str), idem: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, "/v3/payin", key, Some(idem), Some(body)).await
+    }
+
+    /// PUT /v3/payin/{id} as the default merchant.
+    async fn update(&self, id: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::PUT, &format!("/v3/payin/{id}"), KEY, None, Some(body)).await
+    }
+
     async fn create(&self, amount: i64) -> String {
         let (s, v) = self.post("/v3/payin", json!({ "amount": amount, "invoice_currency": "IDR", "transaction_description": "1 X Good" })).await;
         assert_eq!(s, 200, "{v}");
@@ -176,11 +186,8 @@ strict_phone = true
     async fn pending_action(&self, phone: &str) -> String {
         for _ in 0..1000 {
             let list: Value = self.control("/_sandbox/pending").await;
-            if let Some(a) = list
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
+            if let Some(a) =
+                json::find(&list, |a| a["phone"] == phone && a["product"] == "tazapay_ovo_idr")
             {
                 return a["id"].as_str().unwrap().to_owned();
             }
@@ -380,15 +387,7 @@ async fn payin_validation_errors() {
 async fn idempotency_keys() {
     let t = T::new("0.001").await;
     let body = json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "1 X Good", "reference_id": "ABCDEF0123456789" });
-    let (s1, a) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            KEY,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s1, a) = t.create_keyed(KEY, "ABCDEF0123456789-create", body.clone()).await;
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let (s2, b, headers) = t
         .call_raw(
@@ -421,29 +420,17 @@ async fn idempotency_keys() {
         .await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Errors are not stored: a retry with the same key executes again.
-    let (s, v) = t
-        .call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(json!({ "amount": 5 })))
-        .await;
+    let (s, v) = t.create_keyed(KEY, "K-2", json!({ "amount": 5 })).await;
     assert_eq!((s, code(&v)), (400, 99000));
-    let (s, v) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("K-2"), Some(body.clone())).await;
+    let (s, v) = t.create_keyed(KEY, "K-2", body.clone()).await;
     assert_eq!(s, 200, "{v}");
     assert_ne!(v["data"]["id"], a["data"]["id"]);
     // Over 255 characters.
     let long = "k".repeat(256);
-    let (s, v) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some(&long), Some(body.clone())).await;
+    let (s, v) = t.create_keyed(KEY, &long, body.clone()).await;
     assert_eq!((s, code(&v)), (400, 99000));
     // Keys are per merchant.
-    let (s, v) = t
-        .call(
-            reqwest::Method::POST,
-            "/v3/payin",
-            STRICT,
-            Some("ABCDEF0123456789-create"),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, v) = t.create_keyed(STRICT, "ABCDEF0123456789-create", body.clone()).await;
     assert_eq!(s, 200);
     assert_ne!(v["data"]["id"], a["data"]["id"]);
 }
@@ -454,13 +441,10 @@ async fn idempotency_keys_expire_after_24_hours_scaled() {
     let t = T::new("0.00001").await;
     let body =
         json!({ "amount": 2_000_000, "invoice_currency": "IDR", "transaction_description": "x" });
-    let (_, a) =
-        t.call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone())).await;
+    let (_, a) = t.create_keyed(KEY, "old-key", body.clone()).await;
     let mut replayed_then_new = false;
     for _ in 0..300 {
-        let (_, b) = t
-            .call(reqwest::Method::POST, "/v3/payin", KEY, Some("old-key"), Some(body.clone()))
-            .await;
+        let (_, b) = t.create_keyed(KEY, "old-key", body.clone()).await;
         if b["data"]["id"] != a["data"]["id"] {
             replayed_then_new = true;
             break;
@@ -627,26 +611,12 @@ async fn update_and_cancel_while_the_push_waits() {
     let t = T::new("0.2").await; // 14 s push window: ample time to cancel
     let id = t.create(1_000_000).await;
     let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" })),
-        )
+        .update(&id, json!({ "metadata": { "order": "A-1" }, "statement_descriptor": "TOKO" }))
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["metadata"]["order"], "A-1");
     assert_eq!(v["data"]["statement_descriptor"], "tzp*TOKO");
-    let (s, v) = t
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v3/payin/{id}"),
-            KEY,
-            None,
-            Some(json!({ "amount": 5 })),
-        )
-        .await;
+    let (s, v) = t.update(&id, json!({ "amount": 5 })).await;
     assert_eq!((s, code(&v)), (400, 99000));
     let (s, _) = t.confirm(&id, "81298765432").await;
     assert_eq!(s, 200);
@@ -656,14 +626,13 @@ async fn update_and_cancel_while_the_push_waits() {
     assert_eq!(v["data"]["status"], "cancelled");
     assert_eq!(v["data"]["payment_attempts"][0]["status"], "failed");
     // The push is gone from the phone; deciding it now finds nothing.
-    let r = t
-        .http
-        .post(format!("{}/_sandbox/pending/{action}/decide", t.sb.url()))
-        .json(&json!({ "decision": "approve" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let (r, _) = json::post_any(
+        &t.http,
+        &format!("{}/_sandbox/pending/{action}/decide", t.sb.url()),
+        &json!({ "decision": "approve" }),
+    )
+    .await;
+    assert_eq!(r, 404);
     assert_eq!(t.account("6281298765432").await, (1_200_000, 20_000), "no money moved");
 }
 
@@ -689,8 +658,8 @@ async fn webhook_retries_and_wrong_signature_drill() {
     assert_eq!(d["attempts"].as_array().unwrap().len(), 3);
 
     // Wrong-signature drill: the next webhook carries a signature that does not verify.
-    let r = t.http.post(format!("{}/_sandbox/faults", t.sb.url())).json(&json!({ "product": "tazapay_ovo_idr", "endpoint": "notification", "fault": { "kind": "wrong_signature_notification" } })).send().await.unwrap();
-    assert_eq!(r.status(), 201);
+    let (r, _) = json::post_any(&t.http, &format!("{}/_sandbox/faults", t.sb.url()), &json!({ "product": "tazapay_ovo_idr", "endpoint": "notification", "fault": { "kind": "wrong_signature_notification" } })).await;
+    assert_eq!(r, 201);
     let id2 = t.create(1_000_000).await;
     let (sig, body, _) = t.wait_hook("payin.created", &id2).await;
     assert!(!signature_ok(SECRET, &sig, &body), "tampered signature must not verify");
@@ -703,8 +672,8 @@ async fn webhook_retries_and_wrong_signature_drill() {
 async fn lost_confirm_response_is_still_processed_and_the_retry_replays() {
     let t = T::new("0.001").await;
     let id = t.create(1_000_000).await;
-    let r = t.http.post(format!("{}/_sandbox/faults", t.sb.url())).json(&json!({ "product": "tazapay_ovo_idr", "endpoint": "/v3/payin/{id}/confirm", "fault": { "kind": "lose_response" } })).send().await.unwrap();
-    assert_eq!(r.status(), 201);
+    let (r, _) = json::post_any(&t.http, &format!("{}/_sandbox/faults", t.sb.url()), &json!({ "product": "tazapay_ovo_idr", "endpoint": "/v3/payin/{id}/confirm", "fault": { "kind": "lose_response" } })).await;
+    assert_eq!(r, 201);
     let auth = Some(format!("Basic {}", B64.encode(format!("{}:{}", KEY.0, KEY.1))));
     let key = "ABCDEF0123456789-confirm-1";
     let lost = t
@@ -757,14 +726,9 @@ async fn demo_merchant_is_accepted() {
 impl T {
     async fn arm(&self, endpoint: Option<&str>, fault: Value) {
         let armed = json!({"product": "tazapay_ovo_idr", "endpoint": endpoint, "fault": fault});
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/faults", self.sb.url()))
-            .json(&armed)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        let (r, _) =
+            json::post_any(&self.http, &format!("{}/_sandbox/faults", self.sb.url()), &armed).await;
+        assert_eq!(r, 201);
     }
 
     async fn post_keyed(
@@ -807,12 +771,7 @@ fn create_and_confirm(reference: &str) -> Value {
 }
 
 fn write_of<'a>(writes: &'a Value, kind: &str, reference: &str) -> &'a Value {
-    writes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["kind"] == kind && w["reference"] == reference)
-        .unwrap_or(&Value::Null)
+    json::find(writes, |w| w["kind"] == kind && w["reference"] == reference).unwrap_or(&Value::Null)
 }
 
 #[tokio::test]
@@ -962,16 +921,12 @@ async fn success_after_failure_and_a_signed_webhook_for_an_unknown_reference() {
     let (sig, body, _) = t.wait_hook("payin.succeeded", &id).await;
     assert!(signature_ok(SECRET, &sig, &body));
 
-    let sent: Value = t
-        .http
-        .post(format!("{}/_sandbox/notify-unknown", t.sb.url()))
-        .json(&json!({"product":"tazapay_ovo_idr","reference":"NEVER00000000001","amount":25_000}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent: Value = json::post(
+        &t.http,
+        &format!("{}/_sandbox/notify-unknown", t.sb.url()),
+        &json!({"product":"tazapay_ovo_idr","reference":"NEVER00000000001","amount":25_000}),
+    )
+    .await;
     let unknown = sent["payin"].as_str().unwrap();
     let (sig, body, event) = t.wait_hook("payin.succeeded", unknown).await;
     assert!(signature_ok(SECRET, &sig, &body));

@@ -1,4 +1,4 @@
-//! JSON over HTTP, asserting the status where a test expects success.
+//! JSON (and pages' text) over HTTP, asserting the status where a test expects success.
 
 use serde_json::Value;
 
@@ -7,6 +7,13 @@ pub async fn get(http: &reqwest::Client, url: &str) -> Value {
     let response = http.get(url).send().await.unwrap();
     assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.json().await.unwrap()
+}
+
+/// GETs `url` and answers its body as text (a page); panics unless the status is a success.
+pub async fn get_text(http: &reqwest::Client, url: &str) -> String {
+    let response = http.get(url).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
+    response.text().await.unwrap()
 }
 
 /// POSTs `body` to `url` and answers its JSON body; panics unless the status is a success.
@@ -21,4 +28,10 @@ pub async fn post_any(http: &reqwest::Client, url: &str, body: &Value) -> (u16, 
     let response = http.post(url).json(body).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The first element of the JSON array `list` that `pred` accepts; panics unless `list` is an
+/// array.
+pub fn find<'a>(list: &'a Value, pred: impl FnMut(&&'a Value) -> bool) -> Option<&'a Value> {
+    list.as_array().unwrap().iter().find(pred)
 }

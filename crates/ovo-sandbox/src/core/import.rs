@@ -97,6 +97,19 @@ pub struct ImportRefusal {
 }
 
 impl ImportedPayment {
+    /// The merchant the payment names, or else `field` of `product`'s first merchant entry.
+    pub fn merchant_or_first(
+        &self,
+        ctx: &Ctx,
+        product: &str,
+        field: &str,
+    ) -> Result<String, String> {
+        match &self.merchant {
+            Some(m) => Ok(m.clone()),
+            None => ctx.merchants().first(product, field),
+        }
+    }
+
     /// Checks what every product needs: a known shape, positive amounts, refunds within it.
     pub fn check(&self) -> Result<(), String> {
         if self.reference.trim().is_empty() || self.reference.len() > 64 {

@@ -37,7 +37,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 }
 
 fn amount_line(view: &ActionView) -> String {
-    view.amount.map(|a| format!("<p>Amount: <strong>Rp {a}</strong></p>")).unwrap_or_default()
+    view.asked.amount.map(|a| format!("<p>Amount: <strong>Rp {a}</strong></p>")).unwrap_or_default()
 }
 
 async fn customer_page(State(ctx): State<Ctx>, Path(id): Path<String>) -> Response {
@@ -56,29 +56,29 @@ fn render_customer(ctx: &Ctx, id: &str, error: Option<&str>) -> Response {
         )
             .into_response();
     };
-    let title = match view.kind {
+    let title = match view.asked.kind {
         ActionKind::Binding => "Link your OVO account",
         ActionKind::PinPayment | ActionKind::Push => "Confirm payment",
     };
     let mut body = format!(
         "<p>{} asks: {}</p><p>OVO account: {}</p>{}",
-        esc(&view.merchant),
-        esc(&view.description),
-        esc(&view.phone),
+        esc(&view.asked.merchant),
+        esc(&view.asked.description),
+        esc(&view.asked.phone),
         amount_line(&view)
     );
     if let Some(error) = error {
         body += &format!("<p class=\"err\">{}</p>", esc(error));
     }
     body += &format!("<form method=\"post\" action=\"/_sandbox/customer/{}\">", esc(&view.id));
-    for step in &view.steps {
+    for step in &view.asked.steps {
         body += &match step {
             Step::Terms => "<fieldset><legend>Terms &amp; Conditions</legend><label><input type=\"checkbox\" name=\"agree\" value=\"yes\"> I agree to link my OVO account</label></fieldset>".to_owned(),
-            Step::Otp => format!("<fieldset><legend>OTP</legend><p class=\"note\">SMS to {}: your OTP is <strong id=\"otp\">{}</strong></p><input name=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></fieldset>", esc(&view.phone), esc(&view.otp)),
+            Step::Otp => format!("<fieldset><legend>OTP</legend><p class=\"note\">SMS to {}: your OTP is <strong id=\"otp\">{}</strong></p><input name=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\"></fieldset>", esc(&view.asked.phone), esc(&view.otp)),
             Step::Pin => "<fieldset><legend>OVO PIN</legend><input name=\"pin\" type=\"password\" inputmode=\"numeric\"></fieldset>".to_owned(),
         };
     }
-    if view.kind != ActionKind::Binding && view.choose_source {
+    if view.asked.kind != ActionKind::Binding && view.asked.choose_source {
         body += "<fieldset><legend>Pay with</legend><label><input type=\"radio\" name=\"source\" value=\"cash\" checked> OVO Cash</label> <label><input type=\"radio\" name=\"source\" value=\"points\"> OVO Points</label></fieldset>";
     }
     body += "<button name=\"action\" value=\"approve\">Approve</button><button name=\"action\" value=\"decline\">Decline</button></form>";
@@ -96,7 +96,8 @@ async fn customer_submit(
     let decision = if form.get("action").map(String::as_str) == Some("decline") {
         Decision::Decline
     } else {
-        if view.steps.contains(&Step::Terms) && form.get("agree").map(String::as_str) != Some("yes")
+        if view.asked.steps.contains(&Step::Terms)
+            && form.get("agree").map(String::as_str) != Some("yes")
         {
             return render_customer(&ctx, &id, Some("Please agree to the terms first."));
         }
@@ -135,7 +136,9 @@ async fn phone_page(
         .pending()
         .list()
         .into_iter()
-        .filter(|a| a.kind == ActionKind::Push && wanted.as_ref().is_none_or(|p| &a.phone == p))
+        .filter(|a| {
+            a.asked.kind == ActionKind::Push && wanted.as_ref().is_none_or(|p| &a.asked.phone == p)
+        })
         .collect();
     let mut body = String::from("<p>Pending OVO payments on this phone.</p>");
     if pushes.is_empty() {
@@ -146,9 +149,9 @@ async fn phone_page(
             "<fieldset><legend>{}</legend><p>{} · {}</p>{}<form method=\"post\" action=\"/_sandbox/phone/{}\">\
              <button name=\"action\" value=\"cash\">Pay with Cash</button><button name=\"action\" value=\"points\">Pay with Points</button>\
              <button name=\"action\" value=\"decline\">Decline</button></form></fieldset>",
-            esc(&a.merchant),
-            esc(&a.phone),
-            esc(&a.description),
+            esc(&a.asked.merchant),
+            esc(&a.asked.phone),
+            esc(&a.asked.description),
             amount_line(&a),
             esc(&a.id)
         );

@@ -42,7 +42,7 @@ pub enum Decision {
 }
 
 /// What a product asks the customer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NewAction {
     pub product: &'static str,
     pub kind: ActionKind,
@@ -57,26 +57,82 @@ pub struct NewAction {
     /// Where it sends the browser after a decline; `return_url` when absent.
     pub decline_url: Option<String>,
     /// The OTP the product's sandbox documents (e.g. the phone's last digits); random when absent.
+    #[serde(skip)]
     pub otp: Option<String>,
     /// Whether the page offers OVO Cash / OVO Points (false where the merchant fixes the source).
     pub choose_source: bool,
 }
 
+impl NewAction {
+    /// Linking an account: T&C, OTP and PIN on a page that offers no source.
+    pub fn binding(
+        product: &'static str,
+        phone: String,
+        merchant: String,
+        description: String,
+    ) -> Self {
+        NewAction {
+            product,
+            kind: ActionKind::Binding,
+            phone,
+            amount: None,
+            merchant,
+            description,
+            steps: vec![Step::Terms, Step::Otp, Step::Pin],
+            return_url: None,
+            decline_url: None,
+            otp: None,
+            choose_source: false,
+        }
+    }
+
+    /// A payment of `amount` confirmed with `steps` on a redirect page; the source is the
+    /// merchant's unless `choose_source` is set.
+    pub fn pin_payment(
+        product: &'static str,
+        phone: String,
+        amount: i64,
+        merchant: String,
+        description: String,
+        steps: Vec<Step>,
+    ) -> Self {
+        NewAction {
+            kind: ActionKind::PinPayment,
+            amount: Some(amount),
+            steps,
+            ..NewAction::binding(product, phone, merchant, description)
+        }
+    }
+
+    /// A push of `amount` to the OVO app: Pay with cash or points, or Decline.
+    pub fn push(
+        product: &'static str,
+        phone: String,
+        amount: i64,
+        merchant: String,
+        description: String,
+    ) -> Self {
+        NewAction {
+            kind: ActionKind::Push,
+            steps: Vec::new(),
+            choose_source: true,
+            ..NewAction::pin_payment(product, phone, amount, merchant, description, Vec::new())
+        }
+    }
+
+    /// Where the page sends the browser when the customer is done.
+    pub fn returning_to(self, return_url: Option<String>) -> Self {
+        NewAction { return_url, ..self }
+    }
+}
+
+/// An open action: what was asked, and the OTP "sent by SMS" (the sandbox shows it on the page).
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionView {
     pub id: String,
-    pub product: &'static str,
-    pub kind: ActionKind,
-    pub phone: String,
-    pub amount: Option<i64>,
-    pub merchant: String,
-    pub description: String,
-    pub steps: Vec<Step>,
-    /// The OTP "sent by SMS"; the sandbox shows it on the page.
+    #[serde(flatten)]
+    pub asked: NewAction,
     pub otp: String,
-    pub return_url: Option<String>,
-    pub decline_url: Option<String>,
-    pub choose_source: bool,
 }
 
 impl ActionView {
@@ -85,8 +141,10 @@ impl ActionView {
     /// just says "Done". The page and the control API's `decide` both use this.
     pub fn redirect_after(&self, decision: Decision) -> Option<&str> {
         match decision {
-            Decision::Decline => self.decline_url.as_deref().or(self.return_url.as_deref()),
-            Decision::Approve { .. } => self.return_url.as_deref(),
+            Decision::Decline => {
+                self.asked.decline_url.as_deref().or(self.asked.return_url.as_deref())
+            }
+            Decision::Approve { .. } => self.asked.return_url.as_deref(),
         }
     }
 }
@@ -131,23 +189,10 @@ impl PendingActions {
     pub fn open(&self, wallets: &Wallets, new: NewAction) -> Opened {
         let mut rng = rand::thread_rng();
         let id = format!("act_{:016x}", rng.gen::<u64>());
-        let otp = new.otp.unwrap_or_else(|| format!("{:06}", rng.gen_range(0..1_000_000)));
+        let otp = new.otp.clone().unwrap_or_else(|| format!("{:06}", rng.gen_range(0..1_000_000)));
         let (tx, rx) = oneshot::channel();
         let behaviour = wallets.get(&new.phone).map(|a| a.behaviour).unwrap_or_default();
-        let view = ActionView {
-            id: id.clone(),
-            product: new.product,
-            kind: new.kind,
-            phone: new.phone,
-            amount: new.amount,
-            merchant: new.merchant,
-            description: new.description,
-            steps: new.steps,
-            otp,
-            return_url: new.return_url,
-            decline_url: new.decline_url,
-            choose_source: new.choose_source,
-        };
+        let view = ActionView { id: id.clone(), asked: new, otp };
         let at_once = match behaviour {
             Behaviour::AutoApprove => Some(Decision::Approve { source: PaySource::Cash }),
             Behaviour::AutoDecline => Some(Decision::Decline),
@@ -156,10 +201,7 @@ impl PendingActions {
         match at_once {
             Some(decision) => {
                 if let Some(url) = view.redirect_after(decision) {
-                    self.decided_at_once
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(id.clone(), url.to_owned());
+                    lock(&self.decided_at_once).insert(id.clone(), url.to_owned());
                 }
                 let _ = tx.send(decision);
             }
@@ -176,11 +218,7 @@ impl PendingActions {
 
     /// Where the page of an action a magic account decided at once sends the browser.
     pub fn decided_at_once(&self, id: &str) -> Option<String> {
-        self.decided_at_once
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(id)
-            .cloned()
+        lock(&self.decided_at_once).get(id).cloned()
     }
 
     pub fn get(&self, id: &str) -> Option<ActionView> {
@@ -208,11 +246,11 @@ impl PendingActions {
     ) -> Result<ActionView, PendingError> {
         let view = self.get(id).ok_or(PendingError::NotFound)?;
         if matches!(decision, Decision::Approve { .. }) {
-            if view.steps.contains(&Step::Otp) && otp != Some(view.otp.as_str()) {
+            if view.asked.steps.contains(&Step::Otp) && otp != Some(view.otp.as_str()) {
                 return Err(PendingError::WrongOtp);
             }
-            let right_pin = wallets.get(&view.phone).map(|a| a.pin);
-            if view.steps.contains(&Step::Pin)
+            let right_pin = wallets.get(&view.asked.phone).map(|a| a.pin);
+            if view.asked.steps.contains(&Step::Pin)
                 && (right_pin.is_none() || pin != right_pin.as_deref())
             {
                 return Err(PendingError::WrongPin);

@@ -10,6 +10,8 @@ pub mod tazapay;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde::de::DeserializeOwned;
+
 use crate::core::{lock, Ctx, ProductSim};
 
 /// What a product's handlers reach: the context, the product's state (kept by the product, so
@@ -30,6 +32,45 @@ impl<State, Merchant> Clone for Sim<State, Merchant> {
 impl<State, Merchant> Sim<State, Merchant> {
     pub fn lock(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
+    }
+
+    pub fn with_merchants(ctx: Ctx, state: Arc<Mutex<State>>, merchants: Vec<Merchant>) -> Self {
+        Sim { ctx, state, merchants: Arc::new(merchants) }
+    }
+}
+
+impl<State, Merchant: DeserializeOwned> Sim<State, Merchant> {
+    /// The merchants are the entries of the merchants file's `[[product]]`.
+    pub fn from_file(ctx: Ctx, state: Arc<Mutex<State>>, product: &str) -> Self {
+        let merchants = ctx.merchants().section_or_none(product);
+        Sim::with_merchants(ctx, state, merchants)
+    }
+}
+
+/// A merchant entry, known by the id its requests carry (client id, API key).
+pub trait MerchantEntry {
+    fn id(&self) -> &str;
+}
+
+impl<M: MerchantEntry> MerchantEntry for Arc<M> {
+    fn id(&self) -> &str {
+        M::id(self)
+    }
+}
+
+impl<State, Merchant: MerchantEntry> Sim<State, Merchant> {
+    pub fn merchant(&self, id: &str) -> Option<&Merchant> {
+        self.merchants.iter().find(|m| m.id() == id)
+    }
+
+    /// The merchant of `product` that `id` names (an import's, an unknown-reference
+    /// notification's), or the first when it names none.
+    pub fn merchant_or_first(&self, id: Option<&str>, product: &str) -> Result<&Merchant, String> {
+        match id {
+            Some(id) => self.merchant(id),
+            None => self.merchants.first(),
+        }
+        .ok_or_else(|| format!("no such {product} merchant"))
     }
 }
 

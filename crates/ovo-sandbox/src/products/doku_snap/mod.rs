@@ -23,14 +23,14 @@ use serde_json::{json, Value};
 mod sign;
 mod wire;
 
-use super::snap::{self, SnapError, TokenCheck, TokenStore};
-use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
-use crate::core::clock::{self, now, now_rfc3339};
+use super::snap::{self, CustomerRef, Refund, SnapError, TokenCheck, TokenStore};
+use super::MerchantEntry;
+use crate::core::clock::{now, now_rfc3339};
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::journal::{Attempt, Delivery};
 use crate::core::lock;
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
+use crate::core::pending::{Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
@@ -65,9 +65,6 @@ const NOTIFY_RETRIES: [Duration; 3] = [
     Duration::from_secs(6 * 3600),
 ];
 
-fn sixty() -> u32 {
-    60
-}
 fn yes() -> bool {
     true
 }
@@ -114,12 +111,8 @@ pub struct MerchantConfig {
     #[serde(default = "yes")]
     pub binding_notification: bool,
     /// HD 1.
-    #[serde(default = "sixty")]
-    pub refund_window_days: u32,
-    #[serde(default = "yes")]
-    pub partial_refund: bool,
-    #[serde(default)]
-    pub daily_refund_limit_idr: Option<i64>,
+    #[serde(flatten)]
+    pub refund_rules: snap::RefundRules,
     /// §11 #12: above this, `4035402`.
     #[serde(default = "max_amount")]
     pub max_amount_idr: i64,
@@ -147,14 +140,18 @@ impl Merchant {
     }
 }
 
+impl MerchantEntry for Merchant {
+    fn id(&self) -> &str {
+        &self.cfg.client_id
+    }
+}
+
 fn load_merchants(ctx: &Ctx) -> Vec<Merchant> {
     let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
     configs
         .into_iter()
         .map(|cfg| {
-            let public_key = snap::parse_public_key(&cfg.merchant_public_key)
-                .map_err(|e| tracing::warn!(client = %cfg.client_id, error = %e, "merchant_public_key unusable"))
-                .ok();
+            let public_key = snap::merchant_public_key(KEY, &cfg.client_id, &cfg.merchant_public_key);
             let doku_key = cfg.doku_private_key.as_deref().and_then(|pem| {
                 parse_private_key(pem).map_err(|e| tracing::warn!(client = %cfg.client_id, error = %e, "doku_private_key unusable")).ok()
             });
@@ -199,6 +196,24 @@ struct Binding {
     action_id: String,
 }
 
+impl Binding {
+    fn seeded(link: snap::SeededLink) -> Binding {
+        Binding {
+            reference_no: link.id,
+            client_id: link.client_id,
+            phone: link.phone.clone(),
+            // No merchant customer id is known for a seeded link: the phone stands in.
+            cust_id_merchant: link.phone,
+            auth_code: snap::random_token(40),
+            external_id: String::new(),
+            status: BindingStatus::Success,
+            success_url: String::new(),
+            failed_url: String::new(),
+            action_id: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PayStatus {
     Pending,
@@ -219,16 +234,6 @@ impl PaymentType {
             PaymentType::Recurring => "RECURRING",
         }
     }
-}
-
-#[derive(Debug, Clone)]
-struct Refund {
-    refund_no: String,
-    partner_refund_no: String,
-    amount: i64,
-    split: Split,
-    reason: Option<String>,
-    at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -277,8 +282,6 @@ impl Payment {
     }
 }
 
-/// (client id, binding referenceNo)
-type CustomerRef = (String, String);
 /// (partner, WIB date, X-EXTERNAL-ID)
 type ExternalKey = (String, NaiveDate, String);
 
@@ -296,11 +299,18 @@ struct DokuSnapState {
     payments: BTreeMap<(String, String), Payment>,
 }
 
+impl DokuSnapState {
+    /// Whether binding `reference_no` is linked (SUCCESS).
+    fn linked(&self, reference_no: &str) -> bool {
+        self.bindings.get(reference_no).is_some_and(|b| b.status == BindingStatus::Success)
+    }
+}
+
 type DokuSnapSim = super::Sim<DokuSnapState, Merchant>;
 
 impl DokuSnapSim {
-    fn merchant(&self, client_id: &str) -> Option<&Merchant> {
-        self.merchants.iter().find(|m| m.cfg.client_id == client_id)
+    fn new(ctx: Ctx, state: Arc<Mutex<DokuSnapState>>) -> DokuSnapSim {
+        DokuSnapSim::with_merchants(ctx.clone(), state, load_merchants(&ctx))
     }
 }
 
@@ -323,11 +333,7 @@ impl ProductSim for DokuSnap {
     }
 
     fn routes(&self, ctx: Ctx) -> Router {
-        let st = DokuSnapSim {
-            merchants: Arc::new(load_merchants(&ctx)),
-            ctx,
-            state: self.state.clone(),
-        };
+        let st = DokuSnapSim::new(ctx, self.state.clone());
         Router::new()
             .route(PATH_TOKEN_B2B, post(token_b2b))
             .route(PATH_TOKEN_B2B2C, post(token_b2b2c))
@@ -341,11 +347,7 @@ impl ProductSim for DokuSnap {
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
-        let st = DokuSnapSim {
-            merchants: Arc::new(load_merchants(&ctx)),
-            ctx,
-            state: self.state.clone(),
-        };
+        let st = DokuSnapSim::new(ctx, self.state.clone());
         Router::new()
             .route("/_sandbox/doku_snap_ovo/state", get(control_state))
             .route("/_sandbox/doku_snap_ovo/bindings/{reference_no}", get(control_binding))
@@ -373,16 +375,8 @@ impl ProductSim for DokuSnap {
 
     /// A success N1 for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let st = DokuSnapSim {
-            merchants: Arc::new(load_merchants(ctx)),
-            ctx: ctx.clone(),
-            state: self.state.clone(),
-        };
-        let merchant = match &request.merchant {
-            Some(id) => st.merchant(id),
-            None => st.merchants.first(),
-        }
-        .ok_or("no such doku_snap_ovo merchant")?;
+        let st = DokuSnapSim::new(ctx.clone(), self.state.clone());
+        let merchant = st.merchant_or_first(request.merchant.as_deref(), KEY)?;
         let url = merchant
             .cfg
             .notification_url
@@ -403,50 +397,22 @@ impl ProductSim for DokuSnap {
             },
         });
         notify(&st, &merchant.cfg.client_id, "payment", Some(url), body, None);
-        Ok(
-            json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }),
-        )
+        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
     }
 
     /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
     /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = lock(&self.state);
-        for seed in ctx.merchants().bindings(KEY) {
-            let Some(reference_no) = seed.provider_ref.clone() else { continue };
-            inner.bindings.insert(
-                reference_no.clone(),
-                Binding {
-                    reference_no: reference_no.clone(),
-                    client_id: seed.merchant.clone(),
-                    phone: seed.phone.clone(),
-                    // No merchant customer id is known for a seeded link: the phone stands in.
-                    cust_id_merchant: seed.phone.clone(),
-                    auth_code: snap::random_token(40),
-                    external_id: String::new(),
-                    status: BindingStatus::Success,
-                    success_url: String::new(),
-                    failed_url: String::new(),
-                    action_id: String::new(),
-                },
-            );
-            let owner = (seed.merchant.clone(), reference_no);
-            if let Some(token) = &seed.token {
-                inner.customer.insert(token.clone(), SEEDED_TOKEN_LIFETIME, owner.clone());
-            }
-            if let Some(refresh) = &seed.refresh_token {
-                inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
-            }
+        let inner = &mut *lock(&self.state);
+        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
+            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
         }
     }
 }
 
 impl DokuSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
-        let client_id = match &p.merchant {
-            Some(m) => m.clone(),
-            None => ctx.merchants().first(KEY, "client_id")?,
-        };
+        let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,
             Some("sale") | None => PaymentType::Sale,
@@ -470,13 +436,8 @@ impl DokuSnap {
         let refunds = p
             .refunds
             .iter()
-            .map(|r| Refund {
-                refund_no: r.provider_ref.clone().unwrap_or_else(|| random_digits(16)),
-                partner_refund_no: r.reference.clone(),
-                amount: r.amount,
-                split: cash_split(r.amount),
-                reason: None,
-                at: clock::from_unix_millis(r.at),
+            .map(|r| {
+                Refund::imported(r, r.provider_ref.clone().unwrap_or_else(|| random_digits(16)))
             })
             .collect();
         inner.payments.insert(
@@ -586,18 +547,10 @@ fn issue_b2b2c(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Val
         }
         "refresh_token" => {
             let refresh = required(&body, "refreshToken", "refreshToken", 2048)?;
-            match inner.refresh.check(&refresh) {
-                TokenCheck::Valid((c, b))
-                    if c == client
-                        && inner
-                            .bindings
-                            .get(&b)
-                            .is_some_and(|b| b.status == BindingStatus::Success) =>
-                {
-                    b
-                }
-                _ => return Err(SnapError::new(401, "00", "Unauthorized. [refreshToken]")),
-            }
+            inner
+                .refresh
+                .binding_of(&refresh, &client, |b| inner.linked(b))
+                .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. [refreshToken]"))?
         }
         _ => return Err(SnapError::invalid_field("[grantType]")),
     };
@@ -723,18 +676,11 @@ fn authenticate(
             // House decision 4: with or without `Bearer `.
             let customer_token = snap::bearer(value).to_owned();
             let inner = st.lock();
-            match inner.customer.check(&customer_token) {
-                TokenCheck::Valid((c, b))
-                    if c == client
-                        && inner
-                            .bindings
-                            .get(&b)
-                            .is_some_and(|b| b.status == BindingStatus::Success) =>
-                {
-                    Some((b, customer_token))
-                }
-                _ => return Err(SnapError::new(401, "02", "Invalid Customer Token")),
-            }
+            let binding = inner
+                .customer
+                .binding_of(&customer_token, &client, |b| inner.linked(b))
+                .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token"))?;
+            Some((binding, customer_token))
         }
     };
     // 4. Signature: HMAC-SHA512 over the path (and query) with the B2B token (§4).
@@ -882,22 +828,16 @@ fn binding(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Sna
     let reference_no = random_digits(12);
     let opened = st.ctx.pending().open(
         st.ctx.wallets(),
-        NewAction {
-            product: KEY,
-            kind: ActionKind::Binding,
-            phone: phone.clone(),
-            amount: None,
+        NewAction::binding(
+            KEY,
+            phone.clone(),
             merchant,
-            description: "Link your OVO account (DOKU direct debit)".into(),
-            steps: vec![Step::Terms, Step::Otp, Step::Pin],
-            return_url: Some(format!(
-                "{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}",
-                st.ctx.base_url()
-            )),
-            decline_url: None,
-            otp: None,
-            choose_source: false,
-        },
+            "Link your OVO account (DOKU direct debit)".into(),
+        )
+        .returning_to(Some(format!(
+            "{}/_sandbox/doku_snap_ovo/return/binding/{reference_no}",
+            st.ctx.base_url()
+        ))),
     );
     let auth_code = snap::random_token(40);
     inner.bindings.insert(
@@ -1133,23 +1073,19 @@ fn payment(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Sna
     let opened = (payment_type == PaymentType::Sale).then(|| {
         st.ctx.pending().open(
             st.ctx.wallets(),
-            NewAction {
-                product: KEY,
-                kind: ActionKind::PinPayment,
-                phone: phone.clone(),
-                amount: Some(amount),
-                merchant: merchant.name(),
-                description: format!("Payment {partner_ref}"),
-                steps: vec![Step::Otp, Step::Pin],
-                return_url: Some(format!(
-                    "{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}",
-                    st.ctx.base_url()
-                )),
-                decline_url: None,
-                otp: None,
-                // The split comes from the request's payOptionDetails.
-                choose_source: false,
-            },
+            // The split comes from the request's payOptionDetails: the page offers no source.
+            NewAction::pin_payment(
+                KEY,
+                phone.clone(),
+                amount,
+                merchant.name(),
+                format!("Payment {partner_ref}"),
+                vec![Step::Otp, Step::Pin],
+            )
+            .returning_to(Some(format!(
+                "{}/_sandbox/doku_snap_ovo/return/payment/{reference_no}",
+                st.ctx.base_url()
+            ))),
         )
     });
     let payment = Payment {
@@ -1339,16 +1275,9 @@ fn status(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
         .refunds
         .iter()
         .map(|r| {
-            // House decision 4: both keys.
-            json!({
-                "refundNo": r.refund_no,
-                "partnerReferenceNo": r.partner_refund_no,
-                "partnerRefundNo": r.partner_refund_no,
-                "refundAmount": snap::amount(r.amount),
-                "refundStatus": "00",
-                "refundDate": snap::format_timestamp_seconds(r.at),
-                "reason": r.reason.clone().unwrap_or_default(),
-            })
+            let mut entry = r.history_entry();
+            entry["reason"] = json!(r.reason.clone().unwrap_or_default());
+            entry
         })
         .collect();
     let mut answer = json!({
@@ -1388,32 +1317,17 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
     let at = now();
     let today = snap::wib_date(at);
     let mut inner = st.lock();
-    // A partnerRefundNo already processed is never processed again (snap-standard §10): the
-    // same request is a duplicate, other parameters an inconsistent request.
-    let earlier =
-        inner.payments.values().filter(|p| p.client_id == caller.client_id).find_map(|p| {
-            p.refunds
-                .iter()
-                .find(|r| r.partner_refund_no == partner_refund_no)
-                .map(|r| p.partner_reference_no == original && r.amount == amount)
-        });
-    match earlier {
-        Some(true) => {
-            st.ctx.writes().replayed(KEY, WriteKind::Refund, &partner_refund_no);
-            return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
-        }
-        Some(false) => return Err(SnapError::new(404, "18", "Inconsistent Request")),
-        None => {}
-    }
+    let merchants_payments = || inner.payments.values().filter(|p| p.client_id == caller.client_id);
+    snap::refuse_repeated_refund(
+        &st.ctx,
+        KEY,
+        merchants_payments().map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice())),
+        &partner_refund_no,
+        &original,
+        amount,
+    )?;
     // HD 1 daily limit: refunds submitted today (WIB) by this merchant.
-    let refunded_today: i64 = inner
-        .payments
-        .values()
-        .filter(|p| p.client_id == caller.client_id)
-        .flat_map(|p| p.refunds.iter())
-        .filter(|r| snap::wib_date(r.at) == today)
-        .map(|r| r.amount)
-        .sum();
+    let refunded_today = snap::refunded_on(merchants_payments().flat_map(|p| &p.refunds), today);
     let payment = inner
         .payments
         .get_mut(&(caller.client_id.clone(), original))
@@ -1430,7 +1344,9 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
     let not_allowed = || SnapError::new(405, "01", "Requested Operation Is Not Allowed");
     let paid_date = snap::wib_date(payment.paid_at.unwrap_or(payment.created_at));
     let last_day = paid_date
-        .checked_add_signed(TimeDelta::days(i64::from(merchant.cfg.refund_window_days)))
+        .checked_add_signed(TimeDelta::days(i64::from(
+            merchant.cfg.refund_rules.refund_window_days,
+        )))
         .unwrap_or(NaiveDate::MAX);
     if today > last_day {
         return Err(not_allowed());
@@ -1438,10 +1354,17 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
     if amount < 1 || payment.refunded() + amount > payment.amount {
         return Err(SnapError::new(404, "13", "Invalid Amount"));
     }
-    if !merchant.cfg.partial_refund && (amount != payment.amount || payment.refunded() > 0) {
+    if !merchant.cfg.refund_rules.partial_refund
+        && (amount != payment.amount || payment.refunded() > 0)
+    {
         return Err(not_allowed());
     }
-    if merchant.cfg.daily_refund_limit_idr.is_some_and(|limit| refunded_today + amount > limit) {
+    if merchant
+        .cfg
+        .refund_rules
+        .daily_refund_limit_idr
+        .is_some_and(|limit| refunded_today + amount > limit)
+    {
         return Err(not_allowed());
     }
     // Money goes back where it came from: cash first, then points.
@@ -1656,25 +1579,18 @@ async fn control_payment(
         .map_or_else(not_found, |p| Json(payment_view(p)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct Backdate {
-    days: i64,
-}
-
 /// Moves a payment (and its success time) `days` into the past, to drill the refund window.
 async fn control_backdate(
     State(st): State<DokuSnapSim>,
     Path(partner_ref): Path<String>,
-    Json(back): Json<Backdate>,
+    Json(back): Json<snap::Backdate>,
 ) -> Response {
     let mut inner = st.lock();
     let Some(p) = inner.payments.values_mut().find(|p| p.partner_reference_no == partner_ref)
     else {
         return not_found();
     };
-    let shift = TimeDelta::days(back.days);
-    p.created_at -= shift;
-    p.paid_at = p.paid_at.map(|t| t - shift);
+    back.apply(&mut p.created_at, &mut p.paid_at);
     Json(payment_view(p)).into_response()
 }
 

@@ -29,7 +29,7 @@ use subtle::ConstantTimeEq;
 
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
+use crate::core::pending::{Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
@@ -709,22 +709,13 @@ impl FaspaySim {
     fn open_binding(&self, m: &MerchantConfig, phone: &str, phone_no: &str) -> String {
         let opened = self.ctx.pending().open(
             self.ctx.wallets(),
-            NewAction {
-                product: KEY,
-                kind: ActionKind::Binding,
-                phone: phone.to_owned(),
-                amount: None,
-                merchant: m.merchant_name.clone(),
-                description: format!(
-                    "link your OVO account to {} (Faspay OVO Tokenize)",
-                    m.merchant_name
-                ),
-                steps: vec![Step::Terms, Step::Otp, Step::Pin],
-                return_url: m.return_url.clone(),
-                decline_url: None,
-                otp: None,
-                choose_source: false,
-            },
+            NewAction::binding(
+                KEY,
+                phone.to_owned(),
+                m.merchant_name.clone(),
+                format!("link your OVO account to {} (Faspay OVO Tokenize)", m.merchant_name),
+            )
+            .returning_to(m.return_url.clone()),
         );
         let id = opened.id.clone();
         let old = {
@@ -931,23 +922,19 @@ impl FaspaySim {
                 Ok(_) => {
                     let opened = self.ctx.pending().open(
                         self.ctx.wallets(),
-                        NewAction {
-                            product: KEY,
-                            kind: ActionKind::PinPayment,
-                            phone: c.phone.clone(),
-                            amount: Some(amount),
-                            merchant: c.merchant.merchant_name.clone(),
-                            description: payment.bill_desc.clone(),
-                            steps: vec![Step::Otp, Step::Pin],
-                            return_url: Some(format!(
-                                "{}/_sandbox/{KEY}/return/{trx_id}",
-                                self.ctx.base_url()
-                            )),
-                            decline_url: None,
-                            otp: None,
-                            // 720's pay_type (the merchant's) fixes cash or points.
-                            choose_source: false,
-                        },
+                        // 720's pay_type (the merchant's) fixes cash or points.
+                        NewAction::pin_payment(
+                            KEY,
+                            c.phone.clone(),
+                            amount,
+                            c.merchant.merchant_name.clone(),
+                            payment.bill_desc.clone(),
+                            vec![Step::Otp, Step::Pin],
+                        )
+                        .returning_to(Some(format!(
+                            "{}/_sandbox/{KEY}/return/{trx_id}",
+                            self.ctx.base_url()
+                        ))),
                     );
                     payment.action = Some(opened.id.clone());
                     Some(opened)

@@ -22,13 +22,14 @@ use serde_json::{json, Value};
 use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction};
+use crate::core::pending::{Decision, NewAction};
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
 
 mod wire;
 
+use super::MerchantEntry;
 use crate::core::lock;
 use sign::check_header_signature;
 use wire::{
@@ -192,12 +193,13 @@ type JokulPushSim = super::Sim<JokulPushState, MerchantConfig>;
 
 impl JokulPushSim {
     fn new(ctx: Ctx, state: Arc<Mutex<JokulPushState>>) -> JokulPushSim {
-        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
-        JokulPushSim { ctx, state, merchants: Arc::new(merchants) }
+        JokulPushSim::from_file(ctx, state, KEY)
     }
+}
 
-    fn merchant(&self, client_id: &str) -> Option<&MerchantConfig> {
-        self.merchants.iter().find(|m| m.client_id == client_id)
+impl MerchantEntry for MerchantConfig {
+    fn id(&self) -> &str {
+        &self.client_id
     }
 }
 
@@ -246,12 +248,7 @@ impl ProductSim for JokulPush {
     /// A SUCCESS notification for an invoice number this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let app = JokulPushSim::new(ctx.clone(), self.state.clone());
-        let merchant = match &request.merchant {
-            Some(id) => app.merchant(id),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such doku_jokul_ovo_push merchant")?;
+        let merchant = app.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.notification_url.as_deref().is_none_or(str::is_empty) {
             return Err("this doku_jokul_ovo_push merchant has no notification_url".into());
         }
@@ -274,10 +271,7 @@ impl JokulPush {
         if !p.refunds.is_empty() {
             return Err("DOKU Jokul push has no refund API; its refunds are offline".into());
         }
-        let client_id = match &p.merchant {
-            Some(m) => m.clone(),
-            None => ctx.merchants().first(KEY, "client_id")?,
-        };
+        let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         // The invoice number is what the merchant sent and what the status path names.
         let invoice_number = p.provider_ref.clone().unwrap_or_else(|| p.reference.clone());
         let (status, code) = match p.status {
@@ -546,19 +540,13 @@ async fn process(
     let scale = app.ctx.scale();
     let opened = app.ctx.pending().open(
         app.ctx.wallets(),
-        NewAction {
-            product: KEY,
-            kind: ActionKind::Push,
-            phone: phone.clone(),
-            amount: Some(payment.amount),
-            merchant: merchant.name.clone(),
-            description: format!("Pay invoice {}", payment.invoice_number),
-            steps: Vec::new(),
-            return_url: None,
-            decline_url: None,
-            otp: None,
-            choose_source: true,
-        },
+        NewAction::push(
+            KEY,
+            phone.clone(),
+            payment.amount,
+            merchant.name.clone(),
+            format!("Pay invoice {}", payment.invoice_number),
+        ),
     );
     let action_id = opened.id.clone();
     if let Some(p) = app.lock().payments.get_mut(&key) {

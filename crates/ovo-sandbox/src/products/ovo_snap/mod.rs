@@ -17,12 +17,12 @@ use rsa::RsaPublicKey;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::snap::{self, SnapError, TokenCheck, TokenStore};
-use crate::core::bindings::SEEDED_TOKEN_LIFETIME;
+use super::snap::{self, CustomerRef, Refund, SnapError, TokenCheck, TokenStore};
+use super::MerchantEntry;
 use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction, Opened, Step};
+use crate::core::pending::{Decision, NewAction, Opened, Step};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, Linking, ProductSim, UnknownNotification};
@@ -63,21 +63,9 @@ pub struct MerchantConfig {
     /// Where payment notifications go; absent = none sent.
     #[serde(default)]
     pub callback_url: Option<String>,
-    /// HD 1: refunds allowed while today_WIB ≤ paid_date_WIB + window.
-    #[serde(default = "sixty")]
-    pub refund_window_days: u32,
-    #[serde(default = "yes")]
-    pub partial_refund: bool,
-    /// HD 1: IDR summed over refunds submitted on one WIB date; absent = no limit.
-    #[serde(default)]
-    pub daily_refund_limit_idr: Option<i64>,
-}
-
-fn sixty() -> u32 {
-    60
-}
-fn yes() -> bool {
-    true
+    /// HD 1.
+    #[serde(flatten)]
+    pub refund_rules: snap::RefundRules,
 }
 
 #[derive(Debug)]
@@ -122,6 +110,22 @@ struct Binding {
     reason: Option<String>,
 }
 
+impl Binding {
+    fn seeded(link: snap::SeededLink) -> Binding {
+        Binding {
+            id: link.id,
+            client_id: link.client_id,
+            phone: link.phone,
+            status: BindingStatus::Active,
+            auth_code: snap::random_token(32),
+            partner_reference_no: None,
+            cust_id_merchant: None,
+            action_id: None,
+            reason: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PayStatus {
     Initiated,
@@ -162,15 +166,6 @@ enum Charge {
 }
 
 #[derive(Debug, Clone)]
-struct Refund {
-    refund_no: String,
-    partner_refund_no: String,
-    amount: i64,
-    split: Split,
-    at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone)]
 struct Payment {
     client_id: String,
     partner_reference_no: String,
@@ -194,9 +189,6 @@ impl Payment {
     }
 }
 
-/// (client id, binding id)
-type CustomerRef = (String, String);
-
 #[derive(Debug, Default)]
 struct OvoSnapState {
     b2b: TokenStore<String>,
@@ -212,6 +204,11 @@ struct OvoSnapState {
 }
 
 impl OvoSnapState {
+    /// Whether binding `id` is ACTIVE.
+    fn active(&self, id: &str) -> bool {
+        self.bindings.get(id).is_some_and(|b| b.status == BindingStatus::Active)
+    }
+
     fn next_ref(&mut self, prefix: &str) -> String {
         self.seq += 1;
         format!("{prefix}{:012}{}", self.seq, snap::random_token(4).to_ascii_uppercase())
@@ -226,22 +223,23 @@ pub struct OvoSnap {
 
 type OvoSnapSim = super::Sim<OvoSnapState, Arc<Merchant>>;
 
-impl OvoSnapSim {
-    fn merchant(&self, client_id: &str) -> Option<Arc<Merchant>> {
-        self.merchants.iter().find(|m| m.cfg.client_id == client_id).cloned()
+impl MerchantEntry for Merchant {
+    fn id(&self) -> &str {
+        &self.cfg.client_id
     }
+}
+
+impl OvoSnapSim {
     fn new(ctx: Ctx, state: Arc<Mutex<OvoSnapState>>) -> OvoSnapSim {
         let configs: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
         let merchants = configs
             .into_iter()
             .map(|cfg| {
-                let key = snap::parse_public_key(&cfg.merchant_public_key)
-                    .map_err(|e| tracing::warn!(client_id = %cfg.client_id, error = %e, "ovo_snap: merchant_public_key unusable"))
-                    .ok();
+                let key = snap::merchant_public_key(KEY, &cfg.client_id, &cfg.merchant_public_key);
                 Arc::new(Merchant { cfg, key })
             })
             .collect();
-        OvoSnapSim { ctx, state, merchants: Arc::new(merchants) }
+        OvoSnapSim::with_merchants(ctx, state, merchants)
     }
 }
 
@@ -261,8 +259,8 @@ impl ProductSim for OvoSnap {
         let mut router = Router::new();
         for v in VERSIONS {
             router = router
-                .route(&format!("/OVOSNAP/{v}/access-token/b2b"), post(b2b_token))
-                .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), post(b2b2c_token))
+                .route(&format!("/OVOSNAP/{v}/access-token/b2b"), token_op("73", b2b_token))
+                .route(&format!("/OVOSNAP/{v}/access-token/b2b2c"), token_op("74", b2b2c_token))
                 .route(
                     &format!("/OVOSNAP/{v}/oauth/account/registration-account-binding"),
                     op("07", bind),
@@ -306,11 +304,7 @@ impl ProductSim for OvoSnap {
     /// A success notification for a partnerReferenceNo this provider never saw.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = match &request.merchant {
-            Some(id) => s.merchant(id),
-            None => s.merchants.first().cloned(),
-        }
-        .ok_or("no such ovo_snap merchant")?;
+        let merchant = s.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
             return Err("this ovo_snap merchant has no callback_url".into());
         }
@@ -333,46 +327,20 @@ impl ProductSim for OvoSnap {
             refunds: Vec::new(),
         };
         notify_payment(&s, &payment);
-        Ok(
-            json!({ "product": KEY, "partnerReferenceNo": request.reference, "referenceNo": reference_no }),
-        )
+        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
     }
 
     fn seed(&self, ctx: &Ctx) {
-        let mut inner = lock(&self.state);
-        for seed in ctx.merchants().bindings(KEY) {
-            let Some(id) = seed.provider_ref.clone() else { continue };
-            inner.bindings.insert(
-                id.clone(),
-                Binding {
-                    id: id.clone(),
-                    client_id: seed.merchant.clone(),
-                    phone: seed.phone.clone(),
-                    status: BindingStatus::Active,
-                    auth_code: snap::random_token(32),
-                    partner_reference_no: None,
-                    cust_id_merchant: None,
-                    action_id: None,
-                    reason: None,
-                },
-            );
-            let owner = (seed.merchant.clone(), id);
-            if let Some(token) = &seed.token {
-                inner.customer.insert(token.clone(), SEEDED_TOKEN_LIFETIME, owner.clone());
-            }
-            if let Some(refresh) = &seed.refresh_token {
-                inner.refresh.insert(refresh.clone(), SEEDED_TOKEN_LIFETIME, owner);
-            }
+        let inner = &mut *lock(&self.state);
+        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
+            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
         }
     }
 }
 
 impl OvoSnap {
     fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
-        let client_id = match &p.merchant {
-            Some(m) => m.clone(),
-            None => ctx.merchants().first(KEY, "client_id")?,
-        };
+        let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         let mut inner = lock(&self.state);
         let key = (client_id.clone(), p.reference.clone());
         if inner.payments.contains_key(&key) {
@@ -390,13 +358,7 @@ impl OvoSnap {
                 Some(no) => no.clone(),
                 None => inner.next_ref("RFD"),
             };
-            refunds.push(Refund {
-                refund_no,
-                partner_refund_no: r.reference.clone(),
-                amount: r.amount,
-                split: cash_split(r.amount),
-                at: clock::from_unix_millis(r.at),
-            });
+            refunds.push(Refund::imported(r, refund_no));
         }
         let reference_no = match &p.provider_ref {
             Some(no) => no.clone(),
@@ -483,15 +445,17 @@ struct Authed {
 // ---------------------------------------------------------------------------------------------
 // Tokens (73, 74)
 
-async fn b2b_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    answer("73", b2b_token_inner(&s, &headers, &body))
+/// A token endpoint of `service` (73, 74) handled by `handler`.
+fn token_op(
+    service: &'static str,
+    handler: fn(&OvoSnapSim, &HeaderMap, &[u8]) -> Result<Response, SnapError>,
+) -> MethodRouter<OvoSnapSim> {
+    post(move |State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes| async move {
+        answer(service, handler(&s, &headers, &body))
+    })
 }
 
-fn b2b_token_inner(
-    s: &OvoSnapSim,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, SnapError> {
+fn b2b_token(s: &OvoSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let body = parse_body(body)?;
     let grant = req_str(&body, "grantType", 64)?;
@@ -503,15 +467,7 @@ fn b2b_token_inner(
     Ok(snap::ok("73", json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": "900" })))
 }
 
-async fn b2b2c_token(State(s): State<OvoSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    answer("74", b2b2c_token_inner(&s, &headers, &body))
-}
-
-fn b2b2c_token_inner(
-    s: &OvoSnapSim,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response, SnapError> {
+fn b2b2c_token(s: &OvoSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Response, SnapError> {
     let merchant = authenticate_token_call(s, headers)?;
     let client = merchant.cfg.client_id.clone();
     let body = parse_body(body)?;
@@ -552,18 +508,10 @@ fn b2b2c_token_inner(
         (binding_id, refresh)
     } else if grant.eq_ignore_ascii_case("refresh_token") {
         let refresh = req_str(&body, "refreshToken", 256)?.to_owned();
-        let binding_id = match inner.refresh.check(&refresh) {
-            TokenCheck::Valid((c, b))
-                if c == client
-                    && inner
-                        .bindings
-                        .get(&b)
-                        .is_some_and(|b| b.status == BindingStatus::Active) =>
-            {
-                b
-            }
-            _ => return Err(SnapError::new(401, "02", "Invalid Customer Token [refreshToken]")),
-        };
+        let binding_id = inner
+            .refresh
+            .binding_of(&refresh, &client, |b| inner.active(b))
+            .ok_or_else(|| SnapError::new(401, "02", "Invalid Customer Token [refreshToken]"))?;
         (binding_id, refresh)
     } else {
         return Err(SnapError::invalid_field("[grantType]"));
@@ -655,17 +603,15 @@ fn bind(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let opened = s.ctx.pending().open(
         s.ctx.wallets(),
         NewAction {
-            product: KEY,
-            kind: ActionKind::Binding,
-            phone: phone.clone(),
-            amount: None,
-            merchant: authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
-            description: "Link your OVO account (OVO SNAP)".into(),
-            steps: vec![Step::Terms, Step::Otp, Step::Pin],
             return_url,
             decline_url,
             otp,
-            choose_source: false,
+            ..NewAction::binding(
+                KEY,
+                phone.clone(),
+                authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
+                "Link your OVO account (OVO SNAP)".into(),
+            )
         },
     );
     let redirect_url = format!("{}/_sandbox/customer/{}", s.ctx.base_url(), opened.id);
@@ -897,17 +843,16 @@ fn pay(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let opened = s.ctx.pending().open(
         s.ctx.wallets(),
         NewAction {
-            product: KEY,
-            kind: ActionKind::PinPayment,
-            phone,
-            amount: Some(amount),
-            merchant: authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
-            description: format!("Payment {reference}"),
-            steps: vec![Step::Pin],
-            return_url,
-            decline_url: None,
-            otp: None,
             choose_source: true,
+            ..NewAction::pin_payment(
+                KEY,
+                phone,
+                amount,
+                authed.merchant.cfg.name.clone().unwrap_or_else(|| client.clone()),
+                format!("Payment {reference}"),
+                vec![Step::Pin],
+            )
+            .returning_to(return_url)
         },
     );
     let web_redirect_url = format!("{}/_sandbox/customer/{}", s.ctx.base_url(), opened.id);
@@ -1144,20 +1089,7 @@ fn status(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let inner = s.lock();
     let p = find_payment(&inner, &client, partner_ref, reference_no)
         .ok_or_else(|| SnapError::new(404, "01", "Transaction Not Found"))?;
-    let history: Vec<Value> = p
-        .refunds
-        .iter()
-        .map(|r| {
-            json!({
-                "refundNo": r.refund_no,
-                "partnerReferenceNo": r.partner_refund_no,
-                "partnerRefundNo": r.partner_refund_no,
-                "refundAmount": snap::amount(r.amount),
-                "refundStatus": "00",
-                "refundDate": snap::format_timestamp_seconds(r.at)
-            })
-        })
-        .collect();
+    let history: Vec<Value> = p.refunds.iter().map(Refund::history_entry).collect();
     Ok(snap::ok(
         "55",
         json!({
@@ -1189,30 +1121,16 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let today = snap::wib_date(now);
 
     let mut inner = s.lock();
-    let submitted_today: i64 = inner
-        .payments
-        .values()
-        .filter(|p| p.client_id == client)
-        .flat_map(|p| p.refunds.iter())
-        .filter(|r| snap::wib_date(r.at) == today)
-        .map(|r| r.amount)
-        .sum();
-    // A partnerRefundNo already processed is never processed again (snap-standard §10):
-    // the same request is a duplicate, other parameters an inconsistent request.
-    let earlier = inner.payments.values().filter(|p| p.client_id == client).find_map(|p| {
-        p.refunds
-            .iter()
-            .find(|r| r.partner_refund_no == partner_refund_no)
-            .map(|r| p.partner_reference_no == original && r.amount == amount)
-    });
-    match earlier {
-        Some(true) => {
-            s.ctx.writes().replayed(KEY, WriteKind::Refund, &partner_refund_no);
-            return Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"));
-        }
-        Some(false) => return Err(SnapError::new(404, "18", "Inconsistent Request")),
-        None => {}
-    }
+    let merchants_payments = || inner.payments.values().filter(|p| p.client_id == client);
+    let submitted_today = snap::refunded_on(merchants_payments().flat_map(|p| &p.refunds), today);
+    snap::refuse_repeated_refund(
+        &s.ctx,
+        KEY,
+        merchants_payments().map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice())),
+        &partner_refund_no,
+        &original,
+        amount,
+    )?;
     let refund_no = inner.next_ref("RFD");
     let p = inner
         .payments
@@ -1225,7 +1143,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     if amount <= 0 {
         return Err(SnapError::new(404, "13", "Invalid Amount"));
     }
-    if !cfg.partial_refund && (amount != p.amount || !p.refunds.is_empty()) {
+    if !cfg.refund_rules.partial_refund && (amount != p.amount || !p.refunds.is_empty()) {
         return Err(SnapError::new(
             405,
             "01",
@@ -1233,7 +1151,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
         ));
     }
     let last_day = snap::wib_date(paid_at)
-        .checked_add_signed(TimeDelta::days(i64::from(cfg.refund_window_days)));
+        .checked_add_signed(TimeDelta::days(i64::from(cfg.refund_rules.refund_window_days)));
     if last_day.is_some_and(|last| today > last) {
         return Err(SnapError::new(
             405,
@@ -1244,7 +1162,8 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     if p.refunded() + amount > p.amount {
         return Err(SnapError::new(404, "13", "Invalid Amount [over refund]"));
     }
-    if cfg.daily_refund_limit_idr.is_some_and(|limit| submitted_today + amount > limit) {
+    if cfg.refund_rules.daily_refund_limit_idr.is_some_and(|limit| submitted_today + amount > limit)
+    {
         return Err(SnapError::new(403, "20", "Merchant Limit Exceed [daily refund limit]"));
     }
     // Back where the money came from: cash first, then points.
@@ -1259,6 +1178,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
         partner_refund_no: partner_refund_no.clone(),
         amount,
         split,
+        reason: None,
         at: now,
     });
     s.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
@@ -1322,23 +1242,16 @@ async fn control_state(State(s): State<OvoSnapSim>) -> Json<Value> {
     Json(json!({ "bindings": bindings, "payments": payments }))
 }
 
-#[derive(Debug, Deserialize)]
-struct Backdate {
-    days: i64,
-}
-
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
 async fn control_backdate(
     State(s): State<OvoSnapSim>,
     Path(reference): Path<String>,
-    Json(req): Json<Backdate>,
+    Json(req): Json<snap::Backdate>,
 ) -> Response {
     let mut inner = s.lock();
-    let shift = TimeDelta::days(req.days);
     let mut found = 0;
     for p in inner.payments.values_mut().filter(|p| p.partner_reference_no == reference) {
-        p.created_at -= shift;
-        p.paid_at = p.paid_at.map(|at| at - shift);
+        req.apply(&mut p.created_at, &mut p.paid_at);
         found += 1;
     }
     if found == 0 {

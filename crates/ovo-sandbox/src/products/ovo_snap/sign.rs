@@ -21,8 +21,10 @@ pub(super) fn authenticate(
     if device.len() > 400 {
         return Err(SnapError::invalid_field("[X-DEVICE-ID]"));
     }
-    let merchant =
-        s.merchant(partner).ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
+    let merchant = s
+        .merchant(partner)
+        .cloned()
+        .ok_or_else(|| SnapError::unauthorized("Unknown X-PARTNER-ID"))?;
     let client = merchant.cfg.client_id.as_str();
     let authorization =
         snap::header(call.headers, "Authorization").map(snap::bearer).map(str::to_owned);
@@ -33,18 +35,7 @@ pub(super) fn authenticate(
     let mut binding = None;
     let mut unlink_second = false;
     let customer_ok = |inner: &OvoSnapState, token: &str| -> Option<String> {
-        match inner.customer.check(token) {
-            TokenCheck::Valid((c, b))
-                if c == client
-                    && inner
-                        .bindings
-                        .get(&b)
-                        .is_some_and(|b| b.status == BindingStatus::Active) =>
-            {
-                Some(b)
-            }
-            _ => None,
-        }
+        inner.customer.binding_of(token, client, |b| inner.active(b))
     };
     match auth {
         Auth::Binding => {
@@ -140,8 +131,10 @@ pub(super) fn authenticate_token_call(
     let client = snap::required_header(headers, "X-CLIENT-KEY")?;
     let signature = snap::required_header(headers, "X-SIGNATURE")?;
     snap::check_timestamp(timestamp)?;
-    let merchant =
-        s.merchant(client).ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
+    let merchant = s
+        .merchant(client)
+        .cloned()
+        .ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
     let verified = merchant
         .key
         .as_ref()

@@ -24,11 +24,12 @@ use serde_json::{json, Value};
 use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
-use crate::core::pending::{ActionKind, Decision, NewAction, Opened};
+use crate::core::pending::{Decision, NewAction, Opened};
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
 
+use super::MerchantEntry;
 use crate::core::lock;
 use clock::now;
 use wire::{new_id, Attempt, Payin, Refund};
@@ -179,12 +180,7 @@ impl ProductSim for Tazapay {
     /// `payin.succeeded` for a payin whose `reference_id` is the given reference, never created here.
     fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
         let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
-        let merchant = match &request.merchant {
-            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such tazapay_ovo_idr merchant")?;
+        let merchant = app.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
         if merchant.webhook_url.as_deref().is_none_or(str::is_empty) {
             return Err("this tazapay_ovo_idr merchant has no webhook_url".into());
         }
@@ -201,12 +197,7 @@ impl ProductSim for Tazapay {
     /// A payin with one payment attempt; a pending refund finishes on the usual schedule.
     fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let app = self.import_app.get_or_init(|| TazapaySim::new(ctx.clone(), self.state.clone()));
-        let merchant = match &p.merchant {
-            Some(key) => app.merchants.iter().find(|m| &m.api_key == key),
-            None => app.merchants.first(),
-        }
-        .cloned()
-        .ok_or("no such tazapay_ovo_idr merchant")?;
+        let merchant = app.merchant_or_first(p.merchant.as_deref(), KEY)?.clone();
         let id = p.provider_ref.clone().ok_or("a Tazapay payin needs its id (pay_…)")?;
         if !id.starts_with("pay_") {
             return Err("a payin id starts with pay_".into());
@@ -403,14 +394,15 @@ fn debit_reason(e: DebitError) -> String {
     .into()
 }
 
+impl MerchantEntry for MerchantConfig {
+    fn id(&self) -> &str {
+        &self.api_key
+    }
+}
+
 impl TazapaySim {
     fn new(ctx: Ctx, state: Arc<Mutex<TazapayState>>) -> TazapaySim {
-        let merchants: Vec<MerchantConfig> = ctx.merchants().section_or_none(KEY);
-        TazapaySim { ctx, state, merchants: Arc::new(merchants) }
-    }
-
-    fn merchant(&self, api_key: &str) -> Option<&MerchantConfig> {
-        self.merchants.iter().find(|m| m.api_key == api_key)
+        TazapaySim::from_file(ctx, state, KEY)
     }
 
     /// HTTP Basic (§2): codes 109 / 108 / 111.
@@ -1026,19 +1018,13 @@ fn confirm(
                     Ok(_) => {
                         let opened = app.ctx.pending().open(
                             app.ctx.wallets(),
-                            NewAction {
-                                product: KEY,
-                                kind: ActionKind::Push,
-                                phone: phone.clone(),
-                                amount: Some(rupiah),
-                                merchant: merchant.name.clone(),
-                                description: payin.transaction_description.clone(),
-                                steps: Vec::new(),
-                                return_url: None,
-                                decline_url: None,
-                                otp: None,
-                                choose_source: true,
-                            },
+                            NewAction::push(
+                                KEY,
+                                phone.clone(),
+                                rupiah,
+                                merchant.name.clone(),
+                                payin.transaction_description.clone(),
+                            ),
                         );
                         Plan::Push { opened, phone: phone.clone() }
                     }
