@@ -24,6 +24,7 @@ use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::Ledger;
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
+use ovo_test_support::bench_setup::positive_counts;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::sqlite::SqliteRow;
@@ -69,31 +70,19 @@ struct Config {
 }
 
 impl Config {
-    fn from_args() -> Result<Config, String> {
+    fn from_args() -> Config {
         let mut cfg =
             Config { customers: 200_000, payments: 1_000_000, lookups: 2_000, pages: 1_000 };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            let slot = match arg.as_str() {
-                "--customers" => &mut cfg.customers,
-                "--payments" => &mut cfg.payments,
-                "--lookups" => &mut cfg.lookups,
-                "--pages" => &mut cfg.pages,
-                // cargo bench appends `--bench`; libtest-style flags mean nothing here.
-                "--bench" | "--nocapture" | "--quiet" => continue,
-                "-h" | "--help" => return Err(String::new()),
-                other => return Err(format!("unknown argument {other:?}")),
-            };
-            let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-            *slot = value
-                .replace('_', "")
-                .parse()
-                .map_err(|_| format!("{arg}: {value:?} is not a number"))?;
-        }
-        if cfg.customers == 0 || cfg.payments == 0 || cfg.lookups == 0 || cfg.pages == 0 {
-            return Err("every count must be at least 1".into());
-        }
-        Ok(cfg)
+        positive_counts(
+            "cargo bench -p ovo-ledger --bench ledger -- [--customers M] [--payments N] [--lookups L] [--pages P]",
+            &mut [
+                ("--customers", &mut cfg.customers),
+                ("--payments", &mut cfg.payments),
+                ("--lookups", &mut cfg.lookups),
+                ("--pages", &mut cfg.pages),
+            ],
+        );
+        cfg
     }
 
     fn warmup(n: usize) -> usize {
@@ -103,18 +92,7 @@ impl Config {
 
 #[tokio::main]
 async fn main() -> BenchResult<()> {
-    let cfg = match Config::from_args() {
-        Ok(cfg) => cfg,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!(
-                "usage: cargo bench -p ovo-ledger --bench ledger -- [--customers M] [--payments N] [--lookups L] [--pages P]"
-            );
-            std::process::exit(2);
-        }
-    };
+    let cfg = Config::from_args();
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("ledger.sqlite");

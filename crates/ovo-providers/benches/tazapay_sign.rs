@@ -14,6 +14,7 @@ use ovo_providers::products::tazapay::{
     basic_authorization, confirm_idempotency_key, TazapayClient, TazapayOptions,
 };
 use ovo_providers::Credentials;
+use ovo_test_support::bench_setup::counts;
 
 const KEY: &str = "ak_test_YLSUAE0V4BHJH8X486OC";
 const SECRET: &str = "sk_test_HM8C7HERWPf85OfqB1xKMBI1iD6uVa12QcvTNYyRaHxQf5S9oieKh9Vsz87rxmHJZJW2LwUsCRcdVmDtwE8CEducHQtg5T3V9u6ImAinvGb28VyxSUYlM1LYiemO4Lqm";
@@ -38,14 +39,12 @@ fn measure(iterations: usize, mut run: impl FnMut() -> usize) -> Vec<Duration> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let iterations = args
-        .iter()
-        .position(|a| a == "--iterations")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20_000usize)
-        .max(1);
+    let mut iterations = 20_000;
+    counts(
+        "cargo bench -p ovo-providers --bench tazapay_sign -- [--iterations N]",
+        &mut [("--iterations", &mut iterations)],
+    );
+    let iterations = iterations.max(1);
 
     let credentials = Credentials::from_pairs(
         Product::TazapayOvoIdr,

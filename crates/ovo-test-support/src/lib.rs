@@ -8,6 +8,8 @@
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
+//! - [`bench_setup`]: a benchmark's counts from the command line; (feature `app`) its app and
+//!   generated customers.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, and builders for common inputs.
 //! - [`secrets`] (feature `app`): a secret store in a JSON file that outlives a killed process.
@@ -18,6 +20,7 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod bench;
+pub mod bench_setup;
 pub mod json;
 pub mod keys;
 #[cfg(feature = "ledger")]
