@@ -6,6 +6,7 @@
 //! - [`keys`]: the test-only RSA keys and the demo merchants' keys.
 //! - [`json`]: small JSON-over-HTTP helpers.
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
+//! - [`requests`] (feature `providers`): provider requests a suite and a benchmark both send.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`bench_setup`]: a benchmark's counts from the command line; (feature `app`) its app and
@@ -26,6 +27,8 @@ pub mod keys;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 pub mod receiver;
+#[cfg(feature = "providers")]
+pub mod requests;
 #[cfg(feature = "app")]
 pub mod secrets;
 pub mod sim;
