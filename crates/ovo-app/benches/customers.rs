@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::{
-    ColumnMapping, ImportJobRef, ImportMode, ImportState, NewOperatorInput, SearchInput,
-    SignInInput, StartImportInput,
+    ColumnMapping, ImportJobRef, ImportMode, ImportState, NewOperatorInput, SignInInput,
+    StartImportInput,
 };
 use ovo_app::Backoffice;
 use ovo_domain::{fold_name, Msisdn, Timestamp};
@@ -23,7 +23,7 @@ use ovo_test_support::bench::{
     header, ms, nanos, percentile, report, timed, us, BenchResult, FIRST, LAST,
 };
 use ovo_test_support::bench_setup::{
-    open_app_with_admin, positive_counts, random_name, random_phone, BENCH_PASSWORD,
+    open_app_with_admin, positive_counts, random_name, random_phone, time_search, BENCH_PASSWORD,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -245,11 +245,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &values[rng.gen_range(0..values.len())].phone;
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, formats[i % 3](phone)).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
@@ -266,9 +262,7 @@ async fn main() -> BenchResult<()> {
         } else {
             format!("{first} {}", last.chars().take(3).collect::<String>())
         };
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: query.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, query.clone()).await?);
         let folded = fold_name(&query);
         let words: Vec<&str> = folded.split(' ').collect();
         let mut conn = app.ledger().read().await?;
@@ -281,9 +275,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("SHOP-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, id.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }
@@ -294,11 +286,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = format!("BNCH{:012}", 4 * rng.gen_range(1..=cfg.customers / 4).max(1));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: reference.clone(), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, reference.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, &reference)).await?.0);
     }

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use ovo_app::ipc::{SearchInput, SignInInput};
+use ovo_app::ipc::SignInInput;
 use ovo_domain::{
     fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, Timestamp,
 };
@@ -16,7 +16,7 @@ use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment};
 use ovo_test_support::bench::{header, report, timed, BenchResult, FIRST, LAST};
 use ovo_test_support::bench_setup::{
-    open_app_with_admin, positive_counts, random_name, random_phone, BENCH_PASSWORD,
+    open_app_with_admin, positive_counts, random_name, random_phone, time_search, BENCH_PASSWORD,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -99,11 +99,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..searches {
         let phone = &phones[rng.gen_range(0..phones.len())];
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, formats[i % 3](phone)).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
@@ -116,9 +112,7 @@ async fn main() -> BenchResult<()> {
             LAST[rng.gen_range(0..LAST.len())]
         };
         let prefix: String = word.chars().take(rng.gen_range(2..=5)).collect();
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: prefix.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, prefix.clone()).await?);
         let folded = fold_name(&prefix);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_name_words(&mut conn, &[folded.as_str()], 21)).await?.0);
@@ -127,16 +121,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..searches {
         let reference = &references[rng.gen_range(0..references.len())];
-        app_ns.push(
-            timed(
-                app.search_customers(SearchInput {
-                    query: reference.as_str().to_owned(),
-                    limit: 20,
-                }),
-            )
-            .await?
-            .0,
-        );
+        app_ns.push(time_search(&app, reference.as_str().to_owned()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, reference.as_str())).await?.0);
     }
@@ -144,9 +129,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..searches {
         let id = format!("BENCH-{:07}", rng.gen_range(0..customer_count));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, id.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }

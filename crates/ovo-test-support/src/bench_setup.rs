@@ -55,13 +55,13 @@ mod app {
     use std::path::Path;
     use std::sync::Arc;
 
-    use ovo_app::ipc::FirstAdminInput;
+    use ovo_app::ipc::{FirstAdminInput, SearchInput};
     use ovo_app::{Backoffice, BackofficeConfig};
     use ovo_domain::{Msisdn, SystemClock};
     use ovo_secrets::MemoryStore;
     use rand::Rng;
 
-    use crate::bench::{BenchResult, FIRST, LAST};
+    use crate::bench::{timed, BenchResult, FIRST, LAST};
 
     /// The admin's password in every benchmark's app.
     pub const BENCH_PASSWORD: &str = "bench-password-1";
@@ -88,6 +88,11 @@ mod app {
         })
         .await?;
         Ok(app)
+    }
+
+    /// Nanoseconds one `search_customers` round trip for `query` takes (20 rows at most).
+    pub async fn time_search(app: &Backoffice, query: String) -> BenchResult<u64> {
+        Ok(timed(app.search_customers(SearchInput { query, limit: 20 })).await?.0)
     }
 
     /// A random valid mobile number `628…`.
