@@ -22,10 +22,7 @@ const PHONES: [&str; 4] = ["6281234567890", "6281298765432", "6285712345678", "6
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let mut extra = 3_000;
-    counts(
-        "cargo bench -p ovo-app --bench builtin_import -- [--payments N]",
-        &mut [("--payments", &mut extra)],
-    );
+    counts(&mut [("--payments", &mut extra)]);
     let dir = tempfile::tempdir()?;
     let app = open_app(dir.path()).await?;
     let end = ovo_domain::Clock::now(&SystemClock).unix_millis() - 60_000;

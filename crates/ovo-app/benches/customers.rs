@@ -42,14 +42,11 @@ struct Config {
 
 fn config() -> Config {
     let mut cfg = Config { rows: 100_000, customers: 1_000_000, searches: 1_000 };
-    positive_counts(
-        "cargo bench -p ovo-app --bench customers -- [--rows N] [--customers M] [--searches S]",
-        &mut [
-            ("--rows", &mut cfg.rows),
-            ("--customers", &mut cfg.customers),
-            ("--searches", &mut cfg.searches),
-        ],
-    );
+    positive_counts(&mut [
+        ("--rows", &mut cfg.rows),
+        ("--customers", &mut cfg.customers),
+        ("--searches", &mut cfg.searches),
+    ]);
     cfg
 }
 

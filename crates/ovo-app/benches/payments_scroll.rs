@@ -34,10 +34,7 @@ const STATUSES: [PaymentStatus; 4] = [
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let mut total = 100_000;
-    counts(
-        "cargo bench -p ovo-app --bench payments_scroll -- [--payments N]",
-        &mut [("--payments", &mut total)],
-    );
+    counts(&mut [("--payments", &mut total)]);
     let total = total.max(1);
     let dir = tempfile::tempdir()?;
     let app = open_app_with_admin(dir.path()).await?;

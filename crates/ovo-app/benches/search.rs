@@ -28,10 +28,7 @@ const P99_TARGET_NS: u64 = 16_000_000;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let (mut customer_count, mut searches) = (200_000, 1_000);
-    positive_counts(
-        "cargo bench -p ovo-app --bench search -- [--customers M] [--searches N]",
-        &mut [("--customers", &mut customer_count), ("--searches", &mut searches)],
-    );
+    positive_counts(&mut [("--customers", &mut customer_count), ("--searches", &mut searches)]);
     let dir = tempfile::tempdir()?;
     let app = open_app_with_admin(dir.path()).await?;
 

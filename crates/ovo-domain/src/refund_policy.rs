@@ -376,16 +376,7 @@ impl RefundRefusal {
 /// `template` with its `{}` holes filled by `args` in order.
 fn fill(template: &str, args: &[String]) -> String {
     debug_assert_eq!(template.matches("{}").count(), args.len(), "{template}");
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    for arg in args {
-        let Some(at) = rest.find("{}") else { break };
-        out.push_str(&rest[..at]);
-        out.push_str(arg);
-        rest = &rest[at + 2..];
-    }
-    out.push_str(rest);
-    out
+    args.iter().fold(template.to_owned(), |text, arg| text.replacen("{}", arg, 1))
 }
 
 /// English message.

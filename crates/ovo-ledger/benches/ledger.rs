@@ -73,15 +73,12 @@ impl Config {
     fn from_args() -> Config {
         let mut cfg =
             Config { customers: 200_000, payments: 1_000_000, lookups: 2_000, pages: 1_000 };
-        positive_counts(
-            "cargo bench -p ovo-ledger --bench ledger -- [--customers M] [--payments N] [--lookups L] [--pages P]",
-            &mut [
-                ("--customers", &mut cfg.customers),
-                ("--payments", &mut cfg.payments),
-                ("--lookups", &mut cfg.lookups),
-                ("--pages", &mut cfg.pages),
-            ],
-        );
+        positive_counts(&mut [
+            ("--customers", &mut cfg.customers),
+            ("--payments", &mut cfg.payments),
+            ("--lookups", &mut cfg.lookups),
+            ("--pages", &mut cfg.pages),
+        ]);
         cfg
     }
 

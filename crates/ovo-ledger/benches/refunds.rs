@@ -43,10 +43,7 @@ struct Config {
 impl Config {
     fn from_args() -> Config {
         let mut cfg = Config { requests: 2_000, chunk: 1 };
-        positive_counts(
-            "cargo bench -p ovo-ledger --bench refunds -- [--requests N] [--chunk C]",
-            &mut [("--requests", &mut cfg.requests), ("--chunk", &mut cfg.chunk)],
-        );
+        positive_counts(&mut [("--requests", &mut cfg.requests), ("--chunk", &mut cfg.chunk)]);
         cfg
     }
 }

@@ -92,10 +92,7 @@ fn micros(d: Duration) -> String {
 
 fn main() {
     let mut samples = 100_000;
-    counts(
-        "cargo bench -p ovo-providers --bench snap_sign -- [--samples N]",
-        &mut [("--samples", &mut samples)],
-    );
+    counts(&mut [("--samples", &mut samples)]);
 
     let profile = SnapProfile {
         product: Product::OvoSnap,

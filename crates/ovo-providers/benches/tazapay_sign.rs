@@ -37,10 +37,7 @@ fn measure(iterations: usize, mut run: impl FnMut() -> usize) -> Vec<Duration> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut iterations = 20_000;
-    counts(
-        "cargo bench -p ovo-providers --bench tazapay_sign -- [--iterations N]",
-        &mut [("--iterations", &mut iterations)],
-    );
+    counts(&mut [("--iterations", &mut iterations)]);
     let iterations = iterations.max(1);
 
     let credentials = Credentials::from_pairs(

@@ -2,26 +2,33 @@
 //! and (feature `app`) opening the app on a temporary data directory, generating customers.
 
 /// Reads `--name N` pairs (`N` may be written `1_000`) into the slot named by each flag. `cargo
-/// bench`'s own flags are passed over. On `--help` or a wrong argument prints the error and
-/// `usage` and exits with status 2.
-pub fn counts(usage: &str, flags: &mut [(&str, &mut usize)]) {
+/// bench`'s own flags are passed over. On `--help` or a wrong argument prints the error and the
+/// usage (the flags) and exits with status 2.
+pub fn counts(flags: &mut [(&str, &mut usize)]) {
     if let Err(msg) = read_counts(std::env::args().skip(1), flags) {
-        if !msg.is_empty() {
-            eprintln!("error: {msg}");
-        }
-        eprintln!("usage: {usage}");
-        std::process::exit(2);
+        exit_with_usage(&msg, flags);
     }
 }
 
 /// [`counts`], and every count must be at least 1.
-pub fn positive_counts(usage: &str, flags: &mut [(&str, &mut usize)]) {
-    counts(usage, flags);
+pub fn positive_counts(flags: &mut [(&str, &mut usize)]) {
+    counts(flags);
     if flags.iter().any(|(_, value)| **value == 0) {
-        eprintln!("error: every count must be at least 1");
-        eprintln!("usage: {usage}");
-        std::process::exit(2);
+        exit_with_usage("every count must be at least 1", flags);
     }
+}
+
+fn exit_with_usage(msg: &str, flags: &[(&str, &mut usize)]) -> ! {
+    if !msg.is_empty() {
+        eprintln!("error: {msg}");
+    }
+    // The bench binary is `<name>-<hash>`.
+    let program = std::env::args().next().unwrap_or_default();
+    let file = std::path::Path::new(&program).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let name = file.rsplit_once('-').map_or(file, |(name, _)| name);
+    let options: Vec<String> = flags.iter().map(|(flag, _)| format!("[{flag} N]")).collect();
+    eprintln!("usage: cargo bench --bench {name} -- {}", options.join(" "));
+    std::process::exit(2);
 }
 
 fn read_counts(
