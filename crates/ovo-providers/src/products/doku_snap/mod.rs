@@ -352,11 +352,10 @@ impl DokuSnapClient {
     /// Status (55) as the wire answer, for refund status and callers that want every field.
     pub async fn status_reply(
         &self,
+        call: Call,
         payment_reference: &str,
         provider_ref: Option<&str>,
-        operation: Operation,
     ) -> ProviderResult<Result<StatusReply, (String, String)>> {
-        let call = self.read(operation);
         let body = to_json(&StatusBody {
             original_partner_reference_no: payment_reference,
             original_reference_no: provider_ref,
@@ -534,7 +533,10 @@ impl Provider for DokuSnapClient {
     async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
         self.session.test_b2b_token().await?;
         let read = "SNAP B2B access token, then the status inquiry of an unused reference";
-        match self.status_reply(CONNECTION_TEST_REFERENCE, None, Operation::TestConnection).await? {
+        match self
+            .status_reply(self.read(Operation::TestConnection), CONNECTION_TEST_REFERENCE, None)
+            .await?
+        {
             Err((code, message)) => {
                 Ok(ConnectionProof { read, answer: format!("{code} {message}") })
             }
@@ -724,11 +726,7 @@ impl Provider for DokuSnapClient {
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let call = self.read(Operation::Status);
         let wire = match self
-            .status_reply(
-                request.reference.as_str(),
-                request.provider_ref.as_deref(),
-                Operation::Status,
-            )
+            .status_reply(call, request.reference.as_str(), request.provider_ref.as_deref())
             .await?
         {
             Ok(wire) => wire,
@@ -807,9 +805,9 @@ impl Provider for DokuSnapClient {
         let call = self.read(Operation::Refund);
         let wire = match self
             .status_reply(
+                call,
                 request.payment_reference.as_str(),
                 request.payment_provider_ref.as_deref(),
-                Operation::Refund,
             )
             .await?
         {
