@@ -385,15 +385,9 @@ impl DokuSnapClient {
         &self,
         request: &InboundRequest,
     ) -> Result<TokenRequest, NotificationRejection> {
-        let client_id = request
-            .header("X-CLIENT-KEY")
-            .ok_or(NotificationRejection::MissingField("X-CLIENT-KEY"))?;
-        let timestamp = request
-            .header("X-TIMESTAMP")
-            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request
-            .header("X-SIGNATURE")
-            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        let client_id = request.required_header("X-CLIENT-KEY")?;
+        let timestamp = request.required_header("X-TIMESTAMP")?;
+        let signature = request.required_header("X-SIGNATURE")?;
         if client_id != self.session.client_id() {
             return Err(NotificationRejection::UnknownMerchant);
         }
@@ -479,9 +473,7 @@ impl DokuSnapClient {
         request: &InboundRequest,
         is_issued: &dyn Fn(&str) -> bool,
     ) -> Result<Notification, NotificationRejection> {
-        let authorization = request
-            .header("Authorization")
-            .ok_or(NotificationRejection::MissingField("Authorization"))?;
+        let authorization = request.required_header("Authorization")?;
         let token = strip_bearer(authorization);
         if token.is_empty() {
             return Err(NotificationRejection::MissingField("Authorization"));
@@ -489,12 +481,8 @@ impl DokuSnapClient {
         if !is_issued(token) {
             return Err(NotificationRejection::UnknownToken);
         }
-        let timestamp = request
-            .header("X-TIMESTAMP")
-            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request
-            .header("X-SIGNATURE")
-            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        let timestamp = request.required_header("X-TIMESTAMP")?;
+        let signature = request.required_header("X-SIGNATURE")?;
         let secret = self.inbound_secret.expose().as_bytes();
         let matched = verify_symmetric(
             secret,
@@ -871,11 +859,7 @@ impl Provider for DokuSnapClient {
             .and_then(|i| i.get("redirectUrl"))
             .and_then(Value::as_str)
             .is_some_and(|u| !u.is_empty());
-        Ok(if redirect || reply.class() == SnapClass::InProgress {
-            UnbindOutcome::Pending
-        } else {
-            UnbindOutcome::Unlinked
-        })
+        Ok(UnbindOutcome::pending_if(redirect || reply.class() == SnapClass::InProgress))
     }
 
     fn verify_notification(
