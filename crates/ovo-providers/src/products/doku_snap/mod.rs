@@ -1121,14 +1121,12 @@ mod tests {
     #[test]
     fn n1_and_n2_parse_into_events_with_dedup_keys() {
         let c = client("BRN-test", "SK-test-secret", no_skew());
-        let paid = c
-            .verify_notification(&signed(
-                &c,
-                b"SK-test-secret",
-                "/v1.0/debit/notify",
-                &n1_body("00", "Success"),
-            ))
-            .unwrap();
+        let n1 = |status: &str, message: &str| {
+            let body = n1_body(status, message);
+            c.verify_notification(&signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &body))
+                .unwrap()
+        };
+        let paid = n1("00", "Success");
         assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
         assert_eq!(
             paid.event.as_payment(),
@@ -1139,14 +1137,7 @@ mod tests {
                 Some(Idr::new(99_000).unwrap())
             ))
         );
-        let failed = c
-            .verify_notification(&signed(
-                &c,
-                b"SK-test-secret",
-                "/v1.0/debit/notify",
-                &n1_body("06", "Insufficient Funds"),
-            ))
-            .unwrap();
+        let failed = n1("06", "Insufficient Funds");
         assert!(
             matches!(failed.event, NotificationEvent::Payment { state: PaymentState::Failed { ref code, ref message }, .. } if code == "06" && message == "Insufficient Funds")
         );
