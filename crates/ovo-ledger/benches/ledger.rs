@@ -120,38 +120,25 @@ async fn main() -> BenchResult<()> {
     print_plans(&mut base, &data).await?;
 
     let mut rng = StdRng::seed_from_u64(SEED ^ 0x5A5A);
-    let lookup = bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?;
-    let filtered = bench_page(
-        &ledger,
-        &mut base,
-        cfg.pages,
-        PageKind::Filtered(FILTER_STATUS),
-        &data.cursors,
-        &mut rng,
-    )
-    .await?;
-    let rare = bench_page(
-        &ledger,
-        &mut base,
-        cfg.pages,
-        PageKind::Filtered(RARE_STATUS),
-        &data.rare_cursors,
-        &mut rng,
-    )
-    .await?;
-    let first =
-        bench_page(&ledger, &mut base, cfg.pages, PageKind::FirstUnfiltered, &[], &mut rng).await?;
+    let mut pairs = vec![bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?];
+    for (kind, matching) in [
+        (PageKind::Filtered(FILTER_STATUS), &data.cursors[..]),
+        (PageKind::Filtered(RARE_STATUS), &data.rare_cursors[..]),
+        (PageKind::FirstUnfiltered, &[]),
+    ] {
+        pairs.push(bench_page(&ledger, &mut base, cfg.pages, kind, matching, &mut rng).await?);
+    }
 
     println!();
     println!("Results (ledger = repository fn incl. pool acquire/release and row mapping; baseline = same SQL, bare connection, raw rows)");
-    print_table(&[&lookup, &filtered, &rare, &first]);
+    print_table(&pairs);
     println!(
         "  (samples per side after warm-up: {} lookups, {} per page query; ratio = ledger / baseline; targets: lookup p99 <= 2 ms, page p99 <= 10 ms, ratio <= 1.5)",
         cfg.lookups, cfg.pages
     );
     println!();
     println!("Diagnostics");
-    for pair in [&lookup, &filtered, &rare, &first] {
+    for pair in &pairs {
         let acq = Stats::of(&pair.acquire);
         let slow = pair.acquire.iter().filter(|&&ns| ns > 1_000_000).count();
         let max = pair.acquire.iter().copied().max().unwrap_or(0);
@@ -937,7 +924,7 @@ fn mark(met: bool) -> &'static str {
     }
 }
 
-fn print_table(pairs: &[&Pair]) {
+fn print_table(pairs: &[Pair]) {
     println!(
         "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
         "query",
