@@ -810,30 +810,23 @@ async fn print_plans(base: &mut SqliteConnection, data: &Dataset) -> BenchResult
     let (at, id) = data.cursors[data.cursors.len() / 2];
     println!();
     println!("EXPLAIN QUERY PLAN");
+    let after_cursor = |status: PaymentStatus| {
+        vec![
+            Bind::Text(FILTER_PRODUCT.key()),
+            Bind::Text(status.key()),
+            Bind::Int(at),
+            Bind::Int(id),
+            Bind::Int(i64::from(PAGE_ROWS)),
+        ]
+    };
     let plans = [
         ("customer by phone", LOOKUP_SQL, vec![Bind::Text(phone)]),
         (
             "payments page ovo_snap+succeeded (cursor)",
             PAGE_FILTERED_SQL,
-            vec![
-                Bind::Text(FILTER_PRODUCT.key()),
-                Bind::Text(FILTER_STATUS.key()),
-                Bind::Int(at),
-                Bind::Int(id),
-                Bind::Int(i64::from(PAGE_ROWS)),
-            ],
+            after_cursor(FILTER_STATUS),
         ),
-        (
-            "payments page ovo_snap+unknown (cursor)",
-            PAGE_FILTERED_SQL,
-            vec![
-                Bind::Text(FILTER_PRODUCT.key()),
-                Bind::Text(RARE_STATUS.key()),
-                Bind::Int(at),
-                Bind::Int(id),
-                Bind::Int(i64::from(PAGE_ROWS)),
-            ],
-        ),
+        ("payments page ovo_snap+unknown (cursor)", PAGE_FILTERED_SQL, after_cursor(RARE_STATUS)),
         ("payments first page, no filter", PAGE_FIRST_SQL, vec![Bind::Int(i64::from(PAGE_ROWS))]),
     ];
     for (name, sql, binds) in plans {
