@@ -6,47 +6,25 @@
 //! Run: `cargo bench -p ovo-app --bench builtin_import [-- --payments N]`. Timing only: nothing
 //! here asserts on durations.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use ovo_app::{Backoffice, BackofficeConfig};
 use ovo_domain::{
     Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp,
 };
 use ovo_ledger::payments::{self, NewPayment};
-use ovo_secrets::MemoryStore;
 use ovo_test_support::bench::BenchResult;
+use ovo_test_support::bench_setup::{counts, open_app};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const PHONES: [&str; 4] = ["6281234567890", "6281298765432", "6285712345678", "6281382826301"];
 
-fn payments_wanted() -> BenchResult<usize> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    match args.as_slice() {
-        [] => Ok(3_000),
-        [flag, n] if flag == "--payments" => Ok(n.parse::<usize>()?),
-        _ => Err("usage: builtin_import [--payments N]".into()),
-    }
-}
-
-fn config(dir: &std::path::Path) -> BackofficeConfig {
-    BackofficeConfig {
-        data_dir: dir.to_path_buf(),
-        app_identifier: "bench.ovo.backoffice".into(),
-        version: "bench".into(),
-        sandbox_time_scale: None,
-        builtin_sandbox_url: None,
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
-    let extra = payments_wanted()?;
+    let mut extra = 3_000;
+    counts(&mut [("--payments", &mut extra)]);
     let dir = tempfile::tempdir()?;
-    let app =
-        Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
-            .await?;
+    let app = open_app(dir.path()).await?;
     let end = ovo_domain::Clock::now(&SystemClock).unix_millis() - 60_000;
     let mut rng = StdRng::seed_from_u64(0xB1_1710);
     let mut tx = app.ledger().begin_write().await?;
@@ -94,9 +72,7 @@ async fn main() -> BenchResult<()> {
     let bare_ms = bare.elapsed().as_micros();
     running.shutdown();
 
-    let app =
-        Backoffice::open(config(dir.path()), Arc::new(MemoryStore::new()), Arc::new(SystemClock))
-            .await?;
+    let app = open_app(dir.path()).await?;
     let started = Instant::now();
     let info = app.app_info("en".into()).await?;
     let with_import = started.elapsed().as_micros();

@@ -12,16 +12,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::{
-    ColumnMapping, FirstAdminInput, ImportJobRef, ImportMode, ImportState, NewOperatorInput,
-    SearchInput, SignInInput, StartImportInput,
+    ColumnMapping, ImportJobRef, ImportMode, ImportState, NewOperatorInput, SignInInput,
+    StartImportInput,
 };
-use ovo_app::{Backoffice, BackofficeConfig};
-use ovo_domain::{fold_name, Msisdn, SystemClock, Timestamp};
+use ovo_app::Backoffice;
+use ovo_domain::{fold_name, Msisdn, Timestamp};
 use ovo_ledger::customers::{self, CustomerValues};
 use ovo_ledger::Ledger;
-use ovo_secrets::MemoryStore;
 use ovo_test_support::bench::{
     header, ms, nanos, percentile, report, timed, us, BenchResult, FIRST, LAST,
+};
+use ovo_test_support::bench_setup::{
+    open_app_with_admin, positive_counts, random_name, random_phone, time_search, BENCH_PASSWORD,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -31,7 +33,6 @@ const SEED: u64 = 0xC057_0E25_0000_0001;
 const IMPORT_RATIO_GOAL_X1000: u128 = 500;
 /// Search round trip p99: one frame at 60 Hz.
 const SEARCH_P99_GOAL_NS: u64 = 16_000_000;
-const STAFF_PASSWORD: &str = "bench-password-1";
 
 struct Config {
     rows: usize,
@@ -39,41 +40,20 @@ struct Config {
     searches: usize,
 }
 
-fn config() -> BenchResult<Config> {
+fn config() -> Config {
     let mut cfg = Config { rows: 100_000, customers: 1_000_000, searches: 1_000 };
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value: usize = it.next().ok_or("missing value")?.parse()?;
-        match flag.as_str() {
-            "--rows" => cfg.rows = value,
-            "--customers" => cfg.customers = value,
-            "--searches" => cfg.searches = value,
-            other => {
-                return Err(format!(
-                    "unknown flag {other}; use --rows N --customers M --searches S"
-                )
-                .into())
-            }
-        }
-    }
-    if cfg.rows == 0 || cfg.customers == 0 || cfg.searches == 0 {
-        return Err("--rows, --customers and --searches must be at least 1".into());
-    }
-    Ok(cfg)
+    positive_counts(&mut [
+        ("--rows", &mut cfg.rows),
+        ("--customers", &mut cfg.customers),
+        ("--searches", &mut cfg.searches),
+    ]);
+    cfg
 }
 
 /// A customer the generator made: values and the row as the CSV writes it.
 fn generated(rng: &mut StdRng, n: usize) -> CustomerValues {
-    let phone = loop {
-        let candidate =
-            format!("628{}{:09}", rng.gen_range(1..=9), rng.gen_range(0..1_000_000_000_u64));
-        if let Ok(p) = Msisdn::parse(&candidate) {
-            break p;
-        }
-    };
-    let name =
-        format!("{} {}", FIRST[rng.gen_range(0..FIRST.len())], LAST[rng.gen_range(0..LAST.len())]);
+    let phone = random_phone(rng);
+    let name = random_name(rng);
     CustomerValues {
         merchant_customer_id: Some(format!("SHOP-{n:07}")),
         email: n.is_multiple_of(3).then(|| format!("customer{n}@example.co.id")),
@@ -97,33 +77,17 @@ fn generate(count: usize, seed: u64) -> Vec<CustomerValues> {
     out
 }
 
+/// The app with an admin and the operator `staff`, signed in as `staff`.
 async fn open_app(dir: &Path) -> BenchResult<Backoffice> {
-    let app = Backoffice::open(
-        BackofficeConfig {
-            data_dir: dir.to_path_buf(),
-            app_identifier: "bench.ovo.backoffice".into(),
-            version: "bench".into(),
-            sandbox_time_scale: None,
-            builtin_sandbox_url: None,
-        },
-        Arc::new(MemoryStore::new()),
-        Arc::new(SystemClock),
-    )
-    .await?;
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Admin".into(),
-        password: STAFF_PASSWORD.into(),
-    })
-    .await?;
+    let app = open_app_with_admin(dir).await?;
     app.create_operator(NewOperatorInput {
         username: "staff".into(),
         display_name: "Staff".into(),
         role: "staff".into(),
-        password: STAFF_PASSWORD.into(),
+        password: BENCH_PASSWORD.into(),
     })
     .await?;
-    app.sign_in(SignInInput { username: "staff".into(), password: STAFF_PASSWORD.into() }).await?;
+    app.sign_in(SignInInput { username: "staff".into(), password: BENCH_PASSWORD.into() }).await?;
     Ok(app)
 }
 
@@ -217,7 +181,7 @@ fn verdict(met: bool) -> &'static str {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
-    let cfg = config()?;
+    let cfg = config();
 
     println!("customers benchmark: importing {} CSV rows", cfg.rows);
     let (app_ns, bare_ns) = import_bench(cfg.rows).await?;
@@ -278,11 +242,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for i in 0..cfg.searches {
         let phone = &values[rng.gen_range(0..values.len())].phone;
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, formats[i % 3](phone)).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
@@ -299,9 +259,7 @@ async fn main() -> BenchResult<()> {
         } else {
             format!("{first} {}", last.chars().take(3).collect::<String>())
         };
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: query.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, query.clone()).await?);
         let folded = fold_name(&query);
         let words: Vec<&str> = folded.split(' ').collect();
         let mut conn = app.ledger().read().await?;
@@ -314,9 +272,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let id = format!("SHOP-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, id.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }
@@ -327,11 +283,7 @@ async fn main() -> BenchResult<()> {
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
     for _ in 0..cfg.searches {
         let reference = format!("BNCH{:012}", 4 * rng.gen_range(1..=cfg.customers / 4).max(1));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: reference.clone(), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, reference.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, &reference)).await?.0);
     }

@@ -6,19 +6,17 @@
 //! Run: `cargo bench -p ovo-app --bench payments_scroll [-- --payments N]` (or
 //! `cargo xtask bench scroll`). Timing only: nothing here asserts on durations.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use ovo_app::ipc::{FirstAdminInput, PaymentCursorView, PaymentQuery, SignInInput};
-use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_app::ipc::{PaymentCursorView, PaymentQuery, SignInInput};
 use ovo_domain::{
     fold_name, Environment, Idr, Msisdn, PaymentId, PaymentStatus, Product, Reference, SystemClock,
     Timestamp,
 };
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter};
-use ovo_secrets::MemoryStore;
 use ovo_test_support::bench::{header, ms, report, timed, BenchResult};
+use ovo_test_support::bench_setup::{counts, open_app_with_admin, BENCH_PASSWORD};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -33,37 +31,13 @@ const STATUSES: [PaymentStatus; 4] = [
     PaymentStatus::Failed,
 ];
 
-fn payments_wanted() -> BenchResult<usize> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    match args.as_slice() {
-        [] => Ok(100_000),
-        [flag, n] if flag == "--payments" => Ok(n.parse::<usize>()?.max(1)),
-        _ => Err("usage: payments_scroll [--payments N]".into()),
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
-    let total = payments_wanted()?;
+    let mut total = 100_000;
+    counts(&mut [("--payments", &mut total)]);
+    let total = total.max(1);
     let dir = tempfile::tempdir()?;
-    let app = Backoffice::open(
-        BackofficeConfig {
-            data_dir: dir.path().to_path_buf(),
-            app_identifier: "bench.ovo.backoffice".into(),
-            version: "bench".into(),
-            sandbox_time_scale: None,
-            builtin_sandbox_url: None,
-        },
-        Arc::new(MemoryStore::new()),
-        Arc::new(SystemClock),
-    )
-    .await?;
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Admin".into(),
-        password: "bench-password-1".into(),
-    })
-    .await?;
+    let app = open_app_with_admin(dir.path()).await?;
 
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(SEED);
@@ -125,8 +99,7 @@ async fn main() -> BenchResult<()> {
         "payments scroll benchmark: {total} payments generated in {} ms; pages of {PAGE}",
         started.elapsed().as_millis()
     );
-    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() })
-        .await?;
+    app.sign_in(SignInInput { username: "admin".into(), password: BENCH_PASSWORD.into() }).await?;
 
     header();
     for (label, product, status) in [

@@ -6,18 +6,18 @@
 //! (or `cargo xtask bench search`). Timing only: nothing here asserts on durations.
 //! Integer arithmetic throughout (nanoseconds, ratios ×1000), per the workspace's float lint.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use ovo_app::ipc::{FirstAdminInput, SearchInput, SignInInput};
-use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_app::ipc::SignInInput;
 use ovo_domain::{
-    fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, SystemClock, Timestamp,
+    fold_name, Environment, Idr, Msisdn, PaymentStatus, Product, Reference, Timestamp,
 };
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::payments::{self, NewPayment};
-use ovo_secrets::MemoryStore;
 use ovo_test_support::bench::{header, report, timed, BenchResult, FIRST, LAST};
+use ovo_test_support::bench_setup::{
+    open_app_with_admin, positive_counts, random_name, random_phone, time_search, BENCH_PASSWORD,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -25,78 +25,24 @@ const SEED: u64 = 0x5EA2_C400_0000_0001;
 /// Search round-trip p99 target for "stays interactive while typing" (printed, never asserted).
 const P99_TARGET_NS: u64 = 16_000_000;
 
-struct Config {
-    customers: usize,
-    searches: usize,
-}
-
-fn config() -> BenchResult<Config> {
-    let mut cfg = Config { customers: 200_000, searches: 1_000 };
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value: usize = it.next().ok_or("missing value")?.parse()?;
-        match flag.as_str() {
-            "--customers" => cfg.customers = value,
-            "--searches" => cfg.searches = value,
-            other => {
-                return Err(format!("unknown flag {other}; use --customers M --searches N").into())
-            }
-        }
-    }
-    if cfg.customers == 0 || cfg.searches == 0 {
-        return Err("--customers and --searches must be at least 1".into());
-    }
-    Ok(cfg)
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
-    let cfg = config()?;
+    let (mut customer_count, mut searches) = (200_000, 1_000);
+    positive_counts(&mut [("--customers", &mut customer_count), ("--searches", &mut searches)]);
     let dir = tempfile::tempdir()?;
-    let app = Backoffice::open(
-        BackofficeConfig {
-            data_dir: dir.path().to_path_buf(),
-            app_identifier: "bench.ovo.backoffice".into(),
-            version: "bench".into(),
-            sandbox_time_scale: None,
-            builtin_sandbox_url: None,
-        },
-        Arc::new(MemoryStore::new()),
-        Arc::new(SystemClock),
-    )
-    .await?;
-    app.set_up_first_admin(FirstAdminInput {
-        username: "admin".into(),
-        display_name: "Admin".into(),
-        password: "bench-password-1".into(),
-    })
-    .await?;
+    let app = open_app_with_admin(dir.path()).await?;
 
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(SEED);
-    let mut phones = Vec::with_capacity(cfg.customers);
+    let mut phones = Vec::with_capacity(customer_count);
     let mut references = Vec::new();
     let now = Timestamp::from_unix_millis(1_790_000_000_000);
     let mut made = 0;
-    while made < cfg.customers {
+    while made < customer_count {
         let mut tx = app.ledger().begin_write().await?;
-        for _ in 0..10_000.min(cfg.customers - made) {
-            let phone = loop {
-                let candidate = format!(
-                    "628{}{:09}",
-                    rng.gen_range(1..=9),
-                    rng.gen_range(0..1_000_000_000_u64)
-                );
-                if let Ok(p) = Msisdn::parse(&candidate) {
-                    break p;
-                }
-            };
-            let name = format!(
-                "{} {}",
-                FIRST[rng.gen_range(0..FIRST.len())],
-                LAST[rng.gen_range(0..LAST.len())]
-            );
+        for _ in 0..10_000.min(customer_count - made) {
+            let phone = random_phone(&mut rng);
+            let name = random_name(&mut rng);
             let merchant_id = format!("BENCH-{made:07}");
             let id = customers::insert(
                 &mut tx,
@@ -140,65 +86,47 @@ async fn main() -> BenchResult<()> {
         }
         ovo_ledger::commit(tx).await?;
     }
-    println!("search benchmark: {} customers, {} payments generated in {} ms, {} searches per query kind", cfg.customers, references.len(), started.elapsed().as_millis(), cfg.searches);
-    app.sign_in(SignInInput { username: "admin".into(), password: "bench-password-1".into() })
-        .await?;
+    println!("search benchmark: {} customers, {} payments generated in {} ms, {} searches per query kind", customer_count, references.len(), started.elapsed().as_millis(), searches);
+    app.sign_in(SignInInput { username: "admin".into(), password: BENCH_PASSWORD.into() }).await?;
 
     header();
     let mut rng = StdRng::seed_from_u64(SEED ^ 1);
     let formats: [fn(&Msisdn) -> String; 3] =
         [|p| p.display(), |p| p.canonical().to_owned(), |p| p.e164()];
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
-    for i in 0..cfg.searches {
+    for i in 0..searches {
         let phone = &phones[rng.gen_range(0..phones.len())];
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: formats[i % 3](phone), limit: 20 }))
-                .await?
-                .0,
-        );
+        app_ns.push(time_search(&app, formats[i % 3](phone)).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_phone(&mut conn, phone)).await?.0);
     }
     report("phone (0812-…, 62…, +62…)", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
-    for _ in 0..cfg.searches {
+    for _ in 0..searches {
         let word = if rng.gen_bool(0.5) {
             FIRST[rng.gen_range(0..FIRST.len())]
         } else {
             LAST[rng.gen_range(0..LAST.len())]
         };
         let prefix: String = word.chars().take(rng.gen_range(2..=5)).collect();
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: prefix.clone(), limit: 20 })).await?.0,
-        );
+        app_ns.push(time_search(&app, prefix.clone()).await?);
         let folded = fold_name(&prefix);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_name_words(&mut conn, &[folded.as_str()], 21)).await?.0);
     }
     report("name prefix (2–5 letters)", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
-    for _ in 0..cfg.searches {
+    for _ in 0..searches {
         let reference = &references[rng.gen_range(0..references.len())];
-        app_ns.push(
-            timed(
-                app.search_customers(SearchInput {
-                    query: reference.as_str().to_owned(),
-                    limit: 20,
-                }),
-            )
-            .await?
-            .0,
-        );
+        app_ns.push(time_search(&app, reference.as_str().to_owned()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_reference(&mut conn, reference.as_str())).await?.0);
     }
     report("payment reference", &app_ns, &bare_ns, P99_TARGET_NS);
     let (mut app_ns, mut bare_ns) = (Vec::new(), Vec::new());
-    for _ in 0..cfg.searches {
-        let id = format!("BENCH-{:07}", rng.gen_range(0..cfg.customers));
-        app_ns.push(
-            timed(app.search_customers(SearchInput { query: id.clone(), limit: 20 })).await?.0,
-        );
+    for _ in 0..searches {
+        let id = format!("BENCH-{:07}", rng.gen_range(0..customer_count));
+        app_ns.push(time_search(&app, id.clone()).await?);
         let mut conn = app.ledger().read().await?;
         bare_ns.push(timed(customers::by_merchant_customer_id(&mut conn, &id)).await?.0);
     }

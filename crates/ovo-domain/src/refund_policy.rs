@@ -316,86 +316,67 @@ impl RefundRefusal {
     /// What is wrong and what is allowed, in the operator's language.
     pub fn message(&self, lang: Lang) -> String {
         let m = |amount: Idr| amount.format(lang);
-        match (*self, lang) {
-            (RefundRefusal::PaymentNotSucceeded { status }, Lang::En) => {
-                format!("the payment is {}, not succeeded: only a succeeded payment can be refunded", status.key())
-            }
-            (RefundRefusal::PaymentNotSucceeded { status }, Lang::Id) => format!(
+        let (en, id, args): (&str, &str, Vec<String>) = match *self {
+            RefundRefusal::PaymentNotSucceeded { status } => (
+                "the payment is {}, not succeeded: only a succeeded payment can be refunded",
                 "status pembayaran {}, belum berhasil: hanya pembayaran yang berhasil yang dapat direfund",
-                status.key()
+                vec![status.key().to_owned()],
             ),
-            (RefundRefusal::ZeroAmount { refundable }, Lang::En) => {
-                format!("the refund amount must be more than {}; up to {} can be refunded", m(Idr::ZERO), m(refundable))
-            }
-            (RefundRefusal::ZeroAmount { refundable }, Lang::Id) => format!(
+            RefundRefusal::ZeroAmount { refundable } => (
+                "the refund amount must be more than {}; up to {} can be refunded",
                 "jumlah refund harus lebih dari {}; paling banyak {} dapat direfund",
-                m(Idr::ZERO),
-                m(refundable)
+                vec![m(Idr::ZERO), m(refundable)],
             ),
-            (RefundRefusal::WindowClosed { deadline, window_days }, Lang::En) => format!(
-                "the refund window has closed: refunds were allowed until {} (D+{window_days})",
-                format_date(deadline, lang)
+            RefundRefusal::WindowClosed { deadline, window_days } => (
+                "the refund window has closed: refunds were allowed until {} (D+{})",
+                "batas waktu refund sudah lewat: refund hanya diizinkan hingga {} (D+{})",
+                vec![format_date(deadline, lang), window_days.to_string()],
             ),
-            (RefundRefusal::WindowClosed { deadline, window_days }, Lang::Id) => format!(
-                "batas waktu refund sudah lewat: refund hanya diizinkan hingga {} (D+{window_days})",
-                format_date(deadline, lang)
+            RefundRefusal::SuccessTimeUnknown { window_days } => (
+                "the payment has no success time, so its D+{} window cannot be counted; check the payment status first",
+                "waktu keberhasilan pembayaran tidak diketahui, jadi batas D+{} tidak dapat dihitung; periksa status pembayaran dahulu",
+                vec![window_days.to_string()],
             ),
-            (RefundRefusal::SuccessTimeUnknown { window_days }, Lang::En) => format!(
-                "the payment has no success time, so its D+{window_days} window cannot be counted; check the payment status first"
-            ),
-            (RefundRefusal::SuccessTimeUnknown { window_days }, Lang::Id) => format!(
-                "waktu keberhasilan pembayaran tidak diketahui, jadi batas D+{window_days} tidak dapat dihitung; periksa status pembayaran dahulu"
-            ),
-            (RefundRefusal::ExceedsRefundable { requested, refundable, paid, already }, Lang::En) => format!(
+            RefundRefusal::ExceedsRefundable { requested, refundable, paid, already } => (
                 "{} would exceed the refundable {} (paid {}, already refunded or reserved {})",
-                m(requested),
-                m(refundable),
-                m(paid),
-                m(already)
-            ),
-            (RefundRefusal::ExceedsRefundable { requested, refundable, paid, already }, Lang::Id) => format!(
                 "{} melebihi sisa yang dapat direfund {} (dibayar {}, sudah direfund atau dicadangkan {})",
-                m(requested),
-                m(refundable),
-                m(paid),
-                m(already)
+                vec![m(requested), m(refundable), m(paid), m(already)],
             ),
-            (RefundRefusal::PartialNotAllowed { requested, paid, already }, Lang::En) => {
-                if already.is_zero() {
-                    format!("full refund only: refund the full {} (requested {})", m(paid), m(requested))
-                } else {
-                    format!(
-                        "full refund only: {} is already refunded or reserved, so no further refund is possible",
-                        m(already)
-                    )
-                }
-            }
-            (RefundRefusal::PartialNotAllowed { requested, paid, already }, Lang::Id) => {
-                if already.is_zero() {
-                    format!("hanya refund penuh: refund seluruh {} (diminta {})", m(paid), m(requested))
-                } else {
-                    format!(
-                        "hanya refund penuh: {} sudah direfund atau dicadangkan, jadi tidak ada refund lain yang mungkin",
-                        m(already)
-                    )
-                }
-            }
-            (RefundRefusal::DailyLimitExceeded { requested, limit, used_today }, Lang::En) => format!(
+            RefundRefusal::PartialNotAllowed { requested, paid, already } if already.is_zero() => (
+                "full refund only: refund the full {} (requested {})",
+                "hanya refund penuh: refund seluruh {} (diminta {})",
+                vec![m(paid), m(requested)],
+            ),
+            RefundRefusal::PartialNotAllowed { already, .. } => (
+                "full refund only: {} is already refunded or reserved, so no further refund is possible",
+                "hanya refund penuh: {} sudah direfund atau dicadangkan, jadi tidak ada refund lain yang mungkin",
+                vec![m(already)],
+            ),
+            RefundRefusal::DailyLimitExceeded { requested, limit, used_today } => (
                 "{} would exceed the daily refund limit of {}: {} already used today (WIB), {} left",
-                m(requested),
-                m(limit),
-                m(used_today),
-                m(limit.checked_sub(used_today).unwrap_or(Idr::ZERO))
-            ),
-            (RefundRefusal::DailyLimitExceeded { requested, limit, used_today }, Lang::Id) => format!(
                 "{} melebihi batas refund harian {}: {} sudah terpakai hari ini (WIB), sisa {}",
-                m(requested),
-                m(limit),
-                m(used_today),
-                m(limit.checked_sub(used_today).unwrap_or(Idr::ZERO))
+                vec![
+                    m(requested),
+                    m(limit),
+                    m(used_today),
+                    m(limit.checked_sub(used_today).unwrap_or(Idr::ZERO)),
+                ],
             ),
-        }
+        };
+        fill(
+            match lang {
+                Lang::En => en,
+                Lang::Id => id,
+            },
+            &args,
+        )
     }
+}
+
+/// `template` with its `{}` holes filled by `args` in order.
+fn fill(template: &str, args: &[String]) -> String {
+    debug_assert_eq!(template.matches("{}").count(), args.len(), "{template}");
+    args.iter().fold(template.to_owned(), |text, arg| text.replacen("{}", arg, 1))
 }
 
 /// English message.

@@ -24,6 +24,7 @@ use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::Ledger;
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
+use ovo_test_support::bench_setup::positive_counts;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::sqlite::SqliteRow;
@@ -69,31 +70,16 @@ struct Config {
 }
 
 impl Config {
-    fn from_args() -> Result<Config, String> {
+    fn from_args() -> Config {
         let mut cfg =
             Config { customers: 200_000, payments: 1_000_000, lookups: 2_000, pages: 1_000 };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            let slot = match arg.as_str() {
-                "--customers" => &mut cfg.customers,
-                "--payments" => &mut cfg.payments,
-                "--lookups" => &mut cfg.lookups,
-                "--pages" => &mut cfg.pages,
-                // cargo bench appends `--bench`; libtest-style flags mean nothing here.
-                "--bench" | "--nocapture" | "--quiet" => continue,
-                "-h" | "--help" => return Err(String::new()),
-                other => return Err(format!("unknown argument {other:?}")),
-            };
-            let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-            *slot = value
-                .replace('_', "")
-                .parse()
-                .map_err(|_| format!("{arg}: {value:?} is not a number"))?;
-        }
-        if cfg.customers == 0 || cfg.payments == 0 || cfg.lookups == 0 || cfg.pages == 0 {
-            return Err("every count must be at least 1".into());
-        }
-        Ok(cfg)
+        positive_counts(&mut [
+            ("--customers", &mut cfg.customers),
+            ("--payments", &mut cfg.payments),
+            ("--lookups", &mut cfg.lookups),
+            ("--pages", &mut cfg.pages),
+        ]);
+        cfg
     }
 
     fn warmup(n: usize) -> usize {
@@ -103,18 +89,7 @@ impl Config {
 
 #[tokio::main]
 async fn main() -> BenchResult<()> {
-    let cfg = match Config::from_args() {
-        Ok(cfg) => cfg,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!(
-                "usage: cargo bench -p ovo-ledger --bench ledger -- [--customers M] [--payments N] [--lookups L] [--pages P]"
-            );
-            std::process::exit(2);
-        }
-    };
+    let cfg = Config::from_args();
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("ledger.sqlite");
@@ -145,38 +120,25 @@ async fn main() -> BenchResult<()> {
     print_plans(&mut base, &data).await?;
 
     let mut rng = StdRng::seed_from_u64(SEED ^ 0x5A5A);
-    let lookup = bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?;
-    let filtered = bench_page(
-        &ledger,
-        &mut base,
-        cfg.pages,
-        PageKind::Filtered(FILTER_STATUS),
-        &data.cursors,
-        &mut rng,
-    )
-    .await?;
-    let rare = bench_page(
-        &ledger,
-        &mut base,
-        cfg.pages,
-        PageKind::Filtered(RARE_STATUS),
-        &data.rare_cursors,
-        &mut rng,
-    )
-    .await?;
-    let first =
-        bench_page(&ledger, &mut base, cfg.pages, PageKind::FirstUnfiltered, &[], &mut rng).await?;
+    let mut pairs = vec![bench_lookup(&ledger, &mut base, &data, cfg.lookups, &mut rng).await?];
+    for (kind, matching) in [
+        (PageKind::Filtered(FILTER_STATUS), &data.cursors[..]),
+        (PageKind::Filtered(RARE_STATUS), &data.rare_cursors[..]),
+        (PageKind::FirstUnfiltered, &[]),
+    ] {
+        pairs.push(bench_page(&ledger, &mut base, cfg.pages, kind, matching, &mut rng).await?);
+    }
 
     println!();
     println!("Results (ledger = repository fn incl. pool acquire/release and row mapping; baseline = same SQL, bare connection, raw rows)");
-    print_table(&[&lookup, &filtered, &rare, &first]);
+    print_table(&pairs);
     println!(
         "  (samples per side after warm-up: {} lookups, {} per page query; ratio = ledger / baseline; targets: lookup p99 <= 2 ms, page p99 <= 10 ms, ratio <= 1.5)",
         cfg.lookups, cfg.pages
     );
     println!();
     println!("Diagnostics");
-    for pair in [&lookup, &filtered, &rare, &first] {
+    for pair in &pairs {
         let acq = Stats::of(&pair.acquire);
         let slow = pair.acquire.iter().filter(|&&ns| ns > 1_000_000).count();
         let max = pair.acquire.iter().copied().max().unwrap_or(0);
@@ -848,30 +810,23 @@ async fn print_plans(base: &mut SqliteConnection, data: &Dataset) -> BenchResult
     let (at, id) = data.cursors[data.cursors.len() / 2];
     println!();
     println!("EXPLAIN QUERY PLAN");
+    let after_cursor = |status: PaymentStatus| {
+        vec![
+            Bind::Text(FILTER_PRODUCT.key()),
+            Bind::Text(status.key()),
+            Bind::Int(at),
+            Bind::Int(id),
+            Bind::Int(i64::from(PAGE_ROWS)),
+        ]
+    };
     let plans = [
         ("customer by phone", LOOKUP_SQL, vec![Bind::Text(phone)]),
         (
             "payments page ovo_snap+succeeded (cursor)",
             PAGE_FILTERED_SQL,
-            vec![
-                Bind::Text(FILTER_PRODUCT.key()),
-                Bind::Text(FILTER_STATUS.key()),
-                Bind::Int(at),
-                Bind::Int(id),
-                Bind::Int(i64::from(PAGE_ROWS)),
-            ],
+            after_cursor(FILTER_STATUS),
         ),
-        (
-            "payments page ovo_snap+unknown (cursor)",
-            PAGE_FILTERED_SQL,
-            vec![
-                Bind::Text(FILTER_PRODUCT.key()),
-                Bind::Text(RARE_STATUS.key()),
-                Bind::Int(at),
-                Bind::Int(id),
-                Bind::Int(i64::from(PAGE_ROWS)),
-            ],
-        ),
+        ("payments page ovo_snap+unknown (cursor)", PAGE_FILTERED_SQL, after_cursor(RARE_STATUS)),
         ("payments first page, no filter", PAGE_FIRST_SQL, vec![Bind::Int(i64::from(PAGE_ROWS))]),
     ];
     for (name, sql, binds) in plans {
@@ -962,7 +917,7 @@ fn mark(met: bool) -> &'static str {
     }
 }
 
-fn print_table(pairs: &[&Pair]) {
+fn print_table(pairs: &[Pair]) {
     println!(
         "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
         "query",

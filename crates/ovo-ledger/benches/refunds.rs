@@ -22,6 +22,7 @@ use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger};
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
+use ovo_test_support::bench_setup::positive_counts;
 
 use sqlx::{Connection, SqliteConnection};
 
@@ -40,44 +41,16 @@ struct Config {
 }
 
 impl Config {
-    fn from_args() -> Result<Config, String> {
+    fn from_args() -> Config {
         let mut cfg = Config { requests: 2_000, chunk: 1 };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            let slot = match arg.as_str() {
-                "--requests" => &mut cfg.requests,
-                "--chunk" => &mut cfg.chunk,
-                "--bench" | "--nocapture" | "--quiet" => continue,
-                "-h" | "--help" => return Err(String::new()),
-                other => return Err(format!("unknown argument {other:?}")),
-            };
-            let value = args.next().ok_or_else(|| format!("{arg} needs a number"))?;
-            *slot = value
-                .replace('_', "")
-                .parse()
-                .map_err(|_| format!("{arg}: {value:?} is not a number"))?;
-        }
-        if cfg.requests == 0 || cfg.chunk == 0 {
-            return Err("every count must be at least 1".into());
-        }
-        Ok(cfg)
+        positive_counts(&mut [("--requests", &mut cfg.requests), ("--chunk", &mut cfg.chunk)]);
+        cfg
     }
 }
 
 #[tokio::main]
 async fn main() -> BenchResult<()> {
-    let cfg = match Config::from_args() {
-        Ok(cfg) => cfg,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}");
-            }
-            eprintln!(
-                "usage: cargo bench -p ovo-ledger --bench refunds -- [--requests N] [--chunk C]"
-            );
-            std::process::exit(2);
-        }
-    };
+    let cfg = Config::from_args();
     let started = Instant::now();
     let dir = tempfile::tempdir()?;
     let ledger_path = dir.path().join("ledger.sqlite");

@@ -16,6 +16,7 @@ use ovo_providers::products::snap::{
 use ovo_providers::transport::Call;
 use ovo_providers::wire::SnapAmount;
 use ovo_secrets::Sensitive;
+use ovo_test_support::bench_setup::counts;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -90,13 +91,8 @@ fn micros(d: Duration) -> String {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let samples = args
-        .iter()
-        .position(|a| a == "--samples")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000usize);
+    let mut samples = 100_000;
+    counts(&mut [("--samples", &mut samples)]);
 
     let profile = SnapProfile {
         product: Product::OvoSnap,

@@ -7,13 +7,11 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ovo_domain::{Idr, Msisdn, Product, Reference};
-use ovo_providers::capability::PaymentKind;
-use ovo_providers::model::{PaySource, PaymentRequest};
-use ovo_providers::products::tazapay::{
-    basic_authorization, confirm_idempotency_key, TazapayClient, TazapayOptions,
-};
+use ovo_domain::{Product, Reference};
+use ovo_providers::products::tazapay::{basic_authorization, TazapayClient, TazapayOptions};
 use ovo_providers::Credentials;
+use ovo_test_support::bench_setup::counts;
+use ovo_test_support::requests::tazapay_payin;
 
 const KEY: &str = "ak_test_YLSUAE0V4BHJH8X486OC";
 const SECRET: &str = "sk_test_HM8C7HERWPf85OfqB1xKMBI1iD6uVa12QcvTNYyRaHxQf5S9oieKh9Vsz87rxmHJZJW2LwUsCRcdVmDtwE8CEducHQtg5T3V9u6ImAinvGb28VyxSUYlM1LYiemO4Lqm";
@@ -38,14 +36,9 @@ fn measure(iterations: usize, mut run: impl FnMut() -> usize) -> Vec<Duration> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let iterations = args
-        .iter()
-        .position(|a| a == "--iterations")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20_000usize)
-        .max(1);
+    let mut iterations = 20_000;
+    counts(&mut [("--iterations", &mut iterations)]);
+    let iterations = iterations.max(1);
 
     let credentials = Credentials::from_pairs(
         Product::TazapayOvoIdr,
@@ -57,19 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         TazapayOptions::default(),
     )?;
     let reference = Reference::parse("ABCDEF0123456789")?;
-    let request = PaymentRequest {
-        idempotency_key: confirm_idempotency_key(&reference, 1),
-        reference,
-        kind: PaymentKind::Payin,
-        amount: Idr::new(150_000)?,
-        phone: Msisdn::parse("081234567890")?.into(),
-        account: None,
-        source: PaySource::Cash,
-        description: "1 X Good".into(),
-        return_url: Some("https://shop.example/return".into()),
-        customer_name: Some("Andrea Lark".into()),
-        customer_email: Some("andrea@example.com".into()),
-    };
+    let request = tazapay_payin(&reference, 1, 150_000, "081234567890");
     let body = client.create_body(&request)?;
 
     let baseline = measure(iterations, || {

@@ -256,6 +256,17 @@ pub enum UnbindOutcome {
     AlreadyUnlinked,
 }
 
+impl UnbindOutcome {
+    /// `Pending` when the provider still has to complete the unbind, else `Unlinked`.
+    pub fn pending_if(pending: bool) -> UnbindOutcome {
+        if pending {
+            UnbindOutcome::Pending
+        } else {
+            UnbindOutcome::Unlinked
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct HistoryQuery {
     pub account: LinkedAccount,

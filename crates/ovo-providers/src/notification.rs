@@ -22,6 +22,11 @@ impl InboundRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    /// A header the request must carry; `MissingField(name)` without it.
+    pub fn required_header(&self, name: &'static str) -> Result<&str, NotificationRejection> {
+        self.header(name).ok_or(NotificationRejection::MissingField(name))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -314,37 +314,23 @@ pub fn check_value(
                 Ok(value.to_owned())
             }
         }
-        Text { max_chars } => {
-            if value.chars().any(char::is_control) {
+        Text { max_chars } | Alphanumeric { max_chars } | Token { max_chars } => {
+            let (allowed, accepts): (fn(char) -> bool, &str) = match spec.kind {
+                Alphanumeric { .. } => (
+                    |c| c.is_ascii_alphanumeric(),
+                    "accepts only the letters A–Z, a–z and the digits 0–9",
+                ),
+                Token { .. } => (
+                    |c| c.is_ascii_graphic(),
+                    "accepts only printable ASCII characters without spaces",
+                ),
+                _ => (|c| !c.is_control(), "is one line of text without control characters"),
+            };
+            if !value.chars().all(allowed) {
                 return Err(error(
                     spec,
                     "provider_setting_invalid_characters",
-                    format!("{} is one line of text without control characters", label(spec)),
-                ));
-            }
-            too_long(spec, value, max_chars)?;
-            Ok(value.to_owned())
-        }
-        Alphanumeric { max_chars } => {
-            if !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(error(
-                    spec,
-                    "provider_setting_invalid_characters",
-                    format!("{} accepts only the letters A–Z, a–z and the digits 0–9", label(spec)),
-                ));
-            }
-            too_long(spec, value, max_chars)?;
-            Ok(value.to_owned())
-        }
-        Token { max_chars } => {
-            if !value.chars().all(|c| c.is_ascii_graphic()) {
-                return Err(error(
-                    spec,
-                    "provider_setting_invalid_characters",
-                    format!(
-                        "{} accepts only printable ASCII characters without spaces",
-                        label(spec)
-                    ),
+                    format!("{} {accepts}", label(spec)),
                 ));
             }
             too_long(spec, value, max_chars)?;
@@ -670,51 +656,35 @@ mod tests {
 
     #[test]
     fn overrides_reach_each_products_options() {
-        let faspay = ProductSettings::resolve(
-            Environment::Production,
+        let resolved = |environment, product, pairs: &[(&str, &str)]| {
+            ProductSettings::resolve(environment, product, &overrides(pairs)).unwrap()
+        };
+        use Environment::{Production, ProviderSandbox};
+        let faspay = resolved(
+            Production,
             FaspayOvoTokenize,
-            &overrides(&[
+            &[
                 ("host", "https://web.faspay.co.id/"),
                 ("merchant_name", " Toko Maju "),
                 ("amount_scale", "1"),
                 ("url_payment", "/cvr/300011/10"),
-            ]),
-        )
-        .unwrap();
+            ],
+        );
         faspay.ready().unwrap();
         assert_eq!(faspay.host(), "https://web.faspay.co.id");
         let options = faspay.faspay_options();
         assert_eq!((options.merchant_name.as_str(), options.amount_scale), ("Toko Maju", 1));
         assert_eq!(options.urls.payment, "/cvr/300011/10");
         assert_eq!(options.urls.activation, "/cvr/100037/10");
-        let ovo = ProductSettings::resolve(
-            Environment::Production,
-            OvoSnap,
-            &overrides(&[("version", "v3.0"), ("channel_id", "95221")]),
-        )
-        .unwrap();
+        let ovo = resolved(Production, OvoSnap, &[("version", "v3.0"), ("channel_id", "95221")]);
         assert_eq!(ovo.ovo_snap_options().version, "v3.0");
         assert_eq!(ovo.ovo_snap_options().channel_id.as_deref(), Some("95221"));
-        let taza = ProductSettings::resolve(
-            Environment::Production,
-            TazapayOvoIdr,
-            &overrides(&[("webhook_url", "https://shop.example/tz")]),
-        )
-        .unwrap();
+        let taza =
+            resolved(Production, TazapayOvoIdr, &[("webhook_url", "https://shop.example/tz")]);
         assert_eq!(taza.tazapay_options().webhook_url.as_deref(), Some("https://shop.example/tz"));
-        let doku = ProductSettings::resolve(
-            Environment::ProviderSandbox,
-            DokuSnapOvo,
-            &overrides(&[("device_id", "TERM01")]),
-        )
-        .unwrap();
+        let doku = resolved(ProviderSandbox, DokuSnapOvo, &[("device_id", "TERM01")]);
         assert_eq!(doku.doku_snap_options().device_id.as_deref(), Some("TERM01"));
-        let blank = ProductSettings::resolve(
-            Environment::Production,
-            OvoSnap,
-            &overrides(&[("version", "  ")]),
-        )
-        .unwrap();
+        let blank = resolved(Production, OvoSnap, &[("version", "  ")]);
         assert_eq!(blank.value("version"), "v2.0", "blank keeps the documented value");
     }
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
@@ -72,13 +73,10 @@ impl Env {
         self.sim.pending().await
     }
 
-    /// Pushes `request` in the background; returns the push and the id under which the
-    /// sandbox holds it for the control API.
-    async fn held_push(
-        &self,
-        client: &std::sync::Arc<JokulPushClient>,
-        request: &PaymentRequest,
-    ) -> (tokio::task::JoinHandle<Result<PushResult, ProviderError>>, String) {
+    /// Pushes `request` in the background from a new client; returns the client, the push and
+    /// the id under which the sandbox holds it for the control API.
+    async fn held_push(&self, request: &PaymentRequest) -> (Arc<JokulPushClient>, Pushing, String) {
+        let client = Arc::new(self.client());
         let task = {
             let (client, request) = (client.clone(), request.clone());
             tokio::spawn(async move { client.push(&request).await })
@@ -90,7 +88,7 @@ impl Env {
                 pending.iter().find(|p| p["product"] == PRODUCT.key() && p["amount"] == amount)
             {
                 assert_eq!(p["kind"], "push");
-                return (task, p["id"].as_str().unwrap().to_owned());
+                return (client, task, p["id"].as_str().unwrap().to_owned());
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -106,6 +104,9 @@ impl Env {
         self.notifications.next().await.inbound()
     }
 }
+
+/// A push running in the background.
+type Pushing = tokio::task::JoinHandle<Result<PushResult, ProviderError>>;
 
 static SEQ: AtomicU32 = AtomicU32::new(0);
 
@@ -207,9 +208,8 @@ async fn push_paid_by_an_auto_payer_then_status_says_succeeded() -> Res {
 async fn a_held_push_paid_with_points_through_the_control_api() -> Res {
     // Scale 0.1: the push is held 7 s, the manual customer would auto-pay after 100 s.
     let env = Env::start("0.1", 1000).await;
-    let client = std::sync::Arc::new(env.client());
     let request = payment(MANUAL, 12_000);
-    let (task, id) = env.held_push(&client, &request).await;
+    let (client, task, id) = env.held_push(&request).await;
     // While held, the status check answers a non-final state.
     let held = client.status(&status_request(&request)).await?;
     assert_eq!(held.state, PaymentState::Pending);
@@ -224,9 +224,7 @@ async fn a_held_push_paid_with_points_through_the_control_api() -> Res {
 #[tokio::test]
 async fn a_held_push_declined_through_the_control_api_is_declined_17() -> Res {
     let env = Env::start("0.1", 1000).await;
-    let client = std::sync::Arc::new(env.client());
-    let request = payment(MANUAL, 13_000);
-    let (task, id) = env.held_push(&client, &request).await;
+    let (_, task, id) = env.held_push(&payment(MANUAL, 13_000)).await;
     env.decide(&id, json!({"decision": "decline"})).await;
     let err = task.await?.unwrap_err();
     assert_eq!(declined_code(&err), "17");

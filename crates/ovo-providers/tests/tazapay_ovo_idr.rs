@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use ovo_domain::{Msisdn, PayerPhone, Product, Reference, TestPhone, Timestamp};
+use ovo_domain::{Msisdn, PayerPhone, Product, TestPhone, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{InboundRequest, NotificationRejection};
@@ -14,6 +14,7 @@ use ovo_providers::products::tazapay::{
 };
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
+use ovo_test_support::requests::tazapay_payin as payment;
 use ovo_test_support::sim::{self, Sim};
 use ovo_test_support::values::{idr, reference};
 use ovo_test_support::{Hit, Receiver};
@@ -83,22 +84,6 @@ events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.re
 
 async fn env() -> Env {
     env_with(quick()).await
-}
-
-fn payment(reference: &Reference, attempt: u32, amount: i64, phone: &str) -> PaymentRequest {
-    PaymentRequest {
-        reference: reference.clone(),
-        idempotency_key: confirm_idempotency_key(reference, attempt),
-        kind: PaymentKind::Payin,
-        amount: idr(amount),
-        phone: Msisdn::parse(phone).unwrap().into(),
-        account: None,
-        source: PaySource::Cash,
-        description: "1 X Good".into(),
-        return_url: Some("https://shop.example/return".into()),
-        customer_name: Some("Andrea Lark".into()),
-        customer_email: Some("andrea@example.com".into()),
-    }
 }
 
 fn status_of(p: &PaymentRequest, provider_ref: Option<String>) -> StatusRequest {

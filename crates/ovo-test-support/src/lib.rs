@@ -7,8 +7,11 @@
 //! - [`json`]: small JSON-over-HTTP helpers.
 //! - [`phones`]: the demo customers' and the simulator's magic payers' phone numbers.
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
+//! - [`requests`] (feature `providers`): provider requests a suite and a benchmark both send.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
+//! - [`bench_setup`]: a benchmark's counts from the command line; (feature `app`) its app and
+//!   generated customers.
 //! - [`app`] (feature `app`): a `Backoffice` on a temporary data directory with a real ledger,
 //!   its operators per role, sign-in, builders for common inputs, payments recorded straight in
 //!   the ledger, and waiting for a payment to move on.
@@ -20,12 +23,15 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod bench;
+pub mod bench_setup;
 pub mod json;
 pub mod keys;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 pub mod phones;
 pub mod receiver;
+#[cfg(feature = "providers")]
+pub mod requests;
 #[cfg(feature = "app")]
 pub mod secrets;
 pub mod sim;

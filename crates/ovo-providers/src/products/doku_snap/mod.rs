@@ -352,11 +352,10 @@ impl DokuSnapClient {
     /// Status (55) as the wire answer, for refund status and callers that want every field.
     pub async fn status_reply(
         &self,
+        call: Call,
         payment_reference: &str,
         provider_ref: Option<&str>,
-        operation: Operation,
     ) -> ProviderResult<Result<StatusReply, (String, String)>> {
-        let call = self.read(operation);
         let body = to_json(&StatusBody {
             original_partner_reference_no: payment_reference,
             original_reference_no: provider_ref,
@@ -386,15 +385,9 @@ impl DokuSnapClient {
         &self,
         request: &InboundRequest,
     ) -> Result<TokenRequest, NotificationRejection> {
-        let client_id = request
-            .header("X-CLIENT-KEY")
-            .ok_or(NotificationRejection::MissingField("X-CLIENT-KEY"))?;
-        let timestamp = request
-            .header("X-TIMESTAMP")
-            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request
-            .header("X-SIGNATURE")
-            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        let client_id = request.required_header("X-CLIENT-KEY")?;
+        let timestamp = request.required_header("X-TIMESTAMP")?;
+        let signature = request.required_header("X-SIGNATURE")?;
         if client_id != self.session.client_id() {
             return Err(NotificationRejection::UnknownMerchant);
         }
@@ -480,9 +473,7 @@ impl DokuSnapClient {
         request: &InboundRequest,
         is_issued: &dyn Fn(&str) -> bool,
     ) -> Result<Notification, NotificationRejection> {
-        let authorization = request
-            .header("Authorization")
-            .ok_or(NotificationRejection::MissingField("Authorization"))?;
+        let authorization = request.required_header("Authorization")?;
         let token = strip_bearer(authorization);
         if token.is_empty() {
             return Err(NotificationRejection::MissingField("Authorization"));
@@ -490,12 +481,8 @@ impl DokuSnapClient {
         if !is_issued(token) {
             return Err(NotificationRejection::UnknownToken);
         }
-        let timestamp = request
-            .header("X-TIMESTAMP")
-            .ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-        let signature = request
-            .header("X-SIGNATURE")
-            .ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+        let timestamp = request.required_header("X-TIMESTAMP")?;
+        let signature = request.required_header("X-SIGNATURE")?;
         let secret = self.inbound_secret.expose().as_bytes();
         let matched = verify_symmetric(
             secret,
@@ -534,7 +521,10 @@ impl Provider for DokuSnapClient {
     async fn test_connection(&self) -> ProviderResult<ConnectionProof> {
         self.session.test_b2b_token().await?;
         let read = "SNAP B2B access token, then the status inquiry of an unused reference";
-        match self.status_reply(CONNECTION_TEST_REFERENCE, None, Operation::TestConnection).await? {
+        match self
+            .status_reply(self.read(Operation::TestConnection), CONNECTION_TEST_REFERENCE, None)
+            .await?
+        {
             Err((code, message)) => {
                 Ok(ConnectionProof { read, answer: format!("{code} {message}") })
             }
@@ -724,11 +714,7 @@ impl Provider for DokuSnapClient {
     async fn status(&self, request: &StatusRequest) -> ProviderResult<PaymentOutcome> {
         let call = self.read(Operation::Status);
         let wire = match self
-            .status_reply(
-                request.reference.as_str(),
-                request.provider_ref.as_deref(),
-                Operation::Status,
-            )
+            .status_reply(call, request.reference.as_str(), request.provider_ref.as_deref())
             .await?
         {
             Ok(wire) => wire,
@@ -807,9 +793,9 @@ impl Provider for DokuSnapClient {
         let call = self.read(Operation::Refund);
         let wire = match self
             .status_reply(
+                call,
                 request.payment_reference.as_str(),
                 request.payment_provider_ref.as_deref(),
-                Operation::Refund,
             )
             .await?
         {
@@ -873,11 +859,7 @@ impl Provider for DokuSnapClient {
             .and_then(|i| i.get("redirectUrl"))
             .and_then(Value::as_str)
             .is_some_and(|u| !u.is_empty());
-        Ok(if redirect || reply.class() == SnapClass::InProgress {
-            UnbindOutcome::Pending
-        } else {
-            UnbindOutcome::Unlinked
-        })
+        Ok(UnbindOutcome::pending_if(redirect || reply.class() == SnapClass::InProgress))
     }
 
     fn verify_notification(
@@ -1139,14 +1121,12 @@ mod tests {
     #[test]
     fn n1_and_n2_parse_into_events_with_dedup_keys() {
         let c = client("BRN-test", "SK-test-secret", no_skew());
-        let paid = c
-            .verify_notification(&signed(
-                &c,
-                b"SK-test-secret",
-                "/v1.0/debit/notify",
-                &n1_body("00", "Success"),
-            ))
-            .unwrap();
+        let n1 = |status: &str, message: &str| {
+            let body = n1_body(status, message);
+            c.verify_notification(&signed(&c, b"SK-test-secret", "/v1.0/debit/notify", &body))
+                .unwrap()
+        };
+        let paid = n1("00", "Success");
         assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
         assert_eq!(
             paid.event.as_payment(),
@@ -1157,14 +1137,7 @@ mod tests {
                 Some(Idr::new(99_000).unwrap())
             ))
         );
-        let failed = c
-            .verify_notification(&signed(
-                &c,
-                b"SK-test-secret",
-                "/v1.0/debit/notify",
-                &n1_body("06", "Insufficient Funds"),
-            ))
-            .unwrap();
+        let failed = n1("06", "Insufficient Funds");
         assert!(
             matches!(failed.event, NotificationEvent::Payment { state: PaymentState::Failed { ref code, ref message }, .. } if code == "06" && message == "Insufficient Funds")
         );

@@ -314,16 +314,10 @@ impl JokulPushClient {
     /// Verifies a status-shaped notification (simulator choice; §14 #6): the §3 header
     /// signature with `Request-Target` = the path it was posted to, then the §10 body.
     fn verify(&self, request: &InboundRequest) -> Result<Notification, NotificationRejection> {
-        let client_id =
-            request.header("Client-Id").ok_or(NotificationRejection::MissingField("Client-Id"))?;
-        let request_id = request
-            .header("Request-Id")
-            .ok_or(NotificationRejection::MissingField("Request-Id"))?;
-        let timestamp = request
-            .header("Request-Timestamp")
-            .ok_or(NotificationRejection::MissingField("Request-Timestamp"))?;
-        let received =
-            request.header("Signature").ok_or(NotificationRejection::MissingField("Signature"))?;
+        let client_id = request.required_header("Client-Id")?;
+        let request_id = request.required_header("Request-Id")?;
+        let timestamp = request.required_header("Request-Timestamp")?;
+        let received = request.required_header("Signature")?;
         if client_id.trim() != self.client_id {
             return Err(NotificationRejection::UnknownMerchant);
         }

@@ -571,11 +571,7 @@ impl Provider for OvoSnapClient {
             &first.body,
             &["/linkageToken", "/additionalInfo/token", "/accessTokenInfo/accessToken"],
         ) else {
-            return Ok(if first.class() == SnapClass::Success {
-                UnbindOutcome::Unlinked
-            } else {
-                UnbindOutcome::Pending
-            });
+            return Ok(UnbindOutcome::pending_if(first.class() != SnapClass::Success));
         };
         let request = SnapRequest {
             call,
@@ -589,15 +585,10 @@ impl Provider for OvoSnapClient {
         let second = self.snap.send(&request).await?.into_result(PRODUCT, call)?;
         let result = first_string(&second.body, &["/unlinkResult", "/additionalInfo/unlinkResult"])
             .unwrap_or_default();
-        Ok(
-            if second.class() == SnapClass::InProgress
-                || result.eq_ignore_ascii_case("UNBINDING_PENDING")
-            {
-                UnbindOutcome::Pending
-            } else {
-                UnbindOutcome::Unlinked
-            },
-        )
+        Ok(UnbindOutcome::pending_if(
+            second.class() == SnapClass::InProgress
+                || result.eq_ignore_ascii_case("UNBINDING_PENDING"),
+        ))
     }
 
     /// §12: the strategy of SNAP §7, then ASPI 56 fields; the dedup key is the payment and

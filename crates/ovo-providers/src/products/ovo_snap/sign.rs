@@ -33,10 +33,8 @@ pub fn verify_callback(
     secret: &[u8],
     provider_key: Option<&RsaPublicKey>,
 ) -> Result<(), NotificationRejection> {
-    let timestamp =
-        request.header("X-TIMESTAMP").ok_or(NotificationRejection::MissingField("X-TIMESTAMP"))?;
-    let signature =
-        request.header("X-SIGNATURE").ok_or(NotificationRejection::MissingField("X-SIGNATURE"))?;
+    let timestamp = request.required_header("X-TIMESTAMP")?;
+    let signature = request.required_header("X-SIGNATURE")?;
     if let Some(partner) = request.header("X-PARTNER-ID") {
         if partner != client_id {
             return Err(NotificationRejection::UnknownMerchant);
