@@ -735,3 +735,47 @@ async fn concurrent_requests_from_several_ledgers_never_over_reserve() {
         ledger.close().await;
     }
 }
+
+#[tokio::test]
+async fn problems_stored_before_the_original_received_flag_gain_it() {
+    let f = Fixture::new().await;
+    let payment = f.payment(Product::OvoSnap, 100_000, "succeeded", Some(paid_at())).await;
+    let mut refunds = Vec::new();
+    for _ in 0..3 {
+        let RefundRequest::Reserved { refund, .. } = f.request(payment, 10_000, next_day()).await
+        else {
+            panic!("refused")
+        };
+        refunds.push(refund.id);
+    }
+    let stored = [
+        r#"{"code":"409","message":"the original was received"}"#,
+        r#"{"code":"500","message":"server error"}"#,
+        "not json",
+    ];
+    let mut tx = f.ledger.begin_write().await.unwrap();
+    for (id, problem) in refunds.iter().zip(stored) {
+        sqlx::query("UPDATE refunds SET problem = ? WHERE id = ?")
+            .bind(problem)
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(include_str!("../migrations/0011_refund_original_received.sql"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = f.ledger.read().await.unwrap();
+    let mut problems = Vec::new();
+    for id in &refunds {
+        problems.push(refunds::get(&mut conn, *id).await.unwrap().unwrap().problem.unwrap());
+    }
+    let flagged: serde_json::Value = serde_json::from_str(&problems[0]).unwrap();
+    assert_eq!(flagged["original_received"], serde_json::json!(true), "{}", problems[0]);
+    assert_eq!(flagged["code"], "409");
+    assert_eq!(problems[1], stored[1]);
+    assert_eq!(problems[2], stored[2]);
+}
