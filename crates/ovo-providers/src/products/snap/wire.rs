@@ -1,6 +1,9 @@
 //! SNAP wire types (§8, §9): the `responseCode` and its classes, the answer envelope, the
 //! token answers, and the request and answer bodies DOKU SNAP and OVO SNAP both send and read.
-//! Unknown enum values are kept as `Unknown(String)`; extra fields are ignored.
+//! Unknown enum values are kept as `Unknown(String)`; extra fields are ignored. An answer
+//! type requires only what both products document; a field one product alone sends is
+//! `lenient` unless a decision rests on it, so the other product's shape of it cannot fail
+//! the answer.
 
 use ovo_domain::{Idr, Product};
 use serde::{Deserialize, Serialize};
@@ -112,21 +115,41 @@ impl IntOrString {
     }
 }
 
+/// Reads a field only one product sends: a value of another shape is taken as absent.
+pub(crate) fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = Option::<Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// Token answers. `accessToken` and `refreshToken` are both products'; the expiry forms differ
+/// (DOKU `expiresIn` or `accessTokenExpiryTime`, OVO any of them or `accessTokenInfo`), so
+/// they are lenient: without a readable expiry the token is renewed on `401`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenReply {
     pub(super) access_token: Option<String>,
     pub(super) refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) expires_in: Option<IntOrString>,
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) access_token_expiry_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) access_token_info: Option<AccessTokenInfo>,
 }
 
+/// OVO's `accessTokenInfo` (a weak source's form), read field by field.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct AccessTokenInfo {
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) access_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub(super) expires_in: Option<IntOrString>,
 }
 
@@ -193,14 +216,20 @@ impl SnapReply {
         }
     }
 
-    /// The body as a typed answer; a missing mandatory field is named in the error.
+    /// The body as a typed answer; a missing or unreadable field is named in the error
+    /// (`transAmount.currency: missing field ...`).
     pub fn decode<T: serde::de::DeserializeOwned>(
         &self,
         transport: &Transport,
         call: Call,
     ) -> ProviderResult<T> {
-        T::deserialize(&self.body).map_err(|e| transport.malformed(call, e.to_string()))
+        decode_body(&self.body).map_err(|detail| transport.malformed(call, detail))
     }
+}
+
+/// A body as a typed answer; the error names the field at fault.
+pub(crate) fn decode_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(body).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,7 +512,8 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Answers both SNAP products read (the union of both products' fields)
+// Answers both SNAP products read: the fields both document, and each product's own fields
+// (lenient unless a decision rests on them; then a wrong shape is refused, the field named)
 
 /// Binding `additionalInfo.status` / `accountStatus` (DOKU §5.3, §5.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -511,50 +541,42 @@ impl<'de> Deserialize<'de> for BindingStatus {
     }
 }
 
+/// Binding answer. `redirectUrl` is both products' (mandatory at DOKU); the rest is one
+/// product's and lenient: OVO reads its link and `linkageToken` from several places and names
+/// them when none is readable.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindingReply {
+    #[serde(default, deserialize_with = "lenient")]
     pub reference_no: Option<String>,
     pub redirect_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub web_redirect_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub pin_web_view_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub linkage_token: Option<String>,
     /// DOKU's Java SDK form (house decision 4).
+    #[serde(default, deserialize_with = "lenient")]
     pub account_status: Option<BindingStatus>,
     /// Read field by field: OVO does not publish this object's shape, so a field of another
     /// type is left out rather than failing the whole reply.
-    #[serde(default, deserialize_with = "tolerant_binding_info")]
+    #[serde(default, deserialize_with = "lenient")]
     pub additional_info: Option<BindingReplyInfo>,
-}
-
-fn tolerant_binding_info<'de, D>(deserializer: D) -> Result<Option<BindingReplyInfo>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-    let Some(object) = value.as_ref().and_then(serde_json::Value::as_object) else {
-        return Ok(None);
-    };
-    let text = |field: &str| object.get(field).and_then(|v| v.as_str()).map(str::to_owned);
-    let status = |field: &str| {
-        object.get(field).cloned().and_then(|v| serde_json::from_value::<BindingStatus>(v).ok())
-    };
-    Ok(Some(BindingReplyInfo {
-        status: status("status"),
-        account_status: status("accountStatus"),
-        auth_code: text("authCode"),
-        cust_id_merchant: text("custIdMerchant"),
-        linkage_token: text("linkageToken"),
-    }))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindingReplyInfo {
+    #[serde(default, deserialize_with = "lenient")]
     pub status: Option<BindingStatus>,
+    #[serde(default, deserialize_with = "lenient")]
     pub account_status: Option<BindingStatus>,
+    #[serde(default, deserialize_with = "lenient")]
     pub auth_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub cust_id_merchant: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub linkage_token: Option<String>,
 }
 
@@ -572,6 +594,8 @@ impl BindingReply {
     }
 }
 
+/// Balance answer: both products document `accountInfos[]` with `balanceType`, `amount` and
+/// `availableBalance` (ASPI 11), all read strictly; other fields are ignored.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceReply {
@@ -593,17 +617,25 @@ impl AccountInfo {
     }
 }
 
+/// Payment answer. `referenceNo` and `webRedirectUrl` are both products'. The echoes
+/// `partnerReferenceNo` (DOKU) and `amount` (OVO) are checked against what was sent, and OVO
+/// reads `latestTransactionStatus`: all three stay strict. `appRedirectUrl` (OVO) is lenient.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentReply {
     pub reference_no: Option<String>,
     pub partner_reference_no: Option<String>,
     pub web_redirect_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub app_redirect_url: Option<String>,
     pub amount: Option<SnapAmount>,
     pub latest_transaction_status: Option<TransactionStatus>,
 }
 
+/// Status answer (service 55). Only `latestTransactionStatus` is mandatory (both products).
+/// The amount echoes (`transAmount` DOKU, `amount` both) and `refundHistory` (a refund is
+/// looked up there before any resend) stay strict; `approvalCode`, `paidTime` (DOKU) and
+/// `payOptionDetails` (the split, informational) are lenient.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusReply {
@@ -613,12 +645,14 @@ pub struct StatusReply {
     pub transaction_status_desc: Option<String>,
     pub trans_amount: Option<SnapAmount>,
     pub amount: Option<SnapAmount>,
+    #[serde(default, deserialize_with = "lenient")]
     pub approval_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     pub paid_time: Option<String>,
     #[serde(default)]
     pub refund_history: Vec<RefundHistoryEntry>,
-    /// `None` when absent: OVO may carry it in `additionalInfo` instead.
-    #[serde(default)]
+    /// `None` when absent or unreadable: OVO may carry it in `additionalInfo` instead.
+    #[serde(default, deserialize_with = "lenient")]
     pub pay_option_details: Option<Vec<PayOption>>,
     #[serde(default)]
     pub additional_info: Value,
@@ -657,7 +691,10 @@ pub struct RefundHistoryEntry {
     pub partner_refund_no: Option<String>,
     pub refund_amount: Option<SnapAmount>,
     pub refund_status: Option<RefundStatus>,
+    #[serde(default, deserialize_with = "lenient")]
     pub refund_date: Option<String>,
+    /// Kept as a failed refund's message only.
+    #[serde(default, deserialize_with = "lenient")]
     pub reason: Option<String>,
 }
 
@@ -667,6 +704,10 @@ impl RefundHistoryEntry {
     }
 }
 
+/// Refund answer (service 58): both products document `refundNo`, `partnerRefundNo` and
+/// `refundAmount` (checked against what was sent). `refundStatus`, which neither documents
+/// here, decides the state when given and stays strict. `refundTime` is not read and its form
+/// differs (DOKU may leave out the zone): lenient.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundReply {
@@ -674,12 +715,162 @@ pub struct RefundReply {
     pub partner_refund_no: Option<String>,
     pub refund_amount: Option<SnapAmount>,
     pub refund_status: Option<RefundStatus>,
+    #[serde(default, deserialize_with = "lenient")]
     pub refund_time: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+        decode_body(&serde_json::from_str(json).unwrap())
+    }
+
+    fn idr(rupiah: i64) -> Option<Idr> {
+        Some(Idr::new(rupiah).unwrap())
+    }
+
+    const AMOUNT: &str = r#"{"value":"10000.00","currency":"IDR"}"#;
+
+    #[test]
+    fn token_answers_of_both_products_parse_and_the_other_expiry_form_is_lenient() {
+        let doku_b2b: TokenReply = read(r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"eyJ","tokenType":"Bearer","expiresIn":900,"additionalInfo":""}"#).unwrap();
+        assert_eq!(doku_b2b.expires_in.and_then(|e| e.as_u64()), Some(900));
+        let doku_b2b2c: TokenReply = read(r#"{"responseCode":"2007400","accessToken":"A","tokenType":"Bearer","accessTokenExpiryTime":"2024-01-01T10:15:00+07:00","refreshToken":"R","refreshTokenExpiryTime":"2024-02-01T10:15:00+07:00","additionalInfo":{}}"#).unwrap();
+        assert_eq!(doku_b2b2c.refresh_token.as_deref(), Some("R"));
+        assert!(doku_b2b2c.access_token_expiry_time.is_some());
+        let ovo: TokenReply = read(r#"{"responseCode":"2007400","accessTokenInfo":{"accessToken":"A","refreshToken":"R","expiresIn":"900"}}"#).unwrap();
+        let info = ovo.access_token_info.unwrap();
+        assert_eq!(
+            (info.access_token.as_deref(), info.expires_in.and_then(|e| e.as_u64())),
+            (Some("A"), Some(900))
+        );
+
+        // DOKU carrying OVO's object as a string, OVO carrying DOKU's expiry as a number.
+        let doku: TokenReply =
+            read(r#"{"accessToken":"A","expiresIn":900,"accessTokenInfo":""}"#).unwrap();
+        assert!(doku.access_token_info.is_none());
+        let ovo: TokenReply = read(
+            r#"{"accessToken":"A","accessTokenExpiryTime":1704078900,"expiresIn":{"seconds":900}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (ovo.access_token.as_deref(), ovo.access_token_expiry_time, ovo.expires_in),
+            (Some("A"), None, None)
+        );
+        // The token itself is relied on: a wrong shape is refused and named.
+        let e = read::<TokenReply>(r#"{"accessToken":42}"#).unwrap_err();
+        assert!(e.starts_with("accessToken"), "{e}");
+    }
+
+    #[test]
+    fn binding_answers_of_both_products_parse_and_the_other_products_fields_are_lenient() {
+        let doku: BindingReply = read(r#"{"responseCode":"2000700","responseMessage":"Successful","referenceNo":"129260743966","redirectUrl":"https://sandbox.doku.com/direct-debit/ui/binding/1","additionalInfo":{"custIdMerchant":"CUST-001","status":"PENDING","authCode":"AC"}}"#).unwrap();
+        assert_eq!((doku.status(), doku.auth_code()), (Some(&BindingStatus::Pending), Some("AC")));
+        let ovo: BindingReply = read(r#"{"responseCode":"2000700","redirectUrl":"https://ovo/activation","linkageToken":"LT"}"#).unwrap();
+        assert_eq!(ovo.linkage_token.as_deref(), Some("LT"));
+
+        let doku: BindingReply = read(r#"{"redirectUrl":"https://x","linkageToken":{"value":"LT"},"pinWebViewUrl":false,"webRedirectUrl":7}"#).unwrap();
+        assert_eq!(
+            (doku.linkage_token, doku.pin_web_view_url, doku.web_redirect_url),
+            (None, None, None)
+        );
+        let ovo: BindingReply = read(r#"{"redirectUrl":"https://x","linkageToken":"LT","accountStatus":1,"referenceNo":12345}"#).unwrap();
+        assert_eq!(
+            (ovo.account_status, ovo.reference_no, ovo.linkage_token.as_deref()),
+            (None, None, Some("LT"))
+        );
+        let e = read::<BindingReply>(r#"{"redirectUrl":["https://x"]}"#).unwrap_err();
+        assert!(e.starts_with("redirectUrl"), "{e}");
+    }
+
+    #[test]
+    fn balance_answers_of_both_products_parse_and_unread_extras_are_ignored() {
+        let doku: BalanceReply = read(&format!(r#"{{"responseCode":"2001100","accountInfos":[{{"balanceType":"CASH","amount":{AMOUNT},"availableBalance":{AMOUNT},"flatAmount":{AMOUNT},"holdAmount":{{"value":"0.00","currency":"IDR"}}}}]}}"#)).unwrap();
+        assert_eq!(doku.account_infos[0].balance().map(|a| a.to_idr().ok()), Some(idr(10_000)));
+        let ovo: BalanceReply = read(&format!(r#"{{"responseCode":"2001100","accountInfos":[{{"balanceType":"CASH","amount":{AMOUNT},"availableBalance":{AMOUNT}}},{{"balanceType":"POINTS","amount":{AMOUNT}}}]}}"#)).unwrap();
+        assert_eq!(ovo.account_infos[1].balance_type, Pocket::Points);
+
+        let ovo: BalanceReply = read(&format!(r#"{{"accountInfos":[{{"balanceType":"CASH","availableBalance":{AMOUNT},"flatAmount":"10000","holdAmount":0}}]}}"#)).unwrap();
+        assert_eq!(ovo.account_infos[0].balance().map(|a| a.to_idr().ok()), Some(idr(10_000)));
+        // The balance itself is relied on: a wrong shape is refused and named.
+        let e = read::<BalanceReply>(
+            r#"{"accountInfos":[{"balanceType":"CASH","availableBalance":"10000.00"}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("accountInfos[0].availableBalance"), "{e}");
+    }
+
+    #[test]
+    fn payment_answers_of_both_products_parse_and_echoes_stay_strict() {
+        let doku: PaymentReply = read(r#"{"responseCode":"2005400","responseMessage":"Successful","referenceNo":"FBpA","webRedirectUrl":"https://sandbox.doku.com/direct-debit/ui/payment/core/1"}"#).unwrap();
+        assert_eq!(doku.reference_no.as_deref(), Some("FBpA"));
+        let ovo: PaymentReply = read(&format!(r#"{{"responseCode":"2005400","referenceNo":"R","partnerReferenceNo":"P","webRedirectUrl":"https://ovo/pin","appRedirectUrl":"ovo://pin","amount":{AMOUNT}}}"#)).unwrap();
+        assert_eq!(ovo.app_redirect_url.as_deref(), Some("ovo://pin"));
+
+        let doku: PaymentReply = read(r#"{"referenceNo":"FBpA","webRedirectUrl":"https://x","appRedirectUrl":{"android":"ovo://pin"}}"#).unwrap();
+        assert_eq!(
+            (doku.app_redirect_url, doku.web_redirect_url.as_deref()),
+            (None, Some("https://x"))
+        );
+        // The amount echo is checked against what was sent: a wrong shape is refused and named.
+        let e = read::<PaymentReply>(r#"{"referenceNo":"FBpA","amount":"20000"}"#).unwrap_err();
+        assert!(e.starts_with("amount"), "{e}");
+    }
+
+    #[test]
+    fn status_answers_of_both_products_parse_and_the_other_products_fields_are_lenient() {
+        let doku: StatusReply = read(&format!(r#"{{"responseCode":"2005500","originalPartnerReferenceNo":"P","originalReferenceNo":"R","approvalCode":"201039000200","originalExternalId":"E","serviceCode":"55","latestTransactionStatus":"00","transactionStatusDesc":"success",
+            "refundHistory":[{{"refundNo":"RN","partnerReferenceNo":"PR","refundAmount":{AMOUNT},"refundStatus":"00","refundDate":"2020-12-23T07:44:16+07:00","reason":"Customer Complain"}}],
+            "transAmount":{AMOUNT},"feeAmount":{{"value":"0.00","currency":"IDR"}},"paidTime":"2020-12-21T14:56:11+07:00","additionalInfo":{{"channel":"EMONEY_OVO_SNAP"}}}}"#)).unwrap();
+        assert_eq!(
+            (doku.latest_transaction_status, doku.approval_code.as_deref()),
+            (TransactionStatus::Success, Some("201039000200"))
+        );
+        assert_eq!(doku.refund_history[0].partner_refund_no(), Some("PR"));
+        let options = format!(r#"[{{"payMethod":"POINTS","transAmount":{AMOUNT}}}]"#);
+        let ovo: StatusReply = read(&format!(r#"{{"responseCode":"2005500","originalPartnerReferenceNo":"P","originalReferenceNo":"R","serviceCode":"54","latestTransactionStatus":"00","transactionStatusDesc":"Success","amount":{AMOUNT},"additionalInfo":{{"payOptionDetails":{options}}}}}"#)).unwrap();
+        assert_eq!(ovo.paid_split().map(|s| s.points), idr(10_000));
+
+        let ovo: StatusReply = read(&format!(r#"{{"latestTransactionStatus":"00","amount":{AMOUNT},"paidTime":1700000000,"approvalCode":123,"payOptionDetails":{{"CASH":"1"}},"additionalInfo":{{"payOptionDetails":{options}}}}}"#)).unwrap();
+        assert_eq!(
+            (
+                ovo.paid_time.as_ref(),
+                ovo.approval_code.as_ref(),
+                ovo.paid_split().map(|s| s.points)
+            ),
+            (None, None, idr(10_000))
+        );
+        let doku: StatusReply = read(r#"{"latestTransactionStatus":"00","refundHistory":[{"partnerRefundNo":"PR","refundStatus":"00","refundDate":20201223,"reason":{"code":1}}]}"#).unwrap();
+        assert_eq!(
+            (doku.refund_history[0].reason.as_ref(), doku.refund_history[0].refund_date.as_ref()),
+            (None, None)
+        );
+        // The amount echo and the refund history are relied on: a wrong shape is refused and named.
+        let e = read::<StatusReply>(r#"{"latestTransactionStatus":"00","transAmount":"10000.00"}"#)
+            .unwrap_err();
+        assert!(e.starts_with("transAmount"), "{e}");
+        let e = read::<StatusReply>(
+            r#"{"latestTransactionStatus":"00","refundHistory":[{"refundStatus":0}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("refundHistory[0].refundStatus"), "{e}");
+    }
+
+    #[test]
+    fn refund_answers_of_both_products_parse_and_the_refund_time_is_lenient() {
+        let doku: RefundReply = read(&format!(r#"{{"responseCode":"2005800","responseMessage":"Successful","refundAmount":{AMOUNT},"originalPartnerReferenceNo":"P","originalReferenceNo":"R","refundNo":"RN","partnerRefundNo":"PR","refundTime":"2024-01-01T09:09:00.123"}}"#)).unwrap();
+        assert_eq!(doku.refund_amount.map(|a| a.to_idr().ok()), Some(idr(10_000)));
+        let ovo: RefundReply = read(&format!(r#"{{"responseCode":"2005800","refundNo":"RN","partnerRefundNo":"PR","refundTime":"2024-01-01T09:09:00+07:00","refundAmount":{AMOUNT},"originalPartnerReferenceNo":"P","originalReferenceNo":"R"}}"#)).unwrap();
+        assert_eq!(ovo.refund_no.as_deref(), Some("RN"));
+
+        let ovo: RefundReply = read(r#"{"refundNo":"RN","refundTime":1704074940000}"#).unwrap();
+        assert_eq!((ovo.refund_no.as_deref(), ovo.refund_time), (Some("RN"), None));
+        // A given refundStatus decides the state: a wrong shape is refused and named.
+        let e = read::<RefundReply>(r#"{"refundNo":"RN","refundStatus":0}"#).unwrap_err();
+        assert!(e.starts_with("refundStatus"), "{e}");
+    }
     #[test]
     fn int_or_string_expiry() {
         let a: IntOrString = serde_json::from_str("900").unwrap();
