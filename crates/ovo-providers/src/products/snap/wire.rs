@@ -116,7 +116,7 @@ impl IntOrString {
 }
 
 /// Reads a field only one product sends: a value of another shape is taken as absent.
-pub(crate) fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: serde::de::DeserializeOwned,
@@ -228,7 +228,7 @@ impl SnapReply {
 }
 
 /// A body as a typed answer; the error names the field at fault.
-pub(crate) fn decode_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, String> {
+fn decode_body<T: serde::de::DeserializeOwned>(body: &Value) -> Result<T, String> {
     serde_path_to_error::deserialize(body).map_err(|e| e.to_string())
 }
 
