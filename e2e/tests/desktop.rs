@@ -623,7 +623,8 @@ async fn demo_refund(app: &Desktop) -> Result<()> {
         )
         .await?
         .map_err(|e| anyhow::anyhow!("payments_page: {e}"))?;
-    let newest = page["rows"].as_array().and_then(|rows| rows.first()).cloned().unwrap_or_default();
+    let newest =
+        page["items"].as_array().and_then(|rows| rows.first()).cloned().unwrap_or_default();
     let reference = newest["reference"].as_str().unwrap_or_default().to_owned();
     let paid = newest["amount"].as_i64().unwrap_or_default();
     ensure!(!reference.is_empty() && paid > 0, "a seeded OVO SNAP payment: {page}");

@@ -65,7 +65,7 @@ describe('App', () => {
       }),
       {
         get_preferences: () => ({ ...PREFS, environment: 'production' }),
-        payments_page: () => ({ rows: [], next: null }),
+        payments_page: () => ({ items: [], next: null }),
       },
     );
     render(App);

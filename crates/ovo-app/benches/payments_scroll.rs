@@ -136,7 +136,7 @@ async fn main() -> BenchResult<()> {
             let mut conn = app.ledger().read().await?;
             bare_ns.push(timed(payments::page(&mut conn, &filter, cursor, PAGE)).await?.0);
             drop(conn);
-            rows += page.rows.len();
+            rows += page.items.len();
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,

@@ -15,9 +15,8 @@ impl Backoffice {
         let limit = query.limit.clamp(1, MAX_AUDIT_PAGE);
         let mut conn = self.ledger.read().await?;
         let rows = audit::page(&mut conn, query.before_seq, limit).await?;
-        let next_before_seq =
-            if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
-        let entries = rows
+        let next = if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
+        let items = rows
             .into_iter()
             .map(|r| AuditEntryView {
                 seq: r.seq,
@@ -29,7 +28,7 @@ impl Backoffice {
                 detail: r.detail,
             })
             .collect();
-        Ok(AuditPage { entries, next_before_seq })
+        Ok(AuditPage { items, next })
     }
 
     pub async fn verify_audit(&self) -> AppResult<AuditVerification> {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::error::AppResult;
-use crate::ipc::{ConnectionOutcome, ConnectionTestInput, ConnectionTestResult};
+use crate::ipc::{ConnectionOutcome, ConnectionTestResult, ProductInEnvironment};
 use crate::permissions::Permission;
 use crate::providers::parse_product;
 use crate::validate;
@@ -16,7 +16,7 @@ use crate::validate;
 impl Backoffice {
     pub async fn test_connection(
         &self,
-        input: ConnectionTestInput,
+        input: ProductInEnvironment,
     ) -> AppResult<ConnectionTestResult> {
         let actor =
             self.authorize(Permission::ManageCredentials, "test a provider connection").await?;

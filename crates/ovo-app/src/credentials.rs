@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{
-    CredentialField, CredentialRef, CredentialsQuery, ProductCredentials, SetCredentialInput,
+    CredentialField, CredentialRef, EnvironmentInput, ProductCredentials, SetCredentialInput,
 };
 use crate::permissions::Permission;
 use crate::providers::parse_product;
@@ -18,7 +18,7 @@ use crate::validate;
 impl Backoffice {
     pub async fn list_credentials(
         &self,
-        query: CredentialsQuery,
+        query: EnvironmentInput,
     ) -> AppResult<Vec<ProductCredentials>> {
         self.authorize(Permission::ManageCredentials, "view credentials").await?;
         let environment = validate::environment(&query.environment)?;

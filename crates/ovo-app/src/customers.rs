@@ -503,8 +503,8 @@ impl Backoffice {
             customers::timeline(&mut conn, id, environment, before, input.limit + 1).await?;
         let more = rows.len() > input.limit as usize;
         rows.truncate(input.limit as usize);
-        let next_before = if more { rows.last().map(|r| encode_cursor(r.cursor())) } else { None };
-        let entries = rows
+        let next = if more { rows.last().map(|r| encode_cursor(r.cursor())) } else { None };
+        let items = rows
             .into_iter()
             .map(|r| {
                 let product = r.product.as_deref().and_then(|p| Product::parse(p).ok());
@@ -531,7 +531,7 @@ impl Backoffice {
                 }
             })
             .collect();
-        Ok(CustomerTimelinePage { entries, next_before })
+        Ok(CustomerTimelinePage { items, next })
     }
 
     pub async fn forget_customer(&self, input: CustomerRef) -> AppResult<ForgetResult> {

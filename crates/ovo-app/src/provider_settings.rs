@@ -178,7 +178,7 @@ impl Backoffice {
     /// Every product's settings in `environment` (Provider sandbox or Production).
     pub async fn list_provider_settings(
         &self,
-        query: ProviderSettingsQuery,
+        query: EnvironmentInput,
     ) -> AppResult<Vec<ProductProviderSettings>> {
         self.authorize(Permission::ManageSettings, "view the provider settings").await?;
         let environment = configurable(&query.environment)?;
@@ -205,7 +205,7 @@ impl Backoffice {
     /// Returns every setting of one product to its documented value (audited).
     pub async fn reset_provider_settings(
         &self,
-        input: ProviderSettingsRef,
+        input: ProductInEnvironment,
     ) -> AppResult<ProductProviderSettings> {
         self.change_provider_settings(&input.environment, &input.product, None).await
     }

@@ -583,13 +583,13 @@ impl Backoffice {
         let rows =
             refunds::queue_in(&mut conn, Some(environment), status, after, input.limit).await?;
         drop(conn);
-        let next_after_id =
+        let next =
             (rows.len() == input.limit as usize).then(|| rows.last().map(|r| r.id.get())).flatten();
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.refund_view(row.id, false).await?);
         }
-        Ok(RefundQueuePage { refunds: views, next_after_id })
+        Ok(RefundQueuePage { items: views, next })
     }
 
     pub(crate) async fn refund_view(

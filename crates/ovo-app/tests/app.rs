@@ -46,7 +46,7 @@ async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionS
 async fn audit_actions(f: &Fixture) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, "admin", ADMIN_PW).await.unwrap();
     let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
-    page.entries.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
+    page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
 }
 
 #[tokio::test]
@@ -108,7 +108,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
     let attempt = f.app.create_operator(operator("mallory", "M", "admin", "mallory-password"));
     assert_eq!(code(attempt.await).0, ErrorCode::Forbidden);
     assert_eq!(
-        code(f.app.list_credentials(CredentialsQuery { environment: "production".into() }).await).0,
+        code(f.app.list_credentials(EnvironmentInput { environment: "production".into() }).await).0,
         ErrorCode::Forbidden
     );
     assert_eq!(
@@ -268,7 +268,7 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
         code(set("api_key", "x").await),
         (ErrorCode::InvalidInput, Some("credential_field_unknown"))
     );
-    let wrong_env = f.app.list_credentials(CredentialsQuery { environment: "staging".into() });
+    let wrong_env = f.app.list_credentials(EnvironmentInput { environment: "staging".into() });
     assert_eq!(code(wrong_env.await), (ErrorCode::InvalidInput, Some("environment_unknown")));
 
     let key = SecretKey::new(APP_ID, "production", "doku_snap_ovo", "secret_key");
@@ -278,7 +278,7 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
 
     let listed = f
         .app
-        .list_credentials(CredentialsQuery { environment: "production".into() })
+        .list_credentials(EnvironmentInput { environment: "production".into() })
         .await
         .unwrap();
     assert_eq!(listed.len(), 5);

@@ -115,7 +115,7 @@ async fn resolve_payment(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<Pa
 
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
     let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
-    page.entries.into_iter().filter(|e| e.action == action).collect()
+    page.items.into_iter().filter(|e| e.action == action).collect()
 }
 
 async fn received(f: &Fixture, product: &str) -> usize {

@@ -69,7 +69,7 @@ async fn use_doku_host(app: &Backoffice, host: &str) {
 
 /// Tests the connection of `product` in `environment` (as their keys name them).
 async fn test(f: &Fixture, environment: &str, product: &str) -> AppResult<ConnectionTestResult> {
-    let input = ConnectionTestInput { environment: environment.into(), product: product.into() };
+    let input = ProductInEnvironment { environment: environment.into(), product: product.into() };
     f.app.test_connection(input).await
 }
 
@@ -80,7 +80,7 @@ async fn test_doku(f: &Fixture) -> ConnectionTestResult {
 /// The newest audit entry: (action, subject, outcome, detail).
 async fn last_audit(f: &Fixture) -> (String, String, String, String) {
     let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 1 }).await.unwrap();
-    let e = page.entries.into_iter().next().unwrap();
+    let e = page.items.into_iter().next().unwrap();
     (e.action, e.subject, e.outcome, e.detail)
 }
 

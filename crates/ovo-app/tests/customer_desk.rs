@@ -144,7 +144,7 @@ fn link_key(product: Product, reference: &str) -> SecretKey {
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     f.sign_in_as("admin").await;
     let entries =
-        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().items;
     assert!(f.app.verify_audit().await.unwrap().intact);
     f.sign_in_as("sam").await;
     entries
@@ -571,7 +571,7 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
         after: None,
         limit: 200,
     };
-    let ledger = f.app.payments_page(query).await.unwrap().rows;
+    let ledger = f.app.payments_page(query).await.unwrap().items;
     let from_ledger = ledger.iter().filter(|p| p.customer_id == Some(sophia)).count();
     assert!(from_ledger >= 1, "Sophia has a demo payment in the range: {ledger:?}");
     let expected = 7 + from_ledger;

@@ -276,7 +276,7 @@ async fn forgetting_deletes_a_customer_without_payments_and_anonymises_one_with_
         .await
         .unwrap();
     assert!(
-        timeline.entries.iter().all(|e| e.kind != CustomerTimelineKind::Note),
+        timeline.items.iter().all(|e| e.kind != CustomerTimelineKind::Note),
         "dated notes are erased"
     );
     let detail = audit(&f, "customer.forget").await;
@@ -335,22 +335,22 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
         .customer_timeline(CustomerTimelineQuery { customer_id: budi, before: None, limit: 100 })
         .await
         .unwrap();
-    assert_eq!(all.entries[0].kind, CustomerTimelineKind::Note);
-    assert_eq!(all.entries[0].text.as_deref(), Some("wants a call back"));
-    assert_eq!(all.entries[0].author.as_deref(), Some("sam display"));
-    assert_eq!(all.entries.last().unwrap().kind, CustomerTimelineKind::CustomerCreated);
+    assert_eq!(all.items[0].kind, CustomerTimelineKind::Note);
+    assert_eq!(all.items[0].text.as_deref(), Some("wants a call back"));
+    assert_eq!(all.items[0].author.as_deref(), Some("sam display"));
+    assert_eq!(all.items.last().unwrap().kind, CustomerTimelineKind::CustomerCreated);
     for kind in [
         CustomerTimelineKind::Payment,
         CustomerTimelineKind::Refund,
         CustomerTimelineKind::AccountLinked,
     ] {
         assert!(
-            all.entries.iter().any(|e| e.kind == kind),
+            all.items.iter().any(|e| e.kind == kind),
             "{kind:?} in {:?}",
-            all.entries.iter().map(|e| e.kind).collect::<Vec<_>>()
+            all.items.iter().map(|e| e.kind).collect::<Vec<_>>()
         );
     }
-    let ats: Vec<&str> = all.entries.iter().map(|e| e.at.as_str()).collect();
+    let ats: Vec<&str> = all.items.iter().map(|e| e.at.as_str()).collect();
     assert!(ats.windows(2).all(|w| w[0] >= w[1]), "newest first: {ats:?}");
 
     let mut paged = Vec::new();
@@ -365,13 +365,13 @@ async fn the_timeline_is_newest_first_and_pages_without_gaps() {
             })
             .await
             .unwrap();
-        paged.extend(page.entries.into_iter().map(|e| (e.kind, e.at, e.reference)));
-        match page.next_before {
+        paged.extend(page.items.into_iter().map(|e| (e.kind, e.at, e.reference)));
+        match page.next {
             Some(next) => before = Some(next),
             None => break,
         }
     }
-    let whole: Vec<_> = all.entries.into_iter().map(|e| (e.kind, e.at, e.reference)).collect();
+    let whole: Vec<_> = all.items.into_iter().map(|e| (e.kind, e.at, e.reference)).collect();
     assert_eq!(paged, whole);
     assert_eq!(
         code(

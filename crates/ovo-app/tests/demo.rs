@@ -46,7 +46,7 @@ async fn sign_in(app: &Backoffice, username: &str) -> Result<SessionStatus, ovo_
 }
 
 async fn payments(app: &Backoffice, product: &str) -> Vec<PaymentRowView> {
-    app.payments_page(app::payment_query(Some(product), None, 200)).await.unwrap().rows
+    app.payments_page(app::payment_query(Some(product), None, 200)).await.unwrap().items
 }
 
 /// The sandbox's view of a SNAP payment (OVO SNAP or DOKU SNAP) by its partnerReferenceNo.

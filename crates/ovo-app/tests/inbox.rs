@@ -52,7 +52,7 @@ async fn sign_in(app: &Backoffice, username: &str, password: &str) {
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     sign_in(&f.app, "admin", ADMIN_PW).await;
     let entries =
-        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().items;
     sign_in(&f.app, "sam", "sam-password").await;
     entries
 }

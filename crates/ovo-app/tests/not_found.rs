@@ -115,7 +115,7 @@ impl Fixture {
     async fn audit_actions(&self, reference: &str) -> Vec<String> {
         sign_in(&self.app, "admin", ADMIN_PW).await;
         let entries =
-            self.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().entries;
+            self.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().items;
         sign_in(&self.app, "sam", "sam-password").await;
         entries
             .into_iter()

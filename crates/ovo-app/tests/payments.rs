@@ -342,9 +342,9 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
 
     let all = f.app.payments_page(query(200)).await.unwrap();
     assert!(all.next.is_none());
-    assert!(all.rows.len() >= 14, "{}", all.rows.len());
-    assert_eq!(all.rows[0].id, waiting.payment.id, "newest first");
-    assert_eq!(all.rows[0].customer_name.as_deref(), Some("Budi Santoso"));
+    assert!(all.items.len() >= 14, "{}", all.items.len());
+    assert_eq!(all.items[0].id, waiting.payment.id, "newest first");
+    assert_eq!(all.items[0].customer_name.as_deref(), Some("Budi Santoso"));
     // Keyset pages of 5 give every row once, in the same order.
     let mut seen = Vec::new();
     let mut after = None;
@@ -352,28 +352,28 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
         let mut q = query(5);
         q.after = after;
         let page = f.app.payments_page(q).await.unwrap();
-        seen.extend(page.rows.iter().map(|r| r.id));
+        seen.extend(page.items.iter().map(|r| r.id));
         match page.next {
             Some(next) => after = Some(next),
             None => break,
         }
     }
-    assert_eq!(seen, all.rows.iter().map(|r| r.id).collect::<Vec<_>>());
+    assert_eq!(seen, all.items.iter().map(|r| r.id).collect::<Vec<_>>());
 
     let mut q = query(200);
     q.product = Some("ovo_snap".into());
     let ovo = f.app.payments_page(q).await.unwrap();
-    assert!(ovo.rows.iter().all(|r| r.product == Product::OvoSnap));
-    assert!(ovo.rows.iter().any(|r| r.id == waiting.payment.id));
+    assert!(ovo.items.iter().all(|r| r.product == Product::OvoSnap));
+    assert!(ovo.items.iter().any(|r| r.id == waiting.payment.id));
 
     let mut q = query(200);
     q.status = Some("succeeded".into());
     q.min_amount = Some("Rp 120.000".into());
     q.max_amount = Some("125.000".into());
     let ranged = f.app.payments_page(q).await.unwrap();
-    assert!(ranged.rows.iter().any(|r| r.id == paid.payment.id));
+    assert!(ranged.items.iter().any(|r| r.id == paid.payment.id));
     assert!(ranged
-        .rows
+        .items
         .iter()
         .all(|r| (120_000..=125_000).contains(&r.amount) && r.status == "succeeded"));
 
@@ -383,7 +383,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let mut q = query(200);
     q.from = Some(today.to_string());
     q.to = Some(today.to_string());
-    let rows = f.app.payments_page(q).await.unwrap().rows;
+    let rows = f.app.payments_page(q).await.unwrap().items;
     let ours: Vec<i64> = rows
         .iter()
         .map(|r| r.id)
@@ -399,8 +399,8 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
         let mut q = query(50);
         q.reference = Some(reference);
         let found = f.app.payments_page(q).await.unwrap();
-        assert_eq!(found.rows.len(), 1);
-        assert_eq!(found.rows[0].id, paid.payment.id);
+        assert_eq!(found.items.len(), 1);
+        assert_eq!(found.items[0].id, paid.payment.id);
     }
     // A refund's reference finds its payment.
     let refund = f
@@ -415,7 +415,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     let mut q = query(50);
     q.reference = Some(refund.reference.clone());
     let found = f.app.payments_page(q).await.unwrap();
-    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
+    assert_eq!(found.items.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
     let page = detail(&f, paid.payment.id).await;
     assert_eq!(page.refunds.len(), 1);
     assert_eq!(page.refundable, 100_000);
@@ -761,12 +761,12 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
 
     f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
-    let asked: Vec<_> = audit.entries.iter().filter(|e| e.action == "payment.cancel").collect();
+    let asked: Vec<_> = audit.items.iter().filter(|e| e.action == "payment.cancel").collect();
     assert_eq!(asked.len(), 2, "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&view.payment.reference)), "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&paying.payment.reference)), "{asked:#?}");
     assert!(
-        audit.entries.iter().any(|e| e.action == "payment.cancel_answer"),
+        audit.items.iter().any(|e| e.action == "payment.cancel_answer"),
         "the answer is audited"
     );
 }
@@ -816,8 +816,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
     f.sign_in_as("admin").await;
     let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
-    let asked =
-        audit.entries.iter().find(|e| e.action == "payment.request_again").expect("audited");
+    let asked = audit.items.iter().find(|e| e.action == "payment.request_again").expect("audited");
     assert!(
         asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)),
         "{}",

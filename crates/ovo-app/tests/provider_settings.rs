@@ -32,7 +32,7 @@ async fn try_list(
     f: &Fixture,
     environment: &str,
 ) -> Result<Vec<ProductProviderSettings>, AppError> {
-    f.app.list_provider_settings(ProviderSettingsQuery { environment: environment.into() }).await
+    f.app.list_provider_settings(EnvironmentInput { environment: environment.into() }).await
 }
 
 async fn reset(
@@ -40,7 +40,7 @@ async fn reset(
     environment: &str,
     product: &str,
 ) -> Result<ProductProviderSettings, AppError> {
-    let input = ProviderSettingsRef { environment: environment.into(), product: product.into() };
+    let input = ProductInEnvironment { environment: environment.into(), product: product.into() };
     f.app.reset_provider_settings(input).await
 }
 
@@ -83,7 +83,7 @@ async fn save(
 /// The audit entries of provider settings, oldest first, with their detail parsed.
 async fn settings_audit(f: &Fixture) -> Vec<(String, String, Value)> {
     let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 500 }).await.unwrap();
-    page.entries
+    page.items
         .into_iter()
         .rev()
         .filter(|e| e.action.starts_with("provider_settings."))

@@ -273,7 +273,7 @@ async fn queued(app: &Backoffice, status: &str, payment_reference: &str) -> Vec<
 
 async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
     let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
-    page.entries.into_iter().map(|e| (e.action, e.subject, e.outcome)).collect()
+    page.items.into_iter().map(|e| (e.action, e.subject, e.outcome)).collect()
 }
 
 // -------------------------------------------------------------------------------------------
@@ -1284,7 +1284,7 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
         .payments_page(app::payment_query(Some("doku_snap_ovo"), Some("succeeded"), 200))
         .await
         .unwrap()
-        .rows;
+        .items;
     let mut chosen = None;
     for row in &rows {
         let p = preview(&f.app, row.id, "").await;

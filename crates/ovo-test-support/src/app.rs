@@ -291,7 +291,7 @@ pub async fn payment_page(app: &Backoffice, payment_id: i64) -> PaymentDetailVie
 
 /// The newest `limit` audit entries, newest first.
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
-    app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().entries
+    app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().items
 }
 
 /// The payments list: `product` and `status` when given, nothing else filtered.
@@ -314,7 +314,7 @@ pub async fn refund_queue(app: &Backoffice, status: &str) -> Vec<RefundView> {
     app.refund_queue(RefundQueueQuery { status: status.into(), after_id: None, limit: 200 })
         .await
         .unwrap()
-        .refunds
+        .items
 }
 
 /// A payment recorded straight in the built-in environment's ledger, with no provider call

@@ -141,7 +141,7 @@ describe('createRefundPager', () => {
       const rows = queues[q.status];
       const start = q.afterId === null ? 0 : rows.findIndex((r) => r.id === q.afterId) + 1;
       const page = rows.slice(start, start + q.limit);
-      return { refunds: page, nextAfterId: page.length === q.limit ? page[page.length - 1].id : null };
+      return { items: page, next: page.length === q.limit ? page[page.length - 1].id : null };
     };
     const pager = createRefundPager(tabStatuses('processing'), fetch, 2);
     const seen: number[] = [];

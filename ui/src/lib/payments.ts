@@ -8,7 +8,7 @@ import type {
   PaymentQuery,
   Permission,
   ProductKey,
-  RefundQueuePage,
+  Page,
   RefundQueueQuery,
   RefundView,
 } from './ipc/types';
@@ -207,7 +207,7 @@ function newerFirst(a: RefundView, b: RefundView): number {
  */
 export function createRefundPager(
   statuses: readonly string[],
-  fetch: (query: RefundQueueQuery) => Promise<RefundQueuePage>,
+  fetch: (query: RefundQueueQuery) => Promise<Page<RefundView, number>>,
   limit: number = REFUND_PAGE_SIZE,
 ) {
   type Lane = { status: string; buffer: RefundView[]; after: number | null; done: boolean };
@@ -216,9 +216,9 @@ export function createRefundPager(
   async function fill(lane: Lane) {
     if (lane.done || lane.buffer.length >= limit) return;
     const page = await fetch({ status: lane.status, afterId: lane.after, limit });
-    lane.buffer.push(...page.refunds);
-    lane.after = page.nextAfterId;
-    lane.done = page.nextAfterId === null;
+    lane.buffer.push(...page.items);
+    lane.after = page.next;
+    lane.done = page.next === null;
   }
 
   return {

@@ -31,8 +31,8 @@ describe('AuditLog', () => {
         list_audit: (args) => {
           const q = (args as { input: AuditQuery }).input;
           return q.beforeSeq === null
-            ? { entries: [entry(4, 'session.sign_in'), entry(3, 'payment.teleport', 'denied')], nextBeforeSeq: 3 }
-            : { entries: [entry(2, 'operator.create'), entry(1, 'setup.first_admin')], nextBeforeSeq: null };
+            ? { items: [entry(4, 'session.sign_in'), entry(3, 'payment.teleport', 'denied')], next: 3 }
+            : { items: [entry(2, 'operator.create'), entry(1, 'setup.first_admin')], next: null };
         },
       }),
     );
@@ -64,7 +64,7 @@ describe('AuditLog', () => {
     invoke.mockImplementation(
       fakeBackend({
         verify_audit: () => ({ intact: false, checked: 7, brokenSeq: 5, problem: 'hash mismatch' }),
-        list_audit: () => ({ entries: [], nextBeforeSeq: null }),
+        list_audit: () => ({ items: [], next: null }),
       }),
     );
     render(AuditLog);
@@ -97,7 +97,7 @@ describe('AuditLog', () => {
     invoke.mockImplementation(
       fakeBackend({
         verify_audit: () => ({ intact: false, checked: 7, brokenSeq: 5, problem }),
-        list_audit: () => ({ entries: [], nextBeforeSeq: null }),
+        list_audit: () => ({ items: [], next: null }),
       }),
     );
     render(AuditLog);
@@ -111,7 +111,7 @@ describe('AuditLog', () => {
     invoke.mockImplementation(
       fakeBackend({
         verify_audit: () => ({ intact: false, checked: 7, brokenSeq: null, problem: null }),
-        list_audit: () => ({ entries: [], nextBeforeSeq: null }),
+        list_audit: () => ({ items: [], next: null }),
       }),
     );
     render(AuditLog);

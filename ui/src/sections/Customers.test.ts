@@ -27,7 +27,7 @@ describe('Customers', () => {
           truncated: false,
         }),
         customer_page: () => customerPage(),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
       }),
     );
     render(Customers);
@@ -64,7 +64,7 @@ describe('Customers', () => {
           updatedAt: '2026-03-05T03:00:00Z',
         }),
         customer_page: () => customerPage({ customer: customer({ id: 31, fullName: 'Dewi Lestari' }) }),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
       }),
     );
     app.status = status('active', { permissions: ['view_customers', 'manage_customers', 'link_accounts'] });

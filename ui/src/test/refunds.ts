@@ -10,7 +10,7 @@ export function answerRefundQueue(invoke: Mock, byStatus: Partial<Record<string,
     fakeBackend({
       refund_queue: (args) => {
         const q = (args as { input: RefundQueueQuery }).input;
-        return { refunds: byStatus[q.status] ?? [], nextAfterId: null };
+        return { items: byStatus[q.status] ?? [], next: null };
       },
     }),
   );

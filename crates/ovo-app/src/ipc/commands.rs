@@ -29,10 +29,10 @@ macro_rules! ipc_commands {
                 create_operator(NewOperatorInput) -> OperatorView;
                 change_operator_role(ChangeRoleInput) -> OperatorView;
                 set_operator_disabled(SetDisabledInput) -> OperatorView;
-                list_credentials(CredentialsQuery) -> Vec<ProductCredentials>;
+                list_credentials(EnvironmentInput) -> Vec<ProductCredentials>;
                 set_credential(SetCredentialInput) -> CredentialField;
                 delete_credential(CredentialRef) -> CredentialField;
-                test_connection(ConnectionTestInput) -> ConnectionTestResult;
+                test_connection(ProductInEnvironment) -> ConnectionTestResult;
                 list_audit(AuditQuery) -> AuditPage;
                 verify_audit() -> AuditVerification;
                 get_preferences() -> Preferences;
@@ -74,10 +74,10 @@ macro_rules! ipc_commands {
                 set_refund_policy(SetRefundPolicyInput) -> RefundPolicyView;
                 reset_refund_policy(ProductRef) -> RefundPolicyView;
                 /// Provider sandbox or Production; the built-in environment's settings are fixed.
-                list_provider_settings(ProviderSettingsQuery) -> Vec<ProductProviderSettings>;
+                list_provider_settings(EnvironmentInput) -> Vec<ProductProviderSettings>;
                 /// Checks every value and saves all or nothing; an empty value returns to the documented one.
                 save_provider_settings(SaveProviderSettingsInput) -> ProductProviderSettings;
-                reset_provider_settings(ProviderSettingsRef) -> ProductProviderSettings;
+                reset_provider_settings(ProductInEnvironment) -> ProductProviderSettings;
                 /// What each product offers when taking a payment (kinds, sources).
                 payment_options() -> Vec<PaymentProductOptions>;
                 /// Starts a payment; a redirect flow's provider page is opened in the system browser by the back end.

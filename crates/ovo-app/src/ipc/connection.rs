@@ -1,17 +1,8 @@
 //! Test connection (Settings → Credentials): what is asked and what is answered.
 
 use ovo_domain::Product;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
-
-#[derive(Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConnectionTestInput {
-    #[ts(type = "EnvironmentKey")]
-    pub environment: String,
-    #[ts(type = "ProductKey")]
-    pub product: String,
-}
 
 /// The answer in plain words; the UI translates each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -98,12 +98,8 @@ pub struct CustomerTimelineEntry {
     pub account_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomerTimelinePage {
-    pub entries: Vec<CustomerTimelineEntry>,
-    pub next_before: Option<String>,
-}
+/// `next` is the `before` of the following page.
+pub type CustomerTimelinePage = super::Page<CustomerTimelineEntry, String>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]

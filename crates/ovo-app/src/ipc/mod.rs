@@ -154,13 +154,6 @@ pub struct ProductCredentials {
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct CredentialsQuery {
-    #[ts(type = "EnvironmentKey")]
-    pub environment: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
 pub struct SetCredentialInput {
     #[ts(type = "EnvironmentKey")]
     pub environment: String,
@@ -200,12 +193,16 @@ pub struct AuditEntryView {
     pub detail: String,
 }
 
+/// One page of a list: its items and where the next page starts (null on the last page).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntryView>,
-    pub next_before_seq: Option<i64>,
+pub struct Page<T, C> {
+    pub items: Vec<T>,
+    pub next: Option<C>,
 }
+
+/// The audit log, newest first; `next` is the `beforeSeq` of the following page.
+pub type AuditPage = Page<AuditEntryView, i64>;
 
 /// `problem` is one of `content_changed`, `chain_broken`, `entries_missing`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -240,11 +237,22 @@ pub struct IdleLockInput {
     pub minutes: u32,
 }
 
+/// One environment (its credentials, its provider settings, or the one to switch to).
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentInput {
     #[ts(type = "EnvironmentKey")]
     pub environment: String,
+}
+
+/// One product in one environment (its provider settings, its connection).
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductInEnvironment {
+    #[ts(type = "EnvironmentKey")]
+    pub environment: String,
+    #[ts(type = "ProductKey")]
+    pub product: String,
 }
 
 /// A password or credential arriving from the UI: redacted from the moment it is parsed.
@@ -300,17 +308,17 @@ pub fn typescript_bindings() -> String {
         SetDisabledInput::decl(&cfg),
         CredentialField::decl(&cfg),
         ProductCredentials::decl(&cfg),
-        CredentialsQuery::decl(&cfg),
         SetCredentialInput::decl(&cfg),
         CredentialRef::decl(&cfg),
         AuditQuery::decl(&cfg),
         AuditEntryView::decl(&cfg),
-        AuditPage::decl(&cfg),
+        Page::<(), ()>::decl(&cfg),
         AuditVerification::decl(&cfg),
         Preferences::decl(&cfg),
         LanguageInput::decl(&cfg),
         IdleLockInput::decl(&cfg),
         EnvironmentInput::decl(&cfg),
+        ProductInEnvironment::decl(&cfg),
         SearchMatch::decl(&cfg),
         SearchInput::decl(&cfg),
         CustomerSummary::decl(&cfg),
@@ -346,7 +354,6 @@ pub fn typescript_bindings() -> String {
         TimelineEventView::decl(&cfg),
         RefundView::decl(&cfg),
         RefundQueueQuery::decl(&cfg),
-        RefundQueuePage::decl(&cfg),
         TransferView::decl(&cfg),
         ResolutionView::decl(&cfg),
         RecordTransferInput::decl(&cfg),
@@ -354,7 +361,6 @@ pub fn typescript_bindings() -> String {
         PaymentCursorView::decl(&cfg),
         PaymentQuery::decl(&cfg),
         PaymentRowView::decl(&cfg),
-        PaymentListPage::decl(&cfg),
         PaymentRef::decl(&cfg),
         PaymentDetailView::decl(&cfg),
         PaymentProductOptions::decl(&cfg),
@@ -367,11 +373,8 @@ pub fn typescript_bindings() -> String {
         ProductRef::decl(&cfg),
         ProviderSettingView::decl(&cfg),
         ProductProviderSettings::decl(&cfg),
-        ProviderSettingsQuery::decl(&cfg),
         SaveProviderSettingsInput::decl(&cfg),
-        ProviderSettingsRef::decl(&cfg),
         TopUpInput::decl(&cfg),
-        ConnectionTestInput::decl(&cfg),
         ConnectionOutcome::decl(&cfg),
         ConnectionTestResult::decl(&cfg),
         CustomerFields::decl(&cfg),
@@ -382,7 +385,6 @@ pub fn typescript_bindings() -> String {
         CustomerTimelineQuery::decl(&cfg),
         CustomerTimelineKind::decl(&cfg),
         CustomerTimelineEntry::decl(&cfg),
-        CustomerTimelinePage::decl(&cfg),
         ForgetOutcome::decl(&cfg),
         ForgetResult::decl(&cfg),
         ColumnMapping::decl(&cfg),

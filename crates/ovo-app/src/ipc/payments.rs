@@ -55,12 +55,7 @@ pub struct PaymentRowView {
     pub succeeded_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentListPage {
-    pub rows: Vec<PaymentRowView>,
-    pub next: Option<PaymentCursorView>,
-}
+pub type PaymentListPage = super::Page<PaymentRowView, PaymentCursorView>;
 
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

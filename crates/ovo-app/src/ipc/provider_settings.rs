@@ -42,13 +42,6 @@ pub struct ProductProviderSettings {
     pub missing: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderSettingsQuery {
-    #[ts(type = "EnvironmentKey")]
-    pub environment: String,
-}
-
 /// Values by setting key. An empty value returns the setting to its documented value; a
 /// key left out keeps its current value.
 #[derive(Debug, Deserialize, TS)]
@@ -60,15 +53,6 @@ pub struct SaveProviderSettingsInput {
     pub product: String,
     #[ts(type = "Record<string, string>")]
     pub values: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderSettingsRef {
-    #[ts(type = "EnvironmentKey")]
-    pub environment: String,
-    #[ts(type = "ProductKey")]
-    pub product: String,
 }
 
 /// Which top-up instructions to show; `language` picks the configured text's language

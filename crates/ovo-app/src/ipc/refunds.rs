@@ -171,9 +171,5 @@ pub struct RefundQueueQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundQueuePage {
-    pub refunds: Vec<RefundView>,
-    pub next_after_id: Option<i64>,
-}
+/// `next` is the `afterId` of the following page.
+pub type RefundQueuePage = super::Page<RefundView, i64>;

@@ -112,7 +112,7 @@ impl Backoffice {
                 succeeded_at: r.succeeded_at.map(Timestamp::to_rfc3339),
             })
             .collect();
-        Ok(PaymentListPage { rows, next })
+        Ok(PaymentListPage { items: rows, next })
     }
 
     /// The payment page: timeline, amounts and split, refunds and what is left to refund.

@@ -40,17 +40,17 @@ export type ChangeRoleInput = { operatorId: number, role: RoleKey, };
 export type SetDisabledInput = { operatorId: number, disabled: boolean, };
 export type CredentialField = { field: string, isSet: boolean, };
 export type ProductCredentials = { product: ProductKey, productName: string, fields: Array<CredentialField>, };
-export type CredentialsQuery = { environment: EnvironmentKey, };
 export type SetCredentialInput = { environment: EnvironmentKey, product: ProductKey, field: string, value: string, };
 export type CredentialRef = { environment: EnvironmentKey, product: ProductKey, field: string, };
 export type AuditQuery = { beforeSeq: number | null, limit: number, };
 export type AuditEntryView = { seq: number, at: string, operator: string | null, action: string, subject: string, outcome: string, detail: string, };
-export type AuditPage = { entries: Array<AuditEntryView>, nextBeforeSeq: number | null, };
+export type Page<T, C> = { items: Array<T>, next: C | null, };
 export type AuditVerification = { intact: boolean, checked: number, brokenSeq: number | null, problem: string | null, };
 export type Preferences = { language: LanguageKey | null, idleLockMinutes: number, environment: EnvironmentKey, };
 export type LanguageInput = { language: LanguageKey, };
 export type IdleLockInput = { minutes: number, };
 export type EnvironmentInput = { environment: EnvironmentKey, };
+export type ProductInEnvironment = { environment: EnvironmentKey, product: ProductKey, };
 export type SearchMatch = "phone" | "name" | "merchant_customer_id" | "payment_reference" | "refund_reference" | "provider_reference";
 export type SearchInput = { query: string, 
 /**
@@ -256,7 +256,6 @@ export type RefundQueueQuery = { status: string,
  * The last row of the previous page.
  */
 afterId: number | null, limit: number, };
-export type RefundQueuePage = { refunds: Array<RefundView>, nextAfterId: number | null, };
 export type TransferView = { reference: string, 
 /**
  * WIB calendar date, `YYYY-MM-DD`.
@@ -328,7 +327,6 @@ kind: string, amount: number,
  * created, pending, succeeded, failed, unknown, expired, cancelled, needs_review
  */
 status: string, customerId: number | null, customerName: string | null, providerRef: string | null, createdAt: string, succeededAt: string | null, };
-export type PaymentListPage = { rows: Array<PaymentRowView>, next: PaymentCursorView | null, };
 export type PaymentRef = { paymentId: number, };
 export type PaymentDetailView = { payment: PaymentRowView, phoneDisplay: string | null, accountId: number | null, 
 /**
@@ -486,11 +484,8 @@ export type ProductProviderSettings = { environment: EnvironmentKey, product: Pr
  * Keys of required settings that have no value yet: no client can be built until set.
  */
 missing: Array<string>, };
-export type ProviderSettingsQuery = { environment: EnvironmentKey, };
 export type SaveProviderSettingsInput = { environment: EnvironmentKey, product: ProductKey, values: Record<string, string>, };
-export type ProviderSettingsRef = { environment: EnvironmentKey, product: ProductKey, };
 export type TopUpInput = { accountId: number, language: LanguageKey | null, };
-export type ConnectionTestInput = { environment: EnvironmentKey, product: ProductKey, };
 export type ConnectionOutcome = "works" | "credentials_refused" | "unreachable" | "certificate_not_trusted" | "timed_out" | "not_set_up" | "problem";
 export type ConnectionTestResult = { environment: EnvironmentKey, product: ProductKey, outcome: ConnectionOutcome, 
 /**
@@ -533,7 +528,6 @@ export type CustomerTimelineEntry = { kind: CustomerTimelineKind, at: string, re
  * The record's status key now (a payment's, refund's or linking's).
  */
 status: string | null, text: string | null, author: string | null, paymentId: number | null, refundId: number | null, accountId: number | null, };
-export type CustomerTimelinePage = { entries: Array<CustomerTimelineEntry>, nextBefore: string | null, };
 export type ForgetOutcome = "deleted" | "anonymised";
 export type ForgetResult = { outcome: ForgetOutcome, customerId: number, };
 export type ColumnMapping = { fullName: number | null, phone: number | null, merchantCustomerId: number | null, email: number | null, notes: number | null, };

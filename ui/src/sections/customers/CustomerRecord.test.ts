@@ -41,7 +41,7 @@ const SECOND: CustomerTimelineEntry[] = [
 
 function timeline(args: Record<string, unknown> | undefined) {
   const input = (args as { input: CustomerTimelineQuery }).input;
-  return input.before === null ? { entries: FIRST, nextBefore: 'c1' } : { entries: SECOND, nextBefore: null };
+  return input.before === null ? { items: FIRST, next: 'c1' } : { items: SECOND, next: null };
 }
 
 const as = (role: 'support' | 'admin') =>
@@ -82,7 +82,7 @@ describe('CustomerPage record', () => {
     invoke.mockImplementation(
       fakeBackend({
         customer_page: () => customerPage({ notes: 'VIP' }),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
         update_customer: () => details({ email: 'budi.baru@example.co.id' }, 'VIP, prefers WhatsApp'),
         add_customer_note: () => ({ id: 3, customerId: 7, text: 'Called back', at: '2026-03-05T04:00:00Z', author: 'Rina' }),
       }),
@@ -135,7 +135,7 @@ describe('CustomerPage record', () => {
     invoke.mockImplementation(
       fakeBackend({
         customer_page: () => customerPage(),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
         forget_customer: () => {
           if (live) {
             throw { code: 'conflict', message: 'live account', reason: 'customer_has_live_account' };
@@ -164,7 +164,7 @@ describe('CustomerPage record', () => {
     invoke.mockImplementation(
       fakeBackend({
         customer_page: () => customerPage({ payments: [], refunds: [] }),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
         forget_customer: () => ({ outcome: 'deleted', customerId: 7 }),
       }),
     );
@@ -184,7 +184,7 @@ describe('CustomerPage record', () => {
       fakeBackend({
         customer_page: () =>
           customerPage({ customer: { ...customerPage().customer, fullName: '', email: null, forgotten: true } }),
-        customer_timeline: () => ({ entries: [], nextBefore: null }),
+        customer_timeline: () => ({ items: [], next: null }),
       }),
     );
     setCurrentLanguage('id');

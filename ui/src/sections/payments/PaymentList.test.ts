@@ -7,19 +7,19 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import PaymentList from './PaymentList.svelte';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
-import type { PaymentListPage, PaymentQuery } from '../../lib/ipc/types';
+import type { Page, PaymentCursorView, PaymentQuery, PaymentRowView } from '../../lib/ipc/types';
 
 const TOTAL = 100_000;
 
 /** 100,000 payments, ids TOTAL..1, served newest first in keyset pages. */
-function pages(args: Record<string, unknown> | undefined): PaymentListPage {
+function pages(args: Record<string, unknown> | undefined): Page<PaymentRowView, PaymentCursorView> {
   const q = (args as { input: PaymentQuery }).input;
   const startId = q.after ? q.after.id - 1 : TOTAL;
   const rows = [];
   for (let id = startId; id > 0 && rows.length < q.limit; id--) rows.push(paymentRow(id));
   const last = rows[rows.length - 1];
   return {
-    rows,
+    items: rows,
     next: last && last.id > 1 ? { createdAtMs: Date.parse(last.createdAt), id: last.id } : null,
   };
 }

@@ -210,7 +210,7 @@ describe('New payment', () => {
   afterEach(() => vi.useRealTimers());
 
   it('is offered only with take_payments', async () => {
-    invoke.mockImplementation(fakeBackend({ payments_page: () => ({ rows: [], next: null }) }));
+    invoke.mockImplementation(fakeBackend({ payments_page: () => ({ items: [], next: null }) }));
     app.status = status('active', { permissions: ['view_payments', 'request_refunds'] });
     const { unmount } = render(Payments);
     await screen.findByTestId('payments-empty');
