@@ -468,26 +468,19 @@ impl ProductSim for DokuSnap {
 // ---------------------------------------------------------------------------------------------
 // Token endpoints (73, 74)
 
+/// The order and wording of the token calls' refusals.
+const TOKEN_CALL: snap::TokenCallChecks = snap::TokenCallChecks {
+    header_order: ["X-TIMESTAMP", "X-SIGNATURE", "X-CLIENT-KEY"],
+    unknown_client: "Unauthorized. Unknown Client",
+    bad_signature: "Unauthorized. Invalid Signature",
+};
+
 /// Headers, timestamp, client and SHA256withRSA signature of a token request (§4, §5.1).
 fn check_token_request<'a>(
     st: &'a DokuSnapSim,
     headers: &HeaderMap,
 ) -> Result<&'a Merchant, SnapError> {
-    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
-    let signature = snap::required_header(headers, "X-SIGNATURE")?;
-    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
-    snap::check_timestamp(ts)?;
-    let merchant = st
-        .merchant(client)
-        .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
-    let valid = merchant
-        .public_key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
-    if !valid {
-        return Err(SnapError::new(401, "00", "Unauthorized. Invalid Signature"));
-    }
-    Ok(merchant)
+    TOKEN_CALL.check(headers, |client| st.merchant(client), |m| m.public_key.as_ref())
 }
 
 async fn token_b2b(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
