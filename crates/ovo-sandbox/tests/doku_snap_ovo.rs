@@ -6,15 +6,16 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod snap_client;
+
 use axum::http::HeaderMap;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use ovo_sandbox::RunningSandbox;
 use ovo_test_support::{json, keys, sim, Answer, Hit, Receiver};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::signature::{SignatureEncoding, Signer};
+use rsa::pkcs1::DecodeRsaPublicKey;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha512};
+use sha2::{Digest, Sha256};
+use snap_client::{hmac_b64, refund_nos, rsa_sign, secret_of};
 
 const PRIVATE: &str = keys::SIM_PRIVATE_PKCS1;
 const PUBLIC_PKCS1: &str = keys::SIM_PUBLIC_PKCS1;
@@ -24,6 +25,7 @@ const A: &str = "BRN-0218-TESTA";
 const A_SECRET: &str = "SK-test-a";
 const B: &str = "MCH-0001-TESTB";
 const B_SECRET: &str = "SK-test-b";
+const SECRETS: [(&str, &str); 2] = [(A, A_SECRET), (B, B_SECRET)];
 
 const TOKEN_B2B: &str = "/authorization/v1/access-token/b2b";
 const TOKEN_B2B2C: &str = "/authorization/v1/access-token/b2b2c";
@@ -100,12 +102,6 @@ merchant_public_key = """
 }
 
 // --- the merchant, from the spec (§5.4, §5.7, §5.8) --------------------------------------------
-
-fn hmac_b64(secret: &str, message: &str) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(message.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
 
 fn sha256_hex(body: &[u8]) -> String {
     hex::encode(Sha256::digest(body))
@@ -236,20 +232,6 @@ fn timestamp_z() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-fn rsa_sign(message: &str) -> String {
-    let key = rsa::RsaPrivateKey::from_pkcs1_pem(PRIVATE).unwrap();
-    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-    base64::engine::general_purpose::STANDARD.encode(signer.sign(message.as_bytes()).to_bytes())
-}
-
-fn secret_of(client: &str) -> &'static str {
-    if client == A {
-        A_SECRET
-    } else {
-        B_SECRET
-    }
-}
-
 /// A prepared transactional request; fields can be broken before sending.
 struct Req {
     path: String,
@@ -332,7 +314,7 @@ impl Env {
         let to_sign = format!("POST:{path}:{b2b}:{}:{ts}", sha256_hex(body.as_bytes()));
         let mut headers = vec![
             ("X-TIMESTAMP".to_owned(), ts),
-            ("X-SIGNATURE".to_owned(), hmac_b64(secret_of(client), &to_sign)),
+            ("X-SIGNATURE".to_owned(), hmac_b64(secret_of(client, SECRETS), &to_sign)),
             ("X-PARTNER-ID".to_owned(), client.to_owned()),
             ("X-EXTERNAL-ID".to_owned(), self.next_ext()),
             ("Authorization".to_owned(), format!("Bearer {b2b}")),
@@ -1209,15 +1191,11 @@ async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
     assert!(env.merchant.tokens.lock().unwrap().contains(&token), "{token}");
     let deliveries = env.notifications().await;
     assert_eq!(deliveries[0]["tampered"], true);
-    for _ in 0..500 {
-        let d = env.notifications().await;
-        if let Some(status) = d[0]["attempts"][0]["status"].as_u64() {
-            assert_eq!(status, 401);
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no attempt recorded");
+    let env = &env;
+    let first_attempt = sim::poll(Duration::from_millis(20), || async move {
+        env.notifications().await[0]["attempts"][0]["status"].as_u64()
+    });
+    assert_eq!(first_attempt.await.expect("no attempt recorded"), 401);
 }
 
 // --- faults -------------------------------------------------------------------------------------
@@ -1421,15 +1399,6 @@ impl Env {
     }
 }
 
-fn refunded(status: &Value) -> Vec<String> {
-    status["refundHistory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_answer_and_credits_once(
 ) {
@@ -1449,11 +1418,11 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
     );
     assert!(env.try_send(&req).await.is_none(), "the client sees a lost answer");
     let (_, status) = env.status_of(A, "LATE000000000001").await;
-    assert!(refunded(&status).is_empty(), "not in refundHistory until processed: {status}");
+    assert!(refund_nos(&status).is_empty(), "not in refundHistory until processed: {status}");
     assert_eq!(env.account(BUDI).await, before);
     let mut processed = false;
     for _ in 0..300 {
-        if refunded(&env.status_of(A, "LATE000000000001").await.1) == ["LATE000000000001R01"] {
+        if refund_nos(&env.status_of(A, "LATE000000000001").await.1) == ["LATE000000000001R01"] {
             processed = true;
             break;
         }
@@ -1529,11 +1498,7 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
     let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
     let payment = json::find(&writes, |w| w["kind"] == "payment").unwrap();
-    assert_eq!(
-        (payment["processed"].as_u64(), payment["replays"].as_u64()),
-        (Some(1), Some(2)),
-        "{writes}"
-    );
+    assert_eq!(json::write_counts(payment), (1, 2), "{writes}");
 }
 
 #[tokio::test]

@@ -758,17 +758,15 @@ async fn notification_retries_until_acknowledged() {
     sim.post(TOKENIZE, payment(phone, "900", "100000", "0")).await;
     sim.wait_status("900", "2").await;
     // Two 500s, then the third attempt is acknowledged (retries 60 s apart, scaled).
-    for _ in 0..500 {
+    let sim = &sim;
+    let delivered = sim::poll(Duration::from_millis(10), || async move {
         let d = sim.get_json("/_sandbox/notifications?product=faspay_ovo_tokenize").await;
-        let payment = json::find(&d, |d| d["kind"] == "payment").cloned();
-        if let Some(p) = payment.filter(|p| p["delivered"] == true) {
-            assert_eq!(p["attempts"].as_array().unwrap().len(), 3, "{p}");
-            assert_eq!(notifications(&sim).len(), 3);
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("never delivered");
+        let payment = json::find(&d, |d| d["kind"] == "payment");
+        payment.filter(|p| p["delivered"] == true).cloned()
+    });
+    let p = delivered.await.expect("never delivered");
+    assert_eq!(p["attempts"].as_array().unwrap().len(), 3, "{p}");
+    assert_eq!(notifications(sim).len(), 3);
 }
 
 #[tokio::test]

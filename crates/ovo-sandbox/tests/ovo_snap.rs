@@ -4,17 +4,15 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod snap_client;
+
 use axum::http::HeaderMap;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
 use ovo_test_support::{json, keys, sim, Receiver};
-use rsa::pkcs1::DecodeRsaPrivateKey;
-use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256, Sha512};
+use sha2::{Digest, Sha256};
+use snap_client::{hmac_b64, refund_nos, rsa_sign, secret_of};
 
-const PRIVATE: &str = keys::SIM_PRIVATE_PKCS1;
 const PUBLIC_PKCS1: &str = keys::SIM_PUBLIC_PKCS1;
 const PUBLIC_SPKI: &str = keys::SIM_PUBLIC_SPKI;
 
@@ -22,6 +20,7 @@ const A: &str = "oamerchanta";
 const A_SECRET: &str = "secret-a";
 const B: &str = "oamerchantb";
 const B_SECRET: &str = "secret-b";
+const SECRETS: [(&str, &str); 2] = [(A, A_SECRET), (B, B_SECRET)];
 const V2: &str = "/OVOSNAP/v2.0";
 
 const BUDI: &str = "6281234567890";
@@ -99,27 +98,10 @@ fn timestamp() -> String {
         .to_string()
 }
 
-/// SHA256withRSA over `clientId|X-TIMESTAMP` (snap-standard §5).
-fn rsa_sign(message: &str) -> String {
-    let key = rsa::RsaPrivateKey::from_pkcs1_pem(PRIVATE).unwrap();
-    let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
-    base64::engine::general_purpose::STANDARD.encode(signer.sign(message.as_bytes()).to_bytes())
-}
-
 /// HMAC-SHA512 over `METHOD:path:token:hex(sha256(body)):timestamp` (snap-standard §6).
 fn hmac_sign(secret: &str, path: &str, token: &str, body: &str, ts: &str) -> String {
     let hash = hex::encode(Sha256::digest(body.as_bytes()));
-    let mut mac = Hmac::<Sha512>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("POST:{path}:{token}:{hash}:{ts}").as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
-fn secret_of(client: &str) -> &'static str {
-    if client == A {
-        A_SECRET
-    } else {
-        B_SECRET
-    }
+    hmac_b64(secret, &format!("POST:{path}:{token}:{hash}:{ts}"))
 }
 
 #[derive(Default, Clone)]
@@ -195,7 +177,7 @@ impl Env {
         let body = body.to_string();
         let ts = opts.timestamp.clone().unwrap_or_else(timestamp);
         let token = opts.sign_token.or(opts.auth).unwrap_or("");
-        let secret = if opts.bad_signature { "wrong-secret" } else { secret_of(client) };
+        let secret = if opts.bad_signature { "wrong-secret" } else { secret_of(client, SECRETS) };
         let mut headers = vec![
             ("X-TIMESTAMP".to_owned(), ts.clone()),
             ("X-SIGNATURE".to_owned(), hmac_sign(secret, &path, token, &body, &ts)),
@@ -1239,15 +1221,6 @@ impl Env {
     }
 }
 
-fn refund_history(status: &Value) -> Vec<String> {
-    status["refundHistory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["partnerRefundNo"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_resend_is_a_duplicate()
 {
@@ -1265,12 +1238,12 @@ async fn a_refund_processed_late_is_not_found_until_then_credited_once_and_a_res
     assert!(lost.is_none(), "the client sees the connection close: {lost:?}");
     // Until it is processed the provider has no record of it: not in refundHistory, not credited.
     let (_, status) = env.status(A, &payer, "LATE000000000001").await;
-    assert!(refund_history(&status).is_empty(), "{status}");
+    assert!(refund_nos(&status).is_empty(), "{status}");
     assert_eq!(env.account("6281100000007").await, before);
     let mut processed = false;
     for _ in 0..300 {
         let (_, status) = env.status(A, &payer, "LATE000000000001").await;
-        if refund_history(&status) == ["LATE000000000001R01"] {
+        if refund_nos(&status) == ["LATE000000000001R01"] {
             processed = true;
             break;
         }
@@ -1343,7 +1316,7 @@ async fn a_5xx_after_processing_is_in_the_snap_shape_and_the_refund_happened() {
     assert_eq!((s, r), (503, json!({"responseCode":"5035800","responseMessage":"General Error"})));
     assert_eq!(env.account("6281100000007").await, (before.0 + 30_000, before.1));
     let (_, status) = env.status(A, &payer, "ERR5000000000001").await;
-    assert_eq!(refund_history(&status), ["ERR5000000000001R01"]);
+    assert_eq!(refund_nos(&status), ["ERR5000000000001R01"]);
     env.arm(Some(PAY_PATH), json!({"kind": "server_error_after_processing", "status": 500})).await;
     let (s, r) = env.pay(A, &payer, "ERR5000000000002", 1_000, "CASH").await;
     assert_eq!(

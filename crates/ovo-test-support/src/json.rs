@@ -35,3 +35,10 @@ pub async fn post_any(http: &reqwest::Client, url: &str, body: &Value) -> (u16, 
 pub fn find<'a>(list: &'a Value, pred: impl FnMut(&&'a Value) -> bool) -> Option<&'a Value> {
     list.as_array().unwrap().iter().find(pred)
 }
+
+/// A write record's `(processed, replays)` (`GET /_sandbox/writes`); panics when one is missing.
+pub fn write_counts(write: &Value) -> (u64, u64) {
+    let count =
+        |field: &str| write[field].as_u64().unwrap_or_else(|| panic!("no {field}: {write}"));
+    (count("processed"), count("replays"))
+}

@@ -1,5 +1,6 @@
 //! The simulator (`ovo-sandbox`) on loopback, and its control API (`/_sandbox/…`) over HTTP.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -7,6 +8,21 @@ use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 use serde_json::{json, Value};
 
 use crate::json;
+
+/// Asks `probe` up to 500 times, `every` apart, and answers its first `Some`; `None` when it
+/// never had one.
+pub async fn poll<T, F: Future<Output = Option<T>>>(
+    every: Duration,
+    mut probe: impl FnMut() -> F,
+) -> Option<T> {
+    for _ in 0..500 {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        tokio::time::sleep(every).await;
+    }
+    None
+}
 
 /// Any free port on 127.0.0.1.
 pub fn loopback() -> SocketAddr {

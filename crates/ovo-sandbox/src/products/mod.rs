@@ -9,6 +9,7 @@ pub mod snap;
 pub mod tazapay;
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
@@ -36,6 +37,26 @@ impl<State, Merchant> Sim<State, Merchant> {
 
     pub fn with_merchants(ctx: Ctx, state: Arc<Mutex<State>>, merchants: Vec<Merchant>) -> Self {
         Sim { ctx, state, merchants: Arc::new(merchants) }
+    }
+}
+
+impl<State: Send + 'static, Merchant: Send + Sync + 'static> Sim<State, Merchant> {
+    /// The second half of a success_after_failure drill: after `wait` (scaled), `turn` moves the
+    /// record from failed to success under the lock; when it did, `announce` sends the new state.
+    pub fn succeed_later<T: Send + 'static>(
+        &self,
+        wait: Duration,
+        turn: impl FnOnce(&mut State) -> Option<T> + Send + 'static,
+        announce: impl FnOnce(&Self, &T) + Send + 'static,
+    ) {
+        let sim = self.clone();
+        tokio::spawn(async move {
+            sim.ctx.scale().sleep(wait).await;
+            let turned = turn(&mut sim.lock());
+            if let Some(turned) = turned {
+                announce(&sim, &turned);
+            }
+        });
     }
 }
 

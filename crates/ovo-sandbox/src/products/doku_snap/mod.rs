@@ -365,53 +365,7 @@ impl ProductSim for DokuSnap {
         *lock(&self.state) = DokuSnapState::default();
     }
 
-    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
-        self.import_payment(ctx, payment)
-    }
-
-    fn server_error(&self, endpoint: &str, status: u16) -> Response {
-        snap::server_error(endpoint, status)
-    }
-
-    /// A success N1 for a partnerReferenceNo this provider never saw.
-    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let st = DokuSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = st.merchant_or_first(request.merchant.as_deref(), KEY)?;
-        let url = merchant
-            .cfg
-            .notification_url
-            .clone()
-            .filter(|u| !u.trim().is_empty())
-            .ok_or("this doku_snap_ovo merchant has no notification_url")?;
-        let (reference_no, external_id) = (snap::random_token(32), random_digits(36));
-        let body = json!({
-            "originalPartnerReferenceNo": request.reference,
-            "originalReferenceNo": reference_no,
-            "originalExternalId": external_id,
-            "latestTransactionStatus": "00",
-            "transactionStatusDesc": "Success",
-            "amount": snap::amount(request.amount),
-            "additionalInfo": {
-                "acquirerId": "OVO", "custIdMerchant": "", "accountType": "WALLET", "channelId": CHANNEL,
-                "origin": { "apiFormat": "SNAP" }, "paymentType": PaymentType::Recurring.name(),
-            },
-        });
-        notify(&st, &merchant.cfg.client_id, "payment", Some(url), body, None);
-        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
-    }
-
-    /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
-    /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
-    fn seed(&self, ctx: &Ctx) {
-        let inner = &mut *lock(&self.state);
-        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
-            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
-        }
-    }
-}
-
-impl DokuSnap {
-    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+    fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         let payment_type = match p.kind.as_deref() {
             Some("recurring") => PaymentType::Recurring,
@@ -469,31 +423,64 @@ impl DokuSnap {
         );
         Ok(())
     }
+
+    fn server_error(&self, endpoint: &str, status: u16) -> Response {
+        snap::server_error(endpoint, status)
+    }
+
+    /// A success N1 for a partnerReferenceNo this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let st = DokuSnapSim::new(ctx.clone(), self.state.clone());
+        let merchant = st.merchant_or_first(request.merchant.as_deref(), KEY)?;
+        let url = merchant
+            .cfg
+            .notification_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .ok_or("this doku_snap_ovo merchant has no notification_url")?;
+        let (reference_no, external_id) = (snap::random_token(32), random_digits(36));
+        let body = json!({
+            "originalPartnerReferenceNo": request.reference,
+            "originalReferenceNo": reference_no,
+            "originalExternalId": external_id,
+            "latestTransactionStatus": "00",
+            "transactionStatusDesc": "Success",
+            "amount": snap::amount(request.amount),
+            "additionalInfo": {
+                "acquirerId": "OVO", "custIdMerchant": "", "accountType": "WALLET", "channelId": CHANNEL,
+                "origin": { "apiFormat": "SNAP" }, "paymentType": PaymentType::Recurring.name(),
+            },
+        });
+        notify(&st, &merchant.cfg.client_id, "payment", Some(url), body, None);
+        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
+    }
+
+    /// `[[bindings]]`: a SUCCESS binding `provider_ref` whose customer `token` (and
+    /// `refresh_token`) work for balance, payment, refund and unbinding, for ten (unscaled) years.
+    fn seed(&self, ctx: &Ctx) {
+        let inner = &mut *lock(&self.state);
+        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
+            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Token endpoints (73, 74)
+
+/// The order and wording of the token calls' refusals.
+const TOKEN_CALL: snap::TokenCallChecks = snap::TokenCallChecks {
+    header_order: ["X-TIMESTAMP", "X-SIGNATURE", "X-CLIENT-KEY"],
+    unknown_client: "Unauthorized. Unknown Client",
+    bad_signature: "Unauthorized. Invalid Signature",
+};
 
 /// Headers, timestamp, client and SHA256withRSA signature of a token request (§4, §5.1).
 fn check_token_request<'a>(
     st: &'a DokuSnapSim,
     headers: &HeaderMap,
 ) -> Result<&'a Merchant, SnapError> {
-    let ts = snap::required_header(headers, "X-TIMESTAMP")?;
-    let signature = snap::required_header(headers, "X-SIGNATURE")?;
-    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
-    snap::check_timestamp(ts)?;
-    let merchant = st
-        .merchant(client)
-        .ok_or_else(|| SnapError::new(401, "00", "Unauthorized. Unknown Client"))?;
-    let valid = merchant
-        .public_key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, ts, signature));
-    if !valid {
-        return Err(SnapError::new(401, "00", "Unauthorized. Invalid Signature"));
-    }
-    Ok(merchant)
+    TOKEN_CALL.check(headers, |client| st.merchant(client), |m| m.public_key.as_ref())
 }
 
 async fn token_b2b(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
@@ -1184,24 +1171,16 @@ fn settle(st: &DokuSnapSim, key: &(String, String), outcome: Result<(), &str>) {
             }
         }
         if let Some(wait) = late {
-            let (st, key) = (st.clone(), key.clone());
-            tokio::spawn(async move {
-                st.ctx.scale().sleep(wait).await;
-                let turned = {
-                    let mut inner = st.lock();
-                    let Some(p) =
-                        inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)
-                    else {
-                        return;
-                    };
-                    p.status = PayStatus::Paid;
-                    p.status_desc = "Success".into();
-                    p.paid_at = Some(now());
-                    p.approval_code = Some(random_digits(12));
-                    p.clone()
-                };
-                notify_payment(&st, &turned);
-            });
+            let key = key.clone();
+            let turn = move |inner: &mut DokuSnapState| {
+                let p = inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)?;
+                p.status = PayStatus::Paid;
+                p.status_desc = "Success".into();
+                p.paid_at = Some(now());
+                p.approval_code = Some(random_digits(12));
+                Some(p.clone())
+            };
+            st.succeed_later(wait, turn, notify_payment);
         }
         p.clone()
     };

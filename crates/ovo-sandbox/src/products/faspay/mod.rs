@@ -208,44 +208,24 @@ impl ProductSim for Faspay {
 
     fn routes(&self, ctx: Ctx) -> Router {
         let app = FaspaySim { ctx, state: self.state.clone() };
-        Router::new()
-            .route(
-                JSON_TOKENIZE,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Json, Function::Tokenize, &b).await
+        let endpoints = [
+            (JSON_TOKENIZE, Wire::Json, Function::Tokenize),
+            (XML_TOKENIZE, Wire::Xml, Function::Tokenize),
+            (JSON_STATUS, Wire::Json, Function::Status),
+            (XML_STATUS, Wire::Xml, Function::Status),
+            (JSON_CANCEL, Wire::Json, Function::Cancel),
+            (XML_CANCEL, Wire::Xml, Function::Cancel),
+        ];
+        let mut router = Router::new();
+        for (path, wire, function) in endpoints {
+            router = router.route(
+                path,
+                post(move |State(a): State<FaspaySim>, b: Bytes| async move {
+                    a.endpoint(wire, function, &b).await
                 }),
-            )
-            .route(
-                XML_TOKENIZE,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Xml, Function::Tokenize, &b).await
-                }),
-            )
-            .route(
-                JSON_STATUS,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Json, Function::Status, &b).await
-                }),
-            )
-            .route(
-                XML_STATUS,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Xml, Function::Status, &b).await
-                }),
-            )
-            .route(
-                JSON_CANCEL,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Json, Function::Cancel, &b).await
-                }),
-            )
-            .route(
-                XML_CANCEL,
-                post(|State(a): State<FaspaySim>, b: Bytes| async move {
-                    a.endpoint(Wire::Xml, Function::Cancel, &b).await
-                }),
-            )
-            .with_state(app)
+            );
+        }
+        router.with_state(app)
     }
 
     fn control_routes(&self, ctx: Ctx) -> Router {
@@ -340,24 +320,23 @@ impl ProductSim for Faspay {
                 .find(|m| m.merchant_id == seed.merchant)
                 .map(|m| m.merchant_name.clone())
                 .unwrap_or_default();
-            for demo in DEMO_HISTORY {
+            for (days_ago, hours_earlier, amount, points, status, desc) in DEMO_HISTORY {
                 st.seq += 1;
                 let trx_id = format!("{}{:011}", seed.merchant, st.seq);
-                let at =
-                    now - TimeDelta::days(demo.days_ago) - TimeDelta::hours(demo.hours_earlier);
-                let split = Split { cash: demo.amount - demo.points, points: demo.points };
+                let at = now - TimeDelta::days(days_ago) - TimeDelta::hours(hours_earlier);
+                let split = Split { cash: amount - points, points };
                 let payment = Payment {
                     trx_id: trx_id.clone(),
                     merchant_id: seed.merchant.clone(),
                     bill_no: format!("90{:010}", st.seq),
-                    bill_desc: format!("{} (demo history)", demo.desc),
-                    amount: demo.amount,
+                    bill_desc: format!("{desc} (demo history)"),
+                    amount,
                     phone: seed.phone.clone(),
                     phone_no: phone::national(&seed.phone),
                     cust_name: name.clone(),
-                    pay_type: if demo.points > 0 { "2" } else { "0" }.to_owned(),
-                    source: if demo.points > 0 { PaySource::PointsFirst } else { PaySource::Cash },
-                    status: demo.status,
+                    pay_type: if points > 0 { "2" } else { "0" }.to_owned(),
+                    source: if points > 0 { PaySource::PointsFirst } else { PaySource::Cash },
+                    status,
                     created: at,
                     updated: at,
                     split,
@@ -431,77 +410,17 @@ impl Faspay {
     }
 }
 
-/// One paid demo payment of a seeded link's history.
-#[derive(Debug, Clone, Copy)]
-struct DemoPayment {
-    days_ago: i64,
-    hours_earlier: i64,
-    amount: i64,
-    /// The part paid with OVO Points (points first, the rest cash).
-    points: i64,
-    /// 2 paid, 4 reversed.
-    status: u8,
-    desc: &'static str,
-}
-
-/// The history every seeded link starts with, newest first (dates relative to the start).
-const DEMO_HISTORY: [DemoPayment; 7] = [
-    DemoPayment {
-        days_ago: 1,
-        hours_earlier: 2,
-        amount: 45_000,
-        points: 0,
-        status: 2,
-        desc: "Kopi susu x3",
-    },
-    DemoPayment {
-        days_ago: 3,
-        hours_earlier: 5,
-        amount: 128_500,
-        points: 20_000,
-        status: 2,
-        desc: "Groceries",
-    },
-    DemoPayment {
-        days_ago: 6,
-        hours_earlier: 1,
-        amount: 75_000,
-        points: 0,
-        status: 4,
-        desc: "Phone credit (reversed)",
-    },
-    DemoPayment {
-        days_ago: 10,
-        hours_earlier: 3,
-        amount: 250_000,
-        points: 0,
-        status: 2,
-        desc: "Electricity token",
-    },
-    DemoPayment {
-        days_ago: 15,
-        hours_earlier: 4,
-        amount: 32_000,
-        points: 32_000,
-        status: 2,
-        desc: "Ride",
-    },
-    DemoPayment {
-        days_ago: 21,
-        hours_earlier: 6,
-        amount: 199_000,
-        points: 0,
-        status: 2,
-        desc: "Sneakers (part 1)",
-    },
-    DemoPayment {
-        days_ago: 28,
-        hours_earlier: 2,
-        amount: 60_000,
-        points: 10_000,
-        status: 2,
-        desc: "Lunch",
-    },
+/// The history every seeded link starts with, newest first (dates relative to the start): days
+/// ago, hours earlier that day, amount, the part paid with OVO Points (points first, the rest
+/// cash), status (2 paid, 4 reversed) and description.
+const DEMO_HISTORY: [(i64, i64, i64, i64, u8, &str); 7] = [
+    (1, 2, 45_000, 0, 2, "Kopi susu x3"),
+    (3, 5, 128_500, 20_000, 2, "Groceries"),
+    (6, 1, 75_000, 0, 4, "Phone credit (reversed)"),
+    (10, 3, 250_000, 0, 2, "Electricity token"),
+    (15, 4, 32_000, 32_000, 2, "Ride"),
+    (21, 6, 199_000, 0, 2, "Sneakers (part 1)"),
+    (28, 2, 60_000, 10_000, 2, "Lunch"),
 ];
 
 #[derive(Debug, Clone)]
@@ -552,29 +471,22 @@ impl Fields {
     }
 }
 
+/// The words of a `request` text that name its operation, tried in this order.
+const REQUEST_WORDS: [(&[&str], Op); 7] = [
+    (&["refund", "void"], Op::Unsupported),
+    (&["activation"], Op::Activation),
+    (&["top up", "topup"], Op::TopUp),
+    (&["balance"], Op::Balance),
+    (&["history"], Op::History),
+    (&["unlink", "unbind"], Op::Unlink),
+    (&["payment"], Op::Payment),
+];
+
 fn operation(f: &Fields) -> Option<Op> {
     let text = f.get("request").unwrap_or_default().to_ascii_lowercase();
-    let has = |k: &str| text.contains(k);
-    if has("refund") || has("void") {
-        return Some(Op::Unsupported);
-    }
-    if has("activation") {
-        return Some(Op::Activation);
-    }
-    if has("top up") || has("topup") {
-        return Some(Op::TopUp);
-    }
-    if has("balance") {
-        return Some(Op::Balance);
-    }
-    if has("history") {
-        return Some(Op::History);
-    }
-    if has("unlink") || has("unbind") {
-        return Some(Op::Unlink);
-    }
-    if has("payment") {
-        return Some(Op::Payment);
+    let named = REQUEST_WORDS.iter().find(|(words, _)| words.iter().any(|w| text.contains(w)));
+    if let Some((_, op)) = named {
+        return Some(*op);
     }
     let present = |k: &str| f.get(k).is_some();
     if present("bill_no") {
@@ -635,19 +547,32 @@ impl FaspaySim {
         }
     }
 
-    /// Mandatory fields, merchant, `sha1(md5(user_id + password + phone_no))`, channel, phone.
-    fn caller(&self, f: &Fields, response: &str, mandatory: &[&str]) -> Result<Caller, Value> {
-        for name in
-            ["merchant_id", "payment_channel", "phone_no", "signature"].iter().chain(mandatory)
-        {
+    /// The `mandatory` and `extra` fields present, the merchant known and its signature
+    /// `sha1(md5(user_id + password + <signed>))` right; answers the merchant and `signed`'s value.
+    fn signed(
+        &self,
+        f: &Fields,
+        response: &str,
+        mandatory: &[&str],
+        extra: &[&str],
+        signed: &str,
+    ) -> Result<(MerchantConfig, String), Value> {
+        for name in mandatory.iter().chain(extra) {
             f.req(name, response)?;
         }
         let merchant = self.merchant(f, response)?;
-        let phone_no = f.req("phone_no", response)?.to_owned();
-        let expected = signature(&[&merchant.user_id, &merchant.password, &phone_no]);
+        let value = f.req(signed, response)?.to_owned();
+        let expected = signature(&[&merchant.user_id, &merchant.password, &value]);
         if !signature_matches(f.req("signature", response)?, &expected) {
             return Err(fail(response, "55", "Incorrect User/Password"));
         }
+        Ok((merchant, value))
+    }
+
+    /// Mandatory fields, merchant, `sha1(md5(user_id + password + phone_no))`, channel, phone.
+    fn caller(&self, f: &Fields, response: &str, mandatory: &[&str]) -> Result<Caller, Value> {
+        let fields = ["merchant_id", "payment_channel", "phone_no", "signature"];
+        let (merchant, phone_no) = self.signed(f, response, &fields, mandatory, "phone_no")?;
         if f.req("payment_channel", response)? != CHANNEL {
             return Err(fail(
                 response,
@@ -1256,16 +1181,7 @@ impl FaspaySim {
 
     /// `merchant_id`, `bill_no` and `signature = sha1(md5(user_id + password + bill_no))`.
     fn bill_caller(&self, f: &Fields, response: &str) -> Result<(MerchantConfig, String), Value> {
-        for name in ["merchant_id", "bill_no", "signature"] {
-            f.req(name, response)?;
-        }
-        let merchant = self.merchant(f, response)?;
-        let bill_no = f.req("bill_no", response)?.to_owned();
-        let expected = signature(&[&merchant.user_id, &merchant.password, &bill_no]);
-        if !signature_matches(f.req("signature", response)?, &expected) {
-            return Err(fail(response, "55", "Incorrect User/Password"));
-        }
-        Ok((merchant, bill_no))
+        self.signed(f, response, &["merchant_id", "bill_no", "signature"], &[], "bill_no")
     }
 
     fn find_bill(

@@ -291,55 +291,7 @@ impl ProductSim for OvoSnap {
         *lock(&self.state) = OvoSnapState::default();
     }
 
-    /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
-    /// work for balance, payment, status, refund and unbinding, for ten (unscaled) years.
-    fn import(&self, ctx: &Ctx, payment: &ImportedPayment) -> Result<(), String> {
-        self.import_payment(ctx, payment)
-    }
-
-    fn server_error(&self, endpoint: &str, status: u16) -> Response {
-        snap::server_error(endpoint, status)
-    }
-
-    /// A success notification for a partnerReferenceNo this provider never saw.
-    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
-        let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
-        let merchant = s.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
-        if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
-            return Err("this ovo_snap merchant has no callback_url".into());
-        }
-        let now = clock::now();
-        let reference_no = s.lock().next_ref("OVO");
-        let payment = Payment {
-            client_id: merchant.cfg.client_id.clone(),
-            partner_reference_no: request.reference.clone(),
-            reference_no: reference_no.clone(),
-            binding_id: String::new(),
-            phone: String::new(),
-            amount: request.amount,
-            charge: Charge::Source(PaySource::Cash),
-            status: PayStatus::Success,
-            split: Split { cash: request.amount, points: 0 },
-            created_at: now,
-            paid_at: Some(now),
-            reason: None,
-            action_id: None,
-            refunds: Vec::new(),
-        };
-        notify_payment(&s, &payment);
-        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
-    }
-
-    fn seed(&self, ctx: &Ctx) {
-        let inner = &mut *lock(&self.state);
-        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
-            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
-        }
-    }
-}
-
-impl OvoSnap {
-    fn import_payment(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
+    fn import(&self, ctx: &Ctx, p: &ImportedPayment) -> Result<(), String> {
         let client_id = p.merchant_or_first(ctx, KEY, "client_id")?;
         let mut inner = lock(&self.state);
         let key = (client_id.clone(), p.reference.clone());
@@ -385,6 +337,48 @@ impl OvoSnap {
             },
         );
         Ok(())
+    }
+
+    fn server_error(&self, endpoint: &str, status: u16) -> Response {
+        snap::server_error(endpoint, status)
+    }
+
+    /// A success notification for a partnerReferenceNo this provider never saw.
+    fn notify_unknown(&self, ctx: &Ctx, request: &UnknownNotification) -> Result<Value, String> {
+        let s = OvoSnapSim::new(ctx.clone(), self.state.clone());
+        let merchant = s.merchant_or_first(request.merchant.as_deref(), KEY)?.clone();
+        if merchant.cfg.callback_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            return Err("this ovo_snap merchant has no callback_url".into());
+        }
+        let now = clock::now();
+        let reference_no = s.lock().next_ref("OVO");
+        let payment = Payment {
+            client_id: merchant.cfg.client_id.clone(),
+            partner_reference_no: request.reference.clone(),
+            reference_no: reference_no.clone(),
+            binding_id: String::new(),
+            phone: String::new(),
+            amount: request.amount,
+            charge: Charge::Source(PaySource::Cash),
+            status: PayStatus::Success,
+            split: Split { cash: request.amount, points: 0 },
+            created_at: now,
+            paid_at: Some(now),
+            reason: None,
+            action_id: None,
+            refunds: Vec::new(),
+        };
+        notify_payment(&s, &payment);
+        Ok(snap::unknown_notified(KEY, &request.reference, &reference_no))
+    }
+
+    /// `[[bindings]]`: an ACTIVE binding `provider_ref` whose B2B2C `token` (and `refresh_token`)
+    /// work for balance, payment, status, refund and unbinding, for ten (unscaled) years.
+    fn seed(&self, ctx: &Ctx) {
+        let inner = &mut *lock(&self.state);
+        for link in snap::seed_links(ctx, KEY, &mut inner.customer, &mut inner.refresh) {
+            inner.bindings.insert(link.id.clone(), Binding::seeded(link));
+        }
     }
 }
 
@@ -977,22 +971,15 @@ fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
             };
             notify_payment(s, &updated);
             if let Some(wait) = late {
-                let (s, key) = (s.clone(), key.clone());
-                tokio::spawn(async move {
-                    s.ctx.scale().sleep(wait).await;
-                    let turned = {
-                        let mut inner = s.lock();
-                        let Some(p) =
-                            inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)
-                        else {
-                            return;
-                        };
-                        p.status = PayStatus::Success;
-                        p.reason = None;
-                        p.clone()
-                    };
-                    notify_payment(&s, &turned);
-                });
+                let key = key.clone();
+                let turn = move |inner: &mut OvoSnapState| {
+                    let p =
+                        inner.payments.get_mut(&key).filter(|p| p.status == PayStatus::Failed)?;
+                    p.status = PayStatus::Success;
+                    p.reason = None;
+                    Some(p.clone())
+                };
+                s.succeed_later(wait, turn, notify_payment);
             }
         }
     }

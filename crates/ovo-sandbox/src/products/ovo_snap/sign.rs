@@ -122,25 +122,17 @@ pub(super) fn authenticate(
     Ok(Authed { merchant, binding, unlink_second })
 }
 
+/// The order and wording of the token calls' refusals.
+const TOKEN_CALL: snap::TokenCallChecks = snap::TokenCallChecks {
+    header_order: ["X-TIMESTAMP", "X-CLIENT-KEY", "X-SIGNATURE"],
+    unknown_client: "Unauthorized. [Unknown X-CLIENT-KEY]",
+    bad_signature: "Unauthorized. [Signature]",
+};
+
 /// The token calls' checks: headers, timestamp, client, SHA256withRSA over `clientId|X-TIMESTAMP`.
 pub(super) fn authenticate_token_call(
     s: &OvoSnapSim,
     headers: &HeaderMap,
 ) -> Result<Arc<Merchant>, SnapError> {
-    let timestamp = snap::required_header(headers, "X-TIMESTAMP")?;
-    let client = snap::required_header(headers, "X-CLIENT-KEY")?;
-    let signature = snap::required_header(headers, "X-SIGNATURE")?;
-    snap::check_timestamp(timestamp)?;
-    let merchant = s
-        .merchant(client)
-        .cloned()
-        .ok_or_else(|| SnapError::unauthorized("Unknown X-CLIENT-KEY"))?;
-    let verified = merchant
-        .key
-        .as_ref()
-        .is_some_and(|key| snap::verify_token_signature(key, client, timestamp, signature));
-    if !verified {
-        return Err(SnapError::unauthorized("Signature"));
-    }
-    Ok(merchant)
+    TOKEN_CALL.check(headers, |client| s.merchant(client).cloned(), |m| m.key.as_ref())
 }

@@ -7,8 +7,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use rsa::RsaPublicKey;
 use serde_json::{json, Value};
 
+use super::sign::verify_token_signature;
 use crate::core::clock;
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +140,45 @@ pub fn ok(service: &str, fields: Value) -> Response {
 /// A mandatory header's value, or `Missing Mandatory Field [name]`.
 pub fn required_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
     header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))
+}
+
+/// How a product checks its token calls (§4, §5): the order in which a missing header is
+/// refused and the wording of its refusals.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenCallChecks {
+    /// `X-TIMESTAMP`, `X-CLIENT-KEY` and `X-SIGNATURE`, in the order their absence is refused.
+    pub header_order: [&'static str; 3],
+    /// The `401xx00` message for a client the product does not know.
+    pub unknown_client: &'static str,
+    /// The `401xx00` message for a signature that does not verify.
+    pub bad_signature: &'static str,
+}
+
+impl TokenCallChecks {
+    /// The headers present, the timestamp within the skew, the client known (`find`) and
+    /// SHA256withRSA over `clientId|X-TIMESTAMP` verified with its public key (`key_of`).
+    pub fn check<M>(
+        &self,
+        headers: &HeaderMap,
+        find: impl FnOnce(&str) -> Option<M>,
+        key_of: impl FnOnce(&M) -> Option<&RsaPublicKey>,
+    ) -> Result<M, SnapError> {
+        for name in self.header_order {
+            required_header(headers, name)?;
+        }
+        let timestamp = required_header(headers, "X-TIMESTAMP")?;
+        let client = required_header(headers, "X-CLIENT-KEY")?;
+        let signature = required_header(headers, "X-SIGNATURE")?;
+        check_timestamp(timestamp)?;
+        let merchant =
+            find(client).ok_or_else(|| SnapError::new(401, "00", self.unknown_client))?;
+        let verified = key_of(&merchant)
+            .is_some_and(|key| verify_token_signature(key, client, timestamp, signature));
+        if !verified {
+            return Err(SnapError::new(401, "00", self.bad_signature));
+        }
+        Ok(merchant)
+    }
 }
 
 /// `X-TIMESTAMP` readable and within [`SKEW`] of now (§3).
