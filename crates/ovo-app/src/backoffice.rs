@@ -7,6 +7,8 @@ use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::{settings, Ledger, OpenReport};
 use ovo_secrets::SecretStore;
 
+use crate::local_keys::LocalKeys;
+
 use crate::builtin::BuiltinEnvironment;
 use crate::customer_import::jobs::ImportJobs;
 use crate::desk::linkings::Linkings;
@@ -47,6 +49,8 @@ pub struct BackofficeConfig {
 pub struct Backoffice {
     pub(crate) ledger: Ledger,
     pub(crate) secrets: Arc<dyn SecretStore>,
+    /// This ledger's keys from the keychain (`local_keys.rs`).
+    pub(crate) local_keys: LocalKeys,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: BackofficeConfig,
     pub(crate) opener: Arc<dyn UrlOpener>,
@@ -93,8 +97,11 @@ impl Backoffice {
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
+        let local_keys =
+            LocalKeys::load(&ledger, secrets.as_ref(), &config.app_identifier, clock.now()).await?;
         let backoffice = Backoffice {
             ledger,
+            local_keys,
             secrets,
             clock: clock.clone(),
             config,

@@ -18,6 +18,7 @@ mod error;
 mod instance;
 pub mod ipc;
 mod listener;
+mod local_keys;
 mod opener;
 mod operators;
 mod passwords;
