@@ -31,29 +31,38 @@ impl Backoffice {
         Ok(AuditPage { items, next })
     }
 
+    /// Checks every entry's link and seal under this ledger's key, and that the head anchored
+    /// outside the ledger is still in the chain.
     pub async fn verify_audit(&self) -> AppResult<AuditVerification> {
         self.authorize(Permission::ViewAudit, "verify the audit log").await?;
+        let (anchored, layout) = self.audit_anchor.anchor.current().await;
         let mut conn = self.ledger.read().await?;
-        let result = audit::verify(&mut conn).await?;
-        Ok(match result.first_broken {
-            None => AuditVerification {
+        let result =
+            audit::verify(&mut conn, self.local_keys.audit.expose(), layout, Some(&anchored))
+                .await?;
+        let problem = |seq: i64, problem: &str| AuditVerification {
+            intact: false,
+            checked: result.checked,
+            broken_seq: Some(seq),
+            problem: Some(problem.to_owned()),
+        };
+        Ok(match (result.first_broken, result.unverifiable) {
+            (Some(link), _) => problem(
+                link.seq,
+                match link.problem {
+                    ChainProblem::HashMismatch => "content_changed",
+                    ChainProblem::SealMismatch => "rebuilt",
+                    ChainProblem::PrevHashMismatch => "chain_broken",
+                    ChainProblem::SeqGap { .. } => "entries_missing",
+                    ChainProblem::Truncated { .. } => "truncated",
+                },
+            ),
+            (None, Some((first, _))) => problem(first, "key_missing"),
+            (None, None) => AuditVerification {
                 intact: true,
                 checked: result.checked,
                 broken_seq: None,
                 problem: None,
-            },
-            Some(link) => AuditVerification {
-                intact: false,
-                checked: result.checked,
-                broken_seq: Some(link.seq),
-                problem: Some(
-                    match link.problem {
-                        ChainProblem::HashMismatch => "content_changed",
-                        ChainProblem::PrevHashMismatch => "chain_broken",
-                        ChainProblem::SeqGap { .. } => "entries_missing",
-                    }
-                    .to_owned(),
-                ),
             },
         })
     }

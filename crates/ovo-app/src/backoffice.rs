@@ -7,6 +7,7 @@ use ovo_ledger::operators::OperatorRow;
 use ovo_ledger::{settings, Ledger, OpenReport};
 use ovo_secrets::SecretStore;
 
+use crate::audit_anchor::{AnchorHandle, AuditAnchor, LostKey};
 use crate::local_keys::LocalKeys;
 
 use crate::builtin::BuiltinEnvironment;
@@ -51,6 +52,8 @@ pub struct Backoffice {
     pub(crate) secrets: Arc<dyn SecretStore>,
     /// This ledger's keys from the keychain (`local_keys.rs`).
     pub(crate) local_keys: LocalKeys,
+    /// The audit chain's head anchored outside the ledger (`audit_anchor.rs`).
+    pub(crate) audit_anchor: AnchorHandle,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) config: BackofficeConfig,
     pub(crate) opener: Arc<dyn UrlOpener>,
@@ -99,9 +102,13 @@ impl Backoffice {
         }
         let local_keys =
             LocalKeys::load(&ledger, secrets.as_ref(), &config.app_identifier, clock.now()).await?;
+        let (audit_anchor, lost_key) =
+            AuditAnchor::open(&ledger, secrets.clone(), &config.app_identifier, &local_keys)
+                .await?;
         let backoffice = Backoffice {
             ledger,
             local_keys,
+            audit_anchor,
             secrets,
             clock: clock.clone(),
             config,
@@ -116,6 +123,9 @@ impl Backoffice {
             imports: Mutex::new(ImportJobs::default()),
             _instance: instance,
         };
+        if let Some(lost) = lost_key {
+            backoffice.record_lost_audit_key(lost).await?;
+        }
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
     }
@@ -155,8 +165,44 @@ impl Backoffice {
             outcome,
             detail,
         };
-        audit::append(conn, &entry).await?;
+        audit::append(conn, self.local_keys.audit.expose(), &entry).await?;
+        self.audit_anchor.changed();
         Ok(())
+    }
+
+    /// The keychain had lost the audit key: the entries it sealed can no longer be checked.
+    /// Said in the log and in the chain itself, under the new key.
+    async fn record_lost_audit_key(&self, lost: LostKey) -> AppResult<()> {
+        tracing::warn!(
+            first = lost.first,
+            last = lost.last,
+            "the keychain has no audit key for this ledger's keyed audit entries; a new key seals \
+             entries from now on and those entries can no longer be verified"
+        );
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            None,
+            "audit.key_replaced",
+            "audit",
+            AuditOutcome::Failed,
+            serde_json::json!({ "unverifiable_from": lost.first, "unverifiable_to": lost.last }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        self.anchor_audit_head().await
+    }
+
+    /// Anchors the committed audit head outside the ledger now (it also happens by itself
+    /// shortly after each change).
+    pub async fn anchor_audit_head(&self) -> AppResult<()> {
+        self.audit_anchor.anchor.advance().await
+    }
+
+    /// This ledger's audit key, for another writer of the same ledger in this process (the
+    /// reliability harness's second desk). It never crosses IPC.
+    pub fn audit_key(&self) -> &[u8] {
+        self.local_keys.audit.expose()
     }
 
     /// Audits `action` on `subject` that `actor` carried out.

@@ -3,11 +3,11 @@
 
 use ovo_domain::{Environment, Product};
 use ovo_ledger::audit::AuditOutcome;
-use ovo_secrets::SecretKey;
+use ovo_secrets::{SecretError, SecretKey, SecretStore};
 use serde_json::json;
 
-use crate::backoffice::Backoffice;
-use crate::error::{AppError, AppResult};
+use crate::backoffice::{Actor, Backoffice};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{
     CredentialField, CredentialRef, EnvironmentInput, ProductCredentials, SetCredentialInput,
 };
@@ -65,21 +65,14 @@ impl Backoffice {
             ));
         }
         let key = self.secret_key(environment, product, field);
-        let replacing = self.secrets.contains(&key)?;
-        // The audit entry commits only once the keychain has the value.
-        let mut tx = self.ledger.begin_write().await?;
+        let replacing = self.keychain(move |s| s.contains(&key)).await?;
         let action = if replacing { "credential.replace" } else { "credential.set" };
-        self.audit(
-            &mut tx,
-            Some(&actor.operator),
-            action,
-            &subject(environment, product, field),
-            AuditOutcome::Ok,
-            json!({}),
-        )
+        let key = self.secret_key(environment, product, field);
+        let value = value.clone();
+        self.audited_keychain_change(&actor, action, environment, product, field, move |s| {
+            s.put(&key, &value)
+        })
         .await?;
-        self.secrets.put(&key, value)?;
-        ovo_ledger::commit(tx).await?;
         self.providers.forget(environment, product);
         tracing::info!(operator = %actor.operator.username, credential = %subject(environment, product, field), action, "credential stored");
         Ok(CredentialField { field: field.to_owned(), is_set: true })
@@ -90,22 +83,75 @@ impl Backoffice {
         let (environment, product, field) =
             parse_ref(&input.environment, &input.product, &input.field)?;
         let key = self.secret_key(environment, product, field);
-        let mut tx = self.ledger.begin_write().await?;
-        if self.secrets.contains(&key)? {
-            self.audit(
-                &mut tx,
-                Some(&actor.operator),
+        if self.keychain(move |s| s.contains(&key)).await? {
+            let key = self.secret_key(environment, product, field);
+            self.audited_keychain_change(
+                &actor,
                 "credential.delete",
-                &subject(environment, product, field),
-                AuditOutcome::Ok,
-                json!({}),
+                environment,
+                product,
+                field,
+                move |s| s.delete(&key).map(drop),
             )
             .await?;
-            self.secrets.delete(&key)?;
-            ovo_ledger::commit(tx).await?;
             self.providers.forget(environment, product);
         }
         Ok(CredentialField { field: field.to_owned(), is_set: false })
+    }
+
+    /// Changes the keychain, audited, and never inside a ledger transaction: a keychain prompt
+    /// must not stall every other write. The entry commits first, in its own transaction, so a
+    /// crash in between leaves an entry for a change that may not have happened (the keychain
+    /// shows whether it did) and never a change without one; a refused change is audited as
+    /// `failed` under the same action.
+    async fn audited_keychain_change(
+        &self,
+        actor: &Actor,
+        action: &str,
+        environment: Environment,
+        product: Product,
+        field: &str,
+        change: impl FnOnce(&dyn SecretStore) -> Result<(), SecretError> + Send + 'static,
+    ) -> AppResult<()> {
+        let subject = subject(environment, product, field);
+        self.audit_alone(actor, action, &subject, AuditOutcome::Ok, json!({})).await?;
+        if let Err(e) = self.keychain(change).await {
+            let detail = json!({ "error": e.code });
+            self.audit_alone(actor, action, &subject, AuditOutcome::Failed, detail).await?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    async fn audit_alone(
+        &self,
+        actor: &Actor,
+        action: &str,
+        subject: &str,
+        outcome: AuditOutcome,
+        detail: serde_json::Value,
+    ) -> AppResult<()> {
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(&mut tx, Some(&actor.operator), action, subject, outcome, detail).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
+    }
+
+    /// A keychain call off the async workers (it may wait for the user).
+    async fn keychain<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T, SecretError> + Send + 'static,
+    ) -> AppResult<T> {
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || call(secrets.as_ref()))
+            .await
+            .map_err(|e| {
+                AppError::new(
+                    ErrorCode::KeychainUnavailable,
+                    format!("the keychain call stopped: {e}"),
+                )
+            })?
+            .map_err(AppError::from)
     }
 
     fn secret_key(&self, environment: Environment, product: Product, field: &str) -> SecretKey {

@@ -3,6 +3,7 @@
 //! checks the session, the idle lock and the permission table, and audits refusals.
 //! Every state change appends its audit entry in the same write transaction.
 
+mod audit_anchor;
 mod audit_log;
 mod background;
 mod backoffice;

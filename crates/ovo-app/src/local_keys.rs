@@ -19,6 +19,9 @@ pub(crate) struct LocalKeys {
     pub ledger_id: String,
     pub audit: Sensitive<Vec<u8>>,
     pub redaction: Sensitive<Vec<u8>>,
+    /// The keychain had no audit key, so this open created one: entries sealed earlier with
+    /// a lost key can no longer be checked (`audit_anchor.rs` reports them).
+    pub audit_key_created: bool,
 }
 
 impl std::fmt::Debug for LocalKeys {
@@ -38,7 +41,9 @@ impl LocalKeys {
     ) -> AppResult<LocalKeys> {
         let ledger_id = ledger_id(ledger, now).await?;
         let key = |name: &str| local_key(secrets, namespace, &ledger_id, name);
-        Ok(LocalKeys { audit: key("audit_key")?, redaction: key("redaction_key")?, ledger_id })
+        let (audit, audit_key_created) = key("audit_key")?;
+        let (redaction, _) = key("redaction_key")?;
+        Ok(LocalKeys { audit, redaction, audit_key_created, ledger_id })
     }
 
     /// The keychain address of this ledger's entry `name`.
@@ -73,7 +78,7 @@ fn local_key(
     namespace: &str,
     ledger_id: &str,
     name: &str,
-) -> AppResult<Sensitive<Vec<u8>>> {
+) -> AppResult<(Sensitive<Vec<u8>>, bool)> {
     let address = LocalKeys::address(namespace, ledger_id, name);
     let keychain = |e: ovo_secrets::SecretError| {
         AppError::new(
@@ -88,11 +93,11 @@ fn local_key(
                 format!("the keychain's {name} is not hex"),
             )
         })?;
-        return Ok(Sensitive::new(bytes));
+        return Ok((Sensitive::new(bytes), false));
     }
     let bytes = random_bytes(KEY_BYTES);
     secrets.put(&address, &Sensitive::new(hex::encode(&bytes))).map_err(keychain)?;
-    Ok(Sensitive::new(bytes))
+    Ok((Sensitive::new(bytes), true))
 }
 
 fn random_bytes(len: usize) -> Vec<u8> {

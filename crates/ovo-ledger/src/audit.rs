@@ -1,12 +1,18 @@
-//! The append-only audit log. Each row's hash is sha256(previous hash || canonical
-//! encoding of the row); `verify` walks the chain and names the first broken link.
+//! The append-only audit log. Each row's hash is HMAC-SHA256(audit key, previous hash ||
+//! canonical encoding of the row); rows written before the chain was keyed (below
+//! `keyed_from`) keep their plain sha256. The key comes from the caller: this crate never
+//! reads the keychain. `verify` walks the chain, names the first broken link and checks that
+//! the head anchored outside the ledger is still in it.
 
+use hmac::{Hmac, Mac};
 use ovo_domain::{OperatorId, Timestamp};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{fetch_all, read_row, Column, RowExt};
+use crate::Ledger;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -60,11 +66,52 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// How a row's hash is made.
+#[derive(Clone, Copy)]
+pub enum Seal<'a> {
+    /// sha256(prev_hash || row): rows written before the chain was keyed.
+    Sha256,
+    /// HMAC-SHA256(key, prev_hash || row).
+    Keyed(&'a [u8]),
+}
+
+impl std::fmt::Debug for Seal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Seal::Sha256 => "Sha256",
+            Seal::Keyed(_) => "Keyed(..)",
+        })
+    }
+}
+
+/// Which rows are sealed how, as the app anchored it outside the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainLayout {
+    /// The first row sealed with the current key; rows before it are plain sha256 (or below).
+    pub keyed_from: i64,
+    /// Rows from here to `keyed_from` were sealed with a key the keychain no longer holds:
+    /// only their links can be checked.
+    pub lost_key_from: Option<i64>,
+}
+
+/// A point of the chain: an entry's seq and hash (seq 0 and `GENESIS_HASH` before the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
 /// The first place the chain does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainProblem {
-    /// The row's content no longer matches its hash (it was edited).
+    /// A plain sha256 row's content no longer matches its hash (it was edited).
     HashMismatch,
+    /// A keyed row's hash is not the HMAC of its content under this ledger's key: the row or
+    /// the chain was rewritten by someone without the key (e.g. rebuilt from the file alone).
+    SealMismatch,
+    /// The anchored head (this `BrokenLink`'s seq) is not in the chain: the newest entries were
+    /// removed, or the chain was replaced; the chain now ends at `chain_head`.
+    Truncated { chain_head: i64 },
     /// The row does not point at the previous row's hash (a row was removed or inserted before it).
     PrevHashMismatch,
     /// A sequence number is missing before this row.
@@ -81,14 +128,18 @@ pub struct BrokenLink {
 pub struct Verification {
     pub checked: u64,
     pub first_broken: Option<BrokenLink>,
+    /// Entries (first, last) whose seal cannot be checked: their key was lost.
+    pub unverifiable: Option<(i64, i64)>,
 }
 
 const COLUMNS: &str =
     "seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash";
 
-/// Appends within the caller's write transaction, so the entry commits with the change it records.
+/// Appends within the caller's write transaction, so the entry commits with the change it
+/// records, sealed with `key`.
 pub async fn append(
     conn: &mut SqliteConnection,
+    key: &[u8],
     entry: &NewAuditEntry,
 ) -> LedgerResult<AuditEntry> {
     let last: Option<(i64, String)> =
@@ -111,7 +162,7 @@ pub async fn append(
         prev_hash,
         hash: String::new(),
     };
-    row.hash = chain_hash(&row)?;
+    row.hash = seal_hash(&row, Seal::Keyed(key))?;
     sqlx::query(
         "INSERT INTO audit_log (seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -142,24 +193,73 @@ pub async fn page(
     fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
-/// Walks the whole chain from the first entry.
-pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
+/// The newest entry (seq 0 and `GENESIS_HASH` for an empty log).
+pub async fn head(conn: &mut SqliteConnection) -> LedgerResult<ChainHead> {
+    let last: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match last {
+        Some((seq, hash)) => ChainHead { seq, hash },
+        None => ChainHead { seq: 0, hash: GENESIS_HASH.to_owned() },
+    })
+}
+
+/// Whether the chain still holds `point` (seq 0 is always held).
+pub async fn holds(conn: &mut SqliteConnection, point: &ChainHead) -> LedgerResult<bool> {
+    if point.seq == 0 {
+        return Ok(point.hash == GENESIS_HASH);
+    }
+    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = ?")
+        .bind(point.seq)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(hash.as_deref() == Some(point.hash.as_str()))
+}
+
+/// The first keyed row as the ledger file records it (set when the chain became keyed).
+/// Only a hint: the app trusts its own anchor outside the file once it has one.
+pub async fn recorded_keyed_from(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+    let keyed_from: Option<i64> =
+        sqlx::query_scalar("SELECT keyed_from FROM audit_chain WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    keyed_from.ok_or_else(|| LedgerError::Corrupt("the audit chain's start is missing".into()))
+}
+
+/// A connection that sees every committed write: it waits for the single writer connection,
+/// so a write transaction in flight has committed or rolled back first. Holds no transaction.
+pub async fn settled_connection(ledger: &Ledger) -> LedgerResult<PoolConnection<Sqlite>> {
+    Ok(ledger.writer_pool().acquire().await?)
+}
+
+/// Walks the whole chain from the first entry, each row checked by the seal `layout` gives it,
+/// then checks that `anchor` (the head last recorded outside the ledger) is still in it.
+pub async fn verify(
+    conn: &mut SqliteConnection,
+    key: &[u8],
+    layout: ChainLayout,
+    anchor: Option<&ChainHead>,
+) -> LedgerResult<Verification> {
     const BATCH: i64 = 5_000;
+    let lost_from = layout.lost_key_from.unwrap_or(layout.keyed_from).min(layout.keyed_from);
     let mut expected_seq = 1;
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut checked = 0u64;
+    let mut unverifiable: Option<(i64, i64)> = None;
     let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?");
     loop {
         let query = sqlx::query(&sql).bind(expected_seq).bind(BATCH);
         let entries = fetch_all(conn, query, from_row).await?;
         if entries.is_empty() {
-            return Ok(Verification { checked, first_broken: None });
+            break;
         }
         for entry in entries {
             let broken = |problem| {
                 Ok(Verification {
                     checked,
                     first_broken: Some(BrokenLink { seq: entry.seq, problem }),
+                    unverifiable,
                 })
             };
             if entry.seq != expected_seq {
@@ -168,7 +268,13 @@ pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
             if entry.prev_hash != expected_prev {
                 return broken(ChainProblem::PrevHashMismatch);
             }
-            if chain_hash(&entry)? != entry.hash {
+            if entry.seq >= layout.keyed_from {
+                if seal_hash(&entry, Seal::Keyed(key))? != entry.hash {
+                    return broken(ChainProblem::SealMismatch);
+                }
+            } else if entry.seq >= lost_from {
+                unverifiable = Some((unverifiable.map_or(entry.seq, |u| u.0), entry.seq));
+            } else if seal_hash(&entry, Seal::Sha256)? != entry.hash {
                 return broken(ChainProblem::HashMismatch);
             }
             checked += 1;
@@ -176,17 +282,43 @@ pub async fn verify(conn: &mut SqliteConnection) -> LedgerResult<Verification> {
             expected_prev = entry.hash;
         }
     }
+    let chain_head = expected_seq - 1;
+    if let Some(anchor) = anchor {
+        if !holds(conn, anchor).await? {
+            return Ok(Verification {
+                checked,
+                first_broken: Some(BrokenLink {
+                    seq: anchor.seq,
+                    problem: ChainProblem::Truncated { chain_head },
+                }),
+                unverifiable,
+            });
+        }
+    }
+    Ok(Verification { checked, first_broken: None, unverifiable })
 }
 
-/// sha256(prev_hash bytes || canonical encoding), hex.
-fn chain_hash(entry: &AuditEntry) -> LedgerResult<String> {
+/// The row's hash under `seal`, hex: the seal over prev_hash bytes || canonical encoding.
+pub fn seal_hash(entry: &AuditEntry, seal: Seal<'_>) -> LedgerResult<String> {
     let prev = hex::decode(&entry.prev_hash).map_err(|_| {
         LedgerError::Corrupt(format!("audit entry {} has a malformed prev_hash", entry.seq))
     })?;
-    let mut hasher = Sha256::new();
-    hasher.update(&prev);
-    hasher.update(canonical_encoding(entry));
-    Ok(hex::encode(hasher.finalize()))
+    let encoded = canonical_encoding(entry);
+    Ok(match seal {
+        Seal::Sha256 => {
+            let mut hasher = Sha256::new();
+            hasher.update(&prev);
+            hasher.update(&encoded);
+            hex::encode(hasher.finalize())
+        }
+        Seal::Keyed(key) => {
+            let mut mac = Hmac::<Sha256>::new_from_slice(key)
+                .map_err(|e| LedgerError::Corrupt(format!("the audit key is unusable: {e}")))?;
+            mac.update(&prev);
+            mac.update(&encoded);
+            hex::encode(mac.finalize().into_bytes())
+        }
+    })
 }
 
 /// Each field as an 8-byte big-endian length and its UTF-8 bytes, in a fixed order;

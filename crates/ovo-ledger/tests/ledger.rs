@@ -5,11 +5,12 @@ use ovo_domain::{
     fold_name, BindingId, CustomerId, Idr, Msisdn, OperatorId, PaymentStatus, Product, Role,
     Timestamp,
 };
-use ovo_ledger::audit::{self, AuditOutcome, BrokenLink, ChainProblem, NewAuditEntry};
+use ovo_ledger::audit::{self, AuditOutcome, BrokenLink, ChainProblem, NewAuditEntry, Seal};
 use ovo_ledger::customers::{self, NewCustomer};
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::{commit, Ledger, LedgerError};
+use ovo_test_support::audit_tamper as tamper;
 use ovo_test_support::ledger as support;
 
 /// Every migration a new ledger gets, in order: the first schema first, then each later file
@@ -19,6 +20,10 @@ fn assert_all_migrations(applied: &[i64]) {
     assert!(applied.contains(&3), "{applied:?}");
     assert!(applied.windows(2).all(|w| w[0] < w[1]), "{applied:?}");
 }
+
+/// The audit key tests seal with, and a chain keyed from its first row.
+const KEY: &[u8] = b"an audit key of thirty-two bytes";
+const KEYED: audit::ChainLayout = audit::ChainLayout { keyed_from: 1, lost_key_from: None };
 
 const T0: Timestamp = Timestamp::from_unix_millis(1_767_225_600_000); // 2026-01-01T00:00:00Z
 
@@ -46,7 +51,7 @@ async fn append_entries(ledger: &Ledger, action: &str, count: i64) -> Vec<audit:
     let mut tx = ledger.begin_write().await.unwrap();
     let mut entries = Vec::new();
     for n in 1..=count {
-        entries.push(audit::append(&mut tx, &entry(action, n)).await.unwrap());
+        entries.push(audit::append(&mut tx, KEY, &entry(action, n)).await.unwrap());
     }
     commit(tx).await.unwrap();
     entries
@@ -175,7 +180,7 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
     assert_eq!(hashes[3].prev_hash, hashes[2].hash);
 
     let mut conn = ledger.read().await.unwrap();
-    let ok = audit::verify(&mut conn).await.unwrap();
+    let ok = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
     assert_eq!((ok.checked, ok.first_broken), (6, None));
     drop(conn);
 
@@ -197,10 +202,10 @@ async fn audit_chain_verifies_and_names_the_row_altered_with_raw_sql() {
         .await
         .unwrap();
     let mut conn = ledger.read().await.unwrap();
-    let broken = audit::verify(&mut conn).await.unwrap();
+    let broken = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
     assert_eq!(
         broken.first_broken,
-        Some(BrokenLink { seq: 4, problem: ChainProblem::HashMismatch })
+        Some(BrokenLink { seq: 4, problem: ChainProblem::SealMismatch })
     );
     assert_eq!(broken.checked, 3);
 }
@@ -213,7 +218,7 @@ async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
     sqlx::query("DROP TRIGGER audit_log_no_delete").execute(pool).await.unwrap();
     sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
-    let v = audit::verify(&mut conn).await.unwrap();
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
     assert_eq!(
         v.first_broken,
         Some(BrokenLink { seq: 3, problem: ChainProblem::SeqGap { expected: 2 } })
@@ -224,8 +229,123 @@ async fn audit_verification_names_a_removed_row_and_a_rehashed_row() {
     sqlx::query("DROP TRIGGER audit_log_no_update").execute(pool).await.unwrap();
     sqlx::query("UPDATE audit_log SET seq = seq - 1 WHERE seq > 2").execute(pool).await.unwrap();
     let mut conn = ledger.read().await.unwrap();
-    let v = audit::verify(&mut conn).await.unwrap();
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
     assert_eq!(v.first_broken.map(|b| b.seq), Some(2));
+}
+
+#[tokio::test]
+async fn a_chain_rebuilt_from_the_file_alone_fails_its_seal() {
+    let (_dir, ledger) = fresh().await;
+    append_entries(&ledger, "refund.approve", 5).await;
+    // Plain sha256, as an unkeyed chain was: every link holds again, but not the seal.
+    tamper::reseal_chain(&ledger, 1, Seal::Sha256).await;
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
+    assert_eq!(v.first_broken, Some(BrokenLink { seq: 1, problem: ChainProblem::SealMismatch }));
+    drop(conn);
+    // A key of the attacker's own fails the same way; the right key seals it back.
+    tamper::reseal_chain(&ledger, 1, Seal::Keyed(b"a key the attacker chose")).await;
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
+    assert_eq!(v.first_broken, Some(BrokenLink { seq: 1, problem: ChainProblem::SealMismatch }));
+    drop(conn);
+    tamper::reseal_chain(&ledger, 1, Seal::Keyed(KEY)).await;
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
+    assert_eq!((v.checked, v.first_broken), (5, None));
+}
+
+#[tokio::test]
+async fn removing_the_newest_entries_shows_against_the_anchored_head() {
+    let (_dir, ledger) = fresh().await;
+    let entries = append_entries(&ledger, "session.sign_in", 6).await;
+    let anchored =
+        |n: usize| audit::ChainHead { seq: entries[n].seq, hash: entries[n].hash.clone() };
+    let mut conn = ledger.read().await.unwrap();
+    assert_eq!(audit::head(&mut conn).await.unwrap(), anchored(5));
+    // An anchor that lags behind the head (the process stopped before anchoring) is fine.
+    let v = audit::verify(&mut conn, KEY, KEYED, Some(&anchored(3))).await.unwrap();
+    assert_eq!((v.checked, v.first_broken), (6, None));
+    drop(conn);
+
+    tamper::remove_newest(&ledger, 2).await;
+    let mut conn = ledger.read().await.unwrap();
+    let without_anchor = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
+    assert_eq!((without_anchor.checked, without_anchor.first_broken), (4, None));
+    let v = audit::verify(&mut conn, KEY, KEYED, Some(&anchored(5))).await.unwrap();
+    assert_eq!(
+        v.first_broken,
+        Some(BrokenLink { seq: 6, problem: ChainProblem::Truncated { chain_head: 4 } })
+    );
+    assert!(!audit::holds(&mut conn, &anchored(5)).await.unwrap());
+    assert!(audit::holds(&mut conn, &anchored(3)).await.unwrap());
+}
+
+/// A ledger written before the chain was keyed: migration 0014 records where keyed rows begin,
+/// the plain-sha256 rows before it verify as they are, and the first keyed row pins them.
+#[tokio::test]
+async fn legacy_rows_verify_and_the_first_keyed_row_pins_them() {
+    let (dir, ledger) = fresh().await;
+    append_entries(&ledger, "operator.create", 3).await;
+    tamper::reseal_chain(&ledger, 1, Seal::Sha256).await;
+    let pool = ledger.writer_pool();
+    for undo in [
+        "DROP TABLE audit_chain",
+        "DELETE FROM _sqlx_migrations WHERE version = 14",
+        // The trigger the rewrite dropped, as the older schema had it.
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ] {
+        sqlx::query(undo).execute(pool).await.unwrap();
+    }
+    ledger.close().await;
+
+    let (ledger, report) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+    assert_eq!(report.applied, vec![14]);
+    let mut tx = ledger.begin_write().await.unwrap();
+    assert_eq!(audit::recorded_keyed_from(&mut tx).await.unwrap(), 4);
+    for n in 4..=5 {
+        audit::append(&mut tx, KEY, &entry("operator.update", n)).await.unwrap();
+    }
+    commit(tx).await.unwrap();
+    let layout = audit::ChainLayout { keyed_from: 4, lost_key_from: None };
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, KEY, layout, None).await.unwrap();
+    assert_eq!((v.checked, v.first_broken, v.unverifiable), (5, None, None));
+    // Read as keyed from the start (the boundary anchored outside), the plain rows fail.
+    let v = audit::verify(&mut conn, KEY, KEYED, None).await.unwrap();
+    assert_eq!(v.first_broken, Some(BrokenLink { seq: 1, problem: ChainProblem::SealMismatch }));
+    // The boundary cannot be moved in the file.
+    let moved = sqlx::query("UPDATE audit_chain SET keyed_from = 99")
+        .execute(ledger.writer_pool())
+        .await
+        .unwrap_err();
+    assert!(moved.to_string().contains("audit_chain is fixed"), "{moved}");
+    drop(conn);
+
+    // Rewriting the plain rows and relinking them breaks the link into the first keyed row.
+    sqlx::query("DROP TRIGGER audit_log_no_update").execute(ledger.writer_pool()).await.unwrap();
+    sqlx::query("UPDATE audit_log SET subject = 'someone else' WHERE seq = 2")
+        .execute(ledger.writer_pool())
+        .await
+        .unwrap();
+    tamper::reseal_chain(&ledger, 2, Seal::Sha256).await;
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, KEY, layout, None).await.unwrap();
+    assert_eq!(v.first_broken, Some(BrokenLink { seq: 4, problem: ChainProblem::SealMismatch }));
+}
+
+#[tokio::test]
+async fn entries_sealed_with_a_lost_key_are_reported_unverifiable() {
+    let (_dir, ledger) = fresh().await;
+    append_entries(&ledger, "refund.request", 3).await;
+    let mut tx = ledger.begin_write().await.unwrap();
+    let new_key: &[u8] = b"the key made after the loss";
+    audit::append(&mut tx, new_key, &entry("audit.key_replaced", 4)).await.unwrap();
+    commit(tx).await.unwrap();
+    let layout = audit::ChainLayout { keyed_from: 4, lost_key_from: Some(1) };
+    let mut conn = ledger.read().await.unwrap();
+    let v = audit::verify(&mut conn, new_key, layout, None).await.unwrap();
+    assert_eq!((v.checked, v.first_broken, v.unverifiable), (4, None, Some((1, 3))));
 }
 
 #[tokio::test]

@@ -341,6 +341,7 @@ async fn desk_lane(
                 };
                 audit::append(
                     &mut tx,
+                    stage.app.audit_key(),
                     &entry(
                         now,
                         stage.staff,
@@ -371,6 +372,7 @@ async fn desk_lane(
                         let subject = format!("refund:{}", refund.reference.as_str());
                         audit::append(
                             &mut tx,
+                            stage.app.audit_key(),
                             &entry(
                                 now,
                                 stage.finance2,

@@ -22,6 +22,8 @@
 
 #[cfg(feature = "app")]
 pub mod app;
+#[cfg(any(feature = "app", feature = "ledger"))]
+pub mod audit_tamper;
 pub mod bench;
 pub mod bench_setup;
 pub mod json;

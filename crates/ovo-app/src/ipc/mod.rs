@@ -204,7 +204,10 @@ pub struct Page<T, C> {
 /// The audit log, newest first; `next` is the `beforeSeq` of the following page.
 pub type AuditPage = Page<AuditEntryView, i64>;
 
-/// `problem` is one of `content_changed`, `chain_broken`, `entries_missing`.
+/// `problem` is one of `content_changed`, `rebuilt` (a keyed entry's seal does not match the
+/// key), `chain_broken`, `entries_missing`, `truncated` (the head anchored outside the ledger,
+/// `brokenSeq`, is no longer in it) and `key_missing` (entries from `brokenSeq` on were sealed
+/// with a key the keychain lost).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditVerification {
