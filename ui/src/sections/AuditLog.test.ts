@@ -92,6 +92,36 @@ describe('AuditLog', () => {
       'Rantai hash rusak pada entri #5: sebuah entri tidak tersambung ke entri sebelumnya, jadi ada entri yang disisipkan atau dihapus',
     ],
     ['id', 'entries_missing', 'Rantai hash rusak pada entri #5: ada entri yang hilang (nomor urutnya terputus)'],
+    [
+      'en',
+      'rebuilt',
+      "Hash chain broken at entry #5: an entry's seal does not match this ledger's key, so the log was rewritten from the file without the key",
+    ],
+    [
+      'en',
+      'truncated',
+      'Hash chain broken at entry #5: this entry, recorded outside the ledger as the newest, is no longer in the log, so the newest entries were removed',
+    ],
+    [
+      'en',
+      'key_missing',
+      'Hash chain broken at entry #5: the entries from here on were sealed with an audit key the keychain no longer holds, so they cannot be checked',
+    ],
+    [
+      'id',
+      'rebuilt',
+      'Rantai hash rusak pada entri #5: segel sebuah entri tidak cocok dengan kunci audit data ini, jadi jejak audit ditulis ulang dari berkas data tanpa kunci itu',
+    ],
+    [
+      'id',
+      'truncated',
+      'Rantai hash rusak pada entri #5: entri ini, yang tercatat di luar berkas data sebagai yang terbaru, tidak ada lagi di jejak audit, jadi entri terbaru telah dihapus',
+    ],
+    [
+      'id',
+      'key_missing',
+      'Rantai hash rusak pada entri #5: entri mulai dari sini disegel dengan kunci audit yang tidak ada lagi di penyimpanan kunci, jadi tidak dapat diperiksa',
+    ],
   ] as const)('translates the %s problem %s in the broken-chain banner', async (language, problem, text) => {
     setCurrentLanguage(language);
     invoke.mockImplementation(

@@ -284,6 +284,12 @@ export const en = {
   'audit.verify.problem.chain_broken':
     'an entry does not link to the one before it, so entries were inserted or removed',
   'audit.verify.problem.entries_missing': 'entries are missing (there is a gap in the sequence numbers)',
+  'audit.verify.problem.rebuilt':
+    "an entry's seal does not match this ledger's key, so the log was rewritten from the file without the key",
+  'audit.verify.problem.truncated':
+    'this entry, recorded outside the ledger as the newest, is no longer in the log, so the newest entries were removed',
+  'audit.verify.problem.key_missing':
+    "the entries from here on were sealed with an audit key the keychain no longer holds, so they cannot be checked",
 
   'audit.action.setup.first_admin': 'First administrator set up',
   'audit.action.session.sign_in': 'Signed in',
@@ -309,6 +315,7 @@ export const en = {
   'audit.action.account.unlink': 'Account unlinked',
   'audit.action.account.balance.refresh': 'Balance refreshed',
   'audit.action.demo.seed': 'Demo data seeded',
+  'audit.action.audit.key_replaced': 'Audit key replaced (earlier entries cannot be checked)',
   'audit.action.payment.start': 'Payment started',
   'audit.action.payment.status': 'Payment status checked',
   'audit.action.payment.refresh': 'Payment status refreshed',

@@ -77,6 +77,7 @@ describe('dictionaries', () => {
       'account.unlink',
       'account.balance.refresh',
       'demo.seed',
+      'audit.key_replaced',
       'refund.request',
       'refund.decide',
       'refund.approve',
@@ -175,7 +176,9 @@ describe('dictionaries', () => {
     const keys = [
       ...actions.map((a) => `audit.action.${a}`),
       ...['ok', 'denied', 'failed'].map((o) => `audit.outcome.${o}`),
-      ...['content_changed', 'chain_broken', 'entries_missing'].map((p) => `audit.verify.problem.${p}`),
+      ...['content_changed', 'chain_broken', 'entries_missing', 'rebuilt', 'truncated', 'key_missing'].map(
+        (p) => `audit.verify.problem.${p}`,
+      ),
       ...reasons.map((r) => `error.reason.${r}`),
       ...codes.map((c) => `error.code.${c}`),
       ...['staff', 'support', 'finance', 'admin'].map((r) => `role.${r}`),

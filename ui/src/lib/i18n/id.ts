@@ -287,6 +287,12 @@ export const id: Dictionary = {
   'audit.verify.problem.chain_broken':
     'sebuah entri tidak tersambung ke entri sebelumnya, jadi ada entri yang disisipkan atau dihapus',
   'audit.verify.problem.entries_missing': 'ada entri yang hilang (nomor urutnya terputus)',
+  'audit.verify.problem.rebuilt':
+    'segel sebuah entri tidak cocok dengan kunci audit data ini, jadi jejak audit ditulis ulang dari berkas data tanpa kunci itu',
+  'audit.verify.problem.truncated':
+    'entri ini, yang tercatat di luar berkas data sebagai yang terbaru, tidak ada lagi di jejak audit, jadi entri terbaru telah dihapus',
+  'audit.verify.problem.key_missing':
+    'entri mulai dari sini disegel dengan kunci audit yang tidak ada lagi di penyimpanan kunci, jadi tidak dapat diperiksa',
 
   'audit.action.setup.first_admin': 'Administrator pertama disiapkan',
   'audit.action.session.sign_in': 'Masuk',
@@ -312,6 +318,7 @@ export const id: Dictionary = {
   'audit.action.account.unlink': 'Tautan akun dilepas',
   'audit.action.account.balance.refresh': 'Saldo diperbarui',
   'audit.action.demo.seed': 'Data demo diisi',
+  'audit.action.audit.key_replaced': 'Kunci audit diganti (entri sebelumnya tidak dapat diperiksa)',
   'audit.action.payment.start': 'Pembayaran dimulai',
   'audit.action.payment.status': 'Status pembayaran dicek',
   'audit.action.payment.refresh': 'Status pembayaran diperbarui',
