@@ -116,6 +116,7 @@ impl Backoffice {
             imports: Mutex::new(ImportJobs::default()),
             _instance: instance,
         };
+        backoffice.redact_stored_notifications().await?;
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
     }

@@ -157,3 +157,37 @@ pub trait IncomingWebhook {
         None
     }
 }
+
+/// Where a product's notifications carry secrets (tokens, authCodes, signatures): the listener
+/// stores them only as keyed hashes. Names are matched case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationSecrets {
+    /// Body fields: dotted paths in a JSON body (arrays add no segment); in a form or XML body
+    /// the path's last segment names the field.
+    pub body_fields: &'static [&'static str],
+    /// Headers.
+    pub headers: &'static [&'static str],
+}
+
+/// The secret-holding fields of `product`'s notifications.
+pub fn notification_secrets(product: Product) -> NotificationSecrets {
+    match product {
+        // N1/N2 are signed with X-SIGNATURE under an N0 bearer token; N2 carries the
+        // reusable binding authCode (§5.4).
+        Product::DokuSnapOvo => NotificationSecrets {
+            body_fields: &["additionalInfo.authCode"],
+            headers: &["Authorization", "X-SIGNATURE"],
+        },
+        Product::OvoSnap => {
+            NotificationSecrets { body_fields: &[], headers: &["Authorization", "X-SIGNATURE"] }
+        }
+        Product::DokuJokulOvoPush => {
+            NotificationSecrets { body_fields: &[], headers: &["Signature"] }
+        }
+        Product::TazapayOvoIdr => NotificationSecrets { body_fields: &[], headers: &["signature"] },
+        // The payment notification's form, XML or JSON carries its signature as a field.
+        Product::FaspayOvoTokenize => {
+            NotificationSecrets { body_fields: &["signature"], headers: &[] }
+        }
+    }
+}
