@@ -484,7 +484,10 @@ async fn a_binding_notifications_auth_code_is_nowhere_in_the_ledger_and_its_dupl
         if Instant::now() >= deadline {
             let all = sim.get("/_sandbox/notifications?product=doku_snap_ovo").await;
             let rows = app::notifications(&test.app, Product::DokuSnapOvo, 20).await;
-            panic!("the linking ({}) and its two notifications: {all:#}\n{rows:#?}", linked().await);
+            panic!(
+                "the linking ({}) and its two notifications: {all:#}\n{rows:#?}",
+                linked().await
+            );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
