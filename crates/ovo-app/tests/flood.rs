@@ -122,7 +122,7 @@ fn ledger_holds(app: &Backoffice, needle: &str) -> bool {
 /// A forged `payin.succeeded` event, each one different: even ones name `payment`, odd ones a
 /// reference nobody issued. Signed with a made-up signature.
 fn forged(i: usize, payment: &PaymentDetailView) -> String {
-    let (payin, reference) = if i % 2 == 0 {
+    let (payin, reference) = if i.is_multiple_of(2) {
         (payment.payment.provider_ref.clone().unwrap(), payment.payment.reference.clone())
     } else {
         (format!("pay_forged{i:06}"), format!("FORGED{i:010}"))
