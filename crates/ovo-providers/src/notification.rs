@@ -191,3 +191,35 @@ pub fn notification_secrets(product: Product) -> NotificationSecrets {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value at `path` (dotted) in `body`.
+    fn at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+        path.split('.').try_fold(body, |value, name| value.get(name))
+    }
+
+    #[test]
+    fn the_declared_auth_code_is_the_one_doku_snaps_binding_notification_carries() {
+        let body = json!({
+            "originalExternalId": "123456789",
+            "additionalInfo": { "status": "SUCCESS", "authCode": "auth_code_test_1", "custIdMerchant": "m" },
+        });
+        let parsed = crate::products::doku_snap::parse_notification(&body.to_string()).unwrap();
+        let NotificationEvent::Binding { auth_code: Some(code), .. } = parsed.event else {
+            panic!("not a binding with a code: {parsed:?}");
+        };
+        let declared = notification_secrets(Product::DokuSnapOvo);
+        let held: Vec<_> = declared.body_fields.iter().filter_map(|p| at(&body, p)).collect();
+        assert_eq!(held, [&Value::String(code.expose().clone())]);
+        for product in Product::ALL {
+            let declared = notification_secrets(product);
+            assert!(
+                !(declared.body_fields.is_empty() && declared.headers.is_empty()),
+                "{product:?}: its signature at least"
+            );
+        }
+    }
+}
