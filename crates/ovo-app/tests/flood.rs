@@ -103,6 +103,18 @@ async fn until_queries(f: &Fixture, count: usize) {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 }
 
+/// How many audit entries each listener action has.
+async fn audited(f: &Fixture) -> BTreeMap<String, i64> {
+    let mut conn = f.app.ledger().read().await.unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT action, count(*) FROM audit_log WHERE action IN ('listener.rate_limited', 'notification.unverified') GROUP BY action",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    rows.into_iter().collect()
+}
+
 /// The ledger file's and its write-ahead log's size in bytes.
 fn disk_bytes(app: &Backoffice) -> u64 {
     let path = app.ledger().path().to_path_buf();
@@ -192,6 +204,9 @@ async fn a_flood_of_forged_requests_changes_nothing_and_costs_bounded_disk_and_q
     let refused = statuses.get(&429).copied().unwrap_or(0);
     assert!(refused >= REQUESTS - 1_000, "the rest were refused for their rate: {statuses:?}");
     assert!(!ledger_holds(&f.app, SMUGGLED), "a forged body's secret reached the ledger");
+    let audited = audited(&f).await;
+    assert_eq!(audited.get("listener.rate_limited"), Some(&1), "audited once: {audited:?}");
+    assert_eq!(audited.get("notification.unverified"), Some(&1), "audited once: {audited:?}");
 
     // After the window, a forged notification naming the payment starts one more query.
     f.clock.advance_millis(61_000);

@@ -13,7 +13,8 @@ use ovo_domain::{PaymentId, Timestamp};
 pub(crate) const BURST: i64 = 200;
 /// Requests per second a remote address may send after its burst.
 pub(crate) const PER_SECOND: i64 = 50;
-/// Unverified notifications naming one payment start one status query per this window.
+/// Unverified notifications naming one payment start one status query per this window; a
+/// remote address's refusals are audited once per this window.
 pub(crate) const STATUS_QUERY_WINDOW_MS: i64 = 60_000;
 /// Remote addresses (or payments) remembered before the settled ones are forgotten.
 const REMEMBERED: usize = 10_000;
@@ -22,6 +23,8 @@ const REMEMBERED: usize = 10_000;
 pub(crate) struct ListenerLimits {
     /// Per remote address: thousandths of a request left, and when it was counted.
     sources: Mutex<HashMap<IpAddr, (i64, Timestamp)>>,
+    /// Per remote address: when its refusals were last audited.
+    refusals_audited: Mutex<HashMap<IpAddr, Timestamp>>,
     /// Per payment: when an unverified notification last started its status query.
     queried: Mutex<HashMap<PaymentId, Timestamp>>,
     unstored: AtomicU64,
@@ -45,6 +48,26 @@ impl ListenerLimits {
             self.refused.fetch_add(1, Ordering::Relaxed);
         }
         admitted
+    }
+
+    /// Whether a refusal of `source` at `now` is the first of its window, so it is audited
+    /// (once per address per window however many are refused).
+    pub(crate) fn audit_refusal(&self, source: IpAddr, now: Timestamp) -> bool {
+        let mut audited = self.refusals_audited.lock().unwrap_or_else(|e| e.into_inner());
+        let due = |at: &Timestamp| {
+            now.unix_millis() - at.unix_millis() >= STATUS_QUERY_WINDOW_MS
+                || now.unix_millis() < at.unix_millis()
+        };
+        if audited.len() >= REMEMBERED {
+            audited.retain(|_, at| !due(at));
+        }
+        match audited.get(&source) {
+            Some(at) if !due(at) => false,
+            _ => {
+                audited.insert(source, now);
+                true
+            }
+        }
     }
 
     /// Whether an unverified notification naming `payment` may start its status query now:

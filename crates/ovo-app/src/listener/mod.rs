@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
+use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
@@ -308,6 +309,20 @@ impl Backoffice {
         if let (Some(id), Some(outcome)) = (stored, &settled) {
             notifications::mark_processed(&mut tx, id, now, outcome).await?;
         }
+        if let (Some(id), Err(rejection), Some(named)) = (stored, verified, &payment) {
+            // At most once per payment per window (see `status_query_due`).
+            let subject = format!("payment:{}", named.reference.as_str());
+            let detail = json!({ "product": product.key(), "notification": id, "rejection": rejection.to_string() });
+            self.audit(
+                &mut tx,
+                None,
+                "notification.unverified",
+                &subject,
+                AuditOutcome::Denied,
+                detail,
+            )
+            .await?;
+        }
         let earlier = match stored {
             Some(_) => None,
             None => notifications::by_key(&mut tx, product, &dedup_key).await?,
@@ -367,6 +382,23 @@ impl Backoffice {
             );
         }
         Ok(redacted)
+    }
+
+    /// Audits that `source` was refused for its rate (once per address per window).
+    async fn audit_rate_refusal(&self, source: IpAddr) -> AppResult<()> {
+        let detail = json!({ "source": source.to_string(), "burst": limits::BURST, "per_second": limits::PER_SECOND });
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            None,
+            "listener.rate_limited",
+            "notification_listener",
+            AuditOutcome::Denied,
+            detail,
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
     fn spawn_apply(self: &Arc<Self>, id: i64) {
@@ -542,12 +574,21 @@ async fn rate_limit(
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     let source: IpAddr = peer.ip();
-    if !app.listener.limits.admit(source, app.now()) {
+    let now = app.now();
+    if !app.listener.limits.admit(source, now) {
         let (_, refused) = app.listener.limits.counts();
         if refused.is_power_of_two() {
             tracing::warn!(%source, refused, "notification listener: requests over the rate refused");
         }
-        drop(app);
+        if app.listener.limits.audit_refusal(source, now) {
+            tokio::spawn(async move {
+                if let Err(e) = app.audit_rate_refusal(source).await {
+                    tracing::warn!(error = %e, "the listener's refusal not audited");
+                }
+            });
+        } else {
+            drop(app);
+        }
         let retry = [(axum::http::header::RETRY_AFTER, "1")];
         return (StatusCode::TOO_MANY_REQUESTS, retry, "too many requests from this address")
             .into_response();
