@@ -527,6 +527,22 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     .execute(&mut *conn)
     .await
     .unwrap();
+    // An unverified one, keyed by an unkeyed hash of its body (a short PIN could be guessed
+    // back from it).
+    let forged = r#"{"reference_id":"ZZZZZZZZZZZZZZZZ","pin":"482913"}"#;
+    let old_key = {
+        use sha2::Digest;
+        format!("unverified:{}", hex::encode(sha2::Sha256::digest(forged.as_bytes())))
+    };
+    sqlx::query(
+        "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, redacted)
+         VALUES ('tazapay_ovo_idr', ?, 0, 0, '{}', ?, 0)",
+    )
+    .bind(&old_key)
+    .bind(forged)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
     drop(conn);
     assert!(!ledger_holds(&app, secret).is_empty(), "the raw row is on disk before");
     app.ledger().close().await;
@@ -545,7 +561,12 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
             .unwrap();
     assert!(!stored_headers.contains("raw-signature-8b2e"), "{stored_headers}");
     assert!(stored_headers.contains("2026-01-01"), "{stored_headers}");
-    for needle in [secret, "raw-signature-8b2e"] {
+    let unverified = app::notifications(&app, Product::TazapayOvoIdr, 5).await;
+    assert_eq!(unverified.len(), 1);
+    assert!(!unverified[0].body.contains("482913"), "{unverified:?}");
+    assert!(unverified[0].dedup_key.starts_with("unverified:"), "{unverified:?}");
+    assert_ne!(unverified[0].dedup_key, old_key, "keyed now");
+    for needle in [secret, "raw-signature-8b2e", "482913", &old_key] {
         let holders = ledger_holds(&app, needle);
         assert!(holders.is_empty(), "{needle} is still in {holders:?}");
     }

@@ -172,6 +172,7 @@ pub async fn recent(
 pub struct UnredactedRow {
     pub id: i64,
     pub product: String,
+    pub dedup_key: String,
     pub headers: String,
     pub body: String,
 }
@@ -192,25 +193,34 @@ pub async fn unredacted(
     limit: u32,
 ) -> LedgerResult<Vec<UnredactedRow>> {
     let query = sqlx::query(
-        "SELECT id, product, headers, body FROM notification_inbox
+        "SELECT id, product, dedup_key, headers, body FROM notification_inbox
          WHERE redacted = 0 AND id > ? ORDER BY id LIMIT ?",
     );
     fetch_all(conn, query.bind(after_id).bind(i64::from(limit)), |row| {
-        read_row!(row, UnredactedRow { id, product, headers, body })
+        read_row!(row, UnredactedRow { id, product, dedup_key, headers, body })
     })
     .await
 }
 
-/// Replaces a row's headers and body by their redacted form. The ledger's connections run
-/// with `secure_delete`, so the text replaced is overwritten in the file, not only unlinked.
+/// A row's redacted form: its headers, its body and (where it was derived from the body) its
+/// de-duplication key.
+#[derive(Debug, Clone, Copy)]
+pub struct Redacted<'a> {
+    pub dedup_key: &'a str,
+    pub headers: &'a str,
+    pub body: &'a str,
+}
+
+/// Replaces a row's text by its redacted form. The ledger's connections run with
+/// `secure_delete`, so the text replaced is overwritten in the file, not only unlinked.
 pub async fn set_redacted(
     conn: &mut SqliteConnection,
     id: i64,
-    headers: &str,
-    body: &str,
+    redacted: &Redacted<'_>,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE notification_inbox SET headers = ?, body = ?, redacted = 1 WHERE id = ?",
+        "UPDATE notification_inbox SET dedup_key = ?, headers = ?, body = ?, redacted = 1 WHERE id = ?",
     );
-    execute(conn, query.bind(headers).bind(body).bind(id)).await
+    let query = query.bind(redacted.dedup_key).bind(redacted.headers).bind(redacted.body);
+    execute(conn, query.bind(id)).await
 }

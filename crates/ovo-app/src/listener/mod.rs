@@ -367,9 +367,19 @@ impl Backoffice {
             let mut tx = self.ledger.begin_write().await?;
             for row in &rows {
                 let redactor = Redactor::new(key, Product::parse(&row.product).ok());
-                let headers = redactor.stored_headers(&row.headers);
-                notifications::set_redacted(&mut tx, row.id, &headers, &redactor.body(&row.body))
-                    .await?;
+                // An unverified row's key was an unkeyed hash of its body: keyed now.
+                let dedup_key = match row.dedup_key.strip_prefix("unverified:") {
+                    Some(_) => {
+                        format!("unverified:{}", hex_hmac(key, &[row.dedup_key.as_bytes()], 32))
+                    }
+                    None => row.dedup_key.clone(),
+                };
+                let redacted = notifications::Redacted {
+                    dedup_key: &dedup_key,
+                    headers: &redactor.stored_headers(&row.headers),
+                    body: &redactor.body(&row.body),
+                };
+                notifications::set_redacted(&mut tx, row.id, &redacted).await?;
             }
             ovo_ledger::commit(tx).await?;
             redacted += rows.len();
