@@ -230,18 +230,20 @@ async fn a_body_over_the_limit_is_refused_with_413_and_a_fitting_one_is_read() {
         let url = f.listener.clone();
         async move {
             let body = format!(r#"{{"pad":"{}"}}"#, "x".repeat(len));
-            http.post(&url)
+            let response = http
+                .post(&url)
                 .header("Content-Type", "application/json")
                 .body(body)
                 .send()
                 .await
-                .unwrap()
-                .status()
-                .as_u16()
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
         }
     };
-    assert_eq!(send(65 * 1024).await, 413);
-    let fitting = send(60 * 1024).await;
+    let (status, problem) = send(65 * 1024).await;
+    assert_eq!(status, 413, "{problem}");
+    assert!(problem.contains("at most 65536 bytes"), "{problem}");
+    let (fitting, _) = send(60 * 1024).await;
     assert!(fitting != 413 && fitting != 429, "read and rejected as unsigned: {fitting}");
     assert_eq!(state(&f).await.1, 0, "an unsigned body naming no payment is not stored");
 }

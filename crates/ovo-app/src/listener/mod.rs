@@ -573,7 +573,9 @@ fn into_response(answer: InboundResponse) -> Response {
     (status, headers, answer.body.expose().clone()).into_response()
 }
 
-/// Refuses (429) a request from a remote address past its rate, before its body is read.
+/// Refuses a request from a remote address past its rate (429), or one whose declared length
+/// is over the limit (413), before its body is read. A body without a declared length is cut
+/// at the limit as it is read (413 too).
 async fn rate_limit(
     State(app): State<Weak<Backoffice>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -600,10 +602,20 @@ async fn rate_limit(
             drop(app);
         }
         let retry = [(axum::http::header::RETRY_AFTER, "1")];
-        return (StatusCode::TOO_MANY_REQUESTS, retry, "too many requests from this address")
-            .into_response();
+        let problem = format!("too many requests from this address: at most {} at once, then {} a second; send it again later", limits::BURST, limits::PER_SECOND);
+        return (StatusCode::TOO_MANY_REQUESTS, retry, problem).into_response();
     }
     drop(app);
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(length) = declared.filter(|l| *l > MAX_BODY_BYTES as u64) {
+        let problem =
+            format!("the body is {length} bytes; a notification is at most {MAX_BODY_BYTES} bytes");
+        return (StatusCode::PAYLOAD_TOO_LARGE, problem).into_response();
+    }
     next.run(request).await
 }
 
