@@ -126,6 +126,7 @@ impl Backoffice {
         if let Some(lost) = lost_key {
             backoffice.record_lost_audit_key(lost).await?;
         }
+        backoffice.redact_stored_notifications().await?;
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
     }

@@ -380,3 +380,194 @@ async fn a_notification_replayed_after_it_was_applied_changes_nothing() {
     let audit_after = audit(&f).await.into_iter().filter(|e| e.subject == about).count();
     assert_eq!(audit_after, audit_before);
 }
+
+/// Whether `needle` occurs in the ledger file or its write-ahead log (their bytes as on disk).
+fn ledger_holds(app: &Backoffice, needle: &str) -> Vec<String> {
+    let path = app.ledger().path().to_path_buf();
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    [path, wal]
+        .into_iter()
+        .filter(|file| {
+            let bytes = std::fs::read(file).unwrap_or_default();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|file| file.display().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_binding_notifications_auth_code_is_nowhere_in_the_ledger_and_its_duplicate_is_stored_once(
+) {
+    use ovo_sandbox::Merchants;
+    use ovo_test_support::phones::BUDI;
+    use ovo_test_support::sim;
+
+    // The listener's port is chosen first: the simulator is told where to notify.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let listener = format!("http://127.0.0.1:{port}");
+    // The demo merchants, DOKU SNAP's sending its payment and binding notifications (each
+    // under an N0 token) to the listener.
+    let url = format!("{listener}/doku_snap_ovo");
+    let mut merchants = String::new();
+    for line in ovo_sandbox::DEMO_MERCHANTS.lines() {
+        merchants.push_str(line);
+        merchants.push('\n');
+        if line.trim() == "[[doku_snap_ovo]]" {
+            let token_url = format!("{url}{}", ovo_sandbox::products::doku_snap::PATH_TOKEN_B2B);
+            merchants.push_str(&format!(
+                "notification_url = \"{url}\"\nbinding_notification_url = \"{url}\"\ntoken_url = \"{token_url}\"\n"
+            ));
+        }
+    }
+    let sandbox = sim::start_with(Merchants::parse(&merchants).unwrap(), "0.05").await;
+    let sim = Sim::of(&sandbox);
+    let test = TestApp::builder()
+        .scale("0.05")
+        .sandbox_url(&sim.url)
+        .operator_shown_as("sam", "Sam", "staff")
+        .signed_in("admin")
+        .open()
+        .await;
+    let settings = test
+        .app
+        .set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") })
+        .await
+        .unwrap();
+    assert!(settings.running, "{settings:?}");
+    sim.patch(&format!("/_sandbox/accounts/{BUDI}"), json!({ "behaviour": "auto_approve" })).await;
+    // DOKU delivers the binding notification twice (each copy under its own N0 token).
+    sim.arm("doku_snap_ovo", "notification", json!({ "kind": "duplicate_notification" }), 1).await;
+    test.sign_in_as("sam").await;
+    let customer = app::customer_id(&test.app, BUDI).await;
+    let started = test
+        .app
+        .start_link(StartLinkInput {
+            customer_id: customer,
+            product: "doku_snap_ovo".into(),
+            phone: String::new(),
+        })
+        .await
+        .unwrap();
+    // The customer's browser opens the provider's page (the account approves at once).
+    if let Some(url) = &started.redirect_url {
+        test.http.get(url).send().await.unwrap();
+    }
+
+    let delivered = || async {
+        let all = sim.get("/_sandbox/notifications?product=doku_snap_ovo").await;
+        let bindings: Vec<Value> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["kind"] == "binding" && d["delivered"] == true)
+            .cloned()
+            .collect();
+        (bindings.len() >= 2).then_some(bindings)
+    };
+    let linked = || async {
+        let mut conn = test.app.ledger().read().await.unwrap();
+        let row = ovo_ledger::bindings::get(&mut conn, ovo_domain::BindingId::new(started.id))
+            .await
+            .unwrap()
+            .unwrap();
+        row.status == ovo_ledger::bindings::BindingStatus::Active
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let deliveries = loop {
+        // The back office's background work completes the linking once the browser is back.
+        test.app.process_linkings().await.unwrap();
+        if let Some(d) = delivered().await {
+            if linked().await {
+                break d;
+            }
+        }
+        if Instant::now() >= deadline {
+            let all = sim.get("/_sandbox/notifications?product=doku_snap_ovo").await;
+            let rows = app::notifications(&test.app, Product::DokuSnapOvo, 20).await;
+            panic!(
+                "the linking ({}) and its two notifications: {all:#}\n{rows:#?}",
+                linked().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let body: Value = serde_json::from_str(deliveries[0]["body"].as_str().unwrap()).unwrap();
+    let auth_code = body["additionalInfo"]["authCode"].as_str().unwrap().to_owned();
+    assert!(auth_code.len() >= 8, "{body}");
+    assert_eq!(deliveries[1]["body"], deliveries[0]["body"], "the same notification twice");
+
+    let rows = app::notifications(&test.app, Product::DokuSnapOvo, 20).await;
+    let binding_rows: Vec<_> = rows.iter().filter(|r| r.dedup_key.contains(":binding:")).collect();
+    assert_eq!(binding_rows.len(), 1, "the duplicate is stored once: {rows:#?}");
+    let row = binding_rows[0];
+    assert!(row.verified, "{row:#?}");
+    assert!(row.body.contains("redacted:hmac:"), "{}", row.body);
+    assert!(row.body.contains(body["originalExternalId"].as_str().unwrap()), "{}", row.body);
+    let holders = ledger_holds(&test.app, &auth_code);
+    assert!(holders.is_empty(), "the authCode is stored in {holders:?}");
+}
+
+#[tokio::test]
+async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() {
+    let builder = TestApp::builder().scale("0.02");
+    let TestApp { dir, app, secrets, .. } = TestApp::builder().scale("0.02").open().await;
+    let secret = "raw-auth-code-3f9c1d7e";
+    let body = format!(
+        r#"{{"originalExternalId":"77","additionalInfo":{{"status":"SUCCESS","authCode":"{secret}"}}}}"#
+    );
+    let headers = json!({ "X-SIGNATURE": "raw-signature-8b2e", "X-TIMESTAMP": "2026-01-01" });
+    // As an earlier version stored it: the body as received, not marked redacted.
+    let mut conn = app.ledger().writer_pool().acquire().await.unwrap();
+    sqlx::query(
+        "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, redacted)
+         VALUES ('doku_snap_ovo', 'doku_snap_ovo:binding:77:SUCCESS', 0, 1, ?, ?, 0)",
+    )
+    .bind(headers.to_string())
+    .bind(&body)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    // An unverified one, keyed by an unkeyed hash of its body (a short PIN could be guessed
+    // back from it).
+    let forged = r#"{"reference_id":"ZZZZZZZZZZZZZZZZ","pin":"482913"}"#;
+    let old_key = {
+        use sha2::Digest;
+        format!("unverified:{}", hex::encode(sha2::Sha256::digest(forged.as_bytes())))
+    };
+    sqlx::query(
+        "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, redacted)
+         VALUES ('tazapay_ovo_idr', ?, 0, 0, '{}', ?, 0)",
+    )
+    .bind(&old_key)
+    .bind(forged)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert!(!ledger_holds(&app, secret).is_empty(), "the raw row is on disk before");
+    app.ledger().close().await;
+    drop(app);
+
+    let (app, _, _) = builder.open_at(&dir.path().join("data"), secrets.clone()).await;
+    let rows = app::notifications(&app, Product::DokuSnapOvo, 5).await;
+    assert_eq!(rows.len(), 1);
+    assert!(!rows[0].body.contains(secret) && rows[0].body.contains("redacted:hmac:"), "{rows:?}");
+    assert!(rows[0].body.contains(r#""originalExternalId":"77""#), "{rows:?}");
+    let stored_headers: String =
+        sqlx::query_scalar("SELECT headers FROM notification_inbox WHERE id = ?")
+            .bind(rows[0].id)
+            .fetch_one(&mut *app.ledger().read().await.unwrap())
+            .await
+            .unwrap();
+    assert!(!stored_headers.contains("raw-signature-8b2e"), "{stored_headers}");
+    assert!(stored_headers.contains("2026-01-01"), "{stored_headers}");
+    let unverified = app::notifications(&app, Product::TazapayOvoIdr, 5).await;
+    assert_eq!(unverified.len(), 1);
+    assert!(!unverified[0].body.contains("482913"), "{unverified:?}");
+    assert!(unverified[0].dedup_key.starts_with("unverified:"), "{unverified:?}");
+    assert_ne!(unverified[0].dedup_key, old_key, "keyed now");
+    for needle in [secret, "raw-signature-8b2e", "482913", &old_key] {
+        let holders = ledger_holds(&app, needle);
+        assert!(holders.is_empty(), "{needle} is still in {holders:?}");
+    }
+}

@@ -69,7 +69,8 @@ impl Ledger {
     }
 
     /// How every connection to the ledger file at `path` is made: WAL, `synchronous=FULL`,
-    /// foreign keys on and a 10 s busy timeout (readers add `read_only`).
+    /// foreign keys on, `secure_delete` (text deleted or replaced is overwritten, not only
+    /// unlinked) and a 10 s busy timeout (readers add `read_only`).
     pub fn connect_options(path: &Path) -> LedgerResult<SqliteConnectOptions> {
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| LedgerError::Open { path: path.display().to_string(), source })?;
@@ -79,6 +80,7 @@ impl Ledger {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
+            .pragma("secure_delete", "on")
             .busy_timeout(Duration::from_secs(10)))
     }
 
@@ -100,6 +102,13 @@ impl Ledger {
     /// Raw access for tools in this crate's tests and benchmarks.
     pub fn writer_pool(&self) -> &SqlitePool {
         &self.writer
+    }
+
+    /// Copies the write-ahead log into the file and empties it (`wal_checkpoint(TRUNCATE)`), so
+    /// text a write replaced is left in neither.
+    pub async fn checkpoint(&self) -> LedgerResult<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -15,8 +15,9 @@ pub struct NewNotification<'a> {
     pub dedup_key: &'a str,
     pub received_at: Timestamp,
     pub verified: bool,
-    /// JSON text (secrets such as bearer tokens removed by the caller).
+    /// JSON text, its secrets replaced by keyed hashes by the caller.
     pub headers: &'a str,
+    /// Secrets replaced by keyed hashes by the caller.
     pub body: &'a str,
     pub payment_id: Option<PaymentId>,
 }
@@ -70,8 +71,8 @@ pub async fn insert(
     new: &NewNotification<'_>,
 ) -> LedgerResult<Option<i64>> {
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, payment_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (product, dedup_key) DO NOTHING RETURNING id",
+        "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, payment_id, redacted)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (product, dedup_key) DO NOTHING RETURNING id",
     )
     .bind(new.product.key())
     .bind(new.dedup_key)
@@ -164,4 +165,62 @@ pub async fn recent(
     );
     let query = sqlx::query(&sql).bind(product.map(Product::key));
     fetch_all(conn, query.bind(i64::from(limit)), from_row).await
+}
+
+/// A row stored before the inbox redacted what it stores: its headers and body as received.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UnredactedRow {
+    pub id: i64,
+    pub product: String,
+    pub dedup_key: String,
+    pub headers: String,
+    pub body: String,
+}
+
+impl std::fmt::Debug for UnredactedRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnredactedRow")
+            .field("id", &self.id)
+            .field("product", &self.product)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rows not redacted yet, oldest first, after `after_id`.
+pub async fn unredacted(
+    conn: &mut SqliteConnection,
+    after_id: i64,
+    limit: u32,
+) -> LedgerResult<Vec<UnredactedRow>> {
+    let query = sqlx::query(
+        "SELECT id, product, dedup_key, headers, body FROM notification_inbox
+         WHERE redacted = 0 AND id > ? ORDER BY id LIMIT ?",
+    );
+    fetch_all(conn, query.bind(after_id).bind(i64::from(limit)), |row| {
+        read_row!(row, UnredactedRow { id, product, dedup_key, headers, body })
+    })
+    .await
+}
+
+/// A row's redacted form: its headers, its body and (where it was derived from the body) its
+/// de-duplication key.
+#[derive(Debug, Clone, Copy)]
+pub struct Redacted<'a> {
+    pub dedup_key: &'a str,
+    pub headers: &'a str,
+    pub body: &'a str,
+}
+
+/// Replaces a row's text by its redacted form. The ledger's connections run with
+/// `secure_delete`, so the text replaced is overwritten in the file, not only unlinked.
+pub async fn set_redacted(
+    conn: &mut SqliteConnection,
+    id: i64,
+    redacted: &Redacted<'_>,
+) -> LedgerResult<()> {
+    let query = sqlx::query(
+        "UPDATE notification_inbox SET dedup_key = ?, headers = ?, body = ?, redacted = 1 WHERE id = ?",
+    );
+    let query = query.bind(redacted.dedup_key).bind(redacted.headers).bind(redacted.body);
+    execute(conn, query.bind(id)).await
 }

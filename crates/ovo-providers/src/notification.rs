@@ -157,3 +157,69 @@ pub trait IncomingWebhook {
         None
     }
 }
+
+/// Where a product's notifications carry secrets (tokens, authCodes, signatures): the listener
+/// stores them only as keyed hashes. Names are matched case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationSecrets {
+    /// Body fields: dotted paths in a JSON body (arrays add no segment); in a form or XML body
+    /// the path's last segment names the field.
+    pub body_fields: &'static [&'static str],
+    /// Headers.
+    pub headers: &'static [&'static str],
+}
+
+/// The secret-holding fields of `product`'s notifications.
+pub fn notification_secrets(product: Product) -> NotificationSecrets {
+    match product {
+        // N1/N2 are signed with X-SIGNATURE under an N0 bearer token; N2 carries the
+        // reusable binding authCode (§5.4).
+        Product::DokuSnapOvo => NotificationSecrets {
+            body_fields: &["additionalInfo.authCode"],
+            headers: &["Authorization", "X-SIGNATURE"],
+        },
+        Product::OvoSnap => {
+            NotificationSecrets { body_fields: &[], headers: &["Authorization", "X-SIGNATURE"] }
+        }
+        Product::DokuJokulOvoPush => {
+            NotificationSecrets { body_fields: &[], headers: &["Signature"] }
+        }
+        Product::TazapayOvoIdr => NotificationSecrets { body_fields: &[], headers: &["signature"] },
+        // The payment notification's form, XML or JSON carries its signature as a field.
+        Product::FaspayOvoTokenize => {
+            NotificationSecrets { body_fields: &["signature"], headers: &[] }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value at `path` (dotted) in `body`.
+    fn at<'a>(body: &'a Value, path: &str) -> Option<&'a Value> {
+        path.split('.').try_fold(body, |value, name| value.get(name))
+    }
+
+    #[test]
+    fn the_declared_auth_code_is_the_one_doku_snaps_binding_notification_carries() {
+        let body = json!({
+            "originalExternalId": "123456789",
+            "additionalInfo": { "status": "SUCCESS", "authCode": "auth_code_test_1", "custIdMerchant": "m" },
+        });
+        let parsed = crate::products::doku_snap::parse_notification(&body.to_string()).unwrap();
+        let NotificationEvent::Binding { auth_code: Some(code), .. } = parsed.event else {
+            panic!("not a binding with a code: {parsed:?}");
+        };
+        let declared = notification_secrets(Product::DokuSnapOvo);
+        let held: Vec<_> = declared.body_fields.iter().filter_map(|p| at(&body, p)).collect();
+        assert_eq!(held, [&Value::String(code.expose().clone())]);
+        for product in Product::ALL {
+            let declared = notification_secrets(product);
+            assert!(
+                !(declared.body_fields.is_empty() && declared.headers.is_empty()),
+                "{product:?}: its signature at least"
+            );
+        }
+    }
+}

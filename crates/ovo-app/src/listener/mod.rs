@@ -1,21 +1,26 @@
 //! The notification listener: off by default; when an admin turns it on, an HTTP server on a
 //! loopback address (the merchant's reverse proxy or tunnel forwards to it) with one path per
 //! product. Each request goes through the product client's verification and is stored once per
-//! de-duplication key. A verified payment notification updates its payment; an unverified one is
-//! never trusted: it only makes the back office query the status of the payment it names.
+//! de-duplication key, its secrets replaced by keyed hashes (`redact`). A verified payment
+//! notification updates its payment; an unverified one is never trusted: it only makes the back
+//! office query the status of the payment it names, once per payment per window, and is stored
+//! only then (redacted and cut short); one naming no payment of ours is counted, not stored.
+//! Each remote address has a request rate (`limits`).
 //! In the built-in environment the sandbox is told nothing (its demo merchants have no
 //! notification URLs): the status poller follows the payments there.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Weak};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
+use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
@@ -25,9 +30,13 @@ use ovo_providers::notification::{
 use ovo_providers::Provider;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
+mod limits;
+mod redact;
 pub(crate) mod slot;
+
+pub(crate) use limits::ListenerLimits;
+use redact::{bounded, hex_hmac, Redactor};
 
 use slot::Running;
 
@@ -39,8 +48,13 @@ use crate::permissions::Permission;
 
 pub(crate) const LISTENER_KEY: &str = "notification_listener";
 pub const DEFAULT_LISTENER_ADDRESS: &str = "127.0.0.1:7701";
-/// Bodies larger than this are not notifications.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Bodies larger than this are not notifications (the largest documented ones are a few KiB);
+/// answered 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// What an unverified notification's stored body and headers are cut to.
+const UNVERIFIED_KEPT_BYTES: usize = 2 * 1024;
+/// Stored rows redacted per write transaction by the pass over rows stored before redaction.
+const REDACT_BATCH: u32 = 200;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
@@ -146,8 +160,18 @@ impl Backoffice {
             .route("/{product}", any(receive))
             .route("/{product}/{*rest}", any(receive))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(axum::middleware::from_fn_with_state(Arc::downgrade(self), rate_limit))
             .with_state(Arc::downgrade(self));
-        let stop = crate::returns::serve_until_dropped(listener, app, "notification listener");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let serve = axum::serve(listener, service).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "notification listener stopped");
+            }
+        });
         Ok(Running { configured: address, bound, _stop: stop })
     }
 
@@ -214,27 +238,51 @@ impl Backoffice {
         };
         let payment = self.payment_named(environment, &names).await?;
         let payment = payment.filter(|p| p.product == product);
+        let key = self.local_keys.redaction.expose().as_slice();
+        if verified.is_err() {
+            let limits = &self.listener.limits;
+            let Some(named) = &payment else {
+                let unstored = limits.count_unstored();
+                tracing::debug!(
+                    product = product.key(),
+                    unstored,
+                    "unverified notification naming no payment of ours: counted, not stored"
+                );
+                return Ok(false);
+            };
+            if !limits.status_query_due(named.id, now) {
+                tracing::debug!(
+                    product = product.key(),
+                    payment = named.reference.as_str(),
+                    "unverified notification: its payment's status was queried within the window"
+                );
+                return Ok(true);
+            }
+        }
         let dedup_key = match verified {
             Ok(n) => n.dedup_key.clone(),
-            Err(_) => {
-                let mut hash = Sha256::new();
-                hash.update(inbound.method.as_bytes());
-                hash.update([0]);
-                hash.update(inbound.path_and_query.as_bytes());
-                hash.update([0]);
-                hash.update(inbound.body.as_bytes());
-                format!("unverified:{}", hex::encode(hash.finalize()))
-            }
+            // Keyed, so the key tells nothing about a body that held a secret.
+            Err(_) => format!(
+                "unverified:{}",
+                hex_hmac(
+                    key,
+                    &[
+                        inbound.method.as_bytes(),
+                        inbound.path_and_query.as_bytes(),
+                        inbound.body.as_bytes()
+                    ],
+                    32
+                )
+            ),
         };
-        let headers: serde_json::Map<String, Value> = inbound
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                let secret =
-                    k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie");
-                (k.clone(), Value::String(if secret { "[redacted]".into() } else { v.clone() }))
-            })
-            .collect();
+        let redactor = Redactor::new(key, Some(product));
+        let (headers, body) = match verified {
+            Ok(_) => (redactor.headers(&inbound.headers), redactor.body(&inbound.body)),
+            Err(_) => (
+                bounded(redactor.headers(&inbound.headers), UNVERIFIED_KEPT_BYTES),
+                bounded(redactor.body(&inbound.body), UNVERIFIED_KEPT_BYTES),
+            ),
+        };
         // What is left to do once stored: `None` = apply it (confirm by a status query).
         let settled: Option<String> = match (verified, &payment) {
             (_, None) => Some("no_payment".to_owned()),
@@ -252,14 +300,28 @@ impl Backoffice {
                 dedup_key: &dedup_key,
                 received_at: now,
                 verified: verified.is_ok(),
-                headers: &Value::Object(headers).to_string(),
-                body: &inbound.body,
+                headers: &headers,
+                body: &body,
                 payment_id: payment.as_ref().map(|p| p.id),
             },
         )
         .await?;
         if let (Some(id), Some(outcome)) = (stored, &settled) {
             notifications::mark_processed(&mut tx, id, now, outcome).await?;
+        }
+        if let (Some(id), Err(rejection), Some(named)) = (stored, verified, &payment) {
+            // At most once per payment per window (see `status_query_due`).
+            let subject = format!("payment:{}", named.reference.as_str());
+            let detail = json!({ "product": product.key(), "notification": id, "rejection": rejection.to_string() });
+            self.audit(
+                &mut tx,
+                None,
+                "notification.unverified",
+                &subject,
+                AuditOutcome::Denied,
+                detail,
+            )
+            .await?;
         }
         let earlier = match stored {
             Some(_) => None,
@@ -286,6 +348,67 @@ impl Backoffice {
             }
         }
         Ok(ours)
+    }
+
+    /// Redacts the inbox rows stored before the inbox redacted what it stores: once, when the
+    /// back office opens (its redaction key is loaded before, so no keychain call happens inside
+    /// a write transaction). The file and its log are checkpointed after, so the text replaced
+    /// is left in neither. Returns how many rows it redacted.
+    pub(crate) async fn redact_stored_notifications(&self) -> AppResult<usize> {
+        let key = self.local_keys.redaction.expose().as_slice();
+        let (mut after, mut redacted) = (0, 0);
+        loop {
+            let rows = {
+                let mut conn = self.ledger.read().await?;
+                notifications::unredacted(&mut conn, after, REDACT_BATCH).await?
+            };
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            let mut tx = self.ledger.begin_write().await?;
+            for row in &rows {
+                let redactor = Redactor::new(key, Product::parse(&row.product).ok());
+                // An unverified row's key was an unkeyed hash of its body: keyed now.
+                let dedup_key = match row.dedup_key.strip_prefix("unverified:") {
+                    Some(_) => {
+                        format!("unverified:{}", hex_hmac(key, &[row.dedup_key.as_bytes()], 32))
+                    }
+                    None => row.dedup_key.clone(),
+                };
+                let redacted = notifications::Redacted {
+                    dedup_key: &dedup_key,
+                    headers: &redactor.stored_headers(&row.headers),
+                    body: &redactor.body(&row.body),
+                };
+                notifications::set_redacted(&mut tx, row.id, &redacted).await?;
+            }
+            ovo_ledger::commit(tx).await?;
+            redacted += rows.len();
+        }
+        if redacted > 0 {
+            self.ledger.checkpoint().await?;
+            tracing::info!(
+                redacted,
+                "notifications stored before redaction: secrets replaced by keyed hashes"
+            );
+        }
+        Ok(redacted)
+    }
+
+    /// Audits that `source` was refused for its rate (once per address per window).
+    async fn audit_rate_refusal(&self, source: IpAddr) -> AppResult<()> {
+        let detail = json!({ "source": source.to_string(), "burst": limits::BURST, "per_second": limits::PER_SECOND });
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            None,
+            "listener.rate_limited",
+            "notification_listener",
+            AuditOutcome::Denied,
+            detail,
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
     fn spawn_apply(self: &Arc<Self>, id: i64) {
@@ -448,6 +571,52 @@ fn into_response(answer: InboundResponse) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let headers = [(axum::http::header::CONTENT_TYPE, answer.content_type)];
     (status, headers, answer.body.expose().clone()).into_response()
+}
+
+/// Refuses a request from a remote address past its rate (429), or one whose declared length
+/// is over the limit (413), before its body is read. A body without a declared length is cut
+/// at the limit as it is read (413 too).
+async fn rate_limit(
+    State(app): State<Weak<Backoffice>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(app) = app.upgrade() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let source: IpAddr = peer.ip();
+    let now = app.now();
+    if !app.listener.limits.admit(source, now) {
+        let (_, refused) = app.listener.limits.counts();
+        if refused.is_power_of_two() {
+            tracing::warn!(%source, refused, "notification listener: requests over the rate refused");
+        }
+        if app.listener.limits.audit_refusal(source, now) {
+            tokio::spawn(async move {
+                if let Err(e) = app.audit_rate_refusal(source).await {
+                    tracing::warn!(error = %e, "the listener's refusal not audited");
+                }
+            });
+        } else {
+            drop(app);
+        }
+        let retry = [(axum::http::header::RETRY_AFTER, "1")];
+        let problem = format!("too many requests from this address: at most {} at once, then {} a second; send it again later", limits::BURST, limits::PER_SECOND);
+        return (StatusCode::TOO_MANY_REQUESTS, retry, problem).into_response();
+    }
+    drop(app);
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(length) = declared.filter(|l| *l > MAX_BODY_BYTES as u64) {
+        let problem =
+            format!("the body is {length} bytes; a notification is at most {MAX_BODY_BYTES} bytes");
+        return (StatusCode::PAYLOAD_TOO_LARGE, problem).into_response();
+    }
+    next.run(request).await
 }
 
 async fn receive(

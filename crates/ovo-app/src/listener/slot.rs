@@ -3,10 +3,12 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
-/// The running server (dropping it stops the server) and the last start failure.
+/// The running server (dropping it stops the server), the last start failure, and the limits
+/// every request passes (they outlive a restart).
 #[derive(Debug, Default)]
 pub(crate) struct ListenerSlot {
     state: tokio::sync::Mutex<State>,
+    pub(super) limits: super::ListenerLimits,
 }
 
 #[derive(Debug, Default)]
