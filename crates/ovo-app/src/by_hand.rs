@@ -176,7 +176,7 @@ impl Backoffice {
             )
             .with_reason("evidence_altered"));
         }
-        self.opener.open(&path.to_string_lossy()).map_err(|e| {
+        self.opener.open_file(&path).map_err(|e| {
             AppError::new(ErrorCode::Internal, format!("could not open the evidence file: {e}"))
                 .with_reason("evidence_open_failed")
         })

@@ -315,15 +315,19 @@ impl Backoffice {
         };
         let text =
             Some(settings.value(first)).filter(|t| !t.is_empty()).unwrap_or(settings.value(second));
-        let options = provider_settings::top_up_options(text)
-            .into_iter()
-            .map(|option| TopUpOptionView {
+        let mut options = Vec::new();
+        for option in provider_settings::top_up_options(text) {
+            let link = match option.link {
+                Some(l) if self.is_page_of(product, environment, &l).await => Some(l),
+                _ => None,
+            };
+            options.push(TopUpOptionView {
                 title: option.title,
                 steps: option.steps,
                 icon: None,
-                link: option.link.filter(|l| crate::opener::is_web_url(l)),
-            })
-            .collect();
+                link,
+            });
+        }
         Ok(TopUpView { options, configured: true, fetched_at: None, problem: None })
     }
 }

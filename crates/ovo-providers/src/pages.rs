@@ -80,20 +80,25 @@ pub struct PageRefusal {
 }
 
 /// Checks that `url` is a page of `product` in `environment`: https on one of the product's
-/// page hosts (default port), or the product's configured host exactly (`configured_host`:
-/// scheme, host and port; http only where it is a loopback address, as the built-in
-/// simulator's is). No user name or password in the URL.
+/// page hosts (default port), or on the origin (scheme, host and port) of one of the
+/// `configured` addresses (the product's host setting, links in the admin's own texts); a
+/// configured http origin counts only where it is a loopback address, as the built-in
+/// simulator's is. No user name or password in the URL.
 pub fn check_page_url(
     product: Product,
     environment: Environment,
-    configured_host: &str,
+    configured: &[&str],
     url: &str,
-) -> Result<Url, PageRefusal> {
+) -> Result<String, PageRefusal> {
     let hosts = page_hosts(product, environment);
-    let configured = Url::parse(configured_host)
-        .ok()
-        .filter(|c| c.scheme() == "https" || (c.scheme() == "http" && is_loopback(c)));
-    let accepted = accepted_words(product, environment, hosts, configured.as_ref());
+    let mut configured: Vec<Url> = configured
+        .iter()
+        .filter_map(|c| Url::parse(c).ok())
+        .filter(|c| c.scheme() == "https" || (c.scheme() == "http" && is_loopback(c)))
+        .filter(|c| c.username().is_empty() && c.password().is_none())
+        .collect();
+    configured.dedup_by(|a, b| a.origin() == b.origin());
+    let accepted = accepted_words(product, environment, hosts, &configured);
     let refuse = |reason: &'static str, what: String, scheme: &str, host: &str| PageRefusal {
         reason,
         message: format!("{what}; {accepted}"),
@@ -131,8 +136,8 @@ pub fn check_page_url(
             host,
         ));
     }
-    if configured.as_ref().is_some_and(|c| c.origin() == parsed.origin()) {
-        return Ok(parsed);
+    if configured.iter().any(|c| c.origin() == parsed.origin()) {
+        return Ok(parsed.into());
     }
     if scheme != "https" {
         return Err(refuse(
@@ -150,20 +155,18 @@ pub fn check_page_url(
             host,
         ));
     }
-    Ok(parsed)
+    Ok(parsed.into())
 }
 
 fn accepted_words(
     product: Product,
     environment: Environment,
     hosts: &[PageHost],
-    configured: Option<&Url>,
+    configured: &[Url],
 ) -> String {
     let mut accepted: Vec<String> =
         hosts.iter().map(|h| format!("https://{}", h.describe())).collect();
-    if let Some(c) = configured {
-        accepted.push(c.origin().ascii_serialization());
-    }
+    accepted.extend(configured.iter().map(|c| c.origin().ascii_serialization()));
     if accepted.is_empty() {
         return format!(
             "{} opens no web page in the {} environment",
@@ -189,7 +192,7 @@ mod tests {
         configured: &str,
         url: &str,
     ) -> &'static str {
-        match check_page_url(product, environment, configured, url) {
+        match check_page_url(product, environment, &[configured], url) {
             Ok(_) => "ok",
             Err(refusal) => refusal.reason,
         }
@@ -325,7 +328,7 @@ mod tests {
         let refusal = check_page_url(
             Product::DokuSnapOvo,
             Environment::Production,
-            "https://api.doku.com",
+            &["https://api.doku.com"],
             "https://evil.example/pay?token=secret",
         )
         .unwrap_err();
