@@ -181,6 +181,7 @@ impl Backoffice {
         query: EnvironmentInput,
     ) -> AppResult<Vec<ProductProviderSettings>> {
         self.authorize(Permission::ManageSettings, "view the provider settings").await?;
+        crate::validate::text_lengths(&query)?;
         let environment = configurable(&query.environment)?;
         let mut conn = self.ledger.read().await?;
         let mut out = Vec::with_capacity(Product::ALL.len());
@@ -199,6 +200,7 @@ impl Backoffice {
         &self,
         input: SaveProviderSettingsInput,
     ) -> AppResult<ProductProviderSettings> {
+        crate::validate::text_lengths(&input)?;
         self.change_provider_settings(&input.environment, &input.product, Some(&input.values)).await
     }
 
@@ -207,6 +209,7 @@ impl Backoffice {
         &self,
         input: ProductInEnvironment,
     ) -> AppResult<ProductProviderSettings> {
+        crate::validate::text_lengths(&input)?;
         self.change_provider_settings(&input.environment, &input.product, None).await
     }
 

@@ -180,6 +180,7 @@ impl Backoffice {
     /// the provider fails, the cached entries of the range with the problem.
     pub async fn account_history(&self, input: HistoryInput) -> AppResult<HistoryView> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
+        crate::validate::text_lengths(&input)?;
         let parse = |field: &'static str, text: &str| {
             ovo_domain::parse_date(text).ok_or_else(|| {
                 AppError::invalid(
@@ -282,6 +283,7 @@ impl Backoffice {
     /// top-up API (OVO SNAP), the merchant's configured text in `input.language`.
     pub async fn top_up_instructions(&self, input: TopUpInput) -> AppResult<TopUpView> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
+        crate::validate::text_lengths(&input)?;
         let row = self.binding(input.account_id).await?;
         require_linked(&row)?;
         if ovo_providers::settings::top_up_text_keys(row.product).is_some() {
@@ -369,6 +371,7 @@ impl Backoffice {
     /// other address is refused and audited.
     pub async fn open_external(&self, input: ExternalUrl) -> AppResult<()> {
         let actor = self.authorize(Permission::ViewCustomers, "open a provider page").await?;
+        crate::validate::text_lengths(&input)?;
         let product = parse_product(&input.product)?;
         let environment = self.environment().await;
         self.open_page(

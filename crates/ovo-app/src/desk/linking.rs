@@ -28,6 +28,7 @@ pub const LINKING_LIFETIME_MINUTES: i64 = 15;
 impl Backoffice {
     pub async fn start_link(&self, input: StartLinkInput) -> AppResult<LinkedAccountView> {
         let actor = self.authorize(Permission::LinkAccounts, "link an account").await?;
+        crate::validate::text_lengths(&input)?;
         let product = parse_product(&input.product)?;
         if !capabilities(product).supports(Operation::Bind) {
             return Err(AppError::invalid(
