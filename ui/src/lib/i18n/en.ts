@@ -900,6 +900,7 @@ export const en = {
   'error.reason.page_url_host_not_allowed':
     'This page is not on one of the provider’s own addresses for this environment (or the host set in Provider settings), so it was not opened.',
   'error.reason.browser_open_failed': 'The system browser could not be started on this computer.',
+  'error.reason.text_too_long': 'A text is longer than its field accepts; shorten it and try again.',
   'error.reason.resolution_outcome_invalid': 'Choose whether it succeeded or failed.',
   'error.reason.resolution_provider_ref_missing': 'Enter the provider’s reference that shows it succeeded.',
   'error.reason.resolution_provider_ref_invalid': 'The provider’s reference is one line of at most 100 characters.',

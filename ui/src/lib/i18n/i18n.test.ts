@@ -170,6 +170,7 @@ describe('dictionaries', () => {
       'page_url_https_required',
       'page_url_host_not_allowed',
       'browser_open_failed',
+      'text_too_long',
       'resolution_outcome_invalid',
       'resolution_provider_ref_missing',
       'resolution_provider_ref_invalid',

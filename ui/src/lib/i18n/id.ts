@@ -908,6 +908,7 @@ export const id: Dictionary = {
   'error.reason.page_url_host_not_allowed':
     'Halaman ini tidak berada di alamat milik penyedia untuk lingkungan ini (atau host yang diatur di Pengaturan penyedia), jadi tidak dibuka.',
   'error.reason.browser_open_failed': 'Peramban sistem tidak dapat dijalankan di komputer ini.',
+  'error.reason.text_too_long': 'Sebuah teks lebih panjang dari yang diterima kolomnya; persingkat lalu coba lagi.',
   'error.reason.resolution_outcome_invalid': 'Pilih berhasil atau gagal.',
   'error.reason.resolution_provider_ref_missing': 'Isi referensi penyedia yang menunjukkan transaksi berhasil.',
   'error.reason.resolution_provider_ref_invalid': 'Referensi penyedia berupa satu baris, maksimal 100 karakter.',
