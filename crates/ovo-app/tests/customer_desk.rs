@@ -895,7 +895,7 @@ async fn provider_pages_open_only_from_the_products_hosts_and_refusals_are_audit
     for (url, reason) in refused_builtin {
         assert_eq!(open_page(&f, "ovo_snap", url).await, reason, "{url}");
     }
-    assert_eq!(f.opener.opened(), [sim_page.clone()]);
+    assert_eq!(f.opener.opened(), std::slice::from_ref(&sim_page));
 
     // Production: each product's hosts over https, and a host the admin configured.
     app::sign_in(&f.app, "admin", app::ADMIN_PW).await.unwrap();
