@@ -50,7 +50,7 @@ export async function bootstrap(): Promise<void> {
 }
 
 /** Throttle for `touch_session`: at most one call per interval. */
-export function createTouchThrottle(intervalMs: number, now: () => number = Date.now) {
+export function createTouchThrottle(intervalMs: number, now: () => number = () => Date.now()) {
   let last = Number.NEGATIVE_INFINITY;
   return {
     /** True when a touch is due now (and records it). */
