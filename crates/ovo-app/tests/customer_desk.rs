@@ -942,3 +942,38 @@ async fn provider_pages_open_only_from_the_products_hosts_and_refusals_are_audit
         assert!(!r.5.contains("SECRET") && !r.5.contains("/pay") && !r.5.contains('@'), "{}", r.5);
     }
 }
+
+#[tokio::test]
+async fn a_linking_page_on_another_address_than_the_simulators_is_not_opened_and_is_audited() {
+    // The app reaches the simulator as `localhost`; the simulator names its pages `127.0.0.1`.
+    let sandbox = ovo_test_support::sim::start_demo("1").await;
+    let reached_as = sandbox.url().replace("127.0.0.1", "localhost");
+    assert_ne!(reached_as, sandbox.url());
+    let f = TestApp::builder()
+        .sandbox_url(&reached_as)
+        .operators(&[("sam", "staff")])
+        .signed_in("sam")
+        .open()
+        .await;
+    let siti = customer_id(&f, SITI).await;
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    let page = started.redirect_url.unwrap();
+    assert!(page.starts_with(&format!("{}/_sandbox/customer/", sandbox.url())), "{page}");
+    assert!(f.opener.opened().is_empty(), "{:?}", f.opener.opened());
+    // Offered again from the account, it is refused again.
+    assert_eq!(open_page(&f, "ovo_snap", &page).await, "page_url_https_required");
+
+    app::sign_in(&f.app, "admin", app::ADMIN_PW).await.unwrap();
+    let refused = refused_urls(&f).await;
+    let host = sandbox.url().trim_start_matches("http://").split(':').next().unwrap().to_owned();
+    assert_eq!(refused.len(), 2);
+    for (r, purpose) in refused.iter().zip(["linking", "requested"]) {
+        assert_eq!(
+            (r.0.as_str(), r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
+            ("ovo_snap", "builtin_sandbox", "http", host.as_str(), "page_url_https_required")
+        );
+        assert!(r.5.contains(&format!("\"purpose\":\"{purpose}\"")), "{}", r.5);
+        assert!(!r.5.contains("_sandbox/customer"), "{}", r.5);
+    }
+}
