@@ -1,9 +1,12 @@
-//! Opens provider pages in the system browser. With `OVO_BACKOFFICE_OPENED_URLS` set, the URLs
-//! are appended to that file instead: test machines have no browser, and the end-to-end suite
-//! plays the customer through the sandbox's control API.
+//! Opens provider pages in the system browser and evidence files in the system's viewer,
+//! through the opener plugin's Rust functions: the OS's own "open" call, no shell and no
+//! command line built from the URL. Only pages `ovo-app` checked reach it. With
+//! `OVO_BACKOFFICE_OPENED_URLS` set, what would open is appended to that file instead: test
+//! machines have no browser, and the end-to-end suite plays the customer through the sandbox's
+//! control API.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ovo_app::UrlOpener;
 
@@ -22,36 +25,31 @@ impl SystemBrowser {
             None => SystemBrowser::Open,
         }
     }
+
+    fn record(path: &Path, line: &str) -> Result<(), String> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| e.to_string())?;
+        writeln!(file, "{line}").map_err(|e| e.to_string())
+    }
 }
 
 impl UrlOpener for SystemBrowser {
     fn open(&self, url: &str) -> Result<(), String> {
         match self {
-            SystemBrowser::Record(path) => {
-                let mut file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .map_err(|e| e.to_string())?;
-                writeln!(file, "{url}").map_err(|e| e.to_string())
-            }
-            SystemBrowser::Open => {
-                #[cfg(target_os = "macos")]
-                let mut command = std::process::Command::new("open");
-                #[cfg(target_os = "windows")]
-                let mut command = {
-                    let mut c = std::process::Command::new("rundll32");
-                    c.arg("url.dll,FileProtocolHandler");
-                    c
-                };
-                #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-                let mut command = std::process::Command::new("xdg-open");
-                command
-                    .arg(url)
-                    .spawn()
-                    .map(drop)
-                    .map_err(|e| format!("cannot start the system browser: {e}"))
-            }
+            SystemBrowser::Record(path) => SystemBrowser::record(path, url),
+            SystemBrowser::Open => tauri_plugin_opener::open_url(url, None::<&str>)
+                .map_err(|e| format!("cannot open the system browser: {e}")),
+        }
+    }
+
+    fn open_file(&self, file: &Path) -> Result<(), String> {
+        match self {
+            SystemBrowser::Record(path) => SystemBrowser::record(path, &file.to_string_lossy()),
+            SystemBrowser::Open => tauri_plugin_opener::open_path(file, None::<&str>)
+                .map_err(|e| format!("cannot open {}: {e}", file.display())),
         }
     }
 }

@@ -5,7 +5,7 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import App from './App.svelte';
-import { app } from './lib/session.svelte';
+import { app, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
 import { fakeBackend, status } from './test/fixtures';
 import type { AppInfo, Preferences, SessionStatus } from './lib/ipc/types';
 
@@ -88,6 +88,33 @@ describe('App', () => {
     expect(screen.getByTestId('settings-tab-preferences')).toBeTruthy();
     expect(screen.queryByTestId('settings-tab-operators')).toBeNull();
     expect(screen.queryByTestId('settings-tab-credentials')).toBeNull();
+  });
+
+  it('tells the back end the operator is present on keys and pointer only, never from a poll', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      boot({}, status('active'), { touch_session: () => status('active'), list_operators: () => [] });
+      render(App);
+      await screen.findByTestId('screen-shell');
+      const calls = (name: string) => invoke.mock.calls.filter(([command]) => command === name).length;
+      const polls = calls('session_status');
+      await vi.advanceTimersByTimeAsync(POLL_INTERVAL_MS * 3);
+      expect(calls('session_status')).toBeGreaterThanOrEqual(polls + 3);
+      expect(calls('touch_session')).toBe(0);
+
+      await fireEvent.keyDown(window, { key: 'a' });
+      expect(calls('touch_session')).toBe(1);
+      await fireEvent.pointerDown(window);
+      expect(calls('touch_session')).toBe(1);
+      await vi.advanceTimersByTimeAsync(TOUCH_INTERVAL_MS);
+      expect(calls('touch_session')).toBe(1);
+      await fireEvent.pointerDown(window);
+      expect(calls('touch_session')).toBe(2);
+      // The shortest idle lock is a minute: an operator at work is never more than a touch interval behind.
+      expect(TOUCH_INTERVAL_MS).toBeLessThan(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows the lock screen when any command answers "locked"', async () => {

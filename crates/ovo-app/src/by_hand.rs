@@ -47,6 +47,7 @@ impl Backoffice {
         let actor = self
             .authorize(Permission::ResolveByHand, "record an offline refund's transfer")
             .await?;
+        crate::validate::text_lengths(&input)?;
         let id = RefundId::new(input.refund_id);
         let (refund, subject) =
             self.refund_by_hand(&actor, id, &input.password, RefundWork::RecordTransfer).await?;
@@ -176,7 +177,7 @@ impl Backoffice {
             )
             .with_reason("evidence_altered"));
         }
-        self.opener.open(&path.to_string_lossy()).map_err(|e| {
+        self.opener.open_file(&path).map_err(|e| {
             AppError::new(ErrorCode::Internal, format!("could not open the evidence file: {e}"))
                 .with_reason("evidence_open_failed")
         })
@@ -186,6 +187,7 @@ impl Backoffice {
     /// releases the reservation; `succeeded` keeps it.
     pub async fn resolve_refund_by_hand(&self, input: ResolveByHandInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a refund by hand").await?;
+        crate::validate::text_lengths(&input)?;
         let id = RefundId::new(input.id);
         let (refund, subject) =
             self.refund_by_hand(&actor, id, &input.password, RefundWork::Resolve).await?;
@@ -230,6 +232,7 @@ impl Backoffice {
         input: ResolveByHandInput,
     ) -> AppResult<PaymentDetailView> {
         let actor = self.authorize(Permission::ResolveByHand, "resolve a payment by hand").await?;
+        crate::validate::text_lengths(&input)?;
         let id = PaymentId::new(input.id);
         let payment = self.payment_row(id).await?;
         let subject = format!("payment:{}", payment.reference.as_str());

@@ -20,6 +20,7 @@ impl Backoffice {
     ) -> AppResult<ConnectionTestResult> {
         let actor =
             self.authorize(Permission::ManageCredentials, "test a provider connection").await?;
+        crate::validate::text_lengths(&input)?;
         let environment = validate::environment(&input.environment)?;
         let product = parse_product(&input.product)?;
         let answer = match self.provider(environment, product).await {

@@ -21,6 +21,7 @@ impl Backoffice {
         query: EnvironmentInput,
     ) -> AppResult<Vec<ProductCredentials>> {
         self.authorize(Permission::ManageCredentials, "view credentials").await?;
+        crate::validate::text_lengths(&query)?;
         let environment = validate::environment(&query.environment)?;
         Product::ALL
             .iter()
@@ -46,6 +47,7 @@ impl Backoffice {
     /// Sets or replaces one credential. The audit entry records which field, never the value.
     pub async fn set_credential(&self, input: SetCredentialInput) -> AppResult<CredentialField> {
         let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
+        crate::validate::text_lengths(&input)?;
         let (environment, product, field) =
             parse_ref(&input.environment, &input.product, &input.field)?;
         let value = &input.value.0;
@@ -80,6 +82,7 @@ impl Backoffice {
 
     pub async fn delete_credential(&self, input: CredentialRef) -> AppResult<CredentialField> {
         let actor = self.authorize(Permission::ManageCredentials, "change credentials").await?;
+        crate::validate::text_lengths(&input)?;
         let (environment, product, field) =
             parse_ref(&input.environment, &input.product, &input.field)?;
         let key = self.secret_key(environment, product, field);

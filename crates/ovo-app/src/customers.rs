@@ -384,6 +384,7 @@ impl Backoffice {
 
     pub async fn create_customer(&self, input: CustomerFields) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "create customers").await?;
+        crate::validate::text_lengths(&input)?;
         let values = checked(&input)?;
         let now = self.now();
         let environment = self.environment().await;
@@ -396,6 +397,7 @@ impl Backoffice {
 
     pub async fn update_customer(&self, input: UpdateCustomerInput) -> AppResult<CustomerDetails> {
         let actor = self.authorize(Permission::ManageCustomers, "edit customers").await?;
+        crate::validate::text_lengths(&input)?;
         let values = checked(&input.fields)?;
         let id = CustomerId::new(input.customer_id);
         let now = self.now();
@@ -480,6 +482,7 @@ impl Backoffice {
         input: CustomerTimelineQuery,
     ) -> AppResult<CustomerTimelinePage> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
+        crate::validate::text_lengths(&input)?;
         if input.limit == 0 || input.limit > TIMELINE_LIMIT_MAX {
             return Err(AppError::invalid(
                 "timeline_limit_invalid",

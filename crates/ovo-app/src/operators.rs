@@ -21,6 +21,7 @@ impl Backoffice {
 
     pub async fn create_operator(&self, input: NewOperatorInput) -> AppResult<OperatorView> {
         let actor = self.authorize(Permission::ManageOperators, "create operators").await?;
+        crate::validate::text_lengths(&input)?;
         let username = validate::username(&input.username)?;
         let display_name = validate::display_name(&input.display_name)?;
         let role = validate::role(&input.role)?;
@@ -56,6 +57,7 @@ impl Backoffice {
 
     pub async fn change_operator_role(&self, input: ChangeRoleInput) -> AppResult<OperatorView> {
         let actor = self.authorize(Permission::ManageOperators, "change operator roles").await?;
+        crate::validate::text_lengths(&input)?;
         let role = validate::role(&input.role)?;
         let mut tx = self.ledger.begin_write().await?;
         let target =

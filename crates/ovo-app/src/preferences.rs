@@ -25,6 +25,7 @@ impl Backoffice {
 
     /// Allowed signed out too (the sign-in screen has a language switch).
     pub async fn set_language(&self, input: LanguageInput) -> AppResult<Preferences> {
+        crate::validate::text_lengths(&input)?;
         let lang = validate::language(&input.language)?;
         let operator = match self.session.current() {
             Some(s) if !s.locked => Some(s.operator_id),
@@ -75,6 +76,7 @@ impl Backoffice {
 
     pub async fn set_environment(&self, input: EnvironmentInput) -> AppResult<Preferences> {
         let actor = self.authorize(Permission::ManageSettings, "change the environment").await?;
+        crate::validate::text_lengths(&input)?;
         let environment = validate::environment(&input.environment)?;
         let detail = json!({ "from": self.environment().await.key(), "to": environment.key() });
         let tx = self.ledger.begin_write().await?;

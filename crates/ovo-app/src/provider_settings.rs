@@ -181,6 +181,7 @@ impl Backoffice {
         query: EnvironmentInput,
     ) -> AppResult<Vec<ProductProviderSettings>> {
         self.authorize(Permission::ManageSettings, "view the provider settings").await?;
+        crate::validate::text_lengths(&query)?;
         let environment = configurable(&query.environment)?;
         let mut conn = self.ledger.read().await?;
         let mut out = Vec::with_capacity(Product::ALL.len());
@@ -199,6 +200,7 @@ impl Backoffice {
         &self,
         input: SaveProviderSettingsInput,
     ) -> AppResult<ProductProviderSettings> {
+        crate::validate::text_lengths(&input)?;
         self.change_provider_settings(&input.environment, &input.product, Some(&input.values)).await
     }
 
@@ -207,6 +209,7 @@ impl Backoffice {
         &self,
         input: ProductInEnvironment,
     ) -> AppResult<ProductProviderSettings> {
+        crate::validate::text_lengths(&input)?;
         self.change_provider_settings(&input.environment, &input.product, None).await
     }
 
@@ -315,15 +318,19 @@ impl Backoffice {
         };
         let text =
             Some(settings.value(first)).filter(|t| !t.is_empty()).unwrap_or(settings.value(second));
-        let options = provider_settings::top_up_options(text)
-            .into_iter()
-            .map(|option| TopUpOptionView {
+        let mut options = Vec::new();
+        for option in provider_settings::top_up_options(text) {
+            let link = match option.link {
+                Some(l) if self.is_page_of(product, environment, &l).await => Some(l),
+                _ => None,
+            };
+            options.push(TopUpOptionView {
                 title: option.title,
                 steps: option.steps,
                 icon: None,
-                link: option.link.filter(|l| crate::opener::is_web_url(l)),
-            })
-            .collect();
+                link,
+            });
+        }
         Ok(TopUpView { options, configured: true, fetched_at: None, problem: None })
     }
 }

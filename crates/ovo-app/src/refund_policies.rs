@@ -67,6 +67,7 @@ impl Backoffice {
         input: SetRefundPolicyInput,
     ) -> AppResult<RefundPolicyView> {
         let actor = self.authorize(Permission::ManageSettings, "change the refund policy").await?;
+        crate::validate::text_lengths(&input)?;
         let product = parse_product(&input.product)?;
         let window_days =
             RefundPolicy::parse_window_days(&input.window_days).map_err(policy_error)?;
@@ -95,6 +96,7 @@ impl Backoffice {
     /// Removes a product's override: the house default applies again (audited).
     pub async fn reset_refund_policy(&self, input: ProductRef) -> AppResult<RefundPolicyView> {
         let actor = self.authorize(Permission::ManageSettings, "change the refund policy").await?;
+        crate::validate::text_lengths(&input)?;
         let product = parse_product(&input.product)?;
         let mut tx = self.ledger.begin_write().await?;
         let before = refunds::load_override(&mut tx, product).await?;

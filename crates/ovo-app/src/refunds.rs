@@ -36,6 +36,7 @@ impl Backoffice {
     /// words, the refundable amount and, if refused, why.
     pub async fn preview_refund(&self, input: RefundPreviewInput) -> AppResult<RefundPreview> {
         self.authorize(Permission::ViewPayments, "view payments").await?;
+        crate::validate::text_lengths(&input)?;
         let payment = self.payment(input.payment_id).await?;
         let mut conn = self.ledger.read().await?;
         let now = self.now();
@@ -76,6 +77,7 @@ impl Backoffice {
     /// requests can never both take the same money.
     pub async fn request_refund(&self, input: RequestRefundInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::RequestRefunds, "request a refund").await?;
+        crate::validate::text_lengths(&input)?;
         let amount = parse_amount(&input.amount)?;
         let reason = validate::required_text(
             &input.reason,
@@ -132,6 +134,7 @@ impl Backoffice {
     /// entering their password again. The requester can never decide their own request.
     pub async fn decide_refund(&self, input: DecideRefundInput) -> AppResult<RefundView> {
         let actor = self.authorize(Permission::ApproveRefunds, "approve refunds").await?;
+        crate::validate::text_lengths(&input)?;
         let id = RefundId::new(input.refund_id);
         let refund = self.refund_row(id).await?;
         let subject = format!("refund:{}", refund.reference.as_str());
@@ -567,6 +570,7 @@ impl Backoffice {
 
     pub async fn refund_queue(&self, input: RefundQueueQuery) -> AppResult<RefundQueuePage> {
         self.authorize(Permission::ViewPayments, "view payments").await?;
+        crate::validate::text_lengths(&input)?;
         let status = RefundStatus::parse(&input.status)
             .map_err(|e| AppError::invalid("refund_status_unknown", e.to_string()))?;
         if input.limit == 0 || input.limit > 200 {

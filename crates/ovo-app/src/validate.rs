@@ -1,10 +1,11 @@
-//! Input rules for operators and the keys settings name; each failure names the rule and what
-//! is accepted.
+//! Input rules for operators and the keys settings name, and the most characters each text an
+//! IPC input carries may have; each failure names the rule and what is accepted.
 
-use ovo_domain::{Environment, Lang, Role};
+use ovo_domain::{Environment, Lang, Product, Role};
 use ovo_secrets::Sensitive;
 
 use crate::error::{AppError, AppResult};
+use crate::ipc::*;
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 256;
@@ -93,6 +94,243 @@ pub fn language(key: &str) -> AppResult<Lang> {
     Lang::parse(key).map_err(|_| {
         AppError::invalid("language_unknown", format!("language {key:?} is not one of id, en"))
     })
+}
+
+/// A key from a closed set (product, environment, status, role, language…).
+pub const KEY_MAX_CHARS: usize = 64;
+/// A date, a time or a cursor made of them.
+pub const DATE_MAX_CHARS: usize = 40;
+/// An amount or a count as typed (`Rp 1.000.000`, `30`).
+pub const AMOUNT_MAX_CHARS: usize = 40;
+/// A phone number as typed.
+pub const PHONE_MAX_CHARS: usize = 32;
+/// A reference looked up, or a cursor.
+pub const LOOKUP_MAX_CHARS: usize = 100;
+/// A note that goes with a decision.
+pub const DECISION_NOTE_MAX_CHARS: usize = 500;
+/// A file path.
+pub const PATH_MAX_CHARS: usize = 4096;
+/// A web address (a page to open, a provider setting's address or path).
+pub const URL_MAX_CHARS: usize = 2048;
+/// A listener address (`host:port`).
+pub const ADDRESS_MAX_CHARS: usize = 261;
+
+/// One text an input carries: its IPC field name, its value and the most characters accepted.
+pub(crate) type Text<'a> = (String, &'a str, usize);
+
+/// The texts of an IPC input that no rule of their own bounds already (those that have one,
+/// such as a customer's name or a refund reason, say their limit in their own refusal).
+pub(crate) trait Texts {
+    fn texts(&self) -> Vec<Text<'_>>;
+}
+
+/// The first text of `input` longer than its limit is refused (`text_too_long`), before
+/// anything is read or written.
+pub(crate) fn text_lengths(input: &impl Texts) -> AppResult<()> {
+    for (field, value, max) in input.texts() {
+        let chars = value.chars().count();
+        if chars > max {
+            return Err(AppError::invalid(
+                "text_too_long",
+                format!("{field} is {chars} characters long; at most {max} are accepted"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn text<'a>(field: &str, value: &'a str, max: usize) -> Text<'a> {
+    (field.to_owned(), value, max)
+}
+
+fn optional<'a>(field: &str, value: Option<&'a String>, max: usize) -> Option<Text<'a>> {
+    value.map(|v| text(field, v, max))
+}
+
+macro_rules! keys_only {
+    ($($ty:ty => [$($field:ident),*];)*) => {$(
+        impl Texts for $ty {
+            fn texts(&self) -> Vec<Text<'_>> {
+                vec![$(text(stringify!($field), &self.$field, KEY_MAX_CHARS)),*]
+            }
+        }
+    )*};
+}
+
+keys_only! {
+    NewOperatorInput => [role];
+    ChangeRoleInput => [role];
+    SetCredentialInput => [environment, product, field];
+    CredentialRef => [environment, product, field];
+    LanguageInput => [language];
+    EnvironmentInput => [environment];
+    ProductInEnvironment => [environment, product];
+    ProductRef => [product];
+    RefundQueueQuery => [status];
+}
+
+impl Texts for CustomerFields {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("phone", &self.phone, PHONE_MAX_CHARS)]
+    }
+}
+
+impl Texts for UpdateCustomerInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        self.fields.texts()
+    }
+}
+
+impl Texts for CustomerTimelineQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        optional("before", self.before.as_ref(), LOOKUP_MAX_CHARS).into_iter().collect()
+    }
+}
+
+impl Texts for InspectImportInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("path", &self.path, PATH_MAX_CHARS)]
+    }
+}
+
+impl Texts for StartImportInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("path", &self.path, PATH_MAX_CHARS)]
+    }
+}
+
+impl Texts for SaveRejectsInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("path", &self.path, PATH_MAX_CHARS)]
+    }
+}
+
+impl Texts for StartLinkInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![
+            text("product", &self.product, KEY_MAX_CHARS),
+            text("phone", &self.phone, PHONE_MAX_CHARS),
+        ]
+    }
+}
+
+impl Texts for HistoryInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("from", &self.from, DATE_MAX_CHARS), text("to", &self.to, DATE_MAX_CHARS)]
+    }
+}
+
+impl Texts for ExternalUrl {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("product", &self.product, KEY_MAX_CHARS), text("url", &self.url, URL_MAX_CHARS)]
+    }
+}
+
+impl Texts for PaymentQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        [
+            optional("product", self.product.as_ref(), KEY_MAX_CHARS),
+            optional("status", self.status.as_ref(), KEY_MAX_CHARS),
+            optional("from", self.from.as_ref(), DATE_MAX_CHARS),
+            optional("to", self.to.as_ref(), DATE_MAX_CHARS),
+            optional("minAmount", self.min_amount.as_ref(), AMOUNT_MAX_CHARS),
+            optional("maxAmount", self.max_amount.as_ref(), AMOUNT_MAX_CHARS),
+            optional("reference", self.reference.as_ref(), LOOKUP_MAX_CHARS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl Texts for StartPaymentInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![
+            text("product", &self.product, KEY_MAX_CHARS),
+            text("kind", &self.kind, KEY_MAX_CHARS),
+            text("amount", &self.amount, AMOUNT_MAX_CHARS),
+            text("phone", &self.phone, PHONE_MAX_CHARS),
+            text("source", &self.source, KEY_MAX_CHARS),
+        ]
+    }
+}
+
+impl Texts for ListenerInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("address", &self.address, ADDRESS_MAX_CHARS)]
+    }
+}
+
+impl Texts for SetRefundPolicyInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![
+            text("product", &self.product, KEY_MAX_CHARS),
+            text("windowDays", &self.window_days, AMOUNT_MAX_CHARS),
+            text("dailyLimit", &self.daily_limit, AMOUNT_MAX_CHARS),
+        ]
+    }
+}
+
+impl Texts for SaveProviderSettingsInput {
+    /// A value whose setting has a length of its own is left to it (`provider_setting_too_long`).
+    fn texts(&self) -> Vec<Text<'_>> {
+        let product = Product::parse(&self.product).ok();
+        let own_limit = |key: &str| {
+            product
+                .and_then(|p| ovo_providers::settings::find_spec(p, key))
+                .and_then(|spec| spec.kind.max_chars())
+                .is_some()
+        };
+        let mut texts = vec![
+            text("environment", &self.environment, KEY_MAX_CHARS),
+            text("product", &self.product, KEY_MAX_CHARS),
+        ];
+        for (key, value) in &self.values {
+            texts.push(text("values (a setting's key)", key, KEY_MAX_CHARS));
+            if key.chars().count() <= KEY_MAX_CHARS && !own_limit(key) {
+                texts.push(text(&format!("values.{key}"), value, URL_MAX_CHARS));
+            }
+        }
+        texts
+    }
+}
+
+impl Texts for TopUpInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        optional("language", self.language.as_ref(), KEY_MAX_CHARS).into_iter().collect()
+    }
+}
+
+impl Texts for RefundPreviewInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("amount", &self.amount, AMOUNT_MAX_CHARS)]
+    }
+}
+
+impl Texts for RequestRefundInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("amount", &self.amount, AMOUNT_MAX_CHARS)]
+    }
+}
+
+impl Texts for DecideRefundInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("note", &self.note, DECISION_NOTE_MAX_CHARS)]
+    }
+}
+
+impl Texts for RecordTransferInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        let mut texts = vec![text("date", &self.date, DATE_MAX_CHARS)];
+        texts.extend(optional("evidencePath", self.evidence_path.as_ref(), PATH_MAX_CHARS));
+        texts
+    }
+}
+
+impl Texts for ResolveByHandInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        vec![text("outcome", &self.outcome, KEY_MAX_CHARS)]
+    }
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
     );
 
     f.clock.advance_seconds(4 * 60 + 59);
-    f.app.list_operators().await.unwrap(); // activity resets the timer
+    f.app.touch_session().await.unwrap(); // the operator's input resets the timer
     f.clock.advance_seconds(4 * 60 + 59);
     assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Active);
     f.clock.advance_seconds(1);
@@ -241,6 +241,70 @@ async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
             "session.unlock"
         ]
     );
+}
+
+/// The details of the `session.lock` entries, oldest first.
+async fn lock_causes(f: &Fixture) -> Vec<String> {
+    let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    page.items
+        .into_iter()
+        .rev()
+        .filter(|e| e.action == "session.lock")
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).unwrap()["cause"].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_polling_page_without_operator_input_does_not_keep_the_desk_unlocked() {
+    let f = with_admin().await;
+    f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await.unwrap();
+    let payments = || f.app.payments_page(app::payment_query(None, None, 50));
+    let refunds = || {
+        f.app.refund_queue(RefundQueueQuery {
+            status: "needs_review".into(),
+            after_id: None,
+            limit: 50,
+        })
+    };
+    // The payment and refund pages and the status poll read every few seconds, nobody touches.
+    for _ in 0..(5 * 60 / 5 - 1) {
+        f.clock.advance_seconds(5);
+        payments().await.unwrap();
+        refunds().await.unwrap();
+        assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Active);
+    }
+    f.clock.advance_seconds(5);
+    assert_eq!(code(payments().await).0, ErrorCode::Locked);
+    assert_eq!(code(refunds().await).0, ErrorCode::Locked);
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Locked);
+
+    // Input does keep it: touched every 4 minutes, it stays unlocked for half an hour.
+    f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap();
+    for _ in 0..8 {
+        f.clock.advance_seconds(4 * 60);
+        assert_eq!(f.app.touch_session().await.unwrap().state, SessionState::Active);
+        payments().await.unwrap();
+    }
+    assert_eq!(lock_causes(&f).await, ["\"idle\""]);
+}
+
+#[tokio::test]
+async fn a_clock_stepping_back_locks_the_session() {
+    let f = with_admin().await;
+    f.app.set_idle_lock(IdleLockInput { minutes: 5 }).await.unwrap();
+    f.clock.advance_seconds(60);
+    f.app.touch_session().await.unwrap();
+    // Stepped back an hour: the idle time is unknown, so the lock neither lifts nor waits.
+    f.clock.advance_seconds(-60 * 60);
+    assert_eq!(code(f.app.list_operators().await).0, ErrorCode::Locked);
+    assert_eq!(f.app.touch_session().await.unwrap().state, SessionState::Locked);
+    f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap();
+    f.app.list_operators().await.unwrap();
+    // A step back by one second is no different.
+    f.clock.advance_seconds(-1);
+    assert_eq!(f.app.session_status().await.unwrap().state, SessionState::Locked);
+    f.app.unlock_session(UnlockInput { password: ADMIN_PW.into() }).await.unwrap();
+    assert_eq!(lock_causes(&f).await, ["\"clock_moved_back\"", "\"clock_moved_back\""]);
 }
 
 #[tokio::test]

@@ -841,3 +841,139 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
         && e.outcome == "failed"
         && e.detail.contains("active")));
 }
+
+/// Opens `url` as a page of `product` through `open_external`: the refusal's reason, or "opened".
+async fn open_page(f: &Fixture, product: &str, url: &str) -> String {
+    let input = ExternalUrl { product: product.into(), url: url.into() };
+    match f.app.open_external(input).await {
+        Ok(()) => "opened".into(),
+        Err(e) => {
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{url}: {e:?}");
+            assert!(e.message.contains("pages open only from"), "{url}: {}", e.message);
+            e.reason.unwrap().into()
+        }
+    }
+}
+
+/// The `url.refused` entries, oldest first: (product, environment, scheme, host, cause, whole detail).
+async fn refused_urls(f: &Fixture) -> Vec<(String, String, String, String, String, String)> {
+    let entries = app::audit_page(&f.app, 200).await;
+    let field = |d: &Value, k: &str| d[k].as_str().unwrap_or("").to_owned();
+    entries
+        .into_iter()
+        .rev()
+        .filter(|e| e.action == "url.refused")
+        .map(|e| {
+            assert_eq!(e.outcome, "denied");
+            let d: Value = serde_json::from_str(&e.detail).unwrap();
+            let [p, env, s, h, c] =
+                ["product", "environment", "scheme", "host", "cause"].map(|k| field(&d, k));
+            (p, env, s, h, c, e.detail)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn provider_pages_open_only_from_the_products_hosts_and_refusals_are_audited() {
+    let f = fixture().await;
+    let sim = sandbox(&f).await;
+    let sim_host = sim.trim_start_matches("http://").to_owned();
+    let sim_page = format!("{sim}/_sandbox/customer/7");
+    // The built-in environment: the simulator's own address only.
+    assert_eq!(open_page(&f, "ovo_snap", &sim_page).await, "opened");
+    let refused_builtin = [
+        ("javascript:alert(1)", "page_url_scheme_refused"),
+        ("file:///etc/passwd", "page_url_scheme_refused"),
+        ("file://host/share/x.exe", "page_url_scheme_refused"),
+        ("\\\\host\\share\\x.exe", "page_url_invalid"),
+        ("http://example.com/pay?token=SECRET-1", "page_url_https_required"),
+        ("https://sandbox.doku.com/direct-debit/ui/1", "page_url_host_not_allowed"),
+        (&format!("https://{sim_host}@evil.example/"), "page_url_userinfo_refused"),
+        (&format!("http://{sim_host}@evil.example/"), "page_url_userinfo_refused"),
+        ("https://evil-doku.com/x", "page_url_host_not_allowed"),
+    ];
+    for (url, reason) in refused_builtin {
+        assert_eq!(open_page(&f, "ovo_snap", url).await, reason, "{url}");
+    }
+    assert_eq!(f.opener.opened(), std::slice::from_ref(&sim_page));
+
+    // Production: each product's hosts over https, and a host the admin configured.
+    app::sign_in(&f.app, "admin", app::ADMIN_PW).await.unwrap();
+    f.app.set_environment(EnvironmentInput { environment: "production".into() }).await.unwrap();
+    let doku_page = "https://app.doku.com/direct-debit/ui/payment/1";
+    assert_eq!(open_page(&f, "doku_snap_ovo", doku_page).await, "opened");
+    let refused_production = [
+        ("doku_snap_ovo", "https://evil-doku.com/direct-debit", "page_url_host_not_allowed"),
+        ("doku_snap_ovo", "https://doku.com.evil.example/", "page_url_host_not_allowed"),
+        ("doku_snap_ovo", "http://app.doku.com/x", "page_url_https_required"),
+        ("doku_snap_ovo", "https://app.doku.com@evil.example/", "page_url_userinfo_refused"),
+        ("ovo_snap", doku_page, "page_url_host_not_allowed"),
+        ("ovo_snap", &sim_page, "page_url_https_required"),
+        ("ovo_snap", "https://pin.merchant-gateway.example/p/1", "page_url_host_not_allowed"),
+    ];
+    for (product, url, reason) in refused_production {
+        assert_eq!(open_page(&f, product, url).await, reason, "{product} {url}");
+    }
+    let values = [("host".to_owned(), "https://pin.merchant-gateway.example".to_owned())];
+    f.app
+        .save_provider_settings(SaveProviderSettingsInput {
+            environment: "production".into(),
+            product: "ovo_snap".into(),
+            values: values.into_iter().collect(),
+        })
+        .await
+        .unwrap();
+    let admin_host_page = "https://pin.merchant-gateway.example/p/1";
+    assert_eq!(open_page(&f, "ovo_snap", admin_host_page).await, "opened");
+    assert_eq!(open_page(&f, "doku_snap_ovo", admin_host_page).await, "page_url_host_not_allowed");
+    assert_eq!(f.opener.opened(), [sim_page.clone(), doku_page.into(), admin_host_page.into()]);
+
+    let refused = refused_urls(&f).await;
+    assert_eq!(refused.len(), refused_builtin.len() + refused_production.len() + 1);
+    let summary: Vec<_> =
+        refused.iter().map(|r| (r.0.as_str(), r.1.as_str(), r.4.as_str())).collect();
+    assert_eq!(summary[0], ("ovo_snap", "builtin_sandbox", "page_url_scheme_refused"));
+    assert_eq!(summary[9], ("doku_snap_ovo", "production", "page_url_host_not_allowed"));
+    let http = &refused[4];
+    assert_eq!((http.2.as_str(), http.3.as_str()), ("http", "example.com"));
+    let userinfo = &refused[6];
+    assert_eq!((userinfo.2.as_str(), userinfo.3.as_str()), ("https", "evil.example"));
+    for r in &refused {
+        assert!(!r.5.contains("SECRET") && !r.5.contains("/pay") && !r.5.contains('@'), "{}", r.5);
+    }
+}
+
+#[tokio::test]
+async fn a_linking_page_on_another_address_than_the_simulators_is_not_opened_and_is_audited() {
+    // The app reaches the simulator as `localhost`; the simulator names its pages `127.0.0.1`.
+    let sandbox = ovo_test_support::sim::start_demo("1").await;
+    let reached_as = sandbox.url().replace("127.0.0.1", "localhost");
+    assert_ne!(reached_as, sandbox.url());
+    let f = TestApp::builder()
+        .sandbox_url(&reached_as)
+        .operators(&[("sam", "staff")])
+        .signed_in("sam")
+        .open()
+        .await;
+    let siti = customer_id(&f, SITI).await;
+    let started = start_link(&f, siti, "ovo_snap", "").await.unwrap();
+    assert_eq!(started.status, LinkStatus::Pending);
+    let page = started.redirect_url.unwrap();
+    assert!(page.starts_with(&format!("{}/_sandbox/customer/", sandbox.url())), "{page}");
+    assert!(f.opener.opened().is_empty(), "{:?}", f.opener.opened());
+    // Offered again from the account, it is refused again.
+    assert_eq!(open_page(&f, "ovo_snap", &page).await, "page_url_https_required");
+
+    app::sign_in(&f.app, "admin", app::ADMIN_PW).await.unwrap();
+    let refused = refused_urls(&f).await;
+    let host = sandbox.url().trim_start_matches("http://").split(':').next().unwrap().to_owned();
+    assert_eq!(refused.len(), 2);
+    for (r, purpose) in refused.iter().zip(["linking", "requested"]) {
+        assert_eq!(
+            (r.0.as_str(), r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
+            ("ovo_snap", "builtin_sandbox", "http", host.as_str(), "page_url_https_required")
+        );
+        assert!(r.5.contains(&format!("\"purpose\":\"{purpose}\"")), "{}", r.5);
+        assert!(!r.5.contains("_sandbox/customer"), "{}", r.5);
+    }
+}

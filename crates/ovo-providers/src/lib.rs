@@ -14,6 +14,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod model;
 pub mod notification;
+pub mod pages;
 pub mod products;
 pub mod provider;
 pub mod settings;

@@ -11,7 +11,11 @@ import type { Section } from './nav';
 import { clearToasts } from './toasts.svelte';
 
 export const POLL_INTERVAL_MS = 15_000;
-export const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Only `touch_session` (sent on the operator's keys and pointer, never by a poll) keeps the idle lock away,
+ * so a touch is at most this far behind the last input: well inside the shortest idle lock (1 minute).
+ */
+export const TOUCH_INTERVAL_MS = 15_000;
 
 type AppState = {
   /** null until the first `session_status` answer. */
@@ -46,7 +50,7 @@ export async function bootstrap(): Promise<void> {
 }
 
 /** Throttle for `touch_session`: at most one call per interval. */
-export function createTouchThrottle(intervalMs: number, now: () => number = Date.now) {
+export function createTouchThrottle(intervalMs: number, now: () => number = () => Date.now()) {
   let last = Number.NEGATIVE_INFINITY;
   return {
     /** True when a touch is due now (and records it). */

@@ -635,6 +635,7 @@ impl Backoffice {
         input: InspectImportInput,
     ) -> AppResult<ImportInspection> {
         self.authorize(Permission::ManageCustomers, "import customers").await?;
+        crate::validate::text_lengths(&input)?;
         let path = PathBuf::from(input.path.trim());
         let remembered = |headers: &[String]| {
             let key = mapping_key(headers);
@@ -723,6 +724,7 @@ impl Backoffice {
         input: StartImportInput,
     ) -> AppResult<ImportProgress> {
         let actor = self.authorize(Permission::ManageCustomers, "import customers").await?;
+        crate::validate::text_lengths(&input)?;
         if input.mapping.full_name.is_none() || input.mapping.phone.is_none() {
             return Err(file_error(
                 "import_mapping_incomplete",
@@ -804,6 +806,7 @@ impl Backoffice {
 
     pub async fn save_import_rejects(&self, input: SaveRejectsInput) -> AppResult<SavedRejects> {
         self.authorize(Permission::ManageCustomers, "import customers").await?;
+        crate::validate::text_lengths(&input)?;
         let job = self.import_job(input.job_id)?;
         let end = job.end.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(JobEnd::Finished { rejects: Some((source, rows)), .. }) = end else {

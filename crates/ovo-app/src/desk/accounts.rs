@@ -20,7 +20,9 @@ use super::{account_subject, account_view, customer_summary, tokens};
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
+use crate::opener::PagePurpose;
 use crate::permissions::Permission;
+use crate::providers::parse_product;
 
 /// The widest history range one request may ask for, in days.
 pub const HISTORY_MAX_DAYS: i64 = 92;
@@ -178,6 +180,7 @@ impl Backoffice {
     /// the provider fails, the cached entries of the range with the problem.
     pub async fn account_history(&self, input: HistoryInput) -> AppResult<HistoryView> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
+        crate::validate::text_lengths(&input)?;
         let parse = |field: &'static str, text: &str| {
             ovo_domain::parse_date(text).ok_or_else(|| {
                 AppError::invalid(
@@ -280,6 +283,7 @@ impl Backoffice {
     /// top-up API (OVO SNAP), the merchant's configured text in `input.language`.
     pub async fn top_up_instructions(&self, input: TopUpInput) -> AppResult<TopUpView> {
         self.authorize(Permission::ViewCustomers, "view customers").await?;
+        crate::validate::text_lengths(&input)?;
         let row = self.binding(input.account_id).await?;
         require_linked(&row)?;
         if ovo_providers::settings::top_up_text_keys(row.product).is_some() {
@@ -305,7 +309,12 @@ impl Backoffice {
                         title: option.title,
                         steps: option.steps,
                         icon,
-                        link: option.link.filter(|l| crate::opener::is_web_url(l)),
+                        link: match option.link {
+                            Some(l) if self.is_page_of(row.product, row.environment, &l).await => {
+                                Some(l)
+                            }
+                            _ => None,
+                        },
                     });
                 }
                 Ok(TopUpView {
@@ -358,18 +367,21 @@ impl Backoffice {
         }
     }
 
-    /// Opens a web page in the system browser.
+    /// Opens a page of `input.product` in the system browser, in the current environment; any
+    /// other address is refused and audited.
     pub async fn open_external(&self, input: ExternalUrl) -> AppResult<()> {
-        self.authorize(Permission::ViewCustomers, "open a provider page").await?;
-        if !crate::opener::is_web_url(&input.url) {
-            return Err(AppError::invalid(
-                "url_invalid",
-                "only http:// and https:// pages can be opened",
-            ));
-        }
-        self.opener.open(&input.url).map_err(|e| {
-            AppError::new(ErrorCode::Internal, format!("cannot open the browser: {e}"))
-        })
+        let actor = self.authorize(Permission::ViewCustomers, "open a provider page").await?;
+        crate::validate::text_lengths(&input)?;
+        let product = parse_product(&input.product)?;
+        let environment = self.environment().await;
+        self.open_page(
+            product,
+            environment,
+            &input.url,
+            Some(&actor.operator),
+            PagePurpose::Requested,
+        )
+        .await
     }
 }
 

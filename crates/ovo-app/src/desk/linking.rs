@@ -18,6 +18,7 @@ use super::{account_subject, account_view, tokens};
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{AccountRef, LinkedAccountView, ProviderProblemKind, StartLinkInput};
+use crate::opener::PagePurpose;
 use crate::permissions::Permission;
 use crate::providers::parse_product;
 
@@ -27,6 +28,7 @@ pub const LINKING_LIFETIME_MINUTES: i64 = 15;
 impl Backoffice {
     pub async fn start_link(&self, input: StartLinkInput) -> AppResult<LinkedAccountView> {
         let actor = self.authorize(Permission::LinkAccounts, "link an account").await?;
+        crate::validate::text_lengths(&input)?;
         let product = parse_product(&input.product)?;
         if !capabilities(product).supports(Operation::Bind) {
             return Err(AppError::invalid(
@@ -257,8 +259,18 @@ impl Backoffice {
                 )
                 .await?;
                 ovo_ledger::commit(tx).await?;
-                if let Err(e) = self.opener.open(&started.redirect_url) {
-                    tracing::warn!(error = %e, "could not open the linking page in the system browser");
+                // A refused page stays unopened (audited); the account offers it again, checked again.
+                let opened = self
+                    .open_page(
+                        product,
+                        environment,
+                        &started.redirect_url,
+                        Some(operator),
+                        PagePurpose::Linking,
+                    )
+                    .await;
+                if let Err(e) = opened {
+                    tracing::warn!(error = %e, "the linking page was not opened in the system browser");
                 }
                 self.account(id).await
             }

@@ -312,5 +312,8 @@ pub struct TopUpView {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalUrl {
+    /// The product whose page it is: only that product's page hosts are opened.
+    #[ts(type = "ProductKey")]
+    pub product: String,
     pub url: String,
 }

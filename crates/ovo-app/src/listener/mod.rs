@@ -123,6 +123,7 @@ impl Backoffice {
         input: ListenerInput,
     ) -> AppResult<ListenerSettings> {
         let actor = self.authorize(Permission::ManageSettings, "manage settings").await?;
+        crate::validate::text_lengths(&input)?;
         let address = input.address.trim();
         let address = if address.is_empty() { DEFAULT_LISTENER_ADDRESS } else { address };
         parse_address(address)?;

@@ -15,6 +15,7 @@ use crate::backoffice::Backoffice;
 use crate::desk::problems::{changed_nothing, StoredProblem};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
+use crate::opener::PagePurpose;
 
 use super::*;
 
@@ -150,7 +151,7 @@ impl Backoffice {
         }
         ovo_ledger::commit(tx).await?;
         if origin == Origin::Pay {
-            self.open_pages_of(&reading);
+            self.open_pages_of(&current, &reading, operator).await;
         }
         Ok(status)
     }
@@ -190,15 +191,23 @@ impl Backoffice {
 
     /// After the payment call: the re-link page opens as linking pages do (the payment page
     /// and the account offer it too), and so does the payment page the provider named.
-    fn open_pages_of(&self, reading: &Reading) {
-        if let Some(url) = &reading.relink {
-            if let Err(e) = self.opener.open(url) {
-                tracing::warn!(error = %e, "could not open the re-link page in the system browser");
-            }
-        }
-        if let Some(Some(url)) = &reading.redirect {
-            if let Err(e) = self.opener.open(url) {
-                tracing::warn!(error = %e, "could not open the payment page in the system browser");
+    async fn open_pages_of(
+        &self,
+        current: &PaymentDetail,
+        reading: &Reading,
+        operator: Option<&OperatorRow>,
+    ) {
+        let pages = [
+            (reading.relink.as_deref(), PagePurpose::Relink),
+            (reading.redirect.as_ref().and_then(|r| r.as_deref()), PagePurpose::Payment),
+        ];
+        for (url, purpose) in pages {
+            let Some(url) = url else { continue };
+            // A refused page stays unopened (audited); the payment page offers it, checked again.
+            let opened =
+                self.open_page(current.product, current.environment, url, operator, purpose).await;
+            if let Err(e) = opened {
+                tracing::warn!(error = %e, "a payment's page was not opened in the system browser");
             }
         }
     }

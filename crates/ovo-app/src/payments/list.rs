@@ -29,6 +29,7 @@ impl Backoffice {
     /// The payments list: filtered, newest first, keyset-paged, in the current environment.
     pub async fn payments_page(&self, query: PaymentQuery) -> AppResult<PaymentListPage> {
         self.authorize(Permission::ViewPayments, "view payments").await?;
+        crate::validate::text_lengths(&query)?;
         if query.limit == 0 || query.limit > 200 {
             return Err(AppError::invalid("page_limit_invalid", "limit must be 1 to 200"));
         }

@@ -69,6 +69,7 @@ impl Backoffice {
         input: StartPaymentInput,
     ) -> AppResult<PaymentDetailView> {
         let actor = self.authorize(Permission::TakePayments, "take payments").await?;
+        crate::validate::text_lengths(&input)?;
         let Asked { product, kind, amount, source_key, source, description } = Asked::of(&input)?;
         let environment = self.environment().await;
 

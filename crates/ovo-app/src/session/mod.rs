@@ -240,7 +240,9 @@ impl Backoffice {
         }
     }
 
-    /// Like `session_status`, and records that the operator is present.
+    /// Like `session_status`, and records that the operator is present. The UI calls it on the
+    /// operator's own input (keys, pointer) only: this is the one call that keeps the session from
+    /// the idle lock.
     pub async fn touch_session(&self) -> AppResult<SessionStatus> {
         self.apply_idle_lock().await?;
         self.session.touch(self.clock.now());
@@ -275,7 +277,8 @@ impl Backoffice {
 
     /// The gate of every use case that needs a signed-in operator: not signed in →
     /// `unauthenticated`; idle too long or locked → `locked`; lacking the permission →
-    /// `forbidden`, and the attempt is audited.
+    /// `forbidden`, and the attempt is audited. Passing it is not activity: pages that poll would
+    /// otherwise keep an unattended desk unlocked.
     pub(crate) async fn authorize(&self, permission: Permission, action: &str) -> AppResult<Actor> {
         self.apply_idle_lock().await?;
         let Some(session) = self.session.current() else {
@@ -290,7 +293,6 @@ impl Backoffice {
         let Some(operator) = self.session_operator(session.operator_id).await? else {
             return Err(no_longer_active());
         };
-        self.session.touch(self.clock.now());
         if !permissions::allows(operator.role, permission) {
             let detail = json!({ "permission": permission.key(), "role": operator.role.key() });
             let mut tx = self.ledger.begin_write().await?;
@@ -313,11 +315,12 @@ impl Backoffice {
         Ok(Actor { operator })
     }
 
-    /// Locks an active session that has been idle for the configured time.
+    /// Locks an active session that has been idle for the configured time, or whose clock
+    /// stepped back past its last activity.
     async fn apply_idle_lock(&self) -> AppResult<()> {
         let idle_ms = i64::from(self.idle_lock_minutes().await) * 60_000;
-        if let Some(id) = self.session.lock_if_idle(self.clock.now(), idle_ms) {
-            self.audit_session(id, "session.lock", json!({ "cause": "idle" })).await?;
+        if let Some((id, cause)) = self.session.lock_if_idle(self.clock.now(), idle_ms) {
+            self.audit_session(id, "session.lock", json!({ "cause": cause.key() })).await?;
         }
         Ok(())
     }

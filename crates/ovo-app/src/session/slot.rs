@@ -12,6 +12,22 @@ pub(crate) struct Session {
     pub last_activity: Timestamp,
 }
 
+/// Why the idle lock locked a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdleLockCause {
+    Idle,
+    ClockMovedBack,
+}
+
+impl IdleLockCause {
+    pub fn key(self) -> &'static str {
+        match self {
+            IdleLockCause::Idle => "idle",
+            IdleLockCause::ClockMovedBack => "clock_moved_back",
+        }
+    }
+}
+
 /// The session, if anyone is signed in.
 #[derive(Debug, Default)]
 pub(crate) struct SessionSlot {
@@ -38,7 +54,8 @@ impl SessionSlot {
         self.guard().take()
     }
 
-    /// Records that the operator of an unlocked session is present.
+    /// Records that the operator of an unlocked session is present: only input the operator made
+    /// counts, never a call the UI makes by itself.
     pub fn touch(&self, now: Timestamp) {
         if let Some(session) = self.guard().as_mut().filter(|s| !s.locked) {
             session.last_activity = now;
@@ -50,9 +67,22 @@ impl SessionSlot {
         self.lock_when(|_| true)
     }
 
-    /// Locks an unlocked session idle for `idle_ms` or more at `now`.
-    pub fn lock_if_idle(&self, now: Timestamp, idle_ms: i64) -> Option<OperatorId> {
-        self.lock_when(|s| now.unix_millis() - s.last_activity.unix_millis() >= idle_ms)
+    /// Locks an unlocked session idle for `idle_ms` or more at `now`, or whose last activity
+    /// lies after `now` (the clock stepped back: how long it was idle is unknown).
+    pub fn lock_if_idle(
+        &self,
+        now: Timestamp,
+        idle_ms: i64,
+    ) -> Option<(OperatorId, IdleLockCause)> {
+        let mut cause = IdleLockCause::Idle;
+        let id = self.lock_when(|s| {
+            let idle = now.unix_millis() - s.last_activity.unix_millis();
+            if idle < 0 {
+                cause = IdleLockCause::ClockMovedBack;
+            }
+            idle < 0 || idle >= idle_ms
+        })?;
+        Some((id, cause))
     }
 
     fn lock_when(&self, due: impl FnOnce(&Session) -> bool) -> Option<OperatorId> {

@@ -205,7 +205,11 @@ export type TopUpView = { options: Array<TopUpOptionView>,
  * The merchant's configured text (Settings → Provider settings), not a provider's answer.
  */
 configured: boolean, fetchedAt: string | null, problem: ProviderProblem | null, };
-export type ExternalUrl = { url: string, };
+export type ExternalUrl = { 
+/**
+ * The product whose page it is: only that product's page hosts are opened.
+ */
+product: ProductKey, url: string, };
 export type Bilingual = { id: string, en: string, };
 export type RefundPreviewInput = { paymentId: number, 
 /**

@@ -223,7 +223,7 @@ describe('CustomerPage', () => {
 
     invoke.mockImplementation(fakeBackend({ open_external: () => null, refresh_link: () => account(9, 'pending', 'doku_snap_ovo') }));
     await fireEvent.click(within(card).getByTestId('open-link-page'));
-    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://sandbox.example/link/abc' } });
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { product: 'doku_snap_ovo', url: 'https://sandbox.example/link/abc' } });
   });
 
   it('polls a pending linking every 2 s and stops once it is no longer pending', async () => {
@@ -420,7 +420,7 @@ describe('CustomerPage', () => {
     expect(alfa.querySelector('img')).toBeNull();
     expect(within(alfa).queryByTestId('topup-link')).toBeNull();
     await fireEvent.click(within(bca).getByTestId('topup-link'));
-    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://www.ovo.id/topup/bca' } });
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { product: 'ovo_snap', url: 'https://www.ovo.id/topup/bca' } });
   });
 
   it('shows the merchant’s configured top-up text in the reader’s language and follows a switch', async () => {
@@ -512,7 +512,7 @@ describe('CustomerPage', () => {
     expect(badge.className).toContain('badge-warning');
     expect(within(card).getByTestId('account-relink').textContent).toContain('linked again');
     await fireEvent.click(within(card).getByTestId('open-relink-page'));
-    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://sandbox.example/faspay/relink/1' } });
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { product: 'faspay_ovo_tokenize', url: 'https://sandbox.example/faspay/relink/1' } });
     await fireEvent.click(within(card).getByTestId('check-relink'));
     await waitFor(() => expect(screen.getByTestId('account-faspay_ovo_tokenize').getAttribute('data-status')).toBe('active'));
     expect(refreshed).toBe(1);

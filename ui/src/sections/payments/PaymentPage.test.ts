@@ -199,7 +199,7 @@ describe('PaymentPage: operations the provider specs name', () => {
     const box = await screen.findByTestId('payment-relink');
     expect(box.textContent).toContain('Nothing was charged');
     await fireEvent.click(screen.getByTestId('payment-open-relink'));
-    expect(invoke).toHaveBeenCalledWith('open_external', { input: { url: 'https://sandbox.example/faspay/relink/2' } });
+    expect(invoke).toHaveBeenCalledWith('open_external', { input: { product: 'faspay_ovo_tokenize', url: 'https://sandbox.example/faspay/relink/2' } });
     setCurrentLanguage('id');
     await waitFor(() => expect(screen.getByTestId('payment-relink').textContent).toContain('Tidak ada yang ditagih'));
   });
