@@ -18,8 +18,12 @@ async fn with_admin() -> Fixture {
     f
 }
 
+/// Adds an operator who replaced their one-time password with their own; the admin signs in
+/// again.
 async fn add(f: &Fixture, username: &str, role: &str) -> OperatorView {
-    f.app.create_operator(app::new_operator(username, username, role)).await.unwrap()
+    app::add_operator(&f.app, username, username, role).await;
+    sign_in(f, "admin", ADMIN_PW).await.unwrap();
+    f.app.list_operators().await.unwrap().into_iter().find(|o| o.username == username).unwrap()
 }
 
 fn first_admin(username: &str, display_name: &str, password: &str) -> FirstAdminInput {
