@@ -127,8 +127,9 @@ impl Backoffice {
         let actor = self.authorize(Permission::ManageOperators, "reset passwords").await?;
         validate::password(&input.password.0)?;
         let mut conn = self.ledger.read().await?;
-        let target =
-            require_operator(operators::by_id(&mut conn, OperatorId::new(input.operator_id)).await?)?;
+        let target = require_operator(
+            operators::by_id(&mut conn, OperatorId::new(input.operator_id)).await?,
+        )?;
         drop(conn);
         if target.id == actor.operator.id {
             return Err(AppError::new(

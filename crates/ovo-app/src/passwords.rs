@@ -62,9 +62,8 @@ pub async fn verify(password: &Sensitive<String>, stored: Option<String>) -> App
 
 /// Whether `parsed` is an argon2id hash with today's version and parameters.
 fn current(parsed: &PasswordHash<'_>) -> bool {
-    let same_params = Params::try_from(parsed).is_ok_and(|p| {
-        (p.m_cost(), p.t_cost(), p.p_cost()) == (MEMORY_KIB, PASSES, LANES)
-    });
+    let same_params = Params::try_from(parsed)
+        .is_ok_and(|p| (p.m_cost(), p.t_cost(), p.p_cost()) == (MEMORY_KIB, PASSES, LANES));
     parsed.algorithm == Algorithm::Argon2id.ident()
         && parsed.version == Some(Version::V0x13.into())
         && same_params

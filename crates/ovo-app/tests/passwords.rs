@@ -69,7 +69,10 @@ async fn audit(f: &TestApp) -> Vec<(String, Option<String>, String, String)> {
     page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.detail)).collect()
 }
 
-fn actions<'a>(trail: &'a [(String, Option<String>, String, String)], prefix: &str) -> Vec<&'a str> {
+fn actions<'a>(
+    trail: &'a [(String, Option<String>, String, String)],
+    prefix: &str,
+) -> Vec<&'a str> {
     trail.iter().map(|e| e.0.as_str()).filter(|a| a.starts_with(prefix)).collect()
 }
 
@@ -173,10 +176,7 @@ async fn every_operator_changes_their_own_password_under_the_rules() {
     change(&f, ADMIN_PW, "brand-new-password").await.unwrap();
     f.app.sign_out().await.unwrap();
     assert_eq!(code(sign_in(&f, ADMIN, ADMIN_PW).await).0, ErrorCode::WrongPassword);
-    assert_eq!(
-        sign_in(&f, ADMIN, "brand-new-password").await.unwrap().state,
-        SessionState::Active
-    );
+    assert_eq!(sign_in(&f, ADMIN, "brand-new-password").await.unwrap().state, SessionState::Active);
 
     // An admin resets others' passwords, not their own nor the demo operators' public one.
     let operators = f.app.list_operators().await.unwrap();
@@ -195,7 +195,10 @@ async fn every_operator_changes_their_own_password_under_the_rules() {
     assert_eq!(actions(&trail, "password."), ["password.change_failed", "password.changed"]);
 }
 
-async fn audit_as(f: &TestApp, admin_password: &str) -> Vec<(String, Option<String>, String, String)> {
+async fn audit_as(
+    f: &TestApp,
+    admin_password: &str,
+) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, ADMIN, admin_password).await.unwrap();
     let page = f.app.list_audit(AuditQuery { before_seq: None, limit: 500 }).await.unwrap();
     page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.detail)).collect()
@@ -273,7 +276,9 @@ async fn failed_sign_ins_lock_the_username_out_for_growing_times() {
     assert!(lockouts.iter().all(|(subject, _)| *subject == "sam"));
     let seconds: Vec<_> = lockouts
         .iter()
-        .map(|(_, detail)| serde_json::from_str::<serde_json::Value>(detail).unwrap()["seconds"].clone())
+        .map(|(_, detail)| {
+            serde_json::from_str::<serde_json::Value>(detail).unwrap()["seconds"].clone()
+        })
         .collect();
     assert_eq!(seconds, [30, 60, 120]);
 }
@@ -350,7 +355,10 @@ async fn unlock_and_approval_passwords_are_throttled_too() {
     let waiting = decide(&f.app, refund, true, "", FINA_OWN).await.unwrap_err();
     assert_eq!(waiting.code, ErrorCode::TooManyAttempts);
     f.clock.advance_seconds(30);
-    assert_eq!(decide(&f.app, refund, true, "", FINA_OWN).await.unwrap().status, "awaiting_transfer");
+    assert_eq!(
+        decide(&f.app, refund, true, "", FINA_OWN).await.unwrap().status,
+        "awaiting_transfer"
+    );
 }
 
 /// No hash: each refusal comes before any password is checked.

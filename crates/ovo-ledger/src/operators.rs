@@ -157,8 +157,7 @@ pub async fn set_password(
     let query = sqlx::query(
         "UPDATE operators SET password_hash = ?, password_one_time = ?, updated_at = ? WHERE id = ?",
     );
-    update_and_read(conn, id, query.bind(password_hash).bind(one_time).bind(at.unix_millis()))
-        .await
+    update_and_read(conn, id, query.bind(password_hash).bind(one_time).bind(at.unix_millis())).await
 }
 
 /// Replaces the hash of the same password (stronger parameters); nothing else changes.
@@ -205,7 +204,10 @@ pub async fn set_attempts(
 
 /// Forgets the failed attempts under `key`.
 pub async fn clear_attempts(conn: &mut SqliteConnection, key: &str) -> LedgerResult<()> {
-    sqlx::query("DELETE FROM password_attempts WHERE key = ?").bind(key).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM password_attempts WHERE key = ?")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

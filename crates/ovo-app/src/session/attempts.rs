@@ -60,7 +60,8 @@ impl Backoffice {
         let mut conn = self.ledger.read().await?;
         let mut wait_ms = 0;
         for scope in scopes(username) {
-            let until = operators::attempts(&mut conn, &scope.key).await?.and_then(|a| a.locked_until);
+            let until =
+                operators::attempts(&mut conn, &scope.key).await?.and_then(|a| a.locked_until);
             if let Some(until) = until {
                 wait_ms = wait_ms.max(until.millis_since(now));
             }
@@ -95,7 +96,8 @@ impl Backoffice {
             };
             operators::set_attempts(tx, &scope.key, &attempts).await?;
             if let Some(seconds) = lockout {
-                let detail = json!({ "scope": scope.name, "failures": failures, "seconds": seconds });
+                let detail =
+                    json!({ "scope": scope.name, "failures": failures, "seconds": seconds });
                 self.audit(
                     tx,
                     operator,

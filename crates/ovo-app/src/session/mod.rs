@@ -185,8 +185,15 @@ impl Backoffice {
         if !verified.matches {
             let mut tx = self.ledger.begin_write().await?;
             let detail = json!({ "cause": "wrong_password" });
-            self.audit(&mut tx, Some(&op), "password.change_failed", &op.username, AuditOutcome::Failed, detail)
-                .await?;
+            self.audit(
+                &mut tx,
+                Some(&op),
+                "password.change_failed",
+                &op.username,
+                AuditOutcome::Failed,
+                detail,
+            )
+            .await?;
             let lockout = self.count_failure(&mut tx, Some(&op), &op.username).await?;
             ovo_ledger::commit(tx).await?;
             return Err(lockout.unwrap_or_else(wrong_password));
