@@ -200,7 +200,10 @@ impl TestAppBuilder {
         if self.admin && new {
             set_up_admin(&app).await;
             for (username, display_name, role) in &self.operators {
-                add_operator(&app, username, display_name, role).await;
+                app.create_operator(new_operator(username, display_name, role)).await.unwrap();
+            }
+            for (username, ..) in &self.operators {
+                replace_one_time_password(&app, username).await;
             }
             if !self.operators.is_empty() {
                 sign_in_as(&app, ADMIN).await;
@@ -239,6 +242,11 @@ pub fn new_operator(username: &str, display_name: &str, role: &str) -> NewOperat
 /// Four password hashes.
 pub async fn add_operator(app: &Backoffice, username: &str, display_name: &str, role: &str) {
     app.create_operator(new_operator(username, display_name, role)).await.unwrap();
+    replace_one_time_password(app, username).await;
+}
+
+/// `username` signs in with their one-time password and replaces it with [`password_of`] them.
+pub async fn replace_one_time_password(app: &Backoffice, username: &str) {
     let one_time = one_time_password_of(username);
     let status = sign_in(app, username, &one_time).await.unwrap();
     assert_eq!(status.state, SessionState::PasswordChangeRequired);
