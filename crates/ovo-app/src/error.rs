@@ -50,7 +50,7 @@ pub struct AppError {
     #[ts(optional, type = "number")]
     pub line: Option<u64>,
     /// On `too_many_attempts`: how many seconds until a password may be tried again.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub retry_after_seconds: Option<u64>,
 }

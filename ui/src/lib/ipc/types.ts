@@ -21,7 +21,7 @@ line?: number,
 /**
  * On `too_many_attempts`: how many seconds until a password may be tried again.
  */
-retry_after_seconds?: number, };
+retryAfterSeconds?: number, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
 /**
  * The built-in environment's sandbox (its customer and phone pages), when it runs.
