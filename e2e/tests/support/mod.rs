@@ -388,7 +388,8 @@ impl Desktop {
     /// Signs in with `password`; an operator created here signs in the first time with the
     /// one-time password the admin gave and replaces it with `password`, as they must.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
-        let one_time = self.one_time.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.remove(username);
+        let one_time =
+            self.one_time.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.remove(username);
         self.find("screen-signin").await?;
         let first = one_time.as_deref().unwrap_or(password);
         self.fill_all(&[("signin-username", username), ("signin-password", first)]).await?;
