@@ -76,8 +76,8 @@ fn actions<'a>(
     trail.iter().map(|e| e.0.as_str()).filter(|a| a.starts_with(prefix)).collect()
 }
 
-/// The acceptance test. 6 + 1 (request) + 1 + 1 + 2 + 1 + 1 + 1 + 1 + 2 + 1 + 1 = 19
-/// hashes.
+/// An admin cannot approve as finance with a password they set. 21 hashes: the fixture 6, then
+/// sign-ins 7, fina's create and reset 2, her changes 2 × 2, approval passwords checked 2.
 #[tokio::test]
 async fn an_admin_cannot_approve_as_finance_with_a_password_they_set() {
     let f = fixture().await;
@@ -146,8 +146,8 @@ async fn an_admin_cannot_approve_as_finance_with_a_password_they_set() {
     }
 }
 
-/// 1 (set-up) + 1 + 2 (change) + 1 + 1 (sign-ins) = 6 hashes; the refusals compute none but
-/// the wrong current password's (1).
+/// 8 hashes: set-up 1, the wrong current password 1, the change 2, sign-ins 4; the other
+/// refusals come before any.
 #[tokio::test]
 async fn every_operator_changes_their_own_password_under_the_rules() {
     let f = TestApp::builder().fixed_clock().admin().open().await;
@@ -236,7 +236,7 @@ fn lockout(result: Result<SessionStatus, AppError>) -> (ErrorCode, Option<u64>, 
     (e.code, e.retry_after_seconds, e.message)
 }
 
-/// 6 + 4 + 1 + 1 + 1 + 4 (sign-ins) = 17 hashes; the refusals while locked out compute none.
+/// 20 hashes: the fixture 6, sign-ins 14; the refusals while locked out compute none.
 #[tokio::test]
 async fn failed_sign_ins_lock_the_username_out_for_growing_times() {
     let f = fixture().await;
@@ -305,7 +305,7 @@ async fn a_lockout_outlives_a_restart() {
     app::sign_in(&reopened, "sam", "sam-password").await.unwrap();
 }
 
-/// 1 (set-up) + 20 + 0 = 21 hashes.
+/// 23 hashes (and the dummy one): set-up 1, the 20 failures, 2 sign-ins.
 #[tokio::test]
 async fn failures_across_many_usernames_lock_the_desk_out() {
     let f = TestApp::builder().fixed_clock().admin().open().await;
@@ -326,8 +326,8 @@ async fn failures_across_many_usernames_lock_the_desk_out() {
     assert_eq!(desk, ["desk"]);
 }
 
-/// Unlocking and the approval password count towards the same username lockout. 6 + 1 + 5 +
-/// 1 + 2 (fina) + 5 + 1 = 21 hashes (plus `sam`'s refund: 1).
+/// Unlocking and the approval password count towards a lockout too. 24 hashes: the fixture 6,
+/// unlocks 6, sign-ins 3, fina's create 1 and change 2, approval passwords 6.
 #[tokio::test]
 async fn unlock_and_approval_passwords_are_throttled_too() {
     let f = fixture().await;
@@ -361,7 +361,7 @@ async fn unlock_and_approval_passwords_are_throttled_too() {
     );
 }
 
-/// No hash: each refusal comes before any password is checked.
+/// One hash (the set-up): each refusal comes before any password is checked.
 #[tokio::test]
 async fn sign_in_usernames_and_passwords_have_length_limits() {
     let f = TestApp::builder().fixed_clock().admin().open().await;
