@@ -388,7 +388,14 @@ impl Backoffice {
         for &(username, display_name, role) in DEMO_OPERATORS {
             let row = operators::insert(
                 tx,
-                &NewOperator { username, display_name, role, password_hash: &hash, at: now },
+                &NewOperator {
+                    username,
+                    display_name,
+                    role,
+                    password_hash: &hash,
+                    password_one_time: false,
+                    at: now,
+                },
             )
             .await?;
             ids.push((role, operators::mark_demo(tx, row.id).await?.id));

@@ -10,6 +10,11 @@ pub enum ErrorCode {
     InvalidInput,
     Unauthenticated,
     Locked,
+    /// The operator's password was set by an admin; only changing it, signing out and the
+    /// session's status are open until then (`reason` `password_change_required`).
+    PasswordChangeRequired,
+    /// Too many failed password attempts: `retryAfterSeconds` says how long to wait.
+    TooManyAttempts,
     Forbidden,
     NotFound,
     Conflict,
@@ -44,6 +49,10 @@ pub struct AppError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub line: Option<u64>,
+    /// On `too_many_attempts`: how many seconds until a password may be tried again.
+    #[serde(rename = "retryAfterSeconds", skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// The customer a create, edit or imported row collides with.
@@ -59,7 +68,14 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        AppError { code, message: message.into(), reason: None, existing: None, line: None }
+        AppError {
+            code,
+            message: message.into(),
+            reason: None,
+            existing: None,
+            line: None,
+            retry_after_seconds: None,
+        }
     }
 
     pub fn invalid(reason: &'static str, message: impl Into<String>) -> Self {
@@ -69,11 +85,17 @@ impl AppError {
             reason: Some(reason),
             existing: None,
             line: None,
+            retry_after_seconds: None,
         }
     }
 
     pub fn with_reason(mut self, reason: &'static str) -> Self {
         self.reason = Some(reason);
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds);
         self
     }
 

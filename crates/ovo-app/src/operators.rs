@@ -6,7 +6,9 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{ChangeRoleInput, NewOperatorInput, OperatorView, SetDisabledInput};
+use crate::ipc::{
+    ChangeRoleInput, NewOperatorInput, OperatorView, ResetPasswordInput, SetDisabledInput,
+};
 use crate::permissions::Permission;
 use crate::{passwords, validate};
 
@@ -40,6 +42,8 @@ impl Backoffice {
             display_name: &display_name,
             role,
             password_hash: &password_hash,
+            // The admin knows it: the operator replaces it at their first sign-in.
+            password_one_time: true,
             at: self.clock.now(),
         };
         let created = operators::insert(&mut tx, &new).await?;
@@ -48,7 +52,7 @@ impl Backoffice {
             &actor,
             "operator.create",
             &created.username,
-            json!({ "role": role.key() }),
+            json!({ "role": role.key(), "password_one_time": true }),
         )
         .await?;
         ovo_ledger::commit(tx).await?;
@@ -115,6 +119,47 @@ impl Backoffice {
     }
 }
 
+impl Backoffice {
+    /// Sets a new one-time password for another operator (they replace it at their next
+    /// sign-in) and lifts a lockout of their username.
+    pub async fn reset_operator_password(
+        &self,
+        input: ResetPasswordInput,
+    ) -> AppResult<OperatorView> {
+        let actor = self.authorize(Permission::ManageOperators, "reset passwords").await?;
+        validate::password(&input.password.0)?;
+        let mut conn = self.ledger.read().await?;
+        let target = require_operator(
+            operators::by_id(&mut conn, OperatorId::new(input.operator_id)).await?,
+        )?;
+        drop(conn);
+        if target.id == actor.operator.id {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "an admin does not reset their own password; change it instead",
+            )
+            .with_reason("self_reset"));
+        }
+        if target.demo {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "the demo operators share the public demo password; it cannot be reset",
+            )
+            .with_reason("demo_operator_password"));
+        }
+        let password_hash = passwords::hash(&input.password.0).await?;
+        let mut tx = self.ledger.begin_write().await?;
+        let updated =
+            operators::set_password(&mut tx, target.id, &password_hash, true, self.clock.now())
+                .await?;
+        self.forget_failures(&mut tx, &target.username).await?;
+        self.audit_act(&mut tx, &actor, "password.reset", &target.username, json!({})).await?;
+        ovo_ledger::commit(tx).await?;
+        tracing::info!(operator = %target.username, "password reset");
+        Ok(operator_view(&updated))
+    }
+}
+
 fn require_operator(row: Option<operators::OperatorRow>) -> AppResult<operators::OperatorRow> {
     row.ok_or_else(|| {
         AppError::new(ErrorCode::NotFound, "no such operator").with_reason("operator_not_found")
@@ -133,6 +178,7 @@ pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {
         display_name: op.display_name.clone(),
         role: op.role,
         disabled: op.disabled,
+        password_one_time: op.password_one_time,
         created_at: op.created_at.to_rfc3339(),
     }
 }

@@ -9,6 +9,7 @@ use crate::ipc::*;
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 256;
+pub const USERNAME_MAX_CHARS: usize = 32;
 
 /// Usernames are stored lower-case: `Admin` and `admin` are one operator.
 pub fn username(input: &str) -> AppResult<String> {
@@ -16,7 +17,7 @@ pub fn username(input: &str) -> AppResult<String> {
     let ok_chars = name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if !(3..=32).contains(&name.chars().count()) || !ok_chars {
+    if !(3..=USERNAME_MAX_CHARS).contains(&name.chars().count()) || !ok_chars {
         return Err(AppError::invalid(
             "username_invalid",
             format!("username {input:?} is not accepted: use 3 to 32 characters from a-z, 0-9, '.', '_' and '-'"),
@@ -62,6 +63,30 @@ pub fn password(password: &Sensitive<String>) -> AppResult<()> {
         ));
     }
     if chars > PASSWORD_MAX_CHARS {
+        return Err(AppError::invalid(
+            "password_too_long",
+            format!("password must have at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The username typed to sign in, as stored (trimmed, lower-case); only its length is checked,
+/// so that a refusal says nothing about which usernames exist.
+pub fn sign_in_username(input: &str) -> AppResult<String> {
+    let name = input.trim().to_lowercase();
+    if name.chars().count() > USERNAME_MAX_CHARS {
+        return Err(AppError::invalid(
+            "username_too_long",
+            format!("username must have at most {USERNAME_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(name)
+}
+
+/// A password typed to be checked (not a new one): only its length is limited.
+pub fn password_entered(password: &Sensitive<String>) -> AppResult<()> {
+    if password.expose().chars().count() > PASSWORD_MAX_CHARS {
         return Err(AppError::invalid(
             "password_too_long",
             format!("password must have at most {PASSWORD_MAX_CHARS} characters"),

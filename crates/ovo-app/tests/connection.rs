@@ -183,9 +183,7 @@ async fn test_connection_is_for_admins_and_names_what_is_missing() {
         );
     }
 
-    f.app.create_operator(app::new_operator("sari", "Sari", "staff")).await.unwrap();
-    f.app.sign_out().await.unwrap();
-    app::sign_in_as(&f.app, "sari").await;
+    app::add_operator(&f.app, "sari", "Sari", "staff").await;
     let refused = test(&f, "provider_sandbox", "doku_snap_ovo").await;
     assert_eq!(code(refused).0, ErrorCode::Forbidden);
     assert!(received(&f).is_empty(), "a refused operator sends nothing");

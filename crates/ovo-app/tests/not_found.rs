@@ -59,8 +59,7 @@ async fn fixture() -> Fixture {
     let clock = ManualClock::new(SystemClock.now());
     let app = open(&dir.path().join("data"), &sandbox.url(), &clock).await;
     app::set_up_admin(&app).await;
-    app.create_operator(app::new_operator("sam", "Sam", "staff")).await.unwrap();
-    sign_in(&app, "sam", "sam-password").await;
+    app::add_operator(&app, "sam", "Sam", "staff").await;
     Fixture { dir, sandbox, app, clock, http: reqwest::Client::new() }
 }
 

@@ -182,6 +182,7 @@ async fn seed(ledger: &Ledger, requests: usize) -> BenchResult<(OperatorId, Vec<
             display_name: "Bench",
             role: Role::Staff,
             password_hash: "$argon2id$x",
+            password_one_time: false,
             at,
         },
     )

@@ -16,6 +16,8 @@ pub struct OperatorRow {
     pub disabled: bool,
     /// Seeded for the built-in environment's demo; signs in only there.
     pub demo: bool,
+    /// Set by an admin: replaced at the next sign-in, and never approves anything.
+    pub password_one_time: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -26,24 +28,34 @@ pub struct NewOperator<'a> {
     pub display_name: &'a str,
     pub role: Role,
     pub password_hash: &'a str,
+    pub password_one_time: bool,
     pub at: Timestamp,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, role, password_hash, disabled, demo, created_at, updated_at";
+/// Failed password attempts under one key (`user:<name>` or `desk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub failures: i64,
+    pub last_failure_at: Timestamp,
+    pub locked_until: Option<Timestamp>,
+}
+
+const COLUMNS: &str = "id, username, display_name, role, password_hash, disabled, demo, \
+                       password_one_time, created_at, updated_at";
 
 pub async fn insert(
     conn: &mut SqliteConnection,
     new: &NewOperator<'_>,
 ) -> LedgerResult<OperatorRow> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO operators (username, display_name, role, password_hash, disabled, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
+        "INSERT INTO operators (username, display_name, role, password_hash, password_one_time, disabled, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?) RETURNING id",
     )
     .bind(new.username)
     .bind(new.display_name)
     .bind(new.role.key())
     .bind(new.password_hash)
+    .bind(new.password_one_time)
     .bind(new.at.unix_millis())
     .bind(new.at.unix_millis())
     .fetch_one(&mut *conn)
@@ -134,6 +146,71 @@ pub async fn set_disabled(
     update_and_read(conn, id, query.bind(disabled).bind(at.unix_millis())).await
 }
 
+/// Replaces the password hash; `one_time` when an admin set it.
+pub async fn set_password(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+    password_hash: &str,
+    one_time: bool,
+    at: Timestamp,
+) -> LedgerResult<OperatorRow> {
+    let query = sqlx::query(
+        "UPDATE operators SET password_hash = ?, password_one_time = ?, updated_at = ? WHERE id = ?",
+    );
+    update_and_read(conn, id, query.bind(password_hash).bind(one_time).bind(at.unix_millis())).await
+}
+
+/// Replaces the hash of the same password (stronger parameters); nothing else changes.
+pub async fn rehash_password(
+    conn: &mut SqliteConnection,
+    id: OperatorId,
+    password_hash: &str,
+) -> LedgerResult<OperatorRow> {
+    let query = sqlx::query("UPDATE operators SET password_hash = ? WHERE id = ?");
+    update_and_read(conn, id, query.bind(password_hash)).await
+}
+
+/// The failed attempts recorded under `key`, if any.
+pub async fn attempts(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<Attempts>> {
+    find_by(
+        conn,
+        "SELECT failures, last_failure_at, locked_until FROM password_attempts WHERE key = ?",
+        key,
+        |row| read_row!(row, Attempts { failures, last_failure_at, locked_until }),
+    )
+    .await
+}
+
+/// Stores the attempts under `key`.
+pub async fn set_attempts(
+    conn: &mut SqliteConnection,
+    key: &str,
+    attempts: &Attempts,
+) -> LedgerResult<()> {
+    sqlx::query(
+        "INSERT INTO password_attempts (key, failures, last_failure_at, locked_until)
+         VALUES (?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+             last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until",
+    )
+    .bind(key)
+    .bind(attempts.failures)
+    .bind(attempts.last_failure_at.unix_millis())
+    .bind(attempts.locked_until.map(Timestamp::unix_millis))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the failed attempts under `key`.
+pub async fn clear_attempts(conn: &mut SqliteConnection, key: &str) -> LedgerResult<()> {
+    sqlx::query("DELETE FROM password_attempts WHERE key = ?")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Runs `query` (its last `?` is the operator's id) and reads the operator back.
 async fn update_and_read(
     conn: &mut SqliteConnection,
@@ -159,6 +236,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<OperatorRow> {
             password_hash,
             disabled,
             demo,
+            password_one_time,
             created_at,
             updated_at,
         }

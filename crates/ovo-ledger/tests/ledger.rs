@@ -374,6 +374,7 @@ async fn operators_round_trip_and_usernames_are_unique() {
             display_name: "Rina 2",
             role: Role::Staff,
             password_hash: "x",
+            password_one_time: false,
             at: T0,
         },
     )
@@ -689,4 +690,74 @@ async fn an_unlink_is_recorded_before_it_is_sent_and_a_refusal_returns_the_accou
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn passwords_are_replaced_and_attempts_persist() {
+    let (_dir, ledger) = fresh().await;
+    let id = add_operator(&ledger, "rina", Role::Finance).await;
+    let mut tx = ledger.begin_write().await.unwrap();
+    let reset = operators::set_password(&mut tx, id, "$argon2id$reset", true, T0.plus_seconds(1))
+        .await
+        .unwrap();
+    assert_eq!((reset.password_hash.as_str(), reset.password_one_time), ("$argon2id$reset", true));
+    let rehashed = operators::rehash_password(&mut tx, id, "$argon2id$stronger").await.unwrap();
+    assert_eq!(
+        (rehashed.password_hash.as_str(), rehashed.password_one_time, rehashed.updated_at),
+        ("$argon2id$stronger", true, T0.plus_seconds(1)),
+        "a rehash changes the hash only"
+    );
+    let locked = operators::Attempts {
+        failures: 5,
+        last_failure_at: T0,
+        locked_until: Some(T0.plus_seconds(30)),
+    };
+    operators::set_attempts(&mut tx, "user:rina", &locked).await.unwrap();
+    let more = operators::Attempts { failures: 6, ..locked };
+    operators::set_attempts(&mut tx, "user:rina", &more).await.unwrap();
+    operators::set_attempts(&mut tx, "desk", &locked).await.unwrap();
+    commit(tx).await.unwrap();
+
+    let mut conn = ledger.read().await.unwrap();
+    assert_eq!(operators::attempts(&mut conn, "user:rina").await.unwrap(), Some(more));
+    drop(conn);
+    let mut tx = ledger.begin_write().await.unwrap();
+    operators::clear_attempts(&mut tx, "user:rina").await.unwrap();
+    commit(tx).await.unwrap();
+    let mut conn = ledger.read().await.unwrap();
+    assert_eq!(operators::attempts(&mut conn, "user:rina").await.unwrap(), None);
+    assert_eq!(operators::attempts(&mut conn, "desk").await.unwrap(), Some(locked));
+}
+
+/// Before passwords could be one-time, every operator but the first admin got theirs from an
+/// admin: migrating makes those one-time, and leaves the first admin and the demo operators be.
+#[tokio::test]
+async fn migrating_makes_the_admin_given_passwords_one_time() {
+    let (_dir, ledger) = fresh().await;
+    let demo = add_operator(&ledger, "demo.staff", Role::Staff).await;
+    let first = add_operator(&ledger, "owner", Role::Admin).await;
+    let finance = add_operator(&ledger, "fina", Role::Finance).await;
+    let pool = ledger.writer_pool();
+    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?")
+        .bind(demo.get())
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "DROP TABLE password_attempts; ALTER TABLE operators DROP COLUMN password_one_time;",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::raw_sql(include_str!("../migrations/0012_operator_passwords.sql"))
+        .execute(pool)
+        .await
+        .unwrap();
+
+    let mut conn = ledger.read().await.unwrap();
+    let mut one_time = Vec::new();
+    for id in [demo, first, finance] {
+        one_time.push(operators::by_id(&mut conn, id).await.unwrap().unwrap().password_one_time);
+    }
+    assert_eq!(one_time, [false, false, true]);
 }

@@ -193,14 +193,23 @@ pub async fn open(
         for ((username, password), role) in
             [(STAFF, "staff"), (FINANCE, "finance"), (FINANCE2, "finance")]
         {
+            // The admin gives a one-time password; the operator replaces it with their own.
+            let one_time = format!("{password}-one-time");
             app.create_operator(NewOperatorInput {
                 username: username.into(),
                 display_name: username.into(),
                 role: role.into(),
-                password: password.into(),
+                password: one_time.as_str().into(),
             })
             .await
             .map_err(|e| anyhow!("operator {username}: {e}"))?;
+            sign_in(&app, (username, &one_time)).await?;
+            app.change_password(ChangePasswordInput {
+                current_password: one_time.as_str().into(),
+                new_password: password.into(),
+            })
+            .await
+            .map_err(|e| anyhow!("password of {username}: {e}"))?;
         }
     }
     let app = Arc::new(app);

@@ -1,6 +1,6 @@
 //! A `Backoffice` on a temporary data directory with a real ledger file, the in-memory secret
-//! store and a manual clock; its operators (one per role, password `<username>-password`),
-//! sign-in, and builders for the inputs many suites send.
+//! store and a manual clock; its operators (one per role, password `<username>-password`,
+//! chosen by each at their first sign-in), sign-in, and builders for the inputs many suites send.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -24,13 +24,18 @@ pub const ADMIN_PW: &str = "admin-password-1";
 /// The fixed instant the suites that need no real time start at (21 Sep 2026, 21:13 WIB).
 pub const FIXED_START_MS: i64 = 1_790_000_000_000;
 
-/// Every operator's password: the admin's, or `<username>-password`.
+/// Every operator's own password: the admin's, or `<username>-password`.
 pub fn password_of(username: &str) -> String {
     if username == ADMIN {
         ADMIN_PW.to_owned()
     } else {
         format!("{username}-password")
     }
+}
+
+/// The one-time password the admin gives `username`: `<username>-one-time`.
+pub fn one_time_password_of(username: &str) -> String {
+    format!("{username}-one-time")
 }
 
 /// The app's configuration on `data_dir`; `scale` speeds up the built-in sandbox, `sandbox_url`
@@ -197,6 +202,12 @@ impl TestAppBuilder {
             for (username, display_name, role) in &self.operators {
                 app.create_operator(new_operator(username, display_name, role)).await.unwrap();
             }
+            for (username, ..) in &self.operators {
+                replace_one_time_password(&app, username).await;
+            }
+            if !self.operators.is_empty() {
+                sign_in_as(&app, ADMIN).await;
+            }
         }
         if let Some(username) = &self.signed_in {
             sign_in_as(&app, username).await;
@@ -216,14 +227,35 @@ pub async fn set_up_admin(app: &Backoffice) -> SessionStatus {
     .unwrap()
 }
 
-/// A new operator with the password [`password_of`] them.
+/// A new operator with the one-time password [`one_time_password_of`] them.
 pub fn new_operator(username: &str, display_name: &str, role: &str) -> NewOperatorInput {
     NewOperatorInput {
         username: username.into(),
         display_name: display_name.into(),
         role: role.into(),
-        password: password_of(username).as_str().into(),
+        password: one_time_password_of(username).as_str().into(),
     }
+}
+
+/// The signed-in admin creates the operator; then the operator signs in with the one-time
+/// password and replaces it with [`password_of`] them, as they must. They stay signed in.
+/// Four password hashes.
+pub async fn add_operator(app: &Backoffice, username: &str, display_name: &str, role: &str) {
+    app.create_operator(new_operator(username, display_name, role)).await.unwrap();
+    replace_one_time_password(app, username).await;
+}
+
+/// `username` signs in with their one-time password and replaces it with [`password_of`] them.
+pub async fn replace_one_time_password(app: &Backoffice, username: &str) {
+    let one_time = one_time_password_of(username);
+    let status = sign_in(app, username, &one_time).await.unwrap();
+    assert_eq!(status.state, SessionState::PasswordChangeRequired);
+    app.change_password(ChangePasswordInput {
+        current_password: one_time.as_str().into(),
+        new_password: password_of(username).as_str().into(),
+    })
+    .await
+    .unwrap();
 }
 
 /// Signs in with `username` and `password`.

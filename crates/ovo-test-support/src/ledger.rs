@@ -26,8 +26,14 @@ pub async fn add_operator(
     at: Timestamp,
 ) -> OperatorId {
     let mut tx = ledger.begin_write().await.unwrap();
-    let new =
-        NewOperator { username, display_name: username, role, password_hash: "$argon2id$fake", at };
+    let new = NewOperator {
+        username,
+        display_name: username,
+        role,
+        password_hash: "$argon2id$fake",
+        password_one_time: false,
+        at,
+    };
     let op = operators::insert(&mut tx, &new).await.unwrap();
     commit(tx).await.unwrap();
     op.id

@@ -3,7 +3,9 @@
 //! OVO_E2E_APP (the binary), OVO_E2E_WEBDRIVER (tauri-driver's URL), OVO_E2E_ARTIFACTS (screenshots).
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -95,7 +97,7 @@ impl Install {
                 bail!("the app did not open a window within {LAUNCH_WAIT:?}; its stderr begins: {head}");
             }
         };
-        Ok(Desktop { client, name: self.name.clone() })
+        Ok(Desktop { client, name: self.name.clone(), one_time: Mutex::default() })
     }
 
     /// The URLs the app has "opened in the system browser" so far, in order.
@@ -128,6 +130,13 @@ impl Install {
 pub struct Desktop {
     pub client: Client,
     name: String,
+    /// The operators created here who have not signed in yet: their one-time password.
+    one_time: Mutex<HashMap<String, String>>,
+}
+
+/// The one-time password the admin gives an operator whose own will be `password`.
+pub fn one_time_password(password: &str) -> String {
+    format!("{password}-one-time")
 }
 
 pub fn by_id(test_id: &str) -> String {
@@ -376,11 +385,32 @@ impl Desktop {
         Ok(())
     }
 
+    /// Signs in with `password`; an operator created here signs in the first time with the
+    /// one-time password the admin gave and replaces it with `password`, as they must.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<()> {
+        let one_time =
+            self.one_time.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.remove(username);
         self.find("screen-signin").await?;
-        self.fill_all(&[("signin-username", username), ("signin-password", password)]).await?;
+        let first = one_time.as_deref().unwrap_or(password);
+        self.fill_all(&[("signin-username", username), ("signin-password", first)]).await?;
         self.click("signin-submit").await?;
+        if let Some(one_time) = &one_time {
+            self.change_password(one_time, password).await?;
+        }
         self.find("screen-shell").await?;
+        Ok(())
+    }
+
+    /// On the change-password screen: replaces `current` with `new`.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<()> {
+        self.find("screen-change-password").await?;
+        self.fill_all(&[
+            ("change-password-current", current),
+            ("change-password-new", new),
+            ("change-password-confirm", new),
+        ])
+        .await?;
+        self.click("change-password-submit").await?;
         Ok(())
     }
 
@@ -402,9 +432,15 @@ impl Desktop {
         self.fill_all(&[("op-new-username", username), ("op-new-display-name", display_name)])
             .await?;
         self.select("op-new-role", role).await?;
-        self.fill("op-new-password", password).await?;
+        // The admin gives a one-time password; `sign_in` replaces it with `password`.
+        let one_time = one_time_password(password);
+        self.fill("op-new-password", &one_time).await?;
         self.click("op-create-submit").await?;
         self.find(&format!("operator-row-{username}")).await?;
+        self.one_time
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .insert(username.to_owned(), one_time);
         Ok(())
     }
 

@@ -1,4 +1,4 @@
-// The forms of the sign-in style screens (first administrator, sign-in, unlock), as data: each input becomes one
+// The forms of the sign-in style screens (first administrator, sign-in, unlock, own password), as data: each input becomes one
 // TextField of the screen's AuthForm, bound to `values[name]`.
 
 import type { HTMLInputAttributes } from 'svelte/elements';
@@ -17,7 +17,7 @@ export interface AuthInput {
 
 export interface AuthFormSpec {
   /** The submit button says `{action}.submit`, and `{action}.submitting` while busy. */
-  action: 'setup' | 'signin' | 'lock';
+  action: 'setup' | 'signin' | 'lock' | 'password';
   /** `{testid}-submit` on the button, `{testid}-{suffix}` on each input. */
   testid: string;
   inputs: AuthInput[];
@@ -53,3 +53,15 @@ export const SIGN_IN_FORM: AuthFormSpec = {
 };
 
 export const UNLOCK_FORM: AuthFormSpec = { action: 'lock', testid: 'unlock', inputs: [password], missing: 'lock.missing' };
+
+/** The operator's own password: the current one, the new one twice. */
+export const CHANGE_PASSWORD_FORM: AuthFormSpec = {
+  action: 'password',
+  testid: 'change-password',
+  inputs: [
+    { ...password, name: 'current', label: 'field.currentPassword', suffix: 'current' },
+    { ...password, label: 'field.newPassword', autocomplete: 'new-password', hint: 'hint.password', suffix: 'new' },
+    { ...password, name: 'confirm', label: 'field.newPasswordConfirm', autocomplete: 'new-password', suffix: 'confirm' },
+  ],
+  missing: 'password.missing',
+};

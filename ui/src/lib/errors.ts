@@ -12,6 +12,14 @@ import {
 import { t, tOr } from './i18n/i18n.svelte';
 import { isMessageKey } from './i18n/translate';
 import type { ErrorReason } from './validation';
+import { lockoutWait } from './passwords';
+
+/** How long a lockout lasts, in words of the current language. */
+function waitWords(seconds: number): string {
+  const wait = lockoutWait(seconds);
+  if (wait.unit === 'seconds') return t('wait.seconds', { count: wait.count });
+  return wait.count === 1 ? t('wait.minute') : t('wait.minutes', { count: wait.count });
+}
 
 /** Every `ProviderProblemKind` (generated from Rust), for the dictionaries' completeness test. */
 export { PROVIDER_PROBLEM_KINDS };
@@ -25,11 +33,16 @@ export type Problem = {
   existing?: ExistingCustomer | null;
   /** On a file problem: the file's line it is on. */
   line?: number | null;
+  /** On `too_many_attempts`: seconds until a password may be tried again. */
+  retryAfterSeconds?: number | null;
 };
 
 export function problemFromError(error: unknown): Problem {
   const e = error instanceof AppError ? error : null;
-  if (e) return { code: e.code, reason: e.reason, message: e.message || null, existing: e.existing, line: e.line };
+  if (e) {
+    const { code, reason, existing, line, retryAfterSeconds } = e;
+    return { code, reason, message: e.message || null, existing, line, retryAfterSeconds };
+  }
   return { code: 'internal', reason: null, message: error instanceof Error ? error.message : null };
 }
 
@@ -70,6 +83,9 @@ export function describeProblem(problem: Problem): Described {
     const text = kind !== null ? tOr('provider.problem.', kind) : t('error.code.provider');
     const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
     return { text, detail };
+  }
+  if (problem.reason === 'too_many_attempts' && typeof problem.retryAfterSeconds === 'number') {
+    return { text: t('error.reason.too_many_attempts', { wait: waitWords(problem.retryAfterSeconds) }), detail: null };
   }
   if (problem.reason !== null && hasReasonText(problem.reason)) {
     return { text: tOr('error.reason.', problem.reason), detail: null };

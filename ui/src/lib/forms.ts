@@ -3,18 +3,20 @@
 
 import { getContext, setContext } from 'svelte';
 
-export type FormField = 'username' | 'displayName' | 'password' | 'confirm';
+export type FormField = 'username' | 'displayName' | 'current' | 'password' | 'confirm';
 
 export function fieldForReason(reason: string | null): FormField | null {
   switch (reason) {
     case 'username_invalid':
     case 'username_taken':
+    case 'username_too_long':
     case 'invalid_sign_in':
       return 'username';
     case 'display_name_invalid':
       return 'displayName';
     case 'password_too_short':
     case 'password_too_long':
+    case 'password_unchanged':
     case 'wrong_password':
       return 'password';
     case 'password_mismatch':

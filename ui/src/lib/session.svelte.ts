@@ -107,6 +107,9 @@ export function handleCommandError(error: AppError): void {
   } else if (error.code === 'unauthenticated' && status.state !== 'signed_out') {
     app.status = { ...status, state: 'signed_out', operator: null, permissions: [] };
     void refreshStatus();
+  } else if (error.code === 'password_change_required' && status.state === 'active') {
+    // An admin reset this operator's password meanwhile: they choose their own first.
+    void refreshStatus();
   } else if (
     (error.code === 'not_set_up' && status.state !== 'uninitialized') ||
     (error.code === 'already_set_up' && status.state === 'uninitialized')

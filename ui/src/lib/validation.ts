@@ -16,6 +16,7 @@ export type ErrorReason =
   | 'credential_value_too_long'
   | 'invalid_sign_in'
   | 'wrong_password'
+  | 'password_unchanged'
   | 'operator_not_found'
   | 'refund_note_missing'
   | 'refund_password_missing'

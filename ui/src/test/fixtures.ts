@@ -24,6 +24,7 @@ export const ADMIN: OperatorView = {
   displayName: 'Ayu Lestari',
   role: 'admin',
   disabled: false,
+  passwordOneTime: false,
   createdAt: '2026-01-05T02:00:00Z',
 };
 

@@ -25,10 +25,14 @@ macro_rules! ipc_commands {
                 sign_out() -> SessionStatus;
                 lock_session() -> SessionStatus;
                 unlock_session(UnlockInput) -> SessionStatus;
+                /// The signed-in operator's own password; open also while a one-time password must be replaced.
+                change_password(ChangePasswordInput) -> SessionStatus;
                 list_operators() -> Vec<OperatorView>;
                 create_operator(NewOperatorInput) -> OperatorView;
                 change_operator_role(ChangeRoleInput) -> OperatorView;
                 set_operator_disabled(SetDisabledInput) -> OperatorView;
+                /// A new one-time password for another operator, replaced at their next sign-in.
+                reset_operator_password(ResetPasswordInput) -> OperatorView;
                 list_credentials(EnvironmentInput) -> Vec<ProductCredentials>;
                 set_credential(SetCredentialInput) -> CredentialField;
                 delete_credential(CredentialRef) -> CredentialField;

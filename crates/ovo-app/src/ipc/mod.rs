@@ -62,6 +62,8 @@ pub enum SessionState {
     Uninitialized,
     SignedOut,
     Locked,
+    /// Signed in with a password an admin set: only changing it or signing out is open.
+    PasswordChangeRequired,
     Active,
 }
 
@@ -74,6 +76,8 @@ pub struct OperatorView {
     #[ts(type = "RoleKey")]
     pub role: Role,
     pub disabled: bool,
+    /// The password was set by an admin and is replaced at the operator's next sign-in.
+    pub password_one_time: bool,
     pub created_at: String,
 }
 
@@ -106,6 +110,25 @@ pub struct SignInInput {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlockInput {
+    #[ts(type = "string")]
+    pub password: Secret,
+}
+
+/// The signed-in operator's own password change.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordInput {
+    #[ts(type = "string")]
+    pub current_password: Secret,
+    #[ts(type = "string")]
+    pub new_password: Secret,
+}
+
+/// An admin sets a new one-time password for another operator.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordInput {
+    pub operator_id: i64,
     #[ts(type = "string")]
     pub password: Secret,
 }
@@ -306,6 +329,8 @@ pub fn typescript_bindings() -> String {
         FirstAdminInput::decl(&cfg),
         SignInInput::decl(&cfg),
         UnlockInput::decl(&cfg),
+        ChangePasswordInput::decl(&cfg),
+        ResetPasswordInput::decl(&cfg),
         NewOperatorInput::decl(&cfg),
         ChangeRoleInput::decl(&cfg),
         SetDisabledInput::decl(&cfg),

@@ -6,11 +6,15 @@ use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::{self, NewOperator, OperatorRow};
 use serde_json::json;
 
+mod attempts;
 pub(crate) mod slot;
 
 use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{FirstAdminInput, Secret, SessionState, SessionStatus, SignInInput, UnlockInput};
+use crate::ipc::{
+    ChangePasswordInput, FirstAdminInput, Secret, SessionState, SessionStatus, SignInInput,
+    UnlockInput,
+};
 use crate::operators::operator_view;
 use crate::permissions::{self, Permission};
 use crate::{passwords, validate};
@@ -34,6 +38,8 @@ impl Backoffice {
             display_name: &display_name,
             role: Role::Admin,
             password_hash: &password_hash,
+            // Chosen by the admin themselves.
+            password_one_time: false,
             at: self.clock.now(),
         };
         let admin = operators::insert(&mut tx, &new).await?;
@@ -52,8 +58,11 @@ impl Backoffice {
         self.session_status().await
     }
 
+    /// Signs in; an operator whose password an admin set lands in `password_change_required`.
+    /// Failed attempts lock the username and the desk out for a growing time.
     pub async fn sign_in(&self, input: SignInInput) -> AppResult<SessionStatus> {
-        let username = input.username.trim().to_lowercase();
+        let username = validate::sign_in_username(&input.username)?;
+        validate::password_entered(&input.password.0)?;
         let mut conn = self.ledger.read().await?;
         let operator = operators::by_username(&mut conn, &username).await?;
         // Before the first admin exists only the demo operators can sign in.
@@ -66,22 +75,34 @@ impl Backoffice {
             ));
         }
         drop(conn);
+        self.refuse_if_locked_out(&username).await?;
         let environment = self.environment().await;
-        let matches = passwords::verify(
+        let verified = passwords::verify(
             &input.password.0,
             operator.as_ref().map(|o| o.password_hash.clone()),
         )
         .await?;
+        let matches = verified.matches;
+        // A hash with older parameters is replaced, computed before the write transaction.
+        let rehash = if matches && verified.outdated {
+            Some(passwords::hash(&input.password.0).await?)
+        } else {
+            None
+        };
         let mut tx = self.ledger.begin_write().await?;
         match operator {
             Some(op) if matches && !op.disabled && allowed_in(&op, environment) => {
+                self.forget_failures(&mut tx, &op.username).await?;
+                if let Some(hash) = &rehash {
+                    operators::rehash_password(&mut tx, op.id, hash).await?;
+                }
                 self.audit(
                     &mut tx,
                     Some(&op),
                     "session.sign_in",
                     &op.username,
                     AuditOutcome::Ok,
-                    json!({}),
+                    json!({ "password_one_time": op.password_one_time, "rehashed": rehash.is_some() }),
                 )
                 .await?;
                 ovo_ledger::commit(tx).await?;
@@ -107,8 +128,17 @@ impl Backoffice {
                     json!({ "cause": cause }),
                 )
                 .await?;
+                // Only a wrong password is a guess worth counting.
+                let lockout = if matches {
+                    None
+                } else {
+                    self.count_failure(&mut tx, None, &username).await?
+                };
                 ovo_ledger::commit(tx).await?;
                 tracing::warn!(username = %username, cause, "sign-in refused");
+                if let Some(lockout) = lockout {
+                    return Err(lockout);
+                }
                 if cause == "demo_operator_outside_builtin" {
                     return Err(AppError::new(
                         ErrorCode::WrongPassword,
@@ -123,6 +153,61 @@ impl Backoffice {
                 .with_reason("invalid_sign_in"))
             }
         }
+    }
+
+    /// The signed-in operator replaces their own password: the current one is required, the
+    /// new one must differ and follow the password rules. It is theirs, not one-time.
+    pub async fn change_password(&self, input: ChangePasswordInput) -> AppResult<SessionStatus> {
+        self.apply_idle_lock().await?;
+        let Some(session) = self.session.current() else {
+            return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));
+        };
+        if session.locked {
+            return Err(AppError::new(
+                ErrorCode::Locked,
+                "the session is locked; enter your password to continue",
+            ));
+        }
+        let Some(op) = self.session_operator(session.operator_id).await? else {
+            return Err(no_longer_active());
+        };
+        validate::password_entered(&input.current_password.0)?;
+        validate::password(&input.new_password.0)?;
+        if input.new_password.0.expose() == input.current_password.0.expose() {
+            return Err(AppError::invalid(
+                "password_unchanged",
+                "the new password must differ from the current one",
+            ));
+        }
+        self.refuse_if_locked_out(&op.username).await?;
+        let verified =
+            passwords::verify(&input.current_password.0, Some(op.password_hash.clone())).await?;
+        if !verified.matches {
+            let mut tx = self.ledger.begin_write().await?;
+            let detail = json!({ "cause": "wrong_password" });
+            self.audit(
+                &mut tx,
+                Some(&op),
+                "password.change_failed",
+                &op.username,
+                AuditOutcome::Failed,
+                detail,
+            )
+            .await?;
+            let lockout = self.count_failure(&mut tx, Some(&op), &op.username).await?;
+            ovo_ledger::commit(tx).await?;
+            return Err(lockout.unwrap_or_else(wrong_password));
+        }
+        let new_hash = passwords::hash(&input.new_password.0).await?;
+        let mut tx = self.ledger.begin_write().await?;
+        operators::set_password(&mut tx, op.id, &new_hash, false, self.clock.now()).await?;
+        self.forget_failures(&mut tx, &op.username).await?;
+        let detail = json!({ "was_one_time": op.password_one_time });
+        self.audit(&mut tx, Some(&op), "password.changed", &op.username, AuditOutcome::Ok, detail)
+            .await?;
+        ovo_ledger::commit(tx).await?;
+        tracing::info!(operator = %op.username, "password changed");
+        self.session_status().await
     }
 
     pub async fn sign_out(&self) -> AppResult<SessionStatus> {
@@ -151,7 +236,10 @@ impl Backoffice {
             self.session.end();
             return Err(no_longer_active());
         };
-        let matches = passwords::verify(&input.password.0, Some(op.password_hash.clone())).await?;
+        validate::password_entered(&input.password.0)?;
+        self.refuse_if_locked_out(&op.username).await?;
+        let matches =
+            passwords::verify(&input.password.0, Some(op.password_hash.clone())).await?.matches;
         let (action, outcome) = if matches {
             ("session.unlock", AuditOutcome::Ok)
         } else {
@@ -159,9 +247,15 @@ impl Backoffice {
         };
         let mut tx = self.ledger.begin_write().await?;
         self.audit(&mut tx, Some(&op), action, "session", outcome, json!({})).await?;
+        let lockout = if matches {
+            self.forget_failures(&mut tx, &op.username).await?;
+            None
+        } else {
+            self.count_failure(&mut tx, Some(&op), &op.username).await?
+        };
         ovo_ledger::commit(tx).await?;
         if !matches {
-            return Err(wrong_password());
+            return Err(lockout.unwrap_or_else(wrong_password));
         }
         self.session.unlock(self.clock.now());
         self.session_status().await
@@ -171,7 +265,9 @@ impl Backoffice {
         self.session.start(operator_id, self.clock.now());
     }
 
-    /// The password entered again; a wrong one is audited as denied.
+    /// The password entered again to approve; a wrong one is audited as denied and counts
+    /// towards a lockout. A one-time password (an admin set it, so the admin knows it) never
+    /// approves anything.
     pub(crate) async fn check_password(
         &self,
         operator: &OperatorRow,
@@ -179,11 +275,22 @@ impl Backoffice {
         action: &str,
         subject: &str,
     ) -> AppResult<()> {
-        if passwords::verify(&password.0, Some(operator.password_hash.clone())).await? {
+        if operator.password_one_time {
+            self.deny(operator, action, subject, "password_one_time").await?;
+            return Err(password_change_required());
+        }
+        validate::password_entered(&password.0)?;
+        self.refuse_if_locked_out(&operator.username).await?;
+        if passwords::verify(&password.0, Some(operator.password_hash.clone())).await?.matches {
+            self.forget_failures_now(&operator.username).await?;
             return Ok(());
         }
-        self.deny(operator, action, subject, "wrong_password").await?;
-        Err(wrong_password())
+        let detail = json!({ "cause": "wrong_password" });
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(&mut tx, Some(operator), action, subject, AuditOutcome::Denied, detail).await?;
+        let lockout = self.count_failure(&mut tx, Some(operator), &operator.username).await?;
+        ovo_ledger::commit(tx).await?;
+        Err(lockout.unwrap_or_else(wrong_password))
     }
 
     /// Audits, in a transaction of its own, that `operator` was refused `action` on `subject`
@@ -232,8 +339,13 @@ impl Backoffice {
         };
         match self.session_operator(session.operator_id).await? {
             Some(op) => {
-                let state =
-                    if session.locked { SessionState::Locked } else { SessionState::Active };
+                let state = if session.locked {
+                    SessionState::Locked
+                } else if op.password_one_time {
+                    SessionState::PasswordChangeRequired
+                } else {
+                    SessionState::Active
+                };
                 Ok(self.status_of(state, Some(op)).await)
             }
             None => Ok(self.status_of(SessionState::SignedOut, None).await),
@@ -293,6 +405,9 @@ impl Backoffice {
         let Some(operator) = self.session_operator(session.operator_id).await? else {
             return Err(no_longer_active());
         };
+        if operator.password_one_time {
+            return Err(password_change_required());
+        }
         if !permissions::allows(operator.role, permission) {
             let detail = json!({ "permission": permission.key(), "role": operator.role.key() });
             let mut tx = self.ledger.begin_write().await?;
@@ -328,6 +443,14 @@ impl Backoffice {
 
 fn wrong_password() -> AppError {
     AppError::new(ErrorCode::WrongPassword, "wrong password").with_reason("wrong_password")
+}
+
+fn password_change_required() -> AppError {
+    AppError::new(
+        ErrorCode::PasswordChangeRequired,
+        "your password was set by an admin; choose your own password first",
+    )
+    .with_reason("password_change_required")
 }
 
 fn no_longer_active() -> AppError {

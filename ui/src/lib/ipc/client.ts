@@ -18,12 +18,14 @@ export class AppError extends Error {
   readonly existing: ExistingCustomer | null;
   /** On a file problem (an import's encoding, a line too long): the file's line. */
   readonly line: number | null;
+  /** On `too_many_attempts`: seconds until a password may be tried again. */
+  readonly retryAfterSeconds: number | null;
 
   constructor(
     code: ErrorCode,
     message: string,
     reason: string | null = null,
-    extra: { existing?: ExistingCustomer | null; line?: number | null } = {},
+    extra: { existing?: ExistingCustomer | null; line?: number | null; retryAfterSeconds?: number | null } = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -31,6 +33,7 @@ export class AppError extends Error {
     this.reason = reason;
     this.existing = extra.existing ?? null;
     this.line = extra.line ?? null;
+    this.retryAfterSeconds = extra.retryAfterSeconds ?? null;
   }
 }
 
@@ -50,7 +53,8 @@ export function toAppError(raw: unknown): AppError {
         ? { id: body.existing.id, fullName: body.existing.fullName }
         : null;
     const line = typeof body.line === 'number' ? body.line : null;
-    return new AppError(body.code as ErrorCode, message, reason, { existing, line });
+    const retryAfterSeconds = typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : null;
+    return new AppError(body.code as ErrorCode, message, reason, { existing, line, retryAfterSeconds });
   }
   let message: string;
   if (raw instanceof Error) message = raw.message;

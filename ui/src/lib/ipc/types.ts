@@ -5,7 +5,7 @@ export type ProductKey = "doku_snap_ovo" | "doku_jokul_ovo_push" | "tazapay_ovo_
 export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "production";
 export type LanguageKey = "id" | "en";
 
-export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
+export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "password_change_required" | "too_many_attempts" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
 export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ExistingCustomer = { id: number, fullName: string, };
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, 
@@ -17,7 +17,11 @@ existing?: ExistingCustomer,
 /**
  * On a file problem (an import's encoding, a line too long): the file's line it is on.
  */
-line?: number, };
+line?: number, 
+/**
+ * On `too_many_attempts`: how many seconds until a password may be tried again.
+ */
+retryAfterSeconds?: number, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
 /**
  * The built-in environment's sandbox (its customer and phone pages), when it runs.
@@ -29,12 +33,18 @@ sandboxUrl: string | null,
  */
 demoOperators: Array<DemoOperatorView>, demoPassword: string | null, };
 export type DemoOperatorView = { username: string, displayName: string, role: RoleKey, disabled: boolean, };
-export type SessionState = "uninitialized" | "signed_out" | "locked" | "active";
-export type OperatorView = { id: number, username: string, displayName: string, role: RoleKey, disabled: boolean, createdAt: string, };
+export type SessionState = "uninitialized" | "signed_out" | "locked" | "password_change_required" | "active";
+export type OperatorView = { id: number, username: string, displayName: string, role: RoleKey, disabled: boolean, 
+/**
+ * The password was set by an admin and is replaced at the operator's next sign-in.
+ */
+passwordOneTime: boolean, createdAt: string, };
 export type SessionStatus = { state: SessionState, operator: OperatorView | null, permissions: Array<Permission>, idleLockMinutes: number, };
 export type FirstAdminInput = { username: string, displayName: string, password: string, };
 export type SignInInput = { username: string, password: string, };
 export type UnlockInput = { password: string, };
+export type ChangePasswordInput = { currentPassword: string, newPassword: string, };
+export type ResetPasswordInput = { operatorId: number, password: string, };
 export type NewOperatorInput = { username: string, displayName: string, role: RoleKey, password: string, };
 export type ChangeRoleInput = { operatorId: number, role: RoleKey, };
 export type SetDisabledInput = { operatorId: number, disabled: boolean, };
@@ -613,6 +623,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_input",
   "unauthenticated",
   "locked",
+  "password_change_required",
+  "too_many_attempts",
   "forbidden",
   "not_found",
   "conflict",

@@ -6,7 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import Operators from './Operators.svelte';
 import { ADMIN, fakeBackend, freshEachTest } from '../../test/fixtures';
-import type { NewOperatorInput, OperatorView } from '../../lib/ipc/types';
+import type { NewOperatorInput, OperatorView, ResetPasswordInput } from '../../lib/ipc/types';
 
 const input = (testid: string) => screen.getByTestId(testid) as HTMLInputElement;
 
@@ -54,5 +54,33 @@ describe('Operators', () => {
     expect(input('op-new-display-name').getAttribute('aria-invalid')).toBeNull();
     expect(screen.getByTestId('form-error')).toBeTruthy();
     expect(invoke).not.toHaveBeenCalledWith('create_operator', expect.anything());
+  });
+
+  it('resets another operator’s password to a one-time one, never the admin’s own', async () => {
+    const budi: OperatorView = { ...ADMIN, id: 2, username: 'budi', displayName: 'Budi', role: 'finance' };
+    invoke.mockImplementation(
+      fakeBackend({
+        list_operators: () => [ADMIN, budi],
+        reset_operator_password: (args) => {
+          const sent = (args as { input: ResetPasswordInput }).input;
+          return { ...budi, id: sent.operatorId, passwordOneTime: true } satisfies OperatorView;
+        },
+      }),
+    );
+    render(Operators);
+    await screen.findByTestId('operator-row-budi');
+    expect(screen.queryByTestId('operator-reset-admin')).toBeNull();
+    expect(screen.queryByTestId('operator-one-time-budi')).toBeNull();
+    await fireEvent.click(screen.getByTestId('operator-reset-budi'));
+    await fireEvent.input(input('operator-reset-password'), { target: { value: 'short' } });
+    await fireEvent.click(screen.getByTestId('operator-reset-submit'));
+    expect(invoke).not.toHaveBeenCalledWith('reset_operator_password', expect.anything());
+    await fireEvent.input(input('operator-reset-password'), { target: { value: 'budi-new-one-time' } });
+    await fireEvent.click(screen.getByTestId('operator-reset-submit'));
+    await screen.findByTestId('operator-one-time-budi');
+    expect(invoke).toHaveBeenCalledWith('reset_operator_password', {
+      input: { operatorId: 2, password: 'budi-new-one-time' },
+    });
+    await waitFor(() => expect(screen.queryByTestId('operator-reset-dialog')).toBeNull());
   });
 });
