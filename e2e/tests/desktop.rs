@@ -91,6 +91,34 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_every_secret_
     scan.conclude()
 }
 
+/// The scan reads bytes: a secret inside binary data (a SQLite page, say) is found and named.
+#[test]
+fn the_secret_scan_finds_a_secret_inside_binary_data_and_names_its_file_and_kind() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (clean, dirty) = (dir.path().join("clean.bin"), dir.path().join("ledger.sqlite-wal"));
+    let code = "authcode-4f1c9a77d02b";
+    std::fs::write(&clean, [0u8, 159, 146, 150, 1, 2, 3])?;
+    let mut page = vec![0u8, 0xff, 0x13, 0x37];
+    page.extend_from_slice(
+        format!("{{\"additionalInfo\":{{\"authCode\":\"{code}\"}}}}").as_bytes(),
+    );
+    page.extend_from_slice(&[0, 0xfe]);
+    std::fs::write(&dirty, page)?;
+    let mut scan = SecretScan::default();
+    scan.add("authCode", [code])?;
+    scan.add("operator password", ["admin-password-2026"])?;
+    ensure!(scan.add("authCode", ["short"]).is_err(), "a value too short to find is refused");
+    scan.look_in(vec![clean, dirty.clone(), dir.path().join("gone")]);
+    ensure!(scan.files().len() == 2, "a file that is gone is not counted");
+    let err = scan.conclude().expect_err("the planted authCode is found").to_string();
+    ensure!(
+        err.contains("authCode in ") && err.contains(&dirty.display().to_string()),
+        "the failure names the kind and the file: {err}"
+    );
+    ensure!(!err.contains("clean.bin") && !err.contains("password"), "only that finding: {err}");
+    Ok(())
+}
+
 /// After the restart: the admin finds the credential set; staff links Budi's OVO account
 /// through DOKU SNAP (an authCode) and Siti's through OVO SNAP (customer and refresh tokens) and
 /// reads both balances; the secrets issued are added to `scan`, which looks at the written files

@@ -1152,11 +1152,8 @@ impl SecretScan {
             self.files.len(),
             self.found.len()
         );
-        let found: Vec<String> = self
-            .found
-            .iter()
-            .map(|(file, kind)| format!("a {kind} in {}", file.display()))
-            .collect();
+        let found: Vec<String> =
+            self.found.iter().map(|(file, kind)| format!("{kind} in {}", file.display())).collect();
         ensure!(found.is_empty(), "secrets written outside the keychain: {}", found.join("; "));
         Ok(())
     }
