@@ -1085,7 +1085,9 @@ impl SecretScan {
     }
 
     /// The customer tokens, B2B tokens and authCodes the sandbox's SNAP products issued so far
-    /// (`/_sandbox/{product}/state`), each product having issued at least one customer token.
+    /// (`/_sandbox/{product}/state`). Each product must have received from the app at least one
+    /// of its authCodes and one of its customer tokens: the app held them, so finding none
+    /// where they must not be means something.
     pub async fn add_issued_by(&mut self, sandbox: &Sandbox, products: &[&str]) -> Result<()> {
         for product in products {
             let state = sandbox.get(&format!("/_sandbox/{product}/state")).await?;
@@ -1101,7 +1103,7 @@ impl SecretScan {
             let issued = &state["issued"];
             let customer = texts(&issued["customer"]);
             ensure!(!customer.is_empty(), "{product} issued no customer token: {issued}");
-            self.add("customer token", customer)?;
+            self.add("customer token", &customer)?;
             self.add("customer token", texts(&issued["refresh"]))?;
             self.add("customer token", texts(&issued["linkage"]))?;
             self.add("B2B token", texts(&issued["b2b"]))?;
@@ -1113,6 +1115,12 @@ impl SecretScan {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect();
+            let received = sandbox.get(&format!("/_sandbox/received?product={product}")).await?;
+            let received = received.to_string();
+            let presented =
+                |values: &[String]| values.iter().any(|v| received.contains(v.as_str()));
+            ensure!(presented(&codes), "the app exchanged none of {product}'s authCodes");
+            ensure!(presented(&customer), "the app used none of {product}'s customer tokens");
             self.add("authCode", codes)?;
         }
         Ok(())
