@@ -8,15 +8,19 @@ use ovo_secrets::{KeychainStore, SecretKey, SecretStore};
 use serde_json::json;
 use std::time::Duration;
 use support::{
-    by_id, card, contains, decide_refund, digits, on_fresh_install, open_payment_by_reference,
-    open_started_payment, payment_step, refund_refused_over_ipc, refund_row_in_tab, started,
-    wait_refund_status, wait_status, Decision, Desktop, Install, Sandbox, APP_IDENTIFIER,
+    by_id, card, contains, decide_refund, digits, link_account, on_fresh_install,
+    open_payment_by_reference, open_started_payment, payment_step, refund_refused_over_ipc,
+    refund_row_in_tab, started, wait_refund_status, wait_status, Decision, Desktop, Install,
+    Sandbox, SecretScan, APP_IDENTIFIER,
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-2026";
 
+const STAFF: (&str, &str) = ("sari", "sari-password-1");
+const FINANCE: (&str, &str) = ("fajar", "fajar-password-1");
+
 #[tokio::test]
-async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_lives_only_in_the_keychain(
+async fn first_admin_operator_and_credential_survive_a_restart_and_every_secret_lives_only_in_the_keychain(
 ) -> Result<()> {
     let secret = format!("ovo-snap-client-secret-{}", std::process::id());
     let install = Install::new("first-run")?;
@@ -25,11 +29,12 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     app.screenshot("01-shell").await?;
     app.wait_text("current-operator", "Ayu Admin").await?;
 
-    app.create_operator("fajar", "Fajar Finance", "finance", "fajar-password-1").await?;
+    app.create_operator(FINANCE.0, "Fajar Finance", "finance", FINANCE.1).await?;
     ensure!(
         app.value("operator-role-fajar").await? == "finance",
         "the new operator is listed as finance"
     );
+    app.create_operator(STAFF.0, "Sari Staff", "staff", STAFF.1).await?;
     app.screenshot("02-operators").await?;
 
     app.click("settings-tab-credentials").await?;
@@ -46,8 +51,84 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     app.screenshot("03-credential-set").await?;
     app.quit().await?;
 
-    // Restart: the operator signs in again and the credential is still set.
+    // Restart: the operator signs in again and the credential is still set; staff then links
+    // two accounts, so that customer tokens and authCodes pass through the app.
+    let mut scan = SecretScan::default();
+    scan.add("provider credential", [&secret])?;
+    scan.add("operator password", [ADMIN_PASSWORD, STAFF.1, FINANCE.1])?;
     let app = install.launch().await?;
+    let result = restart_and_link(&install, &app, field, &mut scan).await;
+    app.finish(result).await?;
+
+    // The credential is in the OS keychain...
+    let key = SecretKey::new(APP_IDENTIFIER, "production", "ovo_snap", "client_secret");
+    let stored = KeychainStore::new().get(&key)?.map(|s| s.expose().clone());
+    ensure!(stored.as_deref() == Some(secret.as_str()), "the keychain holds the secret");
+    KeychainStore::new().delete(&key)?;
+    // ...and no secret is anywhere else: not the ledger, its WAL, a backup, the logs, stderr,
+    // nor any IPC reply (looked at while the app ran, its WAL in use, and once it had quit).
+    scan.look_in(install.written_files());
+    let scanned = scan.files();
+    let named =
+        |suffix: &str| scanned.iter().filter(|f| f.to_string_lossy().ends_with(suffix)).count();
+    ensure!(named("ledger.sqlite") == 1, "the ledger was scanned: {scanned:?}");
+    ensure!(named("ledger.sqlite-wal") == 1, "its WAL was scanned: {scanned:?}");
+    ensure!(named("ovo-backoffice.log") == 1, "the log was scanned: {scanned:?}");
+    ensure!(scanned.contains(&install.stderr), "stderr was scanned");
+    ensure!(scanned.contains(&install.journal), "the IPC journal was scanned");
+    ensure!(
+        contains(&install.journal, "\"command\":\"set_credential\"")
+            && contains(&install.journal, "\"command\":\"refresh_balance\""),
+        "the IPC journal recorded the run"
+    );
+    println!(
+        "secret scan: {} customer tokens, {} B2B tokens, {} authCodes; {} ledger backups",
+        scan.count("customer token"),
+        scan.count("B2B token"),
+        scan.count("authCode"),
+        named(".bak")
+    );
+    scan.conclude()
+}
+
+/// The scan reads bytes: a secret inside binary data (a SQLite page, say) is found and named.
+#[test]
+fn the_secret_scan_finds_a_secret_inside_binary_data_and_names_its_file_and_kind() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (clean, dirty) = (dir.path().join("clean.bin"), dir.path().join("ledger.sqlite-wal"));
+    let code = "authcode-4f1c9a77d02b";
+    std::fs::write(&clean, [0u8, 159, 146, 150, 1, 2, 3])?;
+    let mut page = vec![0u8, 0xff, 0x13, 0x37];
+    page.extend_from_slice(
+        format!("{{\"additionalInfo\":{{\"authCode\":\"{code}\"}}}}").as_bytes(),
+    );
+    page.extend_from_slice(&[0, 0xfe]);
+    std::fs::write(&dirty, page)?;
+    let mut scan = SecretScan::default();
+    scan.add("authCode", [code])?;
+    scan.add("operator password", ["admin-password-2026"])?;
+    ensure!(scan.add("authCode", ["short"]).is_err(), "a value too short to find is refused");
+    scan.look_in(vec![clean, dirty.clone(), dir.path().join("gone")]);
+    ensure!(scan.files().len() == 2, "a file that is gone is not counted");
+    let err = scan.conclude().expect_err("the planted authCode is found").to_string();
+    ensure!(
+        err.contains("authCode in ") && err.contains(&dirty.display().to_string()),
+        "the failure names the kind and the file: {err}"
+    );
+    ensure!(!err.contains("clean.bin") && !err.contains("password"), "only that finding: {err}");
+    Ok(())
+}
+
+/// After the restart: the admin finds the credential set; staff links Budi's OVO account
+/// through DOKU SNAP (an authCode) and Siti's through OVO SNAP (customer and refresh tokens) and
+/// reads both balances; the secrets issued are added to `scan`, which looks at the written files
+/// while the app still runs.
+async fn restart_and_link(
+    install: &Install,
+    app: &Desktop,
+    field: &str,
+    scan: &mut SecretScan,
+) -> Result<()> {
     app.sign_in("admin", ADMIN_PASSWORD).await?;
     app.click("nav-settings").await?;
     app.click("settings-tab-credentials").await?;
@@ -55,23 +136,29 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_the_secret_li
     app.wait_attr(&format!("cred-status-{field}"), "data-state", "set").await?;
     app.wait_attr("cred-status-ovo_snap-client_id", "data-state", "unset").await?;
     app.screenshot("04-after-restart").await?;
-    app.quit().await?;
+    app.sign_out().await?;
 
-    // The value is in the OS keychain...
-    let key = SecretKey::new(APP_IDENTIFIER, "production", "ovo_snap", "client_secret");
-    let stored = KeychainStore::new().get(&key)?.map(|s| s.expose().clone());
-    ensure!(stored.as_deref() == Some(secret.as_str()), "the keychain holds the secret");
-    // ...and nowhere else: not the ledger, its WAL, the logs, stderr, nor any IPC reply.
-    let files = install.written_files();
-    ensure!(files.iter().any(|f| f.ends_with("ledger.sqlite")), "the ledger was scanned");
-    ensure!(
-        contains(&install.journal, "\"command\":\"set_credential\""),
-        "the IPC journal recorded the run"
-    );
-    for file in &files {
-        ensure!(!contains(file, &secret), "the secret leaked into {}", file.display());
+    app.sign_in(STAFF.0, STAFF.1).await?;
+    let sandbox = Sandbox::of(app).await?;
+    for (search, name, product, typed_phone) in [
+        ("Budi", "Budi Santoso", "doku_snap_ovo", "0812-3456-7890"),
+        ("Siti", "Siti Rahmawati", "ovo_snap", "0812-9876-5432"),
+    ] {
+        app.open_customer(search, name).await?;
+        ensure!(
+            app.count(&card(product, "active")).await? == 0,
+            "{name} has no {product} account yet"
+        );
+        let active = link_account(app, install, &sandbox, product, typed_phone).await?;
+        app.click_css(&format!("{active} {}", by_id("balance-refresh"))).await?;
+        app.find_css(&format!("{active} {}:not([data-as-of=\"\"])", by_id("balance-as-of")))
+            .await?;
+        app.screenshot(&format!("05-{product}-linked")).await?;
+        app.click("customer-back").await?;
     }
-    KeychainStore::new().delete(&key)?;
+    scan.add_issued_by(&sandbox, &["doku_snap_ovo", "ovo_snap"]).await?;
+    ensure!(scan.count("authCode") >= 2, "both linkings' authCodes are known");
+    scan.look_in(install.written_files());
     Ok(())
 }
 

@@ -1090,3 +1090,115 @@ pub async fn refund_row_in_tab(app: &Desktop, status: &str, reference: &str) -> 
     ensure!(shown.as_deref() == Some(status), "listed as {status}: {shown:?}");
     Ok(row)
 }
+
+/// Looks for known secrets, byte for byte, in every file a run wrote; each secret has a kind
+/// (provider credential, customer token, authCode, operator password…) that a finding names.
+#[derive(Default)]
+pub struct SecretScan {
+    secrets: Vec<(&'static str, String)>,
+    files: std::collections::BTreeSet<PathBuf>,
+    found: std::collections::BTreeSet<(PathBuf, &'static str)>,
+}
+
+impl SecretScan {
+    /// A value shorter than this could turn up by chance; the secrets scanned are all longer.
+    const SHORTEST: usize = 8;
+
+    /// Adds the secrets of `kind`; refuses a value too short to find reliably.
+    pub fn add<S: AsRef<str>>(
+        &mut self,
+        kind: &'static str,
+        values: impl IntoIterator<Item = S>,
+    ) -> Result<()> {
+        for value in values {
+            let value = value.as_ref();
+            ensure!(value.len() >= Self::SHORTEST, "a {kind} to scan for is too short: {value:?}");
+            if !self.secrets.iter().any(|(_, known)| known == value) {
+                self.secrets.push((kind, value.to_owned()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The customer tokens, B2B tokens and authCodes the sandbox's SNAP products issued so far
+    /// (`/_sandbox/{product}/state`). Each product must have received from the app at least one
+    /// of its authCodes and one of its customer tokens: the app held them, so finding none
+    /// where they must not be means something.
+    pub async fn add_issued_by(&mut self, sandbox: &Sandbox, products: &[&str]) -> Result<()> {
+        for product in products {
+            let state = sandbox.get(&format!("/_sandbox/{product}/state")).await?;
+            let texts = |v: &Value| -> Vec<String> {
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            let issued = &state["issued"];
+            let customer = texts(&issued["customer"]);
+            ensure!(!customer.is_empty(), "{product} issued no customer token: {issued}");
+            self.add("customer token", &customer)?;
+            self.add("customer token", texts(&issued["refresh"]))?;
+            self.add("customer token", texts(&issued["linkage"]))?;
+            self.add("B2B token", texts(&issued["b2b"]))?;
+            let codes: Vec<String> = state["bindings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b["authCode"].as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let received = sandbox.get(&format!("/_sandbox/received?product={product}")).await?;
+            let received = received.to_string();
+            let presented =
+                |values: &[String]| values.iter().any(|v| received.contains(v.as_str()));
+            ensure!(presented(&codes), "the app exchanged none of {product}'s authCodes");
+            ensure!(presented(&customer), "the app used none of {product}'s customer tokens");
+            self.add("authCode", codes)?;
+        }
+        Ok(())
+    }
+
+    /// How many secrets of `kind` are scanned for.
+    pub fn count(&self, kind: &str) -> usize {
+        self.secrets.iter().filter(|(k, _)| *k == kind).count()
+    }
+
+    /// Reads each file as it is now (a file gone since it was listed, e.g. a WAL checkpointed
+    /// away, is skipped) and notes every secret found in it.
+    pub fn look_in(&mut self, files: Vec<PathBuf>) {
+        for file in files {
+            let Ok(bytes) = std::fs::read(&file) else { continue };
+            for (kind, secret) in &self.secrets {
+                if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                    self.found.insert((file.clone(), kind));
+                }
+            }
+            self.files.insert(file);
+        }
+    }
+
+    /// The files read so far.
+    pub fn files(&self) -> &std::collections::BTreeSet<PathBuf> {
+        &self.files
+    }
+
+    /// Prints `secret scan: K kinds, F files, N found`; fails naming each file and kind found.
+    pub fn conclude(&self) -> Result<()> {
+        let kinds: std::collections::BTreeSet<&str> =
+            self.secrets.iter().map(|(k, _)| *k).collect();
+        println!(
+            "secret scan: {} kinds, {} files, {} found",
+            kinds.len(),
+            self.files.len(),
+            self.found.len()
+        );
+        let found: Vec<String> =
+            self.found.iter().map(|(file, kind)| format!("{kind} in {}", file.display())).collect();
+        ensure!(found.is_empty(), "secrets written outside the keychain: {}", found.join("; "));
+        Ok(())
+    }
+}

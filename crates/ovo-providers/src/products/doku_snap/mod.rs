@@ -564,7 +564,7 @@ impl Provider for DokuSnapClient {
             redirect_url: binding_redirect(&wire)
                 .map_err(|detail| self.session.transport().malformed(call, detail))?
                 .to_owned(),
-            pending_token: wire.auth_code().map(|code| Sensitive::new(code.to_owned())),
+            pending_token: wire.auth_code().cloned(),
             provider_ref: wire.reference_no,
         })
     }

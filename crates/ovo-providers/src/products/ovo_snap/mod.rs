@@ -303,14 +303,14 @@ impl Provider for OvoSnapClient {
             .ok_or_else(|| self.snap.transport().malformed(call, "missing redirectUrl".into()))?;
         let linkage = binding.linkage_token.clone().or_else(|| {
             let info = binding.additional_info.as_ref();
-            info.and_then(|i| i.linkage_token.clone()).filter(|t| !t.is_empty())
+            info.and_then(|i| i.linkage_token.clone()).filter(|t| !t.expose().is_empty())
         });
         let linkage = linkage
             .ok_or_else(|| self.snap.transport().malformed(call, "missing linkageToken".into()))?;
         Ok(BindStarted {
             redirect_url,
             provider_ref: binding.reference_no,
-            pending_token: Some(Sensitive::new(linkage)),
+            pending_token: Some(linkage),
         })
     }
 

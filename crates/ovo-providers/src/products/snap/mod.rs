@@ -336,10 +336,7 @@ impl SnapSession {
             .token_call(call, &self.profile.b2b2c_token_path, authorization, body.to_string())
             .await?;
         let info = reply.access_token_info.as_ref();
-        let refresh = reply
-            .refresh_token
-            .or_else(|| info.and_then(|i| i.refresh_token.clone()))
-            .map(Sensitive::new);
+        let refresh = reply.refresh_token.or_else(|| info.and_then(|i| i.refresh_token.clone()));
         let now = self.now();
         let expires_at = match (
             reply.expires_in.as_ref().or(info.and_then(|i| i.expires_in.as_ref())),
@@ -390,7 +387,7 @@ impl SnapSession {
             .clone()
             .or_else(|| token.access_token_info.as_ref().and_then(|i| i.access_token.clone()));
         match access {
-            Some(a) if !a.is_empty() => Ok((token, Sensitive::new(a))),
+            Some(a) if !a.expose().is_empty() => Ok((token, a)),
             _ => Err(self.transport.malformed(call, "missing accessToken".into())),
         }
     }
@@ -512,13 +509,13 @@ mod tests {
         )
         .unwrap();
         let info = reply.additional_info.unwrap();
-        assert_eq!(info.linkage_token.as_deref(), Some("LT-1"));
+        assert_eq!(info.linkage_token.as_ref().map(|t| t.expose().as_str()), Some("LT-1"));
         assert!(info.status.is_none() && info.auth_code.is_none());
         let reply: BindingReply =
             serde_json::from_str(r#"{"additionalInfo":"free text","linkageToken":"LT-2"}"#)
                 .unwrap();
         assert!(reply.additional_info.is_none());
-        assert_eq!(reply.linkage_token.as_deref(), Some("LT-2"));
+        assert_eq!(reply.linkage_token.as_ref().map(|t| t.expose().as_str()), Some("LT-2"));
     }
 
     #[test]

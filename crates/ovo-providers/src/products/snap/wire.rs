@@ -6,6 +6,7 @@
 //! the answer.
 
 use ovo_domain::{Idr, Product};
+use ovo_secrets::Sensitive;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -125,14 +126,32 @@ where
     Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
+/// Reads a token the answer relies on into a redacted holder: a wrong shape is refused.
+fn secret<'de, D>(deserializer: D) -> Result<Option<Sensitive<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(Option::<String>::deserialize(deserializer)?.map(Sensitive::new))
+}
+
+/// [`lenient`], for a token: read into a redacted holder.
+fn lenient_secret<'de, D>(deserializer: D) -> Result<Option<Sensitive<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(lenient::<D, String>(deserializer)?.map(Sensitive::new))
+}
+
 /// Token answers. `accessToken` and `refreshToken` are both products'; the expiry forms differ
 /// (DOKU `expiresIn` or `accessTokenExpiryTime`, OVO any of them or `accessTokenInfo`), so
 /// they are lenient: without a readable expiry the token is renewed on `401`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenReply {
-    pub(super) access_token: Option<String>,
-    pub(super) refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "secret")]
+    pub(super) access_token: Option<Sensitive<String>>,
+    #[serde(default, deserialize_with = "secret")]
+    pub(super) refresh_token: Option<Sensitive<String>>,
     #[serde(default, deserialize_with = "lenient")]
     pub(super) expires_in: Option<IntOrString>,
     #[serde(default, deserialize_with = "lenient")]
@@ -145,10 +164,10 @@ pub(super) struct TokenReply {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct AccessTokenInfo {
-    #[serde(default, deserialize_with = "lenient")]
-    pub(super) access_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub(super) refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub(super) access_token: Option<Sensitive<String>>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub(super) refresh_token: Option<Sensitive<String>>,
     #[serde(default, deserialize_with = "lenient")]
     pub(super) expires_in: Option<IntOrString>,
 }
@@ -554,8 +573,8 @@ pub struct BindingReply {
     pub web_redirect_url: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub pin_web_view_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub linkage_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub linkage_token: Option<Sensitive<String>>,
     /// DOKU's Java SDK form (house decision 4).
     #[serde(default, deserialize_with = "lenient")]
     pub account_status: Option<BindingStatus>,
@@ -572,12 +591,12 @@ pub struct BindingReplyInfo {
     pub status: Option<BindingStatus>,
     #[serde(default, deserialize_with = "lenient")]
     pub account_status: Option<BindingStatus>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub auth_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub auth_code: Option<Sensitive<String>>,
     #[serde(default, deserialize_with = "lenient")]
     pub cust_id_merchant: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub linkage_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient_secret")]
+    pub linkage_token: Option<Sensitive<String>>,
 }
 
 impl BindingReply {
@@ -589,8 +608,8 @@ impl BindingReply {
     }
 
     /// `additionalInfo.authCode`.
-    pub fn auth_code(&self) -> Option<&str> {
-        self.additional_info.as_ref()?.auth_code.as_deref()
+    pub fn auth_code(&self) -> Option<&Sensitive<String>> {
+        self.additional_info.as_ref()?.auth_code.as_ref()
     }
 }
 
@@ -727,6 +746,10 @@ mod tests {
         decode_body(&serde_json::from_str(json).unwrap())
     }
 
+    fn exposed(secret: &Option<Sensitive<String>>) -> Option<&str> {
+        secret.as_ref().map(|s| s.expose().as_str())
+    }
+
     fn idr(rupiah: i64) -> Option<Idr> {
         Some(Idr::new(rupiah).unwrap())
     }
@@ -738,12 +761,12 @@ mod tests {
         let doku_b2b: TokenReply = read(r#"{"responseCode":"2007300","responseMessage":"Successful","accessToken":"eyJ","tokenType":"Bearer","expiresIn":900,"additionalInfo":""}"#).unwrap();
         assert_eq!(doku_b2b.expires_in.and_then(|e| e.as_u64()), Some(900));
         let doku_b2b2c: TokenReply = read(r#"{"responseCode":"2007400","accessToken":"A","tokenType":"Bearer","accessTokenExpiryTime":"2024-01-01T10:15:00+07:00","refreshToken":"R","refreshTokenExpiryTime":"2024-02-01T10:15:00+07:00","additionalInfo":{}}"#).unwrap();
-        assert_eq!(doku_b2b2c.refresh_token.as_deref(), Some("R"));
+        assert_eq!(exposed(&doku_b2b2c.refresh_token), Some("R"));
         assert!(doku_b2b2c.access_token_expiry_time.is_some());
         let ovo: TokenReply = read(r#"{"responseCode":"2007400","accessTokenInfo":{"accessToken":"A","refreshToken":"R","expiresIn":"900"}}"#).unwrap();
         let info = ovo.access_token_info.unwrap();
         assert_eq!(
-            (info.access_token.as_deref(), info.expires_in.and_then(|e| e.as_u64())),
+            (exposed(&info.access_token), info.expires_in.and_then(|e| e.as_u64())),
             (Some("A"), Some(900))
         );
 
@@ -756,7 +779,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (ovo.access_token.as_deref(), ovo.access_token_expiry_time, ovo.expires_in),
+            (exposed(&ovo.access_token), ovo.access_token_expiry_time, ovo.expires_in),
             (Some("A"), None, None)
         );
         // The token itself is relied on: a wrong shape is refused and named.
@@ -767,22 +790,123 @@ mod tests {
     #[test]
     fn binding_answers_of_both_products_parse_and_the_other_products_fields_are_lenient() {
         let doku: BindingReply = read(r#"{"responseCode":"2000700","responseMessage":"Successful","referenceNo":"129260743966","redirectUrl":"https://sandbox.doku.com/direct-debit/ui/binding/1","additionalInfo":{"custIdMerchant":"CUST-001","status":"PENDING","authCode":"AC"}}"#).unwrap();
-        assert_eq!((doku.status(), doku.auth_code()), (Some(&BindingStatus::Pending), Some("AC")));
+        assert_eq!(
+            (doku.status(), doku.auth_code().map(|c| c.expose().as_str())),
+            (Some(&BindingStatus::Pending), Some("AC"))
+        );
         let ovo: BindingReply = read(r#"{"responseCode":"2000700","redirectUrl":"https://ovo/activation","linkageToken":"LT"}"#).unwrap();
-        assert_eq!(ovo.linkage_token.as_deref(), Some("LT"));
+        assert_eq!(exposed(&ovo.linkage_token), Some("LT"));
 
         let doku: BindingReply = read(r#"{"redirectUrl":"https://x","linkageToken":{"value":"LT"},"pinWebViewUrl":false,"webRedirectUrl":7}"#).unwrap();
         assert_eq!(
-            (doku.linkage_token, doku.pin_web_view_url, doku.web_redirect_url),
-            (None, None, None)
+            (doku.linkage_token.is_none(), doku.pin_web_view_url, doku.web_redirect_url),
+            (true, None, None)
         );
         let ovo: BindingReply = read(r#"{"redirectUrl":"https://x","linkageToken":"LT","accountStatus":1,"referenceNo":12345}"#).unwrap();
         assert_eq!(
-            (ovo.account_status, ovo.reference_no, ovo.linkage_token.as_deref()),
+            (ovo.account_status, ovo.reference_no, exposed(&ovo.linkage_token)),
             (None, None, Some("LT"))
         );
         let e = read::<BindingReply>(r#"{"redirectUrl":["https://x"]}"#).unwrap_err();
         assert!(e.starts_with("redirectUrl"), "{e}");
+    }
+
+    #[test]
+    fn token_holding_types_redact_their_secrets_when_formatted() {
+        use crate::model::{BindStarted, CompleteBinding, LinkedAccount};
+        use crate::products::doku_snap::sign::IssuedToken;
+        use crate::products::faspay::sign::Signer;
+        use ovo_domain::{Msisdn, Reference};
+
+        const SECRET: &str = "S3CRET-token-4f1c9a";
+        let held = || Some(Sensitive::new(SECRET.to_owned()));
+        let phone = Msisdn::parse("081234567890").unwrap();
+        let reference = Reference::parse("LNK0000000000001").unwrap();
+        let token: TokenReply = read(&format!(
+            r#"{{"accessToken":"{SECRET}","refreshToken":"{SECRET}","accessTokenInfo":{{"accessToken":"{SECRET}","refreshToken":"{SECRET}"}}}}"#
+        ))
+        .unwrap();
+        let binding: BindingReply = read(&format!(
+            r#"{{"redirectUrl":"https://x","linkageToken":"{SECRET}","additionalInfo":{{"authCode":"{SECRET}","linkageToken":"{SECRET}"}}}}"#
+        ))
+        .unwrap();
+        assert_eq!(exposed(&token.access_token), Some(SECRET), "the table holds the secret");
+        assert_eq!(binding.auth_code().map(|c| c.expose().as_str()), Some(SECRET));
+
+        let shown: Vec<(&str, String)> = vec![
+            ("TokenReply", format!("{token:?}")),
+            ("AccessTokenInfo", format!("{:?}", token.access_token_info)),
+            ("BindingReply", format!("{binding:?}")),
+            ("BindingReplyInfo", format!("{:#?}", binding.additional_info)),
+            (
+                "CustomerGrant::AuthorizationCode",
+                format!(
+                    "{:?}",
+                    crate::products::snap::CustomerGrant::AuthorizationCode(SECRET.into())
+                ),
+            ),
+            (
+                "CustomerGrant::RefreshToken",
+                format!("{:?}", crate::products::snap::CustomerGrant::RefreshToken(SECRET.into())),
+            ),
+            (
+                "CustomerToken",
+                format!(
+                    "{:?}",
+                    crate::products::snap::CustomerToken {
+                        access_token: SECRET.into(),
+                        refresh_token: held(),
+                        expires_at: None
+                    }
+                ),
+            ),
+            (
+                "LinkedAccount",
+                format!(
+                    "{:?}",
+                    LinkedAccount {
+                        phone: phone.clone(),
+                        provider_ref: None,
+                        token: held(),
+                        refresh_token: held(),
+                        token_expires_at: None
+                    }
+                ),
+            ),
+            (
+                "BindStarted",
+                format!(
+                    "{:?}",
+                    BindStarted {
+                        redirect_url: "https://x".into(),
+                        provider_ref: None,
+                        pending_token: held()
+                    }
+                ),
+            ),
+            (
+                "CompleteBinding",
+                format!(
+                    "{:?}",
+                    CompleteBinding {
+                        reference,
+                        phone,
+                        provider_ref: None,
+                        auth_code: held(),
+                        pending_token: held()
+                    }
+                ),
+            ),
+            (
+                "IssuedToken",
+                format!("{:?}", IssuedToken { access_token: SECRET.into(), expires_in: 900 }),
+            ),
+            ("faspay Signer", format!("{:?}", Signer::new(SECRET.into(), SECRET.into()))),
+        ];
+        for (kind, text) in shown {
+            assert!(!text.contains(SECRET), "{kind} shows its secret: {text}");
+            assert!(text.contains("[redacted]"), "{kind} does not say what it hides: {text}");
+        }
     }
 
     #[test]

@@ -1533,6 +1533,11 @@ async fn control_state(State(st): State<DokuSnapSim>) -> Json<Value> {
     Json(json!({
         "bindings": inner.bindings.values().map(binding_view).collect::<Vec<_>>(),
         "payments": inner.payments.values().map(payment_view).collect::<Vec<_>>(),
+        "issued": {
+            "b2b": inner.b2b.valid_where(|_| true),
+            "customer": inner.customer.valid_where(|_| true),
+            "refresh": inner.refresh.valid_where(|_| true),
+        },
     }))
 }
 

@@ -1226,7 +1226,13 @@ async fn control_state(State(s): State<OvoSnapSim>) -> Json<Value> {
             })
         })
         .collect();
-    Json(json!({ "bindings": bindings, "payments": payments }))
+    let issued = json!({
+        "b2b": inner.b2b.valid_where(|_| true),
+        "customer": inner.customer.valid_where(|_| true),
+        "refresh": inner.refresh.valid_where(|_| true),
+        "linkage": inner.linkage.valid_where(|_| true),
+    });
+    Json(json!({ "bindings": bindings, "payments": payments, "issued": issued }))
 }
 
 /// Moves a payment's creation and success instants `days` back (refund-window drills).
