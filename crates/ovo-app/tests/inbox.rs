@@ -31,15 +31,8 @@ struct Fixture {
 async fn fixture() -> Fixture {
     let base =
         TestApp::builder().scale("0.02").operator_shown_as("sam", "Sam", "staff").open().await;
-    let settings = base
-        .app
-        .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
-        .await
-        .unwrap();
-    assert!(settings.running, "{settings:?}");
+    let listener = base.start_listener(Product::TazapayOvoIdr).await;
     base.sign_in_as("sam").await;
-    let listener =
-        settings.urls.iter().find(|u| u.product == Product::TazapayOvoIdr).unwrap().url.clone();
     let TestApp { dir, app, clock, http, .. } = base;
     Fixture { _dir: dir, app, clock, http, listener }
 }

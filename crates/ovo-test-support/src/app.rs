@@ -101,6 +101,17 @@ impl TestApp {
         sign_in_as(&self.app, username).await;
     }
 
+    /// Starts the notification listener on a free loopback port; the URL it serves `product` at.
+    pub async fn start_listener(&self, product: Product) -> String {
+        let settings = self
+            .app
+            .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
+            .await
+            .unwrap();
+        assert!(settings.running, "{settings:?}");
+        settings.urls.iter().find(|u| u.product == product).unwrap().url.clone()
+    }
+
     /// The built-in environment's simulator (started on first use).
     pub async fn sim(&self) -> Sim {
         Sim::at(&sandbox_url(&self.app).await)

@@ -8,7 +8,7 @@ import { defaultLanguage } from './i18n/locale';
 import { desk } from './desk.svelte';
 import type { Section } from './nav';
 
-import { clearToasts } from './toasts.svelte';
+import { clearToasts, toastError } from './toasts.svelte';
 
 export const POLL_INTERVAL_MS = 15_000;
 /**
@@ -115,6 +115,15 @@ export function handleCommandError(error: AppError): void {
     (error.code === 'already_set_up' && status.state === 'uninitialized')
   ) {
     void refreshStatus();
+  }
+}
+
+/** Signs out from a screen outside the shell (lock, password change); a failure is a toast. */
+export async function signOut(): Promise<void> {
+  try {
+    applyStatus(await api.signOut());
+  } catch (error) {
+    toastError(error);
   }
 }
 

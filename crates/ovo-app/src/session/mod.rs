@@ -158,19 +158,7 @@ impl Backoffice {
     /// The signed-in operator replaces their own password: the current one is required, the
     /// new one must differ and follow the password rules. It is theirs, not one-time.
     pub async fn change_password(&self, input: ChangePasswordInput) -> AppResult<SessionStatus> {
-        self.apply_idle_lock().await?;
-        let Some(session) = self.session.current() else {
-            return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));
-        };
-        if session.locked {
-            return Err(AppError::new(
-                ErrorCode::Locked,
-                "the session is locked; enter your password to continue",
-            ));
-        }
-        let Some(op) = self.session_operator(session.operator_id).await? else {
-            return Err(no_longer_active());
-        };
+        let op = self.unlocked_operator().await?;
         validate::password_entered(&input.current_password.0)?;
         validate::password(&input.new_password.0)?;
         if input.new_password.0.expose() == input.current_password.0.expose() {
@@ -387,11 +375,9 @@ impl Backoffice {
         }
     }
 
-    /// The gate of every use case that needs a signed-in operator: not signed in →
-    /// `unauthenticated`; idle too long or locked → `locked`; lacking the permission →
-    /// `forbidden`, and the attempt is audited. Passing it is not activity: pages that poll would
-    /// otherwise keep an unattended desk unlocked.
-    pub(crate) async fn authorize(&self, permission: Permission, action: &str) -> AppResult<Actor> {
+    /// The signed-in operator of an unlocked session (applying the idle lock first): not signed
+    /// in → `unauthenticated`; idle too long or locked → `locked`.
+    async fn unlocked_operator(&self) -> AppResult<OperatorRow> {
         self.apply_idle_lock().await?;
         let Some(session) = self.session.current() else {
             return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));
@@ -402,9 +388,15 @@ impl Backoffice {
                 "the session is locked; enter your password to continue",
             ));
         }
-        let Some(operator) = self.session_operator(session.operator_id).await? else {
-            return Err(no_longer_active());
-        };
+        self.session_operator(session.operator_id).await?.ok_or_else(no_longer_active)
+    }
+
+    /// The gate of every use case that needs a signed-in operator: not signed in →
+    /// `unauthenticated`; idle too long or locked → `locked`; lacking the permission →
+    /// `forbidden`, and the attempt is audited. Passing it is not activity: pages that poll would
+    /// otherwise keep an unattended desk unlocked.
+    pub(crate) async fn authorize(&self, permission: Permission, action: &str) -> AppResult<Actor> {
+        let operator = self.unlocked_operator().await?;
         if operator.password_one_time {
             return Err(password_change_required());
         }
