@@ -60,7 +60,7 @@ describe('App', () => {
     boot(
       { environment: 'production' },
       status('active', {
-        operator: { id: 2, username: 'budi', displayName: 'Budi', role: 'finance', disabled: false, passwordOneTime: false, createdAt: '2026-01-01T00:00:00Z' },
+        operator: { id: 2, username: 'budi', displayName: 'Budi', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
         permissions: ['view_payments', 'approve_refunds', 'view_audit'],
       }),
       {

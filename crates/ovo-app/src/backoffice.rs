@@ -100,8 +100,16 @@ impl Backoffice {
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
-        let local_keys =
-            LocalKeys::load(&ledger, secrets.as_ref(), &config.app_identifier, clock.now()).await?;
+        let created = open_report.applied.first() == Some(&1);
+        let local_keys = LocalKeys::load(
+            &ledger,
+            secrets.as_ref(),
+            &config.app_identifier,
+            &config.data_dir,
+            created,
+            clock.now(),
+        )
+        .await?;
         let (audit_anchor, lost_key) =
             AuditAnchor::open(&ledger, secrets.clone(), &config.app_identifier, &local_keys)
                 .await?;

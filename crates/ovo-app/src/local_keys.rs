@@ -1,11 +1,16 @@
 //! Keys this ledger keeps in the OS keychain, never in the ledger file: the audit chain's HMAC
 //! key and the key that hashes secrets out of stored notifications. Entries are scoped by the
 //! ledger's own random id (setting `ledger_id`), so two ledgers on one machine never share one.
+//! The keychain also remembers which id the ledger in each data folder had, so a file whose id
+//! was removed or changed cannot pass for a new ledger with fresh keys and no anchor.
 //! They are loaded once when the back office opens, before any ledger transaction.
+
+use std::path::Path;
 
 use ovo_ledger::{settings, Ledger};
 use ovo_secrets::{SecretKey, SecretStore, Sensitive};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -13,6 +18,7 @@ const LEDGER_ID_SETTING: &str = "ledger_id";
 /// Keychain environment part of every local key (provider credentials use real environments).
 const LOCAL_SCOPE: &str = "local";
 const KEY_BYTES: usize = 32;
+const AUDIT_KEY: &str = "audit_key";
 
 /// The loaded keys.
 pub(crate) struct LocalKeys {
@@ -37,11 +43,13 @@ impl LocalKeys {
         ledger: &Ledger,
         secrets: &dyn SecretStore,
         namespace: &str,
+        data_dir: &Path,
+        created: bool,
         now: ovo_domain::Timestamp,
     ) -> AppResult<LocalKeys> {
-        let ledger_id = ledger_id(ledger, now).await?;
+        let ledger_id = ledger_id(ledger, secrets, namespace, data_dir, created, now).await?;
         let key = |name: &str| local_key(secrets, namespace, &ledger_id, name);
-        let (audit, audit_key_created) = key("audit_key")?;
+        let (audit, audit_key_created) = key(AUDIT_KEY)?;
         let (redaction, _) = key("redaction_key")?;
         Ok(LocalKeys { audit, redaction, audit_key_created, ledger_id })
     }
@@ -52,25 +60,74 @@ impl LocalKeys {
     }
 }
 
-async fn ledger_id(ledger: &Ledger, now: ovo_domain::Timestamp) -> AppResult<String> {
-    let mut tx = ledger.begin_write().await?;
-    if let Some(stored) = settings::get(&mut tx, LEDGER_ID_SETTING).await? {
-        let id: String = serde_json::from_str(&stored).map_err(|e| {
+/// The ledger's id: the file's own while the keychain knows it. A ledger this open did not
+/// create whose id is missing or unknown takes the id the keychain remembers for its data folder
+/// (the file was altered, so its chain is checked against that ledger's key and anchor); a new
+/// ledger gets a new id.
+async fn ledger_id(
+    ledger: &Ledger,
+    secrets: &dyn SecretStore,
+    namespace: &str,
+    data_dir: &Path,
+    created: bool,
+    now: ovo_domain::Timestamp,
+) -> AppResult<String> {
+    let mut conn = ledger.read().await?;
+    let in_file = match settings::get(&mut conn, LEDGER_ID_SETTING).await? {
+        Some(stored) => Some(serde_json::from_str::<String>(&stored).map_err(|e| {
             AppError::new(ErrorCode::Storage, format!("the stored ledger id is unreadable: {e}"))
-        })?;
-        return Ok(id);
+        })?),
+        None => None,
+    };
+    drop(conn);
+    let folder = folder_address(namespace, data_dir);
+    let remembered = secrets.get(&folder).map_err(keychain_error("ledger id"))?;
+    let remembered = remembered.map(|id| id.expose().clone());
+    let known = |id: &str| {
+        secrets
+            .contains(&LocalKeys::address(namespace, id, AUDIT_KEY))
+            .map_err(keychain_error(AUDIT_KEY))
+    };
+    let id = match (in_file.clone(), remembered.clone()) {
+        (Some(file), _) if known(&file)? => file,
+        (file, Some(folder_id)) if !created && known(&folder_id)? => {
+            tracing::warn!(
+                file = file.as_deref().unwrap_or("none"),
+                remembered = %folder_id,
+                "the ledger's id is missing or unknown to the keychain; checking it as the ledger this folder had"
+            );
+            folder_id
+        }
+        (Some(file), _) => file,
+        (None, _) => hex::encode(random_bytes(16)),
+    };
+    if in_file.as_deref() != Some(id.as_str()) {
+        let mut tx = ledger.begin_write().await?;
+        let value = serde_json::Value::from(id.clone()).to_string();
+        settings::put(&mut tx, LEDGER_ID_SETTING, &value, now, None).await?;
+        ovo_ledger::commit(tx).await?;
     }
-    let id = hex::encode(random_bytes(16));
-    settings::put(
-        &mut tx,
-        LEDGER_ID_SETTING,
-        &serde_json::Value::from(id.clone()).to_string(),
-        now,
-        None,
-    )
-    .await?;
-    ovo_ledger::commit(tx).await?;
+    if remembered.as_deref() != Some(id.as_str()) {
+        secrets.put(&folder, &Sensitive::new(id.clone())).map_err(keychain_error("ledger id"))?;
+    }
     Ok(id)
+}
+
+/// Where the keychain remembers the id of the ledger in `data_dir`.
+fn folder_address(namespace: &str, data_dir: &Path) -> SecretKey {
+    let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let digest = Sha256::digest(path.to_string_lossy().as_bytes());
+    let folder = format!("folder-{}", &hex::encode(digest)[..32]);
+    SecretKey::new(namespace, LOCAL_SCOPE, folder, LEDGER_ID_SETTING)
+}
+
+fn keychain_error(name: &str) -> impl Fn(ovo_secrets::SecretError) -> AppError + '_ {
+    move |e| {
+        AppError::new(
+            ErrorCode::KeychainUnavailable,
+            format!("the OS keychain holds this ledger's {name} and cannot be reached: {e}"),
+        )
+    }
 }
 
 fn local_key(
@@ -80,13 +137,8 @@ fn local_key(
     name: &str,
 ) -> AppResult<(Sensitive<Vec<u8>>, bool)> {
     let address = LocalKeys::address(namespace, ledger_id, name);
-    let keychain = |e: ovo_secrets::SecretError| {
-        AppError::new(
-            ErrorCode::KeychainUnavailable,
-            format!("the OS keychain holds this ledger's {name} and cannot be reached: {e}"),
-        )
-    };
-    if let Some(stored) = secrets.get(&address).map_err(keychain)? {
+    let keychain = keychain_error(name);
+    if let Some(stored) = secrets.get(&address).map_err(&keychain)? {
         let bytes = hex::decode(stored.expose()).map_err(|_| {
             AppError::new(
                 ErrorCode::KeychainUnavailable,
@@ -96,7 +148,7 @@ fn local_key(
         return Ok((Sensitive::new(bytes), false));
     }
     let bytes = random_bytes(KEY_BYTES);
-    secrets.put(&address, &Sensitive::new(hex::encode(&bytes))).map_err(keychain)?;
+    secrets.put(&address, &Sensitive::new(hex::encode(&bytes))).map_err(&keychain)?;
     Ok((Sensitive::new(bytes), true))
 }
 

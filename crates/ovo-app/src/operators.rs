@@ -141,11 +141,7 @@ impl Backoffice {
             .with_reason("self_reset"));
         }
         if target.demo {
-            return Err(AppError::new(
-                ErrorCode::Conflict,
-                "the demo operators share the public demo password; it cannot be reset",
-            )
-            .with_reason("demo_operator_password"));
+            return Err(demo_password_fixed());
         }
         let password_hash = passwords::hash(&input.password.0).await?;
         let mut tx = self.ledger.begin_write().await?;
@@ -179,6 +175,16 @@ pub(crate) fn operator_view(op: &OperatorRow) -> OperatorView {
         role: op.role,
         disabled: op.disabled,
         password_one_time: op.password_one_time,
+        demo: op.demo,
         created_at: op.created_at.to_rfc3339(),
     }
+}
+
+/// The demo operators' password is the documented one: nobody resets or changes it.
+pub(crate) fn demo_password_fixed() -> AppError {
+    AppError::new(
+        ErrorCode::Conflict,
+        "the demo operators share the public demo password; it cannot be reset or changed",
+    )
+    .with_reason("demo_operator_password")
 }

@@ -187,16 +187,47 @@ async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legac
     make_legacy(&ledger).await;
     ledger.close().await;
     // The backup the upgrade took (named by the second) would block the next one's name.
-    for file in std::fs::read_dir(&data_dir).unwrap() {
+    remove_backups(&data_dir);
+    let (app, _, _) = TestApp::builder()
+        .fixed_clock()
+        .signed_in("admin")
+        .open_at(&data_dir, secrets.clone())
+        .await;
+    let v = app.verify_audit().await.unwrap();
+    assert_eq!(problem(&v), (false, Some(legacy_head + 1), Some("rebuilt")));
+    app.ledger().close().await;
+    drop(app);
+
+    // The same, with the ledger's id removed or replaced so that fresh keys would be made.
+    for change_id in [
+        "DELETE FROM settings WHERE key = 'ledger_id'",
+        "UPDATE settings SET value = '\"0123abcd\"' WHERE key = 'ledger_id'",
+    ] {
+        let (ledger, _) = Ledger::open(&data_dir.join(LEDGER_FILE)).await.unwrap();
+        make_legacy(&ledger).await;
+        sqlx::query(change_id).execute(ledger.writer_pool()).await.unwrap();
+        ledger.close().await;
+        remove_backups(&data_dir);
+        let (app, _, _) = TestApp::builder()
+            .fixed_clock()
+            .signed_in("admin")
+            .open_at(&data_dir, secrets.clone())
+            .await;
+        let v = app.verify_audit().await.unwrap();
+        assert!(!problem(&v).0, "{change_id}: {v:?}");
+        assert_eq!(problem(&v).1, Some(legacy_head + 1), "{change_id}: {v:?}");
+        app.ledger().close().await;
+        drop(app);
+    }
+}
+
+fn remove_backups(data_dir: &std::path::Path) {
+    for file in std::fs::read_dir(data_dir).unwrap() {
         let path = file.unwrap().path();
         if path.extension().is_some_and(|e| e == "bak") {
             std::fs::remove_file(path).unwrap();
         }
     }
-    let (app, _, _) =
-        TestApp::builder().fixed_clock().signed_in("admin").open_at(&data_dir, secrets).await;
-    let v = app.verify_audit().await.unwrap();
-    assert_eq!(problem(&v), (false, Some(legacy_head + 1), Some("rebuilt")));
 }
 
 #[tokio::test]

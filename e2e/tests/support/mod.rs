@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
@@ -38,7 +38,12 @@ pub struct Install {
     pub rejects_file: PathBuf,
     launcher: PathBuf,
     name: String,
+    /// The operators created in this install who have not signed in yet: their one-time
+    /// password (kept across launches, as the ledger keeps it).
+    one_time: OneTimePasswords,
 }
+
+type OneTimePasswords = Arc<Mutex<HashMap<String, String>>>;
 
 impl Install {
     pub fn new(name: &str) -> Result<Install> {
@@ -77,6 +82,7 @@ impl Install {
             rejects_file,
             launcher,
             name: name.to_owned(),
+            one_time: OneTimePasswords::default(),
         })
     }
 
@@ -97,7 +103,7 @@ impl Install {
                 bail!("the app did not open a window within {LAUNCH_WAIT:?}; its stderr begins: {head}");
             }
         };
-        Ok(Desktop { client, name: self.name.clone(), one_time: Mutex::default() })
+        Ok(Desktop { client, name: self.name.clone(), one_time: self.one_time.clone() })
     }
 
     /// The URLs the app has "opened in the system browser" so far, in order.
@@ -130,8 +136,8 @@ impl Install {
 pub struct Desktop {
     pub client: Client,
     name: String,
-    /// The operators created here who have not signed in yet: their one-time password.
-    one_time: Mutex<HashMap<String, String>>,
+    /// The install's operators who have not signed in yet: their one-time password.
+    one_time: OneTimePasswords,
 }
 
 /// The one-time password the admin gives an operator whose own will be `password`.

@@ -84,8 +84,17 @@ export function describeProblem(problem: Problem): Described {
     const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
     return { text, detail };
   }
-  if (problem.reason === 'too_many_attempts' && typeof problem.retryAfterSeconds === 'number') {
-    return { text: t('error.reason.too_many_attempts', { wait: waitWords(problem.retryAfterSeconds) }), detail: null };
+  if (problem.reason === 'too_many_attempts') {
+    const text =
+      typeof problem.retryAfterSeconds === 'number'
+        ? t('error.reason.too_many_attempts', { wait: waitWords(problem.retryAfterSeconds) })
+        : t('error.code.too_many_attempts');
+    return { text, detail: null };
+  }
+  if (problem.reason === 'text_too_long') {
+    // The back end's message names the field and its limit.
+    const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
+    return { text: t('error.reason.text_too_long'), detail };
   }
   if (problem.reason !== null && hasReasonText(problem.reason)) {
     return { text: tOr('error.reason.', problem.reason), detail: null };

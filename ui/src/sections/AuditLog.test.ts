@@ -120,7 +120,7 @@ describe('AuditLog', () => {
     [
       'id',
       'key_missing',
-      'Rantai hash rusak pada entri #5: entri mulai dari sini disegel dengan kunci audit yang tidak ada lagi di penyimpanan kunci, jadi tidak dapat diperiksa',
+      'Rantai hash rusak pada entri #5: entri mulai dari sini disegel dengan kunci audit yang tidak ada lagi di penyimpanan kunci, jadi tidak dapat diverifikasi',
     ],
   ] as const)('translates the %s problem %s in the broken-chain banner', async (language, problem, text) => {
     setCurrentLanguage(language);

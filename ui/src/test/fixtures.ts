@@ -25,6 +25,7 @@ export const ADMIN: OperatorView = {
   role: 'admin',
   disabled: false,
   passwordOneTime: false,
+  demo: false,
   createdAt: '2026-01-05T02:00:00Z',
 };
 

@@ -78,6 +78,8 @@ pub struct OperatorView {
     pub disabled: bool,
     /// The password was set by an admin and is replaced at the operator's next sign-in.
     pub password_one_time: bool,
+    /// One of the built-in sandbox's demo operators (their password is the documented one).
+    pub demo: bool,
     pub created_at: String,
 }
 

@@ -5,7 +5,8 @@
 //! notification updates its payment; an unverified one is never trusted: it only makes the back
 //! office query the status of the payment it names, once per payment per window, and is stored
 //! only then (redacted and cut short); one naming no payment of ours is counted, not stored.
-//! Each remote address has a request rate (`limits`).
+//! Each remote address (behind the merchant's proxy: the last `X-Forwarded-For` entry) has a
+//! request rate (`limits`).
 //! In the built-in environment the sandbox is told nothing (its demo merchants have no
 //! notification URLs): the status poller follows the payments there.
 
@@ -574,6 +575,22 @@ fn into_response(answer: InboundResponse) -> Response {
     (status, headers, answer.body.expose().clone()).into_response()
 }
 
+/// The address a request comes from. The listener listens on loopback only, so its peer is the
+/// merchant's own reverse proxy or tunnel; the client that proxy saw is the last entry of
+/// `X-Forwarded-For` (each proxy appends the peer it saw; earlier entries are the sender's
+/// word). Without the header the request is local and the peer is the source.
+fn source_of(peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .and_then(|last| last.trim().parse().ok())
+        .filter(|_| peer.is_loopback())
+        .unwrap_or(peer)
+}
+
 /// Refuses a request from a remote address past its rate (429), or one whose declared length
 /// is over the limit (413), before its body is read. A body without a declared length is cut
 /// at the limit as it is read (413 too).
@@ -586,7 +603,7 @@ async fn rate_limit(
     let Some(app) = app.upgrade() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let source: IpAddr = peer.ip();
+    let source = source_of(peer.ip(), request.headers());
     let now = app.now();
     if !app.listener.limits.admit(source, now) {
         let (_, refused) = app.listener.limits.counts();
@@ -651,4 +668,31 @@ async fn receive(
         body,
     };
     into_response(app.receive_notification(product, inbound).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_of;
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn the_source_is_the_client_the_local_proxy_saw() {
+        let local = "127.0.0.1".parse().unwrap();
+        let with = |values: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for v in values {
+                headers.append("x-forwarded-for", v.parse().unwrap());
+            }
+            headers
+        };
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(source_of(local, &with(&[])), local);
+        assert_eq!(source_of(local, &with(&["203.0.113.7"])), ip("203.0.113.7"));
+        // What the sender wrote comes first; the proxy appends the peer it saw.
+        assert_eq!(source_of(local, &with(&["1.2.3.4, 203.0.113.7"])), ip("203.0.113.7"));
+        assert_eq!(source_of(local, &with(&["1.2.3.4", "198.51.100.2"])), ip("198.51.100.2"));
+        assert_eq!(source_of(local, &with(&["not an address"])), local);
+        let remote = ip("192.0.2.1");
+        assert_eq!(source_of(remote, &with(&["203.0.113.7"])), remote);
+    }
 }

@@ -2,10 +2,11 @@
 //! to approve), counted per username and for the whole desk and kept in the ledger, so that a
 //! restart forgets nothing.
 //!
-//! A username has 5 free failures, the desk 20; each failure beyond locks that key out for
-//! 30 s, doubling per further failure up to 15 minutes. A success forgets the username's
-//! failures; a key's failures are also forgotten after an hour without one. While locked out,
-//! an attempt is refused without checking the password and without counting.
+//! A username's 5th failure (the desk's 20th) locks that key out for 30 s, doubling with each
+//! further failure up to 15 minutes. A success forgets the username's failures; a key's
+//! failures are also forgotten after an hour without one, and the desk forgets one failure every
+//! 3 minutes, so a day of occasional typos by several operators never adds up to a lockout.
+//! While locked out, an attempt is refused without checking the password and without counting.
 
 use ovo_ledger::audit::AuditOutcome;
 use ovo_ledger::operators::{self, Attempts, OperatorRow};
@@ -20,6 +21,8 @@ pub const FIRST_LOCKOUT_SECONDS: i64 = 30;
 pub const LONGEST_LOCKOUT_SECONDS: i64 = 15 * 60;
 /// Failures older than this (with none since) are forgotten.
 const FORGET_AFTER_MS: i64 = 60 * 60 * 1000;
+/// The desk forgets one failure every this long.
+const DESK_FORGETS_ONE_EVERY_MS: i64 = 3 * 60 * 1000;
 
 const DESK: &str = "desk";
 
@@ -29,6 +32,7 @@ struct Scope {
     name: &'static str,
     subject: String,
     free: i64,
+    forgets_one_every_ms: Option<i64>,
 }
 
 fn scopes(username: &str) -> [Scope; 2] {
@@ -38,13 +42,31 @@ fn scopes(username: &str) -> [Scope; 2] {
             name: "username",
             subject: username.to_owned(),
             free: USER_FREE_FAILURES,
+            forgets_one_every_ms: None,
         },
-        Scope { key: DESK.into(), name: "desk", subject: DESK.into(), free: DESK_FREE_FAILURES },
+        Scope {
+            key: DESK.into(),
+            name: "desk",
+            subject: DESK.into(),
+            free: DESK_FREE_FAILURES,
+            forgets_one_every_ms: Some(DESK_FORGETS_ONE_EVERY_MS),
+        },
     ]
 }
 
 fn user_key(username: &str) -> String {
     format!("user:{username}")
+}
+
+/// How many of `failures` still count `since_ms` after the last of them.
+fn still_counted(failures: i64, since_ms: i64, forgets_one_every_ms: Option<i64>) -> i64 {
+    if since_ms >= FORGET_AFTER_MS {
+        return 0;
+    }
+    match forgets_one_every_ms {
+        Some(every) => (failures - since_ms.max(0) / every).max(0),
+        None => failures,
+    }
 }
 
 /// How long the `failures`-th failure locks out a key with `free` free failures.
@@ -85,8 +107,11 @@ impl Backoffice {
         let mut longest_ms = 0;
         for scope in scopes(username) {
             let failures = match operators::attempts(tx, &scope.key).await? {
-                Some(a) if now.millis_since(a.last_failure_at) < FORGET_AFTER_MS => a.failures + 1,
-                _ => 1,
+                Some(a) => {
+                    let since_ms = now.millis_since(a.last_failure_at);
+                    still_counted(a.failures, since_ms, scope.forgets_one_every_ms) + 1
+                }
+                None => 1,
             };
             let lockout = lockout_seconds(failures, scope.free);
             let attempts = Attempts {
@@ -173,6 +198,23 @@ mod tests {
         assert_eq!(lockout_seconds(19, DESK_FREE_FAILURES), None);
         assert_eq!(lockout_seconds(20, DESK_FREE_FAILURES), Some(30));
         assert_eq!(lockout_seconds(i64::MAX, DESK_FREE_FAILURES), Some(900));
+    }
+
+    #[test]
+    fn the_desk_forgets_a_failure_every_three_minutes_and_a_username_only_after_an_hour() {
+        let minutes = |m: i64| m * 60 * 1000;
+        let desk = Some(DESK_FORGETS_ONE_EVERY_MS);
+        assert_eq!(still_counted(19, minutes(2), desk), 19);
+        assert_eq!(still_counted(19, minutes(3), desk), 18);
+        assert_eq!(still_counted(19, minutes(45), desk), 4);
+        assert_eq!(still_counted(4, minutes(59), None), 4);
+        assert_eq!(still_counted(4, minutes(60), None), 0);
+        // A day of one typo every 10 minutes never reaches the desk's lockout.
+        let mut failures = 0;
+        for _ in 0..(8 * 6) {
+            failures = still_counted(failures, minutes(10), desk) + 1;
+            assert!(lockout_seconds(failures, DESK_FREE_FAILURES).is_none());
+        }
     }
 
     #[test]

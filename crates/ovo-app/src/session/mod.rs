@@ -159,6 +159,9 @@ impl Backoffice {
     /// new one must differ and follow the password rules. It is theirs, not one-time.
     pub async fn change_password(&self, input: ChangePasswordInput) -> AppResult<SessionStatus> {
         let op = self.unlocked_operator().await?;
+        if op.demo {
+            return Err(crate::operators::demo_password_fixed());
+        }
         validate::password_entered(&input.current_password.0)?;
         validate::password(&input.new_password.0)?;
         if input.new_password.0.expose() == input.current_password.0.expose() {

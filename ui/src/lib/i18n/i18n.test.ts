@@ -77,6 +77,8 @@ describe('dictionaries', () => {
       'settings.environment',
       'access.denied',
       'url.refused',
+      'notification.unverified',
+      'listener.rate_limited',
       'account.link.start',
       'account.link',
       'account.unlink',

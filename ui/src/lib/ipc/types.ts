@@ -38,7 +38,11 @@ export type OperatorView = { id: number, username: string, displayName: string, 
 /**
  * The password was set by an admin and is replaced at the operator's next sign-in.
  */
-passwordOneTime: boolean, createdAt: string, };
+passwordOneTime: boolean, 
+/**
+ * One of the built-in sandbox's demo operators (their password is the documented one).
+ */
+demo: boolean, createdAt: string, };
 export type SessionStatus = { state: SessionState, operator: OperatorView | null, permissions: Array<Permission>, idleLockMinutes: number, };
 export type FirstAdminInput = { username: string, displayName: string, password: string, };
 export type SignInInput = { username: string, password: string, };

@@ -17,7 +17,7 @@ import { answerRefundQueue } from '../../test/refunds';
 import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
-  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, createdAt: '2026-01-01T00:00:00Z' },
+  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
   permissions: ['view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit'],
 });
 const STAFF = status('active', { permissions: ['view_payments', 'take_payments', 'request_refunds'] });

@@ -13,7 +13,7 @@ import { answerRefundQueue } from '../../test/refunds';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
-  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, createdAt: '2026-01-01T00:00:00Z' },
+  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
   permissions: ['view_payments', 'approve_refunds', 'view_audit'],
 });
 
