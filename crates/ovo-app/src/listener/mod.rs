@@ -671,6 +671,7 @@ async fn receive(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::source_of;
     use axum::http::HeaderMap;
