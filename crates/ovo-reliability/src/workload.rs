@@ -194,6 +194,7 @@ pub async fn open(
             [(STAFF, "staff"), (FINANCE, "finance"), (FINANCE2, "finance")]
         {
             // The admin gives a one-time password; the operator replaces it with their own.
+            sign_in(&app, ADMIN).await?;
             let one_time = format!("{password}-one-time");
             app.create_operator(NewOperatorInput {
                 username: username.into(),
