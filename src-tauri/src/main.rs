@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ovo_app::{Backoffice, BackofficeConfig};
+use ovo_app::{Backoffice, BackofficeConfig, LedgerLocation};
 use ovo_domain::{Lang, SystemClock};
 use ovo_secrets::KeychainStore;
 use tauri::Manager;
@@ -38,8 +38,13 @@ fn main() {
                     .context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
+            let ledger = match std::env::var("OVO_LEDGER_URL") {
+                Ok(url) if !url.trim().is_empty() => Some(LedgerLocation::parse(&url)?),
+                _ => None,
+            };
             let config = BackofficeConfig {
                 data_dir: data_dir.clone(),
+                ledger,
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),

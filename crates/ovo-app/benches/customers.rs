@@ -147,7 +147,7 @@ async fn import_bench(rows: usize) -> BenchResult<(u64, u64)> {
     let mut conn = bare.writer_pool().acquire().await?;
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     for chunk in values.chunks(1_000) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+        let mut q: sqlx::QueryBuilder<sqlx::Any> = sqlx::QueryBuilder::new(
             "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at) ",
         );
         q.push_values(chunk, |mut b, v| {

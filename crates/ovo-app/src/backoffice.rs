@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use ovo_domain::{Clock, Environment, Lang, Timestamp};
 use ovo_ledger::audit::{self, AuditOutcome, NewAuditEntry};
 use ovo_ledger::operators::OperatorRow;
-use ovo_ledger::{settings, Ledger, OpenReport};
+use ovo_ledger::{settings, Ledger, LedgerLocation, OpenReport};
 use ovo_secrets::SecretStore;
 
 use crate::audit_anchor::{AnchorHandle, AuditAnchor, LostKey};
@@ -32,6 +32,9 @@ pub(crate) const ENVIRONMENT_KEY: &str = "environment";
 #[derive(Debug, Clone)]
 pub struct BackofficeConfig {
     pub data_dir: PathBuf,
+    /// Where the ledger is: `None` is the file `<data_dir>/ledger.sqlite`; a PostgreSQL ledger
+    /// is shared with other desks.
+    pub ledger: Option<LedgerLocation>,
     /// Namespaces keychain entries (e.g. the Tauri app identifier).
     pub app_identifier: String,
     pub version: String,
@@ -96,11 +99,15 @@ impl Backoffice {
         })?;
         // Before the ledger is touched: a second instance must not even migrate it.
         let instance = InstanceLock::acquire(&config.data_dir, clock.now())?;
-        let (ledger, open_report) = Ledger::open(&config.data_dir.join(LEDGER_FILE)).await?;
+        let location = config
+            .ledger
+            .clone()
+            .unwrap_or_else(|| LedgerLocation::File(config.data_dir.join(LEDGER_FILE)));
+        let (ledger, open_report) = Ledger::open_at(&location).await?;
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
-        let created = open_report.applied.first() == Some(&1);
+        let created = open_report.created;
         let local_keys = LocalKeys::load(
             &ledger,
             secrets.as_ref(),

@@ -42,6 +42,7 @@ pub use error::{AppError, AppResult, ErrorCode, ExistingCustomer};
 pub use instance::{ledger_in_use_message, LockHolder, LOCK_FILE};
 pub use listener::DEFAULT_LISTENER_ADDRESS;
 pub use opener::{RecordingOpener, UrlOpener};
+pub use ovo_ledger::LedgerLocation;
 pub use payments::PUSH_HOLD_SECONDS;
 pub use permissions::Permission;
 pub use preferences::IDLE_LOCK_RANGE;

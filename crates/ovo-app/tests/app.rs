@@ -383,7 +383,7 @@ async fn credentials_are_write_only_and_live_only_in_the_secret_store() {
 
     // Neither value reached the ledger file (nor its WAL).
     f.app.ledger().close().await;
-    for file in std::fs::read_dir(f.app.ledger().path().parent().unwrap()).unwrap() {
+    for file in std::fs::read_dir(f.app.ledger().path().unwrap().parent().unwrap()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
         for needle in [secret.as_bytes(), b"SK-replacement-value"] {
             assert!(

@@ -64,7 +64,7 @@ async fn customers_count(f: &Fixture) -> i64 {
 }
 
 async fn audit(f: &Fixture, action: &str) -> Vec<serde_json::Value> {
-    sqlx::query_scalar::<_, String>("SELECT detail FROM audit_log WHERE action = ? ORDER BY seq")
+    sqlx::query_scalar::<_, String>("SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq")
         .bind(action)
         .fetch_all(f.app.ledger().writer_pool())
         .await

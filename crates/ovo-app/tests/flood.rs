@@ -110,13 +110,13 @@ async fn audited(f: &Fixture) -> BTreeMap<String, i64> {
 
 /// The ledger file's and its write-ahead log's size in bytes.
 fn disk_bytes(app: &Backoffice) -> u64 {
-    let path = app.ledger().path().to_path_buf();
+    let path = app.ledger().path().expect("a ledger file").to_path_buf();
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     [path, wal].iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum()
 }
 
 fn ledger_holds(app: &Backoffice, needle: &str) -> bool {
-    let path = app.ledger().path().to_path_buf();
+    let path = app.ledger().path().expect("a ledger file").to_path_buf();
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     [path, wal].iter().any(|p| {
         let bytes = std::fs::read(p).unwrap_or_default();

@@ -376,7 +376,7 @@ async fn a_notification_replayed_after_it_was_applied_changes_nothing() {
 
 /// Whether `needle` occurs in the ledger file or its write-ahead log (their bytes as on disk).
 fn ledger_holds(app: &Backoffice, needle: &str) -> Vec<String> {
-    let path = app.ledger().path().to_path_buf();
+    let path = app.ledger().path().expect("a ledger file").to_path_buf();
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     [path, wal]
         .into_iter()
@@ -513,7 +513,7 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     let mut conn = app.ledger().writer_pool().acquire().await.unwrap();
     sqlx::query(
         "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, redacted)
-         VALUES ('doku_snap_ovo', 'doku_snap_ovo:binding:77:SUCCESS', 0, 1, ?, ?, 0)",
+         VALUES ('doku_snap_ovo', 'doku_snap_ovo:binding:77:SUCCESS', 0, 1, $1, $2, 0)",
     )
     .bind(headers.to_string())
     .bind(&body)
@@ -529,7 +529,7 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     };
     sqlx::query(
         "INSERT INTO notification_inbox (product, dedup_key, received_at, verified, headers, body, redacted)
-         VALUES ('tazapay_ovo_idr', ?, 0, 0, '{}', ?, 0)",
+         VALUES ('tazapay_ovo_idr', $1, 0, 0, '{}', $2, 0)",
     )
     .bind(&old_key)
     .bind(forged)
@@ -547,7 +547,7 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     assert!(!rows[0].body.contains(secret) && rows[0].body.contains("redacted:hmac:"), "{rows:?}");
     assert!(rows[0].body.contains(r#""originalExternalId":"77""#), "{rows:?}");
     let stored_headers: String =
-        sqlx::query_scalar("SELECT headers FROM notification_inbox WHERE id = ?")
+        sqlx::query_scalar("SELECT headers FROM notification_inbox WHERE id = $1")
             .bind(rows[0].id)
             .fetch_one(&mut *app.ledger().read().await.unwrap())
             .await

@@ -212,7 +212,7 @@ const DEFAULT_PARAMS_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$coSF3iOcKZvp44
 async fn a_hash_with_older_parameters_is_replaced_at_the_next_sign_in() {
     let f = TestApp::builder().fixed_clock().admin().open().await;
     f.app.sign_out().await.unwrap();
-    sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
+    sqlx::query("UPDATE operators SET password_hash = $1 WHERE username = $2")
         .bind(DEFAULT_PARAMS_HASH)
         .bind(ADMIN)
         .execute(f.app.ledger().writer_pool())

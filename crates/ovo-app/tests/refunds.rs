@@ -413,7 +413,7 @@ async fn four_eyes_the_requester_never_decides_and_the_schema_refuses_it_too() {
         .unwrap_err();
     assert!(matches!(err, LedgerError::SelfDecision { .. }), "{err:?}");
     let raw = sqlx::query(
-        "UPDATE refunds SET decided_by = requested_by, status = 'approved' WHERE id = ?",
+        "UPDATE refunds SET decided_by = requested_by, status = 'approved' WHERE id = $1",
     )
     .bind(refund.id)
     .execute(&mut *tx)
@@ -946,7 +946,7 @@ async fn ledger_row(app: &Backoffice, id: i64) -> ledger_refunds::RefundRow {
 async fn audit_of(app: &Backoffice, reference: &str) -> Vec<(String, String, Value)> {
     let mut conn = app.ledger().read().await.unwrap();
     let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT action, outcome, detail FROM audit_log WHERE subject = ? ORDER BY seq",
+        "SELECT action, outcome, detail FROM audit_log WHERE subject = $1 ORDER BY seq",
     )
     .bind(format!("refund:{reference}"))
     .fetch_all(&mut *conn)

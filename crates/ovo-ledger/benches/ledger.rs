@@ -28,7 +28,7 @@ use ovo_test_support::bench_setup::positive_counts;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Any, Connection, QueryBuilder, Row, SqliteConnection};
 
 /// Same seed, same ledger, same query parameters: runs are comparable.
 const SEED: u64 = 0x0_5EED_0F0B_AC0F;
@@ -49,11 +49,11 @@ const RATIO_TARGET_MILLI: u64 = 1_500;
 // The repository functions' SQL, copied verbatim (whitespace included) from src/customers.rs and
 // the text src/payments.rs's QueryBuilder produces for these filters.
 const LOOKUP_SQL: &str =
-    "SELECT id, merchant_customer_id, full_name, phone, email, created_at FROM customers WHERE phone = ? ORDER BY id";
+    "SELECT id, merchant_customer_id, full_name, phone, email, created_at FROM customers WHERE phone = $1 ORDER BY id";
 const PAGE_FILTERED_SQL: &str = "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
-         FROM payments WHERE 1 = 1 AND product = ? AND status = ? AND (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?";
+         FROM payments WHERE 1 = 1 AND product = $1 AND status = $2 AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $5";
 const PAGE_FIRST_SQL: &str = "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
-         FROM payments WHERE 1 = 1 ORDER BY created_at DESC, id DESC LIMIT ?";
+         FROM payments WHERE 1 = 1 ORDER BY created_at DESC, id DESC LIMIT $1";
 
 const FILTER_PRODUCT: Product = Product::OvoSnap;
 /// The common filter (most payments succeed) ...
@@ -363,7 +363,7 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
                     customer(&mut rng, id, &mut seen_phones)
                 })
                 .collect();
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            let mut q: QueryBuilder<Any> = QueryBuilder::new(
                 "INSERT INTO customers (id, merchant_customer_id, full_name, name_key, phone, email, created_at, updated_at) ",
             );
             q.push_values(&chunk, |mut b, c| {
@@ -427,7 +427,7 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
                     rare_cursors.push((p.created_at, p.id));
                 }
             }
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            let mut q: QueryBuilder<Any> = QueryBuilder::new(
                 "INSERT INTO payments (id, reference, customer_id, product, kind, phone, amount, cash_amount, points_amount, \
                  status, provider_ref, created_at, succeeded_at, updated_at) ",
             );
@@ -620,9 +620,10 @@ fn kind_of(product: Product) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Measurement
 
-/// The baseline: one connection opened straight on the file with the readers' own options.
+/// The baseline: one bare SQLite connection opened straight on the file, read-only as the
+/// ledger's readers are.
 async fn open_baseline(path: &Path) -> BenchResult<SqliteConnection> {
-    let options = Ledger::connect_options(path)?.read_only(true);
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).read_only(true);
     Ok(SqliteConnection::connect_with(&options).await?)
 }
 

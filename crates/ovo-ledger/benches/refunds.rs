@@ -24,7 +24,8 @@ use ovo_ledger::{commit, Ledger};
 use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
 use ovo_test_support::bench_setup::positive_counts;
 
-use sqlx::{Connection, SqliteConnection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 
 /// Payments succeed at 2026-01-01T00:00:00Z; refunds are asked for a day later.
 const PAID_MS: i64 = 1_767_225_600_000;
@@ -63,8 +64,8 @@ async fn main() -> BenchResult<()> {
     let (staff, payments) = seed(&ledger, cfg.requests).await?;
     let mut base = open_baseline(&base_path).await?;
     let version: String =
-        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut base).await?;
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut base).await?;
+        sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&mut *base).await?;
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *base).await?;
     println!("  SQLite {version}; baseline synchronous={sync} (2 = FULL)");
 
     // Warm-up: a few of each, off the clock (the seeded payments beyond `requests` are for these).
@@ -79,7 +80,7 @@ async fn main() -> BenchResult<()> {
     // Both WAL files start empty, so both sides pay the same file growth (ext4 journals a size
     // change on fsync): without this the seeded ledger's WAL is already long and the baseline's is not.
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(ledger.writer_pool()).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut base).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *base).await?;
     let wal_len =
         |p: &Path| std::fs::metadata(p.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0);
     println!(
@@ -192,7 +193,7 @@ async fn seed(ledger: &Ledger, requests: usize) -> BenchResult<(OperatorId, Vec<
     for i in 0..count {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO payments (reference, product, kind, amount, status, created_at, succeeded_at, updated_at)
-             VALUES (?, ?, 'direct_debit', ?, 'succeeded', ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, 'direct_debit', $3, 'succeeded', $4, $5, $6) RETURNING id",
         )
         .bind(format!("PY{:014}", i + 1))
         .bind(Product::OvoSnap.key())
@@ -234,18 +235,19 @@ async fn request(
     Ok(out)
 }
 
-async fn open_baseline(path: &Path) -> BenchResult<SqliteConnection> {
-    let options = Ledger::connect_options(path)?;
-    let mut conn = SqliteConnection::connect_with(&options).await?;
+/// A table of its own in a ledger file opened as the ledger is (same connection settings).
+async fn open_baseline(path: &Path) -> BenchResult<PoolConnection<Any>> {
+    let (file, _) = Ledger::open(path).await?;
+    let mut conn = file.writer_pool().acquire().await?;
     sqlx::query("CREATE TABLE rows (id INTEGER PRIMARY KEY, payment_id INTEGER NOT NULL, amount INTEGER NOT NULL, at INTEGER NOT NULL)")
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .await?;
     Ok(conn)
 }
 
-async fn baseline_insert(conn: &mut SqliteConnection, i: usize) -> BenchResult<()> {
+async fn baseline_insert(conn: &mut AnyConnection, i: usize) -> BenchResult<()> {
     sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
-    sqlx::query("INSERT INTO rows (payment_id, amount, at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO rows (payment_id, amount, at) VALUES ($1, $2, $3)")
         .bind(i64::try_from(i)?)
         .bind(REFUND_AMOUNT)
         .bind(PAID_MS + DAY_MS)

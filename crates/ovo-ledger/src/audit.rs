@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use ovo_domain::{OperatorId, Timestamp};
 use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{fetch_all, read_row, Column, RowExt};
@@ -138,7 +138,7 @@ const COLUMNS: &str =
 /// Appends within the caller's write transaction, so the entry commits with the change it
 /// records, sealed with `key`.
 pub async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: &[u8],
     entry: &NewAuditEntry,
 ) -> LedgerResult<AuditEntry> {
@@ -165,7 +165,7 @@ pub async fn append(
     row.hash = seal_hash(&row, Seal::Keyed(key))?;
     sqlx::query(
         "INSERT INTO audit_log (seq, at, operator_id, operator, action, subject, outcome, detail, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(row.seq)
     .bind(row.at.unix_millis())
@@ -184,17 +184,17 @@ pub async fn append(
 
 /// Newest first; `before_seq` continues a previous page.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     before_seq: Option<i64>,
     limit: u32,
 ) -> LedgerResult<Vec<AuditEntry>> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?");
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT $2");
     let query = sqlx::query(&sql).bind(before_seq.unwrap_or(i64::MAX));
     fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
 /// The newest entry (seq 0 and `GENESIS_HASH` for an empty log).
-pub async fn head(conn: &mut SqliteConnection) -> LedgerResult<ChainHead> {
+pub async fn head(conn: &mut AnyConnection) -> LedgerResult<ChainHead> {
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
@@ -206,11 +206,11 @@ pub async fn head(conn: &mut SqliteConnection) -> LedgerResult<ChainHead> {
 }
 
 /// Whether the chain still holds `point` (seq 0 is always held).
-pub async fn holds(conn: &mut SqliteConnection, point: &ChainHead) -> LedgerResult<bool> {
+pub async fn holds(conn: &mut AnyConnection, point: &ChainHead) -> LedgerResult<bool> {
     if point.seq == 0 {
         return Ok(point.hash == GENESIS_HASH);
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = ?")
+    let hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
         .bind(point.seq)
         .fetch_optional(&mut *conn)
         .await?;
@@ -219,7 +219,7 @@ pub async fn holds(conn: &mut SqliteConnection, point: &ChainHead) -> LedgerResu
 
 /// The first keyed row as the ledger file records it (set when the chain became keyed).
 /// Only a hint: the app trusts its own anchor outside the file once it has one.
-pub async fn recorded_keyed_from(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+pub async fn recorded_keyed_from(conn: &mut AnyConnection) -> LedgerResult<i64> {
     let keyed_from: Option<i64> =
         sqlx::query_scalar("SELECT keyed_from FROM audit_chain WHERE id = 1")
             .fetch_optional(&mut *conn)
@@ -229,14 +229,14 @@ pub async fn recorded_keyed_from(conn: &mut SqliteConnection) -> LedgerResult<i6
 
 /// A connection that sees every committed write: it waits for the single writer connection,
 /// so a write transaction in flight has committed or rolled back first. Holds no transaction.
-pub async fn settled_connection(ledger: &Ledger) -> LedgerResult<PoolConnection<Sqlite>> {
+pub async fn settled_connection(ledger: &Ledger) -> LedgerResult<PoolConnection<Any>> {
     Ok(ledger.writer_pool().acquire().await?)
 }
 
 /// Walks the whole chain from the first entry, each row checked by the seal `layout` gives it,
 /// then checks that `anchor` (the head last recorded outside the ledger) is still in it.
 pub async fn verify(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: &[u8],
     layout: ChainLayout,
     anchor: Option<&ChainHead>,
@@ -247,7 +247,7 @@ pub async fn verify(
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut checked = 0u64;
     let mut unverifiable: Option<(i64, i64)> = None;
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?");
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2");
     loop {
         let query = sqlx::query(&sql).bind(expected_seq).bind(BATCH);
         let entries = fetch_all(conn, query, from_row).await?;
@@ -350,7 +350,7 @@ fn canonical_encoding(entry: &AuditEntry) -> Vec<u8> {
     out
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<AuditEntry> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<AuditEntry> {
     read_row!(
         row,
         AuditEntry {
@@ -369,7 +369,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<AuditEntry> {
 }
 
 impl Column for AuditOutcome {
-    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+    fn read(row: &sqlx::any::AnyRow, column: &str) -> LedgerResult<Self> {
         row.parsed(column, AuditOutcome::parse)
     }
 }

@@ -1,7 +1,7 @@
 //! Balance snapshots of linked accounts: every refresh, successful or not, with its time.
 
 use ovo_domain::{BindingId, Idr, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{execute, fetch_optional, read_row, RowExt};
@@ -19,7 +19,7 @@ pub struct Snapshot {
     pub outcome: SnapshotOutcome,
 }
 
-pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerResult<()> {
+pub async fn record(conn: &mut AnyConnection, snapshot: &Snapshot) -> LedgerResult<()> {
     let (outcome, cash, points, kind, code, message) = match &snapshot.outcome {
         SnapshotOutcome::Ok { cash, points } => {
             ("ok", Some(cash.rupiah()), Some(points.rupiah()), None, None, None)
@@ -30,7 +30,7 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
     };
     let query = sqlx::query(
         "INSERT INTO balance_snapshots (binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(snapshot.binding_id.get())
     .bind(snapshot.fetched_at.unix_millis())
@@ -45,11 +45,11 @@ pub async fn record(conn: &mut SqliteConnection, snapshot: &Snapshot) -> LedgerR
 
 /// The latest successful snapshot and the latest attempt (which may be the same).
 pub async fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     binding_id: BindingId,
 ) -> LedgerResult<(Option<Snapshot>, Option<Snapshot>)> {
     const SQL: &str = "SELECT binding_id, fetched_at, outcome, cash, points, error_kind, error_code, error_message
-                       FROM balance_snapshots WHERE binding_id = ?";
+                       FROM balance_snapshots WHERE binding_id = $1";
     let newest = |only: &str| format!("{SQL} {only} ORDER BY fetched_at DESC, id DESC LIMIT 1");
     let (ok_sql, any_sql) = (newest("AND outcome = 'ok'"), newest(""));
     let ok = fetch_optional(conn, sqlx::query(&ok_sql).bind(binding_id.get()), from_row).await?;
@@ -57,11 +57,11 @@ pub async fn latest(
     Ok((ok, any))
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Snapshot> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<Snapshot> {
     read_row!(row, Snapshot { binding_id, fetched_at, outcome = outcome_from_row(row)? })
 }
 
-fn outcome_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<SnapshotOutcome> {
+fn outcome_from_row(row: &sqlx::any::AnyRow) -> LedgerResult<SnapshotOutcome> {
     let money = |column: &str| -> LedgerResult<Idr> {
         row.idr_opt(column)?
             .ok_or_else(|| LedgerError::Corrupt("balance snapshot without an amount".into()))

@@ -2,11 +2,11 @@
 //! pending → active → unlinking → unlinked, or pending → failed / expired.
 
 use ovo_domain::{BindingId, CustomerId, Environment, Msisdn, Product, Reference, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
-    affected, change_one, fetch_all, fetch_optional, find_by, read_row, Column, RowExt,
+    affected, change_one, fetch_all, fetch_optional, find_by, read_row, Column, RowExt, SqlBuilder,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl BindingStatus {
 }
 
 impl Column for BindingStatus {
-    fn read(row: &sqlx::sqlite::SqliteRow, column: &str) -> LedgerResult<Self> {
+    fn read(row: &sqlx::any::AnyRow, column: &str) -> LedgerResult<Self> {
         BindingStatus::parse(&row.try_get::<String, _>(column)?)
     }
 }
@@ -113,12 +113,12 @@ const COLUMNS: &str =
 
 /// Inserts a linking. A live linking of the same account (environment, product, phone) is a
 /// `Duplicate { what: "linked account" }`: check `live_for_account` first to say whose it is.
-pub async fn insert(conn: &mut SqliteConnection, new: &NewBinding<'_>) -> LedgerResult<BindingId> {
+pub async fn insert(conn: &mut AnyConnection, new: &NewBinding<'_>) -> LedgerResult<BindingId> {
     let linked_at = (new.status == BindingStatus::Active).then_some(new.at.unix_millis());
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO bindings (customer_id, environment, product, phone, status, reference, provider_ref, expires_at,
                                created_at, linked_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(new.customer_id.get())
     .bind(new.environment.key())
@@ -136,17 +136,18 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewBinding<'_>) -> Ledger
     Ok(BindingId::new(id))
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: BindingId) -> LedgerResult<Option<BindingRow>> {
-    find_by(conn, &format!("SELECT {COLUMNS} FROM bindings WHERE id = ?"), id.get(), from_row).await
+pub async fn get(conn: &mut AnyConnection, id: BindingId) -> LedgerResult<Option<BindingRow>> {
+    find_by(conn, &format!("SELECT {COLUMNS} FROM bindings WHERE id = $1"), id.get(), from_row)
+        .await
 }
 
 pub async fn by_reference(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     reference: &Reference,
 ) -> LedgerResult<Option<BindingRow>> {
     find_by(
         conn,
-        &format!("SELECT {COLUMNS} FROM bindings WHERE reference = ?"),
+        &format!("SELECT {COLUMNS} FROM bindings WHERE reference = $1"),
         reference.as_str(),
         from_row,
     )
@@ -155,14 +156,14 @@ pub async fn by_reference(
 
 /// The live linking of this OVO account, whoever's it is.
 pub async fn live_for_account(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     product: Product,
     phone: &Msisdn,
 ) -> LedgerResult<Option<BindingRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM bindings
-         WHERE environment = ? AND product = ? AND phone = ? AND status IN ('pending', 'active', 'needs_relink', 'unlinking')"
+         WHERE environment = $1 AND product = $2 AND phone = $3 AND status IN ('pending', 'active', 'needs_relink', 'unlinking')"
     );
     let query =
         sqlx::query(&sql).bind(environment.key()).bind(product.key()).bind(phone.canonical());
@@ -171,12 +172,12 @@ pub async fn live_for_account(
 
 /// A customer's linkings in one environment, newest first.
 pub async fn for_customer(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: CustomerId,
     environment: Environment,
 ) -> LedgerResult<Vec<BindingRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM bindings WHERE customer_id = ? AND environment = ? ORDER BY created_at DESC, id DESC"
+        "SELECT {COLUMNS} FROM bindings WHERE customer_id = $1 AND environment = $2 ORDER BY created_at DESC, id DESC"
     );
     fetch_all(conn, sqlx::query(&sql).bind(customer_id.get()).bind(environment.key()), from_row)
         .await
@@ -184,33 +185,32 @@ pub async fn for_customer(
 
 /// Pending linkings in one environment (for expiry and polling).
 pub async fn pending(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<BindingRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM bindings WHERE environment = ? AND status = 'pending' ORDER BY id"
+        "SELECT {COLUMNS} FROM bindings WHERE environment = $1 AND status = 'pending' ORDER BY id"
     );
     fetch_all(conn, sqlx::query(&sql).bind(environment.key()), from_row).await
 }
 
 /// The products each of these customers has an active account with, in one environment.
 pub async fn active_products(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     customer_ids: &[CustomerId],
 ) -> LedgerResult<Vec<(CustomerId, Product)>> {
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = vec!["?"; customer_ids.len()].join(", ");
-    let sql = format!(
-        "SELECT DISTINCT customer_id, product FROM bindings
-         WHERE environment = ? AND status = 'active' AND customer_id IN ({placeholders}) ORDER BY customer_id, product"
+    let mut q = SqlBuilder::new(
+        "SELECT DISTINCT customer_id, product FROM bindings WHERE status = 'active' AND environment = ",
     );
-    let query = customer_ids
-        .iter()
-        .fold(sqlx::query(&sql).bind(environment.key()), |q, id| q.bind(id.get()));
-    fetch_all(conn, query, |row| {
+    q.push_bind(environment.key())
+        .push(" AND customer_id IN ")
+        .push_list(customer_ids.iter().map(|id| id.get()))
+        .push(" ORDER BY customer_id, product");
+    fetch_all(conn, q.build(), |row| {
         Ok((CustomerId::new(row.try_get("customer_id")?), row.parsed("product", Product::parse)?))
     })
     .await
@@ -218,14 +218,14 @@ pub async fn active_products(
 
 /// The provider accepted the linking: where the customer completes it.
 pub async fn set_started(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     provider_ref: Option<&str>,
     redirect_url: &str,
     at: Timestamp,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE bindings SET provider_ref = COALESCE(?, provider_ref), redirect_url = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+        "UPDATE bindings SET provider_ref = COALESCE($1, provider_ref), redirect_url = $2, updated_at = $3 WHERE id = $4 AND status = 'pending'",
     )
     .bind(provider_ref)
     .bind(redirect_url);
@@ -235,7 +235,7 @@ pub async fn set_started(
 /// Moves a linking from one of `from` to `to`, stamping the dates `to` implies and the
 /// problem (replaced, or cleared with `None`). `NotFound` when it was in none of `from`.
 pub async fn transition(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     from: &[BindingStatus],
     to: BindingStatus,
@@ -245,11 +245,11 @@ pub async fn transition(
 ) -> LedgerResult<()> {
     let allowed = from.iter().map(|s| format!("'{}'", s.key())).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "UPDATE bindings SET status = ?1, provider_ref = COALESCE(?2, provider_ref), problem = ?3, updated_at = ?4,
-             linked_at = CASE WHEN ?1 = 'active' AND linked_at IS NULL THEN ?4 ELSE linked_at END,
-             unlinked_at = CASE WHEN ?1 = 'unlinked' THEN ?4 ELSE unlinked_at END,
-             redirect_url = CASE WHEN ?1 = 'pending' THEN redirect_url ELSE NULL END
-         WHERE id = ?5 AND status IN ({allowed})"
+        "UPDATE bindings SET status = $1, provider_ref = COALESCE($2, provider_ref), problem = $3, updated_at = $4,
+             linked_at = CASE WHEN $1 = 'active' AND linked_at IS NULL THEN $4 ELSE linked_at END,
+             unlinked_at = CASE WHEN $1 = 'unlinked' THEN $4 ELSE unlinked_at END,
+             redirect_url = CASE WHEN $1 = 'pending' THEN redirect_url ELSE NULL END
+         WHERE id = $5 AND status IN ({allowed})"
     );
     let query = sqlx::query(&sql).bind(to.key()).bind(provider_ref).bind(problem);
     change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "linking in that state").await
@@ -258,15 +258,15 @@ pub async fn transition(
 /// The provider asks for an active account to be linked again at `relink_url` (Faspay `02`).
 /// Repeating it on an account already waiting keeps the newest page.
 pub async fn set_needs_relink(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     relink_url: &str,
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE bindings SET status = 'needs_relink', redirect_url = ?, problem = ?, updated_at = ?
-         WHERE id = ? AND status IN ('active', 'needs_relink')",
+        "UPDATE bindings SET status = 'needs_relink', redirect_url = $1, problem = $2, updated_at = $3
+         WHERE id = $4 AND status IN ('active', 'needs_relink')",
     )
     .bind(relink_url)
     .bind(problem);
@@ -278,7 +278,7 @@ pub async fn set_needs_relink(
 /// `unlinking`, not to be sent again by the background work before `next_try_at` (the call's
 /// own time). Returns the status it came from.
 pub async fn begin_unlinking(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     next_try_at: Timestamp,
     at: Timestamp,
@@ -286,8 +286,8 @@ pub async fn begin_unlinking(
     let from: Option<String> = sqlx::query_scalar(
         "UPDATE bindings SET unlink_from = CASE WHEN status = 'unlinking' THEN unlink_from ELSE status END,
              unlink_tries = CASE WHEN status = 'unlinking' THEN unlink_tries ELSE 0 END,
-             status = 'unlinking', next_unlink_at = ?, updated_at = ?
-         WHERE id = ? AND status IN ('active', 'needs_relink', 'unlinking')
+             status = 'unlinking', next_unlink_at = $1, updated_at = $2
+         WHERE id = $3 AND status IN ('active', 'needs_relink', 'unlinking')
          RETURNING unlink_from",
     )
     .bind(next_try_at.unix_millis())
@@ -305,15 +305,15 @@ pub async fn begin_unlinking(
 /// An unlink sent without a final answer (lost, unknown, or the provider completes it later):
 /// it stays `unlinking`, sent again from `next_try_at`, with the problem.
 pub async fn unlink_unanswered(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     next_try_at: Timestamp,
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE bindings SET unlink_tries = unlink_tries + 1, next_unlink_at = ?, problem = ?, updated_at = ?
-         WHERE id = ? AND status = 'unlinking'",
+        "UPDATE bindings SET unlink_tries = unlink_tries + 1, next_unlink_at = $1, problem = $2, updated_at = $3
+         WHERE id = $4 AND status = 'unlinking'",
     )
     .bind(next_try_at.unix_millis())
     .bind(problem);
@@ -323,7 +323,7 @@ pub async fn unlink_unanswered(
 /// The provider refused the unlink, so the account is still linked: back to the status it was
 /// unlinked from (`active` when unknown), with the problem. Returns that status.
 pub async fn unlink_refused(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     problem: Option<&str>,
     at: Timestamp,
@@ -331,8 +331,8 @@ pub async fn unlink_refused(
     let to: String = sqlx::query_scalar(
         "UPDATE bindings SET status = COALESCE(unlink_from, 'active'),
              redirect_url = CASE WHEN unlink_from = 'needs_relink' THEN redirect_url ELSE NULL END,
-             problem = ?, unlink_from = NULL, unlink_tries = 0, next_unlink_at = NULL, updated_at = ?
-         WHERE id = ? AND status = 'unlinking'
+             problem = $1, unlink_from = NULL, unlink_tries = 0, next_unlink_at = NULL, updated_at = $2
+         WHERE id = $3 AND status = 'unlinking'
          RETURNING status",
     )
     .bind(problem)
@@ -347,14 +347,14 @@ pub async fn unlink_refused(
 /// Takes a due unlinking for one more try: its next try moves to `next_try_at`, so no other
 /// worker sends it meanwhile. `false` when it is not due (or not unlinking) any more.
 pub async fn claim_unlinking(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     now: Timestamp,
     next_try_at: Timestamp,
 ) -> LedgerResult<bool> {
     let query = sqlx::query(
-        "UPDATE bindings SET next_unlink_at = ?
-         WHERE id = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?)",
+        "UPDATE bindings SET next_unlink_at = $1
+         WHERE id = $2 AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= $3)",
     );
     let query = query.bind(next_try_at.unix_millis()).bind(id.get()).bind(now.unix_millis());
     Ok(affected(conn, query).await? == 1)
@@ -362,13 +362,13 @@ pub async fn claim_unlinking(
 
 /// Unlinkings in one environment whose next try is due at `now` (for the background work).
 pub async fn unlinkings_due(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     now: Timestamp,
 ) -> LedgerResult<Vec<BindingRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM bindings
-         WHERE environment = ? AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= ?) ORDER BY id"
+         WHERE environment = $1 AND status = 'unlinking' AND (next_unlink_at IS NULL OR next_unlink_at <= $2) ORDER BY id"
     );
     fetch_all(conn, sqlx::query(&sql).bind(environment.key()).bind(now.unix_millis()), from_row)
         .await
@@ -376,16 +376,16 @@ pub async fn unlinkings_due(
 
 /// Records why the last operation on a linking did not go through, without moving it.
 pub async fn set_problem(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: BindingId,
     problem: Option<&str>,
     at: Timestamp,
 ) -> LedgerResult<()> {
-    let query = sqlx::query("UPDATE bindings SET problem = ?, updated_at = ? WHERE id = ?");
+    let query = sqlx::query("UPDATE bindings SET problem = $1, updated_at = $2 WHERE id = $3");
     change_one(conn, query.bind(problem).bind(at.unix_millis()).bind(id.get()), "linking").await
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<BindingRow> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<BindingRow> {
     read_row!(
         row,
         BindingRow {

@@ -1,10 +1,10 @@
 use ovo_domain::{CustomerId, Msisdn, Timestamp};
+use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::sqlite::SqliteArguments;
-use sqlx::{Row, Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection, Row};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{change_one, execute, fetch_all, find_by, read_row};
+use crate::row::{change_one, execute, fetch_all, find_by, read_row, SqlBuilder};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerRow {
@@ -34,13 +34,10 @@ pub struct NewCustomer<'a> {
     pub at: Timestamp,
 }
 
-pub async fn insert(
-    conn: &mut SqliteConnection,
-    new: &NewCustomer<'_>,
-) -> LedgerResult<CustomerId> {
+pub async fn insert(conn: &mut AnyConnection, new: &NewCustomer<'_>) -> LedgerResult<CustomerId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.merchant_customer_id)
     .bind(new.full_name)
@@ -56,46 +53,44 @@ pub async fn insert(
 }
 
 /// Marks a customer as part of the built-in environment's demo.
-pub async fn mark_demo(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
-    let query = sqlx::query("UPDATE customers SET demo = 1 WHERE id = ?").bind(id.get());
+pub async fn mark_demo(conn: &mut AnyConnection, id: CustomerId) -> LedgerResult<()> {
+    let query = sqlx::query("UPDATE customers SET demo = 1 WHERE id = $1").bind(id.get());
     execute(conn, query).await
 }
 
-pub async fn count(conn: &mut SqliteConnection) -> LedgerResult<i64> {
+pub async fn count(conn: &mut AnyConnection) -> LedgerResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers").fetch_one(&mut *conn).await?)
 }
 
 const COLUMNS: &str =
     "c.id, c.merchant_customer_id, c.full_name, c.phone, c.email, c.demo, c.notes, c.forgotten_at, c.created_at, c.updated_at";
 
-pub async fn by_id(
-    conn: &mut SqliteConnection,
-    id: CustomerId,
-) -> LedgerResult<Option<CustomerRow>> {
-    find_by(conn, &format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?"), id.get(), from_row)
+pub async fn by_id(conn: &mut AnyConnection, id: CustomerId) -> LedgerResult<Option<CustomerRow>> {
+    find_by(conn, &format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1"), id.get(), from_row)
         .await
 }
 
 pub async fn by_merchant_customer_id(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     merchant_customer_id: &str,
 ) -> LedgerResult<Option<CustomerRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = ?");
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.merchant_customer_id = $1");
     find_by(conn, &sql, merchant_customer_id, from_row).await
 }
 
 /// Customers with a linked account (any environment, any state) on this phone, other than
 /// those registered under it.
 pub async fn by_linked_phone(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     phone: &Msisdn,
     limit: u32,
 ) -> LedgerResult<Vec<CustomerRow>> {
     let sql = format!(
         "SELECT DISTINCT {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id
-         WHERE b.phone = ? AND c.phone <> b.phone ORDER BY c.id LIMIT ?"
+         WHERE b.phone = $1 AND c.phone <> b.phone ORDER BY c.id LIMIT $2"
     );
-    fetch_all(conn, sqlx::query(&sql).bind(phone.canonical()).bind(limit), from_row).await
+    fetch_all(conn, sqlx::query(&sql).bind(phone.canonical()).bind(i64::from(limit)), from_row)
+        .await
 }
 
 /// Customers one of whose name words starts with each of `words` (already folded, see
@@ -103,31 +98,31 @@ pub async fn by_linked_phone(
 /// `limit` rows. The scan walks the word index in order and stops at `limit`, so a short
 /// prefix shared by many customers costs no more than a long one.
 pub async fn by_name_words(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     words: &[&str],
     limit: u32,
 ) -> LedgerResult<Vec<CustomerRow>> {
     let Some((first, rest)) = words.split_first() else {
         return Ok(Vec::new());
     };
-    // Words compare as UTF-8 bytes, so [w, w || U+10FFFF) is exactly "starts with w".
-    let mut sql = format!(
+    // Words compare as UTF-8 bytes (PostgreSQL: COLLATE "C"), so [w, w + U+10FFFF) is exactly
+    // "starts with w".
+    let upper = |word: &str| format!("{word}\u{10FFFF}");
+    let mut q = SqlBuilder::new(format!(
         "SELECT {COLUMNS} FROM customer_name_words w JOIN customers c ON c.id = w.customer_id
-         WHERE w.word >= ?1 AND w.word < ?1 || char(1114111)"
-    );
-    for i in 0..rest.len() {
-        let n = i + 2;
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM customer_name_words o WHERE o.customer_id = c.id AND o.word >= ?{n} AND o.word < ?{n} || char(1114111))"
-        ));
+         WHERE w.word >= "
+    ));
+    q.push_bind(first.to_string()).push(" AND w.word < ").push_bind(upper(first));
+    for word in rest {
+        q.push(" AND EXISTS (SELECT 1 FROM customer_name_words o WHERE o.customer_id = c.id AND o.word >= ")
+            .push_bind(word.to_string())
+            .push(" AND o.word < ")
+            .push_bind(upper(word))
+            .push(")");
     }
     // A name with two words matching the first query word appears twice: ask for a few more.
-    sql.push_str(&format!(" ORDER BY w.word, w.customer_id LIMIT ?{}", words.len() + 1));
-    let mut query = sqlx::query(&sql).bind(*first);
-    for word in rest {
-        query = query.bind(*word);
-    }
-    let rows = query.bind(limit.saturating_mul(2)).fetch_all(&mut *conn).await?;
+    q.push(" ORDER BY w.word, w.customer_id LIMIT ").push_bind(i64::from(limit.saturating_mul(2)));
+    let rows = q.build().fetch_all(&mut *conn).await?;
     let mut out: Vec<CustomerRow> = Vec::new();
     for row in &rows {
         let customer = from_row(row)?;
@@ -143,21 +138,21 @@ pub async fn by_name_words(
 
 /// The customer a payment, refund or linking with this reference (ours or the provider's) belongs to.
 pub async fn by_reference(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     reference: &str,
 ) -> LedgerResult<Vec<(ReferenceKind, CustomerRow)>> {
     let sql = format!(
-        "SELECT 'payment' AS kind, {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.reference = ?1
+        "SELECT 'payment' AS kind, {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.reference = $1
          UNION ALL
-         SELECT 'refund', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.reference = ?1
+         SELECT 'refund', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.reference = $1
          UNION ALL
-         SELECT 'provider', {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.provider_ref = ?1
+         SELECT 'provider', {COLUMNS} FROM payments p JOIN customers c ON c.id = p.customer_id WHERE p.provider_ref = $1
          UNION ALL
-         SELECT 'provider', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.provider_ref = ?1
+         SELECT 'provider', {COLUMNS} FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = p.customer_id WHERE r.provider_ref = $1
          UNION ALL
-         SELECT 'provider', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.provider_ref = ?1
+         SELECT 'provider', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.provider_ref = $1
          UNION ALL
-         SELECT 'linking', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.reference = ?1
+         SELECT 'linking', {COLUMNS} FROM bindings b JOIN customers c ON c.id = b.customer_id WHERE b.reference = $1
          LIMIT 20"
     );
     fetch_all(conn, sqlx::query(&sql).bind(reference), |row| {
@@ -184,15 +179,12 @@ pub enum ReferenceKind {
 }
 
 /// Every customer registered under this phone number.
-pub async fn by_phone(
-    conn: &mut SqliteConnection,
-    phone: &Msisdn,
-) -> LedgerResult<Vec<CustomerRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = ? ORDER BY c.id");
+pub async fn by_phone(conn: &mut AnyConnection, phone: &Msisdn) -> LedgerResult<Vec<CustomerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM customers c WHERE c.phone = $1 ORDER BY c.id");
     fetch_all(conn, sqlx::query(&sql).bind(phone.canonical()), from_row).await
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<CustomerRow> {
     read_row!(
         row,
         CustomerRow {
@@ -212,23 +204,17 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<CustomerRow> {
 
 /// The full names of `ids` (those that exist), for lists that show who paid.
 pub async fn names(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: &[CustomerId],
 ) -> LedgerResult<std::collections::HashMap<CustomerId, String>> {
     let mut out = std::collections::HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
-        sqlx::QueryBuilder::new("SELECT id, full_name FROM customers WHERE id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.get());
-    }
-    q.push(")");
-    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
-    for (id, name) in rows {
-        out.insert(CustomerId::new(id), name);
+    let mut q = SqlBuilder::new("SELECT id, full_name FROM customers WHERE id IN ");
+    q.push_list(ids.iter().map(|id| id.get()));
+    for row in q.build().fetch_all(&mut *conn).await? {
+        out.insert(CustomerId::new(row.try_get("id")?), row.try_get("full_name")?);
     }
     Ok(out)
 }
@@ -255,25 +241,25 @@ impl CustomerValues {
     }
 }
 
-async fn insert_words(conn: &mut SqliteConnection, id: i64, name_key: &str) -> LedgerResult<()> {
-    let sql = "INSERT OR IGNORE INTO customer_name_words (word, customer_id) VALUES (?, ?)";
+async fn insert_words(conn: &mut AnyConnection, id: i64, name_key: &str) -> LedgerResult<()> {
+    let sql = "INSERT INTO customer_name_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     for_each_word(conn, sql, id, name_key).await
 }
 
 /// Removes a customer's name words, found through its stored `name_key` (the word index's
 /// primary key, so no scan of the index).
-async fn delete_words(conn: &mut SqliteConnection, id: i64) -> LedgerResult<()> {
-    let key: Option<String> = sqlx::query_scalar("SELECT name_key FROM customers WHERE id = ?")
+async fn delete_words(conn: &mut AnyConnection, id: i64) -> LedgerResult<()> {
+    let key: Option<String> = sqlx::query_scalar("SELECT name_key FROM customers WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    let sql = "DELETE FROM customer_name_words WHERE word = ? AND customer_id = ?";
+    let sql = "DELETE FROM customer_name_words WHERE word = $1 AND customer_id = $2";
     for_each_word(conn, sql, id, key.as_deref().unwrap_or("")).await
 }
 
 /// Runs `sql` (bound to a word and the customer's id) for each word of `name_key`.
 async fn for_each_word(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     sql: &str,
     id: i64,
     name_key: &str,
@@ -286,11 +272,11 @@ async fn for_each_word(
 
 /// Binds a customer's values in column order, then `at`.
 fn bind_values<'q>(
-    query: Query<'q, Sqlite, SqliteArguments<'q>>,
+    query: Query<'q, Any, AnyArguments<'q>>,
     values: &'q CustomerValues,
     name_key: &'q str,
     at: Timestamp,
-) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+) -> Query<'q, Any, AnyArguments<'q>> {
     query
         .bind(&values.merchant_customer_id)
         .bind(&values.full_name)
@@ -303,14 +289,14 @@ fn bind_values<'q>(
 
 /// Inserts one customer with its name words.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     values: &CustomerValues,
     at: Timestamp,
 ) -> LedgerResult<CustomerId> {
     let name_key = ovo_domain::fold_name(&values.full_name);
     let insert = sqlx::query(
         "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     );
     let id: i64 = bind_values(insert, values, &name_key, at)
         .bind(at.unix_millis())
@@ -329,7 +315,7 @@ const BULK_ROWS: usize = 1_000;
 /// Call inside a write transaction: the words are those of every customer inserted after the
 /// highest id before this call.
 pub async fn create_many(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rows: &[CustomerValues],
     at: Timestamp,
 ) -> LedgerResult<()> {
@@ -340,37 +326,61 @@ pub async fn create_many(
         .fetch_one(&mut *conn)
         .await?;
     for chunk in rows.chunks(BULK_ROWS) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-            "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at) ",
+        let mut q = SqlBuilder::new(
+            "INSERT INTO customers (merchant_customer_id, full_name, name_key, phone, email, notes, created_at, updated_at) VALUES ",
         );
-        q.push_values(chunk, |mut b, v| {
-            b.push_bind(v.merchant_customer_id.as_deref())
+        for (i, v) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" })
+                .push_bind(v.merchant_customer_id.as_deref())
+                .push(", ")
                 .push_bind(v.full_name.as_str())
+                .push(", ")
                 .push_bind(ovo_domain::fold_name(&v.full_name))
+                .push(", ")
                 .push_bind(v.phone.canonical())
+                .push(", ")
                 .push_bind(v.email.as_deref())
+                .push(", ")
                 .push_bind(v.notes.as_deref())
+                .push(", ")
                 .push_bind(at.unix_millis())
-                .push_bind(at.unix_millis());
-        });
+                .push(", ")
+                .push_bind(at.unix_millis())
+                .push(")");
+        }
         q.build().execute(&mut *conn).await.map_err(customer_unique)?;
     }
-    let query = sqlx::query(
-        "INSERT OR IGNORE INTO customer_name_words (word, customer_id)
-         WITH RECURSIVE split (id, word, rest) AS (
-             SELECT id, '', name_key || ' ' FROM customers WHERE id > ?1
-             UNION ALL
-             SELECT id, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''
-         )
-         SELECT word, id FROM split WHERE word <> ''",
-    )
-    .bind(before);
-    execute(conn, query).await
+    // Their name words, a multi-row insert per batch of customers.
+    let added = sqlx::query("SELECT id, name_key FROM customers WHERE id > $1 ORDER BY id")
+        .bind(before)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut words: Vec<(String, i64)> = Vec::new();
+    for row in &added {
+        let id: i64 = row.try_get("id")?;
+        let key: String = row.try_get("name_key")?;
+        words.extend(key.split(' ').filter(|w| !w.is_empty()).map(|w| (w.to_owned(), id)));
+    }
+    words.sort();
+    words.dedup();
+    for chunk in words.chunks(BULK_ROWS) {
+        let mut q = SqlBuilder::new("INSERT INTO customer_name_words (word, customer_id) VALUES ");
+        for (i, (word, id)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" })
+                .push_bind(word.as_str())
+                .push(", ")
+                .push_bind(*id)
+                .push(")");
+        }
+        q.push(" ON CONFLICT DO NOTHING");
+        execute(conn, q.build()).await?;
+    }
+    Ok(())
 }
 
 /// Replaces a customer's values (and its name words when the name changed).
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: CustomerId,
     values: &CustomerValues,
     at: Timestamp,
@@ -378,8 +388,8 @@ pub async fn update(
     let name_key = ovo_domain::fold_name(&values.full_name);
     delete_words(conn, id.get()).await?;
     let update = sqlx::query(
-        "UPDATE customers SET merchant_customer_id = ?, full_name = ?, name_key = ?, phone = ?, email = ?, notes = ?, updated_at = ?
-         WHERE id = ?",
+        "UPDATE customers SET merchant_customer_id = $1, full_name = $2, name_key = $3, phone = $4, email = $5, notes = $6, updated_at = $7
+         WHERE id = $8",
     );
     let done = bind_values(update, values, &name_key, at)
         .bind(id.get())
@@ -401,7 +411,7 @@ fn customer_unique(err: sqlx::Error) -> LedgerError {
 
 /// Customers whose merchant customer id is one of `ids` (those that exist).
 pub async fn by_merchant_customer_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: &[&str],
 ) -> LedgerResult<Vec<CustomerRow>> {
     by_column_in(conn, "merchant_customer_id", ids).await
@@ -409,27 +419,22 @@ pub async fn by_merchant_customer_ids(
 
 /// Customers registered under one of these canonical phones.
 pub async fn by_phones(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     phones: &[&str],
 ) -> LedgerResult<Vec<CustomerRow>> {
     by_column_in(conn, "phone", phones).await
 }
 
 async fn by_column_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     column: &'static str,
     values: &[&str],
 ) -> LedgerResult<Vec<CustomerRow>> {
     let mut out = Vec::new();
     for chunk in values.chunks(BULK_ROWS) {
-        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(format!(
-            "SELECT {COLUMNS} FROM customers c WHERE c.{column} IN ("
-        ));
-        let mut list = q.separated(", ");
-        for v in chunk {
-            list.push_bind(*v);
-        }
-        q.push(") ORDER BY c.id");
+        let mut q =
+            SqlBuilder::new(format!("SELECT {COLUMNS} FROM customers c WHERE c.{column} IN "));
+        q.push_list(chunk.iter().copied()).push(" ORDER BY c.id");
         for row in q.build().fetch_all(&mut *conn).await? {
             out.push(from_row(&row)?);
         }
@@ -439,14 +444,14 @@ async fn by_column_in(
 
 /// Adds a dated note to a customer's timeline.
 pub async fn add_note(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: CustomerId,
     body: &str,
     at: Timestamp,
     by: Option<ovo_domain::OperatorId>,
 ) -> LedgerResult<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO customer_notes (customer_id, body, created_at, created_by) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO customer_notes (customer_id, body, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(customer_id.get())
     .bind(body)
@@ -534,7 +539,7 @@ impl TimelineRow {
 /// A customer's timeline in one environment, newest first: created, dated notes, linkings
 /// (started, linked, unlinked), payments and refunds. Keyset pages: `before` continues.
 pub async fn timeline(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: CustomerId,
     environment: ovo_domain::Environment,
     before: Option<TimelineCursor>,
@@ -548,36 +553,36 @@ pub async fn timeline(
         "SELECT * FROM (
              SELECT 0 AS rank, c.created_at AS at, c.id AS id, NULL AS reference, NULL AS product, NULL AS amount,
                     NULL AS status, NULL AS text, NULL AS author, NULL AS payment_id
-               FROM customers c WHERE c.id = ?1
+               FROM customers c WHERE c.id = $1
              UNION ALL
              SELECT 1, n.created_at, n.id, NULL, NULL, NULL, NULL, n.body, o.display_name, NULL
-               FROM customer_notes n LEFT JOIN operators o ON o.id = n.created_by WHERE n.customer_id = ?1
+               FROM customer_notes n LEFT JOIN operators o ON o.id = n.created_by WHERE n.customer_id = $1
              UNION ALL
              SELECT 2, b.created_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
-               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2
+               FROM bindings b WHERE b.customer_id = $1 AND b.environment = $2
              UNION ALL
              SELECT 3, b.linked_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
-               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2 AND b.linked_at IS NOT NULL
+               FROM bindings b WHERE b.customer_id = $1 AND b.environment = $2 AND b.linked_at IS NOT NULL
              UNION ALL
              SELECT 4, b.unlinked_at, b.id, b.reference, b.product, NULL, b.status, b.phone, NULL, NULL
-               FROM bindings b WHERE b.customer_id = ?1 AND b.environment = ?2 AND b.unlinked_at IS NOT NULL
+               FROM bindings b WHERE b.customer_id = $1 AND b.environment = $2 AND b.unlinked_at IS NOT NULL
              UNION ALL
              SELECT 5, p.created_at, p.id, p.reference, p.product, p.amount, p.status, NULL, NULL, p.id
-               FROM payments p WHERE p.customer_id = ?1 AND p.environment = ?2
+               FROM payments p WHERE p.customer_id = $1 AND p.environment = $2
              UNION ALL
              SELECT 6, r.requested_at, r.id, r.reference, p.product, r.amount, r.status, r.reason, NULL, p.id
-               FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.customer_id = ?1 AND p.environment = ?2
+               FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.customer_id = $1 AND p.environment = $2
          )
-         WHERE (at, rank, id) < (?3, ?4, ?5)
+         WHERE (at, rank, id) < ($3, $4, $5)
          ORDER BY at DESC, rank DESC, id DESC
-         LIMIT ?6",
+         LIMIT $6",
     )
     .bind(customer_id.get())
     .bind(environment.key())
     .bind(at)
     .bind(rank)
     .bind(id)
-    .bind(limit);
+    .bind(i64::from(limit));
     fetch_all(conn, query, |row| {
         let rank: i64 = row.try_get("rank")?;
         read_row!(
@@ -601,11 +606,11 @@ pub async fn timeline(
 }
 
 /// Whether any payment was made by or for this customer (directly or on one of its linkings).
-pub async fn has_payments(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<bool> {
+pub async fn has_payments(conn: &mut AnyConnection, id: CustomerId) -> LedgerResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM payments WHERE customer_id = ?1
+        "SELECT 1 FROM payments WHERE customer_id = $1
          UNION ALL
-         SELECT 1 FROM payments p JOIN bindings b ON b.id = p.binding_id WHERE b.customer_id = ?1
+         SELECT 1 FROM payments p JOIN bindings b ON b.id = p.binding_id WHERE b.customer_id = $1
          LIMIT 1",
     )
     .bind(id.get())
@@ -615,9 +620,9 @@ pub async fn has_payments(conn: &mut SqliteConnection, id: CustomerId) -> Ledger
 }
 
 /// Linkings of this customer that still hold an OVO account (any environment).
-pub async fn live_linkings(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<i64> {
+pub async fn live_linkings(conn: &mut AnyConnection, id: CustomerId) -> LedgerResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM bindings WHERE customer_id = ? AND status IN ('pending', 'active', 'needs_relink', 'unlinking')",
+        "SELECT count(*) FROM bindings WHERE customer_id = $1 AND status IN ('pending', 'active', 'needs_relink', 'unlinking')",
     )
     .bind(id.get())
     .fetch_one(&mut *conn)
@@ -626,35 +631,35 @@ pub async fn live_linkings(conn: &mut SqliteConnection, id: CustomerId) -> Ledge
 
 /// Deletes a customer without payments: its dated notes, name words, ended linkings (with
 /// their balance snapshots and cached history) and the row itself.
-pub async fn delete(conn: &mut SqliteConnection, id: CustomerId) -> LedgerResult<()> {
+pub async fn delete(conn: &mut AnyConnection, id: CustomerId) -> LedgerResult<()> {
     delete_words(conn, id.get()).await?;
     for sql in [
-        "DELETE FROM customer_notes WHERE customer_id = ?",
-        "DELETE FROM balance_snapshots WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = ?)",
-        "DELETE FROM provider_history WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = ?)",
-        "DELETE FROM bindings WHERE customer_id = ?",
+        "DELETE FROM customer_notes WHERE customer_id = $1",
+        "DELETE FROM balance_snapshots WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = $1)",
+        "DELETE FROM provider_history WHERE binding_id IN (SELECT id FROM bindings WHERE customer_id = $1)",
+        "DELETE FROM bindings WHERE customer_id = $1",
     ] {
         sqlx::query(sql).bind(id.get()).execute(&mut *conn).await?;
     }
-    let query = sqlx::query("DELETE FROM customers WHERE id = ?").bind(id.get());
+    let query = sqlx::query("DELETE FROM customers WHERE id = $1").bind(id.get());
     change_one(conn, query, "customer").await
 }
 
 /// Erases a customer's name, email, notes and dated notes (and its name words); the phone,
 /// merchant customer id and every money record stay.
 pub async fn anonymise(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: CustomerId,
     at: Timestamp,
 ) -> LedgerResult<()> {
     delete_words(conn, id.get()).await?;
-    sqlx::query("DELETE FROM customer_notes WHERE customer_id = ?")
+    sqlx::query("DELETE FROM customer_notes WHERE customer_id = $1")
         .bind(id.get())
         .execute(&mut *conn)
         .await?;
     let query = sqlx::query(
-        "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = ?1, updated_at = ?1
-         WHERE id = ?2",
+        "UPDATE customers SET full_name = '', name_key = '', email = NULL, notes = NULL, forgotten_at = $1, updated_at = $1
+         WHERE id = $2",
     );
     change_one(conn, query.bind(at.unix_millis()).bind(id.get()), "customer").await
 }

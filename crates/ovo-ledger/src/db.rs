@@ -1,113 +1,227 @@
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Executor as _, Transaction};
 
 use crate::error::{LedgerError, LedgerResult};
 
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// How many readers may run beside the single writer.
+/// How many readers may run beside the writer.
 const READERS: u32 = 4;
 
-/// The ledger file: one writer connection (every write is `BEGIN IMMEDIATE`) and a few readers.
-#[derive(Debug, Clone)]
-pub struct Ledger {
-    writer: SqlitePool,
-    readers: SqlitePool,
-    path: PathBuf,
+/// The PostgreSQL advisory lock every write transaction takes first: writers from every desk
+/// run one at a time, as SQLite's `BEGIN IMMEDIATE` makes them on one file.
+const WRITE_LOCK: i64 = 0x4f56_4f5f_4c45_4447; // "OVO_LEDG"
+
+/// Where the ledger lives: a SQLite file (the default) or a PostgreSQL database several desks share.
+#[derive(Clone, PartialEq, Eq)]
+pub enum LedgerLocation {
+    File(PathBuf),
+    /// A `postgres://` or `postgresql://` URL.
+    Postgres(String),
 }
 
-/// What opening did to the file.
+impl LedgerLocation {
+    /// Reads a ledger URL: `sqlite:<path>` (or a bare path), or `postgres://user[:password]@host[:port]/database[?sslmode=…]`.
+    pub fn parse(text: &str) -> LedgerResult<LedgerLocation> {
+        let text = text.trim();
+        let bad = |why: &str| LedgerError::InvalidLocation(why.to_owned());
+        if let Some(rest) =
+            text.strip_prefix("postgres://").or_else(|| text.strip_prefix("postgresql://"))
+        {
+            let options: sqlx::postgres::PgConnectOptions = text
+                .parse()
+                .map_err(|e| bad(&format!("not a PostgreSQL URL ({e}); expected postgres://user:password@host:port/database")))?;
+            if rest
+                .split(['/', '?'])
+                .next()
+                .unwrap_or("")
+                .rsplit('@')
+                .next()
+                .unwrap_or("")
+                .is_empty()
+            {
+                return Err(bad("the PostgreSQL URL names no host; expected postgres://user:password@host:port/database"));
+            }
+            let _ = options;
+            return Ok(LedgerLocation::Postgres(text.to_owned()));
+        }
+        let path =
+            text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")).unwrap_or(text);
+        if path.is_empty() {
+            return Err(bad("no ledger given; expected sqlite:<path of the file> or postgres://user:password@host:port/database"));
+        }
+        if text.contains("://") && !text.starts_with("sqlite://") {
+            return Err(bad("unknown kind of ledger; expected sqlite:<path of the file> or postgres://user:password@host:port/database"));
+        }
+        Ok(LedgerLocation::File(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            LedgerLocation::File(_) => Backend::Sqlite,
+            LedgerLocation::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Says where the ledger is without the PostgreSQL password.
+impl fmt::Display for LedgerLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LedgerLocation::File(path) => write!(f, "sqlite:{}", path.display()),
+            LedgerLocation::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+impl fmt::Debug for LedgerLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or("");
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// The database behind a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The ledger: one writer connection (every write holds the ledger's write lock from its
+/// first statement) and a few readers, on a SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    writer: AnyPool,
+    readers: AnyPool,
+    location: LedgerLocation,
+}
+
+/// What opening did to the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenReport {
+    /// This open made the ledger: it held no schema before.
+    pub created: bool,
     /// Migrations applied by this open, by version.
     pub applied: Vec<i64>,
-    /// The copy taken before migrating an existing ledger.
+    /// The copy taken before migrating an existing ledger file.
     pub backup: Option<PathBuf>,
 }
 
-pub type WriteTx = Transaction<'static, Sqlite>;
+pub type WriteTx = Transaction<'static, Any>;
 
 impl Ledger {
     /// Opens (or creates) the ledger file and brings its schema up to date.
     /// An existing ledger that needs migrating is copied beside itself first.
     pub async fn open(path: &Path) -> LedgerResult<(Ledger, OpenReport)> {
-        let open_err = |source| LedgerError::Open { path: path.display().to_string(), source };
-        let options = Ledger::connect_options(path)?;
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await
-            .map_err(open_err)?;
+        Ledger::open_at(&LedgerLocation::File(path.to_path_buf())).await
+    }
 
-        let pending = pending_migrations(&writer).await?;
-        let backup = if !pending.is_empty() && has_user_tables(&writer).await? {
-            Some(backup_before_migrating(&writer, path, pending[0]).await?)
-        } else {
-            None
+    /// Opens the ledger at `location` and brings its schema up to date.
+    pub async fn open_at(location: &LedgerLocation) -> LedgerResult<(Ledger, OpenReport)> {
+        sqlx::any::install_default_drivers();
+        let open_err = |source| LedgerError::Open { location: location.to_string(), source };
+        let backend = location.backend();
+        let writer_options = connect_options(location, false)?;
+        let writer =
+            pool_options(backend, 1, false).connect_with(writer_options).await.map_err(open_err)?;
+
+        let migrator = migrator(backend);
+        let pending = pending_migrations(&writer, backend, migrator).await?;
+        let created =
+            migrator.iter().next().is_some_and(|first| pending.first() == Some(&first.version));
+        let backup = match location {
+            LedgerLocation::File(path)
+                if !pending.is_empty() && has_user_tables(&writer, backend).await? =>
+            {
+                Some(backup_before_migrating(&writer, path, pending[0]).await?)
+            }
+            _ => None,
         };
         if !pending.is_empty() {
-            migrate(&writer).await?;
+            migrate(&writer, backend, migrator).await?;
         }
 
-        // A local file cannot drop like a socket: skip the ping before each acquire.
-        let readers = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .test_before_acquire(false)
-            .connect_with(options.read_only(true))
+        let readers = pool_options(backend, READERS, true)
+            .connect_with(connect_options(location, true)?)
             .await
             .map_err(open_err)?;
         Ok((
-            Ledger { writer, readers, path: path.to_path_buf() },
-            OpenReport { applied: pending, backup },
+            Ledger { writer, readers, location: location.clone() },
+            OpenReport { created, applied: pending, backup },
         ))
     }
 
-    /// How every connection to the ledger file at `path` is made: WAL, `synchronous=FULL`,
-    /// foreign keys on, `secure_delete` (text deleted or replaced is overwritten, not only
-    /// unlinked) and a 10 s busy timeout (readers add `read_only`).
-    pub fn connect_options(path: &Path) -> LedgerResult<SqliteConnectOptions> {
-        let options = SqliteConnectOptions::from_str("sqlite:")
-            .map_err(|source| LedgerError::Open { path: path.display().to_string(), source })?;
-        Ok(options
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .pragma("secure_delete", "on")
-            .busy_timeout(Duration::from_secs(10)))
+    /// The ledger file, when the ledger is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.location {
+            LedgerLocation::File(path) => Some(path),
+            LedgerLocation::Postgres(_) => None,
+        }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> &LedgerLocation {
+        &self.location
     }
 
-    /// A write transaction that holds the write lock from its first statement, so a
-    /// check and the write that depends on it can never interleave with another writer.
+    pub fn backend(&self) -> Backend {
+        self.location.backend()
+    }
+
+    /// A write transaction that holds the ledger's write lock from its first statement, so a
+    /// check and the write that depends on it can never interleave with another writer, at
+    /// this desk or any other.
     pub async fn begin_write(&self) -> LedgerResult<WriteTx> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        match self.backend() {
+            Backend::Sqlite => Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.writer.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// A connection for reads (sees the last committed state).
-    pub async fn read(&self) -> LedgerResult<PoolConnection<Sqlite>> {
+    pub async fn read(&self) -> LedgerResult<PoolConnection<Any>> {
         Ok(self.readers.acquire().await?)
     }
 
     /// Raw access for tools in this crate's tests and benchmarks.
-    pub fn writer_pool(&self) -> &SqlitePool {
+    pub fn writer_pool(&self) -> &AnyPool {
         &self.writer
     }
 
-    /// Copies the write-ahead log into the file and empties it (`wal_checkpoint(TRUNCATE)`), so
-    /// text a write replaced is left in neither.
+    /// On a file, copies the write-ahead log into it and empties it (`wal_checkpoint(TRUNCATE)`),
+    /// so text a write replaced is left in neither. PostgreSQL manages its own log.
     pub async fn checkpoint(&self) -> LedgerResult<()> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
+        if self.backend() == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
+        }
         Ok(())
     }
 
@@ -117,12 +231,72 @@ impl Ledger {
     }
 }
 
-/// Runs the pending migrations with foreign keys off (SQLite's procedure for rebuilding a
-/// table, the only way it changes a CHECK), then switches them on and refuses a ledger whose
-/// references no longer hold. The single writer connection is the one migrated.
-async fn migrate(writer: &SqlitePool) -> LedgerResult<()> {
+fn migrator(backend: Backend) -> &'static Migrator {
+    match backend {
+        Backend::Sqlite => &SQLITE_MIGRATOR,
+        Backend::Postgres => &POSTGRES_MIGRATOR,
+    }
+}
+
+/// How every connection to the ledger is made. A file: WAL, `synchronous=FULL`, foreign keys
+/// on, `secure_delete` (text deleted or replaced is overwritten, not only unlinked) and a 10 s
+/// busy timeout; readers open it read-only. PostgreSQL: the URL as given (TLS as its `sslmode`
+/// asks).
+fn connect_options(location: &LedgerLocation, read_only: bool) -> LedgerResult<AnyConnectOptions> {
+    let url = match location {
+        LedgerLocation::File(path) => {
+            let encoded = percent_encoding::utf8_percent_encode(
+                &path.to_string_lossy(),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string()
+            .replace("%2F", "/");
+            format!("sqlite://{encoded}?mode={}", if read_only { "ro" } else { "rwc" })
+        }
+        LedgerLocation::Postgres(url) => url.clone(),
+    };
+    url.parse().map_err(|source| LedgerError::Open { location: location.to_string(), source })
+}
+
+fn pool_options(backend: Backend, connections: u32, read_only: bool) -> AnyPoolOptions {
+    let options = AnyPoolOptions::new().max_connections(connections);
+    match backend {
+        // A local file cannot drop like a socket: skip the ping before each acquire.
+        Backend::Sqlite => options.test_before_acquire(false).after_connect(move |conn, _| {
+            Box::pin(async move {
+                let pragmas = if read_only {
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
+                } else {
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;"
+                };
+                conn.execute(pragmas).await?;
+                Ok(())
+            })
+        }),
+        // A server restarts and networks drop: check a pooled connection before handing it out.
+        Backend::Postgres => options
+            .test_before_acquire(true)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET TIME ZONE 'UTC'; SET statement_timeout = '30s'").await?;
+                    Ok(())
+                })
+            }),
+    }
+}
+
+/// Runs the pending migrations. On a file, with foreign keys off (SQLite's procedure for
+/// rebuilding a table, the only way it changes a CHECK), then switches them on and refuses a
+/// ledger whose references no longer hold. The single writer connection is the one migrated.
+/// On PostgreSQL the migrator holds its own advisory lock, so desks starting together migrate once.
+async fn migrate(writer: &AnyPool, backend: Backend, migrator: &Migrator) -> LedgerResult<()> {
+    if backend == Backend::Postgres {
+        return Ok(migrator.run(writer).await?);
+    }
     sqlx::query("PRAGMA foreign_keys = OFF").execute(writer).await?;
-    let ran = MIGRATOR.run(writer).await;
+    let ran = migrator.run(writer).await;
     let restored = sqlx::query("PRAGMA foreign_keys = ON").execute(writer).await;
     ran?;
     restored?;
@@ -138,39 +312,52 @@ async fn migrate(writer: &SqlitePool) -> LedgerResult<()> {
     Ok(())
 }
 
-async fn pending_migrations(pool: &SqlitePool) -> LedgerResult<Vec<i64>> {
-    let has_table: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await?;
-    let applied: Vec<i64> = if has_table.is_some() {
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+async fn pending_migrations(
+    pool: &AnyPool,
+    backend: Backend,
+    migrator: &Migrator,
+) -> LedgerResult<Vec<i64>> {
+    let has_table_sql = match backend {
+        Backend::Sqlite => {
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    };
+    let has_table: i64 = sqlx::query_scalar(has_table_sql).fetch_one(pool).await?;
+    let applied: Vec<i64> = if has_table > 0 {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
             .fetch_all(pool)
             .await?
     } else {
         Vec::new()
     };
-    if let Some(unknown) = applied.iter().find(|v| !MIGRATOR.iter().any(|m| m.version == **v)) {
+    if let Some(unknown) = applied.iter().find(|v| !migrator.iter().any(|m| m.version == **v)) {
         return Err(LedgerError::Corrupt(format!(
             "the ledger was written by a newer version of the app (migration {unknown}); refusing to open it"
         )));
     }
-    Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
+    Ok(migrator.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
 }
 
-async fn has_user_tables(pool: &SqlitePool) -> LedgerResult<bool> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )
-    .fetch_one(pool)
-    .await?;
+async fn has_user_tables(pool: &AnyPool, backend: Backend) -> LedgerResult<bool> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        Backend::Postgres => {
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+        }
+    };
+    let count: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
     Ok(count > 0)
 }
 
 /// `VACUUM INTO` writes a consistent copy, WAL contents included.
 async fn backup_before_migrating(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     path: &Path,
     next_version: i64,
 ) -> LedgerResult<PathBuf> {

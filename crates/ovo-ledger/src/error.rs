@@ -4,8 +4,10 @@ use thiserror::Error;
 /// Everything the ledger can fail with; callers branch on the variant.
 #[derive(Debug, Error)]
 pub enum LedgerError {
-    #[error("cannot open the ledger at {path}: {source}")]
-    Open { path: String, source: sqlx::Error },
+    #[error("cannot open the ledger at {location}: {source}")]
+    Open { location: String, source: sqlx::Error },
+    #[error("invalid ledger location: {0}")]
+    InvalidLocation(String),
     #[error("cannot back up the ledger before migrating: {0}")]
     Backup(String),
     #[error("ledger migration failed: {0}")]
@@ -38,8 +40,9 @@ impl From<sqlx::Error> for LedgerError {
             if db.is_unique_violation() {
                 return LedgerError::Duplicate { what: unique_subject(db.message()) };
             }
-            // SQLITE_BUSY (5) / SQLITE_LOCKED (6) after busy_timeout.
-            if matches!(db.code().as_deref(), Some("5") | Some("6")) {
+            // SQLITE_BUSY (5) / SQLITE_LOCKED (6) after busy_timeout; PostgreSQL's
+            // serialization failure, deadlock and lock timeout.
+            if matches!(db.code().as_deref(), Some("5" | "6" | "40001" | "40P01" | "55P03")) {
                 return LedgerError::Busy;
             }
         }
@@ -48,7 +51,8 @@ impl From<sqlx::Error> for LedgerError {
 }
 
 fn unique_subject(message: &str) -> &'static str {
-    if message.contains("operators.username") {
+    // SQLite names `table.column`; PostgreSQL the constraint, `table_column_key` or the index.
+    if message.contains("operators.username") || message.contains("operators_username") {
         "username"
     } else if message.contains("reference") {
         "reference"

@@ -2,7 +2,7 @@
 //! provider's entry id.
 
 use ovo_domain::{BindingId, Idr, Timestamp};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::error::LedgerResult;
 use crate::row::{fetch_all, read_row};
@@ -20,7 +20,7 @@ pub struct HistoryRow {
 
 /// Stores entries not seen before; returns how many were new.
 pub async fn store(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     binding_id: BindingId,
     entries: &[HistoryRow],
     fetched_at: Timestamp,
@@ -28,8 +28,8 @@ pub async fn store(
     let mut added = 0;
     for e in entries {
         let done = sqlx::query(
-            "INSERT OR IGNORE INTO provider_history (binding_id, provider_entry_id, occurred_at, amount, direction, description, raw, fetched_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO provider_history (binding_id, provider_entry_id, occurred_at, amount, direction, description, raw, fetched_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(binding_id.get())
         .bind(&e.provider_entry_id)
@@ -48,7 +48,7 @@ pub async fn store(
 
 /// Cached entries in `[from, until)`, newest first.
 pub async fn range(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     binding_id: BindingId,
     from: Timestamp,
     until: Timestamp,
@@ -57,14 +57,14 @@ pub async fn range(
 ) -> LedgerResult<Vec<HistoryRow>> {
     let query = sqlx::query(
         "SELECT provider_entry_id, occurred_at, amount, direction, description, raw FROM provider_history
-         WHERE binding_id = ? AND occurred_at >= ? AND occurred_at < ?
-         ORDER BY occurred_at DESC, provider_entry_id LIMIT ? OFFSET ?",
+         WHERE binding_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+         ORDER BY occurred_at DESC, provider_entry_id LIMIT $4 OFFSET $5",
     )
     .bind(binding_id.get())
     .bind(from.unix_millis())
     .bind(until.unix_millis())
-    .bind(limit)
-    .bind(offset);
+    .bind(i64::from(limit))
+    .bind(i64::from(offset));
     fetch_all(conn, query, |row| {
         read_row!(
             row,
@@ -81,8 +81,8 @@ pub async fn range(
     .await
 }
 
-pub async fn count(conn: &mut SqliteConnection, binding_id: BindingId) -> LedgerResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM provider_history WHERE binding_id = ?")
+pub async fn count(conn: &mut AnyConnection, binding_id: BindingId) -> LedgerResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM provider_history WHERE binding_id = $1")
         .bind(binding_id.get())
         .fetch_one(&mut *conn)
         .await?)

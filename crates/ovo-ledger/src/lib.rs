@@ -1,4 +1,5 @@
-//! The local ledger: one SQLite file in WAL mode with `synchronous=FULL` and foreign keys on.
+//! The ledger: one SQLite file in WAL mode with `synchronous=FULL` and foreign keys on (the
+//! default), or a PostgreSQL database that several desks share; the same SQL runs on both.
 //! Only this crate speaks SQL. Repositories are free functions over a connection, so a use
 //! case composes several of them (and its audit entry) inside one write transaction.
 
@@ -16,12 +17,12 @@ pub mod refunds;
 mod row;
 pub mod settings;
 
-pub use db::{Ledger, OpenReport, WriteTx};
+pub use db::{Backend, Ledger, LedgerLocation, OpenReport, WriteTx};
 pub use error::{LedgerError, LedgerResult};
 pub use row::TimelineEvent;
 
 /// The connection type repositories take; a `WriteTx` derefs to it.
-pub use sqlx::SqliteConnection as Connection;
+pub use sqlx::AnyConnection as Connection;
 
 /// Commits a write transaction.
 pub async fn commit(tx: WriteTx) -> LedgerResult<()> {

@@ -1,12 +1,12 @@
 use ovo_domain::{
     CustomerId, Environment, Idr, PaymentId, PaymentStatus, Product, Reference, RefundId, Timestamp,
 };
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
     affected, change_one, execute, fetch_all, fetch_optional, find_by, push_and, push_page,
-    read_row, timeline_of, TimelineEvent,
+    read_row, timeline_of, SqlBuilder, TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,12 +49,12 @@ pub struct PaymentCursor {
 
 /// Newest first, keyset-paged: each page starts strictly after `after`.
 pub async fn page(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     filter: &PaymentFilter,
     after: Option<PaymentCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<PaymentRow>> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+    let mut q: SqlBuilder = SqlBuilder::new(
         "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
          FROM payments WHERE 1 = 1",
     );
@@ -81,7 +81,7 @@ pub async fn page(
     fetch_all(conn, q.build(), from_row).await
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentRow> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<PaymentRow> {
     read_row!(
         row,
         PaymentRow {
@@ -119,11 +119,11 @@ pub struct NewPayment<'a> {
     pub succeeded_at: Option<Timestamp>,
 }
 
-pub async fn insert(conn: &mut SqliteConnection, new: &NewPayment<'_>) -> LedgerResult<PaymentId> {
+pub async fn insert(conn: &mut AnyConnection, new: &NewPayment<'_>) -> LedgerResult<PaymentId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payments (reference, environment, customer_id, binding_id, product, kind, phone, amount, cash_amount,
                                points_amount, status, provider_ref, created_by, created_at, succeeded_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(new.reference.as_str())
     .bind(new.environment.key())
@@ -160,7 +160,7 @@ pub struct CustomerRefund {
 
 /// The newest refunds of a customer's payments in one environment.
 pub async fn refunds_of_customer(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     customer_id: CustomerId,
     environment: Environment,
     limit: u32,
@@ -168,9 +168,9 @@ pub async fn refunds_of_customer(
     let query = sqlx::query(
         "SELECT r.id, r.reference, p.reference AS payment_reference, p.product, r.amount, r.status, r.requested_at
          FROM refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE p.customer_id = ? AND p.environment = ? ORDER BY r.requested_at DESC, r.id DESC LIMIT ?",
+         WHERE p.customer_id = $1 AND p.environment = $2 ORDER BY r.requested_at DESC, r.id DESC LIMIT $3",
     );
-    let query = query.bind(customer_id.get()).bind(environment.key()).bind(limit);
+    let query = query.bind(customer_id.get()).bind(environment.key()).bind(i64::from(limit));
     fetch_all(conn, query, |row| {
         read_row!(
             row,
@@ -248,27 +248,24 @@ const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_i
 
 /// Every payment of `environment`, oldest first (the built-in sandbox learns them at start).
 pub async fn all_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<PaymentDetail>> {
-    let sql = format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ? ORDER BY id");
+    let sql = format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = $1 ORDER BY id");
     fetch_all(conn, sqlx::query(&sql).bind(environment.key()), detail_from_row).await
 }
 
-pub async fn get(
-    conn: &mut SqliteConnection,
-    id: PaymentId,
-) -> LedgerResult<Option<PaymentDetail>> {
+pub async fn get(conn: &mut AnyConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
     find_by(
         conn,
-        &format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = ?"),
+        &format!("SELECT {DETAIL_COLUMNS} FROM payments WHERE id = $1"),
         id.get(),
         detail_from_row,
     )
     .await
 }
 
-fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail> {
+fn detail_from_row(row: &sqlx::any::AnyRow) -> LedgerResult<PaymentDetail> {
     read_row!(
         row,
         PaymentDetail {
@@ -308,11 +305,11 @@ fn detail_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PaymentDetail>
 
 /// Records the provider test-mode number a payment just inserted is sent to.
 pub async fn set_test_phone(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     test: ovo_domain::TestPhone,
 ) -> LedgerResult<()> {
-    let query = sqlx::query("UPDATE payments SET test_phone = ? WHERE id = ? AND phone IS NULL")
+    let query = sqlx::query("UPDATE payments SET test_phone = $1 WHERE id = $2 AND phone IS NULL")
         .bind(test.key())
         .bind(id.get());
     execute(conn, query).await
@@ -322,7 +319,7 @@ pub async fn set_test_phone(
 /// payment is open again (`created`, sent once under `idempotency_key`), its problem, redirect
 /// and check count cleared. `NotFound` unless it was failed or expired.
 pub async fn begin_attempt(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     attempt: i64,
     idempotency_key: &str,
@@ -331,9 +328,9 @@ pub async fn begin_attempt(
     at: Timestamp,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE payments SET status = 'created', attempt = ?, attempt_started_at = ?, idempotency_key = ?, problem = NULL,
-             redirect_url = NULL, checks = 0, next_check_at = ?, give_up_at = ?, resends = 0, last_sent_at = NULL, updated_at = ?
-         WHERE id = ? AND status IN ('failed', 'expired') AND attempt = ? - 1",
+        "UPDATE payments SET status = 'created', attempt = $1, attempt_started_at = $2, idempotency_key = $3, problem = NULL,
+             redirect_url = NULL, checks = 0, next_check_at = $4, give_up_at = $5, resends = 0, last_sent_at = NULL, updated_at = $6
+         WHERE id = $7 AND status IN ('failed', 'expired') AND attempt = $8 - 1",
     )
     .bind(attempt)
     .bind(at.unix_millis())
@@ -358,12 +355,12 @@ pub struct PaymentIntent<'a> {
 
 /// Stores the idempotency key (unique) and the rest of the intent on a payment just inserted.
 pub async fn set_intent(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     intent: &PaymentIntent<'_>,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE payments SET idempotency_key = ?, source = ?, description = ?, push_deadline = ?, next_check_at = ? WHERE id = ?",
+        "UPDATE payments SET idempotency_key = $1, source = $2, description = $3, push_deadline = $4, next_check_at = $5 WHERE id = $6",
     )
     .bind(intent.idempotency_key)
     .bind(intent.source)
@@ -397,12 +394,12 @@ pub struct PaymentUpdate<'a> {
 /// cancelled): a late or out-of-order answer never undoes a final state. Returns whether the
 /// row changed.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     update: &PaymentUpdate<'_>,
     at: Timestamp,
 ) -> LedgerResult<bool> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE payments SET updated_at = ");
+    let mut q: SqlBuilder = SqlBuilder::new("UPDATE payments SET updated_at = ");
     q.push_bind(at.unix_millis());
     if let Some(status) = update.status {
         q.push(", status = ").push_bind(status.key());
@@ -446,15 +443,15 @@ pub async fn update(
 /// processing window starts again at `at`. `NotFound` unless it is open with `resends` so far
 /// (another resend got there first).
 pub async fn record_resend(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     resends: i64,
     next_check_at: Timestamp,
     at: Timestamp,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "UPDATE payments SET resends = resends + 1, last_sent_at = ?, next_check_at = ?, updated_at = ?
-         WHERE id = ? AND resends = ? AND status IN ('created', 'pending', 'unknown')",
+        "UPDATE payments SET resends = resends + 1, last_sent_at = $1, next_check_at = $2, updated_at = $3
+         WHERE id = $4 AND resends = $5 AND status IN ('created', 'pending', 'unknown')",
     )
     .bind(at.unix_millis())
     .bind(next_check_at.unix_millis())
@@ -468,17 +465,17 @@ pub async fn record_resend(
 /// or `cancelled` (the provider processed it late): the ledger follows the provider. Only
 /// from one of those states; returns whether the row changed.
 pub async fn record_late_success(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     update: &PaymentUpdate<'_>,
     at: Timestamp,
 ) -> LedgerResult<bool> {
     let query = sqlx::query(
-        "UPDATE payments SET status = 'succeeded', succeeded_at = ?, provider_ref = COALESCE(?, provider_ref),
-             provider_status = COALESCE(?, provider_status), cash_amount = COALESCE(?, cash_amount),
-             points_amount = COALESCE(?, points_amount), problem = NULL, redirect_url = NULL, next_check_at = NULL,
-             updated_at = ?
-         WHERE id = ? AND status IN ('failed', 'expired', 'cancelled')",
+        "UPDATE payments SET status = 'succeeded', succeeded_at = $1, provider_ref = COALESCE($2, provider_ref),
+             provider_status = COALESCE($3, provider_status), cash_amount = COALESCE($4, cash_amount),
+             points_amount = COALESCE($5, points_amount), problem = NULL, redirect_url = NULL, next_check_at = NULL,
+             updated_at = $6
+         WHERE id = $7 AND status IN ('failed', 'expired', 'cancelled')",
     )
     .bind(update.succeeded_at.unwrap_or(at).unix_millis())
     .bind(update.provider_ref)
@@ -493,16 +490,16 @@ pub async fn record_late_success(
 /// Payments of `environment` whose outcome is open (created, pending, unknown) and whose next
 /// status check is due, the most overdue first.
 pub async fn due_checks(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     now: Timestamp,
     limit: u32,
 ) -> LedgerResult<Vec<PaymentDetail>> {
     let sql = format!(
         "SELECT {DETAIL_COLUMNS} FROM payments
-         WHERE next_check_at IS NOT NULL AND next_check_at <= ? AND environment = ?
+         WHERE next_check_at IS NOT NULL AND next_check_at <= $1 AND environment = $2
            AND status IN ('created', 'pending', 'unknown')
-         ORDER BY next_check_at LIMIT ?"
+         ORDER BY next_check_at LIMIT $3"
     );
     let query =
         sqlx::query(&sql).bind(now.unix_millis()).bind(environment.key()).bind(i64::from(limit));
@@ -511,12 +508,12 @@ pub async fn due_checks(
 
 /// The payment a provider's reference names: ours (16 characters), or the provider's id.
 pub async fn by_any_reference(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     reference: &str,
 ) -> LedgerResult<Option<PaymentDetail>> {
     let sql = format!(
-        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = ?1 AND (reference = ?2 OR provider_ref = ?2)
+        "SELECT {DETAIL_COLUMNS} FROM payments WHERE environment = $1 AND (reference = $2 OR provider_ref = $2)
          ORDER BY id DESC LIMIT 1"
     );
     fetch_optional(conn, sqlx::query(&sql).bind(environment.key()).bind(reference), detail_from_row)
@@ -527,7 +524,7 @@ pub async fn by_any_reference(
 pub type PaymentEvent = TimelineEvent;
 
 pub async fn add_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
     at: Timestamp,
     kind: &str,
@@ -538,7 +535,7 @@ pub async fn add_event(
 
 /// A timeline event of a payment, or of one of its refunds.
 pub(crate) async fn insert_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
     refund_id: Option<RefundId>,
     at: Timestamp,
@@ -546,7 +543,7 @@ pub(crate) async fn insert_event(
     detail: &serde_json::Value,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO timeline_events (payment_id, refund_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(payment_id.get())
     .bind(refund_id.map(RefundId::get))
@@ -558,7 +555,7 @@ pub(crate) async fn insert_event(
 
 /// Oldest first.
 pub async fn timeline(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
 ) -> LedgerResult<Vec<PaymentEvent>> {
     timeline_of(conn, "payment_id", payment_id.get()).await
@@ -574,11 +571,11 @@ pub struct PaymentResolution {
 
 /// Who took the payment (`None`: recorded by the system, e.g. imported or seeded).
 pub async fn created_by(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
 ) -> LedgerResult<Option<ovo_domain::OperatorId>> {
     let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT created_by FROM payments WHERE id = ?")
+        sqlx::query_as("SELECT created_by FROM payments WHERE id = $1")
             .bind(id.get())
             .fetch_optional(&mut *conn)
             .await?;
@@ -588,11 +585,11 @@ pub async fn created_by(
 
 /// Finance's decision by hand, if the payment was resolved so.
 pub async fn resolution(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
 ) -> LedgerResult<Option<PaymentResolution>> {
     let row: Option<(Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT resolved_by, resolved_at, resolution_note FROM payments WHERE id = ?",
+        "SELECT resolved_by, resolved_at, resolution_note FROM payments WHERE id = $1",
     )
     .bind(id.get())
     .fetch_optional(&mut *conn)
@@ -614,7 +611,7 @@ pub async fn resolution(
 /// (the moment the ledger learned it). Never whoever took it (a trigger refuses that too).
 /// `NotFound` when the payment is not `needs_review`; `SelfResolution` when `by` took it.
 pub async fn resolve_by_hand(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: PaymentId,
     succeeded: bool,
     by: ovo_domain::OperatorId,
@@ -624,9 +621,9 @@ pub async fn resolve_by_hand(
 ) -> LedgerResult<()> {
     let status = if succeeded { PaymentStatus::Succeeded } else { PaymentStatus::Failed };
     let query = sqlx::query(
-        "UPDATE payments SET status = ?, provider_ref = COALESCE(?, provider_ref), succeeded_at = CASE WHEN ? THEN ? ELSE succeeded_at END,
-             resolved_by = ?, resolved_at = ?, resolution_note = ?, next_check_at = NULL, redirect_url = NULL, updated_at = ?
-         WHERE id = ? AND status = 'needs_review' AND (created_by IS NULL OR created_by <> ?)",
+        "UPDATE payments SET status = $1, provider_ref = COALESCE($2, provider_ref), succeeded_at = CASE WHEN $3 THEN $4 ELSE succeeded_at END,
+             resolved_by = $5, resolved_at = $6, resolution_note = $7, next_check_at = NULL, redirect_url = NULL, updated_at = $8
+         WHERE id = $9 AND status = 'needs_review' AND (created_by IS NULL OR created_by <> $10)",
     )
     .bind(status.key())
     .bind(provider_ref)

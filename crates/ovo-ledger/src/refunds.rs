@@ -45,12 +45,12 @@ use ovo_domain::{
     Product, Reference, RefundDecision, RefundFacts, RefundId, RefundMode, RefundPolicy,
     RefundStatus, Timestamp,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
     affected, execute, fetch_all, find_by, push_page, read_row, timeline_of, Column, RowExt,
-    TimelineEvent,
+    SqlBuilder, TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,15 +177,15 @@ const COLUMNS: &str = "id, reference, payment_id, amount, mode, status, reason, 
 /// Checks a refund against the product's effective policy (override or house default, read in
 /// this transaction) and reserves it if allowed. Run it inside `begin_write`.
 pub async fn request_refund(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     new: &NewRefund<'_>,
 ) -> LedgerResult<RefundRequest> {
     // One read for the payment, what its refunds hold and the product's override.
     let row = sqlx::query(&format!(
         "SELECT p.product, p.status, p.amount, p.succeeded_at,
-                (SELECT COALESCE(SUM(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status NOT IN {RELEASED_SQL}) AS reserved,
+                (SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM refunds r WHERE r.payment_id = p.id AND r.status NOT IN {RELEASED_SQL}) AS reserved,
                 o.mode, o.partial_allowed, o.window_days, o.daily_limit
-         FROM payments p LEFT JOIN refund_policy_overrides o ON o.product = p.product WHERE p.id = ?"
+         FROM payments p LEFT JOIN refund_policy_overrides o ON o.product = p.product WHERE p.id = $1"
     ))
     .bind(new.payment_id.get())
     .fetch_optional(&mut *conn)
@@ -200,7 +200,7 @@ pub async fn request_refund(
 
 /// [`request_refund`] with a given policy instead of the stored one.
 pub async fn request_refund_with_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     new: &NewRefund<'_>,
     policy: &RefundPolicy,
 ) -> LedgerResult<RefundRequest> {
@@ -211,7 +211,7 @@ pub async fn request_refund_with_policy(
 /// What a request for `amount` would get now, without writing: the "Request refund" dialog
 /// shows its `refundable` and `rule_text`. Only a request inside `begin_write` reserves.
 pub async fn preview(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
     amount: Idr,
     now: Timestamp,
@@ -230,9 +230,9 @@ struct PaymentFacts {
     succeeded_at: Option<Timestamp>,
 }
 
-async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResult<PaymentFacts> {
+async fn payment_facts(conn: &mut AnyConnection, id: PaymentId) -> LedgerResult<PaymentFacts> {
     let row =
-        sqlx::query("SELECT product, status, amount, succeeded_at FROM payments WHERE id = ?")
+        sqlx::query("SELECT product, status, amount, succeeded_at FROM payments WHERE id = $1")
             .bind(id.get())
             .fetch_optional(&mut *conn)
             .await?
@@ -240,15 +240,12 @@ async fn payment_facts(conn: &mut SqliteConnection, id: PaymentId) -> LedgerResu
     facts_from_row(id, &row)
 }
 
-fn facts_from_row(
-    payment_id: PaymentId,
-    row: &sqlx::sqlite::SqliteRow,
-) -> LedgerResult<PaymentFacts> {
+fn facts_from_row(payment_id: PaymentId, row: &sqlx::any::AnyRow) -> LedgerResult<PaymentFacts> {
     read_row!(row, PaymentFacts { id = payment_id, product, status, amount, succeeded_at })
 }
 
 async fn decide(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment: &PaymentFacts,
     policy: &RefundPolicy,
     requested: Idr,
@@ -277,7 +274,7 @@ async fn decide(
 }
 
 async fn reserve(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     new: &NewRefund<'_>,
     payment: &PaymentFacts,
     policy: &RefundPolicy,
@@ -289,7 +286,7 @@ async fn reserve(
     }
     let row = sqlx::query(&format!(
         "INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, updated_at)
-         VALUES (?, ?, ?, ?, 'requested', ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING {COLUMNS}"
     ))
     .bind(new.reference.as_str())
     .bind(new.payment_id.get())
@@ -317,11 +314,11 @@ async fn reserve(
 
 /// Sum of the payment's refunds that hold a reservation.
 pub async fn reserved_for_payment(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
 ) -> LedgerResult<Idr> {
     let sum: i64 = sqlx::query_scalar(&format!(
-        "SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE payment_id = ? AND status NOT IN {RELEASED_SQL}"
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refunds WHERE payment_id = $1 AND status NOT IN {RELEASED_SQL}"
     ))
     .bind(payment_id.get())
     .fetch_one(&mut *conn)
@@ -333,14 +330,14 @@ pub async fn reserved_for_payment(
 /// Sum of the product's reserving refunds requested on the WIB date of `now` (the daily limit's
 /// unit: per merchant, i.e. per ledger, and provider product).
 pub async fn reserved_today(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     product: Product,
     now: Timestamp,
 ) -> LedgerResult<Idr> {
     let (start, end) = wib_day_bounds(wib_date(now));
     let sum: i64 = sqlx::query_scalar(&format!(
-        "SELECT COALESCE(SUM(r.amount), 0) FROM refunds r JOIN payments p ON p.id = r.payment_id
-         WHERE r.requested_at >= ? AND r.requested_at < ? AND p.product = ? AND r.status NOT IN {RELEASED_SQL}"
+        "SELECT CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM refunds r JOIN payments p ON p.id = r.payment_id
+         WHERE r.requested_at >= $1 AND r.requested_at < $2 AND p.product = $3 AND r.status NOT IN {RELEASED_SQL}"
     ))
     .bind(start.unix_millis())
     .bind(end.unix_millis())
@@ -354,17 +351,17 @@ pub async fn reserved_today(
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-pub async fn get(conn: &mut SqliteConnection, id: RefundId) -> LedgerResult<Option<RefundRow>> {
-    find_by(conn, &format!("SELECT {COLUMNS} FROM refunds WHERE id = ?"), id.get(), from_row).await
+pub async fn get(conn: &mut AnyConnection, id: RefundId) -> LedgerResult<Option<RefundRow>> {
+    find_by(conn, &format!("SELECT {COLUMNS} FROM refunds WHERE id = $1"), id.get(), from_row).await
 }
 
 pub async fn by_reference(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     reference: &Reference,
 ) -> LedgerResult<Option<RefundRow>> {
     find_by(
         conn,
-        &format!("SELECT {COLUMNS} FROM refunds WHERE reference = ?"),
+        &format!("SELECT {COLUMNS} FROM refunds WHERE reference = $1"),
         reference.as_str(),
         from_row,
     )
@@ -373,28 +370,28 @@ pub async fn by_reference(
 
 /// Every refund of the payments of `environment`, oldest first.
 pub async fn all_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
 ) -> LedgerResult<Vec<RefundRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM refunds WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?) ORDER BY id"
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id IN (SELECT id FROM payments WHERE environment = $1) ORDER BY id"
     );
     fetch_all(conn, sqlx::query(&sql).bind(environment.key()), from_row).await
 }
 
 /// A payment's refunds, oldest first.
 pub async fn list_by_payment(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
 ) -> LedgerResult<Vec<RefundRow>> {
     let sql =
-        format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = ? ORDER BY requested_at, id");
+        format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY requested_at, id");
     fetch_all(conn, sqlx::query(&sql).bind(payment_id.get()), from_row).await
 }
 
 /// The queue of one status, newest request first, keyset-paged: each page starts strictly after `after`.
 pub async fn queue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     status: RefundStatus,
     after: Option<RefundCursor>,
     limit: u32,
@@ -404,14 +401,14 @@ pub async fn queue(
 
 /// [`queue`] limited to the refunds of payments in `environment` (when given).
 pub async fn queue_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Option<Environment>,
     status: RefundStatus,
     after: Option<RefundCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
+    let mut q: SqlBuilder =
+        SqlBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
     q.push_bind(status.key());
     if let Some(environment) = environment {
         q.push(" AND payment_id IN (SELECT id FROM payments WHERE environment = ")
@@ -428,7 +425,7 @@ pub async fn queue_in(
 /// approved at or before `approved_before` that were never sent on (the process stopped
 /// between the approval and the next step).
 pub async fn due_for_resolver(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     now: Timestamp,
     approved_before: Timestamp,
@@ -436,10 +433,10 @@ pub async fn due_for_resolver(
 ) -> LedgerResult<Vec<RefundRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM refunds
-         WHERE payment_id IN (SELECT id FROM payments WHERE environment = ?)
-           AND ((status IN ('submitting', 'processing', 'unknown') AND mode = 'api' AND COALESCE(next_check_at, 0) <= ?)
-             OR (status = 'approved' AND decided_at <= ?))
-         ORDER BY COALESCE(next_check_at, decided_at, 0), id LIMIT ?"
+         WHERE payment_id IN (SELECT id FROM payments WHERE environment = $1)
+           AND ((status IN ('submitting', 'processing', 'unknown') AND mode = 'api' AND COALESCE(next_check_at, 0) <= $2)
+             OR (status = 'approved' AND decided_at <= $3))
+         ORDER BY COALESCE(next_check_at, decided_at, 0), id LIMIT $4"
     );
     let query = sqlx::query(&sql).bind(environment.key()).bind(now.unix_millis());
     fetch_all(conn, query.bind(approved_before.unix_millis()).bind(i64::from(limit)), from_row)
@@ -450,7 +447,7 @@ pub async fn due_for_resolver(
 /// queries were made, when the next is due, and the provider's last problem (kept when
 /// `None`). Refused (`IllegalRefundTransition`) once the refund is no longer open.
 pub async fn schedule_check(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     checks: u32,
     next_check_at: Option<Timestamp>,
@@ -458,8 +455,8 @@ pub async fn schedule_check(
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
     let sql = format!(
-        "UPDATE refunds SET checks = ?, next_check_at = ?, problem = COALESCE(?, problem), updated_at = ?
-         WHERE id = ? AND mode = 'api' AND status IN {}",
+        "UPDATE refunds SET checks = $1, next_check_at = $2, problem = COALESCE($3, problem), updated_at = $4
+         WHERE id = $5 AND mode = 'api' AND status IN {}",
         status_list(FROM_OPEN)
     );
     let query = sqlx::query(&sql)
@@ -480,12 +477,12 @@ pub async fn schedule_check(
 /// its original ids after the provider said it has no record of it (SNAP §10 step 2, Tazapay
 /// §3). Counts `resends` and adds a `refund_resent` timeline entry; commit before sending.
 pub async fn mark_resent(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
     let payment: Option<i64> = sqlx::query_scalar(
-        "UPDATE refunds SET resends = resends + 1, updated_at = ? WHERE id = ? AND mode = 'api' AND status IN ('submitting', 'unknown')
+        "UPDATE refunds SET resends = resends + 1, updated_at = $1 WHERE id = $2 AND mode = 'api' AND status IN ('submitting', 'unknown')
          RETURNING payment_id",
     )
     .bind(at.unix_millis())
@@ -510,11 +507,11 @@ pub async fn mark_resent(
 
 /// When the request was last sent to the provider: the first submission or the last resend.
 pub async fn last_sent_at(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
 ) -> LedgerResult<Option<Timestamp>> {
     let at: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(at) FROM timeline_events WHERE refund_id = ? AND kind IN ('refund_submitting', 'refund_resent')",
+        "SELECT MAX(at) FROM timeline_events WHERE refund_id = $1 AND kind IN ('refund_submitting', 'refund_resent')",
     )
     .bind(id.get())
     .fetch_one(&mut *conn)
@@ -523,14 +520,11 @@ pub async fn last_sent_at(
 }
 
 /// The refund's timeline, in order.
-pub async fn timeline(
-    conn: &mut SqliteConnection,
-    id: RefundId,
-) -> LedgerResult<Vec<TimelineEntry>> {
+pub async fn timeline(conn: &mut AnyConnection, id: RefundId) -> LedgerResult<Vec<TimelineEntry>> {
     timeline_of(conn, "refund_id", id.get()).await
 }
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<RefundRow> {
+fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<RefundRow> {
     read_row!(
         row,
         RefundRow {
@@ -566,14 +560,14 @@ fn missing(column: &str) -> LedgerError {
 }
 
 /// The merchant's transfer, when one is recorded.
-fn transfer_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<OfflineTransfer>> {
+fn transfer_from_row(row: &sqlx::any::AnyRow) -> LedgerResult<Option<OfflineTransfer>> {
     let Some(reference) = row.try_get::<Option<String>, _>("transfer_reference")? else {
         return Ok(None);
     };
     Ok(Some(OfflineTransfer {
         reference,
         date: row
-            .try_get::<Option<NaiveDate>, _>("transfer_date")?
+            .parsed_opt("transfer_date", |text| NaiveDate::parse_from_str(text, "%Y-%m-%d"))?
             .ok_or_else(|| missing("transfer_date"))?,
         evidence: row.try_get("transfer_evidence")?,
         evidence_sha256: row.try_get("transfer_evidence_sha256")?,
@@ -586,7 +580,7 @@ fn transfer_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<Offli
 }
 
 /// Finance's decision by hand, when there is one.
-fn resolution_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<Option<Resolution>> {
+fn resolution_from_row(row: &sqlx::any::AnyRow) -> LedgerResult<Option<Resolution>> {
     let Some(by) = Option::<OperatorId>::read(row, "resolved_by")? else {
         return Ok(None);
     };
@@ -659,7 +653,7 @@ const FROM_NEEDS_REVIEW: &[RefundStatus] = &[RefundStatus::NeedsReview];
 
 /// `requested → approved`. The decider must not be the requester (four eyes).
 pub async fn approve(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     decided_by: OperatorId,
     note: Option<&str>,
@@ -670,7 +664,7 @@ pub async fn approve(
 
 /// `requested → rejected`, releasing the reservation. The decider must not be the requester.
 pub async fn reject(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     decided_by: OperatorId,
     note: &str,
@@ -681,7 +675,7 @@ pub async fn reject(
 
 /// `requested → to` by `decided_by`, with their note.
 async fn decide_request(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     to: RefundStatus,
     decided_by: OperatorId,
@@ -700,7 +694,7 @@ async fn decide_request(
 /// `approved → submitting` (API refunds): stores the idempotency key before any provider call;
 /// every retry of this refund reuses it. Commit before calling the provider.
 pub async fn mark_submitting(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     idempotency_key: &str,
     at: Timestamp,
@@ -721,7 +715,7 @@ macro_rules! provider_steps {
     ($($(#[$doc:meta])* $name:ident: $from:ident => $to:ident;)+) => {$(
         $(#[$doc])*
         pub async fn $name(
-            conn: &mut SqliteConnection,
+            conn: &mut AnyConnection,
             id: RefundId,
             provider_ref: Option<&str>,
             at: Timestamp,
@@ -746,7 +740,7 @@ provider_steps! {
 }
 
 async fn provider_step(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     to: RefundStatus,
     from: &'static [RefundStatus],
@@ -768,7 +762,7 @@ async fn provider_step(
 /// `approved → awaiting_transfer` (offline refunds): approved, and the merchant's own transfer to
 /// the customer is still to be made and recorded. No provider is called.
 pub async fn await_transfer(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     at: Timestamp,
 ) -> LedgerResult<RefundRow> {
@@ -798,7 +792,7 @@ pub struct TransferRecord<'a> {
 /// `awaiting_transfer → settled_offline`: finance recorded the transfer's reference and date
 /// (evidence optional). The reference is also kept as `provider_ref`.
 pub async fn settle_offline(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     transfer: &TransferRecord<'_>,
     at: Timestamp,
@@ -828,7 +822,7 @@ pub async fn settle_offline(
 /// within its give-up time (or its answer cannot be trusted); finance decides. The reservation
 /// stays: the money may have moved.
 pub async fn mark_needs_review(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     problem: Option<&str>,
     at: Timestamp,
@@ -851,7 +845,7 @@ pub enum HandOutcome {
 /// `needs_review → succeeded | failed` by finance's decision, with the evidence they saw (the
 /// provider's reference, a note). Never the requester.
 pub async fn resolve_by_hand(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     outcome: HandOutcome,
     resolved_by: OperatorId,
@@ -882,12 +876,12 @@ fn status_list(statuses: &[RefundStatus]) -> String {
 }
 
 async fn transition(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: RefundId,
     at: Timestamp,
     step: Step<'_>,
 ) -> LedgerResult<RefundRow> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE refunds SET status = ");
+    let mut q: SqlBuilder = SqlBuilder::new("UPDATE refunds SET status = ");
     q.push_bind(step.to.key()).push(", updated_at = ").push_bind(at.unix_millis());
     for (column, value) in step.set {
         q.push(format!(", {column} = "));
@@ -899,7 +893,7 @@ async fn transition(
                 q.push_bind(v.map(str::to_owned));
             }
             Value::Date(v) => {
-                q.push_bind(v);
+                q.push_bind(v.format("%Y-%m-%d").to_string());
             }
             Value::KeepText(v) => {
                 q.push("COALESCE(").push_bind(v.map(str::to_owned)).push(format!(", {column})"));
@@ -915,7 +909,10 @@ async fn transition(
         q.push(" AND requested_by <> ").push_bind(decider.get());
     }
     q.push(" RETURNING payment_id");
-    let payment: Option<i64> = q.build_query_scalar().fetch_optional(&mut *conn).await?;
+    let payment: Option<i64> = match q.build().fetch_optional(&mut *conn).await? {
+        Some(row) => Some(row.try_get("payment_id")?),
+        None => None,
+    };
     let Some(payment) = payment else {
         return Err(why_not(conn, id, &step).await);
     };
@@ -925,7 +922,7 @@ async fn transition(
 }
 
 /// Why a guarded update changed nothing.
-async fn why_not(conn: &mut SqliteConnection, id: RefundId, step: &Step<'_>) -> LedgerError {
+async fn why_not(conn: &mut AnyConnection, id: RefundId, step: &Step<'_>) -> LedgerError {
     let current = match get(conn, id).await {
         Ok(Some(row)) => row,
         Ok(None) => return LedgerError::NotFound { what: "refund" },
@@ -946,7 +943,7 @@ async fn why_not(conn: &mut SqliteConnection, id: RefundId, step: &Step<'_>) -> 
 }
 
 async fn add_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     payment_id: PaymentId,
     refund_id: RefundId,
     at: Timestamp,
@@ -961,12 +958,12 @@ async fn add_event(
 
 /// The stored override of a product's rule, if any.
 pub async fn load_override(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     product: Product,
 ) -> LedgerResult<Option<RefundPolicy>> {
     let row = sqlx::query(
         "SELECT product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by
-         FROM refund_policy_overrides WHERE product = ?",
+         FROM refund_policy_overrides WHERE product = $1",
     )
     .bind(product.key())
     .fetch_optional(&mut *conn)
@@ -976,7 +973,7 @@ pub async fn load_override(
 
 /// The rule that applies: the override if one is stored, else the house default.
 pub async fn effective_policy(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     product: Product,
 ) -> LedgerResult<RefundPolicy> {
     Ok(load_override(conn, product).await?.unwrap_or(RefundPolicy::default_for(product)))
@@ -984,7 +981,7 @@ pub async fn effective_policy(
 
 /// Stores (or replaces) a product's override after checking its ranges.
 pub async fn save_override(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     product: Product,
     policy: &RefundPolicy,
     by: OperatorId,
@@ -993,14 +990,14 @@ pub async fn save_override(
     let policy = policy.validate()?;
     let query = sqlx::query(
         "INSERT INTO refund_policy_overrides (product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (product) DO UPDATE SET mode = excluded.mode, partial_allowed = excluded.partial_allowed,
              window_days = excluded.window_days, daily_limit = excluded.daily_limit,
              updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(product.key())
     .bind(policy.mode.key())
-    .bind(policy.partial_allowed)
+    .bind(i64::from(policy.partial_allowed))
     .bind(policy.window_days.map(i64::from))
     .bind(policy.daily_limit.map(Idr::rupiah))
     .bind(at.unix_millis())
@@ -1009,8 +1006,8 @@ pub async fn save_override(
 }
 
 /// Removes a product's override (back to the house default). True if one existed.
-pub async fn delete_override(conn: &mut SqliteConnection, product: Product) -> LedgerResult<bool> {
-    let done = sqlx::query("DELETE FROM refund_policy_overrides WHERE product = ?")
+pub async fn delete_override(conn: &mut AnyConnection, product: Product) -> LedgerResult<bool> {
+    let done = sqlx::query("DELETE FROM refund_policy_overrides WHERE product = $1")
         .bind(product.key())
         .execute(&mut *conn)
         .await?;
@@ -1018,7 +1015,7 @@ pub async fn delete_override(conn: &mut SqliteConnection, product: Product) -> L
 }
 
 /// Every stored override, by product key.
-pub async fn list_overrides(conn: &mut SqliteConnection) -> LedgerResult<Vec<PolicyOverride>> {
+pub async fn list_overrides(conn: &mut AnyConnection) -> LedgerResult<Vec<PolicyOverride>> {
     let rows = sqlx::query(
         "SELECT product, mode, partial_allowed, window_days, daily_limit, updated_at, updated_by
          FROM refund_policy_overrides ORDER BY product",
@@ -1028,7 +1025,7 @@ pub async fn list_overrides(conn: &mut SqliteConnection) -> LedgerResult<Vec<Pol
     rows.iter().map(override_from_row).collect()
 }
 
-fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverride> {
+fn override_from_row(row: &sqlx::any::AnyRow) -> LedgerResult<PolicyOverride> {
     let product: String = row.try_get("product")?;
     read_row!(
         row,
@@ -1042,15 +1039,15 @@ fn override_from_row(row: &sqlx::sqlite::SqliteRow) -> LedgerResult<PolicyOverri
 }
 
 /// The override stored in the row's policy columns, if any (`mode` NULL: none).
-fn policy_from_row(
-    row: &sqlx::sqlite::SqliteRow,
-    product: &str,
-) -> LedgerResult<Option<RefundPolicy>> {
+fn policy_from_row(row: &sqlx::any::AnyRow, product: &str) -> LedgerResult<Option<RefundPolicy>> {
     let Some(mode) = row.try_get::<Option<String>, _>("mode")? else {
         return Ok(None);
     };
-    let (partial_allowed, window_days, daily_limit) =
-        (row.try_get("partial_allowed")?, row.try_get("window_days")?, row.try_get("daily_limit")?);
+    let (partial_allowed, window_days, daily_limit) = (
+        bool::read(row, "partial_allowed")?,
+        row.try_get("window_days")?,
+        row.try_get("daily_limit")?,
+    );
     RefundPolicy::from_parts(&mode, partial_allowed, window_days, daily_limit)
         .map(Some)
         .map_err(|e| LedgerError::Corrupt(format!("refund policy override of {product:?}: {e}")))

@@ -8,17 +8,17 @@ use ovo_domain::{
     BindingId, CustomerId, Environment, Idr, Msisdn, OperatorId, PaymentId, PaymentStatus, Product,
     Reference, RefundId, RefundMode, RefundStatus, Role, TestPhone, Timestamp,
 };
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
-use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Encode, QueryBuilder, Row, Sqlite, SqliteConnection, Type};
+use sqlx::{Any, AnyConnection, Arguments, Encode, Row, Type};
 
 use crate::{LedgerError, LedgerResult};
 
 /// A statement with its values bound, ready to run.
-pub(crate) type Bound<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
+pub(crate) type Bound<'q> = Query<'q, Any, AnyArguments<'q>>;
 
 /// Reads one row into a repository's type.
-pub(crate) type RowReader<T> = fn(&SqliteRow) -> LedgerResult<T>;
+pub(crate) type RowReader<T> = fn(&AnyRow) -> LedgerResult<T>;
 
 /// Typed reads of a row's columns.
 pub(crate) trait RowExt {
@@ -44,7 +44,7 @@ pub(crate) trait RowExt {
     fn idr_opt(&self, column: &str) -> LedgerResult<Option<Idr>>;
 }
 
-impl RowExt for SqliteRow {
+impl RowExt for AnyRow {
     fn instant(&self, column: &str) -> LedgerResult<Timestamp> {
         Ok(Timestamp::from_unix_millis(self.try_get(column)?))
     }
@@ -84,7 +84,7 @@ impl RowExt for SqliteRow {
 
 /// A value as one column stores it: how each type a row holds is read.
 pub(crate) trait Column: Sized {
-    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self>;
+    fn read(row: &AnyRow, column: &str) -> LedgerResult<Self>;
 }
 
 /// Reads a row into `$ty`: each field from the column of its name (through [`Column`]), or
@@ -106,25 +106,32 @@ pub(crate) use read_row;
 macro_rules! plain_columns {
     ($($ty:ty),+) => {$(
         impl Column for $ty {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 Ok(row.try_get(column)?)
             }
         }
     )+};
 }
-plain_columns!(i64, bool, String, Option<i64>, Option<String>);
+plain_columns!(i64, String, Option<i64>, Option<String>);
+
+/// A flag, stored as INTEGER 0 or 1 on both backends.
+impl Column for bool {
+    fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
+        Ok(row.try_get::<i64, _>(column)? != 0)
+    }
+}
 
 /// Row ids, stored as INTEGER.
 macro_rules! id_columns {
     ($($ty:ident),+) => {$(
         impl Column for $ty {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 Ok($ty::new(row.try_get(column)?))
             }
         }
 
         impl Column for Option<$ty> {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 Ok(row.try_get::<Option<i64>, _>(column)?.map($ty::new))
             }
         }
@@ -136,13 +143,13 @@ id_columns!(BindingId, CustomerId, OperatorId, PaymentId, RefundId);
 macro_rules! text_columns {
     ($($ty:ident),+) => {$(
         impl Column for $ty {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 row.parsed(column, $ty::parse)
             }
         }
 
         impl Column for Option<$ty> {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 row.parsed_opt(column, $ty::parse)
             }
         }
@@ -163,7 +170,7 @@ text_columns!(
 macro_rules! columns_through {
     ($($ty:ty => $read:ident),+) => {$(
         impl Column for $ty {
-            fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+            fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
                 row.$read(column)
             }
         }
@@ -178,7 +185,7 @@ columns_through!(
 
 /// A count that is never negative.
 impl Column for u32 {
-    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+    fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
         let count: i64 = row.try_get(column)?;
         u32::try_from(count).map_err(|e| corrupt(column, &count, e))
     }
@@ -186,7 +193,7 @@ impl Column for u32 {
 
 /// A provider's test-mode number, by its key.
 impl Column for Option<TestPhone> {
-    fn read(row: &SqliteRow, column: &str) -> LedgerResult<Self> {
+    fn read(row: &AnyRow, column: &str) -> LedgerResult<Self> {
         row.parsed_opt(column, |key| TestPhone::parse_key(key).ok_or("not a test phone"))
     }
 }
@@ -197,7 +204,7 @@ pub(crate) fn corrupt(column: &str, value: &dyn std::fmt::Debug, e: impl Display
 
 /// Every row `query` returns, read by `from_row`.
 pub(crate) async fn fetch_all<T>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     query: Bound<'_>,
     from_row: RowReader<T>,
 ) -> LedgerResult<Vec<T>> {
@@ -206,7 +213,7 @@ pub(crate) async fn fetch_all<T>(
 
 /// The row `query` returns, if any, read by `from_row`.
 pub(crate) async fn fetch_optional<T>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     query: Bound<'_>,
     from_row: RowReader<T>,
 ) -> LedgerResult<Option<T>> {
@@ -215,32 +222,32 @@ pub(crate) async fn fetch_optional<T>(
 
 /// The row `sql` (one `?`, bound to `key`) finds, if any, read by `from_row`.
 pub(crate) async fn find_by<'q, T, K>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     sql: &'q str,
     key: K,
     from_row: RowReader<T>,
 ) -> LedgerResult<Option<T>>
 where
-    K: Encode<'q, Sqlite> + Type<Sqlite> + Send + 'q,
+    K: Encode<'q, Any> + Type<Any> + Send + 'q,
 {
     fetch_optional(conn, sqlx::query(sql).bind(key), from_row).await
 }
 
 /// Runs a write.
-pub(crate) async fn execute(conn: &mut SqliteConnection, query: Bound<'_>) -> LedgerResult<()> {
+pub(crate) async fn execute(conn: &mut AnyConnection, query: Bound<'_>) -> LedgerResult<()> {
     query.execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Runs a write and says how many rows it changed.
-pub(crate) async fn affected(conn: &mut SqliteConnection, query: Bound<'_>) -> LedgerResult<u64> {
+pub(crate) async fn affected(conn: &mut AnyConnection, query: Bound<'_>) -> LedgerResult<u64> {
     Ok(query.execute(&mut *conn).await?.rows_affected())
 }
 
 /// Runs a guarded write that must change exactly one row: `NotFound { what }` when its guard
 /// matched none.
 pub(crate) async fn change_one(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     query: Bound<'_>,
     what: &'static str,
 ) -> LedgerResult<()> {
@@ -250,10 +257,63 @@ pub(crate) async fn change_one(
     }
 }
 
+/// A statement built piece by piece, its values numbered `$1`, `$2`, … as both backends read
+/// them (sqlx's `QueryBuilder` writes `?`, which PostgreSQL does not take).
+#[derive(Default)]
+pub(crate) struct SqlBuilder<'q> {
+    sql: String,
+    args: AnyArguments<'q>,
+}
+
+impl<'q> SqlBuilder<'q> {
+    pub(crate) fn new(sql: impl Into<String>) -> Self {
+        SqlBuilder { sql: sql.into(), args: AnyArguments::default() }
+    }
+
+    pub(crate) fn push(&mut self, sql: impl AsRef<str>) -> &mut Self {
+        self.sql.push_str(sql.as_ref());
+        self
+    }
+
+    /// Appends the next placeholder and binds `value` to it.
+    pub(crate) fn push_bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'q + Encode<'q, Any> + Type<Any>,
+    {
+        // Encoding into the Any buffer only records the value; it does not fail.
+        let _ = self.args.add(value);
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Appends `(v, v, …)`: one placeholder for each value.
+    pub(crate) fn push_list<T, I>(&mut self, values: I) -> &mut Self
+    where
+        T: 'q + Encode<'q, Any> + Type<Any>,
+        I: IntoIterator<Item = T>,
+    {
+        self.sql.push('(');
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.push_bind(value);
+        }
+        self.sql.push(')');
+        self
+    }
+
+    /// The statement with its values, ready to run.
+    pub(crate) fn build(&mut self) -> Bound<'_> {
+        sqlx::query_with(&self.sql, std::mem::take(&mut self.args))
+    }
+}
+
 /// Appends `clause` and its value when there is one.
-pub(crate) fn push_and<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, clause: &str, value: Option<T>)
+pub(crate) fn push_and<'a, T>(q: &mut SqlBuilder<'a>, clause: &str, value: Option<T>)
 where
-    T: 'a + Encode<'a, Sqlite> + Type<Sqlite> + Send,
+    T: 'a + Encode<'a, Any> + Type<Any>,
 {
     if let Some(value) = value {
         q.push(clause).push_bind(value);
@@ -263,7 +323,7 @@ where
 /// Ends a keyset-paged list, newest first: the rows strictly before `after` (the previous
 /// page's last `(at_column, id)`), at most `limit`.
 pub(crate) fn push_page(
-    q: &mut QueryBuilder<'_, Sqlite>,
+    q: &mut SqlBuilder<'_>,
     at_column: &str,
     after: Option<(Timestamp, i64)>,
     limit: u32,
@@ -289,12 +349,12 @@ pub struct TimelineEvent {
 
 /// The timeline entries whose `owner` column (`payment_id` or `refund_id`) is `id`, oldest first.
 pub(crate) async fn timeline_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     owner: &'static str,
     id: i64,
 ) -> LedgerResult<Vec<TimelineEvent>> {
     let sql =
-        format!("SELECT at, kind, detail FROM timeline_events WHERE {owner} = ? ORDER BY at, id");
+        format!("SELECT at, kind, detail FROM timeline_events WHERE {owner} = $1 ORDER BY at, id");
     fetch_all(conn, sqlx::query(&sql).bind(id), |row| {
         read_row!(row, TimelineEvent { at, kind, detail })
     })

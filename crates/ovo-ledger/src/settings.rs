@@ -5,27 +5,27 @@
 use std::collections::BTreeMap;
 
 use ovo_domain::{Environment, OperatorId, Product, Timestamp};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::execute;
 
-pub async fn get(conn: &mut SqliteConnection, key: &str) -> LedgerResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+pub async fn get(conn: &mut AnyConnection, key: &str) -> LedgerResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?)
 }
 
 pub async fn put(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: &str,
     value: &str,
     at: Timestamp,
     by: Option<OperatorId>,
 ) -> LedgerResult<()> {
     let query = sqlx::query(
-        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
     )
     .bind(key)
@@ -36,9 +36,9 @@ pub async fn put(
 }
 
 /// Removes a setting; true when there was one.
-pub async fn delete(conn: &mut SqliteConnection, key: &str) -> LedgerResult<bool> {
+pub async fn delete(conn: &mut AnyConnection, key: &str) -> LedgerResult<bool> {
     let done =
-        sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&mut *conn).await?;
     Ok(done.rows_affected() > 0)
 }
 
@@ -48,7 +48,7 @@ fn provider_key(environment: Environment, product: Product) -> String {
 
 /// The overrides stored for a product in an environment (empty: all documented values).
 pub async fn provider_overrides(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     product: Product,
 ) -> LedgerResult<BTreeMap<String, String>> {
@@ -66,7 +66,7 @@ pub async fn provider_overrides(
 
 /// Replaces a product's overrides; an empty map removes the row.
 pub async fn save_provider_overrides(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     environment: Environment,
     product: Product,
     overrides: &BTreeMap<String, String>,

@@ -120,7 +120,7 @@ async fn a_failed_bulk_create_leaves_nothing_once_rolled_back() {
 async fn add_payment(ledger: &Ledger, customer: CustomerId, reference: &str, at: Timestamp) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO payments (reference, customer_id, product, kind, amount, status, created_at, updated_at, environment)
-         VALUES (?, ?, 'ovo_snap', 'direct_debit', 10000, 'succeeded', ?, ?, 'production') RETURNING id",
+         VALUES ($1, $2, 'ovo_snap', 'direct_debit', 10000, 'succeeded', $3, $4, 'production') RETURNING id",
     )
     .bind(reference)
     .bind(customer.get())
@@ -143,7 +143,7 @@ async fn the_timeline_is_newest_first_in_pages_and_keeps_to_its_environment() {
     let pool = ledger.writer_pool();
     sqlx::query(
         "INSERT INTO bindings (customer_id, product, phone, status, created_at, linked_at, unlinked_at, updated_at, environment)
-         VALUES (?, 'ovo_snap', '6281234567890', 'unlinked', ?, ?, ?, 0, 'production')",
+         VALUES ($1, 'ovo_snap', '6281234567890', 'unlinked', $2, $3, $4, 0, 'production')",
     )
     .bind(id.get())
     .bind(T0.plus_seconds(20).unix_millis())
@@ -156,7 +156,7 @@ async fn the_timeline_is_newest_first_in_pages_and_keeps_to_its_environment() {
     // A payment of another environment is not on this timeline.
     sqlx::query(
         "INSERT INTO payments (reference, customer_id, product, kind, amount, status, created_at, updated_at, environment)
-         VALUES ('PAY0000000000002', ?, 'ovo_snap', 'direct_debit', 10000, 'succeeded', ?, 0, 'builtin_sandbox')",
+         VALUES ('PAY0000000000002', $1, 'ovo_snap', 'direct_debit', 10000, 'succeeded', $2, 0, 'builtin_sandbox')",
     )
     .bind(id.get())
     .bind(T0.plus_seconds(45).unix_millis())
@@ -205,7 +205,7 @@ async fn forgetting_deletes_without_payments_and_anonymises_with_them() {
     customers::add_note(&mut tx, paid, "note", T0, None).await.unwrap();
     commit(tx).await.unwrap();
     sqlx::query(
-        "INSERT INTO bindings (customer_id, product, phone, status, created_at, updated_at) VALUES (?, 'ovo_snap', '6281234567890', 'expired', 0, 0)",
+        "INSERT INTO bindings (customer_id, product, phone, status, created_at, updated_at) VALUES ($1, 'ovo_snap', '6281234567890', 'expired', 0, 0)",
     )
     .bind(unpaid.get())
     .execute(ledger.writer_pool())

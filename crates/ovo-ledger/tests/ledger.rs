@@ -405,7 +405,7 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     commit(tx).await.unwrap();
 
     let bind = |customer: i64, status: &'static str| {
-        sqlx::query("INSERT INTO bindings (customer_id, product, phone, status, created_at, updated_at) VALUES (?, 'ovo_snap', '6281234567890', ?, 0, 0)")
+        sqlx::query("INSERT INTO bindings (customer_id, product, phone, status, created_at, updated_at) VALUES ($1, 'ovo_snap', '6281234567890', $2, 0, 0)")
             .bind(customer)
             .bind(status)
     };
@@ -425,7 +425,7 @@ async fn schema_enforces_four_eyes_one_binding_per_account_and_positive_amounts(
     assert!(zero.to_string().contains("CHECK"), "{zero}");
 
     let refund = |decided_by: i64| {
-        sqlx::query("INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, decided_by, decided_at, updated_at) VALUES ('REF0000000000001', 1, 5000, 'api', 'approved', 'goods returned', ?, 0, ?, 0, 0)")
+        sqlx::query("INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, decided_by, decided_at, updated_at) VALUES ('REF0000000000001', 1, 5000, 'api', 'approved', 'goods returned', $1, 0, $2, 0, 0)")
             .bind(rina.get())
             .bind(decided_by)
     };
@@ -452,7 +452,7 @@ async fn payments_page_newest_first_with_keyset_cursor_and_filters() {
     for n in 0..30i64 {
         let (product, status) =
             if n % 3 == 0 { ("tazapay_ovo_idr", "failed") } else { ("ovo_snap", "succeeded") };
-        sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES (?, ?, 'push', ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO payments (reference, product, kind, amount, status, created_at, updated_at) VALUES ($1, $2, 'push', $3, $4, $5, $6)")
             .bind(format!("P{n:015}"))
             .bind(product)
             .bind(10_000 + n * 1_000)
@@ -522,7 +522,7 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     drop(conn);
     // The one-live-link rule holds for an account waiting to be linked again.
     let other = sqlx::query(
-        "INSERT INTO bindings (customer_id, environment, product, phone, status, created_at, updated_at) VALUES (?, 'builtin_sandbox', 'faspay_ovo_tokenize', '6281382826301', 'pending', 0, 0)",
+        "INSERT INTO bindings (customer_id, environment, product, phone, status, created_at, updated_at) VALUES ($1, 'builtin_sandbox', 'faspay_ovo_tokenize', '6281382826301', 'pending', 0, 0)",
     )
     .bind(sophia.get())
     .execute(pool)
@@ -605,7 +605,7 @@ async fn an_account_waiting_for_a_relink_still_holds_it_and_a_failed_payment_ope
     assert_eq!(row.idempotency_key.as_deref(), Some("PAY0000000000009-confirm-2"));
     assert_eq!(row.give_up_at, Some(later.plus_millis(1_000_000)));
     // A test-mode phone is a typed value, never a phone.
-    let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = ?")
+    let bad = sqlx::query("UPDATE payments SET test_phone = 'anything' WHERE id = $1")
         .bind(payment.get())
         .execute(pool)
         .await
@@ -738,7 +738,7 @@ async fn migrating_makes_the_admin_given_passwords_one_time() {
     let first = add_operator(&ledger, "owner", Role::Admin).await;
     let finance = add_operator(&ledger, "fina", Role::Finance).await;
     let pool = ledger.writer_pool();
-    sqlx::query("UPDATE operators SET demo = 1 WHERE id = ?")
+    sqlx::query("UPDATE operators SET demo = 1 WHERE id = $1")
         .bind(demo.get())
         .execute(pool)
         .await
@@ -749,7 +749,7 @@ async fn migrating_makes_the_admin_given_passwords_one_time() {
     .execute(pool)
     .await
     .unwrap();
-    sqlx::raw_sql(include_str!("../migrations/0012_operator_passwords.sql"))
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0012_operator_passwords.sql"))
         .execute(pool)
         .await
         .unwrap();

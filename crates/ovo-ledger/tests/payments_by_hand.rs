@@ -25,7 +25,7 @@ async fn payment(
     let mut tx = ledger.begin_write().await.unwrap();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payments (reference, product, kind, amount, status, provider_ref, created_by, created_at, updated_at)
-         VALUES (?, 'ovo_snap', 'direct_debit', 50000, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, 'ovo_snap', 'direct_debit', 50000, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(format!("PY{n:014}"))
     .bind(status)
@@ -101,10 +101,11 @@ async fn finance_resolves_a_needs_review_payment_once_and_never_the_taker() {
     // The schema refuses the taker as resolver for any writer.
     let other = payment(&ledger, 4, "needs_review", None, staff).await;
     let mut tx = ledger.begin_write().await.unwrap();
-    let raw = sqlx::query("UPDATE payments SET resolved_by = ?, status = 'succeeded' WHERE id = ?")
-        .bind(staff.get())
-        .bind(other.get())
-        .execute(&mut *tx)
-        .await;
+    let raw =
+        sqlx::query("UPDATE payments SET resolved_by = $1, status = 'succeeded' WHERE id = $2")
+            .bind(staff.get())
+            .bind(other.get())
+            .execute(&mut *tx)
+            .await;
     assert!(raw.unwrap_err().to_string().contains("cannot resolve it by hand"));
 }

@@ -190,7 +190,7 @@ async fn insert_payment(
         sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(&mut *conn).await.unwrap();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO payments (reference, product, kind, amount, status, created_at, succeeded_at, updated_at)
-         VALUES (?, ?, 'direct_debit', ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, 'direct_debit', $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(format!("PY{:014}", n + 1))
     .bind(product.key())
@@ -631,7 +631,7 @@ async fn the_schema_refuses_over_reservation_from_any_writer() {
     let insert = |reference: &'static str, amount: i64, status: &'static str| {
         sqlx::query(
             "INSERT INTO refunds (reference, payment_id, amount, mode, status, reason, requested_by, requested_at, updated_at)
-             VALUES (?, ?, ?, 'api', ?, 'raw', ?, 0, 0)",
+             VALUES ($1, $2, $3, 'api', $4, 'raw', $5, 0, 0)",
         )
         .bind(reference)
         .bind(payment.get())
@@ -755,14 +755,14 @@ async fn problems_stored_before_the_original_received_flag_gain_it() {
     ];
     let mut tx = f.ledger.begin_write().await.unwrap();
     for (id, problem) in refunds.iter().zip(stored) {
-        sqlx::query("UPDATE refunds SET problem = ? WHERE id = ?")
+        sqlx::query("UPDATE refunds SET problem = $1 WHERE id = $2")
             .bind(problem)
             .bind(id.get())
             .execute(&mut *tx)
             .await
             .unwrap();
     }
-    sqlx::raw_sql(include_str!("../migrations/0011_refund_original_received.sql"))
+    sqlx::raw_sql(include_str!("../migrations/sqlite/0011_refund_original_received.sql"))
         .execute(&mut *tx)
         .await
         .unwrap();

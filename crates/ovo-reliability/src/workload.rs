@@ -170,6 +170,7 @@ pub async fn open(
     listener: &str,
 ) -> Result<Arc<Backoffice>> {
     let config = BackofficeConfig {
+        ledger: None,
         data_dir: dir.join("data"),
         app_identifier: APP_ID.into(),
         version: "0.1.0".into(),

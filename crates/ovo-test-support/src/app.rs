@@ -43,6 +43,7 @@ pub fn one_time_password_of(username: &str) -> String {
 pub fn config(data_dir: &Path, scale: Option<&str>, sandbox_url: Option<&str>) -> BackofficeConfig {
     BackofficeConfig {
         data_dir: data_dir.to_owned(),
+        ledger: crate::ledger::shared_ledger_of(data_dir),
         app_identifier: APP_ID.into(),
         version: "0.1.0".into(),
         sandbox_time_scale: scale.map(Into::into),

@@ -18,7 +18,7 @@ pub async fn reseal_chain(ledger: &Ledger, from_seq: i64, seal: Seal<'_>) {
         if entry.seq >= from_seq {
             entry.prev_hash = prev;
             entry.hash = audit::seal_hash(&entry, seal).unwrap();
-            sqlx::query("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?")
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
                 .bind(&entry.prev_hash)
                 .bind(&entry.hash)
                 .bind(entry.seq)
@@ -34,7 +34,7 @@ pub async fn reseal_chain(ledger: &Ledger, from_seq: i64, seal: Seal<'_>) {
 pub async fn remove_newest(ledger: &Ledger, count: i64) {
     let pool = ledger.writer_pool();
     sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(pool).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) FROM audit_log) - ?")
+    sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) FROM audit_log) - $1")
         .bind(count)
         .execute(pool)
         .await

@@ -76,6 +76,7 @@ mod app {
     /// The app on `dir` with the in-memory secret store and the system clock.
     pub async fn open_app(dir: &Path) -> BenchResult<Backoffice> {
         let config = BackofficeConfig {
+            ledger: None,
             data_dir: dir.to_path_buf(),
             app_identifier: "bench.ovo.backoffice".into(),
             version: "bench".into(),

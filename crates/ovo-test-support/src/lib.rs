@@ -28,7 +28,7 @@ pub mod bench;
 pub mod bench_setup;
 pub mod json;
 pub mod keys;
-#[cfg(feature = "ledger")]
+#[cfg(any(feature = "app", feature = "ledger"))]
 pub mod ledger;
 pub mod phones;
 pub mod receiver;

@@ -12,6 +12,7 @@ use ovo_secrets::MemoryStore;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = std::env::args_os().nth(1).ok_or("usage: ovo-app-hold-ledger <data dir>")?;
     let config = BackofficeConfig {
+        ledger: None,
         data_dir: data_dir.into(),
         app_identifier: "test.ovo.backoffice".into(),
         version: env!("CARGO_PKG_VERSION").into(),
