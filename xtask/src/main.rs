@@ -2,10 +2,11 @@
 //! Both install what is missing on Debian/Ubuntu first.
 
 mod background;
+mod postgres;
 mod reliability;
 mod setup;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -26,6 +27,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                       search through the app on 1,000,000 customers against the bare queries
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
+  postgres   start the throw-away PostgreSQL the tests use (in target/pg), print its URL and
+             stop it on Ctrl-C or end of input (Ctrl-D)
   gen-types  regenerate what the IPC declarations generate: the UI's types and typed client, the
              window's capability and the shell's command list
   reliability  the full reliability run in release: races (1,000 seeds), crashes (200 kills),
@@ -49,6 +52,7 @@ fn run_cli() -> Result<()> {
         Some("e2e") => e2e_only(&root, &args[1..]),
         Some("bench") => bench(&root, &args[1..]),
         Some("gen-types") => gen_types(&root),
+        Some("postgres") => postgres_only(&root),
         Some("reliability") => reliability::run(&root, &args[1..]),
         _ => {
             println!("{USAGE}");
@@ -109,12 +113,16 @@ fn test_all(root: &Path) -> Result<()> {
         .current_dir(root))?;
 
     let session = background::Session::start(root, &tauri_driver)?;
+    let postgres = postgres::TestPostgres::start(root)?;
 
-    step("Rust: unit and integration tests (real SQLite, real Secret Service)");
+    step("Rust: unit and integration tests (real SQLite and PostgreSQL, real Secret Service)");
     let mut cargo_test = Command::new("cargo");
     cargo_test.args(["test", "--workspace", "--exclude", "ovo-e2e"]).current_dir(root);
     session.apply_env(&mut cargo_test);
-    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
+    cargo_test.env(postgres::URL_VAR, postgres.url());
+    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo);
+    postgres.stop();
+    let rust_counts = rust_counts?;
 
     let e2e_counts = end_to_end(root, &session, &[]);
     session.stop();
@@ -178,6 +186,18 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
     if counts.failed > 0 || counts.passed == 0 {
         bail!("end-to-end tests failed");
     }
+    Ok(())
+}
+
+/// `cargo xtask postgres`: the tests' server for a developer's own runs, until Ctrl-C or EOF.
+fn postgres_only(root: &Path) -> Result<()> {
+    let server = postgres::TestPostgres::start(root)?;
+    println!("\n{}\n\nexport {}={}\n", server.url(), postgres::URL_VAR, server.url());
+    println!("Ctrl-C or Ctrl-D stops it.");
+    std::io::stdout().flush()?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())
+        .context("cannot read stdin")?;
+    server.stop();
     Ok(())
 }
 

@@ -45,30 +45,33 @@ pub fn system_packages(purpose: Purpose) -> Result<()> {
             wanted.join(" ")
         );
     }
-    let missing: Vec<&str> = wanted.into_iter().filter(|p| !installed(p)).collect();
-    if !missing.is_empty() {
-        step(&format!("installing system packages: {}", missing.join(" ")));
-        let sudo = !is_root();
-        if sudo && !has("sudo") {
-            bail!(
-                "these packages are missing and installing them needs root: {}",
-                missing.join(" ")
-            );
-        }
-        let apt = |args: &[&str]| {
-            let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
-            if sudo {
-                cmd.arg("apt-get");
-            }
-            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            cmd
-        };
-        run(&mut apt(&["update", "-q"]))?;
-        let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
-        install.args(&missing);
-        run(&mut install)?;
-    }
+    install_missing(&wanted)?;
     check_node()
+}
+
+/// Installs those of `wanted` that are not installed, with apt-get (through sudo when not root).
+pub fn install_missing(wanted: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = wanted.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(&format!("installing system packages: {}", missing.join(" ")));
+    let sudo = !is_root();
+    if sudo && !has("sudo") {
+        bail!("these packages are missing and installing them needs root: {}", missing.join(" "));
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        if sudo {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-q"]))?;
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    install.args(&missing);
+    run(&mut install)
 }
 
 fn check_node() -> Result<()> {
@@ -149,7 +152,7 @@ pub fn has(program: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -551,8 +551,9 @@ pub async fn timeline(
     };
     let query = sqlx::query(
         "SELECT * FROM (
-             SELECT 0 AS rank, c.created_at AS at, c.id AS id, NULL AS reference, NULL AS product, NULL AS amount,
-                    NULL AS status, NULL AS text, NULL AS author, NULL AS payment_id
+             SELECT 0 AS rank, c.created_at AS at, c.id AS id, CAST(NULL AS TEXT) AS reference,
+                    CAST(NULL AS TEXT) AS product, CAST(NULL AS BIGINT) AS amount, CAST(NULL AS TEXT) AS status,
+                    CAST(NULL AS TEXT) AS text, CAST(NULL AS TEXT) AS author, CAST(NULL AS BIGINT) AS payment_id
                FROM customers c WHERE c.id = $1
              UNION ALL
              SELECT 1, n.created_at, n.id, NULL, NULL, NULL, NULL, n.body, o.display_name, NULL
@@ -572,7 +573,7 @@ pub async fn timeline(
              UNION ALL
              SELECT 6, r.requested_at, r.id, r.reference, p.product, r.amount, r.status, r.reason, NULL, p.id
                FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.customer_id = $1 AND p.environment = $2
-         )
+         ) AS timeline
          WHERE (at, rank, id) < ($3, $4, $5)
          ORDER BY at DESC, rank DESC, id DESC
          LIMIT $6",

@@ -2,13 +2,22 @@
 //! log: drop the append-only triggers, then rewrite or remove rows with raw SQL.
 
 use ovo_ledger::audit::{self, Seal};
-use ovo_ledger::Ledger;
+use ovo_ledger::{Backend, Ledger};
+
+/// Drops `table`'s trigger `name`, as someone with write access to the database can.
+pub async fn drop_trigger(ledger: &Ledger, table: &str, name: &str) {
+    let sql = match ledger.backend() {
+        Backend::Sqlite => format!("DROP TRIGGER IF EXISTS {name}"),
+        Backend::Postgres => format!("DROP TRIGGER IF EXISTS {name} ON {table}"),
+    };
+    sqlx::query(&sql).execute(ledger.writer_pool()).await.unwrap();
+}
 
 /// Reseals every entry from `from_seq` on with `seal`, each linked to the one before, so the
 /// chain links again from end to end.
 pub async fn reseal_chain(ledger: &Ledger, from_seq: i64, seal: Seal<'_>) {
     let pool = ledger.writer_pool();
-    sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_update").execute(pool).await.unwrap();
+    drop_trigger(ledger, "audit_log", "audit_log_no_update").await;
     let mut conn = pool.acquire().await.unwrap();
     let mut entries = audit::page(&mut conn, None, u32::MAX).await.unwrap();
     drop(conn);
@@ -33,7 +42,7 @@ pub async fn reseal_chain(ledger: &Ledger, from_seq: i64, seal: Seal<'_>) {
 /// Removes the newest `count` entries; what is left still links.
 pub async fn remove_newest(ledger: &Ledger, count: i64) {
     let pool = ledger.writer_pool();
-    sqlx::query("DROP TRIGGER IF EXISTS audit_log_no_delete").execute(pool).await.unwrap();
+    drop_trigger(ledger, "audit_log", "audit_log_no_delete").await;
     sqlx::query("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) FROM audit_log) - $1")
         .bind(count)
         .execute(pool)

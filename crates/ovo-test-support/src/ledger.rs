@@ -99,6 +99,13 @@ pub async fn fresh_with_report() -> (tempfile::TempDir, Ledger, OpenReport) {
     (dir, ledger, report)
 }
 
+/// A new ledger file, whatever backend the run uses: for what only SQLite has.
+pub async fn fresh_file() -> (tempfile::TempDir, Ledger) {
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+    (dir, ledger)
+}
+
 /// A new ledger (see [`fresh_location`]).
 pub async fn fresh() -> (tempfile::TempDir, Ledger) {
     let (dir, ledger, _) = fresh_with_report().await;
