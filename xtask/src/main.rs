@@ -113,24 +113,31 @@ fn test_all(root: &Path) -> Result<()> {
         .current_dir(root))?;
 
     let session = background::Session::start(root, &tauri_driver)?;
-    let postgres = postgres::TestPostgres::start(root)?;
 
-    step("Rust: unit and integration tests (real SQLite and PostgreSQL, real Secret Service)");
+    step("Rust: unit and integration tests (real SQLite, real Secret Service)");
     let mut cargo_test = Command::new("cargo");
     cargo_test.args(["test", "--workspace", "--exclude", "ovo-e2e"]).current_dir(root);
     session.apply_env(&mut cargo_test);
-    cargo_test.env(postgres::URL_VAR, postgres.url());
-    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo);
+    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
+
+    step("Rust: the ledger and app suites again, on a real PostgreSQL");
+    let postgres = postgres::TestPostgres::start(root)?;
+    let mut on_postgres = Command::new("cargo");
+    on_postgres.args(["test", "-p", "ovo-ledger", "-p", "ovo-app"]).current_dir(root);
+    session.apply_env(&mut on_postgres);
+    on_postgres.env(postgres::URL_VAR, postgres.url());
+    let postgres_counts = run_counted(&mut on_postgres, Runner::Cargo);
     postgres.stop();
-    let rust_counts = rust_counts?;
+    let postgres_counts = postgres_counts?;
 
     let e2e_counts = end_to_end(root, &session, &[]);
     session.stop();
     let e2e_counts = e2e_counts?;
 
-    let total = rust_counts.plus(ui_counts).plus(e2e_counts);
+    let total = rust_counts.plus(postgres_counts).plus(ui_counts).plus(e2e_counts);
     println!();
     println!("Rust:        {} passed, {} failed", rust_counts.passed, rust_counts.failed);
+    println!("PostgreSQL:  {} passed, {} failed", postgres_counts.passed, postgres_counts.failed);
     println!("UI (vitest): {} passed, {} failed", ui_counts.passed, ui_counts.failed);
     println!("End-to-end:  {} passed, {} failed", e2e_counts.passed, e2e_counts.failed);
     println!("Finished in {} s", started.elapsed().as_secs());

@@ -48,6 +48,24 @@ impl LocalKeys {
         now: ovo_domain::Timestamp,
     ) -> AppResult<LocalKeys> {
         let ledger_id = ledger_id(ledger, secrets, namespace, data_dir, created, now).await?;
+        // A shared ledger's keys are made once, by the desk that created it: a desk whose
+        // keychain lacks them would seal with keys of its own and break the chain for every
+        // other desk. It must receive them from an enrolled desk instead.
+        let shared = ledger.backend() == ovo_ledger::Backend::Postgres;
+        if shared && !created {
+            let address = LocalKeys::address(namespace, &ledger_id, AUDIT_KEY);
+            if !secrets.contains(&address).map_err(keychain_error(AUDIT_KEY))? {
+                return Err(AppError::new(
+                    ErrorCode::Storage,
+                    format!(
+                        "this computer does not hold the keys of the shared ledger at {} (ledger {ledger_id}); \
+                         only the desk that created the ledger holds them so far, so open the ledger there",
+                        ledger.location()
+                    ),
+                )
+                .with_reason("desk_not_enrolled"));
+            }
+        }
         let key = |name: &str| local_key(secrets, namespace, &ledger_id, name);
         let (audit, audit_key_created) = key(AUDIT_KEY)?;
         let (redaction, _) = key("redaction_key")?;

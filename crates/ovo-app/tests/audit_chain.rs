@@ -15,7 +15,16 @@ use ovo_test_support::audit_tamper as tamper;
 
 /// A new ledger with an admin signed in and a few changes audited, all anchored.
 async fn changed_ledger() -> TestApp {
-    let f = TestApp::builder().fixed_clock().admin().open().await;
+    changed(TestApp::builder()).await
+}
+
+/// [`changed_ledger`] in a file, on either run: an earlier version's ledger is a file.
+async fn changed_ledger_file() -> TestApp {
+    changed(TestApp::builder().file_ledger()).await
+}
+
+async fn changed(builder: ovo_test_support::app::TestAppBuilder) -> TestApp {
+    let f = builder.fixed_clock().admin().open().await;
     f.app.set_idle_lock(IdleLockInput { minutes: 30 }).await.unwrap();
     f.app
         .create_operator(ovo_test_support::app::new_operator("sinta", "Sinta", "support"))
@@ -34,9 +43,10 @@ where
 {
     let TestApp { dir, app, secrets, .. } = f;
     let data_dir = dir.path().join("data");
+    let location = app.ledger().location().clone();
     app.ledger().close().await;
     drop(app);
-    let (ledger, _) = Ledger::open(&data_dir.join(LEDGER_FILE)).await.unwrap();
+    let (ledger, _) = Ledger::open_at(&location).await.unwrap();
     tamper(ledger.clone()).await;
     ledger.close().await;
     let (app, _, _) =
@@ -153,7 +163,7 @@ async fn make_legacy(ledger: &Ledger) {
 
 #[tokio::test]
 async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legacy_again() {
-    let f = changed_ledger().await;
+    let f = changed_ledger_file().await;
     let TestApp { dir, app, .. } = f;
     let data_dir = dir.path().join("data");
     let legacy_head = head_seq(&app).await;
@@ -166,6 +176,7 @@ async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legac
     // The earlier version kept nothing in the keychain.
     let secrets = Arc::new(MemoryStore::new());
     let (app, _, _) = TestApp::builder()
+        .file_ledger()
         .fixed_clock()
         .signed_in("admin")
         .open_at(&data_dir, secrets.clone())
@@ -189,6 +200,7 @@ async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legac
     // The backup the upgrade took (named by the second) would block the next one's name.
     remove_backups(&data_dir);
     let (app, _, _) = TestApp::builder()
+        .file_ledger()
         .fixed_clock()
         .signed_in("admin")
         .open_at(&data_dir, secrets.clone())
@@ -209,6 +221,7 @@ async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legac
         ledger.close().await;
         remove_backups(&data_dir);
         let (app, _, _) = TestApp::builder()
+            .file_ledger()
             .fixed_clock()
             .signed_in("admin")
             .open_at(&data_dir, secrets.clone())
@@ -239,6 +252,17 @@ async fn a_keychain_without_the_audit_key_is_reported_never_silently_replaced() 
     app.ledger().close().await;
     drop(app);
 
+    if ovo_test_support::ledger::on_postgres() {
+        // A shared ledger never gets a new key: the desk is refused until it holds the keys.
+        let config = ovo_test_support::app::config(&data_dir, None, None);
+        let clock = Arc::new(ovo_domain::ManualClock::new(
+            ovo_domain::Timestamp::from_unix_millis(ovo_test_support::app::FIXED_START_MS),
+        ));
+        let refused =
+            Backoffice::open(config, Arc::new(MemoryStore::new()), clock).await.unwrap_err();
+        assert_eq!((refused.code, refused.reason), (ErrorCode::Storage, Some("desk_not_enrolled")));
+        return;
+    }
     let (app, _, _) = TestApp::builder()
         .fixed_clock()
         .signed_in("admin")

@@ -765,20 +765,39 @@ async fn an_error_in_the_middle_of_the_write_leaves_nothing_one_transaction() {
     let audit_before = scalar(&f, "SELECT count(*) FROM audit_log").await;
     let path = write(&f, "five-thousand.csv", numbered_csv(5_000, 0).as_bytes());
     // The ledger refuses the 3,001st customer as the write reaches it (past the first multi-row INSERTs).
-    sqlx::query(
-        "CREATE TRIGGER refuse_one BEFORE INSERT ON customers WHEN NEW.merchant_customer_id = 'N-3000'
-         BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
-    )
-    .execute(f.app.ledger().writer_pool())
-    .await
-    .unwrap();
+    let pool = f.app.ledger().writer_pool();
+    let on_postgres = f.app.ledger().backend() == ovo_ledger::Backend::Postgres;
+    if on_postgres {
+        sqlx::raw_sql(
+            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+             CREATE TRIGGER refuse_one BEFORE INSERT ON customers
+             FOR EACH ROW WHEN (NEW.merchant_customer_id = 'N-3000') EXECUTE FUNCTION refuse_one();",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    } else {
+        sqlx::query(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON customers WHEN NEW.merchant_customer_id = 'N-3000'
+             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    }
     let err = failed(&f, &path, ID_NAME_PHONE).await;
     assert_eq!(err.code, ErrorCode::Storage, "{err:?}");
     assert_eq!(customers_count(&f).await, before, "not one customer of the file is left behind");
     assert_eq!(scalar(&f, "SELECT count(*) FROM customer_name_words").await, words_before);
     assert_eq!(scalar(&f, "SELECT count(*) FROM audit_log").await, audit_before);
 
-    sqlx::query("DROP TRIGGER refuse_one").execute(f.app.ledger().writer_pool()).await.unwrap();
+    let drop = if on_postgres {
+        "DROP TRIGGER refuse_one ON customers"
+    } else {
+        "DROP TRIGGER refuse_one"
+    };
+    sqlx::query(drop).execute(f.app.ledger().writer_pool()).await.unwrap();
     let done = import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(summary(&done).created, 5_000);
     assert_eq!(customers_count(&f).await, before + 5_000);

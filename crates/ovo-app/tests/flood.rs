@@ -108,22 +108,6 @@ async fn audited(f: &Fixture) -> BTreeMap<String, i64> {
     rows.into_iter().collect()
 }
 
-/// The ledger file's and its write-ahead log's size in bytes.
-fn disk_bytes(app: &Backoffice) -> u64 {
-    let path = app.ledger().path().expect("a ledger file").to_path_buf();
-    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
-    [path, wal].iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum()
-}
-
-fn ledger_holds(app: &Backoffice, needle: &str) -> bool {
-    let path = app.ledger().path().expect("a ledger file").to_path_buf();
-    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
-    [path, wal].iter().any(|p| {
-        let bytes = std::fs::read(p).unwrap_or_default();
-        bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-    })
-}
-
 /// A forged `payin.succeeded` event, each one different: even ones name `payment`, odd ones a
 /// reference nobody issued. Signed with a made-up signature.
 fn forged(i: usize, payment: &PaymentDetailView) -> String {
@@ -175,7 +159,7 @@ async fn a_flood_of_forged_requests_changes_nothing_and_costs_bounded_disk_and_q
     let payment = pending_payin(&f).await;
     let (state_before, rows_before) = state(&f).await;
     let queries_before = status_queries(&f).await;
-    let bytes_before = disk_bytes(&f.app);
+    let bytes_before = ovo_test_support::app::ledger_bytes(&f.app).await;
 
     let bodies = (0..REQUESTS).map(|i| forged(i, &payment)).collect();
     let statuses = burst(&f.listener, bodies).await;
@@ -185,7 +169,7 @@ async fn a_flood_of_forged_requests_changes_nothing_and_costs_bounded_disk_and_q
     let (state_after, rows_after) = state(&f).await;
     let stored = rows_after - rows_before;
     let queries = status_queries(&f).await - queries_before;
-    let bytes = disk_bytes(&f.app).saturating_sub(bytes_before);
+    let bytes = ovo_test_support::app::ledger_bytes(&f.app).await.saturating_sub(bytes_before);
     println!(
         "flood: {REQUESTS} requests, {stored} stored, {queries} status queries, {bytes} bytes; answers {statuses:?}"
     );
@@ -196,7 +180,10 @@ async fn a_flood_of_forged_requests_changes_nothing_and_costs_bounded_disk_and_q
     assert!(bytes < 256 * 1024, "the ledger grew by {bytes} bytes");
     let refused = statuses.get(&429).copied().unwrap_or(0);
     assert!(refused >= REQUESTS - 1_000, "the rest were refused for their rate: {statuses:?}");
-    assert!(!ledger_holds(&f.app, SMUGGLED), "a forged body's secret reached the ledger");
+    assert!(
+        ovo_test_support::app::ledger_holds(&f.app, SMUGGLED).await.is_empty(),
+        "a forged body's secret reached the ledger"
+    );
     let audited = audited(&f).await;
     assert_eq!(audited.get("listener.rate_limited"), Some(&1), "audited once: {audited:?}");
     assert_eq!(audited.get("notification.unverified"), Some(&1), "audited once: {audited:?}");

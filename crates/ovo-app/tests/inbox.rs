@@ -374,20 +374,6 @@ async fn a_notification_replayed_after_it_was_applied_changes_nothing() {
     assert_eq!(audit_after, audit_before);
 }
 
-/// Whether `needle` occurs in the ledger file or its write-ahead log (their bytes as on disk).
-fn ledger_holds(app: &Backoffice, needle: &str) -> Vec<String> {
-    let path = app.ledger().path().expect("a ledger file").to_path_buf();
-    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
-    [path, wal]
-        .into_iter()
-        .filter(|file| {
-            let bytes = std::fs::read(file).unwrap_or_default();
-            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        })
-        .map(|file| file.display().to_string())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_binding_notifications_auth_code_is_nowhere_in_the_ledger_and_its_duplicate_is_stored_once(
 ) {
@@ -496,7 +482,7 @@ async fn a_binding_notifications_auth_code_is_nowhere_in_the_ledger_and_its_dupl
     assert!(row.verified, "{row:#?}");
     assert!(row.body.contains("redacted:hmac:"), "{}", row.body);
     assert!(row.body.contains(body["originalExternalId"].as_str().unwrap()), "{}", row.body);
-    let holders = ledger_holds(&test.app, &auth_code);
+    let holders = app::ledger_holds(&test.app, &auth_code).await;
     assert!(holders.is_empty(), "the authCode is stored in {holders:?}");
 }
 
@@ -537,7 +523,7 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     .await
     .unwrap();
     drop(conn);
-    assert!(!ledger_holds(&app, secret).is_empty(), "the raw row is on disk before");
+    assert!(!app::ledger_holds(&app, secret).await.is_empty(), "the raw row is on disk before");
     app.ledger().close().await;
     drop(app);
 
@@ -560,7 +546,7 @@ async fn rows_stored_before_redaction_are_redacted_when_the_back_office_opens() 
     assert!(unverified[0].dedup_key.starts_with("unverified:"), "{unverified:?}");
     assert_ne!(unverified[0].dedup_key, old_key, "keyed now");
     for needle in [secret, "raw-signature-8b2e", "482913", &old_key] {
-        let holders = ledger_holds(&app, needle);
+        let holders = app::ledger_holds(&app, needle).await;
         assert!(holders.is_empty(), "{needle} is still in {holders:?}");
     }
 }

@@ -313,12 +313,7 @@ async fn send(app: &std::sync::Arc<Backoffice>, field: &str, long: String) -> Re
 /// Every table's row count and the settings' values: what a write would change.
 async fn ledger_state(app: &Backoffice) -> Vec<String> {
     let pool = app.ledger().writer_pool();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let tables = app.ledger().tables().await.unwrap();
     let mut state = Vec::new();
     for table in tables {
         let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM \"{table}\""))
@@ -327,13 +322,12 @@ async fn ledger_state(app: &Backoffice) -> Vec<String> {
             .unwrap();
         state.push(format!("{table}: {count}"));
     }
-    let settings: Option<String> = sqlx::query_scalar(
-        "SELECT group_concat(key || '=' || value, ';') FROM (SELECT key, value FROM settings ORDER BY key)",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    state.push(settings.unwrap_or_default());
+    let settings: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM settings ORDER BY key")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    state.extend(settings.into_iter().map(|(key, value)| format!("{key}={value}")));
     state
 }
 

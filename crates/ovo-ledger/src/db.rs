@@ -206,6 +206,20 @@ impl Ledger {
         }
     }
 
+    /// The ledger's tables, by name (the migrations' record among them).
+    pub async fn tables(&self) -> LedgerResult<Vec<String>> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+                 WHERE table_schema = current_schema() ORDER BY table_name"
+            }
+        };
+        Ok(sqlx::query_scalar(sql).fetch_all(&self.readers).await?)
+    }
+
     /// A connection for reads (sees the last committed state).
     pub async fn read(&self) -> LedgerResult<PoolConnection<Any>> {
         Ok(self.readers.acquire().await?)

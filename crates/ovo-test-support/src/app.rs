@@ -72,6 +72,7 @@ pub struct TestAppBuilder {
     admin: bool,
     operators: Vec<(String, String, String)>,
     signed_in: Option<String>,
+    file_ledger: bool,
 }
 
 impl TestApp {
@@ -83,6 +84,7 @@ impl TestApp {
             admin: false,
             operators: Vec::new(),
             signed_in: None,
+            file_ledger: false,
         }
     }
 
@@ -147,6 +149,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Keeps the ledger in a file in the data folder even on a PostgreSQL run: for what only a
+    /// ledger file has (an earlier version's file, its bytes on disk).
+    pub fn file_ledger(mut self) -> Self {
+        self.file_ledger = true;
+        self
+    }
+
     /// Starts the clock at [`FIXED_START_MS`] instead of the real time.
     pub fn fixed_clock(mut self) -> Self {
         self.start = Some(Timestamp::from_unix_millis(FIXED_START_MS));
@@ -204,7 +213,10 @@ impl TestAppBuilder {
         secrets: Arc<dyn SecretStore>,
     ) -> (Backoffice, ManualClock, Arc<RecordingOpener>) {
         let clock = ManualClock::new(self.start.unwrap_or_else(|| SystemClock.now()));
-        let config = config(data_dir, self.scale.as_deref(), self.sandbox_url.as_deref());
+        let mut config = config(data_dir, self.scale.as_deref(), self.sandbox_url.as_deref());
+        if self.file_ledger {
+            config.ledger = None;
+        }
         let mut app = Backoffice::open(config, secrets, Arc::new(clock.clone())).await.unwrap();
         let opener = Arc::new(RecordingOpener::default());
         app.set_url_opener(opener.clone());
@@ -334,6 +346,52 @@ pub async fn payment_page(app: &Backoffice, payment_id: i64) -> PaymentDetailVie
 }
 
 /// The newest `limit` audit entries, newest first.
+/// Where `needle` occurs in the ledger: the file and its write-ahead log as on disk (their
+/// paths), or on PostgreSQL the tables whose live rows hold it (their names).
+pub async fn ledger_holds(app: &Backoffice, needle: &str) -> Vec<String> {
+    let Some(path) = app.ledger().path() else {
+        let pool = app.ledger().writer_pool();
+        let tables = app.ledger().tables().await.unwrap();
+        let mut holders = Vec::new();
+        for table in tables {
+            let rows: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM {table} t"))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            if rows.iter().any(|row| row.contains(needle)) {
+                holders.push(table);
+            }
+        }
+        return holders;
+    };
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    [path.to_path_buf(), wal]
+        .into_iter()
+        .filter(|file| {
+            let bytes = std::fs::read(file).unwrap_or_default();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .map(|file| file.display().to_string())
+        .collect()
+}
+
+/// The ledger's size on disk: the file and its write-ahead log, or the PostgreSQL database.
+pub async fn ledger_bytes(app: &Backoffice) -> u64 {
+    let Some(path) = app.ledger().path() else {
+        let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+            .fetch_one(app.ledger().writer_pool())
+            .await
+            .unwrap();
+        return u64::try_from(size).unwrap_or(0);
+    };
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    [path.to_path_buf(), wal]
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
     app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().items
 }

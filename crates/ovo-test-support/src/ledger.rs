@@ -63,7 +63,8 @@ pub fn shared_ledger_of(data_dir: &Path) -> Option<LedgerLocation> {
     let server = std::env::var(POSTGRES_ENV).ok().filter(|url| !url.is_empty())?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     data_dir.hash(&mut hasher);
-    let name = format!("ovo_app_{}_{:016x}", std::process::id(), hasher.finish());
+    // Not the process id: a second process the test starts opens the same folder.
+    let name = format!("ovo_app_{:016x}", hasher.finish());
     // Called from sync code inside a runtime: create it on a thread with a runtime of its own.
     let (server_url, db) = (server.clone(), name.clone());
     std::thread::spawn(move || {
