@@ -6,6 +6,8 @@ use thiserror::Error;
 pub enum LedgerError {
     #[error("cannot open the ledger at {location}: {source}")]
     Open { location: String, source: sqlx::Error },
+    #[error("the ledger was not moved: {0}")]
+    Copy(String),
     #[error("invalid ledger location: {0}")]
     InvalidLocation(String),
     #[error("cannot back up the ledger before migrating: {0}")]

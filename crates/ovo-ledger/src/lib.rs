@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod balances;
 pub mod bindings;
+pub mod copy;
 pub mod customers;
 mod db;
 mod error;

@@ -1,6 +1,7 @@
 //! What only a PostgreSQL ledger has to show: the same schema as the SQLite file, and its
 //! invariants under writers from several desks at once. Each test runs when the suite runs on
 //! PostgreSQL (`OVO_TEST_POSTGRES_URL`, set by `cargo xtask test`) and says so when it does not.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
 
@@ -329,4 +330,70 @@ async fn the_database_itself_refuses_an_over_refund_an_audit_edit_and_a_self_app
         let err = sqlx::query(edit).execute(pool).await.unwrap_err();
         assert!(err.to_string().contains("audit_log is append-only"), "{edit}: {err}");
     }
+}
+
+#[tokio::test]
+async fn a_ledger_file_moves_into_an_empty_postgresql_ledger_whole_and_stays_as_it_was() {
+    let Some(server) = postgres_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (file, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
+    let (payment, staff) = paid_payment(&file, 100_000).await;
+    let key = [7; 32];
+    for n in 0..5 {
+        let reference = Reference::parse(&format!("MOVE{n:012}")).unwrap();
+        let new = NewRefund {
+            payment_id: payment,
+            amount: Idr::new(10_000).unwrap(),
+            reason: "moved",
+            requested_by: staff,
+            reference: &reference,
+            at: Timestamp::from_unix_millis(1_790_000_100_000 + n),
+        };
+        let mut tx = file.begin_write().await.unwrap();
+        refunds::request_refund(&mut tx, &new).await.unwrap();
+        let entry = NewAuditEntry {
+            at: new.at,
+            operator_id: Some(staff),
+            operator: Some("staff".into()),
+            action: "refund.requested".into(),
+            subject: reference.as_str().into(),
+            outcome: AuditOutcome::Ok,
+            detail: serde_json::json!({ "amount": 10_000 }),
+        };
+        audit::append(&mut tx, &key, &entry).await.unwrap();
+        commit(tx).await.unwrap();
+    }
+    let source_before = file.tables().await.unwrap();
+    let head_before = audit::head(&mut file.read().await.unwrap()).await.unwrap();
+
+    let location = LedgerLocation::Postgres(support::fresh_database(&server).await);
+    let (shared, _) = Ledger::open_at(&location).await.unwrap();
+    let report = ovo_ledger::copy::copy_ledger(&file, &shared).await.unwrap();
+    let count = |table: &str| report.tables.iter().find(|(t, _)| t == table).unwrap().1;
+    assert_eq!(
+        (count("operators"), count("payments"), count("refunds"), count("audit_log")),
+        (1, 1, 5, 5)
+    );
+    assert_eq!(report.audit_head, head_before);
+
+    // The copy's chain verifies under the same key; new rows continue after the copied ids.
+    let mut conn = shared.read().await.unwrap();
+    let layout = audit::ChainLayout { keyed_from: 1, lost_key_from: None };
+    let verified = audit::verify(&mut conn, &key, layout, Some(&head_before)).await.unwrap();
+    assert_eq!((verified.checked, verified.first_broken), (5, None));
+    drop(conn);
+    let next =
+        support::add_operator(&shared, "fina", Role::Finance, Timestamp::from_unix_millis(0)).await;
+    assert!(next.get() > staff.get());
+
+    // A second move into the now filled ledger is refused, and the source is as it was.
+    let again = ovo_ledger::copy::copy_ledger(&file, &shared).await.unwrap_err();
+    assert!(again.to_string().contains("already holds data"), "{again}");
+    assert_eq!(file.tables().await.unwrap(), source_before);
+    assert_eq!(audit::head(&mut file.read().await.unwrap()).await.unwrap(), head_before);
+    let refunds_left: i64 = sqlx::query_scalar("SELECT count(*) FROM refunds")
+        .fetch_one(file.writer_pool())
+        .await
+        .unwrap();
+    assert_eq!(refunds_left, 5);
 }
