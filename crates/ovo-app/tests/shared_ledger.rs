@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ovo_app::ipc::*;
 use ovo_app::{move_ledger, Backoffice, ErrorCode, LedgerLocation};
-use ovo_domain::{ManualClock, Timestamp};
+use ovo_domain::{Clock, ManualClock, Timestamp};
 use ovo_test_support::app::{self, TestApp, FIXED_START_MS};
 use ovo_test_support::ledger as support;
 
@@ -65,4 +65,70 @@ async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_it
     drop(shared);
     let again = move_ledger(&data_dir, &target, now).await.unwrap_err();
     assert!(again.message.contains("already holds data"), "{again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it() {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder()
+        .scale("0.001")
+        .operators(&[("sam", "staff"), ("fina", "finance")])
+        .signed_in("sam")
+        .open_with_sim()
+        .await;
+    // The second desk: its own data folder and instance lock, the same shared ledger and
+    // simulator. It holds the ledger's keys as an enrolled desk would; enrolment is not built
+    // yet, so it shares the first desk's keychain.
+    let other = tempfile::tempdir().unwrap();
+    let mut config = app::config(&other.path().join("data"), Some("0.001"), Some(&a.sim.url("")));
+    config.ledger = Some(a.app.ledger().location().clone());
+    let clock = Arc::new(ManualClock::new(a.clock.now()));
+    let b = Backoffice::open(config, a.secrets.clone(), clock).await.unwrap();
+    assert!(!b.open_report().created);
+    app::sign_in_as(&b, "fina").await;
+
+    // A demo OVO SNAP payment with something left to refund.
+    let page = a
+        .app
+        .payments_page(app::payment_query(Some("ovo_snap"), Some("succeeded"), 50))
+        .await
+        .unwrap();
+    let mut chosen = None;
+    for row in page.items {
+        let preview = a
+            .app
+            .preview_refund(RefundPreviewInput { payment_id: row.id, amount: "10.000".into() })
+            .await
+            .unwrap();
+        if preview.allowed && preview.mode == "api" {
+            chosen = Some(row.id);
+            break;
+        }
+    }
+    let payment = chosen.expect("a refundable demo OVO SNAP payment");
+    let requested = app::refund::request(&a.app, payment, "10.000").await.unwrap();
+    assert_eq!((requested.status.as_str(), requested.requested_by.as_str()), ("requested", "sam"));
+
+    // Finance's queue at the other desk holds it; approving there sends it.
+    let queue = app::refund_queue(&b, "requested").await;
+    assert!(queue.iter().any(|r| r.id == requested.id), "{queue:?}");
+    let password = app::password_of("fina");
+    let done = app::refund::decide(&b, requested.id, true, "", &password).await.unwrap();
+    assert_eq!((done.status.as_str(), done.decided_by.as_deref()), ("succeeded", Some("fina")));
+
+    // Both desks show the final state.
+    let seen_at_a = a.app.refund_page(RefundRef { refund_id: requested.id }).await.unwrap();
+    assert_eq!(
+        (seen_at_a.status.as_str(), seen_at_a.decided_by.as_deref()),
+        ("succeeded", Some("fina"))
+    );
+    // Staff cannot decide a refund at either desk.
+    let own = app::refund::request(&a.app, payment, "5.000").await.unwrap();
+    app::sign_in_as(&b, "sam").await;
+    let refused =
+        app::refund::decide(&b, own.id, true, "", &app::password_of("sam")).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
 }
