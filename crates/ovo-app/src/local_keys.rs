@@ -47,25 +47,15 @@ impl LocalKeys {
         created: bool,
         now: ovo_domain::Timestamp,
     ) -> AppResult<LocalKeys> {
-        let ledger_id = ledger_id(ledger, secrets, namespace, data_dir, created, now).await?;
-        // A shared ledger's keys are made once, by the desk that created it: a desk whose
-        // keychain lacks them would seal with keys of its own and break the chain for every
-        // other desk. It must receive them from an enrolled desk instead.
+        // A shared ledger's id and keys are made once, by the desk that created it: a desk whose
+        // keychain lacks them would seal with keys of its own (or put its own id in the shared
+        // settings) and break the chain for every other desk. It must receive them instead.
         let shared = ledger.backend() == ovo_ledger::Backend::Postgres;
-        if shared && !created {
-            let address = LocalKeys::address(namespace, &ledger_id, AUDIT_KEY);
-            if !secrets.contains(&address).map_err(keychain_error(AUDIT_KEY))? {
-                return Err(AppError::new(
-                    ErrorCode::Storage,
-                    format!(
-                        "this computer does not hold the keys of the shared ledger at {} (ledger {ledger_id}); \
-                         only the desk that created the ledger holds them so far, so open the ledger there",
-                        ledger.location()
-                    ),
-                )
-                .with_reason("desk_not_enrolled"));
-            }
-        }
+        let ledger_id = match (shared, created) {
+            (true, true) => new_shared_ledger_id(ledger, secrets, namespace, now).await?,
+            (true, false) => shared_ledger_id(ledger, secrets, namespace).await?,
+            (false, _) => ledger_id(ledger, secrets, namespace, data_dir, created, now).await?,
+        };
         let key = |name: &str| local_key(secrets, namespace, &ledger_id, name);
         let (audit, audit_key_created) = key(AUDIT_KEY)?;
         let (redaction, _) = key("redaction_key")?;
@@ -129,6 +119,59 @@ async fn ledger_id(
         secrets.put(&folder, &Sensitive::new(id.clone())).map_err(keychain_error("ledger id"))?;
     }
     Ok(id)
+}
+
+/// The id of a shared ledger this open created. Two desks starting together on an empty
+/// database may both have migrated it; the first id stored wins, and the other desk is then
+/// one that did not create the ledger.
+async fn new_shared_ledger_id(
+    ledger: &Ledger,
+    secrets: &dyn SecretStore,
+    namespace: &str,
+    now: ovo_domain::Timestamp,
+) -> AppResult<String> {
+    let id = hex::encode(random_bytes(16));
+    let mut tx = ledger.begin_write().await?;
+    let value = serde_json::Value::from(id.clone()).to_string();
+    let stored = settings::put_new(&mut tx, LEDGER_ID_SETTING, &value, now).await?;
+    ovo_ledger::commit(tx).await?;
+    if stored {
+        Ok(id)
+    } else {
+        shared_ledger_id(ledger, secrets, namespace).await
+    }
+}
+
+/// The id of a shared ledger this open did not create, when this desk's keychain holds its
+/// keys; never another id, and nothing written.
+async fn shared_ledger_id(
+    ledger: &Ledger,
+    secrets: &dyn SecretStore,
+    namespace: &str,
+) -> AppResult<String> {
+    let mut conn = ledger.read().await?;
+    let stored = settings::get(&mut conn, LEDGER_ID_SETTING).await?;
+    drop(conn);
+    let id = stored.and_then(|stored| serde_json::from_str::<String>(&stored).ok());
+    let known = match &id {
+        Some(id) => secrets
+            .contains(&LocalKeys::address(namespace, id, AUDIT_KEY))
+            .map_err(keychain_error(AUDIT_KEY))?,
+        None => false,
+    };
+    match id {
+        Some(id) if known => Ok(id),
+        id => Err(AppError::new(
+            ErrorCode::Storage,
+            format!(
+                "this computer does not hold the keys of the shared ledger at {} (ledger {}); \
+                 only the desk that created the ledger holds them so far, so open the ledger there",
+                ledger.location(),
+                id.as_deref().unwrap_or("without an id")
+            ),
+        )
+        .with_reason("desk_not_enrolled")),
+    }
 }
 
 /// Where the keychain remembers the id of the ledger in `data_dir`.

@@ -45,6 +45,13 @@ async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_it
     let moved = |table: &str| report.tables.iter().find(|(t, _)| t == table).unwrap().1;
     assert_eq!(moved("operators") as i64, operator_rows);
     assert_eq!(moved("audit_log") as usize, entries);
+    // The file is put aside, so a start without the shared ledger cannot go on in it.
+    assert!(!data_dir.join(ovo_app::LEDGER_FILE).exists());
+    let aside = std::fs::read_dir(&data_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().starts_with("ledger.sqlite.moved-"));
+    assert!(aside);
 
     // The same desk (its keychain) opens the shared ledger: everything is there, and the
     // chain verifies under the keys it already holds.
@@ -60,11 +67,11 @@ async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_it
     assert!(verified.intact, "{verified:?}");
     assert!(app::audit_page(&shared, 1_000).await.len() > entries);
 
-    // A second move into the filled ledger is refused.
+    // With the file put aside there is nothing left to move.
     shared.ledger().close().await;
     drop(shared);
     let again = move_ledger(&data_dir, &target, now).await.unwrap_err();
-    assert!(again.message.contains("already holds data"), "{again:?}");
+    assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

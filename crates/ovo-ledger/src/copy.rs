@@ -57,16 +57,17 @@ pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyR
             "the source's schema is at migration {from}, the target's at {to}; open both with this version first"
         )));
     }
-    if let Some(table) = first_table_with_data(target).await? {
-        return Err(LedgerError::Copy(format!(
-            "the target already holds data (table {table}); a ledger moves only into a new, empty one"
-        )));
-    }
 
     // The source's write lock for the copy's length: a consistent snapshot that no writer
     // changes meanwhile; nothing is written there, and the transaction is rolled back.
     let mut reader = source.begin_write().await?;
     let mut tx = target.begin_write().await?;
+    // Under the target's write lock, so no desk writes there in between.
+    if let Some(table) = first_table_with_data(&mut tx).await? {
+        return Err(LedgerError::Copy(format!(
+            "the target already holds data (table {table}); a ledger moves only into a new, empty one"
+        )));
+    }
     // The chain's fixed row is written by the target's own migration; it takes the source's.
     set_chain_triggers(&mut tx, target.backend(), false).await?;
     sqlx::query("DELETE FROM audit_chain").execute(&mut *tx).await?;
@@ -118,12 +119,13 @@ pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyR
     Ok(CopyReport { tables, audit_head: target_head })
 }
 
-async fn first_table_with_data(ledger: &Ledger) -> LedgerResult<Option<&'static str>> {
-    let mut conn = ledger.read().await?;
+async fn first_table_with_data(
+    conn: &mut sqlx::AnyConnection,
+) -> LedgerResult<Option<&'static str>> {
     for table in TABLES {
         // A new ledger's audit_chain holds its one fixed row.
         let empty = if table == "audit_chain" { 1 } else { 0 };
-        if count_rows(&mut conn, table).await? > empty {
+        if count_rows(conn, table).await? > empty {
             return Ok(Some(table));
         }
     }

@@ -210,7 +210,7 @@ pub async fn clear_attempts(conn: &mut AnyConnection, key: &str) -> LedgerResult
     Ok(())
 }
 
-/// Runs `query` (its last `?` is the operator's id) and reads the operator back.
+/// Runs `query` (its last parameter is the operator's id) and reads the operator back.
 async fn update_and_read(
     conn: &mut AnyConnection,
     id: OperatorId,

@@ -11,7 +11,7 @@
 //! from the first read, so two requests can never both pass on the same remaining amount, even from
 //! different processes. Migration 0003 adds triggers that enforce the same sum for any writer.
 //!
-//! **Transitions.** Each is one `UPDATE … WHERE id = ? AND status IN (…)`; when no row changes the
+//! **Transitions.** Each is one `UPDATE … WHERE id = $n AND status IN (…)`; when no row changes the
 //! current row is read back and the error says why ([`LedgerError::IllegalRefundTransition`],
 //! [`LedgerError::WrongRefundMode`], [`LedgerError::SelfDecision`], [`LedgerError::NotFound`]).
 //!
@@ -603,7 +603,7 @@ struct Step<'a> {
     mode: Option<RefundMode>,
     /// The operator deciding (approve/reject): must not be the requester.
     decider: Option<OperatorId>,
-    /// Extra `column = ?` assignments and their values.
+    /// Extra `column = $n` assignments and their values.
     set: &'a [(&'static str, Value<'a>)],
     detail: serde_json::Value,
 }
@@ -629,7 +629,7 @@ impl<'a> Step<'a> {
 enum Value<'a> {
     Int(Option<i64>),
     Text(Option<&'a str>),
-    /// `COALESCE(?, column)`: keeps the stored value when `None`.
+    /// `COALESCE($n, column)`: keeps the stored value when `None`.
     KeepText(Option<&'a str>),
     /// `YYYY-MM-DD`, through sqlx's chrono support.
     Date(NaiveDate),

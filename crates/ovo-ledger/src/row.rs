@@ -220,7 +220,7 @@ pub(crate) async fn fetch_optional<T>(
     query.fetch_optional(&mut *conn).await?.as_ref().map(from_row).transpose()
 }
 
-/// The row `sql` (one `?`, bound to `key`) finds, if any, read by `from_row`.
+/// The row `sql` (one `$1`, bound to `key`) finds, if any, read by `from_row`.
 pub(crate) async fn find_by<'q, T, K>(
     conn: &mut AnyConnection,
     sql: &'q str,

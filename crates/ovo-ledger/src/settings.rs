@@ -35,6 +35,24 @@ pub async fn put(
     execute(conn, query).await
 }
 
+/// Stores a setting unless one is there already; true when this call stored it.
+pub async fn put_new(
+    conn: &mut AnyConnection,
+    key: &str,
+    value: &str,
+    at: Timestamp,
+) -> LedgerResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(at.unix_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Removes a setting; true when there was one.
 pub async fn delete(conn: &mut AnyConnection, key: &str) -> LedgerResult<bool> {
     let done =

@@ -771,3 +771,33 @@ async fn migrating_makes_the_admin_given_passwords_one_time() {
     }
     assert_eq!(one_time, [false, false, true]);
 }
+
+#[tokio::test]
+async fn a_bad_ledger_location_or_an_unreachable_server_is_a_clear_error() {
+    for (text, says) in [
+        ("", "no ledger given"),
+        ("mysql://ovo@db/ledger", "unknown kind of ledger"),
+        ("postgres://", "names no host"),
+        ("postgres://ovo@db:notaport/ledger", "not a PostgreSQL URL"),
+    ] {
+        let err = ovo_ledger::LedgerLocation::parse(text).unwrap_err();
+        assert!(matches!(err, LedgerError::InvalidLocation(_)), "{text}: {err:?}");
+        assert!(err.to_string().contains(says), "{text}: {err}");
+    }
+    let file = ovo_ledger::LedgerLocation::parse("sqlite:/var/lib/ovo/ledger.sqlite").unwrap();
+    assert_eq!(file, ovo_ledger::LedgerLocation::File("/var/lib/ovo/ledger.sqlite".into()));
+
+    // Nothing listens on port 1: the open fails, naming the server but never the password.
+    let refused =
+        ovo_ledger::LedgerLocation::parse("postgres://ovo:s3cret@127.0.0.1:1/ledger").unwrap();
+    let err = Ledger::open_at(&refused).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, LedgerError::Open { .. }), "{err:?}");
+    assert!(text.contains("postgres://ovo:***@127.0.0.1:1/ledger"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+    let in_query = ovo_ledger::LedgerLocation::parse(
+        "postgres://ovo@db/ledger?password=s3cret&sslmode=verify-full",
+    )
+    .unwrap();
+    assert_eq!(in_query.to_string(), "postgres://ovo@db/ledger?password=***&sslmode=verify-full");
+}

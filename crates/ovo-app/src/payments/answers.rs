@@ -182,9 +182,12 @@ impl Backoffice {
                 )
                 .await?;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "the linked account asked to be linked again is no longer active")
+            // Its guard matched no row: the account is no longer active. Any other error ends
+            // the transaction (PostgreSQL aborts it), so it is not passed over.
+            Err(ovo_ledger::LedgerError::NotFound { .. }) => {
+                tracing::warn!("the linked account asked to be linked again is no longer active")
             }
+            Err(e) => return Err(e.into()),
         }
         Ok(())
     }

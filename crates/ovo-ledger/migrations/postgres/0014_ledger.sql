@@ -332,7 +332,9 @@ CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain
 CREATE TRIGGER audit_chain_no_truncate BEFORE TRUNCATE ON audit_chain
     FOR EACH STATEMENT EXECUTE FUNCTION audit_chain_fixed();
 
--- Only the owner keeps these rights; the app's role is granted its rights separately.
+-- No role but the tables' owner may change the audit log: the triggers refuse it, and the
+-- owner alone could drop them. Where the app's desks connect as a role that does not own the
+-- tables, grant that role INSERT and SELECT on these two, never UPDATE, DELETE or TRUNCATE.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_chain FROM PUBLIC;
 
 CREATE FUNCTION payments_resolver_not_creator() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -358,7 +360,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.status NOT IN ('rejected', 'failed') AND NEW.amount = OLD.amount THEN
         RETURN NEW;
     END IF;
-    SELECT amount INTO paid FROM payments WHERE id = NEW.payment_id FOR UPDATE;
+    SELECT amount INTO paid FROM payments WHERE id = NEW.payment_id FOR NO KEY UPDATE;
     SELECT COALESCE(SUM(amount), 0) INTO held FROM refunds
      WHERE payment_id = NEW.payment_id AND status NOT IN ('rejected', 'failed') AND id <> NEW.id;
     IF NEW.amount + held > paid THEN
