@@ -31,7 +31,15 @@ impl TestPostgres {
     pub fn start(root: &Path) -> Result<TestPostgres> {
         let bin = server_binaries()?;
         let as_postgres = setup::is_root();
-        let base = target_dir(root).join("pg");
+        let mut base = target_dir(root).join("pg");
+        // The server runs as `postgres`: a checkout it cannot enter gets its cluster in the
+        // system's temporary folder instead, one per checkout.
+        if as_postgres && check_traversable(&target_dir(root)).is_err() {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            root.hash(&mut hasher);
+            base = std::env::temp_dir().join(format!("ovo-backoffice-pg-{:016x}", hasher.finish()));
+        }
         let (data, sock, logs) = (base.join("data"), base.join("sock"), base.join("logs"));
         step(&format!("starting PostgreSQL ({}) in {}", bin.display(), base.display()));
 

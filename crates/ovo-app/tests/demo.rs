@@ -20,16 +20,16 @@ const DEMO_PASSWORD: &str = "demo-password";
 struct Fixture {
     _dir: tempfile::TempDir,
     data: std::path::PathBuf,
+    secrets: Arc<MemoryStore>,
     app: Backoffice,
     sim: Sim,
 }
 
-/// The app on `data` at the real time; Tazapay pays a refund out after 60 s × scale.
-async fn open(data: &std::path::Path) -> (Backoffice, Sim) {
+/// The app on `data` with the keychain `secrets`, at the real time; Tazapay pays a refund out
+/// after 60 s × scale.
+async fn open(data: &std::path::Path, secrets: Arc<MemoryStore>) -> (Backoffice, Sim) {
     let config = app::config(data, Some("0.001"), None);
-    let app = Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let app = Backoffice::open(config, secrets, Arc::new(SystemClock)).await.unwrap();
     let sim = Sim::at(&app::sandbox_url(&app).await);
     (app, sim)
 }
@@ -37,8 +37,9 @@ async fn open(data: &std::path::Path) -> (Backoffice, Sim) {
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (app, sim) = open(&data).await;
-    Fixture { _dir: dir, data, app, sim }
+    let secrets = Arc::new(MemoryStore::new());
+    let (app, sim) = open(&data, secrets.clone()).await;
+    Fixture { _dir: dir, data, secrets, app, sim }
 }
 
 async fn sign_in(app: &Backoffice, username: &str) -> Result<SessionStatus, ovo_app::AppError> {
@@ -364,8 +365,8 @@ async fn every_start_teaches_the_sandbox_the_ledger_again() {
     let data = f.data.clone();
     drop(f.app);
     // A second start on the same ledger: a new in-memory sandbox, which learns it all again.
-    let (app, sim) = open(&data).await;
-    let g = Fixture { _dir: f._dir, data: f.data, app, sim };
+    let (app, sim) = open(&data, f.secrets.clone()).await;
+    let g = Fixture { _dir: f._dir, data: f.data, secrets: f.secrets, app, sim };
     let payment =
         snap_payment(&g, "ovo_snap", &snap.payment_reference).await.expect("known after a restart");
     assert!(payment["refunds"]

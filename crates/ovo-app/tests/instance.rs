@@ -12,8 +12,11 @@ use ovo_domain::{ManualClock, Timestamp};
 use ovo_secrets::MemoryStore;
 use ovo_test_support::app;
 
+/// The app on a ledger file in `data_dir`, on either run: the lock is the data folder's, and
+/// the holder process (`ovo-app-hold-ledger`) opens the folder's file too.
 async fn open(data_dir: &Path) -> AppResult<Backoffice> {
-    let config = app::config(data_dir, None, None);
+    let mut config = app::config(data_dir, None, None);
+    config.ledger = None;
     let clock = ManualClock::new(Timestamp::from_unix_millis(app::FIXED_START_MS));
     Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock)).await
 }

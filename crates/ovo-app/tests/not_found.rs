@@ -13,7 +13,6 @@ use ovo_app::ipc::*;
 use ovo_app::Backoffice;
 use ovo_domain::{Clock, ManualClock, SystemClock, Timestamp};
 use ovo_sandbox::RunningSandbox;
-use ovo_secrets::MemoryStore;
 use ovo_test_support::app::{self, ADMIN_PW};
 use ovo_test_support::phones::{PAYER, SITI};
 use ovo_test_support::{sim, Sim};
@@ -35,7 +34,7 @@ async fn sandbox() -> RunningSandbox {
 async fn open(data_dir: &Path, url: &str, clock: &ManualClock) -> Arc<Backoffice> {
     let config = app::config(data_dir, Some("0.02"), Some(url));
     Arc::new(
-        Backoffice::open(config, Arc::new(MemoryStore::new()), Arc::new(clock.clone()))
+        Backoffice::open(config, app::keychain_of(data_dir), Arc::new(clock.clone()))
             .await
             .unwrap(),
     )

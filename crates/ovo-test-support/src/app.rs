@@ -38,6 +38,21 @@ pub fn one_time_password_of(username: &str) -> String {
     format!("{username}-one-time")
 }
 
+/// This computer's keychain for the app on `data_dir`: the same store each time the folder is
+/// opened again in this process, as the OS keychain would be (a shared ledger refuses a desk
+/// whose keychain lacks its keys).
+pub fn keychain_of(data_dir: &Path) -> Arc<MemoryStore> {
+    static STORES: std::sync::Mutex<Vec<(PathBuf, Arc<MemoryStore>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut stores = STORES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, store)) = stores.iter().find(|(dir, _)| dir == data_dir) {
+        return store.clone();
+    }
+    let store = Arc::new(MemoryStore::new());
+    stores.push((data_dir.to_owned(), store.clone()));
+    store
+}
+
 /// The app's configuration on `data_dir`; `scale` speeds up the built-in sandbox, `sandbox_url`
 /// uses a simulator already running as the built-in environment.
 pub fn config(data_dir: &Path, scale: Option<&str>, sandbox_url: Option<&str>) -> BackofficeConfig {
