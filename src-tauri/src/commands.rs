@@ -1,12 +1,13 @@
 //! The Tauri commands, made from the one declaration of each (`ovo_app::ipc_commands!`): a
 //! `backoffice` command calls the `Backoffice` method of the same name, a `shell` command the
-//! function of that name in `shell_commands.rs`. Every reply is recorded in the IPC journal.
+//! function of that name in `shell_commands.rs`, a `startup` command the one in `startup.rs`. Every reply is recorded in the IPC journal.
 
 use ovo_app::ipc::*;
 use ovo_app::AppError;
 use tauri::ipc::Invoke;
 use tauri::{AppHandle, State};
 
+use crate::startup::{self, Startup};
 use crate::{shell_commands, Shell};
 
 type Reply<T> = Result<T, AppError>;
@@ -22,6 +23,7 @@ macro_rules! tauri_commands {
     (
         backoffice { $( $(#[doc = $doc:literal])* $name:ident ( $($input:ty)? ) -> $output:ty; )* }
         shell { $( $(#[doc = $sdoc:literal])* $sname:ident ( $($sinput:ty)? ) -> $soutput:ty; )* }
+        startup { $( $(#[doc = $udoc:literal])* $uname:ident ( $($uinput:ty)? ) -> $uoutput:ty; )* }
     ) => {
         $(
             $(#[doc = $doc])*
@@ -45,9 +47,17 @@ macro_rules! tauri_commands {
             }
         )*
 
+        $(
+            $(#[doc = $udoc])*
+            #[tauri::command]
+            async fn $uname(app: AppHandle, startup: State<'_, Startup>, $(input: $uinput)?) -> Reply<$uoutput> {
+                startup::$uname(&app, &startup, $(pass_input!(input, $uinput))?).await
+            }
+        )*
+
         /// Answers every declared command.
         pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name,)* $($sname,)*]
+            tauri::generate_handler![$($name,)* $($sname,)* $($uname,)*]
         }
     };
 }

@@ -5,14 +5,14 @@ mod browser;
 mod commands;
 mod journal;
 mod shell_commands;
+mod startup;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use ovo_app::{Backoffice, BackofficeConfig, LedgerLocation};
-use ovo_domain::{Lang, SystemClock};
-use ovo_secrets::KeychainStore;
+use ovo_domain::Lang;
 use tauri::Manager;
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
@@ -50,13 +50,18 @@ fn main() {
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
                 builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
-            let opened = tauri::async_runtime::block_on(Backoffice::open(
-                config,
-                Arc::new(KeychainStore::new()),
-                Arc::new(SystemClock),
-            ));
-            let mut backoffice = match opened {
-                Ok(backoffice) => backoffice,
+            let opened = tauri::async_runtime::block_on(startup::open(config.clone()));
+            match opened {
+                Ok(backoffice) => {
+                    startup::serve(app.handle(), backoffice);
+                    app.manage(startup::Startup::default());
+                    tracing::info!(data_dir = %data_dir.display(), "OVO Back Office started");
+                }
+                // The window opens on the enrolment screen; the back office opens after it.
+                Err(e) if e.reason == Some("desk_not_enrolled") => {
+                    tracing::warn!("{e}");
+                    app.manage(startup::Startup::waiting_for_enrolment(config));
+                }
                 Err(e) => {
                     tracing::error!(data_dir = %data_dir.display(), "cannot open the back office: {e}");
                     // No window: a dialog says why, and the app ends when it is closed.
@@ -69,16 +74,9 @@ fn main() {
                         .show(move |_| handle.exit(1));
                     return Ok(());
                 }
-            };
-            backoffice.set_url_opener(Arc::new(browser::SystemBrowser::from_env()));
-            let backoffice = Arc::new(backoffice);
-            tauri::async_runtime::spawn(backoffice.clone().run_background());
-            tracing::info!(data_dir = %data_dir.display(), "OVO Back Office started");
-            app.manage(Shell {
-                app: backoffice,
-                journal: journal::Journal::from_env(),
-            });
-            // The window opens only on a back office that opened (`create: false` in the config).
+            }
+            // The window opens only on a back office that opened or waits for enrolment
+            // (`create: false` in the config).
             for window in &app.config().app.windows {
                 tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
             }

@@ -6,8 +6,10 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import App from './App.svelte';
 import { app, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
-import { fakeBackend, status } from './test/fixtures';
-import type { AppInfo, Preferences, SessionStatus } from './lib/ipc/types';
+import { currentLanguage } from './lib/i18n/i18n.svelte';
+import { refusal } from './test/answers';
+import { fakeBackend, NO_ENROLMENT, status } from './test/fixtures';
+import type { AppInfo, Preferences, SessionStatus, StartupState } from './lib/ipc/types';
 
 const PREFS: Preferences = { language: null, idleLockMinutes: 15, environment: 'builtin_sandbox' };
 
@@ -48,6 +50,21 @@ describe('App', () => {
     render(App);
     const signin = await screen.findByTestId('screen-signin');
     expect(within(signin).getByTestId('signin-submit').textContent?.trim()).toBe('Sign in');
+  });
+
+  it('asks whether the desk must be enrolled before anything else, and opens the back office when not', async () => {
+    boot({}, status('signed_out'));
+    render(App);
+    await screen.findByTestId('screen-signin');
+    expect(invoke.mock.calls[0][0]).toBe('startup_state');
+    expect(screen.queryByTestId('screen-enrol')).toBeNull();
+  });
+
+  it('opens the back office when the back end cannot say whether the desk must be enrolled', async () => {
+    boot({}, status('signed_out'), { startup_state: refusal('internal', null, 'no such command') });
+    render(App);
+    expect(await screen.findByTestId('screen-signin')).toBeTruthy();
+    expect(screen.queryByTestId('screen-enrol')).toBeNull();
   });
 
   it('shows set-up when uninitialized', async () => {
@@ -156,5 +173,77 @@ describe('App', () => {
     );
     await fireEvent.click(screen.getByTestId('lock-now'));
     expect(await screen.findByTestId('screen-signin')).toBeTruthy();
+  });
+});
+
+describe('App on a desk not yet enrolled in its shared ledger', () => {
+  const LOCATION = 'postgres://ovo@db.example:5432/ledger';
+  let enrolled = false;
+  const waiting = (): StartupState => (enrolled ? NO_ENROLMENT : { needsEnrolment: true, location: LOCATION });
+
+  beforeEach(() => {
+    invoke.mockReset();
+    app.status = null;
+    app.section = null;
+    enrolled = false;
+  });
+
+  const calls = (name: string) => invoke.mock.calls.filter(([command]) => command === name).length;
+
+  it('shows the enrolment screen and nothing of the back office', async () => {
+    boot({}, status('signed_out'), { startup_state: waiting });
+    render(App);
+    const enrol = await screen.findByTestId('screen-enrol');
+    expect(within(enrol).getByTestId('enrol-location').textContent).toBe(LOCATION);
+    expect(screen.queryByTestId('screen-signin')).toBeNull();
+    // The back office is not open yet: nothing else is asked.
+    expect(calls('app_info')).toBe(0);
+    expect(calls('session_status')).toBe(0);
+  });
+
+  it('enrols with the code and name, then opens the back office in the language chosen meanwhile', async () => {
+    boot({ osLocale: 'en-US', language: null }, status('signed_out'), {
+      startup_state: waiting,
+      enrol_desk: () => {
+        enrolled = true;
+        return NO_ENROLMENT;
+      },
+    });
+    render(App);
+    await screen.findByTestId('screen-enrol');
+    await fireEvent.change(screen.getByTestId('language-select'), { target: { value: 'id' } });
+    expect(calls('set_language')).toBe(0);
+    await fireEvent.input(screen.getByTestId('enrol-code'), { target: { value: '7KQ2M-XH4PA-9TRWB-CE3NF-G6YJD' } });
+    await fireEvent.input(screen.getByTestId('enrol-desk-name'), { target: { value: 'Finance, 2nd floor' } });
+    await fireEvent.click(screen.getByTestId('enrol-submit'));
+    const signin = await screen.findByTestId('screen-signin');
+    expect(invoke).toHaveBeenCalledWith('enrol_desk', {
+      input: { code: '7KQ2M-XH4PA-9TRWB-CE3NF-G6YJD', deskName: 'Finance, 2nd floor' },
+    });
+    expect(screen.queryByTestId('screen-enrol')).toBeNull();
+    expect(calls('app_info')).toBe(1);
+    expect(currentLanguage()).toBe('id');
+    expect(within(signin).getByTestId('signin-submit').textContent?.trim()).toBe('Masuk');
+  });
+
+  it('shows a wrong code in the form and stays on the enrolment screen', async () => {
+    boot({}, status('signed_out'), {
+      startup_state: waiting,
+      enrol_desk: refusal(
+        'invalid_input',
+        'enrolment_code_wrong',
+        'the code does not match enrolment 7KQ2M; 4 more tries before it ends',
+      ),
+    });
+    render(App);
+    await screen.findByTestId('screen-enrol');
+    await fireEvent.input(screen.getByTestId('enrol-code'), { target: { value: '7KQ2M-XH4PA-9TRWB-CE3NF-G6YJE' } });
+    await fireEvent.input(screen.getByTestId('enrol-desk-name'), { target: { value: 'Front desk' } });
+    await fireEvent.click(screen.getByTestId('enrol-submit'));
+    const error = await screen.findByTestId('form-error');
+    expect(error.textContent).toContain('The code does not match.');
+    expect(error.textContent).toContain('4 more tries before it ends');
+    expect(screen.getByTestId('screen-enrol')).toBeTruthy();
+    expect(calls('app_info')).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once);
              `e2e FILTER...` runs only the tests whose names contain a filter
-  bench      every benchmark; `bench ledger|search|scroll|refunds|customers|push|signing [ARGS]` for one:
+  bench      every benchmark; `bench ledger|search|scroll|refunds|customers|push|signing|desks [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
              search:  customer search through the app on 200,000 customers against the bare queries
              scroll:  paging through 100,000 payments through the app against the bare page query
@@ -27,6 +27,11 @@ const USAGE: &str = "usage: cargo xtask <command>
                       search through the app on 1,000,000 customers against the bare queries
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
+             desks:   four desks on one PostgreSQL ledger of 1,000,000 payments and 200,000
+                      customers: lookup and page latencies against the bare queries, refund
+                      requests per second against pgbench's simple-update, and the refund race
+                      (0 over-refunds); a throw-away server unless OVO_TEST_POSTGRES_URL is set;
+                      `bench desks -- --payments N --customers M --seconds S` for a quick run
   postgres   start the throw-away PostgreSQL the tests use (in target/pg), print its URL and
              stop it on Ctrl-C or end of input (Ctrl-D)
   gen-types  regenerate what the IPC declarations generate: the UI's types and typed client, the
@@ -210,12 +215,7 @@ fn postgres_only(root: &Path) -> Result<()> {
 
 fn bench(root: &Path, args: &[String]) -> Result<()> {
     let one = |package: &str, bench: &str, extra: &[String]| {
-        let mut cmd = Command::new("cargo");
-        cmd.args(["bench", "-p", package, "--bench", bench]).current_dir(root);
-        if !extra.is_empty() {
-            cmd.arg("--").args(extra);
-        }
-        run(&mut cmd)
+        run(&mut bench_command(root, package, bench, extra))
     };
     match args.first().map(String::as_str) {
         Some("ledger") => one("ovo-ledger", "ledger", &args[1..]),
@@ -224,8 +224,9 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         Some("scroll") => one("ovo-app", "payments_scroll", &args[1..]),
         Some("refunds") => one("ovo-ledger", "refunds", &args[1..]),
         Some("customers") => one("ovo-app", "customers", &args[1..]),
+        Some("desks") => bench_desks(root, &args[1..]),
         Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
-        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, push or signing"),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, push, signing or desks"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
             one("ovo-app", "search", &[])?;
@@ -234,10 +235,45 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
             one("ovo-app", "customers", &[])?;
             one("ovo-sandbox", "push_hold", &[])?;
             one("ovo-providers", "snap_sign", &[])?;
-            one("ovo-providers", "tazapay_sign", &[])
+            one("ovo-providers", "tazapay_sign", &[])?;
+            bench_desks(root, &[])
         }
     }
 }
+
+/// `cargo bench -p <package> --bench <bench> [-- extra]`; a leading `--` in `extra` (as in
+/// `cargo xtask bench desks -- --payments 100000`) is dropped.
+fn bench_command(root: &Path, package: &str, bench: &str, extra: &[String]) -> Command {
+    let extra = extra.strip_prefix(&["--".to_owned()][..]).unwrap_or(extra);
+    let mut cmd = Command::new("cargo");
+    cmd.args(["bench", "-p", package, "--bench", bench]).current_dir(root);
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
+    cmd
+}
+
+/// The desks benchmark on the PostgreSQL server `OVO_TEST_POSTGRES_URL` names, or on a
+/// throw-away one started for it (stopped afterwards, whatever the benchmark's outcome).
+fn bench_desks(root: &Path, extra: &[String]) -> Result<()> {
+    // Built before the server starts, so it does not sit idle through a release build.
+    run(Command::new("cargo")
+        .args(["bench", "-p", "ovo-ledger", "--bench", "desks", "--no-run"])
+        .current_dir(root))?;
+    let mut cmd = bench_command(root, "ovo-ledger", "desks", extra);
+    if std::env::var(postgres::URL_VAR).is_ok_and(|url| !url.is_empty()) {
+        println!("desks: on the server {} names", postgres::URL_VAR);
+        return run(&mut cmd);
+    }
+    let server = postgres::TestPostgres::start(root)?;
+    cmd.env(postgres::URL_VAR, server.url()).env(PGBENCH_VAR, server.bin_dir().join("pgbench"));
+    let outcome = run(&mut cmd);
+    server.stop();
+    outcome
+}
+
+/// The pgbench the desks benchmark runs as its baseline (the started server's own).
+const PGBENCH_VAR: &str = "OVO_BENCH_PGBENCH";
 
 fn gen_types(root: &Path) -> Result<()> {
     run(Command::new("cargo")

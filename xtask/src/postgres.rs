@@ -121,6 +121,11 @@ impl TestPostgres {
         format!("postgres://ovo@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// The server's programs (`initdb`, `pg_ctl`, `pgbench`, …).
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin
+    }
+
     /// Stops the server, as dropping the guard does.
     pub fn stop(self) {
         drop(self);

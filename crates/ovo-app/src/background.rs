@@ -1,9 +1,41 @@
 //! The background work the shell runs for as long as the app is open: the notification
 //! listener, the inbox, linkings, the payment poller, refunds and unlinks.
 
+use std::future::Future;
 use std::sync::Arc;
 
+use ovo_ledger::claims;
+
 use crate::backoffice::Backoffice;
+use crate::error::AppResult;
+
+/// Background work that the desks of a shared ledger claim one item at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Work {
+    /// A payment's status query.
+    PaymentCheck,
+    /// A refund's submission, transfer step or status query.
+    Refund,
+    /// A pending linking's completion or expiry.
+    Linking,
+    /// A stored notification's application.
+    Notification,
+}
+
+impl Work {
+    fn key(self) -> &'static str {
+        match self {
+            Work::PaymentCheck => "payment_check",
+            Work::Refund => "refund",
+            Work::Linking => "linking",
+            Work::Notification => "notification",
+        }
+    }
+}
+
+/// How long a claim holds: longer than any provider call with its retries, short enough that a
+/// crashed desk's work is taken over soon.
+pub(crate) const CLAIM_MILLIS: i64 = 120_000;
 
 impl Backoffice {
     /// One pass of the background work: keeps the notification listener as set, applies the
@@ -30,8 +62,32 @@ impl Backoffice {
         }
     }
 
+    /// Runs `job` on `subject` while this desk holds the claim on it; `None` when another desk
+    /// holds it (that desk is doing the same work now).
+    pub(crate) async fn claimed<T>(
+        &self,
+        work: Work,
+        subject: i64,
+        job: impl Future<Output = AppResult<T>>,
+    ) -> AppResult<Option<T>> {
+        let now = self.now();
+        let until = now.plus_millis(CLAIM_MILLIS);
+        if !claims::take(&self.ledger, work.key(), subject, &self.desk, now, until).await? {
+            tracing::debug!(work = work.key(), subject, "claimed by another desk; passed over");
+            return Ok(None);
+        }
+        let done = job.await;
+        if let Err(e) = claims::release(&self.ledger, work.key(), subject, &self.desk).await {
+            tracing::warn!(error = %e, work = work.key(), subject, "claim not released; it lapses");
+        }
+        done.map(Some)
+    }
+
     /// Runs `background_pass` whenever a browser comes back, and every two seconds.
     pub async fn run_background(self: Arc<Self>) {
+        if let Err(e) = self.follow_ledger_changes().await {
+            tracing::warn!(error = %e, "the shared ledger's change feed is not followed; the UI shows changes when it reloads");
+        }
         let mut at_start = true;
         loop {
             self.background_pass(at_start).await;

@@ -75,6 +75,10 @@ pub struct Backoffice {
     pub(crate) listener: ListenerSlot,
     /// The customer import running or last run (`customer_import/`).
     pub(crate) imports: Mutex<ImportJobs>,
+    /// What other desks changed, for the UI (`live.rs`).
+    pub(crate) live: crate::live::LiveChanges,
+    /// This process's name in the ledger's work claims (`background.rs`).
+    pub(crate) desk: String,
     /// This process's claim on the ledger, released last.
     _instance: InstanceLock,
 }
@@ -136,12 +140,19 @@ impl Backoffice {
             linkings: Linkings::default(),
             listener: ListenerSlot::default(),
             imports: Mutex::new(ImportJobs::default()),
+            live: crate::live::LiveChanges::default(),
+            desk: {
+                let mut bytes = [0u8; 8];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+                hex::encode(bytes)
+            },
             _instance: instance,
         };
         if let Some(lost) = lost_key {
             backoffice.record_lost_audit_key(lost).await?;
         }
         backoffice.redact_stored_notifications().await?;
+        backoffice.move_keychain_tokens_into_ledger().await?;
         backoffice.seed_demo_if_new().await?;
         Ok(backoffice)
     }

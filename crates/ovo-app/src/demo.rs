@@ -265,14 +265,11 @@ impl Backoffice {
                 refresh_token: link.refresh_token.map(|t| Sensitive::new(t.to_owned())),
                 token_expires_at: None,
             };
-            if let Err(e) = crate::desk::tokens::save_account(
-                self.secrets.as_ref(),
-                &self.config.app_identifier,
-                Environment::BuiltInSandbox,
-                link.product,
-                &reference,
-                &account,
-            ) {
+            if let Err(e) = self
+                .link_tokens()
+                .save_account(Environment::BuiltInSandbox, link.product, &reference, &account)
+                .await
+            {
                 tracing::warn!(error = %e, "demo linked account token not stored; its balance will not load");
             }
         }

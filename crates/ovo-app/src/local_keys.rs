@@ -1,5 +1,6 @@
-//! Keys this ledger keeps in the OS keychain, never in the ledger file: the audit chain's HMAC
-//! key and the key that hashes secrets out of stored notifications. Entries are scoped by the
+//! Keys this ledger keeps in the OS keychain, never in the ledger: the audit chain's HMAC key,
+//! the key that hashes secrets out of stored notifications, and the key that seals customer
+//! tokens in the ledger (`desk/tokens.rs`). Entries are scoped by the
 //! ledger's own random id (setting `ledger_id`), so two ledgers on one machine never share one.
 //! The keychain also remembers which id the ledger in each data folder had, so a file whose id
 //! was removed or changed cannot pass for a new ledger with fresh keys and no anchor.
@@ -8,7 +9,7 @@
 use std::path::Path;
 
 use ovo_ledger::{settings, Ledger};
-use ovo_secrets::{SecretKey, SecretStore, Sensitive};
+use ovo_secrets::{SealingKey, SecretKey, SecretStore, Sensitive};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -18,13 +19,18 @@ const LEDGER_ID_SETTING: &str = "ledger_id";
 /// Keychain environment part of every local key (provider credentials use real environments).
 const LOCAL_SCOPE: &str = "local";
 const KEY_BYTES: usize = 32;
-const AUDIT_KEY: &str = "audit_key";
+pub(crate) const AUDIT_KEY: &str = "audit_key";
+const REDACTION_KEY: &str = "redaction_key";
+const TOKEN_KEY: &str = "token_key";
+/// Every key of a ledger, as an enrolment hands them to another desk.
+pub(crate) const LEDGER_KEYS: [&str; 3] = [AUDIT_KEY, REDACTION_KEY, TOKEN_KEY];
 
 /// The loaded keys.
 pub(crate) struct LocalKeys {
     pub ledger_id: String,
     pub audit: Sensitive<Vec<u8>>,
     pub redaction: Sensitive<Vec<u8>>,
+    pub tokens: SealingKey,
     /// The keychain had no audit key, so this open created one: entries sealed earlier with
     /// a lost key can no longer be checked (`audit_anchor.rs` reports them).
     pub audit_key_created: bool,
@@ -56,10 +62,20 @@ impl LocalKeys {
             (true, false) => shared_ledger_id(ledger, secrets, namespace).await?,
             (false, _) => ledger_id(ledger, secrets, namespace, data_dir, created, now).await?,
         };
-        let key = |name: &str| local_key(secrets, namespace, &ledger_id, name);
+        // A desk that did not create a shared ledger holds every key of it, or none (enrolment
+        // hands them over together); one it made up would seal what no other desk can read.
+        let may_create = !shared || created;
+        let key = |name: &str| local_key(secrets, namespace, &ledger_id, name, may_create);
         let (audit, audit_key_created) = key(AUDIT_KEY)?;
-        let (redaction, _) = key("redaction_key")?;
-        Ok(LocalKeys { audit, redaction, audit_key_created, ledger_id })
+        let (redaction, _) = key(REDACTION_KEY)?;
+        let (tokens, _) = key(TOKEN_KEY)?;
+        let tokens = SealingKey::from_bytes(tokens.expose()).map_err(|e| {
+            AppError::new(
+                ErrorCode::KeychainUnavailable,
+                format!("the keychain's {TOKEN_KEY}: {e}"),
+            )
+        })?;
+        Ok(LocalKeys { audit, redaction, tokens, audit_key_created, ledger_id })
     }
 
     /// The keychain address of this ledger's entry `name`.
@@ -165,7 +181,8 @@ async fn shared_ledger_id(
             ErrorCode::Storage,
             format!(
                 "this computer does not hold the keys of the shared ledger at {} (ledger {}); \
-                 only the desk that created the ledger holds them so far, so open the ledger there",
+                 an admin at a desk that uses it makes a one-time code (Settings → Ledger) with \
+                 which this desk is enrolled",
                 ledger.location(),
                 id.as_deref().unwrap_or("without an id")
             ),
@@ -196,6 +213,7 @@ fn local_key(
     namespace: &str,
     ledger_id: &str,
     name: &str,
+    may_create: bool,
 ) -> AppResult<(Sensitive<Vec<u8>>, bool)> {
     let address = LocalKeys::address(namespace, ledger_id, name);
     let keychain = keychain_error(name);
@@ -207,6 +225,16 @@ fn local_key(
             )
         })?;
         return Ok((Sensitive::new(bytes), false));
+    }
+    if !may_create {
+        return Err(AppError::new(
+            ErrorCode::Storage,
+            format!(
+                "this computer holds only some keys of the shared ledger {ledger_id} (its {name} \
+                 is missing); enrol this desk again with a new code from an admin"
+            ),
+        )
+        .with_reason("desk_not_enrolled"));
     }
     let bytes = random_bytes(KEY_BYTES);
     secrets.put(&address, &Sensitive::new(hex::encode(&bytes))).map_err(&keychain)?;

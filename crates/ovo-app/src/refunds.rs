@@ -14,6 +14,7 @@ use ovo_providers::model::{RefundOutcome, RefundRequest, RefundState};
 use ovo_providers::{capabilities, ProviderError, UnknownCause};
 use serde_json::json;
 
+use crate::background::Work;
 use crate::backoffice::Backoffice;
 use crate::desk::problems::changed_nothing;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -266,17 +267,28 @@ impl Backoffice {
         };
         let mut settled = 0;
         for refund in due {
-            let done = match (refund.status, refund.mode) {
-                (RefundStatus::Approved, RefundMode::Api) => {
-                    self.submit_refund(refund.id, None).await
+            let work = async {
+                // Another desk may have moved it on since the list was read.
+                let fresh = self.refund_row(refund.id).await?;
+                let unchanged = fresh.status == refund.status
+                    && fresh.next_check_at.is_none_or(|t| t <= self.now());
+                if !unchanged {
+                    return Ok(());
                 }
-                (RefundStatus::Approved, RefundMode::Offline) => {
-                    self.await_offline_transfer(&refund).await
+                let refund = fresh;
+                match (refund.status, refund.mode) {
+                    (RefundStatus::Approved, RefundMode::Api) => {
+                        self.submit_refund(refund.id, None).await
+                    }
+                    (RefundStatus::Approved, RefundMode::Offline) => {
+                        self.await_offline_transfer(&refund).await
+                    }
+                    _ => self.resolve_refund(&refund, pace).await,
                 }
-                _ => self.resolve_refund(&refund, pace).await,
             };
-            match done {
-                Ok(()) => {
+            match self.claimed(Work::Refund, refund.id.get(), work).await {
+                Ok(None) => {}
+                Ok(Some(())) => {
                     if self.refund_row(refund.id).await?.status.is_final() {
                         settled += 1;
                     }
@@ -547,9 +559,7 @@ impl Backoffice {
         payment: &PaymentDetail,
         idempotency_key: String,
     ) -> AppResult<RefundRequest> {
-        let mut conn = self.ledger.read().await?;
-        let account = self.payment_account(&mut conn, payment.binding_id).await?;
-        drop(conn);
+        let account = self.payment_account(payment.binding_id).await?;
         Ok(RefundRequest {
             refund_reference: refund.reference.clone(),
             idempotency_key,

@@ -60,12 +60,12 @@ async fn seeded_link(
     f: &Fixture,
     phone: &str,
     product: Product,
-) -> (i64, LinkedAccountView, SecretKey) {
+) -> (i64, LinkedAccountView, LinkTokens) {
     let customer = customer_id(f, phone).await;
     let seeded = account(f, customer, product).await;
     assert_eq!(seeded.status, LinkStatus::Active);
-    let key = link_key(product, &seeded.reference);
-    assert!(f.secrets.contains(&key).unwrap(), "the demo token is kept");
+    let key = (product, seeded.reference.clone());
+    assert!(tokens_kept(f, &key).await, "the demo token is kept");
     (customer, seeded, key)
 }
 
@@ -137,8 +137,32 @@ async fn clear_faults(f: &Fixture) {
     f.sim().await.clear_faults().await;
 }
 
-fn link_key(product: Product, reference: &str) -> SecretKey {
-    SecretKey::new(APP_ID, "builtin_sandbox", product.key(), format!("link-{reference}"))
+/// Where a linking's tokens are kept: sealed in the ledger.
+type LinkTokens = (Product, String);
+
+/// Whether the ledger keeps sealed tokens for the linking, and none in the clear.
+async fn tokens_kept(f: &Fixture, (product, reference): &LinkTokens) -> bool {
+    let reference = ovo_domain::Reference::parse(reference).unwrap();
+    let mut conn = f.app.ledger().read().await.unwrap();
+    let sealed = ovo_ledger::link_secrets::get(
+        &mut conn,
+        ovo_domain::Environment::BuiltInSandbox,
+        *product,
+        &reference,
+    )
+    .await
+    .unwrap();
+    let legacy = SecretKey::new(
+        APP_ID,
+        "builtin_sandbox",
+        product.key(),
+        format!("link-{}", reference.as_str()),
+    );
+    assert!(!f.secrets.contains(&legacy).unwrap(), "no tokens left in the keychain");
+    if let Some(sealed) = &sealed {
+        assert!(sealed.starts_with("v1."), "sealed: {sealed}");
+    }
+    sealed.is_some()
 }
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
@@ -262,7 +286,7 @@ async fn staff_links_ovo_snap_through_the_return_page_and_reads_the_balance() {
     assert_eq!(f.opener.opened(), std::slice::from_ref(&redirect));
     assert!(started.expires_at.is_some());
     assert!(
-        f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap(),
+        tokens_kept(&f, &(Product::OvoSnap, started.reference.clone())).await,
         "the linkageToken waits in the keychain"
     );
     // Starting again while it waits shows the same linking.
@@ -347,7 +371,7 @@ async fn faspay_linking_completes_by_asking_the_provider() {
     let linked = f.app.refresh_link(AccountRef { account_id: started.id }).await.unwrap();
     assert_eq!(linked.status, LinkStatus::Active, "{linked:?}");
     assert!(
-        !f.secrets.contains(&link_key(Product::FaspayOvoTokenize, &started.reference)).unwrap(),
+        !tokens_kept(&f, &(Product::FaspayOvoTokenize, started.reference.clone())).await,
         "a Faspay link keeps no secret"
     );
     let balance =
@@ -370,7 +394,7 @@ async fn a_declined_linking_fails_and_can_be_retried() {
     assert_eq!(problem.provider_code.as_deref(), Some("access_denied"));
     assert!(failed.redirect_url.is_none());
     assert!(
-        !f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap(),
+        !tokens_kept(&f, &(Product::OvoSnap, started.reference.clone())).await,
         "the linkageToken is forgotten"
     );
 
@@ -491,13 +515,13 @@ async fn an_unfinished_linking_expires_and_a_late_return_is_ignored() {
     assert_eq!(expired.status, LinkStatus::Expired, "{expired:?}");
     assert_eq!(expired.problem.as_ref().unwrap().kind, ProviderProblemKind::Expired);
     assert!(expired.expires_at.is_none());
-    assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
+    assert!(!tokens_kept(&f, &(Product::OvoSnap, started.reference.clone())).await);
 
     // The customer approves late (the sandbox still waits on real time): ignored.
     decided_on_the_page(&f, "ovo_snap", SITI, "approve").await;
     let still = account(&f, siti, Product::OvoSnap).await;
     assert_eq!(still.status, LinkStatus::Expired);
-    assert!(!f.secrets.contains(&link_key(Product::OvoSnap, &started.reference)).unwrap());
+    assert!(!tokens_kept(&f, &(Product::OvoSnap, started.reference.clone())).await);
     // It can be started again.
     let retried = f.app.retry_link(AccountRef { account_id: expired.id }).await.unwrap();
     assert_eq!(retried.status, LinkStatus::Pending);
@@ -516,7 +540,7 @@ async fn unlinking_forgets_the_tokens_and_is_audited() {
     assert_eq!(result.outcome, UnlinkOutcome::Unlinked, "{result:?}");
     assert_eq!(result.account.status, LinkStatus::Unlinked);
     assert!(result.account.unlinked_at.is_some());
-    assert!(!f.secrets.contains(&key).unwrap(), "tokens forgotten");
+    assert!(!tokens_kept(&f, &key).await, "tokens forgotten");
     assert!(page(&f, budi).await.customer.linked_products.is_empty());
     let state = get_json(&f, "/_sandbox/ovo_snap/state").await;
     assert!(state.to_string().contains("UNBOUND"), "the sandbox unbound it: {state}");
@@ -777,7 +801,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     assert_eq!(lost.outcome, UnlinkOutcome::Failed);
     assert_eq!(lost.account.status, LinkStatus::Unlinking, "never a guess");
     assert!(lost.account.problem.is_some());
-    assert!(f.secrets.contains(&key).unwrap(), "kept until unlinked");
+    assert!(tokens_kept(&f, &key).await, "kept until unlinked");
     assert_eq!(unlinks_processed(&f, "doku_snap_ovo").await, 1);
 
     // Nothing is sent again while the call may still be in flight.
@@ -788,7 +812,7 @@ async fn an_unlink_whose_answer_is_lost_stays_unlinking_until_the_background_sen
     let done = resolve_unlink(&f, siti, doku.id, 3).await;
     assert_eq!(done.status, LinkStatus::Unlinked);
     assert!(done.unlinked_at.is_some());
-    assert!(!f.secrets.contains(&key).unwrap(), "tokens forgotten once unlinked");
+    assert!(!tokens_kept(&f, &key).await, "tokens forgotten once unlinked");
     assert_eq!(unlinks_processed(&f, "doku_snap_ovo").await, 1);
     let entries = audit(&f).await;
     let resolved = entries
@@ -829,7 +853,7 @@ async fn an_unlink_the_provider_refuses_returns_the_account_to_active() {
     assert_eq!(refused.outcome, UnlinkOutcome::Failed);
     assert_eq!(refused.account.status, LinkStatus::Active);
     assert!(refused.account.problem.is_some());
-    assert!(f.secrets.contains(&link_key(Product::OvoSnap, &ovo.reference)).unwrap());
+    assert!(tokens_kept(&f, &(Product::OvoSnap, ovo.reference.clone())).await);
     assert_eq!(unlinks_processed(&f, "ovo_snap").await, 0);
     // Nothing is left for the background to send.
     f.clock.advance_millis(3_600_000);

@@ -1,14 +1,20 @@
 //! A desk's ledger file moved into a shared PostgreSQL ledger, and the same desk working on it
-//! afterwards. Runs on the PostgreSQL run (`OVO_TEST_POSTGRES_URL`) and says so otherwise.
+//! afterwards; other desks enrolled with a one-time code, working on the same ledger. Runs on the PostgreSQL run (`OVO_TEST_POSTGRES_URL`) and says so otherwise.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 
 use ovo_app::ipc::*;
-use ovo_app::{move_ledger, Backoffice, ErrorCode, LedgerLocation};
-use ovo_domain::{Clock, ManualClock, Timestamp};
-use ovo_test_support::app::{self, TestApp, FIXED_START_MS};
+use ovo_app::{
+    enrol_desk, move_ledger, AppError, Backoffice, BackofficeConfig, EnrolledDesk, ErrorCode,
+    LedgerLocation,
+};
+use ovo_domain::{Clock, ManualClock, Product, Timestamp};
+use ovo_ledger::claims;
+use ovo_secrets::{MemoryStore, Sensitive};
+use ovo_test_support::app::{self, TestApp, WithSim, APP_ID, FIXED_START_MS};
 use ovo_test_support::ledger as support;
+use ovo_test_support::phones::BUDI;
 
 #[tokio::test]
 async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_its_chain_intact() {
@@ -74,6 +80,209 @@ async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_it
     assert_eq!(again.code, ErrorCode::NotFound, "{again:?}");
 }
 
+/// A second desk of `a`'s shared ledger: its own data folder, instance lock and keychain, the
+/// same simulator; enrolled with a one-time code that `a`'s admin made.
+struct OtherDesk {
+    _dir: tempfile::TempDir,
+    config: BackofficeConfig,
+    keychain: Arc<MemoryStore>,
+    clock: Arc<ManualClock>,
+}
+
+impl OtherDesk {
+    fn new(a: &WithSim) -> OtherDesk {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = app::config(&dir.path().join("data"), Some("0.001"), Some(&a.sim.url("")));
+        config.ledger = Some(a.app.ledger().location().clone());
+        OtherDesk {
+            _dir: dir,
+            config,
+            keychain: Arc::new(MemoryStore::new()),
+            clock: Arc::new(ManualClock::new(a.clock.now())),
+        }
+    }
+
+    async fn open(&self) -> Result<Backoffice, AppError> {
+        Backoffice::open(self.config.clone(), self.keychain.clone(), self.clock.clone()).await
+    }
+
+    async fn enrol(&self, code: &str) -> Result<EnrolledDesk, AppError> {
+        let location = self.config.ledger.as_ref().unwrap();
+        let input = EnrolDeskInput {
+            code: Secret(Sensitive::new(code.to_owned())),
+            desk_name: "Finance, 2nd floor".into(),
+        };
+        enrol_desk(location, self.keychain.as_ref(), APP_ID, self.clock.as_ref(), input).await
+    }
+}
+
+/// A code made by the admin at `a`, who is signed in for it; `signed_in` is signed in after.
+async fn new_code(a: &WithSim, signed_in: &str) -> NewDeskEnrolment {
+    a.sign_in_as("admin").await;
+    let made = a.app.create_desk_enrolment().await.unwrap();
+    a.sign_in_as(signed_in).await;
+    made
+}
+
+/// The same code with its last character changed.
+fn wrong(code: &str) -> String {
+    let mut wrong = code.to_owned();
+    let last = wrong.pop().unwrap();
+    wrong.push(if last == '7' { '8' } else { '7' });
+    wrong
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_enrolled_with_a_one_time_code_uses_an_account_linked_at_another_desk() {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder()
+        .scale("0.001")
+        .admin()
+        .operators(&[("sam", "staff")])
+        .signed_in("sam")
+        .open_with_sim()
+        .await;
+    let b = OtherDesk::new(&a);
+
+    // A desk whose keychain lacks the ledger's keys is refused, and writes nothing.
+    a.sign_in_as("admin").await;
+    let audit_before = app::audit_page(&a.app, 1_000).await.len();
+    a.sign_in_as("sam").await;
+    let refused = b.open().await.unwrap_err();
+    assert_eq!((refused.code, refused.reason), (ErrorCode::Storage, Some("desk_not_enrolled")));
+    assert!(refused.message.contains("one-time code"), "{refused:?}");
+
+    // Only an admin makes a code; it is shown once and the ledger keeps no trace of it.
+    let staff = a.app.create_desk_enrolment().await.unwrap_err();
+    assert_eq!(staff.code, ErrorCode::Forbidden, "{staff:?}");
+    let made = new_code(&a, "sam").await;
+    assert_eq!(made.code.len(), 29, "{}", made.code);
+    assert_eq!(made.enrolment.state, EnrolmentState::Open);
+    let secret_part = made.code[6..].replace('-', "");
+    assert!(app::ledger_holds(&a.app, &secret_part).await.is_empty(), "the code is not stored");
+
+    // A wrong code counts against the enrolment and writes no key.
+    let mistyped = b.enrol(&wrong(&made.code)).await.unwrap_err();
+    assert_eq!(mistyped.reason, Some("enrolment_code_wrong"), "{mistyped:?}");
+    assert!(mistyped.message.contains("4 more tries"), "{mistyped:?}");
+    assert!(b.open().await.is_err(), "still not enrolled");
+
+    // The right code, typed in lower case: the desk holds the keys and opens.
+    let enrolled = b.enrol(&made.code.to_lowercase()).await.unwrap();
+    assert_eq!(enrolled.enrolment_id, made.enrolment.id);
+    let again = b.enrol(&made.code).await.unwrap_err();
+    assert_eq!(again.reason, Some("enrolment_code_used"), "{again:?}");
+    let desk_b = b.open().await.unwrap();
+    assert!(!desk_b.open_report().created);
+
+    // A linking made at desk A (the demo's, sealed in the ledger there) works at desk B: the
+    // balance call needs the customer's token.
+    app::sign_in_as(&desk_b, "sam").await;
+    let budi = app::customer_id(&desk_b, BUDI).await;
+    let page = desk_b.customer_page(CustomerRef { customer_id: budi }).await.unwrap();
+    let account = page.accounts.iter().find(|a| a.product == Product::OvoSnap).unwrap();
+    let balance = desk_b
+        .refresh_balance(AccountRef { account_id: account.id })
+        .await
+        .unwrap()
+        .balance
+        .unwrap();
+    assert!(balance.last_failure.is_none(), "{balance:?}");
+    assert_eq!((balance.cash, balance.points), (Some(2_500_000), Some(75_000)));
+
+    // One chain: both desks verify it, and it says who made the code and which desk used it.
+    for desk in [&a.app, &Arc::new(desk_b)] {
+        app::sign_in_as(desk, "admin").await;
+        let verified = desk.verify_audit().await.unwrap();
+        assert!(verified.intact, "{verified:?}");
+    }
+    let entries = app::audit_page(&a.app, 1_000).await;
+    let actions: Vec<&str> =
+        entries[..entries.len() - audit_before].iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"desk.enrolment_created"), "{actions:?}");
+    assert!(actions.contains(&"desk.enrolled"), "{actions:?}");
+    let listed = a.app.desk_enrolments().await.unwrap();
+    let used = listed.iter().find(|e| e.id == made.enrolment.id).unwrap();
+    assert_eq!(used.state, EnrolmentState::Used);
+    assert_eq!((used.desk_name.as_deref(), used.failed_attempts), (Some("Finance, 2nd floor"), 1));
+    let info = a.app.ledger_info().await.unwrap();
+    assert!(info.shared && info.backend == "postgres", "{info:?}");
+    assert!(info.location.starts_with("postgres://"), "{info:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enrolment_code_ends_when_withdrawn_expired_or_mistyped_five_times() {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder().scale("0.001").admin().signed_in("admin").open_with_sim().await;
+    let b = OtherDesk::new(&a);
+
+    let withdrawn = new_code(&a, "admin").await;
+    let view = a
+        .app
+        .withdraw_desk_enrolment(EnrolmentRef { id: withdrawn.enrolment.id.clone() })
+        .await
+        .unwrap();
+    assert_eq!(view.state, EnrolmentState::Withdrawn);
+    let twice = a
+        .app
+        .withdraw_desk_enrolment(EnrolmentRef { id: withdrawn.enrolment.id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(twice.reason, Some("enrolment_not_open"), "{twice:?}");
+    assert_eq!(
+        b.enrol(&withdrawn.code).await.unwrap_err().reason,
+        Some("enrolment_code_withdrawn")
+    );
+
+    let mistyped = new_code(&a, "admin").await;
+    for tries_left in (0..5).rev() {
+        let error = b.enrol(&wrong(&mistyped.code)).await.unwrap_err();
+        assert_eq!(error.reason, Some("enrolment_code_wrong"), "{error:?}");
+        if tries_left > 0 {
+            assert!(error.message.contains(&format!("{tries_left} more tries")), "{error:?}");
+        } else {
+            assert!(error.message.contains("has now ended"), "{error:?}");
+        }
+    }
+    // Even the right code is refused now.
+    assert_eq!(b.enrol(&mistyped.code).await.unwrap_err().reason, Some("enrolment_code_ended"));
+
+    let late = new_code(&a, "admin").await;
+    b.clock.advance_seconds(24 * 60 * 60);
+    assert_eq!(b.enrol(&late.code).await.unwrap_err().reason, Some("enrolment_code_expired"));
+    let unknown = b.enrol("00000-00000-00000-00000-00000").await.unwrap_err();
+    assert_eq!(unknown.reason, Some("enrolment_code_unknown"), "{unknown:?}");
+    let malformed = b.enrol("12345").await.unwrap_err();
+    assert_eq!(malformed.reason, Some("enrolment_code_format"), "{malformed:?}");
+
+    // Ended enrolments keep no sealed keys.
+    a.clock.advance_seconds(24 * 60 * 60);
+    new_code(&a, "admin").await;
+    let still_sealed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM desk_enrolments WHERE sealed IS NOT NULL")
+            .fetch_one(a.app.ledger().writer_pool())
+            .await
+            .unwrap();
+    assert_eq!(still_sealed, 1, "only the newest code is open");
+    assert!(b.open().await.is_err(), "no code enrolled the desk");
+}
+
+#[tokio::test]
+async fn a_ledger_file_has_no_desks_to_enrol() {
+    let f = TestApp::builder().file_ledger().admin().signed_in("admin").open().await;
+    let refused = f.app.create_desk_enrolment().await.unwrap_err();
+    assert_eq!(refused.reason, Some("enrolment_needs_shared_ledger"), "{refused:?}");
+    let info = f.app.ledger_info().await.unwrap();
+    assert_eq!((info.backend.as_str(), info.shared), ("file", false));
+    assert!(info.location.ends_with(ovo_app::LEDGER_FILE), "{info:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it() {
     if !support::on_postgres() {
@@ -82,21 +291,22 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it(
     }
     let a = TestApp::builder()
         .scale("0.001")
+        .admin()
         .operators(&[("sam", "staff"), ("fina", "finance")])
         .signed_in("sam")
         .open_with_sim()
         .await;
-    // The second desk: its own data folder and instance lock, the same shared ledger and
-    // simulator. It holds the ledger's keys as an enrolled desk would; enrolment is not built
-    // yet, so it shares the first desk's keychain.
-    let other = tempfile::tempdir().unwrap();
-    let mut config = app::config(&other.path().join("data"), Some("0.001"), Some(&a.sim.url("")));
-    config.ledger = Some(a.app.ledger().location().clone());
-    let clock = Arc::new(ManualClock::new(a.clock.now()));
-    let b = Backoffice::open(config, a.secrets.clone(), clock).await.unwrap();
+    let other = OtherDesk::new(&a);
+    other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
+    let b = Arc::new(other.open().await.unwrap());
     assert!(!b.open_report().created);
     app::sign_in_as(&b, "fina").await;
-
+    // Finance's screen at desk B waits for changes by any desk.
+    assert!(b.follow_ledger_changes().await.unwrap());
+    let waiting = tokio::spawn({
+        let b = b.clone();
+        async move { b.next_ledger_change(LedgerChangesInput { after: 0 }).await }
+    });
     // A demo OVO SNAP payment with something left to refund.
     let page = a
         .app
@@ -118,6 +328,12 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it(
     let payment = chosen.expect("a refundable demo OVO SNAP payment");
     let requested = app::refund::request(&a.app, payment, "10.000").await.unwrap();
     assert_eq!((requested.status.as_str(), requested.requested_by.as_str()), ("requested", "sam"));
+    // The request at desk A reaches desk B's waiting screen as a change to refunds.
+    let heard = waiting.await.unwrap().unwrap();
+    assert!(heard.live && heard.tables.contains(&"refunds".to_owned()), "{heard:?}");
+    let quiet = b.next_ledger_change(LedgerChangesInput { after: heard.seq });
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(300), quiet).await;
+    assert!(quiet.is_err(), "nothing else changed, so the next wait waits");
 
     // Finance's queue at the other desk holds it; approving there sends it.
     let queue = app::refund_queue(&b, "requested").await;
@@ -138,4 +354,65 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it(
     let refused =
         app::refund::decide(&b, own.id, true, "", &app::password_of("sam")).await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_claimed_by_a_desk_that_crashed_is_checked_once_its_claim_lapses() {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder()
+        .scale("0.001")
+        .admin()
+        .operators(&[("sam", "staff")])
+        .signed_in("sam")
+        .open_with_sim()
+        .await;
+    let other = OtherDesk::new(&a);
+    other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
+    let b = other.open().await.unwrap();
+    // A push the customer never answers stays pending, checked on the product's schedule.
+    let mut input = app::payment_input(None, "doku_jokul_ovo_push", "push", "15.000", "claims");
+    input.phone = "0811-0000-0006".into();
+    let started = a.app.start_payment(input).await.unwrap();
+    assert_eq!(started.payment.status, "pending");
+    let id = started.payment.id;
+    let status = "/orders/v1/status/{invoice_number}";
+    let queries = || async { a.sim.received_at("doku_jokul_ovo_push", "GET", status).await.len() };
+
+    // A desk took the claim on its status query and crashed.
+    let now = a.clock.now().plus_seconds(30);
+    a.clock.set(now);
+    other.clock.set(now);
+    let until = now.plus_millis(120_000);
+    assert!(claims::take(a.app.ledger(), "payment_check", id, "crashed", now, until)
+        .await
+        .unwrap());
+    let before = queries().await;
+    a.app.poll_payments().await.unwrap();
+    b.poll_payments().await.unwrap();
+    assert_eq!(queries().await, before, "no desk asks while the claim holds");
+
+    // Once it lapses, one desk takes it over and asks (the provider takes a second to answer);
+    // the other desk finds it claimed and passes over it.
+    a.clock.set(until);
+    other.clock.set(until);
+    let delay = serde_json::json!({ "kind": "delay", "ms": 1_000 });
+    a.sim.arm("doku_jokul_ovo_push", status, delay, 2).await;
+    let (at_a, at_b) = tokio::join!(a.app.poll_payments(), b.poll_payments());
+    at_a.unwrap();
+    at_b.unwrap();
+    assert_eq!(queries().await, before + 1, "asked exactly once");
+    assert_eq!(claims::holder(a.app.ledger(), "payment_check", id, until).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_ledger_file_has_no_change_feed_and_says_so() {
+    let f = TestApp::builder().file_ledger().admin().signed_in("admin").open().await;
+    let changes = f.app.next_ledger_change(LedgerChangesInput { after: 0 }).await.unwrap();
+    assert!(!changes.live && changes.tables.is_empty(), "{changes:?}");
+    f.app.sign_out().await.unwrap();
+    let signed_out = f.app.next_ledger_change(LedgerChangesInput { after: 0 }).await.unwrap_err();
+    assert_eq!(signed_out.code, ErrorCode::Unauthenticated, "{signed_out:?}");
 }

@@ -11,7 +11,7 @@ use crate::error::{LedgerError, LedgerResult};
 use crate::row::SqlBuilder;
 
 /// The tables in an order that never names a row before it exists.
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 19] = [
     "operators",
     "customers",
     "customer_name_words",
@@ -26,6 +26,9 @@ const TABLES: [&str; 16] = [
     "refund_policy_overrides",
     "settings",
     "password_attempts",
+    "link_secrets",
+    "desk_enrolments",
+    "work_claims",
     "audit_log",
     "audit_chain",
 ];

@@ -6,11 +6,15 @@
 pub mod audit;
 pub mod balances;
 pub mod bindings;
+pub mod changes;
+pub mod claims;
 pub mod copy;
 pub mod customers;
 mod db;
+pub mod enrolments;
 mod error;
 pub mod history;
+pub mod link_secrets;
 pub mod notifications;
 pub mod operators;
 pub mod payments;

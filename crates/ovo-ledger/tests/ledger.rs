@@ -801,3 +801,50 @@ async fn a_bad_ledger_location_or_an_unreachable_server_is_a_clear_error() {
     .unwrap();
     assert_eq!(in_query.to_string(), "postgres://ovo@db/ledger?password=***&sslmode=verify-full");
 }
+
+#[tokio::test]
+async fn a_work_claim_is_held_by_one_desk_until_it_is_released_or_lapses() {
+    use ovo_ledger::claims;
+    let (_dir, ledger) = fresh().await;
+    let until = T0.plus_seconds(120);
+    assert!(claims::take(&ledger, "refund", 7, "desk-a", T0, until).await.unwrap());
+    // Another desk is refused while it holds; the holder renews it.
+    assert!(!claims::take(&ledger, "refund", 7, "desk-b", T0.plus_seconds(60), until)
+        .await
+        .unwrap());
+    assert!(claims::take(
+        &ledger,
+        "refund",
+        7,
+        "desk-a",
+        T0.plus_seconds(60),
+        T0.plus_seconds(180)
+    )
+    .await
+    .unwrap());
+    assert!(!claims::take(&ledger, "refund", 7, "desk-b", T0.plus_seconds(150), until)
+        .await
+        .unwrap());
+    // Another subject or kind is free.
+    assert!(claims::take(&ledger, "refund", 8, "desk-b", T0, until).await.unwrap());
+    assert!(claims::take(&ledger, "payment_check", 7, "desk-b", T0, until).await.unwrap());
+    assert_eq!(claims::holder(&ledger, "refund", 7, T0).await.unwrap().as_deref(), Some("desk-a"));
+    // Only the holder releases it.
+    claims::release(&ledger, "refund", 7, "desk-b").await.unwrap();
+    assert!(!claims::take(&ledger, "refund", 7, "desk-b", T0, until).await.unwrap());
+    claims::release(&ledger, "refund", 7, "desk-a").await.unwrap();
+    assert!(claims::take(&ledger, "refund", 7, "desk-b", T0, until).await.unwrap());
+    // A crashed desk's claim lapses at its end.
+    assert!(claims::take(&ledger, "linking", 1, "crashed", T0, until).await.unwrap());
+    assert!(!claims::take(&ledger, "linking", 1, "desk-a", T0.plus_seconds(119), until)
+        .await
+        .unwrap());
+    assert!(claims::take(&ledger, "linking", 1, "desk-a", until, until.plus_seconds(120))
+        .await
+        .unwrap());
+    assert_eq!(
+        claims::holder(&ledger, "linking", 1, until).await.unwrap().as_deref(),
+        Some("desk-a")
+    );
+    assert_eq!(claims::release_all(&ledger, "desk-b").await.unwrap(), 3);
+}

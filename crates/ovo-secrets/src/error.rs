@@ -40,6 +40,13 @@ pub enum SecretError {
         detail: String,
     },
 
+    /// A sealed value does not open: another key, another context, or altered.
+    #[error("a sealed secret cannot be opened: {detail}")]
+    Unsealable {
+        /// Why (never the value).
+        detail: String,
+    },
+
     /// Any other keychain failure.
     #[error("OS keychain error for {entry}: {detail}")]
     Keychain {

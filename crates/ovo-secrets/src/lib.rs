@@ -5,6 +5,8 @@
 //! - [`SecretStore`] is the storage trait; [`KeychainStore`] uses the OS keychain
 //!   (macOS Keychain, Windows Credential Manager, Linux Secret Service) through `keyring` 3,
 //!   and [`MemoryStore`] keeps secrets in memory for unit tests.
+//! - [`SealingKey`] seals secrets kept outside the keychain (XChaCha20-Poly1305), with a key from
+//!   the keychain or derived from a one-time code (argon2id).
 //!
 //! # Keychain naming scheme
 //!
@@ -25,12 +27,14 @@ mod error;
 mod key;
 mod keychain;
 mod memory;
+mod seal;
 mod sensitive;
 
 pub use error::SecretError;
 pub use key::SecretKey;
 pub use keychain::KeychainStore;
 pub use memory::MemoryStore;
+pub use seal::{SealingKey, SEALING_KEY_BYTES};
 pub use sensitive::Sensitive;
 
 /// Largest accepted secret value, in bytes (UTF-8).

@@ -1,4 +1,4 @@
-// The forms of the sign-in style screens (first administrator, sign-in, unlock, own password), as data: each input becomes one
+// The forms of the sign-in style screens (first administrator, sign-in, unlock, own password, desk enrolment), as data: each input becomes one
 // TextField of the screen's AuthForm, bound to `values[name]`.
 
 import type { HTMLInputAttributes } from 'svelte/elements';
@@ -17,7 +17,7 @@ export interface AuthInput {
 
 export interface AuthFormSpec {
   /** The submit button says `{action}.submit`, and `{action}.submitting` while busy. */
-  action: 'setup' | 'signin' | 'lock' | 'password';
+  action: 'setup' | 'signin' | 'lock' | 'password' | 'enrol';
   /** `{testid}-submit` on the button, `{testid}-{suffix}` on each input. */
   testid: string;
   inputs: AuthInput[];
@@ -64,4 +64,15 @@ export const CHANGE_PASSWORD_FORM: AuthFormSpec = {
     { ...password, name: 'confirm', label: 'field.newPasswordConfirm', autocomplete: 'new-password', suffix: 'confirm' },
   ],
   missing: 'password.missing',
+};
+
+/** A desk not yet enrolled in its shared ledger: an admin's one-time code, and the name this desk goes by. */
+export const ENROL_FORM: AuthFormSpec = {
+  action: 'enrol',
+  testid: 'enrol',
+  inputs: [
+    { name: 'code', label: 'field.enrolmentCode', autocomplete: 'off', hint: 'hint.enrolmentCode', suffix: 'code' },
+    { name: 'deskName', label: 'field.deskName', autocomplete: 'off', hint: 'hint.deskName', suffix: 'desk-name' },
+  ],
+  missing: 'enrol.missing',
 };

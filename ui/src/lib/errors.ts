@@ -91,10 +91,10 @@ export function describeProblem(problem: Problem): Described {
         : t('error.code.too_many_attempts');
     return { text, detail: null };
   }
-  if (problem.reason === 'text_too_long') {
-    // The back end's message names the field and its limit.
+  if (problem.reason === 'text_too_long' || problem.reason === 'enrolment_code_wrong') {
+    // The back end's message names the field and its limit, or how many tries the enrolment code has left.
     const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
-    return { text: t('error.reason.text_too_long'), detail };
+    return { text: tOr('error.reason.', problem.reason), detail };
   }
   if (problem.reason !== null && hasReasonText(problem.reason)) {
     return { text: tOr('error.reason.', problem.reason), detail: null };

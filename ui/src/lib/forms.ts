@@ -3,7 +3,7 @@
 
 import { getContext, setContext } from 'svelte';
 
-export type FormField = 'username' | 'displayName' | 'current' | 'password' | 'confirm';
+export type FormField = 'username' | 'displayName' | 'current' | 'password' | 'confirm' | 'code' | 'deskName';
 
 export function fieldForReason(reason: string | null): FormField | null {
   switch (reason) {
@@ -21,6 +21,17 @@ export function fieldForReason(reason: string | null): FormField | null {
       return 'password';
     case 'password_mismatch':
       return 'confirm';
+    case 'enrolment_code_format':
+    case 'enrolment_code_unknown':
+    case 'enrolment_code_used':
+    case 'enrolment_code_withdrawn':
+    case 'enrolment_code_ended':
+    case 'enrolment_code_expired':
+    case 'enrolment_code_wrong':
+    case 'enrolment_other_ledger':
+      return 'code';
+    case 'desk_name_length':
+      return 'deskName';
     default:
       return null;
   }

@@ -46,16 +46,18 @@ describe('visibleSettingsTabs', () => {
       'provider_settings',
       'refund_policies',
       'notifications',
+      'ledger',
       'preferences',
     ]);
     expect(visibleSettingsTabs(['manage_credentials'])).toEqual(['credentials', 'preferences']);
   });
 
-  it('gives provider settings, refund policies and notifications to manage_settings only', () => {
+  it('gives provider settings, refund policies, notifications and the ledger to manage_settings only', () => {
     expect(visibleSettingsTabs(['manage_settings'])).toEqual([
       'provider_settings',
       'refund_policies',
       'notifications',
+      'ledger',
       'preferences',
     ]);
     expect(visibleSettingsTabs(['approve_refunds', 'view_payments'])).toEqual(['preferences']);

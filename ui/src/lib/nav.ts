@@ -10,6 +10,7 @@ export type SettingsTab =
   | 'provider_settings'
   | 'refund_policies'
   | 'notifications'
+  | 'ledger'
   | 'preferences';
 
 const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']> = [
@@ -26,6 +27,7 @@ const TAB_RULES: ReadonlyArray<[SettingsTab, readonly Permission[] | 'everyone']
   ['provider_settings', ['manage_settings']],
   ['refund_policies', ['manage_settings']],
   ['notifications', ['manage_settings']],
+  ['ledger', ['manage_settings']],
   ['preferences', 'everyone'],
 ];
 

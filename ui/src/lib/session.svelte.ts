@@ -38,14 +38,17 @@ export const app = $state<AppState>({
   demoPassword: null,
 });
 
-/** Loads what the app needs before the first screen. Throws `AppError` on failure. */
-export async function bootstrap(): Promise<void> {
+/**
+ * Loads what the app needs before the first screen. Throws `AppError` on failure. `chosen` is a language the
+ * operator chose before the back office opened (on the enrolment screen): it applies unless one is saved.
+ */
+export async function bootstrap({ chosen = null }: { chosen?: LanguageKey | null } = {}): Promise<void> {
   const info = await api.appInfo();
   app.environment = info.environment;
   app.version = info.version;
   app.demoOperators = info.demoOperators ?? [];
   app.demoPassword = info.demoPassword ?? null;
-  setCurrentLanguage(defaultLanguage(info));
+  setCurrentLanguage(info.language ?? chosen ?? defaultLanguage(info));
   app.status = await api.sessionStatus();
 }
 

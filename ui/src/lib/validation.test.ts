@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkDisplayName, checkIdleMinutes, checkPassword, checkPasswordConfirm, checkUsername } from './validation';
+import {
+  checkDeskName,
+  checkDisplayName,
+  checkEnrolmentCode,
+  checkIdleMinutes,
+  checkPassword,
+  checkPasswordConfirm,
+  checkUsername,
+} from './validation';
 
 describe('validation', () => {
   it('checks usernames: 3–32 of a-z 0-9 . _ -', () => {
@@ -25,6 +33,25 @@ describe('validation', () => {
     expect(checkPassword('1234567890')).toBeNull();
     expect(checkPassword('x'.repeat(256))).toBeNull();
     expect(checkPassword('x'.repeat(257))).toBe('password_too_long');
+  });
+
+  it('checks enrolment codes as the back end reads them: 25 of Crockford base32, any case, dashes and spaces', () => {
+    expect(checkEnrolmentCode('7KQ2M-XH4PA-9TRWB-CE3NF-G6YJD')).toBeNull();
+    expect(checkEnrolmentCode('7kq2m xh4pa 9trwb ce3nf g6yjd')).toBeNull();
+    expect(checkEnrolmentCode('7KQ2MXH4PA9TRWBCE3NFG6YJD')).toBeNull();
+    // O, I and L are read as 0, 1 and 1.
+    expect(checkEnrolmentCode('OIL2M-XH4PA-9TRWB-CE3NF-G6YJD')).toBeNull();
+    expect(checkEnrolmentCode('UKQ2M-XH4PA-9TRWB-CE3NF-G6YJD')).toBe('enrolment_code_format');
+    expect(checkEnrolmentCode('7KQ2M-XH4PA-9TRWB-CE3NF-G6YJ')).toBe('enrolment_code_format');
+    expect(checkEnrolmentCode('7KQ2M-XH4PA-9TRWB-CE3NF-G6YJD7')).toBe('enrolment_code_format');
+    expect(checkEnrolmentCode('7KQ2M_XH4PA_9TRWB_CE3NF_G6YJD')).toBe('enrolment_code_format');
+  });
+
+  it('checks desk names: 1–64 characters after trimming', () => {
+    expect(checkDeskName('Finance, 2nd floor')).toBeNull();
+    expect(checkDeskName('  ')).toBe('desk_name_length');
+    expect(checkDeskName('é'.repeat(64))).toBeNull();
+    expect(checkDeskName('x'.repeat(65))).toBe('desk_name_length');
   });
 
   it('checks the confirm field', () => {

@@ -22,7 +22,9 @@ export type ErrorReason =
   | 'refund_password_missing'
   | 'transfer_reference_missing'
   | 'resolution_note_missing'
-  | 'resolution_provider_ref_missing';
+  | 'resolution_provider_ref_missing'
+  | 'enrolment_code_format'
+  | 'desk_name_length';
 
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
 export const PASSWORD_MIN = 10;
@@ -30,6 +32,7 @@ export const PASSWORD_MAX = 256;
 export const DISPLAY_NAME_MAX = 80;
 export const IDLE_MINUTES_MIN = 1;
 export const IDLE_MINUTES_MAX = 240;
+export const DESK_NAME_MAX = 64;
 
 /** Counts Unicode code points, as Rust's `chars().count()` does. */
 function charCount(value: string): number {
@@ -60,4 +63,18 @@ export function checkIdleMinutes(minutes: number): ErrorReason | null {
   return Number.isInteger(minutes) && minutes >= IDLE_MINUTES_MIN && minutes <= IDLE_MINUTES_MAX
     ? null
     : 'idle_minutes_out_of_range';
+}
+
+/**
+ * An enrolment code as typed: case, spaces and dashes do not matter, O / I / L read as 0 / 1 / 1; what remains is
+ * 25 letters and digits of Crockford's base32 (no U).
+ */
+export function checkEnrolmentCode(code: string): ErrorReason | null {
+  const chars = code.replace(/[\s-]/g, '');
+  return /^[0-9A-TV-Z]{25}$/i.test(chars) ? null : 'enrolment_code_format';
+}
+
+export function checkDeskName(name: string): ErrorReason | null {
+  const n = charCount(name.trim());
+  return n >= 1 && n <= DESK_NAME_MAX ? null : 'desk_name_length';
 }

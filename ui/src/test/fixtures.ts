@@ -2,7 +2,7 @@
 
 import { beforeEach, vi, type Mock } from 'vitest';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import type { OperatorView, Permission, SessionStatus } from '../lib/ipc/types';
+import type { OperatorView, Permission, SessionStatus, StartupState } from '../lib/ipc/types';
 import { app } from '../lib/session.svelte';
 
 export const ADMIN_PERMISSIONS: Permission[] = [
@@ -42,10 +42,21 @@ export function status(state: SessionStatus['state'], overrides: Partial<Session
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
-/** A fake `invoke`: each command answers from `handlers`, a thrown/rejected value becomes the rejection. */
+/** What `startup_state` answers unless a test says otherwise: this desk needs no enrolment. */
+export const NO_ENROLMENT: StartupState = { needsEnrolment: false, location: null };
+
+/** Answers every fake back end gives unless its `handlers` say otherwise. */
+const DEFAULT_HANDLERS: Record<string, Handler> = {
+  startup_state: () => NO_ENROLMENT,
+};
+
+/**
+ * A fake `invoke`: each command answers from `handlers` (`startup_state` says no enrolment is needed unless
+ * given), a thrown/rejected value becomes the rejection.
+ */
 export function fakeBackend(handlers: Record<string, Handler>) {
   return vi.fn(async (cmd: string, args?: Record<string, unknown>) => {
-    const handler = handlers[cmd];
+    const handler = handlers[cmd] ?? DEFAULT_HANDLERS[cmd];
     if (!handler) throw { code: 'internal', message: `no fake for ${cmd}`, reason: null };
     return handler(args);
   });

@@ -16,7 +16,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::problems::{kind_key, kind_of, provider_error, StoredProblem};
-use super::{account_subject, account_view, customer_summary, tokens};
+use super::{account_subject, account_view, customer_summary};
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
@@ -407,7 +407,7 @@ fn entry_view(row: &HistoryRow) -> HistoryEntryView {
 }
 
 impl Backoffice {
-    /// The product's client and the account as it needs it (its tokens from the keychain).
+    /// The product's client and the account as it needs it (its tokens from the ledger).
     pub(crate) async fn provider_and_account(
         &self,
         row: &ovo_ledger::bindings::BindingRow,
@@ -416,29 +416,29 @@ impl Backoffice {
         ovo_providers::model::LinkedAccount,
     )> {
         let provider = self.provider(row.environment, row.product).await?;
-        let account = self.account_of(row).map_err(|e| {
+        let account = self.account_of(row).await.map_err(|e| {
             ovo_providers::ProviderError::InvalidInput { product: row.product, detail: e.message }
         })?;
         Ok((provider, account))
     }
 
-    /// A linked account as the provider client needs it (its tokens from the keychain).
-    pub(crate) fn account_of(
+    /// A linked account as the provider client needs it (its tokens opened from the ledger).
+    pub(crate) async fn account_of(
         &self,
         row: &ovo_ledger::bindings::BindingRow,
     ) -> AppResult<ovo_providers::model::LinkedAccount> {
-        tokens::linked_account(self.secrets.as_ref(), &self.config.app_identifier, row)
+        self.link_tokens().linked_account(row).await
     }
 
     /// The linked account a payment goes through, if any (and if it still exists).
     pub(crate) async fn payment_account(
         &self,
-        conn: &mut ovo_ledger::Connection,
         binding: Option<ovo_domain::BindingId>,
     ) -> AppResult<Option<ovo_providers::model::LinkedAccount>> {
         let Some(id) = binding else { return Ok(None) };
-        match ovo_ledger::bindings::get(conn, id).await? {
-            Some(row) => self.account_of(&row).map(Some),
+        let row = ovo_ledger::bindings::get(&mut *self.ledger.read().await?, id).await?;
+        match row {
+            Some(row) => self.account_of(&row).await.map(Some),
             None => Ok(None),
         }
     }

@@ -14,7 +14,8 @@ use ovo_secrets::Sensitive;
 use serde_json::json;
 
 use super::problems::{provider_error, StoredProblem};
-use super::{account_subject, account_view, tokens};
+use super::{account_subject, account_view};
+use crate::background::Work;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{AccountRef, LinkedAccountView, ProviderProblemKind, StartLinkInput};
@@ -241,13 +242,7 @@ impl Backoffice {
         match started {
             Ok(started) => {
                 if let Some(pending) = &started.pending_token {
-                    tokens::save_pending(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        &row,
-                        &reference,
-                        pending,
-                    )?;
+                    self.link_tokens().save_pending(&row, &reference, pending).await?;
                 }
                 let mut tx = self.ledger.begin_write().await?;
                 bindings::set_started(
@@ -361,7 +356,8 @@ impl Backoffice {
             bindings::pending(&mut conn, environment).await?
         };
         for row in pending.iter().filter(|r| r.expires_at.is_some_and(|t| t <= now)) {
-            if let Err(e) = self.settle_pending(row, None).await {
+            let settled = self.claimed(Work::Linking, row.id.get(), self.settle_pending(row, None));
+            if let Err(e) = settled.await {
                 tracing::warn!(error = %e, account = row.id.get(), "due linking not settled");
             }
         }
@@ -387,8 +383,7 @@ impl Backoffice {
             .filter(|c| !c.is_empty())
             .map(|c| Sensitive::new(c.clone()));
         // A code from an earlier return whose exchange did not reach the provider.
-        let kept_code =
-            tokens::auth_code(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        let kept_code = self.link_tokens().auth_code(&row).await?;
         let came_back = returned.is_some() || kept_code.is_some();
         let auth_code = returned_code.or(kept_code);
         let can_ask = capabilities(row.product).binding_completes_without_code;
@@ -420,7 +415,7 @@ impl Backoffice {
         let provider = match self.provider(row.environment, row.product).await {
             Ok(p) => p,
             Err(error) => {
-                self.keep_auth_code(&row, auth_code.as_ref())?;
+                self.keep_auth_code(&row, auth_code.as_ref()).await?;
                 let mut tx = self.ledger.begin_write().await?;
                 bindings::set_problem(
                     &mut tx,
@@ -433,8 +428,7 @@ impl Backoffice {
                 return Ok(());
             }
         };
-        let pending_token =
-            tokens::pending_token(self.secrets.as_ref(), &self.config.app_identifier, &row)?;
+        let pending_token = self.link_tokens().pending_token(&row).await?;
         let has_code = auth_code.is_some();
         let request = CompleteBinding {
             reference: row
@@ -449,14 +443,9 @@ impl Backoffice {
         match provider.complete_binding(&request).await {
             Ok(account) => {
                 if let Some(reference) = &row.reference {
-                    tokens::save_account(
-                        self.secrets.as_ref(),
-                        &self.config.app_identifier,
-                        row.environment,
-                        row.product,
-                        reference,
-                        &account,
-                    )?;
+                    self.link_tokens()
+                        .save_account(row.environment, row.product, reference, &account)
+                        .await?;
                 }
                 let mut tx = self.ledger.begin_write().await?;
                 bindings::transition(
@@ -504,7 +493,7 @@ impl Backoffice {
                     // Not yet (asked before the customer finished) or not reachable: still
                     // pending, and a returned code is kept for the next attempt.
                     if has_code {
-                        self.keep_auth_code(&row, auth_code.as_ref())?;
+                        self.keep_auth_code(&row, auth_code.as_ref()).await?;
                     }
                     if !(can_ask && !came_back && definitive) {
                         let mut tx = self.ledger.begin_write().await?;
@@ -518,18 +507,13 @@ impl Backoffice {
         }
     }
 
-    fn keep_auth_code(
+    async fn keep_auth_code(
         &self,
         row: &BindingRow,
         auth_code: Option<&Sensitive<String>>,
     ) -> AppResult<()> {
         match auth_code {
-            Some(code) => tokens::save_auth_code(
-                self.secrets.as_ref(),
-                &self.config.app_identifier,
-                row,
-                Some(code),
-            ),
+            Some(code) => self.link_tokens().save_auth_code(row, Some(code)).await,
             None => Ok(()),
         }
     }
@@ -556,7 +540,7 @@ impl Backoffice {
         self.audit(&mut tx, None, "account.link", subject, AuditOutcome::Failed, json!({ "reference": reference, "status": to.key(), "problem": problem.kind, "detail": problem.detail }))
             .await?;
         ovo_ledger::commit(tx).await?;
-        tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, row)?;
+        self.link_tokens().forget(row).await?;
         Ok(())
     }
 }

@@ -10,8 +10,8 @@ use ovo_providers::model::UnbindOutcome;
 use ovo_providers::{ProviderError, ProviderResult};
 use serde_json::json;
 
+use super::account_subject;
 use super::problems::StoredProblem;
-use super::{account_subject, tokens};
 use crate::backoffice::Backoffice;
 use crate::error::AppResult;
 use crate::ipc::UnlinkOutcome;
@@ -110,7 +110,7 @@ impl Backoffice {
         }
         ovo_ledger::commit(tx).await?;
         if outcome == UnlinkOutcome::Unlinked {
-            tokens::forget(self.secrets.as_ref(), &self.config.app_identifier, row)?;
+            self.link_tokens().forget(row).await?;
         }
         Ok(outcome)
     }

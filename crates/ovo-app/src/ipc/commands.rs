@@ -1,6 +1,7 @@
 //! Every IPC command, declared once: its name, input and reply. A `backoffice` command is answered
 //! by the `Backoffice` method of the same name; a `shell` command by the desktop shell itself (it
-//! needs the OS: a native dialog, the OS locale). The shell builds its Tauri commands and handler
+//! needs the OS: a native dialog, the OS locale); a `startup` command by the shell before the
+//! back office is open (a desk that must be enrolled in its shared ledger first). The shell builds its Tauri commands and handler
 //! list from this list (`ipc_commands!`), and [`IPC_COMMANDS`] generates the rest: the UI's typed
 //! client, the window's capability and the shell's ACL manifest.
 //!
@@ -111,6 +112,14 @@ macro_rules! ipc_commands {
                 customer_import_progress(ImportJobRef) -> ImportProgress;
                 cancel_customer_import(ImportJobRef) -> ImportProgress;
                 save_import_rejects(SaveRejectsInput) -> SavedRejects;
+                /// Where this desk's ledger is (admin).
+                ledger_info() -> LedgerInfo;
+                /// A one-time code that enrols another desk in this shared ledger; shown once (admin).
+                create_desk_enrolment() -> NewDeskEnrolment;
+                desk_enrolments() -> Vec<DeskEnrolmentView>;
+                withdraw_desk_enrolment(EnrolmentRef) -> DeskEnrolmentView;
+                /// Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file.
+                next_ledger_change(LedgerChangesInput) -> LedgerChanges;
             }
             shell {
                 /// The version, environment and OS locale (read by the shell), and the built-in demo.
@@ -119,6 +128,12 @@ macro_rules! ipc_commands {
                 choose_import_file() -> Option<String>;
                 /// The platform's save dialog (opened by the shell); null when the operator cancels.
                 choose_rejects_file(RejectsFileInput) -> Option<String>;
+            }
+            startup {
+                /// Whether this desk must be enrolled in its shared ledger before the back office opens.
+                startup_state() -> StartupState;
+                /// Enrols this desk with an admin's one-time code, then opens the back office.
+                enrol_desk(EnrolDeskInput) -> StartupState;
             }
         }
     };
@@ -141,6 +156,8 @@ pub enum AnsweredBy {
     Backoffice,
     /// The desktop shell (it needs the OS).
     Shell,
+    /// The desktop shell, before the back office is open.
+    Startup,
 }
 
 /// One command as the generators see it.
@@ -180,11 +197,13 @@ macro_rules! command_table {
     (
         backoffice { $( $(#[doc = $doc:literal])* $name:ident ( $($input:ty)? ) -> $output:ty; )* }
         shell { $( $(#[doc = $sdoc:literal])* $sname:ident ( $($sinput:ty)? ) -> $soutput:ty; )* }
+        startup { $( $(#[doc = $udoc:literal])* $uname:ident ( $($uinput:ty)? ) -> $uoutput:ty; )* }
     ) => {
         /// Every IPC command, in declaration order.
         pub const IPC_COMMANDS: &[IpcCommand] = &[
             $(command_entry!($name, [$($doc),*], ($($input)?), $output, Backoffice),)*
             $(command_entry!($sname, [$($sdoc),*], ($($sinput)?), $soutput, Shell),)*
+            $(command_entry!($uname, [$($udoc),*], ($($uinput)?), $uoutput, Startup),)*
         ];
     };
 }

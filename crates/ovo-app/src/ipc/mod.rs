@@ -17,6 +17,7 @@ mod connection;
 mod customer_records;
 mod customers;
 mod generate;
+mod ledger;
 mod payments;
 mod provider_settings;
 mod refunds;
@@ -25,6 +26,7 @@ pub use connection::*;
 pub use customer_records::*;
 pub use customers::*;
 pub use generate::*;
+pub use ledger::*;
 pub use payments::*;
 pub use provider_settings::*;
 pub use refunds::*;
@@ -434,6 +436,15 @@ pub fn typescript_bindings() -> String {
         SaveRejectsInput::decl(&cfg),
         SavedRejects::decl(&cfg),
         RejectsFileInput::decl(&cfg),
+        LedgerInfo::decl(&cfg),
+        EnrolmentState::decl(&cfg),
+        DeskEnrolmentView::decl(&cfg),
+        NewDeskEnrolment::decl(&cfg),
+        EnrolmentRef::decl(&cfg),
+        EnrolDeskInput::decl(&cfg),
+        StartupState::decl(&cfg),
+        LedgerChangesInput::decl(&cfg),
+        LedgerChanges::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

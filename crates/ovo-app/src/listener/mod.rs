@@ -41,6 +41,7 @@ use redact::{bounded, hex_hmac, Redactor};
 
 use slot::Running;
 
+use crate::background::Work;
 use crate::backoffice::Backoffice;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{ListenerInput, ListenerSettings, ListenerUrl};
@@ -416,7 +417,8 @@ impl Backoffice {
     fn spawn_apply(self: &Arc<Self>, id: i64) {
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            if let Err(e) = this.apply_notification(id).await {
+            let applied = this.claimed(Work::Notification, id, this.apply_notification(id));
+            if let Err(e) = applied.await {
                 tracing::warn!(error = %e, notification = id, "notification not applied; it is tried again");
             }
         });
@@ -432,9 +434,9 @@ impl Backoffice {
         };
         let mut applied = 0;
         for row in rows {
-            match self.apply_notification(row.id).await {
-                Ok(true) => applied += 1,
-                Ok(false) => {}
+            match self.claimed(Work::Notification, row.id, self.apply_notification(row.id)).await {
+                Ok(Some(true)) => applied += 1,
+                Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, notification = row.id, "notification not applied; it is tried again")
                 }

@@ -278,9 +278,7 @@ impl Backoffice {
         &self,
         payment: &PaymentDetail,
     ) -> AppResult<Option<Result<PaymentOutcome, ProviderError>>> {
-        let mut conn = self.ledger.read().await?;
-        let account = self.payment_account(&mut conn, payment.binding_id).await?;
-        drop(conn);
+        let account = self.payment_account(payment.binding_id).await?;
         let Some(kind) = parse_kind(&payment.kind) else {
             return Ok(None);
         };

@@ -8,6 +8,7 @@ use ovo_providers::model::{PaymentOutcome, PaymentState};
 use ovo_providers::{capabilities, ProviderError};
 use serde_json::json;
 
+use crate::background::Work;
 use crate::backoffice::Backoffice;
 use crate::desk::problems::StoredProblem;
 use crate::error::AppResult;
@@ -85,8 +86,21 @@ impl Backoffice {
         };
         let mut settled = 0;
         for payment in due {
-            match self.check_payment(&payment).await {
-                Ok(status) if status.is_final() => settled += 1,
+            let check = async {
+                // Another desk may have checked it since the list was read.
+                let fresh = self.payment_row(payment.id).await?;
+                let still_due = fresh.next_check_at.is_some_and(|t| t <= self.now());
+                let open = matches!(
+                    fresh.status,
+                    PaymentStatus::Created | PaymentStatus::Pending | PaymentStatus::Unknown
+                );
+                if !still_due || !open {
+                    return Ok(fresh.status);
+                }
+                self.check_payment(&fresh).await
+            };
+            match self.claimed(Work::PaymentCheck, payment.id.get(), check).await {
+                Ok(Some(status)) if status.is_final() => settled += 1,
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, payment = payment.reference.as_str(), "payment status not recorded")

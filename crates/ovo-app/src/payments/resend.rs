@@ -78,8 +78,8 @@ impl Backoffice {
             AppError::new(ErrorCode::Internal, "this payment has no phone recorded")
         })?;
         let (account, customer) = {
+            let account = self.payment_account(payment.binding_id).await?;
             let mut conn = self.ledger.read().await?;
-            let account = self.payment_account(&mut conn, payment.binding_id).await?;
             let customer = match payment.customer_id {
                 Some(c) => customers::by_id(&mut conn, c).await?,
                 None => None,

@@ -152,7 +152,10 @@ impl Backoffice {
         fail::fail_point!("payment.after_commit");
 
         let request = async {
-            let account = binding.as_ref().map(|row| self.account_of(row)).transpose()?;
+            let account = match &binding {
+                Some(row) => Some(self.account_of(row).await?),
+                None => None,
+            };
             let return_url = if matches!(
                 kind,
                 PaymentKind::SaleRedirect | PaymentKind::Tokenized | PaymentKind::DirectDebit

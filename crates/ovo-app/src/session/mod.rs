@@ -380,7 +380,7 @@ impl Backoffice {
 
     /// The signed-in operator of an unlocked session (applying the idle lock first): not signed
     /// in → `unauthenticated`; idle too long or locked → `locked`.
-    async fn unlocked_operator(&self) -> AppResult<OperatorRow> {
+    pub(crate) async fn unlocked_operator(&self) -> AppResult<OperatorRow> {
         self.apply_idle_lock().await?;
         let Some(session) = self.session.current() else {
             return Err(AppError::new(ErrorCode::Unauthenticated, "sign in first"));

@@ -7,6 +7,9 @@ import { PROVIDER_PROBLEM_KINDS } from '../errors';
 import { PROVIDER_SETTING_KEYS, PROVIDER_SETTING_KINDS, PROVIDER_SETTING_REASONS } from '../providerSettings';
 import { CUSTOMER_REASONS, CUSTOMER_TIMELINE_KINDS, MAPPING_FIELDS } from '../customerRecords';
 import { PAYMENT_KINDS, PAYMENT_SOURCES, REFUND_STATUSES, REFUND_TABS } from '../payments';
+import { ENROLMENT_AUDIT_ACTIONS, ENROLMENT_REASONS, ENROLMENT_STATES } from '../ledger';
+import { visibleSettingsTabs } from '../nav';
+import { ADMIN_PERMISSIONS } from '../../test/fixtures';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -102,6 +105,7 @@ describe('dictionaries', () => {
       'customer.note',
       'customer.forget',
       'customer.import',
+      ...ENROLMENT_AUDIT_ACTIONS,
     ];
     const reasons = [
       'username_invalid',
@@ -191,6 +195,7 @@ describe('dictionaries', () => {
       'resolution_note_too_long',
       ...PROVIDER_SETTING_REASONS,
       ...CUSTOMER_REASONS,
+      ...ENROLMENT_REASONS,
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -227,6 +232,9 @@ describe('dictionaries', () => {
       ...(['utf8', 'utf8_bom'] as const).map((e) => `import.encoding.${e}`),
       ...MAPPING_FIELDS.map((f) => `import.field.${f}`),
       ...['needs_relink', 'unlinking'].map((s) => `account.status.${s}`),
+      ...visibleSettingsTabs(ADMIN_PERMISSIONS).map((tab) => `settings.tab.${tab}`),
+      ...ENROLMENT_STATES.map((s) => `ledger.state.${s}`),
+      ...['file', 'postgres'].map((k) => `ledger.kind.${k}`),
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });

@@ -20,6 +20,9 @@ import type {
   CustomerTimelineEntry,
   CustomerTimelineQuery,
   DecideRefundInput,
+  DeskEnrolmentView,
+  EnrolDeskInput,
+  EnrolmentRef,
   EnvironmentInput,
   ExternalUrl,
   FirstAdminInput,
@@ -32,9 +35,13 @@ import type {
   ImportProgress,
   InspectImportInput,
   LanguageInput,
+  LedgerChanges,
+  LedgerChangesInput,
+  LedgerInfo,
   LinkedAccountView,
   ListenerInput,
   ListenerSettings,
+  NewDeskEnrolment,
   NewOperatorInput,
   OperatorView,
   Page,
@@ -73,6 +80,7 @@ import type {
   StartImportInput,
   StartLinkInput,
   StartPaymentInput,
+  StartupState,
   TopUpInput,
   TopUpView,
   UnlinkResult,
@@ -179,12 +187,24 @@ export function commands(call: Call) {
     customerImportProgress: (input: ImportJobRef) => call<ImportProgress>('customer_import_progress', input),
     cancelCustomerImport: (input: ImportJobRef) => call<ImportProgress>('cancel_customer_import', input),
     saveImportRejects: (input: SaveRejectsInput) => call<SavedRejects>('save_import_rejects', input),
+    /** Where this desk's ledger is (admin). */
+    ledgerInfo: () => call<LedgerInfo>('ledger_info'),
+    /** A one-time code that enrols another desk in this shared ledger; shown once (admin). */
+    createDeskEnrolment: () => call<NewDeskEnrolment>('create_desk_enrolment'),
+    deskEnrolments: () => call<Array<DeskEnrolmentView>>('desk_enrolments'),
+    withdrawDeskEnrolment: (input: EnrolmentRef) => call<DeskEnrolmentView>('withdraw_desk_enrolment', input),
+    /** Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file. */
+    nextLedgerChange: (input: LedgerChangesInput) => call<LedgerChanges>('next_ledger_change', input),
     /** The version, environment and OS locale (read by the shell), and the built-in demo. */
     appInfo: () => call<AppInfo>('app_info'),
     /** The platform's open dialog (opened by the shell); null when the operator cancels. */
     chooseImportFile: () => call<string | null>('choose_import_file'),
     /** The platform's save dialog (opened by the shell); null when the operator cancels. */
     chooseRejectsFile: (input: RejectsFileInput) => call<string | null>('choose_rejects_file', input),
+    /** Whether this desk must be enrolled in its shared ledger before the back office opens. */
+    startupState: () => call<StartupState>('startup_state'),
+    /** Enrols this desk with an admin's one-time code, then opens the back office. */
+    enrolDesk: (input: EnrolDeskInput) => call<StartupState>('enrol_desk', input),
   };
 }
 

@@ -622,6 +622,55 @@ export type ImportJobRef = { jobId: number, };
 export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
 export type RejectsFileInput = { suggestedName: string, };
+export type LedgerInfo = { 
+/**
+ * `file` (SQLite on this computer) or `postgres` (shared by several desks).
+ */
+backend: string, 
+/**
+ * The file's path or the server's URL, its password hidden.
+ */
+location: string, 
+/**
+ * The ledger's own id (the same at every desk of a shared ledger).
+ */
+ledgerId: string, 
+/**
+ * Only a shared ledger enrols other desks.
+ */
+shared: boolean, };
+export type EnrolmentState = "open" | "used" | "withdrawn" | "expired" | "too_many_attempts";
+export type DeskEnrolmentView = { 
+/**
+ * The code's first group, which names it (the rest is never stored).
+ */
+id: string, state: EnrolmentState, createdBy: string, createdAt: string, expiresAt: string, endedAt: string | null, 
+/**
+ * The name the enrolled desk gave itself.
+ */
+deskName: string | null, failedAttempts: number, };
+export type NewDeskEnrolment = { code: string, enrolment: DeskEnrolmentView, };
+export type EnrolmentRef = { id: string, };
+export type EnrolDeskInput = { code: string, 
+/**
+ * How other desks will see this one (e.g. "Finance, 2nd floor").
+ */
+deskName: string, };
+export type StartupState = { needsEnrolment: boolean, 
+/**
+ * The shared ledger's server, its password hidden (while enrolment is needed).
+ */
+location: string | null, };
+export type LedgerChangesInput = { after: number, };
+export type LedgerChanges = { seq: number, 
+/**
+ * `payments`, `refunds`, `bindings`, `customers`.
+ */
+tables: Array<string>, 
+/**
+ * False on a file ledger: nothing changes it but this desk, and the UI stops asking.
+ */
+live: boolean, };
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_input",

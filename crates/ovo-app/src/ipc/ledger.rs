@@ -1,0 +1,99 @@
+//! Settings → Ledger: where the ledger is, and the one-time codes that enrol another desk in a
+//! shared one.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Secret;
+
+/// Where this desk's ledger is.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerInfo {
+    /// `file` (SQLite on this computer) or `postgres` (shared by several desks).
+    pub backend: String,
+    /// The file's path or the server's URL, its password hidden.
+    pub location: String,
+    /// The ledger's own id (the same at every desk of a shared ledger).
+    pub ledger_id: String,
+    /// Only a shared ledger enrols other desks.
+    pub shared: bool,
+}
+
+/// How an enrolment code ended, or `open` while it can still be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrolmentState {
+    Open,
+    Used,
+    Withdrawn,
+    Expired,
+    TooManyAttempts,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeskEnrolmentView {
+    /// The code's first group, which names it (the rest is never stored).
+    pub id: String,
+    pub state: EnrolmentState,
+    pub created_by: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub ended_at: Option<String>,
+    /// The name the enrolled desk gave itself.
+    pub desk_name: Option<String>,
+    #[ts(type = "number")]
+    pub failed_attempts: i64,
+}
+
+/// A new code, shown once: the admin reads it out to the new desk.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewDeskEnrolment {
+    pub code: String,
+    pub enrolment: DeskEnrolmentView,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolmentRef {
+    pub id: String,
+}
+
+/// What a desk that is not yet enrolled enters.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolDeskInput {
+    #[ts(type = "string")]
+    pub code: Secret,
+    /// How other desks will see this one (e.g. "Finance, 2nd floor").
+    pub desk_name: String,
+}
+
+/// Whether the back office is open, or this desk must first be enrolled in its shared ledger.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupState {
+    pub needs_enrolment: bool,
+    /// The shared ledger's server, its password hidden (while enrolment is needed).
+    pub location: Option<String>,
+}
+
+/// After which change the UI asks (`seq` of its last answer; 0 at first).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerChangesInput {
+    pub after: u64,
+}
+
+/// The tables another desk (or this one) changed since `after`.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerChanges {
+    pub seq: u64,
+    /// `payments`, `refunds`, `bindings`, `customers`.
+    pub tables: Vec<String>,
+    /// False on a file ledger: nothing changes it but this desk, and the UI stops asking.
+    pub live: bool,
+}

@@ -1,0 +1,80 @@
+//! Opening the back office, and what comes before it on a desk that is not yet enrolled in its
+//! shared ledger: the window opens on the enrolment screen, the operator enters an admin's
+//! one-time code, and the back office opens in the same process.
+
+use std::sync::Arc;
+
+use ovo_app::ipc::{EnrolDeskInput, StartupState};
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
+use ovo_domain::SystemClock;
+use ovo_secrets::KeychainStore;
+use tauri::{AppHandle, Manager};
+use tokio::sync::Mutex;
+
+use crate::{browser, journal, Shell};
+
+type Reply<T> = Result<T, AppError>;
+
+/// The back office not yet opened, while this desk waits to be enrolled.
+#[derive(Debug, Default)]
+pub struct Startup {
+    waiting: Mutex<Option<BackofficeConfig>>,
+}
+
+impl Startup {
+    pub fn waiting_for_enrolment(config: BackofficeConfig) -> Startup {
+        Startup { waiting: Mutex::new(Some(config)) }
+    }
+}
+
+/// Opens the back office.
+pub async fn open(config: BackofficeConfig) -> Result<Backoffice, AppError> {
+    Backoffice::open(config, Arc::new(KeychainStore::new()), Arc::new(SystemClock)).await
+}
+
+/// Makes an opened back office what every command reaches, and starts its background work.
+pub fn serve(app: &AppHandle, mut backoffice: Backoffice) {
+    backoffice.set_url_opener(Arc::new(browser::SystemBrowser::from_env()));
+    let backoffice = Arc::new(backoffice);
+    tauri::async_runtime::spawn(backoffice.clone().run_background());
+    app.manage(Shell { app: backoffice, journal: journal::Journal::from_env() });
+}
+
+pub async fn startup_state(_app: &AppHandle, startup: &Startup) -> Reply<StartupState> {
+    Ok(state(startup.waiting.lock().await.as_ref()))
+}
+
+fn state(waiting: Option<&BackofficeConfig>) -> StartupState {
+    StartupState {
+        needs_enrolment: waiting.is_some(),
+        location: waiting.and_then(|c| c.ledger.as_ref()).map(ToString::to_string),
+    }
+}
+
+pub async fn enrol_desk(
+    app: &AppHandle,
+    startup: &Startup,
+    input: EnrolDeskInput,
+) -> Reply<StartupState> {
+    let mut waiting = startup.waiting.lock().await;
+    let Some(config) = waiting.clone() else {
+        return Err(AppError::new(ErrorCode::Conflict, "this desk is enrolled already")
+            .with_reason("desk_enrolled_already"));
+    };
+    let location = config.ledger.clone().ok_or_else(|| {
+        AppError::new(ErrorCode::Internal, "a desk waits for enrolment only on a shared ledger")
+    })?;
+    ovo_app::enrol_desk(
+        &location,
+        &KeychainStore::new(),
+        &config.app_identifier,
+        &SystemClock,
+        input,
+    )
+    .await?;
+    let backoffice = open(config).await?;
+    serve(app, backoffice);
+    *waiting = None;
+    tracing::info!("the back office opened after this desk was enrolled");
+    Ok(state(None))
+}
