@@ -5,11 +5,13 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import App from './App.svelte';
-import { app, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
+import { app, applyStatus, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
+import { ledgerFeed } from './lib/liveChanges.svelte';
+import { deferred } from './test/customers';
 import { currentLanguage } from './lib/i18n/i18n.svelte';
 import { refusal } from './test/answers';
 import { fakeBackend, NO_ENROLMENT, status } from './test/fixtures';
-import type { AppInfo, Preferences, SessionStatus, StartupState } from './lib/ipc/types';
+import type { AppInfo, LedgerChanges, Preferences, SessionStatus, StartupState } from './lib/ipc/types';
 
 const PREFS: Preferences = { language: null, idleLockMinutes: 15, environment: 'builtin_sandbox' };
 
@@ -173,6 +175,51 @@ describe('App', () => {
     );
     await fireEvent.click(screen.getByTestId('lock-now'));
     expect(await screen.findByTestId('screen-signin')).toBeTruthy();
+  });
+});
+
+describe('App following the changes of other desks', () => {
+  beforeEach(() => {
+    invoke.mockReset();
+    app.status = null;
+    app.section = null;
+  });
+
+  it('waits on the change feed while signed in, stops on sign-out and starts again on sign-in', async () => {
+    const asks: { after: number; answer: ReturnType<typeof deferred<LedgerChanges>> }[] = [];
+    boot({}, status('active'), {
+      next_ledger_change: (args) => {
+        const answer = deferred<LedgerChanges>();
+        asks.push({ after: (args as { input: { after: number } }).input.after, answer });
+        return answer.promise;
+      },
+      sign_out: () => status('signed_out'),
+    });
+    render(App);
+    await screen.findByTestId('screen-shell');
+    await waitFor(() => expect(asks).toHaveLength(1));
+    asks[0].answer.resolve({ seq: 7, tables: ['customers'], live: true });
+    await waitFor(() => expect(asks).toHaveLength(2));
+    expect(asks[1].after).toBe(7);
+    const heard = ledgerFeed.changes.payments;
+
+    await fireEvent.click(screen.getByTestId('signout'));
+    await screen.findByTestId('screen-signin');
+    expect(ledgerFeed.running).toBe(false);
+    // The answer still on its way when the operator left is dropped, and nothing more is asked.
+    asks[1].answer.resolve({ seq: 8, tables: ['payments'], live: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(asks).toHaveLength(2);
+    expect(ledgerFeed.changes.payments).toBe(heard);
+
+    // Signed in again: one loop, from the last seq it heard.
+    applyStatus(status('active'));
+    await screen.findByTestId('screen-shell');
+    await waitFor(() => expect(asks).toHaveLength(3));
+    expect(asks[2].after).toBe(7);
+    asks[2].answer.resolve({ seq: 8, tables: [], live: false });
+    await waitFor(() => expect(ledgerFeed.running).toBe(false));
+    expect(asks).toHaveLength(3);
   });
 });
 

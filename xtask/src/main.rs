@@ -132,11 +132,18 @@ fn test_all(root: &Path) -> Result<()> {
     session.apply_env(&mut on_postgres);
     on_postgres.env(postgres::URL_VAR, postgres.url());
     let postgres_counts = run_counted(&mut on_postgres, Runner::Cargo);
-    postgres.stop();
-    let postgres_counts = postgres_counts?;
+    let postgres_counts = match postgres_counts {
+        Ok(counts) => counts,
+        Err(e) => {
+            postgres.stop();
+            return Err(e);
+        }
+    };
 
-    let e2e_counts = end_to_end(root, &session, &[]);
+    // The same server holds the two-desk test's shared ledger.
+    let e2e_counts = end_to_end(root, &session, &postgres, &[]);
     session.stop();
+    postgres.stop();
     let e2e_counts = e2e_counts?;
 
     let total = rust_counts.plus(postgres_counts).plus(ui_counts).plus(e2e_counts);
@@ -154,7 +161,12 @@ fn test_all(root: &Path) -> Result<()> {
 }
 
 /// `filters`: test-name filters passed to the test binary (none: every test).
-fn end_to_end(root: &Path, session: &background::Session, filters: &[String]) -> Result<Counts> {
+fn end_to_end(
+    root: &Path,
+    session: &background::Session,
+    postgres: &postgres::TestPostgres,
+    filters: &[String],
+) -> Result<Counts> {
     step("End-to-end: the real app in the real webview through tauri-driver");
     run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
     let app = snapshot_app(root)?;
@@ -163,6 +175,7 @@ fn end_to_end(root: &Path, session: &background::Session, filters: &[String]) ->
         .args(filters)
         .current_dir(root)
         .env("OVO_E2E_APP", &app)
+        .env(postgres::URL_VAR, postgres.url())
         .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
     session.apply_env(&mut e2e);
     run_counted(&mut e2e, Runner::Cargo)
@@ -191,8 +204,16 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
     let tauri_driver = setup::tauri_driver(root)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
     let session = background::Session::start(root, &tauri_driver)?;
-    let counts = end_to_end(root, &session, filters);
+    let postgres = match postgres::TestPostgres::start(root) {
+        Ok(postgres) => postgres,
+        Err(e) => {
+            session.stop();
+            return Err(e);
+        }
+    };
+    let counts = end_to_end(root, &session, &postgres, filters);
     session.stop();
+    postgres.stop();
     let counts = counts?;
     println!("{} passed, {} failed", counts.passed, counts.failed);
     if counts.failed > 0 || counts.passed == 0 {

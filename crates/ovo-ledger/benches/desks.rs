@@ -147,6 +147,7 @@ async fn main() -> BenchResult<()> {
         "  customers {}, payments {}, lookups {} and pages {} per query (+ warm-up), {} s of refund requests, race on {} payments × {} desks × {} requests, seed {SEED:#x}",
         cfg.customers, cfg.payments, cfg.lookups, cfg.pages, cfg.seconds, cfg.race_payments, cfg.desks, cfg.race_tasks
     );
+    println!("  load average {} (1, 5, 15 min; {} cores)", load_average(), cores());
 
     let suffix = std::process::id();
     let ledger_db = format!("ovo_bench_desks_{suffix}");
@@ -281,6 +282,8 @@ struct Seeded {
     vacuum_ns: u64,
     total_ns: u64,
     database_bytes: i64,
+    /// Version and durability settings, for the summary.
+    server: String,
 }
 
 /// ASCII names only: their folded form (`name_key`) is then `lower(full_name)` in SQL.
@@ -500,13 +503,20 @@ async fn seed(conn: &mut PgConnection, ledger: &Ledger, cfg: &Config) -> BenchRe
         .fetch_one(&mut *conn)
         .await?;
     let total_ns = nanos(started.elapsed());
+    let mut settings = Vec::new();
+    for name in ["server_version", "fsync", "synchronous_commit", "shared_buffers"] {
+        let value: String =
+            sqlx::query_scalar(&format!("SHOW {name}")).fetch_one(&mut *conn).await?;
+        settings.push(format!("{name}={value}"));
+    }
+    let server = settings.join(", ");
     println!(
         "  VACUUM ANALYZE in {}; seeding total {}; database {} MiB",
         fmt_ns(vacuum_ns),
         fmt_ns(total_ns),
         database_bytes / (1024 * 1024)
     );
-    Ok(Seeded { staff, customers_ns, payments_ns, vacuum_ns, total_ns, database_bytes })
+    Ok(Seeded { staff, customers_ns, payments_ns, vacuum_ns, total_ns, database_bytes, server })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -826,6 +836,7 @@ enum Bind {
 
 fn print_reads(pairs: &[Pair], cfg: &Config) {
     println!();
+    println!("Load average before figure 1's table: {}", load_average());
     println!("Figure 1: reads (ledger = ledger.read() + repository call + release, as the app calls it; bare = same SQL, held connection of the same pool, raw rows)");
     println!(
         "  {:<38} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<10}",
@@ -1293,6 +1304,7 @@ fn print_summary(
         fmt_ns(seeded.vacuum_ns),
         seeded.database_bytes / (1024 * 1024)
     );
+    println!("  server: {}; load average now {}", seeded.server, load_average());
     for pair in pairs {
         let (l, b) = (Stats::of(&pair.ledger), Stats::of(&pair.bare));
         let r99 = ratio_milli(l.p99, b.p99);
@@ -1335,6 +1347,17 @@ fn print_summary(
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and printing (integer arithmetic only)
+
+/// The 1, 5 and 15-minute load averages (Linux): other work on the machine shows in the tails.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 fn per_second(count: usize, total_ns: u64) -> u64 {
     let ns = total_ns.max(1);

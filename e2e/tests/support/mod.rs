@@ -45,8 +45,30 @@ pub struct Install {
 
 type OneTimePasswords = Arc<Mutex<HashMap<String, String>>>;
 
+/// Inside a private D-Bus session: an unlocked gnome-keyring of its own, up before the app starts.
+const KEYRING_THEN_EXEC: &str = "printf %s ovo-desk-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
+     for i in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
+     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break; \
+     sleep 0.1; done; exec \"$@\"";
+
+/// How an install differs from a lone desk on its own ledger file.
+#[derive(Default)]
+pub struct Desk<'a> {
+    /// Environment the app starts with (e.g. `OVO_LEDGER_URL`).
+    pub env: Vec<(&'a str, String)>,
+    /// A keychain of its own (a private D-Bus session and gnome-keyring), as another computer has.
+    pub own_keychain: bool,
+    /// The install whose operators this one shares (their one-time passwords), as desks of one
+    /// shared ledger do.
+    pub team_of: Option<&'a Install>,
+}
+
 impl Install {
     pub fn new(name: &str) -> Result<Install> {
+        Install::desk(name, Desk::default())
+    }
+
+    pub fn desk(name: &str, desk: Desk<'_>) -> Result<Install> {
         let dir = tempfile::Builder::new().prefix(&format!("ovo-e2e-{name}-")).tempdir()?;
         let data = dir.path().join("data");
         let journal = dir.path().join("ipc-journal.jsonl");
@@ -57,19 +79,30 @@ impl Install {
         let launcher = dir.path().join("launch.sh");
         let app = env("OVO_E2E_APP")?;
         // tauri-driver starts the "browser" binary; this wrapper gives it this install's environment.
-        std::fs::write(
-            &launcher,
-            format!(
-                "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexport OVO_E2E_IMPORT_FILE='{}'\nexport OVO_E2E_REJECTS_FILE='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
-                data.display(),
-                journal.display(),
-                opened_urls.display(),
-                import_file.display(),
-                rejects_file.display(),
-                app,
-                stderr.display()
-            ),
-        )?;
+        let mut script = format!(
+            "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexport OVO_E2E_IMPORT_FILE='{}'\nexport OVO_E2E_REJECTS_FILE='{}'\n",
+            data.display(),
+            journal.display(),
+            opened_urls.display(),
+            import_file.display(),
+            rejects_file.display(),
+        );
+        for (name, value) in &desk.env {
+            script += &format!("export {name}='{value}'\n");
+        }
+        if desk.own_keychain {
+            let home = dir.path().join("keychain");
+            script += &format!(
+                "export XDG_DATA_HOME='{home}/data' XDG_RUNTIME_DIR='{home}/run'\n\
+                 mkdir -p \"$XDG_DATA_HOME\" \"$XDG_RUNTIME_DIR\" && chmod 700 \"$XDG_RUNTIME_DIR\"\n\
+                 exec dbus-run-session -- sh -c '{KEYRING_THEN_EXEC}' sh '{app}' \"$@\" 2>>'{}'\n",
+                stderr.display(),
+                home = home.display(),
+            );
+        } else {
+            script += &format!("exec '{app}' \"$@\" 2>>'{}'\n", stderr.display());
+        }
+        std::fs::write(&launcher, script)?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
         Ok(Install {
@@ -82,7 +115,7 @@ impl Install {
             rejects_file,
             launcher,
             name: name.to_owned(),
-            one_time: OneTimePasswords::default(),
+            one_time: desk.team_of.map(|other| other.one_time.clone()).unwrap_or_default(),
         })
     }
 

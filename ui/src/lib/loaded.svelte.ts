@@ -1,5 +1,5 @@
 // Something a screen loads from the back end: the latest value, whether a load is running, and the problem that
-// stopped the last load. Only the latest load's answer counts.
+// stopped the last load. Only the latest load's answer counts (a background refresh is a load too).
 
 import { problemFromError, type Problem } from './errors';
 
@@ -31,6 +31,28 @@ export class Loaded<T> {
     } catch (error) {
       if (mine === this.#latest) this.problem = problemFromError(error);
     } finally {
+      if (mine === this.#latest) this.loading = false;
+    }
+  }
+
+  /**
+   * Loads again in the background (e.g. another desk changed it): no "loading", and a failure keeps what is
+   * shown. Nothing is shown before the first load, so nothing is refreshed.
+   */
+  async refresh(): Promise<void> {
+    if (this.value === null) return;
+    const mine = ++this.#latest;
+    try {
+      const fresh = await this.fetch();
+      if (mine === this.#latest) {
+        this.accept?.(fresh);
+        this.value = fresh;
+        this.problem = null;
+      }
+    } catch {
+      // Quiet: the next change, the page's own polling or the operator tries again.
+    } finally {
+      // It may have overtaken a load that was on its way.
       if (mine === this.#latest) this.loading = false;
     }
   }

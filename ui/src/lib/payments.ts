@@ -6,6 +6,7 @@ import type {
   LanguageKey,
   PaymentCursorView,
   PaymentQuery,
+  PaymentRowView,
   Permission,
   ProductKey,
   Page,
@@ -111,6 +112,34 @@ export function buildPaymentQuery(
 /** A key that changes when (and only when) the query's filters change. */
 export function filtersKey(filters: PaymentFilters): string {
   return JSON.stringify(buildPaymentQuery(filters));
+}
+
+/** The list's order, newest first: `a` is after `b` in the list (older). */
+function olderCursor(a: PaymentCursorView, b: PaymentCursorView): boolean {
+  return a.createdAtMs < b.createdAtMs || (a.createdAtMs === b.createdAtMs && a.id < b.id);
+}
+
+function cursorOf(row: PaymentRowView): PaymentCursorView {
+  return { createdAtMs: Date.parse(row.createdAt), id: row.id };
+}
+
+/**
+ * The list after its first page was fetched again (another desk took or changed payments): that page in
+ * place of the rows it covers, then the rows shown below it, and the cursor of whichever reaches further.
+ */
+export function mergeFirstPage(
+  shown: readonly PaymentRowView[],
+  shownNext: PaymentCursorView | null,
+  first: Page<PaymentRowView, PaymentCursorView>,
+): { rows: PaymentRowView[]; next: PaymentCursorView | null } {
+  const end = first.next;
+  // The whole list fits in the page.
+  if (end === null) return { rows: first.items, next: null };
+  const inFirst = new Set(first.items.map((row) => row.id));
+  const below = shown.filter((row) => !inFirst.has(row.id) && olderCursor(cursorOf(row), end));
+  // Everything shown was the whole list (nothing more to fetch), or the page reaches past what was shown.
+  const next = shownNext === null || olderCursor(shownNext, end) ? shownNext : end;
+  return { rows: first.items.concat(below), next };
 }
 
 /** The start date is after the end date. */

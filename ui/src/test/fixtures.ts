@@ -2,7 +2,7 @@
 
 import { beforeEach, vi, type Mock } from 'vitest';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import type { OperatorView, Permission, SessionStatus, StartupState } from '../lib/ipc/types';
+import type { LedgerChanges, OperatorView, Permission, SessionStatus, StartupState } from '../lib/ipc/types';
 import { app } from '../lib/session.svelte';
 
 export const ADMIN_PERMISSIONS: Permission[] = [
@@ -45,14 +45,18 @@ type Handler = (args: Record<string, unknown> | undefined) => unknown;
 /** What `startup_state` answers unless a test says otherwise: this desk needs no enrolment. */
 export const NO_ENROLMENT: StartupState = { needsEnrolment: false, location: null };
 
+/** What `next_ledger_change` answers unless a test says otherwise: a file ledger, so the UI stops asking. */
+export const NOT_LIVE: LedgerChanges = { seq: 0, tables: [], live: false };
+
 /** Answers every fake back end gives unless its `handlers` say otherwise. */
 const DEFAULT_HANDLERS: Record<string, Handler> = {
   startup_state: () => NO_ENROLMENT,
+  next_ledger_change: () => NOT_LIVE,
 };
 
 /**
- * A fake `invoke`: each command answers from `handlers` (`startup_state` says no enrolment is needed unless
- * given), a thrown/rejected value becomes the rejection.
+ * A fake `invoke`: each command answers from `handlers` (unless given, `startup_state` says no enrolment is
+ * needed and `next_ledger_change` says the ledger is not live), a thrown/rejected value becomes the rejection.
  */
 export function fakeBackend(handlers: Record<string, Handler>) {
   return vi.fn(async (cmd: string, args?: Record<string, unknown>) => {
