@@ -42,10 +42,8 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_approves_it_at_a_desk_e
     };
 
     // Another computer: its own data folder and keychain, the same ledger and provider.
-    let desk_b = Install::desk(
-        "desk-b",
-        Desk { env: shared, own_keychain: true, team_of: Some(&desk_a) },
-    )?;
+    let desk_b =
+        Install::desk("desk-b", Desk { env: shared, own_keychain: true, team_of: Some(&desk_a) })?;
     let app = desk_b.launch().await?;
     let approved = at_the_second_desk(&app, &code, &reference).await;
     app.finish(approved).await?;
@@ -113,7 +111,10 @@ async fn at_the_second_desk(app: &Desktop, code: &str, reference: &str) -> Resul
     app.sign_in_as(Team::ADMIN).await?;
     app.click("nav-settings").await?;
     app.click("settings-tab-ledger").await?;
-    let used = format!("{}[data-state=\"used\"]", support::by_id(&format!("enrolment-row-{}", &code[..5])));
+    let used = format!(
+        "{}[data-state=\"used\"]",
+        support::by_id(&format!("enrolment-row-{}", &code[..5]))
+    );
     app.find_css(&used).await?;
     ensure!(app.text("enrolment-desk").await?.contains("Finance desk"), "the desk's name is shown");
     app.screenshot("06-enrolment-used").await?;

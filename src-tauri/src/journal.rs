@@ -6,6 +6,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+/// Commands whose reply is a secret shown once: a desk enrolment code.
+const SHOWN_ONCE: &[&str] = &["create_desk_enrolment"];
+
 #[derive(Debug)]
 pub struct Journal(Option<Mutex<std::fs::File>>);
 
@@ -30,6 +33,10 @@ impl Journal {
     ) -> Result<T, E> {
         if let Some(file) = &self.0 {
             let line = match &reply {
+                // The reply is the secret itself, shown once to the admin who asked.
+                Ok(_) if SHOWN_ONCE.contains(&command) => {
+                    serde_json::json!({ "command": command, "ok": "[shown once; not recorded]" })
+                }
                 Ok(body) => serde_json::json!({ "command": command, "ok": body }),
                 Err(err) => serde_json::json!({ "command": command, "err": err }),
             };

@@ -64,15 +64,22 @@ pub async fn enrol_desk(
     let location = config.ledger.clone().ok_or_else(|| {
         AppError::new(ErrorCode::Internal, "a desk waits for enrolment only on a shared ledger")
     })?;
-    ovo_app::enrol_desk(
-        &location,
-        &KeychainStore::new(),
-        &config.app_identifier,
-        &SystemClock,
-        input,
-    )
-    .await?;
-    let backoffice = open(config).await?;
+    // An earlier try may have enrolled the desk and then failed to open: no code is needed then.
+    let backoffice = match open(config.clone()).await {
+        Ok(backoffice) => backoffice,
+        Err(e) if e.reason == Some("desk_not_enrolled") => {
+            let keychain = KeychainStore::new();
+            let app_id = &config.app_identifier;
+            ovo_app::enrol_desk(&location, &keychain, app_id, &SystemClock, input).await?;
+            open(config).await.map_err(|e| {
+                AppError::new(
+                    e.code,
+                    format!("this desk is enrolled, but the back office did not open: {e}; start the app again"),
+                )
+            })?
+        }
+        Err(e) => return Err(e),
+    };
     serve(app, backoffice);
     *waiting = None;
     tracing::info!("the back office opened after this desk was enrolled");

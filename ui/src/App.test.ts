@@ -15,7 +15,11 @@ import type { AppInfo, LedgerChanges, Preferences, SessionStatus, StartupState }
 
 const PREFS: Preferences = { language: null, idleLockMinutes: 15, environment: 'builtin_sandbox' };
 
-function boot(info: Partial<AppInfo>, session: SessionStatus, extra: Record<string, () => unknown> = {}) {
+function boot(
+  info: Partial<AppInfo>,
+  session: SessionStatus,
+  extra: Record<string, (args: Record<string, unknown> | undefined) => unknown> = {},
+) {
   invoke.mockImplementation(
     fakeBackend({
       app_info: () => ({

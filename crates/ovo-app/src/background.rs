@@ -45,6 +45,9 @@ impl Backoffice {
     /// others still run.
     pub async fn background_pass(self: &Arc<Self>, at_start: bool) {
         self.ensure_listener().await;
+        if let Err(e) = self.clear_expired_enrolments().await {
+            tracing::warn!(error = %e, "expired desk enrolments not cleared");
+        }
         if let Err(e) = self.apply_notifications(at_start).await {
             tracing::warn!(error = %e, "applying stored notifications failed");
         }
@@ -62,8 +65,8 @@ impl Backoffice {
         }
     }
 
-    /// Runs `job` on `subject` while this desk holds the claim on it; `None` when another desk
-    /// holds it (that desk is doing the same work now).
+    /// Runs `job` on `subject` while it holds the claim on it; `None` when another desk (or
+    /// another task of this one) holds it, doing the same work now.
     pub(crate) async fn claimed<T>(
         &self,
         work: Work,
@@ -72,12 +75,14 @@ impl Backoffice {
     ) -> AppResult<Option<T>> {
         let now = self.now();
         let until = now.plus_millis(CLAIM_MILLIS);
-        if !claims::take(&self.ledger, work.key(), subject, &self.desk, now, until).await? {
-            tracing::debug!(work = work.key(), subject, "claimed by another desk; passed over");
+        // Each piece of work holds its own claim, so two tasks of this desk never share one.
+        let holder = format!("{}/{:016x}", self.desk, rand::random::<u64>());
+        if !claims::take(&self.ledger, work.key(), subject, &holder, now, until).await? {
+            tracing::debug!(work = work.key(), subject, "claimed elsewhere; passed over");
             return Ok(None);
         }
         let done = job.await;
-        if let Err(e) = claims::release(&self.ledger, work.key(), subject, &self.desk).await {
+        if let Err(e) = claims::release(&self.ledger, work.key(), subject, &holder).await {
             tracing::warn!(error = %e, work = work.key(), subject, "claim not released; it lapses");
         }
         done.map(Some)
@@ -85,9 +90,12 @@ impl Backoffice {
 
     /// Runs `background_pass` whenever a browser comes back, and every two seconds.
     pub async fn run_background(self: Arc<Self>) {
-        if let Err(e) = self.follow_ledger_changes().await {
-            tracing::warn!(error = %e, "the shared ledger's change feed is not followed; the UI shows changes when it reloads");
-        }
+        let this = Arc::clone(&self);
+        tokio::spawn(async move {
+            if let Err(e) = this.follow_ledger_changes().await {
+                tracing::warn!(error = %e, "the shared ledger's change feed is not followed yet; the UI's next wait tries again");
+            }
+        });
         let mut at_start = true;
         loop {
             self.background_pass(at_start).await;

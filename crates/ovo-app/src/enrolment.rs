@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{
     DeskEnrolmentView, EnrolDeskInput, EnrolmentRef, EnrolmentState, LedgerInfo, NewDeskEnrolment,
 };
-use crate::local_keys::{LocalKeys, AUDIT_KEY, LEDGER_KEYS};
+use crate::local_keys::{is_ledgers_token_key, LocalKeys, AUDIT_KEY, LEDGER_KEYS, TOKEN_KEY};
 use crate::permissions::Permission;
 use crate::Backoffice;
 
@@ -204,6 +204,16 @@ impl Backoffice {
         Ok(NewDeskEnrolment { code: grouped(&id, &secret), enrolment: view(&row, now) })
     }
 
+    /// Clears the sealed keys of codes past their expiry (a shared ledger's background work):
+    /// an unused code's keys do not stay in the database.
+    pub(crate) async fn clear_expired_enrolments(&self) -> AppResult<()> {
+        if self.ledger.backend() == Backend::Postgres {
+            let mut conn = self.ledger.writer_pool().acquire().await.map_err(LedgerError::from)?;
+            enrolments::clear_expired(&mut conn, self.now()).await?;
+        }
+        Ok(())
+    }
+
     /// The newest enrolments, newest first (admin).
     pub async fn desk_enrolments(&self) -> AppResult<Vec<DeskEnrolmentView>> {
         self.authorize(Permission::ManageSettings, "see desk enrolments").await?;
@@ -291,10 +301,17 @@ pub async fn enrol_desk(
     let Ok(opened) = key.open(sealed, &context(&id)) else {
         let mut tx = ledger.begin_write().await?;
         let failures = enrolments::record_failure(&mut tx, &id).await?;
+        if failures == 0 {
+            // It ended meanwhile (another desk used it, or an admin withdrew it).
+            drop(tx);
+            return Err(why_not_usable(&ledger, &id, now).await);
+        }
         let left = MAX_WRONG_CODES - failures;
         if left <= 0 {
-            // A lost race with another end leaves nothing to end.
-            let _ = enrolments::end(&mut tx, &id, EnrolmentEnd::TooManyAttempts, now, None).await;
+            match enrolments::end(&mut tx, &id, EnrolmentEnd::TooManyAttempts, now, None).await {
+                Ok(()) | Err(LedgerError::NotFound { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
         }
         ovo_ledger::commit(tx).await?;
         return Err(AppError::invalid(
@@ -309,28 +326,19 @@ pub async fn enrol_desk(
     let bundle: Bundle = serde_json::from_slice(opened.expose()).map_err(|e| {
         AppError::new(ErrorCode::Storage, format!("the enrolment is unreadable: {e}"))
     })?;
-    let stored_id = settings::get(&mut *ledger.read().await?, "ledger_id").await?;
-    let ledger_id = stored_id.and_then(|v| serde_json::from_str::<String>(&v).ok());
-    if ledger_id.as_deref() != Some(bundle.ledger_id.as_str()) {
-        return Err(AppError::new(
-            ErrorCode::Storage,
-            "the enrolment was made for another ledger than the one at this address",
-        )
-        .with_reason("enrolment_other_ledger"));
-    }
-    let audit_key = bundle
-        .keys
-        .get(AUDIT_KEY)
-        .and_then(|k| hex::decode(k).ok())
-        .map(Sensitive::new)
-        .ok_or_else(|| AppError::new(ErrorCode::Storage, "the enrolment carries no audit key"))?;
+    let keys = bundle_keys(&bundle)?;
+    check_keys_belong_to(&ledger, &bundle.ledger_id, &keys, &id).await?;
+    let audit_key = &keys[0].1;
     let mut tx = ledger.begin_write().await?;
-    enrolments::end(&mut tx, &id, EnrolmentEnd::Used, now, Some(&desk_name)).await.map_err(
-        |e| match e {
-            LedgerError::NotFound { .. } => not_usable(None, now),
-            other => other.into(),
-        },
-    )?;
+    match enrolments::end(&mut tx, &id, EnrolmentEnd::Used, now, Some(&desk_name)).await {
+        Ok(()) => {}
+        // Another desk used it first, or it expired meanwhile.
+        Err(LedgerError::NotFound { .. }) => {
+            drop(tx);
+            return Err(why_not_usable(&ledger, &id, now).await);
+        }
+        Err(other) => return Err(other.into()),
+    }
     let entry = NewAuditEntry {
         at: now,
         operator_id: None,
@@ -342,16 +350,84 @@ pub async fn enrol_desk(
     };
     audit::append(&mut tx, audit_key.expose(), &entry).await?;
     ovo_ledger::commit(tx).await?;
-    for name in LEDGER_KEYS {
-        let value = bundle.keys.get(name).ok_or_else(|| {
-            AppError::new(ErrorCode::Storage, format!("the enrolment carries no {name}"))
-        })?;
+    for (name, key) in &keys {
         let address = LocalKeys::address(app_identifier, &bundle.ledger_id, name);
-        secrets.put(&address, &Sensitive::new(value.clone()))?;
+        secrets.put(&address, &Sensitive::new(hex::encode(key.expose())))?;
     }
     ledger.close().await;
     tracing::info!(enrolment = %id, ledger = %bundle.ledger_id, "this desk is enrolled in the shared ledger");
     Ok(EnrolledDesk { ledger_id: bundle.ledger_id, enrolment_id: id })
+}
+
+/// Each of the ledger's keys from an enrolment: all present, 32 bytes each (audit key first).
+fn bundle_keys(bundle: &Bundle) -> AppResult<Vec<(&'static str, Sensitive<Vec<u8>>)>> {
+    LEDGER_KEYS
+        .iter()
+        .map(|name| {
+            let key = bundle.keys.get(*name).and_then(|k| hex::decode(k).ok());
+            match key {
+                Some(key) if key.len() == ovo_secrets::SEALING_KEY_BYTES => {
+                    Ok((*name, Sensitive::new(key)))
+                }
+                _ => Err(AppError::new(
+                    ErrorCode::Storage,
+                    format!("the enrolment carries no usable {name}; ask an admin for a new code"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The received keys are this ledger's: its id, the audit key that sealed the enrolment's own
+/// audit entry, and the token key its tokens are sealed with. Keys planted by someone who can
+/// write to the database but holds none of the ledger's keys fail here.
+async fn check_keys_belong_to(
+    ledger: &Ledger,
+    ledger_id: &str,
+    keys: &[(&'static str, Sensitive<Vec<u8>>)],
+    id: &str,
+) -> AppResult<()> {
+    let other = |what: &str| {
+        AppError::new(
+            ErrorCode::Storage,
+            format!("the enrolment does not belong to the ledger at this address ({what}); ask an admin of this ledger for a new code"),
+        )
+        .with_reason("enrolment_other_ledger")
+    };
+    let mut conn = ledger.read().await?;
+    let stored_id = settings::get(&mut conn, "ledger_id").await?;
+    if stored_id.and_then(|v| serde_json::from_str::<String>(&v).ok()).as_deref() != Some(ledger_id)
+    {
+        return Err(other("another ledger id"));
+    }
+    let key_of = |name: &str| keys.iter().find(|(n, _)| *n == name).map(|(_, k)| k);
+    let audit_key = key_of(AUDIT_KEY).ok_or_else(|| other("no audit key"))?;
+    let made = audit::latest_of(&mut conn, "desk.enrolment_created", &subject(id)).await?;
+    let sealed_by_it = match &made {
+        Some(entry) => {
+            audit::seal_hash(entry, audit::Seal::Keyed(audit_key.expose()))? == entry.hash
+        }
+        None => false,
+    };
+    if !sealed_by_it {
+        return Err(other("its audit entry is not sealed by the audit key it carries"));
+    }
+    drop(conn);
+    let token_key = key_of(TOKEN_KEY).ok_or_else(|| other("no token key"))?;
+    let token_key = SealingKey::from_bytes(token_key.expose())?;
+    if !is_ledgers_token_key(ledger, &token_key).await? {
+        return Err(other("another token key"));
+    }
+    Ok(())
+}
+
+/// Why the enrolment `id` cannot be used now, read again.
+async fn why_not_usable(ledger: &Ledger, id: &str, now: Timestamp) -> AppError {
+    let row = match ledger.read().await {
+        Ok(mut conn) => enrolments::get(&mut conn, id).await.ok().flatten(),
+        Err(_) => None,
+    };
+    not_usable(row.as_ref(), now)
 }
 
 /// Why a code cannot be used.

@@ -43,7 +43,9 @@ impl Default for LiveChanges {
 impl LiveChanges {
     fn record(&self, change: &LedgerChange) {
         let tables: Vec<String> = match change {
-            LedgerChange::Table(table) => vec![table.clone()],
+            LedgerChange::Table(table) if WATCHED.contains(&table.as_str()) => vec![table.clone()],
+            // Anyone may notify the channel; only the watched tables mean something here.
+            LedgerChange::Table(_) => return,
             LedgerChange::Reconnected => WATCHED.map(String::from).to_vec(),
         };
         self.heard.send_modify(|heard| {
@@ -72,12 +74,20 @@ impl Backoffice {
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
             let _ = ready.send(());
+            // Changes made while the feed was down went unheard: anything may have changed.
+            let mut was_down = false;
             loop {
                 let change = feed.next().await;
                 let Some(this) = this.upgrade() else { return };
                 match change {
-                    Ok(change) => this.live.record(&change),
+                    Ok(change) => {
+                        if std::mem::take(&mut was_down) {
+                            this.live.record(&LedgerChange::Reconnected);
+                        }
+                        this.live.record(&change);
+                    }
                     Err(e) => {
+                        was_down = true;
                         tracing::warn!(error = %e, "the shared ledger's change feed is down; trying again");
                         tokio::time::sleep(RETRY).await;
                     }

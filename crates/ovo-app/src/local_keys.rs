@@ -21,7 +21,10 @@ const LOCAL_SCOPE: &str = "local";
 const KEY_BYTES: usize = 32;
 pub(crate) const AUDIT_KEY: &str = "audit_key";
 const REDACTION_KEY: &str = "redaction_key";
-const TOKEN_KEY: &str = "token_key";
+pub(crate) const TOKEN_KEY: &str = "token_key";
+/// A known text sealed under the token key (setting), so a desk finds out whether it holds the
+/// same token key as the desks that sealed the ledger's tokens.
+const TOKEN_KEY_CHECK: &str = "token_key_check";
 /// Every key of a ledger, as an enrolment hands them to another desk.
 pub(crate) const LEDGER_KEYS: [&str; 3] = [AUDIT_KEY, REDACTION_KEY, TOKEN_KEY];
 
@@ -65,16 +68,25 @@ impl LocalKeys {
         // A desk that did not create a shared ledger holds every key of it, or none (enrolment
         // hands them over together); one it made up would seal what no other desk can read.
         let may_create = !shared || created;
-        let key = |name: &str| local_key(secrets, namespace, &ledger_id, name, may_create);
-        let (audit, audit_key_created) = key(AUDIT_KEY)?;
-        let (redaction, _) = key(REDACTION_KEY)?;
-        let (tokens, _) = key(TOKEN_KEY)?;
+        let key =
+            |name: &str, may_create| local_key(secrets, namespace, &ledger_id, name, may_create);
+        let (audit, audit_key_created) = key(AUDIT_KEY, may_create)?;
+        let (redaction, _) = key(REDACTION_KEY, may_create)?;
+        // A ledger made before tokens were sealed in it has no token key yet: the first desk
+        // to open it makes one, and the check value it stores makes every other desk use it.
+        let check = settings::get(&mut *ledger.read().await?, TOKEN_KEY_CHECK).await?;
+        let (tokens, token_key_created) = key(TOKEN_KEY, may_create || check.is_none())?;
         let tokens = SealingKey::from_bytes(tokens.expose()).map_err(|e| {
             AppError::new(
                 ErrorCode::KeychainUnavailable,
                 format!("the keychain's {TOKEN_KEY}: {e}"),
             )
         })?;
+        let confirmed = confirm_token_key(ledger, &tokens, check, shared, now).await;
+        if confirmed.is_err() && token_key_created {
+            let _ = secrets.delete(&LocalKeys::address(namespace, &ledger_id, TOKEN_KEY));
+        }
+        confirmed?;
         Ok(LocalKeys { audit, redaction, tokens, audit_key_created, ledger_id })
     }
 
@@ -189,6 +201,54 @@ async fn shared_ledger_id(
         )
         .with_reason("desk_not_enrolled")),
     }
+}
+
+/// Checks `tokens` against the ledger's token key check, storing one when there is none.
+async fn confirm_token_key(
+    ledger: &Ledger,
+    tokens: &SealingKey,
+    check: Option<String>,
+    shared: bool,
+    now: ovo_domain::Timestamp,
+) -> AppResult<()> {
+    let sealed_check = || tokens.seal(TOKEN_KEY_CHECK.as_bytes(), TOKEN_KEY_CHECK);
+    let stored = match check {
+        Some(stored) => stored,
+        None => {
+            let mut tx = ledger.begin_write().await?;
+            let first = settings::put_new(&mut tx, TOKEN_KEY_CHECK, &sealed_check(), now).await?;
+            let stored = settings::get(&mut tx, TOKEN_KEY_CHECK).await?.unwrap_or_default();
+            ovo_ledger::commit(tx).await?;
+            if first {
+                return Ok(());
+            }
+            stored
+        }
+    };
+    if tokens.open(&stored, TOKEN_KEY_CHECK).is_ok() {
+        return Ok(());
+    }
+    if !shared {
+        // This desk's keychain lost the file's token key: tokens sealed under it cannot be
+        // opened (those accounts must be linked again); new ones are sealed under this key.
+        tracing::warn!("the keychain holds another token key than the one this ledger's tokens were sealed with; earlier linkings must be linked again");
+        let mut tx = ledger.begin_write().await?;
+        settings::put(&mut tx, TOKEN_KEY_CHECK, &sealed_check(), now, None).await?;
+        ovo_ledger::commit(tx).await?;
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::Storage,
+        "this computer holds another token key than the shared ledger's desks use; enrol this \
+         desk again with a new code from an admin",
+    )
+    .with_reason("desk_not_enrolled"))
+}
+
+/// Whether `tokens` is the token key the ledger's check value was sealed with.
+pub(crate) async fn is_ledgers_token_key(ledger: &Ledger, tokens: &SealingKey) -> AppResult<bool> {
+    let check = settings::get(&mut *ledger.read().await?, TOKEN_KEY_CHECK).await?;
+    Ok(check.is_some_and(|stored| tokens.open(&stored, TOKEN_KEY_CHECK).is_ok()))
 }
 
 /// Where the keychain remembers the id of the ledger in `data_dir`.

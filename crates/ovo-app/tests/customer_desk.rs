@@ -4,6 +4,8 @@
 
 use ovo_app::ipc::*;
 use ovo_app::{AppError, ErrorCode};
+use std::sync::Arc;
+
 use ovo_domain::{Clock, Product, SystemClock};
 use ovo_secrets::{SecretKey, SecretStore};
 use ovo_test_support::app::{self, code, TestApp, APP_ID};
@@ -1000,4 +1002,54 @@ async fn a_linking_page_on_another_address_than_the_simulators_is_not_opened_and
         assert!(r.5.contains(&format!("\"purpose\":\"{purpose}\"")), "{}", r.5);
         assert!(!r.5.contains("_sandbox/customer"), "{}", r.5);
     }
+}
+
+#[tokio::test]
+async fn tokens_an_earlier_version_kept_in_the_keychain_move_into_the_ledger_at_the_next_open() {
+    let f = fixture().await;
+    let budi = customer_id(&f, BUDI).await;
+    let (_, seeded, key) = seeded_link(&f, BUDI, Product::OvoSnap).await;
+    let reference = ovo_domain::Reference::parse(&seeded.reference).unwrap();
+    let ledger_id: String = {
+        let mut conn = f.app.ledger().read().await.unwrap();
+        let stored = ovo_ledger::settings::get(&mut conn, "ledger_id").await.unwrap().unwrap();
+        serde_json::from_str(&stored).unwrap()
+    };
+    // As an earlier version left it: the tokens in the keychain, none in the ledger, and this
+    // desk not yet through the move.
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    let environment = ovo_domain::Environment::BuiltInSandbox;
+    ovo_ledger::link_secrets::delete(&mut tx, environment, Product::OvoSnap, &reference)
+        .await
+        .unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+    let legacy =
+        SecretKey::new(APP_ID, "builtin_sandbox", "ovo_snap", format!("link-{}", seeded.reference));
+    let old_token = "legacy-customer-token-1";
+    f.secrets
+        .put(&legacy, &json!({ "token": old_token, "refresh_token": null }).to_string().into())
+        .unwrap();
+    let moved =
+        SecretKey::new(APP_ID, "local", format!("ledger-{ledger_id}"), "link_tokens_in_ledger");
+    assert!(f.secrets.delete(&moved).unwrap(), "the desk had moved its tokens once");
+    // An unreadable entry of another linking is left where it is.
+    let unreadable = SecretKey::new(APP_ID, "builtin_sandbox", "ovo_snap", "link-UNREADABLE00000");
+    f.secrets.put(&unreadable, &"{not json".into()).unwrap();
+
+    let TestApp { dir, app, secrets, .. } = f;
+    let data_dir = dir.path().join("data");
+    app.ledger().close().await;
+    drop(app);
+    let (reopened, clock, opener) =
+        TestApp::builder().signed_in("sam").open_at(&data_dir, secrets.clone()).await;
+    let http = reqwest::Client::new();
+    let f = TestApp { dir, app: Arc::new(reopened), clock, secrets, opener, http };
+    assert!(tokens_kept(&f, &key).await, "moved into the ledger, sealed, and out of the keychain");
+    assert!(f.secrets.contains(&moved).unwrap(), "once per desk");
+    assert!(f.secrets.contains(&unreadable).unwrap());
+    // The moved token is the one the provider is asked with.
+    let account = account(&f, budi, Product::OvoSnap).await;
+    let _ = f.app.refresh_balance(AccountRef { account_id: account.id }).await;
+    let sent = get_json(&f, "/_sandbox/received?product=ovo_snap").await.to_string();
+    assert!(sent.contains(old_token), "the balance inquiry carries the moved token");
 }

@@ -11,7 +11,7 @@ use ovo_app::{
 };
 use ovo_domain::{Clock, ManualClock, Product, Timestamp};
 use ovo_ledger::claims;
-use ovo_secrets::{MemoryStore, Sensitive};
+use ovo_secrets::{MemoryStore, SecretKey, SecretStore, Sensitive};
 use ovo_test_support::app::{self, TestApp, WithSim, APP_ID, FIXED_START_MS};
 use ovo_test_support::ledger as support;
 use ovo_test_support::phones::BUDI;
@@ -415,4 +415,55 @@ async fn a_ledger_file_has_no_change_feed_and_says_so() {
     f.app.sign_out().await.unwrap();
     let signed_out = f.app.next_ledger_change(LedgerChangesInput { after: 0 }).await.unwrap_err();
     assert_eq!(signed_out.code, ErrorCode::Unauthenticated, "{signed_out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_ledger_from_before_sealed_tokens_gets_its_token_key_from_the_desk_that_holds_its_keys(
+) {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder().scale("0.001").admin().signed_in("admin").open_with_sim().await;
+    let ledger_id = a.app.ledger_info().await.unwrap().ledger_id;
+    let address = |name: &str| SecretKey::new(APP_ID, "local", format!("ledger-{ledger_id}"), name);
+    // As the previous version left it: the desk that made it holds the audit and redaction keys
+    // only, and the ledger has no token key check and no sealed tokens.
+    let pool = a.app.ledger().writer_pool().clone();
+    sqlx::query("DELETE FROM link_secrets").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM settings WHERE key = 'token_key_check'").execute(&pool).await.unwrap();
+    assert!(a.secrets.delete(&address("token_key")).unwrap());
+    // Another desk holding the same two keys, as if copied by hand.
+    let b = OtherDesk::new(&a);
+    for name in ["audit_key", "redaction_key"] {
+        let value = a.secrets.get(&address(name)).unwrap().unwrap();
+        b.keychain.put(&address(name), &value).unwrap();
+    }
+
+    let sim_url = a.sim.url("");
+    let WithSim { test, sim } = a;
+    let TestApp { dir, app: first, secrets, clock, .. } = test;
+    let location = first.ledger().location().clone();
+    first.ledger().close().await;
+    drop(first);
+    let mut config = app::config(&dir.path().join("data"), Some("0.001"), Some(&sim_url));
+    config.ledger = Some(location);
+    let reopened =
+        Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await.unwrap();
+    assert!(secrets.contains(&address("token_key")).unwrap(), "the first desk made the token key");
+
+    // The other desk may not make one of its own now, and keeps none.
+    let refused = b.open().await.unwrap_err();
+    assert_eq!(refused.reason, Some("desk_not_enrolled"), "{refused:?}");
+    assert!(!b.keychain.contains(&address("token_key")).unwrap());
+    // With a code it receives the one the first desk made.
+    app::sign_in_as(&reopened, "admin").await;
+    let code = reopened.create_desk_enrolment().await.unwrap().code;
+    b.enrol(&code).await.unwrap();
+    assert_eq!(
+        b.keychain.get(&address("token_key")).unwrap().unwrap().expose(),
+        secrets.get(&address("token_key")).unwrap().unwrap().expose()
+    );
+    b.open().await.unwrap();
+    drop(sim);
 }

@@ -836,7 +836,6 @@ enum Bind {
 
 fn print_reads(pairs: &[Pair], cfg: &Config) {
     println!();
-    println!("Load average before figure 1's table: {}", load_average());
     println!("Figure 1: reads (ledger = ledger.read() + repository call + release, as the app calls it; bare = same SQL, held connection of the same pool, raw rows)");
     println!(
         "  {:<38} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<10}",
@@ -876,6 +875,7 @@ fn print_reads(pairs: &[Pair], cfg: &Config) {
         );
     }
     println!("    (ledger.read() on PostgreSQL pings the pooled connection before handing it out: test_before_acquire)");
+    println!("  (load average after these measurements: {})", load_average());
 }
 
 // ---------------------------------------------------------------------------------------------

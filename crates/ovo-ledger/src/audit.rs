@@ -193,6 +193,18 @@ pub async fn page(
     fetch_all(conn, query.bind(i64::from(limit)), from_row).await
 }
 
+/// The newest entry of `action` on `subject`, if any.
+pub async fn latest_of(
+    conn: &mut AnyConnection,
+    action: &str,
+    subject: &str,
+) -> LedgerResult<Option<AuditEntry>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE action = $1 AND subject = $2 ORDER BY seq DESC LIMIT 1"
+    );
+    crate::row::fetch_optional(conn, sqlx::query(&sql).bind(action).bind(subject), from_row).await
+}
+
 /// The newest entry (seq 0 and `GENESIS_HASH` for an empty log).
 pub async fn head(conn: &mut AnyConnection) -> LedgerResult<ChainHead> {
     let last: Option<(i64, String)> =

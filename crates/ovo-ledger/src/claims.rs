@@ -1,7 +1,8 @@
 //! Claims on background work, so that two desks of a shared ledger never do the same work at
-//! once: a claim is a row `(kind, subject)` held by one desk until an instant. A desk takes a
-//! free or lapsed claim (or renews its own) in one statement, and releases it when done; a
-//! crashed desk's claims lapse. Each statement commits by itself, outside any write transaction,
+//! once: a claim is a row `(kind, subject)` held by one holder (a desk's one piece of work)
+//! until an instant. A holder takes a free or lapsed claim (or renews its own) in one
+//! statement, and releases it when done; a crashed desk's claims lapse. Instants are the desks'
+//! own clocks, which must agree to well within a claim's length. Each statement commits by itself, outside any write transaction,
 //! so a claim never waits for the ledger's write lock.
 
 use ovo_domain::Timestamp;
@@ -61,13 +62,4 @@ pub async fn holder(
     .bind(now.unix_millis())
     .fetch_optional(&mut *ledger.read().await?)
     .await?)
-}
-
-/// Every claim `desk` holds, released at once (a desk closing).
-pub async fn release_all(ledger: &Ledger, desk: &str) -> LedgerResult<u64> {
-    Ok(sqlx::query("DELETE FROM work_claims WHERE desk = $1")
-        .bind(desk)
-        .execute(ledger.writer_pool())
-        .await?
-        .rows_affected())
 }

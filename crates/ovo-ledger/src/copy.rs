@@ -2,6 +2,7 @@
 //! PostgreSQL, typically), in one transaction on the target, then counted again on both sides.
 //! The source is only read.
 
+use ovo_domain::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -9,6 +10,7 @@ use crate::audit::{self, ChainHead};
 use crate::db::{Backend, Ledger};
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::SqlBuilder;
+use crate::settings;
 
 /// The tables in an order that never names a row before it exists.
 const TABLES: [&str; 19] = [
@@ -43,9 +45,12 @@ pub struct CopyReport {
     pub audit_head: ChainHead,
 }
 
-/// Copies every row of `source` into `target`, which must hold no data yet (a new ledger, its
-/// schema at the same version). All of it commits at once or nothing does.
-pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyReport> {
+/// The copy, committed on the target; the source's snapshot transaction (holding its write
+/// lock) is handed back open.
+async fn copy_committed(
+    source: &Ledger,
+    target: &Ledger,
+) -> LedgerResult<(CopyReport, crate::db::WriteTx)> {
     let versions = |ledger: &Ledger| {
         let pool = ledger.writer_pool().clone();
         async move {
@@ -118,8 +123,33 @@ pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyR
         )));
     }
     tx.commit().await?;
-    drop(reader);
-    Ok(CopyReport { tables, audit_head: target_head })
+    Ok((CopyReport { tables, audit_head: target_head }, reader))
+}
+
+/// Copies every row of `source` into `target`, which must hold no data yet (a new ledger, its
+/// schema at the same version). All of it commits at once or nothing does; the source is only
+/// read.
+pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyReport> {
+    let (report, snapshot) = copy_committed(source, target).await?;
+    drop(snapshot);
+    Ok(report)
+}
+
+/// Copies as `copy_ledger` does, then, still under the source's write lock, records in the
+/// source's settings that it moved (`marker` = `value`) and refuses every later write to it:
+/// nothing written at this desk can be left behind in the old ledger.
+pub async fn move_ledger(
+    source: &Ledger,
+    target: &Ledger,
+    marker: &str,
+    value: &str,
+    at: Timestamp,
+) -> LedgerResult<CopyReport> {
+    let (report, mut snapshot) = copy_committed(source, target).await?;
+    settings::put(&mut snapshot, marker, value, at, None).await?;
+    source.refuse_writes();
+    snapshot.commit().await?;
+    Ok(report)
 }
 
 async fn first_table_with_data(

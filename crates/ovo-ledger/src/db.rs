@@ -1,5 +1,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -135,6 +137,8 @@ pub struct Ledger {
     writer: AnyPool,
     readers: AnyPool,
     location: LedgerLocation,
+    /// Set once the ledger was moved elsewhere: every write is refused from then on.
+    moved: Arc<AtomicBool>,
 }
 
 /// What opening did to the ledger.
@@ -187,7 +191,12 @@ impl Ledger {
             .await
             .map_err(open_err)?;
         Ok((
-            Ledger { writer, readers, location: location.clone() },
+            Ledger {
+                writer,
+                readers,
+                location: location.clone(),
+                moved: Arc::new(AtomicBool::new(false)),
+            },
             OpenReport { created, applied: pending, backup },
         ))
     }
@@ -212,17 +221,25 @@ impl Ledger {
     /// check and the write that depends on it can never interleave with another writer, at
     /// this desk or any other.
     pub async fn begin_write(&self) -> LedgerResult<WriteTx> {
-        match self.backend() {
-            Backend::Sqlite => Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?),
+        if self.moved.load(Ordering::SeqCst) {
+            return Err(LedgerError::Moved);
+        }
+        let tx = match self.backend() {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
                 let mut tx = self.writer.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(WRITE_LOCK)
                     .execute(&mut *tx)
                     .await?;
-                Ok(tx)
+                tx
             }
+        };
+        // A writer that waited for the lock while the ledger was being moved writes nothing.
+        if self.moved.load(Ordering::SeqCst) {
+            return Err(LedgerError::Moved);
         }
+        Ok(tx)
     }
 
     /// The ledger's tables, by name (the migrations' record among them).
@@ -256,6 +273,12 @@ impl Ledger {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.writer).await?;
         }
         Ok(())
+    }
+
+    /// Refuses every write from now on (`Moved`): the ledger was copied elsewhere and this one
+    /// is kept only as a record.
+    pub(crate) fn refuse_writes(&self) {
+        self.moved.store(true, Ordering::SeqCst);
     }
 
     pub async fn close(&self) {

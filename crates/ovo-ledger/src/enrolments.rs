@@ -139,6 +139,7 @@ pub async fn record_failure(conn: &mut AnyConnection, id: &str) -> LedgerResult<
 }
 
 /// Ends an open enrolment and clears its sealed keys; `NotFound` when it had ended already.
+/// An enrolment past its expiry is used by nobody.
 pub async fn end(
     conn: &mut AnyConnection,
     id: &str,
@@ -148,7 +149,8 @@ pub async fn end(
 ) -> LedgerResult<()> {
     let query = sqlx::query(
         "UPDATE desk_enrolments SET sealed = NULL, ended = $2, ended_at = $3, desk_name = $4
-         WHERE id = $1 AND ended IS NULL",
+         WHERE id = $1 AND ended IS NULL
+           AND ($2 <> 'used' OR expires_at > $3)",
     )
     .bind(id)
     .bind(how.key())
@@ -158,6 +160,7 @@ pub async fn end(
 }
 
 /// Clears the sealed keys of open enrolments past their expiry (they can no longer be used).
+/// One statement: it may run outside any write transaction.
 pub async fn clear_expired(conn: &mut AnyConnection, now: Timestamp) -> LedgerResult<u64> {
     Ok(sqlx::query(
         "UPDATE desk_enrolments SET sealed = NULL, ended = 'expired', ended_at = expires_at

@@ -32,6 +32,8 @@ pub enum LedgerError {
     InvalidRefundPolicy(#[from] RefundPolicyError),
     #[error("ledger is busy; try again")]
     Busy,
+    #[error("this ledger was moved to a shared ledger and takes no more writes; restart the app to work there")]
+    Moved,
     #[error("ledger error: {0}")]
     Database(sqlx::Error),
 }

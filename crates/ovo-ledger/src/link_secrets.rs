@@ -65,16 +65,19 @@ pub async fn delete(
     Ok(done.rows_affected() > 0)
 }
 
-/// Every linking with a reference and nothing kept here yet.
-pub async fn references_without_secrets(
+/// Every linking with a reference, and whether something is kept here for it.
+pub async fn linkings(
     conn: &mut AnyConnection,
-) -> LedgerResult<Vec<(Environment, Product, Reference)>> {
+) -> LedgerResult<Vec<(Environment, Product, Reference, bool)>> {
     use crate::row::RowExt;
+    use sqlx::Row;
     let rows = sqlx::query(
-        "SELECT b.environment, b.product, b.reference FROM bindings b
+        "SELECT b.environment, b.product, b.reference,
+                CASE WHEN s.reference IS NULL THEN 0 ELSE 1 END AS kept
+         FROM bindings b
          LEFT JOIN link_secrets s
            ON s.environment = b.environment AND s.product = b.product AND s.reference = b.reference
-         WHERE b.reference IS NOT NULL AND s.reference IS NULL
+         WHERE b.reference IS NOT NULL
          ORDER BY b.id",
     )
     .fetch_all(&mut *conn)
@@ -85,6 +88,7 @@ pub async fn references_without_secrets(
                 row.parsed("environment", Environment::parse)?,
                 row.parsed("product", Product::parse)?,
                 row.parsed("reference", Reference::parse)?,
+                row.try_get::<i64, _>("kept")? == 1,
             ))
         })
         .collect()

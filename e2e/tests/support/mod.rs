@@ -49,7 +49,11 @@ type OneTimePasswords = Arc<Mutex<HashMap<String, String>>>;
 const KEYRING_THEN_EXEC: &str = "printf %s ovo-desk-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
      for i in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus / \
      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break; \
-     sleep 0.1; done; exec \"$@\"";
+     sleep 0.1; done; \
+     dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.NameHasOwner \
+     string:org.freedesktop.secrets 2>/dev/null | grep -q true \
+     || { echo \"the desk keyring did not start\" >&2; exit 1; }; \
+     exec \"$@\"";
 
 /// How an install differs from a lone desk on its own ledger file.
 #[derive(Default)]
@@ -88,7 +92,7 @@ impl Install {
             rejects_file.display(),
         );
         for (name, value) in &desk.env {
-            script += &format!("export {name}='{value}'\n");
+            script += &format!("export {name}='{}'\n", value.replace('\'', r"'\''"));
         }
         if desk.own_keychain {
             let home = dir.path().join("keychain");

@@ -179,6 +179,12 @@ describe('mergeFirstPage', () => {
     expect(merged.next).toBeNull();
   });
 
+  it('starts again from the page when more payments came than a page holds', () => {
+    const merged = mergeFirstPage(range(10, 6), cursor(6), { items: range(20, 16), next: cursor(16) });
+    expect(ids(merged.rows)).toEqual([20, 19, 18, 17, 16]);
+    expect(merged.next).toEqual(cursor(16));
+  });
+
   it('keeps a whole list whole, and reaches as far as the fresh page when it goes further', () => {
     expect(mergeFirstPage(range(3, 1), null, { items: range(5, 3), next: cursor(3) })).toEqual({
       rows: range(5, 1),

@@ -125,7 +125,8 @@ function cursorOf(row: PaymentRowView): PaymentCursorView {
 
 /**
  * The list after its first page was fetched again (another desk took or changed payments): that page in
- * place of the rows it covers, then the rows shown below it, and the cursor of whichever reaches further.
+ * place of the rows it covers, then the rows shown below it, and the cursor of whichever reaches further;
+ * only the page when it does not reach the rows shown.
  */
 export function mergeFirstPage(
   shown: readonly PaymentRowView[],
@@ -135,6 +136,8 @@ export function mergeFirstPage(
   const end = first.next;
   // The whole list fits in the page.
   if (end === null) return { rows: first.items, next: null };
+  // More new payments than a page: what lies between the page and the rows shown is unknown, so start again.
+  if (shown.length > 0 && olderCursor(cursorOf(shown[0]), end)) return { rows: first.items, next: end };
   const inFirst = new Set(first.items.map((row) => row.id));
   const below = shown.filter((row) => !inFirst.has(row.id) && olderCursor(cursorOf(row), end));
   // Everything shown was the whole list (nothing more to fetch), or the page reaches past what was shown.

@@ -356,16 +356,33 @@ impl Backoffice {
             bindings::pending(&mut conn, environment).await?
         };
         for row in pending.iter().filter(|r| r.expires_at.is_some_and(|t| t <= now)) {
-            let settled = self.claimed(Work::Linking, row.id.get(), self.settle_pending(row, None));
-            if let Err(e) = settled.await {
+            if let Err(e) = self.settle_pending(row, None).await {
                 tracing::warn!(error = %e, account = row.id.get(), "due linking not settled");
             }
         }
         Ok(())
     }
 
-    /// Moves a pending linking on, if it can: one at a time, so an authCode is exchanged once.
+    /// Moves a pending linking on under its claim, so no other desk settles it meanwhile. When
+    /// another desk holds it, an authCode the browser brought back here is kept for the next try.
     async fn settle_pending(
+        &self,
+        row: &BindingRow,
+        returned: Option<&HashMap<String, String>>,
+    ) -> AppResult<()> {
+        let settle = self.settle_pending_claimed(row, returned);
+        if self.claimed(Work::Linking, row.id.get(), settle).await?.is_none() {
+            let code = returned
+                .and_then(|p| p.get("authCode").or_else(|| p.get("auth_code")))
+                .filter(|c| !c.is_empty())
+                .map(|c| Sensitive::new(c.clone()));
+            self.keep_auth_code(row, code.as_ref()).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves a pending linking on, if it can: one at a time, so an authCode is exchanged once.
+    async fn settle_pending_claimed(
         &self,
         row: &BindingRow,
         returned: Option<&HashMap<String, String>>,

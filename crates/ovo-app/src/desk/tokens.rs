@@ -1,8 +1,8 @@
 //! A linked account's customer tokens, sealed under the ledger's token key and kept in the ledger
 //! (`link_secrets`), one row per linking: every desk of a shared ledger holds the key in its own
 //! keychain, so a linking made at one desk pays at another, and the ledger never holds a token in
-//! the clear. Earlier versions kept them in the keychain (field `link-<reference>`); they move
-//! into the ledger once per desk at open, and on first read.
+//! the clear. Earlier versions kept them in the keychain (field `link-<reference>`); each desk
+//! moves its own into the ledger once, at open.
 
 use ovo_domain::{Environment, Product, Reference, Timestamp};
 use ovo_ledger::bindings::BindingRow;
@@ -96,15 +96,15 @@ impl Backoffice {
         if self.secrets.contains(&done)? {
             return Ok(());
         }
-        let missing = {
+        let linkings = {
             let mut conn = self.ledger.read().await?;
-            link_secrets::references_without_secrets(&mut conn).await?
+            link_secrets::linkings(&mut conn).await?
         };
         let tokens = self.link_tokens();
         let mut moved = 0;
-        for (environment, product, reference) in &missing {
+        for (environment, product, reference, kept) in &linkings {
             let linking = Linking { environment: *environment, product: *product, reference };
-            if tokens.from_keychain(&linking).await?.is_some() {
+            if tokens.move_from_keychain(&linking, *kept).await? {
                 moved += 1;
             }
         }
@@ -121,13 +121,19 @@ impl Backoffice {
 
 impl LinkTokens<'_> {
     async fn read(&self, linking: &Linking<'_>) -> AppResult<Stored> {
-        let sealed = {
-            let mut conn = self.ledger.read().await?;
-            link_secrets::get(&mut conn, linking.environment, linking.product, linking.reference)
-                .await?
-        };
+        self.read_on(&mut *self.ledger.read().await?, linking).await
+    }
+
+    async fn read_on(
+        &self,
+        conn: &mut ovo_ledger::Connection,
+        linking: &Linking<'_>,
+    ) -> AppResult<Stored> {
+        let sealed =
+            link_secrets::get(conn, linking.environment, linking.product, linking.reference)
+                .await?;
         let Some(sealed) = sealed else {
-            return Ok(self.from_keychain(linking).await?.unwrap_or_default());
+            return Ok(Stored::default());
         };
         let opened = self.key.open(&sealed, &linking.context()).map_err(|e| {
             AppError::new(
@@ -150,28 +156,49 @@ impl LinkTokens<'_> {
         })
     }
 
-    /// What an earlier version kept in this desk's keychain, moved into the ledger.
-    async fn from_keychain(&self, linking: &Linking<'_>) -> AppResult<Option<Stored>> {
+    /// Moves what an earlier version kept in this desk's keychain into the ledger (or, when
+    /// the ledger keeps the linking's tokens already, forgets the keychain's copy). An entry that
+    /// cannot be read stays where it is. True when tokens were moved.
+    async fn move_from_keychain(&self, linking: &Linking<'_>, kept: bool) -> AppResult<bool> {
         let address = linking.keychain_address(self.app);
         let Some(value) = self.keychain.get(&address)? else {
-            return Ok(None);
+            return Ok(false);
         };
-        let stored: Stored = serde_json::from_str(value.expose()).unwrap_or_default();
-        self.write(linking, &stored).await?;
+        if !kept {
+            let Ok(stored) = serde_json::from_str::<Stored>(value.expose()) else {
+                tracing::warn!(
+                    reference = linking.reference.as_str(),
+                    "a linking's tokens in the keychain are unreadable; left there"
+                );
+                return Ok(false);
+            };
+            self.write(linking, &stored).await?;
+        }
         self.keychain.delete(&address)?;
-        Ok(Some(stored))
+        Ok(!kept)
     }
 
     async fn write(&self, linking: &Linking<'_>, stored: &Stored) -> AppResult<()> {
         let mut tx = self.ledger.begin_write().await?;
+        self.write_on(&mut tx, linking, stored).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
+    }
+
+    async fn write_on(
+        &self,
+        tx: &mut ovo_ledger::Connection,
+        linking: &Linking<'_>,
+        stored: &Stored,
+    ) -> AppResult<()> {
         if stored.is_empty() {
-            link_secrets::delete(&mut tx, linking.environment, linking.product, linking.reference)
+            link_secrets::delete(tx, linking.environment, linking.product, linking.reference)
                 .await?;
         } else {
             let json = Sensitive::new(serde_json::to_vec(stored).unwrap_or_default());
             let sealed = self.key.seal(json.expose(), &linking.context());
             link_secrets::put(
-                &mut tx,
+                tx,
                 linking.environment,
                 linking.product,
                 linking.reference,
@@ -180,14 +207,17 @@ impl LinkTokens<'_> {
             )
             .await?;
         }
-        ovo_ledger::commit(tx).await?;
         Ok(())
     }
 
+    /// Reads, edits and writes a linking's tokens in one write transaction.
     async fn change(&self, linking: &Linking<'_>, edit: impl FnOnce(&mut Stored)) -> AppResult<()> {
-        let mut stored = self.read(linking).await?;
+        let mut tx = self.ledger.begin_write().await?;
+        let mut stored = self.read_on(&mut tx, linking).await?;
         edit(&mut stored);
-        self.write(linking, &stored).await
+        self.write_on(&mut tx, linking, &stored).await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
     }
 
     pub(crate) async fn save_pending(
@@ -276,7 +306,6 @@ impl LinkTokens<'_> {
         if let Some(reference) = &row.reference {
             let linking = Linking { environment: row.environment, product: row.product, reference };
             self.write(&linking, &Stored::default()).await?;
-            self.keychain.delete(&linking.keychain_address(self.app))?;
         }
         Ok(())
     }

@@ -47,12 +47,22 @@ pub struct DeskEnrolmentView {
     pub failed_attempts: i64,
 }
 
-/// A new code, shown once: the admin reads it out to the new desk.
-#[derive(Debug, Clone, Serialize, TS)]
+/// A new code, shown once: the admin reads it out to the new desk. The shell's IPC journal
+/// does not record it.
+#[derive(Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewDeskEnrolment {
     pub code: String,
     pub enrolment: DeskEnrolmentView,
+}
+
+impl std::fmt::Debug for NewDeskEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewDeskEnrolment")
+            .field("code", &"[redacted]")
+            .field("enrolment", &self.enrolment)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
