@@ -38,9 +38,17 @@ fn main() {
                     .context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
+            // The environment overrides the shared ledger set in Settings → Ledger.
             let ledger = match std::env::var("OVO_LEDGER_URL") {
                 Ok(url) if !url.trim().is_empty() => Some(LedgerLocation::parse(&url)?),
-                _ => None,
+                _ => ovo_app::stored_ledger_location(
+                    &ovo_secrets::KeychainStore::new(),
+                    &app.config().identifier,
+                )
+                .unwrap_or_else(|e| {
+                    tracing::warn!("the shared ledger set for this desk cannot be read: {e}");
+                    None
+                }),
             };
             let config = BackofficeConfig {
                 data_dir: data_dir.clone(),

@@ -60,3 +60,9 @@ pub async fn choose_rejects_file(
     );
     Ok(rx.await.ok().flatten())
 }
+
+/// Starts the app again: after Settings → Ledger set another ledger, it opens that one.
+pub async fn restart_app(app: &AppHandle, _backoffice: &Backoffice) -> Reply<()> {
+    tracing::info!("restarting to open the ledger set in Settings → Ledger");
+    app.restart()
+}

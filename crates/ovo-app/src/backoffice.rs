@@ -111,6 +111,7 @@ impl Backoffice {
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
         }
+        crate::ledger_move::refuse_if_moved(&ledger).await?;
         let created = open_report.created;
         let local_keys = LocalKeys::load(
             &ledger,

@@ -116,6 +116,8 @@ impl From<LedgerError> for AppError {
                 AppError::new(ErrorCode::NotFound, format!("{what} not found"))
             }
             LedgerError::Busy => AppError::new(ErrorCode::Storage, "the ledger is busy; try again"),
+            LedgerError::Moved => AppError::new(ErrorCode::Storage, LedgerError::Moved.to_string())
+                .with_reason("ledger_moved"),
             other => {
                 tracing::error!(error = %other, "ledger failure");
                 AppError::new(ErrorCode::Storage, other.to_string())

@@ -5,16 +5,25 @@
 //! does); once the copy has committed the file is renamed `ledger.sqlite.moved-<unix seconds>`,
 //! so that a start without `OVO_LEDGER_URL` cannot quietly go on in the old ledger. The desk
 //! then opens the shared ledger with the keys its keychain already holds.
+//!
+//! From Settings → Ledger an admin does the same while the app runs (`move_to_shared_ledger`:
+//! the file then takes no more writes and keeps a `moved_to` setting, so it can never quietly be
+//! used again), or points the desk at a shared ledger other desks use (`join_shared_ledger`).
+//! Either way the address goes into this desk's keychain, and the desk works there from its next
+//! start.
 
 use std::path::Path;
 
 use ovo_domain::Timestamp;
 use ovo_ledger::copy::{self, CopyReport};
-use ovo_ledger::{Backend, Ledger, LedgerLocation};
+use ovo_ledger::{settings, Backend, Ledger, LedgerLocation};
+use ovo_secrets::{SecretKey, SecretStore};
 
-use crate::backoffice::LEDGER_FILE;
+use crate::backoffice::{Backoffice, LEDGER_FILE};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::instance::InstanceLock;
+use crate::ipc::{CopiedTable, LedgerMoved, LedgerUrlInput, SharedLedgerCheck};
+use crate::permissions::Permission;
 
 /// Copies the ledger file in `data_dir` into `target` (a new PostgreSQL ledger, created here
 /// when its database has no schema yet).
@@ -59,4 +68,175 @@ pub async fn move_ledger(
         let _ = std::fs::remove_file(data_dir.join(format!("{LEDGER_FILE}{side}")));
     }
     Ok(report)
+}
+
+/// The setting a moved ledger file keeps: where it went and when.
+const MOVED_TO: &str = "moved_to";
+
+/// Where the keychain keeps the shared ledger this desk uses (its URL may hold a password).
+fn desk_ledger_address(app_identifier: &str) -> SecretKey {
+    SecretKey::new(app_identifier, "local", "desk", "ledger_url")
+}
+
+/// The shared ledger this desk was set to use in Settings → Ledger, if any.
+pub fn stored_ledger_location(
+    secrets: &dyn SecretStore,
+    app_identifier: &str,
+) -> AppResult<Option<LedgerLocation>> {
+    match secrets.get(&desk_ledger_address(app_identifier))? {
+        Some(url) => Ok(Some(LedgerLocation::parse(url.expose())?)),
+        None => Ok(None),
+    }
+}
+
+/// A ledger file that was moved is kept only as a record: opening it says where it went.
+pub(crate) async fn refuse_if_moved(ledger: &Ledger) -> AppResult<()> {
+    if ledger.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    let moved = settings::get(&mut *ledger.read().await?, MOVED_TO).await?;
+    let Some(moved) = moved else { return Ok(()) };
+    let to: serde_json::Value = serde_json::from_str(&moved).unwrap_or_default();
+    Err(AppError::new(
+        ErrorCode::Storage,
+        format!(
+            "this desk's ledger file was moved to the shared ledger at {} on {}; it is kept only as \
+             a record. Start with that ledger (OVO_LEDGER_URL, or join it again in Settings → Ledger)",
+            to["location"].as_str().unwrap_or("another place"),
+            to["at"].as_str().unwrap_or("an earlier day"),
+        ),
+    )
+    .with_reason("ledger_moved"))
+}
+
+fn shared_location(input: &LedgerUrlInput) -> AppResult<LedgerLocation> {
+    let location = LedgerLocation::parse(input.url.0.expose().trim()).map_err(|e| {
+        AppError::invalid("ledger_url_invalid", format!("{e}; a shared ledger's address is postgres://user:password@host:port/database"))
+    })?;
+    if location.backend() != Backend::Postgres {
+        return Err(AppError::invalid(
+            "ledger_url_invalid",
+            "a shared ledger's address is postgres://user:password@host:port/database",
+        ));
+    }
+    Ok(location)
+}
+
+async fn open_shared(location: &LedgerLocation) -> AppResult<Ledger> {
+    let (ledger, _) = Ledger::open_at(location).await.map_err(|e| {
+        AppError::new(ErrorCode::Storage, format!("the shared ledger at {location} cannot be opened: {e}"))
+            .with_reason("ledger_unreachable")
+    })?;
+    Ok(ledger)
+}
+
+async fn check(location: &LedgerLocation, ledger: &Ledger) -> AppResult<SharedLedgerCheck> {
+    let mut conn = ledger.read().await?;
+    let ledger_id = settings::get(&mut conn, "ledger_id")
+        .await?
+        .and_then(|v| serde_json::from_str::<String>(&v).ok());
+    drop(conn);
+    Ok(SharedLedgerCheck {
+        location: location.to_string(),
+        holds_ledger: ledger_id.is_some(),
+        ledger_id,
+        empty: copy::is_empty(ledger).await?,
+    })
+}
+
+impl Backoffice {
+    /// What is at a shared ledger's address (admin): it is reached, and its schema made when
+    /// the database is new.
+    pub async fn check_shared_ledger(&self, input: LedgerUrlInput) -> AppResult<SharedLedgerCheck> {
+        self.authorize(Permission::ManageSettings, "set up a shared ledger").await?;
+        let location = shared_location(&input)?;
+        let shared = open_shared(&location).await?;
+        let checked = check(&location, &shared).await;
+        shared.close().await;
+        checked
+    }
+
+    /// Moves this desk's ledger file into the empty shared ledger at the address (admin): every
+    /// row copied in one transaction and counted on both sides, the file then taking no more
+    /// writes; the desk opens the shared ledger from its next start.
+    pub async fn move_to_shared_ledger(&self, input: LedgerUrlInput) -> AppResult<LedgerMoved> {
+        let actor = self.authorize(Permission::ManageSettings, "move the ledger").await?;
+        if self.ledger.backend() != Backend::Sqlite {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "this desk's ledger is shared already; only a ledger file moves",
+            )
+            .with_reason("ledger_shared_already"));
+        }
+        let location = shared_location(&input)?;
+        let shared = open_shared(&location).await?;
+        let now = self.now();
+        let marker = serde_json::json!({ "location": location.to_string(), "at": now.to_rfc3339() });
+        let moved =
+            copy::move_ledger(&self.ledger, &shared, MOVED_TO, &marker.to_string(), now).await;
+        let report = match moved {
+            Ok(report) => report,
+            Err(e) => {
+                shared.close().await;
+                return Err(match e {
+                    ovo_ledger::LedgerError::Copy(why) => {
+                        AppError::new(ErrorCode::Conflict, why).with_reason("ledger_target_not_empty")
+                    }
+                    other => other.into(),
+                });
+            }
+        };
+        // The move itself is the first entry the shared ledger's chain gets after the copy.
+        let mut tx = shared.begin_write().await?;
+        let entry = ovo_ledger::audit::NewAuditEntry {
+            at: now,
+            operator_id: Some(actor.operator.id),
+            operator: Some(actor.operator.username.clone()),
+            action: "ledger.moved".to_owned(),
+            subject: "ledger".to_owned(),
+            outcome: ovo_ledger::audit::AuditOutcome::Ok,
+            detail: serde_json::json!({
+                "from": self.ledger.location().to_string(),
+                "to": location.to_string(),
+                "audit_seq": report.audit_head.seq,
+            }),
+        };
+        ovo_ledger::audit::append(&mut tx, self.local_keys.audit.expose(), &entry).await?;
+        ovo_ledger::commit(tx).await?;
+        shared.close().await;
+        self.secrets.put(&desk_ledger_address(&self.config.app_identifier), &input.url.0)?;
+        tracing::info!(to = %location, "the ledger moved; the desk works there after a restart");
+        Ok(LedgerMoved {
+            location: location.to_string(),
+            tables: report
+                .tables
+                .into_iter()
+                .map(|(table, rows)| CopiedTable { table, rows })
+                .collect(),
+            audit_seq: report.audit_head.seq,
+        })
+    }
+
+    /// This desk uses the shared ledger at the address from its next start (admin), where it
+    /// is enrolled with a code from one of that ledger's admins. The current ledger stays as it is.
+    pub async fn join_shared_ledger(&self, input: LedgerUrlInput) -> AppResult<SharedLedgerCheck> {
+        let actor = self.authorize(Permission::ManageSettings, "join a shared ledger").await?;
+        let location = shared_location(&input)?;
+        let shared = open_shared(&location).await?;
+        let checked = check(&location, &shared).await;
+        shared.close().await;
+        let checked = checked?;
+        if !checked.holds_ledger {
+            return Err(AppError::invalid(
+                "ledger_url_empty",
+                "no desk uses a ledger there yet: move this desk's ledger there instead",
+            ));
+        }
+        let mut tx = self.ledger.begin_write().await?;
+        let detail = serde_json::json!({ "to": checked.location, "ledger_id": checked.ledger_id });
+        self.audit_act(&mut tx, &actor, "ledger.joined", "ledger", detail).await?;
+        ovo_ledger::commit(tx).await?;
+        self.secrets.put(&desk_ledger_address(&self.config.app_identifier), &input.url.0)?;
+        Ok(checked)
+    }
 }

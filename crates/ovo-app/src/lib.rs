@@ -44,7 +44,7 @@ pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};
 pub use enrolment::{enrol_desk, EnrolledDesk, MAX_WRONG_CODES};
 pub use error::{AppError, AppResult, ErrorCode, ExistingCustomer};
 pub use instance::{ledger_in_use_message, LockHolder, LOCK_FILE};
-pub use ledger_move::move_ledger;
+pub use ledger_move::{move_ledger, stored_ledger_location};
 pub use listener::DEFAULT_LISTENER_ADDRESS;
 pub use opener::{RecordingOpener, UrlOpener};
 pub use ovo_ledger::LedgerLocation;

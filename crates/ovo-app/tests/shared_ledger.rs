@@ -467,3 +467,100 @@ async fn a_shared_ledger_from_before_sealed_tokens_gets_its_token_key_from_the_d
     b.open().await.unwrap();
     drop(sim);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_the_desk_works_there_after_a_restart(
+) {
+    let Ok(server) = std::env::var(support::POSTGRES_ENV) else {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    };
+    let f = TestApp::builder()
+        .file_ledger()
+        .fixed_clock()
+        .admin()
+        .operators(&[("sam", "staff")])
+        .signed_in("admin")
+        .open()
+        .await;
+    let url = |text: &str| LedgerUrlInput { url: Secret(Sensitive::new(text.to_owned())) };
+    let bad = f.app.check_shared_ledger(url("mysql://x")).await.unwrap_err();
+    assert_eq!(bad.reason, Some("ledger_url_invalid"), "{bad:?}");
+    assert!(bad.message.contains("postgres://user:password@host:port/database"), "{bad:?}");
+    let away = f.app.check_shared_ledger(url("postgres://ovo@127.0.0.1:1/none")).await.unwrap_err();
+    assert_eq!(away.reason, Some("ledger_unreachable"), "{away:?}");
+
+    let target = support::fresh_database(&server).await;
+    let checked = f.app.check_shared_ledger(url(&target)).await.unwrap();
+    assert!(checked.empty && !checked.holds_ledger, "{checked:?}");
+    // Staff may not move it.
+    f.sign_in_as("sam").await;
+    let staff = f.app.move_to_shared_ledger(url(&target)).await.unwrap_err();
+    assert_eq!(staff.code, ErrorCode::Forbidden, "{staff:?}");
+    f.sign_in_as("admin").await;
+    let entries = app::audit_page(&f.app, 1_000).await.len();
+    let operators: i64 = sqlx::query_scalar("SELECT count(*) FROM operators")
+        .fetch_one(f.app.ledger().writer_pool())
+        .await
+        .unwrap();
+    let moved = f.app.move_to_shared_ledger(url(&target)).await.unwrap();
+    let rows = |table: &str| moved.tables.iter().find(|t| t.table == table).unwrap().rows;
+    assert_eq!(rows("operators") as i64, operators);
+    assert!(moved.audit_seq as usize >= entries, "{moved:?}");
+    // The file takes no more writes: nothing done here can be left behind in it.
+    let after = f.app.set_idle_lock(IdleLockInput { minutes: 20 }).await.unwrap_err();
+    assert_eq!(after.reason, Some("ledger_moved"), "{after:?}");
+    let stored = ovo_app::stored_ledger_location(f.secrets.as_ref(), APP_ID).unwrap();
+    assert_eq!(stored, Some(LedgerLocation::Postgres(target.clone())));
+    // Nothing is there to move into any more.
+    let again = f.app.check_shared_ledger(url(&target)).await.unwrap();
+    assert!(again.holds_ledger && !again.empty, "{again:?}");
+
+    // The restart: the desk opens the shared ledger with the keys it holds; the chain holds.
+    let TestApp { dir, app, secrets, clock, .. } = f;
+    let data_dir = dir.path().join("data");
+    app.ledger().close().await;
+    drop(app);
+    let mut config = app::config(&data_dir, None, None);
+    config.ledger = stored.clone();
+    let shared = Backoffice::open(config.clone(), secrets.clone(), Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    app::sign_in_as(&shared, "admin").await;
+    let verified = shared.verify_audit().await.unwrap();
+    assert!(verified.intact, "{verified:?}");
+    let actions: Vec<String> =
+        app::audit_page(&shared, 1_000).await.into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"ledger.moved".to_owned()), "{actions:?}");
+    shared.set_idle_lock(IdleLockInput { minutes: 20 }).await.unwrap();
+    let twice = shared.move_to_shared_ledger(url(&target)).await.unwrap_err();
+    assert_eq!(twice.reason, Some("ledger_shared_already"), "{twice:?}");
+    shared.ledger().close().await;
+    drop(shared);
+    // The file itself is kept only as a record.
+    config.ledger = None;
+    let record = Backoffice::open(config, secrets, Arc::new(clock)).await.unwrap_err();
+    assert_eq!(record.reason, Some("ledger_moved"), "{record:?}");
+    assert!(record.message.contains("kept only as a record"), "{record:?}");
+
+    // Another desk joins it (and is then enrolled); an empty database is no ledger to join.
+    let other = TestApp::builder().file_ledger().admin().signed_in("admin").open().await;
+    let joined = other.app.join_shared_ledger(url(&target)).await.unwrap();
+    assert_eq!(joined.ledger_id.as_deref(), Some(checked_id(&target).await.as_str()));
+    assert_eq!(
+        ovo_app::stored_ledger_location(other.secrets.as_ref(), APP_ID).unwrap(),
+        Some(LedgerLocation::Postgres(target))
+    );
+    let nothing = support::fresh_database(&server).await;
+    let lone = TestApp::builder().file_ledger().admin().signed_in("admin").open().await;
+    let empty = lone.app.join_shared_ledger(url(&nothing)).await.unwrap_err();
+    assert_eq!(empty.reason, Some("ledger_url_empty"), "{empty:?}");
+}
+
+/// The ledger id stored in the shared ledger at `url`.
+async fn checked_id(url: &str) -> String {
+    let (ledger, _) = ovo_ledger::Ledger::open_at(&LedgerLocation::Postgres(url.to_owned())).await.unwrap();
+    let stored = ovo_ledger::settings::get(&mut *ledger.read().await.unwrap(), "ledger_id").await.unwrap();
+    ledger.close().await;
+    serde_json::from_str(&stored.unwrap()).unwrap()
+}

@@ -783,7 +783,18 @@ async fn print_plans(
     println!();
     println!("EXPLAIN (plans of the bare queries, with typical parameters)");
     let phone = phone_of(1);
-    let (at, id) = cursors[0].1[cursors[0].1.len() / 2];
+    let after = |k: usize| {
+        let (status, sample) = &cursors[k];
+        let (at, id) = sample[sample.len() / 2];
+        vec![
+            Bind::Text(Product::OvoSnap.key().into()),
+            Bind::Text(status.key().into()),
+            Bind::Text(ENVIRONMENT.key().into()),
+            Bind::Int(at),
+            Bind::Int(id),
+            Bind::Int(50),
+        ]
+    };
     let explain = |sql: &str| format!("EXPLAIN {sql}");
     let plans: Vec<(&str, String, Vec<Bind>)> = vec![
         ("customer by phone", explain(&phone_sql()), vec![Bind::Text(phone)]),
@@ -797,18 +808,8 @@ async fn print_plans(
             explain(PAGE_FIRST_SQL),
             vec![Bind::Text(ENVIRONMENT.key().into()), Bind::Int(50)],
         ),
-        (
-            "page ovo_snap+succeeded, cursor",
-            explain(PAGE_FILTERED_SQL),
-            vec![
-                Bind::Text(Product::OvoSnap.key().into()),
-                Bind::Text(PaymentStatus::Succeeded.key().into()),
-                Bind::Text(ENVIRONMENT.key().into()),
-                Bind::Int(at),
-                Bind::Int(id),
-                Bind::Int(50),
-            ],
-        ),
+        ("page ovo_snap+succeeded, cursor", explain(PAGE_FILTERED_SQL), after(0)),
+        ("page ovo_snap+unknown, cursor", explain(PAGE_FILTERED_SQL), after(1)),
     ];
     for (name, sql, binds) in plans {
         let mut q = sqlx::query(&sql);

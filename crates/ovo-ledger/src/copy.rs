@@ -243,3 +243,8 @@ fn insert_rows<'q>(
     }
     Ok(q)
 }
+
+/// Whether `ledger` holds no data (a new ledger's fixed rows aside).
+pub async fn is_empty(ledger: &Ledger) -> LedgerResult<bool> {
+    Ok(first_table_with_data(&mut *ledger.read().await?).await?.is_none())
+}

@@ -57,6 +57,16 @@ export function hasReasonText(reason: string | null): boolean {
 
 export type Described = { text: string; detail: string | null };
 
+/** Reasons whose translated text is general: the back end's message is kept as the details line. */
+const REASONS_WITH_DETAIL: ReadonlySet<string> = new Set([
+  'text_too_long',
+  'enrolment_code_wrong',
+  'ledger_url_invalid',
+  'ledger_unreachable',
+  'ledger_target_not_empty',
+  'ledger_moved',
+]);
+
 /** `provider_declined` → `declined`; null for any other reason (or an unknown kind). */
 export function providerKindFromReason(reason: string | null): ProviderProblemKind | null {
   if (reason === null || !reason.startsWith('provider_')) return null;
@@ -91,8 +101,9 @@ export function describeProblem(problem: Problem): Described {
         : t('error.code.too_many_attempts');
     return { text, detail: null };
   }
-  if (problem.reason === 'text_too_long' || problem.reason === 'enrolment_code_wrong') {
-    // The back end's message names the field and its limit, or how many tries the enrolment code has left.
+  if (problem.reason !== null && REASONS_WITH_DETAIL.has(problem.reason)) {
+    // The back end's message names the field and its limit, how many tries the enrolment code has left, or why
+    // a shared ledger could not be used (its address shown with the password hidden).
     const detail = problem.message ? t('common.errorDetail', { message: problem.message }) : null;
     return { text: tOr('error.reason.', problem.reason), detail };
   }

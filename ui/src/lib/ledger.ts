@@ -25,3 +25,16 @@ export const ENROLMENT_REASONS = [
 
 /** The audit actions of enrolling desks. */
 export const ENROLMENT_AUDIT_ACTIONS = ['desk.enrolment_created', 'desk.enrolment_withdrawn', 'desk.enrolled'] as const;
+
+/** The reasons moving this desk's ledger into a shared one, or joining one, refuse with (and a moved file's writes). */
+export const LEDGER_MOVE_REASONS = [
+  'ledger_url_invalid',
+  'ledger_unreachable',
+  'ledger_target_not_empty',
+  'ledger_shared_already',
+  'ledger_url_empty',
+  'ledger_moved',
+] as const;
+
+/** The audit actions of moving the ledger and of joining a shared ledger. */
+export const LEDGER_MOVE_AUDIT_ACTIONS = ['ledger.moved', 'ledger.joined'] as const;

@@ -118,6 +118,12 @@ macro_rules! ipc_commands {
                 create_desk_enrolment() -> NewDeskEnrolment;
                 desk_enrolments() -> Vec<DeskEnrolmentView>;
                 withdraw_desk_enrolment(EnrolmentRef) -> DeskEnrolmentView;
+                /// What is at a shared ledger's address: reachable, empty or holding a ledger (admin).
+                check_shared_ledger(LedgerUrlInput) -> SharedLedgerCheck;
+                /// Copies this desk's ledger file into the empty shared ledger; the desk works there after a restart (admin).
+                move_to_shared_ledger(LedgerUrlInput) -> LedgerMoved;
+                /// This desk uses the shared ledger other desks use, from its next start, where it is enrolled (admin).
+                join_shared_ledger(LedgerUrlInput) -> SharedLedgerCheck;
                 /// Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file.
                 next_ledger_change(LedgerChangesInput) -> LedgerChanges;
             }
@@ -128,6 +134,8 @@ macro_rules! ipc_commands {
                 choose_import_file() -> Option<String>;
                 /// The platform's save dialog (opened by the shell); null when the operator cancels.
                 choose_rejects_file(RejectsFileInput) -> Option<String>;
+                /// Starts the app again (after this desk was moved to another ledger).
+                restart_app() -> ();
             }
             startup {
                 /// Whether this desk must be enrolled in its shared ledger before the back office opens.

@@ -107,3 +107,43 @@ pub struct LedgerChanges {
     /// False on a file ledger: nothing changes it but this desk, and the UI stops asking.
     pub live: bool,
 }
+
+/// A shared ledger's address, as the admin typed it (it may hold a password).
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerUrlInput {
+    #[ts(type = "string")]
+    pub url: Secret,
+}
+
+/// What is at a shared ledger's address.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedLedgerCheck {
+    /// The address, its password hidden.
+    pub location: String,
+    /// It holds a ledger already (other desks use it): this desk can join it.
+    pub holds_ledger: bool,
+    pub ledger_id: Option<String>,
+    /// It holds no data: this desk's ledger file can move there.
+    pub empty: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopiedTable {
+    pub table: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
+/// A ledger file moved into a shared ledger; the desk works there after a restart.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerMoved {
+    pub location: String,
+    pub tables: Vec<CopiedTable>,
+    /// The audit log's last entry, the same on both sides.
+    #[ts(type = "number")]
+    pub audit_seq: i64,
+}

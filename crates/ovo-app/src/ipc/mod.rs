@@ -444,6 +444,10 @@ pub fn typescript_bindings() -> String {
         EnrolDeskInput::decl(&cfg),
         StartupState::decl(&cfg),
         LedgerChangesInput::decl(&cfg),
+        LedgerUrlInput::decl(&cfg),
+        SharedLedgerCheck::decl(&cfg),
+        CopiedTable::decl(&cfg),
+        LedgerMoved::decl(&cfg),
         LedgerChanges::decl(&cfg),
     ];
     for decl in decls {

@@ -7,7 +7,13 @@ import { PROVIDER_PROBLEM_KINDS } from '../errors';
 import { PROVIDER_SETTING_KEYS, PROVIDER_SETTING_KINDS, PROVIDER_SETTING_REASONS } from '../providerSettings';
 import { CUSTOMER_REASONS, CUSTOMER_TIMELINE_KINDS, MAPPING_FIELDS } from '../customerRecords';
 import { PAYMENT_KINDS, PAYMENT_SOURCES, REFUND_STATUSES, REFUND_TABS } from '../payments';
-import { ENROLMENT_AUDIT_ACTIONS, ENROLMENT_REASONS, ENROLMENT_STATES } from '../ledger';
+import {
+  ENROLMENT_AUDIT_ACTIONS,
+  ENROLMENT_REASONS,
+  ENROLMENT_STATES,
+  LEDGER_MOVE_AUDIT_ACTIONS,
+  LEDGER_MOVE_REASONS,
+} from '../ledger';
 import { visibleSettingsTabs } from '../nav';
 import { ADMIN_PERMISSIONS } from '../../test/fixtures';
 
@@ -106,6 +112,7 @@ describe('dictionaries', () => {
       'customer.forget',
       'customer.import',
       ...ENROLMENT_AUDIT_ACTIONS,
+      ...LEDGER_MOVE_AUDIT_ACTIONS,
     ];
     const reasons = [
       'username_invalid',
@@ -196,6 +203,7 @@ describe('dictionaries', () => {
       ...PROVIDER_SETTING_REASONS,
       ...CUSTOMER_REASONS,
       ...ENROLMENT_REASONS,
+      ...LEDGER_MOVE_REASONS,
     ];
     const codes = ERROR_CODES;
     const keys = [

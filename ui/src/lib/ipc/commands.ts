@@ -38,6 +38,8 @@ import type {
   LedgerChanges,
   LedgerChangesInput,
   LedgerInfo,
+  LedgerMoved,
+  LedgerUrlInput,
   LinkedAccountView,
   ListenerInput,
   ListenerSettings,
@@ -76,6 +78,7 @@ import type {
   SetCredentialInput,
   SetDisabledInput,
   SetRefundPolicyInput,
+  SharedLedgerCheck,
   SignInInput,
   StartImportInput,
   StartLinkInput,
@@ -193,6 +196,12 @@ export function commands(call: Call) {
     createDeskEnrolment: () => call<NewDeskEnrolment>('create_desk_enrolment'),
     deskEnrolments: () => call<Array<DeskEnrolmentView>>('desk_enrolments'),
     withdrawDeskEnrolment: (input: EnrolmentRef) => call<DeskEnrolmentView>('withdraw_desk_enrolment', input),
+    /** What is at a shared ledger's address: reachable, empty or holding a ledger (admin). */
+    checkSharedLedger: (input: LedgerUrlInput) => call<SharedLedgerCheck>('check_shared_ledger', input),
+    /** Copies this desk's ledger file into the empty shared ledger; the desk works there after a restart (admin). */
+    moveToSharedLedger: (input: LedgerUrlInput) => call<LedgerMoved>('move_to_shared_ledger', input),
+    /** This desk uses the shared ledger other desks use, from its next start, where it is enrolled (admin). */
+    joinSharedLedger: (input: LedgerUrlInput) => call<SharedLedgerCheck>('join_shared_ledger', input),
     /** Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file. */
     nextLedgerChange: (input: LedgerChangesInput) => call<LedgerChanges>('next_ledger_change', input),
     /** The version, environment and OS locale (read by the shell), and the built-in demo. */
@@ -201,6 +210,8 @@ export function commands(call: Call) {
     chooseImportFile: () => call<string | null>('choose_import_file'),
     /** The platform's save dialog (opened by the shell); null when the operator cancels. */
     chooseRejectsFile: (input: RejectsFileInput) => call<string | null>('choose_rejects_file', input),
+    /** Starts the app again (after this desk was moved to another ledger). */
+    restartApp: () => call<null>('restart_app'),
     /** Whether this desk must be enrolled in its shared ledger before the back office opens. */
     startupState: () => call<StartupState>('startup_state'),
     /** Enrols this desk with an admin's one-time code, then opens the back office. */

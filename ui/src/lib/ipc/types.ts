@@ -662,6 +662,26 @@ export type StartupState = { needsEnrolment: boolean,
  */
 location: string | null, };
 export type LedgerChangesInput = { after: number, };
+export type LedgerUrlInput = { url: string, };
+export type SharedLedgerCheck = { 
+/**
+ * The address, its password hidden.
+ */
+location: string, 
+/**
+ * It holds a ledger already (other desks use it): this desk can join it.
+ */
+holdsLedger: boolean, ledgerId: string | null, 
+/**
+ * It holds no data: this desk's ledger file can move there.
+ */
+empty: boolean, };
+export type CopiedTable = { table: string, rows: number, };
+export type LedgerMoved = { location: string, tables: Array<CopiedTable>, 
+/**
+ * The audit log's last entry, the same on both sides.
+ */
+auditSeq: number, };
 export type LedgerChanges = { seq: number, 
 /**
  * `payments`, `refunds`, `bindings`, `customers`.
