@@ -111,7 +111,12 @@ pub(crate) async fn refuse_if_moved(ledger: &Ledger) -> AppResult<()> {
 
 fn shared_location(input: &LedgerUrlInput) -> AppResult<LedgerLocation> {
     let location = LedgerLocation::parse(input.url.0.expose().trim()).map_err(|e| {
-        AppError::invalid("ledger_url_invalid", format!("{e}; a shared ledger's address is postgres://user:password@host:port/database"))
+        AppError::invalid(
+            "ledger_url_invalid",
+            format!(
+                "{e}; a shared ledger's address is postgres://user:password@host:port/database"
+            ),
+        )
     })?;
     if location.backend() != Backend::Postgres {
         return Err(AppError::invalid(
@@ -124,8 +129,11 @@ fn shared_location(input: &LedgerUrlInput) -> AppResult<LedgerLocation> {
 
 async fn open_shared(location: &LedgerLocation) -> AppResult<Ledger> {
     let (ledger, _) = Ledger::open_at(location).await.map_err(|e| {
-        AppError::new(ErrorCode::Storage, format!("the shared ledger at {location} cannot be opened: {e}"))
-            .with_reason("ledger_unreachable")
+        AppError::new(
+            ErrorCode::Storage,
+            format!("the shared ledger at {location} cannot be opened: {e}"),
+        )
+        .with_reason("ledger_unreachable")
     })?;
     Ok(ledger)
 }
@@ -171,7 +179,8 @@ impl Backoffice {
         let location = shared_location(&input)?;
         let shared = open_shared(&location).await?;
         let now = self.now();
-        let marker = serde_json::json!({ "location": location.to_string(), "at": now.to_rfc3339() });
+        let marker =
+            serde_json::json!({ "location": location.to_string(), "at": now.to_rfc3339() });
         let moved =
             copy::move_ledger(&self.ledger, &shared, MOVED_TO, &marker.to_string(), now).await;
         let report = match moved {
@@ -179,9 +188,8 @@ impl Backoffice {
             Err(e) => {
                 shared.close().await;
                 return Err(match e {
-                    ovo_ledger::LedgerError::Copy(why) => {
-                        AppError::new(ErrorCode::Conflict, why).with_reason("ledger_target_not_empty")
-                    }
+                    ovo_ledger::LedgerError::Copy(why) => AppError::new(ErrorCode::Conflict, why)
+                        .with_reason("ledger_target_not_empty"),
                     other => other.into(),
                 });
             }

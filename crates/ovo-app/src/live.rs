@@ -87,7 +87,10 @@ impl Backoffice {
                         this.live.record(&change);
                     }
                     Err(e) => {
-                        was_down = true;
+                        // Refresh now what may have changed up to here, and again once back.
+                        if !std::mem::replace(&mut was_down, true) {
+                            this.live.record(&LedgerChange::Reconnected);
+                        }
                         tracing::warn!(error = %e, "the shared ledger's change feed is down; trying again");
                         tokio::time::sleep(RETRY).await;
                     }

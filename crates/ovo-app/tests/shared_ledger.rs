@@ -523,9 +523,8 @@ async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_th
     drop(app);
     let mut config = app::config(&data_dir, None, None);
     config.ledger = stored.clone();
-    let shared = Backoffice::open(config.clone(), secrets.clone(), Arc::new(clock.clone()))
-        .await
-        .unwrap();
+    let shared =
+        Backoffice::open(config.clone(), secrets.clone(), Arc::new(clock.clone())).await.unwrap();
     app::sign_in_as(&shared, "admin").await;
     let verified = shared.verify_audit().await.unwrap();
     assert!(verified.intact, "{verified:?}");
@@ -559,8 +558,57 @@ async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_th
 
 /// The ledger id stored in the shared ledger at `url`.
 async fn checked_id(url: &str) -> String {
-    let (ledger, _) = ovo_ledger::Ledger::open_at(&LedgerLocation::Postgres(url.to_owned())).await.unwrap();
-    let stored = ovo_ledger::settings::get(&mut *ledger.read().await.unwrap(), "ledger_id").await.unwrap();
+    let (ledger, _) =
+        ovo_ledger::Ledger::open_at(&LedgerLocation::Postgres(url.to_owned())).await.unwrap();
+    let stored =
+        ovo_ledger::settings::get(&mut *ledger.read().await.unwrap(), "ledger_id").await.unwrap();
     ledger.close().await;
     serde_json::from_str(&stored.unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_whose_connections_the_server_dropped_reconnects_by_itself_and_refreshes_everything()
+{
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = TestApp::builder().admin().signed_in("admin").open().await;
+    assert!(a.app.follow_ledger_changes().await.unwrap());
+    // The server drops every connection of this ledger's database, as a restart or a cut
+    // network does.
+    let (killer, _) = ovo_ledger::Ledger::open_at(a.app.ledger().location()).await.unwrap();
+    let dropped: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(killer.writer_pool())
+    .await
+    .unwrap();
+    assert!(dropped.len() >= 2, "the desk's pools and its change feed: {dropped:?}");
+    killer.close().await;
+
+    // The next write takes a new connection; nothing needs a restart.
+    a.app.set_idle_lock(IdleLockInput { minutes: 20 }).await.unwrap();
+    assert_eq!(a.app.get_preferences().await.unwrap().idle_lock_minutes, 20);
+    // The screens are told to refresh everything: changes may have gone unheard meanwhile.
+    let heard = a.app.next_ledger_change(LedgerChangesInput { after: 0 }).await.unwrap();
+    for table in ["payments", "refunds", "bindings", "customers"] {
+        assert!(heard.tables.contains(&table.to_owned()), "{heard:?}");
+    }
+    // And it hears changes again.
+    let waiting = tokio::spawn({
+        let app = a.app.clone();
+        let after = heard.seq;
+        async move { app.next_ledger_change(LedgerChangesInput { after }).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    sqlx::query(
+        "UPDATE customers SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM customers)",
+    )
+    .execute(a.app.ledger().writer_pool())
+    .await
+    .unwrap();
+    let again = waiting.await.unwrap().unwrap();
+    assert!(again.tables.contains(&"customers".to_owned()), "{again:?}");
 }

@@ -1306,6 +1306,9 @@ fn print_summary(
         seeded.database_bytes / (1024 * 1024)
     );
     println!("  server: {}; load average now {}", seeded.server, load_average());
+    if let Some(warning) = busy_warning() {
+        println!("  NOTE: {warning}");
+    }
     for pair in pairs {
         let (l, b) = (Stats::of(&pair.ledger), Stats::of(&pair.bare));
         let r99 = ratio_milli(l.p99, b.p99);
@@ -1354,6 +1357,22 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Said when the last minute's load average reaches the number of cores: then other work
+/// competes for the CPUs and the tails measure its scheduling delays as much as the ledger.
+fn busy_warning() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let one_minute = text.split_whitespace().next()?;
+    let whole: usize = one_minute.split('.').next()?.parse().ok()?;
+    (whole >= cores()).then(|| {
+        format!(
+            "the machine was busy (1-minute load average {one_minute} on {} cores): the p99 figures \
+             and their ratios include other processes' scheduling delays; compare the p50 columns \
+             and run again on a quiet machine",
+            cores()
+        )
+    })
 }
 
 fn cores() -> usize {
