@@ -359,8 +359,11 @@ pub async fn enrol_desk(
     Ok(EnrolledDesk { ledger_id: bundle.ledger_id, enrolment_id: id })
 }
 
+/// A key of the ledger by its keychain name.
+type NamedKey = (&'static str, Sensitive<Vec<u8>>);
+
 /// Each of the ledger's keys from an enrolment: all present, 32 bytes each (audit key first).
-fn bundle_keys(bundle: &Bundle) -> AppResult<Vec<(&'static str, Sensitive<Vec<u8>>)>> {
+fn bundle_keys(bundle: &Bundle) -> AppResult<Vec<NamedKey>> {
     LEDGER_KEYS
         .iter()
         .map(|name| {
@@ -384,7 +387,7 @@ fn bundle_keys(bundle: &Bundle) -> AppResult<Vec<(&'static str, Sensitive<Vec<u8
 async fn check_keys_belong_to(
     ledger: &Ledger,
     ledger_id: &str,
-    keys: &[(&'static str, Sensitive<Vec<u8>>)],
+    keys: &[NamedKey],
     id: &str,
 ) -> AppResult<()> {
     let other = |what: &str| {

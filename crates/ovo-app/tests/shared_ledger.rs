@@ -561,7 +561,7 @@ async fn checked_id(url: &str) -> String {
     let (ledger, _) =
         ovo_ledger::Ledger::open_at(&LedgerLocation::Postgres(url.to_owned())).await.unwrap();
     let stored =
-        ovo_ledger::settings::get(&mut *ledger.read().await.unwrap(), "ledger_id").await.unwrap();
+        ovo_ledger::settings::get(&mut ledger.read().await.unwrap(), "ledger_id").await.unwrap();
     ledger.close().await;
     serde_json::from_str(&stored.unwrap()).unwrap()
 }
