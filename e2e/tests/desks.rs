@@ -10,12 +10,9 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use support::{
-    decide_refund, open_payment_by_reference, open_started_payment, payment_step, request_refund,
-    start_payment, wait_refund_status, wait_status, Decision, Desk, Desktop, Install, NewPayment,
-    Sandbox, Team,
+    budi_pays_by_direct_debit, decide_refund, open_payment_by_reference, request_refund,
+    wait_refund_status, Decision, Desk, Desktop, Install, Sandbox, Team,
 };
-
-const BUDI_PHONE: &str = "6281234567890";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_at_one_desk_requests_a_refund_and_finance_approves_it_at_a_desk_enrolled_with_a_code(
@@ -70,20 +67,8 @@ async fn at_the_first_desk(install: &Install, app: &Desktop) -> Result<(String, 
 
     app.sign_in_as(Team::STAFF).await?;
     let sandbox = Sandbox::of(app).await?;
-    app.open_customer("Budi", "Budi Santoso").await?;
-    let debit = NewPayment {
-        product: "ovo_snap",
-        kind: "direct_debit",
-        amount: "120.000",
-        source: Some("cash"),
-        phone: None,
-        description: "E2E two desks",
-    };
-    start_payment(app, &debit, None).await?;
-    let step = payment_step(&sandbox, "ovo_snap", BUDI_PHONE).await?;
-    sandbox.approve(install, &step, Some("cash")).await?;
-    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
-    let reference = open_started_payment(app).await?;
+    let reference =
+        budi_pays_by_direct_debit(install, app, &sandbox, "120.000", "E2E two desks").await?;
     request_refund(app, "50.000", "E2E: requested at desk A", "02-request-at-desk-a").await?;
     app.sign_out().await?;
     Ok((code, reference))

@@ -9,10 +9,10 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use std::time::Duration;
 use support::{
-    by_id, card, close_refund_dialog, decide_refund, digits, link_account, on_fresh_install,
-    open_payment_by_reference, open_started_payment, payment_step, refund_refused_over_ipc,
-    refund_row_in_tab, request_refund, start_payment, wait_refund_status, wait_status, Decision,
-    Desktop, Install, NewPayment, Sandbox, Team,
+    budi_pays_by_direct_debit, by_id, card, close_refund_dialog, decide_refund, digits,
+    link_account, on_fresh_install, open_payment_by_reference, open_started_payment, payment_step,
+    refund_refused_over_ipc, refund_row_in_tab, request_refund, start_payment, wait_refund_status,
+    wait_status, Decision, Desktop, Install, NewPayment, Sandbox, Team,
 };
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -508,21 +508,9 @@ async fn rejected_refund(install: &Install, app: &Desktop) -> Result<()> {
     Team::set_up(app).await?;
     app.sign_in_as(Team::STAFF).await?;
     let sandbox = Sandbox::of(app).await?;
-
-    app.open_customer("Budi", "Budi Santoso").await?;
-    let debit = NewPayment {
-        product: "ovo_snap",
-        kind: "direct_debit",
-        amount: "120.000",
-        source: Some("cash"),
-        phone: None,
-        description: "E2E OVO SNAP for a rejected refund",
-    };
-    start_payment(app, &debit, None).await?;
-    let step = payment_step(&sandbox, "ovo_snap", BUDI_PHONE).await?;
-    sandbox.approve(install, &step, Some("cash")).await?;
-    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
-    let reference = open_started_payment(app).await?;
+    let description = "E2E OVO SNAP for a rejected refund";
+    let reference =
+        budi_pays_by_direct_debit(install, app, &sandbox, "120.000", description).await?;
 
     request_refund(
         app,

@@ -116,6 +116,18 @@ impl OtherDesk {
     }
 }
 
+/// The desk that makes the shared ledger (the built-in environment, its own simulator), an admin
+/// and `operators`, `sam` signed in.
+async fn first_desk(operators: &[(&str, &str)]) -> WithSim {
+    TestApp::builder()
+        .scale("0.001")
+        .admin()
+        .operators(operators)
+        .signed_in("sam")
+        .open_with_sim()
+        .await
+}
+
 /// A code made by the admin at `a`, who is signed in for it; `signed_in` is signed in after.
 async fn new_code(a: &WithSim, signed_in: &str) -> NewDeskEnrolment {
     a.sign_in_as("admin").await;
@@ -138,13 +150,7 @@ async fn a_desk_enrolled_with_a_one_time_code_uses_an_account_linked_at_another_
         eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
         return;
     }
-    let a = TestApp::builder()
-        .scale("0.001")
-        .admin()
-        .operators(&[("sam", "staff")])
-        .signed_in("sam")
-        .open_with_sim()
-        .await;
+    let a = first_desk(&[("sam", "staff")]).await;
     let b = OtherDesk::new(&a);
 
     // A desk whose keychain lacks the ledger's keys is refused, and writes nothing.
@@ -289,13 +295,7 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it(
         eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
         return;
     }
-    let a = TestApp::builder()
-        .scale("0.001")
-        .admin()
-        .operators(&[("sam", "staff"), ("fina", "finance")])
-        .signed_in("sam")
-        .open_with_sim()
-        .await;
+    let a = first_desk(&[("sam", "staff"), ("fina", "finance")]).await;
     let other = OtherDesk::new(&a);
     other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
     let b = Arc::new(other.open().await.unwrap());
@@ -362,13 +362,7 @@ async fn a_payment_claimed_by_a_desk_that_crashed_is_checked_once_its_claim_laps
         eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
         return;
     }
-    let a = TestApp::builder()
-        .scale("0.001")
-        .admin()
-        .operators(&[("sam", "staff")])
-        .signed_in("sam")
-        .open_with_sim()
-        .await;
+    let a = first_desk(&[("sam", "staff")]).await;
     let other = OtherDesk::new(&a);
     other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
     let b = other.open().await.unwrap();

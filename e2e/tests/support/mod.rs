@@ -1245,3 +1245,31 @@ impl SecretScan {
         Ok(())
     }
 }
+
+/// The demo customer Budi's phone, as the sandbox knows it.
+const BUDI_PHONE: &str = "6281234567890";
+
+/// Staff (signed in) takes an OVO SNAP direct debit from Budi's cash, the customer approves it at
+/// the sandbox, and the payment's page opens once it succeeded. Returns its reference.
+pub async fn budi_pays_by_direct_debit(
+    install: &Install,
+    app: &Desktop,
+    sandbox: &Sandbox,
+    amount: &str,
+    description: &str,
+) -> Result<String> {
+    app.open_customer("Budi", "Budi Santoso").await?;
+    let debit = NewPayment {
+        product: "ovo_snap",
+        kind: "direct_debit",
+        amount,
+        source: Some("cash"),
+        phone: None,
+        description,
+    };
+    start_payment(app, &debit, None).await?;
+    let step = payment_step(sandbox, "ovo_snap", BUDI_PHONE).await?;
+    sandbox.approve(install, &step, Some("cash")).await?;
+    wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
+    open_started_payment(app).await
+}
