@@ -41,14 +41,13 @@ fn main() {
             // The environment overrides the shared ledger set in Settings → Ledger.
             let ledger = match std::env::var("OVO_LEDGER_URL") {
                 Ok(url) if !url.trim().is_empty() => Some(LedgerLocation::parse(&url)?),
+                // Never quietly the file instead: it may be one this desk left.
                 _ => ovo_app::stored_ledger_location(
                     &ovo_secrets::KeychainStore::new(),
                     &app.config().identifier,
+                    &data_dir,
                 )
-                .unwrap_or_else(|e| {
-                    tracing::warn!("the shared ledger set for this desk cannot be read: {e}");
-                    None
-                }),
+                .map_err(|e| anyhow::anyhow!("the shared ledger set for this desk cannot be read: {e}"))?,
             };
             let config = BackofficeConfig {
                 data_dir: data_dir.clone(),
@@ -58,7 +57,7 @@ fn main() {
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
                 builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
-            let opened = tauri::async_runtime::block_on(startup::open(config.clone()));
+            let opened = tauri::async_runtime::block_on(startup::open_when_free(config.clone()));
             match opened {
                 Ok(backoffice) => {
                     startup::serve(app.handle(), backoffice);

@@ -32,6 +32,20 @@ pub async fn open(config: BackofficeConfig) -> Result<Backoffice, AppError> {
     Backoffice::open(config, Arc::new(KeychainStore::new()), Arc::new(SystemClock)).await
 }
 
+/// Opens the back office, waiting a few seconds for the folder's lock when it is held: after
+/// `restart_app` the process before this one may still be ending.
+pub async fn open_when_free(config: BackofficeConfig) -> Result<Backoffice, AppError> {
+    for _ in 0..20 {
+        match open(config.clone()).await {
+            Err(e) if e.code == ErrorCode::LedgerInUse => {
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            opened => return opened,
+        }
+    }
+    open(config).await
+}
+
 /// Makes an opened back office what every command reaches, and starts its background work.
 pub fn serve(app: &AppHandle, mut backoffice: Backoffice) {
     backoffice.set_url_opener(Arc::new(browser::SystemBrowser::from_env()));

@@ -73,17 +73,19 @@ pub async fn move_ledger(
 /// The setting a moved ledger file keeps: where it went and when.
 const MOVED_TO: &str = "moved_to";
 
-/// Where the keychain keeps the shared ledger this desk uses (its URL may hold a password).
-fn desk_ledger_address(app_identifier: &str) -> SecretKey {
-    SecretKey::new(app_identifier, "local", "desk", "ledger_url")
+/// Where the keychain keeps the shared ledger the data folder's desk uses (its URL may hold a
+/// password): one per data folder, as the folder's ledger id is.
+fn desk_ledger_address(app_identifier: &str, data_dir: &Path) -> SecretKey {
+    crate::local_keys::folder_key(app_identifier, data_dir, "ledger_url")
 }
 
-/// The shared ledger this desk was set to use in Settings → Ledger, if any.
+/// The shared ledger the desk of `data_dir` was set to use in Settings → Ledger, if any.
 pub fn stored_ledger_location(
     secrets: &dyn SecretStore,
     app_identifier: &str,
+    data_dir: &Path,
 ) -> AppResult<Option<LedgerLocation>> {
-    match secrets.get(&desk_ledger_address(app_identifier))? {
+    match secrets.get(&desk_ledger_address(app_identifier, data_dir))? {
         Some(url) => Ok(Some(LedgerLocation::parse(url.expose())?)),
         None => Ok(None),
     }
@@ -181,21 +183,32 @@ impl Backoffice {
         let now = self.now();
         let marker =
             serde_json::json!({ "location": location.to_string(), "at": now.to_rfc3339() });
+        // The address first: once the copy stands, the next start must go there.
+        let address = desk_ledger_address(&self.config.app_identifier, &self.config.data_dir);
+        self.secrets.put(&address, &input.url.0)?;
         let moved =
             copy::move_ledger(&self.ledger, &shared, MOVED_TO, &marker.to_string(), now).await;
         let report = match moved {
             Ok(report) => report,
             Err(e) => {
                 shared.close().await;
+                if let Err(forget) = self.secrets.delete(&address) {
+                    tracing::warn!(error = %forget, "the address of a ledger that did not move stays in the keychain");
+                }
                 return Err(match e {
-                    ovo_ledger::LedgerError::Copy(why) => AppError::new(ErrorCode::Conflict, why)
-                        .with_reason("ledger_target_not_empty"),
+                    ovo_ledger::LedgerError::Copy(why) if why.contains("already holds data") => {
+                        AppError::new(ErrorCode::Conflict, why)
+                            .with_reason("ledger_target_not_empty")
+                    }
+                    ovo_ledger::LedgerError::Copy(why) => {
+                        AppError::new(ErrorCode::Storage, why).with_reason("ledger_copy_failed")
+                    }
                     other => other.into(),
                 });
             }
         };
-        // The move itself is the first entry the shared ledger's chain gets after the copy.
-        let mut tx = shared.begin_write().await?;
+        // The move itself is the first entry the shared ledger's chain gets after the copy; the
+        // move stands without it.
         let entry = ovo_ledger::audit::NewAuditEntry {
             at: now,
             operator_id: Some(actor.operator.id),
@@ -209,10 +222,15 @@ impl Backoffice {
                 "audit_seq": report.audit_head.seq,
             }),
         };
-        ovo_ledger::audit::append(&mut tx, self.local_keys.audit.expose(), &entry).await?;
-        ovo_ledger::commit(tx).await?;
+        let audited = async {
+            let mut tx = shared.begin_write().await?;
+            ovo_ledger::audit::append(&mut tx, self.local_keys.audit.expose(), &entry).await?;
+            ovo_ledger::commit(tx).await
+        };
+        if let Err(e) = audited.await {
+            tracing::warn!(error = %e, "the move was not audited in the shared ledger");
+        }
         shared.close().await;
-        self.secrets.put(&desk_ledger_address(&self.config.app_identifier), &input.url.0)?;
         tracing::info!(to = %location, "the ledger moved; the desk works there after a restart");
         Ok(LedgerMoved {
             location: location.to_string(),
@@ -240,11 +258,20 @@ impl Backoffice {
                 "no desk uses a ledger there yet: move this desk's ledger there instead",
             ));
         }
+        // A copy of this desk's own ledger (a move that did not finish) is not another ledger.
+        if checked.ledger_id.as_deref() == Some(self.local_keys.ledger_id.as_str()) {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "the ledger there is a copy of this desk's own ledger; this desk goes on in its own",
+            )
+            .with_reason("ledger_url_same"));
+        }
         let mut tx = self.ledger.begin_write().await?;
         let detail = serde_json::json!({ "to": checked.location, "ledger_id": checked.ledger_id });
         self.audit_act(&mut tx, &actor, "ledger.joined", "ledger", detail).await?;
         ovo_ledger::commit(tx).await?;
-        self.secrets.put(&desk_ledger_address(&self.config.app_identifier), &input.url.0)?;
+        let address = desk_ledger_address(&self.config.app_identifier, &self.config.data_dir);
+        self.secrets.put(&address, &input.url.0)?;
         Ok(checked)
     }
 }

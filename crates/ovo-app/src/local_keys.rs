@@ -74,8 +74,14 @@ impl LocalKeys {
         let (redaction, _) = key(REDACTION_KEY, may_create)?;
         // A ledger made before tokens were sealed in it has no token key yet: the first desk
         // to open it makes one, and the check value it stores makes every other desk use it.
-        let check = settings::get(&mut *ledger.read().await?, TOKEN_KEY_CHECK).await?;
-        let (tokens, token_key_created) = key(TOKEN_KEY, may_create || check.is_none())?;
+        let (check, sealed_tokens) = {
+            let mut conn = ledger.read().await?;
+            let check = settings::get(&mut conn, TOKEN_KEY_CHECK).await?;
+            (check, ovo_ledger::link_secrets::any(&mut conn).await?)
+        };
+        // Tokens sealed without a check (a crash between the two) prove only the key that sealed them.
+        let (tokens, token_key_created) =
+            key(TOKEN_KEY, may_create || (check.is_none() && !sealed_tokens))?;
         let tokens = SealingKey::from_bytes(tokens.expose()).map_err(|e| {
             AppError::new(
                 ErrorCode::KeychainUnavailable,
@@ -253,10 +259,15 @@ pub(crate) async fn is_ledgers_token_key(ledger: &Ledger, tokens: &SealingKey) -
 
 /// Where the keychain remembers the id of the ledger in `data_dir`.
 fn folder_address(namespace: &str, data_dir: &Path) -> SecretKey {
+    folder_key(namespace, data_dir, LEDGER_ID_SETTING)
+}
+
+/// The keychain's entry `field` for the data folder `data_dir`.
+pub(crate) fn folder_key(namespace: &str, data_dir: &Path, field: &str) -> SecretKey {
     let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
     let digest = Sha256::digest(path.to_string_lossy().as_bytes());
     let folder = format!("folder-{}", &hex::encode(digest)[..32]);
-    SecretKey::new(namespace, LOCAL_SCOPE, folder, LEDGER_ID_SETTING)
+    SecretKey::new(namespace, LOCAL_SCOPE, folder, field)
 }
 
 fn keychain_error(name: &str) -> impl Fn(ovo_secrets::SecretError) -> AppError + '_ {

@@ -1033,7 +1033,19 @@ async fn tokens_an_earlier_version_kept_in_the_keychain_move_into_the_ledger_at_
         SecretKey::new(APP_ID, "local", format!("ledger-{ledger_id}"), "link_tokens_in_ledger");
     assert!(f.secrets.delete(&moved).unwrap(), "the desk had moved its tokens once");
     // An unreadable entry of another linking is left where it is.
-    let unreadable = SecretKey::new(APP_ID, "builtin_sandbox", "ovo_snap", "link-UNREADABLE00000");
+    let (_, siti, _) = seeded_link(&f, SITI, Product::DokuSnapOvo).await;
+    let siti_reference = ovo_domain::Reference::parse(&siti.reference).unwrap();
+    let mut tx = f.app.ledger().begin_write().await.unwrap();
+    ovo_ledger::link_secrets::delete(&mut tx, environment, Product::DokuSnapOvo, &siti_reference)
+        .await
+        .unwrap();
+    ovo_ledger::commit(tx).await.unwrap();
+    let unreadable = SecretKey::new(
+        APP_ID,
+        "builtin_sandbox",
+        Product::DokuSnapOvo.key(),
+        format!("link-{}", siti.reference),
+    );
     f.secrets.put(&unreadable, &"{not json".into()).unwrap();
 
     let TestApp { dir, app, secrets, .. } = f;
@@ -1047,6 +1059,17 @@ async fn tokens_an_earlier_version_kept_in_the_keychain_move_into_the_ledger_at_
     assert!(tokens_kept(&f, &key).await, "moved into the ledger, sealed, and out of the keychain");
     assert!(f.secrets.contains(&moved).unwrap(), "once per desk");
     assert!(f.secrets.contains(&unreadable).unwrap());
+    let mut conn = f.app.ledger().read().await.unwrap();
+    let siti_row = ovo_ledger::link_secrets::get(
+        &mut conn,
+        environment,
+        Product::DokuSnapOvo,
+        &siti_reference,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    assert!(siti_row.is_none(), "nothing made up from an unreadable entry");
     // The moved token is the one the provider is asked with.
     let account = account(&f, budi, Product::OvoSnap).await;
     let _ = f.app.refresh_balance(AccountRef { account_id: account.id }).await;

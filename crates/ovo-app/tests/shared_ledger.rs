@@ -504,7 +504,10 @@ async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_th
     // The file takes no more writes: nothing done here can be left behind in it.
     let after = f.app.set_idle_lock(IdleLockInput { minutes: 20 }).await.unwrap_err();
     assert_eq!(after.reason, Some("ledger_moved"), "{after:?}");
-    let stored = ovo_app::stored_ledger_location(f.secrets.as_ref(), APP_ID).unwrap();
+    let stored =
+        ovo_app::stored_ledger_location(f.secrets.as_ref(), APP_ID, &f.data_dir()).unwrap();
+    // The address is the desk's, and its password shows nowhere in the answer.
+    assert!(!moved.location.contains("password="), "{moved:?}");
     assert_eq!(stored, Some(LedgerLocation::Postgres(target.clone())));
     // Nothing is there to move into any more.
     let again = f.app.check_shared_ledger(url(&target)).await.unwrap();
@@ -536,12 +539,13 @@ async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_th
     assert_eq!(record.reason, Some("ledger_moved"), "{record:?}");
     assert!(record.message.contains("kept only as a record"), "{record:?}");
 
-    // Another desk joins it (and is then enrolled); an empty database is no ledger to join.
+    // Another desk joins it (at its next start it is enrolled); an empty database is no ledger
+    // to join.
     let other = TestApp::builder().file_ledger().admin().signed_in("admin").open().await;
     let joined = other.app.join_shared_ledger(url(&target)).await.unwrap();
     assert_eq!(joined.ledger_id.as_deref(), Some(checked_id(&target).await.as_str()));
     assert_eq!(
-        ovo_app::stored_ledger_location(other.secrets.as_ref(), APP_ID).unwrap(),
+        ovo_app::stored_ledger_location(other.secrets.as_ref(), APP_ID, &other.data_dir()).unwrap(),
         Some(LedgerLocation::Postgres(target))
     );
     let nothing = support::fresh_database(&server).await;

@@ -45,8 +45,12 @@ impl ChangeFeed {
     pub async fn next(&mut self) -> LedgerResult<LedgerChange> {
         match self.listener.try_recv().await? {
             Some(notification) => Ok(LedgerChange::Table(notification.payload().to_owned())),
-            // The connection dropped; the next call connects again and listens anew.
-            None => Ok(LedgerChange::Reconnected),
+            None => {
+                // The connection dropped: connect and listen again before saying so, so that
+                // a refresh the caller makes now misses nothing.
+                sqlx::query("SELECT 1").execute(&mut self.listener).await?;
+                Ok(LedgerChange::Reconnected)
+            }
         }
     }
 }

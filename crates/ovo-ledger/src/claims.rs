@@ -20,6 +20,9 @@ pub async fn take(
     now: Timestamp,
     until: Timestamp,
 ) -> LedgerResult<bool> {
+    if ledger.is_moved() {
+        return Err(crate::error::LedgerError::Moved);
+    }
     let holder: Option<String> = sqlx::query_scalar(
         "INSERT INTO work_claims (kind, subject, desk, until) VALUES ($1, $2, $3, $4)
          ON CONFLICT (kind, subject) DO UPDATE SET desk = excluded.desk, until = excluded.until
@@ -38,6 +41,9 @@ pub async fn take(
 
 /// Releases `desk`'s claim on `(kind, subject)`, if it still holds it.
 pub async fn release(ledger: &Ledger, kind: &str, subject: i64, desk: &str) -> LedgerResult<()> {
+    if ledger.is_moved() {
+        return Ok(());
+    }
     sqlx::query("DELETE FROM work_claims WHERE kind = $1 AND subject = $2 AND desk = $3")
         .bind(kind)
         .bind(subject)

@@ -45,12 +45,12 @@ pub struct CopyReport {
     pub audit_head: ChainHead,
 }
 
-/// The copy, committed on the target; the source's snapshot transaction (holding its write
-/// lock) is handed back open.
-async fn copy_committed(
+/// The copy, checked but not committed: the target's transaction and the source's snapshot
+/// (holding its write lock) are handed back open.
+async fn copy_prepared(
     source: &Ledger,
     target: &Ledger,
-) -> LedgerResult<(CopyReport, crate::db::WriteTx)> {
+) -> LedgerResult<(CopyReport, crate::db::WriteTx, crate::db::WriteTx)> {
     let versions = |ledger: &Ledger| {
         let pool = ledger.writer_pool().clone();
         async move {
@@ -122,22 +122,25 @@ async fn copy_committed(
             target_head.seq, source_head.seq
         )));
     }
-    tx.commit().await?;
-    Ok((CopyReport { tables, audit_head: target_head }, reader))
+    Ok((CopyReport { tables, audit_head: target_head }, tx, reader))
 }
 
 /// Copies every row of `source` into `target`, which must hold no data yet (a new ledger, its
 /// schema at the same version). All of it commits at once or nothing does; the source is only
 /// read.
 pub async fn copy_ledger(source: &Ledger, target: &Ledger) -> LedgerResult<CopyReport> {
-    let (report, snapshot) = copy_committed(source, target).await?;
+    let (report, copied, snapshot) = copy_prepared(source, target).await?;
+    copied.commit().await?;
     drop(snapshot);
     Ok(report)
 }
 
-/// Copies as `copy_ledger` does, then, still under the source's write lock, records in the
+/// Copies as `copy_ledger` does and, still under the source's write lock, records in the
 /// source's settings that it moved (`marker` = `value`) and refuses every later write to it:
-/// nothing written at this desk can be left behind in the old ledger.
+/// nothing written at this desk can be left behind in the old ledger. The target commits first:
+/// if its commit fails and the target is still empty, nothing moved and the source takes writes
+/// again. Once the target holds the copy the move stands, even if the source's marker then fails
+/// to commit (logged; the desk's stored address decides where it works).
 pub async fn move_ledger(
     source: &Ledger,
     target: &Ledger,
@@ -145,10 +148,21 @@ pub async fn move_ledger(
     value: &str,
     at: Timestamp,
 ) -> LedgerResult<CopyReport> {
-    let (report, mut snapshot) = copy_committed(source, target).await?;
+    let (report, copied, mut snapshot) = copy_prepared(source, target).await?;
     settings::put(&mut snapshot, marker, value, at, None).await?;
     source.refuse_writes();
-    snapshot.commit().await?;
+    if let Err(e) = copied.commit().await {
+        // A commit whose answer was lost may still have happened: the target says which.
+        if is_empty(target).await.unwrap_or(false) {
+            drop(snapshot);
+            source.accept_writes();
+            return Err(e.into());
+        }
+        tracing::warn!(error = %e, "the shared ledger's commit answered with an error but holds the copy");
+    }
+    if let Err(e) = snapshot.commit().await {
+        tracing::warn!(error = %e, "the moved ledger's marker was not stored; it takes no more writes in this run");
+    }
     Ok(report)
 }
 

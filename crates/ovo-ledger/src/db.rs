@@ -281,6 +281,16 @@ impl Ledger {
         self.moved.store(true, Ordering::SeqCst);
     }
 
+    /// Undoes `refuse_writes` when the move did not happen after all.
+    pub(crate) fn accept_writes(&self) {
+        self.moved.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the ledger was moved elsewhere and takes no more writes.
+    pub fn is_moved(&self) -> bool {
+        self.moved.load(Ordering::SeqCst)
+    }
+
     pub async fn close(&self) {
         self.readers.close().await;
         self.writer.close().await;

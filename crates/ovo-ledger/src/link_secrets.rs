@@ -93,3 +93,10 @@ pub async fn linkings(
         })
         .collect()
 }
+
+/// Whether any linking's tokens are kept here.
+pub async fn any(conn: &mut AnyConnection) -> LedgerResult<bool> {
+    let one: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM link_secrets LIMIT 1").fetch_optional(&mut *conn).await?;
+    Ok(one.is_some())
+}

@@ -64,6 +64,7 @@ const REASONS_WITH_DETAIL: ReadonlySet<string> = new Set([
   'ledger_url_invalid',
   'ledger_unreachable',
   'ledger_target_not_empty',
+  'ledger_copy_failed',
   'ledger_moved',
 ]);
 

@@ -33,6 +33,8 @@ export const LEDGER_MOVE_REASONS = [
   'ledger_target_not_empty',
   'ledger_shared_already',
   'ledger_url_empty',
+  'ledger_url_same',
+  'ledger_copy_failed',
   'ledger_moved',
 ] as const;
 

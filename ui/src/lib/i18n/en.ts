@@ -1234,6 +1234,8 @@ export const en = {
   'error.reason.ledger_unreachable': 'The shared ledger could not be reached or opened. Check the address and the password, and that the server accepts this computer.',
   'error.reason.ledger_target_not_empty': 'That database is not empty, so nothing was moved. Choose an empty database, or use the ledger it holds.',
   'error.reason.ledger_shared_already': 'This desk’s ledger is shared already; only a ledger file can move.',
+  'error.reason.ledger_url_same': 'The ledger there is a copy of this desk’s own ledger, left by a move that did not finish. This desk goes on with its own ledger.',
+  'error.reason.ledger_copy_failed': 'The ledger could not be copied there, so nothing moved and this desk goes on as before.',
   'error.reason.ledger_url_empty': 'No desk uses a ledger there yet: move this desk’s ledger there instead (from a desk whose ledger is a file).',
   'error.reason.ledger_moved': 'This desk’s ledger moved to a shared ledger and takes no more changes. Restart the app to work there.',
 } as const satisfies Record<string, string>;

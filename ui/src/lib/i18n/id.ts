@@ -1246,6 +1246,8 @@ export const id: Dictionary = {
   'error.reason.ledger_unreachable': 'Buku besar bersama tidak dapat dihubungi atau dibuka. Cek alamat dan kata sandinya, serta apakah server menerima komputer ini.',
   'error.reason.ledger_target_not_empty': 'Basis data itu tidak kosong, jadi tidak ada yang dipindahkan. Pilih basis data yang kosong, atau pakai buku besar yang ada di sana.',
   'error.reason.ledger_shared_already': 'Buku besar perangkat ini sudah dipakai bersama; hanya buku besar berupa berkas yang dapat dipindahkan.',
+  'error.reason.ledger_url_same': 'Buku besar di sana adalah salinan buku besar perangkat ini sendiri, sisa pemindahan yang tidak selesai. Perangkat ini tetap memakai buku besarnya sendiri.',
+  'error.reason.ledger_copy_failed': 'Buku besar tidak dapat disalin ke sana, jadi tidak ada yang dipindahkan dan perangkat ini tetap seperti semula.',
   'error.reason.ledger_url_empty': 'Belum ada perangkat yang memakai buku besar di sana: pindahkan buku besar perangkat ini ke sana (dari perangkat yang buku besarnya berupa berkas).',
   'error.reason.ledger_moved': 'Buku besar perangkat ini sudah dipindahkan ke buku besar bersama dan tidak menerima perubahan lagi. Mulai ulang aplikasi agar bekerja di sana.',
 };
