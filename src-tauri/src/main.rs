@@ -90,10 +90,18 @@ fn main() {
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("OVO Back Office could not start: {e}");
             std::process::exit(1);
+        })
+        .run(|handle, event| {
+            // Another desk of a shared ledger takes the listener over at once, not when it lapses.
+            if let tauri::RunEvent::Exit = event {
+                if let Some(shell) = handle.try_state::<Shell>() {
+                    tauri::async_runtime::block_on(shell.app.hand_over_listener());
+                }
+            }
         });
 }
 

@@ -120,18 +120,26 @@ fn test_all(root: &Path) -> Result<()> {
     let session = background::Session::start(root, &tauri_driver)?;
 
     step("Rust: unit and integration tests (real SQLite, real Secret Service)");
+    // One build for both runs: `cargo test -p …` would resolve features anew and build it all again.
+    let rust_tests = ["test", "--workspace", "--exclude", "ovo-e2e"];
+    let binaries = test_binaries(root, &rust_tests)?;
     let mut cargo_test = Command::new("cargo");
-    cargo_test.args(["test", "--workspace", "--exclude", "ovo-e2e"]).current_dir(root);
+    cargo_test.args(rust_tests).current_dir(root);
     session.apply_env(&mut cargo_test);
     let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
 
     step("Rust: the ledger and app suites again, on a real PostgreSQL");
     let postgres = postgres::TestPostgres::start(root)?;
-    let mut on_postgres = Command::new("cargo");
-    on_postgres.args(["test", "-p", "ovo-ledger", "-p", "ovo-app"]).current_dir(root);
-    session.apply_env(&mut on_postgres);
-    on_postgres.env(postgres::URL_VAR, postgres.url());
-    let postgres_counts = run_counted(&mut on_postgres, Runner::Cargo);
+    let on_postgres = ["crates/ovo-ledger", "crates/ovo-app"];
+    let postgres_counts = binaries
+        .iter()
+        .filter(|binary| on_postgres.iter().any(|dir| binary.package_dir.ends_with(dir)))
+        .try_fold(Counts::default(), |counts, binary| {
+            let mut run = binary.command();
+            session.apply_env(&mut run);
+            run.env(postgres::URL_VAR, postgres.url());
+            Ok::<_, anyhow::Error>(counts.plus(run_counted(&mut run, Runner::Cargo)?))
+        });
     let postgres_counts = match postgres_counts {
         Ok(counts) => counts,
         Err(e) => {
@@ -158,6 +166,50 @@ fn test_all(root: &Path) -> Result<()> {
         bail!("tests failed");
     }
     Ok(())
+}
+
+/// A test executable cargo built, and its package's folder (where cargo runs it).
+struct TestBinary {
+    path: PathBuf,
+    package_dir: PathBuf,
+}
+
+impl TestBinary {
+    /// Runs it as `cargo test` would.
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.path);
+        command.current_dir(&self.package_dir).env("CARGO_MANIFEST_DIR", &self.package_dir);
+        command
+    }
+}
+
+/// Builds what `cargo <args>` tests, without running it, and lists the test executables.
+fn test_binaries(root: &Path, args: &[&str]) -> Result<Vec<TestBinary>> {
+    let output = Command::new("cargo")
+        .args(args)
+        .args(["--no-run", "--message-format=json-render-diagnostics"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot start cargo")?;
+    if !output.status.success() {
+        bail!("the tests did not build ({})", output.status);
+    }
+    let mut binaries = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let is_test = message["reason"] == "compiler-artifact" && message["profile"]["test"] == true;
+        let (Some(path), Some(manifest)) =
+            (message["executable"].as_str(), message["manifest_path"].as_str())
+        else {
+            continue;
+        };
+        if is_test {
+            let package_dir = Path::new(manifest).parent().context("a manifest without a folder")?;
+            binaries.push(TestBinary { path: path.into(), package_dir: package_dir.to_owned() });
+        }
+    }
+    Ok(binaries)
 }
 
 /// `filters`: test-name filters passed to the test binary (none: every test).

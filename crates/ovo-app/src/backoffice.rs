@@ -79,6 +79,8 @@ pub struct Backoffice {
     pub(crate) live: crate::live::LiveChanges,
     /// This process's name in the ledger's work claims (`background.rs`).
     pub(crate) desk: String,
+    /// Its name in the listener's turn, which names its computer (`listener/`).
+    pub(crate) listener_holder: String,
     /// This process's claim on the ledger, released last.
     _instance: InstanceLock,
 }
@@ -125,6 +127,11 @@ impl Backoffice {
         let (audit_anchor, lost_key) =
             AuditAnchor::open(&ledger, secrets.clone(), &config.app_identifier, &local_keys)
                 .await?;
+        let desk = {
+            let mut bytes = [0u8; 8];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            hex::encode(bytes)
+        };
         let backoffice = Backoffice {
             ledger,
             local_keys,
@@ -142,11 +149,8 @@ impl Backoffice {
             listener: ListenerSlot::default(),
             imports: Mutex::new(ImportJobs::default()),
             live: crate::live::LiveChanges::default(),
-            desk: {
-                let mut bytes = [0u8; 8];
-                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-                hex::encode(bytes)
-            },
+            listener_holder: crate::listener::listener_holder(&desk),
+            desk,
             _instance: instance,
         };
         if let Some(lost) = lost_key {

@@ -610,3 +610,51 @@ async fn a_desk_whose_connections_the_server_dropped_reconnects_by_itself_and_re
     let again = waiting.await.unwrap().unwrap();
     assert!(again.tables.contains(&"customers".to_owned()), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_when_it_closes_or_crashes(
+) {
+    if !support::on_postgres() {
+        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+        return;
+    }
+    let a = first_desk(&[("sam", "staff")]).await;
+    let other = OtherDesk::new(&a);
+    other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
+    let b = Arc::new(other.open().await.unwrap());
+    app::sign_in_as(&b, "admin").await;
+    a.sign_in_as("admin").await;
+    let on = ListenerInput { enabled: true, address: "127.0.0.1:0".into() };
+    let at_a = a.app.set_listener(on).await.unwrap();
+    assert!(at_a.running, "{at_a:?}");
+    assert_eq!(at_a.running_at_desk, None);
+
+    // The settings are the ledger's, so B would listen too; A has the turn.
+    b.ensure_listener().await;
+    let at_b = b.listener_settings().await.unwrap();
+    assert!(at_b.enabled && !at_b.running, "{at_b:?}");
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    assert_eq!(at_b.running_at_desk.as_deref(), Some(host.as_str()));
+
+    // A closes: B takes over on its next pass.
+    a.app.hand_over_listener().await;
+    b.ensure_listener().await;
+    assert!(b.listener_settings().await.unwrap().running);
+    a.app.ensure_listener().await;
+    let at_a = a.app.listener_settings().await.unwrap();
+    assert!(!at_a.running && at_a.running_at_desk.is_some(), "{at_a:?}");
+
+    // B crashes (its turn is never handed over): A waits for the turn to lapse, then listens.
+    let lapsed = other.clock.now().plus_seconds(30);
+    a.clock.set(lapsed.plus_seconds(-1));
+    a.app.ensure_listener().await;
+    assert!(!a.app.listener_settings().await.unwrap().running, "the turn holds for 30 s");
+    a.clock.set(lapsed);
+    a.app.ensure_listener().await;
+    assert!(a.app.listener_settings().await.unwrap().running);
+
+    // Turned off at either desk, no desk holds the turn.
+    a.app.set_listener(ListenerInput { enabled: false, address: String::new() }).await.unwrap();
+    let now = a.clock.now();
+    assert_eq!(claims::holder(a.app.ledger(), "notification_listener", 0, now).await.unwrap(), None);
+}

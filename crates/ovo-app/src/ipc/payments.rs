@@ -146,6 +146,8 @@ pub struct ListenerSettings {
     /// `127.0.0.1:7701` style.
     pub address: String,
     pub running: bool,
+    /// On a shared ledger, the computer whose desk runs the listener now, when it is another.
+    pub running_at_desk: Option<String>,
     /// Where each product's notifications are to be sent (give these to the provider).
     pub urls: Vec<ListenerUrl>,
     pub problem: Option<String>,

@@ -7,10 +7,14 @@
 //! only then (redacted and cut short); one naming no payment of ours is counted, not stored.
 //! Each remote address (behind the merchant's proxy: the last `X-Forwarded-For` entry) has a
 //! request rate (`limits`).
+//! On a shared ledger one desk at a time listens: the desk holding the listener's turn (a claim
+//! renewed on each background pass) runs it; the others do not, and Settings names the desk
+//! that does. A desk that closes hands the turn over; a crashed desk's turn lapses.
 //! In the built-in environment the sandbox is told nothing (its demo merchants have no
 //! notification URLs): the status poller follows the payments there.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use axum::body::Bytes;
@@ -22,6 +26,7 @@ use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
 use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::claims;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
 use ovo_providers::notification::{
@@ -55,6 +60,10 @@ pub const DEFAULT_LISTENER_ADDRESS: &str = "127.0.0.1:7701";
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// What an unverified notification's stored body and headers are cut to.
 const UNVERIFIED_KEPT_BYTES: usize = 2 * 1024;
+/// The claim that gives one desk of a shared ledger the listener's turn.
+const LISTENER_TURN: (&str, i64) = ("notification_listener", 0);
+/// How long a turn lasts unless renewed; each background pass (every two seconds) renews it.
+const LISTENER_TURN_MILLIS: i64 = 30_000;
 /// Stored rows redacted per write transaction by the pass over rows stored before redaction.
 const REDACT_BATCH: u32 = 200;
 
@@ -86,6 +95,16 @@ fn parse_address(text: &str) -> AppResult<SocketAddr> {
     Ok(addr)
 }
 
+/// How this desk names itself in the listener's turn: its computer's name, then this run's id.
+pub(crate) fn listener_holder(desk: &str) -> String {
+    let host = gethostname::gethostname();
+    format!("{}#{desk}", host.to_string_lossy())
+}
+
+fn desk_of_holder(holder: &str) -> &str {
+    holder.rsplit_once('#').map_or(holder, |(host, _)| host)
+}
+
 impl Backoffice {
     async fn listener_stored(&self) -> Stored {
         self.setting(LISTENER_KEY)
@@ -106,10 +125,15 @@ impl Backoffice {
             Some(bound) => format!("http://{bound}"),
             None => format!("http://{}", stored.address),
         };
+        let elsewhere = match bound {
+            Some(_) => None,
+            None => self.listener_turn_elsewhere().await,
+        };
         ListenerSettings {
             enabled: stored.enabled,
             address: stored.address,
             running: bound.is_some(),
+            running_at_desk: elsewhere,
             urls: Product::ALL
                 .into_iter()
                 .filter(|p| ovo_providers::capabilities(*p).notifications)
@@ -146,11 +170,56 @@ impl Backoffice {
         Ok(self.listener_view().await)
     }
 
-    /// Starts, restarts or stops the listener to match its settings.
+    /// Starts, restarts or stops the listener to match its settings and this desk's turn.
     pub async fn ensure_listener(self: &Arc<Self>) {
         let stored = self.listener_stored().await;
-        let address = stored.enabled.then_some(stored.address.as_str());
+        let address = match stored.enabled && self.take_listener_turn().await {
+            true => Some(stored.address.as_str()),
+            false => None,
+        };
         self.listener.keep(address, |address| self.start_listener(address)).await;
+        let failed = address.is_some() && self.listener.status().await.0.is_none();
+        if failed || !stored.enabled {
+            // Another desk may be able to listen where this one cannot.
+            self.hand_over_listener().await;
+        }
+    }
+
+    /// Takes or renews this desk's turn at the listener. Unsure (the ledger did not answer), the
+    /// desk stops listening rather than risk two listeners.
+    async fn take_listener_turn(&self) -> bool {
+        let now = self.now();
+        let until = now.plus_millis(LISTENER_TURN_MILLIS);
+        let (kind, subject) = LISTENER_TURN;
+        match claims::take(&self.ledger, kind, subject, &self.listener_holder, now, until).await {
+            Ok(held) => {
+                self.listener.has_turn.store(held, Ordering::SeqCst);
+                held
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the listener's turn could not be renewed; not listening");
+                false
+            }
+        }
+    }
+
+    /// Gives up this desk's turn at the listener, if it holds it (when it closes, or cannot
+    /// listen).
+    pub async fn hand_over_listener(&self) {
+        if !self.listener.has_turn.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let (kind, subject) = LISTENER_TURN;
+        if let Err(e) = claims::release(&self.ledger, kind, subject, &self.listener_holder).await {
+            tracing::warn!(error = %e, "the listener's turn was not handed over; it lapses");
+        }
+    }
+
+    /// The computer whose desk has the listener's turn, when it is another desk.
+    async fn listener_turn_elsewhere(&self) -> Option<String> {
+        let (kind, subject) = LISTENER_TURN;
+        let holder = claims::holder(&self.ledger, kind, subject, self.now()).await.ok()??;
+        (holder != self.listener_holder).then(|| desk_of_holder(&holder).to_owned())
     }
 
     async fn start_listener(self: &Arc<Self>, address: String) -> Result<Running, String> {

@@ -9,6 +9,8 @@ use std::net::SocketAddr;
 pub(crate) struct ListenerSlot {
     state: tokio::sync::Mutex<State>,
     pub(super) limits: super::ListenerLimits,
+    /// Whether this desk took the listener's turn (so that only a holder hands it over).
+    pub(super) has_turn: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Default)]

@@ -721,6 +721,9 @@ export const en = {
   'listener.saved': 'Notification settings saved.',
   'listener.running': 'Running',
   'listener.stopped': 'Not running',
+  'listener.runningElsewhere': 'Running at another desk: {desk}',
+  'listener.oneDesk':
+    'On a shared ledger one desk listens at a time; when it closes, another takes over within seconds.',
   'listener.starting': 'Starting…',
   'listener.problem': 'The listener could not start.',
   'listener.urls': 'Notification URLs',

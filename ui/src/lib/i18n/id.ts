@@ -726,6 +726,9 @@ export const id: Dictionary = {
   'listener.saved': 'Pengaturan notifikasi disimpan.',
   'listener.running': 'Berjalan',
   'listener.stopped': 'Tidak berjalan',
+  'listener.runningElsewhere': 'Berjalan di perangkat lain: {desk}',
+  'listener.oneDesk':
+    'Pada buku besar bersama, hanya satu perangkat yang mendengarkan pada satu waktu; saat perangkat itu ditutup, perangkat lain mengambil alih dalam beberapa detik.',
   'listener.starting': 'Memulai…',
   'listener.problem': 'Listener tidak dapat dijalankan.',
   'listener.urls': 'URL notifikasi',

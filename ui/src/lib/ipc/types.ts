@@ -443,6 +443,10 @@ export type ListenerSettings = { enabled: boolean,
  */
 address: string, running: boolean, 
 /**
+ * On a shared ledger, the computer whose desk runs the listener now, when it is another.
+ */
+runningAtDesk: string | null, 
+/**
  * Where each product's notifications are to be sent (give these to the provider).
  */
 urls: Array<ListenerUrl>, problem: string | null, };

@@ -96,6 +96,7 @@ describe('Notifications', () => {
       enabled: false,
       address: '127.0.0.1:7701',
       running: false,
+      runningAtDesk: null,
       urls: [{ product: 'ovo_snap', url: 'http://127.0.0.1:7701/notify/ovo_snap' }],
       problem: null,
     };
@@ -113,5 +114,22 @@ describe('Notifications', () => {
     await fireEvent.click(screen.getByTestId('listener-save'));
     await waitFor(() => expect(screen.getByTestId('listener-running').getAttribute('data-running')).toBe('true'));
     expect(invoke).toHaveBeenCalledWith('set_listener', { input: { enabled: true, address: '0.0.0.0:7800' } });
+  });
+
+  it('names the desk that listens when another desk of a shared ledger has the turn', async () => {
+    const settings = {
+      enabled: true,
+      address: '127.0.0.1:7701',
+      running: false,
+      runningAtDesk: 'finance-2',
+      urls: [],
+      problem: null,
+    };
+    invoke.mockImplementation(fakeBackend({ listener_settings: () => settings }));
+    render(Notifications);
+    const elsewhere = await screen.findByTestId('listener-elsewhere');
+    expect(elsewhere.textContent).toContain('Running at another desk: finance-2');
+    expect(screen.getByTestId('listener-running').getAttribute('data-running')).toBe('false');
+    expect(screen.queryByText('Starting…')).toBeNull();
   });
 });
