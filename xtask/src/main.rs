@@ -59,12 +59,19 @@ fn run_cli() -> Result<()> {
         Some("gen-types") => gen_types(&root),
         Some("postgres") => postgres_only(&root),
         Some("reliability") => reliability::run(&root, &args[1..]),
-        _ => {
+        None | Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
         }
+        Some(unknown) => {
+            eprintln!("{USAGE}\n");
+            bail!("no command `{unknown}`; the commands are {}", COMMANDS.join(", "))
+        }
     }
 }
+
+const COMMANDS: [&str; 8] =
+    ["run", "test", "e2e", "bench", "gen-types", "postgres", "reliability", "help"];
 
 /// Cargo's build directory: `CARGO_TARGET_DIR` when set (relative to the project), else `target/`.
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
@@ -117,42 +124,39 @@ fn test_all(root: &Path) -> Result<()> {
         .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
         .current_dir(root))?;
 
+    // One build of everything the suites run: `cargo test -p …` or `cargo build -p …` would
+    // resolve features anew and build most of it again.
+    step("Rust: building the test executables and the app");
+    let built = build_workspace(root)?;
+
     let session = background::Session::start(root, &tauri_driver)?;
-
-    step("Rust: unit and integration tests (real SQLite, real Secret Service)");
-    // One build for both runs: `cargo test -p …` would resolve features anew and build it all again.
-    let rust_tests = ["test", "--workspace", "--exclude", "ovo-e2e"];
-    let binaries = test_binaries(root, &rust_tests)?;
-    let mut cargo_test = Command::new("cargo");
-    cargo_test.args(rust_tests).current_dir(root);
-    session.apply_env(&mut cargo_test);
-    let rust_counts = run_counted(&mut cargo_test, Runner::Cargo)?;
-
-    step("Rust: the ledger and app suites again, on a real PostgreSQL");
-    let postgres = postgres::TestPostgres::start(root)?;
-    let on_postgres = ["crates/ovo-ledger", "crates/ovo-app"];
-    let postgres_counts = binaries
-        .iter()
-        .filter(|binary| on_postgres.iter().any(|dir| binary.package_dir.ends_with(dir)))
-        .try_fold(Counts::default(), |counts, binary| {
-            let mut run = binary.command();
-            session.apply_env(&mut run);
-            run.env(postgres::URL_VAR, postgres.url());
-            Ok::<_, anyhow::Error>(counts.plus(run_counted(&mut run, Runner::Cargo)?))
-        });
-    let postgres_counts = match postgres_counts {
-        Ok(counts) => counts,
+    let postgres = match postgres::TestPostgres::start(root) {
+        Ok(postgres) => postgres,
         Err(e) => {
-            postgres.stop();
+            session.stop();
             return Err(e);
         }
     };
-
-    // The same server holds the two-desk test's shared ledger.
-    let e2e_counts = end_to_end(root, &session, &postgres, &[]);
+    let counts = (|| {
+        step("Rust: unit and integration tests (real SQLite, real Secret Service)");
+        let rust = run_each(built.tests.iter().filter(|t| !t.is_end_to_end()), |run| {
+            session.apply_env(run);
+        })?;
+        step("Rust: the ledger and app suites again, on a real PostgreSQL");
+        let on_postgres = ["crates/ovo-ledger", "crates/ovo-app"];
+        let in_both =
+            built.tests.iter().filter(|t| on_postgres.iter().any(|d| t.package_dir.ends_with(d)));
+        let on_server = run_each(in_both, |run| {
+            session.apply_env(run);
+            run.env(postgres::URL_VAR, postgres.url());
+        })?;
+        // The same server holds the two-desk test's shared ledger.
+        let e2e = end_to_end(root, &built, &session, &postgres, &[])?;
+        Ok::<_, anyhow::Error>((rust, on_server, e2e))
+    })();
     session.stop();
     postgres.stop();
-    let e2e_counts = e2e_counts?;
+    let (rust_counts, postgres_counts, e2e_counts) = counts?;
 
     let total = rust_counts.plus(postgres_counts).plus(ui_counts).plus(e2e_counts);
     println!();
@@ -175,6 +179,10 @@ struct TestBinary {
 }
 
 impl TestBinary {
+    fn is_end_to_end(&self) -> bool {
+        self.package_dir.ends_with("e2e")
+    }
+
     /// Runs it as `cargo test` would.
     fn command(&self) -> Command {
         let mut command = Command::new(&self.path);
@@ -183,67 +191,89 @@ impl TestBinary {
     }
 }
 
-/// Builds what `cargo <args>` tests, without running it, and lists the test executables.
-fn test_binaries(root: &Path, args: &[&str]) -> Result<Vec<TestBinary>> {
+/// What one build of the workspace made: every test executable, and the app.
+struct Built {
+    tests: Vec<TestBinary>,
+    app: PathBuf,
+}
+
+/// Builds the app and every test executable (the workspace has no doc tests) in one go.
+fn build_workspace(root: &Path) -> Result<Built> {
     let output = Command::new("cargo")
-        .args(args)
-        .args(["--no-run", "--message-format=json-render-diagnostics"])
+        .args(["build", "--workspace", "--bins", "--tests"])
+        .arg("--message-format=json-render-diagnostics")
         .current_dir(root)
         .stderr(Stdio::inherit())
         .output()
         .context("cannot start cargo")?;
     if !output.status.success() {
-        bail!("the tests did not build ({})", output.status);
+        bail!("the workspace did not build ({})", output.status);
     }
-    let mut binaries = Vec::new();
+    let (mut tests, mut app) = (Vec::new(), None);
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-        let is_test = message["reason"] == "compiler-artifact" && message["profile"]["test"] == true;
         let (Some(path), Some(manifest)) =
             (message["executable"].as_str(), message["manifest_path"].as_str())
         else {
             continue;
         };
-        if is_test {
+        if message["profile"]["test"] == true {
             let package_dir = Path::new(manifest).parent().context("a manifest without a folder")?;
-            binaries.push(TestBinary { path: path.into(), package_dir: package_dir.to_owned() });
+            tests.push(TestBinary { path: path.into(), package_dir: package_dir.to_owned() });
+        } else if message["target"]["name"] == "ovo-backoffice" {
+            app = Some(PathBuf::from(path));
         }
     }
-    Ok(binaries)
+    let app = app.context("the build made no ovo-backoffice binary")?;
+    Ok(Built { tests, app })
+}
+
+/// Runs each test executable (every one, also after a failure) and adds up their counts.
+fn run_each<'a>(
+    tests: impl Iterator<Item = &'a TestBinary>,
+    prepare: impl Fn(&mut Command),
+) -> Result<Counts> {
+    let mut counts = Counts::default();
+    for test in tests {
+        println!("\n     Running {}", test.path.display());
+        let mut run = test.command();
+        prepare(&mut run);
+        counts = counts.plus(run_counted(&mut run, Runner::Cargo)?);
+    }
+    Ok(counts)
 }
 
 /// `filters`: test-name filters passed to the test binary (none: every test).
 fn end_to_end(
     root: &Path,
+    built: &Built,
     session: &background::Session,
     postgres: &postgres::TestPostgres,
     filters: &[String],
 ) -> Result<Counts> {
     step("End-to-end: the real app in the real webview through tauri-driver");
-    run(Command::new("cargo").args(["build", "-p", "ovo-backoffice"]).current_dir(root))?;
-    let app = snapshot_app(root)?;
-    let mut e2e = Command::new("cargo");
-    e2e.args(["test", "-p", "ovo-e2e", "--", "--test-threads=1"])
-        .args(filters)
-        .current_dir(root)
-        .env("OVO_E2E_APP", &app)
-        .env(postgres::URL_VAR, postgres.url())
-        .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
-    session.apply_env(&mut e2e);
-    run_counted(&mut e2e, Runner::Cargo)
+    let app = snapshot_app(root, &built.app)?;
+    let suites = built.tests.iter().filter(|t| t.is_end_to_end());
+    run_each(suites, |run| {
+        run.arg("--test-threads=1")
+            .args(filters)
+            .env("OVO_E2E_APP", &app)
+            .env(postgres::URL_VAR, postgres.url())
+            .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
+        session.apply_env(run);
+    })
 }
 
-/// The binary just built, linked (or copied) into this checkout's own `target/e2e/`: with a
+/// The app just built, linked (or copied) into this checkout's own `target/e2e/`: with a
 /// shared `CARGO_TARGET_DIR`, another checkout's build must not swap the app under a running suite.
-fn snapshot_app(root: &Path) -> Result<PathBuf> {
-    let built = target_dir(root).join("debug/ovo-backoffice");
+fn snapshot_app(root: &Path, built: &Path) -> Result<PathBuf> {
     let dir = root.join("target/e2e");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let app = dir.join("ovo-backoffice");
     if app != built {
         let _ = std::fs::remove_file(&app);
-        if std::fs::hard_link(&built, &app).is_err() {
-            std::fs::copy(&built, &app)
+        if std::fs::hard_link(built, &app).is_err() {
+            std::fs::copy(built, &app)
                 .with_context(|| format!("cannot copy {}", built.display()))?;
         }
     }
@@ -255,6 +285,8 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
     setup::ui_dependencies(root)?;
     let tauri_driver = setup::tauri_driver(root)?;
     run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+    // The same build as `test` makes, so that one does not undo the other's.
+    let built = build_workspace(root)?;
     let session = background::Session::start(root, &tauri_driver)?;
     let postgres = match postgres::TestPostgres::start(root) {
         Ok(postgres) => postgres,
@@ -263,7 +295,7 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
             return Err(e);
         }
     };
-    let counts = end_to_end(root, &session, &postgres, filters);
+    let counts = end_to_end(root, &built, &session, &postgres, filters);
     session.stop();
     postgres.stop();
     let counts = counts?;

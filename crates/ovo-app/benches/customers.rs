@@ -20,7 +20,7 @@ use ovo_domain::{fold_name, Msisdn, Timestamp};
 use ovo_ledger::customers::{self, CustomerValues};
 use ovo_ledger::Ledger;
 use ovo_test_support::bench::{
-    header, ms, nanos, percentile, report, timed, us, BenchResult, FIRST, LAST,
+    header, ms, nanos, percentile, report, timed, us, verdict, BenchResult, FIRST, LAST,
 };
 use ovo_test_support::bench_setup::{
     open_app_with_admin, positive_counts, random_name, random_phone, time_search, BENCH_PASSWORD,
@@ -171,13 +171,6 @@ fn per_second(rows: usize, ns: u64) -> u128 {
     (rows as u128 * 1_000_000_000).checked_div(u128::from(ns)).unwrap_or(0)
 }
 
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {

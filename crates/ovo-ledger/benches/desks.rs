@@ -44,7 +44,9 @@ use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger, LedgerLocation};
-use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats, FIRST, LAST};
+use ovo_test_support::bench::{
+    fmt_milli, fmt_ns, nanos, ratio_milli, verdict, BenchResult, Stats, FIRST, LAST,
+};
 use ovo_test_support::bench_setup::positive_counts;
 use ovo_test_support::ledger::{with_database, POSTGRES_ENV};
 use rand::rngs::StdRng;
@@ -855,7 +857,7 @@ fn print_reads(pairs: &[Pair], cfg: &Config) {
             fmt_ns(b.p99),
             fmt_milli(r50),
             fmt_milli(r99),
-            mark(r99 <= RATIO_TARGET_MILLI)
+            verdict(r99 <= RATIO_TARGET_MILLI)
         );
     }
     println!(
@@ -1266,7 +1268,7 @@ fn print_race(
     println!(
         "  over-refunds (SQL sum over all {with_refunds} payments with refunds): {over}{} ({})",
         if over > 0 { format!(", Rp {over_rupiah} too much") } else { String::new() },
-        mark(over == 0)
+        verdict(over == 0)
     );
     println!(
         "  audit chain written by every desk: {} entries checked, {}",
@@ -1319,7 +1321,7 @@ fn print_summary(
             fmt_ns(b.p99),
             fmt_milli(r99),
             fmt_milli(RATIO_TARGET_MILLI),
-            mark(r99 <= RATIO_TARGET_MILLI)
+            verdict(r99 <= RATIO_TARGET_MILLI)
         );
     }
     println!(
@@ -1335,7 +1337,7 @@ fn print_summary(
         race.requests,
         race.payments,
         over,
-        mark(over == 0),
+        verdict(over == 0),
         if race.unexpected.is_empty() && race.errors == 0 && audit.first_broken.is_none() {
             String::new()
         } else {
@@ -1384,46 +1386,5 @@ fn per_second(count: usize, total_ns: u64) -> u64 {
     u64::try_from(u128::from(count as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
 }
 
-fn mark(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
 
-/// A duration with three significant digits: `812 ns`, `41.3 µs`, `1.07 ms`, `12.4 s`.
-fn fmt_ns(ns: u64) -> String {
-    const UNITS: [(&str, u64); 4] =
-        [("ns", 1), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)];
-    let mut unit = 0;
-    while unit + 1 < UNITS.len() && ns >= UNITS[unit + 1].1 {
-        unit += 1;
-    }
-    loop {
-        let (name, div) = UNITS[unit];
-        let whole_digits = (ns / div).max(1).ilog10() + 1;
-        let mut decimals = 3u32.saturating_sub(whole_digits);
-        let round = |decimals: u32| {
-            (u128::from(ns) * 10u128.pow(decimals) + u128::from(div) / 2) / u128::from(div)
-        };
-        let mut scaled = round(decimals);
-        if decimals > 0 && scaled >= 1000 {
-            decimals -= 1;
-            scaled = round(decimals);
-        }
-        if decimals == 0 && scaled >= 1000 && whole_digits <= 3 && unit + 1 < UNITS.len() {
-            unit += 1;
-            continue;
-        }
-        return fmt_fixed(scaled, decimals, name);
-    }
-}
 
-fn fmt_fixed(scaled: u128, decimals: u32, unit: &str) -> String {
-    if decimals == 0 {
-        return format!("{scaled} {unit}");
-    }
-    let scale = 10u128.pow(decimals);
-    format!("{}.{:0width$} {unit}", scaled / scale, scaled % scale, width = decimals as usize)
-}

@@ -23,7 +23,7 @@ use ovo_domain::{fold_name, Msisdn, PaymentId, PaymentStatus, Product, Timestamp
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::Ledger;
-use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
+use ovo_test_support::bench::{fmt_milli, fmt_ns, nanos, ratio_milli, verdict, BenchResult, Stats};
 use ovo_test_support::bench_setup::positive_counts;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -872,51 +872,8 @@ fn per_second(rows: usize, took: Duration) -> u64 {
     u64::try_from(u128::from(rows as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
 }
 
-/// A duration with three significant digits: `812 ns`, `41.3 µs`, `1.07 ms`, `12.4 s`.
-fn fmt_ns(ns: u64) -> String {
-    const UNITS: [(&str, u64); 4] =
-        [("ns", 1), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)];
-    let mut unit = 0;
-    while unit + 1 < UNITS.len() && ns >= UNITS[unit + 1].1 {
-        unit += 1;
-    }
-    loop {
-        let (name, div) = UNITS[unit];
-        let whole_digits = (ns / div).max(1).ilog10() + 1;
-        let mut decimals = 3u32.saturating_sub(whole_digits);
-        let round = |decimals: u32| {
-            (u128::from(ns) * 10u128.pow(decimals) + u128::from(div) / 2) / u128::from(div)
-        };
-        let mut scaled = round(decimals);
-        if decimals > 0 && scaled >= 1000 {
-            // 9.996 µs rounds to 10.0 µs: one decimal fewer.
-            decimals -= 1;
-            scaled = round(decimals);
-        }
-        if decimals == 0 && scaled >= 1000 && whole_digits <= 3 && unit + 1 < UNITS.len() {
-            // 999.7 µs rounds to 1000 µs: say 1.00 ms instead.
-            unit += 1;
-            continue;
-        }
-        return fmt_fixed(scaled, decimals, name);
-    }
-}
 
-fn fmt_fixed(scaled: u128, decimals: u32, unit: &str) -> String {
-    if decimals == 0 {
-        return format!("{scaled} {unit}");
-    }
-    let scale = 10u128.pow(decimals);
-    format!("{}.{:0width$} {unit}", scaled / scale, scaled % scale, width = decimals as usize)
-}
 
-fn mark(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
 
 fn print_table(pairs: &[Pair]) {
     println!(
@@ -938,9 +895,9 @@ fn print_table(pairs: &[Pair]) {
         let r50 = ratio_milli(ledger.p50, base.p50);
         let r99 = ratio_milli(ledger.p99, base.p99);
         let target =
-            format!("≤ {}: {}", fmt_ns(pair.target_p99_ns), mark(ledger.p99 <= pair.target_p99_ns));
+            format!("≤ {}: {}", fmt_ns(pair.target_p99_ns), verdict(ledger.p99 <= pair.target_p99_ns));
         let ratio =
-            format!("{} / {}", mark(r50 <= RATIO_TARGET_MILLI), mark(r99 <= RATIO_TARGET_MILLI));
+            format!("{} / {}", verdict(r50 <= RATIO_TARGET_MILLI), verdict(r99 <= RATIO_TARGET_MILLI));
         println!(
             "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
             pair.name,

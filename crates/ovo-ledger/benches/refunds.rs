@@ -21,7 +21,7 @@ use ovo_domain::{Idr, OperatorId, PaymentId, Product, Reference, Role, Timestamp
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger};
-use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, BenchResult, Stats};
+use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, verdict, BenchResult, Stats};
 use ovo_test_support::bench_setup::positive_counts;
 
 use sqlx::pool::PoolConnection;
@@ -144,7 +144,7 @@ async fn main() -> BenchResult<()> {
         "  ratio (ledger / baseline requests per second) {}  target ≥ {}: {}",
         fmt_milli(ratio),
         fmt_milli(RATIO_TARGET_MILLI),
-        if ratio >= RATIO_TARGET_MILLI { "met" } else { "MISSED" }
+        verdict(ratio >= RATIO_TARGET_MILLI)
     );
     // fsync latency on a shared disk has a long tail that dominates the means; the medians show
     // the per-request CPU and page cost.
@@ -153,7 +153,7 @@ async fn main() -> BenchResult<()> {
         "  ratio of medians (baseline p50 / ledger p50)  {}  target ≥ {}: {}",
         fmt_milli(p50_ratio),
         fmt_milli(RATIO_TARGET_MILLI),
-        if p50_ratio >= RATIO_TARGET_MILLI { "met" } else { "MISSED" }
+        verdict(p50_ratio >= RATIO_TARGET_MILLI)
     );
 
     println!(

@@ -81,6 +81,51 @@ pub fn report(label: &str, app: &[u64], bare: &[u64], target_ns: u64) {
     );
 }
 
+/// A duration with three significant digits: `812 ns`, `41.3 µs`, `1.07 ms`, `12.4 s`.
+pub fn fmt_ns(ns: u64) -> String {
+    const UNITS: [(&str, u64); 4] =
+        [("ns", 1), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000)];
+    let mut unit = 0;
+    while unit + 1 < UNITS.len() && ns >= UNITS[unit + 1].1 {
+        unit += 1;
+    }
+    loop {
+        let (name, div) = UNITS[unit];
+        let whole_digits = (ns / div).max(1).ilog10() + 1;
+        let mut decimals = 3u32.saturating_sub(whole_digits);
+        let round = |decimals: u32| {
+            (u128::from(ns) * 10u128.pow(decimals) + u128::from(div) / 2) / u128::from(div)
+        };
+        let mut scaled = round(decimals);
+        if decimals > 0 && scaled >= 1000 {
+            decimals -= 1;
+            scaled = round(decimals);
+        }
+        if decimals == 0 && scaled >= 1000 && whole_digits <= 3 && unit + 1 < UNITS.len() {
+            unit += 1;
+            continue;
+        }
+        return fmt_fixed(scaled, decimals, name);
+    }
+}
+
+fn fmt_fixed(scaled: u128, decimals: u32, unit: &str) -> String {
+    if decimals == 0 {
+        return format!("{scaled} {unit}");
+    }
+    let scale = 10u128.pow(decimals);
+    format!("{}.{:0width$} {unit}", scaled / scale, scaled % scale, width = decimals as usize)
+}
+
+/// A goal's verdict as the benchmarks print it.
+pub fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
 pub fn us(ns: u64) -> String {
     format!("{}.{} µs", ns / 1000, (ns % 1000) / 100)
 }
