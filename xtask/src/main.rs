@@ -218,7 +218,8 @@ fn build_workspace(root: &Path) -> Result<Built> {
             continue;
         };
         if message["profile"]["test"] == true {
-            let package_dir = Path::new(manifest).parent().context("a manifest without a folder")?;
+            let package_dir =
+                Path::new(manifest).parent().context("a manifest without a folder")?;
             tests.push(TestBinary { path: path.into(), package_dir: package_dir.to_owned() });
         } else if message["target"]["name"] == "ovo-backoffice" {
             app = Some(PathBuf::from(path));

@@ -171,7 +171,6 @@ fn per_second(rows: usize, ns: u64) -> u128 {
     (rows as u128 * 1_000_000_000).checked_div(u128::from(ns)).unwrap_or(0)
 }
 
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let cfg = config();

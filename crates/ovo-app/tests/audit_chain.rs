@@ -194,44 +194,44 @@ async fn a_legacy_ledger_upgrades_and_verifies_and_cannot_be_passed_off_as_legac
     drop(app);
 
     // Someone with the file alone rewrites every entry, keyed ones too, as legacy again.
-    let (ledger, _) = Ledger::open(&data_dir.join(LEDGER_FILE)).await.unwrap();
-    make_legacy(&ledger).await;
-    ledger.close().await;
-    // The backup the upgrade took (named by the second) would block the next one's name.
-    remove_backups(&data_dir);
-    let (app, _, _) = TestApp::builder()
-        .file_ledger()
-        .fixed_clock()
-        .signed_in("admin")
-        .open_at(&data_dir, secrets.clone())
-        .await;
-    let v = app.verify_audit().await.unwrap();
+    let v = passed_off_as_legacy(&data_dir, &secrets, None).await;
     assert_eq!(problem(&v), (false, Some(legacy_head + 1), Some("rebuilt")));
-    app.ledger().close().await;
-    drop(app);
 
     // The same, with the ledger's id removed or replaced so that fresh keys would be made.
     for change_id in [
         "DELETE FROM settings WHERE key = 'ledger_id'",
         "UPDATE settings SET value = '\"0123abcd\"' WHERE key = 'ledger_id'",
     ] {
-        let (ledger, _) = Ledger::open(&data_dir.join(LEDGER_FILE)).await.unwrap();
-        make_legacy(&ledger).await;
-        sqlx::query(change_id).execute(ledger.writer_pool()).await.unwrap();
-        ledger.close().await;
-        remove_backups(&data_dir);
-        let (app, _, _) = TestApp::builder()
-            .file_ledger()
-            .fixed_clock()
-            .signed_in("admin")
-            .open_at(&data_dir, secrets.clone())
-            .await;
-        let v = app.verify_audit().await.unwrap();
+        let v = passed_off_as_legacy(&data_dir, &secrets, Some(change_id)).await;
         assert!(!problem(&v).0, "{change_id}: {v:?}");
         assert_eq!(problem(&v).1, Some(legacy_head + 1), "{change_id}: {v:?}");
-        app.ledger().close().await;
-        drop(app);
     }
+}
+
+/// The upgraded ledger file rewritten as an earlier version's (and `also` run on it), then
+/// opened and verified by the app.
+async fn passed_off_as_legacy(
+    data_dir: &std::path::Path,
+    secrets: &Arc<MemoryStore>,
+    also: Option<&str>,
+) -> AuditVerification {
+    let (ledger, _) = Ledger::open(&data_dir.join(LEDGER_FILE)).await.unwrap();
+    make_legacy(&ledger).await;
+    if let Some(sql) = also {
+        sqlx::query(sql).execute(ledger.writer_pool()).await.unwrap();
+    }
+    ledger.close().await;
+    // The backup the upgrade took (named by the second) would block the next one's name.
+    remove_backups(data_dir);
+    let (app, _, _) = TestApp::builder()
+        .file_ledger()
+        .fixed_clock()
+        .signed_in("admin")
+        .open_at(data_dir, secrets.clone())
+        .await;
+    let v = app.verify_audit().await.unwrap();
+    app.ledger().close().await;
+    v
 }
 
 fn remove_backups(data_dir: &std::path::Path) {

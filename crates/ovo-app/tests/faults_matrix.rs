@@ -301,12 +301,7 @@ impl World {
             .signed_in("admin")
             .open()
             .await;
-        let settings = test
-            .app
-            .set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") })
-            .await
-            .unwrap();
-        assert!(settings.running, "{settings:?}");
+        let settings = test.listen_at(&format!("127.0.0.1:{port}")).await;
         if let Some(u) = settings.urls.iter().find(|u| u.product == product) {
             assert_eq!(
                 u.url,

@@ -28,11 +28,8 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let base =
-        TestApp::builder().scale("0.02").operator_shown_as("sam", "Sam", "staff").open().await;
-    let listener = base.start_listener(Product::TazapayOvoIdr).await;
-    base.sign_in_as("sam").await;
-    let sim = Sim::at(&app::sandbox_url(&base.app).await);
+    let (base, listener) = TestApp::listening_for(Product::TazapayOvoIdr).await;
+    let sim = base.sim().await;
     let TestApp { dir, app, clock, .. } = base;
     Fixture { _dir: dir, app, clock, listener, sim }
 }

@@ -29,10 +29,7 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let base =
-        TestApp::builder().scale("0.02").operator_shown_as("sam", "Sam", "staff").open().await;
-    let listener = base.start_listener(Product::TazapayOvoIdr).await;
-    base.sign_in_as("sam").await;
+    let (base, listener) = TestApp::listening_for(Product::TazapayOvoIdr).await;
     let TestApp { dir, app, clock, http, .. } = base;
     Fixture { _dir: dir, app, clock, http, listener }
 }
@@ -407,12 +404,7 @@ async fn a_binding_notifications_auth_code_is_nowhere_in_the_ledger_and_its_dupl
         .signed_in("admin")
         .open()
         .await;
-    let settings = test
-        .app
-        .set_listener(ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") })
-        .await
-        .unwrap();
-    assert!(settings.running, "{settings:?}");
+    test.listen_at(&format!("127.0.0.1:{port}")).await;
     sim.patch(&format!("/_sandbox/accounts/{BUDI}"), json!({ "behaviour": "auto_approve" })).await;
     // DOKU delivers the binding notification twice (each copy under its own N0 token).
     sim.arm("doku_snap_ovo", "notification", json!({ "kind": "duplicate_notification" }), 1).await;

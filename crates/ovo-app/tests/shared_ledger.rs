@@ -18,10 +18,7 @@ use ovo_test_support::phones::BUDI;
 
 #[tokio::test]
 async fn a_ledger_file_moves_to_postgresql_and_the_desk_carries_on_there_with_its_chain_intact() {
-    let Ok(server) = std::env::var(support::POSTGRES_ENV) else {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
-        return;
-    };
+    let Some(server) = support::postgres_server() else { return };
     let f = TestApp::builder()
         .file_ledger()
         .fixed_clock()
@@ -146,8 +143,7 @@ fn wrong(code: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_desk_enrolled_with_a_one_time_code_uses_an_account_linked_at_another_desk() {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = first_desk(&[("sam", "staff")]).await;
@@ -221,8 +217,7 @@ async fn a_desk_enrolled_with_a_one_time_code_uses_an_account_linked_at_another_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_enrolment_code_ends_when_withdrawn_expired_or_mistyped_five_times() {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = TestApp::builder().scale("0.001").admin().signed_in("admin").open_with_sim().await;
@@ -291,8 +286,7 @@ async fn a_ledger_file_has_no_desks_to_enrol() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it() {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = first_desk(&[("sam", "staff"), ("fina", "finance")]).await;
@@ -358,8 +352,7 @@ async fn staff_at_one_desk_requests_a_refund_and_finance_at_another_approves_it(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_claimed_by_a_desk_that_crashed_is_checked_once_its_claim_lapses() {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = first_desk(&[("sam", "staff")]).await;
@@ -414,8 +407,7 @@ async fn a_ledger_file_has_no_change_feed_and_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_ledger_from_before_sealed_tokens_gets_its_token_key_from_the_desk_that_holds_its_keys(
 ) {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = TestApp::builder().scale("0.001").admin().signed_in("admin").open_with_sim().await;
@@ -465,10 +457,7 @@ async fn a_shared_ledger_from_before_sealed_tokens_gets_its_token_key_from_the_d
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_moves_the_desks_file_into_a_shared_ledger_from_settings_and_the_desk_works_there_after_a_restart(
 ) {
-    let Ok(server) = std::env::var(support::POSTGRES_ENV) else {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
-        return;
-    };
+    let Some(server) = support::postgres_server() else { return };
     let f = TestApp::builder()
         .file_ledger()
         .fixed_clock()
@@ -567,8 +556,7 @@ async fn checked_id(url: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_desk_whose_connections_the_server_dropped_reconnects_by_itself_and_refreshes_everything()
 {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = TestApp::builder().admin().signed_in("admin").open().await;
@@ -614,8 +602,7 @@ async fn a_desk_whose_connections_the_server_dropped_reconnects_by_itself_and_re
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_when_it_closes_or_crashes(
 ) {
-    if !support::on_postgres() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
+    if support::postgres_server().is_none() {
         return;
     }
     let a = first_desk(&[("sam", "staff")]).await;
@@ -656,5 +643,8 @@ async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_whe
     // Turned off at either desk, no desk holds the turn.
     a.app.set_listener(ListenerInput { enabled: false, address: String::new() }).await.unwrap();
     let now = a.clock.now();
-    assert_eq!(claims::holder(a.app.ledger(), "notification_listener", 0, now).await.unwrap(), None);
+    assert_eq!(
+        claims::holder(a.app.ledger(), "notification_listener", 0, now).await.unwrap(),
+        None
+    );
 }

@@ -1385,6 +1385,3 @@ fn per_second(count: usize, total_ns: u64) -> u64 {
     let ns = total_ns.max(1);
     u64::try_from(u128::from(count as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
 }
-
-
-

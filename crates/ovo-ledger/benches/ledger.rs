@@ -872,9 +872,6 @@ fn per_second(rows: usize, took: Duration) -> u64 {
     u64::try_from(u128::from(rows as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
 }
 
-
-
-
 fn print_table(pairs: &[Pair]) {
     println!(
         "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
@@ -894,10 +891,16 @@ fn print_table(pairs: &[Pair]) {
         let base = Stats::of(&pair.baseline);
         let r50 = ratio_milli(ledger.p50, base.p50);
         let r99 = ratio_milli(ledger.p99, base.p99);
-        let target =
-            format!("≤ {}: {}", fmt_ns(pair.target_p99_ns), verdict(ledger.p99 <= pair.target_p99_ns));
-        let ratio =
-            format!("{} / {}", verdict(r50 <= RATIO_TARGET_MILLI), verdict(r99 <= RATIO_TARGET_MILLI));
+        let target = format!(
+            "≤ {}: {}",
+            fmt_ns(pair.target_p99_ns),
+            verdict(ledger.p99 <= pair.target_p99_ns)
+        );
+        let ratio = format!(
+            "{} / {}",
+            verdict(r50 <= RATIO_TARGET_MILLI),
+            verdict(r99 <= RATIO_TARGET_MILLI)
+        );
         println!(
             "  {:<34} {:>9} {:>9} | {:>9} {:>9} | {:>7} {:>7} | {:<18} {:<22}",
             pair.name,

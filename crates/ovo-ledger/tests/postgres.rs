@@ -12,14 +12,6 @@ use ovo_ledger::{commit, Backend, Ledger, LedgerError, LedgerLocation};
 use ovo_test_support::ledger as support;
 use sqlx::Row;
 
-fn postgres_server() -> Option<String> {
-    let server = std::env::var(support::POSTGRES_ENV).ok().filter(|url| !url.is_empty());
-    if server.is_none() {
-        eprintln!("not on PostgreSQL: {} is not set", support::POSTGRES_ENV);
-    }
-    server
-}
-
 /// The schema as both backends can describe it, table by table.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Schema {
@@ -172,7 +164,7 @@ async fn postgres_schema(ledger: &Ledger) -> Schema {
 
 #[tokio::test]
 async fn both_schemas_carry_the_same_columns_keys_indexes_checks_and_triggers() {
-    let Some(server) = postgres_server() else { return };
+    let Some(server) = support::postgres_server() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (file, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
     let location = LedgerLocation::Postgres(support::fresh_database(&server).await);
@@ -207,7 +199,7 @@ async fn both_schemas_carry_the_same_columns_keys_indexes_checks_and_triggers() 
 
 #[tokio::test]
 async fn a_postgresql_ledger_opens_again_without_migrating_and_hides_its_password() {
-    let Some(server) = postgres_server() else { return };
+    let Some(server) = support::postgres_server() else { return };
     let url = support::fresh_database(&server).await;
     let location = LedgerLocation::parse(&url).unwrap();
     let (first, report) = Ledger::open_at(&location).await.unwrap();
@@ -225,7 +217,7 @@ async fn a_postgresql_ledger_opens_again_without_migrating_and_hides_its_passwor
 
 /// Two desks (two `Ledger`s, each with its own connections) on one database.
 async fn two_desks() -> Option<(Ledger, Ledger)> {
-    let server = postgres_server()?;
+    let server = support::postgres_server()?;
     let location = LedgerLocation::Postgres(support::fresh_database(&server).await);
     let (a, _) = Ledger::open_at(&location).await.unwrap();
     let (b, _) = Ledger::open_at(&location).await.unwrap();
@@ -343,7 +335,7 @@ async fn the_database_itself_refuses_an_over_refund_an_audit_edit_and_a_self_app
 
 #[tokio::test]
 async fn a_ledger_file_moves_into_an_empty_postgresql_ledger_whole_and_stays_as_it_was() {
-    let Some(server) = postgres_server() else { return };
+    let Some(server) = support::postgres_server() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (file, _) = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
     let (payment, staff) = paid_payment(&file, 100_000).await;

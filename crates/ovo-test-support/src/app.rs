@@ -121,13 +121,27 @@ impl TestApp {
 
     /// Starts the notification listener on a free loopback port; the URL it serves `product` at.
     pub async fn start_listener(&self, product: Product) -> String {
-        let settings = self
-            .app
-            .set_listener(ListenerInput { enabled: true, address: "127.0.0.1:0".into() })
-            .await
-            .unwrap();
-        assert!(settings.running, "{settings:?}");
+        let settings = self.listen_at("127.0.0.1:0").await;
         settings.urls.iter().find(|u| u.product == product).unwrap().url.clone()
+    }
+
+    /// Turns the notification listener on at `address` (the signed-in operator may manage
+    /// settings); it runs.
+    pub async fn listen_at(&self, address: &str) -> ListenerSettings {
+        let input = ListenerInput { enabled: true, address: address.into() };
+        let settings = self.app.set_listener(input).await.unwrap();
+        assert!(settings.running, "{settings:?}");
+        settings
+    }
+
+    /// The built-in environment (time scale 0.02) with staff operator Sam signed in and the
+    /// notification listener on; the URL it serves `product` at.
+    pub async fn listening_for(product: Product) -> (TestApp, String) {
+        let app =
+            TestApp::builder().scale("0.02").operator_shown_as("sam", "Sam", "staff").open().await;
+        let listener = app.start_listener(product).await;
+        app.sign_in_as("sam").await;
+        (app, listener)
     }
 
     /// The built-in environment's simulator (started on first use).

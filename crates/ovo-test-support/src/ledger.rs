@@ -19,6 +19,15 @@ pub fn on_postgres() -> bool {
     std::env::var(POSTGRES_ENV).is_ok_and(|url| !url.is_empty())
 }
 
+/// The test PostgreSQL server's URL; `None` (and the test says why it is skipped) without one.
+pub fn postgres_server() -> Option<String> {
+    let server = std::env::var(POSTGRES_ENV).ok().filter(|url| !url.is_empty());
+    if server.is_none() {
+        eprintln!("not on PostgreSQL: {POSTGRES_ENV} is not set");
+    }
+    server
+}
+
 /// Where a test's new ledger goes: `<dir>/ledger.sqlite`, or a new, empty database on the
 /// test PostgreSQL server.
 pub async fn fresh_location(dir: &Path) -> LedgerLocation {
