@@ -15,6 +15,7 @@ use ovo_providers::products::jokul_push::{
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
 use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::status::final_status;
 use ovo_test_support::values::idr;
 use ovo_test_support::{Answer, Receiver};
 use serde_json::{json, Value};
@@ -142,18 +143,6 @@ fn status_request(payment: &PaymentRequest) -> StatusRequest {
         account: None,
         created_at: Timestamp::UNIX_EPOCH,
     }
-}
-
-/// Polls the status check until the state is final (bounded).
-async fn final_status(client: &JokulPushClient, request: &StatusRequest) -> PaymentOutcome {
-    for _ in 0..200 {
-        let outcome = client.status(request).await.unwrap();
-        if outcome.state.is_final() {
-            return outcome;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("no final state for {}", request.reference);
 }
 
 fn declined_code(err: &ProviderError) -> &str {

@@ -15,7 +15,9 @@ use ovo_providers::products::doku_snap::{
     notification_answer, DokuSnapClient, DokuSnapOptions, InboundKind,
 };
 use ovo_providers::{Credentials, ExtraRoots, Operation, Provider, ProviderError, UnknownCause};
+use ovo_test_support::phones::{BLOCKED, BUDI, EMPTY, LIMIT, NO_ACCOUNT, PAYER, SITI};
 use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::status::final_status;
 use ovo_test_support::values::{idr, phone, reference};
 use ovo_test_support::{keys, Answer, Receiver};
 use serde_json::{json, Value};
@@ -23,14 +25,6 @@ use serde_json::{json, Value};
 const PAYMENT: &str = "/direct-debit/core/v1/debit/payment-host-to-host";
 const BALANCE: &str = "/direct-debit/core/v1/balance-inquiry";
 const STATUS: &str = "/orders/v1.0/debit/status";
-
-const BUDI: &str = "6281234567890";
-const SITI: &str = "6281298765432";
-const EMPTY: &str = "6281100000001";
-const BLOCKED: &str = "6281100000002";
-const LIMIT: &str = "6281100000003";
-const NO_ACCOUNT: &str = "6281100000004";
-const PAYER: &str = "6281100000007";
 
 /// The demo file's `[[doku_snap_ovo]]` table (the file's last), with `extra` keys added.
 fn merchants_toml(extra: &str) -> String {
@@ -181,18 +175,6 @@ fn status_of(request: &PaymentRequest, provider_ref: Option<String>) -> StatusRe
         account: request.account.clone(),
         created_at: Timestamp::UNIX_EPOCH,
     }
-}
-
-/// Polls status until it is final.
-async fn final_status(c: &DokuSnapClient, request: &StatusRequest) -> PaymentOutcome {
-    for _ in 0..200 {
-        let outcome = c.status(request).await.unwrap();
-        if outcome.state.is_final() {
-            return outcome;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("payment {} never became final", request.reference.as_str());
 }
 
 fn refund(pay: &PaymentRequest, amount: i64, account: Option<&LinkedAccount>) -> RefundRequest {

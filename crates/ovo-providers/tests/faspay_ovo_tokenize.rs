@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use ovo_domain::{Idr, Msisdn, Product, Reference, Timestamp};
+use ovo_domain::{Idr, Product, Reference, Timestamp};
 use ovo_providers::capability::{Operation, PaymentKind};
 use ovo_providers::model::*;
 use ovo_providers::notification::{
@@ -12,7 +12,9 @@ use ovo_providers::notification::{
 };
 use ovo_providers::products::faspay::{FaspayClient, FaspayOptions, FaspayPayment};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
-use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
+use ovo_sandbox::RunningSandbox;
+use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::values::{idr, phone, reference};
 use ovo_test_support::Receiver;
 use serde_json::{json, Value};
 
@@ -35,7 +37,7 @@ struct World {
     sb: RunningSandbox,
     receiver: Receiver,
     client: FaspayClient,
-    http: reqwest::Client,
+    sim: Sim,
 }
 
 fn credentials(merchant_id: &str, password: &str) -> Credentials {
@@ -65,18 +67,10 @@ activation_callback_url = "{listener}/faspay/activation"
 {extra}
 "#
     );
-    let sb = ovo_sandbox::start(
-        SandboxConfig {
-            merchants: Merchants::parse(&toml).unwrap(),
-            time_scale: TimeScale::parse("0.001").unwrap(),
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sb = sim::start(&toml, "0.001").await;
     let client =
         FaspayClient::new(&sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap();
-    World { sb, receiver, client, http: reqwest::Client::new() }
+    World { sim: Sim::of(&sb), sb, receiver, client }
 }
 
 async fn world() -> World {
@@ -85,14 +79,6 @@ async fn world() -> World {
 
 fn options() -> FaspayOptions {
     FaspayOptions::new("Sophia Store")
-}
-
-fn phone(p: &str) -> Msisdn {
-    Msisdn::parse(p).unwrap()
-}
-
-fn idr(rupiah: i64) -> Idr {
-    Idr::new(rupiah).unwrap()
 }
 
 fn account(p: &str) -> LinkedAccount {
@@ -132,40 +118,30 @@ fn status_of(reference: &Reference, provider_ref: Option<String>, rupiah: i64) -
     }
 }
 
-fn reference() -> Reference {
-    Reference::generate(&mut rand::thread_rng())
-}
-
 impl World {
     fn control(&self, path: &str) -> String {
-        format!("{}{path}", self.sb.url())
+        self.sim.url(path)
     }
 
     async fn link(&self, p: &str) {
         let url = self.control(&format!("/_sandbox/faspay_ovo_tokenize/99999/account/{p}/link"));
-        let response = self.http.post(url).send().await.unwrap();
+        let response = self.sim.http.post(url).send().await.unwrap();
         assert!(response.status().is_success(), "link {p}: {}", response.text().await.unwrap());
     }
 
     async fn expire_token(&self, p: &str) {
         let url =
             self.control(&format!("/_sandbox/faspay_ovo_tokenize/99999/account/{p}/expire-token"));
-        assert!(self.http.post(url).send().await.unwrap().status().is_success());
+        assert!(self.sim.http.post(url).send().await.unwrap().status().is_success());
     }
 
     /// The one pending customer step of this product of `kind`.
     async fn pending(&self, kind: &str) -> Value {
         for _ in 0..100 {
-            let list: Vec<Value> = self
-                .http
-                .get(self.control("/_sandbox/pending"))
-                .send()
+            if let Some(action) = self
+                .sim
+                .pending()
                 .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(action) = list
                 .into_iter()
                 .find(|a| a["product"] == "faspay_ovo_tokenize" && a["kind"] == kind)
             {
@@ -178,10 +154,7 @@ impl World {
 
     async fn decide(&self, kind: &str, decision: Value) {
         let action = self.pending(kind).await;
-        let url =
-            self.control(&format!("/_sandbox/pending/{}/decide", action["id"].as_str().unwrap()));
-        let response = self.http.post(url).json(&decision).send().await.unwrap();
-        assert!(response.status().is_success(), "decide: {}", response.text().await.unwrap());
+        self.sim.decide(action["id"].as_str().unwrap(), decision).await;
     }
 
     async fn approve(&self, kind: &str) {
@@ -201,14 +174,11 @@ impl World {
     }
 
     async fn fault(&self, endpoint: &str, fault: Value, count: u32) {
-        let body = json!({"product": "faspay_ovo_tokenize", "endpoint": endpoint, "fault": fault, "count": count});
-        let response =
-            self.http.post(self.control("/_sandbox/faults")).json(&body).send().await.unwrap();
-        assert!(response.status().is_success(), "arm fault: {}", response.text().await.unwrap());
+        self.sim.arm("faspay_ovo_tokenize", endpoint, fault, count).await;
     }
 
     async fn clear_faults(&self) {
-        self.http.delete(self.control("/_sandbox/faults")).send().await.unwrap();
+        self.sim.clear_faults().await;
     }
 
     /// Creates a payment and returns its trx_id.

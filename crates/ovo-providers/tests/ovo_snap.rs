@@ -14,6 +14,7 @@ use ovo_providers::{Credentials, Operation, Provider, ProviderError, UnknownCaus
 use ovo_sandbox::RunningSandbox;
 use ovo_secrets::Sensitive;
 use ovo_test_support::keys::{CLIENT_PRIVATE_PKCS1, CLIENT_PRIVATE_PKCS8, CLIENT_PUBLIC_PKCS1};
+use ovo_test_support::phones::{BUDI, DECLINER, EMPTY, LIMIT, NO_ACCOUNT, PAYER};
 use ovo_test_support::sim::{self, Sim};
 use ovo_test_support::values::{idr, phone, reference};
 use ovo_test_support::{Hit, Receiver};
@@ -26,13 +27,8 @@ const V2: &str = "/OVOSNAP/v2.0";
 /// (at 0.001 they live 0.9 s; the refresh path then runs, see `customer_token_refresh`).
 const SCALE: &str = "0.02";
 
-const BUDI: &str = "6281234567890";
+/// Siti in the local form.
 const SITI: &str = "081298765432";
-const EMPTY: &str = "6281100000001";
-const LIMIT: &str = "6281100000003";
-const NO_ACCOUNT: &str = "6281100000004";
-const DECLINER: &str = "6281100000005";
-const PAYER: &str = "6281100000007";
 
 struct Env {
     sb: RunningSandbox,

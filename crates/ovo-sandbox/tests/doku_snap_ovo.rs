@@ -261,6 +261,16 @@ impl Env {
     }
 
     async fn send_raw(&self, path: &str, headers: &[(String, String)], body: &str) -> (u16, Value) {
+        self.try_send_raw(path, headers, body).await.expect("the connection closed unanswered")
+    }
+
+    /// `None` if the connection closed without an answer.
+    async fn try_send_raw(
+        &self,
+        path: &str,
+        headers: &[(String, String)],
+        body: &str,
+    ) -> Option<(u16, Value)> {
         let mut request = self
             .http
             .post(self.url(path))
@@ -269,9 +279,9 @@ impl Env {
         for (k, v) in headers {
             request = request.header(k, v);
         }
-        let response = request.send().await.unwrap();
+        let response = request.send().await.ok()?;
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        Some((status, response.json().await.unwrap_or(Value::Null)))
     }
 
     fn token_request(&self, client: &str, body: &Value) -> Req {
@@ -340,6 +350,17 @@ impl Env {
     ) -> (u16, Value) {
         let b2b = self.b2b_for(client).await;
         self.send(&self.request(client, &b2b, path, body, customer)).await
+    }
+
+    /// A refund (`REFUND`) by `client` of `value` from `original` under `refund_no`.
+    async fn refund(
+        &self,
+        client: &str,
+        original: &str,
+        refund_no: &str,
+        value: i64,
+    ) -> (u16, Value) {
+        self.call(client, REFUND, &refund_body(original, refund_no, value), None).await
     }
 
     /// A payment (`PAYMENT`) by `client` for the customer holding `customer`'s token.
@@ -431,6 +452,27 @@ impl Env {
         all.as_array().unwrap().iter().filter(|d| d["kind"] != "token").cloned().collect()
     }
 
+    /// Merchant A binds the magic payer (customer M7), whose binding notification follows.
+    async fn bind_magic_payer(&self) {
+        let b2b = self.b2b_for(A).await;
+        let (s, b) = self
+            .send(&self.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None))
+            .await;
+        assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
+    }
+
+    /// The first N1/N2 delivery the merchant accepted, waited for.
+    async fn wait_delivered(&self) -> Value {
+        for _ in 0..1000 {
+            if let Some(d) = self.notifications().await.into_iter().find(|d| d["delivered"] == true)
+            {
+                return d;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the retry was never accepted");
+    }
+
     async fn account(&self, phone: &str) -> (i64, i64) {
         let a = self.control(&format!("/_sandbox/accounts/{phone}")).await;
         (a["cash"].as_i64().unwrap(), a["points"].as_i64().unwrap())
@@ -455,6 +497,11 @@ fn pay_body(partner_ref: &str, value: i64, payment_type: &str, options: &[(&str,
         "additionalInfo": {"channel": "EMONEY_OVO_SNAP", "successPaymentUrl": "https://merchant.example/pay/ok",
             "failedPaymentUrl": "https://merchant.example/pay/failed", "paymentType": payment_type},
         "payOptionDetails": options})
+}
+
+/// A recurring payment of `value`, all in cash.
+fn recurring_cash(partner_ref: &str, value: i64) -> Value {
+    pay_body(partner_ref, value, "RECURRING", &[("CASH", value)])
 }
 
 fn refund_body(original: &str, refund_no: &str, value: i64) -> Value {
@@ -581,21 +628,16 @@ async fn bind_balance_sale_status_refund_unbind_with_notifications() {
     assert_eq!(st["refundHistory"][0]["partnerRefundNo"], "INV0000000000001R01");
     assert_eq!(st["refundHistory"][0]["refundStatus"], "00");
     // Over the paid amount: 4045813.
-    let (s, over) = env
-        .call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_001), None)
-        .await;
+    let (s, over) = env.refund(A, "INV0000000000001", "INV0000000000001R02", 15_001).await;
     assert_eq!((s, code(&over)), (404, "4045813"), "{over}");
     // The rest: 04.
-    let (s, r2) = env
-        .call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R02", 15_000), None)
-        .await;
+    let (s, r2) = env.refund(A, "INV0000000000001", "INV0000000000001R02", 15_000).await;
     assert_eq!((s, code(&r2)), (200, "2005800"), "{r2}");
     let (_, st) = env.status_of(A, "INV0000000000001").await;
     assert_eq!(st["latestTransactionStatus"], "04");
     assert_eq!(st["refundHistory"].as_array().unwrap().len(), 2);
     assert_eq!(env.account(BUDI).await, (2_500_000, 75_000));
-    let (s, more) =
-        env.call(A, REFUND, &refund_body("INV0000000000001", "INV0000000000001R03", 1), None).await;
+    let (s, more) = env.refund(A, "INV0000000000001", "INV0000000000001R03", 1).await;
     assert_eq!((s, code(&more)), (404, "4045800"), "{more}");
 
     // Unbinding (09) with the customer token; then the authCode and the token are dead.
@@ -648,9 +690,7 @@ async fn recurring_pays_without_a_customer_step_with_a_cash_and_points_split() {
         (Some("00"), Some("RECURRING"))
     );
     // A refund goes back cash first.
-    let (s, r) = env
-        .call(A, REFUND, &refund_body("REC0000000000001", "REC0000000000001R01", 12_000), None)
-        .await;
+    let (s, r) = env.refund(A, "REC0000000000001", "REC0000000000001R01", 12_000).await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
     assert_eq!(env.account(SITI).await, (1_200_000, 17_000));
     // Status by the other ids, and with serviceCode 54 (house decision 4).
@@ -797,13 +837,8 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     let b2b = env.b2b_for(A).await;
-    let first = env.request(
-        A,
-        &b2b,
-        PAYMENT,
-        &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-        Some(&customer),
-    );
+    let first =
+        env.request(A, &b2b, PAYMENT, &recurring_cash("IDEM000000000001", 10_000), Some(&customer));
     let (s, original) = env.send(&first).await;
     assert_eq!((s, code(&original)), (200, "2005400"));
     // Same X-EXTERNAL-ID, same body: the original answer with HTTP 409 (D-IDEM).
@@ -812,22 +847,14 @@ async fn x_external_id_replays_the_same_body_and_conflicts_otherwise() {
     // Same X-EXTERNAL-ID, another body: 4095400.
     let ext = h_of(&first.headers, "X-EXTERNAL-ID");
     let other = env
-        .request(
-            A,
-            &b2b,
-            PAYMENT,
-            &pay_body("IDEM000000000002", 10_000, "RECURRING", &[("CASH", 10_000)]),
-            Some(&customer),
-        )
+        .request(A, &b2b, PAYMENT, &recurring_cash("IDEM000000000002", 10_000), Some(&customer))
         .set("X-EXTERNAL-ID", &ext);
     assert_eq!(
         env.send(&other).await,
         (409, json!({"responseCode":"4095400","responseMessage":"Conflict"}))
     );
     // Same partnerReferenceNo, new X-EXTERNAL-ID: 4095401.
-    let (s, dup) = env
-        .pay(A, &customer, &pay_body("IDEM000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    let (s, dup) = env.pay(A, &customer, &recurring_cash("IDEM000000000001", 10_000)).await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
     // Only one payment was taken.
     env.wait_status(A, "IDEM000000000001", "00").await;
@@ -889,7 +916,7 @@ async fn invalid_fields_and_not_found() {
     );
     assert_eq!(code(&env.call(A, STATUS, &json!({"serviceCode":"55"}), None).await.1), "4005502");
     // Refund of an unknown payment; unbinding with a dead token.
-    let (s, r) = env.call(A, REFUND, &refund_body("NOPE", "NOPER01", 1_000), None).await;
+    let (s, r) = env.refund(A, "NOPE", "NOPER01", 1_000).await;
     assert_eq!((s, code(&r)), (404, "4045801"));
     let (s, u) = env
         .call(
@@ -912,13 +939,10 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
     let (_, _) = env
         .pay(A, &customer, &pay_body("PEND000000000001", 10_000, "SALE", &[("CASH", 10_000)]))
         .await;
-    let (s, r) = env
-        .call(A, REFUND, &refund_body("PEND000000000001", "PEND000000000001R01", 10_000), None)
-        .await;
+    let (s, r) = env.refund(A, "PEND000000000001", "PEND000000000001R01", 10_000).await;
     assert_eq!((s, code(&r)), (404, "4045800"));
     // Paid 61 days ago: outside the 60-day window, 4055801; 60 days is still allowed.
-    env.pay(A, &customer, &pay_body("OLD0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    env.pay(A, &customer, &recurring_cash("OLD0000000000001", 10_000)).await;
     env.wait_status(A, "OLD0000000000001", "00").await;
     let backdate = |days: i64| {
         env.http
@@ -927,38 +951,26 @@ async fn refund_rules_status_window_partial_duplicate_and_daily_limit() {
             .send()
     };
     backdate(61).await.unwrap();
-    let (s, r) = env
-        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
-        .await;
+    let (s, r) = env.refund(A, "OLD0000000000001", "OLD0000000000001R01", 1_000).await;
     assert_eq!((s, code(&r)), (405, "4055801"), "{r}");
     backdate(-1).await.unwrap();
-    let (s, r) = env
-        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
-        .await;
+    let (s, r) = env.refund(A, "OLD0000000000001", "OLD0000000000001R01", 1_000).await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
     // The same partnerRefundNo again: 4095801.
-    let (s, r) = env
-        .call(A, REFUND, &refund_body("OLD0000000000001", "OLD0000000000001R01", 1_000), None)
-        .await;
+    let (s, r) = env.refund(A, "OLD0000000000001", "OLD0000000000001R01", 1_000).await;
     assert_eq!((s, code(&r)), (409, "4095801"), "{r}");
 
     // Merchant B: full refunds only, 30,000 a day.
     let (_, cust_b) = env.bound(B, SITI, "B-CUST").await;
     for (reference, value) in [("BFULL00000000001", 20_000), ("BFULL00000000002", 20_000)] {
-        env.pay(B, &cust_b, &pay_body(reference, value, "RECURRING", &[("CASH", value)])).await;
+        env.pay(B, &cust_b, &recurring_cash(reference, value)).await;
         env.wait_status(B, reference, "00").await;
     }
-    let (s, r) = env
-        .call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 5_000), None)
-        .await;
+    let (s, r) = env.refund(B, "BFULL00000000001", "BFULL00000000001R01", 5_000).await;
     assert_eq!((s, code(&r)), (405, "4055801"), "partial refund not allowed: {r}");
-    let (s, r) = env
-        .call(B, REFUND, &refund_body("BFULL00000000001", "BFULL00000000001R01", 20_000), None)
-        .await;
+    let (s, r) = env.refund(B, "BFULL00000000001", "BFULL00000000001R01", 20_000).await;
     assert_eq!((s, code(&r)), (200, "2005800"), "{r}");
-    let (s, r) = env
-        .call(B, REFUND, &refund_body("BFULL00000000002", "BFULL00000000002R01", 20_000), None)
-        .await;
+    let (s, r) = env.refund(B, "BFULL00000000002", "BFULL00000000002R01", 20_000).await;
     assert_eq!((s, code(&r)), (405, "4055801"), "over the daily limit: {r}");
 }
 
@@ -998,9 +1010,7 @@ async fn magic_accounts_reach_the_documented_declines() {
     assert!(n2.body.contains("\"custIdMerchant\":\"M5\""));
     // ...01 insufficient and ...03 limit: synchronous 4035414 / 4035402.
     let (_, empty) = env.bound(A, MAGIC_EMPTY, "M1").await;
-    let (s, p) = env
-        .pay(A, &empty, &pay_body("MAGIC00000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    let (s, p) = env.pay(A, &empty, &recurring_cash("MAGIC00000000001", 10_000)).await;
     assert_eq!(
         (s, code(&p), p["responseMessage"].as_str()),
         (403, "4035414", Some("Insufficient Funds"))
@@ -1044,9 +1054,7 @@ async fn recurring_insufficient_can_arrive_as_a_failed_notification() {
     let env = env().await;
     // Merchant B has recurring_insufficient_sync = false (§5.6 switch).
     let (_, customer) = env.bound(B, MAGIC_EMPTY, "B1").await;
-    let (s, p) = env
-        .pay(B, &customer, &pay_body("BREC000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    let (s, p) = env.pay(B, &customer, &recurring_cash("BREC000000000001", 10_000)).await;
     assert_eq!((s, code(&p)), (200, "2005400"));
     let st = env.wait_status(B, "BREC000000000001", "06").await;
     assert_eq!(st["transactionStatusDesc"], "Insufficient Funds");
@@ -1075,10 +1083,7 @@ async fn notifications_are_retried_on_the_scaled_schedule() {
     // 0.001: the first retry (+30 min) comes 1.8 s later.
     let env = env_with("0.001").await;
     env.merchant.fail_first.store(1, Ordering::SeqCst);
-    let b2b = env.b2b_for(A).await;
-    let (s, b) =
-        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
-    assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
+    env.bind_magic_payer().await;
     for _ in 0..1000 {
         let deliveries = env.notifications().await;
         if deliveries.first().is_some_and(|d| d["delivered"] == true) {
@@ -1102,19 +1107,8 @@ async fn each_retry_fetches_a_fresh_merchant_token() {
     let env = env_with("0.001").await;
     env.merchant.fail_first.store(1, Ordering::SeqCst);
     env.merchant.latest_token_only.store(true, Ordering::SeqCst);
-    let b2b = env.b2b_for(A).await;
-    let (s, b) =
-        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
-    assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
-    let mut delivered = None;
-    for _ in 0..1000 {
-        if let Some(d) = env.notifications().await.into_iter().find(|d| d["delivered"] == true) {
-            delivered = Some(d);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let delivery = delivered.expect("the retry was never accepted");
+    env.bind_magic_payer().await;
+    let delivery = env.wait_delivered().await;
     let statuses: Vec<_> =
         delivery["attempts"].as_array().unwrap().iter().map(|a| a["status"].as_u64()).collect();
     assert_eq!(statuses, [Some(500), Some(200)], "{delivery}");
@@ -1150,19 +1144,8 @@ async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
     let env = env_with("0.001").await;
     // The merchant's token endpoint refuses the first N0 call (a wrong client answers 401).
     env.merchant.fail_token.store(1, Ordering::SeqCst);
-    let b2b = env.b2b_for(A).await;
-    let (s, b) =
-        env.send(&env.request(A, &b2b, BINDING, &binding_body(MAGIC_PAYER, "M7"), None)).await;
-    assert_eq!((s, code(&b)), (200, "2000700"), "{b}");
-    let mut delivered = None;
-    for _ in 0..1000 {
-        if let Some(d) = env.notifications().await.into_iter().find(|d| d["delivered"] == true) {
-            delivered = Some(d);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let delivery = delivered.expect("the retry was never accepted");
+    env.bind_magic_payer().await;
+    let delivery = env.wait_delivered().await;
     let attempts = delivery["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "{delivery}");
     assert_eq!(attempts[0]["status"], Value::Null);
@@ -1179,8 +1162,7 @@ async fn a_failed_token_call_skips_the_attempt_and_the_schedule_goes_on() {
 #[tokio::test]
 async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
     let env = env().await;
-    let (armed, _) = json::post_any(&env.http, &env.url("/_sandbox/faults"), &json!({"product":"doku_snap_ovo","endpoint":"notification","fault":{"kind":"wrong_signature_notification"}})).await;
-    assert_eq!(armed, 201);
+    env.arm(Some("notification"), json!({"kind":"wrong_signature_notification"})).await;
     let (_, b) = env.start_binding(A, MAGIC_PAYER, "M7").await;
     env.binding_status(b["referenceNo"].as_str().unwrap(), "SUCCESS").await;
     let n2 = env.wait_inbox(|r| r.path == "/doku/binding").await;
@@ -1204,13 +1186,7 @@ async fn wrong_signature_fault_sends_a_notification_the_merchant_rejects() {
 async fn lose_response_on_payment_processes_it_but_closes_the_connection() {
     let env = env().await;
     let (_, customer) = env.bound(A, MAGIC_PAYER, "M7").await;
-    let (armed, _) = json::post_any(
-        &env.http,
-        &env.url("/_sandbox/faults"),
-        &json!({"product":"doku_snap_ovo","endpoint": PAYMENT,"fault":{"kind":"lose_response"}}),
-    )
-    .await;
-    assert_eq!(armed, 201);
+    env.arm(Some(PAYMENT), json!({"kind":"lose_response"})).await;
     let b2b = env.b2b_for(A).await;
     let req = env.request(
         A,
@@ -1219,11 +1195,7 @@ async fn lose_response_on_payment_processes_it_but_closes_the_connection() {
         &pay_body("LOST000000000001", 10_000, "SALE", &[("CASH", 10_000)]),
         Some(&customer),
     );
-    let mut request = env.http.post(env.url(PAYMENT)).body(req.body.clone());
-    for (k, v) in &req.headers {
-        request = request.header(k, v);
-    }
-    assert!(request.send().await.is_err(), "the client saw the connection close");
+    assert!(env.try_send(&req).await.is_none(), "the client saw the connection close");
     // snap-standard §10: status first; the payment exists and was paid.
     let st = env.wait_status(A, "LOST000000000001", "00").await;
     assert_eq!(st["transAmount"], amount(10_000));
@@ -1372,28 +1344,11 @@ impl Env {
 
     /// `None` if the connection closed without an answer.
     async fn try_send(&self, req: &Req) -> Option<(u16, Value)> {
-        let mut request = self
-            .http
-            .post(self.url(&req.path))
-            .body(req.body.clone())
-            .header("Content-Type", "application/json");
-        for (k, v) in &req.headers {
-            request = request.header(k, v);
-        }
-        let response = request.send().await.ok()?;
-        let status = response.status().as_u16();
-        Some((status, response.json().await.unwrap_or(Value::Null)))
+        self.try_send_raw(&req.path, &req.headers, &req.body).await
     }
 
     async fn recurring_paid(&self, customer: &str, reference: &str, value: i64) {
-        let (s, r) = self
-            .call(
-                A,
-                PAYMENT,
-                &pay_body(reference, value, "RECURRING", &[("CASH", value)]),
-                Some(customer),
-            )
-            .await;
+        let (s, r) = self.call(A, PAYMENT, &recurring_cash(reference, value), Some(customer)).await;
         assert_eq!((s, code(&r)), (200, "2005400"), "{r}");
         self.wait_status(A, reference, "00").await;
     }
@@ -1437,13 +1392,9 @@ async fn a_refund_processed_late_then_resent_under_its_ids_returns_the_original_
         "{replay}"
     );
     // After midnight the client uses a new X-EXTERNAL-ID and the same partnerRefundNo: a duplicate.
-    let (s, dup) = env
-        .call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 15_000), None)
-        .await;
+    let (s, dup) = env.refund(A, "LATE000000000001", "LATE000000000001R01", 15_000).await;
     assert_eq!((s, code(&dup)), (409, "4095801"), "{dup}");
-    let (s, other) = env
-        .call(A, REFUND, &refund_body("LATE000000000001", "LATE000000000001R01", 5_000), None)
-        .await;
+    let (s, other) = env.refund(A, "LATE000000000001", "LATE000000000001R01", 5_000).await;
     assert_eq!(
         (s, code(&other)),
         (404, "4045818"),
@@ -1469,13 +1420,8 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(Some(PAYMENT), json!({"kind": "server_error_after_processing", "status": 500})).await;
     let b2b = env.b2b_for(A).await;
-    let req = env.request(
-        A,
-        &b2b,
-        PAYMENT,
-        &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]),
-        Some(&customer),
-    );
+    let req =
+        env.request(A, &b2b, PAYMENT, &recurring_cash("RSND000000000001", 10_000), Some(&customer));
     let (s, r) = env.send(&req).await;
     assert_eq!(
         (s, r),
@@ -1487,13 +1433,9 @@ async fn a_payment_resent_under_its_ids_is_never_taken_twice() {
         (s, code(&replay), replay["partnerReferenceNo"].as_str()),
         (409, "2005400", Some("RSND000000000001"))
     );
-    let (s, dup) = env
-        .pay(A, &customer, &pay_body("RSND000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    let (s, dup) = env.pay(A, &customer, &recurring_cash("RSND000000000001", 10_000)).await;
     assert_eq!((s, code(&dup)), (409, "4095401"));
-    let (s, other) = env
-        .pay(A, &customer, &pay_body("RSND000000000001", 12_000, "RECURRING", &[("CASH", 12_000)]))
-        .await;
+    let (s, other) = env.pay(A, &customer, &recurring_cash("RSND000000000001", 12_000)).await;
     assert_eq!((s, code(&other)), (404, "4045418"));
     assert_eq!(env.account(BUDI).await, (2_490_000, 75_000), "taken once");
     let writes = serde_json::to_value(env.sandbox.writes()).unwrap();
@@ -1506,9 +1448,7 @@ async fn success_after_failure_then_a_replayed_and_an_unknown_notification_all_s
     let env = env().await;
     let (_, customer) = env.bound(A, BUDI, "CUST-001").await;
     env.arm(None, json!({"kind": "success_after_failure", "after_ms": 50_000})).await;
-    let (s, _) = env
-        .pay(A, &customer, &pay_body("SAF0000000000001", 10_000, "RECURRING", &[("CASH", 10_000)]))
-        .await;
+    let (s, _) = env.pay(A, &customer, &recurring_cash("SAF0000000000001", 10_000)).await;
     assert_eq!(s, 200);
     let failed = env.wait_status(A, "SAF0000000000001", "06").await;
     assert!(failed.get("paidTime").is_none(), "{failed}");

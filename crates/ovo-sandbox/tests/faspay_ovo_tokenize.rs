@@ -86,6 +86,11 @@ impl Sim {
         resp.json().await.unwrap()
     }
 
+    /// The `response_code` of a tokenize call with `body`.
+    async fn code_of(&self, body: Value) -> Value {
+        self.post(TOKENIZE, body).await["response_code"].clone()
+    }
+
     async fn get_json(&self, path: &str) -> Value {
         json::get(&self.http, &self.url(path)).await
     }
@@ -349,25 +354,15 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     // Refund: no API (HD 1 offline) → 40.
     let mut refund = payment(phone, bill, "15000000", "0");
     refund["request"] = json!("Refund OVO OpenAPI");
-    assert_eq!(sim.post(TOKENIZE, refund).await["response_code"], "40");
+    assert_eq!(sim.code_of(refund).await, "40");
 
     // Unlink (§5.8), then the account is no longer usable.
     let u = sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await;
     assert_eq!(u["response_code"], "00", "{u}");
     sim.wait_link(phone, "UNLINKED").await;
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
-        "01"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"],
-        "01"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "20240101000000000201", "100000", "0")).await
-            ["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(general("Check Balance OVO OpenAPI", phone)).await, "01");
+    assert_eq!(sim.code_of(general("Unlink OVO OpenAPI", phone)).await, "01");
+    assert_eq!(sim.code_of(payment(phone, "20240101000000000201", "100000", "0")).await, "01");
 }
 
 #[tokio::test]
@@ -377,19 +372,19 @@ async fn authentication_and_field_errors() {
     // Bad signature → 55.
     let mut bad = activation(phone);
     bad["signature"] = json!(sig(&[USER, "wrong", phone]));
-    assert_eq!(sim.post(TOKENIZE, bad).await["response_code"], "55");
+    assert_eq!(sim.code_of(bad).await, "55");
     // Signature of another merchant's credentials → 55.
     let mut other = activation(phone);
     other["merchant_id"] = json!("31025");
-    assert_eq!(sim.post(TOKENIZE, other).await["response_code"], "55");
+    assert_eq!(sim.code_of(other).await, "55");
     // Upper-case hex is accepted.
     let mut upper = activation(phone);
     upper["signature"] = json!(sig(&[USER, PASS, phone]).to_uppercase());
-    assert_eq!(sim.post(TOKENIZE, upper).await["response_code"], "00");
+    assert_eq!(sim.code_of(upper).await, "00");
     // Unknown merchant → 03.
     let mut unknown = activation(phone);
     unknown["merchant_id"] = json!("12345");
-    assert_eq!(sim.post(TOKENIZE, unknown).await["response_code"], "03");
+    assert_eq!(sim.code_of(unknown).await, "03");
     // Missing mandatory field → 83.
     let mut missing = activation(phone);
     missing.as_object_mut().unwrap().remove("cust_name");
@@ -399,15 +394,15 @@ async fn authentication_and_field_errors() {
     // Wrong channel → 40.
     let mut channel = activation(phone);
     channel["payment_channel"] = json!("812");
-    assert_eq!(sim.post(TOKENIZE, channel).await["response_code"], "40");
+    assert_eq!(sim.code_of(channel).await, "40");
     // Phone not 08… → 18.
-    assert_eq!(sim.post(TOKENIZE, activation("6281234567890")).await["response_code"], "18");
+    assert_eq!(sim.code_of(activation("6281234567890")).await, "18");
     // Not JSON → 30.
     let resp = sim.http.post(sim.url(TOKENIZE)).body("{nope").send().await.unwrap();
     assert_eq!(resp.json::<Value>().await.unwrap()["response_code"], "30");
     // Unknown request without a recognisable shape → 40.
     let shapeless = json!({ "request": "Something", "merchant_id": MID, "merchant": "x" });
-    assert_eq!(sim.post(TOKENIZE, shapeless).await["response_code"], "40");
+    assert_eq!(sim.code_of(shapeless).await, "40");
     // Status with a bad signature → 55; unknown bill → 14 with status 5.
     let bad_status = json!({ "trx_id": "", "merchant_id": MID, "bill_no": "1", "signature": sig(&[USER, PASS, "2"]) });
     assert_eq!(sim.post(STATUS, bad_status).await["response_code"], "55");
@@ -427,54 +422,35 @@ async fn payment_field_errors_and_duplicates() {
     let sim = sim().await;
     let phone = "081298765432";
     // Not linked → 01.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(payment(phone, "1001", "100000", "0")).await, "01");
     sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({}))
         .await;
     // Amounts: not a multiple of the ×100 scale, zero, not digits → 13; currency → 13.
     for total in ["100050", "0", "10.00", "-100", "abc"] {
-        assert_eq!(
-            sim.post(TOKENIZE, payment(phone, "1001", total, "0")).await["response_code"],
-            "13",
-            "{total}"
-        );
+        assert_eq!(sim.code_of(payment(phone, "1001", total, "0")).await, "13", "{total}");
     }
     let mut usd = payment(phone, "1001", "100000", "0");
     usd["bill_currency"] = json!("USD");
-    assert_eq!(sim.post(TOKENIZE, usd).await["response_code"], "13");
+    assert_eq!(sim.code_of(usd).await, "13");
     // pay_type outside 0/1/2 → 30; bill_no not digits → 30.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "3")).await["response_code"],
-        "30"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "INV-1", "100000", "0")).await["response_code"],
-        "30"
-    );
+    assert_eq!(sim.code_of(payment(phone, "1001", "100000", "3")).await, "30");
+    assert_eq!(sim.code_of(payment(phone, "INV-1", "100000", "0")).await, "30");
     // Missing email → 83.
     let mut no_email = payment(phone, "1001", "100000", "0");
     no_email.as_object_mut().unwrap().remove("email");
-    assert_eq!(sim.post(TOKENIZE, no_email).await["response_code"], "83");
+    assert_eq!(sim.code_of(no_email).await, "83");
 
     // A pending bill_no replayed identically gets the same trx; different content → 14.
     let first = sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await;
     assert_eq!(first["response_code"], "00");
     let again = sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await;
     assert_eq!(again["trx_id"], first["trx_id"]);
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "200000", "0")).await["response_code"],
-        "14"
-    );
+    assert_eq!(sim.code_of(payment(phone, "1001", "200000", "0")).await, "14");
     // Once paid → 81.
     let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "approve" })).await;
     sim.wait_status("1001", "2").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "1001", "100000", "0")).await["response_code"],
-        "81"
-    );
+    assert_eq!(sim.code_of(payment(phone, "1001", "100000", "0")).await, "81");
     // The other merchant's bill numbers are separate (its status of 1001 is not found).
     let other = json!({ "merchant_id": "31025", "bill_no": "1001", "trx_id": "", "signature": sig(&["bot31025", "other", "1001"]) });
     assert_eq!(sim.post(STATUS, other).await["payment_status_code"], "5");
@@ -508,10 +484,7 @@ async fn magic_accounts_reach_their_documented_codes() {
     // …07: approves at once, links and pays at once.
     assert_eq!(sim.activate("081100000007").await["response_code"], "00");
     sim.wait_link("081100000007", "ACTIVE").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000007", "7001", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment("081100000007", "7001", "100000", "0")).await, "00");
     sim.wait_status("7001", "2").await;
 
     // Payments of the other magic phones, linked through the control route.
@@ -535,24 +508,14 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(p["response_code"], "01");
     assert!(p["response_desc"].as_str().unwrap().contains("limit"));
     // …05: declines the payment → 3.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000005", "5001", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment("081100000005", "5001", "100000", "0")).await, "00");
     sim.wait_status("5001", "3").await;
     // …06: never answers → 7 Expired, notified.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000006", "6001", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment("081100000006", "6001", "100000", "0")).await, "00");
     sim.wait_status("6001", "7").await;
     wait_notification(&sim, "6001", "7").await;
     // Insufficient points only (pay_type 1) for a linked customer with cash.
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081100000007", "7002", "100000000", "1")).await
-            ["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(payment("081100000007", "7002", "100000000", "1")).await, "01");
 }
 
 #[tokio::test]
@@ -561,7 +524,7 @@ async fn customer_declines_and_blocked_at_debit() {
     let phone = "085712345678";
     sim.link(phone).await;
     // Decline on the page → 3 Failed.
-    assert_eq!(sim.post(TOKENIZE, payment(phone, "1", "100000", "0")).await["response_code"], "00");
+    assert_eq!(sim.code_of(payment(phone, "1", "100000", "0")).await, "00");
     let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
     sim.decide(&id, json!({ "decision": "decline" })).await;
     sim.wait_status("1", "3").await;
@@ -598,10 +561,7 @@ async fn expired_token_answers_02_and_relinks() {
     // Re-link through the url, then pay with a new bill_no attempt.
     sim.decide(&action_id(url), json!({ "decision": "approve" })).await;
     sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "102", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment(phone, "102", "100000", "0")).await, "00");
 }
 
 #[tokio::test]
@@ -618,16 +578,10 @@ async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_reli
     let url = p["url"].as_str().unwrap().to_owned();
     sim.decide(&action_id(&url), json!({ "decision": "approve" })).await;
     sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "203", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment(phone, "203", "100000", "0")).await, "00");
     // Another number is not touched.
     sim.link("081234567890").await;
-    assert_eq!(
-        sim.post(TOKENIZE, payment("081234567890", "204", "100000", "0")).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(payment("081234567890", "204", "100000", "0")).await, "00");
 }
 
 #[tokio::test]
@@ -678,10 +632,7 @@ async fn history_pages_and_date_rules() {
     let phone = "081100000007"; // auto-approves
     sim.link(phone).await;
     for bill in ["1", "2", "3"] {
-        assert_eq!(
-            sim.post(TOKENIZE, payment(phone, bill, "100000", "0")).await["response_code"],
-            "00"
-        );
+        assert_eq!(sim.code_of(payment(phone, bill, "100000", "0")).await, "00");
         sim.wait_status(bill, "2").await;
     }
     let page1 = sim.post(TOKENIZE, history(phone, "1", "2")).await;
@@ -695,11 +646,11 @@ async fn history_pages_and_date_rules() {
             .len(),
         0
     );
-    assert_eq!(sim.post(TOKENIZE, history(phone, "0", "2")).await["response_code"], "30");
-    assert_eq!(sim.post(TOKENIZE, history(phone, "1", "51")).await["response_code"], "30");
+    assert_eq!(sim.code_of(history(phone, "0", "2")).await, "30");
+    assert_eq!(sim.code_of(history(phone, "1", "51")).await, "30");
     let mut future = history(phone, "1", "10");
     future["end_date"] = json!("2999-01-01");
-    assert_eq!(sim.post(TOKENIZE, future).await["response_code"], "30");
+    assert_eq!(sim.code_of(future).await, "30");
     let mut past = history(phone, "1", "10");
     past["start_date"] = json!("2020-01-01");
     past["end_date"] = json!("2020-01-31");
@@ -843,10 +794,7 @@ async fn lose_response_on_payment_still_processes_it() {
     let s = sim.wait_status("555", "2").await;
     assert_eq!(s["response_code"], "00");
     // A retry with the same bill_no is refused as already paid, not charged twice.
-    assert_eq!(
-        sim.post(TOKENIZE, payment(phone, "555", "100000", "0")).await["response_code"],
-        "81"
-    );
+    assert_eq!(sim.code_of(payment(phone, "555", "100000", "0")).await, "81");
 }
 
 #[tokio::test]
@@ -895,11 +843,7 @@ async fn reset_forgets_links_and_payments() {
     sim.control("/_sandbox/reset", json!({})).await;
     let st = sim.state().await;
     assert_eq!(st["links"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "081100000007")).await
-            ["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(general("Check Balance OVO OpenAPI", "081100000007")).await, "01");
 }
 
 // --- seeded links ([[bindings]]) ---------------------------------------------------------------
@@ -960,11 +904,7 @@ async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
     assert!(!list.values().any(|t| t["trx_id"] == p["trx_id"]), "{p}");
 
     // Agus is linked to the other merchant only.
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", "085712345678")).await
-            ["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(general("Check Balance OVO OpenAPI", "085712345678")).await, "01");
     let st = sim.state().await;
     assert!(
         st["links"].as_array().unwrap().iter().any(|l| l["merchant_id"] == "31025"
@@ -974,19 +914,10 @@ async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
     );
 
     // Unlink works as usual; a reset links it again, with the same demo history.
-    assert_eq!(
-        sim.post(TOKENIZE, general("Unlink OVO OpenAPI", phone)).await["response_code"],
-        "00"
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
-        "01"
-    );
+    assert_eq!(sim.code_of(general("Unlink OVO OpenAPI", phone)).await, "00");
+    assert_eq!(sim.code_of(general("Check Balance OVO OpenAPI", phone)).await, "01");
     assert_eq!(sim.control("/_sandbox/reset", json!({})).await.status(), 200);
-    assert_eq!(
-        sim.post(TOKENIZE, general("Check Balance OVO OpenAPI", phone)).await["response_code"],
-        "00"
-    );
+    assert_eq!(sim.code_of(general("Check Balance OVO OpenAPI", phone)).await, "00");
     let again = sim.post(TOKENIZE, last_30_days(phone, "1", "50")).await;
     assert_eq!(again["list_transaction"].as_object().unwrap().len(), 7);
     assert_eq!(again["list_transaction"]["transaction_1"]["trx_id"], first.as_str());

@@ -893,8 +893,7 @@ async fn notifications_retry_and_the_wrong_signature_drill() {
     }
     assert!(delivered);
 
-    let armed = json!({"product":"ovo_snap","endpoint":"notification","fault":{"kind":"wrong_signature_notification"}});
-    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed)).await;
+    env.arm(Some("notification"), json!({"kind":"wrong_signature_notification"})).await;
     env.pay(A, &payer, "N2", 1_000, "CASH").await;
     let notes = env.await_inbox(4).await;
     let (headers, body) = &notes[3];
@@ -906,27 +905,8 @@ async fn notifications_retry_and_the_wrong_signature_drill() {
 async fn lost_response_payment_was_processed() {
     let env = env().await;
     let (payer, _) = env.link(A, "6281100000007").await;
-    let armed = json!({"product":"ovo_snap","endpoint":"/OVOSNAP/v2.0/debit/payment-host-to-host","fault":{"kind":"lose_response"}});
-    env.control(reqwest::Method::POST, "/_sandbox/faults", Some(armed)).await;
-    let body =
-        json!({"partnerReferenceNo":"LOST0001","amount":{"value":"1000.00","currency":"IDR"}})
-            .to_string();
-    let path = format!("{V2}/debit/payment-host-to-host");
-    let ts = timestamp();
-    let sent = env
-        .http
-        .post(env.url(&path))
-        .header("Content-Type", "application/json")
-        .header("X-TIMESTAMP", &ts)
-        .header("X-SIGNATURE", hmac_sign(A_SECRET, &path, &payer, &body, &ts))
-        .header("X-PARTNER-ID", A)
-        .header("X-EXTERNAL-ID", env.next_external_id())
-        .header("X-DEVICE-ID", "till-01")
-        .header("Authorization", format!("Bearer {payer}"))
-        .body(body)
-        .send()
-        .await;
-    assert!(sent.is_err(), "the client saw the connection close");
+    env.arm(Some(PAY_PATH), json!({"kind":"lose_response"})).await;
+    env.pay_unanswered(&payer, "LOST0001").await;
     let (s, r) = env.status(A, &payer, "LOST0001").await;
     assert_eq!(
         (s, code(&r), r["latestTransactionStatus"].as_str()),
@@ -1183,6 +1163,41 @@ impl Env {
         assert_eq!(answer, 201);
     }
 
+    /// A 1000.00 payment by merchant A whose connection closes without an answer.
+    async fn pay_unanswered(&self, customer: &str, reference: &str) {
+        let body =
+            json!({"partnerReferenceNo":reference,"amount":{"value":"1000.00","currency":"IDR"}})
+                .to_string();
+        let sent = self.post_signed(PAY_PATH, customer, None, &self.next_external_id(), body).await;
+        assert!(sent.is_err(), "the client saw the connection close");
+    }
+
+    /// Merchant A's call to `path` signed with `token`, as a client sends it by hand.
+    async fn post_signed(
+        &self,
+        path: &str,
+        token: &str,
+        customer: Option<&str>,
+        ext: &str,
+        body: String,
+    ) -> reqwest::Result<reqwest::Response> {
+        let ts = timestamp();
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("Content-Type", "application/json")
+            .header("X-TIMESTAMP", &ts)
+            .header("X-SIGNATURE", hmac_sign(A_SECRET, path, token, &body, &ts))
+            .header("X-PARTNER-ID", A)
+            .header("X-EXTERNAL-ID", ext)
+            .header("X-DEVICE-ID", "till-01")
+            .header("Authorization", format!("Bearer {token}"));
+        if let Some(customer) = customer {
+            request = request.header("Authorization-Customer", format!("Bearer {customer}"));
+        }
+        request.body(body).send().await
+    }
+
     /// The refund call with the given X-EXTERNAL-ID; `None` if the connection closed unanswered.
     async fn refund_raw(
         &self,
@@ -1196,22 +1211,7 @@ impl Env {
         let body = json!({"originalPartnerReferenceNo": original, "partnerRefundNo": refund_no,
             "refundAmount": {"value": format!("{amount}.00"), "currency": "IDR"}})
         .to_string();
-        let ts = timestamp();
-        let sent = self
-            .http
-            .post(self.url(REFUND_PATH))
-            .header("Content-Type", "application/json")
-            .header("X-TIMESTAMP", &ts)
-            .header("X-SIGNATURE", hmac_sign(A_SECRET, REFUND_PATH, b2b, &body, &ts))
-            .header("X-PARTNER-ID", A)
-            .header("X-EXTERNAL-ID", ext)
-            .header("X-DEVICE-ID", "till-01")
-            .header("Authorization", format!("Bearer {b2b}"))
-            .header("Authorization-Customer", format!("Bearer {customer}"))
-            .body(body)
-            .send()
-            .await
-            .ok()?;
+        let sent = self.post_signed(REFUND_PATH, b2b, Some(customer), ext, body).await.ok()?;
         let status = sent.status().as_u16();
         Some((status, sent.json().await.unwrap_or(Value::Null)))
     }
@@ -1277,22 +1277,7 @@ async fn a_payment_processed_late_is_not_found_until_then() {
     env.arm(Some(PAY_PATH), json!({"kind": "late_processing", "after_ms": 100_000})).await;
     let (s, r) = env.status(A, &payer, "LATEPAY000000001").await;
     assert_eq!((s, code(&r)), (404, "4045501"));
-    let body = json!({"partnerReferenceNo":"LATEPAY000000001","amount":{"value":"1000.00","currency":"IDR"}}).to_string();
-    let ts = timestamp();
-    let sent = env
-        .http
-        .post(env.url(PAY_PATH))
-        .header("Content-Type", "application/json")
-        .header("X-TIMESTAMP", &ts)
-        .header("X-SIGNATURE", hmac_sign(A_SECRET, PAY_PATH, &payer, &body, &ts))
-        .header("X-PARTNER-ID", A)
-        .header("X-EXTERNAL-ID", env.next_external_id())
-        .header("X-DEVICE-ID", "till-01")
-        .header("Authorization", format!("Bearer {payer}"))
-        .body(body)
-        .send()
-        .await;
-    assert!(sent.is_err(), "the client saw the connection close");
+    env.pay_unanswered(&payer, "LATEPAY000000001").await;
     let (s, r) = env.status(A, &payer, "LATEPAY000000001").await;
     assert_eq!((s, code(&r)), (404, "4045501"), "not found until processed: {r}");
     env.await_status(A, &payer, "LATEPAY000000001", "00").await;

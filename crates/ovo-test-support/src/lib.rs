@@ -8,6 +8,7 @@
 //! - [`phones`]: the demo customers' and the simulator's magic payers' phone numbers.
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
 //! - [`requests`] (feature `providers`): provider requests a suite and a benchmark both send.
+//! - [`status`] (feature `providers`): waiting for a provider's status check to settle.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`bench_setup`]: a benchmark's counts from the command line; (feature `app`) its app and
@@ -37,6 +38,8 @@ pub mod requests;
 #[cfg(feature = "app")]
 pub mod secrets;
 pub mod sim;
+#[cfg(feature = "providers")]
+pub mod status;
 #[cfg(any(feature = "app", feature = "providers"))]
 pub mod values;
 

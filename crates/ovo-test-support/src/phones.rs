@@ -9,6 +9,12 @@ pub const SITI: &str = "6281298765432";
 pub const SOPHIA: &str = "6281382826301";
 /// A wallet with nothing in it.
 pub const EMPTY: &str = "6281100000001";
+/// A blocked wallet.
+pub const BLOCKED: &str = "6281100000002";
+/// A wallet at its limit.
+pub const LIMIT: &str = "6281100000003";
+/// A number with no OVO account.
+pub const NO_ACCOUNT: &str = "6281100000004";
 /// A payer who declines every payment.
 pub const DECLINER: &str = "6281100000005";
 /// A payer who never answers.
