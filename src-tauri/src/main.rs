@@ -38,26 +38,19 @@ fn main() {
                     .context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
-            // The environment overrides the shared ledger set in Settings → Ledger.
-            let ledger = match std::env::var("OVO_LEDGER_URL") {
-                Ok(url) if !url.trim().is_empty() => Some(LedgerLocation::parse(&url)?),
-                // Never quietly the file instead: it may be one this desk left.
-                _ => ovo_app::stored_ledger_location(
-                    &ovo_secrets::KeychainStore::new(),
-                    &app.config().identifier,
-                    &data_dir,
-                )
-                .map_err(|e| anyhow::anyhow!("the shared ledger set for this desk cannot be read: {e}"))?,
-            };
+            let ledger = desk_ledger(&app.config().identifier, &data_dir);
             let config = BackofficeConfig {
                 data_dir: data_dir.clone(),
-                ledger,
+                ledger: ledger.as_ref().ok().cloned().flatten(),
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
                 builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
             };
-            let opened = tauri::async_runtime::block_on(startup::open_when_free(config.clone()));
+            let opened = match ledger {
+                Ok(_) => tauri::async_runtime::block_on(startup::open_when_free(config.clone())),
+                Err(e) => Err(e),
+            };
             match opened {
                 Ok(backoffice) => {
                     startup::serve(app.handle(), backoffice);
@@ -103,6 +96,27 @@ fn main() {
                 }
             }
         });
+}
+
+/// The ledger this desk opens: `OVO_LEDGER_URL`, else the shared ledger set in Settings → Ledger,
+/// else (`None`) the data folder's file. An unreadable setting is an error, never quietly the
+/// file instead: it may be one this desk left.
+fn desk_ledger(
+    app_identifier: &str,
+    data_dir: &std::path::Path,
+) -> Result<Option<LedgerLocation>, ovo_app::AppError> {
+    match std::env::var("OVO_LEDGER_URL") {
+        Ok(url) if !url.trim().is_empty() => Ok(Some(LedgerLocation::parse(&url)?)),
+        _ => {
+            let keychain = ovo_secrets::KeychainStore::new();
+            ovo_app::stored_ledger_location(&keychain, app_identifier, data_dir).map_err(|e| {
+                ovo_app::AppError::new(
+                    e.code,
+                    format!("the shared ledger set for this desk cannot be read: {e}"),
+                )
+            })
+        }
+    }
 }
 
 /// Why the back office did not open, in the operating system's language.
