@@ -92,7 +92,7 @@ fn main() {
             // Another desk of a shared ledger takes the listener over at once, not when it lapses.
             if let tauri::RunEvent::Exit = event {
                 if let Some(shell) = handle.try_state::<Shell>() {
-                    tauri::async_runtime::block_on(shell.app.hand_over_listener());
+                    tauri::async_runtime::block_on(shell.app.close_listener());
                 }
             }
         });

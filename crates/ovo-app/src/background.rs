@@ -38,13 +38,11 @@ impl Work {
 pub(crate) const CLAIM_MILLIS: i64 = 120_000;
 
 impl Backoffice {
-    /// One pass of the background work: keeps the notification listener as set, applies the
-    /// inbox notifications not applied yet (every one `at_start`, then as each row's back-off
+    /// One pass of the background work: applies the inbox notifications not applied yet (every one `at_start`, then as each row's back-off
     /// passes), runs `process_linkings`, the payment status poller, refund resolution and the
     /// unlinks left `unlinking` (`resolve_unlinkings`). Each part's failure is logged; the
     /// others still run.
     pub async fn background_pass(self: &Arc<Self>, at_start: bool) {
-        self.ensure_listener().await;
         if let Err(e) = self.clear_expired_enrolments().await {
             tracing::warn!(error = %e, "expired desk enrolments not cleared");
         }
@@ -88,8 +86,10 @@ impl Backoffice {
         done.map(Some)
     }
 
-    /// Runs `background_pass` whenever a browser comes back, and every two seconds.
+    /// Keeps the notification listener as set (`keep_listener`), and runs `background_pass`
+    /// whenever a browser comes back, and every two seconds.
     pub async fn run_background(self: Arc<Self>) {
+        tokio::spawn(Arc::clone(&self).keep_listener());
         let this = Arc::clone(&self);
         tokio::spawn(async move {
             if let Err(e) = this.follow_ledger_changes().await {

@@ -600,16 +600,19 @@ async fn a_desk_whose_connections_the_server_dropped_reconnects_by_itself_and_re
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_when_it_closes_or_crashes(
+async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_when_it_crashes_or_closes(
 ) {
     if support::postgres_server().is_none() {
         return;
     }
     let a = first_desk(&[("sam", "staff")]).await;
-    let other = OtherDesk::new(&a);
-    other.enrol(&new_code(&a, "sam").await.code).await.unwrap();
-    let b = Arc::new(other.open().await.unwrap());
+    let (other_b, other_c) = (OtherDesk::new(&a), OtherDesk::new(&a));
+    other_b.enrol(&new_code(&a, "sam").await.code).await.unwrap();
+    other_c.enrol(&new_code(&a, "sam").await.code).await.unwrap();
+    let b = Arc::new(other_b.open().await.unwrap());
+    let c = Arc::new(other_c.open().await.unwrap());
     app::sign_in_as(&b, "admin").await;
+    app::sign_in_as(&c, "admin").await;
     a.sign_in_as("admin").await;
     let on = ListenerInput { enabled: true, address: "127.0.0.1:0".into() };
     let at_a = a.app.set_listener(on).await.unwrap();
@@ -623,28 +626,26 @@ async fn one_desk_at_a_time_listens_for_notifications_and_another_takes_over_whe
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     assert_eq!(at_b.running_at_desk.as_deref(), Some(host.as_str()));
 
-    // A closes: B takes over on its next pass.
-    a.app.hand_over_listener().await;
+    // A crashes (its turn is never handed over): B waits for the turn to lapse, then listens.
+    let lapsed = a.clock.now().plus_seconds(30);
+    other_b.clock.set(lapsed.plus_seconds(-1));
+    b.ensure_listener().await;
+    assert!(!b.listener_settings().await.unwrap().running, "the turn holds for 30 s");
+    other_b.clock.set(lapsed);
     b.ensure_listener().await;
     assert!(b.listener_settings().await.unwrap().running);
-    a.app.ensure_listener().await;
-    let at_a = a.app.listener_settings().await.unwrap();
-    assert!(!at_a.running && at_a.running_at_desk.is_some(), "{at_a:?}");
 
-    // B crashes (its turn is never handed over): A waits for the turn to lapse, then listens.
-    let lapsed = other.clock.now().plus_seconds(30);
-    a.clock.set(lapsed.plus_seconds(-1));
-    a.app.ensure_listener().await;
-    assert!(!a.app.listener_settings().await.unwrap().running, "the turn holds for 30 s");
-    a.clock.set(lapsed);
-    a.app.ensure_listener().await;
-    assert!(a.app.listener_settings().await.unwrap().running);
+    // B closes: C takes over at once, and B stays closed.
+    other_c.clock.set(lapsed);
+    b.close_listener().await;
+    c.ensure_listener().await;
+    assert!(c.listener_settings().await.unwrap().running);
+    b.ensure_listener().await;
+    let at_b = b.listener_settings().await.unwrap();
+    assert!(!at_b.running && at_b.running_at_desk.is_some(), "{at_b:?}");
 
-    // Turned off at either desk, no desk holds the turn.
-    a.app.set_listener(ListenerInput { enabled: false, address: String::new() }).await.unwrap();
-    let now = a.clock.now();
-    assert_eq!(
-        claims::holder(a.app.ledger(), "notification_listener", 0, now).await.unwrap(),
-        None
-    );
+    // Turned off, no desk holds the turn, and none says another listens.
+    c.set_listener(ListenerInput { enabled: false, address: String::new() }).await.unwrap();
+    assert_eq!(claims::holder(c.ledger(), "notification_listener", 0, lapsed).await.unwrap(), None);
+    assert_eq!(b.listener_settings().await.unwrap().running_at_desk, None);
 }

@@ -8,8 +8,8 @@
 //! Each remote address (behind the merchant's proxy: the last `X-Forwarded-For` entry) has a
 //! request rate (`limits`).
 //! On a shared ledger one desk at a time listens: the desk holding the listener's turn (a claim
-//! renewed on each background pass) runs it; the others do not, and Settings names the desk
-//! that does. A desk that closes hands the turn over; a crashed desk's turn lapses.
+//! renewed every few seconds) runs it; the others do not, and Settings names the desk that
+//! does. A desk that closes hands the turn over; a crashed desk's turn lapses.
 //! In the built-in environment the sandbox is told nothing (its demo merchants have no
 //! notification URLs): the status poller follows the payments there.
 
@@ -26,9 +26,9 @@ use axum::routing::any;
 use axum::Router;
 use ovo_domain::{Environment, PaymentStatus, Product};
 use ovo_ledger::audit::AuditOutcome;
-use ovo_ledger::claims;
 use ovo_ledger::notifications::{self, NewNotification};
 use ovo_ledger::settings;
+use ovo_ledger::{claims, Backend};
 use ovo_providers::notification::{
     InboundRequest, InboundResponse, Notification, NotificationEvent, NotificationRejection,
     Received,
@@ -62,8 +62,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const UNVERIFIED_KEPT_BYTES: usize = 2 * 1024;
 /// The claim that gives one desk of a shared ledger the listener's turn.
 const LISTENER_TURN: (&str, i64) = ("notification_listener", 0);
-/// How long a turn lasts unless renewed; each background pass (every two seconds) renews it.
+/// How long a turn lasts unless renewed.
 const LISTENER_TURN_MILLIS: i64 = 30_000;
+/// How often the holder renews it (and the longest a renewal may take).
+const LISTENER_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Stored rows redacted per write transaction by the pass over rows stored before redaction.
 const REDACT_BATCH: u32 = 200;
 
@@ -125,9 +127,9 @@ impl Backoffice {
             Some(bound) => format!("http://{bound}"),
             None => format!("http://{}", stored.address),
         };
-        let elsewhere = match bound {
-            Some(_) => None,
-            None => self.listener_turn_elsewhere().await,
+        let elsewhere = match (stored.enabled, bound) {
+            (true, None) => self.listener_turn_elsewhere().await,
+            _ => None,
         };
         ListenerSettings {
             enabled: stored.enabled,
@@ -172,6 +174,10 @@ impl Backoffice {
 
     /// Starts, restarts or stops the listener to match its settings and this desk's turn.
     pub async fn ensure_listener(self: &Arc<Self>) {
+        let _one_at_a_time = self.listener.turn_lock.lock().await;
+        if self.listener.closing.load(Ordering::SeqCst) {
+            return;
+        }
         let stored = self.listener_stored().await;
         let address = match stored.enabled && self.take_listener_turn().await {
             true => Some(stored.address.as_str()),
@@ -185,19 +191,48 @@ impl Backoffice {
         }
     }
 
-    /// Takes or renews this desk's turn at the listener. Unsure (the ledger did not answer), the
-    /// desk stops listening rather than risk two listeners.
+    /// Keeps the listener as set, and renews this desk's turn, every few seconds for as long as
+    /// the app is open: apart from the background pass, which slow providers can hold up for
+    /// longer than a turn lasts.
+    pub async fn keep_listener(self: Arc<Self>) {
+        loop {
+            self.ensure_listener().await;
+            tokio::time::sleep(LISTENER_RENEW_EVERY).await;
+        }
+    }
+
+    /// Stops the listener for good and hands its turn over at once (the app is closing).
+    pub async fn close_listener(&self) {
+        let _one_at_a_time = self.listener.turn_lock.lock().await;
+        self.listener.closing.store(true, Ordering::SeqCst);
+        self.listener.stop().await;
+        self.hand_over_listener().await;
+    }
+
+    /// Takes or renews this desk's turn at the listener. A ledger file has one desk (its
+    /// instance lock), so the turn is always its own. Unsure (the ledger did not answer in
+    /// time), the desk stops listening rather than risk two listeners.
     async fn take_listener_turn(&self) -> bool {
+        if self.ledger.backend() == Backend::Sqlite {
+            return true;
+        }
         let now = self.now();
         let until = now.plus_millis(LISTENER_TURN_MILLIS);
         let (kind, subject) = LISTENER_TURN;
-        match claims::take(&self.ledger, kind, subject, &self.listener_holder, now, until).await {
-            Ok(held) => {
+        let take = claims::take(&self.ledger, kind, subject, &self.listener_holder, now, until);
+        match tokio::time::timeout(LISTENER_RENEW_EVERY, take).await {
+            Ok(Ok(held)) => {
                 self.listener.has_turn.store(held, Ordering::SeqCst);
                 held
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "the listener's turn could not be renewed; not listening");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "the ledger did not renew the listener's turn in time; not listening"
+                );
                 false
             }
         }
@@ -205,7 +240,7 @@ impl Backoffice {
 
     /// Gives up this desk's turn at the listener, if it holds it (when it closes, or cannot
     /// listen).
-    pub async fn hand_over_listener(&self) {
+    async fn hand_over_listener(&self) {
         if !self.listener.has_turn.swap(false, Ordering::SeqCst) {
             return;
         }

@@ -11,6 +11,10 @@ pub(crate) struct ListenerSlot {
     pub(super) limits: super::ListenerLimits,
     /// Whether this desk took the listener's turn (so that only a holder hands it over).
     pub(super) has_turn: std::sync::atomic::AtomicBool,
+    /// Set when the app closes: the listener stays stopped.
+    pub(super) closing: std::sync::atomic::AtomicBool,
+    /// Keeping the listener as set and closing it take turns.
+    pub(super) turn_lock: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +36,13 @@ impl ListenerSlot {
     pub(super) async fn status(&self) -> (Option<SocketAddr>, Option<String>) {
         let state = self.state.lock().await;
         (state.running.as_ref().map(|r| r.bound), state.problem.clone())
+    }
+
+    /// Stops the server.
+    pub(super) async fn stop(&self) {
+        if self.state.lock().await.running.take().is_some() {
+            tracing::info!("notification listener stopped");
+        }
     }
 
     /// Stops the server, or runs it at `address` (`start` starts it when none runs there yet).

@@ -723,7 +723,7 @@ export const en = {
   'listener.stopped': 'Not running',
   'listener.runningElsewhere': 'Running at another desk: {desk}',
   'listener.oneDesk':
-    'On a shared ledger one desk listens at a time; when it closes, another takes over within seconds.',
+    'On a shared ledger one desk listens at a time. When it closes, another desk takes over within seconds; if it stops unexpectedly, within 30 seconds.',
   'listener.starting': 'Starting…',
   'listener.problem': 'The listener could not start.',
   'listener.urls': 'Notification URLs',

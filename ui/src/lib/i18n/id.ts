@@ -728,7 +728,7 @@ export const id: Dictionary = {
   'listener.stopped': 'Tidak berjalan',
   'listener.runningElsewhere': 'Berjalan di perangkat lain: {desk}',
   'listener.oneDesk':
-    'Pada buku besar bersama, hanya satu perangkat yang mendengarkan pada satu waktu; saat perangkat itu ditutup, perangkat lain mengambil alih dalam beberapa detik.',
+    'Pada buku besar bersama, hanya satu perangkat yang mendengarkan pada satu waktu. Saat perangkat itu ditutup, perangkat lain mengambil alih dalam beberapa detik; jika berhenti tiba-tiba, dalam 30 detik.',
   'listener.starting': 'Memulai…',
   'listener.problem': 'Listener tidak dapat dijalankan.',
   'listener.urls': 'URL notifikasi',
