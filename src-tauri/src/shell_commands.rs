@@ -1,13 +1,13 @@
 //! The commands the shell answers itself, since they need the OS: the OS locale for `app_info`,
 //! and the platform's file dialogs, opened on the Rust side (the window may call no plugin), for
-//! the customer import's CSV file and where its rejects file goes. A dialog answers a path, or
+//! the customer import's CSV file, where its rejects file goes and where an export goes. A dialog answers a path, or
 //! null when the operator cancels.
 //!
 //! WebDriver cannot drive a native dialog, so the end-to-end suite (and only it) sets
-//! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE`: the dialog is then not opened and that path is
+//! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE` / `OVO_E2E_EXPORT_FILE`: the dialog is then not opened and that path is
 //! the operator's choice. Everything after the choice (reading, importing, writing) is the real code.
 
-use ovo_app::ipc::{AppInfo, RejectsFileInput};
+use ovo_app::ipc::{AppInfo, ExportFileInput, RejectsFileInput};
 use ovo_app::{AppError, Backoffice};
 use tauri::AppHandle;
 use tauri_plugin_dialog::{DialogExt, FilePath};
@@ -16,6 +16,7 @@ type Reply<T> = Result<T, AppError>;
 
 const IMPORT_FILE_ENV: &str = "OVO_E2E_IMPORT_FILE";
 const REJECTS_FILE_ENV: &str = "OVO_E2E_REJECTS_FILE";
+const EXPORT_FILE_ENV: &str = "OVO_E2E_EXPORT_FILE";
 
 pub async fn app_info(_app: &AppHandle, backoffice: &Backoffice) -> Reply<AppInfo> {
     backoffice.app_info(sys_locale::get_locale().unwrap_or_else(|| "en".into())).await
@@ -58,6 +59,26 @@ pub async fn choose_rejects_file(
             let _ = tx.send(path_text(path));
         },
     );
+    Ok(rx.await.ok().flatten())
+}
+
+pub async fn choose_export_file(
+    app: &AppHandle,
+    _backoffice: &Backoffice,
+    input: ExportFileInput,
+) -> Reply<Option<String>> {
+    if let Some(path) = chosen_by_test_harness(EXPORT_FILE_ENV) {
+        return Ok(Some(path));
+    }
+    let extension = input.format.extension();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .add_filter(extension.to_uppercase(), &[extension])
+        .set_file_name(input.suggested_name)
+        .save_file(move |path| {
+            let _ = tx.send(path_text(path));
+        });
     Ok(rx.await.ok().flatten())
 }
 

@@ -5,12 +5,14 @@ mod background;
 mod postgres;
 mod reliability;
 mod setup;
+mod suites;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
+use suites::{Pass, Run, TestBinary};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -114,8 +116,7 @@ fn test_all(root: &Path) -> Result<()> {
     step("UI: type check, lint, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
     run(Command::new("npm").args(["run", "lint"]).current_dir(&ui))?;
-    let ui_counts =
-        run_counted(Command::new("npm").args(["test"]).current_dir(&ui), Runner::Vitest)?;
+    let ui_counts = run_vitest(Command::new("npm").args(["test"]).current_dir(&ui))?;
     run(Command::new("npm").args(["run", "build"]).current_dir(&ui))?;
 
     // After the UI build: the shell's context macro reads ui/dist.
@@ -137,26 +138,11 @@ fn test_all(root: &Path) -> Result<()> {
             return Err(e);
         }
     };
-    let counts = (|| {
-        step("Rust: unit and integration tests (real SQLite, real Secret Service)");
-        let rust = run_each(built.tests.iter().filter(|t| !t.is_end_to_end()), |run| {
-            session.apply_env(run);
-        })?;
-        step("Rust: the ledger and app suites again, on a real PostgreSQL");
-        let on_postgres = ["crates/ovo-ledger", "crates/ovo-app"];
-        let in_both =
-            built.tests.iter().filter(|t| on_postgres.iter().any(|d| t.package_dir.ends_with(d)));
-        let on_server = run_each(in_both, |run| {
-            session.apply_env(run);
-            run.env(postgres::URL_VAR, postgres.url());
-        })?;
-        // The same server holds the two-desk test's shared ledger.
-        let e2e = end_to_end(root, &built, &session, &postgres, &[])?;
-        Ok::<_, anyhow::Error>((rust, on_server, e2e))
-    })();
+    step("Rust: the suites on SQLite, the ledger and app suites on PostgreSQL, and end-to-end");
+    let counts = run_suites(root, &built, &session, &postgres, &[], true);
     session.stop();
     postgres.stop();
-    let (rust_counts, postgres_counts, e2e_counts) = counts?;
+    let [rust_counts, postgres_counts, e2e_counts] = counts?;
 
     let total = rust_counts.plus(postgres_counts).plus(ui_counts).plus(e2e_counts);
     println!();
@@ -170,25 +156,6 @@ fn test_all(root: &Path) -> Result<()> {
         bail!("tests failed");
     }
     Ok(())
-}
-
-/// A test executable cargo built, and its package's folder (where cargo runs it).
-struct TestBinary {
-    path: PathBuf,
-    package_dir: PathBuf,
-}
-
-impl TestBinary {
-    fn is_end_to_end(&self) -> bool {
-        self.package_dir.ends_with("e2e")
-    }
-
-    /// Runs it as `cargo test` would.
-    fn command(&self) -> Command {
-        let mut command = Command::new(&self.path);
-        command.current_dir(&self.package_dir).env("CARGO_MANIFEST_DIR", &self.package_dir);
-        command
-    }
 }
 
 /// What one build of the workspace made: every test executable, and the app.
@@ -229,39 +196,50 @@ fn build_workspace(root: &Path) -> Result<Built> {
     Ok(Built { tests, app })
 }
 
-/// Runs each test executable (every one, also after a failure) and adds up their counts.
-fn run_each<'a>(
-    tests: impl Iterator<Item = &'a TestBinary>,
-    prepare: impl Fn(&mut Command),
-) -> Result<Counts> {
-    let mut counts = Counts::default();
-    for test in tests {
-        println!("\n     Running {}", test.path.display());
-        let mut run = test.command();
-        prepare(&mut run);
-        counts = counts.plus(run_counted(&mut run, Runner::Cargo)?);
-    }
-    Ok(counts)
-}
-
-/// `filters`: test-name filters passed to the test binary (none: every test).
-fn end_to_end(
+/// The test executables' runs (the SQLite pass, the PostgreSQL pass when `all`, and the
+/// end-to-end suites, whose tests take `filters`), on as many workers as there are cores and
+/// one more.
+fn run_suites(
     root: &Path,
     built: &Built,
     session: &background::Session,
     postgres: &postgres::TestPostgres,
     filters: &[String],
-) -> Result<Counts> {
-    step("End-to-end: the real app in the real webview through tauri-driver");
+    all: bool,
+) -> Result<[Counts; 3]> {
     let app = snapshot_app(root, &built.app)?;
-    let suites = built.tests.iter().filter(|t| t.is_end_to_end());
-    run_each(suites, |run| {
-        run.arg("--test-threads=1")
-            .args(filters)
-            .env("OVO_E2E_APP", &app)
-            .env(postgres::URL_VAR, postgres.url())
-            .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
+    // End-to-end first: they are the longest and take turns.
+    let mut runs: Vec<Run> = built
+        .tests
+        .iter()
+        .filter(|t| t.is_end_to_end())
+        .map(|test| Run { test, pass: Pass::EndToEnd })
+        .collect();
+    if all {
+        for test in built.tests.iter().filter(|t| !t.is_end_to_end()) {
+            runs.push(Run { test, pass: Pass::Sqlite });
+            if test.runs_on_postgres() {
+                runs.push(Run { test, pass: Pass::Postgres });
+            }
+        }
+    }
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) + 1;
+    suites::run_all(runs, workers, |run, pass| {
         session.apply_env(run);
+        match pass {
+            Pass::Sqlite => {}
+            Pass::Postgres => {
+                run.env(postgres::URL_VAR, postgres.url());
+            }
+            // The same server holds the two-desk test's shared ledger.
+            Pass::EndToEnd => {
+                run.arg("--test-threads=1")
+                    .args(filters)
+                    .env("OVO_E2E_APP", &app)
+                    .env(postgres::URL_VAR, postgres.url())
+                    .env("OVO_E2E_ARTIFACTS", root.join("e2e/artifacts"));
+            }
+        }
     })
 }
 
@@ -296,10 +274,10 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
             return Err(e);
         }
     };
-    let counts = end_to_end(root, &built, &session, &postgres, filters);
+    let counts = run_suites(root, &built, &session, &postgres, filters, false);
     session.stop();
     postgres.stop();
-    let counts = counts?;
+    let counts = counts?[Pass::EndToEnd as usize];
     println!("{} passed, {} failed", counts.passed, counts.failed);
     if counts.failed > 0 || counts.passed == 0 {
         bail!("end-to-end tests failed");
@@ -401,65 +379,41 @@ pub(crate) fn run(cmd: &mut Command) -> Result<()> {
 }
 
 #[derive(Debug, Clone, Copy, Default)]
-struct Counts {
-    passed: u64,
-    failed: u64,
+pub(crate) struct Counts {
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
 }
 
 impl Counts {
-    fn plus(self, other: Counts) -> Counts {
+    pub(crate) fn plus(self, other: Counts) -> Counts {
         Counts { passed: self.passed + other.passed, failed: self.failed + other.failed }
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Runner {
-    Cargo,
-    Vitest,
-}
-
-/// Runs a test command, echoing its output and adding up the runner's own counts.
-fn run_counted(cmd: &mut Command, runner: Runner) -> Result<Counts> {
-    cmd.env("NO_COLOR", "1").env("FORCE_COLOR", "0").stdout(Stdio::piped()).stderr(Stdio::piped());
+/// Runs vitest, echoing its output and adding up its counts
+/// ("Tests  31 passed (31)" or "Tests  1 failed | 30 passed (31)").
+fn run_vitest(cmd: &mut Command) -> Result<Counts> {
+    cmd.env("NO_COLOR", "1")
+        .env("FORCE_COLOR", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
     let mut child = cmd.spawn().with_context(|| format!("cannot start {cmd:?}"))?;
-    let stderr = child.stderr.take().context("no stderr")?;
-    let echo_err = std::thread::spawn(move || scan(BufReader::new(stderr), runner, true));
     let stdout = child.stdout.take().context("no stdout")?;
-    let mut counts = scan(BufReader::new(stdout), runner, false);
-    counts = counts.plus(echo_err.join().unwrap_or_default());
-    let status = child.wait()?;
-    if !status.success() && counts.failed == 0 {
-        counts.failed += 1; // the runner failed without counting (e.g. a build error)
+    let mut counts = Counts::default();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        println!("{line}");
+        if line.trim_start().starts_with("Tests ") {
+            counts.passed += number_before(&line, " passed");
+            counts.failed += number_before(&line, " failed");
+        }
+    }
+    if !child.wait()?.success() && counts.failed == 0 {
+        counts.failed += 1; // it failed without counting (a build error, say)
     }
     Ok(counts)
 }
 
-fn scan(reader: impl BufRead, runner: Runner, to_stderr: bool) -> Counts {
-    let mut counts = Counts::default();
-    for line in reader.lines().map_while(Result::ok) {
-        if to_stderr {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-        match runner {
-            // "test result: ok. 12 passed; 0 failed; 0 ignored; ..."
-            Runner::Cargo if line.starts_with("test result:") => {
-                counts.passed += number_before(&line, " passed");
-                counts.failed += number_before(&line, " failed");
-            }
-            // "      Tests  31 passed (31)" or "Tests  1 failed | 30 passed (31)"
-            Runner::Vitest if line.trim_start().starts_with("Tests ") => {
-                counts.passed += number_before(&line, " passed");
-                counts.failed += number_before(&line, " failed");
-            }
-            _ => {}
-        }
-    }
-    counts
-}
-
-fn number_before(line: &str, marker: &str) -> u64 {
+pub(crate) fn number_before(line: &str, marker: &str) -> u64 {
     line.find(marker)
         .and_then(|end| {
             let head = &line[..end];

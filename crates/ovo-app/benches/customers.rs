@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ovo_app::ipc::{
-    ColumnMapping, ImportJobRef, ImportMode, ImportState, NewOperatorInput, SignInInput,
+    ColumnMapping, ImportJobRef, ImportMode, JobState, NewOperatorInput, SignInInput,
     StartImportInput,
 };
 use ovo_app::Backoffice;
@@ -129,7 +129,7 @@ async fn import_bench(rows: usize) -> BenchResult<(u64, u64)> {
         .await?;
     let progress = loop {
         let p = app.customer_import_progress(ImportJobRef { job_id: job.job_id }).await?;
-        if p.state != ImportState::Running {
+        if p.state != JobState::Running {
             break p;
         }
         tokio::time::sleep(Duration::from_millis(1)).await;

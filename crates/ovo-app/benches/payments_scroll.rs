@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use ovo_app::ipc::{PaymentCursorView, PaymentQuery, SignInInput};
+use ovo_app::ipc::{PaymentCursorView, PaymentFilters, PaymentQuery, SignInInput};
 use ovo_domain::{
     fold_name, Environment, Idr, Msisdn, PaymentId, PaymentStatus, Product, Reference, SystemClock,
     Timestamp,
@@ -111,13 +111,13 @@ async fn main() -> BenchResult<()> {
         let scroll = Instant::now();
         loop {
             let query = PaymentQuery {
-                product: product.map(|p: Product| p.key().to_owned()),
-                status: status.map(|s: PaymentStatus| s.key().to_owned()),
-                from: None,
-                to: None,
-                min_amount: None,
-                max_amount: None,
-                reference: None,
+                filters: PaymentFilters {
+                    product: product.map(|p: Product| p.key().to_owned()),
+                    status: status.map(|s: PaymentStatus| s.key().to_owned()),
+                    from: None,
+                    to: None,
+                    ..Default::default()
+                },
                 after,
                 limit: PAGE,
             };

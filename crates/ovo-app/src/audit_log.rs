@@ -1,20 +1,37 @@
 //! Reading and verifying the audit log.
 
-use ovo_ledger::audit::{self, ChainProblem};
+use ovo_domain::OperatorId;
+use ovo_ledger::audit::{self, AuditFilter, ChainProblem};
 
 use crate::backoffice::Backoffice;
 use crate::error::AppResult;
-use crate::ipc::{AuditEntryView, AuditPage, AuditQuery, AuditVerification};
+use crate::ipc::{
+    AuditEntryView, AuditFilters, AuditOperator, AuditPage, AuditQuery, AuditVerification,
+};
 use crate::permissions::Permission;
 
 pub const MAX_AUDIT_PAGE: u32 = 200;
 
+/// The ledger's filter for the audit log's filters.
+pub(crate) fn audit_filter(filters: &AuditFilters) -> AppResult<AuditFilter> {
+    let (from, until) = crate::validate::wib_date_range(&filters.from, &filters.to)?;
+    Ok(AuditFilter {
+        operator_id: filters.operator_id.map(OperatorId::new),
+        action: crate::validate::trimmed(&filters.action),
+        subject_prefix: crate::validate::trimmed(&filters.subject),
+        from,
+        until,
+    })
+}
+
 impl Backoffice {
     pub async fn list_audit(&self, query: AuditQuery) -> AppResult<AuditPage> {
         self.authorize(Permission::ViewAudit, "read the audit log").await?;
+        crate::validate::text_lengths(&query)?;
+        let filter = audit_filter(&query.filters)?;
         let limit = query.limit.clamp(1, MAX_AUDIT_PAGE);
         let mut conn = self.ledger.read().await?;
-        let rows = audit::page(&mut conn, query.before_seq, limit).await?;
+        let rows = audit::page(&mut conn, &filter, query.before_seq, limit).await?;
         let next = if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
         let items = rows
             .into_iter()
@@ -29,6 +46,22 @@ impl Backoffice {
             })
             .collect();
         Ok(AuditPage { items, next })
+    }
+
+    /// Every operator, by name, for the audit log's operator filter: whoever reads the log
+    /// reads their names in it anyway.
+    pub async fn audit_operators(&self) -> AppResult<Vec<AuditOperator>> {
+        self.authorize(Permission::ViewAudit, "read the audit log").await?;
+        let mut conn = self.ledger.read().await?;
+        let operators = ovo_ledger::operators::list(&mut conn, true).await?;
+        Ok(operators
+            .into_iter()
+            .map(|o| AuditOperator {
+                id: o.id.get(),
+                username: o.username,
+                display_name: o.display_name,
+            })
+            .collect())
     }
 
     /// Checks every entry's link and seal under this ledger's key, and that the head anchored

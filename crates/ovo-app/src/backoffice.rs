@@ -75,6 +75,8 @@ pub struct Backoffice {
     pub(crate) listener: ListenerSlot,
     /// The customer import running or last run (`customer_import/`).
     pub(crate) imports: Mutex<ImportJobs>,
+    /// The export running or last run (`exports/`).
+    pub(crate) exports: crate::exports::ExportJobs,
     /// What other desks changed, for the UI (`live.rs`).
     pub(crate) live: crate::live::LiveChanges,
     /// This process's name in the ledger's work claims (`background.rs`).
@@ -148,6 +150,7 @@ impl Backoffice {
             linkings: Linkings::default(),
             listener: ListenerSlot::default(),
             imports: Mutex::new(ImportJobs::default()),
+            exports: crate::exports::ExportJobs::default(),
             live: crate::live::LiveChanges::default(),
             listener_holder: crate::listener::listener_holder(&desk),
             desk,

@@ -17,6 +17,7 @@ mod demo;
 mod desk;
 mod enrolment;
 mod error;
+mod exports;
 mod instance;
 pub mod ipc;
 mod ledger_move;

@@ -1,7 +1,7 @@
 //! Input rules for operators and the keys settings name, and the most characters each text an
 //! IPC input carries may have; each failure names the rule and what is accepted.
 
-use ovo_domain::{Environment, Lang, Product, Role};
+use ovo_domain::{wib_day_bounds, wib_day_start, Environment, Lang, Product, Role, Timestamp};
 use ovo_secrets::Sensitive;
 
 use crate::error::{AppError, AppResult};
@@ -149,6 +149,37 @@ pub(crate) trait Texts {
     fn texts(&self) -> Vec<Text<'_>>;
 }
 
+/// The text with its ends trimmed; none when nothing is left.
+pub(crate) fn trimmed(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A `YYYY-MM-DD` date, refused with what is accepted.
+pub(crate) fn date(text: &str) -> AppResult<chrono::NaiveDate> {
+    ovo_domain::parse_date(text).ok_or_else(|| {
+        AppError::invalid("date_invalid", format!("{text:?} is not a date; use YYYY-MM-DD"))
+    })
+}
+
+/// A filter's inclusive WIB date range as instants: from the start of `from` to the end of `to`
+/// (exclusive).
+pub(crate) fn wib_date_range(
+    from: &Option<String>,
+    to: &Option<String>,
+) -> AppResult<(Option<Timestamp>, Option<Timestamp>)> {
+    let from = trimmed(from).map(|d| date(&d)).transpose()?;
+    let to = trimmed(to).map(|d| date(&d)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(AppError::invalid(
+                "date_range_invalid",
+                "the start date is after the end date",
+            ));
+        }
+    }
+    Ok((from.map(wib_day_start), to.map(|d| wib_day_bounds(d).1)))
+}
+
 /// The first text of `input` longer than its limit is refused (`text_too_long`), before
 /// anything is read or written.
 pub(crate) fn text_lengths(input: &impl Texts) -> AppResult<()> {
@@ -192,6 +223,39 @@ keys_only! {
     ProductInEnvironment => [environment, product];
     ProductRef => [product];
     RefundQueueQuery => [status];
+}
+
+impl Texts for AuditQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        self.filters.texts()
+    }
+}
+
+impl Texts for AuditFilters {
+    fn texts(&self) -> Vec<Text<'_>> {
+        [
+            optional("action", self.action.as_ref(), LOOKUP_MAX_CHARS),
+            optional("subject", self.subject.as_ref(), LOOKUP_MAX_CHARS),
+            optional("from", self.from.as_ref(), DATE_MAX_CHARS),
+            optional("to", self.to.as_ref(), DATE_MAX_CHARS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl Texts for StartExportInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        let mut texts = match &self.list {
+            ExportList::Payments(filters) => filters.texts(),
+            ExportList::Refunds { status } => vec![text("status", status, KEY_MAX_CHARS)],
+            ExportList::Audit(filters) => filters.texts(),
+        };
+        texts.push(text("path", &self.path, PATH_MAX_CHARS));
+        texts.push(text("language", &self.language, KEY_MAX_CHARS));
+        texts
+    }
 }
 
 impl Texts for CustomerFields {
@@ -252,6 +316,12 @@ impl Texts for ExternalUrl {
 }
 
 impl Texts for PaymentQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        self.filters.texts()
+    }
+}
+
+impl Texts for PaymentFilters {
     fn texts(&self) -> Vec<Text<'_>> {
         [
             optional("product", self.product.as_ref(), KEY_MAX_CHARS),

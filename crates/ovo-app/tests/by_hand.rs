@@ -114,7 +114,10 @@ async fn resolve_payment(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<Pa
 }
 
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
-    let page = app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    let page = app
+        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
+        .await
+        .unwrap();
     page.items.into_iter().filter(|e| e.action == action).collect()
 }
 

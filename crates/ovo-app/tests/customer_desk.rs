@@ -169,8 +169,12 @@ async fn tokens_kept(f: &Fixture, (product, reference): &LinkTokens) -> bool {
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     f.sign_in_as("admin").await;
-    let entries =
-        f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap().items;
+    let entries = f
+        .app
+        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
+        .await
+        .unwrap()
+        .items;
     assert!(f.app.verify_audit().await.unwrap().intact);
     f.sign_in_as("sam").await;
     entries
@@ -587,13 +591,13 @@ async fn faspay_history_is_cached_once_and_top_up_has_steps() {
     // The sandbox's own seven, and Sophia's demo payments of the ledger in the range, which
     // the built-in sandbox learned at its start.
     let query = PaymentQuery {
-        product: Some("faspay_ovo_tokenize".into()),
-        status: Some("succeeded".into()),
-        from: Some(from.to_string()),
-        to: Some(today.to_string()),
-        min_amount: None,
-        max_amount: None,
-        reference: None,
+        filters: PaymentFilters {
+            product: Some("faspay_ovo_tokenize".into()),
+            status: Some("succeeded".into()),
+            from: Some(from.to_string()),
+            to: Some(today.to_string()),
+            ..Default::default()
+        },
         after: None,
         limit: 200,
     };

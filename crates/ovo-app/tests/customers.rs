@@ -444,7 +444,7 @@ async fn inspect(f: &Fixture, path: &Path) -> Result<ImportInspection, AppError>
 async fn wait(f: &Fixture, job: u64) -> ImportProgress {
     loop {
         let p = f.app.customer_import_progress(ImportJobRef { job_id: job }).await.unwrap();
-        if p.state != ImportState::Running {
+        if p.state != JobState::Running {
             return p;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -508,7 +508,7 @@ async fn an_import_reads_bom_semicolons_and_quotes_and_a_second_import_updates_i
 
     let customers_before = customers_count(&f).await;
     let done = import(&f, &path, mapping, ImportMode::Nothing, false).await;
-    assert_eq!(done.state, ImportState::Finished, "{done:?}");
+    assert_eq!(done.state, JobState::Finished, "{done:?}");
     let s = summary(&done);
     assert_eq!(
         (s.rows, s.created, s.updated, s.unchanged, s.rejected, s.committed),
@@ -679,7 +679,7 @@ async fn rejected_rows_are_explained_by_line_and_saved_escaped_and_mode_nothing_
 
 async fn failed(f: &Fixture, path: &Path, mapping: ColumnMapping) -> AppError {
     let done = import(f, path, mapping, ImportMode::GoodRows, false).await;
-    assert_eq!(done.state, ImportState::Failed, "{done:?}");
+    assert_eq!(done.state, JobState::Failed, "{done:?}");
     done.error.unwrap()
 }
 
@@ -814,13 +814,13 @@ async fn a_cancelled_import_writes_nothing_and_one_import_runs_at_a_time() {
     let path = write(&f, "big.csv", numbered_csv(300_000, 0).as_bytes());
     let started =
         start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await.unwrap();
-    assert_eq!(started.state, ImportState::Running);
+    assert_eq!(started.state, JobState::Running);
     assert_eq!(started.bytes_total, std::fs::metadata(&path).unwrap().len());
     let second = start_import(&f, &path, ID_NAME_PHONE, ImportMode::GoodRows, false).await;
     assert_eq!(code(second), (ErrorCode::Conflict, Some("import_running")));
     f.app.cancel_customer_import(ImportJobRef { job_id: started.job_id }).await.unwrap();
     let end = wait(&f, started.job_id).await;
-    assert_eq!(end.state, ImportState::Cancelled, "{end:?}");
+    assert_eq!(end.state, JobState::Cancelled, "{end:?}");
     assert_eq!(customers_count(&f).await, before);
     assert_eq!(
         code(f.app.customer_import_progress(ImportJobRef { job_id: started.job_id + 1 }).await),

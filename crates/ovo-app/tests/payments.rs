@@ -361,15 +361,15 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     assert_eq!(seen, all.items.iter().map(|r| r.id).collect::<Vec<_>>());
 
     let mut q = query(200);
-    q.product = Some("ovo_snap".into());
+    q.filters.product = Some("ovo_snap".into());
     let ovo = f.app.payments_page(q).await.unwrap();
     assert!(ovo.items.iter().all(|r| r.product == Product::OvoSnap));
     assert!(ovo.items.iter().any(|r| r.id == waiting.payment.id));
 
     let mut q = query(200);
-    q.status = Some("succeeded".into());
-    q.min_amount = Some("Rp 120.000".into());
-    q.max_amount = Some("125.000".into());
+    q.filters.status = Some("succeeded".into());
+    q.filters.min_amount = Some("Rp 120.000".into());
+    q.filters.max_amount = Some("125.000".into());
     let ranged = f.app.payments_page(q).await.unwrap();
     assert!(ranged.items.iter().any(|r| r.id == paid.payment.id));
     assert!(ranged
@@ -381,8 +381,8 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     // ledger may hold some of today's too).
     let today = ovo_domain::wib_date(f.clock.now());
     let mut q = query(200);
-    q.from = Some(today.to_string());
-    q.to = Some(today.to_string());
+    q.filters.from = Some(today.to_string());
+    q.filters.to = Some(today.to_string());
     let rows = f.app.payments_page(q).await.unwrap().items;
     let ours: Vec<i64> = rows
         .iter()
@@ -397,7 +397,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
 
     for reference in [paid.payment.reference.clone(), paid.payment.provider_ref.clone().unwrap()] {
         let mut q = query(50);
-        q.reference = Some(reference);
+        q.filters.reference = Some(reference);
         let found = f.app.payments_page(q).await.unwrap();
         assert_eq!(found.items.len(), 1);
         assert_eq!(found.items[0].id, paid.payment.id);
@@ -413,7 +413,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
         .await
         .unwrap();
     let mut q = query(50);
-    q.reference = Some(refund.reference.clone());
+    q.filters.reference = Some(refund.reference.clone());
     let found = f.app.payments_page(q).await.unwrap();
     assert_eq!(found.items.iter().map(|r| r.id).collect::<Vec<_>>(), [paid.payment.id]);
     let page = detail(&f, paid.payment.id).await;
@@ -421,7 +421,7 @@ async fn the_list_filters_pages_by_keyset_and_finds_any_reference() {
     assert_eq!(page.refundable, 100_000);
 
     let mut q = query(50);
-    q.from = Some("2024-13-01".into());
+    q.filters.from = Some("2024-13-01".into());
     assert_eq!(f.app.payments_page(q).await.unwrap_err().reason, Some("date_invalid"));
     assert_eq!(f.app.payments_page(query(0)).await.unwrap_err().reason, Some("page_limit_invalid"));
 }
@@ -760,7 +760,11 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert!(!other.can_cancel);
 
     f.sign_in_as("admin").await;
-    let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 200 }).await.unwrap();
+    let audit = f
+        .app
+        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
+        .await
+        .unwrap();
     let asked: Vec<_> = audit.items.iter().filter(|e| e.action == "payment.cancel").collect();
     assert_eq!(asked.len(), 2, "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&view.payment.reference)), "{asked:#?}");
@@ -815,7 +819,11 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let kinds: Vec<&str> = paid.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
     f.sign_in_as("admin").await;
-    let audit = f.app.list_audit(AuditQuery { before_seq: None, limit: 100 }).await.unwrap();
+    let audit = f
+        .app
+        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 100 })
+        .await
+        .unwrap();
     let asked = audit.items.iter().find(|e| e.action == "payment.request_again").expect("audited");
     assert!(
         asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)),

@@ -214,7 +214,7 @@ async fn send(app: &std::sync::Arc<Backoffice>, field: &str, long: String) -> Re
         }
         "payments_page.reference" => {
             let mut query = app::payment_query(None, None, 20);
-            query.reference = Some(long);
+            query.filters.reference = Some(long);
             drop_ok(app.payments_page(query).await)
         }
         "start_payment.amount" => {

@@ -1,6 +1,7 @@
 //! Payment and refund states as the ledger records them.
 
 use crate::key::keyed_enum;
+use crate::Lang;
 
 keyed_enum! {
     /// Where a payment stands. `Unknown` means a request may have been processed but its
@@ -74,6 +75,62 @@ impl RefundStatus {
     }
 }
 
+impl PaymentStatus {
+    /// The name the operator reads, as the UI's `txstatus.*` entries say it.
+    pub const fn label(self, lang: Lang) -> &'static str {
+        use PaymentStatus::*;
+        match (self, lang) {
+            (Created, Lang::Id) => "Dibuat",
+            (Created, Lang::En) => "Created",
+            (Pending, Lang::Id) => "Menunggu",
+            (Pending, Lang::En) => "Pending",
+            (Succeeded, Lang::Id) => "Berhasil",
+            (Succeeded, Lang::En) => "Succeeded",
+            (Failed, Lang::Id) => "Gagal",
+            (Failed, Lang::En) => "Failed",
+            (Unknown, Lang::Id) => "Belum diketahui",
+            (Unknown, Lang::En) => "Unknown",
+            (Expired, Lang::Id) => "Kedaluwarsa",
+            (Expired, Lang::En) => "Expired",
+            (Cancelled, Lang::Id) => "Dibatalkan",
+            (Cancelled, Lang::En) => "Cancelled",
+            (NeedsReview, Lang::Id) => "Perlu ditinjau",
+            (NeedsReview, Lang::En) => "Needs review",
+        }
+    }
+}
+
+impl RefundStatus {
+    /// The name the operator reads, as the UI's `refundstatus.*` entries say it.
+    pub const fn label(self, lang: Lang) -> &'static str {
+        use RefundStatus::*;
+        match (self, lang) {
+            (Requested, Lang::Id) => "Menunggu persetujuan",
+            (Requested, Lang::En) => "Awaiting approval",
+            (Approved, Lang::Id) => "Disetujui",
+            (Approved, Lang::En) => "Approved",
+            (Rejected, Lang::Id) => "Ditolak",
+            (Rejected, Lang::En) => "Rejected",
+            (Submitting, Lang::Id) => "Sedang dikirim",
+            (Submitting, Lang::En) => "Sending",
+            (Processing, Lang::Id) => "Diproses",
+            (Processing, Lang::En) => "Processing",
+            (Succeeded, Lang::Id) => "Berhasil",
+            (Succeeded, Lang::En) => "Succeeded",
+            (Failed, Lang::Id) => "Gagal",
+            (Failed, Lang::En) => "Failed",
+            (Unknown, Lang::Id) => "Belum diketahui",
+            (Unknown, Lang::En) => "Unknown",
+            (SettledOffline, Lang::Id) => "Selesai manual",
+            (SettledOffline, Lang::En) => "Settled offline",
+            (AwaitingTransfer, Lang::Id) => "Menunggu transfer",
+            (AwaitingTransfer, Lang::En) => "Awaiting transfer",
+            (NeedsReview, Lang::Id) => "Perlu keputusan",
+            (NeedsReview, Lang::En) => "Needs decision",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +166,27 @@ mod tests {
             RefundStatus::ALL.into_iter().filter(|s| s.is_final()).map(RefundStatus::key).collect();
         assert_eq!(finals, ["rejected", "succeeded", "failed", "settled_offline"]);
         assert!(RefundStatus::parse("settled").is_err());
+    }
+
+    /// One vocabulary: each label is the UI dictionary's entry for the same status.
+    #[test]
+    fn labels_are_the_ui_dictionaries() {
+        let ui = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/i18n/");
+        for lang in Lang::ALL {
+            let path = format!("{ui}{}.ts", lang.key());
+            let dictionary = std::fs::read_to_string(&path).expect(&path);
+            let entry = |key: String| {
+                let start =
+                    dictionary.find(&format!("'{key}': '")).unwrap_or_else(|| panic!("{key}"));
+                let text = &dictionary[start + key.len() + 5..];
+                text[..text.find('\'').unwrap()].to_owned()
+            };
+            for status in PaymentStatus::ALL {
+                assert_eq!(status.label(lang), entry(format!("txstatus.{}", status.key())));
+            }
+            for status in RefundStatus::ALL {
+                assert_eq!(status.label(lang), entry(format!("refundstatus.{}", status.key())));
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 
 use crate::error::{LedgerError, LedgerResult};
-use crate::row::{fetch_all, read_row, Column, RowExt};
+use crate::row::{fetch_all, push_and, read_row, Column, RowExt, SqlBuilder};
 use crate::Ledger;
 
 /// The `prev_hash` of the first entry.
@@ -185,12 +185,58 @@ pub async fn append(
 /// Newest first; `before_seq` continues a previous page.
 pub async fn page(
     conn: &mut AnyConnection,
+    filter: &AuditFilter,
     before_seq: Option<i64>,
     limit: u32,
 ) -> LedgerResult<Vec<AuditEntry>> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq < $1 ORDER BY seq DESC LIMIT $2");
-    let query = sqlx::query(&sql).bind(before_seq.unwrap_or(i64::MAX));
-    fetch_all(conn, query.bind(i64::from(limit)), from_row).await
+    let mut q = filtered(format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1"), filter);
+    q.push(" AND seq < ").push_bind(before_seq.unwrap_or(i64::MAX));
+    q.push(" ORDER BY seq DESC LIMIT ").push_bind(i64::from(limit));
+    fetch_all(conn, q.build(), from_row).await
+}
+
+/// How many entries `filter` lets through.
+pub async fn count(conn: &mut AnyConnection, filter: &AuditFilter) -> LedgerResult<u64> {
+    filtered("SELECT COUNT(*) FROM audit_log WHERE 1 = 1".into(), filter).count(conn).await
+}
+
+/// Filters of the audit log; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub operator_id: Option<OperatorId>,
+    /// An action, or, ending in a dot, every action that starts with it (`refund.`).
+    pub action: Option<String>,
+    /// The subject, or the start of it (`refund:12`).
+    pub subject_prefix: Option<String>,
+    pub from: Option<Timestamp>,
+    /// Exclusive.
+    pub until: Option<Timestamp>,
+}
+
+/// substr counts characters on both backends; no LIKE, so `%` and `_` stay literal.
+fn push_starts_with(q: &mut SqlBuilder<'static>, column: &str, prefix: &str) {
+    q.push(format!(" AND substr({column}, 1, CAST("))
+        .push_bind(prefix.chars().count() as i64)
+        .push(" AS INTEGER)) = ")
+        .push_bind(prefix.to_owned());
+}
+
+fn filtered(select: String, filter: &AuditFilter) -> SqlBuilder<'static> {
+    let mut q: SqlBuilder = SqlBuilder::new(select);
+    push_and(&mut q, " AND operator_id = ", filter.operator_id.map(OperatorId::get));
+    push_and(&mut q, " AND at >= ", filter.from.map(Timestamp::unix_millis));
+    push_and(&mut q, " AND at < ", filter.until.map(Timestamp::unix_millis));
+    if let Some(action) = &filter.action {
+        if action.ends_with('.') {
+            push_starts_with(&mut q, "action", action);
+        } else {
+            q.push(" AND action = ").push_bind(action.clone());
+        }
+    }
+    if let Some(subject) = &filter.subject_prefix {
+        push_starts_with(&mut q, "subject", subject);
+    }
+    q
 }
 
 /// The newest entry of `action` on `subject`, if any.

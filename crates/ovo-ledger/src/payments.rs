@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use crate::error::{LedgerError, LedgerResult};
 use crate::row::{
     affected, change_one, execute, fetch_all, fetch_optional, find_by, push_and, push_page,
-    read_row, timeline_of, SqlBuilder, TimelineEvent,
+    read_row, timeline_of, Column, SqlBuilder, TimelineEvent,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,10 +54,22 @@ pub async fn page(
     after: Option<PaymentCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<PaymentRow>> {
-    let mut q: SqlBuilder = SqlBuilder::new(
+    let mut q = filtered(
         "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
          FROM payments WHERE 1 = 1",
+        filter,
     );
+    push_page(&mut q, "created_at", after.map(|c| (c.created_at, c.id.get())), limit);
+    fetch_all(conn, q.build(), from_row).await
+}
+
+/// How many payments `filter` lets through.
+pub async fn count(conn: &mut AnyConnection, filter: &PaymentFilter) -> LedgerResult<u64> {
+    filtered("SELECT COUNT(*) FROM payments WHERE 1 = 1", filter).count(conn).await
+}
+
+fn filtered(select: &str, filter: &PaymentFilter) -> SqlBuilder<'static> {
+    let mut q: SqlBuilder = SqlBuilder::new(select);
     push_and(&mut q, " AND product = ", filter.product.map(Product::key));
     push_and(&mut q, " AND status = ", filter.status.map(PaymentStatus::key));
     push_and(&mut q, " AND created_at >= ", filter.created_from.map(Timestamp::unix_millis));
@@ -77,8 +89,7 @@ pub async fn page(
             .push_bind(reference.clone())
             .push("))");
     }
-    push_page(&mut q, "created_at", after.map(|c| (c.created_at, c.id.get())), limit);
-    fetch_all(conn, q.build(), from_row).await
+    q
 }
 
 fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<PaymentRow> {
@@ -245,6 +256,26 @@ impl PaymentDetail {
 const DETAIL_COLUMNS: &str = "id, reference, environment, customer_id, binding_id, product, kind, amount, status, provider_ref, created_at, \
      succeeded_at, phone, cash_amount, points_amount, idempotency_key, source, description, redirect_url, push_deadline, \
      provider_status, problem, next_check_at, checks, test_phone, attempt, attempt_started_at, give_up_at, resends, last_sent_at";
+
+/// The reference and product of `ids` (those that exist), for lists of their refunds.
+pub async fn references(
+    conn: &mut AnyConnection,
+    ids: &[PaymentId],
+) -> LedgerResult<std::collections::HashMap<PaymentId, (Reference, Product)>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = SqlBuilder::new("SELECT id, reference, product FROM payments WHERE id IN ");
+    q.push_list(ids.iter().map(|id| id.get()));
+    for row in q.build().fetch_all(&mut *conn).await? {
+        out.insert(
+            Column::read(&row, "id")?,
+            (Column::read(&row, "reference")?, Column::read(&row, "product")?),
+        );
+    }
+    Ok(out)
+}
 
 /// Every payment of `environment`, oldest first (the built-in sandbox learns them at start).
 pub async fn all_in(

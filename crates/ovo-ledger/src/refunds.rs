@@ -407,16 +407,33 @@ pub async fn queue_in(
     after: Option<RefundCursor>,
     limit: u32,
 ) -> LedgerResult<Vec<RefundRow>> {
-    let mut q: SqlBuilder =
-        SqlBuilder::new(format!("SELECT {COLUMNS} FROM refunds WHERE status = "));
+    let mut q = in_queue(format!("SELECT {COLUMNS} FROM refunds"), environment, status);
+    push_page(&mut q, "requested_at", after.map(|c| (c.requested_at, c.id.get())), limit);
+    fetch_all(conn, q.build(), from_row).await
+}
+
+/// How many refunds [`queue_in`] pages through.
+pub async fn queue_count(
+    conn: &mut AnyConnection,
+    environment: Option<Environment>,
+    status: RefundStatus,
+) -> LedgerResult<u64> {
+    in_queue("SELECT COUNT(*) FROM refunds".into(), environment, status).count(conn).await
+}
+
+fn in_queue(
+    select: String,
+    environment: Option<Environment>,
+    status: RefundStatus,
+) -> SqlBuilder<'static> {
+    let mut q: SqlBuilder = SqlBuilder::new(select + " WHERE status = ");
     q.push_bind(status.key());
     if let Some(environment) = environment {
         q.push(" AND payment_id IN (SELECT id FROM payments WHERE environment = ")
             .push_bind(environment.key())
             .push(")");
     }
-    push_page(&mut q, "requested_at", after.map(|c| (c.requested_at, c.id.get())), limit);
-    fetch_all(conn, q.build(), from_row).await
+    q
 }
 
 /// What the refund resolver has to do now in `environment`, oldest due first: API refunds

@@ -308,6 +308,13 @@ impl<'q> SqlBuilder<'q> {
     pub(crate) fn build(&mut self) -> Bound<'_> {
         sqlx::query_with(&self.sql, std::mem::take(&mut self.args))
     }
+
+    /// Runs a `SELECT COUNT(*) …` statement.
+    pub(crate) async fn count(&mut self, conn: &mut AnyConnection) -> LedgerResult<u64> {
+        let row = self.build().fetch_one(&mut *conn).await?;
+        let count: i64 = row.try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
 }
 
 /// Appends `clause` and its value when there is one.

@@ -360,12 +360,24 @@ async fn audit_pages_newest_first() {
     let (_dir, ledger) = fresh().await;
     append_entries(&ledger, "session.sign_in", 7).await;
     let mut conn = ledger.read().await.unwrap();
-    let first: Vec<i64> =
-        audit::page(&mut conn, None, 3).await.unwrap().iter().map(|e| e.seq).collect();
-    let next: Vec<i64> =
-        audit::page(&mut conn, Some(5), 3).await.unwrap().iter().map(|e| e.seq).collect();
-    let last: Vec<i64> =
-        audit::page(&mut conn, Some(2), 3).await.unwrap().iter().map(|e| e.seq).collect();
+    let first: Vec<i64> = audit::page(&mut conn, &Default::default(), None, 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    let next: Vec<i64> = audit::page(&mut conn, &Default::default(), Some(5), 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    let last: Vec<i64> = audit::page(&mut conn, &Default::default(), Some(2), 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
     assert_eq!((first, next, last), (vec![7, 6, 5], vec![4, 3, 2], vec![1]));
 }
 

@@ -422,19 +422,20 @@ pub async fn ledger_bytes(app: &Backoffice) -> u64 {
 }
 
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
-    app.list_audit(AuditQuery { before_seq: None, limit }).await.unwrap().items
+    app.list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit })
+        .await
+        .unwrap()
+        .items
 }
 
 /// The payments list: `product` and `status` when given, nothing else filtered.
 pub fn payment_query(product: Option<&str>, status: Option<&str>, limit: u32) -> PaymentQuery {
     PaymentQuery {
-        product: product.map(Into::into),
-        status: status.map(Into::into),
-        from: None,
-        to: None,
-        min_amount: None,
-        max_amount: None,
-        reference: None,
+        filters: PaymentFilters {
+            product: product.map(Into::into),
+            status: status.map(Into::into),
+            ..Default::default()
+        },
         after: None,
         limit,
     }

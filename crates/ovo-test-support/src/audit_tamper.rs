@@ -19,7 +19,7 @@ pub async fn reseal_chain(ledger: &Ledger, from_seq: i64, seal: Seal<'_>) {
     let pool = ledger.writer_pool();
     drop_trigger(ledger, "audit_log", "audit_log_no_update").await;
     let mut conn = pool.acquire().await.unwrap();
-    let mut entries = audit::page(&mut conn, None, u32::MAX).await.unwrap();
+    let mut entries = audit::page(&mut conn, &Default::default(), None, u32::MAX).await.unwrap();
     drop(conn);
     entries.reverse();
     let mut prev = audit::GENESIS_HASH.to_owned();

@@ -199,9 +199,16 @@ impl Desktop {
 
     /// Scrolls the element to the middle of the window first, as a person would, so it is not
     /// under the bottom-corner toasts.
+    /// An element the UI re-rendered between finding and clicking it is found again.
     pub async fn click(&self, test_id: &str) -> Result<()> {
-        let element = self.find(test_id).await?;
-        self.click_element(&element, test_id).await
+        let mut tries = 0;
+        loop {
+            let element = self.find(test_id).await?;
+            match self.click_element(&element, test_id).await {
+                Err(e) if tries < 3 && format!("{e:#}").contains("tale element") => tries += 1,
+                done => return done,
+            }
+        }
     }
 
     pub async fn fill(&self, test_id: &str, text: &str) -> Result<()> {

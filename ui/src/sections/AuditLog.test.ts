@@ -1,13 +1,17 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import AuditLog from './AuditLog.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import { fakeBackend, freshEachTest } from '../test/fixtures';
-import type { AuditEntryView, AuditQuery } from '../lib/ipc/types';
+import { ADMIN, fakeBackend, freshEachTest, inputsSent, status } from '../test/fixtures';
+import { app } from '../lib/session.svelte';
+import type { AuditEntryView, AuditQuery, OperatorView, StartExportInput } from '../lib/ipc/types';
+
+const NO_FILTERS = { operatorId: null, action: null, subject: null, from: null, to: null };
+const SITI: OperatorView = { ...ADMIN, id: 4, username: 'siti', displayName: 'Siti Rahma', role: 'finance' };
 
 function entry(seq: number, action: string, outcome = 'ok'): AuditEntryView {
   return {
@@ -23,6 +27,7 @@ function entry(seq: number, action: string, outcome = 'ok'): AuditEntryView {
 
 describe('AuditLog', () => {
   freshEachTest(invoke, null);
+  afterEach(() => vi.useRealTimers());
 
   it('lists entries with translated actions, WIB times and paging', async () => {
     invoke.mockImplementation(
@@ -53,7 +58,7 @@ describe('AuditLog', () => {
 
     await fireEvent.click(screen.getByTestId('audit-load-more'));
     await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(4));
-    expect(invoke).toHaveBeenCalledWith('list_audit', { input: { beforeSeq: 3, limit: 50 } });
+    expect(invoke).toHaveBeenCalledWith('list_audit', { input: { beforeSeq: 3, limit: 50, ...NO_FILTERS } });
     expect(screen.getAllByTestId('audit-row').map((r) => r.getAttribute('data-seq'))).toEqual(['4', '3', '2', '1']);
     expect(screen.queryByTestId('audit-load-more')).toBeNull();
     expect(screen.getAllByTestId('audit-row')[3].textContent).toContain('System');
@@ -147,5 +152,100 @@ describe('AuditLog', () => {
     render(AuditLog);
     const status = await screen.findByTestId('audit-verify-status');
     expect(status.textContent).toContain('Hash chain broken: no further information');
+  });
+
+  /** The log on a back end with one entry per query, the operators and an export that finishes at once. */
+  function withFilters() {
+    invoke.mockImplementation(
+      fakeBackend({
+        verify_audit: () => ({ intact: true, checked: 4, brokenSeq: null, problem: null }),
+        list_audit: () => ({ items: [entry(9, 'refund.approve')], next: null }),
+        audit_operators: () => [ADMIN, SITI],
+        choose_export_file: () => '/home/ops/audit.xlsx',
+        start_export: () => ({
+          jobId: 3,
+          state: 'finished',
+          rowsWritten: 1,
+          rowsTotal: 1,
+          path: '/home/ops/audit.xlsx',
+          error: null,
+        }),
+      }),
+    );
+  }
+
+  const audits = () => inputsSent<AuditQuery>(invoke, 'list_audit');
+
+  it('passes its filters to list_audit (first page again) and to the export', async () => {
+    vi.useFakeTimers();
+    app.status = status('active');
+    withFilters();
+    render(AuditLog);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(audits()).toEqual([{ beforeSeq: null, limit: 50, ...NO_FILTERS }]);
+    const operator = screen.getByTestId('audit-filter-operator') as HTMLSelectElement;
+    expect([...operator.options].map((o) => o.value)).toEqual(['', '1', '4']);
+
+    await fireEvent.change(operator, { target: { value: '4' } });
+    const action = screen.getByTestId('audit-filter-action') as HTMLSelectElement;
+    // Groups first ("every refund action"), then single actions.
+    expect([...action.options].some((o) => o.value === 'refund.' && o.text === 'All: Refunds')).toBe(true);
+    expect([...action.options].some((o) => o.value === 'refund.approve' && o.text === 'Refund approved')).toBe(true);
+    await fireEvent.change(action, { target: { value: 'refund.' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-subject'), { target: { value: ' refund:12 ' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '2026-03-05' } });
+    // Debounced: nothing before the delay, one query after it.
+    await vi.advanceTimersByTimeAsync(100);
+    expect(audits()).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(300);
+    const filters = { operatorId: 4, action: 'refund.', subject: 'refund:12', from: '2026-03-01', to: '2026-03-05' };
+    expect(audits()).toEqual([
+      { beforeSeq: null, limit: 50, ...NO_FILTERS },
+      { beforeSeq: null, limit: 50, ...filters },
+    ]);
+
+    await fireEvent.click(screen.getByTestId('audit-export-xlsx'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inputsSent<StartExportInput>(invoke, 'start_export')).toEqual([
+      { list: { list: 'audit', ...filters }, format: 'xlsx', path: '/home/ops/audit.xlsx', language: 'en' },
+    ]);
+    expect(screen.getByTestId('audit-export-done').getAttribute('data-state')).toBe('finished');
+
+    await fireEvent.click(screen.getByTestId('audit-filter-clear'));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(audits().at(-1)).toEqual({ beforeSeq: null, limit: 50, ...NO_FILTERS });
+  });
+
+  it.each([
+    ['en', 'The start date must be on or before the end date.'],
+    ['id', 'Tanggal awal harus sama dengan atau sebelum tanggal akhir.'],
+  ] as const)('in %s: refuses a range that ends before it starts, as the payment list does', async (language, text) => {
+    vi.useFakeTimers();
+    setCurrentLanguage(language);
+    app.status = status('active');
+    withFilters();
+    render(AuditLog);
+    await vi.advanceTimersByTimeAsync(0);
+    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '2026-03-05' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '2026-03-01' } });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(screen.getByTestId('audit-filter-range').textContent).toContain(text);
+    expect(screen.getByTestId('audit-filter-from').getAttribute('aria-invalid')).toBe('true');
+    expect(audits()).toHaveLength(1);
+    expect((screen.getByTestId('audit-export-csv') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('offers finance the operator filter too (the names they read in the log)', async () => {
+    app.status = status('active', {
+      operator: SITI,
+      permissions: ['view_customers', 'view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit'],
+    });
+    withFilters();
+    render(AuditLog);
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(1));
+    const operator = (await screen.findByTestId('audit-filter-operator')) as HTMLSelectElement;
+    expect([...operator.options].map((o) => o.value)).toEqual(['', '1', '4']);
+    expect(inputsSent(invoke, 'list_operators')).toHaveLength(0);
   });
 });

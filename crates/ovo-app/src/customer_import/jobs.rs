@@ -45,10 +45,10 @@ impl ImportJob {
     pub(super) fn progress(&self) -> ImportProgress {
         let end = self.end.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let (state, summary, error) = match end {
-            None => (ImportState::Running, None, None),
-            Some(JobEnd::Finished { summary, .. }) => (ImportState::Finished, Some(summary), None),
-            Some(JobEnd::Failed(e)) => (ImportState::Failed, None, Some(e)),
-            Some(JobEnd::Cancelled) => (ImportState::Cancelled, None, None),
+            None => (JobState::Running, None, None),
+            Some(JobEnd::Finished { summary, .. }) => (JobState::Finished, Some(summary), None),
+            Some(JobEnd::Failed(e)) => (JobState::Failed, None, Some(e)),
+            Some(JobEnd::Cancelled) => (JobState::Cancelled, None, None),
         };
         ImportProgress {
             job_id: self.id,

@@ -39,6 +39,8 @@ macro_rules! ipc_commands {
                 delete_credential(CredentialRef) -> CredentialField;
                 test_connection(ProductInEnvironment) -> ConnectionTestResult;
                 list_audit(AuditQuery) -> AuditPage;
+                /// Every operator by name, for the audit log's operator filter (finance and admin).
+                audit_operators() -> Vec<AuditOperator>;
                 verify_audit() -> AuditVerification;
                 get_preferences() -> Preferences;
                 set_language(LanguageInput) -> Preferences;
@@ -112,6 +114,11 @@ macro_rules! ipc_commands {
                 customer_import_progress(ImportJobRef) -> ImportProgress;
                 cancel_customer_import(ImportJobRef) -> ImportProgress;
                 save_import_rejects(SaveRejectsInput) -> SavedRejects;
+                /// Writes a list, with its filters, to a CSV or XLSX file in the background; follow it with `exportProgress`.
+                start_export(StartExportInput) -> ExportProgress;
+                export_progress(ExportJobRef) -> ExportProgress;
+                /// Stops the export; the file is not written.
+                cancel_export(ExportJobRef) -> ExportProgress;
                 /// Where this desk's ledger is (admin).
                 ledger_info() -> LedgerInfo;
                 /// A one-time code that enrols another desk in this shared ledger; shown once (admin).
@@ -134,6 +141,8 @@ macro_rules! ipc_commands {
                 choose_import_file() -> Option<String>;
                 /// The platform's save dialog (opened by the shell); null when the operator cancels.
                 choose_rejects_file(RejectsFileInput) -> Option<String>;
+                /// The platform's save dialog for an export (opened by the shell); null when the operator cancels.
+                choose_export_file(ExportFileInput) -> Option<String>;
                 /// Starts the app again (after this desk was moved to another ledger).
                 restart_app() -> ();
             }

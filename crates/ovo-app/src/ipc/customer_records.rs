@@ -233,9 +233,10 @@ pub struct ImportSummary {
     pub rejects_available: bool,
 }
 
+/// Where a background job (a customer import, an export) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-pub enum ImportState {
+pub enum JobState {
     Running,
     Finished,
     Failed,
@@ -254,7 +255,7 @@ pub enum ImportPhase {
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
     pub job_id: u64,
-    pub state: ImportState,
+    pub state: JobState,
     pub phase: ImportPhase,
     pub bytes_read: u64,
     pub bytes_total: u64,

@@ -16,6 +16,7 @@ mod commands;
 mod connection;
 mod customer_records;
 mod customers;
+mod exports;
 mod generate;
 mod ledger;
 mod payments;
@@ -25,6 +26,7 @@ pub use commands::*;
 pub use connection::*;
 pub use customer_records::*;
 pub use customers::*;
+pub use exports::*;
 pub use generate::*;
 pub use ledger::*;
 pub use payments::*;
@@ -204,8 +206,32 @@ pub struct CredentialRef {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditQuery {
+    #[serde(flatten)]
+    pub filters: AuditFilters,
     pub before_seq: Option<i64>,
     pub limit: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditOperator {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The audit log's filters; every one narrows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditFilters {
+    pub operator_id: Option<i64>,
+    /// An action, or, ending in a dot, every action that starts with it (`refund.`).
+    pub action: Option<String>,
+    /// The object, or its start (`refund:12`).
+    pub subject: Option<String>,
+    /// `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -343,6 +369,8 @@ pub fn typescript_bindings() -> String {
         SetCredentialInput::decl(&cfg),
         CredentialRef::decl(&cfg),
         AuditQuery::decl(&cfg),
+        AuditFilters::decl(&cfg),
+        AuditOperator::decl(&cfg),
         AuditEntryView::decl(&cfg),
         Page::<(), ()>::decl(&cfg),
         AuditVerification::decl(&cfg),
@@ -391,6 +419,7 @@ pub fn typescript_bindings() -> String {
         RecordTransferInput::decl(&cfg),
         ResolveByHandInput::decl(&cfg),
         PaymentCursorView::decl(&cfg),
+        PaymentFilters::decl(&cfg),
         PaymentQuery::decl(&cfg),
         PaymentRowView::decl(&cfg),
         PaymentRef::decl(&cfg),
@@ -429,13 +458,19 @@ pub fn typescript_bindings() -> String {
         ImportMode::decl(&cfg),
         StartImportInput::decl(&cfg),
         ImportSummary::decl(&cfg),
-        ImportState::decl(&cfg),
+        JobState::decl(&cfg),
         ImportPhase::decl(&cfg),
         ImportProgress::decl(&cfg),
         ImportJobRef::decl(&cfg),
         SaveRejectsInput::decl(&cfg),
         SavedRejects::decl(&cfg),
         RejectsFileInput::decl(&cfg),
+        ExportFormat::decl(&cfg),
+        ExportList::decl(&cfg),
+        StartExportInput::decl(&cfg),
+        ExportFileInput::decl(&cfg),
+        ExportJobRef::decl(&cfg),
+        ExportProgress::decl(&cfg),
         LedgerInfo::decl(&cfg),
         EnrolmentState::decl(&cfg),
         DeskEnrolmentView::decl(&cfg),

@@ -15,9 +15,10 @@ pub struct PaymentCursorView {
     pub id: i64,
 }
 
-#[derive(Debug, Deserialize, TS)]
+/// The payment list's filters; every one narrows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct PaymentQuery {
+pub struct PaymentFilters {
     #[ts(type = "ProductKey | null")]
     pub product: Option<String>,
     /// A payment status key.
@@ -30,6 +31,13 @@ pub struct PaymentQuery {
     pub max_amount: Option<String>,
     /// A payment, refund or provider reference (exact); the other filters still apply.
     pub reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentQuery {
+    #[serde(flatten)]
+    pub filters: PaymentFilters,
     pub after: Option<PaymentCursorView>,
     /// 1..=200.
     pub limit: u32,

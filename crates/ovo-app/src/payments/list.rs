@@ -1,8 +1,8 @@
 //! The payments list and the payment page.
 
 use ovo_domain::{
-    wib_day_bounds, wib_day_start, BindingId, CustomerId, Environment, Idr, PayerPhone, PaymentId,
-    PaymentStatus, Product, Reference, Timestamp,
+    BindingId, CustomerId, Environment, Idr, PayerPhone, PaymentId, PaymentStatus, Product,
+    Reference, Timestamp,
 };
 use ovo_ledger::bindings::{self, BindingStatus};
 use ovo_ledger::customers;
@@ -19,51 +19,33 @@ use super::again::can_request_again;
 use super::cancel::can_cancel;
 use super::*;
 
-pub(super) fn parse_date(text: &str) -> AppResult<chrono::NaiveDate> {
-    ovo_domain::parse_date(text).ok_or_else(|| {
-        AppError::invalid("date_invalid", format!("{text:?} is not a date; use YYYY-MM-DD"))
-    })
-}
-
 impl Backoffice {
-    /// The payments list: filtered, newest first, keyset-paged, in the current environment.
-    pub async fn payments_page(&self, query: PaymentQuery) -> AppResult<PaymentListPage> {
-        self.authorize(Permission::ViewPayments, "view payments").await?;
-        crate::validate::text_lengths(&query)?;
-        if query.limit == 0 || query.limit > 200 {
-            return Err(AppError::invalid("page_limit_invalid", "limit must be 1 to 200"));
-        }
-        let text = |v: &Option<String>| {
-            v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-        };
-        let product = match text(&query.product) {
+    /// The ledger's filter for the list's filters, in the current environment.
+    pub(crate) async fn payment_filter(
+        &self,
+        filters: &PaymentFilters,
+    ) -> AppResult<PaymentFilter> {
+        let text = crate::validate::trimmed;
+        let product = match text(&filters.product) {
             Some(key) => Some(
                 Product::parse(&key)
                     .map_err(|e| AppError::invalid("product_unknown", e.to_string()))?,
             ),
             None => None,
         };
-        let status = match text(&query.status) {
+        let status = match text(&filters.status) {
             Some(key) => Some(
                 PaymentStatus::parse(&key)
                     .map_err(|e| AppError::invalid("payment_status_unknown", e.to_string()))?,
             ),
             None => None,
         };
-        let from = text(&query.from).map(|d| parse_date(&d)).transpose()?;
-        let to = text(&query.to).map(|d| parse_date(&d)).transpose()?;
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(AppError::invalid(
-                    "date_range_invalid",
-                    "the start date is after the end date",
-                ));
-            }
-        }
+        let (created_from, created_until) =
+            crate::validate::wib_date_range(&filters.from, &filters.to)?;
         let min_amount =
-            text(&query.min_amount).map(|a| parse_amount(&a, "minimum amount")).transpose()?;
+            text(&filters.min_amount).map(|a| parse_amount(&a, "minimum amount")).transpose()?;
         let max_amount =
-            text(&query.max_amount).map(|a| parse_amount(&a, "maximum amount")).transpose()?;
+            text(&filters.max_amount).map(|a| parse_amount(&a, "maximum amount")).transpose()?;
         if let (Some(min), Some(max)) = (min_amount, max_amount) {
             if min > max {
                 return Err(AppError::invalid(
@@ -72,17 +54,27 @@ impl Backoffice {
                 ));
             }
         }
-        let filter = PaymentFilter {
+        Ok(PaymentFilter {
             product,
             status,
-            created_from: from.map(wib_day_start),
-            created_until: to.map(|d| wib_day_bounds(d).1),
+            created_from,
+            created_until,
             min_amount,
             max_amount,
             customer_id: None,
             environment: Some(self.environment().await),
-            reference: text(&query.reference),
-        };
+            reference: text(&filters.reference),
+        })
+    }
+
+    /// The payments list: filtered, newest first, keyset-paged, in the current environment.
+    pub async fn payments_page(&self, query: PaymentQuery) -> AppResult<PaymentListPage> {
+        self.authorize(Permission::ViewPayments, "view payments").await?;
+        crate::validate::text_lengths(&query)?;
+        if query.limit == 0 || query.limit > 200 {
+            return Err(AppError::invalid("page_limit_invalid", "limit must be 1 to 200"));
+        }
+        let filter = self.payment_filter(&query.filters).await?;
         let after = query.after.map(|c| PaymentCursor {
             created_at: Timestamp::from_unix_millis(c.created_at_ms),
             id: PaymentId::new(c.id),

@@ -15,6 +15,7 @@ import {
   LEDGER_MOVE_REASONS,
 } from '../ledger';
 import { visibleSettingsTabs } from '../nav';
+import { AUDIT_ACTION_GROUPS, EXPORT_REASONS } from '../exports';
 import { ADMIN_PERMISSIONS } from '../../test/fixtures';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -111,6 +112,7 @@ describe('dictionaries', () => {
       'customer.note',
       'customer.forget',
       'customer.import',
+      'export.written',
       ...ENROLMENT_AUDIT_ACTIONS,
       ...LEDGER_MOVE_AUDIT_ACTIONS,
     ];
@@ -204,6 +206,7 @@ describe('dictionaries', () => {
       ...CUSTOMER_REASONS,
       ...ENROLMENT_REASONS,
       ...LEDGER_MOVE_REASONS,
+      ...EXPORT_REASONS,
     ];
     const codes = ERROR_CODES;
     const keys = [
@@ -243,6 +246,7 @@ describe('dictionaries', () => {
       ...visibleSettingsTabs(ADMIN_PERMISSIONS).map((tab) => `settings.tab.${tab}`),
       ...ENROLMENT_STATES.map((s) => `ledger.state.${s}`),
       ...['file', 'postgres'].map((k) => `ledger.kind.${k}`),
+      ...AUDIT_ACTION_GROUPS.map((g) => `audit.group.${g}`),
     ];
     expect(keys.filter((k) => !isMessageKey(k))).toEqual([]);
   });

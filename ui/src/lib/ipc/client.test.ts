@@ -38,7 +38,7 @@ describe('client commands', () => {
     const invoke = vi.fn<InvokeFn>(() => Promise.resolve(STATUS));
     const client = createClient(invoke);
     await client.signIn({ username: 'siti', password: 'correct horse' });
-    await client.listAudit({ beforeSeq: 41, limit: 50 });
+    await client.listAudit({ beforeSeq: 41, limit: 50, operatorId: null, action: null, subject: null, from: null, to: null });
     await client.setCredential({
       environment: 'production',
       product: 'ovo_snap',
@@ -47,7 +47,7 @@ describe('client commands', () => {
     });
     expect(invoke.mock.calls).toEqual([
       ['sign_in', { input: { username: 'siti', password: 'correct horse' } }],
-      ['list_audit', { input: { beforeSeq: 41, limit: 50 } }],
+      ['list_audit', { input: { beforeSeq: 41, limit: 50, operatorId: null, action: null, subject: null, from: null, to: null } }],
       [
         'set_credential',
         {
@@ -177,7 +177,7 @@ describe('error mapping', () => {
     const { client } = rejectingWith({ code: 'unauthenticated', message: 'sign in', reason: null });
     const listener = vi.fn();
     const off = client.onError(listener);
-    await caught(client.listAudit({ beforeSeq: null, limit: 50 }));
+    await caught(client.listAudit({ beforeSeq: null, limit: 50, operatorId: null, action: null, subject: null, from: null, to: null }));
     expect(listener).toHaveBeenCalledTimes(1);
     expect(listener.mock.calls[0][0].code).toBe('unauthenticated');
     expect(listener.mock.calls[0][1]).toBe('list_audit');

@@ -4,6 +4,7 @@ import type {
   AccountRef,
   AppInfo,
   AuditEntryView,
+  AuditOperator,
   AuditQuery,
   AuditVerification,
   ChangePasswordInput,
@@ -24,6 +25,9 @@ import type {
   EnrolDeskInput,
   EnrolmentRef,
   EnvironmentInput,
+  ExportFileInput,
+  ExportJobRef,
+  ExportProgress,
   ExternalUrl,
   FirstAdminInput,
   ForgetResult,
@@ -80,6 +84,7 @@ import type {
   SetRefundPolicyInput,
   SharedLedgerCheck,
   SignInInput,
+  StartExportInput,
   StartImportInput,
   StartLinkInput,
   StartPaymentInput,
@@ -117,6 +122,8 @@ export function commands(call: Call) {
     deleteCredential: (input: CredentialRef) => call<CredentialField>('delete_credential', input),
     testConnection: (input: ProductInEnvironment) => call<ConnectionTestResult>('test_connection', input),
     listAudit: (input: AuditQuery) => call<Page<AuditEntryView, number>>('list_audit', input),
+    /** Every operator by name, for the audit log's operator filter (finance and admin). */
+    auditOperators: () => call<Array<AuditOperator>>('audit_operators'),
     verifyAudit: () => call<AuditVerification>('verify_audit'),
     getPreferences: () => call<Preferences>('get_preferences'),
     setLanguage: (input: LanguageInput) => call<Preferences>('set_language', input),
@@ -190,6 +197,11 @@ export function commands(call: Call) {
     customerImportProgress: (input: ImportJobRef) => call<ImportProgress>('customer_import_progress', input),
     cancelCustomerImport: (input: ImportJobRef) => call<ImportProgress>('cancel_customer_import', input),
     saveImportRejects: (input: SaveRejectsInput) => call<SavedRejects>('save_import_rejects', input),
+    /** Writes a list, with its filters, to a CSV or XLSX file in the background; follow it with `exportProgress`. */
+    startExport: (input: StartExportInput) => call<ExportProgress>('start_export', input),
+    exportProgress: (input: ExportJobRef) => call<ExportProgress>('export_progress', input),
+    /** Stops the export; the file is not written. */
+    cancelExport: (input: ExportJobRef) => call<ExportProgress>('cancel_export', input),
     /** Where this desk's ledger is (admin). */
     ledgerInfo: () => call<LedgerInfo>('ledger_info'),
     /** A one-time code that enrols another desk in this shared ledger; shown once (admin). */
@@ -210,6 +222,8 @@ export function commands(call: Call) {
     chooseImportFile: () => call<string | null>('choose_import_file'),
     /** The platform's save dialog (opened by the shell); null when the operator cancels. */
     chooseRejectsFile: (input: RejectsFileInput) => call<string | null>('choose_rejects_file', input),
+    /** The platform's save dialog for an export (opened by the shell); null when the operator cancels. */
+    chooseExportFile: (input: ExportFileInput) => call<string | null>('choose_export_file', input),
     /** Starts the app again (after this desk was moved to another ledger). */
     restartApp: () => call<null>('restart_app'),
     /** Whether this desk must be enrolled in its shared ledger before the back office opens. */

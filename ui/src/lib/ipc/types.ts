@@ -56,7 +56,33 @@ export type CredentialField = { field: string, isSet: boolean, };
 export type ProductCredentials = { product: ProductKey, productName: string, fields: Array<CredentialField>, };
 export type SetCredentialInput = { environment: EnvironmentKey, product: ProductKey, field: string, value: string, };
 export type CredentialRef = { environment: EnvironmentKey, product: ProductKey, field: string, };
-export type AuditQuery = { beforeSeq: number | null, limit: number, };
+export type AuditQuery = { beforeSeq: number | null, limit: number, operatorId: number | null, 
+/**
+ * An action, or, ending in a dot, every action that starts with it (`refund.`).
+ */
+action: string | null, 
+/**
+ * The object, or its start (`refund:12`).
+ */
+subject: string | null, 
+/**
+ * `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+ */
+from: string | null, to: string | null, };
+export type AuditFilters = { operatorId: number | null, 
+/**
+ * An action, or, ending in a dot, every action that starts with it (`refund.`).
+ */
+action: string | null, 
+/**
+ * The object, or its start (`refund:12`).
+ */
+subject: string | null, 
+/**
+ * `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+ */
+from: string | null, to: string | null, };
+export type AuditOperator = { id: number, username: string, displayName: string, };
 export type AuditEntryView = { seq: number, at: string, operator: string | null, action: string, subject: string, outcome: string, detail: string, };
 export type Page<T, C> = { items: Array<T>, next: C | null, };
 export type AuditVerification = { intact: boolean, checked: number, brokenSeq: number | null, problem: string | null, };
@@ -315,7 +341,7 @@ providerRef: string,
  */
 note: string, password: string, };
 export type PaymentCursorView = { createdAtMs: number, id: number, };
-export type PaymentQuery = { product: ProductKey | null, 
+export type PaymentFilters = { product: ProductKey | null, 
 /**
  * A payment status key.
  */
@@ -331,11 +357,28 @@ minAmount: string | null, maxAmount: string | null,
 /**
  * A payment, refund or provider reference (exact); the other filters still apply.
  */
-reference: string | null, after: PaymentCursorView | null, 
+reference: string | null, };
+export type PaymentQuery = { after: PaymentCursorView | null, 
 /**
  * 1..=200.
  */
-limit: number, };
+limit: number, product: ProductKey | null, 
+/**
+ * A payment status key.
+ */
+status: string | null, 
+/**
+ * `YYYY-MM-DD`, Asia/Jakarta, inclusive.
+ */
+from: string | null, to: string | null, 
+/**
+ * As typed (`10.000`, `Rp 10.000`…).
+ */
+minAmount: string | null, maxAmount: string | null, 
+/**
+ * A payment, refund or provider reference (exact); the other filters still apply.
+ */
+reference: string | null, };
 export type PaymentRowView = { id: number, reference: string, product: ProductKey, productName: string, 
 /**
  * push, sale_redirect, recurring, payin, tokenized, direct_debit
@@ -619,13 +662,31 @@ errors: Array<ImportRowError>,
  * `save_import_rejects` can write the rejected rows.
  */
 rejectsAvailable: boolean, };
-export type ImportState = "running" | "finished" | "failed" | "cancelled";
+export type JobState = "running" | "finished" | "failed" | "cancelled";
 export type ImportPhase = "reading" | "writing";
-export type ImportProgress = { jobId: number, state: ImportState, phase: ImportPhase, bytesRead: number, bytesTotal: number, rowsRead: number, summary: ImportSummary | null, error: ErrorBody | null, };
+export type ImportProgress = { jobId: number, state: JobState, phase: ImportPhase, bytesRead: number, bytesTotal: number, rowsRead: number, summary: ImportSummary | null, error: ErrorBody | null, };
 export type ImportJobRef = { jobId: number, };
 export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
 export type RejectsFileInput = { suggestedName: string, };
+export type ExportFormat = "csv" | "xlsx";
+export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters;
+export type StartExportInput = { list: ExportList, format: ExportFormat, 
+/**
+ * Where the file goes (from `chooseExportFile`); it appears there only when complete.
+ */
+path: string, 
+/**
+ * The language of the column headers and status names.
+ */
+language: LanguageKey, };
+export type ExportFileInput = { suggestedName: string, format: ExportFormat, };
+export type ExportJobRef = { jobId: number, };
+export type ExportProgress = { jobId: number, state: JobState, rowsWritten: number, 
+/**
+ * The rows the filters matched when the export started.
+ */
+rowsTotal: number, path: string, error: ErrorBody | null, };
 export type LedgerInfo = { 
 /**
  * `file` (SQLite on this computer) or `postgres` (shared by several desks).

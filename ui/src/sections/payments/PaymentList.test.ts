@@ -7,7 +7,15 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import PaymentList from './PaymentList.svelte';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
-import type { Page, PaymentCursorView, PaymentQuery, PaymentRowView } from '../../lib/ipc/types';
+import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import type {
+  ExportFileInput,
+  Page,
+  PaymentCursorView,
+  PaymentQuery,
+  PaymentRowView,
+  StartExportInput,
+} from '../../lib/ipc/types';
 
 const TOTAL = 100_000;
 
@@ -104,6 +112,63 @@ describe('PaymentList', () => {
       limit: 100,
     });
     await waitFor(() => expect(results.getAttribute('data-settled')).toBe('true'));
+  });
+
+  it.each([
+    ['en', 'payments', 'Export finished: 1,234 rows written to /home/ops/p.csv.'],
+    ['id', 'pembayaran', 'Ekspor selesai: 1.234 baris ditulis ke /home/ops/p.csv.'],
+  ] as const)('in %s: exports with the filters as the page query sends them', async (language, name, done) => {
+    setCurrentLanguage(language);
+    invoke.mockImplementation(
+      fakeBackend({
+        payments_page: pages,
+        choose_export_file: () => '/home/ops/p.csv',
+        start_export: () => ({
+          jobId: 1,
+          state: 'finished',
+          rowsWritten: 1234,
+          rowsTotal: 1234,
+          path: '/home/ops/p.csv',
+          error: null,
+        }),
+      }),
+    );
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    await waitFor(() => expect(queries()).toHaveLength(1));
+    await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'succeeded' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: ' 50.000 ' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-reference'), { target: { value: '' } });
+    await waitFor(() => expect(queries()).toHaveLength(2));
+
+    await fireEvent.click(screen.getByTestId('payments-export-csv'));
+    await waitFor(() => expect(screen.getByTestId('payments-export-done').getAttribute('data-state')).toBe('finished'));
+    const [chosen] = inputsSent<ExportFileInput>(invoke, 'choose_export_file');
+    expect(chosen.suggestedName).toMatch(new RegExp(`^${name}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const sent = {
+      product: null,
+      status: 'succeeded',
+      from: '2026-03-01',
+      to: null,
+      minAmount: '50.000',
+      maxAmount: null,
+      reference: null,
+    };
+    // The same filters the list's query had.
+    expect(queries()[1]).toEqual({ ...sent, after: null, limit: 100 });
+    expect(inputsSent<StartExportInput>(invoke, 'start_export')).toEqual([
+      { list: { list: 'payments', ...sent }, format: 'csv', path: '/home/ops/p.csv', language },
+    ]);
+    expect(screen.getByTestId('payments-export-done').textContent).toContain(done);
+  });
+
+  it('offers no export while the date range is reversed', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: pages }));
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    await waitFor(() => expect(queries()).toHaveLength(1));
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-09' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-01' } });
+    expect((screen.getByTestId('payments-export-xlsx') as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('does not query with a reversed date range, and says why', async () => {

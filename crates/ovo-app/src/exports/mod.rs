@@ -1,0 +1,395 @@
+//! Exports: the payments list, a refund queue or the audit log, with the filters they are shown
+//! with, to a CSV or XLSX file. One export at a time per desk runs in the background: the ledger
+//! is read in keyset pages and a writer thread turns each page into rows, so memory stays flat
+//! however many rows there are. The file is written beside its final path and moved there only
+//! when complete; a cancelled or failed export leaves nothing behind. Each finished export is
+//! audited with its list, filters and row count.
+
+mod jobs;
+pub mod sheet;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use ovo_domain::{CustomerId, Environment, Lang, OperatorId, RefundStatus};
+use ovo_ledger::audit::{self, AuditFilter};
+use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
+use ovo_ledger::refunds::{self, RefundCursor};
+use ovo_ledger::{customers, operators};
+
+use crate::backoffice::{Actor, Backoffice};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::*;
+use crate::permissions::Permission;
+
+pub(crate) use jobs::ExportJobs;
+use jobs::{ExportEnd, ExportJob};
+use sheet::Cell;
+
+/// Rows read from the ledger at a time.
+const PAGE_ROWS: u32 = 1_000;
+/// An XLSX worksheet's rows, less the header.
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+/// What to read, once the filters are checked.
+#[derive(Debug, Clone)]
+enum Source {
+    Payments(PaymentFilter),
+    Refunds { environment: Environment, status: RefundStatus },
+    Audit(AuditFilter),
+}
+
+impl Backoffice {
+    pub async fn start_export(
+        self: &Arc<Self>,
+        input: StartExportInput,
+    ) -> AppResult<ExportProgress> {
+        let permission = match input.list {
+            ExportList::Audit(_) => Permission::ViewAudit,
+            _ => Permission::ViewPayments,
+        };
+        let actor = self.authorize(permission, "export a list").await?;
+        crate::validate::text_lengths(&input)?;
+        let lang = crate::validate::language(&input.language)?;
+        let source = self.export_source(&input.list).await?;
+        let path = PathBuf::from(input.path.trim());
+        let partial = partial_path(&path)?;
+        let total = {
+            let mut conn = self.ledger.read().await?;
+            match &source {
+                Source::Payments(filter) => payments::count(&mut conn, filter).await?,
+                Source::Refunds { environment, status } => {
+                    refunds::queue_count(&mut conn, Some(*environment), *status).await?
+                }
+                Source::Audit(filter) => audit::count(&mut conn, filter).await?,
+            }
+        };
+        if input.format == ExportFormat::Xlsx && total > XLSX_MAX_ROWS {
+            return Err(AppError::invalid(
+                "export_too_many_rows",
+                format!(
+                    "{total} rows match, and an XLSX sheet holds at most {XLSX_MAX_ROWS}; \
+                     export to CSV, or narrow the filters"
+                ),
+            ));
+        }
+        let job = self.exports.start(total, path.clone())?;
+        let this = self.clone();
+        let running = job.clone();
+        tokio::spawn(async move {
+            let end = match this
+                .write_export(&running, &source, input.format, &partial, lang)
+                .await
+                .and_then(|()| {
+                    std::fs::rename(&partial, &path).map_err(|e| sheet::write_failed(&path, e))
+                }) {
+                Ok(()) => {
+                    this.audit_export(&actor, &input, running.rows()).await;
+                    ExportEnd::Finished
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    if running.cancelled() {
+                        ExportEnd::Cancelled
+                    } else {
+                        ExportEnd::Failed(e)
+                    }
+                }
+            };
+            running.end(end);
+        });
+        Ok(job.progress())
+    }
+
+    pub async fn export_progress(&self, input: ExportJobRef) -> AppResult<ExportProgress> {
+        self.authorize(Permission::ViewPayments, "follow an export").await?;
+        Ok(self.exports.job(input.job_id)?.progress())
+    }
+
+    pub async fn cancel_export(&self, input: ExportJobRef) -> AppResult<ExportProgress> {
+        self.authorize(Permission::ViewPayments, "cancel an export").await?;
+        let job = self.exports.job(input.job_id)?;
+        job.cancel.store(true, Ordering::Relaxed);
+        Ok(job.progress())
+    }
+
+    async fn export_source(&self, list: &ExportList) -> AppResult<Source> {
+        Ok(match list {
+            ExportList::Payments(filters) => Source::Payments(self.payment_filter(filters).await?),
+            ExportList::Refunds { status } => Source::Refunds {
+                environment: self.environment().await,
+                status: RefundStatus::parse(status)
+                    .map_err(|e| AppError::invalid("refund_status_unknown", e.to_string()))?,
+            },
+            ExportList::Audit(filters) => Source::Audit(crate::audit_log::audit_filter(filters)?),
+        })
+    }
+
+    /// Reads `source` page by page and hands each page to a writer thread.
+    async fn write_export(
+        &self,
+        job: &Arc<ExportJob>,
+        source: &Source,
+        format: ExportFormat,
+        partial: &Path,
+        lang: Lang,
+    ) -> AppResult<()> {
+        let headers = headers(source, lang);
+        let (pages, mut received) = tokio::sync::mpsc::channel::<Vec<Vec<Cell>>>(2);
+        let writer = {
+            let (job, partial) = (job.clone(), partial.to_owned());
+            tokio::task::spawn_blocking(move || -> AppResult<()> {
+                let mut sheet = sheet::open(format, &partial, &headers)?;
+                while let Some(page) = received.blocking_recv() {
+                    for row in &page {
+                        sheet.row(row)?;
+                    }
+                    job.written.fetch_add(page.len() as u64, Ordering::Relaxed);
+                }
+                if job.cancelled() {
+                    return Err(jobs::cancelled());
+                }
+                sheet.finish()
+            })
+        };
+        let read = self.read_pages(job, source, lang, &pages).await;
+        drop(pages);
+        let written =
+            writer.await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        read.and(written)
+    }
+
+    async fn read_pages(
+        &self,
+        job: &ExportJob,
+        source: &Source,
+        lang: Lang,
+        pages: &tokio::sync::mpsc::Sender<Vec<Vec<Cell>>>,
+    ) -> AppResult<()> {
+        let operators = {
+            let mut conn = self.ledger.read().await?;
+            operators::list(&mut conn, true).await?
+        };
+        let operator_name =
+            |id: OperatorId| operators.iter().find(|o| o.id == id).map(|o| o.display_name.clone());
+        let mut payments_after: Option<PaymentCursor> = None;
+        let mut refunds_after: Option<RefundCursor> = None;
+        let mut audit_before: Option<i64> = None;
+        loop {
+            if job.cancelled() {
+                return Err(jobs::cancelled());
+            }
+            let mut conn = self.ledger.read().await?;
+            let page: Vec<Vec<Cell>> = match source {
+                Source::Payments(filter) => {
+                    let rows = payments::page(&mut conn, filter, payments_after, PAGE_ROWS).await?;
+                    payments_after =
+                        rows.last().map(|r| PaymentCursor { created_at: r.created_at, id: r.id });
+                    let mut ids: Vec<CustomerId> =
+                        rows.iter().filter_map(|r| r.customer_id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let names = customers::names(&mut conn, &ids).await?;
+                    rows.into_iter()
+                        .map(|r| {
+                            vec![
+                                Cell::text(r.reference.as_str()),
+                                Cell::text(r.product.display_name()),
+                                Cell::Amount(r.amount.rupiah()),
+                                Cell::text(r.status.label(lang)),
+                                Cell::optional_text(
+                                    r.customer_id.and_then(|c| names.get(&c).cloned()),
+                                ),
+                                Cell::optional_text(r.provider_ref),
+                                Cell::Time(r.created_at),
+                                Cell::optional_time(r.succeeded_at),
+                            ]
+                        })
+                        .collect()
+                }
+                Source::Refunds { environment, status } => {
+                    let rows = refunds::queue_in(
+                        &mut conn,
+                        Some(*environment),
+                        *status,
+                        refunds_after,
+                        PAGE_ROWS,
+                    )
+                    .await?;
+                    refunds_after = rows
+                        .last()
+                        .map(|r| RefundCursor { requested_at: r.requested_at, id: r.id });
+                    let mut ids: Vec<_> = rows.iter().map(|r| r.payment_id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    let paid = payments::references(&mut conn, &ids).await?;
+                    rows.into_iter()
+                        .map(|r| {
+                            let payment = paid.get(&r.payment_id);
+                            vec![
+                                Cell::text(r.reference.as_str()),
+                                Cell::optional_text(
+                                    payment.map(|(reference, _)| reference.as_str()),
+                                ),
+                                Cell::optional_text(
+                                    payment.map(|(_, product)| product.display_name()),
+                                ),
+                                Cell::Amount(r.amount.rupiah()),
+                                Cell::text(mode_label(r.mode, lang)),
+                                Cell::text(r.status.label(lang)),
+                                Cell::text(r.reason),
+                                Cell::optional_text(operator_name(r.requested_by)),
+                                Cell::Time(r.requested_at),
+                                Cell::optional_text(r.decided_by.and_then(operator_name)),
+                                Cell::optional_time(r.decided_at),
+                                Cell::optional_text(r.provider_ref),
+                                Cell::optional_time(r.completed_at),
+                                Cell::optional_text(r.problem.as_deref().map(problem_text)),
+                            ]
+                        })
+                        .collect()
+                }
+                Source::Audit(filter) => {
+                    let rows = audit::page(&mut conn, filter, audit_before, PAGE_ROWS).await?;
+                    audit_before = rows.last().map(|r| r.seq);
+                    rows.into_iter()
+                        .map(|r| {
+                            let operator = r.operator_id.and_then(operator_name).or(r.operator);
+                            vec![
+                                Cell::Number(r.seq),
+                                Cell::Time(r.at),
+                                Cell::optional_text(operator),
+                                Cell::text(r.action),
+                                Cell::text(r.subject),
+                                Cell::text(outcome_label(r.outcome, lang)),
+                                Cell::text(r.detail),
+                            ]
+                        })
+                        .collect()
+                }
+            };
+            drop(conn);
+            let last = page.len() < PAGE_ROWS as usize;
+            if !page.is_empty() && pages.send(page).await.is_err() {
+                // The writer stopped: its own error says why.
+                return Ok(());
+            }
+            if last {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn audit_export(&self, actor: &Actor, input: &StartExportInput, rows: u64) {
+        let list = serde_json::to_value(&input.list).unwrap_or_default();
+        let subject = list["list"].as_str().unwrap_or("list").to_owned();
+        let detail = serde_json::json!({
+            "list": list,
+            "format": input.format.extension(),
+            "rows": rows,
+        });
+        let written = async {
+            let mut tx = self.ledger.begin_write().await?;
+            self.audit_act(&mut tx, actor, "export.written", &format!("export:{subject}"), detail)
+                .await?;
+            ovo_ledger::commit(tx).await?;
+            AppResult::Ok(())
+        };
+        if let Err(e) = written.await {
+            tracing::warn!(error = %e, "an export was written but could not be audited");
+        }
+    }
+}
+
+/// Where the file is written until it is complete: beside the final path, so the last step
+/// is a rename on the same disk.
+fn partial_path(path: &Path) -> AppResult<PathBuf> {
+    let name = path.file_name().filter(|_| path.is_absolute()).ok_or_else(|| {
+        AppError::invalid("export_path_invalid", "choose a file (a full path) to export to")
+    })?;
+    let folder = path.parent().filter(|p| p.is_dir()).ok_or_else(|| {
+        AppError::invalid(
+            "export_path_invalid",
+            format!("the folder of {} does not exist", path.display()),
+        )
+    })?;
+    let mut partial = name.to_owned();
+    partial.push(".part");
+    Ok(folder.join(partial))
+}
+
+fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
+    let pick = |pairs: &[(&'static str, &'static str)]| -> Vec<&'static str> {
+        pairs.iter().map(|(id, en)| if lang == Lang::Id { *id } else { *en }).collect()
+    };
+    match source {
+        Source::Payments(_) => pick(&[
+            ("Referensi", "Reference"),
+            ("Produk", "Product"),
+            ("Nominal (IDR)", "Amount (IDR)"),
+            ("Status", "Status"),
+            ("Pelanggan", "Customer"),
+            ("Referensi penyedia", "Provider reference"),
+            ("Dibuat (WIB)", "Created (WIB)"),
+            ("Berhasil (WIB)", "Succeeded (WIB)"),
+        ]),
+        Source::Refunds { .. } => pick(&[
+            ("Referensi", "Reference"),
+            ("Referensi pembayaran", "Payment reference"),
+            ("Produk", "Product"),
+            ("Nominal (IDR)", "Amount (IDR)"),
+            ("Cara pengembalian dana", "Refund method"),
+            ("Status", "Status"),
+            ("Alasan", "Reason"),
+            ("Diajukan oleh", "Requested by"),
+            ("Diajukan (WIB)", "Requested (WIB)"),
+            ("Diputuskan oleh", "Decided by"),
+            ("Diputuskan (WIB)", "Decided (WIB)"),
+            ("Referensi penyedia", "Provider reference"),
+            ("Selesai (WIB)", "Completed (WIB)"),
+            ("Respons penyedia", "Provider response"),
+        ]),
+        Source::Audit(_) => pick(&[
+            ("No.", "No."),
+            ("Waktu (WIB)", "Time (WIB)"),
+            ("Petugas", "Operator"),
+            ("Tindakan", "Action"),
+            ("Objek", "Object"),
+            ("Hasil", "Outcome"),
+            ("Rincian", "Details"),
+        ]),
+    }
+}
+
+fn mode_label(mode: ovo_domain::RefundMode, lang: Lang) -> &'static str {
+    match (mode, lang) {
+        (ovo_domain::RefundMode::Api, Lang::Id) => "Melalui API penyedia",
+        (ovo_domain::RefundMode::Api, Lang::En) => "Through the provider's API",
+        (ovo_domain::RefundMode::Offline, Lang::Id) => "Manual (di luar penyedia)",
+        (ovo_domain::RefundMode::Offline, Lang::En) => "Offline (outside the provider)",
+    }
+}
+
+fn outcome_label(outcome: audit::AuditOutcome, lang: Lang) -> &'static str {
+    use audit::AuditOutcome::*;
+    match (outcome, lang) {
+        (Ok, Lang::Id) => "Berhasil",
+        (Ok, Lang::En) => "Done",
+        (Denied, Lang::Id) => "Ditolak",
+        (Denied, Lang::En) => "Denied",
+        (Failed, Lang::Id) => "Gagal",
+        (Failed, Lang::En) => "Failed",
+    }
+}
+
+/// A refund's stored provider problem (`{code, message}`) as `code: message`.
+fn problem_text(json: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let field = |key: &str| value[key].as_str().map(str::to_owned);
+    match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(text), None) | (None, Some(text)) => text,
+        (None, None) => json.to_owned(),
+    }
+}
