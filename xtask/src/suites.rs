@@ -71,6 +71,16 @@ struct Queue<'a> {
     end_to_end_running: bool,
 }
 
+/// Held while an end-to-end run runs; its drop (also on a panic) lets the next one start.
+struct EndToEndTurn<'q, 'a>(&'q Mutex<Queue<'a>>, &'q Condvar);
+
+impl Drop for EndToEndTurn<'_, '_> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).end_to_end_running = false;
+        self.1.notify_all();
+    }
+}
+
 /// Runs `runs` on `workers` threads, in order as far as the one-end-to-end-at-a-time rule
 /// allows; `prepare` sets each run's arguments and environment. Each executable's output is
 /// printed whole when it ends. Answers the counts of each pass.
@@ -103,13 +113,12 @@ pub(crate) fn run_all(
                         queue = changed.wait(queue).unwrap_or_else(|p| p.into_inner());
                     }
                 };
+                // Whatever happens to this run, the next end-to-end one may start after it.
+                let turn = (run.pass == Pass::EndToEnd).then(|| EndToEndTurn(&queue, &changed));
                 let mut command = run.test.command();
                 prepare(&mut command, run.pass);
                 let ran = run_captured(&mut command, run);
-                if run.pass == Pass::EndToEnd {
-                    queue.lock().unwrap_or_else(|p| p.into_inner()).end_to_end_running = false;
-                    changed.notify_all();
-                }
+                drop(turn);
                 match ran {
                     Ok(ran) => {
                         let mut counts = counts.lock().unwrap_or_else(|p| p.into_inner());

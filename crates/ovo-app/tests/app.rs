@@ -49,11 +49,7 @@ async fn sign_in(f: &Fixture, username: &str, password: &str) -> Result<SessionS
 
 async fn audit_actions(f: &Fixture) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, "admin", ADMIN_PW).await.unwrap();
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap();
     page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.outcome)).collect()
 }
 
@@ -124,12 +120,7 @@ async fn a_support_operator_is_forbidden_admin_commands_and_the_attempt_is_audit
         ErrorCode::Forbidden
     );
     assert_eq!(
-        code(
-            f.app
-                .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 10 })
-                .await
-        )
-        .0,
+        code(f.app.list_audit(ovo_test_support::app::audit_query(10)).await).0,
         ErrorCode::Forbidden
     );
 
@@ -258,11 +249,7 @@ async fn the_session_locks_after_the_idle_time_and_unlocks_with_the_password() {
 
 /// The details of the `session.lock` entries, oldest first.
 async fn lock_causes(f: &Fixture) -> Vec<String> {
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap();
     page.items
         .into_iter()
         .rev()

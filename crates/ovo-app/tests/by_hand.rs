@@ -114,10 +114,7 @@ async fn resolve_payment(f: &Fixture, id: i64, how: Outcome<'_>) -> AppResult<Pa
 }
 
 async fn audit(app: &Backoffice, action: &str) -> Vec<AuditEntryView> {
-    let page = app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap();
+    let page = app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap();
     page.items.into_iter().filter(|e| e.action == action).collect()
 }
 

@@ -79,11 +79,7 @@ async fn test_doku(f: &Fixture) -> ConnectionTestResult {
 
 /// The newest audit entry: (action, subject, outcome, detail).
 async fn last_audit(f: &Fixture) -> (String, String, String, String) {
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 1 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(1)).await.unwrap();
     let e = page.items.into_iter().next().unwrap();
     (e.action, e.subject, e.outcome, e.detail)
 }

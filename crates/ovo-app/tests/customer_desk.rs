@@ -169,12 +169,7 @@ async fn tokens_kept(f: &Fixture, (product, reference): &LinkTokens) -> bool {
 
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     f.sign_in_as("admin").await;
-    let entries = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap()
-        .items;
+    let entries = f.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap().items;
     assert!(f.app.verify_audit().await.unwrap().intact);
     f.sign_in_as("sam").await;
     entries

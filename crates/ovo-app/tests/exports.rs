@@ -150,6 +150,11 @@ async fn a_payments_export_holds_what_the_list_shows_in_csv_and_xlsx() {
         assert!(matches!(row[6], Data::DateTime(_)), "{:?}", row[6]);
     }
     assert_eq!(no_partial_files(&f), Vec::<String>::new());
+    // Only the operator who started an export follows it.
+    sign_in_as(&f.app, "sam").await;
+    let theirs = f.app.export_progress(ExportJobRef { job_id: done.job_id }).await;
+    assert_eq!(code(theirs).0, ErrorCode::NotFound);
+    sign_in_as(&f.app, "fina").await;
 
     // Each finished export is audited with its list, filters and rows.
     let audit = app::audit_page(&f.app, 20).await;
@@ -229,11 +234,11 @@ async fn a_refund_queue_export_defuses_formulas_and_the_audit_log_filters() {
     let done = export(&f, input(ExportList::Audit(filters), ExportFormat::Csv, &path, "id")).await;
     assert_eq!(done.state, JobState::Finished, "{done:?}");
     let (_, rows) = csv_rows(&path);
-    assert_eq!(rows[0][..5], ["No.", "Waktu (WIB)", "Petugas", "Tindakan", "Objek"]);
+    assert_eq!(rows[0][..5], ["No.", "Waktu (WIB)", "Operator", "Tindakan", "Objek"]);
     let seqs: Vec<String> = shown.iter().map(|e| e.seq.to_string()).collect();
     let exported: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
     assert_eq!(exported, seqs);
-    assert!(rows[1..].iter().all(|r| r[2] == "Sari Staff"), "operators by name");
+    assert!(rows[1..].iter().all(|r| r[2] == "sam"), "the operator as recorded");
 
     // A date range: nothing before today in WIB, everything of today.
     let today = ovo_domain::wib_date(f.app.now()).to_string();

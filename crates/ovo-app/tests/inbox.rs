@@ -41,12 +41,7 @@ async fn sign_in(app: &Backoffice, username: &str, password: &str) {
 /// The audit log's entries, read as the admin.
 async fn audit(f: &Fixture) -> Vec<AuditEntryView> {
     sign_in(&f.app, "admin", ADMIN_PW).await;
-    let entries = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap()
-        .items;
+    let entries = f.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap().items;
     sign_in(&f.app, "sam", "sam-password").await;
     entries
 }

@@ -112,12 +112,8 @@ impl Fixture {
 
     async fn audit_actions(&self, reference: &str) -> Vec<String> {
         sign_in(&self.app, "admin", ADMIN_PW).await;
-        let entries = self
-            .app
-            .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-            .await
-            .unwrap()
-            .items;
+        let entries =
+            self.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap().items;
         sign_in(&self.app, "sam", "sam-password").await;
         entries
             .into_iter()

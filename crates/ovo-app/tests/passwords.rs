@@ -65,11 +65,7 @@ async fn create_fina(f: &TestApp) -> OperatorView {
 /// The audit trail as (action, operator, subject, detail), oldest first; signs the admin in.
 async fn audit(f: &TestApp) -> Vec<(String, Option<String>, String, String)> {
     f.sign_in_as(ADMIN).await;
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 500 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(500)).await.unwrap();
     page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.detail)).collect()
 }
 
@@ -204,11 +200,7 @@ async fn audit_as(
     admin_password: &str,
 ) -> Vec<(String, Option<String>, String, String)> {
     sign_in(f, ADMIN, admin_password).await.unwrap();
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 500 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(500)).await.unwrap();
     page.items.into_iter().rev().map(|e| (e.action, e.operator, e.subject, e.detail)).collect()
 }
 

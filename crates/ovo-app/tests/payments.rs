@@ -760,11 +760,7 @@ async fn an_open_payment_is_cancelled_at_the_provider_and_a_paid_one_is_not() {
     assert!(!other.can_cancel);
 
     f.sign_in_as("admin").await;
-    let audit = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap();
+    let audit = f.app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap();
     let asked: Vec<_> = audit.items.iter().filter(|e| e.action == "payment.cancel").collect();
     assert_eq!(asked.len(), 2, "{asked:#?}");
     assert!(asked.iter().any(|e| e.subject.contains(&view.payment.reference)), "{asked:#?}");
@@ -819,11 +815,7 @@ async fn an_expired_tazapay_attempt_is_requested_again_on_the_same_payin() {
     let kinds: Vec<&str> = paid.timeline.iter().map(|t| t.kind.as_str()).collect();
     assert!(kinds.contains(&"payment_requested_again"), "{kinds:?}");
     f.sign_in_as("admin").await;
-    let audit = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 100 })
-        .await
-        .unwrap();
+    let audit = f.app.list_audit(ovo_test_support::app::audit_query(100)).await.unwrap();
     let asked = audit.items.iter().find(|e| e.action == "payment.request_again").expect("audited");
     assert!(
         asked.detail.contains(&format!("{}-confirm-2", paid.payment.reference)),

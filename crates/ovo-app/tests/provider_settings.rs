@@ -82,11 +82,7 @@ async fn save(
 
 /// The audit entries of provider settings, oldest first, with their detail parsed.
 async fn settings_audit(f: &Fixture) -> Vec<(String, String, Value)> {
-    let page = f
-        .app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 500 })
-        .await
-        .unwrap();
+    let page = f.app.list_audit(ovo_test_support::app::audit_query(500)).await.unwrap();
     page.items
         .into_iter()
         .rev()

@@ -272,10 +272,7 @@ async fn queued(app: &Backoffice, status: &str, payment_reference: &str) -> Vec<
 }
 
 async fn audit_actions(app: &Backoffice) -> Vec<(String, String, String)> {
-    let page = app
-        .list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit: 200 })
-        .await
-        .unwrap();
+    let page = app.list_audit(ovo_test_support::app::audit_query(200)).await.unwrap();
     page.items.into_iter().map(|e| (e.action, e.subject, e.outcome)).collect()
 }
 

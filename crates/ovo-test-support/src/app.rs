@@ -421,11 +421,13 @@ pub async fn ledger_bytes(app: &Backoffice) -> u64 {
         .sum()
 }
 
+/// The newest `limit` entries of the audit log, unfiltered.
+pub fn audit_query(limit: u32) -> AuditQuery {
+    AuditQuery { filters: AuditFilters::default(), before_seq: None, limit }
+}
+
 pub async fn audit_page(app: &Backoffice, limit: u32) -> Vec<AuditEntryView> {
-    app.list_audit(AuditQuery { filters: Default::default(), before_seq: None, limit })
-        .await
-        .unwrap()
-        .items
+    app.list_audit(audit_query(limit)).await.unwrap().items
 }
 
 /// The payments list: `product` and `status` when given, nothing else filtered.

@@ -70,6 +70,32 @@ describe('ExportButton', () => {
     expect(inputsSent(invoke, 'export_progress')).toHaveLength(2);
   });
 
+  it('is taken up again by the same button shown again while it runs (another tab, the section reopened)', async () => {
+    vi.useFakeTimers();
+    const polls = [progress({ rowsWritten: 4_000 }), progress({ rowsWritten: 9_000 })];
+    invoke.mockImplementation(
+      fakeBackend({
+        choose_export_file: () => PATH,
+        start_export: () => progress(),
+        export_progress: () => polls.shift() ?? progress({ state: 'finished', rowsWritten: 12_500 }),
+      }),
+    );
+    const first = render(ExportButton, { list: LIST, suggestedName: 'x', testid: 'again-export' });
+    await fireEvent.click(screen.getByTestId('again-export-csv'));
+    await vi.advanceTimersByTimeAsync(250);
+    first.unmount();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(inputsSent(invoke, 'export_progress')).toHaveLength(1);
+
+    render(ExportButton, { list: LIST, suggestedName: 'x', testid: 'again-export' });
+    expect(screen.getByTestId('again-export-progress').getAttribute('aria-valuenow')).toBe('4000');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(screen.getByTestId('again-export-progress').getAttribute('aria-valuenow')).toBe('9000');
+    await vi.advanceTimersByTimeAsync(250);
+    expect(screen.getByTestId('again-export-done').getAttribute('data-state')).toBe('finished');
+    expect(inputsSent(invoke, 'start_export')).toHaveLength(1);
+  });
+
   it('does nothing when the save dialog is cancelled', async () => {
     vi.useFakeTimers();
     show({}, null);

@@ -30,7 +30,9 @@ const FILE_BASES: Record<'payments' | 'refunds' | 'audit', Record<LanguageKey, s
   audit: { id: 'jejak-audit', en: 'audit-log' },
 };
 
-export function exportBaseName(list: keyof typeof FILE_BASES, language: LanguageKey): string {
+export type ExportName = keyof typeof FILE_BASES;
+
+export function exportBaseName(list: ExportName, language: LanguageKey): string {
   return FILE_BASES[list][language];
 }
 

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use ovo_domain::OperatorId;
+
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{ExportProgress, JobState};
 
@@ -18,6 +20,10 @@ pub(crate) struct ExportJob {
     id: u64,
     pub(super) cancel: AtomicBool,
     pub(super) written: AtomicU64,
+    /// Reading the ledger failed: the writer drops the file.
+    pub(super) read_failed: AtomicBool,
+    /// Who started it: only they follow or cancel it.
+    operator: OperatorId,
     total: u64,
     path: PathBuf,
     end: Mutex<Option<ExportEnd>>,
@@ -36,7 +42,12 @@ pub(super) fn cancelled() -> AppError {
 }
 
 impl ExportJobs {
-    pub(super) fn start(&self, total: u64, path: PathBuf) -> Result<Arc<ExportJob>, AppError> {
+    pub(super) fn start(
+        &self,
+        operator: OperatorId,
+        total: u64,
+        path: PathBuf,
+    ) -> Result<Arc<ExportJob>, AppError> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if inner.1.as_ref().is_some_and(|job| job.running()) {
             return Err(AppError::new(
@@ -50,6 +61,8 @@ impl ExportJobs {
             id: inner.0,
             cancel: AtomicBool::new(false),
             written: AtomicU64::new(0),
+            read_failed: AtomicBool::new(false),
+            operator,
             total,
             path,
             end: Mutex::new(None),
@@ -58,9 +71,9 @@ impl ExportJobs {
         Ok(job)
     }
 
-    pub(super) fn job(&self, id: u64) -> Result<Arc<ExportJob>, AppError> {
+    pub(super) fn job(&self, id: u64, operator: OperatorId) -> Result<Arc<ExportJob>, AppError> {
         let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.1.clone().filter(|j| j.id == id).ok_or_else(|| {
+        inner.1.clone().filter(|j| j.id == id && j.operator == operator).ok_or_else(|| {
             AppError::new(ErrorCode::NotFound, "no such export (only the latest is kept)")
         })
     }

@@ -74,23 +74,25 @@ impl Backoffice {
                 ),
             ));
         }
-        let job = self.exports.start(total, path.clone())?;
+        let job = self.exports.start(actor.operator.id, total, path.clone())?;
         let this = self.clone();
         let running = job.clone();
         tokio::spawn(async move {
-            let end = match this
-                .write_export(&running, &source, input.format, &partial, lang)
-                .await
-                .and_then(|()| {
-                    std::fs::rename(&partial, &path).map_err(|e| sheet::write_failed(&path, e))
-                }) {
+            let written = this.write_export(&running, &source, input.format, &partial, lang).await;
+            // A cancel that came while the file was being finished still counts.
+            let end = match written.and_then(|()| {
+                if running.cancelled() {
+                    return Err(jobs::cancelled());
+                }
+                std::fs::rename(&partial, &path).map_err(|e| sheet::write_failed(&path, e))
+            }) {
                 Ok(()) => {
                     this.audit_export(&actor, &input, running.rows()).await;
                     ExportEnd::Finished
                 }
                 Err(e) => {
                     let _ = std::fs::remove_file(&partial);
-                    if running.cancelled() {
+                    if e.reason == Some("export_cancelled") {
                         ExportEnd::Cancelled
                     } else {
                         ExportEnd::Failed(e)
@@ -102,14 +104,15 @@ impl Backoffice {
         Ok(job.progress())
     }
 
+    /// The operator's own export only.
     pub async fn export_progress(&self, input: ExportJobRef) -> AppResult<ExportProgress> {
-        self.authorize(Permission::ViewPayments, "follow an export").await?;
-        Ok(self.exports.job(input.job_id)?.progress())
+        let actor = self.authorize(Permission::ViewPayments, "follow an export").await?;
+        Ok(self.exports.job(input.job_id, actor.operator.id)?.progress())
     }
 
     pub async fn cancel_export(&self, input: ExportJobRef) -> AppResult<ExportProgress> {
-        self.authorize(Permission::ViewPayments, "cancel an export").await?;
-        let job = self.exports.job(input.job_id)?;
+        let actor = self.authorize(Permission::ViewPayments, "cancel an export").await?;
+        let job = self.exports.job(input.job_id, actor.operator.id)?;
         job.cancel.store(true, Ordering::Relaxed);
         Ok(job.progress())
     }
@@ -147,13 +150,15 @@ impl Backoffice {
                     }
                     job.written.fetch_add(page.len() as u64, Ordering::Relaxed);
                 }
-                if job.cancelled() {
+                if job.cancelled() || job.read_failed.load(Ordering::Relaxed) {
                     return Err(jobs::cancelled());
                 }
                 sheet.finish()
             })
         };
         let read = self.read_pages(job, source, lang, &pages).await;
+        // The writer must not finish a file whose rows stopped short.
+        job.read_failed.store(read.is_err(), Ordering::Relaxed);
         drop(pages);
         let written =
             writer.await.map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
@@ -255,7 +260,8 @@ impl Backoffice {
                     audit_before = rows.last().map(|r| r.seq);
                     rows.into_iter()
                         .map(|r| {
-                            let operator = r.operator_id.and_then(operator_name).or(r.operator);
+                            // As recorded (and sealed in the chain), as the screen shows it.
+                            let operator = r.operator;
                             vec![
                                 Cell::Number(r.seq),
                                 Cell::Time(r.at),
@@ -302,9 +308,10 @@ impl Backoffice {
     }
 }
 
-/// Where the file is written until it is complete: beside the final path, so the last step
-/// is a rename on the same disk.
+/// Where the file is written until it is complete: beside the final path (a hidden name of
+/// this process's own), so the last step is a rename on the same disk.
 fn partial_path(path: &Path) -> AppResult<PathBuf> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = path.file_name().filter(|_| path.is_absolute()).ok_or_else(|| {
         AppError::invalid("export_path_invalid", "choose a file (a full path) to export to")
     })?;
@@ -314,8 +321,10 @@ fn partial_path(path: &Path) -> AppResult<PathBuf> {
             format!("the folder of {} does not exist", path.display()),
         )
     })?;
-    let mut partial = name.to_owned();
-    partial.push(".part");
+    let mut partial = std::ffi::OsString::from(".");
+    partial.push(name);
+    let unique = NEXT.fetch_add(1, Ordering::Relaxed);
+    partial.push(format!(".{}-{unique}.part", std::process::id()));
     Ok(folder.join(partial))
 }
 
@@ -353,7 +362,7 @@ fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
         Source::Audit(_) => pick(&[
             ("No.", "No."),
             ("Waktu (WIB)", "Time (WIB)"),
-            ("Petugas", "Operator"),
+            ("Operator", "Operator"),
             ("Tindakan", "Action"),
             ("Objek", "Object"),
             ("Hasil", "Outcome"),

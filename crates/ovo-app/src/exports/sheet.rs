@@ -54,6 +54,26 @@ pub fn wib_text(at: Timestamp) -> String {
     at.to_wib().format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// An XLSX cell holds at most 32,767 characters: a longer text (an audit entry's details, say)
+/// is cut there, its end marked.
+fn fit_cell(text: &str) -> Cow<'_, str> {
+    const MAX_UTF16: usize = 32_767;
+    if text.len() <= MAX_UTF16 || text.encode_utf16().count() <= MAX_UTF16 {
+        return Cow::Borrowed(text);
+    }
+    let mut kept = String::new();
+    let mut units = 0;
+    for c in text.chars() {
+        units += c.len_utf16();
+        if units > MAX_UTF16 - 1 {
+            break;
+        }
+        kept.push(c);
+    }
+    kept.push('…');
+    Cow::Owned(kept)
+}
+
 fn wib_naive(at: Timestamp) -> NaiveDateTime {
     at.to_wib().naive_local()
 }
@@ -140,6 +160,10 @@ impl XlsxSheet {
 
     fn write(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
         let row = self.next_row;
+        if u64::from(row) > super::XLSX_MAX_ROWS {
+            // Rows that came into the filters after the count.
+            return Err(XlsxError::RowColumnLimitError);
+        }
         let sheet = self.workbook.worksheet_from_index(0)?;
         for (col, cell) in cells.iter().enumerate() {
             let col = col as u16;
@@ -148,7 +172,7 @@ impl XlsxSheet {
                     sheet.write_string_with_format(row, col, text, &self.header)?;
                 }
                 Cell::Text(text) => {
-                    sheet.write_string(row, col, text)?;
+                    sheet.write_string(row, col, fit_cell(text))?;
                 }
                 // Whole rupiah up to 2^53 are exact in the spreadsheet's numbers.
                 Cell::Amount(n) => {
@@ -170,7 +194,17 @@ impl XlsxSheet {
 
 impl SheetWriter for XlsxSheet {
     fn row(&mut self, cells: &[Cell]) -> Result<(), AppError> {
-        self.write(cells).map_err(|e| write_failed(&self.path, e))
+        self.write(cells).map_err(|e| match e {
+            XlsxError::RowColumnLimitError => AppError::invalid(
+                "export_too_many_rows",
+                format!(
+                    "more rows match than an XLSX sheet holds ({}); export to CSV, or narrow \
+                     the filters",
+                    super::XLSX_MAX_ROWS
+                ),
+            ),
+            e => write_failed(&self.path, e),
+        })
     }
 
     fn finish(mut self: Box<Self>) -> Result<(), AppError> {
@@ -193,6 +227,15 @@ mod tests {
         for text in ["plain", "Rp 10.000", "62 812", " =1", ""] {
             assert_eq!(guard_formula(text), text);
         }
+    }
+
+    #[test]
+    fn an_xlsx_cell_keeps_at_most_32767_characters() {
+        let long = "é".repeat(40_000);
+        let fitted = fit_cell(&long);
+        assert_eq!(fitted.encode_utf16().count(), 32_767);
+        assert!(fitted.ends_with('…'));
+        assert_eq!(fit_cell("short"), "short");
     }
 
     #[test]

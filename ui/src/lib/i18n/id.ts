@@ -285,7 +285,7 @@ export const id: Dictionary = {
   'audit.col.action': 'Tindakan',
   'audit.col.subject': 'Objek',
   'audit.col.outcome': 'Hasil',
-  'audit.col.detail': 'Keterangan',
+  'audit.col.detail': 'Rincian',
   'audit.loadMore': 'Muat lebih banyak',
   'audit.loadingMore': 'Memuat…',
   'audit.end': 'Ini entri yang paling lama.',
