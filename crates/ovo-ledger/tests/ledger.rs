@@ -360,24 +360,12 @@ async fn audit_pages_newest_first() {
     let (_dir, ledger) = fresh().await;
     append_entries(&ledger, "session.sign_in", 7).await;
     let mut conn = ledger.read().await.unwrap();
-    let first: Vec<i64> = audit::page(&mut conn, &Default::default(), None, 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    let next: Vec<i64> = audit::page(&mut conn, &Default::default(), Some(5), 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
-    let last: Vec<i64> = audit::page(&mut conn, &Default::default(), Some(2), 3)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.seq)
-        .collect();
+    let mut seqs = Vec::new();
+    for before in [None, Some(5), Some(2)] {
+        let page = audit::page(&mut conn, &Default::default(), before, 3).await.unwrap();
+        seqs.push(page.iter().map(|e| e.seq).collect::<Vec<i64>>());
+    }
+    let [first, next, last] = <[Vec<i64>; 3]>::try_from(seqs).unwrap();
     assert_eq!((first, next, last), (vec![7, 6, 5], vec![4, 3, 2], vec![1]));
 }
 

@@ -74,3 +74,18 @@ export class Paging {
     else if (mine === this.latestRefresh) again();
   }
 }
+
+/** Runs `action` a moment (`delayMs`) after the value `key` reads changes, not on the first read: a list's filter
+ *  change reloads it once typing pauses. Call it while a component initialises. */
+export function afterChange(key: () => string, action: () => void, delayMs: number): void {
+  let first: string | null = null;
+  $effect(() => {
+    const current = key();
+    if (first === null) {
+      first = current;
+      return;
+    }
+    const timer = setTimeout(action, delayMs);
+    return () => clearTimeout(timer);
+  });
+}
