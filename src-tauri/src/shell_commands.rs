@@ -1,10 +1,10 @@
 //! The commands the shell answers itself, since they need the OS: the OS locale for `app_info`,
 //! and the platform's file dialogs, opened on the Rust side (the window may call no plugin), for
-//! the customer import's CSV file, where its rejects file goes and where an export goes. A dialog answers a path, or
+//! the customer import's CSV file, where its rejects file goes, a settlement file and where an export goes. A dialog answers a path, or
 //! null when the operator cancels.
 //!
 //! WebDriver cannot drive a native dialog, so the end-to-end suite (and only it) sets
-//! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE` / `OVO_E2E_EXPORT_FILE`: the dialog is then not opened and that path is
+//! `OVO_E2E_IMPORT_FILE` / `OVO_E2E_REJECTS_FILE` / `OVO_E2E_SETTLEMENT_FILE` / `OVO_E2E_EXPORT_FILE`: the dialog is then not opened and that path is
 //! the operator's choice. Everything after the choice (reading, importing, writing) is the real code.
 
 use ovo_app::ipc::{AppInfo, ExportFileInput, RejectsFileInput};
@@ -17,6 +17,7 @@ type Reply<T> = Result<T, AppError>;
 const IMPORT_FILE_ENV: &str = "OVO_E2E_IMPORT_FILE";
 const REJECTS_FILE_ENV: &str = "OVO_E2E_REJECTS_FILE";
 const EXPORT_FILE_ENV: &str = "OVO_E2E_EXPORT_FILE";
+const SETTLEMENT_FILE_ENV: &str = "OVO_E2E_SETTLEMENT_FILE";
 
 pub async fn app_info(_app: &AppHandle, backoffice: &Backoffice) -> Reply<AppInfo> {
     backoffice.app_info(sys_locale::get_locale().unwrap_or_else(|| "en".into())).await
@@ -40,6 +41,20 @@ pub async fn choose_import_file(
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().add_filter("CSV", &["csv", "txt"]).pick_file(move |path| {
+        let _ = tx.send(path_text(path));
+    });
+    Ok(rx.await.ok().flatten())
+}
+
+pub async fn choose_settlement_file(
+    app: &AppHandle,
+    _backoffice: &Backoffice,
+) -> Reply<Option<String>> {
+    if let Some(path) = chosen_by_test_harness(SETTLEMENT_FILE_ENV) {
+        return Ok(Some(path));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().add_filter("CSV, XLSX", &["csv", "txt", "xlsx"]).pick_file(move |path| {
         let _ = tx.send(path_text(path));
     });
     Ok(rx.await.ok().flatten())

@@ -36,6 +36,7 @@ mod refund_policies;
 mod refunds;
 mod returns;
 mod session;
+mod settlement;
 mod validate;
 
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};

@@ -20,6 +20,8 @@ pub enum Permission {
     /// Record an offline refund's transfer; decide by hand a refund or payment the provider
     /// could not decide.
     ResolveByHand,
+    /// Import settlement files and resolve their exceptions.
+    ReconcileSettlements,
     ViewAudit,
     ManageOperators,
     ManageCredentials,
@@ -40,6 +42,7 @@ const GRANTS: &[(Permission, &[Role])] = &[
     (Permission::RequestRefunds, &[Staff, Support]),
     (Permission::ApproveRefunds, &[Finance]),
     (Permission::ResolveByHand, &[Finance]),
+    (Permission::ReconcileSettlements, &[Finance]),
     (Permission::ViewAudit, &[Finance, Admin]),
     (Permission::ManageOperators, &[Admin]),
     (Permission::ManageCredentials, &[Admin]),
@@ -66,6 +69,7 @@ impl Permission {
             Permission::RequestRefunds => "request_refunds",
             Permission::ApproveRefunds => "approve_refunds",
             Permission::ResolveByHand => "resolve_by_hand",
+            Permission::ReconcileSettlements => "reconcile_settlements",
             Permission::ViewAudit => "view_audit",
             Permission::ManageOperators => "manage_operators",
             Permission::ManageCredentials => "manage_credentials",
@@ -98,7 +102,17 @@ mod tests {
             Support,
             &[ViewCustomers, ManageCustomers, LinkAccounts, ViewPayments, RequestRefunds],
         );
-        expect(Finance, &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit]);
+        expect(
+            Finance,
+            &[
+                ViewCustomers,
+                ViewPayments,
+                ApproveRefunds,
+                ResolveByHand,
+                ReconcileSettlements,
+                ViewAudit,
+            ],
+        );
         expect(
             Admin,
             &[

@@ -251,6 +251,10 @@ impl Texts for StartExportInput {
             ExportList::Payments(filters) => filters.texts(),
             ExportList::Refunds { status } => vec![text("status", status, KEY_MAX_CHARS)],
             ExportList::Audit(filters) => filters.texts(),
+            ExportList::SettlementLines { .. } => Vec::new(),
+            ExportList::SettlementExceptions(filters) => {
+                optional("product", filters.product.as_ref(), KEY_MAX_CHARS).into_iter().collect()
+            }
         };
         texts.push(text("path", &self.path, PATH_MAX_CHARS));
         texts.push(text("language", &self.language, KEY_MAX_CHARS));
@@ -273,6 +277,40 @@ impl Texts for UpdateCustomerInput {
 impl Texts for CustomerTimelineQuery {
     fn texts(&self) -> Vec<Text<'_>> {
         optional("before", self.before.as_ref(), LOOKUP_MAX_CHARS).into_iter().collect()
+    }
+}
+
+impl Texts for SettlementFileInput {
+    fn texts(&self) -> Vec<Text<'_>> {
+        let mut texts = vec![
+            text("product", &self.product, KEY_MAX_CHARS),
+            text("path", &self.path, PATH_MAX_CHARS),
+        ];
+        if let Some(m) = &self.mapping {
+            for (field, value) in
+                [("reference", &m.reference), ("date", &m.date), ("amount", &m.amount)]
+            {
+                texts.push(text(field, value, LOOKUP_MAX_CHARS));
+            }
+            for (field, value) in
+                [("kind", &m.kind), ("fee", &m.fee), ("net", &m.net), ("status", &m.status)]
+            {
+                texts.extend(optional(field, value.as_ref(), LOOKUP_MAX_CHARS));
+            }
+        }
+        texts
+    }
+}
+
+impl Texts for SettlementLinesQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        optional("outcome", self.outcome.as_ref(), KEY_MAX_CHARS).into_iter().collect()
+    }
+}
+
+impl Texts for SettlementExceptionsQuery {
+    fn texts(&self) -> Vec<Text<'_>> {
+        optional("product", self.filters.product.as_ref(), KEY_MAX_CHARS).into_iter().collect()
     }
 }
 

@@ -12,6 +12,7 @@ pub mod phone;
 pub mod product;
 pub mod refund_policy;
 pub mod role;
+pub mod settlement;
 pub mod status;
 pub mod test_phone;
 pub mod wib;
@@ -29,6 +30,7 @@ pub use refund_policy::{
     RefundRefusal,
 };
 pub use role::Role;
+pub use settlement::{SettlementKind, SettlementOutcome};
 pub use status::{PaymentStatus, RefundStatus};
 pub use test_phone::{PayerPhone, PayerPhoneError, TestPhone};
 pub use wib::{

@@ -127,6 +127,43 @@ impl Idr {
         Idr::new(value)
     }
 
+    /// An amount as a provider's report writes it: what [`Idr::parse`] reads, plus a sign
+    /// (`-10.000`, `(10.000)`) and a zero fraction of one or two digits in either locale
+    /// (`10000.00`, `10.000,00`, `10,000.00`). Returns whether it was negative, and its size.
+    pub fn parse_reported(input: &str) -> Result<(bool, Idr), MoneyError> {
+        let normalized: String = input.nfkc().collect();
+        let mut rest = normalized.trim();
+        let mut negative = false;
+        if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+            rest = inner.trim();
+            negative = true;
+        }
+        negative |= strip_minus(&mut rest);
+        if let Some(last) = rest.rfind(['.', ',']) {
+            let fraction = &rest[last + 1..];
+            let earlier = &rest[..last];
+            let mark = &rest[last..=last];
+            let is_decimal = matches!(fraction.len(), 1 | 2)
+                && fraction.bytes().all(|b| b.is_ascii_digit())
+                && !earlier.contains(mark);
+            if is_decimal {
+                if fraction.bytes().any(|b| b != b'0') {
+                    return Err(MoneyError::Fraction);
+                }
+                rest = earlier;
+            }
+        }
+        let amount = Idr::parse(rest).or_else(|e| match e {
+            // The sign may also follow the currency (`Rp -10.000`).
+            MoneyError::Negative => {
+                negative = true;
+                Idr::parse(&rest.replacen(['-', '\u{2212}'], "", 1))
+            }
+            other => Err(other),
+        })?;
+        Ok((negative, amount))
+    }
+
     /// `Lang::Id` → `Rp 10.000`; `Lang::En` → `IDR 10,000`. Both parse back.
     pub fn format(self, lang: Lang) -> String {
         let (prefix, sep) = match lang {
@@ -235,6 +272,33 @@ mod tests {
     use super::*;
 
     const ACCEPTED: &str = "accepted forms: 10000, 10.000, Rp 10.000, IDR 10,000";
+
+    #[test]
+    fn reported_amounts_take_a_sign_and_a_zero_fraction_in_either_locale() {
+        for (text, negative, rupiah) in [
+            ("185000.00", false, 185_000),
+            ("185.000,00", false, 185_000),
+            ("185,000.00", false, 185_000),
+            ("185.000", false, 185_000),
+            ("185,000", false, 185_000),
+            ("1.234.567,0", false, 1_234_567),
+            ("-185000.00", true, 185_000),
+            ("(185.000)", true, 185_000),
+            ("Rp -10.000", true, 10_000),
+            ("IDR 10,000.00", false, 10_000),
+        ] {
+            assert_eq!(
+                Idr::parse_reported(text),
+                Ok((negative, Idr::new(rupiah).unwrap())),
+                "{text}"
+            );
+        }
+        assert_eq!(Idr::parse_reported("185000.50"), Err(MoneyError::Fraction));
+        assert_eq!(Idr::parse_reported("10.000,05"), Err(MoneyError::Fraction));
+        assert_eq!(Idr::parse_reported("10.00.000"), Err(MoneyError::BadGrouping));
+        assert_eq!(Idr::parse_reported("USD 10"), Err(MoneyError::UnsupportedCurrency));
+        assert_eq!(Idr::parse_reported(""), Err(MoneyError::Empty));
+    }
 
     fn check(input: &str, expected: Result<i64, MoneyError>) {
         let got = Idr::parse(input);

@@ -187,6 +187,13 @@ mod tests {
             for status in RefundStatus::ALL {
                 assert_eq!(status.label(lang), entry(format!("refundstatus.{}", status.key())));
             }
+            for outcome in crate::SettlementOutcome::ALL {
+                let key = format!("settlement.outcome.{}", outcome.key());
+                assert_eq!(outcome.label(lang), entry(key));
+            }
+            for kind in crate::SettlementKind::ALL {
+                assert_eq!(kind.label(lang), entry(format!("settlement.kind.{}", kind.key())));
+            }
         }
     }
 }

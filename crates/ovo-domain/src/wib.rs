@@ -1,6 +1,6 @@
 //! Western Indonesia Time (WIB, Asia/Jakarta): business days and display.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
 use chrono_tz::Tz;
 
 use crate::clock::Timestamp;
@@ -75,6 +75,81 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     (text.len() == 10).then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten()
 }
 
+/// The working day (Monday to Friday) `days` working days after `date`; public holidays are
+/// not known here and count as working days.
+pub fn add_working_days(date: NaiveDate, days: u32) -> NaiveDate {
+    let mut day = date;
+    let mut left = days;
+    while left > 0 {
+        day = add_days(day, 1);
+        if day.weekday().number_from_monday() <= 5 {
+            left -= 1;
+        }
+    }
+    day
+}
+
+/// Day 0 of spreadsheet serial dates (the 1900 system as Excel and LibreOffice count it).
+const SPREADSHEET_EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1899, 12, 30) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// The wall-clock time a spreadsheet serial date stands for (`46086.5` is noon of 2026-03-05):
+/// whole days since 1899-12-30 plus the fraction of a day, to the millisecond.
+pub fn spreadsheet_serial(text: &str) -> Option<NaiveDateTime> {
+    let (days, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if days.is_empty() || !days.bytes().all(|b| b.is_ascii_digit()) || days.len() > 6 {
+        return None;
+    }
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let days: i64 = days.parse().ok()?;
+    // The fraction's first 12 digits, exactly, as milliseconds of the day (rounded).
+    let digits = &fraction[..fraction.len().min(12)];
+    let scale = 10_i128.pow(u32::try_from(digits.len()).ok()?);
+    let numerator = if digits.is_empty() { 0 } else { digits.parse::<i128>().ok()? };
+    let millis = i64::try_from((numerator * 86_400_000 * 2 + scale) / (scale * 2)).ok()?;
+    let date = SPREADSHEET_EPOCH.checked_add_signed(TimeDelta::try_days(days)?)?;
+    date.and_time(NaiveTime::MIN).checked_add_signed(TimeDelta::try_milliseconds(millis)?)
+}
+
+/// A time as a provider's report writes it: RFC 3339 with its offset, or a WIB wall clock as
+/// `YYYY-MM-DD[ HH:MM[:SS]]` (also with `T`), `DD/MM/YYYY[ HH:MM[:SS]]` (also with `-`),
+/// `YYYYMMDDHHMMSS`, `YYYYMMDD`, or a spreadsheet serial date.
+pub fn parse_report_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(at) = Timestamp::parse_rfc3339(text) {
+        return Some(at);
+    }
+    const TIMES: [&str; 12] = [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+        "%d-%m-%Y %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+        "%Y%m%d%H%M%S",
+        "%Y%m%d %H%M%S",
+    ];
+    const DATES: [&str; 5] = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y%m%d"];
+    let local = TIMES
+        .iter()
+        .find_map(|form| NaiveDateTime::parse_from_str(text, form).ok())
+        .or_else(|| {
+            DATES.iter().find_map(|form| {
+                NaiveDate::parse_from_str(text, form).ok().map(|d| d.and_time(NaiveTime::MIN))
+            })
+        })
+        .or_else(|| spreadsheet_serial(text).filter(|_| text.len() < 8 || text.contains('.')))?;
+    Some(Timestamp::from_wib(local))
+}
+
 /// `2024-01-02 00:30 WIB`
 pub fn format_wib(at: Timestamp) -> String {
     at.to_wib().format("%Y-%m-%d %H:%M WIB").to_string()
@@ -91,6 +166,40 @@ mod tests {
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).expect("valid date")
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        // 2026-03-05 is a Thursday.
+        assert_eq!(add_working_days(date(2026, 3, 5), 0), date(2026, 3, 5));
+        assert_eq!(add_working_days(date(2026, 3, 5), 1), date(2026, 3, 6));
+        assert_eq!(add_working_days(date(2026, 3, 5), 2), date(2026, 3, 9));
+        assert_eq!(add_working_days(date(2026, 3, 7), 1), date(2026, 3, 9));
+    }
+
+    #[test]
+    fn report_times_are_wib_unless_they_carry_an_offset() {
+        let wib_0707 = ts("2026-03-05T00:07:00Z");
+        for text in [
+            "2026-03-05 07:07:00",
+            "2026-03-05 07:07",
+            "2026-03-05T07:07:00",
+            "05/03/2026 07:07",
+            "05-03-2026 07:07:00",
+            "20260305070700",
+            "2026-03-05T00:07:00Z",
+            "2026-03-05T07:07:00+07:00",
+        ] {
+            assert_eq!(parse_report_time(text), Some(wib_0707), "{text}");
+        }
+        assert_eq!(parse_report_time("2026-03-05"), Some(wib_day_start(date(2026, 3, 5))));
+        assert_eq!(parse_report_time("20260305"), Some(wib_day_start(date(2026, 3, 5))));
+        // A spreadsheet serial: 46086 is 2026-03-05; .5 is noon.
+        assert_eq!(parse_report_time("46086"), Some(wib_day_start(date(2026, 3, 5))));
+        assert_eq!(parse_report_time("46086.5"), Some(ts("2026-03-05T05:00:00Z")));
+        for bad in ["", "yesterday", "2026-13-01", "32/01/2026", "12345678901"] {
+            assert_eq!(parse_report_time(bad), None, "{bad}");
+        }
     }
 
     fn check(instant: &str, expected: NaiveDate) {

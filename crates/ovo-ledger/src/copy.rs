@@ -13,7 +13,7 @@ use crate::row::SqlBuilder;
 use crate::settings;
 
 /// The tables in an order that never names a row before it exists.
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 22] = [
     "operators",
     "customers",
     "customer_name_words",
@@ -31,6 +31,9 @@ const TABLES: [&str; 19] = [
     "link_secrets",
     "desk_enrolments",
     "work_claims",
+    "settlement_batches",
+    "settlement_lines",
+    "settlement_exceptions",
     "audit_log",
     "audit_chain",
 ];

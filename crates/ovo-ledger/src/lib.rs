@@ -21,6 +21,7 @@ pub mod payments;
 pub mod refunds;
 mod row;
 pub mod settings;
+pub mod settlement;
 
 pub use db::{Backend, Ledger, LedgerLocation, OpenReport, WriteTx};
 pub use error::{LedgerError, LedgerResult};

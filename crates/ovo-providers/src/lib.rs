@@ -18,6 +18,7 @@ pub mod pages;
 pub mod products;
 pub mod provider;
 pub mod settings;
+pub mod settlement;
 pub mod transport;
 pub mod wire;
 

@@ -7,6 +7,9 @@
 pub mod core;
 pub mod products;
 
+pub use crate::core::settlement::{
+    Discrepancy, FileFormat, SettlementFile, SettlementRequest, SettlementStyle,
+};
 pub use crate::core::time_scale::TimeScale;
 pub use crate::core::tls::{ServedCertificate, TestCa};
 pub use crate::core::writes::{Write, WriteKind};

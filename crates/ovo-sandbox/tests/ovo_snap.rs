@@ -1425,3 +1425,81 @@ async fn writes_count_each_processing_and_each_recognised_resend() {
     env.control(reqwest::Method::POST, "/_sandbox/reset", None).await;
     assert_eq!(env.writes().await, json!([]));
 }
+
+/// The settlement file (`GET /_sandbox/settlement/ovo_snap`) lists a payment and a partial
+/// refund made through the API, on the WIB date of each, with `MerchantInvoice` =
+/// `partnerReferenceNo`; a payment still waiting for the customer is not there.
+#[tokio::test]
+async fn settlement_file_lists_paid_payments_and_refunds() {
+    let env = env().await;
+    let (payer, _) = env.link(A, "6281100000007").await;
+    let b2b = env.b2b(A).await;
+    let (_, r) = env.pay(A, &payer, "SETTLE-1", 185_000, "CASH").await;
+    assert_eq!(r["latestTransactionStatus"], "00", "{r}");
+    let (s, r) = env.refund(A, &b2b, &payer, "SETTLE-1", "SETTLE-RF1", 35_000).await;
+    assert_eq!(s, 200, "{r}");
+    // Siti has not entered her PIN: not settled.
+    let (siti, _) = env.link(A, SITI).await;
+    let (_, r) = env.pay(A, &siti, "SETTLE-WAITING", 9_000, "CASH").await;
+    assert_ne!(r["latestTransactionStatus"], "00", "{r}");
+
+    let state = env.state().await;
+    let p = json::find(&state["payments"], |p| p["partnerReferenceNo"] == "SETTLE-1").unwrap();
+    // `yyyy-MM-ddTHH:mm:ss.SSS+07:00`: the WIB date and wall clock of each movement.
+    let wib = |t: &Value| {
+        let t = t.as_str().unwrap();
+        (t[..10].to_owned(), format!("{} {}", &t[..10], &t[11..19]))
+    };
+    let (paid_date, paid_time) = wib(&p["paidAt"]);
+    let (refund_date, refund_time) = wib(&p["refunds"][0]["at"]);
+    let mut lines = Vec::new();
+    let mut dates = vec![paid_date.clone()];
+    if refund_date != paid_date {
+        dates.push(refund_date); // the refund came after midnight WIB
+    }
+    for date in dates {
+        let url = env.url(&format!("/_sandbox/settlement/ovo_snap?date={date}&fee_bps=70"));
+        let response = env.http.get(url).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(
+            response.headers()["content-disposition"],
+            format!("attachment; filename=\"settlement-ovo_snap-{date}.csv\"").as_str()
+        );
+        let body = response.bytes().await.unwrap();
+        let mut reader = csv::Reader::from_reader(body.as_ref());
+        assert_eq!(
+            reader.headers().unwrap(),
+            vec![
+                "MerchantInvoice",
+                "TransactionDate",
+                "TransactionType",
+                "Amount",
+                "Fee",
+                "NetAmount",
+                "Status"
+            ]
+        );
+        for record in reader.records() {
+            lines.push(record.unwrap().iter().map(str::to_owned).collect::<Vec<_>>());
+        }
+    }
+    // 185,000 × 70 / 10,000 = 1,295.
+    assert_eq!(
+        lines,
+        [
+            ["SETTLE-1", &paid_time, "PAYMENT", "185000.00", "1295.00", "183705.00", "SETTLED"],
+            ["SETTLE-1", &refund_time, "REFUND", "35000.00", "0.00", "-35000.00", "SETTLED"],
+        ]
+    );
+    // Unknown product and a bad date: 400 with what is accepted.
+    for (path, says) in [
+        ("/_sandbox/settlement/ovo?date=2026-03-05", "known: ["),
+        ("/_sandbox/settlement/ovo_snap?date=yesterday", "YYYY-MM-DD"),
+    ] {
+        let response = env.http.get(env.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains(says), "{path}: {body}");
+    }
+}

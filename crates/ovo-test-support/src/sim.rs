@@ -84,6 +84,13 @@ impl Sim {
         json::get(&self.http, &self.url(path)).await
     }
 
+    /// GET `path` as bytes (a file the simulator serves), asserting success.
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        let response = self.http.get(self.url(path)).send().await.unwrap();
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.bytes().await.unwrap().to_vec()
+    }
+
     /// POST `body` to `path`, asserting success.
     pub async fn post(&self, path: &str, body: Value) -> Value {
         json::post(&self.http, &self.url(path), &body).await

@@ -1,4 +1,5 @@
-//! Exports: the payments list, a refund queue or the audit log, with the filters they are shown
+//! Exports: the payments list, a refund queue, the audit log or a reconciliation's lines and
+//! exceptions, with the filters they are shown
 //! with, to a CSV or XLSX file. One export at a time per desk runs in the background: the ledger
 //! is read in keyset pages and a writer thread turns each page into rows, so memory stays flat
 //! however many rows there are. The file is written beside its final path and moved there only
@@ -16,7 +17,7 @@ use ovo_domain::{CustomerId, Environment, Lang, OperatorId, RefundStatus};
 use ovo_ledger::audit::{self, AuditFilter};
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::refunds::{self, RefundCursor};
-use ovo_ledger::{customers, operators};
+use ovo_ledger::{customers, operators, settlement};
 
 use crate::backoffice::{Actor, Backoffice};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -38,6 +39,8 @@ enum Source {
     Payments(PaymentFilter),
     Refunds { environment: Environment, status: RefundStatus },
     Audit(AuditFilter),
+    SettlementLines { batch_id: i64, lines: u64 },
+    SettlementExceptions { environment: Environment, filter: settlement::ExceptionFilter },
 }
 
 impl Backoffice {
@@ -47,6 +50,9 @@ impl Backoffice {
     ) -> AppResult<ExportProgress> {
         let permission = match input.list {
             ExportList::Audit(_) => Permission::ViewAudit,
+            ExportList::SettlementLines { .. } | ExportList::SettlementExceptions(_) => {
+                Permission::ReconcileSettlements
+            }
             _ => Permission::ViewPayments,
         };
         let actor = self.authorize(permission, "export a list").await?;
@@ -63,6 +69,10 @@ impl Backoffice {
                     refunds::queue_count(&mut conn, Some(*environment), *status).await?
                 }
                 Source::Audit(filter) => audit::count(&mut conn, filter).await?,
+                Source::SettlementLines { lines, .. } => *lines,
+                Source::SettlementExceptions { environment, filter } => {
+                    settlement::exception_count(&mut conn, *environment, filter).await?
+                }
             }
         };
         if input.format == ExportFormat::Xlsx && total > XLSX_MAX_ROWS {
@@ -126,6 +136,15 @@ impl Backoffice {
                     .map_err(|e| AppError::invalid("refund_status_unknown", e.to_string()))?,
             },
             ExportList::Audit(filters) => Source::Audit(crate::audit_log::audit_filter(filters)?),
+            ExportList::SettlementLines { batch_id } => {
+                let mut conn = self.ledger.read().await?;
+                let batch = self.visible_batch(&mut conn, *batch_id).await?;
+                Source::SettlementLines { batch_id: batch.id, lines: batch.line_count as u64 }
+            }
+            ExportList::SettlementExceptions(filters) => Source::SettlementExceptions {
+                environment: self.environment().await,
+                filter: crate::settlement::exception_filter(filters)?,
+            },
         })
     }
 
@@ -181,6 +200,8 @@ impl Backoffice {
         let mut payments_after: Option<PaymentCursor> = None;
         let mut refunds_after: Option<RefundCursor> = None;
         let mut audit_before: Option<i64> = None;
+        let mut line_after: Option<i64> = None;
+        let mut exception_before: Option<i64> = None;
         loop {
             if job.cancelled() {
                 return Err(jobs::cancelled());
@@ -274,6 +295,56 @@ impl Backoffice {
                         })
                         .collect()
                 }
+                Source::SettlementLines { batch_id, .. } => {
+                    let rows = settlement::lines(&mut conn, *batch_id, None, line_after, PAGE_ROWS)
+                        .await?;
+                    line_after = rows.last().map(|r| r.line_no);
+                    rows.into_iter()
+                        .map(|r| {
+                            vec![
+                                Cell::Number(r.line_no),
+                                Cell::text(r.reference),
+                                Cell::optional_text(r.payment_reference),
+                                Cell::text(r.kind.label(lang)),
+                                Cell::Amount(r.amount),
+                                r.ledger_amount.map_or(Cell::Empty, Cell::Amount),
+                                r.fee.map_or(Cell::Empty, Cell::Amount),
+                                r.net.map_or(Cell::Empty, Cell::Amount),
+                                Cell::Time(r.settled_at),
+                                Cell::optional_text(r.status_text),
+                                Cell::text(r.outcome.label(lang)),
+                            ]
+                        })
+                        .collect()
+                }
+                Source::SettlementExceptions { environment, filter } => {
+                    let rows = settlement::exceptions(
+                        &mut conn,
+                        *environment,
+                        filter,
+                        exception_before,
+                        PAGE_ROWS,
+                    )
+                    .await?;
+                    exception_before = rows.last().map(|r| r.id);
+                    rows.into_iter()
+                        .map(|r| {
+                            vec![
+                                Cell::text(r.kind.label(lang)),
+                                Cell::text(r.reference),
+                                Cell::text(r.product.display_name()),
+                                r.ledger_amount.map_or(Cell::Empty, Cell::Amount),
+                                r.file_amount.map_or(Cell::Empty, Cell::Amount),
+                                Cell::text(r.file_name),
+                                r.line_no.map_or(Cell::Empty, Cell::Number),
+                                Cell::Time(r.found_at),
+                                Cell::optional_text(r.resolved_by_name),
+                                Cell::optional_time(r.resolved_at),
+                                Cell::optional_text(r.resolution),
+                            ]
+                        })
+                        .collect()
+                }
             };
             drop(conn);
             let last = page.len() < PAGE_ROWS as usize;
@@ -358,6 +429,32 @@ fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
             ("Referensi penyedia", "Provider reference"),
             ("Selesai (WIB)", "Completed (WIB)"),
             ("Respons penyedia", "Provider response"),
+        ]),
+        Source::SettlementLines { .. } => pick(&[
+            ("Baris", "Line"),
+            ("Referensi di laporan", "Reference in the report"),
+            ("Referensi pembayaran", "Payment reference"),
+            ("Jenis", "Kind"),
+            ("Nominal di laporan (IDR)", "Amount in the report (IDR)"),
+            ("Nominal di buku besar (IDR)", "Amount in the ledger (IDR)"),
+            ("Biaya (IDR)", "Fee (IDR)"),
+            ("Bersih (IDR)", "Net (IDR)"),
+            ("Waktu (WIB)", "Time (WIB)"),
+            ("Status di laporan", "Status in the report"),
+            ("Hasil pencocokan", "Match"),
+        ]),
+        Source::SettlementExceptions { .. } => pick(&[
+            ("Selisih", "Exception"),
+            ("Referensi", "Reference"),
+            ("Produk", "Product"),
+            ("Nominal di buku besar (IDR)", "Amount in the ledger (IDR)"),
+            ("Nominal di laporan (IDR)", "Amount in the report (IDR)"),
+            ("Laporan", "Report"),
+            ("Baris", "Line"),
+            ("Ditemukan (WIB)", "Found (WIB)"),
+            ("Diselesaikan oleh", "Resolved by"),
+            ("Diselesaikan (WIB)", "Resolved (WIB)"),
+            ("Alasan", "Reason"),
         ]),
         Source::Audit(_) => pick(&[
             ("No.", "No."),

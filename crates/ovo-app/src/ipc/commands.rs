@@ -119,6 +119,17 @@ macro_rules! ipc_commands {
                 export_progress(ExportJobRef) -> ExportProgress;
                 /// Stops the export; the file is not written.
                 cancel_export(ExportJobRef) -> ExportProgress;
+                /// Reads a settlement file and matches it against the ledger; nothing is written (finance).
+                check_settlement_file(SettlementFileInput) -> SettlementCheck;
+                /// Imports a settlement file whole, or nothing when any line has a problem (finance).
+                import_settlement_file(SettlementFileInput) -> SettlementCheck;
+                /// Imported settlement files, newest first.
+                settlement_batches(SettlementBatchesQuery) -> Vec<SettlementBatchView>;
+                /// One settlement file's lines as matched, in file order.
+                settlement_lines(SettlementLinesQuery) -> Page<SettlementLineView, i64>;
+                settlement_exceptions(SettlementExceptionsQuery) -> SettlementExceptionPage;
+                /// Finance resolves an exception with a reason (audited).
+                resolve_settlement_exception(ResolveExceptionInput) -> SettlementExceptionView;
                 /// Where this desk's ledger is (admin).
                 ledger_info() -> LedgerInfo;
                 /// A one-time code that enrols another desk in this shared ledger; shown once (admin).
@@ -141,6 +152,8 @@ macro_rules! ipc_commands {
                 choose_import_file() -> Option<String>;
                 /// The platform's save dialog (opened by the shell); null when the operator cancels.
                 choose_rejects_file(RejectsFileInput) -> Option<String>;
+                /// The platform's open dialog for a settlement file (CSV or XLSX); null when the operator cancels.
+                choose_settlement_file() -> Option<String>;
                 /// The platform's save dialog for an export (opened by the shell); null when the operator cancels.
                 choose_export_file(ExportFileInput) -> Option<String>;
                 /// Starts the app again (after this desk was moved to another ledger).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{AuditFilters, JobState, PaymentFilters};
+use super::{AuditFilters, JobState, PaymentFilters, SettlementExceptionFilters};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -33,6 +33,12 @@ pub enum ExportList {
         status: String,
     },
     Audit(AuditFilters),
+    /// One settlement file's lines as matched.
+    SettlementLines {
+        #[ts(type = "number")]
+        batch_id: i64,
+    },
+    SettlementExceptions(SettlementExceptionFilters),
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use ovo_domain::{Environment, Lang, Product, Role};
+use ovo_domain::{Environment, Lang, Product, Role, SettlementKind, SettlementOutcome};
 use ovo_secrets::Sensitive;
 use serde::{Deserialize, Deserializer, Serialize};
 use ts_rs::TS;
@@ -22,6 +22,7 @@ mod ledger;
 mod payments;
 mod provider_settings;
 mod refunds;
+mod settlement;
 pub use commands::*;
 pub use connection::*;
 pub use customer_records::*;
@@ -32,6 +33,7 @@ pub use ledger::*;
 pub use payments::*;
 pub use provider_settings::*;
 pub use refunds::*;
+pub use settlement::*;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -345,6 +347,8 @@ pub fn typescript_bindings() -> String {
     out += &union("ProductKey", Product::ALL.map(Product::key));
     out += &union("EnvironmentKey", Environment::ALL.map(Environment::key));
     out += &union("LanguageKey", [Lang::Id.key(), Lang::En.key()]);
+    out += &union("SettlementOutcomeKey", SettlementOutcome::ALL.map(SettlementOutcome::key));
+    out += &union("SettlementKindKey", SettlementKind::ALL.map(SettlementKind::key));
     out.push('\n');
     let decls = [
         ErrorCode::decl(&cfg),
@@ -471,6 +475,20 @@ pub fn typescript_bindings() -> String {
         ExportFileInput::decl(&cfg),
         ExportJobRef::decl(&cfg),
         ExportProgress::decl(&cfg),
+        SettlementMapping::decl(&cfg),
+        SettlementFileInput::decl(&cfg),
+        SettlementProblemView::decl(&cfg),
+        OutcomeCount::decl(&cfg),
+        SettlementCheck::decl(&cfg),
+        SettlementBatchView::decl(&cfg),
+        SettlementBatchesQuery::decl(&cfg),
+        SettlementLinesQuery::decl(&cfg),
+        SettlementLineView::decl(&cfg),
+        SettlementExceptionFilters::decl(&cfg),
+        SettlementExceptionsQuery::decl(&cfg),
+        SettlementExceptionView::decl(&cfg),
+        SettlementExceptionPage::decl(&cfg),
+        ResolveExceptionInput::decl(&cfg),
         LedgerInfo::decl(&cfg),
         EnrolmentState::decl(&cfg),
         DeskEnrolmentView::decl(&cfg),

@@ -1,5 +1,26 @@
 //! The control API under `/_sandbox/` (JSON): reset, accounts, pending customer actions,
-//! faults, and what was received and delivered.
+//! faults, what was received and delivered, and settlement files.
+//!
+//! Routes (see also the crate README):
+//!
+//! - `GET /_sandbox/health`, `POST /_sandbox/reset`, `POST /_sandbox/import`
+//! - `GET|POST /_sandbox/accounts`, `GET|PATCH /_sandbox/accounts/{phone}`
+//! - `GET /_sandbox/pending`, `POST /_sandbox/pending/{id}/decide`
+//! - `GET|POST|DELETE /_sandbox/faults`
+//! - `GET /_sandbox/received[?product=]`, `GET /_sandbox/notifications[?product=]`,
+//!   `GET /_sandbox/writes[?product=]`, `POST /_sandbox/notify-unknown`
+//! - `GET /_sandbox/settlement/{product}?date=YYYY-MM-DD[&format=csv|xlsx][&fee_bps=N]
+//!   [&mismatch=REF:AMOUNT][&omit=REF][&extra=REF:AMOUNT][&duplicate=REF]`: the product's
+//!   settlement (transaction report) file for the payments that succeeded and the refunds
+//!   that succeeded on that WIB date ([`super::settlement`]). `format` defaults to `csv`;
+//!   `fee_bps` adds the fee and net columns (fee = amount × N / 10,000 rounded half up on
+//!   payments, 0 on refunds; net = amount − fee, −amount on refunds). The four discrepancy
+//!   parameters may be repeated, and each value may also list several, comma-separated
+//!   (`omit=A,B` = `omit=A&omit=B`); REF is the reference as it appears in the file. Answers
+//!   the file as an attachment (`settlement-<product>-<date>.<ext>`), or 400
+//!   `{"error": …}` naming what is accepted (unknown product, bad date, bad or unknown
+//!   parameter, `fee_bps` for a report without fee columns, a discrepancy whose reference is
+//!   not in the file).
 
 use std::collections::HashMap;
 
@@ -30,6 +51,7 @@ pub fn routes() -> Router<Ctx> {
         .route("/_sandbox/notifications", get(deliveries))
         .route("/_sandbox/writes", get(writes))
         .route("/_sandbox/notify-unknown", post(notify_unknown))
+        .route("/_sandbox/settlement/{product}", get(settlement))
 }
 
 fn problem(status: StatusCode, message: impl Into<String>) -> Response {
@@ -249,4 +271,40 @@ async fn deliveries(
     Query(q): Query<HashMap<String, String>>,
 ) -> Json<serde_json::Value> {
     Json(json!(ctx.journal().deliveries(q.get("product").map(String::as_str))))
+}
+
+async fn settlement(
+    State(ctx): State<Ctx>,
+    Path(product): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    use super::settlement::{SettlementRequest, ACCEPTED_PARAMS};
+    let Ok(Query(pairs)) = query else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!("the query string does not read; accepted: {ACCEPTED_PARAMS}"),
+        );
+    };
+    if ctx.product(&product).is_none() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            format!("unknown product {product:?}; known: {:?}", ctx.product_keys()),
+        );
+    }
+    let file = SettlementRequest::from_query(&pairs)
+        .and_then(|request| ctx.settlement_file(&product, &request));
+    match file {
+        Ok(file) => (
+            [
+                (axum::http::header::CONTENT_TYPE, file.content_type.to_owned()),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", file.filename),
+                ),
+            ],
+            file.bytes,
+        )
+            .into_response(),
+        Err(e) => problem(StatusCode::BAD_REQUEST, e),
+    }
 }

@@ -12,6 +12,7 @@ pub mod notify;
 pub mod pages;
 pub mod pending;
 pub mod phone;
+pub mod settlement;
 pub mod time_scale;
 pub mod tls;
 pub mod wallets;
@@ -28,6 +29,7 @@ use faults::FaultPlan;
 use journal::Journal;
 use notify::Notifier;
 use pending::PendingActions;
+use settlement::{SettlementFile, SettlementRequest, SettlementStyle, Settlements};
 use time_scale::TimeScale;
 use wallets::{Account, Wallets};
 use writes::Writes;
@@ -59,6 +61,11 @@ pub trait ProductSim: Send + Sync + std::fmt::Debug + 'static {
         let code = axum::http::StatusCode::from_u16(status)
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
         (code, axum::Json(serde_json::json!({ "error": "internal server error" }))).into_response()
+    }
+    /// The layout of this product's settlement file (`GET /_sandbox/settlement/{key}`);
+    /// by default a generic one (`reference,transaction_time,type,amount[,fee,net_amount]`).
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::Generic
     }
     /// How this product's accounts are linked, for `[[bindings]]`; `None` when it links none.
     fn linking(&self) -> Option<Linking> {
@@ -215,6 +222,7 @@ struct Shared {
     faults: Arc<FaultPlan>,
     journal: Arc<Journal>,
     writes: Writes,
+    settlements: Settlements,
     notifier: Notifier,
     products: Vec<Arc<dyn ProductSim>>,
     base_url: OnceLock<String>,
@@ -248,6 +256,7 @@ impl Ctx {
             faults,
             journal,
             writes: Writes::default(),
+            settlements: Settlements::default(),
             notifier,
             products,
             base_url: OnceLock::new(),
@@ -288,6 +297,11 @@ impl Ctx {
     pub fn writes(&self) -> &Writes {
         &self.0.writes
     }
+    /// The settled payments and refunds settlement files are built from
+    /// (`GET /_sandbox/settlement/{product}`, [`Ctx::settlement_file`]).
+    pub fn settlements(&self) -> &Settlements {
+        &self.0.settlements
+    }
 
     pub fn product(&self, key: &str) -> Option<Arc<dyn ProductSim>> {
         self.0.products.iter().find(|p| p.key() == key).cloned()
@@ -312,14 +326,16 @@ impl Ctx {
         self.0.wallets.replace_all(accounts);
     }
 
-    /// Back to the starting state: seed accounts, no pending actions, faults or journal, every
-    /// product's state forgotten, then the `[[bindings]]` links seeded again.
+    /// Back to the starting state: seed accounts, no pending actions, faults, journal or
+    /// settled movements, every product's state forgotten, then the `[[bindings]]` links
+    /// seeded again.
     pub fn reset(&self) {
         self.reset_wallets();
         self.0.pending.clear();
         self.0.faults.clear();
         self.0.journal.clear();
         self.0.writes.clear();
+        self.0.settlements.clear();
         for product in &self.0.products {
             product.reset();
         }
@@ -396,6 +412,16 @@ impl RunningSandbox {
     /// `GET /_sandbox/writes` answers).
     pub fn writes(&self) -> Vec<writes::Write> {
         self.ctx.writes().list(None)
+    }
+
+    /// The settlement file of `product` (a product key) for `request`: what
+    /// `GET /_sandbox/settlement/{product}` serves, built in process.
+    pub fn settlement_file(
+        &self,
+        product: &str,
+        request: &SettlementRequest,
+    ) -> Result<SettlementFile, String> {
+        self.ctx.settlement_file(product, request)
     }
 
     /// The test CA's certificate (PEM) when serving HTTPS: trust it to reach the sandbox.

@@ -73,6 +73,7 @@ import type {
   RequestRefundInput,
   ResetPasswordInput,
   ResolveByHandInput,
+  ResolveExceptionInput,
   SaveProviderSettingsInput,
   SaveRejectsInput,
   SavedRejects,
@@ -82,6 +83,15 @@ import type {
   SetCredentialInput,
   SetDisabledInput,
   SetRefundPolicyInput,
+  SettlementBatchView,
+  SettlementBatchesQuery,
+  SettlementCheck,
+  SettlementExceptionPage,
+  SettlementExceptionView,
+  SettlementExceptionsQuery,
+  SettlementFileInput,
+  SettlementLineView,
+  SettlementLinesQuery,
   SharedLedgerCheck,
   SignInInput,
   StartExportInput,
@@ -202,6 +212,17 @@ export function commands(call: Call) {
     exportProgress: (input: ExportJobRef) => call<ExportProgress>('export_progress', input),
     /** Stops the export; the file is not written. */
     cancelExport: (input: ExportJobRef) => call<ExportProgress>('cancel_export', input),
+    /** Reads a settlement file and matches it against the ledger; nothing is written (finance). */
+    checkSettlementFile: (input: SettlementFileInput) => call<SettlementCheck>('check_settlement_file', input),
+    /** Imports a settlement file whole, or nothing when any line has a problem (finance). */
+    importSettlementFile: (input: SettlementFileInput) => call<SettlementCheck>('import_settlement_file', input),
+    /** Imported settlement files, newest first. */
+    settlementBatches: (input: SettlementBatchesQuery) => call<Array<SettlementBatchView>>('settlement_batches', input),
+    /** One settlement file's lines as matched, in file order. */
+    settlementLines: (input: SettlementLinesQuery) => call<Page<SettlementLineView, number>>('settlement_lines', input),
+    settlementExceptions: (input: SettlementExceptionsQuery) => call<SettlementExceptionPage>('settlement_exceptions', input),
+    /** Finance resolves an exception with a reason (audited). */
+    resolveSettlementException: (input: ResolveExceptionInput) => call<SettlementExceptionView>('resolve_settlement_exception', input),
     /** Where this desk's ledger is (admin). */
     ledgerInfo: () => call<LedgerInfo>('ledger_info'),
     /** A one-time code that enrols another desk in this shared ledger; shown once (admin). */
@@ -222,6 +243,8 @@ export function commands(call: Call) {
     chooseImportFile: () => call<string | null>('choose_import_file'),
     /** The platform's save dialog (opened by the shell); null when the operator cancels. */
     chooseRejectsFile: (input: RejectsFileInput) => call<string | null>('choose_rejects_file', input),
+    /** The platform's open dialog for a settlement file (CSV or XLSX); null when the operator cancels. */
+    chooseSettlementFile: () => call<string | null>('choose_settlement_file'),
     /** The platform's save dialog for an export (opened by the shell); null when the operator cancels. */
     chooseExportFile: (input: ExportFileInput) => call<string | null>('choose_export_file', input),
     /** Starts the app again (after this desk was moved to another ledger). */

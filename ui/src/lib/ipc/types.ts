@@ -4,9 +4,11 @@ export type RoleKey = "staff" | "support" | "finance" | "admin";
 export type ProductKey = "doku_snap_ovo" | "doku_jokul_ovo_push" | "tazapay_ovo_idr" | "faspay_ovo_tokenize" | "ovo_snap";
 export type EnvironmentKey = "builtin_sandbox" | "provider_sandbox" | "production";
 export type LanguageKey = "id" | "en";
+export type SettlementOutcomeKey = "matched" | "amount_mismatch" | "not_in_ledger" | "status_mismatch" | "settled_twice" | "not_in_file";
+export type SettlementKindKey = "payment" | "refund";
 
 export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "password_change_required" | "too_many_attempts" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
-export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
+export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "reconcile_settlements" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ExistingCustomer = { id: number, fullName: string, };
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, 
 /**
@@ -670,7 +672,7 @@ export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
 export type RejectsFileInput = { suggestedName: string, };
 export type ExportFormat = "csv" | "xlsx";
-export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters;
+export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters | { "list": "settlementLines", batch_id: number, } | { "list": "settlementExceptions" } & SettlementExceptionFilters;
 export type StartExportInput = { list: ExportList, format: ExportFormat, 
 /**
  * Where the file goes (from `chooseExportFile`); it appears there only when complete.
@@ -687,6 +689,32 @@ export type ExportProgress = { jobId: number, state: JobState, rowsWritten: numb
  * The rows the filters matched when the export started.
  */
 rowsTotal: number, path: string, error: ErrorBody | null, };
+export type SettlementMapping = { reference: string, date: string, amount: string, kind: string | null, fee: string | null, net: string | null, status: string | null, };
+export type SettlementFileInput = { product: ProductKey, path: string, mapping?: SettlementMapping, };
+export type SettlementProblemView = { line: number | null, reason: string, detail: string, };
+export type OutcomeCount = { outcome: SettlementOutcomeKey, count: number, amount: number, };
+export type SettlementCheck = { fileName: string, headers: Array<string>, mapping: SettlementMapping, mappingRemembered: boolean, lines: number, firstDate: string | null, lastDate: string | null, outcomes: Array<OutcomeCount>, 
+/**
+ * Succeeded payments no file has settled although they are due.
+ */
+notInFile: number, paymentsTotal: number, refundsTotal: number, feesTotal: number | null, netTotal: number | null, 
+/**
+ * The first problems (all of them block the import); `problemCount` counts every one.
+ */
+problems: Array<SettlementProblemView>, problemCount: number, batchId: number | null, };
+export type SettlementBatchView = { id: number, product: ProductKey, fileName: string, importedBy: string, importedAt: string, firstDate: string, lastDate: string, lineCount: number, matched: number, exceptions: number, openExceptions: number, paymentsTotal: number, refundsTotal: number, feesTotal: number | null, netTotal: number | null, };
+export type SettlementBatchesQuery = { before?: number, limit?: number, };
+export type SettlementLinesQuery = { batchId: number, outcome?: SettlementOutcomeKey, afterLine?: number, limit?: number, };
+export type SettlementLineView = { lineNo: number, reference: string, paymentReference: string | null, kind: SettlementKindKey, amount: number, ledgerAmount: number | null, fee: number | null, net: number | null, settledAt: string, status: string | null, outcome: SettlementOutcomeKey, };
+export type SettlementExceptionFilters = { openOnly: boolean, batchId?: number, product?: ProductKey, };
+export type SettlementExceptionsQuery = { before?: number, limit?: number, openOnly: boolean, batchId?: number, product?: ProductKey, };
+export type SettlementExceptionView = { id: number, product: ProductKey, batchId: number, fileName: string, lineNo: number | null, paymentId: number | null, refundId: number | null, kind: SettlementOutcomeKey, reference: string, ledgerAmount: number | null, fileAmount: number | null, foundAt: string, resolvedBy: string | null, resolvedAt: string | null, resolution: string | null, };
+export type SettlementExceptionPage = { items: Array<SettlementExceptionView>, next: number | null, 
+/**
+ * Every exception the filters select.
+ */
+total: number, };
+export type ResolveExceptionInput = { id: number, reason: string, };
 export type LedgerInfo = { 
 /**
  * `file` (SQLite on this computer) or `postgres` (shared by several desks).

@@ -72,6 +72,13 @@ pub fn invoice_number(reference: &Reference, attempt: u8) -> String {
     format!("{}-{:02}", reference.as_str(), attempt.clamp(1, 99))
 }
 
+/// The payment reference of an invoice number of ours (`REFERENCE-NN`).
+pub fn reference_of_invoice(invoice: &str) -> Option<Reference> {
+    let (reference, attempt) = invoice.split_once('-')?;
+    let attempt_ok = attempt.len() == 2 && attempt.bytes().all(|b| b.is_ascii_digit());
+    attempt_ok.then(|| Reference::parse(reference).ok()).flatten()
+}
+
 /// Everything a push answer says, for the ledger (§7: store the reconciliation numbers and
 /// the `ovo_configuration` block on every attempt).
 #[derive(Debug, Clone, PartialEq, Eq)]

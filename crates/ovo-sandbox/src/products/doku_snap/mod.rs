@@ -31,6 +31,7 @@ use crate::core::journal::{Attempt, Delivery};
 use crate::core::lock;
 use crate::core::notify::{Ack, Outbound, Prepare, Preparing, Tampered};
 use crate::core::pending::{Decision, NewAction, Opened, Step};
+use crate::core::settlement::SettlementStyle;
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
@@ -324,6 +325,9 @@ impl ProductSim for DokuSnap {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::DokuSnap
+    }
     fn linking(&self) -> Option<Linking> {
         Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "SEED" })
     }
@@ -387,6 +391,7 @@ impl ProductSim for DokuSnap {
             ImportedStatus::Expired => (PayStatus::Failed, "Expired"),
         };
         let paid = p.status == ImportedStatus::Succeeded;
+        ctx.settlements().imported(KEY, p, &p.reference, p.provider_ref.as_deref().unwrap_or(""));
         let refunds = p
             .refunds
             .iter()
@@ -1180,11 +1185,22 @@ fn settle(st: &DokuSnapSim, key: &(String, String), outcome: Result<(), &str>) {
                 p.approval_code = Some(random_digits(12));
                 Some(p.clone())
             };
-            st.succeed_later(wait, turn, notify_payment);
+            st.succeed_later(wait, turn, |st, p| {
+                record_settled(st, p);
+                notify_payment(st, p);
+            });
         }
         p.clone()
     };
+    record_settled(st, &settled);
     notify_payment(st, &settled);
+}
+
+/// A payment that is paid now, for the settlement files (at its `paidTime`).
+fn record_settled(st: &DokuSnapSim, p: &Payment) {
+    if let (PayStatus::Paid, Some(at)) = (p.status, p.paid_at) {
+        st.ctx.settlements().payment(KEY, &p.partner_reference_no, p.amount, at, &p.reference_no);
+    }
 }
 
 /// N1 for the payment as given.
@@ -1361,6 +1377,7 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
         at,
     });
     st.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
+    st.ctx.settlements().refund(KEY, &payment.partner_reference_no, amount, at);
     Ok(json!({
         "refundAmount": snap::amount(amount),
         "originalPartnerReferenceNo": payment.partner_reference_no,

@@ -30,6 +30,7 @@ use subtle::ConstantTimeEq;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{Decision, NewAction, Opened, Step};
+use crate::core::settlement::SettlementStyle;
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, Linking, ProductSim, UnknownNotification};
@@ -201,6 +202,9 @@ pub struct Faspay {
 impl ProductSim for Faspay {
     fn key(&self) -> &'static str {
         KEY
+    }
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::Faspay
     }
     fn linking(&self) -> Option<Linking> {
         Some(Linking { merchant_field: "merchant_id", tokens: false, provider_ref_prefix: "" })
@@ -383,6 +387,7 @@ impl Faspay {
         {
             return Err("a payment with this trx_id or bill_no exists".into());
         }
+        ctx.settlements().imported(KEY, p, &p.reference, &trx_id);
         st.payments.insert(
             trx_id.clone(),
             Payment {
@@ -963,6 +968,7 @@ impl FaspaySim {
             p.action = None;
             p.clone()
         };
+        self.record_settled(&done);
         self.notify_payment(&done);
         if let Some(wait) = late {
             self.ctx.scale().sleep(wait).await;
@@ -975,7 +981,15 @@ impl FaspaySim {
                 p.updated = clock::now();
                 p.clone()
             };
+            self.record_settled(&turned);
             self.notify_payment(&turned);
+        }
+    }
+
+    /// A paid (`2`) payment, for the settlement files (at its last update).
+    fn record_settled(&self, p: &Payment) {
+        if p.status == 2 {
+            self.ctx.settlements().payment(KEY, &p.bill_no, p.amount, p.updated, &p.trx_id);
         }
     }
 

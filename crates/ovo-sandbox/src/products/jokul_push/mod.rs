@@ -23,6 +23,7 @@ use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{Decision, NewAction};
+use crate::core::settlement::SettlementStyle;
 use crate::core::wallets::{Account, Behaviour, DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{phone, Ctx, ProductSim, UnknownNotification};
@@ -236,6 +237,10 @@ impl ProductSim for JokulPush {
         self.import_payment(ctx, payment)
     }
 
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::JokulPush
+    }
+
     /// DOKU's non-SNAP error shape (§13).
     fn server_error(&self, _endpoint: &str, status: u16) -> Response {
         error(
@@ -289,7 +294,12 @@ impl JokulPush {
         if inner.payments.contains_key(&key) {
             return Err("a payment with this invoice number exists".into());
         }
-        let mut rng = rand::thread_rng();
+        let approval_code = if status == PayStatus::Success {
+            format!("{:06}", rand::thread_rng().gen_range(0..1_000_000))
+        } else {
+            String::new()
+        };
+        ctx.settlements().imported(KEY, p, &invoice_number, &approval_code);
         inner.payments.insert(
             key,
             Payment {
@@ -309,11 +319,7 @@ impl JokulPush {
                 batch_number: 0,
                 trace_number: 0,
                 reference_number: 0,
-                approval_code: if status == PayStatus::Success {
-                    format!("{:06}", rng.gen_range(0..1_000_000))
-                } else {
-                    String::new()
-                },
+                approval_code,
                 split: if status == PayStatus::Success {
                     cash_split(p.amount)
                 } else {
@@ -657,6 +663,8 @@ fn finish(
         }
         if status == PayStatus::Success {
             p.approval_code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+            let (reference, code) = (&p.invoice_number, &p.approval_code);
+            app.ctx.settlements().payment(KEY, reference, p.amount, clock::now(), code);
         }
         p.clone()
     };

@@ -23,6 +23,7 @@ use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{Decision, NewAction, Opened, Step};
+use crate::core::settlement::SettlementStyle;
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, Linking, ProductSim, UnknownNotification};
@@ -247,6 +248,9 @@ impl ProductSim for OvoSnap {
     fn key(&self) -> &'static str {
         KEY
     }
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::OvoSnap
+    }
     fn linking(&self) -> Option<Linking> {
         Some(Linking { merchant_field: "client_id", tokens: true, provider_ref_prefix: "LNKSEED" })
     }
@@ -317,6 +321,7 @@ impl ProductSim for OvoSnap {
             None => inner.next_ref("OVO"),
         };
         let paid = p.status == ImportedStatus::Succeeded;
+        ctx.settlements().imported(KEY, p, &p.reference, &reference_no);
         inner.payments.insert(
             key,
             Payment {
@@ -969,6 +974,9 @@ fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
                 }
                 p.clone()
             };
+            if updated.status == PayStatus::Success {
+                settled(s, &updated);
+            }
             notify_payment(s, &updated);
             if let Some(wait) = late {
                 let key = key.clone();
@@ -979,9 +987,19 @@ fn settle(s: &OvoSnapSim, what: &Settle, decision: Option<Decision>) {
                     p.reason = None;
                     Some(p.clone())
                 };
-                s.succeed_later(wait, turn, notify_payment);
+                s.succeed_later(wait, turn, |s, p| {
+                    settled(s, p);
+                    notify_payment(s, p);
+                });
             }
         }
+    }
+}
+
+/// A payment whose record turned successful, for the settlement files (at its `paidTime`).
+fn settled(s: &OvoSnapSim, p: &Payment) {
+    if let Some(at) = p.paid_at {
+        s.ctx.settlements().payment(KEY, &p.partner_reference_no, p.amount, at, &p.reference_no);
     }
 }
 
@@ -1169,6 +1187,7 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
         at: now,
     });
     s.ctx.writes().processed(KEY, WriteKind::Refund, &partner_refund_no);
+    s.ctx.settlements().refund(KEY, &p.partner_reference_no, amount, now);
     if p.refunded() == p.amount {
         p.status = PayStatus::Refunded;
     }

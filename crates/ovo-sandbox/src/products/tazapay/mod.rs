@@ -25,6 +25,7 @@ use crate::core::clock;
 use crate::core::import::{cash_split, ImportedPayment, ImportedRefundStatus, ImportedStatus};
 use crate::core::notify::{Ack, Outbound, Tampered};
 use crate::core::pending::{Decision, NewAction, Opened};
+use crate::core::settlement::SettlementStyle;
 use crate::core::wallets::{DebitError, PaySource, Split};
 use crate::core::writes::WriteKind;
 use crate::core::{Ctx, ProductSim, UnknownNotification};
@@ -171,6 +172,10 @@ impl ProductSim for Tazapay {
         *lock(&self.state) = TazapayState::default();
     }
 
+    fn settlement_style(&self) -> SettlementStyle {
+        SettlementStyle::Tazapay
+    }
+
     /// §13: `101 something went wrong`.
     fn server_error(&self, _endpoint: &str, status: u16) -> Response {
         let http = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -278,6 +283,7 @@ impl ProductSim for Tazapay {
                     },
                 );
             }
+            ctx.settlements().imported(KEY, p, &p.reference, &id);
             st.attempts.insert(attempt.id.clone(), attempt);
             st.payins.insert(id, payin);
         }
@@ -649,6 +655,7 @@ impl TazapaySim {
         };
         let url = payin.webhook_url.clone();
         if succeeded {
+            self.record_settled(payin, attempt);
             self.notify(
                 &merchant,
                 "payment_attempt.succeeded",
@@ -692,12 +699,20 @@ impl TazapaySim {
         let (Some(payin), Some(attempt)) = (st.payins.get(&payin_id), st.attempts.get(pat)) else {
             return;
         };
+        self.record_settled(payin, attempt);
         let Some(merchant) = self.merchant(&payin.merchant).cloned() else { return };
         let url = payin.webhook_url.clone();
         self.notify(&merchant, "payment_attempt.succeeded", attempt.json(payin), url.as_deref());
         if payin.status == "succeeded" {
             self.notify(&merchant, "payin.succeeded", payin.json(st), url.as_deref());
         }
+    }
+
+    /// An attempt that succeeded, for the settlement files (at its `paid_at`).
+    fn record_settled(&self, payin: &Payin, attempt: &Attempt) {
+        let at = attempt.paid_at.unwrap_or_else(now);
+        let rupiah = attempt.amount / 100;
+        self.ctx.settlements().payment(KEY, &payin.reference_id, rupiah, at, &payin.id);
     }
 
     fn spawn_refund(&self, rfd: String) {
@@ -743,6 +758,11 @@ impl TazapaySim {
             }
         }
         let refund = refund.clone();
+        if succeeded {
+            let reference = st.payins.get(&refund.payin).map(|p| p.reference_id.as_str());
+            let (reference, rupiah) = (reference.unwrap_or_default(), refund.amount / 100);
+            self.ctx.settlements().refund(KEY, reference, rupiah, now());
+        }
         let Some(merchant) = self.merchant(&refund.merchant).cloned() else { return };
         let event = if succeeded { "refund.succeeded" } else { "refund.failed" };
         self.notify(&merchant, event, refund.json(), refund.webhook_url.as_deref());
