@@ -23,10 +23,11 @@ describe('visibleSections', () => {
     expect(visibleSections(['request_refunds'])).toEqual(['settings']);
   });
 
-  it('gives a finance operator refunds and audit', () => {
-    expect(visibleSections(['view_payments', 'approve_refunds', 'view_audit'])).toEqual([
+  it('gives a finance operator refunds, reconciliation and audit', () => {
+    expect(visibleSections(['view_payments', 'approve_refunds', 'reconcile_settlements', 'view_audit'])).toEqual([
       'payments',
       'refunds',
+      'reconciliation',
       'audit',
       'settings',
     ]);

@@ -3,7 +3,7 @@
 
 import type { Permission } from './ipc/types';
 
-export type Section = 'customers' | 'payments' | 'refunds' | 'audit' | 'settings';
+export type Section = 'customers' | 'payments' | 'refunds' | 'reconciliation' | 'audit' | 'settings';
 export type SettingsTab =
   | 'operators'
   | 'credentials'
@@ -17,6 +17,7 @@ const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']
   ['customers', ['view_customers']],
   ['payments', ['view_payments']],
   ['refunds', ['view_payments', 'approve_refunds']],
+  ['reconciliation', ['reconcile_settlements']],
   ['audit', ['view_audit']],
   ['settings', 'everyone'],
 ];

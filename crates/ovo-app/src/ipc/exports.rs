@@ -35,7 +35,8 @@ pub enum ExportList {
     Audit(AuditFilters),
     /// One settlement file's lines as matched.
     SettlementLines {
-        #[ts(type = "number")]
+        #[serde(rename = "batchId")]
+        #[ts(rename = "batchId", type = "number")]
         batch_id: i64,
     },
     SettlementExceptions(SettlementExceptionFilters),
