@@ -796,3 +796,77 @@ async fn customers_import(install: &Install, app: &Desktop) -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn finance_reconciles_the_providers_settlement_report_resolves_the_mismatch_and_exports_it(
+) -> Result<()> {
+    on_fresh_install("settlement", settlement).await
+}
+
+/// Staff takes Budi's payment by direct debit; OVO's settlement report of the day (the
+/// simulator's, with Budi's line written Rp 1.000 higher) is imported by finance, who sees the
+/// one mismatch, resolves it with a reason and exports the exceptions with their resolution.
+async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let reference =
+        budi_pays_by_direct_debit(install, app, &sandbox, "185.000", "Settlement check").await?;
+    app.sign_out().await?;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Jakarta).date_naive();
+    let report = sandbox
+        .get_bytes(&format!(
+            "/_sandbox/settlement/ovo_snap?date={today}&fee_bps=70&mismatch={reference}:186000"
+        ))
+        .await?;
+    std::fs::write(&install.settlement_file, &report)?;
+
+    // Finance checks the report: the mismatch shows before anything is saved.
+    app.sign_in_as(Team::FINANCE).await?;
+    app.click("nav-reconciliation").await?;
+    app.select("settlement-product", "ovo_snap").await?;
+    app.click("settlement-choose").await?;
+    app.find("settlement-check").await?;
+    let mismatch_outcome =
+        format!("{}[data-outcome=\"amount_mismatch\"]", by_id("settlement-outcome"));
+    app.find_css(&mismatch_outcome).await?;
+    ensure!(app.count(&by_id("settlement-problem")).await? == 0, "the simulator's report reads");
+    app.screenshot("01-settlement-checked").await?;
+
+    // Imported: Budi's payment is the one amount mismatch, open until resolved.
+    app.click("settlement-import-button").await?;
+    let mismatches = format!("{}[data-kind=\"amount_mismatch\"]", by_id("settlement-exception"));
+    app.wait_count(&mismatches, Duration::from_secs(20), |n| n == 1).await?;
+    let budi = format!("{mismatches}[data-reference=\"{reference}\"]");
+    let row = app.text_css(&budi).await?;
+    ensure!(
+        digits(&row).contains("185000") && digits(&row).contains("186000"),
+        "the row shows the ledger's and the report's amounts: {row}"
+    );
+    app.screenshot("02-settlement-exceptions").await?;
+
+    // Resolved with a reason.
+    let reason = "OVO corrected the amount in its next report";
+    app.click_css(&format!("{budi} {}", by_id("settlement-resolve"))).await?;
+    app.fill("settlement-resolve-reason", reason).await?;
+    app.click("settlement-resolve-submit").await?;
+    app.wait_count(&budi, Duration::from_secs(20), |n| n == 0).await?;
+    app.click("settlement-exceptions-tab-all").await?;
+    let resolved = format!("{budi} {}", by_id("settlement-exception-resolved"));
+    app.wait_count(&resolved, Duration::from_secs(20), |n| n == 1).await?;
+    ensure!(app.text_css(&resolved).await?.contains(reason), "the resolution shows its reason");
+    app.screenshot("03-settlement-resolved").await?;
+
+    // Exported as shown: every exception, Budi's with who resolved it and why.
+    app.click("settlement-exceptions-export-csv").await?;
+    app.wait_attr("settlement-exceptions-export-done", "data-state", "finished").await?;
+    let exported = std::fs::read_to_string(&install.export_file)?;
+    let line = exported.lines().find(|l| l.contains(&reference)).unwrap_or_default();
+    ensure!(
+        line.contains(reason) && line.contains("Fina Finance"),
+        "the export holds the resolution: {exported}"
+    );
+    let audited = app.audit_rows("settlement.exception_resolved").await?;
+    ensure!(audited.iter().any(|r| r.contains(reason)), "the resolution is audited: {audited:?}");
+    Ok(())
+}

@@ -36,6 +36,10 @@ pub struct Install {
     pub import_file: PathBuf,
     /// The path the app takes as chosen in its rejects-file save dialog.
     pub rejects_file: PathBuf,
+    /// The file the app takes as chosen in its settlement-report open dialog.
+    pub settlement_file: PathBuf,
+    /// The path the app takes as chosen in its export save dialog.
+    pub export_file: PathBuf,
     launcher: PathBuf,
     name: String,
     /// The operators created in this install who have not signed in yet: their one-time
@@ -80,16 +84,20 @@ impl Install {
         let opened_urls = dir.path().join("opened-urls.txt");
         let import_file = dir.path().join("customers-export.csv");
         let rejects_file = dir.path().join("customers-export-rejects.csv");
+        let settlement_file = dir.path().join("settlement-ovo_snap.csv");
+        let export_file = dir.path().join("export.csv");
         let launcher = dir.path().join("launch.sh");
         let app = env("OVO_E2E_APP")?;
         // tauri-driver starts the "browser" binary; this wrapper gives it this install's environment.
         let mut script = format!(
-            "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexport OVO_E2E_IMPORT_FILE='{}'\nexport OVO_E2E_REJECTS_FILE='{}'\n",
+            "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexport OVO_BACKOFFICE_IPC_JOURNAL='{}'\nexport OVO_BACKOFFICE_OPENED_URLS='{}'\nexport OVO_E2E_IMPORT_FILE='{}'\nexport OVO_E2E_REJECTS_FILE='{}'\nexport OVO_E2E_SETTLEMENT_FILE='{}'\nexport OVO_E2E_EXPORT_FILE='{}'\n",
             data.display(),
             journal.display(),
             opened_urls.display(),
             import_file.display(),
             rejects_file.display(),
+            settlement_file.display(),
+            export_file.display(),
         );
         for (name, value) in &desk.env {
             script += &format!("export {name}='{}'\n", value.replace('\'', r"'\''"));
@@ -117,6 +125,8 @@ impl Install {
             opened_urls,
             import_file,
             rejects_file,
+            settlement_file,
+            export_file,
             launcher,
             name: name.to_owned(),
             one_time: desk.team_of.map(|other| other.one_time.clone()).unwrap_or_default(),
@@ -567,6 +577,17 @@ impl Sandbox {
         let body = reply.text().await?;
         if !status.is_success() {
             bail!("GET {path}: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    /// A file the sandbox serves (a settlement report), as bytes.
+    pub async fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let reply = self.http.get(format!("{}{path}", self.url)).send().await?;
+        let status = reply.status();
+        let body = reply.bytes().await?.to_vec();
+        if !status.is_success() {
+            bail!("GET {path}: {status} {}", String::from_utf8_lossy(&body));
         }
         Ok(body)
     }
