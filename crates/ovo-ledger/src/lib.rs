@@ -10,6 +10,7 @@ pub mod changes;
 pub mod claims;
 pub mod copy;
 pub mod customers;
+pub mod dashboard;
 mod db;
 pub mod enrolments;
 mod error;
@@ -19,6 +20,7 @@ pub mod notifications;
 pub mod operators;
 pub mod payments;
 pub mod refunds;
+pub mod reports;
 mod row;
 pub mod settings;
 
