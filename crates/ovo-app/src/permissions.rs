@@ -21,6 +21,8 @@ pub enum Permission {
     /// could not decide.
     ResolveByHand,
     ViewAudit,
+    /// The dashboard and the reports: money across every operator and product.
+    ViewFinance,
     ManageOperators,
     ManageCredentials,
     ManageSettings,
@@ -41,6 +43,7 @@ const GRANTS: &[(Permission, &[Role])] = &[
     (Permission::ApproveRefunds, &[Finance]),
     (Permission::ResolveByHand, &[Finance]),
     (Permission::ViewAudit, &[Finance, Admin]),
+    (Permission::ViewFinance, &[Finance, Admin]),
     (Permission::ManageOperators, &[Admin]),
     (Permission::ManageCredentials, &[Admin]),
     (Permission::ManageSettings, &[Admin]),
@@ -67,6 +70,7 @@ impl Permission {
             Permission::ApproveRefunds => "approve_refunds",
             Permission::ResolveByHand => "resolve_by_hand",
             Permission::ViewAudit => "view_audit",
+            Permission::ViewFinance => "view_finance",
             Permission::ManageOperators => "manage_operators",
             Permission::ManageCredentials => "manage_credentials",
             Permission::ManageSettings => "manage_settings",
@@ -98,7 +102,10 @@ mod tests {
             Support,
             &[ViewCustomers, ManageCustomers, LinkAccounts, ViewPayments, RequestRefunds],
         );
-        expect(Finance, &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit]);
+        expect(
+            Finance,
+            &[ViewCustomers, ViewPayments, ApproveRefunds, ResolveByHand, ViewAudit, ViewFinance],
+        );
         expect(
             Admin,
             &[
@@ -106,6 +113,7 @@ mod tests {
                 ForgetCustomers,
                 ViewPayments,
                 ViewAudit,
+                ViewFinance,
                 ManageOperators,
                 ManageCredentials,
                 ManageSettings,

@@ -245,6 +245,18 @@ impl Texts for AuditFilters {
     }
 }
 
+impl Texts for ReportRange {
+    fn texts(&self) -> Vec<Text<'_>> {
+        [
+            optional("from", self.from.as_ref(), DATE_MAX_CHARS),
+            optional("to", self.to.as_ref(), DATE_MAX_CHARS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 impl Texts for StartExportInput {
     fn texts(&self) -> Vec<Text<'_>> {
         let mut texts = match &self.list {

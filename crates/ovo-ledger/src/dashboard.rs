@@ -115,9 +115,9 @@ pub async fn refunded(
            AND r.status IN {REFUNDED_SQL}"
     );
     let query = sqlx::query(&sql)
-    .bind(environment.key())
-    .bind(from.unix_millis())
-    .bind(until.unix_millis());
+        .bind(environment.key())
+        .bind(from.unix_millis())
+        .bind(until.unix_millis());
     Totals::read(&query.fetch_one(&mut *conn).await?)
 }
 

@@ -108,7 +108,10 @@ pub async fn ageing(
     q.push(from).push_bind(environment.key()).push(end).push(" GROUP BY bucket ORDER BY bucket");
     fetch_all(conn, q.build(), |row| {
         let bucket: i64 = sqlx::Row::try_get(row, "bucket")?;
-        Ok(BucketTotals { bucket: usize::try_from(bucket).unwrap_or(0), totals: Totals::read(row)? })
+        Ok(BucketTotals {
+            bucket: usize::try_from(bucket).unwrap_or(0),
+            totals: Totals::read(row)?,
+        })
     })
     .await
 }
@@ -123,7 +126,10 @@ pub async fn oldest_open(
     let mut q: SqlBuilder = SqlBuilder::new(format!("SELECT reference, {at} AS since FROM "));
     q.push(from).push_bind(environment.key()).push(end).push(format!(" ORDER BY {at}, id LIMIT 1"));
     fetch_optional(conn, q.build(), |row| {
-        Ok(OldestItem { reference: Column::read(row, "reference")?, since: Column::read(row, "since")? })
+        Ok(OldestItem {
+            reference: Column::read(row, "reference")?,
+            since: Column::read(row, "since")?,
+        })
     })
     .await
 }
@@ -145,4 +151,3 @@ fn open_items_of(kind: OpenKind) -> (&'static str, &'static str, &'static str) {
         ),
     }
 }
-

@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use ovo_domain::{add_days, wib_date, wib_day_start, Environment, PaymentStatus, Product, Timestamp};
+use ovo_domain::{
+    add_days, wib_date, wib_day_start, Environment, PaymentStatus, Product, Timestamp,
+};
+use ovo_domain::{OperatorId, Role};
 use ovo_ledger::dashboard::{self, Totals, WIB_DAY_MS};
 use ovo_ledger::reports::{self, OpenKind, RefundGrouping};
 use ovo_ledger::{commit, Ledger};
-use ovo_domain::{OperatorId, Role};
 use ovo_test_support::ledger as support;
 
 fn at(rfc3339: &str) -> Timestamp {
@@ -76,17 +78,48 @@ async fn seeded() -> Seeded {
     for i in 0..60_i64 {
         let product = Product::ALL[(i as usize) % Product::ALL.len()];
         let status = PaymentStatus::ALL[(i as usize * 3) % PaymentStatus::ALL.len()];
-        let created = Timestamp::from_unix_millis(now().unix_millis() - i * (7 * HOUR_MS + 13 * 60_000));
+        let created =
+            Timestamp::from_unix_millis(now().unix_millis() - i * (7 * HOUR_MS + 13 * 60_000));
         push(Environment::BuiltInSandbox, product, status, 10_000 + i * 1_111, created);
     }
     // Yesterday (WIB) by one millisecond, and today's first instant.
-    push(Environment::BuiltInSandbox, Product::OvoSnap, PaymentStatus::Succeeded, 70_001, at("2026-10-20T16:59:59.999Z"));
-    push(Environment::BuiltInSandbox, Product::OvoSnap, PaymentStatus::Succeeded, 70_002, at("2026-10-20T17:00:00Z"));
+    push(
+        Environment::BuiltInSandbox,
+        Product::OvoSnap,
+        PaymentStatus::Succeeded,
+        70_001,
+        at("2026-10-20T16:59:59.999Z"),
+    );
+    push(
+        Environment::BuiltInSandbox,
+        Product::OvoSnap,
+        PaymentStatus::Succeeded,
+        70_002,
+        at("2026-10-20T17:00:00Z"),
+    );
     // The 7 days start on 15 October WIB.
-    push(Environment::BuiltInSandbox, Product::TazapayOvoIdr, PaymentStatus::Succeeded, 70_003, at("2026-10-14T16:59:59.999Z"));
-    push(Environment::BuiltInSandbox, Product::TazapayOvoIdr, PaymentStatus::Succeeded, 70_004, at("2026-10-14T17:00:00Z"));
+    push(
+        Environment::BuiltInSandbox,
+        Product::TazapayOvoIdr,
+        PaymentStatus::Succeeded,
+        70_003,
+        at("2026-10-14T16:59:59.999Z"),
+    );
+    push(
+        Environment::BuiltInSandbox,
+        Product::TazapayOvoIdr,
+        PaymentStatus::Succeeded,
+        70_004,
+        at("2026-10-14T17:00:00Z"),
+    );
     // Open items well past a week, and payments of another environment that never count.
-    push(Environment::BuiltInSandbox, Product::OvoSnap, PaymentStatus::NeedsReview, 70_005, at("2026-09-01T03:00:00Z"));
+    push(
+        Environment::BuiltInSandbox,
+        Product::OvoSnap,
+        PaymentStatus::NeedsReview,
+        70_005,
+        at("2026-09-01T03:00:00Z"),
+    );
     push(Environment::Production, Product::OvoSnap, PaymentStatus::Succeeded, 90_000, now());
     push(Environment::Production, Product::OvoSnap, PaymentStatus::Unknown, 90_001, now());
 
@@ -109,8 +142,15 @@ async fn seeded() -> Seeded {
     }
 
     // Refunds of the succeeded payments, in turn by each requester and approver and reason.
-    const STATES: [&str; 7] =
-        ["succeeded", "requested", "settled_offline", "rejected", "unknown", "needs_review", "succeeded"];
+    const STATES: [&str; 7] = [
+        "succeeded",
+        "requested",
+        "settled_offline",
+        "rejected",
+        "unknown",
+        "needs_review",
+        "succeeded",
+    ];
     const REASONS: [&str; 3] = ["barang dikembalikan", "salah nominal", "pesanan batal"];
     let mut refunds = Vec::new();
     let succeeded: Vec<usize> =
@@ -119,7 +159,8 @@ async fn seeded() -> Seeded {
         let status = STATES[k % STATES.len()];
         let requested_by = k % 2;
         let decided = !matches!(status, "requested");
-        let requested_at = Timestamp::from_unix_millis(payments[i].created_at.unix_millis() + HOUR_MS);
+        let requested_at =
+            Timestamp::from_unix_millis(payments[i].created_at.unix_millis() + HOUR_MS);
         refunds.push(Refund {
             payment: i,
             amount: payments[i].amount / (1 + (k as i64 % 3)),
@@ -173,7 +214,9 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
     for days in [1, 7, 30] {
         let (from, until) = period(days);
         let in_period = |p: &&Payment| {
-            p.environment == Environment::BuiltInSandbox && p.created_at >= from && p.created_at < until
+            p.environment == Environment::BuiltInSandbox
+                && p.created_at >= from
+                && p.created_at < until
         };
 
         let mut expected: BTreeMap<(Product, PaymentStatus), Totals> = BTreeMap::new();
@@ -191,7 +234,9 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
         assert!(!expected.is_empty());
 
         let mut per_day: BTreeMap<i64, Totals> = BTreeMap::new();
-        for p in s.payments.iter().filter(in_period).filter(|p| p.status == PaymentStatus::Succeeded) {
+        for p in
+            s.payments.iter().filter(in_period).filter(|p| p.status == PaymentStatus::Succeeded)
+        {
             let day = (p.created_at.unix_millis() - from.unix_millis()) / WIB_DAY_MS;
             add(per_day.entry(day).or_default(), p.amount);
         }
@@ -215,7 +260,8 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
                 add(&mut refunded, r.amount);
             }
         }
-        let got = dashboard::refunded(&mut conn, Environment::BuiltInSandbox, from, until).await.unwrap();
+        let got =
+            dashboard::refunded(&mut conn, Environment::BuiltInSandbox, from, until).await.unwrap();
         assert_eq!(got, refunded, "{days} days");
     }
 
@@ -238,9 +284,10 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
     assert_eq!(amounts, [70_002]);
     assert!(snap_succeeded.totals.amount >= 70_002);
     let yesterday = period(2).0;
-    let two_days = dashboard::by_product_status(&mut conn, Environment::BuiltInSandbox, yesterday, until)
-        .await
-        .unwrap();
+    let two_days =
+        dashboard::by_product_status(&mut conn, Environment::BuiltInSandbox, yesterday, until)
+            .await
+            .unwrap();
     let snap_two_days = two_days
         .iter()
         .find(|g| g.product == Product::OvoSnap && g.status == PaymentStatus::Succeeded)
@@ -248,8 +295,9 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
     assert!(snap_two_days.totals.amount - snap_succeeded.totals.amount >= 70_001);
 
     // Another environment sees only its own.
-    let production =
-        dashboard::by_product_status(&mut conn, Environment::Production, from, until).await.unwrap();
+    let production = dashboard::by_product_status(&mut conn, Environment::Production, from, until)
+        .await
+        .unwrap();
     let got: Vec<_> = production.iter().map(|g| (g.status, g.totals)).collect();
     assert_eq!(
         got,
@@ -279,7 +327,8 @@ async fn awaiting_approval_and_open_items_count_every_day() {
             .filter(|p| p.environment == Environment::BuiltInSandbox && p.status == status)
             .count() as u64
     };
-    let refunds_in = |status| s.refunds.iter().filter(builtin).filter(|r| r.status == status).count() as u64;
+    let refunds_in =
+        |status| s.refunds.iter().filter(builtin).filter(|r| r.status == status).count() as u64;
     let open = dashboard::open_items(&mut conn, Environment::BuiltInSandbox).await.unwrap();
     assert_eq!(open.unknown_payments, payments_in(PaymentStatus::Unknown));
     assert_eq!(open.needs_review_payments, payments_in(PaymentStatus::NeedsReview));
@@ -335,9 +384,15 @@ async fn refunds_by_requester_approver_and_reason_over_a_range() {
     }
 
     // Without a range: every refund of the environment.
-    let all = reports::refunds_grouped(&mut conn, Environment::BuiltInSandbox, RefundGrouping::Reason, None, None)
-        .await
-        .unwrap();
+    let all = reports::refunds_grouped(
+        &mut conn,
+        Environment::BuiltInSandbox,
+        RefundGrouping::Reason,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let count: u64 = all.iter().map(|g| g.totals.count).sum();
     assert_eq!(count, s.refunds.iter().filter(builtin).count() as u64);
 }
@@ -387,7 +442,9 @@ async fn open_items_by_age_in_wib_days_with_the_oldest() {
     let open_refunds: Vec<&Refund> = s
         .refunds
         .iter()
-        .filter(|r| s.payments[r.payment].environment == Environment::BuiltInSandbox && open(r.status))
+        .filter(|r| {
+            s.payments[r.payment].environment == Environment::BuiltInSandbox && open(r.status)
+        })
         .collect();
     for r in &open_refunds {
         add(refunds.entry(bucket_of(r.requested_at)).or_default(), r.amount);
@@ -406,10 +463,11 @@ async fn open_items_by_age_in_wib_days_with_the_oldest() {
         .unwrap()
         .unwrap();
     assert_eq!(oldest.since, at("2026-09-01T03:00:00Z"));
-    let oldest_refund = reports::oldest_open(&mut conn, Environment::BuiltInSandbox, OpenKind::Refunds)
-        .await
-        .unwrap()
-        .unwrap();
+    let oldest_refund =
+        reports::oldest_open(&mut conn, Environment::BuiltInSandbox, OpenKind::Refunds)
+            .await
+            .unwrap()
+            .unwrap();
     let expected = open_refunds.iter().map(|r| r.requested_at).min().unwrap();
     assert_eq!(oldest_refund.since, expected);
     assert!(reports::oldest_open(&mut conn, Environment::ProviderSandbox, OpenKind::Refunds)
