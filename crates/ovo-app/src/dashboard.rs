@@ -2,10 +2,11 @@
 //! environment, with days counted in WIB.
 
 use ovo_domain::{
-    add_days, days_between, wib_date, wib_day_bounds, wib_day_start, PaymentStatus, Product,
+    add_days, days_between, wib_date, wib_day_bounds, wib_day_start, Environment, PaymentStatus,
+    Product, Timestamp,
 };
 use ovo_ledger::dashboard::{self, Totals};
-use ovo_ledger::reports::{self, GroupTotals, OldestItem, OpenKind, RefundGrouping};
+use ovo_ledger::reports::{self, OldestItem, OpenKind, RefundGrouping};
 
 use crate::backoffice::Backoffice;
 use crate::error::AppResult;
@@ -27,8 +28,25 @@ pub(crate) fn basis_points(part: i64, whole: i64) -> Option<u64> {
     u64::try_from(bp).ok()
 }
 
-fn group_view(g: GroupTotals) -> RefundGroupView {
-    RefundGroupView { label: g.label, count: g.totals.count, amount: g.totals.amount }
+fn sum(rows: impl Iterator<Item = Totals>) -> Totals {
+    rows.fold(Totals::default(), |acc, t| Totals {
+        count: acc.count + t.count,
+        amount: acc.amount.saturating_add(t.amount),
+    })
+}
+
+/// The refunds of `environment` grouped one way, as the report shows them.
+async fn refund_groups(
+    conn: &mut ovo_ledger::Connection,
+    environment: Environment,
+    grouping: RefundGrouping,
+    (from, until): (Option<Timestamp>, Option<Timestamp>),
+) -> AppResult<Vec<RefundGroupView>> {
+    let groups = reports::refunds_grouped(conn, environment, grouping, from, until).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| RefundGroupView { label: g.label, count: g.totals.count, amount: g.totals.amount })
+        .collect())
 }
 
 impl Backoffice {
@@ -46,18 +64,11 @@ impl Backoffice {
         let open = dashboard::open_items(&mut conn, environment).await?;
         drop(conn);
 
-        let sum = |rows: &mut dyn Iterator<Item = &Totals>| {
-            rows.fold(Totals::default(), |acc, t| Totals {
-                count: acc.count + t.count,
-                amount: acc.amount.saturating_add(t.amount),
-            })
-        };
-        let total = sum(&mut grouped.iter().map(|g| &g.totals));
+        let total = sum(grouped.iter().map(|g| g.totals));
         let by_product = Product::ALL
             .iter()
             .map(|&product| {
-                let t =
-                    sum(&mut grouped.iter().filter(|g| g.product == product).map(|g| &g.totals));
+                let t = sum(grouped.iter().filter(|g| g.product == product).map(|g| g.totals));
                 ProductTotalsView {
                     product,
                     product_name: product.display_name().to_owned(),
@@ -71,7 +82,7 @@ impl Backoffice {
             .filter_map(|&status| {
                 let mut rows = grouped.iter().filter(|g| g.status == status).peekable();
                 rows.peek()?;
-                let t = sum(&mut rows.map(|g| &g.totals));
+                let t = sum(rows.map(|g| g.totals));
                 Some(StatusTotalsView {
                     status: status.key().to_owned(),
                     count: t.count,
@@ -137,17 +148,14 @@ impl Backoffice {
         let (from, until) = crate::validate::wib_date_range(&range.from, &range.to)?;
         let environment = self.environment().await;
         let mut conn = self.ledger.read().await?;
-        let mut groups = Vec::with_capacity(3);
-        for grouping in
-            [RefundGrouping::Requester, RefundGrouping::Approver, RefundGrouping::Reason]
-        {
-            let rows =
-                reports::refunds_grouped(&mut conn, environment, grouping, from, until).await?;
-            groups.push(rows.into_iter().map(group_view).collect());
-        }
-        let [by_requester, by_approver, by_reason]: [Vec<RefundGroupView>; 3] =
-            groups.try_into().unwrap_or_default();
-        Ok(RefundReportView { by_requester, by_approver, by_reason })
+        let range = (from, until);
+        Ok(RefundReportView {
+            by_requester: refund_groups(&mut conn, environment, RefundGrouping::Requester, range)
+                .await?,
+            by_approver: refund_groups(&mut conn, environment, RefundGrouping::Approver, range)
+                .await?,
+            by_reason: refund_groups(&mut conn, environment, RefundGrouping::Reason, range).await?,
+        })
     }
 
     pub async fn ageing_report(&self) -> AppResult<AgeingReportView> {

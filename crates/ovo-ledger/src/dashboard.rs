@@ -6,7 +6,7 @@ use ovo_domain::{Environment, PaymentStatus, Product, Timestamp};
 use sqlx::AnyConnection;
 
 use crate::error::LedgerResult;
-use crate::row::{fetch_all, Column, RowExt};
+use crate::row::{fetch_all, Column};
 
 /// A day of the WIB calendar in milliseconds (WIB has kept UTC+07:00 without DST since 1964).
 pub const WIB_DAY_MS: i64 = 86_400_000;
@@ -151,11 +151,9 @@ pub async fn open_items(
     )
     .bind(environment.key());
     let rows = fetch_all(conn, query, |row| {
-        Ok((
-            row.parsed("kind", |k| Ok::<_, &str>(k.to_owned()))?,
-            row.parsed("status", |s| Ok::<_, &str>(s.to_owned()))?,
-            count(row, "count")?,
-        ))
+        let (kind, status): (String, String) =
+            (Column::read(row, "kind")?, Column::read(row, "status")?);
+        Ok((kind, status, count(row, "count")?))
     })
     .await?;
     let mut open = OpenItems::default();

@@ -1,15 +1,12 @@
-// Bar charts through Chart.js, loaded on first use with only the parts a bar chart needs registered. Colours
-// come from the app's CSS variables on the canvas, so a chart follows the theme it is drawn in.
+// Bar charts through Chart.js, loaded on first use (`chartBars.ts`). Colours come from the app's CSS variables
+// on the canvas, so a chart follows the theme it is drawn in.
 
 import type { Chart } from 'chart.js';
 
-let loading: Promise<typeof import('chart.js')> | null = null;
+let loading: Promise<typeof import('./chartBars')> | null = null;
 
-function chartJs(): Promise<typeof import('chart.js')> {
-  loading ??= import('chart.js').then((lib) => {
-    lib.Chart.register(lib.BarController, lib.BarElement, lib.CategoryScale, lib.LinearScale, lib.Tooltip);
-    return lib;
-  });
+function chartJs(): Promise<typeof import('./chartBars')> {
+  loading ??= import('./chartBars');
   return loading;
 }
 
