@@ -263,6 +263,8 @@ impl Texts for StartExportInput {
             ExportList::Payments(filters) => filters.texts(),
             ExportList::Refunds { status } => vec![text("status", status, KEY_MAX_CHARS)],
             ExportList::Audit(filters) => filters.texts(),
+            ExportList::RefundReport(range) => range.texts(),
+            ExportList::Ageing => Vec::new(),
         };
         texts.push(text("path", &self.path, PATH_MAX_CHARS));
         texts.push(text("language", &self.language, KEY_MAX_CHARS));

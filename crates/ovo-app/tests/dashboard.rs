@@ -273,3 +273,71 @@ async fn the_ageing_report_buckets_open_items_by_wib_days() {
     assert_eq!((oldest.reference.as_str(), oldest.age_days), ("DASHPY0000000006", 12));
     assert_eq!(report.oldest_refund.unwrap().age_days, 0);
 }
+
+/// Exports `list` to a CSV file in `language` and reads it back, header first.
+async fn exported(f: &TestApp, list: ExportList, language: &str) -> Vec<Vec<String>> {
+    let path = f.dir.path().join(format!("report-{language}.csv"));
+    let input = StartExportInput {
+        list,
+        format: ExportFormat::Csv,
+        path: path.display().to_string(),
+        language: language.into(),
+    };
+    let started = f.app.start_export(input).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let now = f.app.export_progress(ExportJobRef { job_id: started.job_id }).await.unwrap();
+        if now.state != JobState::Running {
+            assert_eq!(now.state, JobState::Finished, "{now:?}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running: {now:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[3..]);
+    reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect()
+}
+
+#[tokio::test]
+async fn the_reports_export_as_the_screen_shows_them_and_only_for_finance_and_admin() {
+    let f = seeded().await;
+    let rows = exported(&f, ExportList::RefundReport(ReportRange::default()), "en").await;
+    let expected: Vec<Vec<String>> = [
+        ["By", "Name or reason", "Refunds", "Amount (IDR)"],
+        ["Requester", "Sari Staff", "2", "70000"],
+        ["Requester", "Sinta Support", "2", "15000"],
+        ["Approver", "Budi Finance", "1", "40000"],
+        ["Approver", "Fina Finance", "1", "30000"],
+        ["Reason", "salah kirim", "2", "45000"],
+        ["Reason", "barang rusak", "2", "40000"],
+    ]
+    .iter()
+    .map(|row| row.iter().map(|c| c.to_string()).collect())
+    .collect();
+    assert_eq!(rows, expected);
+
+    let rows = exported(&f, ExportList::Ageing, "id").await;
+    assert_eq!(
+        rows[0],
+        [
+            "Umur",
+            "Pembayaran",
+            "Nominal pembayaran (IDR)",
+            "Pengembalian dana",
+            "Nominal pengembalian dana (IDR)"
+        ]
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1], ["Kurang dari 1 hari", "0", "0", "1", "40000"]);
+    assert_eq!(rows[4], ["7 hari atau lebih", "1", "20000", "0", "0"]);
+
+    f.sign_in_as("sam").await;
+    let input = StartExportInput {
+        list: ExportList::Ageing,
+        format: ExportFormat::Csv,
+        path: f.dir.path().join("refused.csv").display().to_string(),
+        language: "en".into(),
+    };
+    assert_eq!(code(f.app.start_export(input).await).0, ErrorCode::Forbidden);
+}

@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Reports from './Reports.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { ledgerFeed } from '../lib/liveChanges.svelte';
-import type { AgeingReportView, RefundReportView, ReportRange } from '../lib/ipc/types';
+import type { AgeingReportView, RefundReportView, ReportRange, StartExportInput } from '../lib/ipc/types';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
 
 const REFUNDS: RefundReportView = {
@@ -32,7 +32,12 @@ const AGEING: AgeingReportView = {
 };
 
 function backend() {
-  return fakeBackend({ refund_report: () => REFUNDS, ageing_report: () => AGEING });
+  return fakeBackend({
+    refund_report: () => REFUNDS,
+    ageing_report: () => AGEING,
+    choose_export_file: () => '/home/fina/report.csv',
+    start_export: () => ({ jobId: 3, state: 'finished', rowsWritten: 3, rowsTotal: 3, path: '/home/fina/report.csv', error: null }),
+  });
 }
 
 afterEach(() => {
@@ -59,6 +64,22 @@ describe('Reports', () => {
     await waitFor(() =>
       expect(inputsSent<ReportRange>(invoke, 'refund_report').at(-1)).toEqual({ from: '2026-09-01', to: '2026-09-21' }),
     );
+  });
+
+  it('exports each report with the range it shows', async () => {
+    invoke.mockImplementation(backend());
+    render(Reports);
+    await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-01' } });
+    await fireEvent.click(screen.getByTestId('reports-refunds-export-csv'));
+    await waitFor(() => expect(inputsSent(invoke, 'start_export')).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId('reports-tab-ageing'));
+    await fireEvent.click(await screen.findByTestId('reports-ageing-export-xlsx'));
+    await waitFor(() => expect(inputsSent(invoke, 'start_export')).toHaveLength(2));
+    expect(inputsSent<StartExportInput>(invoke, 'start_export').map((input) => [input.list, input.format])).toEqual([
+      [{ list: 'refundReport', from: '2026-09-01', to: null }, 'csv'],
+      [{ list: 'ageing' }, 'xlsx'],
+    ]);
   });
 
   it('does not ask for a range that ends before it starts', async () => {

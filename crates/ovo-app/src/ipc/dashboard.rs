@@ -130,7 +130,7 @@ pub struct DashboardView {
 }
 
 /// A WIB date range, each end optional and inclusive (`YYYY-MM-DD`).
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportRange {
     pub from: Option<String>,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{AuditFilters, JobState, PaymentFilters};
+use super::{AuditFilters, JobState, PaymentFilters, ReportRange};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -33,6 +33,10 @@ pub enum ExportList {
         status: String,
     },
     Audit(AuditFilters),
+    /// The refund report over its WIB date range: one row per requester, approver and reason.
+    RefundReport(ReportRange),
+    /// The open unknown and needs-review items by age.
+    Ageing,
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -670,7 +670,7 @@ export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
 export type RejectsFileInput = { suggestedName: string, };
 export type ExportFormat = "csv" | "xlsx";
-export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters;
+export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters | { "list": "refundReport" } & ReportRange | { "list": "ageing" };
 export type StartExportInput = { list: ExportList, format: ExportFormat, 
 /**
  * Where the file goes (from `chooseExportFile`); it appears there only when complete.
