@@ -13,6 +13,7 @@ mod connection;
 mod credentials;
 mod customer_import;
 mod customers;
+mod dashboard;
 mod demo;
 mod desk;
 mod enrolment;

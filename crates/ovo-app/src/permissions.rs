@@ -23,6 +23,8 @@ pub enum Permission {
     /// Import settlement files and resolve their exceptions.
     ReconcileSettlements,
     ViewAudit,
+    /// The dashboard and the reports: money across every operator and product.
+    ViewFinance,
     ManageOperators,
     ManageCredentials,
     ManageSettings,
@@ -44,6 +46,7 @@ const GRANTS: &[(Permission, &[Role])] = &[
     (Permission::ResolveByHand, &[Finance]),
     (Permission::ReconcileSettlements, &[Finance]),
     (Permission::ViewAudit, &[Finance, Admin]),
+    (Permission::ViewFinance, &[Finance, Admin]),
     (Permission::ManageOperators, &[Admin]),
     (Permission::ManageCredentials, &[Admin]),
     (Permission::ManageSettings, &[Admin]),
@@ -71,6 +74,7 @@ impl Permission {
             Permission::ResolveByHand => "resolve_by_hand",
             Permission::ReconcileSettlements => "reconcile_settlements",
             Permission::ViewAudit => "view_audit",
+            Permission::ViewFinance => "view_finance",
             Permission::ManageOperators => "manage_operators",
             Permission::ManageCredentials => "manage_credentials",
             Permission::ManageSettings => "manage_settings",
@@ -111,6 +115,7 @@ mod tests {
                 ResolveByHand,
                 ReconcileSettlements,
                 ViewAudit,
+                ViewFinance,
             ],
         );
         expect(
@@ -120,6 +125,7 @@ mod tests {
                 ForgetCustomers,
                 ViewPayments,
                 ViewAudit,
+                ViewFinance,
                 ManageOperators,
                 ManageCredentials,
                 ManageSettings,

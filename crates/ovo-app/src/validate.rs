@@ -245,6 +245,18 @@ impl Texts for AuditFilters {
     }
 }
 
+impl Texts for ReportRange {
+    fn texts(&self) -> Vec<Text<'_>> {
+        [
+            optional("from", self.from.as_ref(), DATE_MAX_CHARS),
+            optional("to", self.to.as_ref(), DATE_MAX_CHARS),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 impl Texts for StartExportInput {
     fn texts(&self) -> Vec<Text<'_>> {
         let mut texts = match &self.list {
@@ -255,6 +267,8 @@ impl Texts for StartExportInput {
             ExportList::SettlementExceptions(filters) => {
                 optional("product", filters.product.as_ref(), KEY_MAX_CHARS).into_iter().collect()
             }
+            ExportList::RefundReport(range) => range.texts(),
+            ExportList::Ageing => Vec::new(),
         };
         texts.push(text("path", &self.path, PATH_MAX_CHARS));
         texts.push(text("language", &self.language, KEY_MAX_CHARS));

@@ -144,6 +144,9 @@ async fn a_simulated_settlement_file_is_checked_imported_resolved_and_exported()
     assert!(mismatch.line_no.is_some());
     assert_eq!(kind_of("not_in_ledger").reference, stranger);
     assert_eq!(kind_of("not_in_file").reference, *omitted);
+    let dashboard =
+        f.app.dashboard(DashboardInput { period: DashboardPeriod::Today }).await.unwrap();
+    assert_eq!(dashboard.open_exceptions, 3, "the dashboard counts the open exceptions");
     let batches = f.app.settlement_batches(Default::default()).await.unwrap();
     assert_eq!(batches.len(), 1);
     assert_eq!((batches[0].line_count as u64, batches[0].open_exceptions), (lines, 3));

@@ -24,10 +24,12 @@ export function exportFileName(base: string, now: Date = new Date()): string {
 }
 
 /** Base names of the export files, per list and language. */
-const FILE_BASES: Record<'payments' | 'refunds' | 'audit', Record<LanguageKey, string>> = {
+const FILE_BASES: Record<'payments' | 'refunds' | 'audit' | 'refund_report' | 'ageing', Record<LanguageKey, string>> = {
   payments: { id: 'pembayaran', en: 'payments' },
   refunds: { id: 'pengembalian-dana', en: 'refunds' },
   audit: { id: 'jejak-audit', en: 'audit-log' },
+  refund_report: { id: 'laporan-pengembalian-dana', en: 'refund-report' },
+  ageing: { id: 'umur-item-terbuka', en: 'open-items-ageing' },
 };
 
 export type ExportName = keyof typeof FILE_BASES;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canManageSystemSettings, visibleSections, visibleSettingsTabs } from './nav';
+import { canManageSystemSettings, startSection, visibleSections, visibleSettingsTabs } from './nav';
 import { ADMIN_PERMISSIONS } from '../test/fixtures';
+import type { Permission } from './ipc/types';
 
 
 describe('visibleSections', () => {
@@ -31,6 +32,37 @@ describe('visibleSections', () => {
       'audit',
       'settings',
     ]);
+  });
+});
+
+describe('the dashboard and reports', () => {
+  // As the back end grants them (permissions.rs).
+  const STAFF: Permission[] = ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'take_payments', 'request_refunds'];
+  const SUPPORT: Permission[] = ['view_customers', 'manage_customers', 'link_accounts', 'view_payments', 'request_refunds'];
+  const FINANCE: Permission[] = ['view_customers', 'view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit', 'view_finance'];
+  const ADMIN: Permission[] = [
+    'view_customers',
+    'forget_customers',
+    'view_payments',
+    'view_audit',
+    'view_finance',
+    'manage_operators',
+    'manage_credentials',
+    'manage_settings',
+  ];
+
+  it('come first and before the audit log for view_finance', () => {
+    expect(visibleSections(FINANCE)).toEqual(['dashboard', 'customers', 'payments', 'refunds', 'reports', 'audit', 'settings']);
+    expect(visibleSections(['view_finance'])).toEqual(['dashboard', 'reports', 'settings']);
+  });
+
+  it('open finance and admin on the dashboard, staff and support on customer search', () => {
+    expect(startSection(FINANCE)).toBe('dashboard');
+    expect(startSection(ADMIN)).toBe('dashboard');
+    expect(startSection(STAFF)).toBe('customers');
+    expect(startSection(SUPPORT)).toBe('customers');
+    expect(visibleSections(STAFF)).not.toContain('reports');
+    expect(visibleSections(SUPPORT)).not.toContain('dashboard');
   });
 });
 

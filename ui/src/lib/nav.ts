@@ -3,7 +3,15 @@
 
 import type { Permission } from './ipc/types';
 
-export type Section = 'customers' | 'payments' | 'refunds' | 'reconciliation' | 'audit' | 'settings';
+export type Section =
+  | 'dashboard'
+  | 'customers'
+  | 'payments'
+  | 'refunds'
+  | 'reconciliation'
+  | 'reports'
+  | 'audit'
+  | 'settings';
 export type SettingsTab =
   | 'operators'
   | 'credentials'
@@ -14,10 +22,12 @@ export type SettingsTab =
   | 'preferences';
 
 const SECTION_RULES: ReadonlyArray<[Section, readonly Permission[] | 'everyone']> = [
+  ['dashboard', ['view_finance']],
   ['customers', ['view_customers']],
   ['payments', ['view_payments']],
   ['refunds', ['view_payments', 'approve_refunds']],
   ['reconciliation', ['reconcile_settlements']],
+  ['reports', ['view_finance']],
   ['audit', ['view_audit']],
   ['settings', 'everyone'],
 ];
@@ -39,6 +49,11 @@ function allowed(rule: readonly Permission[] | 'everyone', granted: readonly Per
 /** Sidebar sections in display order; "settings" is always there (preferences are for everyone). */
 export function visibleSections(permissions: readonly Permission[]): Section[] {
   return SECTION_RULES.filter(([, rule]) => allowed(rule, permissions)).map(([s]) => s);
+}
+
+/** The section shown after sign-in: the dashboard for finance and admin, customer search for staff and support. */
+export function startSection(permissions: readonly Permission[]): Section {
+  return visibleSections(permissions)[0];
 }
 
 /** Settings tabs in display order; "preferences" is always there. */

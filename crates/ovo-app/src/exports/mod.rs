@@ -1,6 +1,6 @@
 //! Exports: the payments list, a refund queue, the audit log or a reconciliation's lines and
-//! exceptions, with the filters they are shown
-//! with, to a CSV or XLSX file. One export at a time per desk runs in the background: the ledger
+//! exceptions, with the filters they are shown with, or one of finance's reports (a few rows,
+//! read at once), to a CSV or XLSX file. One export at a time per desk runs in the background: the ledger
 //! is read in keyset pages and a writer thread turns each page into rows, so memory stays flat
 //! however many rows there are. The file is written beside its final path and moved there only
 //! when complete; a cancelled or failed export leaves nothing behind. Each finished export is
@@ -37,10 +37,30 @@ pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 #[derive(Debug, Clone)]
 enum Source {
     Payments(PaymentFilter),
-    Refunds { environment: Environment, status: RefundStatus },
+    Refunds {
+        environment: Environment,
+        status: RefundStatus,
+    },
     Audit(AuditFilter),
-    SettlementLines { batch_id: i64, lines: u64 },
-    SettlementExceptions { environment: Environment, filter: settlement::ExceptionFilter },
+    SettlementLines {
+        batch_id: i64,
+        lines: u64,
+    },
+    SettlementExceptions {
+        environment: Environment,
+        filter: settlement::ExceptionFilter,
+    },
+    /// A report's rows, read when the export starts.
+    Report {
+        kind: ReportKind,
+        rows: Vec<Vec<Cell>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ReportKind {
+    Refunds,
+    Ageing,
 }
 
 impl Backoffice {
@@ -53,12 +73,13 @@ impl Backoffice {
             ExportList::SettlementLines { .. } | ExportList::SettlementExceptions(_) => {
                 Permission::ReconcileSettlements
             }
+            ExportList::RefundReport(_) | ExportList::Ageing => Permission::ViewFinance,
             _ => Permission::ViewPayments,
         };
         let actor = self.authorize(permission, "export a list").await?;
         crate::validate::text_lengths(&input)?;
         let lang = crate::validate::language(&input.language)?;
-        let source = self.export_source(&input.list).await?;
+        let source = self.export_source(&input.list, lang).await?;
         let path = PathBuf::from(input.path.trim());
         let partial = partial_path(&path)?;
         let total = {
@@ -73,6 +94,7 @@ impl Backoffice {
                 Source::SettlementExceptions { environment, filter } => {
                     settlement::exception_count(&mut conn, *environment, filter).await?
                 }
+                Source::Report { rows, .. } => rows.len() as u64,
             }
         };
         if input.format == ExportFormat::Xlsx && total > XLSX_MAX_ROWS {
@@ -127,7 +149,7 @@ impl Backoffice {
         Ok(job.progress())
     }
 
-    async fn export_source(&self, list: &ExportList) -> AppResult<Source> {
+    async fn export_source(&self, list: &ExportList, lang: Lang) -> AppResult<Source> {
         Ok(match list {
             ExportList::Payments(filters) => Source::Payments(self.payment_filter(filters).await?),
             ExportList::Refunds { status } => Source::Refunds {
@@ -145,6 +167,47 @@ impl Backoffice {
                 environment: self.environment().await,
                 filter: crate::settlement::exception_filter(filters)?,
             },
+            ExportList::RefundReport(range) => {
+                let report = self.refund_report(range.clone()).await?;
+                let groups = [
+                    (report.by_requester, ("Pengaju", "Requester")),
+                    (report.by_approver, ("Penyetuju", "Approver")),
+                    (report.by_reason, ("Alasan", "Reason")),
+                ];
+                let rows = groups
+                    .into_iter()
+                    .flat_map(|(groups, (id, en))| {
+                        let by = if lang == Lang::Id { id } else { en };
+                        groups.into_iter().map(move |g| {
+                            vec![
+                                Cell::text(by),
+                                Cell::text(g.label),
+                                Cell::Number(i64::try_from(g.count).unwrap_or(i64::MAX)),
+                                Cell::Amount(g.amount),
+                            ]
+                        })
+                    })
+                    .collect();
+                Source::Report { kind: ReportKind::Refunds, rows }
+            }
+            ExportList::Ageing => {
+                let report = self.ageing_report().await?;
+                let number = |n: u64| Cell::Number(i64::try_from(n).unwrap_or(i64::MAX));
+                let rows = report
+                    .buckets
+                    .into_iter()
+                    .map(|b| {
+                        vec![
+                            Cell::text(age_label(b.bucket, lang)),
+                            number(b.payments.count),
+                            Cell::Amount(b.payments.amount),
+                            number(b.refunds.count),
+                            Cell::Amount(b.refunds.amount),
+                        ]
+                    })
+                    .collect();
+                Source::Report { kind: ReportKind::Ageing, rows }
+            }
         })
     }
 
@@ -345,6 +408,14 @@ impl Backoffice {
                         })
                         .collect()
                 }
+                Source::Report { rows, .. } => {
+                    drop(conn);
+                    if !rows.is_empty() {
+                        // The writer's own error says why it stopped.
+                        let _ = pages.send(rows.clone()).await;
+                    }
+                    return Ok(());
+                }
             };
             drop(conn);
             let last = page.len() < PAGE_ROWS as usize;
@@ -456,6 +527,19 @@ fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
             ("Diselesaikan (WIB)", "Resolved (WIB)"),
             ("Alasan", "Reason"),
         ]),
+        Source::Report { kind: ReportKind::Refunds, .. } => pick(&[
+            ("Menurut", "By"),
+            ("Nama atau alasan", "Name or reason"),
+            ("Jumlah pengembalian dana", "Refunds"),
+            ("Nominal (IDR)", "Amount (IDR)"),
+        ]),
+        Source::Report { kind: ReportKind::Ageing, .. } => pick(&[
+            ("Umur", "Age"),
+            ("Pembayaran", "Payments"),
+            ("Nominal pembayaran (IDR)", "Payments amount (IDR)"),
+            ("Pengembalian dana", "Refunds"),
+            ("Nominal pengembalian dana (IDR)", "Refunds amount (IDR)"),
+        ]),
         Source::Audit(_) => pick(&[
             ("No.", "No."),
             ("Waktu (WIB)", "Time (WIB)"),
@@ -465,6 +549,20 @@ fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
             ("Hasil", "Outcome"),
             ("Rincian", "Details"),
         ]),
+    }
+}
+
+/// As the reports screen names the bucket.
+fn age_label(bucket: AgeBucket, lang: Lang) -> &'static str {
+    match (bucket, lang) {
+        (AgeBucket::Today, Lang::Id) => "Kurang dari 1 hari",
+        (AgeBucket::Today, Lang::En) => "Under 1 day",
+        (AgeBucket::Days1To2, Lang::Id) => "1–2 hari",
+        (AgeBucket::Days1To2, Lang::En) => "1–2 days",
+        (AgeBucket::Days3To6, Lang::Id) => "3–6 hari",
+        (AgeBucket::Days3To6, Lang::En) => "3–6 days",
+        (AgeBucket::Days7Plus, Lang::Id) => "7 hari atau lebih",
+        (AgeBucket::Days7Plus, Lang::En) => "7 days or more",
     }
 }
 

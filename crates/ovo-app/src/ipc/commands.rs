@@ -144,6 +144,12 @@ macro_rules! ipc_commands {
                 join_shared_ledger(LedgerUrlInput) -> SharedLedgerCheck;
                 /// Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file.
                 next_ledger_change(LedgerChangesInput) -> LedgerChanges;
+                /// The current environment's payments and refunds for today, 7 or 30 WIB days (finance and admin).
+                dashboard(DashboardInput) -> DashboardView;
+                /// Refunds by requester, approver and reason over a WIB date range (finance and admin).
+                refund_report(ReportRange) -> RefundReportView;
+                /// The open unknown and needs-review payments and refunds by age (finance and admin).
+                ageing_report() -> AgeingReportView;
             }
             shell {
                 /// The version, environment and OS locale (read by the shell), and the built-in demo.

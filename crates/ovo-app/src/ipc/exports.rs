@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{AuditFilters, JobState, PaymentFilters, SettlementExceptionFilters};
+use super::{AuditFilters, JobState, PaymentFilters, ReportRange, SettlementExceptionFilters};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -40,6 +40,10 @@ pub enum ExportList {
         batch_id: i64,
     },
     SettlementExceptions(SettlementExceptionFilters),
+    /// The refund report over its WIB date range: one row per requester, approver and reason.
+    RefundReport(ReportRange),
+    /// The open unknown and needs-review items by age.
+    Ageing,
 }
 
 #[derive(Debug, Deserialize, TS)]

@@ -16,6 +16,7 @@ mod commands;
 mod connection;
 mod customer_records;
 mod customers;
+mod dashboard;
 mod exports;
 mod generate;
 mod ledger;
@@ -27,6 +28,7 @@ pub use commands::*;
 pub use connection::*;
 pub use customer_records::*;
 pub use customers::*;
+pub use dashboard::*;
 pub use exports::*;
 pub use generate::*;
 pub use ledger::*;
@@ -502,6 +504,23 @@ pub fn typescript_bindings() -> String {
         CopiedTable::decl(&cfg),
         LedgerMoved::decl(&cfg),
         LedgerChanges::decl(&cfg),
+        DashboardPeriod::decl(&cfg),
+        DashboardInput::decl(&cfg),
+        TotalsView::decl(&cfg),
+        ProductTotalsView::decl(&cfg),
+        StatusTotalsView::decl(&cfg),
+        ProductStatusTotalsView::decl(&cfg),
+        RefundRateView::decl(&cfg),
+        OpenItemsView::decl(&cfg),
+        DayTotalsView::decl(&cfg),
+        DashboardView::decl(&cfg),
+        ReportRange::decl(&cfg),
+        RefundGroupView::decl(&cfg),
+        RefundReportView::decl(&cfg),
+        AgeBucket::decl(&cfg),
+        AgeBucketView::decl(&cfg),
+        OldestItemView::decl(&cfg),
+        AgeingReportView::decl(&cfg),
     ];
     for decl in decls {
         out += "export ";

@@ -2,6 +2,7 @@
 
 import type {
   AccountRef,
+  AgeingReportView,
   AppInfo,
   AuditEntryView,
   AuditOperator,
@@ -20,6 +21,8 @@ import type {
   CustomerRef,
   CustomerTimelineEntry,
   CustomerTimelineQuery,
+  DashboardInput,
+  DashboardView,
   DecideRefundInput,
   DeskEnrolmentView,
   EnrolDeskInput,
@@ -68,8 +71,10 @@ import type {
   RefundPreviewInput,
   RefundQueueQuery,
   RefundRef,
+  RefundReportView,
   RefundView,
   RejectsFileInput,
+  ReportRange,
   RequestRefundInput,
   ResetPasswordInput,
   ResolveByHandInput,
@@ -237,6 +242,12 @@ export function commands(call: Call) {
     joinSharedLedger: (input: LedgerUrlInput) => call<SharedLedgerCheck>('join_shared_ledger', input),
     /** Waits up to 25 s for a change by any desk of a shared ledger; `live` is false on a file. */
     nextLedgerChange: (input: LedgerChangesInput) => call<LedgerChanges>('next_ledger_change', input),
+    /** The current environment's payments and refunds for today, 7 or 30 WIB days (finance and admin). */
+    dashboard: (input: DashboardInput) => call<DashboardView>('dashboard', input),
+    /** Refunds by requester, approver and reason over a WIB date range (finance and admin). */
+    refundReport: (input: ReportRange) => call<RefundReportView>('refund_report', input),
+    /** The open unknown and needs-review payments and refunds by age (finance and admin). */
+    ageingReport: () => call<AgeingReportView>('ageing_report'),
     /** The version, environment and OS locale (read by the shell), and the built-in demo. */
     appInfo: () => call<AppInfo>('app_info'),
     /** The platform's open dialog (opened by the shell); null when the operator cancels. */

@@ -8,7 +8,7 @@ export type SettlementOutcomeKey = "matched" | "amount_mismatch" | "not_in_ledge
 export type SettlementKindKey = "payment" | "refund";
 
 export type ErrorCode = "invalid_input" | "unauthenticated" | "locked" | "password_change_required" | "too_many_attempts" | "forbidden" | "not_found" | "conflict" | "wrong_password" | "already_set_up" | "not_set_up" | "keychain_unavailable" | "storage" | "ledger_in_use" | "provider" | "internal";
-export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "reconcile_settlements" | "view_audit" | "manage_operators" | "manage_credentials" | "manage_settings";
+export type Permission = "view_customers" | "manage_customers" | "forget_customers" | "link_accounts" | "view_payments" | "take_payments" | "request_refunds" | "approve_refunds" | "resolve_by_hand" | "reconcile_settlements" | "view_audit" | "view_finance" | "manage_operators" | "manage_credentials" | "manage_settings";
 export type ExistingCustomer = { id: number, fullName: string, };
 export type ErrorBody = { code: ErrorCode, message: string, reason: string | null, 
 /**
@@ -672,7 +672,7 @@ export type SaveRejectsInput = { jobId: number, path: string, };
 export type SavedRejects = { path: string, rows: number, };
 export type RejectsFileInput = { suggestedName: string, };
 export type ExportFormat = "csv" | "xlsx";
-export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters | { "list": "settlementLines", batchId: number, } | { "list": "settlementExceptions" } & SettlementExceptionFilters;
+export type ExportList = { "list": "payments" } & PaymentFilters | { "list": "refunds", status: string, } | { "list": "audit" } & AuditFilters | { "list": "settlementLines", batchId: number, } | { "list": "settlementExceptions" } & SettlementExceptionFilters | { "list": "refundReport" } & ReportRange | { "list": "ageing" };
 export type StartExportInput = { list: ExportList, format: ExportFormat, 
 /**
  * Where the file goes (from `chooseExportFile`); it appears there only when complete.
@@ -784,6 +784,67 @@ tables: Array<string>,
  * False on a file ledger: nothing changes it but this desk, and the UI stops asking.
  */
 live: boolean, };
+export type DashboardPeriod = "today" | "days_7" | "days_30";
+export type DashboardInput = { period: DashboardPeriod, };
+export type TotalsView = { count: number, amount: number, };
+export type ProductTotalsView = { product: ProductKey, productName: string, count: number, amount: number, };
+export type StatusTotalsView = { 
+/**
+ * created, pending, succeeded, failed, unknown, expired, cancelled, needs_review
+ */
+status: string, count: number, amount: number, };
+export type ProductStatusTotalsView = { product: ProductKey, status: string, count: number, amount: number, };
+export type RefundRateView = { refunded: TotalsView, succeeded: TotalsView, 
+/**
+ * Refunded amount / succeeded amount.
+ */
+amountBasisPoints: number | null, 
+/**
+ * Refunds / succeeded payments.
+ */
+countBasisPoints: number | null, };
+export type OpenItemsView = { unknownPayments: number, needsReviewPayments: number, unknownRefunds: number, needsReviewRefunds: number, };
+export type DayTotalsView = { 
+/**
+ * `YYYY-MM-DD`, WIB.
+ */
+date: string, count: number, amount: number, };
+export type DashboardView = { period: DashboardPeriod, 
+/**
+ * The period's first and last WIB dates, `YYYY-MM-DD`, inclusive.
+ */
+from: string, to: string, total: TotalsView, 
+/**
+ * Every product, in the app's order, with zeros where none.
+ */
+byProduct: Array<ProductTotalsView>, 
+/**
+ * The statuses that occur, in the app's order.
+ */
+byStatus: Array<StatusTotalsView>, byProductStatus: Array<ProductStatusTotalsView>, refundRate: RefundRateView, awaitingApproval: TotalsView, openItems: OpenItemsView, 
+/**
+ * Every WIB day of the period, oldest first, with zeros where none succeeded.
+ */
+daily: Array<DayTotalsView>, 
+/**
+ * Settlement reconciliation's exceptions not resolved yet (every date).
+ */
+openExceptions: number, };
+export type ReportRange = { from: string | null, to: string | null, };
+export type RefundGroupView = { label: string, count: number, amount: number, };
+export type RefundReportView = { byRequester: Array<RefundGroupView>, byApprover: Array<RefundGroupView>, byReason: Array<RefundGroupView>, };
+export type AgeBucket = "days_0" | "days_1_2" | "days_3_6" | "days_7_plus";
+export type AgeBucketView = { bucket: AgeBucket, payments: TotalsView, refunds: TotalsView, };
+export type OldestItemView = { reference: string, since: string, ageDays: number, };
+export type AgeingReportView = { 
+/**
+ * Today's WIB date, `YYYY-MM-DD`, from which ages count.
+ */
+asOf: string, 
+/**
+ * Every bucket, youngest first.
+ */
+buckets: Array<AgeBucketView>, oldestPayment: OldestItemView | null, oldestRefund: OldestItemView | null, };
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_input",

@@ -1,0 +1,114 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.hoisted(() => vi.fn());
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+
+import Reports from './Reports.svelte';
+import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
+import { ledgerFeed } from '../lib/liveChanges.svelte';
+import type { AgeingReportView, RefundReportView, ReportRange, StartExportInput } from '../lib/ipc/types';
+import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
+
+const REFUNDS: RefundReportView = {
+  byRequester: [
+    { label: 'Sari Staff', count: 2, amount: 70_000 },
+    { label: 'Sinta Support', count: 2, amount: 15_000 },
+  ],
+  byApprover: [{ label: 'Budi Finance', count: 1, amount: 40_000 }],
+  byReason: [],
+};
+
+const AGEING: AgeingReportView = {
+  asOf: '2026-09-21',
+  buckets: [
+    { bucket: 'days_0', payments: { count: 0, amount: 0 }, refunds: { count: 1, amount: 40_000 } },
+    { bucket: 'days_1_2', payments: { count: 0, amount: 0 }, refunds: { count: 0, amount: 0 } },
+    { bucket: 'days_3_6', payments: { count: 1, amount: 30_000 }, refunds: { count: 0, amount: 0 } },
+    { bucket: 'days_7_plus', payments: { count: 1, amount: 20_000 }, refunds: { count: 0, amount: 0 } },
+  ],
+  oldestPayment: { reference: 'DASHPY0000000006', since: '2026-09-09T03:00:00Z', ageDays: 12 },
+  oldestRefund: null,
+};
+
+function backend() {
+  return fakeBackend({
+    refund_report: () => REFUNDS,
+    ageing_report: () => AGEING,
+    choose_export_file: () => '/home/fina/report.csv',
+    start_export: () => ({ jobId: 3, state: 'finished', rowsWritten: 3, rowsTotal: 3, path: '/home/fina/report.csv', error: null }),
+  });
+}
+
+afterEach(() => {
+  ledgerFeed.stop();
+  vi.useRealTimers();
+});
+
+describe('Reports', () => {
+  freshEachTest(invoke);
+
+  it('groups refunds by requester, approver and reason, and filters by WIB dates', async () => {
+    invoke.mockImplementation(backend());
+    render(Reports);
+    await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
+    const [sari] = screen.getAllByTestId('reports-requester-row');
+    expect(sari.textContent).toContain('Sari Staff');
+    expect(sari.textContent).toContain('IDR 70,000');
+    expect(screen.getAllByTestId('reports-approver-row')[0].textContent).toContain('Budi Finance');
+    expect(screen.getByTestId('reports-reason-empty').textContent).toBe('No refunds on these dates.');
+    expect(inputsSent<ReportRange>(invoke, 'refund_report')).toEqual([{ from: null, to: null }]);
+
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-01' } });
+    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '2026-09-21' } });
+    await waitFor(() =>
+      expect(inputsSent<ReportRange>(invoke, 'refund_report').at(-1)).toEqual({ from: '2026-09-01', to: '2026-09-21' }),
+    );
+  });
+
+  it('exports each report with the range it shows', async () => {
+    invoke.mockImplementation(backend());
+    render(Reports);
+    await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-01' } });
+    await fireEvent.click(screen.getByTestId('reports-refunds-export-csv'));
+    await waitFor(() => expect(inputsSent(invoke, 'start_export')).toHaveLength(1));
+    await fireEvent.click(screen.getByTestId('reports-tab-ageing'));
+    await fireEvent.click(await screen.findByTestId('reports-ageing-export-xlsx'));
+    await waitFor(() => expect(inputsSent(invoke, 'start_export')).toHaveLength(2));
+    expect(inputsSent<StartExportInput>(invoke, 'start_export').map((input) => [input.list, input.format])).toEqual([
+      [{ list: 'refundReport', from: '2026-09-01', to: null }, 'csv'],
+      [{ list: 'ageing' }, 'xlsx'],
+    ]);
+  });
+
+  it('does not ask for a range that ends before it starts', async () => {
+    invoke.mockImplementation(backend());
+    render(Reports);
+    await waitFor(() => expect(inputsSent(invoke, 'refund_report')).toHaveLength(1));
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-21' } });
+    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '2026-09-01' } });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(inputsSent<ReportRange>(invoke, 'refund_report').map((r) => r.to)).not.toContain('2026-09-01');
+    expect(screen.getByTestId('reports-range-from').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('shows the open items by age with the oldest, in Bahasa Indonesia', async () => {
+    setCurrentLanguage('id');
+    invoke.mockImplementation(backend());
+    render(Reports);
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Laporan');
+    await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
+    await fireEvent.click(screen.getByTestId('reports-tab-ageing'));
+    const rows = await screen.findAllByTestId('reports-age');
+    expect(rows.map((r) => r.getAttribute('data-bucket'))).toEqual(['days_0', 'days_1_2', 'days_3_6', 'days_7_plus']);
+    expect(rows[0].textContent).toContain('Kurang dari 1 hari');
+    expect(rows[0].textContent).toContain('1 · Rp 40.000');
+    expect(rows[3].textContent).toContain('7 hari atau lebih');
+    expect(rows[3].textContent).toContain('1 · Rp 20.000');
+    expect(screen.getByTestId('reports-oldest-payment').textContent).toBe(
+      'Pembayaran tertua: DASHPY0000000006, berumur 12 hari',
+    );
+    expect(screen.queryByTestId('reports-oldest-refund')).toBeNull();
+  });
+});
