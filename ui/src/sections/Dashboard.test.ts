@@ -78,8 +78,8 @@ describe('Dashboard', () => {
     expect(open.textContent).toContain('4');
     expect(open.textContent).toContain('Payments: 1 unknown, 2 need review');
     expect(open.textContent).toContain('Refunds: 0 unknown, 1 need a decision');
-    // Reconciliation has not filled it in: no tile.
-    expect(screen.queryByTestId('dashboard-open-exceptions')).toBeNull();
+    // Reconciliation's open exceptions, on every date.
+    expect(screen.getByTestId('dashboard-open-exceptions').textContent).toContain('Open reconciliation exceptions 3');
 
     const statuses = screen.getAllByTestId('dashboard-status');
     expect(statuses.map((row) => row.getAttribute('data-status'))).toEqual(['succeeded', 'failed']);
