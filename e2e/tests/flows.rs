@@ -821,8 +821,14 @@ async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
         .await?;
     std::fs::write(&install.settlement_file, &report)?;
 
-    // Finance checks the report: the mismatch shows before anything is saved.
+    // Finance starts on the dashboard: the day's payments, Budi's among them.
     app.sign_in_as(Team::FINANCE).await?;
+    app.find("dashboard-volume").await?;
+    app.click("dashboard-period-days_30").await?;
+    app.find("dashboard-open-exceptions").await?;
+    app.screenshot("00-dashboard-finance-start").await?;
+
+    // Finance checks the report: the mismatch shows before anything is saved.
     app.click("nav-reconciliation").await?;
     app.select("settlement-product", "ovo_snap").await?;
     app.click("settlement-choose").await?;
@@ -868,5 +874,13 @@ async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
     );
     let audited = app.audit_rows("settlement.exception_resolved").await?;
     ensure!(audited.iter().any(|r| r.contains(reason)), "the resolution is audited: {audited:?}");
+
+    // The dashboard and the reports after the day's work.
+    app.click("nav-dashboard").await?;
+    app.find("dashboard-open-exceptions").await?;
+    app.screenshot("04-dashboard-after-reconciliation").await?;
+    app.click("nav-reports").await?;
+    app.find("reports-ageing").await?;
+    app.screenshot("05-reports").await?;
     Ok(())
 }
