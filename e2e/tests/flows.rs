@@ -880,7 +880,10 @@ async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
     app.find("dashboard-open-exceptions").await?;
     app.screenshot("04-dashboard-after-reconciliation").await?;
     app.click("nav-reports").await?;
+    app.find("reports-refunds-export").await?;
+    app.screenshot("05-reports-refunds").await?;
+    app.click("reports-tab-ageing").await?;
     app.find("reports-ageing").await?;
-    app.screenshot("05-reports").await?;
+    app.screenshot("06-reports-ageing").await?;
     Ok(())
 }

@@ -20,13 +20,16 @@ const USAGE: &str = "usage: cargo xtask <command>
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once);
              `e2e FILTER...` runs only the tests whose names contain a filter
-  bench      every benchmark; `bench ledger|search|scroll|refunds|customers|push|signing|desks [ARGS]` for one:
+  bench      every benchmark; `bench ledger|search|scroll|refunds|customers|finance|push|signing|desks [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
              search:  customer search through the app on 200,000 customers against the bare queries
              scroll:  paging through 100,000 payments through the app against the bare page query
              refunds: refund requests per second against a bare durable insert
              customers: importing 100,000 CSV rows against a bare multi-row insert, and customer
                       search through the app on 1,000,000 customers against the bare queries
+             finance: exporting 1,000,000 payments to CSV against a bare streamed SELECT (rows/s,
+                      resident memory) and reconciling a 100,000-line OVO SNAP settlement file;
+                      `bench finance -- --payments N --lines L` for a quick run
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request
              desks:   four desks on one PostgreSQL ledger of 1,000,000 payments and 200,000
@@ -308,15 +311,17 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         Some("scroll") => one("ovo-app", "payments_scroll", &args[1..]),
         Some("refunds") => one("ovo-ledger", "refunds", &args[1..]),
         Some("customers") => one("ovo-app", "customers", &args[1..]),
+        Some("finance") => one("ovo-app", "finance", &args[1..]),
         Some("desks") => bench_desks(root, &args[1..]),
         Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
-        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, push, signing or desks"),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, finance, push, signing or desks"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
             one("ovo-app", "search", &[])?;
             one("ovo-app", "payments_scroll", &[])?;
             one("ovo-ledger", "refunds", &[])?;
             one("ovo-app", "customers", &[])?;
+            one("ovo-app", "finance", &[])?;
             one("ovo-sandbox", "push_hold", &[])?;
             one("ovo-providers", "snap_sign", &[])?;
             one("ovo-providers", "tazapay_sign", &[])?;

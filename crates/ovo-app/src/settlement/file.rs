@@ -129,12 +129,12 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, Vec<Cell>)>, Problem> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(body);
-    let body = &body[..];
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    // Lines are counted as the reader moves on (quoted fields may hold line breaks).
+    let (mut counted_to, mut line) = (0_usize, 1_u64);
     loop {
-        // Lines counted from where the record starts (quoted fields may hold line breaks).
-        let start = (reader.position().byte() as usize).min(body.len());
+        let at = (reader.position().byte() as usize).min(body.len());
         let more = reader.read_record(&mut record).map_err(|e| Problem {
             line: e.position().map(|p| p.line()),
             reason: "settlement_file_unreadable",
@@ -144,8 +144,9 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, Vec<Cell>)>, Problem> {
             break;
         }
         // The reader stops a CRLF line between its CR and LF: skip what is left of the break.
-        let start = start + body[start..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
-        let line = body[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let start = at + body[at..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        line += body[counted_to..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = start;
         rows.push((line, record.iter().map(|t| Cell::Text(t.to_owned())).collect()));
     }
     Ok(rows)
@@ -183,6 +184,7 @@ fn read_xlsx(bytes: Vec<u8>) -> Result<Vec<(u64, Vec<Cell>)>, Problem> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -201,6 +203,10 @@ mod tests {
         assert_eq!(grid.rows[0].1, vec![Cell::Text("a".into()), Cell::Text("b".into())]);
         assert_eq!(grid.rows[1], (2, vec![Cell::Text("x;1".into()), Cell::Text("2".into())]));
         assert_eq!(grid.sha256.len(), 64);
+        // A quoted line break belongs to its record; the next record is on the line after it.
+        let (_dir, path) = write(b"a,b\n\"x\ny\",2\n\nz,3\n");
+        let lines: Vec<u64> = read_grid(&path).unwrap().rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![1, 2, 5]);
     }
 
     #[test]

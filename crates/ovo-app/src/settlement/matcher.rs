@@ -169,6 +169,7 @@ pub fn match_lines(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use ovo_domain::{RefundId, Timestamp};

@@ -723,6 +723,7 @@ fn exception_view(x: ledger::ExceptionRow) -> SettlementExceptionView {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
