@@ -27,8 +27,9 @@ const USAGE: &str = "usage: cargo xtask <command>
              refunds: refund requests per second against a bare durable insert
              customers: importing 100,000 CSV rows against a bare multi-row insert, and customer
                       search through the app on 1,000,000 customers against the bare queries
-             finance: exporting 1,000,000 payments to CSV against a bare streamed SELECT (rows/s,
-                      resident memory) and reconciling a 100,000-line OVO SNAP settlement file;
+             finance: the dashboard on 1,000,000 payments (p99 per period); exporting them to CSV
+                      against a bare streamed SELECT (rows/s, resident memory); reconciling a
+                      100,000-line OVO SNAP settlement file;
                       `bench finance -- --payments N --lines L` for a quick run
              push:    1,000 concurrent held push payments in the sandbox: time and peak memory
              signing: signing and serialising one SNAP and one Tazapay request

@@ -244,6 +244,14 @@ async fn a_simulated_settlement_file_is_checked_imported_resolved_and_exported()
     let all = exceptions(&f, false).await;
     let settled_late = all.items.iter().find(|x| x.kind == "not_in_file").unwrap();
     assert!(settled_late.resolution.as_deref().unwrap().contains("ovo-late.csv"));
+
+    // The day's report once more (another file, every payment in it settled already): refused.
+    let again_path = f.file("ovo-again.csv", &sim_file(&f, &date, "&fee_bps=80").await);
+    let again = f.app.check_settlement_file(file_input("ovo_snap", &again_path)).await.unwrap();
+    let reasons: Vec<&str> = again.problems.iter().map(|p| p.reason.as_str()).collect();
+    assert_eq!(reasons, vec!["settlement_dates_settled"], "{again:#?}");
+    let day_payments = clean.iter().filter(|l| l[2] == "PAYMENT").count() as u64;
+    assert_eq!(count(&again, "settled_twice"), day_payments);
 }
 
 #[tokio::test]

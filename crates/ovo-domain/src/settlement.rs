@@ -56,7 +56,7 @@ impl SettlementOutcome {
             (NotInLedger, En) => "Not in the ledger",
             (StatusMismatch, Id) => "Status berbeda",
             (StatusMismatch, En) => "Status differs",
-            (SettledTwice, Id) => "Diselesaikan dua kali",
+            (SettledTwice, Id) => "Settlement ganda",
             (SettledTwice, En) => "Settled twice",
             (NotInFile, Id) => "Tidak ada di laporan",
             (NotInFile, En) => "Not in the report",

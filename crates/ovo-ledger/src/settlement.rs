@@ -120,7 +120,7 @@ pub async fn already_settled(
 }
 
 /// Succeeded payments of `product` in `environment` that succeeded within `[from, to)` and that
-/// no file has settled and no open exception already names.
+/// no file has settled and no "not in file" exception names already (open, or resolved by finance).
 pub async fn unsettled_payments(
     conn: &mut AnyConnection,
     environment: Environment,
@@ -140,7 +140,7 @@ pub async fn unsettled_payments(
         .push(
             " AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.payment_id = p.id AND l.kind = 'payment')
               AND NOT EXISTS (SELECT 1 FROM settlement_exceptions x
-                              WHERE x.payment_id = p.id AND x.kind = 'not_in_file' AND x.resolved_at IS NULL)
+                              WHERE x.payment_id = p.id AND x.kind = 'not_in_file')
              ORDER BY p.succeeded_at, p.id",
         );
     fetch_all(conn, q.build(), read_payment).await

@@ -137,7 +137,8 @@ describe('Reconciliation', () => {
 
     await fireEvent.click(screen.getByTestId('settlement-import-button'));
     await waitFor(() => expect(inputsSent(invoke, 'import_settlement_file')).toHaveLength(1));
-    expect(inputsSent<SettlementFileInput>(invoke, 'import_settlement_file')[0].mapping).toEqual(MAPPING);
+    // The product's own columns were used: nothing chosen to remember.
+    expect(inputsSent<SettlementFileInput>(invoke, 'import_settlement_file')[0].mapping).toBeUndefined();
     // The lists load again after the import.
     await waitFor(() => expect(inputsSent(invoke, 'settlement_batches').length).toBeGreaterThanOrEqual(2));
     expect(screen.queryByTestId('settlement-check')).toBeNull();
@@ -185,6 +186,10 @@ describe('Reconciliation', () => {
     await waitFor(() =>
       expect((screen.getByTestId('settlement-import-button') as HTMLButtonElement).disabled).toBe(false),
     );
+    // The columns the operator chose go with the import, to be remembered for the product.
+    await fireEvent.click(screen.getByTestId('settlement-import-button'));
+    await waitFor(() => expect(inputsSent(invoke, 'import_settlement_file')).toHaveLength(1));
+    expect(inputsSent<SettlementFileInput>(invoke, 'import_settlement_file')[0].mapping).toEqual(MAPPING);
   });
 
   it('lists open exceptions, resolves one with a reason, and shows resolved ones under All', async () => {

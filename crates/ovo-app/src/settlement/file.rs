@@ -119,11 +119,15 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, Vec<Cell>)>, Problem> {
             detail: "the file is not UTF-8; export it as CSV UTF-8".into(),
         });
     }
-    let first_line = body.split(|&b| b == b'\n').next().unwrap_or_default();
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',');
+    // The separator the first lines use most (a title line may have none); `,` on a tie.
+    let head: Vec<u8> = body.split(|&b| b == b'\n').take(10).flatten().copied().collect();
+    let mut delimiter = b',';
+    for candidate in [b';', b'\t'] {
+        let uses = |d: u8| head.iter().filter(|&&b| b == d).count();
+        if uses(candidate) > uses(delimiter) {
+            delimiter = candidate;
+        }
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -204,6 +208,9 @@ mod tests {
         assert_eq!(grid.rows[1], (2, vec![Cell::Text("x;1".into()), Cell::Text("2".into())]));
         assert_eq!(grid.sha256.len(), 64);
         // A quoted line break belongs to its record; the next record is on the line after it.
+        // A title line without separators does not decide the separator.
+        let (_dir, path) = write(b"OVO Settlement Report\nref;amount\nA;1\n");
+        assert_eq!(read_grid(&path).unwrap().rows[1].1.len(), 2);
         let (_dir, path) = write(b"a,b\n\"x\ny\",2\n\nz,3\n");
         let lines: Vec<u64> = read_grid(&path).unwrap().rows.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![1, 2, 5]);

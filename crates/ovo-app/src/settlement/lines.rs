@@ -14,6 +14,11 @@ use super::Problem;
 const HEADER_SEARCH_ROWS: usize = 10;
 /// The largest amount a spreadsheet number may hold and still be whole rupiah exactly.
 const MAX_WHOLE: f64 = 999_999_999_999.0;
+/// A spreadsheet number keeps 15 significant digits: a longer reference (Faspay's 25-digit
+/// `bill_no`) has lost its last ones.
+const MAX_EXACT_REFERENCE: f64 = 1e15;
+/// Lines dated longer ago than this are refused as a misread date (`05/03/26` as year 26).
+const OLDEST_DAYS: i64 = 400;
 
 /// A line as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,6 +185,16 @@ pub fn parse_lines(
             continue;
         }
         let cell = |i: usize| cells.get(i).unwrap_or(&Cell::Empty);
+        if let Cell::Number(n) = cell(at.reference) {
+            if n.abs() >= MAX_EXACT_REFERENCE {
+                problems.push(problem(
+                    line_no,
+                    "settlement_reference_number",
+                    format!("{n} has more digits than a spreadsheet number keeps; format the reference column as text"),
+                ));
+                continue;
+            }
+        }
         let reported = cell(at.reference).text();
         if is_summary(&reported) {
             continue;
@@ -223,6 +238,17 @@ pub fn parse_lines(
             continue;
         }
         let (Some((negative, amount)), Some(time)) = (amount, time) else { continue };
+        if wib::wib_date(time) < wib::add_days(today, -OLDEST_DAYS) {
+            problems.push(problem(
+                line_no,
+                "settlement_date_too_old",
+                format!(
+                    "dated {}, more than {OLDEST_DAYS} days ago: write years with four digits (05/03/2026)",
+                    wib::wib_date(time)
+                ),
+            ));
+            continue;
+        }
         if wib::wib_date(time) > today {
             problems.push(problem(
                 line_no,
@@ -260,7 +286,7 @@ pub fn parse_lines(
             reference,
             kind,
             amount,
-            fee: fee.map(|(_, fee)| fee),
+            fee: fee.map(|(negative, fee)| if negative { -fee } else { fee }),
             net: net.map(|(negative, net)| if negative { -net } else { net }),
             at: time,
             status_text: at.status.map(|i| cell(i).text()).filter(|t| !t.is_empty()),
@@ -350,6 +376,7 @@ mod tests {
             &["AAAAAAAAAAAAAAA4", "2026-03-11 00:00:00", "PAYMENT", "1000", "", "", ""],
             &["", "2026-03-05", "PAYMENT", "1000", "", "", ""],
             &["Total", "", "", "235000", "", "", ""],
+            &["AAAAAAAAAAAAAAA5", "05/03/26 10:00", "PAYMENT", "1000", "", "", ""],
         ]);
         let (index, headers) = header_row(&g, "MerchantInvoice").unwrap();
         let at = positions(&headers, &ovo_columns()).unwrap();
@@ -373,6 +400,7 @@ mod tests {
                 (Some(7), "settlement_duplicate_line"),
                 (Some(8), "settlement_date_future"),
                 (Some(9), "settlement_reference_missing"),
+                (Some(11), "settlement_date_too_old"),
             ]
         );
         assert!(problems[2].detail.contains("repeats line 2"), "{}", problems[2].detail);

@@ -120,6 +120,12 @@ pub fn match_lines(
                             .filter(open)
                             .find(|r| r.status == RefundStatus::Succeeded);
                         r.map(|r| (SettlementOutcome::AmountMismatch, r))
+                    })
+                    .or_else(|| {
+                        // Failed, rejected, settled by hand…: the provider paid a refund the
+                        // ledger does not count as paid by it.
+                        let r = refunds.iter().filter(open).find(same);
+                        r.map(|r| (SettlementOutcome::StatusMismatch, r))
                     });
                 match pick {
                     Some((outcome, r)) => {
@@ -234,9 +240,13 @@ mod tests {
                 refund(12, 1, 30_000, RefundStatus::Processing),
             ],
         );
-        facts
-            .refunds
-            .insert(PaymentId::new(5), vec![refund(13, 5, 10_000, RefundStatus::Succeeded)]);
+        facts.refunds.insert(
+            PaymentId::new(5),
+            vec![
+                refund(13, 5, 10_000, RefundStatus::Succeeded),
+                refund(14, 5, 7_000, RefundStatus::SettledOffline),
+            ],
+        );
         facts.settled_refunds.insert(13);
         let lines = [
             line(2, 1, Payment, 185_000),
@@ -248,6 +258,7 @@ mod tests {
             line(8, 1, Refund, 30_000),
             line(9, 5, Refund, 10_000),
             line(10, 2, Refund, 5_000),
+            line(11, 5, Refund, 7_000),
         ];
         let matched =
             match_lines(Product::OvoSnap, Environment::BuiltInSandbox, &lines, &facts).unwrap();
@@ -264,9 +275,12 @@ mod tests {
                 Matched,
                 StatusMismatch,
                 SettledTwice,
-                NotInLedger
+                NotInLedger,
+                StatusMismatch
             ]
         );
+        // A refund finance settled by hand, paid by the provider too.
+        assert_eq!(matched.lines[9].refund_id, Some(RefundId::new(14)));
         assert_eq!(matched.lines[5].refund_id, Some(RefundId::new(11)));
         assert_eq!(matched.lines[6].refund_id, Some(RefundId::new(12)));
         let mismatch = &matched.exceptions[0];
@@ -274,7 +288,7 @@ mod tests {
             (mismatch.kind, mismatch.ledger_amount, mismatch.file_amount, mismatch.line_no),
             (AmountMismatch, Some(50_000), Some(55_000), Some(3))
         );
-        assert_eq!(matched.exceptions.len(), 7);
+        assert_eq!(matched.exceptions.len(), 8);
         assert!(matched.exceptions.iter().all(|x| x.kind != Matched));
         let settled: Vec<i64> = matched.settled.iter().map(|p| p.get()).collect();
         assert_eq!(settled, vec![1, 2, 3, 4]);

@@ -187,6 +187,33 @@ impl Backoffice {
         {
             return Err(already_imported(&earlier));
         }
+        // The matching read the ledger before the lock: another desk may have settled some of
+        // these payments or refunds meanwhile, which would make them settled twice.
+        let fresh = |kind: SettlementKind| -> Vec<i64> {
+            prepared
+                .lines
+                .iter()
+                .filter(|l| l.kind == kind && l.outcome != SettlementOutcome::SettledTwice)
+                .filter_map(|l| match kind {
+                    SettlementKind::Payment => l.payment_id.map(PaymentId::get),
+                    SettlementKind::Refund => l.refund_id.map(|r| r.get()),
+                })
+                .collect()
+        };
+        let settled_meanwhile =
+            !ledger::already_settled(&mut tx, &fresh(SettlementKind::Payment), false)
+                .await?
+                .is_empty()
+                || !ledger::already_settled(&mut tx, &fresh(SettlementKind::Refund), true)
+                    .await?
+                    .is_empty();
+        if settled_meanwhile {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "a report settling some of these payments was imported meanwhile; check the file again",
+            )
+            .with_reason("settlement_changed"));
+        }
         let batch = ledger::NewBatch {
             environment,
             product,
@@ -235,14 +262,17 @@ impl Backoffice {
             }),
         )
         .await?;
-        ovo_ledger::settings::put(
-            &mut tx,
-            &format!("{MAPPING_KEY_PREFIX}{}", product.key()),
-            &serde_json::to_string(&check.mapping).unwrap_or_default(),
-            now,
-            Some(actor.operator.id),
-        )
-        .await?;
+        // The columns the operator chose, as chosen, are what the product's next file is read by.
+        if let Some(chosen) = &input.mapping {
+            ovo_ledger::settings::put(
+                &mut tx,
+                &format!("{MAPPING_KEY_PREFIX}{}", product.key()),
+                &serde_json::to_string(chosen).unwrap_or_default(),
+                now,
+                Some(actor.operator.id),
+            )
+            .await?;
+        }
         ovo_ledger::commit(tx).await?;
         check.batch_id = Some(batch_id);
         Ok(check)
@@ -320,6 +350,18 @@ impl Backoffice {
                 detail: format!(
                     "none of the {} lines names a payment of {product} in the ledger: is this {product}'s report?",
                     parsed.len()
+                ),
+            });
+        }
+        let known: Vec<&NewLine> =
+            matched.lines.iter().filter(|l| l.payment_id.is_some()).collect();
+        if !known.is_empty() && known.iter().all(|l| l.outcome == SettlementOutcome::SettledTwice) {
+            problems.push(Problem {
+                line: None,
+                reason: "settlement_dates_settled",
+                detail: format!(
+                    "every payment of this file ({}) was settled by a report imported before: is this the right date?",
+                    known.len()
                 ),
             });
         }
