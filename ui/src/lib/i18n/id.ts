@@ -264,7 +264,7 @@ export const id: Dictionary = {
   'provider.problem.authentication':
     'Penyedia menolak kredensial merchant. Administrator perlu memeriksanya di Pengaturan.',
   'provider.problem.invalid_request': 'Penyedia menolak permintaan ini karena dianggap tidak valid.',
-  'provider.problem.malformed_reply': 'Penyedia mengirim jawaban yang tidak dapat dibaca aplikasi.',
+  'provider.problem.malformed_reply': 'Penyedia mengirim respons yang tidak dapat dibaca aplikasi.',
   'provider.problem.mismatch':
     'Jawaban penyedia tidak cocok dengan permintaan (jumlah, referensi, atau akun).',
   'provider.problem.unsupported': 'Produk ini tidak mendukung tindakan ini.',
@@ -350,7 +350,7 @@ export const id: Dictionary = {
   'audit.action.refund.decide': 'Keputusan pengembalian dana ditolak',
   'audit.action.refund.approve': 'Pengembalian dana disetujui',
   'audit.action.refund.reject': 'Pengembalian dana ditolak',
-  'audit.action.refund.settle_offline': 'Pengembalian dana diselesaikan luring',
+  'audit.action.refund.settle_offline': 'Pengembalian dana selesai manual',
   'audit.action.refund.submit': 'Pengembalian dana dikirim ke penyedia',
   'audit.action.refund.status': 'Status pengembalian dana dicek',
   'audit.action.refund_policy.set': 'Kebijakan pengembalian dana diubah',
@@ -538,7 +538,7 @@ export const id: Dictionary = {
 
   'push.waiting': 'Permintaan pembayaran dikirim ke aplikasi OVO {phone}. Pelanggan mengonfirmasinya di sana.',
   'push.remaining': 'Sisa {seconds} detik bagi pelanggan untuk mengonfirmasi',
-  'push.elapsed': 'Batas 70 detik sudah lewat; menunggu jawaban akhir penyedia.',
+  'push.elapsed': 'Batas 70 detik sudah lewat; menunggu respons akhir penyedia.',
   'push.progressLabel': 'Sisa waktu untuk mengonfirmasi',
   'push.hint': 'Jendela ini boleh ditutup: pembayaran tetap berjalan dan halamannya menampilkan hasilnya.',
 
@@ -581,11 +581,11 @@ export const id: Dictionary = {
   'refunds.tab.settled_offline': 'Selesai manual',
   'refunds.tab.rejected': 'Ditolak',
   'refunds.tabIntro.requested': 'Pengembalian dana yang diajukan dan menunggu keputusan petugas keuangan.',
-  'refunds.tabIntro.processing': 'Pengembalian dana yang disetujui dan sedang dikirim ke penyedia, atau menunggu jawabannya.',
+  'refunds.tabIntro.processing': 'Pengembalian dana yang disetujui dan sedang dikirim ke penyedia, atau menunggu responsnya.',
   'refunds.tabIntro.succeeded': 'Pengembalian dana yang sudah diselesaikan penyedia.',
-  'refunds.tabIntro.failed': 'Pengembalian dana yang ditolak penyedia; nominalnya dapat dikembalikan lagi.',
+  'refunds.tabIntro.failed': 'Pengembalian dana yang ditolak penyedia; nominalnya dapat diajukan lagi.',
   'refunds.tabIntro.unknown':
-    'Pengembalian dana yang jawabannya hilang. Diselesaikan dengan menanyakan ke penyedia, tidak pernah dengan mengirim ulang.',
+    'Pengembalian dana yang responsnya hilang. Diselesaikan dengan pengecekan status ke penyedia, tidak pernah dengan mengirim ulang.',
   'refunds.tabIntro.settled_offline':
     'Pengembalian dana untuk produk tanpa API pengembalian dana yang transfernya ke pelanggan sudah dicatat.',
   'refunds.tabIntro.rejected': 'Pengembalian dana yang ditolak petugas keuangan.',
@@ -605,11 +605,11 @@ export const id: Dictionary = {
 
   'refund.statusNote.requested': 'Menunggu petugas keuangan menyetujui atau menolaknya.',
   'refund.statusNote.approved': 'Disetujui; sedang dikirim ke penyedia.',
-  'refund.statusNote.rejected': 'Ditolak; nominalnya dapat dikembalikan lagi.',
+  'refund.statusNote.rejected': 'Ditolak; nominalnya dapat diajukan lagi.',
   'refund.statusNote.submitting': 'Sedang dikirim ke penyedia dengan kunci idempotensinya.',
   'refund.statusNote.processing': 'Penyedia menerima pengembalian dana dan sedang memprosesnya.',
   'refund.statusNote.succeeded': 'Penyedia telah menyelesaikan pengembalian dana.',
-  'refund.statusNote.failed': 'Penyedia menolak pengembalian dana; nominalnya dapat dikembalikan lagi.',
+  'refund.statusNote.failed': 'Penyedia menolak pengembalian dana; nominalnya dapat diajukan lagi.',
   'refund.statusNote.unknown':
     'Hasil belum diketahui — sedang dicek ke penyedia dengan kunci idempotensi yang sama, tidak pernah dikirim dua kali.',
   'refund.statusNote.settled_offline':
@@ -677,7 +677,7 @@ export const id: Dictionary = {
   'timeline.payment_cancelled': 'Pembayaran dibatalkan',
   'timeline.payment_sent': 'Dikirim ke penyedia',
   'timeline.payment_redirect': 'Halaman penyedia dibuka untuk pelanggan',
-  'timeline.payment_needs_review': 'Perlu ditinjau: belum ada jawaban akhir dari penyedia',
+  'timeline.payment_needs_review': 'Perlu ditinjau: belum ada respons akhir dari penyedia',
   'timeline.payment_relink_required': 'Penyedia meminta akun ditautkan ulang',
   'timeline.payment_requested_again': 'Permintaan bayar ke aplikasi OVO dikirim lagi',
   'timeline.payment_cancel_requested': 'Pembatalan diminta ke penyedia',
@@ -688,25 +688,25 @@ export const id: Dictionary = {
 
   'policies.title': 'Kebijakan pengembalian dana',
   'policies.intro':
-    'Apa yang diperbolehkan tiap produk: pengembalian dana sebagian, jangka D+N (hari WIB setelah pembayaran berhasil), dan batas harian opsional. Penyesuaian mengikuti kontrak merchant Anda; atur ulang mengembalikan ke bawaan penyedia.',
+    'Apa yang diperbolehkan tiap produk: pengembalian dana sebagian, batas waktu D+N (hari WIB setelah pembayaran berhasil), dan batas harian opsional. Penyesuaian mengikuti kontrak merchant Anda; atur ulang mengembalikan ke bawaan penyedia.',
   'policies.col.mode': 'Pengembalian dana',
   'policies.col.partial': 'Sebagian',
-  'policies.col.window': 'Jangka',
+  'policies.col.window': 'Batas waktu',
   'policies.col.limit': 'Batas harian',
   'policies.col.rule': 'Aturan',
   'policies.overridden': 'Disesuaikan',
   'policies.default': 'Bawaan',
   'policies.yes': 'Boleh',
   'policies.no': 'Hanya penuh',
-  'policies.noWindow': 'Tanpa jangka',
+  'policies.noWindow': 'Tanpa batas waktu',
   'policies.noLimit': 'Tanpa batas',
   'policies.edit': 'Ubah',
   'policies.editFor': 'Ubah kebijakan pengembalian dana {product}',
   'policies.editTitle': 'Kebijakan pengembalian dana: {product}',
-  'policies.offlineNote': 'Produk ini tidak punya API pengembalian dana: pengembalian dana yang disetujui diselesaikan luring.',
+  'policies.offlineNote': 'Produk ini tidak punya API pengembalian dana: pengembalian dana yang disetujui diselesaikan manual (di luar penyedia).',
   'policies.partialLabel': 'Izinkan pengembalian dana sebagian',
-  'policies.windowLabel': 'Jangka pengembalian dana (hari)',
-  'policies.windowHint': 'D+N: 60 atau D+60. Kosongkan jika tanpa jangka.',
+  'policies.windowLabel': 'Batas waktu pengembalian dana (hari)',
+  'policies.windowHint': 'D+N: 60 atau D+60. Kosongkan jika tanpa batas waktu.',
   'policies.limitLabel': 'Batas harian',
   'policies.limitHint':
     'Total pengembalian dana per hari WIB untuk produk ini, misalnya 5.000.000. Kosongkan jika tanpa batas.',
@@ -804,16 +804,16 @@ export const id: Dictionary = {
   'error.reason.refund_refused': 'Aturan pengembalian dana tidak mengizinkan permintaan ini.',
   'error.reason.refund_payment_not_succeeded': 'Hanya pembayaran yang berhasil yang dapat dikembalikan.',
   'error.reason.refund_amount_zero': 'Pengembalian dana harus lebih dari nol.',
-  'error.reason.refund_window_closed': 'Jangka pengembalian dana pembayaran ini sudah lewat.',
+  'error.reason.refund_window_closed': 'Batas waktu pengembalian dana pembayaran ini sudah lewat.',
   'error.reason.refund_success_time_unknown':
-    'Waktu keberhasilan pembayaran tidak diketahui, sehingga jangka refundnya tidak dapat dihitung.',
+    'Waktu keberhasilan pembayaran tidak diketahui, sehingga batas waktu pengembalian dananya tidak dapat dihitung.',
   'error.reason.refund_exceeds_refundable': 'Nominal melebihi yang masih dapat dikembalikan.',
   'error.reason.refund_partial_not_allowed': 'Produk ini hanya dapat mengembalikan seluruh nominal yang dibayar.',
   'error.reason.refund_daily_limit_exceeded': 'Pengembalian dana ini akan melampaui batas harian produk.',
   'error.reason.refund_policy_window_malformed':
-    'Jangka pengembalian dana harus bilangan bulat 0 sampai 3650 hari (60 atau D+60), atau kosong.',
-  'error.reason.refund_policy_window_negative': 'Jangka pengembalian dana tidak boleh negatif.',
-  'error.reason.refund_policy_window_too_long': 'Jangka pengembalian dana paling lama 3650 hari.',
+    'Batas waktu pengembalian dana harus bilangan bulat 0 sampai 3.650 hari (60 atau D+60), atau kosong.',
+  'error.reason.refund_policy_window_negative': 'Batas waktu pengembalian dana tidak boleh negatif.',
+  'error.reason.refund_policy_window_too_long': 'Batas waktu pengembalian dana paling lama 3.650 hari.',
   'error.reason.refund_policy_daily_limit_zero':
     'Batas harian harus lebih dari nol; kosongkan jika tanpa batas.',
   'error.reason.refund_policy_daily_limit_invalid': 'Batas harian bukan nominal yang sah.',
