@@ -11,8 +11,8 @@ use std::time::Duration;
 use support::{
     budi_pays_by_direct_debit, by_id, card, close_refund_dialog, decide_refund, digits,
     link_account, on_fresh_install, open_payment_by_reference, open_started_payment, payment_step,
-    refund_refused_over_ipc, refund_row_in_tab, request_refund, start_payment, wait_refund_status,
-    wait_status, Decision, Desktop, Install, NewPayment, Sandbox, Team,
+    refund_refused_over_ipc, refund_row_for, refund_row_in_tab, request_refund, start_payment,
+    wait_refund_status, wait_status, Decision, Desktop, Install, NewPayment, Sandbox, Team,
 };
 
 const BUDI_PHONE: &str = "6281234567890";
@@ -821,8 +821,15 @@ async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
         .await?;
     std::fs::write(&install.settlement_file, &report)?;
 
-    // Finance starts on the dashboard: the day's payments, Budi's among them.
+    // Finance starts where the work is: the demo's refunds wait for approval, so the queue,
+    // counted in the navigation. The dashboard is one click away: the day's payments, Budi's
+    // among them.
     app.sign_in_as(Team::FINANCE).await?;
+    app.wait_attr("nav-refunds", "aria-current", "page").await?;
+    app.find("refunds-tab-requested").await?;
+    let waiting = app.attr("nav-count-refunds", "title").await?;
+    ensure!(waiting.contains("to approve"), "the navigation counts what waits: {waiting:?}");
+    app.click("nav-dashboard").await?;
     app.find("dashboard-volume").await?;
     app.click("dashboard-period-days_30").await?;
     app.find("dashboard-open-exceptions").await?;
@@ -885,5 +892,89 @@ async fn settlement(install: &Install, app: &Desktop) -> Result<()> {
     app.click("reports-tab-ageing").await?;
     app.find("reports-ageing").await?;
     app.screenshot("06-reports-ageing").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_refund_the_provider_refuses_shows_its_code_and_message_on_the_page_row_and_timeline(
+) -> Result<()> {
+    on_fresh_install("refused-refund", refused_refund).await
+}
+
+/// Staff takes an OVO SNAP direct debit on Budi's account and asks for part of it back; OVO then
+/// blocks Budi's account, and refuses the refund finance approves. Finance starts on the approval
+/// queue, its count in the navigation; after the approval the refund's page, its row in the Failed
+/// tab and its timeline say OVO's code and message, and what to do next, in English and in Bahasa
+/// Indonesia.
+async fn refused_refund(install: &Install, app: &Desktop) -> Result<()> {
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::STAFF).await?;
+    let sandbox = Sandbox::of(app).await?;
+    let description = "E2E OVO SNAP for a refused refund";
+    let reference =
+        budi_pays_by_direct_debit(install, app, &sandbox, "80.000", description).await?;
+    request_refund(app, "30.000", "E2E: one item returned", "01-refund-request").await?;
+    app.sign_out().await?;
+
+    // OVO blocks Budi's account: it takes no refund from now on.
+    let cash_before_refund = sandbox.wallet(BUDI_PHONE).await?;
+    sandbox.patch(&format!("/_sandbox/accounts/{BUDI_PHONE}"), json!({ "blocked": true })).await?;
+
+    // Finance starts on the approval queue, with its count.
+    app.sign_in_as(Team::FINANCE).await?;
+    app.wait_attr("nav-refunds", "aria-current", "page").await?;
+    let waiting = app.attr("nav-count-refunds", "title").await?;
+    ensure!(waiting.contains("to approve"), "the navigation counts the requests: {waiting:?}");
+    let tab = app.text("refunds-tab-requested").await?;
+    ensure!(tab.starts_with("Awaiting approval ("), "the tab counts them too: {tab:?}");
+    refund_row_for(app, &reference).await?;
+    app.screenshot("02-finance-starts-on-the-queue").await?;
+    decide_refund(
+        app,
+        &reference,
+        &Decision { approve: true, note: "", password: Team::FINANCE.1 },
+        "03-approve",
+    )
+    .await?;
+    wait_refund_status(app, "failed", Duration::from_secs(60)).await?;
+
+    // The page: OVO's code and message, what it means and what to do next.
+    app.wait_attr("refund-problem", "data-code", "4035807").await?;
+    let message = app.text("refund-problem-message").await?;
+    ensure!(message.contains("Card Blocked"), "OVO's message: {message:?}");
+    ensure!(app.text("refund-problem-code").await? == "Provider code 4035807", "the code");
+    let next = app.text("refund-next").await?;
+    ensure!(next.starts_with("What to do next:"), "what to do next: {next:?}");
+    // The timeline: the failure as a sentence with OVO's words.
+    let failed = app
+        .text_css(
+            "[data-testid=timeline-event][data-kind=refund_failed] [data-testid=timeline-sentence]",
+        )
+        .await?;
+    ensure!(
+        failed.contains("4035807") && failed.contains("Card Blocked") && !failed.contains('{'),
+        "the timeline says why: {failed:?}"
+    );
+    app.screenshot("04-refused-refund-page").await?;
+    let ours = sandbox.received("ovo_snap", "refund").await?;
+    let ours = ours.iter().filter(|r| r["body"].to_string().contains(&reference)).count();
+    ensure!(ours == 1, "the refund reached OVO once, and not again after its refusal: {ours}");
+    ensure!(sandbox.wallet(BUDI_PHONE).await? == cash_before_refund, "OVO refunded nothing");
+
+    // The row in the Failed tab: OVO's code.
+    app.click("refund-back").await?;
+    let row = refund_row_in_tab(app, "failed", &reference).await?;
+    let why = app.text_css(&format!("{row} {}", by_id("refund-row-why"))).await?;
+    ensure!(why == "4035807", "the row's short form is the code: {why:?}");
+    app.screenshot("05-failed-row").await?;
+
+    // The same in Bahasa Indonesia.
+    app.select("language-select", "id").await?;
+    app.click_css(&format!("{row} {}", by_id("refund-open"))).await?;
+    app.wait_text("refund-problem-code", "Kode penyedia 4035807").await?;
+    let next = app.text("refund-next").await?;
+    ensure!(next.starts_with("Langkah berikutnya:"), "in Bahasa: {next:?}");
+    app.screenshot("06-refused-refund-page-id").await?;
+    app.select("language-select", "en").await?;
     Ok(())
 }

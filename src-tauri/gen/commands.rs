@@ -88,6 +88,7 @@ const COMMANDS: &[&str] = &[
     "join_shared_ledger",
     "next_ledger_change",
     "dashboard",
+    "waiting_counts",
     "refund_report",
     "ageing_report",
     "app_info",

@@ -10,7 +10,8 @@ import { ledgerFeed } from './lib/liveChanges.svelte';
 import { deferred } from './test/customers';
 import { currentLanguage } from './lib/i18n/i18n.svelte';
 import { refusal } from './test/answers';
-import { fakeBackend, NO_ENROLMENT, status } from './test/fixtures';
+import { ADMIN, fakeBackend, NO_ENROLMENT, status, waitingCounts } from './test/fixtures';
+import { refundView } from './test/payments';
 import type { AppInfo, LedgerChanges, Preferences, SessionStatus, StartupState } from './lib/ipc/types';
 
 const PREFS: Preferences = { language: null, idleLockMinutes: 15, environment: 'builtin_sandbox' };
@@ -77,6 +78,47 @@ describe('App', () => {
     boot({}, status('uninitialized'));
     render(App);
     expect(await screen.findByTestId('screen-setup')).toBeTruthy();
+  });
+
+  it('lands finance on the approval queue with its count while refunds wait, and counts the rest in the navigation', async () => {
+    const finance = { id: 2, username: 'fina', displayName: 'Fina', role: 'finance' as const, disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' };
+    boot(
+      { language: 'id' },
+      status('active', {
+        operator: finance,
+        permissions: ['view_customers', 'view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit', 'view_finance'],
+      }),
+      {
+        waiting_counts: () => waitingCounts({ unknownPayments: 2, needsReviewRefunds: 1 }, 1200),
+        refund_queue: () => ({ items: [refundView(5)], next: null }),
+      },
+    );
+    render(App);
+    const refunds = await screen.findByTestId('nav-refunds');
+    await waitFor(() => expect(refunds.getAttribute('aria-current')).toBe('page'));
+    expect(await screen.findByTestId('refund-row')).toBeTruthy();
+    // Counts with the language's thousands dot; the badge's words say what waits.
+    const count = screen.getByTestId('nav-count-refunds');
+    expect(count.textContent).toContain('1.201');
+    expect(count.textContent).toContain('1.200 menunggu persetujuan, 1 perlu keputusan');
+    expect(screen.getByTestId('nav-count-payments').textContent).toContain('2 belum diketahui');
+    expect(screen.queryByTestId('nav-count-dashboard')).toBeNull();
+    expect(screen.getByTestId('refunds-tab-requested').textContent).toContain('Menunggu persetujuan (1.200)');
+  });
+
+  it('lands finance on the dashboard when no refund waits for approval', async () => {
+    boot(
+      {},
+      status('active', {
+        operator: { ...ADMIN, id: 2, username: 'fina', role: 'finance' },
+        permissions: ['view_payments', 'approve_refunds', 'view_finance'],
+      }),
+      { waiting_counts: () => waitingCounts({}, 0), dashboard: () => new Promise(() => {}) },
+    );
+    render(App);
+    const dashboard = await screen.findByTestId('nav-dashboard');
+    await waitFor(() => expect(dashboard.getAttribute('aria-current')).toBe('page'));
+    expect(screen.queryByTestId('nav-count-refunds')).toBeNull();
   });
 
   it('shows only the sections a finance operator may open', async () => {

@@ -8,6 +8,7 @@ use crate::error::AppResult;
 use crate::ipc::{
     AuditEntryView, AuditFilters, AuditOperator, AuditPage, AuditQuery, AuditVerification,
 };
+use crate::operator_names::OperatorNames;
 use crate::permissions::Permission;
 
 pub const MAX_AUDIT_PAGE: u32 = 200;
@@ -32,12 +33,14 @@ impl Backoffice {
         let limit = query.limit.clamp(1, MAX_AUDIT_PAGE);
         let mut conn = self.ledger.read().await?;
         let rows = audit::page(&mut conn, &filter, query.before_seq, limit).await?;
+        let names = OperatorNames::load(&mut conn).await?;
         let next = if rows.len() == limit as usize { rows.last().map(|r| r.seq) } else { None };
         let items = rows
             .into_iter()
             .map(|r| AuditEntryView {
                 seq: r.seq,
                 at: r.at.to_rfc3339(),
+                operator_name: r.operator_id.and_then(|id| names.of_id(id.get())),
                 operator: r.operator,
                 action: r.action,
                 subject: r.subject,

@@ -130,15 +130,25 @@ impl Backoffice {
                 ),
             },
             awaiting_approval: awaiting.into(),
-            open_items: OpenItemsView {
-                unknown_payments: open.unknown_payments,
-                needs_review_payments: open.needs_review_payments,
-                unknown_refunds: open.unknown_refunds,
-                needs_review_refunds: open.needs_review_refunds,
-            },
+            open_items: open.into(),
             daily,
             open_exceptions: self.open_settlement_exceptions().await?,
         })
+    }
+
+    /// What waits for the signed-in operator's role, for the navigation's counts: refunds to
+    /// approve (for those who approve) and the unknown and needs-review payments and refunds.
+    pub async fn waiting_counts(&self) -> AppResult<WaitingCountsView> {
+        let actor = self.authorize(Permission::ViewPayments, "view payments").await?;
+        let approves = crate::permissions::allows(actor.operator.role, Permission::ApproveRefunds);
+        let environment = self.environment().await;
+        let mut conn = self.ledger.read().await?;
+        let refunds_to_approve = match approves {
+            true => Some(dashboard::awaiting_approval(&mut conn, environment).await?.count),
+            false => None,
+        };
+        let open = dashboard::open_items(&mut conn, environment).await?;
+        Ok(WaitingCountsView { refunds_to_approve, open_items: open.into() })
     }
 
     pub async fn refund_report(&self, range: ReportRange) -> AppResult<RefundReportView> {

@@ -26,6 +26,7 @@ mod listener;
 mod live;
 mod local_keys;
 mod opener;
+mod operator_names;
 mod operators;
 mod passwords;
 mod payments;

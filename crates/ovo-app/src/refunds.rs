@@ -19,6 +19,7 @@ use crate::backoffice::Backoffice;
 use crate::desk::problems::changed_nothing;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
+use crate::operator_names::OperatorNames;
 use crate::permissions::Permission;
 use crate::validate;
 
@@ -646,15 +647,8 @@ impl Backoffice {
             None => None,
         };
         let timeline = if with_timeline {
-            refunds::timeline(&mut conn, id)
-                .await?
-                .into_iter()
-                .map(|t| TimelineEventView {
-                    at: t.at.to_rfc3339(),
-                    kind: t.kind,
-                    detail: t.detail,
-                })
-                .collect()
+            let names = OperatorNames::load(&mut conn).await?;
+            names.timeline(refunds::timeline(&mut conn, id).await?)
         } else {
             Vec::new()
         };
@@ -680,6 +674,7 @@ impl Backoffice {
             completed_at: ts(r.completed_at),
             transfer,
             resolution,
+            problem: shown_problem(r.status, r.problem.as_deref()),
             timeline,
         })
     }
@@ -783,6 +778,14 @@ fn problem_of(e: &ProviderError) -> String {
 fn original_received(problem: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(problem)
         .is_ok_and(|p| p["original_received"].as_bool() == Some(true))
+}
+
+/// The stored problem of a refund still open or failed: why, for its row and page.
+fn shown_problem(status: RefundStatus, stored: Option<&str>) -> Option<RefundProblemView> {
+    use RefundStatus as S;
+    let open_or_failed =
+        matches!(status, S::Submitting | S::Processing | S::Unknown | S::NeedsReview | S::Failed);
+    open_or_failed.then(|| stored.and_then(|p| serde_json::from_str(p).ok())).flatten()
 }
 
 /// A failure the provider stated, as stored on the refund.

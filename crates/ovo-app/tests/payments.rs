@@ -210,7 +210,15 @@ async fn declined_pushes_fail_with_the_providers_code() {
         assert_eq!(problem.kind, ProviderProblemKind::Declined);
         assert_eq!(problem.provider_code.as_deref(), Some(code), "{phone}");
         assert_eq!(failed.refundable, 0);
+        // The list row says why too (its short form is the provider's code).
+        let rows = f.app.payments_page(query(200)).await.unwrap().items;
+        let row = rows.into_iter().find(|r| r.id == view.payment.id).unwrap();
+        assert_eq!(row.problem.and_then(|p| p.provider_code).as_deref(), Some(code));
     }
+    // A payment that succeeded shows no problem, in its row or on its page.
+    let paid = start_for(&f, PAYER, "doku_jokul_ovo_push", "push", "11.000").await;
+    let paid = until_status(&f, paid.payment.id, "succeeded").await;
+    assert!(paid.problem.is_none() && paid.payment.problem.is_none());
 }
 
 #[tokio::test]

@@ -1309,3 +1309,60 @@ async fn a_doku_snap_refund_processed_late_stays_unknown_until_the_provider_has_
         .count();
     assert_eq!(held, 1, "DOKU holds the refund once");
 }
+
+#[tokio::test]
+async fn a_refund_the_provider_refuses_says_why_on_its_page_its_row_and_its_timeline() {
+    let f = TestApp::builder()
+        .scale(SCALE)
+        .operator_shown_as("sam", "Sari Staff", "staff")
+        .operator_shown_as("fina", "Fina Keuangan", "finance")
+        .signed_in("sam")
+        .open_with_sim()
+        .await;
+    let payment = pay_ovo_snap(&f.app, &f.sim, 40_000).await;
+    let refund = request(&f.app, payment, "15.000").await.unwrap();
+    let staff_counts = f.app.waiting_counts().await.unwrap();
+    assert_eq!(staff_counts.refunds_to_approve, None, "staff approve nothing");
+
+    sign_in_as(&f.app, "fina").await;
+    let waiting = f.app.waiting_counts().await.unwrap().refunds_to_approve.unwrap();
+    assert!(waiting >= 1, "finance sees the request waiting: {waiting}");
+    // OVO refuses refunds to an inactive account; the simulator's wallet is blocked now.
+    f.sim.patch(&format!("/_sandbox/accounts/{BUDI}"), json!({ "blocked": true })).await;
+    let decided = decide(&f.app, refund.id, true, "", "fina-password").await.unwrap();
+    assert_eq!(decided.status, "failed");
+    assert_eq!(
+        f.app.waiting_counts().await.unwrap().refunds_to_approve,
+        Some(waiting - 1),
+        "the approved request left the count"
+    );
+
+    // The page: the provider's code and message.
+    let view = page(&f.app, refund.id).await;
+    let problem = view.problem.clone().expect("a failed refund says why");
+    assert_eq!(problem.code, "4035807", "OVO SNAP's refund service (58), case 07");
+    assert!(problem.message.contains("Card Blocked"), "{}", problem.message);
+    // The row in the failed queue carries it too.
+    let row = app::refund_queue(&f.app, "failed")
+        .await
+        .into_iter()
+        .find(|r| r.id == refund.id)
+        .expect("in the failed queue");
+    assert_eq!(row.problem.map(|p| p.code), Some(problem.code.clone()));
+    // The timeline: the failure event keeps the provider's words; operators by display name.
+    let failed = view.timeline.iter().find(|e| e.kind == "refund_failed").expect("failed event");
+    let detail: Value = serde_json::from_str(&failed.detail).unwrap();
+    assert_eq!(detail["problem"]["code"], "4035807", "{detail}");
+    assert_eq!(failed.actor, None, "the provider decided, not an operator");
+    let actor_of =
+        |kind: &str| view.timeline.iter().find(|e| e.kind == kind).unwrap().actor.clone();
+    assert_eq!(actor_of("refund_requested").as_deref(), Some("Sari Staff"));
+    assert_eq!(actor_of("refund_approved").as_deref(), Some("Fina Keuangan"));
+    // The audit log names operators by display name beside their user name.
+    let audit = f.app.list_audit(ovo_test_support::app::audit_query(50)).await.unwrap();
+    let approve = audit.items.iter().find(|e| e.action == "refund.approve").unwrap();
+    assert_eq!(
+        (approve.operator.as_deref(), approve.operator_name.as_deref()),
+        (Some("fina"), Some("Fina Keuangan"))
+    );
+}

@@ -21,6 +21,8 @@ pub struct PaymentRow {
     pub provider_ref: Option<String>,
     pub created_at: Timestamp,
     pub succeeded_at: Option<Timestamp>,
+    /// Why it failed, is unknown or needs review, as stored (JSON).
+    pub problem: Option<String>,
 }
 
 /// Filters of the payments list; every field narrows.
@@ -55,7 +57,7 @@ pub async fn page(
     limit: u32,
 ) -> LedgerResult<Vec<PaymentRow>> {
     let mut q = filtered(
-        "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at
+        "SELECT id, reference, customer_id, product, kind, amount, status, provider_ref, created_at, succeeded_at, problem
          FROM payments WHERE 1 = 1",
         filter,
     );
@@ -106,6 +108,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> LedgerResult<PaymentRow> {
             provider_ref,
             created_at,
             succeeded_at,
+            problem,
         }
     )
 }

@@ -772,7 +772,18 @@ async fn provider_step(
         set.push(("completed_at", Value::Int(completed)));
         set.push(("next_check_at", Value::Int(None)));
     }
-    let detail = serde_json::json!({ "provider_ref": provider_ref });
+    let mut detail = serde_json::json!({ "provider_ref": provider_ref });
+    if matches!(to, RefundStatus::Failed | RefundStatus::Unknown) {
+        // Why, as the provider said it (stored just before this step): the timeline keeps it.
+        let problem: Option<String> =
+            sqlx::query_scalar("SELECT problem FROM refunds WHERE id = $1")
+                .bind(id.get())
+                .fetch_optional(&mut *conn)
+                .await?
+                .flatten();
+        detail["problem"] =
+            problem.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or(serde_json::Value::Null);
+    }
     transition(conn, id, at, Step::new(to, from, Some(RefundMode::Api), &set, detail)).await
 }
 

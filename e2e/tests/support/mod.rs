@@ -570,6 +570,18 @@ impl Sandbox {
         Ok(answer)
     }
 
+    /// Changes a sandbox record, e.g. blocks an OVO account: `/_sandbox/accounts/{phone}`.
+    pub async fn patch(&self, path: &str, body: Value) -> Result<Value> {
+        let reply = self.http.patch(format!("{}{path}", self.url)).json(&body).send().await?;
+        let status = reply.status();
+        let answer: Value =
+            reply.json().await.with_context(|| format!("PATCH {path}: not JSON"))?;
+        if !status.is_success() {
+            bail!("PATCH {path}: {status} {answer}");
+        }
+        Ok(answer)
+    }
+
     /// A sandbox page (HTML), e.g. the customer's phone `/_sandbox/phone?phone=…`.
     pub async fn get_text(&self, path: &str) -> Result<String> {
         let reply = self.http.get(format!("{}{path}", self.url)).send().await?;
@@ -764,19 +776,27 @@ impl Desktop {
         self.sign_in(username, password).await
     }
 
-    /// Sets a date input to `YYYY-MM-DD` as its date picker would: the value, then the `input`
-    /// and `change` events the page listens to (WebKitWebDriver cannot type into a date field).
+    /// Enters the day `date` (`YYYY-MM-DD`) into a date field as the operator types it,
+    /// `dd/mm/yyyy` in either language: the text, then the `input` and `change` events the field
+    /// listens to; the field must then show that text and not be marked invalid.
     pub async fn set_date(&self, test_id: &str, date: &str) -> Result<()> {
+        let typed = match date.split('-').collect::<Vec<_>>()[..] {
+            [year, month, day] if year.len() == 4 && month.len() == 2 && day.len() == 2 => {
+                format!("{day}/{month}/{year}")
+            }
+            _ => bail!("set_date({test_id}): {date:?} is not YYYY-MM-DD"),
+        };
         let field = self.find(test_id).await?;
         self.client
             .execute(
                 "const [el, value] = arguments; el.value = value;
                  el.dispatchEvent(new Event('input', { bubbles: true }));
                  el.dispatchEvent(new Event('change', { bubbles: true }));",
-                vec![serde_json::to_value(&field)?, json!(date)],
+                vec![serde_json::to_value(&field)?, json!(typed)],
             )
             .await?;
-        ensure!(self.value(test_id).await? == date, "{test_id} holds {date}");
+        ensure!(self.value(test_id).await? == typed, "{test_id} shows {typed}");
+        ensure!(self.attr(test_id, "aria-invalid").await? != "true", "{test_id} accepts {typed}");
         Ok(())
     }
 

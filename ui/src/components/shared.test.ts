@@ -200,11 +200,22 @@ describe('shared components', () => {
     expect(screen.getByLabelText('From')).toBe(from);
     expect(screen.getByLabelText('To')).toBe(to);
     for (const input of [from, to]) {
-      expect(input.type).toBe('date');
-      expect(input.max).toBe('2026-03-31');
+      expect(input.type).toBe('text');
+      expect(input.placeholder).toBe('dd/mm/yyyy');
       expect(input.getAttribute('aria-describedby')).toBe('range-hint');
       expect(input.getAttribute('aria-invalid')).toBeNull();
     }
+    // Nothing after max: typed, it is refused; in the grid, the days after it cannot be picked.
+    await fireEvent.input(to, { target: { value: '01/04/2026' } });
+    await fireEvent.change(to);
+    expect(to.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('r-to-error').textContent).toBe('Enter a date no later than 31/03/2026.');
+    await fireEvent.click(screen.getByTestId('r-from-calendar'));
+    expect(screen.getByTestId('r-from-picker').querySelector('[data-day="2026-03-31"]')?.getAttribute('aria-disabled')).toBeNull();
+    expect((screen.getByTestId('r-from-next-month') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await fireEvent.input(to, { target: { value: '31/03/2026' } });
+    expect(to.getAttribute('aria-invalid')).toBeNull();
     await rerender({ ...props, invalid: true });
     expect(from.getAttribute('aria-invalid')).toBe('true');
     expect(to.getAttribute('aria-invalid')).toBe('true');

@@ -64,6 +64,15 @@ describe('the dashboard and reports', () => {
     expect(visibleSections(STAFF)).not.toContain('reports');
     expect(visibleSections(SUPPORT)).not.toContain('dashboard');
   });
+
+  it('open finance on the approval queue while refunds wait for approval', () => {
+    expect(startSection(FINANCE, 3)).toBe('refunds');
+    expect(startSection(FINANCE, 0)).toBe('dashboard');
+    expect(startSection(FINANCE, null)).toBe('dashboard');
+    // Only those who approve: a count never sends the others away from their start.
+    expect(startSection(ADMIN, 3)).toBe('dashboard');
+    expect(startSection(STAFF, 3)).toBe('customers');
+  });
 });
 
 describe('visibleSettingsTabs', () => {

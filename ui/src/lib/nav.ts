@@ -51,8 +51,12 @@ export function visibleSections(permissions: readonly Permission[]): Section[] {
   return SECTION_RULES.filter(([, rule]) => allowed(rule, permissions)).map(([s]) => s);
 }
 
-/** The section shown after sign-in: the dashboard for finance and admin, customer search for staff and support. */
-export function startSection(permissions: readonly Permission[]): Section {
+/**
+ * The section shown after sign-in, where the role's work is: the approval queue for finance when refunds wait
+ * for approval, else the dashboard for finance and admin, and customer search for staff and support.
+ */
+export function startSection(permissions: readonly Permission[], refundsToApprove: number | null = null): Section {
+  if (permissions.includes('approve_refunds') && (refundsToApprove ?? 0) > 0) return 'refunds';
   return visibleSections(permissions)[0];
 }
 

@@ -1,10 +1,11 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import AuditLog from './AuditLog.svelte';
+import { formatMoney } from '../lib/format';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { ADMIN, fakeBackend, freshEachTest, inputsSent, status } from '../test/fixtures';
 import { app } from '../lib/session.svelte';
@@ -18,6 +19,7 @@ function entry(seq: number, action: string, outcome = 'ok'): AuditEntryView {
     seq,
     at: '2026-03-05T07:07:09Z',
     operator: seq === 1 ? null : 'admin',
+    operatorName: null,
     action,
     subject: `operator:${seq}`,
     outcome,
@@ -62,6 +64,37 @@ describe('AuditLog', () => {
     expect(screen.getAllByTestId('audit-row').map((r) => r.getAttribute('data-seq'))).toEqual(['4', '3', '2', '1']);
     expect(screen.queryByTestId('audit-load-more')).toBeNull();
     expect(screen.getAllByTestId('audit-row')[3].textContent).toContain('System');
+  });
+
+  it('tells each entry as a sentence by the operator’s display name, the raw record one click away', async () => {
+    const refund: AuditEntryView = {
+      ...entry(9, 'refund.approve'),
+      operator: 'siti',
+      operatorName: 'Siti Rahma',
+      subject: 'refund:R-1',
+      detail: '{"amount":185000,"note":"OK per policy"}',
+    };
+    invoke.mockImplementation(
+      fakeBackend({
+        verify_audit: () => ({ intact: true, checked: 1, brokenSeq: null, problem: null }),
+        list_audit: () => ({ items: [refund, entry(1, 'setup.first_admin')], next: null }),
+      }),
+    );
+    render(AuditLog);
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(2));
+    const [row, system] = screen.getAllByTestId('audit-row');
+    const sentence = within(row).getByTestId('audit-sentence');
+    expect(sentence.textContent).toBe(`Siti Rahma approved a refund of ${formatMoney(185000, 'en')}. Note: OK per policy.`);
+    // The operator column: the display name, and the user name the entry keeps.
+    expect(row.textContent).toContain('Siti Rahma');
+    expect(row.textContent).toContain('siti');
+    expect(row.querySelector('details summary')?.textContent).toBe('Raw record');
+    expect(row.querySelector('details pre')?.textContent).toBe('{\n  "amount": 185000,\n  "note": "OK per policy"\n}');
+    // An empty detail has no raw record.
+    expect(system.querySelector('details')).toBeNull();
+    expect(within(system).getByTestId('audit-sentence').textContent).toBe(
+      'The system set up the back office as its first administrator.',
+    );
   });
 
   it('names the first broken entry and shows an unknown problem raw', async () => {
@@ -193,8 +226,8 @@ describe('AuditLog', () => {
     expect([...action.options].some((o) => o.value === 'refund.approve' && o.text === 'Refund approved')).toBe(true);
     await fireEvent.change(action, { target: { value: 'refund.' } });
     await fireEvent.input(screen.getByTestId('audit-filter-subject'), { target: { value: ' refund:12 ' } });
-    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '2026-03-01' } });
-    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '2026-03-05' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '01/03/2026' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '05/03/2026' } });
     // Debounced: nothing before the delay, one query after it.
     await vi.advanceTimersByTimeAsync(100);
     expect(audits()).toHaveLength(1);
@@ -227,8 +260,8 @@ describe('AuditLog', () => {
     withFilters();
     render(AuditLog);
     await vi.advanceTimersByTimeAsync(0);
-    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '2026-03-05' } });
-    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-from'), { target: { value: '05/03/2026' } });
+    await fireEvent.input(screen.getByTestId('audit-filter-to'), { target: { value: '01/03/2026' } });
     await vi.advanceTimersByTimeAsync(500);
     expect(screen.getByTestId('audit-filter-range').textContent).toContain(text);
     expect(screen.getByTestId('audit-filter-from').getAttribute('aria-invalid')).toBe('true');

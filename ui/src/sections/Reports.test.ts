@@ -59,8 +59,8 @@ describe('Reports', () => {
     expect(screen.getByTestId('reports-reason-empty').textContent).toBe('No refunds on these dates.');
     expect(inputsSent<ReportRange>(invoke, 'refund_report')).toEqual([{ from: null, to: null }]);
 
-    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-01' } });
-    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '2026-09-21' } });
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '01/09/2026' } });
+    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '21/09/2026' } });
     await waitFor(() =>
       expect(inputsSent<ReportRange>(invoke, 'refund_report').at(-1)).toEqual({ from: '2026-09-01', to: '2026-09-21' }),
     );
@@ -70,7 +70,7 @@ describe('Reports', () => {
     invoke.mockImplementation(backend());
     render(Reports);
     await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
-    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-01' } });
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '01/09/2026' } });
     await fireEvent.click(screen.getByTestId('reports-refunds-export-csv'));
     await waitFor(() => expect(inputsSent(invoke, 'start_export')).toHaveLength(1));
     await fireEvent.click(screen.getByTestId('reports-tab-ageing'));
@@ -86,8 +86,8 @@ describe('Reports', () => {
     invoke.mockImplementation(backend());
     render(Reports);
     await waitFor(() => expect(inputsSent(invoke, 'refund_report')).toHaveLength(1));
-    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '2026-09-21' } });
-    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '2026-09-01' } });
+    await fireEvent.input(screen.getByTestId('reports-range-from'), { target: { value: '21/09/2026' } });
+    await fireEvent.input(screen.getByTestId('reports-range-to'), { target: { value: '01/09/2026' } });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(inputsSent<ReportRange>(invoke, 'refund_report').map((r) => r.to)).not.toContain('2026-09-01');
     expect(screen.getByTestId('reports-range-from').getAttribute('aria-invalid')).toBe('true');

@@ -2,7 +2,14 @@
 
 import { beforeEach, vi, type Mock } from 'vitest';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import type { LedgerChanges, OperatorView, Permission, SessionStatus, StartupState } from '../lib/ipc/types';
+import type {
+  LedgerChanges,
+  OperatorView,
+  Permission,
+  SessionStatus,
+  StartupState,
+  WaitingCountsView,
+} from '../lib/ipc/types';
 import { app } from '../lib/session.svelte';
 
 export const ADMIN_PERMISSIONS: Permission[] = [
@@ -48,10 +55,19 @@ export const NO_ENROLMENT: StartupState = { needsEnrolment: false, location: nul
 /** What `next_ledger_change` answers unless a test says otherwise: a file ledger, so the UI stops asking. */
 export const NOT_LIVE: LedgerChanges = { seq: 0, tables: [], live: false };
 
+/** What `waiting_counts` answers unless a test says otherwise: nothing waits. */
+export function waitingCounts(overrides: Partial<WaitingCountsView['openItems']> = {}, refundsToApprove: number | null = null): WaitingCountsView {
+  return {
+    refundsToApprove,
+    openItems: { unknownPayments: 0, needsReviewPayments: 0, unknownRefunds: 0, needsReviewRefunds: 0, ...overrides },
+  };
+}
+
 /** Answers every fake back end gives unless its `handlers` say otherwise. */
 const DEFAULT_HANDLERS: Record<string, Handler> = {
   startup_state: () => NO_ENROLMENT,
   next_ledger_change: () => NOT_LIVE,
+  waiting_counts: () => waitingCounts(),
 };
 
 /**

@@ -17,6 +17,7 @@ export function paymentRow(id: number, overrides: Partial<PaymentRowView> = {}):
     // Newest first: a higher id is a later payment.
     createdAt: new Date(Date.UTC(2026, 2, 5, 3, 0, 0) - (200000 - id) * 60000).toISOString(),
     succeededAt: '2026-03-05T03:00:05Z',
+    problem: null,
     ...overrides,
   };
 }
@@ -43,6 +44,7 @@ export function refundView(id: number, overrides: Partial<RefundView> = {}): Ref
     completedAt: null,
     transfer: null,
     resolution: null,
+    problem: null,
     timeline: [],
     ...overrides,
   };
@@ -60,8 +62,8 @@ export function paymentDetail(overrides: Partial<PaymentDetailView> = {}, row: P
     providerStatus: '2005400',
     problem: null,
     timeline: [
-      { at: '2026-03-05T03:00:00Z', kind: 'payment_created', detail: '' },
-      { at: '2026-03-05T03:00:05Z', kind: 'payment_succeeded', detail: '{"responseCode":"2005400"}' },
+      { at: '2026-03-05T03:00:00Z', kind: 'payment_created', actor: null, detail: '' },
+      { at: '2026-03-05T03:00:05Z', kind: 'payment_succeeded', actor: null, detail: '{"responseCode":"2005400"}' },
     ],
     refunds: [refundView(21)],
     refundable: 100000,

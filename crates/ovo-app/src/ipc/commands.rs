@@ -146,6 +146,8 @@ macro_rules! ipc_commands {
                 next_ledger_change(LedgerChangesInput) -> LedgerChanges;
                 /// The current environment's payments and refunds for today, 7 or 30 WIB days (finance and admin).
                 dashboard(DashboardInput) -> DashboardView;
+                /// What waits for the signed-in role: the navigation's counts.
+                waiting_counts() -> WaitingCountsView;
                 /// Refunds by requester, approver and reason over a WIB date range (finance and admin).
                 refund_report(ReportRange) -> RefundReportView;
                 /// The open unknown and needs-review payments and refunds by age (finance and admin).

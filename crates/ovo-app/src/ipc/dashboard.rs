@@ -96,6 +96,26 @@ pub struct OpenItemsView {
     pub needs_review_refunds: u64,
 }
 
+impl From<ovo_ledger::dashboard::OpenItems> for OpenItemsView {
+    fn from(open: ovo_ledger::dashboard::OpenItems) -> Self {
+        OpenItemsView {
+            unknown_payments: open.unknown_payments,
+            needs_review_payments: open.needs_review_payments,
+            unknown_refunds: open.unknown_refunds,
+            needs_review_refunds: open.needs_review_refunds,
+        }
+    }
+}
+
+/// What waits for the signed-in operator's role: the navigation's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingCountsView {
+    /// Refunds awaiting approval; null for a role that does not approve refunds.
+    pub refunds_to_approve: Option<u64>,
+    pub open_items: OpenItemsView,
+}
+
 /// The succeeded payments created on one WIB day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

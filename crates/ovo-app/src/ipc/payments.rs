@@ -61,6 +61,8 @@ pub struct PaymentRowView {
     pub provider_ref: Option<String>,
     pub created_at: String,
     pub succeeded_at: Option<String>,
+    /// Why it failed, is unknown or needs review (the list row's short form); null otherwise.
+    pub problem: Option<ProviderProblem>,
 }
 
 pub type PaymentListPage = super::Page<PaymentRowView, PaymentCursorView>;

@@ -74,6 +74,8 @@ pub struct RefundRef {
 pub struct TimelineEventView {
     pub at: String,
     pub kind: String,
+    /// The display name of the operator who acted, when one did.
+    pub actor: Option<String>,
     pub detail: String,
 }
 
@@ -105,8 +107,21 @@ pub struct RefundView {
     pub transfer: Option<TransferView>,
     /// Finance's decision by hand, when the provider could not say.
     pub resolution: Option<ResolutionView>,
+    /// Why it failed, is unknown or needs review: the provider's last code and message; null
+    /// once it succeeded or when there is nothing to explain.
+    pub problem: Option<RefundProblemView>,
     /// Oldest first; empty in queue pages.
     pub timeline: Vec<TimelineEventView>,
+}
+
+/// The provider's last problem with a refund, as it said it (or as the app saw it: a timeout, a
+/// lost connection).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundProblemView {
+    /// The provider's code, an HTTP status, or `error` when there was no answer.
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -13,6 +13,7 @@ use crate::backoffice::Backoffice;
 use crate::desk::problems::StoredProblem;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
+use crate::operator_names::OperatorNames;
 use crate::permissions::Permission;
 
 use super::again::can_request_again;
@@ -103,6 +104,7 @@ impl Backoffice {
                 provider_ref: r.provider_ref,
                 created_at: r.created_at.to_rfc3339(),
                 succeeded_at: r.succeeded_at.map(Timestamp::to_rfc3339),
+                problem: shown_problem(r.status, r.problem.as_deref()),
             })
             .collect();
         Ok(PaymentListPage { items: rows, next })
@@ -149,11 +151,8 @@ impl Backoffice {
                 .and_then(|b| b.redirect_url),
             _ => None,
         };
-        let timeline = payments::timeline(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|e| TimelineEventView { at: e.at.to_rfc3339(), kind: e.kind, detail: e.detail })
-            .collect();
+        let names = OperatorNames::load(&mut conn).await?;
+        let timeline = names.timeline(payments::timeline(&mut conn, id).await?);
         let resolution = match payments::resolution(&mut conn, id).await? {
             Some(r) => Some(ResolutionView {
                 by: ovo_ledger::operators::by_id(&mut conn, r.by)
@@ -194,6 +193,7 @@ impl Backoffice {
                 provider_ref: p.provider_ref.clone(),
                 created_at: p.created_at.to_rfc3339(),
                 succeeded_at: p.succeeded_at.map(Timestamp::to_rfc3339),
+                problem: shown_problem(p.status, p.problem.as_deref()),
             },
             phone_display: payer_phone(&p).as_ref().map(PayerPhone::display),
             account_id: p.binding_id.map(BindingId::get),
@@ -246,4 +246,11 @@ impl Backoffice {
         }
         Ok(None)
     }
+}
+
+/// The stored problem of a payment that did not succeed: why, for its row and page.
+fn shown_problem(status: PaymentStatus, stored: Option<&str>) -> Option<ProviderProblem> {
+    (status != PaymentStatus::Succeeded)
+        .then(|| stored.and_then(StoredProblem::parse).map(|s| s.view()))
+        .flatten()
 }

@@ -130,10 +130,14 @@ impl Wallets {
         Ok(split)
     }
 
-    /// Gives a split back (refunds return to where the money came from).
+    /// Gives a split back (refunds return to where the money came from). A blocked account takes
+    /// nothing: OVO refuses refunds to an inactive or frozen account, and the provider says so.
     pub fn credit(&self, phone: &str, split: Split) -> Result<(), DebitError> {
         let mut accounts = self.lock();
         let account = accounts.get_mut(phone).ok_or(DebitError::NoAccount)?;
+        if account.blocked {
+            return Err(DebitError::Blocked);
+        }
         account.cash += split.cash;
         account.points += split.points;
         Ok(())

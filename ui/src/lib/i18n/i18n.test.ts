@@ -35,6 +35,7 @@ const SAME_IN_BOTH = new Set([
   'customers.profile.email',
   'customerForm.email',
   'import.field.email',
+  'sentence.format',
 ]);
 
 describe('dictionaries', () => {

@@ -109,6 +109,7 @@ import type {
   UnlinkResult,
   UnlockInput,
   UpdateCustomerInput,
+  WaitingCountsView,
 } from './types';
 
 /** Sends one command; `input`, when given, travels as Tauri's `input` argument. */
@@ -244,6 +245,8 @@ export function commands(call: Call) {
     nextLedgerChange: (input: LedgerChangesInput) => call<LedgerChanges>('next_ledger_change', input),
     /** The current environment's payments and refunds for today, 7 or 30 WIB days (finance and admin). */
     dashboard: (input: DashboardInput) => call<DashboardView>('dashboard', input),
+    /** What waits for the signed-in role: the navigation's counts. */
+    waitingCounts: () => call<WaitingCountsView>('waiting_counts'),
     /** Refunds by requester, approver and reason over a WIB date range (finance and admin). */
     refundReport: (input: ReportRange) => call<RefundReportView>('refund_report', input),
     /** The open unknown and needs-review payments and refunds by age (finance and admin). */

@@ -85,7 +85,11 @@ subject: string | null,
  */
 from: string | null, to: string | null, };
 export type AuditOperator = { id: number, username: string, displayName: string, };
-export type AuditEntryView = { seq: number, at: string, operator: string | null, action: string, subject: string, outcome: string, detail: string, };
+export type AuditEntryView = { seq: number, at: string, operator: string | null, 
+/**
+ * The operator's display name (the entry keeps the user name they had then).
+ */
+operatorName: string | null, action: string, subject: string, outcome: string, detail: string, };
 export type Page<T, C> = { items: Array<T>, next: C | null, };
 export type AuditVerification = { intact: boolean, checked: number, brokenSeq: number | null, problem: string | null, };
 export type Preferences = { language: LanguageKey | null, idleLockMinutes: number, environment: EnvironmentKey, };
@@ -278,7 +282,16 @@ note: string,
  */
 password: string, };
 export type RefundRef = { refundId: number, };
-export type TimelineEventView = { at: string, kind: string, detail: string, };
+export type TimelineEventView = { at: string, kind: string, 
+/**
+ * The display name of the operator who acted, when one did.
+ */
+actor: string | null, detail: string, };
+export type RefundProblemView = { 
+/**
+ * The provider's code, an HTTP status, or `error` when there was no answer.
+ */
+code: string, message: string, };
 export type RefundView = { id: number, reference: string, paymentId: number, paymentReference: string, product: ProductKey, amount: number, mode: string, 
 /**
  * requested, approved, rejected, submitting, processing, succeeded, failed, unknown,
@@ -293,6 +306,11 @@ transfer: TransferView | null,
  * Finance's decision by hand, when the provider could not say.
  */
 resolution: ResolutionView | null, 
+/**
+ * Why it failed, is unknown or needs review: the provider's last code and message; null
+ * once it succeeded or when there is nothing to explain.
+ */
+problem: RefundProblemView | null, 
 /**
  * Oldest first; empty in queue pages.
  */
@@ -389,7 +407,11 @@ kind: string, amount: number,
 /**
  * created, pending, succeeded, failed, unknown, expired, cancelled, needs_review
  */
-status: string, customerId: number | null, customerName: string | null, providerRef: string | null, createdAt: string, succeededAt: string | null, };
+status: string, customerId: number | null, customerName: string | null, providerRef: string | null, createdAt: string, succeededAt: string | null, 
+/**
+ * Why it failed, is unknown or needs review (the list row's short form); null otherwise.
+ */
+problem: ProviderProblem | null, };
 export type PaymentRef = { paymentId: number, };
 export type PaymentDetailView = { payment: PaymentRowView, phoneDisplay: string | null, accountId: number | null, 
 /**
@@ -804,6 +826,11 @@ amountBasisPoints: number | null,
  */
 countBasisPoints: number | null, };
 export type OpenItemsView = { unknownPayments: number, needsReviewPayments: number, unknownRefunds: number, needsReviewRefunds: number, };
+export type WaitingCountsView = { 
+/**
+ * Refunds awaiting approval; null for a role that does not approve refunds.
+ */
+refundsToApprove: number | null, openItems: OpenItemsView, };
 export type DayTotalsView = { 
 /**
  * `YYYY-MM-DD`, WIB.

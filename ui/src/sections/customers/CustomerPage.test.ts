@@ -354,8 +354,8 @@ describe('CustomerPage', () => {
     );
     open();
     const from = (await screen.findByTestId('history-from')) as HTMLInputElement;
-    expect(from.value).toBe('2026-02-04');
-    expect((screen.getByTestId('history-to') as HTMLInputElement).value).toBe('2026-03-05');
+    expect(from.value).toBe('04/02/2026');
+    expect((screen.getByTestId('history-to') as HTMLInputElement).value).toBe('05/03/2026');
     await fireEvent.click(screen.getByTestId('history-load'));
     const row = await screen.findByTestId('history-entry');
     expect(invoke).toHaveBeenCalledWith('account_history', {
@@ -379,8 +379,8 @@ describe('CustomerPage', () => {
   it('refuses an inverted date range without asking the back end', async () => {
     invoke.mockImplementation(fakeBackend({ customer_page: () => customerPage() }));
     open();
-    await fireEvent.input(await screen.findByTestId('history-from'), { target: { value: '2026-03-05' } });
-    await fireEvent.input(screen.getByTestId('history-to'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(await screen.findByTestId('history-from'), { target: { value: '05/03/2026' } });
+    await fireEvent.input(screen.getByTestId('history-to'), { target: { value: '01/03/2026' } });
     await fireEvent.click(screen.getByTestId('history-load'));
     expect(screen.getByTestId('history-range-error')).toBeTruthy();
     expect(invoke).not.toHaveBeenCalledWith('account_history', expect.anything());

@@ -92,8 +92,8 @@ describe('PaymentList', () => {
     // The rows on screen no longer answer the filters until the reload lands.
     expect(results.getAttribute('data-settled')).toBe('false');
     await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'pending' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-01' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-05' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '01/03/2026' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '05/03/2026' } });
     await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: 'Rp 10.000' } });
     await fireEvent.input(screen.getByTestId('payment-filter-max'), { target: { value: '500.000' } });
     await fireEvent.input(screen.getByTestId('payment-filter-reference'), { target: { value: ' PAY-000042 ' } });
@@ -136,7 +136,7 @@ describe('PaymentList', () => {
     render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
     await waitFor(() => expect(queries()).toHaveLength(1));
     await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'succeeded' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '01/03/2026' } });
     await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: ' 50.000 ' } });
     await fireEvent.input(screen.getByTestId('payment-filter-reference'), { target: { value: '' } });
     await waitFor(() => expect(queries()).toHaveLength(2));
@@ -166,8 +166,8 @@ describe('PaymentList', () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));
     render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
     await waitFor(() => expect(queries()).toHaveLength(1));
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-09' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '09/03/2026' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '01/03/2026' } });
     expect((screen.getByTestId('payments-export-xlsx') as HTMLButtonElement).disabled).toBe(true);
   });
 
@@ -175,8 +175,8 @@ describe('PaymentList', () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));
     render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
     await waitFor(() => expect(queries()).toHaveLength(1));
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '2026-03-09' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '2026-03-01' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '09/03/2026' } });
+    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '01/03/2026' } });
     expect((await screen.findByTestId('payment-filter-range')).textContent).toContain('start date');
     await new Promise((r) => setTimeout(r, 400));
     expect(queries()).toHaveLength(1);

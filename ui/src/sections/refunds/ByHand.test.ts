@@ -80,13 +80,19 @@ describe('Recording an offline refund’s transfer', () => {
 
     await fireEvent.click(screen.getByTestId('refund-record-transfer'));
     const date = screen.getByTestId('refund-transfer-date') as HTMLInputElement;
-    expect(date.value).toBe(wibToday());
-    expect(date.max).toBe(wibToday());
+    expect(date.value).toBe(wibToday().split('-').reverse().join('/'));
+    // Nothing after today (WIB) is offered: the grid opens on today and goes no further.
+    await fireEvent.click(screen.getByTestId('refund-transfer-date-calendar'));
+    expect(screen.getByTestId('refund-transfer-date-picker').querySelector('[aria-current="date"]')?.getAttribute('data-day')).toBe(wibToday());
+    expect((screen.getByTestId('refund-transfer-date-next-month') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByTestId('refund-transfer-date-picker')).toBeNull();
+    expect(screen.getByTestId('refund-transfer-dialog')).toBeTruthy();
     const confirm = screen.getByTestId('refund-transfer-confirm') as HTMLButtonElement;
     await fireEvent.input(screen.getByTestId('refund-transfer-password'), { target: { value: 'correct horse' } });
     expect(confirm.disabled).toBe(true);
     await fireEvent.input(screen.getByTestId('refund-transfer-reference'), { target: { value: '  TRF-77 ' } });
-    await fireEvent.input(date, { target: { value: '2026-03-05' } });
+    await fireEvent.input(date, { target: { value: '05/03/2026' } });
     await fireEvent.input(screen.getByTestId('refund-transfer-evidence'), { target: { value: ' /home/rina/slip.pdf ' } });
     await confirmInto(confirm, 'settled_offline');
     expect(inputsSent<RecordTransferInput>(invoke, 'record_offline_transfer')).toEqual([

@@ -10,6 +10,7 @@ import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
 import { answerRefundQueue } from '../../test/refunds';
+import { formatMoney } from '../../lib/format';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
 const FINANCE = status('active', {
@@ -19,7 +20,7 @@ const FINANCE = status('active', {
 
 const withTimeline = refundView(21, {
   idempotencyKey: null,
-  timeline: [{ at: '2026-03-04T04:00:00Z', kind: 'refund_requested', detail: '{"amount":25000}' }],
+  timeline: [{ at: '2026-03-04T04:00:00Z', kind: 'refund_requested', actor: 'Siti Rahma', detail: '{"amount":25000}' }],
 });
 
 const decisions = () => inputsSent<DecideRefundInput>(invoke, 'decide_refund');
@@ -35,8 +36,10 @@ describe('RefundPage', () => {
     expect(screen.getByTestId('refund-status').textContent).toContain('Awaiting approval');
     expect(screen.getByTestId('refund-requested-by').textContent).toContain('siti');
     const event = within(page).getByTestId('timeline-event');
-    expect(event.textContent).toContain('Refund requested');
-    expect(event.textContent).toContain('{"amount":25000}');
+    expect(within(event).getByTestId('timeline-sentence').textContent).toBe(
+      `Siti Rahma requested a refund of ${formatMoney(25000, 'en')}.`,
+    );
+    expect(event.querySelector('details pre')?.textContent).toBe('{\n  "amount": 25000\n}');
   });
 
   it('requires the password to approve, and a note to reject', async () => {

@@ -1175,9 +1175,8 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let cash_left = p.split.cash - p.refunds.iter().map(|r| r.split.cash).sum::<i64>();
     let cash = amount.min(cash_left.max(0));
     let split = Split { cash, points: amount - cash };
-    if let Err(e) = s.ctx.wallets().credit(&p.phone, split) {
-        tracing::warn!(error = %e, "ovo_snap: refund could not reach the wallet");
-    }
+    // An inactive or blocked OVO account takes no refund: refused, nothing recorded.
+    s.ctx.wallets().credit(&p.phone, split).map_err(debit_error)?;
     p.refunds.push(Refund {
         refund_no: refund_no.clone(),
         partner_refund_no: partner_refund_no.clone(),
