@@ -325,8 +325,8 @@ async fn customer_desk(install: &Install, app: &Desktop) -> Result<()> {
         "points shown {shown_points:?}, sandbox has {points}"
     );
     ensure!(
-        shown_cash.starts_with("IDR ") || shown_cash.starts_with("Rp "),
-        "money is formatted: {shown_cash:?}"
+        ["IDR ", "Rp ", "IDR\u{a0}", "Rp\u{a0}"].iter().any(|p| shown_cash.starts_with(p)),
+        "money is formatted, the currency kept with its digits: {shown_cash:?}"
     );
     app.screenshot("02-siti-ovo-snap-linked").await?;
 

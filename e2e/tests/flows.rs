@@ -975,6 +975,120 @@ async fn refused_refund(install: &Install, app: &Desktop) -> Result<()> {
     let next = app.text("refund-next").await?;
     ensure!(next.starts_with("Langkah berikutnya:"), "in Bahasa: {next:?}");
     app.screenshot("06-refused-refund-page-id").await?;
+
+    // The audit log in sentences, operators by name; dates picked as dd/mm/yyyy.
+    app.click("nav-audit").await?;
+    app.find("audit-sentence").await?;
+    let sentences = app.texts_css(&by_id("audit-sentence")).await?;
+    ensure!(
+        sentences.iter().any(|s| s.contains("4035807"))
+            && sentences.iter().all(|s| !s.contains('{')),
+        "the audit log says the refusal in words: {sentences:?}"
+    );
+    app.screenshot("07-audit-log-id").await?;
+    app.click("audit-filter-from-calendar").await?;
+    app.find("audit-filter-from-picker").await?;
+    app.screenshot("08-date-picker-id").await?;
+    app.select("language-select", "en").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_screen_in_bahasa_indonesia_in_one_vocabulary() -> Result<()> {
+    on_fresh_install("bahasa", bahasa).await
+}
+
+/// The Indonesian glossary's words on the screens where both the UI and Rust write: an admin's
+/// every section and settings tab, the refund policy table, staff's refund request dialog and a
+/// refund the rules refuse, finance's queue and a refund's page. Each screen is kept as a
+/// screenshot, so the text can be read in place.
+async fn bahasa(_install: &Install, app: &Desktop) -> Result<()> {
+    let settle = || tokio::time::sleep(Duration::from_millis(800));
+    // Words the glossary avoids, as Rust or the UI could still write them.
+    let avoided = ["refund", "direfund", "dicadangkan", "luring", "offline", "jawaban", "periksa"];
+    let check = |screen: &str, text: &str| -> Result<()> {
+        let lower = text.to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+        for word in avoided {
+            ensure!(!words.contains(&word), "{screen} says “{word}”: {text}");
+        }
+        Ok(())
+    };
+    Team::set_up(app).await?;
+    app.sign_in_as(Team::ADMIN).await?;
+    app.select("language-select", "id").await?;
+    for section in ["dashboard", "customers", "payments", "refunds", "reports", "audit"] {
+        app.click(&format!("nav-{section}")).await?;
+        settle().await;
+        app.screenshot(&format!("id-admin-{section}")).await?;
+    }
+    app.click("nav-settings").await?;
+    for tab in [
+        "operators",
+        "credentials",
+        "provider_settings",
+        "refund_policies",
+        "notifications",
+        "ledger",
+        "preferences",
+    ] {
+        app.click(&format!("settings-tab-{tab}")).await?;
+        settle().await;
+        app.screenshot(&format!("id-admin-settings-{tab}")).await?;
+    }
+    // The refund policy table: Rust's rules in the UI's words.
+    app.click("settings-tab-refund_policies").await?;
+    let rules = app.texts_css(&by_id("policy-rule")).await?;
+    ensure!(rules.len() == 5, "one rule per product: {rules:?}");
+    for rule in &rules {
+        check("the refund policy table", rule)?;
+    }
+    ensure!(
+        rules.iter().any(|r| r.contains("pengembalian sebagian diizinkan")),
+        "the rules say it the glossary's way: {rules:?}"
+    );
+    app.sign_out().await?;
+
+    // Staff: the refund request dialog on a succeeded payment, then more than it allows.
+    app.sign_in_as(Team::STAFF).await?;
+    app.wait_text("nav-customers", "Pelanggan").await?;
+    settle().await;
+    app.screenshot("id-staff-customers").await?;
+    app.open_payments().await?;
+    app.click_css(&format!("{}[data-status=\"succeeded\"]", by_id("payment-row"))).await?;
+    app.find("refund-request").await?;
+    settle().await;
+    app.screenshot("id-staff-payment").await?;
+    app.click("refund-request").await?;
+    app.find("refund-rule").await?;
+    let paid = digits(&app.text("payment-amount-value").await?).parse::<i64>()?;
+    check("the refund request dialog", &app.text("refund-request-dialog").await?)?;
+    app.screenshot("id-staff-refund-request").await?;
+    app.fill("refund-amount", &(paid + 1_000).to_string()).await?;
+    let refusal = app.text("refund-refusal").await?;
+    check("the refusal", &refusal)?;
+    ensure!(refusal.contains("melebihi sisa yang dapat dikembalikan"), "{refusal}");
+    app.screenshot("id-staff-refund-refused").await?;
+    close_refund_dialog(app).await?;
+    app.sign_out().await?;
+
+    // Finance: the approval queue, a refund's page, reconciliation.
+    app.sign_in_as(Team::FINANCE).await?;
+    app.wait_attr("nav-refunds", "aria-current", "page").await?;
+    settle().await;
+    app.screenshot("id-finance-queue").await?;
+    app.click_css(&by_id("refund-open")).await?;
+    app.find("refund-status").await?;
+    settle().await;
+    // What the page says (its raw records hold data keys, not words).
+    check("a refund's status", &app.text("refund-status-note").await?)?;
+    for sentence in app.texts_css(&by_id("timeline-sentence")).await? {
+        check("a refund's timeline", &sentence)?;
+    }
+    app.screenshot("id-finance-refund").await?;
+    app.click("nav-reconciliation").await?;
+    settle().await;
+    app.screenshot("id-finance-reconciliation").await?;
     app.select("language-select", "en").await?;
     Ok(())
 }

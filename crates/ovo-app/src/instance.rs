@@ -6,8 +6,8 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
-use ovo_domain::refund_policy::format_date;
-use ovo_domain::{wib_date, Lang, Timestamp};
+use ovo_domain::format::format_date_time;
+use ovo_domain::{Lang, Timestamp};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -45,9 +45,7 @@ impl LockHolder {
 
 /// What the second instance is told, in either language.
 pub fn ledger_in_use_message(holder: Option<&LockHolder>, lang: Lang) -> String {
-    let since = |at: Timestamp| {
-        format!("{} {} WIB", format_date(wib_date(at), lang), at.to_wib().format("%H:%M"))
-    };
+    let since = |at: Timestamp| format_date_time(at, lang);
     match (holder, lang) {
         (Some(h), Lang::En) => format!(
             "This ledger is already open in another OVO Back Office (process {}, since {}). \
@@ -132,7 +130,7 @@ mod tests {
              Close it, or use the window that is open."
         );
         assert!(ledger_in_use_message(Some(&holder), Lang::Id)
-            .contains("(proses 1234, sejak 3 Des 2026 21:42 WIB)"));
+            .contains("(proses 1234, sejak 3 Des 2026 21.42 WIB)"));
         assert!(!ledger_in_use_message(None, Lang::Id).contains("proses"));
     }
 

@@ -28,7 +28,7 @@ const DEMO_TOP_UP_ID: &str = "Aplikasi OVO
 ATM atau mobile banking
 1. Pilih menu Transfer ke Virtual Account.
 2. Masukkan kode OVO dari bank, lalu nomor HP pelanggan.
-3. Periksa nama pelanggan dan nominal, lalu konfirmasi.
+3. Cek nama pelanggan dan nominal, lalu konfirmasi.
 
 Gerai mitra OVO
 1. Sebutkan nomor HP OVO dan nominal isi saldo ke kasir.

@@ -298,10 +298,14 @@ async fn support_requests_a_partial_ovo_snap_refund_and_finance_approves_it_once
         "{}",
         p.rule.en
     );
-    assert!(p.rule.id.starts_with("OVO SNAP: refund sebagian diizinkan hingga "), "{}", p.rule.id);
+    assert!(
+        p.rule.id.starts_with("OVO SNAP: pengembalian sebagian diizinkan hingga "),
+        "{}",
+        p.rule.id
+    );
     assert_eq!((p.refusal.is_none(), p.reason), (true, None));
 
-    let refund = request(&f.app, payment, "Rp 40.000").await.unwrap();
+    let refund = request(&f.app, payment, "Rp\u{a0}40.000").await.unwrap();
     assert_eq!(
         (refund.status.as_str(), refund.mode.as_str(), refund.amount, refund.requested_by.as_str()),
         ("requested", "api", 40_000, "sue")
@@ -443,15 +447,15 @@ async fn tazapay_refunds_the_whole_payment_only() {
     assert_eq!(partial.reason.as_deref(), Some("refund_partial_not_allowed"));
     assert_eq!(
         (partial.rule.en.as_str(), partial.rule.id.as_str()),
-        ("Tazapay OVO: full refund only", "Tazapay OVO: hanya refund penuh")
+        ("Tazapay OVO: full refund only", "Tazapay OVO: hanya pengembalian penuh")
     );
     let refusal = partial.refusal.clone().unwrap();
     assert!(
-        refusal.en.contains("full refund only") && refusal.en.contains("250,000"),
+        refusal.en.contains("Full refund only") && refusal.en.contains("250,000"),
         "{refusal:?}"
     );
     assert!(
-        refusal.id.contains("hanya refund penuh") && refusal.id.contains("250.000"),
+        refusal.id.contains("Hanya pengembalian penuh") && refusal.id.contains("250.000"),
         "{refusal:?}"
     );
     assert_eq!((partial.partial_allowed, partial.deadline.clone()), (false, None));
@@ -681,16 +685,17 @@ async fn admins_override_the_refund_policy_and_the_override_decides_requests() {
             (ErrorCode::InvalidInput, Some(reason))
         );
     }
-    let set = f.app.set_refund_policy(input("ovo_snap", false, "D+30", "Rp 50.000")).await.unwrap();
+    let set =
+        f.app.set_refund_policy(input("ovo_snap", false, "D+30", "Rp\u{a0}50.000")).await.unwrap();
     assert_eq!(
         (set.overridden, set.partial_allowed, set.window_days, set.daily_limit),
         (true, false, Some(30), Some(50_000))
     );
     assert_eq!(
         set.rule.en,
-        "OVO SNAP: full refund only, within 30 days of payment (D+30); daily limit IDR 50,000"
+        "OVO SNAP: full refund only, within 30 days of payment (D+30); daily limit IDR\u{a0}50,000"
     );
-    assert_eq!(set.rule.id, "OVO SNAP: hanya refund penuh, dalam 30 hari setelah pembayaran (D+30); batas harian Rp 50.000");
+    assert_eq!(set.rule.id, "OVO SNAP: hanya pengembalian penuh, dalam 30 hari setelah pembayaran (D+30); batas harian Rp\u{a0}50.000");
     // The mode stays the provider's: an offline product cannot become an API one.
     let jokul =
         f.app.set_refund_policy(input("doku_jokul_ovo_push", false, "14", "")).await.unwrap();

@@ -4,6 +4,7 @@
 mod key;
 
 pub mod clock;
+pub mod format;
 pub mod ids;
 pub mod lang;
 pub mod money;

@@ -165,14 +165,21 @@ impl Idr {
     }
 
     /// `Lang::Id` → `Rp 10.000`; `Lang::En` → `IDR 10,000`. Both parse back.
+    ///
+    /// The currency and the digits are kept together by a non-breaking space, as the UI shows them.
     pub fn format(self, lang: Lang) -> String {
-        let (prefix, sep) = match lang {
-            Lang::Id => ("Rp ", '.'),
-            Lang::En => ("IDR ", ','),
+        self.formatted(lang, '\u{a0}')
+    }
+
+    fn formatted(self, lang: Lang, space: char) -> String {
+        let (currency, sep) = match lang {
+            Lang::Id => ("Rp", '.'),
+            Lang::En => ("IDR", ','),
         };
+        let prefix = format!("{currency}{space}");
         let digits = self.0.to_string();
         let mut out = String::with_capacity(prefix.len() + digits.len() + 4);
-        out.push_str(prefix);
+        out.push_str(&prefix);
         // Count down the digits left; at most 12, so separators go after 10, 7 and 4 left.
         for (left, c) in (1..=digits.len()).rev().zip(digits.chars()) {
             out.push(c);
@@ -263,7 +270,8 @@ newtype_conversions!(Idr(i64), MoneyError, Idr::new);
 /// The Indonesian form, `Rp 10.000`.
 impl fmt::Display for Idr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.format(Lang::Id))
+        // Logs and technical messages: a plain space.
+        f.write_str(&self.formatted(Lang::Id, ' '))
     }
 }
 
@@ -442,11 +450,15 @@ mod tests {
         ];
         for &(rupiah, id, en) in cases {
             let amount = Idr::new(rupiah).expect("valid");
-            assert_eq!(amount.format(Lang::Id), id);
-            assert_eq!(amount.format(Lang::En), en);
+            let nbsp = |text: &str| text.replacen(' ', "\u{a0}", 1);
+            // Shown: a non-breaking space keeps the currency with its digits.
+            assert_eq!(amount.format(Lang::Id), nbsp(id));
+            assert_eq!(amount.format(Lang::En), nbsp(en));
+            // Logs and technical messages: a plain space.
             assert_eq!(amount.to_string(), id);
-            assert_eq!(Idr::parse(id), Ok(amount));
-            assert_eq!(Idr::parse(en), Ok(amount));
+            for written in [id.to_owned(), en.to_owned(), nbsp(id), nbsp(en)] {
+                assert_eq!(Idr::parse(&written), Ok(amount), "{written:?}");
+            }
         }
     }
 

@@ -16,9 +16,11 @@
 
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::clock::Timestamp;
+use crate::format::format_count;
+pub use crate::format::format_date;
 use crate::key::keyed_enum;
 use crate::lang::Lang;
 use crate::money::{Idr, MoneyError};
@@ -194,9 +196,9 @@ impl RefundPolicy {
             (RefundMode::Offline, Lang::En) => {
                 out.push_str("no refund API — refunds are settled offline")
             }
-            (RefundMode::Offline, Lang::Id) => {
-                out.push_str("tidak ada API refund — refund diselesaikan secara offline")
-            }
+            (RefundMode::Offline, Lang::Id) => out.push_str(
+                "tidak ada API pengembalian dana — pengembalian dana diselesaikan manual (di luar penyedia)",
+            ),
             (RefundMode::Api, _) => {}
         }
         let offline = self.mode == RefundMode::Offline;
@@ -205,7 +207,7 @@ impl RefundPolicy {
             out.push_str(sep);
             out.push_str(match lang {
                 Lang::En => "full refund only",
-                Lang::Id => "hanya refund penuh",
+                Lang::Id => "hanya pengembalian penuh",
             });
             if let Some(window) = &window {
                 out.push_str(", ");
@@ -215,7 +217,7 @@ impl RefundPolicy {
             out.push_str(sep);
             out.push_str(match lang {
                 Lang::En => "partial refund allowed",
-                Lang::Id => "refund sebagian diizinkan",
+                Lang::Id => "pengembalian sebagian diizinkan",
             });
             if let Some(window) = &window {
                 out.push(' ');
@@ -248,22 +250,13 @@ fn window_words(days: u32, deadline: Option<NaiveDate>, lang: Lang) -> String {
     match (deadline, lang) {
         (Some(date), Lang::En) => format!("until {} (D+{days})", format_date(date, lang)),
         (Some(date), Lang::Id) => format!("hingga {} (D+{days})", format_date(date, lang)),
-        (None, Lang::En) => format!("within {days} days of payment (D+{days})"),
-        (None, Lang::Id) => format!("dalam {days} hari setelah pembayaran (D+{days})"),
+        (None, Lang::En) => {
+            format!("within {} days of payment (D+{days})", format_count(days, lang))
+        }
+        (None, Lang::Id) => {
+            format!("dalam {} hari setelah pembayaran (D+{days})", format_count(days, lang))
+        }
     }
-}
-
-/// `20 Dec 2026` (en) / `20 Des 2026` (id).
-pub fn format_date(date: NaiveDate, lang: Lang) -> String {
-    const EN: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    const ID: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
-    let months = match lang {
-        Lang::En => EN,
-        Lang::Id => ID,
-    };
-    format!("{} {} {}", date.day(), months[date.month0() as usize], date.year())
 }
 
 /// What the ledger knows about a payment and its refunds when a refund is requested.
@@ -318,43 +311,43 @@ impl RefundRefusal {
         let m = |amount: Idr| amount.format(lang);
         let (en, id, args): (&str, &str, Vec<String>) = match *self {
             RefundRefusal::PaymentNotSucceeded { status } => (
-                "the payment is {}, not succeeded: only a succeeded payment can be refunded",
-                "status pembayaran {}, belum berhasil: hanya pembayaran yang berhasil yang dapat direfund",
-                vec![status.key().to_owned()],
+                "The payment’s status is “{}”: only a succeeded payment can be refunded",
+                "Status pembayaran “{}”: hanya pembayaran yang berhasil yang dananya dapat dikembalikan",
+                vec![status.label(lang).to_owned()],
             ),
             RefundRefusal::ZeroAmount { refundable } => (
-                "the refund amount must be more than {}; up to {} can be refunded",
-                "jumlah refund harus lebih dari {}; paling banyak {} dapat direfund",
+                "The refund amount must be more than {}; up to {} can be refunded",
+                "Nominal pengembalian dana harus lebih dari {}; paling banyak {} dapat dikembalikan",
                 vec![m(Idr::ZERO), m(refundable)],
             ),
             RefundRefusal::WindowClosed { deadline, window_days } => (
-                "the refund window has closed: refunds were allowed until {} (D+{})",
-                "batas waktu refund sudah lewat: refund hanya diizinkan hingga {} (D+{})",
+                "The refund window has closed: refunds were allowed until {} (D+{})",
+                "Batas waktu pengembalian dana sudah lewat: pengembalian dana hanya diizinkan hingga {} (D+{})",
                 vec![format_date(deadline, lang), window_days.to_string()],
             ),
             RefundRefusal::SuccessTimeUnknown { window_days } => (
-                "the payment has no success time, so its D+{} window cannot be counted; check the payment status first",
-                "waktu keberhasilan pembayaran tidak diketahui, jadi batas D+{} tidak dapat dihitung; periksa status pembayaran dahulu",
+                "The payment has no success time, so its D+{} window cannot be counted; check the payment status first",
+                "Waktu keberhasilan pembayaran tidak diketahui, jadi batas waktu D+{} tidak dapat dihitung; cek status pembayaran dahulu",
                 vec![window_days.to_string()],
             ),
             RefundRefusal::ExceedsRefundable { requested, refundable, paid, already } => (
                 "{} would exceed the refundable {} (paid {}, already refunded or reserved {})",
-                "{} melebihi sisa yang dapat direfund {} (dibayar {}, sudah direfund atau dicadangkan {})",
+                "{} melebihi sisa yang dapat dikembalikan {} (dibayar {}, sudah dikembalikan atau sedang diajukan {})",
                 vec![m(requested), m(refundable), m(paid), m(already)],
             ),
             RefundRefusal::PartialNotAllowed { requested, paid, already } if already.is_zero() => (
-                "full refund only: refund the full {} (requested {})",
-                "hanya refund penuh: refund seluruh {} (diminta {})",
+                "Full refund only: refund the full {} (requested {})",
+                "Hanya pengembalian penuh: kembalikan seluruh {} (diminta {})",
                 vec![m(paid), m(requested)],
             ),
             RefundRefusal::PartialNotAllowed { already, .. } => (
-                "full refund only: {} is already refunded or reserved, so no further refund is possible",
-                "hanya refund penuh: {} sudah direfund atau dicadangkan, jadi tidak ada refund lain yang mungkin",
+                "Full refund only: {} is already refunded or reserved, so no further refund is possible",
+                "Hanya pengembalian penuh: {} sudah dikembalikan atau sedang diajukan, jadi tidak ada pengembalian dana lain yang mungkin",
                 vec![m(already)],
             ),
             RefundRefusal::DailyLimitExceeded { requested, limit, used_today } => (
                 "{} would exceed the daily refund limit of {}: {} already used today (WIB), {} left",
-                "{} melebihi batas refund harian {}: {} sudah terpakai hari ini (WIB), sisa {}",
+                "{} melebihi batas harian pengembalian dana {}: {} sudah terpakai hari ini (WIB), sisa {}",
                 vec![
                     m(requested),
                     m(limit),
@@ -504,7 +497,7 @@ mod tests {
         Idr::new(rupiah).unwrap()
     }
 
-    /// A succeeded Rp 100.000 payment, paid 2026-10-21 10:00 WIB, nothing refunded, asked the next day.
+    /// A succeeded Rp\u{a0}100.000 payment, paid 2026-10-21 10:00 WIB, nothing refunded, asked the next day.
     fn facts(requested: i64) -> RefundFacts {
         RefundFacts {
             payment_status: PaymentStatus::Succeeded,
@@ -552,8 +545,8 @@ mod tests {
                 refused: Some("refund_partial_not_allowed"),
                 mode: RefundMode::Api,
                 refundable: 100_000,
-                en: "full refund only: refund the full IDR 100,000 (requested IDR 40,000)",
-                id: "hanya refund penuh: refund seluruh Rp 100.000 (diminta Rp 40.000)",
+                en: "Full refund only: refund the full IDR\u{a0}100,000 (requested IDR\u{a0}40,000)",
+                id: "Hanya pengembalian penuh: kembalikan seluruh Rp\u{a0}100.000 (diminta Rp\u{a0}40.000)",
             },
             Case {
                 name: "Tazapay full refund is allowed",
@@ -564,7 +557,7 @@ mod tests {
                 mode: RefundMode::Api,
                 refundable: 100_000,
                 en: "Tazapay OVO: full refund only",
-                id: "Tazapay OVO: hanya refund penuh",
+                id: "Tazapay OVO: hanya pengembalian penuh",
             },
             Case {
                 name: "Tazapay second full refund after a reserved one is refused as cumulative",
@@ -574,8 +567,8 @@ mod tests {
                 refused: Some("refund_exceeds_refundable"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "IDR 100,000 would exceed the refundable IDR 0 (paid IDR 100,000, already refunded or reserved IDR 100,000)",
-                id: "Rp 100.000 melebihi sisa yang dapat direfund Rp 0 (dibayar Rp 100.000, sudah direfund atau dicadangkan Rp 100.000)",
+                en: "IDR\u{a0}100,000 would exceed the refundable IDR\u{a0}0 (paid IDR\u{a0}100,000, already refunded or reserved IDR\u{a0}100,000)",
+                id: "Rp\u{a0}100.000 melebihi sisa yang dapat dikembalikan Rp\u{a0}0 (dibayar Rp\u{a0}100.000, sudah dikembalikan atau sedang diajukan Rp\u{a0}100.000)",
             },
             Case {
                 name: "OVO SNAP partial within D+60",
@@ -586,7 +579,7 @@ mod tests {
                 mode: RefundMode::Api,
                 refundable: 100_000,
                 en: "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)",
-                id: "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)",
+                id: "OVO SNAP: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60)",
             },
             Case {
                 name: "OVO SNAP on the 60th WIB day at 23:59 is allowed",
@@ -598,7 +591,7 @@ mod tests {
                 mode: RefundMode::Api,
                 refundable: 100_000,
                 en: "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)",
-                id: "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)",
+                id: "OVO SNAP: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60)",
             },
             Case {
                 name: "OVO SNAP at 00:00 WIB of the 61st day is refused",
@@ -608,8 +601,8 @@ mod tests {
                 refused: Some("refund_window_closed"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "the refund window has closed: refunds were allowed until 20 Dec 2026 (D+60)",
-                id: "batas waktu refund sudah lewat: refund hanya diizinkan hingga 20 Des 2026 (D+60)",
+                en: "The refund window has closed: refunds were allowed until 20 Dec 2026 (D+60)",
+                id: "Batas waktu pengembalian dana sudah lewat: pengembalian dana hanya diizinkan hingga 20 Des 2026 (D+60)",
             },
             Case {
                 name: "UTC-vs-WIB: 2026-10-20T17:30Z is 21 Oct WIB, so 20 Dec 23:59 WIB is still allowed",
@@ -623,7 +616,7 @@ mod tests {
                 mode: RefundMode::Api,
                 refundable: 100_000,
                 en: "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60)",
-                id: "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)",
+                id: "OVO SNAP: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60)",
             },
             Case {
                 name: "UTC-vs-WIB: 2026-10-20T16:59Z is still 20 Oct WIB, so 20 Dec WIB is too late",
@@ -636,8 +629,8 @@ mod tests {
                 refused: Some("refund_window_closed"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "the refund window has closed: refunds were allowed until 19 Dec 2026 (D+60)",
-                id: "batas waktu refund sudah lewat: refund hanya diizinkan hingga 19 Des 2026 (D+60)",
+                en: "The refund window has closed: refunds were allowed until 19 Dec 2026 (D+60)",
+                id: "Batas waktu pengembalian dana sudah lewat: pengembalian dana hanya diizinkan hingga 19 Des 2026 (D+60)",
             },
             Case {
                 name: "cumulative over the paid amount is refused",
@@ -647,8 +640,8 @@ mod tests {
                 refused: Some("refund_exceeds_refundable"),
                 mode: RefundMode::Api,
                 refundable: 50_000,
-                en: "IDR 60,000 would exceed the refundable IDR 50,000 (paid IDR 100,000, already refunded or reserved IDR 50,000)",
-                id: "Rp 60.000 melebihi sisa yang dapat direfund Rp 50.000 (dibayar Rp 100.000, sudah direfund atau dicadangkan Rp 50.000)",
+                en: "IDR\u{a0}60,000 would exceed the refundable IDR\u{a0}50,000 (paid IDR\u{a0}100,000, already refunded or reserved IDR\u{a0}50,000)",
+                id: "Rp\u{a0}60.000 melebihi sisa yang dapat dikembalikan Rp\u{a0}50.000 (dibayar Rp\u{a0}100.000, sudah dikembalikan atau sedang diajukan Rp\u{a0}50.000)",
             },
             Case {
                 name: "cumulative exactly up to the paid amount is allowed",
@@ -659,7 +652,7 @@ mod tests {
                 mode: RefundMode::Api,
                 refundable: 50_000,
                 en: "DOKU SNAP OVO: partial refund allowed until 20 Dec 2026 (D+60)",
-                id: "DOKU SNAP OVO: refund sebagian diizinkan hingga 20 Des 2026 (D+60)",
+                id: "DOKU SNAP OVO: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60)",
             },
             Case {
                 name: "a pending payment is refused",
@@ -672,8 +665,8 @@ mod tests {
                 refused: Some("refund_payment_not_succeeded"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "the payment is pending, not succeeded: only a succeeded payment can be refunded",
-                id: "status pembayaran pending, belum berhasil: hanya pembayaran yang berhasil yang dapat direfund",
+                en: "The payment’s status is “Pending”: only a succeeded payment can be refunded",
+                id: "Status pembayaran “Menunggu”: hanya pembayaran yang berhasil yang dananya dapat dikembalikan",
             },
             Case {
                 name: "an unknown-outcome payment is refused",
@@ -683,8 +676,8 @@ mod tests {
                 refused: Some("refund_payment_not_succeeded"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "the payment is unknown, not succeeded: only a succeeded payment can be refunded",
-                id: "status pembayaran unknown, belum berhasil: hanya pembayaran yang berhasil yang dapat direfund",
+                en: "The payment’s status is “Unknown”: only a succeeded payment can be refunded",
+                id: "Status pembayaran “Belum diketahui”: hanya pembayaran yang berhasil yang dananya dapat dikembalikan",
             },
             Case {
                 name: "Jokul push is offline, partial allowed, no window (a year later)",
@@ -695,7 +688,7 @@ mod tests {
                 mode: RefundMode::Offline,
                 refundable: 100_000,
                 en: "DOKU Jokul OVO Push: no refund API — refunds are settled offline",
-                id: "DOKU Jokul OVO Push: tidak ada API refund — refund diselesaikan secara offline",
+                id: "DOKU Jokul OVO Push: tidak ada API pengembalian dana — pengembalian dana diselesaikan manual (di luar penyedia)",
             },
             Case {
                 name: "Faspay is offline",
@@ -706,7 +699,7 @@ mod tests {
                 mode: RefundMode::Offline,
                 refundable: 100_000,
                 en: "Faspay OVO Tokenize: no refund API — refunds are settled offline",
-                id: "Faspay OVO Tokenize: tidak ada API refund — refund diselesaikan secara offline",
+                id: "Faspay OVO Tokenize: tidak ada API pengembalian dana — pengembalian dana diselesaikan manual (di luar penyedia)",
             },
             Case {
                 name: "daily limit exceeded is refused",
@@ -716,8 +709,8 @@ mod tests {
                 refused: Some("refund_daily_limit_exceeded"),
                 mode: RefundMode::Api,
                 refundable: 100_000,
-                en: "IDR 60,000 would exceed the daily refund limit of IDR 200,000: IDR 150,000 already used today (WIB), IDR 50,000 left",
-                id: "Rp 60.000 melebihi batas refund harian Rp 200.000: Rp 150.000 sudah terpakai hari ini (WIB), sisa Rp 50.000",
+                en: "IDR\u{a0}60,000 would exceed the daily refund limit of IDR\u{a0}200,000: IDR\u{a0}150,000 already used today (WIB), IDR\u{a0}50,000 left",
+                id: "Rp\u{a0}60.000 melebihi batas harian pengembalian dana Rp\u{a0}200.000: Rp\u{a0}150.000 sudah terpakai hari ini (WIB), sisa Rp\u{a0}50.000",
             },
             Case {
                 name: "daily limit exactly reached is allowed",
@@ -727,8 +720,8 @@ mod tests {
                 refused: None,
                 mode: RefundMode::Api,
                 refundable: 100_000,
-                en: "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60); daily limit IDR 200,000",
-                id: "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60); batas harian Rp 200.000",
+                en: "OVO SNAP: partial refund allowed until 20 Dec 2026 (D+60); daily limit IDR\u{a0}200,000",
+                id: "OVO SNAP: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60); batas harian Rp\u{a0}200.000",
             },
             Case {
                 name: "zero amount is refused",
@@ -738,8 +731,8 @@ mod tests {
                 refused: Some("refund_amount_zero"),
                 mode: RefundMode::Api,
                 refundable: 70_000,
-                en: "the refund amount must be more than IDR 0; up to IDR 70,000 can be refunded",
-                id: "jumlah refund harus lebih dari Rp 0; paling banyak Rp 70.000 dapat direfund",
+                en: "The refund amount must be more than IDR\u{a0}0; up to IDR\u{a0}70,000 can be refunded",
+                id: "Nominal pengembalian dana harus lebih dari Rp\u{a0}0; paling banyak Rp\u{a0}70.000 dapat dikembalikan",
             },
             Case {
                 name: "a succeeded payment without a success time cannot count its window",
@@ -749,8 +742,8 @@ mod tests {
                 refused: Some("refund_success_time_unknown"),
                 mode: RefundMode::Api,
                 refundable: 0,
-                en: "the payment has no success time, so its D+60 window cannot be counted; check the payment status first",
-                id: "waktu keberhasilan pembayaran tidak diketahui, jadi batas D+60 tidak dapat dihitung; periksa status pembayaran dahulu",
+                en: "The payment has no success time, so its D+60 window cannot be counted; check the payment status first",
+                id: "Waktu keberhasilan pembayaran tidak diketahui, jadi batas waktu D+60 tidak dapat dihitung; cek status pembayaran dahulu",
             },
             Case {
                 name: "full-only override on an offline product after a partial refund",
@@ -763,8 +756,8 @@ mod tests {
                 refused: Some("refund_partial_not_allowed"),
                 mode: RefundMode::Offline,
                 refundable: 70_000,
-                en: "full refund only: IDR 30,000 is already refunded or reserved, so no further refund is possible",
-                id: "hanya refund penuh: Rp 30.000 sudah direfund atau dicadangkan, jadi tidak ada refund lain yang mungkin",
+                en: "Full refund only: IDR\u{a0}30,000 is already refunded or reserved, so no further refund is possible",
+                id: "Hanya pengembalian penuh: Rp\u{a0}30.000 sudah dikembalikan atau sedang diajukan, jadi tidak ada pengembalian dana lain yang mungkin",
             },
         ];
         for case in cases {
@@ -837,19 +830,19 @@ mod tests {
                 Product::OvoSnap,
                 RefundPolicy::default_for(Product::OvoSnap),
                 "OVO SNAP: partial refund allowed within 60 days of payment (D+60)",
-                "OVO SNAP: refund sebagian diizinkan dalam 60 hari setelah pembayaran (D+60)",
+                "OVO SNAP: pengembalian sebagian diizinkan dalam 60 hari setelah pembayaran (D+60)",
             ),
             (
                 Product::TazapayOvoIdr,
                 RefundPolicy { window_days: Some(30), ..RefundPolicy::default_for(Product::TazapayOvoIdr) },
                 "Tazapay OVO: full refund only, within 30 days of payment (D+30)",
-                "Tazapay OVO: hanya refund penuh, dalam 30 hari setelah pembayaran (D+30)",
+                "Tazapay OVO: hanya pengembalian penuh, dalam 30 hari setelah pembayaran (D+30)",
             ),
             (
                 Product::DokuSnapOvo,
                 RefundPolicy { window_days: None, ..RefundPolicy::default_for(Product::DokuSnapOvo) },
                 "DOKU SNAP OVO: partial refund allowed",
-                "DOKU SNAP OVO: refund sebagian diizinkan",
+                "DOKU SNAP OVO: pengembalian sebagian diizinkan",
             ),
             (
                 Product::FaspayOvoTokenize,
@@ -859,14 +852,14 @@ mod tests {
                     daily_limit: Some(rp(5_000_000)),
                     ..RefundPolicy::default_for(Product::FaspayOvoTokenize)
                 },
-                "Faspay OVO Tokenize: no refund API — refunds are settled offline; full refund only, within 7 days of payment (D+7); daily limit IDR 5,000,000",
-                "Faspay OVO Tokenize: tidak ada API refund — refund diselesaikan secara offline; hanya refund penuh, dalam 7 hari setelah pembayaran (D+7); batas harian Rp 5.000.000",
+                "Faspay OVO Tokenize: no refund API — refunds are settled offline; full refund only, within 7 days of payment (D+7); daily limit IDR\u{a0}5,000,000",
+                "Faspay OVO Tokenize: tidak ada API pengembalian dana — pengembalian dana diselesaikan manual (di luar penyedia); hanya pengembalian penuh, dalam 7 hari setelah pembayaran (D+7); batas harian Rp\u{a0}5.000.000",
             ),
             (
                 Product::DokuJokulOvoPush,
                 RefundPolicy { window_days: Some(14), ..RefundPolicy::default_for(Product::DokuJokulOvoPush) },
                 "DOKU Jokul OVO Push: no refund API — refunds are settled offline; partial refund allowed within 14 days of payment (D+14)",
-                "DOKU Jokul OVO Push: tidak ada API refund — refund diselesaikan secara offline; refund sebagian diizinkan dalam 14 hari setelah pembayaran (D+14)",
+                "DOKU Jokul OVO Push: tidak ada API pengembalian dana — pengembalian dana diselesaikan manual (di luar penyedia); pengembalian sebagian diizinkan dalam 14 hari setelah pembayaran (D+14)",
             ),
         ];
         for (product, policy, en, id) in cases {
@@ -907,11 +900,11 @@ mod tests {
             assert_eq!(&RefundPolicy::parse_window_days(input), expected, "window {input:?}");
         }
         let limit: &[(&str, Result<Option<i64>, RefundPolicyError>)] = &[
-            ("Rp 5.000.000", Ok(Some(5_000_000))),
-            ("IDR 10,000", Ok(Some(10_000))),
+            ("Rp\u{a0}5.000.000", Ok(Some(5_000_000))),
+            ("IDR\u{a0}10,000", Ok(Some(10_000))),
             ("", Ok(None)),
             ("0", Err(DailyLimitZero)),
-            ("Rp 0", Err(DailyLimitZero)),
+            ("Rp\u{a0}0", Err(DailyLimitZero)),
             ("-5", Err(DailyLimitInvalid(MoneyError::Negative))),
             ("10,50", Err(DailyLimitInvalid(MoneyError::Fraction))),
         ];

@@ -45,7 +45,8 @@ use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger, LedgerLocation};
 use ovo_test_support::bench::{
-    fmt_milli, fmt_ns, nanos, ratio_milli, verdict, BenchResult, Stats, FIRST, LAST,
+    fmt_milli, fmt_ns, nanos, per_second, ratio_milli, verdict, warmup_count, BenchResult, Stats,
+    FIRST, LAST,
 };
 use ovo_test_support::bench_setup::positive_counts;
 use ovo_test_support::ledger::{with_database, POSTGRES_ENV};
@@ -126,10 +127,6 @@ impl Config {
             ("--pgbench-scale", &mut cfg.pgbench_scale),
         ]);
         cfg
-    }
-
-    fn warmup(n: usize) -> usize {
-        (n / 10).clamp(1, 200)
     }
 }
 
@@ -310,6 +307,32 @@ fn phone_of(id: usize) -> String {
 
 const SEED_CHUNK: usize = 100_000;
 
+/// Runs `sql` over the ids 1 to `last`, [`SEED_CHUNK`] at a time ($1 and $2 a chunk's first and
+/// last id, then `more`), and moves `table`'s id sequence on to `last`.
+async fn insert_in_chunks(
+    conn: &mut PgConnection,
+    sql: &str,
+    table: &str,
+    last: usize,
+    more: &[usize],
+) -> BenchResult<()> {
+    let mut from = 1usize;
+    while from <= last {
+        let to = (from + SEED_CHUNK - 1).min(last);
+        let mut query = sqlx::query(sql).bind(i64::try_from(from)?).bind(i64::try_from(to)?);
+        for &value in more {
+            query = query.bind(i64::try_from(value)?);
+        }
+        query.execute(&mut *conn).await?;
+        from = to + 1;
+    }
+    sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1)"))
+        .bind(i64::try_from(last)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn seed(conn: &mut PgConnection, ledger: &Ledger, cfg: &Config) -> BenchResult<Seeded> {
     let started = Instant::now();
     // The desks' staff, through the repository (one write transaction).
@@ -368,20 +391,7 @@ async fn seed(conn: &mut PgConnection, ledger: &Ledger, cfg: &Config) -> BenchRe
         h6 = h("g", 6),
     );
     let t0 = Instant::now();
-    let mut from = 1usize;
-    while from <= cfg.customers {
-        let to = (from + SEED_CHUNK - 1).min(cfg.customers);
-        sqlx::query(&customers_sql)
-            .bind(i64::try_from(from)?)
-            .bind(i64::try_from(to)?)
-            .execute(&mut *conn)
-            .await?;
-        from = to + 1;
-    }
-    sqlx::query("SELECT setval(pg_get_serial_sequence('customers', 'id'), $1)")
-        .bind(i64::try_from(cfg.customers)?)
-        .execute(&mut *conn)
-        .await?;
+    insert_in_chunks(conn, &customers_sql, "customers", cfg.customers, &[]).await?;
     let words = sqlx::query(
         "INSERT INTO customer_name_words (word, customer_id)
          SELECT DISTINCT w, c.id FROM customers c, unnest(string_to_array(c.name_key, ' ')) AS w",
@@ -465,21 +475,7 @@ async fn seed(conn: &mut PgConnection, ledger: &Ledger, cfg: &Config) -> BenchRe
         h10 = h("g", 20),
         h11 = h("g", 21),
     );
-    let mut from = 1usize;
-    while from <= cfg.payments {
-        let to = (from + SEED_CHUNK - 1).min(cfg.payments);
-        sqlx::query(&payments_sql)
-            .bind(i64::try_from(from)?)
-            .bind(i64::try_from(to)?)
-            .bind(i64::try_from(cfg.customers)?)
-            .bind(i64::try_from(cfg.payments)?)
-            .execute(&mut *conn)
-            .await?;
-        from = to + 1;
-    }
-    sqlx::query("SELECT setval(pg_get_serial_sequence('payments', 'id'), $1)")
-        .bind(i64::try_from(cfg.payments)?)
-        .execute(&mut *conn)
+    insert_in_chunks(conn, &payments_sql, "payments", cfg.payments, &[cfg.customers, cfg.payments])
         .await?;
     let payments_ns = nanos(t0.elapsed());
     let counts: Vec<(String, i64)> =
@@ -629,7 +625,7 @@ async fn figure_reads(
     ];
     for read in reads {
         let n = if read.is_lookup() { cfg.lookups } else { cfg.pages };
-        let warm = Config::warmup(n);
+        let warm = warmup_count(n);
         let params: Vec<Param> = (0..warm + n)
             .map(|_| -> BenchResult<Param> {
                 Ok(match read {
@@ -1379,9 +1375,4 @@ fn busy_warning() -> Option<String> {
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-fn per_second(count: usize, total_ns: u64) -> u64 {
-    let ns = total_ns.max(1);
-    u64::try_from(u128::from(count as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
 }

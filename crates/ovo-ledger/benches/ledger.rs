@@ -23,7 +23,9 @@ use ovo_domain::{fold_name, Msisdn, PaymentId, PaymentStatus, Product, Timestamp
 use ovo_ledger::customers;
 use ovo_ledger::payments::{self, PaymentCursor, PaymentFilter};
 use ovo_ledger::Ledger;
-use ovo_test_support::bench::{fmt_milli, fmt_ns, nanos, ratio_milli, verdict, BenchResult, Stats};
+use ovo_test_support::bench::{
+    fmt_milli, fmt_ns, nanos, per_second, ratio_milli, verdict, warmup_count, BenchResult, Stats,
+};
 use ovo_test_support::bench_setup::positive_counts;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -81,10 +83,6 @@ impl Config {
         ]);
         cfg
     }
-
-    fn warmup(n: usize) -> usize {
-        (n / 10).clamp(1, 200)
-    }
 }
 
 #[tokio::main]
@@ -99,9 +97,9 @@ async fn main() -> BenchResult<()> {
         cfg.customers,
         cfg.payments,
         cfg.lookups,
-        Config::warmup(cfg.lookups),
+        warmup_count(cfg.lookups),
         cfg.pages,
-        Config::warmup(cfg.pages)
+        warmup_count(cfg.pages)
     );
     println!("  ledger file {}", path.display());
 
@@ -388,7 +386,7 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
         "  generated {} customers in {} ({} rows/s)",
         cfg.customers,
         fmt_ns(nanos(customers_done)),
-        per_second(cfg.customers, customers_done)
+        per_second(cfg.customers, nanos(customers_done))
     );
 
     // Payments: arrival times sorted, so ids grow with created_at as they do in production.
@@ -457,7 +455,7 @@ async fn generate(ledger: &Ledger, cfg: &Config) -> BenchResult<Dataset> {
         "  generated {} payments in {} ({} rows/s): succeeded {}, failed {}, pending {}, unknown {}; {} match {}+{}, {} match +{}",
         cfg.payments,
         fmt_ns(nanos(payments_done)),
-        per_second(cfg.payments, payments_done),
+        per_second(cfg.payments, nanos(payments_done)),
         status_counts[0],
         status_counts[1],
         status_counts[2],
@@ -655,7 +653,7 @@ async fn bench_lookup(
     n: usize,
     rng: &mut StdRng,
 ) -> BenchResult<Pair> {
-    let warm = Config::warmup(n);
+    let warm = warmup_count(n);
     // Parameters drawn (and parsed) up front, off the clock.
     let phones: Vec<Msisdn> = (0..warm + n)
         .map(|_| Msisdn::parse(&data.phones[rng.gen_range(0..data.phones.len())]))
@@ -718,7 +716,7 @@ async fn bench_page(
     matching: &[(i64, i64)],
     rng: &mut StdRng,
 ) -> BenchResult<Pair> {
-    let warm = Config::warmup(n);
+    let warm = warmup_count(n);
     let (name, filter) = match kind {
         PageKind::Filtered(status) => (
             if status == FILTER_STATUS {
@@ -866,11 +864,6 @@ enum Bind<'a> {
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and printing (integer arithmetic only)
-
-fn per_second(rows: usize, took: Duration) -> u64 {
-    let ns = nanos(took).max(1);
-    u64::try_from(u128::from(rows as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
-}
 
 fn print_table(pairs: &[Pair]) {
     println!(

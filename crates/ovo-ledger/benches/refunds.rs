@@ -21,7 +21,9 @@ use ovo_domain::{Idr, OperatorId, PaymentId, Product, Reference, Role, Timestamp
 use ovo_ledger::operators::{self, NewOperator};
 use ovo_ledger::refunds::{self, NewRefund, RefundRequest};
 use ovo_ledger::{commit, Ledger};
-use ovo_test_support::bench::{fmt_milli, nanos, ratio_milli, verdict, BenchResult, Stats};
+use ovo_test_support::bench::{
+    fmt_milli, nanos, per_second, ratio_milli, verdict, BenchResult, Stats,
+};
 use ovo_test_support::bench_setup::positive_counts;
 
 use sqlx::pool::PoolConnection;
@@ -259,11 +261,6 @@ async fn baseline_insert(conn: &mut AnyConnection, i: usize) -> BenchResult<()> 
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and printing (integer arithmetic only)
-
-fn per_second(count: usize, total_ns: u64) -> u64 {
-    let ns = total_ns.max(1);
-    u64::try_from(u128::from(count as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
-}
 
 /// `812 µs`, `4.21 ms`, `3.05 s` (integer arithmetic).
 fn fmt_us(ns: u64) -> String {

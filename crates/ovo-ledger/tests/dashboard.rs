@@ -14,6 +14,7 @@ use ovo_ledger::dashboard::{self, Totals, WIB_DAY_MS};
 use ovo_ledger::reports::{self, OpenKind, RefundGrouping};
 use ovo_ledger::{commit, Ledger};
 use ovo_test_support::ledger as support;
+use sqlx::AnyConnection;
 
 fn at(rfc3339: &str) -> Timestamp {
     Timestamp::parse_rfc3339(rfc3339).unwrap()
@@ -207,6 +208,21 @@ fn add(totals: &mut Totals, amount: i64) {
     totals.amount += amount;
 }
 
+/// The built-in sandbox's succeeded OVO SNAP payments in `[from, until)`, as
+/// `by_product_status` totals them.
+async fn builtin_sandbox_snap_succeeded(
+    conn: &mut AnyConnection,
+    from: Timestamp,
+    until: Timestamp,
+) -> Totals {
+    let groups =
+        dashboard::by_product_status(conn, Environment::BuiltInSandbox, from, until).await.unwrap();
+    let found = groups
+        .iter()
+        .find(|g| g.product == Product::OvoSnap && g.status == PaymentStatus::Succeeded);
+    found.unwrap().totals
+}
+
 #[tokio::test]
 async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
     let s = seeded().await;
@@ -267,13 +283,7 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
 
     // The WIB midnight: 16:59:59.999 UTC is yesterday, 17:00 UTC today.
     let (from, until) = period(1);
-    let today = dashboard::by_product_status(&mut conn, Environment::BuiltInSandbox, from, until)
-        .await
-        .unwrap();
-    let snap_succeeded = today
-        .iter()
-        .find(|g| g.product == Product::OvoSnap && g.status == PaymentStatus::Succeeded)
-        .unwrap();
+    let snap_succeeded = builtin_sandbox_snap_succeeded(&mut conn, from, until).await;
     let amounts: Vec<i64> = s
         .payments
         .iter()
@@ -282,17 +292,10 @@ async fn figures_by_product_and_status_per_day_and_refunded_match_the_rows() {
         .map(|p| p.amount)
         .collect();
     assert_eq!(amounts, [70_002]);
-    assert!(snap_succeeded.totals.amount >= 70_002);
+    assert!(snap_succeeded.amount >= 70_002);
     let yesterday = period(2).0;
-    let two_days =
-        dashboard::by_product_status(&mut conn, Environment::BuiltInSandbox, yesterday, until)
-            .await
-            .unwrap();
-    let snap_two_days = two_days
-        .iter()
-        .find(|g| g.product == Product::OvoSnap && g.status == PaymentStatus::Succeeded)
-        .unwrap();
-    assert!(snap_two_days.totals.amount - snap_succeeded.totals.amount >= 70_001);
+    let snap_two_days = builtin_sandbox_snap_succeeded(&mut conn, yesterday, until).await;
+    assert!(snap_two_days.amount - snap_succeeded.amount >= 70_001);
 
     // Another environment sees only its own.
     let production = dashboard::by_product_status(&mut conn, Environment::Production, from, until)
@@ -397,6 +400,16 @@ async fn refunds_by_requester_approver_and_reason_over_a_range() {
     assert_eq!(count, s.refunds.iter().filter(builtin).count() as u64);
 }
 
+/// The ageing report's totals per bucket for the built-in sandbox's open `kind` items.
+async fn builtin_sandbox_ageing(
+    conn: &mut AnyConnection,
+    kind: OpenKind,
+    bounds: &[Timestamp],
+) -> BTreeMap<usize, Totals> {
+    let buckets = reports::ageing(conn, Environment::BuiltInSandbox, kind, bounds).await.unwrap();
+    buckets.into_iter().map(|b| (b.bucket, b.totals)).collect()
+}
+
 #[tokio::test]
 async fn open_items_by_age_in_wib_days_with_the_oldest() {
     let s = seeded().await;
@@ -428,13 +441,7 @@ async fn open_items_by_age_in_wib_days_with_the_oldest() {
     for p in &open_payments {
         add(payments.entry(bucket_of(p.created_at)).or_default(), p.amount);
     }
-    let got: BTreeMap<_, _> =
-        reports::ageing(&mut conn, Environment::BuiltInSandbox, OpenKind::Payments, &bounds)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|b| (b.bucket, b.totals))
-            .collect();
+    let got = builtin_sandbox_ageing(&mut conn, OpenKind::Payments, &bounds).await;
     assert_eq!(got, payments);
     assert!(got.len() >= 3, "{got:?}");
 
@@ -449,13 +456,7 @@ async fn open_items_by_age_in_wib_days_with_the_oldest() {
     for r in &open_refunds {
         add(refunds.entry(bucket_of(r.requested_at)).or_default(), r.amount);
     }
-    let got: BTreeMap<_, _> =
-        reports::ageing(&mut conn, Environment::BuiltInSandbox, OpenKind::Refunds, &bounds)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|b| (b.bucket, b.totals))
-            .collect();
+    let got = builtin_sandbox_ageing(&mut conn, OpenKind::Refunds, &bounds).await;
     assert_eq!(got, refunds);
 
     let oldest = reports::oldest_open(&mut conn, Environment::BuiltInSandbox, OpenKind::Payments)

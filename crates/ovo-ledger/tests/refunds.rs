@@ -232,7 +232,7 @@ async fn a_request_is_checked_reserved_and_explained() {
     );
     assert_eq!(
         decision.rule_text(Lang::Id),
-        "OVO SNAP: refund sebagian diizinkan hingga 20 Des 2026 (D+60)"
+        "OVO SNAP: pengembalian sebagian diizinkan hingga 20 Des 2026 (D+60)"
     );
     assert_eq!(f.reserved(payment).await, 40_000);
 
@@ -243,7 +243,7 @@ async fn a_request_is_checked_reserved_and_explained() {
     assert_eq!(decision.refundable, rp(60_000));
     assert_eq!(
         decision.refusal_text(Lang::Id).unwrap(),
-        "Rp 70.000 melebihi sisa yang dapat direfund Rp 60.000 (dibayar Rp 100.000, sudah direfund atau dicadangkan Rp 40.000)"
+        "Rp\u{a0}70.000 melebihi sisa yang dapat dikembalikan Rp\u{a0}60.000 (dibayar Rp\u{a0}100.000, sudah dikembalikan atau sedang diajukan Rp\u{a0}40.000)"
     );
     let mut conn = f.ledger.read().await.unwrap();
     assert_eq!(refunds::list_by_payment(&mut conn, payment).await.unwrap().len(), 1);
@@ -269,7 +269,7 @@ async fn product_rules_apply_through_the_ledger() {
     assert_eq!(out.decision().reason(), Some("refund_partial_not_allowed"));
     assert_eq!(
         out.decision().refusal_text(Lang::En).unwrap(),
-        "full refund only: refund the full IDR 100,000 (requested IDR 40,000)"
+        "Full refund only: refund the full IDR\u{a0}100,000 (requested IDR\u{a0}40,000)"
     );
     assert_eq!(out.decision().rule_text(Lang::En), "Tazapay OVO: full refund only");
     assert!(f.request(taza, 100_000, next_day()).await.refund().is_some());
@@ -361,7 +361,7 @@ async fn the_daily_limit_counts_one_product_per_wib_date() {
     assert_eq!(out.decision().reason(), Some("refund_daily_limit_exceeded"));
     assert_eq!(
         out.decision().refusal_text(Lang::En).unwrap(),
-        "IDR 30,000 would exceed the daily refund limit of IDR 50,000: IDR 30,000 already used today (WIB), IDR 20,000 left"
+        "IDR\u{a0}30,000 would exceed the daily refund limit of IDR\u{a0}50,000: IDR\u{a0}30,000 already used today (WIB), IDR\u{a0}20,000 left"
     );
     assert!(f.request(b, 20_000, late).await.refund().is_some());
     // 00:00 WIB of the next day: a new day.
@@ -665,7 +665,7 @@ async fn the_schema_refuses_over_reservation_from_any_writer() {
     assert!(err.to_string().contains("never change"), "{err}");
 }
 
-/// 50 partial requests of Rp 7.000 on one Rp 100.000 payment, from 5 `Ledger`s opened on the
+/// 50 partial requests of Rp\u{a0}7.000 on one Rp\u{a0}100.000 payment, from 5 `Ledger`s opened on the
 /// same file (10 tasks each), each in its own `begin_write`: exactly floor(100000/7000) = 14 pass.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_requests_from_several_ledgers_never_over_reserve() {

@@ -285,7 +285,7 @@ async fn every_operation_from_activation_to_unlink() {
     assert_eq!(entry.amount, idr(10_000));
     assert_eq!(entry.direction, Direction::Debit);
     assert!(
-        entry.description.contains("cash IDR 10,000"),
+        entry.description.contains("cash IDR\u{a0}10,000"),
         "the split is in rupiah, not wire units: {}",
         entry.description
     );

@@ -15,7 +15,7 @@ use ovo_providers::products::tazapay::{
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
 use ovo_test_support::requests::tazapay_payin as payment;
-use ovo_test_support::sim::{self, Sim};
+use ovo_test_support::sim::{self, Sim, TazapayMerchant};
 use ovo_test_support::values::{idr, reference};
 use ovo_test_support::{Hit, Receiver};
 use serde_json::{json, Value};
@@ -64,18 +64,14 @@ fn quick() -> TazapayOptions {
 async fn env_with(options: TazapayOptions) -> Env {
     let hooks = Receiver::start("").await;
     let hook_url = hooks.url(HOOKS);
-    let toml = format!(
-        r#"
-[[tazapay_ovo_idr]]
-name = "Providers Client Test"
-api_key = "{API_KEY}"
-api_secret = "{API_SECRET}"
-webhook_secret = "{WEBHOOK_SECRET}"
-webhook_url = "{hook_url}"
-events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.requires_payment_method", "payin.cancelled",
-          "payment_attempt.failed", "payment_attempt.succeeded", "refund.pending", "refund.succeeded", "refund.failed"]
-"#
-    );
+    let toml = TazapayMerchant {
+        name: "Providers Client Test",
+        api_key: API_KEY,
+        api_secret: API_SECRET,
+        webhook_secret: WEBHOOK_SECRET,
+        webhook_url: &hook_url,
+    }
+    .toml();
     // 0.01: the 70 s push wait is 700 ms, long enough for the test to answer it.
     let sb = sim::start(&toml, "0.01").await;
     let client = TazapayClient::new(&sb.url(), &credentials(API_SECRET), options).unwrap();
@@ -152,6 +148,26 @@ impl Env {
             outcome.state.is_final().then_some(outcome)
         })
         .await
+    }
+
+    /// A Rp 10,000 payin by the payer, created first (the two-step form), whose confirm by
+    /// `pay` meets `fault`: the request, the cause of the unknown outcome, the payin's id.
+    async fn confirm_meeting(&self, fault: Value) -> (PaymentRequest, UnknownCause, String) {
+        self.fault("/v3/payin/{id}/confirm", fault, 1).await;
+        let p = payment(&reference(), 1, 10_000, PAYER);
+        self.client.create_payin(&p).await.unwrap();
+        let cause = unknown_cause(self.client.pay(&p).await.unwrap_err());
+        let payin = self.client.payin_id_for(&p.reference).unwrap();
+        (p, cause, payin)
+    }
+
+    /// The payer (who approves at once) pays `rupiah`, and the payment has succeeded: the
+    /// request and the payin's id.
+    async fn paid_by_the_payer(&self, rupiah: i64) -> (PaymentRequest, String) {
+        let p = payment(&reference(), 1, rupiah, PAYER);
+        let payin = self.client.pay(&p).await.unwrap().provider_ref.unwrap();
+        assert_eq!(self.settled(&p, &payin).await.state, PaymentState::Succeeded);
+        (p, payin)
     }
 
     async fn payins(&self) -> usize {
@@ -534,13 +550,8 @@ async fn operations_the_product_lacks_are_unsupported() {
 async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_same_key_resolve() {
     let t =
         env_with(TazapayOptions { confirm_timeout: Duration::from_millis(300), ..quick() }).await;
-    t.fault("/v3/payin/{id}/confirm", json!({"kind":"delay","ms":1500}), 1).await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    // The two-step form: a payin created earlier is confirmed by `pay`.
-    t.client.create_payin(&p).await.unwrap();
-    let cause = unknown_cause(t.client.pay(&p).await.unwrap_err());
+    let (p, cause, payin) = t.confirm_meeting(json!({"kind":"delay","ms":1500})).await;
     assert_eq!(cause, UnknownCause::Timeout);
-    let payin = t.client.payin_id_for(&p.reference).unwrap();
     tokio::time::sleep(Duration::from_millis(1600)).await;
     // The status query answers (whether or not the late confirm was processed) ...
     let seen = t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap();
@@ -555,11 +566,8 @@ async fn a_confirm_answered_too_late_is_an_unknown_outcome_that_status_and_the_s
 #[tokio::test]
 async fn a_lost_confirm_answer_is_an_unknown_outcome_resolved_by_status() {
     let t = env().await;
-    t.fault("/v3/payin/{id}/confirm", json!({"kind":"lose_response"}), 1).await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    t.client.create_payin(&p).await.unwrap();
-    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
-    let payin = t.client.payin_id_for(&p.reference).unwrap();
+    let (p, cause, payin) = t.confirm_meeting(json!({"kind":"lose_response"})).await;
+    assert_eq!(cause, UnknownCause::ConnectionLost);
     // The confirm was processed: the payer pays at once.
     assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
 }
@@ -599,14 +607,8 @@ async fn server_errors_are_unknown_for_writes_and_retried_for_reads() {
 #[tokio::test]
 async fn malformed_answers_are_unknown_for_writes_and_malformed_for_reads() {
     let t = env().await;
-    t.fault("/v3/payin/{id}/confirm", json!({"kind":"malformed_body"}), 1).await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    t.client.create_payin(&p).await.unwrap();
-    assert!(matches!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
-        UnknownCause::MalformedReply { .. }
-    ));
-    let payin = t.client.payin_id_for(&p.reference).unwrap();
+    let (p, cause, payin) = t.confirm_meeting(json!({"kind":"malformed_body"})).await;
+    assert!(matches!(cause, UnknownCause::MalformedReply { .. }));
     t.fault("/v3/payin/{id}", json!({"kind":"malformed_body"}), 1).await;
     let err = t.client.status(&status_of(&p, Some(payin.clone()))).await.unwrap_err();
     assert!(matches!(err, ProviderError::MalformedReply { .. }), "{err:?}");
@@ -620,11 +622,8 @@ async fn malformed_answers_are_unknown_for_writes_and_malformed_for_reads() {
 #[tokio::test]
 async fn dropped_connections_are_unknown_for_writes_and_retried_for_reads() {
     let t = env().await;
-    t.fault("/v3/payin/{id}/confirm", json!({"kind":"drop_connection"}), 1).await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    t.client.create_payin(&p).await.unwrap();
-    assert_eq!(unknown_cause(t.client.pay(&p).await.unwrap_err()), UnknownCause::ConnectionLost);
-    let payin = t.client.payin_id_for(&p.reference).unwrap();
+    let (p, cause, payin) = t.confirm_meeting(json!({"kind":"drop_connection"})).await;
+    assert_eq!(cause, UnknownCause::ConnectionLost);
     t.fault("/v3/payin/{id}", json!({"kind":"drop_connection"}), 1).await;
     // Not processed: the payin still waits for a confirm; the status read is retried.
     assert_eq!(t.state_of(&p, &payin).await, PaymentState::Pending);
@@ -635,9 +634,7 @@ async fn dropped_connections_are_unknown_for_writes_and_retried_for_reads() {
 #[tokio::test]
 async fn a_lost_refund_answer_is_resolved_by_the_same_key() {
     let t = env().await;
-    let p = payment(&reference(), 1, 25_000, PAYER);
-    let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
-    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
+    let (p, payin) = t.paid_by_the_payer(25_000).await;
     t.fault("/v3/refund", json!({"kind":"lose_response"}), 1).await;
     let r = refund_of(&p, &payin, 25_000, 1);
     assert!(t.client.refund(&r).await.unwrap_err().is_unknown_outcome());
@@ -662,9 +659,7 @@ fn event_type(request: &InboundRequest) -> String {
 #[tokio::test]
 async fn real_webhooks_verify_and_parse() {
     let t = env().await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
-    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
+    let (p, payin) = t.paid_by_the_payer(10_000).await;
     let got = eventually(|| async {
         let got = t.hooks();
         got.iter().any(|h| event_type(h) == "payin.succeeded").then_some(got)
@@ -698,9 +693,7 @@ async fn real_webhooks_verify_and_parse() {
 async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_rejected() {
     let t = env().await;
     t.fault("notification", json!({"kind":"duplicate_notification"}), 1).await;
-    let p = payment(&reference(), 1, 10_000, PAYER);
-    let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();
-    assert_eq!(t.settled(&p, &payin).await.state, PaymentState::Succeeded);
+    t.paid_by_the_payer(10_000).await;
     // One call creates and confirms: payin.requires_action, payment_attempt.succeeded and
     // payin.succeeded, the first delivered twice.
     let got = hooks_where(&t, 4).await;
@@ -713,9 +706,7 @@ async fn a_duplicate_webhook_has_the_same_dedup_key_and_a_wrongly_signed_one_is_
 
     let before = t.hooks().len();
     t.fault("notification", json!({"kind":"wrong_signature_notification"}), 1).await;
-    let q = payment(&reference(), 1, 10_000, PAYER);
-    let payin = t.client.pay(&q).await.unwrap().provider_ref.unwrap();
-    assert_eq!(t.settled(&q, &payin).await.state, PaymentState::Succeeded);
+    t.paid_by_the_payer(10_000).await;
     let got = hooks_where(&t, before + 3).await;
     let verdicts: Vec<_> =
         got[before..].iter().map(|h| t.client.verify_notification(h).err()).collect();

@@ -159,6 +159,44 @@ impl Sim {
         panic!("{bill_no} never reached status {want}: {last}");
     }
 
+    /// Runs the control route `action` (`link`, `expire-token`) on `phone`'s account.
+    async fn on_account(&self, phone: &str, action: &str) {
+        let path = format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/{action}");
+        let response = self.control(&path, json!({})).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+
+    /// How many transactions the history page `request` asks for lists.
+    async fn history_length(&self, request: Value) -> usize {
+        self.post(TOKENIZE, request).await["list_transaction"].as_object().unwrap().len()
+    }
+
+    /// The customer approves on the payment page at `page_path` with `otp` and `pin`.
+    async fn approve_on_page(&self, page_path: &str, otp: &str, pin: &str) -> reqwest::Response {
+        let form = [("otp", otp), ("pin", pin), ("action", "approve")];
+        self.http.post(self.url(page_path)).form(&form).send().await.unwrap()
+    }
+
+    /// The activation callback the merchant received for `phone`.
+    async fn activation_callback(&self, phone: &str) -> Hit {
+        self.receiver.wait_for(|h| h.method == "GET" && h.query()["phone_number"] == phone).await
+    }
+
+    /// A Rp 100,000 cash payment `bill_no` by `phone`, whose token has expired: answered 02.
+    async fn pay_with_expired_token(&self, phone: &str, bill_no: &str) -> Value {
+        let p = self.post(TOKENIZE, payment(phone, bill_no, "100000", "0")).await;
+        assert_eq!(p["response_code"], "02", "{p}");
+        p
+    }
+
+    /// The customer re-links `phone` on the page at `url`; a Rp 100,000 payment `bill_no` then
+    /// goes through.
+    async fn relink_and_pay(&self, phone: &str, url: &str, bill_no: &str) {
+        self.decide(&action_id(url), json!({ "decision": "approve" })).await;
+        self.wait_link(phone, "ACTIVE").await;
+        assert_eq!(self.code_of(payment(phone, bill_no, "100000", "0")).await, "00");
+    }
+
     async fn account(&self, phone: &str) -> Value {
         self.get_json(&format!("/_sandbox/accounts/{phone}")).await
     }
@@ -306,21 +344,9 @@ async fn full_flow_bind_balance_topup_pay_status_history_unlink() {
     assert_eq!(sim.status(bill, &trx_id).await["payment_status_code"], "1");
     let page = json::get_text(&sim.http, &sim.url(&page_path)).await;
     let otp = page.split("id=\"otp\">").nth(1).unwrap()[..6].to_owned();
-    let wrong = sim
-        .http
-        .post(sim.url(&page_path))
-        .form(&[("otp", otp.as_str()), ("pin", "000000"), ("action", "approve")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = sim.approve_on_page(&page_path, &otp, "000000").await;
     assert!(wrong.text().await.unwrap().contains("wrong PIN"));
-    let done = sim
-        .http
-        .post(sim.url(&page_path))
-        .form(&[("otp", otp.as_str()), ("pin", "123456"), ("action", "approve")])
-        .send()
-        .await
-        .unwrap();
+    let done = sim.approve_on_page(&page_path, &otp, "123456").await;
     assert!(done.status().is_redirection(), "the page returns the browser");
 
     // Status (§5.10) and notification (§5.9), signature verified (documented form).
@@ -423,8 +449,7 @@ async fn payment_field_errors_and_duplicates() {
     let phone = "081298765432";
     // Not linked → 01.
     assert_eq!(sim.code_of(payment(phone, "1001", "100000", "0")).await, "01");
-    sim.control(&format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"), json!({}))
-        .await;
+    sim.on_account(phone, "link").await;
     // Amounts: not a multiple of the ×100 scale, zero, not digits → 13; currency → 13.
     for total in ["100050", "0", "10.00", "-100", "abc"] {
         assert_eq!(sim.code_of(payment(phone, "1001", total, "0")).await, "13", "{total}");
@@ -467,18 +492,12 @@ async fn magic_accounts_reach_their_documented_codes() {
     assert_eq!(sim.activate("081100000002").await["response_code"], "63");
     // …05: declines the linkage → callback 01, stays unlinked.
     assert_eq!(sim.activate("081100000005").await["response_code"], "00");
-    let cb = sim
-        .receiver
-        .wait_for(|h| h.method == "GET" && h.query()["phone_number"] == "081100000005")
-        .await;
+    let cb = sim.activation_callback("081100000005").await;
     assert_eq!(cb.query()["response_code"], "01");
     sim.wait_link("081100000005", "UNLINKED").await;
     // …06: never answers → the activation expires (30 min, scaled) → callback 01.
     assert_eq!(sim.activate("081100000006").await["response_code"], "00");
-    let cb = sim
-        .receiver
-        .wait_for(|h| h.method == "GET" && h.query()["phone_number"] == "081100000006")
-        .await;
+    let cb = sim.activation_callback("081100000006").await;
     assert_eq!(cb.query()["response_code"], "01");
     assert!(cb.query()["response_desc"].contains("expired"));
     // …07: approves at once, links and pays at once.
@@ -489,13 +508,7 @@ async fn magic_accounts_reach_their_documented_codes() {
 
     // Payments of the other magic phones, linked through the control route.
     for phone in ["081100000001", "081100000003", "081100000005", "081100000006"] {
-        let r = sim
-            .control(
-                &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/link"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(r.status(), 200);
+        sim.on_account(phone, "link").await;
     }
     // …01: insufficient balance → 01, the trx exists with status 3, and is notified.
     let p = sim.post(TOKENIZE, payment("081100000001", "1001", "100000", "0")).await;
@@ -546,22 +559,13 @@ async fn expired_token_answers_02_and_relinks() {
     let sim = sim().await;
     let phone = "081234567890";
     sim.link(phone).await;
-    let r = sim
-        .control(
-            &format!("/_sandbox/faspay_ovo_tokenize/{MID}/account/{phone}/expire-token"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status(), 200);
-    let p = sim.post(TOKENIZE, payment(phone, "101", "100000", "0")).await;
-    assert_eq!(p["response_code"], "02", "{p}");
+    sim.on_account(phone, "expire-token").await;
+    let p = sim.pay_with_expired_token(phone, "101").await;
     let url = p["url"].as_str().unwrap();
     assert!(url.contains("/webview/"));
     sim.wait_link(phone, "TOKEN_EXPIRED").await;
     // Re-link through the url, then pay with a new bill_no attempt.
-    sim.decide(&action_id(url), json!({ "decision": "approve" })).await;
-    sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(sim.code_of(payment(phone, "102", "100000", "0")).await, "00");
+    sim.relink_and_pay(phone, url, "102").await;
 }
 
 #[tokio::test]
@@ -569,16 +573,11 @@ async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_reli
     let sim = sim().await;
     let phone = "081100000008";
     sim.link(phone).await;
-    let p = sim.post(TOKENIZE, payment(phone, "201", "100000", "0")).await;
-    assert_eq!(p["response_code"], "02", "{p}");
+    sim.pay_with_expired_token(phone, "201").await;
     sim.wait_link(phone, "TOKEN_EXPIRED").await;
     // Still 02 until the customer regenerates the token on the (newest) page.
-    let p = sim.post(TOKENIZE, payment(phone, "202", "100000", "0")).await;
-    assert_eq!(p["response_code"], "02", "{p}");
-    let url = p["url"].as_str().unwrap().to_owned();
-    sim.decide(&action_id(&url), json!({ "decision": "approve" })).await;
-    sim.wait_link(phone, "ACTIVE").await;
-    assert_eq!(sim.code_of(payment(phone, "203", "100000", "0")).await, "00");
+    let p = sim.pay_with_expired_token(phone, "202").await;
+    sim.relink_and_pay(phone, p["url"].as_str().unwrap(), "203").await;
     // Another number is not touched.
     sim.link("081234567890").await;
     assert_eq!(sim.code_of(payment("081234567890", "204", "100000", "0")).await, "00");
@@ -639,13 +638,7 @@ async fn history_pages_and_date_rules() {
     assert_eq!(page1["list_transaction"].as_object().unwrap().len(), 2, "{page1}");
     let page2 = sim.post(TOKENIZE, history(phone, "2", "2")).await;
     assert_eq!(page2["list_transaction"].as_object().unwrap().len(), 1, "{page2}");
-    assert_eq!(
-        sim.post(TOKENIZE, history(phone, "3", "2")).await["list_transaction"]
-            .as_object()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(sim.history_length(history(phone, "3", "2")).await, 0);
     assert_eq!(sim.code_of(history(phone, "0", "2")).await, "30");
     assert_eq!(sim.code_of(history(phone, "1", "51")).await, "30");
     let mut future = history(phone, "1", "10");
@@ -700,13 +693,20 @@ async fn xml_variant_answers_xml() {
     );
 }
 
-#[tokio::test]
-async fn notification_retries_until_acknowledged() {
+/// The auto-approving payer pays `bill_no` (Rp 100,000, cash) while the merchant answers its
+/// first `failures` notifications with 500.
+async fn paid_while_the_merchant_fails(failures: usize, bill_no: &str) -> Sim {
     let sim = sim().await;
-    sim.receiver.fail_next([500; 2]);
+    sim.receiver.fail_next(vec![500; failures]);
     let phone = "081100000007";
     sim.link(phone).await;
-    sim.post(TOKENIZE, payment(phone, "900", "100000", "0")).await;
+    sim.post(TOKENIZE, payment(phone, bill_no, "100000", "0")).await;
+    sim
+}
+
+#[tokio::test]
+async fn notification_retries_until_acknowledged() {
+    let sim = paid_while_the_merchant_fails(2, "900").await;
     sim.wait_status("900", "2").await;
     // Two 500s, then the third attempt is acknowledged (retries 60 s apart, scaled).
     let sim = &sim;
@@ -722,11 +722,7 @@ async fn notification_retries_until_acknowledged() {
 
 #[tokio::test]
 async fn notification_gives_up_after_three_retries() {
-    let sim = sim().await;
-    sim.receiver.fail_next([500; 100]);
-    let phone = "081100000007";
-    sim.link(phone).await;
-    sim.post(TOKENIZE, payment(phone, "901", "100000", "0")).await;
+    let sim = paid_while_the_merchant_fails(100, "901").await;
     for _ in 0..500 {
         if notifications(&sim).len() >= 4 {
             break;
@@ -879,20 +875,8 @@ async fn seeded_link_has_balance_history_and_topup_and_reset_links_it_again() {
     assert_eq!(list.len(), 7, "{all}");
     assert_eq!(list["transaction_1"]["trx_amount"], "4500000");
     assert_eq!(list.values().filter(|t| t["status"] == "Payment Reversal").count(), 1);
-    assert_eq!(
-        sim.post(TOKENIZE, last_30_days(phone, "1", "5")).await["list_transaction"]
-            .as_object()
-            .unwrap()
-            .len(),
-        5
-    );
-    assert_eq!(
-        sim.post(TOKENIZE, last_30_days(phone, "2", "5")).await["list_transaction"]
-            .as_object()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(sim.history_length(last_30_days(phone, "1", "5")).await, 5);
+    assert_eq!(sim.history_length(last_30_days(phone, "2", "5")).await, 2);
     let first = list["transaction_1"]["trx_id"].as_str().unwrap().to_owned();
 
     let t = sim.post(TOKENIZE, general("Top Up Instruction OVO OpenAPI", phone)).await;

@@ -1468,18 +1468,7 @@ async fn settlement_file_lists_paid_payments_and_refunds() {
         );
         let body = response.bytes().await.unwrap();
         let mut reader = csv::Reader::from_reader(body.as_ref());
-        assert_eq!(
-            reader.headers().unwrap(),
-            vec![
-                "MerchantInvoice",
-                "TransactionDate",
-                "TransactionType",
-                "Amount",
-                "Fee",
-                "NetAmount",
-                "Status"
-            ]
-        );
+        assert_eq!(reader.headers().unwrap(), sim::OVO_SNAP_SETTLEMENT_FEE_COLUMNS.to_vec());
         for record in reader.records() {
             lines.push(record.unwrap().iter().map(str::to_owned).collect::<Vec<_>>());
         }

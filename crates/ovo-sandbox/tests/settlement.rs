@@ -154,18 +154,7 @@ async fn ovo_snap_file_covers_one_wib_date_with_fees_and_refunds() {
     assert_eq!(rows, [["INV-LATE", "2026-03-04 23:59:59", "PAYMENT", "185000.00", "SETTLED"]]);
 
     let (header, rows) = csv_of(&sb, "ovo_snap", "date=2026-03-05&fee_bps=50").await;
-    assert_eq!(
-        header,
-        [
-            "MerchantInvoice",
-            "TransactionDate",
-            "TransactionType",
-            "Amount",
-            "Fee",
-            "NetAmount",
-            "Status"
-        ]
-    );
+    assert_eq!(header, sim::OVO_SNAP_SETTLEMENT_FEE_COLUMNS);
     assert_eq!(
         rows,
         [
@@ -373,18 +362,7 @@ async fn workbooks_hold_numbers_and_real_dates() {
     assert_eq!(got.disposition, "attachment; filename=\"settlement-ovo_snap-2026-03-05.xlsx\"");
     let rows = sheet(got.bytes);
     let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
-    assert_eq!(
-        header,
-        [
-            "MerchantInvoice",
-            "TransactionDate",
-            "TransactionType",
-            "Amount",
-            "Fee",
-            "NetAmount",
-            "Status"
-        ]
-    );
+    assert_eq!(header, sim::OVO_SNAP_SETTLEMENT_FEE_COLUMNS);
     // The same lines as the CSV, typed.
     let (_, csv_rows) = csv_of(&sb, "ovo_snap", "date=2026-03-05&fee_bps=50").await;
     assert_eq!(rows.len(), csv_rows.len() + 1);

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::sim::TazapayMerchant;
 use ovo_test_support::{json, sim, Receiver, Sim};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -38,17 +39,15 @@ impl T {
     async fn new(scale: &str) -> T {
         let hooks = Receiver::start("").await;
         let hook_url = hooks.url("/hooks");
+        let shop = TazapayMerchant {
+            name: "Test Shop",
+            api_key: KEY.0,
+            api_secret: KEY.1,
+            webhook_secret: SECRET,
+            webhook_url: &hook_url,
+        };
         let merchants = format!(
-            r#"
-[[tazapay_ovo_idr]]
-name = "Test Shop"
-api_key = "{}"
-api_secret = "{}"
-webhook_secret = "{SECRET}"
-webhook_url = "{hook_url}"
-events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.requires_payment_method", "payin.cancelled",
-          "payment_attempt.failed", "payment_attempt.succeeded", "refund.pending", "refund.succeeded", "refund.failed"]
-
+            r#"{}
 [[tazapay_ovo_idr]]
 name = "Strict Shop"
 api_key = "{}"
@@ -56,7 +55,9 @@ api_secret = "{}"
 webhook_secret = "whsec-strict"
 strict_phone = true
 "#,
-            KEY.0, KEY.1, STRICT.0, STRICT.1
+            shop.toml(),
+            STRICT.0,
+            STRICT.1
         );
         let sb = sim::start(&merchants, scale).await;
         T { sb, http: reqwest::Client::new(), hooks }

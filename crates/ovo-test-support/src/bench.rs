@@ -41,6 +41,17 @@ impl Stats {
     }
 }
 
+/// How many untimed warm-up calls go before `n` timed ones: a tenth, from 1 to 200.
+pub fn warmup_count(n: usize) -> usize {
+    (n / 10).clamp(1, 200)
+}
+
+/// `count` things done in `total_ns` nanoseconds, as a rate per second (0 ns counts as 1).
+pub fn per_second(count: usize, total_ns: u64) -> u64 {
+    let ns = total_ns.max(1);
+    u64::try_from(u128::from(count as u64) * 1_000_000_000 / u128::from(ns)).unwrap_or(u64::MAX)
+}
+
 /// `a / b` × 1000, rounded; `u64::MAX` when `b` is 0.
 pub fn ratio_milli(a: u64, b: u64) -> u64 {
     if b == 0 {

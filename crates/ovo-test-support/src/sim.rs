@@ -52,6 +52,46 @@ pub async fn start_demo(scale: &str) -> RunningSandbox {
     start_with(Merchants::demo(), scale).await
 }
 
+/// A `[[tazapay_ovo_idr]]` merchant whose webhook is sent every event.
+#[derive(Debug, Clone, Copy)]
+pub struct TazapayMerchant<'a> {
+    pub name: &'a str,
+    pub api_key: &'a str,
+    pub api_secret: &'a str,
+    pub webhook_secret: &'a str,
+    pub webhook_url: &'a str,
+}
+
+impl TazapayMerchant<'_> {
+    /// Its section of the simulator's merchants TOML.
+    pub fn toml(&self) -> String {
+        let TazapayMerchant { name, api_key, api_secret, webhook_secret, webhook_url } = self;
+        format!(
+            r#"
+[[tazapay_ovo_idr]]
+name = "{name}"
+api_key = "{api_key}"
+api_secret = "{api_secret}"
+webhook_secret = "{webhook_secret}"
+webhook_url = "{webhook_url}"
+events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.requires_payment_method", "payin.cancelled",
+          "payment_attempt.failed", "payment_attempt.succeeded", "refund.pending", "refund.succeeded", "refund.failed"]
+"#
+        )
+    }
+}
+
+/// The columns of the simulator's OVO SNAP settlement file when it charges a fee (`fee_bps`).
+pub const OVO_SNAP_SETTLEMENT_FEE_COLUMNS: [&str; 7] = [
+    "MerchantInvoice",
+    "TransactionDate",
+    "TransactionType",
+    "Amount",
+    "Fee",
+    "NetAmount",
+    "Status",
+];
+
 /// The control API of a simulator at `url` (in-process, or the app's built-in one).
 #[derive(Debug, Clone)]
 pub struct Sim {

@@ -39,7 +39,7 @@ describe('Timeline', () => {
       'Approved; waiting for the merchant’s own transfer.',
       'Refund failed at the provider: 4040701 Transaction not found.',
     ]);
-    expect(items[0].textContent).toContain('05 Mar 2026 14:07:09 WIB');
+    expect(items[0].textContent).toContain('5 Mar 2026 14:07 WIB');
     expect(items[0].textContent).not.toContain('{"amount"');
 
     // The raw record: only where the detail has something, closed until asked for, pretty-printed.

@@ -1,6 +1,7 @@
 // The dashboard's and the reports' words and numbers that do not depend on a component.
 
 import type { AgeBucket, DashboardPeriod, LanguageKey } from './ipc/types';
+import { monthShort } from './format';
 
 export const DASHBOARD_PERIODS: readonly DashboardPeriod[] = ['today', 'days_7', 'days_30'];
 
@@ -19,9 +20,6 @@ export function formatBasisPoints(basisPoints: number | null, language: Language
 
 /** `YYYY-MM-DD` as a short day for a chart's axis: `5 Mar` (no leading zero, months in the language). */
 export function shortDay(day: string, language: LanguageKey): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const month = new Intl.DateTimeFormat(language === 'id' ? 'id-ID' : 'en-GB', { month: 'short', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(y, m - 1, d)))
-    .replace(/\.$/, '');
-  return `${d} ${month}`;
+  const [, m, d] = day.split('-').map(Number);
+  return `${d} ${monthShort(m, language)}`;
 }

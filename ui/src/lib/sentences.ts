@@ -238,11 +238,14 @@ class Words {
   }
 }
 
-/** Joins the main sentence and its clauses: each ends with a full stop, the whole starts with a capital. */
+/**
+ * Joins the main sentence and its clauses: each ends with a full stop, the whole starts with a capital. Runs of
+ * white space become one space, but a non-breaking space (`Rp 10.000`) stays.
+ */
 function finish(parts: (string | null | undefined)[]): string {
   const sentences = parts
     .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
-    .map((p) => p.trim().replace(/\s+/g, ' ').replace(/\s+([,.:;)])/g, '$1'))
+    .map((p) => p.trim().replace(/[^\S\u00a0]+/g, ' ').replace(/[^\S\u00a0]+([,.:;)])/g, '$1'))
     .map((p) => (/[.!?…]$/.test(p) ? p : `${p}.`))
     .map((p) => p.charAt(0).toUpperCase() + p.slice(1));
   return sentences.join(' ');

@@ -123,8 +123,8 @@ describe('Reconciliation', () => {
     render(Reconciliation);
     await fireEvent.click(screen.getByTestId('settlement-choose'));
     const shown = await screen.findByTestId('settlement-check');
-    expect(shown.textContent).toContain('12 lines, 2026-03-05 to 2026-03-05 (WIB)');
-    expect(screen.getByTestId('settlement-net').textContent).toBe('IDR 1,976,713');
+    expect(shown.textContent).toContain('12 lines, 5 Mar 2026 to 5 Mar 2026 (WIB)');
+    expect(screen.getByTestId('settlement-net').textContent).toBe('IDR\u00a01,976,713');
     const outcomes = screen.getAllByTestId('settlement-outcome').map((o) => o.getAttribute('data-outcome'));
     expect(outcomes).toEqual(['matched', 'amount_mismatch', 'not_in_ledger', 'not_in_file']);
     expect(shown.textContent).toContain('Amount differs');
@@ -199,8 +199,8 @@ describe('Reconciliation', () => {
     expect(screen.getByTestId('settlement-exceptions-count').textContent).toContain('2 open');
     const [mismatch] = screen.getAllByTestId('settlement-exception');
     expect(mismatch.getAttribute('data-kind')).toBe('amount_mismatch');
-    expect(mismatch.textContent).toContain('IDR 185,000');
-    expect(mismatch.textContent).toContain('IDR 186,000');
+    expect(mismatch.textContent).toContain('IDR\u00a0185,000');
+    expect(mismatch.textContent).toContain('IDR\u00a0186,000');
 
     await fireEvent.click(within(mismatch).getByTestId('settlement-resolve'));
     const submit = screen.getByTestId('settlement-resolve-submit') as HTMLButtonElement;
@@ -219,6 +219,7 @@ describe('Reconciliation', () => {
     const resolved = screen.getAllByTestId('settlement-exception-resolved');
     expect(resolved[0].textContent).toContain('Resolved by Fina Finance');
     expect(screen.getByTestId('settlement-batch').textContent).toContain('10 of 12 matched');
+    expect(screen.getByTestId('settlement-batch').textContent).toContain('5 Mar 2026');
   });
 
   it('speaks Bahasa Indonesia', async () => {
@@ -229,7 +230,8 @@ describe('Reconciliation', () => {
     expect(screen.getAllByTestId('settlement-exception')[0].textContent).toContain('Nominal berbeda');
     expect(screen.getByTestId('settlement-exceptions-count').textContent).toContain('2 terbuka');
     expect(screen.getByTestId('settlement-batch').textContent).toContain('10 dari 12 cocok');
+    expect(screen.getByTestId('settlement-batch').textContent).toContain('5 Mar 2026');
     await fireEvent.click(screen.getByTestId('settlement-choose'));
-    expect((await screen.findByTestId('settlement-net')).textContent).toBe('Rp 1.976.713');
+    expect((await screen.findByTestId('settlement-net')).textContent).toBe('Rp\u00a01.976.713');
   });
 });

@@ -54,7 +54,7 @@ describe('Reports', () => {
     await waitFor(() => expect(screen.getAllByTestId('reports-requester-row')).toHaveLength(2));
     const [sari] = screen.getAllByTestId('reports-requester-row');
     expect(sari.textContent).toContain('Sari Staff');
-    expect(sari.textContent).toContain('IDR 70,000');
+    expect(sari.textContent).toContain('IDR\u00a070,000');
     expect(screen.getAllByTestId('reports-approver-row')[0].textContent).toContain('Budi Finance');
     expect(screen.getByTestId('reports-reason-empty').textContent).toBe('No refunds on these dates.');
     expect(inputsSent<ReportRange>(invoke, 'refund_report')).toEqual([{ from: null, to: null }]);
@@ -103,9 +103,9 @@ describe('Reports', () => {
     const rows = await screen.findAllByTestId('reports-age');
     expect(rows.map((r) => r.getAttribute('data-bucket'))).toEqual(['days_0', 'days_1_2', 'days_3_6', 'days_7_plus']);
     expect(rows[0].textContent).toContain('Kurang dari 1 hari');
-    expect(rows[0].textContent).toContain('1 · Rp 40.000');
+    expect(rows[0].textContent).toContain('1 · Rp\u00a040.000');
     expect(rows[3].textContent).toContain('7 hari atau lebih');
-    expect(rows[3].textContent).toContain('1 · Rp 20.000');
+    expect(rows[3].textContent).toContain('1 · Rp\u00a020.000');
     expect(screen.getByTestId('reports-oldest-payment').textContent).toBe(
       'Pembayaran tertua: DASHPY0000000006, berumur 12 hari',
     );

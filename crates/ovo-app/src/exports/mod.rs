@@ -530,7 +530,7 @@ fn headers(source: &Source, lang: Lang) -> Vec<&'static str> {
         Source::Report { kind: ReportKind::Refunds, .. } => pick(&[
             ("Menurut", "By"),
             ("Nama atau alasan", "Name or reason"),
-            ("Jumlah pengembalian dana", "Refunds"),
+            ("Pengembalian dana (transaksi)", "Refunds"),
             ("Nominal (IDR)", "Amount (IDR)"),
         ]),
         Source::Report { kind: ReportKind::Ageing, .. } => pick(&[

@@ -29,7 +29,6 @@ const SAME_IN_BOTH = new Set([
   'payments.col.status',
   'settlement.field.status',
   'payment.status',
-  'kind.payin',
   'source.cash',
   'source.points',
   'customers.profile.email',

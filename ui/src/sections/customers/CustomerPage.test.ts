@@ -57,7 +57,7 @@ describe('CustomerPage', () => {
     const doku = screen.getAllByTestId('account-doku_snap_ovo');
     const pending = doku.find((c) => c.getAttribute('data-status') === 'pending')!;
     expect(pending.textContent).toContain('Waiting for the customer');
-    expect(pending.textContent).toContain('05 Mar 2026 10:15:00 WIB');
+    expect(pending.textContent).toContain('5 Mar 2026 10:15 WIB');
     expect(within(pending).getByTestId('open-link-page')).toBeTruthy();
 
     const failed = doku.find((c) => c.getAttribute('data-status') === 'failed')!;
@@ -76,21 +76,21 @@ describe('CustomerPage', () => {
     expect(within(unlinkingCard).queryByTestId('unlink')).toBeNull();
 
     const unlinked = screen.getAllByTestId('account-ovo_snap')[1];
-    expect(within(unlinked).getByTestId('account-unlinked-at').textContent).toContain('02 Mar 2026 12:00:00 WIB');
+    expect(within(unlinked).getByTestId('account-unlinked-at').textContent).toContain('2 Mar 2026 12:00 WIB');
     expect(within(unlinked).queryByTestId('balance')).toBeNull();
     expect(within(unlinked).queryByTestId('unlink')).toBeNull();
 
     const active = screen.getAllByTestId('account-ovo_snap')[0];
-    expect(within(active).getByTestId('balance-cash').textContent).toBe('IDR 150,000');
-    expect(within(active).getByTestId('balance-points').textContent).toBe('IDR 2,500');
-    expect(within(active).getByTestId('balance-as-of').textContent).toContain('05 Mar 2026 09:15:00 WIB');
+    expect(within(active).getByTestId('balance-cash').textContent).toBe('IDR\u00a0150,000');
+    expect(within(active).getByTestId('balance-points').textContent).toBe('IDR\u00a02,500');
+    expect(within(active).getByTestId('balance-as-of').textContent).toContain('5 Mar 2026 09:15 WIB');
     expect(within(active).getByTestId('unlink')).toBeTruthy();
     expect(within(active).getByTestId('history')).toBeTruthy();
     expect(within(active).getByTestId('topup')).toBeTruthy();
 
     const payment = screen.getByTestId('customer-payment');
     expect(payment.textContent).toContain('PAY-0011');
-    expect(payment.textContent).toContain('IDR 125,000');
+    expect(payment.textContent).toContain('IDR\u00a0125,000');
     expect(payment.textContent).toContain('Succeeded');
     expect(screen.getByTestId('customer-refund').textContent).toContain('Awaiting approval');
   });
@@ -120,8 +120,8 @@ describe('CustomerPage', () => {
     expect(note.textContent).toContain('Refresh failed at 10:42 WIB — showing figures as of 09:15 WIB.');
     expect(note.textContent).toContain('The provider did not answer in time. The outcome is unknown until checked.');
     expect(within(note).getByTestId('problem-detail').textContent).toBe('Details: no answer within 10 s');
-    expect(screen.getByTestId('balance-cash').textContent).toBe('IDR 150,000');
-    expect(screen.getByTestId('balance-points').textContent).toBe('IDR 2,500');
+    expect(screen.getByTestId('balance-cash').textContent).toBe('IDR\u00a0150,000');
+    expect(screen.getByTestId('balance-points').textContent).toBe('IDR\u00a02,500');
     expect(screen.getByTestId('balance-stale').textContent).toBe('Stale');
   });
 
@@ -158,7 +158,7 @@ describe('CustomerPage', () => {
     open();
     await fireEvent.click(await screen.findByTestId('unlink'));
     expect(screen.getByTestId('unlink-question').textContent?.trim()).toBe(
-      'Putuskan akun OVO 0812-3456-7890 dari OVO SNAP?',
+      'Putuskan tautan akun OVO 0812-3456-7890 dari OVO SNAP?',
     );
   });
 
@@ -361,10 +361,10 @@ describe('CustomerPage', () => {
     expect(invoke).toHaveBeenCalledWith('account_history', {
       input: { accountId: 1, from: '2026-02-04', to: '2026-03-05', page: 1 },
     });
-    expect(row.textContent).toContain('01 Mar 2026 10:00:00 WIB');
+    expect(row.textContent).toContain('1 Mar 2026 10:00 WIB');
     expect(row.textContent).toContain('Payment PAY-0011');
     expect(row.getAttribute('data-direction')).toBe('debit');
-    expect(row.children[2].textContent?.trim()).toBe('IDR 50,000');
+    expect(row.children[2].textContent?.trim()).toBe('IDR\u00a050,000');
     expect(row.children[3].textContent?.trim()).toBe('');
 
     await fireEvent.click(screen.getByTestId('history-next'));

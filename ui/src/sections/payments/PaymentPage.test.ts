@@ -63,7 +63,7 @@ describe('PaymentPage', () => {
     render(PaymentPage, { paymentId: 11, onback: () => {} });
     await screen.findByTestId('payment-reference');
     expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('succeeded');
-    expect(screen.getByTestId('payment-split').textContent).toContain('IDR 100,000 OVO Cash and IDR 25,000 OVO Points');
+    expect(screen.getByTestId('payment-split').textContent).toContain('IDR\u00a0100,000 OVO Cash and IDR\u00a025,000 OVO Points');
     const events = screen.getAllByTestId('timeline-event').map((e) => e.getAttribute('data-kind'));
     expect(events).toEqual(['payment_created', 'payment_succeeded']);
     expect(screen.getByTestId('payment-refund').textContent).toContain('RFD-21');
@@ -265,7 +265,7 @@ describe('New payment', () => {
     await vi.advanceTimersByTimeAsync(4000);
     await vi.waitFor(() => expect(screen.getByTestId('payment-status').getAttribute('data-status')).toBe('succeeded'));
     expect(screen.queryByTestId('push-countdown')).toBeNull();
-    expect(screen.getByTestId('payment-outcome').textContent).toContain('Payment of IDR 125,000 succeeded.');
+    expect(screen.getByTestId('payment-outcome').textContent).toContain('Payment of IDR\u00a0125,000 succeeded.');
     // Final: no more polling.
     await vi.advanceTimersByTimeAsync(10_000);
     expect(polls).toBe(3);

@@ -34,7 +34,7 @@ describe('RefundRequestDialog', () => {
     expect((await screen.findByTestId('refund-rule')).textContent).toBe(
       'OVO SNAP: partial allowed until 04 May 2026 (D+60)',
     );
-    expect(screen.getByTestId('refund-refundable').textContent).toBe('IDR 100,000');
+    expect(screen.getByTestId('refund-refundable').textContent).toBe('IDR\u00a0100,000');
     const amount = screen.getByTestId('refund-amount') as HTMLInputElement;
     await waitFor(() => expect(amount.value).toBe('100000'));
     expect(previews()[0]).toBe('');
@@ -48,7 +48,7 @@ describe('RefundRequestDialog', () => {
     await fireEvent.input(amount, { target: { value: '4' } });
     await fireEvent.input(amount, { target: { value: '40' } });
     await fireEvent.input(amount, { target: { value: '40000' } });
-    expect((await screen.findByTestId('refund-allowed')).textContent).toBe('A refund of IDR 40,000 is allowed.');
+    expect((await screen.findByTestId('refund-allowed')).textContent).toBe('A refund of IDR\u00a040,000 is allowed.');
     expect(screen.queryByTestId('refund-refusal')).toBeNull();
     expect(previews().filter((a) => a === '4' || a === '40')).toEqual([]);
 

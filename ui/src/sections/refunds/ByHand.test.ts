@@ -99,7 +99,7 @@ describe('Recording an offline refund’s transfer', () => {
       { refundId: 30, reference: 'TRF-77', date: '2026-03-05', evidencePath: '/home/rina/slip.pdf', password: 'correct horse' },
     ]);
     expect(screen.getByTestId('refund-transfer-ref').textContent).toBe('TRF-77');
-    expect(screen.getByTestId('refund-transfer-date-value').textContent).toBe('2026-03-05');
+    expect(screen.getByTestId('refund-transfer-date-value').textContent).toBe('5 Mar 2026');
     await fireEvent.click(screen.getByTestId('refund-open-evidence'));
     expect(inputsSent(invoke, 'open_refund_evidence')).toEqual([{ refundId: 30 }]);
   });

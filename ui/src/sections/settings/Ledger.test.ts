@@ -90,8 +90,10 @@ describe('Settings → Ledger', () => {
     expect(within(open).getByTestId('enrolment-state').textContent).toBe('Open');
     expect(open.textContent).toContain('Wrong tries: 2');
     expect(open.textContent).toContain('Ayu Lestari');
-    expect(open.textContent).toContain('05 Mar 2026 09:00');
-    expect(open.textContent).toContain('06 Mar 2026 09:00');
+    expect([...open.querySelectorAll('td.time')].map((c) => c.textContent)).toEqual([
+      '5 Mar 2026 09:00 WIB',
+      '6 Mar 2026 09:00 WIB',
+    ]);
     expect(within(open).getByTestId('enrolment-withdraw-XH4PA')).toBeTruthy();
 
     const used = screen.getByTestId('enrolment-row-9TRWB');

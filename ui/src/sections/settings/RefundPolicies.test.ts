@@ -52,7 +52,7 @@ describe('RefundPolicies', () => {
     expect(within(snap).queryByTestId('policy-overridden')).toBeNull();
     const taza = screen.getByTestId('policy-row-tazapay_ovo_idr');
     expect(within(taza).getByTestId('policy-overridden')).toBeTruthy();
-    expect(within(taza).getByTestId('policy-limit-value').textContent?.trim()).toBe('IDR 5,000,000');
+    expect(within(taza).getByTestId('policy-limit-value').textContent?.trim()).toBe('IDR\u00a05,000,000');
 
     await fireEvent.click(screen.getByTestId('policy-edit-ovo_snap'));
     await fireEvent.click(screen.getByTestId('policy-partial'));
