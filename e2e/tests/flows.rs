@@ -1038,6 +1038,7 @@ async fn bahasa(_install: &Install, app: &Desktop) -> Result<()> {
     }
     // The refund policy table: Rust's rules in the UI's words.
     app.click("settings-tab-refund_policies").await?;
+    app.wait_count(&by_id("policy-rule"), Duration::from_secs(20), |n| n == 5).await?;
     let rules = app.texts_css(&by_id("policy-rule")).await?;
     ensure!(rules.len() == 5, "one rule per product: {rules:?}");
     for rule in &rules {

@@ -459,15 +459,7 @@ async fn reconcile_bench(data_dir: &Path, lines: u64) -> BenchResult<()> {
     let (omitted, differs) = (lines.div_ceil(2), lines.div_ceil(3));
     let path = data_dir.join(format!("ovo-snap-settlement-{day}.csv"));
     let mut file = csv::Writer::from_path(&path)?;
-    file.write_record([
-        "MerchantInvoice",
-        "TransactionDate",
-        "TransactionType",
-        "Amount",
-        "Fee",
-        "NetAmount",
-        "Status",
-    ])?;
+    file.write_record(ovo_test_support::sim::OVO_SNAP_SETTLEMENT_FEE_COLUMNS)?;
     let mut write_line = |reference: &str, second: u64, amount: u64| -> BenchResult<()> {
         let at = midnight + chrono::TimeDelta::seconds(i64::try_from(second)?);
         // A 0.7 % fee, rounded down to the rupiah.

@@ -766,7 +766,10 @@ fn problem_of(e: &ProviderError) -> String {
             .filter(|c| !c.is_empty())
             .map_or_else(|| "error".to_owned(), str::to_owned),
     };
-    let mut problem = json!({ "code": code, "message": e.to_string() });
+    // The provider's own words when it stated a refusal; otherwise what the app saw.
+    let message =
+        e.provider_message().filter(|m| !m.is_empty()).map_or_else(|| e.to_string(), str::to_owned);
+    let mut problem = json!({ "code": code, "message": message });
     if e.original_received() {
         problem["original_received"] = json!(true);
     }
@@ -783,8 +786,8 @@ fn original_received(problem: &str) -> bool {
 /// The stored problem of a refund still open or failed: why, for its row and page.
 fn shown_problem(status: RefundStatus, stored: Option<&str>) -> Option<RefundProblemView> {
     use RefundStatus as S;
-    let open_or_failed =
-        matches!(status, S::Submitting | S::Processing | S::Unknown | S::NeedsReview | S::Failed);
+    // A problem an earlier answer left is not shown once the provider took the refund on.
+    let open_or_failed = matches!(status, S::Unknown | S::NeedsReview | S::Failed);
     open_or_failed.then(|| stored.and_then(|p| serde_json::from_str(p).ok())).flatten()
 }
 

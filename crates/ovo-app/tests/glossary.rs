@@ -259,7 +259,7 @@ fn reads_as_indonesian(text: &str) -> bool {
     .any(|w| has_word(text, w))
 }
 
-/// The Rust sources the app is made of, without their tests (the module after `#[cfg(test)]`),
+/// The Rust sources the app is made of, without their test modules (`#[cfg(test)] mod …`, last),
 /// and without the simulator, whose pages speak as the providers' own do.
 fn rust_sources() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
@@ -276,7 +276,7 @@ fn rust_sources() -> Vec<(PathBuf, String)> {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or_default().to_owned();
+                let code = text.split("#[cfg(test)]\nmod ").next().unwrap_or_default().to_owned();
                 files.push((path, code));
             }
         }

@@ -497,7 +497,7 @@ mod tests {
         Idr::new(rupiah).unwrap()
     }
 
-    /// A succeeded Rp\u{a0}100.000 payment, paid 2026-10-21 10:00 WIB, nothing refunded, asked the next day.
+    /// A succeeded Rp 100.000 payment, paid 2026-10-21 10:00 WIB, nothing refunded, asked the next day.
     fn facts(requested: i64) -> RefundFacts {
         RefundFacts {
             payment_status: PaymentStatus::Succeeded,

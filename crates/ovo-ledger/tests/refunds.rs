@@ -665,7 +665,7 @@ async fn the_schema_refuses_over_reservation_from_any_writer() {
     assert!(err.to_string().contains("never change"), "{err}");
 }
 
-/// 50 partial requests of Rp\u{a0}7.000 on one Rp\u{a0}100.000 payment, from 5 `Ledger`s opened on the
+/// 50 partial requests of Rp 7.000 on one Rp 100.000 payment, from 5 `Ledger`s opened on the
 /// same file (10 tasks each), each in its own `begin_write`: exactly floor(100000/7000) = 14 pass.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_requests_from_several_ledgers_never_over_reserve() {

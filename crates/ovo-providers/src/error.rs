@@ -138,6 +138,16 @@ impl ProviderError {
     }
 
     /// The provider's own code, kept for support.
+    /// The provider's own words, when it stated a refusal.
+    pub fn provider_message(&self) -> Option<&str> {
+        match self {
+            ProviderError::Declined { message, .. }
+            | ProviderError::Authentication { message, .. }
+            | ProviderError::InvalidRequest { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     pub fn provider_code(&self) -> Option<&str> {
         match self {
             ProviderError::Declined { code, .. }

@@ -49,7 +49,7 @@ const TIMELINE_DETAILS: Record<string, { actor: string | null; detail: unknown }
   refund_requested: [
     {
       actor: 'Sari Staff',
-      detail: { amount: 185000, mode: 'api', by: 2, reason: 'Customer returned the goods', refundable_before: 250000, deadline: '2026-05-04T16:59:59Z' },
+      detail: { amount: 185000, mode: 'api', by: 2, reason: 'Customer returned the goods', refundable_before: 250000, deadline: '2026-05-04' },
     },
     { actor: null, detail: { amount: 50000, mode: 'offline', by: 2, reason: 'Double charge', refundable_before: 50000, deadline: null } },
   ],
@@ -323,7 +323,8 @@ describe.each(LANGUAGES)('every sentence in %s', (language) => {
 describe('timeline sentences', () => {
   const say = (kind: string, actor: string | null, detail: unknown, language: LanguageKey) =>
     timelineSentence(event(kind, actor, detail), language);
-  const deadline = (l: LanguageKey) => formatWib('2026-05-04T16:59:59Z', l);
+  // The last WIB day as the ledger writes it, never a time of day.
+  const deadline = (l: LanguageKey) => (l === 'id' ? '4 Mei 2026' : '4 May 2026');
 
   it('tells a refund request with who, how much and why', () => {
     const [first] = TIMELINE_DETAILS.refund_requested;
@@ -407,6 +408,12 @@ describe('timeline sentences', () => {
 
 describe('audit sentences', () => {
   const say = (action: string, f: AuditFixture, language: LanguageKey) => auditSentence(entry(action, f), language);
+
+  it('tells a failed send with the provider’s code and the error', () => {
+    const sentence = say('refund.submit', AUDIT_DETAILS['refund.submit'][1], 'en');
+    expect(sentence).toContain('4045800');
+    expect(sentence).toContain('declined: 4045800 Refund not allowed');
+  });
 
   it('tells refund work with the operator’s display name and nominal', () => {
     expect(say('refund.request', AUDIT_DETAILS['refund.request'][0], 'en')).toBe(

@@ -70,6 +70,8 @@ export function readProblem(d: Json): ProviderProblem | null {
     message = str(p, 'message') ?? str(p, 'detail');
   }
   code = code ?? text(d, 'provider_code');
+  // A failed send records the error beside the provider's code (refund.submit, refund.resend_answer).
+  if (code && !message) message = str(d, 'error');
   return code || message ? { code, message } : null;
 }
 
@@ -311,7 +313,8 @@ const TIMELINE: Record<string, TimelineReader> = {
       r.reason ? `${main}: ${r.reason}` : main,
       r.mode === 'offline' ? w.say('offlineMode') : null,
       w.clause('refundable', 'amount', w.money(r.refundableBefore)),
-      w.clause('deadline', 'date', w.time(r.deadline) ?? w.day(r.deadline)),
+      // The ledger writes the last WIB day (`YYYY-MM-DD`): refunds are allowed all of it.
+      w.clause('deadline', 'date', w.day(r.deadline)),
     ];
   },
   refund_approved: (w, d, who) => [w.say('timeline.refund_approved', { who }), w.clause('note', 'note', readRefund(d).note)],

@@ -44,21 +44,38 @@ class Waiting {
   /** The first answer came (or failed): the shell may choose the start section. */
   settled = $state(false);
   #asking = false;
+  /** Asked again while an answer was on its way: ask once more after it. */
+  #again = false;
+  /** Bumped by `reset`: an answer to an earlier session's ask is dropped. */
+  #session = 0;
 
   async load(): Promise<void> {
-    if (this.#asking) return;
+    if (this.#asking) {
+      this.#again = true;
+      return;
+    }
     this.#asking = true;
+    const session = this.#session;
     try {
-      this.counts = await api.waitingCounts();
+      const counts = await api.waitingCounts();
+      if (session === this.#session) this.counts = counts;
     } catch {
       // Counts are a convenience: the sections themselves say what waits.
-    } finally {
-      this.#asking = false;
-      this.settled = true;
+    }
+    if (session !== this.#session) return;
+    this.#asking = false;
+    this.settled = true;
+    if (this.#again) {
+      this.#again = false;
+      await this.load();
     }
   }
 
+  /** A new sign-in: forget the counts, and any answer still on its way. */
   reset(): void {
+    this.#session += 1;
+    this.#asking = false;
+    this.#again = false;
     this.counts = null;
     this.settled = false;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sectionCounts } from './waiting.svelte';
 import { waitingCounts } from '../test/fixtures';
 
@@ -29,5 +29,35 @@ describe('sectionCounts', () => {
         { key: 'nav.count.needsDecision', count: 4 },
       ],
     });
+  });
+});
+
+describe('waiting', () => {
+  it('asks once more when asked during an ask, and drops an earlier session’s answer', async () => {
+    const { waiting } = await import('./waiting.svelte');
+    const { api } = await import('./ipc/client');
+    const answers: Array<(v: ReturnType<typeof waitingCounts>) => void> = [];
+    const spy = vi.spyOn(api, 'waitingCounts').mockImplementation(() => new Promise((resolve) => answers.push(resolve)));
+    try {
+      waiting.reset();
+      const first = waiting.load();
+      void waiting.load(); // while the first is on its way
+      expect(answers).toHaveLength(1);
+      answers[0](waitingCounts({}, 1));
+      await vi.waitFor(() => expect(answers).toHaveLength(2));
+      answers[1](waitingCounts({}, 2));
+      await first;
+      expect(waiting.counts?.refundsToApprove).toBe(2);
+
+      // Signed out and in again: the old session's late answer does not count.
+      const late = waiting.load();
+      waiting.reset();
+      answers[2](waitingCounts({}, 99));
+      await late;
+      expect(waiting.counts).toBeNull();
+      expect(waiting.settled).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
