@@ -573,7 +573,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     app.wait_attr("refund-refundable", "data-amount", "120000").await?;
     app.fill("refund-amount", "60.000").await?;
     app.fill("refund-reason", "E2E: partial refund attempt").await?;
-    app.wait_text("refund-refusal", "full refund only").await?;
+    app.wait_text("refund-refusal", "Full refund only").await?;
     let refusal = app.text("refund-refusal").await?;
     ensure!(digits(&refusal).contains("120000"), "the refusal names the full amount: {refusal:?}");
     ensure!(
@@ -582,7 +582,7 @@ async fn money_desk(install: &Install, app: &Desktop) -> Result<()> {
     );
     app.screenshot("07-tazapay-partial-refused").await?;
     // The back end refuses it too, with the rule, when asked directly.
-    refund_refused_over_ipc(app, "60.000", "refund_partial_not_allowed", "full refund only")
+    refund_refused_over_ipc(app, "60.000", "refund_partial_not_allowed", "Full refund only")
         .await?;
     ensure!(app.count(&by_id("payment-refund")).await? == 0, "no Tazapay refund was recorded");
     let tazapay = sandbox.get("/_sandbox/received?product=tazapay_ovo_idr").await?;

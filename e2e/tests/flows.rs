@@ -619,7 +619,7 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     app.find("refund-request-dialog").await?;
     app.wait_text("refund-rule", "(D+60)").await?;
     let rule = app.text("refund-rule").await?;
-    app.wait_text("refund-refusal", "the refund window has closed").await?;
+    app.wait_text("refund-refusal", "The refund window has closed").await?;
     let refusal = app.text("refund-refusal").await?;
     ensure!(
         refusal.contains("refunds were allowed until") && refusal.contains("(D+60)"),
@@ -651,7 +651,7 @@ async fn d_plus_60(_install: &Install, app: &Desktop) -> Result<()> {
     println!("{product} {reference}: {rule:?} / {refusal:?}");
 
     // The back end refuses it too, with the same rule, when asked directly.
-    let closed = "the refund window has closed";
+    let closed = "The refund window has closed";
     refund_refused_over_ipc(app, "10.000", "refund_window_closed", closed).await?;
     ensure!(
         app.count(&format!("{}[data-status=\"requested\"]", by_id("payment-refund"))).await? == 0,
