@@ -27,7 +27,14 @@ pub struct Shell {
 }
 
 fn main() {
+    let context = tauri::generate_context!();
+    let single_instance = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(instance_name(&context.config().identifier))
+        .callback(|app, _argv, _cwd| focus_main_window(app))
+        .build();
     tauri::Builder::default()
+        // First: a second start ends here, before it opens anything, and the first window comes forward.
+        .plugin(single_instance)
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
@@ -62,6 +69,12 @@ fn main() {
                     tracing::warn!("{e}");
                     app.manage(startup::Startup::waiting_for_enrolment(config));
                 }
+                // The window opens on the recovery screen, which offers the backups.
+                Err(e) if e.reason == Some("ledger_damaged") => {
+                    tracing::error!("{e}");
+                    let recovery = tauri::async_runtime::block_on(damaged_ledger(&config));
+                    app.manage(startup::Startup::waiting_for_recovery(config, recovery));
+                }
                 Err(e) => {
                     tracing::error!(data_dir = %data_dir.display(), "cannot open the back office: {e}");
                     // No window: a dialog says why, and the app ends when it is closed.
@@ -83,7 +96,7 @@ fn main() {
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .build(tauri::generate_context!())
+        .build(context)
         .unwrap_or_else(|e| {
             eprintln!("OVO Back Office could not start: {e}");
             std::process::exit(1);
@@ -96,6 +109,31 @@ fn main() {
                 }
             }
         });
+}
+
+/// The name one running app holds per user and data folder: the app's identifier, and for a data
+/// folder other than the user's own (`OVO_BACKOFFICE_DATA_DIR`) a digest of its path, so apps on
+/// different folders run side by side as before.
+fn instance_name(identifier: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) => {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(&dir)).hash(&mut hasher);
+            format!("{identifier}.d{:016x}", hasher.finish())
+        }
+        None => identifier.to_owned(),
+    }
+}
+
+/// A second start of the app: the window already open comes forward instead.
+fn focus_main_window(app: &tauri::AppHandle) {
+    tracing::info!("a second start brought this window forward");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
 }
 
 /// The ledger this desk opens: `OVO_LEDGER_URL`, else the shared ledger set in Settings → Ledger,
@@ -117,6 +155,16 @@ fn desk_ledger(
             })
         }
     }
+}
+
+/// The damaged ledger file and the backups that can replace it.
+async fn damaged_ledger(config: &BackofficeConfig) -> ovo_app::ipc::LedgerRecovery {
+    let path = match &config.ledger {
+        Some(LedgerLocation::File(path)) => path.clone(),
+        _ => config.data_dir.join(ovo_app::LEDGER_FILE),
+    };
+    let problems = ovo_app::ledger_file_problems(&path).await.ok().flatten().unwrap_or_default();
+    ovo_app::recovery(&config.data_dir, &path, problems).await
 }
 
 /// Why the back office did not open, in the operating system's language.

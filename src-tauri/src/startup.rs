@@ -1,12 +1,13 @@
-//! Opening the back office, and what comes before it on a desk that is not yet enrolled in its
-//! shared ledger: the window opens on the enrolment screen, the operator enters an admin's
-//! one-time code, and the back office opens in the same process.
+//! Opening the back office, and what comes before it when it cannot open yet: on a desk not yet
+//! enrolled in its shared ledger the window opens on the enrolment screen (the operator enters an
+//! admin's one-time code); on a damaged ledger file, on the recovery screen (the operator chooses
+//! a backup). Either way the back office then opens in the same process.
 
 use std::sync::Arc;
 
-use ovo_app::ipc::{EnrolDeskInput, StartupState};
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::SystemClock;
+use ovo_app::ipc::{BackupRef, EnrolDeskInput, LedgerRecovery, StartupState};
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RestoreReason};
+use ovo_domain::{Clock as _, SystemClock};
 use ovo_secrets::KeychainStore;
 use tauri::{AppHandle, Manager};
 use tokio::sync::Mutex;
@@ -15,15 +16,26 @@ use crate::{browser, journal, Shell};
 
 type Reply<T> = Result<T, AppError>;
 
-/// The back office not yet opened, while this desk waits to be enrolled.
+/// The back office not yet opened, while this desk waits to be enrolled or for a backup to
+/// replace its damaged ledger file.
 #[derive(Debug, Default)]
 pub struct Startup {
-    waiting: Mutex<Option<BackofficeConfig>>,
+    waiting: Mutex<Option<Waiting>>,
+}
+
+#[derive(Debug)]
+struct Waiting {
+    config: BackofficeConfig,
+    recovery: Option<LedgerRecovery>,
 }
 
 impl Startup {
     pub fn waiting_for_enrolment(config: BackofficeConfig) -> Startup {
-        Startup { waiting: Mutex::new(Some(config)) }
+        Startup { waiting: Mutex::new(Some(Waiting { config, recovery: None })) }
+    }
+
+    pub fn waiting_for_recovery(config: BackofficeConfig, recovery: LedgerRecovery) -> Startup {
+        Startup { waiting: Mutex::new(Some(Waiting { config, recovery: Some(recovery) })) }
     }
 }
 
@@ -58,11 +70,35 @@ pub async fn startup_state(_app: &AppHandle, startup: &Startup) -> Reply<Startup
     Ok(state(startup.waiting.lock().await.as_ref()))
 }
 
-fn state(waiting: Option<&BackofficeConfig>) -> StartupState {
+fn state(waiting: Option<&Waiting>) -> StartupState {
+    let recovery = waiting.and_then(|w| w.recovery.clone());
     StartupState {
-        needs_enrolment: waiting.is_some(),
-        location: waiting.and_then(|c| c.ledger.as_ref()).map(ToString::to_string),
+        needs_enrolment: waiting.is_some() && recovery.is_none(),
+        location: waiting.and_then(|w| w.config.ledger.as_ref()).map(ToString::to_string),
+        recovery,
     }
+}
+
+/// Replaces the damaged ledger file by the backup chosen, then opens the back office.
+pub async fn recover_ledger(
+    app: &AppHandle,
+    startup: &Startup,
+    input: BackupRef,
+) -> Reply<StartupState> {
+    let mut waiting = startup.waiting.lock().await;
+    let Some(Waiting { config, recovery: Some(_) }) = waiting.as_ref() else {
+        return Err(AppError::new(ErrorCode::Conflict, "the ledger file is not waiting for recovery")
+            .with_reason("ledger_not_damaged"));
+    };
+    let config = config.clone();
+    let now = SystemClock.now();
+    ovo_app::request_restore(&config.data_dir, &input.name, RestoreReason::Damaged, None, now)
+        .await?;
+    let backoffice = open(config).await?;
+    serve(app, backoffice);
+    *waiting = None;
+    tracing::info!(backup = %input.name, "the back office opened on a restored backup");
+    Ok(state(None))
 }
 
 pub async fn enrol_desk(
@@ -71,7 +107,8 @@ pub async fn enrol_desk(
     input: EnrolDeskInput,
 ) -> Reply<StartupState> {
     let mut waiting = startup.waiting.lock().await;
-    let Some(config) = waiting.clone() else {
+    let Some(config) = waiting.as_ref().filter(|w| w.recovery.is_none()).map(|w| w.config.clone())
+    else {
         return Err(AppError::new(ErrorCode::Conflict, "this desk is enrolled already")
             .with_reason("desk_enrolled_already"));
     };

@@ -272,7 +272,7 @@ describe('App following the changes of other desks', () => {
 describe('App on a desk not yet enrolled in its shared ledger', () => {
   const LOCATION = 'postgres://ovo@db.example:5432/ledger';
   let enrolled = false;
-  const waiting = (): StartupState => (enrolled ? NO_ENROLMENT : { needsEnrolment: true, location: LOCATION });
+  const waiting = (): StartupState => (enrolled ? NO_ENROLMENT : { needsEnrolment: true, location: LOCATION, recovery: null });
 
   beforeEach(() => {
     invoke.mockReset();

@@ -153,6 +153,27 @@ impl AuditAnchor {
     }
 }
 
+/// After a backup replaced the ledger: anchors the restored chain's head, whatever was anchored
+/// before, and answers the sequence number the anchor had reached.
+pub(crate) async fn rebase_to_head(
+    ledger: &Ledger,
+    secrets: &Arc<dyn SecretStore>,
+    namespace: &str,
+    keys: &LocalKeys,
+) -> AppResult<Option<i64>> {
+    let address = LocalKeys::address(namespace, &keys.ledger_id, ANCHOR_NAME);
+    let Some(stored) = read(secrets.as_ref(), &address)? else {
+        return Ok(None);
+    };
+    let mut conn = audit::settled_connection(ledger).await?;
+    let head = audit::head(&mut conn).await?;
+    drop(conn);
+    let rebased = Anchor { seq: head.seq, hash: head.hash, ..stored.clone() };
+    write(secrets, &address, &rebased).await?;
+    tracing::warn!(from = stored.seq, to = rebased.seq, "audit anchor moved back to the restored ledger's head");
+    Ok(Some(stored.seq))
+}
+
 fn unreachable(e: ovo_secrets::SecretError) -> AppError {
     AppError::new(
         ErrorCode::KeychainUnavailable,

@@ -86,10 +86,21 @@ impl Backoffice {
         done.map(Some)
     }
 
+    /// Checks every hour, from five minutes after the start, whether the daily backup is due.
+    async fn back_up_daily(self: Arc<Self>) {
+        tokio::time::sleep(std::time::Duration::from_secs(5 * 60)).await;
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+        loop {
+            hourly.tick().await;
+            self.back_up_when_due().await;
+        }
+    }
+
     /// Keeps the notification listener as set (`keep_listener`), and runs `background_pass`
     /// whenever a browser comes back, and every two seconds.
     pub async fn run_background(self: Arc<Self>) {
         tokio::spawn(Arc::clone(&self).keep_listener());
+        tokio::spawn(Arc::clone(&self).back_up_daily());
         let this = Arc::clone(&self);
         tokio::spawn(async move {
             if let Err(e) = this.follow_ledger_changes().await {

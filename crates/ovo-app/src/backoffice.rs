@@ -111,6 +111,20 @@ impl Backoffice {
             .ledger
             .clone()
             .unwrap_or_else(|| LedgerLocation::File(config.data_dir.join(LEDGER_FILE)));
+        let restored = match &location {
+            LedgerLocation::File(path) => {
+                let restored =
+                    crate::backups::restore_if_requested(&config.data_dir, path, clock.now())
+                        .await?;
+                if restored.is_none() {
+                    if let Some(problems) = crate::backups::ledger_file_problems(path).await? {
+                        return Err(crate::backups::damaged_error(path, &problems));
+                    }
+                }
+                restored
+            }
+            LedgerLocation::Postgres(_) => None,
+        };
         let (ledger, open_report) = Ledger::open_at(&location).await?;
         if let Some(backup) = &open_report.backup {
             tracing::info!(backup = %backup.display(), applied = ?open_report.applied, "ledger backed up before migrating");
@@ -126,6 +140,20 @@ impl Backoffice {
             clock.now(),
         )
         .await?;
+        // The restored chain ends before the anchored head: the anchor follows it, and the
+        // audit entry of the restore says where the old chain reached.
+        let previous_head = match &restored {
+            Some(_) => {
+                crate::audit_anchor::rebase_to_head(
+                    &ledger,
+                    &secrets,
+                    &config.app_identifier,
+                    &local_keys,
+                )
+                .await?
+            }
+            None => None,
+        };
         let (audit_anchor, lost_key) =
             AuditAnchor::open(&ledger, secrets.clone(), &config.app_identifier, &local_keys)
                 .await?;
@@ -158,6 +186,9 @@ impl Backoffice {
         };
         if let Some(lost) = lost_key {
             backoffice.record_lost_audit_key(lost).await?;
+        }
+        if let Some(restored) = restored {
+            backoffice.record_restore(restored, previous_head).await?;
         }
         backoffice.redact_stored_notifications().await?;
         backoffice.move_keychain_tokens_into_ledger().await?;

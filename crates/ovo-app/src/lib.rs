@@ -7,6 +7,7 @@ mod audit_anchor;
 mod audit_log;
 mod background;
 mod backoffice;
+mod backups;
 mod builtin;
 mod by_hand;
 mod connection;
@@ -42,6 +43,10 @@ mod settlement;
 mod validate;
 
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
+pub use backups::{
+    backup_due, ledger_file_problems, list_backups, recovery, request_restore, BackupFile,
+    RestoreReason, BACKUPS_KEPT_RANGE, BACKUP_DIR, DEFAULT_BACKUPS_KEPT,
+};
 pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use customer_import::{MAX_LINE_BYTES, MAX_ROWS, PREVIEW_ROWS};
 pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};

@@ -308,7 +308,7 @@ fn migrator(backend: Backend) -> &'static Migrator {
 /// on, `secure_delete` (text deleted or replaced is overwritten, not only unlinked) and a 10 s
 /// busy timeout; readers open it read-only. PostgreSQL: the URL as given (TLS as its `sslmode`
 /// asks).
-fn connect_options(location: &LedgerLocation, read_only: bool) -> LedgerResult<AnyConnectOptions> {
+pub(crate) fn connect_options(location: &LedgerLocation, read_only: bool) -> LedgerResult<AnyConnectOptions> {
     let url = match location {
         LedgerLocation::File(path) => {
             let encoded = percent_encoding::utf8_percent_encode(
@@ -437,12 +437,6 @@ async fn backup_before_migrating(
         .unwrap_or_else(|| "ledger".into());
     let backup =
         path.with_file_name(format!("{file_name}.before-migration-{next_version}.{stamp}.bak"));
-    let target = backup
-        .to_str()
-        .ok_or_else(|| LedgerError::Backup("backup path is not valid UTF-8".into()))?;
-    sqlx::query(&format!("VACUUM INTO '{}'", target.replace('\'', "''")))
-        .execute(pool)
-        .await
-        .map_err(|e| LedgerError::Backup(e.to_string()))?;
+    crate::backup::vacuum_into(pool, &backup).await?;
     Ok(backup)
 }

@@ -10,7 +10,7 @@ pub enum LedgerError {
     Copy(String),
     #[error("invalid ledger location: {0}")]
     InvalidLocation(String),
-    #[error("cannot back up the ledger before migrating: {0}")]
+    #[error("cannot back up the ledger: {0}")]
     Backup(String),
     #[error("ledger migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

@@ -4,6 +4,7 @@
 //! case composes several of them (and its audit entry) inside one write transaction.
 
 pub mod audit;
+pub mod backup;
 pub mod balances;
 pub mod bindings;
 pub mod changes;

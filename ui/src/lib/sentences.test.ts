@@ -249,6 +249,25 @@ const AUDIT_DETAILS: Record<string, AuditFixture[]> = {
   'desk.enrolled': [{ subject: 'enrolment:ab12', detail: { desk: 'Front desk 2', enrolment_created_by: 'Admin' } }],
   'ledger.moved': [{ subject: 'ledger', detail: { from: 'file:/data/ledger.db', to: 'postgres://db.example/ovo', audit_seq: 120 } }],
   'ledger.joined': [{ subject: 'ledger', detail: { to: 'postgres://db.example/ovo', ledger_id: 'L-1' } }],
+  'ledger.backed_up': [
+    { subject: 'ledger', detail: { backup: 'ledger-20261205T063009Z.sqlite', bytes: 40960, automatic: false } },
+    { subject: 'ledger', detail: { backup: 'ledger-20261206T063009Z.sqlite', bytes: 40960, automatic: true } },
+  ],
+  'ledger.backups_kept': [{ subject: 'ledger', detail: { from: 7, to: 14 } }],
+  'ledger.restore_requested': [{ subject: 'ledger', detail: { backup: 'ledger-20261205T063009Z.sqlite' } }],
+  'ledger.restored': [
+    {
+      subject: 'ledger',
+      detail: {
+        backup: 'ledger-20261205T063009Z.sqlite',
+        reason: 'chosen',
+        requested_by: 'admin',
+        replaced_file_kept_as: 'ledger.sqlite.replaced-20261206T010000Z',
+        audit_entries_lost_after: 120,
+      },
+    },
+    { subject: 'ledger', detail: { backup: 'ledger-20261205T063009Z.sqlite', reason: 'damaged', replaced_file_kept_as: 'ledger.sqlite.damaged-20261206T010000Z' } },
+  ],
   'export.written': [{ subject: 'export:payments', detail: { list: 'payments', format: 'csv', rows: 1250 } }],
   'settlement.imported': [
     { subject: 'settlement:3', detail: { product: 'doku_snap_ovo', file: 'doku-0305.csv', sha256: 'ab', lines: 120, outcomes: {}, not_in_file: 0, settled_late: 0 } },

@@ -707,6 +707,23 @@ const AUDIT: Record<string, AuditReader> = {
   },
   'ledger.moved': ({ w, d, who }) => [w.say('audit.ledger.moved', { who }), w.clause('ledgerAt', 'location', str(d, 'to'))],
   'ledger.joined': ({ w, d, who }) => [w.say('audit.ledger.joined', { who }), w.clause('ledgerAt', 'location', str(d, 'to'))],
+  'ledger.backed_up': ({ w, d, who }) => [
+    bool(d, 'automatic') ? w.say('audit.ledger.backed_up_auto') : w.say('audit.ledger.backed_up', { who }),
+    w.clause('backupFile', 'name', str(d, 'backup')),
+  ],
+  'ledger.backups_kept': ({ w, d, who }) => {
+    const count = w.count(num(d, 'to'));
+    return [count ? w.say('audit.ledger.backups_kept', { who, count }) : w.say('audit.ledger.backups_kept_plain', { who })];
+  },
+  'ledger.restore_requested': ({ w, d, who }) => [
+    w.say('audit.ledger.restore_requested', { who }),
+    w.clause('backupFile', 'name', str(d, 'backup')),
+  ],
+  'ledger.restored': ({ w, d, who }) => [
+    str(d, 'reason') === 'damaged' ? w.say('audit.ledger.restored_damaged') : w.say('audit.ledger.restored', { who }),
+    w.clause('backupFile', 'name', str(d, 'backup')),
+    w.clause('keptAs', 'name', str(d, 'replaced_file_kept_as')),
+  ],
   'export.written': ({ w, d, who }) => {
     const rows = num(d, 'rows');
     const format = str(d, 'format');

@@ -50,7 +50,7 @@ export function status(state: SessionStatus['state'], overrides: Partial<Session
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
 /** What `startup_state` answers unless a test says otherwise: this desk needs no enrolment. */
-export const NO_ENROLMENT: StartupState = { needsEnrolment: false, location: null };
+export const NO_ENROLMENT: StartupState = { needsEnrolment: false, location: null, recovery: null };
 
 /** What `next_ledger_change` answers unless a test says otherwise: a file ledger, so the UI stops asking. */
 export const NOT_LIVE: LedgerChanges = { seq: 0, tables: [], live: false };

@@ -88,6 +88,58 @@ pub struct StartupState {
     pub needs_enrolment: bool,
     /// The shared ledger's server, its password hidden (while enrolment is needed).
     pub location: Option<String>,
+    /// Set when SQLite found the ledger file damaged: the window opens on the recovery screen.
+    pub recovery: Option<LedgerRecovery>,
+}
+
+/// A damaged ledger file and the backups that can replace it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerRecovery {
+    /// The damaged file's path.
+    pub ledger: String,
+    /// SQLite's own words for what is wrong.
+    pub problems: Vec<String>,
+    /// Newest first, each checked.
+    pub backups: Vec<LedgerBackupView>,
+}
+
+/// A copy of the ledger file in the data directory's `backups` folder.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerBackupView {
+    /// The file's name, which is also how it is chosen.
+    pub name: String,
+    pub taken_at: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Whether SQLite's check passed, where it was run.
+    pub sound: Option<bool>,
+}
+
+/// Settings → Ledger: this desk's backups.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerBackups {
+    /// Only a ledger file is backed up by the desk; a shared one on its server.
+    pub file_ledger: bool,
+    pub folder: String,
+    /// How many are kept; older ones are removed.
+    pub keep: u32,
+    /// Newest first.
+    pub backups: Vec<LedgerBackupView>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupRef {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupKeepInput {
+    pub keep: u32,
 }
 
 /// After which change the UI asks (`seq` of its last answer; 0 at first).

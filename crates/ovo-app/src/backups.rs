@@ -1,0 +1,472 @@
+//! Copies of this desk's ledger file in `<data dir>/backups`: taken once a day and when an admin
+//! asks, each checked before it counts, the newest `keep` kept. A restore replaces the ledger
+//! file with a copy when nothing holds it open, at the next open: the shell's recovery screen
+//! asks for it when the file is damaged, an admin from Settings (then the app restarts). The file
+//! replaced is kept beside the ledger, never deleted, and the restore is audited in the restored
+//! ledger. A shared ledger (PostgreSQL) is backed up on its server, not here.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use ovo_domain::{OperatorId, Timestamp};
+use ovo_ledger::audit::AuditOutcome;
+use ovo_ledger::backup::{check_file, FileCheck};
+use ovo_ledger::operators::OperatorRow;
+use ovo_ledger::{settings, Backend};
+use serde::{Deserialize, Serialize};
+
+use crate::backoffice::Backoffice;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::{BackupKeepInput, BackupRef, LedgerBackupView, LedgerBackups, LedgerRecovery};
+use crate::permissions::Permission;
+
+/// The folder in the data directory.
+pub const BACKUP_DIR: &str = "backups";
+/// Backups kept unless an admin sets another number.
+pub const DEFAULT_BACKUPS_KEPT: u32 = 7;
+/// What an admin may set.
+pub const BACKUPS_KEPT_RANGE: std::ops::RangeInclusive<u32> = 1..=90;
+/// A new backup is due this long after the newest.
+const BACKUP_EVERY_MILLIS: i64 = 24 * 60 * 60 * 1000;
+/// The request a restore leaves for the next open.
+const RESTORE_REQUEST: &str = "restore-request.json";
+const KEEP_SETTING: &str = "backups.keep";
+const NAME_PREFIX: &str = "ledger-";
+const NAME_SUFFIX: &str = ".sqlite";
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
+/// Why a ledger file is replaced by a backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreReason {
+    /// SQLite found the file damaged at start (the recovery screen).
+    Damaged,
+    /// An admin chose a backup in Settings.
+    Chosen,
+}
+
+/// A restore asked for, done at the next open.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct RestoreRequest {
+    backup: String,
+    reason: RestoreReason,
+    requested_by: Option<String>,
+    requested_by_id: Option<i64>,
+    requested_at: String,
+}
+
+/// A restore the open just did, audited once the ledger is open.
+#[derive(Debug, Clone)]
+pub(crate) struct Restored {
+    request: RestoreRequest,
+    kept_as: Option<String>,
+}
+
+/// A backup file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub taken_at: Timestamp,
+    pub bytes: u64,
+}
+
+impl BackupFile {
+    fn view(&self, sound: Option<bool>) -> LedgerBackupView {
+        LedgerBackupView {
+            name: self.name.clone(),
+            taken_at: self.taken_at.to_rfc3339(),
+            bytes: self.bytes,
+            sound,
+        }
+    }
+}
+
+fn backup_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(BACKUP_DIR)
+}
+
+fn storage(what: &str, path: &Path, e: impl std::fmt::Display) -> AppError {
+    AppError::new(ErrorCode::Storage, format!("cannot {what} {}: {e}", path.display()))
+}
+
+fn backup_name(at: Timestamp) -> String {
+    format!("{NAME_PREFIX}{}{NAME_SUFFIX}", at.to_utc().format(STAMP))
+}
+
+fn taken_at(name: &str) -> Option<Timestamp> {
+    let stamp = name.strip_prefix(NAME_PREFIX)?.strip_suffix(NAME_SUFFIX)?;
+    let at = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
+    Some(Timestamp::from_datetime(at.and_utc()))
+}
+
+/// The backups in the data directory, newest first.
+pub fn list_backups(data_dir: &Path) -> AppResult<Vec<BackupFile>> {
+    let dir = backup_dir(data_dir);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(storage("read the backups in", &dir, e)),
+    };
+    let mut found: Vec<BackupFile> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let taken_at = taken_at(&name)?;
+            let bytes = entry.metadata().ok()?.len();
+            Some(BackupFile { path: entry.path(), name, taken_at, bytes })
+        })
+        .collect();
+    found.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
+    Ok(found)
+}
+
+/// The backup called `name`; only a name from the list is accepted, never a path.
+fn find_backup(data_dir: &Path, name: &str) -> AppResult<BackupFile> {
+    list_backups(data_dir)?.into_iter().find(|b| b.name == name).ok_or_else(|| {
+        AppError::new(ErrorCode::NotFound, format!("there is no backup called {name}"))
+            .with_reason("backup_not_found")
+    })
+}
+
+/// Whether a daily backup is due, given the newest.
+pub fn backup_due(newest: Option<Timestamp>, now: Timestamp) -> bool {
+    newest.is_none_or(|at| now.unix_millis() - at.unix_millis() >= BACKUP_EVERY_MILLIS)
+}
+
+async fn is_sound(path: &Path) -> AppResult<bool> {
+    Ok(check_file(path).await? == FileCheck::Sound)
+}
+
+/// What SQLite finds wrong with the ledger file, or `None` when it is sound or not there yet.
+pub async fn ledger_file_problems(path: &Path) -> AppResult<Option<Vec<String>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(match check_file(path).await? {
+        FileCheck::Sound => None,
+        FileCheck::Damaged(problems) => Some(problems),
+    })
+}
+
+/// The error that opens the shell's recovery screen.
+pub(crate) fn damaged_error(path: &Path, problems: &[String]) -> AppError {
+    AppError::new(
+        ErrorCode::Storage,
+        format!(
+            "the ledger file {} is damaged ({}); restore a backup",
+            path.display(),
+            problems.join("; ")
+        ),
+    )
+    .with_reason("ledger_damaged")
+}
+
+/// What the recovery screen shows: the problems and every backup, each checked.
+pub async fn recovery(data_dir: &Path, ledger: &Path, problems: Vec<String>) -> LedgerRecovery {
+    let mut backups = Vec::new();
+    for backup in list_backups(data_dir).unwrap_or_default() {
+        let sound = is_sound(&backup.path).await.unwrap_or(false);
+        backups.push(backup.view(Some(sound)));
+    }
+    LedgerRecovery { ledger: ledger.display().to_string(), problems, backups }
+}
+
+/// Asks for the ledger file to be replaced by `name` at the next open, after checking it.
+pub async fn request_restore(
+    data_dir: &Path,
+    name: &str,
+    reason: RestoreReason,
+    by: Option<(OperatorId, String)>,
+    now: Timestamp,
+) -> AppResult<()> {
+    let backup = find_backup(data_dir, name)?;
+    if !is_sound(&backup.path).await? {
+        return Err(AppError::invalid(
+            "backup_damaged",
+            format!("the backup {name} is damaged too; choose another"),
+        ));
+    }
+    let request = RestoreRequest {
+        backup: backup.name,
+        reason,
+        requested_by: by.as_ref().map(|(_, name)| name.clone()),
+        requested_by_id: by.map(|(id, _)| id.get()),
+        requested_at: now.to_rfc3339(),
+    };
+    let path = data_dir.join(RESTORE_REQUEST);
+    let text = serde_json::to_vec_pretty(&request)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    write_then_rename(&path, &text).map_err(|e| storage("write", &path, e))
+}
+
+fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let partial = path.with_extension("partial");
+    let mut file = std::fs::File::create(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}
+
+/// Carries out a restore asked for before this open, if any: the ledger file (with its WAL)
+/// moves aside, the backup is copied in its place. Safe to repeat after a crash part-way.
+pub(crate) async fn restore_if_requested(
+    data_dir: &Path,
+    ledger: &Path,
+    now: Timestamp,
+) -> AppResult<Option<Restored>> {
+    let request_path = data_dir.join(RESTORE_REQUEST);
+    let request: RestoreRequest = match std::fs::read(&request_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            AppError::new(ErrorCode::Storage, format!("the restore request is unreadable: {e}"))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(storage("read", &request_path, e)),
+    };
+    let backup = find_backup(data_dir, &request.backup)?;
+    let kept_as = if ledger.exists() {
+        let label = match request.reason {
+            RestoreReason::Damaged => "damaged",
+            RestoreReason::Chosen => "replaced",
+        };
+        let stamp = now.to_utc().format(STAMP);
+        let kept = ledger.with_file_name(format!("{}.{label}-{stamp}", file_name(ledger)));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", ledger.display()));
+            if from.exists() {
+                let to = PathBuf::from(format!("{}{suffix}", kept.display()));
+                std::fs::rename(&from, &to).map_err(|e| storage("move aside", &from, e))?;
+            }
+        }
+        Some(file_name(&kept))
+    } else {
+        None
+    };
+    let copying = ledger.with_file_name(format!("{}.restoring", file_name(ledger)));
+    std::fs::copy(&backup.path, &copying).map_err(|e| storage("copy", &backup.path, e))?;
+    std::fs::File::open(&copying)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| storage("write", &copying, e))?;
+    std::fs::rename(&copying, ledger).map_err(|e| storage("write", ledger, e))?;
+    std::fs::remove_file(&request_path).map_err(|e| storage("remove", &request_path, e))?;
+    tracing::warn!(backup = %backup.name, kept_as = ?kept_as, "the ledger file was restored from a backup");
+    Ok(Some(Restored { request, kept_as }))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+impl Backoffice {
+    fn file_ledger_path(&self) -> AppResult<&Path> {
+        self.ledger.path().ok_or_else(|| {
+            AppError::invalid(
+                "backups_need_file_ledger",
+                "a shared ledger is backed up on its server, not by a desk",
+            )
+        })
+    }
+
+    async fn backups_kept(&self) -> u32 {
+        self.setting(KEEP_SETTING)
+            .await
+            .and_then(|v| v.parse().ok())
+            .filter(|n| BACKUPS_KEPT_RANGE.contains(n))
+            .unwrap_or(DEFAULT_BACKUPS_KEPT)
+    }
+
+    /// This desk's backups (admin).
+    pub async fn ledger_backups(&self) -> AppResult<LedgerBackups> {
+        self.authorize(Permission::ManageSettings, "see the ledger's backups").await?;
+        let file_ledger = self.ledger.backend() == Backend::Sqlite;
+        let backups = if file_ledger { list_backups(&self.config.data_dir)? } else { Vec::new() };
+        Ok(LedgerBackups {
+            file_ledger,
+            folder: backup_dir(&self.config.data_dir).display().to_string(),
+            keep: self.backups_kept().await,
+            backups: backups.iter().map(|b| b.view(None)).collect(),
+        })
+    }
+
+    /// Takes a backup now (admin).
+    pub async fn back_up_ledger(&self) -> AppResult<LedgerBackupView> {
+        let actor = self.authorize(Permission::ManageSettings, "back up the ledger").await?;
+        self.file_ledger_path()?;
+        let backup = self.take_backup(Some(&actor.operator)).await?;
+        Ok(backup.view(Some(true)))
+    }
+
+    /// How many backups are kept (admin); older ones are removed at once.
+    pub async fn set_backups_kept(&self, input: BackupKeepInput) -> AppResult<LedgerBackups> {
+        let actor = self.authorize(Permission::ManageSettings, "change the backups kept").await?;
+        if !BACKUPS_KEPT_RANGE.contains(&input.keep) {
+            return Err(AppError::invalid(
+                "backups_kept_out_of_range",
+                format!(
+                    "keep between {} and {} backups",
+                    BACKUPS_KEPT_RANGE.start(),
+                    BACKUPS_KEPT_RANGE.end()
+                ),
+            ));
+        }
+        let mut tx = self.ledger.begin_write().await?;
+        let before = self.backups_kept().await;
+        settings::put(&mut tx, KEEP_SETTING, &input.keep.to_string(), self.now(), Some(actor.operator.id))
+            .await?;
+        self.audit_act(
+            &mut tx,
+            &actor,
+            "ledger.backups_kept",
+            "ledger",
+            serde_json::json!({ "from": before, "to": input.keep }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        if self.ledger.backend() == Backend::Sqlite {
+            self.remove_old_backups(input.keep)?;
+        }
+        self.ledger_backups().await
+    }
+
+    /// Asks for the ledger to be replaced by a backup at the next start (admin); the UI restarts
+    /// the app. Everything recorded after the backup was taken leaves this ledger (the file
+    /// replaced is kept beside it).
+    pub async fn restore_ledger_backup(&self, input: BackupRef) -> AppResult<()> {
+        let actor = self.authorize(Permission::ManageSettings, "restore a backup").await?;
+        self.file_ledger_path()?;
+        let by = Some((actor.operator.id, actor.operator.username.clone()));
+        let now = self.now();
+        request_restore(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now)
+            .await?;
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit_act(
+            &mut tx,
+            &actor,
+            "ledger.restore_requested",
+            "ledger",
+            serde_json::json!({ "backup": input.name }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        Ok(())
+    }
+
+    /// Takes a backup, checks it, then removes the oldest beyond the number kept.
+    pub(crate) async fn take_backup(
+        &self,
+        operator: Option<&OperatorRow>,
+    ) -> AppResult<BackupFile> {
+        let dir = backup_dir(&self.config.data_dir);
+        std::fs::create_dir_all(&dir).map_err(|e| storage("create", &dir, e))?;
+        let now = self.now();
+        let name = backup_name(now);
+        let path = dir.join(&name);
+        let partial = dir.join(format!("{name}.partial"));
+        let _ = std::fs::remove_file(&partial);
+        self.ledger.back_up_to(&partial).await?;
+        if !is_sound(&partial).await? {
+            let _ = std::fs::remove_file(&partial);
+            return Err(AppError::new(
+                ErrorCode::Storage,
+                "the backup just taken did not pass SQLite's check; the ledger file may be damaged",
+            ));
+        }
+        std::fs::rename(&partial, &path).map_err(|e| storage("write", &path, e))?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or_default();
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            operator,
+            "ledger.backed_up",
+            "ledger",
+            AuditOutcome::Ok,
+            serde_json::json!({ "backup": name, "bytes": bytes, "automatic": operator.is_none() }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        self.remove_old_backups(self.backups_kept().await)?;
+        tracing::info!(backup = %name, bytes, "ledger backed up");
+        Ok(BackupFile { name, path, taken_at: now, bytes })
+    }
+
+    fn remove_old_backups(&self, keep: u32) -> AppResult<()> {
+        for old in list_backups(&self.config.data_dir)?.into_iter().skip(keep as usize) {
+            std::fs::remove_file(&old.path).map_err(|e| storage("remove", &old.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// The daily backup of a file ledger, when due.
+    pub(crate) async fn back_up_when_due(&self) {
+        if self.ledger.backend() != Backend::Sqlite {
+            return;
+        }
+        let newest = list_backups(&self.config.data_dir)
+            .ok()
+            .and_then(|all| all.first().map(|b| b.taken_at));
+        if backup_due(newest, self.now()) {
+            if let Err(e) = self.take_backup(None).await {
+                tracing::error!(error = %e, "the daily backup failed; it is tried again within the hour");
+            }
+        }
+    }
+
+    /// Audits the restore this open did, in the restored ledger.
+    pub(crate) async fn record_restore(
+        &self,
+        restored: Restored,
+        previous_head: Option<i64>,
+    ) -> AppResult<()> {
+        let request = &restored.request;
+        let operator = match request.requested_by_id.map(OperatorId::new) {
+            Some(id) => {
+                let mut conn = self.ledger.read().await?;
+                ovo_ledger::operators::by_id(&mut conn, id).await?
+            }
+            None => None,
+        };
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            operator.as_ref(),
+            "ledger.restored",
+            "ledger",
+            AuditOutcome::Ok,
+            serde_json::json!({
+                "backup": request.backup,
+                "reason": request.reason,
+                "requested_by": request.requested_by,
+                "requested_at": request.requested_at,
+                "replaced_file_kept_as": restored.kept_as,
+                "audit_entries_lost_after": previous_head,
+            }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        self.anchor_audit_head().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backup_name_says_when_it_was_taken_in_utc() {
+        let at = Timestamp::parse_rfc3339("2026-12-05T06:30:09.500Z").unwrap();
+        let name = backup_name(at);
+        assert_eq!(name, "ledger-20261205T063009Z.sqlite");
+        assert_eq!(taken_at(&name), Timestamp::parse_rfc3339("2026-12-05T06:30:09Z").ok());
+        assert_eq!(taken_at("ledger.sqlite"), None);
+        assert_eq!(taken_at("ledger-20261205T063009Z.sqlite.partial"), None);
+    }
+
+    #[test]
+    fn a_backup_is_due_a_day_after_the_newest() {
+        let newest = Timestamp::parse_rfc3339("2026-12-05T06:00:00Z").unwrap();
+        assert!(backup_due(None, newest));
+        assert!(!backup_due(Some(newest), newest.plus_millis(BACKUP_EVERY_MILLIS - 1)));
+        assert!(backup_due(Some(newest), newest.plus_millis(BACKUP_EVERY_MILLIS)));
+    }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatSize, newestSound } from './backups';
+import type { LedgerBackupView } from './ipc/types';
+
+describe('formatSize', () => {
+  it('counts in 1,024s with at most one decimal, in the language', () => {
+    expect(formatSize(0, 'en')).toBe('0\u00a0B');
+    expect(formatSize(1023, 'en')).toBe('1,023\u00a0B');
+    expect(formatSize(40_960, 'en')).toBe('40\u00a0KB');
+    expect(formatSize(1_572_864, 'en')).toBe('1.5\u00a0MB');
+    expect(formatSize(1_572_864, 'id')).toBe('1,5\u00a0MB');
+    expect(formatSize(5 * 1024 ** 4, 'id')).toBe('5.120\u00a0GB');
+  });
+});
+
+describe('newestSound', () => {
+  const backup = (name: string, sound: boolean | null): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound });
+  it('passes over damaged and unchecked backups', () => {
+    expect(newestSound([backup('c', false), backup('b', null), backup('a', true)])?.name).toBe('a');
+    expect(newestSound([backup('b', false)])).toBeNull();
+    expect(newestSound([])).toBeNull();
+  });
+});
