@@ -10,7 +10,7 @@ use std::time::Duration;
 use support::{
     by_id, card, contains, decide_refund, digits, link_account, on_fresh_install,
     open_payment_by_reference, open_started_payment, payment_step, refund_refused_over_ipc,
-    refund_row_in_tab, started, wait_refund_status, wait_status, Decision, Desktop, Install,
+    refund_row_in_tab, started, wait_refund_status, wait_status, Decision, Desk, Desktop, Install,
     Sandbox, SecretScan, APP_IDENTIFIER,
 };
 
@@ -89,6 +89,113 @@ async fn first_admin_operator_and_credential_survive_a_restart_and_every_secret_
         named(".bak")
     );
     scan.conclude()
+}
+
+/// The admin backs the ledger up from Settings; the ledger file is then damaged (its header and
+/// its WAL's overwritten, as a failing disk would). The app opens on the recovery screen, which
+/// names the damage and offers the backup; restoring it opens the back office on it, the restore is in the
+/// audit log, and the damaged file is kept. A second start of the same install ends at once and
+/// brings the open window forward.
+#[tokio::test]
+async fn a_damaged_ledger_opens_on_the_recovery_screen_and_a_second_start_focuses_the_first(
+) -> Result<()> {
+    let install = Install::new("recovery")?;
+    let app = install.launch().await?;
+    let result = async {
+        app.set_up_first_admin("admin", "Ayu Admin", ADMIN_PASSWORD).await?;
+        app.click("nav-settings").await?;
+        app.click("settings-tab-ledger").await?;
+        app.find("backups-empty").await?;
+        app.click("backups-take").await?;
+        app.wait_count(&by_id("backup-row"), Duration::from_secs(20), |n| n == 1).await?;
+        app.screenshot("recovery-01-backup-taken").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await?;
+    install.wait_closed()?;
+
+    // The file's header and the WAL's (which would otherwise still hold a good first page).
+    for (file, header) in [("ledger.sqlite", 100), ("ledger.sqlite-wal", 32)] {
+        let path = install.data.join(file);
+        if let Ok(mut bytes) = std::fs::read(&path) {
+            bytes[..header].fill(0x5a);
+            std::fs::write(&path, bytes)?;
+        }
+    }
+
+    let app = install.launch().await?;
+    let result = async {
+        app.find("screen-recovery").await?;
+        ensure!(!app.text("recovery-problems").await?.trim().is_empty(), "the damage is named");
+        ensure!(app.count(&by_id("recovery-backup")).await? == 1, "the backup is offered");
+        app.screenshot("recovery-02-screen").await?;
+        app.click("recovery-restore").await?;
+        app.sign_in("admin", ADMIN_PASSWORD).await?;
+        let restored = app.audit_rows("ledger.restored").await?;
+        ensure!(restored.len() == 1, "one restore in the audit log: {restored:?}");
+        app.screenshot("recovery-03-audited").await?;
+
+        let second = install.start_again()?;
+        ensure!(second.success(), "the second start ends cleanly: {second}");
+        ensure!(
+            install.log().contains("a second start brought this window forward"),
+            "the first window was brought forward"
+        );
+        app.find("screen-shell").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await?;
+    let kept = std::fs::read_dir(&install.data)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".damaged-"))
+        .count();
+    ensure!(kept >= 1, "the damaged file is kept beside the ledger");
+    Ok(())
+}
+
+/// The window follows the OS's dark preference (GTK's dark theme here): the page's background is
+/// dark, its text light; without it, the reverse.
+#[tokio::test]
+async fn the_window_follows_the_operating_systems_dark_theme() -> Result<()> {
+    let desk = Desk { env: vec![("GTK_THEME", "Adwaita:dark".to_owned())], ..Desk::default() };
+    for (install, dark) in [(Install::desk("dark", desk)?, true), (Install::new("light")?, false)] {
+        let app = install.launch().await?;
+        let result = async {
+            app.find("screen-setup").await?;
+            let colours = app
+                .client
+                .execute(
+                    "const s = getComputedStyle(document.body); return [s.backgroundColor, s.color];",
+                    vec![],
+                )
+                .await?;
+            let luminance = |i: usize| -> Result<f64> {
+                let text = colours[i].as_str().unwrap_or_default();
+                let channels: Vec<f64> = text
+                    .trim_start_matches("rgba(")
+                    .trim_start_matches("rgb(")
+                    .trim_end_matches(')')
+                    .split(',')
+                    .take(3)
+                    .map(|c| c.trim().parse::<f64>().unwrap_or(-1.0))
+                    .collect();
+                ensure!(channels.len() == 3 && channels.iter().all(|c| *c >= 0.0), "a colour: {text}");
+                Ok((0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]) / 255.0)
+            };
+            let (background, text) = (luminance(0)?, luminance(1)?);
+            ensure!(
+                (background < text) == dark,
+                "dark {dark}: background {background:.2}, text {text:.2} ({colours:?})"
+            );
+            app.screenshot(if dark { "theme-dark-setup" } else { "theme-light-setup" }).await?;
+            Ok(())
+        }
+        .await;
+        app.finish(result).await?;
+    }
+    Ok(())
 }
 
 /// The scan reads bytes: a secret inside binary data (a SQLite page, say) is found and named.

@@ -181,7 +181,12 @@ fn startup_failure_text(error: &ovo_app::AppError, data_dir: &std::path::Path) -
     }
 }
 
-/// Logs go to stderr and to `<data dir>/logs/ovo-backoffice.log`.
+/// Where the log file starts again: the full one moves to `.1` (the older ones up).
+const LOG_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// Full log files kept besides the current one.
+const LOG_FILES_KEPT: usize = 5;
+
+/// Logs go to stderr and to `<data dir>/logs/ovo-backoffice.log`, rotated by size.
 fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
@@ -190,11 +195,7 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     let log_dir = data_dir.join("logs");
     std::fs::create_dir_all(&log_dir)
         .with_context(|| format!("cannot create {}", log_dir.display()))?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log_dir.join("ovo-backoffice.log"))
-        .context("cannot open the log file")?;
+    let file = log_file(&log_dir, LOG_FILE_BYTES, LOG_FILES_KEPT);
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with(fmt::layer().with_writer(std::io::stderr))
@@ -202,4 +203,49 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
         .try_init()
         .context("logging already initialised")?;
     Ok(())
+}
+
+/// `ovo-backoffice.log` in `log_dir`, moved to `.1` once it passes `bytes` (and `.1` to `.2`, up
+/// to `kept` files; the oldest is removed).
+fn log_file(
+    log_dir: &std::path::Path,
+    bytes: usize,
+    kept: usize,
+) -> file_rotate::FileRotate<file_rotate::suffix::AppendCount> {
+    file_rotate::FileRotate::new(
+        log_dir.join("ovo-backoffice.log"),
+        file_rotate::suffix::AppendCount::new(kept),
+        file_rotate::ContentLimit::BytesSurpassed(bytes),
+        file_rotate::compression::Compression::None,
+        #[cfg(unix)]
+        None,
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::io::Write;
+
+    #[test]
+    fn the_log_file_starts_again_past_its_size_and_keeps_the_newest_full_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = super::log_file(dir.path(), 1_000, 2);
+        for i in 0..100 {
+            writeln!(log, "line {i:03} {}", "x".repeat(90)).unwrap();
+        }
+        log.flush().unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["ovo-backoffice.log", "ovo-backoffice.log.1", "ovo-backoffice.log.2"]);
+        let current = std::fs::read_to_string(dir.path().join("ovo-backoffice.log")).unwrap();
+        assert!(current.contains("line 099"), "the newest line is in the current file");
+        for name in &names {
+            let size = std::fs::metadata(dir.path().join(name)).unwrap().len();
+            assert!(size <= 1_100, "{name} is {size} bytes");
+        }
+    }
 }

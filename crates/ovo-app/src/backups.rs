@@ -224,7 +224,15 @@ pub(crate) async fn restore_if_requested(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(storage("read", &request_path, e)),
     };
-    let backup = find_backup(data_dir, &request.backup)?;
+    // A backup removed since it was chosen: the request is dropped and the ledger opens as it is.
+    let backup = match find_backup(data_dir, &request.backup) {
+        Ok(backup) => backup,
+        Err(e) => {
+            tracing::error!(error = %e, "the backup chosen for a restore is gone; nothing was restored");
+            std::fs::remove_file(&request_path).map_err(|e| storage("remove", &request_path, e))?;
+            return Ok(None);
+        }
+    };
     let kept_as = if ledger.exists() {
         let label = match request.reason {
             RestoreReason::Damaged => "damaged",
@@ -312,8 +320,14 @@ impl Backoffice {
         }
         let mut tx = self.ledger.begin_write().await?;
         let before = self.backups_kept().await;
-        settings::put(&mut tx, KEEP_SETTING, &input.keep.to_string(), self.now(), Some(actor.operator.id))
-            .await?;
+        settings::put(
+            &mut tx,
+            KEEP_SETTING,
+            &input.keep.to_string(),
+            self.now(),
+            Some(actor.operator.id),
+        )
+        .await?;
         self.audit_act(
             &mut tx,
             &actor,
@@ -337,8 +351,7 @@ impl Backoffice {
         self.file_ledger_path()?;
         let by = Some((actor.operator.id, actor.operator.username.clone()));
         let now = self.now();
-        request_restore(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now)
-            .await?;
+        request_restore(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now).await?;
         let mut tx = self.ledger.begin_write().await?;
         self.audit_act(
             &mut tx,

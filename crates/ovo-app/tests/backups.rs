@@ -32,8 +32,7 @@ async fn sqlite(path: &Path) -> SqliteConnection {
 async fn damage_page(path: &Path, table: &str) {
     let mut conn = sqlite(path).await;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut conn).await.unwrap();
-    let page_size: i64 =
-        sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut conn).await.unwrap();
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut conn).await.unwrap();
     let root: i64 = sqlx::query_scalar("SELECT rootpage FROM sqlite_master WHERE name = ?")
         .bind(table)
         .fetch_one(&mut conn)
@@ -97,9 +96,8 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
         config.ledger = None;
         config
     };
-    let refused = Backoffice::open(config(), secrets.clone(), Arc::new(clock.clone()))
-        .await
-        .unwrap_err();
+    let refused =
+        Backoffice::open(config(), secrets.clone(), Arc::new(clock.clone())).await.unwrap_err();
     assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
     assert_eq!(refused.code, ErrorCode::Storage);
     assert!(refused.message.contains("is damaged"), "{}", refused.message);
@@ -183,7 +181,10 @@ async fn an_admin_keeps_the_newest_backups_and_restores_one_at_the_next_start() 
     assert_eq!(gone.unwrap_err().reason, Some("backup_not_found"));
     office.restore_ledger_backup(BackupRef { name: taken[1].clone() }).await.unwrap();
     assert_eq!(audit_actions(&office, "ledger.restore_requested").await.len(), 1);
-    assert!(usernames(&office).await.contains(&"later".to_owned()), "nothing changes before the restart");
+    assert!(
+        usernames(&office).await.contains(&"later".to_owned()),
+        "nothing changes before the restart"
+    );
     drop(office);
 
     let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
@@ -215,4 +216,28 @@ async fn a_shared_ledger_is_backed_up_on_its_server_not_by_a_desk() {
         let refused = office.app.restore_ledger_backup(name).await.unwrap_err();
         assert_eq!(refused.reason, Some("backups_need_file_ledger"));
     }
+}
+
+/// A restore asked for whose backup is removed before the restart restores nothing: the ledger
+/// opens as it was and the request is dropped.
+#[tokio::test]
+async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let secrets = Arc::new(MemoryStore::new());
+    let builder = builder();
+    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    let backup = office.back_up_ledger().await.unwrap();
+    app::add_operator(&office, "later", "Later Staff", "staff").await;
+    app::sign_in_as(&office, app::ADMIN).await;
+    office.restore_ledger_backup(BackupRef { name: backup.name.clone() }).await.unwrap();
+    drop(office);
+    std::fs::remove_file(data.join(ovo_app::BACKUP_DIR).join(&backup.name)).unwrap();
+
+    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    app::sign_in_as(&office, app::ADMIN).await;
+    assert!(usernames(&office).await.contains(&"later".to_owned()));
+    assert!(audit_actions(&office, "ledger.restored").await.is_empty());
+    assert!(leftovers(&data, "restore-request").is_empty());
+    assert!(leftovers(&data, ".replaced-").is_empty());
 }

@@ -880,6 +880,51 @@ impl Desktop {
 }
 
 impl Install {
+    /// Starts the app of this install once more, outside WebDriver, as a second click on its
+    /// icon would; answers how that process ended (it must end by itself).
+    pub fn start_again(&self) -> Result<std::process::ExitStatus> {
+        let mut second = std::process::Command::new(&self.launcher).spawn()?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Some(status) = second.try_wait()? {
+                return Ok(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = second.kill();
+                bail!("the second start did not end within {WAIT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the app that last held this install's ledger has ended (its lock file names
+    /// it): only then are its files this test's to change.
+    pub fn wait_closed(&self) -> Result<()> {
+        let lock =
+            std::fs::read_to_string(self.data.join("ledger.sqlite.lock")).unwrap_or_default();
+        let Some(pid) = lock.lines().find_map(|l| l.strip_prefix("pid=")) else {
+            return Ok(());
+        };
+        let deadline = std::time::Instant::now() + WAIT;
+        // A process ended but not yet reaped by its parent stays as a zombie (`Z`).
+        let running = || {
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+                stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+            })
+        };
+        while running() {
+            ensure!(std::time::Instant::now() < deadline, "the app (pid {pid}) did not end");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(())
+    }
+
+    /// The app's log file (`<data dir>/logs/ovo-backoffice.log`), as far as it is written.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.join("logs").join("ovo-backoffice.log"))
+            .unwrap_or_default()
+    }
+
     /// Waits until a URL containing `needle` was "opened in the system browser".
     pub async fn wait_opened(&self, needle: &str) -> Result<String> {
         let deadline = tokio::time::Instant::now() + WAIT;
