@@ -167,7 +167,7 @@ async fn the_window_follows_the_operating_systems_dark_theme() -> Result<()> {
             let colours = app
                 .client
                 .execute(
-                    "const s = getComputedStyle(document.body); return [s.backgroundColor, s.color];",
+                    "const s = getComputedStyle(document.documentElement); return [s.backgroundColor, s.color];",
                     vec![],
                 )
                 .await?;
@@ -182,6 +182,7 @@ async fn the_window_follows_the_operating_systems_dark_theme() -> Result<()> {
                     .map(|c| c.trim().parse::<f64>().unwrap_or(-1.0))
                     .collect();
                 ensure!(channels.len() == 3 && channels.iter().all(|c| *c >= 0.0), "a colour: {text}");
+                ensure!(!text.ends_with(", 0)"), "an opaque colour: {text}");
                 Ok((0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]) / 255.0)
             };
             let (background, text) = (luminance(0)?, luminance(1)?);

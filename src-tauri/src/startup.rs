@@ -87,8 +87,11 @@ pub async fn recover_ledger(
 ) -> Reply<StartupState> {
     let mut waiting = startup.waiting.lock().await;
     let Some(Waiting { config, recovery: Some(_) }) = waiting.as_ref() else {
-        return Err(AppError::new(ErrorCode::Conflict, "the ledger file is not waiting for recovery")
-            .with_reason("ledger_not_damaged"));
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "the ledger file is not waiting for recovery",
+        )
+        .with_reason("ledger_not_damaged"));
     };
     let config = config.clone();
     let now = SystemClock.now();

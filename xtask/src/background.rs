@@ -18,8 +18,13 @@ pub struct Session {
 
 impl Session {
     pub fn start(root: &Path, tauri_driver: &Path) -> Result<Session> {
+        Session::start_in(&root.join("target/test-session"), tauri_driver)
+    }
+
+    /// [`Session::start`] with its runtime and data folders in `scratch` (emptied first).
+    pub fn start_in(scratch: &Path, tauri_driver: &Path) -> Result<Session> {
         crate::step("starting D-Bus, gnome-keyring, Xvfb and tauri-driver");
-        let scratch = root.join("target/test-session");
+        let scratch = scratch.to_path_buf();
         let _ = std::fs::remove_dir_all(&scratch);
         let runtime_dir = scratch.join("runtime");
         let data_home = scratch.join("data");
@@ -99,6 +104,11 @@ impl Session {
         session.wait_for("tauri-driver", || TcpStream::connect(("127.0.0.1", port)).is_ok())?;
         session.env.push(("OVO_E2E_WEBDRIVER".into(), format!("http://127.0.0.1:{port}")));
         Ok(session)
+    }
+
+    /// tauri-driver's URL.
+    pub fn webdriver_url(&self) -> Option<&str> {
+        self.env.iter().find(|(k, _)| k == "OVO_E2E_WEBDRIVER").map(|(_, v)| v.as_str())
     }
 
     /// Gives a command this session's D-Bus, keyring, display and WebDriver.

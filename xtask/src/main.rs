@@ -2,10 +2,13 @@
 //! Both install what is missing on Debian/Ubuntu first.
 
 mod background;
+mod bench_app;
+mod bundle;
 mod postgres;
 mod reliability;
 mod setup;
 mod suites;
+mod webdriver;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -20,7 +23,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test       install what is missing, then run the Rust, UI and end-to-end suites
   e2e        only the end-to-end suite (after `test` has installed everything once);
              `e2e FILTER...` runs only the tests whose names contain a filter
-  bench      every benchmark; `bench ledger|search|scroll|refunds|customers|finance|push|signing|desks [ARGS]` for one:
+  bench      every benchmark but `app`; `bench ledger|search|scroll|refunds|customers|finance|push|signing|desks|app [ARGS]` for one:
              ledger:  a 1,000,000-payment ledger's query latencies against a bare connection
              search:  customer search through the app on 200,000 customers against the bare queries
              scroll:  paging through 100,000 payments through the app against the bare page query
@@ -38,6 +41,16 @@ const USAGE: &str = "usage: cargo xtask <command>
                       requests per second against pgbench's simple-update, and the refund race
                       (0 over-refunds); a throw-away server unless OVO_TEST_POSTGRES_URL is set;
                       `bench desks -- --payments N --customers M --seconds S` for a quick run
+             app:     the release app under Xvfb through tauri-driver: cold start to the first
+                      screen and to the first customer search answered, resident memory (app and
+                      WebKit processes) idle, after scrolling 100,000 payments and over the
+                      background poller on 1,000 open payments (slope in MB/hour), IPC p50/p99 of
+                      `ping` beside real commands; each figure against its goal;
+                      `bench app --minutes 60` for the full hour (default 5)
+                      [--runs N] [--payments N] [--open N] [--calls N]
+  bundle     build the UI and the release app, package a .deb (and an .rpm) with Tauri's
+             bundler, then install the .deb with dpkg, check its desktop entry and icon, start
+             the installed app under Xvfb to its first screen, remove it; prints PASS or FAIL
   postgres   start the throw-away PostgreSQL the tests use (in target/pg), print its URL and
              stop it on Ctrl-C or end of input (Ctrl-D)
   gen-types  regenerate what the IPC declarations generate: the UI's types and typed client, the
@@ -65,6 +78,7 @@ fn run_cli() -> Result<()> {
         Some("gen-types") => gen_types(&root),
         Some("postgres") => postgres_only(&root),
         Some("reliability") => reliability::run(&root, &args[1..]),
+        Some("bundle") => bundle::run_bundle(&root),
         None | Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -76,8 +90,8 @@ fn run_cli() -> Result<()> {
     }
 }
 
-const COMMANDS: [&str; 8] =
-    ["run", "test", "e2e", "bench", "gen-types", "postgres", "reliability", "help"];
+const COMMANDS: [&str; 9] =
+    ["run", "test", "e2e", "bench", "bundle", "gen-types", "postgres", "reliability", "help"];
 
 /// Cargo's build directory: `CARGO_TARGET_DIR` when set (relative to the project), else `target/`.
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
@@ -314,8 +328,9 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
         Some("customers") => one("ovo-app", "customers", &args[1..]),
         Some("finance") => one("ovo-app", "finance", &args[1..]),
         Some("desks") => bench_desks(root, &args[1..]),
+        Some("app") => bench_app::run_bench(root, &args[1..]),
         Some("signing") => one("ovo-providers", "snap_sign", &[]).and_then(|_| one("ovo-providers", "tazapay_sign", &[])),
-        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, finance, push, signing or desks"),
+        Some(other) => bail!("unknown benchmark {other:?}: use ledger, search, scroll, refunds, customers, finance, push, signing, desks or app"),
         None => {
             one("ovo-ledger", "ledger", &[])?;
             one("ovo-app", "search", &[])?;

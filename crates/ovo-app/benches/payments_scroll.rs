@@ -14,7 +14,7 @@ use ovo_domain::{
     Timestamp,
 };
 use ovo_ledger::customers::{self, NewCustomer};
-use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter};
+use ovo_ledger::payments::{self, NewPayment, PaymentCursor, PaymentFilter, PaymentUpdate};
 use ovo_test_support::bench::{header, ms, report, timed, BenchResult};
 use ovo_test_support::bench_setup::{counts, open_app_with_admin, BENCH_PASSWORD};
 use rand::rngs::StdRng;
@@ -31,70 +31,28 @@ const STATUSES: [PaymentStatus; 4] = [
     PaymentStatus::Failed,
 ];
 
+/// When set, the path of an app's ledger file (the app closed): the same payments are added to
+/// it, `--open N` of them open and due for a status check, and nothing is timed
+/// (`cargo xtask bench app` prepares the real app's ledger so).
+const SEED_LEDGER_VAR: &str = "OVO_BENCH_SEED_LEDGER";
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
-    let mut total = 100_000;
-    counts(&mut [("--payments", &mut total)]);
+    let (mut total, mut open) = (100_000, 0);
+    counts(&mut [("--payments", &mut total), ("--open", &mut open)]);
+    if let Some(path) = std::env::var_os(SEED_LEDGER_VAR) {
+        let (ledger, _) = ovo_ledger::Ledger::open(std::path::Path::new(&path)).await?;
+        let started = Instant::now();
+        seed(&ledger, total, open).await?;
+        ledger.close().await;
+        println!("seeded {total} payments ({open} open) in {} ms", started.elapsed().as_millis());
+        return Ok(());
+    }
     let total = total.max(1);
     let dir = tempfile::tempdir()?;
     let app = open_app_with_admin(dir.path()).await?;
-
     let started = Instant::now();
-    let mut rng = StdRng::seed_from_u64(SEED);
-    let end = ovo_domain::Clock::now(&SystemClock).unix_millis();
-    let mut made = 0;
-    let mut tx = app.ledger().begin_write().await?;
-    let mut customer_ids = Vec::new();
-    for i in 0..2_000 {
-        let phone = Msisdn::parse(&format!("62813{:08}", 10_000_000 + i))?;
-        let name = format!("Pelanggan {i}");
-        let at = Timestamp::from_unix_millis(end - 100 * 86_400_000);
-        customer_ids.push(
-            customers::insert(
-                &mut tx,
-                &NewCustomer {
-                    merchant_customer_id: None,
-                    full_name: &name,
-                    name_key: &fold_name(&name),
-                    phone: &phone,
-                    email: None,
-                    at,
-                },
-            )
-            .await?,
-        );
-    }
-    ovo_ledger::commit(tx).await?;
-    while made < total {
-        let mut tx = app.ledger().begin_write().await?;
-        for _ in 0..10_000.min(total - made) {
-            let created = Timestamp::from_unix_millis(end - rng.gen_range(0..90 * 86_400_000_i64));
-            let status = STATUSES[rng.gen_range(0..STATUSES.len())];
-            payments::insert(
-                &mut tx,
-                &NewPayment {
-                    reference: &Reference::generate(&mut rng),
-                    environment: Environment::BuiltInSandbox,
-                    customer_id: Some(customer_ids[rng.gen_range(0..customer_ids.len())]),
-                    binding_id: None,
-                    product: Product::ALL[rng.gen_range(0..5)],
-                    kind: "push",
-                    phone: None,
-                    amount: Idr::new(rng.gen_range(1..=200) * 5_000)?,
-                    cash_amount: None,
-                    points_amount: None,
-                    status,
-                    provider_ref: None,
-                    created_by: None,
-                    created_at: created,
-                    succeeded_at: (status == PaymentStatus::Succeeded).then_some(created),
-                },
-            )
-            .await?;
-            made += 1;
-        }
-        ovo_ledger::commit(tx).await?;
-    }
+    seed(app.ledger(), total, 0).await?;
     println!(
         "payments scroll benchmark: {total} payments generated in {} ms; pages of {PAGE}",
         started.elapsed().as_millis()
@@ -155,5 +113,83 @@ async fn main() -> BenchResult<()> {
         "target: one page p99 ≤ {} ms (a frame at 60 Hz; printed, never asserted)",
         PAGE_P99_TARGET_NS / 1_000_000
     );
+    Ok(())
+}
+
+/// Adds 2,000 customers and `total` payments over 90 days to `ledger`; the first `open` of
+/// them pending, made in the last minute and due for a status check.
+async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchResult<()> {
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let end = ovo_domain::Clock::now(&SystemClock).unix_millis();
+    let mut made = 0;
+    let mut tx = ledger.begin_write().await?;
+    let mut customer_ids = Vec::new();
+    for i in 0..2_000 {
+        let phone = Msisdn::parse(&format!("62813{:08}", 10_000_000 + i))?;
+        let name = format!("Pelanggan {i}");
+        let at = Timestamp::from_unix_millis(end - 100 * 86_400_000);
+        customer_ids.push(
+            customers::insert(
+                &mut tx,
+                &NewCustomer {
+                    merchant_customer_id: None,
+                    full_name: &name,
+                    name_key: &fold_name(&name),
+                    phone: &phone,
+                    email: None,
+                    at,
+                },
+            )
+            .await?,
+        );
+    }
+    ovo_ledger::commit(tx).await?;
+    while made < total {
+        let mut tx = ledger.begin_write().await?;
+        for _ in 0..10_000.min(total - made) {
+            let is_open = made < open;
+            let created = if is_open {
+                Timestamp::from_unix_millis(end - rng.gen_range(0..60_000_i64))
+            } else {
+                Timestamp::from_unix_millis(end - rng.gen_range(0..90 * 86_400_000_i64))
+            };
+            let status = if is_open {
+                PaymentStatus::Pending
+            } else {
+                STATUSES[rng.gen_range(0..STATUSES.len())]
+            };
+            let id = payments::insert(
+                &mut tx,
+                &NewPayment {
+                    reference: &Reference::generate(&mut rng),
+                    environment: Environment::BuiltInSandbox,
+                    customer_id: Some(customer_ids[rng.gen_range(0..customer_ids.len())]),
+                    binding_id: None,
+                    product: Product::ALL[rng.gen_range(0..5)],
+                    kind: "push",
+                    phone: None,
+                    amount: Idr::new(rng.gen_range(1..=200) * 5_000)?,
+                    cash_amount: None,
+                    points_amount: None,
+                    status,
+                    provider_ref: None,
+                    created_by: None,
+                    created_at: created,
+                    succeeded_at: (status == PaymentStatus::Succeeded).then_some(created),
+                },
+            )
+            .await?;
+            if is_open {
+                let due = PaymentUpdate {
+                    next_check_at: Some(Some(created)),
+                    give_up_at: Some(Timestamp::from_unix_millis(end + 86_400_000)),
+                    ..PaymentUpdate::default()
+                };
+                payments::update(&mut tx, id, &due, created).await?;
+            }
+            made += 1;
+        }
+        ovo_ledger::commit(tx).await?;
+    }
     Ok(())
 }

@@ -170,7 +170,11 @@ pub(crate) async fn rebase_to_head(
     drop(conn);
     let rebased = Anchor { seq: head.seq, hash: head.hash, ..stored.clone() };
     write(secrets, &address, &rebased).await?;
-    tracing::warn!(from = stored.seq, to = rebased.seq, "audit anchor moved back to the restored ledger's head");
+    tracing::warn!(
+        from = stored.seq,
+        to = rebased.seq,
+        "audit anchor moved back to the restored ledger's head"
+    );
     Ok(Some(stored.seq))
 }
 

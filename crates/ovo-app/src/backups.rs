@@ -117,7 +117,7 @@ pub fn list_backups(data_dir: &Path) -> AppResult<Vec<BackupFile>> {
             Some(BackupFile { path: entry.path(), name, taken_at, bytes })
         })
         .collect();
-    found.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
+    found.sort_by_key(|b| std::cmp::Reverse(b.taken_at));
     Ok(found)
 }
 
@@ -462,6 +462,7 @@ impl Backoffice {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -308,7 +308,10 @@ fn migrator(backend: Backend) -> &'static Migrator {
 /// on, `secure_delete` (text deleted or replaced is overwritten, not only unlinked) and a 10 s
 /// busy timeout; readers open it read-only. PostgreSQL: the URL as given (TLS as its `sslmode`
 /// asks).
-pub(crate) fn connect_options(location: &LedgerLocation, read_only: bool) -> LedgerResult<AnyConnectOptions> {
+pub(crate) fn connect_options(
+    location: &LedgerLocation,
+    read_only: bool,
+) -> LedgerResult<AnyConnectOptions> {
     let url = match location {
         LedgerLocation::File(path) => {
             let encoded = percent_encoding::utf8_percent_encode(

@@ -333,29 +333,32 @@ impl PollSchedule {
     }
 }
 
+/// DOKU SNAP's row, which OVO SNAP's row starts from: the SNAP family's common capabilities.
+const DOKU_SNAP: Capabilities = Capabilities {
+    product: Product::DokuSnapOvo,
+    binding: true,
+    balance: true,
+    payment_kinds: &[PaymentKind::SaleRedirect, PaymentKind::Recurring],
+    status: true,
+    refund: RefundSupport::FullAndPartial,
+    history: false,
+    top_up_instructions: false,
+    unbind: true,
+    notifications: true,
+    request_again: false,
+    cancel: false,
+    customer_email: false,
+    poll: DOKU_SNAP_POLL,
+    unknown_outcome: SNAP_UNKNOWN,
+    pay_sources: CASH_POINTS_OR_BOTH,
+    attempt_keys: AttemptKeys::Reference,
+    binding_completes_without_code: true,
+    refund_settles_later: false,
+};
+
 /// shared/providers/README.md §1.
 const TABLE: [Capabilities; 5] = [
-    Capabilities {
-        product: Product::DokuSnapOvo,
-        binding: true,
-        balance: true,
-        payment_kinds: &[PaymentKind::SaleRedirect, PaymentKind::Recurring],
-        status: true,
-        refund: RefundSupport::FullAndPartial,
-        history: false,
-        top_up_instructions: false,
-        unbind: true,
-        notifications: true,
-        request_again: false,
-        cancel: false,
-        customer_email: false,
-        poll: DOKU_SNAP_POLL,
-        unknown_outcome: SNAP_UNKNOWN,
-        pay_sources: CASH_POINTS_OR_BOTH,
-        attempt_keys: AttemptKeys::Reference,
-        binding_completes_without_code: true,
-        refund_settles_later: false,
-    },
+    DOKU_SNAP,
     Capabilities {
         product: Product::DokuJokulOvoPush,
         binding: false,
@@ -422,25 +425,13 @@ const TABLE: [Capabilities; 5] = [
     },
     Capabilities {
         product: Product::OvoSnap,
-        binding: true,
-        balance: true,
         payment_kinds: &[PaymentKind::DirectDebit],
-        status: true,
-        refund: RefundSupport::FullAndPartial,
         // Listed as a feature, no endpoint published: the ledger is the history (House default).
         history: false,
-        top_up_instructions: false,
-        unbind: true,
-        notifications: true,
-        request_again: false,
-        cancel: false,
-        customer_email: false,
         poll: OVO_SNAP_POLL,
-        unknown_outcome: SNAP_UNKNOWN,
         pay_sources: &[PaySource::Cash, PaySource::Points],
-        attempt_keys: AttemptKeys::Reference,
         binding_completes_without_code: false,
-        refund_settles_later: false,
+        ..DOKU_SNAP
     },
 ];
 

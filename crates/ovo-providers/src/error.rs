@@ -137,22 +137,22 @@ impl ProviderError {
         )
     }
 
-    /// The provider's own code, kept for support.
     /// The provider's own words, when it stated a refusal.
     pub fn provider_message(&self) -> Option<&str> {
-        match self {
-            ProviderError::Declined { message, .. }
-            | ProviderError::Authentication { message, .. }
-            | ProviderError::InvalidRequest { message, .. } => Some(message),
-            _ => None,
-        }
+        self.provider_refusal().map(|(_, message)| message)
     }
 
+    /// The provider's own code, kept for support.
     pub fn provider_code(&self) -> Option<&str> {
+        self.provider_refusal().map(|(code, _)| code)
+    }
+
+    /// The code and words of a refusal the provider stated.
+    fn provider_refusal(&self) -> Option<(&str, &str)> {
         match self {
-            ProviderError::Declined { code, .. }
-            | ProviderError::Authentication { code, .. }
-            | ProviderError::InvalidRequest { code, .. } => Some(code),
+            ProviderError::Declined { code, message, .. }
+            | ProviderError::Authentication { code, message, .. }
+            | ProviderError::InvalidRequest { code, message, .. } => Some((code, message)),
             _ => None,
         }
     }

@@ -192,6 +192,17 @@ pub fn notification_secrets(product: Product) -> NotificationSecrets {
     }
 }
 
+/// Asserts that `n` is a succeeded payment of `rupiah` under these (merchant, provider)
+/// references and this de-duplication key.
+#[cfg(test)]
+pub(crate) fn assert_paid(n: &Notification, dedup_key: &str, refs: (&str, &str), rupiah: i64) {
+    assert_eq!(n.dedup_key, dedup_key);
+    let (merchant_ref, provider_ref) = refs;
+    let amount = Some(Idr::new(rupiah).unwrap());
+    let expected = (Some(merchant_ref), Some(provider_ref), &PaymentState::Succeeded, amount);
+    assert_eq!(n.event.as_payment(), Some(expected));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

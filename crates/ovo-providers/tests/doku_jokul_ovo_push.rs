@@ -14,6 +14,7 @@ use ovo_providers::products::jokul_push::{
 };
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
+use ovo_test_support::errors::{declined_code, unknown_pay_cause};
 use ovo_test_support::sim::{self, Sim};
 use ovo_test_support::status::final_status;
 use ovo_test_support::values::idr;
@@ -142,13 +143,6 @@ fn status_request(payment: &PaymentRequest) -> StatusRequest {
         amount: payment.amount,
         account: None,
         created_at: Timestamp::UNIX_EPOCH,
-    }
-}
-
-fn declined_code(err: &ProviderError) -> &str {
-    match err {
-        ProviderError::Declined { code, .. } => code,
-        other => panic!("expected a decline, got {other:?}"),
     }
 }
 
@@ -381,13 +375,6 @@ async fn operations_the_product_lacks_are_unsupported() -> Res {
 // ------------------------------------------------------------------------------------------
 // Faults
 
-fn unknown_cause(err: ProviderError) -> UnknownCause {
-    match err {
-        ProviderError::UnknownOutcome { operation: Operation::Pay, cause, .. } => cause,
-        other => panic!("expected an unknown outcome, got {other:?}"),
-    }
-}
-
 /// A push whose answer is lost, 5xx, unreadable or cut off has an unknown outcome; the status
 /// check then finds it paid, or says it never happened (the fault hit before the sandbox
 /// processed it).
@@ -413,7 +400,7 @@ async fn a_faulted_push_is_unknown_and_the_status_check_decides() -> Res {
         let client = env.client();
         env.fault(PAY_ROUTE, fault.clone()).await;
         let request = payment(PAYER, 10_000);
-        let unknown = unknown_cause(client.pay(&request).await.unwrap_err());
+        let unknown = unknown_pay_cause(PRODUCT, client.pay(&request).await.unwrap_err());
         assert!(cause(&unknown), "{fault}: {unknown:?}");
         if paid {
             let status = final_status(&client, &status_request(&request)).await;
@@ -439,7 +426,10 @@ async fn a_late_answer_times_out_as_unknown_and_the_status_check_resolves_it() -
     );
     env.fault(PAY_ROUTE, json!({"kind": "delay", "ms": 1500})).await;
     let request = payment(PAYER, 10_000);
-    assert_eq!(unknown_cause(client.pay(&request).await.unwrap_err()), UnknownCause::Timeout);
+    assert_eq!(
+        unknown_pay_cause(PRODUCT, client.pay(&request).await.unwrap_err()),
+        UnknownCause::Timeout
+    );
     // The status check decides. The sandbox drops a delayed request whose caller has gone
     // (the server task is cancelled with the connection), so the push never reached the
     // provider: "not found" is a definitive answer that makes a new attempt (new invoice) safe.

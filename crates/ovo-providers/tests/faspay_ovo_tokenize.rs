@@ -13,6 +13,7 @@ use ovo_providers::notification::{
 use ovo_providers::products::faspay::{FaspayClient, FaspayOptions, FaspayPayment};
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
+use ovo_test_support::errors::declined_code;
 use ovo_test_support::sim::{self, Sim};
 use ovo_test_support::values::{idr, phone, reference};
 use ovo_test_support::Receiver;
@@ -53,20 +54,7 @@ fn credentials(merchant_id: &str, password: &str) -> Credentials {
 
 async fn world_with(extra: &str) -> World {
     let receiver = Receiver::start(ACK).await;
-    let listener = receiver.url("");
-    let toml = format!(
-        r#"
-[[faspay_ovo_tokenize]]
-merchant_id = "99999"
-user_id = "bot99999"
-password = "p@ssw0rd"
-merchant_name = "Sophia Store"
-amount_scale = 100
-notification_url = "{listener}/faspay/notification"
-activation_callback_url = "{listener}/faspay/activation"
-{extra}
-"#
-    );
+    let toml = sim::faspay_merchant(&receiver.url(""), extra);
     let sb = sim::start(&toml, "0.001").await;
     let client =
         FaspayClient::new(&sb.url(), &credentials("99999", "p@ssw0rd"), options()).unwrap();
@@ -195,13 +183,6 @@ fn payment_event(n: &Notification) -> (Option<String>, Option<String>, PaymentSt
             (merchant_ref.clone(), provider_ref.clone(), state.clone(), *amount)
         }
         other => panic!("not a payment notification: {other:?}"),
-    }
-}
-
-fn declined_code(err: &ProviderError) -> &str {
-    match err {
-        ProviderError::Declined { code, .. } => code,
-        other => panic!("not a decline: {other:?}"),
     }
 }
 

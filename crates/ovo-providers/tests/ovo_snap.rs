@@ -164,6 +164,13 @@ impl Env {
             .unwrap()
     }
 
+    /// A payment of `rupiah` in cash from `account`, sent and answered: the request.
+    async fn paid_in_cash(&self, account: &LinkedAccount, rupiah: i64) -> PaymentRequest {
+        let pay = payment(account, rupiah, PaySource::Cash);
+        self.client.pay(&pay).await.unwrap();
+        pay
+    }
+
     /// Waits until `n` notifications have reached the merchant; answers all so far.
     async fn wait_notifications(&self, n: usize) -> Vec<InboundRequest> {
         let posts = self.receiver.wait(n, |h| h.method == "POST" && h.path() == CALLBACK).await;
@@ -428,8 +435,7 @@ async fn authentication_and_invalid_requests_and_unsupported() {
     .unwrap();
     assert_eq!(proof.answer, "access token issued");
     let account = env.link(PAYER).await;
-    let pay = payment(&account, 10_000, PaySource::Cash);
-    env.client.pay(&pay).await.unwrap();
+    let pay = env.paid_in_cash(&account, 10_000).await;
     let e = wrong_key.refund(&refund_of(&pay, None, 1_000)).await.unwrap_err();
     assert!(matches!(e, ProviderError::Authentication { .. }), "{e:?}");
 
@@ -573,8 +579,7 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
     let env = env().await;
     let account = env.link(PAYER).await;
 
-    let pay = payment(&account, 25_000, PaySource::Cash);
-    env.client.pay(&pay).await.unwrap();
+    let pay = env.paid_in_cash(&account, 25_000).await;
     let received = env.wait_notifications(1).await;
     assert_eq!(received.len(), 1);
     let n = env.client.verify_notification(&received[0]).unwrap();
@@ -587,8 +592,7 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
 
     // A duplicate delivery gives the same dedup key.
     env.fault("notification", json!({"kind": "duplicate_notification"}), 1).await;
-    let pay2 = payment(&account, 26_000, PaySource::Cash);
-    env.client.pay(&pay2).await.unwrap();
+    env.paid_in_cash(&account, 26_000).await;
     let received = env.wait_notifications(3).await;
     let keys: Vec<String> = received[1..]
         .iter()
@@ -600,7 +604,7 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
 
     // A wrong signature is rejected.
     env.fault("notification", json!({"kind": "wrong_signature_notification"}), 1).await;
-    env.client.pay(&payment(&account, 27_000, PaySource::Cash)).await.unwrap();
+    env.paid_in_cash(&account, 27_000).await;
     let received = env.wait_notifications(4).await;
     assert_eq!(
         env.client.verify_notification(&received[3]).unwrap_err(),
@@ -626,8 +630,7 @@ async fn notifications_verify_deduplicate_and_reject_bad_signatures() {
 async fn b2b_token_is_cached_and_expired_tokens_are_renewed() {
     let env = env().await;
     let account = env.link(PAYER).await;
-    let pay = payment(&account, 40_000, PaySource::Cash);
-    env.client.pay(&pay).await.unwrap();
+    let pay = env.paid_in_cash(&account, 40_000).await;
     env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
     env.client.refund(&refund_of(&pay, None, 1_000)).await.unwrap();
     let received = env.get("/_sandbox/received?product=ovo_snap").await;

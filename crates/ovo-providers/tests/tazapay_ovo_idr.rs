@@ -14,6 +14,8 @@ use ovo_providers::products::tazapay::{
 };
 use ovo_providers::{Credentials, Provider, ProviderError, UnknownCause};
 use ovo_sandbox::RunningSandbox;
+use ovo_test_support::errors::unknown_pay_cause;
+use ovo_test_support::phones::{BUDI, DECLINER, EMPTY, NO_ACCOUNT, PAYER};
 use ovo_test_support::requests::tazapay_payin as payment;
 use ovo_test_support::sim::{self, Sim, TazapayMerchant};
 use ovo_test_support::values::{idr, reference};
@@ -23,12 +25,6 @@ use serde_json::{json, Value};
 const API_KEY: &str = "ak_test_PROVIDERSCLIENT01";
 const API_SECRET: &str = "sk_test_providersClientSecret0123456789";
 const WEBHOOK_SECRET: &str = "whsec_providers_client_test";
-
-const BUDI: &str = "081234567890";
-const EMPTY: &str = "081100000001";
-const NO_ACCOUNT: &str = "081100000004";
-const DECLINER: &str = "081100000005";
-const PAYER: &str = "081100000007";
 
 const HOOKS: &str = "/hooks";
 
@@ -156,7 +152,8 @@ impl Env {
         self.fault("/v3/payin/{id}/confirm", fault, 1).await;
         let p = payment(&reference(), 1, 10_000, PAYER);
         self.client.create_payin(&p).await.unwrap();
-        let cause = unknown_cause(self.client.pay(&p).await.unwrap_err());
+        let cause =
+            unknown_pay_cause(Product::TazapayOvoIdr, self.client.pay(&p).await.unwrap_err());
         let payin = self.client.payin_id_for(&p.reference).unwrap();
         (p, cause, payin)
     }
@@ -185,13 +182,6 @@ async fn eventually<T, F: Future<Output = Option<T>>>(mut probe: impl FnMut() ->
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("condition not met in 10 s");
-}
-
-fn unknown_cause(err: ProviderError) -> UnknownCause {
-    match err {
-        ProviderError::UnknownOutcome { product: Product::TazapayOvoIdr, cause, .. } => cause,
-        other => panic!("expected an unknown outcome, got {other:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,7 +582,7 @@ async fn server_errors_are_unknown_for_writes_and_retried_for_reads() {
     t.fault("/v3/payin", json!({"kind":"http_status","status":503}), 1).await;
     let p = payment(&reference(), 1, 10_000, BUDI);
     assert_eq!(
-        unknown_cause(t.client.pay(&p).await.unwrap_err()),
+        unknown_pay_cause(Product::TazapayOvoIdr, t.client.pay(&p).await.unwrap_err()),
         UnknownCause::ServerError { status: 503 }
     );
     let payin = t.client.pay(&p).await.unwrap().provider_ref.unwrap();

@@ -54,12 +54,21 @@ fn transport() -> Transport {
     Transport::new(Product::OvoSnap)
 }
 
+/// An unknown outcome of `operation` at the transport's product.
+fn unknown(operation: Operation, cause: UnknownCause) -> ProviderError {
+    ProviderError::unknown_outcome(Product::OvoSnap, operation, cause)
+}
+
+/// What a POST to `url` under `call` fails with.
+async fn post_error(call: Call, url: &str) -> ProviderError {
+    transport().send(call, |c| c.post(url)).await.unwrap_err()
+}
+
 #[tokio::test]
 async fn a_refused_connection_is_a_connection_error_for_writes_too() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
     let url = format!("http://{closed}/pay");
-    let err =
-        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&url)).await.unwrap_err();
+    let err = post_error(Call::write(Operation::Pay, SHORT), &url).await;
     assert!(matches!(err, ProviderError::Connection { operation: Operation::Pay, .. }), "{err:?}");
 }
 
@@ -67,17 +76,10 @@ async fn a_refused_connection_is_a_connection_error_for_writes_too() {
 async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
     let url = server(0).await.url("");
     let slow = format!("{url}/slow");
-    let err =
-        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&slow)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::unknown_outcome(Product::OvoSnap, Operation::Pay, UnknownCause::Timeout)
-    );
+    let err = post_error(Call::write(Operation::Pay, SHORT), &slow).await;
+    assert_eq!(err, unknown(Operation::Pay, UnknownCause::Timeout));
     assert!(err.is_unknown_outcome());
-    let err = transport()
-        .send(Call::read(Operation::Status, SHORT), |c| c.post(&slow))
-        .await
-        .unwrap_err();
+    let err = post_error(Call::read(Operation::Status, SHORT), &slow).await;
     assert_eq!(
         err,
         ProviderError::Timeout { product: Product::OvoSnap, operation: Operation::Status }
@@ -87,34 +89,16 @@ async fn a_write_that_times_out_has_an_unknown_outcome_and_a_read_a_timeout() {
 #[tokio::test]
 async fn a_lost_answer_to_a_write_is_unknown() {
     let url = format!("{}/pay", dropper().await);
-    let err = transport()
-        .send(Call::write(Operation::Refund, SHORT), |c| c.post(&url))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::unknown_outcome(
-            Product::OvoSnap,
-            Operation::Refund,
-            UnknownCause::ConnectionLost
-        )
-    );
+    let err = post_error(Call::write(Operation::Refund, SHORT), &url).await;
+    assert_eq!(err, unknown(Operation::Refund, UnknownCause::ConnectionLost));
 }
 
 #[tokio::test]
 async fn writes_are_never_retried_and_a_5xx_leaves_them_unknown() {
     let backend = server(5).await;
     let fail = backend.url("/fail");
-    let err =
-        transport().send(Call::write(Operation::Pay, SHORT), |c| c.post(&fail)).await.unwrap_err();
-    assert_eq!(
-        err,
-        ProviderError::unknown_outcome(
-            Product::OvoSnap,
-            Operation::Pay,
-            UnknownCause::ServerError { status: 503 }
-        )
-    );
+    let err = post_error(Call::write(Operation::Pay, SHORT), &fail).await;
+    assert_eq!(err, unknown(Operation::Pay, UnknownCause::ServerError { status: 503 }));
     assert_eq!(calls(&backend), 1, "sent exactly once");
 }
 
@@ -128,10 +112,7 @@ async fn reads_are_retried_through_5xx_and_give_up_as_unavailable() {
 
     let backend = server(10).await;
     let fail = backend.url("/fail");
-    let err = transport()
-        .send(Call::read(Operation::Balance, SHORT), |c| c.post(&fail))
-        .await
-        .unwrap_err();
+    let err = post_error(Call::read(Operation::Balance, SHORT), &fail).await;
     assert_eq!(err, ProviderError::Unavailable { product: Product::OvoSnap, status: 503 });
     assert_eq!(calls(&backend), 3, "one try and two retries");
 }

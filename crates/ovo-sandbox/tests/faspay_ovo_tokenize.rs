@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use md5::{Digest, Md5};
 use ovo_sandbox::{Merchants, RunningSandbox};
+use ovo_test_support::sim::{
+    FASPAY_MERCHANT_ID as MID, FASPAY_PASSWORD as PASS, FASPAY_USER_ID as USER,
+};
 use ovo_test_support::{json, sim, Answer, Hit, Receiver};
 use serde_json::{json, Value};
 use sha1::Sha1;
 
-const MID: &str = "99999";
-const USER: &str = "bot99999";
-const PASS: &str = "p@ssw0rd";
 const TOKENIZE: &str = "/cvr/100037/10";
 const STATUS: &str = "/cvr/100004/10";
 const CANCEL: &str = "/cvr/100005/10";
@@ -44,31 +44,28 @@ struct Sim {
     receiver: Receiver,
 }
 
+/// The test merchant, with `extra` lines in its section, and a second one nothing notifies.
 async fn sim_with(extra: &str) -> Sim {
     let receiver = merchant().await;
-    let hook = receiver.url("");
-    let toml = format!(
-        r#"
-[[faspay_ovo_tokenize]]
-merchant_id = "{MID}"
-user_id = "{USER}"
-password = "{PASS}"
-merchant_name = "Sophia Store"
-notification_url = "{hook}/notify"
-activation_callback_url = "{hook}/activation"
-{extra}
-
+    let quiet_store = r#"
 [[faspay_ovo_tokenize]]
 merchant_id = "31025"
 user_id = "bot31025"
 password = "other"
 merchant_name = "Quiet Store"
-"#
-    );
+"#;
+    let toml = sim::faspay_merchant(&receiver.url(""), extra) + quiet_store;
     let sandbox = sim::start(&toml, "0.001").await;
     let http =
         reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     Sim { sandbox, http, receiver }
+}
+
+/// A simulator with `phone` linked.
+async fn linked_sim(phone: &str) -> Sim {
+    let sim = sim().await;
+    sim.link(phone).await;
+    sim
 }
 
 async fn sim() -> Sim {
@@ -533,9 +530,8 @@ async fn magic_accounts_reach_their_documented_codes() {
 
 #[tokio::test]
 async fn customer_declines_and_blocked_at_debit() {
-    let sim = sim().await;
     let phone = "085712345678";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     // Decline on the page → 3 Failed.
     assert_eq!(sim.code_of(payment(phone, "1", "100000", "0")).await, "00");
     let id = sim.pending_for(phone).await["id"].as_str().unwrap().to_owned();
@@ -556,9 +552,8 @@ async fn customer_declines_and_blocked_at_debit() {
 
 #[tokio::test]
 async fn expired_token_answers_02_and_relinks() {
-    let sim = sim().await;
     let phone = "081234567890";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     sim.on_account(phone, "expire-token").await;
     let p = sim.pay_with_expired_token(phone, "101").await;
     let url = p["url"].as_str().unwrap();
@@ -570,9 +565,8 @@ async fn expired_token_answers_02_and_relinks() {
 
 #[tokio::test]
 async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_relinked() {
-    let sim = sim().await;
     let phone = "081100000008";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     sim.pay_with_expired_token(phone, "201").await;
     sim.wait_link(phone, "TOKEN_EXPIRED").await;
     // Still 02 until the customer regenerates the token on the (newest) page.
@@ -585,9 +579,8 @@ async fn the_magic_token_expiry_phone_answers_02_to_its_first_payment_until_reli
 
 #[tokio::test]
 async fn cancel_and_reversal() {
-    let sim = sim().await;
     let phone = "081234567890";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     let cancel = |bill: &str| json!({ "request": "Canceling Payment", "trx_id": "", "merchant_id": MID, "merchant": "Sophia Store", "bill_no": bill, "payment_cancel": "customer asked", "signature": sig(&[USER, PASS, bill]) });
     // Unpaid → cancelled (8), notified; the customer's page is gone.
     let p = sim.post(TOKENIZE, payment(phone, "11", "100000", "0")).await;
@@ -627,9 +620,8 @@ async fn cancel_and_reversal() {
 
 #[tokio::test]
 async fn history_pages_and_date_rules() {
-    let sim = sim().await;
     let phone = "081100000007"; // auto-approves
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     for bill in ["1", "2", "3"] {
         assert_eq!(sim.code_of(payment(phone, bill, "100000", "0")).await, "00");
         sim.wait_status(bill, "2").await;
@@ -779,9 +771,8 @@ async fn xml_notifications_when_configured() {
 
 #[tokio::test]
 async fn lose_response_on_payment_still_processes_it() {
-    let sim = sim().await;
     let phone = "081100000007";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     let r = sim.control("/_sandbox/faults", json!({ "product": "faspay_ovo_tokenize", "endpoint": TOKENIZE, "fault": { "kind": "lose_response" } })).await;
     assert_eq!(r.status(), 201);
     let sent =
@@ -932,9 +923,8 @@ async fn decide_without_a_return_url_has_no_redirect_to_follow() {
 
 #[tokio::test]
 async fn success_after_failure_a_5xx_after_processing_an_unknown_bill_and_the_writes_count() {
-    let sim = sim().await;
     let phone = "081382826301";
-    sim.link(phone).await;
+    let sim = linked_sim(phone).await;
     let arm = |endpoint: Option<&str>, fault: Value| {
         sim.control(
             "/_sandbox/faults",

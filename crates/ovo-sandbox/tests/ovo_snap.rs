@@ -679,34 +679,23 @@ async fn transactional_errors_in_validation_order() {
     // Payment body checks and business rules.
     let pay = "/debit/payment-host-to-host";
     let o = || Opts { auth: Some(c), ..Opts::default() };
-    let (s, r) =
-        env.call(pay, A, o(), &json!({"amount":{"value":"100.00","currency":"IDR"}})).await;
-    assert_eq!((s, code(&r)), (400, "4005402"));
-    let (s, r) = env
-        .call(
-            pay,
-            A,
-            o(),
-            &json!({"partnerReferenceNo":"X1","amount":{"value":"100.5","currency":"IDR"}}),
-        )
-        .await;
+    let amount = |value: &str| json!({"value": value, "currency": "IDR"});
+    let x1 = |value: &str| json!({"partnerReferenceNo": "X1", "amount": amount(value)});
+    let (s, r) = env.call(pay, A, o(), &x1("100.5")).await;
     assert_eq!(
         (s, code(&r), r["responseMessage"].as_str()),
         (400, "4005401", Some("Invalid Field Format [amount.value]"))
     );
-    let (s, r) = env
-        .call(
-            pay,
-            A,
-            o(),
-            &json!({"partnerReferenceNo":"X1","amount":{"value":"0.00","currency":"IDR"}}),
-        )
-        .await;
-    assert_eq!((s, code(&r)), (404, "4045413"));
-    let body = json!({"partnerReferenceNo":"X1","amount":{"value":"100.00","currency":"IDR"},
-        "payOptionDetails":[{"payMethod":"CASH","transAmount":{"value":"90.00","currency":"IDR"}}]});
-    let (s, r) = env.call(pay, A, o(), &body).await;
-    assert_eq!((s, code(&r)), (404, "4045413"), "options do not add up");
+    let mut split = x1("100.00");
+    split["payOptionDetails"] = json!([{"payMethod": "CASH", "transAmount": amount("90.00")}]);
+    for (body, expected, why) in [
+        (json!({"amount": amount("100.00")}), (400, "4005402"), "no partnerReferenceNo"),
+        (x1("0.00"), (404, "4045413"), "a zero amount"),
+        (split, (404, "4045413"), "options do not add up"),
+    ] {
+        let (s, r) = env.call(pay, A, o(), &body).await;
+        assert_eq!((s, code(&r)), expected, "{why}");
+    }
     let (s, r) = env.pay(A, c, "X2", 3_000_000, "POINTS").await;
     assert_eq!(
         (s, code(&r)),

@@ -9,6 +9,7 @@
 //! - [`values`] (feature `app` or `providers`): amounts, phones and references.
 //! - [`requests`] (feature `providers`): provider requests a suite and a benchmark both send.
 //! - [`status`] (feature `providers`): waiting for a provider's status check to settle.
+//! - [`errors`] (feature `providers`): reading the provider errors a suite expects.
 //! - [`ledger`] (feature `ledger`): a new ledger file and operators added to it.
 //! - [`bench`]: timing and percentiles for the benchmarks.
 //! - [`bench_setup`]: a benchmark's counts from the command line; (feature `app`) its app and
@@ -27,6 +28,8 @@ pub mod app;
 pub mod audit_tamper;
 pub mod bench;
 pub mod bench_setup;
+#[cfg(feature = "providers")]
+pub mod errors;
 pub mod json;
 pub mod keys;
 #[cfg(any(feature = "app", feature = "ledger"))]

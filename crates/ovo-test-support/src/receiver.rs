@@ -191,11 +191,7 @@ async fn receive(shared: &Shared, request: Request) -> Response {
     let mut hit = Hit {
         method: parts.method.to_string(),
         path_and_query: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
+        headers: ovo_sandbox::core::edge::header_pairs(&parts.headers),
         body: String::from_utf8_lossy(&body).into_owned(),
         status: 0,
     };

@@ -81,6 +81,28 @@ events = ["payin.created", "payin.requires_action", "payin.succeeded", "payin.re
     }
 }
 
+/// The Faspay test merchant's id, user id and password.
+pub const FASPAY_MERCHANT_ID: &str = "99999";
+pub const FASPAY_USER_ID: &str = "bot99999";
+pub const FASPAY_PASSWORD: &str = "p@ssw0rd";
+
+/// The `[[faspay_ovo_tokenize]]` section of the Faspay test merchant, Sophia Store, whose
+/// notifications and activation callbacks go to `listener`, with `extra` lines.
+pub fn faspay_merchant(listener: &str, extra: &str) -> String {
+    format!(
+        r#"
+[[faspay_ovo_tokenize]]
+merchant_id = "{FASPAY_MERCHANT_ID}"
+user_id = "{FASPAY_USER_ID}"
+password = "{FASPAY_PASSWORD}"
+merchant_name = "Sophia Store"
+notification_url = "{listener}/faspay/notification"
+activation_callback_url = "{listener}/faspay/activation"
+{extra}
+"#
+    )
+}
+
 /// The columns of the simulator's OVO SNAP settlement file when it charges a fee (`fee_bps`).
 pub const OVO_SNAP_SETTLEMENT_FEE_COLUMNS: [&str; 7] = [
     "MerchantInvoice",

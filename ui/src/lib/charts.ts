@@ -1,5 +1,5 @@
 // Bar charts through Chart.js, loaded on first use (`chartBars.ts`). Colours come from the app's CSS variables
-// on the canvas, so a chart follows the theme it is drawn in.
+// on the canvas, so a chart follows the theme it is drawn in; `onColourSchemeChange` says when to draw again.
 
 import type { Chart } from 'chart.js';
 
@@ -26,13 +26,22 @@ export type Bars = {
   horizontal?: boolean;
 };
 
+/** Calls `changed` whenever the OS switches between light and dark; returns the unsubscribe. */
+export function onColourSchemeChange(changed: () => void): () => void {
+  if (typeof window === 'undefined' || typeof window.matchMedia !== 'function') return () => {};
+  const query = window.matchMedia('(prefers-color-scheme: dark)');
+  query.addEventListener('change', changed);
+  return () => query.removeEventListener('change', changed);
+}
+
 /** Draws `bars` on `canvas`; destroy the chart before drawing on the canvas again. */
 export async function drawBars(canvas: HTMLCanvasElement, bars: Bars): Promise<Chart> {
   const { Chart } = await chartJs();
   const style = getComputedStyle(canvas);
-  const colour = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
-  const text = colour('--text-muted', '#5b6072');
-  const grid = colour('--border', '#e1e2e8');
+  // Chart.js's own defaults stand in for a variable the page lacks.
+  const colour = (name: string) => style.getPropertyValue(name).trim() || undefined;
+  const text = colour('--text-muted');
+  const grid = colour('--border');
   const valueAxis = {
     beginAtZero: true,
     ticks: { color: text, callback: (value: string | number) => bars.format(Number(value)) },
@@ -43,7 +52,7 @@ export async function drawBars(canvas: HTMLCanvasElement, bars: Bars): Promise<C
     type: 'bar',
     data: {
       labels: bars.labels,
-      datasets: [{ label: bars.label, data: bars.values, backgroundColor: colour('--accent', '#4c3494'), borderRadius: 3 }],
+      datasets: [{ label: bars.label, data: bars.values, backgroundColor: colour('--accent'), borderRadius: 3 }],
     },
     options: {
       indexAxis: bars.horizontal ? 'y' : 'x',

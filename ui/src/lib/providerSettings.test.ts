@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { settingProblem } from './providerSettings';
 import type { ProviderSettingView } from './ipc/types';
+import { providerSetting } from '../test/settings';
 
 function setting(kind: string, overrides: Partial<ProviderSettingView> = {}): ProviderSettingView {
-  return {
-    key: 'x',
-    kind,
-    value: '',
-    defaultValue: null,
-    overridden: false,
-    required: false,
-    advanced: false,
-    choices: [],
-    maxChars: null,
-    ...overrides,
-  };
+  return providerSetting('x', kind, '', overrides);
 }
 
 describe('settingProblem', () => {

@@ -7,7 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Customers from './Customers.svelte';
 import { app } from '../lib/session.svelte';
 import { fakeBackend, freshEachTest, status } from '../test/fixtures';
-import { customer, customerPage } from '../test/customers';
+import { customer, customerPage, searchResult } from '../test/customers';
 
 describe('Customers', () => {
   freshEachTest(invoke);
@@ -19,13 +19,7 @@ describe('Customers', () => {
   it('opens a hit and comes back to the same results', async () => {
     invoke.mockImplementation(
       fakeBackend({
-        search_customers: () => ({
-          query: 'budi',
-          interpretedAs: ['name'],
-          normalizedPhone: null,
-          hits: [{ customer: customer(), matched: 'name', matchedValue: 'Budi Santoso' }],
-          truncated: false,
-        }),
+        search_customers: () => searchResult('budi'),
         customer_page: () => customerPage(),
         customer_timeline: () => ({ items: [], next: null }),
       }),
@@ -50,13 +44,8 @@ describe('Customers', () => {
   it('offers to create a customer for a phone nobody has, and opens the new customer', async () => {
     invoke.mockImplementation(
       fakeBackend({
-        search_customers: () => ({
-          query: '0813 1111 2222',
-          interpretedAs: ['phone'],
-          normalizedPhone: '6281311112222',
-          hits: [],
-          truncated: false,
-        }),
+        search_customers: () =>
+          searchResult('0813 1111 2222', { interpretedAs: ['phone'], normalizedPhone: '6281311112222', hits: [] }),
         create_customer: () => ({
           customer: customer({ id: 31, fullName: 'Dewi Lestari' }),
           notes: null,

@@ -7,39 +7,10 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Dashboard from './Dashboard.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { ledgerFeed } from '../lib/liveChanges.svelte';
-import type { DashboardInput, DashboardPeriod, DashboardView } from '../lib/ipc/types';
+import type { DashboardInput, DashboardPeriod } from '../lib/ipc/types';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
 import { answerChange, reportChange } from '../test/liveChanges';
-
-function view(period: DashboardPeriod, days: string[], volume: number): DashboardView {
-  return {
-    period,
-    from: days[0],
-    to: days[days.length - 1],
-    total: { count: 3, amount: volume },
-    byProduct: [
-      { product: 'ovo_snap', productName: 'OVO SNAP', count: 2, amount: volume - 25_000 },
-      { product: 'tazapay_ovo_idr', productName: 'Tazapay OVO', count: 1, amount: 25_000 },
-    ],
-    byStatus: [
-      { status: 'succeeded', count: 2, amount: volume - 25_000 },
-      { status: 'failed', count: 1, amount: 25_000 },
-    ],
-    byProductStatus: [],
-    refundRate: {
-      refunded: { count: 1, amount: 30_000 },
-      succeeded: { count: 2, amount: 150_000 },
-      amountBasisPoints: 2_000,
-      countBasisPoints: 5_000,
-    },
-    awaitingApproval: { count: 2, amount: 15_000 },
-    openItems: { unknownPayments: 1, needsReviewPayments: 2, unknownRefunds: 0, needsReviewRefunds: 1 },
-    daily: days.map((date, i) => ({ date, count: i, amount: i * 10_000 })),
-    openExceptions: 3,
-  };
-}
-
-const WEEK = ['2026-09-15', '2026-09-16', '2026-09-17', '2026-09-18', '2026-09-19', '2026-09-20', '2026-09-21'];
+import { WEEK, dashboardView as view } from '../test/reports';
 
 function backend(volumes: Partial<Record<DashboardPeriod, number>> = {}) {
   return fakeBackend({

@@ -12,12 +12,11 @@ import PaymentPage from './payments/PaymentPage.svelte';
 import RefundPage from './refunds/RefundPage.svelte';
 import RefundQueue from './refunds/RefundQueue.svelte';
 import { ledgerFeed } from '../lib/liveChanges.svelte';
-import { account, customerPage, deferred } from '../test/customers';
+import { account, customerPage, deferred, timelineEntry } from '../test/customers';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
 import { answerChange, reportChange } from '../test/liveChanges';
 import { paymentDetail, paymentRow, refundView } from '../test/payments';
 import type {
-  CustomerTimelineEntry,
   Page,
   PaymentCursorView,
   PaymentQuery,
@@ -210,19 +209,15 @@ describe('an open page', () => {
 
   it('a customer page fetches the page and its timeline again when a linked account changes', async () => {
     let accounts = [account(1, 'active')];
-    const entry: CustomerTimelineEntry = {
+    const entry = timelineEntry({
       kind: 'payment',
       at: '2026-03-03T04:00:00Z',
       reference: 'PAY-0011',
       product: 'ovo_snap',
       amount: 125000,
       status: 'succeeded',
-      text: null,
-      author: null,
       paymentId: 11,
-      refundId: null,
-      accountId: null,
-    };
+    });
     let timeline = [entry];
     invoke.mockImplementation(
       fakeBackend({

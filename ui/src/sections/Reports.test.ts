@@ -7,34 +7,14 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import Reports from './Reports.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { ledgerFeed } from '../lib/liveChanges.svelte';
-import type { AgeingReportView, RefundReportView, ReportRange, StartExportInput } from '../lib/ipc/types';
+import type { ReportRange, StartExportInput } from '../lib/ipc/types';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
-
-const REFUNDS: RefundReportView = {
-  byRequester: [
-    { label: 'Sari Staff', count: 2, amount: 70_000 },
-    { label: 'Sinta Support', count: 2, amount: 15_000 },
-  ],
-  byApprover: [{ label: 'Budi Finance', count: 1, amount: 40_000 }],
-  byReason: [],
-};
-
-const AGEING: AgeingReportView = {
-  asOf: '2026-09-21',
-  buckets: [
-    { bucket: 'days_0', payments: { count: 0, amount: 0 }, refunds: { count: 1, amount: 40_000 } },
-    { bucket: 'days_1_2', payments: { count: 0, amount: 0 }, refunds: { count: 0, amount: 0 } },
-    { bucket: 'days_3_6', payments: { count: 1, amount: 30_000 }, refunds: { count: 0, amount: 0 } },
-    { bucket: 'days_7_plus', payments: { count: 1, amount: 20_000 }, refunds: { count: 0, amount: 0 } },
-  ],
-  oldestPayment: { reference: 'DASHPY0000000006', since: '2026-09-09T03:00:00Z', ageDays: 12 },
-  oldestRefund: null,
-};
+import { AGEING_REPORT, REFUND_REPORT } from '../test/reports';
 
 function backend() {
   return fakeBackend({
-    refund_report: () => REFUNDS,
-    ageing_report: () => AGEING,
+    refund_report: () => REFUND_REPORT,
+    ageing_report: () => AGEING_REPORT,
     choose_export_file: () => '/home/fina/report.csv',
     start_export: () => ({ jobId: 3, state: 'finished', rowsWritten: 3, rowsTotal: 3, path: '/home/fina/report.csv', error: null }),
   });

@@ -3,6 +3,7 @@
 import type {
   CustomerDetails,
   CustomerPage,
+  CustomerTimelineEntry,
   ImportInspection,
   ImportProgress,
   CustomerSummary,
@@ -10,6 +11,7 @@ import type {
   LinkedAccountView,
   ProductKey,
   ProviderProblem,
+  SearchResult,
 } from '../lib/ipc/types';
 
 export function customer(overrides: Partial<CustomerSummary> = {}): CustomerSummary {
@@ -23,6 +25,36 @@ export function customer(overrides: Partial<CustomerSummary> = {}): CustomerSumm
     linkedProducts: ['ovo_snap'],
     createdAt: '2026-01-10T03:00:00Z',
     forgotten: false,
+    ...overrides,
+  };
+}
+
+/** What `search_customers` answers for `query`: Budi Santoso, found by name, unless `overrides` say otherwise. */
+export function searchResult(query: string, overrides: Partial<SearchResult> = {}): SearchResult {
+  return {
+    query,
+    interpretedAs: ['name'],
+    normalizedPhone: null,
+    hits: [{ customer: customer(), matched: 'name', matchedValue: 'Budi Santoso' }],
+    truncated: false,
+    ...overrides,
+  };
+}
+
+/** One entry of a customer's timeline: a note unless `overrides` say otherwise. */
+export function timelineEntry(overrides: Partial<CustomerTimelineEntry>): CustomerTimelineEntry {
+  return {
+    kind: 'note',
+    at: '2026-03-05T03:00:00Z',
+    reference: null,
+    product: null,
+    amount: null,
+    status: null,
+    text: null,
+    author: null,
+    paymentId: null,
+    refundId: null,
+    accountId: null,
     ...overrides,
   };
 }

@@ -109,3 +109,14 @@ export const JOKUL_OPTIONS: PaymentProductOptions = {
   testPhone: null,
   needsEmail: false,
 };
+
+/** The payment options of OVO SNAP: a direct debit from a linked account, by cash, points or both. */
+export const SNAP_OPTIONS: PaymentProductOptions = {
+  product: 'ovo_snap',
+  productName: 'OVO SNAP',
+  kinds: ['direct_debit'],
+  kindsOnLinkedAccount: ['direct_debit'],
+  sources: ['cash', 'points', 'points_first'],
+  testPhone: null,
+  needsEmail: false,
+};

@@ -132,6 +132,14 @@ macro_rules! ipc_commands {
                 resolve_settlement_exception(ResolveExceptionInput) -> SettlementExceptionView;
                 /// Where this desk's ledger is (admin).
                 ledger_info() -> LedgerInfo;
+                /// This desk's backups of its ledger file (admin).
+                ledger_backups() -> LedgerBackups;
+                /// Takes and checks a backup now (admin).
+                back_up_ledger() -> LedgerBackupView;
+                /// How many backups are kept; older ones are removed at once (admin).
+                set_backups_kept(BackupKeepInput) -> LedgerBackups;
+                /// Replaces the ledger by a backup at the next start (admin); the UI then restarts the app.
+                restore_ledger_backup(BackupRef) -> ();
                 /// A one-time code that enrols another desk in this shared ledger; shown once (admin).
                 create_desk_enrolment() -> NewDeskEnrolment;
                 desk_enrolments() -> Vec<DeskEnrolmentView>;
@@ -166,12 +174,16 @@ macro_rules! ipc_commands {
                 choose_export_file(ExportFileInput) -> Option<String>;
                 /// Starts the app again (after this desk was moved to another ledger).
                 restart_app() -> ();
+                /// Does nothing: the IPC round trip alone (`cargo xtask bench app`).
+                ping() -> ();
             }
             startup {
                 /// Whether this desk must be enrolled in its shared ledger before the back office opens.
                 startup_state() -> StartupState;
                 /// Enrols this desk with an admin's one-time code, then opens the back office.
                 enrol_desk(EnrolDeskInput) -> StartupState;
+                /// Replaces a damaged ledger file by a backup, then opens the back office.
+                recover_ledger(BackupRef) -> StartupState;
             }
         }
     };

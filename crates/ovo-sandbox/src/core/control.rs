@@ -22,15 +22,13 @@
 //!   parameter, `fee_bps` for a report without fee columns, a discrepancy whose reference is
 //!   not in the file).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::faults::ArmedFault;
 use super::pending::Decision;
@@ -58,7 +56,7 @@ fn problem(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-async fn reset(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
+async fn reset(State(ctx): State<Ctx>) -> Json<Value> {
     ctx.reset();
     Json(json!({ "reset": true }))
 }
@@ -128,7 +126,7 @@ async fn patch_account(
     Json(account).into_response()
 }
 
-async fn list_pending(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
+async fn list_pending(State(ctx): State<Ctx>) -> Json<Value> {
     Json(json!(ctx.pending().list()))
 }
 
@@ -230,18 +228,21 @@ async fn clear_faults(State(ctx): State<Ctx>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-async fn received(
-    State(ctx): State<Ctx>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
-    Json(json!(ctx.journal().received(q.get("product").map(String::as_str))))
+/// `?product=…`: only that product's entries.
+#[derive(Debug, Deserialize)]
+struct ProductFilter {
+    product: Option<String>,
+}
+
+async fn received(State(ctx): State<Ctx>, Query(q): Query<ProductFilter>) -> Json<Value> {
+    Json(json!(ctx.journal().received(q.product.as_deref())))
 }
 
 async fn writes(
     State(ctx): State<Ctx>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Query<ProductFilter>,
 ) -> Json<Vec<super::writes::Write>> {
-    Json(ctx.writes().list(q.get("product").map(String::as_str)))
+    Json(ctx.writes().list(q.product.as_deref()))
 }
 
 async fn notify_unknown(
@@ -266,11 +267,8 @@ async fn notify_unknown(
     }
 }
 
-async fn deliveries(
-    State(ctx): State<Ctx>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<serde_json::Value> {
-    Json(json!(ctx.journal().deliveries(q.get("product").map(String::as_str))))
+async fn deliveries(State(ctx): State<Ctx>, Query(q): Query<ProductFilter>) -> Json<Value> {
+    Json(json!(ctx.journal().deliveries(q.product.as_deref())))
 }
 
 async fn settlement(

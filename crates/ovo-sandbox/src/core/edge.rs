@@ -2,7 +2,7 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -35,11 +35,7 @@ pub async fn edge(
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         endpoint: endpoint.clone(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
+        headers: header_pairs(&parts.headers),
         body: String::from_utf8_lossy(&bytes).into_owned(),
         status: None,
     });
@@ -113,4 +109,12 @@ pub async fn edge(
 /// `resume_unwind` skips the panic hook, so nothing is printed.
 fn drop_connection() -> ! {
     std::panic::resume_unwind(Box::new("sandbox fault: connection dropped"))
+}
+
+/// Headers as (name, value) text pairs, as the journal records them.
+pub fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
 }

@@ -8,6 +8,8 @@ import type {
   AuditOperator,
   AuditQuery,
   AuditVerification,
+  BackupKeepInput,
+  BackupRef,
   ChangePasswordInput,
   ChangeRoleInput,
   ConnectionTestResult,
@@ -42,6 +44,8 @@ import type {
   ImportProgress,
   InspectImportInput,
   LanguageInput,
+  LedgerBackupView,
+  LedgerBackups,
   LedgerChanges,
   LedgerChangesInput,
   LedgerInfo,
@@ -231,6 +235,14 @@ export function commands(call: Call) {
     resolveSettlementException: (input: ResolveExceptionInput) => call<SettlementExceptionView>('resolve_settlement_exception', input),
     /** Where this desk's ledger is (admin). */
     ledgerInfo: () => call<LedgerInfo>('ledger_info'),
+    /** This desk's backups of its ledger file (admin). */
+    ledgerBackups: () => call<LedgerBackups>('ledger_backups'),
+    /** Takes and checks a backup now (admin). */
+    backUpLedger: () => call<LedgerBackupView>('back_up_ledger'),
+    /** How many backups are kept; older ones are removed at once (admin). */
+    setBackupsKept: (input: BackupKeepInput) => call<LedgerBackups>('set_backups_kept', input),
+    /** Replaces the ledger by a backup at the next start (admin); the UI then restarts the app. */
+    restoreLedgerBackup: (input: BackupRef) => call<null>('restore_ledger_backup', input),
     /** A one-time code that enrols another desk in this shared ledger; shown once (admin). */
     createDeskEnrolment: () => call<NewDeskEnrolment>('create_desk_enrolment'),
     deskEnrolments: () => call<Array<DeskEnrolmentView>>('desk_enrolments'),
@@ -263,10 +275,14 @@ export function commands(call: Call) {
     chooseExportFile: (input: ExportFileInput) => call<string | null>('choose_export_file', input),
     /** Starts the app again (after this desk was moved to another ledger). */
     restartApp: () => call<null>('restart_app'),
+    /** Does nothing: the IPC round trip alone (`cargo xtask bench app`). */
+    ping: () => call<null>('ping'),
     /** Whether this desk must be enrolled in its shared ledger before the back office opens. */
     startupState: () => call<StartupState>('startup_state'),
     /** Enrols this desk with an admin's one-time code, then opens the back office. */
     enrolDesk: (input: EnrolDeskInput) => call<StartupState>('enrol_desk', input),
+    /** Replaces a damaged ledger file by a backup, then opens the back office. */
+    recoverLedger: (input: BackupRef) => call<StartupState>('recover_ledger', input),
   };
 }
 

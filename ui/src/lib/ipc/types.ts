@@ -775,7 +775,48 @@ export type StartupState = { needsEnrolment: boolean,
 /**
  * The shared ledger's server, its password hidden (while enrolment is needed).
  */
-location: string | null, };
+location: string | null, 
+/**
+ * Set when SQLite found the ledger file damaged: the window opens on the recovery screen.
+ */
+recovery: LedgerRecovery | null, };
+export type LedgerRecovery = { 
+/**
+ * The damaged file's path.
+ */
+ledger: string, 
+/**
+ * SQLite's own words for what is wrong.
+ */
+problems: Array<string>, 
+/**
+ * Newest first, each checked.
+ */
+backups: Array<LedgerBackupView>, };
+export type LedgerBackupView = { 
+/**
+ * The file's name, which is also how it is chosen.
+ */
+name: string, takenAt: string, bytes: number, 
+/**
+ * Whether SQLite's check passed, where it was run.
+ */
+sound: boolean | null, };
+export type LedgerBackups = { 
+/**
+ * Only a ledger file is backed up by the desk; a shared one on its server.
+ */
+fileLedger: boolean, folder: string, 
+/**
+ * How many are kept; older ones are removed.
+ */
+keep: number, 
+/**
+ * Newest first.
+ */
+backups: Array<LedgerBackupView>, };
+export type BackupRef = { name: string, };
+export type BackupKeepInput = { keep: number, };
 export type LedgerChangesInput = { after: number, };
 export type LedgerUrlInput = { url: string, };
 export type SharedLedgerCheck = { 

@@ -9,25 +9,8 @@ import CustomerPage from './CustomerPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
 import { ADMIN_PERMISSIONS, fakeBackend, freshEachTest, status } from '../../test/fixtures';
-import { customerPage, details } from '../../test/customers';
+import { customerPage, details, timelineEntry as entry } from '../../test/customers';
 import type { CustomerTimelineEntry, CustomerTimelineQuery } from '../../lib/ipc/types';
-
-function entry(overrides: Partial<CustomerTimelineEntry>): CustomerTimelineEntry {
-  return {
-    kind: 'note',
-    at: '2026-03-05T03:00:00Z',
-    reference: null,
-    product: null,
-    amount: null,
-    status: null,
-    text: null,
-    author: null,
-    paymentId: null,
-    refundId: null,
-    accountId: null,
-    ...overrides,
-  };
-}
 
 const FIRST: CustomerTimelineEntry[] = [
   entry({ kind: 'note', text: 'Asked for a receipt by email', author: 'Rina (support)' }),

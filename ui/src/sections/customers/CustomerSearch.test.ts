@@ -6,20 +6,9 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import CustomerSearch from './CustomerSearch.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
-import { customer, deferred } from '../../test/customers';
+import { customer, deferred, searchResult as result } from '../../test/customers';
 import type { SearchInput, SearchResult } from '../../lib/ipc/types';
 import { freshEachTest } from '../../test/fixtures';
-
-function result(query: string, overrides: Partial<SearchResult> = {}): SearchResult {
-  return {
-    query,
-    interpretedAs: ['name'],
-    normalizedPhone: null,
-    hits: [{ customer: customer(), matched: 'name', matchedValue: 'Budi Santoso' }],
-    truncated: false,
-    ...overrides,
-  };
-}
 
 async function type(input: HTMLElement, value: string) {
   await fireEvent.input(input, { target: { value } });

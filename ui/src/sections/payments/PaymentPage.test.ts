@@ -13,21 +13,10 @@ import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
 import { account, customer } from '../../test/customers';
-import { JOKUL_OPTIONS, paymentDetail } from '../../test/payments';
+import { JOKUL_OPTIONS, SNAP_OPTIONS, paymentDetail } from '../../test/payments';
 import type { PaymentProductOptions, StartPaymentInput } from '../../lib/ipc/types';
 
-const OPTIONS: PaymentProductOptions[] = [
-  JOKUL_OPTIONS,
-  {
-    product: 'ovo_snap',
-    productName: 'OVO SNAP',
-    kinds: ['direct_debit'],
-    kindsOnLinkedAccount: ['direct_debit'],
-    sources: ['cash', 'points', 'points_first'],
-    testPhone: null,
-    needsEmail: false,
-  },
-];
+const OPTIONS: PaymentProductOptions[] = [JOKUL_OPTIONS, SNAP_OPTIONS];
 
 describe('PushCountdown', () => {
   afterEach(() => vi.useRealTimers());

@@ -11,40 +11,8 @@ import { app } from '../../lib/session.svelte';
 import { ledgerRestart } from '../../lib/ledgerRestart.svelte';
 import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
-import type {
-  DeskEnrolmentView,
-  LedgerInfo,
-  LedgerMoved,
-  NewDeskEnrolment,
-  SharedLedgerCheck,
-} from '../../lib/ipc/types';
-
-const SHARED: LedgerInfo = {
-  backend: 'postgres',
-  location: 'postgres://ovo:***@db.example:5432/ledger',
-  ledgerId: 'c0ffee00-1111-4222-8333-444455556666',
-  shared: true,
-};
-const FILE: LedgerInfo = {
-  backend: 'file',
-  location: '/home/ayu/.local/share/ovo-back-office/ledger.sqlite',
-  ledgerId: 'f11e0000-1111-4222-8333-444455556666',
-  shared: false,
-};
-
-function enrolment(id: string, overrides: Partial<DeskEnrolmentView> = {}): DeskEnrolmentView {
-  return {
-    id,
-    state: 'open',
-    createdBy: 'Ayu Lestari',
-    createdAt: '2026-03-05T02:00:00Z',
-    expiresAt: '2026-03-06T02:00:00Z',
-    endedAt: null,
-    deskName: null,
-    failedAttempts: 0,
-    ...overrides,
-  };
-}
+import { FILE_LEDGER, SHARED_LEDGER, enrolment } from '../../test/settings';
+import type { LedgerMoved, NewDeskEnrolment, SharedLedgerCheck } from '../../lib/ipc/types';
 
 const USED = enrolment('9TRWB', {
   state: 'used',
@@ -60,7 +28,7 @@ const NEW: NewDeskEnrolment = {
 function sharedBackend(extra: Record<string, (args: Record<string, unknown> | undefined) => unknown> = {}) {
   invoke.mockImplementation(
     fakeBackend({
-      ledger_info: () => SHARED,
+      ledger_info: () => SHARED_LEDGER,
       desk_enrolments: () => [OPEN, USED],
       create_desk_enrolment: () => NEW,
       withdraw_desk_enrolment: () => ({ ...OPEN, state: 'withdrawn', endedAt: '2026-03-05T08:00:00Z' }),
@@ -82,8 +50,8 @@ describe('Settings → Ledger', () => {
     sharedBackend();
     render(Ledger);
     expect((await screen.findByTestId('ledger-kind')).textContent).toBe('Shared PostgreSQL server');
-    expect(screen.getByTestId('ledger-location').textContent).toBe(SHARED.location);
-    expect(screen.getByTestId('ledger-id').textContent).toBe(SHARED.ledgerId);
+    expect(screen.getByTestId('ledger-location').textContent).toBe(SHARED_LEDGER.location);
+    expect(screen.getByTestId('ledger-id').textContent).toBe(SHARED_LEDGER.ledgerId);
     expect(screen.queryByTestId('ledger-file-note')).toBeNull();
 
     const open = await screen.findByTestId('enrolment-row-XH4PA');
@@ -213,10 +181,10 @@ describe('Settings → Ledger', () => {
   });
 
   it('for a ledger file: offers to share it, keeps the command as a hint, and offers no enrolment', async () => {
-    invoke.mockImplementation(fakeBackend({ ledger_info: () => FILE }));
+    invoke.mockImplementation(fakeBackend({ ledger_info: () => FILE_LEDGER }));
     render(Ledger);
     expect((await screen.findByTestId('ledger-kind')).textContent).toBe('A file on this computer');
-    expect(screen.getByTestId('ledger-location').textContent).toBe(FILE.location);
+    expect(screen.getByTestId('ledger-location').textContent).toBe(FILE_LEDGER.location);
     const card = screen.getByTestId('ledger-share');
     expect(card.textContent).toContain('Share this ledger');
     expect(card.textContent).toContain('PostgreSQL');
@@ -262,7 +230,7 @@ const MOVED: LedgerMoved = {
 function fileBackend(extra: Record<string, (args: Record<string, unknown> | undefined) => unknown> = {}) {
   invoke.mockImplementation(
     fakeBackend({
-      ledger_info: () => FILE,
+      ledger_info: () => FILE_LEDGER,
       check_shared_ledger: () => EMPTY_THERE,
       move_to_shared_ledger: () => MOVED,
       join_shared_ledger: () => LEDGER_THERE,
@@ -480,7 +448,7 @@ describe('Settings → Ledger: sharing the ledger', () => {
     expect(screen.getByTestId('ledger-found').getAttribute('data-offer')).toBe('emptyShared');
     expect(screen.queryByTestId('ledger-move')).toBeNull();
 
-    answer = { ...LEDGER_THERE, ledgerId: SHARED.ledgerId };
+    answer = { ...LEDGER_THERE, ledgerId: SHARED_LEDGER.ledgerId };
     await checkAddress(`${URL}?sslmode=require`);
     expect(screen.getByTestId('ledger-found').getAttribute('data-offer')).toBe('same');
     expect(screen.queryByTestId('ledger-join')).toBeNull();

@@ -8,27 +8,8 @@ import ProviderSettings from './ProviderSettings.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
 import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
-import type {
-  EnvironmentKey,
-  ProductProviderSettings,
-  ProviderSettingView,
-  SaveProviderSettingsInput,
-} from '../../lib/ipc/types';
-
-function view(key: string, kind: string, value: string, extra: Partial<ProviderSettingView> = {}): ProviderSettingView {
-  return {
-    key,
-    kind,
-    value,
-    defaultValue: value === '' ? null : value,
-    overridden: false,
-    required: false,
-    advanced: false,
-    choices: [],
-    maxChars: null,
-    ...extra,
-  };
-}
+import { providerSetting as view } from '../../test/settings';
+import type { EnvironmentKey, ProductProviderSettings, SaveProviderSettingsInput } from '../../lib/ipc/types';
 
 function faspay(environment: EnvironmentKey): ProductProviderSettings {
   const production = environment === 'production';

@@ -8,18 +8,9 @@ import Notifications from './Notifications.svelte';
 import RefundPolicies from './RefundPolicies.svelte';
 import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
+import { SNAP_POLICY } from '../../test/settings';
 import type { RefundPolicyView, SetRefundPolicyInput } from '../../lib/ipc/types';
 
-const SNAP: RefundPolicyView = {
-  product: 'ovo_snap',
-  productName: 'OVO SNAP',
-  mode: 'api',
-  partialAllowed: true,
-  windowDays: 60,
-  dailyLimit: null,
-  overridden: false,
-  rule: { en: 'OVO SNAP: partial allowed (D+60)', id: 'OVO SNAP: sebagian boleh (D+60)' },
-};
 const TAZAPAY: RefundPolicyView = {
   product: 'tazapay_ovo_idr',
   productName: 'Tazapay OVO',
@@ -37,10 +28,10 @@ describe('RefundPolicies', () => {
   it('lists each product with its rule, and edits and resets', async () => {
     invoke.mockImplementation(
       fakeBackend({
-        list_refund_policies: () => [SNAP, TAZAPAY],
+        list_refund_policies: () => [SNAP_POLICY, TAZAPAY],
         set_refund_policy: (args) => {
           const input = (args as { input: SetRefundPolicyInput }).input;
-          return { ...SNAP, partialAllowed: input.partialAllowed, windowDays: 30, dailyLimit: 1000000, overridden: true };
+          return { ...SNAP_POLICY, partialAllowed: input.partialAllowed, windowDays: 30, dailyLimit: 1000000, overridden: true };
         },
         reset_refund_policy: () => ({ ...TAZAPAY, overridden: false, dailyLimit: null }),
       }),
@@ -76,7 +67,7 @@ describe('RefundPolicies', () => {
   it('explains an invalid window in plain words', async () => {
     invoke.mockImplementation(
       fakeBackend({
-        list_refund_policies: () => [SNAP],
+        list_refund_policies: () => [SNAP_POLICY],
         set_refund_policy: refusal('invalid_input', 'refund_policy_window_too_long', 'bad window'),
       }),
     );

@@ -918,7 +918,7 @@ mod tests {
     // Known-answer tests (each names its vector), wire parsing and conversions.
 
     use super::*;
-    use crate::notification::NotificationEvent;
+    use crate::notification::{assert_paid, NotificationEvent};
     use crate::products::snap::sign::tests::V2_DOKU_BINDING;
     use crate::products::snap::symmetric_signature;
     use crate::products::snap::{RefundStatus, TransactionStatus};
@@ -1127,15 +1127,11 @@ mod tests {
                 .unwrap()
         };
         let paid = n1("00", "Success");
-        assert_eq!(paid.dedup_key, "doku_snap_ovo:payment:249319367692003199365649609468213166:00");
-        assert_eq!(
-            paid.event.as_payment(),
-            Some((
-                Some("INV0008ABCDEFGHI"),
-                Some("2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"),
-                &PaymentState::Succeeded,
-                Some(Idr::new(99_000).unwrap())
-            ))
+        assert_paid(
+            &paid,
+            "doku_snap_ovo:payment:249319367692003199365649609468213166:00",
+            ("INV0008ABCDEFGHI", "2d0nsSJ27GFllE5IWmBghVkPW6UOFhWO"),
+            99_000,
         );
         let failed = n1("06", "Insufficient Funds");
         assert!(

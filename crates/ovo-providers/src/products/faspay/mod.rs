@@ -902,6 +902,7 @@ impl crate::notification::IncomingWebhook for FaspayClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notification::assert_paid;
     use ovo_domain::Reference;
 
     fn client() -> FaspayClient {
@@ -975,16 +976,8 @@ mod tests {
             let n = c
                 .verify_notification(&inbound("POST", "/n", "application/json", &body.to_string()))
                 .unwrap();
-            assert_eq!(n.dedup_key, "faspay:payment:9999900000000001:2");
-            assert_eq!(
-                n.event.as_payment(),
-                Some((
-                    Some("AB12CD34EF56GH78"),
-                    Some("9999900000000001"),
-                    &PaymentState::Succeeded,
-                    Some(Idr::new(10_000).unwrap())
-                ))
-            );
+            let refs = ("AB12CD34EF56GH78", "9999900000000001");
+            assert_paid(&n, "faspay:payment:9999900000000001:2", refs, 10_000);
         }
         let xml = format!(
             "<faspay><request>Payment Notification</request><trx_id>9999900000000002</trx_id><merchant_id>99999</merchant_id>\

@@ -409,10 +409,9 @@ impl TazapayClient {
         request: &PaymentRequest,
     ) -> ProviderResult<Payin> {
         let call = Call::write(Operation::Pay, self.options.confirm_timeout);
-        let path = format!("/v3/payin/{}/confirm", path_segment(payin_id)?);
         let body = self.confirm_body(request)?;
-        let reply = self.post(call, &path, &request.idempotency_key, Some(&body)).await?;
-        let payin: Payin = self.decode(call, &reply)?;
+        let key = &request.idempotency_key;
+        let payin = self.post_to_payin(call, payin_id, "confirm", key, Some(&body)).await?;
         check_id(payin_id, &payin.id)?;
         check_echo(request.amount, payin.amount, &payin.invoice_currency)?;
         Ok(payin)
@@ -432,10 +431,23 @@ impl TazapayClient {
         payin_id: &str,
     ) -> ProviderResult<PaymentOutcome> {
         let call = Call::write(Operation::Cancel, self.options.cancel_timeout);
-        let path = format!("/v3/payin/{}/cancel", path_segment(payin_id)?);
-        let reply = self.post::<()>(call, &path, &cancel_idempotency_key(reference), None).await?;
-        let payin: Payin = self.decode(call, &reply)?;
+        let key = cancel_idempotency_key(reference);
+        let payin = self.post_to_payin::<()>(call, payin_id, "cancel", &key, None).await?;
         Ok(outcome(&payin, self.now()))
+    }
+
+    /// `POST /v3/payin/{id}/{action}`, read as the payin it answers.
+    async fn post_to_payin<B: Serialize + Sync>(
+        &self,
+        call: Call,
+        payin_id: &str,
+        action: &str,
+        key: &str,
+        body: Option<&B>,
+    ) -> ProviderResult<Payin> {
+        let path = format!("/v3/payin/{}/{action}", path_segment(payin_id)?);
+        let reply = self.post(call, &path, key, body).await?;
+        self.decode(call, &reply)
     }
 
     /// `GET /v3/refund/{id}` (§4).
@@ -655,6 +667,7 @@ impl crate::notification::IncomingWebhook for TazapayClient {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notification::assert_paid;
     use ovo_domain::{Clock, SystemClock};
 
     fn now() -> Timestamp {
@@ -768,16 +781,7 @@ mod tests {
         let body = r#"{"type":"payin.succeeded","id":"evt_1","object":"event","created_at":1700000000,
             "data":{"id":"pay_1","amount":1500000,"invoice_currency":"IDR","status":"succeeded","reference_id":"ABCDEF0123456789","extra":{"x":1}}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();
-        assert_eq!(n.dedup_key, "tazapay_ovo_idr:evt_1");
-        assert_eq!(
-            n.event.as_payment(),
-            Some((
-                Some("ABCDEF0123456789"),
-                Some("pay_1"),
-                &PaymentState::Succeeded,
-                Some(idr(15_000))
-            ))
-        );
+        assert_paid(&n, "tazapay_ovo_idr:evt_1", ("ABCDEF0123456789", "pay_1"), 15_000);
         let body = r#"{"type":"payment_attempt.failed","id":"evt_2","created_at":"2023-12-25 21:59:59",
             "data":{"id":"pat_1","status":"failed","status_description":"expired","payin":"pay_1","amount":1500000}}"#;
         let n = parse_notification(b"k", Some(&signed(body)), body.as_bytes(), now()).unwrap();

@@ -489,10 +489,7 @@ fn check_token_request<'a>(
 }
 
 async fn token_b2b(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    match issue_b2b(&st, &headers, &body) {
-        Ok(v) => snap::ok("73", v),
-        Err(e) => e.into_response("73"),
-    }
+    snap::respond("73", issue_b2b(&st, &headers, &body))
 }
 
 fn issue_b2b(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
@@ -510,10 +507,7 @@ fn issue_b2b(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value
 }
 
 async fn token_b2b2c(State(st): State<DokuSnapSim>, headers: HeaderMap, body: Bytes) -> Response {
-    match issue_b2b2c(&st, &headers, &body) {
-        Ok(v) => snap::ok("74", v),
-        Err(e) => e.into_response("74"),
-    }
+    snap::respond("74", issue_b2b2c(&st, &headers, &body))
 }
 
 fn issue_b2b2c(st: &DokuSnapSim, headers: &HeaderMap, body: &[u8]) -> Result<Value, SnapError> {
@@ -1312,17 +1306,21 @@ fn refund(st: &DokuSnapSim, caller: &Caller, body: &Value) -> Result<Value, Snap
     let at = now();
     let today = snap::wib_date(at);
     let mut inner = st.lock();
-    let merchants_payments = || inner.payments.values().filter(|p| p.client_id == caller.client_id);
-    snap::refuse_repeated_refund(
+    let merchants_payments = inner
+        .payments
+        .values()
+        .filter(|p| p.client_id == caller.client_id)
+        .map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice()));
+    // HD 1 daily limit: refunds submitted today (WIB) by this merchant.
+    let refunded_today = snap::check_new_refund(
         &st.ctx,
         KEY,
-        merchants_payments().map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice())),
+        merchants_payments,
         &partner_refund_no,
         &original,
         amount,
+        today,
     )?;
-    // HD 1 daily limit: refunds submitted today (WIB) by this merchant.
-    let refunded_today = snap::refunded_on(merchants_payments().flat_map(|p| &p.refunds), today);
     let payment = inner
         .payments
         .get_mut(&(caller.client_id.clone(), original))

@@ -1126,15 +1126,19 @@ fn refund(s: &OvoSnapSim, call: &Call<'_>) -> Result<Response, SnapError> {
     let today = snap::wib_date(now);
 
     let mut inner = s.lock();
-    let merchants_payments = || inner.payments.values().filter(|p| p.client_id == client);
-    let submitted_today = snap::refunded_on(merchants_payments().flat_map(|p| &p.refunds), today);
-    snap::refuse_repeated_refund(
+    let merchants_payments = inner
+        .payments
+        .values()
+        .filter(|p| p.client_id == client)
+        .map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice()));
+    let submitted_today = snap::check_new_refund(
         &s.ctx,
         KEY,
-        merchants_payments().map(|p| (p.partner_reference_no.as_str(), p.refunds.as_slice())),
+        merchants_payments,
         &partner_refund_no,
         &original,
         amount,
+        today,
     )?;
     let refund_no = inner.next_ref("RFD");
     let p = inner

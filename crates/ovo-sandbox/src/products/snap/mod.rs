@@ -14,7 +14,7 @@
 //! - Responses: [`SnapError`] and [`ok`], `{"responseCode":"2005400","responseMessage":…}` (§8).
 //! - Money: [`parse_amount`] / [`amount`], `{"value":"10000.00","currency":"IDR"}` ↔ integer rupiah (§9.1).
 //! - What both SNAP products do alike: [`RefundRules`], [`Refund`] and its history entry,
-//!   [`refuse_repeated_refund`], customer tokens tied to a binding ([`TokenStore::binding_of`]),
+//!   [`check_new_refund`], customer tokens tied to a binding ([`TokenStore::binding_of`]),
 //!   [`seed_links`], [`merchant_public_key`], [`Backdate`] and [`unknown_notified`].
 
 pub mod sign;
@@ -225,24 +225,21 @@ impl Refund {
     }
 }
 
-/// The IDR refunded on WIB date `day` by `refunds` (HD 1's daily limit).
-pub fn refunded_on<'a>(refunds: impl Iterator<Item = &'a Refund>, day: NaiveDate) -> i64 {
-    refunds.filter(|r| wib_date(r.at) == day).map(|r| r.amount).sum()
-}
-
-/// A partnerRefundNo already processed is never processed again (snap-standard §10): the same
-/// request (same payment and amount) is a duplicate, counted as a replayed write; other
-/// parameters an inconsistent request. `payments` are the merchant's, as (partnerReferenceNo,
-/// refunds).
-pub fn refuse_repeated_refund<'a>(
+/// A new refund request's checks before its payment is looked at. A partnerRefundNo already
+/// processed is never processed again (snap-standard §10): the same request (same payment and
+/// amount) is a duplicate, counted as a replayed write; other parameters an inconsistent
+/// request. `payments` are the merchant's, as (partnerReferenceNo, refunds); answers the IDR
+/// their refunds came to on WIB date `day` (HD 1's daily limit).
+pub fn check_new_refund<'a>(
     ctx: &Ctx,
     product: &'static str,
-    mut payments: impl Iterator<Item = (&'a str, &'a [Refund])>,
+    payments: impl Iterator<Item = (&'a str, &'a [Refund])> + Clone,
     partner_refund_no: &str,
     original: &str,
     refund_amount: i64,
-) -> Result<(), SnapError> {
-    let earlier = payments.find_map(|(partner_reference_no, refunds)| {
+    day: NaiveDate,
+) -> Result<i64, SnapError> {
+    let earlier = payments.clone().find_map(|(partner_reference_no, refunds)| {
         refunds
             .iter()
             .find(|r| r.partner_refund_no == partner_refund_no)
@@ -254,7 +251,10 @@ pub fn refuse_repeated_refund<'a>(
             Err(SnapError::new(409, "01", "Duplicate partnerRefundNo"))
         }
         Some(false) => Err(SnapError::new(404, "18", "Inconsistent Request")),
-        None => Ok(()),
+        None => {
+            let refunds = payments.flat_map(|(_, refunds)| refunds);
+            Ok(refunds.filter(|r| wib_date(r.at) == day).map(|r| r.amount).sum())
+        }
     }
 }
 

@@ -137,6 +137,14 @@ pub fn ok(service: &str, fields: Value) -> Response {
     (StatusCode::OK, Json(ok_body(service, fields))).into_response()
 }
 
+/// A handler's result for `service`: its fields answered with HTTP 200, or its error.
+pub fn respond(service: &str, result: Result<Value, SnapError>) -> Response {
+    match result {
+        Ok(fields) => ok(service, fields),
+        Err(e) => e.into_response(service),
+    }
+}
+
 /// A mandatory header's value, or `Missing Mandatory Field [name]`.
 pub fn required_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, SnapError> {
     header(headers, name).ok_or_else(|| SnapError::missing_field(&format!("[{name}]")))

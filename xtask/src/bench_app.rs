@@ -1,0 +1,654 @@
+//! `cargo xtask bench app`: the release app under Xvfb, driven through tauri-driver: cold start
+//! to the first screen, to the first customer search answered, resident memory (the app and its
+//! WebKit processes) idle, after scrolling 100,000 payments and while the background poller works
+//! on 1,000 open payments, and IPC round trips. Prints figures against goals; asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+
+use crate::background::Session;
+use crate::webdriver::Browser;
+use crate::{run, setup, step};
+
+const FIRST_SCREEN_GOAL_MS: u64 = 1_500;
+const IDLE_GOAL_KB: u64 = 200 * 1024;
+const DEMO_STAFF: &str = "demo.staff";
+const WAIT: Duration = Duration::from_secs(60);
+
+struct Options {
+    runs: usize,
+    minutes: u64,
+    payments: usize,
+    open: usize,
+    calls: usize,
+}
+
+fn options(args: &[String]) -> Result<Options> {
+    let mut options = Options { runs: 5, minutes: 5, payments: 100_000, open: 1_000, calls: 1_000 };
+    let mut args = args.iter().filter(|a| *a != "--");
+    while let Some(flag) = args.next() {
+        let value: u64 = args
+            .next()
+            .and_then(|v| v.replace('_', "").parse().ok())
+            .with_context(|| format!("{flag} needs a number"))?;
+        let count = usize::try_from(value.max(1))?;
+        match flag.as_str() {
+            "--runs" => options.runs = count.max(2),
+            "--minutes" => options.minutes = value.max(1),
+            "--payments" => options.payments = count,
+            "--open" => options.open = count,
+            "--calls" => options.calls = count,
+            _ => bail!(
+                "unknown argument {flag}: bench app [--runs N] [--minutes N] [--payments N] [--open N] [--calls N]"
+            ),
+        }
+    }
+    Ok(options)
+}
+
+pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
+    let options = options(args)?;
+    setup::system_packages(setup::Purpose::Test)?;
+    setup::ui_dependencies(root)?;
+    let tauri_driver = setup::tauri_driver(root)?;
+    let app = build_release_app(root)?;
+    let seeder = build_seeder(root)?;
+    let work = crate::target_dir(root).join("bench-app");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    // A copy: a build during the run (a bundle, say) must not change the app under it.
+    let app = {
+        let copy = work.join("ovo-backoffice");
+        std::fs::copy(&app, &copy).with_context(|| format!("cannot copy {}", app.display()))?;
+        copy
+    };
+    let session = Session::start_in(&work.join("session"), &tauri_driver)?;
+    let url = session.webdriver_url().context("no WebDriver URL")?.to_owned();
+    let mut report = Report::default();
+    let outcome = measure(&url, &app, &seeder, &work, &options, &mut report);
+    session.stop();
+    report.print();
+    outcome
+}
+
+/// Builds the UI and the release app as the package ships it; returns the binary.
+pub fn build_release_app(root: &Path) -> Result<PathBuf> {
+    step("building the UI and the release app");
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "ovo-backoffice", "--features", "tauri/custom-protocol"])
+        .current_dir(root))?;
+    Ok(crate::target_dir(root).join("release/ovo-backoffice"))
+}
+
+/// The payments scroll benchmark's executable, which also seeds an app's ledger file; built
+/// unoptimised like the tests (it times nothing here).
+fn build_seeder(root: &Path) -> Result<PathBuf> {
+    step("building the payments seeding (the scroll benchmark)");
+    let output = Command::new("cargo")
+        .args(["test", "-p", "ovo-app", "--bench", "payments_scroll", "--no-run"])
+        .arg("--message-format=json-render-diagnostics")
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot start cargo")?;
+    if !output.status.success() {
+        bail!("the scroll benchmark did not build");
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|m| m["target"]["name"] == "payments_scroll" && m["executable"].is_string())
+        .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+        .context("cargo named no payments_scroll executable")
+}
+
+/// One app installation: a data directory and the launcher tauri-driver starts.
+pub struct Install {
+    pub data: PathBuf,
+    app: PathBuf,
+    launcher: PathBuf,
+}
+
+impl Install {
+    pub fn new(dir: &Path, app: &Path) -> Result<Install> {
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data)?;
+        let launcher = dir.join("launch.sh");
+        let script = format!(
+            "#!/bin/sh\nexport OVO_BACKOFFICE_DATA_DIR='{}'\nexec '{}' \"$@\" 2>>'{}'\n",
+            data.display(),
+            app.display(),
+            dir.join("stderr.log").display()
+        );
+        std::fs::write(&launcher, script)?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
+        Ok(Install { data, app: app.to_path_buf(), launcher })
+    }
+
+    pub fn launch(&self, webdriver: &str) -> Result<Browser> {
+        Browser::launch(webdriver, &self.launcher)
+    }
+
+    /// Closes the app and waits until its processes are gone (the ledger free again).
+    pub fn close(&self, browser: Browser) -> Result<()> {
+        let closed = browser.quit();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !app_processes(&self.app, &self.data).is_empty() {
+            if Instant::now() > deadline {
+                for pid in app_processes(&self.app, &self.data) {
+                    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                }
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        closed
+    }
+
+    /// Resident memory of the app and every process under it (WebKit's), in KiB.
+    pub fn resident_kb(&self) -> u64 {
+        self.resident_by_process().iter().map(|(_, kb)| kb).sum()
+    }
+
+    /// The same processes' proportional set in KiB: a page shared by several counts once in all.
+    pub fn proportional_kb(&self) -> u64 {
+        let tree = process_tree();
+        let mut pids = app_processes(&self.app, &self.data);
+        let mut total = 0;
+        while let Some(pid) = pids.pop() {
+            total += std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                .unwrap_or_default()
+                .lines()
+                .find(|l| l.starts_with("Pss:"))
+                .map_or(0, |l| crate::number_before(l, " kB"));
+            pids.extend(tree.iter().filter(|(_, parent)| *parent == pid).map(|(p, _)| *p));
+        }
+        total
+    }
+
+    /// Each of those processes' name and resident memory in KiB.
+    fn resident_by_process(&self) -> Vec<(String, u64)> {
+        let tree = process_tree();
+        let mut pids = app_processes(&self.app, &self.data);
+        let mut found = Vec::new();
+        while let Some(pid) = pids.pop() {
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            found.push((name.trim().to_owned(), vm_rss_kb(pid)));
+            pids.extend(tree.iter().filter(|(_, parent)| *parent == pid).map(|(p, _)| *p));
+        }
+        found
+    }
+
+    fn breakdown(&self) -> String {
+        let parts: Vec<String> = self
+            .resident_by_process()
+            .iter()
+            .filter(|(_, kb)| *kb > 0)
+            .map(|(name, kb)| format!("{name} {}", mb(*kb)))
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// The processes of `app` running on `data` (their OVO_BACKOFFICE_DATA_DIR).
+fn app_processes(app: &Path, data: &Path) -> Vec<u32> {
+    let marker = format!("OVO_BACKOFFICE_DATA_DIR={}\0", data.display());
+    let app = app.canonicalize().unwrap_or_else(|_| app.to_path_buf());
+    process_tree()
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app)
+                && std::fs::read(format!("/proc/{pid}/environ"))
+                    .is_ok_and(|env| env.windows(marker.len()).any(|w| w == marker.as_bytes()))
+        })
+        .collect()
+}
+
+/// Every process and its parent.
+fn process_tree() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid …"; comm may hold spaces.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let parent = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, parent))
+        })
+        .collect()
+}
+
+fn vm_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .map_or(0, |l| crate::number_before(l, " kB"))
+}
+
+/// The printed figures, filled in as they are measured.
+#[derive(Default)]
+struct Report {
+    lines: Vec<String>,
+}
+
+impl Report {
+    fn add(&mut self, line: String) {
+        println!("{line}");
+        self.lines.push(line);
+    }
+
+    fn print(&self) {
+        println!("\napp benchmark (release build, Xvfb 1280x800x24):");
+        for line in &self.lines {
+            println!("  {line}");
+        }
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn measure(
+    webdriver: &str,
+    app: &Path,
+    seeder: &Path,
+    work: &Path,
+    options: &Options,
+    report: &mut Report,
+) -> Result<()> {
+    let demo = Install::new(&work.join("demo"), app)?;
+
+    step(&format!("cold start to the first screen, {} runs", options.runs));
+    let mut starts = Vec::new();
+    for i in 0..options.runs {
+        let started = Instant::now();
+        let browser = demo.launch(webdriver)?;
+        browser.wait_for("screen-setup", WAIT)?;
+        let took = millis(started);
+        let what = if i == 0 { " (first start: a new demo ledger)" } else { "" };
+        println!("start {}: {}{what}", i + 1, seconds(took));
+        starts.push(took);
+        demo.close(browser)?;
+    }
+    let first_start = starts.remove(0);
+    let median_start = median(&mut starts);
+    report.add(format!(
+        "first screen, cold start (median of {} restarts): {}   goal ≤ {}   {}",
+        starts.len(),
+        seconds(median_start),
+        seconds(FIRST_SCREEN_GOAL_MS),
+        verdict(median_start <= FIRST_SCREEN_GOAL_MS)
+    ));
+    report.add(format!(
+        "first screen, very first start (creates the ledger): {}",
+        seconds(first_start)
+    ));
+
+    step("cold start to the first customer search answered (demo.staff searches \"Budi\")");
+    let (mut totals, mut searches) = (Vec::new(), Vec::new());
+    let mut signed_in = None;
+    for i in 0..3 {
+        let started = Instant::now();
+        let browser = demo.launch(webdriver)?;
+        sign_in_demo(&browser)?;
+        browser.click("nav-customers")?;
+        let asked = Instant::now();
+        browser.fill("customer-search", "Budi")?;
+        browser.wait_for("search-hit", WAIT)?;
+        let (total, search) = (millis(started), millis(asked));
+        println!("run {}: {} from spawn, search {}", i + 1, seconds(total), seconds(search));
+        totals.push(total);
+        searches.push(search);
+        if i == 2 {
+            signed_in = Some(browser);
+        } else {
+            demo.close(browser)?;
+        }
+    }
+    report.add(format!(
+        "first customer search answered, cold start (median of 3): {} (typing to hit {})",
+        seconds(median(&mut totals)),
+        seconds(median(&mut searches))
+    ));
+    let browser = signed_in.context("no signed-in app")?;
+
+    step("resident memory idle after sign-in (15 s settle)");
+    std::thread::sleep(Duration::from_secs(15));
+    let idle = settled_rss(&demo);
+    report.add(format!(
+        "resident memory idle after sign-in: {} ({}; proportional set, shared pages once: {})   goal ≤ {}   {}",
+        mb(idle),
+        demo.breakdown(),
+        mb(demo.proportional_kb()),
+        mb(IDLE_GOAL_KB),
+        verdict(idle <= IDLE_GOAL_KB)
+    ));
+
+    step(&format!("IPC round trips from the webview, {} calls each", options.calls));
+    for (command, args) in [
+        ("ping", json!({})),
+        ("session_status", json!({})),
+        ("search_customers", json!({ "input": { "query": "Budi", "limit": 20 } })),
+    ] {
+        let mut trips = round_trips(&browser, command, &args, options.calls)?;
+        report.add(format!(
+            "IPC {command:<17} p50 {}  p99 {}  mean {} (page timer step {})",
+            micros_text(percentile(&mut trips.each, 50)),
+            micros_text(percentile(&mut trips.each, 99)),
+            micros_text(trips.mean),
+            micros_text(trips.timer_step)
+        ));
+    }
+    demo.close(browser)?;
+
+    step(&format!("scrolling {} payments", options.payments));
+    seed(seeder, &demo.data, options.payments, 0)?;
+    let browser = demo.launch(webdriver)?;
+    sign_in_demo(&browser)?;
+    browser.click("nav-payments")?;
+    browser.wait_for("payments-list", WAIT)?;
+    std::thread::sleep(Duration::from_secs(5));
+    let before = settled_rss(&demo);
+    let scrolled = scroll_to_end(&browser, options.payments)?;
+    std::thread::sleep(Duration::from_secs(10));
+    let after = settled_rss(&demo);
+    println!(
+        "{scrolled}; resident {} before, {} after ({})",
+        mb(before),
+        mb(after),
+        demo.breakdown()
+    );
+    report.add(format!(
+        "resident memory after scrolling {} payments: {} (before {}; {scrolled}; proportional set {})   goal ≤ {}   {}",
+        options.payments,
+        mb(after),
+        mb(before),
+        mb(demo.proportional_kb()),
+        mb(IDLE_GOAL_KB),
+        verdict(after <= IDLE_GOAL_KB)
+    ));
+    demo.close(browser)?;
+
+    poller_run(webdriver, app, seeder, work, options, report)
+}
+
+/// The background poller on `options.open` open payments: resident memory sampled over
+/// `options.minutes`, and its least-squares slope.
+fn poller_run(
+    webdriver: &str,
+    app: &Path,
+    seeder: &Path,
+    work: &Path,
+    options: &Options,
+    report: &mut Report,
+) -> Result<()> {
+    step(&format!(
+        "the background poller on {} open payments, sampled for {} min",
+        options.open, options.minutes
+    ));
+    let install = Install::new(&work.join("poller"), app)?;
+    let browser = install.launch(webdriver)?;
+    browser.wait_for("screen-setup", WAIT)?;
+    install.close(browser)?;
+    seed(seeder, &install.data, options.open, options.open)?;
+    let browser = install.launch(webdriver)?;
+    sign_in_demo(&browser)?;
+    std::thread::sleep(Duration::from_secs(30));
+    let interval = Duration::from_secs((options.minutes * 60 / 30).clamp(10, 60));
+    let end = Instant::now() + Duration::from_secs(options.minutes * 60);
+    let started = Instant::now();
+    let mut samples: Vec<(i128, i128)> = Vec::new();
+    loop {
+        let kb = install.resident_kb();
+        let at = started.elapsed().as_secs();
+        println!("  t = {at:>4} s  resident {}", mb(kb));
+        samples.push((i128::from(at), i128::from(kb)));
+        if Instant::now() >= end {
+            break;
+        }
+        std::thread::sleep(interval);
+    }
+    let open_left = open_payments(&browser).unwrap_or_else(|e| format!("unknown ({e:#})"));
+    install.close(browser)?;
+    let fit = Fit::of(&samples);
+    let growth = fit.kb_per_hour * samples.last().map_or(0, |s| s.0) / 3_600;
+    let noise = (2 * fit.mean_abs_residual_kb).max(1_024);
+    let values: Vec<String> = samples.iter().map(|(_, kb)| format!("{}", kb / 1_024)).collect();
+    report.add(format!(
+        "resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
+         {} over the run against noise ±{}; still pending at the end: {open_left}   goal: no growth   {}",
+        options.open,
+        options.minutes,
+        samples.len(),
+        values.join(" "),
+        tenths(fit.kb_per_hour * 10 / 1_024),
+        mb_signed(growth),
+        mb_signed(noise),
+        verdict(growth.abs() <= noise)
+    ));
+    Ok(())
+}
+
+/// A least-squares line through (seconds, KiB) samples.
+struct Fit {
+    kb_per_hour: i128,
+    mean_abs_residual_kb: i128,
+}
+
+impl Fit {
+    fn of(samples: &[(i128, i128)]) -> Fit {
+        let n = i128::try_from(samples.len()).unwrap_or(1).max(1);
+        let (sx, sy) = samples.iter().fold((0, 0), |(x, y), s| (x + s.0, y + s.1));
+        let sxy: i128 = samples.iter().map(|s| s.0 * s.1).sum();
+        let sxx: i128 = samples.iter().map(|s| s.0 * s.0).sum();
+        let denominator = n * sxx - sx * sx;
+        if denominator == 0 {
+            return Fit { kb_per_hour: 0, mean_abs_residual_kb: 0 };
+        }
+        let numerator = n * sxy - sx * sy;
+        // Intercept and residuals in KiB, the slope kept as numerator / denominator.
+        let intercept = (sy * denominator - numerator * sx) / (n * denominator);
+        let residuals: i128 =
+            samples.iter().map(|s| (s.1 - intercept - numerator * s.0 / denominator).abs()).sum();
+        Fit { kb_per_hour: numerator * 3_600 / denominator, mean_abs_residual_kb: residuals / n }
+    }
+}
+
+/// Adds `total` payments (`open` of them open and due) to the app's ledger, the app closed.
+fn seed(seeder: &Path, data: &Path, total: usize, open: usize) -> Result<()> {
+    run(Command::new(seeder)
+        .args(["--payments", &total.to_string(), "--open", &open.to_string()])
+        .env("OVO_BENCH_SEED_LEDGER", data.join("ledger.sqlite")))
+}
+
+/// On the first-run screen: signs in as the demo staff operator.
+fn sign_in_demo(browser: &Browser) -> Result<()> {
+    browser.click(&format!("demo-signin-{DEMO_STAFF}"))?;
+    browser.wait_for("screen-shell", WAIT)?;
+    Ok(())
+}
+
+/// The median of 5 samples a second apart.
+fn settled_rss(install: &Install) -> u64 {
+    let mut samples: Vec<u64> = (0..5)
+        .map(|i| {
+            if i > 0 {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            install.resident_kb()
+        })
+        .collect();
+    median(&mut samples)
+}
+
+/// Round trips of one command, as the page measures them.
+struct RoundTrips {
+    /// Each call's, in microseconds (at the page timer's step).
+    each: Vec<u64>,
+    /// All calls' total over their count, in microseconds.
+    mean: u64,
+    /// The smallest step the page's clock (`performance.now`) takes, in microseconds.
+    timer_step: u64,
+}
+
+/// `calls` invocations of `command` from the page, one after another, after 50 unmeasured.
+fn round_trips(browser: &Browser, command: &str, args: &Value, calls: usize) -> Result<RoundTrips> {
+    let script = "const [cmd, args, calls, done] = arguments;
+        (async () => {
+          const invoke = window.__TAURI_INTERNALS__.invoke;
+          let step = Infinity;
+          for (let i = 0; i < 20; i++) {
+            const a = performance.now();
+            let b = a;
+            while (b === a) b = performance.now();
+            step = Math.min(step, b - a);
+          }
+          for (let i = 0; i < 50; i++) await invoke(cmd, args);
+          const micros = [];
+          const started = performance.now();
+          for (let i = 0; i < calls; i++) {
+            const t = performance.now();
+            await invoke(cmd, args);
+            micros.push(Math.round((performance.now() - t) * 1000));
+          }
+          const total = Math.round((performance.now() - started) * 1000);
+          done({ micros, total, step: Math.round(step * 1000) });
+        })().catch((e) => done({ error: String(e && (e.message || JSON.stringify(e))) }));";
+    let reply = browser.execute_async(script, vec![json!(command), args.clone(), json!(calls)])?;
+    if let Some(error) = reply["error"].as_str() {
+        bail!("{command}: {error}");
+    }
+    let each: Vec<u64> = reply["micros"]
+        .as_array()
+        .context("no timings")?
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect();
+    let mean = reply["total"].as_u64().unwrap_or(0) / u64::try_from(each.len().max(1))?;
+    Ok(RoundTrips { each, mean, timer_step: reply["step"].as_u64().unwrap_or(0) })
+}
+
+/// Scrolls the payment list to its end, page after page as the list asks for them.
+fn scroll_to_end(browser: &Browser, expected: usize) -> Result<String> {
+    let script = "const [expected, done] = arguments;
+        const list = document.querySelector('[data-testid=\"payments-list\"]');
+        const started = performance.now();
+        const rows = () => document.querySelectorAll('[data-testid=\"payment-row\"]').length;
+        let last = -1, still = 0;
+        const step = () => {
+          list.scrollTop = list.scrollHeight;
+          const footer = document.querySelector('[data-testid=\"payments-footer\"]');
+          const count = Number(((footer && footer.textContent) || '').replace(/[^0-9]/g, '')) || 0;
+          still = list.scrollHeight === last ? still + 1 : 0;
+          last = list.scrollHeight;
+          if ((count >= expected && still > 5) || still > 600 || performance.now() - started > 3.0e6) {
+            done({ ms: Math.round(performance.now() - started), count, height: list.scrollHeight, rows: rows() });
+          } else {
+            requestAnimationFrame(() => setTimeout(step, 0));
+          }
+        };
+        step();";
+    let reply = browser.execute_async(script, vec![json!(expected)])?;
+    let count = reply["count"].as_u64().unwrap_or(0);
+    if count < u64::try_from(expected)? {
+        bail!("the list stopped at {count} payments: {reply}");
+    }
+    Ok(format!(
+        "{count} payments listed in {}, {} rows in the DOM",
+        seconds(reply["ms"].as_u64().unwrap_or(0)),
+        reply["rows"]
+    ))
+}
+
+/// How many payments are still open (pending), from the page's IPC.
+fn open_payments(browser: &Browser) -> Result<String> {
+    let script = "const done = arguments[0];
+        (async () => {
+          let total = 0, after = null;
+          do {
+            const page = await window.__TAURI_INTERNALS__.invoke('payments_page',
+              { input: { status: 'pending', after, limit: 200 } });
+            total += page.items.length;
+            after = page.next;
+          } while (after);
+          done({ total });
+        })().catch((e) => done({ error: String(e && (e.message || JSON.stringify(e))) }));";
+    let reply = browser.execute_async(script, vec![])?;
+    match reply["total"].as_u64() {
+        Some(total) => Ok(total.to_string()),
+        None => bail!("{}", reply["error"]),
+    }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn median(values: &mut [u64]) -> u64 {
+    percentile(values, 50)
+}
+
+fn percentile(values: &mut [u64], pct: usize) -> u64 {
+    if values.is_empty() {
+        return 0;
+    }
+    values.sort_unstable();
+    let index = (values.len() * pct).div_ceil(100).saturating_sub(1);
+    values[index.min(values.len() - 1)]
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:02} s", ms / 1_000, ms % 1_000 / 10)
+}
+
+fn micros_text(us: u64) -> String {
+    format!("{}.{:03} ms", us / 1_000, us % 1_000)
+}
+
+fn mb(kb: u64) -> String {
+    format!("{} MB", kb / 1_024)
+}
+
+fn mb_signed(kb: i128) -> String {
+    tenths(kb * 10 / 1_024) + " MB"
+}
+
+/// A count of tenths as "-1.5".
+fn tenths(value: i128) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", value.abs() / 10, value.abs() % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{percentile, Fit};
+
+    #[test]
+    fn fits_a_line() {
+        // 1 MiB more every 360 s: 10 MiB an hour.
+        let samples: Vec<(i128, i128)> = (0..11).map(|i| (i * 360, 100_000 + i * 1_024)).collect();
+        let fit = Fit::of(&samples);
+        assert_eq!((fit.kb_per_hour, fit.mean_abs_residual_kb), (10_240, 0));
+    }
+
+    #[test]
+    fn takes_percentiles() {
+        let mut values: Vec<u64> = (1..=100).rev().collect();
+        assert_eq!((percentile(&mut values, 50), percentile(&mut values, 99)), (50, 99));
+    }
+}
