@@ -28,13 +28,17 @@ pub struct Shell {
 
 fn main() {
     let context = tauri::generate_context!();
-    let single_instance = tauri_plugin_single_instance::Builder::new()
-        .dbus_id(instance_name(&context.config().identifier))
-        .callback(|app, _argv, _cwd| focus_main_window(app))
-        .build();
-    tauri::Builder::default()
-        // First: a second start ends here, before it opens anything, and the first window comes forward.
-        .plugin(single_instance)
+    let mut builder = tauri::Builder::default();
+    // First: a second start ends here, before it opens anything, and the first window comes forward.
+    if let Some(name) = instance_name(&context.config().identifier) {
+        builder = builder.plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(name)
+                .callback(|app, _argv, _cwd| focus_main_window(app))
+                .build(),
+        );
+    }
+    builder
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
@@ -111,18 +115,21 @@ fn main() {
         });
 }
 
-/// The name one running app holds per user and data folder: the app's identifier, and for a data
-/// folder other than the user's own (`OVO_BACKOFFICE_DATA_DIR`) a digest of its path, so apps on
-/// different folders run side by side as before.
-fn instance_name(identifier: &str) -> String {
+/// The name one running app holds per session and data folder: the app's identifier, and for a
+/// data folder other than the user's own (`OVO_BACKOFFICE_DATA_DIR`) a digest of its path, so
+/// apps on different folders run side by side. Only Linux's D-Bus name takes that digest; on
+/// Windows and macOS an app on another folder does without the plugin (`None`), and the folder's
+/// ledger lock still refuses a second app on the same folder.
+fn instance_name(identifier: &str) -> Option<String> {
     use std::hash::{Hash, Hasher};
     match std::env::var_os(DATA_DIR_ENV) {
+        Some(_) if !cfg!(target_os = "linux") => None,
         Some(dir) => {
             let mut hasher = std::hash::DefaultHasher::new();
             std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(&dir)).hash(&mut hasher);
-            format!("{identifier}.d{:016x}", hasher.finish())
+            Some(format!("{identifier}.d{:016x}", hasher.finish()))
         }
-        None => identifier.to_owned(),
+        None => Some(identifier.to_owned()),
     }
 }
 
@@ -163,7 +170,11 @@ async fn damaged_ledger(config: &BackofficeConfig) -> ovo_app::ipc::LedgerRecove
         Some(LedgerLocation::File(path)) => path.clone(),
         _ => config.data_dir.join(ovo_app::LEDGER_FILE),
     };
-    let problems = ovo_app::ledger_file_problems(&path).await.ok().flatten().unwrap_or_default();
+    let problems = ovo_app::ledger_file_problems(&config.data_dir, &path)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     ovo_app::recovery(&config.data_dir, &path, problems).await
 }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use ovo_app::ipc::{BackupRef, EnrolDeskInput, LedgerRecovery, StartupState};
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, RestoreReason};
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
 use ovo_domain::{Clock as _, SystemClock};
 use ovo_secrets::KeychainStore;
 use tauri::{AppHandle, Manager};
@@ -95,8 +95,7 @@ pub async fn recover_ledger(
     };
     let config = config.clone();
     let now = SystemClock.now();
-    ovo_app::request_restore(&config.data_dir, &input.name, RestoreReason::Damaged, None, now)
-        .await?;
+    ovo_app::request_recovery(&config.data_dir, &input.name, now).await?;
     let backoffice = open(config).await?;
     serve(app, backoffice);
     *waiting = None;

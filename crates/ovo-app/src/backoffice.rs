@@ -111,15 +111,15 @@ impl Backoffice {
             .ledger
             .clone()
             .unwrap_or_else(|| LedgerLocation::File(config.data_dir.join(LEDGER_FILE)));
-        let restored = match &location {
+        let mut restored = match &location {
             LedgerLocation::File(path) => {
                 let restored =
                     crate::backups::restore_if_requested(&config.data_dir, path, clock.now())
                         .await?;
-                if restored.is_none() {
-                    if let Some(problems) = crate::backups::ledger_file_problems(path).await? {
-                        return Err(crate::backups::damaged_error(path, &problems));
-                    }
+                if let Some(problems) =
+                    crate::backups::ledger_file_problems(&config.data_dir, path).await?
+                {
+                    return Err(crate::backups::damaged_error(path, &problems));
                 }
                 restored
             }
@@ -140,20 +140,23 @@ impl Backoffice {
             clock.now(),
         )
         .await?;
-        // The restored chain ends before the anchored head: the anchor follows it, and the
-        // audit entry of the restore says where the old chain reached.
-        let previous_head = match &restored {
-            Some(_) => {
-                crate::audit_anchor::rebase_to_head(
+        // The restored chain ends before the anchored head: a trusted restore moves the anchor
+        // to it (once: a retry after a crash keeps the head recorded before), and its audit
+        // entry says where the anchor had been. An untrusted one leaves the anchor, so verify
+        // reports the entries missing.
+        let trusted = restored.as_ref().map(|r| r.trusted(local_keys.audit.expose()));
+        if let (Some(restored), Some(true)) = (restored.as_mut(), trusted) {
+            if restored.previous_head().is_none() {
+                let head = crate::audit_anchor::rebase_to_head(
                     &ledger,
                     &secrets,
                     &config.app_identifier,
                     &local_keys,
                 )
-                .await?
+                .await?;
+                restored.remember_previous_head(&config.data_dir, head)?;
             }
-            None => None,
-        };
+        }
         let (audit_anchor, lost_key) =
             AuditAnchor::open(&ledger, secrets.clone(), &config.app_identifier, &local_keys)
                 .await?;
@@ -188,7 +191,7 @@ impl Backoffice {
             backoffice.record_lost_audit_key(lost).await?;
         }
         if let Some(restored) = restored {
-            backoffice.record_restore(restored, previous_head).await?;
+            backoffice.record_restore(restored, trusted == Some(true)).await?;
         }
         backoffice.redact_stored_notifications().await?;
         backoffice.move_keychain_tokens_into_ledger().await?;

@@ -30,6 +30,8 @@ pub const BACKUPS_KEPT_RANGE: std::ops::RangeInclusive<u32> = 1..=90;
 const BACKUP_EVERY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 /// The request a restore leaves for the next open.
 const RESTORE_REQUEST: &str = "restore-request.json";
+/// A restore carried out, kept until the restored ledger records it.
+const RESTORE_APPLIED: &str = "restore-applied.json";
 const KEEP_SETTING: &str = "backups.keep";
 const NAME_PREFIX: &str = "ledger-";
 const NAME_SUFFIX: &str = ".sqlite";
@@ -53,13 +55,24 @@ struct RestoreRequest {
     requested_by: Option<String>,
     requested_by_id: Option<i64>,
     requested_at: String,
+    /// An admin's request, sealed with the ledger's audit key (`request_tag`).
+    #[serde(default)]
+    tag: Option<String>,
 }
 
-/// A restore the open just did, audited once the ledger is open.
-#[derive(Debug, Clone)]
-pub(crate) struct Restored {
+/// A restore carried out and not yet audited (`restore-applied.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AppliedRestore {
     request: RestoreRequest,
     kept_as: Option<String>,
+    /// The audit anchor's sequence number before it moved to the restored head.
+    previous_head: Option<i64>,
+}
+
+/// A restore the open did, audited once the ledger is open.
+#[derive(Debug, Clone)]
+pub(crate) struct Restored {
+    applied: AppliedRestore,
 }
 
 /// A backup file.
@@ -130,18 +143,31 @@ fn find_backup(data_dir: &Path, name: &str) -> AppResult<BackupFile> {
 }
 
 /// Whether a daily backup is due, given the newest.
+/// A newest backup dated after `now` (the clock was ahead when it was taken) counts as due too.
 pub fn backup_due(newest: Option<Timestamp>, now: Timestamp) -> bool {
-    newest.is_none_or(|at| now.unix_millis() - at.unix_millis() >= BACKUP_EVERY_MILLIS)
+    newest.is_none_or(|at| at > now || now.unix_millis() - at.unix_millis() >= BACKUP_EVERY_MILLIS)
 }
+
+/// One backup at a time in this process: the daily one and an admin's never share a file.
+static TAKING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn is_sound(path: &Path) -> AppResult<bool> {
     Ok(check_file(path).await? == FileCheck::Sound)
 }
 
-/// What SQLite finds wrong with the ledger file, or `None` when it is sound or not there yet.
-pub async fn ledger_file_problems(path: &Path) -> AppResult<Option<Vec<String>>> {
-    if !path.exists() {
-        return Ok(None);
+/// What is wrong with the ledger file: what SQLite's check finds, or that it is missing or empty
+/// although backups of it exist (SQLite would make a new, empty ledger there). `None` when it is
+/// sound, or not there yet on a new install.
+pub async fn ledger_file_problems(data_dir: &Path, path: &Path) -> AppResult<Option<Vec<String>>> {
+    let bytes = std::fs::metadata(path).map(|m| m.len()).ok();
+    if bytes.is_none_or(|b| b == 0) {
+        let backed_up = !list_backups(data_dir)?.is_empty();
+        return Ok(backed_up.then(|| {
+            vec![format!(
+                "the ledger file is {}, although backups of it exist",
+                if bytes.is_none() { "missing" } else { "empty" }
+            )]
+        }));
     }
     Ok(match check_file(path).await? {
         FileCheck::Sound => None,
@@ -172,13 +198,19 @@ pub async fn recovery(data_dir: &Path, ledger: &Path, problems: Vec<String>) -> 
     LedgerRecovery { ledger: ledger.display().to_string(), problems, backups }
 }
 
-/// Asks for the ledger file to be replaced by `name` at the next open, after checking it.
-pub async fn request_restore(
+/// From the recovery screen: asks for the damaged ledger file to be replaced by `name` at the
+/// next open, after checking the backup.
+pub async fn request_recovery(data_dir: &Path, name: &str, now: Timestamp) -> AppResult<()> {
+    write_request(data_dir, name, RestoreReason::Damaged, None, now, None).await
+}
+
+async fn write_request(
     data_dir: &Path,
     name: &str,
     reason: RestoreReason,
     by: Option<(OperatorId, String)>,
     now: Timestamp,
+    audit_key: Option<&[u8]>,
 ) -> AppResult<()> {
     let backup = find_backup(data_dir, name)?;
     if !is_sound(&backup.path).await? {
@@ -187,17 +219,16 @@ pub async fn request_restore(
             format!("the backup {name} is damaged too; choose another"),
         ));
     }
-    let request = RestoreRequest {
+    let mut request = RestoreRequest {
         backup: backup.name,
         reason,
         requested_by: by.as_ref().map(|(_, name)| name.clone()),
         requested_by_id: by.map(|(id, _)| id.get()),
         requested_at: now.to_rfc3339(),
+        tag: None,
     };
-    let path = data_dir.join(RESTORE_REQUEST);
-    let text = serde_json::to_vec_pretty(&request)
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    write_then_rename(&path, &text).map_err(|e| storage("write", &path, e))
+    request.tag = audit_key.map(|key| request_tag(key, &request));
+    write_json(&data_dir.join(RESTORE_REQUEST), &request)
 }
 
 fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -209,57 +240,168 @@ fn write_then_rename(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&partial, path)
 }
 
-/// Carries out a restore asked for before this open, if any: the ledger file (with its WAL)
-/// moves aside, the backup is copied in its place. Safe to repeat after a crash part-way.
+/// Carries out a restore asked for before this open, if any, or finishes one a crash cut short.
+/// The ledger's WAL, shared-memory and journal files move aside before the file (a WAL left
+/// behind would be replayed onto the backup), the backup is copied in through `.restoring`, and
+/// `restore-applied.json` stays until the restore is audited in the restored ledger. A request
+/// whose backup is gone or no longer sound, or a "damaged" request on a sound file, is dropped.
 pub(crate) async fn restore_if_requested(
     data_dir: &Path,
     ledger: &Path,
     now: Timestamp,
 ) -> AppResult<Option<Restored>> {
     let request_path = data_dir.join(RESTORE_REQUEST);
-    let request: RestoreRequest = match std::fs::read(&request_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            AppError::new(ErrorCode::Storage, format!("the restore request is unreadable: {e}"))
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(storage("read", &request_path, e)),
+    let applied_path = data_dir.join(RESTORE_APPLIED);
+    let copying = ledger.with_file_name(format!("{}.restoring", file_name(ledger)));
+    if let Some(applied) = read_json::<AppliedRestore>(&applied_path)? {
+        if copying.exists() {
+            std::fs::rename(&copying, ledger).map_err(|e| storage("write", ledger, e))?;
+        }
+        remove_if_there(&request_path)?;
+        return Ok(Some(Restored { applied }));
+    }
+    let Some(request) = read_json::<RestoreRequest>(&request_path)? else {
+        return Ok(None);
     };
-    // A backup removed since it was chosen: the request is dropped and the ledger opens as it is.
+    let drop_request = |why: &str| -> AppResult<Option<Restored>> {
+        tracing::error!(backup = %request.backup, "{why}; nothing was restored");
+        remove_if_there(&request_path)?;
+        Ok(None)
+    };
     let backup = match find_backup(data_dir, &request.backup) {
         Ok(backup) => backup,
-        Err(e) => {
-            tracing::error!(error = %e, "the backup chosen for a restore is gone; nothing was restored");
-            std::fs::remove_file(&request_path).map_err(|e| storage("remove", &request_path, e))?;
-            return Ok(None);
-        }
+        Err(_) => return drop_request("the backup chosen for a restore is gone"),
     };
-    let kept_as = if ledger.exists() {
-        let label = match request.reason {
-            RestoreReason::Damaged => "damaged",
-            RestoreReason::Chosen => "replaced",
-        };
-        let stamp = now.to_utc().format(STAMP);
-        let kept = ledger.with_file_name(format!("{}.{label}-{stamp}", file_name(ledger)));
-        for suffix in ["", "-wal", "-shm"] {
-            let from = PathBuf::from(format!("{}{suffix}", ledger.display()));
-            if from.exists() {
-                let to = PathBuf::from(format!("{}{suffix}", kept.display()));
-                std::fs::rename(&from, &to).map_err(|e| storage("move aside", &from, e))?;
-            }
-        }
-        Some(file_name(&kept))
-    } else {
-        None
+    if !is_sound(&backup.path).await? {
+        return drop_request("the backup chosen for a restore is damaged");
+    }
+    if request.reason == RestoreReason::Damaged
+        && ledger_file_problems(data_dir, ledger).await?.is_none()
+    {
+        return drop_request(
+            "a restore of a damaged ledger was asked for, but the ledger is sound",
+        );
+    }
+    let label = match request.reason {
+        RestoreReason::Damaged => "damaged",
+        RestoreReason::Chosen => "replaced",
     };
-    let copying = ledger.with_file_name(format!("{}.restoring", file_name(ledger)));
+    let kept = free_name(ledger, &format!("{label}-{}", now.to_utc().format(STAMP)));
+    let mut kept_as = None;
+    for suffix in ["-wal", "-shm", "-journal", ""] {
+        let from = PathBuf::from(format!("{}{suffix}", ledger.display()));
+        if from.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", kept.display()));
+            std::fs::rename(&from, &to).map_err(|e| storage("move aside", &from, e))?;
+            kept_as = Some(file_name(&kept));
+        }
+    }
     std::fs::copy(&backup.path, &copying).map_err(|e| storage("copy", &backup.path, e))?;
     std::fs::File::open(&copying)
         .and_then(|f| f.sync_all())
         .map_err(|e| storage("write", &copying, e))?;
+    let applied = AppliedRestore { request, kept_as, previous_head: None };
+    write_json(&applied_path, &applied)?;
     std::fs::rename(&copying, ledger).map_err(|e| storage("write", ledger, e))?;
-    std::fs::remove_file(&request_path).map_err(|e| storage("remove", &request_path, e))?;
-    tracing::warn!(backup = %backup.name, kept_as = ?kept_as, "the ledger file was restored from a backup");
-    Ok(Some(Restored { request, kept_as }))
+    remove_if_there(&request_path)?;
+    tracing::warn!(backup = %backup.name, kept_as = ?applied.kept_as, "the ledger file was restored from a backup");
+    Ok(Some(Restored { applied }))
+}
+
+/// `<ledger>.<label>`, or with `-2`, `-3`… when that name is taken: a kept file is never replaced.
+fn free_name(ledger: &Path, label: &str) -> PathBuf {
+    let base = format!("{}.{label}", file_name(ledger));
+    (1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .map(|name| ledger.with_file_name(name))
+        .find(|path| {
+            ["", "-wal", "-shm"]
+                .iter()
+                .all(|s| !PathBuf::from(format!("{}{s}", path.display())).exists())
+        })
+        .unwrap_or_else(|| ledger.with_file_name(base))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> AppResult<Option<T>> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            AppError::new(ErrorCode::Storage, format!("{} is unreadable: {e}", path.display()))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(storage("read", path, e)),
+    }
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> AppResult<()> {
+    let text = serde_json::to_vec_pretty(value)
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+    write_then_rename(path, &text).map_err(|e| storage("write", path, e))
+}
+
+fn remove_if_there(path: &Path) -> AppResult<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(storage("remove", path, e)),
+        _ => Ok(()),
+    }
+}
+
+/// What a request is sealed with: the ledger's audit key over everything it says, so a request
+/// written by anyone but this app for this ledger does not move the audit anchor.
+fn request_tag(key: &[u8], request: &RestoreRequest) -> String {
+    use hmac::Mac;
+    hex::encode(request_mac(key, request).finalize().into_bytes())
+}
+
+fn request_mac(key: &[u8], request: &RestoreRequest) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac;
+    let text = format!(
+        "ovo-restore-request\n{}\n{:?}\n{:?}\n{:?}\n{}",
+        request.backup,
+        request.reason,
+        request.requested_by,
+        request.requested_by_id,
+        request.requested_at
+    );
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(text.as_bytes());
+    mac
+}
+
+/// Whether `tag` seals `request` under `key` (compared in constant time).
+fn tag_matches(key: &[u8], request: &RestoreRequest, tag: &str) -> bool {
+    use hmac::Mac;
+    hex::decode(tag).is_ok_and(|tag| request_mac(key, request).verify_slice(&tag).is_ok())
+}
+
+impl Restored {
+    /// Whether this restore may move the audit anchor: a request from the recovery screen (made
+    /// only for a file SQLite found damaged, checked again before the swap), or an admin's
+    /// request sealed with this ledger's audit key.
+    pub(crate) fn trusted(&self, audit_key: &[u8]) -> bool {
+        let request = &self.applied.request;
+        match request.reason {
+            RestoreReason::Damaged => true,
+            RestoreReason::Chosen => {
+                request.tag.as_deref().is_some_and(|tag| tag_matches(audit_key, request, tag))
+            }
+        }
+    }
+
+    /// The anchor's place before the restore, once recorded (a retry after a crash keeps it).
+    pub(crate) fn previous_head(&self) -> Option<i64> {
+        self.applied.previous_head
+    }
+
+    /// Keeps where the anchor was, so the audit entry says it even if this open is cut short.
+    pub(crate) fn remember_previous_head(
+        &mut self,
+        data_dir: &Path,
+        head: Option<i64>,
+    ) -> AppResult<()> {
+        self.applied.previous_head = head;
+        write_json(&data_dir.join(RESTORE_APPLIED), &self.applied)
+    }
 }
 
 fn file_name(path: &Path) -> String {
@@ -351,7 +493,9 @@ impl Backoffice {
         self.file_ledger_path()?;
         let by = Some((actor.operator.id, actor.operator.username.clone()));
         let now = self.now();
-        request_restore(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now).await?;
+        let key = Some(self.local_keys.audit.expose().as_slice());
+        write_request(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now, key)
+            .await?;
         let mut tx = self.ledger.begin_write().await?;
         self.audit_act(
             &mut tx,
@@ -370,11 +514,18 @@ impl Backoffice {
         &self,
         operator: Option<&OperatorRow>,
     ) -> AppResult<BackupFile> {
+        let _one_at_a_time = TAKING.lock().await;
         let dir = backup_dir(&self.config.data_dir);
         std::fs::create_dir_all(&dir).map_err(|e| storage("create", &dir, e))?;
         let now = self.now();
         let name = backup_name(now);
         let path = dir.join(&name);
+        // Taken this very second already: that copy stands, none replaces it.
+        if let Some(taken) =
+            list_backups(&self.config.data_dir)?.into_iter().find(|b| b.name == name)
+        {
+            return Ok(taken);
+        }
         let partial = dir.join(format!("{name}.partial"));
         let _ = std::fs::remove_file(&partial);
         self.ledger.back_up_to(&partial).await?;
@@ -426,18 +577,14 @@ impl Backoffice {
     }
 
     /// Audits the restore this open did, in the restored ledger.
-    pub(crate) async fn record_restore(
-        &self,
-        restored: Restored,
-        previous_head: Option<i64>,
-    ) -> AppResult<()> {
-        let request = &restored.request;
+    pub(crate) async fn record_restore(&self, restored: Restored, trusted: bool) -> AppResult<()> {
+        let AppliedRestore { request, kept_as, previous_head } = &restored.applied;
         let operator = match request.requested_by_id.map(OperatorId::new) {
-            Some(id) => {
+            Some(id) if trusted => {
                 let mut conn = self.ledger.read().await?;
                 ovo_ledger::operators::by_id(&mut conn, id).await?
             }
-            None => None,
+            _ => None,
         };
         let mut tx = self.ledger.begin_write().await?;
         self.audit(
@@ -445,18 +592,20 @@ impl Backoffice {
             operator.as_ref(),
             "ledger.restored",
             "ledger",
-            AuditOutcome::Ok,
+            if trusted { AuditOutcome::Ok } else { AuditOutcome::Failed },
             serde_json::json!({
                 "backup": request.backup,
                 "reason": request.reason,
                 "requested_by": request.requested_by,
                 "requested_at": request.requested_at,
-                "replaced_file_kept_as": restored.kept_as,
-                "audit_entries_lost_after": previous_head,
+                "replaced_file_kept_as": kept_as,
+                "anchored_head_before": previous_head,
+                "request_verified": trusted,
             }),
         )
         .await?;
         ovo_ledger::commit(tx).await?;
+        remove_if_there(&self.config.data_dir.join(RESTORE_APPLIED))?;
         self.anchor_audit_head().await
     }
 }
@@ -482,5 +631,6 @@ mod tests {
         assert!(backup_due(None, newest));
         assert!(!backup_due(Some(newest), newest.plus_millis(BACKUP_EVERY_MILLIS - 1)));
         assert!(backup_due(Some(newest), newest.plus_millis(BACKUP_EVERY_MILLIS)));
+        assert!(backup_due(Some(newest.plus_millis(60_000)), newest), "dated in the future");
     }
 }

@@ -44,7 +44,7 @@ mod validate;
 
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
 pub use backups::{
-    backup_due, ledger_file_problems, list_backups, recovery, request_restore, BackupFile,
+    backup_due, ledger_file_problems, list_backups, recovery, request_recovery, BackupFile,
     RestoreReason, BACKUPS_KEPT_RANGE, BACKUP_DIR, DEFAULT_BACKUPS_KEPT,
 };
 pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};

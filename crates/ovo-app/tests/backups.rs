@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ovo_app::ipc::{AuditFilters, AuditQuery, BackupKeepInput, BackupRef};
-use ovo_app::{Backoffice, ErrorCode, RestoreReason};
+use ovo_app::{Backoffice, ErrorCode};
 use ovo_domain::Clock as _;
 use ovo_ledger::backup::{check_file, FileCheck};
 use ovo_secrets::MemoryStore;
@@ -101,7 +101,7 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
     assert_eq!(refused.code, ErrorCode::Storage);
     assert!(refused.message.contains("is damaged"), "{}", refused.message);
-    let problems = ovo_app::ledger_file_problems(&path).await.unwrap().unwrap();
+    let problems = ovo_app::ledger_file_problems(&data, &path).await.unwrap().unwrap();
     assert!(!problems.is_empty());
 
     let recovery = ovo_app::recovery(&data, &path, problems).await;
@@ -109,18 +109,12 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(offered, [(second.name.clone(), Some(false)), (first.name.clone(), Some(true))]);
 
     let now = clock.now();
-    let damaged_too =
-        ovo_app::request_restore(&data, &second.name, RestoreReason::Damaged, None, now)
-            .await
-            .unwrap_err();
+    let damaged_too = ovo_app::request_recovery(&data, &second.name, now).await.unwrap_err();
     assert_eq!(damaged_too.reason, Some("backup_damaged"));
-    let not_a_backup =
-        ovo_app::request_restore(&data, "../ledger.sqlite", RestoreReason::Damaged, None, now)
-            .await
-            .unwrap_err();
+    let not_a_backup = ovo_app::request_recovery(&data, "../ledger.sqlite", now).await.unwrap_err();
     assert_eq!(not_a_backup.reason, Some("backup_not_found"));
 
-    ovo_app::request_restore(&data, &first.name, RestoreReason::Damaged, None, now).await.unwrap();
+    ovo_app::request_recovery(&data, &first.name, now).await.unwrap();
     let restored =
         Backoffice::open(config(), secrets.clone(), Arc::new(clock.clone())).await.unwrap();
     app::sign_in_as(&restored, app::ADMIN).await;
@@ -139,6 +133,7 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(detail["backup"], first.name.as_str());
     assert_eq!(detail["reason"], "damaged");
     assert_eq!(detail["replaced_file_kept_as"], kept[0].as_str());
+    assert_eq!(detail["request_verified"], true);
     let verification = restored.verify_audit().await.unwrap();
     assert!(verification.intact, "{verification:?}");
 }
@@ -195,6 +190,7 @@ async fn an_admin_keeps_the_newest_backups_and_restores_one_at_the_next_start() 
     let detail: serde_json::Value = serde_json::from_str(&restores[0].1).unwrap();
     assert_eq!(detail["reason"], "chosen");
     assert_eq!(detail["requested_by"], app::ADMIN);
+    assert_eq!(detail["request_verified"], true);
     let replaced = leftovers(&data, ".replaced-");
     assert_eq!(replaced.len(), 1, "{replaced:?}");
     assert_eq!(check_file(&data.join(&replaced[0])).await.unwrap(), FileCheck::Sound);
@@ -240,4 +236,57 @@ async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_w
     assert!(audit_actions(&office, "ledger.restored").await.is_empty());
     assert!(leftovers(&data, "restore-request").is_empty());
     assert!(leftovers(&data, ".replaced-").is_empty());
+}
+
+/// A restore request the app did not write (no seal with the ledger's audit key, as someone with
+/// access to the data folder could leave) is carried out, but moves no audit anchor: the restore
+/// is audited as failed and verify reports the entries the old file held beyond the backup. A
+/// "damaged" request on a sound file is dropped.
+#[tokio::test]
+async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let secrets = Arc::new(MemoryStore::new());
+    let builder = builder();
+    let (office, clock, _) = builder.open_at(&data, secrets.clone()).await;
+    let backup = office.back_up_ledger().await.unwrap();
+    app::add_operator(&office, "later", "Later Staff", "staff").await;
+    drop(office);
+
+    ovo_app::request_recovery(&data, &backup.name, clock.now()).await.unwrap();
+    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    app::sign_in_as(&office, app::ADMIN).await;
+    assert!(usernames(&office).await.contains(&"later".to_owned()), "a sound file stays");
+    assert!(audit_actions(&office, "ledger.restored").await.is_empty());
+    drop(office);
+
+    let forged = serde_json::json!({
+        "backup": backup.name,
+        "reason": "chosen",
+        "requested_by": app::ADMIN,
+        "requested_by_id": 1,
+        "requested_at": clock.now().to_rfc3339(),
+    });
+    std::fs::write(data.join("restore-request.json"), forged.to_string()).unwrap();
+    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    app::sign_in_as(&office, app::ADMIN).await;
+    assert!(!usernames(&office).await.contains(&"later".to_owned()));
+    let restores = audit_actions(&office, "ledger.restored").await;
+    assert_eq!(restores.len(), 1);
+    let detail: serde_json::Value = serde_json::from_str(&restores[0].1).unwrap();
+    assert_eq!(detail["request_verified"], false);
+    let verification = office.verify_audit().await.unwrap();
+    assert!(!verification.intact, "the anchor still names the newer head: {verification:?}");
+    drop(office);
+
+    // A ledger file gone while its backups stay is damage, not a new install.
+    let ledger = ledger_file(&data);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", ledger.display()));
+    }
+    let mut config = app::config(&data, None, None);
+    config.ledger = None;
+    let refused = Backoffice::open(config, secrets, Arc::new(clock)).await.unwrap_err();
+    assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
+    assert!(refused.message.contains("missing"), "{}", refused.message);
 }

@@ -9,8 +9,9 @@ use sqlx::{Connection as _, Row as _};
 use crate::db::{connect_options, Ledger, LedgerLocation};
 use crate::error::{LedgerError, LedgerResult};
 
-/// SQLite's result codes for a damaged file: `SQLITE_CORRUPT` and `SQLITE_NOTADB`.
-const DAMAGE_CODES: [&str; 2] = ["11", "26"];
+/// SQLite's primary result codes for a damaged file: `SQLITE_CORRUPT` and `SQLITE_NOTADB` (an
+/// extended code such as `SQLITE_CORRUPT_INDEX` carries its primary code in the low byte).
+const DAMAGE_CODES: [i64; 2] = [11, 26];
 
 /// What `PRAGMA quick_check` found in a ledger file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +27,10 @@ pub async fn check_file(path: &Path) -> LedgerResult<FileCheck> {
     let location = LedgerLocation::File(path.to_path_buf());
     let options = connect_options(&location, true)?;
     let damaged = |e: &sqlx::Error| match e {
-        sqlx::Error::Database(db) => {
-            db.code().is_some_and(|code| DAMAGE_CODES.contains(&code.as_ref()))
-        }
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i64>().ok())
+            .is_some_and(|code| DAMAGE_CODES.contains(&(code & 0xff))),
         _ => false,
     };
     let mut conn = match sqlx::AnyConnection::connect_with(&options).await {

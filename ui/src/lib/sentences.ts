@@ -723,6 +723,7 @@ const AUDIT: Record<string, AuditReader> = {
     str(d, 'reason') === 'damaged' ? w.say('audit.ledger.restored_damaged') : w.say('audit.ledger.restored', { who }),
     w.clause('backupFile', 'name', str(d, 'backup')),
     w.clause('keptAs', 'name', str(d, 'replaced_file_kept_as')),
+    bool(d, 'request_verified') === false ? w.say('restoreUnverified') : null,
   ],
   'export.written': ({ w, d, who }) => {
     const rows = num(d, 'rows');

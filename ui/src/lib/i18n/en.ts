@@ -1738,6 +1738,7 @@ export const en = {
   'sentence.audit.ledger.restored_damaged': 'The damaged ledger file was replaced by a backup',
   'sentence.backupFile': 'Backup: {name}',
   'sentence.keptAs': 'The file replaced is kept as {name}',
+  'sentence.restoreUnverified': 'The request did not come from this app: the audit check will report the entries of the replaced file as missing',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -1750,4 +1750,5 @@ export const id: Dictionary = {
   'sentence.audit.ledger.restored_damaged': 'Berkas buku besar yang rusak diganti dengan cadangan',
   'sentence.backupFile': 'Cadangan: {name}',
   'sentence.keptAs': 'Berkas yang diganti disimpan sebagai {name}',
+  'sentence.restoreUnverified': 'Permintaan ini tidak berasal dari aplikasi ini: cek jejak audit akan melaporkan entri dari berkas yang diganti sebagai hilang',
 };
