@@ -289,7 +289,17 @@ async fn sign_in_as(app: &Backoffice, username: &str) {
 
 impl World {
     async fn open(product: Product) -> World {
-        // The listener's port is chosen first: the simulator is told where to notify.
+        // The listener's port is chosen first: the simulator is told where to notify. Another
+        // process may take the port before the app binds it; then the world opens on another.
+        for _ in 0..5 {
+            if let Some(world) = World::open_on_a_free_port(product).await {
+                return world;
+            }
+        }
+        panic!("the listener found no free port in 5 tries");
+    }
+
+    async fn open_on_a_free_port(product: Product) -> Option<World> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let listener = format!("http://127.0.0.1:{port}");
         let sandbox = sim::start_with(merchants_notifying(&listener), SCALE).await;
@@ -301,7 +311,13 @@ impl World {
             .signed_in("admin")
             .open()
             .await;
-        let settings = test.listen_at(&format!("127.0.0.1:{port}")).await;
+        let input = ListenerInput { enabled: true, address: format!("127.0.0.1:{port}") };
+        let settings = test.app.set_listener(input).await.unwrap();
+        if !settings.running {
+            let taken = settings.problem.as_deref().is_some_and(|p| p.contains("in use"));
+            assert!(taken, "{settings:?}");
+            return None;
+        }
         if let Some(u) = settings.urls.iter().find(|u| u.product == product) {
             assert_eq!(
                 u.url,
@@ -321,7 +337,7 @@ impl World {
                 .await;
         }
         sign_in_as(&world.app, "sam").await;
-        world
+        Some(world)
     }
 
     async fn get(&self, path: &str) -> Value {
