@@ -134,6 +134,7 @@ impl Install {
     }
 
     pub async fn launch(&self) -> Result<Desktop> {
+        self.wait_closed()?;
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": self.launcher }));
         let webdriver = env("OVO_E2E_WEBDRIVER")?;
@@ -897,23 +898,30 @@ impl Install {
         }
     }
 
-    /// Waits until the app that last held this install's ledger has ended (its lock file names
-    /// it): only then are its files this test's to change.
+    /// Waits until no process of this install runs any more: the app and the WebKit processes
+    /// it started, which inherit its environment and, until they end, can keep its D-Bus name
+    /// (a new start would then hand over to them and end). Only then are its files this test's.
     pub fn wait_closed(&self) -> Result<()> {
-        let lock =
-            std::fs::read_to_string(self.data.join("ledger.sqlite.lock")).unwrap_or_default();
-        let Some(pid) = lock.lines().find_map(|l| l.strip_prefix("pid=")) else {
-            return Ok(());
-        };
-        let deadline = std::time::Instant::now() + WAIT;
-        // A process ended but not yet reaped by its parent stays as a zombie (`Z`).
+        let marker = format!("OVO_BACKOFFICE_DATA_DIR={}\0", self.data.display());
         let running = || {
-            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
-                stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+            std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
+                let pid = entry.path();
+                // A process ended but not yet reaped by its parent stays as a zombie (`Z`).
+                let alive = std::fs::read_to_string(pid.join("stat")).is_ok_and(|stat| {
+                    stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+                });
+                // The app and WebKit's processes; not a keyring daemon its session left behind.
+                let comm = std::fs::read_to_string(pid.join("comm")).unwrap_or_default();
+                let ours = comm.starts_with("ovo-backoffice") || comm.starts_with("WebKit");
+                alive
+                    && ours
+                    && std::fs::read(pid.join("environ"))
+                        .is_ok_and(|env| env.windows(marker.len()).any(|w| w == marker.as_bytes()))
             })
         };
+        let deadline = std::time::Instant::now() + WAIT;
         while running() {
-            ensure!(std::time::Instant::now() < deadline, "the app (pid {pid}) did not end");
+            ensure!(std::time::Instant::now() < deadline, "the app of {} did not end", self.name);
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(())
