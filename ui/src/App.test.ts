@@ -5,10 +5,11 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import App from './App.svelte';
-import { app, applyStatus, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
+import { applyStatus, POLL_INTERVAL_MS, TOUCH_INTERVAL_MS } from './lib/session.svelte';
 import { ledgerFeed } from './lib/liveChanges.svelte';
 import { deferred } from './test/customers';
 import { currentLanguage } from './lib/i18n/i18n.svelte';
+import { freshAppEachTest } from './test/a11y';
 import { refusal } from './test/answers';
 import { ADMIN, fakeBackend, NO_ENROLMENT, status, waitingCounts } from './test/fixtures';
 import { refundView } from './test/payments';
@@ -37,12 +38,9 @@ function boot(
   );
 }
 
+freshAppEachTest(invoke);
+
 describe('App', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    app.status = null;
-    app.section = null;
-  });
 
   it('starts in Indonesian on an Indonesian OS when no language is saved', async () => {
     boot({ osLocale: 'id-ID' }, status('signed_out'));
@@ -182,24 +180,21 @@ describe('App', () => {
     }
   });
 
-  it('shows the lock screen when any command answers "locked"', async () => {
-    boot({}, status('active'), {
-      list_operators: () => {
-        throw { code: 'locked', message: 'session is locked', reason: null };
-      },
-    });
+  /** Opens the shell, signed in; from then on the back end answers only `handlers`. */
+  async function shellThen(handlers: Parameters<typeof fakeBackend>[0]) {
+    boot({}, status('active'));
     render(App);
     await screen.findByTestId('screen-shell');
-    // From now on the back end reports the lock.
-    invoke.mockImplementation(
-      fakeBackend({
-        session_status: () => status('locked'),
-        list_operators: () => {
-          throw { code: 'locked', message: 'session is locked', reason: null };
-        },
-        get_preferences: () => PREFS,
-      }),
-    );
+    invoke.mockImplementation(fakeBackend(handlers));
+  }
+
+  it('shows the lock screen when any command answers "locked"', async () => {
+    // From the shell on, the back end reports the lock.
+    await shellThen({
+      session_status: () => status('locked'),
+      list_operators: refusal('locked', null, 'session is locked'),
+      get_preferences: () => PREFS,
+    });
     // An admin's settings open on Operators, whose list_operators call is refused.
     await fireEvent.click(screen.getByTestId('nav-settings'));
     const lock = await screen.findByTestId('lock-screen');
@@ -208,28 +203,16 @@ describe('App', () => {
   });
 
   it('shows the sign-in screen when a command answers "unauthenticated"', async () => {
-    boot({}, status('active'));
-    render(App);
-    await screen.findByTestId('screen-shell');
-    invoke.mockImplementation(
-      fakeBackend({
-        session_status: () => status('signed_out'),
-        lock_session: () => {
-          throw { code: 'unauthenticated', message: 'not signed in', reason: null };
-        },
-      }),
-    );
+    await shellThen({
+      session_status: () => status('signed_out'),
+      lock_session: refusal('unauthenticated', null, 'not signed in'),
+    });
     await fireEvent.click(screen.getByTestId('lock-now'));
     expect(await screen.findByTestId('screen-signin')).toBeTruthy();
   });
 });
 
 describe('App following the changes of other desks', () => {
-  beforeEach(() => {
-    invoke.mockReset();
-    app.status = null;
-    app.section = null;
-  });
 
   it('waits on the change feed while signed in, stops on sign-out and starts again on sign-in', async () => {
     const asks: { after: number; answer: ReturnType<typeof deferred<LedgerChanges>> }[] = [];
@@ -275,9 +258,6 @@ describe('App on a desk not yet enrolled in its shared ledger', () => {
   const waiting = (): StartupState => (enrolled ? NO_ENROLMENT : { needsEnrolment: true, location: LOCATION, recovery: null });
 
   beforeEach(() => {
-    invoke.mockReset();
-    app.status = null;
-    app.section = null;
     enrolled = false;
   });
 

@@ -54,6 +54,19 @@ const SECTIONS: [string, Role, Section, () => Promise<unknown>][] = [
   ['audit log (admin)', 'admin', 'audit', () => screen.findByTestId('audit-row')],
 ];
 
+/** Lists checked with the record page a row opens: name, role, section, the row's control once loaded, and what
+ * shows on the page. */
+const LISTS: [string, Role, Section, () => Promise<HTMLElement>, string][] = [
+  ['payments: the list and a payment page (staff)', 'staff', 'payments', async () => (await screen.findAllByTestId('payment-row'))[0], 'refund-request'],
+  [
+    'refunds: the queue and a refund page (finance)',
+    'finance',
+    'refunds',
+    async () => within(await screen.findByTestId('refund-row')).getByRole('button'),
+    'refund-approve',
+  ],
+];
+
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
 function boot(session: ReturnType<typeof status>, extra: Record<string, Handler> = {}) {
@@ -108,21 +121,12 @@ describe('axe finds no violations', { timeout: 30_000 }, () => {
       await expectNoAxeViolations();
     });
 
-    it('payments: the list and a payment page (staff)', async () => {
-      await shell('staff', 'payments');
-      const rows = await screen.findAllByTestId('payment-row');
+    it.each(LISTS)('%s', async (_name, role, section, opener, shows) => {
+      await shell(role, section);
+      const open = await opener();
       await expectNoAxeViolations();
-      await fireEvent.click(rows[0]);
-      await screen.findByTestId('refund-request');
-      await expectNoAxeViolations();
-    });
-
-    it('refunds: the queue and a refund page (finance)', async () => {
-      await shell('finance', 'refunds');
-      const row = await screen.findByTestId('refund-row');
-      await expectNoAxeViolations();
-      await fireEvent.click(within(row).getByRole('button'));
-      await screen.findByTestId('refund-approve');
+      await fireEvent.click(open);
+      await screen.findByTestId(shows);
       await expectNoAxeViolations();
     });
 

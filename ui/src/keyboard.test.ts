@@ -1,7 +1,6 @@
 // Whole flows by keyboard alone: Tab, Shift+Tab, Enter, Space and arrow keys, never a click.
 
 import { render, screen, waitFor, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.hoisted(() => vi.fn());
@@ -12,19 +11,12 @@ import { app } from './lib/session.svelte';
 import type { DecideRefundInput, RequestRefundInput } from './lib/ipc/types';
 import { freshAppEachTest, signedIn, worldHandlers, type Role } from './test/a11y';
 import { fakeBackend, inputsSent } from './test/fixtures';
-
-type User = ReturnType<typeof userEvent.setup>;
-
-/** Presses Tab until `target` has the focus (it must be reachable), at most `max` times. */
-async function tabTo(user: User, target: HTMLElement, max = 80) {
-  for (let i = 0; i < max && document.activeElement !== target; i++) await user.tab();
-  expect(document.activeElement, `${target.outerHTML.slice(0, 120)} is not reachable by Tab`).toBe(target);
-}
+import { keyboardUser, tabTo } from './test/keyboard';
 
 function boot(role: Role) {
   invoke.mockImplementation(fakeBackend(worldHandlers(signedIn(role))));
   render(App);
-  return userEvent.setup({ delay: null });
+  return keyboardUser();
 }
 
 freshAppEachTest(invoke);
@@ -66,6 +58,21 @@ describe('by keyboard alone', () => {
       { paymentId: 11, amount: '40000', reason: 'Item damaged' },
     ]);
     expect(document.activeElement).toBe(request);
+  });
+
+  it('a refund row on a customer page opens that refund’s page', { timeout: 30_000 }, async () => {
+    const user = boot('staff');
+    await tabTo(user, await screen.findByTestId('customer-search'));
+    await user.keyboard('budi');
+    await tabTo(user, await screen.findByTestId('search-hit'));
+    await user.keyboard('{Enter}');
+
+    const row = await screen.findByTestId('customer-refund');
+    await tabTo(user, within(row).getByRole('button', { name: 'RFD-0021' }));
+    await user.keyboard('{Enter}');
+    await screen.findByTestId('refund-page');
+    expect(screen.getByTestId('nav-refunds').getAttribute('aria-current')).toBe('page');
+    expect(inputsSent(invoke, 'refund_page')).toEqual([{ refundId: 21 }]);
   });
 
   it('finance opens the approval queue from the navigation and approves a refund', { timeout: 30_000 }, async () => {

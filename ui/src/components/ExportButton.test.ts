@@ -6,15 +6,15 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import ExportButton from './ExportButton.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
+import { exportProgress } from '../test/exports';
+import { refusal } from '../test/answers';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
 import type { ExportFileInput, ExportList, ExportProgress, StartExportInput } from '../lib/ipc/types';
 
 const LIST: ExportList = { list: 'refunds', status: 'requested' };
 const PATH = '/home/ops/pengembalian-dana.csv';
 
-function progress(overrides: Partial<ExportProgress> = {}): ExportProgress {
-  return { jobId: 7, state: 'running', rowsWritten: 0, rowsTotal: 12_500, path: PATH, error: null, ...overrides };
-}
+const progress = (overrides: Partial<ExportProgress> = {}) => exportProgress(PATH, overrides);
 
 /** Shows the button on a back end whose save dialog answers `chosen` (`handlers` add or replace commands). */
 function show(handlers: Parameters<typeof fakeBackend>[0], chosen: string | null = PATH) {
@@ -164,9 +164,7 @@ describe('ExportButton', () => {
     vi.useFakeTimers();
     setCurrentLanguage(language);
     show({
-      start_export: () => {
-        throw { code: 'invalid_input', message: 'technical', reason };
-      },
+      start_export: refusal('invalid_input', reason, 'technical'),
     });
     await fireEvent.click(screen.getByTestId('x-export-xlsx'));
     await vi.advanceTimersByTimeAsync(0);

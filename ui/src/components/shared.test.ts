@@ -21,7 +21,7 @@ import Tabs from './Tabs.svelte';
 import FormFieldsHost from '../test/FormFieldsHost.svelte';
 import { SIGN_IN_FORM } from '../lib/authInputs';
 import { CredentialsForm } from '../lib/credentialsForm.svelte';
-import { problemFromReason } from '../lib/errors';
+import { problemFromReason, type Problem } from '../lib/errors';
 import { Loaded } from '../lib/loaded.svelte';
 import { Submission } from '../lib/submission.svelte';
 import { freshEachTest } from '../test/fixtures';
@@ -148,15 +148,16 @@ describe('shared components', () => {
   it('DetailPage goes back, shows loading, the load problem, then the record', async () => {
     const onback = vi.fn();
     const children = createRawSnippet((name: () => string) => ({ render: () => `<h1>${name()}</h1>` }));
-    const props = { testid: 'thing', backLabel: 'Things', record: null, loadProblem: null, onback, children };
+    const loaded = (value: string | null, problem: Problem | null = null) => ({ value, problem, loading: false });
+    const props = { testid: 'thing', backLabel: 'Things', loaded: loaded(null), onback, children };
     const { rerender } = render(DetailPage<string>, props);
     expect(screen.getByText('Loading…')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('thing-back'));
     expect(onback).toHaveBeenCalledTimes(1);
-    await rerender({ ...props, loadProblem: { code: 'internal', reason: null, message: null } });
+    await rerender({ ...props, loaded: loaded(null, { code: 'internal', reason: null, message: null }) });
     expect(screen.getByTestId('thing-error')).toBeTruthy();
     expect(screen.queryByText('Loading…')).toBeNull();
-    await rerender({ ...props, record: 'Budi' });
+    await rerender({ ...props, loaded: loaded('Budi') });
     expect(screen.getByRole('heading', { name: 'Budi' })).toBeTruthy();
     expect(screen.getByTestId('thing-page')).toBeTruthy();
   });

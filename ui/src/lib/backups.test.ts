@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSize, newestSound } from './backups';
+import { deletedByKeeping, formatSize, newestSound } from './backups';
 import type { LedgerBackupView } from './ipc/types';
 
 describe('formatSize', () => {
@@ -19,5 +19,18 @@ describe('newestSound', () => {
     expect(newestSound([backup('c', false), backup('b', null), backup('a', true)])?.name).toBe('a');
     expect(newestSound([backup('b', false)])).toBeNull();
     expect(newestSound([])).toBeNull();
+  });
+});
+
+describe('deletedByKeeping', () => {
+  const list = ['c', 'b', 'a'].map((name): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound: true }));
+  it('is the oldest beyond the number kept, and none for a number the back end refuses', () => {
+    expect(deletedByKeeping(1, list).map((b) => b.name)).toEqual(['b', 'a']);
+    expect(deletedByKeeping(2, list).map((b) => b.name)).toEqual(['a']);
+    expect(deletedByKeeping(3, list)).toEqual([]);
+    expect(deletedByKeeping(30, list)).toEqual([]);
+    expect(deletedByKeeping(0, list)).toEqual([]);
+    expect(deletedByKeeping(1.5, list)).toEqual([]);
+    expect(deletedByKeeping(Number.NaN, list)).toEqual([]);
   });
 });

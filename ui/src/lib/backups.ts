@@ -1,5 +1,5 @@
-// Ledger backups as the operator sees them: a file size in the operator's language, and the backup the
-// recovery screen offers first.
+// Ledger backups as the operator sees them: a file size in the operator's language, the backup the recovery
+// screen offers first, and the backups a lower "backups kept" deletes.
 import type { LanguageKey, LedgerBackupView } from './ipc/types';
 
 const UNITS = ['B', 'KB', 'MB', 'GB'] as const;
@@ -20,4 +20,13 @@ export function formatSize(bytes: number, language: LanguageKey): string {
 /** The newest backup that passed SQLite's check (the list is newest first), or null. */
 export function newestSound(backups: readonly LedgerBackupView[]): LedgerBackupView | null {
   return backups.find((b) => b.sound === true) ?? null;
+}
+
+/**
+ * The backups that keeping `keep` deletes at once: the back end keeps the newest `keep` of the list (newest
+ * first) and removes the rest. None for a number it refuses (not a whole number, or below 1).
+ */
+export function deletedByKeeping(keep: number, backups: readonly LedgerBackupView[]): LedgerBackupView[] {
+  if (!Number.isInteger(keep) || keep < 1) return [];
+  return backups.slice(keep);
 }

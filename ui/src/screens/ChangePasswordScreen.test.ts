@@ -8,11 +8,7 @@ import ChangePasswordScreen from './ChangePasswordScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
 import { freshAuthScreen } from '../test/authScreens';
-import { status } from '../test/fixtures';
-
-function input(testid: string): HTMLInputElement {
-  return screen.getByTestId(testid) as HTMLInputElement;
-}
+import { input, status } from '../test/fixtures';
 
 async function type(current: string, password: string, confirm: string) {
   await fireEvent.input(input('change-password-current'), { target: { value: current } });

@@ -7,15 +7,11 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import EnrolDeskScreen from './EnrolDeskScreen.svelte';
 import { currentLanguage, setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { refusal } from '../test/answers';
-import { fakeBackend, freshEachTest, inputsSent, NO_ENROLMENT } from '../test/fixtures';
+import { fakeBackend, freshEachTest, input, inputsSent, NO_ENROLMENT } from '../test/fixtures';
 import type { EnrolDeskInput } from '../lib/ipc/types';
 
 const LOCATION = 'postgres://ovo@db.example:5432/ledger';
 const CODE = '7kq2m xh4pa-9trwb-ce3nf-g6yjd';
-
-function input(testid: string): HTMLInputElement {
-  return screen.getByTestId(testid) as HTMLInputElement;
-}
 
 /** Renders the screen; what it was told when the desk is enrolled. */
 function renderScreen() {

@@ -8,11 +8,7 @@ import SignInScreen from './SignInScreen.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { app } from '../lib/session.svelte';
 import { freshAuthScreen, signInAsDemo } from '../test/authScreens';
-import { status } from '../test/fixtures';
-
-function input(testid: string): HTMLInputElement {
-  return screen.getByTestId(testid) as HTMLInputElement;
-}
+import { input, status } from '../test/fixtures';
 
 describe('SignInScreen', () => {
   freshAuthScreen(invoke, 'signed_out');

@@ -7,6 +7,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 import AuditLog from './AuditLog.svelte';
 import { formatMoney } from '../lib/format';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
+import { finishedExport } from '../test/exports';
 import { ADMIN, fakeBackend, freshEachTest, inputsSent, status } from '../test/fixtures';
 import { app } from '../lib/session.svelte';
 import type { AuditEntryView, AuditQuery, OperatorView, StartExportInput } from '../lib/ipc/types';
@@ -194,15 +195,7 @@ describe('AuditLog', () => {
         verify_audit: () => ({ intact: true, checked: 4, brokenSeq: null, problem: null }),
         list_audit: () => ({ items: [entry(9, 'refund.approve')], next: null }),
         audit_operators: () => [ADMIN, SITI],
-        choose_export_file: () => '/home/ops/audit.xlsx',
-        start_export: () => ({
-          jobId: 3,
-          state: 'finished',
-          rowsWritten: 1,
-          rowsTotal: 1,
-          path: '/home/ops/audit.xlsx',
-          error: null,
-        }),
+        ...finishedExport('/home/ops/audit.xlsx', 1),
       }),
     );
   }

@@ -11,14 +11,11 @@ import PaymentPage from './payments/PaymentPage.svelte';
 import RefundPage from './refunds/RefundPage.svelte';
 import RefundQueue from './refunds/RefundQueue.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
-import { fakeBackend, freshEachTest, status } from '../test/fixtures';
+import { fakeBackend, freshEachTest } from '../test/fixtures';
+import { RINA_FINANCE, showRefundPage } from '../test/refunds';
 import { paymentDetail, paymentRow, refundView } from '../test/payments';
 import type { ProviderProblem } from '../lib/ipc/types';
 
-const FINANCE = status('active', {
-  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
-  permissions: ['view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit'],
-});
 
 const REFUSED = { code: '4035807', message: 'OVO SNAP declined the request: 4035807 Card Blocked [OVO account blocked]' };
 const failedRefund = refundView(21, { status: 'failed', problem: REFUSED });
@@ -31,11 +28,10 @@ const DECLINED: ProviderProblem = {
 };
 
 describe('why a refund failed', () => {
-  freshEachTest(invoke, FINANCE);
+  freshEachTest(invoke, RINA_FINANCE);
 
   it('shows the provider’s code and message, what it means and what to do next on the page', async () => {
-    invoke.mockImplementation(fakeBackend({ refund_page: () => failedRefund }));
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, failedRefund);
     const problem = await screen.findByTestId('refund-problem');
     expect(problem.getAttribute('data-code')).toBe('4035807');
     expect(within(problem).getByTestId('refund-problem-message').textContent).toBe(REFUSED.message);
@@ -51,8 +47,7 @@ describe('why a refund failed', () => {
     expect((await screen.findByTestId('refund-problem-code')).textContent).toBe('Kode penyedia 4035807');
     expect(screen.getByTestId('refund-next').textContent).toMatch(/^Langkah berikutnya: baca alasan dari penyedia/);
     unmount();
-    invoke.mockImplementation(fakeBackend({ refund_page: () => refundView(21, { status: 'succeeded' }) }));
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, refundView(21, { status: 'succeeded' }));
     await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('succeeded'));
     expect(screen.queryByTestId('refund-problem')).toBeNull();
     expect(screen.queryByTestId('refund-next')).toBeNull();
@@ -71,7 +66,7 @@ describe('why a refund failed', () => {
 });
 
 describe('why a payment failed', () => {
-  freshEachTest(invoke, FINANCE);
+  freshEachTest(invoke, RINA_FINANCE);
 
   it('shows the provider’s code in the list row and the kind of problem on hover', async () => {
     const rows = [paymentRow(2, { status: 'failed', problem: DECLINED }), paymentRow(1)];

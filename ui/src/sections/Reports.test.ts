@@ -8,6 +8,7 @@ import Reports from './Reports.svelte';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import { ledgerFeed } from '../lib/liveChanges.svelte';
 import type { ReportRange, StartExportInput } from '../lib/ipc/types';
+import { finishedExport } from '../test/exports';
 import { fakeBackend, freshEachTest, inputsSent } from '../test/fixtures';
 import { AGEING_REPORT, REFUND_REPORT } from '../test/reports';
 
@@ -15,8 +16,7 @@ function backend() {
   return fakeBackend({
     refund_report: () => REFUND_REPORT,
     ageing_report: () => AGEING_REPORT,
-    choose_export_file: () => '/home/fina/report.csv',
-    start_export: () => ({ jobId: 3, state: 'finished', rowsWritten: 3, rowsTotal: 3, path: '/home/fina/report.csv', error: null }),
+    ...finishedExport('/home/fina/report.csv', 3),
   });
 }
 

@@ -133,7 +133,7 @@ export function customerPage(overrides: Partial<CustomerPage> = {}): CustomerPag
         paymentReference: 'PAY-0011',
         product: 'ovo_snap',
         amount: 25000,
-        status: 'awaiting_approval',
+        status: 'requested',
         requestedAt: '2026-03-04T04:00:00Z',
       },
     ],

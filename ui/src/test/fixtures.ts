@@ -1,5 +1,6 @@
 // Shared test data and a fake back end for component tests.
 
+import { screen } from '@testing-library/svelte';
 import { beforeEach, vi, type Mock } from 'vitest';
 import { setCurrentLanguage } from '../lib/i18n/i18n.svelte';
 import type {
@@ -97,4 +98,9 @@ export function freshEachTest(invoke: Mock, session: SessionStatus | null = stat
 /** The `input` argument of every call of `command` the fake back end has had so far. */
 export function inputsSent<T>(invoke: Mock, command: string): T[] {
   return invoke.mock.calls.filter(([cmd]) => cmd === command).map(([, args]) => (args as { input: T }).input);
+}
+
+/** The input element with test id `testid`. */
+export function input(testid: string): HTMLInputElement {
+  return screen.getByTestId(testid) as HTMLInputElement;
 }

@@ -6,6 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import CustomerFormDialog from './CustomerFormDialog.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest } from '../../test/fixtures';
 import { details } from '../../test/customers';
 import { emptyCustomerForm } from '../../lib/customerRecords';
@@ -34,9 +35,7 @@ describe('CustomerFormDialog', () => {
   it('marks the field an error is about, in the user’s language', async () => {
     invoke.mockImplementation(
       fakeBackend({
-        create_customer: () => {
-          throw { code: 'invalid_input', message: 'email: not valid', reason: 'customer_email_invalid' };
-        },
+        create_customer: refusal('invalid_input', 'customer_email_invalid', 'email: not valid'),
       }),
     );
     setCurrentLanguage('id');

@@ -6,8 +6,10 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import CustomerPage from './CustomerPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { desk } from '../../lib/desk.svelte';
 import { app } from '../../lib/session.svelte';
 import { fakeBackend, freshEachTest, status } from '../../test/fixtures';
+import { keyboardUser, tabTo } from '../../test/keyboard';
 import { account, customerPage, problem } from '../../test/customers';
 import type { HistoryInput, LinkedAccountView } from '../../lib/ipc/types';
 
@@ -93,6 +95,25 @@ describe('CustomerPage', () => {
     expect(payment.textContent).toContain('IDR\u00a0125,000');
     expect(payment.textContent).toContain('Succeeded');
     expect(screen.getByTestId('customer-refund').textContent).toContain('Awaiting approval');
+  });
+
+  it("names a refund's status in the refund's own words, a transfer awaited included", async () => {
+    const refund = customerPage().refunds[0];
+    invoke.mockImplementation(
+      fakeBackend({
+        customer_page: () =>
+          customerPage({
+            refunds: [
+              { ...refund, id: 22, reference: 'RFD-0022', status: 'awaiting_transfer' },
+              { ...refund, id: 21, reference: 'RFD-0021', status: 'settled_offline' },
+            ],
+          }),
+      }),
+    );
+    open();
+    await screen.findByTestId('customer-page');
+    const words = screen.getAllByTestId('customer-refund').map((row) => row.querySelector('.badge')?.textContent);
+    expect(words).toEqual(['Awaiting transfer', 'Settled offline']);
   });
 
   it('keeps the old figures when a balance refresh fails, and says so', async () => {
@@ -480,6 +501,42 @@ describe('CustomerPage', () => {
     // The customer's active OVO SNAP account is offered.
     const select = await within(dialog).findByTestId('payment-account');
     expect((select as HTMLSelectElement).value).toBe('1');
+  });
+
+  describe.each([
+    { kind: 'payment', id: 11, section: 'payments', opened: () => desk.paymentId },
+    { kind: 'refund', id: 21, section: 'refunds', opened: () => desk.refundId },
+  ] as const)('a $kind row opens the $kind’s page', ({ kind, id, section, opened }) => {
+    afterEach(() => {
+      desk.paymentId = null;
+      desk.refundId = null;
+    });
+
+    async function shownRow() {
+      app.section = 'customers';
+      invoke.mockImplementation(fakeBackend({ customer_page: () => customerPage() }));
+      open();
+      return screen.findByTestId(`customer-${kind}`);
+    }
+
+    it('on a click anywhere in the row', async () => {
+      const row = await shownRow();
+      expect(opened()).toBeNull();
+      await fireEvent.click(row.querySelector('.cell-amount')!);
+      expect(opened()).toBe(id);
+      expect(app.section).toBe(section);
+    });
+
+    it('by keyboard: Tab to the row’s reference, then Enter', async () => {
+      const row = await shownRow();
+      const reference = within(row).getByRole('button', { name: row.dataset.reference });
+      const user = keyboardUser();
+      await tabTo(user, reference);
+      expect(opened()).toBeNull();
+      await user.keyboard('{Enter}');
+      expect(opened()).toBe(id);
+      expect(app.section).toBe(section);
+    });
   });
 
   it('hides "New payment" without take_payments', async () => {

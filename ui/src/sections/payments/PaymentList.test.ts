@@ -5,6 +5,7 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import PaymentList from './PaymentList.svelte';
+import { finishedExport } from '../../test/exports';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
@@ -33,6 +34,18 @@ function pages(args: Record<string, unknown> | undefined): Page<PaymentRowView, 
 }
 
 const queries = () => inputsSent<PaymentQuery>(invoke, 'payments_page');
+
+/** Shows the list (40 px rows in 400 px) and waits for its first query. */
+async function showList() {
+  render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+  await waitFor(() => expect(queries()).toHaveLength(1));
+}
+
+/** Types a date range that ends before it starts. */
+async function reverseRange() {
+  await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '09/03/2026' } });
+  await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '01/03/2026' } });
+}
 
 function scrollTo(el: HTMLElement, top: number) {
   Object.defineProperty(el, 'scrollTop', { value: top, configurable: true, writable: true });
@@ -122,19 +135,10 @@ describe('PaymentList', () => {
     invoke.mockImplementation(
       fakeBackend({
         payments_page: pages,
-        choose_export_file: () => '/home/ops/p.csv',
-        start_export: () => ({
-          jobId: 1,
-          state: 'finished',
-          rowsWritten: 1234,
-          rowsTotal: 1234,
-          path: '/home/ops/p.csv',
-          error: null,
-        }),
+        ...finishedExport('/home/ops/p.csv', 1234),
       }),
     );
-    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
-    await waitFor(() => expect(queries()).toHaveLength(1));
+    await showList();
     await fireEvent.change(screen.getByTestId('payment-filter-status'), { target: { value: 'succeeded' } });
     await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '01/03/2026' } });
     await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: ' 50.000 ' } });
@@ -164,19 +168,15 @@ describe('PaymentList', () => {
 
   it('offers no export while the date range is reversed', async () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));
-    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
-    await waitFor(() => expect(queries()).toHaveLength(1));
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '09/03/2026' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '01/03/2026' } });
+    await showList();
+    await reverseRange();
     expect((screen.getByTestId('payments-export-xlsx') as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('does not query with a reversed date range, and says why', async () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));
-    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
-    await waitFor(() => expect(queries()).toHaveLength(1));
-    await fireEvent.input(screen.getByTestId('payment-filter-from'), { target: { value: '09/03/2026' } });
-    await fireEvent.input(screen.getByTestId('payment-filter-to'), { target: { value: '01/03/2026' } });
+    await showList();
+    await reverseRange();
     expect((await screen.findByTestId('payment-filter-range')).textContent).toContain('start date');
     await new Promise((r) => setTimeout(r, 400));
     expect(queries()).toHaveLength(1);
@@ -192,8 +192,7 @@ describe('PaymentList', () => {
         },
       }),
     );
-    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
-    await waitFor(() => expect(queries()).toHaveLength(1));
+    await showList();
     await fireEvent.input(screen.getByTestId('payment-filter-min'), { target: { value: '10,5' } });
     expect((await screen.findByTestId('payments-error')).textContent).toContain('whole rupiah');
   });

@@ -4,7 +4,6 @@ import { describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
 import PaymentPage from '../payments/PaymentPage.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
@@ -13,13 +12,9 @@ import { app } from '../../lib/session.svelte';
 import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { paymentDetail, refundView } from '../../test/payments';
-import { answerRefundQueue } from '../../test/refunds';
+import { answerRefundQueue, RINA_FINANCE, showRefundPage } from '../../test/refunds';
 import type { RecordTransferInput, RefundQueueQuery, RefundView, ResolveByHandInput } from '../../lib/ipc/types';
 
-const FINANCE = status('active', {
-  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
-  permissions: ['view_payments', 'approve_refunds', 'resolve_by_hand', 'view_audit'],
-});
 const STAFF = status('active', { permissions: ['view_payments', 'take_payments', 'request_refunds'] });
 
 const awaiting = refundView(30, { mode: 'offline', product: 'doku_jokul_ovo_push', status: 'awaiting_transfer', decidedBy: 'budi' });
@@ -27,15 +22,9 @@ const undecided = refundView(31, { status: 'needs_review', idempotencyKey: 'RFRF
 
 type Answers = Parameters<typeof fakeBackend>[0];
 
-/** Shows `refund`'s page over a fake back end that answers `handlers` too. */
-function showRefundPage(refund: RefundView, handlers: Answers = {}) {
-  invoke.mockImplementation(fakeBackend({ refund_page: () => refund, ...handlers }));
-  render(RefundPage, { refundId: refund.id, onback: () => {} });
-}
-
 /** Shows `refund`'s page, then opens the dialog behind `button`. */
 async function openOnRefundPage(refund: RefundView, button: string, handlers: Answers = {}) {
-  showRefundPage(refund, handlers);
+  showRefundPage(invoke, refund, handlers);
   await fireEvent.click(await screen.findByTestId(button));
 }
 
@@ -54,10 +43,10 @@ describe('wibToday', () => {
 });
 
 describe('Recording an offline refund’s transfer', () => {
-  freshEachTest(invoke, FINANCE);
+  freshEachTest(invoke, RINA_FINANCE);
 
   it('explains the state, records reference, date, evidence path and password, then shows the transfer', async () => {
-    showRefundPage(awaiting, {
+    showRefundPage(invoke, awaiting, {
       record_offline_transfer: () =>
         refundView(30, {
           ...awaiting,
@@ -122,13 +111,13 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is offered only to finance, in Indonesian too', async () => {
     setCurrentLanguage('id');
-    showRefundPage(awaiting);
+    showRefundPage(invoke, awaiting);
     expect((await screen.findByTestId('refund-record-transfer')).textContent).toContain('Catat transfer');
     expect(screen.getByTestId('refund-status').textContent).toContain('Menunggu transfer');
   });
 
   it('tells the requester that another finance operator records it', async () => {
-    showRefundPage({ ...awaiting, requestedBy: 'rina' });
+    showRefundPage(invoke, { ...awaiting, requestedBy: 'rina' });
     expect((await screen.findByTestId('refund-own-note')).textContent).toContain(
       'another finance operator must record its transfer',
     );
@@ -136,7 +125,7 @@ describe('Recording an offline refund’s transfer', () => {
 
   it('is hidden from staff', async () => {
     app.status = STAFF;
-    showRefundPage(awaiting);
+    showRefundPage(invoke, awaiting);
     await screen.findByTestId('refund-status');
     expect(screen.queryByTestId('refund-record-transfer')).toBeNull();
   });
@@ -153,10 +142,10 @@ async function fillResolve({ outcome, providerRef, note }: { outcome: string; pr
 }
 
 describe('Resolving by hand', () => {
-  freshEachTest(invoke, FINANCE);
+  freshEachTest(invoke, RINA_FINANCE);
 
   it('needs the provider’s reference for succeeded, a note always, and the password', async () => {
-    showRefundPage(undecided, {
+    showRefundPage(invoke, undecided, {
       resolve_refund_by_hand: () =>
         refundView(31, {
           ...undecided,
@@ -226,7 +215,7 @@ describe('Resolving by hand', () => {
 });
 
 describe('RefundQueue tabs for finance’s work', () => {
-  freshEachTest(invoke, FINANCE);
+  freshEachTest(invoke, RINA_FINANCE);
 
   it('has awaiting transfer and needs decision, each asking for its own state', async () => {
     answerRefundQueue(invoke, { awaiting_transfer: [awaiting], needs_review: [undecided, refundView(29, { status: 'needs_review' })] });

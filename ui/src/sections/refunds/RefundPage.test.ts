@@ -4,19 +4,15 @@ import { describe, expect, it, vi } from 'vitest';
 const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
-import RefundPage from './RefundPage.svelte';
 import RefundQueue from './RefundQueue.svelte';
 import { app } from '../../lib/session.svelte';
-import { fakeBackend, freshEachTest, inputsSent, status } from '../../test/fixtures';
+import { freshEachTest, inputsSent, status } from '../../test/fixtures';
 import { refundView } from '../../test/payments';
-import { answerRefundQueue } from '../../test/refunds';
+import { answerRefundQueue, RINA, showRefundPage } from '../../test/refunds';
 import { formatMoney } from '../../lib/format';
 import type { DecideRefundInput, RefundQueueQuery } from '../../lib/ipc/types';
 
-const FINANCE = status('active', {
-  operator: { id: 3, username: 'rina', displayName: 'Rina', role: 'finance', disabled: false, passwordOneTime: false, demo: false, createdAt: '2026-01-01T00:00:00Z' },
-  permissions: ['view_payments', 'approve_refunds', 'view_audit'],
-});
+const FINANCE = status('active', { operator: RINA, permissions: ['view_payments', 'approve_refunds', 'view_audit'] });
 
 const withTimeline = refundView(21, {
   idempotencyKey: null,
@@ -29,8 +25,7 @@ describe('RefundPage', () => {
   freshEachTest(invoke, FINANCE);
 
   it('shows the refund, its timeline and who asked', async () => {
-    invoke.mockImplementation(fakeBackend({ refund_page: () => withTimeline }));
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, withTimeline);
     const page = await screen.findByTestId('refund-page');
     await waitFor(() => expect(screen.getByTestId('refund-status').getAttribute('data-status')).toBe('requested'));
     expect(screen.getByTestId('refund-status').textContent).toContain('Awaiting approval');
@@ -43,20 +38,16 @@ describe('RefundPage', () => {
   });
 
   it('requires the password to approve, and a note to reject', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => withTimeline,
-        decide_refund: (args) => {
-          const input = (args as { input: DecideRefundInput }).input;
-          return refundView(21, {
-            status: input.approve ? 'submitting' : 'rejected',
-            decidedBy: 'rina',
-            decisionNote: input.note || null,
-          });
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, withTimeline, {
+      decide_refund: (args) => {
+        const input = (args as { input: DecideRefundInput }).input;
+        return refundView(21, {
+          status: input.approve ? 'submitting' : 'rejected',
+          decidedBy: 'rina',
+          decisionNote: input.note || null,
+        });
+      },
+    });
 
     await fireEvent.click(await screen.findByTestId('refund-approve'));
     const confirm = screen.getByTestId('refund-decide-confirm') as HTMLButtonElement;
@@ -69,13 +60,9 @@ describe('RefundPage', () => {
   });
 
   it('keeps reject disabled until a note is written', async () => {
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => withTimeline,
-        decide_refund: () => refundView(21, { status: 'rejected', decidedBy: 'rina', decisionNote: 'Duplicate' }),
-      }),
-    );
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, withTimeline, {
+      decide_refund: () => refundView(21, { status: 'rejected', decidedBy: 'rina', decisionNote: 'Duplicate' }),
+    });
     await fireEvent.click(await screen.findByTestId('refund-reject'));
     const confirm = screen.getByTestId('refund-decide-confirm') as HTMLButtonElement;
     await fireEvent.input(screen.getByTestId('refund-password'), { target: { value: 'correct horse' } });
@@ -91,17 +78,13 @@ describe('RefundPage', () => {
 
   it('says plainly when the password is wrong or the refund is your own', async () => {
     let calls = 0;
-    invoke.mockImplementation(
-      fakeBackend({
-        refund_page: () => withTimeline,
-        decide_refund: () => {
-          calls++;
-          if (calls === 1) throw { code: 'wrong_password', message: 'wrong password', reason: 'wrong_password' };
-          throw { code: 'forbidden', message: 'you requested this refund', reason: 'refund_own_request' };
-        },
-      }),
-    );
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, withTimeline, {
+      decide_refund: () => {
+        calls++;
+        if (calls === 1) throw { code: 'wrong_password', message: 'wrong password', reason: 'wrong_password' };
+        throw { code: 'forbidden', message: 'you requested this refund', reason: 'refund_own_request' };
+      },
+    });
     await fireEvent.click(await screen.findByTestId('refund-approve'));
     const password = screen.getByTestId('refund-password') as HTMLInputElement;
     await fireEvent.input(password, { target: { value: 'nope nope nope' } });
@@ -119,8 +102,7 @@ describe('RefundPage', () => {
 
   it('hides approve and reject without approve_refunds', async () => {
     app.status = status('active', { permissions: ['view_payments', 'request_refunds'] });
-    invoke.mockImplementation(fakeBackend({ refund_page: () => withTimeline }));
-    render(RefundPage, { refundId: 21, onback: () => {} });
+    showRefundPage(invoke, withTimeline);
     await screen.findByTestId('refund-status');
     expect(screen.queryByTestId('refund-approve')).toBeNull();
     expect(screen.queryByTestId('refund-reject')).toBeNull();

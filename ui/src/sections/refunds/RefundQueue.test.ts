@@ -6,6 +6,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import RefundQueue from './RefundQueue.svelte';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { finishedExport } from '../../test/exports';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import type { ExportFileInput, StartExportInput } from '../../lib/ipc/types';
 
@@ -20,8 +21,7 @@ describe('RefundQueue export', () => {
     invoke.mockImplementation(
       fakeBackend({
         refund_queue: () => ({ items: [], next: null }),
-        choose_export_file: () => '/home/ops/r.csv',
-        start_export: () => ({ jobId: 2, state: 'finished', rowsWritten: 0, rowsTotal: 0, path: '/home/ops/r.csv', error: null }),
+        ...finishedExport('/home/ops/r.csv', 0),
       }),
     );
     render(RefundQueue, { onopen: () => {} });

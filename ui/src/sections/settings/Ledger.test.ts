@@ -250,6 +250,14 @@ async function checkAddress(url = URL) {
   );
 }
 
+/** Shows the screen, checks the address and asks to move the ledger there or join the one there: the dialog. */
+async function offer(action: 'move' | 'join'): Promise<HTMLElement> {
+  render(Ledger);
+  await checkAddress();
+  await fireEvent.click(screen.getByTestId(`ledger-${action}`));
+  return screen.getByTestId(`ledger-${action}-dialog`);
+}
+
 /** Nothing on the page, text or attribute or field, holds the typed address or its password. */
 function expectAddressForgotten() {
   expect(document.body.innerHTML).not.toContain(PASSWORD);
@@ -307,10 +315,7 @@ describe('Settings → Ledger: sharing the ledger', () => {
 
   it('moves the ledger only after confirmation, shows what was copied, then restarts', async () => {
     fileBackend();
-    render(Ledger);
-    await checkAddress();
-    await fireEvent.click(screen.getByTestId('ledger-move'));
-    let dialog = screen.getByTestId('ledger-move-dialog');
+    let dialog = await offer('move');
     expect(dialog.textContent).toContain(HIDDEN);
     expect(dialog.textContent).toContain('counted on both sides');
     expect(dialog.textContent).toContain('kept only as a record');
@@ -366,9 +371,7 @@ describe('Settings → Ledger: sharing the ledger', () => {
     fileBackend({
       move_to_shared_ledger: refusal('conflict', 'ledger_target_not_empty', 'table payments holds 3 rows'),
     });
-    render(Ledger);
-    await checkAddress();
-    await fireEvent.click(screen.getByTestId('ledger-move'));
+    await offer('move');
     await fireEvent.click(screen.getByTestId('ledger-move-confirm'));
     const error = await screen.findByTestId('ledger-act-error');
     expect(error.textContent).toContain('That database is not empty, so nothing was moved.');
@@ -382,10 +385,7 @@ describe('Settings → Ledger: sharing the ledger', () => {
 
   it('sets this desk to use the ledger found there, then restarts', async () => {
     fileBackend({ check_shared_ledger: () => LEDGER_THERE });
-    render(Ledger);
-    await checkAddress();
-    await fireEvent.click(screen.getByTestId('ledger-join'));
-    const dialog = screen.getByTestId('ledger-join-dialog');
+    const dialog = await offer('join');
     expect(dialog.textContent).toContain(HIDDEN);
     expect(dialog.textContent).toContain('not copied');
     expect(dialog.textContent).toContain('enrolment screen');
@@ -407,9 +407,7 @@ describe('Settings → Ledger: sharing the ledger', () => {
       check_shared_ledger: () => LEDGER_THERE,
       restart_app: refusal('internal', null, 'no restart'),
     });
-    render(Ledger);
-    await checkAddress();
-    await fireEvent.click(screen.getByTestId('ledger-join'));
+    await offer('join');
     await fireEvent.click(screen.getByTestId('ledger-join-confirm'));
     await fireEvent.click(await screen.findByTestId('ledger-restart'));
     expect((await screen.findByTestId('ledger-restart-error')).textContent).toContain('no restart');

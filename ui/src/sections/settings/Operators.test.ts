@@ -5,10 +5,8 @@ const invoke = vi.hoisted(() => vi.fn());
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 
 import Operators from './Operators.svelte';
-import { ADMIN, fakeBackend, freshEachTest } from '../../test/fixtures';
+import { ADMIN, fakeBackend, freshEachTest, input } from '../../test/fixtures';
 import type { NewOperatorInput, OperatorView, ResetPasswordInput } from '../../lib/ipc/types';
-
-const input = (testid: string) => screen.getByTestId(testid) as HTMLInputElement;
 
 describe('Operators', () => {
   freshEachTest(invoke);
