@@ -95,6 +95,7 @@ const COMMANDS: &[&str] = &[
     "waiting_counts",
     "refund_report",
     "ageing_report",
+    "sandbox_url",
     "app_info",
     "choose_import_file",
     "choose_rejects_file",

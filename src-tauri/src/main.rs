@@ -11,10 +11,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ovo_app::{Backoffice, BackofficeConfig, LedgerLocation};
-use ovo_domain::Lang;
+use ovo_app::{Backoffice, BackofficeConfig};
 use tauri::Manager;
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 /// Overrides where the ledger and logs live (tests never touch a real user's data).
 const DATA_DIR_ENV: &str = "OVO_BACKOFFICE_DATA_DIR";
@@ -43,60 +41,26 @@ fn main() {
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
-                None => app
-                    .path()
-                    .app_data_dir()
-                    .context("no data directory for this user")?,
+                None => app.path().app_data_dir().context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
-            let ledger = desk_ledger(&app.config().identifier, &data_dir);
             let config = BackofficeConfig {
-                data_dir: data_dir.clone(),
-                ledger: ledger.as_ref().ok().cloned().flatten(),
+                data_dir,
+                ledger: None,
                 app_identifier: app.config().identifier.clone(),
                 version: app.package_info().version.to_string(),
                 sandbox_time_scale: std::env::var("OVO_BACKOFFICE_SANDBOX_TIME_SCALE").ok(),
-                builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL").ok().filter(|u| !u.trim().is_empty()),
+                builtin_sandbox_url: std::env::var("OVO_BACKOFFICE_SANDBOX_URL")
+                    .ok()
+                    .filter(|u| !u.trim().is_empty()),
             };
-            let opened = match ledger {
-                Ok(_) => tauri::async_runtime::block_on(startup::open_when_free(config.clone())),
-                Err(e) => Err(e),
-            };
-            match opened {
-                Ok(backoffice) => {
-                    startup::serve(app.handle(), backoffice);
-                    app.manage(startup::Startup::default());
-                    tracing::info!(data_dir = %data_dir.display(), "OVO Back Office started");
-                }
-                // The window opens on the enrolment screen; the back office opens after it.
-                Err(e) if e.reason == Some("desk_not_enrolled") => {
-                    tracing::warn!("{e}");
-                    app.manage(startup::Startup::waiting_for_enrolment(config));
-                }
-                // The window opens on the recovery screen, which offers the backups.
-                Err(e) if e.reason == Some("ledger_damaged") => {
-                    tracing::error!("{e}");
-                    let recovery = tauri::async_runtime::block_on(damaged_ledger(&config));
-                    app.manage(startup::Startup::waiting_for_recovery(config, recovery));
-                }
-                Err(e) => {
-                    tracing::error!(data_dir = %data_dir.display(), "cannot open the back office: {e}");
-                    // No window: a dialog says why, and the app ends when it is closed.
-                    let handle = app.handle().clone();
-                    app.dialog()
-                        .message(startup_failure_text(&e, &data_dir))
-                        .title("OVO Back Office")
-                        .kind(MessageDialogKind::Error)
-                        .buttons(MessageDialogButtons::Ok)
-                        .show(move |_| handle.exit(1));
-                    return Ok(());
-                }
-            }
-            // The window opens only on a back office that opened or waits for enrolment
-            // (`create: false` in the config).
+            // The window first (`create: false` in the config), so the web view starts while the
+            // back office opens; the UI's first call waits for the opening.
             for window in &app.config().app.windows {
-                tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
+                let window = tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
+                lighten(&window);
             }
+            app.manage(startup::Startup::open_in_background(app.handle(), config));
             Ok(())
         })
         .invoke_handler(commands::handler())
@@ -106,8 +70,11 @@ fn main() {
             std::process::exit(1);
         })
         .run(|handle, event| {
-            // Another desk of a shared ledger takes the listener over at once, not when it lapses.
             if let tauri::RunEvent::Exit = event {
+                // A new start from here on opens its own window (waiting for the ledger's lock)
+                // instead of handing over to this ending one.
+                tauri_plugin_single_instance::destroy(handle);
+                // Another desk of a shared ledger takes the listener over at once, not when it lapses.
                 if let Some(shell) = handle.try_state::<Shell>() {
                     tauri::async_runtime::block_on(shell.app.close_listener());
                 }
@@ -143,53 +110,35 @@ fn focus_main_window(app: &tauri::AppHandle) {
     }
 }
 
-/// The ledger this desk opens: `OVO_LEDGER_URL`, else the shared ledger set in Settings → Ledger,
-/// else (`None`) the data folder's file. An unreadable setting is an error, never quietly the
-/// file instead: it may be one this desk left.
-fn desk_ledger(
-    app_identifier: &str,
-    data_dir: &std::path::Path,
-) -> Result<Option<LedgerLocation>, ovo_app::AppError> {
-    match std::env::var("OVO_LEDGER_URL") {
-        Ok(url) if !url.trim().is_empty() => Ok(Some(LedgerLocation::parse(&url)?)),
-        _ => {
-            let keychain = ovo_secrets::KeychainStore::new();
-            ovo_app::stored_ledger_location(&keychain, app_identifier, data_dir).map_err(|e| {
-                ovo_app::AppError::new(
-                    e.code,
-                    format!("the shared ledger set for this desk cannot be read: {e}"),
-                )
-            })
+/// WebKit's lighter settings on Linux: the page painted without GPU compositing (whose buffers
+/// and, without a GPU, software GL cost more memory than a back office's tables gain), and the
+/// smallest caches, for one local page. `OVO_BACKOFFICE_WEBKIT_DEFAULTS` keeps WebKit's own
+/// (for comparison, or a display that needs compositing).
+fn lighten(window: &tauri::WebviewWindow) {
+    if std::env::var_os("OVO_BACKOFFICE_WEBKIT_DEFAULTS").is_some_and(|v| !v.is_empty()) {
+        tracing::info!("the web view keeps WebKit's default settings");
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    let lightened = window.with_webview(|webview| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = webview.inner();
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
         }
-    }
-}
-
-/// The damaged ledger file and the backups that can replace it.
-async fn damaged_ledger(config: &BackofficeConfig) -> ovo_app::ipc::LedgerRecovery {
-    let path = match &config.ledger {
-        Some(LedgerLocation::File(path)) => path.clone(),
-        _ => config.data_dir.join(ovo_app::LEDGER_FILE),
-    };
-    let problems = ovo_app::ledger_file_problems(&config.data_dir, &path)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    ovo_app::recovery(&config.data_dir, &path, problems).await
-}
-
-/// Why the back office did not open, in the operating system's language.
-fn startup_failure_text(error: &ovo_app::AppError, data_dir: &std::path::Path) -> String {
-    let lang = Lang::from_locale(&sys_locale::get_locale().unwrap_or_default());
-    if error.code == ovo_app::ErrorCode::LedgerInUse {
-        return ovo_app::ledger_in_use_message(ovo_app::LockHolder::read(data_dir).as_ref(), lang);
-    }
-    match lang {
-        Lang::Id => {
-            format!("OVO Back Office tidak dapat dibuka di {}: {error}", data_dir.display())
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_page_cache(false);
         }
-        Lang::En => format!("OVO Back Office cannot open in {}: {error}", data_dir.display()),
+    });
+    #[cfg(target_os = "linux")]
+    if let Err(e) = lightened {
+        tracing::warn!("the web view keeps its default settings: {e}");
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
 }
 
 /// Where the log file starts again: the full one moves to `.1` (the older ones up).

@@ -2,25 +2,30 @@
 //! enrolled in its shared ledger the window opens on the enrolment screen (the operator enters an
 //! admin's one-time code); on a damaged ledger file, on the recovery screen (the operator chooses
 //! a backup). Either way the back office then opens in the same process.
+//!
+//! The window opens first and the back office opens beside it, so the web view starts while the
+//! ledger opens; `startup_state`, the UI's first call, waits for the opening to end.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use ovo_app::ipc::{BackupRef, EnrolDeskInput, LedgerRecovery, StartupState};
-use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode};
-use ovo_domain::{Clock as _, SystemClock};
+use ovo_app::{AppError, Backoffice, BackofficeConfig, ErrorCode, LedgerLocation};
+use ovo_domain::{Clock as _, Lang, SystemClock};
 use ovo_secrets::KeychainStore;
 use tauri::{AppHandle, Manager};
-use tokio::sync::Mutex;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{browser, journal, Shell};
 
 type Reply<T> = Result<T, AppError>;
 
-/// The back office not yet opened, while this desk waits to be enrolled or for a backup to
-/// replace its damaged ledger file.
-#[derive(Debug, Default)]
+/// The back office not yet opened: while it opens, and while this desk waits to be enrolled or
+/// for a backup to replace its damaged ledger file.
+#[derive(Debug)]
 pub struct Startup {
-    waiting: Mutex<Option<Waiting>>,
+    waiting: Arc<Mutex<Option<Waiting>>>,
 }
 
 #[derive(Debug)]
@@ -30,12 +35,106 @@ struct Waiting {
 }
 
 impl Startup {
-    pub fn waiting_for_enrolment(config: BackofficeConfig) -> Startup {
-        Startup { waiting: Mutex::new(Some(Waiting { config, recovery: None })) }
+    /// Opens the back office on `config` in the background; every startup command waits until
+    /// it has opened or knows what it waits for. Called outside the async runtime.
+    pub fn open_in_background(app: &AppHandle, config: BackofficeConfig) -> Startup {
+        let waiting = Arc::new(Mutex::new(None));
+        let held = waiting.clone().blocking_lock_owned();
+        let handle = app.clone();
+        tauri::async_runtime::spawn(async move { opening(handle, config, held).await });
+        Startup { waiting }
     }
+}
 
-    pub fn waiting_for_recovery(config: BackofficeConfig, recovery: LedgerRecovery) -> Startup {
-        Startup { waiting: Mutex::new(Some(Waiting { config, recovery: Some(recovery) })) }
+/// The opening: the desk's ledger, then the back office on it.
+async fn opening(
+    app: AppHandle,
+    mut config: BackofficeConfig,
+    mut waiting: OwnedMutexGuard<Option<Waiting>>,
+) {
+    let opened = match desk_ledger(&config.app_identifier, &config.data_dir) {
+        Ok(ledger) => {
+            config.ledger = ledger;
+            open_when_free(config.clone()).await
+        }
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(backoffice) => {
+            serve(&app, backoffice);
+            tracing::info!(data_dir = %config.data_dir.display(), "OVO Back Office started");
+        }
+        // The window shows the enrolment screen; the back office opens after it.
+        Err(e) if e.reason == Some("desk_not_enrolled") => {
+            tracing::warn!("{e}");
+            *waiting = Some(Waiting { config, recovery: None });
+        }
+        // The window shows the recovery screen, which offers the backups.
+        Err(e) if e.reason == Some("ledger_damaged") => {
+            tracing::error!("{e}");
+            let recovery = damaged_ledger(&config).await;
+            *waiting = Some(Waiting { config, recovery: Some(recovery) });
+        }
+        Err(e) => {
+            tracing::error!(data_dir = %config.data_dir.display(), "cannot open the back office: {e}");
+            // The window goes; a dialog says why, and the app ends when it is closed.
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.hide();
+            }
+            let handle = app.clone();
+            app.dialog()
+                .message(startup_failure_text(&e, &config.data_dir))
+                .title("OVO Back Office")
+                .kind(MessageDialogKind::Error)
+                .buttons(MessageDialogButtons::Ok)
+                .show(move |_| handle.exit(1));
+        }
+    }
+}
+
+/// The ledger this desk opens: `OVO_LEDGER_URL`, else the shared ledger set in Settings → Ledger,
+/// else (`None`) the data folder's file. An unreadable setting is an error, never quietly the
+/// file instead: it may be one this desk left.
+fn desk_ledger(app_identifier: &str, data_dir: &Path) -> Result<Option<LedgerLocation>, AppError> {
+    match std::env::var("OVO_LEDGER_URL") {
+        Ok(url) if !url.trim().is_empty() => Ok(Some(LedgerLocation::parse(&url)?)),
+        _ => {
+            let keychain = KeychainStore::new();
+            ovo_app::stored_ledger_location(&keychain, app_identifier, data_dir).map_err(|e| {
+                AppError::new(
+                    e.code,
+                    format!("the shared ledger set for this desk cannot be read: {e}"),
+                )
+            })
+        }
+    }
+}
+
+/// The damaged ledger file and the backups that can replace it.
+async fn damaged_ledger(config: &BackofficeConfig) -> LedgerRecovery {
+    let path = match &config.ledger {
+        Some(LedgerLocation::File(path)) => path.clone(),
+        _ => config.data_dir.join(ovo_app::LEDGER_FILE),
+    };
+    let problems = ovo_app::ledger_file_problems(&config.data_dir, &path)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    ovo_app::recovery(&config.data_dir, &path, problems).await
+}
+
+/// Why the back office did not open, in the operating system's language.
+fn startup_failure_text(error: &AppError, data_dir: &Path) -> String {
+    let lang = Lang::from_locale(&sys_locale::get_locale().unwrap_or_default());
+    if error.code == ErrorCode::LedgerInUse {
+        return ovo_app::ledger_in_use_message(ovo_app::LockHolder::read(data_dir).as_ref(), lang);
+    }
+    match lang {
+        Lang::Id => {
+            format!("OVO Back Office tidak dapat dibuka di {}: {error}", data_dir.display())
+        }
+        Lang::En => format!("OVO Back Office cannot open in {}: {error}", data_dir.display()),
     }
 }
 

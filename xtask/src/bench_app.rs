@@ -4,7 +4,7 @@
 //! on 1,000 open payments, and IPC round trips. Prints figures against goals; asserts nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -69,7 +69,9 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let session = Session::start_in(&work.join("session"), &tauri_driver)?;
     let url = session.webdriver_url().context("no WebDriver URL")?.to_owned();
     let mut report = Report::default();
-    let outcome = measure(&url, &app, &seeder, &work, &options, &mut report);
+    let bench =
+        Bench { webdriver: &url, app: &app, seeder: &seeder, work: &work, options: &options };
+    let outcome = measure(&bench, &mut report);
     session.stop();
     report.print();
     outcome
@@ -89,22 +91,26 @@ pub fn build_release_app(root: &Path) -> Result<PathBuf> {
 /// unoptimised like the tests (it times nothing here).
 fn build_seeder(root: &Path) -> Result<PathBuf> {
     step("building the payments seeding (the scroll benchmark)");
-    let output = Command::new("cargo")
-        .args(["test", "-p", "ovo-app", "--bench", "payments_scroll", "--no-run"])
-        .arg("--message-format=json-render-diagnostics")
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("cannot start cargo")?;
-    if !output.status.success() {
-        bail!("the scroll benchmark did not build");
-    }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|m| m["target"]["name"] == "payments_scroll" && m["executable"].is_string())
-        .and_then(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo named no payments_scroll executable")
+    crate::cargo_messages(
+        root,
+        &["test", "-p", "ovo-app", "--bench", "payments_scroll", "--no-run"],
+    )
+    .context("the scroll benchmark did not build")?
+    .into_iter()
+    .find(|m| m["target"]["name"] == "payments_scroll" && m["executable"].is_string())
+    .and_then(|m| m["executable"].as_str().map(PathBuf::from))
+    .context("cargo named no payments_scroll executable")
+}
+
+/// What every measurement runs on: tauri-driver's URL, the app, the ledger seeding, the run's
+/// folder and the options.
+#[derive(Clone, Copy)]
+struct Bench<'a> {
+    webdriver: &'a str,
+    app: &'a Path,
+    seeder: &'a Path,
+    work: &'a Path,
+    options: &'a Options,
 }
 
 /// One app installation: a data directory and the launcher tauri-driver starts.
@@ -131,17 +137,31 @@ impl Install {
         Ok(Install { data, app: app.to_path_buf(), launcher })
     }
 
+    /// The same app and data folder, started with `env` added (its launcher in `name`).
+    pub fn with_env(&self, name: &str, env: &[(&str, &str)]) -> Result<Install> {
+        let launcher = self.launcher.with_file_name(format!("launch-{name}.sh"));
+        let script = std::fs::read_to_string(&self.launcher)?;
+        let exports: String = env.iter().map(|(k, v)| format!("export {k}='{v}'\n")).collect();
+        std::fs::write(&launcher, script.replacen("\nexec ", &format!("\n{exports}exec "), 1))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755))?;
+        Ok(Install { data: self.data.clone(), app: self.app.clone(), launcher })
+    }
+
     pub fn launch(&self, webdriver: &str) -> Result<Browser> {
         Browser::launch(webdriver, &self.launcher)
     }
 
-    /// Closes the app and waits until its processes are gone (the ledger free again).
+    /// Closes the app and waits until its processes have ended (the ledger and the app's D-Bus
+    /// name free again). They are named before the quit: an ending process soon has no
+    /// executable or environment to recognise it by, while it still holds its sockets.
     pub fn close(&self, browser: Browser) -> Result<()> {
+        let ours = self.process_ids();
         let closed = browser.quit();
         let deadline = Instant::now() + Duration::from_secs(20);
-        while !app_processes(&self.app, &self.data).is_empty() {
+        while ours.iter().any(|pid| running(*pid)) {
             if Instant::now() > deadline {
-                for pid in app_processes(&self.app, &self.data) {
+                for pid in ours.iter().filter(|pid| running(**pid)) {
                     let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
                 }
                 break;
@@ -151,6 +171,18 @@ impl Install {
         closed
     }
 
+    /// The app and every process under it (WebKit's).
+    fn process_ids(&self) -> Vec<u32> {
+        let tree = process_tree();
+        let mut pids = app_processes(&self.app, &self.data);
+        let mut found = Vec::new();
+        while let Some(pid) = pids.pop() {
+            found.push(pid);
+            pids.extend(tree.iter().filter(|(_, parent)| *parent == pid).map(|(p, _)| *p));
+        }
+        found
+    }
+
     /// Resident memory of the app and every process under it (WebKit's), in KiB.
     pub fn resident_kb(&self) -> u64 {
         self.resident_by_process().iter().map(|(_, kb)| kb).sum()
@@ -158,31 +190,27 @@ impl Install {
 
     /// The same processes' proportional set in KiB: a page shared by several counts once in all.
     pub fn proportional_kb(&self) -> u64 {
-        let tree = process_tree();
-        let mut pids = app_processes(&self.app, &self.data);
-        let mut total = 0;
-        while let Some(pid) = pids.pop() {
-            total += std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-                .unwrap_or_default()
-                .lines()
-                .find(|l| l.starts_with("Pss:"))
-                .map_or(0, |l| crate::number_before(l, " kB"));
-            pids.extend(tree.iter().filter(|(_, parent)| *parent == pid).map(|(p, _)| *p));
-        }
-        total
+        self.process_ids()
+            .into_iter()
+            .map(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+                    .unwrap_or_default()
+                    .lines()
+                    .find(|l| l.starts_with("Pss:"))
+                    .map_or(0, |l| crate::number_before(l, " kB"))
+            })
+            .sum()
     }
 
     /// Each of those processes' name and resident memory in KiB.
     fn resident_by_process(&self) -> Vec<(String, u64)> {
-        let tree = process_tree();
-        let mut pids = app_processes(&self.app, &self.data);
-        let mut found = Vec::new();
-        while let Some(pid) = pids.pop() {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            found.push((name.trim().to_owned(), vm_rss_kb(pid)));
-            pids.extend(tree.iter().filter(|(_, parent)| *parent == pid).map(|(p, _)| *p));
-        }
-        found
+        self.process_ids()
+            .into_iter()
+            .map(|pid| {
+                let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                (name.trim().to_owned(), vm_rss_kb(pid))
+            })
+            .collect()
     }
 
     fn breakdown(&self) -> String {
@@ -209,6 +237,13 @@ fn app_processes(app: &Path, data: &Path) -> Vec<u32> {
                     .is_ok_and(|env| env.windows(marker.len()).any(|w| w == marker.as_bytes()))
         })
         .collect()
+}
+
+/// Whether `pid` still runs: an ended process not yet reaped is a zombie (`Z`), its sockets closed.
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with(['Z', 'X']))
+    })
 }
 
 /// Every process and its parent.
@@ -263,14 +298,8 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn measure(
-    webdriver: &str,
-    app: &Path,
-    seeder: &Path,
-    work: &Path,
-    options: &Options,
-    report: &mut Report,
-) -> Result<()> {
+fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
+    let Bench { webdriver, app, seeder, work, options } = *bench;
     let demo = Install::new(&work.join("demo"), app)?;
 
     step(&format!("cold start to the first screen, {} runs", options.runs));
@@ -327,16 +356,15 @@ fn measure(
     ));
     let browser = signed_in.context("no signed-in app")?;
 
-    step("resident memory idle after sign-in (15 s settle)");
-    std::thread::sleep(Duration::from_secs(15));
-    let idle = settled_rss(&demo);
+    step("memory idle after sign-in (15 s settle)");
+    let idle = idle_memory(&demo);
     report.add(format!(
-        "resident memory idle after sign-in: {} ({}; proportional set, shared pages once: {})   goal ≤ {}   {}",
-        mb(idle),
-        demo.breakdown(),
-        mb(demo.proportional_kb()),
+        "memory idle after sign-in: {} proportional set, shared pages counted once ({} summed resident: {})   goal ≤ {}   {}",
+        mb(idle.proportional),
+        mb(idle.resident),
+        idle.breakdown,
         mb(IDLE_GOAL_KB),
-        verdict(idle <= IDLE_GOAL_KB)
+        verdict(idle.proportional <= IDLE_GOAL_KB)
     ));
 
     step(&format!("IPC round trips from the webview, {} calls each", options.calls));
@@ -356,6 +384,20 @@ fn measure(
     }
     demo.close(browser)?;
 
+    step("baseline: memory idle after sign-in with WebKit's default settings");
+    let defaults = demo.with_env("defaults", &[("OVO_BACKOFFICE_WEBKIT_DEFAULTS", "1")])?;
+    let browser = defaults.launch(webdriver)?;
+    sign_in_demo(&browser)?;
+    let baseline = idle_memory(&defaults);
+    defaults.close(browser)?;
+    report.add(format!(
+        "baseline, WebKit's default settings: {} proportional set ({} summed resident: {}); the app's settings use {}% of it",
+        mb(baseline.proportional),
+        mb(baseline.resident),
+        baseline.breakdown,
+        idle.proportional * 100 / baseline.proportional.max(1)
+    ));
+
     step(&format!("scrolling {} payments", options.payments));
     seed(seeder, &demo.data, options.payments, 0)?;
     let browser = demo.launch(webdriver)?;
@@ -363,40 +405,29 @@ fn measure(
     browser.click("nav-payments")?;
     browser.wait_for("payments-list", WAIT)?;
     std::thread::sleep(Duration::from_secs(5));
-    let before = settled_rss(&demo);
+    let before = demo.proportional_kb();
     let scrolled = scroll_to_end(&browser, options.payments)?;
     std::thread::sleep(Duration::from_secs(10));
-    let after = settled_rss(&demo);
-    println!(
-        "{scrolled}; resident {} before, {} after ({})",
-        mb(before),
-        mb(after),
-        demo.breakdown()
-    );
+    let after = idle_memory(&demo);
     report.add(format!(
-        "resident memory after scrolling {} payments: {} (before {}; {scrolled}; proportional set {})   goal ≤ {}   {}",
+        "memory after scrolling {} payments: {} proportional set (before {}; {scrolled}; {} summed resident: {})   goal ≤ {}   {}",
         options.payments,
-        mb(after),
+        mb(after.proportional),
         mb(before),
-        mb(demo.proportional_kb()),
+        mb(after.resident),
+        after.breakdown,
         mb(IDLE_GOAL_KB),
-        verdict(after <= IDLE_GOAL_KB)
+        verdict(after.proportional <= IDLE_GOAL_KB)
     ));
     demo.close(browser)?;
 
-    poller_run(webdriver, app, seeder, work, options, report)
+    poller_run(bench, report)
 }
 
 /// The background poller on `options.open` open payments: resident memory sampled over
 /// `options.minutes`, and its least-squares slope.
-fn poller_run(
-    webdriver: &str,
-    app: &Path,
-    seeder: &Path,
-    work: &Path,
-    options: &Options,
-    report: &mut Report,
-) -> Result<()> {
+fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
+    let Bench { webdriver, app, seeder, work, options } = *bench;
     step(&format!(
         "the background poller on {} open payments, sampled for {} min",
         options.open, options.minutes
@@ -414,6 +445,8 @@ fn poller_run(
     let started = Instant::now();
     let mut samples: Vec<(i128, i128)> = Vec::new();
     loop {
+        // Summed resident memory: unlike the proportional set it does not move when another
+        // process maps the same libraries.
         let kb = install.resident_kb();
         let at = started.elapsed().as_secs();
         println!("  t = {at:>4} s  resident {}", mb(kb));
@@ -430,7 +463,7 @@ fn poller_run(
     let noise = (2 * fit.mean_abs_residual_kb).max(1_024);
     let values: Vec<String> = samples.iter().map(|(_, kb)| format!("{}", kb / 1_024)).collect();
     report.add(format!(
-        "resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
+        "summed resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
          {} over the run against noise ±{}; still pending at the end: {open_left}   goal: no growth   {}",
         options.open,
         options.minutes,
@@ -481,6 +514,20 @@ fn sign_in_demo(browser: &Browser) -> Result<()> {
     browser.click(&format!("demo-signin-{DEMO_STAFF}"))?;
     browser.wait_for("screen-shell", WAIT)?;
     Ok(())
+}
+
+/// An app's memory, idle: its processes' proportional set and summed resident memory (KiB).
+struct Idle {
+    proportional: u64,
+    resident: u64,
+    breakdown: String,
+}
+
+/// Memory after 15 s of rest, then the median of 5 samples a second apart.
+fn idle_memory(install: &Install) -> Idle {
+    std::thread::sleep(Duration::from_secs(15));
+    let resident = settled_rss(install);
+    Idle { proportional: install.proportional_kb(), resident, breakdown: install.breakdown() }
 }
 
 /// The median of 5 samples a second apart.

@@ -148,14 +148,7 @@ fn test_all(root: &Path) -> Result<()> {
     step("Rust: building the test executables and the app");
     let built = build_workspace(root)?;
 
-    let session = background::Session::start(root, &tauri_driver)?;
-    let postgres = match postgres::TestPostgres::start(root) {
-        Ok(postgres) => postgres,
-        Err(e) => {
-            session.stop();
-            return Err(e);
-        }
-    };
+    let (session, postgres) = start_services(root, &tauri_driver)?;
     step("Rust: the suites on SQLite, the ledger and app suites on PostgreSQL, and end-to-end");
     let counts = run_suites(root, &built, &session, &postgres, &[], true);
     session.stop();
@@ -184,19 +177,10 @@ struct Built {
 
 /// Builds the app and every test executable (the workspace has no doc tests) in one go.
 fn build_workspace(root: &Path) -> Result<Built> {
-    let output = Command::new("cargo")
-        .args(["build", "--workspace", "--bins", "--tests"])
-        .arg("--message-format=json-render-diagnostics")
-        .current_dir(root)
-        .stderr(Stdio::inherit())
-        .output()
-        .context("cannot start cargo")?;
-    if !output.status.success() {
-        bail!("the workspace did not build ({})", output.status);
-    }
+    let messages = cargo_messages(root, &["build", "--workspace", "--bins", "--tests"])
+        .context("the workspace did not build")?;
     let (mut tests, mut app) = (Vec::new(), None);
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+    for message in messages {
         let (Some(path), Some(manifest)) =
             (message["executable"].as_str(), message["manifest_path"].as_str())
         else {
@@ -212,6 +196,41 @@ fn build_workspace(root: &Path) -> Result<Built> {
     }
     let app = app.context("the build made no ovo-backoffice binary")?;
     Ok(Built { tests, app })
+}
+
+/// Runs cargo with `args` and returns its JSON messages (what it built); diagnostics go to the
+/// terminal.
+pub(crate) fn cargo_messages(root: &Path, args: &[&str]) -> Result<Vec<serde_json::Value>> {
+    let output = Command::new("cargo")
+        .args(args)
+        .arg("--message-format=json-render-diagnostics")
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot start cargo")?;
+    if !output.status.success() {
+        bail!("cargo {} failed ({})", args.join(" "), output.status);
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect())
+}
+
+/// The test session (D-Bus, keyring, Xvfb, tauri-driver) and the test PostgreSQL, both started
+/// or neither.
+fn start_services(
+    root: &Path,
+    tauri_driver: &Path,
+) -> Result<(background::Session, postgres::TestPostgres)> {
+    let session = background::Session::start(root, tauri_driver)?;
+    match postgres::TestPostgres::start(root) {
+        Ok(postgres) => Ok((session, postgres)),
+        Err(e) => {
+            session.stop();
+            Err(e)
+        }
+    }
 }
 
 /// The test executables' runs (the SQLite pass, the PostgreSQL pass when `all`, and the
@@ -284,14 +303,7 @@ fn e2e_only(root: &Path, filters: &[String]) -> Result<()> {
     run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
     // The same build as `test` makes, so that one does not undo the other's.
     let built = build_workspace(root)?;
-    let session = background::Session::start(root, &tauri_driver)?;
-    let postgres = match postgres::TestPostgres::start(root) {
-        Ok(postgres) => postgres,
-        Err(e) => {
-            session.stop();
-            return Err(e);
-        }
-    };
+    let (session, postgres) = start_services(root, &tauri_driver)?;
     let counts = run_suites(root, &built, &session, &postgres, filters, false);
     session.stop();
     postgres.stop();

@@ -74,11 +74,11 @@ async fn main() -> BenchResult<()> {
 
     let app = open_app(dir.path()).await?;
     let started = Instant::now();
-    let info = app.app_info("en".into()).await?;
+    let url = app.sandbox_url().await?;
     let with_import = started.elapsed().as_micros();
     println!(
         "built-in sandbox start, ledger of the demo + {extra} payments ({}):",
-        info.sandbox_url.unwrap_or_default()
+        url.unwrap_or_default()
     );
     println!("  bare sandbox start:              {:>8} µs", bare_ms);
     println!("  start + read ledger + import:    {:>8} µs", with_import);

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::backoffice::Backoffice;
 use crate::backoffice::{ENVIRONMENT_KEY, IDLE_LOCK_KEY, LANGUAGE_KEY};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{EnvironmentInput, IdleLockInput, LanguageInput, Preferences};
 use crate::permissions::Permission;
 use crate::validate;
@@ -133,12 +133,22 @@ impl Backoffice {
             environment: self.environment().await,
             os_locale,
             language: self.language().await,
-            sandbox_url: match self.environment().await {
-                ovo_domain::Environment::BuiltInSandbox => {
-                    self.builtin_sandbox().await.ok().map(|s| s.url())
-                }
-                _ => None,
-            },
         })
+    }
+
+    /// The built-in sandbox's address (its customer and phone pages), started now if it is not
+    /// running yet; `None` in another environment. Nothing else starts it before a provider call
+    /// needs it, so a start-up and a list of payments never wait for it to learn the ledger.
+    pub async fn sandbox_url(&self) -> AppResult<Option<String>> {
+        if self.environment().await != ovo_domain::Environment::BuiltInSandbox {
+            return Ok(None);
+        }
+        let sandbox = self.builtin_sandbox().await.map_err(|detail| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("the built-in sandbox did not start: {detail}"),
+            )
+        })?;
+        Ok(Some(sandbox.url()))
     }
 }

@@ -9,14 +9,35 @@ use std::sync::Arc;
 
 use ovo_app::ipc::{AuditFilters, AuditQuery, BackupKeepInput, BackupRef};
 use ovo_app::{Backoffice, ErrorCode};
-use ovo_domain::Clock as _;
+use ovo_domain::{Clock as _, ManualClock};
 use ovo_ledger::backup::{check_file, FileCheck};
 use ovo_secrets::MemoryStore;
 use ovo_test_support::app::{self, TestApp, TestAppBuilder};
 use sqlx::{Connection as _, SqliteConnection};
 
-fn builder() -> TestAppBuilder {
-    TestApp::builder().file_ledger().fixed_clock().admin()
+/// A file ledger in its own data folder and keychain, opened again at every restart.
+struct Desk {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    secrets: Arc<MemoryStore>,
+    builder: TestAppBuilder,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        Desk {
+            data: dir.path().join("data"),
+            _dir: dir,
+            secrets: Arc::new(MemoryStore::new()),
+            builder: TestApp::builder().file_ledger().fixed_clock().admin(),
+        }
+    }
+
+    async fn open(&self) -> (Backoffice, ManualClock) {
+        let (office, clock, _) = self.builder.open_at(&self.data, self.secrets.clone()).await;
+        (office, clock)
+    }
 }
 
 fn ledger_file(data: &Path) -> PathBuf {
@@ -70,10 +91,9 @@ fn leftovers(data: &Path, infix: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let secrets = Arc::new(MemoryStore::new());
-    let (office, clock, _) = builder().open_at(&data, secrets.clone()).await;
+    let desk = Desk::new();
+    let (data, secrets) = (&desk.data, &desk.secrets);
+    let (office, clock) = desk.open().await;
 
     let first = office.back_up_ledger().await.unwrap();
     assert_eq!(first.sound, Some(true));
@@ -87,12 +107,12 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(listed, [second.name.clone(), first.name.clone()], "newest first");
     drop(office);
 
-    let path = ledger_file(&data);
+    let path = ledger_file(data);
     damage_page(&path, "operators").await;
     damage_page(&data.join("backups").join(&second.name), "operators").await;
 
     let config = || {
-        let mut config = app::config(&data, None, None);
+        let mut config = app::config(data, None, None);
         config.ledger = None;
         config
     };
@@ -101,20 +121,20 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
     assert_eq!(refused.code, ErrorCode::Storage);
     assert!(refused.message.contains("is damaged"), "{}", refused.message);
-    let problems = ovo_app::ledger_file_problems(&data, &path).await.unwrap().unwrap();
+    let problems = ovo_app::ledger_file_problems(data, &path).await.unwrap().unwrap();
     assert!(!problems.is_empty());
 
-    let recovery = ovo_app::recovery(&data, &path, problems).await;
+    let recovery = ovo_app::recovery(data, &path, problems).await;
     let offered: Vec<_> = recovery.backups.iter().map(|b| (b.name.clone(), b.sound)).collect();
     assert_eq!(offered, [(second.name.clone(), Some(false)), (first.name.clone(), Some(true))]);
 
     let now = clock.now();
-    let damaged_too = ovo_app::request_recovery(&data, &second.name, now).await.unwrap_err();
+    let damaged_too = ovo_app::request_recovery(data, &second.name, now).await.unwrap_err();
     assert_eq!(damaged_too.reason, Some("backup_damaged"));
-    let not_a_backup = ovo_app::request_recovery(&data, "../ledger.sqlite", now).await.unwrap_err();
+    let not_a_backup = ovo_app::request_recovery(data, "../ledger.sqlite", now).await.unwrap_err();
     assert_eq!(not_a_backup.reason, Some("backup_not_found"));
 
-    ovo_app::request_recovery(&data, &first.name, now).await.unwrap();
+    ovo_app::request_recovery(data, &first.name, now).await.unwrap();
     let restored =
         Backoffice::open(config(), secrets.clone(), Arc::new(clock.clone())).await.unwrap();
     app::sign_in_as(&restored, app::ADMIN).await;
@@ -122,10 +142,10 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert!(names.contains(&app::ADMIN.to_owned()), "{names:?}");
     assert!(!names.iter().any(|n| n.starts_with("after_")), "{names:?}");
 
-    let kept = leftovers(&data, ".damaged-");
+    let kept = leftovers(data, ".damaged-");
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(matches!(check_file(&data.join(&kept[0])).await.unwrap(), FileCheck::Damaged(_)));
-    assert!(leftovers(&data, "restore-request").is_empty());
+    assert!(leftovers(data, "restore-request").is_empty());
 
     let restores = audit_actions(&restored, "ledger.restored").await;
     assert_eq!(restores.len(), 1, "{restores:?}");
@@ -144,11 +164,9 @@ async fn office_backups(office: &Backoffice) -> Vec<String> {
 
 #[tokio::test]
 async fn an_admin_keeps_the_newest_backups_and_restores_one_at_the_next_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let secrets = Arc::new(MemoryStore::new());
-    let builder = builder();
-    let (office, clock, _) = builder.open_at(&data, secrets.clone()).await;
+    let desk = Desk::new();
+    let data = &desk.data;
+    let (office, clock) = desk.open().await;
 
     let fresh = office.ledger_backups().await.unwrap();
     assert!(fresh.file_ledger);
@@ -182,7 +200,7 @@ async fn an_admin_keeps_the_newest_backups_and_restores_one_at_the_next_start() 
     );
     drop(office);
 
-    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    let (office, _) = desk.open().await;
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(!usernames(&office).await.contains(&"later".to_owned()));
     let restores = audit_actions(&office, "ledger.restored").await;
@@ -191,7 +209,7 @@ async fn an_admin_keeps_the_newest_backups_and_restores_one_at_the_next_start() 
     assert_eq!(detail["reason"], "chosen");
     assert_eq!(detail["requested_by"], app::ADMIN);
     assert_eq!(detail["request_verified"], true);
-    let replaced = leftovers(&data, ".replaced-");
+    let replaced = leftovers(data, ".replaced-");
     assert_eq!(replaced.len(), 1, "{replaced:?}");
     assert_eq!(check_file(&data.join(&replaced[0])).await.unwrap(), FileCheck::Sound);
     assert!(office.verify_audit().await.unwrap().intact);
@@ -218,11 +236,9 @@ async fn a_shared_ledger_is_backed_up_on_its_server_not_by_a_desk() {
 /// opens as it was and the request is dropped.
 #[tokio::test]
 async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let secrets = Arc::new(MemoryStore::new());
-    let builder = builder();
-    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    let desk = Desk::new();
+    let data = &desk.data;
+    let (office, _) = desk.open().await;
     let backup = office.back_up_ledger().await.unwrap();
     app::add_operator(&office, "later", "Later Staff", "staff").await;
     app::sign_in_as(&office, app::ADMIN).await;
@@ -230,12 +246,12 @@ async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_w
     drop(office);
     std::fs::remove_file(data.join(ovo_app::BACKUP_DIR).join(&backup.name)).unwrap();
 
-    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    let (office, _) = desk.open().await;
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(usernames(&office).await.contains(&"later".to_owned()));
     assert!(audit_actions(&office, "ledger.restored").await.is_empty());
-    assert!(leftovers(&data, "restore-request").is_empty());
-    assert!(leftovers(&data, ".replaced-").is_empty());
+    assert!(leftovers(data, "restore-request").is_empty());
+    assert!(leftovers(data, ".replaced-").is_empty());
 }
 
 /// A restore request the app did not write (no seal with the ledger's audit key, as someone with
@@ -244,17 +260,15 @@ async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_w
 /// "damaged" request on a sound file is dropped.
 #[tokio::test]
 async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let secrets = Arc::new(MemoryStore::new());
-    let builder = builder();
-    let (office, clock, _) = builder.open_at(&data, secrets.clone()).await;
+    let desk = Desk::new();
+    let (data, secrets) = (&desk.data, &desk.secrets);
+    let (office, clock) = desk.open().await;
     let backup = office.back_up_ledger().await.unwrap();
     app::add_operator(&office, "later", "Later Staff", "staff").await;
     drop(office);
 
-    ovo_app::request_recovery(&data, &backup.name, clock.now()).await.unwrap();
-    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    ovo_app::request_recovery(data, &backup.name, clock.now()).await.unwrap();
+    let (office, _) = desk.open().await;
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(usernames(&office).await.contains(&"later".to_owned()), "a sound file stays");
     assert!(audit_actions(&office, "ledger.restored").await.is_empty());
@@ -268,7 +282,7 @@ async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing()
         "requested_at": clock.now().to_rfc3339(),
     });
     std::fs::write(data.join("restore-request.json"), forged.to_string()).unwrap();
-    let (office, _, _) = builder.open_at(&data, secrets.clone()).await;
+    let (office, _) = desk.open().await;
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(!usernames(&office).await.contains(&"later".to_owned()));
     let restores = audit_actions(&office, "ledger.restored").await;
@@ -280,13 +294,13 @@ async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing()
     drop(office);
 
     // A ledger file gone while its backups stay is damage, not a new install.
-    let ledger = ledger_file(&data);
+    let ledger = ledger_file(data);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", ledger.display()));
     }
-    let mut config = app::config(&data, None, None);
+    let mut config = app::config(data, None, None);
     config.ledger = None;
-    let refused = Backoffice::open(config, secrets, Arc::new(clock)).await.unwrap_err();
+    let refused = Backoffice::open(config, secrets.clone(), Arc::new(clock)).await.unwrap_err();
     assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
     assert!(refused.message.contains("missing"), "{}", refused.message);
 }

@@ -449,7 +449,7 @@ async fn a_changed_host_is_used_by_the_next_client() {
     let f = fixture().await;
     f.sign_in_as("admin").await;
     // The in-process sandbox stands in for DOKU's sandbox, with its demo merchant's keys.
-    let sandbox = f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
+    let sandbox = f.app.sandbox_url().await.unwrap().unwrap();
     let merchants: Vec<toml::Table> =
         ovo_sandbox::Merchants::demo().section("doku_jokul_ovo_push").unwrap();
     for field in ["client_id", "secret_key"] {
@@ -493,7 +493,7 @@ async fn a_changed_host_is_used_by_the_next_client() {
 async fn production_refuses_an_http_host_even_one_already_stored() {
     let f = fixture().await;
     f.sign_in_as("admin").await;
-    let sandbox = f.app.app_info("en".into()).await.unwrap().sandbox_url.unwrap();
+    let sandbox = f.app.sandbox_url().await.unwrap().unwrap();
     assert_eq!(
         code(save(&f, "production", "doku_jokul_ovo_push", &[("host", &sandbox)]).await),
         (ErrorCode::InvalidInput, Some("provider_setting_https_required"))

@@ -327,7 +327,7 @@ pub async fn sign_in_as(app: &Backoffice, username: &str) {
 
 /// The built-in environment's simulator URL (starting it when it is not running yet).
 pub async fn sandbox_url(app: &Backoffice) -> String {
-    app.app_info("en".into()).await.unwrap().sandbox_url.unwrap()
+    app.sandbox_url().await.unwrap().unwrap()
 }
 
 /// A refusal's code and reason.

@@ -529,15 +529,13 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// The sandbox the app runs in-process, from `app_info`'s `sandboxUrl` (waits until it is up).
+    /// The sandbox the app runs in-process, from `sandbox_url` (which starts it; waits until the
+    /// back office answers).
     pub async fn of(app: &Desktop) -> Result<Sandbox> {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
-            let info = app
-                .invoke("app_info", json!({}))
-                .await?
-                .map_err(|e| anyhow::anyhow!("app_info failed: {e}"))?;
-            if let Some(url) = info["sandboxUrl"].as_str() {
+            let info = app.invoke("sandbox_url", json!({})).await?;
+            if let Ok(Value::String(url)) = &info {
                 let http = reqwest::Client::builder()
                     .no_proxy()
                     .timeout(Duration::from_secs(20))
@@ -545,7 +543,7 @@ impl Sandbox {
                 return Ok(Sandbox { url: url.trim_end_matches('/').to_owned(), http });
             }
             if tokio::time::Instant::now() > deadline {
-                bail!("app_info has no sandboxUrl: {info}");
+                bail!("sandbox_url gave no address: {info:?}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -913,10 +911,13 @@ impl Install {
                 // The app and WebKit's processes; not a keyring daemon its session left behind.
                 let comm = std::fs::read_to_string(pid.join("comm")).unwrap_or_default();
                 let ours = comm.starts_with("ovo-backoffice") || comm.starts_with("WebKit");
+                // An ending process has no environment left while it still holds its sockets:
+                // it may be this install's.
                 alive
                     && ours
-                    && std::fs::read(pid.join("environ"))
-                        .is_ok_and(|env| env.windows(marker.len()).any(|w| w == marker.as_bytes()))
+                    && std::fs::read(pid.join("environ")).is_ok_and(|env| {
+                        env.is_empty() || env.windows(marker.len()).any(|w| w == marker.as_bytes())
+                    })
             })
         };
         let deadline = std::time::Instant::now() + WAIT;

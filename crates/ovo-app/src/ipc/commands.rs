@@ -160,6 +160,8 @@ macro_rules! ipc_commands {
                 refund_report(ReportRange) -> RefundReportView;
                 /// The open unknown and needs-review payments and refunds by age (finance and admin).
                 ageing_report() -> AgeingReportView;
+                /// The built-in sandbox's address, started if it is not running; null in another environment.
+                sandbox_url() -> Option<String>;
             }
             shell {
                 /// The version, environment and OS locale (read by the shell), and the built-in demo.

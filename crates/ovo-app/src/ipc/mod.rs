@@ -46,8 +46,6 @@ pub struct AppInfo {
     pub os_locale: String,
     #[ts(type = "LanguageKey | null")]
     pub language: Option<Lang>,
-    /// The built-in environment's sandbox (its customer and phone pages), when it runs.
-    pub sandbox_url: Option<String>,
     /// The built-in environment's demo operators (none elsewhere) and their shared, public
     /// demo password, for the sign-in screen.
     pub demo_operators: Vec<DemoOperatorView>,

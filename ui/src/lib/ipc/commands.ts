@@ -263,6 +263,8 @@ export function commands(call: Call) {
     refundReport: (input: ReportRange) => call<RefundReportView>('refund_report', input),
     /** The open unknown and needs-review payments and refunds by age (finance and admin). */
     ageingReport: () => call<AgeingReportView>('ageing_report'),
+    /** The built-in sandbox's address, started if it is not running; null in another environment. */
+    sandboxUrl: () => call<string | null>('sandbox_url'),
     /** The version, environment and OS locale (read by the shell), and the built-in demo. */
     appInfo: () => call<AppInfo>('app_info'),
     /** The platform's open dialog (opened by the shell); null when the operator cancels. */

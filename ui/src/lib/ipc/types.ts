@@ -26,10 +26,6 @@ line?: number,
 retryAfterSeconds?: number, };
 export type AppInfo = { version: string, environment: EnvironmentKey, osLocale: string, language: LanguageKey | null, 
 /**
- * The built-in environment's sandbox (its customer and phone pages), when it runs.
- */
-sandboxUrl: string | null, 
-/**
  * The built-in environment's demo operators (none elsewhere) and their shared, public
  * demo password, for the sign-in screen.
  */
