@@ -155,6 +155,9 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     let log_dir = data_dir.join("logs");
     std::fs::create_dir_all(&log_dir)
         .with_context(|| format!("cannot create {}", log_dir.display()))?;
+    // The rotating file opens quietly or not at all: try it first, so a failure is said.
+    let path = log_dir.join(LOG_FILE);
+    let unwritable = std::fs::OpenOptions::new().create(true).append(true).open(&path).err();
     let file = log_file(&log_dir, LOG_FILE_BYTES, LOG_FILES_KEPT);
     tracing_subscriber::registry()
         .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
@@ -162,8 +165,13 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
         .with(fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(file)))
         .try_init()
         .context("logging already initialised")?;
+    if let Some(e) = unwritable {
+        tracing::error!(file = %path.display(), "the log file cannot be written ({e}); logging to the terminal only");
+    }
     Ok(())
 }
+
+const LOG_FILE: &str = "ovo-backoffice.log";
 
 /// `ovo-backoffice.log` in `log_dir`, moved to `.1` once it passes `bytes` (and `.1` to `.2`, up
 /// to `kept` files; the oldest is removed).
@@ -173,7 +181,7 @@ fn log_file(
     kept: usize,
 ) -> file_rotate::FileRotate<file_rotate::suffix::AppendCount> {
     file_rotate::FileRotate::new(
-        log_dir.join("ovo-backoffice.log"),
+        log_dir.join(LOG_FILE),
         file_rotate::suffix::AppendCount::new(kept),
         file_rotate::ContentLimit::BytesSurpassed(bytes),
         file_rotate::compression::Compression::None,

@@ -81,7 +81,7 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
 pub fn build_release_app(root: &Path) -> Result<PathBuf> {
     step("building the UI and the release app");
     run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
-    run(Command::new("cargo")
+    run(crate::cargo()
         .args(["build", "--release", "-p", "ovo-backoffice", "--features", "tauri/custom-protocol"])
         .current_dir(root))?;
     Ok(crate::target_dir(root).join("release/ovo-backoffice"))

@@ -117,7 +117,7 @@ fn run_app(root: &Path) -> Result<()> {
         bail!("no display found (DISPLAY/WAYLAND_DISPLAY unset): run this from a desktop session");
     }
     step("starting OVO Back Office");
-    run(Command::new("cargo").args(["run", "-p", "ovo-backoffice"]).current_dir(root))
+    run(cargo().args(["run", "-p", "ovo-backoffice"]).current_dir(root))
 }
 
 fn test_all(root: &Path) -> Result<()> {
@@ -129,7 +129,7 @@ fn test_all(root: &Path) -> Result<()> {
     let ui = root.join("ui");
 
     step("Rust: formatting (rustfmt.toml)");
-    run(Command::new("cargo").args(["fmt", "--all", "--check"]).current_dir(root))?;
+    run(cargo().args(["fmt", "--all", "--check"]).current_dir(root))?;
 
     step("UI: type check, lint, unit tests, build");
     run(Command::new("npm").args(["run", "check"]).current_dir(&ui))?;
@@ -139,7 +139,7 @@ fn test_all(root: &Path) -> Result<()> {
 
     // After the UI build: the shell's context macro reads ui/dist.
     step("Rust: lints (clippy; warnings are errors)");
-    run(Command::new("cargo")
+    run(cargo()
         .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
         .current_dir(root))?;
 
@@ -198,10 +198,33 @@ fn build_workspace(root: &Path) -> Result<Built> {
     Ok(Built { tests, app })
 }
 
+/// Cargo, without the package variables `cargo xtask` (a `cargo run`) set for xtask itself:
+/// build scripts that watch them (`ring`'s) would otherwise see them change between this and a
+/// plain `cargo build`, and the two would rebuild each other's dependencies.
+pub(crate) fn cargo() -> Command {
+    let mut command = Command::new("cargo");
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
+}
+
 /// Runs cargo with `args` and returns its JSON messages (what it built); diagnostics go to the
 /// terminal.
 pub(crate) fn cargo_messages(root: &Path, args: &[&str]) -> Result<Vec<serde_json::Value>> {
-    let output = Command::new("cargo")
+    let output = cargo()
         .args(args)
         .arg("--message-format=json-render-diagnostics")
         .current_dir(root)
@@ -362,7 +385,7 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 /// `cargo xtask bench desks -- --payments 100000`) is dropped.
 fn bench_command(root: &Path, package: &str, bench: &str, extra: &[String]) -> Command {
     let extra = extra.strip_prefix(&["--".to_owned()][..]).unwrap_or(extra);
-    let mut cmd = Command::new("cargo");
+    let mut cmd = cargo();
     cmd.args(["bench", "-p", package, "--bench", bench]).current_dir(root);
     if !extra.is_empty() {
         cmd.arg("--").args(extra);
@@ -374,7 +397,7 @@ fn bench_command(root: &Path, package: &str, bench: &str, extra: &[String]) -> C
 /// throw-away one started for it (stopped afterwards, whatever the benchmark's outcome).
 fn bench_desks(root: &Path, extra: &[String]) -> Result<()> {
     // Built before the server starts, so it does not sit idle through a release build.
-    run(Command::new("cargo")
+    run(cargo()
         .args(["bench", "-p", "ovo-ledger", "--bench", "desks", "--no-run"])
         .current_dir(root))?;
     let mut cmd = bench_command(root, "ovo-ledger", "desks", extra);
@@ -393,7 +416,7 @@ fn bench_desks(root: &Path, extra: &[String]) -> Result<()> {
 const PGBENCH_VAR: &str = "OVO_BENCH_PGBENCH";
 
 fn gen_types(root: &Path) -> Result<()> {
-    run(Command::new("cargo")
+    run(cargo()
         .args(["test", "-q", "-p", "ovo-app", "--test", "app", "ipc_generated_files"])
         .env("OVO_UPDATE_IPC_TYPES", "1")
         .current_dir(root))

@@ -30,9 +30,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
     step("building the harness in release");
     crate::run(
-        Command::new("cargo")
-            .args(["build", "--release", "-p", "ovo-reliability"])
-            .current_dir(root),
+        crate::cargo().args(["build", "--release", "-p", "ovo-reliability"]).current_dir(root),
     )?;
     let harness = target_dir(root).join("release/ovo-reliability");
 
@@ -52,7 +50,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     parts.push(if root.join("crates/ovo-app/tests/faults_matrix.rs").exists() {
         figure(
             "faults",
-            Command::new("cargo")
+            crate::cargo()
                 .args([
                     "test",
                     "--release",
@@ -76,7 +74,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     parts.push(if root.join("crates/ovo-fuzz/Cargo.toml").exists() {
         figure(
             "fuzz",
-            Command::new("cargo")
+            crate::cargo()
                 .args(["run", "--release", "-p", "ovo-fuzz", "--", "--executions", &executions])
                 .current_dir(root),
         )

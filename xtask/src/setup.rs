@@ -106,7 +106,7 @@ pub fn ui_dependencies(root: &Path) -> Result<()> {
 /// rustfmt and clippy, added to the toolchain through rustup when the toolchain lacks them.
 pub fn rust_components() -> Result<()> {
     for (component, probe) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
-        let present = Command::new("cargo")
+        let present = crate::cargo()
             .args([probe, "--version"])
             .output()
             .is_ok_and(|out| out.status.success());
@@ -124,7 +124,7 @@ pub fn tauri_driver(root: &Path) -> Result<PathBuf> {
     let binary = tools.join("bin/tauri-driver");
     if !binary.exists() {
         step(&format!("installing tauri-driver {TAURI_DRIVER_VERSION}"));
-        run(Command::new("cargo")
+        run(crate::cargo()
             .args([
                 "install",
                 "tauri-driver",

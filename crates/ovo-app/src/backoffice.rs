@@ -193,6 +193,7 @@ impl Backoffice {
         if let Some(restored) = restored {
             backoffice.record_restore(restored, trusted == Some(true)).await?;
         }
+        backoffice.record_dropped_restore().await?;
         backoffice.redact_stored_notifications().await?;
         backoffice.move_keychain_tokens_into_ledger().await?;
         backoffice.seed_demo_if_new().await?;

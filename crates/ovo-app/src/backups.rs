@@ -32,6 +32,8 @@ const BACKUP_EVERY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 const RESTORE_REQUEST: &str = "restore-request.json";
 /// A restore carried out, kept until the restored ledger records it.
 const RESTORE_APPLIED: &str = "restore-applied.json";
+/// A restore asked for and not carried out, kept until the ledger records why.
+const RESTORE_DROPPED: &str = "restore-dropped.json";
 const KEEP_SETTING: &str = "backups.keep";
 const NAME_PREFIX: &str = "ledger-";
 const NAME_SUFFIX: &str = ".sqlite";
@@ -67,6 +69,14 @@ struct AppliedRestore {
     kept_as: Option<String>,
     /// The audit anchor's sequence number before it moved to the restored head.
     previous_head: Option<i64>,
+}
+
+/// A restore asked for and not carried out, and why (`restore-dropped.json`), audited once the
+/// ledger is open.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DroppedRestore {
+    request: RestoreRequest,
+    why: String,
 }
 
 /// A restore the open did, audited once the ledger is open.
@@ -190,10 +200,19 @@ pub(crate) fn damaged_error(path: &Path, problems: &[String]) -> AppError {
 
 /// What the recovery screen shows: the problems and every backup, each checked.
 pub async fn recovery(data_dir: &Path, ledger: &Path, problems: Vec<String>) -> LedgerRecovery {
+    // Newest first, checked until the first sound one (each check reads the whole file); an
+    // older one is checked when it is chosen.
     let mut backups = Vec::new();
+    let mut sound_found = false;
     for backup in list_backups(data_dir).unwrap_or_default() {
-        let sound = is_sound(&backup.path).await.unwrap_or(false);
-        backups.push(backup.view(Some(sound)));
+        let sound = if sound_found {
+            None
+        } else {
+            let sound = is_sound(&backup.path).await.unwrap_or(false);
+            sound_found = sound;
+            Some(sound)
+        };
+        backups.push(backup.view(sound));
     }
     LedgerRecovery { ledger: ledger.display().to_string(), problems, backups }
 }
@@ -265,22 +284,22 @@ pub(crate) async fn restore_if_requested(
     };
     let drop_request = |why: &str| -> AppResult<Option<Restored>> {
         tracing::error!(backup = %request.backup, "{why}; nothing was restored");
+        let dropped = DroppedRestore { request: request.clone(), why: why.to_owned() };
+        write_json(&data_dir.join(RESTORE_DROPPED), &dropped)?;
         remove_if_there(&request_path)?;
         Ok(None)
     };
     let backup = match find_backup(data_dir, &request.backup) {
         Ok(backup) => backup,
-        Err(_) => return drop_request("the backup chosen for a restore is gone"),
+        Err(_) => return drop_request("backup_gone"),
     };
     if !is_sound(&backup.path).await? {
-        return drop_request("the backup chosen for a restore is damaged");
+        return drop_request("backup_damaged");
     }
     if request.reason == RestoreReason::Damaged
         && ledger_file_problems(data_dir, ledger).await?.is_none()
     {
-        return drop_request(
-            "a restore of a damaged ledger was asked for, but the ledger is sound",
-        );
+        return drop_request("ledger_sound");
     }
     let label = match request.reason {
         RestoreReason::Damaged => "damaged",
@@ -574,6 +593,35 @@ impl Backoffice {
                 tracing::error!(error = %e, "the daily backup failed; it is tried again within the hour");
             }
         }
+    }
+
+    /// Audits a restore that was asked for and not carried out (its backup gone or damaged, or a
+    /// "damaged" file that was sound), if an open dropped one.
+    pub(crate) async fn record_dropped_restore(&self) -> AppResult<()> {
+        let path = self.config.data_dir.join(RESTORE_DROPPED);
+        let Some(DroppedRestore { request, why }) = read_json::<DroppedRestore>(&path)? else {
+            return Ok(());
+        };
+        // Done by the app at its start; who asked is in the detail, as the request says.
+        let mut tx = self.ledger.begin_write().await?;
+        self.audit(
+            &mut tx,
+            None,
+            "ledger.restore_dropped",
+            "ledger",
+            AuditOutcome::Failed,
+            serde_json::json!({
+                "backup": request.backup,
+                "reason": request.reason,
+                "requested_by": request.requested_by,
+                "requested_at": request.requested_at,
+                "cause": why,
+            }),
+        )
+        .await?;
+        ovo_ledger::commit(tx).await?;
+        remove_if_there(&path)?;
+        self.anchor_audit_head().await
     }
 
     /// Audits the restore this open did, in the restored ledger.

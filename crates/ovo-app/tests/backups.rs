@@ -250,8 +250,26 @@ async fn a_restore_whose_backup_is_gone_by_the_restart_leaves_the_ledger_as_it_w
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(usernames(&office).await.contains(&"later".to_owned()));
     assert!(audit_actions(&office, "ledger.restored").await.is_empty());
+    assert_eq!(dropped_causes(&office).await, [("backup_gone".to_owned(), backup.name.clone())]);
+    assert!(office.verify_audit().await.unwrap().intact);
     assert!(leftovers(data, "restore-request").is_empty());
+    assert!(leftovers(data, "restore-dropped").is_empty());
     assert!(leftovers(data, ".replaced-").is_empty());
+}
+
+/// The causes and backups of the restores an open dropped, as audited.
+async fn dropped_causes(office: &Backoffice) -> Vec<(String, String)> {
+    let dropped = audit_actions(office, "ledger.restore_dropped").await;
+    dropped
+        .iter()
+        .map(|(_, detail)| {
+            let detail: serde_json::Value = serde_json::from_str(detail).unwrap();
+            (
+                detail["cause"].as_str().unwrap().to_owned(),
+                detail["backup"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A restore request the app did not write (no seal with the ledger's audit key, as someone with
@@ -272,6 +290,7 @@ async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing()
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(usernames(&office).await.contains(&"later".to_owned()), "a sound file stays");
     assert!(audit_actions(&office, "ledger.restored").await.is_empty());
+    assert_eq!(dropped_causes(&office).await, [("ledger_sound".to_owned(), backup.name.clone())]);
     drop(office);
 
     let forged = serde_json::json!({

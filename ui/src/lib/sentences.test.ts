@@ -255,6 +255,11 @@ const AUDIT_DETAILS: Record<string, AuditFixture[]> = {
   ],
   'ledger.backups_kept': [{ subject: 'ledger', detail: { from: 7, to: 14 } }],
   'ledger.restore_requested': [{ subject: 'ledger', detail: { backup: 'ledger-20261205T063009Z.sqlite' } }],
+  'ledger.restore_dropped': [
+    { subject: 'ledger', outcome: 'failed', detail: { backup: 'ledger-20261205T063009Z.sqlite', reason: 'chosen', cause: 'backup_gone' } },
+    { subject: 'ledger', outcome: 'failed', detail: { backup: 'ledger-20261205T063009Z.sqlite', reason: 'chosen', cause: 'backup_damaged' } },
+    { subject: 'ledger', outcome: 'failed', detail: { backup: 'ledger-20261205T063009Z.sqlite', reason: 'damaged', cause: 'ledger_sound' } },
+  ],
   'ledger.restored': [
     {
       subject: 'ledger',

@@ -719,6 +719,14 @@ const AUDIT: Record<string, AuditReader> = {
     w.say('audit.ledger.restore_requested', { who }),
     w.clause('backupFile', 'name', str(d, 'backup')),
   ],
+  'ledger.restore_dropped': ({ w, d }) => {
+    const cause = str(d, 'cause');
+    const known = cause === 'backup_gone' || cause === 'backup_damaged' || cause === 'ledger_sound';
+    return [
+      known ? w.say(`audit.ledger.restore_dropped_${cause}`) : w.say('audit.ledger.restore_dropped'),
+      w.clause('backupFile', 'name', str(d, 'backup')),
+    ];
+  },
   'ledger.restored': ({ w, d, who }) => [
     str(d, 'reason') === 'damaged' ? w.say('audit.ledger.restored_damaged') : w.say('audit.ledger.restored', { who }),
     w.clause('backupFile', 'name', str(d, 'backup')),

@@ -16,7 +16,8 @@ const DAMAGED: LedgerRecovery = {
   backups: [
     { name: 'ledger-20261205T063009Z.sqlite', takenAt: '2026-12-05T06:30:09.000Z', bytes: 40_960, sound: false },
     { name: 'ledger-20261204T063009Z.sqlite', takenAt: '2026-12-04T06:30:09.000Z', bytes: 40_960, sound: true },
-    { name: 'ledger-20261203T063009Z.sqlite', takenAt: '2026-12-03T06:30:09.000Z', bytes: 40_960, sound: true },
+    // Older than the first sound one: checked when it is restored.
+    { name: 'ledger-20261203T063009Z.sqlite', takenAt: '2026-12-03T06:30:09.000Z', bytes: 40_960, sound: null },
   ],
 };
 
@@ -42,12 +43,14 @@ describe('the recovery screen', () => {
     expect(inputsSent<BackupRef>(invoke, 'recover_ledger')).toEqual([{ name: 'ledger-20261204T063009Z.sqlite' }]);
   });
 
-  it('restores an older sound backup when chosen, and says why a restore failed', async () => {
+  it('restores an older, unchecked backup when chosen, and says why a restore failed', async () => {
     invoke.mockImplementation(fakeBackend({
       recover_ledger: refusal('invalid_input', 'backup_damaged'),
     }));
     const onrestored = vi.fn();
     render(RecoveryScreen, { recovery: DAMAGED, onrestored });
+    const badges = screen.getAllByTestId('recovery-backup').map((b) => b.querySelector('.badge')?.textContent);
+    expect(badges).toEqual(['Damaged too', 'Checked, sound', 'Checked when restored']);
     await fireEvent.click(radios()[2]);
     await fireEvent.click(screen.getByTestId('recovery-restore'));
     expect((await screen.findByTestId('recovery-error')).textContent).toContain('That backup is damaged too; choose another.');

@@ -1718,6 +1718,7 @@ export const en = {
   'recovery.choose': 'Backups, newest first',
   'recovery.sound': 'Checked, sound',
   'recovery.damaged': 'Damaged too',
+  'recovery.unchecked': 'Checked when restored',
   'recovery.lost': 'Everything recorded after the backup was taken is not in it: check payments and refunds since then at the providers.',
   'recovery.restore': 'Restore the chosen backup',
   'recovery.restoring': 'Restoring…',
@@ -1733,6 +1734,7 @@ export const en = {
   'audit.action.ledger.backups_kept': 'Backups kept changed',
   'audit.action.ledger.restore_requested': 'Backup restore requested',
   'audit.action.ledger.restored': 'Ledger restored from a backup',
+  'audit.action.ledger.restore_dropped': 'Backup restore not carried out',
   'sentence.audit.ledger.backed_up': '{who} backed up the ledger',
   'sentence.audit.ledger.backed_up_auto': 'The daily backup of the ledger was taken',
   'sentence.audit.ledger.backups_kept': '{who} set the backups kept to {count}',
@@ -1740,6 +1742,13 @@ export const en = {
   'sentence.audit.ledger.restore_requested': '{who} asked for a backup to be restored when the app starts again',
   'sentence.audit.ledger.restored': '{who} restored the ledger from a backup',
   'sentence.audit.ledger.restored_damaged': 'The damaged ledger file was replaced by a backup',
+  'sentence.audit.ledger.restore_dropped': 'A backup restore was not carried out',
+  'sentence.audit.ledger.restore_dropped_backup_gone':
+    'The backup chosen for a restore was gone when the app started again; nothing was restored',
+  'sentence.audit.ledger.restore_dropped_backup_damaged':
+    'The backup chosen for a restore was damaged when the app started again; nothing was restored',
+  'sentence.audit.ledger.restore_dropped_ledger_sound':
+    'A restore of a damaged ledger file was asked for, but the file was not damaged; nothing was restored',
   'sentence.backupFile': 'Backup: {name}',
   'sentence.keptAs': 'The file replaced is kept as {name}',
   'sentence.restoreUnverified': 'The request did not come from this app: the audit check will report the entries of the replaced file as missing',

@@ -1730,6 +1730,7 @@ export const id: Dictionary = {
   'recovery.choose': 'Cadangan, terbaru lebih dulu',
   'recovery.sound': 'Dicek, utuh',
   'recovery.damaged': 'Juga rusak',
+  'recovery.unchecked': 'Dicek saat dipulihkan',
   'recovery.lost': 'Semua yang dicatat setelah cadangan dibuat tidak ada di dalamnya: cek pembayaran dan pengembalian dana sejak saat itu di penyedia.',
   'recovery.restore': 'Pulihkan cadangan yang dipilih',
   'recovery.restoring': 'Memulihkan…',
@@ -1745,6 +1746,7 @@ export const id: Dictionary = {
   'audit.action.ledger.backups_kept': 'Banyaknya cadangan yang disimpan diubah',
   'audit.action.ledger.restore_requested': 'Pemulihan cadangan diminta',
   'audit.action.ledger.restored': 'Buku besar dipulihkan dari cadangan',
+  'audit.action.ledger.restore_dropped': 'Pemulihan cadangan tidak dijalankan',
   'sentence.audit.ledger.backed_up': '{who} membuat cadangan buku besar',
   'sentence.audit.ledger.backed_up_auto': 'Cadangan harian buku besar dibuat',
   'sentence.audit.ledger.backups_kept': '{who} mengubah banyaknya cadangan yang disimpan menjadi {count}',
@@ -1752,6 +1754,13 @@ export const id: Dictionary = {
   'sentence.audit.ledger.restore_requested': '{who} meminta cadangan dipulihkan saat aplikasi dimulai ulang',
   'sentence.audit.ledger.restored': '{who} memulihkan buku besar dari cadangan',
   'sentence.audit.ledger.restored_damaged': 'Berkas buku besar yang rusak diganti dengan cadangan',
+  'sentence.audit.ledger.restore_dropped': 'Pemulihan cadangan tidak dijalankan',
+  'sentence.audit.ledger.restore_dropped_backup_gone':
+    'Cadangan yang dipilih untuk dipulihkan sudah tidak ada saat aplikasi dimulai ulang; tidak ada yang dipulihkan',
+  'sentence.audit.ledger.restore_dropped_backup_damaged':
+    'Cadangan yang dipilih untuk dipulihkan rusak saat aplikasi dimulai ulang; tidak ada yang dipulihkan',
+  'sentence.audit.ledger.restore_dropped_ledger_sound':
+    'Pemulihan berkas buku besar yang rusak diminta, tetapi berkasnya tidak rusak; tidak ada yang dipulihkan',
   'sentence.backupFile': 'Cadangan: {name}',
   'sentence.keptAs': 'Berkas yang diganti disimpan sebagai {name}',
   'sentence.restoreUnverified': 'Permintaan ini tidak berasal dari aplikasi ini: cek jejak audit akan melaporkan entri dari berkas yang diganti sebagai hilang',
