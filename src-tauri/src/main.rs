@@ -25,6 +25,7 @@ pub struct Shell {
 }
 
 fn main() {
+    let renderer = choose_web_view_renderer();
     let context = tauri::generate_context!();
     let mut builder = tauri::Builder::default();
     // First: a second start ends here, before it opens anything, and the first window comes forward.
@@ -38,12 +39,13 @@ fn main() {
     }
     builder
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .setup(move |app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
                 None => app.path().app_data_dir().context("no data directory for this user")?,
             };
             init_logging(&data_dir)?;
+            tracing::info!(?renderer, "web view");
             let config = BackofficeConfig {
                 data_dir,
                 ledger: None,
@@ -57,8 +59,7 @@ fn main() {
             // The window first (`create: false` in the config), so the web view starts while the
             // back office opens; the UI's first call waits for the opening.
             for window in &app.config().app.windows {
-                let window = tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
-                lighten(&window);
+                tauri::WebviewWindowBuilder::from_config(app, window)?.build()?;
             }
             app.manage(startup::Startup::open_in_background(app.handle(), config));
             Ok(())
@@ -110,32 +111,40 @@ fn focus_main_window(app: &tauri::AppHandle) {
     }
 }
 
-/// WebKit's lighter settings on Linux: the smallest caches, for one local page, and no page
-/// cache. `OVO_BACKOFFICE_WEBKIT_DEFAULTS` keeps WebKit's own (for comparison). GPU compositing
-/// stays on: with `HardwareAccelerationPolicy::Never` the web view used a quarter less memory
-/// but WebKit's WebDriver stopped answering after a sign-in.
-fn lighten(window: &tauri::WebviewWindow) {
-    if std::env::var_os("OVO_BACKOFFICE_WEBKIT_DEFAULTS").is_some_and(|v| !v.is_empty()) {
-        tracing::info!("the web view keeps WebKit's default settings");
-        return;
-    }
+/// Keeps WebKit's own renderer on Linux (for comparison) when set to a non-empty value.
+#[cfg(target_os = "linux")]
+const WEBKIT_DEFAULTS_ENV: &str = "OVO_BACKOFFICE_WEBKIT_DEFAULTS";
+/// WebKitGTK's switch for its DMA-BUF renderer.
+#[cfg(target_os = "linux")]
+const DMABUF_RENDERER_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
+/// How the web view paints, as chosen by [`choose_web_view_renderer`], for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renderer {
+    /// Without WebKitGTK's DMA-BUF renderer.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    WithoutDmabuf,
+    /// As WebKit chooses (the user's environment or `OVO_BACKOFFICE_WEBKIT_DEFAULTS` said so).
+    WebKitDefault,
+}
+
+/// On Linux, the web view paints without WebKitGTK's DMA-BUF renderer unless the environment
+/// already decides: idle after sign-in, the web process then held 121 MB of proportional set
+/// instead of 227 (`cargo xtask bench app` prints both). It is also the usual remedy for a blank
+/// window on some graphics drivers; `WEBKIT_DISABLE_DMABUF_RENDERER=0` gives WebKit its choice
+/// back. Must run before GTK or WebKit starts, while the process has one thread.
+fn choose_web_view_renderer() -> Renderer {
     #[cfg(target_os = "linux")]
-    let lightened = window.with_webview(|webview| {
-        use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
-        let view = webview.inner();
-        if let Some(context) = view.context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
+    {
+        let defaults = std::env::var_os(WEBKIT_DEFAULTS_ENV).is_some_and(|v| !v.is_empty());
+        if !defaults && std::env::var_os(DMABUF_RENDERER_ENV).is_none() {
+            std::env::set_var(DMABUF_RENDERER_ENV, "1");
         }
-        if let Some(settings) = WebViewExt::settings(&view) {
-            settings.set_enable_page_cache(false);
+        if std::env::var_os(DMABUF_RENDERER_ENV).is_some_and(|v| v != "0") {
+            return Renderer::WithoutDmabuf;
         }
-    });
-    #[cfg(target_os = "linux")]
-    if let Err(e) = lightened {
-        tracing::warn!("the web view keeps its default settings: {e}");
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = window;
+    Renderer::WebKitDefault
 }
 
 /// The log file in `<data dir>/logs`.

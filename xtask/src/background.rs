@@ -101,7 +101,11 @@ impl Session {
             .spawn()
             .context("cannot start tauri-driver")?;
         session.children.push(("tauri-driver", driver));
-        session.wait_for("tauri-driver", || TcpStream::connect(("127.0.0.1", port)).is_ok())?;
+        // tauri-driver starts WebKitWebDriver and serves at once; a session asked for before
+        // WebKitWebDriver listens fails with "connection refused", so wait for both.
+        session.wait_for("tauri-driver and WebKitWebDriver", || {
+            [port, native_port].iter().all(|p| TcpStream::connect(("127.0.0.1", *p)).is_ok())
+        })?;
         session.env.push(("OVO_E2E_WEBDRIVER".into(), format!("http://127.0.0.1:{port}")));
         Ok(session)
     }

@@ -25,12 +25,25 @@ struct Options {
     payments: usize,
     open: usize,
     calls: usize,
+    /// Only the background poller's run (`--poller-only`), for the long one.
+    poller_only: bool,
 }
 
 fn options(args: &[String]) -> Result<Options> {
-    let mut options = Options { runs: 5, minutes: 5, payments: 100_000, open: 1_000, calls: 1_000 };
+    let mut options = Options {
+        runs: 5,
+        minutes: 5,
+        payments: 100_000,
+        open: 1_000,
+        calls: 1_000,
+        poller_only: false,
+    };
     let mut args = args.iter().filter(|a| *a != "--");
     while let Some(flag) = args.next() {
+        if flag == "--poller-only" {
+            options.poller_only = true;
+            continue;
+        }
         let value: u64 = args
             .next()
             .and_then(|v| v.replace('_', "").parse().ok())
@@ -43,7 +56,7 @@ fn options(args: &[String]) -> Result<Options> {
             "--open" => options.open = count,
             "--calls" => options.calls = count,
             _ => bail!(
-                "unknown argument {flag}: bench app [--runs N] [--minutes N] [--payments N] [--open N] [--calls N]"
+                "unknown argument {flag}: bench app [--runs N] [--minutes N] [--payments N] [--open N] [--calls N] [--poller-only]"
             ),
         }
     }
@@ -71,7 +84,11 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let mut report = Report::default();
     let bench =
         Bench { webdriver: &url, app: &app, seeder: &seeder, work: &work, options: &options };
-    let outcome = measure(&bench, &mut report);
+    let outcome = if options.poller_only {
+        poller_run(&bench, &mut report)
+    } else {
+        measure(&bench, &mut report)
+    };
     session.stop();
     report.print();
     outcome
@@ -211,6 +228,33 @@ impl Install {
                 (name.trim().to_owned(), vm_rss_kb(pid))
             })
             .collect()
+    }
+
+    /// The largest parts of the proportional set over all the processes, by what is mapped: a
+    /// library or the app's binary by file name, and `anonymous` for the heaps and the rest.
+    fn largest_parts(&self, how_many: usize) -> String {
+        let mut parts: std::collections::BTreeMap<String, u64> = Default::default();
+        for pid in self.process_ids() {
+            let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+            let mut part = String::new();
+            for line in smaps.lines() {
+                if let Some(pss) = line.strip_prefix("Pss:") {
+                    *parts.entry(part.clone()).or_default() += crate::number_before(pss, " kB");
+                } else if line.split_whitespace().next().is_some_and(|f| f.contains('-')) {
+                    // "start-end perms offset dev inode [path]": a new mapping.
+                    let path = line.split_whitespace().nth(5).unwrap_or("");
+                    part = match path.rsplit('/').next() {
+                        Some(file) if path.starts_with('/') => file.to_owned(),
+                        _ => "anonymous".to_owned(),
+                    };
+                }
+            }
+        }
+        let mut parts: Vec<(String, u64)> = parts.into_iter().collect();
+        parts.sort_by_key(|part| std::cmp::Reverse(part.1));
+        let named: Vec<String> =
+            parts.iter().take(how_many).map(|(name, kb)| format!("{name} {}", mb(*kb))).collect();
+        named.join(", ")
     }
 
     fn breakdown(&self) -> String {
@@ -359,10 +403,11 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
     step("memory idle after sign-in (15 s settle)");
     let idle = idle_memory(&demo);
     report.add(format!(
-        "memory idle after sign-in: {} proportional set, shared pages counted once ({} summed resident: {})   goal ≤ {}   {}",
+        "memory idle after sign-in: {} proportional set, shared pages counted once ({} summed resident: {}; largest parts: {})   goal ≤ {}   {}",
         mb(idle.proportional),
         mb(idle.resident),
         idle.breakdown,
+        idle.largest,
         mb(IDLE_GOAL_KB),
         verdict(idle.proportional <= IDLE_GOAL_KB)
     ));
@@ -384,17 +429,18 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
     }
     demo.close(browser)?;
 
-    step("baseline: memory idle after sign-in with WebKit's default settings");
+    step("baseline: memory idle after sign-in with WebKit's default renderer");
     let defaults = demo.with_env("defaults", &[("OVO_BACKOFFICE_WEBKIT_DEFAULTS", "1")])?;
     let browser = defaults.launch(webdriver)?;
     sign_in_demo(&browser)?;
     let baseline = idle_memory(&defaults);
     defaults.close(browser)?;
     report.add(format!(
-        "baseline, WebKit's default settings: {} proportional set ({} summed resident: {}); the app's settings use {}% of it",
+        "baseline, WebKit's default renderer: {} proportional set ({} summed resident: {}; largest parts: {}); the app's settings use {}% of it",
         mb(baseline.proportional),
         mb(baseline.resident),
         baseline.breakdown,
+        baseline.largest,
         idle.proportional * 100 / baseline.proportional.max(1)
     ));
 
@@ -456,15 +502,21 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
         }
         std::thread::sleep(interval);
     }
-    let open_left = open_payments(&browser).unwrap_or_else(|e| format!("unknown ({e:#})"));
     install.close(browser)?;
+    let open_left =
+        pending_in(seeder, &install.data).unwrap_or_else(|e| format!("unknown ({e:#})"));
     let fit = Fit::of(&samples);
     let growth = fit.kb_per_hour * samples.last().map_or(0, |s| s.0) / 3_600;
     let noise = (2 * fit.mean_abs_residual_kb).max(1_024);
     let values: Vec<String> = samples.iter().map(|(_, kb)| format!("{}", kb / 1_024)).collect();
+    // Printed beside the verdict, which stays on the whole run: the slope once the first half
+    // (the poller's first passes, the caches filling) is over.
+    let half = samples.last().map_or(0, |s| s.0) / 2;
+    let later: Vec<(i128, i128)> = samples.iter().copied().filter(|s| s.0 >= half).collect();
     report.add(format!(
         "summed resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
-         {} over the run against noise ±{}; still pending at the end: {open_left}   goal: no growth   {}",
+         {} over the run against noise ±{} (second half alone: slope {} MB/hour); still pending at the end: \
+         {open_left}   goal: no growth   {}",
         options.open,
         options.minutes,
         samples.len(),
@@ -472,6 +524,7 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
         tenths(fit.kb_per_hour * 10 / 1_024),
         mb_signed(growth),
         mb_signed(noise),
+        tenths(Fit::of(&later).kb_per_hour * 10 / 1_024),
         verdict(growth.abs() <= noise)
     ));
     Ok(())
@@ -521,13 +574,20 @@ struct Idle {
     proportional: u64,
     resident: u64,
     breakdown: String,
+    /// The largest parts of the proportional set (see [`Install::largest_parts`]).
+    largest: String,
 }
 
 /// Memory after 15 s of rest, then the median of 5 samples a second apart.
 fn idle_memory(install: &Install) -> Idle {
     std::thread::sleep(Duration::from_secs(15));
     let resident = settled_rss(install);
-    Idle { proportional: install.proportional_kb(), resident, breakdown: install.breakdown() }
+    Idle {
+        proportional: install.proportional_kb(),
+        resident,
+        breakdown: install.breakdown(),
+        largest: install.largest_parts(6),
+    }
 }
 
 /// The median of 5 samples a second apart.
@@ -622,23 +682,17 @@ fn scroll_to_end(browser: &Browser, expected: usize) -> Result<String> {
     ))
 }
 
-/// How many payments are still open (pending), from the page's IPC.
-fn open_payments(browser: &Browser) -> Result<String> {
-    let script = "const done = arguments[0];
-        (async () => {
-          let total = 0, after = null;
-          do {
-            const page = await window.__TAURI_INTERNALS__.invoke('payments_page',
-              { input: { status: 'pending', after, limit: 200 } });
-            total += page.items.length;
-            after = page.next;
-          } while (after);
-          done({ total });
-        })().catch((e) => done({ error: String(e && (e.message || JSON.stringify(e))) }));";
-    let reply = browser.execute_async(script, vec![])?;
-    match reply["total"].as_u64() {
-        Some(total) => Ok(total.to_string()),
-        None => bail!("{}", reply["error"]),
+/// How many payments of the app's ledger are still pending, read from the file once the app
+/// has closed (the idle lock may have locked the app's session by then).
+fn pending_in(seeder: &Path, data: &Path) -> Result<String> {
+    let out = Command::new(seeder)
+        .env("OVO_BENCH_COUNT_PENDING", data.join("ledger.sqlite"))
+        .output()
+        .context("cannot run the ledger count")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.lines().find_map(|l| l.strip_prefix("pending: ")) {
+        Some(count) if out.status.success() => Ok(count.trim().to_owned()),
+        _ => bail!("the ledger count failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
     }
 }
 

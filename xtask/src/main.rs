@@ -47,7 +47,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                       background poller on 1,000 open payments (slope in MB/hour), IPC p50/p99 of
                       `ping` beside real commands; each figure against its goal;
                       `bench app --minutes 60` for the full hour (default 5)
-                      [--runs N] [--payments N] [--open N] [--calls N]
+                      [--runs N] [--payments N] [--open N] [--calls N] [--poller-only]
   bundle     build the UI and the release app, package a .deb (and an .rpm) with Tauri's
              bundler, then install the .deb with dpkg, check its desktop entry and icon, start
              the installed app under Xvfb to its first screen, remove it; prints PASS or FAIL

@@ -35,11 +35,23 @@ const STATUSES: [PaymentStatus; 4] = [
 /// it, `--open N` of them open and due for a status check, and nothing is timed
 /// (`cargo xtask bench app` prepares the real app's ledger so).
 const SEED_LEDGER_VAR: &str = "OVO_BENCH_SEED_LEDGER";
+/// When set, the path of an app's ledger file (the app closed): prints how many of its payments
+/// are still pending, and nothing else is done (the poller's end in `cargo xtask bench app`).
+const COUNT_PENDING_VAR: &str = "OVO_BENCH_COUNT_PENDING";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let (mut total, mut open) = (100_000, 0);
     counts(&mut [("--payments", &mut total), ("--open", &mut open)]);
+    if let Some(path) = std::env::var_os(COUNT_PENDING_VAR) {
+        let (ledger, _) = ovo_ledger::Ledger::open(std::path::Path::new(&path)).await?;
+        let filter =
+            PaymentFilter { status: Some(PaymentStatus::Pending), ..PaymentFilter::default() };
+        let pending = payments::count(&mut *ledger.read().await?, &filter).await?;
+        ledger.close().await;
+        println!("pending: {pending}");
+        return Ok(());
+    }
     if let Some(path) = std::env::var_os(SEED_LEDGER_VAR) {
         let (ledger, _) = ovo_ledger::Ledger::open(std::path::Path::new(&path)).await?;
         let started = Instant::now();

@@ -423,6 +423,11 @@ impl Desktop {
                 vec![],
             )
             .await?;
+        // Painting without GPU compositing (the app's renderer on Linux), WebKitWebDriver's
+        // screenshot waits for the next painted frame, which a page that does not change never
+        // paints: a one-pixel, all but transparent mark, shown and hidden for 3 s from just after
+        // the request, gives it frames.
+        self.client.execute(REPAINT_FOR_SCREENSHOT, vec![]).await?;
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
     }
@@ -1375,3 +1380,12 @@ pub async fn budi_pays_by_direct_debit(
     wait_status(app, "payment-status", "succeeded", Duration::from_secs(90)).await?;
     open_started_payment(app).await
 }
+
+/// Shows and hides a one-pixel mark every 150 ms for 3 s, starting 150 ms from now.
+const REPAINT_FOR_SCREENSHOT: &str = "const mark = document.createElement('div');
+    mark.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;background:rgba(0,0,0,0.004)';
+    let shown = 0;
+    const timer = setInterval(() => {
+      if (mark.isConnected) { mark.remove(); } else { document.body.appendChild(mark); }
+      if (++shown >= 20) { clearInterval(timer); mark.remove(); }
+    }, 150);";
