@@ -436,7 +436,7 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
     let baseline = idle_memory(&defaults);
     defaults.close(browser)?;
     report.add(format!(
-        "baseline, WebKit's default renderer: {} proportional set ({} summed resident: {}; largest parts: {}); the app's settings use {}% of it",
+        "baseline, WebKit's default renderer: {} proportional set ({} summed resident: {}; largest parts: {}); the app's renderer uses {}% of it",
         mb(baseline.proportional),
         mb(baseline.resident),
         baseline.breakdown,
