@@ -1,4 +1,4 @@
-//! `cargo xtask bench app`: the release app under Xvfb, driven through tauri-driver: cold start
+//! `cargo xtask bench app`: the app as it ships (profile `dist`) under Xvfb, driven through tauri-driver: cold start
 //! to the first screen, to the first customer search answered, resident memory (the app and its
 //! WebKit processes) idle, after scrolling 100,000 payments and while the background poller works
 //! on 1,000 open payments, and IPC round trips. Prints figures against goals; asserts nothing.
@@ -68,7 +68,7 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     setup::system_packages(setup::Purpose::Test)?;
     setup::ui_dependencies(root)?;
     let tauri_driver = setup::tauri_driver(root)?;
-    let app = build_release_app(root)?;
+    let app = build_shipped_app(root)?;
     let seeder = build_seeder(root)?;
     let work = crate::target_dir(root).join("bench-app");
     let _ = std::fs::remove_dir_all(&work);
@@ -94,14 +94,25 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     outcome
 }
 
-/// Builds the UI and the release app as the package ships it; returns the binary.
-pub fn build_release_app(root: &Path) -> Result<PathBuf> {
-    step("building the UI and the release app");
-    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))?;
+/// The Cargo profile of the app as it ships (Cargo.toml's `[profile.dist]`: release, optimised
+/// across crates at link time).
+pub const SHIPPED_PROFILE: &str = "dist";
+
+/// Builds the UI (`ui/dist`, which the app embeds).
+pub fn build_ui(root: &Path) -> Result<()> {
+    step("building the UI");
+    run(Command::new("npm").args(["run", "build"]).current_dir(root.join("ui")))
+}
+
+/// Builds the UI and the app as the package ships it; returns the binary.
+fn build_shipped_app(root: &Path) -> Result<PathBuf> {
+    build_ui(root)?;
+    step(&format!("building the app as it ships (profile {SHIPPED_PROFILE})"));
     run(crate::cargo()
-        .args(["build", "--release", "-p", "ovo-backoffice", "--features", "tauri/custom-protocol"])
+        .args(["build", "--profile", SHIPPED_PROFILE, "-p", "ovo-backoffice"])
+        .args(["--features", "tauri/custom-protocol"])
         .current_dir(root))?;
-    Ok(crate::target_dir(root).join("release/ovo-backoffice"))
+    Ok(crate::target_dir(root).join(SHIPPED_PROFILE).join("ovo-backoffice"))
 }
 
 /// The payments scroll benchmark's executable, which also seeds an app's ledger file; built
@@ -327,7 +338,7 @@ impl Report {
     }
 
     fn print(&self) {
-        println!("\napp benchmark (release build, Xvfb 1280x800x24):");
+        println!("\napp benchmark (profile {SHIPPED_PROFILE}, Xvfb 1280x800x24):");
         for line in &self.lines {
             println!("  {line}");
         }

@@ -1,4 +1,4 @@
-//! `cargo xtask bundle`: the release app packaged by Tauri's bundler (a .deb, and an .rpm),
+//! `cargo xtask bundle`: the app built and packaged by Tauri's CLI (profile `dist`) (a .deb, and an .rpm),
 //! then the .deb tested on this machine: installed with dpkg, its desktop entry and icon
 //! checked, the installed binary started under Xvfb to its first screen, and removed again.
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use crate::background::Session;
-use crate::bench_app::{build_release_app, Install};
+use crate::bench_app::{build_ui, Install, SHIPPED_PROFILE};
 use crate::{run, setup, step};
 
 /// The npm package of Tauri's CLI (a prebuilt binary), at the version of the tauri crate in
@@ -23,16 +23,17 @@ pub fn run_bundle(root: &Path) -> Result<()> {
     setup::system_packages(setup::Purpose::Test)?;
     setup::ui_dependencies(root)?;
     let tauri_driver = setup::tauri_driver(root)?;
-    build_release_app(root)?;
+    build_ui(root)?;
     let tauri = tauri_cli(root)?;
-    let bundle_dir = crate::target_dir(root).join("release/bundle");
+    let bundle_dir = crate::target_dir(root).join(SHIPPED_PROFILE).join("bundle");
     let _ = std::fs::remove_dir_all(&bundle_dir);
 
-    step("packaging: deb and rpm");
+    // `tauri build` rather than `tauri bundle`: only the former takes Cargo's `--profile`.
+    step(&format!("building (profile {SHIPPED_PROFILE}) and packaging: deb and rpm"));
     let package = |formats: &str| {
-        run(Command::new(&tauri)
-            .args(["bundle", "--ci", "--bundles", formats, "--config", BUNDLE_CONFIG])
-            .args(["--features", "tauri/custom-protocol"])
+        run(crate::without_xtask_package_env(Command::new(&tauri))
+            .args(["build", "--ci", "--bundles", formats, "--config", BUNDLE_CONFIG])
+            .args(["--features", "tauri/custom-protocol", "--", "--profile", SHIPPED_PROFILE])
             .current_dir(root.join("src-tauri")))
     };
     if let Err(e) = package("deb,rpm") {

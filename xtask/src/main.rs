@@ -41,14 +41,15 @@ const USAGE: &str = "usage: cargo xtask <command>
                       requests per second against pgbench's simple-update, and the refund race
                       (0 over-refunds); a throw-away server unless OVO_TEST_POSTGRES_URL is set;
                       `bench desks -- --payments N --customers M --seconds S` for a quick run
-             app:     the release app under Xvfb through tauri-driver: cold start to the first
-                      screen and to the first customer search answered, resident memory (app and
-                      WebKit processes) idle, after scrolling 100,000 payments and over the
-                      background poller on 1,000 open payments (slope in MB/hour), IPC p50/p99 of
-                      `ping` beside real commands; each figure against its goal;
+             app:     the app as it ships (profile dist) under Xvfb through tauri-driver: cold
+                      start to the first screen and to the first customer search answered,
+                      resident memory (app and WebKit processes) idle, after scrolling 100,000
+                      payments and over the background poller on 1,000 open payments (slope in
+                      MB/hour), IPC p50/p99 of `ping` beside real commands; each figure against
+                      its goal;
                       `bench app --minutes 60` for the full hour (default 5)
                       [--runs N] [--payments N] [--open N] [--calls N] [--poller-only]
-  bundle     build the UI and the release app, package a .deb (and an .rpm) with Tauri's
+  bundle     build the UI and the app (profile dist), package a .deb (and an .rpm) with Tauri's
              bundler, then install the .deb with dpkg, check its desktop entry and icon, start
              the installed app under Xvfb to its first screen, remove it; prints PASS or FAIL
   postgres   start the throw-away PostgreSQL the tests use (in target/pg), print its URL and
@@ -202,7 +203,11 @@ fn build_workspace(root: &Path) -> Result<Built> {
 /// build scripts that watch them (`ring`'s) would otherwise see them change between this and a
 /// plain `cargo build`, and the two would rebuild each other's dependencies.
 pub(crate) fn cargo() -> Command {
-    let mut command = Command::new("cargo");
+    without_xtask_package_env(Command::new("cargo"))
+}
+
+/// `command` (cargo, or a tool that runs it) without the package variables of `cargo xtask`.
+pub(crate) fn without_xtask_package_env(mut command: Command) -> Command {
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if name.starts_with("CARGO_PKG_")
