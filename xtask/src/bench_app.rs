@@ -501,21 +501,29 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
     let end = Instant::now() + Duration::from_secs(options.minutes * 60);
     let started = Instant::now();
     let mut samples: Vec<(i128, i128)> = Vec::new();
+    // The same samples by process name, to tell which process grows.
+    let mut by_process: std::collections::BTreeMap<String, Vec<(i128, i128)>> = Default::default();
     loop {
         // Summed resident memory: unlike the proportional set it does not move when another
         // process maps the same libraries.
-        let kb = install.resident_kb();
+        let processes = install.resident_by_process();
+        let kb: u64 = processes.iter().map(|(_, kb)| kb).sum();
         let at = started.elapsed().as_secs();
-        println!("  t = {at:>4} s  resident {}", mb(kb));
+        let each: Vec<String> =
+            processes.iter().map(|(name, kb)| format!("{name} {}", mb(*kb))).collect();
+        println!("  t = {at:>4} s  resident {} ({})", mb(kb), each.join(", "));
         samples.push((i128::from(at), i128::from(kb)));
+        for (name, kb) in processes {
+            by_process.entry(name).or_default().push((i128::from(at), i128::from(kb)));
+        }
         if Instant::now() >= end {
             break;
         }
         std::thread::sleep(interval);
     }
     install.close(browser)?;
-    let open_left =
-        pending_in(seeder, &install.data).unwrap_or_else(|e| format!("unknown ({e:#})"));
+    let statuses =
+        statuses_in(seeder, &install.data).unwrap_or_else(|e| format!("unknown ({e:#})"));
     let fit = Fit::of(&samples);
     let growth = fit.kb_per_hour * samples.last().map_or(0, |s| s.0) / 3_600;
     let noise = (2 * fit.mean_abs_residual_kb).max(1_024);
@@ -524,10 +532,16 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
     // (the poller's first passes, the caches filling) is over.
     let half = samples.last().map_or(0, |s| s.0) / 2;
     let later: Vec<(i128, i128)> = samples.iter().copied().filter(|s| s.0 >= half).collect();
+    let slopes: Vec<String> = by_process
+        .iter()
+        .map(|(name, samples)| {
+            format!("{name} {}", tenths(Fit::of(samples).kb_per_hour * 10 / 1_024))
+        })
+        .collect();
     report.add(format!(
         "summed resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
-         {} over the run against noise ±{} (second half alone: slope {} MB/hour); still pending at the end: \
-         {open_left}   goal: no growth   {}",
+         {} over the run against noise ±{} (second half alone: slope {} MB/hour; by process, MB/hour: {}); the payments at the end: \
+         {statuses}   goal: no growth   {}",
         options.open,
         options.minutes,
         samples.len(),
@@ -536,6 +550,7 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
         mb_signed(growth),
         mb_signed(noise),
         tenths(Fit::of(&later).kb_per_hour * 10 / 1_024),
+        slopes.join(", "),
         verdict(growth.abs() <= noise)
     ));
     Ok(())
@@ -693,16 +708,16 @@ fn scroll_to_end(browser: &Browser, expected: usize) -> Result<String> {
     ))
 }
 
-/// How many payments of the app's ledger are still pending, read from the file once the app
+/// How many payments of the app's ledger are in each status, read from the file once the app
 /// has closed (the idle lock may have locked the app's session by then).
-fn pending_in(seeder: &Path, data: &Path) -> Result<String> {
+fn statuses_in(seeder: &Path, data: &Path) -> Result<String> {
     let out = Command::new(seeder)
-        .env("OVO_BENCH_COUNT_PENDING", data.join("ledger.sqlite"))
+        .env("OVO_BENCH_COUNT_STATUSES", data.join("ledger.sqlite"))
         .output()
         .context("cannot run the ledger count")?;
     let text = String::from_utf8_lossy(&out.stdout);
-    match text.lines().find_map(|l| l.strip_prefix("pending: ")) {
-        Some(count) if out.status.success() => Ok(count.trim().to_owned()),
+    match text.lines().find_map(|l| l.strip_prefix("statuses: ")) {
+        Some(counts) if out.status.success() => Ok(counts.trim().to_owned()),
         _ => bail!("the ledger count failed: {}", String::from_utf8_lossy(&out.stderr).trim()),
     }
 }

@@ -36,20 +36,25 @@ const STATUSES: [PaymentStatus; 4] = [
 /// (`cargo xtask bench app` prepares the real app's ledger so).
 const SEED_LEDGER_VAR: &str = "OVO_BENCH_SEED_LEDGER";
 /// When set, the path of an app's ledger file (the app closed): prints how many of its payments
-/// are still pending, and nothing else is done (the poller's end in `cargo xtask bench app`).
-const COUNT_PENDING_VAR: &str = "OVO_BENCH_COUNT_PENDING";
+/// are in each status, and nothing else is done (the poller's end in `cargo xtask bench app`).
+const COUNT_STATUSES_VAR: &str = "OVO_BENCH_COUNT_STATUSES";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> BenchResult<()> {
     let (mut total, mut open) = (100_000, 0);
     counts(&mut [("--payments", &mut total), ("--open", &mut open)]);
-    if let Some(path) = std::env::var_os(COUNT_PENDING_VAR) {
+    if let Some(path) = std::env::var_os(COUNT_STATUSES_VAR) {
         let (ledger, _) = ovo_ledger::Ledger::open(std::path::Path::new(&path)).await?;
-        let filter =
-            PaymentFilter { status: Some(PaymentStatus::Pending), ..PaymentFilter::default() };
-        let pending = payments::count(&mut *ledger.read().await?, &filter).await?;
+        let mut counts = Vec::new();
+        for status in PaymentStatus::ALL {
+            let filter = PaymentFilter { status: Some(status), ..PaymentFilter::default() };
+            let count = payments::count(&mut *ledger.read().await?, &filter).await?;
+            if count > 0 {
+                counts.push(format!("{} {count}", status.key()));
+            }
+        }
         ledger.close().await;
-        println!("pending: {pending}");
+        println!("statuses: {}", counts.join(", "));
         return Ok(());
     }
     if let Some(path) = std::env::var_os(SEED_LEDGER_VAR) {
@@ -129,31 +134,31 @@ async fn main() -> BenchResult<()> {
 }
 
 /// Adds 2,000 customers and `total` payments over 90 days to `ledger`; the first `open` of
-/// them pending, made in the last minute and due for a status check.
+/// them pending, made in the last minute, due for a status check and carrying the customer's
+/// phone (so that the built-in sandbox learns them as pending payments of its own).
 async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchResult<()> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let end = ovo_domain::Clock::now(&SystemClock).unix_millis();
     let mut made = 0;
     let mut tx = ledger.begin_write().await?;
-    let mut customer_ids = Vec::new();
+    let mut customers = Vec::new();
     for i in 0..2_000 {
         let phone = Msisdn::parse(&format!("62813{:08}", 10_000_000 + i))?;
         let name = format!("Pelanggan {i}");
         let at = Timestamp::from_unix_millis(end - 100 * 86_400_000);
-        customer_ids.push(
-            customers::insert(
-                &mut tx,
-                &NewCustomer {
-                    merchant_customer_id: None,
-                    full_name: &name,
-                    name_key: &fold_name(&name),
-                    phone: &phone,
-                    email: None,
-                    at,
-                },
-            )
-            .await?,
-        );
+        let id = customers::insert(
+            &mut tx,
+            &NewCustomer {
+                merchant_customer_id: None,
+                full_name: &name,
+                name_key: &fold_name(&name),
+                phone: &phone,
+                email: None,
+                at,
+            },
+        )
+        .await?;
+        customers.push((id, phone));
     }
     ovo_ledger::commit(tx).await?;
     while made < total {
@@ -170,16 +175,18 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
             } else {
                 STATUSES[rng.gen_range(0..STATUSES.len())]
             };
+            let reference = Reference::generate(&mut rng);
+            let (customer_id, phone) = &customers[rng.gen_range(0..customers.len())];
             let id = payments::insert(
                 &mut tx,
                 &NewPayment {
-                    reference: &Reference::generate(&mut rng),
+                    reference: &reference,
                     environment: Environment::BuiltInSandbox,
-                    customer_id: Some(customer_ids[rng.gen_range(0..customer_ids.len())]),
+                    customer_id: Some(*customer_id),
                     binding_id: None,
                     product: Product::ALL[rng.gen_range(0..5)],
                     kind: "push",
-                    phone: None,
+                    phone: is_open.then_some(phone),
                     amount: Idr::new(rng.gen_range(1..=200) * 5_000)?,
                     cash_amount: None,
                     points_amount: None,
