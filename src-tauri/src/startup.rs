@@ -6,7 +6,7 @@
 //! The window opens first and the back office opens beside it, so the web view starts while the
 //! ledger opens; `startup_state`, the UI's first call, waits for the opening to end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use ovo_app::ipc::{BackupRef, EnrolDeskInput, LedgerRecovery, StartupState};
@@ -110,12 +110,17 @@ fn desk_ledger(app_identifier: &str, data_dir: &Path) -> Result<Option<LedgerLoc
     }
 }
 
-/// The damaged ledger file and the backups that can replace it.
-async fn damaged_ledger(config: &BackofficeConfig) -> LedgerRecovery {
-    let path = match &config.ledger {
+/// The desk's ledger file (the data folder's unless another file is configured).
+fn ledger_file_of(config: &BackofficeConfig) -> PathBuf {
+    match &config.ledger {
         Some(LedgerLocation::File(path)) => path.clone(),
         _ => config.data_dir.join(ovo_app::LEDGER_FILE),
-    };
+    }
+}
+
+/// The damaged ledger file and the backups that can replace it.
+async fn damaged_ledger(config: &BackofficeConfig) -> LedgerRecovery {
+    let path = ledger_file_of(config);
     let problems = ovo_app::ledger_file_problems(&config.data_dir, &path)
         .await
         .ok()
@@ -194,7 +199,7 @@ pub async fn recover_ledger(
     };
     let config = config.clone();
     let now = SystemClock.now();
-    ovo_app::request_recovery(&config.data_dir, &input.name, now).await?;
+    ovo_app::request_recovery(&config.data_dir, &ledger_file_of(&config), &input.name, now).await?;
     let backoffice = open(config).await?;
     serve(app, backoffice);
     *waiting = None;

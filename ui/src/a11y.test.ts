@@ -101,6 +101,21 @@ describe('axe finds no violations', { timeout: 30_000 }, () => {
       await expectNoAxeViolations();
     });
 
+    it('recovery of a damaged ledger file, with a copy from before an update', async () => {
+      const recovery = {
+        ledger: '/home/ayu/.local/share/ovo-back-office/ledger.sqlite',
+        problems: ['*** in database main ***\nPage 5: btreeInitPage() returns error code 11'],
+        backups: [
+          { name: 'ledger-20260305T000000Z.sqlite', takenAt: '2026-03-05T00:00:00Z', bytes: 1_572_864, sound: false, beforeUpdate: false },
+          { name: 'ledger.sqlite.before-migration-43.1772600000.bak', takenAt: '2026-03-04T05:00:00Z', bytes: 1_511_424, sound: true, beforeUpdate: true },
+        ],
+      };
+      boot(status('signed_out'), { startup_state: () => ({ needsEnrolment: false, location: null, recovery }) });
+      await screen.findByTestId('screen-recovery');
+      await screen.findByTestId('recovery-before-update-hint');
+      await expectNoAxeViolations();
+    });
+
     it('the shell, with the change password dialog', async () => {
       await shell('admin', 'settings');
       await expectNoAxeViolations();

@@ -1,5 +1,6 @@
 //! Copies of this desk's ledger file in `<data dir>/backups`: taken once a day and when an admin
-//! asks, each checked before it counts, the newest `keep` kept. A restore replaces the ledger
+//! asks, each checked before it counts, the newest `keep` kept. The copies the ledger takes of
+//! itself before an update migrates it are offered beside them and never removed here. A restore replaces the ledger
 //! file with a copy when nothing holds it open, at the next open: the shell's recovery screen
 //! asks for it when the file is damaged, an admin from Settings (then the app restarts). The file
 //! replaced is kept beside the ledger, never deleted, and the restore is audited in the restored
@@ -92,6 +93,8 @@ pub struct BackupFile {
     pub path: PathBuf,
     pub taken_at: Timestamp,
     pub bytes: u64,
+    /// The ledger's own copy from before an update migrated it (beside the ledger file).
+    pub before_update: bool,
 }
 
 impl BackupFile {
@@ -101,6 +104,7 @@ impl BackupFile {
             taken_at: self.taken_at.to_rfc3339(),
             bytes: self.bytes,
             sound,
+            before_update: self.before_update,
         }
     }
 }
@@ -137,16 +141,36 @@ pub fn list_backups(data_dir: &Path) -> AppResult<Vec<BackupFile>> {
             let name = entry.file_name().to_string_lossy().into_owned();
             let taken_at = taken_at(&name)?;
             let bytes = entry.metadata().ok()?.len();
-            Some(BackupFile { path: entry.path(), name, taken_at, bytes })
+            Some(BackupFile { path: entry.path(), name, taken_at, bytes, before_update: false })
         })
         .collect();
     found.sort_by_key(|b| std::cmp::Reverse(b.taken_at));
     Ok(found)
 }
 
+/// Everything `ledger` can be restored from, newest first: the backups and the ledger's copies
+/// from before an update migrated it.
+pub fn restorable_backups(data_dir: &Path, ledger: &Path) -> AppResult<Vec<BackupFile>> {
+    let mut all = list_backups(data_dir)?;
+    let copies = ovo_ledger::backup::pre_migration_copies(ledger)
+        .map_err(|e| storage("read the copies from before an update beside", ledger, e))?;
+    for copy in copies {
+        let Ok(metadata) = std::fs::metadata(&copy.path) else { continue };
+        all.push(BackupFile {
+            name: file_name(&copy.path),
+            taken_at: Timestamp::from_unix_millis(copy.taken_at_unix_seconds.saturating_mul(1_000)),
+            bytes: metadata.len(),
+            path: copy.path,
+            before_update: true,
+        });
+    }
+    all.sort_by_key(|b| std::cmp::Reverse(b.taken_at));
+    Ok(all)
+}
+
 /// The backup called `name`; only a name from the list is accepted, never a path.
-fn find_backup(data_dir: &Path, name: &str) -> AppResult<BackupFile> {
-    list_backups(data_dir)?.into_iter().find(|b| b.name == name).ok_or_else(|| {
+fn find_backup(data_dir: &Path, ledger: &Path, name: &str) -> AppResult<BackupFile> {
+    restorable_backups(data_dir, ledger)?.into_iter().find(|b| b.name == name).ok_or_else(|| {
         AppError::new(ErrorCode::NotFound, format!("there is no backup called {name}"))
             .with_reason("backup_not_found")
     })
@@ -171,7 +195,7 @@ async fn is_sound(path: &Path) -> AppResult<bool> {
 pub async fn ledger_file_problems(data_dir: &Path, path: &Path) -> AppResult<Option<Vec<String>>> {
     let bytes = std::fs::metadata(path).map(|m| m.len()).ok();
     if bytes.is_none_or(|b| b == 0) {
-        let backed_up = !list_backups(data_dir)?.is_empty();
+        let backed_up = !restorable_backups(data_dir, path)?.is_empty();
         return Ok(backed_up.then(|| {
             vec![format!(
                 "the ledger file is {}, although backups of it exist",
@@ -204,7 +228,7 @@ pub async fn recovery(data_dir: &Path, ledger: &Path, problems: Vec<String>) -> 
     // older one is checked when it is chosen.
     let mut backups = Vec::new();
     let mut sound_found = false;
-    for backup in list_backups(data_dir).unwrap_or_default() {
+    for backup in restorable_backups(data_dir, ledger).unwrap_or_default() {
         let sound = if sound_found {
             None
         } else {
@@ -219,19 +243,25 @@ pub async fn recovery(data_dir: &Path, ledger: &Path, problems: Vec<String>) -> 
 
 /// From the recovery screen: asks for the damaged ledger file to be replaced by `name` at the
 /// next open, after checking the backup.
-pub async fn request_recovery(data_dir: &Path, name: &str, now: Timestamp) -> AppResult<()> {
-    write_request(data_dir, name, RestoreReason::Damaged, None, now, None).await
+pub async fn request_recovery(
+    data_dir: &Path,
+    ledger: &Path,
+    name: &str,
+    now: Timestamp,
+) -> AppResult<()> {
+    write_request(data_dir, ledger, name, RestoreReason::Damaged, None, now, None).await
 }
 
 async fn write_request(
     data_dir: &Path,
+    ledger: &Path,
     name: &str,
     reason: RestoreReason,
     by: Option<(OperatorId, String)>,
     now: Timestamp,
     audit_key: Option<&[u8]>,
 ) -> AppResult<()> {
-    let backup = find_backup(data_dir, name)?;
+    let backup = find_backup(data_dir, ledger, name)?;
     if !is_sound(&backup.path).await? {
         return Err(AppError::invalid(
             "backup_damaged",
@@ -289,7 +319,7 @@ pub(crate) async fn restore_if_requested(
         remove_if_there(&request_path)?;
         Ok(None)
     };
-    let backup = match find_backup(data_dir, &request.backup) {
+    let backup = match find_backup(data_dir, ledger, &request.backup) {
         Ok(backup) => backup,
         Err(_) => return drop_request("backup_gone"),
     };
@@ -449,7 +479,10 @@ impl Backoffice {
     pub async fn ledger_backups(&self) -> AppResult<LedgerBackups> {
         self.authorize(Permission::ManageSettings, "see the ledger's backups").await?;
         let file_ledger = self.ledger.backend() == Backend::Sqlite;
-        let backups = if file_ledger { list_backups(&self.config.data_dir)? } else { Vec::new() };
+        let backups = match self.ledger.path() {
+            Some(path) if file_ledger => restorable_backups(&self.config.data_dir, path)?,
+            _ => Vec::new(),
+        };
         Ok(LedgerBackups {
             file_ledger,
             folder: backup_dir(&self.config.data_dir).display().to_string(),
@@ -509,12 +542,12 @@ impl Backoffice {
     /// replaced is kept beside it).
     pub async fn restore_ledger_backup(&self, input: BackupRef) -> AppResult<()> {
         let actor = self.authorize(Permission::ManageSettings, "restore a backup").await?;
-        self.file_ledger_path()?;
+        let ledger = self.file_ledger_path()?;
         let by = Some((actor.operator.id, actor.operator.username.clone()));
         let now = self.now();
         let key = Some(self.local_keys.audit.expose().as_slice());
-        write_request(&self.config.data_dir, &input.name, RestoreReason::Chosen, by, now, key)
-            .await?;
+        let reason = RestoreReason::Chosen;
+        write_request(&self.config.data_dir, ledger, &input.name, reason, by, now, key).await?;
         let mut tx = self.ledger.begin_write().await?;
         self.audit_act(
             &mut tx,
@@ -570,7 +603,7 @@ impl Backoffice {
         ovo_ledger::commit(tx).await?;
         self.remove_old_backups(self.backups_kept().await)?;
         tracing::info!(backup = %name, bytes, "ledger backed up");
-        Ok(BackupFile { name, path, taken_at: now, bytes })
+        Ok(BackupFile { name, path, taken_at: now, bytes, before_update: false })
     }
 
     fn remove_old_backups(&self, keep: u32) -> AppResult<()> {

@@ -44,8 +44,8 @@ mod validate;
 
 pub use backoffice::{Actor, Backoffice, BackofficeConfig, DEFAULT_IDLE_LOCK_MINUTES, LEDGER_FILE};
 pub use backups::{
-    backup_due, ledger_file_problems, list_backups, recovery, request_recovery, BackupFile,
-    RestoreReason, BACKUPS_KEPT_RANGE, BACKUP_DIR, DEFAULT_BACKUPS_KEPT,
+    backup_due, ledger_file_problems, list_backups, recovery, request_recovery, restorable_backups,
+    BackupFile, RestoreReason, BACKUPS_KEPT_RANGE, BACKUP_DIR, DEFAULT_BACKUPS_KEPT,
 };
 pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use customer_import::{MAX_LINE_BYTES, MAX_ROWS, PREVIEW_ROWS};

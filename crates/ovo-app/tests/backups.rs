@@ -129,12 +129,13 @@ async fn a_damaged_page_stops_the_open_and_the_newest_sound_backup_replaces_the_
     assert_eq!(offered, [(second.name.clone(), Some(false)), (first.name.clone(), Some(true))]);
 
     let now = clock.now();
-    let damaged_too = ovo_app::request_recovery(data, &second.name, now).await.unwrap_err();
+    let damaged_too = ovo_app::request_recovery(data, &path, &second.name, now).await.unwrap_err();
     assert_eq!(damaged_too.reason, Some("backup_damaged"));
-    let not_a_backup = ovo_app::request_recovery(data, "../ledger.sqlite", now).await.unwrap_err();
+    let not_a_backup =
+        ovo_app::request_recovery(data, &path, "../ledger.sqlite", now).await.unwrap_err();
     assert_eq!(not_a_backup.reason, Some("backup_not_found"));
 
-    ovo_app::request_recovery(data, &first.name, now).await.unwrap();
+    ovo_app::request_recovery(data, &path, &first.name, now).await.unwrap();
     let restored =
         Backoffice::open(config(), secrets.clone(), Arc::new(clock.clone())).await.unwrap();
     app::sign_in_as(&restored, app::ADMIN).await;
@@ -285,7 +286,7 @@ async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing()
     app::add_operator(&office, "later", "Later Staff", "staff").await;
     drop(office);
 
-    ovo_app::request_recovery(data, &backup.name, clock.now()).await.unwrap();
+    ovo_app::request_recovery(data, &ledger_file(data), &backup.name, clock.now()).await.unwrap();
     let (office, _) = desk.open().await;
     app::sign_in_as(&office, app::ADMIN).await;
     assert!(usernames(&office).await.contains(&"later".to_owned()), "a sound file stays");
@@ -322,4 +323,64 @@ async fn a_restore_request_the_app_did_not_seal_leaves_the_audit_check_failing()
     let refused = Backoffice::open(config, secrets.clone(), Arc::new(clock)).await.unwrap_err();
     assert_eq!(refused.reason, Some("ledger_damaged"), "{refused:?}");
     assert!(refused.message.contains("missing"), "{}", refused.message);
+}
+
+/// The copy the ledger takes of its file before an update migrates it is offered beside the
+/// backups, marked as such, is never removed by "backups kept", and restores a damaged file.
+#[tokio::test]
+async fn the_copy_taken_before_an_update_is_offered_kept_and_restores_a_damaged_file() {
+    let desk = Desk::new();
+    let (data, secrets) = (&desk.data, &desk.secrets);
+    let path = ledger_file(data);
+    std::fs::create_dir_all(data).unwrap();
+    {
+        // A ledger file from before this version: its tables are not there yet.
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut conn = SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&mut conn).await.unwrap();
+        sqlx::query("INSERT INTO legacy_notes VALUES ('before the update')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let (office, clock) = desk.open().await;
+    let listed = office.ledger_backups().await.unwrap().backups;
+    let copy = match listed.as_slice() {
+        [only] => only.clone(),
+        other => panic!("one copy from before the update expected: {other:?}"),
+    };
+    assert!(copy.before_update, "{copy:?}");
+    assert!(copy.name.starts_with("ledger.sqlite.before-migration-1."), "{}", copy.name);
+
+    for _ in 0..2 {
+        office.back_up_ledger().await.unwrap();
+        clock.advance_seconds(60);
+    }
+    let kept = office.set_backups_kept(BackupKeepInput { keep: 1 }).await.unwrap();
+    let daily = kept.backups.iter().filter(|b| !b.before_update).count();
+    assert_eq!(daily, 1, "{:?}", kept.backups);
+    assert!(kept.backups.iter().any(|b| b.name == copy.name), "{:?}", kept.backups);
+    drop(office);
+
+    damage_page(&path, "operators").await;
+    let problems = ovo_app::ledger_file_problems(data, &path).await.unwrap().unwrap();
+    let recovery = ovo_app::recovery(data, &path, problems).await;
+    let offered: Vec<_> =
+        recovery.backups.iter().map(|b| (b.name.clone(), b.before_update)).collect();
+    assert!(offered.contains(&(copy.name.clone(), true)), "{offered:?}");
+    assert_eq!(offered.len(), 2, "{offered:?}");
+
+    ovo_app::request_recovery(data, &path, &copy.name, clock.now()).await.unwrap();
+    let mut config = app::config(data, None, None);
+    config.ledger = None;
+    let restored = Backoffice::open(config, secrets.clone(), Arc::new(clock.clone())).await;
+    let restored = restored.unwrap();
+    drop(restored);
+    let mut conn = sqlite(&path).await;
+    let note: String =
+        sqlx::query_scalar("SELECT note FROM legacy_notes").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(note, "before the update");
+    conn.close().await.unwrap();
+    assert_eq!(leftovers(data, ".damaged-").len(), 1);
 }

@@ -1,8 +1,8 @@
 //! Copies of a ledger file and checks of one: a consistent copy taken while the ledger is in use
-//! (`VACUUM INTO`, WAL contents included), and SQLite's `quick_check` of a file before it is
-//! opened.
+//! (`VACUUM INTO`, WAL contents included), the copies taken before a migration, and SQLite's
+//! `quick_check` of a file before it is opened.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sqlx::{Connection as _, Row as _};
 
@@ -66,6 +66,62 @@ pub(crate) async fn vacuum_into(
     Ok(())
 }
 
+/// A copy of a ledger file taken before migrations changed it, beside the file:
+/// `<file name>.before-migration-<version>.<unix seconds>.bak`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreMigrationCopy {
+    pub path: PathBuf,
+    /// The first migration applied after the copy was taken.
+    pub next_version: i64,
+    pub taken_at_unix_seconds: i64,
+}
+
+const PRE_MIGRATION_INFIX: &str = ".before-migration-";
+const PRE_MIGRATION_SUFFIX: &str = ".bak";
+
+fn ledger_file_name(ledger: &Path) -> String {
+    ledger.file_name().map_or_else(|| "ledger".into(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Where the copy of `ledger` taken before migration `next_version` goes.
+pub(crate) fn pre_migration_copy_path(
+    ledger: &Path,
+    next_version: i64,
+    unix_seconds: i64,
+) -> PathBuf {
+    ledger.with_file_name(format!(
+        "{}{PRE_MIGRATION_INFIX}{next_version}.{unix_seconds}{PRE_MIGRATION_SUFFIX}",
+        ledger_file_name(ledger)
+    ))
+}
+
+/// The copies of `ledger` taken before migrations, newest first; none when its folder is not
+/// there.
+pub fn pre_migration_copies(ledger: &Path) -> std::io::Result<Vec<PreMigrationCopy>> {
+    let Some(folder) = ledger.parent() else { return Ok(Vec::new()) };
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let prefix = format!("{}{PRE_MIGRATION_INFIX}", ledger_file_name(ledger));
+    let mut copies: Vec<PreMigrationCopy> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rest = name.strip_prefix(&prefix)?.strip_suffix(PRE_MIGRATION_SUFFIX)?;
+            let (version, seconds) = rest.split_once('.')?;
+            Some(PreMigrationCopy {
+                path: entry.path(),
+                next_version: version.parse().ok()?,
+                taken_at_unix_seconds: seconds.parse().ok()?,
+            })
+        })
+        .collect();
+    copies.sort_by_key(|c| std::cmp::Reverse((c.taken_at_unix_seconds, c.next_version)));
+    Ok(copies)
+}
+
 impl Ledger {
     /// Copies this ledger file to `target` (which must not exist) without holding the write
     /// lock: writers go on while the copy is taken.
@@ -77,5 +133,48 @@ impl Ledger {
         }
         let mut conn = self.read().await?;
         vacuum_into(&mut *conn, target).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn pre_migration_copies_are_found_by_their_name_newest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger.sqlite");
+        let older = pre_migration_copy_path(&ledger, 30, 1_700_000_000);
+        let newer = pre_migration_copy_path(&ledger, 41, 1_760_000_000);
+        for path in [&older, &newer] {
+            std::fs::write(path, b"copy").unwrap();
+        }
+        // Neither a copy of another file nor one with a name it did not write.
+        for other in [
+            "other.sqlite.before-migration-41.1760000000.bak",
+            "ledger.sqlite.before-migration-x.1760000000.bak",
+            "ledger.sqlite.before-migration-41.bak",
+            "ledger.sqlite.damaged-20261205T101010Z",
+        ] {
+            std::fs::write(dir.path().join(other), b"not a copy").unwrap();
+        }
+        let found = pre_migration_copies(&ledger).unwrap();
+        assert_eq!(
+            found,
+            [
+                PreMigrationCopy {
+                    path: newer,
+                    next_version: 41,
+                    taken_at_unix_seconds: 1_760_000_000
+                },
+                PreMigrationCopy {
+                    path: older,
+                    next_version: 30,
+                    taken_at_unix_seconds: 1_700_000_000
+                },
+            ]
+        );
+        assert!(pre_migration_copies(&dir.path().join("gone/ledger.sqlite")).unwrap().is_empty());
     }
 }

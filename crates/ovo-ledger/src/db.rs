@@ -432,14 +432,9 @@ async fn backup_before_migrating(
 ) -> LedgerResult<PathBuf> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default();
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "ledger".into());
-    let backup =
-        path.with_file_name(format!("{file_name}.before-migration-{next_version}.{stamp}.bak"));
+    let backup = crate::backup::pre_migration_copy_path(path, next_version, stamp);
     crate::backup::vacuum_into(pool, &backup).await?;
     Ok(backup)
 }

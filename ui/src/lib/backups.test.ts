@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deletedByKeeping, formatSize, newestSound } from './backups';
+import { deletedByKeeping, formatSize, newestSound, rotated } from './backups';
 import type { LedgerBackupView } from './ipc/types';
 
 describe('formatSize', () => {
@@ -14,7 +14,7 @@ describe('formatSize', () => {
 });
 
 describe('newestSound', () => {
-  const backup = (name: string, sound: boolean | null): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound });
+  const backup = (name: string, sound: boolean | null): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound, beforeUpdate: false });
   it('passes over damaged and unchecked backups', () => {
     expect(newestSound([backup('c', false), backup('b', null), backup('a', true)])?.name).toBe('a');
     expect(newestSound([backup('b', false)])).toBeNull();
@@ -23,7 +23,7 @@ describe('newestSound', () => {
 });
 
 describe('deletedByKeeping', () => {
-  const list = ['c', 'b', 'a'].map((name): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound: true }));
+  const list = ['c', 'b', 'a'].map((name): LedgerBackupView => ({ name, takenAt: '2026-12-05T06:30:09.000Z', bytes: 1, sound: true, beforeUpdate: false }));
   it('is the oldest beyond the number kept, and none for a number the back end refuses', () => {
     expect(deletedByKeeping(1, list).map((b) => b.name)).toEqual(['b', 'a']);
     expect(deletedByKeeping(2, list).map((b) => b.name)).toEqual(['a']);
@@ -32,5 +32,13 @@ describe('deletedByKeeping', () => {
     expect(deletedByKeeping(0, list)).toEqual([]);
     expect(deletedByKeeping(1.5, list)).toEqual([]);
     expect(deletedByKeeping(Number.NaN, list)).toEqual([]);
+  });
+
+  it('never counts or deletes a copy from before an update', () => {
+    const beforeUpdate = (name: string): LedgerBackupView => ({ ...list[0], name, beforeUpdate: true });
+    const mixed = [list[0], beforeUpdate('u2'), list[1], beforeUpdate('u1'), list[2]];
+    expect(deletedByKeeping(1, mixed).map((b) => b.name)).toEqual(['b', 'a']);
+    expect(deletedByKeeping(3, mixed)).toEqual([]);
+    expect(rotated(mixed).map((b) => b.name)).toEqual(['c', 'b', 'a']);
   });
 });

@@ -1,5 +1,5 @@
 // Ledger backups as the operator sees them: a file size in the operator's language, the backup the recovery
-// screen offers first, and the backups a lower "backups kept" deletes.
+// screen offers first, and the backups a lower "backups kept" deletes (never a copy from before an update).
 import type { LanguageKey, LedgerBackupView } from './ipc/types';
 
 const UNITS = ['B', 'KB', 'MB', 'GB'] as const;
@@ -22,11 +22,16 @@ export function newestSound(backups: readonly LedgerBackupView[]): LedgerBackupV
   return backups.find((b) => b.sound === true) ?? null;
 }
 
+/** The backups "backups kept" counts and removes: all but the copies taken before an update. */
+export function rotated(backups: readonly LedgerBackupView[]): LedgerBackupView[] {
+  return backups.filter((b) => !b.beforeUpdate);
+}
+
 /**
- * The backups that keeping `keep` deletes at once: the back end keeps the newest `keep` of the list (newest
- * first) and removes the rest. None for a number it refuses (not a whole number, or below 1).
+ * The backups that keeping `keep` deletes at once: the back end keeps the newest `keep` of those it rotates
+ * (newest first) and removes the rest. None for a number it refuses (not a whole number, or below 1).
  */
 export function deletedByKeeping(keep: number, backups: readonly LedgerBackupView[]): LedgerBackupView[] {
   if (!Number.isInteger(keep) || keep < 1) return [];
-  return backups.slice(keep);
+  return rotated(backups).slice(keep);
 }

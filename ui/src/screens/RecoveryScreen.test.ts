@@ -14,10 +14,10 @@ const DAMAGED: LedgerRecovery = {
   ledger: '/data/ledger.sqlite',
   problems: ['*** in database main ***\nPage 5: btreeInitPage() returns error code 11'],
   backups: [
-    { name: 'ledger-20261205T063009Z.sqlite', takenAt: '2026-12-05T06:30:09.000Z', bytes: 40_960, sound: false },
-    { name: 'ledger-20261204T063009Z.sqlite', takenAt: '2026-12-04T06:30:09.000Z', bytes: 40_960, sound: true },
+    { name: 'ledger-20261205T063009Z.sqlite', takenAt: '2026-12-05T06:30:09.000Z', bytes: 40_960, sound: false, beforeUpdate: false },
+    { name: 'ledger-20261204T063009Z.sqlite', takenAt: '2026-12-04T06:30:09.000Z', bytes: 40_960, sound: true, beforeUpdate: false },
     // Older than the first sound one: checked when it is restored.
-    { name: 'ledger-20261203T063009Z.sqlite', takenAt: '2026-12-03T06:30:09.000Z', bytes: 40_960, sound: null },
+    { name: 'ledger-20261203T063009Z.sqlite', takenAt: '2026-12-03T06:30:09.000Z', bytes: 40_960, sound: null, beforeUpdate: false },
   ],
 };
 
@@ -56,6 +56,33 @@ describe('the recovery screen', () => {
     expect((await screen.findByTestId('recovery-error')).textContent).toContain('That backup is damaged too; choose another.');
     expect(inputsSent<BackupRef>(invoke, 'recover_ledger')).toEqual([{ name: 'ledger-20261203T063009Z.sqlite' }]);
     expect(onrestored).not.toHaveBeenCalled();
+  });
+
+  it('marks the copy from before an update, says what it is, and restores it when chosen', async () => {
+    invoke.mockImplementation(fakeBackend({ recover_ledger: () => NO_ENROLMENT }));
+    const copy = {
+      name: 'ledger.sqlite.before-migration-43.1764900000.bak',
+      takenAt: '2025-12-05T02:00:00.000Z',
+      bytes: 36_864,
+      sound: null,
+      beforeUpdate: true,
+    };
+    const onrestored = vi.fn();
+    render(RecoveryScreen, { recovery: { ...DAMAGED, backups: [...DAMAGED.backups, copy] }, onrestored });
+    const marked = screen.getAllByTestId('recovery-backup').filter((b) => b.querySelector('[data-testid="recovery-before-update"]'));
+    expect(marked.map((b) => b.dataset.name)).toEqual([copy.name]);
+    expect(marked[0].textContent).toContain('Before an update');
+    expect(screen.getByTestId('recovery-before-update-hint').textContent).toContain('the update runs again');
+    await fireEvent.click(radios()[3]);
+    await fireEvent.click(screen.getByTestId('recovery-restore'));
+    await waitFor(() => expect(onrestored).toHaveBeenCalledTimes(1));
+    expect(inputsSent<BackupRef>(invoke, 'recover_ledger')).toEqual([{ name: copy.name }]);
+  });
+
+  it('shows no word about copies from before an update when there are none', () => {
+    render(RecoveryScreen, { recovery: DAMAGED, onrestored: vi.fn() });
+    expect(screen.queryByTestId('recovery-before-update')).toBeNull();
+    expect(screen.queryByTestId('recovery-before-update-hint')).toBeNull();
   });
 
   it('says so in Bahasa Indonesia when no backup is sound, and offers nothing to restore', () => {

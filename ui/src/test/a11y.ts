@@ -209,7 +209,10 @@ export function worldHandlers(session: SessionStatus): Record<string, Handler> {
       fileLedger: true,
       folder: '/home/ayu/.local/share/ovo-back-office/backups',
       keep: 14,
-      backups: [{ name: 'ledger-2026-03-05T0700.sqlite', takenAt: '2026-03-05T07:00:00Z', bytes: 1_572_864, sound: true }],
+      backups: [
+        { name: 'ledger-2026-03-05T0700.sqlite', takenAt: '2026-03-05T07:00:00Z', bytes: 1_572_864, sound: true, beforeUpdate: false },
+        { name: 'ledger.sqlite.before-migration-43.1772600000.bak', takenAt: '2026-03-04T05:00:00Z', bytes: 1_511_424, sound: null, beforeUpdate: true },
+      ],
     }),
   };
 }

@@ -104,7 +104,8 @@ pub struct LedgerRecovery {
     pub backups: Vec<LedgerBackupView>,
 }
 
-/// A copy of the ledger file in the data directory's `backups` folder.
+/// A copy of the ledger file: in the data directory's `backups` folder, or taken by the ledger
+/// beside itself before an update migrated it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerBackupView {
@@ -115,6 +116,8 @@ pub struct LedgerBackupView {
     pub bytes: u64,
     /// Whether SQLite's check passed, where it was run.
     pub sound: Option<bool>,
+    /// Taken before an update migrated the ledger; never removed by "backups kept".
+    pub before_update: bool,
 }
 
 /// Settings → Ledger: this desk's backups.

@@ -1711,6 +1711,9 @@ export const en = {
   'backups.restoring': 'Restoring…',
   'backups.empty': 'No backup yet. The first is taken a few minutes after the app starts, or now with “Back up now”.',
   'backups.count': '{count} backups',
+  'backups.beforeUpdate': 'Before an update',
+  'backups.beforeUpdateHint':
+    'A copy marked “Before an update” was made by OVO Back Office just before an update changed the ledger’s structure. It lies beside the ledger file and the app never removes it; after it is restored, the update runs again.',
   'recovery.title': 'The ledger file is damaged',
   'recovery.intro': 'SQLite found damage in the ledger file, so OVO Back Office cannot open it. Restore a backup to go on working; the damaged file is kept beside it under another name.',
   'recovery.file': 'Ledger file',

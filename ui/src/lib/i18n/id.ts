@@ -1723,6 +1723,9 @@ export const id: Dictionary = {
   'backups.restoring': 'Memulihkan…',
   'backups.empty': 'Belum ada cadangan. Cadangan pertama dibuat beberapa menit setelah aplikasi dimulai, atau sekarang dengan “Buat cadangan sekarang”.',
   'backups.count': '{count} cadangan',
+  'backups.beforeUpdate': 'Sebelum pembaruan',
+  'backups.beforeUpdateHint':
+    'Salinan bertanda “Sebelum pembaruan” dibuat OVO Back Office tepat sebelum pembaruan mengubah struktur buku besar. Salinan ini ada di sebelah berkas buku besar dan tidak pernah dihapus oleh aplikasi; setelah dipulihkan, pembaruan dijalankan lagi.',
   'recovery.title': 'Berkas buku besar rusak',
   'recovery.intro': 'SQLite menemukan kerusakan pada berkas buku besar, sehingga OVO Back Office tidak dapat membukanya. Pulihkan cadangan untuk melanjutkan; berkas yang rusak tetap disimpan di sebelahnya dengan nama lain.',
   'recovery.file': 'Berkas buku besar',

@@ -797,7 +797,11 @@ name: string, takenAt: string, bytes: number,
 /**
  * Whether SQLite's check passed, where it was run.
  */
-sound: boolean | null, };
+sound: boolean | null, 
+/**
+ * Taken before an update migrated the ledger; never removed by "backups kept".
+ */
+beforeUpdate: boolean, };
 export type LedgerBackups = { 
 /**
  * Only a ledger file is backed up by the desk; a shared one on its server.

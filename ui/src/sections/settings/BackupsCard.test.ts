@@ -10,8 +10,8 @@ import { refusal } from '../../test/answers';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import type { BackupKeepInput, BackupRef, LedgerBackups, LedgerBackupView } from '../../lib/ipc/types';
 
-const OLDER: LedgerBackupView = { name: 'ledger-20261204T000000Z.sqlite', takenAt: '2026-12-04T00:00:00.000Z', bytes: 1_572_864, sound: null };
-const NEWER: LedgerBackupView = { name: 'ledger-20261205T063009Z.sqlite', takenAt: '2026-12-05T06:30:09.000Z', bytes: 40_960, sound: null };
+const OLDER: LedgerBackupView = { name: 'ledger-20261204T000000Z.sqlite', takenAt: '2026-12-04T00:00:00.000Z', bytes: 1_572_864, sound: null, beforeUpdate: false };
+const NEWER: LedgerBackupView = { name: 'ledger-20261205T063009Z.sqlite', takenAt: '2026-12-05T06:30:09.000Z', bytes: 40_960, sound: null, beforeUpdate: false };
 
 /** How often the fake back end was asked `command`. */
 function calls(command: string): number {
@@ -45,6 +45,30 @@ describe('Settings → Ledger → Backups', () => {
     expect(rows[0].textContent).toContain('5 Des 2026 13.30 WIB');
     expect(rows[1].textContent).toContain('1,5\u00a0MB');
     expect(screen.getByTestId('backups-card').textContent).toContain('Buat cadangan sekarang');
+  });
+
+  it('marks the copy from before an update, and neither counts nor deletes it when fewer are kept', async () => {
+    const COPY: LedgerBackupView = {
+      name: 'ledger.sqlite.before-migration-43.1764900000.bak',
+      takenAt: '2026-12-04T12:00:00.000Z',
+      bytes: 36_864,
+      sound: null,
+      beforeUpdate: true,
+    };
+    invoke.mockImplementation(fakeBackend({
+      ledger_backups: () => backups([NEWER, COPY, OLDER]),
+      set_backups_kept: () => backups([NEWER, COPY], 1),
+    }));
+    const rows = await shown();
+    const marked = rows.filter((r) => within(r).queryByTestId('backup-before-update'));
+    expect(marked.map((r) => r.dataset.name)).toEqual([COPY.name]);
+    expect(screen.getByTestId('backups-before-update-hint').textContent).toContain('the app never removes it');
+
+    await saveKeep('1');
+    const dialog = screen.getByTestId('backups-trim-dialog');
+    expect(dialog.textContent).toContain('deletes the oldest 1 of the 2 backups at once');
+    const going = within(within(dialog).getByTestId('backups-trim-list')).getAllByRole('listitem');
+    expect(going.map((li) => li.dataset.name)).toEqual([OLDER.name]);
   });
 
   it('takes a backup now and lists it', async () => {
@@ -82,7 +106,7 @@ describe('Settings → Ledger → Backups', () => {
   });
 
   it('asks before a lower number deletes backups, naming how many and which, and saves only when confirmed', async () => {
-    const OLDEST: LedgerBackupView = { name: 'ledger-20261203T000000Z.sqlite', takenAt: '2026-12-03T00:00:00.000Z', bytes: 4096, sound: true };
+    const OLDEST: LedgerBackupView = { name: 'ledger-20261203T000000Z.sqlite', takenAt: '2026-12-03T00:00:00.000Z', bytes: 4096, sound: true, beforeUpdate: false };
     invoke.mockImplementation(fakeBackend({
       ledger_backups: () => backups([NEWER, OLDER, OLDEST]),
       set_backups_kept: (args) => backups([NEWER], (args as { input: BackupKeepInput }).input.keep),
