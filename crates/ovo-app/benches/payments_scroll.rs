@@ -135,7 +135,8 @@ async fn main() -> BenchResult<()> {
 
 /// Adds 2,000 customers and `total` payments over 90 days to `ledger`; the first `open` of
 /// them pending, made in the last minute, due for a status check and carrying the customer's
-/// phone (so that the built-in sandbox learns them as pending payments of its own).
+/// phone and the provider's id where the product has one (so that the built-in sandbox learns
+/// them as pending payments of its own).
 async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchResult<()> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let end = ovo_domain::Clock::now(&SystemClock).unix_millis();
@@ -177,6 +178,14 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
             };
             let reference = Reference::generate(&mut rng);
             let (customer_id, phone) = &customers[rng.gen_range(0..customers.len())];
+            let product = Product::ALL[rng.gen_range(0..5)];
+            // An open payment reached its provider: where the product names it by the
+            // provider's id, it has one.
+            let provider_ref = match product {
+                Product::FaspayOvoTokenize if is_open => Some(format!("9{made:015}")),
+                Product::TazapayOvoIdr if is_open => Some(format!("pay_bench{made:016}")),
+                _ => None,
+            };
             let id = payments::insert(
                 &mut tx,
                 &NewPayment {
@@ -184,14 +193,14 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
                     environment: Environment::BuiltInSandbox,
                     customer_id: Some(*customer_id),
                     binding_id: None,
-                    product: Product::ALL[rng.gen_range(0..5)],
+                    product,
                     kind: "push",
                     phone: is_open.then_some(phone),
                     amount: Idr::new(rng.gen_range(1..=200) * 5_000)?,
                     cash_amount: None,
                     points_amount: None,
                     status,
-                    provider_ref: None,
+                    provider_ref,
                     created_by: None,
                     created_at: created,
                     succeeded_at: (status == PaymentStatus::Succeeded).then_some(created),
