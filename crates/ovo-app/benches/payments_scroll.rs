@@ -200,7 +200,7 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
                     cash_amount: None,
                     points_amount: None,
                     status,
-                    provider_ref,
+                    provider_ref: provider_ref.as_deref(),
                     created_by: None,
                     created_at: created,
                     succeeded_at: (status == PaymentStatus::Succeeded).then_some(created),
