@@ -1,7 +1,8 @@
-//! `cargo xtask bench app`: the app as it ships (profile `dist`) under Xvfb, driven through tauri-driver: cold start
-//! to the first screen, to the first customer search answered, resident memory (the app and its
-//! WebKit processes) idle, after scrolling 100,000 payments and while the background poller works
-//! on 1,000 open payments, and IPC round trips. Prints figures against goals; asserts nothing.
+//! `cargo xtask bench app`: the app as it ships (profile `dist`) under Xvfb, driven through
+//! tauri-driver: cold start to the first screen, to the first customer search answered, resident
+//! memory (the app and its WebKit processes) idle, after scrolling 100,000 payments and while the
+//! background poller works on 1,000 open payments, and IPC round trips. Prints figures against
+//! goals; asserts nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

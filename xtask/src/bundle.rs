@@ -1,6 +1,6 @@
-//! `cargo xtask bundle`: the app built and packaged by Tauri's CLI (profile `dist`) (a .deb, and an .rpm),
-//! then the .deb tested on this machine: installed with dpkg, its desktop entry and icon
-//! checked, the installed binary started under Xvfb to its first screen, and removed again.
+//! `cargo xtask bundle`: the app built (profile `dist`) and packaged by Tauri's CLI (a .deb, and
+//! an .rpm), then the .deb tested on this machine: installed with dpkg, its desktop entry and
+//! icon checked, the installed binary started under Xvfb to its first screen, and removed again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,10 +1,11 @@
 //! Copies of this desk's ledger file in `<data dir>/backups`: taken once a day and when an admin
 //! asks, each checked before it counts, the newest `keep` kept. The copies the ledger takes of
-//! itself before an update migrates it are offered beside them and never removed here. A restore replaces the ledger
-//! file with a copy when nothing holds it open, at the next open: the shell's recovery screen
-//! asks for it when the file is damaged, an admin from Settings (then the app restarts). The file
-//! replaced is kept beside the ledger, never deleted, and the restore is audited in the restored
-//! ledger. A shared ledger (PostgreSQL) is backed up on its server, not here.
+//! itself before an update migrates it are offered beside them and never removed here. A
+//! restore replaces the ledger file with a copy when nothing holds it open, at the next open:
+//! the shell's recovery screen asks for it when the file is damaged, an admin from Settings
+//! (then the app restarts). The file replaced is kept beside the ledger, never deleted, and the
+//! restore is audited in the restored ledger. A shared ledger (PostgreSQL) is backed up on its
+//! server, not here.
 
 use std::path::{Path, PathBuf};
 
