@@ -289,6 +289,21 @@ pub async fn all_in(
     fetch_all(conn, sqlx::query(&sql).bind(environment.key()), detail_from_row).await
 }
 
+/// The environment's payments made before `before` that name the payer's phone (the ones a
+/// provider sandbox can learn), oldest first.
+pub async fn with_phone_before(
+    conn: &mut AnyConnection,
+    environment: Environment,
+    before: Timestamp,
+) -> LedgerResult<Vec<PaymentDetail>> {
+    let sql = format!(
+        "SELECT {DETAIL_COLUMNS} FROM payments
+         WHERE environment = $1 AND phone IS NOT NULL AND created_at < $2 ORDER BY id"
+    );
+    let query = sqlx::query(&sql).bind(environment.key()).bind(before.unix_millis());
+    fetch_all(conn, query, detail_from_row).await
+}
+
 pub async fn get(conn: &mut AnyConnection, id: PaymentId) -> LedgerResult<Option<PaymentDetail>> {
     find_by(
         conn,

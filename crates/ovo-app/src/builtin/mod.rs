@@ -50,7 +50,10 @@ impl Backoffice {
     pub(crate) async fn builtin_records(&self) -> AppResult<Vec<ImportedPayment>> {
         let before = |t| self.builtin.before_this_process(t);
         let mut conn = self.ledger.read().await?;
-        let all = payments::all_in(&mut conn, Environment::BuiltInSandbox).await?;
+        // Only what it can learn: a ledger may hold many payments without a phone.
+        let opened_at = self.builtin.opened_at();
+        let all =
+            payments::with_phone_before(&mut conn, Environment::BuiltInSandbox, opened_at).await?;
         let mut refunds_of: HashMap<i64, Vec<refunds::RefundRow>> = HashMap::new();
         for refund in refunds::all_in(&mut conn, Environment::BuiltInSandbox).await? {
             refunds_of.entry(refund.payment_id.get()).or_default().push(refund);
@@ -62,7 +65,7 @@ impl Backoffice {
         let names = ovo_ledger::customers::names(&mut conn, &customer_ids).await?;
         let mut binding_refs: HashMap<i64, Option<String>> = HashMap::new();
         let mut records = Vec::with_capacity(all.len());
-        for p in all.into_iter().filter(|p| before(p.created_at)) {
+        for p in all {
             let Some(phone) = &p.phone else { continue };
             let customer_name = p.customer_id.and_then(|id| names.get(&id).cloned());
             let binding_ref = match p.binding_id {

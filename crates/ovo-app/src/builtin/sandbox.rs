@@ -90,6 +90,11 @@ impl BuiltinEnvironment {
         t.unix_millis() < self.opened_at.unix_millis()
     }
 
+    /// When this process opened the ledger.
+    pub fn opened_at(&self) -> Timestamp {
+        self.opened_at
+    }
+
     /// The sandbox, once started.
     pub fn sandbox(&self) -> Option<&BuiltinSandbox> {
         self.sandbox.get()
