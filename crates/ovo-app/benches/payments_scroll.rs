@@ -31,6 +31,11 @@ const STATUSES: [PaymentStatus; 4] = [
     PaymentStatus::Failed,
 ];
 
+/// The products whose open payments the seeding makes: those asked about without a linked
+/// account.
+const PUSHED: [Product; 3] =
+    [Product::DokuJokulOvoPush, Product::TazapayOvoIdr, Product::FaspayOvoTokenize];
+
 /// When set, the path of an app's ledger file (the app closed): the same payments are added to
 /// it, `--open N` of them open and due for a status check, and nothing is timed
 /// (`cargo xtask bench app` prepares the real app's ledger so).
@@ -178,7 +183,13 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
             };
             let reference = Reference::generate(&mut rng);
             let (customer_id, phone) = &customers[rng.gen_range(0..customers.len())];
-            let product = Product::ALL[rng.gen_range(0..5)];
+            // An open payment is a push one: the direct-debit products ask about a payment
+            // through its linked account, which these have none of.
+            let product = if is_open {
+                PUSHED[rng.gen_range(0..PUSHED.len())]
+            } else {
+                Product::ALL[rng.gen_range(0..5)]
+            };
             // An open payment reached its provider: where the product names it by the
             // provider's id, it has one.
             let provider_ref = match product {

@@ -292,8 +292,10 @@ struct DokuSnapState {
     customer: TokenStore<CustomerRef>,
     refresh: TokenStore<CustomerRef>,
     external_ids: snap::ExternalIds,
-    /// The first answer to each X-EXTERNAL-ID, with the hash of its body (D-IDEM replay).
-    replies: HashMap<ExternalKey, (String, Value)>,
+    /// The first answer to each X-EXTERNAL-ID as sent, with the hash of its body (D-IDEM
+    /// replay). Kept as text: a day of status checks holds thousands, and a parsed answer takes
+    /// several times the room.
+    replies: HashMap<ExternalKey, (String, Box<str>)>,
     /// Keyed by referenceNo.
     bindings: BTreeMap<String, Binding>,
     /// Keyed by (client id, partnerReferenceNo).
@@ -709,12 +711,16 @@ fn transact(
     {
         let mut inner = st.lock();
         if !inner.external_ids.claim(&caller.client_id, &caller.external_id, at) {
-            return match inner.replies.get(&key) {
-                Some((h, first)) if *h == hash => {
-                    if let Some((kind, reference)) = written(op, first) {
+            let first = match inner.replies.get(&key) {
+                Some((h, first)) if *h == hash => serde_json::from_str::<Value>(first).ok(),
+                _ => None,
+            };
+            return match first {
+                Some(first) => {
+                    if let Some((kind, reference)) = written(op, &first) {
                         st.ctx.writes().replayed(KEY, kind, &reference);
                     }
-                    (StatusCode::CONFLICT, Json(first.clone())).into_response()
+                    (StatusCode::CONFLICT, Json(first)).into_response()
                 }
                 _ => SnapError::new(409, "00", "Conflict").into_response(service),
             };
@@ -739,7 +745,7 @@ fn transact(
         let mut inner = st.lock();
         let yesterday = key.1.pred_opt().unwrap_or(key.1);
         inner.replies.retain(|(_, date, _), _| *date >= yesterday);
-        inner.replies.insert(key, (hash, answer.clone()));
+        inner.replies.insert(key, (hash, answer.to_string().into_boxed_str()));
     }
     (StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(answer))
         .into_response()
