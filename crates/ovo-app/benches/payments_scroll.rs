@@ -31,10 +31,14 @@ const STATUSES: [PaymentStatus; 4] = [
     PaymentStatus::Failed,
 ];
 
-/// The products whose open payments the seeding makes: those asked about without a linked
-/// account.
-const PUSHED: [Product; 3] =
-    [Product::DokuJokulOvoPush, Product::TazapayOvoIdr, Product::FaspayOvoTokenize];
+/// The products whose open payments the seeding makes: those whose status is asked without a
+/// linked account (OVO SNAP asks through the payer's, which these payments have none of).
+const ASKED_WITHOUT_ACCOUNT: [Product; 4] = [
+    Product::DokuSnapOvo,
+    Product::DokuJokulOvoPush,
+    Product::TazapayOvoIdr,
+    Product::FaspayOvoTokenize,
+];
 
 /// When set, the path of an app's ledger file (the app closed): the same payments are added to
 /// it, `--open N` of them open and due for a status check, and nothing is timed
@@ -183,10 +187,8 @@ async fn seed(ledger: &ovo_ledger::Ledger, total: usize, open: usize) -> BenchRe
             };
             let reference = Reference::generate(&mut rng);
             let (customer_id, phone) = &customers[rng.gen_range(0..customers.len())];
-            // An open payment is a push one: the direct-debit products ask about a payment
-            // through its linked account, which these have none of.
             let product = if is_open {
-                PUSHED[rng.gen_range(0..PUSHED.len())]
+                ASKED_WITHOUT_ACCOUNT[rng.gen_range(0..ASKED_WITHOUT_ACCOUNT.len())]
             } else {
                 Product::ALL[rng.gen_range(0..5)]
             };
