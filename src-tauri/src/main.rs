@@ -14,6 +14,13 @@ use anyhow::Context;
 use ovo_app::{Backoffice, BackofficeConfig};
 use tauri::Manager;
 
+/// jemalloc, with its background threads, gives back to the system what the Rust side frees
+/// after a burst of work (a long scroll's pages, the poller's passes), idle or not; glibc's malloc
+/// keeps most of it. (jemalloc does not build for MSVC; Windows keeps the system allocator.)
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Overrides where the ledger and logs live (tests never touch a real user's data).
 const DATA_DIR_ENV: &str = "OVO_BACKOFFICE_DATA_DIR";
 

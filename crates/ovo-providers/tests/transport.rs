@@ -149,6 +149,7 @@ async fn https_behind_counter(
     let config = ovo_sandbox::SandboxConfig {
         merchants: ovo_sandbox::Merchants::parse("").unwrap(),
         time_scale: ovo_sandbox::TimeScale::parse("0.001").unwrap(),
+        ..ovo_sandbox::SandboxConfig::default()
     };
     let sb = ovo_sandbox::start_tls(config, sim::loopback(), served).await.unwrap();
     let target = sb.addr;

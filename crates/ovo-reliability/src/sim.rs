@@ -48,6 +48,7 @@ impl Sim {
                 &format!("http://{listener}"),
                 &ovo_domain::Product::ALL.map(|p| p.key()),
             ),
+            ..SandboxConfig::default()
         };
         let running =
             ovo_sandbox::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await?;

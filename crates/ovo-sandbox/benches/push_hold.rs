@@ -60,7 +60,11 @@ async fn main() {
         "[[doku_jokul_ovo_push]]\nname = \"Bench\"\nclient_id = \"{CLIENT}\"\nsecret_key = \"{SECRET}\"\nauto_delay_secs = 100000000\n\
          [[accounts]]\nphone = \"6281234567890\"\nname = \"Bench Payer\"\ncash = 1000000000\npoints = 0\n"
     );
-    let config = SandboxConfig { merchants: Merchants::parse(&toml).unwrap(), time_scale: scale };
+    let config = SandboxConfig {
+        merchants: Merchants::parse(&toml).unwrap(),
+        time_scale: scale,
+        ..SandboxConfig::default()
+    };
     let sandbox = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let hold = scale.scaled(Duration::from_secs(70));
     let url = format!("{}/ovo-emoney/v1/payment", sandbox.url());

@@ -448,6 +448,7 @@ async fn drill_certificates_are_refused_even_with_the_ca_trusted() {
         let config = SandboxConfig {
             merchants: Merchants::parse("").unwrap(),
             time_scale: TimeScale::parse("0.001").unwrap(),
+            ..SandboxConfig::default()
         };
         let sb =
             ovo_sandbox::start_tls(config, "127.0.0.1:0".parse().unwrap(), served).await.unwrap();
@@ -593,4 +594,27 @@ async fn arming_checks_the_new_faults() {
         let unknown = json!({"product":"ovo_snap","reference":reference});
         assert_eq!(control.post_any("/_sandbox/notify-unknown", unknown).await.0, 422, "{why}");
     }
+}
+
+#[tokio::test]
+async fn the_journal_keeps_only_its_newest_requests() {
+    let config = SandboxConfig {
+        merchants: Merchants::parse("").unwrap(),
+        time_scale: TimeScale::parse("0.001").unwrap(),
+        journal_capacity: 3,
+    };
+    let sb = ovo_sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let http = reqwest::Client::new();
+    for n in 0..5 {
+        let sent = http.get(format!("{}/v3/payin/pay_journal{n}", sb.url())).send().await.unwrap();
+        assert!(sent.status().is_client_error(), "no merchant is configured: {}", sent.status());
+    }
+    let received: Value = json::get(&http, &format!("{}/_sandbox/received", sb.url())).await;
+    let paths: Vec<&str> =
+        received.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        ["/v3/payin/pay_journal2", "/v3/payin/pay_journal3", "/v3/payin/pay_journal4"]
+    );
+    assert_eq!(SandboxConfig::default().journal_capacity, 10_000, "the standalone sandbox's");
 }

@@ -36,14 +36,22 @@ pub async fn start(merchants: &str, scale: &str) -> RunningSandbox {
 
 /// A simulator serving `merchants` at time scale `scale`, over plain HTTP.
 pub async fn start_with(merchants: Merchants, scale: &str) -> RunningSandbox {
-    let config = SandboxConfig { merchants, time_scale: TimeScale::parse(scale).unwrap() };
+    let config = SandboxConfig {
+        merchants,
+        time_scale: TimeScale::parse(scale).unwrap(),
+        ..SandboxConfig::default()
+    };
     ovo_sandbox::start(config, loopback()).await.unwrap()
 }
 
 /// A simulator serving `merchants` (TOML) at time scale `scale`, over HTTPS with its own test CA.
 pub async fn start_https(merchants: &str, scale: &str) -> RunningSandbox {
     let merchants = Merchants::parse(merchants).unwrap();
-    let config = SandboxConfig { merchants, time_scale: TimeScale::parse(scale).unwrap() };
+    let config = SandboxConfig {
+        merchants,
+        time_scale: TimeScale::parse(scale).unwrap(),
+        ..SandboxConfig::default()
+    };
     ovo_sandbox::start_https(config, loopback()).await.unwrap()
 }
 

@@ -5,6 +5,11 @@ use ovo_domain::{Product, Timestamp};
 use ovo_providers::Credentials;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 
+/// Requests and notifications the in-process sandbox keeps for its control API. The app never
+/// reads them; the end-to-end tests read the latest few. The standalone sandbox's 10,000 would
+/// be about 5 MB of the app's memory after 40 minutes of the poller's status checks.
+const JOURNAL_CAPACITY: usize = 1_000;
+
 #[derive(Debug)]
 pub(crate) enum BuiltinSandbox {
     /// Started by this process; stops with it.
@@ -22,7 +27,11 @@ impl BuiltinSandbox {
             Some(text) => TimeScale::parse(text)?,
             None => TimeScale::REAL,
         };
-        let config = SandboxConfig { time_scale, ..SandboxConfig::default() };
+        let config = SandboxConfig {
+            time_scale,
+            journal_capacity: JOURNAL_CAPACITY,
+            ..SandboxConfig::default()
+        };
         let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
         let running = ovo_sandbox::start(config, addr)
             .await

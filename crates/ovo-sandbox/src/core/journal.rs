@@ -6,7 +6,8 @@ use std::sync::Mutex;
 use super::lock;
 use serde::Serialize;
 
-const KEEP: usize = 10_000;
+/// How many requests and notifications a journal keeps unless told otherwise.
+pub const DEFAULT_CAPACITY: usize = 10_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Received {
@@ -45,21 +46,38 @@ pub struct Delivery {
     pub delivered: bool,
 }
 
-#[derive(Debug, Default)]
+/// The newest `capacity` requests and notifications; the oldest go first.
+#[derive(Debug)]
 pub struct Journal {
+    capacity: usize,
     received: Mutex<VecDeque<Received>>,
     deliveries: Mutex<VecDeque<Delivery>>,
     seq: std::sync::atomic::AtomicU64,
 }
 
+impl Default for Journal {
+    fn default() -> Self {
+        Journal::keeping(DEFAULT_CAPACITY)
+    }
+}
+
 impl Journal {
+    pub fn keeping(capacity: usize) -> Journal {
+        Journal {
+            capacity: capacity.max(1),
+            received: Mutex::default(),
+            deliveries: Mutex::default(),
+            seq: std::sync::atomic::AtomicU64::default(),
+        }
+    }
+
     pub fn next_seq(&self) -> u64 {
         self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
     }
 
     pub fn record(&self, received: Received) {
         let mut log = lock(&self.received);
-        if log.len() == KEEP {
+        if log.len() >= self.capacity {
             log.pop_front();
         }
         log.push_back(received);
@@ -81,7 +99,7 @@ impl Journal {
 
     pub fn start_delivery(&self, delivery: Delivery) {
         let mut log = lock(&self.deliveries);
-        if log.len() == KEEP {
+        if log.len() >= self.capacity {
             log.pop_front();
         }
         log.push_back(delivery);

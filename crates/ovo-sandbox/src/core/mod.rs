@@ -233,20 +233,20 @@ struct Shared {
 pub struct Ctx(Arc<Shared>);
 
 impl Ctx {
-    pub fn new(merchants: Merchants, scale: TimeScale, products: Vec<Arc<dyn ProductSim>>) -> Ctx {
-        Ctx::trusting(merchants, scale, products, None)
+    pub fn new(config: SandboxConfig, products: Vec<Arc<dyn ProductSim>>) -> Ctx {
+        Ctx::trusting(config, products, None)
     }
 
     /// As `new`, with the sandbox's own test CA trusted by its outgoing calls (an HTTPS
     /// sandbox's return pages redirect to themselves).
     fn trusting(
-        merchants: Merchants,
-        scale: TimeScale,
+        config: SandboxConfig,
         products: Vec<Arc<dyn ProductSim>>,
         ca_pem: Option<&str>,
     ) -> Ctx {
+        let SandboxConfig { merchants, time_scale: scale, journal_capacity } = config;
         let faults = Arc::new(FaultPlan::default());
-        let journal = Arc::new(Journal::default());
+        let journal = Arc::new(Journal::keeping(journal_capacity));
         let notifier = Notifier::trusting(scale, faults.clone(), journal.clone(), ca_pem);
         let ctx = Ctx(Arc::new(Shared {
             scale,
@@ -366,11 +366,18 @@ impl Ctx {
 pub struct SandboxConfig {
     pub merchants: Merchants,
     pub time_scale: TimeScale,
+    /// How many received requests and sent notifications the journal keeps for the control
+    /// API (`/_sandbox/received`, `/_sandbox/notifications`); the oldest go first.
+    pub journal_capacity: usize,
 }
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        SandboxConfig { merchants: Merchants::demo(), time_scale: TimeScale::REAL }
+        SandboxConfig {
+            merchants: Merchants::demo(),
+            time_scale: TimeScale::REAL,
+            journal_capacity: journal::DEFAULT_CAPACITY,
+        }
     }
 }
 
@@ -450,7 +457,7 @@ pub async fn serve(
     addr: SocketAddr,
     products: Vec<Arc<dyn ProductSim>>,
 ) -> anyhow::Result<RunningSandbox> {
-    let ctx = Ctx::new(config.merchants, config.time_scale, products);
+    let ctx = Ctx::new(config, products);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let _ = ctx.0.base_url.set(format!("http://{addr}"));
@@ -476,7 +483,7 @@ pub async fn serve_tls(
     products: Vec<Arc<dyn ProductSim>>,
 ) -> anyhow::Result<RunningSandbox> {
     let ca = tls::TestCa::generate(served)?;
-    let ctx = Ctx::trusting(config.merchants, config.time_scale, products, Some(ca.ca_pem()));
+    let ctx = Ctx::trusting(config, products, Some(ca.ca_pem()));
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
