@@ -424,17 +424,22 @@ async fn has_user_tables(pool: &AnyPool, backend: Backend) -> LedgerResult<bool>
     Ok(count > 0)
 }
 
-/// `VACUUM INTO` writes a consistent copy, WAL contents included.
+/// `VACUUM INTO` writes a consistent copy, WAL contents included. A copy of the same version
+/// named for the same second (the restored copy, migrated again at once) keeps its name; this
+/// one takes the next free second.
 async fn backup_before_migrating(
     pool: &AnyPool,
     path: &Path,
     next_version: i64,
 ) -> LedgerResult<PathBuf> {
-    let stamp = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default();
-    let backup = crate::backup::pre_migration_copy_path(path, next_version, stamp);
+    let backup = (now..)
+        .map(|stamp| crate::backup::pre_migration_copy_path(path, next_version, stamp))
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| crate::backup::pre_migration_copy_path(path, next_version, now));
     crate::backup::vacuum_into(pool, &backup).await?;
     Ok(backup)
 }

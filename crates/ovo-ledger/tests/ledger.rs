@@ -166,6 +166,36 @@ async fn an_existing_ledger_is_copied_before_migrating_and_reopening_migrates_no
 }
 
 #[tokio::test]
+async fn the_copy_from_before_migrating_restored_and_migrated_again_at_once_gets_a_name_of_its_own()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+    let (ledger, first) = Ledger::open(&path).await.unwrap();
+    let first = first.backup.expect("backup taken");
+    ledger.close().await;
+    // The copy put back in the ledger's place (as a restore does), the copy itself kept.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("ledger.sqlite{suffix}")));
+    }
+    std::fs::copy(&first, &path).unwrap();
+
+    let (_ledger, second) = Ledger::open(&path).await.unwrap();
+    assert_all_migrations(&second.applied, Backend::Sqlite);
+    let second = second.backup.expect("a second copy");
+    assert_ne!(second, first);
+    let copies = ovo_ledger::backup::pre_migration_copies(&path).unwrap();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    assert_eq!(copies[0].path, second, "the newer copy first");
+}
+
+#[tokio::test]
 async fn a_ledger_from_a_newer_app_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
