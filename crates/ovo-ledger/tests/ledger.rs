@@ -126,19 +126,20 @@ async fn opens_in_wal_with_full_sync_and_foreign_keys() {
     assert!(err.to_string().to_lowercase().contains("foreign key"), "{err}");
 }
 
+/// A ledger file written before the schema existed, with data of its own (`legacy_notes`).
+async fn write_legacy_ledger(path: &std::path::Path) {
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO legacy_notes VALUES ('keep me')").execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
 #[tokio::test]
 async fn an_existing_ledger_is_copied_before_migrating_and_reopening_migrates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
-    {
-        // A ledger file written before the schema existed, with data of its own.
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
-        sqlx::query("INSERT INTO legacy_notes VALUES ('keep me')").execute(&pool).await.unwrap();
-        pool.close().await;
-    }
+    write_legacy_ledger(&path).await;
     let (ledger, report) = Ledger::open(&path).await.unwrap();
     assert_all_migrations(&report.applied, ledger.backend());
     let backup = report.backup.expect("backup taken");
@@ -170,13 +171,7 @@ async fn the_copy_from_before_migrating_restored_and_migrated_again_at_once_gets
 {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
-    {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
-            .await
-            .unwrap();
-        sqlx::query("CREATE TABLE legacy_notes (note TEXT)").execute(&pool).await.unwrap();
-        pool.close().await;
-    }
+    write_legacy_ledger(&path).await;
     let (ledger, first) = Ledger::open(&path).await.unwrap();
     let first = first.backup.expect("backup taken");
     ledger.close().await;
