@@ -6,8 +6,8 @@ use ovo_providers::Credentials;
 use ovo_sandbox::{Merchants, RunningSandbox, SandboxConfig, TimeScale};
 
 /// Requests and notifications the in-process sandbox keeps for its control API. The app never
-/// reads them; the end-to-end tests read the latest few. The standalone sandbox's 10,000 would
-/// be about 5 MB of the app's memory after 40 minutes of the poller's status checks.
+/// reads them; the end-to-end tests read what their own flows sent. The standalone sandbox's
+/// 10,000 would be about 5 MB of the app's memory after 40 minutes of the poller's checks.
 const JOURNAL_CAPACITY: usize = 1_000;
 
 #[derive(Debug)]
