@@ -28,6 +28,9 @@ struct Options {
     calls: usize,
     /// Only the background poller's run (`--poller-only`), for the long one.
     poller_only: bool,
+    /// The poller's run against the app's in-process sandbox (`--in-process-sandbox`) instead
+    /// of one in its own process, as a provider is.
+    in_process_sandbox: bool,
 }
 
 fn options(args: &[String]) -> Result<Options> {
@@ -38,11 +41,16 @@ fn options(args: &[String]) -> Result<Options> {
         open: 1_000,
         calls: 1_000,
         poller_only: false,
+        in_process_sandbox: false,
     };
     let mut args = args.iter().filter(|a| *a != "--");
     while let Some(flag) = args.next() {
         if flag == "--poller-only" {
             options.poller_only = true;
+            continue;
+        }
+        if flag == "--in-process-sandbox" {
+            options.in_process_sandbox = true;
             continue;
         }
         let value: u64 = args
@@ -57,7 +65,7 @@ fn options(args: &[String]) -> Result<Options> {
             "--open" => options.open = count,
             "--calls" => options.calls = count,
             _ => bail!(
-                "unknown argument {flag}: bench app [--runs N] [--minutes N] [--payments N] [--open N] [--calls N] [--poller-only]"
+                "unknown argument {flag}: bench app [--runs N] [--minutes N] [--payments N] [--open N] [--calls N] [--poller-only] [--in-process-sandbox]"
             ),
         }
     }
@@ -71,6 +79,7 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let tauri_driver = setup::tauri_driver(root)?;
     let app = build_shipped_app(root)?;
     let seeder = build_seeder(root)?;
+    let sandbox = build_sandbox(root)?;
     let work = crate::target_dir(root).join("bench-app");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
@@ -83,8 +92,14 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let session = Session::start_in(&work.join("session"), &tauri_driver)?;
     let url = session.webdriver_url().context("no WebDriver URL")?.to_owned();
     let mut report = Report::default();
-    let bench =
-        Bench { webdriver: &url, app: &app, seeder: &seeder, work: &work, options: &options };
+    let bench = Bench {
+        webdriver: &url,
+        app: &app,
+        seeder: &seeder,
+        sandbox: &sandbox,
+        work: &work,
+        options: &options,
+    };
     let outcome = if options.poller_only {
         poller_run(&bench, &mut report)
     } else {
@@ -116,6 +131,16 @@ fn build_shipped_app(root: &Path) -> Result<PathBuf> {
     Ok(crate::target_dir(root).join(SHIPPED_PROFILE).join("ovo-backoffice"))
 }
 
+/// The provider sandbox on its own (`ovo-sandbox`), which the poller's run talks to as the app
+/// talks to a provider; built as the app is.
+fn build_sandbox(root: &Path) -> Result<PathBuf> {
+    step(&format!("building the provider sandbox (profile {SHIPPED_PROFILE})"));
+    run(crate::cargo()
+        .args(["build", "--profile", SHIPPED_PROFILE, "-p", "ovo-sandbox", "--bin", "ovo-sandbox"])
+        .current_dir(root))?;
+    Ok(crate::target_dir(root).join(SHIPPED_PROFILE).join("ovo-sandbox"))
+}
+
 /// The payments scroll benchmark's executable, which also seeds an app's ledger file; built
 /// unoptimised like the tests (it times nothing here).
 fn build_seeder(root: &Path) -> Result<PathBuf> {
@@ -131,13 +156,14 @@ fn build_seeder(root: &Path) -> Result<PathBuf> {
     .context("cargo named no payments_scroll executable")
 }
 
-/// What every measurement runs on: tauri-driver's URL, the app, the ledger seeding, the run's
-/// folder and the options.
+/// What every measurement runs on: tauri-driver's URL, the app, the ledger seeding, the provider
+/// sandbox, the run's folder and the options.
 #[derive(Clone, Copy)]
 struct Bench<'a> {
     webdriver: &'a str,
     app: &'a Path,
     seeder: &'a Path,
+    sandbox: &'a Path,
     work: &'a Path,
     options: &'a Options,
 }
@@ -355,7 +381,7 @@ fn verdict(met: bool) -> &'static str {
 }
 
 fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
-    let Bench { webdriver, app, seeder, work, options } = *bench;
+    let Bench { webdriver, app, seeder, work, options, .. } = *bench;
     let demo = Install::new(&work.join("demo"), app)?;
 
     step(&format!("cold start to the first screen, {} runs", options.runs));
@@ -457,7 +483,7 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
     ));
 
     step(&format!("scrolling {} payments", options.payments));
-    seed(seeder, &demo.data, options.payments, 0)?;
+    seed(seeder, &demo.data, options.payments, 0, None)?;
     let browser = demo.launch(webdriver)?;
     sign_in_demo(&browser)?;
     browser.click("nav-payments")?;
@@ -485,16 +511,26 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
 /// The background poller on `options.open` open payments: resident memory sampled over
 /// `options.minutes`, and its least-squares slope.
 fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
-    let Bench { webdriver, app, seeder, work, options } = *bench;
+    let Bench { webdriver, app, seeder, sandbox, work, options } = *bench;
+    let apart = !options.in_process_sandbox;
     step(&format!(
-        "the background poller on {} open payments, sampled for {} min",
-        options.open, options.minutes
+        "the background poller on {} open payments, sampled for {} min, against {}",
+        options.open,
+        options.minutes,
+        if apart { "the sandbox in its own process" } else { "the app's in-process sandbox" }
     ));
-    let install = Install::new(&work.join("poller"), app)?;
+    let dir = work.join("poller");
+    let install = Install::new(&dir, app)?;
     let browser = install.launch(webdriver)?;
     browser.wait_for("screen-setup", WAIT)?;
     install.close(browser)?;
-    seed(seeder, &install.data, options.open, options.open)?;
+    let provider = if apart { Some(SandboxProcess::start(sandbox, &dir)?) } else { None };
+    let url = provider.as_ref().map(|p| p.url.clone());
+    seed(seeder, &install.data, options.open, options.open, url.as_deref())?;
+    let install = match &url {
+        Some(url) => install.with_env("apart", &[("OVO_BACKOFFICE_SANDBOX_URL", url)])?,
+        None => install,
+    };
     let browser = install.launch(webdriver)?;
     sign_in_demo(&browser)?;
     std::thread::sleep(Duration::from_secs(30));
@@ -504,6 +540,8 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
     let mut samples: Vec<(i128, i128)> = Vec::new();
     // The same samples by process name, to tell which process grows.
     let mut by_process: std::collections::BTreeMap<String, Vec<(i128, i128)>> = Default::default();
+    // The provider's own memory, apart from the app's.
+    let mut provider_samples: Vec<(i128, i128)> = Vec::new();
     loop {
         // Summed resident memory: unlike the proportional set it does not move when another
         // process maps the same libraries.
@@ -512,8 +550,11 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
         let at = started.elapsed().as_secs();
         let each: Vec<String> =
             processes.iter().map(|(name, kb)| format!("{name} {}", mb(*kb))).collect();
-        println!("  t = {at:>4} s  resident {} ({})", mb(kb), each.join(", "));
+        let provider_kb = provider.as_ref().map(|p| vm_rss_kb(p.pid()));
+        let beside = provider_kb.map(|kb| format!("; the sandbox {}", mb(kb))).unwrap_or_default();
+        println!("  t = {at:>4} s  resident {} ({}){beside}", mb(kb), each.join(", "));
         samples.push((i128::from(at), i128::from(kb)));
+        provider_samples.extend(provider_kb.map(|kb| (i128::from(at), i128::from(kb))));
         for (name, kb) in processes {
             by_process.entry(name).or_default().push((i128::from(at), i128::from(kb)));
         }
@@ -523,6 +564,7 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
         std::thread::sleep(interval);
     }
     install.close(browser)?;
+    drop(provider);
     let statuses =
         statuses_in(seeder, &install.data).unwrap_or_else(|e| format!("unknown ({e:#})"));
     let fit = Fit::of(&samples);
@@ -539,8 +581,16 @@ fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
             format!("{name} {}", tenths(Fit::of(samples).kb_per_hour * 10 / 1_024))
         })
         .collect();
+    let against = match provider_samples.last() {
+        Some((_, kb)) => format!(
+            "against the sandbox in its own process (not counted: {} at the end, slope {} MB/hour)",
+            mb(u64::try_from(*kb).unwrap_or(0)),
+            tenths(Fit::of(&provider_samples).kb_per_hour * 10 / 1_024)
+        ),
+        None => "against the app's in-process sandbox (counted)".to_owned(),
+    };
     report.add(format!(
-        "summed resident memory, poller on {} open payments for {} min ({} samples, MB: {}): slope {} MB/hour, \
+        "summed resident memory, poller on {} open payments for {} min {against} ({} samples, MB: {}): slope {} MB/hour, \
          {} over the run against noise ±{} (second half alone: slope {} MB/hour; by process, MB/hour: {}); the payments at the end: \
          {statuses}   goal: no growth   {}",
         options.open,
@@ -582,11 +632,63 @@ impl Fit {
     }
 }
 
-/// Adds `total` payments (`open` of them open and due) to the app's ledger, the app closed.
-fn seed(seeder: &Path, data: &Path, total: usize, open: usize) -> Result<()> {
-    run(Command::new(seeder)
+/// Adds `total` payments (`open` of them open and due) to the app's ledger, the app closed;
+/// with `teach`, the sandbox at that address learns them.
+fn seed(seeder: &Path, data: &Path, total: usize, open: usize, teach: Option<&str>) -> Result<()> {
+    let mut command = Command::new(seeder);
+    command
         .args(["--payments", &total.to_string(), "--open", &open.to_string()])
-        .env("OVO_BENCH_SEED_LEDGER", data.join("ledger.sqlite")))
+        .env("OVO_BENCH_SEED_LEDGER", data.join("ledger.sqlite"));
+    if let Some(url) = teach {
+        command.env("OVO_BENCH_TEACH_SANDBOX", url);
+    }
+    run(&mut command)
+}
+
+/// `ovo-sandbox` running in its own process on a free loopback port, its output in `dir`;
+/// stopped when dropped.
+struct SandboxProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl SandboxProcess {
+    fn start(binary: &Path, dir: &Path) -> Result<SandboxProcess> {
+        let log = dir.join("sandbox.log");
+        let out = std::fs::File::create(&log)?;
+        let child = Command::new(binary)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let mut process = SandboxProcess { child, url: String::new() };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(url) =
+                text.lines().find_map(|l| l.strip_prefix("ovo-sandbox listening on "))
+            {
+                process.url = url.trim().to_owned();
+                return Ok(process);
+            }
+            if process.child.try_wait()?.is_some() || Instant::now() > deadline {
+                bail!("the sandbox did not start; its output:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// On the first-run screen: signs in as the demo staff operator.

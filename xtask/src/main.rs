@@ -45,10 +45,12 @@ const USAGE: &str = "usage: cargo xtask <command>
                       start to the first screen and to the first customer search answered,
                       resident memory (app and WebKit processes) idle, after scrolling 100,000
                       payments and over the background poller on 1,000 open payments (slope in
-                      MB/hour), IPC p50/p99 of `ping` beside real commands; each figure against
-                      its goal;
+                      MB/hour; the provider sandbox in its own process, as a provider is,
+                      unless --in-process-sandbox), IPC p50/p99 of `ping` beside real commands;
+                      each figure against its goal;
                       `bench app --minutes 60` for the full hour (default 5)
                       [--runs N] [--payments N] [--open N] [--calls N] [--poller-only]
+                      [--in-process-sandbox]
   bundle     build the UI and the app (profile dist), package a .deb (and an .rpm) with Tauri's
              bundler, then install the .deb with dpkg, check its desktop entry and icon, start
              the installed app under Xvfb to its first screen, remove it; prints PASS or FAIL

@@ -44,6 +44,10 @@ const ASKED_WITHOUT_ACCOUNT: [Product; 4] = [
 /// it, `--open N` of them open and due for a status check, and nothing is timed
 /// (`cargo xtask bench app` prepares the real app's ledger so).
 const SEED_LEDGER_VAR: &str = "OVO_BENCH_SEED_LEDGER";
+/// With `OVO_BENCH_SEED_LEDGER`: the address of a sandbox running in its own process, which then
+/// learns the ledger's built-in payments (`POST /_sandbox/import`) as the app's in-process
+/// sandbox would at its start.
+const TEACH_SANDBOX_VAR: &str = "OVO_BENCH_TEACH_SANDBOX";
 /// When set, the path of an app's ledger file (the app closed): prints how many of its payments
 /// are in each status, and nothing else is done (the poller's end in `cargo xtask bench app`).
 const COUNT_STATUSES_VAR: &str = "OVO_BENCH_COUNT_STATUSES";
@@ -70,8 +74,11 @@ async fn main() -> BenchResult<()> {
         let (ledger, _) = ovo_ledger::Ledger::open(std::path::Path::new(&path)).await?;
         let started = Instant::now();
         seed(&ledger, total, open).await?;
-        ledger.close().await;
         println!("seeded {total} payments ({open} open) in {} ms", started.elapsed().as_millis());
+        if let Ok(url) = std::env::var(TEACH_SANDBOX_VAR) {
+            teach(&ledger, &url).await?;
+        }
+        ledger.close().await;
         return Ok(());
     }
     let total = total.max(1);
@@ -139,6 +146,30 @@ async fn main() -> BenchResult<()> {
         "target: one page p99 ≤ {} ms (a frame at 60 Hz; printed, never asserted)",
         PAGE_P99_TARGET_NS / 1_000_000
     );
+    Ok(())
+}
+
+/// Teaches the sandbox at `url` every built-in payment in `ledger`; fails when it refuses one.
+async fn teach(ledger: &ovo_ledger::Ledger, url: &str) -> BenchResult<()> {
+    let now = ovo_domain::Clock::now(&SystemClock);
+    let records = ovo_app::builtin_payments_to_import(
+        ledger,
+        Timestamp::from_unix_millis(now.unix_millis() + 1),
+    )
+    .await?;
+    let report: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_sandbox/import", url.trim_end_matches('/')))
+        .json(&serde_json::json!({ "payments": records }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let refused = report["refused"].as_array().map_or(0, Vec::len);
+    if refused > 0 {
+        return Err(format!("the sandbox at {url} refused {refused} payments: {report}").into());
+    }
+    println!("the sandbox at {url} learned {} payments", report["imported"]);
     Ok(())
 }
 

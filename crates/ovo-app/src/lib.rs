@@ -47,6 +47,7 @@ pub use backups::{
     backup_due, ledger_file_problems, list_backups, recovery, request_recovery, restorable_backups,
     BackupFile, RestoreReason, BACKUPS_KEPT_RANGE, BACKUP_DIR, DEFAULT_BACKUPS_KEPT,
 };
+pub use builtin::builtin_payments_to_import;
 pub use by_hand::{EVIDENCE_DIR, EVIDENCE_MAX_BYTES};
 pub use customer_import::{MAX_LINE_BYTES, MAX_ROWS, PREVIEW_ROWS};
 pub use desk::{BALANCE_STALE_AFTER_MINUTES, LINKING_LIFETIME_MINUTES};

@@ -94,11 +94,6 @@ impl BuiltinEnvironment {
         BuiltinEnvironment { sandbox: tokio::sync::OnceCell::new(), opened_at }
     }
 
-    /// Whether `t` is before this process opened the ledger.
-    pub fn before_this_process(&self, t: Timestamp) -> bool {
-        t.unix_millis() < self.opened_at.unix_millis()
-    }
-
     /// When this process opened the ledger.
     pub fn opened_at(&self) -> Timestamp {
         self.opened_at
