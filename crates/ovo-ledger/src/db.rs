@@ -436,10 +436,14 @@ async fn backup_before_migrating(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or_default();
-    let backup = (now..)
-        .map(|stamp| crate::backup::pre_migration_copy_path(path, next_version, stamp))
-        .find(|candidate| !candidate.exists())
-        .unwrap_or_else(|| crate::backup::pre_migration_copy_path(path, next_version, now));
+    let mut stamp = now;
+    let backup = loop {
+        let candidate = crate::backup::pre_migration_copy_path(path, next_version, stamp);
+        if !candidate.exists() {
+            break candidate;
+        }
+        stamp += 1;
+    };
     crate::backup::vacuum_into(pool, &backup).await?;
     Ok(backup)
 }
