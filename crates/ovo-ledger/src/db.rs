@@ -266,6 +266,11 @@ impl Ledger {
         &self.writer
     }
 
+    /// Raw access for tools in this crate's tests and benchmarks.
+    pub fn readers_pool(&self) -> &AnyPool {
+        &self.readers
+    }
+
     /// On a file, copies the write-ahead log into it and empties it (`wal_checkpoint(TRUNCATE)`),
     /// so text a write replaced is left in neither. PostgreSQL manages its own log.
     pub async fn checkpoint(&self) -> LedgerResult<()> {
@@ -291,9 +296,22 @@ impl Ledger {
         self.moved.load(Ordering::SeqCst)
     }
 
+    /// Closes every connection, the writer's last (on a file, the last to close checkpoints
+    /// the WAL and removes it).
     pub async fn close(&self) {
-        self.readers.close().await;
-        self.writer.close().await;
+        close_fully(&self.readers).await;
+        close_fully(&self.writer).await;
+    }
+}
+
+/// Closes `pool` and returns once none of its connections is open. sqlx's `close` can return
+/// while a released connection is still being pinged on its way back to the pool; it lands
+/// in the idle queue afterwards, open, where only another `close` finds it (sqlx issue 3217).
+async fn close_fully(pool: &AnyPool) {
+    pool.close().await;
+    while pool.size() > 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        pool.close().await;
     }
 }
 

@@ -191,6 +191,24 @@ async fn the_copy_from_before_migrating_restored_and_migrated_again_at_once_gets
 }
 
 #[tokio::test]
+async fn closing_the_ledger_closes_a_connection_still_on_its_way_back_to_the_pool() {
+    let (dir, ledger) = fresh_file().await;
+    let path = ledger.path().expect("a file").to_path_buf();
+    for pool in [ledger.readers_pool(), ledger.writer_pool()] {
+        let conn = pool.acquire().await.unwrap();
+        // sqlx hands a released connection back in a task of its own, which pings it first.
+        drop(conn);
+        tokio::task::yield_now().await;
+    }
+    ledger.close().await;
+    assert_eq!((ledger.readers_pool().size(), ledger.writer_pool().size()), (0, 0));
+    // The last connection to close checkpoints the WAL and removes it.
+    let wal = path.with_file_name("ledger.sqlite-wal");
+    assert!(!wal.exists(), "{} is still there: a connection is open", wal.display());
+    drop(dir);
+}
+
+#[tokio::test]
 async fn a_ledger_from_a_newer_app_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
