@@ -51,6 +51,10 @@ pub async fn check_file(path: &Path) -> LedgerResult<FileCheck> {
     }
 }
 
+/// The backup connection waits for a writer's lock like the pooled readers do, and caches
+/// 256 KiB of pages (SQLite's default is 2 MiB).
+const BACKUP_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA cache_size = -256;";
+
 /// Writes a consistent copy of the ledger file at `target`, which must not exist yet.
 pub(crate) async fn vacuum_into(
     executor: impl sqlx::Executor<'_, Database = sqlx::Any>,
@@ -124,15 +128,26 @@ pub fn pre_migration_copies(ledger: &Path) -> std::io::Result<Vec<PreMigrationCo
 
 impl Ledger {
     /// Copies this ledger file to `target` (which must not exist) without holding the write
-    /// lock: writers go on while the copy is taken.
+    /// lock: writers go on while the copy is taken. The copy reads every page once, on a
+    /// connection of its own with a small page cache, closed afterwards: the pooled readers'
+    /// caches keep what the screens read, not a whole ledger.
     pub async fn back_up_to(&self, target: &Path) -> LedgerResult<()> {
         if self.path().is_none() {
             return Err(LedgerError::Backup(
                 "a shared ledger is backed up on its server, not by a desk".into(),
             ));
         }
-        let mut conn = self.read().await?;
-        vacuum_into(&mut *conn, target).await
+        let location = self.location();
+        let mut conn =
+            sqlx::AnyConnection::connect_with(&connect_options(location, true)?)
+                .await
+                .map_err(|source| LedgerError::Open { location: location.to_string(), source })?;
+        let copied = match sqlx::query(BACKUP_PRAGMAS).execute(&mut conn).await {
+            Ok(_) => vacuum_into(&mut conn, target).await,
+            Err(e) => Err(e.into()),
+        };
+        let _ = conn.close().await;
+        copied
     }
 }
 

@@ -348,19 +348,25 @@ pub(crate) fn connect_options(
 fn pool_options(backend: Backend, connections: u32, read_only: bool) -> AnyPoolOptions {
     let options = AnyPoolOptions::new().max_connections(connections);
     match backend {
-        // A local file cannot drop like a socket: skip the ping before each acquire.
-        Backend::Sqlite => options.test_before_acquire(false).after_connect(move |conn, _| {
-            Box::pin(async move {
-                let pragmas = if read_only {
-                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
-                } else {
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;"
-                };
-                conn.execute(pragmas).await?;
-                Ok(())
-            })
-        }),
+        // A local file cannot drop like a socket: skip the ping before each acquire, and keep
+        // each connection (its worker thread and page cache) for the pool's life rather than
+        // sqlx's default of replacing it after 30 minutes, or 10 idle.
+        Backend::Sqlite => {
+            let pragmas = if read_only {
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;"
+            } else {
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                 PRAGMA secure_delete = ON; PRAGMA busy_timeout = 10000;"
+            };
+            options.test_before_acquire(false).max_lifetime(None).idle_timeout(None).after_connect(
+                move |conn, _| {
+                    Box::pin(async move {
+                        conn.execute(pragmas).await?;
+                        Ok(())
+                    })
+                },
+            )
+        }
         // A server restarts and networks drop: check a pooled connection before handing it out.
         Backend::Postgres => options
             .test_before_acquire(true)
