@@ -7,7 +7,6 @@ import {
   createRefundPager,
   emptyFilters,
   isOpenPayment,
-  mergeFirstPage,
   rangeInvalid,
   remainingPercent,
   holdSeconds,
@@ -15,7 +14,7 @@ import {
   tabStatuses,
 } from './payments';
 import type { RefundQueueQuery } from './ipc/types';
-import { paymentRow, refundView } from '../test/payments';
+import { refundView } from '../test/payments';
 
 describe('buildPaymentQuery', () => {
   it('sends "any" as null and the first page without a cursor', () => {
@@ -155,44 +154,3 @@ describe('createRefundPager', () => {
     expect(new Set(calls.map((c) => c.status))).toEqual(new Set(['approved', 'submitting', 'processing']));
   });
 });
-
-describe('mergeFirstPage', () => {
-  const cursor = (id: number) => ({ createdAtMs: Date.parse(paymentRow(id).createdAt), id });
-  const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
-  /** Payments `from` down to `to`, newest first. */
-  const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => paymentRow(from - i));
-
-  it('puts the fresh page in place of the rows it covers and keeps the rows below', () => {
-    // Shown: 10..1 paged 5 at a time (the cursor after 6); payments 11 and 12 came, 9 changed.
-    const merged = mergeFirstPage(range(10, 6), cursor(6), {
-      items: [...range(12, 10), paymentRow(9, { status: 'failed' }), paymentRow(8)],
-      next: cursor(8),
-    });
-    expect(ids(merged.rows)).toEqual([12, 11, 10, 9, 8, 7, 6]);
-    expect(merged.rows[3].status).toBe('failed');
-    expect(merged.next).toEqual(cursor(6));
-  });
-
-  it('drops a row that no longer answers the filters, and takes the whole list when it fits', () => {
-    const merged = mergeFirstPage(range(5, 1), null, { items: [paymentRow(5), ...range(3, 1)], next: null });
-    expect(ids(merged.rows)).toEqual([5, 3, 2, 1]);
-    expect(merged.next).toBeNull();
-  });
-
-  it('starts again from the page when more payments came than a page holds', () => {
-    const merged = mergeFirstPage(range(10, 6), cursor(6), { items: range(20, 16), next: cursor(16) });
-    expect(ids(merged.rows)).toEqual([20, 19, 18, 17, 16]);
-    expect(merged.next).toEqual(cursor(16));
-  });
-
-  it('keeps a whole list whole, and reaches as far as the fresh page when it goes further', () => {
-    expect(mergeFirstPage(range(3, 1), null, { items: range(5, 3), next: cursor(3) })).toEqual({
-      rows: range(5, 1),
-      next: null,
-    });
-    const further = mergeFirstPage(range(10, 9), cursor(9), { items: range(8, 6), next: cursor(6) });
-    expect(ids(further.rows)).toEqual([8, 7, 6]);
-    expect(further.next).toEqual(cursor(6));
-  });
-});
-

@@ -15,9 +15,12 @@ import type {
 } from './ipc/types';
 import { productName } from './customers';
 import { formatMoney } from './format';
+import type { ListOrder } from './pageWindow';
 
 /** Rows per `payments_page` call (the back end accepts 1..=200). */
 export const PAYMENT_PAGE_SIZE = 100;
+/** Pages of the payment list that hold their rows at most, besides those in view. */
+export const PAYMENT_PAGES_HELD = 10;
 /** Rows per `refund_queue` call. */
 export const REFUND_PAGE_SIZE = 50;
 /** How often a payment still in flight is checked while its page or the live dialog is open. */
@@ -123,27 +126,8 @@ function cursorOf(row: PaymentRowView): PaymentCursorView {
   return { createdAtMs: Date.parse(row.createdAt), id: row.id };
 }
 
-/**
- * The list after its first page was fetched again (another desk took or changed payments): that page in
- * place of the rows it covers, then the rows shown below it, and the cursor of whichever reaches further;
- * only the page when it does not reach the rows shown.
- */
-export function mergeFirstPage(
-  shown: readonly PaymentRowView[],
-  shownNext: PaymentCursorView | null,
-  first: Page<PaymentRowView, PaymentCursorView>,
-): { rows: PaymentRowView[]; next: PaymentCursorView | null } {
-  const end = first.next;
-  // The whole list fits in the page.
-  if (end === null) return { rows: first.items, next: null };
-  // More new payments than a page: what lies between the page and the rows shown is unknown, so start again.
-  if (shown.length > 0 && olderCursor(cursorOf(shown[0]), end)) return { rows: first.items, next: end };
-  const inFirst = new Set(first.items.map((row) => row.id));
-  const below = shown.filter((row) => !inFirst.has(row.id) && olderCursor(cursorOf(row), end));
-  // Everything shown was the whole list (nothing more to fetch), or the page reaches past what was shown.
-  const next = shownNext === null || olderCursor(shownNext, end) ? shownNext : end;
-  return { rows: first.items.concat(below), next };
-}
+/** The payment list's order, newest first, as its keyset cursor tells it. */
+export const PAYMENT_ORDER: ListOrder<PaymentRowView, PaymentCursorView> = { cursorOf, older: olderCursor };
 
 /** The start date is after the end date. */
 export function rangeInvalid(filters: PaymentFilters): boolean {

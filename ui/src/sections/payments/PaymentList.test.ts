@@ -9,6 +9,7 @@ import { finishedExport } from '../../test/exports';
 import { fakeBackend, freshEachTest, inputsSent } from '../../test/fixtures';
 import { paymentRow } from '../../test/payments';
 import { setCurrentLanguage } from '../../lib/i18n/i18n.svelte';
+import { PAYMENT_PAGES_HELD } from '../../lib/payments';
 import type {
   ExportFileInput,
   Page,
@@ -91,6 +92,37 @@ describe('PaymentList', () => {
 
     await fireEvent.click(screen.getAllByTestId('payment-row')[0]);
     expect(onopen).toHaveBeenCalledTimes(1);
+  });
+
+  it('holds only the pages near the view, and fetches a page scrolled back to with its own cursor', async () => {
+    invoke.mockImplementation(fakeBackend({ payments_page: pages }));
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    const list = await screen.findByTestId('payments-list');
+    const results = screen.getByTestId('payments-results');
+    await waitFor(() => expect(list.getAttribute('data-count')).toBe('100'));
+    for (let page = 1; page < 30; page++) {
+      await scrollTo(list, 40 * (page * 100 - 15));
+      await waitFor(() => expect(list.getAttribute('data-count')).toBe(String((page + 1) * 100)));
+    }
+    // 3,000 payments listed, 10 pages (plus the ones in view) hold their rows.
+    expect(Number(results.getAttribute('data-pages-held'))).toBeLessThanOrEqual(PAYMENT_PAGES_HELD + 2);
+    const asked = queries().length;
+
+    // Back at the top: the first page is fetched again, from the top, as long as it was.
+    await scrollTo(list, 0);
+    await waitFor(() => expect(queries()).toHaveLength(asked + 1));
+    expect(queries()[asked]).toMatchObject({ after: null, limit: 100 });
+    await waitFor(() => expect(screen.getAllByTestId('payment-row')[0].getAttribute('data-payment-id')).toBe(String(TOTAL)));
+    expect(screen.queryAllByTestId('payment-row-placeholder')).toHaveLength(0);
+
+    // In the middle: that page is fetched after the row before it, and its rows shown where they were.
+    await scrollTo(list, 40 * 1250);
+    await waitFor(() => expect(queries()).toHaveLength(asked + 2));
+    expect(queries()[asked + 1]).toMatchObject({ after: { id: TOTAL - 1199 }, limit: 100 });
+    await waitFor(() =>
+      expect(screen.getAllByTestId('payment-row')[0].getAttribute('data-payment-id')).toBe(String(TOTAL - 1244)),
+    );
+    expect(list.getAttribute('data-count')).toBe('3000');
   });
 
   it('reloads from the top with the filters as a PaymentQuery', async () => {
