@@ -793,7 +793,9 @@ fn scroll_to_end(browser: &Browser, expected: usize) -> Result<String> {
           still = list.scrollHeight === last ? still + 1 : 0;
           last = list.scrollHeight;
           if ((count >= expected && still > 5) || still > 600 || performance.now() - started > 3.0e6) {
-            done({ ms: Math.round(performance.now() - started), count, height: list.scrollHeight, rows: rows() });
+            const held = document.querySelector('[data-testid=\"payments-results\"]');
+            done({ ms: Math.round(performance.now() - started), count, height: list.scrollHeight, rows: rows(),
+                   pages: held ? Number(held.dataset.pagesHeld) : null });
           } else {
             requestAnimationFrame(() => setTimeout(step, 0));
           }
@@ -805,9 +807,10 @@ fn scroll_to_end(browser: &Browser, expected: usize) -> Result<String> {
         bail!("the list stopped at {count} payments: {reply}");
     }
     Ok(format!(
-        "{count} payments listed in {}, {} rows in the DOM",
+        "{count} payments listed in {}, {} rows in the DOM, {} pages of rows held",
         seconds(reply["ms"].as_u64().unwrap_or(0)),
-        reply["rows"]
+        reply["rows"],
+        reply["pages"]
     ))
 }
 
