@@ -125,6 +125,38 @@ describe('PaymentList', () => {
     expect(list.getAttribute('data-count')).toBe('3000');
   });
 
+  it('asks once for a page scrolled back to that fails, says why, and again when the view moves', async () => {
+    let failing = false;
+    invoke.mockImplementation(
+      fakeBackend({
+        payments_page: (args) => {
+          if (failing) throw { code: 'storage', message: 'disk I/O error' };
+          return pages(args);
+        },
+      }),
+    );
+    render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
+    const list = await screen.findByTestId('payments-list');
+    await waitFor(() => expect(list.getAttribute('data-count')).toBe('100'));
+    for (let page = 1; page < 15; page++) {
+      await scrollTo(list, 40 * (page * 100 - 15));
+      await waitFor(() => expect(list.getAttribute('data-count')).toBe(String((page + 1) * 100)));
+    }
+    failing = true;
+    const asked = queries().length;
+    await scrollTo(list, 0);
+    await screen.findByTestId('payments-error');
+    expect(screen.getAllByTestId('payment-row-placeholder').length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(queries()).toHaveLength(asked + 1);
+
+    failing = false;
+    await scrollTo(list, 40);
+    await waitFor(() => expect(screen.getAllByTestId('payment-row')[0].getAttribute('data-payment-id')).toBe(String(TOTAL)));
+    expect(queries()).toHaveLength(asked + 2);
+    expect(screen.queryByTestId('payments-error')).toBeNull();
+  });
+
   it('reloads from the top with the filters as a PaymentQuery', async () => {
     invoke.mockImplementation(fakeBackend({ payments_page: pages }));
     render(PaymentList, { onopen: () => {}, rowHeight: 40, height: 400 });
