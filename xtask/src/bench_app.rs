@@ -1,8 +1,9 @@
 //! `cargo xtask bench app`: the app as it ships (profile `dist`) under Xvfb, driven through
 //! tauri-driver: cold start to the first screen, to the first customer search answered, resident
 //! memory (the app and its WebKit processes) idle, after scrolling 100,000 payments and while the
-//! background poller works on 1,000 open payments, and IPC round trips. Prints figures against
-//! goals; asserts nothing.
+//! background poller works on 1,000 open payments, and IPC round trips. Beside the idle figure,
+//! the same run measures a blank WebKitGTK window (`blank_web_view.c`): the engine's own share.
+//! Prints figures against goals; asserts nothing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,6 +84,7 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let work = crate::target_dir(root).join("bench-app");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
+    let blank_web_view = build_blank_web_view(root, &work)?;
     // A copy: a build during the run (a bundle, say) must not change the app under it.
     let app = {
         let copy = work.join("ovo-backoffice");
@@ -93,8 +95,10 @@ pub fn run_bench(root: &Path, args: &[String]) -> Result<()> {
     let url = session.webdriver_url().context("no WebDriver URL")?.to_owned();
     let mut report = Report::default();
     let bench = Bench {
+        session: &session,
         webdriver: &url,
         app: &app,
+        blank_web_view: &blank_web_view,
         seeder: &seeder,
         sandbox: &sandbox,
         work: &work,
@@ -141,6 +145,30 @@ fn build_sandbox(root: &Path) -> Result<PathBuf> {
     Ok(crate::target_dir(root).join(SHIPPED_PROFILE).join("ovo-sandbox"))
 }
 
+/// The engine alone (`blank_web_view.c`), built with the system's C compiler against the
+/// WebKitGTK the app links.
+fn build_blank_web_view(root: &Path, work: &Path) -> Result<PathBuf> {
+    step("building the blank web view (the engine alone)");
+    let flags = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "webkit2gtk-4.1"])
+        .output()
+        .context("cannot run pkg-config")?;
+    if !flags.status.success() {
+        bail!(
+            "pkg-config does not know webkit2gtk-4.1: {}",
+            String::from_utf8_lossy(&flags.stderr)
+        );
+    }
+    let binary = work.join("blank-web-view");
+    run(Command::new("cc")
+        .arg("-O2")
+        .arg(root.join("xtask/src/blank_web_view.c"))
+        .arg("-o")
+        .arg(&binary)
+        .args(String::from_utf8_lossy(&flags.stdout).split_whitespace()))?;
+    Ok(binary)
+}
+
 /// The payments scroll benchmark's executable, which also seeds an app's ledger file; built
 /// unoptimised like the tests (it times nothing here).
 fn build_seeder(root: &Path) -> Result<PathBuf> {
@@ -156,12 +184,14 @@ fn build_seeder(root: &Path) -> Result<PathBuf> {
     .context("cargo named no payments_scroll executable")
 }
 
-/// What every measurement runs on: tauri-driver's URL, the app, the ledger seeding, the provider
-/// sandbox, the run's folder and the options.
+/// What every measurement runs on: the desktop session and tauri-driver's URL, the app, the
+/// blank web view, the ledger seeding, the provider sandbox, the run's folder and the options.
 #[derive(Clone, Copy)]
 struct Bench<'a> {
+    session: &'a Session,
     webdriver: &'a str,
     app: &'a Path,
+    blank_web_view: &'a Path,
     seeder: &'a Path,
     sandbox: &'a Path,
     work: &'a Path,
@@ -213,16 +243,7 @@ impl Install {
     pub fn close(&self, browser: Browser) -> Result<()> {
         let ours = self.process_ids();
         let closed = browser.quit();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while ours.iter().any(|pid| running(*pid)) {
-            if Instant::now() > deadline {
-                for pid in ours.iter().filter(|pid| running(**pid)) {
-                    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
-                }
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_ended(&ours);
         closed
     }
 
@@ -303,6 +324,20 @@ impl Install {
             .map(|(name, kb)| format!("{name} {}", mb(*kb)))
             .collect();
         parts.join(", ")
+    }
+}
+
+/// Waits up to 20 s for `pids` to end, then kills those left.
+fn wait_until_ended(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while pids.iter().any(|pid| running(*pid)) {
+        if Instant::now() > deadline {
+            for pid in pids.iter().filter(|pid| running(**pid)) {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -482,6 +517,18 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
         idle.proportional * 100 / baseline.proportional.max(1)
     ));
 
+    step("the engine alone: a blank WebKitGTK window with the app's renderer, idle");
+    let engine = engine_alone(bench)?;
+    report.add(format!(
+        "the engine alone, a blank WebKitGTK window with the app's renderer: {} proportional set ({} summed resident: {}; largest parts: {}); the app adds {} to it, where the idle goal leaves {}",
+        mb(engine.proportional),
+        mb(engine.resident),
+        engine.breakdown,
+        engine.largest,
+        mb(idle.proportional.saturating_sub(engine.proportional)),
+        mb(IDLE_GOAL_KB.saturating_sub(engine.proportional))
+    ));
+
     step(&format!("scrolling {} payments", options.payments));
     seed(seeder, &demo.data, options.payments, 0, None)?;
     let browser = demo.launch(webdriver)?;
@@ -511,7 +558,7 @@ fn measure(bench: &Bench, report: &mut Report) -> Result<()> {
 /// The background poller on `options.open` open payments: resident memory sampled over
 /// `options.minutes`, and its least-squares slope.
 fn poller_run(bench: &Bench, report: &mut Report) -> Result<()> {
-    let Bench { webdriver, app, seeder, sandbox, work, options } = *bench;
+    let Bench { webdriver, app, seeder, sandbox, work, options, .. } = *bench;
     let apart = !options.in_process_sandbox;
     step(&format!(
         "the background poller on {} open payments, sampled for {} min, against {}",
@@ -705,6 +752,30 @@ struct Idle {
     breakdown: String,
     /// The largest parts of the proportional set (see [`Install::largest_parts`]).
     largest: String,
+}
+
+/// The blank web view's memory (`blank_web_view.c`), measured as the app's idle memory is, with
+/// the renderer the app chooses on Linux (WebKitGTK's DMA-BUF renderer off).
+fn engine_alone(bench: &Bench) -> Result<Idle> {
+    let install = Install::new(&bench.work.join("blank"), bench.blank_web_view)?
+        .with_env("renderer", &[("WEBKIT_DISABLE_DMABUF_RENDERER", "1")])?;
+    let mut command = Command::new(&install.launcher);
+    bench.session.apply_env(&mut command);
+    let mut child = command.spawn().context("cannot start the blank web view")?;
+    let idle = idle_memory(&install);
+    let painting =
+        install.resident_by_process().iter().any(|(name, _)| name.starts_with("WebKitWebProc"));
+    let ours = install.process_ids();
+    let _ = child.kill();
+    let _ = child.wait();
+    wait_until_ended(&ours);
+    if !painting {
+        bail!(
+            "the blank web view had no web process (see {})",
+            bench.work.join("blank/stderr.log").display()
+        );
+    }
+    Ok(idle)
 }
 
 /// Memory after 15 s of rest, then the median of 5 samples a second apart.
